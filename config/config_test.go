@@ -1,0 +1,160 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestEmbeddedDefaultIsValidAndOffline(t *testing.T) {
+	cfg, err := LoadDefault()
+	require.NoError(t, err)
+
+	assert.Equal(t, "us-west-2", cfg.Region)
+	assert.Empty(t, cfg.Account, "the default must synthesise without an account, so without lookups")
+	assert.NotEmpty(t, cfg.S3Cidrs(), "the default region must carry its S3 prefix-list CIDRs")
+	assert.Equal(t, "10.0.0.0/16", cfg.Network.VpcCidr)
+	assert.Equal(t, 2, cfg.Network.AzCount)
+	assert.Equal(t, 0, cfg.NatGatewayCount(), "private subnets get no internet route by default")
+	assert.Empty(t, cfg.Network.AdminCidrs, "RDP is closed by default")
+}
+
+func TestExampleFileIsValid(t *testing.T) {
+	cfg, err := LoadFile("example.yaml")
+	require.NoError(t, err)
+	assert.Equal(t, "10.20.0.0/16", cfg.Network.VpcCidr)
+	assert.Equal(t, []string{"logs", "kms"}, cfg.Network.ExtraInterfaceEndpoints)
+}
+
+func TestExampleFileDocumentsEveryKey(t *testing.T) {
+	data, err := os.ReadFile("example.yaml")
+	require.NoError(t, err)
+	for typeName, keys := range yamlKeys {
+		for _, key := range keys {
+			assert.Contains(t, string(data), key+":", "example.yaml does not show %s.%s", typeName, key)
+		}
+	}
+}
+
+func TestFileSetsOnlyWhatDiffersFromDefaults(t *testing.T) {
+	cfg, err := Parse("minimal.yaml", []byte("region: eu-west-1\naccount: \"111122223333\"\n"))
+	require.NoError(t, err)
+	assert.Equal(t, Defaults().Network.VpcCidr, cfg.Network.VpcCidr)
+	assert.Equal(t, Defaults().Network.FlowLogs, cfg.Network.FlowLogs)
+	assert.Nil(t, cfg.S3Cidrs(), "with an account and no override the CIDRs are looked up")
+}
+
+func TestNatGatewayCount(t *testing.T) {
+	cases := []struct {
+		name string
+		nat  Nat
+		want int
+	}{
+		{"disabled", Nat{Enabled: false, Gateways: NatPerAz}, 0},
+		{"one_per_az", Nat{Enabled: true, Gateways: NatPerAz}, 3},
+		{"single_shared", Nat{Enabled: true, Gateways: NatSingle}, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := Defaults()
+			cfg.Network.AzCount = 3
+			cfg.Network.Nat = tc.nat
+			assert.Equal(t, tc.want, cfg.NatGatewayCount())
+		})
+	}
+}
+
+func TestMissingFileSaysHowToPassOne(t *testing.T) {
+	_, err := LoadFile(filepath.Join(t.TempDir(), "absent.yaml"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "absent.yaml does not exist: pass an existing file with -c config=PATH")
+}
+
+// valid is a complete, valid configuration that each bad case breaks in one place.
+const valid = `
+region: us-west-2
+network:
+  s3PrefixListCidrs:
+    us-west-2: [54.231.160.0/19]
+`
+
+func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
+	cases := []struct {
+		name string
+		yaml string
+		want []string
+	}{
+		{"unknown_key_names_key_line_and_allowed_keys", valid + "  vpcCidrr: 10.0.0.0/16\n",
+			[]string{`line 6: unknown key "vpcCidrr"; allowed keys here: adminCidrs, availabilityZones, azCount,`}},
+		{"unknown_top_level_key", "regoin: us-west-2\n",
+			[]string{`line 1: unknown key "regoin"; allowed keys here: account, network, project, region, tags`}},
+		{"yaml_syntax_error_names_its_line", "region: us-west-2\nproject: privatepatch\nnetwork: vpcCidr: 10.0.0.0/16\n",
+			[]string{"bad.yaml: line 3: mapping values are not allowed in this context"}},
+		{"wrong_type", valid + "  azCount: two\n",
+			[]string{"line 6: cannot unmarshal !!str `two` into int"}},
+		{"empty_file", "", []string{"bad.yaml is empty: it needs at least a region"}},
+		{"two_documents", valid + "---\nregion: eu-west-1\n", []string{"more than one YAML document"}},
+		{"missing_region", "network: {}\n", []string{`region: "" is not an AWS region name`}},
+		{"bad_region", "region: moon-1\n", []string{`region: "moon-1" is not an AWS region name`}},
+		{"bad_account", valid + "account: \"1234\"\n", []string{`account: "1234" is not an AWS account id: use 12 digits`}},
+		{"bad_project", valid + "project: Patch_Me\n", []string{`project: "Patch_Me" is not allowed`}},
+		{"aws_tag_key", valid + "tags: {\"aws:owner\": x}\n", []string{`tags: "aws:owner" is not a valid tag key`}},
+		{"bad_vpc_cidr", valid + "  vpcCidr: 10.0.0.0/33\n",
+			[]string{`network.vpcCidr: "10.0.0.0/33" is not an IPv4 CIDR block: use the form 10.0.0.0/16`}},
+		{"vpc_cidr_with_host_bits", valid + "  vpcCidr: 10.0.0.1/16\n",
+			[]string{`network.vpcCidr: "10.0.0.1/16" has host bits set: use 10.0.0.0/16`}},
+		{"vpc_cidr_too_large_a_block", valid + "  vpcCidr: 10.0.0.0/8\n",
+			[]string{`network.vpcCidr: "10.0.0.0/8" is not allowed: a VPC block has a prefix length from /16 to /28`}},
+		{"vpc_cidr_too_small_for_its_subnets", valid + "  vpcCidr: 10.0.0.0/24\n",
+			[]string{`network.vpcCidr: "10.0.0.0/24" is too small for 4 subnets of /24 (1024 addresses needed, 256 available)`}},
+		{"az_count_zero", valid + "  azCount: 0\n", []string{"network.azCount: 0 is out of range: use 1 to 6"}},
+		{"az_count_seven", valid + "  azCount: 7\n", []string{"network.azCount: 7 is out of range: use 1 to 6"}},
+		{"three_azs_without_account_or_zones", valid + "  azCount: 3\n",
+			[]string{"network.azCount: 3 needs an account or network.availabilityZones"}},
+		{"more_azs_than_listed", valid + "  azCount: 2\n  availabilityZones: [us-west-2a]\n",
+			[]string{"network.azCount: 2 is more than the 1 zones listed"}},
+		{"zone_of_another_region", valid + "  availabilityZones: [eu-west-1a, us-west-2b]\n",
+			[]string{`network.availabilityZones[0]: "eu-west-1a" is not a zone of region "us-west-2"`}},
+		{"subnet_mask_out_of_range", valid + "  subnetCidrMask: 29\n",
+			[]string{"network.subnetCidrMask: 29 is out of range"}},
+		{"bad_nat_layout", valid + "  nat: {enabled: true, gateways: two}\n",
+			[]string{`network.nat.gateways: "two" is not allowed: use per-az or single`}},
+		{"admin_cidr_open_to_the_world", valid + "  adminCidrs: [0.0.0.0/0]\n",
+			[]string{`network.adminCidrs[0]: "0.0.0.0/0" opens RDP to (nearly) the whole internet`}},
+		{"admin_cidr_not_a_cidr", valid + "  adminCidrs: [203.0.113.5]\n",
+			[]string{`network.adminCidrs[0]: "203.0.113.5" is not an IPv4 CIDR block`}},
+		{"built_in_endpoint_listed_again", valid + "  extraInterfaceEndpoints: [ssm]\n",
+			[]string{`network.extraInterfaceEndpoints[0]: "ssm" is always created`}},
+		{"endpoint_listed_twice", valid + "  extraInterfaceEndpoints: [logs, logs]\n",
+			[]string{`network.extraInterfaceEndpoints[1]: "logs" is listed twice`}},
+		{"unknown_region_without_s3_data", "region: eu-west-3\n",
+			[]string{`network.s3PrefixListCidrs: "eu-west-3" has no S3 prefix-list CIDRs and, with no account set, CDK cannot look them up: either add them under network.s3PrefixListCidrs.eu-west-3`}},
+		{"bad_s3_cidr", "region: us-west-2\nnetwork:\n  s3PrefixListCidrs: {us-west-2: [s3.example]}\n",
+			[]string{`network.s3PrefixListCidrs.us-west-2[0]: "s3.example" is not an IPv4 CIDR block`}},
+		{"bad_bucket_name", valid + "  s3Endpoint: {readWriteBuckets: [My_Bucket]}\n",
+			[]string{`network.s3Endpoint.readWriteBuckets[0]: "My_Bucket" is not an S3 bucket name`}},
+		{"negative_retention", valid + "  flowLogs: {retentionDays: -1}\n",
+			[]string{"network.flowLogs.retentionDays: -1 is not a CloudWatch Logs retention period"}},
+		{"negative_retention_in_s3", valid + "  flowLogs: {destination: s3, retentionDays: -5}\n",
+			[]string{"network.flowLogs.retentionDays: -5 is not allowed: keep flow logs for at least 1 day"}},
+		{"bad_flow_log_destination", valid + "  flowLogs: {destination: kinesis}\n",
+			[]string{`network.flowLogs.destination: "kinesis" is not allowed: use cloudwatch-logs or s3`}},
+		{"every_problem_reported_together", "region: us-west-2\naccount: \"1\"\nnetwork:\n  vpcCidr: nope\n  azCount: 9\n",
+			[]string{"3 configuration problem(s)", `account: "1"`, `network.vpcCidr: "nope"`, "network.azCount: 9"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := Parse("bad.yaml", []byte(tc.yaml))
+			require.Error(t, err)
+			assert.Nil(t, cfg)
+			for _, want := range tc.want {
+				assert.Contains(t, err.Error(), want)
+			}
+			assert.True(t, strings.HasPrefix(err.Error(), "bad.yaml"), "the message names the file: %s", err)
+		})
+	}
+}

@@ -1,0 +1,102 @@
+package config
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// defaultYAML is the configuration synthesised when no file is given.
+//
+//go:embed default.yaml
+var defaultYAML []byte
+
+// DefaultName is how the embedded default configuration is named in messages.
+const DefaultName = "embedded default configuration"
+
+// LoadDefault returns the embedded default configuration, validated.
+func LoadDefault() (*Config, error) {
+	return Parse(DefaultName, defaultYAML)
+}
+
+// LoadFile reads, decodes and validates the configuration file at path.
+func LoadFile(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("configuration file %s does not exist: pass an existing file with -c config=PATH (copy config/example.yaml to start)", path)
+		}
+		return nil, fmt.Errorf("configuration file %s cannot be read: %w", path, err)
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes data over Defaults and validates the result. Unknown keys are errors; name is
+// used in messages.
+func Parse(name string, data []byte) (*Config, error) {
+	cfg := Defaults()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%s is empty: it needs at least a region", name)
+		}
+		return nil, fmt.Errorf("%s: %s", name, explainDecodeError(err))
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: holds more than one YAML document; put the whole configuration in one", name)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return &cfg, nil
+}
+
+var unknownFieldPattern = regexp.MustCompile(`line (\d+): field (\S+) not found in type (\S+)`)
+
+// explainDecodeError rewrites yaml's messages ("field x not found in type config.Network") into
+// ones naming the key, its line and the keys allowed there.
+func explainDecodeError(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	msg = strings.TrimPrefix(msg, "unmarshal errors:\n")
+	var lines []string
+	for _, line := range strings.Split(msg, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		if m := unknownFieldPattern.FindStringSubmatch(line); m != nil {
+			line = fmt.Sprintf("line %s: unknown key %q; allowed keys here: %s", m[1], m[2],
+				strings.Join(yamlKeys[strings.TrimPrefix(m[3], "config.")], ", "))
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "; ")
+}
+
+// yamlKeys maps each configuration struct's type name to its YAML keys.
+var yamlKeys = collectYAMLKeys(reflect.TypeFor[Config](), map[string][]string{})
+
+func collectYAMLKeys(t reflect.Type, into map[string][]string) map[string][]string {
+	var keys []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		keys = append(keys, strings.Split(f.Tag.Get("yaml"), ",")[0])
+		if f.Type.Kind() == reflect.Struct {
+			collectYAMLKeys(f.Type, into)
+		}
+	}
+	sort.Strings(keys)
+	into[t.Name()] = keys
+	return into
+}
