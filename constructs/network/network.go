@@ -1,0 +1,218 @@
+// Package network provides the private-subnet VPC that Systems Manager patching needs: public
+// and private subnets, the Systems Manager interface endpoints and the S3 gateway endpoint,
+// security groups, stateless network ACLs with every return rule, and flow logs.
+package network
+
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Subnet group names; the subnets' logical IDs derive from them, so they are part of the contract.
+const (
+	PublicSubnetGroup  = "Public"
+	PrivateSubnetGroup = "Private"
+)
+
+// FlowLogDestination is where VPC flow logs are delivered.
+type FlowLogDestination string
+
+// Flow log destinations.
+const (
+	FlowLogsToCloudWatchLogs FlowLogDestination = "cloudwatch-logs"
+	FlowLogsToS3             FlowLogDestination = "s3"
+)
+
+// Props configures a Network. Only S3PrefixListCidrs is required.
+type Props struct {
+	// VpcCidr is the VPC's IPv4 block. Default: 10.0.0.0/16.
+	VpcCidr string
+	// AzCount is how many availability zones get one public and one private subnet. Default: 2.
+	AzCount int
+	// AvailabilityZones names the zones to use (the first AzCount of them). Default: the
+	// stack's zones (Fn::GetAZs for an account-agnostic stack, a CDK lookup otherwise).
+	AvailabilityZones []string
+	// SubnetCidrMask is the prefix length of every subnet. Default: 24.
+	SubnetCidrMask int
+	// NatGateways is the number of NAT gateways giving the private subnets an internet route.
+	// Default: 0, so private subnets have no route to the internet.
+	NatGateways int
+	// AdminCidrs may reach the public security group on RDP 3389. Default: none.
+	AdminCidrs []string
+	// ExtraInterfaceEndpoints are AWS service names (as in com.amazonaws.REGION.NAME) reached
+	// through interface endpoints besides ssm, ec2messages, ec2 and ssmmessages. Default: none.
+	ExtraInterfaceEndpoints []string
+	// S3PrefixListCidrs are the CIDRs of the region's com.amazonaws.REGION.s3 prefix list, which
+	// network ACLs must name one by one. Required: see LookupS3PrefixListCidrs.
+	S3PrefixListCidrs []string
+	// S3ReadBuckets are further bucket names the S3 endpoint policy lets the VPC read.
+	// Default: none, only the Systems Manager buckets.
+	S3ReadBuckets []string
+	// S3ReadWriteBuckets are bucket names the S3 endpoint policy lets the VPC read, write and
+	// list. Default: none.
+	S3ReadWriteBuckets []string
+	// FlowLogDestination is where flow logs of all traffic go. Default: FlowLogsToCloudWatchLogs.
+	FlowLogDestination FlowLogDestination
+	// FlowLogRetentionDays is how long flow logs are kept. For CloudWatch Logs it must be one of
+	// the periods CloudWatch accepts. Default: 365.
+	FlowLogRetentionDays int
+}
+
+// Network is the VPC and its access controls. Its parts are exposed so callers can extend them.
+type Network interface {
+	constructs.Construct
+	// Vpc is the VPC.
+	Vpc() awsec2.IVpc
+	// PublicSecurityGroup is for the WSUS server and RDP jump host in a public subnet.
+	PublicSecurityGroup() awsec2.ISecurityGroup
+	// PrivateSecurityGroup is for the patched instances in the private subnets.
+	PrivateSecurityGroup() awsec2.ISecurityGroup
+	// EndpointSecurityGroup guards the interface endpoints: HTTPS from the VPC only.
+	EndpointSecurityGroup() awsec2.ISecurityGroup
+	// PublicAcl and PrivateAcl are the network ACLs of the two subnet groups.
+	PublicAcl() awsec2.INetworkAcl
+	PrivateAcl() awsec2.INetworkAcl
+	// InterfaceEndpoints maps each service name to its interface endpoint.
+	InterfaceEndpoints() map[string]awsec2.InterfaceVpcEndpoint
+	// S3Endpoint is the S3 gateway endpoint on the private route tables.
+	S3Endpoint() awsec2.GatewayVpcEndpoint
+	// AllowS3ReadWrite lets the VPC read, write and list bucketName through the S3 endpoint.
+	AllowS3ReadWrite(bucketName *string)
+}
+
+type network struct {
+	constructs.Construct
+	vpc                                   awsec2.Vpc
+	publicSG, privateSG, endpointSG       awsec2.SecurityGroup
+	publicAcl, privateAcl                 awsec2.NetworkAcl
+	interfaceEndpoints                    map[string]awsec2.InterfaceVpcEndpoint
+	s3Endpoint                            awsec2.GatewayVpcEndpoint
+	vpcCidr                               string
+	publicSubnetCidrs, privateSubnetCidrs []string
+	adminCidrs, s3Cidrs                   []string
+	natEnabled                            bool
+}
+
+// NewNetwork creates the VPC, its endpoints, security groups, network ACLs and flow logs.
+// It panics when props are invalid, before creating anything.
+func NewNetwork(scope constructs.Construct, id string, props *Props) Network {
+	p := withDefaults(props)
+	if err := p.validate(); err != nil {
+		panic(fmt.Sprintf("network %s: %v", id, err))
+	}
+	n := &network{
+		Construct:  constructs.NewConstruct(scope, jsii.String(id)),
+		vpcCidr:    p.VpcCidr,
+		adminCidrs: p.AdminCidrs,
+		s3Cidrs:    p.S3PrefixListCidrs,
+		natEnabled: p.NatGateways > 0,
+	}
+	n.vpc = newVpc(n.Construct, &p)
+	for _, s := range *n.vpc.PublicSubnets() {
+		n.publicSubnetCidrs = append(n.publicSubnetCidrs, *s.Ipv4CidrBlock())
+	}
+	for _, s := range *n.vpc.SelectSubnets(&awsec2.SubnetSelection{SubnetGroupName: jsii.String(PrivateSubnetGroup)}).Subnets {
+		n.privateSubnetCidrs = append(n.privateSubnetCidrs, *s.Ipv4CidrBlock())
+	}
+	n.addSecurityGroups()
+	n.addEndpoints(&p)
+	n.addNetworkAcls()
+	addFlowLogs(n, &p)
+	return n
+}
+
+func withDefaults(props *Props) Props {
+	p := Props{}
+	if props != nil {
+		p = *props
+	}
+	if p.VpcCidr == "" {
+		p.VpcCidr = "10.0.0.0/16"
+	}
+	if p.AzCount == 0 {
+		p.AzCount = 2
+	}
+	if p.SubnetCidrMask == 0 {
+		p.SubnetCidrMask = 24
+	}
+	if p.FlowLogDestination == "" {
+		p.FlowLogDestination = FlowLogsToCloudWatchLogs
+	}
+	if p.FlowLogRetentionDays == 0 {
+		p.FlowLogRetentionDays = 365
+	}
+	return p
+}
+
+func (p *Props) validate() error {
+	if len(p.S3PrefixListCidrs) == 0 {
+		return fmt.Errorf("S3PrefixListCidrs is empty: private subnets could not reach S3, so patching would fail; use LookupS3PrefixListCidrs or list them")
+	}
+	for _, cidr := range append(append([]string{p.VpcCidr}, p.AdminCidrs...), p.S3PrefixListCidrs...) {
+		if prefix, err := netip.ParsePrefix(cidr); err != nil || !prefix.Addr().Is4() {
+			return fmt.Errorf("%q is not an IPv4 CIDR block", cidr)
+		}
+	}
+	for _, cidr := range p.AdminCidrs {
+		if netip.MustParsePrefix(cidr).Bits() == 0 {
+			return fmt.Errorf("admin CIDR %q would open RDP to the internet", cidr)
+		}
+	}
+	if len(p.AvailabilityZones) > 0 && len(p.AvailabilityZones) < p.AzCount {
+		return fmt.Errorf("AzCount %d is more than the %d AvailabilityZones", p.AzCount, len(p.AvailabilityZones))
+	}
+	if p.FlowLogDestination != FlowLogsToCloudWatchLogs && p.FlowLogDestination != FlowLogsToS3 {
+		return fmt.Errorf("FlowLogDestination %q is not %q or %q", p.FlowLogDestination, FlowLogsToCloudWatchLogs, FlowLogsToS3)
+	}
+	if p.FlowLogRetentionDays < 1 {
+		return fmt.Errorf("FlowLogRetentionDays %d is less than 1", p.FlowLogRetentionDays)
+	}
+	return nil
+}
+
+func newVpc(scope constructs.Construct, p *Props) awsec2.Vpc {
+	privateType := awsec2.SubnetType_PRIVATE_ISOLATED
+	if p.NatGateways > 0 {
+		privateType = awsec2.SubnetType_PRIVATE_WITH_EGRESS
+	}
+	props := &awsec2.VpcProps{
+		IpAddresses:        awsec2.IpAddresses_Cidr(jsii.String(p.VpcCidr)),
+		NatGateways:        jsii.Number(p.NatGateways),
+		EnableDnsHostnames: jsii.Bool(true),
+		EnableDnsSupport:   jsii.Bool(true),
+		// Strips the default security group's rules, so nothing can rely on it by accident.
+		RestrictDefaultSecurityGroup: jsii.Bool(true),
+		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{
+			Name:       jsii.String(PublicSubnetGroup),
+			SubnetType: awsec2.SubnetType_PUBLIC,
+			CidrMask:   jsii.Number(p.SubnetCidrMask),
+			// Instances that need a public address get an Elastic IP (AWS Control Tower CT.EC2.PR.11).
+			MapPublicIpOnLaunch: jsii.Bool(false),
+		}, {
+			Name:       jsii.String(PrivateSubnetGroup),
+			SubnetType: privateType,
+			CidrMask:   jsii.Number(p.SubnetCidrMask),
+		}},
+	}
+	if len(p.AvailabilityZones) > 0 {
+		props.AvailabilityZones = jsii.Strings(p.AvailabilityZones[:p.AzCount]...)
+	} else {
+		props.MaxAzs = jsii.Number(p.AzCount)
+	}
+	return awsec2.NewVpc(scope, jsii.String("Vpc"), props)
+}
+
+func (n *network) Vpc() awsec2.IVpc                             { return n.vpc }
+func (n *network) PublicSecurityGroup() awsec2.ISecurityGroup   { return n.publicSG }
+func (n *network) PrivateSecurityGroup() awsec2.ISecurityGroup  { return n.privateSG }
+func (n *network) EndpointSecurityGroup() awsec2.ISecurityGroup { return n.endpointSG }
+func (n *network) PublicAcl() awsec2.INetworkAcl                { return n.publicAcl }
+func (n *network) PrivateAcl() awsec2.INetworkAcl               { return n.privateAcl }
+func (n *network) S3Endpoint() awsec2.GatewayVpcEndpoint        { return n.s3Endpoint }
+func (n *network) InterfaceEndpoints() map[string]awsec2.InterfaceVpcEndpoint {
+	return n.interfaceEndpoints
+}

@@ -1,0 +1,70 @@
+package network
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Ports the patching architecture uses.
+const (
+	httpPort      = 80
+	httpsPort     = 443
+	rdpPort       = 3389
+	wsusHTTPPort  = 8530
+	wsusHTTPSPort = 8531
+)
+
+func (n *network) newSecurityGroup(id, description string) awsec2.SecurityGroup {
+	return awsec2.NewSecurityGroup(n.Construct, jsii.String(id), &awsec2.SecurityGroupProps{
+		Vpc:              n.vpc,
+		Description:      jsii.String(description),
+		AllowAllOutbound: jsii.Bool(false),
+	})
+}
+
+// addSecurityGroups creates the three groups. Rules naming other groups go both ways (egress on
+// one, ingress on the other); CIDR rules admit instances that carry other groups too (bring your
+// own fleet).
+func (n *network) addSecurityGroups() {
+	n.endpointSG = n.newSecurityGroup("EndpointSecurityGroup", "Systems Manager interface endpoints: HTTPS from the VPC only")
+	n.publicSG = n.newSecurityGroup("PublicSecurityGroup", "WSUS server and RDP jump host in a public subnet")
+	n.privateSG = n.newSecurityGroup("PrivateSecurityGroup", "Patched instances in the private subnets")
+
+	n.endpointSG.AddIngressRule(awsec2.Peer_Ipv4(jsii.String(n.vpcCidr)), awsec2.Port_Tcp(jsii.Number(httpsPort)),
+		jsii.String("HTTPS from the VPC to the interface endpoints"), nil)
+
+	for i, cidr := range n.adminCidrs {
+		n.publicSG.AddIngressRule(awsec2.Peer_Ipv4(jsii.String(cidr)), awsec2.Port_Tcp(jsii.Number(rdpPort)),
+			jsii.String(fmt.Sprintf("RDP from administrators (%d)", i+1)), nil)
+	}
+	for i, cidr := range n.privateSubnetCidrs {
+		n.publicSG.AddIngressRule(awsec2.Peer_Ipv4(jsii.String(cidr)), wsusPorts(),
+			jsii.String(fmt.Sprintf("WSUS from private subnet %d", i+1)), nil)
+	}
+	n.publicSG.AddEgressRule(awsec2.Peer_AnyIpv4(), awsec2.Port_Tcp(jsii.Number(httpPort)),
+		jsii.String("Microsoft Update over HTTP"), nil)
+	n.publicSG.AddEgressRule(awsec2.Peer_AnyIpv4(), awsec2.Port_Tcp(jsii.Number(httpsPort)),
+		jsii.String("Microsoft Update and AWS endpoints over HTTPS"), nil)
+	n.publicSG.Connections().AllowTo(n.privateSG, awsec2.Port_Tcp(jsii.Number(rdpPort)),
+		jsii.String("RDP from the jump host to the private instances"))
+
+	n.privateSG.AddEgressRule(n.endpointSG, awsec2.Port_Tcp(jsii.Number(httpsPort)),
+		jsii.String("HTTPS to the interface endpoints"), nil)
+	n.privateSG.AddEgressRule(n.publicSG, wsusPorts(), jsii.String("WSUS on the public server"), nil)
+	for i, cidr := range n.s3Cidrs {
+		n.privateSG.AddEgressRule(awsec2.Peer_Ipv4(jsii.String(cidr)), awsec2.Port_Tcp(jsii.Number(httpsPort)),
+			jsii.String(fmt.Sprintf("S3 through the gateway endpoint (%d)", i+1)), nil)
+	}
+	if n.natEnabled {
+		n.privateSG.AddEgressRule(awsec2.Peer_AnyIpv4(), awsec2.Port_Tcp(jsii.Number(httpPort)),
+			jsii.String("Microsoft Update over HTTP through NAT"), nil)
+		n.privateSG.AddEgressRule(awsec2.Peer_AnyIpv4(), awsec2.Port_Tcp(jsii.Number(httpsPort)),
+			jsii.String("Microsoft Update and AWS over HTTPS through NAT"), nil)
+	}
+}
+
+func wsusPorts() awsec2.Port {
+	return awsec2.Port_TcpRange(jsii.Number(wsusHTTPPort), jsii.Number(wsusHTTPSPort))
+}

@@ -1,0 +1,91 @@
+// Package stacks composes privatepatch's constructs into CloudFormation stacks, mapping the
+// validated configuration to construct props. Stacks hold no resources of their own.
+package stacks
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/network"
+)
+
+// NetworkStack holds the VPC that the patched fleet lives in.
+type NetworkStack struct {
+	awscdk.Stack
+	Network network.Network
+}
+
+// NewNetworkStack creates <project>-network from a validated configuration.
+func NewNetworkStack(scope constructs.Construct, cfg *config.Config) NetworkStack {
+	stack := awscdk.NewStack(scope, jsii.String("Network"), &awscdk.StackProps{
+		StackName:   jsii.String(cfg.Project + "-network"),
+		Description: jsii.String("privatepatch: VPC, Systems Manager endpoints, security groups and network ACLs for patching private subnets"),
+		Env:         environment(cfg),
+	})
+	s3Cidrs := cfg.S3Cidrs()
+	if s3Cidrs == nil {
+		var found bool
+		if s3Cidrs, found = network.LookupS3PrefixListCidrs(stack); !found {
+			awscdk.Annotations_Of(stack).AddError(jsii.String(fmt.Sprintf(
+				"no S3 prefix-list CIDRs for region %[1]s: run cdk synth with credentials for account %[2]s so that CDK looks them up "+
+					"and caches them in cdk.context.json (commit it), or list them under network.s3PrefixListCidrs.%[1]s in the configuration",
+				cfg.Region, cfg.Account)))
+		}
+	}
+	net := network.NewNetwork(stack, "Network", &network.Props{
+		VpcCidr:                 cfg.Network.VpcCidr,
+		AzCount:                 cfg.Network.AzCount,
+		AvailabilityZones:       cfg.Network.AvailabilityZones,
+		SubnetCidrMask:          cfg.Network.SubnetCidrMask,
+		NatGateways:             cfg.NatGatewayCount(),
+		AdminCidrs:              cfg.Network.AdminCidrs,
+		ExtraInterfaceEndpoints: cfg.Network.ExtraInterfaceEndpoints,
+		S3PrefixListCidrs:       s3Cidrs,
+		S3ReadBuckets:           cfg.Network.S3Endpoint.ReadBuckets,
+		S3ReadWriteBuckets:      cfg.Network.S3Endpoint.ReadWriteBuckets,
+		FlowLogDestination:      network.FlowLogDestination(cfg.Network.FlowLogs.Destination),
+		FlowLogRetentionDays:    cfg.Network.FlowLogs.RetentionDays,
+	})
+	addNetworkOutputs(stack, net)
+	return NetworkStack{Stack: stack, Network: net}
+}
+
+func addNetworkOutputs(stack awscdk.Stack, net network.Network) {
+	output := func(id, description string, value *string) {
+		awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{Value: value, Description: jsii.String(description)})
+	}
+	vpc := net.Vpc()
+	output("VpcId", "VPC id", vpc.VpcId())
+	output("PublicSubnetIds", "Public subnet ids (WSUS server, jump host, NAT gateways), comma-separated",
+		awscdk.Fn_Join(jsii.String(","), vpc.SelectSubnets(publicSubnets()).SubnetIds))
+	output("PrivateSubnetIds", "Private subnet ids (patched fleet, interface endpoints), comma-separated",
+		awscdk.Fn_Join(jsii.String(","), vpc.SelectSubnets(privateSubnets()).SubnetIds))
+	output("PublicSecurityGroupId", "Security group of the WSUS server and jump host", net.PublicSecurityGroup().SecurityGroupId())
+	output("PrivateSecurityGroupId", "Security group of the patched instances", net.PrivateSecurityGroup().SecurityGroupId())
+	output("EndpointSecurityGroupId", "Security group of the interface endpoints", net.EndpointSecurityGroup().SecurityGroupId())
+	output("S3EndpointId", "S3 gateway endpoint id", net.S3Endpoint().VpcEndpointId())
+	endpoints := net.InterfaceEndpoints()
+	names := make([]string, 0, len(endpoints))
+	for name := range endpoints {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		output(outputID(name)+"EndpointId", fmt.Sprintf("Interface endpoint id of com.amazonaws.REGION.%s", name), endpoints[name].VpcEndpointId())
+	}
+}
+
+// outputID turns a service name such as ssm or ec2messages or sagemaker.api into SsmXxx form.
+func outputID(service string) string {
+	var id strings.Builder
+	for _, part := range strings.FieldsFunc(service, func(r rune) bool { return r == '.' || r == '-' }) {
+		id.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	return id.String()
+}
