@@ -32,3 +32,9 @@ require (
 	golang.org/x/tools/godoc v0.1.0-deprecated // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
+
+// npm packages (the CDK CLI ships Go project templates) are not part of this module.
+ignore (
+	./node_modules
+	./tools/node24/node_modules
+)

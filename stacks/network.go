@@ -15,6 +15,9 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/network"
 )
 
+// S3LookupPendingWarning identifies the warning that the S3 prefix-list lookup has not run yet.
+const S3LookupPendingWarning = "privatepatch:s3PrefixListLookupPending"
+
 // NetworkStack holds the VPC that the patched fleet lives in.
 type NetworkStack struct {
 	awscdk.Stack
@@ -32,9 +35,12 @@ func NewNetworkStack(scope constructs.Construct, cfg *config.Config) NetworkStac
 	if s3Cidrs == nil {
 		var found bool
 		if s3Cidrs, found = network.LookupS3PrefixListCidrs(stack); !found {
-			awscdk.Annotations_Of(stack).AddError(jsii.String(fmt.Sprintf(
-				"no S3 prefix-list CIDRs for region %[1]s: run cdk synth with credentials for account %[2]s so that CDK looks them up "+
-					"and caches them in cdk.context.json (commit it), or list them under network.s3PrefixListCidrs.%[1]s in the configuration",
+			// A warning, not an error: errors fail synthesis, and the CDK CLI performs lookups only
+			// after a first synthesis succeeds. A lookup that then fails is reported as an error by CDK.
+			awscdk.Annotations_Of(stack).AddWarningV2(jsii.String(S3LookupPendingWarning), jsii.String(fmt.Sprintf(
+				"S3 prefix-list CIDRs for region %[1]s are not in cdk.context.json yet: synthesise with the CDK CLI (make synth) and "+
+					"credentials for account %[2]s so that it looks them up and caches them there (commit the file), "+
+					"or list them under network.s3PrefixListCidrs.%[1]s in the configuration",
 				cfg.Region, cfg.Account)))
 		}
 	}

@@ -17,14 +17,19 @@ const (
 	maxAclRules = 20
 )
 
-// aclRule allows one TCP flow direction. Rules are grouped in blocks of rule numbers (100s for
-// the VPC, 200s per subnet, 300s per listed CIDR, 400s for NAT) and numbered by position within
-// their block, so adding a CIDR never renumbers another rule: a changed RuleNumber replaces the
-// entry, and CloudFormation would create the new one before deleting the old, on the same number.
+// aclRule allows (or denies) one TCP flow direction. Rules are grouped in blocks of rule numbers
+// and numbered by position within their block, so adding a CIDR never renumbers another rule: a
+// changed RuleNumber replaces the entry, and CloudFormation would create the new one before
+// deleting the old, on the same number. The first matching rule decides, so the blocks are:
+//
+//	100-499   the flows the architecture needs, from and to named CIDRs
+//	900-999   denials of the management ports that the reply rules below would otherwise admit
+//	1000-1299 replies: ephemeral ports from the VPC, the S3 CIDRs and, with NAT, the internet
 type aclRule struct {
 	id       string
 	number   int
 	egress   bool
+	deny     bool
 	cidr     string
 	from, to int
 }
@@ -35,6 +40,19 @@ func ingress(id string, number int, cidr string, from, to int) aclRule {
 
 func egress(id string, number int, cidr string, from, to int) aclRule {
 	return aclRule{id: "Out" + id, number: number, egress: true, cidr: cidr, from: from, to: to}
+}
+
+// managementPortDenials keep RDP, WinRM and WSUS closed to everyone but the sources allowed
+// above them: ephemeral reply rules (1024-65535) contain those ports.
+func managementPortDenials() []aclRule {
+	deny := func(id string, number, from, to int) aclRule {
+		return aclRule{id: "InDeny" + id, number: number, deny: true, cidr: anyIPv4, from: from, to: to}
+	}
+	return []aclRule{
+		deny("Rdp", 900, rdpPort, rdpPort),
+		deny("WinRm", 910, winRMHTTPPort, winRMHTTPSPort),
+		deny("Wsus", 920, wsusHTTPPort, wsusHTTPSPort),
+	}
 }
 
 // each repeats a rule for every CIDR, numbered base, base+1, ...
@@ -50,21 +68,22 @@ func each(cidrs []string, rule func(id string, number int, cidr string, from, to
 func (n *network) privateAclRules() []aclRule {
 	rules := []aclRule{
 		// Instances to the interface endpoints (in the private subnets) and back; the WSUS host
-		// reaches the endpoints too, and its replies from WSUS (8530/8531) come back here.
+		// reaches the endpoints too, and replies from WSUS (8530/8531) come back to the VPC range.
 		egress("HttpsToVpc", 100, n.vpcCidr, httpsPort, httpsPort),
 		ingress("HttpsFromVpc", 100, n.vpcCidr, httpsPort, httpsPort),
-		egress("EphemeralToVpc", 110, n.vpcCidr, ephemeralFrom, ephemeralTo),
-		ingress("EphemeralFromVpc", 110, n.vpcCidr, ephemeralFrom, ephemeralTo),
+		egress("EphemeralToVpc", 1000, n.vpcCidr, ephemeralFrom, ephemeralTo),
+		ingress("EphemeralFromVpc", 1000, n.vpcCidr, ephemeralFrom, ephemeralTo),
 	}
 	rules = append(rules, each(n.publicSubnetCidrs, egress, "WsusToPublic", 200, wsusHTTPPort, wsusHTTPSPort)...)
 	rules = append(rules, each(n.publicSubnetCidrs, ingress, "RdpFromPublic", 200, rdpPort, rdpPort)...)
+	rules = append(rules, managementPortDenials()...)
 	rules = append(rules, each(n.s3Cidrs, egress, "HttpsToS3_", 300, httpsPort, httpsPort)...)
-	rules = append(rules, each(n.s3Cidrs, ingress, "EphemeralFromS3_", 300, ephemeralFrom, ephemeralTo)...)
+	rules = append(rules, each(n.s3Cidrs, ingress, "EphemeralFromS3_", 1100, ephemeralFrom, ephemeralTo)...)
 	if n.natEnabled {
 		rules = append(rules,
 			egress("HttpToInternet", 400, anyIPv4, httpPort, httpPort),
 			egress("HttpsToInternet", 410, anyIPv4, httpsPort, httpsPort),
-			ingress("EphemeralFromInternet", 400, anyIPv4, ephemeralFrom, ephemeralTo),
+			ingress("EphemeralFromInternet", 1200, anyIPv4, ephemeralFrom, ephemeralTo),
 		)
 	}
 	return rules
@@ -78,8 +97,9 @@ func (n *network) publicAclRules() []aclRule {
 		egress("HttpsToInternet", 110, anyIPv4, httpsPort, httpsPort),
 		// Replies to every connection this subnet opens: Microsoft Update, the interface
 		// endpoints, RDP sessions to the private subnets and, with NAT, forwarded traffic.
-		ingress("EphemeralFromAnywhere", 100, anyIPv4, ephemeralFrom, ephemeralTo),
+		ingress("EphemeralFromAnywhere", 1000, anyIPv4, ephemeralFrom, ephemeralTo),
 	}
+	rules = append(rules, managementPortDenials()...)
 	rules = append(rules, each(n.privateSubnetCidrs, ingress, "WsusFromPrivate", 200, wsusHTTPPort, wsusHTTPSPort)...)
 	rules = append(rules, each(n.privateSubnetCidrs, egress, "EphemeralToPrivate", 200, ephemeralFrom, ephemeralTo)...)
 	rules = append(rules, each(n.privateSubnetCidrs, egress, "RdpToPrivate", 210, rdpPort, rdpPort)...)
@@ -111,6 +131,10 @@ func (n *network) newAcl(id, subnetGroup string, rules []aclRule) awsec2.Network
 		SubnetSelection: &awsec2.SubnetSelection{SubnetGroupName: jsii.String(subnetGroup)},
 	})
 	for _, r := range rules {
+		action := awsec2.Action_ALLOW
+		if r.deny {
+			action = awsec2.Action_DENY
+		}
 		direction := awsec2.TrafficDirection_INGRESS
 		if r.egress {
 			direction = awsec2.TrafficDirection_EGRESS
@@ -120,7 +144,7 @@ func (n *network) newAcl(id, subnetGroup string, rules []aclRule) awsec2.Network
 			Cidr:       awsec2.AclCidr_Ipv4(jsii.String(r.cidr)),
 			Traffic:    awsec2.AclTraffic_TcpPortRange(jsii.Number(r.from), jsii.Number(r.to)),
 			Direction:  direction,
-			RuleAction: awsec2.Action_ALLOW,
+			RuleAction: action,
 		})
 	}
 	// After the entries: applyToChildren covers only the children that exist when it is called.

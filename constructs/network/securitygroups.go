@@ -14,6 +14,9 @@ const (
 	rdpPort       = 3389
 	wsusHTTPPort  = 8530
 	wsusHTTPSPort = 8531
+	// WinRM is closed by the network ACLs: Session Manager and Run Command replace it.
+	winRMHTTPPort  = 5985
+	winRMHTTPSPort = 5986
 )
 
 func (n *network) newSecurityGroup(id, description string) awsec2.SecurityGroup {

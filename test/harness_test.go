@@ -1,0 +1,163 @@
+// Package test holds privatepatch's CDK tests: assertions, network-path checks, cdk-nag and
+// golden templates. They live in one package so Node starts once, and each scenario is
+// synthesised once per run.
+package test
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/stretchr/testify/require"
+
+	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/stacks"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden templates in testdata/")
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := m.Run()
+	jsii.Close()
+	os.Exit(code)
+}
+
+// scenario is one configuration synthesised as the CDK CLI would: same feature flags, plus any
+// cached context lookups.
+type scenario struct {
+	name    string
+	config  func() (*config.Config, error)
+	context map[string]any
+
+	once     sync.Once
+	root     awscdk.App
+	app      stacks.PrivatePatch
+	template map[string]any
+	network  assertions.Template
+	err      any
+}
+
+func fromYAML(yaml string) func() (*config.Config, error) {
+	return func() (*config.Config, error) { return config.Parse("test configuration", []byte(yaml)) }
+}
+
+const (
+	lookupAccount = "111111111111"
+	lookupRegion  = "eu-west-1"
+)
+
+// Context lookups as the CDK CLI caches them in cdk.context.json (":" in values is quoted "$:").
+var (
+	availabilityZonesKey = "availability-zones:account=" + lookupAccount + ":region=" + lookupRegion
+	s3PrefixListIDKey = "cc-api-provider:account=" + lookupAccount + ":expectedMatchCount=exactly-one:propertiesToReturn.0=PrefixListId:" +
+		"propertyMatch.PrefixListName=com.amazonaws." + lookupRegion + ".s3:region=" + lookupRegion + ":typeName=AWS$:$:EC2$:$:PrefixList"
+	s3PrefixListEntriesKey = "cc-api-provider:account=" + lookupAccount + ":exactIdentifier=pl-6da54004:propertiesToReturn.0=Entries:" +
+		"region=" + lookupRegion + ":typeName=AWS$:$:EC2$:$:PrefixList"
+	lookedUpS3Cidrs = []string{"52.218.0.0/17", "3.5.64.0/21"}
+)
+
+const lookupYAML = `
+account: "` + lookupAccount + `"
+region: ` + lookupRegion + `
+network:
+  availabilityZones: [eu-west-1a, eu-west-1b]
+`
+
+var (
+	defaultScenario = &scenario{name: "default", config: config.LoadDefault}
+	exampleScenario = &scenario{name: "example", config: func() (*config.Config, error) { return config.LoadFile("../config/example.yaml") }}
+	natScenario     = &scenario{name: "nat-per-az", config: fromYAML(defaultWith("  nat: {enabled: true}\n"))}
+	natSingle       = &scenario{name: "nat-single", config: fromYAML(defaultWith("  nat: {enabled: true, gateways: single}\n"))}
+	flowLogsToS3    = &scenario{name: "flowlogs-s3", config: fromYAML(defaultWith("  flowLogs: {destination: s3, retentionDays: 90}\n"))}
+	lookupScenario  = &scenario{name: "lookup", config: fromYAML(lookupYAML), context: map[string]any{
+		availabilityZonesKey: []any{"eu-west-1a", "eu-west-1b", "eu-west-1c"},
+		s3PrefixListIDKey: []any{map[string]any{"PrefixListId": "pl-6da54004", "Identifier": "pl-6da54004"}},
+		s3PrefixListEntriesKey: []any{map[string]any{"Identifier": "pl-6da54004", "Entries": []any{
+			map[string]any{"Cidr": lookedUpS3Cidrs[0]}, map[string]any{"Cidr": lookedUpS3Cidrs[1]},
+		}}},
+	}}
+	lookupMissingScenario = &scenario{name: "lookup-missing", config: fromYAML(lookupYAML)}
+
+	allScenarios = []*scenario{defaultScenario, exampleScenario, natScenario, natSingle, flowLogsToS3, lookupScenario, lookupMissingScenario}
+)
+
+// defaultWith is the embedded default configuration with lines added under network:.
+func defaultWith(networkLines string) string {
+	data, err := os.ReadFile("../config/default.yaml")
+	if err != nil {
+		panic(err)
+	}
+	return regexp.MustCompile(`(?m)^network:\n`).ReplaceAllString(string(data), "network:\n"+networkLines)
+}
+
+// synth builds the scenario's app once and returns it.
+func (s *scenario) synth(t testing.TB) *scenario {
+	t.Helper()
+	s.once.Do(func() {
+		cfg, err := s.config()
+		if err != nil {
+			s.err = err
+			return
+		}
+		defer func() { s.err = recover() }()
+		context := cdkJSONContext(t)
+		for k, v := range s.context {
+			context[k] = v
+		}
+		app := awscdk.NewApp(&awscdk.AppProps{Context: &context, AnalyticsReporting: jsii.Bool(false)})
+		s.root = app
+		s.app = stacks.NewPrivatePatch(app, cfg)
+		s.network = assertions.Template_FromStack(s.app.Network.Stack, nil)
+		s.template = *s.network.ToJSON()
+	})
+	require.Nil(t, s.err, "scenario %s did not synthesise", s.name)
+	return s
+}
+
+var (
+	cdkJSONOnce sync.Once
+	cdkJSON     struct {
+		App     string         `json:"app"`
+		Notices *bool          `json:"notices"`
+		Context map[string]any `json:"context"`
+	}
+)
+
+// cdkJSONContext returns a copy of cdk.json's context, so tests synthesise with the CLI's flags.
+func cdkJSONContext(t testing.TB) map[string]any {
+	cdkJSONOnce.Do(func() {
+		data, err := os.ReadFile(filepath.Join("..", "cdk.json"))
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(data, &cdkJSON))
+	})
+	context := map[string]any{}
+	for k, v := range cdkJSON.Context {
+		context[k] = v
+	}
+	return context
+}
+
+// resources returns the template's resources of one type, by logical id.
+func (s *scenario) resources(resourceType string) map[string]map[string]any {
+	found := map[string]map[string]any{}
+	for id, r := range s.template["Resources"].(map[string]any) {
+		resource := r.(map[string]any)
+		if resource["Type"] == resourceType {
+			found[id] = resource
+		}
+	}
+	return found
+}
+
+func props(resource map[string]any) map[string]any {
+	p, _ := resource["Properties"].(map[string]any)
+	return p
+}
