@@ -57,7 +57,7 @@ const (
 // Context lookups as the CDK CLI caches them in cdk.context.json (":" in values is quoted "$:").
 var (
 	availabilityZonesKey = "availability-zones:account=" + lookupAccount + ":region=" + lookupRegion
-	s3PrefixListIDKey = "cc-api-provider:account=" + lookupAccount + ":expectedMatchCount=exactly-one:propertiesToReturn.0=PrefixListId:" +
+	s3PrefixListIDKey    = "cc-api-provider:account=" + lookupAccount + ":expectedMatchCount=exactly-one:propertiesToReturn.0=PrefixListId:" +
 		"propertyMatch.PrefixListName=com.amazonaws." + lookupRegion + ".s3:region=" + lookupRegion + ":typeName=AWS$:$:EC2$:$:PrefixList"
 	s3PrefixListEntriesKey = "cc-api-provider:account=" + lookupAccount + ":exactIdentifier=pl-6da54004:propertiesToReturn.0=Entries:" +
 		"region=" + lookupRegion + ":typeName=AWS$:$:EC2$:$:PrefixList"
@@ -79,7 +79,7 @@ var (
 	flowLogsToS3    = &scenario{name: "flowlogs-s3", config: fromYAML(defaultWith("  flowLogs: {destination: s3, retentionDays: 90}\n"))}
 	lookupScenario  = &scenario{name: "lookup", config: fromYAML(lookupYAML), context: map[string]any{
 		availabilityZonesKey: []any{"eu-west-1a", "eu-west-1b", "eu-west-1c"},
-		s3PrefixListIDKey: []any{map[string]any{"PrefixListId": "pl-6da54004", "Identifier": "pl-6da54004"}},
+		s3PrefixListIDKey:    []any{map[string]any{"PrefixListId": "pl-6da54004", "Identifier": "pl-6da54004"}},
 		s3PrefixListEntriesKey: []any{map[string]any{"Identifier": "pl-6da54004", "Entries": []any{
 			map[string]any{"Cidr": lookedUpS3Cidrs[0]}, map[string]any{"Cidr": lookedUpS3Cidrs[1]},
 		}}},

@@ -1,0 +1,48 @@
+package test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/stretchr/testify/assert"
+)
+
+func findings(found *[]*cxapi.SynthesisMessage) []string {
+	var messages []string
+	for _, m := range *found {
+		messages = append(messages, fmt.Sprintf("%s: %v", *m.Id, m.Entry.Data))
+	}
+	return messages
+}
+
+func TestCdkNagAwsSolutionsFindsNoUnsuppressedErrorsOrWarnings(t *testing.T) {
+	for _, sc := range []*scenario{defaultScenario, exampleScenario, natScenario, natSingle, flowLogsToS3, lookupScenario} {
+		t.Run(sc.name, func(t *testing.T) {
+			stack := sc.synth(t).app.Network.Stack
+			nag := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
+			assert.Empty(t, findings(assertions.Annotations_FromStack(stack).FindError(jsii.String("*"), nag)))
+			assert.Empty(t, findings(assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), nag)))
+		})
+	}
+}
+
+func TestCdkNagSuppressionsCarryTheirReason(t *testing.T) {
+	s := defaultScenario.synth(t)
+	for id, r := range s.template["Resources"].(map[string]any) {
+		metadata, _ := r.(map[string]any)["Metadata"].(map[string]any)
+		nag, _ := metadata["cdk_nag"].(map[string]any)
+		rules, _ := nag["rules_to_suppress"].([]any)
+		for _, rule := range rules {
+			reason, _ := rule.(map[string]any)["reason"].(string)
+			assert.Greater(t, len(reason), 40, "%s suppresses %v without a real reason", id, rule)
+		}
+	}
+	// The NACLs and each of their entries carry the VPC3 suppression.
+	entries := s.resources("AWS::EC2::NetworkAclEntry")
+	for id, e := range entries {
+		assert.Contains(t, fmt.Sprint(e["Metadata"]), "AwsSolutions-VPC3", id)
+	}
+}
