@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatepatch/privatepatch/constructs/logbucket"
 )
 
 // addFlowLogs records all of the VPC's traffic. Log data is retained when the stack is deleted.
@@ -51,28 +53,6 @@ func newFlowLogGroup(n *network, retentionDays int) awslogs.LogGroup {
 	return group
 }
 
-func newFlowLogBucket(n *network, retentionDays int) awss3.Bucket {
-	lifecycle := &[]*awss3.LifecycleRule{{
-		Expiration:                  awscdk.Duration_Days(jsii.Number(retentionDays)),
-		NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(retentionDays)),
-	}}
-	accessLogs := awss3.NewBucket(n.Construct, jsii.String("FlowLogAccessLogBucket"), &awss3.BucketProps{
-		Encryption:        awss3.BucketEncryption_S3_MANAGED,
-		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-		EnforceSSL:        jsii.Bool(true),
-		Versioned:         jsii.Bool(true),
-		LifecycleRules:    lifecycle,
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-	})
-	return awss3.NewBucket(n.Construct, jsii.String("FlowLogBucket"), &awss3.BucketProps{
-		Encryption:             awss3.BucketEncryption_S3_MANAGED,
-		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
-		EnforceSSL:             jsii.Bool(true),
-		Versioned:              jsii.Bool(true),
-		LifecycleRules:         lifecycle,
-		RemovalPolicy:          awscdk.RemovalPolicy_RETAIN,
-		ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		ServerAccessLogsBucket: accessLogs,
-	})
+func newFlowLogBucket(n *network, retentionDays int) awss3.IBucket {
+	return logbucket.NewLogBucket(n.Construct, "FlowLogs", &logbucket.Props{RetentionDays: retentionDays}).Bucket()
 }
