@@ -2,6 +2,8 @@
 // validation. It knows nothing of CDK; the stacks package maps a validated Config to construct props.
 package config
 
+import "slices"
+
 // Config is one deployment of privatepatch: an account and region and everything built in them.
 type Config struct {
 	// Project prefixes stack names (<project>-network) and is tagged on every resource.
@@ -15,6 +17,100 @@ type Config struct {
 	Tags map[string]string `yaml:"tags"`
 	// Network is the VPC that the patched fleet lives in.
 	Network Network `yaml:"network"`
+	// Wsus is the update server in a public subnet, and how instances use it.
+	Wsus Wsus `yaml:"wsus"`
+	// Fleet is the Windows instances to create, and the tag that marks every patched instance.
+	Fleet Fleet `yaml:"fleet"`
+	// CommandOutput is the S3 bucket that Systems Manager runs write their output to.
+	CommandOutput CommandOutput `yaml:"commandOutput"`
+}
+
+// Wsus configures the WSUS server and its clients.
+type Wsus struct {
+	// Enabled creates the WSUS server and points the fleet at it. Without it, the private
+	// subnets need NAT to reach Microsoft Update.
+	Enabled bool `yaml:"enabled"`
+	// WindowsVersion of the server: 2019, 2022 or 2025.
+	WindowsVersion string `yaml:"windowsVersion"`
+	// AmiID pins the server's AMI; empty resolves the latest at launch.
+	AmiID string `yaml:"amiId"`
+	// InstanceType of the server.
+	InstanceType string `yaml:"instanceType"`
+	// UpdateStoreGiB is the size of the update-store volume, at least 150.
+	UpdateStoreGiB int `yaml:"updateStoreGiB"`
+	// Port is 8530 (HTTP) or 8531 (HTTPS, needs certificateThumbprint).
+	Port int `yaml:"port"`
+	// CertificateThumbprint of the certificate WSUS serves on 8531.
+	CertificateThumbprint string `yaml:"certificateThumbprint"`
+	// Languages of the updates to synchronise.
+	Languages []string `yaml:"languages"`
+	// Products are WSUS product titles; empty: those of the server's and the fleet's versions.
+	Products []string `yaml:"products"`
+	// Classifications to synchronise and auto-approve.
+	Classifications []string `yaml:"classifications"`
+	// SyncTimeUtc is the first daily synchronisation, HH:MM UTC.
+	SyncTimeUtc string `yaml:"syncTimeUtc"`
+	// SyncsPerDay is how many synchronisations run per day, 1 to 24.
+	SyncsPerDay int `yaml:"syncsPerDay"`
+	// SetupSchedule re-runs the WSUS setup document to correct drift.
+	SetupSchedule string `yaml:"setupSchedule"`
+	// Client is how the fleet's Windows Update clients use WSUS.
+	Client WsusClient `yaml:"client"`
+}
+
+// WsusClient is the Windows Update policy the fleet gets.
+type WsusClient struct {
+	// TargetGroup is the WSUS computer group for client-side targeting; empty for none.
+	TargetGroup string `yaml:"targetGroup"`
+	// AcceptTrustedPublisherCerts accepts updates signed by other trusted publishers.
+	AcceptTrustedPublisherCerts bool `yaml:"acceptTrustedPublisherCerts"`
+	// NoAutoUpdate turns automatic updates off.
+	NoAutoUpdate bool `yaml:"noAutoUpdate"`
+	// AUOptions: 2 notify, 3 download and notify, 4 download and schedule, 5 local admin, 7 notify restart.
+	AUOptions int `yaml:"auOptions"`
+	// ScheduledInstallDay: 0 every day, 1-7 Sunday to Saturday (with auOptions 4).
+	ScheduledInstallDay int `yaml:"scheduledInstallDay"`
+	// Schedule re-applies the settings to correct drift.
+	Schedule string `yaml:"schedule"`
+}
+
+// Fleet configures the patched instances.
+type Fleet struct {
+	// Tag marks the instances privatepatch configures: created instances get it, and instances
+	// you bring join by carrying it.
+	Tag Tag `yaml:"tag"`
+	// InstanceGroups are the instances to create; none to bring your own.
+	InstanceGroups []InstanceGroup `yaml:"instanceGroups"`
+}
+
+// Tag is one tag key and value.
+type Tag struct {
+	Key   string `yaml:"key"`
+	Value string `yaml:"value"`
+}
+
+// InstanceGroup is a set of identical Windows instances in the private subnets.
+type InstanceGroup struct {
+	// Name identifies the group (lowercase letters, digits, hyphens).
+	Name string `yaml:"name"`
+	// Count is the number of instances, 1 to 20.
+	Count int `yaml:"count"`
+	// WindowsVersion: 2019, 2022 or 2025.
+	WindowsVersion string `yaml:"windowsVersion"`
+	// AmiID pins the AMI; empty resolves the latest at launch.
+	AmiID string `yaml:"amiId"`
+	// InstanceType of the instances.
+	InstanceType string `yaml:"instanceType"`
+	// PatchGroup is tagged as "Patch Group" and "PatchGroup"; empty: the default baseline applies.
+	PatchGroup string `yaml:"patchGroup"`
+	// Tags are asset tags added to the instances and their volumes.
+	Tags map[string]string `yaml:"tags"`
+}
+
+// CommandOutput configures the command-output bucket.
+type CommandOutput struct {
+	// RetentionDays is how long command output is kept.
+	RetentionDays int `yaml:"retentionDays"`
 }
 
 // Network configures the VPC, its endpoints, security groups, network ACLs and flow logs.
@@ -90,7 +186,53 @@ func Defaults() Config {
 			Nat:            Nat{Gateways: NatPerAz},
 			FlowLogs:       FlowLogs{Destination: FlowLogsToCloudWatch, RetentionDays: 365},
 		},
+		Wsus: Wsus{
+			Enabled:         true,
+			WindowsVersion:  DefaultWindowsVersion,
+			InstanceType:    "m6i.large",
+			UpdateStoreGiB:  200,
+			Port:            8530,
+			Languages:       []string{"en"},
+			Classifications: []string{"Critical Updates", "Security Updates"},
+			SyncTimeUtc:     "03:00",
+			SyncsPerDay:     1,
+			SetupSchedule:   "rate(1 day)",
+			Client:          WsusClient{AUOptions: 3, Schedule: "rate(1 day)"},
+		},
+		Fleet:         Fleet{Tag: Tag{Key: "privatepatch:fleet"}},
+		CommandOutput: CommandOutput{RetentionDays: 365},
 	}
+}
+
+// DefaultWindowsVersion is used where no Windows version is given.
+const DefaultWindowsVersion = "2022"
+
+// applyDefaults fills what YAML cannot pre-fill: fields of list elements, and defaults that
+// depend on other fields.
+func (c *Config) applyDefaults() {
+	if c.Fleet.Tag.Value == "" {
+		c.Fleet.Tag.Value = c.Project
+	}
+	for i := range c.Fleet.InstanceGroups {
+		g := &c.Fleet.InstanceGroups[i]
+		if g.WindowsVersion == "" {
+			g.WindowsVersion = DefaultWindowsVersion
+		}
+		if g.InstanceType == "" {
+			g.InstanceType = "t3.medium"
+		}
+	}
+}
+
+// WindowsVersions are the distinct Windows versions of the WSUS server and the instance groups.
+func (c *Config) WindowsVersions() []string {
+	versions := []string{c.Wsus.WindowsVersion}
+	for _, g := range c.Fleet.InstanceGroups {
+		if !slices.Contains(versions, g.WindowsVersion) {
+			versions = append(versions, g.WindowsVersion)
+		}
+	}
+	return versions
 }
 
 // S3Cidrs returns the configured S3 prefix-list CIDRs for the deployment region, or nil when

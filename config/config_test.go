@@ -35,9 +35,24 @@ func TestExampleFileDocumentsEveryKey(t *testing.T) {
 	require.NoError(t, err)
 	for typeName, keys := range yamlKeys {
 		for _, key := range keys {
-			assert.Contains(t, string(data), key+":", "example.yaml does not show %s.%s", typeName, key)
+			assert.True(t, strings.Contains(string(data), key+":"), "example.yaml does not show %s.%s", typeName, key)
 		}
 	}
+}
+
+func TestNatVariantNeedsNoWsus(t *testing.T) {
+	cfg, err := Parse("nat.yaml", []byte(valid+"  nat: {enabled: true}\nwsus: {enabled: false}\n"))
+	require.NoError(t, err)
+	assert.False(t, cfg.Wsus.Enabled)
+}
+
+func TestInstanceGroupsAndFleetTagGetDefaults(t *testing.T) {
+	cfg, err := Parse("fleet.yaml", []byte(valid+"project: acme\nfleet: {instanceGroups: [{name: app, count: 1}, {name: db, count: 1, windowsVersion: \"2019\"}]}\n"))
+	require.NoError(t, err)
+	assert.Equal(t, Tag{Key: "privatepatch:fleet", Value: "acme"}, cfg.Fleet.Tag, "the fleet tag value defaults to the project")
+	assert.Equal(t, "2022", cfg.Fleet.InstanceGroups[0].WindowsVersion)
+	assert.Equal(t, "t3.medium", cfg.Fleet.InstanceGroups[0].InstanceType)
+	assert.Equal(t, []string{"2022", "2019"}, cfg.WindowsVersions(), "the server's version, then each group's")
 }
 
 func TestFileSetsOnlyWhatDiffersFromDefaults(t *testing.T) {
@@ -91,7 +106,7 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 		{"unknown_key_names_key_line_and_allowed_keys", valid + "  vpcCidrr: 10.0.0.0/16\n",
 			[]string{`line 6: unknown key "vpcCidrr"; allowed keys here: adminCidrs, availabilityZones, azCount,`}},
 		{"unknown_top_level_key", "regoin: us-west-2\n",
-			[]string{`line 1: unknown key "regoin"; allowed keys here: account, network, project, region, tags`}},
+			[]string{`line 1: unknown key "regoin"; allowed keys here: account, commandOutput, fleet, network, project, region, tags, wsus`}},
 		{"yaml_syntax_error_names_its_line", "region: us-west-2\nproject: privatepatch\nnetwork: vpcCidr: 10.0.0.0/16\n",
 			[]string{"bad.yaml: line 3: mapping values are not allowed in this context"}},
 		{"wrong_type", valid + "  azCount: two\n",
@@ -143,6 +158,42 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 			[]string{"network.flowLogs.retentionDays: -5 is not allowed: keep flow logs for at least 1 day"}},
 		{"bad_flow_log_destination", valid + "  flowLogs: {destination: kinesis}\n",
 			[]string{`network.flowLogs.destination: "kinesis" is not allowed: use cloudwatch-logs or s3`}},
+		{"update_store_below_150_gib", valid + "wsus: {updateStoreGiB: 100}\n",
+			[]string{"wsus.updateStoreGiB: 100 is not allowed: WSUS needs an update store of at least 150 GiB"}},
+		{"unknown_windows_version_of_wsus", valid + "wsus: {windowsVersion: \"2016\"}\n",
+			[]string{`wsus.windowsVersion: "2016" is not a supported Windows Server version: use one of 2019, 2022, 2025`}},
+		{"unknown_windows_version_of_a_group", valid + "fleet: {instanceGroups: [{name: app, count: 1, windowsVersion: \"11\"}]}\n",
+			[]string{`fleet.instanceGroups[0].windowsVersion: "11" is not a supported Windows Server version`}},
+		{"no_wsus_and_no_nat", valid + "wsus: {enabled: false}\n",
+			[]string{"wsus.enabled: false leaves the private subnets without an update source"}},
+		{"wsus_port_not_8530_or_8531", valid + "wsus: {port: 80}\n",
+			[]string{"wsus.port: 80 is not a WSUS port: use 8530 (HTTP) or 8531 (HTTPS)"}},
+		{"https_port_without_certificate", valid + "wsus: {port: 8531}\n",
+			[]string{`wsus.certificateThumbprint: "" is required with port 8531`}},
+		{"duplicate_instance_group_names", valid + "fleet: {instanceGroups: [{name: app, count: 1}, {name: app, count: 2}]}\n",
+			[]string{`fleet.instanceGroups[1].name: "app" is used by another instance group: names must be unique`}},
+		{"patch_group_with_invalid_characters", valid + "fleet: {instanceGroups: [{name: app, count: 1, patchGroup: \"prod;rm -rf\"}]}\n",
+			[]string{`fleet.instanceGroups[0].patchGroup: "prod;rm -rf" has characters a patch group (a tag value) cannot hold`}},
+		{"instance_count_zero", valid + "fleet: {instanceGroups: [{name: app, count: 0}]}\n",
+			[]string{"fleet.instanceGroups[0].count: 0 is out of range: use 1 to 20"}},
+		{"bad_group_name", valid + "fleet: {instanceGroups: [{name: App_1, count: 1}]}\n",
+			[]string{`fleet.instanceGroups[0].name: "App_1" is not allowed`}},
+		{"patch_group_tag_set_by_hand", valid + "fleet: {instanceGroups: [{name: app, count: 1, tags: {Patch Group: x}}]}\n",
+			[]string{`fleet.instanceGroups[0].tags: "Patch Group" is set from patchGroup`}},
+		{"unknown_classification", valid + "wsus: {classifications: [Security Updates, Hotfixes]}\n",
+			[]string{`wsus.classifications[1]: "Hotfixes" is not a WSUS classification`}},
+		{"product_with_quote", valid + "wsus: {products: [\"Windows'; Remove-Item\"]}\n",
+			[]string{`wsus.products[0]: "Windows'; Remove-Item" is not a WSUS product title`}},
+		{"bad_sync_time", valid + "wsus: {syncTimeUtc: \"25:00\"}\n", []string{`wsus.syncTimeUtc: "25:00" is not a time`}},
+		{"client_schedule_too_frequent", valid + "wsus: {client: {schedule: rate(5 minutes)}}\n",
+			[]string{`wsus.client.schedule: "rate(5 minutes)" is too frequent`}},
+		{"bad_setup_schedule", valid + "wsus: {setupSchedule: daily}\n",
+			[]string{`wsus.setupSchedule: "daily" is not a schedule`}},
+		{"bad_au_options", valid + "wsus: {client: {auOptions: 6}}\n", []string{"wsus.client.auOptions: 6 is not an AUOptions value"}},
+		{"bad_install_day", valid + "wsus: {client: {scheduledInstallDay: 8}}\n", []string{"wsus.client.scheduledInstallDay: 8 is out of range"}},
+		{"bad_ami_id", valid + "wsus: {amiId: ami-xyz}\n", []string{`wsus.amiId: "ami-xyz" is not an AMI id`}},
+		{"negative_command_output_retention", valid + "commandOutput: {retentionDays: -1}\n",
+			[]string{"commandOutput.retentionDays: -1 is not allowed"}},
 		{"every_problem_reported_together", "region: us-west-2\naccount: \"1\"\nnetwork:\n  vpcCidr: nope\n  azCount: 9\n",
 			[]string{"3 configuration problem(s)", `account: "1"`, `network.vpcCidr: "nope"`, "network.azCount: 9"}},
 	}

@@ -56,6 +56,7 @@ func Parse(name string, data []byte) (*Config, error) {
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%s: holds more than one YAML document; put the whole configuration in one", name)
 	}
+	cfg.applyDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -92,8 +93,11 @@ func collectYAMLKeys(t reflect.Type, into map[string][]string) map[string][]stri
 	for i := range t.NumField() {
 		f := t.Field(i)
 		keys = append(keys, strings.Split(f.Tag.Get("yaml"), ",")[0])
-		if f.Type.Kind() == reflect.Struct {
+		switch {
+		case f.Type.Kind() == reflect.Struct:
 			collectYAMLKeys(f.Type, into)
+		case f.Type.Kind() == reflect.Slice && f.Type.Elem().Kind() == reflect.Struct:
+			collectYAMLKeys(f.Type.Elem(), into)
 		}
 	}
 	sort.Strings(keys)

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -71,6 +72,14 @@ func (c *Config) Validate() error {
 		}
 	}
 	c.Network.validate(c, &p)
+	c.Wsus.validate(c, &p)
+	c.Fleet.validate(&p)
+	if c.CommandOutput.RetentionDays < 1 {
+		p.add("commandOutput.retentionDays", c.CommandOutput.RetentionDays, "is not allowed: keep command output for at least 1 day")
+	}
+	if !c.Wsus.Enabled && !c.Network.Nat.Enabled {
+		p.add("wsus.enabled", false, "leaves the private subnets without an update source: keep WSUS, or enable network.nat so that instances reach Microsoft Update")
+	}
 	if len(p) == 0 {
 		return nil
 	}
@@ -200,5 +209,160 @@ func (f *FlowLogs) validate(p *problems) {
 		}
 	default:
 		p.add("network.flowLogs.destination", f.Destination, "is not allowed: use %s or %s", FlowLogsToCloudWatch, FlowLogsToS3)
+	}
+}
+
+// WindowsVersions privatepatch can build: each has an AMI parameter and a WSUS product title.
+var WindowsVersions = []string{"2019", "2022", "2025"}
+
+// wsusClassifications are the update classifications of the WSUS catalogue (English titles).
+var wsusClassifications = []string{"Critical Updates", "Definition Updates", "Driver Sets", "Drivers", "Feature Packs",
+	"Security Updates", "Service Packs", "Tools", "Update Rollups", "Updates", "Upgrades"}
+
+const (
+	minUpdateStoreGiB = 150
+	maxInstanceCount  = 20
+)
+
+var (
+	instanceTypePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
+	amiPattern          = regexp.MustCompile(`^ami-[0-9a-f]{8,17}$`)
+	languagePattern     = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z]{2,4})?$`)
+	productPattern      = regexp.MustCompile(`^[A-Za-z0-9 ,.()_-]{1,100}$`)
+	timePattern         = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+	thumbprintPattern   = regexp.MustCompile(`^[0-9A-Fa-f]{40}$`)
+	targetGroupPattern  = regexp.MustCompile(`^[A-Za-z0-9 _.-]{0,64}$`)
+	groupNamePattern    = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}$`)
+	// The characters AWS allows in tag values; patch groups are tag values.
+	tagValuePattern = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$`)
+	// State Manager schedules: rate() of at least 30 minutes, or cron().
+	ratePattern = regexp.MustCompile(`^rate\(([0-9]+) (minute|minutes|hour|hours|day|days)\)$`)
+	cronPattern = regexp.MustCompile(`^cron\([^()]+\)$`)
+)
+
+func validateWindowsVersion(p *problems, field, version string) {
+	if !slices.Contains(WindowsVersions, version) {
+		p.add(field, version, "is not a supported Windows Server version: use one of %s", strings.Join(WindowsVersions, ", "))
+	}
+}
+
+func validateAssociationSchedule(p *problems, field, schedule string) {
+	if m := ratePattern.FindStringSubmatch(schedule); m != nil {
+		if n, _ := strconv.Atoi(m[1]); strings.HasPrefix(m[2], "minute") && n < 30 {
+			p.add(field, schedule, "is too frequent: State Manager runs associations at most every 30 minutes")
+		} else if n < 1 {
+			p.add(field, schedule, "is not allowed: the rate must be at least 1")
+		}
+		return
+	}
+	if !cronPattern.MatchString(schedule) {
+		p.add(field, schedule, "is not a schedule: use rate(N minutes|hours|days) or cron(...), e.g. rate(1 day)")
+	}
+}
+
+func (w *Wsus) validate(c *Config, p *problems) {
+	validateWindowsVersion(p, "wsus.windowsVersion", w.WindowsVersion)
+	if w.AmiID != "" && !amiPattern.MatchString(w.AmiID) {
+		p.add("wsus.amiId", w.AmiID, "is not an AMI id: use ami- and 8 or 17 hexadecimal digits, or leave it out")
+	}
+	if !instanceTypePattern.MatchString(w.InstanceType) {
+		p.add("wsus.instanceType", w.InstanceType, "is not an EC2 instance type: use one such as m6i.large")
+	}
+	if w.UpdateStoreGiB < minUpdateStoreGiB || w.UpdateStoreGiB > 16384 {
+		p.add("wsus.updateStoreGiB", w.UpdateStoreGiB, "is not allowed: WSUS needs an update store of at least %d GiB (at most 16384)", minUpdateStoreGiB)
+	}
+	switch w.Port {
+	case 8530:
+	case 8531:
+		if !thumbprintPattern.MatchString(w.CertificateThumbprint) {
+			p.add("wsus.certificateThumbprint", w.CertificateThumbprint, "is required with port 8531: the 40 hexadecimal digits of the certificate in LocalMachine\\My that WSUS serves")
+		}
+	default:
+		p.add("wsus.port", w.Port, "is not a WSUS port: use 8530 (HTTP) or 8531 (HTTPS)")
+	}
+	if w.Port != 8531 && w.CertificateThumbprint != "" {
+		p.add("wsus.certificateThumbprint", w.CertificateThumbprint, "is only used with port 8531")
+	}
+	if len(w.Languages) == 0 {
+		p.add("wsus.languages", "", "is empty: list at least one language, e.g. en")
+	}
+	for i, lang := range w.Languages {
+		if !languagePattern.MatchString(lang) {
+			p.add(fmt.Sprintf("wsus.languages[%d]", i), lang, "is not a language code: use one such as en or ja or zh-TW")
+		}
+	}
+	for i, product := range w.Products {
+		if !productPattern.MatchString(product) {
+			p.add(fmt.Sprintf("wsus.products[%d]", i), product, "is not a WSUS product title: use letters, digits, spaces and , . ( ) _ - as in Microsoft Server operating system-21H2")
+		}
+	}
+	if len(w.Classifications) == 0 {
+		p.add("wsus.classifications", "", "is empty: list at least one, e.g. Security Updates")
+	}
+	for i, class := range w.Classifications {
+		if !slices.Contains(wsusClassifications, class) {
+			p.add(fmt.Sprintf("wsus.classifications[%d]", i), class, "is not a WSUS classification: use one of %s", strings.Join(wsusClassifications, ", "))
+		}
+	}
+	if !timePattern.MatchString(w.SyncTimeUtc) {
+		p.add("wsus.syncTimeUtc", w.SyncTimeUtc, "is not a time: use HH:MM in UTC, e.g. 03:00")
+	}
+	if w.SyncsPerDay < 1 || w.SyncsPerDay > 24 {
+		p.add("wsus.syncsPerDay", w.SyncsPerDay, "is out of range: use 1 to 24")
+	}
+	validateAssociationSchedule(p, "wsus.setupSchedule", w.SetupSchedule)
+	cl := w.Client
+	if !targetGroupPattern.MatchString(cl.TargetGroup) {
+		p.add("wsus.client.targetGroup", cl.TargetGroup, "is not allowed: use up to 64 letters, digits, spaces and _ . -")
+	}
+	if !slices.Contains([]int{2, 3, 4, 5, 7}, cl.AUOptions) {
+		p.add("wsus.client.auOptions", cl.AUOptions, "is not an AUOptions value: use 2 (notify), 3 (download, notify), 4 (download, schedule), 5 (local admin) or 7 (notify restart)")
+	}
+	if cl.ScheduledInstallDay < 0 || cl.ScheduledInstallDay > 7 {
+		p.add("wsus.client.scheduledInstallDay", cl.ScheduledInstallDay, "is out of range: use 0 (every day) or 1-7 (Sunday to Saturday)")
+	}
+	validateAssociationSchedule(p, "wsus.client.schedule", cl.Schedule)
+}
+
+func (f *Fleet) validate(p *problems) {
+	if f.Tag.Key == "" || len(f.Tag.Key) > 128 || strings.HasPrefix(strings.ToLower(f.Tag.Key), "aws:") {
+		p.add("fleet.tag.key", f.Tag.Key, "is not a valid tag key: use 1-128 characters not starting with aws:")
+	}
+	if !tagValuePattern.MatchString(f.Tag.Value) {
+		p.add("fleet.tag.value", f.Tag.Value, "is not a valid tag value")
+	}
+	seen := map[string]bool{}
+	for i, g := range f.InstanceGroups {
+		field := fmt.Sprintf("fleet.instanceGroups[%d]", i)
+		switch {
+		case !groupNamePattern.MatchString(g.Name):
+			p.add(field+".name", g.Name, "is not allowed: use 1-31 lowercase letters, digits and hyphens, starting with a letter")
+		case seen[g.Name]:
+			p.add(field+".name", g.Name, "is used by another instance group: names must be unique")
+		}
+		seen[g.Name] = true
+		if g.Count < 1 || g.Count > maxInstanceCount {
+			p.add(field+".count", g.Count, "is out of range: use 1 to %d", maxInstanceCount)
+		}
+		validateWindowsVersion(p, field+".windowsVersion", g.WindowsVersion)
+		if g.AmiID != "" && !amiPattern.MatchString(g.AmiID) {
+			p.add(field+".amiId", g.AmiID, "is not an AMI id: use ami- and 8 or 17 hexadecimal digits, or leave it out")
+		}
+		if !instanceTypePattern.MatchString(g.InstanceType) {
+			p.add(field+".instanceType", g.InstanceType, "is not an EC2 instance type: use one such as t3.medium")
+		}
+		if g.PatchGroup != "" && !tagValuePattern.MatchString(g.PatchGroup) {
+			p.add(field+".patchGroup", g.PatchGroup, "has characters a patch group (a tag value) cannot hold: use letters, digits, spaces and _ . : / = + - @")
+		}
+		for key, value := range g.Tags {
+			if key == "" || len(key) > 128 || strings.HasPrefix(strings.ToLower(key), "aws:") {
+				p.add(field+".tags", key, "is not a valid tag key: use 1-128 characters not starting with aws:")
+			} else if key == "Patch Group" || key == "PatchGroup" {
+				p.add(field+".tags", key, "is set from patchGroup: use patchGroup instead")
+			}
+			if len(value) > 256 {
+				p.add(field+".tags."+key, value, "is too long: tag values hold at most 256 characters")
+			}
+		}
 	}
 }

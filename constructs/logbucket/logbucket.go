@@ -3,7 +3,10 @@
 package logbucket
 
 import (
+	"strings"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -76,3 +79,19 @@ func NewLogBucket(scope constructs.Construct, id string, props *Props) LogBucket
 
 func (b *logBucket) Bucket() awss3.Bucket          { return b.bucket }
 func (b *logBucket) AccessLogBucket() awss3.Bucket { return b.accessLogs }
+
+// GrantCommandOutput lets SSM Agent, running with role, write command output to bucket under
+// prefix: objects under the prefix, and the bucket's encryption settings, which the agent reads
+// before it uploads.
+func GrantCommandOutput(bucket awss3.IBucket, role awsiam.IRole, prefix string) {
+	bucket.GrantPut(role, jsii.String(prefix+"*"))
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("s3:GetEncryptionConfiguration"),
+		Resources: jsii.Strings(*bucket.BucketArn()),
+	}))
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
+		Id:        jsii.String("AwsSolutions-IAM5"),
+		Reason:    jsii.String("SSM Agent writes one object per command and instance under its prefix; the object names are not known in advance"),
+		AppliesTo: &[]any{map[string]any{"regex": "/^Action::s3:(Abort|PutObject).*$/"}, map[string]any{"regex": "/^Resource::.*\\/" + strings.ReplaceAll(prefix, "/", "\\/") + "\\*$/"}},
+	}}, jsii.Bool(true))
+}

@@ -1,0 +1,307 @@
+// Package wsus provides a WSUS server (a Windows Server instance in a public subnet with a
+// retained update-store volume, configured by a re-runnable SSM document) and the State Manager
+// configuration that points Windows instances' update clients at it.
+package wsus
+
+import (
+	_ "embed"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/privatepatch/privatepatch/constructs/logbucket"
+	"github.com/privatepatch/privatepatch/constructs/windows"
+)
+
+// SetupScript configures WSUS; it is the body of the setup document.
+//
+//go:embed wsus-setup.ps1
+var SetupScript string
+
+// Limits and defaults of the server.
+const (
+	// MinUpdateStoreGiB is Microsoft's and the architecture's minimum for the update store.
+	MinUpdateStoreGiB = 150
+	HTTPPort          = 8530
+	HTTPSPort         = 8531
+	// SetupOutputPrefix is where setup runs write their output in the output bucket.
+	SetupOutputPrefix = "wsus-setup/"
+)
+
+// ServerProps configures a Server. Vpc and SecurityGroup are required.
+type ServerProps struct {
+	// Vpc holds the server.
+	Vpc awsec2.IVpc
+	// SecurityGroup is the server's group (WSUS ports from the clients, out 80/443).
+	SecurityGroup awsec2.ISecurityGroup
+	// SubnetGroupName places the server in the first subnet of this group. Default: "Public".
+	SubnetGroupName string
+	// WindowsVersion is the server's Windows Server release. Default: windows.DefaultVersion.
+	WindowsVersion windows.Version
+	// AmiID pins the server's AMI. Default: the latest AMI of WindowsVersion, resolved when the
+	// instance launches and kept afterwards (a newer AMI never replaces the instance).
+	AmiID string
+	// InstanceType of the server. Default: m6i.large (2 vCPU, 8 GiB: Microsoft's WSUS sizing).
+	InstanceType string
+	// UpdateStoreGiB is the size of the separate, encrypted, retained update-store volume.
+	// Default: 200; at least MinUpdateStoreGiB.
+	UpdateStoreGiB int
+	// Port is 8530 (HTTP) or 8531 (HTTPS, needs CertificateThumbprint). Default: 8530.
+	Port int
+	// CertificateThumbprint names the certificate in LocalMachine\My that WSUS serves on 8531.
+	// Default: none.
+	CertificateThumbprint string
+	// Languages of the updates to synchronise. Default: en.
+	Languages []string
+	// Products are WSUS product titles. Default: the WSUS product of WindowsVersion.
+	Products []string
+	// Classifications to synchronise and auto-approve. Default: Critical Updates and Security
+	// Updates, as in AWS-DefaultPatchBaseline.
+	Classifications []string
+	// TargetGroups are created for client-side targeting. Default: none (server-side targeting).
+	TargetGroups []string
+	// SyncTimeUtc is the first daily synchronisation, HH:MM UTC. Default: 03:00.
+	SyncTimeUtc string
+	// SyncsPerDay is how many synchronisations run per day. Default: 1.
+	SyncsPerDay int
+	// SetupSchedule re-runs the setup document to correct drift. Default: rate(1 day).
+	SetupSchedule string
+	// OutputBucket receives the setup runs' output under SetupOutputPrefix. Default: none
+	// (output stays in Systems Manager, truncated).
+	OutputBucket awss3.IBucket
+}
+
+// Server is the WSUS server and its parts.
+type Server interface {
+	constructs.Construct
+	// Instance is the server.
+	Instance() awsec2.Instance
+	// Role is the server's instance role.
+	Role() awsiam.IRole
+	// UpdateStore is the volume holding the update content.
+	UpdateStore() awsec2.IVolume
+	// URL is the address clients use, e.g. http://10.0.0.10:8530.
+	URL() *string
+	// SetupDocument installs and configures WSUS.
+	SetupDocument() awsssm.CfnDocument
+	// SetupAssociation runs SetupDocument on the server, now and on a schedule.
+	SetupAssociation() awsssm.CfnAssociation
+	// Connections controls the server's network access.
+	Connections() awsec2.Connections
+}
+
+type server struct {
+	constructs.Construct
+	instance    awsec2.Instance
+	role        awsiam.Role
+	updateStore awsec2.Volume
+	url         *string
+	document    awsssm.CfnDocument
+	association awsssm.CfnAssociation
+}
+
+var (
+	thumbprintPattern = regexp.MustCompile(`^[0-9A-Fa-f]{40}$`)
+	// Values substituted into the scripts: no quotes, no PowerShell syntax.
+	listPattern = `^[A-Za-z0-9 ,.()_-]*(;[A-Za-z0-9 ,.()_-]*)*$`
+)
+
+func (p *ServerProps) withDefaults() ServerProps {
+	d := *p
+	if d.SubnetGroupName == "" {
+		d.SubnetGroupName = "Public"
+	}
+	if d.WindowsVersion == "" {
+		d.WindowsVersion = windows.DefaultVersion
+	}
+	if d.InstanceType == "" {
+		d.InstanceType = "m6i.large"
+	}
+	if d.UpdateStoreGiB == 0 {
+		d.UpdateStoreGiB = 200
+	}
+	if d.Port == 0 {
+		d.Port = HTTPPort
+	}
+	if len(d.Languages) == 0 {
+		d.Languages = []string{"en"}
+	}
+	if len(d.Products) == 0 {
+		d.Products = []string{d.WindowsVersion.WsusProduct()}
+	}
+	if len(d.Classifications) == 0 {
+		d.Classifications = []string{"Critical Updates", "Security Updates"}
+	}
+	if d.SyncTimeUtc == "" {
+		d.SyncTimeUtc = "03:00"
+	}
+	if d.SyncsPerDay == 0 {
+		d.SyncsPerDay = 1
+	}
+	if d.SetupSchedule == "" {
+		d.SetupSchedule = "rate(1 day)"
+	}
+	return d
+}
+
+func (p *ServerProps) validate() error {
+	switch {
+	case p.Vpc == nil || p.SecurityGroup == nil:
+		return fmt.Errorf("Vpc and SecurityGroup are required")
+	case p.UpdateStoreGiB < MinUpdateStoreGiB:
+		return fmt.Errorf("UpdateStoreGiB %d is below the %d GiB WSUS needs", p.UpdateStoreGiB, MinUpdateStoreGiB)
+	case p.Port != HTTPPort && p.Port != HTTPSPort:
+		return fmt.Errorf("Port %d is not %d or %d", p.Port, HTTPPort, HTTPSPort)
+	case p.Port == HTTPSPort && !thumbprintPattern.MatchString(p.CertificateThumbprint):
+		return fmt.Errorf("Port %d needs CertificateThumbprint (40 hexadecimal digits)", HTTPSPort)
+	}
+	return nil
+}
+
+// NewServer creates the WSUS server, its update store, and the association that configures it.
+// It panics when props are invalid, before creating anything.
+func NewServer(scope constructs.Construct, id string, props *ServerProps) Server {
+	p := props.withDefaults()
+	if err := p.validate(); err != nil {
+		panic(fmt.Sprintf("wsus server %s: %v", id, err))
+	}
+	s := &server{Construct: constructs.NewConstruct(scope, jsii.String(id))}
+	s.role = newInstanceRole(s.Construct, "WSUS server: Systems Manager and its command output")
+
+	s.instance = awsec2.NewInstance(s.Construct, jsii.String("Instance"), &awsec2.InstanceProps{
+		Vpc:                             p.Vpc,
+		VpcSubnets:                      &awsec2.SubnetSelection{SubnetGroupName: jsii.String(p.SubnetGroupName)},
+		InstanceType:                    awsec2.NewInstanceType(jsii.String(p.InstanceType)),
+		MachineImage:                    windows.MachineImage(scope, p.WindowsVersion, p.AmiID),
+		SecurityGroup:                   p.SecurityGroup,
+		Role:                            s.role,
+		RequireImdsv2:                   jsii.Bool(true),
+		DetailedMonitoring:              jsii.Bool(true),
+		AssociatePublicIpAddress:        jsii.Bool(false),
+		PropagateTagsToVolumeOnCreation: jsii.Bool(true),
+		BlockDevices:                    windows.RootVolume(60),
+	})
+	// Microsoft Update is reached from a fixed address, not an auto-assigned one (CT.EC2.PR.11).
+	awsec2.NewCfnEIP(s.Construct, jsii.String("ElasticIp"), &awsec2.CfnEIPProps{
+		Domain:     jsii.String("vpc"),
+		InstanceId: s.instance.InstanceId(),
+	})
+
+	// A separate volume outlives the instance and the stack; the setup script formats it once.
+	s.updateStore = awsec2.NewVolume(s.Construct, jsii.String("UpdateStore"), &awsec2.VolumeProps{
+		AvailabilityZone: s.instance.InstanceAvailabilityZone(),
+		Size:             awscdk.Size_Gibibytes(jsii.Number(p.UpdateStoreGiB)),
+		VolumeType:       awsec2.EbsDeviceVolumeType_GP3,
+		Encrypted:        jsii.Bool(true),
+		RemovalPolicy:    awscdk.RemovalPolicy_RETAIN,
+	})
+	attachment := awsec2.NewCfnVolumeAttachment(s.Construct, jsii.String("UpdateStoreAttachment"), &awsec2.CfnVolumeAttachmentProps{
+		InstanceId: s.instance.InstanceId(),
+		VolumeId:   s.updateStore.VolumeId(),
+		Device:     jsii.String("xvdf"),
+	})
+
+	scheme := "http"
+	if p.Port == HTTPSPort {
+		scheme = "https"
+	}
+	s.url = jsii.String(fmt.Sprintf("%s://%s:%d", scheme, *s.instance.InstancePrivateIp(), p.Port))
+
+	s.document = newScriptDocument(s.Construct, "SetupDocument",
+		"privatepatch: installs and configures WSUS (idempotent; re-run to correct drift)", "ConfigureWsus", SetupScript, 7200,
+		[]documentParameter{
+			{"Languages", "Update languages, separated by semicolons", "en", listPattern},
+			{"Products", "WSUS product titles, separated by semicolons", "", listPattern},
+			{"Classifications", "Update classifications to synchronise and approve, separated by semicolons", "Critical Updates;Security Updates", listPattern},
+			{"TargetGroups", "Computer groups for client-side targeting, separated by semicolons", "", listPattern},
+			{"Port", "8530 (HTTP) or 8531 (HTTPS)", "8530", "^853[01]$"},
+			{"CertificateThumbprint", "Certificate in LocalMachine\\My for port 8531", "", "^([0-9A-Fa-f]{40})?$"},
+			{"SyncTimeUtc", "First daily synchronisation, HH:MM UTC", "03:00", "^([01][0-9]|2[0-3]):[0-5][0-9]$"},
+			{"SyncsPerDay", "Synchronisations per day", "1", "^([1-9]|1[0-9]|2[0-4])$"},
+		})
+	s.association = newAssociation(s.Construct, "SetupAssociation", s.document, []awsssm.CfnAssociation_TargetProperty{{
+		Key: jsii.String("InstanceIds"), Values: jsii.Strings(*s.instance.InstanceId()),
+	}}, p.SetupSchedule, p.OutputBucket, SetupOutputPrefix, map[string]*string{
+		"Languages":             jsii.String(strings.Join(p.Languages, ";")),
+		"Products":              jsii.String(strings.Join(p.Products, ";")),
+		"Classifications":       jsii.String(strings.Join(p.Classifications, ";")),
+		"TargetGroups":          jsii.String(strings.Join(p.TargetGroups, ";")),
+		"Port":                  jsii.String(fmt.Sprint(p.Port)),
+		"CertificateThumbprint": jsii.String(p.CertificateThumbprint),
+		"SyncTimeUtc":           jsii.String(p.SyncTimeUtc),
+		"SyncsPerDay":           jsii.String(fmt.Sprint(p.SyncsPerDay)),
+	})
+	// The script formats the update store: it must be attached before the first run.
+	s.association.AddDependency(attachment)
+	if p.OutputBucket != nil {
+		logbucket.GrantCommandOutput(p.OutputBucket, s.role, SetupOutputPrefix)
+	}
+	suppressInstanceFindings(s.instance)
+	return s
+}
+
+func newInstanceRole(scope constructs.Construct, description string) awsiam.Role {
+	role := awsiam.NewRole(scope, jsii.String("Role"), &awsiam.RoleProps{
+		AssumedBy:       awsiam.NewServicePrincipal(jsii.String("ec2.amazonaws.com"), nil),
+		Description:     jsii.String(description),
+		ManagedPolicies: &[]awsiam.IManagedPolicy{awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("AmazonSSMManagedInstanceCore"))},
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
+		Id:        jsii.String("AwsSolutions-IAM4"),
+		Reason:    jsii.String("AmazonSSMManagedInstanceCore is AWS's maintained minimum for SSM Agent; a copy would drift from it"),
+		AppliesTo: &[]any{"Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore"},
+	}}, jsii.Bool(true))
+	return role
+}
+
+func suppressInstanceFindings(instance awsec2.Instance) {
+	cdknag.NagSuppressions_AddResourceSuppressions(instance, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-EC29"),
+		Reason: jsii.String("Termination protection would turn any stack rollback or deletion into DELETE_FAILED; the data " +
+			"that matters (the WSUS update store) is on a separate volume retained on deletion"),
+	}}, jsii.Bool(false))
+}
+
+func newAssociation(scope constructs.Construct, id string, document awsssm.CfnDocument, targets []awsssm.CfnAssociation_TargetProperty,
+	schedule string, bucket awss3.IBucket, prefix string, parameters map[string]*string) awsssm.CfnAssociation {
+	var targetList []any
+	for _, t := range targets {
+		targetList = append(targetList, t)
+	}
+	props := &awsssm.CfnAssociationProps{
+		Name:               document.Ref(),
+		DocumentVersion:    jsii.String("$LATEST"),
+		Targets:            targetList,
+		ScheduleExpression: jsii.String(schedule),
+		Parameters:         associationParameters(parameters),
+		ComplianceSeverity: jsii.String("HIGH"),
+		SyncCompliance:     jsii.String("AUTO"),
+	}
+	if bucket != nil {
+		props.OutputLocation = &awsssm.CfnAssociation_InstanceAssociationOutputLocationProperty{
+			S3Location: &awsssm.CfnAssociation_S3OutputLocationProperty{
+				OutputS3BucketName: bucket.BucketName(),
+				OutputS3KeyPrefix:  jsii.String(prefix),
+				OutputS3Region:     awscdk.Stack_Of(scope).Region(),
+			},
+		}
+	}
+	return awsssm.NewCfnAssociation(scope, jsii.String(id), props)
+}
+
+func (s *server) Instance() awsec2.Instance               { return s.instance }
+func (s *server) Role() awsiam.IRole                      { return s.role }
+func (s *server) UpdateStore() awsec2.IVolume             { return s.updateStore }
+func (s *server) URL() *string                            { return s.url }
+func (s *server) SetupDocument() awsssm.CfnDocument       { return s.document }
+func (s *server) SetupAssociation() awsssm.CfnAssociation { return s.association }
+func (s *server) Connections() awsec2.Connections         { return s.instance.Connections() }

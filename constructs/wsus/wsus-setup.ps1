@@ -1,0 +1,209 @@
+<#
+.SYNOPSIS
+    Installs and configures WSUS on this server. Idempotent: safe to re-run; each run converges
+    the server to the parameters and changes only what differs.
+
+.DESCRIPTION
+    Run by the privatepatch WSUS setup SSM document through a State Manager association, so every
+    run is logged to S3 and visible in State Manager compliance. It also runs by hand:
+        .\wsus-setup.ps1 -Languages en -Products 'Microsoft Server operating system-21H2' ...
+    Steps: bring the update-store disk online as W:, install the UpdateServices role, run
+    wsusutil postinstall on it, sync from Microsoft Update, set languages, products and
+    classifications, schedule synchronisation, create the automatic approval rule, tune the
+    WsusPool application pool, and (port 8531) require TLS with the given certificate.
+    Lists are separated by semicolons because product titles contain commas.
+#>
+param(
+    [string] $Languages = 'en',
+    [string] $Products = 'Microsoft Server operating system-21H2',
+    [string] $Classifications = 'Critical Updates;Security Updates',
+    [string] $TargetGroups = '',
+    [ValidateSet('8530', '8531')] [string] $Port = '8530',
+    [string] $CertificateThumbprint = '',
+    [ValidatePattern('^\d{2}:\d{2}$')] [string] $SyncTimeUtc = '03:00',
+    [ValidateRange(1, 24)] [int] $SyncsPerDay = 1,
+    [string] $VolumeLabel = 'WSUS',
+    [string] $DriveLetter = 'W'
+)
+
+$ErrorActionPreference = 'Stop'
+$logDir = Join-Path $env:ProgramData 'privatepatch'
+New-Item -ItemType Directory -Force -Path $logDir | Out-Null
+Start-Transcript -Path (Join-Path $logDir ('wsus-setup-{0:yyyyMMdd-HHmmss}.log' -f (Get-Date))) -Append | Out-Null
+
+function Split-List([string] $value) {
+    @($value -split ';' | ForEach-Object { $_.Trim() } | Where-Object { $_ })
+}
+
+function Initialize-UpdateStore {
+    # The update store is the only disk that is raw (new) or labelled WSUS (a re-run, or a
+    # retained volume attached to a replacement instance).
+    $volume = Get-Volume -FileSystemLabel $VolumeLabel -ErrorAction SilentlyContinue
+    if (-not $volume) {
+        $disk = Get-Disk | Where-Object { $_.PartitionStyle -eq 'RAW' } | Sort-Object Number | Select-Object -First 1
+        if (-not $disk) { throw "no raw disk and no volume labelled ${VolumeLabel}: is the update-store volume attached?" }
+        Write-Output "Initialising disk $($disk.Number) ($([math]::Round($disk.Size / 1GB)) GiB) as the update store"
+        Initialize-Disk -Number $disk.Number -PartitionStyle GPT
+        $partition = New-Partition -DiskNumber $disk.Number -UseMaximumSize -DriveLetter $DriveLetter
+        Format-Volume -Partition $partition -FileSystem NTFS -NewFileSystemLabel $VolumeLabel -AllocationUnitSize 65536 -Confirm:$false | Out-Null
+    } else {
+        $disk = $volume | Get-Partition | Get-Disk
+        if ($disk.IsOffline) { Set-Disk -Number $disk.Number -IsOffline $false }
+        $partition = $volume | Get-Partition
+        if ($partition.DriveLetter -ne $DriveLetter) {
+            Write-Output "Moving the update store from $($partition.DriveLetter): to ${DriveLetter}:"
+            Set-Partition -InputObject $partition -NewDriveLetter $DriveLetter
+        }
+    }
+    $content = "${DriveLetter}:\WSUS"
+    New-Item -ItemType Directory -Force -Path $content | Out-Null
+    return $content
+}
+
+function Install-Wsus([string] $content) {
+    if (-not (Get-WindowsFeature -Name UpdateServices).Installed) {
+        Write-Output 'Installing the UpdateServices role with management tools'
+        Install-WindowsFeature -Name UpdateServices -IncludeManagementTools | Out-Null
+    }
+    $wsusutil = Join-Path $env:ProgramFiles 'Update Services\Tools\wsusutil.exe'
+    $setup = Get-ItemProperty -Path 'HKLM:\SOFTWARE\Microsoft\Update Services\Server\Setup' -ErrorAction SilentlyContinue
+    if ($setup.ContentDir -ne $content) {
+        Write-Output "Running wsusutil postinstall CONTENT_DIR=$content"
+        & $wsusutil postinstall "CONTENT_DIR=$content"
+        if ($LASTEXITCODE -ne 0) { throw "wsusutil postinstall failed with exit code $LASTEXITCODE" }
+    }
+}
+
+function Wait-Synchronization($subscription) {
+    while ($subscription.GetSynchronizationStatus() -ne 'NotProcessing') {
+        Start-Sleep -Seconds 30
+    }
+    $result = $subscription.GetLastSynchronizationInfo().Result
+    if ($result -ne 'Succeeded') { throw "WSUS synchronisation ended with ${result}: can the server reach Microsoft Update on 80/443?" }
+}
+
+function Set-WsusSelection($wsus, [string[]] $languages, [string[]] $products, [string[]] $classifications, [string[]] $targetGroups) {
+    $config = $wsus.GetConfiguration()
+    $config.SyncFromMicrosoftUpdate = $true
+    $config.AllUpdateLanguagesEnabled = $false
+    $enabledLanguages = New-Object System.Collections.Specialized.StringCollection
+    $enabledLanguages.AddRange([string[]] $languages)
+    $config.SetEnabledUpdateLanguages($enabledLanguages)
+    # Client-side targeting: instances name their group in the TargetGroup policy value.
+    $config.TargetingMode = if ($targetGroups.Count -gt 0) { 'Client' } else { 'Server' }
+    $config.Save()
+
+    $subscription = $wsus.GetSubscription()
+    if ($null -eq $subscription.GetLastSynchronizationInfo()) {
+        Write-Output 'First run: synchronising the category catalogue (products and classifications)'
+        $subscription.StartSynchronizationForCategoryOnly()
+        Wait-Synchronization $subscription
+    }
+
+    # Fail loudly on an unknown title: WSUS would otherwise save an empty selection and approve nothing.
+    $allProducts = Get-WsusProduct
+    $missing = $products | Where-Object { $_ -notin $allProducts.Product.Title }
+    if ($missing) { throw "products not in the WSUS catalogue: $($missing -join '; ')" }
+    $allProducts | Where-Object { $_.Product.Title -in $products } | Set-WsusProduct
+    $allProducts | Where-Object { $_.Product.Title -notin $products } | Set-WsusProduct -Disable
+
+    $allClassifications = Get-WsusClassification
+    $missing = $classifications | Where-Object { $_ -notin $allClassifications.Classification.Title }
+    if ($missing) { throw "classifications not in the WSUS catalogue: $($missing -join '; ')" }
+    $allClassifications | Where-Object { $_.Classification.Title -in $classifications } | Set-WsusClassification
+    $allClassifications | Where-Object { $_.Classification.Title -notin $classifications } | Set-WsusClassification -Disable
+
+    $existing = $wsus.GetComputerTargetGroups().Name
+    foreach ($group in $targetGroups) {
+        if ($group -notin $existing) { $wsus.CreateComputerTargetGroup($group) | Out-Null }
+    }
+    return $subscription
+}
+
+function Set-SyncSchedule($subscription) {
+    $hours, $minutes = $SyncTimeUtc -split ':'
+    $subscription.SynchronizeAutomatically = $true
+    $subscription.SynchronizeAutomaticallyTimeOfDay = New-TimeSpan -Hours $hours -Minutes $minutes
+    $subscription.NumberOfSynchronizationsPerDay = $SyncsPerDay
+    $subscription.Save()
+}
+
+function Set-ApprovalRule($wsus, [string[]] $classifications) {
+    $name = 'privatepatch: approve baseline classifications'
+    $rule = $wsus.GetInstallApprovalRules() | Where-Object { $_.Name -eq $name }
+    if (-not $rule) { $rule = $wsus.CreateInstallApprovalRule($name) }
+    $selected = New-Object Microsoft.UpdateServices.Administration.UpdateClassificationCollection
+    $wsus.GetUpdateClassifications() | Where-Object { $_.Title -in $classifications } | ForEach-Object { $selected.Add($_) | Out-Null }
+    $rule.SetUpdateClassifications($selected)
+    $groups = New-Object Microsoft.UpdateServices.Administration.ComputerTargetGroupCollection
+    $groups.Add(($wsus.GetComputerTargetGroups() | Where-Object { $_.Id -eq [Microsoft.UpdateServices.Administration.ComputerTargetGroupId]::AllComputers })) | Out-Null
+    $rule.SetComputerTargetGroups($groups)
+    $rule.Enabled = $true
+    $rule.Save()
+    return $rule
+}
+
+function Set-WsusPool {
+    # Microsoft's guidance for WsusPool: a longer queue and no memory-based or periodic
+    # recycling, which otherwise stop client scans with HTTP 503 under load.
+    Import-Module WebAdministration
+    $pool = 'IIS:\AppPools\WsusPool'
+    Set-ItemProperty $pool -Name queueLength -Value 2000
+    Set-ItemProperty $pool -Name processModel.idleTimeout -Value ([TimeSpan]::Zero)
+    Set-ItemProperty $pool -Name recycling.periodicRestart.privateMemory -Value 0
+    Set-ItemProperty $pool -Name recycling.periodicRestart.time -Value ([TimeSpan]::Zero)
+    Set-ItemProperty $pool -Name failure.rapidFailProtection -Value $false
+}
+
+function Set-Tls {
+    if ($Port -ne '8531') { return }
+    if ($CertificateThumbprint -notmatch '^[0-9A-Fa-f]{40}$') { throw 'port 8531 needs CertificateThumbprint' }
+    $certificate = Get-Item "Cert:\LocalMachine\My\$CertificateThumbprint" -ErrorAction SilentlyContinue
+    if (-not $certificate) { throw "certificate $CertificateThumbprint is not in LocalMachine\My: import it first" }
+    Import-Module WebAdministration
+    $site = 'WSUS Administration'
+    $binding = Get-WebBinding -Name $site -Protocol https -Port 8531
+    if (-not $binding) { New-WebBinding -Name $site -Protocol https -Port 8531; $binding = Get-WebBinding -Name $site -Protocol https -Port 8531 }
+    $binding.AddSslCertificate($CertificateThumbprint, 'My')
+    foreach ($app in 'ApiRemoting30', 'ClientWebService', 'DSSAuthWebService', 'ServerSyncWebService', 'SimpleAuthWebService') {
+        Set-WebConfigurationProperty -PSPath 'IIS:\' -Location "$site/$app" -Filter 'system.webServer/security/access' -Name sslFlags -Value 'Ssl'
+    }
+    $wsusutil = Join-Path $env:ProgramFiles 'Update Services\Tools\wsusutil.exe'
+    & $wsusutil configuressl ([System.Net.Dns]::GetHostEntry('').HostName)
+    if ($LASTEXITCODE -ne 0) { throw "wsusutil configuressl failed with exit code $LASTEXITCODE" }
+}
+
+function Open-Firewall {
+    foreach ($p in 8530, 8531) {
+        $name = "privatepatch WSUS $p"
+        if (-not (Get-NetFirewallRule -DisplayName $name -ErrorAction SilentlyContinue)) {
+            New-NetFirewallRule -DisplayName $name -Direction Inbound -Protocol TCP -LocalPort $p -Action Allow | Out-Null
+        }
+    }
+}
+
+try {
+    $content = Initialize-UpdateStore
+    Install-Wsus $content
+    Open-Firewall
+    $wsus = Get-WsusServer # the local server, through the API rather than web remoting
+    $classificationList = Split-List $Classifications
+    $subscription = Set-WsusSelection $wsus (Split-List $Languages) (Split-List $Products) $classificationList (Split-List $TargetGroups)
+    Set-SyncSchedule $subscription
+    $rule = Set-ApprovalRule $wsus $classificationList
+    Set-WsusPool
+    Set-Tls
+    if ($subscription.GetLastSynchronizationInfo().StartTime -lt (Get-Date).AddDays(-1) -or
+        $subscription.GetLastSynchronizationInfo().Result -ne 'Succeeded') {
+        Write-Output 'Starting a full synchronisation; the approval rule runs when it finishes'
+        $subscription.StartSynchronization()
+    } else {
+        $rule.ApplyRule()
+    }
+    Write-Output "WSUS is configured: content $content, port $Port, products: $Products; classifications: $Classifications"
+} catch {
+    Write-Error "WSUS setup failed: $_"
+    exit 1
+} finally {
+    Stop-Transcript | Out-Null
+}
