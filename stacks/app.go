@@ -13,6 +13,7 @@ import (
 // PrivatePatch is every stack of one configuration.
 type PrivatePatch struct {
 	Network NetworkStack
+	Fleet   FleetStack
 }
 
 // NewPrivatePatch adds the stacks for cfg to app, tags them, and applies the cdk-nag
@@ -22,6 +23,7 @@ func NewPrivatePatch(app awscdk.App, cfg *config.Config) PrivatePatch {
 		awscdk.Tags_Of(app).Add(jsii.String(key), jsii.String(value), nil)
 	}
 	p := PrivatePatch{Network: NewNetworkStack(app, cfg)}
+	p.Fleet = NewFleetStack(app, cfg, p.Network.Network)
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{
 		Verbose: jsii.Bool(true),
 		Reports: jsii.Bool(true),

@@ -42,14 +42,17 @@ func buildApp(t *testing.T) string {
 	return appBinary
 }
 
-// runApp runs the app as the CDK CLI would, with the configuration in PRIVATEPATCH_CONFIG.
+// runApp runs the app as the CDK CLI would (cdk.json's context in CDK_CONTEXT_JSON), with the
+// configuration in PRIVATEPATCH_CONFIG.
 func runApp(t *testing.T, configPath string) (outDir, stderr string, exitCode int) {
 	outDir = t.TempDir()
+	context, err := json.Marshal(cdkJSONContext(t))
+	require.NoError(t, err)
 	cmd := exec.Command(buildApp(t))
-	cmd.Env = append(os.Environ(), "CDK_OUTDIR="+outDir, "PRIVATEPATCH_CONFIG="+configPath)
+	cmd.Env = append(os.Environ(), "CDK_OUTDIR="+outDir, "PRIVATEPATCH_CONFIG="+configPath, "CDK_CONTEXT_JSON="+string(context))
 	var errOut strings.Builder
 	cmd.Stderr = &errOut
-	err := cmd.Run()
+	err = cmd.Run()
 	if exitErr, ok := err.(*exec.ExitError); ok {
 		exitCode = exitErr.ExitCode()
 	} else {
@@ -67,9 +70,10 @@ func templates(t *testing.T, dir string) []string {
 func TestAppWritesTemplateAndNagReportForTheDefaultConfiguration(t *testing.T) {
 	outDir, stderr, code := runApp(t, "")
 	require.Equal(t, 0, code, stderr)
-	assert.Equal(t, []string{filepath.Join(outDir, "Network.template.json")}, templates(t, outDir))
+	assert.ElementsMatch(t, []string{filepath.Join(outDir, "Network.template.json"), filepath.Join(outDir, "Fleet.template.json")},
+		templates(t, outDir))
 	reports, _ := filepath.Glob(filepath.Join(outDir, "AwsSolutions-*NagReport.csv"))
-	assert.Len(t, reports, 1, "cdk-nag writes its report next to the template")
+	assert.Len(t, reports, 2, "cdk-nag writes a report next to each template")
 }
 
 func TestAppRejectsBadConfigurationWithoutWritingATemplate(t *testing.T) {

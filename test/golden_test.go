@@ -30,10 +30,25 @@ func normalised(template map[string]any) map[string]any {
 // TestTemplatesMatchGoldenFiles compares whole templates with test/testdata. After an intended
 // change, run `make update-golden` (go test ./test -update) and review the diff.
 func TestTemplatesMatchGoldenFiles(t *testing.T) {
+	type golden struct {
+		s     *scenario
+		stack string
+	}
+	var goldens []golden
 	for _, sc := range []*scenario{defaultScenario, exampleScenario, natScenario, flowLogsToS3} {
-		t.Run(sc.name, func(t *testing.T) {
-			got := normalised(sc.synth(t).template)
-			path := filepath.Join("testdata", sc.name+".network.template.json")
+		goldens = append(goldens, golden{sc, "network"})
+	}
+	for _, sc := range []*scenario{defaultScenario, exampleScenario, natWithoutWsus, wsusHTTPS} {
+		goldens = append(goldens, golden{sc, "fleet"})
+	}
+	for _, g := range goldens {
+		t.Run(g.s.name+"/"+g.stack, func(t *testing.T) {
+			template := g.s.synth(t).template
+			if g.stack == "fleet" {
+				template = g.s.fleetJSON
+			}
+			got := normalised(template)
+			path := filepath.Join("testdata", g.s.name+"."+g.stack+".template.json")
 			if *update {
 				data, err := json.MarshalIndent(got, "", "  ")
 				require.NoError(t, err)

@@ -37,12 +37,14 @@ type scenario struct {
 	config  func() (*config.Config, error)
 	context map[string]any
 
-	once     sync.Once
-	root     awscdk.App
-	app      stacks.PrivatePatch
-	template map[string]any
-	network  assertions.Template
-	err      any
+	once      sync.Once
+	root      awscdk.App
+	app       stacks.PrivatePatch
+	template  map[string]any // the network stack's
+	network   assertions.Template
+	fleetJSON map[string]any
+	fleet     assertions.Template
+	err       any
 }
 
 func fromYAML(yaml string) func() (*config.Config, error) {
@@ -85,8 +87,29 @@ var (
 		}}},
 	}}
 	lookupMissingScenario = &scenario{name: "lookup-missing", config: fromYAML(lookupYAML)}
+	natWithoutWsus        = &scenario{name: "nat-without-wsus", config: fromYAML(defaultWith("  nat: {enabled: true}\n") + natWithoutWsusYAML)}
+	wsusHTTPS             = &scenario{name: "wsus-https", config: fromYAML(defaultWith("") + wsusHTTPSYAML)}
+)
 
-	allScenarios = []*scenario{defaultScenario, exampleScenario, natScenario, natSingle, flowLogsToS3, lookupScenario, lookupMissingScenario}
+const (
+	natWithoutWsusYAML = `
+wsus: {enabled: false}
+fleet:
+  instanceGroups:
+    - {name: web, count: 1, patchGroup: web-prod}
+`
+	wsusHTTPSYAML = `
+wsus:
+  windowsVersion: "2025"
+  updateStoreGiB: 300
+  port: 8531
+  certificateThumbprint: 0123456789abcdef0123456789abcdef01234567
+  client: {targetGroup: Servers, auOptions: 4, scheduledInstallDay: 1, schedule: rate(12 hours), acceptTrustedPublisherCerts: true}
+fleet:
+  tag: {key: Patching, value: wsus-clients}
+  instanceGroups:
+    - {name: legacy, count: 3, windowsVersion: "2019", instanceType: m6i.xlarge, amiId: ami-0123456789abcdef0}
+`
 )
 
 // defaultWith is the embedded default configuration with lines added under network:.
@@ -117,6 +140,8 @@ func (s *scenario) synth(t testing.TB) *scenario {
 		s.app = stacks.NewPrivatePatch(app, cfg)
 		s.network = assertions.Template_FromStack(s.app.Network.Stack, nil)
 		s.template = *s.network.ToJSON()
+		s.fleet = assertions.Template_FromStack(s.app.Fleet.Stack, nil)
+		s.fleetJSON = *s.fleet.ToJSON()
 	})
 	require.Nil(t, s.err, "scenario %s did not synthesise", s.name)
 	return s
@@ -145,10 +170,19 @@ func cdkJSONContext(t testing.TB) map[string]any {
 	return context
 }
 
-// resources returns the template's resources of one type, by logical id.
+// resources returns the network template's resources of one type, by logical id.
 func (s *scenario) resources(resourceType string) map[string]map[string]any {
+	return resourcesOf(s.template, resourceType)
+}
+
+// fleetResources returns the fleet template's resources of one type, by logical id.
+func (s *scenario) fleetResources(resourceType string) map[string]map[string]any {
+	return resourcesOf(s.fleetJSON, resourceType)
+}
+
+func resourcesOf(template map[string]any, resourceType string) map[string]map[string]any {
 	found := map[string]map[string]any{}
-	for id, r := range s.template["Resources"].(map[string]any) {
+	for id, r := range template["Resources"].(map[string]any) {
 		resource := r.(map[string]any)
 		if resource["Type"] == resourceType {
 			found[id] = resource

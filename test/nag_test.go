@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
@@ -19,19 +20,27 @@ func findings(found *[]*cxapi.SynthesisMessage) []string {
 }
 
 func TestCdkNagAwsSolutionsFindsNoUnsuppressedErrorsOrWarnings(t *testing.T) {
-	for _, sc := range []*scenario{defaultScenario, exampleScenario, natScenario, natSingle, flowLogsToS3, lookupScenario} {
+	for _, sc := range []*scenario{defaultScenario, exampleScenario, natScenario, natSingle, flowLogsToS3, lookupScenario, natWithoutWsus, wsusHTTPS} {
 		t.Run(sc.name, func(t *testing.T) {
-			stack := sc.synth(t).app.Network.Stack
+			s := sc.synth(t)
 			nag := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
-			assert.Empty(t, findings(assertions.Annotations_FromStack(stack).FindError(jsii.String("*"), nag)))
-			assert.Empty(t, findings(assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), nag)))
+			for _, stack := range []awscdk.Stack{s.app.Network.Stack, s.app.Fleet.Stack} {
+				assert.Empty(t, findings(assertions.Annotations_FromStack(stack).FindError(jsii.String("*"), nag)), *stack.StackName())
+				assert.Empty(t, findings(assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), nag)), *stack.StackName())
+			}
 		})
 	}
 }
 
 func TestCdkNagSuppressionsCarryTheirReason(t *testing.T) {
-	s := defaultScenario.synth(t)
-	for id, r := range s.template["Resources"].(map[string]any) {
+	s := exampleScenario.synth(t)
+	resources := map[string]any{}
+	for _, template := range []map[string]any{s.template, s.fleetJSON} {
+		for id, r := range template["Resources"].(map[string]any) {
+			resources[id] = r
+		}
+	}
+	for id, r := range resources {
 		metadata, _ := r.(map[string]any)["Metadata"].(map[string]any)
 		nag, _ := metadata["cdk_nag"].(map[string]any)
 		rules, _ := nag["rules_to_suppress"].([]any)

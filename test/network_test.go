@@ -203,7 +203,11 @@ func TestS3GatewayEndpointOnPrivateRouteTablesAllowsOnlySystemsManagerAndListedB
 		assert.Contains(t, readArns, "arn:aws:s3:::"+bucket+"/*")
 	}
 	write := statements[1].(map[string]any)
-	assert.ElementsMatch(t, []any{"arn:aws:s3:::example-patching-output", "arn:aws:s3:::example-patching-output/*"}, write["Resource"])
+	commandOutput := func(suffix string) any {
+		return map[string]any{"Fn::Join": []any{"", []any{"arn:aws:s3:::privatepatch-ssm-", map[string]any{"Ref": "AWS::AccountId"}, "-us-west-2" + suffix}}}
+	}
+	assert.ElementsMatch(t, []any{"arn:aws:s3:::example-patching-output", "arn:aws:s3:::example-patching-output/*",
+		commandOutput(""), commandOutput("/*")}, write["Resource"], "the configured bucket and the command-output bucket")
 	assert.Contains(t, write["Action"], "s3:PutObject")
 	for _, st := range statements {
 		assert.NotContains(t, fmt.Sprint(st.(map[string]any)["Resource"]), "arn:aws:s3:::*", "nothing broader than named buckets")

@@ -59,6 +59,9 @@ type Props struct {
 	Groups []InstanceGroup
 	// RootVolumeGiB is each instance's encrypted gp3 root volume. Default: 50.
 	RootVolumeGiB int
+	// Tags are added to every instance and volume, e.g. the tag that State Manager targets.
+	// Default: none.
+	Tags map[string]string
 }
 
 // Fleet is the instances and the role they share.
@@ -131,14 +134,17 @@ func NewFleet(scope constructs.Construct, id string, props *Props) Fleet {
 				InstanceName:                    jsii.String(fmt.Sprintf("%s-%d", g.Name, i+1)),
 				BlockDevices:                    windows.RootVolume(p.RootVolumeGiB),
 			})
+			windows.AcknowledgeResolveAtLaunch(instance, g.AmiID)
 			tags := awscdk.Tags_Of(instance)
 			tags.Add(jsii.String(InstanceGroupTag), jsii.String(g.Name), nil)
 			if g.PatchGroup != "" {
 				tags.Add(jsii.String(PatchGroupTag), jsii.String(g.PatchGroup), nil)
 				tags.Add(jsii.String(PatchGroupMetadataTag), jsii.String(g.PatchGroup), nil)
 			}
-			for k, v := range g.Tags {
-				tags.Add(jsii.String(k), jsii.String(v), nil)
+			for _, t := range []map[string]string{p.Tags, g.Tags} {
+				for k, v := range t {
+					tags.Add(jsii.String(k), jsii.String(v), nil)
+				}
 			}
 			cdknag.NagSuppressions_AddResourceSuppressions(instance, &[]*cdknag.NagPackSuppression{{
 				Id: jsii.String("AwsSolutions-EC29"),

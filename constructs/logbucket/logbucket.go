@@ -54,7 +54,6 @@ func NewLogBucket(scope constructs.Construct, id string, props *Props) LogBucket
 			BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
 			EnforceSSL:        jsii.Bool(true),
 			Versioned:         jsii.Bool(true),
-			ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
 			RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 			LifecycleRules: &[]*awss3.LifecycleRule{{
 				Expiration:                  awscdk.Duration_Days(jsii.Number(p.RetentionDays)),
@@ -72,6 +71,9 @@ func NewLogBucket(scope constructs.Construct, id string, props *Props) LogBucket
 		Reason: jsii.String("This is the access-log bucket itself: logging its access to another bucket would recurse without end"),
 	}}, jsii.Bool(false))
 	bucketProps := secure(p.BucketName)
+	// ACLs off. The access-log bucket's ownership is left to CDK: with the recommended flag
+	// @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy it grants log delivery by bucket policy.
+	bucketProps.ObjectOwnership = awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED
 	bucketProps.ServerAccessLogsBucket = b.accessLogs
 	b.bucket = awss3.NewBucket(b.Construct, jsii.String("Bucket"), bucketProps)
 	return b

@@ -7,6 +7,20 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
+// AcknowledgeResolveAtLaunch records, on an instance whose image resolves at launch, why CDK's
+// CloudFormation validation rule E1152 (ImageId must look like ami-...) does not apply. It is
+// cfn-lint's known false positive for resolve:ssm: image ids, which EC2 RunInstances accepts for
+// parameters of data type aws:ec2:image, as AWS's public AMI parameters are.
+func AcknowledgeResolveAtLaunch(instance constructs.IConstruct, amiID string) {
+	if amiID != "" {
+		return
+	}
+	awscdk.Validations_Of(instance).Acknowledge(&awscdk.Acknowledgment{
+		Id:     jsii.String("CloudFormation-Validate::E1152"),
+		Reason: jsii.String("ImageId resolve:ssm:<public AMI parameter> is resolved by EC2 at launch (cfn-lint false positive)"),
+	})
+}
+
 // MachineImage is the pinned AMI, or the version's latest AMI resolved when an instance launches
 // (EC2's resolve:ssm image id). CloudFormation then sees a constant image id, so a newer AMI never
 // replaces a running instance; Patch Manager keeps it current instead. Pinning or unpinning does.

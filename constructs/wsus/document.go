@@ -2,6 +2,7 @@ package wsus
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
@@ -23,13 +24,20 @@ func newScriptDocument(scope constructs.Construct, id, description, stepName, sc
 	parameters := map[string]any{}
 	var arguments []string
 	for _, p := range params {
-		parameters[p.name] = map[string]any{
+		parameter := map[string]any{
 			"type":           "String",
 			"description":    p.description,
-			"default":        p.defaultValue,
 			"allowedPattern": p.allowedPattern,
 		}
+		// A parameter whose pattern rejects its empty default is required.
+		if regexp.MustCompile(p.allowedPattern).MatchString(p.defaultValue) {
+			parameter["default"] = p.defaultValue
+		}
+		parameters[p.name] = parameter
 		arguments = append(arguments, fmt.Sprintf("-%s '{{ %s }}'", p.name, p.name))
+	}
+	if strings.Contains(script, "{{") {
+		panic(fmt.Sprintf("%s: the script contains {{, which SSM would read as a parameter reference", id))
 	}
 	runCommand := append([]string{"& {"}, strings.Split(strings.TrimRight(script, "\n"), "\n")...)
 	runCommand = append(runCommand, "} "+strings.Join(arguments, " "))
@@ -51,11 +59,14 @@ func newScriptDocument(scope constructs.Construct, id, description, stepName, sc
 	})
 }
 
-// associationParameters turns name -> value into the list-valued map AWS::SSM::Association takes.
+// associationParameters turns name -> value into the list-valued map AWS::SSM::Association takes,
+// leaving out empty values so that the document's defaults apply.
 func associationParameters(values map[string]*string) map[string]any {
 	out := map[string]any{}
 	for name, value := range values {
-		out[name] = []*string{value}
+		if value != nil && *value != "" {
+			out[name] = []*string{value}
+		}
 	}
 	return out
 }

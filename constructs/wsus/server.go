@@ -190,6 +190,7 @@ func NewServer(scope constructs.Construct, id string, props *ServerProps) Server
 		PropagateTagsToVolumeOnCreation: jsii.Bool(true),
 		BlockDevices:                    windows.RootVolume(60),
 	})
+	windows.AcknowledgeResolveAtLaunch(s.instance, p.AmiID)
 	// Microsoft Update is reached from a fixed address, not an auto-assigned one (CT.EC2.PR.11).
 	awsec2.NewCfnEIP(s.Construct, jsii.String("ElasticIp"), &awsec2.CfnEIPProps{
 		Domain:     jsii.String("vpc"),
@@ -241,7 +242,7 @@ func NewServer(scope constructs.Construct, id string, props *ServerProps) Server
 		"SyncsPerDay":           jsii.String(fmt.Sprint(p.SyncsPerDay)),
 	})
 	// The script formats the update store: it must be attached before the first run.
-	s.association.AddDependency(attachment)
+	s.association.Node().AddDependency(attachment)
 	if p.OutputBucket != nil {
 		logbucket.GrantCommandOutput(p.OutputBucket, s.role, SetupOutputPrefix)
 	}

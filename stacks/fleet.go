@@ -1,0 +1,151 @@
+package stacks
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/fleet"
+	"github.com/privatepatch/privatepatch/constructs/logbucket"
+	"github.com/privatepatch/privatepatch/constructs/network"
+	"github.com/privatepatch/privatepatch/constructs/windows"
+	"github.com/privatepatch/privatepatch/constructs/wsus"
+)
+
+// FleetStack holds the command-output bucket, the WSUS server, the Windows fleet and the WSUS
+// client configuration. Wsus and WsusClient are nil without WSUS; Fleet is nil without
+// instance groups (bring your own fleet).
+type FleetStack struct {
+	awscdk.Stack
+	CommandOutput logbucket.LogBucket
+	Wsus          wsus.Server
+	WsusClient    wsus.ClientConfiguration
+	Fleet         fleet.Fleet
+}
+
+// CommandOutputBucketName is the command-output bucket's name. It is derived, not referenced, so
+// that the network stack's S3 endpoint policy can name it without depending on this stack.
+func CommandOutputBucketName(cfg *config.Config) string {
+	account := cfg.Account
+	if account == "" {
+		account = *awscdk.Aws_ACCOUNT_ID()
+	}
+	return fmt.Sprintf("%s-ssm-%s-%s", cfg.Project, account, cfg.Region)
+}
+
+// NewFleetStack creates <project>-fleet in the network of net.
+func NewFleetStack(scope constructs.Construct, cfg *config.Config, net network.Network) FleetStack {
+	stack := awscdk.NewStack(scope, jsii.String("Fleet"), &awscdk.StackProps{
+		StackName:   jsii.String(cfg.Project + "-fleet"),
+		Description: jsii.String("privatepatch: WSUS server, Windows fleet and their Systems Manager configuration"),
+		Env:         environment(cfg),
+	})
+	s := FleetStack{Stack: stack}
+	s.CommandOutput = logbucket.NewLogBucket(stack, "CommandOutput", &logbucket.Props{
+		BucketName:    CommandOutputBucketName(cfg),
+		RetentionDays: cfg.CommandOutput.RetentionDays,
+	})
+	bucket := s.CommandOutput.Bucket()
+
+	if len(cfg.Fleet.InstanceGroups) > 0 {
+		var groups []fleet.InstanceGroup
+		for _, g := range cfg.Fleet.InstanceGroups {
+			groups = append(groups, fleet.InstanceGroup{
+				Name: g.Name, Count: g.Count, WindowsVersion: windows.Version(g.WindowsVersion), AmiID: g.AmiID,
+				InstanceType: g.InstanceType, PatchGroup: g.PatchGroup, Tags: g.Tags,
+			})
+		}
+		s.Fleet = fleet.NewFleet(stack, "Fleet", &fleet.Props{
+			Vpc:           net.Vpc(),
+			SecurityGroup: net.PrivateSecurityGroup(),
+			Groups:        groups,
+			Tags:          map[string]string{cfg.Fleet.Tag.Key: cfg.Fleet.Tag.Value},
+		})
+		logbucket.GrantCommandOutput(bucket, s.Fleet.Role(), "")
+	}
+
+	if cfg.Wsus.Enabled {
+		s.Wsus = wsus.NewServer(stack, "Wsus", &wsus.ServerProps{
+			Vpc:                   net.Vpc(),
+			SecurityGroup:         net.PublicSecurityGroup(),
+			SubnetGroupName:       network.PublicSubnetGroup,
+			WindowsVersion:        windows.Version(cfg.Wsus.WindowsVersion),
+			AmiID:                 cfg.Wsus.AmiID,
+			InstanceType:          cfg.Wsus.InstanceType,
+			UpdateStoreGiB:        cfg.Wsus.UpdateStoreGiB,
+			Port:                  cfg.Wsus.Port,
+			CertificateThumbprint: cfg.Wsus.CertificateThumbprint,
+			Languages:             cfg.Wsus.Languages,
+			Products:              wsusProducts(cfg),
+			Classifications:       cfg.Wsus.Classifications,
+			TargetGroups:          nonEmpty(cfg.Wsus.Client.TargetGroup),
+			SyncTimeUtc:           cfg.Wsus.SyncTimeUtc,
+			SyncsPerDay:           cfg.Wsus.SyncsPerDay,
+			SetupSchedule:         cfg.Wsus.SetupSchedule,
+			OutputBucket:          bucket,
+		})
+		client := cfg.Wsus.Client
+		s.WsusClient = wsus.NewClientConfiguration(stack, "WsusClient", &wsus.ClientProps{
+			WsusURL:                     s.Wsus.URL(),
+			TargetTagKey:                cfg.Fleet.Tag.Key,
+			TargetTagValue:              cfg.Fleet.Tag.Value,
+			TargetGroup:                 client.TargetGroup,
+			AcceptTrustedPublisherCerts: client.AcceptTrustedPublisherCerts,
+			NoAutoUpdate:                client.NoAutoUpdate,
+			AUOptions:                   client.AUOptions,
+			ScheduledInstallDay:         client.ScheduledInstallDay,
+			Schedule:                    client.Schedule,
+			OutputBucket:                bucket,
+		})
+		addWsusOutputs(stack, cfg, s.Wsus)
+	}
+	awscdk.NewCfnOutput(stack, jsii.String("CommandOutputBucket"), &awscdk.CfnOutputProps{
+		Value: bucket.BucketName(), Description: jsii.String("S3 bucket of Systems Manager command output"),
+	})
+	awscdk.NewCfnOutput(stack, jsii.String("FleetTag"), &awscdk.CfnOutputProps{
+		Value:       jsii.String(cfg.Fleet.Tag.Key + "=" + cfg.Fleet.Tag.Value),
+		Description: jsii.String("Tag that brings an instance into the patched fleet"),
+	})
+	return s
+}
+
+// wsusProducts are the configured product titles, or those of every Windows version in use.
+func wsusProducts(cfg *config.Config) []string {
+	if len(cfg.Wsus.Products) > 0 {
+		return cfg.Wsus.Products
+	}
+	var products []string
+	for _, v := range cfg.WindowsVersions() {
+		if p := windows.Version(v).WsusProduct(); !slices.Contains(products, p) {
+			products = append(products, p)
+		}
+	}
+	return products
+}
+
+func nonEmpty(values ...string) []string {
+	var out []string
+	for _, v := range values {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func addWsusOutputs(stack awscdk.Stack, cfg *config.Config, server wsus.Server) {
+	output := func(id, description string, value *string) {
+		awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{Value: value, Description: jsii.String(description)})
+	}
+	instanceID := server.Instance().InstanceId()
+	output("WsusInstanceId", "WSUS server instance id", instanceID)
+	output("WsusPrivateIp", "WSUS server private IP", server.Instance().InstancePrivateIp())
+	output("WsusUrl", "WSUS URL the fleet's Windows Update clients use", server.URL())
+	output("WsusRdpCommand", "RDP to the WSUS server / jump host through Session Manager, without opening 3389: run this, then connect to localhost:13389",
+		jsii.String(fmt.Sprintf("aws ssm start-session --region %s --target %s --document-name AWS-StartPortForwardingSession --parameters portNumber=3389,localPortNumber=13389",
+			cfg.Region, *instanceID)))
+}

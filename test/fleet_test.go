@@ -1,0 +1,363 @@
+package test
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/privatepatch/privatepatch/constructs/wsus"
+)
+
+// networkResource follows a cross-stack reference (Fn::GetStackOutput) from the fleet stack to
+// the network stack and returns the logical id of the network resource it names.
+func (s *scenario) networkResource(t *testing.T, value any) string {
+	ref, ok := value.(map[string]any)["Fn::GetStackOutput"].(map[string]any)
+	require.True(t, ok, "%v is not a reference to the network stack", value)
+	assert.Equal(t, "privatepatch-network", ref["StackName"])
+	output := s.template["Outputs"].(map[string]any)[ref["OutputName"].(string)].(map[string]any)["Value"].(map[string]any)
+	if id, ok := output["Ref"].(string); ok {
+		return id
+	}
+	return output["Fn::GetAtt"].([]any)[0].(string)
+}
+
+func (s *scenario) only(t *testing.T, resourceType, prefix string) (string, map[string]any) {
+	var ids []string
+	for id := range s.fleetResources(resourceType) {
+		if strings.HasPrefix(id, prefix) {
+			ids = append(ids, id)
+		}
+	}
+	require.Len(t, ids, 1, "one %s named %s*", resourceType, prefix)
+	return ids[0], s.fleetResources(resourceType)[ids[0]]
+}
+
+func (s *scenario) launchTemplateOf(t *testing.T, instance map[string]any) map[string]any {
+	name := props(instance)["LaunchTemplate"].(map[string]any)["Version"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+	return props(s.fleetResources("AWS::EC2::LaunchTemplate")[name])["LaunchTemplateData"].(map[string]any)
+}
+
+func TestWsusServerRunsInAPublicSubnetWithThePublicSecurityGroupAndImdsV2(t *testing.T) {
+	s := defaultScenario.synth(t)
+	id, instance := s.only(t, "AWS::EC2::Instance", "WsusInstance")
+	p := props(instance)
+	nic := p["NetworkInterfaces"].([]any)[0].(map[string]any)
+	assert.Contains(t, s.subnets("Public"), s.networkResource(t, nic["SubnetId"]))
+	assert.True(t, strings.HasPrefix(s.networkResource(t, nic["GroupSet"].([]any)[0]), "NetworkPublicSecurityGroup"))
+	assert.Equal(t, false, nic["AssociatePublicIpAddress"], "no auto-assigned public IP (CT.EC2.PR.11)")
+	assert.Equal(t, "m6i.large", p["InstanceType"])
+	assert.Equal(t, "resolve:ssm:/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base", p["ImageId"],
+		"the latest AMI, resolved at launch so that newer AMIs never replace the server")
+	assert.Equal(t, true, p["Monitoring"])
+	assert.Equal(t, "required", s.launchTemplateOf(t, instance)["MetadataOptions"].(map[string]any)["HttpTokens"])
+	assert.Equal(t, []any{map[string]any{"DeviceName": "/dev/sda1", "Ebs": map[string]any{"Encrypted": true, "VolumeSize": float64(60), "VolumeType": "gp3"}}},
+		p["BlockDeviceMappings"])
+	s.fleet.HasResourceProperties(jsii.String("AWS::EC2::EIP"), map[string]any{"Domain": "vpc", "InstanceId": map[string]any{"Ref": id}})
+}
+
+func TestWsusUpdateStoreIsASeparateEncryptedRetainedVolumeInTheServersZone(t *testing.T) {
+	for _, tc := range []struct {
+		s    *scenario
+		size float64
+	}{{defaultScenario, 200}, {wsusHTTPS, 300}} {
+		s := tc.s.synth(t)
+		instance, _ := s.only(t, "AWS::EC2::Instance", "WsusInstance")
+		volume, v := s.only(t, "AWS::EC2::Volume", "WsusUpdateStore")
+		assert.Equal(t, "Retain", v["DeletionPolicy"], "kept when the instance or the stack goes")
+		assert.Equal(t, "Retain", v["UpdateReplacePolicy"])
+		assert.Equal(t, map[string]any{
+			"AvailabilityZone": map[string]any{"Fn::GetAtt": []any{instance, "AvailabilityZone"}},
+			"Encrypted":        true, "MultiAttachEnabled": false, "Size": tc.size, "VolumeType": "gp3",
+		}, without(props(v), "Tags"))
+		attachment, _ := s.only(t, "AWS::EC2::VolumeAttachment", "WsusUpdateStoreAttachment")
+		s.fleet.HasResourceProperties(jsii.String("AWS::EC2::VolumeAttachment"), map[string]any{
+			"InstanceId": map[string]any{"Ref": instance}, "VolumeId": map[string]any{"Ref": volume}, "Device": "xvdf",
+		})
+		_, association := s.only(t, "AWS::SSM::Association", "WsusSetupAssociation")
+		assert.Contains(t, association["DependsOn"], attachment, "setup formats the volume, so it runs after the attachment")
+	}
+}
+
+func without(m map[string]any, key string) map[string]any {
+	out := map[string]any{}
+	for k, v := range m {
+		if k != key {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func TestWsusRoleHasSsmCoreAndWritesOnlyItsCommandOutput(t *testing.T) {
+	s := defaultScenario.synth(t)
+	role, r := s.only(t, "AWS::IAM::Role", "WsusRole")
+	assert.Equal(t, []any{map[string]any{"Fn::Join": []any{"", []any{"arn:", map[string]any{"Ref": "AWS::Partition"}, ":iam::aws:policy/AmazonSSMManagedInstanceCore"}}}},
+		props(r)["ManagedPolicyArns"])
+	_, policy := s.only(t, "AWS::IAM::Policy", "WsusRoleDefaultPolicy")
+	assert.Equal(t, []any{map[string]any{"Ref": role}}, props(policy)["Roles"])
+	statements := props(policy)["PolicyDocument"].(map[string]any)["Statement"].([]any)
+	text := fmt.Sprint(statements)
+	assert.Contains(t, text, "/wsus-setup/*", "writes only under its own prefix")
+	assert.Contains(t, text, "s3:GetEncryptionConfiguration")
+	assert.NotContains(t, text, "s3:GetObject")
+	assert.NotContains(t, text, "s3:Delete")
+}
+
+func documentContent(t *testing.T, document map[string]any) (content map[string]any, script string) {
+	content = props(document)["Content"].(map[string]any)
+	assert.Equal(t, "2.2", content["schemaVersion"])
+	assert.Equal(t, "Command", props(document)["DocumentType"])
+	assert.Equal(t, "NewVersion", props(document)["UpdateMethod"], "changing the script must not replace the document")
+	step := content["mainSteps"].([]any)[0].(map[string]any)
+	assert.Equal(t, "aws:runPowerShellScript", step["action"])
+	var lines []string
+	for _, line := range step["inputs"].(map[string]any)["runCommand"].([]any) {
+		lines = append(lines, line.(string))
+	}
+	return content, strings.Join(lines, "\n")
+}
+
+func associationParameters(association map[string]any) map[string]string {
+	out := map[string]string{}
+	for name, values := range props(association)["Parameters"].(map[string]any) {
+		out[name] = fmt.Sprint(values.([]any)[0])
+	}
+	return out
+}
+
+func TestWsusSetupDocumentRunsTheReviewedScriptWithConfiguredSelection(t *testing.T) {
+	s := defaultScenario.synth(t)
+	documentID, document := s.only(t, "AWS::SSM::Document", "WsusSetupDocument")
+	content, script := documentContent(t, document)
+	assert.Contains(t, script, strings.TrimSpace(wsus.SetupScript), "the document carries wsus-setup.ps1 unchanged")
+	for name, param := range content["parameters"].(map[string]any) {
+		assert.NotEmpty(t, param.(map[string]any)["allowedPattern"], "parameter %s is substituted into PowerShell: it needs a pattern", name)
+		assert.Contains(t, script, fmt.Sprintf("-%s '{{ %s }}'", name, name))
+	}
+
+	instance, _ := s.only(t, "AWS::EC2::Instance", "WsusInstance")
+	_, association := s.only(t, "AWS::SSM::Association", "WsusSetupAssociation")
+	a := props(association)
+	assert.Equal(t, map[string]any{"Ref": documentID}, a["Name"])
+	assert.Equal(t, []any{map[string]any{"Key": "InstanceIds", "Values": []any{map[string]any{"Ref": instance}}}}, a["Targets"])
+	assert.Equal(t, "rate(1 day)", a["ScheduleExpression"], "re-runs to correct drift")
+	assert.Equal(t, "wsus-setup/", a["OutputLocation"].(map[string]any)["S3Location"].(map[string]any)["OutputS3KeyPrefix"])
+	assert.Equal(t, map[string]string{
+		"Languages": "en", "Products": "Microsoft Server operating system-21H2", "Classifications": "Critical Updates;Security Updates",
+		"Port": "8530", "SyncTimeUtc": "03:00", "SyncsPerDay": "1",
+	}, associationParameters(association))
+
+	https := wsusHTTPS.synth(t)
+	_, association = https.only(t, "AWS::SSM::Association", "WsusSetupAssociation")
+	params := associationParameters(association)
+	assert.Equal(t, "Microsoft Server operating system-24H2;Windows Server 2019", params["Products"], "products of the server's and the fleet's versions")
+	assert.Equal(t, "8531", params["Port"])
+	assert.Equal(t, "0123456789abcdef0123456789abcdef01234567", params["CertificateThumbprint"])
+	assert.Equal(t, "Servers", params["TargetGroups"], "the client target group exists on the server")
+}
+
+func TestWsusSetupScriptDoesWhatTheArchitectureNeeds(t *testing.T) {
+	for _, must := range []string{
+		"Install-WindowsFeature -Name UpdateServices -IncludeManagementTools",
+		`postinstall "CONTENT_DIR=$content"`,
+		"Initialize-Disk", "Format-Volume",
+		"SyncFromMicrosoftUpdate = $true",
+		"SetEnabledUpdateLanguages", "Set-WsusProduct", "Set-WsusClassification",
+		"products not in the WSUS catalogue", // an unknown title fails instead of approving nothing
+		"SynchronizeAutomatically = $true", "NumberOfSynchronizationsPerDay",
+		"CreateInstallApprovalRule", "SetUpdateClassifications",
+		`IIS:\AppPools\WsusPool`, "queueLength", "privateMemory",
+		"configuressl", "Start-Transcript", "$ErrorActionPreference = 'Stop'", "exit 1",
+	} {
+		assert.Contains(t, wsus.SetupScript, must)
+	}
+	assert.NotContains(t, wsus.SetupScript, "{{", "SSM would substitute it")
+	// "$name:" inside a double-quoted string is a PowerShell parse error (scope syntax).
+	for _, line := range strings.Split(wsus.SetupScript+wsus.ClientScript, "\n") {
+		for _, quoted := range regexp.MustCompile(`"[^"]*"`).FindAllString(line, -1) {
+			assert.NotRegexp(t, `\$[A-Za-z_]\w*:[^\\]`, quoted, "use ${name}: in %s", line)
+		}
+	}
+}
+
+func TestWsusClientScriptUsesMicrosoftsPolicyValueNames(t *testing.T) {
+	for _, name := range []string{"WUServer", "WUStatusServer", "UpdateServiceUrlAlternate", "AcceptTrustedPublisherCerts",
+		"TargetGroup", "TargetGroupEnabled", "UseWUServer", "NoAutoUpdate", "AUOptions", "ScheduledInstallDay"} {
+		assert.Contains(t, wsus.ClientScript, fmt.Sprintf("Name = '%s'", name))
+	}
+	// The reference blog's misspellings, which Windows ignores silently.
+	for _, wrong := range []string{"AcceptTrustedPublishersCerts", "ScheduleInstallDay", "Name = 'TargetGroups'"} {
+		assert.NotContains(t, wsus.ClientScript, wrong)
+	}
+	assert.Contains(t, wsus.ClientScript, `HKLM:\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate`)
+	assert.Contains(t, wsus.ClientScript, "Restart-Service -Name wuauserv")
+	assert.Contains(t, wsus.ClientScript, "if ($changes.Count -gt 0)", "restarts only when something changed")
+}
+
+func TestWsusClientAssociationPointsTheTaggedFleetAtTheServer(t *testing.T) {
+	for _, tc := range []struct {
+		s              *scenario
+		scheme, port   string
+		tagKey, tagVal string
+		params         map[string]string
+		schedule       string
+	}{
+		{defaultScenario, "http", "8530", "privatepatch:fleet", "privatepatch",
+			map[string]string{"AUOptions": "3", "NoAutoUpdate": "0", "AcceptTrustedPublisherCerts": "0", "ScheduledInstallDay": "0"}, "rate(1 day)"},
+		{wsusHTTPS, "https", "8531", "Patching", "wsus-clients",
+			map[string]string{"AUOptions": "4", "NoAutoUpdate": "0", "AcceptTrustedPublisherCerts": "1", "ScheduledInstallDay": "1", "TargetGroup": "Servers"}, "rate(12 hours)"},
+	} {
+		s := tc.s.synth(t)
+		instance, _ := s.only(t, "AWS::EC2::Instance", "WsusInstance")
+		documentID, document := s.only(t, "AWS::SSM::Document", "WsusClientDocument")
+		_, script := documentContent(t, document)
+		assert.Contains(t, script, strings.TrimSpace(wsus.ClientScript))
+		_, association := s.only(t, "AWS::SSM::Association", "WsusClientAssociation")
+		a := props(association)
+		assert.Equal(t, map[string]any{"Ref": documentID}, a["Name"])
+		assert.Equal(t, []any{map[string]any{"Key": "tag:" + tc.tagKey, "Values": []any{tc.tagVal}}}, a["Targets"], tc.s.name)
+		assert.Equal(t, tc.schedule, a["ScheduleExpression"])
+		assert.Equal(t, "wsus-client/", a["OutputLocation"].(map[string]any)["S3Location"].(map[string]any)["OutputS3KeyPrefix"])
+		url := props(association)["Parameters"].(map[string]any)["WsusUrl"].([]any)[0]
+		assert.Equal(t, map[string]any{"Fn::Join": []any{"", []any{tc.scheme + "://", map[string]any{"Fn::GetAtt": []any{instance, "PrivateIp"}}, ":" + tc.port}}},
+			url, "%s: the WSUS URL is the server's private address and port", tc.s.name)
+		params := associationParameters(association)
+		delete(params, "WsusUrl")
+		assert.Equal(t, tc.params, params, tc.s.name)
+	}
+}
+
+func TestFleetInstancesRunInPrivateSubnetsTaggedForPatchManager(t *testing.T) {
+	s := exampleScenario.synth(t)
+	instances := s.fleetResources("AWS::EC2::Instance")
+	var fleet []string
+	for id := range instances {
+		if strings.HasPrefix(id, "FleetFleetapp") || strings.HasPrefix(id, "Fleetapp") {
+			fleet = append(fleet, id)
+		}
+	}
+	sort.Strings(fleet)
+	require.Len(t, fleet, 2, "example.yaml asks for two app instances; have %v", keysOf(instances))
+	var subnets []string
+	for _, id := range fleet {
+		p := props(instances[id])
+		subnet := s.networkResource(t, p["SubnetId"])
+		assert.Contains(t, s.privateSubnets(t), subnet)
+		subnets = append(subnets, subnet)
+		assert.True(t, strings.HasPrefix(s.networkResource(t, p["SecurityGroupIds"].([]any)[0]), "NetworkPrivateSecurityGroup"))
+		assert.Equal(t, "required", s.launchTemplateOf(t, instances[id])["MetadataOptions"].(map[string]any)["HttpTokens"])
+		assert.Equal(t, "t3.medium", p["InstanceType"])
+		assert.Contains(t, fmt.Sprint(p["BlockDeviceMappings"]), "Encrypted:true")
+		tags := map[string]string{}
+		for _, tag := range p["Tags"].([]any) {
+			tags[tag.(map[string]any)["Key"].(string)] = tag.(map[string]any)["Value"].(string)
+		}
+		for k, v := range map[string]string{"Patch Group": "windows-prod", "PatchGroup": "windows-prod", "privatepatch:fleet": "privatepatch",
+			"privatepatch:instance-group": "app", "CostCenter": "1234", "Environment": "production", "Owner": "platform-team"} {
+			assert.Equal(t, v, tags[k], "%s tag %s", id, k)
+		}
+	}
+	assert.NotEqual(t, subnets[0], subnets[1], "instances are spread over the AZs")
+}
+
+func keysOf[V any](m map[string]V) []string {
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func TestInstanceGroupWithoutPatchGroupGetsNoPatchGroupTag(t *testing.T) {
+	s := wsusHTTPS.synth(t)
+	count := 0
+	for id, instance := range s.fleetResources("AWS::EC2::Instance") {
+		if strings.HasPrefix(id, "WsusInstance") {
+			continue
+		}
+		count++
+		assert.NotContains(t, fmt.Sprint(props(instance)["Tags"]), "Patch Group", "%s: the default baseline applies", id)
+		assert.NotContains(t, fmt.Sprint(props(instance)["ImageId"]), "resolve:ssm", "%s: amiId pins the image", id)
+		assert.Equal(t, "m6i.xlarge", props(instance)["InstanceType"])
+	}
+	assert.Equal(t, 3, count)
+}
+
+func TestBringYourOwnFleetCreatesNoInstancesButConfiguresTheTag(t *testing.T) {
+	s := defaultScenario.synth(t)
+	ids := keysOf(s.fleetResources("AWS::EC2::Instance"))
+	require.Len(t, ids, 1)
+	assert.True(t, strings.HasPrefix(ids[0], "WsusInstance"), "only the WSUS server: the default configuration brings its own fleet")
+	_, association := s.only(t, "AWS::SSM::Association", "WsusClientAssociation")
+	assert.Equal(t, []any{map[string]any{"Key": "tag:privatepatch:fleet", "Values": []any{"privatepatch"}}}, props(association)["Targets"])
+	assert.Equal(t, "privatepatch:fleet=privatepatch", s.fleetJSON["Outputs"].(map[string]any)["FleetTag"].(map[string]any)["Value"])
+}
+
+func TestNatVariantHasNoWsusServerAndNoClientConfiguration(t *testing.T) {
+	s := natWithoutWsus.synth(t)
+	for _, resourceType := range []string{"AWS::SSM::Document", "AWS::SSM::Association", "AWS::EC2::Volume", "AWS::EC2::EIP"} {
+		s.fleet.ResourceCountIs(jsii.String(resourceType), jsii.Number(0))
+	}
+	s.fleet.ResourceCountIs(jsii.String("AWS::EC2::Instance"), jsii.Number(1))
+	s.network.ResourceCountIs(jsii.String("AWS::EC2::NatGateway"), jsii.Number(2))
+	assert.NotContains(t, s.fleetJSON["Outputs"], "WsusUrl")
+}
+
+func TestCommandOutputBucketIsPrivateEncryptedRetainedAndReachableThroughTheS3Endpoint(t *testing.T) {
+	s := defaultScenario.synth(t)
+	bucket, b := s.only(t, "AWS::S3::Bucket", "CommandOutputBucket")
+	assert.Equal(t, "Retain", b["DeletionPolicy"])
+	p := props(b)
+	name := map[string]any{"Fn::Join": []any{"", []any{"privatepatch-ssm-", map[string]any{"Ref": "AWS::AccountId"}, "-us-west-2"}}}
+	assert.Equal(t, name, p["BucketName"])
+	assert.Contains(t, fmt.Sprint(p["BucketEncryption"]), "AES256")
+	assert.Equal(t, map[string]any{"Status": "Enabled"}, p["VersioningConfiguration"])
+	assert.Contains(t, fmt.Sprint(p["LifecycleConfiguration"]), "ExpirationInDays:365")
+	assert.Contains(t, p, "LoggingConfiguration")
+	assert.Equal(t, map[string]any{"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true},
+		p["PublicAccessBlockConfiguration"])
+	s.fleet.HasResourceProperties(jsii.String("AWS::S3::BucketPolicy"), map[string]any{
+		"Bucket": map[string]any{"Ref": bucket},
+		"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+			"Effect": "Deny", "Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}},
+		})})},
+	})
+	// The network stack's S3 endpoint lets the private subnets write there, by name.
+	var endpointPolicy string
+	for _, ep := range s.resources("AWS::EC2::VPCEndpoint") {
+		if props(ep)["VpcEndpointType"] == "Gateway" {
+			endpointPolicy = fmt.Sprint(props(ep)["PolicyDocument"])
+		}
+	}
+	assert.Contains(t, endpointPolicy, "arn:aws:s3:::privatepatch-ssm- map[Ref:AWS::AccountId] -us-west-2/*")
+}
+
+func TestFleetStackOutputsTellAdminsHowToReachWsus(t *testing.T) {
+	s := defaultScenario.synth(t)
+	instance, _ := s.only(t, "AWS::EC2::Instance", "WsusInstance")
+	outputs := s.fleetJSON["Outputs"].(map[string]any)
+	for _, name := range []string{"WsusInstanceId", "WsusPrivateIp", "WsusUrl", "WsusRdpCommand", "CommandOutputBucket"} {
+		assert.Contains(t, outputs, name)
+	}
+	assert.Equal(t, map[string]any{"Fn::Join": []any{"", []any{
+		"aws ssm start-session --region us-west-2 --target ", map[string]any{"Ref": instance},
+		" --document-name AWS-StartPortForwardingSession --parameters portNumber=3389,localPortNumber=13389",
+	}}}, outputs["WsusRdpCommand"].(map[string]any)["Value"])
+}
+
+func TestWsusConstructRejectsAnUpdateStoreBelow150GiB(t *testing.T) {
+	s := defaultScenario.synth(t)
+	assert.PanicsWithValue(t, "wsus server Small: UpdateStoreGiB 100 is below the 150 GiB WSUS needs", func() {
+		wsus.NewServer(s.app.Fleet.Stack, "Small", &wsus.ServerProps{
+			Vpc: s.app.Network.Network.Vpc(), SecurityGroup: s.app.Network.Network.PublicSecurityGroup(), UpdateStoreGiB: 100,
+		})
+	})
+}
