@@ -17,7 +17,7 @@ CDK := cdk
 # CONFIG=path/to/config.yaml picks a configuration; without it the embedded default is used.
 CDK_CONFIG := $(if $(CONFIG),-c config=$(abspath $(CONFIG)),)
 
-.PHONY: help setup synth diff deploy test update-golden bench lint clean
+.PHONY: help setup synth diff deploy test update-golden bench lint lint-ps clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -58,6 +58,11 @@ lint: ## gofmt and go vet
 	@unformatted=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted" >&2; exit 1; fi
 	go vet ./...
+
+lint-ps: ## lint the PowerShell scripts with PSScriptAnalyzer (needs pwsh and the PowerShell Gallery)
+	@command -v pwsh >/dev/null || { echo "pwsh is not installed: PSScriptAnalyzer needs PowerShell 7" >&2; exit 1; }
+	pwsh -NoProfile -Command "if (-not (Get-Module -ListAvailable PSScriptAnalyzer)) { Install-Module PSScriptAnalyzer -Scope CurrentUser -Force }; \
+	  Invoke-ScriptAnalyzer -Path constructs/wsus -Recurse -Severity Warning,Error -EnableExit"
 
 clean: ## remove cdk.out and installed node packages
 	rm -rf cdk.out node_modules tools/node24/node_modules
