@@ -161,6 +161,9 @@ func TestWsusSetupDocumentRunsTheReviewedScriptWithConfiguredSelection(t *testin
 	assert.Equal(t, "8531", params["Port"])
 	assert.Equal(t, "0123456789abcdef0123456789abcdef01234567", params["CertificateThumbprint"])
 	assert.Equal(t, "Servers", params["TargetGroups"], "the client target group exists on the server")
+	httpsInstance, _ := https.only(t, "AWS::EC2::Instance", "WsusInstance")
+	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{httpsInstance, "PrivateDnsName"}},
+		props(association)["Parameters"].(map[string]any)["ServerName"].([]any)[0], "configuressl gets the name clients use")
 }
 
 func TestWsusSetupScriptDoesWhatTheArchitectureNeeds(t *testing.T) {
@@ -205,13 +208,14 @@ func TestWsusClientAssociationPointsTheTaggedFleetAtTheServer(t *testing.T) {
 	for _, tc := range []struct {
 		s              *scenario
 		scheme, port   string
+		host           string
 		tagKey, tagVal string
 		params         map[string]string
 		schedule       string
 	}{
-		{defaultScenario, "http", "8530", "privatepatch:fleet", "privatepatch",
+		{defaultScenario, "http", "8530", "PrivateIp", "privatepatch:fleet", "privatepatch",
 			map[string]string{"AUOptions": "3", "NoAutoUpdate": "0", "AcceptTrustedPublisherCerts": "0", "ScheduledInstallDay": "0"}, "rate(1 day)"},
-		{wsusHTTPS, "https", "8531", "Patching", "wsus-clients",
+		{wsusHTTPS, "https", "8531", "PrivateDnsName", "Patching", "wsus-clients",
 			map[string]string{"AUOptions": "4", "NoAutoUpdate": "0", "AcceptTrustedPublisherCerts": "1", "ScheduledInstallDay": "1", "TargetGroup": "Servers"}, "rate(12 hours)"},
 	} {
 		s := tc.s.synth(t)
@@ -226,7 +230,7 @@ func TestWsusClientAssociationPointsTheTaggedFleetAtTheServer(t *testing.T) {
 		assert.Equal(t, tc.schedule, a["ScheduleExpression"])
 		assert.Equal(t, "wsus-client/", a["OutputLocation"].(map[string]any)["S3Location"].(map[string]any)["OutputS3KeyPrefix"])
 		url := props(association)["Parameters"].(map[string]any)["WsusUrl"].([]any)[0]
-		assert.Equal(t, map[string]any{"Fn::Join": []any{"", []any{tc.scheme + "://", map[string]any{"Fn::GetAtt": []any{instance, "PrivateIp"}}, ":" + tc.port}}},
+		assert.Equal(t, map[string]any{"Fn::Join": []any{"", []any{tc.scheme + "://", map[string]any{"Fn::GetAtt": []any{instance, tc.host}}, ":" + tc.port}}},
 			url, "%s: the WSUS URL is the server's private address and port", tc.s.name)
 		params := associationParameters(association)
 		delete(params, "WsusUrl")

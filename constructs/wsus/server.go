@@ -211,11 +211,13 @@ func NewServer(scope constructs.Construct, id string, props *ServerProps) Server
 		Device:     jsii.String("xvdf"),
 	})
 
-	scheme := "http"
+	// Over HTTPS clients use the private DNS name, which the certificate can name; over HTTP the IP.
+	scheme, host, serverName := "http", s.instance.InstancePrivateIp(), ""
 	if p.Port == HTTPSPort {
-		scheme = "https"
+		scheme, host = "https", s.instance.InstancePrivateDnsName()
+		serverName = *host
 	}
-	s.url = jsii.String(fmt.Sprintf("%s://%s:%d", scheme, *s.instance.InstancePrivateIp(), p.Port))
+	s.url = jsii.String(fmt.Sprintf("%s://%s:%d", scheme, *host, p.Port))
 
 	s.document = newScriptDocument(s.Construct, "SetupDocument",
 		"privatepatch: installs and configures WSUS (idempotent; re-run to correct drift)", "ConfigureWsus", SetupScript, 7200,
@@ -226,6 +228,7 @@ func NewServer(scope constructs.Construct, id string, props *ServerProps) Server
 			{"TargetGroups", "Computer groups for client-side targeting, separated by semicolons", "", listPattern},
 			{"Port", "8530 (HTTP) or 8531 (HTTPS)", "8530", "^853[01]$"},
 			{"CertificateThumbprint", "Certificate in LocalMachine\\My for port 8531", "", "^([0-9A-Fa-f]{40})?$"},
+			{"ServerName", "Name clients use over HTTPS, for wsusutil configuressl", "", "^[A-Za-z0-9.-]{0,253}$"},
 			{"SyncTimeUtc", "First daily synchronisation, HH:MM UTC", "03:00", "^([01][0-9]|2[0-3]):[0-5][0-9]$"},
 			{"SyncsPerDay", "Synchronisations per day", "1", "^([1-9]|1[0-9]|2[0-4])$"},
 		})
@@ -238,6 +241,7 @@ func NewServer(scope constructs.Construct, id string, props *ServerProps) Server
 		"TargetGroups":          jsii.String(strings.Join(p.TargetGroups, ";")),
 		"Port":                  jsii.String(fmt.Sprint(p.Port)),
 		"CertificateThumbprint": jsii.String(p.CertificateThumbprint),
+		"ServerName":            jsii.String(serverName),
 		"SyncTimeUtc":           jsii.String(p.SyncTimeUtc),
 		"SyncsPerDay":           jsii.String(fmt.Sprint(p.SyncsPerDay)),
 	})

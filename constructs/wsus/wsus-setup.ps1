@@ -20,6 +20,7 @@ param(
     [string] $TargetGroups = '',
     [ValidateSet('8530', '8531')] [string] $Port = '8530',
     [string] $CertificateThumbprint = '',
+    [string] $ServerName = '',
     [ValidatePattern('^\d{2}:\d{2}$')] [string] $SyncTimeUtc = '03:00',
     [ValidateRange(1, 24)] [int] $SyncsPerDay = 1,
     [string] $VolumeLabel = 'WSUS',
@@ -169,7 +170,8 @@ function Set-Tls {
         Set-WebConfigurationProperty -PSPath 'IIS:\' -Location "$site/$app" -Filter 'system.webServer/security/access' -Name sslFlags -Value 'Ssl'
     }
     $wsusutil = Join-Path $env:ProgramFiles 'Update Services\Tools\wsusutil.exe'
-    & $wsusutil configuressl ([System.Net.Dns]::GetHostEntry('').HostName)
+    if (-not $ServerName) { throw 'port 8531 needs ServerName, the name clients use and the certificate names' }
+    & $wsusutil configuressl $ServerName
     if ($LASTEXITCODE -ne 0) { throw "wsusutil configuressl failed with exit code $LASTEXITCODE" }
 }
 
