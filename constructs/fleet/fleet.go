@@ -13,6 +13,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/privatepatch/privatepatch/constructs/managedinstance"
 	"github.com/privatepatch/privatepatch/constructs/windows"
 )
 
@@ -98,16 +99,7 @@ func NewFleet(scope constructs.Construct, id string, props *Props) Fleet {
 		panic(fmt.Sprintf("fleet %s: %v", id, err))
 	}
 	f := &fleet{Construct: constructs.NewConstruct(scope, jsii.String(id)), instances: map[string][]awsec2.Instance{}}
-	f.role = awsiam.NewRole(f.Construct, jsii.String("Role"), &awsiam.RoleProps{
-		AssumedBy:       awsiam.NewServicePrincipal(jsii.String("ec2.amazonaws.com"), nil),
-		Description:     jsii.String("Patched Windows fleet: Systems Manager and its command output"),
-		ManagedPolicies: &[]awsiam.IManagedPolicy{awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("AmazonSSMManagedInstanceCore"))},
-	})
-	cdknag.NagSuppressions_AddResourceSuppressions(f.role, &[]*cdknag.NagPackSuppression{{
-		Id:        jsii.String("AwsSolutions-IAM4"),
-		Reason:    jsii.String("AmazonSSMManagedInstanceCore is AWS's maintained minimum for SSM Agent; a copy would drift from it"),
-		AppliesTo: &[]any{"Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore"},
-	}}, jsii.Bool(true))
+	f.role = managedinstance.NewRole(f.Construct, "Role", "Patched Windows fleet: Systems Manager and its command output")
 
 	subnets := *p.Vpc.SelectSubnets(&awsec2.SubnetSelection{SubnetGroupName: jsii.String(p.SubnetGroupName)}).Subnets
 	for _, g := range p.Groups {

@@ -19,6 +19,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/privatepatch/privatepatch/constructs/logbucket"
+	"github.com/privatepatch/privatepatch/constructs/managedinstance"
 	"github.com/privatepatch/privatepatch/constructs/windows"
 )
 
@@ -175,7 +176,7 @@ func NewServer(scope constructs.Construct, id string, props *ServerProps) Server
 		panic(fmt.Sprintf("wsus server %s: %v", id, err))
 	}
 	s := &server{Construct: constructs.NewConstruct(scope, jsii.String(id))}
-	s.role = newInstanceRole(s.Construct, "WSUS server: Systems Manager and its command output")
+	s.role = managedinstance.NewRole(s.Construct, "Role", "WSUS server: Systems Manager and its command output")
 
 	s.instance = awsec2.NewInstance(s.Construct, jsii.String("Instance"), &awsec2.InstanceProps{
 		Vpc:                             p.Vpc,
@@ -252,20 +253,6 @@ func NewServer(scope constructs.Construct, id string, props *ServerProps) Server
 	}
 	suppressInstanceFindings(s.instance)
 	return s
-}
-
-func newInstanceRole(scope constructs.Construct, description string) awsiam.Role {
-	role := awsiam.NewRole(scope, jsii.String("Role"), &awsiam.RoleProps{
-		AssumedBy:       awsiam.NewServicePrincipal(jsii.String("ec2.amazonaws.com"), nil),
-		Description:     jsii.String(description),
-		ManagedPolicies: &[]awsiam.IManagedPolicy{awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("AmazonSSMManagedInstanceCore"))},
-	})
-	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
-		Id:        jsii.String("AwsSolutions-IAM4"),
-		Reason:    jsii.String("AmazonSSMManagedInstanceCore is AWS's maintained minimum for SSM Agent; a copy would drift from it"),
-		AppliesTo: &[]any{"Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore"},
-	}}, jsii.Bool(true))
-	return role
 }
 
 func suppressInstanceFindings(instance awsec2.Instance) {
