@@ -23,6 +23,8 @@ type Config struct {
 	Fleet Fleet `yaml:"fleet"`
 	// CommandOutput is the S3 bucket that Systems Manager runs write their output to.
 	CommandOutput CommandOutput `yaml:"commandOutput"`
+	// Patching is Patch Manager: baselines, maintenance windows, scans, inventory, alerts.
+	Patching Patching `yaml:"patching"`
 }
 
 // Wsus configures the WSUS server and its clients.
@@ -111,7 +113,15 @@ type InstanceGroup struct {
 type CommandOutput struct {
 	// RetentionDays is how long command output is kept.
 	RetentionDays int `yaml:"retentionDays"`
+	// Encryption is s3-managed or kms (a customer managed key with rotation).
+	Encryption string `yaml:"encryption"`
 }
+
+// Command-output encryption choices.
+const (
+	EncryptionS3Managed = "s3-managed"
+	EncryptionKMS       = "kms"
+)
 
 // Network configures the VPC, its endpoints, security groups, network ACLs and flow logs.
 type Network struct {
@@ -200,7 +210,11 @@ func Defaults() Config {
 			Client:          WsusClient{AUOptions: 3, Schedule: "rate(1 day)"},
 		},
 		Fleet:         Fleet{Tag: Tag{Key: "privatepatch:fleet"}},
-		CommandOutput: CommandOutput{RetentionDays: 365},
+		CommandOutput: CommandOutput{RetentionDays: 365, Encryption: EncryptionS3Managed},
+		Patching: Patching{
+			Scan:      Scan{Enabled: true, Schedule: "rate(1 day)"},
+			Inventory: Inventory{Enabled: true, Schedule: "rate(1 day)"},
+		},
 	}
 }
 
@@ -212,6 +226,60 @@ const DefaultWindowsVersion = "2022"
 func (c *Config) applyDefaults() {
 	if c.Fleet.Tag.Value == "" {
 		c.Fleet.Tag.Value = c.Project
+	}
+	for i := range c.Patching.Baselines {
+		b := &c.Patching.Baselines[i]
+		if b.OperatingSystem == "" {
+			b.OperatingSystem = "WINDOWS"
+		}
+		if b.RejectedPatchesAction == "" {
+			b.RejectedPatchesAction = "ALLOW_AS_DEPENDENCY"
+		}
+		if b.ApprovedPatchesComplianceLevel == "" {
+			b.ApprovedPatchesComplianceLevel = "UNSPECIFIED"
+		}
+		for j := range b.ApprovalRules {
+			if b.ApprovalRules[j].ComplianceLevel == "" {
+				b.ApprovalRules[j].ComplianceLevel = "UNSPECIFIED"
+			}
+		}
+	}
+	for i := range c.Patching.MaintenanceWindows {
+		w := &c.Patching.MaintenanceWindows[i]
+		if w.DurationHours == 0 {
+			w.DurationHours = 4
+		}
+		if w.Timezone == "" {
+			w.Timezone = "UTC"
+		}
+		if w.CutoffHours == nil {
+			w.CutoffHours = days(1)
+		}
+		if len(w.Tasks) == 0 {
+			w.Tasks = []PatchTask{{}}
+		}
+		for j := range w.Tasks {
+			t := &w.Tasks[j]
+			if t.Operation == "" {
+				t.Operation = "Install"
+			}
+			if t.RebootOption == "" {
+				t.RebootOption = "RebootIfNeeded"
+			}
+			if t.MaxConcurrency == "" {
+				t.MaxConcurrency = "25%"
+			}
+			if t.MaxErrors == "" {
+				t.MaxErrors = "10%"
+			}
+			if t.Priority == 0 {
+				t.Priority = j + 1
+			}
+			if t.NotifyOnFailure == nil {
+				notify := true
+				t.NotifyOnFailure = &notify
+			}
+		}
 	}
 	for i := range c.Fleet.InstanceGroups {
 		g := &c.Fleet.InstanceGroups[i]

@@ -40,6 +40,68 @@ func TestExampleFileDocumentsEveryKey(t *testing.T) {
 	}
 }
 
+// window is a maintenance window targeting a patch group, with the given settings.
+func window(settings string) string {
+	if !strings.Contains(settings, "schedule:") {
+		settings = `schedule: "cron(0 2 ? * SUN *)", ` + settings
+	}
+	return "patching: {maintenanceWindows: [{name: weekly, targets: {patchGroups: [prod]}, " + settings + "}]}\n"
+}
+
+// baseline is one patch baseline with the given settings.
+func baseline(settings string) string {
+	return "patching: {baselines: [{name: custom, " + settings + "}]}\n"
+}
+
+func TestPresetsCarryTheRulesOfTheirSources(t *testing.T) {
+	cfg, err := Parse("presets.yaml", []byte(valid+"patching:\n  baselines:\n"+
+		"    - {name: aws-like, preset: aws-default-windows, patchGroups: [a]}\n"+
+		"    - {name: seed-like, preset: seed-example-windows, patchGroups: [b]}\n"))
+	require.NoError(t, err)
+	baselines := cfg.PatchBaselines()
+	require.Len(t, baselines, 2)
+	aws, seed := baselines[0].ApprovalRules[0], baselines[1].ApprovalRules[0]
+	assert.Equal(t, map[string][]string{"CLASSIFICATION": {"CriticalUpdates", "SecurityUpdates"}, "MSRC_SEVERITY": {"Critical", "Important"}}, aws.Filters)
+	assert.Equal(t, 7, *aws.ApproveAfterDays)
+	assert.Equal(t, map[string][]string{"CLASSIFICATION": {"CriticalUpdates"}, "MSRC_SEVERITY": {"Critical"}}, seed.Filters)
+	assert.Equal(t, 7, *seed.ApproveAfterDays)
+}
+
+func TestRingsBecomeBaselinesWithIncreasingDelays(t *testing.T) {
+	cfg, err := Parse("rings.yaml", []byte(valid+"patching: {rings: {preset: aws-default-windows, stages: "+
+		"[{patchGroup: dev, approveAfterDays: 0}, {patchGroup: test, approveAfterDays: 7}, {patchGroup: prod, approveAfterDays: 14}]}}\n"))
+	require.NoError(t, err)
+	var delays []int
+	for _, b := range cfg.PatchBaselines() {
+		assert.Equal(t, "WINDOWS", b.OperatingSystem)
+		assert.Equal(t, []string{strings.TrimPrefix(b.Name, "privatepatch-")}, b.PatchGroups)
+		delays = append(delays, *b.ApprovalRules[0].ApproveAfterDays)
+	}
+	assert.Equal(t, []int{0, 7, 14}, delays)
+	assert.Equal(t, 7, *presets[PresetAwsDefaultWindows][0].ApproveAfterDays, "expanding rings leaves the preset alone")
+}
+
+func TestMaintenanceWindowGetsTheSeedDefaults(t *testing.T) {
+	cfg, err := Parse("window.yaml", []byte(valid+window("")))
+	require.NoError(t, err)
+	w := cfg.Patching.MaintenanceWindows[0]
+	assert.Equal(t, 4, w.DurationHours)
+	assert.Equal(t, 1, *w.CutoffHours)
+	assert.Equal(t, "UTC", w.Timezone)
+	require.Len(t, w.Tasks, 1)
+	task := w.Tasks[0]
+	assert.Equal(t, PatchTask{Operation: "Install", RebootOption: "RebootIfNeeded", MaxConcurrency: "25%", MaxErrors: "10%", Priority: 1,
+		NotifyOnFailure: task.NotifyOnFailure}, task)
+	assert.True(t, *task.NotifyOnFailure)
+}
+
+func TestAwsCronFormsAccepted(t *testing.T) {
+	for _, cron := range []string{"cron(0 2 ? * SUN *)", "cron(0 2 ? * TUE#2 *)", "cron(30 23 ? * MON-FRI *)", "cron(0 4 1 * ? *)",
+		"cron(0/15 * ? * * *)", "cron(0 2 L * ? 2027)", "cron(0 2 ? * 3L *)"} {
+		assert.NoError(t, checkCron(cron), cron)
+	}
+}
+
 func TestNatVariantNeedsNoWsus(t *testing.T) {
 	cfg, err := Parse("nat.yaml", []byte(valid+"  nat: {enabled: true}\nwsus: {enabled: false}\n"))
 	require.NoError(t, err)
@@ -106,7 +168,7 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 		{"unknown_key_names_key_line_and_allowed_keys", valid + "  vpcCidrr: 10.0.0.0/16\n",
 			[]string{`line 6: unknown key "vpcCidrr"; allowed keys here: adminCidrs, availabilityZones, azCount,`}},
 		{"unknown_top_level_key", "regoin: us-west-2\n",
-			[]string{`line 1: unknown key "regoin"; allowed keys here: account, commandOutput, fleet, network, project, region, tags, wsus`}},
+			[]string{`line 1: unknown key "regoin"; allowed keys here: account, commandOutput, fleet, network, patching, project, region, tags, wsus`}},
 		{"yaml_syntax_error_names_its_line", "region: us-west-2\nproject: privatepatch\nnetwork: vpcCidr: 10.0.0.0/16\n",
 			[]string{"bad.yaml: line 3: mapping values are not allowed in this context"}},
 		{"wrong_type", valid + "  azCount: two\n",
@@ -194,6 +256,60 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 		{"bad_ami_id", valid + "wsus: {amiId: ami-xyz}\n", []string{`wsus.amiId: "ami-xyz" is not an AMI id`}},
 		{"negative_command_output_retention", valid + "commandOutput: {retentionDays: -1}\n",
 			[]string{"commandOutput.retentionDays: -1 is not allowed"}},
+		{"cutoff_not_less_than_duration", valid + window("durationHours: 2, cutoffHours: 2"),
+			[]string{"patching.maintenanceWindows[0].cutoffHours: 2 must be less than durationHours (2): whole hours"}},
+		{"malformed_cron", valid + window(`schedule: "cron(0 2 * * SUN *)"`),
+			[]string{`patching.maintenanceWindows[0].schedule: "cron(0 2 * * SUN *)" is not an AWS cron expression (day-of-month and day-of-week need exactly one ?)`}},
+		{"cron_with_five_fields", valid + window(`schedule: "cron(0 2 ? * SUN)"`),
+			[]string{`is not an AWS cron expression (5 fields)`}},
+		{"cron_hour_out_of_range", valid + window(`schedule: "cron(0 25 ? * SUN *)"`),
+			[]string{`is not an AWS cron expression (hours "25")`}},
+		{"offset_without_cron", valid + window(`schedule: "rate(7 days)", scheduleOffset: 2`),
+			[]string{"patching.maintenanceWindows[0].scheduleOffset: 2 is not allowed: 1 to 6 days, with a cron schedule only"}},
+		{"unknown_time_zone", valid + window("timezone: Mars/Olympus"),
+			[]string{`patching.maintenanceWindows[0].timezone: "Mars/Olympus" is not an IANA time zone`}},
+		{"duration_25_hours", valid + window("durationHours: 25"), []string{"durationHours: 25 is out of range: use 1 to 24"}},
+		{"max_concurrency_zero", valid + window(`tasks: [{maxConcurrency: "0"}]`),
+			[]string{`patching.maintenanceWindows[0].tasks[0].maxConcurrency: "0" is not allowed: use a number from 1 or a percentage from 1% to 100%`}},
+		{"max_concurrency_150_percent", valid + window(`tasks: [{maxConcurrency: "150%"}]`),
+			[]string{`tasks[0].maxConcurrency: "150%" is not allowed`}},
+		{"max_errors_not_a_number", valid + window(`tasks: [{maxErrors: "some"}]`), []string{`tasks[0].maxErrors: "some" is not allowed`}},
+		{"unknown_task_operation", valid + window(`tasks: [{operation: Patch}]`), []string{`tasks[0].operation: "Patch" is not allowed: use Install or Scan`}},
+		{"window_without_targets", valid + "patching: {maintenanceWindows: [{name: weekly, schedule: rate(7 days)}]}\n",
+			[]string{"patching.maintenanceWindows[0].targets: \"\" is empty"}},
+		{"msrc_severity_on_linux", valid + baseline("operatingSystem: AMAZON_LINUX_2, approvalRules: [{filters: {MSRC_SEVERITY: [Critical]}, approveAfterDays: 7}]"),
+			[]string{`patching.baselines[0].approvalRules[0].filters: "MSRC_SEVERITY" is not a patch filter key for AMAZON_LINUX_2: use one of PRODUCT, CLASSIFICATION, SEVERITY`}},
+		{"unknown_windows_classification", valid + baseline("approvalRules: [{filters: {CLASSIFICATION: [CriticalUpdate]}, approveAfterDays: 7}]"),
+			[]string{`patching.baselines[0].approvalRules[0].filters.CLASSIFICATION: "CriticalUpdate" is not a CLASSIFICATION value for WINDOWS`}},
+		{"unknown_linux_severity", valid + baseline("operatingSystem: REDHAT_ENTERPRISE_LINUX, approvalRules: [{filters: {SEVERITY: [Urgent]}, approveAfterDays: 7}]"),
+			[]string{`filters.SEVERITY: "Urgent" is not a SEVERITY value for REDHAT_ENTERPRISE_LINUX`}},
+		{"approve_after_400_days", valid + baseline("approvalRules: [{filters: {CLASSIFICATION: [SecurityUpdates]}, approveAfterDays: 400}]"),
+			[]string{"patching.baselines[0].approvalRules[0].approveAfterDays: 400 is out of range: use 0 to 360"}},
+		{"approve_after_days_and_until_date", valid + baseline(`approvalRules: [{filters: {CLASSIFICATION: [SecurityUpdates]}, approveAfterDays: 7, approveUntilDate: "2026-12-31"}]`),
+			[]string{`patching.baselines[0].approvalRules[0]: "approveAfterDays and approveUntilDate" are both set: choose one`}},
+		{"rule_without_approval_delay", valid + baseline("approvalRules: [{filters: {CLASSIFICATION: [SecurityUpdates]}}]"),
+			[]string{"needs approveAfterDays (0-360) or approveUntilDate (YYYY-MM-DD)"}},
+		{"enable_non_security_on_windows", valid + baseline("approvalRules: [{filters: {CLASSIFICATION: [SecurityUpdates]}, approveAfterDays: 7, enableNonSecurity: true}]"),
+			[]string{"enableNonSecurity: true applies to Linux baselines only"}},
+		{"unknown_operating_system", valid + baseline("operatingSystem: BEOS, preset: aws-default-windows"),
+			[]string{`patching.baselines[0].operatingSystem: "BEOS" is not an operating system Patch Manager supports`}},
+		{"unknown_preset", valid + baseline("preset: strict"), []string{`patching.baselines[0].preset: "strict" is not a preset`}},
+		{"patch_group_in_two_baselines", valid + "patching:\n  baselines:\n" +
+			"    - {name: first, preset: aws-default-windows, patchGroups: [prod]}\n" +
+			"    - {name: second, preset: seed-example-windows, patchGroups: [prod]}\n",
+			[]string{`patching.baselines[1].patchGroups: "prod" is already served by baseline "first": a patch group maps to exactly one baseline`}},
+		{"two_default_baselines_for_one_os", valid + "patching:\n  baselines:\n" +
+			"    - {name: first, preset: aws-default-windows, default: true}\n" +
+			"    - {name: second, preset: seed-example-windows, default: true}\n",
+			[]string{`patching.baselines[1].default: true makes "second" a second default baseline for WINDOWS, after "first"`}},
+		{"instance_group_patch_group_without_baseline", valid + "fleet: {instanceGroups: [{name: app, count: 1, patchGroup: nowhere}]}\n",
+			[]string{`fleet.instanceGroups[0].patchGroup: "nowhere" is served by no baseline`}},
+		{"rings_not_increasing", valid + "patching: {rings: {preset: aws-default-windows, stages: [{patchGroup: dev, approveAfterDays: 7}, {patchGroup: prod, approveAfterDays: 7}]}}\n",
+			[]string{"patching.rings.stages[1].approveAfterDays: 7 must be more than the ring before it (7)"}},
+		{"bad_email", valid + "patching: {notifications: {emails: [ops-at-example]}}\n",
+			[]string{`patching.notifications.emails[0]: "ops-at-example" is not an email address`}},
+		{"kms_output_without_kms_endpoint", valid + "commandOutput: {encryption: kms}\n",
+			[]string{`commandOutput.encryption: "kms" needs the kms interface endpoint`}},
 		{"every_problem_reported_together", "region: us-west-2\naccount: \"1\"\nnetwork:\n  vpcCidr: nope\n  azCount: 9\n",
 			[]string{"3 configuration problem(s)", `account: "1"`, `network.vpcCidr: "nope"`, "network.azCount: 9"}},
 	}

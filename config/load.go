@@ -96,7 +96,7 @@ func collectYAMLKeys(t reflect.Type, into map[string][]string) map[string][]stri
 		switch {
 		case f.Type.Kind() == reflect.Struct:
 			collectYAMLKeys(f.Type, into)
-		case f.Type.Kind() == reflect.Slice && f.Type.Elem().Kind() == reflect.Struct:
+		case (f.Type.Kind() == reflect.Slice || f.Type.Kind() == reflect.Pointer) && f.Type.Elem().Kind() == reflect.Struct:
 			collectYAMLKeys(f.Type.Elem(), into)
 		}
 	}

@@ -74,6 +74,20 @@ func (c *Config) Validate() error {
 	c.Network.validate(c, &p)
 	c.Wsus.validate(c, &p)
 	c.Fleet.validate(&p)
+	c.Patching.validate(c, &p)
+	if c.CommandOutput.Encryption != EncryptionS3Managed && c.CommandOutput.Encryption != EncryptionKMS {
+		p.add("commandOutput.encryption", c.CommandOutput.Encryption, "is not allowed: use %s or %s", EncryptionS3Managed, EncryptionKMS)
+	} else if c.CommandOutput.Encryption == EncryptionKMS && !c.Network.Nat.Enabled && !slices.Contains(c.Network.ExtraInterfaceEndpoints, "kms") {
+		p.add("commandOutput.encryption", EncryptionKMS, "needs the kms interface endpoint (network.extraInterfaceEndpoints) or NAT: instances encrypt their output with the key")
+	}
+	for i, w := range c.Patching.MaintenanceWindows {
+		for j, task := range w.Tasks {
+			if task.CloudWatchOutput && !c.Network.Nat.Enabled && !slices.Contains(c.Network.ExtraInterfaceEndpoints, "logs") {
+				p.add(fmt.Sprintf("patching.maintenanceWindows[%d].tasks[%d].cloudWatchOutput", i, j), true,
+					"needs the logs interface endpoint (network.extraInterfaceEndpoints) or NAT: instances send the output to CloudWatch Logs")
+			}
+		}
+	}
 	if c.CommandOutput.RetentionDays < 1 {
 		p.add("commandOutput.retentionDays", c.CommandOutput.RetentionDays, "is not allowed: keep command output for at least 1 day")
 	}

@@ -12,8 +12,9 @@ import (
 
 // PrivatePatch is every stack of one configuration.
 type PrivatePatch struct {
-	Network NetworkStack
-	Fleet   FleetStack
+	Network  NetworkStack
+	Fleet    FleetStack
+	Patching PatchingStack
 }
 
 // NewPrivatePatch adds the stacks for cfg to app, tags them, and applies the cdk-nag
@@ -24,6 +25,7 @@ func NewPrivatePatch(app awscdk.App, cfg *config.Config) PrivatePatch {
 	}
 	p := PrivatePatch{Network: NewNetworkStack(app, cfg)}
 	p.Fleet = NewFleetStack(app, cfg, p.Network.Network)
+	p.Patching = NewPatchingStack(app, cfg, p.Fleet)
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{
 		Verbose: jsii.Bool(true),
 		Reports: jsii.Bool(true),

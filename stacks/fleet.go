@@ -5,8 +5,10 @@ import (
 	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/fleet"
@@ -48,6 +50,7 @@ func NewFleetStack(scope constructs.Construct, cfg *config.Config, net network.N
 	s.CommandOutput = logbucket.NewLogBucket(stack, "CommandOutput", &logbucket.Props{
 		BucketName:    CommandOutputBucketName(cfg),
 		RetentionDays: cfg.CommandOutput.RetentionDays,
+		KMS:           cfg.CommandOutput.Encryption == config.EncryptionKMS,
 	})
 	bucket := s.CommandOutput.Bucket()
 
@@ -66,6 +69,22 @@ func NewFleetStack(scope constructs.Construct, cfg *config.Config, net network.N
 			Tags:          map[string]string{cfg.Fleet.Tag.Key: cfg.Fleet.Tag.Value},
 		})
 		logbucket.GrantCommandOutput(bucket, s.Fleet.Role(), "")
+		if usesCloudWatchOutput(cfg) {
+			// By name: the log group is in the patching stack, which depends on this one.
+			s.Fleet.Role().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Actions: jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"),
+				Resources: jsii.Strings(fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*",
+					*stack.Partition(), cfg.Region, *stack.Account(), RunCommandLogGroupName(cfg))),
+			}))
+			s.Fleet.Role().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Actions: jsii.Strings("logs:DescribeLogGroups"), Resources: jsii.Strings("*"), // takes no resource
+			}))
+			cdknag.NagSuppressions_AddResourceSuppressions(s.Fleet.Role(), &[]*cdknag.NagPackSuppression{{
+				Id:        jsii.String("AwsSolutions-IAM5"),
+				Reason:    jsii.String("SSM Agent creates one log stream per command in the run-command log group (streams are :*); DescribeLogGroups takes no resource"),
+				AppliesTo: &[]any{"Resource::*", map[string]any{"regex": "/^Resource::arn:.*:log-group:.*:\\*$/"}},
+			}}, jsii.Bool(true))
+		}
 	}
 
 	if cfg.Wsus.Enabled {

@@ -70,10 +70,13 @@ func templates(t *testing.T, dir string) []string {
 func TestAppWritesTemplateAndNagReportForTheDefaultConfiguration(t *testing.T) {
 	outDir, stderr, code := runApp(t, "")
 	require.Equal(t, 0, code, stderr)
-	assert.ElementsMatch(t, []string{filepath.Join(outDir, "Network.template.json"), filepath.Join(outDir, "Fleet.template.json")},
-		templates(t, outDir))
+	var want []string
+	for _, stack := range []string{"Network", "Fleet", "Patching"} {
+		want = append(want, filepath.Join(outDir, stack+".template.json"))
+	}
+	assert.ElementsMatch(t, want, templates(t, outDir))
 	reports, _ := filepath.Glob(filepath.Join(outDir, "AwsSolutions-*NagReport.csv"))
-	assert.Len(t, reports, 2, "cdk-nag writes a report next to each template")
+	assert.Len(t, reports, 3, "cdk-nag writes a report next to each template")
 }
 
 func TestAppRejectsBadConfigurationWithoutWritingATemplate(t *testing.T) {

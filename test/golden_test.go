@@ -38,15 +38,15 @@ func TestTemplatesMatchGoldenFiles(t *testing.T) {
 	for _, sc := range []*scenario{defaultScenario, exampleScenario, natScenario, flowLogsToS3} {
 		goldens = append(goldens, golden{sc, "network"})
 	}
-	for _, sc := range []*scenario{defaultScenario, exampleScenario, natWithoutWsus, wsusHTTPS} {
+	for _, sc := range []*scenario{defaultScenario, exampleScenario, natWithoutWsus, wsusHTTPS, richPatching} {
 		goldens = append(goldens, golden{sc, "fleet"})
+	}
+	for _, sc := range []*scenario{defaultScenario, exampleScenario, richPatching} {
+		goldens = append(goldens, golden{sc, "patching"})
 	}
 	for _, g := range goldens {
 		t.Run(g.s.name+"/"+g.stack, func(t *testing.T) {
-			template := g.s.synth(t).template
-			if g.stack == "fleet" {
-				template = g.s.fleetJSON
-			}
+			template := map[string]map[string]any{"network": g.s.synth(t).template, "fleet": g.s.fleetJSON, "patching": g.s.patchJSON}[g.stack]
 			got := normalised(template)
 			path := filepath.Join("testdata", g.s.name+"."+g.stack+".template.json")
 			if *update {

@@ -44,6 +44,8 @@ type scenario struct {
 	network   assertions.Template
 	fleetJSON map[string]any
 	fleet     assertions.Template
+	patchJSON map[string]any
+	patching  assertions.Template
 	err       any
 }
 
@@ -89,14 +91,62 @@ var (
 	lookupMissingScenario = &scenario{name: "lookup-missing", config: fromYAML(lookupYAML)}
 	natWithoutWsus        = &scenario{name: "nat-without-wsus", config: fromYAML(defaultWith("  nat: {enabled: true}\n") + natWithoutWsusYAML)}
 	wsusHTTPS             = &scenario{name: "wsus-https", config: fromYAML(defaultWith("") + wsusHTTPSYAML)}
+	richPatching          = &scenario{name: "rich-patching", config: fromYAML(richPatchingYAML)}
 )
 
 const (
+	// richPatchingYAML uses nearly every patching option: the seed's baseline, a default baseline,
+	// a Linux baseline with an alternative source, rings, windows by resource group and instance
+	// id with offset and time zone, CloudWatch output, KMS-encrypted output, inventory sync, emails.
+	richPatchingYAML = `
+region: us-west-2
+network:
+  s3PrefixListCidrs: {us-west-2: [54.231.160.0/19, 52.218.128.0/17, 52.92.32.0/22]}
+  extraInterfaceEndpoints: [logs, kms]
+commandOutput: {encryption: kms}
+fleet:
+  instanceGroups:
+    - {name: app, count: 1, patchGroup: seed-group}
+patching:
+  baselines:
+    - {name: seed-windows, preset: seed-example-windows, patchGroups: [seed-group], description: The awstut custom baseline}
+    - {name: default-windows, preset: aws-default-windows, default: true}
+    - name: al2023
+      operatingSystem: AMAZON_LINUX_2023
+      patchGroups: [linux]
+      approvalRules:
+        - {filters: {CLASSIFICATION: [Security], SEVERITY: [Critical, Important]}, approveAfterDays: 3, complianceLevel: HIGH, enableNonSecurity: true}
+      rejectedPatches: [kernel*]
+      rejectedPatchesAction: BLOCK
+      globalFilters: {PRODUCT: [AmazonLinux2023]}
+      sources:
+        - {name: internal, products: [AmazonLinux2023], configuration: "[internal]\nname=internal\nbaseurl=https://repo.example.com/al2023\nenabled=1"}
+  rings:
+    preset: aws-default-windows
+    stages: [{patchGroup: dev, approveAfterDays: 0}, {patchGroup: test, approveAfterDays: 7}, {patchGroup: prod, approveAfterDays: 14}]
+  maintenanceWindows:
+    - name: after-patch-tuesday
+      schedule: cron(0 3 ? * TUE#2 *)
+      scheduleOffset: 3
+      timezone: Asia/Seoul
+      durationHours: 6
+      cutoffHours: 2
+      targets: {resourceGroup: windows-servers}
+      tasks:
+        - {operation: Scan, rebootOption: NoReboot, maxConcurrency: "10", maxErrors: "0", priority: 1, cloudWatchOutput: true, notifyOnFailure: false}
+        - {operation: Install, maxConcurrency: 50%, maxErrors: 5%, priority: 2}
+    - name: pinned-instances
+      schedule: rate(7 days)
+      targets: {instanceIds: [i-0123456789abcdef0]}
+  scan: {schedule: rate(6 hours)}
+  inventory: {resourceDataSync: true, schedule: rate(12 hours)}
+  notifications: {emails: [ops@example.com, security@example.com]}
+`
 	natWithoutWsusYAML = `
 wsus: {enabled: false}
 fleet:
   instanceGroups:
-    - {name: web, count: 1, patchGroup: web-prod}
+    - {name: web, count: 1, patchGroup: windows}
 `
 	wsusHTTPSYAML = `
 wsus:
@@ -142,6 +192,8 @@ func (s *scenario) synth(t testing.TB) *scenario {
 		s.template = *s.network.ToJSON()
 		s.fleet = assertions.Template_FromStack(s.app.Fleet.Stack, nil)
 		s.fleetJSON = *s.fleet.ToJSON()
+		s.patching = assertions.Template_FromStack(s.app.Patching.Stack, nil)
+		s.patchJSON = *s.patching.ToJSON()
 	})
 	require.Nil(t, s.err, "scenario %s did not synthesise", s.name)
 	return s
@@ -178,6 +230,11 @@ func (s *scenario) resources(resourceType string) map[string]map[string]any {
 // fleetResources returns the fleet template's resources of one type, by logical id.
 func (s *scenario) fleetResources(resourceType string) map[string]map[string]any {
 	return resourcesOf(s.fleetJSON, resourceType)
+}
+
+// patchResources returns the patching template's resources of one type, by logical id.
+func (s *scenario) patchResources(resourceType string) map[string]map[string]any {
+	return resourcesOf(s.patchJSON, resourceType)
 }
 
 func resourcesOf(template map[string]any, resourceType string) map[string]map[string]any {

@@ -20,11 +20,11 @@ func findings(found *[]*cxapi.SynthesisMessage) []string {
 }
 
 func TestCdkNagAwsSolutionsFindsNoUnsuppressedErrorsOrWarnings(t *testing.T) {
-	for _, sc := range []*scenario{defaultScenario, exampleScenario, natScenario, natSingle, flowLogsToS3, lookupScenario, natWithoutWsus, wsusHTTPS} {
+	for _, sc := range []*scenario{defaultScenario, exampleScenario, natScenario, natSingle, flowLogsToS3, lookupScenario, natWithoutWsus, wsusHTTPS, richPatching} {
 		t.Run(sc.name, func(t *testing.T) {
 			s := sc.synth(t)
 			nag := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
-			for _, stack := range []awscdk.Stack{s.app.Network.Stack, s.app.Fleet.Stack} {
+			for _, stack := range []awscdk.Stack{s.app.Network.Stack, s.app.Fleet.Stack, s.app.Patching.Stack} {
 				assert.Empty(t, findings(assertions.Annotations_FromStack(stack).FindError(jsii.String("*"), nag)), *stack.StackName())
 				assert.Empty(t, findings(assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), nag)), *stack.StackName())
 			}
@@ -35,7 +35,7 @@ func TestCdkNagAwsSolutionsFindsNoUnsuppressedErrorsOrWarnings(t *testing.T) {
 func TestCdkNagSuppressionsCarryTheirReason(t *testing.T) {
 	s := exampleScenario.synth(t)
 	resources := map[string]any{}
-	for _, template := range []map[string]any{s.template, s.fleetJSON} {
+	for _, template := range []map[string]any{s.template, s.fleetJSON, s.patchJSON} {
 		for id, r := range template["Resources"].(map[string]any) {
 			resources[id] = r
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -19,6 +20,10 @@ type Props struct {
 	BucketName string
 	// RetentionDays is how long objects (and their old versions) are kept. Default: 365.
 	RetentionDays int
+	// KMS encrypts objects with a customer managed key (rotated, retained) instead of SSE-S3.
+	// Default: false. The access-log bucket keeps SSE-S3, the only encryption S3 server access
+	// logging delivers to.
+	KMS bool
 }
 
 // LogBucket is the bucket and the bucket that receives its server access logs.
@@ -26,6 +31,8 @@ type LogBucket interface {
 	constructs.Construct
 	// Bucket holds the logs.
 	Bucket() awss3.Bucket
+	// Key encrypts Bucket; nil with SSE-S3.
+	Key() awskms.IKey
 	// AccessLogBucket holds Bucket's server access logs.
 	AccessLogBucket() awss3.Bucket
 }
@@ -33,6 +40,7 @@ type LogBucket interface {
 type logBucket struct {
 	constructs.Construct
 	bucket, accessLogs awss3.Bucket
+	key                awskms.Key
 }
 
 // NewLogBucket creates the bucket and its access-log bucket.
@@ -75,12 +83,28 @@ func NewLogBucket(scope constructs.Construct, id string, props *Props) LogBucket
 	// @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy it grants log delivery by bucket policy.
 	bucketProps.ObjectOwnership = awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED
 	bucketProps.ServerAccessLogsBucket = b.accessLogs
+	if p.KMS {
+		b.key = awskms.NewKey(b.Construct, jsii.String("Key"), &awskms.KeyProps{
+			Description:       jsii.String("Encrypts the objects of " + id),
+			EnableKeyRotation: jsii.Bool(true),
+			RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+		})
+		bucketProps.Encryption = awss3.BucketEncryption_KMS
+		bucketProps.EncryptionKey = b.key
+		bucketProps.BucketKeyEnabled = jsii.Bool(true)
+	}
 	b.bucket = awss3.NewBucket(b.Construct, jsii.String("Bucket"), bucketProps)
 	return b
 }
 
 func (b *logBucket) Bucket() awss3.Bucket          { return b.bucket }
 func (b *logBucket) AccessLogBucket() awss3.Bucket { return b.accessLogs }
+func (b *logBucket) Key() awskms.IKey {
+	if b.key == nil {
+		return nil
+	}
+	return b.key
+}
 
 // GrantCommandOutput lets SSM Agent, running with role, write command output to bucket under
 // prefix: objects under the prefix, and the bucket's encryption settings, which the agent reads
@@ -92,8 +116,10 @@ func GrantCommandOutput(bucket awss3.IBucket, role awsiam.IRole, prefix string) 
 		Resources: jsii.Strings(*bucket.BucketArn()),
 	}))
 	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
-		Id:        jsii.String("AwsSolutions-IAM5"),
-		Reason:    jsii.String("SSM Agent writes one object per command and instance under its prefix; the object names are not known in advance"),
-		AppliesTo: &[]any{map[string]any{"regex": "/^Action::s3:(Abort|PutObject).*$/"}, map[string]any{"regex": "/^Resource::.*\\/" + strings.ReplaceAll(prefix, "/", "\\/") + "\\*$/"}},
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("SSM Agent writes one object per command and instance under its prefix; the object names are not known " +
+			"in advance; with a KMS bucket it needs CDK's standard encrypt grant (GenerateDataKey*, ReEncrypt*) on that one key"),
+		AppliesTo: &[]any{map[string]any{"regex": "/^Action::s3:(Abort|PutObject).*$/"}, map[string]any{"regex": "/^Resource::.*\\/" + strings.ReplaceAll(prefix, "/", "\\/") + "\\*$/"},
+			"Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"},
 	}}, jsii.Bool(true))
 }

@@ -1,0 +1,213 @@
+package config
+
+import "fmt"
+
+// Patching configures Patch Manager: baselines, maintenance windows, scans, inventory, alerts.
+type Patching struct {
+	// Baselines are custom patch baselines, each with the patch groups it serves.
+	Baselines []Baseline `yaml:"baselines"`
+	// Rings derive one baseline per stage from a preset, approving after increasing delays.
+	Rings *Rings `yaml:"rings"`
+	// MaintenanceWindows install (or scan) on a schedule with rate control.
+	MaintenanceWindows []MaintenanceWindow `yaml:"maintenanceWindows"`
+	// Scan keeps patch compliance current between installs.
+	Scan Scan `yaml:"scan"`
+	// Inventory gathers software inventory.
+	Inventory Inventory `yaml:"inventory"`
+	// Notifications are sent when windows, compliance or associations go wrong.
+	Notifications Notifications `yaml:"notifications"`
+}
+
+// Baseline is one AWS::SSM::PatchBaseline.
+type Baseline struct {
+	// Name of the baseline (letters, digits, _ - .).
+	Name string `yaml:"name"`
+	// OperatingSystem, e.g. WINDOWS or AMAZON_LINUX_2023.
+	OperatingSystem string `yaml:"operatingSystem"`
+	// Description of the baseline.
+	Description string `yaml:"description"`
+	// Preset fills approvalRules: aws-default-windows or seed-example-windows.
+	Preset string `yaml:"preset"`
+	// Default makes this the default baseline of its operating system.
+	Default bool `yaml:"default"`
+	// PatchGroups served by this baseline; each patch group belongs to one baseline.
+	PatchGroups []string `yaml:"patchGroups"`
+	// ApprovalRules approve patches automatically.
+	ApprovalRules []ApprovalRule `yaml:"approvalRules"`
+	// ApprovedPatches are approved explicitly, with ApprovedPatchesComplianceLevel.
+	ApprovedPatches                []string `yaml:"approvedPatches"`
+	ApprovedPatchesComplianceLevel string   `yaml:"approvedPatchesComplianceLevel"`
+	// RejectedPatches are never installed; RejectedPatchesAction is ALLOW_AS_DEPENDENCY or BLOCK.
+	RejectedPatches       []string `yaml:"rejectedPatches"`
+	RejectedPatchesAction string   `yaml:"rejectedPatchesAction"`
+	// GlobalFilters apply to every patch before the rules (key: values).
+	GlobalFilters map[string][]string `yaml:"globalFilters"`
+	// Sources are alternative Linux repositories.
+	Sources []PatchSource `yaml:"sources"`
+}
+
+// ApprovalRule approves patches matching all its filters after a delay or up to a date.
+type ApprovalRule struct {
+	// Filters: filter key (CLASSIFICATION, MSRC_SEVERITY, ...) to values.
+	Filters map[string][]string `yaml:"filters"`
+	// ApproveAfterDays after release, 0 to 360.
+	ApproveAfterDays *int `yaml:"approveAfterDays"`
+	// ApproveUntilDate, YYYY-MM-DD: patches released up to that date.
+	ApproveUntilDate string `yaml:"approveUntilDate"`
+	// ComplianceLevel of missing approved patches.
+	ComplianceLevel string `yaml:"complianceLevel"`
+	// EnableNonSecurity also installs non-security updates from the repositories (Linux only).
+	EnableNonSecurity bool `yaml:"enableNonSecurity"`
+}
+
+// PatchSource is an alternative package repository for Linux baselines.
+type PatchSource struct {
+	Name          string   `yaml:"name"`
+	Products      []string `yaml:"products"`
+	Configuration string   `yaml:"configuration"`
+}
+
+// Rings are baselines for dev, test and prod patch groups, cloned from one preset with
+// increasing approval delays, so a patch reaches production only after it ran elsewhere.
+type Rings struct {
+	// Preset the ring baselines start from.
+	Preset string `yaml:"preset"`
+	// Stages in order, each a patch group and its delay.
+	Stages []RingStage `yaml:"stages"`
+}
+
+// RingStage is one ring.
+type RingStage struct {
+	PatchGroup       string `yaml:"patchGroup"`
+	ApproveAfterDays int    `yaml:"approveAfterDays"`
+}
+
+// MaintenanceWindow is a scheduled window with patch tasks.
+type MaintenanceWindow struct {
+	// Name of the window.
+	Name string `yaml:"name"`
+	// Schedule: cron(...) (AWS's six fields), rate(...) or at(...).
+	Schedule string `yaml:"schedule"`
+	// Timezone (IANA name) the schedule is in.
+	Timezone string `yaml:"timezone"`
+	// ScheduleOffset runs the window N days (1-6) after the cron date, e.g. after Patch Tuesday.
+	ScheduleOffset int `yaml:"scheduleOffset"`
+	// DurationHours the window is open, 1-24.
+	DurationHours int `yaml:"durationHours"`
+	// CutoffHours before the end when no new task starts, less than DurationHours.
+	CutoffHours *int `yaml:"cutoffHours"`
+	// StartDate and EndDate (ISO-8601) bound when the window is active.
+	StartDate string `yaml:"startDate"`
+	EndDate   string `yaml:"endDate"`
+	// AllowUnassociatedTargets lets tasks run on targets not registered with the window.
+	AllowUnassociatedTargets bool `yaml:"allowUnassociatedTargets"`
+	// Targets of the window.
+	Targets WindowTargets `yaml:"targets"`
+	// Tasks run in priority order.
+	Tasks []PatchTask `yaml:"tasks"`
+	// PrePatchImage creates an AMI of each target (without reboot) before the patch tasks.
+	PrePatchImage bool `yaml:"prePatchImage"`
+}
+
+// WindowTargets select instances by patch group, resource group or id.
+type WindowTargets struct {
+	PatchGroups   []string `yaml:"patchGroups"`
+	ResourceGroup string   `yaml:"resourceGroup"`
+	InstanceIds   []string `yaml:"instanceIds"`
+}
+
+// PatchTask runs AWS-RunPatchBaseline.
+type PatchTask struct {
+	// Operation is Install or Scan.
+	Operation string `yaml:"operation"`
+	// RebootOption is RebootIfNeeded or NoReboot.
+	RebootOption string `yaml:"rebootOption"`
+	// MaxConcurrency and MaxErrors: a number or a percentage.
+	MaxConcurrency string `yaml:"maxConcurrency"`
+	MaxErrors      string `yaml:"maxErrors"`
+	// Priority: lower runs first.
+	Priority int `yaml:"priority"`
+	// CloudWatchOutput also sends command output to CloudWatch Logs.
+	CloudWatchOutput bool `yaml:"cloudWatchOutput"`
+	// NotifyOnFailure publishes to the notifications topic when the task fails or times out.
+	NotifyOnFailure *bool `yaml:"notifyOnFailure"`
+}
+
+// Scan configures the State Manager scan associations.
+type Scan struct {
+	Enabled  bool   `yaml:"enabled"`
+	Schedule string `yaml:"schedule"`
+}
+
+// Inventory configures AWS-GatherSoftwareInventory and the resource data sync.
+type Inventory struct {
+	Enabled          bool   `yaml:"enabled"`
+	Schedule         string `yaml:"schedule"`
+	ResourceDataSync bool   `yaml:"resourceDataSync"`
+}
+
+// Notifications configures the SNS topic and the EventBridge rules that feed it.
+type Notifications struct {
+	Emails []string `yaml:"emails"`
+}
+
+// Baseline presets. Rules approve CLASSIFICATION and MSRC_SEVERITY after 7 days.
+const (
+	PresetAwsDefaultWindows  = "aws-default-windows"
+	PresetSeedExampleWindows = "seed-example-windows"
+)
+
+func days(n int) *int { return &n }
+
+// presets are ready-made approval rules for Windows baselines.
+var presets = map[string][]ApprovalRule{
+	// The rules of AWS-DefaultPatchBaseline for Windows Server.
+	PresetAwsDefaultWindows: {{
+		Filters: map[string][]string{
+			"CLASSIFICATION": {"CriticalUpdates", "SecurityUpdates"},
+			"MSRC_SEVERITY":  {"Critical", "Important"},
+		},
+		ApproveAfterDays: days(7),
+		ComplianceLevel:  "UNSPECIFIED",
+	}},
+	// The custom baseline of the awstut SOA 04/003 example.
+	PresetSeedExampleWindows: {{
+		Filters: map[string][]string{
+			"CLASSIFICATION": {"CriticalUpdates"},
+			"MSRC_SEVERITY":  {"Critical"},
+		},
+		ApproveAfterDays: days(7),
+		ComplianceLevel:  "UNSPECIFIED",
+	}},
+}
+
+// PatchBaselines returns the configured baselines with presets applied and rings expanded.
+func (c *Config) PatchBaselines() []Baseline {
+	var out []Baseline
+	for _, b := range c.Patching.Baselines {
+		if b.Preset != "" && len(b.ApprovalRules) == 0 {
+			b.ApprovalRules = presets[b.Preset]
+		}
+		out = append(out, b)
+	}
+	if r := c.Patching.Rings; r != nil {
+		for _, stage := range r.Stages {
+			var rules []ApprovalRule
+			for _, rule := range presets[r.Preset] {
+				rule.ApproveAfterDays = days(stage.ApproveAfterDays)
+				rules = append(rules, rule)
+			}
+			out = append(out, Baseline{
+				Name:            fmt.Sprintf("%s-%s", c.Project, stage.PatchGroup),
+				OperatingSystem: "WINDOWS",
+				Description:     fmt.Sprintf("Ring %s: %s, approved %d days after release", stage.PatchGroup, r.Preset, stage.ApproveAfterDays),
+				PatchGroups:     []string{stage.PatchGroup},
+				ApprovalRules:   rules,
+				// As applyDefaults sets for listed baselines.
+				ApprovedPatchesComplianceLevel: "UNSPECIFIED",
+				RejectedPatchesAction:          "ALLOW_AS_DEPENDENCY",
+			})
+		}
+	}
+	return out
+}

@@ -1,0 +1,314 @@
+package config
+
+import (
+	"fmt"
+	"net/mail"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	_ "time/tzdata" // maintenance window time zones are checked without the host's zoneinfo
+)
+
+// OperatingSystems Patch Manager supports, as AWS::SSM::PatchBaseline names them.
+var OperatingSystems = []string{"WINDOWS", "AMAZON_LINUX", "AMAZON_LINUX_2", "AMAZON_LINUX_2022", "AMAZON_LINUX_2023",
+	"UBUNTU", "DEBIAN", "REDHAT_ENTERPRISE_LINUX", "CENTOS", "ORACLE_LINUX", "SUSE", "ROCKY_LINUX", "ALMA_LINUX", "RASPBIAN", "MACOS"}
+
+var (
+	rpmFilterKeys = []string{"PRODUCT", "CLASSIFICATION", "SEVERITY", "ADVISORY_ID", "ARCH", "BUGZILLA_ID", "CVE_ID",
+		"EPOCH", "NAME", "RELEASE", "REPOSITORY", "SECURITY", "VERSION"}
+	debFilterKeys = []string{"PRODUCT", "SECTION", "PRIORITY"}
+	// filterKeys are the patch filter keys valid for each operating system.
+	filterKeys = map[string][]string{
+		"WINDOWS": {"PATCH_SET", "PRODUCT", "PRODUCT_FAMILY", "CLASSIFICATION", "MSRC_SEVERITY", "PATCH_ID"},
+		"UBUNTU":  debFilterKeys, "DEBIAN": debFilterKeys, "RASPBIAN": debFilterKeys,
+		"MACOS": {"PRODUCT", "CLASSIFICATION"},
+	}
+	// filterValues are the values AWS accepts where they are a closed set.
+	filterValues = map[string]map[string][]string{
+		"WINDOWS": {
+			"CLASSIFICATION": {"CriticalUpdates", "DefinitionUpdates", "Drivers", "FeaturePacks", "SecurityUpdates",
+				"ServicePacks", "Tools", "UpdateRollups", "Updates", "Upgrades"},
+			"MSRC_SEVERITY": {"Critical", "Important", "Moderate", "Low", "Unspecified"},
+			"PATCH_SET":     {"OS", "APPLICATION"},
+		},
+		"rpm": {
+			"CLASSIFICATION": {"Security", "Bugfix", "Enhancement", "Recommended", "Newpackage"},
+			"SEVERITY":       {"Critical", "Important", "Medium", "Low", "None"},
+		},
+	}
+	complianceLevels   = []string{"CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNSPECIFIED"}
+	baselineNamePat    = regexp.MustCompile(`^[a-zA-Z0-9_\-.]{3,128}$`)
+	windowNamePat      = regexp.MustCompile(`^[a-zA-Z0-9_\-.]{3,128}$`)
+	datePattern        = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	instanceIDPattern  = regexp.MustCompile(`^(i|mi)-[0-9a-f]{8,17}$`)
+	rateControlPattern = regexp.MustCompile(`^([1-9][0-9]*|[1-9][0-9]?%|100%)$`)
+	maxErrorsPattern   = regexp.MustCompile(`^([0-9]+|[0-9]{1,2}%|100%)$`)
+	atPattern          = regexp.MustCompile(`^at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\)$`)
+	resourceGroupPat   = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
+)
+
+func osFamily(os string) string {
+	switch os {
+	case "WINDOWS", "UBUNTU", "DEBIAN", "RASPBIAN", "MACOS":
+		return os
+	}
+	return "rpm"
+}
+
+func isLinux(os string) bool { return os != "WINDOWS" && os != "MACOS" }
+
+func (p *Patching) validate(c *Config, pr *problems) {
+	servedBy := map[string]string{}
+	defaults := map[string]string{}
+	for i, b := range c.PatchBaselines() {
+		field := fmt.Sprintf("patching.baselines[%d]", i)
+		if i >= len(p.Baselines) {
+			field = fmt.Sprintf("patching.rings.stages[%d]", i-len(p.Baselines))
+		}
+		validateBaseline(pr, field, b)
+		for _, group := range b.PatchGroups {
+			if other, ok := servedBy[group]; ok {
+				pr.add(field+".patchGroups", group, "is already served by baseline %q: a patch group maps to exactly one baseline", other)
+			}
+			servedBy[group] = b.Name
+		}
+		if b.Default {
+			if other, ok := defaults[b.OperatingSystem]; ok {
+				pr.add(field+".default", true, "makes %q a second default baseline for %s, after %q: choose one", b.Name, b.OperatingSystem, other)
+			}
+			defaults[b.OperatingSystem] = b.Name
+		}
+	}
+	if r := p.Rings; r != nil {
+		if _, ok := presets[r.Preset]; !ok {
+			pr.add("patching.rings.preset", r.Preset, "is not a preset: use %s or %s", PresetAwsDefaultWindows, PresetSeedExampleWindows)
+		}
+		if len(r.Stages) == 0 {
+			pr.add("patching.rings.stages", "", "is empty: list the rings, e.g. dev 0, test 7, prod 14 days")
+		}
+		for i := 1; i < len(r.Stages); i++ {
+			if r.Stages[i].ApproveAfterDays <= r.Stages[i-1].ApproveAfterDays {
+				pr.add(fmt.Sprintf("patching.rings.stages[%d].approveAfterDays", i), r.Stages[i].ApproveAfterDays,
+					"must be more than the ring before it (%d): later rings wait longer", r.Stages[i-1].ApproveAfterDays)
+			}
+		}
+	}
+	for i, g := range c.Fleet.InstanceGroups {
+		if _, ok := servedBy[g.PatchGroup]; g.PatchGroup != "" && !ok {
+			pr.add(fmt.Sprintf("fleet.instanceGroups[%d].patchGroup", i), g.PatchGroup,
+				"is served by no baseline in patching.baselines or patching.rings: add it to one, or leave patchGroup out so the default baseline applies")
+		}
+	}
+	names := map[string]bool{}
+	for i, w := range p.MaintenanceWindows {
+		field := fmt.Sprintf("patching.maintenanceWindows[%d]", i)
+		if names[w.Name] {
+			pr.add(field+".name", w.Name, "is used by another maintenance window")
+		}
+		names[w.Name] = true
+		validateWindow(pr, field, w)
+	}
+	if p.Scan.Enabled {
+		validateAssociationSchedule(pr, "patching.scan.schedule", p.Scan.Schedule)
+	}
+	if p.Inventory.Enabled {
+		validateAssociationSchedule(pr, "patching.inventory.schedule", p.Inventory.Schedule)
+	}
+	if p.Inventory.ResourceDataSync && !p.Inventory.Enabled {
+		pr.add("patching.inventory.resourceDataSync", true, "needs patching.inventory.enabled: there is nothing to sync")
+	}
+	for i, email := range p.Notifications.Emails {
+		if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
+			pr.add(fmt.Sprintf("patching.notifications.emails[%d]", i), email, "is not an email address")
+		}
+	}
+}
+
+func validateBaseline(pr *problems, field string, b Baseline) {
+	if !baselineNamePat.MatchString(b.Name) {
+		pr.add(field+".name", b.Name, "is not allowed: use 3-128 letters, digits and _ - .")
+	}
+	if !slices.Contains(OperatingSystems, b.OperatingSystem) {
+		pr.add(field+".operatingSystem", b.OperatingSystem, "is not an operating system Patch Manager supports: use one of %s", strings.Join(OperatingSystems, ", "))
+		return
+	}
+	if b.Preset != "" {
+		if _, ok := presets[b.Preset]; !ok {
+			pr.add(field+".preset", b.Preset, "is not a preset: use %s or %s", PresetAwsDefaultWindows, PresetSeedExampleWindows)
+		} else if b.OperatingSystem != "WINDOWS" {
+			pr.add(field+".preset", b.Preset, "is a Windows preset, and this baseline is for %s", b.OperatingSystem)
+		}
+	}
+	if len(b.ApprovalRules) == 0 && len(b.ApprovedPatches) == 0 {
+		pr.add(field+".approvalRules", "", "is empty: give approval rules, a preset or approved patches, or the baseline approves nothing")
+	}
+	for j, rule := range b.ApprovalRules {
+		rf := fmt.Sprintf("%s.approvalRules[%d]", field, j)
+		validateFilters(pr, rf+".filters", b.OperatingSystem, rule.Filters)
+		switch {
+		case rule.ApproveAfterDays != nil && rule.ApproveUntilDate != "":
+			pr.add(rf, "approveAfterDays and approveUntilDate", "are both set: choose one")
+		case rule.ApproveAfterDays != nil && (*rule.ApproveAfterDays < 0 || *rule.ApproveAfterDays > 360):
+			pr.add(rf+".approveAfterDays", *rule.ApproveAfterDays, "is out of range: use 0 to 360")
+		case rule.ApproveUntilDate != "" && !validDate(rule.ApproveUntilDate):
+			pr.add(rf+".approveUntilDate", rule.ApproveUntilDate, "is not a date: use YYYY-MM-DD")
+		case rule.ApproveAfterDays == nil && rule.ApproveUntilDate == "":
+			pr.add(rf, "", "needs approveAfterDays (0-360) or approveUntilDate (YYYY-MM-DD)")
+		}
+		if !slices.Contains(complianceLevels, rule.ComplianceLevel) {
+			pr.add(rf+".complianceLevel", rule.ComplianceLevel, "is not a compliance level: use one of %s", strings.Join(complianceLevels, ", "))
+		}
+		if rule.EnableNonSecurity && !isLinux(b.OperatingSystem) {
+			pr.add(rf+".enableNonSecurity", true, "applies to Linux baselines only, and this one is for %s", b.OperatingSystem)
+		}
+	}
+	validateFilters(pr, field+".globalFilters", b.OperatingSystem, b.GlobalFilters)
+	if !slices.Contains(complianceLevels, b.ApprovedPatchesComplianceLevel) {
+		pr.add(field+".approvedPatchesComplianceLevel", b.ApprovedPatchesComplianceLevel, "is not a compliance level: use one of %s", strings.Join(complianceLevels, ", "))
+	}
+	if b.RejectedPatchesAction != "ALLOW_AS_DEPENDENCY" && b.RejectedPatchesAction != "BLOCK" {
+		pr.add(field+".rejectedPatchesAction", b.RejectedPatchesAction, "is not allowed: use ALLOW_AS_DEPENDENCY or BLOCK")
+	}
+	if len(b.Sources) > 0 && !isLinux(b.OperatingSystem) {
+		pr.add(field+".sources", len(b.Sources), "alternative sources apply to Linux baselines only")
+	}
+	for _, group := range b.PatchGroups {
+		if !tagValuePattern.MatchString(group) {
+			pr.add(field+".patchGroups", group, "has characters a patch group (a tag value) cannot hold: use letters, digits, spaces and _ . : / = + - @")
+		}
+	}
+}
+
+func validateFilters(pr *problems, field, os string, filters map[string][]string) {
+	keys := filterKeys[os]
+	if keys == nil {
+		keys = rpmFilterKeys
+	}
+	for key, values := range filters {
+		if !slices.Contains(keys, key) {
+			pr.add(field, key, "is not a patch filter key for %s: use one of %s", os, strings.Join(keys, ", "))
+			continue
+		}
+		if len(values) == 0 {
+			pr.add(field+"."+key, "", "is empty: list at least one value")
+		}
+		allowed := filterValues[osFamily(os)][key]
+		for _, v := range values {
+			if allowed != nil && v != "*" && !slices.Contains(allowed, v) {
+				pr.add(field+"."+key, v, "is not a %s value for %s: use one of %s", key, os, strings.Join(allowed, ", "))
+			}
+		}
+	}
+}
+
+func validDate(s string) bool {
+	_, err := time.Parse("2006-01-02", s)
+	return datePattern.MatchString(s) && err == nil
+}
+
+func validateWindow(pr *problems, field string, w MaintenanceWindow) {
+	if !windowNamePat.MatchString(w.Name) {
+		pr.add(field+".name", w.Name, "is not allowed: use 3-128 letters, digits and _ - .")
+	}
+	isCron := strings.HasPrefix(w.Schedule, "cron(")
+	switch {
+	case isCron:
+		if err := checkCron(w.Schedule); err != nil {
+			pr.add(field+".schedule", w.Schedule, "is not an AWS cron expression (%v): use six fields, e.g. cron(0 2 ? * SUN *) or cron(0 2 ? * TUE#2 *)", err)
+		}
+	case ratePattern.MatchString(w.Schedule), atPattern.MatchString(w.Schedule):
+	default:
+		pr.add(field+".schedule", w.Schedule, "is not a schedule: use cron(0 2 ? * SUN *), rate(7 days) or at(2026-12-01T02:00:00)")
+	}
+	if _, err := time.LoadLocation(w.Timezone); err != nil || w.Timezone == "Local" {
+		pr.add(field+".timezone", w.Timezone, "is not an IANA time zone: use one such as UTC, Asia/Seoul or America/New_York")
+	}
+	if w.ScheduleOffset != 0 && (!isCron || w.ScheduleOffset < 1 || w.ScheduleOffset > 6) {
+		pr.add(field+".scheduleOffset", w.ScheduleOffset, "is not allowed: 1 to 6 days, with a cron schedule only")
+	}
+	if w.DurationHours < 1 || w.DurationHours > 24 {
+		pr.add(field+".durationHours", w.DurationHours, "is out of range: use 1 to 24")
+	}
+	if cutoff := *w.CutoffHours; cutoff < 0 || cutoff >= w.DurationHours {
+		pr.add(field+".cutoffHours", cutoff, "must be less than durationHours (%d): whole hours, so the seed's 30-minute cutoff becomes 0 or 1", w.DurationHours)
+	}
+	for _, d := range []struct{ name, value string }{{"startDate", w.StartDate}, {"endDate", w.EndDate}} {
+		if _, err := time.Parse(time.RFC3339, d.value); d.value != "" && err != nil {
+			pr.add(field+"."+d.name, d.value, "is not an ISO-8601 date and time: use e.g. 2026-12-01T00:00:00Z")
+		}
+	}
+	t := w.Targets
+	if len(t.PatchGroups) == 0 && t.ResourceGroup == "" && len(t.InstanceIds) == 0 {
+		pr.add(field+".targets", "", "is empty: target patchGroups, a resourceGroup or instanceIds")
+	}
+	if (len(t.PatchGroups) > 0 && (t.ResourceGroup != "" || len(t.InstanceIds) > 0)) || (t.ResourceGroup != "" && len(t.InstanceIds) > 0) {
+		pr.add(field+".targets", "", "mixes kinds of targets: use one of patchGroups, resourceGroup or instanceIds per window")
+	}
+	if t.ResourceGroup != "" && !resourceGroupPat.MatchString(t.ResourceGroup) {
+		pr.add(field+".targets.resourceGroup", t.ResourceGroup, "is not a resource group name")
+	}
+	for j, id := range t.InstanceIds {
+		if !instanceIDPattern.MatchString(id) {
+			pr.add(fmt.Sprintf("%s.targets.instanceIds[%d]", field, j), id, "is not an instance id")
+		}
+	}
+	for j, task := range w.Tasks {
+		tf := fmt.Sprintf("%s.tasks[%d]", field, j)
+		if task.Operation != "Install" && task.Operation != "Scan" {
+			pr.add(tf+".operation", task.Operation, "is not allowed: use Install or Scan")
+		}
+		if task.RebootOption != "RebootIfNeeded" && task.RebootOption != "NoReboot" {
+			pr.add(tf+".rebootOption", task.RebootOption, "is not allowed: use RebootIfNeeded or NoReboot")
+		}
+		if !rateControlPattern.MatchString(task.MaxConcurrency) {
+			pr.add(tf+".maxConcurrency", task.MaxConcurrency, "is not allowed: use a number from 1 or a percentage from 1%% to 100%%")
+		}
+		if !maxErrorsPattern.MatchString(task.MaxErrors) {
+			pr.add(tf+".maxErrors", task.MaxErrors, "is not allowed: use a number from 0 or a percentage from 0%% to 100%%")
+		}
+		if task.Priority < 1 || task.Priority > 1000 {
+			pr.add(tf+".priority", task.Priority, "is out of range: use 1 to 1000, lower first (0 is the pre-patch image's)")
+		}
+	}
+}
+
+// checkCron checks AWS's six-field cron form: minutes hours day-of-month month day-of-week year,
+// with ? in exactly one of the two day fields.
+func checkCron(schedule string) error {
+	fields := strings.Fields(strings.TrimSuffix(strings.TrimPrefix(schedule, "cron("), ")"))
+	if len(fields) != 6 || !strings.HasSuffix(schedule, ")") {
+		return fmt.Errorf("%d fields", len(fields))
+	}
+	if (fields[2] == "?") == (fields[4] == "?") {
+		return fmt.Errorf("day-of-month and day-of-week need exactly one ?")
+	}
+	ranges := []struct {
+		name     string
+		min, max int
+	}{{"minutes", 0, 59}, {"hours", 0, 23}, {"day-of-month", 1, 31}, {"month", 1, 12}, {"day-of-week", 1, 7}, {"year", 1970, 2199}}
+	names := regexp.MustCompile(`^(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC|SUN|MON|TUE|WED|THU|FRI|SAT)$`)
+	for i, f := range fields {
+		if f == "*" || f == "?" || (i == 2 && (f == "L" || f == "W")) {
+			continue
+		}
+		for _, part := range strings.Split(f, ",") {
+			part, _, _ = strings.Cut(part, "/")
+			part = strings.TrimSuffix(part, "L")
+			if i == 4 {
+				part, _, _ = strings.Cut(part, "#")
+			}
+			for _, bound := range strings.Split(part, "-") {
+				if bound == "*" || (names.MatchString(bound) && (i == 3 || i == 4)) {
+					continue
+				}
+				n, err := strconv.Atoi(bound)
+				if err != nil || n < ranges[i].min || n > ranges[i].max {
+					return fmt.Errorf("%s %q", ranges[i].name, f)
+				}
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,92 @@
+package patching
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// AlertsProps configures Alerts.
+type AlertsProps struct {
+	// Emails are subscribed to the topic (each confirms by mail). Default: none.
+	Emails []string
+}
+
+// Alerts is an encrypted SNS topic and the EventBridge rules that publish to it.
+type Alerts interface {
+	constructs.Construct
+	Topic() awssns.ITopic
+	Key() awskms.IKey
+	// Rules by what they watch: maintenance-window, compliance, association.
+	Rules() map[string]awsevents.Rule
+}
+
+type alerts struct {
+	constructs.Construct
+	topic awssns.Topic
+	key   awskms.Key
+	rules map[string]awsevents.Rule
+}
+
+// alertRules are the Systems Manager events worth a person's attention.
+var alertRules = []struct {
+	id, description, detailType string
+	detail                      map[string]any
+}{
+	{"MaintenanceWindow", "A maintenance window execution failed or timed out",
+		"Maintenance Window Execution State-change Notification", map[string]any{"status": []string{"FAILED", "TIMED_OUT"}}},
+	{"Compliance", "An instance's patch compliance turned NON_COMPLIANT",
+		"Configuration Compliance State Change", map[string]any{"compliance-type": []string{"Patch"}, "compliance-status": []string{"non_compliant"}}},
+	{"Association", "A State Manager association failed on an instance",
+		"EC2 State Manager Instance Association State Change", map[string]any{"status": []string{"Failed"}}},
+}
+
+// NewAlerts creates the topic, its key and the rules.
+func NewAlerts(scope constructs.Construct, id string, p *AlertsProps) Alerts {
+	a := &alerts{Construct: constructs.NewConstruct(scope, jsii.String(id)), rules: map[string]awsevents.Rule{}}
+	a.key = awskms.NewKey(a.Construct, jsii.String("Key"), &awskms.KeyProps{
+		Description:       jsii.String("Encrypts the privatepatch alerts topic"),
+		EnableKeyRotation: jsii.Bool(true),
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	})
+	// EventBridge publishes to the encrypted topic with this key.
+	a.key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": *awscdk.Stack_Of(a.Construct).Account()}},
+	}), nil)
+	a.topic = awssns.NewTopic(a.Construct, jsii.String("Topic"), &awssns.TopicProps{
+		DisplayName: jsii.String("privatepatch alerts"),
+		MasterKey:   a.key,
+		EnforceSSL:  jsii.Bool(true),
+	})
+	for _, email := range p.Emails {
+		a.topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
+	}
+	for _, r := range alertRules {
+		rule := awsevents.NewRule(a.Construct, jsii.String(r.id+"Rule"), &awsevents.RuleProps{
+			Description: jsii.String(fmt.Sprintf("privatepatch: %s", r.description)),
+			EventPattern: &awsevents.EventPattern{
+				Source:     jsii.Strings("aws.ssm"),
+				DetailType: jsii.Strings(r.detailType),
+				Detail:     &r.detail,
+			},
+		})
+		rule.AddTarget(awseventstargets.NewSnsTopic(a.topic, nil))
+		a.rules[r.id] = rule
+	}
+	return a
+}
+
+func (a *alerts) Topic() awssns.ITopic             { return a.topic }
+func (a *alerts) Key() awskms.IKey                 { return a.key }
+func (a *alerts) Rules() map[string]awsevents.Rule { return a.rules }

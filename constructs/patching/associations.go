@@ -1,0 +1,159 @@
+package patching
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Target is one tag key and value that State Manager selects instances by.
+type Target struct{ Key, Value string }
+
+// ScanProps configures the scan associations.
+type ScanProps struct {
+	// PatchGroups each get an association targeting tag "Patch Group".
+	PatchGroups []string
+	// Fleet, when set, gets one more association, so instances in no patch group (patched by
+	// their OS's default baseline) are scanned too. Default: none.
+	Fleet *Target
+	// Schedule of the scans. Default: rate(1 day).
+	Schedule string
+	// OutputBucket receives the output under patch/scan/. Default: none.
+	OutputBucket awss3.IBucket
+}
+
+// NewScanAssociations creates AWS-RunPatchBaseline Scan associations, one per patch group (and
+// the fleet), so that compliance stays current between installs. AWS-RunPatchBaseline picks each
+// instance's baseline from its patch group, so a scan and an install always compare against the
+// same baseline: the "last scan wins" pitfall arises only when two operations use different
+// baselines (e.g. a Scan with a BaselineOverride), which these never do.
+func NewScanAssociations(scope constructs.Construct, id string, p *ScanProps) []awsssm.CfnAssociation {
+	group := constructs.NewConstruct(scope, jsii.String(id))
+	schedule := orDefault(p.Schedule, "rate(1 day)")
+	var out []awsssm.CfnAssociation
+	add := func(id, name string, key, value string) {
+		props := &awsssm.CfnAssociationProps{
+			Name:               jsii.String("AWS-RunPatchBaseline"),
+			AssociationName:    jsii.String(name),
+			Targets:            []any{&awsssm.CfnAssociation_TargetProperty{Key: jsii.String("tag:" + key), Values: jsii.Strings(value)}},
+			Parameters:         map[string]any{"Operation": []string{"Scan"}},
+			ScheduleExpression: jsii.String(schedule),
+			MaxConcurrency:     jsii.String("50%"),
+			MaxErrors:          jsii.String("100%"), // one instance failing to scan must not stop the others
+			ComplianceSeverity: jsii.String("MEDIUM"),
+			SyncCompliance:     jsii.String("AUTO"),
+		}
+		if p.OutputBucket != nil {
+			props.OutputLocation = s3Output(scope, p.OutputBucket, "patch/scan/")
+		}
+		out = append(out, awsssm.NewCfnAssociation(group, jsii.String(id), props))
+	}
+	for i, pg := range p.PatchGroups {
+		add(fmt.Sprintf("PatchGroup%d", i+1), "scan-"+sanitize(pg), PatchGroupTag, pg)
+	}
+	if p.Fleet != nil {
+		add("Fleet", "scan-fleet", p.Fleet.Key, p.Fleet.Value)
+	}
+	return out
+}
+
+// InventoryProps configures software inventory.
+type InventoryProps struct {
+	// Target selects the instances.
+	Target Target
+	// Schedule of the inventory. Default: rate(1 day).
+	Schedule string
+	// SyncBucket, when set, receives a resource data sync of the inventory under inventory/.
+	// Default: none.
+	SyncBucket awss3.IBucket
+	// SyncKey is SyncBucket's KMS key, when it has one. Default: none (SSE-S3).
+	SyncKey awskms.IKey
+}
+
+// Inventory is the inventory association and its optional resource data sync.
+type Inventory struct {
+	Association awsssm.CfnAssociation
+	// Sync is nil without a SyncBucket.
+	Sync awsssm.CfnResourceDataSync
+}
+
+// InventoryPrefix is where the resource data sync writes in its bucket.
+const InventoryPrefix = "inventory"
+
+// NewInventory creates the AWS-GatherSoftwareInventory association and, with a SyncBucket, a
+// resource data sync to it for fleet-wide queries (e.g. Athena).
+func NewInventory(scope constructs.Construct, id string, p *InventoryProps) Inventory {
+	group := constructs.NewConstruct(scope, jsii.String(id))
+	inv := Inventory{Association: awsssm.NewCfnAssociation(group, jsii.String("Association"), &awsssm.CfnAssociationProps{
+		Name:               jsii.String("AWS-GatherSoftwareInventory"),
+		AssociationName:    jsii.String("software-inventory"),
+		Targets:            []any{&awsssm.CfnAssociation_TargetProperty{Key: jsii.String("tag:" + p.Target.Key), Values: jsii.Strings(p.Target.Value)}},
+		ScheduleExpression: jsii.String(orDefault(p.Schedule, "rate(1 day)")),
+	})}
+	if p.SyncBucket != nil {
+		stack := awscdk.Stack_Of(group)
+		inv.Sync = awsssm.NewCfnResourceDataSync(group, jsii.String("ResourceDataSync"), &awsssm.CfnResourceDataSyncProps{
+			SyncName: jsii.String(fmt.Sprintf("%s-inventory", *stack.StackName())),
+			S3Destination: &awsssm.CfnResourceDataSync_S3DestinationProperty{
+				BucketName:   p.SyncBucket.BucketName(),
+				BucketRegion: stack.Region(),
+				BucketPrefix: jsii.String(InventoryPrefix),
+				SyncFormat:   jsii.String("JsonSerDe"),
+				KmsKeyArn:    keyArn(p.SyncKey),
+			},
+		})
+		if p.SyncKey != nil {
+			p.SyncKey.Grant(awsiam.NewServicePrincipal(jsii.String("ssm.amazonaws.com"), nil), jsii.String("kms:GenerateDataKey*"), jsii.String("kms:Encrypt"))
+		}
+		// Systems Manager writes the sync as the bucket owner's, for this account only.
+		sameAccount := &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": *stack.Account()}}
+		ssm := awsiam.NewServicePrincipal(jsii.String("ssm.amazonaws.com"), nil)
+		p.SyncBucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("ResourceDataSyncAcl"), Principals: &[]awsiam.IPrincipal{ssm},
+			Actions: jsii.Strings("s3:GetBucketAcl"), Resources: jsii.Strings(*p.SyncBucket.BucketArn()), Conditions: sameAccount,
+		}))
+		p.SyncBucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("ResourceDataSyncWrite"), Principals: &[]awsiam.IPrincipal{ssm}, Actions: jsii.Strings("s3:PutObject"),
+			Resources:  jsii.Strings(fmt.Sprintf("%s/%s/*/accountid=%s/*", *p.SyncBucket.BucketArn(), InventoryPrefix, *stack.Account())),
+			Conditions: sameAccount,
+		}))
+	}
+	return inv
+}
+
+func keyArn(key awskms.IKey) *string {
+	if key == nil {
+		return nil
+	}
+	return key.KeyArn()
+}
+
+func s3Output(scope constructs.Construct, bucket awss3.IBucket, prefix string) *awsssm.CfnAssociation_InstanceAssociationOutputLocationProperty {
+	return &awsssm.CfnAssociation_InstanceAssociationOutputLocationProperty{
+		S3Location: &awsssm.CfnAssociation_S3OutputLocationProperty{
+			OutputS3BucketName: bucket.BucketName(),
+			OutputS3KeyPrefix:  jsii.String(prefix),
+			OutputS3Region:     awscdk.Stack_Of(scope).Region(),
+		},
+	}
+}
+
+// sanitize keeps the characters association names allow.
+func sanitize(s string) string {
+	out := []rune{}
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			out = append(out, r)
+		default:
+			out = append(out, '-')
+		}
+	}
+	return string(out)
+}

@@ -1,0 +1,315 @@
+package patching
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// PatchGroupTag is the tag key Patch Manager reads an instance's patch group from.
+const PatchGroupTag = "Patch Group"
+
+// PatchTask runs AWS-RunPatchBaseline in a window.
+type PatchTask struct {
+	// Operation is Install or Scan. Default: Install.
+	Operation string
+	// RebootOption is RebootIfNeeded or NoReboot. Default: RebootIfNeeded.
+	RebootOption string
+	// MaxConcurrency and MaxErrors are a number or a percentage. Default: 25% and 10%.
+	MaxConcurrency, MaxErrors string
+	// Priority orders tasks, lower first; 0 is the pre-patch image's. Default: 1.
+	Priority int
+	// CloudWatchOutput also sends output to WindowProps.LogGroup. Default: false.
+	CloudWatchOutput bool
+	// NotifyOnFailure publishes to WindowProps.Topic when the command fails or times out.
+	// Default: false.
+	NotifyOnFailure bool
+}
+
+// WindowProps configures a maintenance window. Name, Schedule and one kind of target are required.
+type WindowProps struct {
+	Name string
+	// Schedule is cron(...), rate(...) or at(...).
+	Schedule string
+	// Timezone (IANA) of Schedule. Default: UTC.
+	Timezone string
+	// ScheduleOffset runs the window N days after the cron date. Default: 0.
+	ScheduleOffset int
+	// DurationHours is how long the window is open. Default: 4.
+	DurationHours int
+	// CutoffHours before the end when no task starts. Default: 0.
+	CutoffHours int
+	// StartDate and EndDate (ISO-8601) bound the window. Default: none.
+	StartDate, EndDate string
+	// AllowUnassociatedTargets. Default: false.
+	AllowUnassociatedTargets bool
+	// Targets: instances tagged "Patch Group" with one of PatchGroups, or in ResourceGroup,
+	// or InstanceIds. Exactly one kind.
+	PatchGroups   []string
+	ResourceGroup string
+	InstanceIds   []string
+	// Tasks run AWS-RunPatchBaseline. Default: one Install task.
+	Tasks []PatchTask
+	// PrePatchImage creates an AMI of each target (AWS-CreateImage, no reboot) before the tasks.
+	// Default: false.
+	PrePatchImage bool
+	// OutputBucket receives task output under patch/<window name>/<operation>/. Default: none.
+	OutputBucket awss3.IBucket
+	// LogGroup receives output of tasks with CloudWatchOutput. Required by such tasks.
+	LogGroup awslogs.ILogGroup
+	// Topic is notified of failed tasks. Required by tasks with NotifyOnFailure.
+	Topic awssns.ITopic
+}
+
+// MaintenanceWindow is the window, its target, tasks and the service role the tasks run with.
+type MaintenanceWindow interface {
+	constructs.Construct
+	Window() awsssm.CfnMaintenanceWindow
+	Target() awsssm.CfnMaintenanceWindowTarget
+	Tasks() []awsssm.CfnMaintenanceWindowTask
+	// Role is the tasks' service role: it sends the commands, starts the pre-patch image
+	// automation and publishes notifications.
+	Role() awsiam.IRole
+}
+
+type maintenanceWindow struct {
+	constructs.Construct
+	window awsssm.CfnMaintenanceWindow
+	target awsssm.CfnMaintenanceWindowTarget
+	tasks  []awsssm.CfnMaintenanceWindowTask
+	role   awsiam.Role
+}
+
+// NewMaintenanceWindow creates the window and its tasks. It panics when props are invalid.
+func NewMaintenanceWindow(scope constructs.Construct, id string, p *WindowProps) MaintenanceWindow {
+	kinds := 0
+	for _, set := range []bool{len(p.PatchGroups) > 0, p.ResourceGroup != "", len(p.InstanceIds) > 0} {
+		if set {
+			kinds++
+		}
+	}
+	if p.Name == "" || p.Schedule == "" || kinds != 1 {
+		panic(fmt.Sprintf("maintenance window %s: Name, Schedule and exactly one kind of target are required", id))
+	}
+	duration := p.DurationHours
+	if duration == 0 {
+		duration = 4
+	}
+	if p.CutoffHours >= duration {
+		panic(fmt.Sprintf("maintenance window %s: CutoffHours %d must be less than DurationHours %d", id, p.CutoffHours, duration))
+	}
+	tasks := p.Tasks
+	if len(tasks) == 0 {
+		tasks = []PatchTask{{}}
+	}
+
+	w := &maintenanceWindow{Construct: constructs.NewConstruct(scope, jsii.String(id))}
+	stack := awscdk.Stack_Of(w.Construct)
+	windowProps := &awsssm.CfnMaintenanceWindowProps{
+		Name:                     jsii.String(p.Name),
+		Schedule:                 jsii.String(p.Schedule),
+		ScheduleTimezone:         jsii.String(orDefault(p.Timezone, "UTC")),
+		Duration:                 jsii.Number(duration),
+		Cutoff:                   jsii.Number(p.CutoffHours),
+		AllowUnassociatedTargets: jsii.Bool(p.AllowUnassociatedTargets),
+		Description:              jsii.String("privatepatch: AWS-RunPatchBaseline with rate control"),
+	}
+	if p.ScheduleOffset > 0 {
+		windowProps.ScheduleOffset = jsii.Number(p.ScheduleOffset)
+	}
+	if p.StartDate != "" {
+		windowProps.StartDate = jsii.String(p.StartDate)
+	}
+	if p.EndDate != "" {
+		windowProps.EndDate = jsii.String(p.EndDate)
+	}
+	w.window = awsssm.NewCfnMaintenanceWindow(w.Construct, jsii.String("Window"), windowProps)
+
+	resourceType, targets := "INSTANCE", []any{}
+	switch {
+	case len(p.PatchGroups) > 0:
+		targets = append(targets, &awsssm.CfnMaintenanceWindowTarget_TargetsProperty{Key: jsii.String("tag:" + PatchGroupTag), Values: jsii.Strings(p.PatchGroups...)})
+	case p.ResourceGroup != "":
+		resourceType = "RESOURCE_GROUP"
+		targets = append(targets,
+			&awsssm.CfnMaintenanceWindowTarget_TargetsProperty{Key: jsii.String("resource-groups:Name"), Values: jsii.Strings(p.ResourceGroup)},
+			&awsssm.CfnMaintenanceWindowTarget_TargetsProperty{Key: jsii.String("resource-groups:ResourceTypeFilters"), Values: jsii.Strings("AWS::EC2::Instance")})
+	default:
+		targets = append(targets, &awsssm.CfnMaintenanceWindowTarget_TargetsProperty{Key: jsii.String("InstanceIds"), Values: jsii.Strings(p.InstanceIds...)})
+	}
+	w.target = awsssm.NewCfnMaintenanceWindowTarget(w.Construct, jsii.String("Target"), &awsssm.CfnMaintenanceWindowTargetProps{
+		WindowId: w.window.Ref(), ResourceType: jsii.String(resourceType), Targets: targets, Name: jsii.String(p.Name + "-targets"),
+	})
+	windowTargets := []any{&awsssm.CfnMaintenanceWindowTask_TargetProperty{Key: jsii.String("WindowTargetIds"), Values: jsii.Strings(*w.target.Ref())}}
+
+	w.role = awsiam.NewRole(w.Construct, jsii.String("ServiceRole"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("ssm.amazonaws.com"), nil),
+		Description: jsii.String("privatepatch maintenance window " + p.Name + ": runs its tasks"),
+	})
+	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:     jsii.String("RunPatchBaseline"),
+		Actions: jsii.Strings("ssm:SendCommand"),
+		Resources: jsii.Strings(
+			fmt.Sprintf("arn:%s:ssm:%s::document/AWS-RunPatchBaseline", *stack.Partition(), *stack.Region()),
+			fmt.Sprintf("arn:%s:ec2:%s:%s:instance/*", *stack.Partition(), *stack.Region(), *stack.Account()),
+		),
+	}))
+	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("FollowCommands"),
+		Actions:   jsii.Strings("ssm:CancelCommand", "ssm:GetCommandInvocation", "ssm:ListCommandInvocations", "ssm:ListCommands"),
+		Resources: jsii.Strings("*"), // these actions take no resource
+	}))
+	if p.ResourceGroup != "" {
+		w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("ResolveResourceGroup"),
+			Actions:   jsii.Strings("resource-groups:ListGroupResources", "tag:GetResources"),
+			Resources: jsii.Strings("*"),
+		}))
+	}
+
+	if p.PrePatchImage {
+		w.addPrePatchImage(stack, windowTargets)
+	}
+	for i, t := range tasks {
+		w.tasks = append(w.tasks, w.addPatchTask(fmt.Sprintf("Task%d", i+1), p, t, windowTargets))
+	}
+	cdknag.NagSuppressions_AddResourceSuppressions(w.role, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("The window targets instances by tag, so SendCommand needs instance/*; the command-following actions " +
+			"take no resource; AWS-CreateImage creates AMIs and snapshots whose ids are not known in advance; publishing to the " +
+			"KMS-encrypted alerts topic needs kms:GenerateDataKey* on its key"),
+		AppliesTo: &[]any{"Resource::*", "Action::kms:GenerateDataKey*", map[string]any{"regex": "/^Resource::arn:.*:instance\\/\\*$/"},
+			map[string]any{"regex": "/^Resource::arn:.*:(image|snapshot)\\/\\*$/"}, map[string]any{"regex": "/^Resource::arn:.*:automation-execution\\/\\*$/"},
+			map[string]any{"regex": "/^Resource::arn:.*:automation-definition\\/AWS-CreateImage:\\*$/"}},
+	}}, jsii.Bool(true))
+	return w
+}
+
+func (w *maintenanceWindow) addPatchTask(id string, p *WindowProps, t PatchTask, targets []any) awsssm.CfnMaintenanceWindowTask {
+	operation := orDefault(t.Operation, "Install")
+	run := &awsssm.CfnMaintenanceWindowTask_MaintenanceWindowRunCommandParametersProperty{
+		Comment: jsii.String(fmt.Sprintf("%s patches approved by each instance's baseline", operation)),
+		Parameters: map[string]any{
+			"Operation":    []string{operation},
+			"RebootOption": []string{orDefault(t.RebootOption, "RebootIfNeeded")},
+		},
+		TimeoutSeconds: jsii.Number(600), // to start: the document's own timeout governs the run
+	}
+	if p.OutputBucket != nil {
+		run.OutputS3BucketName = p.OutputBucket.BucketName()
+		run.OutputS3KeyPrefix = jsii.String(fmt.Sprintf("patch/%s/%s/", p.Name, operation))
+	}
+	if t.CloudWatchOutput {
+		if p.LogGroup == nil {
+			panic(fmt.Sprintf("maintenance window %s: a task with CloudWatchOutput needs LogGroup", p.Name))
+		}
+		run.CloudWatchOutputConfig = &awsssm.CfnMaintenanceWindowTask_CloudWatchOutputConfigProperty{
+			CloudWatchOutputEnabled: jsii.Bool(true), CloudWatchLogGroupName: p.LogGroup.LogGroupName(),
+		}
+	}
+	if t.NotifyOnFailure {
+		if p.Topic == nil {
+			panic(fmt.Sprintf("maintenance window %s: a task with NotifyOnFailure needs Topic", p.Name))
+		}
+		run.NotificationConfig = &awsssm.CfnMaintenanceWindowTask_NotificationConfigProperty{
+			NotificationArn:    p.Topic.TopicArn(),
+			NotificationEvents: jsii.Strings("Failed", "TimedOut", "Cancelled"),
+			NotificationType:   jsii.String("Command"),
+		}
+		run.ServiceRoleArn = w.role.RoleArn()
+		p.Topic.GrantPublish(w.role)
+	}
+	priority := t.Priority
+	if priority == 0 {
+		priority = 1
+	}
+	return awsssm.NewCfnMaintenanceWindowTask(w.Construct, jsii.String(id), &awsssm.CfnMaintenanceWindowTaskProps{
+		WindowId:       w.window.Ref(),
+		Name:           jsii.String(fmt.Sprintf("%s-%s", p.Name, id)),
+		TaskType:       jsii.String("RUN_COMMAND"),
+		TaskArn:        jsii.String("AWS-RunPatchBaseline"),
+		Targets:        targets,
+		Priority:       jsii.Number(priority),
+		MaxConcurrency: jsii.String(orDefault(t.MaxConcurrency, "25%")),
+		MaxErrors:      jsii.String(orDefault(t.MaxErrors, "10%")),
+		ServiceRoleArn: w.role.RoleArn(),
+		TaskInvocationParameters: &awsssm.CfnMaintenanceWindowTask_TaskInvocationParametersProperty{
+			MaintenanceWindowRunCommandParameters: run,
+		},
+	})
+}
+
+// addPrePatchImage runs AWS-CreateImage on every target before any patch task (priority 0), so
+// a bad patch can be rolled back to the image. NoReboot keeps the instances running; the image is
+// crash-consistent.
+func (w *maintenanceWindow) addPrePatchImage(stack awscdk.Stack, targets []any) {
+	region, account, partition := *stack.Region(), *stack.Account(), *stack.Partition()
+	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("StartCreateImage"),
+		Actions:   jsii.Strings("ssm:StartAutomationExecution"),
+		Resources: jsii.Strings(fmt.Sprintf("arn:%s:ssm:%s:%s:automation-definition/AWS-CreateImage:*", partition, region, account)),
+	}))
+	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("FollowCreateImage"),
+		Actions:   jsii.Strings("ssm:GetAutomationExecution"),
+		Resources: jsii.Strings(fmt.Sprintf("arn:%s:ssm:%s:%s:automation-execution/*", partition, region, account)),
+	}))
+	// AWS-CreateImage runs as this role (AutomationAssumeRole).
+	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:     jsii.String("CreateImage"),
+		Actions: jsii.Strings("ec2:CreateImage", "ec2:CreateTags"),
+		Resources: jsii.Strings(
+			fmt.Sprintf("arn:%s:ec2:%s:%s:instance/*", partition, region, account),
+			fmt.Sprintf("arn:%s:ec2:%s::image/*", partition, region),
+			fmt.Sprintf("arn:%s:ec2:%s::snapshot/*", partition, region),
+		),
+	}))
+	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("DescribeImages"),
+		Actions:   jsii.Strings("ec2:DescribeImages", "ec2:DescribeInstances"),
+		Resources: jsii.Strings("*"), // Describe actions take no resource
+	}))
+	// The window starts AWS-CreateImage with this role as its AutomationAssumeRole.
+	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("PassSelfToAutomation"),
+		Actions:    jsii.Strings("iam:PassRole"),
+		Resources:  jsii.Strings(*w.role.RoleArn()),
+		Conditions: &map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ssm.amazonaws.com"}},
+	}))
+	w.tasks = append(w.tasks, awsssm.NewCfnMaintenanceWindowTask(w.Construct, jsii.String("PrePatchImage"), &awsssm.CfnMaintenanceWindowTaskProps{
+		WindowId:       w.window.Ref(),
+		Name:           jsii.String("pre-patch-image"),
+		Description:    jsii.String("An AMI of each target before patching, to roll back to"),
+		TaskType:       jsii.String("AUTOMATION"),
+		TaskArn:        jsii.String("AWS-CreateImage"),
+		Targets:        targets,
+		Priority:       jsii.Number(0),
+		MaxConcurrency: jsii.String("50%"),
+		// A target that cannot be imaged is not patched blind: the window stops at the first failure.
+		MaxErrors:      jsii.String("0"),
+		ServiceRoleArn: w.role.RoleArn(),
+		TaskInvocationParameters: &awsssm.CfnMaintenanceWindowTask_TaskInvocationParametersProperty{
+			MaintenanceWindowAutomationParameters: &awsssm.CfnMaintenanceWindowTask_MaintenanceWindowAutomationParametersProperty{
+				DocumentVersion: jsii.String("$DEFAULT"),
+				Parameters: map[string]any{
+					"InstanceId":           []string{"{{RESOURCE_ID}}"},
+					"NoReboot":             []string{"true"},
+					"AutomationAssumeRole": []*string{w.role.RoleArn()},
+				},
+			},
+		},
+	}))
+}
+
+func (w *maintenanceWindow) Window() awsssm.CfnMaintenanceWindow       { return w.window }
+func (w *maintenanceWindow) Target() awsssm.CfnMaintenanceWindowTarget { return w.target }
+func (w *maintenanceWindow) Tasks() []awsssm.CfnMaintenanceWindowTask  { return w.tasks }
+func (w *maintenanceWindow) Role() awsiam.IRole                        { return w.role }

@@ -1,0 +1,125 @@
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/patching"
+)
+
+// PatchingStack holds Patch Manager: baselines, maintenance windows, scan and inventory
+// associations, and alerts.
+type PatchingStack struct {
+	awscdk.Stack
+	Baselines          map[string]awsssm.CfnPatchBaseline
+	MaintenanceWindows map[string]patching.MaintenanceWindow
+	Scans              []awsssm.CfnAssociation
+	Inventory          *patching.Inventory
+	Alerts             patching.Alerts
+}
+
+// RunCommandLogGroupName is where maintenance window tasks with cloudWatchOutput write. It is
+// derived, so the fleet stack can grant its role without referencing this stack.
+func RunCommandLogGroupName(cfg *config.Config) string {
+	return fmt.Sprintf("/%s/patching/run-command", cfg.Project)
+}
+
+// usesCloudWatchOutput reports whether any maintenance window task sends output to CloudWatch.
+func usesCloudWatchOutput(cfg *config.Config) bool {
+	for _, w := range cfg.Patching.MaintenanceWindows {
+		for _, t := range w.Tasks {
+			if t.CloudWatchOutput {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// NewPatchingStack creates <project>-patching; command output goes to the fleet stack's bucket.
+func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet FleetStack) PatchingStack {
+	stack := awscdk.NewStack(scope, jsii.String("Patching"), &awscdk.StackProps{
+		StackName:   jsii.String(cfg.Project + "-patching"),
+		Description: jsii.String("privatepatch: Patch Manager baselines, maintenance windows, scans, inventory and alerts"),
+		Env:         environment(cfg),
+	})
+	s := PatchingStack{Stack: stack, Baselines: map[string]awsssm.CfnPatchBaseline{}, MaintenanceWindows: map[string]patching.MaintenanceWindow{}}
+	bucket := fleet.CommandOutput.Bucket()
+	s.Alerts = patching.NewAlerts(stack, "Alerts", &patching.AlertsProps{Emails: cfg.Patching.Notifications.Emails})
+
+	var patchGroups []string
+	baselines := constructs.NewConstruct(stack, jsii.String("Baselines"))
+	for _, b := range cfg.PatchBaselines() {
+		var rules []patching.ApprovalRule
+		for _, r := range b.ApprovalRules {
+			rule := patching.ApprovalRule{Filters: r.Filters, ApproveUntilDate: r.ApproveUntilDate, ComplianceLevel: r.ComplianceLevel, EnableNonSecurity: r.EnableNonSecurity}
+			if r.ApproveAfterDays != nil {
+				rule.ApproveAfterDays = *r.ApproveAfterDays
+			}
+			rules = append(rules, rule)
+		}
+		var sources []patching.PatchSource
+		for _, src := range b.Sources {
+			sources = append(sources, patching.PatchSource{Name: src.Name, Products: src.Products, Configuration: src.Configuration})
+		}
+		// The baseline's name is its construct ID: renaming a baseline replaces it.
+		s.Baselines[b.Name] = patching.NewBaseline(baselines, b.Name, &patching.BaselineProps{
+			Name: b.Name, OperatingSystem: b.OperatingSystem, Description: b.Description, Rules: rules,
+			ApprovedPatches: b.ApprovedPatches, ApprovedPatchesComplianceLevel: b.ApprovedPatchesComplianceLevel,
+			RejectedPatches: b.RejectedPatches, RejectedPatchesAction: b.RejectedPatchesAction,
+			GlobalFilters: b.GlobalFilters, Sources: sources, PatchGroups: b.PatchGroups, Default: b.Default,
+		})
+		patchGroups = append(patchGroups, b.PatchGroups...)
+	}
+
+	var logGroup awslogs.ILogGroup
+	if usesCloudWatchOutput(cfg) {
+		logGroup = awslogs.NewLogGroup(stack, jsii.String("RunCommandLogs"), &awslogs.LogGroupProps{
+			LogGroupName:  jsii.String(RunCommandLogGroupName(cfg)),
+			Retention:     awslogs.RetentionDays_ONE_YEAR,
+			RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+		})
+	}
+	windows := constructs.NewConstruct(stack, jsii.String("MaintenanceWindows"))
+	for _, w := range cfg.Patching.MaintenanceWindows {
+		var tasks []patching.PatchTask
+		for _, t := range w.Tasks {
+			tasks = append(tasks, patching.PatchTask{
+				Operation: t.Operation, RebootOption: t.RebootOption, MaxConcurrency: t.MaxConcurrency, MaxErrors: t.MaxErrors,
+				Priority: t.Priority, CloudWatchOutput: t.CloudWatchOutput, NotifyOnFailure: t.NotifyOnFailure != nil && *t.NotifyOnFailure,
+			})
+		}
+		s.MaintenanceWindows[w.Name] = patching.NewMaintenanceWindow(windows, w.Name, &patching.WindowProps{
+			Name: w.Name, Schedule: w.Schedule, Timezone: w.Timezone, ScheduleOffset: w.ScheduleOffset,
+			DurationHours: w.DurationHours, CutoffHours: *w.CutoffHours, StartDate: w.StartDate, EndDate: w.EndDate,
+			AllowUnassociatedTargets: w.AllowUnassociatedTargets,
+			PatchGroups:              w.Targets.PatchGroups, ResourceGroup: w.Targets.ResourceGroup, InstanceIds: w.Targets.InstanceIds,
+			Tasks: tasks, PrePatchImage: w.PrePatchImage, OutputBucket: bucket, LogGroup: logGroup, Topic: s.Alerts.Topic(),
+		})
+	}
+
+	fleetTarget := &patching.Target{Key: cfg.Fleet.Tag.Key, Value: cfg.Fleet.Tag.Value}
+	if cfg.Patching.Scan.Enabled {
+		s.Scans = patching.NewScanAssociations(stack, "Scan", &patching.ScanProps{
+			PatchGroups: patchGroups, Fleet: fleetTarget, Schedule: cfg.Patching.Scan.Schedule, OutputBucket: bucket,
+		})
+	}
+	if inv := cfg.Patching.Inventory; inv.Enabled {
+		props := &patching.InventoryProps{Target: *fleetTarget, Schedule: inv.Schedule}
+		if inv.ResourceDataSync {
+			props.SyncBucket, props.SyncKey = bucket, fleet.CommandOutput.Key()
+		}
+		inventory := patching.NewInventory(stack, "Inventory", props)
+		s.Inventory = &inventory
+	}
+	awscdk.NewCfnOutput(stack, jsii.String("AlertsTopicArn"), &awscdk.CfnOutputProps{
+		Value: s.Alerts.Topic().TopicArn(), Description: jsii.String("SNS topic of patching alerts; subscribe more endpoints here"),
+	})
+	return s
+}

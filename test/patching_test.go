@@ -1,0 +1,340 @@
+package test
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// byName returns the patching template's resource of a type whose Name property is name.
+func (s *scenario) byName(t *testing.T, resourceType, name string) (string, map[string]any) {
+	for id, r := range s.patchResources(resourceType) {
+		if props(r)["Name"] == name || props(r)["AssociationName"] == name {
+			return id, props(r)
+		}
+	}
+	t.Fatalf("no %s named %s", resourceType, name)
+	return "", nil
+}
+
+func filters(rule map[string]any) map[string]any {
+	out := map[string]any{}
+	for _, f := range rule["PatchFilterGroup"].(map[string]any)["PatchFilters"].([]any) {
+		out[f.(map[string]any)["Key"].(string)] = f.(map[string]any)["Values"]
+	}
+	return out
+}
+
+func rules(baseline map[string]any) []map[string]any {
+	var out []map[string]any
+	for _, r := range baseline["ApprovalRules"].(map[string]any)["PatchRules"].([]any) {
+		out = append(out, r.(map[string]any))
+	}
+	return out
+}
+
+func TestSeedExampleBaselineApprovesCriticalUpdatesOfCriticalSeverityAfterSevenDaysForItsPatchGroup(t *testing.T) {
+	s := richPatching.synth(t)
+	_, b := s.byName(t, "AWS::SSM::PatchBaseline", "seed-windows")
+	assert.Equal(t, "WINDOWS", b["OperatingSystem"])
+	assert.Equal(t, []any{"seed-group"}, b["PatchGroups"])
+	assert.Equal(t, false, b["DefaultBaseline"])
+	require.Len(t, rules(b), 1)
+	assert.Equal(t, float64(7), rules(b)[0]["ApproveAfterDays"])
+	assert.Equal(t, map[string]any{"CLASSIFICATION": []any{"CriticalUpdates"}, "MSRC_SEVERITY": []any{"Critical"}}, filters(rules(b)[0]))
+}
+
+func TestAwsDefaultPresetHasTheRulesOfAwsDefaultPatchBaseline(t *testing.T) {
+	s := defaultScenario.synth(t)
+	_, b := s.byName(t, "AWS::SSM::PatchBaseline", "privatepatch-windows")
+	assert.Equal(t, []any{"windows"}, b["PatchGroups"])
+	assert.Equal(t, float64(7), rules(b)[0]["ApproveAfterDays"])
+	assert.Equal(t, map[string]any{"CLASSIFICATION": []any{"CriticalUpdates", "SecurityUpdates"}, "MSRC_SEVERITY": []any{"Critical", "Important"}},
+		filters(rules(b)[0]), "the classifications WSUS approves automatically, so installs find the updates")
+}
+
+func TestOneBaselineIsTheDefaultForItsOperatingSystem(t *testing.T) {
+	s := richPatching.synth(t)
+	defaults := map[string][]string{}
+	for _, b := range s.patchResources("AWS::SSM::PatchBaseline") {
+		if props(b)["DefaultBaseline"] == true {
+			os := props(b)["OperatingSystem"].(string)
+			defaults[os] = append(defaults[os], props(b)["Name"].(string))
+		}
+	}
+	assert.Equal(t, map[string][]string{"WINDOWS": {"default-windows"}}, defaults)
+}
+
+func TestRingsApproveEachRingLaterThanTheOneBefore(t *testing.T) {
+	s := richPatching.synth(t)
+	for ring, delay := range map[string]float64{"dev": 0, "test": 7, "prod": 14} {
+		_, b := s.byName(t, "AWS::SSM::PatchBaseline", "privatepatch-"+ring)
+		assert.Equal(t, []any{ring}, b["PatchGroups"])
+		assert.Equal(t, delay, rules(b)[0]["ApproveAfterDays"], ring)
+		assert.Equal(t, map[string]any{"CLASSIFICATION": []any{"CriticalUpdates", "SecurityUpdates"}, "MSRC_SEVERITY": []any{"Critical", "Important"}},
+			filters(rules(b)[0]))
+	}
+}
+
+func TestLinuxBaselineCarriesItsRulesRejectionsFiltersAndSources(t *testing.T) {
+	s := richPatching.synth(t)
+	_, b := s.byName(t, "AWS::SSM::PatchBaseline", "al2023")
+	assert.Equal(t, "AMAZON_LINUX_2023", b["OperatingSystem"])
+	rule := rules(b)[0]
+	assert.Equal(t, map[string]any{"CLASSIFICATION": []any{"Security"}, "SEVERITY": []any{"Critical", "Important"}}, filters(rule))
+	assert.Equal(t, float64(3), rule["ApproveAfterDays"])
+	assert.Equal(t, "HIGH", rule["ComplianceLevel"])
+	assert.Equal(t, true, rule["EnableNonSecurity"])
+	assert.Equal(t, []any{"kernel*"}, b["RejectedPatches"])
+	assert.Equal(t, "BLOCK", b["RejectedPatchesAction"])
+	assert.Equal(t, map[string]any{"PatchFilters": []any{map[string]any{"Key": "PRODUCT", "Values": []any{"AmazonLinux2023"}}}}, b["GlobalFilters"])
+	assert.Equal(t, []any{map[string]any{"Name": "internal", "Products": []any{"AmazonLinux2023"},
+		"Configuration": "[internal]\nname=internal\nbaseurl=https://repo.example.com/al2023\nenabled=1"}}, b["Sources"])
+}
+
+func (s *scenario) windowTasks(t *testing.T, window string) map[string]map[string]any {
+	windowID, _ := s.byName(t, "AWS::SSM::MaintenanceWindow", window)
+	tasks := map[string]map[string]any{}
+	for _, task := range s.patchResources("AWS::SSM::MaintenanceWindowTask") {
+		if fmt.Sprint(props(task)["WindowId"]) == fmt.Sprint(map[string]any{"Ref": windowID}) {
+			tasks[props(task)["Name"].(string)] = props(task)
+		}
+	}
+	return tasks
+}
+
+func TestSeedWeeklyWindowPatchesSundayAtTwoForFourHoursWithOneHourCutoff(t *testing.T) {
+	s := defaultScenario.synth(t)
+	windowID, w := s.byName(t, "AWS::SSM::MaintenanceWindow", "privatepatch-weekly")
+	assert.Equal(t, "cron(0 2 ? * SUN *)", w["Schedule"])
+	assert.Equal(t, float64(4), w["Duration"])
+	assert.Equal(t, float64(1), w["Cutoff"], "the seed's 30-minute cutoff in whole hours")
+	assert.Equal(t, "UTC", w["ScheduleTimezone"])
+	assert.Equal(t, false, w["AllowUnassociatedTargets"])
+	s.patching.HasResourceProperties(jsii.String("AWS::SSM::MaintenanceWindowTarget"), map[string]any{
+		"WindowId": map[string]any{"Ref": windowID}, "ResourceType": "INSTANCE",
+		"Targets": []any{map[string]any{"Key": "tag:Patch Group", "Values": []any{"windows"}}},
+	})
+	task := s.windowTasks(t, "privatepatch-weekly")["privatepatch-weekly-Task1"]
+	require.NotNil(t, task)
+	assert.Equal(t, "RUN_COMMAND", task["TaskType"])
+	assert.Equal(t, "AWS-RunPatchBaseline", task["TaskArn"])
+	assert.Equal(t, "25%", task["MaxConcurrency"])
+	assert.Equal(t, "10%", task["MaxErrors"])
+	assert.Equal(t, float64(1), task["Priority"])
+	run := task["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowRunCommandParameters"].(map[string]any)
+	assert.Equal(t, map[string]any{"Operation": []any{"Install"}, "RebootOption": []any{"RebootIfNeeded"}}, run["Parameters"])
+	assert.Equal(t, "patch/privatepatch-weekly/Install/", run["OutputS3KeyPrefix"], "each window and task has its own output prefix")
+	assert.Contains(t, fmt.Sprint(run["OutputS3BucketName"]), "CommandOutputBucket")
+	topic, _ := s.only2(t, s.patchResources("AWS::SNS::Topic"))
+	assert.Equal(t, map[string]any{"NotificationArn": map[string]any{"Ref": topic}, "NotificationEvents": []any{"Failed", "TimedOut", "Cancelled"},
+		"NotificationType": "Command"}, run["NotificationConfig"])
+}
+
+// only2 returns the single resource of a set.
+func (s *scenario) only2(t *testing.T, resources map[string]map[string]any) (string, map[string]any) {
+	require.Len(t, resources, 1)
+	for id, r := range resources {
+		return id, r
+	}
+	return "", nil
+}
+
+func TestPrePatchImageRunsFirstWithoutRebootAndStopsTheWindowOnFailure(t *testing.T) {
+	s := defaultScenario.synth(t)
+	task := s.windowTasks(t, "privatepatch-weekly")["pre-patch-image"]
+	require.NotNil(t, task)
+	assert.Equal(t, "AUTOMATION", task["TaskType"])
+	assert.Equal(t, "AWS-CreateImage", task["TaskArn"])
+	assert.Equal(t, float64(0), task["Priority"], "before every patch task")
+	assert.Equal(t, "0", task["MaxErrors"])
+	params := task["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowAutomationParameters"].(map[string]any)["Parameters"].(map[string]any)
+	assert.Equal(t, []any{"{{RESOURCE_ID}}"}, params["InstanceId"])
+	assert.Equal(t, []any{"true"}, params["NoReboot"])
+	assert.Equal(t, task["ServiceRoleArn"], params["AutomationAssumeRole"].([]any)[0])
+}
+
+func TestWindowServiceRoleIsLeastPrivilege(t *testing.T) {
+	s := defaultScenario.synth(t)
+	roleID, role := s.only2(t, s.patchResources("AWS::IAM::Role"))
+	assert.Equal(t, map[string]any{"Statement": []any{map[string]any{"Action": "sts:AssumeRole", "Effect": "Allow",
+		"Principal": map[string]any{"Service": "ssm.amazonaws.com"}}}, "Version": "2012-10-17"}, props(role)["AssumeRolePolicyDocument"])
+	assert.NotContains(t, props(role), "ManagedPolicyArns", "no broad AWS managed policy")
+	_, policy := s.only2(t, s.patchResources("AWS::IAM::Policy"))
+	actions := map[string]any{}
+	for _, st := range props(policy)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+		st := st.(map[string]any)
+		for _, a := range toList(st["Action"]) {
+			actions[a] = st["Resource"]
+		}
+		assert.NotContains(t, fmt.Sprint(st["Action"]), ":*", "no service-wide wildcard actions")
+	}
+	assert.Equal(t, []any{"arn:aws:ssm:us-west-2::document/AWS-RunPatchBaseline",
+		map[string]any{"Fn::Join": []any{"", []any{"arn:aws:ec2:us-west-2:", map[string]any{"Ref": "AWS::AccountId"}, ":instance/*"}}}},
+		actions["ssm:SendCommand"], "SendCommand runs AWS-RunPatchBaseline only")
+	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{roleID, "Arn"}}, actions["iam:PassRole"], "passes only itself")
+	assert.Contains(t, actions, "sns:Publish")
+	assert.Contains(t, actions, "ec2:CreateImage")
+}
+
+func toList(v any) []string {
+	if s, ok := v.(string); ok {
+		return []string{s}
+	}
+	var out []string
+	for _, x := range v.([]any) {
+		out = append(out, x.(string))
+	}
+	return out
+}
+
+func TestWindowsTargetResourceGroupsOrInstanceIdsWithOffsetAndTimeZone(t *testing.T) {
+	s := richPatching.synth(t)
+	windowID, w := s.byName(t, "AWS::SSM::MaintenanceWindow", "after-patch-tuesday")
+	assert.Equal(t, "cron(0 3 ? * TUE#2 *)", w["Schedule"])
+	assert.Equal(t, float64(3), w["ScheduleOffset"], "three days after Patch Tuesday")
+	assert.Equal(t, "Asia/Seoul", w["ScheduleTimezone"])
+	assert.Equal(t, float64(6), w["Duration"])
+	assert.Equal(t, float64(2), w["Cutoff"])
+	s.patching.HasResourceProperties(jsii.String("AWS::SSM::MaintenanceWindowTarget"), map[string]any{
+		"WindowId": map[string]any{"Ref": windowID}, "ResourceType": "RESOURCE_GROUP",
+		"Targets": []any{map[string]any{"Key": "resource-groups:Name", "Values": []any{"windows-servers"}},
+			map[string]any{"Key": "resource-groups:ResourceTypeFilters", "Values": []any{"AWS::EC2::Instance"}}},
+	})
+	pinnedID, _ := s.byName(t, "AWS::SSM::MaintenanceWindow", "pinned-instances")
+	s.patching.HasResourceProperties(jsii.String("AWS::SSM::MaintenanceWindowTarget"), map[string]any{
+		"WindowId": map[string]any{"Ref": pinnedID}, "Targets": []any{map[string]any{"Key": "InstanceIds", "Values": []any{"i-0123456789abcdef0"}}},
+	})
+
+	tasks := s.windowTasks(t, "after-patch-tuesday")
+	scan, install := tasks["after-patch-tuesday-Task1"], tasks["after-patch-tuesday-Task2"]
+	assert.Equal(t, []any{"10", "0", float64(1)}, []any{scan["MaxConcurrency"], scan["MaxErrors"], scan["Priority"]})
+	assert.Equal(t, []any{"50%", "5%", float64(2)}, []any{install["MaxConcurrency"], install["MaxErrors"], install["Priority"]})
+	run := scan["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowRunCommandParameters"].(map[string]any)
+	assert.Equal(t, map[string]any{"Operation": []any{"Scan"}, "RebootOption": []any{"NoReboot"}}, run["Parameters"])
+	assert.Equal(t, "patch/after-patch-tuesday/Scan/", run["OutputS3KeyPrefix"])
+	assert.NotContains(t, run, "NotificationConfig", "notifyOnFailure: false")
+	assert.Equal(t, map[string]any{"CloudWatchOutputEnabled": true, "CloudWatchLogGroupName": map[string]any{"Ref": s.logicalIDIn(t, s.patchJSON, "AWS::Logs::LogGroup", "RunCommandLogs")}},
+		run["CloudWatchOutputConfig"])
+}
+
+func (s *scenario) logicalIDIn(t *testing.T, template map[string]any, resourceType, prefix string) string {
+	var ids []string
+	for id := range resourcesOf(template, resourceType) {
+		if strings.HasPrefix(id, prefix) {
+			ids = append(ids, id)
+		}
+	}
+	require.Len(t, ids, 1)
+	return ids[0]
+}
+
+func TestCloudWatchOutputGoesToARetainedLogGroupTheFleetMayWriteTo(t *testing.T) {
+	s := richPatching.synth(t)
+	s.patching.HasResource(jsii.String("AWS::Logs::LogGroup"), map[string]any{
+		"Properties":     map[string]any{"LogGroupName": "/privatepatch/patching/run-command", "RetentionInDays": 365},
+		"DeletionPolicy": "Retain",
+	})
+	policy := fmt.Sprint(s.fleetResources("AWS::IAM::Policy"))
+	assert.Contains(t, policy, "log-group:/privatepatch/patching/run-command:*")
+	assert.Contains(t, policy, "logs:PutLogEvents")
+}
+
+func TestScanRunsDailyPerPatchGroupAndForTheWholeFleet(t *testing.T) {
+	s := defaultScenario.synth(t)
+	scans := map[string]map[string]any{}
+	for _, a := range s.patchResources("AWS::SSM::Association") {
+		if props(a)["Name"] == "AWS-RunPatchBaseline" {
+			scans[props(a)["AssociationName"].(string)] = props(a)
+		}
+	}
+	require.Equal(t, []string{"scan-fleet", "scan-windows"}, keysOf(scans))
+	assert.Equal(t, []any{map[string]any{"Key": "tag:Patch Group", "Values": []any{"windows"}}}, scans["scan-windows"]["Targets"])
+	assert.Equal(t, []any{map[string]any{"Key": "tag:privatepatch:fleet", "Values": []any{"privatepatch"}}}, scans["scan-fleet"]["Targets"])
+	for name, scan := range scans {
+		assert.Equal(t, map[string]any{"Operation": []any{"Scan"}}, scan["Parameters"], name)
+		assert.Equal(t, "rate(1 day)", scan["ScheduleExpression"], name)
+		assert.Equal(t, "patch/scan/", scan["OutputLocation"].(map[string]any)["S3Location"].(map[string]any)["OutputS3KeyPrefix"])
+	}
+
+	rich := richPatching.synth(t)
+	var groups []string
+	for _, a := range rich.patchResources("AWS::SSM::Association") {
+		if props(a)["Name"] == "AWS-RunPatchBaseline" {
+			assert.Equal(t, "rate(6 hours)", props(a)["ScheduleExpression"])
+			groups = append(groups, props(a)["AssociationName"].(string))
+		}
+	}
+	sort.Strings(groups)
+	assert.Equal(t, []string{"scan-dev", "scan-fleet", "scan-linux", "scan-prod", "scan-seed-group", "scan-test"}, groups)
+}
+
+func TestInventoryIsGatheredAndSyncedToTheCommandOutputBucket(t *testing.T) {
+	s := richPatching.synth(t)
+	_, inventory := s.byName(t, "AWS::SSM::Association", "software-inventory")
+	assert.Equal(t, "AWS-GatherSoftwareInventory", inventory["Name"])
+	assert.Equal(t, "rate(12 hours)", inventory["ScheduleExpression"])
+	assert.Equal(t, []any{map[string]any{"Key": "tag:privatepatch:fleet", "Values": []any{"privatepatch"}}}, inventory["Targets"])
+	_, sync := s.only2(t, s.patchResources("AWS::SSM::ResourceDataSync"))
+	dest := props(sync)["S3Destination"].(map[string]any)
+	assert.Equal(t, "inventory", dest["BucketPrefix"])
+	assert.Equal(t, "JsonSerDe", dest["SyncFormat"])
+	assert.Contains(t, fmt.Sprint(dest["BucketName"]), "CommandOutputBucket")
+	assert.Contains(t, fmt.Sprint(dest["KMSKeyArn"]), "CommandOutputKey", "the bucket is KMS-encrypted here")
+	bucketPolicy := fmt.Sprint(s.fleetResources("AWS::S3::BucketPolicy"))
+	assert.Contains(t, bucketPolicy, "ResourceDataSyncWrite")
+	assert.Contains(t, bucketPolicy, "aws:SourceAccount")
+
+	defaults := defaultScenario.synth(t)
+	defaults.patching.ResourceCountIs(jsii.String("AWS::SSM::ResourceDataSync"), jsii.Number(0))
+}
+
+func TestAlertsTopicIsEncryptedTlsOnlyAndFedByThreeRules(t *testing.T) {
+	s := richPatching.synth(t)
+	topicID, topic := s.only2(t, s.patchResources("AWS::SNS::Topic"))
+	keyID := s.logicalIDIn(t, s.patchJSON, "AWS::KMS::Key", "AlertsKey")
+	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{keyID, "Arn"}}, props(topic)["KmsMasterKeyId"])
+	s.patching.HasResource(jsii.String("AWS::KMS::Key"), map[string]any{"Properties": map[string]any{"EnableKeyRotation": true}, "DeletionPolicy": "Retain"})
+	s.patching.HasResourceProperties(jsii.String("AWS::SNS::TopicPolicy"), map[string]any{
+		"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+			"Effect": "Deny", "Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}},
+		})})},
+	})
+	var emails []string
+	for _, sub := range s.patchResources("AWS::SNS::Subscription") {
+		assert.Equal(t, map[string]any{"Ref": topicID}, props(sub)["TopicArn"])
+		emails = append(emails, props(sub)["Endpoint"].(string))
+	}
+	assert.ElementsMatch(t, []string{"ops@example.com", "security@example.com"}, emails)
+
+	patterns := map[string]any{}
+	for _, rule := range s.patchResources("AWS::Events::Rule") {
+		p := props(rule)["EventPattern"].(map[string]any)
+		assert.Equal(t, []any{"aws.ssm"}, p["source"])
+		assert.Equal(t, []any{map[string]any{"Arn": map[string]any{"Ref": topicID}, "Id": "Target0"}}, props(rule)["Targets"])
+		patterns[p["detail-type"].([]any)[0].(string)] = p["detail"]
+	}
+	assert.Equal(t, map[string]any{
+		"Maintenance Window Execution State-change Notification": map[string]any{"status": []any{"FAILED", "TIMED_OUT"}},
+		"Configuration Compliance State Change":                  map[string]any{"compliance-type": []any{"Patch"}, "compliance-status": []any{"non_compliant"}},
+		"EC2 State Manager Instance Association State Change":    map[string]any{"status": []any{"Failed"}},
+	}, patterns)
+	assert.Contains(t, fmt.Sprint(s.patchResources("AWS::KMS::Key")), "events.amazonaws.com", "EventBridge may use the topic's key")
+}
+
+func TestKmsCommandOutputBucketUsesARotatedKeyTheFleetMayUse(t *testing.T) {
+	s := richPatching.synth(t)
+	_, bucket := s.only(t, "AWS::S3::Bucket", "CommandOutputBucket")
+	keyID := s.logicalIDIn(t, s.fleetJSON, "AWS::KMS::Key", "CommandOutputKey")
+	assert.Equal(t, map[string]any{"ServerSideEncryptionConfiguration": []any{map[string]any{
+		"BucketKeyEnabled":              true,
+		"ServerSideEncryptionByDefault": map[string]any{"KMSMasterKeyID": map[string]any{"Fn::GetAtt": []any{keyID, "Arn"}}, "SSEAlgorithm": "aws:kms"},
+	}}}, props(bucket)["BucketEncryption"])
+	assert.Contains(t, fmt.Sprint(s.fleetResources("AWS::IAM::Policy")), "kms:GenerateDataKey", "instances encrypt their output")
+}
