@@ -107,11 +107,12 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 	fleetTarget := &patching.Target{Key: cfg.Fleet.Tag.Key, Value: cfg.Fleet.Tag.Value}
 	if cfg.Patching.Scan.Enabled {
 		s.Scans = patching.NewScanAssociations(stack, "Scan", &patching.ScanProps{
+			NamePrefix:  cfg.Project + "-",
 			PatchGroups: patchGroups, Fleet: fleetTarget, Schedule: cfg.Patching.Scan.Schedule, OutputBucket: bucket,
 		})
 	}
 	if inv := cfg.Patching.Inventory; inv.Enabled {
-		props := &patching.InventoryProps{Target: *fleetTarget, Schedule: inv.Schedule}
+		props := &patching.InventoryProps{NamePrefix: cfg.Project + "-", Target: *fleetTarget, Schedule: inv.Schedule}
 		if inv.ResourceDataSync {
 			props.SyncBucket, props.SyncKey = bucket, fleet.CommandOutput.Key()
 		}

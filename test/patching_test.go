@@ -254,9 +254,9 @@ func TestScanRunsDailyPerPatchGroupAndForTheWholeFleet(t *testing.T) {
 			scans[props(a)["AssociationName"].(string)] = props(a)
 		}
 	}
-	require.Equal(t, []string{"scan-fleet", "scan-windows"}, keysOf(scans))
-	assert.Equal(t, []any{map[string]any{"Key": "tag:Patch Group", "Values": []any{"windows"}}}, scans["scan-windows"]["Targets"])
-	assert.Equal(t, []any{map[string]any{"Key": "tag:privatepatch:fleet", "Values": []any{"privatepatch"}}}, scans["scan-fleet"]["Targets"])
+	require.Equal(t, []string{"privatepatch-scan-fleet", "privatepatch-scan-windows"}, keysOf(scans))
+	assert.Equal(t, []any{map[string]any{"Key": "tag:Patch Group", "Values": []any{"windows"}}}, scans["privatepatch-scan-windows"]["Targets"])
+	assert.Equal(t, []any{map[string]any{"Key": "tag:privatepatch:fleet", "Values": []any{"privatepatch"}}}, scans["privatepatch-scan-fleet"]["Targets"])
 	for name, scan := range scans {
 		assert.Equal(t, map[string]any{"Operation": []any{"Scan"}}, scan["Parameters"], name)
 		assert.Equal(t, "rate(1 day)", scan["ScheduleExpression"], name)
@@ -272,12 +272,13 @@ func TestScanRunsDailyPerPatchGroupAndForTheWholeFleet(t *testing.T) {
 		}
 	}
 	sort.Strings(groups)
-	assert.Equal(t, []string{"scan-dev", "scan-fleet", "scan-linux", "scan-prod", "scan-seed-group", "scan-test"}, groups)
+	assert.Equal(t, []string{"privatepatch-scan-dev", "privatepatch-scan-fleet", "privatepatch-scan-linux", "privatepatch-scan-prod",
+		"privatepatch-scan-seed-group", "privatepatch-scan-test"}, groups)
 }
 
 func TestInventoryIsGatheredAndSyncedToTheCommandOutputBucket(t *testing.T) {
 	s := richPatching.synth(t)
-	_, inventory := s.byName(t, "AWS::SSM::Association", "software-inventory")
+	_, inventory := s.byName(t, "AWS::SSM::Association", "privatepatch-software-inventory")
 	assert.Equal(t, "AWS-GatherSoftwareInventory", inventory["Name"])
 	assert.Equal(t, "rate(12 hours)", inventory["ScheduleExpression"])
 	assert.Equal(t, []any{map[string]any{"Key": "tag:privatepatch:fleet", "Values": []any{"privatepatch"}}}, inventory["Targets"])

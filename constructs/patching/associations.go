@@ -17,6 +17,8 @@ type Target struct{ Key, Value string }
 
 // ScanProps configures the scan associations.
 type ScanProps struct {
+	// NamePrefix starts every association name, e.g. the project. Default: none.
+	NamePrefix string
 	// PatchGroups each get an association targeting tag "Patch Group".
 	PatchGroups []string
 	// Fleet, when set, gets one more association, so instances in no patch group (patched by
@@ -55,16 +57,19 @@ func NewScanAssociations(scope constructs.Construct, id string, p *ScanProps) []
 		out = append(out, awsssm.NewCfnAssociation(group, jsii.String(id), props))
 	}
 	for i, pg := range p.PatchGroups {
-		add(fmt.Sprintf("PatchGroup%d", i+1), "scan-"+sanitize(pg), PatchGroupTag, pg)
+		add(fmt.Sprintf("PatchGroup%d", i+1), p.NamePrefix+"scan-"+sanitize(pg), PatchGroupTag, pg)
 	}
 	if p.Fleet != nil {
-		add("Fleet", "scan-fleet", p.Fleet.Key, p.Fleet.Value)
+		add("Fleet", p.NamePrefix+"scan-fleet", p.Fleet.Key, p.Fleet.Value)
 	}
 	return out
 }
 
-// InventoryProps configures software inventory.
+// InventoryProps configures software inventory. An instance can have only one inventory
+// association: leave this out where Quick Setup or another association already gathers it.
 type InventoryProps struct {
+	// NamePrefix starts the association name, e.g. the project. Default: none.
+	NamePrefix string
 	// Target selects the instances.
 	Target Target
 	// Schedule of the inventory. Default: rate(1 day).
@@ -92,7 +97,7 @@ func NewInventory(scope constructs.Construct, id string, p *InventoryProps) Inve
 	group := constructs.NewConstruct(scope, jsii.String(id))
 	inv := Inventory{Association: awsssm.NewCfnAssociation(group, jsii.String("Association"), &awsssm.CfnAssociationProps{
 		Name:               jsii.String("AWS-GatherSoftwareInventory"),
-		AssociationName:    jsii.String("software-inventory"),
+		AssociationName:    jsii.String(p.NamePrefix + "software-inventory"),
 		Targets:            []any{&awsssm.CfnAssociation_TargetProperty{Key: jsii.String("tag:" + p.Target.Key), Values: jsii.Strings(p.Target.Value)}},
 		ScheduleExpression: jsii.String(orDefault(p.Schedule, "rate(1 day)")),
 	})}
