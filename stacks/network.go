@@ -4,6 +4,7 @@ package stacks
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -54,7 +55,7 @@ func NewNetworkStack(scope constructs.Construct, cfg *config.Config) NetworkStac
 		ExtraInterfaceEndpoints: cfg.Network.ExtraInterfaceEndpoints,
 		S3PrefixListCidrs:       s3Cidrs,
 		S3ReadBuckets:           cfg.Network.S3Endpoint.ReadBuckets,
-		S3ReadWriteBuckets:      append(cfg.Network.S3Endpoint.ReadWriteBuckets, CommandOutputBucketName(cfg)),
+		S3ReadWriteBuckets:      append(slices.Clone(cfg.Network.S3Endpoint.ReadWriteBuckets), CommandOutputBucketName(cfg)),
 		FlowLogDestination:      network.FlowLogDestination(cfg.Network.FlowLogs.Destination),
 		FlowLogRetentionDays:    cfg.Network.FlowLogs.RetentionDays,
 	})

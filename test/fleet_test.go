@@ -243,7 +243,7 @@ func TestFleetInstancesRunInPrivateSubnetsTaggedForPatchManager(t *testing.T) {
 	instances := s.fleetResources("AWS::EC2::Instance")
 	var fleet []string
 	for id := range instances {
-		if strings.HasPrefix(id, "FleetFleetapp") || strings.HasPrefix(id, "Fleetapp") {
+		if strings.HasPrefix(id, "FleetappInstance") {
 			fleet = append(fleet, id)
 		}
 	}
