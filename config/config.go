@@ -287,7 +287,7 @@ func (c *Config) applyDefaults() {
 			g.WindowsVersion = DefaultWindowsVersion
 		}
 		if g.InstanceType == "" {
-			g.InstanceType = "t3.medium"
+			g.InstanceType = "m6i.large"
 		}
 	}
 }

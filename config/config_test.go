@@ -113,7 +113,7 @@ func TestInstanceGroupsAndFleetTagGetDefaults(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, Tag{Key: "privatepatch:fleet", Value: "acme"}, cfg.Fleet.Tag, "the fleet tag value defaults to the project")
 	assert.Equal(t, "2022", cfg.Fleet.InstanceGroups[0].WindowsVersion)
-	assert.Equal(t, "t3.medium", cfg.Fleet.InstanceGroups[0].InstanceType)
+	assert.Equal(t, "m6i.large", cfg.Fleet.InstanceGroups[0].InstanceType)
 	assert.Equal(t, []string{"2022", "2019"}, cfg.WindowsVersions(), "the server's version, then each group's")
 }
 

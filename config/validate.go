@@ -363,7 +363,7 @@ func (f *Fleet) validate(p *problems) {
 			p.add(field+".amiId", g.AmiID, "is not an AMI id: use ami- and 8 or 17 hexadecimal digits, or leave it out")
 		}
 		if !instanceTypePattern.MatchString(g.InstanceType) {
-			p.add(field+".instanceType", g.InstanceType, "is not an EC2 instance type: use one such as t3.medium")
+			p.add(field+".instanceType", g.InstanceType, "is not an EC2 instance type: use one such as m6i.large")
 		}
 		if g.PatchGroup != "" && !tagValuePattern.MatchString(g.PatchGroup) {
 			p.add(field+".patchGroup", g.PatchGroup, "has characters a patch group (a tag value) cannot hold: use letters, digits, spaces and _ . : / = + - @")

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/kmskey"
 	"github.com/privatepatch/privatepatch/constructs/patching"
 )
 
@@ -80,10 +81,13 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 
 	var logGroup awslogs.ILogGroup
 	if usesCloudWatchOutput(cfg) {
+		key := kmskey.NewKey(stack, "RunCommandLogsKey", "Encrypts the run-command output log group")
+		kmskey.AllowCloudWatchLogs(key)
 		logGroup = awslogs.NewLogGroup(stack, jsii.String("RunCommandLogs"), &awslogs.LogGroupProps{
 			LogGroupName:  jsii.String(RunCommandLogGroupName(cfg)),
 			Retention:     awslogs.RetentionDays_ONE_YEAR,
 			RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+			EncryptionKey: key,
 		})
 	}
 	windows := constructs.NewConstruct(stack, jsii.String("MaintenanceWindows"))

@@ -252,12 +252,15 @@ func TestFleetInstancesRunInPrivateSubnetsTaggedForPatchManager(t *testing.T) {
 	var subnets []string
 	for _, id := range fleet {
 		p := props(instances[id])
-		subnet := s.networkResource(t, p["SubnetId"])
+		nic := p["NetworkInterfaces"].([]any)[0].(map[string]any)
+		assert.Equal(t, false, nic["AssociatePublicIpAddress"], "explicitly no public IP (CT.EC2.PR.8)")
+		subnet := s.networkResource(t, nic["SubnetId"])
 		assert.Contains(t, s.privateSubnets(t), subnet)
 		subnets = append(subnets, subnet)
-		assert.True(t, strings.HasPrefix(s.networkResource(t, p["SecurityGroupIds"].([]any)[0]), "NetworkPrivateSecurityGroup"))
+		assert.True(t, strings.HasPrefix(s.networkResource(t, nic["GroupSet"].([]any)[0]), "NetworkPrivateSecurityGroup"))
+		assert.Equal(t, map[string]any{"Enabled": true}, s.launchTemplateOf(t, instances[id])["Monitoring"], "CT.EC2.PR.10")
 		assert.Equal(t, "required", s.launchTemplateOf(t, instances[id])["MetadataOptions"].(map[string]any)["HttpTokens"])
-		assert.Equal(t, "t3.medium", p["InstanceType"])
+		assert.Equal(t, "m6i.large", p["InstanceType"])
 		assert.Contains(t, fmt.Sprint(p["BlockDeviceMappings"]), "Encrypted:true")
 		tags := map[string]string{}
 		for _, tag := range p["Tags"].([]any) {

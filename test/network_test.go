@@ -352,7 +352,7 @@ func TestNetworkAclsHaveExactlyTheRulesOfTheArchitecture(t *testing.T) {
 		"egress 100 80-80 0.0.0.0/0", "egress 110 443-443 0.0.0.0/0",
 		"egress 200 1024-65535 " + private[0], "egress 201 1024-65535 " + private[1],
 		"egress 210 3389-3389 " + private[0], "egress 211 3389-3389 " + private[1],
-		"ingress 1000 1024-65535 0.0.0.0/0",
+		"ingress 1000 1024-3388 0.0.0.0/0", "ingress 1001 3390-65535 0.0.0.0/0",
 		"ingress 200 8530-8531 " + private[0], "ingress 201 8530-8531 " + private[1],
 	}, denials...), s.aclEntries(t, "NetworkPublicAcl"), "no RDP from the internet without admin CIDRs")
 
@@ -372,14 +372,14 @@ func TestNatOpensOnlyWebTrafficThroughThePublicSubnets(t *testing.T) {
 	s := natScenario.synth(t)
 	private := values(s.privateSubnets(t))
 	privateEntries, publicEntries := s.aclEntries(t, "NetworkPrivateAcl"), s.aclEntries(t, "NetworkPublicAcl")
-	for _, e := range []string{"egress 400 80-80 0.0.0.0/0", "egress 410 443-443 0.0.0.0/0", "ingress 1200 1024-65535 0.0.0.0/0"} {
+	for _, e := range []string{"egress 400 80-80 0.0.0.0/0", "egress 410 443-443 0.0.0.0/0", "ingress 1200 1024-3388 0.0.0.0/0", "ingress 1201 3390-65535 0.0.0.0/0"} {
 		assert.Contains(t, privateEntries, e)
 	}
 	for i, cidr := range private {
 		assert.Contains(t, publicEntries, fmt.Sprintf("ingress %d 80-80 %s", 400+i, cidr))
 		assert.Contains(t, publicEntries, fmt.Sprintf("ingress %d 443-443 %s", 410+i, cidr))
 	}
-	assert.Len(t, privateEntries, len(defaultScenario.synth(t).aclEntries(t, "NetworkPrivateAcl"))+3)
+	assert.Len(t, privateEntries, len(defaultScenario.synth(t).aclEntries(t, "NetworkPrivateAcl"))+4)
 	assert.Len(t, publicEntries, len(defaultScenario.synth(t).aclEntries(t, "NetworkPublicAcl"))+4)
 }
 

@@ -38,7 +38,8 @@ type InstanceGroup struct {
 	// AmiID pins the AMI. Default: the version's latest AMI, resolved when each instance
 	// launches and kept afterwards, so a newer AMI never replaces an instance.
 	AmiID string
-	// InstanceType of the instances. Default: t3.medium.
+	// InstanceType of the instances. Default: m6i.large, a Nitro type that encrypts traffic
+	// between instances (AWS Control Tower CT.EC2.PR.19).
 	InstanceType string
 	// PatchGroup is tagged as "Patch Group" and "PatchGroup". Default: none, so the instances
 	// are patched by the default patch baseline of their operating system.
@@ -110,12 +111,13 @@ func NewFleet(scope constructs.Construct, id string, props *Props) Fleet {
 		}
 		instanceType := g.InstanceType
 		if instanceType == "" {
-			instanceType = "t3.medium"
+			instanceType = "m6i.large"
 		}
 		for i := range g.Count {
 			instance := awsec2.NewInstance(group, jsii.String(fmt.Sprintf("Instance%d", i+1)), &awsec2.InstanceProps{
 				Vpc:                             p.Vpc,
 				VpcSubnets:                      &awsec2.SubnetSelection{Subnets: &[]awsec2.ISubnet{subnets[i%len(subnets)]}},
+				AssociatePublicIpAddress:        jsii.Bool(false), // explicit, for AWS Control Tower CT.EC2.PR.8
 				InstanceType:                    awsec2.NewInstanceType(jsii.String(instanceType)),
 				MachineImage:                    windows.MachineImage(group, version, g.AmiID),
 				SecurityGroup:                   p.SecurityGroup,
@@ -127,6 +129,7 @@ func NewFleet(scope constructs.Construct, id string, props *Props) Fleet {
 				BlockDevices:                    windows.RootVolume(p.RootVolumeGiB),
 			})
 			windows.AcknowledgeResolveAtLaunch(instance, g.AmiID)
+			managedinstance.MonitorLaunchTemplate(instance)
 			tags := awscdk.Tags_Of(instance)
 			tags.Add(jsii.String(InstanceGroupTag), jsii.String(g.Name), nil)
 			if g.PatchGroup != "" {

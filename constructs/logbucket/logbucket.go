@@ -12,6 +12,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/privatepatch/privatepatch/constructs/kmskey"
 )
 
 // Props configures a LogBucket.
@@ -84,11 +86,7 @@ func NewLogBucket(scope constructs.Construct, id string, props *Props) LogBucket
 	bucketProps.ObjectOwnership = awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED
 	bucketProps.ServerAccessLogsBucket = b.accessLogs
 	if p.KMS {
-		b.key = awskms.NewKey(b.Construct, jsii.String("Key"), &awskms.KeyProps{
-			Description:       jsii.String("Encrypts the objects of " + id),
-			EnableKeyRotation: jsii.Bool(true),
-			RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-		})
+		b.key = kmskey.NewKey(b.Construct, "Key", "Encrypts the objects of "+id)
 		bucketProps.Encryption = awss3.BucketEncryption_KMS
 		bucketProps.EncryptionKey = b.key
 		bucketProps.BucketKeyEnabled = jsii.Bool(true)

@@ -1,7 +1,10 @@
-// Package managedinstance provides what makes an EC2 instance a Systems Manager managed instance.
+// Package managedinstance provides what makes an EC2 instance a Systems Manager managed instance
+// that passes the project's checks: its role and its monitoring.
 package managedinstance
 
 import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -22,4 +25,25 @@ func NewRole(scope constructs.Construct, id, description string) awsiam.Role {
 		AppliesTo: &[]any{"Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore"},
 	}}, jsii.Bool(true))
 	return role
+}
+
+// MonitorLaunchTemplate turns on detailed monitoring in the launch template CDK creates for an
+// instance to require IMDSv2, as AWS Control Tower CT.EC2.PR.10 asks of every launch template
+// (the instance itself has it through its DetailedMonitoring prop). CDK creates that template
+// in an aspect during synthesis, so this is an aspect too, ordered after CDK's mutating ones.
+func MonitorLaunchTemplate(instance awsec2.Instance) {
+	awscdk.Aspects_Of(instance).Add(&launchTemplateMonitoring{instance: instance}, &awscdk.AspectOptions{
+		Priority: awscdk.AspectPriority_DEFAULT(),
+	})
+}
+
+type launchTemplateMonitoring struct {
+	instance awsec2.Instance
+}
+
+// Visit runs for the instance and each of its children; the override is the same each time.
+func (m *launchTemplateMonitoring) Visit(constructs.IConstruct) {
+	if template, ok := m.instance.Node().TryFindChild(jsii.String("LaunchTemplate")).(awsec2.CfnLaunchTemplate); ok {
+		template.AddPropertyOverride(jsii.String("LaunchTemplateData.Monitoring.Enabled"), true)
+	}
 }

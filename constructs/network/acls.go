@@ -83,7 +83,8 @@ func (n *network) privateAclRules() []aclRule {
 		rules = append(rules,
 			egress("HttpToInternet", 400, anyIPv4, httpPort, httpPort),
 			egress("HttpsToInternet", 410, anyIPv4, httpsPort, httpsPort),
-			ingress("EphemeralFromInternet", 1200, anyIPv4, ephemeralFrom, ephemeralTo),
+			ingress("EphemeralFromInternet", 1200, anyIPv4, ephemeralFrom, rdpPort-1),
+			ingress("EphemeralAboveRdpFromInternet", 1201, anyIPv4, rdpPort+1, ephemeralTo),
 		)
 	}
 	return rules
@@ -97,7 +98,9 @@ func (n *network) publicAclRules() []aclRule {
 		egress("HttpsToInternet", 110, anyIPv4, httpsPort, httpsPort),
 		// Replies to every connection this subnet opens: Microsoft Update, the interface
 		// endpoints, RDP sessions to the private subnets and, with NAT, forwarded traffic.
-		ingress("EphemeralFromAnywhere", 1000, anyIPv4, ephemeralFrom, ephemeralTo),
+		// Split around 3389: no rule admits RDP from anywhere (AWS Control Tower CT.EC2.PR.5).
+		ingress("EphemeralFromAnywhere", 1000, anyIPv4, ephemeralFrom, rdpPort-1),
+		ingress("EphemeralAboveRdpFromAnywhere", 1001, anyIPv4, rdpPort+1, ephemeralTo),
 	}
 	rules = append(rules, managementPortDenials()...)
 	rules = append(rules, each(n.privateSubnetCidrs, ingress, "WsusFromPrivate", 200, wsusHTTPPort, wsusHTTPSPort)...)

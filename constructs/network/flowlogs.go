@@ -1,16 +1,13 @@
 package network
 
 import (
-	"fmt"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/privatepatch/privatepatch/constructs/kmskey"
 	"github.com/privatepatch/privatepatch/constructs/logbucket"
 )
 
@@ -29,21 +26,8 @@ func addFlowLogs(n *network, p *Props) {
 }
 
 func newFlowLogGroup(n *network, retentionDays int) awslogs.LogGroup {
-	stack := awscdk.Stack_Of(n.Construct)
-	key := awskms.NewKey(n.Construct, jsii.String("FlowLogKey"), &awskms.KeyProps{
-		Description:       jsii.String("Encrypts the VPC flow log group"),
-		EnableKeyRotation: jsii.Bool(true),
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-	})
-	// CloudWatch Logs may use the key only for this account's log groups in this region.
-	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(fmt.Sprintf("logs.%s.amazonaws.com", *stack.Region())), nil)},
-		Actions:    jsii.Strings("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"),
-		Resources:  jsii.Strings("*"),
-		Conditions: &map[string]any{"ArnLike": map[string]any{
-			"kms:EncryptionContext:aws:logs:arn": fmt.Sprintf("arn:%s:logs:%s:%s:log-group:*", *stack.Partition(), *stack.Region(), *stack.Account()),
-		}},
-	}), nil)
+	key := kmskey.NewKey(n.Construct, "FlowLogKey", "Encrypts the VPC flow log group")
+	kmskey.AllowCloudWatchLogs(key)
 	group := awslogs.NewLogGroup(n.Construct, jsii.String("FlowLogGroup"), &awslogs.LogGroupProps{
 		EncryptionKey: key,
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,

@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatepatch/privatepatch/constructs/kmskey"
 )
 
 // AlertsProps configures Alerts.
@@ -52,11 +54,7 @@ var alertRules = []struct {
 // NewAlerts creates the topic, its key and the rules.
 func NewAlerts(scope constructs.Construct, id string, p *AlertsProps) Alerts {
 	a := &alerts{Construct: constructs.NewConstruct(scope, jsii.String(id)), rules: map[string]awsevents.Rule{}}
-	a.key = awskms.NewKey(a.Construct, jsii.String("Key"), &awskms.KeyProps{
-		Description:       jsii.String("Encrypts the privatepatch alerts topic"),
-		EnableKeyRotation: jsii.Bool(true),
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-	})
+	a.key = kmskey.NewKey(a.Construct, "Key", "Encrypts the privatepatch alerts topic")
 	// EventBridge publishes to the encrypted topic with this key.
 	a.key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil)},

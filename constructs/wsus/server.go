@@ -192,6 +192,7 @@ func NewServer(scope constructs.Construct, id string, props *ServerProps) Server
 		BlockDevices:                    windows.RootVolume(60),
 	})
 	windows.AcknowledgeResolveAtLaunch(s.instance, p.AmiID)
+	managedinstance.MonitorLaunchTemplate(s.instance)
 	// Microsoft Update is reached from a fixed address, not an auto-assigned one (CT.EC2.PR.11).
 	awsec2.NewCfnEIP(s.Construct, jsii.String("ElasticIp"), &awsec2.CfnEIPProps{
 		Domain:     jsii.String("vpc"),
