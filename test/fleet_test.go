@@ -29,14 +29,7 @@ func (s *scenario) networkResource(t *testing.T, value any) string {
 }
 
 func (s *scenario) only(t *testing.T, resourceType, prefix string) (string, map[string]any) {
-	var ids []string
-	for id := range s.fleetResources(resourceType) {
-		if strings.HasPrefix(id, prefix) {
-			ids = append(ids, id)
-		}
-	}
-	require.Len(t, ids, 1, "one %s named %s*", resourceType, prefix)
-	return ids[0], s.fleetResources(resourceType)[ids[0]]
+	return oneOf(t, s.fleetJSON, resourceType, prefix)
 }
 
 func (s *scenario) launchTemplateOf(t *testing.T, instance map[string]any) map[string]any {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 
@@ -251,4 +252,18 @@ func resourcesOf(template map[string]any, resourceType string) map[string]map[st
 func props(resource map[string]any) map[string]any {
 	p, _ := resource["Properties"].(map[string]any)
 	return p
+}
+
+// oneOf returns the single resource of a type whose logical id starts with prefix (a construct
+// path), so tests do not hard-code CDK's hash suffixes.
+func oneOf(t *testing.T, template map[string]any, resourceType, prefix string) (string, map[string]any) {
+	t.Helper()
+	var ids []string
+	for id := range resourcesOf(template, resourceType) {
+		if strings.HasPrefix(id, prefix) {
+			ids = append(ids, id)
+		}
+	}
+	require.Len(t, ids, 1, "one %s named %s*", resourceType, prefix)
+	return ids[0], resourcesOf(template, resourceType)[ids[0]]
 }

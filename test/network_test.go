@@ -38,17 +38,9 @@ func (s *scenario) privateSubnets(t *testing.T) map[string]string {
 	return withEgress
 }
 
-// logicalID finds the one resource of a type whose logical id starts with prefix (the construct
-// path), so tests do not hard-code CDK's hash suffixes.
 func (s *scenario) logicalID(t *testing.T, resourceType, prefix string) string {
-	var ids []string
-	for id := range s.resources(resourceType) {
-		if strings.HasPrefix(id, prefix) {
-			ids = append(ids, id)
-		}
-	}
-	require.Len(t, ids, 1, "one %s named %s*", resourceType, prefix)
-	return ids[0]
+	id, _ := oneOf(t, s.template, resourceType, prefix)
+	return id
 }
 
 func refs(values []any) []string {

@@ -3,7 +3,6 @@ package test
 import (
 	"fmt"
 	"sort"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -132,18 +131,9 @@ func TestSeedWeeklyWindowPatchesSundayAtTwoForFourHoursWithOneHourCutoff(t *test
 	assert.Equal(t, map[string]any{"Operation": []any{"Install"}, "RebootOption": []any{"RebootIfNeeded"}}, run["Parameters"])
 	assert.Equal(t, "patch/privatepatch-weekly/Install/", run["OutputS3KeyPrefix"], "each window and task has its own output prefix")
 	assert.Contains(t, fmt.Sprint(run["OutputS3BucketName"]), "CommandOutputBucket")
-	topic, _ := s.only2(t, s.patchResources("AWS::SNS::Topic"))
+	topic, _ := oneOf(t, s.patchJSON, "AWS::SNS::Topic", "")
 	assert.Equal(t, map[string]any{"NotificationArn": map[string]any{"Ref": topic}, "NotificationEvents": []any{"Failed", "TimedOut", "Cancelled"},
 		"NotificationType": "Command"}, run["NotificationConfig"])
-}
-
-// only2 returns the single resource of a set.
-func (s *scenario) only2(t *testing.T, resources map[string]map[string]any) (string, map[string]any) {
-	require.Len(t, resources, 1)
-	for id, r := range resources {
-		return id, r
-	}
-	return "", nil
 }
 
 func TestPrePatchImageRunsFirstWithoutRebootAndStopsTheWindowOnFailure(t *testing.T) {
@@ -162,11 +152,11 @@ func TestPrePatchImageRunsFirstWithoutRebootAndStopsTheWindowOnFailure(t *testin
 
 func TestWindowServiceRoleIsLeastPrivilege(t *testing.T) {
 	s := defaultScenario.synth(t)
-	roleID, role := s.only2(t, s.patchResources("AWS::IAM::Role"))
+	roleID, role := oneOf(t, s.patchJSON, "AWS::IAM::Role", "")
 	assert.Equal(t, map[string]any{"Statement": []any{map[string]any{"Action": "sts:AssumeRole", "Effect": "Allow",
 		"Principal": map[string]any{"Service": "ssm.amazonaws.com"}}}, "Version": "2012-10-17"}, props(role)["AssumeRolePolicyDocument"])
 	assert.NotContains(t, props(role), "ManagedPolicyArns", "no broad AWS managed policy")
-	_, policy := s.only2(t, s.patchResources("AWS::IAM::Policy"))
+	_, policy := oneOf(t, s.patchJSON, "AWS::IAM::Policy", "")
 	actions := map[string]any{}
 	for _, st := range props(policy)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
 		st := st.(map[string]any)
@@ -220,19 +210,8 @@ func TestWindowsTargetResourceGroupsOrInstanceIdsWithOffsetAndTimeZone(t *testin
 	assert.Equal(t, map[string]any{"Operation": []any{"Scan"}, "RebootOption": []any{"NoReboot"}}, run["Parameters"])
 	assert.Equal(t, "patch/after-patch-tuesday/Scan/", run["OutputS3KeyPrefix"])
 	assert.NotContains(t, run, "NotificationConfig", "notifyOnFailure: false")
-	assert.Equal(t, map[string]any{"CloudWatchOutputEnabled": true, "CloudWatchLogGroupName": map[string]any{"Ref": s.logicalIDIn(t, s.patchJSON, "AWS::Logs::LogGroup", "RunCommandLogs")}},
+	assert.Equal(t, map[string]any{"CloudWatchOutputEnabled": true, "CloudWatchLogGroupName": map[string]any{"Ref": first(oneOf(t, s.patchJSON, "AWS::Logs::LogGroup", "RunCommandLogs"))}},
 		run["CloudWatchOutputConfig"])
-}
-
-func (s *scenario) logicalIDIn(t *testing.T, template map[string]any, resourceType, prefix string) string {
-	var ids []string
-	for id := range resourcesOf(template, resourceType) {
-		if strings.HasPrefix(id, prefix) {
-			ids = append(ids, id)
-		}
-	}
-	require.Len(t, ids, 1)
-	return ids[0]
 }
 
 func TestCloudWatchOutputGoesToARetainedLogGroupTheFleetMayWriteTo(t *testing.T) {
@@ -282,7 +261,7 @@ func TestInventoryIsGatheredAndSyncedToTheCommandOutputBucket(t *testing.T) {
 	assert.Equal(t, "AWS-GatherSoftwareInventory", inventory["Name"])
 	assert.Equal(t, "rate(12 hours)", inventory["ScheduleExpression"])
 	assert.Equal(t, []any{map[string]any{"Key": "tag:privatepatch:fleet", "Values": []any{"privatepatch"}}}, inventory["Targets"])
-	_, sync := s.only2(t, s.patchResources("AWS::SSM::ResourceDataSync"))
+	_, sync := oneOf(t, s.patchJSON, "AWS::SSM::ResourceDataSync", "")
 	dest := props(sync)["S3Destination"].(map[string]any)
 	assert.Equal(t, "inventory", dest["BucketPrefix"])
 	assert.Equal(t, "JsonSerDe", dest["SyncFormat"])
@@ -298,8 +277,8 @@ func TestInventoryIsGatheredAndSyncedToTheCommandOutputBucket(t *testing.T) {
 
 func TestAlertsTopicIsEncryptedTlsOnlyAndFedByThreeRules(t *testing.T) {
 	s := richPatching.synth(t)
-	topicID, topic := s.only2(t, s.patchResources("AWS::SNS::Topic"))
-	keyID := s.logicalIDIn(t, s.patchJSON, "AWS::KMS::Key", "AlertsKey")
+	topicID, topic := oneOf(t, s.patchJSON, "AWS::SNS::Topic", "")
+	keyID := first(oneOf(t, s.patchJSON, "AWS::KMS::Key", "AlertsKey"))
 	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{keyID, "Arn"}}, props(topic)["KmsMasterKeyId"])
 	s.patching.HasResource(jsii.String("AWS::KMS::Key"), map[string]any{"Properties": map[string]any{"EnableKeyRotation": true}, "DeletionPolicy": "Retain"})
 	s.patching.HasResourceProperties(jsii.String("AWS::SNS::TopicPolicy"), map[string]any{
@@ -332,10 +311,12 @@ func TestAlertsTopicIsEncryptedTlsOnlyAndFedByThreeRules(t *testing.T) {
 func TestKmsCommandOutputBucketUsesARotatedKeyTheFleetMayUse(t *testing.T) {
 	s := richPatching.synth(t)
 	_, bucket := s.only(t, "AWS::S3::Bucket", "CommandOutputBucket")
-	keyID := s.logicalIDIn(t, s.fleetJSON, "AWS::KMS::Key", "CommandOutputKey")
+	keyID := first(oneOf(t, s.fleetJSON, "AWS::KMS::Key", "CommandOutputKey"))
 	assert.Equal(t, map[string]any{"ServerSideEncryptionConfiguration": []any{map[string]any{
 		"BucketKeyEnabled":              true,
 		"ServerSideEncryptionByDefault": map[string]any{"KMSMasterKeyID": map[string]any{"Fn::GetAtt": []any{keyID, "Arn"}}, "SSEAlgorithm": "aws:kms"},
 	}}}, props(bucket)["BucketEncryption"])
 	assert.Contains(t, fmt.Sprint(s.fleetResources("AWS::IAM::Policy")), "kms:GenerateDataKey", "instances encrypt their output")
 }
+
+func first(id string, _ map[string]any) string { return id }
