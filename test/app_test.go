@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -145,4 +146,18 @@ func recommendedFeatureFlags(t *testing.T) map[string]any {
 			return flags
 		}
 	}
+}
+
+func TestStacksDeployInDependencyOrder(t *testing.T) {
+	s := defaultScenario.synth(t)
+	names := func(stacks *[]awscdk.Stack) []string {
+		var out []string
+		for _, st := range *stacks {
+			out = append(out, *st.StackName())
+		}
+		return out
+	}
+	assert.Empty(t, names(s.app.Network.Dependencies()))
+	assert.Equal(t, []string{"privatepatch-network"}, names(s.app.Fleet.Dependencies()), "the fleet reads the VPC and its security groups")
+	assert.Equal(t, []string{"privatepatch-fleet"}, names(s.app.Patching.Dependencies()), "patching writes to the fleet stack's bucket")
 }
