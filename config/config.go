@@ -255,6 +255,9 @@ func (c *Config) applyDefaults() {
 		if w.CutoffHours == nil {
 			w.CutoffHours = days(1)
 		}
+		if len(w.Targets.PatchGroupTagKeys) == 0 {
+			w.Targets.PatchGroupTagKeys = []string{"Patch Group"}
+		}
 		if len(w.Tasks) == 0 {
 			w.Tasks = []PatchTask{{}}
 		}

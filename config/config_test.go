@@ -45,7 +45,10 @@ func window(settings string) string {
 	if !strings.Contains(settings, "schedule:") {
 		settings = `schedule: "cron(0 2 ? * SUN *)", ` + settings
 	}
-	return "patching: {maintenanceWindows: [{name: weekly, targets: {patchGroups: [prod]}, " + settings + "}]}\n"
+	if !strings.Contains(settings, "targets:") {
+		settings = "targets: {patchGroups: [prod]}, " + settings
+	}
+	return "patching: {maintenanceWindows: [{name: weekly, " + settings + "}]}\n"
 }
 
 // baseline is one patch baseline with the given settings.
@@ -275,6 +278,8 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 			[]string{`tasks[0].maxConcurrency: "150%" is not allowed`}},
 		{"max_errors_not_a_number", valid + window(`tasks: [{maxErrors: "some"}]`), []string{`tasks[0].maxErrors: "some" is not allowed`}},
 		{"unknown_task_operation", valid + window(`tasks: [{operation: Patch}]`), []string{`tasks[0].operation: "Patch" is not allowed: use Install or Scan`}},
+		{"unknown_patch_group_tag_key", valid + window("targets: {patchGroups: [prod], patchGroupTagKeys: [PatchGroups]}"),
+			[]string{`patching.maintenanceWindows[0].targets.patchGroupTagKeys[0]: "PatchGroups" is not a patch group tag key: use Patch Group or PatchGroup`}},
 		{"window_without_targets", valid + "patching: {maintenanceWindows: [{name: weekly, schedule: rate(7 days)}]}\n",
 			[]string{"patching.maintenanceWindows[0].targets: \"\" is empty"}},
 		{"msrc_severity_on_linux", valid + baseline("operatingSystem: AMAZON_LINUX_2, approvalRules: [{filters: {MSRC_SEVERITY: [Critical]}, approveAfterDays: 7}]"),

@@ -111,9 +111,12 @@ type MaintenanceWindow struct {
 
 // WindowTargets select instances by patch group, resource group or id.
 type WindowTargets struct {
-	PatchGroups   []string `yaml:"patchGroups"`
-	ResourceGroup string   `yaml:"resourceGroup"`
-	InstanceIds   []string `yaml:"instanceIds"`
+	PatchGroups []string `yaml:"patchGroups"`
+	// PatchGroupTagKeys are the tag keys patch groups are read from: "Patch Group", and
+	// "PatchGroup" for instances with tags in instance metadata (which forbids spaces).
+	PatchGroupTagKeys []string `yaml:"patchGroupTagKeys"`
+	ResourceGroup     string   `yaml:"resourceGroup"`
+	InstanceIds       []string `yaml:"instanceIds"`
 }
 
 // PatchTask runs AWS-RunPatchBaseline.

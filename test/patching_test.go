@@ -320,3 +320,20 @@ func TestKmsCommandOutputBucketUsesARotatedKeyTheFleetMayUse(t *testing.T) {
 }
 
 func first(id string, _ map[string]any) string { return id }
+
+func TestWindowTargetsEachPatchGroupTagKeyAndItsTasksRunOnAll(t *testing.T) {
+	s := richPatching.synth(t)
+	windowID, _ := s.byName(t, "AWS::SSM::MaintenanceWindow", "metadata-tagged")
+	var targetIDs []any
+	keys := map[string]any{}
+	for id, target := range s.patchResources("AWS::SSM::MaintenanceWindowTarget") {
+		if fmt.Sprint(props(target)["WindowId"]) == fmt.Sprint(map[string]any{"Ref": windowID}) {
+			targetIDs = append(targetIDs, map[string]any{"Ref": id})
+			k := props(target)["Targets"].([]any)[0].(map[string]any)
+			keys[k["Key"].(string)] = k["Values"]
+		}
+	}
+	assert.Equal(t, map[string]any{"tag:Patch Group": []any{"linux"}, "tag:PatchGroup": []any{"linux"}}, keys)
+	task := s.windowTasks(t, "metadata-tagged")["metadata-tagged-Task1"]
+	assert.ElementsMatch(t, targetIDs, task["Targets"].([]any)[0].(map[string]any)["Values"])
+}

@@ -51,11 +51,15 @@ type WindowProps struct {
 	StartDate, EndDate string
 	// AllowUnassociatedTargets. Default: false.
 	AllowUnassociatedTargets bool
-	// Targets: instances tagged "Patch Group" with one of PatchGroups, or in ResourceGroup,
-	// or InstanceIds. Exactly one kind.
-	PatchGroups   []string
-	ResourceGroup string
-	InstanceIds   []string
+	// Targets: instances tagged with one of PatchGroups, or in ResourceGroup, or InstanceIds.
+	// Exactly one kind.
+	PatchGroups []string
+	// PatchGroupTagKeys are the tag keys PatchGroups are read from, one window target each; a
+	// task runs once per window target, so an instance carrying two of them runs it twice.
+	// Default: ["Patch Group"].
+	PatchGroupTagKeys []string
+	ResourceGroup     string
+	InstanceIds       []string
 	// Tasks run AWS-RunPatchBaseline. Default: one Install task.
 	Tasks []PatchTask
 	// PrePatchImage creates an AMI of each target (AWS-CreateImage, no reboot) before the tasks.
@@ -73,7 +77,8 @@ type WindowProps struct {
 type MaintenanceWindow interface {
 	constructs.Construct
 	Window() awsssm.CfnMaintenanceWindow
-	Target() awsssm.CfnMaintenanceWindowTarget
+	// Targets are the window's targets, one per patch group tag key, else one.
+	Targets() []awsssm.CfnMaintenanceWindowTarget
 	Tasks() []awsssm.CfnMaintenanceWindowTask
 	// Role is the tasks' service role: it sends the commands, starts the pre-patch image
 	// automation and publishes notifications.
@@ -82,10 +87,10 @@ type MaintenanceWindow interface {
 
 type maintenanceWindow struct {
 	constructs.Construct
-	window awsssm.CfnMaintenanceWindow
-	target awsssm.CfnMaintenanceWindowTarget
-	tasks  []awsssm.CfnMaintenanceWindowTask
-	role   awsiam.Role
+	window  awsssm.CfnMaintenanceWindow
+	targets []awsssm.CfnMaintenanceWindowTarget
+	tasks   []awsssm.CfnMaintenanceWindowTask
+	role    awsiam.Role
 }
 
 // NewMaintenanceWindow creates the window and its tasks. It panics when props are invalid.
@@ -133,22 +138,44 @@ func NewMaintenanceWindow(scope constructs.Construct, id string, p *WindowProps)
 	}
 	w.window = awsssm.NewCfnMaintenanceWindow(w.Construct, jsii.String("Window"), windowProps)
 
-	resourceType, targets := "INSTANCE", []any{}
+	addTarget := func(id, resourceType string, targets ...*awsssm.CfnMaintenanceWindowTarget_TargetsProperty) {
+		var list []any
+		for _, t := range targets {
+			list = append(list, t)
+		}
+		name := p.Name + "-targets"
+		if id != "Target" {
+			name = fmt.Sprintf("%s-targets-%d", p.Name, len(w.targets)+1)
+		}
+		w.targets = append(w.targets, awsssm.NewCfnMaintenanceWindowTarget(w.Construct, jsii.String(id), &awsssm.CfnMaintenanceWindowTargetProps{
+			WindowId: w.window.Ref(), ResourceType: jsii.String(resourceType), Targets: list, Name: jsii.String(name),
+		}))
+	}
 	switch {
 	case len(p.PatchGroups) > 0:
-		targets = append(targets, &awsssm.CfnMaintenanceWindowTarget_TargetsProperty{Key: jsii.String("tag:" + PatchGroupTag), Values: jsii.Strings(p.PatchGroups...)})
+		keys := p.PatchGroupTagKeys
+		if len(keys) == 0 {
+			keys = []string{PatchGroupTag}
+		}
+		for i, key := range keys {
+			id := "Target" // the first target keeps the plain id
+			if i > 0 {
+				id = fmt.Sprintf("Target%d", i+1)
+			}
+			addTarget(id, "INSTANCE", &awsssm.CfnMaintenanceWindowTarget_TargetsProperty{Key: jsii.String("tag:" + key), Values: jsii.Strings(p.PatchGroups...)})
+		}
 	case p.ResourceGroup != "":
-		resourceType = "RESOURCE_GROUP"
-		targets = append(targets,
+		addTarget("Target", "RESOURCE_GROUP",
 			&awsssm.CfnMaintenanceWindowTarget_TargetsProperty{Key: jsii.String("resource-groups:Name"), Values: jsii.Strings(p.ResourceGroup)},
 			&awsssm.CfnMaintenanceWindowTarget_TargetsProperty{Key: jsii.String("resource-groups:ResourceTypeFilters"), Values: jsii.Strings("AWS::EC2::Instance")})
 	default:
-		targets = append(targets, &awsssm.CfnMaintenanceWindowTarget_TargetsProperty{Key: jsii.String("InstanceIds"), Values: jsii.Strings(p.InstanceIds...)})
+		addTarget("Target", "INSTANCE", &awsssm.CfnMaintenanceWindowTarget_TargetsProperty{Key: jsii.String("InstanceIds"), Values: jsii.Strings(p.InstanceIds...)})
 	}
-	w.target = awsssm.NewCfnMaintenanceWindowTarget(w.Construct, jsii.String("Target"), &awsssm.CfnMaintenanceWindowTargetProps{
-		WindowId: w.window.Ref(), ResourceType: jsii.String(resourceType), Targets: targets, Name: jsii.String(p.Name + "-targets"),
-	})
-	windowTargets := []any{&awsssm.CfnMaintenanceWindowTask_TargetProperty{Key: jsii.String("WindowTargetIds"), Values: jsii.Strings(*w.target.Ref())}}
+	var targetIDs []string
+	for _, t := range w.targets {
+		targetIDs = append(targetIDs, *t.Ref())
+	}
+	windowTargets := []any{&awsssm.CfnMaintenanceWindowTask_TargetProperty{Key: jsii.String("WindowTargetIds"), Values: jsii.Strings(targetIDs...)}}
 
 	w.role = awsiam.NewRole(w.Construct, jsii.String("ServiceRole"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("ssm.amazonaws.com"), nil),
@@ -309,7 +336,7 @@ func (w *maintenanceWindow) addPrePatchImage(stack awscdk.Stack, targets []any) 
 	}))
 }
 
-func (w *maintenanceWindow) Window() awsssm.CfnMaintenanceWindow       { return w.window }
-func (w *maintenanceWindow) Target() awsssm.CfnMaintenanceWindowTarget { return w.target }
-func (w *maintenanceWindow) Tasks() []awsssm.CfnMaintenanceWindowTask  { return w.tasks }
-func (w *maintenanceWindow) Role() awsiam.IRole                        { return w.role }
+func (w *maintenanceWindow) Window() awsssm.CfnMaintenanceWindow          { return w.window }
+func (w *maintenanceWindow) Targets() []awsssm.CfnMaintenanceWindowTarget { return w.targets }
+func (w *maintenanceWindow) Tasks() []awsssm.CfnMaintenanceWindowTask     { return w.tasks }
+func (w *maintenanceWindow) Role() awsiam.IRole                           { return w.role }
