@@ -224,34 +224,20 @@ const DefaultWindowsVersion = "2022"
 // applyDefaults fills what YAML cannot pre-fill: fields of list elements, and defaults that
 // depend on other fields.
 func (c *Config) applyDefaults() {
-	if c.Fleet.Tag.Value == "" {
-		c.Fleet.Tag.Value = c.Project
-	}
+	setDefault(&c.Fleet.Tag.Value, c.Project)
 	for i := range c.Patching.Baselines {
 		b := &c.Patching.Baselines[i]
-		if b.OperatingSystem == "" {
-			b.OperatingSystem = "WINDOWS"
-		}
-		if b.RejectedPatchesAction == "" {
-			b.RejectedPatchesAction = "ALLOW_AS_DEPENDENCY"
-		}
-		if b.ApprovedPatchesComplianceLevel == "" {
-			b.ApprovedPatchesComplianceLevel = "UNSPECIFIED"
-		}
+		setDefault(&b.OperatingSystem, "WINDOWS")
+		setDefault(&b.RejectedPatchesAction, "ALLOW_AS_DEPENDENCY")
+		setDefault(&b.ApprovedPatchesComplianceLevel, "UNSPECIFIED")
 		for j := range b.ApprovalRules {
-			if b.ApprovalRules[j].ComplianceLevel == "" {
-				b.ApprovalRules[j].ComplianceLevel = "UNSPECIFIED"
-			}
+			setDefault(&b.ApprovalRules[j].ComplianceLevel, "UNSPECIFIED")
 		}
 	}
 	for i := range c.Patching.MaintenanceWindows {
 		w := &c.Patching.MaintenanceWindows[i]
-		if w.DurationHours == 0 {
-			w.DurationHours = 4
-		}
-		if w.Timezone == "" {
-			w.Timezone = "UTC"
-		}
+		setDefault(&w.DurationHours, 4)
+		setDefault(&w.Timezone, "UTC")
 		if w.CutoffHours == nil {
 			w.CutoffHours = days(1)
 		}
@@ -263,21 +249,11 @@ func (c *Config) applyDefaults() {
 		}
 		for j := range w.Tasks {
 			t := &w.Tasks[j]
-			if t.Operation == "" {
-				t.Operation = "Install"
-			}
-			if t.RebootOption == "" {
-				t.RebootOption = "RebootIfNeeded"
-			}
-			if t.MaxConcurrency == "" {
-				t.MaxConcurrency = "25%"
-			}
-			if t.MaxErrors == "" {
-				t.MaxErrors = "10%"
-			}
-			if t.Priority == 0 {
-				t.Priority = j + 1
-			}
+			setDefault(&t.Operation, "Install")
+			setDefault(&t.RebootOption, "RebootIfNeeded")
+			setDefault(&t.MaxConcurrency, "25%")
+			setDefault(&t.MaxErrors, "10%")
+			setDefault(&t.Priority, j+1)
 			if t.NotifyOnFailure == nil {
 				notify := true
 				t.NotifyOnFailure = &notify
@@ -286,12 +262,8 @@ func (c *Config) applyDefaults() {
 	}
 	for i := range c.Fleet.InstanceGroups {
 		g := &c.Fleet.InstanceGroups[i]
-		if g.WindowsVersion == "" {
-			g.WindowsVersion = DefaultWindowsVersion
-		}
-		if g.InstanceType == "" {
-			g.InstanceType = "m6i.large"
-		}
+		setDefault(&g.WindowsVersion, DefaultWindowsVersion)
+		setDefault(&g.InstanceType, "m6i.large")
 	}
 }
 
@@ -321,5 +293,13 @@ func (c *Config) NatGatewayCount() int {
 		return 1
 	default:
 		return c.Network.AzCount
+	}
+}
+
+// setDefault sets *field to value when it holds its zero value.
+func setDefault[T comparable](field *T, value T) {
+	var zero T
+	if *field == zero {
+		*field = value
 	}
 }

@@ -64,7 +64,7 @@ func (c *Config) Validate() error {
 		p.add("region", c.Region, "is not an AWS region name: use one such as us-west-2 or eu-central-1")
 	}
 	for key, value := range c.Tags {
-		if key == "" || len(key) > 128 || strings.HasPrefix(strings.ToLower(key), "aws:") {
+		if !validTagKey(key) {
 			p.add("tags", key, "is not a valid tag key: use 1-128 characters not starting with aws:")
 		}
 		if len(value) > 256 {
@@ -339,7 +339,7 @@ func (w *Wsus) validate(c *Config, p *problems) {
 }
 
 func (f *Fleet) validate(p *problems) {
-	if f.Tag.Key == "" || len(f.Tag.Key) > 128 || strings.HasPrefix(strings.ToLower(f.Tag.Key), "aws:") {
+	if !validTagKey(f.Tag.Key) {
 		p.add("fleet.tag.key", f.Tag.Key, "is not a valid tag key: use 1-128 characters not starting with aws:")
 	}
 	if !tagValuePattern.MatchString(f.Tag.Value) {
@@ -369,7 +369,7 @@ func (f *Fleet) validate(p *problems) {
 			p.add(field+".patchGroup", g.PatchGroup, "has characters a patch group (a tag value) cannot hold: use letters, digits, spaces and _ . : / = + - @")
 		}
 		for key, value := range g.Tags {
-			if key == "" || len(key) > 128 || strings.HasPrefix(strings.ToLower(key), "aws:") {
+			if !validTagKey(key) {
 				p.add(field+".tags", key, "is not a valid tag key: use 1-128 characters not starting with aws:")
 			} else if key == "Patch Group" || key == "PatchGroup" {
 				p.add(field+".tags", key, "is set from patchGroup: use patchGroup instead")
@@ -379,4 +379,10 @@ func (f *Fleet) validate(p *problems) {
 			}
 		}
 	}
+}
+
+// validTagKey reports whether AWS accepts key as a tag key of ours: 1-128 characters, and not in
+// the aws: namespace AWS reserves.
+func validTagKey(key string) bool {
+	return key != "" && len(key) <= 128 && !strings.HasPrefix(strings.ToLower(key), "aws:")
 }
