@@ -56,6 +56,8 @@ type Wsus struct {
 	SyncsPerDay int `yaml:"syncsPerDay"`
 	// SetupSchedule re-runs the WSUS setup document to correct drift.
 	SetupSchedule string `yaml:"setupSchedule"`
+	// PatchGroup tags the server so a maintenance window patches it (from Microsoft Update).
+	PatchGroup string `yaml:"patchGroup"`
 	// Client is how the fleet's Windows Update clients use WSUS.
 	Client WsusClient `yaml:"client"`
 }

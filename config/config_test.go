@@ -309,6 +309,8 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 			[]string{`patching.baselines[1].default: true makes "second" a second default baseline for WINDOWS, after "first"`}},
 		{"instance_group_patch_group_without_baseline", valid + "fleet: {instanceGroups: [{name: app, count: 1, patchGroup: nowhere}]}\n",
 			[]string{`fleet.instanceGroups[0].patchGroup: "nowhere" is served by no baseline`}},
+		{"wsus_patch_group_without_baseline", valid + "wsus: {patchGroup: servers}\n",
+			[]string{`wsus.patchGroup: "servers" is served by no baseline`}},
 		{"rings_not_increasing", valid + "patching: {rings: {preset: aws-default-windows, stages: [{patchGroup: dev, approveAfterDays: 7}, {patchGroup: prod, approveAfterDays: 7}]}}\n",
 			[]string{"patching.rings.stages[1].approveAfterDays: 7 must be more than the ring before it (7)"}},
 		{"bad_email", valid + "patching: {notifications: {emails: [ops-at-example]}}\n",

@@ -325,6 +325,9 @@ func (w *Wsus) validate(c *Config, p *problems) {
 		p.add("wsus.syncsPerDay", w.SyncsPerDay, "is out of range: use 1 to 24")
 	}
 	validateAssociationSchedule(p, "wsus.setupSchedule", w.SetupSchedule)
+	if w.PatchGroup != "" && !tagValuePattern.MatchString(w.PatchGroup) {
+		p.add("wsus.patchGroup", w.PatchGroup, "has characters a patch group (a tag value) cannot hold: use letters, digits, spaces and _ . : / = + - @")
+	}
 	cl := w.Client
 	if !targetGroupPattern.MatchString(cl.TargetGroup) {
 		p.add("wsus.client.targetGroup", cl.TargetGroup, "is not allowed: use up to 64 letters, digits, spaces and _ . -")

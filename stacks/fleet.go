@@ -106,6 +106,7 @@ func NewFleetStack(scope constructs.Construct, cfg *config.Config, net network.N
 			SyncsPerDay:           cfg.Wsus.SyncsPerDay,
 			SetupSchedule:         cfg.Wsus.SetupSchedule,
 			OutputBucket:          bucket,
+			PatchGroup:            cfg.Wsus.PatchGroup,
 		})
 		client := cfg.Wsus.Client
 		s.WsusClient = wsus.NewClientConfiguration(stack, "WsusClient", &wsus.ClientProps{

@@ -361,3 +361,15 @@ func TestWsusConstructRejectsAnUpdateStoreBelow150GiB(t *testing.T) {
 		})
 	})
 }
+
+func TestWsusServerJoinsItsPatchGroupWhenConfigured(t *testing.T) {
+	tags := func(s *scenario) string {
+		_, instance := s.only(t, "AWS::EC2::Instance", "WsusInstance")
+		return fmt.Sprint(props(instance)["Tags"])
+	}
+	example := tags(exampleScenario.synth(t))
+	assert.Contains(t, example, "map[Key:Patch Group Value:windows-prod]")
+	assert.Contains(t, example, "map[Key:PatchGroup Value:windows-prod]")
+	assert.NotContains(t, example, "privatepatch:fleet", "not a WSUS client of itself")
+	assert.NotContains(t, tags(defaultScenario.synth(t)), "Patch Group")
+}

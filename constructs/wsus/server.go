@@ -79,6 +79,9 @@ type ServerProps struct {
 	// OutputBucket receives the setup runs' output under SetupOutputPrefix. Default: none
 	// (output stays in Systems Manager, truncated).
 	OutputBucket awss3.IBucket
+	// PatchGroup is tagged as "Patch Group" and "PatchGroup", so a maintenance window patches
+	// the server. Default: none.
+	PatchGroup string
 }
 
 // Server is the WSUS server and its parts.
@@ -192,6 +195,11 @@ func NewServer(scope constructs.Construct, id string, props *ServerProps) Server
 		BlockDevices:                    windows.RootVolume(60),
 	})
 	windows.AcknowledgeResolveAtLaunch(s.instance, p.AmiID)
+	if p.PatchGroup != "" {
+		for _, key := range []string{"Patch Group", "PatchGroup"} {
+			awscdk.Tags_Of(s.instance).Add(jsii.String(key), jsii.String(p.PatchGroup), nil)
+		}
+	}
 	managedinstance.MonitorLaunchTemplate(s.instance)
 	// Microsoft Update is reached from a fixed address, not an auto-assigned one (CT.EC2.PR.11).
 	awsec2.NewCfnEIP(s.Construct, jsii.String("ElasticIp"), &awsec2.CfnEIPProps{
