@@ -17,14 +17,8 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/windows"
 )
 
-// Patch group tag keys. Patch Manager reads "Patch Group"; "PatchGroup" is the form allowed
-// where tags are exposed in instance metadata, which forbids spaces in keys.
-const (
-	PatchGroupTag         = "Patch Group"
-	PatchGroupMetadataTag = "PatchGroup"
-	// InstanceGroupTag names the group an instance belongs to.
-	InstanceGroupTag = "privatepatch:instance-group"
-)
+// InstanceGroupTag names the group an instance belongs to.
+const InstanceGroupTag = "privatepatch:instance-group"
 
 // InstanceGroup is a set of identical instances. Name and Count are required.
 type InstanceGroup struct {
@@ -133,8 +127,7 @@ func NewFleet(scope constructs.Construct, id string, props *Props) Fleet {
 			tags := awscdk.Tags_Of(instance)
 			tags.Add(jsii.String(InstanceGroupTag), jsii.String(g.Name), nil)
 			if g.PatchGroup != "" {
-				tags.Add(jsii.String(PatchGroupTag), jsii.String(g.PatchGroup), nil)
-				tags.Add(jsii.String(PatchGroupMetadataTag), jsii.String(g.PatchGroup), nil)
+				managedinstance.TagPatchGroup(instance, g.PatchGroup)
 			}
 			for _, t := range []map[string]string{p.Tags, g.Tags} {
 				for k, v := range t {

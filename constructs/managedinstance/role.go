@@ -47,3 +47,17 @@ func (m *launchTemplateMonitoring) Visit(constructs.IConstruct) {
 		template.AddPropertyOverride(jsii.String("LaunchTemplateData.Monitoring.Enabled"), true)
 	}
 }
+
+// Patch group tag keys. Patch Manager reads "Patch Group"; "PatchGroup" is the form allowed
+// where tags are exposed in instance metadata, which forbids spaces in keys.
+const (
+	PatchGroupTag         = "Patch Group"
+	PatchGroupMetadataTag = "PatchGroup"
+)
+
+// TagPatchGroup puts instance in patch group under both tag keys.
+func TagPatchGroup(instance awsec2.Instance, group string) {
+	for _, key := range []string{PatchGroupTag, PatchGroupMetadataTag} {
+		awscdk.Tags_Of(instance).Add(jsii.String(key), jsii.String(group), nil)
+	}
+}

@@ -12,10 +12,12 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/privatepatch/privatepatch/constructs/managedinstance"
 )
 
 // PatchGroupTag is the tag key Patch Manager reads an instance's patch group from.
-const PatchGroupTag = "Patch Group"
+const PatchGroupTag = managedinstance.PatchGroupTag
 
 // PatchTask runs AWS-RunPatchBaseline in a window.
 type PatchTask struct {

@@ -196,9 +196,7 @@ func NewServer(scope constructs.Construct, id string, props *ServerProps) Server
 	})
 	windows.AcknowledgeResolveAtLaunch(s.instance, p.AmiID)
 	if p.PatchGroup != "" {
-		for _, key := range []string{"Patch Group", "PatchGroup"} {
-			awscdk.Tags_Of(s.instance).Add(jsii.String(key), jsii.String(p.PatchGroup), nil)
-		}
+		managedinstance.TagPatchGroup(s.instance, p.PatchGroup)
 	}
 	managedinstance.MonitorLaunchTemplate(s.instance)
 	// Microsoft Update is reached from a fixed address, not an auto-assigned one (CT.EC2.PR.11).
