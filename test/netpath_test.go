@@ -172,7 +172,7 @@ func requiredFlows(m vpcModel, s3Cidrs []string) []flow {
 	wsus := host(m.public[0])
 	flows := []flow{
 		{"instance to an interface endpoint in another private subnet", instance, otherPrivate, 443},
-		{"instance to an interface endpoint in its own AZ's peer subnet", otherPrivate, instance, 443},
+		{"second AZ's instance to an interface endpoint in the first AZ", otherPrivate, instance, 443},
 		{"instance to WSUS over HTTP", instance, wsus, 8530},
 		{"instance to WSUS over HTTPS", instance, wsus, 8531},
 		{"second AZ instance to WSUS", otherPrivate, wsus, 8530},
