@@ -3,6 +3,7 @@ package test
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -336,4 +337,43 @@ func TestWindowTargetsEachPatchGroupTagKeyAndItsTasksRunOnAll(t *testing.T) {
 	assert.Equal(t, map[string]any{"tag:Patch Group": []any{"linux"}, "tag:PatchGroup": []any{"linux"}}, keys)
 	task := s.windowTasks(t, "metadata-tagged")["metadata-tagged-Task1"]
 	assert.ElementsMatch(t, targetIDs, task["Targets"].([]any)[0].(map[string]any)["Values"])
+}
+
+// policyStatements returns the statements of every AWS::IAM::Policy in template attached to the
+// role with logical id roleID.
+func policyStatements(template map[string]any, roleID string) []map[string]any {
+	var out []map[string]any
+	for _, policy := range resourcesOf(template, "AWS::IAM::Policy") {
+		if !strings.Contains(fmt.Sprint(props(policy)["Roles"]), roleID) {
+			continue
+		}
+		for _, st := range props(policy)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			out = append(out, st.(map[string]any))
+		}
+	}
+	return out
+}
+
+func TestEveryNotifyingTaskMayPassItsRoleToSystemsManager(t *testing.T) {
+	for _, sc := range []*scenario{defaultScenario, richPatching} {
+		s := sc.synth(t)
+		notifying := 0
+		for _, task := range s.patchResources("AWS::SSM::MaintenanceWindowTask") {
+			run, _ := props(task)["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowRunCommandParameters"].(map[string]any)
+			if run["NotificationConfig"] == nil {
+				continue
+			}
+			notifying++
+			roleID := run["ServiceRoleArn"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+			passes := false
+			for _, st := range policyStatements(s.patchJSON, roleID) {
+				if st["Action"] == "iam:PassRole" && fmt.Sprint(st["Resource"]) == fmt.Sprint(run["ServiceRoleArn"]) &&
+					fmt.Sprint(st["Condition"]) == fmt.Sprint(map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ssm.amazonaws.com"}}) {
+					passes = true
+				}
+			}
+			assert.True(t, passes, "%s: task %s notifies with role %s, which may not pass itself to ssm.amazonaws.com", sc.name, props(task)["Name"], roleID)
+		}
+		assert.Positive(t, notifying, "%s has notifying tasks", sc.name)
+	}
 }

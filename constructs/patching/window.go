@@ -89,10 +89,27 @@ type MaintenanceWindow interface {
 
 type maintenanceWindow struct {
 	constructs.Construct
-	window  awsssm.CfnMaintenanceWindow
-	targets []awsssm.CfnMaintenanceWindowTarget
-	tasks   []awsssm.CfnMaintenanceWindowTask
-	role    awsiam.Role
+	window     awsssm.CfnMaintenanceWindow
+	targets    []awsssm.CfnMaintenanceWindowTarget
+	tasks      []awsssm.CfnMaintenanceWindowTask
+	role       awsiam.Role
+	passesSelf bool
+}
+
+// allowPassingSelf lets the window pass its own role to Systems Manager, which both AWS-CreateImage
+// (AutomationAssumeRole) and Run Command notifications (the task's ServiceRoleArn) need: without
+// it such tasks fail to start. The statement is added once, however many tasks need it.
+func (w *maintenanceWindow) allowPassingSelf() {
+	if w.passesSelf {
+		return
+	}
+	w.passesSelf = true
+	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("PassSelfToSystemsManager"),
+		Actions:    jsii.Strings("iam:PassRole"),
+		Resources:  jsii.Strings(*w.role.RoleArn()),
+		Conditions: &map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ssm.amazonaws.com"}},
+	}))
 }
 
 // NewMaintenanceWindow creates the window and its tasks. It panics when props are invalid.
@@ -253,8 +270,10 @@ func (w *maintenanceWindow) addPatchTask(id string, p *WindowProps, t PatchTask,
 			NotificationEvents: jsii.Strings("Failed", "TimedOut", "Cancelled"),
 			NotificationType:   jsii.String("Command"),
 		}
+		// Run Command publishes with the role the task names; the window passes it on.
 		run.ServiceRoleArn = w.role.RoleArn()
 		p.Topic.GrantPublish(w.role)
+		w.allowPassingSelf()
 	}
 	priority := t.Priority
 	if priority == 0 {
@@ -307,12 +326,7 @@ func (w *maintenanceWindow) addPrePatchImage(stack awscdk.Stack, targets []any) 
 		Resources: jsii.Strings("*"), // Describe actions take no resource
 	}))
 	// The window starts AWS-CreateImage with this role as its AutomationAssumeRole.
-	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("PassSelfToAutomation"),
-		Actions:    jsii.Strings("iam:PassRole"),
-		Resources:  jsii.Strings(*w.role.RoleArn()),
-		Conditions: &map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ssm.amazonaws.com"}},
-	}))
+	w.allowPassingSelf()
 	w.tasks = append(w.tasks, awsssm.NewCfnMaintenanceWindowTask(w.Construct, jsii.String("PrePatchImage"), &awsssm.CfnMaintenanceWindowTaskProps{
 		WindowId:       w.window.Ref(),
 		Name:           jsii.String("pre-patch-image"),
