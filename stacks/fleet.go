@@ -14,6 +14,7 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/fleet"
 	"github.com/privatepatch/privatepatch/constructs/logbucket"
 	"github.com/privatepatch/privatepatch/constructs/network"
+	"github.com/privatepatch/privatepatch/constructs/patching"
 	"github.com/privatepatch/privatepatch/constructs/windows"
 	"github.com/privatepatch/privatepatch/constructs/wsus"
 )
@@ -68,7 +69,10 @@ func NewFleetStack(scope constructs.Construct, cfg *config.Config, net network.N
 			Groups:        groups,
 			Tags:          map[string]string{cfg.Fleet.Tag.Key: cfg.Fleet.Tag.Value},
 		})
-		logbucket.GrantCommandOutput(bucket, s.Fleet.Role(), "")
+		// Each writer only under its own prefixes: fleet instances cannot touch WSUS setup logs
+		// or the inventory sync.
+		logbucket.GrantCommandOutput(bucket, s.Fleet.Role(), wsus.ClientOutputPrefix)
+		logbucket.GrantCommandOutput(bucket, s.Fleet.Role(), patching.OutputPrefix)
 		if usesCloudWatchOutput(cfg) {
 			// By name: the log group is in the patching stack, which depends on this one.
 			s.Fleet.Role().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -108,6 +112,10 @@ func NewFleetStack(scope constructs.Construct, cfg *config.Config, net network.N
 			OutputBucket:          bucket,
 			PatchGroup:            cfg.Wsus.PatchGroup,
 		})
+		if cfg.Wsus.PatchGroup != "" {
+			// Scans and windows of its patch group run on the server and write their output.
+			logbucket.GrantCommandOutput(bucket, s.Wsus.Role(), patching.OutputPrefix)
+		}
 		client := cfg.Wsus.Client
 		s.WsusClient = wsus.NewClientConfiguration(stack, "WsusClient", &wsus.ClientProps{
 			WsusURL:                     s.Wsus.URL(),

@@ -373,3 +373,29 @@ func TestWsusServerJoinsItsPatchGroupWhenConfigured(t *testing.T) {
 	assert.NotContains(t, example, "privatepatch:fleet", "not a WSUS client of itself")
 	assert.NotContains(t, tags(defaultScenario.synth(t)), "Patch Group")
 }
+
+// writablePrefixes returns the S3 object patterns that the role with logical id prefix roleID in
+// the fleet template may put, with the bucket reference left out.
+func (s *scenario) writablePrefixes(t *testing.T, rolePrefix string) []string {
+	roleID, _ := s.only(t, "AWS::IAM::Role", rolePrefix)
+	var out []string
+	for _, st := range policyStatements(s.fleetJSON, roleID) {
+		if !strings.Contains(fmt.Sprint(st["Action"]), "s3:PutObject") {
+			continue
+		}
+		for _, r := range st["Resource"].([]any) {
+			parts := r.(map[string]any)["Fn::Join"].([]any)[1].([]any)
+			out = append(out, strings.TrimPrefix(parts[len(parts)-1].(string), "/"))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestEachCommandOutputWriterMayWriteOnlyUnderItsOwnPrefixes(t *testing.T) {
+	s := exampleScenario.synth(t) // the WSUS server is in a patch group here
+	assert.Equal(t, []string{"patch/*", "wsus-client/*"}, s.writablePrefixes(t, "FleetRole"),
+		"fleet instances write WSUS client and patch output, never WSUS setup logs or the inventory sync")
+	assert.Equal(t, []string{"patch/*", "wsus-setup/*"}, s.writablePrefixes(t, "WsusRole"),
+		"the WSUS server in a patch group uploads its scan and patch output too")
+}

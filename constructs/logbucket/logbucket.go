@@ -3,6 +3,7 @@
 package logbucket
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -108,6 +109,10 @@ func (b *logBucket) Key() awskms.IKey {
 // prefix: objects under the prefix, and the bucket's encryption settings, which the agent reads
 // before it uploads.
 func GrantCommandOutput(bucket awss3.IBucket, role awsiam.IRole, prefix string) {
+	if prefix == "" || !strings.HasSuffix(prefix, "/") {
+		// A writer of the whole bucket could overwrite other writers' output and the inventory.
+		panic(fmt.Sprintf("command output prefix %q: give a folder such as wsus-setup/", prefix))
+	}
 	bucket.GrantPut(role, jsii.String(prefix+"*"))
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("s3:GetEncryptionConfiguration"),

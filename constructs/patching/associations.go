@@ -26,7 +26,7 @@ type ScanProps struct {
 	Fleet *Target
 	// Schedule of the scans. Default: rate(1 day).
 	Schedule string
-	// OutputBucket receives the output under patch/scan/. Default: none.
+	// OutputBucket receives the output under OutputPrefix + "scan/". Default: none.
 	OutputBucket awss3.IBucket
 }
 
@@ -52,7 +52,7 @@ func NewScanAssociations(scope constructs.Construct, id string, p *ScanProps) []
 			SyncCompliance:     jsii.String("AUTO"),
 		}
 		if p.OutputBucket != nil {
-			props.OutputLocation = s3Output(scope, p.OutputBucket, "patch/scan/")
+			props.OutputLocation = s3Output(scope, p.OutputBucket, OutputPrefix+"scan/")
 		}
 		out = append(out, awsssm.NewCfnAssociation(group, jsii.String(id), props))
 	}

@@ -19,6 +19,10 @@ import (
 // PatchGroupTag is the tag key Patch Manager reads an instance's patch group from.
 const PatchGroupTag = managedinstance.PatchGroupTag
 
+// OutputPrefix is where every AWS-RunPatchBaseline run (window tasks and scans) writes its output
+// in the output bucket: grant it to the role of every instance that is patched or scanned.
+const OutputPrefix = "patch/"
+
 // PatchTask runs AWS-RunPatchBaseline in a window.
 type PatchTask struct {
 	// Operation is Install or Scan. Default: Install.
@@ -251,7 +255,7 @@ func (w *maintenanceWindow) addPatchTask(id string, p *WindowProps, t PatchTask,
 	}
 	if p.OutputBucket != nil {
 		run.OutputS3BucketName = p.OutputBucket.BucketName()
-		run.OutputS3KeyPrefix = jsii.String(fmt.Sprintf("patch/%s/%s/", p.Name, operation))
+		run.OutputS3KeyPrefix = jsii.String(fmt.Sprintf("%s%s/%s/", OutputPrefix, p.Name, operation))
 	}
 	if t.CloudWatchOutput {
 		if p.LogGroup == nil {
