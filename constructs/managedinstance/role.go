@@ -3,6 +3,8 @@
 package managedinstance
 
 import (
+	"strings"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -27,25 +29,41 @@ func NewRole(scope constructs.Construct, id, description string) awsiam.Role {
 	return role
 }
 
-// MonitorLaunchTemplate turns on detailed monitoring in the launch template CDK creates for an
-// instance to require IMDSv2, as AWS Control Tower CT.EC2.PR.10 asks of every launch template
-// (the instance itself has it through its DetailedMonitoring prop). CDK creates that template
-// in an aspect during synthesis, so this is an aspect too, ordered after CDK's mutating ones.
+// MonitorLaunchTemplate fixes the launch template CDK creates for an instance to require IMDSv2:
+// it turns on detailed monitoring, as AWS Control Tower CT.EC2.PR.10 asks of every launch
+// template (the instance itself has it through its DetailedMonitoring prop), and names the
+// template after the stack, so that two deployments in one account and region do not collide
+// (CDK names it after the construct path alone, and launch template names are unique per
+// region). CDK creates that template in an aspect during synthesis, so this is an aspect too,
+// ordered after CDK's mutating ones.
 func MonitorLaunchTemplate(instance awsec2.Instance) {
-	awscdk.Aspects_Of(instance).Add(&launchTemplateMonitoring{instance: instance}, &awscdk.AspectOptions{
+	awscdk.Aspects_Of(instance).Add(&launchTemplateFixes{instance: instance}, &awscdk.AspectOptions{
 		Priority: awscdk.AspectPriority_DEFAULT(),
 	})
 }
 
-type launchTemplateMonitoring struct {
+type launchTemplateFixes struct {
 	instance awsec2.Instance
 }
 
-// Visit runs for the instance and each of its children; the override is the same each time.
-func (m *launchTemplateMonitoring) Visit(constructs.IConstruct) {
-	if template, ok := m.instance.Node().TryFindChild(jsii.String("LaunchTemplate")).(awsec2.CfnLaunchTemplate); ok {
-		template.AddPropertyOverride(jsii.String("LaunchTemplateData.Monitoring.Enabled"), true)
+// Visit runs for the instance and each of its children; the overrides are the same each time.
+func (m *launchTemplateFixes) Visit(constructs.IConstruct) {
+	template, ok := m.instance.Node().TryFindChild(jsii.String("LaunchTemplate")).(awsec2.CfnLaunchTemplate)
+	if !ok {
+		return
 	}
+	template.AddPropertyOverride(jsii.String("LaunchTemplateData.Monitoring.Enabled"), true)
+	name := LaunchTemplateName(m.instance)
+	template.AddPropertyOverride(jsii.String("LaunchTemplateName"), name)
+	m.instance.Instance().AddPropertyOverride(jsii.String("LaunchTemplate.LaunchTemplateName"), name)
+}
+
+// LaunchTemplateName is the name of instance's IMDSv2 launch template: its stack's name and its
+// construct path within the stack, e.g. privatepatch-fleet-Fleet-web-Instance1.
+func LaunchTemplateName(instance awsec2.Instance) string {
+	stack := awscdk.Stack_Of(instance)
+	path := strings.TrimPrefix(*instance.Node().Path(), *stack.Node().Path()+"/")
+	return *stack.StackName() + "-" + strings.ReplaceAll(path, "/", "-")
 }
 
 // Patch group tag keys. Patch Manager reads "Patch Group"; "PatchGroup" is the form allowed

@@ -1,0 +1,82 @@
+package test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// uniqueNameProperties are the properties whose values AWS requires to be unique in an account
+// and region (or, for buckets, everywhere): a second deployment with the same value fails.
+var uniqueNameProperties = map[string]string{
+	"AWS::EC2::LaunchTemplate":   "LaunchTemplateName",
+	"AWS::S3::Bucket":            "BucketName",
+	"AWS::Logs::LogGroup":        "LogGroupName",
+	"AWS::SSM::ResourceDataSync": "SyncName",
+	"AWS::SSM::Document":         "Name",
+	"AWS::IAM::Role":             "RoleName",
+	"AWS::IAM::ManagedPolicy":    "ManagedPolicyName",
+	"AWS::SNS::Topic":            "TopicName",
+	"AWS::KMS::Alias":            "AliasName",
+	"AWS::Events::Rule":          "Name",
+	"AWS::ResourceGroups::Group": "Name",
+	"AWS::CloudWatch::Alarm":     "AlarmName",
+	"AWS::CloudWatch::Dashboard": "DashboardName",
+}
+
+// twoProjectsYAML is a configuration with a fixed name of every kind privatepatch sets: instance
+// groups (launch templates), the command-output bucket, CloudWatch output (log group) and the
+// inventory sync.
+const twoProjectsYAML = `
+region: us-west-2
+network:
+  s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}
+  extraInterfaceEndpoints: [logs]
+fleet:
+  instanceGroups: [{name: web, count: 1, patchGroup: windows}]
+patching:
+  baselines: [{name: windows, preset: aws-default-windows, patchGroups: [windows]}]
+  maintenanceWindows:
+    - {name: weekly, schedule: "cron(0 2 ? * SUN *)", targets: {patchGroups: [windows]}, tasks: [{cloudWatchOutput: true}]}
+  inventory: {resourceDataSync: true}
+`
+
+var (
+	projectAlpha = &scenario{name: "project-alpha", config: fromYAML("project: alpha\n" + twoProjectsYAML)}
+	projectBeta  = &scenario{name: "project-beta", config: fromYAML("project: beta\n" + twoProjectsYAML)}
+)
+
+// physicalNames returns every fixed name of the scenario's templates that must be unique, as
+// JSON (names built with Fn::Join compare by their parts), with where it comes from.
+func (s *scenario) physicalNames() map[string]string {
+	names := map[string]string{}
+	for stack, template := range map[string]map[string]any{"network": s.template, "fleet": s.fleetJSON, "patching": s.patchJSON} {
+		for id, r := range template["Resources"].(map[string]any) {
+			resource := r.(map[string]any)
+			property := uniqueNameProperties[resource["Type"].(string)]
+			if value, ok := props(resource)[property]; ok {
+				data, _ := json.Marshal(value)
+				names[string(data)] = stack + "/" + id + "." + property
+			}
+		}
+	}
+	return names
+}
+
+func TestTwoProjectsInOneAccountAndRegionShareNoFixedName(t *testing.T) {
+	alpha, beta := projectAlpha.synth(t), projectBeta.synth(t)
+	alphaNames, betaNames := alpha.physicalNames(), beta.physicalNames()
+	require.NotEmpty(t, alphaNames)
+	kinds := map[string]bool{}
+	for name, where := range alphaNames {
+		kinds[where[strings.LastIndex(where, ".")+1:]] = true
+		if other, clash := betaNames[name]; clash {
+			t.Errorf("projects alpha and beta both name %s %s (%s)", where, name, other)
+		}
+	}
+	assert.Equal(t, map[string]bool{"LaunchTemplateName": true, "BucketName": true, "LogGroupName": true, "SyncName": true}, kinds,
+		"the fixed names this configuration sets; a new kind must be checked here too")
+}
