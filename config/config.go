@@ -99,6 +99,9 @@ type InstanceGroup struct {
 	Name string `yaml:"name"`
 	// Count is the number of instances, 1 to 20.
 	Count int `yaml:"count"`
+	// Zones is how many availability zones (private subnets) the instances spread over, in
+	// turn, 1 to network.azCount. Default: 2, or network.azCount if smaller.
+	Zones int `yaml:"zones"`
 	// WindowsVersion: 2019, 2022 or 2025.
 	WindowsVersion string `yaml:"windowsVersion"`
 	// AmiID pins the AMI; empty resolves the latest at launch.
@@ -131,7 +134,8 @@ type Network struct {
 	VpcCidr string `yaml:"vpcCidr"`
 	// AzCount is how many availability zones get one public and one private subnet.
 	AzCount int `yaml:"azCount"`
-	// AvailabilityZones names the zones to use; empty lets CloudFormation or a CDK lookup pick.
+	// AvailabilityZones names the zones to use: the first azCount of them, in name order.
+	// Empty lets CloudFormation or a CDK lookup pick.
 	AvailabilityZones []string `yaml:"availabilityZones"`
 	// SubnetCidrMask is the prefix length of every subnet.
 	SubnetCidrMask int `yaml:"subnetCidrMask"`
@@ -266,6 +270,7 @@ func (c *Config) applyDefaults() {
 		g := &c.Fleet.InstanceGroups[i]
 		setDefault(&g.WindowsVersion, DefaultWindowsVersion)
 		setDefault(&g.InstanceType, "m6i.large")
+		setDefault(&g.Zones, min(2, c.Network.AzCount))
 	}
 }
 

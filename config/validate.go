@@ -36,7 +36,9 @@ var (
 	accountPattern  = regexp.MustCompile(`^[0-9]{12}$`)
 	regionPattern   = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
 	endpointPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*$`)
-	bucketPattern   = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	// What follows the region in an availability zone's name (us-west-2a); not Local Zones.
+	zoneLetterPattern = regexp.MustCompile(`^[a-z]$`)
+	bucketPattern     = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 )
 
 // BuiltInInterfaceEndpoints are the endpoints Systems Manager needs in every private subnet.
@@ -73,7 +75,7 @@ func (c *Config) Validate() error {
 	}
 	c.Network.validate(c, &p)
 	c.Wsus.validate(c, &p)
-	c.Fleet.validate(&p)
+	c.Fleet.validate(c, &p)
 	c.Patching.validate(c, &p)
 	if c.CommandOutput.Encryption != EncryptionS3Managed && c.CommandOutput.Encryption != EncryptionKMS {
 		p.add("commandOutput.encryption", c.CommandOutput.Encryption, "is not allowed: use %s or %s", EncryptionS3Managed, EncryptionKMS)
@@ -114,19 +116,25 @@ func (n *Network) validate(c *Config, p *problems) {
 	} else if len(n.AvailabilityZones) == 0 && c.Account == "" && n.AzCount > 2 {
 		p.add("network.azCount", n.AzCount, "needs an account or network.availabilityZones: an account-agnostic stack can use only 2 zones")
 	}
+	seenZones := map[string]bool{}
 	for i, az := range n.AvailabilityZones {
-		if !strings.HasPrefix(az, c.Region) || len(az) <= len(c.Region) {
-			p.add(fmt.Sprintf("network.availabilityZones[%d]", i), az, "is not a zone of region %q", c.Region)
+		field := fmt.Sprintf("network.availabilityZones[%d]", i)
+		switch {
+		case !strings.HasPrefix(az, c.Region) || !zoneLetterPattern.MatchString(strings.TrimPrefix(az, c.Region)):
+			p.add(field, az, "is not an availability zone of region %q: use the region's name and one letter, e.g. %sa", c.Region, c.Region)
+		case seenZones[az]:
+			p.add(field, az, "is listed twice")
 		}
+		seenZones[az] = true
 	}
 	if n.SubnetCidrMask < 16 || n.SubnetCidrMask > 28 {
 		p.add("network.subnetCidrMask", n.SubnetCidrMask, "is out of range: a subnet has a prefix length from /16 to /28")
 	} else if vpcOK && n.AzCount >= 1 && n.AzCount <= maxAzs {
-		// One public and one private subnet per AZ, each 2^(32-mask) addresses.
-		needed := 2 * n.AzCount << (32 - n.SubnetCidrMask)
+		// Subnets have fixed places per zone (see SubnetBlocksNeeded), each 2^(32-mask) addresses.
+		needed := SubnetBlocksNeeded(n.AzCount) << (32 - n.SubnetCidrMask)
 		if available := 1 << (32 - vpc.Bits()); needed > available {
-			p.add("network.vpcCidr", n.VpcCidr, "is too small for %d subnets of /%d (%d addresses needed, %d available): use a larger block or a longer network.subnetCidrMask",
-				2*n.AzCount, n.SubnetCidrMask, needed, available)
+			p.add("network.vpcCidr", n.VpcCidr, "is too small for %d zones of /%d subnets (%d addresses needed, %d available): use a larger block or a longer network.subnetCidrMask",
+				n.AzCount, n.SubnetCidrMask, needed, available)
 		}
 	}
 	if n.Nat.Gateways != NatPerAz && n.Nat.Gateways != NatSingle {
@@ -138,6 +146,14 @@ func (n *Network) validate(c *Config, p *problems) {
 	validateBuckets(p, "network.s3Endpoint.readBuckets", n.S3Endpoint.ReadBuckets)
 	validateBuckets(p, "network.s3Endpoint.readWriteBuckets", n.S3Endpoint.ReadWriteBuckets)
 	n.FlowLogs.validate(p)
+}
+
+// SubnetBlocksNeeded is network.SubnetBlocksNeeded (config knows nothing of CDK; a test checks
+// that the two agree): zones come in pairs of four subnet-sized blocks, two public then two
+// private, so that adding a zone never moves a subnet.
+func SubnetBlocksNeeded(azCount int) int {
+	last := azCount - 1
+	return last/2*4 + last%2 + 2 + 1
 }
 
 func parseCidr(p *problems, field, value string) (netip.Prefix, bool) {
@@ -341,7 +357,7 @@ func (w *Wsus) validate(c *Config, p *problems) {
 	validateAssociationSchedule(p, "wsus.client.schedule", cl.Schedule)
 }
 
-func (f *Fleet) validate(p *problems) {
+func (f *Fleet) validate(c *Config, p *problems) {
 	if !validTagKey(f.Tag.Key) {
 		p.add("fleet.tag.key", f.Tag.Key, "is not a valid tag key: use 1-128 characters not starting with aws:")
 	}
@@ -358,6 +374,9 @@ func (f *Fleet) validate(p *problems) {
 			p.add(field+".name", g.Name, "is used by another instance group: names must be unique")
 		}
 		seen[g.Name] = true
+		if g.Zones < 1 || g.Zones > c.Network.AzCount {
+			p.add(field+".zones", g.Zones, "is out of range: use 1 to network.azCount (%d)", c.Network.AzCount)
+		}
 		if g.Count < 1 || g.Count > maxInstanceCount {
 			p.add(field+".count", g.Count, "is out of range: use 1 to %d", maxInstanceCount)
 		}

@@ -5,10 +5,8 @@ import (
 	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/fleet"
@@ -59,7 +57,7 @@ func NewFleetStack(scope constructs.Construct, cfg *config.Config, net network.N
 		var groups []fleet.InstanceGroup
 		for _, g := range cfg.Fleet.InstanceGroups {
 			groups = append(groups, fleet.InstanceGroup{
-				Name: g.Name, Count: g.Count, WindowsVersion: windows.Version(g.WindowsVersion), AmiID: g.AmiID,
+				Name: g.Name, Count: g.Count, Zones: g.Zones, WindowsVersion: windows.Version(g.WindowsVersion), AmiID: g.AmiID,
 				InstanceType: g.InstanceType, PatchGroup: g.PatchGroup, Tags: g.Tags,
 			})
 		}
@@ -73,22 +71,6 @@ func NewFleetStack(scope constructs.Construct, cfg *config.Config, net network.N
 		// or the inventory sync.
 		logbucket.GrantCommandOutput(bucket, s.Fleet.Role(), wsus.ClientOutputPrefix)
 		logbucket.GrantCommandOutput(bucket, s.Fleet.Role(), patching.OutputPrefix)
-		if usesCloudWatchOutput(cfg) {
-			// By name: the log group is in the patching stack, which depends on this one.
-			s.Fleet.Role().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Actions: jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"),
-				Resources: jsii.Strings(fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*",
-					*stack.Partition(), cfg.Region, *stack.Account(), RunCommandLogGroupName(cfg))),
-			}))
-			s.Fleet.Role().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Actions: jsii.Strings("logs:DescribeLogGroups"), Resources: jsii.Strings("*"), // takes no resource
-			}))
-			cdknag.NagSuppressions_AddResourceSuppressions(s.Fleet.Role(), &[]*cdknag.NagPackSuppression{{
-				Id:        jsii.String("AwsSolutions-IAM5"),
-				Reason:    jsii.String("SSM Agent creates one log stream per command in the run-command log group (streams are :*); DescribeLogGroups takes no resource"),
-				AppliesTo: &[]any{"Resource::*", map[string]any{"regex": "/^Resource::arn:.*:log-group:.*:\\*$/"}},
-			}}, jsii.Bool(true))
-		}
 	}
 
 	if cfg.Wsus.Enabled {

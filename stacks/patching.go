@@ -1,9 +1,8 @@
 package stacks
 
 import (
-	"fmt"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -23,12 +22,6 @@ type PatchingStack struct {
 	Scans              []awsssm.CfnAssociation
 	Inventory          *patching.Inventory
 	Alerts             patching.Alerts
-}
-
-// RunCommandLogGroupName is where maintenance window tasks with cloudWatchOutput write. It is
-// derived, so the fleet stack can grant its role without referencing this stack.
-func RunCommandLogGroupName(cfg *config.Config) string {
-	return fmt.Sprintf("/%s/patching/run-command", cfg.Project)
 }
 
 // usesCloudWatchOutput reports whether any maintenance window task sends output to CloudWatch.
@@ -83,11 +76,25 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 	if usesCloudWatchOutput(cfg) {
 		key := kmskey.NewKey(stack, "RunCommandLogsKey", "Encrypts the run-command output log group")
 		kmskey.AllowCloudWatchLogs(key)
+		// A generated name: the group is retained, so a fixed name would clash when CloudWatch
+		// output is turned off and on again.
 		logGroup = awslogs.NewLogGroup(stack, jsii.String("RunCommandLogs"), &awslogs.LogGroupProps{
-			LogGroupName:  jsii.String(RunCommandLogGroupName(cfg)),
 			Retention:     awslogs.RetentionDays_ONE_YEAR,
 			RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 			EncryptionKey: key,
+		})
+		var writers []awsiam.IRole
+		if fleet.Fleet != nil {
+			writers = append(writers, fleet.Fleet.Role())
+		}
+		if fleet.Wsus != nil && cfg.Wsus.PatchGroup != "" {
+			writers = append(writers, fleet.Wsus.Role())
+		}
+		if len(writers) > 0 {
+			patching.NewCloudWatchOutputPolicy(stack, "RunCommandLogsWriters", logGroup, writers)
+		}
+		awscdk.NewCfnOutput(stack, jsii.String("RunCommandLogGroup"), &awscdk.CfnOutputProps{
+			Value: logGroup.LogGroupName(), Description: jsii.String("CloudWatch log group of maintenance window tasks with cloudWatchOutput; give the roles of instances you bring its writer policy"),
 		})
 	}
 	windows := constructs.NewConstruct(stack, jsii.String("MaintenanceWindows"))

@@ -18,10 +18,16 @@ import (
 // networkResource follows a cross-stack reference (Fn::GetStackOutput) from the fleet stack to
 // the network stack and returns the logical id of the network resource it names.
 func (s *scenario) networkResource(t *testing.T, value any) string {
+	return s.stackResource(t, s.template, "privatepatch-network", value)
+}
+
+// stackResource follows a cross-stack reference (Fn::GetStackOutput) to the stack named
+// stackName, whose template is given, and returns the logical id of the resource it names.
+func (s *scenario) stackResource(t *testing.T, template map[string]any, stackName string, value any) string {
 	ref, ok := value.(map[string]any)["Fn::GetStackOutput"].(map[string]any)
-	require.True(t, ok, "%v is not a reference to the network stack", value)
-	assert.Equal(t, "privatepatch-network", ref["StackName"])
-	output := s.template["Outputs"].(map[string]any)[ref["OutputName"].(string)].(map[string]any)["Value"].(map[string]any)
+	require.True(t, ok, "%v is not a reference to stack %s", value, stackName)
+	assert.Equal(t, stackName, ref["StackName"])
+	output := template["Outputs"].(map[string]any)[ref["OutputName"].(string)].(map[string]any)["Value"].(map[string]any)
 	if id, ok := output["Ref"].(string); ok {
 		return id
 	}
@@ -61,12 +67,15 @@ func TestWsusUpdateStoreIsASeparateEncryptedRetainedVolumeInTheServersZone(t *te
 		size float64
 	}{{defaultScenario, 200}, {wsusHTTPS, 300}} {
 		s := tc.s.synth(t)
-		instance, _ := s.only(t, "AWS::EC2::Instance", "WsusInstance")
+		instance, i := s.only(t, "AWS::EC2::Instance", "WsusInstance")
 		volume, v := s.only(t, "AWS::EC2::Volume", "WsusUpdateStore")
 		assert.Equal(t, "Retain", v["DeletionPolicy"], "kept when the instance or the stack goes")
 		assert.Equal(t, "Retain", v["UpdateReplacePolicy"])
+		nic := props(i)["NetworkInterfaces"].([]any)[0].(map[string]any)
+		subnet := s.resources("AWS::EC2::Subnet")[s.networkResource(t, nic["SubnetId"])]
 		assert.Equal(t, map[string]any{
-			"AvailabilityZone": map[string]any{"Fn::GetAtt": []any{instance, "AvailabilityZone"}},
+			// The zone of the server's subnet, not the instance's attribute: pinned where the data is.
+			"AvailabilityZone": props(subnet)["AvailabilityZone"],
 			"Encrypted":        true, "MultiAttachEnabled": false, "Size": tc.size, "VolumeType": "gp3",
 		}, without(props(v), "Tags"))
 		attachment, _ := s.only(t, "AWS::EC2::VolumeAttachment", "WsusUpdateStoreAttachment")

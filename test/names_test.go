@@ -28,8 +28,8 @@ var uniqueNameProperties = map[string]string{
 }
 
 // twoProjectsYAML is a configuration with a fixed name of every kind privatepatch sets: instance
-// groups (launch templates), the command-output bucket, CloudWatch output (log group) and the
-// inventory sync.
+// groups (launch templates), the command-output bucket and the inventory sync (CloudWatch
+// output's log group has a generated name).
 const twoProjectsYAML = `
 region: us-west-2
 network:
@@ -77,6 +77,6 @@ func TestTwoProjectsInOneAccountAndRegionShareNoFixedName(t *testing.T) {
 			t.Errorf("projects alpha and beta both name %s %s (%s)", where, name, other)
 		}
 	}
-	assert.Equal(t, map[string]bool{"LaunchTemplateName": true, "BucketName": true, "LogGroupName": true, "SyncName": true}, kinds,
+	assert.Equal(t, map[string]bool{"LaunchTemplateName": true, "BucketName": true, "SyncName": true}, kinds,
 		"the fixed names this configuration sets; a new kind must be checked here too")
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/network"
 	"github.com/privatepatch/privatepatch/stacks"
 )
 
@@ -317,8 +319,9 @@ func TestPrivateAclAllowsHttpsToEachS3CidrWithItsReturnRule(t *testing.T) {
 		s     *scenario
 		cidrs []string
 	}{
-		{defaultScenario, []string{"54.231.160.0/19", "52.218.128.0/17", "52.92.32.0/22"}},
-		{lookupScenario, lookedUpS3Cidrs},
+		// Numbered in sorted order, whatever order they are listed or looked up in.
+		{defaultScenario, []string{"52.218.128.0/17", "52.92.32.0/22", "54.231.160.0/19"}},
+		{lookupScenario, []string{lookedUpS3Cidrs[1], lookedUpS3Cidrs[0]}},
 	} {
 		entries := tc.s.synth(t).aclEntries(t, "NetworkPrivateAcl")
 		for i, cidr := range tc.cidrs {
@@ -335,9 +338,9 @@ func TestNetworkAclsHaveExactlyTheRulesOfTheArchitecture(t *testing.T) {
 	assert.Equal(t, append([]string{
 		"egress 100 443-443 10.0.0.0/16", "egress 1000 1024-65535 10.0.0.0/16",
 		"egress 200 8530-8531 " + public[0], "egress 201 8530-8531 " + public[1],
-		"egress 300 443-443 54.231.160.0/19", "egress 301 443-443 52.218.128.0/17", "egress 302 443-443 52.92.32.0/22",
+		"egress 300 443-443 52.218.128.0/17", "egress 301 443-443 52.92.32.0/22", "egress 302 443-443 54.231.160.0/19",
 		"ingress 100 443-443 10.0.0.0/16", "ingress 1000 1024-65535 10.0.0.0/16",
-		"ingress 1100 1024-65535 54.231.160.0/19", "ingress 1101 1024-65535 52.218.128.0/17", "ingress 1102 1024-65535 52.92.32.0/22",
+		"ingress 1100 1024-65535 52.218.128.0/17", "ingress 1101 1024-65535 52.92.32.0/22", "ingress 1102 1024-65535 54.231.160.0/19",
 		"ingress 200 3389-3389 " + public[0], "ingress 201 3389-3389 " + public[1],
 	}, denials...), s.aclEntries(t, "NetworkPrivateAcl"))
 	assert.Equal(t, append([]string{
@@ -454,4 +457,24 @@ func TestPendingS3LookupWarnsHowToSupplyTheCidrs(t *testing.T) {
 		missing = append(missing, *m.Key)
 	}
 	assert.ElementsMatch(t, []string{s3PrefixListIDKey, availabilityZonesKey}, missing)
+}
+
+var threeZones = &scenario{name: "three-zones", config: fromYAML(defaultWith("  availabilityZones: [us-west-2c, us-west-2a, us-west-2b]\n  azCount: 3\n"))}
+
+func TestEachZoneKeepsItsSubnetBlocksWhateverTheZoneCount(t *testing.T) {
+	s := threeZones.synth(t)
+	cidrs := map[string]string{}
+	for group, ids := range map[string]map[string]string{"Public": s.subnets("Public"), "Private": s.privateSubnets(t)} {
+		for id, cidr := range ids {
+			cidrs[group+" "+props(s.resources("AWS::EC2::Subnet")[id])["AvailabilityZone"].(string)] = cidr
+		}
+	}
+	assert.Equal(t, map[string]string{
+		// The first two zones as in a two-zone VPC; the third after them. Zones go in name order.
+		"Public us-west-2a": "10.0.0.0/24", "Public us-west-2b": "10.0.1.0/24", "Private us-west-2a": "10.0.2.0/24", "Private us-west-2b": "10.0.3.0/24",
+		"Public us-west-2c": "10.0.4.0/24", "Private us-west-2c": "10.0.6.0/24",
+	}, cidrs)
+	for azCount := 1; azCount <= 6; azCount++ {
+		assert.Equal(t, network.SubnetBlocksNeeded(azCount), config.SubnetBlocksNeeded(azCount), "configuration and network agree on %d zones", azCount)
+	}
 }

@@ -217,13 +217,19 @@ func TestWindowsTargetResourceGroupsOrInstanceIdsWithOffsetAndTimeZone(t *testin
 
 func TestCloudWatchOutputGoesToARetainedLogGroupTheFleetMayWriteTo(t *testing.T) {
 	s := richPatching.synth(t)
-	s.patching.HasResource(jsii.String("AWS::Logs::LogGroup"), map[string]any{
-		"Properties":     map[string]any{"LogGroupName": "/privatepatch/patching/run-command", "RetentionInDays": 365},
-		"DeletionPolicy": "Retain",
-	})
-	policy := fmt.Sprint(s.fleetResources("AWS::IAM::Policy"))
-	assert.Contains(t, policy, "log-group:/privatepatch/patching/run-command:*")
-	assert.Contains(t, policy, "logs:PutLogEvents")
+	logGroup, group := oneOf(t, s.patchJSON, "AWS::Logs::LogGroup", "RunCommandLogs")
+	assert.Equal(t, "Retain", group["DeletionPolicy"])
+	assert.Equal(t, float64(365), props(group)["RetentionInDays"])
+	assert.NotContains(t, props(group), "LogGroupName", "a generated name: a retained group left by turning the option off must not clash when it is turned on again")
+
+	_, policy := oneOf(t, s.patchJSON, "AWS::IAM::Policy", "RunCommandLogsWriters")
+	fleetRole, _ := s.only(t, "AWS::IAM::Role", "FleetRole")
+	assert.Equal(t, fleetRole, s.stackResource(t, s.fleetJSON, *s.app.Fleet.StackName(), props(policy)["Roles"].([]any)[0]),
+		"the policy lives with the log group and is attached to the fleet's role")
+	statements := props(policy)["PolicyDocument"].(map[string]any)["Statement"].([]any)
+	assert.Equal(t, map[string]any{"Action": []any{"logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"}, "Effect": "Allow",
+		// CloudFormation's log group Arn ends in :*, covering the group's streams.
+		"Resource": map[string]any{"Fn::GetAtt": []any{logGroup, "Arn"}}}, statements[0])
 }
 
 func TestScanRunsDailyPerPatchGroupAndForTheWholeFleet(t *testing.T) {

@@ -25,8 +25,12 @@ type InstanceGroup struct {
 	// Name identifies the group; it is part of the instances' construct IDs, so renaming it
 	// replaces them.
 	Name string
-	// Count is the number of instances, spread over the subnets in turn.
+	// Count is the number of instances, spread over the first Zones subnets in turn.
 	Count int
+	// Zones is how many subnets (one per availability zone) the instances spread over. An
+	// instance's subnet depends only on its number and Zones, so adding zones to the VPC moves
+	// none. Default: 2, or the number of subnets if fewer.
+	Zones int
 	// WindowsVersion of the instances. Default: windows.DefaultVersion.
 	WindowsVersion windows.Version
 	// AmiID pins the AMI. Default: the version's latest AMI, resolved when each instance
@@ -107,10 +111,15 @@ func NewFleet(scope constructs.Construct, id string, props *Props) Fleet {
 		if instanceType == "" {
 			instanceType = "m6i.large"
 		}
+		zones := g.Zones
+		if zones == 0 {
+			zones = 2
+		}
+		zones = min(zones, len(subnets))
 		for i := range g.Count {
 			instance := awsec2.NewInstance(group, jsii.String(fmt.Sprintf("Instance%d", i+1)), &awsec2.InstanceProps{
 				Vpc:                             p.Vpc,
-				VpcSubnets:                      &awsec2.SubnetSelection{Subnets: &[]awsec2.ISubnet{subnets[i%len(subnets)]}},
+				VpcSubnets:                      &awsec2.SubnetSelection{Subnets: &[]awsec2.ISubnet{subnets[i%zones]}},
 				AssociatePublicIpAddress:        jsii.Bool(false), // explicit, for AWS Control Tower CT.EC2.PR.8
 				InstanceType:                    awsec2.NewInstanceType(jsii.String(instanceType)),
 				MachineImage:                    windows.MachineImage(group, version, g.AmiID),
@@ -156,6 +165,8 @@ func validate(p *Props) error {
 			return fmt.Errorf("group name %q: use 1-31 lowercase letters, digits and hyphens, starting with a letter", g.Name)
 		case seen[g.Name]:
 			return fmt.Errorf("group name %q is used twice", g.Name)
+		case g.Zones < 0:
+			return fmt.Errorf("group %q: Zones %d must not be negative", g.Name, g.Zones)
 		case g.Count < 1:
 			return fmt.Errorf("group %q: Count %d must be at least 1", g.Name, g.Count)
 		case g.PatchGroup != "" && !tagValuePattern.MatchString(g.PatchGroup):

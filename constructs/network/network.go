@@ -6,6 +6,7 @@ package network
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -33,8 +34,10 @@ type Props struct {
 	VpcCidr string
 	// AzCount is how many availability zones get one public and one private subnet. Default: 2.
 	AzCount int
-	// AvailabilityZones names the zones to use (the first AzCount of them). Default: the
-	// stack's zones (Fn::GetAZs for an account-agnostic stack, a CDK lookup otherwise).
+	// AvailabilityZones names the zones to use: the first AzCount of them, in name order.
+	// Default: the stack's zones (Fn::GetAZs for an account-agnostic stack, a CDK lookup
+	// otherwise). Subnet CIDRs are fixed per zone position (SubnetBlock): adding a zone that
+	// sorts after the others, or raising AzCount, leaves every existing subnet as it is.
 	AvailabilityZones []string
 	// SubnetCidrMask is the prefix length of every subnet. Default: 24.
 	SubnetCidrMask int
@@ -105,10 +108,12 @@ func NewNetwork(scope constructs.Construct, id string, props *Props) Network {
 		panic(fmt.Sprintf("network %s: %v", id, err))
 	}
 	n := &network{
-		Construct:  constructs.NewConstruct(scope, jsii.String(id)),
-		vpcCidr:    p.VpcCidr,
-		adminCidrs: p.AdminCidrs,
-		s3Cidrs:    p.S3PrefixListCidrs,
+		Construct: constructs.NewConstruct(scope, jsii.String(id)),
+		vpcCidr:   p.VpcCidr,
+		// Sorted: ACL entries are numbered in order, so listing the same CIDRs in another order
+		// (as AWS may return a prefix list) changes no rule.
+		adminCidrs: sorted(p.AdminCidrs),
+		s3Cidrs:    sorted(p.S3PrefixListCidrs),
 		natEnabled: p.NatGateways > 0,
 	}
 	n.vpc = newVpc(n.Construct, &p)
@@ -162,6 +167,13 @@ func (p *Props) validate() error {
 			return fmt.Errorf("admin CIDR %q would open RDP to the internet", cidr)
 		}
 	}
+	vpc := netip.MustParsePrefix(p.VpcCidr)
+	if p.SubnetCidrMask < vpc.Bits() || p.SubnetCidrMask > 28 {
+		return fmt.Errorf("SubnetCidrMask /%d does not fit VPC %s (use /%d to /28)", p.SubnetCidrMask, p.VpcCidr, vpc.Bits())
+	}
+	if needed, available := SubnetBlocksNeeded(p.AzCount), 1<<(p.SubnetCidrMask-vpc.Bits()); needed > available {
+		return fmt.Errorf("VPC %s holds %d subnets of /%d, and %d zones need %d blocks (see SubnetBlock)", p.VpcCidr, available, p.SubnetCidrMask, p.AzCount, needed)
+	}
 	if len(p.AvailabilityZones) > 0 && len(p.AvailabilityZones) < p.AzCount {
 		return fmt.Errorf("AzCount %d is more than the %d AvailabilityZones", p.AzCount, len(p.AvailabilityZones))
 	}
@@ -180,7 +192,7 @@ func newVpc(scope constructs.Construct, p *Props) awsec2.Vpc {
 		privateType = awsec2.SubnetType_PRIVATE_WITH_EGRESS
 	}
 	props := &awsec2.VpcProps{
-		IpAddresses:        awsec2.IpAddresses_Cidr(jsii.String(p.VpcCidr)),
+		IpAddresses:        &stableSubnets{vpc: netip.MustParsePrefix(p.VpcCidr), mask: p.SubnetCidrMask},
 		NatGateways:        jsii.Number(p.NatGateways),
 		EnableDnsHostnames: jsii.Bool(true),
 		EnableDnsSupport:   jsii.Bool(true),
@@ -199,7 +211,11 @@ func newVpc(scope constructs.Construct, p *Props) awsec2.Vpc {
 		}},
 	}
 	if len(p.AvailabilityZones) > 0 {
-		props.AvailabilityZones = jsii.Strings(p.AvailabilityZones[:p.AzCount]...)
+		// Sorted, as Fn::GetAZs and CDK's lookup return them: subnets are numbered by zone, so
+		// listing the same zones in another order must not move them.
+		zones := slices.Clone(p.AvailabilityZones[:p.AzCount])
+		slices.Sort(zones)
+		props.AvailabilityZones = jsii.Strings(zones...)
 	} else {
 		props.MaxAzs = jsii.Number(p.AzCount)
 	}
@@ -215,4 +231,10 @@ func (n *network) PrivateAcl() awsec2.INetworkAcl               { return n.priva
 func (n *network) S3Endpoint() awsec2.GatewayVpcEndpoint        { return n.s3Endpoint }
 func (n *network) InterfaceEndpoints() map[string]awsec2.InterfaceVpcEndpoint {
 	return n.interfaceEndpoints
+}
+
+func sorted(values []string) []string {
+	out := slices.Clone(values)
+	slices.Sort(out)
+	return out
 }

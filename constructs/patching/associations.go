@@ -56,8 +56,9 @@ func NewScanAssociations(scope constructs.Construct, id string, p *ScanProps) []
 		}
 		out = append(out, awsssm.NewCfnAssociation(group, jsii.String(id), props))
 	}
-	for i, pg := range p.PatchGroups {
-		add(fmt.Sprintf("PatchGroup%d", i+1), p.NamePrefix+"scan-"+sanitize(pg), PatchGroupTag, pg)
+	for _, pg := range p.PatchGroups {
+		// Named, not numbered, so listing patch groups in another order changes nothing.
+		add("PatchGroup-"+pg, p.NamePrefix+"scan-"+sanitize(pg), PatchGroupTag, pg)
 	}
 	if p.Fleet != nil {
 		add("Fleet", p.NamePrefix+"scan-fleet", p.Fleet.Key, p.Fleet.Value)
@@ -103,8 +104,14 @@ func NewInventory(scope constructs.Construct, id string, p *InventoryProps) Inve
 	})}
 	if p.SyncBucket != nil {
 		stack := awscdk.Stack_Of(group)
+		// A sync cannot change its key in place, and CloudFormation cannot replace a resource of
+		// the same fixed name: the name follows the encryption, so switching it is one deploy.
+		name := fmt.Sprintf("%s-inventory", *stack.StackName())
+		if p.SyncKey != nil {
+			name += "-kms"
+		}
 		inv.Sync = awsssm.NewCfnResourceDataSync(group, jsii.String("ResourceDataSync"), &awsssm.CfnResourceDataSyncProps{
-			SyncName: jsii.String(fmt.Sprintf("%s-inventory", *stack.StackName())),
+			SyncName: jsii.String(name),
 			S3Destination: &awsssm.CfnResourceDataSync_S3DestinationProperty{
 				BucketName:   p.SyncBucket.BucketName(),
 				BucketRegion: stack.Region(),

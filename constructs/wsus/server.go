@@ -181,9 +181,12 @@ func NewServer(scope constructs.Construct, id string, props *ServerProps) Server
 	s := &server{Construct: constructs.NewConstruct(scope, jsii.String(id))}
 	s.role = managedinstance.NewRole(s.Construct, "Role", "WSUS server: Systems Manager and its command output")
 
+	// The first subnet of the group, named explicitly: the update-store volume is pinned to its
+	// zone, so a replaced instance lands where its data is.
+	subnet := (*p.Vpc.SelectSubnets(&awsec2.SubnetSelection{SubnetGroupName: jsii.String(p.SubnetGroupName)}).Subnets)[0]
 	s.instance = awsec2.NewInstance(s.Construct, jsii.String("Instance"), &awsec2.InstanceProps{
 		Vpc:                             p.Vpc,
-		VpcSubnets:                      &awsec2.SubnetSelection{SubnetGroupName: jsii.String(p.SubnetGroupName)},
+		VpcSubnets:                      &awsec2.SubnetSelection{Subnets: &[]awsec2.ISubnet{subnet}},
 		InstanceType:                    awsec2.NewInstanceType(jsii.String(p.InstanceType)),
 		MachineImage:                    windows.MachineImage(scope, p.WindowsVersion, p.AmiID),
 		SecurityGroup:                   p.SecurityGroup,
@@ -207,7 +210,7 @@ func NewServer(scope constructs.Construct, id string, props *ServerProps) Server
 
 	// A separate volume outlives the instance and the stack; the setup script formats it once.
 	s.updateStore = awsec2.NewVolume(s.Construct, jsii.String("UpdateStore"), &awsec2.VolumeProps{
-		AvailabilityZone: s.instance.InstanceAvailabilityZone(),
+		AvailabilityZone: subnet.AvailabilityZone(),
 		Size:             awscdk.Size_Gibibytes(jsii.Number(p.UpdateStoreGiB)),
 		VolumeType:       awsec2.EbsDeviceVolumeType_GP3,
 		Encrypted:        jsii.Bool(true),

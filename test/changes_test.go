@@ -1,0 +1,89 @@
+package test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// changeBaseYAML is a deployment with every kind of stateful and fixed-name resource privatepatch
+// makes: instances, the WSUS volume, buckets, keys, log groups, the topic, the resource data sync.
+const changeBaseYAML = `
+region: us-west-2
+network:
+  availabilityZones: [us-west-2a, us-west-2b, us-west-2c]
+  s3PrefixListCidrs: {us-west-2: [54.231.160.0/19, 52.218.128.0/17, 52.92.32.0/22]}
+  extraInterfaceEndpoints: [logs, kms]
+fleet:
+  instanceGroups:
+    - {name: app, count: 3, patchGroup: windows}
+patching:
+  baselines:
+    - {name: windows, preset: aws-default-windows, patchGroups: [windows]}
+    - {name: dev, preset: aws-default-windows, patchGroups: [dev]}
+  maintenanceWindows:
+    - name: weekly
+      schedule: "cron(0 2 ? * SUN *)"
+      targets: {patchGroups: [windows, dev]}
+      tasks:
+        - {operation: Scan, priority: 1}
+        - {operation: Install, priority: 2, cloudWatchOutput: true}
+  inventory: {resourceDataSync: true}
+`
+
+// edit returns changeBaseYAML with each old string replaced by its new one; each must occur.
+func edit(t *testing.T, pairs ...string) string {
+	out := changeBaseYAML
+	for i := 0; i < len(pairs); i += 2 {
+		if !strings.Contains(out, pairs[i]) {
+			t.Fatalf("the base configuration has no %q", pairs[i])
+		}
+		out = strings.Replace(out, pairs[i], pairs[i+1], 1)
+	}
+	return out
+}
+
+var changeBase = &scenario{name: "change-base", config: fromYAML(changeBaseYAML)}
+
+// TestRoutineChangesReplaceNoStatefulResourceAndRecreateNoFixedName deploys each routine change
+// over the base and back again (a revert, or turning an option off and on): neither update may
+// replace or delete a resource holding data, nor create a name, rule number or address block
+// that something still holds.
+func TestRoutineChangesReplaceNoStatefulResourceAndRecreateNoFixedName(t *testing.T) {
+	changes := []struct {
+		name  string
+		edits []string
+	}{
+		{"schedules_and_baseline_rules", []string{
+			"cron(0 2 ? * SUN *)", "cron(0 3 ? * SAT *)",
+			"  inventory:", "  scan: {schedule: rate(12 hours)}\n  inventory:",
+			"{name: windows, preset: aws-default-windows", "{name: windows, preset: seed-example-windows",
+		}},
+		{"growth_instance_group_endpoint_zone_admin_and_s3_cidrs", []string{
+			"    - {name: app, count: 3, patchGroup: windows}", "    - {name: app, count: 3, patchGroup: windows}\n    - {name: web, count: 2, patchGroup: dev}",
+			"[logs, kms]", "[logs, kms, monitoring]\n  azCount: 3\n  adminCidrs: [203.0.113.0/24]",
+			"52.218.128.0/17, ", "52.218.128.0/17, 3.5.76.0/22, ",
+		}},
+		{"reordered_zones_s3_cidrs_baselines_and_tasks", []string{
+			"[us-west-2a, us-west-2b, us-west-2c]", "[us-west-2b, us-west-2a, us-west-2c]",
+			"[54.231.160.0/19, 52.218.128.0/17, 52.92.32.0/22]", "[52.92.32.0/22, 54.231.160.0/19, 52.218.128.0/17]",
+			"    - {name: windows, preset: aws-default-windows, patchGroups: [windows]}\n    - {name: dev, preset: aws-default-windows, patchGroups: [dev]}",
+			"    - {name: dev, preset: aws-default-windows, patchGroups: [dev]}\n    - {name: windows, preset: aws-default-windows, patchGroups: [windows]}",
+			"        - {operation: Scan, priority: 1}\n        - {operation: Install, priority: 2, cloudWatchOutput: true}",
+			"        - {operation: Install, priority: 2, cloudWatchOutput: true}\n        - {operation: Scan, priority: 1}",
+		}},
+		{"command_output_encryption_to_kms", []string{"  inventory:", "  inventory:", "\nfleet:", "\ncommandOutput: {encryption: kms}\nfleet:"}},
+		{"cloudwatch_output_off", []string{", cloudWatchOutput: true}", "}"}},
+	}
+	base := changeBase.synth(t).deployment()
+	for _, c := range changes {
+		t.Run(c.name, func(t *testing.T) {
+			changed := (&scenario{name: c.name, config: fromYAML(edit(t, c.edits...))}).synth(t).deployment()
+			problems, orphans := updateProblems(t, base, changed, nil, false)
+			assert.Empty(t, problems, "deploying the change")
+			problems, _ = updateProblems(t, changed, base, orphans, true)
+			assert.Empty(t, problems, "deploying the base again (what the change added may go)")
+		})
+	}
+}
