@@ -17,7 +17,7 @@ CDK := cdk
 # CONFIG=path/to/config.yaml picks a configuration; without it the embedded default is used.
 CDK_CONFIG := $(if $(CONFIG),-c config=$(abspath $(CONFIG)),)
 
-.PHONY: help setup synth diff deploy test update-golden bench lint lint-ps clean
+.PHONY: help setup synth diff check-update deploy test update-golden bench lint lint-ps clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -42,7 +42,23 @@ synth: setup ## synthesise the configuration (CONFIG=file, default: embedded) in
 diff: setup ## compare with what is deployed (needs AWS credentials)
 	$(CDK) diff --all $(CDK_CONFIG)
 
-deploy: setup ## deploy every stack (needs AWS credentials and a bootstrapped account)
+# The deployed templates, read back for check-update.
+DEPLOYED := cdk.out/deployed
+
+check-update: synth ## refuse an update that replaces data or clashes with what is deployed (needs the AWS CLI and credentials)
+	@command -v aws >/dev/null || { echo "check-update reads the deployed templates with the AWS CLI: install it, or deploy with FORCE=1" >&2; exit 1; }
+	rm -rf $(DEPLOYED) && mkdir -p $(DEPLOYED)
+	for stack in $$(go run ./tools/checkupdate -stacks cdk.out); do \
+	  if ! aws cloudformation get-template --region $$(go run ./tools/checkupdate -region cdk.out) --stack-name $$stack \
+	      --query TemplateBody --output json > $(DEPLOYED)/$$stack.json 2> $(DEPLOYED)/error; then \
+	    rm -f $(DEPLOYED)/$$stack.json; \
+	    grep -q 'does not exist' $(DEPLOYED)/error || { cat $(DEPLOYED)/error >&2; exit 1; }; \
+	    echo "$$stack: not deployed yet"; \
+	  fi; \
+	done
+	go run ./tools/checkupdate -deployed $(DEPLOYED) -synthesised cdk.out
+
+deploy: setup $(if $(FORCE),,check-update) ## deploy every stack after check-update (FORCE=1 skips it; needs credentials and a bootstrapped account)
 	$(CDK) deploy --all --require-approval broadening $(CDK_CONFIG)
 
 test: setup lint ## run every test: configuration, constructs, templates, cdk-nag, network paths

@@ -58,6 +58,10 @@ type Wsus struct {
 	SetupSchedule string `yaml:"setupSchedule"`
 	// PatchGroup tags the server so a maintenance window patches it (from Microsoft Update).
 	PatchGroup string `yaml:"patchGroup"`
+	// AttachUpdateStore attaches the update-store volume to the server. Set it false for one
+	// deploy before a change that replaces the server (windowsVersion, amiId): a volume is
+	// attached to one instance at a time.
+	AttachUpdateStore bool `yaml:"attachUpdateStore"`
 	// Client is how the fleet's Windows Update clients use WSUS.
 	Client WsusClient `yaml:"client"`
 }
@@ -203,17 +207,18 @@ func Defaults() Config {
 			FlowLogs:       FlowLogs{Destination: FlowLogsToCloudWatch, RetentionDays: 365},
 		},
 		Wsus: Wsus{
-			Enabled:         true,
-			WindowsVersion:  DefaultWindowsVersion,
-			InstanceType:    "m6i.large",
-			UpdateStoreGiB:  200,
-			Port:            8530,
-			Languages:       []string{"en"},
-			Classifications: []string{"Critical Updates", "Security Updates"},
-			SyncTimeUtc:     "03:00",
-			SyncsPerDay:     1,
-			SetupSchedule:   "rate(1 day)",
-			Client:          WsusClient{AUOptions: 3, Schedule: "rate(1 day)"},
+			Enabled:           true,
+			WindowsVersion:    DefaultWindowsVersion,
+			InstanceType:      "m6i.large",
+			UpdateStoreGiB:    200,
+			Port:              8530,
+			Languages:         []string{"en"},
+			Classifications:   []string{"Critical Updates", "Security Updates"},
+			SyncTimeUtc:       "03:00",
+			SyncsPerDay:       1,
+			SetupSchedule:     "rate(1 day)",
+			AttachUpdateStore: true,
+			Client:            WsusClient{AUOptions: 3, Schedule: "rate(1 day)"},
 		},
 		Fleet:         Fleet{Tag: Tag{Key: "privatepatch:fleet"}},
 		CommandOutput: CommandOutput{RetentionDays: 365, Encryption: EncryptionS3Managed},

@@ -93,6 +93,7 @@ func NewFleetStack(scope constructs.Construct, cfg *config.Config, net network.N
 			SetupSchedule:         cfg.Wsus.SetupSchedule,
 			OutputBucket:          bucket,
 			PatchGroup:            cfg.Wsus.PatchGroup,
+			DetachUpdateStore:     !cfg.Wsus.AttachUpdateStore,
 		})
 		if cfg.Wsus.PatchGroup != "" {
 			// Scans and windows of its patch group run on the server and write their output.

@@ -5,6 +5,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/privatepatch/privatepatch/cfnupdate"
 )
 
 // changeBaseYAML is a deployment with every kind of stateful and fixed-name resource privatepatch
@@ -80,10 +83,30 @@ func TestRoutineChangesReplaceNoStatefulResourceAndRecreateNoFixedName(t *testin
 	for _, c := range changes {
 		t.Run(c.name, func(t *testing.T) {
 			changed := (&scenario{name: c.name, config: fromYAML(edit(t, c.edits...))}).synth(t).deployment()
-			problems, orphans := updateProblems(t, base, changed, nil, false)
+			problems, orphans := updateProblems(t, base, changed, cfnupdate.Options{})
 			assert.Empty(t, problems, "deploying the change")
-			problems, _ = updateProblems(t, changed, base, orphans, true)
+			problems, _ = updateProblems(t, changed, base, cfnupdate.Options{Orphans: orphans, AllowRemovals: true})
 			assert.Empty(t, problems, "deploying the base again (what the change added may go)")
 		})
 	}
+}
+
+// TestReplacingTheWsusServerNeedsTheUpdateStoreDetachedFirst proves the manual step that a new
+// Windows version needs: in one deploy the update store cannot follow the server, in two it can.
+func TestReplacingTheWsusServerNeedsTheUpdateStoreDetachedFirst(t *testing.T) {
+	base := changeBase.synth(t).deployment()
+	direct := (&scenario{name: "wsus-2025", config: fromYAML(edit(t, "\nfleet:", "\nwsus: {windowsVersion: \"2025\"}\nfleet:"))}).synth(t).deployment()
+	problems, _ := updateProblems(t, base, direct, cfnupdate.Options{})
+	text := strings.Join(problems, "\n")
+	assert.Contains(t, text, "WsusUpdateStoreAttachment", "the new attachment needs the volume the old one holds")
+	assert.Contains(t, text, "deploy once with wsus.attachUpdateStore: false", "the refusal names the manual step")
+
+	detached := (&scenario{name: "wsus-detached", config: fromYAML(edit(t, "\nfleet:", "\nwsus: {attachUpdateStore: false}\nfleet:"))}).synth(t).deployment()
+	problems, orphans := updateProblems(t, base, detached, cfnupdate.Options{})
+	assert.Empty(t, problems, "step 1: detach the store")
+	reattached := (&scenario{name: "wsus-2025-reattached", config: fromYAML(edit(t, "\nfleet:", "\nwsus: {windowsVersion: \"2025\", attachUpdateStore: true}\nfleet:"))}).synth(t).deployment()
+	problems, _ = updateProblems(t, detached, reattached, cfnupdate.Options{Orphans: orphans})
+	require.Len(t, problems, 1, "step 2 replaces the server, as intended, and nothing else: %v", problems)
+	assert.Contains(t, problems[0], "WsusInstance")
+	assert.Contains(t, problems[0], "ImageId changes")
 }

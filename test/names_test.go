@@ -7,25 +7,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-// uniqueNameProperties are the properties whose values AWS requires to be unique in an account
-// and region (or, for buckets, everywhere): a second deployment with the same value fails.
-var uniqueNameProperties = map[string]string{
-	"AWS::EC2::LaunchTemplate":   "LaunchTemplateName",
-	"AWS::S3::Bucket":            "BucketName",
-	"AWS::Logs::LogGroup":        "LogGroupName",
-	"AWS::SSM::ResourceDataSync": "SyncName",
-	"AWS::SSM::Document":         "Name",
-	"AWS::IAM::Role":             "RoleName",
-	"AWS::IAM::ManagedPolicy":    "ManagedPolicyName",
-	"AWS::SNS::Topic":            "TopicName",
-	"AWS::KMS::Alias":            "AliasName",
-	"AWS::Events::Rule":          "Name",
-	"AWS::ResourceGroups::Group": "Name",
-	"AWS::CloudWatch::Alarm":     "AlarmName",
-	"AWS::CloudWatch::Dashboard": "DashboardName",
-}
+	"github.com/privatepatch/privatepatch/cfnupdate"
+)
 
 // twoProjectsYAML is a configuration with a fixed name of every kind privatepatch sets: instance
 // groups (launch templates), the command-output bucket and the inventory sync (CloudWatch
@@ -56,7 +40,7 @@ func (s *scenario) physicalNames() map[string]string {
 	for stack, template := range map[string]map[string]any{"network": s.template, "fleet": s.fleetJSON, "patching": s.patchJSON} {
 		for id, r := range template["Resources"].(map[string]any) {
 			resource := r.(map[string]any)
-			property := uniqueNameProperties[resource["Type"].(string)]
+			property := cfnupdate.UniqueNameProperties[resource["Type"].(string)]
 			if value, ok := props(resource)[property]; ok {
 				data, _ := json.Marshal(value)
 				names[string(data)] = stack + "/" + id + "." + property

@@ -82,6 +82,11 @@ type ServerProps struct {
 	// PatchGroup is tagged as "Patch Group" and "PatchGroup", so a maintenance window patches
 	// the server. Default: none.
 	PatchGroup string
+	// DetachUpdateStore leaves the update store unattached. A volume is attached to one
+	// instance at a time, and CloudFormation attaches a replacement instance's volume before it
+	// detaches the old one: deploy once detached, then replace the instance (new AMI or Windows
+	// version) with the store attached again. WSUS does not serve in between. Default: false.
+	DetachUpdateStore bool
 }
 
 // Server is the WSUS server and its parts.
@@ -216,11 +221,14 @@ func NewServer(scope constructs.Construct, id string, props *ServerProps) Server
 		Encrypted:        jsii.Bool(true),
 		RemovalPolicy:    awscdk.RemovalPolicy_RETAIN,
 	})
-	attachment := awsec2.NewCfnVolumeAttachment(s.Construct, jsii.String("UpdateStoreAttachment"), &awsec2.CfnVolumeAttachmentProps{
-		InstanceId: s.instance.InstanceId(),
-		VolumeId:   s.updateStore.VolumeId(),
-		Device:     jsii.String("xvdf"),
-	})
+	var attachment awsec2.CfnVolumeAttachment
+	if !p.DetachUpdateStore {
+		attachment = awsec2.NewCfnVolumeAttachment(s.Construct, jsii.String("UpdateStoreAttachment"), &awsec2.CfnVolumeAttachmentProps{
+			InstanceId: s.instance.InstanceId(),
+			VolumeId:   s.updateStore.VolumeId(),
+			Device:     jsii.String("xvdf"),
+		})
+	}
 
 	// Over HTTPS clients use the private DNS name, which the certificate can name; over HTTP the IP.
 	scheme, host, serverName := "http", s.instance.InstancePrivateIp(), ""
@@ -257,7 +265,9 @@ func NewServer(scope constructs.Construct, id string, props *ServerProps) Server
 		"SyncsPerDay":           jsii.String(fmt.Sprint(p.SyncsPerDay)),
 	})
 	// The script formats the update store: it must be attached before the first run.
-	s.association.Node().AddDependency(attachment)
+	if attachment != nil {
+		s.association.Node().AddDependency(attachment)
+	}
 	if p.OutputBucket != nil {
 		logbucket.GrantCommandOutput(p.OutputBucket, s.role, SetupOutputPrefix)
 	}

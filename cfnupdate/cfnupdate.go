@@ -1,0 +1,338 @@
+// Package cfnupdate predicts what CloudFormation does when deployed templates are updated to new
+// ones, so that a change that would lose data or fail half-way is caught before it is deployed.
+//
+// CloudFormation updates in this order: it creates new resources and the new copies of replaced
+// ones, updates the rest in place, and only then deletes removed and replaced ones. So a new or
+// replacing resource must not take a name, rule number, address block or volume that a resource
+// of the old templates still holds, and a resource with a fixed name cannot be replaced at all.
+// Which property changes replace a resource comes from the AWS CDK service spec
+// (@aws-cdk/aws-service-spec, pinned in package.json).
+package cfnupdate
+
+import (
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"os"
+	"reflect"
+	"sort"
+	"strings"
+)
+
+// StatefulTypes hold data, or are the data's home: replacing one loses it or moves it. (A
+// resource data sync holds none: what it synced stays in the bucket, and a new sync writes it
+// all again; its fixed name is checked like every other.)
+var StatefulTypes = map[string]bool{
+	"AWS::S3::Bucket": true, "AWS::Logs::LogGroup": true, "AWS::KMS::Key": true, "AWS::EC2::Volume": true,
+	"AWS::EC2::Instance": true, "AWS::SNS::Topic": true,
+}
+
+// UniqueNameProperties are the properties whose values AWS requires to be unique in an account
+// and region (or, for buckets, everywhere): a second resource with the same value fails.
+var UniqueNameProperties = map[string]string{
+	"AWS::EC2::LaunchTemplate":   "LaunchTemplateName",
+	"AWS::S3::Bucket":            "BucketName",
+	"AWS::Logs::LogGroup":        "LogGroupName",
+	"AWS::SSM::ResourceDataSync": "SyncName",
+	"AWS::SSM::Document":         "Name",
+	"AWS::IAM::Role":             "RoleName",
+	"AWS::IAM::ManagedPolicy":    "ManagedPolicyName",
+	"AWS::SNS::Topic":            "TopicName",
+	"AWS::KMS::Alias":            "AliasName",
+	"AWS::Events::Rule":          "Name",
+	"AWS::ResourceGroups::Group": "Name",
+	"AWS::CloudWatch::Alarm":     "AlarmName",
+	"AWS::CloudWatch::Dashboard": "DashboardName",
+}
+
+// alsoReplacing lists properties that the service spec does not mark as replacing, but whose
+// change loses data all the same: a volume cannot move to another zone.
+var alsoReplacing = map[string][]string{"AWS::EC2::Volume": {"AvailabilityZone"}}
+
+// Spec lists, per resource type, the top-level properties whose change replaces the resource.
+type Spec map[string][]string
+
+// LoadSpec reads the service spec database (db.json.gz of @aws-cdk/aws-service-spec).
+func LoadSpec(path string) (Spec, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("the CloudFormation service spec is missing (run make setup): %w", err)
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var db struct {
+		Schema struct {
+			Resource struct {
+				Entities []struct {
+					CloudFormationType string `json:"cloudFormationType"`
+					Properties         map[string]struct {
+						CausesReplacement string `json:"causesReplacement"`
+					} `json:"properties"`
+				} `json:"entities"`
+			} `json:"resource"`
+		} `json:"schema"`
+	}
+	if err := json.NewDecoder(gz).Decode(&db); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	spec := Spec{}
+	for _, r := range db.Schema.Resource.Entities {
+		for name, p := range r.Properties {
+			if p.CausesReplacement == "yes" {
+				spec[r.CloudFormationType] = append(spec[r.CloudFormationType], name)
+			}
+		}
+		spec[r.CloudFormationType] = append(spec[r.CloudFormationType], alsoReplacing[r.CloudFormationType]...)
+		sort.Strings(spec[r.CloudFormationType])
+	}
+	return spec, nil
+}
+
+// Deployment is an app's templates, by CloudFormation stack name.
+type Deployment map[string]map[string]any
+
+// ResourceKey names a resource across stacks.
+type ResourceKey struct{ Stack, ID string }
+
+func (k ResourceKey) String() string { return k.Stack + "/" + k.ID }
+
+func (d Deployment) resource(k ResourceKey) map[string]any {
+	if tpl, ok := d[k.Stack]; ok {
+		resources, _ := tpl["Resources"].(map[string]any)
+		r, _ := resources[k.ID].(map[string]any)
+		return r
+	}
+	return nil
+}
+
+func (d Deployment) keys() []ResourceKey {
+	var out []ResourceKey
+	for stack, tpl := range d {
+		resources, _ := tpl["Resources"].(map[string]any)
+		for id := range resources {
+			out = append(out, ResourceKey{stack, id})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out
+}
+
+// references returns the resources that value refers to: Ref and Fn::GetAtt in stack, and
+// Fn::GetStackOutput or Fn::ImportValue of another stack's output, followed to its resource.
+func (d Deployment) references(stack string, value any) []ResourceKey {
+	var out []ResourceKey
+	var walk func(stack string, v any)
+	walk = func(stack string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if ref, ok := v["Ref"].(string); ok && !strings.HasPrefix(ref, "AWS::") {
+				out = append(out, ResourceKey{stack, ref})
+			}
+			if att, ok := v["Fn::GetAtt"].([]any); ok && len(att) > 0 {
+				if id, ok := att[0].(string); ok {
+					out = append(out, ResourceKey{stack, id})
+				}
+			}
+			if ref, ok := v["Fn::GetStackOutput"].(map[string]any); ok {
+				other, _ := ref["StackName"].(string)
+				name, _ := ref["OutputName"].(string)
+				if output, ok := d.output(other, name); ok {
+					walk(other, output)
+				}
+			}
+			for _, x := range v {
+				walk(stack, x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(stack, x)
+			}
+		}
+	}
+	walk(stack, value)
+	return out
+}
+
+func (d Deployment) output(stack, name string) (any, bool) {
+	outputs, _ := d[stack]["Outputs"].(map[string]any)
+	output, ok := outputs[name].(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	return output["Value"], true
+}
+
+func props(resource map[string]any) map[string]any {
+	p, _ := resource["Properties"].(map[string]any)
+	return p
+}
+
+// uniqueKey is what no two resources of a type may share while both exist: a fixed physical
+// name, a network ACL rule number, a subnet's address block, the volume of an attachment.
+// Empty when the resource has none.
+func uniqueKey(resource map[string]any) string {
+	p := props(resource)
+	var parts []any
+	switch t, _ := resource["Type"].(string); t {
+	case "AWS::EC2::NetworkAclEntry":
+		parts = []any{t, p["NetworkAclId"], p["Egress"], p["RuleNumber"]}
+	case "AWS::EC2::Subnet":
+		parts = []any{t, p["VpcId"], p["CidrBlock"]}
+	case "AWS::EC2::VolumeAttachment":
+		// A volume is attached to one instance at a time.
+		parts = []any{t, p["VolumeId"]}
+	default:
+		name, ok := p[UniqueNameProperties[t]]
+		if !ok {
+			return ""
+		}
+		parts = []any{t, name}
+	}
+	data, _ := json.Marshal(parts)
+	return string(data)
+}
+
+// Problem is one thing that would go wrong, or lose data, in an update.
+type Problem struct {
+	Resource ResourceKey
+	Type     string
+	// What happens, e.g. "is replaced: ImageId changes from ... to ...".
+	What string
+	// Hint names the way out, where one is known.
+	Hint string
+}
+
+func (p Problem) String() string {
+	s := fmt.Sprintf("%s (%s) %s", p.Resource, p.Type, p.What)
+	if p.Hint != "" {
+		s += "; " + p.Hint
+	}
+	return s
+}
+
+// Options tune Check.
+type Options struct {
+	// Orphans are the unique keys of retained resources that earlier updates removed from the
+	// templates but left in the account, and what left them.
+	Orphans map[string]string
+	// AllowRemovals accepts deleting stateful resources that the new templates no longer have
+	// (e.g. a revert of a change that added them).
+	AllowRemovals bool
+}
+
+// Result is what Check found.
+type Result struct {
+	Problems []Problem
+	// Orphans are Options.Orphans plus the retained resources this update leaves behind.
+	Orphans map[string]string
+}
+
+// Check predicts the update of before to after.
+func Check(spec Spec, before, after Deployment, opts Options) Result {
+	replaced := map[ResourceKey]string{}
+	// A replacement can cascade: a replacing property that refers to a replaced resource changes.
+	for changed := true; changed; {
+		changed = false
+		for _, k := range after.keys() {
+			if _, done := replaced[k]; done {
+				continue
+			}
+			old, cur := before.resource(k), after.resource(k)
+			if old == nil {
+				continue
+			}
+			if why := replacement(spec, after, k, old, cur, replaced); why != "" {
+				replaced[k], changed = why, true
+			}
+		}
+	}
+
+	res := Result{Orphans: map[string]string{}}
+	held := map[string]string{}
+	for key, holder := range opts.Orphans {
+		held[key], res.Orphans[key] = holder, holder
+	}
+	for _, k := range before.keys() {
+		if key := uniqueKey(before.resource(k)); key != "" {
+			held[key] = k.String()
+		}
+	}
+	for _, k := range after.keys() {
+		cur := after.resource(k)
+		typ, _ := cur["Type"].(string)
+		why, isReplaced := replaced[k]
+		if isReplaced && StatefulTypes[typ] {
+			res.Problems = append(res.Problems, Problem{Resource: k, Type: typ, What: "is replaced: " + why, Hint: hint(typ)})
+		}
+		key := uniqueKey(cur)
+		if key == "" || (before.resource(k) != nil && !isReplaced) {
+			continue
+		}
+		if holder, ok := held[key]; ok && (holder != k.String() || uniqueKey(before.resource(k)) == key) {
+			res.Problems = append(res.Problems, Problem{Resource: k, Type: typ,
+				What: fmt.Sprintf("is created with %s, which %s still holds", key, holder), Hint: hint(typ)})
+		}
+		delete(res.Orphans, key)
+	}
+	for _, k := range before.keys() {
+		old := before.resource(k)
+		if after.resource(k) != nil {
+			continue
+		}
+		typ, _ := old["Type"].(string)
+		switch {
+		case old["DeletionPolicy"] == "Retain":
+			if key := uniqueKey(old); key != "" {
+				res.Orphans[key] = "the retained " + k.String()
+			}
+		case StatefulTypes[typ] && !opts.AllowRemovals:
+			res.Problems = append(res.Problems, Problem{Resource: k, Type: typ, What: "is deleted with its data"})
+		}
+	}
+	return res
+}
+
+// replacement says why CloudFormation replaces the resource k, or "" when it does not.
+func replacement(spec Spec, after Deployment, k ResourceKey, old, cur map[string]any, replaced map[ResourceKey]string) string {
+	if old["Type"] != cur["Type"] {
+		return "its type changes"
+	}
+	typ, _ := cur["Type"].(string)
+	for _, name := range spec[typ] {
+		if !reflect.DeepEqual(props(old)[name], props(cur)[name]) {
+			return fmt.Sprintf("%s changes from %s to %s", name, compact(props(old)[name]), compact(props(cur)[name]))
+		}
+		for _, ref := range after.references(k.Stack, props(cur)[name]) {
+			if why, ok := replaced[ref]; ok {
+				return fmt.Sprintf("%s refers to %s, which is replaced (%s)", name, ref, why)
+			}
+		}
+	}
+	return ""
+}
+
+func compact(v any) string {
+	if v == nil {
+		return "(none)"
+	}
+	data, _ := json.Marshal(v)
+	return string(data)
+}
+
+// hint names the manual step for the replacements privatepatch knows cannot be deployed safely.
+func hint(resourceType string) string {
+	switch resourceType {
+	case "AWS::EC2::VolumeAttachment", "AWS::EC2::Volume":
+		return "the WSUS update store can be attached to one instance at a time: deploy once with wsus.attachUpdateStore: false " +
+			"(WSUS stops serving until the next deploy), then deploy the change with it true again (docs/wsus.md)"
+	case "AWS::EC2::Instance":
+		return "an instance is replaced when its AMI, subnet or launch template changes: its disks go with it; " +
+			"if that is intended, deploy with FORCE=1"
+	case "AWS::EC2::Subnet":
+		return "a subnet's block changed (network.subnetCidrMask, vpcCidr or the zones): this replaces it and every instance in it"
+	}
+	return ""
+}

@@ -1,0 +1,114 @@
+package cfnupdate
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// spec is a small stand-in for the service spec, with the real replacing properties of the
+// types these tests use.
+var spec = Spec{
+	"AWS::EC2::Instance":         {"ImageId", "SubnetId"},
+	"AWS::EC2::Volume":           {"AvailabilityZone"},
+	"AWS::EC2::VolumeAttachment": {"Device", "InstanceId", "VolumeId"},
+	"AWS::EC2::NetworkAclEntry":  {"Egress", "NetworkAclId", "RuleNumber"},
+	"AWS::Logs::LogGroup":        {"LogGroupName"},
+	"AWS::S3::Bucket":            {"BucketName"},
+}
+
+// deployment parses one stack's resources, written as JSON.
+func deployment(t *testing.T, stack, resources string) Deployment {
+	var r map[string]any
+	require.NoError(t, json.Unmarshal([]byte(resources), &r))
+	return Deployment{stack: {"Resources": r}}
+}
+
+func problems(res Result) string {
+	var out []string
+	for _, p := range res.Problems {
+		out = append(out, p.String())
+	}
+	return strings.Join(out, "\n")
+}
+
+const wsus = `{
+  "Server": {"Type": "AWS::EC2::Instance", "Properties": {"ImageId": "%s"}},
+  "Store": {"Type": "AWS::EC2::Volume", "DeletionPolicy": "Retain", "Properties": {"AvailabilityZone": "us-west-2a", "Size": 200}},
+  "Attach": {"Type": "AWS::EC2::VolumeAttachment", "Properties": {"InstanceId": {"Ref": "Server"}, "VolumeId": {"Ref": "Store"}, "Device": "xvdf"}}
+}`
+
+func TestNewImageReplacesTheServerAndCannotReattachItsVolumeInOneUpdate(t *testing.T) {
+	before := deployment(t, "fleet", strings.Replace(wsus, "%s", "ami-1", 1))
+	after := deployment(t, "fleet", strings.Replace(wsus, "%s", "ami-2", 1))
+	got := problems(Check(spec, before, after, Options{}))
+	assert.Contains(t, got, `fleet/Server (AWS::EC2::Instance) is replaced: ImageId changes from "ami-1" to "ami-2"`)
+	assert.Contains(t, got, `fleet/Attach (AWS::EC2::VolumeAttachment) is created with ["AWS::EC2::VolumeAttachment",{"Ref":"Store"}], which fleet/Attach still holds`,
+		"the replacement attachment cascades from the server and needs the volume the old one holds")
+	assert.Contains(t, got, "wsus.attachUpdateStore: false", "names the manual step")
+	assert.NotContains(t, got, "fleet/Store", "the volume itself stays")
+}
+
+func TestInPlaceChangesAreNoProblem(t *testing.T) {
+	before := deployment(t, "s", `{"Entry": {"Type": "AWS::EC2::NetworkAclEntry", "Properties": {"NetworkAclId": "acl", "Egress": true, "RuleNumber": 300, "CidrBlock": "1.0.0.0/8"}}}`)
+	after := deployment(t, "s", `{"Entry": {"Type": "AWS::EC2::NetworkAclEntry", "Properties": {"NetworkAclId": "acl", "Egress": true, "RuleNumber": 300, "CidrBlock": "2.0.0.0/8"}}}`)
+	assert.Empty(t, Check(spec, before, after, Options{}).Problems)
+}
+
+func TestANewRuleCannotTakeTheNumberAnOldOneStillHolds(t *testing.T) {
+	before := deployment(t, "s", `{"A": {"Type": "AWS::EC2::NetworkAclEntry", "Properties": {"NetworkAclId": "acl", "Egress": true, "RuleNumber": 300}}}`)
+	after := deployment(t, "s", `{"B": {"Type": "AWS::EC2::NetworkAclEntry", "Properties": {"NetworkAclId": "acl", "Egress": true, "RuleNumber": 300}}}`)
+	assert.Contains(t, problems(Check(spec, before, after, Options{})), "s/B (AWS::EC2::NetworkAclEntry) is created with")
+}
+
+func TestAFixedNameResourceCannotBeReplaced(t *testing.T) {
+	before := deployment(t, "s", `{"B": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "b", "ObjectLockEnabled": false}}}`)
+	spec := Spec{"AWS::S3::Bucket": {"BucketName", "ObjectLockEnabled"}}
+	after := deployment(t, "s", `{"B": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "b", "ObjectLockEnabled": true}}}`)
+	got := problems(Check(spec, before, after, Options{}))
+	assert.Contains(t, got, "s/B (AWS::S3::Bucket) is replaced: ObjectLockEnabled changes from false to true")
+	assert.Contains(t, got, `s/B (AWS::S3::Bucket) is created with ["AWS::S3::Bucket","b"], which s/B still holds`)
+}
+
+func TestARetainedGroupLeftBehindClashesWhenItsNameComesBack(t *testing.T) {
+	on := deployment(t, "s", `{"Logs": {"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "Retain", "Properties": {"LogGroupName": "/x"}}}`)
+	off := deployment(t, "s", `{}`)
+	first := Check(spec, on, off, Options{})
+	assert.Empty(t, first.Problems, "turning it off keeps the group")
+	assert.Equal(t, map[string]string{`["AWS::Logs::LogGroup","/x"]`: "the retained s/Logs"}, first.Orphans)
+	assert.Contains(t, problems(Check(spec, off, on, Options{Orphans: first.Orphans})), "which the retained s/Logs still holds")
+}
+
+func TestDeletingAStatefulResourceIsAProblemUnlessRemovalsAreIntended(t *testing.T) {
+	before := deployment(t, "s", `{"Server": {"Type": "AWS::EC2::Instance", "Properties": {"ImageId": "ami-1"}}}`)
+	after := deployment(t, "s", `{}`)
+	assert.Contains(t, problems(Check(spec, before, after, Options{})), "s/Server (AWS::EC2::Instance) is deleted with its data")
+	assert.Empty(t, Check(spec, before, after, Options{AllowRemovals: true}).Problems)
+}
+
+func TestReplacementsFollowCrossStackOutputs(t *testing.T) {
+	network := func(cidr string) map[string]any {
+		return map[string]any{
+			"Resources": map[string]any{"Subnet": map[string]any{"Type": "AWS::EC2::Subnet", "Properties": map[string]any{"CidrBlock": cidr}}},
+			"Outputs":   map[string]any{"SubnetOut": map[string]any{"Value": map[string]any{"Ref": "Subnet"}}},
+		}
+	}
+	fleet := deployment(t, "fleet", `{"Server": {"Type": "AWS::EC2::Instance", "Properties": {"SubnetId": {"Fn::GetStackOutput": {"StackName": "network", "OutputName": "SubnetOut"}}}}}`)["fleet"]
+	spec := Spec{"AWS::EC2::Subnet": {"CidrBlock"}, "AWS::EC2::Instance": {"SubnetId"}}
+	got := problems(Check(spec, Deployment{"network": network("10.0.2.0/24"), "fleet": fleet}, Deployment{"network": network("10.0.3.0/24"), "fleet": fleet}, Options{}))
+	assert.Contains(t, got, "fleet/Server (AWS::EC2::Instance) is replaced: SubnetId refers to network/Subnet, which is replaced")
+}
+
+func TestLoadSpecReadsTheReplacingPropertiesOfThePinnedServiceSpec(t *testing.T) {
+	spec, err := LoadSpec(filepath.Join("..", "node_modules", "@aws-cdk", "aws-service-spec", "db.json.gz"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"Egress", "NetworkAclId", "RuleNumber"}, spec["AWS::EC2::NetworkAclEntry"])
+	assert.Contains(t, spec["AWS::EC2::Instance"], "ImageId")
+	assert.Contains(t, spec["AWS::EC2::Volume"], "AvailabilityZone", "added: a volume cannot move zones")
+	_, err = LoadSpec("nowhere.json.gz")
+	assert.ErrorContains(t, err, "run make setup")
+}

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var specPath = filepath.Join("..", "..", "node_modules", "@aws-cdk", "aws-service-spec", "db.json.gz")
+
+// assembly writes a cloud assembly with one stack, app-fleet, whose server runs image.
+func assembly(t *testing.T, image string) string {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "manifest.json"), `{"artifacts": {"Fleet": {"type": "aws:cloudformation:stack", "environment": "aws://unknown-account/eu-west-1",
+		"properties": {"templateFile": "Fleet.template.json", "stackName": "app-fleet"}}, "Tree": {"type": "cdk:tree"}}}`)
+	write(t, filepath.Join(dir, "Fleet.template.json"), `{"Resources": {"Server": {"Type": "AWS::EC2::Instance", "Properties": {"ImageId": "`+image+`"}}}}`)
+	return dir
+}
+
+func write(t *testing.T, path, content string) {
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
+}
+
+func TestListsTheStackNamesOfTheAssembly(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, run(&out, assembly(t, "ami-1"), "", "", specPath))
+	assert.Equal(t, "app-fleet\n", out.String())
+}
+
+func TestAcceptsANewStackAndAnUnchangedOne(t *testing.T) {
+	synthesised := assembly(t, "ami-1")
+	deployed := t.TempDir()
+	var out bytes.Buffer
+	require.NoError(t, run(&out, "", deployed, synthesised, specPath), "nothing deployed yet")
+	data, err := os.ReadFile(filepath.Join(synthesised, "Fleet.template.json"))
+	require.NoError(t, err)
+	write(t, filepath.Join(deployed, "app-fleet.json"), string(data))
+	require.NoError(t, run(&out, "", deployed, synthesised, specPath))
+	assert.Contains(t, out.String(), "1 deployed stack(s) of 1 update without replacing data")
+}
+
+func TestRefusesAnUpdateThatReplacesAnInstance(t *testing.T) {
+	deployed := t.TempDir()
+	write(t, filepath.Join(deployed, "app-fleet.json"), `{"Resources": {"Server": {"Type": "AWS::EC2::Instance", "Properties": {"ImageId": "ami-1"}}}}`)
+	var out bytes.Buffer
+	err := run(&out, "", deployed, assembly(t, "ami-2"), specPath)
+	assert.ErrorIs(t, err, errProblems)
+	assert.Contains(t, out.String(), `app-fleet/Server (AWS::EC2::Instance) is replaced: ImageId changes from "ami-1" to "ami-2"`)
+}
+
+func TestReadsTheRegionOfTheAssembly(t *testing.T) {
+	region, err := assemblyRegion(assembly(t, "ami-1"))
+	require.NoError(t, err)
+	assert.Equal(t, "eu-west-1", region)
+}
