@@ -17,7 +17,7 @@ CDK := cdk
 # CONFIG=path/to/config.yaml picks a configuration; without it the embedded default is used.
 CDK_CONFIG := $(if $(CONFIG),-c config=$(abspath $(CONFIG)),)
 
-.PHONY: help setup synth diff check-update deploy test update-golden bench lint lint-ps clean
+.PHONY: help setup synth diff check-update deploy test update-golden bench lint lint-ps test-ps clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -74,6 +74,11 @@ lint: ## gofmt and go vet
 	@unformatted=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted" >&2; exit 1; fi
 	go vet ./...
+
+test-ps: ## run the Pester tests of the PowerShell scripts (needs pwsh and the PowerShell Gallery)
+	@command -v pwsh >/dev/null || { echo "pwsh is not installed: the Pester tests need PowerShell 7" >&2; exit 1; }
+	pwsh -NoProfile -Command "if (-not (Get-Module -ListAvailable Pester | Where-Object Version -ge 5.0)) { Install-Module Pester -MinimumVersion 5.0 -Scope CurrentUser -Force -SkipPublisherCheck }; \
+	  Invoke-Pester -Path constructs/wsus -CI"
 
 lint-ps: ## lint the PowerShell scripts with PSScriptAnalyzer (needs pwsh and the PowerShell Gallery)
 	@command -v pwsh >/dev/null || { echo "pwsh is not installed: PSScriptAnalyzer needs PowerShell 7" >&2; exit 1; }

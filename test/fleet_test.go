@@ -151,9 +151,12 @@ func TestWsusSetupDocumentRunsTheReviewedScriptWithConfiguredSelection(t *testin
 	assert.Equal(t, []any{map[string]any{"Key": "InstanceIds", "Values": []any{map[string]any{"Ref": instance}}}}, a["Targets"])
 	assert.Equal(t, "rate(1 day)", a["ScheduleExpression"], "re-runs to correct drift")
 	assert.Equal(t, "wsus-setup/", a["OutputLocation"].(map[string]any)["S3Location"].(map[string]any)["OutputS3KeyPrefix"])
+	volume, _ := s.only(t, "AWS::EC2::Volume", "WsusUpdateStore")
 	assert.Equal(t, map[string]string{
 		"Languages": "en", "Products": "Microsoft Server operating system-21H2", "Classifications": "Critical Updates;Security Updates",
 		"Port": "8530", "SyncTimeUtc": "03:00", "SyncsPerDay": "1",
+		// The script finds the disk by this volume, not by guessing the first raw disk.
+		"UpdateStoreVolumeId": fmt.Sprint(map[string]any{"Ref": volume}),
 	}, associationParameters(association))
 
 	https := wsusHTTPS.synth(t)
@@ -180,10 +183,14 @@ func TestWsusSetupScriptDoesWhatTheArchitectureNeeds(t *testing.T) {
 		"CreateInstallApprovalRule", "SetUpdateClassifications",
 		`IIS:\AppPools\WsusPool`, "queueLength", "privateMemory",
 		"configuressl", "Start-Transcript", "$ErrorActionPreference = 'Stop'", "exit 1",
+		"SerialNumber", // the update-store disk is found by its volume id
+		"if ($binding.certificateHash -eq $thumbprint) { return $false }", // a second run keeps the binding
+		"if ($firstRun) { return $true }",                                 // the first run starts the full sync
 	} {
 		assert.Contains(t, wsus.SetupScript, must)
 	}
 	assert.NotContains(t, wsus.SetupScript, "{{", "SSM would substitute it")
+	assert.NotContains(t, wsus.SetupScript, "PartitionStyle -eq 'RAW' } | Sort-Object", "never the first raw disk: it may be an instance store")
 	// "$name:" inside a double-quoted string is a PowerShell parse error (scope syntax).
 	for _, line := range strings.Split(wsus.SetupScript+wsus.ClientScript, "\n") {
 		for _, quoted := range regexp.MustCompile(`"[^"]*"`).FindAllString(line, -1) {

@@ -250,6 +250,7 @@ func NewServer(scope constructs.Construct, id string, props *ServerProps) Server
 			{"ServerName", "Name clients use over HTTPS, for wsusutil configuressl", "", "^[A-Za-z0-9.-]{0,253}$"},
 			{"SyncTimeUtc", "First daily synchronisation, HH:MM UTC", "03:00", "^([01][0-9]|2[0-3]):[0-5][0-9]$"},
 			{"SyncsPerDay", "Synchronisations per day", "1", "^([1-9]|1[0-9]|2[0-4])$"},
+			{"UpdateStoreVolumeId", "EBS volume id of the update store, the disk the script formats or reuses", "", "^vol-[0-9a-f]{8,17}$"},
 		})
 	s.association = newAssociation(s.Construct, "SetupAssociation", s.document, []awsssm.CfnAssociation_TargetProperty{{
 		Key: jsii.String("InstanceIds"), Values: jsii.Strings(*s.instance.InstanceId()),
@@ -263,6 +264,7 @@ func NewServer(scope constructs.Construct, id string, props *ServerProps) Server
 		"ServerName":            jsii.String(serverName),
 		"SyncTimeUtc":           jsii.String(p.SyncTimeUtc),
 		"SyncsPerDay":           jsii.String(fmt.Sprint(p.SyncsPerDay)),
+		"UpdateStoreVolumeId":   s.updateStore.VolumeId(),
 	})
 	// The script formats the update store: it must be attached before the first run.
 	if attachment != nil {

@@ -7,7 +7,7 @@
     Run by the privatepatch WSUS setup SSM document through a State Manager association, so every
     run is logged to S3 and visible in State Manager compliance. It also runs by hand:
         .\wsus-setup.ps1 -Languages en -Products 'Microsoft Server operating system-21H2' ...
-    Steps: bring the update-store disk online as W:, install the UpdateServices role, run
+    Steps: bring the update-store disk (found by its EBS volume id) online as W:, install the UpdateServices role, run
     wsusutil postinstall on it, sync from Microsoft Update, set languages, products and
     classifications, schedule synchronisation, create the automatic approval rule, tune the
     WsusPool application pool, and (port 8531) require TLS with the given certificate.
@@ -23,34 +23,40 @@ param(
     [string] $ServerName = '',
     [ValidatePattern('^\d{2}:\d{2}$')] [string] $SyncTimeUtc = '03:00',
     [ValidateRange(1, 24)] [int] $SyncsPerDay = 1,
+    [string] $UpdateStoreVolumeId = '',
     [string] $VolumeLabel = 'WSUS',
     [string] $DriveLetter = 'W'
 )
 
 $ErrorActionPreference = 'Stop'
-$logDir = Join-Path $env:ProgramData 'privatepatch'
-New-Item -ItemType Directory -Force -Path $logDir | Out-Null
-Start-Transcript -Path (Join-Path $logDir ('wsus-setup-{0:yyyyMMdd-HHmmss}.log' -f (Get-Date))) -Append | Out-Null
 
 function Split-List([string] $value) {
     @($value -split ';' | ForEach-Object { $_.Trim() } | Where-Object { $_ })
 }
 
+function Find-UpdateStoreDisk([string] $volumeId) {
+    # On Nitro instances an EBS volume is an NVMe disk whose serial number is its volume id
+    # without the hyphen (vol0123...), so the disk is found by the volume CloudFormation attached,
+    # never by guessing which disk is empty.
+    $serial = $volumeId -replace '-', ''
+    Get-Disk | Where-Object { ($_.SerialNumber -replace '_.*$', '').Trim() -eq $serial } | Select-Object -First 1
+}
+
 function Initialize-UpdateStore {
-    # The update store is the only disk that is raw (new) or labelled WSUS (a re-run, or a
-    # retained volume attached to a replacement instance).
-    $volume = Get-Volume -FileSystemLabel $VolumeLabel -ErrorAction SilentlyContinue
-    if (-not $volume) {
-        $disk = Get-Disk | Where-Object { $_.PartitionStyle -eq 'RAW' } | Sort-Object Number | Select-Object -First 1
-        if (-not $disk) { throw "no raw disk and no volume labelled ${VolumeLabel}: is the update-store volume attached?" }
-        Write-Output "Initialising disk $($disk.Number) ($([math]::Round($disk.Size / 1GB)) GiB) as the update store"
+    if ($UpdateStoreVolumeId -notmatch '^vol-[0-9a-f]{8,17}$') { throw "UpdateStoreVolumeId '$UpdateStoreVolumeId' is not an EBS volume id" }
+    $disk = Find-UpdateStoreDisk $UpdateStoreVolumeId
+    if (-not $disk) { throw "the update-store volume $UpdateStoreVolumeId is not attached to this instance (wsus.attachUpdateStore false, or a non-Nitro instance type)" }
+    if ($disk.IsOffline) { Set-Disk -Number $disk.Number -IsOffline $false }
+    if ($disk.IsReadOnly) { Set-Disk -Number $disk.Number -IsReadOnly $false }
+    if ($disk.PartitionStyle -eq 'RAW') {
+        Write-Output "Initialising disk $($disk.Number) ($UpdateStoreVolumeId, $([math]::Round($disk.Size / 1GB)) GiB) as the update store"
         Initialize-Disk -Number $disk.Number -PartitionStyle GPT
         $partition = New-Partition -DiskNumber $disk.Number -UseMaximumSize -DriveLetter $DriveLetter
         Format-Volume -Partition $partition -FileSystem NTFS -NewFileSystemLabel $VolumeLabel -AllocationUnitSize 65536 -Confirm:$false | Out-Null
     } else {
-        $disk = $volume | Get-Partition | Get-Disk
-        if ($disk.IsOffline) { Set-Disk -Number $disk.Number -IsOffline $false }
-        $partition = $volume | Get-Partition
+        # A re-run, or the retained volume attached to a replacement server: keep its content.
+        $partition = Get-Partition -DiskNumber $disk.Number | Where-Object { $_.Type -ne 'Reserved' } | Sort-Object Size -Descending | Select-Object -First 1
+        if (-not $partition) { throw "disk $($disk.Number) ($UpdateStoreVolumeId) is initialised but has no data partition: inspect it by hand" }
         if ($partition.DriveLetter -ne $DriveLetter) {
             Write-Output "Moving the update store from $($partition.DriveLetter): to ${DriveLetter}:"
             Set-Partition -InputObject $partition -NewDriveLetter $DriveLetter
@@ -83,7 +89,16 @@ function Wait-Synchronization($subscription) {
     if ($result -ne 'Succeeded') { throw "WSUS synchronisation ended with ${result}: can the server reach Microsoft Update on 80/443?" }
 }
 
-function Set-WsusSelection($wsus, [string[]] $languages, [string[]] $products, [string[]] $classifications, [string[]] $targetGroups) {
+function Test-SynchronizationNeeded($subscription, [bool] $firstRun) {
+    # The first run must start the initial full synchronisation itself: its last synchronisation
+    # is then the category-only one, which succeeded moments ago. Later runs start one when the
+    # last did not succeed or is older than a day.
+    if ($firstRun) { return $true }
+    $last = $subscription.GetLastSynchronizationInfo()
+    return ($null -eq $last) -or ($last.Result -ne 'Succeeded') -or ($last.StartTime -lt (Get-Date).ToUniversalTime().AddDays(-1))
+}
+
+function Set-WsusSelection($wsus, [bool] $firstRun, [string[]] $languages, [string[]] $products, [string[]] $classifications, [string[]] $targetGroups) {
     $config = $wsus.GetConfiguration()
     $config.SyncFromMicrosoftUpdate = $true
     $config.AllUpdateLanguagesEnabled = $false
@@ -95,7 +110,7 @@ function Set-WsusSelection($wsus, [string[]] $languages, [string[]] $products, [
     $config.Save()
 
     $subscription = $wsus.GetSubscription()
-    if ($null -eq $subscription.GetLastSynchronizationInfo()) {
+    if ($firstRun) {
         Write-Output 'First run: synchronising the category catalogue (products and classifications)'
         $subscription.StartSynchronizationForCategoryOnly()
         Wait-Synchronization $subscription
@@ -156,21 +171,37 @@ function Set-WsusPool {
     Set-ItemProperty $pool -Name failure.rapidFailProtection -Value $false
 }
 
-function Set-Tls {
-    if ($Port -ne '8531') { return }
-    if ($CertificateThumbprint -notmatch '^[0-9A-Fa-f]{40}$') { throw 'port 8531 needs CertificateThumbprint' }
-    $certificate = Get-Item "Cert:\LocalMachine\My\$CertificateThumbprint" -ErrorAction SilentlyContinue
-    if (-not $certificate) { throw "certificate $CertificateThumbprint is not in LocalMachine\My: import it first" }
+function Set-SslBinding([string] $thumbprint) {
+    # Idempotent: IIS refuses to add a second certificate to a binding, so a re-run keeps a
+    # binding that already has this certificate and replaces one that has another.
     Import-Module WebAdministration
     $site = 'WSUS Administration'
     $binding = Get-WebBinding -Name $site -Protocol https -Port 8531
-    if (-not $binding) { New-WebBinding -Name $site -Protocol https -Port 8531; $binding = Get-WebBinding -Name $site -Protocol https -Port 8531 }
-    $binding.AddSslCertificate($CertificateThumbprint, 'My')
+    if (-not $binding) {
+        New-WebBinding -Name $site -Protocol https -Port 8531
+        $binding = Get-WebBinding -Name $site -Protocol https -Port 8531
+    }
+    if ($binding.certificateHash -eq $thumbprint) { return $false }
+    if ($binding.certificateHash) {
+        Write-Output "Replacing certificate $($binding.certificateHash) on port 8531"
+        $binding.RemoveSslCertificate()
+    }
+    $binding.AddSslCertificate($thumbprint, 'My')
+    return $true
+}
+
+function Set-Tls {
+    if ($Port -ne '8531') { return }
+    if ($CertificateThumbprint -notmatch '^[0-9A-Fa-f]{40}$') { throw 'port 8531 needs CertificateThumbprint' }
+    $thumbprint = $CertificateThumbprint.ToUpperInvariant()
+    $certificate = Get-Item "Cert:\LocalMachine\My\$thumbprint" -ErrorAction SilentlyContinue
+    if (-not $certificate) { throw "certificate $thumbprint is not in LocalMachine\My: import it first" }
+    if (-not $ServerName) { throw 'port 8531 needs ServerName, the name clients use and the certificate names' }
+    Set-SslBinding $thumbprint | Out-Null
     foreach ($app in 'ApiRemoting30', 'ClientWebService', 'DSSAuthWebService', 'ServerSyncWebService', 'SimpleAuthWebService') {
-        Set-WebConfigurationProperty -PSPath 'IIS:\' -Location "$site/$app" -Filter 'system.webServer/security/access' -Name sslFlags -Value 'Ssl'
+        Set-WebConfigurationProperty -PSPath 'IIS:\' -Location "WSUS Administration/$app" -Filter 'system.webServer/security/access' -Name sslFlags -Value 'Ssl'
     }
     $wsusutil = Join-Path $env:ProgramFiles 'Update Services\Tools\wsusutil.exe'
-    if (-not $ServerName) { throw 'port 8531 needs ServerName, the name clients use and the certificate names' }
     & $wsusutil configuressl $ServerName
     if ($LASTEXITCODE -ne 0) { throw "wsusutil configuressl failed with exit code $LASTEXITCODE" }
 }
@@ -184,21 +215,28 @@ function Open-Firewall {
     }
 }
 
+# Dot-sourced (by the Pester tests in wsus-setup.Tests.ps1): define the functions, run nothing.
+if ($MyInvocation.InvocationName -eq '.') { return }
+
+$logDir = Join-Path $env:ProgramData 'privatepatch'
+New-Item -ItemType Directory -Force -Path $logDir | Out-Null
+Start-Transcript -Path (Join-Path $logDir ('wsus-setup-{0:yyyyMMdd-HHmmss}.log' -f (Get-Date))) -Append | Out-Null
 try {
     $content = Initialize-UpdateStore
     Install-Wsus $content
     Open-Firewall
     $wsus = Get-WsusServer # the local server, through the API rather than web remoting
     $classificationList = Split-List $Classifications
-    $subscription = Set-WsusSelection $wsus (Split-List $Languages) (Split-List $Products) $classificationList (Split-List $TargetGroups)
+    $firstRun = $null -eq $wsus.GetSubscription().GetLastSynchronizationInfo()
+    $subscription = Set-WsusSelection $wsus $firstRun (Split-List $Languages) (Split-List $Products) $classificationList (Split-List $TargetGroups)
     Set-SyncSchedule $subscription
     $rule = Set-ApprovalRule $wsus $classificationList
     Set-WsusPool
     Set-Tls
-    if ($subscription.GetLastSynchronizationInfo().StartTime -lt (Get-Date).AddDays(-1) -or
-        $subscription.GetLastSynchronizationInfo().Result -ne 'Succeeded') {
+    if (Test-SynchronizationNeeded $subscription $firstRun) {
+        # The first run, or the daily one has not succeeded: clients get nothing until it does.
         Write-Output 'Starting a full synchronisation; the approval rule runs when it finishes'
-        $subscription.StartSynchronization()
+        if ($subscription.GetSynchronizationStatus() -eq 'NotProcessing') { $subscription.StartSynchronization() }
     } else {
         $rule.ApplyRule()
     }
