@@ -1,11 +1,19 @@
 // Command app synthesises privatepatch. It loads the configuration named by the CDK context
 // value "config" (cdk synth -c config=PATH) or the PRIVATEPATCH_CONFIG environment variable,
 // falling back to the embedded default, validates it, and only then creates the stacks.
+//
+// Run by the CDK CLI it gets its context and output directory from the CLI; run directly
+// (go run ./app, from the project root) it reads cdk.json and cdk.context.json itself and writes
+// to cdk.out, so both ways synthesise the same templates.
 package main
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
@@ -17,21 +25,81 @@ import (
 // configEnv names the configuration file for `go run ./app`, where no CDK context is given.
 const configEnv = "PRIVATEPATCH_CONFIG"
 
-func main() {
-	defer jsii.Close()
-	app := awscdk.NewApp(nil)
-	cfg, err := loadConfig(app)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "privatepatch:", err)
-		jsii.Close()
-		os.Exit(1)
-	}
-	stacks.NewPrivatePatch(app, cfg)
-	app.Synth(nil)
+// cliContext is what the CDK CLI adds to cdk.json's context for every synth (CDK_CONTEXT_JSON
+// of aws-cdk 2.1148): metadata and version reporting on, bundling for every stack, and
+// validation errors reported by the CLI rather than failing the app.
+var cliContext = map[string]any{
+	"aws:cdk:enable-path-metadata":              true,
+	"aws:cdk:enable-asset-metadata":             true,
+	"aws:cdk:version-reporting":                 true,
+	"aws:cdk:bundling-stacks":                   []any{"**"},
+	"@aws-cdk/core:failSynthOnValidationErrors": false,
 }
 
-func loadConfig(app awscdk.App) (*config.Config, error) {
-	path, _ := app.Node().TryGetContext(jsii.String("config")).(string)
+func main() {
+	outdir := os.Getenv("CDK_OUTDIR")
+	context, err := directRunContext()
+	if err == nil && outdir == "" {
+		outdir = "cdk.out"
+	}
+	var cfg *config.Config
+	if err == nil {
+		cfg, err = loadConfig(context)
+	}
+	if err == nil {
+		err = synth(cfg, context, outdir)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "privatepatch:", err)
+		clearAssembly(outdir)
+		os.Exit(1)
+	}
+}
+
+// directRunContext is the context the CDK CLI would pass, or nil when the CLI runs the app
+// (CDK_CONTEXT_JSON is set and awscdk reads it).
+func directRunContext() (map[string]any, error) {
+	if os.Getenv("CDK_CONTEXT_JSON") != "" {
+		return nil, nil
+	}
+	var cdkJSON struct {
+		Context map[string]any `json:"context"`
+	}
+	data, err := os.ReadFile("cdk.json")
+	if err != nil {
+		return nil, fmt.Errorf("cdk.json not found: run the app from the project root, or through the CDK CLI (make synth): %w", err)
+	}
+	if err := json.Unmarshal(data, &cdkJSON); err != nil {
+		return nil, fmt.Errorf("cdk.json: %w", err)
+	}
+	context := map[string]any{}
+	if data, err := os.ReadFile("cdk.context.json"); err == nil {
+		if err := json.Unmarshal(data, &context); err != nil {
+			return nil, fmt.Errorf("cdk.context.json: %w", err)
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	for k, v := range cdkJSON.Context {
+		context[k] = v
+	}
+	for k, v := range cliContext {
+		context[k] = v
+	}
+	return context, nil
+}
+
+// loadConfig reads the configuration before anything of CDK starts, so that bad input fails
+// fast and builds nothing.
+func loadConfig(context map[string]any) (*config.Config, error) {
+	path, _ := context["config"].(string)
+	if cli := os.Getenv("CDK_CONTEXT_JSON"); cli != "" {
+		var c map[string]any
+		if err := json.Unmarshal([]byte(cli), &c); err != nil {
+			return nil, fmt.Errorf("CDK_CONTEXT_JSON: %w", err)
+		}
+		path, _ = c["config"].(string)
+	}
 	if path == "" {
 		path = os.Getenv(configEnv)
 	}
@@ -39,4 +107,47 @@ func loadConfig(app awscdk.App) (*config.Config, error) {
 		return config.LoadDefault()
 	}
 	return config.LoadFile(path)
+}
+
+// synth builds the stacks and writes the cloud assembly. A failure inside CDK (a panic carrying
+// a JavaScript error) becomes an error with its message, not a stack trace.
+func synth(cfg *config.Config, context map[string]any, outdir string) (err error) {
+	defer jsii.Close()
+	defer func() {
+		if r := recover(); r != nil {
+			msg := fmt.Sprint(r)
+			if i := strings.Index(msg, "\n    at "); i >= 0 {
+				msg = msg[:i]
+			}
+			err = fmt.Errorf("synthesis failed: %s", msg)
+		}
+	}()
+	props := &awscdk.AppProps{Outdir: jsii.String(outdir)}
+	if context != nil {
+		props.Context = &context
+	}
+	app := awscdk.NewApp(props)
+	stacks.NewPrivatePatch(app, cfg)
+	app.Synth(nil)
+	return nil
+}
+
+// clearAssembly empties outdir when it holds a cloud assembly, so that a failed synth leaves no
+// templates of an earlier one for a pipeline to pick up. Anything else is left alone.
+func clearAssembly(outdir string) {
+	if outdir == "" {
+		return
+	}
+	if _, err := os.Stat(filepath.Join(outdir, "manifest.json")); err != nil {
+		if _, err := os.Stat(filepath.Join(outdir, "cdk.out")); err != nil {
+			return
+		}
+	}
+	entries, err := os.ReadDir(outdir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		os.RemoveAll(filepath.Join(outdir, e.Name()))
+	}
 }

@@ -247,7 +247,9 @@ func (c *Config) applyDefaults() {
 	}
 	for i := range c.Patching.MaintenanceWindows {
 		w := &c.Patching.MaintenanceWindows[i]
-		setDefault(&w.DurationHours, 4)
+		if w.DurationHours == nil {
+			w.DurationHours = days(4)
+		}
 		setDefault(&w.Timezone, "UTC")
 		if w.CutoffHours == nil {
 			w.CutoffHours = days(1)

@@ -88,7 +88,7 @@ func TestMaintenanceWindowGetsTheSeedDefaults(t *testing.T) {
 	cfg, err := Parse("window.yaml", []byte(valid+window("")))
 	require.NoError(t, err)
 	w := cfg.Patching.MaintenanceWindows[0]
-	assert.Equal(t, 4, w.DurationHours)
+	assert.Equal(t, 4, *w.DurationHours)
 	assert.Equal(t, 1, *w.CutoffHours)
 	assert.Equal(t, "UTC", w.Timezone)
 	require.Len(t, w.Tasks, 1)
@@ -98,11 +98,20 @@ func TestMaintenanceWindowGetsTheSeedDefaults(t *testing.T) {
 	assert.True(t, *task.NotifyOnFailure)
 }
 
-func TestAwsCronFormsAccepted(t *testing.T) {
-	for _, cron := range []string{"cron(0 2 ? * SUN *)", "cron(0 2 ? * TUE#2 *)", "cron(30 23 ? * MON-FRI *)", "cron(0 4 1 * ? *)",
-		"cron(0/15 * ? * * *)", "cron(0 2 L * ? 2027)", "cron(0 2 ? * 3L *)"} {
-		assert.NoError(t, checkCron(cron), cron)
+func TestSystemsManagerScheduleFormsAccepted(t *testing.T) {
+	for _, schedule := range []string{"cron(0 2 ? * SUN *)", "cron(0 2 ? * TUE#2 *)", "cron(30 23 ? * MON-FRI *)", "cron(0 4 1 * ? *)",
+		"cron(0/15 * ? * * *)", "cron(0 2 L * ? 2027)", "cron(0 2 ? * 3L *)", "cron(0 0 2 ? * SUN *)", "cron(0 2 ? JAN,JUL MON *)",
+		"rate(1 day)", "rate(7 days)", "rate(1 hour)", "at(2026-12-01T02:00:00)"} {
+		assert.NoError(t, checkSchedule(schedule, windowSchedule), "window %s", schedule)
 	}
+	for _, schedule := range []string{"cron(0 2 ? * SUN *)", "cron(0 0 2 ? * SUN *)", "rate(30 minutes)", "rate(1 day)", "rate(12 hours)",
+		"at(2026-12-01T02:00:00)"} {
+		assert.NoError(t, checkSchedule(schedule, associationSchedule), "association %s", schedule)
+	}
+	yaml := strings.Replace(valid+window(`schedule: "cron(0 0 2 ? * SUN *)"`), "patching: {", "patching: {scan: {schedule: at(2026-12-01T02:00:00)}, ", 1)
+	cfg, err := Parse("at.yaml", []byte(yaml))
+	require.NoError(t, err, "a seven-field window cron and an at() association schedule are valid")
+	assert.Equal(t, "cron(0 0 2 ? * SUN *)", cfg.Patching.MaintenanceWindows[0].Schedule)
 }
 
 func TestNatVariantNeedsNoWsus(t *testing.T) {
@@ -178,8 +187,9 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 			[]string{"line 6: cannot unmarshal !!str `two` into int"}},
 		{"empty_file", "", []string{"bad.yaml is empty: it needs at least a region"}},
 		{"two_documents", valid + "---\nregion: eu-west-1\n", []string{"more than one YAML document"}},
-		{"missing_region", "network: {}\n", []string{`region: "" is not an AWS region name`}},
-		{"bad_region", "region: moon-1\n", []string{`region: "moon-1" is not an AWS region name`}},
+		{"missing_region", "network: {}\n", []string{`region: "" is not an AWS region: use one such as us-west-2`}},
+		{"bad_region", "region: moon-1\n", []string{`region: "moon-1" is not an AWS region: use one such as us-west-2`}},
+		{"well_formed_but_unknown_region", "region: us-west-9\n", []string{`region: "us-west-9" is not an AWS region`}},
 		{"bad_account", valid + "account: \"1234\"\n", []string{`account: "1234" is not an AWS account id: use 12 digits`}},
 		{"bad_project", valid + "project: Patch_Me\n", []string{`project: "Patch_Me" is not allowed`}},
 		{"aws_tag_key", valid + "tags: {\"aws:owner\": x}\n", []string{`tags: "aws:owner" is not a valid tag key`}},
@@ -259,22 +269,40 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 			[]string{`wsus.products[0]: "Windows'; Remove-Item" is not a WSUS product title`}},
 		{"bad_sync_time", valid + "wsus: {syncTimeUtc: \"25:00\"}\n", []string{`wsus.syncTimeUtc: "25:00" is not a time`}},
 		{"client_schedule_too_frequent", valid + "wsus: {client: {schedule: rate(5 minutes)}}\n",
-			[]string{`wsus.client.schedule: "rate(5 minutes)" is too frequent`}},
+			[]string{`wsus.client.schedule: "rate(5 minutes)" is not a State Manager schedule: State Manager runs associations at most every 30 minutes`}},
 		{"bad_setup_schedule", valid + "wsus: {setupSchedule: daily}\n",
-			[]string{`wsus.setupSchedule: "daily" is not a schedule`}},
+			[]string{`wsus.setupSchedule: "daily" is not a State Manager schedule: use cron(0 2 ? * SUN *), rate(7 days) or at(2026-12-01T02:00:00)`}},
+		{"association_rate_one_days", valid + "patching: {scan: {schedule: rate(1 days)}}\n",
+			[]string{`patching.scan.schedule: "rate(1 days)" is not a State Manager schedule: write rate(1 day)`}},
+		{"association_rate_five_day", valid + "patching: {inventory: {schedule: rate(5 day)}}\n",
+			[]string{`patching.inventory.schedule: "rate(5 day)" is not a State Manager schedule: write rate(5 days)`}},
+		{"association_garbage_cron", valid + "wsus: {client: {schedule: cron(foo)}}\n",
+			[]string{`wsus.client.schedule: "cron(foo)" is not a State Manager schedule: 1 fields`}},
+		{"association_cron_naming_a_month", valid + "patching: {scan: {schedule: \"cron(0 2 ? JAN SUN *)\"}}\n",
+			[]string{`patching.scan.schedule: "cron(0 2 ? JAN SUN *)" is not a State Manager schedule: month "JAN": State Manager does not take months`}},
+		{"day_name_in_the_month_field", valid + window(`schedule: "cron(0 2 ? MON SUN *)"`),
+			[]string{`patching.maintenanceWindows[0].schedule: "cron(0 2 ? MON SUN *)" is not a maintenance window schedule: month "MON": use 1-12 or JAN, FEB`}},
+		{"month_name_in_the_day_of_week_field", valid + window(`schedule: "cron(0 2 ? * JAN *)"`),
+			[]string{`day-of-week "JAN": use 1-7 or SUN, MON`}},
+		{"window_rate_in_minutes", valid + window(`schedule: "rate(30 minutes)"`),
+			[]string{`"rate(30 minutes)" is not a maintenance window schedule: maintenance windows run at most every hour`}},
+		{"window_at_not_a_date", valid + window(`schedule: "at(2026-13-01T02:00:00)"`),
+			[]string{`"at(2026-13-01T02:00:00)" is not a maintenance window schedule: 2026-13-01T02:00:00 is not a date and time`}},
 		{"bad_au_options", valid + "wsus: {client: {auOptions: 6}}\n", []string{"wsus.client.auOptions: 6 is not an AUOptions value"}},
 		{"bad_install_day", valid + "wsus: {client: {scheduledInstallDay: 8}}\n", []string{"wsus.client.scheduledInstallDay: 8 is out of range"}},
 		{"bad_ami_id", valid + "wsus: {amiId: ami-xyz}\n", []string{`wsus.amiId: "ami-xyz" is not an AMI id`}},
 		{"negative_command_output_retention", valid + "commandOutput: {retentionDays: -1}\n",
 			[]string{"commandOutput.retentionDays: -1 is not allowed"}},
+		{"duration_zero_is_not_the_default", valid + window("durationHours: 0"),
+			[]string{"patching.maintenanceWindows[0].durationHours: 0 is out of range: use 1 to 24 (leave it out for 4)"}},
 		{"cutoff_not_less_than_duration", valid + window("durationHours: 2, cutoffHours: 2"),
 			[]string{"patching.maintenanceWindows[0].cutoffHours: 2 must be less than durationHours (2): whole hours"}},
 		{"malformed_cron", valid + window(`schedule: "cron(0 2 * * SUN *)"`),
-			[]string{`patching.maintenanceWindows[0].schedule: "cron(0 2 * * SUN *)" is not an AWS cron expression (day-of-month and day-of-week need exactly one ?)`}},
+			[]string{`patching.maintenanceWindows[0].schedule: "cron(0 2 * * SUN *)" is not a maintenance window schedule: day-of-month and day-of-week need exactly one ?`}},
 		{"cron_with_five_fields", valid + window(`schedule: "cron(0 2 ? * SUN)"`),
-			[]string{`is not an AWS cron expression (5 fields)`}},
+			[]string{`is not a maintenance window schedule: 5 fields: use six`}},
 		{"cron_hour_out_of_range", valid + window(`schedule: "cron(0 25 ? * SUN *)"`),
-			[]string{`is not an AWS cron expression (hours "25")`}},
+			[]string{`is not a maintenance window schedule: hours "25": use 0-23`}},
 		{"offset_without_cron", valid + window(`schedule: "rate(7 days)", scheduleOffset: 2`),
 			[]string{"patching.maintenanceWindows[0].scheduleOffset: 2 is not allowed: 1 to 6 days, with a cron schedule only"}},
 		{"unknown_time_zone", valid + window("timezone: Mars/Olympus"),
@@ -325,6 +353,38 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 			[]string{`patching.notifications.emails[0]: "ops-at-example" is not an email address`}},
 		{"kms_output_without_kms_endpoint", valid + "commandOutput: {encryption: kms}\n",
 			[]string{`commandOutput.encryption: "kms" needs the kms interface endpoint`}},
+		{"duplicate_baseline_names", valid + "patching:\n  baselines:\n" +
+			"    - {name: windows, preset: aws-default-windows, patchGroups: [a]}\n" +
+			"    - {name: windows, preset: aws-default-windows, patchGroups: [b]}\n",
+			[]string{`patching.baselines[1].name: "windows" is the name of patching.baselines[0] too: baseline names must be unique`}},
+		{"ring_baseline_named_like_a_listed_one", valid + "patching:\n  baselines: [{name: privatepatch-dev, preset: aws-default-windows, patchGroups: [a]}]\n" +
+			"  rings: {preset: aws-default-windows, stages: [{patchGroup: dev, approveAfterDays: 0}]}\n",
+			[]string{`patching.rings.stages[0].name: "privatepatch-dev" is the name of patching.baselines[0] too`}},
+		{"endpoint_listed_twice", valid + "  extraInterfaceEndpoints: [logs, logs]\n",
+			[]string{`network.extraInterfaceEndpoints[1]: "logs" is listed twice`}},
+		{"endpoint_as_full_service_name", valid + "  extraInterfaceEndpoints: [com.amazonaws.us-west-2.logs]\n",
+			[]string{`network.extraInterfaceEndpoints[0]: "com.amazonaws.us-west-2.logs" is a full service name: give the part after com.amazonaws.us-west-2., such as logs`}},
+		{"builtin_endpoint_as_full_service_name", valid + "  extraInterfaceEndpoints: [com.amazonaws.us-west-2.ssm]\n",
+			[]string{`is a full service name: give the part after com.amazonaws.us-west-2., such as ssm`}},
+		{"acl_rules_over_quota", "region: us-west-2\naccount: \"111122223333\"\nnetwork:\n  azCount: 6\n  nat: {enabled: true}\n" +
+			"  adminCidrs: [203.0.113.0/24]\n  s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}\n",
+			[]string{`network: "azCount 6, 1 adminCidrs, 1 S3 CIDRs, nat true" needs 24 public inbound rules in one network ACL, more than the 20 AWS allows by default`}},
+		{"too_many_instances_for_one_stack", valid + "fleet:\n  instanceGroups:\n" + strings.Repeat("    - {name: g, count: 20}\n", 11),
+			[]string{"fleet.instanceGroups: 220 instances are more than the 200 one fleet stack holds (CloudFormation allows 500 resources per stack)"}},
+		{"admin_cidr_is_the_vpc", valid + "  adminCidrs: [10.0.0.0/16]\n",
+			[]string{`network.adminCidrs[0]: "10.0.0.0/16" overlaps the VPC 10.0.0.0/16: admin CIDRs are where administrators connect from`}},
+		{"s3_cidr_is_the_internet", "region: us-west-2\nnetwork:\n  s3PrefixListCidrs: {us-west-2: [0.0.0.0/0]}\n",
+			[]string{`network.s3PrefixListCidrs.us-west-2[0]: "0.0.0.0/0" is not an S3 prefix-list range`}},
+		{"null_wsus_section", valid + "wsus: ~\n",
+			[]string{`wsus: "~" is empty (line 6): remove the key to keep its defaults, or give its settings`}},
+		{"empty_fleet_section", valid + "fleet:\n",
+			[]string{`fleet: "" is empty (line 6)`}},
+		{"null_instance_group_list", valid + "fleet: {instanceGroups: null}\n",
+			[]string{`fleet.instanceGroups: "null" is empty (line 6)`}},
+		{"cdk_token_in_free_text", valid + "patching: {baselines: [{name: b1, preset: aws-default-windows, description: \"${Token[AWS.AccountId.1]}\"}]}\n",
+			[]string{`patching.baselines[0].description: "${Token[AWS.AccountId.1]}" holds ${Token[, which CDK or CloudFormation would replace`}},
+		{"dynamic_reference_in_a_tag", valid + "tags: {Owner: \"{{resolve:ssm:/owner}}\"}\n",
+			[]string{`tags.Owner: "{{resolve:ssm:/owner}}" holds {{resolve:, which CDK or CloudFormation would replace`}},
 		{"every_problem_reported_together", "region: us-west-2\naccount: \"1\"\nnetwork:\n  vpcCidr: nope\n  azCount: 9\n",
 			[]string{"3 configuration problem(s)", `account: "1"`, `network.vpcCidr: "nope"`, "network.azCount: 9"}},
 	}

@@ -56,6 +56,15 @@ func Parse(name string, data []byte) (*Config, error) {
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%s: holds more than one YAML document; put the whole configuration in one", name)
 	}
+	var p problems
+	var document yaml.Node
+	if err := yaml.Unmarshal(data, &document); err == nil {
+		nullSections(&document, reflect.TypeFor[Config](), "", &p)
+	}
+	if len(p) > 0 {
+		// Validating a reset section would only add confusing problems: report these first.
+		return nil, fmt.Errorf("%s: %w", name, &ValidationError{Problems: p})
+	}
 	cfg.applyDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)

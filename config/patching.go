@@ -92,8 +92,8 @@ type MaintenanceWindow struct {
 	Timezone string `yaml:"timezone"`
 	// ScheduleOffset runs the window N days (1-6) after the cron date, e.g. after Patch Tuesday.
 	ScheduleOffset int `yaml:"scheduleOffset"`
-	// DurationHours the window is open, 1-24.
-	DurationHours int `yaml:"durationHours"`
+	// DurationHours the window is open, 1-24 (0 is an error, not the default of 4).
+	DurationHours *int `yaml:"durationHours"`
 	// CutoffHours before the end when no new task starts, less than DurationHours.
 	CutoffHours *int `yaml:"cutoffHours"`
 	// StartDate and EndDate (ISO-8601) bound when the window is active.

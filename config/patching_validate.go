@@ -5,7 +5,6 @@ import (
 	"net/mail"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // maintenance window time zones are checked without the host's zoneinfo
@@ -45,7 +44,6 @@ var (
 	instanceIDPattern  = regexp.MustCompile(`^(i|mi)-[0-9a-f]{8,17}$`)
 	rateControlPattern = regexp.MustCompile(`^([1-9][0-9]*|[1-9][0-9]?%|100%)$`)
 	maxErrorsPattern   = regexp.MustCompile(`^([0-9]+|[0-9]{1,2}%|100%)$`)
-	atPattern          = regexp.MustCompile(`^at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\)$`)
 	resourceGroupPat   = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
 )
 
@@ -62,11 +60,17 @@ func isLinux(os string) bool { return os != "WINDOWS" && os != "MACOS" }
 func (p *Patching) validate(c *Config, pr *problems) {
 	servedBy := map[string]string{}
 	defaults := map[string]string{}
+	named := map[string]string{}
 	for i, b := range c.PatchBaselines() {
 		field := fmt.Sprintf("patching.baselines[%d]", i)
 		if i >= len(p.Baselines) {
 			field = fmt.Sprintf("patching.rings.stages[%d]", i-len(p.Baselines))
 		}
+		if other, ok := named[b.Name]; ok {
+			// The name is the baseline's construct id too: two would collide at synth.
+			pr.add(field+".name", b.Name, "is the name of %s too: baseline names must be unique (ring baselines are named <project>-<patchGroup>)", other)
+		}
+		named[b.Name] = field
 		validateBaseline(pr, field, b)
 		for _, group := range b.PatchGroups {
 			if other, ok := servedBy[group]; ok {
@@ -216,14 +220,8 @@ func validateWindow(pr *problems, field string, w MaintenanceWindow) {
 		pr.add(field+".name", w.Name, "is not allowed: use 3-128 letters, digits and _ - .")
 	}
 	isCron := strings.HasPrefix(w.Schedule, "cron(")
-	switch {
-	case isCron:
-		if err := checkCron(w.Schedule); err != nil {
-			pr.add(field+".schedule", w.Schedule, "is not an AWS cron expression (%v): use six fields, e.g. cron(0 2 ? * SUN *) or cron(0 2 ? * TUE#2 *)", err)
-		}
-	case ratePattern.MatchString(w.Schedule), atPattern.MatchString(w.Schedule):
-	default:
-		pr.add(field+".schedule", w.Schedule, "is not a schedule: use cron(0 2 ? * SUN *), rate(7 days) or at(2026-12-01T02:00:00)")
+	if err := checkSchedule(w.Schedule, windowSchedule); err != nil {
+		pr.add(field+".schedule", w.Schedule, "is not a maintenance window schedule: %v", err)
 	}
 	if _, err := time.LoadLocation(w.Timezone); err != nil || w.Timezone == "Local" {
 		pr.add(field+".timezone", w.Timezone, "is not an IANA time zone: use one such as UTC, Asia/Seoul or America/New_York")
@@ -231,11 +229,12 @@ func validateWindow(pr *problems, field string, w MaintenanceWindow) {
 	if w.ScheduleOffset != 0 && (!isCron || w.ScheduleOffset < 1 || w.ScheduleOffset > 6) {
 		pr.add(field+".scheduleOffset", w.ScheduleOffset, "is not allowed: 1 to 6 days, with a cron schedule only")
 	}
-	if w.DurationHours < 1 || w.DurationHours > 24 {
-		pr.add(field+".durationHours", w.DurationHours, "is out of range: use 1 to 24")
+	duration := *w.DurationHours
+	if duration < 1 || duration > 24 {
+		pr.add(field+".durationHours", duration, "is out of range: use 1 to 24 (leave it out for 4)")
 	}
-	if cutoff := *w.CutoffHours; cutoff < 0 || cutoff >= w.DurationHours {
-		pr.add(field+".cutoffHours", cutoff, "must be less than durationHours (%d): whole hours, so the seed's 30-minute cutoff becomes 0 or 1", w.DurationHours)
+	if cutoff := *w.CutoffHours; cutoff < 0 || cutoff >= duration {
+		pr.add(field+".cutoffHours", cutoff, "must be less than durationHours (%d): whole hours, so the seed's 30-minute cutoff becomes 0 or 1", duration)
 	}
 	for _, d := range []struct{ name, value string }{{"startDate", w.StartDate}, {"endDate", w.EndDate}} {
 		if _, err := time.Parse(time.RFC3339, d.value); d.value != "" && err != nil {
@@ -280,43 +279,4 @@ func validateWindow(pr *problems, field string, w MaintenanceWindow) {
 			pr.add(tf+".priority", task.Priority, "is out of range: use 1 to 1000, lower first (0 is the pre-patch image's)")
 		}
 	}
-}
-
-// checkCron checks AWS's six-field cron form: minutes hours day-of-month month day-of-week year,
-// with ? in exactly one of the two day fields.
-func checkCron(schedule string) error {
-	fields := strings.Fields(strings.TrimSuffix(strings.TrimPrefix(schedule, "cron("), ")"))
-	if len(fields) != 6 || !strings.HasSuffix(schedule, ")") {
-		return fmt.Errorf("%d fields", len(fields))
-	}
-	if (fields[2] == "?") == (fields[4] == "?") {
-		return fmt.Errorf("day-of-month and day-of-week need exactly one ?")
-	}
-	ranges := []struct {
-		name     string
-		min, max int
-	}{{"minutes", 0, 59}, {"hours", 0, 23}, {"day-of-month", 1, 31}, {"month", 1, 12}, {"day-of-week", 1, 7}, {"year", 1970, 2199}}
-	names := regexp.MustCompile(`^(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC|SUN|MON|TUE|WED|THU|FRI|SAT)$`)
-	for i, f := range fields {
-		if f == "*" || f == "?" || (i == 2 && (f == "L" || f == "W")) {
-			continue
-		}
-		for _, part := range strings.Split(f, ",") {
-			part, _, _ = strings.Cut(part, "/")
-			part = strings.TrimSuffix(part, "L")
-			if i == 4 {
-				part, _, _ = strings.Cut(part, "#")
-			}
-			for _, bound := range strings.Split(part, "-") {
-				if bound == "*" || (names.MatchString(bound) && (i == 3 || i == 4)) {
-					continue
-				}
-				n, err := strconv.Atoi(bound)
-				if err != nil || n < ranges[i].min || n > ranges[i].max {
-					return fmt.Errorf("%s %q", ranges[i].name, f)
-				}
-			}
-		}
-	}
-	return nil
 }

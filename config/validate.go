@@ -3,9 +3,9 @@ package config
 import (
 	"fmt"
 	"net/netip"
+	"reflect"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -34,7 +34,6 @@ func quote(value any) string {
 var (
 	projectPattern  = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}$`)
 	accountPattern  = regexp.MustCompile(`^[0-9]{12}$`)
-	regionPattern   = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
 	endpointPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*$`)
 	// What follows the region in an availability zone's name (us-west-2a); not Local Zones.
 	zoneLetterPattern = regexp.MustCompile(`^[a-z]$`)
@@ -62,8 +61,8 @@ func (c *Config) Validate() error {
 	if c.Account != "" && !accountPattern.MatchString(c.Account) {
 		p.add("account", c.Account, "is not an AWS account id: use 12 digits, or leave it out")
 	}
-	if !regionPattern.MatchString(c.Region) {
-		p.add("region", c.Region, "is not an AWS region name: use one such as us-west-2 or eu-central-1")
+	if !knownRegion(c.Region) {
+		p.add("region", c.Region, "is not an AWS region: use one such as us-west-2 or eu-central-1")
 	}
 	for key, value := range c.Tags {
 		if !validTagKey(key) {
@@ -77,6 +76,8 @@ func (c *Config) Validate() error {
 	c.Wsus.validate(c, &p)
 	c.Fleet.validate(c, &p)
 	c.Patching.validate(c, &p)
+	c.validateLimits(&p)
+	freeTextProblems(reflect.ValueOf(c).Elem(), "", &p)
 	if c.CommandOutput.Encryption != EncryptionS3Managed && c.CommandOutput.Encryption != EncryptionKMS {
 		p.add("commandOutput.encryption", c.CommandOutput.Encryption, "is not allowed: use %s or %s", EncryptionS3Managed, EncryptionKMS)
 	} else if c.CommandOutput.Encryption == EncryptionKMS && !c.Network.Nat.Enabled && !slices.Contains(c.Network.ExtraInterfaceEndpoints, "kms") {
@@ -140,8 +141,8 @@ func (n *Network) validate(c *Config, p *problems) {
 	if n.Nat.Gateways != NatPerAz && n.Nat.Gateways != NatSingle {
 		p.add("network.nat.gateways", n.Nat.Gateways, "is not allowed: use %s or %s", NatPerAz, NatSingle)
 	}
-	validateAdminCidrs(p, n.AdminCidrs)
-	validateEndpoints(p, n.ExtraInterfaceEndpoints)
+	validateAdminCidrs(p, n.AdminCidrs, vpc, vpcOK)
+	validateEndpoints(p, c.Region, n.ExtraInterfaceEndpoints)
 	validateS3Cidrs(p, c)
 	validateBuckets(p, "network.s3Endpoint.readBuckets", n.S3Endpoint.ReadBuckets)
 	validateBuckets(p, "network.s3Endpoint.readWriteBuckets", n.S3Endpoint.ReadWriteBuckets)
@@ -169,24 +170,30 @@ func parseCidr(p *problems, field, value string) (netip.Prefix, bool) {
 	return prefix, true
 }
 
-func validateAdminCidrs(p *problems, cidrs []string) {
+func validateAdminCidrs(p *problems, cidrs []string, vpc netip.Prefix, vpcOK bool) {
 	if len(cidrs) > maxListedCidrs {
 		p.add("network.adminCidrs", len(cidrs), "blocks is too many: at most %d fit the network ACL rule quota", maxListedCidrs)
 	}
 	for i, cidr := range cidrs {
 		field := fmt.Sprintf("network.adminCidrs[%d]", i)
 		prefix, ok := parseCidr(p, field, cidr)
-		if ok && prefix.Bits() < 8 {
+		switch {
+		case ok && prefix.Bits() < 8:
 			p.add(field, cidr, "opens RDP to (nearly) the whole internet: list your administrators' own address blocks, or none and use Session Manager")
+		case ok && vpcOK && prefix.Overlaps(vpc):
+			p.add(field, cidr, "overlaps the VPC %s: admin CIDRs are where administrators connect from, outside the VPC (inside it, use Session Manager)", vpc)
 		}
 	}
 }
 
-func validateEndpoints(p *problems, names []string) {
+func validateEndpoints(p *problems, region string, names []string) {
 	seen := map[string]bool{}
 	for i, name := range names {
 		field := fmt.Sprintf("network.extraInterfaceEndpoints[%d]", i)
 		switch {
+		case strings.HasPrefix(name, "com.amazonaws.") || strings.HasPrefix(name, "aws.") || strings.Contains(name, region):
+			p.add(field, name, "is a full service name: give the part after com.amazonaws.%s., such as %s", region,
+				strings.TrimPrefix(strings.TrimPrefix(name, "com.amazonaws."), region+"."))
 		case !endpointPattern.MatchString(name):
 			p.add(field, name, "is not an AWS service endpoint name: use the part after com.amazonaws.REGION., such as logs or kms")
 		case slices.Contains(BuiltInInterfaceEndpoints, name) || name == "s3":
@@ -201,17 +208,20 @@ func validateEndpoints(p *problems, names []string) {
 func validateS3Cidrs(p *problems, c *Config) {
 	for region, cidrs := range c.Network.S3PrefixListCidrs {
 		field := "network.s3PrefixListCidrs." + region
-		if !regionPattern.MatchString(region) {
+		if !knownRegion(region) {
 			p.add("network.s3PrefixListCidrs", region, "is not an AWS region name")
 		}
 		if len(cidrs) == 0 || len(cidrs) > maxListedCidrs {
 			p.add(field, len(cidrs), "CIDRs is not allowed: list 1 to %d", maxListedCidrs)
 		}
 		for i, cidr := range cidrs {
-			parseCidr(p, fmt.Sprintf("%s[%d]", field, i), cidr)
+			prefix, ok := parseCidr(p, fmt.Sprintf("%s[%d]", field, i), cidr)
+			if ok && prefix.Bits() < 8 {
+				p.add(fmt.Sprintf("%s[%d]", field, i), cidr, "is not an S3 prefix-list range: those are /8 or narrower, and this would open HTTPS to (nearly) the whole internet")
+			}
 		}
 	}
-	if c.Account == "" && c.S3Cidrs() == nil && regionPattern.MatchString(c.Region) {
+	if c.Account == "" && c.S3Cidrs() == nil && knownRegion(c.Region) {
 		p.add("network.s3PrefixListCidrs", c.Region, "has no S3 prefix-list CIDRs and, with no account set, CDK cannot look them up: "+
 			"either add them under network.s3PrefixListCidrs.%[1]s (aws ec2 get-managed-prefix-list-entries --region %[1]s --prefix-list-id "+
 			"<id of com.amazonaws.%[1]s.s3 from aws ec2 describe-managed-prefix-lists>), or set account and run cdk synth with credentials "+
@@ -265,9 +275,6 @@ var (
 	groupNamePattern    = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}$`)
 	// The characters AWS allows in tag values; patch groups are tag values.
 	tagValuePattern = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$`)
-	// State Manager schedules: rate() of at least 30 minutes, or cron().
-	ratePattern = regexp.MustCompile(`^rate\(([0-9]+) (minute|minutes|hour|hours|day|days)\)$`)
-	cronPattern = regexp.MustCompile(`^cron\([^()]+\)$`)
 )
 
 func validateWindowsVersion(p *problems, field, version string) {
@@ -277,16 +284,8 @@ func validateWindowsVersion(p *problems, field, version string) {
 }
 
 func validateAssociationSchedule(p *problems, field, schedule string) {
-	if m := ratePattern.FindStringSubmatch(schedule); m != nil {
-		if n, _ := strconv.Atoi(m[1]); strings.HasPrefix(m[2], "minute") && n < 30 {
-			p.add(field, schedule, "is too frequent: State Manager runs associations at most every 30 minutes")
-		} else if n < 1 {
-			p.add(field, schedule, "is not allowed: the rate must be at least 1")
-		}
-		return
-	}
-	if !cronPattern.MatchString(schedule) {
-		p.add(field, schedule, "is not a schedule: use rate(N minutes|hours|days) or cron(...), e.g. rate(1 day)")
+	if err := checkSchedule(schedule, associationSchedule); err != nil {
+		p.add(field, schedule, "is not a State Manager schedule: %v", err)
 	}
 }
 

@@ -108,7 +108,7 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 		}
 		s.MaintenanceWindows[w.Name] = patching.NewMaintenanceWindow(windows, w.Name, &patching.WindowProps{
 			Name: w.Name, Schedule: w.Schedule, Timezone: w.Timezone, ScheduleOffset: w.ScheduleOffset,
-			DurationHours: w.DurationHours, CutoffHours: *w.CutoffHours, StartDate: w.StartDate, EndDate: w.EndDate,
+			DurationHours: *w.DurationHours, CutoffHours: *w.CutoffHours, StartDate: w.StartDate, EndDate: w.EndDate,
 			AllowUnassociatedTargets: w.AllowUnassociatedTargets,
 			PatchGroups:              w.Targets.PatchGroups, PatchGroupTagKeys: w.Targets.PatchGroupTagKeys,
 			ResourceGroup: w.Targets.ResourceGroup, InstanceIds: w.Targets.InstanceIds,

@@ -44,9 +44,14 @@ func buildApp(t *testing.T) string {
 }
 
 // runApp runs the app as the CDK CLI would (cdk.json's context in CDK_CONTEXT_JSON), with the
-// configuration in PRIVATEPATCH_CONFIG.
+// configuration in PRIVATEPATCH_CONFIG, writing to a new directory.
 func runApp(t *testing.T, configPath string) (outDir, stderr string, exitCode int) {
 	outDir = t.TempDir()
+	stderr, exitCode = runAppIn(t, configPath, outDir)
+	return outDir, stderr, exitCode
+}
+
+func runAppIn(t *testing.T, configPath, outDir string) (stderr string, exitCode int) {
 	context, err := json.Marshal(cdkJSONContext(t))
 	require.NoError(t, err)
 	cmd := exec.Command(buildApp(t))
@@ -59,7 +64,7 @@ func runApp(t *testing.T, configPath string) (outDir, stderr string, exitCode in
 	} else {
 		require.NoError(t, err)
 	}
-	return outDir, errOut.String(), exitCode
+	return errOut.String(), exitCode
 }
 
 func templates(t *testing.T, dir string) []string {
@@ -82,23 +87,44 @@ func TestAppWritesTemplateAndNagReportForTheDefaultConfiguration(t *testing.T) {
 
 func TestAppRejectsBadConfigurationWithoutWritingATemplate(t *testing.T) {
 	dir := t.TempDir()
-	bad := filepath.Join(dir, "bad.yaml")
-	require.NoError(t, os.WriteFile(bad, []byte("region: us-west-2\nnetwork:\n  adminCidrs: [0.0.0.0/0]\n  vpcCidr: 10.0.0.0/8\n"), 0o644))
+	file := func(name, yaml string) string {
+		path := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(path, []byte(yaml), 0o644))
+		return path
+	}
+	const s3 = "  s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}\n"
 	for _, tc := range []struct {
 		name, path string
 		want       []string
 	}{
-		{"every_invalid_value_reported", bad, []string{"3 configuration problem(s)", `network.adminCidrs[0]: "0.0.0.0/0"`,
-			`network.vpcCidr: "10.0.0.0/8"`, `network.s3PrefixListCidrs: "us-west-2" has no S3 prefix-list CIDRs`}},
+		{"every_invalid_value_reported", file("bad.yaml", "region: us-west-2\nnetwork:\n  adminCidrs: [0.0.0.0/0]\n  vpcCidr: 10.0.0.0/8\n"),
+			[]string{"3 configuration problem(s)", `network.adminCidrs[0]: "0.0.0.0/0"`, `network.vpcCidr: "10.0.0.0/8"`,
+				`network.s3PrefixListCidrs: "us-west-2" has no S3 prefix-list CIDRs`}},
 		{"missing_file", filepath.Join(dir, "absent.yaml"), []string{"absent.yaml does not exist"}},
+		{"null_section", file("null.yaml", "region: us-west-2\nwsus: ~\nnetwork:\n"+s3), []string{`wsus: "~" is empty`}},
+		{"not_yaml", file("tabs.yaml", "region: us-west-2\n\tnetwork: {}\n"), []string{"tabs.yaml: line 2"}},
+		{"acl_quota", file("quota.yaml", "region: us-west-2\naccount: \"111122223333\"\nnetwork:\n  azCount: 6\n  nat: {enabled: true}\n"+s3),
+			[]string{"public inbound rules in one network ACL"}},
+		{"garbage_schedule", file("rate.yaml", "region: us-west-2\npatching: {scan: {schedule: rate(1 days)}}\nnetwork:\n"+s3),
+			[]string{`patching.scan.schedule: "rate(1 days)"`}},
+		{"token_in_text", file("token.yaml", "region: us-west-2\ntags: {Owner: \"${Token[X.1]}\"}\nnetwork:\n"+s3), []string{"holds ${Token["}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			outDir, stderr, code := runApp(t, tc.path)
+			outDir := t.TempDir()
+			// A cloud assembly from an earlier synth: a failed one must not leave it to be deployed.
+			require.NoError(t, os.WriteFile(filepath.Join(outDir, "manifest.json"), []byte("{}"), 0o644))
+			require.NoError(t, os.WriteFile(filepath.Join(outDir, "Network.template.json"), []byte("{}"), 0o644))
+			stderr, code := runAppIn(t, tc.path, outDir)
 			assert.Equal(t, 1, code)
 			for _, want := range tc.want {
 				assert.Contains(t, stderr, want)
 			}
-			assert.Empty(t, templates(t, outDir), "bad input must not produce a partial template")
+			for _, trace := range []string{"goroutine ", "panic", "\n    at ", ".go:"} {
+				assert.NotContains(t, stderr, trace, "a message, not a stack trace")
+			}
+			entries, err := os.ReadDir(outDir)
+			require.NoError(t, err)
+			assert.Empty(t, entries, "nothing is left in the output directory")
 		})
 	}
 }
@@ -160,4 +186,43 @@ func TestStacksDeployInDependencyOrder(t *testing.T) {
 	assert.Empty(t, names(s.app.Network.Dependencies()))
 	assert.Equal(t, []string{"privatepatch-network"}, names(s.app.Fleet.Dependencies()), "the fleet reads the VPC and its security groups")
 	assert.Equal(t, []string{"privatepatch-fleet"}, names(s.app.Patching.Dependencies()), "patching writes to the fleet stack's bucket")
+}
+
+// TestGoRunAndCdkSynthWriteTheSameTemplates runs the real CDK CLI once: the app run directly
+// (go run ./app) must apply cdk.json's feature flags and the CLI's own context as the CLI does.
+func TestGoRunAndCdkSynthWriteTheSameTemplates(t *testing.T) {
+	cdk, err := filepath.Abs(filepath.Join("..", "node_modules", ".bin", "cdk"))
+	require.NoError(t, err)
+	if _, err := os.Stat(cdk); err != nil {
+		t.Fatalf("the CDK CLI is not installed: run make setup (%v)", err)
+	}
+	viaCLI, direct := t.TempDir(), t.TempDir()
+	cli := exec.Command(cdk, "synth", "--quiet", "--app", buildApp(t), "--output", viaCLI)
+	cli.Dir = ".."
+	out, err := cli.CombinedOutput()
+	require.NoError(t, err, "cdk synth: %s", out)
+
+	app := exec.Command(buildApp(t))
+	app.Dir = ".."
+	app.Env = append(withoutCDKEnv(os.Environ()), "CDK_OUTDIR="+direct)
+	out, err = app.CombinedOutput()
+	require.NoError(t, err, "the app run directly: %s", out)
+
+	for _, stack := range []string{"Network", "Fleet", "Patching"} {
+		want, err := os.ReadFile(filepath.Join(viaCLI, stack+".template.json"))
+		require.NoError(t, err)
+		got, err := os.ReadFile(filepath.Join(direct, stack+".template.json"))
+		require.NoError(t, err)
+		assert.JSONEq(t, string(want), string(got), "%s: go run ./app and cdk synth differ", stack)
+	}
+}
+
+func withoutCDKEnv(env []string) []string {
+	var out []string
+	for _, e := range env {
+		if !strings.HasPrefix(e, "CDK_") {
+			out = append(out, e)
+		}
+	}
+	return out
 }

@@ -478,3 +478,26 @@ func TestEachZoneKeepsItsSubnetBlocksWhateverTheZoneCount(t *testing.T) {
 		assert.Equal(t, network.SubnetBlocksNeeded(azCount), config.SubnetBlocksNeeded(azCount), "configuration and network agree on %d zones", azCount)
 	}
 }
+
+// TestConfigurationCountsTheNetworkAclRulesTheNetworkCreates proves that validation's count, which
+// refuses configurations over the ACL rule quota before anything is built, is the real one.
+func TestConfigurationCountsTheNetworkAclRulesTheNetworkCreates(t *testing.T) {
+	for _, sc := range []*scenario{defaultScenario, exampleScenario, natScenario, threeZones} {
+		s := sc.synth(t)
+		cfg, err := sc.config()
+		require.NoError(t, err)
+		got := map[string]int{}
+		for _, entry := range s.resources("AWS::EC2::NetworkAclEntry") {
+			acl := "private"
+			if strings.HasPrefix(props(entry)["NetworkAclId"].(map[string]any)["Ref"].(string), "NetworkPublicAcl") {
+				acl = "public"
+			}
+			direction := "inbound"
+			if props(entry)["Egress"] == true {
+				direction = "outbound"
+			}
+			got[acl+" "+direction]++
+		}
+		assert.Equal(t, cfg.NetworkAclRuleCounts(), got, sc.name)
+	}
+}

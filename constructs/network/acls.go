@@ -3,6 +3,7 @@ package network
 import (
 	"fmt"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
@@ -125,14 +126,16 @@ func (n *network) newAcl(id, subnetGroup string, rules []aclRule) awsec2.Network
 	for _, r := range rules {
 		counts[r.egress]++
 	}
-	if counts[true] > maxAclRules || counts[false] > maxAclRules {
-		panic(fmt.Sprintf("%s needs %d egress and %d ingress rules, more than the default quota of %d: list fewer CIDRs or AZs",
-			id, counts[true], counts[false], maxAclRules))
-	}
 	acl := awsec2.NewNetworkAcl(n.Construct, jsii.String(id), &awsec2.NetworkAclProps{
 		Vpc:             n.vpc,
 		SubnetSelection: &awsec2.SubnetSelection{SubnetGroupName: jsii.String(subnetGroup)},
 	})
+	if counts[true] > maxAclRules || counts[false] > maxAclRules {
+		// An error annotation fails synthesis with this message (S3 CIDRs looked up at synth can
+		// get here; configured ones are refused by the configuration's validation first).
+		awscdk.Annotations_Of(acl).AddError(jsii.String(fmt.Sprintf("%s needs %d outbound and %d inbound rules, more than the default quota of %d: list fewer CIDRs or zones",
+			id, counts[true], counts[false], maxAclRules)))
+	}
 	for _, r := range rules {
 		action := awsec2.Action_ALLOW
 		if r.deny {

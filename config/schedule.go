@@ -1,0 +1,147 @@
+package config
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Systems Manager schedules (maintenance windows and State Manager associations): cron(...),
+// rate(...) or at(...), as the "Cron and rate expressions" reference describes them.
+
+var (
+	ratePattern = regexp.MustCompile(`^rate\(([0-9]+) (minute|minutes|hour|hours|day|days)\)$`)
+	atPattern   = regexp.MustCompile(`^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$`)
+	monthNames  = regexp.MustCompile(`^(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)$`)
+	dayNames    = regexp.MustCompile(`^(SUN|MON|TUE|WED|THU|FRI|SAT)$`)
+)
+
+// scheduleKind is what a schedule is for: the forms differ slightly.
+type scheduleKind int
+
+const (
+	windowSchedule scheduleKind = iota
+	associationSchedule
+)
+
+// checkSchedule returns why schedule is not one Systems Manager accepts, or nil.
+func checkSchedule(schedule string, kind scheduleKind) error {
+	switch {
+	case strings.HasPrefix(schedule, "cron("):
+		return checkCron(schedule, kind)
+	case strings.HasPrefix(schedule, "rate("):
+		return checkRate(schedule, kind)
+	case strings.HasPrefix(schedule, "at("):
+		m := atPattern.FindStringSubmatch(schedule)
+		if m == nil {
+			return fmt.Errorf("use at(YYYY-MM-DDThh:mm:ss), e.g. at(2026-12-01T02:00:00)")
+		}
+		if _, err := time.Parse("2006-01-02T15:04:05", m[1]); err != nil {
+			return fmt.Errorf("%s is not a date and time", m[1])
+		}
+		return nil
+	}
+	return fmt.Errorf("use cron(0 2 ? * SUN *), rate(7 days) or at(2026-12-01T02:00:00)")
+}
+
+// checkRate checks rate(N unit): the unit is singular for 1 and plural otherwise; associations
+// run at most every 30 minutes, and maintenance windows every hour.
+func checkRate(schedule string, kind scheduleKind) error {
+	m := ratePattern.FindStringSubmatch(schedule)
+	if m == nil {
+		return fmt.Errorf("use rate(N minutes|hours|days), e.g. rate(1 day) or rate(12 hours)")
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil || n < 1 {
+		return fmt.Errorf("the rate must be at least 1")
+	}
+	singular := !strings.HasSuffix(m[2], "s")
+	if singular != (n == 1) {
+		unit := strings.TrimSuffix(m[2], "s")
+		if n != 1 {
+			unit += "s"
+		}
+		return fmt.Errorf("write rate(%d %s)", n, unit)
+	}
+	minutes := map[string]int{"minute": 1, "hour": 60, "day": 1440}[strings.TrimSuffix(m[2], "s")] * n
+	if kind == associationSchedule && minutes < 30 {
+		return fmt.Errorf("State Manager runs associations at most every 30 minutes")
+	}
+	if kind == windowSchedule && minutes < 60 {
+		return fmt.Errorf("maintenance windows run at most every hour")
+	}
+	return nil
+}
+
+// checkCron checks AWS's cron form: an optional seconds field, then minutes hours day-of-month
+// month day-of-week year, with ? in exactly one of the day fields. Associations cannot name a
+// month.
+func checkCron(schedule string, kind scheduleKind) error {
+	if !strings.HasSuffix(schedule, ")") {
+		return fmt.Errorf("it does not end with )")
+	}
+	fields := strings.Fields(strings.TrimSuffix(strings.TrimPrefix(schedule, "cron("), ")"))
+	if len(fields) == 7 {
+		if err := checkCronField(fields[0], 0, 59, "seconds", nil); err != nil {
+			return err
+		}
+		fields = fields[1:]
+	}
+	if len(fields) != 6 {
+		return fmt.Errorf("%d fields: use six (minutes hours day-of-month month day-of-week year), optionally after seconds", len(fields))
+	}
+	if (fields[2] == "?") == (fields[4] == "?") {
+		return fmt.Errorf("day-of-month and day-of-week need exactly one ?")
+	}
+	if kind == associationSchedule && fields[3] != "*" {
+		return fmt.Errorf("month %q: State Manager does not take months in association schedules, use *", fields[3])
+	}
+	for i, f := range []struct {
+		name     string
+		min, max int
+		names    *regexp.Regexp
+	}{{"minutes", 0, 59, nil}, {"hours", 0, 23, nil}, {"day-of-month", 1, 31, nil}, {"month", 1, 12, monthNames},
+		{"day-of-week", 1, 7, dayNames}, {"year", 1970, 2199, nil}} {
+		if err := checkCronField(fields[i], f.min, f.max, f.name, f.names); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkCronField(field string, min, max int, name string, names *regexp.Regexp) error {
+	if field == "*" || field == "?" || (name == "day-of-month" && (field == "L" || field == "W" || field == "LW")) {
+		return nil
+	}
+	for _, part := range strings.Split(field, ",") {
+		part, step, hasStep := strings.Cut(part, "/")
+		if hasStep {
+			if n, err := strconv.Atoi(step); err != nil || n < 1 {
+				return fmt.Errorf("%s %q has a bad step", name, field)
+			}
+		}
+		switch name {
+		case "day-of-month":
+			part = strings.TrimSuffix(strings.TrimSuffix(part, "W"), "L")
+		case "day-of-week":
+			part, _, _ = strings.Cut(part, "#")
+			part = strings.TrimSuffix(part, "L")
+		}
+		for _, bound := range strings.Split(part, "-") {
+			if bound == "*" || (names != nil && names.MatchString(bound)) {
+				continue
+			}
+			n, err := strconv.Atoi(bound)
+			if err != nil || n < min || n > max {
+				what := fmt.Sprintf("%d-%d", min, max)
+				if names != nil {
+					what += " or " + strings.ReplaceAll(strings.Trim(names.String(), "^$()"), "|", ", ")
+				}
+				return fmt.Errorf("%s %q: use %s", name, field, what)
+			}
+		}
+	}
+	return nil
+}
