@@ -98,19 +98,26 @@ func without(m map[string]any, key string) map[string]any {
 	return out
 }
 
-func TestWsusRoleHasSsmCoreAndWritesOnlyItsCommandOutput(t *testing.T) {
+func TestWsusRoleRunsSsmAgentWithoutReadingParametersAndWritesOnlyItsCommandOutput(t *testing.T) {
 	s := defaultScenario.synth(t)
 	role, r := s.only(t, "AWS::IAM::Role", "WsusRole")
-	assert.Equal(t, []any{map[string]any{"Fn::Join": []any{"", []any{"arn:", map[string]any{"Ref": "AWS::Partition"}, ":iam::aws:policy/AmazonSSMManagedInstanceCore"}}}},
-		props(r)["ManagedPolicyArns"])
+	assert.NotContains(t, props(r), "ManagedPolicyArns", "not AmazonSSMManagedInstanceCore: the internet-facing server must not read every parameter")
 	_, policy := s.only(t, "AWS::IAM::Policy", "WsusRoleDefaultPolicy")
 	assert.Equal(t, []any{map[string]any{"Ref": role}}, props(policy)["Roles"])
 	statements := props(policy)["PolicyDocument"].(map[string]any)["Statement"].([]any)
 	text := fmt.Sprint(statements)
+	for _, agent := range []string{"ssm:UpdateInstanceInformation", "ssm:GetDeployablePatchSnapshotForInstance", "ssm:PutComplianceItems",
+		"ssm:PutInventory", "ec2messages:GetMessages", "ssmmessages:CreateControlChannel"} {
+		assert.Contains(t, text, agent, "what SSM Agent, Run Command, patching and Session Manager need")
+	}
+	assert.NotContains(t, text, "ssm:GetParameter")
 	assert.Contains(t, text, "/wsus-setup/*", "writes only under its own prefix")
 	assert.Contains(t, text, "s3:GetEncryptionConfiguration")
 	assert.NotContains(t, text, "s3:GetObject")
 	assert.NotContains(t, text, "s3:Delete")
+
+	_, fr := exampleScenario.synth(t).only(t, "AWS::IAM::Role", "FleetRole")
+	assert.Contains(t, fmt.Sprint(props(fr)["ManagedPolicyArns"]), "AmazonSSMManagedInstanceCore", "private fleet instances keep AWS's maintained policy")
 }
 
 func documentContent(t *testing.T, document map[string]any) (content map[string]any, script string) {

@@ -2,6 +2,7 @@ package test
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -153,11 +154,16 @@ func TestPrePatchImageRunsFirstWithoutRebootAndStopsTheWindowOnFailure(t *testin
 
 func TestWindowServiceRoleIsLeastPrivilege(t *testing.T) {
 	s := defaultScenario.synth(t)
-	roleID, role := oneOf(t, s.patchJSON, "AWS::IAM::Role", "")
+	roleID, role := oneOf(t, s.patchJSON, "AWS::IAM::Role", "MaintenanceWindows")
 	assert.Equal(t, map[string]any{"Statement": []any{map[string]any{"Action": "sts:AssumeRole", "Effect": "Allow",
-		"Principal": map[string]any{"Service": "ssm.amazonaws.com"}}}, "Version": "2012-10-17"}, props(role)["AssumeRolePolicyDocument"])
+		"Principal": map[string]any{"Service": "ssm.amazonaws.com"},
+		// Systems Manager may assume it only for this account's windows and automations.
+		"Condition": map[string]any{
+			"StringEquals": map[string]any{"aws:SourceAccount": map[string]any{"Ref": "AWS::AccountId"}},
+			"ArnLike":      map[string]any{"aws:SourceArn": map[string]any{"Fn::Join": []any{"", []any{"arn:aws:ssm:us-west-2:", map[string]any{"Ref": "AWS::AccountId"}, ":*"}}}},
+		}}}, "Version": "2012-10-17"}, props(role)["AssumeRolePolicyDocument"])
 	assert.NotContains(t, props(role), "ManagedPolicyArns", "no broad AWS managed policy")
-	_, policy := oneOf(t, s.patchJSON, "AWS::IAM::Policy", "")
+	_, policy := oneOf(t, s.patchJSON, "AWS::IAM::Policy", "MaintenanceWindows")
 	actions := map[string]any{}
 	for _, st := range props(policy)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
 		st := st.(map[string]any)
@@ -172,6 +178,14 @@ func TestWindowServiceRoleIsLeastPrivilege(t *testing.T) {
 	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{roleID, "Arn"}}, actions["iam:PassRole"], "passes only itself")
 	assert.Contains(t, actions, "sns:Publish")
 	assert.Contains(t, actions, "ec2:CreateImage")
+	for _, st := range props(policy)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+		st := st.(map[string]any)
+		if slices.Contains(toList(st["Action"]), "ec2:CreateTags") {
+			assert.Equal(t, map[string]any{"StringEquals": map[string]any{"ec2:CreateAction": "CreateImage"}}, st["Condition"],
+				"tags only what CreateImage creates")
+			assert.NotContains(t, fmt.Sprint(st["Resource"]), "instance/", "never retags an instance (tags are patch groups)")
+		}
+	}
 }
 
 func toList(v any) []string {
@@ -300,11 +314,20 @@ func TestAlertsTopicIsEncryptedTlsOnlyAndFedByThreeRules(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []string{"ops@example.com", "security@example.com"}, emails)
 
+	publishRole, role := oneOf(t, s.patchJSON, "AWS::IAM::Role", "AlertsPublishRole")
+	assert.Equal(t, map[string]any{"Fn::Join": []any{"", []any{"arn:aws:events:us-west-2:", map[string]any{"Ref": "AWS::AccountId"}, ":rule/*"}}},
+		props(role)["AssumeRolePolicyDocument"].(map[string]any)["Statement"].([]any)[0].(map[string]any)["Condition"].(map[string]any)["ArnLike"].(map[string]any)["aws:SourceArn"],
+		"EventBridge may publish only for this account's rules")
+	assert.Contains(t, fmt.Sprint(policyStatements(s.patchJSON, publishRole)), "sns:Publish")
+	assert.NotContains(t, fmt.Sprint(s.patchResources("AWS::SNS::TopicPolicy"), s.patchResources("AWS::KMS::Key")), "events.amazonaws.com",
+		"neither the topic nor its key is open to the events service as a whole")
+
 	patterns := map[string]any{}
 	for _, rule := range s.patchResources("AWS::Events::Rule") {
 		p := props(rule)["EventPattern"].(map[string]any)
 		assert.Equal(t, []any{"aws.ssm"}, p["source"])
-		assert.Equal(t, []any{map[string]any{"Arn": map[string]any{"Ref": topicID}, "Id": "Target0"}}, props(rule)["Targets"])
+		assert.Equal(t, []any{map[string]any{"Arn": map[string]any{"Ref": topicID}, "Id": "Target0",
+			"RoleArn": map[string]any{"Fn::GetAtt": []any{publishRole, "Arn"}}}}, props(rule)["Targets"], "published with the role")
 		patterns[p["detail-type"].([]any)[0].(string)] = p["detail"]
 	}
 	assert.Equal(t, map[string]any{
@@ -312,7 +335,6 @@ func TestAlertsTopicIsEncryptedTlsOnlyAndFedByThreeRules(t *testing.T) {
 		"Configuration Compliance State Change":                  map[string]any{"compliance-type": []any{"Patch"}, "compliance-status": []any{"non_compliant"}},
 		"EC2 State Manager Instance Association State Change":    map[string]any{"status": []any{"Failed"}},
 	}, patterns)
-	assert.Contains(t, fmt.Sprint(s.patchResources("AWS::KMS::Key")), "events.amazonaws.com", "EventBridge may use the topic's key")
 }
 
 func TestKmsCommandOutputBucketUsesARotatedKeyTheFleetMayUse(t *testing.T) {

@@ -29,6 +29,43 @@ func NewRole(scope constructs.Construct, id, description string) awsiam.Role {
 	return role
 }
 
+// agentActions are what SSM Agent does with AmazonSSMManagedInstanceCore, less reading Parameter
+// Store (ssm:GetParameter, ssm:GetParameters): registering, associations, documents, patch
+// snapshots, inventory and compliance, Run Command (ec2messages) and Session Manager
+// (ssmmessages). Most take no resource, or the calling instance's own.
+var agentActions = []string{
+	"ssm:DescribeAssociation", "ssm:GetDeployablePatchSnapshotForInstance", "ssm:GetDocument", "ssm:DescribeDocument",
+	"ssm:GetManifest", "ssm:ListAssociations", "ssm:ListInstanceAssociations", "ssm:PutInventory", "ssm:PutComplianceItems",
+	"ssm:PutConfigurePackageResult", "ssm:UpdateAssociationStatus", "ssm:UpdateInstanceAssociationStatus",
+	"ssm:UpdateInstanceInformation",
+	"ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel",
+	"ec2messages:AcknowledgeMessage", "ec2messages:DeleteMessage", "ec2messages:FailMessage", "ec2messages:GetEndpoint",
+	"ec2messages:GetMessages", "ec2messages:SendReply",
+}
+
+// NewInternetFacingRole creates an EC2 instance role for an instance reachable from the
+// internet (the WSUS server): what AmazonSSMManagedInstanceCore grants SSM Agent, without read
+// access to every Parameter Store parameter of the account, which a compromised server could
+// otherwise harvest. Callers grant anything further.
+func NewInternetFacingRole(scope constructs.Construct, id, description string) awsiam.Role {
+	role := awsiam.NewRole(scope, jsii.String(id), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("ec2.amazonaws.com"), nil),
+		Description: jsii.String(description),
+	})
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("SystemsManagerAgent"),
+		Actions:   jsii.Strings(agentActions...),
+		Resources: jsii.Strings("*"),
+	}))
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("SSM Agent's own actions (those of AmazonSSMManagedInstanceCore without Parameter Store reads) take " +
+			"no resource or act on the calling instance, as in AWS's managed policy"),
+		AppliesTo: &[]any{"Resource::*"},
+	}}, jsii.Bool(true))
+	return role
+}
+
 // MonitorLaunchTemplate fixes the launch template CDK creates for an instance to require IMDSv2:
 // it turns on detailed monitoring, as AWS Control Tower CT.EC2.PR.10 asks of every launch
 // template (the instance itself has it through its DetailedMonitoring prop), and names the

@@ -3,10 +3,12 @@ package network
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/privatepatch/privatepatch/constructs/deputy"
 	"github.com/privatepatch/privatepatch/constructs/kmskey"
 	"github.com/privatepatch/privatepatch/constructs/logbucket"
 )
@@ -19,10 +21,16 @@ func addFlowLogs(n *network, p *Props) {
 	} else {
 		destination = awsec2.FlowLogDestination_ToCloudWatchLogs(newFlowLogGroup(n, p.FlowLogRetentionDays), nil)
 	}
-	n.vpc.AddFlowLog(jsii.String("FlowLog"), &awsec2.FlowLogOptions{
+	flowLog := n.vpc.AddFlowLog(jsii.String("FlowLog"), &awsec2.FlowLogOptions{
 		Destination: destination,
 		TrafficType: awsec2.FlowLogTrafficType_ALL,
 	})
+	if role := flowLog.IamRole(); role != nil {
+		// The service may assume the role only for this account's flow logs. An override keeps
+		// CDK's role (and its logical id); the L2 builds its trust policy itself.
+		role.Node().DefaultChild().(awsiam.CfnRole).AddPropertyOverride(jsii.String("AssumeRolePolicyDocument.Statement.0.Condition"),
+			deputy.Conditions(n.Construct, deputy.FlowLogs))
+	}
 }
 
 func newFlowLogGroup(n *network, retentionDays int) awslogs.LogGroup {

@@ -3,7 +3,6 @@ package patching
 import (
 	"fmt"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -12,7 +11,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/privatepatch/privatepatch/constructs/deputy"
 	"github.com/privatepatch/privatepatch/constructs/kmskey"
 )
 
@@ -35,6 +36,7 @@ type alerts struct {
 	constructs.Construct
 	topic awssns.Topic
 	key   awskms.Key
+	role  awsiam.Role
 	rules map[string]awsevents.Rule
 }
 
@@ -55,13 +57,6 @@ var alertRules = []struct {
 func NewAlerts(scope constructs.Construct, id string, p *AlertsProps) Alerts {
 	a := &alerts{Construct: constructs.NewConstruct(scope, jsii.String(id)), rules: map[string]awsevents.Rule{}}
 	a.key = kmskey.NewKey(a.Construct, "Key", "Encrypts the privatepatch alerts topic")
-	// EventBridge publishes to the encrypted topic with this key.
-	a.key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil)},
-		Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
-		Resources:  jsii.Strings("*"),
-		Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": *awscdk.Stack_Of(a.Construct).Account()}},
-	}), nil)
 	a.topic = awssns.NewTopic(a.Construct, jsii.String("Topic"), &awssns.TopicProps{
 		DisplayName: jsii.String("privatepatch alerts"),
 		MasterKey:   a.key,
@@ -70,6 +65,12 @@ func NewAlerts(scope constructs.Construct, id string, p *AlertsProps) Alerts {
 	for _, email := range p.Emails {
 		a.topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
 	}
+	// The rules publish with a role that EventBridge may assume only for this account's rules,
+	// rather than through a topic and key policy open to the events service as a whole.
+	a.role = awsiam.NewRole(a.Construct, jsii.String("PublishRole"), &awsiam.RoleProps{
+		AssumedBy:   deputy.ServicePrincipal(a.Construct, "events.amazonaws.com", deputy.EventBridgeRules),
+		Description: jsii.String("privatepatch alerts: EventBridge rules publish to the alerts topic"),
+	})
 	for _, r := range alertRules {
 		rule := awsevents.NewRule(a.Construct, jsii.String(r.id+"Rule"), &awsevents.RuleProps{
 			Description: jsii.String(fmt.Sprintf("privatepatch: %s", r.description)),
@@ -79,9 +80,15 @@ func NewAlerts(scope constructs.Construct, id string, p *AlertsProps) Alerts {
 				Detail:     &r.detail,
 			},
 		})
-		rule.AddTarget(awseventstargets.NewSnsTopic(a.topic, nil))
+		rule.AddTarget(awseventstargets.NewSnsTopic(a.topic, &awseventstargets.SnsTopicProps{AuthorizeUsingRole: jsii.Bool(true), Role: a.role}))
 		a.rules[r.id] = rule
 	}
+	// After the rules: their targets create the role's policy.
+	cdknag.NagSuppressions_AddResourceSuppressions(a.role, &[]*cdknag.NagPackSuppression{{
+		Id:        jsii.String("AwsSolutions-IAM5"),
+		Reason:    jsii.String("Publishing to the KMS-encrypted topic needs kms:GenerateDataKey* on its one key (CDK's grantPublish)"),
+		AppliesTo: &[]any{"Action::kms:GenerateDataKey*"},
+	}}, jsii.Bool(true))
 	return a
 }
 

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatepatch/privatepatch/constructs/deputy"
 )
 
 // Target is one tag key and value that State Manager selects instances by.
@@ -121,7 +123,7 @@ func NewInventory(scope constructs.Construct, id string, p *InventoryProps) Inve
 			},
 		})
 		if p.SyncKey != nil {
-			p.SyncKey.Grant(awsiam.NewServicePrincipal(jsii.String("ssm.amazonaws.com"), nil), jsii.String("kms:GenerateDataKey*"), jsii.String("kms:Encrypt"))
+			p.SyncKey.Grant(deputy.ServicePrincipal(group, "ssm.amazonaws.com", deputy.SystemsManager), jsii.String("kms:GenerateDataKey*"), jsii.String("kms:Encrypt"))
 		}
 		// Systems Manager writes the sync as the bucket owner's, for this account only.
 		sameAccount := &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": *stack.Account()}}

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/privatepatch/privatepatch/constructs/deputy"
 	"github.com/privatepatch/privatepatch/constructs/managedinstance"
 )
 
@@ -201,7 +202,7 @@ func NewMaintenanceWindow(scope constructs.Construct, id string, p *WindowProps)
 	windowTargets := []any{&awsssm.CfnMaintenanceWindowTask_TargetProperty{Key: jsii.String("WindowTargetIds"), Values: jsii.Strings(targetIDs...)}}
 
 	w.role = awsiam.NewRole(w.Construct, jsii.String("ServiceRole"), &awsiam.RoleProps{
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("ssm.amazonaws.com"), nil),
+		AssumedBy:   deputy.ServicePrincipal(w.Construct, "ssm.amazonaws.com", deputy.SystemsManager),
 		Description: jsii.String("privatepatch maintenance window " + p.Name + ": runs its tasks"),
 	})
 	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -317,12 +318,23 @@ func (w *maintenanceWindow) addPrePatchImage(stack awscdk.Stack, targets []any) 
 	// AWS-CreateImage runs as this role (AutomationAssumeRole).
 	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:     jsii.String("CreateImage"),
-		Actions: jsii.Strings("ec2:CreateImage", "ec2:CreateTags"),
+		Actions: jsii.Strings("ec2:CreateImage"),
 		Resources: jsii.Strings(
 			fmt.Sprintf("arn:%s:ec2:%s:%s:instance/*", partition, region, account),
 			fmt.Sprintf("arn:%s:ec2:%s::image/*", partition, region),
 			fmt.Sprintf("arn:%s:ec2:%s::snapshot/*", partition, region),
 		),
+	}))
+	// Tags only on the images and snapshots it creates, as it creates them: never on instances
+	// or on anything that exists already (tags drive patch groups and access).
+	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:     jsii.String("TagWhatItCreates"),
+		Actions: jsii.Strings("ec2:CreateTags"),
+		Resources: jsii.Strings(
+			fmt.Sprintf("arn:%s:ec2:%s::image/*", partition, region),
+			fmt.Sprintf("arn:%s:ec2:%s::snapshot/*", partition, region),
+		),
+		Conditions: &map[string]any{"StringEquals": map[string]any{"ec2:CreateAction": "CreateImage"}},
 	}))
 	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("DescribeImages"),

@@ -184,7 +184,7 @@ func NewServer(scope constructs.Construct, id string, props *ServerProps) Server
 		panic(fmt.Sprintf("wsus server %s: %v", id, err))
 	}
 	s := &server{Construct: constructs.NewConstruct(scope, jsii.String(id))}
-	s.role = managedinstance.NewRole(s.Construct, "Role", "WSUS server: Systems Manager and its command output")
+	s.role = managedinstance.NewInternetFacingRole(s.Construct, "Role", "WSUS server: Systems Manager and its command output")
 
 	// The first subnet of the group, named explicitly: the update-store volume is pinned to its
 	// zone, so a replaced instance lands where its data is.
