@@ -56,7 +56,9 @@ type Wsus struct {
 	SyncsPerDay int `yaml:"syncsPerDay"`
 	// SetupSchedule re-runs the WSUS setup document to correct drift.
 	SetupSchedule string `yaml:"setupSchedule"`
-	// PatchGroup tags the server so a maintenance window patches it (from Microsoft Update).
+	// PatchGroup tags the server so that it is scanned and a maintenance window patches it
+	// (from Microsoft Update). When no configured window targets it, WsusPatchWindow does.
+	// Empty: the server is not patched by privatepatch.
 	PatchGroup string `yaml:"patchGroup"`
 	// AttachUpdateStore attaches the update-store volume to the server. Set it false for one
 	// deploy before a change that replaces the server (windowsVersion, amiId): a volume is
@@ -218,7 +220,9 @@ func Defaults() Config {
 			SyncsPerDay:       1,
 			SetupSchedule:     "rate(1 day)",
 			AttachUpdateStore: true,
-			Client:            WsusClient{AUOptions: 3, Schedule: "rate(1 day)"},
+			// WSUS itself needs patches: it had a critical remote-code-execution flaw in 2025.
+			PatchGroup: "wsus",
+			Client:     WsusClient{AUOptions: 3, Schedule: "rate(1 day)"},
 		},
 		Fleet:         Fleet{Tag: Tag{Key: "privatepatch:fleet"}},
 		CommandOutput: CommandOutput{RetentionDays: 365, Encryption: EncryptionS3Managed},
@@ -245,6 +249,7 @@ func (c *Config) applyDefaults() {
 			setDefault(&b.ApprovalRules[j].ComplianceLevel, "UNSPECIFIED")
 		}
 	}
+	c.addWsusPatchWindow()
 	for i := range c.Patching.MaintenanceWindows {
 		w := &c.Patching.MaintenanceWindows[i]
 		if w.DurationHours == nil {
@@ -279,6 +284,46 @@ func (c *Config) applyDefaults() {
 		setDefault(&g.InstanceType, "m6i.large")
 		setDefault(&g.Zones, min(2, c.Network.AzCount))
 	}
+}
+
+// WsusPatchWindowSchedule is when the WSUS server is patched when no configured window targets
+// its patch group: Saturday 02:00 UTC, the day before the seed's fleet window, so the server
+// that serves the fleet's updates is current first.
+const WsusPatchWindowSchedule = "cron(0 2 ? * SAT *)"
+
+// addWsusPatchWindow adds a window for the WSUS server's patch group unless one targets it.
+func (c *Config) addWsusPatchWindow() {
+	if !c.Wsus.Enabled || c.Wsus.PatchGroup == "" {
+		return
+	}
+	name := c.Project + "-wsus"
+	for _, w := range c.Patching.MaintenanceWindows {
+		if slices.Contains(w.Targets.PatchGroups, c.Wsus.PatchGroup) || w.Name == name {
+			return
+		}
+	}
+	c.Patching.MaintenanceWindows = append(c.Patching.MaintenanceWindows, MaintenanceWindow{
+		Name:          name,
+		Schedule:      WsusPatchWindowSchedule,
+		DurationHours: days(3),
+		CutoffHours:   days(1),
+		Targets:       WindowTargets{PatchGroups: []string{c.Wsus.PatchGroup}},
+		// No pre-patch image: it would snapshot the update store too, every week; the store
+		// is retained on its own volume and rebuilt by synchronisation if need be.
+	})
+}
+
+// PatchGroups are every patch group of the configuration: those its baselines serve, then the
+// WSUS server's.
+func (c *Config) PatchGroups() []string {
+	var groups []string
+	for _, b := range c.PatchBaselines() {
+		groups = append(groups, b.PatchGroups...)
+	}
+	if c.Wsus.Enabled && c.Wsus.PatchGroup != "" && !slices.Contains(groups, c.Wsus.PatchGroup) {
+		groups = append(groups, c.Wsus.PatchGroup)
+	}
+	return groups
 }
 
 // WindowsVersions are the distinct Windows versions of the WSUS server and the instance groups.

@@ -114,6 +114,29 @@ func TestSystemsManagerScheduleFormsAccepted(t *testing.T) {
 	assert.Equal(t, "cron(0 0 2 ? * SUN *)", cfg.Patching.MaintenanceWindows[0].Schedule)
 }
 
+func TestWsusServerIsPatchedByDefaultTheDayBeforeTheFleet(t *testing.T) {
+	cfg, err := Parse("minimal.yaml", []byte(valid))
+	require.NoError(t, err)
+	assert.Equal(t, "wsus", cfg.Wsus.PatchGroup)
+	require.Len(t, cfg.Patching.MaintenanceWindows, 1)
+	w := cfg.Patching.MaintenanceWindows[0]
+	assert.Equal(t, "privatepatch-wsus", w.Name)
+	assert.Equal(t, "cron(0 2 ? * SAT *)", w.Schedule)
+	assert.Equal(t, []string{"wsus"}, w.Targets.PatchGroups)
+	assert.Equal(t, "Install", w.Tasks[0].Operation)
+	assert.False(t, w.PrePatchImage, "an image would snapshot the 200 GiB update store every week")
+	assert.Equal(t, []string{"wsus"}, cfg.PatchGroups(), "scanned too")
+
+	cfg, err = Parse("own-window.yaml", []byte(valid+window("targets: {patchGroups: [wsus]}")))
+	require.NoError(t, err)
+	assert.Len(t, cfg.Patching.MaintenanceWindows, 1, "a configured window that targets the server replaces the default one")
+
+	cfg, err = Parse("opt-out.yaml", []byte(valid+"wsus: {patchGroup: \"\"}\n"))
+	require.NoError(t, err)
+	assert.Empty(t, cfg.Patching.MaintenanceWindows, "patchGroup: \"\" opts out")
+	assert.Empty(t, cfg.PatchGroups())
+}
+
 func TestNatVariantNeedsNoWsus(t *testing.T) {
 	cfg, err := Parse("nat.yaml", []byte(valid+"  nat: {enabled: true}\nwsus: {enabled: false}\n"))
 	require.NoError(t, err)
@@ -345,8 +368,6 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 			[]string{`patching.baselines[1].default: true makes "second" a second default baseline for WINDOWS, after "first"`}},
 		{"instance_group_patch_group_without_baseline", valid + "fleet: {instanceGroups: [{name: app, count: 1, patchGroup: nowhere}]}\n",
 			[]string{`fleet.instanceGroups[0].patchGroup: "nowhere" is served by no baseline`}},
-		{"wsus_patch_group_without_baseline", valid + "wsus: {patchGroup: servers}\n",
-			[]string{`wsus.patchGroup: "servers" is served by no baseline`}},
 		{"rings_not_increasing", valid + "patching: {rings: {preset: aws-default-windows, stages: [{patchGroup: dev, approveAfterDays: 7}, {patchGroup: prod, approveAfterDays: 7}]}}\n",
 			[]string{"patching.rings.stages[1].approveAfterDays: 7 must be more than the ring before it (7)"}},
 		{"bad_email", valid + "patching: {notifications: {emails: [ops-at-example]}}\n",

@@ -105,9 +105,7 @@ func (p *Patching) validate(c *Config, pr *problems) {
 				"is served by no baseline in patching.baselines or patching.rings: add it to one, or leave patchGroup out so the default baseline applies")
 		}
 	}
-	if _, ok := servedBy[c.Wsus.PatchGroup]; c.Wsus.PatchGroup != "" && !ok {
-		pr.add("wsus.patchGroup", c.Wsus.PatchGroup, "is served by no baseline in patching.baselines or patching.rings: add it to one")
-	}
+	// wsus.patchGroup need not be served by a baseline: AWS's default Windows baseline then applies.
 	names := map[string]bool{}
 	for i, w := range p.MaintenanceWindows {
 		field := fmt.Sprintf("patching.maintenanceWindows[%d]", i)

@@ -47,7 +47,6 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 	bucket := fleet.CommandOutput.Bucket()
 	s.Alerts = patching.NewAlerts(stack, "Alerts", &patching.AlertsProps{Emails: cfg.Patching.Notifications.Emails})
 
-	var patchGroups []string
 	baselines := constructs.NewConstruct(stack, jsii.String("Baselines"))
 	for _, b := range cfg.PatchBaselines() {
 		var rules []patching.ApprovalRule
@@ -69,7 +68,6 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 			RejectedPatches: b.RejectedPatches, RejectedPatchesAction: b.RejectedPatchesAction,
 			GlobalFilters: b.GlobalFilters, Sources: sources, PatchGroups: b.PatchGroups, Default: b.Default,
 		})
-		patchGroups = append(patchGroups, b.PatchGroups...)
 	}
 
 	var logGroup awslogs.ILogGroup
@@ -120,7 +118,7 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 	if cfg.Patching.Scan.Enabled {
 		s.Scans = patching.NewScanAssociations(stack, "Scan", &patching.ScanProps{
 			NamePrefix:  cfg.Project + "-",
-			PatchGroups: patchGroups, Fleet: fleetTarget, Schedule: cfg.Patching.Scan.Schedule, OutputBucket: bucket,
+			PatchGroups: cfg.PatchGroups(), Fleet: fleetTarget, Schedule: cfg.Patching.Scan.Schedule, OutputBucket: bucket,
 		})
 	}
 	if inv := cfg.Patching.Inventory; inv.Enabled {

@@ -386,16 +386,25 @@ func TestWsusConstructRejectsAnUpdateStoreBelow150GiB(t *testing.T) {
 	})
 }
 
-func TestWsusServerJoinsItsPatchGroupWhenConfigured(t *testing.T) {
+func TestWsusServerIsInAPatchGroupAndPatchedTheDayBeforeTheFleetByDefault(t *testing.T) {
 	tags := func(s *scenario) string {
 		_, instance := s.only(t, "AWS::EC2::Instance", "WsusInstance")
 		return fmt.Sprint(props(instance)["Tags"])
 	}
 	example := tags(exampleScenario.synth(t))
-	assert.Contains(t, example, "map[Key:Patch Group Value:windows-prod]")
+	assert.Contains(t, example, "map[Key:Patch Group Value:windows-prod]", "a configured patch group")
 	assert.Contains(t, example, "map[Key:PatchGroup Value:windows-prod]")
 	assert.NotContains(t, example, "privatepatch:fleet", "not a WSUS client of itself")
-	assert.NotContains(t, tags(defaultScenario.synth(t)), "Patch Group")
+
+	s := defaultScenario.synth(t)
+	assert.Contains(t, tags(s), "map[Key:Patch Group Value:wsus]", "WSUS itself had a critical flaw in 2025: it is patched by default")
+	windowID, w := s.byName(t, "AWS::SSM::MaintenanceWindow", "privatepatch-wsus")
+	assert.Equal(t, "cron(0 2 ? * SAT *)", w["Schedule"], "the day before the fleet's Sunday window")
+	s.patching.HasResourceProperties(jsii.String("AWS::SSM::MaintenanceWindowTarget"), map[string]any{
+		"WindowId": map[string]any{"Ref": windowID}, "Targets": []any{map[string]any{"Key": "tag:Patch Group", "Values": []any{"wsus"}}},
+	})
+	_, scan := s.byName(t, "AWS::SSM::Association", "privatepatch-scan-wsus")
+	assert.Equal(t, []any{map[string]any{"Key": "tag:Patch Group", "Values": []any{"wsus"}}}, scan["Targets"], "and scanned")
 }
 
 // writablePrefixes returns the S3 object patterns that the role with logical id prefix roleID in

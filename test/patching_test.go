@@ -154,7 +154,7 @@ func TestPrePatchImageRunsFirstWithoutRebootAndStopsTheWindowOnFailure(t *testin
 
 func TestWindowServiceRoleIsLeastPrivilege(t *testing.T) {
 	s := defaultScenario.synth(t)
-	roleID, role := oneOf(t, s.patchJSON, "AWS::IAM::Role", "MaintenanceWindows")
+	roleID, role := oneOf(t, s.patchJSON, "AWS::IAM::Role", "MaintenanceWindowsprivatepatchweekly")
 	assert.Equal(t, map[string]any{"Statement": []any{map[string]any{"Action": "sts:AssumeRole", "Effect": "Allow",
 		"Principal": map[string]any{"Service": "ssm.amazonaws.com"},
 		// Systems Manager may assume it only for this account's windows and automations.
@@ -163,7 +163,7 @@ func TestWindowServiceRoleIsLeastPrivilege(t *testing.T) {
 			"ArnLike":      map[string]any{"aws:SourceArn": map[string]any{"Fn::Join": []any{"", []any{"arn:aws:ssm:us-west-2:", map[string]any{"Ref": "AWS::AccountId"}, ":*"}}}},
 		}}}, "Version": "2012-10-17"}, props(role)["AssumeRolePolicyDocument"])
 	assert.NotContains(t, props(role), "ManagedPolicyArns", "no broad AWS managed policy")
-	_, policy := oneOf(t, s.patchJSON, "AWS::IAM::Policy", "MaintenanceWindows")
+	_, policy := oneOf(t, s.patchJSON, "AWS::IAM::Policy", "MaintenanceWindowsprivatepatchweekly")
 	actions := map[string]any{}
 	for _, st := range props(policy)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
 		st := st.(map[string]any)
@@ -254,7 +254,7 @@ func TestScanRunsDailyPerPatchGroupAndForTheWholeFleet(t *testing.T) {
 			scans[props(a)["AssociationName"].(string)] = props(a)
 		}
 	}
-	require.Equal(t, []string{"privatepatch-scan-fleet", "privatepatch-scan-windows"}, keysOf(scans))
+	require.Equal(t, []string{"privatepatch-scan-fleet", "privatepatch-scan-windows", "privatepatch-scan-wsus"}, keysOf(scans))
 	assert.Equal(t, []any{map[string]any{"Key": "tag:Patch Group", "Values": []any{"windows"}}}, scans["privatepatch-scan-windows"]["Targets"])
 	assert.Equal(t, []any{map[string]any{"Key": "tag:privatepatch:fleet", "Values": []any{"privatepatch"}}}, scans["privatepatch-scan-fleet"]["Targets"])
 	for name, scan := range scans {
@@ -273,7 +273,7 @@ func TestScanRunsDailyPerPatchGroupAndForTheWholeFleet(t *testing.T) {
 	}
 	sort.Strings(groups)
 	assert.Equal(t, []string{"privatepatch-scan-dev", "privatepatch-scan-fleet", "privatepatch-scan-linux", "privatepatch-scan-prod",
-		"privatepatch-scan-seed-group", "privatepatch-scan-test"}, groups)
+		"privatepatch-scan-seed-group", "privatepatch-scan-test", "privatepatch-scan-wsus"}, groups)
 }
 
 func TestInventoryIsGatheredAndSyncedToTheCommandOutputBucket(t *testing.T) {
