@@ -138,7 +138,7 @@ func TestSeedWeeklyWindowPatchesSundayAtTwoForFourHoursWithOneHourCutoff(t *test
 		"NotificationType": "Command"}, run["NotificationConfig"])
 }
 
-func TestPrePatchImageRunsFirstWithoutRebootAndStopsTheWindowOnFailure(t *testing.T) {
+func TestPrePatchImageIsScheduledFirstWithoutRebootAndStopsAtItsFirstFailure(t *testing.T) {
 	s := defaultScenario.synth(t)
 	task := s.windowTasks(t, "privatepatch-weekly")["pre-patch-image"]
 	require.NotNil(t, task)

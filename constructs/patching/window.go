@@ -301,8 +301,8 @@ func (w *maintenanceWindow) addPatchTask(id string, p *WindowProps, t PatchTask,
 }
 
 // addPrePatchImage runs AWS-CreateImage on every target before any patch task (priority 0), so
-// a bad patch can be rolled back to the image. NoReboot keeps the instances running; the image is
-// crash-consistent.
+// a bad patch can be rolled back to the image. It does not make the patch tasks wait for its
+// success. NoReboot keeps the instances running; the image is crash-consistent.
 func (w *maintenanceWindow) addPrePatchImage(stack awscdk.Stack, targets []any) {
 	region, account, partition := *stack.Region(), *stack.Account(), *stack.Partition()
 	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -352,7 +352,8 @@ func (w *maintenanceWindow) addPrePatchImage(stack awscdk.Stack, targets []any) 
 		Targets:        targets,
 		Priority:       jsii.Number(0),
 		MaxConcurrency: jsii.String("50%"),
-		// A target that cannot be imaged is not patched blind: the window stops at the first failure.
+		// The image task stops being scheduled at the first failure. AWS does not document that this
+		// keeps the patch tasks from running: docs/patching.md says so, and the alerts report it.
 		MaxErrors:      jsii.String("0"),
 		ServiceRoleArn: w.role.RoleArn(),
 		TaskInvocationParameters: &awsssm.CfnMaintenanceWindowTask_TaskInvocationParametersProperty{
