@@ -39,8 +39,8 @@ synth: setup ## synthesise the configuration (CONFIG=file, default: embedded) in
 	$(CDK) synth --quiet $(CDK_CONFIG)
 	@ls cdk.out/*.template.json
 
-diff: setup ## compare with what is deployed (needs AWS credentials)
-	$(CDK) diff --all $(CDK_CONFIG)
+diff: setup ## compare every stack, of every environment, with what is deployed (needs AWS credentials)
+	$(CDK) diff '**' $(CDK_CONFIG)
 
 # The deployed templates, read back for check-update.
 DEPLOYED := cdk.out/deployed
@@ -48,8 +48,8 @@ DEPLOYED := cdk.out/deployed
 check-update: synth ## refuse an update that replaces data or clashes with what is deployed (needs the AWS CLI and credentials)
 	@command -v aws >/dev/null || { echo "check-update reads the deployed templates with the AWS CLI: install it, or deploy with FORCE=1" >&2; exit 1; }
 	rm -rf $(DEPLOYED) && mkdir -p $(DEPLOYED)
-	for stack in $$(go run ./tools/checkupdate -stacks cdk.out); do \
-	  if ! aws cloudformation get-template --region $$(go run ./tools/checkupdate -region cdk.out) --stack-name $$stack \
+	go run ./tools/checkupdate -stacks cdk.out | while read -r stack region; do \
+	  if ! aws cloudformation get-template --region $$region --stack-name $$stack \
 	      --query TemplateBody --output json > $(DEPLOYED)/$$stack.json 2> $(DEPLOYED)/error; then \
 	    rm -f $(DEPLOYED)/$$stack.json; \
 	    grep -q 'does not exist' $(DEPLOYED)/error || { cat $(DEPLOYED)/error >&2; exit 1; }; \
@@ -59,7 +59,7 @@ check-update: synth ## refuse an update that replaces data or clashes with what 
 	go run ./tools/checkupdate -deployed $(DEPLOYED) -synthesised cdk.out
 
 deploy: setup $(if $(FORCE),,check-update) ## deploy every stack after check-update (FORCE=1 skips it; needs credentials and a bootstrapped account)
-	$(CDK) deploy --all --require-approval broadening $(CDK_CONFIG)
+	$(CDK) deploy '**' --require-approval broadening $(CDK_CONFIG)
 
 test: setup lint ## run every test: configuration, constructs, templates, cdk-nag, network paths
 	go test -count=1 ./...

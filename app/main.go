@@ -103,10 +103,12 @@ func loadConfig(context map[string]any) (*config.Config, error) {
 	if path == "" {
 		path = os.Getenv(configEnv)
 	}
+	// The CLI sets these from the caller's credentials; they apply where no region is configured.
+	fallback := config.Fallback{Account: os.Getenv("CDK_DEFAULT_ACCOUNT"), Region: os.Getenv("CDK_DEFAULT_REGION")}
 	if path == "" {
-		return config.LoadDefault()
+		return fallback.LoadDefault()
 	}
-	return config.LoadFile(path)
+	return fallback.LoadFile(path)
 }
 
 // synth builds the stacks and writes the cloud assembly. A failure inside CDK (a panic carrying
@@ -127,7 +129,7 @@ func synth(cfg *config.Config, context map[string]any, outdir string) (err error
 		props.Context = &context
 	}
 	app := awscdk.NewApp(props)
-	stacks.NewPrivatePatch(app, cfg)
+	stacks.NewDeployments(app, cfg)
 	app.Synth(nil)
 	return nil
 }

@@ -13,6 +13,12 @@ type Config struct {
 	Account string `yaml:"account"`
 	// Region is the AWS region the stacks deploy to, e.g. us-west-2.
 	Region string `yaml:"region"`
+	// Environments deploy everything to several accounts and regions, each in its own CDK
+	// stage; account and region then belong to each environment. Default: one, from account
+	// and region.
+	Environments []Environment `yaml:"environments"`
+	// Environment is the name of the environment a deployment is for (set by Deployments).
+	Environment string `yaml:"-"`
 	// Tags are added to every taggable resource.
 	Tags map[string]string `yaml:"tags"`
 	// Network is the VPC that the patched fleet lives in.

@@ -203,7 +203,7 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 		{"unknown_key_names_key_line_and_allowed_keys", valid + "  vpcCidrr: 10.0.0.0/16\n",
 			[]string{`line 6: unknown key "vpcCidrr"; allowed keys here: adminCidrs, availabilityZones, azCount,`}},
 		{"unknown_top_level_key", "regoin: us-west-2\n",
-			[]string{`line 1: unknown key "regoin"; allowed keys here: account, commandOutput, fleet, network, patching, project, region, tags, wsus`}},
+			[]string{`line 1: unknown key "regoin"; allowed keys here: account, commandOutput, environments, fleet, network, patching, project, region, tags, wsus`}},
 		{"yaml_syntax_error_names_its_line", "region: us-west-2\nproject: privatepatch\nnetwork: vpcCidr: 10.0.0.0/16\n",
 			[]string{"bad.yaml: line 3: mapping values are not allowed in this context"}},
 		{"wrong_type", valid + "  azCount: two\n",
@@ -420,4 +420,71 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 			assert.True(t, strings.HasPrefix(err.Error(), "bad.yaml"), "the message names the file: %s", err)
 		})
 	}
+}
+
+const twoEnvironments = `
+environments:
+  - {name: prod-usw2, account: "111111111111", region: us-west-2}
+  - {name: prod-euw1, account: "111111111111", region: eu-west-1, availabilityZones: [eu-west-1a, eu-west-1b]}
+network:
+  availabilityZones: [us-west-2a, us-west-2b]
+  s3PrefixListCidrs:
+    us-west-2: [54.231.160.0/19]
+    eu-west-1: [52.218.0.0/17]
+`
+
+func TestEnvironmentsDeployTheSameConfigurationToEachAccountAndRegion(t *testing.T) {
+	cfg, err := Parse("envs.yaml", []byte(twoEnvironments))
+	require.NoError(t, err)
+	deployments := cfg.Deployments()
+	require.Len(t, deployments, 2)
+	usw2, euw1 := deployments[0], deployments[1]
+	assert.Equal(t, []string{"prod-usw2", "us-west-2", "111111111111"}, []string{usw2.Environment, usw2.Region, usw2.Account})
+	assert.Equal(t, "privatepatch-prod-usw2-network", usw2.StackName("network"))
+	assert.Equal(t, []string{"us-west-2a", "us-west-2b"}, usw2.Network.AvailabilityZones)
+	assert.Equal(t, []string{"eu-west-1a", "eu-west-1b"}, euw1.Network.AvailabilityZones, "each environment's own zones")
+	assert.Equal(t, []string{"52.218.0.0/17"}, euw1.S3Cidrs(), "per-region data is keyed by region")
+	assert.Equal(t, usw2.Patching.MaintenanceWindows, euw1.Patching.MaintenanceWindows, "everything else is shared")
+
+	single, err := Parse("single.yaml", []byte(valid))
+	require.NoError(t, err)
+	assert.Equal(t, []*Config{single}, single.Deployments())
+	assert.Equal(t, "privatepatch-network", single.StackName("network"), "a single deployment keeps its stack names")
+}
+
+func TestBadEnvironmentsAreRejectedNamingTheEnvironment(t *testing.T) {
+	for _, tc := range []struct {
+		name, yaml string
+		want       []string
+	}{
+		{"top_level_region_too", twoEnvironments + "region: us-west-2\n", []string{`environments: 2 are listed, so account and region belong to each of them`}},
+		{"duplicate_name", strings.Replace(twoEnvironments, "name: prod-euw1", "name: prod-usw2", 1), []string{`environments[1].name: "prod-usw2" is used by another environment`}},
+		{"bad_name", strings.Replace(twoEnvironments, "name: prod-euw1", "name: Prod_EU", 1), []string{`environments[1].name: "Prod_EU" is not allowed`}},
+		{"same_account_and_region", strings.Replace(twoEnvironments, "region: eu-west-1,", "region: us-west-2,", 1),
+			[]string{`environments[1]: "prod-euw1" deploys to the same account and region as "prod-usw2"`}},
+		{"problem_of_one_environment_names_it", strings.Replace(strings.Replace(twoEnvironments, `account: "111111111111", region: eu-west-1`, "region: eu-west-1", 1),
+			"    eu-west-1: [52.218.0.0/17]\n", "", 1),
+			[]string{`environments prod-euw1: network.s3PrefixListCidrs: "eu-west-1" has no S3 prefix-list CIDRs`}},
+		{"problem_of_every_environment_is_reported_once", twoEnvironments + "commandOutput: {retentionDays: 0}\n",
+			[]string{"1 configuration problem(s)", "\n  - commandOutput.retentionDays: 0 is not allowed"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("envs.yaml", []byte(tc.yaml))
+			require.Error(t, err)
+			for _, want := range tc.want {
+				assert.Contains(t, err.Error(), want)
+			}
+		})
+	}
+}
+
+func TestRegionFallsBackToTheCredentialsOnlyWhenNoneIsConfigured(t *testing.T) {
+	fallback := Fallback{Account: "222222222222", Region: "eu-west-1"}
+	cfg, err := fallback.Parse("no-region.yaml", []byte("network:\n  s3PrefixListCidrs: {eu-west-1: [52.218.0.0/17]}\n"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"eu-west-1", "222222222222"}, []string{cfg.Region, cfg.Account}, "as cdk init apps do")
+
+	cfg, err = fallback.Parse("region.yaml", []byte(valid))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"us-west-2", ""}, []string{cfg.Region, cfg.Account}, "a configured region stays account-agnostic")
 }

@@ -24,12 +24,22 @@ var defaultYAML []byte
 const DefaultName = "embedded default configuration"
 
 // LoadDefault returns the embedded default configuration, validated.
-func LoadDefault() (*Config, error) {
-	return Parse(DefaultName, defaultYAML)
-}
+func LoadDefault() (*Config, error) { return Fallback{}.LoadDefault() }
 
 // LoadFile reads, decodes and validates the configuration file at path.
-func LoadFile(path string) (*Config, error) {
+func LoadFile(path string) (*Config, error) { return Fallback{}.LoadFile(path) }
+
+// Parse decodes data over Defaults and validates the result. Unknown keys are errors; name is
+// used in messages.
+func Parse(name string, data []byte) (*Config, error) { return Fallback{}.Parse(name, data) }
+
+// LoadDefault returns the embedded default configuration, validated, with f's fallbacks.
+func (f Fallback) LoadDefault() (*Config, error) {
+	return f.Parse(DefaultName, defaultYAML)
+}
+
+// LoadFile reads, decodes and validates the configuration file at path, with f's fallbacks.
+func (f Fallback) LoadFile(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -37,12 +47,12 @@ func LoadFile(path string) (*Config, error) {
 		}
 		return nil, fmt.Errorf("configuration file %s cannot be read: %w", path, err)
 	}
-	return Parse(path, data)
+	return f.Parse(path, data)
 }
 
-// Parse decodes data over Defaults and validates the result. Unknown keys are errors; name is
-// used in messages.
-func Parse(name string, data []byte) (*Config, error) {
+// Parse decodes data over Defaults, applies f where the configuration names no region (the
+// account and region the caller's credentials point at), and validates the result.
+func (f Fallback) Parse(name string, data []byte) (*Config, error) {
 	cfg := Defaults()
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -64,6 +74,11 @@ func Parse(name string, data []byte) (*Config, error) {
 	if len(p) > 0 {
 		// Validating a reset section would only add confusing problems: report these first.
 		return nil, fmt.Errorf("%s: %w", name, &ValidationError{Problems: p})
+	}
+	if cfg.Region == "" && len(cfg.Environments) == 0 && f.Region != "" {
+		// Wherever the credentials point, as `cdk init` apps do; a configured region keeps the
+		// stacks account-agnostic unless the configuration names the account too.
+		cfg.Account, cfg.Region = f.Account, f.Region
 	}
 	cfg.applyDefaults()
 	if err := cfg.Validate(); err != nil {
@@ -101,7 +116,11 @@ func collectYAMLKeys(t reflect.Type, into map[string][]string) map[string][]stri
 	var keys []string
 	for i := range t.NumField() {
 		f := t.Field(i)
-		keys = append(keys, strings.Split(f.Tag.Get("yaml"), ",")[0])
+		key := strings.Split(f.Tag.Get("yaml"), ",")[0]
+		if key == "-" {
+			continue // set by the program, not read from YAML
+		}
+		keys = append(keys, key)
 		switch {
 		case f.Type.Kind() == reflect.Struct:
 			collectYAMLKeys(f.Type, into)

@@ -52,9 +52,23 @@ const (
 	maxListedCidrs = 10
 )
 
-// Validate checks the whole configuration and reports every problem at once.
+// Validate checks the whole configuration, every environment's deployment of it, and reports
+// every problem at once.
 func (c *Config) Validate() error {
 	var p problems
+	if len(c.Environments) > 0 {
+		c.validateEnvironments(&p)
+	}
+	c.validateDeployments(&p)
+	if len(p) == 0 {
+		return nil
+	}
+	slices.Sort(p)
+	return &ValidationError{Problems: slices.Compact(p)}
+}
+
+// validate checks one deployment (one account and region).
+func (c *Config) validate(p *problems) {
 	if !projectPattern.MatchString(c.Project) {
 		p.add("project", c.Project, "is not allowed: use 1-31 lowercase letters, digits and hyphens, starting with a letter")
 	}
@@ -72,12 +86,12 @@ func (c *Config) Validate() error {
 			p.add("tags."+key, value, "is too long: tag values hold at most 256 characters")
 		}
 	}
-	c.Network.validate(c, &p)
-	c.Wsus.validate(c, &p)
-	c.Fleet.validate(c, &p)
-	c.Patching.validate(c, &p)
-	c.validateLimits(&p)
-	freeTextProblems(reflect.ValueOf(c).Elem(), "", &p)
+	c.Network.validate(c, p)
+	c.Wsus.validate(c, p)
+	c.Fleet.validate(c, p)
+	c.Patching.validate(c, p)
+	c.validateLimits(p)
+	freeTextProblems(reflect.ValueOf(c).Elem(), "", p)
 	if c.CommandOutput.Encryption != EncryptionS3Managed && c.CommandOutput.Encryption != EncryptionKMS {
 		p.add("commandOutput.encryption", c.CommandOutput.Encryption, "is not allowed: use %s or %s", EncryptionS3Managed, EncryptionKMS)
 	} else if c.CommandOutput.Encryption == EncryptionKMS && !c.Network.Nat.Enabled && !slices.Contains(c.Network.ExtraInterfaceEndpoints, "kms") {
@@ -97,11 +111,6 @@ func (c *Config) Validate() error {
 	if !c.Wsus.Enabled && !c.Network.Nat.Enabled {
 		p.add("wsus.enabled", false, "leaves the private subnets without an update source: keep WSUS, or enable network.nat so that instances reach Microsoft Update")
 	}
-	if len(p) == 0 {
-		return nil
-	}
-	slices.Sort(p)
-	return &ValidationError{Problems: p}
 }
 
 func (n *Network) validate(c *Config, p *problems) {

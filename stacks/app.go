@@ -3,6 +3,7 @@ package stacks
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
@@ -17,16 +18,31 @@ type PrivatePatch struct {
 	Patching PatchingStack
 }
 
-// NewPrivatePatch adds the stacks for cfg to app, tags them, and applies the cdk-nag
-// AwsSolutions checks so that every synth reports findings and writes the nag report.
-func NewPrivatePatch(app awscdk.App, cfg *config.Config) PrivatePatch {
-	for key, value := range cfg.Tags {
-		awscdk.Tags_Of(app).Add(jsii.String(key), jsii.String(value), nil)
+// NewDeployments adds every deployment of cfg to app: its stacks directly for a configuration
+// without environments, else a CDK stage per environment (named after it) holding its stacks.
+func NewDeployments(app awscdk.App, cfg *config.Config) []PrivatePatch {
+	if len(cfg.Environments) == 0 {
+		return []PrivatePatch{NewPrivatePatch(app, cfg)}
 	}
-	p := PrivatePatch{Network: NewNetworkStack(app, cfg)}
-	p.Fleet = NewFleetStack(app, cfg, p.Network.Network)
-	p.Patching = NewPatchingStack(app, cfg, p.Fleet)
-	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{
+	var out []PrivatePatch
+	for _, d := range cfg.Deployments() {
+		stage := awscdk.NewStage(app, jsii.String(d.Environment), &awscdk.StageProps{Env: environment(d)})
+		out = append(out, NewPrivatePatch(stage, d))
+	}
+	return out
+}
+
+// NewPrivatePatch adds the stacks of one deployment (one account and region) to scope, an app
+// or a stage, tags them, and applies the cdk-nag AwsSolutions checks so that every synth reports
+// findings and writes the nag report.
+func NewPrivatePatch(scope constructs.Construct, cfg *config.Config) PrivatePatch {
+	for key, value := range cfg.Tags {
+		awscdk.Tags_Of(scope).Add(jsii.String(key), jsii.String(value), nil)
+	}
+	p := PrivatePatch{Network: NewNetworkStack(scope, cfg)}
+	p.Fleet = NewFleetStack(scope, cfg, p.Network.Network)
+	p.Patching = NewPatchingStack(scope, cfg, p.Fleet)
+	awscdk.Aspects_Of(scope).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{
 		Verbose: jsii.Bool(true),
 		Reports: jsii.Bool(true),
 	}), nil)

@@ -28,7 +28,7 @@ type NetworkStack struct {
 // NewNetworkStack creates <project>-network from a validated configuration.
 func NewNetworkStack(scope constructs.Construct, cfg *config.Config) NetworkStack {
 	stack := awscdk.NewStack(scope, jsii.String("Network"), &awscdk.StackProps{
-		StackName:   jsii.String(cfg.Project + "-network"),
+		StackName:   jsii.String(cfg.StackName("network")),
 		Description: jsii.String("privatepatch: VPC, Systems Manager endpoints, security groups and network ACLs for patching private subnets"),
 		Env:         environment(cfg),
 	})

@@ -3,8 +3,7 @@
 // name, rule number, address block or volume that the deployed resources still hold. It names the
 // manual step where one is known.
 //
-//	checkupdate -stacks cdk.out                       print the stack names, one a line
-//	checkupdate -region cdk.out                       print the region the stacks deploy to
+//	checkupdate -stacks cdk.out                       print each stack's name and region, one a line
 //	checkupdate -deployed DIR -synthesised cdk.out    DIR holds STACK.json per deployed stack
 //
 // A stack missing from DIR is new. Exit status 1 lists the problems; FORCE=1 in make deploy
@@ -26,21 +25,11 @@ import (
 )
 
 func main() {
-	stacks := flag.String("stacks", "", "print the stack names of this cloud assembly (cdk.out) and exit")
-	region := flag.String("region", "", "print the region of this cloud assembly's stacks and exit")
+	stacks := flag.String("stacks", "", "print the name and region of each stack of this cloud assembly (cdk.out) and exit")
 	deployed := flag.String("deployed", "", "directory of the deployed templates, STACK.json each")
 	synthesised := flag.String("synthesised", "cdk.out", "the cloud assembly to deploy")
 	spec := flag.String("spec", filepath.Join("node_modules", "@aws-cdk", "aws-service-spec", "db.json.gz"), "the CloudFormation service spec")
 	flag.Parse()
-	if *region != "" {
-		r, err := assemblyRegion(*region)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "checkupdate:", err)
-			os.Exit(1)
-		}
-		fmt.Println(r)
-		return
-	}
 	if err := run(os.Stdout, *stacks, *deployed, *synthesised, *spec); err != nil {
 		fmt.Fprintln(os.Stderr, "checkupdate:", err)
 		os.Exit(1)
@@ -51,19 +40,19 @@ var errProblems = errors.New("the update is refused")
 
 func run(out io.Writer, stacksOf, deployedDir, assembly, specPath string) error {
 	if stacksOf != "" {
-		templates, err := readAssembly(stacksOf)
+		templates, regions, err := readAssembly(stacksOf)
 		if err != nil {
 			return err
 		}
 		for _, name := range sortedKeys(templates) {
-			fmt.Fprintln(out, name)
+			fmt.Fprintln(out, name, regions[name])
 		}
 		return nil
 	}
 	if deployedDir == "" {
 		return fmt.Errorf("give -deployed DIR (or -stacks cdk.out)")
 	}
-	after, err := readAssembly(assembly)
+	after, _, err := readAssembly(assembly)
 	if err != nil {
 		return err
 	}
@@ -97,8 +86,9 @@ type manifest struct {
 		Type        string `json:"type"`
 		Environment string `json:"environment"`
 		Properties  struct {
-			TemplateFile string `json:"templateFile"`
-			StackName    string `json:"stackName"`
+			TemplateFile  string `json:"templateFile"`
+			StackName     string `json:"stackName"`
+			DirectoryName string `json:"directoryName"` // of a nested assembly (a CDK stage)
 		} `json:"properties"`
 	} `json:"artifacts"`
 }
@@ -115,29 +105,26 @@ func readManifest(dir string) (*manifest, error) {
 	return &m, nil
 }
 
-// assemblyRegion is the region of the assembly's stacks (privatepatch deploys to one).
-func assemblyRegion(dir string) (string, error) {
-	m, err := readManifest(dir)
-	if err != nil {
-		return "", err
-	}
-	for _, a := range m.Artifacts {
-		if a.Type == "aws:cloudformation:stack" {
-			// aws://ACCOUNT/REGION
-			return a.Environment[strings.LastIndex(a.Environment, "/")+1:], nil
-		}
-	}
-	return "", fmt.Errorf("%s has no stacks", dir)
-}
-
-// readAssembly reads the stack templates of a cloud assembly by stack name, from its manifest.
-func readAssembly(dir string) (cfnupdate.Deployment, error) {
+// readAssembly reads the stack templates of a cloud assembly by stack name, from its manifest,
+// with each stack's region.
+func readAssembly(dir string) (cfnupdate.Deployment, map[string]string, error) {
 	manifest, err := readManifest(dir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := cfnupdate.Deployment{}
+	out, regions := cfnupdate.Deployment{}, map[string]string{}
 	for id, a := range manifest.Artifacts {
+		if a.Type == "cdk:cloud-assembly" {
+			// A stage: its stacks are in a nested assembly. Stack names are unique across stages.
+			nested, nestedRegions, err := readAssembly(filepath.Join(dir, a.Properties.DirectoryName))
+			if err != nil {
+				return nil, nil, err
+			}
+			for name, template := range nested {
+				out[name], regions[name] = template, nestedRegions[name]
+			}
+			continue
+		}
 		if a.Type != "aws:cloudformation:stack" {
 			continue
 		}
@@ -147,11 +134,12 @@ func readAssembly(dir string) (cfnupdate.Deployment, error) {
 		}
 		template, err := readJSON(filepath.Join(dir, a.Properties.TemplateFile))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		out[name] = template
+		// aws://ACCOUNT/REGION
+		out[name], regions[name] = template, a.Environment[strings.LastIndex(a.Environment, "/")+1:]
 	}
-	return out, nil
+	return out, regions, nil
 }
 
 func readJSON(path string) (map[string]any, error) {

@@ -28,7 +28,7 @@ func write(t *testing.T, path, content string) {
 func TestListsTheStackNamesOfTheAssembly(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(&out, assembly(t, "ami-1"), "", "", specPath))
-	assert.Equal(t, "app-fleet\n", out.String())
+	assert.Equal(t, "app-fleet eu-west-1\n", out.String())
 }
 
 func TestAcceptsANewStackAndAnUnchangedOne(t *testing.T) {
@@ -52,8 +52,12 @@ func TestRefusesAnUpdateThatReplacesAnInstance(t *testing.T) {
 	assert.Contains(t, out.String(), `app-fleet/Server (AWS::EC2::Instance) is replaced: ImageId changes from "ami-1" to "ami-2"`)
 }
 
-func TestReadsTheRegionOfTheAssembly(t *testing.T) {
-	region, err := assemblyRegion(assembly(t, "ami-1"))
-	require.NoError(t, err)
-	assert.Equal(t, "eu-west-1", region)
+func TestReadsTheStacksOfEveryStage(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "manifest.json"), `{"artifacts": {"assembly-prod": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "assembly-prod"}}}}`)
+	nested := assembly(t, "ami-1")
+	require.NoError(t, os.Rename(nested, filepath.Join(dir, "assembly-prod")))
+	var out bytes.Buffer
+	require.NoError(t, run(&out, dir, "", "", specPath))
+	assert.Equal(t, "app-fleet eu-west-1\n", out.String())
 }

@@ -1,0 +1,114 @@
+package config
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Environment is one account and region that the whole configuration is deployed to. Everything
+// else is shared; region-specific data (S3 prefix-list CIDRs) is keyed by region already.
+type Environment struct {
+	// Name identifies the environment in stack names (<project>-<name>-network) and in the
+	// CDK stage that holds its stacks: 1-20 lowercase letters, digits and hyphens.
+	Name string `yaml:"name"`
+	// Account is the 12-digit AWS account id. Optional, as the top-level account.
+	Account string `yaml:"account"`
+	// Region is the AWS region.
+	Region string `yaml:"region"`
+	// AvailabilityZones replaces network.availabilityZones in this environment (zones are
+	// region-specific). Default: network.availabilityZones if they are of this region, else none.
+	AvailabilityZones []string `yaml:"availabilityZones"`
+}
+
+// Fallback supplies an account and region where the configuration gives none, as `cdk init`
+// apps take CDK_DEFAULT_ACCOUNT and CDK_DEFAULT_REGION from the CLI's credentials.
+type Fallback struct {
+	Account, Region string
+}
+
+var environmentNamePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,19}$`)
+
+// Deployments are the configurations to deploy, one per environment: the configuration itself
+// when it lists no environments, else a copy per environment with its account, region and
+// zones.
+func (c *Config) Deployments() []*Config {
+	if len(c.Environments) == 0 {
+		return []*Config{c}
+	}
+	var out []*Config
+	for _, e := range c.Environments {
+		d := *c
+		d.Environments = nil
+		d.Environment, d.Account, d.Region = e.Name, e.Account, e.Region
+		switch {
+		case len(e.AvailabilityZones) > 0:
+			d.Network.AvailabilityZones = e.AvailabilityZones
+		case len(c.Network.AvailabilityZones) > 0 && !strings.HasPrefix(c.Network.AvailabilityZones[0], e.Region):
+			d.Network.AvailabilityZones = nil
+		}
+		out = append(out, &d)
+	}
+	return out
+}
+
+// StackName is the CloudFormation name of one of the deployment's stacks, e.g. network:
+// <project>-network, or <project>-<environment>-network in a multi-environment configuration.
+func (c *Config) StackName(stack string) string {
+	if c.Environment == "" {
+		return c.Project + "-" + stack
+	}
+	return c.Project + "-" + c.Environment + "-" + stack
+}
+
+// validateEnvironments checks the list itself; each deployment is validated on its own.
+func (c *Config) validateEnvironments(p *problems) {
+	if c.Account != "" || c.Region != "" {
+		p.add("environments", len(c.Environments), "are listed, so account and region belong to each of them: remove the top-level account and region")
+	}
+	names := map[string]bool{}
+	targets := map[string]string{}
+	for i, e := range c.Environments {
+		field := fmt.Sprintf("environments[%d]", i)
+		switch {
+		case !environmentNamePattern.MatchString(e.Name):
+			p.add(field+".name", e.Name, "is not allowed: use 1-20 lowercase letters, digits and hyphens, starting with a letter")
+		case names[e.Name]:
+			p.add(field+".name", e.Name, "is used by another environment")
+		}
+		names[e.Name] = true
+		target := e.Account + "/" + e.Region
+		if other, ok := targets[target]; ok {
+			p.add(field, e.Name, "deploys to the same account and region as %q: their stacks would share the bucket name", other)
+		}
+		targets[target] = e.Name
+	}
+}
+
+// validateDeployments validates every deployment. A problem that every environment has is
+// reported once; one that only some have names them.
+func (c *Config) validateDeployments(p *problems) {
+	deployments := c.Deployments()
+	counts := map[string]int{}
+	var order []string
+	byEnv := map[string][]string{}
+	for _, d := range deployments {
+		var dp problems
+		d.validate(&dp)
+		for _, problem := range slices.Compact(slices.Sorted(slices.Values(dp))) {
+			if counts[problem] == 0 {
+				order = append(order, problem)
+			}
+			counts[problem]++
+			byEnv[problem] = append(byEnv[problem], d.Environment)
+		}
+	}
+	for _, problem := range order {
+		if counts[problem] == len(deployments) || len(deployments) == 1 {
+			*p = append(*p, problem)
+			continue
+		}
+		*p = append(*p, fmt.Sprintf("environments %s: %s", strings.Join(byEnv[problem], ", "), problem))
+	}
+}

@@ -1,0 +1,56 @@
+package test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/stacks"
+)
+
+const twoEnvironmentsYAML = `
+environments:
+  - {name: prod-usw2, region: us-west-2}
+  - {name: prod-euw1, account: "111111111111", region: eu-west-1, availabilityZones: [eu-west-1a, eu-west-1b]}
+network:
+  s3PrefixListCidrs:
+    us-west-2: [54.231.160.0/19]
+    eu-west-1: [52.218.0.0/17]
+fleet:
+  instanceGroups: [{name: web, count: 1}]
+`
+
+func TestEachEnvironmentIsAStageWithItsOwnStacksAccountRegionAndS3Cidrs(t *testing.T) {
+	cfg, err := config.Parse("environments.yaml", []byte(twoEnvironmentsYAML))
+	require.NoError(t, err)
+	context := cdkJSONContext(t)
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &context, AnalyticsReporting: jsii.Bool(false)})
+	deployments := stacks.NewDeployments(app, cfg)
+	require.Len(t, deployments, 2)
+
+	for i, want := range []struct{ stage, region, account, s3 string }{
+		{"prod-usw2", "us-west-2", "${Token[AWS.AccountId", "54.231.160.0/19"},
+		{"prod-euw1", "eu-west-1", "111111111111", "52.218.0.0/17"},
+	} {
+		d := deployments[i]
+		assert.Equal(t, want.stage, *awscdk.Stage_Of(d.Network.Stack).StageName())
+		assert.Equal(t, []string{"privatepatch-" + want.stage + "-network", "privatepatch-" + want.stage + "-fleet", "privatepatch-" + want.stage + "-patching"},
+			[]string{*d.Network.StackName(), *d.Fleet.StackName(), *d.Patching.StackName()})
+		assert.Equal(t, want.region, *d.Fleet.Region())
+		assert.True(t, strings.HasPrefix(*d.Fleet.Account(), want.account), "%s account %s", want.stage, *d.Fleet.Account())
+		network := assertions.Template_FromStack(d.Network.Stack, nil)
+		network.HasResourceProperties(jsii.String("AWS::EC2::NetworkAclEntry"), map[string]any{"CidrBlock": want.s3, "RuleNumber": 300, "Egress": true})
+		fleet := assertions.Template_FromStack(d.Fleet.Stack, nil)
+		fleet.HasResourceProperties(jsii.String("AWS::EC2::LaunchTemplate"), map[string]any{
+			"LaunchTemplateName": "privatepatch-" + want.stage + "-fleet-Fleet-web-Instance1",
+		})
+	}
+	euw1 := assertions.Template_FromStack(deployments[1].Network.Stack, nil)
+	euw1.HasResourceProperties(jsii.String("AWS::EC2::Subnet"), map[string]any{"AvailabilityZone": "eu-west-1a", "CidrBlock": "10.0.0.0/24"})
+}
