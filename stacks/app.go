@@ -42,7 +42,19 @@ func NewPrivatePatch(scope constructs.Construct, cfg *config.Config) PrivatePatc
 	p := PrivatePatch{Network: NewNetworkStack(scope, cfg)}
 	p.Fleet = NewFleetStack(scope, cfg, p.Network.Network)
 	p.Patching = NewPatchingStack(scope, cfg, p.Fleet)
+	for _, stack := range []awscdk.Stack{p.Network.Stack, p.Fleet.Stack, p.Patching.Stack} {
+		cdknag.NagSuppressions_AddStackSuppressions(stack, &[]*cdknag.NagPackSuppression{{
+			Id: jsii.String("NIST.800.53.R5-IAMNoInlinePolicy"),
+			Reason: jsii.String("Each AWS::IAM::Policy here belongs to one role and is built from that role's grants (CDK's " +
+				"DefaultPolicy, the run-command log writers): a customer managed policy would hold the same statements, " +
+				"versioned, and could be attached elsewhere by mistake"),
+		}}, jsii.Bool(false))
+	}
 	awscdk.Aspects_Of(scope).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{
+		Verbose: jsii.Bool(true),
+		Reports: jsii.Bool(true),
+	}), nil)
+	awscdk.Aspects_Of(scope).Add(cdknag.NewNIST80053R5Checks(&cdknag.NagPackProps{
 		Verbose: jsii.Bool(true),
 		Reports: jsii.Bool(true),
 	}), nil)

@@ -19,14 +19,18 @@ func findings(found *[]*cxapi.SynthesisMessage) []string {
 	return messages
 }
 
-func TestCdkNagAwsSolutionsFindsNoUnsuppressedErrorsOrWarnings(t *testing.T) {
+// TestCdkNagFindsNoUnsuppressedErrorsOrWarnings runs both packs the app applies: AwsSolutions
+// and NIST 800-53 rev 5.
+func TestCdkNagFindsNoUnsuppressedErrorsOrWarnings(t *testing.T) {
 	for _, sc := range []*scenario{defaultScenario, exampleScenario, natScenario, natSingle, flowLogsToS3, lookupScenario, natWithoutWsus, wsusHTTPS, richPatching} {
 		t.Run(sc.name, func(t *testing.T) {
 			s := sc.synth(t)
-			nag := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
-			for _, stack := range []awscdk.Stack{s.app.Network.Stack, s.app.Fleet.Stack, s.app.Patching.Stack} {
-				assert.Empty(t, findings(assertions.Annotations_FromStack(stack).FindError(jsii.String("*"), nag)), *stack.StackName())
-				assert.Empty(t, findings(assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), nag)), *stack.StackName())
+			for _, pack := range []string{"AwsSolutions-.*", "NIST\\.800\\.53\\.R5-.*"} {
+				nag := assertions.Match_StringLikeRegexp(jsii.String(pack))
+				for _, stack := range []awscdk.Stack{s.app.Network.Stack, s.app.Fleet.Stack, s.app.Patching.Stack} {
+					assert.Empty(t, findings(assertions.Annotations_FromStack(stack).FindError(jsii.String("*"), nag)), *stack.StackName())
+					assert.Empty(t, findings(assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), nag)), *stack.StackName())
+				}
 			}
 		})
 	}

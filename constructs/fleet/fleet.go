@@ -147,7 +147,7 @@ func NewFleet(scope constructs.Construct, id string, props *Props) Fleet {
 				Id: jsii.String("AwsSolutions-EC29"),
 				Reason: jsii.String("Fleet instances are replaceable and kept current by Patch Manager; termination protection " +
 					"would turn stack rollbacks and deletions into DELETE_FAILED"),
-			}}, jsii.Bool(false))
+			}, managedinstance.InVpcThroughItsNetworkInterface}, jsii.Bool(false))
 			f.instances[g.Name] = append(f.instances[g.Name], instance)
 		}
 	}

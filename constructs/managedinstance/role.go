@@ -103,6 +103,14 @@ func LaunchTemplateName(instance awsec2.Instance) string {
 	return *stack.StackName() + "-" + strings.ReplaceAll(path, "/", "-")
 }
 
+// InVpcThroughItsNetworkInterface answers cdk-nag's NIST EC2InstancesInVPC for an instance
+// whose subnet is given on its network interface (as CDK does when AssociatePublicIpAddress is
+// set), which the rule does not read.
+var InVpcThroughItsNetworkInterface = &cdknag.NagPackSuppression{
+	Id:     jsii.String("NIST.800.53.R5-EC2InstancesInVPC"),
+	Reason: jsii.String("The instance is in a VPC subnet, named in NetworkInterfaces[0].SubnetId; the rule reads only the top-level SubnetId"),
+}
+
 // Patch group tag keys. Patch Manager reads "Patch Group"; "PatchGroup" is the form allowed
 // where tags are exposed in instance metadata, which forbids spaces in keys.
 const (

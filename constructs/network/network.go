@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
 // Subnet group names; the subnets' logical IDs derive from them, so they are part of the contract.
@@ -119,6 +120,12 @@ func NewNetwork(scope constructs.Construct, id string, props *Props) Network {
 	n.vpc = newVpc(n.Construct, &p)
 	for _, s := range *n.vpc.PublicSubnets() {
 		n.publicSubnetCidrs = append(n.publicSubnetCidrs, *s.Ipv4CidrBlock())
+		cdknag.NagSuppressions_AddResourceSuppressions(s, &[]*cdknag.NagPackSuppression{{
+			Id: jsii.String("NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW"),
+			Reason: jsii.String("The public subnets hold the WSUS server, which synchronises from Microsoft Update, and any NAT " +
+				"gateways; what they may reach is limited by their security group and network ACL (80/443 out), and the " +
+				"private subnets have no route to the internet gateway"),
+		}}, jsii.Bool(true))
 	}
 	for _, s := range *n.vpc.SelectSubnets(&awsec2.SubnetSelection{SubnetGroupName: jsii.String(PrivateSubnetGroup)}).Subnets {
 		n.privateSubnetCidrs = append(n.privateSubnetCidrs, *s.Ipv4CidrBlock())

@@ -221,6 +221,11 @@ func NewServer(scope constructs.Construct, id string, props *ServerProps) Server
 		Encrypted:        jsii.Bool(true),
 		RemovalPolicy:    awscdk.RemovalPolicy_RETAIN,
 	})
+	cdknag.NagSuppressions_AddResourceSuppressions(s.updateStore, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("NIST.800.53.R5-EC2EBSInBackupPlan"),
+		Reason: jsii.String("The update store is a cache of Microsoft Update content that WSUS synchronises again; it is retained " +
+			"on deletion, and a backup plan would store hundreds of GiB weekly for nothing that cannot be downloaded again"),
+	}}, jsii.Bool(false))
 	var attachment awsec2.CfnVolumeAttachment
 	if !p.DetachUpdateStore {
 		attachment = awsec2.NewCfnVolumeAttachment(s.Construct, jsii.String("UpdateStoreAttachment"), &awsec2.CfnVolumeAttachmentProps{
@@ -282,7 +287,7 @@ func suppressInstanceFindings(instance awsec2.Instance) {
 		Id: jsii.String("AwsSolutions-EC29"),
 		Reason: jsii.String("Termination protection would turn any stack rollback or deletion into DELETE_FAILED; the data " +
 			"that matters (the WSUS update store) is on a separate volume retained on deletion"),
-	}}, jsii.Bool(false))
+	}, managedinstance.InVpcThroughItsNetworkInterface}, jsii.Bool(false))
 }
 
 func newAssociation(scope constructs.Construct, id string, document awsssm.CfnDocument, targets []awsssm.CfnAssociation_TargetProperty,
