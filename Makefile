@@ -14,6 +14,8 @@ endif
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
 CDK := cdk
+# A pipeline without a terminal passes --require-approval never (see .github/workflows/deploy.yml).
+CDK_DEPLOY_FLAGS ?= --require-approval broadening
 # CONFIG=path/to/config.yaml picks a configuration; without it the embedded default is used.
 CDK_CONFIG := $(if $(CONFIG),-c config=$(abspath $(CONFIG)),)
 
@@ -59,7 +61,7 @@ check-update: synth ## refuse an update that replaces data or clashes with what 
 	go run ./tools/checkupdate -deployed $(DEPLOYED) -synthesised cdk.out
 
 deploy: setup $(if $(FORCE),,check-update) ## deploy every stack after check-update (FORCE=1 skips it; needs credentials and a bootstrapped account)
-	$(CDK) deploy '**' --require-approval broadening $(CDK_CONFIG)
+	$(CDK) deploy '**' $(CDK_DEPLOY_FLAGS) $(CDK_CONFIG)
 
 test: setup lint ## run every test: configuration, constructs, templates, cdk-nag, network paths
 	go test -count=1 ./...
