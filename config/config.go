@@ -31,6 +31,8 @@ type Config struct {
 	CommandOutput CommandOutput `yaml:"commandOutput"`
 	// Patching is Patch Manager: baselines, maintenance windows, scans, inventory, alerts.
 	Patching Patching `yaml:"patching"`
+	// Assets is asset management: the asset-tag policy, resource groups, configuration checks.
+	Assets Assets `yaml:"assets"`
 }
 
 // Wsus configures the WSUS server and its clients.
@@ -235,6 +237,12 @@ func Defaults() Config {
 		Patching: Patching{
 			Scan:      Scan{Enabled: true, Schedule: "rate(1 day)"},
 			Inventory: Inventory{Enabled: true, Schedule: "rate(1 day)"},
+		},
+		Assets: Assets{
+			TagPolicy: DefaultTagPolicy(),
+			WsusTags: map[string]string{TagEnvironment: "Prod", TagInventoryCategory: "WSUS", TagSeverityLevel: "3",
+				TagHandlePI: "N"},
+			ConfigurationChecks: ConfigurationChecks{Enabled: true, Schedule: "rate(1 day)"},
 		},
 	}
 }

@@ -144,7 +144,7 @@ func TestNatVariantNeedsNoWsus(t *testing.T) {
 }
 
 func TestInstanceGroupsAndFleetTagGetDefaults(t *testing.T) {
-	cfg, err := Parse("fleet.yaml", []byte(valid+"project: acme\nfleet: {instanceGroups: [{name: app, count: 1}, {name: db, count: 1, windowsVersion: \"2019\"}]}\n"))
+	cfg, err := Parse("fleet.yaml", []byte(valid+"project: acme\nfleet: {instanceGroups: [{name: app, count: 1, "+assetTags+"}, {name: db, count: 1, windowsVersion: \"2019\", "+assetTags+"}]}\n"))
 	require.NoError(t, err)
 	assert.Equal(t, Tag{Key: "privatepatch:fleet", Value: "acme"}, cfg.Fleet.Tag, "the fleet tag value defaults to the project")
 	assert.Equal(t, "2022", cfg.Fleet.InstanceGroups[0].WindowsVersion)
@@ -186,6 +186,9 @@ func TestMissingFileSaysHowToPassOne(t *testing.T) {
 	assert.Contains(t, err.Error(), "absent.yaml does not exist: pass an existing file with -c config=PATH")
 }
 
+// assetTags satisfy the default asset-tag policy for an instance group.
+const assetTags = `tags: {Environment: Dev, InventoryCategory: App, SeverityLevel: "3", HandlePI: N, IsPublic: N}`
+
 // valid is a complete, valid configuration that each bad case breaks in one place.
 const valid = `
 region: us-west-2
@@ -203,7 +206,7 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 		{"unknown_key_names_key_line_and_allowed_keys", valid + "  vpcCidrr: 10.0.0.0/16\n",
 			[]string{`line 6: unknown key "vpcCidrr"; allowed keys here: adminCidrs, availabilityZones, azCount,`}},
 		{"unknown_top_level_key", "regoin: us-west-2\n",
-			[]string{`line 1: unknown key "regoin"; allowed keys here: account, commandOutput, environments, fleet, network, patching, project, region, tags, wsus`}},
+			[]string{`line 1: unknown key "regoin"; allowed keys here: account, assets, commandOutput, environments, fleet, network, patching, project, region, tags, wsus`}},
 		{"yaml_syntax_error_names_its_line", "region: us-west-2\nproject: privatepatch\nnetwork: vpcCidr: 10.0.0.0/16\n",
 			[]string{"bad.yaml: line 3: mapping values are not allowed in this context"}},
 		{"wrong_type", valid + "  azCount: two\n",
@@ -406,6 +409,25 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 			[]string{`patching.baselines[0].description: "${Token[AWS.AccountId.1]}" holds ${Token[, which CDK or CloudFormation would replace`}},
 		{"dynamic_reference_in_a_tag", valid + "tags: {Owner: \"{{resolve:ssm:/owner}}\"}\n",
 			[]string{`tags.Owner: "{{resolve:ssm:/owner}}" holds {{resolve:, which CDK or CloudFormation would replace`}},
+		{"severity_level_seven", valid + "fleet: {instanceGroups: [{name: app, count: 1, " + strings.Replace(assetTags, `SeverityLevel: "3"`, `SeverityLevel: "7"`, 1) + "}]}\n",
+			[]string{`fleet.instanceGroups[0].tags.SeverityLevel: "7" is not allowed on instance group "app": use one of 1, 2, 3, 4, 5`}},
+		{"handle_pi_maybe", valid + "assets: {wsusTags: {HandlePI: maybe}}\n",
+			[]string{`assets.wsusTags.HandlePI: "maybe" is not allowed on the WSUS server: use one of Y, N`}},
+		{"instance_group_without_asset_tags", valid + "fleet: {instanceGroups: [{name: app, count: 1}]}\n",
+			[]string{`fleet.instanceGroups[0].tags: "Environment" is missing on instance group "app": the asset-tag policy requires it (one of Dev, Test, Stage, Prod)`,
+				`fleet.instanceGroups[0].tags: "InventoryCategory" is missing on instance group "app": the asset-tag policy requires it (any value)`}},
+		{"private_instance_group_marked_public", valid + "fleet: {instanceGroups: [{name: app, count: 1, " + strings.Replace(assetTags, "IsPublic: N", "IsPublic: Y", 1) + "}]}\n",
+			[]string{`fleet.instanceGroups[0].tags.IsPublic: "Y" is not allowed for instance group "app": its instances are in private subnets`}},
+		{"wsus_marked_private", valid + "assets: {wsusTags: {IsPublic: N}}\n",
+			[]string{`assets.wsusTags.IsPublic: "N" is not allowed: the WSUS server is in a public subnet`}},
+		{"resource_group_on_undefined_tag", valid + "assets: {resourceGroups: [{name: Web, tags: {Tier: web}}]}\n",
+			[]string{`assets.resourceGroups[0].tags: "Tier" is not a tag of assets.tagPolicy (Environment, HandlePI, InventoryCategory, IsPublic, SeverityLevel)`}},
+		{"resource_group_without_criteria", valid + "assets: {resourceGroups: [{name: Everything}]}\n",
+			[]string{`assets.resourceGroups[0].tags: "" is empty: a group needs at least one tag to select its instances`}},
+		{"resource_group_with_a_disallowed_value", valid + "assets: {resourceGroups: [{name: Web, tags: {Environment: Qa}}]}\n",
+			[]string{`assets.resourceGroups[0].tags.Environment: "Qa" is not an allowed value: use one of Dev, Test, Stage, Prod`}},
+		{"checks_on_an_unknown_group", valid + "assets: {configurationChecks: {resourceGroup: Nowhere}}\n",
+			[]string{`assets.configurationChecks.resourceGroup: "Nowhere" is not one of assets.resourceGroups`}},
 		{"every_problem_reported_together", "region: us-west-2\naccount: \"1\"\nnetwork:\n  vpcCidr: nope\n  azCount: 9\n",
 			[]string{"3 configuration problem(s)", `account: "1"`, `network.vpcCidr: "nope"`, "network.azCount: 9"}},
 	}
@@ -487,4 +509,13 @@ func TestRegionFallsBackToTheCredentialsOnlyWhenNoneIsConfigured(t *testing.T) {
 	cfg, err = fallback.Parse("region.yaml", []byte(valid))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"us-west-2", ""}, []string{cfg.Region, cfg.Account}, "a configured region stays account-agnostic")
+}
+
+func TestResourceGroupsAreNamedPerProjectAndWindowsFindThemByTheirConfiguredName(t *testing.T) {
+	cfg, err := Parse("groups.yaml", []byte(valid+"assets: {resourceGroups: [{name: DevWebServer, tags: {Environment: Dev, InventoryCategory: WebServer}}]}\n"))
+	require.NoError(t, err)
+	assert.Equal(t, "privatepatch-DevWebServer", cfg.ResourceGroupName("DevWebServer"), "unique per account and region")
+	assert.Equal(t, "made-elsewhere", cfg.ResourceGroupName("made-elsewhere"), "a group privatepatch does not create keeps its name")
+	assert.Equal(t, map[string]string{"Environment": "Prod", "InventoryCategory": "WSUS", "SeverityLevel": "3", "HandlePI": "N", "IsPublic": "Y"},
+		cfg.WsusAssetTags())
 }

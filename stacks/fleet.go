@@ -9,6 +9,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/compliance"
 	"github.com/privatepatch/privatepatch/constructs/fleet"
 	"github.com/privatepatch/privatepatch/constructs/logbucket"
 	"github.com/privatepatch/privatepatch/constructs/network"
@@ -26,6 +27,10 @@ type FleetStack struct {
 	Wsus          wsus.Server
 	WsusClient    wsus.ClientConfiguration
 	Fleet         fleet.Fleet
+	// ResourceGroups are the asset groups by AWS name, and the group of this stack.
+	ResourceGroups compliance.ResourceGroups
+	// ConfigurationChecks is nil when the checks are off.
+	ConfigurationChecks *compliance.ConfigurationChecks
 }
 
 // CommandOutputBucketName is the command-output bucket's name. It is derived, not referenced, so
@@ -94,6 +99,7 @@ func NewFleetStack(scope constructs.Construct, cfg *config.Config, net network.N
 			OutputBucket:          bucket,
 			PatchGroup:            cfg.Wsus.PatchGroup,
 			DetachUpdateStore:     !cfg.Wsus.AttachUpdateStore,
+			Tags:                  cfg.WsusAssetTags(),
 		})
 		if cfg.Wsus.PatchGroup != "" {
 			// Scans and windows of its patch group run on the server and write their output.
@@ -114,6 +120,7 @@ func NewFleetStack(scope constructs.Construct, cfg *config.Config, net network.N
 		})
 		addWsusOutputs(stack, cfg, s.Wsus)
 	}
+	addAssetManagement(stack, cfg, &s)
 	awscdk.NewCfnOutput(stack, jsii.String("CommandOutputBucket"), &awscdk.CfnOutputProps{
 		Value: bucket.BucketName(), Description: jsii.String("S3 bucket of Systems Manager command output"),
 	})
@@ -122,6 +129,43 @@ func NewFleetStack(scope constructs.Construct, cfg *config.Config, net network.N
 		Description: jsii.String("Tag that brings an instance into the patched fleet"),
 	})
 	return s
+}
+
+// addAssetManagement adds the resource groups (the configured tag groups and one of this stack)
+// and the configuration checks, which run on the fleet (or one group) and the WSUS server.
+func addAssetManagement(stack awscdk.Stack, cfg *config.Config, s *FleetStack) {
+	var groups []compliance.TagGroup
+	for _, g := range cfg.Assets.ResourceGroups {
+		groups = append(groups, compliance.TagGroup{Name: cfg.ResourceGroupName(g.Name), Tags: g.Tags})
+	}
+	s.ResourceGroups = compliance.NewResourceGroups(stack, "ResourceGroups", &compliance.ResourceGroupsProps{
+		Groups: groups, StackGroupName: cfg.StackName("fleet"),
+	})
+	cc := cfg.Assets.ConfigurationChecks
+	if !cc.Enabled {
+		return
+	}
+	props := &compliance.ChecksProps{NamePrefix: cfg.Project + "-", Schedule: cc.Schedule, OutputBucket: s.CommandOutput.Bucket()}
+	if cc.ResourceGroup != "" {
+		props.ResourceGroup = cfg.ResourceGroupName(cc.ResourceGroup)
+	} else {
+		props.TargetTagKey, props.TargetTagValue = cfg.Fleet.Tag.Key, cfg.Fleet.Tag.Value
+	}
+	if s.Wsus != nil {
+		props.InstanceIds = []*string{s.Wsus.Instance().InstanceId()}
+		logbucket.GrantCommandOutput(s.CommandOutput.Bucket(), s.Wsus.Role(), compliance.OutputPrefix)
+	}
+	if s.Fleet != nil {
+		logbucket.GrantCommandOutput(s.CommandOutput.Bucket(), s.Fleet.Role(), compliance.OutputPrefix)
+	}
+	checks := compliance.NewConfigurationChecks(stack, "ConfigurationChecks", props)
+	for _, g := range s.ResourceGroups {
+		// A group must exist before an association targets it by name.
+		for _, a := range checks.Associations {
+			a.Node().AddDependency(g)
+		}
+	}
+	s.ConfigurationChecks = &checks
 }
 
 // wsusProducts are the configured product titles, or those of every Windows version in use.

@@ -109,7 +109,7 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 			DurationHours: *w.DurationHours, CutoffHours: *w.CutoffHours, StartDate: w.StartDate, EndDate: w.EndDate,
 			AllowUnassociatedTargets: w.AllowUnassociatedTargets,
 			PatchGroups:              w.Targets.PatchGroups, PatchGroupTagKeys: w.Targets.PatchGroupTagKeys,
-			ResourceGroup: w.Targets.ResourceGroup, InstanceIds: w.Targets.InstanceIds,
+			ResourceGroup: cfg.ResourceGroupName(w.Targets.ResourceGroup), InstanceIds: w.Targets.InstanceIds,
 			Tasks: tasks, PrePatchImage: w.PrePatchImage, OutputBucket: bucket, LogGroup: logGroup, Topic: s.Alerts.Topic(),
 		})
 	}

@@ -20,7 +20,7 @@ network:
   extraInterfaceEndpoints: [logs, kms]
 fleet:
   instanceGroups:
-    - {name: app, count: 3, patchGroup: windows}
+    - {name: app, count: 3, patchGroup: windows, tags: {Environment: Dev, InventoryCategory: App, SeverityLevel: "3", HandlePI: N, IsPublic: N}}
 patching:
   baselines:
     - {name: windows, preset: aws-default-windows, patchGroups: [windows]}
@@ -64,7 +64,7 @@ func TestRoutineChangesReplaceNoStatefulResourceAndRecreateNoFixedName(t *testin
 			"{name: windows, preset: aws-default-windows", "{name: windows, preset: seed-example-windows",
 		}},
 		{"growth_instance_group_endpoint_zone_admin_and_s3_cidrs", []string{
-			"    - {name: app, count: 3, patchGroup: windows}", "    - {name: app, count: 3, patchGroup: windows}\n    - {name: web, count: 2, patchGroup: dev}",
+			"    - {name: app, count: 3, patchGroup: windows, tags: {Environment: Dev, InventoryCategory: App, SeverityLevel: \"3\", HandlePI: N, IsPublic: N}}", "    - {name: app, count: 3, patchGroup: windows, tags: {Environment: Dev, InventoryCategory: App, SeverityLevel: \"3\", HandlePI: N, IsPublic: N}}\n    - {name: web, count: 2, patchGroup: dev, tags: {Environment: Dev, InventoryCategory: App, SeverityLevel: \"3\", HandlePI: N, IsPublic: N}}",
 			"[logs, kms]", "[logs, kms, monitoring]\n  azCount: 3\n  adminCidrs: [203.0.113.0/24]",
 			"52.218.128.0/17, ", "52.218.128.0/17, 3.5.76.0/22, ",
 		}},

@@ -23,7 +23,7 @@ network:
     us-west-2: [54.231.160.0/19]
     eu-west-1: [52.218.0.0/17]
 fleet:
-  instanceGroups: [{name: web, count: 1}]
+  instanceGroups: [{name: web, count: 1, tags: {Environment: Dev, InventoryCategory: App, SeverityLevel: "3", HandlePI: N, IsPublic: N}}]
 `
 
 func TestEachEnvironmentIsAStageWithItsOwnStacksAccountRegionAndS3Cidrs(t *testing.T) {

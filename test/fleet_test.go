@@ -284,7 +284,8 @@ func TestFleetInstancesRunInPrivateSubnetsTaggedForPatchManager(t *testing.T) {
 			tags[tag.(map[string]any)["Key"].(string)] = tag.(map[string]any)["Value"].(string)
 		}
 		for k, v := range map[string]string{"Patch Group": "windows-prod", "PatchGroup": "windows-prod", "privatepatch:fleet": "privatepatch",
-			"privatepatch:instance-group": "app", "CostCenter": "1234", "Environment": "production", "Owner": "platform-team"} {
+			"privatepatch:instance-group": "app", "CostCenter": "1234", "Environment": "Prod", "Owner": "platform-team",
+			"InventoryCategory": "WebServer", "SeverityLevel": "2", "HandlePI": "N", "IsPublic": "N"} {
 			assert.Equal(t, v, tags[k], "%s tag %s", id, k)
 		}
 	}
@@ -327,9 +328,13 @@ func TestBringYourOwnFleetCreatesNoInstancesButConfiguresTheTag(t *testing.T) {
 
 func TestNatVariantHasNoWsusServerAndNoClientConfiguration(t *testing.T) {
 	s := natWithoutWsus.synth(t)
-	for _, resourceType := range []string{"AWS::SSM::Document", "AWS::SSM::Association", "AWS::EC2::Volume", "AWS::EC2::EIP"} {
+	for _, resourceType := range []string{"AWS::EC2::Volume", "AWS::EC2::EIP"} {
 		s.fleet.ResourceCountIs(jsii.String(resourceType), jsii.Number(0))
 	}
+	for _, document := range s.fleetResources("AWS::SSM::Document") {
+		assert.Contains(t, fmt.Sprint(props(document)["Content"]), "CCE configuration checks", "only the configuration checks, no WSUS setup or client")
+	}
+	s.fleet.ResourceCountIs(jsii.String("AWS::SSM::Association"), jsii.Number(1))
 	s.fleet.ResourceCountIs(jsii.String("AWS::EC2::Instance"), jsii.Number(1))
 	s.network.ResourceCountIs(jsii.String("AWS::EC2::NatGateway"), jsii.Number(2))
 	assert.NotContains(t, s.fleetJSON["Outputs"], "WsusUrl")
@@ -427,9 +432,9 @@ func (s *scenario) writablePrefixes(t *testing.T, rolePrefix string) []string {
 
 func TestEachCommandOutputWriterMayWriteOnlyUnderItsOwnPrefixes(t *testing.T) {
 	s := exampleScenario.synth(t) // the WSUS server is in a patch group here
-	assert.Equal(t, []string{"patch/*", "wsus-client/*"}, s.writablePrefixes(t, "FleetRole"),
+	assert.Equal(t, []string{"cce/*", "patch/*", "wsus-client/*"}, s.writablePrefixes(t, "FleetRole"),
 		"fleet instances write WSUS client and patch output, never WSUS setup logs or the inventory sync")
-	assert.Equal(t, []string{"patch/*", "wsus-setup/*"}, s.writablePrefixes(t, "WsusRole"),
+	assert.Equal(t, []string{"cce/*", "patch/*", "wsus-setup/*"}, s.writablePrefixes(t, "WsusRole"),
 		"the WSUS server in a patch group uploads its scan and patch output too")
 }
 

@@ -107,7 +107,7 @@ network:
 commandOutput: {encryption: kms}
 fleet:
   instanceGroups:
-    - {name: app, count: 1, patchGroup: seed-group}
+    - {name: app, count: 1, patchGroup: seed-group, tags: {Environment: Dev, InventoryCategory: App, SeverityLevel: "3", HandlePI: N, IsPublic: N}}
 patching:
   baselines:
     - {name: seed-windows, preset: seed-example-windows, patchGroups: [seed-group], description: The awstut custom baseline}
@@ -150,7 +150,7 @@ patching:
 wsus: {enabled: false}
 fleet:
   instanceGroups:
-    - {name: web, count: 1, patchGroup: windows}
+    - {name: web, count: 1, patchGroup: windows, tags: {Environment: Dev, InventoryCategory: App, SeverityLevel: "3", HandlePI: N, IsPublic: N}}
 `
 	wsusHTTPSYAML = `
 wsus:
@@ -162,7 +162,7 @@ wsus:
 fleet:
   tag: {key: Patching, value: wsus-clients}
   instanceGroups:
-    - {name: legacy, count: 3, windowsVersion: "2019", instanceType: m6i.xlarge, amiId: ami-0123456789abcdef0}
+    - {name: legacy, count: 3, windowsVersion: "2019", instanceType: m6i.xlarge, amiId: ami-0123456789abcdef0, tags: {Environment: Dev, InventoryCategory: App, SeverityLevel: "3", HandlePI: N, IsPublic: N}}
 `
 )
 

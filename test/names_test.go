@@ -12,20 +12,22 @@ import (
 )
 
 // twoProjectsYAML is a configuration with a fixed name of every kind privatepatch sets: instance
-// groups (launch templates), the command-output bucket and the inventory sync (CloudWatch
-// output's log group has a generated name).
+// groups (launch templates), the command-output bucket, the inventory sync and resource groups
+// (CloudWatch output's log group has a generated name).
 const twoProjectsYAML = `
 region: us-west-2
 network:
   s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}
   extraInterfaceEndpoints: [logs]
 fleet:
-  instanceGroups: [{name: web, count: 1, patchGroup: windows}]
+  instanceGroups: [{name: web, count: 1, patchGroup: windows, tags: {Environment: Dev, InventoryCategory: App, SeverityLevel: "3", HandlePI: N, IsPublic: N}}]
 patching:
   baselines: [{name: windows, preset: aws-default-windows, patchGroups: [windows]}]
   maintenanceWindows:
     - {name: weekly, schedule: "cron(0 2 ? * SUN *)", targets: {patchGroups: [windows]}, tasks: [{cloudWatchOutput: true}]}
   inventory: {resourceDataSync: true}
+assets:
+  resourceGroups: [{name: DevApp, tags: {Environment: Dev}}]
 `
 
 var (
@@ -61,6 +63,6 @@ func TestTwoProjectsInOneAccountAndRegionShareNoFixedName(t *testing.T) {
 			t.Errorf("projects alpha and beta both name %s %s (%s)", where, name, other)
 		}
 	}
-	assert.Equal(t, map[string]bool{"LaunchTemplateName": true, "BucketName": true, "SyncName": true}, kinds,
+	assert.Equal(t, map[string]bool{"LaunchTemplateName": true, "BucketName": true, "SyncName": true, "Name": true}, kinds,
 		"the fixed names this configuration sets; a new kind must be checked here too")
 }

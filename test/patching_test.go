@@ -296,7 +296,7 @@ func TestInventoryIsGatheredAndSyncedToTheCommandOutputBucket(t *testing.T) {
 	defaults.patching.ResourceCountIs(jsii.String("AWS::SSM::ResourceDataSync"), jsii.Number(0))
 }
 
-func TestAlertsTopicIsEncryptedTlsOnlyAndFedByThreeRules(t *testing.T) {
+func TestAlertsTopicIsEncryptedTlsOnlyAndFedByFourRules(t *testing.T) {
 	s := richPatching.synth(t)
 	topicID, topic := oneOf(t, s.patchJSON, "AWS::SNS::Topic", "")
 	keyID := first(oneOf(t, s.patchJSON, "AWS::KMS::Key", "AlertsKey"))
@@ -322,18 +322,19 @@ func TestAlertsTopicIsEncryptedTlsOnlyAndFedByThreeRules(t *testing.T) {
 	assert.NotContains(t, fmt.Sprint(s.patchResources("AWS::SNS::TopicPolicy"), s.patchResources("AWS::KMS::Key")), "events.amazonaws.com",
 		"neither the topic nor its key is open to the events service as a whole")
 
-	patterns := map[string]any{}
+	var patterns []any
 	for _, rule := range s.patchResources("AWS::Events::Rule") {
 		p := props(rule)["EventPattern"].(map[string]any)
 		assert.Equal(t, []any{"aws.ssm"}, p["source"])
 		assert.Equal(t, []any{map[string]any{"Arn": map[string]any{"Ref": topicID}, "Id": "Target0",
 			"RoleArn": map[string]any{"Fn::GetAtt": []any{publishRole, "Arn"}}}}, props(rule)["Targets"], "published with the role")
-		patterns[p["detail-type"].([]any)[0].(string)] = p["detail"]
+		patterns = append(patterns, map[string]any{p["detail-type"].([]any)[0].(string): p["detail"]})
 	}
-	assert.Equal(t, map[string]any{
-		"Maintenance Window Execution State-change Notification": map[string]any{"status": []any{"FAILED", "TIMED_OUT"}},
-		"Configuration Compliance State Change":                  map[string]any{"compliance-type": []any{"Patch"}, "compliance-status": []any{"non_compliant"}},
-		"EC2 State Manager Instance Association State Change":    map[string]any{"status": []any{"Failed"}},
+	assert.ElementsMatch(t, []any{
+		map[string]any{"Maintenance Window Execution State-change Notification": map[string]any{"status": []any{"FAILED", "TIMED_OUT"}}},
+		map[string]any{"Configuration Compliance State Change": map[string]any{"compliance-type": []any{"Patch"}, "compliance-status": []any{"non_compliant"}}},
+		map[string]any{"Configuration Compliance State Change": map[string]any{"compliance-type": []any{"Custom:CCE"}, "compliance-status": []any{"non_compliant"}}},
+		map[string]any{"EC2 State Manager Instance Association State Change": map[string]any{"status": []any{"Failed"}}},
 	}, patterns)
 }
 

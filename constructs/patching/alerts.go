@@ -51,6 +51,8 @@ var alertRules = []struct {
 		"Configuration Compliance State Change", map[string]any{"compliance-type": []string{"Patch"}, "compliance-status": []string{"non_compliant"}}},
 	{"Association", "A State Manager association failed on an instance",
 		"EC2 State Manager Instance Association State Change", map[string]any{"status": []string{"Failed"}}},
+	{"ConfigurationChecks", "An instance failed a CCE configuration check",
+		"Configuration Compliance State Change", map[string]any{"compliance-type": []string{"Custom:CCE"}, "compliance-status": []string{"non_compliant"}}},
 }
 
 // NewAlerts creates the topic, its key and the rules.

@@ -82,6 +82,8 @@ type ServerProps struct {
 	// PatchGroup is tagged as "Patch Group" and "PatchGroup", so a maintenance window patches
 	// the server. Default: none.
 	PatchGroup string
+	// Tags are added to the server and its volumes (asset tags). Default: none.
+	Tags map[string]string
 	// DetachUpdateStore leaves the update store unattached. A volume is attached to one
 	// instance at a time, and CloudFormation attaches a replacement instance's volume before it
 	// detaches the old one: deploy once detached, then replace the instance (new AMI or Windows
@@ -205,6 +207,9 @@ func NewServer(scope constructs.Construct, id string, props *ServerProps) Server
 	windows.AcknowledgeResolveAtLaunch(s.instance, p.AmiID)
 	if p.PatchGroup != "" {
 		managedinstance.TagPatchGroup(s.instance, p.PatchGroup)
+	}
+	for k, v := range p.Tags {
+		awscdk.Tags_Of(s.instance).Add(jsii.String(k), jsii.String(v), nil)
 	}
 	managedinstance.MonitorLaunchTemplate(s.instance)
 	// Microsoft Update is reached from a fixed address, not an auto-assigned one (CT.EC2.PR.11).

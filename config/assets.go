@@ -1,0 +1,182 @@
+package config
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Assets is the asset-management part: the tags that classify every instance, resource groups
+// built from them, and configuration (CCE) checks run on a schedule.
+type Assets struct {
+	// TagPolicy maps each required asset tag to its allowed values (empty: any value). Every
+	// instance group and the WSUS server must carry each tag with an allowed value.
+	TagPolicy map[string][]string `yaml:"tagPolicy"`
+	// WsusTags are the WSUS server's asset tags; IsPublic is always Y (it is in a public subnet).
+	WsusTags map[string]string `yaml:"wsusTags"`
+	// ResourceGroups are tag-query groups of instances, e.g. DevWebServer = Environment Dev
+	// and InventoryCategory WebServer; maintenance windows and the checks can target them.
+	ResourceGroups []ResourceGroup `yaml:"resourceGroups"`
+	// ConfigurationChecks runs the CCE checks on a schedule.
+	ConfigurationChecks ConfigurationChecks `yaml:"configurationChecks"`
+}
+
+// ResourceGroup is an AWS::ResourceGroups::Group of the instances carrying all its tags.
+type ResourceGroup struct {
+	// Name of the group: letters, digits and . _ -, up to 128.
+	Name string `yaml:"name"`
+	// Tags select the instances: each key (a tagPolicy tag) with its value.
+	Tags map[string]string `yaml:"tags"`
+}
+
+// ConfigurationChecks configures the CCE check documents and their association.
+type ConfigurationChecks struct {
+	// Enabled runs the checks.
+	Enabled bool `yaml:"enabled"`
+	// Schedule of the checks (a State Manager schedule).
+	Schedule string `yaml:"schedule"`
+	// ResourceGroup limits the checks to one of resourceGroups; empty: the whole fleet tag.
+	ResourceGroup string `yaml:"resourceGroup"`
+}
+
+// The asset tags of the architecture's source post.
+const (
+	TagEnvironment       = "Environment"
+	TagInventoryCategory = "InventoryCategory"
+	TagSeverityLevel     = "SeverityLevel"
+	TagHandlePI          = "HandlePI"
+	TagIsPublic          = "IsPublic"
+)
+
+// DefaultTagPolicy is the source post's classification: environment, asset category,
+// importance 1-5, whether it handles personal information, and whether it faces the internet.
+func DefaultTagPolicy() map[string][]string {
+	return map[string][]string{
+		TagEnvironment:       {"Dev", "Test", "Stage", "Prod"},
+		TagInventoryCategory: nil,
+		TagSeverityLevel:     {"1", "2", "3", "4", "5"},
+		TagHandlePI:          {"Y", "N"},
+		TagIsPublic:          {"Y", "N"},
+	}
+}
+
+var resourceGroupNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
+
+func (a *Assets) validate(c *Config, p *problems) {
+	for key, values := range a.TagPolicy {
+		if !validTagKey(key) {
+			p.add("assets.tagPolicy", key, "is not a valid tag key: use 1-128 characters not starting with aws:")
+		}
+		for i, v := range values {
+			if !tagValuePattern.MatchString(v) {
+				p.add(fmt.Sprintf("assets.tagPolicy.%s[%d]", key, i), v, "is not a valid tag value")
+			}
+		}
+	}
+	if c.Wsus.Enabled {
+		tags := c.WsusAssetTags()
+		a.checkTags(p, "assets.wsusTags", "the WSUS server", tags)
+		if v, ok := tags[TagIsPublic]; ok && v != "Y" && a.hasPolicy(TagIsPublic) {
+			p.add("assets.wsusTags.IsPublic", v, "is not allowed: the WSUS server is in a public subnet with an Elastic IP, so it is Y")
+		}
+	}
+	for i, g := range c.Fleet.InstanceGroups {
+		field := fmt.Sprintf("fleet.instanceGroups[%d].tags", i)
+		a.checkTags(p, field, fmt.Sprintf("instance group %q", g.Name), g.Tags)
+		if v, ok := g.Tags[TagIsPublic]; ok && v != "N" && a.hasPolicy(TagIsPublic) {
+			p.add(field+".IsPublic", v, "is not allowed for instance group %q: its instances are in private subnets without public addresses, so it is N", g.Name)
+		}
+	}
+	names := map[string]bool{}
+	for i, g := range a.ResourceGroups {
+		field := fmt.Sprintf("assets.resourceGroups[%d]", i)
+		switch {
+		case !resourceGroupNamePattern.MatchString(g.Name) || strings.HasPrefix(strings.ToLower(g.Name), "aws"):
+			p.add(field+".name", g.Name, "is not a resource group name: use up to 128 letters, digits and . _ -, not starting with AWS")
+		case names[g.Name]:
+			p.add(field+".name", g.Name, "is used by another resource group")
+		}
+		names[g.Name] = true
+		if len(g.Tags) == 0 {
+			p.add(field+".tags", "", "is empty: a group needs at least one tag to select its instances")
+		}
+		for _, key := range sortedKeys(g.Tags) {
+			allowed, ok := a.TagPolicy[key]
+			switch {
+			case !ok:
+				p.add(field+".tags", key, "is not a tag of assets.tagPolicy (%s): groups select by asset tags", strings.Join(sortedKeys(a.TagPolicy), ", "))
+			case len(allowed) > 0 && !slices.Contains(allowed, g.Tags[key]):
+				p.add(field+".tags."+key, g.Tags[key], "is not an allowed value: use one of %s", strings.Join(allowed, ", "))
+			}
+		}
+	}
+	if cc := a.ConfigurationChecks; cc.Enabled {
+		validateAssociationSchedule(p, "assets.configurationChecks.schedule", cc.Schedule)
+		if cc.ResourceGroup != "" && !names[cc.ResourceGroup] {
+			p.add("assets.configurationChecks.resourceGroup", cc.ResourceGroup, "is not one of assets.resourceGroups")
+		}
+	}
+}
+
+func (a *Assets) hasPolicy(key string) bool {
+	_, ok := a.TagPolicy[key]
+	return ok
+}
+
+// checkTags reports every policy tag that tags lacks or gives a value the policy does not allow.
+func (a *Assets) checkTags(p *problems, field, what string, tags map[string]string) {
+	for _, key := range sortedKeys(a.TagPolicy) {
+		allowed := a.TagPolicy[key]
+		value, ok := tags[key]
+		switch {
+		case !ok || value == "":
+			p.add(field, key, "is missing on %s: the asset-tag policy requires it (%s)", what, describeAllowed(allowed))
+		case len(allowed) > 0 && !slices.Contains(allowed, value):
+			p.add(field+"."+key, value, "is not allowed on %s: use one of %s", what, strings.Join(allowed, ", "))
+		}
+	}
+}
+
+func describeAllowed(allowed []string) string {
+	if len(allowed) == 0 {
+		return "any value"
+	}
+	return "one of " + strings.Join(allowed, ", ")
+}
+
+// ResourceGroupName is the AWS name of a resource group: <project>-<name> for one of
+// assets.resourceGroups (names are unique per account and region), name itself for another
+// (created outside privatepatch).
+func (c *Config) ResourceGroupName(name string) string {
+	for _, g := range c.Assets.ResourceGroups {
+		if g.Name == name {
+			return c.Project + "-" + name
+		}
+	}
+	return name
+}
+
+// WsusAssetTags are the WSUS server's asset tags, IsPublic=Y included.
+func (c *Config) WsusAssetTags() map[string]string {
+	tags := map[string]string{}
+	for k, v := range c.Assets.WsusTags {
+		tags[k] = v
+	}
+	if _, ok := c.Assets.TagPolicy[TagIsPublic]; ok {
+		if _, set := tags[TagIsPublic]; !set {
+			tags[TagIsPublic] = "Y"
+		}
+	}
+	return tags
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

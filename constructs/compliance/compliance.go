@@ -1,0 +1,226 @@
+// Package compliance provides asset management for the patched fleet: resource groups built
+// from asset tags (and one of a stack's resources), and CCE configuration checks that report to
+// Systems Manager compliance.
+package compliance
+
+import (
+	_ "embed"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsresourcegroups"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// WindowsChecks and LinuxChecks are the check scripts the document runs.
+var (
+	//go:embed cce-windows.ps1
+	WindowsChecks string
+	//go:embed cce-linux.sh
+	LinuxChecks string
+)
+
+// ComplianceType is the Systems Manager compliance type the checks report under.
+const ComplianceType = "Custom:CCE"
+
+// OutputPrefix is where check runs write their output in the output bucket.
+const OutputPrefix = "cce/"
+
+// TagGroup is a resource group of the EC2 instances that carry all of Tags.
+type TagGroup struct {
+	// Name is the group's name, unique in the account and region.
+	Name string
+	// Tags select the instances: every key with its value. At least one.
+	Tags map[string]string
+}
+
+// ResourceGroupsProps configures ResourceGroups.
+type ResourceGroupsProps struct {
+	// Groups are tag-query groups. Default: none.
+	Groups []TagGroup
+	// StackGroupName, when set, names a group of every resource of the scope's stack.
+	// Default: none.
+	StackGroupName string
+}
+
+// ResourceGroups are AWS::ResourceGroups::Group resources, by name.
+type ResourceGroups map[string]awsresourcegroups.CfnGroup
+
+// NewResourceGroups creates the groups. It panics when a group has no tags.
+func NewResourceGroups(scope constructs.Construct, id string, p *ResourceGroupsProps) ResourceGroups {
+	parent := constructs.NewConstruct(scope, jsii.String(id))
+	groups := ResourceGroups{}
+	for _, g := range p.Groups {
+		if len(g.Tags) == 0 {
+			panic(fmt.Sprintf("resource group %s: it needs at least one tag", g.Name))
+		}
+		keys := make([]string, 0, len(g.Tags))
+		for k := range g.Tags {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var filters []any
+		for _, k := range keys {
+			filters = append(filters, &awsresourcegroups.CfnGroup_TagFilterProperty{Key: jsii.String(k), Values: jsii.Strings(g.Tags[k])})
+		}
+		groups[g.Name] = awsresourcegroups.NewCfnGroup(parent, jsii.String(g.Name), &awsresourcegroups.CfnGroupProps{
+			Name:        jsii.String(g.Name),
+			Description: jsii.String(descriptionText("privatepatch EC2 instances tagged " + describe(g.Tags, keys))),
+			ResourceQuery: &awsresourcegroups.CfnGroup_ResourceQueryProperty{
+				Type: jsii.String("TAG_FILTERS_1_0"),
+				Query: &awsresourcegroups.CfnGroup_QueryProperty{
+					ResourceTypeFilters: jsii.Strings("AWS::EC2::Instance"),
+					TagFilters:          filters,
+				},
+			},
+		})
+	}
+	if p.StackGroupName != "" {
+		stack := awscdk.Stack_Of(scope)
+		groups[p.StackGroupName] = awsresourcegroups.NewCfnGroup(parent, jsii.String("Stack"), &awsresourcegroups.CfnGroupProps{
+			Name:        jsii.String(p.StackGroupName),
+			Description: jsii.String(descriptionText("privatepatch every resource of stack " + *stack.StackName())),
+			ResourceQuery: &awsresourcegroups.CfnGroup_ResourceQueryProperty{
+				Type: jsii.String("CLOUDFORMATION_STACK_1_0"),
+				Query: &awsresourcegroups.CfnGroup_QueryProperty{
+					ResourceTypeFilters: jsii.Strings("AWS::AllSupported"),
+					StackIdentifier:     stack.StackId(),
+				},
+			},
+		})
+	}
+	return groups
+}
+
+func describe(tags map[string]string, keys []string) string {
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, k+" "+tags[k])
+	}
+	return strings.Join(parts, " and ")
+}
+
+// descriptionText keeps the characters a resource group description may hold (letters, digits,
+// spaces and _ . -), up to its 1024.
+func descriptionText(s string) string {
+	out := []rune{}
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == ' ', r == '_', r == '.', r == '-':
+			out = append(out, r)
+		default:
+			out = append(out, ' ')
+		}
+	}
+	if len(out) > 1024 {
+		out = out[:1024]
+	}
+	return string(out)
+}
+
+// ChecksProps configures ConfigurationChecks. A target is required: a tag or a resource group.
+type ChecksProps struct {
+	// NamePrefix starts the association names, e.g. the project. Default: none.
+	NamePrefix string
+	// TargetTagKey and TargetTagValue select the instances to check...
+	TargetTagKey, TargetTagValue string
+	// ...or ResourceGroup does, by name.
+	ResourceGroup string
+	// InstanceIds are checked too, in an association of their own (e.g. the WSUS server, which
+	// is in no fleet group). Default: none.
+	InstanceIds []*string
+	// Schedule of the checks. Default: rate(1 day).
+	Schedule string
+	// OutputBucket receives the output under OutputPrefix. Default: none.
+	OutputBucket awss3.IBucket
+}
+
+// ConfigurationChecks is the check document and the associations that run it.
+type ConfigurationChecks struct {
+	Document     awsssm.CfnDocument
+	Associations []awsssm.CfnAssociation
+}
+
+// NewConfigurationChecks creates a Command document that runs the Windows or the Linux checks,
+// by platform, and the State Manager associations that run it on a schedule. Each run reports
+// its results as compliance type ComplianceType; failed checks make the instance NON_COMPLIANT.
+func NewConfigurationChecks(scope constructs.Construct, id string, p *ChecksProps) ConfigurationChecks {
+	if (p.TargetTagKey == "") == (p.ResourceGroup == "") {
+		panic(fmt.Sprintf("configuration checks %s: give a target tag or a resource group", id))
+	}
+	for name, script := range map[string]string{"windows": WindowsChecks, "linux": LinuxChecks} {
+		if strings.Contains(script, "{{") {
+			panic(fmt.Sprintf("configuration checks %s: the %s script contains {{, which SSM would read as a parameter", id, name))
+		}
+	}
+	parent := constructs.NewConstruct(scope, jsii.String(id))
+	checks := ConfigurationChecks{Document: awsssm.NewCfnDocument(parent, jsii.String("Document"), &awsssm.CfnDocumentProps{
+		DocumentType: jsii.String("Command"),
+		UpdateMethod: jsii.String("NewVersion"),
+		Content: map[string]any{
+			"schemaVersion": "2.2",
+			"description":   "privatepatch: CCE configuration checks, reported to Systems Manager compliance as " + ComplianceType,
+			"mainSteps": []any{
+				map[string]any{
+					"action": "aws:runPowerShellScript", "name": "WindowsChecks",
+					"precondition": map[string]any{"StringEquals": []any{"platformType", "Windows"}},
+					"inputs":       map[string]any{"timeoutSeconds": "600", "runCommand": lines(WindowsChecks)},
+				},
+				map[string]any{
+					"action": "aws:runShellScript", "name": "LinuxChecks",
+					"precondition": map[string]any{"StringEquals": []any{"platformType", "Linux"}},
+					// Through bash whatever /bin/sh is: the script uses arrays.
+					"inputs": map[string]any{"timeoutSeconds": "600", "runCommand": append(append([]string{"bash <<'PRIVATEPATCH_CCE'"},
+						lines(LinuxChecks)...), "PRIVATEPATCH_CCE")},
+				},
+			},
+		},
+	})}
+	schedule := p.Schedule
+	if schedule == "" {
+		schedule = "rate(1 day)"
+	}
+	add := func(id, name string, target *awsssm.CfnAssociation_TargetProperty) {
+		props := &awsssm.CfnAssociationProps{
+			Name:               checks.Document.Ref(),
+			AssociationName:    jsii.String(p.NamePrefix + name),
+			DocumentVersion:    jsii.String("$LATEST"),
+			Targets:            []any{target},
+			ScheduleExpression: jsii.String(schedule),
+			MaxConcurrency:     jsii.String("25%"),
+			MaxErrors:          jsii.String("100%"), // a failing check is a finding; the others still run
+			ComplianceSeverity: jsii.String("HIGH"),
+		}
+		if p.OutputBucket != nil {
+			props.OutputLocation = &awsssm.CfnAssociation_InstanceAssociationOutputLocationProperty{
+				S3Location: &awsssm.CfnAssociation_S3OutputLocationProperty{
+					OutputS3BucketName: p.OutputBucket.BucketName(),
+					OutputS3KeyPrefix:  jsii.String(OutputPrefix),
+					OutputS3Region:     awscdk.Stack_Of(scope).Region(),
+				},
+			}
+		}
+		checks.Associations = append(checks.Associations, awsssm.NewCfnAssociation(parent, jsii.String(id), props))
+	}
+	if p.ResourceGroup != "" {
+		add("Association", "configuration-checks", &awsssm.CfnAssociation_TargetProperty{
+			Key: jsii.String("resource-groups:Name"), Values: jsii.Strings(p.ResourceGroup)})
+	} else {
+		add("Association", "configuration-checks", &awsssm.CfnAssociation_TargetProperty{
+			Key: jsii.String("tag:" + p.TargetTagKey), Values: jsii.Strings(p.TargetTagValue)})
+	}
+	if len(p.InstanceIds) > 0 {
+		add("InstancesAssociation", "configuration-checks-instances", &awsssm.CfnAssociation_TargetProperty{
+			Key: jsii.String("InstanceIds"), Values: &p.InstanceIds})
+	}
+	return checks
+}
+
+func lines(script string) []string {
+	return strings.Split(strings.TrimRight(script, "\n"), "\n")
+}

@@ -1,0 +1,189 @@
+package test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/privatepatch/privatepatch/constructs/compliance"
+)
+
+func TestResourceGroupsSelectInstancesByAssetTagsAndHoldTheFleetStack(t *testing.T) {
+	s := exampleScenario.synth(t)
+	groups := map[string]map[string]any{}
+	for _, g := range s.fleetResources("AWS::ResourceGroups::Group") {
+		groups[props(g)["Name"].(string)] = props(g)
+	}
+	require.ElementsMatch(t, []string{"privatepatch-ProdWebServer", "privatepatch-fleet"}, keysOf(groups), "named per project: unique per account and region")
+	assert.Equal(t, map[string]any{"Type": "TAG_FILTERS_1_0", "Query": map[string]any{
+		"ResourceTypeFilters": []any{"AWS::EC2::Instance"},
+		"TagFilters": []any{map[string]any{"Key": "Environment", "Values": []any{"Prod"}},
+			map[string]any{"Key": "InventoryCategory", "Values": []any{"WebServer"}}},
+	}}, groups["privatepatch-ProdWebServer"]["ResourceQuery"])
+	assert.Equal(t, map[string]any{"Type": "CLOUDFORMATION_STACK_1_0", "Query": map[string]any{
+		"ResourceTypeFilters": []any{"AWS::AllSupported"}, "StackIdentifier": map[string]any{"Ref": "AWS::StackId"},
+	}}, groups["privatepatch-fleet"]["ResourceQuery"])
+}
+
+func TestConfigurationChecksRunOnTheirGroupAndTheWsusServerAndReportAsCustomCompliance(t *testing.T) {
+	s := exampleScenario.synth(t)
+	documentID, document := s.only(t, "AWS::SSM::Document", "ConfigurationChecksDocument")
+	content := props(document)["Content"].(map[string]any)
+	steps := content["mainSteps"].([]any)
+	require.Len(t, steps, 2)
+	windows, linux := steps[0].(map[string]any), steps[1].(map[string]any)
+	assert.Equal(t, "aws:runPowerShellScript", windows["action"])
+	assert.Equal(t, map[string]any{"StringEquals": []any{"platformType", "Windows"}}, windows["precondition"])
+	assert.Equal(t, "aws:runShellScript", linux["action"])
+	assert.Equal(t, map[string]any{"StringEquals": []any{"platformType", "Linux"}}, linux["precondition"])
+	script := func(step map[string]any) string {
+		var lines []string
+		for _, l := range step["inputs"].(map[string]any)["runCommand"].([]any) {
+			lines = append(lines, l.(string))
+		}
+		return strings.Join(lines, "\n")
+	}
+	assert.Equal(t, strings.TrimRight(compliance.WindowsChecks, "\n"), script(windows), "the reviewed script, unchanged")
+	assert.Equal(t, "bash <<'PRIVATEPATCH_CCE'\n"+strings.TrimRight(compliance.LinuxChecks, "\n")+"\nPRIVATEPATCH_CCE", script(linux),
+		"through bash, whatever /bin/sh is")
+
+	associations := map[string]map[string]any{}
+	for _, a := range s.fleetResources("AWS::SSM::Association") {
+		if fmt.Sprint(props(a)["Name"]) == fmt.Sprint(map[string]any{"Ref": documentID}) {
+			associations[props(a)["AssociationName"].(string)] = a
+		}
+	}
+	require.ElementsMatch(t, []string{"privatepatch-configuration-checks", "privatepatch-configuration-checks-instances"}, keysOf(associations))
+	group := props(associations["privatepatch-configuration-checks"])
+	assert.Equal(t, []any{map[string]any{"Key": "resource-groups:Name", "Values": []any{"privatepatch-ProdWebServer"}}}, group["Targets"])
+	assert.Equal(t, "rate(1 day)", group["ScheduleExpression"])
+	assert.Equal(t, "cce/", group["OutputLocation"].(map[string]any)["S3Location"].(map[string]any)["OutputS3KeyPrefix"])
+	groupID, _ := oneOf(t, s.fleetJSON, "AWS::ResourceGroups::Group", "ResourceGroupsprivatepatchProdWebServer")
+	assert.Contains(t, associations["privatepatch-configuration-checks"]["DependsOn"], groupID, "the group exists before it is targeted")
+	wsusInstance, _ := s.only(t, "AWS::EC2::Instance", "WsusInstance")
+	assert.Equal(t, []any{map[string]any{"Key": "InstanceIds", "Values": []any{map[string]any{"Ref": wsusInstance}}}},
+		props(associations["privatepatch-configuration-checks-instances"])["Targets"], "the WSUS server is checked too")
+
+	_, def := oneOf(t, defaultScenario.synth(t).fleetJSON, "AWS::SSM::Association", "ConfigurationChecksAssociation")
+	assert.Equal(t, []any{map[string]any{"Key": "tag:privatepatch:fleet", "Values": []any{"privatepatch"}}}, props(def)["Targets"],
+		"without a group, the whole fleet tag")
+}
+
+func TestWsusServerCarriesItsAssetTagsAndIsPublic(t *testing.T) {
+	_, instance := defaultScenario.synth(t).only(t, "AWS::EC2::Instance", "WsusInstance")
+	tags := map[string]string{}
+	for _, tag := range props(instance)["Tags"].([]any) {
+		tags[tag.(map[string]any)["Key"].(string)] = tag.(map[string]any)["Value"].(string)
+	}
+	for k, v := range map[string]string{"Environment": "Prod", "InventoryCategory": "WSUS", "SeverityLevel": "3", "HandlePI": "N", "IsPublic": "Y"} {
+		assert.Equal(t, v, tags[k], k)
+	}
+}
+
+var checkLine = regexp.MustCompile(`^(CCE-[LW]-\d\d) (PASS|FAIL) (CRITICAL|HIGH|MEDIUM|LOW|INFORMATIONAL) .+: .*$`)
+
+func checkIDs(script string) []string {
+	ids := map[string]bool{}
+	for _, id := range regexp.MustCompile(`CCE-[LW]-\d\d`).FindAllString(script, -1) {
+		ids[id] = true
+	}
+	return keysOf(ids)
+}
+
+// TestLinuxChecksRunOnARealSystemAndPrintEveryCheck runs cce-linux.sh on this machine in dry-run
+// mode: every check runs and prints one result line; failures are findings, not errors.
+func TestLinuxChecksRunOnARealSystemAndPrintEveryCheck(t *testing.T) {
+	script := filepath.Join(t.TempDir(), "cce-linux.sh")
+	require.NoError(t, os.WriteFile(script, []byte(compliance.LinuxChecks), 0o755))
+	cmd := exec.Command("bash", script)
+	cmd.Env = append(os.Environ(), "CCE_DRY_RUN=1")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	var seen []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		m := checkLine.FindStringSubmatch(line)
+		require.NotNil(t, m, "a result line: %q", line)
+		seen = append(seen, m[1])
+	}
+	sort.Strings(seen)
+	assert.Equal(t, checkIDs(compliance.LinuxChecks), seen, "one line per check")
+	assert.Len(t, seen, 7)
+}
+
+func TestEveryCheckIsDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "compliance-checks.md"))
+	require.NoError(t, err)
+	windows := checkIDs(compliance.WindowsChecks)
+	assert.Len(t, windows, 8)
+	for _, id := range append(windows, checkIDs(compliance.LinuxChecks)...) {
+		assert.Contains(t, string(doc), "| "+id+" |", "docs/compliance-checks.md lists %s", id)
+	}
+	assert.NotContains(t, compliance.WindowsChecks+compliance.LinuxChecks, "{{", "SSM would substitute it")
+}
+
+// matches reports whether an EventBridge event pattern (exact values, nested objects) matches an
+// event, as EventBridge does for these patterns.
+func matches(pattern, event map[string]any) bool {
+	for key, want := range pattern {
+		got, ok := event[key]
+		if !ok {
+			return false
+		}
+		switch want := want.(type) {
+		case map[string]any:
+			sub, ok := got.(map[string]any)
+			if !ok || !matches(want, sub) {
+				return false
+			}
+		case []any:
+			found := false
+			for _, w := range want {
+				found = found || fmt.Sprint(w) == fmt.Sprint(got)
+			}
+			if !found {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func TestAlertRulesMatchTheEventsTheyAreForAndNoOthers(t *testing.T) {
+	s := defaultScenario.synth(t)
+	rules := map[string]map[string]any{}
+	for id, r := range s.patchResources("AWS::Events::Rule") {
+		rules[strings.TrimPrefix(regexp.MustCompile(`Rule[0-9A-F]{8}$`).ReplaceAllString(id, ""), "Alerts")] = props(r)["EventPattern"].(map[string]any)
+	}
+	require.ElementsMatch(t, []string{"MaintenanceWindow", "Compliance", "Association", "ConfigurationChecks"}, keysOf(rules))
+	fixtures := map[string]string{
+		"maintenance-window-failed": "MaintenanceWindow", "maintenance-window-success": "",
+		"compliance-patch-non-compliant": "Compliance", "compliance-cce-non-compliant": "ConfigurationChecks", "compliance-cce-compliant": "",
+		"association-failed": "Association",
+	}
+	for fixture, want := range fixtures {
+		data, err := os.ReadFile(filepath.Join("testdata", "events", fixture+".json"))
+		require.NoError(t, err)
+		var event map[string]any
+		require.NoError(t, json.Unmarshal(data, &event))
+		var matched []string
+		for name, pattern := range rules {
+			if matches(pattern, event) {
+				matched = append(matched, name)
+			}
+		}
+		if want == "" {
+			assert.Empty(t, matched, "%s alerts nobody", fixture)
+		} else {
+			assert.Equal(t, []string{want}, matched, "%s", fixture)
+		}
+	}
+}
