@@ -73,16 +73,42 @@ func templates(t *testing.T, dir string) []string {
 	return found
 }
 
-func TestAppWritesTemplateAndNagReportForTheDefaultConfiguration(t *testing.T) {
-	outDir, stderr, code := runApp(t, "")
-	require.Equal(t, 0, code, stderr)
+var (
+	directRunOnce sync.Once
+	directRunDir  string
+	directRunOut  []byte
+	directRunErr  error
+)
+
+// directRun runs the app once as `go run ./app` does, from the project root without the CLI's
+// environment, into a directory of its own, and returns that directory.
+func directRun(t *testing.T) string {
+	binary := buildApp(t)
+	directRunOnce.Do(func() {
+		directRunDir, directRunErr = os.MkdirTemp("", "privatepatch-direct")
+		if directRunErr != nil {
+			return
+		}
+		app := exec.Command(binary)
+		app.Dir = ".."
+		app.Env = append(withoutCDKEnv(os.Environ()), "CDK_OUTDIR="+directRunDir)
+		directRunOut, directRunErr = app.CombinedOutput()
+	})
+	require.NoError(t, directRunErr, "the app run directly: %s", directRunOut)
+	return directRunDir
+}
+
+func TestAppWritesTemplatesAndBothNagReportsForTheDefaultConfiguration(t *testing.T) {
+	outDir := directRun(t)
 	var want []string
 	for _, stack := range []string{"Network", "Fleet", "Patching"} {
 		want = append(want, filepath.Join(outDir, stack+".template.json"))
 	}
 	assert.ElementsMatch(t, want, templates(t, outDir))
-	reports, _ := filepath.Glob(filepath.Join(outDir, "AwsSolutions-*NagReport.csv"))
-	assert.Len(t, reports, 3, "cdk-nag writes a report next to each template")
+	for _, pack := range []string{"AwsSolutions", "NIST.800.53.R5"} {
+		reports, _ := filepath.Glob(filepath.Join(outDir, pack+"-*NagReport.csv"))
+		assert.Len(t, reports, 3, "cdk-nag writes a %s report next to each template", pack)
+	}
 }
 
 func TestAppRejectsBadConfigurationWithoutWritingATemplate(t *testing.T) {
@@ -196,17 +222,11 @@ func TestGoRunAndCdkSynthWriteTheSameTemplates(t *testing.T) {
 	if _, err := os.Stat(cdk); err != nil {
 		t.Fatalf("the CDK CLI is not installed: run make setup (%v)", err)
 	}
-	viaCLI, direct := t.TempDir(), t.TempDir()
+	viaCLI, direct := t.TempDir(), directRun(t)
 	cli := exec.Command(cdk, "synth", "--quiet", "--app", buildApp(t), "--output", viaCLI)
 	cli.Dir = ".."
 	out, err := cli.CombinedOutput()
 	require.NoError(t, err, "cdk synth: %s", out)
-
-	app := exec.Command(buildApp(t))
-	app.Dir = ".."
-	app.Env = append(withoutCDKEnv(os.Environ()), "CDK_OUTDIR="+direct)
-	out, err = app.CombinedOutput()
-	require.NoError(t, err, "the app run directly: %s", out)
 
 	for _, stack := range []string{"Network", "Fleet", "Patching"} {
 		want, err := os.ReadFile(filepath.Join(viaCLI, stack+".template.json"))

@@ -28,6 +28,11 @@ func TestMain(m *testing.M) {
 	flag.Parse()
 	code := m.Run()
 	jsii.Close()
+	for _, dir := range []string{directRunDir, filepath.Dir(appBinary)} {
+		if dir != "" && dir != "." {
+			os.RemoveAll(dir)
+		}
+	}
 	os.Exit(code)
 }
 
