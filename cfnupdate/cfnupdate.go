@@ -43,6 +43,8 @@ var UniqueNameProperties = map[string]string{
 	"AWS::ResourceGroups::Group": "Name",
 	"AWS::CloudWatch::Alarm":     "AlarmName",
 	"AWS::CloudWatch::Dashboard": "DashboardName",
+	"AWS::Config::ConfigRule":    "ConfigRuleName",
+	"AWS::InspectorV2::Filter":   "Name",
 }
 
 // alsoReplacing lists properties that the service spec does not mark as replacing, but whose

@@ -33,6 +33,9 @@ type Config struct {
 	Patching Patching `yaml:"patching"`
 	// Assets is asset management: the asset-tag policy, resource groups, configuration checks.
 	Assets Assets `yaml:"assets"`
+	// Security is Security Hub, Inspector suppressions, AWS Config rules, finding alerts and
+	// hybrid activations.
+	Security Security `yaml:"security"`
 }
 
 // Wsus configures the WSUS server and its clients.
@@ -244,6 +247,7 @@ func Defaults() Config {
 				TagHandlePI: "N"},
 			ConfigurationChecks: ConfigurationChecks{Enabled: true, Schedule: "rate(1 day)"},
 		},
+		Security: Security{FindingAlertSeverity: "HIGH"},
 	}
 }
 

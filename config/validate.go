@@ -91,6 +91,7 @@ func (c *Config) validate(p *problems) {
 	c.Fleet.validate(c, p)
 	c.Patching.validate(c, p)
 	c.Assets.validate(c, p)
+	c.Security.validate(p)
 	c.validateLimits(p)
 	freeTextProblems(reflect.ValueOf(c).Elem(), "", p)
 	if c.CommandOutput.Encryption != EncryptionS3Managed && c.CommandOutput.Encryption != EncryptionKMS {

@@ -1,6 +1,8 @@
 package stacks
 
 import (
+	"fmt"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
@@ -9,6 +11,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/compliance"
 	"github.com/privatepatch/privatepatch/constructs/kmskey"
 	"github.com/privatepatch/privatepatch/constructs/patching"
 )
@@ -22,6 +25,46 @@ type PatchingStack struct {
 	Scans              []awsssm.CfnAssociation
 	Inventory          *patching.Inventory
 	Alerts             patching.Alerts
+	Security           compliance.Security
+}
+
+// addSecurity adds Security Hub, Inspector suppressions, Config rules, finding alerts and the
+// hybrid activation role as configured, and the outputs hybrid nodes need.
+func addSecurity(stack awscdk.Stack, cfg *config.Config, s *PatchingStack) {
+	sec := cfg.Security
+	props := &compliance.SecurityProps{NamePrefix: cfg.Project + "-", AlertSeverities: sec.FindingSeveritiesToAlert(), Hybrid: sec.Hybrid}
+	if sec.SecurityHub.Enabled {
+		props.SecurityHubStandards = []string{}
+		for _, id := range sec.SecurityHub.Standards {
+			props.SecurityHubStandards = append(props.SecurityHubStandards, config.SecurityHubStandards[id])
+		}
+	}
+	for _, f := range sec.Inspector.Suppressions {
+		props.InspectorSuppressions = append(props.InspectorSuppressions, compliance.InspectorSuppression{
+			Name: cfg.Project + "-" + f.Name, Reason: f.Reason, Tags: f.Tags, Severities: f.Severities})
+	}
+	if sec.ConfigRules {
+		props.ConfigRulesTagKey, props.ConfigRulesTagValue = cfg.Fleet.Tag.Key, cfg.Fleet.Tag.Value
+	}
+	s.Security = compliance.NewSecurity(stack, "Security", props)
+	for _, rule := range s.Security.FindingRules {
+		s.Alerts.Notify(rule)
+	}
+	if role := s.Security.HybridRole; role != nil {
+		output := func(id, description, value string) {
+			awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{Value: jsii.String(value), Description: jsii.String(description)})
+		}
+		output("HybridActivationCommand", "Create an activation for up to 10 on-premises servers (note its ActivationId and ActivationCode)",
+			fmt.Sprintf("aws ssm create-activation --region %s --default-instance-name %s-hybrid --iam-role %s --registration-limit 10",
+				cfg.Region, cfg.Project, *role.RoleName()))
+		output("HybridRegisterWindows", "On a Windows server, as Administrator, with SSM Agent installed",
+			fmt.Sprintf(`& "$env:ProgramFiles\Amazon\SSM\amazon-ssm-agent.exe" -register -code CODE -id ID -region %s; Restart-Service AmazonSSMAgent`, cfg.Region))
+		output("HybridRegisterLinux", "On a Linux server, with SSM Agent installed",
+			fmt.Sprintf("sudo amazon-ssm-agent -register -code CODE -id ID -region %s && sudo systemctl restart amazon-ssm-agent", cfg.Region))
+		output("HybridJoinFleet", "Then bring the node (mi-...) into the fleet and its patch group by tags",
+			fmt.Sprintf(`aws ssm add-tags-to-resource --region %s --resource-type ManagedInstance --resource-id MI-ID --tags "Key=%s,Value=%s" "Key=Patch Group,Value=PATCH-GROUP"`,
+				cfg.Region, cfg.Fleet.Tag.Key, cfg.Fleet.Tag.Value))
+	}
 }
 
 // usesCloudWatchOutput reports whether any maintenance window task sends output to CloudWatch.
@@ -129,6 +172,7 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 		inventory := patching.NewInventory(stack, "Inventory", props)
 		s.Inventory = &inventory
 	}
+	addSecurity(stack, cfg, &s)
 	awscdk.NewCfnOutput(stack, jsii.String("AlertsTopicArn"), &awscdk.CfnOutputProps{
 		Value: s.Alerts.Topic().TopicArn(), Description: jsii.String("SNS topic of patching alerts; subscribe more endpoints here"),
 	})

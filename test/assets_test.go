@@ -131,43 +131,56 @@ func TestEveryCheckIsDocumented(t *testing.T) {
 }
 
 // matches reports whether an EventBridge event pattern (exact values, nested objects) matches an
-// event, as EventBridge does for these patterns.
+// event, as EventBridge does for these patterns: a field matches when its value, or any element
+// of an array value, is one of the listed values or matches the nested pattern.
 func matches(pattern, event map[string]any) bool {
 	for key, want := range pattern {
 		got, ok := event[key]
-		if !ok {
+		if !ok || !fieldMatches(want, got) {
 			return false
-		}
-		switch want := want.(type) {
-		case map[string]any:
-			sub, ok := got.(map[string]any)
-			if !ok || !matches(want, sub) {
-				return false
-			}
-		case []any:
-			found := false
-			for _, w := range want {
-				found = found || fmt.Sprint(w) == fmt.Sprint(got)
-			}
-			if !found {
-				return false
-			}
 		}
 	}
 	return true
+}
+
+func fieldMatches(want, got any) bool {
+	if items, ok := got.([]any); ok {
+		for _, item := range items {
+			if fieldMatches(want, item) {
+				return true
+			}
+		}
+		return false
+	}
+	switch want := want.(type) {
+	case map[string]any:
+		sub, ok := got.(map[string]any)
+		return ok && matches(want, sub)
+	case []any:
+		for _, w := range want {
+			if fmt.Sprint(w) == fmt.Sprint(got) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func TestAlertRulesMatchTheEventsTheyAreForAndNoOthers(t *testing.T) {
 	s := defaultScenario.synth(t)
 	rules := map[string]map[string]any{}
 	for id, r := range s.patchResources("AWS::Events::Rule") {
-		rules[strings.TrimPrefix(regexp.MustCompile(`Rule[0-9A-F]{8}$`).ReplaceAllString(id, ""), "Alerts")] = props(r)["EventPattern"].(map[string]any)
+		name := regexp.MustCompile(`Rule[0-9A-F]{8}$`).ReplaceAllString(id, "")
+		rules[strings.TrimPrefix(strings.TrimPrefix(name, "Alerts"), "Security")] = props(r)["EventPattern"].(map[string]any)
 	}
-	require.ElementsMatch(t, []string{"MaintenanceWindow", "Compliance", "Association", "ConfigurationChecks"}, keysOf(rules))
+	require.ElementsMatch(t, []string{"MaintenanceWindow", "Compliance", "Association", "ConfigurationChecks", "SecurityHubFindings", "InspectorFindings"}, keysOf(rules))
 	fixtures := map[string]string{
 		"maintenance-window-failed": "MaintenanceWindow", "maintenance-window-success": "",
 		"compliance-patch-non-compliant": "Compliance", "compliance-cce-non-compliant": "ConfigurationChecks", "compliance-cce-compliant": "",
 		"association-failed": "Association",
+		// Findings at or above HIGH (the default), new or active only.
+		"securityhub-finding-critical": "SecurityHubFindings", "securityhub-finding-low": "",
+		"inspector-finding-high": "InspectorFindings", "inspector-finding-closed": "",
 	}
 	for fixture, want := range fixtures {
 		data, err := os.ReadFile(filepath.Join("testdata", "events", fixture+".json"))
@@ -186,4 +199,51 @@ func TestAlertRulesMatchTheEventsTheyAreForAndNoOthers(t *testing.T) {
 			assert.Equal(t, []string{want}, matched, "%s", fixture)
 		}
 	}
+}
+
+func TestSecurityServicesAreCreatedAsConfiguredAndOnlyThen(t *testing.T) {
+	s := exampleScenario.synth(t)
+	hubID, hub := oneOf(t, s.patchJSON, "AWS::SecurityHub::Hub", "Security")
+	assert.Equal(t, false, props(hub)["EnableDefaultStandards"], "exactly the configured standards")
+	_, standard := oneOf(t, s.patchJSON, "AWS::SecurityHub::Standard", "Security")
+	assert.Equal(t, "arn:aws:securityhub:us-west-2::standards/aws-foundational-security-best-practices/v/1.0.0", props(standard)["StandardsArn"])
+	assert.Contains(t, standard["DependsOn"], hubID)
+
+	_, filter := oneOf(t, s.patchJSON, "AWS::InspectorV2::Filter", "Security")
+	assert.Equal(t, map[string]any{"Name": "privatepatch-dev-low", "FilterAction": "SUPPRESS",
+		"Description": "Development instances are rebuilt weekly; low findings are fixed by the rebuild",
+		"FilterCriteria": map[string]any{
+			"ResourceTags": []any{map[string]any{"Comparison": "EQUALS", "Key": "Environment", "Value": "Dev"}},
+			"Severity":     []any{map[string]any{"Comparison": "EQUALS", "Value": "LOW"}, map[string]any{"Comparison": "EQUALS", "Value": "INFORMATIONAL"}},
+		}}, without(props(filter), "Tags"))
+
+	var rules []string
+	for _, r := range s.patchResources("AWS::Config::ConfigRule") {
+		rules = append(rules, props(r)["Source"].(map[string]any)["SourceIdentifier"].(string))
+		assert.Equal(t, map[string]any{"TagKey": "privatepatch:fleet", "TagValue": "privatepatch"}, props(r)["Scope"], "scoped to the fleet")
+		assert.True(t, strings.HasPrefix(props(r)["ConfigRuleName"].(string), "privatepatch-"))
+	}
+	assert.ElementsMatch(t, []string{"EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK", "EC2_MANAGEDINSTANCE_ASSOCIATION_COMPLIANCE_STATUS_CHECK",
+		"EC2_INSTANCE_MANAGED_BY_SSM"}, rules)
+
+	_, hybrid := oneOf(t, s.patchJSON, "AWS::IAM::Role", "SecurityHybridRole")
+	trust := props(hybrid)["AssumeRolePolicyDocument"].(map[string]any)["Statement"].([]any)[0].(map[string]any)
+	assert.Equal(t, map[string]any{"Service": "ssm.amazonaws.com"}, trust["Principal"])
+	assert.Contains(t, fmt.Sprint(trust["Condition"]), "aws:SourceAccount")
+	outputs := s.patchJSON["Outputs"].(map[string]any)
+	for _, name := range []string{"HybridActivationCommand", "HybridRegisterWindows", "HybridRegisterLinux", "HybridJoinFleet"} {
+		assert.Contains(t, outputs, name)
+	}
+	assert.Contains(t, fmt.Sprint(outputs["HybridJoinFleet"]), "Key=privatepatch:fleet,Value=privatepatch", "hybrid nodes join by tags")
+
+	publishRole, _ := oneOf(t, s.patchJSON, "AWS::IAM::Role", "AlertsPublishRole")
+	for id, r := range s.patchResources("AWS::Events::Rule") {
+		assert.Contains(t, fmt.Sprint(props(r)["Targets"]), publishRole, "%s publishes with the alerts role", id)
+	}
+
+	d := defaultScenario.synth(t)
+	for _, resourceType := range []string{"AWS::SecurityHub::Hub", "AWS::InspectorV2::Filter", "AWS::Config::ConfigRule"} {
+		assert.Empty(t, d.patchResources(resourceType), "%s is off by default", resourceType)
+	}
+	assert.NotContains(t, d.patchJSON["Outputs"], "HybridActivationCommand")
 }

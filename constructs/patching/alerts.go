@@ -30,6 +30,8 @@ type Alerts interface {
 	Key() awskms.IKey
 	// Rules by what they watch: maintenance-window, compliance, association.
 	Rules() map[string]awsevents.Rule
+	// Notify sends what rule matches to the topic, as the alerts' own rules do.
+	Notify(rule awsevents.Rule)
 }
 
 type alerts struct {
@@ -82,7 +84,7 @@ func NewAlerts(scope constructs.Construct, id string, p *AlertsProps) Alerts {
 				Detail:     &r.detail,
 			},
 		})
-		rule.AddTarget(awseventstargets.NewSnsTopic(a.topic, &awseventstargets.SnsTopicProps{AuthorizeUsingRole: jsii.Bool(true), Role: a.role}))
+		a.Notify(rule)
 		a.rules[r.id] = rule
 	}
 	// After the rules: their targets create the role's policy.
@@ -92,6 +94,10 @@ func NewAlerts(scope constructs.Construct, id string, p *AlertsProps) Alerts {
 		AppliesTo: &[]any{"Action::kms:GenerateDataKey*"},
 	}}, jsii.Bool(true))
 	return a
+}
+
+func (a *alerts) Notify(rule awsevents.Rule) {
+	rule.AddTarget(awseventstargets.NewSnsTopic(a.topic, &awseventstargets.SnsTopicProps{AuthorizeUsingRole: jsii.Bool(true), Role: a.role}))
 }
 
 func (a *alerts) Topic() awssns.ITopic             { return a.topic }

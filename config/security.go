@@ -1,0 +1,121 @@
+package config
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Security configures the account-level services that watch the fleet: Security Hub, Amazon
+// Inspector suppression rules, AWS Config rules, finding alerts, and hybrid activations.
+type Security struct {
+	// SecurityHub enables Security Hub in the account and region, with standards.
+	SecurityHub SecurityHub `yaml:"securityHub"`
+	// Inspector holds Amazon Inspector's suppression rules for the fleet's findings.
+	Inspector Inspector `yaml:"inspector"`
+	// FindingAlertSeverity is the lowest severity of Security Hub and Inspector findings that
+	// reach the alerts topic: LOW, MEDIUM, HIGH or CRITICAL.
+	FindingAlertSeverity string `yaml:"findingAlertSeverity"`
+	// ConfigRules adds AWS Config managed rules for patch and association compliance and for
+	// being managed by Systems Manager, scoped to the fleet tag (needs an AWS Config recorder).
+	ConfigRules bool `yaml:"configRules"`
+	// Hybrid creates the service role for hybrid (on-premises) activations.
+	Hybrid bool `yaml:"hybrid"`
+}
+
+// SecurityHub configures Security Hub.
+type SecurityHub struct {
+	Enabled bool `yaml:"enabled"`
+	// Standards to enable, by id (see SecurityHubStandards).
+	Standards []string `yaml:"standards"`
+}
+
+// Inspector configures Amazon Inspector v2, which is switched on per account outside the
+// stacks (aws inspector2 enable --resource-types EC2): a stack must not switch it off for the
+// whole account when it is deleted.
+type Inspector struct {
+	// Suppressions hide findings that match all their criteria.
+	Suppressions []InspectorSuppression `yaml:"suppressions"`
+}
+
+// InspectorSuppression is an Inspector suppression rule (AWS::InspectorV2::Filter).
+type InspectorSuppression struct {
+	// Name of the rule.
+	Name string `yaml:"name"`
+	// Reason is why the findings are accepted.
+	Reason string `yaml:"reason"`
+	// Tags: findings on resources carrying all these tags.
+	Tags map[string]string `yaml:"tags"`
+	// Severities: findings of these severities.
+	Severities []string `yaml:"severities"`
+}
+
+// SecurityHubStandards maps the standards privatepatch can enable to their ARN paths.
+var SecurityHubStandards = map[string]string{
+	"aws-foundational-security-best-practices": "standards/aws-foundational-security-best-practices/v/1.0.0",
+	"cis-aws-foundations-benchmark-v3.0.0":     "standards/cis-aws-foundations-benchmark/v/3.0.0",
+	"nist-800-53-rev5":                         "standards/nist-800-53/v/5.0.0",
+	"pci-dss-v4.0.1":                           "standards/pci-dss/v/4.0.1",
+}
+
+// FindingSeverities are the severity labels Security Hub and Inspector share, lowest first.
+var FindingSeverities = []string{"LOW", "MEDIUM", "HIGH", "CRITICAL"}
+
+var inspectorFilterNamePattern = regexp.MustCompile(`^[A-Za-z0-9 _.-]{1,128}$`)
+
+// FindingSeveritiesToAlert are the severities at or above FindingAlertSeverity.
+func (s *Security) FindingSeveritiesToAlert() []string {
+	i := slices.Index(FindingSeverities, s.FindingAlertSeverity)
+	if i < 0 {
+		return nil
+	}
+	return FindingSeverities[i:]
+}
+
+func (s *Security) validate(p *problems) {
+	if !slices.Contains(FindingSeverities, s.FindingAlertSeverity) {
+		p.add("security.findingAlertSeverity", s.FindingAlertSeverity, "is not a severity: use one of %s", strings.Join(FindingSeverities, ", "))
+	}
+	seen := map[string]bool{}
+	for i, id := range s.SecurityHub.Standards {
+		field := fmt.Sprintf("security.securityHub.standards[%d]", i)
+		switch {
+		case SecurityHubStandards[id] == "":
+			p.add(field, id, "is not a standard privatepatch knows: use one of %s", strings.Join(sortedKeys(SecurityHubStandards), ", "))
+		case seen[id]:
+			p.add(field, id, "is listed twice")
+		}
+		seen[id] = true
+	}
+	if len(s.SecurityHub.Standards) > 0 && !s.SecurityHub.Enabled {
+		p.add("security.securityHub.standards", len(s.SecurityHub.Standards), "standards are listed, and securityHub.enabled is false: enable it or remove them")
+	}
+	names := map[string]bool{}
+	for i, f := range s.Inspector.Suppressions {
+		field := fmt.Sprintf("security.inspector.suppressions[%d]", i)
+		switch {
+		case !inspectorFilterNamePattern.MatchString(f.Name):
+			p.add(field+".name", f.Name, "is not allowed: use 1-128 letters, digits, spaces and _ . -")
+		case names[f.Name]:
+			p.add(field+".name", f.Name, "is used by another suppression")
+		}
+		names[f.Name] = true
+		if len(f.Tags) == 0 && len(f.Severities) == 0 {
+			p.add(field, f.Name, "has no criteria: give tags or severities, or it would suppress every finding")
+		}
+		if strings.TrimSpace(f.Reason) == "" {
+			p.add(field+".reason", "", "is empty: say why these findings are accepted")
+		}
+		for j, sev := range f.Severities {
+			if !slices.Contains(append([]string{"INFORMATIONAL", "UNTRIAGED"}, FindingSeverities...), sev) {
+				p.add(fmt.Sprintf("%s.severities[%d]", field, j), sev, "is not an Inspector severity: use INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL or UNTRIAGED")
+			}
+		}
+		for key := range f.Tags {
+			if !validTagKey(key) {
+				p.add(field+".tags", key, "is not a valid tag key")
+			}
+		}
+	}
+}
