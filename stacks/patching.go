@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
@@ -26,6 +27,7 @@ type PatchingStack struct {
 	Inventory          *patching.Inventory
 	Alerts             patching.Alerts
 	Security           compliance.Security
+	Monitoring         patching.Monitoring
 }
 
 // addSecurity adds Security Hub, Inspector suppressions, Config rules, finding alerts and the
@@ -173,6 +175,22 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 		s.Inventory = &inventory
 	}
 	addSecurity(stack, cfg, &s)
+	rules := map[string]awsevents.IRule{}
+	for id, rule := range s.Alerts.Rules() {
+		rules[id] = rule
+	}
+	for _, rule := range s.Security.FindingRules {
+		rules[*rule.Node().Id()] = rule
+	}
+	monitoring := &patching.MonitoringProps{
+		// Dashboards are global in an account: the region keeps environments apart.
+		DashboardName: fmt.Sprintf("%s-%s", cfg.StackName("fleet"), cfg.Region),
+		Topic:         s.Alerts.Topic(), AlertRules: rules,
+	}
+	if fleet.Wsus != nil {
+		monitoring.WsusInstanceID = fleet.Wsus.Instance().InstanceId()
+	}
+	s.Monitoring = patching.NewMonitoring(stack, "Monitoring", monitoring)
 	awscdk.NewCfnOutput(stack, jsii.String("AlertsTopicArn"), &awscdk.CfnOutputProps{
 		Value: s.Alerts.Topic().TopicArn(), Description: jsii.String("SNS topic of patching alerts; subscribe more endpoints here"),
 	})

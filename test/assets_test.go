@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/privatepatch/privatepatch/constructs/compliance"
+	"github.com/privatepatch/privatepatch/constructs/wsus"
 )
 
 func TestResourceGroupsSelectInstancesByAssetTagsAndHoldTheFleetStack(t *testing.T) {
@@ -246,4 +247,54 @@ func TestSecurityServicesAreCreatedAsConfiguredAndOnlyThen(t *testing.T) {
 		assert.Empty(t, d.patchResources(resourceType), "%s is off by default", resourceType)
 	}
 	assert.NotContains(t, d.patchJSON["Outputs"], "HybridActivationCommand")
+}
+
+func TestWsusHealthIsPublishedAndAlarmsWhenTheStoreFillsOrSynchronisationStops(t *testing.T) {
+	s := defaultScenario.synth(t)
+	healthDocument, _ := s.only(t, "AWS::SSM::Document", "WsusHealthDocument")
+	_, health := s.only(t, "AWS::SSM::Association", "WsusHealthAssociation")
+	assert.Equal(t, map[string]any{"Ref": healthDocument}, props(health)["Name"])
+	assert.Equal(t, "rate(30 minutes)", props(health)["ScheduleExpression"])
+	_, policy := s.only(t, "AWS::IAM::Policy", "WsusRoleDefaultPolicy")
+	var publish map[string]any
+	for _, st := range props(policy)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+		if st.(map[string]any)["Action"] == "cloudwatch:PutMetricData" {
+			publish = st.(map[string]any)
+		}
+	}
+	require.NotNil(t, publish)
+	assert.Equal(t, map[string]any{"StringEquals": map[string]any{"cloudwatch:namespace": "privatepatch/WSUS"}}, publish["Condition"], "its own namespace only")
+
+	topic, _ := oneOf(t, s.patchJSON, "AWS::SNS::Topic", "")
+	alarms := map[string]map[string]any{}
+	for id, a := range s.patchResources("AWS::CloudWatch::Alarm") {
+		alarms[id] = props(a)
+	}
+	require.Len(t, alarms, 2)
+	for id, a := range alarms {
+		assert.Equal(t, "breaching", a["TreatMissingData"], "%s: a server that stops reporting alarms", id)
+		assert.Equal(t, []any{map[string]any{"Ref": topic}}, a["AlarmActions"], id)
+		assert.Contains(t, fmt.Sprint(a), "privatepatch/WSUS")
+	}
+	_, disk := oneOf(t, s.patchJSON, "AWS::CloudWatch::Alarm", "MonitoringWsusDiskAlarm")
+	assert.Contains(t, fmt.Sprint(props(disk)["Metrics"]), "UpdateStoreFreePercent")
+	assert.Equal(t, []any{float64(15), "LessThanThreshold"}, []any{props(disk)["Threshold"], props(disk)["ComparisonOperator"]})
+	_, sync := oneOf(t, s.patchJSON, "AWS::CloudWatch::Alarm", "MonitoringWsusSyncAlarm")
+	assert.Contains(t, fmt.Sprint(props(sync)["Metrics"]), "IF(synced < 1 OR age > 26, 1, 0)", "failed, or nothing for over a day")
+
+	_, dashboard := oneOf(t, s.patchJSON, "AWS::CloudWatch::Dashboard", "Monitoring")
+	assert.Equal(t, "privatepatch-fleet-us-west-2", props(dashboard)["DashboardName"], "dashboards are global: the region keeps environments apart")
+	body := fmt.Sprint(props(dashboard)["DashboardBody"])
+	for _, want := range []string{"AWS/SSM-RunCommand", "CommandsFailed", "TriggeredRules", "UpdateStoreFreePercent", "LastSyncSucceeded", "alarms"} {
+		assert.Contains(t, body, want)
+	}
+
+	for _, name := range []string{wsus.HealthNamespace, wsus.MetricUpdateStoreFree, wsus.MetricLastSyncSucceeded, wsus.MetricHoursSinceLastSync} {
+		assert.Contains(t, wsus.HealthScript, "'"+name+"'", "the script publishes what the alarms watch")
+	}
+	assert.Contains(t, wsus.HealthScript, "X-aws-ec2-metadata-token", "IMDSv2")
+
+	nat := natWithoutWsus.synth(t)
+	assert.Empty(t, nat.patchResources("AWS::CloudWatch::Alarm"), "no WSUS, no WSUS alarms")
+	assert.Len(t, nat.patchResources("AWS::CloudWatch::Dashboard"), 1, "the dashboard is there all the same")
 }

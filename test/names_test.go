@@ -63,6 +63,6 @@ func TestTwoProjectsInOneAccountAndRegionShareNoFixedName(t *testing.T) {
 			t.Errorf("projects alpha and beta both name %s %s (%s)", where, name, other)
 		}
 	}
-	assert.Equal(t, map[string]bool{"LaunchTemplateName": true, "BucketName": true, "SyncName": true, "Name": true}, kinds,
+	assert.Equal(t, map[string]bool{"LaunchTemplateName": true, "BucketName": true, "SyncName": true, "Name": true, "DashboardName": true}, kinds,
 		"the fixed names this configuration sets; a new kind must be checked here too")
 }

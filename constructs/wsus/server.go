@@ -28,6 +28,20 @@ import (
 //go:embed wsus-setup.ps1
 var SetupScript string
 
+// HealthScript publishes the server's health metrics; it is the body of the health document.
+//
+//go:embed wsus-health.ps1
+var HealthScript string
+
+// Health metrics the server publishes every 30 minutes, with dimension InstanceId.
+const (
+	HealthNamespace          = "privatepatch/WSUS"
+	MetricUpdateStoreFree    = "UpdateStoreFreePercent"
+	MetricLastSyncSucceeded  = "LastSyncSucceeded"
+	MetricHoursSinceLastSync = "HoursSinceLastSync"
+	healthSchedule           = "rate(30 minutes)"
+)
+
 // Limits and defaults of the server.
 const (
 	// MinUpdateStoreGiB is Microsoft's and the architecture's minimum for the update store.
@@ -283,8 +297,27 @@ func NewServer(scope constructs.Construct, id string, props *ServerProps) Server
 	if p.OutputBucket != nil {
 		logbucket.GrantCommandOutput(p.OutputBucket, s.role, SetupOutputPrefix)
 	}
+	s.addHealthMetrics()
 	suppressInstanceFindings(s.instance)
 	return s
+}
+
+// addHealthMetrics publishes the update store's free space and the synchronisation's result to
+// CloudWatch every 30 minutes (HealthNamespace), for alarms and the dashboard. Its runs write no
+// output to S3 (48 a day would bury the rest); their status is in State Manager.
+func (s *server) addHealthMetrics() {
+	document := newScriptDocument(s.Construct, "HealthDocument", "privatepatch: publishes WSUS health metrics to CloudWatch",
+		"PublishWsusHealth", HealthScript, 300, nil)
+	association := newAssociation(s.Construct, "HealthAssociation", document, []awsssm.CfnAssociation_TargetProperty{{
+		Key: jsii.String("InstanceIds"), Values: jsii.Strings(*s.instance.InstanceId()),
+	}}, healthSchedule, nil, "", nil)
+	association.Node().AddDependency(s.association)
+	s.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("PublishWsusHealth"),
+		Actions:    jsii.Strings("cloudwatch:PutMetricData"),
+		Resources:  jsii.Strings("*"), // PutMetricData takes no resource; the namespace is the scope
+		Conditions: &map[string]any{"StringEquals": map[string]any{"cloudwatch:namespace": HealthNamespace}},
+	}))
 }
 
 func suppressInstanceFindings(instance awsec2.Instance) {

@@ -1,0 +1,121 @@
+package patching
+
+import (
+	"sort"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatepatch/privatepatch/constructs/wsus"
+)
+
+// MonitoringProps configures Monitoring.
+type MonitoringProps struct {
+	// DashboardName is the dashboard's name, unique in the account (dashboards are global).
+	DashboardName string
+	// Topic receives the alarms.
+	Topic awssns.ITopic
+	// AlertRules are shown by how often they fired, by title. Default: none.
+	AlertRules map[string]awsevents.IRule
+	// WsusInstanceID, when set, adds the WSUS health metrics and their alarms. Default: none.
+	WsusInstanceID *string
+	// MinFreePercent alarms when the update store's free space falls below it. Default: 15.
+	MinFreePercent float64
+}
+
+// Monitoring is the fleet's CloudWatch dashboard and the WSUS alarms.
+type Monitoring struct {
+	Dashboard awscloudwatch.Dashboard
+	// Alarms by what they watch: wsus-disk, wsus-sync. Empty without a WSUS server.
+	Alarms map[string]awscloudwatch.Alarm
+}
+
+// NewMonitoring creates the dashboard: Run Command outcomes, how often each alert rule fired
+// (failed windows, non-compliance, failed associations and checks, findings), the WSUS health
+// and the alarms' states; and alarms, to Topic, when the WSUS update store fills or WSUS stops
+// synchronising (or stops reporting).
+func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Monitoring {
+	parent := constructs.NewConstruct(scope, jsii.String(id))
+	m := Monitoring{Alarms: map[string]awscloudwatch.Alarm{}}
+	hour := awscdk.Duration_Hours(jsii.Number(1))
+	runCommand := func(name, label string) awscloudwatch.IMetric {
+		return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{Namespace: jsii.String("AWS/SSM-RunCommand"), MetricName: jsii.String(name),
+			Statistic: jsii.String("Sum"), Period: hour, Label: jsii.String(label)})
+	}
+	var fired []awscloudwatch.IMetric
+	for _, title := range sortedKeys(p.AlertRules) {
+		fired = append(fired, awscloudwatch.NewMetric(&awscloudwatch.MetricProps{Namespace: jsii.String("AWS/Events"), MetricName: jsii.String("TriggeredRules"),
+			DimensionsMap: &map[string]*string{"RuleName": p.AlertRules[title].RuleName()}, Statistic: jsii.String("Sum"), Period: hour, Label: jsii.String(title)}))
+	}
+	widgets := []awscloudwatch.IWidget{
+		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("Run Command (patching, scans, setup, checks)"), Width: jsii.Number(12),
+			Left: &[]awscloudwatch.IMetric{runCommand("CommandsSucceeded", "succeeded"), runCommand("CommandsFailed", "failed"),
+				runCommand("CommandsTimedOut", "timed out"), runCommand("CommandsDeliveryTimedOut", "not delivered")}}),
+		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("Alerts sent, by rule"), Width: jsii.Number(12), Left: &fired}),
+	}
+	if p.WsusInstanceID != nil {
+		minFree := p.MinFreePercent
+		if minFree == 0 {
+			minFree = 15
+		}
+		health := func(name, label, statistic string) awscloudwatch.Metric {
+			return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{Namespace: jsii.String(wsus.HealthNamespace), MetricName: jsii.String(name),
+				DimensionsMap: &map[string]*string{"InstanceId": p.WsusInstanceID}, Statistic: jsii.String(statistic),
+				Period: awscdk.Duration_Minutes(jsii.Number(30)), Label: jsii.String(label)})
+		}
+		free := health(wsus.MetricUpdateStoreFree, "update store free %", "Minimum")
+		synced := health(wsus.MetricLastSyncSucceeded, "last sync succeeded", "Minimum")
+		age := health(wsus.MetricHoursSinceLastSync, "hours since last sync", "Maximum")
+		m.Alarms["wsus-disk"] = awscloudwatch.NewAlarm(parent, jsii.String("WsusDiskAlarm"), &awscloudwatch.AlarmProps{
+			AlarmDescription:   jsii.String("privatepatch: the WSUS update store is filling up: grow wsus.updateStoreGiB or decline superseded updates"),
+			Metric:             free,
+			Threshold:          jsii.Number(minFree),
+			ComparisonOperator: awscloudwatch.ComparisonOperator_LESS_THAN_THRESHOLD,
+			EvaluationPeriods:  jsii.Number(2),
+			TreatMissingData:   awscloudwatch.TreatMissingData_BREACHING, // a server that stops reporting is not healthy
+		})
+		m.Alarms["wsus-sync"] = awscloudwatch.NewAlarm(parent, jsii.String("WsusSyncAlarm"), &awscloudwatch.AlarmProps{
+			AlarmDescription: jsii.String("privatepatch: WSUS has not synchronised with Microsoft Update for over a day, or the last synchronisation failed"),
+			Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+				Expression:   jsii.String("IF(synced < 1 OR age > 26, 1, 0)"),
+				UsingMetrics: &map[string]awscloudwatch.IMetric{"synced": synced, "age": age},
+				Label:        jsii.String("sync failing"),
+				Period:       awscdk.Duration_Minutes(jsii.Number(30)),
+			}),
+			Threshold:          jsii.Number(1),
+			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+			EvaluationPeriods:  jsii.Number(4), // two hours: a synchronisation in progress is not a failure
+			TreatMissingData:   awscloudwatch.TreatMissingData_BREACHING,
+		})
+		for _, name := range []string{"wsus-disk", "wsus-sync"} {
+			m.Alarms[name].AddAlarmAction(awscloudwatchactions.NewSnsAction(p.Topic))
+		}
+		widgets = append(widgets,
+			awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("WSUS update store"), Width: jsii.Number(8),
+				Left: &[]awscloudwatch.IMetric{free}, LeftAnnotations: &[]*awscloudwatch.HorizontalAnnotation{{Value: jsii.Number(minFree), Label: jsii.String("alarm")}}}),
+			awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("WSUS synchronisation"), Width: jsii.Number(8),
+				Left: &[]awscloudwatch.IMetric{synced}, Right: &[]awscloudwatch.IMetric{age}}),
+			awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{Title: jsii.String("Alarms"), Width: jsii.Number(8),
+				Alarms: &[]interfacesawscloudwatch.IAlarmRef{m.Alarms["wsus-disk"], m.Alarms["wsus-sync"]}}))
+	}
+	m.Dashboard = awscloudwatch.NewDashboard(parent, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
+		DashboardName: jsii.String(p.DashboardName),
+		Widgets:       &[]*[]awscloudwatch.IWidget{&widgets},
+	})
+	return m
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
