@@ -56,10 +56,16 @@ func (c *Config) Deployments() []*Config {
 // StackName is the CloudFormation name of one of the deployment's stacks, e.g. network:
 // <project>-network, or <project>-<environment>-network in a multi-environment configuration.
 func (c *Config) StackName(stack string) string {
+	return c.NamePrefix() + "-" + stack
+}
+
+// NamePrefix starts the names that must be unique per account and region: the project, and the
+// environment's name in a multi-environment configuration.
+func (c *Config) NamePrefix() string {
 	if c.Environment == "" {
-		return c.Project + "-" + stack
+		return c.Project
 	}
-	return c.Project + "-" + c.Environment + "-" + stack
+	return c.Project + "-" + c.Environment
 }
 
 // validateEnvironments checks the list itself; each deployment is validated on its own.

@@ -31,10 +31,12 @@ type SecurityHub struct {
 	Standards []string `yaml:"standards"`
 }
 
-// Inspector configures Amazon Inspector v2, which is switched on per account outside the
-// stacks (aws inspector2 enable --resource-types EC2): a stack must not switch it off for the
-// whole account when it is deleted.
+// Inspector configures Amazon Inspector v2 for EC2: its suppression rules, and optionally
+// switching it on (never off: deleting a stack must not switch it off for the whole account).
 type Inspector struct {
+	// Enable switches Inspector on for EC2 from the stack (a small custom resource that never
+	// switches it off again). Default: false: switch it on yourself or centrally.
+	Enable bool `yaml:"enable"`
 	// Suppressions hide findings that match all their criteria.
 	Suppressions []InspectorSuppression `yaml:"suppressions"`
 }

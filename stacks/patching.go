@@ -25,16 +25,19 @@ type PatchingStack struct {
 	MaintenanceWindows map[string]patching.MaintenanceWindow
 	Scans              []awsssm.CfnAssociation
 	Inventory          *patching.Inventory
-	Alerts             patching.Alerts
-	Security           compliance.Security
-	Monitoring         patching.Monitoring
+	// InventoryQueries is nil without a resource data sync.
+	InventoryQueries *patching.InventoryQueries
+	Alerts           patching.Alerts
+	Security         compliance.Security
+	Monitoring       patching.Monitoring
 }
 
 // addSecurity adds Security Hub, Inspector suppressions, Config rules, finding alerts and the
 // hybrid activation role as configured, and the outputs hybrid nodes need.
 func addSecurity(stack awscdk.Stack, cfg *config.Config, s *PatchingStack) {
 	sec := cfg.Security
-	props := &compliance.SecurityProps{NamePrefix: cfg.Project + "-", AlertSeverities: sec.FindingSeveritiesToAlert(), Hybrid: sec.Hybrid}
+	props := &compliance.SecurityProps{NamePrefix: cfg.Project + "-", AlertSeverities: sec.FindingSeveritiesToAlert(), Hybrid: sec.Hybrid,
+		EnableInspector: sec.Inspector.Enable}
 	if sec.SecurityHub.Enabled {
 		props.SecurityHubStandards = []string{}
 		for _, id := range sec.SecurityHub.Standards {
@@ -173,6 +176,12 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 		}
 		inventory := patching.NewInventory(stack, "Inventory", props)
 		s.Inventory = &inventory
+		if inv.ResourceDataSync {
+			queries := patching.NewInventoryQueries(stack, "InventoryQueries", &patching.InventoryQueriesProps{
+				Name: cfg.NamePrefix(), Bucket: bucket, Key: fleet.CommandOutput.Key(),
+			})
+			s.InventoryQueries = &queries
+		}
 	}
 	addSecurity(stack, cfg, &s)
 	rules := map[string]awsevents.IRule{}

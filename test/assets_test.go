@@ -237,13 +237,19 @@ func TestSecurityServicesAreCreatedAsConfiguredAndOnlyThen(t *testing.T) {
 	}
 	assert.Contains(t, fmt.Sprint(outputs["HybridJoinFleet"]), "Key=privatepatch:fleet,Value=privatepatch", "hybrid nodes join by tags")
 
+	_, enabler := oneOf(t, s.patchJSON, "Custom::AWS", "SecurityEnableInspector")
+	create := fmt.Sprint(props(enabler)["Create"])
+	assert.Contains(t, create, `"action":"enable","parameters":{"resourceTypes":["EC2"]}`)
+	assert.Contains(t, create, `"service":"Inspector2"`)
+	assert.NotContains(t, props(enabler), "Delete", "deleting the stack never switches Inspector off for the account")
+
 	publishRole, _ := oneOf(t, s.patchJSON, "AWS::IAM::Role", "AlertsPublishRole")
 	for id, r := range s.patchResources("AWS::Events::Rule") {
 		assert.Contains(t, fmt.Sprint(props(r)["Targets"]), publishRole, "%s publishes with the alerts role", id)
 	}
 
 	d := defaultScenario.synth(t)
-	for _, resourceType := range []string{"AWS::SecurityHub::Hub", "AWS::InspectorV2::Filter", "AWS::Config::ConfigRule"} {
+	for _, resourceType := range []string{"AWS::SecurityHub::Hub", "AWS::InspectorV2::Filter", "AWS::Config::ConfigRule", "Custom::AWS"} {
 		assert.Empty(t, d.patchResources(resourceType), "%s is off by default", resourceType)
 	}
 	assert.NotContains(t, d.patchJSON["Outputs"], "HybridActivationCommand")

@@ -35,8 +35,8 @@ var notAdopted = map[string]string{
 	"ct-s3-pr-4":  "nothing consumes S3 event notifications of log and command-output buckets",
 	"ct-s3-pr-9":  "retention is a lifecycle rule; object lock would keep objects past it",
 	"ct-s3-pr-10": "S3 server access logging delivers only to SSE-S3 buckets; command output takes commandOutput.encryption: kms",
-	"ct-lambda-pr-3": "the only Lambda is CDK's deploy-time handler that strips the default security group's rules; " +
-		"inside the isolated VPC it could not reach the EC2 API without more endpoints",
+	"ct-lambda-pr-3": "the Lambdas are CDK's deploy-time handlers: one strips the default security group's rules, one switches " +
+		"Inspector on (security.inspector.enable); inside the isolated VPC they could not reach the EC2 and Inspector APIs without more endpoints",
 }
 
 // TestTemplatesPassAwsControlTowerProactiveControls runs every AWS Control Tower proactive

@@ -409,3 +409,34 @@ func TestEveryNotifyingTaskMayPassItsRoleToSystemsManager(t *testing.T) {
 		assert.Positive(t, notifying, "%s has notifying tasks", sc.name)
 	}
 }
+
+func TestInventoryIsQueryableWithAthenaThroughACrawledGlueDatabase(t *testing.T) {
+	s := richPatching.synth(t)
+	_, database := oneOf(t, s.patchJSON, "AWS::Glue::Database", "InventoryQueries")
+	assert.Equal(t, "privatepatch_inventory", props(database)["DatabaseInput"].(map[string]any)["Name"])
+	_, crawler := oneOf(t, s.patchJSON, "AWS::Glue::Crawler", "InventoryQueries")
+	c := props(crawler)
+	assert.Equal(t, "privatepatch_inventory", c["DatabaseName"])
+	assert.Contains(t, fmt.Sprint(c["Targets"]), "/inventory/", "the resource data sync's prefix")
+	assert.Contains(t, c["Configuration"], `"TableLevelConfiguration":3`, "a table per inventory type")
+	_, security := oneOf(t, s.patchJSON, "AWS::Glue::SecurityConfiguration", "InventoryQueries")
+	assert.Equal(t, props(security)["Name"], c["CrawlerSecurityConfiguration"])
+	assert.Contains(t, fmt.Sprint(props(security)["EncryptionConfiguration"]), "CloudWatchEncryptionMode:SSE-KMS", "crawler logs encrypted")
+
+	_, workgroup := oneOf(t, s.patchJSON, "AWS::Athena::WorkGroup", "InventoryQueries")
+	result := props(workgroup)["WorkGroupConfiguration"].(map[string]any)["ResultConfiguration"].(map[string]any)
+	assert.Contains(t, fmt.Sprint(result["OutputLocation"]), "athena-results/")
+	assert.Equal(t, "SSE_KMS", result["EncryptionConfiguration"].(map[string]any)["EncryptionOption"], "the bucket's key (KMS here)")
+	assert.Equal(t, true, props(workgroup)["WorkGroupConfiguration"].(map[string]any)["EnforceWorkGroupConfiguration"])
+
+	queries := map[string]string{}
+	for _, q := range s.patchResources("AWS::Athena::NamedQuery") {
+		queries[props(q)["Name"].(string)] = props(q)["QueryString"].(string)
+		assert.Equal(t, "privatepatch_inventory", props(q)["Database"])
+	}
+	assert.ElementsMatch(t, []string{"missing-patches", "failed-configuration-checks", "installed-software", "instances"}, keysOf(queries))
+	assert.Contains(t, queries["missing-patches"], "compliancetype = 'Patch' AND status = 'NON_COMPLIANT'")
+	assert.Contains(t, queries["failed-configuration-checks"], "compliancetype = 'Custom:CCE'")
+
+	assert.Empty(t, defaultScenario.synth(t).patchResources("AWS::Glue::Crawler"), "only with a resource data sync")
+}

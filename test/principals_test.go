@@ -15,6 +15,7 @@ import (
 var confusedDeputyExempt = map[string]string{
 	"ec2.amazonaws.com":    "assumed by this account's instances through their instance profile",
 	"lambda.amazonaws.com": "assumed by the one function the role belongs to",
+	"glue.amazonaws.com":   "Glue documents no aws:SourceAccount for crawler roles; only this account can pass the role",
 }
 
 // servicePrincipalStatements lists every statement in a template (trust policies, key, topic and

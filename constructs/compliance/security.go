@@ -9,12 +9,15 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsinspectorv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecurityhub"
+	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/privatepatch/privatepatch/constructs/deputy"
+	"github.com/privatepatch/privatepatch/constructs/kmskey"
 )
 
 // InspectorSuppression hides Inspector findings that match all its criteria.
@@ -41,6 +44,11 @@ type SecurityProps struct {
 	ConfigRulesTagKey, ConfigRulesTagValue string
 	// Hybrid creates the service role for hybrid activations. Default: false.
 	Hybrid bool
+	// EnableInspector switches Amazon Inspector on for EC2 in this account and region, with the
+	// smallest custom resource (one SDK call, inspector2:Enable, when created or updated). It
+	// never switches it off: deleting the stack leaves Inspector as it is, since other stacks
+	// and teams may rely on it. Default: false (switch it on yourself, or centrally).
+	EnableInspector bool
 }
 
 // Security is what SecurityProps asked for; absent parts are nil or empty.
@@ -53,6 +61,8 @@ type Security struct {
 	FindingRules []awsevents.Rule
 	// HybridRole is the role hybrid nodes get through an activation.
 	HybridRole awsiam.Role
+	// InspectorEnabler switches Inspector on; nil unless asked for.
+	InspectorEnabler customresources.AwsCustomResource
 }
 
 // configRules are AWS Config's managed rules for a Systems Manager fleet.
@@ -140,6 +150,53 @@ func NewSecurity(scope constructs.Construct, id string, p *SecurityProps) Securi
 				Scope:          &awsconfig.CfnConfigRule_ScopeProperty{TagKey: jsii.String(p.ConfigRulesTagKey), TagValue: jsii.String(p.ConfigRulesTagValue)},
 			}))
 		}
+	}
+	if p.EnableInspector {
+		enable := &customresources.AwsSdkCall{
+			Service: jsii.String("Inspector2"), Action: jsii.String("enable"),
+			Parameters:         map[string]any{"resourceTypes": []string{"EC2"}},
+			PhysicalResourceId: customresources.PhysicalResourceId_Of(jsii.String("inspector2-ec2-" + *stack.Account() + "-" + *stack.Region())),
+		}
+		logsKey := kmskey.NewKey(parent, "EnableInspectorLogsKey", "Encrypts the log of the function that switches Inspector on")
+		kmskey.AllowCloudWatchLogs(logsKey)
+		s.InspectorEnabler = customresources.NewAwsCustomResource(parent, jsii.String("EnableInspector"), &customresources.AwsCustomResourceProps{
+			OnCreate: enable, OnUpdate: enable, // no OnDelete: it stays on
+			LogGroup: awslogs.NewLogGroup(parent, jsii.String("EnableInspectorLogs"), &awslogs.LogGroupProps{
+				EncryptionKey: logsKey, Retention: awslogs.RetentionDays_ONE_YEAR, RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+			}),
+			InstallLatestAwsSdk: jsii.Bool(false),
+			Policy: customresources.AwsCustomResourcePolicy_FromStatements(&[]awsiam.PolicyStatement{
+				awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+					Actions: jsii.Strings("inspector2:Enable"), Resources: jsii.Strings("*"), // takes no resource
+				}),
+				awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+					Actions:    jsii.Strings("iam:CreateServiceLinkedRole"),
+					Resources:  jsii.Strings(fmt.Sprintf("arn:%s:iam::%s:role/aws-service-role/inspector2.amazonaws.com/*", *stack.Partition(), *stack.Account())),
+					Conditions: &map[string]any{"StringEquals": map[string]any{"iam:AWSServiceName": "inspector2.amazonaws.com"}},
+				}),
+			}),
+		})
+		// The SDK call's own policy (one action without resources, the service-linked role).
+		cdknag.NagSuppressions_AddResourceSuppressions(s.InspectorEnabler, &[]*cdknag.NagPackSuppression{{
+			Id:     jsii.String("AwsSolutions-IAM5"),
+			Reason: jsii.String("inspector2:Enable takes no resource; the service-linked role's name is chosen by Inspector"),
+		}}, jsii.Bool(true))
+		// CDK's provider function, one per stack, runs the call once per create or update.
+		provider := *stack.Node().Path() + "/AWS679f53fac002430cb0da5b7982bd2287"
+		reason := "CDK's AwsCustomResource provider, which runs one SDK call (inspector2:Enable) when the stack is created or updated: "
+		var suppressions []*cdknag.NagPackSuppression
+		for id, why := range map[string]string{
+			"AwsSolutions-IAM4":                "it logs with AWSLambdaBasicExecutionRole",
+			"AwsSolutions-L1":                  "CDK chooses and updates its runtime",
+			"NIST.800.53.R5-LambdaConcurrency": "a single invocation needs no concurrency limit",
+			"NIST.800.53.R5-LambdaDLQ":         "CloudFormation receives its result directly; there is nothing to retry later",
+			"NIST.800.53.R5-LambdaInsideVPC":   "it calls the Inspector API and holds no data; the VPC has no route for it",
+			"NIST.800.53.R5-IAMNoInlinePolicy": "its policy is built from the one SDK call",
+		} {
+			suppressions = append(suppressions, &cdknag.NagPackSuppression{Id: jsii.String(id), Reason: jsii.String(reason + why)})
+		}
+		sort.Slice(suppressions, func(i, j int) bool { return *suppressions[i].Id < *suppressions[j].Id })
+		cdknag.NagSuppressions_AddResourceSuppressionsByPath(stack, jsii.String(provider), &suppressions, jsii.Bool(true))
 	}
 	if p.Hybrid {
 		s.HybridRole = awsiam.NewRole(parent, jsii.String("HybridRole"), &awsiam.RoleProps{

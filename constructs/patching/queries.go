@@ -1,0 +1,155 @@
+package patching
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsathena"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsglue"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/privatepatch/privatepatch/constructs/kmskey"
+)
+
+// QueryResultsPrefix is where Athena writes query results in the bucket.
+const QueryResultsPrefix = "athena-results/"
+
+// InventoryQueriesProps configures InventoryQueries. Bucket and Name are required.
+type InventoryQueriesProps struct {
+	// Name prefixes the database (with _), crawler and workgroup, e.g. the project.
+	Name string
+	// Bucket holds the resource data sync under InventoryPrefix, and the query results.
+	Bucket awss3.IBucket
+	// Key is Bucket's KMS key, if it has one. Default: none (SSE-S3).
+	Key awskms.IKey
+	// Schedule of the crawler, a Glue cron. Default: cron(30 4 * * ? *), after the daily sync.
+	Schedule string
+}
+
+// InventoryQueries is a Glue database that a crawler keeps current with the resource data sync,
+// an Athena workgroup whose results stay encrypted in the bucket, and saved queries.
+type InventoryQueries struct {
+	Database  awsglue.CfnDatabase
+	Crawler   awsglue.CfnCrawler
+	WorkGroup awsathena.CfnWorkGroup
+	Queries   map[string]awsathena.CfnNamedQuery
+}
+
+// savedQueries are the fleet-wide questions the inventory answers. The crawler names tables
+// after the sync's folders: AWS:ComplianceItem becomes aws_complianceitem.
+var savedQueries = []struct{ id, name, description, sql string }{
+	{"MissingPatches", "missing-patches", "Instances and the approved patches they are missing",
+		"SELECT resourceid, title, severity, classification, patchstate FROM aws_complianceitem " +
+			"WHERE compliancetype = 'Patch' AND status = 'NON_COMPLIANT' ORDER BY severity, resourceid"},
+	{"FailedChecks", "failed-configuration-checks", "Instances failing CCE configuration checks",
+		"SELECT resourceid, id AS check_id, title, severity FROM aws_complianceitem " +
+			"WHERE compliancetype = 'Custom:CCE' AND status = 'NON_COMPLIANT' ORDER BY check_id, resourceid"},
+	{"Software", "installed-software", "Installed applications and on how many instances each version runs",
+		"SELECT name, version, count(DISTINCT resourceid) AS instances FROM aws_application GROUP BY name, version ORDER BY name, version"},
+	{"Instances", "instances", "Platform, agent version and last ping of every managed instance",
+		"SELECT resourceid, computername, platformname, platformversion, agentversion, ipaddress FROM aws_instanceinformation ORDER BY resourceid"},
+}
+
+// NewInventoryQueries creates the database, crawler, workgroup and saved queries.
+func NewInventoryQueries(scope constructs.Construct, id string, p *InventoryQueriesProps) InventoryQueries {
+	if p.Bucket == nil || p.Name == "" {
+		panic(fmt.Sprintf("inventory queries %s: Bucket and Name are required", id))
+	}
+	parent := constructs.NewConstruct(scope, jsii.String(id))
+	stack := awscdk.Stack_Of(parent)
+	schedule := p.Schedule
+	if schedule == "" {
+		schedule = "cron(30 4 * * ? *)"
+	}
+	database := strings.ReplaceAll(p.Name, "-", "_") + "_inventory"
+	q := InventoryQueries{Queries: map[string]awsathena.CfnNamedQuery{}}
+	q.Database = awsglue.NewCfnDatabase(parent, jsii.String("Database"), &awsglue.CfnDatabaseProps{
+		CatalogId:     stack.Account(),
+		DatabaseInput: &awsglue.CfnDatabase_DatabaseInputProperty{Name: jsii.String(database), Description: jsii.String("privatepatch: Systems Manager inventory and compliance")},
+	})
+
+	role := awsiam.NewRole(parent, jsii.String("CrawlerRole"), &awsiam.RoleProps{
+		// Glue documents no aws:SourceAccount for crawler roles; only this account's principals
+		// can pass the role to a crawler (iam:PassRole does not cross accounts).
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("glue.amazonaws.com"), nil),
+		Description: jsii.String("privatepatch: the inventory crawler reads the resource data sync"),
+	})
+	p.Bucket.GrantRead(role, jsii.String(InventoryPrefix+"/*"))
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:     jsii.String("CatalogTables"),
+		Actions: jsii.Strings("glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:CreateTable", "glue:UpdateTable", "glue:BatchGetPartition", "glue:BatchCreatePartition", "glue:GetPartition", "glue:GetPartitions", "glue:CreatePartition", "glue:UpdatePartition"),
+		Resources: jsii.Strings(
+			fmt.Sprintf("arn:%s:glue:%s:%s:catalog", *stack.Partition(), *stack.Region(), *stack.Account()),
+			fmt.Sprintf("arn:%s:glue:%s:%s:database/%s", *stack.Partition(), *stack.Region(), *stack.Account(), database),
+			fmt.Sprintf("arn:%s:glue:%s:%s:table/%s/*", *stack.Partition(), *stack.Region(), *stack.Account(), database),
+		),
+	}))
+	logsKey := kmskey.NewKey(parent, "LogsKey", "Encrypts the inventory crawler's logs")
+	kmskey.AllowCloudWatchLogs(logsKey)
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("CrawlerLogs"),
+		Actions:   jsii.Strings("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"),
+		Resources: jsii.Strings(fmt.Sprintf("arn:%s:logs:%s:%s:log-group:/aws-glue/crawlers*", *stack.Partition(), *stack.Region(), *stack.Account())),
+	}))
+	security := awsglue.NewCfnSecurityConfiguration(parent, jsii.String("SecurityConfiguration"), &awsglue.CfnSecurityConfigurationProps{
+		Name: jsii.String(p.Name + "-inventory"),
+		EncryptionConfiguration: &awsglue.CfnSecurityConfiguration_EncryptionConfigurationProperty{
+			CloudWatchEncryption: &awsglue.CfnSecurityConfiguration_CloudWatchEncryptionProperty{
+				CloudWatchEncryptionMode: jsii.String("SSE-KMS"), KmsKeyArn: logsKey.KeyArn(),
+			},
+			JobBookmarksEncryption: &awsglue.CfnSecurityConfiguration_JobBookmarksEncryptionProperty{JobBookmarksEncryptionMode: jsii.String("DISABLED")},
+			S3Encryptions:          []any{&awsglue.CfnSecurityConfiguration_S3EncryptionProperty{S3EncryptionMode: jsii.String("SSE-S3")}},
+		},
+	})
+	q.Crawler = awsglue.NewCfnCrawler(parent, jsii.String("Crawler"), &awsglue.CfnCrawlerProps{
+		Name:                         jsii.String(p.Name + "-inventory"),
+		Description:                  jsii.String("privatepatch: tables for each inventory and compliance type of the resource data sync"),
+		Role:                         role.RoleArn(),
+		DatabaseName:                 jsii.String(database),
+		CrawlerSecurityConfiguration: security.Name(),
+		Schedule:                     &awsglue.CfnCrawler_ScheduleProperty{ScheduleExpression: jsii.String(schedule)},
+		Targets: &awsglue.CfnCrawler_TargetsProperty{S3Targets: []any{&awsglue.CfnCrawler_S3TargetProperty{
+			Path: jsii.String(fmt.Sprintf("s3://%s/%s/", *p.Bucket.BucketName(), InventoryPrefix)),
+		}}},
+		SchemaChangePolicy: &awsglue.CfnCrawler_SchemaChangePolicyProperty{UpdateBehavior: jsii.String("UPDATE_IN_DATABASE"), DeleteBehavior: jsii.String("LOG")},
+		// One table per inventory type (the sync's top folders), not one per instance.
+		Configuration: jsii.String(`{"Version":1.0,"Grouping":{"TableLevelConfiguration":3}}`),
+	})
+	q.Crawler.AddDependency(q.Database)
+
+	encryption := &awsathena.CfnWorkGroup_EncryptionConfigurationProperty{EncryptionOption: jsii.String("SSE_S3")}
+	if p.Key != nil {
+		encryption = &awsathena.CfnWorkGroup_EncryptionConfigurationProperty{EncryptionOption: jsii.String("SSE_KMS"), KmsKey: p.Key.KeyArn()}
+	}
+	q.WorkGroup = awsathena.NewCfnWorkGroup(parent, jsii.String("WorkGroup"), &awsathena.CfnWorkGroupProps{
+		Name:        jsii.String(p.Name + "-inventory"),
+		Description: jsii.String("privatepatch: queries over the fleet's inventory and compliance"),
+		WorkGroupConfiguration: &awsathena.CfnWorkGroup_WorkGroupConfigurationProperty{
+			EnforceWorkGroupConfiguration: jsii.Bool(true),
+			ResultConfiguration: &awsathena.CfnWorkGroup_ResultConfigurationProperty{
+				OutputLocation:          jsii.String(fmt.Sprintf("s3://%s/%s", *p.Bucket.BucketName(), QueryResultsPrefix)),
+				EncryptionConfiguration: encryption,
+			},
+		},
+	})
+	for _, sq := range savedQueries {
+		query := awsathena.NewCfnNamedQuery(parent, jsii.String(sq.id), &awsathena.CfnNamedQueryProps{
+			Name: jsii.String(sq.name), Description: jsii.String(sq.description), Database: jsii.String(database),
+			QueryString: jsii.String(sq.sql), WorkGroup: q.WorkGroup.Ref(),
+		})
+		query.AddDependency(q.WorkGroup)
+		q.Queries[sq.name] = query
+	}
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("The crawler reads every object of the sync's prefix and creates a table per inventory type in its own " +
+			"database; Glue writes its logs to log groups under /aws-glue/crawlers"),
+	}}, jsii.Bool(true))
+	return q
+}
