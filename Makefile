@@ -69,8 +69,8 @@ test: setup lint ## run every test: configuration, constructs, templates, cdk-na
 update-golden: setup ## rewrite test/testdata golden templates; review the diff before committing
 	go test -count=1 ./test -update
 
-bench: setup ## measure synth time
-	go test -count=1 -run '^$$' -bench . -benchtime 3x ./test
+bench: setup ## measure synthesis: the app against a one-resource floor (time, peak memory), growth with groups and environments
+	tools/bench.sh
 
 lint: ## gofmt and go vet
 	@unformatted=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); \

@@ -1,27 +1,89 @@
 package test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/stacks"
 )
 
-// BenchmarkSynthDefault measures one synthesis of the embedded default configuration, cdk-nag
-// included, with Node already running (make bench).
+// The benchmarks measure synthesis with Node already running (make bench; docs/benchmarks.md).
+
+func synthOnce(b *testing.B, cfg *config.Config) {
+	context := cdkJSONContext(b)
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &context, AnalyticsReporting: jsii.Bool(false)})
+	stacks.NewDeployments(app, cfg)
+	app.Synth(nil)
+}
+
+// BenchmarkSynthDefault measures one synthesis of the embedded default configuration, both
+// cdk-nag packs included.
 func BenchmarkSynthDefault(b *testing.B) {
 	cfg, err := config.LoadDefault()
 	if err != nil {
 		b.Fatal(err)
 	}
+	for b.Loop() {
+		synthOnce(b, cfg)
+	}
+}
+
+// BenchmarkSynthFloor is the floor: an app of one stack with one resource, as cheap as CDK gets.
+func BenchmarkSynthFloor(b *testing.B) {
 	context := cdkJSONContext(b)
 	for b.Loop() {
 		app := awscdk.NewApp(&awscdk.AppProps{Context: &context, AnalyticsReporting: jsii.Bool(false)})
-		stacks.NewPrivatePatch(app, cfg)
+		stack := awscdk.NewStack(app, jsii.String("Floor"), nil)
+		awssns.NewTopic(stack, jsii.String("Topic"), nil)
 		app.Synth(nil)
+	}
+}
+
+const benchGroup = `    - {name: g%d, count: 1, tags: {Environment: Dev, InventoryCategory: App, SeverityLevel: "3", HandlePI: N, IsPublic: N}}` + "\n"
+
+// BenchmarkSynthInstanceGroups measures growth with the number of instance groups.
+func BenchmarkSynthInstanceGroups(b *testing.B) {
+	for _, n := range []int{1, 10, 100} {
+		var yaml strings.Builder
+		yaml.WriteString("region: us-west-2\nnetwork: {s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}}\nfleet:\n  instanceGroups:\n")
+		for i := range n {
+			fmt.Fprintf(&yaml, benchGroup, i)
+		}
+		cfg, err := config.Parse("bench.yaml", []byte(yaml.String()))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			for b.Loop() {
+				synthOnce(b, cfg)
+			}
+		})
+	}
+}
+
+// BenchmarkSynthEnvironments measures growth with the number of environments (three stacks each).
+func BenchmarkSynthEnvironments(b *testing.B) {
+	for _, n := range []int{1, 5, 20} {
+		var yaml strings.Builder
+		yaml.WriteString("network: {s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}}\nenvironments:\n")
+		for i := range n {
+			fmt.Fprintf(&yaml, "  - {name: env%d, account: \"%012d\", region: us-west-2}\n", i, 100000000000+i)
+		}
+		cfg, err := config.Parse("bench.yaml", []byte(yaml.String()))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			for b.Loop() {
+				synthOnce(b, cfg)
+			}
+		})
 	}
 }
 
