@@ -2,9 +2,9 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -102,11 +102,11 @@ func (a *Assets) validate(c *Config, p *problems) {
 		if len(g.Tags) == 0 {
 			p.add(field+".tags", "", "is empty: a group needs at least one tag to select its instances")
 		}
-		for _, key := range sortedKeys(g.Tags) {
+		for _, key := range slices.Sorted(maps.Keys(g.Tags)) {
 			allowed, ok := a.TagPolicy[key]
 			switch {
 			case !ok:
-				p.add(field+".tags", key, "is not a tag of assets.tagPolicy (%s): groups select by asset tags", strings.Join(sortedKeys(a.TagPolicy), ", "))
+				p.add(field+".tags", key, "is not a tag of assets.tagPolicy (%s): groups select by asset tags", strings.Join(slices.Sorted(maps.Keys(a.TagPolicy)), ", "))
 			case len(allowed) > 0 && !slices.Contains(allowed, g.Tags[key]):
 				p.add(field+".tags."+key, g.Tags[key], "is not an allowed value: use one of %s", strings.Join(allowed, ", "))
 			}
@@ -127,7 +127,7 @@ func (a *Assets) hasPolicy(key string) bool {
 
 // checkTags reports every policy tag that tags lacks or gives a value the policy does not allow.
 func (a *Assets) checkTags(p *problems, field, what string, tags map[string]string) {
-	for _, key := range sortedKeys(a.TagPolicy) {
+	for _, key := range slices.Sorted(maps.Keys(a.TagPolicy)) {
 		allowed := a.TagPolicy[key]
 		value, ok := tags[key]
 		switch {
@@ -170,13 +170,4 @@ func (c *Config) WsusAssetTags() map[string]string {
 		}
 	}
 	return tags
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -84,7 +85,7 @@ func (s *Security) validate(p *problems) {
 		field := fmt.Sprintf("security.securityHub.standards[%d]", i)
 		switch {
 		case SecurityHubStandards[id] == "":
-			p.add(field, id, "is not a standard privatepatch knows: use one of %s", strings.Join(sortedKeys(SecurityHubStandards), ", "))
+			p.add(field, id, "is not a standard privatepatch knows: use one of %s", strings.Join(slices.Sorted(maps.Keys(SecurityHubStandards)), ", "))
 		case seen[id]:
 			p.add(field, id, "is listed twice")
 		}

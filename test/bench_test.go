@@ -45,17 +45,10 @@ func BenchmarkSynthFloor(b *testing.B) {
 	}
 }
 
-const benchGroup = `    - {name: g%d, count: 1, tags: {Environment: Dev, InventoryCategory: App, SeverityLevel: "3", HandlePI: N, IsPublic: N}}` + "\n"
-
-// BenchmarkSynthInstanceGroups measures growth with the number of instance groups.
-func BenchmarkSynthInstanceGroups(b *testing.B) {
-	for _, n := range []int{1, 10, 100} {
-		var yaml strings.Builder
-		yaml.WriteString("region: us-west-2\nnetwork: {s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}}\nfleet:\n  instanceGroups:\n")
-		for i := range n {
-			fmt.Fprintf(&yaml, benchGroup, i)
-		}
-		cfg, err := config.Parse("bench.yaml", []byte(yaml.String()))
+// benchmarkGrowth synthesises, for each size, the configuration that yaml(size) returns.
+func benchmarkGrowth(b *testing.B, sizes []int, yaml func(n int) string) {
+	for _, n := range sizes {
+		cfg, err := config.Parse("bench.yaml", []byte(yaml(n)))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -67,24 +60,28 @@ func BenchmarkSynthInstanceGroups(b *testing.B) {
 	}
 }
 
+// BenchmarkSynthInstanceGroups measures growth with the number of instance groups.
+func BenchmarkSynthInstanceGroups(b *testing.B) {
+	benchmarkGrowth(b, []int{1, 10, 100}, func(n int) string {
+		var yaml strings.Builder
+		yaml.WriteString("region: us-west-2\nnetwork: {s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}}\nfleet:\n  instanceGroups:\n")
+		for i := range n {
+			fmt.Fprintf(&yaml, "    - {name: g%d, count: 1, %s}\n", i, `tags: {Environment: Dev, InventoryCategory: App, SeverityLevel: "3", HandlePI: N, IsPublic: N}`)
+		}
+		return yaml.String()
+	})
+}
+
 // BenchmarkSynthEnvironments measures growth with the number of environments (three stacks each).
 func BenchmarkSynthEnvironments(b *testing.B) {
-	for _, n := range []int{1, 5, 20} {
+	benchmarkGrowth(b, []int{1, 5, 20}, func(n int) string {
 		var yaml strings.Builder
 		yaml.WriteString("network: {s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}}\nenvironments:\n")
 		for i := range n {
 			fmt.Fprintf(&yaml, "  - {name: env%d, account: \"%012d\", region: us-west-2}\n", i, 100000000000+i)
 		}
-		cfg, err := config.Parse("bench.yaml", []byte(yaml.String()))
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			for b.Loop() {
-				synthOnce(b, cfg)
-			}
-		})
-	}
+		return yaml.String()
+	})
 }
 
 // BenchmarkConfigParse measures loading and validating the embedded default.

@@ -6,7 +6,8 @@ package compliance
 import (
 	_ "embed"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -59,11 +60,7 @@ func NewResourceGroups(scope constructs.Construct, id string, p *ResourceGroupsP
 		if len(g.Tags) == 0 {
 			panic(fmt.Sprintf("resource group %s: it needs at least one tag", g.Name))
 		}
-		keys := make([]string, 0, len(g.Tags))
-		for k := range g.Tags {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(g.Tags))
 		var filters []any
 		for _, k := range keys {
 			filters = append(filters, &awsresourcegroups.CfnGroup_TagFilterProperty{Key: jsii.String(k), Values: jsii.Strings(g.Tags[k])})

@@ -2,6 +2,8 @@ package compliance
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -96,12 +98,7 @@ func NewSecurity(scope constructs.Construct, id string, p *SecurityProps) Securi
 		}
 		criteria := &awsinspectorv2.CfnFilter_FilterCriteriaProperty{}
 		var tags []any
-		keys := make([]string, 0, len(f.Tags))
-		for k := range f.Tags {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(f.Tags)) {
 			tags = append(tags, &awsinspectorv2.CfnFilter_MapFilterProperty{Comparison: jsii.String("EQUALS"), Key: jsii.String(k), Value: jsii.String(f.Tags[k])})
 		}
 		if len(tags) > 0 {

@@ -1,7 +1,8 @@
 package patching
 
 import (
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -49,7 +50,7 @@ func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Mo
 			Statistic: jsii.String("Sum"), Period: hour, Label: jsii.String(label)})
 	}
 	var fired []awscloudwatch.IMetric
-	for _, title := range sortedKeys(p.AlertRules) {
+	for _, title := range slices.Sorted(maps.Keys(p.AlertRules)) {
 		fired = append(fired, awscloudwatch.NewMetric(&awscloudwatch.MetricProps{Namespace: jsii.String("AWS/Events"), MetricName: jsii.String("TriggeredRules"),
 			DimensionsMap: &map[string]*string{"RuleName": p.AlertRules[title].RuleName()}, Statistic: jsii.String("Sum"), Period: hour, Label: jsii.String(title)}))
 	}
@@ -109,13 +110,4 @@ func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Mo
 		Widgets:       &[]*[]awscloudwatch.IWidget{&widgets},
 	})
 	return m
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
