@@ -19,7 +19,7 @@ CDK_DEPLOY_FLAGS ?= --require-approval broadening
 # CONFIG=path/to/config.yaml picks a configuration; without it the embedded default is used.
 CDK_CONFIG := $(if $(CONFIG),-c config=$(abspath $(CONFIG)),)
 
-.PHONY: help setup synth diff check-update deploy test update-golden bench lint lint-ps test-ps clean
+.PHONY: help setup synth verify diff check-update deploy test update-golden bench lint lint-ps test-ps clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 synth: setup ## synthesise the configuration (CONFIG=file, default: embedded) into cdk.out/
 	$(CDK) synth --quiet $(CDK_CONFIG)
 	@ls cdk.out/*.template.json
+
+verify: synth ## prove the synthesised configuration offline: the network flow table (needed and forbidden flows, verdict, deciding rule) and a schema check
+	go run ./tools/verify -assembly cdk.out $(if $(CONFIG),-config $(abspath $(CONFIG)),)
 
 diff: setup ## compare every stack, of every environment, with what is deployed (needs AWS credentials)
 	$(CDK) diff '**' $(CDK_CONFIG)

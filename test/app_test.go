@@ -246,3 +246,50 @@ func withoutCDKEnv(env []string) []string {
 	}
 	return out
 }
+
+// runVerify runs make verify's command on a cloud assembly, from the project root.
+func runVerify(t *testing.T, assembly string) (string, int) {
+	cmd := exec.Command("go", "run", "./tools/verify", "-assembly", assembly)
+	cmd.Dir = ".."
+	out, err := cmd.CombinedOutput()
+	if exitErr, ok := err.(*exec.ExitError); ok {
+		return string(out), exitErr.ExitCode()
+	}
+	require.NoError(t, err, "%s", out)
+	return string(out), 0
+}
+
+func TestVerifyPrintsTheFlowTableAndSchemaCheckAndFailsOnABrokenTemplate(t *testing.T) {
+	good := directRun(t)
+	out, code := runVerify(t, good)
+	require.Equal(t, 0, code, out)
+	assert.Regexp(t, `yes\s+instance to WSUS over HTTP\s+8530\s+passes\s+rule 200 in allow 10\.0\.2\.0/24 8530-8531`, out)
+	assert.Regexp(t, `no\s+internet RDP to the jump host\s+3389\s+denied\s+request entering the destination subnet: rule 900 in deny 0\.0\.0\.0/0 3389-3389`, out)
+	assert.Regexp(t, `schema: \d+ resources in 3 templates .*: 0 problem\(s\)`, out)
+
+	// A copy without the public ACL's WSUS rule for the first private subnet, and with a typo.
+	broken := t.TempDir()
+	require.NoError(t, os.CopyFS(broken, os.DirFS(good)))
+	path := filepath.Join(broken, "Network.template.json")
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var template map[string]any
+	require.NoError(t, json.Unmarshal(data, &template))
+	resources := template["Resources"].(map[string]any)
+	for id, r := range resources {
+		if strings.HasPrefix(id, "NetworkPublicAclInWsusFromPrivate1") {
+			delete(resources, id)
+		}
+		if strings.HasPrefix(id, "NetworkVpc7FB7348F") {
+			props(r.(map[string]any))["EnableDnsHostname"] = true
+		}
+	}
+	data, err = json.Marshal(template)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, data, 0o644))
+	out, code = runVerify(t, broken)
+	assert.Equal(t, 1, code, out)
+	assert.Regexp(t, `yes\s+instance to WSUS over HTTP\s+8530\s+denied\s+request entering the destination subnet: rule 920 in deny 0\.0\.0\.0/0 8530-8531\s+<-- WRONG`, out,
+		"without its allow rule, the WSUS denial decides")
+	assert.Contains(t, out, "(AWS::EC2::VPC): unknown property EnableDnsHostname")
+}

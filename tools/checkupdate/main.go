@@ -11,7 +11,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,7 +18,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/privatepatch/privatepatch/cfnupdate"
 )
@@ -40,7 +38,7 @@ var errProblems = errors.New("the update is refused")
 
 func run(out io.Writer, stacksOf, deployedDir, assembly, specPath string) error {
 	if stacksOf != "" {
-		templates, regions, err := readAssembly(stacksOf)
+		templates, regions, err := cfnupdate.ReadAssembly(stacksOf)
 		if err != nil {
 			return err
 		}
@@ -52,13 +50,13 @@ func run(out io.Writer, stacksOf, deployedDir, assembly, specPath string) error 
 	if deployedDir == "" {
 		return fmt.Errorf("give -deployed DIR (or -stacks cdk.out)")
 	}
-	after, _, err := readAssembly(assembly)
+	after, _, err := cfnupdate.ReadAssembly(assembly)
 	if err != nil {
 		return err
 	}
 	before := cfnupdate.Deployment{}
 	for name := range after {
-		template, err := readJSON(filepath.Join(deployedDir, name+".json"))
+		template, err := cfnupdate.ReadTemplate(filepath.Join(deployedDir, name+".json"))
 		if errors.Is(err, os.ErrNotExist) {
 			continue // not deployed yet
 		} else if err != nil {
@@ -79,79 +77,6 @@ func run(out io.Writer, stacksOf, deployedDir, assembly, specPath string) error 
 		fmt.Fprintln(out, "  -", p)
 	}
 	return fmt.Errorf("%w: %d problem(s) above", errProblems, len(result.Problems))
-}
-
-type manifest struct {
-	Artifacts map[string]struct {
-		Type        string `json:"type"`
-		Environment string `json:"environment"`
-		Properties  struct {
-			TemplateFile  string `json:"templateFile"`
-			StackName     string `json:"stackName"`
-			DirectoryName string `json:"directoryName"` // of a nested assembly (a CDK stage)
-		} `json:"properties"`
-	} `json:"artifacts"`
-}
-
-func readManifest(dir string) (*manifest, error) {
-	var m manifest
-	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
-	if err != nil {
-		return nil, fmt.Errorf("%s is not a synthesised cloud assembly (run make synth): %w", dir, err)
-	}
-	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("%s/manifest.json: %w", dir, err)
-	}
-	return &m, nil
-}
-
-// readAssembly reads the stack templates of a cloud assembly by stack name, from its manifest,
-// with each stack's region.
-func readAssembly(dir string) (cfnupdate.Deployment, map[string]string, error) {
-	manifest, err := readManifest(dir)
-	if err != nil {
-		return nil, nil, err
-	}
-	out, regions := cfnupdate.Deployment{}, map[string]string{}
-	for id, a := range manifest.Artifacts {
-		if a.Type == "cdk:cloud-assembly" {
-			// A stage: its stacks are in a nested assembly. Stack names are unique across stages.
-			nested, nestedRegions, err := readAssembly(filepath.Join(dir, a.Properties.DirectoryName))
-			if err != nil {
-				return nil, nil, err
-			}
-			for name, template := range nested {
-				out[name], regions[name] = template, nestedRegions[name]
-			}
-			continue
-		}
-		if a.Type != "aws:cloudformation:stack" {
-			continue
-		}
-		name := a.Properties.StackName
-		if name == "" {
-			name = id
-		}
-		template, err := readJSON(filepath.Join(dir, a.Properties.TemplateFile))
-		if err != nil {
-			return nil, nil, err
-		}
-		// aws://ACCOUNT/REGION
-		out[name], regions[name] = template, a.Environment[strings.LastIndex(a.Environment, "/")+1:]
-	}
-	return out, regions, nil
-}
-
-func readJSON(path string) (map[string]any, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var v map[string]any
-	if err := json.Unmarshal(data, &v); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return v, nil
 }
 
 func sortedKeys(d cfnupdate.Deployment) []string {

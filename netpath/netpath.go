@@ -1,0 +1,299 @@
+// Package netpath models how a synthesised network stack's network ACLs judge TCP traffic, so
+// that required flows can be shown to pass, with every reply, and unneeded ones to be denied,
+// before anything is deployed. ACL entries are evaluated in rule-number order, the first match
+// decides, and anything unmatched is denied. ACLs are stateless: a flow works only if the request
+// and its replies pass the ACL of both subnets it crosses. Security groups are not modelled.
+package netpath
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+)
+
+// Entry is one network ACL entry.
+type Entry struct {
+	Number   int
+	Egress   bool
+	Protocol int // 6 TCP, -1 all
+	Cidr     netip.Prefix
+	From, To int
+	Allow    bool
+}
+
+func (e Entry) String() string {
+	action, direction := "deny", "in"
+	if e.Allow {
+		action = "allow"
+	}
+	if e.Egress {
+		direction = "out"
+	}
+	return fmt.Sprintf("rule %d %s %s %s %d-%d", e.Number, direction, action, e.Cidr, e.From, e.To)
+}
+
+// ACL is one network ACL's entries, in rule-number order.
+type ACL []Entry
+
+// decide returns the entry that decides a packet, or nil when none matches (denied).
+func (a ACL) decide(egress bool, remote netip.Addr, port int) *Entry {
+	for i, e := range a {
+		if e.Egress != egress || (e.Protocol != 6 && e.Protocol != -1) || !e.Cidr.Contains(remote) {
+			continue
+		}
+		if e.Protocol == -1 || (port >= e.From && port <= e.To) {
+			return &a[i]
+		}
+	}
+	return nil
+}
+
+// Model is the VPC's subnets and their ACLs.
+type Model struct {
+	SubnetACL       map[netip.Prefix]ACL
+	Public, Private []netip.Prefix
+}
+
+// FromTemplate builds the model from a network stack's template: its subnets (public or private
+// by CDK's aws-cdk:subnet-type tag), ACL entries and associations.
+func FromTemplate(template map[string]any) (Model, error) {
+	resources, _ := template["Resources"].(map[string]any)
+	byType := func(t string) map[string]map[string]any {
+		out := map[string]map[string]any{}
+		for id, r := range resources {
+			if r, ok := r.(map[string]any); ok && r["Type"] == t {
+				p, _ := r["Properties"].(map[string]any)
+				out[id] = p
+			}
+		}
+		return out
+	}
+	ref := func(v any) string {
+		m, _ := v.(map[string]any)
+		s, _ := m["Ref"].(string)
+		return s
+	}
+	acls := map[string]ACL{}
+	for _, p := range byType("AWS::EC2::NetworkAclEntry") {
+		cidr, err := netip.ParsePrefix(fmt.Sprint(p["CidrBlock"]))
+		if err != nil {
+			return Model{}, fmt.Errorf("ACL entry CIDR %v: %w", p["CidrBlock"], err)
+		}
+		ports, _ := p["PortRange"].(map[string]any)
+		num := func(v any) int { f, _ := v.(float64); return int(f) }
+		entry := Entry{Number: num(p["RuleNumber"]), Egress: p["Egress"] == true, Protocol: num(p["Protocol"]), Cidr: cidr,
+			From: num(ports["From"]), To: num(ports["To"]), Allow: p["RuleAction"] == "allow"}
+		acls[ref(p["NetworkAclId"])] = append(acls[ref(p["NetworkAclId"])], entry)
+	}
+	for id := range acls {
+		sort.Slice(acls[id], func(i, j int) bool { return acls[id][i].Number < acls[id][j].Number })
+	}
+	m := Model{SubnetACL: map[netip.Prefix]ACL{}}
+	cidrs := map[string]netip.Prefix{}
+	for id, p := range byType("AWS::EC2::Subnet") {
+		cidr, err := netip.ParsePrefix(fmt.Sprint(p["CidrBlock"]))
+		if err != nil {
+			return Model{}, fmt.Errorf("subnet %s: %w", id, err)
+		}
+		cidrs[id] = cidr
+		public := false
+		tags, _ := p["Tags"].([]any)
+		for _, tag := range tags {
+			t, _ := tag.(map[string]any)
+			public = public || (t["Key"] == "aws-cdk:subnet-type" && t["Value"] == "Public")
+		}
+		if public {
+			m.Public = append(m.Public, cidr)
+		} else {
+			m.Private = append(m.Private, cidr)
+		}
+	}
+	for _, p := range byType("AWS::EC2::SubnetNetworkAclAssociation") {
+		m.SubnetACL[cidrs[ref(p["SubnetId"])]] = acls[ref(p["NetworkAclId"])]
+	}
+	for _, list := range [][]netip.Prefix{m.Public, m.Private} {
+		sort.Slice(list, func(i, j int) bool { return list[i].Addr().Less(list[j].Addr()) })
+	}
+	if len(m.Public) == 0 || len(m.Private) == 0 || len(m.SubnetACL) != len(m.Public)+len(m.Private) {
+		return m, fmt.Errorf("the template needs public and private subnets, each with its own network ACL")
+	}
+	return m, nil
+}
+
+// Host is an address inside a subnet: its tenth.
+func Host(subnet netip.Prefix) netip.Addr {
+	a := subnet.Addr()
+	for range 10 {
+		a = a.Next()
+	}
+	return a
+}
+
+// EphemeralPorts are the reply ports checked: the lowest a NAT gateway uses, the Windows and
+// Linux ranges, and the top.
+var EphemeralPorts = []int{1024, 32768, 49152, 65535}
+
+// Verdict is what the ACLs do with a flow: whether it passes, and which step and rule decide.
+type Verdict struct {
+	Pass bool
+	// Step is where a denied flow stops, or "request and replies" for one that passes.
+	Step string
+	// Rule is the deciding entry: the one that denies, or the one that admits the request into
+	// the destination subnet (out of the source subnet when the destination is outside the VPC).
+	Rule string
+}
+
+func (m Model) aclOf(a netip.Addr) (ACL, bool) {
+	for subnet, rules := range m.SubnetACL {
+		if subnet.Contains(a) {
+			return rules, true
+		}
+	}
+	return nil, false
+}
+
+type step struct {
+	name   string
+	acl    ACL
+	egress bool
+	remote netip.Addr
+	port   int
+}
+
+func judge(steps []step, deciding int) Verdict {
+	var decidingRule string
+	for i, s := range steps {
+		e := s.acl.decide(s.egress, s.remote, s.port)
+		switch {
+		case e == nil:
+			return Verdict{Step: s.name, Rule: "no rule matches (implicit deny)"}
+		case !e.Allow:
+			return Verdict{Step: s.name, Rule: e.String()}
+		case i == deciding:
+			decidingRule = e.String()
+		}
+	}
+	return Verdict{Pass: true, Step: "request and replies", Rule: decidingRule}
+}
+
+// TCP judges a TCP connection from src to dst:port and its replies, through the ACLs of the
+// subnets at both ends (addresses outside the VPC have none).
+func (m Model) TCP(src, dst netip.Addr, port int) Verdict {
+	srcACL, srcIn := m.aclOf(src)
+	dstACL, dstIn := m.aclOf(dst)
+	var steps []step
+	deciding := -1
+	if srcIn {
+		steps = append(steps, step{"request leaving the source subnet", srcACL, true, dst, port})
+		deciding = 0
+	}
+	if dstIn {
+		deciding = len(steps)
+		steps = append(steps, step{"request entering the destination subnet", dstACL, false, src, port})
+	}
+	for _, client := range EphemeralPorts {
+		if dstIn {
+			steps = append(steps, step{fmt.Sprintf("reply to port %d leaving the destination subnet", client), dstACL, true, src, client})
+		}
+		if srcIn {
+			steps = append(steps, step{fmt.Sprintf("reply to port %d entering the source subnet", client), srcACL, false, dst, client})
+		}
+	}
+	return judge(steps, deciding)
+}
+
+// ThroughNAT judges src (private) to an internet address through a NAT gateway at nat (in a
+// public subnet): private to NAT, then NAT to the internet, and the replies back.
+func (m Model) ThroughNAT(src, internet, nat netip.Addr, port int) Verdict {
+	srcACL, _ := m.aclOf(src)
+	natACL, _ := m.aclOf(nat)
+	steps := []step{
+		{"request leaving the private subnet", srcACL, true, internet, port},
+		{"request entering the NAT's public subnet", natACL, false, src, port},
+		{"request leaving the public subnet to the internet", natACL, true, internet, port},
+	}
+	for _, client := range EphemeralPorts {
+		steps = append(steps,
+			step{"reply entering the public subnet", natACL, false, internet, client},
+			step{"reply leaving the public subnet for the private one", natACL, true, src, client},
+			step{"reply entering the private subnet", srcACL, false, internet, client})
+	}
+	return judge(steps, 1)
+}
+
+// Flow is one TCP flow the architecture needs or must not allow.
+type Flow struct {
+	Name     string
+	Src, Dst netip.Addr
+	Port     int
+}
+
+// Addresses outside the VPC the flows use.
+var (
+	MicrosoftUpdate = netip.MustParseAddr("13.107.4.50")
+	SomeInternet    = netip.MustParseAddr("198.51.100.7")
+	AdminHost       = netip.MustParseAddr("203.0.113.5")
+)
+
+// RequiredFlows are the flows the architecture needs: instances to the endpoints, S3 and WSUS;
+// the jump host's RDP; WSUS to Microsoft Update; admins' RDP (to the first address of each
+// admin CIDR).
+func RequiredFlows(m Model, s3Cidrs, adminCidrs []string) []Flow {
+	instance, otherPrivate := Host(m.Private[0]), Host(m.Private[len(m.Private)-1])
+	wsus := Host(m.Public[0])
+	flows := []Flow{
+		{"instance to an interface endpoint in another private subnet", instance, otherPrivate, 443},
+		{"last AZ's instance to an interface endpoint in the first AZ", otherPrivate, instance, 443},
+		{"instance to WSUS over HTTP", instance, wsus, 8530},
+		{"instance to WSUS over HTTPS", instance, wsus, 8531},
+		{"last AZ's instance to WSUS", otherPrivate, wsus, 8530},
+		{"jump host RDP to an instance", wsus, instance, 3389},
+		{"jump host RDP to the last AZ", wsus, otherPrivate, 3389},
+		{"WSUS to a Systems Manager endpoint", wsus, instance, 443},
+		{"WSUS syncs from Microsoft Update over HTTP", wsus, MicrosoftUpdate, 80},
+		{"WSUS syncs from Microsoft Update over HTTPS", wsus, MicrosoftUpdate, 443},
+	}
+	for _, cidr := range s3Cidrs {
+		if p, err := netip.ParsePrefix(cidr); err == nil {
+			flows = append(flows, Flow{"instance to S3 at " + cidr, instance, Host(p), 443})
+		}
+	}
+	for _, cidr := range adminCidrs {
+		if p, err := netip.ParsePrefix(cidr); err == nil {
+			flows = append(flows, Flow{"admin RDP from " + cidr + " to the jump host", p.Addr(), wsus, 3389})
+		}
+	}
+	return flows
+}
+
+// ForbiddenFlows are flows the architecture does not need, which the ACLs must deny. With NAT,
+// the private subnets may send 80 and 443 into the public subnets (towards the NAT gateways,
+// see ThroughNAT), which an ACL cannot tell from traffic to the WSUS server there: those flows
+// are left out, and the security groups keep them apart.
+func ForbiddenFlows(m Model, withAdmins, withNAT bool) []Flow {
+	instance, other, wsus := Host(m.Private[0]), Host(m.Private[len(m.Private)-1]), Host(m.Public[0])
+	var flows []Flow
+	if !withNAT {
+		flows = []Flow{
+			{"instance straight to the internet", instance, SomeInternet, 443},
+			{"instance to Microsoft Update over HTTP", instance, MicrosoftUpdate, 80},
+			{"instance to WSUS on another port", instance, wsus, 80},
+		}
+	}
+	flows = append(flows, []Flow{
+		{"internet RDP to the jump host", SomeInternet, wsus, 3389},
+		{"internet RDP to an instance", SomeInternet, instance, 3389},
+		{"internet to WSUS", SomeInternet, wsus, 8530},
+		{"instance RDP to the jump host", instance, wsus, 3389},
+		{"jump host SMB to an instance", wsus, instance, 445},
+		{"jump host SSH to an instance", wsus, instance, 22},
+		{"jump host WinRM to an instance", wsus, instance, 5985},
+		{"instance RDP to another private instance", instance, other, 3389},
+		{"instance WinRM to another private instance", instance, other, 5986},
+		{"WSUS to an instance on the WSUS port", wsus, instance, 8530},
+	}...)
+	if !withAdmins {
+		flows = append(flows, Flow{"admin RDP without configured admin CIDRs", AdminHost, wsus, 3389})
+	}
+	return flows
+}

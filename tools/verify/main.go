@@ -1,0 +1,238 @@
+// Command verify proves, before a deploy, what can be proven offline about a synthesised
+// configuration (make verify CONFIG=...): for each network stack, the flow table (every flow the
+// architecture needs and every one it must not allow, with the network ACLs' verdict and the rule
+// that decides), and for every template, a schema check against the CloudFormation resource
+// specification (unknown types, unknown properties, missing required ones). It exits 1 when a
+// needed flow is blocked, an unneeded one passes, or a template does not match the schema.
+package main
+
+import (
+	"compress/gzip"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/privatepatch/privatepatch/cfnupdate"
+	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/netpath"
+)
+
+func main() {
+	assembly := flag.String("assembly", "cdk.out", "the synthesised cloud assembly")
+	configPath := flag.String("config", "", "the configuration it was synthesised from (default: the embedded one)")
+	spec := flag.String("spec", filepath.Join("node_modules", "@aws-cdk", "aws-service-spec", "db.json.gz"), "the CloudFormation resource specification")
+	flag.Parse()
+	problems, err := run(os.Stdout, *assembly, *configPath, *spec)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "verify:", err)
+		os.Exit(2)
+	}
+	if problems > 0 {
+		fmt.Fprintf(os.Stderr, "verify: %d problem(s)\n", problems)
+		os.Exit(1)
+	}
+}
+
+func run(out io.Writer, assembly, configPath, specPath string) (int, error) {
+	cfg, err := config.LoadDefault()
+	if configPath != "" {
+		cfg, err = config.LoadFile(configPath)
+	}
+	if err != nil {
+		return 0, err
+	}
+	templates, _, err := cfnupdate.ReadAssembly(assembly)
+	if err != nil {
+		return 0, err
+	}
+	problems := 0
+	for _, name := range slices.Sorted(func(yield func(string) bool) {
+		for n := range templates {
+			if !yield(n) {
+				return
+			}
+		}
+	}) {
+		if !hasType(templates[name], "AWS::EC2::NetworkAclEntry") {
+			continue
+		}
+		n, err := flowTable(out, name, templates[name], deploymentFor(cfg, name))
+		if err != nil {
+			return 0, err
+		}
+		problems += n
+	}
+	schema, err := loadSchema(specPath)
+	if err != nil {
+		return 0, err
+	}
+	problems += schemaCheck(out, templates, schema)
+	return problems, nil
+}
+
+// deploymentFor finds the deployment (environment) whose network stack is called name.
+func deploymentFor(cfg *config.Config, stack string) *config.Config {
+	for _, d := range cfg.Deployments() {
+		if d.StackName("network") == stack {
+			return d
+		}
+	}
+	return cfg
+}
+
+func hasType(template map[string]any, resourceType string) bool {
+	resources, _ := template["Resources"].(map[string]any)
+	for _, r := range resources {
+		if r, ok := r.(map[string]any); ok && r["Type"] == resourceType {
+			return true
+		}
+	}
+	return false
+}
+
+// flowTable prints the verdict on every required and forbidden flow and returns how many are
+// wrong.
+func flowTable(out io.Writer, stack string, template map[string]any, d *config.Config) (int, error) {
+	m, err := netpath.FromTemplate(template)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", stack, err)
+	}
+	s3 := d.S3Cidrs()
+	if s3 == nil {
+		s3 = lookedUpS3Cidrs(m)
+	}
+	fmt.Fprintf(out, "\n%s: network ACL verdicts (security groups not modelled)\n", stack)
+	fmt.Fprintf(out, "%-8s %-62s %5s  %-7s %s\n", "needed", "flow", "port", "verdict", "decided by")
+	wrong := 0
+	row := func(needed bool, f netpath.Flow, v netpath.Verdict) {
+		verdict, mark := "denied", ""
+		if v.Pass {
+			verdict = "passes"
+		}
+		if v.Pass != needed {
+			mark, wrong = "  <-- WRONG", wrong+1
+		}
+		decided := v.Rule
+		if !v.Pass {
+			decided = v.Step + ": " + v.Rule
+		}
+		fmt.Fprintf(out, "%-8s %-62s %5d  %-7s %s%s\n", map[bool]string{true: "yes", false: "no"}[needed], f.Name, f.Port, verdict, decided, mark)
+	}
+	for _, f := range netpath.RequiredFlows(m, s3, d.Network.AdminCidrs) {
+		row(true, f, m.TCP(f.Src, f.Dst, f.Port))
+	}
+	if d.Network.Nat.Enabled {
+		for _, port := range []int{80, 443} {
+			f := netpath.Flow{Name: "instance to Microsoft Update through NAT", Src: netpath.Host(m.Private[0]), Dst: netpath.MicrosoftUpdate, Port: port}
+			row(true, f, m.ThroughNAT(f.Src, f.Dst, netpath.Host(m.Public[0]), port))
+		}
+	}
+	for _, f := range netpath.ForbiddenFlows(m, len(d.Network.AdminCidrs) > 0, d.Network.Nat.Enabled) {
+		row(false, f, m.TCP(f.Src, f.Dst, f.Port))
+	}
+	return wrong, nil
+}
+
+// lookedUpS3Cidrs are the S3 ranges the private ACL sends HTTPS to outside the VPC, for a
+// configuration whose CIDRs were looked up at synth (they are in cdk.context.json, not in it).
+func lookedUpS3Cidrs(m netpath.Model) []string {
+	var cidrs []string
+	for _, e := range m.SubnetACL[m.Private[0]] {
+		inside := false
+		for subnet := range m.SubnetACL {
+			inside = inside || e.Cidr.Overlaps(subnet)
+		}
+		if e.Egress && e.Allow && e.From == 443 && e.To == 443 && !inside && e.Cidr.Bits() > 0 && !e.Cidr.Overlaps(netip.MustParsePrefix("10.0.0.0/8")) {
+			cidrs = append(cidrs, e.Cidr.String())
+		}
+	}
+	return cidrs
+}
+
+// schema is, per resource type, its properties and whether each is required.
+type schema map[string]map[string]bool
+
+func loadSchema(path string) (schema, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("the CloudFormation resource specification is missing (run make setup): %w", err)
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, err
+	}
+	var db struct {
+		Schema struct {
+			Resource struct {
+				Entities []struct {
+					CloudFormationType string `json:"cloudFormationType"`
+					Properties         map[string]struct {
+						Required bool `json:"required"`
+					} `json:"properties"`
+				} `json:"entities"`
+			} `json:"resource"`
+		} `json:"schema"`
+	}
+	if err := json.NewDecoder(gz).Decode(&db); err != nil {
+		return nil, err
+	}
+	s := schema{}
+	for _, r := range db.Schema.Resource.Entities {
+		s[r.CloudFormationType] = map[string]bool{}
+		for name, p := range r.Properties {
+			s[r.CloudFormationType][name] = p.Required
+		}
+	}
+	return s, nil
+}
+
+// schemaCheck reports resources of unknown types, unknown properties and missing required ones.
+// Custom resources (Custom::...) and CDK's metadata are free-form and skipped.
+func schemaCheck(out io.Writer, templates cfnupdate.Deployment, s schema) int {
+	var problems []string
+	for stack, template := range templates {
+		resources, _ := template["Resources"].(map[string]any)
+		for id, r := range resources {
+			resource, _ := r.(map[string]any)
+			typ, _ := resource["Type"].(string)
+			if strings.HasPrefix(typ, "Custom::") || typ == "AWS::CDK::Metadata" || typ == "AWS::CloudFormation::CustomResource" {
+				continue
+			}
+			known, ok := s[typ]
+			if !ok {
+				problems = append(problems, fmt.Sprintf("%s/%s: unknown resource type %s", stack, id, typ))
+				continue
+			}
+			props, _ := resource["Properties"].(map[string]any)
+			for name := range props {
+				if _, ok := known[name]; !ok {
+					problems = append(problems, fmt.Sprintf("%s/%s (%s): unknown property %s", stack, id, typ, name))
+				}
+			}
+			for name, required := range known {
+				if _, set := props[name]; required && !set {
+					problems = append(problems, fmt.Sprintf("%s/%s (%s): required property %s is missing", stack, id, typ, name))
+				}
+			}
+		}
+	}
+	sort.Strings(problems)
+	count := 0
+	for _, stack := range templates {
+		resources, _ := stack["Resources"].(map[string]any)
+		count += len(resources)
+	}
+	fmt.Fprintf(out, "\nschema: %d resources in %d templates against the CloudFormation resource specification: %d problem(s)\n", count, len(templates), len(problems))
+	for _, p := range problems {
+		fmt.Fprintln(out, "  -", p)
+	}
+	return len(problems)
+}
