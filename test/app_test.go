@@ -248,8 +248,8 @@ func withoutCDKEnv(env []string) []string {
 }
 
 // runVerify runs make verify's command on a cloud assembly, from the project root.
-func runVerify(t *testing.T, assembly string) (string, int) {
-	cmd := exec.Command("go", "run", "./tools/verify", "-assembly", assembly)
+func runVerify(t *testing.T, assembly string, args ...string) (string, int) {
+	cmd := exec.Command("go", append([]string{"run", "./tools/verify", "-assembly", assembly}, args...)...)
 	cmd.Dir = ".."
 	out, err := cmd.CombinedOutput()
 	if exitErr, ok := err.(*exec.ExitError); ok {
@@ -266,6 +266,8 @@ func TestVerifyPrintsTheFlowTableAndSchemaCheckAndFailsOnABrokenTemplate(t *test
 	assert.Regexp(t, `yes\s+instance to WSUS over HTTP\s+8530\s+passes\s+rule 200 in allow 10\.0\.2\.0/24 8530-8531`, out)
 	assert.Regexp(t, `no\s+internet RDP to the jump host\s+3389\s+denied\s+request entering the destination subnet: rule 900 in deny 0\.0\.0\.0/0 3389-3389`, out)
 	assert.Regexp(t, `schema: \d+ resources in 3 templates .*: 0 problem\(s\)`, out)
+	assert.Contains(t, out, "privatepatch-patching: every control passes", "the Control Tower controls, as docs/compliance.md lists them")
+	assert.Contains(t, out, "privatepatch-network: failing ct-lambda-pr-3")
 
 	// A copy without the public ACL's WSUS rule for the first private subnet, and with a typo.
 	broken := t.TempDir()
@@ -287,7 +289,7 @@ func TestVerifyPrintsTheFlowTableAndSchemaCheckAndFailsOnABrokenTemplate(t *test
 	data, err = json.Marshal(template)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(path, data, 0o644))
-	out, code = runVerify(t, broken)
+	out, code = runVerify(t, broken, "-control-tower=false")
 	assert.Equal(t, 1, code, out)
 	assert.Regexp(t, `yes\s+instance to WSUS over HTTP\s+8530\s+denied\s+request entering the destination subnet: rule 920 in deny 0\.0\.0\.0/0 8530-8531\s+<-- WRONG`, out,
 		"without its allow rule, the WSUS denial decides")

@@ -2,8 +2,10 @@
 // configuration (make verify CONFIG=...): for each network stack, the flow table (every flow the
 // architecture needs and every one it must not allow, with the network ACLs' verdict and the rule
 // that decides), and for every template, a schema check against the CloudFormation resource
-// specification (unknown types, unknown properties, missing required ones). It exits 1 when a
-// needed flow is blocked, an unneeded one passes, or a template does not match the schema.
+// specification (unknown types, unknown properties, missing required ones) and the AWS Control
+// Tower proactive controls (cfn-guard, as an account that enabled them would check). It exits 1
+// when a needed flow is blocked, an unneeded one passes, or a template does not match the
+// schema; failing controls are reported (docs/compliance.md says which are not adopted, and why).
 package main
 
 import (
@@ -12,9 +14,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net/netip"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -27,9 +33,10 @@ import (
 func main() {
 	assembly := flag.String("assembly", "cdk.out", "the synthesised cloud assembly")
 	configPath := flag.String("config", "", "the configuration it was synthesised from (default: the embedded one)")
+	controls := flag.Bool("control-tower", true, "run the Control Tower proactive controls (cfn-guard, a few seconds a template)")
 	spec := flag.String("spec", filepath.Join("node_modules", "@aws-cdk", "aws-service-spec", "db.json.gz"), "the CloudFormation resource specification")
 	flag.Parse()
-	problems, err := run(os.Stdout, *assembly, *configPath, *spec)
+	problems, err := run(os.Stdout, *assembly, *configPath, *spec, *controls)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "verify:", err)
 		os.Exit(2)
@@ -40,7 +47,7 @@ func main() {
 	}
 }
 
-func run(out io.Writer, assembly, configPath, specPath string) (int, error) {
+func run(out io.Writer, assembly, configPath, specPath string, controls bool) (int, error) {
 	cfg, err := config.LoadDefault()
 	if configPath != "" {
 		cfg, err = config.LoadFile(configPath)
@@ -53,13 +60,7 @@ func run(out io.Writer, assembly, configPath, specPath string) (int, error) {
 		return 0, err
 	}
 	problems := 0
-	for _, name := range slices.Sorted(func(yield func(string) bool) {
-		for n := range templates {
-			if !yield(n) {
-				return
-			}
-		}
-	}) {
+	for _, name := range slices.Sorted(maps.Keys(templates)) {
 		if !hasType(templates[name], "AWS::EC2::NetworkAclEntry") {
 			continue
 		}
@@ -74,7 +75,49 @@ func run(out io.Writer, assembly, configPath, specPath string) (int, error) {
 		return 0, err
 	}
 	problems += schemaCheck(out, templates, schema)
+	if controls {
+		controlTower(out, templates)
+	}
 	return problems, nil
+}
+
+// controlTower runs the Control Tower proactive controls (cfn-guard from
+// @cdklabs/cdk-validator-cfnguard) over each template and prints the controls that fail.
+func controlTower(out io.Writer, templates cfnupdate.Deployment) {
+	pkg := filepath.Join("node_modules", "@cdklabs", "cdk-validator-cfnguard")
+	binary := filepath.Join(pkg, "bin", map[string]string{"linux": "ubuntu", "darwin": "macos"}[runtime.GOOS],
+		map[string]string{"amd64": "x86_64", "arm64": "aarch64"}[runtime.GOARCH], "cfn-guard")
+	if _, err := os.Stat(binary); err != nil {
+		fmt.Fprintf(out, "\ncontrol tower: cfn-guard is not installed (make setup): skipped\n")
+		return
+	}
+	dir, err := os.MkdirTemp("", "verify")
+	if err != nil {
+		fmt.Fprintf(out, "\ncontrol tower: %v\n", err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	failing := regexp.MustCompile(`(ct-[a-z0-9-]+)\.guard/\S+\s+FAIL`)
+	fmt.Fprintf(out, "\ncontrol tower proactive controls:\n")
+	for _, name := range slices.Sorted(maps.Keys(templates)) {
+		data, _ := json.Marshal(templates[name])
+		file := filepath.Join(dir, name+".json")
+		if err := os.WriteFile(file, data, 0o644); err != nil {
+			fmt.Fprintf(out, "  %s: %v\n", name, err)
+			continue
+		}
+		result, _ := exec.Command(binary, "validate", "--show-summary", "fail", "--output-format", "single-line-summary",
+			"--rules", filepath.Join(pkg, "rules", "control-tower", "cfn-guard"), "--data", file).CombinedOutput()
+		controls := map[string]bool{}
+		for _, m := range failing.FindAllStringSubmatch(string(result), -1) {
+			controls[m[1]] = true
+		}
+		if len(controls) == 0 {
+			fmt.Fprintf(out, "  %s: every control passes\n", name)
+		} else {
+			fmt.Fprintf(out, "  %s: failing %s\n", name, strings.Join(slices.Sorted(maps.Keys(controls)), ", "))
+		}
+	}
 }
 
 // deploymentFor finds the deployment (environment) whose network stack is called name.
