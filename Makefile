@@ -19,7 +19,7 @@ CDK_DEPLOY_FLAGS ?= --require-approval broadening
 # CONFIG=path/to/config.yaml picks a configuration; without it the embedded default is used.
 CDK_CONFIG := $(if $(CONFIG),-c config=$(abspath $(CONFIG)),)
 
-.PHONY: help setup synth verify diff check-update deploy test update-golden bench lint lint-ps test-ps clean
+.PHONY: help setup synth diagram verify diff check-update deploy test update-golden bench lint lint-ps test-ps clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -40,6 +40,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 synth: setup ## synthesise the configuration (CONFIG=file, default: embedded) into cdk.out/
 	$(CDK) synth --quiet $(CDK_CONFIG)
 	@ls cdk.out/*.template.json
+
+diagram: synth ## draw docs/architecture.png from the synthesised app (cdk-dia; needs Graphviz: apt-get install graphviz)
+	@command -v dot >/dev/null || { echo "make diagram needs Graphviz's dot: apt-get install graphviz (or brew install graphviz)" >&2; exit 1; }
+	npm ci --prefix tools/diagram --no-audit --no-fund
+	tools/diagram/node_modules/.bin/cdk-dia --tree cdk.out/tree.json --target docs/architecture.png
 
 verify: synth ## prove the synthesised configuration offline: the network flow table (needed and forbidden flows, verdict, deciding rule) and a schema check
 	go run ./tools/verify -assembly cdk.out $(if $(CONFIG),-config $(abspath $(CONFIG)),)

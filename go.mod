@@ -37,4 +37,5 @@ require (
 ignore (
 	./node_modules
 	./tools/node24/node_modules
+	./tools/diagram/node_modules
 )
