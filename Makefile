@@ -19,7 +19,7 @@ CDK_DEPLOY_FLAGS ?= --require-approval broadening
 # CONFIG=path/to/config.yaml picks a configuration; without it the embedded default is used.
 CDK_CONFIG := $(if $(CONFIG),-c config=$(abspath $(CONFIG)),)
 
-.PHONY: help setup synth diagram verify diff check-update deploy test update-golden bench lint lint-ps test-ps clean
+.PHONY: help setup synth cost diagram verify diff check-update deploy test update-golden bench lint lint-ps test-ps clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 synth: setup ## synthesise the configuration (CONFIG=file, default: embedded) into cdk.out/
 	$(CDK) synth --quiet $(CDK_CONFIG)
 	@ls cdk.out/*.template.json
+
+cost: ## estimate the monthly cost of a configuration (CONFIG=file) and of the architecture's variants, from tools/cost/prices.go
+	go run ./tools/cost $(if $(CONFIG),-config $(abspath $(CONFIG)),)
 
 diagram: synth ## draw docs/architecture.png from the synthesised app (cdk-dia; needs Graphviz: apt-get install graphviz)
 	@command -v dot >/dev/null || { echo "make diagram needs Graphviz's dot: apt-get install graphviz (or brew install graphviz)" >&2; exit 1; }

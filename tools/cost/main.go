@@ -1,0 +1,153 @@
+// Command cost estimates the monthly cost of a configuration (make cost CONFIG=...) from the
+// dated price table in prices.go, as configured and in the two other variants of the
+// architecture: WSUS with endpoints and no NAT, and NAT without WSUS. It counts what the
+// configuration creates; data transfer, requests and log volume are left out, and said so.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+
+	"github.com/privatepatch/privatepatch/config"
+)
+
+func main() {
+	configPath := flag.String("config", "", "the configuration (default: the embedded one)")
+	flag.Parse()
+	cfg, err := config.LoadDefault()
+	if *configPath != "" {
+		cfg, err = config.LoadFile(*configPath)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "cost:", err)
+		os.Exit(1)
+	}
+	if err := report(os.Stdout, cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "cost:", err)
+		os.Exit(1)
+	}
+}
+
+// line is one priced item of an estimate.
+type line struct {
+	item    string
+	monthly float64
+}
+
+// estimate prices one deployment.
+func estimate(c *config.Config) ([]line, error) {
+	var lines []line
+	add := func(item string, monthly float64) {
+		if monthly > 0 {
+			lines = append(lines, line{item, monthly})
+		}
+	}
+	instanceHour := func(t string) (float64, error) {
+		p, ok := prices.windowsInstanceHour[t]
+		if !ok {
+			return 0, fmt.Errorf("no price for instance type %s in tools/cost/prices.go: add it", t)
+		}
+		return p, nil
+	}
+	if c.Wsus.Enabled {
+		p, err := instanceHour(c.Wsus.InstanceType)
+		if err != nil {
+			return nil, err
+		}
+		add(fmt.Sprintf("WSUS server, %s Windows", c.Wsus.InstanceType), p*hoursPerMonth)
+		add(fmt.Sprintf("WSUS volumes, %d GiB gp3", 60+c.Wsus.UpdateStoreGiB), float64(60+c.Wsus.UpdateStoreGiB)*prices.gp3GBMonth)
+		add("WSUS Elastic IP (public IPv4)", prices.publicIPv4Hour*hoursPerMonth)
+		add("WSUS health: 3 metrics, 2 alarms", 3*prices.cloudWatchMetricMonth+2*prices.cloudWatchAlarmMonth)
+	}
+	instances, rootGiB := 0, 0
+	for _, g := range c.Fleet.InstanceGroups {
+		p, err := instanceHour(g.InstanceType)
+		if err != nil {
+			return nil, err
+		}
+		add(fmt.Sprintf("instance group %s: %d x %s Windows", g.Name, g.Count, g.InstanceType), float64(g.Count)*p*hoursPerMonth)
+		instances += g.Count
+		rootGiB += 50 * g.Count
+	}
+	add(fmt.Sprintf("fleet root volumes, %d GiB gp3", rootGiB), float64(rootGiB)*prices.gp3GBMonth)
+	endpoints := len(config.BuiltInInterfaceEndpoints) + len(c.Network.ExtraInterfaceEndpoints)
+	add(fmt.Sprintf("interface endpoints: %d x %d AZs", endpoints, c.Network.AzCount), float64(endpoints*c.Network.AzCount)*prices.interfaceEndpointHourPerAZ*hoursPerMonth)
+	if n := c.NatGatewayCount(); n > 0 {
+		add(fmt.Sprintf("NAT gateways: %d (+ their public IPv4)", n), float64(n)*(prices.natGatewayHour+prices.publicIPv4Hour)*hoursPerMonth)
+	}
+	keys := 2 // flow logs (or none with S3 flow logs) and alerts
+	if c.Network.FlowLogs.Destination == config.FlowLogsToS3 {
+		keys--
+	}
+	if c.CommandOutput.Encryption == config.EncryptionKMS {
+		keys++
+	}
+	if c.Patching.Inventory.ResourceDataSync {
+		keys++ // crawler logs
+	}
+	if c.Security.Inspector.Enable {
+		keys++ // the enabling function's logs
+	}
+	for _, w := range c.Patching.MaintenanceWindows {
+		if slices.ContainsFunc(w.Tasks, func(t config.PatchTask) bool { return t.CloudWatchOutput }) {
+			keys++
+			break
+		}
+	}
+	add(fmt.Sprintf("KMS keys: %d", keys), float64(keys)*prices.kmsKeyMonth)
+	add("fleet dashboard", prices.cloudWatchDashboardMonth)
+	if c.Security.Inspector.Enable {
+		add(fmt.Sprintf("Inspector EC2 scanning: %d instances", instances+1), float64(instances+1)*prices.inspectorEC2InstanceMonth)
+	}
+	if c.Security.ConfigRules {
+		add("AWS Config rules: 3 (evaluations)", 3*prices.configRuleEvaluationPerMonth)
+	}
+	return lines, nil
+}
+
+func total(lines []line) float64 {
+	sum := 0.0
+	for _, l := range lines {
+		sum += l.monthly
+	}
+	return sum
+}
+
+// report prints the configuration's estimate and the variants' totals.
+func report(out io.Writer, cfg *config.Config) error {
+	d := cfg.Deployments()[0]
+	lines, err := estimate(d)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Estimated monthly cost, prices of %s\n\n", pricesAsOf)
+	for _, l := range lines {
+		fmt.Fprintf(out, "  %-52s %10.2f USD\n", l.item, l.monthly)
+	}
+	fmt.Fprintf(out, "  %-52s %10.2f USD", "total per environment", total(lines))
+	if n := len(cfg.Deployments()); n > 1 {
+		fmt.Fprintf(out, " (x %d environments = %.2f USD)", n, float64(n)*total(lines))
+	}
+	fmt.Fprintln(out)
+
+	wsus, nat := *d, *d
+	wsus.Wsus.Enabled, wsus.Network.Nat.Enabled = true, false
+	nat.Wsus.Enabled, nat.Network.Nat.Enabled = false, true
+	fmt.Fprintf(out, "\nThe same fleet in each variant of the architecture:\n")
+	for _, v := range []struct {
+		name string
+		cfg  *config.Config
+	}{{"WSUS in the public subnet, endpoints, no NAT", &wsus}, {"NAT gateways to Microsoft Update, no WSUS", &nat}} {
+		l, err := estimate(v.cfg)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "  %-52s %10.2f USD\n", v.name, total(l))
+	}
+	fmt.Fprintf(out, "\nLeft out: data transfer (NAT processes updates at 0.045 USD/GB; WSUS downloads them once),\n"+
+		"interface endpoint data, S3 storage and requests, CloudWatch Logs volume, Security Hub checks.\n")
+	return nil
+}
