@@ -57,8 +57,15 @@ var alsoReplacing = map[string][]string{"AWS::EC2::Volume": {"AvailabilityZone"}
 // Spec lists, per resource type, the top-level properties whose change replaces the resource.
 type Spec map[string][]string
 
-// LoadSpec reads the service spec database (db.json.gz of @aws-cdk/aws-service-spec).
-func LoadSpec(path string) (Spec, error) {
+// Property is what the resource specification says of one top-level property.
+type Property struct {
+	Required          bool   `json:"required"`
+	CausesReplacement string `json:"causesReplacement"` // yes, maybe or empty
+}
+
+// ReadResourceSpec reads the CloudFormation resource specification (db.json.gz of
+// @aws-cdk/aws-service-spec): each resource type's top-level properties.
+func ReadResourceSpec(path string) (map[string]map[string]Property, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("the CloudFormation service spec is missing (run make setup): %w", err)
@@ -72,10 +79,8 @@ func LoadSpec(path string) (Spec, error) {
 		Schema struct {
 			Resource struct {
 				Entities []struct {
-					CloudFormationType string `json:"cloudFormationType"`
-					Properties         map[string]struct {
-						CausesReplacement string `json:"causesReplacement"`
-					} `json:"properties"`
+					CloudFormationType string              `json:"cloudFormationType"`
+					Properties         map[string]Property `json:"properties"`
 				} `json:"entities"`
 			} `json:"resource"`
 		} `json:"schema"`
@@ -83,15 +88,28 @@ func LoadSpec(path string) (Spec, error) {
 	if err := json.NewDecoder(gz).Decode(&db); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	spec := Spec{}
+	types := map[string]map[string]Property{}
 	for _, r := range db.Schema.Resource.Entities {
-		for name, p := range r.Properties {
+		types[r.CloudFormationType] = r.Properties
+	}
+	return types, nil
+}
+
+// LoadSpec reads the replacing properties of every type from the resource specification.
+func LoadSpec(path string) (Spec, error) {
+	types, err := ReadResourceSpec(path)
+	if err != nil {
+		return nil, err
+	}
+	spec := Spec{}
+	for typ, properties := range types {
+		for name, p := range properties {
 			if p.CausesReplacement == "yes" {
-				spec[r.CloudFormationType] = append(spec[r.CloudFormationType], name)
+				spec[typ] = append(spec[typ], name)
 			}
 		}
-		spec[r.CloudFormationType] = append(spec[r.CloudFormationType], alsoReplacing[r.CloudFormationType]...)
-		sort.Strings(spec[r.CloudFormationType])
+		spec[typ] = append(spec[typ], alsoReplacing[typ]...)
+		sort.Strings(spec[typ])
 	}
 	return spec, nil
 }

@@ -9,7 +9,6 @@
 package main
 
 import (
-	"compress/gzip"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -70,7 +69,7 @@ func run(out io.Writer, assembly, configPath, specPath string, controls bool) (i
 		}
 		problems += n
 	}
-	schema, err := loadSchema(specPath)
+	schema, err := cfnupdate.ReadResourceSpec(specPath)
 	if err != nil {
 		return 0, err
 	}
@@ -199,47 +198,9 @@ func lookedUpS3Cidrs(m netpath.Model) []string {
 	return cidrs
 }
 
-// schema is, per resource type, its properties and whether each is required.
-type schema map[string]map[string]bool
-
-func loadSchema(path string) (schema, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("the CloudFormation resource specification is missing (run make setup): %w", err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		return nil, err
-	}
-	var db struct {
-		Schema struct {
-			Resource struct {
-				Entities []struct {
-					CloudFormationType string `json:"cloudFormationType"`
-					Properties         map[string]struct {
-						Required bool `json:"required"`
-					} `json:"properties"`
-				} `json:"entities"`
-			} `json:"resource"`
-		} `json:"schema"`
-	}
-	if err := json.NewDecoder(gz).Decode(&db); err != nil {
-		return nil, err
-	}
-	s := schema{}
-	for _, r := range db.Schema.Resource.Entities {
-		s[r.CloudFormationType] = map[string]bool{}
-		for name, p := range r.Properties {
-			s[r.CloudFormationType][name] = p.Required
-		}
-	}
-	return s, nil
-}
-
 // schemaCheck reports resources of unknown types, unknown properties and missing required ones.
 // Custom resources (Custom::...) and CDK's metadata are free-form and skipped.
-func schemaCheck(out io.Writer, templates cfnupdate.Deployment, s schema) int {
+func schemaCheck(out io.Writer, templates cfnupdate.Deployment, s map[string]map[string]cfnupdate.Property) int {
 	var problems []string
 	for stack, template := range templates {
 		resources, _ := template["Resources"].(map[string]any)
@@ -260,8 +221,8 @@ func schemaCheck(out io.Writer, templates cfnupdate.Deployment, s schema) int {
 					problems = append(problems, fmt.Sprintf("%s/%s (%s): unknown property %s", stack, id, typ, name))
 				}
 			}
-			for name, required := range known {
-				if _, set := props[name]; required && !set {
+			for name, p := range known {
+				if _, set := props[name]; p.Required && !set {
 					problems = append(problems, fmt.Sprintf("%s/%s (%s): required property %s is missing", stack, id, typ, name))
 				}
 			}
