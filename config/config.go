@@ -170,6 +170,9 @@ type Network struct {
 	S3Endpoint S3Endpoint `yaml:"s3Endpoint"`
 	// FlowLogs records the VPC's traffic.
 	FlowLogs FlowLogs `yaml:"flowLogs"`
+	// ReachabilityPaths creates VPC Reachability Analyzer paths for the flows the architecture
+	// needs, to analyse after a deploy (each analysis is charged).
+	ReachabilityPaths bool `yaml:"reachabilityPaths"`
 }
 
 // NAT gateway layouts.

@@ -2,9 +2,11 @@ package stacks
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -31,6 +33,8 @@ type FleetStack struct {
 	ResourceGroups compliance.ResourceGroups
 	// ConfigurationChecks is nil when the checks are off.
 	ConfigurationChecks *compliance.ConfigurationChecks
+	// ReachabilityPaths by name; empty unless network.reachabilityPaths.
+	ReachabilityPaths map[string]awsec2.CfnNetworkInsightsPath
 }
 
 // CommandOutputBucketName is the command-output bucket's name. It is derived, not referenced, so
@@ -121,6 +125,9 @@ func NewFleetStack(scope constructs.Construct, cfg *config.Config, net network.N
 		addWsusOutputs(stack, cfg, s.Wsus)
 	}
 	addAssetManagement(stack, cfg, &s)
+	if cfg.Network.ReachabilityPaths {
+		addReachabilityPaths(stack, cfg, net, &s)
+	}
 	awscdk.NewCfnOutput(stack, jsii.String("CommandOutputBucket"), &awscdk.CfnOutputProps{
 		Value: bucket.BucketName(), Description: jsii.String("S3 bucket of Systems Manager command output"),
 	})
@@ -129,6 +136,44 @@ func NewFleetStack(scope constructs.Construct, cfg *config.Config, net network.N
 		Description: jsii.String("Tag that brings an instance into the patched fleet"),
 	})
 	return s
+}
+
+// addReachabilityPaths adds Reachability Analyzer paths for the flows the architecture needs
+// between resources this stack and the network stack create, and the command that analyses them.
+func addReachabilityPaths(stack awscdk.Stack, cfg *config.Config, net network.Network, s *FleetStack) {
+	var paths []network.Path
+	var instance *string
+	if s.Fleet != nil {
+		for _, name := range slices.Sorted(maps.Keys(s.Fleet.Instances())) {
+			instance = s.Fleet.Instances()[name][0].InstanceId()
+			break
+		}
+	}
+	if instance != nil {
+		paths = append(paths, network.Path{Name: "instance-to-ssm-endpoint", Source: instance, Destination: net.InterfaceEndpoints()["ssm"].VpcEndpointId(), Port: 443})
+	}
+	if s.Wsus != nil {
+		wsusInstance := s.Wsus.Instance().InstanceId()
+		paths = append(paths, network.Path{Name: "wsus-to-internet-gateway", Source: wsusInstance, Destination: net.InternetGatewayId(), Port: 443})
+		if instance != nil {
+			paths = append(paths,
+				network.Path{Name: "instance-to-wsus", Source: instance, Destination: wsusInstance, Port: cfg.Wsus.Port},
+				network.Path{Name: "jump-host-rdp-to-instance", Source: wsusInstance, Destination: instance, Port: 3389})
+		}
+	}
+	s.ReachabilityPaths = network.NewReachabilityPaths(stack, "ReachabilityPaths", paths)
+	var ids []string
+	for _, name := range slices.Sorted(maps.Keys(s.ReachabilityPaths)) {
+		ids = append(ids, *s.ReachabilityPaths[name].AttrNetworkInsightsPathId())
+	}
+	if len(ids) == 0 {
+		return
+	}
+	awscdk.NewCfnOutput(stack, jsii.String("ReachabilityCommand"), &awscdk.CfnOutputProps{
+		Description: jsii.String(fmt.Sprintf("Analyse the %d Reachability Analyzer paths (0.10 USD per analysis, 2026-11), then read them with describe-network-insights-analyses", len(ids))),
+		Value: awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("for p in "), awscdk.Fn_Join(jsii.String(" "), jsii.Strings(ids...)),
+			jsii.String(fmt.Sprintf("; do aws ec2 start-network-insights-analysis --region %s --network-insights-path-id $p; done", cfg.Region))}),
+	})
 }
 
 // addAssetManagement adds the resource groups (the configured tag groups and one of this stack)

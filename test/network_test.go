@@ -501,3 +501,28 @@ func TestConfigurationCountsTheNetworkAclRulesTheNetworkCreates(t *testing.T) {
 		assert.Equal(t, cfg.NetworkAclRuleCounts(), got, sc.name)
 	}
 }
+
+func TestReachabilityPathsCoverTheNeededFlowsAndSayWhatAnAnalysisCosts(t *testing.T) {
+	s := exampleScenario.synth(t)
+	paths := map[string]map[string]any{}
+	for _, p := range s.fleetResources("AWS::EC2::NetworkInsightsPath") {
+		for _, tag := range props(p)["Tags"].([]any) {
+			if tag.(map[string]any)["Key"] == "Name" {
+				paths[tag.(map[string]any)["Value"].(string)] = props(p)
+			}
+		}
+	}
+	require.ElementsMatch(t, []string{"privatepatch-instance-to-ssm-endpoint", "privatepatch-wsus-to-internet-gateway",
+		"privatepatch-instance-to-wsus", "privatepatch-jump-host-rdp-to-instance"}, keysOf(paths))
+	wsus, _ := s.only(t, "AWS::EC2::Instance", "WsusInstance")
+	toWsus := paths["privatepatch-instance-to-wsus"]
+	assert.Equal(t, map[string]any{"Ref": wsus}, toWsus["Destination"])
+	assert.Equal(t, float64(8530), toWsus["DestinationPort"])
+	assert.Equal(t, "tcp", toWsus["Protocol"])
+	assert.Equal(t, "ssm", s.resources("AWS::EC2::VPCEndpoint")[s.networkResource(t, paths["privatepatch-instance-to-ssm-endpoint"]["Destination"])]["Properties"].(map[string]any)["ServiceName"].(string)[len("com.amazonaws.us-west-2."):])
+	output := s.fleetJSON["Outputs"].(map[string]any)["ReachabilityCommand"].(map[string]any)
+	assert.Contains(t, output["Description"], "0.10 USD per analysis")
+	assert.Contains(t, fmt.Sprint(output["Value"]), "aws ec2 start-network-insights-analysis --region us-west-2")
+
+	assert.Empty(t, defaultScenario.synth(t).fleetResources("AWS::EC2::NetworkInsightsPath"), "off by default")
+}

@@ -84,6 +84,8 @@ type Network interface {
 	InterfaceEndpoints() map[string]awsec2.InterfaceVpcEndpoint
 	// S3Endpoint is the S3 gateway endpoint on the private route tables.
 	S3Endpoint() awsec2.GatewayVpcEndpoint
+	// InternetGatewayId is the id of the internet gateway of the public subnets.
+	InternetGatewayId() *string
 	// AllowS3ReadWrite lets the VPC read, write and list bucketName through the S3 endpoint.
 	AllowS3ReadWrite(bucketName *string)
 }
@@ -236,6 +238,7 @@ func (n *network) EndpointSecurityGroup() awsec2.ISecurityGroup { return n.endpo
 func (n *network) PublicAcl() awsec2.INetworkAcl                { return n.publicAcl }
 func (n *network) PrivateAcl() awsec2.INetworkAcl               { return n.privateAcl }
 func (n *network) S3Endpoint() awsec2.GatewayVpcEndpoint        { return n.s3Endpoint }
+func (n *network) InternetGatewayId() *string                   { return n.vpc.InternetGatewayId() }
 func (n *network) InterfaceEndpoints() map[string]awsec2.InterfaceVpcEndpoint {
 	return n.interfaceEndpoints
 }
