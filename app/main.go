@@ -129,7 +129,11 @@ func synth(cfg *config.Config, context map[string]any, outdir string) (err error
 		props.Context = &context
 	}
 	app := awscdk.NewApp(props)
-	stacks.NewDeployments(app, cfg)
+	if cfg.Pipeline.Enabled {
+		stacks.NewPipeline(app, cfg)
+	} else {
+		stacks.NewDeployments(app, cfg)
+	}
 	app.Synth(nil)
 	return nil
 }

@@ -36,6 +36,8 @@ type Config struct {
 	// Security is Security Hub, Inspector suppressions, AWS Config rules, finding alerts and
 	// hybrid activations.
 	Security Security `yaml:"security"`
+	// Pipeline deploys the environments from a CDK pipeline instead of a workstation.
+	Pipeline Pipeline `yaml:"pipeline"`
 }
 
 // Wsus configures the WSUS server and its clients.
@@ -251,6 +253,7 @@ func Defaults() Config {
 			ConfigurationChecks: ConfigurationChecks{Enabled: true, Schedule: "rate(1 day)"},
 		},
 		Security: Security{FindingAlertSeverity: "HIGH"},
+		Pipeline: Pipeline{Branch: "main"},
 	}
 }
 

@@ -206,7 +206,7 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 		{"unknown_key_names_key_line_and_allowed_keys", valid + "  vpcCidrr: 10.0.0.0/16\n",
 			[]string{`line 6: unknown key "vpcCidrr"; allowed keys here: adminCidrs, availabilityZones, azCount,`}},
 		{"unknown_top_level_key", "regoin: us-west-2\n",
-			[]string{`line 1: unknown key "regoin"; allowed keys here: account, assets, commandOutput, environments, fleet, network, patching, project, region, security, tags, wsus`}},
+			[]string{`line 1: unknown key "regoin"; allowed keys here: account, assets, commandOutput, environments, fleet, network, patching, pipeline, project, region, security, tags, wsus`}},
 		{"yaml_syntax_error_names_its_line", "region: us-west-2\nproject: privatepatch\nnetwork: vpcCidr: 10.0.0.0/16\n",
 			[]string{"bad.yaml: line 3: mapping values are not allowed in this context"}},
 		{"wrong_type", valid + "  azCount: two\n",
@@ -528,4 +528,36 @@ func TestResourceGroupsAreNamedPerProjectAndWindowsFindThemByTheirConfiguredName
 	assert.Equal(t, "made-elsewhere", cfg.ResourceGroupName("made-elsewhere"), "a group privatepatch does not create keeps its name")
 	assert.Equal(t, map[string]string{"Environment": "Prod", "InventoryCategory": "WSUS", "SeverityLevel": "3", "HandlePI": "N", "IsPublic": "Y"},
 		cfg.WsusAssetTags())
+}
+
+const pipelineConfig = `
+environments:
+  - {name: prod, account: "111111111111", region: us-west-2}
+network: {s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}}
+pipeline:
+  enabled: true
+  connectionArn: arn:aws:codeconnections:us-west-2:111111111111:connection/01234567-89ab-cdef-0123-456789abcdef
+  repository: my-org/config
+  configFile: configs/prod.yaml
+`
+
+func TestPipelineModeIsValidatedBeforeAnythingIsBuilt(t *testing.T) {
+	cfg, err := Parse("pipeline.yaml", []byte(pipelineConfig))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"111111111111", "us-west-2", "main"}, []string{cfg.PipelineAccount(), cfg.PipelineRegion(), cfg.Pipeline.Branch},
+		"the first environment's account and region, branch main")
+	for _, tc := range []struct{ name, from, to, want string }{
+		{"bad_connection", "arn:aws:codeconnections:us-west-2:111111111111:connection/01234567-89ab-cdef-0123-456789abcdef", "github-token",
+			`pipeline.connectionArn: "github-token" is not a CodeConnections connection ARN`},
+		{"environment_without_account", `account: "111111111111", `, "", `environments[0].account: "" is required with a pipeline`},
+		{"unknown_approval", "configFile: configs/prod.yaml", "configFile: configs/prod.yaml\n  approvalBefore: [staging]",
+			`pipeline.approvalBefore[0]: "staging" is not one of the environments`},
+		{"absolute_config_file", "configFile: configs/prod.yaml", "configFile: /etc/prod.yaml", `pipeline.configFile: "/etc/prod.yaml" is not a path in the repository`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("pipeline.yaml", []byte(strings.Replace(pipelineConfig, tc.from, tc.to, 1)))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
 }

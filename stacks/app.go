@@ -50,15 +50,16 @@ func NewPrivatePatch(scope constructs.Construct, cfg *config.Config) PrivatePatc
 				"versioned, and could be attached elsewhere by mistake"),
 		}}, jsii.Bool(false))
 	}
-	awscdk.Aspects_Of(scope).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{
-		Verbose: jsii.Bool(true),
-		Reports: jsii.Bool(true),
-	}), nil)
-	awscdk.Aspects_Of(scope).Add(cdknag.NewNIST80053R5Checks(&cdknag.NagPackProps{
-		Verbose: jsii.Bool(true),
-		Reports: jsii.Bool(true),
-	}), nil)
+	applyNagPacks(scope)
 	return p
+}
+
+// applyNagPacks checks everything under scope with cdk-nag's AwsSolutions and NIST 800-53 rev 5
+// packs on every synth, and writes their reports.
+func applyNagPacks(scope constructs.IConstruct) {
+	props := &cdknag.NagPackProps{Verbose: jsii.Bool(true), Reports: jsii.Bool(true)}
+	awscdk.Aspects_Of(scope).Add(cdknag.NewAwsSolutionsChecks(props), nil)
+	awscdk.Aspects_Of(scope).Add(cdknag.NewNIST80053R5Checks(props), nil)
 }
 
 // environment pins the region always and the account when configured; without an account the

@@ -1,0 +1,85 @@
+package config
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+)
+
+// Pipeline is the app's delivery mode: instead of stacks to deploy from a workstation, one
+// pipeline stack (CDK Pipelines on AWS CodePipeline) that builds the repository, runs the tests,
+// and deploys every environment in waves by region, itself first (self-mutating).
+type Pipeline struct {
+	// Enabled switches the app to pipeline mode.
+	Enabled bool `yaml:"enabled"`
+	// ConnectionArn is the CodeConnections (CodeStar) connection to the repository host.
+	ConnectionArn string `yaml:"connectionArn"`
+	// Repository is owner/name on the connection's host.
+	Repository string `yaml:"repository"`
+	// Branch the pipeline follows.
+	Branch string `yaml:"branch"`
+	// ConfigFile is this configuration's path in the repository, which the build synthesises.
+	ConfigFile string `yaml:"configFile"`
+	// Account and Region hold the pipeline; they default to the first environment's.
+	Account string `yaml:"account"`
+	Region  string `yaml:"region"`
+	// ApprovalBefore names the environments that wait for a person's approval.
+	ApprovalBefore []string `yaml:"approvalBefore"`
+}
+
+var (
+	connectionArnPattern = regexp.MustCompile(`^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$`)
+	repositoryPattern    = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+	repoPathPattern      = regexp.MustCompile(`^[A-Za-z0-9_./-]+\.ya?ml$`)
+)
+
+// PipelineAccount and PipelineRegion are where the pipeline lives.
+func (c *Config) PipelineAccount() string {
+	if c.Pipeline.Account != "" || len(c.Environments) == 0 {
+		return c.Pipeline.Account
+	}
+	return c.Environments[0].Account
+}
+
+// PipelineRegion is where the pipeline lives.
+func (c *Config) PipelineRegion() string {
+	if c.Pipeline.Region != "" || len(c.Environments) == 0 {
+		return c.Pipeline.Region
+	}
+	return c.Environments[0].Region
+}
+
+func (c *Config) validatePipeline(p *problems) {
+	pl := c.Pipeline
+	if !pl.Enabled {
+		return
+	}
+	if !connectionArnPattern.MatchString(pl.ConnectionArn) {
+		p.add("pipeline.connectionArn", pl.ConnectionArn, "is not a CodeConnections connection ARN: create one (console: Developer Tools > Connections) and give its ARN")
+	}
+	if !repositoryPattern.MatchString(pl.Repository) {
+		p.add("pipeline.repository", pl.Repository, "is not a repository: use owner/name")
+	}
+	if !repoPathPattern.MatchString(pl.ConfigFile) || pl.ConfigFile[0] == '/' {
+		p.add("pipeline.configFile", pl.ConfigFile, "is not a path in the repository to this YAML file, e.g. configs/prod.yaml")
+	}
+	if len(c.Environments) == 0 {
+		p.add("pipeline.enabled", true, "needs environments: the pipeline deploys each of them")
+	}
+	for i, e := range c.Environments {
+		if e.Account == "" {
+			p.add(fmt.Sprintf("environments[%d].account", i), "", "is required with a pipeline: it deploys to explicit accounts")
+		}
+	}
+	if !accountPattern.MatchString(c.PipelineAccount()) {
+		p.add("pipeline.account", c.PipelineAccount(), "is not an AWS account id: set it, or the first environment's account")
+	}
+	if !knownRegion(c.PipelineRegion()) {
+		p.add("pipeline.region", c.PipelineRegion(), "is not an AWS region")
+	}
+	for i, name := range pl.ApprovalBefore {
+		if !slices.ContainsFunc(c.Environments, func(e Environment) bool { return e.Name == name }) {
+			p.add(fmt.Sprintf("pipeline.approvalBefore[%d]", i), name, "is not one of the environments")
+		}
+	}
+}

@@ -1,0 +1,100 @@
+package stacks
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
+	"github.com/aws/aws-cdk-go/awscdk/v2/pipelines"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/privatepatch/privatepatch/config"
+)
+
+// goVersion is the Go the build installs on CodeBuild's standard image (go.mod's toolchain).
+const goVersion = "1.26.8"
+
+// PipelineStack is the pipeline of pipeline mode, and the deployments it delivers.
+type PipelineStack struct {
+	awscdk.Stack
+	Pipeline pipelines.CodePipeline
+	// Deployments are the environments' stacks, in their stages.
+	Deployments []PrivatePatch
+}
+
+// NewPipeline creates <project>-pipeline: it builds the repository on CodeBuild (make test,
+// then make synth of the configuration file), updates itself, and deploys each environment, one
+// wave per region in the order the environments are listed, after an approval where asked.
+func NewPipeline(app awscdk.App, cfg *config.Config) PipelineStack {
+	stack := awscdk.NewStack(app, jsii.String("Pipeline"), &awscdk.StackProps{
+		StackName:   jsii.String(cfg.Project + "-pipeline"),
+		Description: jsii.String("privatepatch: builds, tests and deploys every environment"),
+		Env:         &awscdk.Environment{Account: jsii.String(cfg.PipelineAccount()), Region: jsii.String(cfg.PipelineRegion())},
+	})
+	pl := cfg.Pipeline
+	source := pipelines.CodePipelineSource_Connection(jsii.String(pl.Repository), jsii.String(pl.Branch),
+		&pipelines.ConnectionSourceOptions{ConnectionArn: jsii.String(pl.ConnectionArn)})
+	s := PipelineStack{Stack: stack}
+	s.Pipeline = pipelines.NewCodePipeline(stack, jsii.String("Pipeline"), &pipelines.CodePipelineProps{
+		PipelineName:      jsii.String(cfg.Project),
+		CrossAccountKeys:  jsii.Bool(true), // environments may be in other accounts
+		EnableKeyRotation: jsii.Bool(true),
+		Synth: pipelines.NewShellStep(jsii.String("Synth"), &pipelines.ShellStepProps{
+			Input: source,
+			InstallCommands: jsii.Strings(
+				fmt.Sprintf("curl -fsSL https://go.dev/dl/go%s.linux-amd64.tar.gz | tar -C /usr/local -xz", goVersion),
+				"export PATH=/usr/local/go/bin:$PATH",
+			),
+			// The README's two commands: every test, then the synth of this configuration.
+			Commands:               jsii.Strings("export PATH=/usr/local/go/bin:$PATH", "make test", "make synth CONFIG="+pl.ConfigFile),
+			PrimaryOutputDirectory: jsii.String("cdk.out"),
+		}),
+		CodeBuildDefaults: &pipelines.CodeBuildOptions{
+			BuildEnvironment: &awscodebuild.BuildEnvironment{BuildImage: awscodebuild.LinuxBuildImage_STANDARD_7_0()},
+		},
+	})
+	waves := map[string]pipelines.Wave{}
+	for _, d := range cfg.Deployments() {
+		wave, ok := waves[d.Region]
+		if !ok {
+			wave = s.Pipeline.AddWave(jsii.String(d.Region), nil)
+			waves[d.Region] = wave
+		}
+		stage := awscdk.NewStage(app, jsii.String(d.Environment), &awscdk.StageProps{Env: environment(d)})
+		s.Deployments = append(s.Deployments, NewPrivatePatch(stage, d))
+		opts := &pipelines.AddStageOpts{}
+		for _, name := range pl.ApprovalBefore {
+			if name == d.Environment {
+				opts.Pre = &[]pipelines.Step{pipelines.NewManualApprovalStep(jsii.String("Approve-"+d.Environment), &pipelines.ManualApprovalStepProps{
+					Comment: jsii.String("Deploy privatepatch to " + d.Environment + " (" + d.Region + ")?"),
+				})}
+			}
+		}
+		wave.AddStage(stage, opts)
+	}
+	s.Pipeline.BuildPipeline()
+	applyNagPacks(stack)
+	suppressPipelineFindings(stack)
+	return s
+}
+
+// suppressPipelineFindings answers cdk-nag for what CDK Pipelines generates in this stack: its
+// artifact bucket, key, CodeBuild projects and their roles.
+func suppressPipelineFindings(stack awscdk.Stack) {
+	var suppressions []*cdknag.NagPackSuppression
+	for id, reason := range map[string]string{
+		"AwsSolutions-S1": "the pipeline's artifact bucket holds build artifacts only, which the next run recreates; CodePipeline's history records every run",
+		"AwsSolutions-IAM5": "CDK Pipelines' generated roles: CodeBuild writes log streams and report groups it cannot name in advance, reads and " +
+			"writes artifacts under the artifact bucket with its key, and assumes each environment's CDK bootstrap roles (role/*)",
+		"NIST.800.53.R5-IAMNoInlinePolicy":          "CDK Pipelines builds each role's policy from its grants",
+		"NIST.800.53.R5-S3BucketLoggingEnabled":     "the artifact bucket holds build artifacts only, which the next run recreates",
+		"NIST.800.53.R5-S3BucketReplicationEnabled": "build artifacts are recreated by the next run",
+		"NIST.800.53.R5-S3BucketVersioningEnabled":  "build artifacts are recreated by the next run",
+	} {
+		suppressions = append(suppressions, &cdknag.NagPackSuppression{Id: jsii.String(id), Reason: jsii.String(reason)})
+	}
+	sort.Slice(suppressions, func(i, j int) bool { return *suppressions[i].Id < *suppressions[j].Id })
+	cdknag.NagSuppressions_AddStackSuppressions(stack, &suppressions, jsii.Bool(true))
+}

@@ -1,0 +1,115 @@
+package test
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/stacks"
+)
+
+const pipelineYAML = `
+environments:
+  - {name: prod-usw2, account: "111111111111", region: us-west-2, availabilityZones: [us-west-2a, us-west-2b]}
+  - {name: prod-euw1, account: "222222222222", region: eu-west-1, availabilityZones: [eu-west-1a, eu-west-1b]}
+network:
+  s3PrefixListCidrs:
+    us-west-2: [54.231.160.0/19]
+    eu-west-1: [52.218.0.0/17]
+pipeline:
+  enabled: true
+  connectionArn: arn:aws:codeconnections:us-west-2:111111111111:connection/01234567-89ab-cdef-0123-456789abcdef
+  repository: my-org/privatepatch-config
+  configFile: configs/prod.yaml
+  approvalBefore: [prod-euw1]
+`
+
+var (
+	pipelineOnce     sync.Once
+	pipelineStack    stacks.PipelineStack
+	pipelineTemplate map[string]any
+	pipelineAssembly cxapi.CloudAssembly
+	pipelineErr      any
+)
+
+// synthPipeline builds the pipeline app once, with the zone lookups CDK makes for explicit
+// accounts answered as cdk.context.json would.
+func synthPipeline(t *testing.T) (stacks.PipelineStack, map[string]any) {
+	pipelineOnce.Do(func() {
+		defer func() { pipelineErr = recover() }()
+		cfg, err := config.Parse("pipeline.yaml", []byte(pipelineYAML))
+		if err != nil {
+			panic(err)
+		}
+		context := cdkJSONContext(t)
+		context["availability-zones:account=111111111111:region=us-west-2"] = []any{"us-west-2a", "us-west-2b", "us-west-2c"}
+		context["availability-zones:account=222222222222:region=eu-west-1"] = []any{"eu-west-1a", "eu-west-1b", "eu-west-1c"}
+		app := awscdk.NewApp(&awscdk.AppProps{Context: &context, AnalyticsReporting: jsii.Bool(false)})
+		pipelineStack = stacks.NewPipeline(app, cfg)
+		pipelineAssembly = app.Synth(nil)
+		pipelineTemplate = *assertions.Template_FromStack(pipelineStack.Stack, nil).ToJSON()
+	})
+	require.Nil(t, pipelineErr, "the pipeline app did not synthesise")
+	return pipelineStack, pipelineTemplate
+}
+
+func TestPipelineBuildsTestsAndDeploysEachEnvironmentInWavesByRegion(t *testing.T) {
+	p, template := synthPipeline(t)
+	assert.Equal(t, "privatepatch-pipeline", *p.StackName())
+	assert.Equal(t, "111111111111", *p.Account(), "the first environment's account")
+	require.Len(t, p.Deployments, 2)
+	assert.Equal(t, "privatepatch-prod-euw1-network", *p.Deployments[1].Network.StackName())
+
+	_, pipeline := oneOf(t, template, "AWS::CodePipeline::Pipeline", "Pipeline")
+	var stageNames []string
+	for _, st := range props(pipeline)["Stages"].([]any) {
+		stageNames = append(stageNames, st.(map[string]any)["Name"].(string))
+	}
+	assert.Equal(t, []string{"Source", "Build", "UpdatePipeline", "Assets", "prod-usw2", "prod-euw1"}, stageNames,
+		"source, tests and synth, self-mutation, assets, then each region's wave in the listed order (a wave of one environment takes its name)")
+	text := fmt.Sprint(props(pipeline)["Stages"])
+	assert.Contains(t, text, "ConnectionArn:arn:aws:codeconnections:us-west-2:111111111111:connection/01234567-89ab-cdef-0123-456789abcdef")
+	assert.Contains(t, text, "FullRepositoryId:my-org/privatepatch-config")
+	approvals := map[string]string{}
+	for _, st := range props(pipeline)["Stages"].([]any) {
+		for _, a := range st.(map[string]any)["Actions"].([]any) {
+			action := a.(map[string]any)
+			if action["ActionTypeId"].(map[string]any)["Provider"] == "Manual" {
+				approvals[action["Name"].(string)] = st.(map[string]any)["Name"].(string)
+			}
+		}
+	}
+	assert.Equal(t, map[string]string{"Approve-prod-euw1": "prod-euw1"}, approvals, "prod-euw1, and only it, waits for a person")
+
+	var buildspec string
+	for _, project := range resourcesOf(template, "AWS::CodeBuild::Project") {
+		if s := fmt.Sprint(props(project)["Source"]); strings.Contains(s, "make test") {
+			buildspec = s
+		}
+	}
+	require.NotEmpty(t, buildspec, "a CodeBuild project runs the tests")
+	assert.Contains(t, buildspec, "make synth CONFIG=configs/prod.yaml", "the README's two commands")
+}
+
+func TestPipelineStackPassesCdkNagWithItsReasons(t *testing.T) {
+	p, _ := synthPipeline(t)
+	pack := regexp.MustCompile(`^(AwsSolutions|NIST\.800\.53\.R5)-`)
+	var found []string
+	for _, m := range *pipelineAssembly.GetStackArtifact(p.ArtifactId()).Messages() {
+		text := fmt.Sprint(m.Entry.Data)
+		if (m.Level == cxapi.SynthesisMessageLevel_ERROR || m.Level == cxapi.SynthesisMessageLevel_WARNING) && pack.MatchString(text) {
+			found = append(found, fmt.Sprintf("%s: %s", *m.Id, text[:min(len(text), 120)]))
+		}
+	}
+	assert.Empty(t, found)
+}
