@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -182,7 +181,8 @@ func flowTable(out io.Writer, stack string, template map[string]any, d *config.C
 	return wrong, nil
 }
 
-// lookedUpS3Cidrs are the S3 ranges the private ACL sends HTTPS to outside the VPC, for a
+// lookedUpS3Cidrs are the S3 ranges the private ACL sends HTTPS to outside its subnets (the VPC
+// range overlaps them; 0.0.0.0/0 is NAT's), for a
 // configuration whose CIDRs were looked up at synth (they are in cdk.context.json, not in it).
 func lookedUpS3Cidrs(m netpath.Model) []string {
 	var cidrs []string
@@ -191,7 +191,7 @@ func lookedUpS3Cidrs(m netpath.Model) []string {
 		for subnet := range m.SubnetACL {
 			inside = inside || e.Cidr.Overlaps(subnet)
 		}
-		if e.Egress && e.Allow && e.From == 443 && e.To == 443 && !inside && e.Cidr.Bits() > 0 && !e.Cidr.Overlaps(netip.MustParsePrefix("10.0.0.0/8")) {
+		if e.Egress && e.Allow && e.From == 443 && e.To == 443 && !inside && e.Cidr.Bits() > 0 {
 			cidrs = append(cidrs, e.Cidr.String())
 		}
 	}
