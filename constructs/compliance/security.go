@@ -88,7 +88,7 @@ func NewSecurity(scope constructs.Construct, id string, p *SecurityProps) Securi
 			standard := awssecurityhub.NewCfnStandard(parent, jsii.String("Standard-"+path), &awssecurityhub.CfnStandardProps{
 				StandardsArn: jsii.String(fmt.Sprintf("arn:%s:securityhub:%s::%s", *stack.Partition(), *stack.Region(), path)),
 			})
-			standard.AddDependency(s.Hub)
+			standard.AddResourceDependency(s.Hub, jsii.String("a standard can be enabled only in an account subscribed to Security Hub"))
 			s.Standards = append(s.Standards, standard)
 		}
 	}

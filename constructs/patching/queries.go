@@ -121,7 +121,7 @@ func NewInventoryQueries(scope constructs.Construct, id string, p *InventoryQuer
 		// One table per inventory type (the sync's top folders), not one per instance.
 		Configuration: jsii.String(`{"Version":1.0,"Grouping":{"TableLevelConfiguration":3}}`),
 	})
-	q.Crawler.AddDependency(q.Database)
+	q.Crawler.AddResourceDependency(q.Database, jsii.String("the crawler writes its tables into the database"))
 
 	encryption := &awsathena.CfnWorkGroup_EncryptionConfigurationProperty{EncryptionOption: jsii.String("SSE_S3")}
 	if p.Key != nil {
@@ -143,7 +143,7 @@ func NewInventoryQueries(scope constructs.Construct, id string, p *InventoryQuer
 			Name: jsii.String(sq.name), Description: jsii.String(sq.description), Database: jsii.String(database),
 			QueryString: jsii.String(sq.sql), WorkGroup: q.WorkGroup.Ref(),
 		})
-		query.AddDependency(q.WorkGroup)
+		query.AddResourceDependency(q.WorkGroup, jsii.String("a saved query belongs to its workgroup"))
 		q.Queries[sq.name] = query
 	}
 	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
