@@ -15,23 +15,21 @@ import (
 	"io"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
 
 	"github.com/privatepatch/privatepatch/cfnupdate"
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/controltower"
 	"github.com/privatepatch/privatepatch/netpath"
 )
 
 func main() {
 	assembly := flag.String("assembly", "cdk.out", "the synthesised cloud assembly")
 	configPath := flag.String("config", "", "the configuration it was synthesised from (default: the embedded one)")
-	controls := flag.Bool("control-tower", true, "run the Control Tower proactive controls (cfn-guard, a few seconds a template)")
+	controls := flag.Bool("control-tower", true, "run the Control Tower proactive controls (cfn-guard, about a second a template)")
 	spec := flag.String("spec", filepath.Join("node_modules", "@aws-cdk", "aws-service-spec", "db.json.gz"), "the CloudFormation resource specification")
 	flag.Parse()
 	problems, err := run(os.Stdout, *assembly, *configPath, *spec, *controls)
@@ -79,43 +77,50 @@ func run(out io.Writer, assembly, configPath, specPath string, controls bool) (i
 	return problems, nil
 }
 
-// controlTower runs the Control Tower proactive controls (cfn-guard from
-// @cdklabs/cdk-validator-cfnguard) over each template and prints the controls that fail.
+// controlTower runs the Control Tower proactive controls over each template and prints the
+// controls that fail.
 func controlTower(out io.Writer, templates cfnupdate.Deployment) {
-	pkg := filepath.Join("node_modules", "@cdklabs", "cdk-validator-cfnguard")
-	binary := filepath.Join(pkg, "bin", map[string]string{"linux": "ubuntu", "darwin": "macos"}[runtime.GOOS],
-		map[string]string{"amd64": "x86_64", "arm64": "aarch64"}[runtime.GOARCH], "cfn-guard")
-	if _, err := os.Stat(binary); err != nil {
-		fmt.Fprintf(out, "\ncontrol tower: cfn-guard is not installed (make setup): skipped\n")
-		return
+	fmt.Fprintf(out, "\ncontrol tower proactive controls:\n")
+	if err := reportControls(out, templates); err != nil {
+		fmt.Fprintf(out, "  skipped: %v\n", err)
+	}
+}
+
+func reportControls(out io.Writer, templates cfnupdate.Deployment) error {
+	guard, err := controltower.Find(".")
+	if err != nil {
+		return err
 	}
 	dir, err := os.MkdirTemp("", "verify")
 	if err != nil {
-		fmt.Fprintf(out, "\ncontrol tower: %v\n", err)
-		return
+		return err
 	}
 	defer os.RemoveAll(dir)
-	failing := regexp.MustCompile(`(ct-[a-z0-9-]+)\.guard/\S+\s+FAIL`)
-	fmt.Fprintf(out, "\ncontrol tower proactive controls:\n")
-	for _, name := range slices.Sorted(maps.Keys(templates)) {
+	names := slices.Sorted(maps.Keys(templates))
+	files := make([]string, len(names))
+	for i, name := range names {
 		data, _ := json.Marshal(templates[name])
-		file := filepath.Join(dir, name+".json")
-		if err := os.WriteFile(file, data, 0o644); err != nil {
-			fmt.Fprintf(out, "  %s: %v\n", name, err)
-			continue
-		}
-		result, _ := exec.Command(binary, "validate", "--show-summary", "fail", "--output-format", "single-line-summary",
-			"--rules", filepath.Join(pkg, "rules", "control-tower", "cfn-guard"), "--data", file).CombinedOutput()
-		controls := map[string]bool{}
-		for _, m := range failing.FindAllStringSubmatch(string(result), -1) {
-			controls[m[1]] = true
-		}
-		if len(controls) == 0 {
-			fmt.Fprintf(out, "  %s: every control passes\n", name)
-		} else {
-			fmt.Fprintf(out, "  %s: failing %s\n", name, strings.Join(slices.Sorted(maps.Keys(controls)), ", "))
+		files[i] = filepath.Join(dir, name+".json")
+		if err := os.WriteFile(files[i], data, 0o644); err != nil {
+			return err
 		}
 	}
+	rules, err := guard.RuleFiles(slices.Collect(maps.Values(templates)), nil)
+	if err != nil {
+		return err
+	}
+	failing, _, err := guard.Failing(files, rules)
+	if err != nil {
+		return err
+	}
+	for i, name := range names {
+		if controls := failing[files[i]]; len(controls) > 0 {
+			fmt.Fprintf(out, "  %s: failing %s\n", name, strings.Join(controls, ", "))
+		} else {
+			fmt.Fprintf(out, "  %s: every control passes\n", name)
+		}
+	}
+	return nil
 }
 
 // deploymentFor finds the deployment (environment) whose network stack is called name.
