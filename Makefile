@@ -37,8 +37,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm is not installed: install Node.js (any version) with npm first" >&2; exit 1; }
 	npm ci --no-audit --no-fund
 
+# Everyday synths skip CDK's built-in CloudFormation validation, which takes longer than building
+# every stack; make verify and make deploy run it (docs/benchmarks.md).
 synth: setup ## synthesise the configuration (CONFIG=file, default: embedded) into cdk.out/
-	$(CDK) synth --quiet $(CDK_CONFIG)
+	rm -rf cdk.out # the CLI leaves the templates of stacks a configuration no longer has
+	$(CDK) synth --quiet --no-validation $(CDK_CONFIG)
 	@ls cdk.out/*.template.json
 
 cost: ## estimate the monthly cost of a configuration (CONFIG=file) and of the architecture's variants, from tools/cost/prices.go
@@ -49,7 +52,9 @@ diagram: synth ## draw docs/architecture.png from the synthesised app (cdk-dia; 
 	npm ci --prefix tools/diagram --no-audit --no-fund
 	tools/diagram/node_modules/.bin/cdk-dia --tree cdk.out/tree.json --target docs/architecture.png
 
-verify: synth ## prove the synthesised configuration offline: the network flow table (needed and forbidden flows, verdict, deciding rule) and a schema check
+verify: setup ## prove a configuration offline: CDK's CloudFormation validation, the network flow table (needed and forbidden flows, verdict, deciding rule), a schema check and the Control Tower controls
+	rm -rf cdk.out
+	$(CDK) synth --quiet --validation $(CDK_CONFIG)
 	go run ./tools/verify -assembly cdk.out $(if $(CONFIG),-config $(abspath $(CONFIG)),)
 
 diff: setup ## compare every stack, of every environment, with what is deployed (needs AWS credentials)
@@ -72,7 +77,7 @@ check-update: synth ## refuse an update that replaces data or clashes with what 
 	go run ./tools/checkupdate -deployed $(DEPLOYED) -synthesised cdk.out
 
 deploy: setup $(if $(FORCE),,check-update) ## deploy every stack after check-update (FORCE=1 skips it; needs credentials and a bootstrapped account)
-	$(CDK) deploy '**' $(CDK_DEPLOY_FLAGS) $(CDK_CONFIG)
+	$(CDK) deploy '**' --validation $(CDK_DEPLOY_FLAGS) $(CDK_CONFIG)
 
 test: setup lint ## run every test: configuration, constructs, templates, cdk-nag, network paths
 	go test -count=1 ./...

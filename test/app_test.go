@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"compress/gzip"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -19,28 +20,51 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// The binaries, the direct run and the CLI run need no CDK in this process: TestMain starts them
+// in the background (startBackground) so that they overlap the in-process synths, and the tests
+// wait for their results.
 var (
-	appBinaryOnce sync.Once
-	appBinary     string
-	appBinaryErr  error
+	binariesOnce sync.Once
+	binDir       string
+	binariesErr  error
 )
 
-// buildApp compiles ./app once, as `cdk synth` runs it.
-func buildApp(t *testing.T) string {
-	appBinaryOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "privatepatch-app")
-		if err != nil {
-			appBinaryErr = err
+// binary compiles ./app (as `cdk synth` runs it) and ./tools/verify once, and returns the path
+// of one of them ("app" or "verify").
+func binary(t *testing.T, name string) string {
+	require.NoError(t, buildBinaries())
+	return filepath.Join(binDir, name)
+}
+
+func buildBinaries() error {
+	binariesOnce.Do(func() {
+		if binDir, binariesErr = os.MkdirTemp("", "privatepatch-bin"); binariesErr != nil {
 			return
 		}
-		appBinary = filepath.Join(dir, "app")
-		out, err := exec.Command("go", "build", "-o", appBinary, "../app").CombinedOutput()
+		out, err := exec.Command("go", "build", "-o", binDir+string(filepath.Separator), "../app", "../tools/verify").CombinedOutput()
 		if err != nil {
-			appBinaryErr = fmt.Errorf("go build: %v\n%s", err, out)
+			binariesErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
 	})
-	require.NoError(t, appBinaryErr)
-	return appBinary
+	return binariesErr
+}
+
+func buildApp(t *testing.T) string { return binary(t, "app") }
+
+var background sync.WaitGroup
+
+// startBackground builds the binaries and runs the app directly and through the CLI, unless
+// the run selects tests (-run), which then do only what they need.
+func startBackground() {
+	if f := flag.Lookup("test.run"); f != nil && f.Value.String() != "" {
+		return
+	}
+	background.Go(func() {
+		if buildBinaries() == nil {
+			runDirect()
+			runCLI()
+		}
+	})
 }
 
 // runApp runs the app as the CDK CLI would (cdk.json's context in CDK_CONTEXT_JSON), with the
@@ -83,22 +107,63 @@ var (
 // directRun runs the app once as `go run ./app` does, from the project root without the CLI's
 // environment, into a directory of its own, and returns that directory.
 func directRun(t *testing.T) string {
-	binary := buildApp(t)
-	directRunOnce.Do(func() {
-		directRunDir, directRunErr = os.MkdirTemp("", "privatepatch-direct")
-		if directRunErr != nil {
-			return
-		}
-		app := exec.Command(binary)
-		app.Dir = ".."
-		app.Env = append(withoutCDKEnv(os.Environ()), "CDK_OUTDIR="+directRunDir)
-		directRunOut, directRunErr = app.CombinedOutput()
-	})
+	require.NoError(t, buildBinaries())
+	runDirect()
 	require.NoError(t, directRunErr, "the app run directly: %s", directRunOut)
 	return directRunDir
 }
 
+func runDirect() {
+	directRunOnce.Do(func() {
+		if directRunDir, directRunErr = os.MkdirTemp("", "privatepatch-direct"); directRunErr != nil {
+			return
+		}
+		app := exec.Command(filepath.Join(binDir, "app"))
+		app.Dir = ".."
+		// Without the CLI's variables; CDK's validation is left to the CLI run and validate_test.go.
+		app.Env = append(withoutEnv(os.Environ(), "CDK_"), "CDK_OUTDIR="+directRunDir, "CDK_VALIDATION=false")
+		directRunOut, directRunErr = app.CombinedOutput()
+	})
+}
+
+var (
+	cliRunOnce sync.Once
+	cliRunDir  string
+	cliRunOut  []byte
+	cliRunErr  error
+)
+
+// cliRun synthesises the default configuration once with the real CDK CLI, with CDK's built-in
+// CloudFormation validation as cdk deploy runs it, and returns the output directory.
+func cliRun(t *testing.T) string {
+	require.NoError(t, buildBinaries())
+	runCLI()
+	require.NoError(t, cliRunErr, "cdk synth: %s", cliRunOut)
+	return cliRunDir
+}
+
+func runCLI() {
+	cliRunOnce.Do(func() {
+		cdk, err := filepath.Abs(filepath.Join("..", "node_modules", ".bin", "cdk"))
+		if err == nil {
+			_, err = os.Stat(cdk)
+		}
+		if err != nil {
+			cliRunErr = fmt.Errorf("the CDK CLI is not installed: run make setup (%v)", err)
+			return
+		}
+		if cliRunDir, cliRunErr = os.MkdirTemp("", "privatepatch-cli"); cliRunErr != nil {
+			return
+		}
+		cli := exec.Command(cdk, "synth", "--quiet", "--app", filepath.Join(binDir, "app"), "--output", cliRunDir)
+		cli.Dir = ".."
+		cli.Env = withoutEnv(os.Environ(), "CDK_VALIDATION")
+		cliRunOut, cliRunErr = cli.CombinedOutput()
+	})
+}
+
 func TestAppWritesTemplatesAndBothNagReportsForTheDefaultConfiguration(t *testing.T) {
+	t.Parallel()
 	outDir := directRun(t)
 	var want []string
 	for _, stack := range []string{"Network", "Fleet", "Patching"} {
@@ -172,32 +237,63 @@ func TestCdkJsonEnablesEveryRecommendedFeatureFlagAndWorksOffline(t *testing.T) 
 // recommendedFeatureFlags reads recommended-feature-flags.json from the aws-cdk-lib bundled in
 // the Go module that go.mod pins.
 func recommendedFeatureFlags(t *testing.T) map[string]any {
-	goMod, err := os.ReadFile("../go.mod")
-	require.NoError(t, err)
-	version := regexp.MustCompile(`github.com/aws/aws-cdk-go/awscdk/v2 v(\S+)`).FindSubmatch(goMod)
-	require.NotNil(t, version)
-	modCache, err := exec.Command("go", "env", "GOMODCACHE").Output()
-	require.NoError(t, err)
-	tgz := filepath.Join(strings.TrimSpace(string(modCache)), "github.com/aws/aws-cdk-go/awscdk/v2@v"+string(version[1]),
-		"jsii", "aws-cdk-lib-"+string(version[1])+".tgz")
-	f, err := os.Open(tgz)
-	require.NoError(t, err)
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	require.NoError(t, err)
-	archive := tar.NewReader(gz)
-	for {
-		header, err := archive.Next()
-		if err == io.EOF {
-			t.Fatalf("%s has no recommended-feature-flags.json", tgz)
-		}
+	var flags map[string]any
+	require.NoError(t, json.Unmarshal(awsCdkLibFiles(t)["package/recommended-feature-flags.json"], &flags))
+	return flags
+}
+
+// awsCdkLibFiles reads, from the aws-cdk-lib tarball bundled in the Go module that go.mod pins,
+// the files the tests compare the project with.
+func awsCdkLibFiles(t *testing.T) map[string][]byte {
+	awsCdkLibOnce.Do(func() {
+		awsCdkLib = map[string][]byte{}
+		goMod, err := os.ReadFile("../go.mod")
 		require.NoError(t, err)
-		if header.Name == "package/recommended-feature-flags.json" {
-			var flags map[string]any
-			require.NoError(t, json.NewDecoder(archive).Decode(&flags))
-			return flags
+		version := regexp.MustCompile(`github.com/aws/aws-cdk-go/awscdk/v2 v(\S+)`).FindSubmatch(goMod)
+		require.NotNil(t, version)
+		modCache, err := exec.Command("go", "env", "GOMODCACHE").Output()
+		require.NoError(t, err)
+		tgz := filepath.Join(strings.TrimSpace(string(modCache)), "github.com/aws/aws-cdk-go/awscdk/v2@v"+string(version[1]),
+			"jsii", "aws-cdk-lib-"+string(version[1])+".tgz")
+		f, err := os.Open(tgz)
+		require.NoError(t, err)
+		defer f.Close()
+		gz, err := gzip.NewReader(f)
+		require.NoError(t, err)
+		archive := tar.NewReader(gz)
+		for {
+			header, err := archive.Next()
+			if err == io.EOF {
+				break
+			}
+			require.NoError(t, err)
+			if header.Name == "package/recommended-feature-flags.json" || header.Name == bundledValidatePackage {
+				awsCdkLib[header.Name], err = io.ReadAll(archive)
+				require.NoError(t, err)
+			}
 		}
-	}
+		require.Len(t, awsCdkLib, 2, "%s has recommended-feature-flags.json and %s", tgz, bundledValidatePackage)
+	})
+	return awsCdkLib
+}
+
+var (
+	awsCdkLibOnce sync.Once
+	awsCdkLib     map[string][]byte
+)
+
+// bundledValidatePackage is the package.json of the CloudFormation Validate engine in aws-cdk-lib.
+const bundledValidatePackage = "package/node_modules/@aws/cloudformation-validate/package.json"
+
+func TestTestsValidateWithTheEngineVersionCdkBundles(t *testing.T) {
+	var bundled struct{ Version string }
+	require.NoError(t, json.Unmarshal(awsCdkLibFiles(t)[bundledValidatePackage], &bundled))
+	data, err := os.ReadFile("../package.json")
+	require.NoError(t, err)
+	var pkg struct{ DevDependencies map[string]string }
+	require.NoError(t, json.Unmarshal(data, &pkg))
+	assert.Equal(t, bundled.Version, pkg.DevDependencies["@aws/cloudformation-validate"],
+		"package.json pins the @aws/cloudformation-validate that aws-cdk-lib bundles, so validate_test.go checks what cdk synth does")
 }
 
 func TestStacksDeployInDependencyOrder(t *testing.T) {
@@ -216,17 +312,28 @@ func TestStacksDeployInDependencyOrder(t *testing.T) {
 
 // TestGoRunAndCdkSynthWriteTheSameTemplates runs the real CDK CLI once: the app run directly
 // (go run ./app) must apply cdk.json's feature flags and the CLI's own context as the CLI does.
+// The CLI runs with CDK's built-in CloudFormation validation, as cdk deploy and make verify do:
+// the default configuration passes it, with its one acknowledged finding.
 func TestGoRunAndCdkSynthWriteTheSameTemplates(t *testing.T) {
-	cdk, err := filepath.Abs(filepath.Join("..", "node_modules", ".bin", "cdk"))
-	require.NoError(t, err)
-	if _, err := os.Stat(cdk); err != nil {
-		t.Fatalf("the CDK CLI is not installed: run make setup (%v)", err)
+	t.Parallel()
+	viaCLI, direct := cliRun(t), directRun(t)
+	var report struct {
+		PluginReports []struct {
+			PluginName, Conclusion string
+			Violations             []any
+			SuppressedViolations   []struct{ RuleName string }
+		}
 	}
-	viaCLI, direct := t.TempDir(), directRun(t)
-	cli := exec.Command(cdk, "synth", "--quiet", "--app", buildApp(t), "--output", viaCLI)
-	cli.Dir = ".."
-	out, err := cli.CombinedOutput()
-	require.NoError(t, err, "cdk synth: %s", out)
+	data, err := os.ReadFile(filepath.Join(viaCLI, "validation-report.json"))
+	require.NoError(t, err, "the CLI ran CDK's CloudFormation validation")
+	require.NoError(t, json.Unmarshal(data, &report))
+	require.Len(t, report.PluginReports, 1)
+	validation := report.PluginReports[0]
+	assert.Equal(t, "CloudFormation Validate", validation.PluginName)
+	assert.Equal(t, "success", validation.Conclusion)
+	assert.Empty(t, validation.Violations)
+	require.Len(t, validation.SuppressedViolations, 1)
+	assert.Equal(t, "E1152", validation.SuppressedViolations[0].RuleName, "acknowledged by windows.AcknowledgeResolveAtLaunch")
 
 	for _, stack := range []string{"Network", "Fleet", "Patching"} {
 		want, err := os.ReadFile(filepath.Join(viaCLI, stack+".template.json"))
@@ -237,10 +344,11 @@ func TestGoRunAndCdkSynthWriteTheSameTemplates(t *testing.T) {
 	}
 }
 
-func withoutCDKEnv(env []string) []string {
+// withoutEnv drops the variables whose names start with prefix.
+func withoutEnv(env []string, prefix string) []string {
 	var out []string
 	for _, e := range env {
-		if !strings.HasPrefix(e, "CDK_") {
+		if !strings.HasPrefix(e, prefix) {
 			out = append(out, e)
 		}
 	}
@@ -249,7 +357,7 @@ func withoutCDKEnv(env []string) []string {
 
 // runVerify runs make verify's command on a cloud assembly, from the project root.
 func runVerify(t *testing.T, assembly string, args ...string) (string, int) {
-	cmd := exec.Command("go", append([]string{"run", "./tools/verify", "-assembly", assembly}, args...)...)
+	cmd := exec.Command(binary(t, "verify"), append([]string{"-assembly", assembly}, args...)...)
 	cmd.Dir = ".."
 	out, err := cmd.CombinedOutput()
 	if exitErr, ok := err.(*exec.ExitError); ok {
@@ -260,6 +368,7 @@ func runVerify(t *testing.T, assembly string, args ...string) (string, int) {
 }
 
 func TestVerifyPrintsTheFlowTableAndSchemaCheckAndFailsOnABrokenTemplate(t *testing.T) {
+	t.Parallel()
 	good := directRun(t)
 	out, code := runVerify(t, good)
 	require.Equal(t, 0, code, out)

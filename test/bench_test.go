@@ -13,7 +13,8 @@ import (
 	"github.com/privatepatch/privatepatch/stacks"
 )
 
-// The benchmarks measure synthesis with Node already running (make bench; docs/benchmarks.md).
+// The benchmarks measure synthesis with Node already running (make bench; docs/benchmarks.md),
+// without CDK's built-in CloudFormation validation, as every synth in this package (TestMain).
 
 func synthOnce(b *testing.B, cfg *config.Config) {
 	context := cdkJSONContext(b)

@@ -26,10 +26,18 @@ var update = flag.Bool("update", false, "rewrite the golden templates in testdat
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	// CDK's built-in CloudFormation validation costs more than a scenario's synthesis; the tests
+	// run the same engine once over every scenario's templates instead (validate_test.go).
+	// jsii snapshots the environment for Node when the program starts, so the kernel it set up
+	// (not started yet) is closed and the first CDK call starts one that sees the setting.
+	os.Setenv("CDK_VALIDATION", "false")
+	jsii.Close()
+	startBackground()
 	code := m.Run()
 	jsii.Close()
-	for _, dir := range []string{directRunDir, filepath.Dir(appBinary)} {
-		if dir != "" && dir != "." {
+	background.Wait()
+	for _, dir := range []string{directRunDir, cliRunDir, binDir} {
+		if dir != "" {
 			os.RemoveAll(dir)
 		}
 	}
