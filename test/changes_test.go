@@ -47,7 +47,7 @@ func edit(t *testing.T, pairs ...string) string {
 	return out
 }
 
-var changeBase = &scenario{name: "change-base", config: fromYAML(changeBaseYAML)}
+var changeBase = &scenario{name: "change-base", config: fromYAML(changeBaseYAML), withoutNag: true}
 
 // TestRoutineChangesReplaceNoStatefulResourceAndRecreateNoFixedName deploys each routine change
 // over the base and back again (a revert, or turning an option off and on): neither update may
@@ -82,7 +82,7 @@ func TestRoutineChangesReplaceNoStatefulResourceAndRecreateNoFixedName(t *testin
 	base := changeBase.synth(t).deployment()
 	for _, c := range changes {
 		t.Run(c.name, func(t *testing.T) {
-			changed := (&scenario{name: c.name, config: fromYAML(edit(t, c.edits...))}).synth(t).deployment()
+			changed := (&scenario{name: c.name, config: fromYAML(edit(t, c.edits...)), withoutNag: true}).synth(t).deployment()
 			problems, orphans := updateProblems(t, base, changed, cfnupdate.Options{})
 			assert.Empty(t, problems, "deploying the change")
 			problems, _ = updateProblems(t, changed, base, cfnupdate.Options{Orphans: orphans, AllowRemovals: true})
@@ -95,16 +95,16 @@ func TestRoutineChangesReplaceNoStatefulResourceAndRecreateNoFixedName(t *testin
 // Windows version needs: in one deploy the update store cannot follow the server, in two it can.
 func TestReplacingTheWsusServerNeedsTheUpdateStoreDetachedFirst(t *testing.T) {
 	base := changeBase.synth(t).deployment()
-	direct := (&scenario{name: "wsus-2025", config: fromYAML(edit(t, "\nfleet:", "\nwsus: {windowsVersion: \"2025\"}\nfleet:"))}).synth(t).deployment()
+	direct := (&scenario{name: "wsus-2025", config: fromYAML(edit(t, "\nfleet:", "\nwsus: {windowsVersion: \"2025\"}\nfleet:")), withoutNag: true}).synth(t).deployment()
 	problems, _ := updateProblems(t, base, direct, cfnupdate.Options{})
 	text := strings.Join(problems, "\n")
 	assert.Contains(t, text, "WsusUpdateStoreAttachment", "the new attachment needs the volume the old one holds")
 	assert.Contains(t, text, "deploy once with wsus.attachUpdateStore: false", "the refusal names the manual step")
 
-	detached := (&scenario{name: "wsus-detached", config: fromYAML(edit(t, "\nfleet:", "\nwsus: {attachUpdateStore: false}\nfleet:"))}).synth(t).deployment()
+	detached := (&scenario{name: "wsus-detached", config: fromYAML(edit(t, "\nfleet:", "\nwsus: {attachUpdateStore: false}\nfleet:")), withoutNag: true}).synth(t).deployment()
 	problems, orphans := updateProblems(t, base, detached, cfnupdate.Options{})
 	assert.Empty(t, problems, "step 1: detach the store")
-	reattached := (&scenario{name: "wsus-2025-reattached", config: fromYAML(edit(t, "\nfleet:", "\nwsus: {windowsVersion: \"2025\", attachUpdateStore: true}\nfleet:"))}).synth(t).deployment()
+	reattached := (&scenario{name: "wsus-2025-reattached", config: fromYAML(edit(t, "\nfleet:", "\nwsus: {windowsVersion: \"2025\", attachUpdateStore: true}\nfleet:")), withoutNag: true}).synth(t).deployment()
 	problems, _ = updateProblems(t, detached, reattached, cfnupdate.Options{Orphans: orphans})
 	require.Len(t, problems, 1, "step 2 replaces the server, as intended, and nothing else: %v", problems)
 	assert.Contains(t, problems[0], "WsusInstance")

@@ -50,6 +50,9 @@ type scenario struct {
 	name    string
 	config  func() (*config.Config, error)
 	context map[string]any
+	// withoutNag leaves out the cdk-nag packs, for scenarios nag_test.go does not check (the
+	// templates are the same).
+	withoutNag bool
 
 	once      sync.Once
 	root      awscdk.App
@@ -102,7 +105,7 @@ var (
 			map[string]any{"Cidr": lookedUpS3Cidrs[0]}, map[string]any{"Cidr": lookedUpS3Cidrs[1]},
 		}}},
 	}}
-	lookupMissingScenario = &scenario{name: "lookup-missing", config: fromYAML(lookupYAML)}
+	lookupMissingScenario = &scenario{name: "lookup-missing", config: fromYAML(lookupYAML), withoutNag: true}
 	natWithoutWsus        = &scenario{name: "nat-without-wsus", config: fromYAML(defaultWith("  nat: {enabled: true}\n") + natWithoutWsusYAML)}
 	wsusHTTPS             = &scenario{name: "wsus-https", config: fromYAML(defaultWith("") + wsusHTTPSYAML)}
 	richPatching          = &scenario{name: "rich-patching", config: fromYAML(richPatchingYAML)}
@@ -204,7 +207,11 @@ func (s *scenario) synth(t testing.TB) *scenario {
 		}
 		app := awscdk.NewApp(&awscdk.AppProps{Context: &context, AnalyticsReporting: jsii.Bool(false)})
 		s.root = app
-		s.app = stacks.NewPrivatePatch(app, cfg)
+		if s.withoutNag {
+			s.app = stacks.NewPrivatePatchWithoutNag(app, cfg)
+		} else {
+			s.app = stacks.NewPrivatePatch(app, cfg)
+		}
 		s.network = assertions.Template_FromStack(s.app.Network.Stack, nil)
 		s.template = *s.network.ToJSON()
 		s.fleet = assertions.Template_FromStack(s.app.Fleet.Stack, nil)

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestCdkNagFindsNoUnsuppressedErrorsOrWarnings runs both packs the app applies: AwsSolutions
@@ -16,6 +17,7 @@ func TestCdkNagFindsNoUnsuppressedErrorsOrWarnings(t *testing.T) {
 	pack := regexp.MustCompile(`^(AwsSolutions|NIST\.800\.53\.R5)-`)
 	for _, sc := range []*scenario{defaultScenario, exampleScenario, natScenario, natSingle, flowLogsToS3, lookupScenario, natWithoutWsus, wsusHTTPS, richPatching} {
 		t.Run(sc.name, func(t *testing.T) {
+			require.False(t, sc.withoutNag, "a scenario this test checks is built with the nag packs")
 			s := sc.synth(t)
 			assembly := s.root.Synth(nil)
 			for _, stack := range []awscdk.Stack{s.app.Network.Stack, s.app.Fleet.Stack, s.app.Patching.Stack} {

@@ -31,8 +31,8 @@ assets:
 `
 
 var (
-	projectAlpha = &scenario{name: "project-alpha", config: fromYAML("project: alpha\n" + twoProjectsYAML)}
-	projectBeta  = &scenario{name: "project-beta", config: fromYAML("project: beta\n" + twoProjectsYAML)}
+	projectAlpha = &scenario{name: "project-alpha", config: fromYAML("project: alpha\n" + twoProjectsYAML), withoutNag: true}
+	projectBeta  = &scenario{name: "project-beta", config: fromYAML("project: beta\n" + twoProjectsYAML), withoutNag: true}
 )
 
 // physicalNames returns every fixed name of the scenario's templates that must be unique, as

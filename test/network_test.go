@@ -459,7 +459,7 @@ func TestPendingS3LookupWarnsHowToSupplyTheCidrs(t *testing.T) {
 	assert.ElementsMatch(t, []string{s3PrefixListIDKey, availabilityZonesKey}, missing)
 }
 
-var threeZones = &scenario{name: "three-zones", config: fromYAML(defaultWith("  availabilityZones: [us-west-2c, us-west-2a, us-west-2b]\n  azCount: 3\n"))}
+var threeZones = &scenario{name: "three-zones", config: fromYAML(defaultWith("  availabilityZones: [us-west-2c, us-west-2a, us-west-2b]\n  azCount: 3\n")), withoutNag: true}
 
 func TestEachZoneKeepsItsSubnetBlocksWhateverTheZoneCount(t *testing.T) {
 	s := threeZones.synth(t)
