@@ -15,12 +15,21 @@ import (
 	"sync"
 )
 
-// Guard is the cfn-guard binary and the folder of Control Tower rules.
+// Guard is the cfn-guard binary and the Control Tower rules, each with the resource types it
+// checks.
 type Guard struct {
 	Binary, Rules string
+	rules         []rule
 }
 
-// Find locates cfn-guard and the rules under the project root's node_modules.
+type rule struct {
+	file  string
+	types []string
+}
+
+var resourceTypes = regexp.MustCompile(`AWS::[A-Za-z0-9]+::[A-Za-z0-9]+`)
+
+// Find locates cfn-guard and reads the rules under the project root's node_modules.
 func Find(projectRoot string) (Guard, error) {
 	pkg := filepath.Join(projectRoot, "node_modules", "@cdklabs", "cdk-validator-cfnguard")
 	osDir := map[string]string{"linux": "ubuntu", "darwin": "macos"}[runtime.GOOS]
@@ -29,13 +38,29 @@ func Find(projectRoot string) (Guard, error) {
 	if _, err := os.Stat(g.Binary); err != nil {
 		return Guard{}, fmt.Errorf("cfn-guard is not installed (make setup): %w", err)
 	}
+	files, err := filepath.Glob(filepath.Join(g.Rules, "*", "*.guard"))
+	if err != nil || len(files) == 0 {
+		return Guard{}, fmt.Errorf("no Control Tower rules under %s (make setup): %v", g.Rules, err)
+	}
+	for _, file := range files {
+		text, err := os.ReadFile(file)
+		if err != nil {
+			return Guard{}, err
+		}
+		g.rules = append(g.rules, rule{file: file, types: resourceTypes.FindAllString(string(text), -1)})
+	}
 	return g, nil
+}
+
+// Control is the control a rule file holds, e.g. "ct-s3-pr-10".
+func Control(ruleFile string) string {
+	return strings.TrimSuffix(filepath.Base(ruleFile), ".guard")
 }
 
 // RuleFiles lists the rule files that check a resource type the templates declare, leaving out
 // the controls in skip (by name, e.g. "ct-s3-pr-10"). The other rules could only skip, and each
-// takes time to run.
-func (g Guard) RuleFiles(templates []map[string]any, skip map[string]bool) ([]string, error) {
+// takes time to run: all 300 take about 3 s a template.
+func (g Guard) RuleFiles(templates []map[string]any, skip map[string]bool) []string {
 	declared := map[string]bool{}
 	for _, template := range templates {
 		resources, _ := template["Resources"].(map[string]any)
@@ -44,63 +69,40 @@ func (g Guard) RuleFiles(templates []map[string]any, skip map[string]bool) ([]st
 			declared[resourceType] = true
 		}
 	}
-	all, err := filepath.Glob(filepath.Join(g.Rules, "*", "*.guard"))
-	if err != nil {
-		return nil, err
-	}
 	var files []string
-	for _, file := range all {
-		if skip[Control(file)] {
-			continue
-		}
-		text, err := os.ReadFile(file)
-		if err != nil {
-			return nil, err
-		}
-		if slices.ContainsFunc(resourceTypes.FindAllString(string(text), -1), func(t string) bool { return declared[t] }) {
-			files = append(files, file)
+	for _, r := range g.rules {
+		if !skip[Control(r.file)] && slices.ContainsFunc(r.types, func(t string) bool { return declared[t] }) {
+			files = append(files, r.file)
 		}
 	}
-	if len(all) == 0 {
-		return nil, fmt.Errorf("no Control Tower rules under %s", g.Rules)
-	}
-	return files, nil
-}
-
-var resourceTypes = regexp.MustCompile(`AWS::[A-Za-z0-9]+::[A-Za-z0-9]+`)
-
-// Control is the control a rule file holds, e.g. "ct-s3-pr-10".
-func Control(ruleFile string) string {
-	return strings.TrimSuffix(filepath.Base(ruleFile), ".guard")
+	return files
 }
 
 var failingRule = regexp.MustCompile(`(ct-[a-z0-9-]+)\.guard/\S+\s+FAIL`)
 
-// Failing runs the rules over each template file, a few at a time, and returns the failing
-// controls of each file (sorted), with cfn-guard's output for the files that fail.
-func (g Guard) Failing(templateFiles, ruleFiles []string) (failing map[string][]string, output map[string]string, err error) {
-	args := []string{"validate", "--show-summary", "fail", "--output-format", "single-line-summary"}
-	for _, rule := range ruleFiles {
-		args = append(args, "--rules", rule)
-	}
+// Failing runs, over each template (by file), the rules that apply to it less the controls in
+// skip, a few templates at a time, and returns the failing controls of each file (sorted), with
+// cfn-guard's output for the files that fail.
+func (g Guard) Failing(templates map[string]map[string]any, skip map[string]bool) (failing map[string][]string, output map[string]string, err error) {
 	failing, output = map[string][]string{}, map[string]string{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, runtime.NumCPU())
-	errs := make([]error, len(templateFiles))
-	for i, file := range templateFiles {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	var errs []error
+	for file, template := range templates {
+		rules := g.RuleFiles([]map[string]any{template}, skip)
+		if len(rules) == 0 {
+			failing[file] = nil
+			continue
+		}
+		args := []string{"validate", "--show-summary", "fail", "--output-format", "single-line-summary", "--data", file}
+		for _, rule := range rules {
+			args = append(args, "--rules", rule)
+		}
+		wg.Go(func() {
 			slots <- struct{}{}
 			defer func() { <-slots }()
-			// Clipped, so that no two runs append their file to the same array.
-			out, runErr := exec.Command(g.Binary, append(slices.Clip(args), "--data", file)...).CombinedOutput()
-			// cfn-guard exits 0 when every rule passes or skips, 19 when one fails, otherwise on an error.
-			if exitErr, ok := runErr.(*exec.ExitError); runErr != nil && !(ok && exitErr.ExitCode() == 19) {
-				errs[i] = fmt.Errorf("cfn-guard on %s: %v\n%s", file, runErr, out)
-				return
-			}
+			out, runErr := exec.Command(g.Binary, args...).CombinedOutput()
 			var controls []string
 			for _, m := range failingRule.FindAllStringSubmatch(string(out), -1) {
 				if !slices.Contains(controls, m[1]) {
@@ -110,17 +112,20 @@ func (g Guard) Failing(templateFiles, ruleFiles []string) (failing map[string][]
 			slices.Sort(controls)
 			mu.Lock()
 			defer mu.Unlock()
+			// cfn-guard exits 0 when every rule passes or skips, 19 when one fails, otherwise on an error.
+			if exitErr, ok := runErr.(*exec.ExitError); runErr != nil && !(ok && exitErr.ExitCode() == 19) {
+				errs = append(errs, fmt.Errorf("cfn-guard on %s: %v\n%s", file, runErr, out))
+				return
+			}
 			failing[file] = controls
 			if len(controls) > 0 {
 				output[file] = string(out)
 			}
-		}()
+		})
 	}
 	wg.Wait()
-	for _, e := range errs {
-		if e != nil {
-			return nil, nil, e
-		}
+	if len(errs) > 0 {
+		return nil, nil, errs[0]
 	}
 	return failing, output, nil
 }

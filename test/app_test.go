@@ -53,10 +53,16 @@ func buildApp(t *testing.T) string { return binary(t, "app") }
 
 var background sync.WaitGroup
 
+// selectedTests says whether the run selects tests (-run), which then do only what they need.
+func selectedTests() bool {
+	f := flag.Lookup("test.run")
+	return f != nil && f.Value.String() != ""
+}
+
 // startBackground builds the binaries and runs the app directly and through the CLI, unless
 // the run selects tests (-run), which then do only what they need.
 func startBackground() {
-	if f := flag.Lookup("test.run"); f != nil && f.Value.String() != "" {
+	if selectedTests() {
 		return
 	}
 	background.Go(func() {

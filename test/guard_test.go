@@ -1,8 +1,7 @@
 package test
 
 import (
-	"encoding/json"
-	"os"
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -25,16 +24,44 @@ var notAdopted = map[string]string{
 }
 
 // TestTemplatesPassAwsControlTowerProactiveControls runs every AWS Control Tower proactive
-// control (cfn-guard rules) over each stack of each scenario, as an account with those controls
-// enabled would before deploying. Only the controls in notAdopted may fail.
+// control (cfn-guard rules) that checks a resource type the templates declare over the stacks
+// that differ in what they declare, as an account with those controls enabled would before
+// deploying. The controls in notAdopted are not run.
 func TestTemplatesPassAwsControlTowerProactiveControls(t *testing.T) {
+	require.NoError(t, controlTowerCheck.prepared())
+	controlTowerCheck.ran()
+	require.NoError(t, controlTower.err)
+	assert.ElementsMatch(t, keysOf(notAdopted), controlTower.skipped, "each control not adopted checks a resource type the templates declare")
+	require.Contains(t, controlTower.rules, filepath.Join(controlTower.guard.Rules, "ec2", "ct-ec2-pr-5.guard"))
+	for _, file := range controlTower.files {
+		assert.Empty(t, controlTower.failing[file], "Control Tower controls fail in %s: fix the template, or add them to notAdopted with the reason:\n%s",
+			filepath.Base(file), controlTower.output[file])
+	}
+	t.Logf("%d templates, %d controls run, %d not adopted", len(controlTower.files), len(controlTower.rules), len(notAdopted))
+}
+
+var (
+	controlTowerCheck = &externalCheck{prepare: prepareControlTower, run: runControlTower}
+	controlTower      struct {
+		guard          controltower.Guard
+		files, skipped []string
+		rules          []string // those that apply to any of the files
+		skip           map[string]bool
+		failing        map[string][]string
+		output         map[string]string
+		err            error
+	}
+)
+
+func prepareControlTower(c *externalCheck) error {
 	guard, err := controltower.Find("..")
-	require.NoError(t, err)
-	dir := t.TempDir()
-	var files []string
+	if err != nil {
+		return err
+	}
+	controlTower.guard, controlTower.skip = guard, map[string]bool{}
 	var templates []map[string]any
 	// Each template that differs in what it declares, once: cfn-guard takes up to a second a template.
-	for _, c := range []struct {
+	for _, g := range []struct {
 		s      *scenario
 		stacks []string
 	}{
@@ -42,40 +69,31 @@ func TestTemplatesPassAwsControlTowerProactiveControls(t *testing.T) {
 		{natScenario, []string{"network"}}, {flowLogsToS3, []string{"network"}},
 		{natWithoutWsus, []string{"fleet"}}, {wsusHTTPS, []string{"fleet"}}, {richPatching, []string{"fleet", "patching"}},
 	} {
-		s := c.s.synth(t)
-		for _, stack := range c.stacks {
-			template := map[string]map[string]any{"network": s.template, "fleet": s.fleetJSON, "patching": s.patchJSON}[stack]
-			data, err := json.Marshal(template)
-			require.NoError(t, err)
-			file := filepath.Join(dir, s.name+"."+stack+".template.json")
-			require.NoError(t, os.WriteFile(file, data, 0o644))
-			files = append(files, file)
+		if g.s.build(); g.s.err != nil {
+			return fmt.Errorf("scenario %s did not synthesise: %v", g.s.name, g.s.err)
+		}
+		for _, stack := range g.stacks {
+			template := map[string]map[string]any{"network": g.s.template, "fleet": g.s.fleetJSON, "patching": g.s.patchJSON}[stack]
+			file, err := c.write(g.s.name+"."+stack, template)
+			if err != nil {
+				return err
+			}
+			controlTower.files = append(controlTower.files, file)
 			templates = append(templates, template)
 		}
 	}
-	skip := map[string]bool{}
 	for control := range notAdopted {
-		skip[control] = true
+		controlTower.skip[control] = true
 	}
-	rules, err := guard.RuleFiles(templates, skip)
-	require.NoError(t, err)
-	all, err := guard.RuleFiles(templates, nil)
-	require.NoError(t, err)
-	var skipped []string
-	for _, rule := range all {
-		if skip[controltower.Control(rule)] {
-			skipped = append(skipped, controltower.Control(rule))
+	controlTower.rules = guard.RuleFiles(templates, controlTower.skip)
+	for _, rule := range guard.RuleFiles(templates, nil) {
+		if controlTower.skip[controltower.Control(rule)] {
+			controlTower.skipped = append(controlTower.skipped, controltower.Control(rule))
 		}
 	}
-	assert.ElementsMatch(t, keysOf(notAdopted), skipped, "each control not adopted checks a resource type the templates declare")
-	require.Contains(t, rules, filepath.Join(guard.Rules, "ec2", "ct-ec2-pr-5.guard"))
+	return nil
+}
 
-	t.Parallel() // the synths above ran with the other tests; cfn-guard runs alongside the other parallel tests
-	failing, output, err := guard.Failing(files, rules)
-	require.NoError(t, err)
-	for _, file := range files {
-		assert.Empty(t, failing[file], "Control Tower controls fail in %s: fix the template, or add them to notAdopted with the reason:\n%s",
-			filepath.Base(file), output[file])
-	}
-	t.Logf("%d templates, %d controls run, %d not adopted", len(files), len(rules), len(notAdopted))
+func runControlTower(c *externalCheck) {
+	controlTower.failing, controlTower.output, controlTower.err = controlTower.guard.Failing(c.templates, controlTower.skip)
 }

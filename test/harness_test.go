@@ -33,9 +33,11 @@ func TestMain(m *testing.M) {
 	os.Setenv("CDK_VALIDATION", "false")
 	jsii.Close()
 	startBackground()
+	startChecks()
 	code := m.Run()
 	jsii.Close()
 	background.Wait()
+	removeCheckDirs()
 	for _, dir := range []string{directRunDir, cliRunDir, binDir} {
 		if dir != "" {
 			os.RemoveAll(dir)
@@ -194,14 +196,30 @@ func defaultWith(networkLines string) string {
 // synth builds the scenario's app once and returns it.
 func (s *scenario) synth(t testing.TB) *scenario {
 	t.Helper()
+	s.build()
+	require.Nil(t, s.err, "scenario %s did not synthesise", s.name)
+	return s
+}
+
+// build synthesises the scenario once, keeping any failure in s.err. It calls CDK, so it runs
+// only on the tests' goroutines, one at a time, never in the background.
+func (s *scenario) build() {
 	s.once.Do(func() {
 		cfg, err := s.config()
 		if err != nil {
 			s.err = err
 			return
 		}
-		defer func() { s.err = recover() }()
-		context := cdkJSONContext(t)
+		defer func() {
+			if r := recover(); r != nil {
+				s.err = r
+			}
+		}()
+		context, err := readCdkJSONContext()
+		if err != nil {
+			s.err = err
+			return
+		}
 		for k, v := range s.context {
 			context[k] = v
 		}
@@ -219,12 +237,11 @@ func (s *scenario) synth(t testing.TB) *scenario {
 		s.patching = assertions.Template_FromStack(s.app.Patching.Stack, nil)
 		s.patchJSON = *s.patching.ToJSON()
 	})
-	require.Nil(t, s.err, "scenario %s did not synthesise", s.name)
-	return s
 }
 
 var (
 	cdkJSONOnce sync.Once
+	cdkJSONErr  error
 	cdkJSON     struct {
 		App     string         `json:"app"`
 		Notices *bool          `json:"notices"`
@@ -234,16 +251,24 @@ var (
 
 // cdkJSONContext returns a copy of cdk.json's context, so tests synthesise with the CLI's flags.
 func cdkJSONContext(t testing.TB) map[string]any {
+	context, err := readCdkJSONContext()
+	require.NoError(t, err)
+	return context
+}
+
+func readCdkJSONContext() (map[string]any, error) {
 	cdkJSONOnce.Do(func() {
 		data, err := os.ReadFile(filepath.Join("..", "cdk.json"))
-		require.NoError(t, err)
-		require.NoError(t, json.Unmarshal(data, &cdkJSON))
+		if err == nil {
+			err = json.Unmarshal(data, &cdkJSON)
+		}
+		cdkJSONErr = err
 	})
 	context := map[string]any{}
 	for k, v := range cdkJSON.Context {
 		context[k] = v
 	}
-	return context
+	return context, cdkJSONErr
 }
 
 // resources returns the network template's resources of one type, by logical id.

@@ -45,13 +45,28 @@ var (
 // synthPipeline builds the pipeline app once, with the zone lookups CDK makes for explicit
 // accounts answered as cdk.context.json would.
 func synthPipeline(t *testing.T) (stacks.PipelineStack, map[string]any) {
+	buildPipeline()
+	require.Nil(t, pipelineErr, "the pipeline app did not synthesise")
+	return pipelineStack, pipelineTemplate
+}
+
+// buildPipeline is synthPipeline without a test, for TestMain; like scenario.build, it runs on
+// the tests' goroutines only.
+func buildPipeline() {
 	pipelineOnce.Do(func() {
-		defer func() { pipelineErr = recover() }()
+		defer func() {
+			if r := recover(); r != nil {
+				pipelineErr = r
+			}
+		}()
 		cfg, err := config.Parse("pipeline.yaml", []byte(pipelineYAML))
 		if err != nil {
 			panic(err)
 		}
-		context := cdkJSONContext(t)
+		context, err := readCdkJSONContext()
+		if err != nil {
+			panic(err)
+		}
 		context["availability-zones:account=111111111111:region=us-west-2"] = []any{"us-west-2a", "us-west-2b", "us-west-2c"}
 		context["availability-zones:account=222222222222:region=eu-west-1"] = []any{"eu-west-1a", "eu-west-1b", "eu-west-1c"}
 		app := awscdk.NewApp(&awscdk.AppProps{Context: &context, AnalyticsReporting: jsii.Bool(false)})
@@ -59,8 +74,6 @@ func synthPipeline(t *testing.T) (stacks.PipelineStack, map[string]any) {
 		pipelineAssembly = app.Synth(nil)
 		pipelineTemplate = *assertions.Template_FromStack(pipelineStack.Stack, nil).ToJSON()
 	})
-	require.Nil(t, pipelineErr, "the pipeline app did not synthesise")
-	return pipelineStack, pipelineTemplate
 }
 
 func TestPipelineBuildsTestsAndDeploysEachEnvironmentInWavesByRegion(t *testing.T) {

@@ -3,9 +3,12 @@ package test
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -49,61 +52,23 @@ func acknowledged(f validationFinding, template map[string]any) string {
 // pipeline app, in one Node process (the synths in this package skip CDK's per-synth run of it).
 // Only acknowledged findings may remain.
 func TestEveryTemplatePassesCloudFormationValidate(t *testing.T) {
-	dir := t.TempDir()
-	templates := map[string]map[string]any{}
-	write := func(name string, template map[string]any) {
-		data, err := json.Marshal(template)
-		require.NoError(t, err)
-		file := filepath.Join(dir, name+".template.json")
-		require.NoError(t, os.WriteFile(file, data, 0o644))
-		templates[file] = template
-	}
-	for _, sc := range allScenarios() {
-		s := sc.synth(t)
-		write(s.name+".network", s.template)
-		write(s.name+".fleet", s.fleetJSON)
-		write(s.name+".patching", s.patchJSON)
-	}
-	synthPipeline(t)
-	for _, stack := range *pipelineAssembly.StacksRecursively() {
-		write("pipeline."+*stack.Id(), stack.Template().(map[string]any))
-	}
-	// A copy of the default network with a misspelt VPC property proves the engine reports errors.
-	var broken map[string]any
-	data, err := json.Marshal(defaultScenario.template)
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(data, &broken))
-	vpcID, vpc := oneOf(t, broken, "AWS::EC2::VPC", "NetworkVpc")
-	props(vpc)["EnableDnsHostname"] = true
-	write("broken.network", broken)
-	brokenFile := filepath.Join(dir, "broken.network.template.json")
-
-	var files []string
-	for file := range templates {
-		files = append(files, file)
-	}
-	list := filepath.Join(dir, "templates.txt")
-	require.NoError(t, os.WriteFile(list, []byte(strings.Join(files, "\n")), 0o644))
-	t.Parallel() // the synths above ran with the other tests; Node runs alongside the other parallel tests
-	cmd := exec.Command("node", filepath.Join("..", "tools", "cfnvalidate", "validate.js"), "@"+list)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	require.NoError(t, err, "validate.js: %s", stderr.String())
+	require.NoError(t, validationCheck.prepared())
+	validationCheck.ran()
+	require.NoError(t, validation.err, "validate.js: %s", validation.stderr)
 
 	findings, acknowledgedCount, brokenFound := 0, 0, false
-	lines := bufio.NewScanner(strings.NewReader(string(out)))
+	lines := bufio.NewScanner(strings.NewReader(validation.out))
 	for lines.Scan() {
 		var f validationFinding
 		require.NoError(t, json.Unmarshal(lines.Bytes(), &f), lines.Text())
 		findings++
-		if f.Template == brokenFile {
-			if f.Resource == vpcID && (f.Severity == "ERROR" || f.Severity == "FATAL") {
+		if f.Template == validation.brokenFile {
+			if f.Resource == validation.brokenVPC && (f.Severity == "ERROR" || f.Severity == "FATAL") {
 				brokenFound = true
 			}
 			continue
 		}
-		if acknowledged(f, templates[f.Template]) != "" {
+		if acknowledged(f, validationCheck.templates[f.Template]) != "" {
 			acknowledgedCount++
 			continue
 		}
@@ -111,5 +76,62 @@ func TestEveryTemplatePassesCloudFormationValidate(t *testing.T) {
 	}
 	assert.True(t, brokenFound, "a misspelt property is an error")
 	assert.Positive(t, acknowledgedCount, "the WSUS server's resolve:ssm image id is reported and acknowledged: the engine ran")
-	t.Logf("%d templates, %d findings, %d acknowledged", len(files), findings, acknowledgedCount)
+	t.Logf("%d templates, %d findings, %d acknowledged", len(validationCheck.templates), findings, acknowledgedCount)
+}
+
+var (
+	validationCheck = &externalCheck{prepare: prepareValidation, run: runValidation}
+	validation      struct {
+		brokenFile, brokenVPC string
+		out, stderr           string
+		err                   error
+	}
+)
+
+func prepareValidation(c *externalCheck) error {
+	for _, s := range allScenarios() {
+		if s.build(); s.err != nil {
+			return fmt.Errorf("scenario %s did not synthesise: %v", s.name, s.err)
+		}
+		for stack, template := range map[string]map[string]any{"network": s.template, "fleet": s.fleetJSON, "patching": s.patchJSON} {
+			if _, err := c.write(s.name+"."+stack, template); err != nil {
+				return err
+			}
+		}
+	}
+	if buildPipeline(); pipelineErr != nil {
+		return fmt.Errorf("the pipeline app did not synthesise: %v", pipelineErr)
+	}
+	for _, stack := range *pipelineAssembly.StacksRecursively() {
+		if _, err := c.write("pipeline."+*stack.Id(), stack.Template().(map[string]any)); err != nil {
+			return err
+		}
+	}
+	// A copy of the default network with a misspelt VPC property proves the engine reports errors.
+	var broken map[string]any
+	data, err := json.Marshal(defaultScenario.template)
+	if err == nil {
+		err = json.Unmarshal(data, &broken)
+	}
+	if err != nil {
+		return err
+	}
+	for id, r := range resourcesOf(broken, "AWS::EC2::VPC") {
+		validation.brokenVPC = id
+		props(r)["EnableDnsHostname"] = true
+	}
+	validation.brokenFile, err = c.write("broken.network", broken)
+	return err
+}
+
+func runValidation(c *externalCheck) {
+	list := filepath.Join(c.dir, "templates.txt")
+	if validation.err = os.WriteFile(list, []byte(strings.Join(slices.Collect(maps.Keys(c.templates)), "\n")), 0o644); validation.err != nil {
+		return
+	}
+	cmd := exec.Command("node", filepath.Join("..", "tools", "cfnvalidate", "validate.js"), "@"+list)
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	validation.err = cmd.Run()
+	validation.out, validation.stderr = stdout.String(), stderr.String()
 }

@@ -98,18 +98,16 @@ func reportControls(out io.Writer, templates cfnupdate.Deployment) error {
 	defer os.RemoveAll(dir)
 	names := slices.Sorted(maps.Keys(templates))
 	files := make([]string, len(names))
+	byFile := map[string]map[string]any{}
 	for i, name := range names {
 		data, _ := json.Marshal(templates[name])
 		files[i] = filepath.Join(dir, name+".json")
+		byFile[files[i]] = templates[name]
 		if err := os.WriteFile(files[i], data, 0o644); err != nil {
 			return err
 		}
 	}
-	rules, err := guard.RuleFiles(slices.Collect(maps.Values(templates)), nil)
-	if err != nil {
-		return err
-	}
-	failing, _, err := guard.Failing(files, rules)
+	failing, _, err := guard.Failing(byFile, nil)
 	if err != nil {
 		return err
 	}
