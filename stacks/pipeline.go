@@ -77,7 +77,29 @@ func NewPipeline(app awscdk.App, cfg *config.Config) PipelineStack {
 	s.Pipeline.BuildPipeline()
 	applyNagPacks(stack)
 	suppressPipelineFindings(stack)
+	// CodePipeline adds a support stack (a replication bucket and its key) in each other region it
+	// deploys to; it is checked like the pipeline stack.
+	for _, support := range *s.Pipeline.Pipeline().CrossRegionSupport() {
+		applyNagPacks(support.Stack)
+		suppressSupportStackFindings(support.Stack)
+	}
 	return s
+}
+
+// suppressSupportStackFindings answers cdk-nag for a cross-region support stack's replication
+// bucket, which CodePipeline fills with each run's artifacts for the actions in that region.
+func suppressSupportStackFindings(stack awscdk.Stack) {
+	var suppressions []*cdknag.NagPackSuppression
+	for id, reason := range map[string]string{
+		"AwsSolutions-S1":                           "the replication bucket holds copies of build artifacts for the actions in this region, which the next run recreates",
+		"NIST.800.53.R5-S3BucketLoggingEnabled":     "the replication bucket holds copies of build artifacts, which the next run recreates",
+		"NIST.800.53.R5-S3BucketReplicationEnabled": "it is itself the replica of the pipeline's artifacts in this region",
+		"NIST.800.53.R5-S3BucketVersioningEnabled":  "copies of build artifacts are recreated by the next run",
+	} {
+		suppressions = append(suppressions, &cdknag.NagPackSuppression{Id: jsii.String(id), Reason: jsii.String(reason)})
+	}
+	sort.Slice(suppressions, func(i, j int) bool { return *suppressions[i].Id < *suppressions[j].Id })
+	cdknag.NagSuppressions_AddStackSuppressions(stack, &suppressions, jsii.Bool(true))
 }
 
 // suppressPipelineFindings answers cdk-nag for what CDK Pipelines generates in this stack: its
