@@ -4,14 +4,13 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -83,29 +82,48 @@ var (
 	validationCheck = &externalCheck{prepare: prepareValidation, run: runValidation}
 	validation      struct {
 		brokenFile, brokenVPC string
+		env                   map[string]string // by file: region and account, tab-separated
 		out, stderr           string
 		err                   error
 	}
 )
 
+// stackEnv is the region and account validate.js passes to the engine, as CDK's plugin does;
+// unresolved ones (an environment-agnostic stack) are left out.
+func stackEnv(region, account string) string {
+	known := func(v string) string {
+		if strings.Contains(v, "${Token[") || strings.HasPrefix(v, "unknown-") {
+			return ""
+		}
+		return v
+	}
+	return known(region) + "\t" + known(account)
+}
+
 func prepareValidation(c *externalCheck) error {
+	validation.env = map[string]string{}
 	for _, s := range allScenarios() {
 		if s.build(); s.err != nil {
 			return fmt.Errorf("scenario %s did not synthesise: %v", s.name, s.err)
 		}
-		for stack, template := range map[string]map[string]any{"network": s.template, "fleet": s.fleetJSON, "patching": s.patchJSON} {
-			if _, err := c.write(s.name+"."+stack, template); err != nil {
+		for name, stack := range map[string]awscdk.Stack{"network": s.app.Network.Stack, "fleet": s.app.Fleet.Stack, "patching": s.app.Patching.Stack} {
+			template := map[string]map[string]any{"network": s.template, "fleet": s.fleetJSON, "patching": s.patchJSON}[name]
+			file, err := c.write(s.name+"."+name, template)
+			if err != nil {
 				return err
 			}
+			validation.env[file] = stackEnv(*stack.Region(), *stack.Account())
 		}
 	}
 	if buildPipeline(); pipelineErr != nil {
 		return fmt.Errorf("the pipeline app did not synthesise: %v", pipelineErr)
 	}
 	for _, stack := range *pipelineAssembly.StacksRecursively() {
-		if _, err := c.write("pipeline."+*stack.Id(), stack.Template().(map[string]any)); err != nil {
+		file, err := c.write("pipeline."+*stack.Id(), stack.Template().(map[string]any))
+		if err != nil {
 			return err
 		}
+		validation.env[file] = stackEnv(*stack.Environment().Region, *stack.Environment().Account)
 	}
 	// A copy of the default network with a misspelt VPC property proves the engine reports errors.
 	var broken map[string]any
@@ -126,7 +144,11 @@ func prepareValidation(c *externalCheck) error {
 
 func runValidation(c *externalCheck) {
 	list := filepath.Join(c.dir, "templates.txt")
-	if validation.err = os.WriteFile(list, []byte(strings.Join(slices.Collect(maps.Keys(c.templates)), "\n")), 0o644); validation.err != nil {
+	var lines []string
+	for file := range c.templates {
+		lines = append(lines, file+"\t"+validation.env[file])
+	}
+	if validation.err = os.WriteFile(list, []byte(strings.Join(lines, "\n")), 0o644); validation.err != nil {
 		return
 	}
 	cmd := exec.Command("node", filepath.Join("..", "tools", "cfnvalidate", "validate.js"), "@"+list)

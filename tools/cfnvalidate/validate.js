@@ -1,5 +1,6 @@
 'use strict';
-// Usage: node tools/cfnvalidate/validate.js TEMPLATE... (or a file listing them with @LIST)
+// Usage: node tools/cfnvalidate/validate.js TEMPLATE... or @LIST, a file of lines
+// "TEMPLATE[<tab>REGION[<tab>ACCOUNT]]": the stack's region and account, as CDK passes them.
 // Runs CDK's built-in "CloudFormation Validate" engine (@aws/cloudformation-validate, pinned in
 // package.json at the version aws-cdk-lib bundles) with the settings CDK's plugin uses, over each
 // template, and prints one JSON line per finding: template, rule, severity, resource, path, message.
@@ -11,12 +12,13 @@ const { RegoEngine, TemplateFile } = require('@aws/cloudformation-validate');
 // The rules CDK's CloudFormationValidatePlugin leaves out (aws-cdk-lib 2.270.0), and its severity.
 const IGNORE_RULES = ['W3005', 'W1020', 'E1018', 'W9002', 'W9013', 'E2001', 'W1103'];
 
-let files = process.argv.slice(2);
-files = files.flatMap((f) => (f.startsWith('@') ? fs.readFileSync(f.slice(1), 'utf8').split('\n').filter(Boolean) : [f]));
+const lines = process.argv.slice(2).flatMap((f) => (f.startsWith('@') ? fs.readFileSync(f.slice(1), 'utf8').split('\n').filter(Boolean) : [f]));
 const engine = new RegoEngine({});
 try {
-  for (const file of files) {
-    const report = engine.validateStandard(new TemplateFile(file), {
+  for (const line of lines) {
+    const [file, region, accountId] = line.split('\t');
+    const report = engine.validateDetailed(new TemplateFile(file), {
+      pseudoParameterOverrides: { region: region || undefined, accountId: accountId || undefined },
       exclude: { ids: IGNORE_RULES, services: [{ ruleId: 'W3697', service: 'AWS::AutoScaling' }] },
       severityLevel: 'WARN',
     });
