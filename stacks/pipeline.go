@@ -47,8 +47,10 @@ func NewPipeline(app awscdk.App, cfg *config.Config) PipelineStack {
 				fmt.Sprintf("curl -fsSL https://go.dev/dl/go%s.linux-amd64.tar.gz | tar -C /usr/local -xz", goVersion),
 				"export PATH=/usr/local/go/bin:$PATH",
 			),
-			// The README's two commands: every test, then the synth of this configuration.
-			Commands:               jsii.Strings("export PATH=/usr/local/go/bin:$PATH", "make test", "make synth CONFIG="+pl.ConfigFile),
+			// Every test, then the synth of this configuration with every offline check (CDK's
+			// validation, the flow table, the schema, Control Tower): the pipeline deploys what
+			// this writes to cdk.out without synthesising again.
+			Commands:               jsii.Strings("export PATH=/usr/local/go/bin:$PATH", "make test", "make verify CONFIG="+pl.ConfigFile),
 			PrimaryOutputDirectory: jsii.String("cdk.out"),
 		}),
 		CodeBuildDefaults: &pipelines.CodeBuildOptions{

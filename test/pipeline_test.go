@@ -111,7 +111,7 @@ func TestPipelineBuildsTestsAndDeploysEachEnvironmentInWavesByRegion(t *testing.
 		}
 	}
 	require.NotEmpty(t, buildspec, "a CodeBuild project runs the tests")
-	assert.Contains(t, buildspec, "make synth CONFIG=configs/prod.yaml", "the README's two commands")
+	assert.Contains(t, buildspec, "make verify CONFIG=configs/prod.yaml", "the synth with CDK's validation and the offline checks")
 }
 
 // TestPipelineStacksPassCdkNagWithTheirReasons checks the pipeline stack and the support stack
