@@ -6,11 +6,14 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/pipelines"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/kmskey"
 )
 
 // goVersion is the Go the build installs on CodeBuild's standard image (go.mod's toolchain).
@@ -55,6 +58,7 @@ func NewPipeline(app awscdk.App, cfg *config.Config) PipelineStack {
 		}),
 		CodeBuildDefaults: &pipelines.CodeBuildOptions{
 			BuildEnvironment: &awscodebuild.BuildEnvironment{BuildImage: awscodebuild.LinuxBuildImage_STANDARD_7_0()},
+			Logging:          &awscodebuild.LoggingOptions{CloudWatch: &awscodebuild.CloudWatchLoggingOptions{LogGroup: buildLogs(stack)}},
 		},
 	})
 	waves := map[string]pipelines.Wave{}
@@ -77,15 +81,47 @@ func NewPipeline(app awscdk.App, cfg *config.Config) PipelineStack {
 		wave.AddStage(stage, opts)
 	}
 	s.Pipeline.BuildPipeline()
+	secureArtifactBucket(s.Pipeline.Pipeline().ArtifactBucket())
 	applyNagPacks(stack)
 	suppressPipelineFindings(stack)
 	// CodePipeline adds a support stack (a replication bucket and its key) in each other region it
-	// deploys to; it is checked like the pipeline stack.
+	// deploys to; it is secured and checked like the pipeline stack.
 	for _, support := range *s.Pipeline.Pipeline().CrossRegionSupport() {
+		secureArtifactBucket(support.ReplicationBucket)
 		applyNagPacks(support.Stack)
 		suppressSupportStackFindings(support.Stack)
 	}
 	return s
+}
+
+// buildLogs is the CodeBuild projects' log group: KMS-encrypted, kept a year, retained.
+func buildLogs(stack awscdk.Stack) awslogs.LogGroup {
+	key := kmskey.NewKey(stack, "BuildLogsKey", "Encrypts the pipeline's build logs")
+	kmskey.AllowCloudWatchLogs(key)
+	return awslogs.NewLogGroup(stack, jsii.String("BuildLogs"), &awslogs.LogGroupProps{
+		Retention:     awslogs.RetentionDays_ONE_YEAR,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+		EncryptionKey: key,
+	})
+}
+
+// secureArtifactBucket versions an artifact bucket CodePipeline creates, lets old versions and
+// failed uploads expire, and denies grants on its key except to AWS services (Control Tower
+// CT.S3.PR.11, CT.S3.PR.6, CT.KMS.PR.3). A run's artifacts stay current until the next run.
+func secureArtifactBucket(bucket awss3.IBucket) {
+	cfn := bucket.Node().DefaultChild().(awss3.CfnBucket)
+	cfn.SetVersioningConfiguration(&awss3.CfnBucket_VersioningConfigurationProperty{Status: jsii.String("Enabled")})
+	cfn.SetLifecycleConfiguration(&awss3.CfnBucket_LifecycleConfigurationProperty{Rules: &[]any{
+		&awss3.CfnBucket_RuleProperty{
+			Id:                             jsii.String("ExpireOldArtifacts"),
+			Status:                         jsii.String("Enabled"),
+			NoncurrentVersionExpiration:    &awss3.CfnBucket_NoncurrentVersionExpirationProperty{NoncurrentDays: jsii.Number(30)},
+			AbortIncompleteMultipartUpload: &awss3.CfnBucket_AbortIncompleteMultipartUploadProperty{DaysAfterInitiation: jsii.Number(7)},
+		},
+	}})
+	if key := bucket.EncryptionKey(); key != nil { // with CrossAccountKeys, always
+		kmskey.DenyGrantsExceptForAwsServices(key)
+	}
 }
 
 // suppressSupportStackFindings answers cdk-nag for a cross-region support stack's replication
@@ -96,7 +132,6 @@ func suppressSupportStackFindings(stack awscdk.Stack) {
 		"AwsSolutions-S1":                           "the replication bucket holds copies of build artifacts for the actions in this region, which the next run recreates",
 		"NIST.800.53.R5-S3BucketLoggingEnabled":     "the replication bucket holds copies of build artifacts, which the next run recreates",
 		"NIST.800.53.R5-S3BucketReplicationEnabled": "it is itself the replica of the pipeline's artifacts in this region",
-		"NIST.800.53.R5-S3BucketVersioningEnabled":  "copies of build artifacts are recreated by the next run",
 	} {
 		suppressions = append(suppressions, &cdknag.NagPackSuppression{Id: jsii.String(id), Reason: jsii.String(reason)})
 	}
@@ -115,7 +150,6 @@ func suppressPipelineFindings(stack awscdk.Stack) {
 		"NIST.800.53.R5-IAMNoInlinePolicy":          "CDK Pipelines builds each role's policy from its grants",
 		"NIST.800.53.R5-S3BucketLoggingEnabled":     "the artifact bucket holds build artifacts only, which the next run recreates",
 		"NIST.800.53.R5-S3BucketReplicationEnabled": "build artifacts are recreated by the next run",
-		"NIST.800.53.R5-S3BucketVersioningEnabled":  "build artifacts are recreated by the next run",
 	} {
 		suppressions = append(suppressions, &cdknag.NagPackSuppression{Id: jsii.String(id), Reason: jsii.String(reason)})
 	}

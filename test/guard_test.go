@@ -3,6 +3,7 @@ package test
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,8 +15,9 @@ import (
 // notAdopted are the Control Tower proactive controls (opt-in, each chosen per organisation) that
 // privatepatch's templates do not meet, and why. docs/compliance.md says the same for users.
 var notAdopted = map[string]string{
-	"ct-s3-pr-2":     "S3 server access logs go to a log bucket that cannot log to itself",
-	"ct-s3-pr-4":     "nothing consumes S3 event notifications of log and command-output buckets",
+	"ct-s3-pr-2": "S3 server access logs go to a log bucket that cannot log to itself; the pipeline's artifact buckets hold " +
+		"build artifacts the next run recreates, and CodePipeline records every run",
+	"ct-s3-pr-4":     "nothing consumes S3 event notifications of log, command-output and artifact buckets",
 	"ct-s3-pr-9":     "retention is a lifecycle rule; object lock would keep objects past it",
 	"ct-s3-pr-10":    "S3 server access logging delivers only to SSE-S3 buckets; command output takes commandOutput.encryption: kms",
 	"ct-athena-pr-2": "Athena query results are encrypted as the command-output bucket they are written to: SSE-S3 unless commandOutput.encryption: kms",
@@ -75,6 +77,21 @@ func prepareControlTower(c *externalCheck) error {
 		for _, stack := range g.stacks {
 			template := map[string]map[string]any{"network": g.s.template, "fleet": g.s.fleetJSON, "patching": g.s.patchJSON}[stack]
 			file, err := c.write(g.s.name+"."+stack, template)
+			if err != nil {
+				return err
+			}
+			controlTower.files = append(controlTower.files, file)
+			templates = append(templates, template)
+		}
+	}
+	// The pipeline stack and CodePipeline's support stack in the other region.
+	if buildPipeline(); pipelineErr != nil {
+		return fmt.Errorf("the pipeline app did not synthesise: %v", pipelineErr)
+	}
+	for _, stack := range *pipelineAssembly.StacksRecursively() {
+		if *stack.StackName() == "privatepatch-pipeline" || strings.HasPrefix(*stack.Id(), "cross-region-stack-") {
+			template := stack.Template().(map[string]any)
+			file, err := c.write("pipeline."+*stack.Id(), template)
 			if err != nil {
 				return err
 			}

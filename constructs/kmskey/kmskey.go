@@ -21,6 +21,14 @@ func NewKey(scope constructs.Construct, id, description string) awskms.Key {
 		EnableKeyRotation: jsii.Bool(true),
 		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 	})
+	DenyGrantsExceptForAwsServices(key)
+	return key
+}
+
+// DenyGrantsExceptForAwsServices adds to key's policy the statement AWS Control Tower's
+// CT.KMS.PR.3 asks for: no one may create a grant on it except for an AWS service or resource.
+// For keys privatepatch does not create itself, such as CDK Pipelines' artifact keys.
+func DenyGrantsExceptForAwsServices(key awskms.IKey) {
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("DenyGrantsExceptForAwsServices"),
 		Effect:     awsiam.Effect_DENY,
@@ -32,7 +40,6 @@ func NewKey(scope constructs.Construct, id, description string) awskms.Key {
 			"aws:PrincipalIsAWSService": "false",
 		}},
 	}), nil)
-	return key
 }
 
 // AllowCloudWatchLogs lets CloudWatch Logs use key for this account's log groups in this region.
