@@ -85,7 +85,7 @@ test: setup lint ## run every test: configuration, constructs, templates, cdk-na
 update-golden: setup ## rewrite test/testdata golden templates; review the diff before committing
 	go test -count=1 ./test -update
 
-bench: setup ## measure synthesis: the app against a one-resource floor (time, peak memory), growth with groups and environments
+bench: setup ## measure synthesis: the app against a one-resource floor (time, peak memory), the test suite against one synth, growth with groups and environments
 	tools/bench.sh
 
 lint: ## gofmt and go vet

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make bench: synthesis as processes (the app against a one-resource floor app: wall time and peak
-# memory, Node start-up included), then the in-process Go benchmarks (docs/benchmarks.md).
+# memory, Node start-up included), the test suite against one synth, then the in-process Go
+# benchmarks (docs/benchmarks.md).
 # BENCHTIME (default 1x) is passed to go test -benchtime.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,5 +29,12 @@ for validation in false true; do
   printf '%-44s %7.2f %9d\n' "app (default), $label" "$app_s" "$((app_kib / 1024))"
   printf '%-44s %7.2f %9d\n' "floor, $label" "$floor_s" "$((floor_kib / 1024))"
   awk -v a="$app_s" -v f="$floor_s" -v am="$app_kib" -v fm="$floor_kib" 'BEGIN { printf "%-44s %7.2f %9.2f\n", "  ratio", a / f, am / fm }'
+  [ "$validation" = false ] && synth_s=$app_s
 done
+# The test suite (go test ./..., warm build cache) against one synth of the default
+# configuration as make synth runs it (the app's median without validation, above).
+/usr/bin/time -f "%e %U %S" -o "$out/tests" go test -count=1 ./... >"$out/tests.log" 2>&1 || { cat "$out/tests.log" >&2; exit 1; }
+read -r tests_s tests_user tests_sys <"$out/tests"
+awk -v t="$tests_s" -v u="$tests_user" -v s="$tests_sys" -v a="$synth_s" \
+  'BEGIN { printf "%-44s %7.2f  (%.0f s of CPU; %.1fx one synth)\n", "test suite (go test ./...)", t, u + s, t / a }'
 go test -count=1 -run '^$' -bench . -benchtime "${BENCHTIME:-1x}" -timeout 60m ./test
