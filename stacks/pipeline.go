@@ -2,7 +2,8 @@ package stacks
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
@@ -127,32 +128,32 @@ func secureArtifactBucket(bucket awss3.IBucket) {
 // suppressSupportStackFindings answers cdk-nag for a cross-region support stack's replication
 // bucket, which CodePipeline fills with each run's artifacts for the actions in that region.
 func suppressSupportStackFindings(stack awscdk.Stack) {
-	var suppressions []*cdknag.NagPackSuppression
-	for id, reason := range map[string]string{
+	suppressInStack(stack, map[string]string{
 		"AwsSolutions-S1":                           "the replication bucket holds copies of build artifacts for the actions in this region, which the next run recreates",
 		"NIST.800.53.R5-S3BucketLoggingEnabled":     "the replication bucket holds copies of build artifacts, which the next run recreates",
 		"NIST.800.53.R5-S3BucketReplicationEnabled": "it is itself the replica of the pipeline's artifacts in this region",
-	} {
-		suppressions = append(suppressions, &cdknag.NagPackSuppression{Id: jsii.String(id), Reason: jsii.String(reason)})
-	}
-	sort.Slice(suppressions, func(i, j int) bool { return *suppressions[i].Id < *suppressions[j].Id })
-	cdknag.NagSuppressions_AddStackSuppressions(stack, &suppressions, jsii.Bool(true))
+	})
 }
 
 // suppressPipelineFindings answers cdk-nag for what CDK Pipelines generates in this stack: its
 // artifact bucket, key, CodeBuild projects and their roles.
 func suppressPipelineFindings(stack awscdk.Stack) {
-	var suppressions []*cdknag.NagPackSuppression
-	for id, reason := range map[string]string{
+	suppressInStack(stack, map[string]string{
 		"AwsSolutions-S1": "the pipeline's artifact bucket holds build artifacts only, which the next run recreates; CodePipeline's history records every run",
 		"AwsSolutions-IAM5": "CDK Pipelines' generated roles: CodeBuild writes log streams and report groups it cannot name in advance, reads and " +
 			"writes artifacts under the artifact bucket with its key, and assumes each environment's CDK bootstrap roles (role/*)",
 		"NIST.800.53.R5-IAMNoInlinePolicy":          "CDK Pipelines builds each role's policy from its grants",
 		"NIST.800.53.R5-S3BucketLoggingEnabled":     "the artifact bucket holds build artifacts only, which the next run recreates",
 		"NIST.800.53.R5-S3BucketReplicationEnabled": "build artifacts are recreated by the next run",
-	} {
-		suppressions = append(suppressions, &cdknag.NagPackSuppression{Id: jsii.String(id), Reason: jsii.String(reason)})
+	})
+}
+
+// suppressInStack suppresses each cdk-nag rule, by id, in everything in stack, with its reason
+// (in id order, so that the template does not change from run to run).
+func suppressInStack(stack awscdk.Stack, reasons map[string]string) {
+	var suppressions []*cdknag.NagPackSuppression
+	for _, id := range slices.Sorted(maps.Keys(reasons)) {
+		suppressions = append(suppressions, &cdknag.NagPackSuppression{Id: jsii.String(id), Reason: jsii.String(reasons[id])})
 	}
-	sort.Slice(suppressions, func(i, j int) bool { return *suppressions[i].Id < *suppressions[j].Id })
 	cdknag.NagSuppressions_AddStackSuppressions(stack, &suppressions, jsii.Bool(true))
 }

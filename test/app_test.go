@@ -66,10 +66,8 @@ func startBackground() {
 		return
 	}
 	background.Go(func() {
-		if buildBinaries() == nil {
-			runDirect()
-			runCLI()
-		}
+		runDirect()
+		runCLI()
 	})
 }
 
@@ -103,68 +101,71 @@ func templates(t *testing.T, dir string) []string {
 	return found
 }
 
-var (
-	directRunOnce sync.Once
-	directRunDir  string
-	directRunOut  []byte
-	directRunErr  error
-)
+// outputRun is one run of the app, into a directory of its own, done once for all tests.
+type outputRun struct {
+	once sync.Once
+	dir  string
+	out  []byte
+	err  error
+}
+
+// do runs the command cmd returns for the directory, once: after binaries are built, from the
+// project root.
+func (r *outputRun) do(prefix string, cmd func(dir string) (*exec.Cmd, error)) {
+	r.once.Do(func() {
+		if r.err = buildBinaries(); r.err != nil {
+			return
+		}
+		if r.dir, r.err = os.MkdirTemp("", prefix); r.err != nil {
+			return
+		}
+		c, err := cmd(r.dir)
+		if r.err = err; err != nil {
+			return
+		}
+		c.Dir = ".."
+		r.out, r.err = c.CombinedOutput()
+	})
+}
+
+var directRunner, cliRunner outputRun
 
 // directRun runs the app once as `go run ./app` does, from the project root without the CLI's
 // environment, into a directory of its own, and returns that directory.
 func directRun(t *testing.T) string {
-	require.NoError(t, buildBinaries())
 	runDirect()
-	require.NoError(t, directRunErr, "the app run directly: %s", directRunOut)
-	return directRunDir
+	require.NoError(t, directRunner.err, "the app run directly: %s", directRunner.out)
+	return directRunner.dir
 }
 
 func runDirect() {
-	directRunOnce.Do(func() {
-		if directRunDir, directRunErr = os.MkdirTemp("", "privatepatch-direct"); directRunErr != nil {
-			return
-		}
+	directRunner.do("privatepatch-direct", func(dir string) (*exec.Cmd, error) {
 		app := exec.Command(filepath.Join(binDir, "app"))
-		app.Dir = ".."
 		// Without the CLI's variables (CDK_VALIDATION among them), so with CDK's validation on, as
 		// a plain `go run ./app` or `cdk deploy` runs it.
-		app.Env = append(withoutEnv(os.Environ(), "CDK_"), "CDK_OUTDIR="+directRunDir)
-		directRunOut, directRunErr = app.CombinedOutput()
+		app.Env = append(withoutEnv(os.Environ(), "CDK_"), "CDK_OUTDIR="+dir)
+		return app, nil
 	})
 }
-
-var (
-	cliRunOnce sync.Once
-	cliRunDir  string
-	cliRunOut  []byte
-	cliRunErr  error
-)
 
 // cliRun synthesises the default configuration once with the real CDK CLI, as make synth does
 // (without CDK's validation, which the direct run has), and returns the output directory.
 func cliRun(t *testing.T) string {
-	require.NoError(t, buildBinaries())
 	runCLI()
-	require.NoError(t, cliRunErr, "cdk synth: %s", cliRunOut)
-	return cliRunDir
+	require.NoError(t, cliRunner.err, "cdk synth: %s", cliRunner.out)
+	return cliRunner.dir
 }
 
 func runCLI() {
-	cliRunOnce.Do(func() {
+	cliRunner.do("privatepatch-cli", func(dir string) (*exec.Cmd, error) {
 		cdk, err := filepath.Abs(filepath.Join("..", "node_modules", ".bin", "cdk"))
 		if err == nil {
 			_, err = os.Stat(cdk)
 		}
 		if err != nil {
-			cliRunErr = fmt.Errorf("the CDK CLI is not installed: run make setup (%v)", err)
-			return
+			return nil, fmt.Errorf("the CDK CLI is not installed: run make setup (%v)", err)
 		}
-		if cliRunDir, cliRunErr = os.MkdirTemp("", "privatepatch-cli"); cliRunErr != nil {
-			return
-		}
-		cli := exec.Command(cdk, "synth", "--quiet", "--no-validation", "--app", filepath.Join(binDir, "app"), "--output", cliRunDir)
-		cli.Dir = ".."
-		cliRunOut, cliRunErr = cli.CombinedOutput()
+		return exec.Command(cdk, "synth", "--quiet", "--no-validation", "--app", filepath.Join(binDir, "app"), "--output", dir), nil
 	})
 }
 

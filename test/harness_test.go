@@ -38,7 +38,7 @@ func TestMain(m *testing.M) {
 	jsii.Close()
 	background.Wait()
 	removeCheckDirs()
-	for _, dir := range []string{directRunDir, cliRunDir, binDir} {
+	for _, dir := range []string{directRunner.dir, cliRunner.dir, binDir} {
 		if dir != "" {
 			os.RemoveAll(dir)
 		}
