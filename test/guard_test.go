@@ -2,8 +2,9 @@ package test
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
-	"strings"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -35,23 +36,24 @@ func TestTemplatesPassAwsControlTowerProactiveControls(t *testing.T) {
 	require.NoError(t, controlTower.err)
 	assert.ElementsMatch(t, keysOf(notAdopted), controlTower.skipped, "each control not adopted checks a resource type the templates declare")
 	require.Contains(t, controlTower.rules, filepath.Join(controlTower.guard.Rules, "ec2", "ct-ec2-pr-5.guard"))
-	for _, file := range controlTower.files {
+	files := slices.Sorted(maps.Keys(controlTowerCheck.templates))
+	for _, file := range files {
 		assert.Empty(t, controlTower.failing[file], "Control Tower controls fail in %s: fix the template, or add them to notAdopted with the reason:\n%s",
 			filepath.Base(file), controlTower.output[file])
 	}
-	t.Logf("%d templates, %d controls run, %d not adopted", len(controlTower.files), len(controlTower.rules), len(notAdopted))
+	t.Logf("%d templates, %d controls run, %d not adopted", len(files), len(controlTower.rules), len(notAdopted))
 }
 
 var (
 	controlTowerCheck = &externalCheck{prepare: prepareControlTower, run: runControlTower}
 	controlTower      struct {
-		guard          controltower.Guard
-		files, skipped []string
-		rules          []string // those that apply to any of the files
-		skip           map[string]bool
-		failing        map[string][]string
-		output         map[string]string
-		err            error
+		guard   controltower.Guard
+		rules   []string // those that apply to any of the templates
+		skip    map[string]bool
+		skipped []string // the controls in skip that apply
+		failing map[string][]string
+		output  map[string]string
+		err     error
 	}
 )
 
@@ -61,7 +63,6 @@ func prepareControlTower(c *externalCheck) error {
 		return err
 	}
 	controlTower.guard, controlTower.skip = guard, map[string]bool{}
-	var templates []map[string]any
 	// Each template that differs in what it declares, once: cfn-guard takes up to a second a template.
 	for _, g := range []struct {
 		s      *scenario
@@ -76,32 +77,24 @@ func prepareControlTower(c *externalCheck) error {
 		}
 		for _, stack := range g.stacks {
 			template := map[string]map[string]any{"network": g.s.template, "fleet": g.s.fleetJSON, "patching": g.s.patchJSON}[stack]
-			file, err := c.write(g.s.name+"."+stack, template)
-			if err != nil {
+			if _, err := c.write(g.s.name+"."+stack, template); err != nil {
 				return err
 			}
-			controlTower.files = append(controlTower.files, file)
-			templates = append(templates, template)
 		}
 	}
 	// The pipeline stack and CodePipeline's support stack in the other region.
 	if buildPipeline(); pipelineErr != nil {
 		return fmt.Errorf("the pipeline app did not synthesise: %v", pipelineErr)
 	}
-	for _, stack := range *pipelineAssembly.StacksRecursively() {
-		if *stack.StackName() == "privatepatch-pipeline" || strings.HasPrefix(*stack.Id(), "cross-region-stack-") {
-			template := stack.Template().(map[string]any)
-			file, err := c.write("pipeline."+*stack.Id(), template)
-			if err != nil {
-				return err
-			}
-			controlTower.files = append(controlTower.files, file)
-			templates = append(templates, template)
+	for _, stack := range pipelineOwnStacks() {
+		if _, err := c.write("pipeline."+*stack.Id(), stack.Template().(map[string]any)); err != nil {
+			return err
 		}
 	}
 	for control := range notAdopted {
 		controlTower.skip[control] = true
 	}
+	templates := slices.Collect(maps.Values(c.templates))
 	controlTower.rules = guard.RuleFiles(templates, controlTower.skip)
 	for _, rule := range guard.RuleFiles(templates, nil) {
 		if controlTower.skip[controltower.Control(rule)] {
