@@ -77,7 +77,7 @@ check-update: synth ## refuse an update that replaces data or clashes with what 
 	go run ./tools/checkupdate -deployed $(DEPLOYED) -synthesised cdk.out
 
 deploy: setup $(if $(FORCE),,check-update) ## deploy every stack after check-update (FORCE=1 skips it; needs credentials and a bootstrapped account)
-	$(CDK) deploy '**' --validation $(CDK_DEPLOY_FLAGS) $(CDK_CONFIG)
+	$(CDK) deploy '**' $(CDK_DEPLOY_FLAGS) $(CDK_CONFIG) # CDK's validation is on: deploy has no --no-validation
 
 test: setup lint ## run every test: configuration, constructs, templates, cdk-nag, network paths
 	go test -count=1 ./...
