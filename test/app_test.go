@@ -204,7 +204,7 @@ func TestAppPassesCdksOwnCloudFormationValidation(t *testing.T) {
 	assert.Equal(t, "success", validation.Conclusion)
 	assert.Empty(t, validation.Violations)
 	require.Len(t, validation.SuppressedViolations, 1)
-	assert.Equal(t, "E1152", validation.SuppressedViolations[0].RuleName, "acknowledged by windows.AcknowledgeResolveAtLaunch")
+	assert.Equal(t, "E1152", validation.SuppressedViolations[0].RuleName, "acknowledged by windows.AcknowledgeImage")
 }
 
 func TestAppRejectsBadConfigurationWithoutWritingATemplate(t *testing.T) {

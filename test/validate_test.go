@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -30,8 +32,9 @@ type validationFinding struct {
 }
 
 // acknowledged says why a finding may stand, or "" when it may not. docs/compliance.md lists the
-// same; CDK's own run of the engine (cdk synth, make verify, make deploy) reports the two warnings
-// and is told of the error by windows.AcknowledgeResolveAtLaunch.
+// same. The app must also acknowledge the rule, as CDK's own run of the engine (cdk synth, make
+// verify, make deploy) requires: windows.AcknowledgeImage for E1152 and W9010, CDK itself for
+// W3010 where a VPC uses the stack's named zones.
 func acknowledged(f validationFinding, template map[string]any) string {
 	resource, _ := template["Resources"].(map[string]any)[f.Resource].(map[string]any)
 	value, _ := props(resource)[strings.TrimPrefix(f.Path, "Properties.")].(string)
@@ -68,6 +71,8 @@ func TestEveryTemplatePassesCloudFormationValidate(t *testing.T) {
 			continue
 		}
 		if acknowledged(f, validationCheck.templates[f.Template]) != "" {
+			assert.Contains(t, validation.acknowledgements[f.Template], "CloudFormation-Validate::"+f.Rule,
+				"%s in %s stands for a reason, but the app does not acknowledge it: cdk deploy would report it", f.Rule, filepath.Base(f.Template))
 			acknowledgedCount++
 			continue
 		}
@@ -83,10 +88,46 @@ var (
 	validation      struct {
 		brokenFile, brokenVPC string
 		env                   map[string]string // by file: region and account, tab-separated
-		out, stderr           string
-		err                   error
+		// acknowledgements are, by file, the rules its app acknowledges (CDK applies an
+		// acknowledgement to the whole app).
+		acknowledgements map[string]map[string]string
+		out, stderr      string
+		err              error
 	}
 )
+
+// acknowledgedRules are the validation rules an app acknowledges anywhere: the
+// aws:cdk:acknowledged-rules metadata in its cloud assembly (nested ones included), by rule.
+func acknowledgedRules(assembly cxapi.CloudAssembly) (map[string]string, error) {
+	rules := map[string]string{}
+	err := filepath.WalkDir(*assembly.Directory(), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !strings.HasSuffix(path, ".metadata.json") {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		var metadata map[string][]struct {
+			Type string
+			Data any
+		}
+		if err := json.Unmarshal(data, &metadata); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		for _, entries := range metadata {
+			for _, e := range entries {
+				if acknowledged, ok := e.Data.(map[string]any); ok && e.Type == "aws:cdk:acknowledged-rules" {
+					for id, reason := range acknowledged {
+						rules[id] = fmt.Sprint(reason)
+					}
+				}
+			}
+		}
+		return nil
+	})
+	return rules, err
+}
 
 // stackEnv is the region and account validate.js passes to the engine, as CDK's plugin does;
 // unresolved ones (an environment-agnostic stack) are left out.
@@ -101,10 +142,14 @@ func stackEnv(region, account string) string {
 }
 
 func prepareValidation(c *externalCheck) error {
-	validation.env = map[string]string{}
+	validation.env, validation.acknowledgements = map[string]string{}, map[string]map[string]string{}
 	for _, s := range allScenarios() {
 		if s.build(); s.err != nil {
 			return fmt.Errorf("scenario %s did not synthesise: %v", s.name, s.err)
+		}
+		acks, err := acknowledgedRules(s.root.Synth(nil))
+		if err != nil {
+			return err
 		}
 		for name, stack := range map[string]awscdk.Stack{"network": s.app.Network.Stack, "fleet": s.app.Fleet.Stack, "patching": s.app.Patching.Stack} {
 			template := map[string]map[string]any{"network": s.template, "fleet": s.fleetJSON, "patching": s.patchJSON}[name]
@@ -113,10 +158,15 @@ func prepareValidation(c *externalCheck) error {
 				return err
 			}
 			validation.env[file] = stackEnv(*stack.Region(), *stack.Account())
+			validation.acknowledgements[file] = acks
 		}
 	}
 	if buildPipeline(); pipelineErr != nil {
 		return fmt.Errorf("the pipeline app did not synthesise: %v", pipelineErr)
+	}
+	acks, err := acknowledgedRules(pipelineAssembly)
+	if err != nil {
+		return err
 	}
 	for _, stack := range *pipelineAssembly.StacksRecursively() {
 		file, err := c.write("pipeline."+*stack.Id(), stack.Template().(map[string]any))
@@ -124,6 +174,7 @@ func prepareValidation(c *externalCheck) error {
 			return err
 		}
 		validation.env[file] = stackEnv(*stack.Environment().Region, *stack.Environment().Account)
+		validation.acknowledgements[file] = acks
 	}
 	// A copy of the default network with a misspelt VPC property proves the engine reports errors.
 	var broken map[string]any

@@ -131,7 +131,7 @@ func NewFleet(scope constructs.Construct, id string, props *Props) Fleet {
 				InstanceName:                    jsii.String(fmt.Sprintf("%s-%d", g.Name, i+1)),
 				BlockDevices:                    windows.RootVolume(p.RootVolumeGiB),
 			})
-			windows.AcknowledgeResolveAtLaunch(instance, g.AmiID)
+			windows.AcknowledgeImage(instance, g.AmiID)
 			managedinstance.MonitorLaunchTemplate(instance)
 			tags := awscdk.Tags_Of(instance)
 			tags.Add(jsii.String(InstanceGroupTag), jsii.String(g.Name), nil)

@@ -7,18 +7,24 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
-// AcknowledgeResolveAtLaunch records, on an instance whose image resolves at launch, why CDK's
-// CloudFormation validation rule E1152 (ImageId must look like ami-...) does not apply. It is
-// cfn-lint's known false positive for resolve:ssm: image ids, which EC2 RunInstances accepts for
-// parameters of data type aws:ec2:image, as AWS's public AMI parameters are.
-func AcknowledgeResolveAtLaunch(instance constructs.IConstruct, amiID string) {
-	if amiID != "" {
-		return
-	}
-	awscdk.Validations_Of(instance).Acknowledge(&awscdk.Acknowledgment{
+// AcknowledgeImage records, on an instance, why CDK's CloudFormation validation finding about
+// its image does not apply: for an image that resolves at launch, E1152 (ImageId must look like
+// ami-...), cfn-lint's known false positive for resolve:ssm: image ids, which EC2 RunInstances
+// accepts for parameters of data type aws:ec2:image, as AWS's public AMI parameters are; for a
+// pinned AMI, W9010 (hard-coded AMI id), which the configuration asks for. CDK applies an
+// acknowledgement to the whole app.
+func AcknowledgeImage(instance constructs.IConstruct, amiID string) {
+	ack := &awscdk.Acknowledgment{
 		Id:     jsii.String("CloudFormation-Validate::E1152"),
 		Reason: jsii.String("ImageId resolve:ssm:<public AMI parameter> is resolved by EC2 at launch (cfn-lint false positive)"),
-	})
+	}
+	if amiID != "" {
+		ack = &awscdk.Acknowledgment{
+			Id:     jsii.String("CloudFormation-Validate::W9010"),
+			Reason: jsii.String("the configuration pins this AMI (amiId) for its region, on purpose"),
+		}
+	}
+	awscdk.Validations_Of(instance).Acknowledge(ack)
 }
 
 // MachineImage is the pinned AMI, or the version's latest AMI resolved when an instance launches

@@ -218,7 +218,7 @@ func NewServer(scope constructs.Construct, id string, props *ServerProps) Server
 		PropagateTagsToVolumeOnCreation: jsii.Bool(true),
 		BlockDevices:                    windows.RootVolume(60),
 	})
-	windows.AcknowledgeResolveAtLaunch(s.instance, p.AmiID)
+	windows.AcknowledgeImage(s.instance, p.AmiID)
 	if p.PatchGroup != "" {
 		managedinstance.TagPatchGroup(s.instance, p.PatchGroup)
 	}
