@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -61,6 +62,12 @@ type Spec map[string][]string
 type Property struct {
 	Required          bool   `json:"required"`
 	CausesReplacement string `json:"causesReplacement"` // yes, maybe or empty
+}
+
+// SpecPath is where make setup installs the resource specification (package.json pins
+// @aws-cdk/aws-service-spec), under the project root.
+func SpecPath(projectRoot string) string {
+	return filepath.Join(projectRoot, "node_modules", "@aws-cdk", "aws-service-spec", "db.json.gz")
 }
 
 // ReadResourceSpec reads the CloudFormation resource specification (db.json.gz of

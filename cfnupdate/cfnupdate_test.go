@@ -2,7 +2,6 @@ package cfnupdate
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -104,7 +103,7 @@ func TestReplacementsFollowCrossStackOutputs(t *testing.T) {
 }
 
 func TestLoadSpecReadsTheReplacingPropertiesOfThePinnedServiceSpec(t *testing.T) {
-	spec, err := LoadSpec(filepath.Join("..", "node_modules", "@aws-cdk", "aws-service-spec", "db.json.gz"))
+	spec, err := LoadSpec(SpecPath(".."))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"Egress", "NetworkAclId", "RuleNumber"}, spec["AWS::EC2::NetworkAclEntry"])
 	assert.Contains(t, spec["AWS::EC2::Instance"], "ImageId")

@@ -42,7 +42,7 @@ func NewPrivatePatch(scope constructs.Construct, cfg *config.Config) PrivatePatc
 }
 
 // NewPrivatePatchWithoutNag is NewPrivatePatch without the cdk-nag packs, whose checks take
-// about 40% of a synthesis with Node running: for callers that check the same stacks another way,
+// about a third of a synthesis with Node running: for callers that check the same stacks another way,
 // such as the tests of what CloudFormation does on update. The templates are the same.
 func NewPrivatePatchWithoutNag(scope constructs.Construct, cfg *config.Config) PrivatePatch {
 	for key, value := range cfg.Tags {

@@ -1,7 +1,6 @@
 package test
 
 import (
-	"path/filepath"
 	"sync"
 	"testing"
 
@@ -19,7 +18,7 @@ var (
 // replacingProperties is the service spec that package.json pins, loaded once.
 func replacingProperties(t testing.TB) cfnupdate.Spec {
 	specOnce.Do(func() {
-		spec, specErr = cfnupdate.LoadSpec(filepath.Join("..", "node_modules", "@aws-cdk", "aws-service-spec", "db.json.gz"))
+		spec, specErr = cfnupdate.LoadSpec(cfnupdate.SpecPath(".."))
 	})
 	require.NoError(t, specErr)
 	return spec

@@ -26,7 +26,7 @@ func main() {
 	stacks := flag.String("stacks", "", "print the name and region of each stack of this cloud assembly (cdk.out) and exit")
 	deployed := flag.String("deployed", "", "directory of the deployed templates, STACK.json each")
 	synthesised := flag.String("synthesised", "cdk.out", "the cloud assembly to deploy")
-	spec := flag.String("spec", filepath.Join("node_modules", "@aws-cdk", "aws-service-spec", "db.json.gz"), "the CloudFormation service spec")
+	spec := flag.String("spec", cfnupdate.SpecPath("."), "the CloudFormation service spec")
 	flag.Parse()
 	if err := run(os.Stdout, *stacks, *deployed, *synthesised, *spec); err != nil {
 		fmt.Fprintln(os.Stderr, "checkupdate:", err)

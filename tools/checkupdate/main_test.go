@@ -8,9 +8,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/privatepatch/privatepatch/cfnupdate"
 )
 
-var specPath = filepath.Join("..", "..", "node_modules", "@aws-cdk", "aws-service-spec", "db.json.gz")
+var specPath = cfnupdate.SpecPath(filepath.Join("..", ".."))
 
 // assembly writes a cloud assembly with one stack, app-fleet, whose server runs image.
 func assembly(t *testing.T, image string) string {

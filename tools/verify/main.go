@@ -30,7 +30,7 @@ func main() {
 	assembly := flag.String("assembly", "cdk.out", "the synthesised cloud assembly")
 	configPath := flag.String("config", "", "the configuration it was synthesised from (default: the embedded one)")
 	controls := flag.Bool("control-tower", true, "run the Control Tower proactive controls (cfn-guard, about a second a template)")
-	spec := flag.String("spec", filepath.Join("node_modules", "@aws-cdk", "aws-service-spec", "db.json.gz"), "the CloudFormation resource specification")
+	spec := flag.String("spec", cfnupdate.SpecPath("."), "the CloudFormation resource specification")
 	flag.Parse()
 	problems, err := run(os.Stdout, *assembly, *configPath, *spec, *controls)
 	if err != nil {
