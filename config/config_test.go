@@ -438,6 +438,12 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 			[]string{`security.inspector.suppressions[0].reason: "" is empty: say why these findings are accepted`}},
 		{"bad_alert_severity", valid + "security: {findingAlertSeverity: SEVERE}\n",
 			[]string{`security.findingAlertSeverity: "SEVERE" is not a severity: use one of LOW, MEDIUM, HIGH, CRITICAL`}},
+		{"al2023_baseline_without_its_repository_bucket", valid + "patching: {baselines: [{name: al, operatingSystem: AMAZON_LINUX_2023}]}\n",
+			[]string{`patching.baselines[0].operatingSystem: "AMAZON_LINUX_2023" patches from repositories in S3 bucket al2023-repos-us-west-2-de612dc2, which AWS does not document`}},
+		{"ubuntu_baseline_without_nat", valid + "patching: {baselines: [{name: ub, operatingSystem: UBUNTU}]}\n",
+			[]string{`patching.baselines[0].operatingSystem: "UBUNTU" patches from repositories on the internet, and the private subnets have no route there`}},
+		{"region_without_a_documented_patch_manager_bucket", strings.Replace(valid, "us-west-2", "mx-central-1", 2),
+			[]string{`region: "mx-central-1" has no Patch Manager bucket in "Reference: Amazon S3 buckets for patching operations"`}},
 		{"every_problem_reported_together", "region: us-west-2\naccount: \"1\"\nnetwork:\n  vpcCidr: nope\n  azCount: 9\n",
 			[]string{"3 configuration problem(s)", `account: "1"`, `network.vpcCidr: "nope"`, "network.azCount: 9"}},
 	}

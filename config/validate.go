@@ -91,6 +91,7 @@ func (c *Config) validate(p *problems) {
 	c.Wsus.validate(c, p)
 	c.Fleet.validate(c, p)
 	c.Patching.validate(c, p)
+	c.validateDownloads(p)
 	c.Assets.validate(c, p)
 	c.Security.validate(p)
 	c.validateLimits(p)

@@ -55,6 +55,7 @@ func NewNetworkStack(scope constructs.Construct, cfg *config.Config) NetworkStac
 		ExtraInterfaceEndpoints: cfg.Network.ExtraInterfaceEndpoints,
 		S3PrefixListCidrs:       s3Cidrs,
 		S3ReadBuckets:           cfg.Network.S3Endpoint.ReadBuckets,
+		PatchedOperatingSystems: cfg.PatchedOperatingSystems(),
 		S3ReadWriteBuckets:      append(slices.Clone(cfg.Network.S3Endpoint.ReadWriteBuckets), CommandOutputBucketName(cfg)),
 		FlowLogDestination:      network.FlowLogDestination(cfg.Network.FlowLogs.Destination),
 		FlowLogRetentionDays:    cfg.Network.FlowLogs.RetentionDays,

@@ -113,11 +113,31 @@ func TestWsusRoleRunsSsmAgentWithoutReadingParametersAndWritesOnlyItsCommandOutp
 	assert.NotContains(t, text, "ssm:GetParameter")
 	assert.Contains(t, text, "/wsus-setup/*", "writes only under its own prefix")
 	assert.Contains(t, text, "s3:GetEncryptionConfiguration")
-	assert.NotContains(t, text, "s3:GetObject")
 	assert.NotContains(t, text, "s3:Delete")
 
 	_, fr := exampleScenario.synth(t).only(t, "AWS::IAM::Role", "FleetRole")
 	assert.Contains(t, fmt.Sprint(props(fr)["ManagedPolicyArns"]), "AmazonSSMManagedInstanceCore", "private fleet instances keep AWS's maintained policy")
+}
+
+// AWS asks for s3:GetObject on its Systems Manager buckets in the instance profile whenever a VPC
+// endpoint is used ("Reference: Amazon S3 buckets for patching operations"): without it
+// AWS-RunPatchBaseline cannot download its payload through the S3 endpoint.
+func TestInstanceRolesReadTheRegionsSystemsManagerBucketsAndNoOtherObjects(t *testing.T) {
+	s := exampleScenario.synth(t)
+	for _, prefix := range []string{"WsusRole", "FleetRole"} {
+		role, _ := s.only(t, "AWS::IAM::Role", prefix)
+		var reads []any
+		for _, st := range policyStatements(s.fleetJSON, role) {
+			if strings.Contains(fmt.Sprint(st["Action"]), "s3:GetObject") && st["Sid"] == "ReadSystemsManagerBuckets" {
+				reads = append(reads, st["Resource"].([]any)...)
+			} else if st["Action"] == "s3:GetObject" {
+				t.Errorf("%s: s3:GetObject outside the Systems Manager buckets: %v", prefix, st["Resource"])
+			}
+		}
+		for _, bucket := range []string{"aws-patch-manager-us-west-2-34d7f99f8", "patch-baseline-snapshot-us-west-2", "aws-ssm-us-west-2"} {
+			assert.Contains(t, reads, "arn:aws:s3:::"+bucket+"/*", prefix)
+		}
+	}
 }
 
 func documentContent(t *testing.T, document map[string]any) (content map[string]any, script string) {

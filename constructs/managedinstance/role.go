@@ -3,6 +3,8 @@
 package managedinstance
 
 import (
+	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -11,6 +13,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/privatepatch/privatepatch/constructs/awsbuckets"
 )
 
 // NewRole creates an EC2 instance role with AmazonSSMManagedInstanceCore, SSM Agent's minimum.
@@ -21,6 +25,7 @@ func NewRole(scope constructs.Construct, id, description string) awsiam.Role {
 		Description:     jsii.String(description),
 		ManagedPolicies: &[]awsiam.IManagedPolicy{awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("AmazonSSMManagedInstanceCore"))},
 	})
+	AllowSystemsManagerBuckets(role)
 	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
 		Id:        jsii.String("AwsSolutions-IAM4"),
 		Reason:    jsii.String("AmazonSSMManagedInstanceCore is AWS's maintained minimum for SSM Agent; a copy would drift from it"),
@@ -57,6 +62,7 @@ func NewInternetFacingRole(scope constructs.Construct, id, description string) a
 		Actions:   jsii.Strings(agentActions...),
 		Resources: jsii.Strings("*"),
 	}))
+	AllowSystemsManagerBuckets(role)
 	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-IAM5"),
 		Reason: jsii.String("SSM Agent's own actions (those of AmazonSSMManagedInstanceCore without Parameter Store reads) take " +
@@ -64,6 +70,31 @@ func NewInternetFacingRole(scope constructs.Construct, id, description string) a
 		AppliesTo: &[]any{"Resource::*"},
 	}}, jsii.Bool(true))
 	return role
+}
+
+// AllowSystemsManagerBuckets lets role read the AWS-owned buckets SSM Agent and
+// AWS-RunPatchBaseline download from in its stack's region. AmazonSSMManagedInstanceCore does not
+// allow them, and AWS asks for the permission in the instance profile (or a hybrid node's service
+// role) whenever a VPC endpoint is used (awsbuckets.PatchingPage, awsbuckets.AgentPage).
+func AllowSystemsManagerBuckets(role awsiam.IRole) {
+	stack := awscdk.Stack_Of(role)
+	buckets := awsbuckets.SystemsManager(*stack.Region())
+	var objects, quoted []string
+	for _, bucket := range buckets {
+		objects = append(objects, fmt.Sprintf("arn:%s:s3:::%s/*", *stack.Partition(), bucket))
+		quoted = append(quoted, regexp.QuoteMeta(bucket))
+	}
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("ReadSystemsManagerBuckets"),
+		Actions:   jsii.Strings("s3:GetObject"),
+		Resources: jsii.Strings(objects...),
+	}))
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
+		Id:     jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("SSM Agent reads any object of AWS's own regional Systems Manager buckets (named one by one), whose keys AWS chooses"),
+		AppliesTo: &[]any{map[string]any{
+			"regex": fmt.Sprintf("/^Resource::arn:[^:]+:s3:::(%s)\\/\\*$/", strings.Join(quoted, "|"))}},
+	}}, jsii.Bool(true))
 }
 
 // MonitorLaunchTemplate fixes the launch template CDK creates for an instance to require IMDSv2:

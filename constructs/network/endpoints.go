@@ -8,26 +8,14 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatepatch/privatepatch/constructs/awsbuckets"
 )
 
 // SystemsManagerEndpoints are the interface endpoints every managed instance in a private subnet
 // needs: ssm (the API), ec2messages (Run Command), ec2 (volume enumeration, e.g. VSS snapshots)
 // and ssmmessages (Session Manager).
 var SystemsManagerEndpoints = []string{"ssm", "ec2messages", "ec2", "ssmmessages"}
-
-// systemsManagerBuckets are the AWS-owned regional buckets that SSM Agent and AWS-RunPatchBaseline
-// read ("SSM Agent communications with AWS managed S3 buckets" in the Systems Manager guide).
-// aws-patchmanager-macos-REGION is left out: this project patches Windows and Linux only.
-var systemsManagerBuckets = []string{
-	"patch-baseline-snapshot-%s",
-	"aws-ssm-%s",
-	"aws-windows-downloads-%s",
-	"amazon-ssm-%s",
-	"amazon-ssm-packages-%s",
-	"%s-birdwatcher-prod",
-	"aws-ssm-distributor-file-%s",
-	"aws-ssm-document-attachments-%s",
-}
 
 func (n *network) addEndpoints(p *Props) {
 	scope := constructs.NewConstruct(n.Construct, jsii.String("Endpoints"))
@@ -52,11 +40,15 @@ func (n *network) addEndpoints(p *Props) {
 		Subnets: &[]*awsec2.SubnetSelection{private},
 	})
 	stack := awscdk.Stack_Of(n.Construct)
-	var objects []string
-	for _, bucket := range systemsManagerBuckets {
-		objects = append(objects, bucketArn(stack, fmt.Sprintf(bucket, *stack.Region()))+"/*")
+	region := *stack.Region()
+	// AWS's own buckets for SSM Agent and Patch Manager, the package repositories of the patched
+	// Linux distributions that AWS documents in S3, then the configured buckets.
+	buckets := awsbuckets.SystemsManager(region)
+	for _, os := range p.PatchedOperatingSystems {
+		buckets = append(buckets, awsbuckets.Repositories(os, region)...)
 	}
-	for _, bucket := range p.S3ReadBuckets {
+	var objects []string
+	for _, bucket := range append(buckets, p.S3ReadBuckets...) {
 		objects = append(objects, bucketArn(stack, bucket)+"/*")
 	}
 	n.s3Endpoint.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{

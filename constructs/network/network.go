@@ -8,10 +8,13 @@ import (
 	"net/netip"
 	"slices"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/privatepatch/privatepatch/constructs/awsbuckets"
 )
 
 // Subnet group names; the subnets' logical IDs derive from them, so they are part of the contract.
@@ -53,9 +56,14 @@ type Props struct {
 	// S3PrefixListCidrs are the CIDRs of the region's com.amazonaws.REGION.s3 prefix list, which
 	// network ACLs must name one by one. Required: see LookupS3PrefixListCidrs.
 	S3PrefixListCidrs []string
-	// S3ReadBuckets are further bucket names the S3 endpoint policy lets the VPC read.
-	// Default: none, only the Systems Manager buckets.
+	// S3ReadBuckets are further bucket names the S3 endpoint policy lets the VPC read. In a region
+	// awsbuckets does not know the Patch Manager bucket of, it must name that bucket.
+	// Default: none, only the Systems Manager buckets (awsbuckets.SystemsManager).
 	S3ReadBuckets []string
+	// PatchedOperatingSystems are the operating systems (as AWS::SSM::PatchBaseline names them)
+	// patched in the private subnets: the S3 endpoint policy also allows the repository buckets
+	// AWS documents for them (awsbuckets.Repositories). Default: none.
+	PatchedOperatingSystems []string
 	// S3ReadWriteBuckets are bucket names the S3 endpoint policy lets the VPC read, write and
 	// list. Default: none.
 	S3ReadWriteBuckets []string
@@ -107,7 +115,7 @@ type network struct {
 // It panics when props are invalid, before creating anything.
 func NewNetwork(scope constructs.Construct, id string, props *Props) Network {
 	p := withDefaults(props)
-	if err := p.validate(); err != nil {
+	if err := p.validate(*awscdk.Stack_Of(scope).Region()); err != nil {
 		panic(fmt.Sprintf("network %s: %v", id, err))
 	}
 	n := &network{
@@ -162,7 +170,10 @@ func withDefaults(props *Props) Props {
 	return p
 }
 
-func (p *Props) validate() error {
+func (p *Props) validate(region string) error {
+	if problem := awsbuckets.MissingPatchManagerBucket(region, p.S3ReadBuckets); problem != "" {
+		return fmt.Errorf("region %s %s", region, problem)
+	}
 	if len(p.S3PrefixListCidrs) == 0 {
 		return fmt.Errorf("S3PrefixListCidrs is empty: private subnets could not reach S3, so patching would fail; use LookupS3PrefixListCidrs or list them")
 	}
