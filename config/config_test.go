@@ -143,6 +143,17 @@ func TestNatVariantNeedsNoWsus(t *testing.T) {
 	assert.False(t, cfg.Wsus.Enabled)
 }
 
+// With SSE-KMS, Amazon S3 asks AWS KMS for the data key: instances upload to S3 only, so KMS
+// output needs neither the kms interface endpoint nor NAT (only key permissions, which the
+// command-output grant gives; test/patching_test.go checks them).
+func TestKmsCommandOutputNeedsNoKmsEndpoint(t *testing.T) {
+	cfg, err := Parse("kms.yaml", []byte(valid+"commandOutput: {encryption: kms}\n"))
+	require.NoError(t, err)
+	assert.Equal(t, EncryptionKMS, cfg.CommandOutput.Encryption)
+	assert.NotContains(t, cfg.Network.ExtraInterfaceEndpoints, "kms")
+	assert.False(t, cfg.Network.Nat.Enabled)
+}
+
 func TestInstanceGroupsAndFleetTagGetDefaults(t *testing.T) {
 	cfg, err := Parse("fleet.yaml", []byte(valid+"project: acme\nfleet: {instanceGroups: [{name: app, count: 1, "+assetTags+"}, {name: db, count: 1, windowsVersion: \"2019\", "+assetTags+"}]}\n"))
 	require.NoError(t, err)
@@ -375,8 +386,6 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 			[]string{"patching.rings.stages[1].approveAfterDays: 7 must be more than the ring before it (7)"}},
 		{"bad_email", valid + "patching: {notifications: {emails: [ops-at-example]}}\n",
 			[]string{`patching.notifications.emails[0]: "ops-at-example" is not an email address`}},
-		{"kms_output_without_kms_endpoint", valid + "commandOutput: {encryption: kms}\n",
-			[]string{`commandOutput.encryption: "kms" needs the kms interface endpoint`}},
 		{"duplicate_baseline_names", valid + "patching:\n  baselines:\n" +
 			"    - {name: windows, preset: aws-default-windows, patchGroups: [a]}\n" +
 			"    - {name: windows, preset: aws-default-windows, patchGroups: [b]}\n",

@@ -95,10 +95,13 @@ func (c *Config) validate(p *problems) {
 	c.Security.validate(p)
 	c.validateLimits(p)
 	freeTextProblems(reflect.ValueOf(c).Elem(), "", p)
+	// kms needs no kms endpoint or NAT: with SSE-KMS, Amazon S3 itself requests the data key from
+	// AWS KMS ("How Amazon S3 uses AWS KMS", AWS KMS Developer Guide, read 2026-11-27); the
+	// writers need only kms:GenerateDataKey and kms:Decrypt on the key ("Using server-side
+	// encryption with AWS KMS keys (SSE-KMS)", Amazon S3 User Guide, read 2026-11-27), which
+	// logbucket.GrantCommandOutput gives.
 	if c.CommandOutput.Encryption != EncryptionS3Managed && c.CommandOutput.Encryption != EncryptionKMS {
 		p.add("commandOutput.encryption", c.CommandOutput.Encryption, "is not allowed: use %s or %s", EncryptionS3Managed, EncryptionKMS)
-	} else if c.CommandOutput.Encryption == EncryptionKMS && !c.Network.Nat.Enabled && !slices.Contains(c.Network.ExtraInterfaceEndpoints, "kms") {
-		p.add("commandOutput.encryption", EncryptionKMS, "needs the kms interface endpoint (network.extraInterfaceEndpoints) or NAT: instances encrypt their output with the key")
 	}
 	for i, w := range c.Patching.MaintenanceWindows {
 		for j, task := range w.Tasks {
