@@ -143,6 +143,16 @@ func TestNatVariantNeedsNoWsus(t *testing.T) {
 	assert.False(t, cfg.Wsus.Enabled)
 }
 
+// The setup finds the update store by NVMe serial number, which Nitro instances show.
+func TestWsusAcceptsNitroInstanceTypes(t *testing.T) {
+	for _, instanceType := range []string{"m6i.large", "t3.large", "m5.xlarge", "t3a.xlarge", "r5.large", "m7i.large", "i3.metal"} {
+		cfg, err := Parse("nitro.yaml", []byte(valid+"wsus: {instanceType: "+instanceType+"}\n"))
+		if assert.NoError(t, err, instanceType) {
+			assert.Equal(t, instanceType, cfg.Wsus.InstanceType)
+		}
+	}
+}
+
 // With SSE-KMS, Amazon S3 asks AWS KMS for the data key: instances upload to S3 only, so KMS
 // output needs neither the kms interface endpoint nor NAT (only key permissions, which the
 // command-output grant gives; test/patching_test.go checks them).
@@ -447,6 +457,13 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 			[]string{`security.inspector.suppressions[0].reason: "" is empty: say why these findings are accepted`}},
 		{"bad_alert_severity", valid + "security: {findingAlertSeverity: SEVERE}\n",
 			[]string{`security.findingAlertSeverity: "SEVERE" is not a severity: use one of LOW, MEDIUM, HIGH, CRITICAL`}},
+		{"wsus_on_xen_t2", valid + "wsus: {instanceType: t2.large}\n",
+			[]string{`wsus.instanceType: "t2.large" is built on the Xen hypervisor, not the AWS Nitro System: the WSUS setup finds its update-store volume by the NVMe serial number`,
+				"use a Nitro type such as m6i.large, not one of the Xen families c1, c3, c4, cc2,"}},
+		{"wsus_on_xen_m4", valid + "wsus: {instanceType: m4.large}\n",
+			[]string{`wsus.instanceType: "m4.large" is built on the Xen hypervisor, not the AWS Nitro System`}},
+		{"wsus_on_xen_i3", valid + "wsus: {instanceType: i3.xlarge}\n",
+			[]string{`wsus.instanceType: "i3.xlarge" is built on the Xen hypervisor`}},
 		{"every_problem_reported_together", "region: us-west-2\naccount: \"1\"\nnetwork:\n  vpcCidr: nope\n  azCount: 9\n",
 			[]string{"3 configuration problem(s)", `account: "1"`, `network.vpcCidr: "nope"`, "network.azCount: 9"}},
 	}

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/privatepatch/privatepatch/constructs/nitro"
 )
 
 // ValidationError lists every problem found in a configuration, one per line.
@@ -311,6 +313,10 @@ func (w *Wsus) validate(c *Config, p *problems) {
 	}
 	if !instanceTypePattern.MatchString(w.InstanceType) {
 		p.add("wsus.instanceType", w.InstanceType, "is not an EC2 instance type: use one such as m6i.large")
+	} else if !nitro.Based(w.InstanceType) {
+		p.add("wsus.instanceType", w.InstanceType, "is built on the Xen hypervisor, not the AWS Nitro System: the WSUS setup finds its update-store "+
+			"volume by the NVMe serial number (the volume id) that only Nitro instances show; use a Nitro type such as m6i.large, "+
+			"not one of the Xen families %s", strings.Join(nitro.XenFamilies(), ", "))
 	}
 	if w.UpdateStoreGiB < minUpdateStoreGiB || w.UpdateStoreGiB > 16384 {
 		p.add("wsus.updateStoreGiB", w.UpdateStoreGiB, "is not allowed: WSUS needs an update store of at least %d GiB (at most 16384)", minUpdateStoreGiB)
