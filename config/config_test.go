@@ -143,6 +143,27 @@ func TestNatVariantNeedsNoWsus(t *testing.T) {
 	assert.False(t, cfg.Wsus.Enabled)
 }
 
+// The setup finds the update store by NVMe serial number, which Nitro instances show.
+func TestWsusAcceptsNitroInstanceTypes(t *testing.T) {
+	for _, instanceType := range []string{"m6i.large", "t3.large", "m5.xlarge", "t3a.xlarge", "r5.large", "m7i.large", "i3.metal"} {
+		cfg, err := Parse("nitro.yaml", []byte(valid+"wsus: {instanceType: "+instanceType+"}\n"))
+		if assert.NoError(t, err, instanceType) {
+			assert.Equal(t, instanceType, cfg.Wsus.InstanceType)
+		}
+	}
+}
+
+// With SSE-KMS, Amazon S3 asks AWS KMS for the data key: instances upload to S3 only, so KMS
+// output needs neither the kms interface endpoint nor NAT (only key permissions, which the
+// command-output grant gives; test/patching_test.go checks them).
+func TestKmsCommandOutputNeedsNoKmsEndpoint(t *testing.T) {
+	cfg, err := Parse("kms.yaml", []byte(valid+"commandOutput: {encryption: kms}\n"))
+	require.NoError(t, err)
+	assert.Equal(t, EncryptionKMS, cfg.CommandOutput.Encryption)
+	assert.NotContains(t, cfg.Network.ExtraInterfaceEndpoints, "kms")
+	assert.False(t, cfg.Network.Nat.Enabled)
+}
+
 func TestInstanceGroupsAndFleetTagGetDefaults(t *testing.T) {
 	cfg, err := Parse("fleet.yaml", []byte(valid+"project: acme\nfleet: {instanceGroups: [{name: app, count: 1, "+assetTags+"}, {name: db, count: 1, windowsVersion: \"2019\", "+assetTags+"}]}\n"))
 	require.NoError(t, err)
@@ -375,8 +396,6 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 			[]string{"patching.rings.stages[1].approveAfterDays: 7 must be more than the ring before it (7)"}},
 		{"bad_email", valid + "patching: {notifications: {emails: [ops-at-example]}}\n",
 			[]string{`patching.notifications.emails[0]: "ops-at-example" is not an email address`}},
-		{"kms_output_without_kms_endpoint", valid + "commandOutput: {encryption: kms}\n",
-			[]string{`commandOutput.encryption: "kms" needs the kms interface endpoint`}},
 		{"duplicate_baseline_names", valid + "patching:\n  baselines:\n" +
 			"    - {name: windows, preset: aws-default-windows, patchGroups: [a]}\n" +
 			"    - {name: windows, preset: aws-default-windows, patchGroups: [b]}\n",
@@ -444,6 +463,13 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 			[]string{`patching.baselines[0].operatingSystem: "UBUNTU" patches from repositories on the internet, and the private subnets have no route there`}},
 		{"region_without_a_documented_patch_manager_bucket", strings.Replace(valid, "us-west-2", "mx-central-1", 2),
 			[]string{`region: "mx-central-1" has no Patch Manager bucket in "Reference: Amazon S3 buckets for patching operations"`}},
+		{"wsus_on_xen_t2", valid + "wsus: {instanceType: t2.large}\n",
+			[]string{`wsus.instanceType: "t2.large" is built on the Xen hypervisor, not the AWS Nitro System: the WSUS setup finds its update-store volume by the NVMe serial number`,
+				"use a Nitro type such as m6i.large, not one of the Xen families c1, c3, c4, cc2,"}},
+		{"wsus_on_xen_m4", valid + "wsus: {instanceType: m4.large}\n",
+			[]string{`wsus.instanceType: "m4.large" is built on the Xen hypervisor, not the AWS Nitro System`}},
+		{"wsus_on_xen_i3", valid + "wsus: {instanceType: i3.xlarge}\n",
+			[]string{`wsus.instanceType: "i3.xlarge" is built on the Xen hypervisor`}},
 		{"every_problem_reported_together", "region: us-west-2\naccount: \"1\"\nnetwork:\n  vpcCidr: nope\n  azCount: 9\n",
 			[]string{"3 configuration problem(s)", `account: "1"`, `network.vpcCidr: "nope"`, "network.azCount: 9"}},
 	}

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/privatepatch/privatepatch/constructs/nitro"
 )
 
 // ValidationError lists every problem found in a configuration, one per line.
@@ -96,10 +98,13 @@ func (c *Config) validate(p *problems) {
 	c.Security.validate(p)
 	c.validateLimits(p)
 	freeTextProblems(reflect.ValueOf(c).Elem(), "", p)
+	// kms needs no kms endpoint or NAT: with SSE-KMS, Amazon S3 itself requests the data key from
+	// AWS KMS ("How Amazon S3 uses AWS KMS", AWS KMS Developer Guide, read 2026-11-27); the
+	// writers need only kms:GenerateDataKey and kms:Decrypt on the key ("Using server-side
+	// encryption with AWS KMS keys (SSE-KMS)", Amazon S3 User Guide, read 2026-11-27), which
+	// logbucket.GrantCommandOutput gives.
 	if c.CommandOutput.Encryption != EncryptionS3Managed && c.CommandOutput.Encryption != EncryptionKMS {
 		p.add("commandOutput.encryption", c.CommandOutput.Encryption, "is not allowed: use %s or %s", EncryptionS3Managed, EncryptionKMS)
-	} else if c.CommandOutput.Encryption == EncryptionKMS && !c.Network.Nat.Enabled && !slices.Contains(c.Network.ExtraInterfaceEndpoints, "kms") {
-		p.add("commandOutput.encryption", EncryptionKMS, "needs the kms interface endpoint (network.extraInterfaceEndpoints) or NAT: instances encrypt their output with the key")
 	}
 	for i, w := range c.Patching.MaintenanceWindows {
 		for j, task := range w.Tasks {
@@ -309,6 +314,10 @@ func (w *Wsus) validate(c *Config, p *problems) {
 	}
 	if !instanceTypePattern.MatchString(w.InstanceType) {
 		p.add("wsus.instanceType", w.InstanceType, "is not an EC2 instance type: use one such as m6i.large")
+	} else if !nitro.Based(w.InstanceType) {
+		p.add("wsus.instanceType", w.InstanceType, "is built on the Xen hypervisor, not the AWS Nitro System: the WSUS setup finds its update-store "+
+			"volume by the NVMe serial number (the volume id) that only Nitro instances show; use a Nitro type such as m6i.large, "+
+			"not one of the Xen families %s", strings.Join(nitro.XenFamilies(), ", "))
 	}
 	if w.UpdateStoreGiB < minUpdateStoreGiB || w.UpdateStoreGiB > 16384 {
 		p.add("wsus.updateStoreGiB", w.UpdateStoreGiB, "is not allowed: WSUS needs an update store of at least %d GiB (at most 16384)", minUpdateStoreGiB)

@@ -116,12 +116,13 @@ var (
 const (
 	// richPatchingYAML uses nearly every patching option: the seed's baseline, a default baseline,
 	// a Linux baseline with an alternative source, rings, windows by resource group and instance
-	// id with offset and time zone, CloudWatch output, KMS-encrypted output, inventory sync, emails.
+	// id with offset and time zone, CloudWatch output, KMS-encrypted output (without a kms endpoint),
+	// inventory sync, emails.
 	richPatchingYAML = `
 region: us-west-2
 network:
   s3PrefixListCidrs: {us-west-2: [54.231.160.0/19, 52.218.128.0/17, 52.92.32.0/22]}
-  extraInterfaceEndpoints: [logs, kms]
+  extraInterfaceEndpoints: [logs]
 commandOutput: {encryption: kms}
 fleet:
   instanceGroups:

@@ -349,7 +349,22 @@ func TestKmsCommandOutputBucketUsesARotatedKeyTheFleetMayUse(t *testing.T) {
 		"BucketKeyEnabled":              true,
 		"ServerSideEncryptionByDefault": map[string]any{"KMSMasterKeyID": map[string]any{"Fn::GetAtt": []any{keyID, "Arn"}}, "SSEAlgorithm": "aws:kms"},
 	}}}, props(bucket)["BucketEncryption"])
-	assert.Contains(t, fmt.Sprint(s.fleetResources("AWS::IAM::Policy")), "kms:GenerateDataKey", "instances encrypt their output")
+	// S3 asks KMS for the data key on the writer's behalf: each role that writes output needs
+	// kms:GenerateDataKey, and kms:Decrypt for multipart uploads, on this key ("Using server-side
+	// encryption with AWS KMS keys (SSE-KMS)", Amazon S3 User Guide, read 2026-11-27); no kms
+	// endpoint is configured here, and none is needed.
+	for _, rolePrefix := range []string{"FleetRole", "WsusRole"} {
+		roleID, _ := oneOf(t, s.fleetJSON, "AWS::IAM::Role", rolePrefix)
+		actions := map[string]bool{}
+		for _, st := range policyStatements(s.fleetJSON, roleID) {
+			if fmt.Sprint(st["Resource"]) == fmt.Sprint(map[string]any{"Fn::GetAtt": []any{keyID, "Arn"}}) {
+				for _, a := range st["Action"].([]any) {
+					actions[a.(string)] = true
+				}
+			}
+		}
+		assert.True(t, actions["kms:GenerateDataKey*"] && actions["kms:Decrypt"], "%s may have S3 generate and decrypt data keys with the output key: %v", rolePrefix, actions)
+	}
 }
 
 func first(id string, _ map[string]any) string { return id }

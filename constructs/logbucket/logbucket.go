@@ -100,8 +100,8 @@ func NewLogBucket(scope constructs.Construct, id string, props *Props) LogBucket
 	if !p.KMS {
 		suppressions = append(suppressions, &cdknag.NagPackSuppression{
 			Id: jsii.String("NIST.800.53.R5-S3DefaultEncryptionKMS"),
-			Reason: jsii.String("SSE-S3 unless the caller asks for KMS (privatepatch: commandOutput.encryption: kms), which needs the kms " +
-				"interface endpoint for instances that write here"),
+			Reason: jsii.String("SSE-S3 unless the caller asks for KMS (privatepatch: commandOutput.encryption: kms): a customer " +
+				"managed key adds cost and key policy to operational logs that SSE-S3 already encrypts at rest"),
 		})
 	}
 	cdknag.NagSuppressions_AddResourceSuppressions(b.bucket, &suppressions, jsii.Bool(false))
@@ -126,7 +126,9 @@ func (b *logBucket) Key() awskms.IKey {
 
 // GrantCommandOutput lets SSM Agent, running with role, write command output to bucket under
 // prefix: objects under the prefix, and the bucket's encryption settings, which the agent reads
-// before it uploads.
+// before it uploads. For a KMS bucket, GrantPut adds the key permissions (GenerateDataKey*,
+// Decrypt, ...) that S3 uses on the writer's behalf: S3 calls KMS, the instance does not, so
+// it needs no kms endpoint.
 func GrantCommandOutput(bucket awss3.IBucket, role awsiam.IRole, prefix string) {
 	if prefix == "" || !strings.HasSuffix(prefix, "/") {
 		// A writer of the whole bucket could overwrite other writers' output and the inventory.

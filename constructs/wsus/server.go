@@ -20,6 +20,7 @@ import (
 
 	"github.com/privatepatch/privatepatch/constructs/logbucket"
 	"github.com/privatepatch/privatepatch/constructs/managedinstance"
+	"github.com/privatepatch/privatepatch/constructs/nitro"
 	"github.com/privatepatch/privatepatch/constructs/windows"
 )
 
@@ -65,7 +66,9 @@ type ServerProps struct {
 	// AmiID pins the server's AMI. Default: the latest AMI of WindowsVersion, resolved when the
 	// instance launches and kept afterwards (a newer AMI never replaces the instance).
 	AmiID string
-	// InstanceType of the server. Default: m6i.large (2 vCPU, 8 GiB: Microsoft's WSUS sizing).
+	// InstanceType of the server, built on the AWS Nitro System (nitro.Based): the setup finds the
+	// update store by its NVMe serial number. Default: m6i.large (2 vCPU, 8 GiB: Microsoft's WSUS
+	// sizing).
 	InstanceType string
 	// UpdateStoreGiB is the size of the separate, encrypted, retained update-store volume.
 	// Default: 200; at least MinUpdateStoreGiB.
@@ -182,6 +185,10 @@ func (p *ServerProps) validate() error {
 	switch {
 	case p.Vpc == nil || p.SecurityGroup == nil:
 		return fmt.Errorf("Vpc and SecurityGroup are required")
+	case !nitro.Based(p.InstanceType):
+		return fmt.Errorf("InstanceType %s is built on the Xen hypervisor, not the AWS Nitro System: the setup finds the update-store "+
+			"volume by the NVMe serial number (the volume id) that only Nitro instances show; use a Nitro type such as m6i.large, "+
+			"not one of the Xen families %s", p.InstanceType, strings.Join(nitro.XenFamilies(), ", "))
 	case p.UpdateStoreGiB < MinUpdateStoreGiB:
 		return fmt.Errorf("UpdateStoreGiB %d is below the %d GiB WSUS needs", p.UpdateStoreGiB, MinUpdateStoreGiB)
 	case p.Port != HTTPPort && p.Port != HTTPSPort:
