@@ -209,7 +209,7 @@ func NewMaintenanceWindow(scope constructs.Construct, id string, p *WindowProps)
 		Sid:     jsii.String("RunPatchBaseline"),
 		Actions: jsii.Strings("ssm:SendCommand"),
 		Resources: jsii.Strings(
-			fmt.Sprintf("arn:%s:ssm:%s::document/AWS-RunPatchBaseline", *stack.Partition(), *stack.Region()),
+			AWSDocumentArn(*stack.Partition(), *stack.Region(), RunPatchBaselineDocument),
 			fmt.Sprintf("arn:%s:ec2:%s:%s:instance/*", *stack.Partition(), *stack.Region(), *stack.Account()),
 		),
 	}))
@@ -288,7 +288,7 @@ func (w *maintenanceWindow) addPatchTask(id string, p *WindowProps, t PatchTask,
 		WindowId:       w.window.Ref(),
 		Name:           jsii.String(fmt.Sprintf("%s-%s", p.Name, id)),
 		TaskType:       jsii.String("RUN_COMMAND"),
-		TaskArn:        jsii.String("AWS-RunPatchBaseline"),
+		TaskArn:        jsii.String(RunPatchBaselineDocument),
 		Targets:        targets,
 		Priority:       jsii.Number(priority),
 		MaxConcurrency: jsii.String(orDefault(t.MaxConcurrency, "25%")),
@@ -308,7 +308,7 @@ func (w *maintenanceWindow) addPrePatchImage(stack awscdk.Stack, targets []any) 
 	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("StartCreateImage"),
 		Actions:   jsii.Strings("ssm:StartAutomationExecution"),
-		Resources: jsii.Strings(fmt.Sprintf("arn:%s:ssm:%s:%s:automation-definition/AWS-CreateImage:*", partition, region, account)),
+		Resources: jsii.Strings(AWSRunbookArn(partition, region, CreateImageRunbook, "*")),
 	}))
 	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("FollowCreateImage"),
@@ -348,7 +348,7 @@ func (w *maintenanceWindow) addPrePatchImage(stack awscdk.Stack, targets []any) 
 		Name:           jsii.String("pre-patch-image"),
 		Description:    jsii.String("An AMI of each target before patching, to roll back to"),
 		TaskType:       jsii.String("AUTOMATION"),
-		TaskArn:        jsii.String("AWS-CreateImage"),
+		TaskArn:        jsii.String(CreateImageRunbook),
 		Targets:        targets,
 		Priority:       jsii.Number(0),
 		MaxConcurrency: jsii.String("50%"),
