@@ -283,9 +283,7 @@ func (c *Config) applyDefaults() {
 		if w.CutoffHours == nil {
 			w.CutoffHours = days(1)
 		}
-		if len(w.Targets.PatchGroupTagKeys) == 0 {
-			w.Targets.PatchGroupTagKeys = []string{"Patch Group"}
-		}
+		setDefault(&w.Targets.PatchGroupTagKey, PatchGroupTagKey(PatchGroupTagKeys[0]))
 		if len(w.Tasks) == 0 {
 			w.Tasks = []PatchTask{{}}
 		}

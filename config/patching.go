@@ -1,6 +1,11 @@
 package config
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
 
 // Patching configures Patch Manager: baselines, maintenance windows, scans, inventory, alerts.
 type Patching struct {
@@ -112,12 +117,34 @@ type MaintenanceWindow struct {
 // WindowTargets select instances by patch group, resource group or id.
 type WindowTargets struct {
 	PatchGroups []string `yaml:"patchGroups"`
-	// PatchGroupTagKeys are the tag keys patch groups are read from: "Patch Group", and
-	// "PatchGroup" for instances with tags in instance metadata (which forbids spaces).
-	PatchGroupTagKeys []string `yaml:"patchGroupTagKeys"`
-	ResourceGroup     string   `yaml:"resourceGroup"`
-	InstanceIds       []string `yaml:"instanceIds"`
+	// PatchGroupTagKey is the one tag key patch groups are read from: "Patch Group", or
+	// "PatchGroup" for instances with tags in instance metadata (which forbids spaces). One key:
+	// a window targeting both would run every task twice on an instance carrying both.
+	PatchGroupTagKey PatchGroupTagKey `yaml:"patchGroupTagKey"`
+	ResourceGroup    string           `yaml:"resourceGroup"`
+	InstanceIds      []string         `yaml:"instanceIds"`
 }
+
+// PatchGroupTagKey is one patch group tag key. A list in its place is refused with the reason,
+// not YAML's "cannot unmarshal !!seq into string".
+type PatchGroupTagKey string
+
+// UnmarshalYAML takes a scalar only.
+func (k *PatchGroupTagKey) UnmarshalYAML(node *yaml.Node) error {
+	if node.Kind != yaml.ScalarNode {
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: patchGroupTagKey takes one key, %s, not a list: a window "+
+			"targeting two runs every task twice on an instance that carries both (the fleet's do); add a window per key",
+			node.Line, strings.Join(PatchGroupTagKeys, " or "))}}
+	}
+	*k = PatchGroupTagKey(node.Value)
+	return nil
+}
+
+// PatchGroupTagKeys are the tag keys Patch Manager reads a patch group from; the first is the
+// default. "A patch group must be defined using either the tag key Patch Group or PatchGroup"
+// (Systems Manager User Guide, "Patch groups", read 2026-11-27); PatchGroup is the one allowed
+// where tags are in instance metadata.
+var PatchGroupTagKeys = []string{"Patch Group", "PatchGroup"}
 
 // PatchTask runs AWS-RunPatchBaseline.
 type PatchTask struct {

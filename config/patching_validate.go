@@ -246,10 +246,9 @@ func validateWindow(pr *problems, field string, w MaintenanceWindow) {
 	if (len(t.PatchGroups) > 0 && (t.ResourceGroup != "" || len(t.InstanceIds) > 0)) || (t.ResourceGroup != "" && len(t.InstanceIds) > 0) {
 		pr.add(field+".targets", "", "mixes kinds of targets: use one of patchGroups, resourceGroup or instanceIds per window")
 	}
-	for j, key := range t.PatchGroupTagKeys {
-		if key != "Patch Group" && key != "PatchGroup" {
-			pr.add(fmt.Sprintf("%s.targets.patchGroupTagKeys[%d]", field, j), key, "is not a patch group tag key: use Patch Group or PatchGroup")
-		}
+	if !slices.Contains(PatchGroupTagKeys, string(t.PatchGroupTagKey)) {
+		pr.add(field+".targets.patchGroupTagKey", string(t.PatchGroupTagKey), "is not a patch group tag key: use one of %s "+
+			"(one per window: for instances that carry only the other, add a window with it)", strings.Join(PatchGroupTagKeys, " or "))
 	}
 	if t.ResourceGroup != "" && !resourceGroupPat.MatchString(t.ResourceGroup) {
 		pr.add(field+".targets.resourceGroup", t.ResourceGroup, "is not a resource group name")

@@ -156,7 +156,7 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 			Name: w.Name, Schedule: w.Schedule, Timezone: w.Timezone, ScheduleOffset: w.ScheduleOffset,
 			DurationHours: *w.DurationHours, CutoffHours: *w.CutoffHours, StartDate: w.StartDate, EndDate: w.EndDate,
 			AllowUnassociatedTargets: w.AllowUnassociatedTargets,
-			PatchGroups:              w.Targets.PatchGroups, PatchGroupTagKeys: w.Targets.PatchGroupTagKeys,
+			PatchGroups:              w.Targets.PatchGroups, PatchGroupTagKey: string(w.Targets.PatchGroupTagKey),
 			ResourceGroup: cfg.ResourceGroupName(w.Targets.ResourceGroup), InstanceIds: w.Targets.InstanceIds,
 			Tasks: tasks, PrePatchImage: w.PrePatchImage, OutputBucket: bucket, LogGroup: logGroup, Topic: s.Alerts.Topic(),
 		})

@@ -160,7 +160,7 @@ patching:
       targets: {instanceIds: [i-0123456789abcdef0]}
     - name: metadata-tagged
       schedule: rate(7 days)
-      targets: {patchGroups: [linux], patchGroupTagKeys: [Patch Group, PatchGroup]}
+      targets: {patchGroups: [linux], patchGroupTagKey: PatchGroup}
   scan: {schedule: rate(6 hours)}
   inventory: {resourceDataSync: true, schedule: rate(12 hours)}
   notifications: {emails: [ops@example.com, security@example.com]}

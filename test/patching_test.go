@@ -11,6 +11,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/managedinstance"
 )
 
 // byName returns the patching template's resource of a type whose Name property is name.
@@ -175,6 +178,8 @@ func TestWindowServiceRoleIsLeastPrivilege(t *testing.T) {
 	assert.Equal(t, []any{"arn:aws:ssm:us-west-2::document/AWS-RunPatchBaseline",
 		map[string]any{"Fn::Join": []any{"", []any{"arn:aws:ec2:us-west-2:", map[string]any{"Ref": "AWS::AccountId"}, ":instance/*"}}}},
 		actions["ssm:SendCommand"], "SendCommand runs AWS-RunPatchBaseline only")
+	assert.Equal(t, "arn:aws:ssm:us-west-2::automation-definition/AWS-CreateImage:*", actions["ssm:StartAutomationExecution"],
+		"starts AWS-CreateImage only, named without an account as AWS-owned runbooks are")
 	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{roleID, "Arn"}}, actions["iam:PassRole"], "passes only itself")
 	assert.Contains(t, actions, "sns:Publish")
 	assert.Contains(t, actions, "ec2:CreateImage")
@@ -369,21 +374,80 @@ func TestKmsCommandOutputBucketUsesARotatedKeyTheFleetMayUse(t *testing.T) {
 
 func first(id string, _ map[string]any) string { return id }
 
-func TestWindowTargetsEachPatchGroupTagKeyAndItsTasksRunOnAll(t *testing.T) {
+func TestAWindowOnPatchGroupsTargetsItsOneTagKey(t *testing.T) {
 	s := richPatching.synth(t)
 	windowID, _ := s.byName(t, "AWS::SSM::MaintenanceWindow", "metadata-tagged")
-	var targetIDs []any
-	keys := map[string]any{}
-	for id, target := range s.patchResources("AWS::SSM::MaintenanceWindowTarget") {
+	var targets []any
+	for _, target := range s.patchResources("AWS::SSM::MaintenanceWindowTarget") {
 		if fmt.Sprint(props(target)["WindowId"]) == fmt.Sprint(map[string]any{"Ref": windowID}) {
-			targetIDs = append(targetIDs, map[string]any{"Ref": id})
-			k := props(target)["Targets"].([]any)[0].(map[string]any)
-			keys[k["Key"].(string)] = k["Values"]
+			targets = append(targets, props(target)["Targets"])
 		}
 	}
-	assert.Equal(t, map[string]any{"tag:Patch Group": []any{"linux"}, "tag:PatchGroup": []any{"linux"}}, keys)
-	task := s.windowTasks(t, "metadata-tagged")["metadata-tagged-Task1"]
-	assert.ElementsMatch(t, targetIDs, task["Targets"].([]any)[0].(map[string]any)["Values"])
+	assert.Equal(t, []any{[]any{map[string]any{"Key": "tag:PatchGroup", "Values": []any{"linux"}}}}, targets)
+}
+
+// windowTargetsMayOverlap reports whether one managed node could match both window targets
+// (their Targets lists). Within a target every key must match (one entry per key here), so two
+// targets exclude each other only when they share a key with no value in common; any other pair
+// may meet, as tag targets on Patch Group and PatchGroup do on the fleet's instances, which
+// carry both keys (managedinstance.TagPatchGroup).
+func windowTargetsMayOverlap(a, b []any) bool {
+	values := func(targets []any) map[string][]string {
+		out := map[string][]string{}
+		for _, t := range targets {
+			t := t.(map[string]any)
+			for _, v := range t["Values"].([]any) {
+				out[t["Key"].(string)] = append(out[t["Key"].(string)], fmt.Sprint(v))
+			}
+		}
+		return out
+	}
+	va, vb := values(a), values(b)
+	for key, as := range va {
+		if bs, ok := vb[key]; ok && !slices.ContainsFunc(as, func(v string) bool { return slices.Contains(bs, v) }) {
+			return false
+		}
+	}
+	return true
+}
+
+func TestEveryWindowTaskRunsOnceOnEachInstance(t *testing.T) {
+	for _, sc := range []*scenario{defaultScenario, exampleScenario, richPatching} {
+		s := sc.synth(t)
+		windowTargets := s.patchResources("AWS::SSM::MaintenanceWindowTarget")
+		for _, task := range s.patchResources("AWS::SSM::MaintenanceWindowTask") {
+			var ids []string
+			for _, target := range props(task)["Targets"].([]any) {
+				target := target.(map[string]any)
+				require.Equal(t, "WindowTargetIds", target["Key"])
+				for _, ref := range target["Values"].([]any) {
+					ids = append(ids, ref.(map[string]any)["Ref"].(string))
+				}
+			}
+			// A task runs once per window target it names, one after the other
+			// (RegisterTargetWithMaintenanceWindow): two that can match one instance run it twice.
+			for i := range ids {
+				for _, other := range ids[i+1:] {
+					assert.False(t, windowTargetsMayOverlap(props(windowTargets[ids[i]])["Targets"].([]any), props(windowTargets[other])["Targets"].([]any)),
+						"%s: task %s names window targets %s and %s, which can match the same instance: it would run there twice", sc.name, props(task)["Name"], ids[i], other)
+				}
+			}
+		}
+	}
+}
+
+func TestConfigurationAllowsThePatchGroupTagKeysTheFleetIsTaggedWith(t *testing.T) {
+	// config may not import constructs: the two lists are one fact, checked here.
+	assert.Equal(t, []string{managedinstance.PatchGroupTag, managedinstance.PatchGroupMetadataTag}, config.PatchGroupTagKeys)
+}
+
+func TestWindowTargetOverlapSeesBothPatchGroupKeysOnOneInstance(t *testing.T) {
+	target := func(key string, values ...any) []any { return []any{map[string]any{"Key": key, "Values": values}} }
+	// Planted: the two targets a window on both patch group keys had.
+	assert.True(t, windowTargetsMayOverlap(target("tag:Patch Group", "linux"), target("tag:PatchGroup", "linux")))
+	assert.True(t, windowTargetsMayOverlap(target("tag:Patch Group", "a", "b"), target("tag:Patch Group", "b")))
+	assert.False(t, windowTargetsMayOverlap(target("tag:Patch Group", "dev"), target("tag:Patch Group", "prod")))
+	assert.False(t, windowTargetsMayOverlap(target("InstanceIds", "i-1"), target("InstanceIds", "i-2")))
 }
 
 // policyStatements returns the statements of every AWS::IAM::Policy in template attached to the

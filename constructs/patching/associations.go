@@ -43,7 +43,7 @@ func NewScanAssociations(scope constructs.Construct, id string, p *ScanProps) []
 	var out []awsssm.CfnAssociation
 	add := func(id, name string, key, value string) {
 		props := &awsssm.CfnAssociationProps{
-			Name:               jsii.String("AWS-RunPatchBaseline"),
+			Name:               jsii.String(RunPatchBaselineDocument),
 			AssociationName:    jsii.String(name),
 			Targets:            []any{&awsssm.CfnAssociation_TargetProperty{Key: jsii.String("tag:" + key), Values: jsii.Strings(value)}},
 			Parameters:         map[string]any{"Operation": []string{"Scan"}},

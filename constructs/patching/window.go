@@ -61,12 +61,14 @@ type WindowProps struct {
 	// Targets: instances tagged with one of PatchGroups, or in ResourceGroup, or InstanceIds.
 	// Exactly one kind.
 	PatchGroups []string
-	// PatchGroupTagKeys are the tag keys PatchGroups are read from, one window target each; a
-	// task runs once per window target, so an instance carrying two of them runs it twice.
-	// Default: ["Patch Group"].
-	PatchGroupTagKeys []string
-	ResourceGroup     string
-	InstanceIds       []string
+	// PatchGroupTagKey is the tag key PatchGroups are read from. One key, so one window target:
+	// a task runs once per window target it names ("its task invocations occur sequentially",
+	// RegisterTargetWithMaintenanceWindow, AWS Systems Manager API Reference, read 2026-11-27),
+	// so an instance matched by two (the fleet's carry both patch group keys) would run every
+	// task twice. Default: PatchGroupTag.
+	PatchGroupTagKey string
+	ResourceGroup    string
+	InstanceIds      []string
 	// Tasks run AWS-RunPatchBaseline. Default: one Install task.
 	Tasks []PatchTask
 	// PrePatchImage creates an AMI of each target (AWS-CreateImage, no reboot) before the tasks.
@@ -84,8 +86,8 @@ type WindowProps struct {
 type MaintenanceWindow interface {
 	constructs.Construct
 	Window() awsssm.CfnMaintenanceWindow
-	// Targets are the window's targets, one per patch group tag key, else one.
-	Targets() []awsssm.CfnMaintenanceWindowTarget
+	// Target is the window's one target: each instance it matches runs each task once.
+	Target() awsssm.CfnMaintenanceWindowTarget
 	Tasks() []awsssm.CfnMaintenanceWindowTask
 	// Role is the tasks' service role: it sends the commands, starts the pre-patch image
 	// automation and publishes notifications.
@@ -95,7 +97,7 @@ type MaintenanceWindow interface {
 type maintenanceWindow struct {
 	constructs.Construct
 	window     awsssm.CfnMaintenanceWindow
-	targets    []awsssm.CfnMaintenanceWindowTarget
+	target     awsssm.CfnMaintenanceWindowTarget
 	tasks      []awsssm.CfnMaintenanceWindowTask
 	role       awsiam.Role
 	passesSelf bool
@@ -132,6 +134,9 @@ func NewMaintenanceWindow(scope constructs.Construct, id string, p *WindowProps)
 	if duration == 0 {
 		duration = 4
 	}
+	if key := p.PatchGroupTagKey; key != "" && key != PatchGroupTag && key != managedinstance.PatchGroupMetadataTag {
+		panic(fmt.Sprintf("maintenance window %s: PatchGroupTagKey %q is not %q or %q", id, key, PatchGroupTag, managedinstance.PatchGroupMetadataTag))
+	}
 	if p.CutoffHours >= duration {
 		panic(fmt.Sprintf("maintenance window %s: CutoffHours %d must be less than DurationHours %d", id, p.CutoffHours, duration))
 	}
@@ -162,44 +167,27 @@ func NewMaintenanceWindow(scope constructs.Construct, id string, p *WindowProps)
 	}
 	w.window = awsssm.NewCfnMaintenanceWindow(w.Construct, jsii.String("Window"), windowProps)
 
-	addTarget := func(id, resourceType string, targets ...*awsssm.CfnMaintenanceWindowTarget_TargetsProperty) {
+	addTarget := func(resourceType string, targets ...*awsssm.CfnMaintenanceWindowTarget_TargetsProperty) {
 		var list []any
 		for _, t := range targets {
 			list = append(list, t)
 		}
-		name := p.Name + "-targets"
-		if id != "Target" {
-			name = fmt.Sprintf("%s-targets-%d", p.Name, len(w.targets)+1)
-		}
-		w.targets = append(w.targets, awsssm.NewCfnMaintenanceWindowTarget(w.Construct, jsii.String(id), &awsssm.CfnMaintenanceWindowTargetProps{
-			WindowId: w.window.Ref(), ResourceType: jsii.String(resourceType), Targets: list, Name: jsii.String(name),
-		}))
+		w.target = awsssm.NewCfnMaintenanceWindowTarget(w.Construct, jsii.String("Target"), &awsssm.CfnMaintenanceWindowTargetProps{
+			WindowId: w.window.Ref(), ResourceType: jsii.String(resourceType), Targets: list, Name: jsii.String(p.Name + "-targets"),
+		})
 	}
 	switch {
 	case len(p.PatchGroups) > 0:
-		keys := p.PatchGroupTagKeys
-		if len(keys) == 0 {
-			keys = []string{PatchGroupTag}
-		}
-		for i, key := range keys {
-			id := "Target" // the first target keeps the plain id
-			if i > 0 {
-				id = fmt.Sprintf("Target%d", i+1)
-			}
-			addTarget(id, "INSTANCE", &awsssm.CfnMaintenanceWindowTarget_TargetsProperty{Key: jsii.String("tag:" + key), Values: jsii.Strings(p.PatchGroups...)})
-		}
+		addTarget("INSTANCE", &awsssm.CfnMaintenanceWindowTarget_TargetsProperty{
+			Key: jsii.String("tag:" + orDefault(p.PatchGroupTagKey, PatchGroupTag)), Values: jsii.Strings(p.PatchGroups...)})
 	case p.ResourceGroup != "":
-		addTarget("Target", "RESOURCE_GROUP",
+		addTarget("RESOURCE_GROUP",
 			&awsssm.CfnMaintenanceWindowTarget_TargetsProperty{Key: jsii.String("resource-groups:Name"), Values: jsii.Strings(p.ResourceGroup)},
 			&awsssm.CfnMaintenanceWindowTarget_TargetsProperty{Key: jsii.String("resource-groups:ResourceTypeFilters"), Values: jsii.Strings("AWS::EC2::Instance")})
 	default:
-		addTarget("Target", "INSTANCE", &awsssm.CfnMaintenanceWindowTarget_TargetsProperty{Key: jsii.String("InstanceIds"), Values: jsii.Strings(p.InstanceIds...)})
+		addTarget("INSTANCE", &awsssm.CfnMaintenanceWindowTarget_TargetsProperty{Key: jsii.String("InstanceIds"), Values: jsii.Strings(p.InstanceIds...)})
 	}
-	var targetIDs []string
-	for _, t := range w.targets {
-		targetIDs = append(targetIDs, *t.Ref())
-	}
-	windowTargets := []any{&awsssm.CfnMaintenanceWindowTask_TargetProperty{Key: jsii.String("WindowTargetIds"), Values: jsii.Strings(targetIDs...)}}
+	windowTargets := []any{&awsssm.CfnMaintenanceWindowTask_TargetProperty{Key: jsii.String("WindowTargetIds"), Values: jsii.Strings(*w.target.Ref())}}
 
 	w.role = awsiam.NewRole(w.Construct, jsii.String("ServiceRole"), &awsiam.RoleProps{
 		AssumedBy:   deputy.ServicePrincipal(w.Construct, "ssm.amazonaws.com", deputy.SystemsManager),
@@ -209,7 +197,7 @@ func NewMaintenanceWindow(scope constructs.Construct, id string, p *WindowProps)
 		Sid:     jsii.String("RunPatchBaseline"),
 		Actions: jsii.Strings("ssm:SendCommand"),
 		Resources: jsii.Strings(
-			fmt.Sprintf("arn:%s:ssm:%s::document/AWS-RunPatchBaseline", *stack.Partition(), *stack.Region()),
+			AWSDocumentArn(*stack.Partition(), *stack.Region(), RunPatchBaselineDocument),
 			fmt.Sprintf("arn:%s:ec2:%s:%s:instance/*", *stack.Partition(), *stack.Region(), *stack.Account()),
 		),
 	}))
@@ -288,7 +276,7 @@ func (w *maintenanceWindow) addPatchTask(id string, p *WindowProps, t PatchTask,
 		WindowId:       w.window.Ref(),
 		Name:           jsii.String(fmt.Sprintf("%s-%s", p.Name, id)),
 		TaskType:       jsii.String("RUN_COMMAND"),
-		TaskArn:        jsii.String("AWS-RunPatchBaseline"),
+		TaskArn:        jsii.String(RunPatchBaselineDocument),
 		Targets:        targets,
 		Priority:       jsii.Number(priority),
 		MaxConcurrency: jsii.String(orDefault(t.MaxConcurrency, "25%")),
@@ -308,7 +296,7 @@ func (w *maintenanceWindow) addPrePatchImage(stack awscdk.Stack, targets []any) 
 	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("StartCreateImage"),
 		Actions:   jsii.Strings("ssm:StartAutomationExecution"),
-		Resources: jsii.Strings(fmt.Sprintf("arn:%s:ssm:%s:%s:automation-definition/AWS-CreateImage:*", partition, region, account)),
+		Resources: jsii.Strings(AWSRunbookArn(partition, region, CreateImageRunbook, "*")),
 	}))
 	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("FollowCreateImage"),
@@ -348,7 +336,7 @@ func (w *maintenanceWindow) addPrePatchImage(stack awscdk.Stack, targets []any) 
 		Name:           jsii.String("pre-patch-image"),
 		Description:    jsii.String("An AMI of each target before patching, to roll back to"),
 		TaskType:       jsii.String("AUTOMATION"),
-		TaskArn:        jsii.String("AWS-CreateImage"),
+		TaskArn:        jsii.String(CreateImageRunbook),
 		Targets:        targets,
 		Priority:       jsii.Number(0),
 		MaxConcurrency: jsii.String("50%"),
@@ -369,7 +357,7 @@ func (w *maintenanceWindow) addPrePatchImage(stack awscdk.Stack, targets []any) 
 	}))
 }
 
-func (w *maintenanceWindow) Window() awsssm.CfnMaintenanceWindow          { return w.window }
-func (w *maintenanceWindow) Targets() []awsssm.CfnMaintenanceWindowTarget { return w.targets }
-func (w *maintenanceWindow) Tasks() []awsssm.CfnMaintenanceWindowTask     { return w.tasks }
-func (w *maintenanceWindow) Role() awsiam.IRole                           { return w.role }
+func (w *maintenanceWindow) Window() awsssm.CfnMaintenanceWindow       { return w.window }
+func (w *maintenanceWindow) Target() awsssm.CfnMaintenanceWindowTarget { return w.target }
+func (w *maintenanceWindow) Tasks() []awsssm.CfnMaintenanceWindowTask  { return w.tasks }
+func (w *maintenanceWindow) Role() awsiam.IRole                        { return w.role }
