@@ -304,3 +304,40 @@ func TestWsusHealthIsPublishedAndAlarmsWhenTheStoreFillsOrSynchronisationStops(t
 	assert.Empty(t, nat.patchResources("AWS::CloudWatch::Alarm"), "no WSUS, no WSUS alarms")
 	assert.Len(t, nat.patchResources("AWS::CloudWatch::Dashboard"), 1, "the dashboard is there all the same")
 }
+
+// The alerts topic is encrypted with a customer managed key and its policy replaces SNS's
+// default one, so CloudWatch may publish an alarm only where both policies allow it ("Enable
+// compatibility between event sources from AWS services and encrypted topics", Managing Amazon
+// SNS encryption keys and costs, read 2026-11-27).
+func TestWsusAlarmsMayPublishToTheEncryptedAlertsTopicAndNoOtherAlarmMay(t *testing.T) {
+	s := defaultScenario.synth(t)
+	const account, other = "111111111111", "222222222222"
+	_, topicPolicy := oneOf(t, s.patchJSON, "AWS::SNS::TopicPolicy", "Alerts")
+	_, key := oneOf(t, s.patchJSON, "AWS::KMS::Key", "AlertsKey")
+	policies := map[string]map[string]any{
+		"topic": resolve(props(topicPolicy)["PolicyDocument"], account, "us-west-2").(map[string]any),
+		"key":   resolve(props(key)["KeyPolicy"], account, "us-west-2").(map[string]any),
+	}
+	actions := map[string][]string{"topic": {"sns:Publish"}, "key": {"kms:GenerateDataKey", "kms:Decrypt"}}
+	alarm := func(acct, name string) map[string]string {
+		return map[string]string{"aws:SourceAccount": acct, "aws:SourceArn": "arn:aws:cloudwatch:us-west-2:" + acct + ":alarm:" + name,
+			"aws:SecureTransport": "true", "aws:PrincipalIsAWSService": "true"}
+	}
+	alarms := s.patchResources("AWS::CloudWatch::Alarm")
+	require.Len(t, alarms, 2)
+	for id, a := range alarms {
+		name, ok := props(a)["AlarmName"].(string)
+		require.True(t, ok, "%s: a known name, which the policies can name", id)
+		for policy, doc := range policies {
+			for _, action := range actions[policy] {
+				assert.True(t, allows(doc, serviceRequest{"cloudwatch.amazonaws.com", action, alarm(account, name)}), "%s: %s %s", id, policy, action)
+				assert.False(t, allows(doc, serviceRequest{"cloudwatch.amazonaws.com", action, alarm(other, name)}), "%s: %s %s from another account", id, policy, action)
+			}
+		}
+	}
+	for policy, doc := range policies {
+		for _, action := range actions[policy] {
+			assert.False(t, allows(doc, serviceRequest{"cloudwatch.amazonaws.com", action, alarm(account, "someone-elses-alarm")}), "%s %s: only privatepatch's alarms", policy, action)
+		}
+	}
+}

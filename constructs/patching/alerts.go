@@ -3,6 +3,7 @@ package patching
 import (
 	"fmt"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -32,6 +33,9 @@ type Alerts interface {
 	Rules() map[string]awsevents.Rule
 	// Notify sends what rule matches to the topic, as the alerts' own rules do.
 	Notify(rule awsevents.Rule)
+	// AllowAlarms lets CloudWatch publish the alarms of this account and region with these names
+	// to the topic.
+	AllowAlarms(names ...string)
 }
 
 type alerts struct {
@@ -98,6 +102,42 @@ func NewAlerts(scope constructs.Construct, id string, p *AlertsProps) Alerts {
 
 func (a *alerts) Notify(rule awsevents.Rule) {
 	rule.AddTarget(awseventstargets.NewSnsTopic(a.topic, &awseventstargets.SnsTopicProps{AuthorizeUsingRole: jsii.Bool(true), Role: a.role}))
+}
+
+// AlarmArn is a CloudWatch alarm's ARN: partition, region, account, alarm name ("Actions,
+// resources, and condition keys for Amazon CloudWatch", Service Authorization Reference, read
+// 2026-11-27).
+const AlarmArn = "arn:%s:cloudwatch:%s:%s:alarm:%s"
+
+// AllowAlarms adds what CloudWatch needs to publish an alarm to the encrypted topic: the key
+// policy must give cloudwatch.amazonaws.com kms:GenerateDataKey* and kms:Decrypt, bound by
+// aws:SourceAccount and aws:SourceArn against the confused deputy ("Enable compatibility between
+// event sources from AWS services and encrypted topics", Managing Amazon SNS encryption keys and
+// costs, read 2026-11-27), and the topic policy, which replaces SNS's default one, must allow
+// sns:Publish. The ARNs are built from the names, not read from the alarms: the key would
+// otherwise depend on the alarms, which depend on the topic, which depends on the key.
+func (a *alerts) AllowAlarms(names ...string) {
+	if len(names) == 0 {
+		return
+	}
+	stack := awscdk.Stack_Of(a.Construct)
+	var arns []string
+	for _, name := range names {
+		arns = append(arns, fmt.Sprintf(AlarmArn, *stack.Partition(), *stack.Region(), *stack.Account(), name))
+	}
+	conditions := &map[string]any{
+		"StringEquals": map[string]any{"aws:SourceAccount": *stack.Account()},
+		"ArnLike":      map[string]any{"aws:SourceArn": arns},
+	}
+	cloudWatch := []awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)}
+	a.topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("CloudWatchAlarmsPublish"), Principals: &cloudWatch, Actions: jsii.Strings("sns:Publish"),
+		Resources: jsii.Strings(*a.topic.TopicArn()), Conditions: conditions,
+	}))
+	a.key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("CloudWatchAlarmsUseKey"), Principals: &cloudWatch, Actions: jsii.Strings("kms:GenerateDataKey*", "kms:Decrypt"),
+		Resources: jsii.Strings("*"), Conditions: conditions,
+	}), nil)
 }
 
 func (a *alerts) Topic() awssns.ITopic             { return a.topic }
