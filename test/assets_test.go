@@ -53,8 +53,9 @@ func TestConfigurationChecksRunOnTheirGroupAndTheWsusServerAndReportAsCustomComp
 		}
 		return strings.Join(lines, "\n")
 	}
-	assert.Equal(t, strings.TrimRight(compliance.WindowsChecks, "\n"), script(windows), "the reviewed script, unchanged")
-	assert.Equal(t, "bash <<'PRIVATEPATCH_CCE'\n"+strings.TrimRight(compliance.LinuxChecks, "\n")+"\nPRIVATEPATCH_CCE", script(linux),
+	assert.Equal(t, strings.TrimRight(compliance.WindowsChecks, "\n")+"\n"+compliance.WindowsVerdict, script(windows),
+		"the reviewed script, unchanged, then the verdict")
+	assert.Equal(t, "bash <<'PRIVATEPATCH_CCE'\n"+strings.TrimRight(compliance.LinuxChecks, "\n")+"\n"+compliance.LinuxVerdict+"\nPRIVATEPATCH_CCE", script(linux),
 		"through bash, whatever /bin/sh is")
 
 	associations := map[string]map[string]any{}
@@ -120,6 +121,73 @@ func TestLinuxChecksRunOnARealSystemAndPrintEveryCheck(t *testing.T) {
 	assert.Len(t, seen, 7)
 }
 
+// runLinuxDocumentStep runs the check document's Linux step as Run Command would (sh), with fake
+// curl (instance metadata) and aws (the report) first on PATH; it returns the output and exit code.
+func runLinuxDocumentStep(t *testing.T, step string) (string, int) {
+	dir := t.TempDir()
+	fakes := map[string]string{
+		"curl": "#!/bin/sh\ncase \"$*\" in *token*) echo token;; *instance-id*) echo i-0123456789abcdef0;; *region*) echo us-west-2;; esac\n",
+		"aws":  "#!/bin/sh\nexit 0\n",
+	}
+	for name, body := range fakes {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(body), 0o755))
+	}
+	cmd := exec.Command("sh", "-c", step)
+	cmd.Env = append(os.Environ(), "PATH="+dir+":"+os.Getenv("PATH"))
+	out, _ := cmd.CombinedOutput()
+	return string(out), cmd.ProcessState.ExitCode()
+}
+
+// A run in which a check fails must fail, or the failure reaches no alert: Systems Manager
+// documents no compliance event for a Custom: type, and the association's Failed state is what
+// the alerts watch.
+func TestAConfigurationCheckRunFailsWhenACheckFailsAndOnlyThen(t *testing.T) {
+	s := defaultScenario.synth(t)
+	_, document := s.only(t, "AWS::SSM::Document", "ConfigurationChecksDocument")
+	var lines []string
+	for _, l := range props(document)["Content"].(map[string]any)["mainSteps"].([]any)[1].(map[string]any)["inputs"].(map[string]any)["runCommand"].([]any) {
+		lines = append(lines, l.(string))
+	}
+	out, code := runLinuxDocumentStep(t, strings.Join(lines, "\n"))
+	failed := regexp.MustCompile(`(?m)^CCE-L-\d\d FAIL `).MatchString(out)
+	if failed {
+		assert.Equal(t, compliance.FailedChecksExitCode, code, "a check failed on this machine: the run fails\n%s", out)
+	} else {
+		assert.Equal(t, 0, code, "every check passed on this machine: the run succeeds\n%s", out)
+	}
+	assert.Contains(t, out, "reported 7 checks to Systems Manager compliance", "the results are reported before the verdict")
+
+	// The verdict alone, both ways, whatever this machine's checks say.
+	for results, want := range map[string]int{`("a|HIGH|t|PASS" "b|LOW|u|PASS")`: 0, `("a|HIGH|t|PASS" "b|LOW|u|FAIL")`: compliance.FailedChecksExitCode} {
+		cmd := exec.Command("bash", "-c", "results="+results+"\n"+compliance.LinuxVerdict)
+		_ = cmd.Run()
+		assert.Equal(t, want, cmd.ProcessState.ExitCode(), results)
+	}
+}
+
+// The Windows verdict reads $results and Pass, and is reached only when the script did not exit:
+// the script must keep collecting them so, and exit only when it cannot run or report (1), or
+// in a dry run. (No PowerShell here: a pinned contract of the script's text.)
+func TestTheWindowsVerdictReadsWhatTheScriptCollects(t *testing.T) {
+	contract := func(script string) []string {
+		var broken []string
+		if !strings.Contains(script, "$results = New-Object System.Collections.Generic.List[object]") ||
+			!strings.Contains(script, "$results.Add([pscustomobject]@{ Id = $id; Severity = $severity; Title = $title; Pass = $pass })") {
+			broken = append(broken, "results")
+		}
+		for _, exit := range regexp.MustCompile(`(?m)^.*\bexit\b.*$`).FindAllString(script, -1) {
+			exit = strings.TrimSpace(exit)
+			if exit != "exit 1" && exit != "if ($DryRun) { exit 0 }" && !strings.HasPrefix(exit, "#") && !strings.Contains(exit, "exits") {
+				broken = append(broken, exit)
+			}
+		}
+		return broken
+	}
+	assert.Empty(t, contract(compliance.WindowsChecks))
+	assert.Equal(t, []string{"exit 0"}, contract(compliance.WindowsChecks+"\nexit 0\n"), "planted: an exit before the verdict")
+	assert.Equal(t, []string{"results"}, contract(strings.ReplaceAll(compliance.WindowsChecks, "Pass = $pass", "Ok = $pass")), "planted: renamed")
+}
+
 func TestEveryCheckIsDocumented(t *testing.T) {
 	doc, err := os.ReadFile(filepath.Join("..", "docs", "compliance-checks.md"))
 	require.NoError(t, err)
@@ -174,10 +242,14 @@ func TestAlertRulesMatchTheEventsTheyAreForAndNoOthers(t *testing.T) {
 		name := regexp.MustCompile(`Rule[0-9A-F]{8}$`).ReplaceAllString(id, "")
 		rules[strings.TrimPrefix(strings.TrimPrefix(name, "Alerts"), "Security")] = props(r)["EventPattern"].(map[string]any)
 	}
-	require.ElementsMatch(t, []string{"MaintenanceWindow", "Compliance", "Association", "ConfigurationChecks", "SecurityHubFindings", "InspectorFindings"}, keysOf(rules))
+	require.ElementsMatch(t, []string{"MaintenanceWindow", "Compliance", "Association", "SecurityHubFindings", "InspectorFindings"}, keysOf(rules))
 	fixtures := map[string]string{
 		"maintenance-window-failed": "MaintenanceWindow", "maintenance-window-success": "",
-		"compliance-patch-non-compliant": "Compliance", "compliance-cce-non-compliant": "ConfigurationChecks", "compliance-cce-compliant": "",
+		"compliance-patch-non-compliant": "Compliance",
+		// Systems Manager documents no compliance event for a Custom: type; should one come, it
+		// is not what the alerts rest on.
+		"compliance-cce-non-compliant": "", "compliance-cce-compliant": "",
+		// Failed configuration checks fail their run (compliance.FailedChecksExitCode).
 		"association-failed": "Association",
 		// Findings at or above HIGH (the default), new or active only.
 		"securityhub-finding-critical": "SecurityHubFindings", "securityhub-finding-low": "",

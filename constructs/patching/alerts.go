@@ -46,7 +46,12 @@ type alerts struct {
 	rules map[string]awsevents.Rule
 }
 
-// alertRules are the Systems Manager events worth a person's attention.
+// alertRules are the Systems Manager events worth a person's attention, with the states Systems
+// Manager documents for them ("Reference: Amazon EventBridge event patterns and types for Systems
+// Manager" and "Amazon EventBridge event examples for Systems Manager", read 2026-11-27).
+// Compliance events are documented for association and patch compliance only, so failed
+// configuration checks (a Custom: compliance type) reach the alerts as a failed association: the
+// check document fails its run when a check fails (compliance.FailedChecksExitCode).
 var alertRules = []struct {
 	id, description, detailType string
 	detail                      map[string]any
@@ -55,10 +60,8 @@ var alertRules = []struct {
 		"Maintenance Window Execution State-change Notification", map[string]any{"status": []string{"FAILED", "TIMED_OUT"}}},
 	{"Compliance", "An instance's patch compliance turned NON_COMPLIANT",
 		"Configuration Compliance State Change", map[string]any{"compliance-type": []string{"Patch"}, "compliance-status": []string{"non_compliant"}}},
-	{"Association", "A State Manager association failed on an instance",
+	{"Association", "A State Manager association failed on an instance, configuration checks included",
 		"EC2 State Manager Instance Association State Change", map[string]any{"status": []string{"Failed"}}},
-	{"ConfigurationChecks", "An instance failed a CCE configuration check",
-		"Configuration Compliance State Change", map[string]any{"compliance-type": []string{"Custom:CCE"}, "compliance-status": []string{"non_compliant"}}},
 }
 
 // NewAlerts creates the topic, its key and the rules.

@@ -43,7 +43,7 @@ type Monitoring struct {
 }
 
 // NewMonitoring creates the dashboard: Run Command outcomes, how often each alert rule fired
-// (failed windows, non-compliance, failed associations and checks, findings), the WSUS health
+// (failed windows, patch non-compliance, failed associations and checks, findings), the WSUS health
 // and the alarms' states; and alarms, to Topic, when the WSUS update store fills or WSUS stops
 // synchronising (or stops reporting).
 func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Monitoring {
