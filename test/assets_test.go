@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -290,14 +291,20 @@ func TestSecurityServicesAreCreatedAsConfiguredAndOnlyThen(t *testing.T) {
 			"Severity":     []any{map[string]any{"Comparison": "EQUALS", "Value": "LOW"}, map[string]any{"Comparison": "EQUALS", "Value": "INFORMATIONAL"}},
 		}}, without(props(filter), "Tags"))
 
-	var rules []string
+	scopes := map[string]any{}
 	for _, r := range s.patchResources("AWS::Config::ConfigRule") {
-		rules = append(rules, props(r)["Source"].(map[string]any)["SourceIdentifier"].(string))
-		assert.Equal(t, map[string]any{"TagKey": "privatepatch:fleet", "TagValue": "privatepatch"}, props(r)["Scope"], "scoped to the fleet")
+		scopes[props(r)["Source"].(map[string]any)["SourceIdentifier"].(string)] = props(r)["Scope"]
 		assert.True(t, strings.HasPrefix(props(r)["ConfigRuleName"].(string), "privatepatch-"))
 	}
-	assert.ElementsMatch(t, []string{"EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK", "EC2_MANAGEDINSTANCE_ASSOCIATION_COMPLIANCE_STATUS_CHECK",
-		"EC2_INSTANCE_MANAGED_BY_SSM"}, rules)
+	assert.Equal(t, map[string]any{
+		// Compliance items are not the instance and carry no fleet tag: a tag scope evaluates nothing.
+		"EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK":       map[string]any{"ComplianceResourceTypes": []any{"AWS::SSM::PatchCompliance"}},
+		"EC2_MANAGEDINSTANCE_ASSOCIATION_COMPLIANCE_STATUS_CHECK": map[string]any{"ComplianceResourceTypes": []any{"AWS::SSM::AssociationCompliance"}},
+		"EC2_INSTANCE_MANAGED_BY_SSM":                             map[string]any{"TagKey": "privatepatch:fleet", "TagValue": "privatepatch"},
+	}, scopes, "each rule scoped so that what it evaluates can trigger it")
+	for _, r := range s.patchResources("AWS::Config::ConfigRule") {
+		assert.Empty(t, configRuleScopeProblem(props(r)), props(r)["ConfigRuleName"])
+	}
 
 	_, hybrid := oneOf(t, s.patchJSON, "AWS::IAM::Role", "SecurityHybridRole")
 	trust := props(hybrid)["AssumeRolePolicyDocument"].(map[string]any)["Statement"].([]any)[0].(map[string]any)
@@ -412,4 +419,47 @@ func TestWsusAlarmsMayPublishToTheEncryptedAlertsTopicAndNoOtherAlarmMay(t *test
 			assert.False(t, allows(doc, serviceRequest{"cloudwatch.amazonaws.com", action, alarm(account, "someone-elses-alarm")}), "%s %s: only privatepatch's alarms", policy, action)
 		}
 	}
+}
+
+// configRuleScopeProblem says why a managed rule's scope would let nothing it evaluates trigger
+// it: a tag scope on resources without the instance's tags, or resource types it does not
+// evaluate (Scope: resource types, or a tag key and value; "ConfigRule", AWS Config API Reference).
+func configRuleScopeProblem(rule map[string]any) string {
+	identifier := rule["Source"].(map[string]any)["SourceIdentifier"].(string)
+	i := slices.IndexFunc(compliance.ConfigRules, func(r compliance.ConfigRule) bool { return r.Identifier == identifier })
+	if i < 0 {
+		return "not a rule privatepatch knows: " + identifier
+	}
+	evaluates := compliance.ConfigRules[i]
+	scope, _ := rule["Scope"].(map[string]any)
+	if _, tagged := scope["TagKey"]; tagged && !evaluates.CarriesInstanceTags {
+		return "a tag scope, and " + strings.Join(evaluates.ResourceTypes, ", ") + " carry no instance tags"
+	}
+	for _, t := range toListAny(scope["ComplianceResourceTypes"]) {
+		if !slices.Contains(evaluates.ResourceTypes, t) {
+			return "scoped to " + t + ", which it does not evaluate"
+		}
+	}
+	return ""
+}
+
+func toListAny(v any) []string {
+	var out []string
+	if list, ok := v.([]any); ok {
+		for _, x := range list {
+			out = append(out, fmt.Sprint(x))
+		}
+	}
+	return out
+}
+
+func TestConfigRuleScopeProblemsAreFound(t *testing.T) {
+	rule := func(identifier string, scope map[string]any) map[string]any {
+		return map[string]any{"Source": map[string]any{"SourceIdentifier": identifier}, "Scope": scope}
+	}
+	assert.Contains(t, configRuleScopeProblem(rule("EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK", map[string]any{"TagKey": "k", "TagValue": "v"})),
+		"carry no instance tags", "the scope the rule had")
+	assert.Contains(t, configRuleScopeProblem(rule("EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK", map[string]any{"ComplianceResourceTypes": []any{"AWS::EC2::Instance"}})),
+		"does not evaluate")
+	assert.Empty(t, configRuleScopeProblem(rule("EC2_INSTANCE_MANAGED_BY_SSM", map[string]any{"TagKey": "k", "TagValue": "v"})))
 }
