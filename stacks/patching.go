@@ -195,11 +195,13 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 		// Dashboards are global in an account: the region keeps environments apart.
 		DashboardName: fmt.Sprintf("%s-%s", cfg.StackName("fleet"), cfg.Region),
 		Topic:         s.Alerts.Topic(), AlertRules: rules,
+		AlarmNamePrefix: cfg.StackName("patching") + "-",
 	}
 	if fleet.Wsus != nil {
 		monitoring.WsusInstanceID = fleet.Wsus.Instance().InstanceId()
 	}
 	s.Monitoring = patching.NewMonitoring(stack, "Monitoring", monitoring)
+	s.Alerts.AllowAlarms(s.Monitoring.AlarmNames...)
 	awscdk.NewCfnOutput(stack, jsii.String("AlertsTopicArn"), &awscdk.CfnOutputProps{
 		Value: s.Alerts.Topic().TopicArn(), Description: jsii.String("SNS topic of patching alerts; subscribe more endpoints here"),
 	})

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -53,8 +54,9 @@ func TestConfigurationChecksRunOnTheirGroupAndTheWsusServerAndReportAsCustomComp
 		}
 		return strings.Join(lines, "\n")
 	}
-	assert.Equal(t, strings.TrimRight(compliance.WindowsChecks, "\n"), script(windows), "the reviewed script, unchanged")
-	assert.Equal(t, "bash <<'PRIVATEPATCH_CCE'\n"+strings.TrimRight(compliance.LinuxChecks, "\n")+"\nPRIVATEPATCH_CCE", script(linux),
+	assert.Equal(t, strings.TrimRight(compliance.WindowsChecks, "\n")+"\n"+compliance.WindowsVerdict, script(windows),
+		"the reviewed script, unchanged, then the verdict")
+	assert.Equal(t, "bash <<'PRIVATEPATCH_CCE'\n"+strings.TrimRight(compliance.LinuxChecks, "\n")+"\n"+compliance.LinuxVerdict+"\nPRIVATEPATCH_CCE", script(linux),
 		"through bash, whatever /bin/sh is")
 
 	associations := map[string]map[string]any{}
@@ -120,6 +122,73 @@ func TestLinuxChecksRunOnARealSystemAndPrintEveryCheck(t *testing.T) {
 	assert.Len(t, seen, 7)
 }
 
+// runLinuxDocumentStep runs the check document's Linux step as Run Command would (sh), with fake
+// curl (instance metadata) and aws (the report) first on PATH; it returns the output and exit code.
+func runLinuxDocumentStep(t *testing.T, step string) (string, int) {
+	dir := t.TempDir()
+	fakes := map[string]string{
+		"curl": "#!/bin/sh\ncase \"$*\" in *token*) echo token;; *instance-id*) echo i-0123456789abcdef0;; *region*) echo us-west-2;; esac\n",
+		"aws":  "#!/bin/sh\nexit 0\n",
+	}
+	for name, body := range fakes {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(body), 0o755))
+	}
+	cmd := exec.Command("sh", "-c", step)
+	cmd.Env = append(os.Environ(), "PATH="+dir+":"+os.Getenv("PATH"))
+	out, _ := cmd.CombinedOutput()
+	return string(out), cmd.ProcessState.ExitCode()
+}
+
+// A run in which a check fails must fail, or the failure reaches no alert: Systems Manager
+// documents no compliance event for a Custom: type, and the association's Failed state is what
+// the alerts watch.
+func TestAConfigurationCheckRunFailsWhenACheckFailsAndOnlyThen(t *testing.T) {
+	s := defaultScenario.synth(t)
+	_, document := s.only(t, "AWS::SSM::Document", "ConfigurationChecksDocument")
+	var lines []string
+	for _, l := range props(document)["Content"].(map[string]any)["mainSteps"].([]any)[1].(map[string]any)["inputs"].(map[string]any)["runCommand"].([]any) {
+		lines = append(lines, l.(string))
+	}
+	out, code := runLinuxDocumentStep(t, strings.Join(lines, "\n"))
+	failed := regexp.MustCompile(`(?m)^CCE-L-\d\d FAIL `).MatchString(out)
+	if failed {
+		assert.Equal(t, compliance.FailedChecksExitCode, code, "a check failed on this machine: the run fails\n%s", out)
+	} else {
+		assert.Equal(t, 0, code, "every check passed on this machine: the run succeeds\n%s", out)
+	}
+	assert.Contains(t, out, "reported 7 checks to Systems Manager compliance", "the results are reported before the verdict")
+
+	// The verdict alone, both ways, whatever this machine's checks say.
+	for results, want := range map[string]int{`("a|HIGH|t|PASS" "b|LOW|u|PASS")`: 0, `("a|HIGH|t|PASS" "b|LOW|u|FAIL")`: compliance.FailedChecksExitCode} {
+		cmd := exec.Command("bash", "-c", "results="+results+"\n"+compliance.LinuxVerdict)
+		_ = cmd.Run()
+		assert.Equal(t, want, cmd.ProcessState.ExitCode(), results)
+	}
+}
+
+// The Windows verdict reads $results and Pass, and is reached only when the script did not exit:
+// the script must keep collecting them so, and exit only when it cannot run or report (1), or
+// in a dry run. (No PowerShell here: a pinned contract of the script's text.)
+func TestTheWindowsVerdictReadsWhatTheScriptCollects(t *testing.T) {
+	contract := func(script string) []string {
+		var broken []string
+		if !strings.Contains(script, "$results = New-Object System.Collections.Generic.List[object]") ||
+			!strings.Contains(script, "$results.Add([pscustomobject]@{ Id = $id; Severity = $severity; Title = $title; Pass = $pass })") {
+			broken = append(broken, "results")
+		}
+		for _, exit := range regexp.MustCompile(`(?m)^.*\bexit\b.*$`).FindAllString(script, -1) {
+			exit = strings.TrimSpace(exit)
+			if exit != "exit 1" && exit != "if ($DryRun) { exit 0 }" && !strings.HasPrefix(exit, "#") && !strings.Contains(exit, "exits") {
+				broken = append(broken, exit)
+			}
+		}
+		return broken
+	}
+	assert.Empty(t, contract(compliance.WindowsChecks))
+	assert.Equal(t, []string{"exit 0"}, contract(compliance.WindowsChecks+"\nexit 0\n"), "planted: an exit before the verdict")
+	assert.Equal(t, []string{"results"}, contract(strings.ReplaceAll(compliance.WindowsChecks, "Pass = $pass", "Ok = $pass")), "planted: renamed")
+}
+
 func TestEveryCheckIsDocumented(t *testing.T) {
 	doc, err := os.ReadFile(filepath.Join("..", "docs", "compliance-checks.md"))
 	require.NoError(t, err)
@@ -174,10 +243,14 @@ func TestAlertRulesMatchTheEventsTheyAreForAndNoOthers(t *testing.T) {
 		name := regexp.MustCompile(`Rule[0-9A-F]{8}$`).ReplaceAllString(id, "")
 		rules[strings.TrimPrefix(strings.TrimPrefix(name, "Alerts"), "Security")] = props(r)["EventPattern"].(map[string]any)
 	}
-	require.ElementsMatch(t, []string{"MaintenanceWindow", "Compliance", "Association", "ConfigurationChecks", "SecurityHubFindings", "InspectorFindings"}, keysOf(rules))
+	require.ElementsMatch(t, []string{"MaintenanceWindow", "Compliance", "Association", "SecurityHubFindings", "InspectorFindings"}, keysOf(rules))
 	fixtures := map[string]string{
 		"maintenance-window-failed": "MaintenanceWindow", "maintenance-window-success": "",
-		"compliance-patch-non-compliant": "Compliance", "compliance-cce-non-compliant": "ConfigurationChecks", "compliance-cce-compliant": "",
+		"compliance-patch-non-compliant": "Compliance",
+		// Systems Manager documents no compliance event for a Custom: type; should one come, it
+		// is not what the alerts rest on.
+		"compliance-cce-non-compliant": "", "compliance-cce-compliant": "",
+		// Failed configuration checks fail their run (compliance.FailedChecksExitCode).
 		"association-failed": "Association",
 		// Findings at or above HIGH (the default), new or active only.
 		"securityhub-finding-critical": "SecurityHubFindings", "securityhub-finding-low": "",
@@ -218,14 +291,20 @@ func TestSecurityServicesAreCreatedAsConfiguredAndOnlyThen(t *testing.T) {
 			"Severity":     []any{map[string]any{"Comparison": "EQUALS", "Value": "LOW"}, map[string]any{"Comparison": "EQUALS", "Value": "INFORMATIONAL"}},
 		}}, without(props(filter), "Tags"))
 
-	var rules []string
+	scopes := map[string]any{}
 	for _, r := range s.patchResources("AWS::Config::ConfigRule") {
-		rules = append(rules, props(r)["Source"].(map[string]any)["SourceIdentifier"].(string))
-		assert.Equal(t, map[string]any{"TagKey": "privatepatch:fleet", "TagValue": "privatepatch"}, props(r)["Scope"], "scoped to the fleet")
+		scopes[props(r)["Source"].(map[string]any)["SourceIdentifier"].(string)] = props(r)["Scope"]
 		assert.True(t, strings.HasPrefix(props(r)["ConfigRuleName"].(string), "privatepatch-"))
 	}
-	assert.ElementsMatch(t, []string{"EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK", "EC2_MANAGEDINSTANCE_ASSOCIATION_COMPLIANCE_STATUS_CHECK",
-		"EC2_INSTANCE_MANAGED_BY_SSM"}, rules)
+	assert.Equal(t, map[string]any{
+		// Compliance items are not the instance and carry no fleet tag: a tag scope evaluates nothing.
+		"EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK":       map[string]any{"ComplianceResourceTypes": []any{"AWS::SSM::PatchCompliance"}},
+		"EC2_MANAGEDINSTANCE_ASSOCIATION_COMPLIANCE_STATUS_CHECK": map[string]any{"ComplianceResourceTypes": []any{"AWS::SSM::AssociationCompliance"}},
+		"EC2_INSTANCE_MANAGED_BY_SSM":                             map[string]any{"TagKey": "privatepatch:fleet", "TagValue": "privatepatch"},
+	}, scopes, "each rule scoped so that what it evaluates can trigger it")
+	for _, r := range s.patchResources("AWS::Config::ConfigRule") {
+		assert.Empty(t, configRuleScopeProblem(props(r)), props(r)["ConfigRuleName"])
+	}
 
 	_, hybrid := oneOf(t, s.patchJSON, "AWS::IAM::Role", "SecurityHybridRole")
 	trust := props(hybrid)["AssumeRolePolicyDocument"].(map[string]any)["Statement"].([]any)[0].(map[string]any)
@@ -303,4 +382,84 @@ func TestWsusHealthIsPublishedAndAlarmsWhenTheStoreFillsOrSynchronisationStops(t
 	nat := natWithoutWsus.synth(t)
 	assert.Empty(t, nat.patchResources("AWS::CloudWatch::Alarm"), "no WSUS, no WSUS alarms")
 	assert.Len(t, nat.patchResources("AWS::CloudWatch::Dashboard"), 1, "the dashboard is there all the same")
+}
+
+// The alerts topic is encrypted with a customer managed key and its policy replaces SNS's
+// default one, so CloudWatch may publish an alarm only where both policies allow it ("Enable
+// compatibility between event sources from AWS services and encrypted topics", Managing Amazon
+// SNS encryption keys and costs, read 2026-11-27).
+func TestWsusAlarmsMayPublishToTheEncryptedAlertsTopicAndNoOtherAlarmMay(t *testing.T) {
+	s := defaultScenario.synth(t)
+	const account, other = "111111111111", "222222222222"
+	_, topicPolicy := oneOf(t, s.patchJSON, "AWS::SNS::TopicPolicy", "Alerts")
+	_, key := oneOf(t, s.patchJSON, "AWS::KMS::Key", "AlertsKey")
+	policies := map[string]map[string]any{
+		"topic": resolve(props(topicPolicy)["PolicyDocument"], account, "us-west-2").(map[string]any),
+		"key":   resolve(props(key)["KeyPolicy"], account, "us-west-2").(map[string]any),
+	}
+	actions := map[string][]string{"topic": {"sns:Publish"}, "key": {"kms:GenerateDataKey", "kms:Decrypt"}}
+	alarm := func(acct, name string) map[string]string {
+		return map[string]string{"aws:SourceAccount": acct, "aws:SourceArn": "arn:aws:cloudwatch:us-west-2:" + acct + ":alarm:" + name,
+			"aws:SecureTransport": "true", "aws:PrincipalIsAWSService": "true"}
+	}
+	alarms := s.patchResources("AWS::CloudWatch::Alarm")
+	require.Len(t, alarms, 2)
+	for id, a := range alarms {
+		name, ok := props(a)["AlarmName"].(string)
+		require.True(t, ok, "%s: a known name, which the policies can name", id)
+		for policy, doc := range policies {
+			for _, action := range actions[policy] {
+				assert.True(t, allows(doc, serviceRequest{"cloudwatch.amazonaws.com", action, alarm(account, name)}), "%s: %s %s", id, policy, action)
+				assert.False(t, allows(doc, serviceRequest{"cloudwatch.amazonaws.com", action, alarm(other, name)}), "%s: %s %s from another account", id, policy, action)
+			}
+		}
+	}
+	for policy, doc := range policies {
+		for _, action := range actions[policy] {
+			assert.False(t, allows(doc, serviceRequest{"cloudwatch.amazonaws.com", action, alarm(account, "someone-elses-alarm")}), "%s %s: only privatepatch's alarms", policy, action)
+		}
+	}
+}
+
+// configRuleScopeProblem says why a managed rule's scope would let nothing it evaluates trigger
+// it: a tag scope on resources without the instance's tags, or resource types it does not
+// evaluate (Scope: resource types, or a tag key and value; "ConfigRule", AWS Config API Reference).
+func configRuleScopeProblem(rule map[string]any) string {
+	identifier := rule["Source"].(map[string]any)["SourceIdentifier"].(string)
+	i := slices.IndexFunc(compliance.ConfigRules, func(r compliance.ConfigRule) bool { return r.Identifier == identifier })
+	if i < 0 {
+		return "not a rule privatepatch knows: " + identifier
+	}
+	evaluates := compliance.ConfigRules[i]
+	scope, _ := rule["Scope"].(map[string]any)
+	if _, tagged := scope["TagKey"]; tagged && !evaluates.CarriesInstanceTags {
+		return "a tag scope, and " + strings.Join(evaluates.ResourceTypes, ", ") + " carry no instance tags"
+	}
+	for _, t := range toListAny(scope["ComplianceResourceTypes"]) {
+		if !slices.Contains(evaluates.ResourceTypes, t) {
+			return "scoped to " + t + ", which it does not evaluate"
+		}
+	}
+	return ""
+}
+
+func toListAny(v any) []string {
+	var out []string
+	if list, ok := v.([]any); ok {
+		for _, x := range list {
+			out = append(out, fmt.Sprint(x))
+		}
+	}
+	return out
+}
+
+func TestConfigRuleScopeProblemsAreFound(t *testing.T) {
+	rule := func(identifier string, scope map[string]any) map[string]any {
+		return map[string]any{"Source": map[string]any{"SourceIdentifier": identifier}, "Scope": scope}
+	}
+	assert.Contains(t, configRuleScopeProblem(rule("EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK", map[string]any{"TagKey": "k", "TagValue": "v"})),
+		"carry no instance tags", "the scope the rule had")
+	assert.Contains(t, configRuleScopeProblem(rule("EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK", map[string]any{"ComplianceResourceTypes": []any{"AWS::EC2::Instance"}})),
+		"does not evaluate")
+	assert.Empty(t, configRuleScopeProblem(rule("EC2_INSTANCE_MANAGED_BY_SSM", map[string]any{"TagKey": "k", "TagValue": "v"})))
 }

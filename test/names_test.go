@@ -12,8 +12,8 @@ import (
 )
 
 // twoProjectsYAML is a configuration with a fixed name of every kind privatepatch sets: instance
-// groups (launch templates), the command-output bucket, the inventory sync and resource groups
-// (CloudWatch output's log group has a generated name).
+// groups (launch templates), the command-output bucket, the inventory sync, resource groups and
+// the WSUS alarms (CloudWatch output's log group has a generated name).
 const twoProjectsYAML = `
 region: us-west-2
 network:
@@ -63,6 +63,7 @@ func TestTwoProjectsInOneAccountAndRegionShareNoFixedName(t *testing.T) {
 			t.Errorf("projects alpha and beta both name %s %s (%s)", where, name, other)
 		}
 	}
-	assert.Equal(t, map[string]bool{"LaunchTemplateName": true, "BucketName": true, "SyncName": true, "Name": true, "DashboardName": true}, kinds,
+	assert.Equal(t, map[string]bool{"LaunchTemplateName": true, "BucketName": true, "SyncName": true, "Name": true, "DashboardName": true,
+		"AlarmName": true}, kinds,
 		"the fixed names this configuration sets; a new kind must be checked here too")
 }

@@ -301,7 +301,7 @@ func TestInventoryIsGatheredAndSyncedToTheCommandOutputBucket(t *testing.T) {
 	defaults.patching.ResourceCountIs(jsii.String("AWS::SSM::ResourceDataSync"), jsii.Number(0))
 }
 
-func TestAlertsTopicIsEncryptedTlsOnlyAndFedByFourRules(t *testing.T) {
+func TestAlertsTopicIsEncryptedTlsOnlyAndFedByThreeRules(t *testing.T) {
 	s := richPatching.synth(t)
 	topicID, topic := oneOf(t, s.patchJSON, "AWS::SNS::Topic", "")
 	keyID := first(oneOf(t, s.patchJSON, "AWS::KMS::Key", "AlertsKey"))
@@ -337,11 +337,11 @@ func TestAlertsTopicIsEncryptedTlsOnlyAndFedByFourRules(t *testing.T) {
 		assert.Equal(t, []any{map[string]any{"Arn": map[string]any{"Ref": topicID}, "Id": "Target0",
 			"RoleArn": map[string]any{"Fn::GetAtt": []any{publishRole, "Arn"}}}}, props(rule)["Targets"], "published with the role")
 		patterns = append(patterns, map[string]any{p["detail-type"].([]any)[0].(string): p["detail"]})
+		assert.Empty(t, undocumentedSsmEvent(p["detail-type"].([]any)[0].(string), p["detail"].(map[string]any)), "%s watches what AWS documents", id)
 	}
 	assert.ElementsMatch(t, []any{
 		map[string]any{"Maintenance Window Execution State-change Notification": map[string]any{"status": []any{"FAILED", "TIMED_OUT"}}},
 		map[string]any{"Configuration Compliance State Change": map[string]any{"compliance-type": []any{"Patch"}, "compliance-status": []any{"non_compliant"}}},
-		map[string]any{"Configuration Compliance State Change": map[string]any{"compliance-type": []any{"Custom:CCE"}, "compliance-status": []any{"non_compliant"}}},
 		map[string]any{"EC2 State Manager Instance Association State Change": map[string]any{"status": []any{"Failed"}}},
 	}, patterns)
 }
@@ -518,4 +518,41 @@ func TestInventoryIsQueryableWithAthenaThroughACrawledGlueDatabase(t *testing.T)
 	assert.Contains(t, queries["failed-configuration-checks"], "compliancetype = 'Custom:CCE'")
 
 	assert.Empty(t, defaultScenario.synth(t).patchResources("AWS::Glue::Crawler"), "only with a resource data sync")
+}
+
+// documentedSsmEvents are the Systems Manager events the alerts may watch, with the detail values
+// AWS documents for them: the states one can add to a rule ("Reference: Amazon EventBridge event
+// patterns and types for Systems Manager", read 2026-11-27), and the compliance types of its
+// compliance events, association and patch ("Amazon EventBridge event examples for Systems
+// Manager", read 2026-11-27).
+var documentedSsmEvents = map[string]map[string][]string{
+	"Maintenance Window Execution State-change Notification": {"status": {"CANCELLED", "CANCELLING", "FAILED", "IN_PROGRESS", "PENDING", "SKIPPED_OVERLAPPING", "SUCCESS", "TIMED_OUT"}},
+	"Configuration Compliance State Change":                  {"compliance-status": {"compliant", "non_compliant"}, "compliance-type": {"Association", "Patch"}},
+	"EC2 State Manager Instance Association State Change":    {"status": {"Failed", "Pending", "Success"}},
+	"EC2 Command Invocation Status-change Notification":      {"status": {"Success", "InProgress", "TimedOut", "Canceled", "Failed"}},
+}
+
+// undocumentedSsmEvent lists what a rule's detail type and detail values ask for that AWS does
+// not document: such a rule may never fire.
+func undocumentedSsmEvent(detailType string, detail map[string]any) []string {
+	fields, ok := documentedSsmEvents[detailType]
+	if !ok {
+		return []string{"detail-type " + detailType}
+	}
+	var out []string
+	for field, values := range detail {
+		for _, v := range values.([]any) {
+			if !slices.Contains(fields[field], fmt.Sprint(v)) {
+				out = append(out, fmt.Sprintf("%s %s", field, v))
+			}
+		}
+	}
+	return out
+}
+
+func TestUndocumentedSsmEventsAreFound(t *testing.T) {
+	assert.Equal(t, []string{"compliance-type Custom:CCE"}, undocumentedSsmEvent("Configuration Compliance State Change",
+		map[string]any{"compliance-type": []any{"Custom:CCE"}, "compliance-status": []any{"non_compliant"}}), "the rule CCE alerts rested on")
+	assert.Equal(t, []string{"status Failure"}, undocumentedSsmEvent("EC2 State Manager Instance Association State Change", map[string]any{"status": []any{"Failure"}}))
+	assert.Equal(t, []string{"detail-type Compliance Changed"}, undocumentedSsmEvent("Compliance Changed", nil))
 }

@@ -32,6 +32,22 @@ const ComplianceType = "Custom:CCE"
 // OutputPrefix is where check runs write their output in the output bucket.
 const OutputPrefix = "cce/"
 
+// FailedChecksExitCode ends a run in which a check failed, after the results are reported: the
+// run, and the instance's association, then fail, and State Manager's documented "EC2 State
+// Manager Instance Association State Change" event with status Failed reaches the alerts. Systems
+// Manager documents compliance events only for association and patch compliance, not for a
+// Custom: type such as ComplianceType ("Reference: Amazon EventBridge event patterns and types for
+// Systems Manager", read 2026-11-27). The scripts themselves exit 1 when they cannot run or report.
+const FailedChecksExitCode = 2
+
+// Verdicts are appended to the scripts by the document. They read the results each script
+// collects ($results of objects with Pass; results of "id|severity|title|PASS or FAIL"), which
+// test/assets_test.go checks the scripts still do; a script that exits early never reaches them.
+var (
+	WindowsVerdict = fmt.Sprintf(`if (@($results | Where-Object { -not $_.Pass }).Count -gt 0) { Write-Output 'privatepatch: configuration checks failed (see above)'; exit %d }`, FailedChecksExitCode)
+	LinuxVerdict   = fmt.Sprintf(`for r in "${results[@]}"; do [ "${r##*|}" = PASS ] || { echo 'privatepatch: configuration checks failed (see above)'; exit %d; }; done`, FailedChecksExitCode)
+)
+
 // TagGroup is a resource group of the EC2 instances that carry all of Tags.
 type TagGroup struct {
 	// Name is the group's name, unique in the account and region.
@@ -145,7 +161,8 @@ type ConfigurationChecks struct {
 
 // NewConfigurationChecks creates a Command document that runs the Windows or the Linux checks,
 // by platform, and the State Manager associations that run it on a schedule. Each run reports
-// its results as compliance type ComplianceType; failed checks make the instance NON_COMPLIANT.
+// its results as compliance type ComplianceType; failed checks make the instance NON_COMPLIANT
+// and the run fail (FailedChecksExitCode).
 func NewConfigurationChecks(scope constructs.Construct, id string, p *ChecksProps) ConfigurationChecks {
 	if (p.TargetTagKey == "") == (p.ResourceGroup == "") {
 		panic(fmt.Sprintf("configuration checks %s: give a target tag or a resource group", id))
@@ -166,14 +183,14 @@ func NewConfigurationChecks(scope constructs.Construct, id string, p *ChecksProp
 				map[string]any{
 					"action": "aws:runPowerShellScript", "name": "WindowsChecks",
 					"precondition": map[string]any{"StringEquals": []any{"platformType", "Windows"}},
-					"inputs":       map[string]any{"timeoutSeconds": "600", "runCommand": lines(WindowsChecks)},
+					"inputs":       map[string]any{"timeoutSeconds": "600", "runCommand": append(lines(WindowsChecks), WindowsVerdict)},
 				},
 				map[string]any{
 					"action": "aws:runShellScript", "name": "LinuxChecks",
 					"precondition": map[string]any{"StringEquals": []any{"platformType", "Linux"}},
 					// Through bash whatever /bin/sh is: the script uses arrays.
 					"inputs": map[string]any{"timeoutSeconds": "600", "runCommand": append(append([]string{"bash <<'PRIVATEPATCH_CCE'"},
-						lines(LinuxChecks)...), "PRIVATEPATCH_CCE")},
+						lines(LinuxChecks)...), LinuxVerdict, "PRIVATEPATCH_CCE")},
 				},
 			},
 		},

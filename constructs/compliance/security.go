@@ -41,8 +41,9 @@ type SecurityProps struct {
 	InspectorSuppressions []InspectorSuppression
 	// AlertSeverities are the finding severities sent to AlertRule targets. Default: none.
 	AlertSeverities []string
-	// ConfigRulesTagKey and ConfigRulesTagValue, when set, scope AWS Config managed rules for
-	// patch and association compliance and for being managed by Systems Manager. Default: none.
+	// ConfigRulesTagKey and ConfigRulesTagValue, when set, add AWS Config managed rules for patch
+	// and association compliance (every managed node: see ConfigRules) and for being managed by
+	// Systems Manager (the instances with this tag). Default: none.
 	ConfigRulesTagKey, ConfigRulesTagValue string
 	// Hybrid creates the service role for hybrid activations. Default: false.
 	Hybrid bool
@@ -67,11 +68,30 @@ type Security struct {
 	InspectorEnabler customresources.AwsCustomResource
 }
 
-// configRules are AWS Config's managed rules for a Systems Manager fleet.
-var configRules = []struct{ id, name, description string }{
-	{"PatchCompliance", "patch-compliance", "EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK"},
-	{"AssociationCompliance", "association-compliance", "EC2_MANAGEDINSTANCE_ASSOCIATION_COMPLIANCE_STATUS_CHECK"},
-	{"ManagedBySsm", "managed-by-ssm", "EC2_INSTANCE_MANAGED_BY_SSM"},
+// ConfigRule is an AWS Config managed rule privatepatch adds.
+type ConfigRule struct {
+	ID, Name, Identifier string
+	// ResourceTypes are what the rule evaluates.
+	ResourceTypes []string
+	// CarriesInstanceTags: the evaluated resources carry the instance's tags, so the rule can be
+	// scoped to the fleet tag.
+	CarriesInstanceTags bool
+}
+
+// ConfigRules are AWS Config's managed rules for a Systems Manager fleet, with the resource types
+// each evaluates (the rules' pages ec2-managedinstance-patch-compliance-status-check,
+// ec2-managedinstance-association-compliance-status-check and
+// ec2-instance-managed-by-systems-manager, AWS Config Developer Guide, read 2026-11-27). A rule's
+// scope is either resource types or a tag key and value, and only resources in it trigger an
+// evaluation ("ConfigRule", Scope, AWS Config API Reference, read 2026-11-27). The patch and
+// association compliance items are Systems Manager's records, not the instance, and do not carry
+// its tags: scoped by the fleet tag those rules would evaluate nothing, so they are scoped by
+// their resource type and evaluate every managed node of the account and region. The
+// managed-by-SSM rule evaluates the EC2 instances themselves, which carry the fleet tag.
+var ConfigRules = []ConfigRule{
+	{"PatchCompliance", "patch-compliance", "EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK", []string{"AWS::SSM::PatchCompliance"}, false},
+	{"AssociationCompliance", "association-compliance", "EC2_MANAGEDINSTANCE_ASSOCIATION_COMPLIANCE_STATUS_CHECK", []string{"AWS::SSM::AssociationCompliance"}, false},
+	{"ManagedBySsm", "managed-by-ssm", "EC2_INSTANCE_MANAGED_BY_SSM", []string{"AWS::EC2::Instance", "AWS::SSM::ManagedInstanceInventory"}, true},
 }
 
 // NewSecurity creates the parts SecurityProps asks for.
@@ -139,12 +159,18 @@ func NewSecurity(scope constructs.Construct, id string, p *SecurityProps) Securi
 			}))
 	}
 	if p.ConfigRulesTagKey != "" {
-		for _, r := range configRules {
-			s.ConfigRules = append(s.ConfigRules, awsconfig.NewCfnConfigRule(parent, jsii.String(r.id), &awsconfig.CfnConfigRuleProps{
-				ConfigRuleName: jsii.String(p.NamePrefix + r.name),
-				Description:    jsii.String("privatepatch: " + r.description + " on the fleet"),
-				Source:         &awsconfig.CfnConfigRule_SourceProperty{Owner: jsii.String("AWS"), SourceIdentifier: jsii.String(r.description)},
-				Scope:          &awsconfig.CfnConfigRule_ScopeProperty{TagKey: jsii.String(p.ConfigRulesTagKey), TagValue: jsii.String(p.ConfigRulesTagValue)},
+		for _, r := range ConfigRules {
+			scope := &awsconfig.CfnConfigRule_ScopeProperty{ComplianceResourceTypes: jsii.Strings(r.ResourceTypes...)}
+			description := "privatepatch: " + r.Identifier + " on every managed node of the account and region"
+			if r.CarriesInstanceTags {
+				scope = &awsconfig.CfnConfigRule_ScopeProperty{TagKey: jsii.String(p.ConfigRulesTagKey), TagValue: jsii.String(p.ConfigRulesTagValue)}
+				description = "privatepatch: " + r.Identifier + " on the fleet"
+			}
+			s.ConfigRules = append(s.ConfigRules, awsconfig.NewCfnConfigRule(parent, jsii.String(r.ID), &awsconfig.CfnConfigRuleProps{
+				ConfigRuleName: jsii.String(p.NamePrefix + r.Name),
+				Description:    jsii.String(description),
+				Source:         &awsconfig.CfnConfigRule_SourceProperty{Owner: jsii.String("AWS"), SourceIdentifier: jsii.String(r.Identifier)},
+				Scope:          scope,
 			}))
 		}
 	}

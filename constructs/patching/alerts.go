@@ -3,6 +3,7 @@ package patching
 import (
 	"fmt"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -32,6 +33,9 @@ type Alerts interface {
 	Rules() map[string]awsevents.Rule
 	// Notify sends what rule matches to the topic, as the alerts' own rules do.
 	Notify(rule awsevents.Rule)
+	// AllowAlarms lets CloudWatch publish the alarms of this account and region with these names
+	// to the topic.
+	AllowAlarms(names ...string)
 }
 
 type alerts struct {
@@ -42,7 +46,12 @@ type alerts struct {
 	rules map[string]awsevents.Rule
 }
 
-// alertRules are the Systems Manager events worth a person's attention.
+// alertRules are the Systems Manager events worth a person's attention, with the states Systems
+// Manager documents for them ("Reference: Amazon EventBridge event patterns and types for Systems
+// Manager" and "Amazon EventBridge event examples for Systems Manager", read 2026-11-27).
+// Compliance events are documented for association and patch compliance only, so failed
+// configuration checks (a Custom: compliance type) reach the alerts as a failed association: the
+// check document fails its run when a check fails (compliance.FailedChecksExitCode).
 var alertRules = []struct {
 	id, description, detailType string
 	detail                      map[string]any
@@ -51,10 +60,8 @@ var alertRules = []struct {
 		"Maintenance Window Execution State-change Notification", map[string]any{"status": []string{"FAILED", "TIMED_OUT"}}},
 	{"Compliance", "An instance's patch compliance turned NON_COMPLIANT",
 		"Configuration Compliance State Change", map[string]any{"compliance-type": []string{"Patch"}, "compliance-status": []string{"non_compliant"}}},
-	{"Association", "A State Manager association failed on an instance",
+	{"Association", "A State Manager association failed on an instance, configuration checks included",
 		"EC2 State Manager Instance Association State Change", map[string]any{"status": []string{"Failed"}}},
-	{"ConfigurationChecks", "An instance failed a CCE configuration check",
-		"Configuration Compliance State Change", map[string]any{"compliance-type": []string{"Custom:CCE"}, "compliance-status": []string{"non_compliant"}}},
 }
 
 // NewAlerts creates the topic, its key and the rules.
@@ -98,6 +105,42 @@ func NewAlerts(scope constructs.Construct, id string, p *AlertsProps) Alerts {
 
 func (a *alerts) Notify(rule awsevents.Rule) {
 	rule.AddTarget(awseventstargets.NewSnsTopic(a.topic, &awseventstargets.SnsTopicProps{AuthorizeUsingRole: jsii.Bool(true), Role: a.role}))
+}
+
+// AlarmArn is a CloudWatch alarm's ARN: partition, region, account, alarm name ("Actions,
+// resources, and condition keys for Amazon CloudWatch", Service Authorization Reference, read
+// 2026-11-27).
+const AlarmArn = "arn:%s:cloudwatch:%s:%s:alarm:%s"
+
+// AllowAlarms adds what CloudWatch needs to publish an alarm to the encrypted topic: the key
+// policy must give cloudwatch.amazonaws.com kms:GenerateDataKey* and kms:Decrypt, bound by
+// aws:SourceAccount and aws:SourceArn against the confused deputy ("Enable compatibility between
+// event sources from AWS services and encrypted topics", Managing Amazon SNS encryption keys and
+// costs, read 2026-11-27), and the topic policy, which replaces SNS's default one, must allow
+// sns:Publish. The ARNs are built from the names, not read from the alarms: the key would
+// otherwise depend on the alarms, which depend on the topic, which depends on the key.
+func (a *alerts) AllowAlarms(names ...string) {
+	if len(names) == 0 {
+		return
+	}
+	stack := awscdk.Stack_Of(a.Construct)
+	var arns []string
+	for _, name := range names {
+		arns = append(arns, fmt.Sprintf(AlarmArn, *stack.Partition(), *stack.Region(), *stack.Account(), name))
+	}
+	conditions := &map[string]any{
+		"StringEquals": map[string]any{"aws:SourceAccount": *stack.Account()},
+		"ArnLike":      map[string]any{"aws:SourceArn": arns},
+	}
+	cloudWatch := []awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)}
+	a.topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("CloudWatchAlarmsPublish"), Principals: &cloudWatch, Actions: jsii.Strings("sns:Publish"),
+		Resources: jsii.Strings(*a.topic.TopicArn()), Conditions: conditions,
+	}))
+	a.key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("CloudWatchAlarmsUseKey"), Principals: &cloudWatch, Actions: jsii.Strings("kms:GenerateDataKey*", "kms:Decrypt"),
+		Resources: jsii.Strings("*"), Conditions: conditions,
+	}), nil)
 }
 
 func (a *alerts) Topic() awssns.ITopic             { return a.topic }

@@ -28,6 +28,9 @@ type MonitoringProps struct {
 	WsusInstanceID *string
 	// MinFreePercent alarms when the update store's free space falls below it. Default: 15.
 	MinFreePercent float64
+	// AlarmNamePrefix starts the alarms' names (unique in the account and region), e.g. the
+	// stack's name and a dash: the alerts topic's policies allow the alarms by name.
+	AlarmNamePrefix string
 }
 
 // Monitoring is the fleet's CloudWatch dashboard and the WSUS alarms.
@@ -35,10 +38,12 @@ type Monitoring struct {
 	Dashboard awscloudwatch.Dashboard
 	// Alarms by what they watch: wsus-disk, wsus-sync. Empty without a WSUS server.
 	Alarms map[string]awscloudwatch.Alarm
+	// AlarmNames are the alarms' names, for the topic's policies.
+	AlarmNames []string
 }
 
 // NewMonitoring creates the dashboard: Run Command outcomes, how often each alert rule fired
-// (failed windows, non-compliance, failed associations and checks, findings), the WSUS health
+// (failed windows, patch non-compliance, failed associations and checks, findings), the WSUS health
 // and the alarms' states; and alarms, to Topic, when the WSUS update store fills or WSUS stops
 // synchronising (or stops reporting).
 func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Monitoring {
@@ -73,7 +78,12 @@ func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Mo
 		free := health(wsus.MetricUpdateStoreFree, "update store free %", "Minimum")
 		synced := health(wsus.MetricLastSyncSucceeded, "last sync succeeded", "Minimum")
 		age := health(wsus.MetricHoursSinceLastSync, "hours since last sync", "Maximum")
+		name := func(what string) *string {
+			m.AlarmNames = append(m.AlarmNames, p.AlarmNamePrefix+what)
+			return jsii.String(p.AlarmNamePrefix + what)
+		}
 		m.Alarms["wsus-disk"] = awscloudwatch.NewAlarm(parent, jsii.String("WsusDiskAlarm"), &awscloudwatch.AlarmProps{
+			AlarmName:          name("wsus-disk"),
 			AlarmDescription:   jsii.String("privatepatch: the WSUS update store is filling up: grow wsus.updateStoreGiB or decline superseded updates"),
 			Metric:             free,
 			Threshold:          jsii.Number(minFree),
@@ -82,6 +92,7 @@ func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Mo
 			TreatMissingData:   awscloudwatch.TreatMissingData_BREACHING, // a server that stops reporting is not healthy
 		})
 		m.Alarms["wsus-sync"] = awscloudwatch.NewAlarm(parent, jsii.String("WsusSyncAlarm"), &awscloudwatch.AlarmProps{
+			AlarmName:        name("wsus-sync"),
 			AlarmDescription: jsii.String("privatepatch: WSUS has not synchronised with Microsoft Update for over a day, or the last synchronisation failed"),
 			Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
 				Expression:   jsii.String("IF(synced < 1 OR age > 26, 1, 0)"),
