@@ -388,6 +388,8 @@ func TestVerifyPrintsTheFlowTableAndSchemaCheckAndFailsOnABrokenTemplate(t *test
 	assert.Regexp(t, `schema: \d+ resources in 3 templates .*: 0 problem\(s\)`, out)
 	assert.Contains(t, out, "privatepatch-patching: every control passes", "the Control Tower controls, as docs/compliance.md lists them")
 	assert.Contains(t, out, "privatepatch-network: failing ct-lambda-pr-3")
+	assert.Regexp(t, `yes\s+allowed\s+CloudWatch alarm \w+ sns:Publish arn:aws:sns:us-west-2:111111111111:\S+\s+decided by resource policy statement`, out,
+		"the authorisation table: the alarms may publish to the encrypted topic")
 
 	// A copy without the public ACL's WSUS rule for the first private subnet, and with a typo.
 	broken := t.TempDir()
@@ -409,9 +411,18 @@ func TestVerifyPrintsTheFlowTableAndSchemaCheckAndFailsOnABrokenTemplate(t *test
 	data, err = json.Marshal(template)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(path, data, 0o644))
+	// And the window role naming AWS-CreateImage with an account, which AWS never matches.
+	patching := filepath.Join(broken, "Patching.template.json")
+	data, err = os.ReadFile(patching)
+	require.NoError(t, err)
+	data = []byte(strings.Replace(string(data), `"arn:aws:ssm:us-west-2::automation-definition/AWS-CreateImage:*"`,
+		`{"Fn::Join":["",["arn:aws:ssm:us-west-2:",{"Ref":"AWS::AccountId"},":automation-definition/AWS-CreateImage:*"]]}`, 1))
+	require.NoError(t, os.WriteFile(patching, data, 0o644))
 	out, code = runVerify(t, broken, "-control-tower=false")
 	assert.Equal(t, 1, code, out)
 	assert.Regexp(t, `yes\s+instance to WSUS over HTTP\s+8530\s+denied\s+request entering the destination subnet: rule 920 in deny 0\.0\.0\.0/0 8530-8531\s+<-- WRONG`, out,
 		"without its allow rule, the WSUS denial decides")
 	assert.Contains(t, out, "(AWS::EC2::VPC): unknown property EnableDnsHostname")
+	assert.Regexp(t, `yes\s+denied\s+maintenance window service role \(\w+\) ssm:StartAutomationExecution `+
+		`arn:aws:ssm:us-west-2::automation-definition/AWS-CreateImage:\$DEFAULT\s+<-- WRONG\s+decided by no identity statement allows it`, out)
 }

@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/privatepatch/privatepatch/authz"
 	"github.com/privatepatch/privatepatch/cfnupdate"
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/controltower"
@@ -66,6 +67,11 @@ func run(out io.Writer, assembly, configPath, specPath string, controls bool) (i
 		}
 		problems += n
 	}
+	wrong, err := authzTable(out, templates, cfg)
+	if err != nil {
+		return 0, err
+	}
+	problems += wrong
 	schema, err := cfnupdate.ReadResourceSpec(specPath)
 	if err != nil {
 		return 0, err
@@ -180,6 +186,57 @@ func flowTable(out io.Writer, stack string, template map[string]any, d *config.C
 	}
 	for _, f := range netpath.ForbiddenFlows(m, len(d.Network.AdminCidrs) > 0, d.Network.Nat.Enabled) {
 		row(false, f, m.TCP(f.Src, f.Dst, f.Port))
+	}
+	return wrong, nil
+}
+
+// authzTable evaluates the runtime calls of each deployment (environment) with the IAM policy
+// evaluator, prints them with their verdict, deciding statements and source, and returns how many
+// are wrong: a needed call denied, or a forbidden one allowed.
+func authzTable(out io.Writer, templates cfnupdate.Deployment, cfg *config.Config) (int, error) {
+	evaluator, err := authz.Find(".")
+	if err != nil {
+		return 0, err
+	}
+	var deployments []authz.Deployment
+	for _, d := range cfg.Deployments() {
+		stacks := authz.Stacks{}
+		for _, part := range []string{"network", "fleet", "patching"} {
+			if template, ok := templates[d.StackName(part)]; ok {
+				stacks[d.StackName(part)] = template
+			}
+		}
+		if len(stacks) == 0 {
+			continue
+		}
+		account := d.Account
+		if account == "" {
+			account = "111111111111" // an account-agnostic deployment: any account evaluates the same
+		}
+		deployments = append(deployments, authz.Deployment{Name: d.StackName("network"), Stacks: stacks,
+			Env: authz.Env{Account: account, Region: d.Region, Partition: authz.Partition(d.Region)}})
+	}
+	results, err := evaluator.Evaluate(deployments)
+	if err != nil {
+		return 0, err
+	}
+	wrong := 0
+	for _, d := range deployments {
+		fmt.Fprintf(out, "\n%s: runtime calls, evaluated by iam-simulate over identity, endpoint, bucket, topic and key policies\n", d.Name)
+		fmt.Fprintln(out, "needed verdict caller action resource\n       decided by (statements); source (AWS page)")
+		for _, r := range results[d.Name] {
+			mark := ""
+			if !r.OK() {
+				mark, wrong = "  <-- WRONG", wrong+1
+			}
+			verdict := map[bool]string{true: "allowed", false: "denied"}[r.Verdict == "Allowed"]
+			if r.Err != "" {
+				verdict = "error"
+				r.Deciding = []string{r.Err}
+			}
+			fmt.Fprintf(out, "%-6s %-7s %s %s %s%s\n       decided by %s; source: %s\n", map[bool]string{true: "yes", false: "no"}[r.Required],
+				verdict, r.Caller, r.Action, r.Resource, mark, strings.Join(r.Deciding, "; "), r.Source)
+		}
 	}
 	return wrong, nil
 }

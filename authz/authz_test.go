@@ -1,0 +1,215 @@
+package authz
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var env = Env{Account: "111111111111", Region: "us-west-2", Partition: "aws"}
+
+// golden reads the golden templates of a scenario of the CDK tests (test/testdata), by the stack
+// names they reference each other with.
+func golden(t *testing.T, scenario string) Stacks {
+	t.Helper()
+	stacks := Stacks{}
+	for _, part := range []string{"network", "fleet", "patching"} {
+		data, err := os.ReadFile(fmt.Sprintf("../test/testdata/%s.%s.template.json", scenario, part))
+		require.NoError(t, err)
+		var template map[string]any
+		require.NoError(t, json.Unmarshal(data, &template))
+		stacks["privatepatch-"+part] = template
+	}
+	return stacks
+}
+
+// statements visits every policy statement of every resource in stacks.
+func statements(stacks Stacks, visit func(resourceType string, statement map[string]any) bool) {
+	for _, template := range stacks {
+		for _, r := range template["Resources"].(map[string]any) {
+			res := r.(map[string]any)
+			props, _ := res["Properties"].(map[string]any)
+			for _, key := range []string{"PolicyDocument", "KeyPolicy"} {
+				doc, _ := props[key].(map[string]any)
+				list, _ := doc["Statement"].([]any)
+				var kept []any
+				for _, s := range list {
+					if visit(res["Type"].(string), s.(map[string]any)) {
+						kept = append(kept, s)
+					}
+				}
+				if doc != nil {
+					doc["Statement"] = kept
+				}
+			}
+		}
+	}
+}
+
+// The shipped goldens and the three defects of issue 13 and 14 reverted in copies of them, all
+// evaluated in one run of the evaluator.
+var (
+	evaluated struct {
+		once    sync.Once
+		results map[string][]Result
+		err     error
+	}
+)
+
+func results(t *testing.T) map[string][]Result {
+	t.Helper()
+	evaluated.once.Do(func() {
+		evaluator, err := Find("..")
+		if err != nil {
+			evaluated.err = err
+			return
+		}
+		var deployments []Deployment
+		for _, scenario := range []string{"default", "example"} {
+			deployments = append(deployments, Deployment{Name: scenario, Stacks: golden(t, scenario), Env: env})
+		}
+
+		// The S3 endpoint without Patch Manager's payload bucket.
+		noPayload := golden(t, "example")
+		statements(noPayload, func(resourceType string, s map[string]any) bool {
+			if resourceType == "AWS::EC2::VPCEndpoint" {
+				var kept []any
+				for _, r := range s["Resource"].([]any) {
+					if !strings.Contains(fmt.Sprint(r), "aws-patch-manager-") {
+						kept = append(kept, r)
+					}
+				}
+				s["Resource"] = kept
+			}
+			return true
+		})
+		// The window role naming AWS-CreateImage with an account, as before the fix.
+		createImageWithAccount := golden(t, "default")
+		statements(createImageWithAccount, func(_ string, s map[string]any) bool {
+			if s["Sid"] == "StartCreateImage" {
+				s["Resource"] = map[string]any{"Fn::Join": []any{"", []any{"arn:aws:ssm:us-west-2:", map[string]any{"Ref": "AWS::AccountId"},
+					":automation-definition/AWS-CreateImage:*"}}}
+			}
+			return true
+		})
+		// The alerts topic and key without their statements for CloudWatch alarms.
+		noAlarmStatements := golden(t, "default")
+		statements(noAlarmStatements, func(_ string, s map[string]any) bool {
+			return !strings.Contains(fmt.Sprint(s["Principal"]), "cloudwatch.amazonaws.com")
+		})
+		// A topic policy that lets anyone publish.
+		openTopic := golden(t, "default")
+		statements(openTopic, func(resourceType string, s map[string]any) bool {
+			if resourceType == "AWS::SNS::TopicPolicy" && s["Effect"] == "Allow" {
+				s["Principal"], s["Condition"] = "*", nil
+				delete(s, "Condition")
+			}
+			return true
+		})
+		for name, stacks := range map[string]Stacks{"no-payload-bucket": noPayload, "create-image-with-account": createImageWithAccount,
+			"no-alarm-statements": noAlarmStatements, "open-topic": openTopic} {
+			deployments = append(deployments, Deployment{Name: name, Stacks: stacks, Env: env})
+		}
+		evaluated.results, evaluated.err = evaluator.Evaluate(deployments)
+	})
+	require.NoError(t, evaluated.err)
+	return evaluated.results
+}
+
+// find returns the results of a deployment whose caller, action and resource contain the parts.
+func find(t *testing.T, deployment, caller, action, resource string) []Result {
+	t.Helper()
+	var out []Result
+	for _, r := range results(t)[deployment] {
+		if strings.Contains(r.Caller, caller) && r.Action == action && strings.Contains(r.Resource, resource) {
+			out = append(out, r)
+		}
+	}
+	require.NotEmpty(t, out, "%s: no call of %s %s %s", deployment, caller, action, resource)
+	return out
+}
+
+func TestShippedConfigurationsAreAuthorisedForEveryNeededCallAndDeniedEveryForbiddenOne(t *testing.T) {
+	for _, scenario := range []string{"default", "example"} {
+		rs := results(t)[scenario]
+		require.NotEmpty(t, rs)
+		for _, r := range rs {
+			assert.True(t, r.OK(), "%s: %s", scenario, r)
+			assert.NotEmpty(t, r.Source, "every row names the AWS page it rests on: %s", r)
+		}
+	}
+	// The rows the issue names are there, and decided by the statements that make them work.
+	payload := find(t, "example", "FleetRole", "s3:GetObject", "aws-patch-manager-us-west-2-34d7f99f8")[0]
+	assert.True(t, payload.ThroughS3Endpoint)
+	assert.Contains(t, strings.Join(payload.Deciding, "; "), "endpoint policy S3GatewayEndpoint statement ReadSystemsManagerAndListedBuckets")
+	createImage := find(t, "default", "maintenance window", "ssm:StartAutomationExecution", "automation-definition/AWS-CreateImage")[0]
+	assert.Contains(t, strings.Join(createImage.Deciding, "; "), "statement StartCreateImage")
+	for _, r := range find(t, "default", "CloudWatch alarm", "sns:Publish", "AlertsTopic") {
+		assert.Equal(t, "Allowed", r.Verdict)
+	}
+}
+
+func TestRevertingTheEndpointBucketDefectDeniesThePayloadDownloadAtTheEndpoint(t *testing.T) {
+	r := find(t, "no-payload-bucket", "FleetRole", "s3:GetObject", "aws-patch-manager-")[0]
+	assert.False(t, r.OK())
+	assert.Equal(t, "ImplicitlyDenied", r.Verdict)
+	assert.Equal(t, []string{"no statement of the endpoint policy allows it"}, r.Deciding)
+}
+
+func TestRevertingTheCreateImageArnDefectDeniesStartingTheRunbook(t *testing.T) {
+	r := find(t, "create-image-with-account", "maintenance window", "ssm:StartAutomationExecution", "AWS-CreateImage")[0]
+	assert.False(t, r.OK())
+	assert.Equal(t, "ImplicitlyDenied", r.Verdict, "an AWS-owned runbook's ARN has no account")
+}
+
+func TestRevertingTheAlarmTopicDefectDeniesTheAlarmsPublishAndTheirKeyUse(t *testing.T) {
+	for _, action := range []string{"sns:Publish", "kms:GenerateDataKey", "kms:Decrypt"} {
+		for _, r := range find(t, "no-alarm-statements", "CloudWatch alarm", action, "") {
+			assert.False(t, r.OK(), "%s", r)
+			assert.Contains(t, strings.Join(r.Deciding, "; "), "no statement of the resource policy allows it")
+		}
+	}
+}
+
+func TestATopicOpenToAnyoneIsCaughtByTheOutsiderRow(t *testing.T) {
+	r := find(t, "open-topic", "another account", "sns:Publish", "AlertsTopic")[0]
+	assert.Equal(t, "Allowed", r.Verdict)
+	assert.False(t, r.OK(), "a forbidden call that is allowed is wrong")
+}
+
+func TestResolverFollowsJoinsSubsAndCrossStackOutputs(t *testing.T) {
+	stacks := Stacks{
+		"producer": {"Resources": map[string]any{"Bucket": map[string]any{"Type": "AWS::S3::Bucket", "Properties": map[string]any{"BucketName": "named"}}},
+			"Outputs": map[string]any{"Out": map[string]any{"Value": map[string]any{"Ref": "Bucket"}, "Export": map[string]any{"Name": "exported"}}}},
+		"consumer": {"Resources": map[string]any{"Role": map[string]any{"Type": "AWS::IAM::Role"}}},
+	}
+	r := resolver{env: env, stacks: stacks}
+	assert.Equal(t, "named", r.value("consumer", map[string]any{"Fn::GetStackOutput": map[string]any{"StackName": "producer", "OutputName": "Out"}}))
+	assert.Equal(t, "named", r.value("consumer", map[string]any{"Fn::ImportValue": "exported"}))
+	assert.Equal(t, "arn:aws:s3:::named/*", r.value("producer", map[string]any{"Fn::Join": []any{"", []any{map[string]any{"Fn::GetAtt": []any{"Bucket", "Arn"}}, "/*"}}}))
+	assert.Equal(t, "arn:aws:iam::111111111111:role/consumer-Role", r.value("consumer", map[string]any{"Fn::Sub": "${Role.Arn}"}))
+	assert.Equal(t, "us-west-2/111111111111", r.value("consumer", map[string]any{"Fn::Sub": "${AWS::Region}/${AWS::AccountId}"}))
+	assert.True(t, strings.HasPrefix(fmt.Sprint(r.value("consumer", map[string]any{"Ref": "Missing"})), "?UNRESOLVED"),
+		"what cannot be resolved never matches a policy by accident")
+}
+
+func TestAnUnknownManagedPolicyIsAnErrorNotAnEmptyPolicy(t *testing.T) {
+	stacks := golden(t, "example")
+	role := stacks["privatepatch-fleet"]["Resources"].(map[string]any)
+	for id, r := range role {
+		if strings.HasPrefix(id, "FleetRole") && r.(map[string]any)["Type"] == "AWS::IAM::Role" {
+			props := r.(map[string]any)["Properties"].(map[string]any)
+			props["ManagedPolicyArns"] = []any{"arn:aws:iam::aws:policy/AdministratorAccess"}
+		}
+	}
+	evaluator, err := Find("..")
+	require.NoError(t, err)
+	_, err = evaluator.Evaluate([]Deployment{{Name: "admin", Stacks: stacks, Env: env}})
+	assert.ErrorContains(t, err, "attaches managed policy arn:aws:iam::aws:policy/AdministratorAccess, whose document authz does not hold")
+}

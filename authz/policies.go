@@ -1,0 +1,170 @@
+package authz
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// Source of the managed policy documents below, as read on 2026-11-27.
+const managedPolicyPage = `"AWS Managed Policy Reference" (docs.aws.amazon.com/aws-managed-policy), read 2026-11-27`
+
+// managedPolicies are the AWS managed policies the templates attach, as the AWS Managed Policy
+// Reference prints their default versions: AmazonSSMManagedInstanceCore v2 (edited 2019-05-23)
+// and AWSLambdaBasicExecutionRole. A template attaching any other managed policy is reported as
+// unmodelled rather than evaluated without it.
+var managedPolicies = map[string]map[string]any{
+	"AmazonSSMManagedInstanceCore": policy(
+		allow("ssm:DescribeAssociation", "ssm:GetDeployablePatchSnapshotForInstance", "ssm:GetDocument", "ssm:DescribeDocument",
+			"ssm:GetManifest", "ssm:GetParameter", "ssm:GetParameters", "ssm:ListAssociations", "ssm:ListInstanceAssociations",
+			"ssm:PutInventory", "ssm:PutComplianceItems", "ssm:PutConfigurePackageResult", "ssm:UpdateAssociationStatus",
+			"ssm:UpdateInstanceAssociationStatus", "ssm:UpdateInstanceInformation"),
+		allow("ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"),
+		allow("ec2messages:AcknowledgeMessage", "ec2messages:DeleteMessage", "ec2messages:FailMessage", "ec2messages:GetEndpoint",
+			"ec2messages:GetMessages", "ec2messages:SendReply"),
+	),
+	"service-role/AWSLambdaBasicExecutionRole": policy(allow("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")),
+}
+
+func allow(actions ...string) map[string]any {
+	list := make([]any, len(actions))
+	for i, a := range actions {
+		list[i] = a
+	}
+	return map[string]any{"Effect": "Allow", "Action": list, "Resource": "*"}
+}
+
+func policy(statements ...map[string]any) map[string]any {
+	list := make([]any, len(statements))
+	for i, s := range statements {
+		list[i] = s
+	}
+	return map[string]any{"Version": "2012-10-17", "Statement": list}
+}
+
+// Resource is one resource of the synthesised stacks.
+type Resource struct {
+	Stack, LogicalID string
+}
+
+func (r Resource) String() string { return r.LogicalID }
+
+// model holds the stacks with their resolver.
+type model struct {
+	resolver
+}
+
+func (m model) properties(r Resource) map[string]any {
+	res, _ := m.resource(r.Stack, r.LogicalID)
+	props, _ := res["Properties"].(map[string]any)
+	return props
+}
+
+// find returns the resources of resourceType whose logical id starts with prefix, in stack and
+// logical-id order.
+func (m model) find(resourceType, prefix string) []Resource {
+	var out []Resource
+	for _, stack := range slices.Sorted(maps.Keys(m.stacks)) {
+		resources, _ := m.stacks[stack]["Resources"].(map[string]any)
+		for _, id := range slices.Sorted(maps.Keys(resources)) {
+			res, _ := resources[id].(map[string]any)
+			if res["Type"] == resourceType && strings.HasPrefix(id, prefix) {
+				out = append(out, Resource{stack, id})
+			}
+		}
+	}
+	return out
+}
+
+func (m model) first(resourceType, prefix string) (Resource, bool) {
+	found := m.find(resourceType, prefix)
+	if len(found) == 0 {
+		return Resource{}, false
+	}
+	return found[0], true
+}
+
+// identityPolicies returns the resolved policies attached to role: its inline policies,
+// AWS::IAM::Policy resources of any stack naming it, and its managed policies.
+func (m model) identityPolicies(role Resource) ([]namedPolicy, error) {
+	name := m.name(role.Stack, role.LogicalID)
+	props := m.properties(role)
+	var out []namedPolicy
+	inline, _ := props["Policies"].([]any)
+	for _, p := range inline {
+		p, _ := p.(map[string]any)
+		out = append(out, namedPolicy{fmt.Sprint(p["PolicyName"]), m.value(role.Stack, p["PolicyDocument"])})
+	}
+	for _, p := range m.find("AWS::IAM::Policy", "") {
+		roles, _ := m.value(p.Stack, m.properties(p)["Roles"]).([]any)
+		if slices.ContainsFunc(roles, func(r any) bool { return fmt.Sprint(r) == name }) {
+			out = append(out, namedPolicy{p.LogicalID, m.value(p.Stack, m.properties(p)["PolicyDocument"])})
+		}
+	}
+	managed, _ := m.value(role.Stack, props["ManagedPolicyArns"]).([]any)
+	for _, arn := range managed {
+		policyName := fmt.Sprint(arn)[strings.Index(fmt.Sprint(arn), ":policy/")+len(":policy/"):]
+		document, ok := managedPolicies[policyName]
+		if !ok {
+			return nil, fmt.Errorf("%s attaches managed policy %s, whose document authz does not hold: add it to managedPolicies", role, arn)
+		}
+		out = append(out, namedPolicy{policyName, document})
+	}
+	return out, nil
+}
+
+// resourcePolicy returns the resolved policy that policyType (AWS::S3::BucketPolicy,
+// AWS::SNS::TopicPolicy) attaches to target through property (Bucket, Topics), or nil.
+func (m model) resourcePolicy(policyType, property string, target Resource) any {
+	targetRef := m.ref(target.Stack, target.LogicalID)
+	for _, p := range m.find(policyType, "") {
+		attached := m.value(p.Stack, m.properties(p)[property])
+		list, isList := attached.([]any)
+		if !isList {
+			list = []any{attached}
+		}
+		if slices.ContainsFunc(list, func(a any) bool { return fmt.Sprint(a) == targetRef }) {
+			return m.value(p.Stack, m.properties(p)["PolicyDocument"])
+		}
+	}
+	return nil
+}
+
+// keyPolicy returns the resolved key policy of a KMS key.
+func (m model) keyPolicy(key Resource) any {
+	return m.value(key.Stack, m.properties(key)["KeyPolicy"])
+}
+
+// s3EndpointPolicy returns the policy of the S3 gateway endpoint, or nil where there is none.
+func (m model) s3EndpointPolicy() any {
+	for _, ep := range m.find("AWS::EC2::VPCEndpoint", "") {
+		props := m.properties(ep)
+		if props["VpcEndpointType"] == "Gateway" && strings.Contains(fmt.Sprint(m.value(ep.Stack, props["ServiceName"])), ".s3") {
+			if props["PolicyDocument"] == nil {
+				return nil
+			}
+			return anyPrincipalAsStar(m.value(ep.Stack, props["PolicyDocument"]))
+		}
+	}
+	return nil
+}
+
+type namedPolicy struct {
+	Name   string `json:"name"`
+	Policy any    `json:"policy"`
+}
+
+// anyPrincipalAsStar writes CDK's AnyPrincipal ({"AWS": "*"}) in an endpoint policy as "*", the
+// form the evaluator accepts there. For the signed requests evaluated here the two match the same
+// principals; they differ only for anonymous requests, which no call here makes.
+func anyPrincipalAsStar(document any) any {
+	doc, _ := document.(map[string]any)
+	statements, _ := doc["Statement"].([]any)
+	for _, s := range statements {
+		if st, ok := s.(map[string]any); ok && fmt.Sprint(st["Principal"]) == fmt.Sprint(map[string]any{"AWS": "*"}) {
+			st["Principal"] = "*"
+		}
+	}
+	return document
+}

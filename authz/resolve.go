@@ -1,0 +1,241 @@
+package authz
+
+import (
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Env is where the stacks are taken to be deployed: the values that stand for the pseudo
+// parameters of account-agnostic templates.
+type Env struct {
+	Account, Region, Partition string
+}
+
+// Stacks are synthesised templates by stack name, as cfnupdate.ReadAssembly returns them.
+type Stacks map[string]map[string]any
+
+// resolver turns the intrinsic functions of a template into the strings CloudFormation would
+// produce, with a physical name for each resource: its configured name where the template gives
+// one, else STACK-LOGICALID (CloudFormation adds a random suffix, which no policy here can
+// depend on). What it cannot resolve becomes "?UNRESOLVED:..." so that a policy depending on it
+// never matches by accident.
+type resolver struct {
+	env    Env
+	stacks Stacks
+}
+
+// nameProperty is the property holding a resource type's configured name.
+var nameProperty = map[string]string{
+	"AWS::IAM::Role": "RoleName", "AWS::S3::Bucket": "BucketName", "AWS::SNS::Topic": "TopicName",
+	"AWS::CloudWatch::Alarm": "AlarmName", "AWS::Events::Rule": "Name", "AWS::Logs::LogGroup": "LogGroupName",
+	"AWS::SSM::Document": "Name", "AWS::Glue::Crawler": "Name", "AWS::Glue::Database": "DatabaseName",
+	"AWS::Lambda::Function": "FunctionName", "AWS::SSM::ResourceDataSync": "SyncName",
+}
+
+func (r resolver) resource(stack, logicalID string) (map[string]any, bool) {
+	resources, _ := r.stacks[stack]["Resources"].(map[string]any)
+	res, ok := resources[logicalID].(map[string]any)
+	return res, ok
+}
+
+// name is the physical name of a resource.
+func (r resolver) name(stack, logicalID string) string {
+	res, _ := r.resource(stack, logicalID)
+	resourceType, _ := res["Type"].(string)
+	props, _ := res["Properties"].(map[string]any)
+	if key := nameProperty[resourceType]; key != "" && props[key] != nil {
+		return fmt.Sprint(r.value(stack, props[key]))
+	}
+	name := stack + "-" + logicalID
+	if resourceType == "AWS::S3::Bucket" {
+		name = strings.ToLower(name)
+	}
+	return name
+}
+
+// ref is what Ref returns for a resource.
+func (r resolver) ref(stack, logicalID string) string {
+	res, ok := r.resource(stack, logicalID)
+	if !ok {
+		return "?UNRESOLVED:Ref:" + logicalID
+	}
+	name := r.name(stack, logicalID)
+	switch res["Type"] {
+	case "AWS::SNS::Topic":
+		return r.arn("sns", name, true)
+	case "AWS::KMS::Key":
+		return "key-" + strings.ToLower(logicalID)
+	case "AWS::EC2::Instance":
+		return "i-" + strings.ToLower(logicalID)
+	}
+	return name
+}
+
+func (r resolver) arn(service, resource string, regional bool) string {
+	if !regional {
+		return fmt.Sprintf("arn:%s:%s::%s:%s", r.env.Partition, service, r.env.Account, resource)
+	}
+	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", r.env.Partition, service, r.env.Region, r.env.Account, resource)
+}
+
+// getAtt is what Fn::GetAtt returns.
+func (r resolver) getAtt(stack, logicalID, attribute string) string {
+	res, ok := r.resource(stack, logicalID)
+	if !ok {
+		return "?UNRESOLVED:GetAtt:" + logicalID + "." + attribute
+	}
+	name := r.name(stack, logicalID)
+	switch fmt.Sprint(res["Type"], ".", attribute) {
+	case "AWS::IAM::Role.Arn":
+		return r.arn("iam", "role/"+name, false)
+	case "AWS::S3::Bucket.Arn":
+		return fmt.Sprintf("arn:%s:s3:::%s", r.env.Partition, name)
+	case "AWS::SNS::Topic.TopicArn":
+		return r.arn("sns", name, true)
+	case "AWS::SNS::Topic.TopicName":
+		return name
+	case "AWS::KMS::Key.Arn":
+		return r.arn("kms", "key/"+r.ref(stack, logicalID), true)
+	case "AWS::KMS::Key.KeyId":
+		return r.ref(stack, logicalID)
+	case "AWS::CloudWatch::Alarm.Arn":
+		return r.arn("cloudwatch", "alarm:"+name, true)
+	case "AWS::Events::Rule.Arn":
+		return r.arn("events", "rule/"+name, true)
+	case "AWS::Logs::LogGroup.Arn":
+		return r.arn("logs", "log-group:"+name+":*", true)
+	case "AWS::Lambda::Function.Arn":
+		return r.arn("lambda", "function:"+name, true)
+	case "AWS::Glue::Crawler.Arn":
+		return r.arn("glue", "crawler/"+name, true)
+	}
+	return "?UNRESOLVED:GetAtt:" + logicalID + "." + attribute
+}
+
+var subVariable = regexp.MustCompile(`\$\{([^}!][^}]*)\}`)
+
+// value resolves v in stack: strings, lists and maps, with every intrinsic function replaced.
+func (r resolver) value(stack string, v any) any {
+	switch v := v.(type) {
+	case []any:
+		out := make([]any, 0, len(v))
+		for _, item := range v {
+			if resolved := r.value(stack, item); resolved != nil {
+				out = append(out, resolved)
+			}
+		}
+		return out
+	case map[string]any:
+		if len(v) == 1 {
+			for fn, arg := range v {
+				if resolved, ok := r.intrinsic(stack, fn, arg); ok {
+					return resolved
+				}
+			}
+		}
+		out := make(map[string]any, len(v))
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			out[k] = r.value(stack, v[k])
+		}
+		return out
+	}
+	return v
+}
+
+func (r resolver) intrinsic(stack, fn string, arg any) (any, bool) {
+	switch fn {
+	case "Ref":
+		switch name := fmt.Sprint(arg); name {
+		case "AWS::AccountId":
+			return r.env.Account, true
+		case "AWS::Region":
+			return r.env.Region, true
+		case "AWS::Partition":
+			return r.env.Partition, true
+		case "AWS::URLSuffix":
+			return "amazonaws.com", true
+		case "AWS::StackName":
+			return stack, true
+		case "AWS::NoValue":
+			return nil, true
+		default:
+			return r.ref(stack, name), true
+		}
+	case "Fn::GetAtt":
+		parts, _ := arg.([]any)
+		if len(parts) != 2 {
+			return "?UNRESOLVED:GetAtt", true
+		}
+		return r.getAtt(stack, fmt.Sprint(parts[0]), fmt.Sprint(parts[1])), true
+	case "Fn::Join":
+		parts, _ := arg.([]any)
+		if len(parts) != 2 {
+			return "?UNRESOLVED:Join", true
+		}
+		var joined []string
+		for _, item := range r.value(stack, parts[1]).([]any) {
+			joined = append(joined, fmt.Sprint(item))
+		}
+		return strings.Join(joined, fmt.Sprint(parts[0])), true
+	case "Fn::Select":
+		parts, _ := arg.([]any)
+		if len(parts) != 2 {
+			return "?UNRESOLVED:Select", true
+		}
+		list, _ := r.value(stack, parts[1]).([]any)
+		var index int
+		fmt.Sscan(fmt.Sprint(r.value(stack, parts[0])), &index)
+		if index < 0 || index >= len(list) {
+			return "?UNRESOLVED:Select", true
+		}
+		return list[index], true
+	case "Fn::GetAZs":
+		return []any{r.env.Region + "a", r.env.Region + "b"}, true
+	case "Fn::Sub":
+		template, vars := arg, map[string]any{}
+		if parts, ok := arg.([]any); ok && len(parts) == 2 {
+			template, _ = parts[0], 0
+			vars, _ = parts[1].(map[string]any)
+		}
+		return subVariable.ReplaceAllStringFunc(fmt.Sprint(template), func(m string) string {
+			name := m[2 : len(m)-1]
+			if v, ok := vars[name]; ok {
+				return fmt.Sprint(r.value(stack, v))
+			}
+			if id, attribute, ok := strings.Cut(name, "."); ok {
+				return r.getAtt(stack, id, attribute)
+			}
+			resolved, _ := r.intrinsic(stack, "Ref", name)
+			return fmt.Sprint(resolved)
+		}), true
+	case "Fn::GetStackOutput":
+		spec, _ := arg.(map[string]any)
+		producer := fmt.Sprint(spec["StackName"])
+		outputs, _ := r.stacks[producer]["Outputs"].(map[string]any)
+		output, ok := outputs[fmt.Sprint(spec["OutputName"])].(map[string]any)
+		if !ok {
+			return "?UNRESOLVED:GetStackOutput:" + producer, true
+		}
+		return r.value(producer, output["Value"]), true
+	case "Fn::ImportValue":
+		name := fmt.Sprint(r.value(stack, arg))
+		for _, producer := range slices.Sorted(maps.Keys(r.stacks)) {
+			outputs, _ := r.stacks[producer]["Outputs"].(map[string]any)
+			for _, o := range outputs {
+				output, _ := o.(map[string]any)
+				export, _ := output["Export"].(map[string]any)
+				if export != nil && fmt.Sprint(r.value(producer, export["Name"])) == name {
+					return r.value(producer, output["Value"]), true
+				}
+			}
+		}
+		return "?UNRESOLVED:ImportValue:" + name, true
+	}
+	if strings.HasPrefix(fn, "Fn::") {
+		return "?UNRESOLVED:" + fn, true
+	}
+	return nil, false
+}

@@ -1,0 +1,76 @@
+// Evaluates IAM requests with @cloud-copilot/iam-simulate (AGPL-3.0: used here as a test and
+// verify tool only). Reads a JSON array of {simulation, unsafe} from stdin and writes a JSON
+// array of {verdict, deciding, error} to stdout, one per request, in order.
+//
+// verdict is Allowed, ExplicitlyDenied or ImplicitlyDenied. deciding names the statements that
+// decided: for Allowed, the granting statements; otherwise the denying (or missing) policies.
+//
+// unsafe requests skip the evaluator's input validation. authz asks for it only where the
+// evaluator's resource data disagrees with AWS documentation (AWS-owned documents and runbooks
+// have no account in their ARN); the evaluator then gives a verdict without its analysis, so the
+// deciding statement is found by evaluating each identity statement on its own.
+import { getDenialReasons, getGrantReasons, runSimulation, runUnsafeSimulation } from '@cloud-copilot/iam-simulate'
+
+const input = JSON.parse(await new Promise((resolve) => {
+  let data = ''
+  process.stdin.setEncoding('utf8')
+  process.stdin.on('data', (chunk) => { data += chunk })
+  process.stdin.on('end', () => resolve(data))
+}))
+
+function describeGrant(g) {
+  const where = g.policyType === 'resource' ? 'resource policy'
+    : g.policyType === 'vpce' ? `endpoint policy ${g.policyIdentifier}`
+    : `${g.policyType} policy ${g.policyIdentifier ?? ''}`.trim()
+  return `${where} statement ${g.statementId ?? '#' + g.statementIndex}`
+}
+
+function describeDenial(d) {
+  const where = d.policyType === 'vpce' ? 'the endpoint policy'
+    : d.policyType === 'resource' ? 'the resource policy'
+    : `the ${d.policyType} policies${d.identifier ? ' ' + d.identifier : ''}`
+  if (d.denialType === 'Explicit') {
+    return `denied by ${where.replace(/^the /, '')}${d.policyIdentifier ? ' ' + d.policyIdentifier : ''} statement ${d.statementId ?? '#' + d.statementIndex}`
+  }
+  return `no statement of ${where} allows it`
+}
+
+async function evaluate({ simulation, unsafe }) {
+  if (unsafe) {
+    const verdict = runUnsafeSimulation(simulation, {})
+    const deciding = []
+    if (verdict === 'Allowed') {
+      for (const policy of simulation.identityPolicies) {
+        for (const [i, statement] of (policy.policy.Statement ?? []).entries()) {
+          const alone = { ...simulation, identityPolicies: [{ name: policy.name, policy: { Version: '2012-10-17', Statement: [statement] } }] }
+          if (runUnsafeSimulation(alone, {}) === 'Allowed') {
+            deciding.push(`identity policy ${policy.name} statement ${statement.Sid ?? '#' + (i + 1)}`)
+          }
+        }
+      }
+    } else {
+      deciding.push('no identity statement allows it')
+    }
+    return { verdict, deciding }
+  }
+  const response = await runSimulation(simulation, {})
+  if (response.resultType === 'error') {
+    return { error: JSON.stringify(response.errors) }
+  }
+  const analysis = response.resultType === 'single' ? response.result.analysis : response.results[0].analysis
+  const verdict = response.overallResult
+  const deciding = verdict === 'Allowed'
+    ? getGrantReasons(analysis).map(describeGrant)
+    : getDenialReasons(analysis).map(describeDenial)
+  return { verdict, deciding }
+}
+
+const results = []
+for (const request of input) {
+  try {
+    results.push(await evaluate(request))
+  } catch (e) {
+    results.push({ error: String(e) })
+  }
+}
+process.stdout.write(JSON.stringify(results))
