@@ -78,8 +78,9 @@ func NewFleetStack(scope constructs.Construct, cfg *config.Config, net network.N
 		})
 		// Each writer only under its own prefixes: fleet instances cannot touch WSUS setup logs
 		// or the inventory sync.
-		logbucket.GrantCommandOutput(bucket, s.Fleet.Role(), wsus.ClientOutputPrefix)
-		logbucket.GrantCommandOutput(bucket, s.Fleet.Role(), patching.OutputPrefix)
+		for _, prefix := range fleetOutputPrefixes(cfg) {
+			logbucket.GrantCommandOutput(bucket, s.Fleet.Role(), prefix)
+		}
 	}
 
 	if cfg.Wsus.Enabled {
@@ -136,6 +137,17 @@ func NewFleetStack(scope constructs.Construct, cfg *config.Config, net network.N
 		Description: jsii.String("Tag that brings an instance into the patched fleet"),
 	})
 	return s
+}
+
+// fleetOutputPrefixes are where nodes carrying the fleet tag write command output, the fleet's
+// instances and hybrid nodes alike: the WSUS client configuration, patching (windows and scans)
+// and, when they are on, the configuration checks.
+func fleetOutputPrefixes(cfg *config.Config) []string {
+	prefixes := []string{wsus.ClientOutputPrefix, patching.OutputPrefix}
+	if cfg.Assets.ConfigurationChecks.Enabled {
+		prefixes = append(prefixes, compliance.OutputPrefix)
+	}
+	return prefixes
 }
 
 // addReachabilityPaths adds Reachability Analyzer paths for the flows the architecture needs
@@ -199,9 +211,6 @@ func addAssetManagement(stack awscdk.Stack, cfg *config.Config, s *FleetStack) {
 	if s.Wsus != nil {
 		props.InstanceIds = []*string{s.Wsus.Instance().InstanceId()}
 		logbucket.GrantCommandOutput(s.CommandOutput.Bucket(), s.Wsus.Role(), compliance.OutputPrefix)
-	}
-	if s.Fleet != nil {
-		logbucket.GrantCommandOutput(s.CommandOutput.Bucket(), s.Fleet.Role(), compliance.OutputPrefix)
 	}
 	checks := compliance.NewConfigurationChecks(stack, "ConfigurationChecks", props)
 	for _, g := range s.ResourceGroups {

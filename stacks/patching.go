@@ -2,11 +2,14 @@ package stacks
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -14,6 +17,7 @@ import (
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/compliance"
 	"github.com/privatepatch/privatepatch/constructs/kmskey"
+	"github.com/privatepatch/privatepatch/constructs/logbucket"
 	"github.com/privatepatch/privatepatch/constructs/patching"
 )
 
@@ -33,8 +37,10 @@ type PatchingStack struct {
 }
 
 // addSecurity adds Security Hub, Inspector suppressions, Config rules, finding alerts and the
-// hybrid activation role as configured, and the outputs hybrid nodes need.
-func addSecurity(stack awscdk.Stack, cfg *config.Config, s *PatchingStack) {
+// hybrid activation role as configured, and the outputs hybrid nodes need. Hybrid nodes carry
+// the fleet tag (HybridJoinFleet), so the associations and windows on it run there: their role
+// may write command output where the fleet's does.
+func addSecurity(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, bucket awss3.IBucket) {
 	sec := cfg.Security
 	props := &compliance.SecurityProps{NamePrefix: cfg.Project + "-", AlertSeverities: sec.FindingSeveritiesToAlert(), Hybrid: sec.Hybrid,
 		EnableInspector: sec.Inspector.Enable}
@@ -56,6 +62,9 @@ func addSecurity(stack awscdk.Stack, cfg *config.Config, s *PatchingStack) {
 		s.Alerts.Notify(rule)
 	}
 	if role := s.Security.HybridRole; role != nil {
+		for _, prefix := range fleetOutputPrefixes(cfg) {
+			logbucket.GrantCommandOutput(bucket, role, prefix)
+		}
 		output := func(id, description, value string) {
 			awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{Value: jsii.String(value), Description: jsii.String(description)})
 		}
@@ -67,9 +76,19 @@ func addSecurity(stack awscdk.Stack, cfg *config.Config, s *PatchingStack) {
 		output("HybridRegisterLinux", "On a Linux server, with SSM Agent installed",
 			fmt.Sprintf("sudo amazon-ssm-agent -register -code CODE -id ID -region %s && sudo systemctl restart amazon-ssm-agent", cfg.Region))
 		output("HybridJoinFleet", "Then bring the node (mi-...) into the fleet and its patch group by tags",
-			fmt.Sprintf(`aws ssm add-tags-to-resource --region %s --resource-type ManagedInstance --resource-id MI-ID --tags "Key=%s,Value=%s" "Key=Patch Group,Value=PATCH-GROUP"`,
-				cfg.Region, cfg.Fleet.Tag.Key, cfg.Fleet.Tag.Value))
+			fmt.Sprintf(`aws ssm add-tags-to-resource --region %s --resource-type ManagedInstance --resource-id MI-ID --tags "Key=%s,Value=%s" "Key=%s,Value=PATCH-GROUP"`,
+				cfg.Region, cfg.Fleet.Tag.Key, cfg.Fleet.Tag.Value, config.PatchGroupTagKeys[0]))
 	}
+}
+
+// windowReachesHybridNodes reports whether window w can target hybrid (on-premises) nodes: by
+// patch group tag when hybrid activations are on (the nodes join by tags), or by an mi- id.
+// Resource groups here hold EC2 instances only.
+func windowReachesHybridNodes(cfg *config.Config, w config.MaintenanceWindow) bool {
+	if cfg.Security.Hybrid && len(w.Targets.PatchGroups) > 0 {
+		return true
+	}
+	return slices.ContainsFunc(w.Targets.InstanceIds, func(id string) bool { return strings.HasPrefix(id, "mi-") })
 }
 
 // usesCloudWatchOutput reports whether any maintenance window task sends output to CloudWatch.
@@ -119,6 +138,7 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 	}
 
 	var logGroup awslogs.ILogGroup
+	var logWriters awsiam.Policy
 	if usesCloudWatchOutput(cfg) {
 		key := kmskey.NewKey(stack, "RunCommandLogsKey", "Encrypts the run-command output log group")
 		kmskey.AllowCloudWatchLogs(key)
@@ -137,7 +157,7 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 			writers = append(writers, fleet.Wsus.Role())
 		}
 		if len(writers) > 0 {
-			patching.NewCloudWatchOutputPolicy(stack, "RunCommandLogsWriters", logGroup, writers)
+			logWriters = patching.NewCloudWatchOutputPolicy(stack, "RunCommandLogsWriters", logGroup, writers)
 		}
 		awscdk.NewCfnOutput(stack, jsii.String("RunCommandLogGroup"), &awscdk.CfnOutputProps{
 			Value: logGroup.LogGroupName(), Description: jsii.String("CloudWatch log group of maintenance window tasks with cloudWatchOutput; give the roles of instances you bring its writer policy"),
@@ -155,8 +175,8 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 		s.MaintenanceWindows[w.Name] = patching.NewMaintenanceWindow(windows, w.Name, &patching.WindowProps{
 			Name: w.Name, Schedule: w.Schedule, Timezone: w.Timezone, ScheduleOffset: w.ScheduleOffset,
 			DurationHours: *w.DurationHours, CutoffHours: *w.CutoffHours, StartDate: w.StartDate, EndDate: w.EndDate,
-			AllowUnassociatedTargets: w.AllowUnassociatedTargets,
-			PatchGroups:              w.Targets.PatchGroups, PatchGroupTagKey: string(w.Targets.PatchGroupTagKey),
+			AllowUnassociatedTargets: w.AllowUnassociatedTargets, HybridNodes: windowReachesHybridNodes(cfg, w),
+			PatchGroups: w.Targets.PatchGroups, PatchGroupTagKey: string(w.Targets.PatchGroupTagKey),
 			ResourceGroup: cfg.ResourceGroupName(w.Targets.ResourceGroup), InstanceIds: w.Targets.InstanceIds,
 			Tasks: tasks, PrePatchImage: w.PrePatchImage, OutputBucket: bucket, LogGroup: logGroup, Topic: s.Alerts.Topic(),
 		})
@@ -183,7 +203,15 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 			s.InventoryQueries = &queries
 		}
 	}
-	addSecurity(stack, cfg, &s)
+	addSecurity(stack, cfg, &s, bucket)
+	if hybrid := s.Security.HybridRole; hybrid != nil && logGroup != nil {
+		// Tasks with CloudWatch output run on hybrid nodes too.
+		if logWriters == nil {
+			patching.NewCloudWatchOutputPolicy(stack, "RunCommandLogsWriters", logGroup, []awsiam.IRole{hybrid})
+		} else {
+			logWriters.AttachToRole(hybrid)
+		}
+	}
 	rules := map[string]awsevents.IRule{}
 	for id, rule := range s.Alerts.Rules() {
 		rules[id] = rule

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/compliance"
 	"github.com/privatepatch/privatepatch/constructs/wsus"
 )
@@ -462,4 +463,129 @@ func TestConfigRuleScopeProblemsAreFound(t *testing.T) {
 	assert.Contains(t, configRuleScopeProblem(rule("EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK", map[string]any{"ComplianceResourceTypes": []any{"AWS::EC2::Instance"}})),
 		"does not evaluate")
 	assert.Empty(t, configRuleScopeProblem(rule("EC2_INSTANCE_MANAGED_BY_SSM", map[string]any{"TagKey": "k", "TagValue": "v"})))
+}
+
+// sendCommandResources returns the resources the RunPatchBaseline statement of window's role
+// allows ssm:SendCommand on, flattened.
+func (s *scenario) sendCommandResources(t *testing.T, window string) []string {
+	t.Helper()
+	task := s.windowTasks(t, window)[window+"-Task1"]
+	require.NotNil(t, task, "%s has a first task", window)
+	roleID := task["ServiceRoleArn"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+	for _, st := range policyStatements(s.patchJSON, roleID) {
+		if st["Sid"] == "RunPatchBaseline" {
+			return templateStrings(st["Resource"])
+		}
+	}
+	require.Fail(t, "no RunPatchBaseline statement", "window %s", window)
+	return nil
+}
+
+func TestWindowsMaySendCommandsToHybridNodesOnlyWhereTheyCanTargetThem(t *testing.T) {
+	reachesHybrid := func(resources []string) bool {
+		return slices.ContainsFunc(resources, func(r string) bool { return strings.HasSuffix(r, ":managed-instance/*") })
+	}
+	e := exampleScenario.synth(t)
+	resources := e.sendCommandResources(t, "weekly-prod")
+	assert.Contains(t, resources, "arn:aws:ssm:us-west-2:<map[Ref.AWS..AccountId]>:managed-instance/*",
+		"hybrid nodes join the patch groups by tag: the window may run AWS-RunPatchBaseline on them")
+	assert.Contains(t, resources, "arn:aws:ec2:us-west-2:<map[Ref.AWS..AccountId]>:instance/*")
+
+	r := richPatching.synth(t)
+	assert.True(t, reachesHybrid(r.sendCommandResources(t, "metadata-tagged")), "a patch-group window with hybrid nodes on")
+	assert.False(t, reachesHybrid(r.sendCommandResources(t, "after-patch-tuesday")), "resource groups here hold EC2 instances only")
+	assert.False(t, reachesHybrid(r.sendCommandResources(t, "pinned-instances")), "an i- instance id is no hybrid node")
+	d := defaultScenario.synth(t)
+	assert.False(t, reachesHybrid(d.sendCommandResources(t, "privatepatch-weekly")), "no hybrid nodes without security.hybrid")
+}
+
+// outputPrefixes returns the command-output prefixes (patch/, cce/, ...) role may put objects
+// under, from the statements of its policies in template.
+func outputPrefixes(template map[string]any, roleID string) []string {
+	var prefixes []string
+	for _, st := range policyStatements(template, roleID) {
+		if !slices.Contains(toList(st["Action"]), "s3:PutObject") {
+			continue
+		}
+		for _, r := range templateStrings(st["Resource"]) {
+			if m := regexp.MustCompile(`/([a-z-]+/)\*$`).FindStringSubmatch(r); m != nil {
+				prefixes = append(prefixes, m[1])
+			}
+		}
+	}
+	sort.Strings(prefixes)
+	return prefixes
+}
+
+func TestHybridNodesWriteCommandOutputWhereTheFleetDoes(t *testing.T) {
+	for _, sc := range []*scenario{exampleScenario, richPatching} {
+		s := sc.synth(t)
+		fleetRole, _ := oneOf(t, s.fleetJSON, "AWS::IAM::Role", "FleetRole")
+		hybridRole, _ := oneOf(t, s.patchJSON, "AWS::IAM::Role", "SecurityHybridRole")
+		fleet := outputPrefixes(s.fleetJSON, fleetRole)
+		require.Contains(t, fleet, "patch/", sc.name)
+		assert.Equal(t, fleet, outputPrefixes(s.patchJSON, hybridRole),
+			"%s: hybrid nodes carry the fleet tag, so they run the same commands and write their output under the same prefixes", sc.name)
+		var actions []string
+		for _, st := range policyStatements(s.patchJSON, hybridRole) {
+			actions = append(actions, toList(st["Action"])...)
+		}
+		assert.Contains(t, actions, "s3:GetEncryptionConfiguration", "%s: SSM Agent reads the bucket's encryption first", sc.name)
+		if sc == richPatching {
+			assert.Contains(t, actions, "kms:GenerateDataKey*", "the KMS-encrypted bucket's key encrypts their output")
+			_, writers := oneOf(t, s.patchJSON, "AWS::IAM::Policy", "RunCommandLogsWriters")
+			assert.Contains(t, fmt.Sprint(props(writers)["Roles"]), hybridRole, "tasks with CloudWatch output run on hybrid nodes too")
+		}
+	}
+	d := defaultScenario.synth(t)
+	assert.Empty(t, resourcesOfPrefix(d.patchJSON, "AWS::IAM::Role", "SecurityHybridRole"), "no hybrid role by default")
+}
+
+func resourcesOfPrefix(template map[string]any, resourceType, prefix string) []string {
+	var ids []string
+	for id := range resourcesOf(template, resourceType) {
+		if strings.HasPrefix(id, prefix) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// tagTargetsNotJoined returns the tag keys that associations and window targets in templates
+// select on and joined does not hold, and how many tag targets there are in all.
+func tagTargetsNotJoined(joined map[string]bool, templates ...map[string]any) (missing []string, targets int) {
+	for _, template := range templates {
+		for _, resourceType := range []string{"AWS::SSM::Association", "AWS::SSM::MaintenanceWindowTarget"} {
+			for id, r := range resourcesOf(template, resourceType) {
+				for _, target := range props(r)["Targets"].([]any) {
+					key := target.(map[string]any)["Key"].(string)
+					if strings.HasPrefix(key, "tag:") {
+						targets++
+						if !joined[key] {
+							missing = append(missing, id+" "+key)
+						}
+					}
+				}
+			}
+		}
+	}
+	return missing, targets
+}
+
+func TestHybridNodesJoinWithTheTagsTheWindowsAndAssociationsTarget(t *testing.T) {
+	s := exampleScenario.synth(t)
+	join := fmt.Sprint(s.patchJSON["Outputs"].(map[string]any)["HybridJoinFleet"])
+	joined := map[string]bool{}
+	for _, m := range regexp.MustCompile(`"Key=([^,]+),Value=`).FindAllStringSubmatch(join, -1) {
+		joined["tag:"+m[1]] = true
+	}
+	require.Equal(t, map[string]bool{"tag:privatepatch:fleet": true, "tag:" + config.PatchGroupTagKeys[0]: true}, joined)
+	missing, targets := tagTargetsNotJoined(joined, s.fleetJSON, s.patchJSON)
+	assert.Empty(t, missing, "targets on tags the join command does not set: hybrid nodes would be left out")
+	assert.Positive(t, targets)
+	// Planted: a window on PatchGroup, which the join command does not set.
+	planted := map[string]any{"Resources": map[string]any{"MetadataTagged": map[string]any{"Type": "AWS::SSM::MaintenanceWindowTarget",
+		"Properties": map[string]any{"Targets": []any{map[string]any{"Key": "tag:PatchGroup", "Values": []any{"linux"}}}}}}}
+	missing, _ = tagTargetsNotJoined(joined, planted)
+	assert.Equal(t, []string{"MetadataTagged tag:PatchGroup"}, missing)
 }

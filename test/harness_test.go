@@ -117,7 +117,7 @@ const (
 	// richPatchingYAML uses nearly every patching option: the seed's baseline, a default baseline,
 	// a Linux baseline with an alternative source, rings, windows by resource group and instance
 	// id with offset and time zone, CloudWatch output, KMS-encrypted output (without a kms endpoint),
-	// inventory sync, emails.
+	// inventory sync, emails, and hybrid nodes, which write that output too.
 	richPatchingYAML = `
 region: us-west-2
 network:
@@ -164,6 +164,7 @@ patching:
   scan: {schedule: rate(6 hours)}
   inventory: {resourceDataSync: true, schedule: rate(12 hours)}
   notifications: {emails: [ops@example.com, security@example.com]}
+security: {hybrid: true}
 `
 	natWithoutWsusYAML = `
 wsus: {enabled: false}

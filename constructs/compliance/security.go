@@ -19,6 +19,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/privatepatch/privatepatch/constructs/deputy"
+	"github.com/privatepatch/privatepatch/constructs/managedinstance"
 	"github.com/privatepatch/privatepatch/constructs/kmskey"
 )
 
@@ -232,6 +233,9 @@ func NewSecurity(scope constructs.Construct, id string, p *SecurityProps) Securi
 			Reason:    jsii.String("AmazonSSMManagedInstanceCore is what AWS documents for the hybrid activation service role"),
 			AppliesTo: &[]any{"Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore"},
 		}}, jsii.Bool(true))
+		// Nodes that reach Systems Manager through the VPC's endpoints (Direct Connect, VPN) need
+		// the same explicit permission on AWS's buckets as the fleet's instance profile.
+		managedinstance.AllowSystemsManagerBuckets(s.HybridRole)
 	}
 	return s
 }

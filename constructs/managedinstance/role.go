@@ -142,6 +142,21 @@ var InVpcThroughItsNetworkInterface = &cdknag.NagPackSuppression{
 	Reason: jsii.String("The instance is in a VPC subnet, named in NetworkInterfaces[0].SubnetId; the rule reads only the top-level SubnetId"),
 }
 
+// Managed node ARNs, as ssm:SendCommand authorises them, for every node of partition, region
+// and account: EC2 instances, and hybrid (on-premises) nodes registered through an activation,
+// whose ids begin mi-. Service Authorization Reference, "Actions, resources, and condition keys
+// for AWS Systems Manager", resource types instance (arn:${Partition}:ec2:${Region}:${Account}:
+// instance/${InstanceId}) and managed-instance (arn:${Partition}:ssm:${Region}:${Account}:
+// managed-instance/${ManagedInstanceName}), read 2026-11-27.
+func EC2InstancesArn(partition, region, account string) string {
+	return fmt.Sprintf("arn:%s:ec2:%s:%s:instance/*", partition, region, account)
+}
+
+// HybridNodesArn: see EC2InstancesArn.
+func HybridNodesArn(partition, region, account string) string {
+	return fmt.Sprintf("arn:%s:ssm:%s:%s:managed-instance/*", partition, region, account)
+}
+
 // Patch group tag keys. Patch Manager reads "Patch Group"; "PatchGroup" is the form allowed
 // where tags are exposed in instance metadata, which forbids spaces in keys.
 const (

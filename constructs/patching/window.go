@@ -69,6 +69,11 @@ type WindowProps struct {
 	PatchGroupTagKey string
 	ResourceGroup    string
 	InstanceIds      []string
+	// HybridNodes lets the tasks send commands to hybrid (on-premises) managed nodes too, which
+	// tag and instance id targets reach: without it they are denied there. AWS-CreateImage
+	// images EC2 instances only: keep hybrid nodes out of windows with PrePatchImage.
+	// Default: false (EC2 instances only).
+	HybridNodes bool
 	// Tasks run AWS-RunPatchBaseline. Default: one Install task.
 	Tasks []PatchTask
 	// PrePatchImage creates an AMI of each target (AWS-CreateImage, no reboot) before the tasks.
@@ -193,13 +198,17 @@ func NewMaintenanceWindow(scope constructs.Construct, id string, p *WindowProps)
 		AssumedBy:   deputy.ServicePrincipal(w.Construct, "ssm.amazonaws.com", deputy.SystemsManager),
 		Description: jsii.String("privatepatch maintenance window " + p.Name + ": runs its tasks"),
 	})
+	sendTo := []string{
+		AWSDocumentArn(*stack.Partition(), *stack.Region(), RunPatchBaselineDocument),
+		managedinstance.EC2InstancesArn(*stack.Partition(), *stack.Region(), *stack.Account()),
+	}
+	if p.HybridNodes {
+		sendTo = append(sendTo, managedinstance.HybridNodesArn(*stack.Partition(), *stack.Region(), *stack.Account()))
+	}
 	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:     jsii.String("RunPatchBaseline"),
-		Actions: jsii.Strings("ssm:SendCommand"),
-		Resources: jsii.Strings(
-			AWSDocumentArn(*stack.Partition(), *stack.Region(), RunPatchBaselineDocument),
-			fmt.Sprintf("arn:%s:ec2:%s:%s:instance/*", *stack.Partition(), *stack.Region(), *stack.Account()),
-		),
+		Sid:       jsii.String("RunPatchBaseline"),
+		Actions:   jsii.Strings("ssm:SendCommand"),
+		Resources: jsii.Strings(sendTo...),
 	}))
 	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("FollowCommands"),
@@ -222,10 +231,12 @@ func NewMaintenanceWindow(scope constructs.Construct, id string, p *WindowProps)
 	}
 	cdknag.NagSuppressions_AddResourceSuppressions(w.role, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-IAM5"),
-		Reason: jsii.String("The window targets instances by tag, so SendCommand needs instance/*; the command-following actions " +
+		Reason: jsii.String("The window targets instances by tag, so SendCommand needs instance/* (and managed-instance/* for hybrid " +
+			"nodes, when asked for); the command-following actions " +
 			"take no resource; AWS-CreateImage creates AMIs and snapshots whose ids are not known in advance; publishing to the " +
 			"KMS-encrypted alerts topic needs kms:GenerateDataKey* on its key"),
 		AppliesTo: &[]any{"Resource::*", "Action::kms:GenerateDataKey*", map[string]any{"regex": "/^Resource::arn:.*:instance\\/\\*$/"},
+			map[string]any{"regex": "/^Resource::arn:.*:managed-instance\\/\\*$/"},
 			map[string]any{"regex": "/^Resource::arn:.*:(image|snapshot)\\/\\*$/"}, map[string]any{"regex": "/^Resource::arn:.*:automation-execution\\/\\*$/"},
 			map[string]any{"regex": "/^Resource::arn:.*:automation-definition\\/AWS-CreateImage:\\*$/"}},
 	}}, jsii.Bool(true))
@@ -293,6 +304,7 @@ func (w *maintenanceWindow) addPatchTask(id string, p *WindowProps, t PatchTask,
 // success. NoReboot keeps the instances running; the image is crash-consistent.
 func (w *maintenanceWindow) addPrePatchImage(stack awscdk.Stack, targets []any) {
 	region, account, partition := *stack.Region(), *stack.Account(), *stack.Partition()
+	// EC2 instances only: AWS-CreateImage calls ec2:CreateImage, which hybrid nodes are not.
 	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("StartCreateImage"),
 		Actions:   jsii.Strings("ssm:StartAutomationExecution"),
@@ -308,7 +320,7 @@ func (w *maintenanceWindow) addPrePatchImage(stack awscdk.Stack, targets []any) 
 		Sid:     jsii.String("CreateImage"),
 		Actions: jsii.Strings("ec2:CreateImage"),
 		Resources: jsii.Strings(
-			fmt.Sprintf("arn:%s:ec2:%s:%s:instance/*", partition, region, account),
+			managedinstance.EC2InstancesArn(partition, region, account),
 			fmt.Sprintf("arn:%s:ec2:%s::image/*", partition, region),
 			fmt.Sprintf("arn:%s:ec2:%s::snapshot/*", partition, region),
 		),
