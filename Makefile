@@ -24,7 +24,7 @@ CDK_CONFIG := $(if $(CONFIG),-c config=$(abspath $(CONFIG)),)
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-setup: node_modules/.package-lock.json $(if $(NEEDS_NODE24),tools/node24/node_modules/.package-lock.json) ## install Node 24 (if needed), the pinned CDK CLI and Go modules
+setup: node_modules/.package-lock.json tools/psparse/node_modules/.package-lock.json $(if $(NEEDS_NODE24),tools/node24/node_modules/.package-lock.json) ## install Node 24 (if needed), the pinned CDK CLI, the PowerShell grammar the tests parse scripts with, and Go modules
 	@command -v go >/dev/null || { echo "Go is not installed: install Go 1.26 first" >&2; exit 1; }
 	go mod download
 	@echo "setup: node $$(node --version), cdk $$($(CDK) --version), $$(go version | cut -d' ' -f3)"
@@ -32,6 +32,11 @@ setup: node_modules/.package-lock.json $(if $(NEEDS_NODE24),tools/node24/node_mo
 tools/node24/node_modules/.package-lock.json: tools/node24/package.json tools/node24/package-lock.json
 	@command -v npm >/dev/null || { echo "npm is not installed: install Node.js (any version) with npm first" >&2; exit 1; }
 	npm ci --prefix tools/node24 --no-audit --no-fund
+
+# The PowerShell grammar runs as WebAssembly: nothing to build, so no install scripts.
+tools/psparse/node_modules/.package-lock.json: tools/psparse/package.json tools/psparse/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is not installed: install Node.js (any version) with npm first" >&2; exit 1; }
+	npm ci --prefix tools/psparse --ignore-scripts --no-audit --no-fund
 
 node_modules/.package-lock.json: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm is not installed: install Node.js (any version) with npm first" >&2; exit 1; }
@@ -104,4 +109,4 @@ lint-ps: ## lint the PowerShell scripts with PSScriptAnalyzer (needs pwsh and th
 	  Invoke-ScriptAnalyzer -Path constructs/wsus -Recurse -Severity Warning,Error -EnableExit"
 
 clean: ## remove cdk.out and installed node packages
-	rm -rf cdk.out node_modules tools/node24/node_modules
+	rm -rf cdk.out node_modules tools/node24/node_modules tools/psparse/node_modules

@@ -69,7 +69,7 @@ try {
     Add-Check 'CCE-W-07' 'HIGH' 'Firewall enabled on every profile' ($off.Count -eq 0) ("disabled: " + ($off -join ', '))
 
     # CCE-W-08: logon events are audited, success and failure (subcategory Logon by its GUID).
-    $audit = auditpol /get /subcategory:'{0CCE9215-69AE-11D9-BED3-505054503030}' /r | ConvertFrom-Csv
+    $audit = auditpol /get '/subcategory:{0CCE9215-69AE-11D9-BED3-505054503030}' /r | ConvertFrom-Csv
     $setting = $audit.'Inclusion Setting'
     Add-Check 'CCE-W-08' 'MEDIUM' 'Logon events audited (success and failure)' ($setting -eq 'Success and Failure') "Logon: $setting"
 } catch {

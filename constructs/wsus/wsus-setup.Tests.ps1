@@ -6,7 +6,7 @@ BeforeAll {
     # Stubs for cmdlets of the Storage and WebAdministration modules, which Mock then replaces.
     foreach ($name in 'Get-Disk', 'Set-Disk', 'Initialize-Disk', 'New-Partition', 'Format-Volume', 'Get-Partition',
         'Set-Partition', 'Get-WebBinding', 'New-WebBinding') {
-        Set-Item -Path "function:global:$name" -Value { }
+        Set-Item -Path "function:global:$name" -Value { @() }
     }
     . (Join-Path $PSScriptRoot 'wsus-setup.ps1') -UpdateStoreVolumeId 'vol-0123456789abcdef0'
 }
@@ -32,18 +32,18 @@ Describe 'Initialize-UpdateStore' {
         Mock Get-Disk { [pscustomobject]@{ Number = 2; SerialNumber = 'vol0123456789abcdef0'; PartitionStyle = 'GPT'; IsOffline = $false; IsReadOnly = $false } }
         Mock Get-Partition { [pscustomobject]@{ Type = 'Basic'; Size = 200GB; DriveLetter = 'W' } }
         Mock Format-Volume { throw 'must not format' }
-        Mock New-Item { }
+        Mock New-Item { @() }
         Initialize-UpdateStore | Should -Be 'W:\WSUS'
         Should -Invoke Format-Volume -Times 0
     }
     It 'fails with the reason when the volume is not attached' {
-        Mock Get-Disk { }
+        Mock Get-Disk { @() }
         { Initialize-UpdateStore } | Should -Throw '*not attached*'
     }
 }
 
 Describe 'Set-SslBinding' {
-    BeforeAll { Mock Import-Module { } }
+    BeforeAll { Mock Import-Module { @() } }
     It 'keeps a binding that already has the certificate, so a second run succeeds' {
         $binding = [pscustomobject]@{ certificateHash = 'ABC' }
         $binding | Add-Member ScriptMethod AddSslCertificate { throw 'IIS: the binding already has a certificate' }

@@ -49,7 +49,7 @@ function Initialize-UpdateStore {
     if ($disk.IsOffline) { Set-Disk -Number $disk.Number -IsOffline $false }
     if ($disk.IsReadOnly) { Set-Disk -Number $disk.Number -IsReadOnly $false }
     if ($disk.PartitionStyle -eq 'RAW') {
-        Write-Output "Initialising disk $($disk.Number) ($UpdateStoreVolumeId, $([math]::Round($disk.Size / 1GB)) GiB) as the update store"
+        Write-Output "Initialising disk $($disk.Number) ($UpdateStoreVolumeId, $([math]::Round($disk.Size / (1GB))) GiB) as the update store"
         Initialize-Disk -Number $disk.Number -PartitionStyle GPT
         $partition = New-Partition -DiskNumber $disk.Number -UseMaximumSize -DriveLetter $DriveLetter
         Format-Volume -Partition $partition -FileSystem NTFS -NewFileSystemLabel $VolumeLabel -AllocationUnitSize 65536 -Confirm:$false | Out-Null
