@@ -101,12 +101,12 @@ lint: ## gofmt and go vet
 test-ps: ## run the Pester tests of the PowerShell scripts (needs pwsh and the PowerShell Gallery)
 	@command -v pwsh >/dev/null || { echo "pwsh is not installed: the Pester tests need PowerShell 7" >&2; exit 1; }
 	pwsh -NoProfile -Command "if (-not (Get-Module -ListAvailable Pester | Where-Object Version -ge 5.0)) { Install-Module Pester -MinimumVersion 5.0 -Scope CurrentUser -Force -SkipPublisherCheck }; \
-	  Invoke-Pester -Path constructs/wsus -CI"
+	  Invoke-Pester -Path constructs/wsus, constructs/compliance -CI"
 
 lint-ps: ## lint the PowerShell scripts with PSScriptAnalyzer (needs pwsh and the PowerShell Gallery)
 	@command -v pwsh >/dev/null || { echo "pwsh is not installed: PSScriptAnalyzer needs PowerShell 7" >&2; exit 1; }
 	pwsh -NoProfile -Command "if (-not (Get-Module -ListAvailable PSScriptAnalyzer)) { Install-Module PSScriptAnalyzer -Scope CurrentUser -Force }; \
-	  Invoke-ScriptAnalyzer -Path constructs/wsus -Recurse -Severity Warning,Error -EnableExit"
+	  Invoke-ScriptAnalyzer -Path constructs -Recurse -Severity Warning,Error -EnableExit"
 
 clean: ## remove cdk.out and installed node packages
 	rm -rf cdk.out node_modules tools/node24/node_modules tools/psparse/node_modules

@@ -15,6 +15,7 @@
 //   $a / 1GB             (a multiplier suffix after a binary operator)  ->  $a / (1GB)
 //   cmd /x:'{...}'       (a quoted part holding braces in an argument)  ->  cmd '/x:{...}'
 //   Mock Name { }        (an empty script block as an argument)         ->  Mock Name { @() }
+//   cmd a, b             (a list of bare words as an argument)          ->  cmd 'a', 'b'
 import { readFileSync } from 'node:fs';
 import { Language, Parser } from 'web-tree-sitter';
 
