@@ -24,7 +24,7 @@ CDK_CONFIG := $(if $(CONFIG),-c config=$(abspath $(CONFIG)),)
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-setup: node_modules/.package-lock.json tools/iamsimulate/node_modules/.package-lock.json $(if $(NEEDS_NODE24),tools/node24/node_modules/.package-lock.json) ## install Node 24 (if needed), the pinned CDK CLI, the IAM policy evaluator and Go modules
+setup: node_modules/.package-lock.json tools/iamsimulate/node_modules/.package-lock.json tools/psparse/node_modules/.package-lock.json $(if $(NEEDS_NODE24),tools/node24/node_modules/.package-lock.json) ## install Node 24 (if needed), the pinned CDK CLI, the IAM policy evaluator, the PowerShell grammar the tests parse scripts with, and Go modules
 	@command -v go >/dev/null || { echo "Go is not installed: install Go 1.26 first" >&2; exit 1; }
 	go mod download
 	@echo "setup: node $$(node --version), cdk $$($(CDK) --version), $$(go version | cut -d' ' -f3)"
@@ -37,6 +37,11 @@ tools/node24/node_modules/.package-lock.json: tools/node24/package.json tools/no
 tools/iamsimulate/node_modules/.package-lock.json: tools/iamsimulate/package.json tools/iamsimulate/package-lock.json
 	@command -v npm >/dev/null || { echo "npm is not installed: install Node.js (any version) with npm first" >&2; exit 1; }
 	npm ci --prefix tools/iamsimulate --no-audit --no-fund
+
+# The PowerShell grammar runs as WebAssembly: nothing to build, so no install scripts.
+tools/psparse/node_modules/.package-lock.json: tools/psparse/package.json tools/psparse/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is not installed: install Node.js (any version) with npm first" >&2; exit 1; }
+	npm ci --prefix tools/psparse --ignore-scripts --no-audit --no-fund
 
 node_modules/.package-lock.json: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm is not installed: install Node.js (any version) with npm first" >&2; exit 1; }
@@ -101,12 +106,12 @@ lint: ## gofmt and go vet
 test-ps: ## run the Pester tests of the PowerShell scripts (needs pwsh and the PowerShell Gallery)
 	@command -v pwsh >/dev/null || { echo "pwsh is not installed: the Pester tests need PowerShell 7" >&2; exit 1; }
 	pwsh -NoProfile -Command "if (-not (Get-Module -ListAvailable Pester | Where-Object Version -ge 5.0)) { Install-Module Pester -MinimumVersion 5.0 -Scope CurrentUser -Force -SkipPublisherCheck }; \
-	  Invoke-Pester -Path constructs/wsus -CI"
+	  Invoke-Pester -Path constructs/wsus, constructs/compliance -CI"
 
 lint-ps: ## lint the PowerShell scripts with PSScriptAnalyzer (needs pwsh and the PowerShell Gallery)
 	@command -v pwsh >/dev/null || { echo "pwsh is not installed: PSScriptAnalyzer needs PowerShell 7" >&2; exit 1; }
 	pwsh -NoProfile -Command "if (-not (Get-Module -ListAvailable PSScriptAnalyzer)) { Install-Module PSScriptAnalyzer -Scope CurrentUser -Force }; \
-	  Invoke-ScriptAnalyzer -Path constructs/wsus -Recurse -Severity Warning,Error -EnableExit"
+	  Invoke-ScriptAnalyzer -Path constructs -Recurse -Severity Warning,Error -EnableExit"
 
 clean: ## remove cdk.out and installed node packages
-	rm -rf cdk.out node_modules tools/node24/node_modules
+	rm -rf cdk.out node_modules tools/node24/node_modules tools/psparse/node_modules

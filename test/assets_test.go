@@ -128,7 +128,8 @@ func TestLinuxChecksRunOnARealSystemAndPrintEveryCheck(t *testing.T) {
 func runLinuxDocumentStep(t *testing.T, step string) (string, int) {
 	dir := t.TempDir()
 	fakes := map[string]string{
-		"curl": "#!/bin/sh\ncase \"$*\" in *token*) echo token;; *instance-id*) echo i-0123456789abcdef0;; *region*) echo us-west-2;; esac\n",
+		// The metadata requests carry the token header: match the path first.
+		"curl": "#!/bin/sh\ncase \"$*\" in *instance-id*) echo i-0123456789abcdef0;; *region*) echo us-west-2;; *token*) echo token;; esac\n",
 		"aws":  "#!/bin/sh\nexit 0\n",
 	}
 	for name, body := range fakes {
@@ -188,6 +189,96 @@ func TestTheWindowsVerdictReadsWhatTheScriptCollects(t *testing.T) {
 	assert.Empty(t, contract(compliance.WindowsChecks))
 	assert.Equal(t, []string{"exit 0"}, contract(compliance.WindowsChecks+"\nexit 0\n"), "planted: an exit before the verdict")
 	assert.Equal(t, []string{"results"}, contract(strings.ReplaceAll(compliance.WindowsChecks, "Pass = $pass", "Ok = $pass")), "planted: renamed")
+}
+
+// TestLinuxChecksReportAsTheNodeTheAgentNames runs cce-linux.sh with stand-ins for the AWS CLI and
+// curl that record their arguments: it reports as the node SSM Agent names in its environment
+// (a hybrid node's mi-... id included), by hand as the node of the agent's registration file, and
+// without either asks instance metadata, failing with the reason when there is none. Nothing
+// leaves this machine: curl is the stand-in, which fails like a node without instance metadata.
+func TestLinuxChecksReportAsTheNodeTheAgentNames(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "cce-linux.sh")
+	require.NoError(t, os.WriteFile(script, []byte(compliance.LinuxChecks), 0o755))
+	bin := filepath.Join(dir, "bin")
+	require.NoError(t, os.Mkdir(bin, 0o755))
+	for _, name := range []string{"aws", "curl"} {
+		stub := fmt.Sprintf("#!/bin/sh\necho \"$*\" >> %q\n", filepath.Join(dir, name+".calls"))
+		if name == "curl" {
+			stub += "exit 7\n" // as curl does when it cannot connect
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(bin, name), []byte(stub), 0o755))
+	}
+	registration := filepath.Join(dir, "registration")
+	require.NoError(t, os.WriteFile(registration, []byte(`{"ManagedInstanceID":"mi-008d36be46abcdef0","Region":"us-east-2"}`), 0o600))
+
+	run := func(env ...string) (string, string, string, error) {
+		for _, f := range []string{"aws.calls", "curl.calls"} {
+			_ = os.Remove(filepath.Join(dir, f))
+		}
+		cmd := exec.Command("bash", script)
+		for _, e := range os.Environ() {
+			if !strings.HasPrefix(e, "AWS_SSM_") && !strings.HasPrefix(e, "PATH=") && !strings.HasPrefix(e, "CCE_") {
+				cmd.Env = append(cmd.Env, e)
+			}
+		}
+		cmd.Env = append(cmd.Env, append([]string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")}, env...)...)
+		out, err := cmd.CombinedOutput()
+		aws, _ := os.ReadFile(filepath.Join(dir, "aws.calls"))
+		curl, _ := os.ReadFile(filepath.Join(dir, "curl.calls"))
+		return string(out), string(aws), string(curl), err
+	}
+
+	out, aws, curl, err := run("AWS_SSM_INSTANCE_ID=mi-0123456789abcdef0", "AWS_SSM_REGION_NAME=eu-west-1", "CCE_REGISTRATION_FILE="+registration)
+	require.NoError(t, err, out)
+	assert.Contains(t, aws, "ssm put-compliance-items --region eu-west-1 --resource-id mi-0123456789abcdef0 --resource-type ManagedInstance --compliance-type Custom:CCE")
+	assert.Contains(t, aws, "Id=CCE-L-01,Title=SSH root login disabled,Severity=HIGH,Status=", "one item per check, the title one word")
+	assert.Empty(t, curl, "run by SSM Agent: no instance metadata needed")
+
+	out, aws, curl, err = run("CCE_REGISTRATION_FILE=" + registration)
+	require.NoError(t, err, out)
+	assert.Contains(t, aws, "--region us-east-2 --resource-id mi-008d36be46abcdef0 --resource-type ManagedInstance")
+	assert.Empty(t, curl, "a hybrid node has no instance metadata: its registration names it")
+
+	out, aws, curl, err = run("CCE_REGISTRATION_FILE=" + filepath.Join(dir, "none"))
+	require.Error(t, err, "no agent, no registration, no instance metadata")
+	assert.Contains(t, out, "which node is this?")
+	assert.Contains(t, curl, "http://169.254.169.254/latest/api/token", "asks IMDSv2 for a token first")
+	assert.Empty(t, aws, "reports nothing as no one")
+
+	out, aws, _, err = run("AWS_SSM_INSTANCE_ID=mi-0123; touch /tmp/x", "AWS_SSM_REGION_NAME=eu-west-1")
+	require.Error(t, err, "only a node id goes through eval")
+	assert.Contains(t, out, "is not one")
+	assert.Empty(t, aws)
+}
+
+// TestAwsScriptsImportTheirModuleBeforeTheyCreateSdkObjects: PowerShell imports a module for a
+// command, never for a type name (about_Modules), so the health and check scripts import AWS Tools
+// for PowerShell themselves before they create an SDK object; and they create the collections that
+// AWS Tools V5 leaves null. The Pester tests (wsus-health.Tests.ps1, cce-windows.Tests.ps1) run them.
+func TestAwsScriptsImportTheirModuleBeforeTheyCreateSdkObjects(t *testing.T) {
+	for _, c := range []struct{ name, script, publisher, imports, creates string }{
+		{"wsus-health.ps1", wsus.HealthScript, "function Publish-WsusHealth", "Import-AwsToolsModule 'CloudWatch'", "New-HealthMetricData $identity.Id"},
+		{"cce-windows.ps1", compliance.WindowsChecks, "function Send-ComplianceResult", "Import-AwsToolsModule 'SimpleSystemsManagement'", "New-Object Amazon.SimpleSystemsManagement.Model.ComplianceItemEntry"},
+	} {
+		start := strings.Index(c.script, c.publisher)
+		require.GreaterOrEqual(t, start, 0, "%s: %s", c.name, c.publisher)
+		body := c.script[start:]
+		imports, creates := strings.Index(body, c.imports), strings.Index(body, c.creates)
+		require.GreaterOrEqual(t, imports, 0, "%s imports its module", c.name)
+		require.GreaterOrEqual(t, creates, 0, "%s creates SDK objects in %s", c.name, c.publisher)
+		assert.Less(t, imports, creates, "%s imports the module before it creates an SDK object", c.name)
+		assert.Contains(t, c.script, `foreach ($name in "AWS.Tools.$service", 'AWSPowerShell', 'AWSPowerShell.NetCore')`,
+			"%s: Windows Server 2025 AMIs have AWS.Tools, older ones AWSPowerShell", c.name)
+	}
+	assert.Contains(t, wsus.HealthScript, "$datum.Dimensions = New-Object 'System.Collections.Generic.List[Amazon.CloudWatch.Model.Dimension]'",
+		"AWS Tools V5 leaves a new MetricDatum's Dimensions null")
+	// While the setup document installs WSUS there is nothing to measure: the run succeeds.
+	publish := wsus.HealthScript[strings.Index(wsus.HealthScript, "function Publish-WsusHealth"):]
+	notReady := strings.Index(publish, "if ($reason) {")
+	require.GreaterOrEqual(t, notReady, 0)
+	assert.Less(t, notReady, strings.Index(publish, "Import-AwsToolsModule"), "not ready is checked first")
+	assert.Contains(t, publish[notReady:], "nothing to publish yet\"\n        return\n")
 }
 
 func TestEveryCheckIsDocumented(t *testing.T) {

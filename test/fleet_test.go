@@ -207,17 +207,24 @@ func TestWsusSetupScriptDoesWhatTheArchitectureNeeds(t *testing.T) {
 		"Initialize-Disk", "Format-Volume",
 		"SyncFromMicrosoftUpdate = $true",
 		"SetEnabledUpdateLanguages", "Set-WsusProduct", "Set-WsusClassification",
-		"products not in the WSUS catalogue", // an unknown title fails instead of approving nothing
+		"not in the WSUS catalogue after synchronising it", // an unknown title fails instead of approving nothing
 		"SynchronizeAutomatically = $true", "NumberOfSynchronizationsPerDay",
 		"CreateInstallApprovalRule", "SetUpdateClassifications",
 		`IIS:\AppPools\WsusPool`, "queueLength", "privateMemory",
 		"configuressl", "Start-Transcript", "$ErrorActionPreference = 'Stop'", "exit 1",
 		"SerialNumber", // the update-store disk is found by its volume id
 		"if ($binding.certificateHash -eq $thumbprint) { return $false }", // a second run keeps the binding
-		"if ($firstRun) { return $true }",                                 // the first run starts the full sync
+		"if ($categoriesSynchronised) { return $true }",                   // a new selection starts the full sync
+		// A missing product or classification title synchronises the catalogue, on a new server too.
+		"if ($missing.Count -eq 0) { return $false }", "$subscription.StartSynchronizationForCategoryOnly()",
+		"if ($last.Id -ne $previous.Id) { break }", // waits for the new synchronisation, not the previous result
 	} {
 		assert.Contains(t, wsus.SetupScript, must)
 	}
+	// A server that never synchronised has a last synchronisation whose Result is NeverRun, never
+	// $null (ISubscription.GetLastSynchronizationInfo): nothing may decide on $null alone.
+	assert.NotContains(t, wsus.SetupScript, "$null -eq $wsus.GetSubscription().GetLastSynchronizationInfo()")
+	assert.NotContains(t, wsus.SetupScript, "$firstRun")
 	assert.NotContains(t, wsus.SetupScript, "{{", "SSM would substitute it")
 	assert.NotContains(t, wsus.SetupScript, "PartitionStyle -eq 'RAW' } | Sort-Object", "never the first raw disk: it may be an instance store")
 	// "$name:" inside a double-quoted string is a PowerShell parse error (scope syntax).

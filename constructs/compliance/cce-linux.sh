@@ -81,10 +81,37 @@ if [ "${CCE_DRY_RUN:-0}" = "1" ]; then
   exit 0
 fi
 
-# Report to Systems Manager compliance as this instance (IMDSv2).
-token=$(curl -sf -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 60') || { echo "cannot reach instance metadata" >&2; exit 1; }
-instance=$(curl -sf -H "X-aws-ec2-metadata-token: $token" http://169.254.169.254/latest/meta-data/instance-id)
-region=$(curl -sf -H "X-aws-ec2-metadata-token: $token" http://169.254.169.254/latest/meta-data/placement/region)
+# Report to Systems Manager compliance as the managed node this runs on, first found of:
+# 1. AWS_SSM_INSTANCE_ID and AWS_SSM_REGION_NAME, which SSM Agent sets for every command it runs, on
+#    EC2 instances (i-...) and hybrid nodes (mi-...) alike (amazon-ssm-agent, agent/executers);
+# 2. by hand on a hybrid node, the agent's registration file in its data directory
+#    (/var/lib/amazon/ssm/, amazon-ssm-agent appconfig DefaultDataStorePath), JSON such as
+#    {"ManagedInstanceID":"mi-008d36be46EXAMPLE","Region":"us-east-2"} (the format the Systems Manager
+#    user guide shows for a registered hybrid node);
+# 3. by hand on EC2, instance metadata (IMDSv2), which on-premises nodes do not have.
+registration_file=${CCE_REGISTRATION_FILE:-/var/lib/amazon/ssm/registration}
+json_field() { # file key: the string value of "key" in a one-object JSON file
+  sed -n 's/.*"'"$2"'"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$1" 2>/dev/null | head -n 1
+}
+instance=${AWS_SSM_INSTANCE_ID:-}
+region=${AWS_SSM_REGION_NAME:-}
+if [ -z "$instance" ] || [ -z "$region" ]; then
+  if [ -r "$registration_file" ]; then
+    instance=$(json_field "$registration_file" ManagedInstanceID)
+    region=$(json_field "$registration_file" Region)
+  fi
+fi
+if [ -z "$instance" ] || [ -z "$region" ]; then
+  token=$(curl -sf -m 5 -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 60') ||
+    { echo "not run by SSM Agent, no agent registration in $registration_file, and no instance metadata: which node is this?" >&2; exit 1; }
+  instance=$(curl -sf -m 5 -H "X-aws-ec2-metadata-token: $token" http://169.254.169.254/latest/meta-data/instance-id)
+  region=$(curl -sf -m 5 -H "X-aws-ec2-metadata-token: $token" http://169.254.169.254/latest/meta-data/placement/region)
+fi
+# Both go through eval below: only a node id and a region name may.
+if ! [[ "$instance" =~ ^m?i-[0-9a-f]+$ && "$region" =~ ^[a-z]{2}(-[a-z]+)+-[0-9]+$ ]]; then
+  echo "node id '$instance' or region '$region' is not one" >&2
+  exit 1
+fi
 if ! command -v aws >/dev/null; then
   echo "the AWS CLI is not installed: results are in this output only, not in Systems Manager compliance" >&2
   exit 1
@@ -99,4 +126,4 @@ done
 eval aws ssm put-compliance-items --region "$region" --resource-id "$instance" --resource-type ManagedInstance \
   --compliance-type Custom:CCE --execution-summary "ExecutionTime=$(date -u +%Y-%m-%dT%H:%M:%SZ)" --items $items ||
   { echo "put-compliance-items failed" >&2; exit 1; }
-echo "reported ${#results[@]} checks to Systems Manager compliance (Custom:CCE)"
+echo "reported ${#results[@]} checks to Systems Manager compliance (Custom:CCE) as $instance"

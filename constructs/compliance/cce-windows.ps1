@@ -8,6 +8,7 @@
     Run by the privatepatch configuration-check SSM document through a State Manager association.
     Failed checks are findings, not errors: the script exits 0 when every check ran, 1 when it
     could not run or report them. -DryRun prints the results without reporting them.
+    It reports as the managed node it runs on: an EC2 instance (i-...) or a hybrid node (mi-...).
 #>
 param(
     [switch] $DryRun
@@ -38,7 +39,7 @@ function Get-SecurityPolicyValue([string] $name) {
     return $null
 }
 
-try {
+function Invoke-Check {
     # CCE-W-01: the Guest account is disabled.
     $guest = Get-LocalUser | Where-Object { $_.SID -like '*-501' }
     Add-Check 'CCE-W-01' 'HIGH' 'Guest account disabled' (-not $guest.Enabled) "Enabled=$($guest.Enabled)"
@@ -69,9 +70,79 @@ try {
     Add-Check 'CCE-W-07' 'HIGH' 'Firewall enabled on every profile' ($off.Count -eq 0) ("disabled: " + ($off -join ', '))
 
     # CCE-W-08: logon events are audited, success and failure (subcategory Logon by its GUID).
-    $audit = auditpol /get /subcategory:'{0CCE9215-69AE-11D9-BED3-505054503030}' /r | ConvertFrom-Csv
+    $audit = auditpol /get '/subcategory:{0CCE9215-69AE-11D9-BED3-505054503030}' /r | ConvertFrom-Csv
     $setting = $audit.'Inclusion Setting'
     Add-Check 'CCE-W-08' 'MEDIUM' 'Logon events audited (success and failure)' ($setting -eq 'Success and Failure') "Logon: $setting"
+}
+
+# AWS Tools for PowerShell facts (read 2026-11-27):
+# - Windows AMIs ship them, as the AWSPowerShell module on many AMIs and as the modular AWS.Tools
+#   (AWS.Tools.SimpleSystemsManagement here) on Windows Server 2025 ("Installing the AWS Tools for
+#   PowerShell on Windows", AWS Tools for PowerShell user guide, version 5); a hybrid node has
+#   whichever its owner installed.
+# - PowerShell imports a module automatically the first time one of its commands is used
+#   (about_Modules), never for a type name: New-Object Amazon.SimpleSystemsManagement.Model.
+#   ComplianceItemEntry before any AWS cmdlet ran finds no such type. So the module is imported first.
+# - Write-SSMComplianceItem -ResourceId -ResourceType ManagedInstance -ComplianceType Custom:...
+#   -ExecutionSummary_ExecutionTime -Item <ComplianceItemEntry[]> (cmdlet reference, V4 and V5
+#   examples). The items' only collection (Details) is left unset, which V5 leaves null.
+function Import-AwsToolsModule([string] $service) {
+    foreach ($name in "AWS.Tools.$service", 'AWSPowerShell', 'AWSPowerShell.NetCore') {
+        if (Get-Module -ListAvailable -Name $name) {
+            Import-Module -Name $name
+            return $name
+        }
+    }
+    throw "AWS Tools for PowerShell are not installed (AWS.Tools.$service or AWSPowerShell)"
+}
+
+# The managed node this runs on and its region, first found of:
+# 1. AWS_SSM_INSTANCE_ID and AWS_SSM_REGION_NAME, which SSM Agent sets for every command it runs, on
+#    EC2 instances (i-...) and hybrid nodes (mi-...) alike (amazon-ssm-agent, agent/executers);
+# 2. by hand on a hybrid node, the agent's registration file, JSON such as
+#    {"ManagedInstanceID":"mi-008d36be46EXAMPLE","Region":"us-east-2"} in
+#    %ProgramData%\Amazon\SSM\InstanceData\registration ("Install SSM Agent on servers and VMs in a
+#    Windows hybrid environment", Systems Manager user guide);
+# 3. by hand on EC2, instance metadata (IMDSv2), which on-premises nodes do not have.
+function Get-NodeIdentity([string] $registrationFile) {
+    if ($env:AWS_SSM_INSTANCE_ID -and $env:AWS_SSM_REGION_NAME) {
+        return [pscustomobject]@{ Id = $env:AWS_SSM_INSTANCE_ID; Region = $env:AWS_SSM_REGION_NAME }
+    }
+    if ($registrationFile -and (Test-Path -LiteralPath $registrationFile)) {
+        $registration = Get-Content -LiteralPath $registrationFile -Raw | ConvertFrom-Json
+        if ($registration.ManagedInstanceID -and $registration.Region) {
+            return [pscustomobject]@{ Id = $registration.ManagedInstanceID; Region = $registration.Region }
+        }
+    }
+    $token = Invoke-RestMethod -Method Put -Uri 'http://169.254.169.254/latest/api/token' -Headers @{ 'X-aws-ec2-metadata-token-ttl-seconds' = '60' } -TimeoutSec 5
+    $headers = @{ 'X-aws-ec2-metadata-token' = $token }
+    [pscustomobject]@{
+        Id     = Invoke-RestMethod -Uri 'http://169.254.169.254/latest/meta-data/instance-id' -Headers $headers -TimeoutSec 5
+        Region = Invoke-RestMethod -Uri 'http://169.254.169.254/latest/meta-data/placement/region' -Headers $headers -TimeoutSec 5
+    }
+}
+
+function Send-ComplianceResult($checkResults, [string] $registrationFile) {
+    Import-AwsToolsModule 'SimpleSystemsManagement' | Out-Null
+    $node = Get-NodeIdentity $registrationFile
+    $items = foreach ($r in $checkResults) {
+        $item = New-Object Amazon.SimpleSystemsManagement.Model.ComplianceItemEntry
+        $item.Id = $r.Id
+        $item.Title = $r.Title
+        $item.Severity = $r.Severity
+        $item.Status = if ($r.Pass) { 'COMPLIANT' } else { 'NON_COMPLIANT' }
+        $item
+    }
+    Write-SSMComplianceItem -Region $node.Region -ResourceId $node.Id -ResourceType ManagedInstance -ComplianceType 'Custom:CCE' `
+        -ExecutionSummary_ExecutionTime (Get-Date).ToUniversalTime() -Item @($items)
+    Write-Output "reported $(@($checkResults).Count) checks to Systems Manager compliance (Custom:CCE) as $($node.Id)"
+}
+
+# Dot-sourced (by the Pester tests in cce-windows.Tests.ps1): define the functions, run nothing.
+if ($MyInvocation.InvocationName -eq '.') { return }
+
+try {
+    Invoke-Check
 } catch {
     Write-Error "configuration checks could not run: $_"
     exit 1
@@ -80,22 +151,7 @@ try {
 if ($DryRun) { exit 0 }
 
 try {
-    # Report as this instance (IMDSv2), with AWS Tools for PowerShell as Windows AMIs ship them.
-    $token = Invoke-RestMethod -Method Put -Uri 'http://169.254.169.254/latest/api/token' -Headers @{ 'X-aws-ec2-metadata-token-ttl-seconds' = '60' }
-    $headers = @{ 'X-aws-ec2-metadata-token' = $token }
-    $instance = Invoke-RestMethod -Uri 'http://169.254.169.254/latest/meta-data/instance-id' -Headers $headers
-    $region = Invoke-RestMethod -Uri 'http://169.254.169.254/latest/meta-data/placement/region' -Headers $headers
-    $items = foreach ($r in $results) {
-        $item = New-Object Amazon.SimpleSystemsManagement.Model.ComplianceItemEntry
-        $item.Id = $r.Id
-        $item.Title = $r.Title
-        $item.Severity = $r.Severity
-        $item.Status = if ($r.Pass) { 'COMPLIANT' } else { 'NON_COMPLIANT' }
-        $item
-    }
-    Write-SSMComplianceItem -Region $region -ResourceId $instance -ResourceType ManagedInstance -ComplianceType 'Custom:CCE' `
-        -ExecutionSummary_ExecutionTime (Get-Date).ToUniversalTime() -Item $items
-    Write-Output "reported $($results.Count) checks to Systems Manager compliance (Custom:CCE)"
+    Send-ComplianceResult $results (Join-Path $env:ProgramData 'Amazon\SSM\InstanceData\registration')
 } catch {
     Write-Error "the results could not be reported to Systems Manager compliance: $_"
     exit 1

@@ -42,6 +42,9 @@ function Find-UpdateStoreDisk([string] $volumeId) {
     Get-Disk | Where-Object { ($_.SerialNumber -replace '_.*$', '').Trim() -eq $serial } | Select-Object -First 1
 }
 
+# Functions that return a value write their progress to the information stream, shown like output
+# (Write-Information -InformationAction Continue): Write-Output would become part of the value (the
+# first run's content path was the progress message and the path, joined).
 function Initialize-UpdateStore {
     if ($UpdateStoreVolumeId -notmatch '^vol-[0-9a-f]{8,17}$') { throw "UpdateStoreVolumeId '$UpdateStoreVolumeId' is not an EBS volume id" }
     $disk = Find-UpdateStoreDisk $UpdateStoreVolumeId
@@ -49,7 +52,7 @@ function Initialize-UpdateStore {
     if ($disk.IsOffline) { Set-Disk -Number $disk.Number -IsOffline $false }
     if ($disk.IsReadOnly) { Set-Disk -Number $disk.Number -IsReadOnly $false }
     if ($disk.PartitionStyle -eq 'RAW') {
-        Write-Output "Initialising disk $($disk.Number) ($UpdateStoreVolumeId, $([math]::Round($disk.Size / 1GB)) GiB) as the update store"
+        Write-Information "Initialising disk $($disk.Number) ($UpdateStoreVolumeId, $([math]::Round($disk.Size / (1GB))) GiB) as the update store" -InformationAction Continue
         Initialize-Disk -Number $disk.Number -PartitionStyle GPT
         $partition = New-Partition -DiskNumber $disk.Number -UseMaximumSize -DriveLetter $DriveLetter
         Format-Volume -Partition $partition -FileSystem NTFS -NewFileSystemLabel $VolumeLabel -AllocationUnitSize 65536 -Confirm:$false | Out-Null
@@ -58,7 +61,7 @@ function Initialize-UpdateStore {
         $partition = Get-Partition -DiskNumber $disk.Number | Where-Object { $_.Type -ne 'Reserved' } | Sort-Object Size -Descending | Select-Object -First 1
         if (-not $partition) { throw "disk $($disk.Number) ($UpdateStoreVolumeId) is initialised but has no data partition: inspect it by hand" }
         if ($partition.DriveLetter -ne $DriveLetter) {
-            Write-Output "Moving the update store from $($partition.DriveLetter): to ${DriveLetter}:"
+            Write-Information "Moving the update store from $($partition.DriveLetter): to ${DriveLetter}:" -InformationAction Continue
             Set-Partition -InputObject $partition -NewDriveLetter $DriveLetter
         }
     }
@@ -81,24 +84,72 @@ function Install-Wsus([string] $content) {
     }
 }
 
-function Wait-Synchronization($subscription) {
+# WSUS administration API facts (Microsoft.UpdateServices.Administration reference, read 2026-11-27):
+# - ISubscription.GetLastSynchronizationInfo() never returns $null: "If the synchronization process has
+#   never run, Result is NeverRun" (SynchronizationResult: NeverRun, Succeeded, Failed, Canceled,
+#   Unknown). ISynchronizationInfo.Id is the GUID of that synchronisation.
+# - ISubscription.GetSynchronizationStatus() is NotProcessing, Running or Stopping; a synchronisation
+#   goes Running -> Stopping -> NotProcessing, and its events are available only at NotProcessing.
+# - IUpdateServer.GetUpdateCategories() lists every category (company, product family, product) the
+#   server knows, IUpdateServer.GetUpdateClassifications() every classification: a new server knows
+#   none until a synchronisation (StartSynchronizationForCategoryOnly is enough) has run.
+
+function Wait-SynchronizationIdle($subscription, [TimeSpan] $timeout) {
+    $deadline = (Get-Date).Add($timeout)
     while ($subscription.GetSynchronizationStatus() -ne 'NotProcessing') {
+        if ((Get-Date) -gt $deadline) { throw "a WSUS synchronisation was still running after $timeout" }
         Start-Sleep -Seconds 30
     }
-    $result = $subscription.GetLastSynchronizationInfo().Result
-    if ($result -ne 'Succeeded') { throw "WSUS synchronisation ended with ${result}: can the server reach Microsoft Update on 80/443?" }
 }
 
-function Test-SynchronizationNeeded($subscription, [bool] $firstRun) {
-    # The first run must start the initial full synchronisation itself: its last synchronisation
-    # is then the category-only one, which succeeded moments ago. Later runs start one when the
-    # last did not succeed or is older than a day.
-    if ($firstRun) { return $true }
+function Wait-Synchronization($subscription, $previous, [TimeSpan] $timeout) {
+    # Right after it is started a synchronisation may still read NotProcessing, and the last
+    # synchronisation info stays $previous (NeverRun on a new server) until the new one is done: wait
+    # for NotProcessing AND another synchronisation than $previous, never judge by the previous result.
+    $deadline = (Get-Date).Add($timeout)
+    while ($true) {
+        if ($subscription.GetSynchronizationStatus() -eq 'NotProcessing') {
+            $last = $subscription.GetLastSynchronizationInfo()
+            if ($last.Id -ne $previous.Id) { break }
+        }
+        if ((Get-Date) -gt $deadline) { throw "the WSUS synchronisation did not finish within $timeout" }
+        Start-Sleep -Seconds 30
+    }
+    if ($last.Result -ne 'Succeeded') { throw "WSUS synchronisation ended with $($last.Result): can the server reach Microsoft Update on 80/443?" }
+}
+
+function Get-MissingCatalogueTitle($wsus, [string[]] $products, [string[]] $classifications) {
+    $knownProducts = foreach ($category in $wsus.GetUpdateCategories()) { $category.Title }
+    $knownClassifications = foreach ($classification in $wsus.GetUpdateClassifications()) { $classification.Title }
+    @($products | Where-Object { $_ -notin $knownProducts }) + @($classifications | Where-Object { $_ -notin $knownClassifications })
+}
+
+function Update-Catalogue($wsus, $subscription, [string[]] $products, [string[]] $classifications) {
+    # Synchronises the category catalogue (minutes) when a wanted product or classification title is
+    # not in it: on a new server, and when Microsoft adds a product the configuration names. Returns
+    # whether it did; its progress goes to the information stream so that only the answer is returned.
+    $missing = Get-MissingCatalogueTitle $wsus $products $classifications
+    if ($missing.Count -eq 0) { return $false }
+    Write-Information "Synchronising the category catalogue: not in it yet: $($missing -join '; ')" -InformationAction Continue
+    $timeout = [TimeSpan]::FromMinutes(45)
+    Wait-SynchronizationIdle $subscription $timeout # one synchronisation at a time; a running one is not ours to judge
+    $previous = $subscription.GetLastSynchronizationInfo()
+    $subscription.StartSynchronizationForCategoryOnly()
+    Wait-Synchronization $subscription $previous $timeout
+    return $true
+}
+
+function Test-SynchronizationNeeded($subscription, [bool] $categoriesSynchronised) {
+    # A run that had to synchronise the catalogue has just selected products whose updates WSUS does
+    # not have yet: it starts the full synchronisation itself (its last synchronisation is the
+    # category-only one, which succeeded moments ago). Otherwise one starts when the last did not
+    # succeed (NeverRun included) or is older than a day.
+    if ($categoriesSynchronised) { return $true }
     $last = $subscription.GetLastSynchronizationInfo()
     return ($null -eq $last) -or ($last.Result -ne 'Succeeded') -or ($last.StartTime -lt (Get-Date).ToUniversalTime().AddDays(-1))
 }
 
-function Set-WsusSelection($wsus, [bool] $firstRun, [string[]] $languages, [string[]] $products, [string[]] $classifications, [string[]] $targetGroups) {
+function Set-WsusConfiguration($wsus, [string[]] $languages, [string[]] $targetGroups) {
     $config = $wsus.GetConfiguration()
     $config.SyncFromMicrosoftUpdate = $true
     $config.AllUpdateLanguagesEnabled = $false
@@ -108,24 +159,16 @@ function Set-WsusSelection($wsus, [bool] $firstRun, [string[]] $languages, [stri
     # Client-side targeting: instances name their group in the TargetGroup policy value.
     $config.TargetingMode = if ($targetGroups.Count -gt 0) { 'Client' } else { 'Server' }
     $config.Save()
+}
 
-    $subscription = $wsus.GetSubscription()
-    if ($firstRun) {
-        Write-Output 'First run: synchronising the category catalogue (products and classifications)'
-        $subscription.StartSynchronizationForCategoryOnly()
-        Wait-Synchronization $subscription
-    }
-
+function Set-WsusSelection($wsus, [string[]] $products, [string[]] $classifications, [string[]] $targetGroups) {
     # Fail loudly on an unknown title: WSUS would otherwise save an empty selection and approve nothing.
+    $missing = Get-MissingCatalogueTitle $wsus $products $classifications
+    if ($missing.Count -gt 0) { throw "not in the WSUS catalogue after synchronising it: $($missing -join '; ')" }
     $allProducts = Get-WsusProduct
-    $missing = $products | Where-Object { $_ -notin $allProducts.Product.Title }
-    if ($missing) { throw "products not in the WSUS catalogue: $($missing -join '; ')" }
     $allProducts | Where-Object { $_.Product.Title -in $products } | Set-WsusProduct
     $allProducts | Where-Object { $_.Product.Title -notin $products } | Set-WsusProduct -Disable
-
     $allClassifications = Get-WsusClassification
-    $missing = $classifications | Where-Object { $_ -notin $allClassifications.Classification.Title }
-    if ($missing) { throw "classifications not in the WSUS catalogue: $($missing -join '; ')" }
     $allClassifications | Where-Object { $_.Classification.Title -in $classifications } | Set-WsusClassification
     $allClassifications | Where-Object { $_.Classification.Title -notin $classifications } | Set-WsusClassification -Disable
 
@@ -133,7 +176,6 @@ function Set-WsusSelection($wsus, [bool] $firstRun, [string[]] $languages, [stri
     foreach ($group in $targetGroups) {
         if ($group -notin $existing) { $wsus.CreateComputerTargetGroup($group) | Out-Null }
     }
-    return $subscription
 }
 
 function Set-SyncSchedule($subscription) {
@@ -183,7 +225,7 @@ function Set-SslBinding([string] $thumbprint) {
     }
     if ($binding.certificateHash -eq $thumbprint) { return $false }
     if ($binding.certificateHash) {
-        Write-Output "Replacing certificate $($binding.certificateHash) on port 8531"
+        Write-Information "Replacing certificate $($binding.certificateHash) on port 8531" -InformationAction Continue
         $binding.RemoveSslCertificate()
     }
     $binding.AddSslCertificate($thumbprint, 'My')
@@ -226,15 +268,19 @@ try {
     Install-Wsus $content
     Open-Firewall
     $wsus = Get-WsusServer # the local server, through the API rather than web remoting
+    $productList = Split-List $Products
     $classificationList = Split-List $Classifications
-    $firstRun = $null -eq $wsus.GetSubscription().GetLastSynchronizationInfo()
-    $subscription = Set-WsusSelection $wsus $firstRun (Split-List $Languages) (Split-List $Products) $classificationList (Split-List $TargetGroups)
+    $targetGroupList = Split-List $TargetGroups
+    Set-WsusConfiguration $wsus (Split-List $Languages) $targetGroupList
+    $subscription = $wsus.GetSubscription()
+    $categoriesSynchronised = Update-Catalogue $wsus $subscription $productList $classificationList
+    Set-WsusSelection $wsus $productList $classificationList $targetGroupList
     Set-SyncSchedule $subscription
     $rule = Set-ApprovalRule $wsus $classificationList
     Set-WsusPool
     Set-Tls
-    if (Test-SynchronizationNeeded $subscription $firstRun) {
-        # The first run, or the daily one has not succeeded: clients get nothing until it does.
+    if (Test-SynchronizationNeeded $subscription $categoriesSynchronised) {
+        # A new selection, or the daily one has not succeeded: clients get nothing until it does.
         Write-Output 'Starting a full synchronisation; the approval rule runs when it finishes'
         if ($subscription.GetSynchronizationStatus() -eq 'NotProcessing') { $subscription.StartSynchronization() }
     } else {

@@ -1,0 +1,196 @@
+package test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/privatepatch/privatepatch/constructs/wsus"
+)
+
+// psScript is one PowerShell script for tools/psparse: a .ps1 file, or the inline script of an
+// SSM document step as the agent runs it.
+type psScript struct {
+	Name   string `json:"name"`
+	Source string `json:"source"`
+}
+
+type psParseError struct {
+	Line   int    `json:"line"`
+	Column int    `json:"column"`
+	Kind   string `json:"kind"`
+	Text   string `json:"text"`
+}
+
+// parsePowerShell parses every script in one Node run (tools/psparse, tree-sitter-powershell)
+// and returns each one's syntax errors by name.
+func parsePowerShell(t *testing.T, scripts []psScript) map[string][]psParseError {
+	t.Helper()
+	checker := filepath.Join("..", "tools", "psparse", "check.mjs")
+	_, err := os.Stat(filepath.Join("..", "tools", "psparse", "node_modules", "web-tree-sitter"))
+	require.NoError(t, err, "the PowerShell grammar is not installed: run make setup")
+	input, err := json.Marshal(scripts)
+	require.NoError(t, err)
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command("node", "--liftoff-only", checker)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = bytes.NewReader(input), &stdout, &stderr
+	require.NoError(t, cmd.Run(), "psparse: %s", stderr.String())
+	var results []struct {
+		Name   string         `json:"name"`
+		Errors []psParseError `json:"errors"`
+	}
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &results))
+	require.Len(t, results, len(scripts), "one result per script")
+	out := map[string][]psParseError{}
+	for _, r := range results {
+		out[r.Name] = r.Errors
+	}
+	return out
+}
+
+// repositoryPowerShellFiles are every .ps1 file of the repository.
+func repositoryPowerShellFiles(t *testing.T) []psScript {
+	t.Helper()
+	var scripts []psScript
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == "cdk.out" || strings.HasPrefix(d.Name(), ".") && path != "..") {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(path, ".ps1") {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			scripts = append(scripts, psScript{Name: filepath.ToSlash(path), Source: string(data)})
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	return scripts
+}
+
+var ssmParameterReference = regexp.MustCompile(`\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}`)
+
+// inlinePowerShell returns the script of every aws:runPowerShellScript step of the template's
+// Command documents as the agent runs it: the runCommand lines joined, each {{ parameter }}
+// replaced by a sample value (the parameter's default, else a value its allowedPattern admits,
+// from samples). A reference to an undeclared parameter fails the test.
+func inlinePowerShell(t *testing.T, scenario string, template map[string]any, samples map[string]string) []psScript {
+	t.Helper()
+	var scripts []psScript
+	documents := resourcesOf(template, "AWS::SSM::Document")
+	for _, id := range slices.Sorted(func(yield func(string) bool) {
+		for id := range documents {
+			if !yield(id) {
+				return
+			}
+		}
+	}) {
+		content := props(documents[id])["Content"].(map[string]any)
+		parameters, _ := content["parameters"].(map[string]any)
+		steps, _ := content["mainSteps"].([]any)
+		for _, s := range steps {
+			step := s.(map[string]any)
+			if step["action"] != "aws:runPowerShellScript" {
+				continue
+			}
+			var lines []string
+			for _, line := range step["inputs"].(map[string]any)["runCommand"].([]any) {
+				lines = append(lines, line.(string))
+			}
+			source := ssmParameterReference.ReplaceAllStringFunc(strings.Join(lines, "\n")+"\n", func(ref string) string {
+				name := ssmParameterReference.FindStringSubmatch(ref)[1]
+				parameter, declared := parameters[name].(map[string]any)
+				require.True(t, declared, "%s %s: %s names no parameter of the document", scenario, id, ref)
+				value, ok := parameter["default"].(string)
+				if !ok {
+					value, ok = samples[name]
+					require.True(t, ok, "%s %s: no sample value for required parameter %s", scenario, id, name)
+				}
+				if pattern, ok := parameter["allowedPattern"].(string); ok {
+					require.Regexp(t, pattern, value, "%s %s: the sample for %s must be a value SSM accepts", scenario, id, name)
+				}
+				return value
+			})
+			require.NotContains(t, source, "{{", "%s %s: a {{ SSM would substitute is left", scenario, id)
+			scripts = append(scripts, psScript{Name: fmt.Sprintf("%s %s step %v", scenario, id, step["name"]), Source: source})
+		}
+	}
+	return scripts
+}
+
+// requiredParameterSamples are values for the document parameters that have no default.
+var requiredParameterSamples = map[string]string{
+	"Products":            "Microsoft Server operating system-21H2;Windows Server 2019",
+	"UpdateStoreVolumeId": "vol-0123456789abcdef0",
+	"WsusUrl":             "http://10.0.0.10:8530",
+}
+
+func describeParseErrors(errors []psParseError) string {
+	var b strings.Builder
+	for _, e := range errors {
+		fmt.Fprintf(&b, "\n  line %d column %d: %s at %q", e.Line, e.Column, e.Kind, e.Text)
+	}
+	return b.String()
+}
+
+// TestEveryPowerShellScriptParses parses every .ps1 file and every inline PowerShell script of
+// the synthesised documents (default and HTTPS WSUS scenarios, all three stacks) with a real
+// PowerShell grammar, with two planted failures that it must report: a file and a document
+// that do not parse.
+func TestEveryPowerShellScriptParses(t *testing.T) {
+	files := repositoryPowerShellFiles(t)
+	var names []string
+	for _, f := range files {
+		names = append(names, f.Name)
+	}
+	for _, want := range []string{"../constructs/wsus/wsus-setup.ps1", "../constructs/wsus/wsus-health.ps1", "../constructs/wsus/wsus-client.ps1",
+		"../constructs/wsus/wsus-setup.Tests.ps1", "../constructs/compliance/cce-windows.ps1"} {
+		assert.Contains(t, names, want, "every .ps1 file is found")
+	}
+	scripts := files
+	inline := 0
+	for _, s := range []*scenario{defaultScenario, wsusHTTPS} {
+		s.synth(t)
+		for stack, template := range map[string]map[string]any{"network": s.template, "fleet": s.fleetJSON, "patching": s.patchJSON} {
+			found := inlinePowerShell(t, s.name+" "+stack, template, requiredParameterSamples)
+			inline += len(found)
+			scripts = append(scripts, found...)
+		}
+	}
+	// Setup, health, client and the Windows checks, in both scenarios.
+	assert.GreaterOrEqual(t, inline, 8, "the documents' PowerShell steps are found")
+
+	// Planted: a script missing its closing brace, and a document whose script has an unclosed string.
+	brokenFile := psScript{Name: "planted broken file", Source: strings.Replace(wsus.SetupScript, "function Split-List([string] $value) {", "function Split-List([string] $value) (", 1)}
+	planted := inlinePowerShell(t, "planted", map[string]any{"Resources": map[string]any{"Broken": map[string]any{
+		"Type": "AWS::SSM::Document",
+		"Properties": map[string]any{"Content": map[string]any{
+			"parameters": map[string]any{"Name": map[string]any{"type": "String", "default": "x"}},
+			"mainSteps": []any{map[string]any{"action": "aws:runPowerShellScript", "name": "Broken", "inputs": map[string]any{
+				"runCommand": []any{"& {", "param([string] $Name)", "Write-Output 'hello", "} -Name '{{ Name }}'"}}}},
+		}},
+	}}}, nil)
+	require.Len(t, planted, 1)
+
+	results := parsePowerShell(t, append(scripts, brokenFile, planted[0]))
+	for _, s := range scripts {
+		assert.Empty(t, results[s.Name], "%s does not parse as PowerShell:%s", s.Name, describeParseErrors(results[s.Name]))
+	}
+	assert.NotEmpty(t, results[brokenFile.Name], "a script whose function body opens with ( is reported")
+	assert.NotEmpty(t, results[planted[0].Name], "a document step with an unclosed string is reported")
+}
