@@ -23,6 +23,7 @@ environments:
   - {name: prod-usw2, account: "111111111111", region: us-west-2, availabilityZones: [us-west-2a, us-west-2b]}
   - {name: prod-euw1, account: "222222222222", region: eu-west-1, availabilityZones: [eu-west-1a, eu-west-1b]}
 network:
+  s3PrefixListIds: {us-west-2: pl-68a54001, eu-west-1: pl-6da54004}
   s3PrefixListCidrs:
     us-west-2: [54.231.160.0/19]
     eu-west-1: [52.218.0.0/17]

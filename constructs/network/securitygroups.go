@@ -56,10 +56,10 @@ func (n *network) addSecurityGroups() {
 	n.privateSG.AddEgressRule(n.endpointSG, awsec2.Port_Tcp(jsii.Number(httpsPort)),
 		jsii.String("HTTPS to the interface endpoints"), nil)
 	n.privateSG.AddEgressRule(n.publicSG, wsusPorts(), jsii.String("WSUS on the public server"), nil)
-	for i, cidr := range n.s3Cidrs {
-		n.privateSG.AddEgressRule(awsec2.Peer_Ipv4(jsii.String(cidr)), awsec2.Port_Tcp(jsii.Number(httpsPort)),
-			jsii.String(fmt.Sprintf("S3 through the gateway endpoint (%d)", i+1)), nil)
-	}
+	// The managed prefix list, not its CIDRs: the rule follows AWS's changes to the list by itself
+	// (the network ACLs cannot, see acls.go). Inline, see inlinePrefixList.
+	n.privateSG.AddEgressRule(inlinePrefixList(n.s3PrefixListId), awsec2.Port_Tcp(jsii.Number(httpsPort)),
+		jsii.String("S3 through the gateway endpoint (the region's S3 managed prefix list)"), nil)
 	if n.natEnabled {
 		n.privateSG.AddEgressRule(awsec2.Peer_AnyIpv4(), awsec2.Port_Tcp(jsii.Number(httpPort)),
 			jsii.String("Microsoft Update over HTTP through NAT"), nil)
@@ -70,4 +70,29 @@ func (n *network) addSecurityGroups() {
 
 func wsusPorts() awsec2.Port {
 	return awsec2.Port_TcpRange(jsii.Number(wsusHTTPPort), jsii.Number(wsusHTTPSPort))
+}
+
+// inlinePrefixList is a managed prefix list as a peer whose rules go inline into the security
+// group. CDK's Peer.prefixList makes each rule a separate AWS::EC2::SecurityGroupEgress resource;
+// a group whose egress rules are all separate is created with none inline, and "when you create a
+// security group, if you do not add egress rules, we add egress rules that allow all outbound
+// IPv4 and IPv6 traffic" (AWS::EC2::SecurityGroup, CloudFormation Template Reference; read
+// 2026-11-27). The inline egress rule type takes DestinationPrefixListId (AWS::EC2::SecurityGroup
+// Egress: "the IP address ranges that are specified by a prefix list").
+func inlinePrefixList(id string) awsec2.IPeer {
+	return &prefixListPeer{id: id}
+}
+
+type prefixListPeer struct{ id string }
+
+func (p *prefixListPeer) CanInlineRule() *bool { return jsii.Bool(true) }
+func (p *prefixListPeer) UniqueId() *string    { return jsii.String(p.id) }
+func (p *prefixListPeer) Connections() awsec2.Connections {
+	return awsec2.NewConnections(&awsec2.ConnectionsProps{Peer: p})
+}
+func (p *prefixListPeer) ToEgressRuleConfig() *awsec2.EgressRuleConfig {
+	return &awsec2.EgressRuleConfig{DestinationPrefixListId: jsii.String(p.id)}
+}
+func (p *prefixListPeer) ToIngressRuleConfig() *awsec2.IngressRuleConfig {
+	return &awsec2.IngressRuleConfig{SourcePrefixListId: jsii.String(p.id)}
 }
