@@ -115,6 +115,21 @@ func TestPipelineBuildsTestsAndDeploysEachEnvironmentInWavesByRegion(t *testing.
 	assert.Contains(t, buildspec, "make verify CONFIG=configs/prod.yaml", "the synth with CDK's validation and the offline checks")
 }
 
+// make verify in the synth step runs the S3 prefix-list drift check with the build's credentials:
+// the pipeline deploys without make deploy, so without this the check could not run there.
+func TestPipelineSynthStepMayReadTheS3PrefixLists(t *testing.T) {
+	_, template := synthPipeline(t)
+	var statements []string
+	for _, policy := range resourcesOf(template, "AWS::IAM::Policy") {
+		for _, st := range props(policy)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			if st.(map[string]any)["Sid"] == "ReadS3PrefixListsForTheDriftCheck" {
+				statements = append(statements, fmt.Sprint(st.(map[string]any)["Action"]))
+			}
+		}
+	}
+	assert.Equal(t, []string{"[ec2:DescribeManagedPrefixLists ec2:GetManagedPrefixListEntries]"}, statements, "in the synth project's role only")
+}
+
 // pipelineOwnStacks are the pipeline app's stacks other than the environments': the pipeline
 // stack and CodePipeline's support stack in each other region.
 func pipelineOwnStacks() []cxapi.CloudFormationStackArtifact {
