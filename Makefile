@@ -19,10 +19,10 @@ CDK_DEPLOY_FLAGS ?= --require-approval broadening
 # CONFIG=path/to/config.yaml picks a configuration; without it the embedded default is used.
 CDK_CONFIG := $(if $(CONFIG),-c config=$(abspath $(CONFIG)),)
 
-.PHONY: help setup synth cost diagram verify diff check-update deploy test update-golden bench lint lint-ps test-ps clean
+.PHONY: help setup synth cost diagram verify diff s3-prefix-lists-of-cdk-out check-s3-drift check-update deploy test update-golden bench lint lint-ps test-ps clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
 setup: node_modules/.package-lock.json tools/iamsimulate/node_modules/.package-lock.json tools/psparse/node_modules/.package-lock.json $(if $(NEEDS_NODE24),tools/node24/node_modules/.package-lock.json) ## install Node 24 (if needed), the pinned CDK CLI, the IAM policy evaluator, the PowerShell grammar the tests parse scripts with, and Go modules
 	@command -v go >/dev/null || { echo "Go is not installed: install Go 1.26 first" >&2; exit 1; }
@@ -62,10 +62,43 @@ diagram: synth ## draw docs/architecture.png from the synthesised app (cdk-dia; 
 	npm ci --prefix tools/diagram --no-audit --no-fund
 	tools/diagram/node_modules/.bin/cdk-dia --tree cdk.out/tree.json --target docs/architecture.png
 
-verify: setup ## prove a configuration offline: CDK's CloudFormation validation, the network flow table (needed and forbidden flows, verdict, deciding rule), a schema check and the Control Tower controls
+# The S3 prefix-list drift check (package s3drift): the network ACLs carry the CIDRs of each
+# region's com.amazonaws.REGION.s3 list as they were at synth, so the AWS CLI reads the list as it
+# is now (its id by name, then its entries) into $(LIVE_PREFIX_LISTS), and checkupdate compares
+# them with the synthesised security group and ACLs, refusing on any difference.
+LIVE_PREFIX_LISTS := cdk.out/prefix-lists
+define check_s3_prefix_lists
+	rm -rf $(LIVE_PREFIX_LISTS) && mkdir -p $(LIVE_PREFIX_LISTS)
+	go run ./tools/checkupdate -s3-prefix-lists cdk.out | while read -r stack region; do \
+	  aws ec2 describe-managed-prefix-lists --region $$region \
+	    --filters Name=prefix-list-name,Values=com.amazonaws.$$region.s3 \
+	    --query 'PrefixLists[0].PrefixListId' --output text > $(LIVE_PREFIX_LISTS)/$$stack.id; \
+	  id=$$(cat $(LIVE_PREFIX_LISTS)/$$stack.id); \
+	  if [ "$$id" != None ]; then \
+	    aws ec2 get-managed-prefix-list-entries --region $$region --prefix-list-id $$id \
+	      --output json > $(LIVE_PREFIX_LISTS)/$$stack.entries.json; \
+	  fi; \
+	done
+	go run ./tools/checkupdate -live-prefix-lists $(LIVE_PREFIX_LISTS) -synthesised cdk.out
+endef
+
+verify: setup ## prove a configuration offline: CDK's CloudFormation validation, the network flow table (needed and forbidden flows, verdict, deciding rule), a schema check and the Control Tower controls; with AWS credentials, the S3 prefix-list drift check too
 	rm -rf cdk.out
 	$(CDK) synth --quiet --validation $(CDK_CONFIG)
 	go run ./tools/verify -assembly cdk.out $(if $(CONFIG),-config $(abspath $(CONFIG)),)
+	@if command -v aws >/dev/null && aws sts get-caller-identity >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory s3-prefix-lists-of-cdk-out; \
+	else \
+	  echo "verify: S3 prefix-list drift check skipped: no AWS CLI or credentials (make check-update and make deploy run it)"; \
+	fi
+
+# The drift check of the cdk.out that is there (verify's, with CDK's validation).
+s3-prefix-lists-of-cdk-out:
+	$(check_s3_prefix_lists)
+
+check-s3-drift: synth ## compare each region's S3 prefix list with the synthesised security group and network ACLs, refuse on drift (needs the AWS CLI and credentials; check-update and deploy run it)
+	@command -v aws >/dev/null || { echo "the S3 prefix-list drift check reads the live list with the AWS CLI: install it (make deploy runs the check even with FORCE=1)" >&2; exit 1; }
+	$(check_s3_prefix_lists)
 
 diff: setup ## compare every stack, of every environment, with what is deployed (needs AWS credentials)
 	$(CDK) diff '**' $(CDK_CONFIG)
@@ -73,7 +106,7 @@ diff: setup ## compare every stack, of every environment, with what is deployed 
 # The deployed templates, read back for check-update.
 DEPLOYED := cdk.out/deployed
 
-check-update: synth ## refuse an update that replaces data or clashes with what is deployed (needs the AWS CLI and credentials)
+check-update: synth check-s3-drift ## refuse an update that replaces data or clashes with what is deployed, or whose S3 prefix list has drifted (needs the AWS CLI and credentials)
 	@command -v aws >/dev/null || { echo "check-update reads the deployed templates with the AWS CLI: install it, or deploy with FORCE=1" >&2; exit 1; }
 	rm -rf $(DEPLOYED) && mkdir -p $(DEPLOYED)
 	go run ./tools/checkupdate -stacks cdk.out | while read -r stack region; do \
@@ -86,7 +119,7 @@ check-update: synth ## refuse an update that replaces data or clashes with what 
 	done
 	go run ./tools/checkupdate -deployed $(DEPLOYED) -synthesised cdk.out
 
-deploy: setup $(if $(FORCE),,check-update) ## deploy every stack after check-update (FORCE=1 skips it; needs credentials and a bootstrapped account)
+deploy: setup $(if $(FORCE),check-s3-drift,check-update) ## deploy every stack after check-update (FORCE=1 skips it, but not the S3 prefix-list drift check; needs credentials and a bootstrapped account)
 	$(CDK) deploy '**' $(CDK_DEPLOY_FLAGS) $(CDK_CONFIG) # CDK's validation is on: deploy has no --no-validation
 
 test: setup lint ## run every test: configuration, constructs, templates, cdk-nag, network paths

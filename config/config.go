@@ -168,6 +168,10 @@ type Network struct {
 	// S3PrefixListCidrs maps a region to the CIDRs of its com.amazonaws.REGION.s3 prefix list.
 	// An entry for the deployment region overrides the CDK context lookup.
 	S3PrefixListCidrs map[string][]string `yaml:"s3PrefixListCidrs"`
+	// S3PrefixListIds maps a region to the id of its com.amazonaws.REGION.s3 prefix list, which
+	// the private security group's egress rule references. An entry for the deployment region
+	// overrides the CDK context lookup.
+	S3PrefixListIds map[string]string `yaml:"s3PrefixListIds"`
 	// S3Endpoint widens the S3 gateway endpoint policy beyond the Systems Manager buckets.
 	S3Endpoint S3Endpoint `yaml:"s3Endpoint"`
 	// FlowLogs records the VPC's traffic.
@@ -363,6 +367,12 @@ func (c *Config) WindowsVersions() []string {
 // they are to be looked up.
 func (c *Config) S3Cidrs() []string {
 	return c.Network.S3PrefixListCidrs[c.Region]
+}
+
+// S3PrefixListId returns the configured id of the deployment region's S3 prefix list, or ""
+// when it is to be looked up.
+func (c *Config) S3PrefixListId() string {
+	return c.Network.S3PrefixListIds[c.Region]
 }
 
 // NatGatewayCount is how many NAT gateways the configuration asks for.

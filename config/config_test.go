@@ -214,8 +214,8 @@ const assetTags = `tags: {Environment: Dev, InventoryCategory: App, SeverityLeve
 const valid = `
 region: us-west-2
 network:
-  s3PrefixListCidrs:
-    us-west-2: [54.231.160.0/19]
+  s3PrefixListIds: {us-west-2: pl-68a54001}
+  s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}
 `
 
 func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
@@ -278,6 +278,14 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 			[]string{`network.extraInterfaceEndpoints[1]: "logs" is listed twice`}},
 		{"unknown_region_without_s3_data", "region: eu-west-3\n",
 			[]string{`network.s3PrefixListCidrs: "eu-west-3" has no S3 prefix-list CIDRs and, with no account set, CDK cannot look them up: either add them under network.s3PrefixListCidrs.eu-west-3`}},
+		{"s3_prefix_list_id_missing_without_account", "region: us-west-2\nnetwork:\n  s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}\n",
+			[]string{`network.s3PrefixListIds: "us-west-2" has no S3 prefix-list id and, with no account set, CDK cannot look it up: ` +
+				`either add it under network.s3PrefixListIds.us-west-2 (aws ec2 describe-managed-prefix-lists --region us-west-2 ` +
+				`--filters Name=prefix-list-name,Values=com.amazonaws.us-west-2.s3`}},
+		{"s3_prefix_list_id_not_an_id", strings.Replace(valid, "pl-68a54001", "com.amazonaws.us-west-2.s3", 1),
+			[]string{`network.s3PrefixListIds.us-west-2: "com.amazonaws.us-west-2.s3" is not a prefix-list id: use the pl-... id that aws ec2 describe-managed-prefix-lists prints for com.amazonaws.us-west-2.s3`}},
+		{"s3_prefix_list_id_of_unknown_region", strings.Replace(valid, "{us-west-2: pl-68a54001}", "{us-west-2: pl-68a54001, mars-north-1: pl-12345678}", 1),
+			[]string{`network.s3PrefixListIds: "mars-north-1" is not an AWS region name`}},
 		{"bad_s3_cidr", "region: us-west-2\nnetwork:\n  s3PrefixListCidrs: {us-west-2: [s3.example]}\n",
 			[]string{`network.s3PrefixListCidrs.us-west-2[0]: "s3.example" is not an IPv4 CIDR block`}},
 		{"bad_bucket_name", valid + "  s3Endpoint: {readWriteBuckets: [My_Bucket]}\n",
@@ -415,7 +423,7 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 		{"builtin_endpoint_as_full_service_name", valid + "  extraInterfaceEndpoints: [com.amazonaws.us-west-2.ssm]\n",
 			[]string{`is a full service name: give the part after com.amazonaws.us-west-2., such as ssm`}},
 		{"acl_rules_over_quota", "region: us-west-2\naccount: \"111122223333\"\nnetwork:\n  azCount: 6\n  nat: {enabled: true}\n" +
-			"  adminCidrs: [203.0.113.0/24]\n  s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}\n",
+			"  adminCidrs: [203.0.113.0/24]\n  s3PrefixListIds: {us-west-2: pl-68a54001}\n  s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}\n",
 			[]string{`network: "azCount 6, 1 adminCidrs, 1 S3 CIDRs, nat true" needs 24 public inbound rules in one network ACL, more than the 20 AWS allows by default`}},
 		{"too_many_instances_for_one_stack", valid + "fleet:\n  instanceGroups:\n" + strings.Repeat("    - {name: g, count: 20}\n", 11),
 			[]string{"fleet.instanceGroups: 220 instances are more than the 200 one fleet stack holds (CloudFormation allows 500 resources per stack)"}},
@@ -497,6 +505,7 @@ environments:
   - {name: prod-euw1, account: "111111111111", region: eu-west-1, availabilityZones: [eu-west-1a, eu-west-1b]}
 network:
   availabilityZones: [us-west-2a, us-west-2b]
+  s3PrefixListIds: {us-west-2: pl-68a54001, eu-west-1: pl-6da54004}
   s3PrefixListCidrs:
     us-west-2: [54.231.160.0/19]
     eu-west-1: [52.218.0.0/17]
@@ -549,7 +558,7 @@ func TestBadEnvironmentsAreRejectedNamingTheEnvironment(t *testing.T) {
 
 func TestRegionFallsBackToTheCredentialsOnlyWhenNoneIsConfigured(t *testing.T) {
 	fallback := Fallback{Account: "222222222222", Region: "eu-west-1"}
-	cfg, err := fallback.Parse("no-region.yaml", []byte("network:\n  s3PrefixListCidrs: {eu-west-1: [52.218.0.0/17]}\n"))
+	cfg, err := fallback.Parse("no-region.yaml", []byte("network:\n  s3PrefixListIds: {eu-west-1: pl-6da54004}\n  s3PrefixListCidrs: {eu-west-1: [52.218.0.0/17]}\n"))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"eu-west-1", "222222222222"}, []string{cfg.Region, cfg.Account}, "as cdk init apps do")
 
@@ -570,7 +579,7 @@ func TestResourceGroupsAreNamedPerProjectAndWindowsFindThemByTheirConfiguredName
 const pipelineConfig = `
 environments:
   - {name: prod, account: "111111111111", region: us-west-2}
-network: {s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}}
+network: {s3PrefixListIds: {us-west-2: pl-68a54001}, s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}}
 pipeline:
   enabled: true
   connectionArn: arn:aws:codeconnections:us-west-2:111111111111:connection/01234567-89ab-cdef-0123-456789abcdef

@@ -245,7 +245,25 @@ func validateS3Cidrs(p *problems, c *Config) {
 			"<id of com.amazonaws.%[1]s.s3 from aws ec2 describe-managed-prefix-lists>), or set account and run cdk synth with credentials "+
 			"to cache the lookup in cdk.context.json", c.Region)
 	}
+	for region, id := range c.Network.S3PrefixListIds {
+		if !knownRegion(region) {
+			p.add("network.s3PrefixListIds", region, "is not an AWS region name")
+		}
+		if !prefixListIdPattern.MatchString(id) {
+			p.add("network.s3PrefixListIds."+region, id, "is not a prefix-list id: use the pl-... id that aws ec2 describe-managed-prefix-lists prints for com.amazonaws.%s.s3", region)
+		}
+	}
+	if c.Account == "" && c.S3PrefixListId() == "" && knownRegion(c.Region) {
+		p.add("network.s3PrefixListIds", c.Region, "has no S3 prefix-list id and, with no account set, CDK cannot look it up: "+
+			"either add it under network.s3PrefixListIds.%[1]s (aws ec2 describe-managed-prefix-lists --region %[1]s "+
+			"--filters Name=prefix-list-name,Values=com.amazonaws.%[1]s.s3 --query 'PrefixLists[0].PrefixListId' --output text), "+
+			"or set account and run cdk synth with credentials to cache the lookup in cdk.context.json", c.Region)
+	}
 }
+
+// prefixListIdPattern is the shape of a managed prefix list's id: pl- and hexadecimal digits, as
+// in pl-68a54001.
+var prefixListIdPattern = regexp.MustCompile(`^pl-[0-9a-f]+$`)
 
 func validateBuckets(p *problems, field string, buckets []string) {
 	for i, bucket := range buckets {

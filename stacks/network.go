@@ -32,18 +32,22 @@ func NewNetworkStack(scope constructs.Construct, cfg *config.Config) NetworkStac
 		Description: jsii.String("privatepatch: VPC, Systems Manager endpoints, security groups and network ACLs for patching private subnets"),
 		Env:         environment(cfg),
 	})
-	s3Cidrs := cfg.S3Cidrs()
+	s3ListId, idFound := cfg.S3PrefixListId(), true
+	if s3ListId == "" {
+		s3ListId, idFound = network.LookupS3PrefixListId(stack)
+	}
+	s3Cidrs, cidrsFound := cfg.S3Cidrs(), true
 	if s3Cidrs == nil {
-		var found bool
-		if s3Cidrs, found = network.LookupS3PrefixListCidrs(stack); !found {
-			// A warning, not an error: errors fail synthesis, and the CDK CLI performs lookups only
-			// after a first synthesis succeeds. A lookup that then fails is reported as an error by CDK.
-			awscdk.Annotations_Of(stack).AddWarningV2(jsii.String(S3LookupPendingWarning), jsii.String(fmt.Sprintf(
-				"S3 prefix-list CIDRs for region %[1]s are not in cdk.context.json yet: synthesise with the CDK CLI (make synth) and "+
-					"credentials for account %[2]s so that it looks them up and caches them there (commit the file), "+
-					"or list them under network.s3PrefixListCidrs.%[1]s in the configuration",
-				cfg.Region, cfg.Account)))
-		}
+		s3Cidrs, cidrsFound = network.LookupS3PrefixListCidrs(stack, s3ListId)
+	}
+	if !idFound || !cidrsFound {
+		// A warning, not an error: errors fail synthesis, and the CDK CLI performs lookups only
+		// after a first synthesis succeeds. A lookup that then fails is reported as an error by CDK.
+		awscdk.Annotations_Of(stack).AddWarningV2(jsii.String(S3LookupPendingWarning), jsii.String(fmt.Sprintf(
+			"S3 prefix list (id and CIDRs) for region %[1]s is not in cdk.context.json yet: synthesise with the CDK CLI (make synth) and "+
+				"credentials for account %[2]s so that it looks it up and caches it there (commit the file), "+
+				"or give network.s3PrefixListIds.%[1]s and network.s3PrefixListCidrs.%[1]s in the configuration",
+			cfg.Region, cfg.Account)))
 	}
 	net := network.NewNetwork(stack, "Network", &network.Props{
 		VpcCidr:                 cfg.Network.VpcCidr,
@@ -53,6 +57,7 @@ func NewNetworkStack(scope constructs.Construct, cfg *config.Config) NetworkStac
 		NatGateways:             cfg.NatGatewayCount(),
 		AdminCidrs:              cfg.Network.AdminCidrs,
 		ExtraInterfaceEndpoints: cfg.Network.ExtraInterfaceEndpoints,
+		S3PrefixListId:          s3ListId,
 		S3PrefixListCidrs:       s3Cidrs,
 		S3ReadBuckets:           cfg.Network.S3Endpoint.ReadBuckets,
 		PatchedOperatingSystems: cfg.PatchedOperatingSystems(),

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/pipelines"
@@ -45,7 +46,7 @@ func NewPipeline(app awscdk.App, cfg *config.Config) PipelineStack {
 		PipelineName:      jsii.String(cfg.Project),
 		CrossAccountKeys:  jsii.Bool(true), // environments may be in other accounts
 		EnableKeyRotation: jsii.Bool(true),
-		Synth: pipelines.NewShellStep(jsii.String("Synth"), &pipelines.ShellStepProps{
+		Synth: pipelines.NewCodeBuildStep(jsii.String("Synth"), &pipelines.CodeBuildStepProps{
 			Input: source,
 			InstallCommands: jsii.Strings(
 				fmt.Sprintf("curl -fsSL https://go.dev/dl/go%s.linux-amd64.tar.gz | tar -C /usr/local -xz", goVersion),
@@ -56,6 +57,9 @@ func NewPipeline(app awscdk.App, cfg *config.Config) PipelineStack {
 			// this writes to cdk.out without synthesising again.
 			Commands:               jsii.Strings("export PATH=/usr/local/go/bin:$PATH", "make test", "make verify CONFIG="+pl.ConfigFile),
 			PrimaryOutputDirectory: jsii.String("cdk.out"),
+			// make verify's S3 prefix-list drift check (s3drift) reads each region's list with the
+			// build's credentials; the pipeline deploys without make deploy, so this is its only one.
+			RolePolicyStatements: &[]awsiam.PolicyStatement{prefixListReader()},
 		}),
 		CodeBuildDefaults: &pipelines.CodeBuildOptions{
 			BuildEnvironment: &awscodebuild.BuildEnvironment{BuildImage: awscodebuild.LinuxBuildImage_STANDARD_7_0()},
@@ -93,6 +97,18 @@ func NewPipeline(app awscdk.App, cfg *config.Config) PipelineStack {
 		suppressSupportStackFindings(support.Stack)
 	}
 	return s
+}
+
+// prefixListReader lets the synth step read managed prefix lists and their entries. The Amazon
+// VPC User Guide's example policy ("Identity and access management for prefix lists"; read
+// 2026-11-27) grants DescribeManagedPrefixLists on "*" and GetManagedPrefixListEntries on the
+// account's own prefix-list ARN; AWS-managed lists are not the account's, so "*" for both.
+func prefixListReader() awsiam.PolicyStatement {
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("ReadS3PrefixListsForTheDriftCheck"),
+		Actions:   jsii.Strings("ec2:DescribeManagedPrefixLists", "ec2:GetManagedPrefixListEntries"),
+		Resources: jsii.Strings("*"),
+	})
 }
 
 // buildLogs is the CodeBuild projects' log group: KMS-encrypted, kept a year, retained.
@@ -141,7 +157,8 @@ func suppressPipelineFindings(stack awscdk.Stack) {
 	suppressInStack(stack, map[string]string{
 		"AwsSolutions-S1": "the pipeline's artifact bucket holds build artifacts only, which the next run recreates; CodePipeline's history records every run",
 		"AwsSolutions-IAM5": "CDK Pipelines' generated roles: CodeBuild writes log streams and report groups it cannot name in advance, reads and " +
-			"writes artifacts under the artifact bucket with its key, and assumes each environment's CDK bootstrap roles (role/*)",
+			"writes artifacts under the artifact bucket with its key, and assumes each environment's CDK bootstrap roles (role/*); the synth step " +
+			"reads the AWS-managed S3 prefix lists of every region (ec2:DescribeManagedPrefixLists and GetManagedPrefixListEntries, read-only)",
 		"NIST.800.53.R5-IAMNoInlinePolicy":          "CDK Pipelines builds each role's policy from its grants",
 		"NIST.800.53.R5-S3BucketLoggingEnabled":     "the artifact bucket holds build artifacts only, which the next run recreates",
 		"NIST.800.53.R5-S3BucketReplicationEnabled": "build artifacts are recreated by the next run",

@@ -214,14 +214,14 @@ func TestAppRejectsBadConfigurationWithoutWritingATemplate(t *testing.T) {
 		require.NoError(t, os.WriteFile(path, []byte(yaml), 0o644))
 		return path
 	}
-	const s3 = "  s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}\n"
+	const s3 = "  s3PrefixListIds: {us-west-2: pl-68a54001}\n  s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}\n"
 	for _, tc := range []struct {
 		name, path string
 		want       []string
 	}{
 		{"every_invalid_value_reported", file("bad.yaml", "region: us-west-2\nnetwork:\n  adminCidrs: [0.0.0.0/0]\n  vpcCidr: 10.0.0.0/8\n"),
-			[]string{"3 configuration problem(s)", `network.adminCidrs[0]: "0.0.0.0/0"`, `network.vpcCidr: "10.0.0.0/8"`,
-				`network.s3PrefixListCidrs: "us-west-2" has no S3 prefix-list CIDRs`}},
+			[]string{"4 configuration problem(s)", `network.adminCidrs[0]: "0.0.0.0/0"`, `network.vpcCidr: "10.0.0.0/8"`,
+				`network.s3PrefixListCidrs: "us-west-2" has no S3 prefix-list CIDRs`, `network.s3PrefixListIds: "us-west-2" has no S3 prefix-list id`}},
 		{"missing_file", filepath.Join(dir, "absent.yaml"), []string{"absent.yaml does not exist"}},
 		{"null_section", file("null.yaml", "region: us-west-2\nwsus: ~\nnetwork:\n"+s3), []string{`wsus: "~" is empty`}},
 		{"not_yaml", file("tabs.yaml", "region: us-west-2\n\tnetwork: {}\n"), []string{"tabs.yaml: line 2"}},

@@ -65,7 +65,7 @@ func benchmarkGrowth(b *testing.B, sizes []int, yaml func(n int) string) {
 func BenchmarkSynthInstanceGroups(b *testing.B) {
 	benchmarkGrowth(b, []int{1, 10, 100}, func(n int) string {
 		var yaml strings.Builder
-		yaml.WriteString("region: us-west-2\nnetwork: {s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}}\nfleet:\n  instanceGroups:\n")
+		yaml.WriteString("region: us-west-2\nnetwork: {s3PrefixListIds: {us-west-2: pl-68a54001}, s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}}\nfleet:\n  instanceGroups:\n")
 		for i := range n {
 			fmt.Fprintf(&yaml, "    - {name: g%d, count: 1, %s}\n", i, `tags: {Environment: Dev, InventoryCategory: App, SeverityLevel: "3", HandlePI: N, IsPublic: N}`)
 		}
@@ -77,7 +77,7 @@ func BenchmarkSynthInstanceGroups(b *testing.B) {
 func BenchmarkSynthEnvironments(b *testing.B) {
 	benchmarkGrowth(b, []int{1, 5, 20}, func(n int) string {
 		var yaml strings.Builder
-		yaml.WriteString("network: {s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}}\nenvironments:\n")
+		yaml.WriteString("network: {s3PrefixListIds: {us-west-2: pl-68a54001}, s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}}\nenvironments:\n")
 		for i := range n {
 			fmt.Fprintf(&yaml, "  - {name: env%d, account: \"%012d\", region: us-west-2}\n", i, 100000000000+i)
 		}

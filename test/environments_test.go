@@ -19,6 +19,7 @@ environments:
   - {name: prod-usw2, region: us-west-2}
   - {name: prod-euw1, account: "111111111111", region: eu-west-1, availabilityZones: [eu-west-1a, eu-west-1b]}
 network:
+  s3PrefixListIds: {us-west-2: pl-68a54001}
   s3PrefixListCidrs:
     us-west-2: [54.231.160.0/19]
     eu-west-1: [52.218.0.0/17]

@@ -121,6 +121,7 @@ const (
 	richPatchingYAML = `
 region: us-west-2
 network:
+  s3PrefixListIds: {us-west-2: pl-68a54001}
   s3PrefixListCidrs: {us-west-2: [54.231.160.0/19, 52.218.128.0/17, 52.92.32.0/22]}
   extraInterfaceEndpoints: [logs]
 commandOutput: {encryption: kms}

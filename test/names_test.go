@@ -17,6 +17,7 @@ import (
 const twoProjectsYAML = `
 region: us-west-2
 network:
+  s3PrefixListIds: {us-west-2: pl-68a54001}
   s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}
   extraInterfaceEndpoints: [logs]
 fleet:

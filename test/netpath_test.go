@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/netpath"
 )
 
@@ -18,11 +19,11 @@ func (s *scenario) model(t *testing.T) netpath.Model {
 	return m
 }
 
-var defaultS3Cidrs = []string{"54.231.160.0/19", "52.218.128.0/17", "52.92.32.0/22"}
-
 func TestNetworkAclsPassEveryRequiredFlowAndItsReplies(t *testing.T) {
 	m := defaultScenario.synth(t).model(t)
-	for _, f := range netpath.RequiredFlows(m, defaultS3Cidrs, nil) {
+	cfg, err := config.LoadDefault()
+	require.NoError(t, err)
+	for _, f := range netpath.RequiredFlows(m, cfg.S3Cidrs(), nil) {
 		v := m.TCP(f.Src, f.Dst, f.Port)
 		assert.True(t, v.Pass, "%s (%s -> %s:%d) is blocked: %s (%s)", f.Name, f.Src, f.Dst, f.Port, v.Step, v.Rule)
 	}

@@ -221,6 +221,9 @@ func (s *scenario) securityGroupRules(t *testing.T, prefix string) []string {
 	var rules []string
 	describe := func(direction string, r map[string]any) string {
 		peer := r["CidrIp"]
+		if list, ok := r["DestinationPrefixListId"]; ok {
+			peer = list
+		}
 		for _, k := range []string{"SourceSecurityGroupId", "DestinationSecurityGroupId"} {
 			if ref, ok := r[k].(map[string]any); ok {
 				peer = "sg:" + strings.TrimPrefix(ref["Fn::GetAtt"].([]any)[0].(string), "Network")
@@ -270,17 +273,39 @@ func TestPublicSecurityGroupAdmitsWsusFromPrivateSubnetsAndRdpOnlyFromAdmins(t *
 
 func TestPrivateSecurityGroupReachesOnlyEndpointsS3AndWsus(t *testing.T) {
 	s := defaultScenario.synth(t)
+	// S3 by the region's managed prefix list, which follows AWS's changes, not by its CIDRs.
 	assert.Equal(t, []string{
 		"in tcp 3389-3389 sg:PublicSecurityGroup",
-		"out tcp 443-443 52.218.128.0/17", "out tcp 443-443 52.92.32.0/22", "out tcp 443-443 54.231.160.0/19",
+		"out tcp 443-443 pl-68a54001",
 		"out tcp 443-443 sg:EndpointSecurityGroup",
 		"out tcp 8530-8531 sg:PublicSecurityGroup",
 	}, trimHash(s.securityGroupRules(t, "NetworkPrivateSecurityGroup")))
+	assert.Contains(t, lookupScenario.synth(t).securityGroupRules(t, "NetworkPrivateSecurityGroup"), "out tcp 443-443 pl-6da54004",
+		"the looked-up id")
 
 	nat := natScenario.synth(t)
 	rules := nat.securityGroupRules(t, "NetworkPrivateSecurityGroup")
 	assert.Contains(t, rules, "out tcp 443-443 0.0.0.0/0", "with NAT, Microsoft Update is reached directly")
 	assert.Contains(t, rules, "out tcp 80-80 0.0.0.0/0")
+}
+
+// A group created without inline egress rules gets CloudFormation's allow-all egress
+// (AWS::EC2::SecurityGroup, CloudFormation Template Reference; read 2026-11-27): the private
+// group's S3 rule is inline, so it never is.
+func TestPrivateSecurityGroupIsCreatedWithItsS3RuleInline(t *testing.T) {
+	for _, sc := range []*scenario{defaultScenario, natScenario, lookupScenario} {
+		s := sc.synth(t)
+		group := props(s.resources("AWS::EC2::SecurityGroup")[s.logicalID(t, "AWS::EC2::SecurityGroup", "NetworkPrivateSecurityGroup")])
+		egress, _ := group["SecurityGroupEgress"].([]any)
+		var lists []any
+		for _, rule := range egress {
+			if list, ok := rule.(map[string]any)["DestinationPrefixListId"]; ok {
+				lists = append(lists, list)
+			}
+		}
+		assert.Len(t, lists, 1, "%s: the S3 prefix-list rule is inline", sc.name)
+		assert.NotContains(t, fmt.Sprint(egress), "192.0.2.0/32", "%s: the placeholder the rule is built on never reaches a template", sc.name)
+	}
 }
 
 func TestNoSecurityGroupAdmitsTheInternet(t *testing.T) {
@@ -326,7 +351,7 @@ func TestPrivateAclAllowsHttpsToEachS3CidrWithItsReturnRule(t *testing.T) {
 		cidrs []string
 	}{
 		// Numbered in sorted order, whatever order they are listed or looked up in.
-		{defaultScenario, []string{"52.218.128.0/17", "52.92.32.0/22", "54.231.160.0/19"}},
+		{defaultScenario, []string{"18.34.244.0/22", "18.34.48.0/20", "3.5.76.0/22", "3.5.80.0/21", "52.218.128.0/17", "52.92.128.0/17"}},
 		{lookupScenario, []string{lookedUpS3Cidrs[1], lookedUpS3Cidrs[0]}},
 	} {
 		entries := tc.s.synth(t).aclEntries(t, "NetworkPrivateAcl")
@@ -344,9 +369,11 @@ func TestNetworkAclsHaveExactlyTheRulesOfTheArchitecture(t *testing.T) {
 	assert.Equal(t, append([]string{
 		"egress 100 443-443 10.0.0.0/16", "egress 1000 1024-65535 10.0.0.0/16",
 		"egress 200 8530-8531 " + public[0], "egress 201 8530-8531 " + public[1],
-		"egress 300 443-443 52.218.128.0/17", "egress 301 443-443 52.92.32.0/22", "egress 302 443-443 54.231.160.0/19",
+		"egress 300 443-443 18.34.244.0/22", "egress 301 443-443 18.34.48.0/20", "egress 302 443-443 3.5.76.0/22",
+		"egress 303 443-443 3.5.80.0/21", "egress 304 443-443 52.218.128.0/17", "egress 305 443-443 52.92.128.0/17",
 		"ingress 100 443-443 10.0.0.0/16", "ingress 1000 1024-65535 10.0.0.0/16",
-		"ingress 1100 1024-65535 52.218.128.0/17", "ingress 1101 1024-65535 52.92.32.0/22", "ingress 1102 1024-65535 54.231.160.0/19",
+		"ingress 1100 1024-65535 18.34.244.0/22", "ingress 1101 1024-65535 18.34.48.0/20", "ingress 1102 1024-65535 3.5.76.0/22",
+		"ingress 1103 1024-65535 3.5.80.0/21", "ingress 1104 1024-65535 52.218.128.0/17", "ingress 1105 1024-65535 52.92.128.0/17",
 		"ingress 200 3389-3389 " + public[0], "ingress 201 3389-3389 " + public[1],
 	}, denials...), s.aclEntries(t, "NetworkPrivateAcl"))
 	assert.Equal(t, append([]string{
@@ -438,7 +465,7 @@ func TestConfiguredTagsReachEveryTaggableResource(t *testing.T) {
 	})
 }
 
-func TestS3CidrsAreLookedUpFromCdkContextWhenNotConfigured(t *testing.T) {
+func TestS3PrefixListIsLookedUpFromCdkContextWhenNotConfigured(t *testing.T) {
 	s := lookupScenario.synth(t)
 	assert.Equal(t, lookupRegion, *s.app.Network.Region())
 	assert.Equal(t, lookupAccount, *s.app.Network.Account())
@@ -449,11 +476,11 @@ func TestS3CidrsAreLookedUpFromCdkContextWhenNotConfigured(t *testing.T) {
 func TestPendingS3LookupWarnsHowToSupplyTheCidrs(t *testing.T) {
 	s := lookupMissingScenario.synth(t)
 	warnings := assertions.Annotations_FromStack(s.app.Network.Stack).FindWarning(jsii.String("/Network"),
-		assertions.Match_StringLikeRegexp(jsii.String("S3 prefix-list CIDRs for region eu-west-1 are not in cdk.context.json yet.*")))
+		assertions.Match_StringLikeRegexp(jsii.String("S3 prefix list \\(id and CIDRs\\) for region eu-west-1 is not in cdk.context.json yet.*")))
 	require.Len(t, *warnings, 1)
 	message := fmt.Sprint((*warnings)[0].Entry.Data)
 	assert.Contains(t, message, "credentials for account 111111111111")
-	assert.Contains(t, message, "network.s3PrefixListCidrs.eu-west-1")
+	assert.Contains(t, message, "network.s3PrefixListIds.eu-west-1 and network.s3PrefixListCidrs.eu-west-1")
 	assert.Contains(t, message, stacks.S3LookupPendingWarning)
 
 	// The assembly asks the CLI for both lookups it could not answer: the prefix list's id

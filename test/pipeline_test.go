@@ -23,6 +23,7 @@ environments:
   - {name: prod-usw2, account: "111111111111", region: us-west-2, availabilityZones: [us-west-2a, us-west-2b]}
   - {name: prod-euw1, account: "222222222222", region: eu-west-1, availabilityZones: [eu-west-1a, eu-west-1b]}
 network:
+  s3PrefixListIds: {us-west-2: pl-68a54001, eu-west-1: pl-6da54004}
   s3PrefixListCidrs:
     us-west-2: [54.231.160.0/19]
     eu-west-1: [52.218.0.0/17]
@@ -112,6 +113,21 @@ func TestPipelineBuildsTestsAndDeploysEachEnvironmentInWavesByRegion(t *testing.
 	}
 	require.NotEmpty(t, buildspec, "a CodeBuild project runs the tests")
 	assert.Contains(t, buildspec, "make verify CONFIG=configs/prod.yaml", "the synth with CDK's validation and the offline checks")
+}
+
+// make verify in the synth step runs the S3 prefix-list drift check with the build's credentials:
+// the pipeline deploys without make deploy, so without this the check could not run there.
+func TestPipelineSynthStepMayReadTheS3PrefixLists(t *testing.T) {
+	_, template := synthPipeline(t)
+	var statements []string
+	for _, policy := range resourcesOf(template, "AWS::IAM::Policy") {
+		for _, st := range props(policy)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			if st.(map[string]any)["Sid"] == "ReadS3PrefixListsForTheDriftCheck" {
+				statements = append(statements, fmt.Sprint(st.(map[string]any)["Action"]))
+			}
+		}
+	}
+	assert.Equal(t, []string{"[ec2:DescribeManagedPrefixLists ec2:GetManagedPrefixListEntries]"}, statements, "in the synth project's role only")
 }
 
 // pipelineOwnStacks are the pipeline app's stacks other than the environments': the pipeline

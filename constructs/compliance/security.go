@@ -19,8 +19,8 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/privatepatch/privatepatch/constructs/deputy"
-	"github.com/privatepatch/privatepatch/constructs/managedinstance"
 	"github.com/privatepatch/privatepatch/constructs/kmskey"
+	"github.com/privatepatch/privatepatch/constructs/managedinstance"
 )
 
 // InspectorSuppression hides Inspector findings that match all its criteria.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
@@ -32,7 +33,7 @@ const (
 	FlowLogsToS3             FlowLogDestination = "s3"
 )
 
-// Props configures a Network. Only S3PrefixListCidrs is required.
+// Props configures a Network. Only S3PrefixListId and S3PrefixListCidrs are required.
 type Props struct {
 	// VpcCidr is the VPC's IPv4 block. Default: 10.0.0.0/16.
 	VpcCidr string
@@ -53,8 +54,12 @@ type Props struct {
 	// ExtraInterfaceEndpoints are AWS service names (as in com.amazonaws.REGION.NAME) reached
 	// through interface endpoints besides ssm, ec2messages, ec2 and ssmmessages. Default: none.
 	ExtraInterfaceEndpoints []string
-	// S3PrefixListCidrs are the CIDRs of the region's com.amazonaws.REGION.s3 prefix list, which
-	// network ACLs must name one by one. Required: see LookupS3PrefixListCidrs.
+	// S3PrefixListId is the id of the region's com.amazonaws.REGION.s3 managed prefix list, which
+	// the private security group's HTTPS egress to S3 references. Required: see
+	// LookupS3PrefixListId.
+	S3PrefixListId string
+	// S3PrefixListCidrs are the CIDRs of that prefix list, which network ACLs, unable to reference
+	// a prefix list, must name one by one. Required: see LookupS3PrefixListCidrs.
 	S3PrefixListCidrs []string
 	// S3ReadBuckets are further bucket names the S3 endpoint policy lets the VPC read. In a region
 	// awsbuckets does not know the Patch Manager bucket of, it must name that bucket.
@@ -108,6 +113,7 @@ type network struct {
 	vpcCidr                               string
 	publicSubnetCidrs, privateSubnetCidrs []string
 	adminCidrs, s3Cidrs                   []string
+	s3PrefixListId                        string
 	natEnabled                            bool
 }
 
@@ -123,9 +129,10 @@ func NewNetwork(scope constructs.Construct, id string, props *Props) Network {
 		vpcCidr:   p.VpcCidr,
 		// Sorted: ACL entries are numbered in order, so listing the same CIDRs in another order
 		// (as AWS may return a prefix list) changes no rule.
-		adminCidrs: sorted(p.AdminCidrs),
-		s3Cidrs:    sorted(p.S3PrefixListCidrs),
-		natEnabled: p.NatGateways > 0,
+		adminCidrs:     sorted(p.AdminCidrs),
+		s3Cidrs:        sorted(p.S3PrefixListCidrs),
+		s3PrefixListId: p.S3PrefixListId,
+		natEnabled:     p.NatGateways > 0,
 	}
 	n.vpc = newVpc(n.Construct, &p)
 	for _, s := range *n.vpc.PublicSubnets() {
@@ -173,6 +180,9 @@ func withDefaults(props *Props) Props {
 func (p *Props) validate(region string) error {
 	if problem := awsbuckets.MissingPatchManagerBucket(region, p.S3ReadBuckets); problem != "" {
 		return fmt.Errorf("region %s %s", region, problem)
+	}
+	if !strings.HasPrefix(p.S3PrefixListId, "pl-") {
+		return fmt.Errorf("S3PrefixListId %q is not a prefix-list id (pl-...): the private security group could not reach S3; use LookupS3PrefixListId or give it", p.S3PrefixListId)
 	}
 	if len(p.S3PrefixListCidrs) == 0 {
 		return fmt.Errorf("S3PrefixListCidrs is empty: private subnets could not reach S3, so patching would fail; use LookupS3PrefixListCidrs or list them")

@@ -56,10 +56,10 @@ func (n *network) addSecurityGroups() {
 	n.privateSG.AddEgressRule(n.endpointSG, awsec2.Port_Tcp(jsii.Number(httpsPort)),
 		jsii.String("HTTPS to the interface endpoints"), nil)
 	n.privateSG.AddEgressRule(n.publicSG, wsusPorts(), jsii.String("WSUS on the public server"), nil)
-	for i, cidr := range n.s3Cidrs {
-		n.privateSG.AddEgressRule(awsec2.Peer_Ipv4(jsii.String(cidr)), awsec2.Port_Tcp(jsii.Number(httpsPort)),
-			jsii.String(fmt.Sprintf("S3 through the gateway endpoint (%d)", i+1)), nil)
-	}
+	// The managed prefix list, not its CIDRs: the rule follows AWS's changes to the list by itself
+	// (the network ACLs cannot, see acls.go). Inline, see addInlinePrefixListEgress.
+	addInlinePrefixListEgress(n.privateSG, n.s3PrefixListId, httpsPort,
+		"S3 through the gateway endpoint (the region's S3 managed prefix list)")
 	if n.natEnabled {
 		n.privateSG.AddEgressRule(awsec2.Peer_AnyIpv4(), awsec2.Port_Tcp(jsii.Number(httpPort)),
 			jsii.String("Microsoft Update over HTTP through NAT"), nil)
@@ -71,3 +71,27 @@ func (n *network) addSecurityGroups() {
 func wsusPorts() awsec2.Port {
 	return awsec2.Port_TcpRange(jsii.Number(wsusHTTPPort), jsii.Number(wsusHTTPSPort))
 }
+
+// addInlinePrefixListEgress adds an egress rule to a managed prefix list inline in the group.
+// CDK's Peer.prefixList makes each rule a separate AWS::EC2::SecurityGroupEgress resource; a group
+// whose egress rules are all separate is created with none inline, and "when you create a security
+// group, if you do not add egress rules, we add egress rules that allow all outbound IPv4 and IPv6
+// traffic" (AWS::EC2::SecurityGroup, CloudFormation Template Reference; read 2026-11-27). The
+// inline egress rule type takes DestinationPrefixListId (AWS::EC2::SecurityGroup Egress: "the IP
+// address ranges that are specified by a prefix list").
+//
+// The rule is added as the group's first inline egress rule, to a placeholder CIDR, then turned
+// into the prefix-list rule by overrides. A Go object as the peer would do it directly, but jsii
+// registers a Go object matching two of its interfaces (IPeer extends IConnectable) with its
+// members in Go map order, and CDK's metadata of the stack then differed from one synth to the
+// next.
+func addInlinePrefixListEgress(group awsec2.SecurityGroup, prefixListID string, port int, description string) {
+	group.AddEgressRule(awsec2.Peer_Ipv4(jsii.String(prefixListPlaceholder)), awsec2.Port_Tcp(jsii.Number(port)), jsii.String(description), nil)
+	cfn := group.Node().DefaultChild().(awsec2.CfnSecurityGroup)
+	cfn.AddPropertyOverride(jsii.String("SecurityGroupEgress.0.DestinationPrefixListId"), prefixListID)
+	cfn.AddPropertyDeletionOverride(jsii.String("SecurityGroupEgress.0.CidrIp"))
+}
+
+// prefixListPlaceholder is the CIDR the prefix-list rule carries until its overrides apply: a
+// documentation address (RFC 5737), so that a rule left with it would reach nothing.
+const prefixListPlaceholder = "192.0.2.0/32"

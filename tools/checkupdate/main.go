@@ -5,9 +5,14 @@
 //
 //	checkupdate -stacks cdk.out                       print each stack's name and region, one a line
 //	checkupdate -deployed DIR -synthesised cdk.out    DIR holds STACK.json per deployed stack
+//	checkupdate -s3-prefix-lists cdk.out              print each network stack's name and region
+//	checkupdate -live-prefix-lists DIR -synthesised cdk.out
+//	                                                  DIR holds STACK.id and STACK.entries.json: the
+//	                                                  AWS CLI's answers for com.amazonaws.REGION.s3
 //
 // A stack missing from DIR is new. Exit status 1 lists the problems; FORCE=1 in make deploy
-// skips the check for an update that is meant to replace something.
+// skips the check for an update that is meant to replace something, but not the S3 prefix-list
+// drift check (package s3drift), which make deploy always runs.
 package main
 
 import (
@@ -20,6 +25,7 @@ import (
 	"sort"
 
 	"github.com/privatepatch/privatepatch/cfnupdate"
+	"github.com/privatepatch/privatepatch/s3drift"
 )
 
 func main() {
@@ -27,8 +33,19 @@ func main() {
 	deployed := flag.String("deployed", "", "directory of the deployed templates, STACK.json each")
 	synthesised := flag.String("synthesised", "cdk.out", "the cloud assembly to deploy")
 	spec := flag.String("spec", cfnupdate.SpecPath("."), "the CloudFormation service spec")
+	networkStacks := flag.String("s3-prefix-lists", "", "print the name and region of each network stack of this cloud assembly and exit")
+	livePrefixLists := flag.String("live-prefix-lists", "", "directory of the live S3 prefix lists (STACK.id, STACK.entries.json): compare them with -synthesised")
 	flag.Parse()
-	if err := run(os.Stdout, *stacks, *deployed, *synthesised, *spec); err != nil {
+	var err error
+	switch {
+	case *networkStacks != "":
+		err = listNetworkStacks(os.Stdout, *networkStacks)
+	case *livePrefixLists != "":
+		err = checkPrefixLists(os.Stdout, *livePrefixLists, *synthesised)
+	default:
+		err = run(os.Stdout, *stacks, *deployed, *synthesised, *spec)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "checkupdate:", err)
 		os.Exit(1)
 	}
@@ -86,4 +103,63 @@ func sortedKeys(d cfnupdate.Deployment) []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// listNetworkStacks prints the name and region of each stack whose S3 prefix list the drift
+// check reads.
+func listNetworkStacks(out io.Writer, assembly string) error {
+	templates, regions, err := cfnupdate.ReadAssembly(assembly)
+	if err != nil {
+		return err
+	}
+	for _, name := range sortedKeys(templates) {
+		if s3drift.IsNetworkStack(templates[name]) {
+			fmt.Fprintln(out, name, regions[name])
+		}
+	}
+	return nil
+}
+
+// checkPrefixLists compares each network stack's S3 prefix-list id (security group) and CIDRs
+// (network ACL) with the live list the AWS CLI wrote into dir, and refuses on any difference.
+func checkPrefixLists(out io.Writer, dir, assembly string) error {
+	templates, regions, err := cfnupdate.ReadAssembly(assembly)
+	if err != nil {
+		return err
+	}
+	var problems []string
+	checked := 0
+	for _, name := range sortedKeys(templates) {
+		if !s3drift.IsNetworkStack(templates[name]) {
+			continue
+		}
+		synthesised, err := s3drift.FromTemplate(templates[name])
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		id, err := os.ReadFile(filepath.Join(dir, name+".id"))
+		if err != nil {
+			return fmt.Errorf("the live S3 prefix list of %s was not read: %w", name, err)
+		}
+		live := s3drift.Live{Id: s3drift.ParseId(id)}
+		if live.Id != "" {
+			data, err := os.ReadFile(filepath.Join(dir, name+".entries.json"))
+			if err != nil {
+				return fmt.Errorf("the live S3 prefix list of %s was not read: %w", name, err)
+			}
+			if live.Cidrs, err = s3drift.ParseEntries(data); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+		}
+		problems = append(problems, s3drift.Compare(name, regions[name], synthesised, live)...)
+		checked++
+	}
+	if len(problems) == 0 {
+		fmt.Fprintf(out, "checkupdate: the S3 prefix list of %d network stack(s) matches AWS's (security group id and network ACL CIDRs)\n", checked)
+		return nil
+	}
+	for _, p := range problems {
+		fmt.Fprintln(out, "  -", p)
+	}
+	return fmt.Errorf("%w: the S3 prefix list has drifted, %d problem(s) above", errProblems, len(problems))
 }

@@ -63,3 +63,56 @@ func TestReadsTheStacksOfEveryStage(t *testing.T) {
 	require.NoError(t, run(&out, dir, "", "", specPath))
 	assert.Equal(t, "app-fleet eu-west-1\n", out.String())
 }
+
+// networkAssembly writes a cloud assembly with the default configuration's golden network stack
+// (privatepatch-network in us-west-2) and a fleet stack.
+func networkAssembly(t *testing.T) string {
+	dir := assembly(t, "ami-1")
+	write(t, filepath.Join(dir, "manifest.json"), `{"artifacts": {
+		"Fleet": {"type": "aws:cloudformation:stack", "environment": "aws://unknown-account/us-west-2",
+			"properties": {"templateFile": "Fleet.template.json", "stackName": "privatepatch-fleet"}},
+		"Network": {"type": "aws:cloudformation:stack", "environment": "aws://unknown-account/us-west-2",
+			"properties": {"templateFile": "Network.template.json", "stackName": "privatepatch-network"}}}}`)
+	data, err := os.ReadFile(filepath.Join("..", "..", "test", "testdata", "default.network.template.json"))
+	require.NoError(t, err)
+	write(t, filepath.Join(dir, "Network.template.json"), string(data))
+	return dir
+}
+
+// livePrefixLists writes what the Makefile's AWS CLI calls would: the id and the entries.
+func livePrefixLists(t *testing.T, idFixture, entriesFixture string) string {
+	dir := t.TempDir()
+	for fixture, file := range map[string]string{idFixture: "privatepatch-network.id", entriesFixture: "privatepatch-network.entries.json"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "s3drift", "testdata", fixture))
+		require.NoError(t, err)
+		write(t, filepath.Join(dir, file), string(data))
+	}
+	return dir
+}
+
+func TestListsOnlyTheNetworkStacksForTheS3PrefixListCheck(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, listNetworkStacks(&out, networkAssembly(t)))
+	assert.Equal(t, "privatepatch-network us-west-2\n", out.String())
+}
+
+func TestS3PrefixListInSyncWithAwsPasses(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, checkPrefixLists(&out, livePrefixLists(t, "id-us-west-2.txt", "entries-in-sync.json"), networkAssembly(t)))
+	assert.Contains(t, out.String(), "the S3 prefix list of 1 network stack(s) matches AWS's")
+}
+
+func TestDriftedS3PrefixListIsRefusedNamingTheFix(t *testing.T) {
+	var out bytes.Buffer
+	err := checkPrefixLists(&out, livePrefixLists(t, "id-us-west-2.txt", "entries-drifted.json"), networkAssembly(t))
+	assert.ErrorIs(t, err, errProblems)
+	assert.ErrorContains(t, err, "the S3 prefix list has drifted")
+	assert.Contains(t, out.String(), "privatepatch-network (us-west-2): the private network ACL's S3 rules lack 198.51.100.0/24")
+	assert.Contains(t, out.String(), "Set network.s3PrefixListCidrs.us-west-2: [")
+}
+
+func TestUnreadLiveS3PrefixListIsAnError(t *testing.T) {
+	var out bytes.Buffer
+	err := checkPrefixLists(&out, t.TempDir(), networkAssembly(t))
+	assert.ErrorContains(t, err, "the live S3 prefix list of privatepatch-network was not read")
+}

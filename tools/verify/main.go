@@ -25,6 +25,7 @@ import (
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/controltower"
 	"github.com/privatepatch/privatepatch/netpath"
+	"github.com/privatepatch/privatepatch/s3drift"
 )
 
 func main() {
@@ -156,7 +157,7 @@ func flowTable(out io.Writer, stack string, template map[string]any, d *config.C
 	}
 	s3 := d.S3Cidrs()
 	if s3 == nil {
-		s3 = lookedUpS3Cidrs(m)
+		s3 = s3drift.AclCidrs(m) // looked up at synth: in cdk.context.json, not in the configuration
 	}
 	fmt.Fprintf(out, "\n%s: network ACL verdicts (security groups not modelled)\n", stack)
 	fmt.Fprintf(out, "%-8s %-62s %5s  %-7s %s\n", "needed", "flow", "port", "verdict", "decided by")
@@ -239,23 +240,6 @@ func authzTable(out io.Writer, templates cfnupdate.Deployment, cfg *config.Confi
 		}
 	}
 	return wrong, nil
-}
-
-// lookedUpS3Cidrs are the S3 ranges the private ACL sends HTTPS to outside its subnets (the VPC
-// range overlaps them; 0.0.0.0/0 is NAT's), for a
-// configuration whose CIDRs were looked up at synth (they are in cdk.context.json, not in it).
-func lookedUpS3Cidrs(m netpath.Model) []string {
-	var cidrs []string
-	for _, e := range m.SubnetACL[m.Private[0]] {
-		inside := false
-		for subnet := range m.SubnetACL {
-			inside = inside || e.Cidr.Overlaps(subnet)
-		}
-		if e.Egress && e.Allow && e.From == 443 && e.To == 443 && !inside && e.Cidr.Bits() > 0 {
-			cidrs = append(cidrs, e.Cidr.String())
-		}
-	}
-	return cidrs
 }
 
 // schemaCheck reports resources of unknown types, unknown properties and missing required ones.

@@ -1,4 +1,4 @@
-package main
+package s3drift
 
 import (
 	"net/netip"
@@ -9,7 +9,7 @@ import (
 	"github.com/privatepatch/privatepatch/netpath"
 )
 
-func TestLookedUpS3CidrsAreThePrivateAclsHttpsRangesOutsideTheVpc(t *testing.T) {
+func TestAclCidrsAreThePrivateAclsHttpsRangesOutsideTheVpc(t *testing.T) {
 	private, public := netip.MustParsePrefix("172.20.2.0/24"), netip.MustParsePrefix("172.20.0.0/24")
 	entry := func(number int, cidr string, port int) netpath.Entry {
 		return netpath.Entry{Number: number, Egress: true, Protocol: 6, Cidr: netip.MustParsePrefix(cidr), From: port, To: port, Allow: true}
@@ -22,5 +22,5 @@ func TestLookedUpS3CidrsAreThePrivateAclsHttpsRangesOutsideTheVpc(t *testing.T) 
 				entry(410, "0.0.0.0/0", 443), entry(200, "172.20.0.0/24", 8530)},
 		},
 	}
-	assert.Equal(t, []string{"52.218.0.0/17", "3.5.64.0/21"}, lookedUpS3Cidrs(m), "not the VPC range, NAT's 0.0.0.0/0 or WSUS's port")
+	assert.Equal(t, []string{"3.5.64.0/21", "52.218.0.0/17"}, AclCidrs(m), "not the VPC range, NAT's 0.0.0.0/0 or WSUS's port; sorted")
 }

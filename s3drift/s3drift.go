@@ -1,0 +1,191 @@
+// Package s3drift compares the S3 prefix list a network stack was synthesised with against the
+// one AWS holds now. The private security group references the region's com.amazonaws.REGION.s3
+// managed prefix list by id and so follows AWS's changes; network ACL entries cannot reference a
+// prefix list (AWS::EC2::NetworkAclEntry has only CidrBlock and Ipv6CidrBlock), so the private
+// ACL carries the list's CIDRs as they were at synth time and goes stale silently when AWS
+// changes them. make verify (with credentials), make check-update and make deploy read the live
+// list with the AWS CLI and refuse on any difference, naming the fix.
+package s3drift
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/privatepatch/privatepatch/netpath"
+)
+
+// Synthesised is what a network stack's template holds of the S3 prefix list.
+type Synthesised struct {
+	// PrefixListIds are the prefix lists the security groups' rules reference.
+	PrefixListIds []string
+	// AclCidrs are the private ACL's S3 ranges, sorted.
+	AclCidrs []string
+}
+
+// Live is the region's com.amazonaws.REGION.s3 prefix list as AWS returns it.
+type Live struct {
+	// Id is the list's id, "" when AWS returned none by that name.
+	Id string
+	// Cidrs are its entries' CIDRs.
+	Cidrs []string
+}
+
+// IsNetworkStack tells whether a template has network ACL entries: only the network stack has.
+func IsNetworkStack(template map[string]any) bool {
+	for _, r := range resources(template) {
+		if r["Type"] == "AWS::EC2::NetworkAclEntry" {
+			return true
+		}
+	}
+	return false
+}
+
+// FromTemplate reads the prefix lists that the security groups reference (inline rules and
+// AWS::EC2::SecurityGroupEgress/Ingress resources) and the private ACL's S3 CIDRs.
+func FromTemplate(template map[string]any) (Synthesised, error) {
+	ids := map[string]bool{}
+	add := func(rule map[string]any) {
+		for _, key := range []string{"DestinationPrefixListId", "SourcePrefixListId"} {
+			if id, ok := rule[key].(string); ok {
+				ids[id] = true
+			}
+		}
+	}
+	for _, r := range resources(template) {
+		props, _ := r["Properties"].(map[string]any)
+		switch r["Type"] {
+		case "AWS::EC2::SecurityGroup":
+			for _, key := range []string{"SecurityGroupEgress", "SecurityGroupIngress"} {
+				rules, _ := props[key].([]any)
+				for _, rule := range rules {
+					if rule, ok := rule.(map[string]any); ok {
+						add(rule)
+					}
+				}
+			}
+		case "AWS::EC2::SecurityGroupEgress", "AWS::EC2::SecurityGroupIngress":
+			add(props)
+		}
+	}
+	m, err := netpath.FromTemplate(template)
+	if err != nil {
+		return Synthesised{}, err
+	}
+	return Synthesised{PrefixListIds: slices.Sorted(maps.Keys(ids)), AclCidrs: AclCidrs(m)}, nil
+}
+
+// AclCidrs are the S3 ranges of the private ACL: those it sends HTTPS to outside the VPC's
+// subnets (the VPC range overlaps them; 0.0.0.0/0 is NAT's), sorted.
+func AclCidrs(m netpath.Model) []string {
+	var cidrs []string
+	for _, e := range m.SubnetACL[m.Private[0]] {
+		inside := false
+		for subnet := range m.SubnetACL {
+			inside = inside || e.Cidr.Overlaps(subnet)
+		}
+		if e.Egress && e.Allow && e.From == 443 && e.To == 443 && !inside && e.Cidr.Bits() > 0 {
+			cidrs = append(cidrs, e.Cidr.String())
+		}
+	}
+	slices.Sort(cidrs)
+	return cidrs
+}
+
+// ParseId reads what `aws ec2 describe-managed-prefix-lists --filters
+// Name=prefix-list-name,Values=NAME --query 'PrefixLists[0].PrefixListId' --output text` prints:
+// the id, or None when no list has that name.
+func ParseId(text []byte) string {
+	id := strings.TrimSpace(string(text))
+	if id == "None" {
+		return ""
+	}
+	return id
+}
+
+// ParseEntries reads the output of `aws ec2 get-managed-prefix-list-entries --output json`:
+// {"Entries": [{"Cidr": "...", "Description": "..."}]} (GetManagedPrefixListEntries, Amazon EC2
+// API Reference, and boto3's response syntax; read 2026-11-27). The CLI follows NextToken itself
+// and prints every page's entries as one list.
+func ParseEntries(data []byte) ([]string, error) {
+	var out struct {
+		Entries *[]struct {
+			Cidr string `json:"Cidr"`
+		} `json:"Entries"`
+	}
+	if err := json.Unmarshal(data, &out); err != nil {
+		return nil, fmt.Errorf("not the JSON of get-managed-prefix-list-entries: %w", err)
+	}
+	if out.Entries == nil {
+		return nil, fmt.Errorf("not the JSON of get-managed-prefix-list-entries: no Entries")
+	}
+	var cidrs []string
+	for _, e := range *out.Entries {
+		cidrs = append(cidrs, e.Cidr)
+	}
+	slices.Sort(cidrs)
+	return cidrs, nil
+}
+
+// Compare returns every difference between a stack's synthesised S3 prefix list and the live
+// one, each naming its fix; none when they agree.
+func Compare(stack, region string, s Synthesised, l Live) []string {
+	name := fmt.Sprintf("com.amazonaws.%s.s3", region)
+	where := fmt.Sprintf("%s (%s)", stack, region)
+	if l.Id == "" {
+		return []string{fmt.Sprintf("%s: AWS returns no prefix list named %s to these credentials, so the security group's and "+
+			"ACLs' S3 rules cannot be checked: check the region and that the credentials may call ec2:DescribeManagedPrefixLists", where, name)}
+	}
+	var problems []string
+	resetHint := fmt.Sprintf("or, where synth looked it up (no entry in the configuration), forget the cached lookup with "+
+		"npx cdk context --reset KEY (npx cdk context lists the keys; the one for %s names PrefixListName=%s) and synthesise again with credentials", region, name)
+	if !slices.Equal(s.PrefixListIds, []string{l.Id}) {
+		problems = append(problems, fmt.Sprintf("%s: the security groups reference prefix list(s) %s, but %s is %s in this account: "+
+			"the private instances' HTTPS to S3 would be refused. Set network.s3PrefixListIds.%s: %s, %s",
+			where, orNone(s.PrefixListIds), name, l.Id, region, l.Id, resetHint))
+	}
+	missing, extra := difference(l.Cidrs, s.AclCidrs), difference(s.AclCidrs, l.Cidrs)
+	if len(missing) > 0 || len(extra) > 0 {
+		var what []string
+		if len(missing) > 0 {
+			what = append(what, fmt.Sprintf("lack %s, which %s now lists (the ACLs drop traffic to them)", strings.Join(missing, ", "), l.Id))
+		}
+		if len(extra) > 0 {
+			what = append(what, fmt.Sprintf("still allow %s, which %s no longer lists", strings.Join(extra, ", "), l.Id))
+		}
+		problems = append(problems, fmt.Sprintf("%s: the private network ACL's S3 rules %s. Set network.s3PrefixListCidrs.%s: [%s], %s",
+			where, strings.Join(what, " and "), region, strings.Join(l.Cidrs, ", "), strings.ReplaceAll(resetHint, "PrefixListName="+name, "exactIdentifier="+l.Id)))
+	}
+	return problems
+}
+
+// difference is what a holds and b does not.
+func difference(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func orNone(ids []string) string {
+	if len(ids) == 0 {
+		return "none"
+	}
+	return strings.Join(ids, ", ")
+}
+
+func resources(template map[string]any) []map[string]any {
+	all, _ := template["Resources"].(map[string]any)
+	var out []map[string]any
+	for _, r := range all {
+		if r, ok := r.(map[string]any); ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
