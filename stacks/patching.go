@@ -37,7 +37,7 @@ type PatchingStack struct {
 func addSecurity(stack awscdk.Stack, cfg *config.Config, s *PatchingStack) {
 	sec := cfg.Security
 	props := &compliance.SecurityProps{NamePrefix: cfg.Project + "-", AlertSeverities: sec.FindingSeveritiesToAlert(), Hybrid: sec.Hybrid,
-		EnableInspector: sec.Inspector.Enable}
+		EnableInspector: sec.Inspector.Enable, UseExistingHub: sec.SecurityHub.Existing}
 	if sec.SecurityHub.Enabled {
 		props.SecurityHubStandards = []string{}
 		for _, id := range sec.SecurityHub.Standards {

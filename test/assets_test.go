@@ -282,8 +282,12 @@ func TestSecurityServicesAreCreatedAsConfiguredAndOnlyThen(t *testing.T) {
 	_, standard := oneOf(t, s.patchJSON, "AWS::SecurityHub::Standard", "Security")
 	assert.Equal(t, "arn:aws:securityhub:us-west-2::standards/aws-foundational-security-best-practices/v/1.0.0", props(standard)["StandardsArn"])
 	assert.Contains(t, standard["DependsOn"], hubID)
+	for _, r := range []map[string]any{hub, standard} {
+		assert.Equal(t, []any{"Retain", "Retain"}, []any{r["DeletionPolicy"], r["UpdateReplacePolicy"]},
+			"deleting the stack never switches Security Hub or a standard off for the account")
+	}
 
-	_, filter := oneOf(t, s.patchJSON, "AWS::InspectorV2::Filter", "Security")
+	filterID, filter := oneOf(t, s.patchJSON, "AWS::InspectorV2::Filter", "Security")
 	assert.Equal(t, map[string]any{"Name": "privatepatch-dev-low", "FilterAction": "SUPPRESS",
 		"Description": "Development instances are rebuilt weekly; low findings are fixed by the rebuild",
 		"FilterCriteria": map[string]any{
@@ -321,11 +325,38 @@ func TestSecurityServicesAreCreatedAsConfiguredAndOnlyThen(t *testing.T) {
 	assert.Contains(t, create, `"action":"enable","parameters":{"resourceTypes":["EC2"]}`)
 	assert.Contains(t, create, `"service":"Inspector2"`)
 	assert.NotContains(t, props(enabler), "Delete", "deleting the stack never switches Inspector off for the account")
+	enablerID, _ := oneOf(t, s.patchJSON, "Custom::AWS", "SecurityEnableInspector")
+	assert.Contains(t, filter["DependsOn"], enablerID, "%s: a suppression rule is created once Inspector is on", filterID)
+	var slr map[string]any
+	for _, p := range s.patchResources("AWS::IAM::Policy") {
+		for _, st := range props(p)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			if st.(map[string]any)["Action"] == "iam:CreateServiceLinkedRole" {
+				slr = st.(map[string]any)
+			}
+		}
+	}
+	require.NotNil(t, slr, "the enabler may create Inspector's service-linked roles")
+	// Inspector creates two service-linked roles when it is enabled ("Getting started with Amazon
+	// Inspector"; AmazonInspector2FullAccess's AllowAccessToCreateSlr, read 2026-11-27).
+	assert.Equal(t, map[string]any{"StringEquals": map[string]any{"iam:AWSServiceName": []any{"inspector2.amazonaws.com", "agentless.inspector2.amazonaws.com"}}},
+		slr["Condition"])
+	var roles []string
+	for _, r := range resolve(slr["Resource"], "111111111111", "us-west-2").([]any) {
+		roles = append(roles, r.(string))
+	}
+	assert.ElementsMatch(t, []string{"arn:aws:iam::111111111111:role/aws-service-role/inspector2.amazonaws.com/*",
+		"arn:aws:iam::111111111111:role/aws-service-role/agentless.inspector2.amazonaws.com/*"}, roles)
 
 	publishRole, _ := oneOf(t, s.patchJSON, "AWS::IAM::Role", "AlertsPublishRole")
 	for id, r := range s.patchResources("AWS::Events::Rule") {
 		assert.Contains(t, fmt.Sprint(props(r)["Targets"]), publishRole, "%s publishes with the alerts role", id)
 	}
+
+	existing := existingSecurityHub.synth(t)
+	assert.Empty(t, existing.patchResources("AWS::SecurityHub::Hub"), "the account's hub is used, not created (EnableSecurityHub: ResourceConflictException)")
+	_, existingStandard := oneOf(t, existing.patchJSON, "AWS::SecurityHub::Standard", "Security")
+	assert.Equal(t, "Retain", existingStandard["DeletionPolicy"])
+	assert.NotContains(t, existingStandard, "DependsOn")
 
 	d := defaultScenario.synth(t)
 	for _, resourceType := range []string{"AWS::SecurityHub::Hub", "AWS::InspectorV2::Filter", "AWS::Config::ConfigRule", "Custom::AWS"} {

@@ -5,6 +5,9 @@
 //
 //	checkupdate -stacks cdk.out                       print each stack's name and region, one a line
 //	checkupdate -deployed DIR -synthesised cdk.out    DIR holds STACK.json per deployed stack
+//	checkupdate -prerequisites -deployed DIR          print "STACK REGION KIND" for each state of
+//	                                                  an account the update needs (make check-update
+//	                                                  asks the AWS CLI whether it holds)
 //
 // A stack missing from DIR is new. Exit status 1 lists the problems; FORCE=1 in make deploy
 // skips the check for an update that is meant to replace something.
@@ -27,8 +30,15 @@ func main() {
 	deployed := flag.String("deployed", "", "directory of the deployed templates, STACK.json each")
 	synthesised := flag.String("synthesised", "cdk.out", "the cloud assembly to deploy")
 	spec := flag.String("spec", cfnupdate.SpecPath("."), "the CloudFormation service spec")
+	needs := flag.Bool("prerequisites", false, "print what the update needs of each stack's account and region, and exit")
 	flag.Parse()
-	if err := run(os.Stdout, *stacks, *deployed, *synthesised, *spec); err != nil {
+	var err error
+	if *needs {
+		err = prerequisites(os.Stdout, *deployed, *synthesised)
+	} else {
+		err = run(os.Stdout, *stacks, *deployed, *synthesised, *spec)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "checkupdate:", err)
 		os.Exit(1)
 	}
@@ -47,22 +57,9 @@ func run(out io.Writer, stacksOf, deployedDir, assembly, specPath string) error 
 		}
 		return nil
 	}
-	if deployedDir == "" {
-		return fmt.Errorf("give -deployed DIR (or -stacks cdk.out)")
-	}
-	after, _, err := cfnupdate.ReadAssembly(assembly)
+	before, after, _, err := deployments(deployedDir, assembly)
 	if err != nil {
 		return err
-	}
-	before := cfnupdate.Deployment{}
-	for name := range after {
-		template, err := cfnupdate.ReadTemplate(filepath.Join(deployedDir, name+".json"))
-		if errors.Is(err, os.ErrNotExist) {
-			continue // not deployed yet
-		} else if err != nil {
-			return err
-		}
-		before[name] = template
 	}
 	spec, err := cfnupdate.LoadSpec(specPath)
 	if err != nil {
@@ -77,6 +74,41 @@ func run(out io.Writer, stacksOf, deployedDir, assembly, specPath string) error 
 		fmt.Fprintln(out, "  -", p)
 	}
 	return fmt.Errorf("%w: %d problem(s) above", errProblems, len(result.Problems))
+}
+
+// deployments reads the deployed templates (STACK.json in deployedDir; a stack missing there is
+// new) and the synthesised ones, with each stack's region.
+func deployments(deployedDir, assembly string) (before, after cfnupdate.Deployment, regions map[string]string, err error) {
+	if deployedDir == "" {
+		return nil, nil, nil, fmt.Errorf("give -deployed DIR (or -stacks cdk.out)")
+	}
+	after, regions, err = cfnupdate.ReadAssembly(assembly)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	before = cfnupdate.Deployment{}
+	for name := range after {
+		template, err := cfnupdate.ReadTemplate(filepath.Join(deployedDir, name+".json"))
+		if errors.Is(err, os.ErrNotExist) {
+			continue // not deployed yet
+		} else if err != nil {
+			return nil, nil, nil, err
+		}
+		before[name] = template
+	}
+	return before, after, regions, nil
+}
+
+// prerequisites prints "STACK REGION KIND" for each cfnupdate.Prerequisite of the update.
+func prerequisites(out io.Writer, deployedDir, assembly string) error {
+	before, after, regions, err := deployments(deployedDir, assembly)
+	if err != nil {
+		return err
+	}
+	for _, p := range cfnupdate.Prerequisites(before, after) {
+		fmt.Fprintln(out, p.Stack, regions[p.Stack], p.Kind)
+	}
+	return nil
 }
 
 func sortedKeys(d cfnupdate.Deployment) []string {
