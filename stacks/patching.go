@@ -198,7 +198,7 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 		AlarmNamePrefix: cfg.StackName("patching") + "-",
 	}
 	if fleet.Wsus != nil {
-		monitoring.WsusInstanceID = fleet.Wsus.Instance().InstanceId()
+		monitoring.Wsus = true
 	}
 	s.Monitoring = patching.NewMonitoring(stack, "Monitoring", monitoring)
 	s.Alerts.AllowAlarms(s.Monitoring.AlarmNames...)

@@ -393,7 +393,10 @@ func TestWsusHealthIsPublishedAndAlarmsWhenTheStoreFillsOrSynchronisationStops(t
 		assert.Contains(t, fmt.Sprint(a), "privatepatch/WSUS")
 	}
 	_, disk := oneOf(t, s.patchJSON, "AWS::CloudWatch::Alarm", "MonitoringWsusDiskAlarm")
-	assert.Contains(t, fmt.Sprint(props(disk)["Metrics"]), "UpdateStoreFreePercent")
+	assert.Contains(t, fmt.Sprint(props(disk)["Metrics"]), `SELECT MIN(UpdateStoreFreePercent) FROM SCHEMA("privatepatch/WSUS", InstanceId)`)
+	for id, a := range alarms {
+		assert.NotContains(t, fmt.Sprint(a), "Fn::GetStackOutput", "%s names no instance of another stack: a replaced WSUS server would leave it watching the old one", id)
+	}
 	assert.Equal(t, []any{float64(15), "LessThanThreshold"}, []any{props(disk)["Threshold"], props(disk)["ComparisonOperator"]})
 	_, sync := oneOf(t, s.patchJSON, "AWS::CloudWatch::Alarm", "MonitoringWsusSyncAlarm")
 	assert.Contains(t, fmt.Sprint(props(sync)["Metrics"]), "IF(synced < 1 OR age > 26, 1, 0)", "failed, or nothing for over a day")
@@ -401,6 +404,7 @@ func TestWsusHealthIsPublishedAndAlarmsWhenTheStoreFillsOrSynchronisationStops(t
 	_, dashboard := oneOf(t, s.patchJSON, "AWS::CloudWatch::Dashboard", "Monitoring")
 	assert.Equal(t, "privatepatch-fleet-us-west-2", props(dashboard)["DashboardName"], "dashboards are global: the region keeps environments apart")
 	body := fmt.Sprint(props(dashboard)["DashboardBody"])
+	assert.NotContains(t, body, "Fn::GetStackOutput", "the dashboard names no instance of another stack either")
 	for _, want := range []string{"AWS/SSM-RunCommand", "CommandsFailed", "TriggeredRules", "UpdateStoreFreePercent", "LastSyncSucceeded", "alarms"} {
 		assert.Contains(t, body, want)
 	}

@@ -1,6 +1,7 @@
 package patching
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 
@@ -24,8 +25,8 @@ type MonitoringProps struct {
 	Topic awssns.ITopic
 	// AlertRules are shown by how often they fired, by title. Default: none.
 	AlertRules map[string]awsevents.IRule
-	// WsusInstanceID, when set, adds the WSUS health metrics and their alarms. Default: none.
-	WsusInstanceID *string
+	// Wsus adds the WSUS health metrics and their alarms. Default: false.
+	Wsus bool
 	// MinFreePercent alarms when the update store's free space falls below it. Default: 15.
 	MinFreePercent float64
 	// AlarmNamePrefix starts the alarms' names (unique in the account and region), e.g. the
@@ -40,6 +41,17 @@ type Monitoring struct {
 	Alarms map[string]awscloudwatch.Alarm
 	// AlarmNames are the alarms' names, for the topic's policies.
 	AlarmNames []string
+}
+
+// HealthQuery is the Metrics Insights query of a WSUS health metric across the servers that
+// publish it (function MIN or MAX). The alarms and the dashboard name no instance: the WSUS server
+// lives in the fleet stack, and a reference to its id from this stack would keep the replaced
+// server's id after a replacement (cfnupdate's stale reads). A Metrics Insights alarm "adjusts as
+// resources are added to or removed from your monitored group" ("Create a CloudWatch alarm based
+// on a Metrics Insights query", Amazon CloudWatch User Guide, read 2026-11-27). It covers every
+// server publishing to wsus.HealthNamespace in the account and region.
+func HealthQuery(function, metric string) string {
+	return fmt.Sprintf(`SELECT %s(%s) FROM SCHEMA("%s", InstanceId)`, function, metric, wsus.HealthNamespace)
 }
 
 // NewMonitoring creates the dashboard: Run Command outcomes, how often each alert rule fired
@@ -65,19 +77,20 @@ func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Mo
 				runCommand("CommandsTimedOut", "timed out"), runCommand("CommandsDeliveryTimedOut", "not delivered")}}),
 		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("Alerts sent, by rule"), Width: jsii.Number(12), Left: &fired}),
 	}
-	if p.WsusInstanceID != nil {
+	if p.Wsus {
 		minFree := p.MinFreePercent
 		if minFree == 0 {
 			minFree = 15
 		}
-		health := func(name, label, statistic string) awscloudwatch.Metric {
-			return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{Namespace: jsii.String(wsus.HealthNamespace), MetricName: jsii.String(name),
-				DimensionsMap: &map[string]*string{"InstanceId": p.WsusInstanceID}, Statistic: jsii.String(statistic),
-				Period: awscdk.Duration_Minutes(jsii.Number(30)), Label: jsii.String(label)})
+		health := func(name, label, function string) awscloudwatch.IMetric {
+			return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+				Expression: jsii.String(HealthQuery(function, name)), Label: jsii.String(label),
+				Period: awscdk.Duration_Minutes(jsii.Number(30)), UsingMetrics: &map[string]awscloudwatch.IMetric{},
+			})
 		}
-		free := health(wsus.MetricUpdateStoreFree, "update store free %", "Minimum")
-		synced := health(wsus.MetricLastSyncSucceeded, "last sync succeeded", "Minimum")
-		age := health(wsus.MetricHoursSinceLastSync, "hours since last sync", "Maximum")
+		free := health(wsus.MetricUpdateStoreFree, "update store free %", "MIN")
+		synced := health(wsus.MetricLastSyncSucceeded, "last sync succeeded", "MIN")
+		age := health(wsus.MetricHoursSinceLastSync, "hours since last sync", "MAX")
 		name := func(what string) *string {
 			m.AlarmNames = append(m.AlarmNames, p.AlarmNamePrefix+what)
 			return jsii.String(p.AlarmNamePrefix + what)
