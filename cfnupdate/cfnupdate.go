@@ -308,6 +308,7 @@ func Check(spec Spec, before, after Deployment, opts Options) Result {
 		delete(res.Orphans, key)
 	}
 	res.Problems = append(res.Problems, staleReads(after, replaced)...)
+	res.Problems = append(res.Problems, deletedWhileRead(before, after)...)
 	for _, k := range before.keys() {
 		old := before.resource(k)
 		if after.resource(k) != nil {
@@ -344,6 +345,29 @@ func staleReads(after Deployment, replaced map[ResourceKey]string) []Problem {
 				out = append(out, Problem{Resource: k, Type: typ,
 					What: fmt.Sprintf("reads %s through Fn::GetStackOutput, and %s is replaced (%s): the reference keeps its old value", read, read, why),
 					Hint: "refer to it by an identifier that does not change when it is replaced, or by a strong reference"})
+			}
+		}
+	}
+	return out
+}
+
+// deletedWhileRead are the deployed resources that read, through Fn::GetStackOutput, a resource of
+// another stack that the update deletes (a retained one stays). The stack that holds it is updated first (a stack
+// deploys after those it reads), so it goes while the reader still uses it; a strong reference
+// (Fn::ImportValue) would have stopped that update.
+func deletedWhileRead(before, after Deployment) []Problem {
+	var out []Problem
+	for _, k := range before.keys() {
+		r := before.resource(k)
+		seen := map[ResourceKey]bool{}
+		for _, read := range before.weakReads(r) {
+			gone := before.resource(read) != nil && after.resource(read) == nil && before.resource(read)["DeletionPolicy"] != "Retain"
+			if read.Stack != k.Stack && gone && !seen[read] {
+				seen[read] = true
+				typ, _ := r["Type"].(string)
+				out = append(out, Problem{Resource: k, Type: typ,
+					What: fmt.Sprintf("reads %s through Fn::GetStackOutput, which the update of %s deletes before %s is updated", read, read.Stack, k.Stack),
+					Hint: "deploy the change that stops using it first, then the one that deletes it"})
 			}
 		}
 	}

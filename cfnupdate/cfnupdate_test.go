@@ -128,3 +128,17 @@ func TestLoadSpecReadsTheReplacingPropertiesOfThePinnedServiceSpec(t *testing.T)
 	_, err = LoadSpec("nowhere.json.gz")
 	assert.ErrorContains(t, err, "run make setup")
 }
+
+func TestDeletingWhatAnotherStackStillReadsIsAProblemUnlessItIsRetained(t *testing.T) {
+	network := func(policy string) map[string]any {
+		return map[string]any{
+			"Resources": map[string]any{"Group": map[string]any{"Type": "AWS::EC2::SecurityGroup", "DeletionPolicy": policy}},
+			"Outputs":   map[string]any{"GroupOut": map[string]any{"Value": map[string]any{"Ref": "Group"}}},
+		}
+	}
+	reader := deployment(t, "fleet", `{"Server": {"Type": "AWS::EC2::Instance", "Properties": {"SecurityGroupIds": [{"Fn::GetStackOutput": {"StackName": "network", "OutputName": "GroupOut"}}]}}}`)["fleet"]
+	after := Deployment{"network": map[string]any{"Resources": map[string]any{}}, "fleet": map[string]any{"Resources": map[string]any{}}}
+	got := problems(Check(Spec{}, Deployment{"network": network("Delete"), "fleet": reader}, after, Options{AllowRemovals: true}))
+	assert.Contains(t, got, "fleet/Server (AWS::EC2::Instance) reads network/Group through Fn::GetStackOutput, which the update of network deletes before fleet is updated")
+	assert.Empty(t, Check(Spec{}, Deployment{"network": network("Retain"), "fleet": reader}, after, Options{AllowRemovals: true}).Problems, "a retained resource stays")
+}
