@@ -62,6 +62,10 @@ func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Mo
 	parent := constructs.NewConstruct(scope, jsii.String(id))
 	m := Monitoring{Alarms: map[string]awscloudwatch.Alarm{}}
 	hour := awscdk.Duration_Hours(jsii.Number(1))
+	// The Run Command metrics Systems Manager publishes, AWS/SSM-RunCommand: CommandsSucceeded,
+	// CommandsFailed and CommandsDeliveryTimedOut ("Monitoring Run Command metrics using Amazon
+	// CloudWatch", read 2026-11-27; there is no CommandsTimedOut). Alert rules by TriggeredRules,
+	// dimension RuleName ("Monitoring Amazon EventBridge", read 2026-11-27).
 	runCommand := func(name, label string) awscloudwatch.IMetric {
 		return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{Namespace: jsii.String("AWS/SSM-RunCommand"), MetricName: jsii.String(name),
 			Statistic: jsii.String("Sum"), Period: hour, Label: jsii.String(label)})
@@ -74,7 +78,7 @@ func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Mo
 	widgets := []awscloudwatch.IWidget{
 		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("Run Command (patching, scans, setup, checks)"), Width: jsii.Number(12),
 			Left: &[]awscloudwatch.IMetric{runCommand("CommandsSucceeded", "succeeded"), runCommand("CommandsFailed", "failed"),
-				runCommand("CommandsTimedOut", "timed out"), runCommand("CommandsDeliveryTimedOut", "not delivered")}}),
+				runCommand("CommandsDeliveryTimedOut", "not delivered")}}),
 		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("Alerts sent, by rule"), Width: jsii.Number(12), Left: &fired}),
 	}
 	if p.Wsus {
