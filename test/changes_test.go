@@ -115,3 +115,24 @@ func TestReplacingTheWsusServerNeedsTheUpdateStoreDetachedFirst(t *testing.T) {
 	assert.Contains(t, problems[0], "WsusInstance")
 	assert.Contains(t, problems[0], "ImageId changes")
 }
+
+// TestReplacingWhatTheFleetReadsFromTheNetworkIsRefused: the fleet stack reads the network
+// stack's subnets through Fn::GetStackOutput, which keeps the old value, so an update that
+// replaces a subnet is refused naming every reader, rather than left to fail or to keep the fleet
+// in the old subnet.
+func TestReplacingWhatTheFleetReadsFromTheNetworkIsRefused(t *testing.T) {
+	base := changeBase.synth(t).deployment()
+	resized := (&scenario{name: "subnet-mask-26", config: fromYAML(edit(t, "  extraInterfaceEndpoints:", "  subnetCidrMask: 26\n  extraInterfaceEndpoints:")), withoutNag: true}).synth(t).deployment()
+	problems, _ := updateProblems(t, base, resized, cfnupdate.Options{})
+	var stale []string
+	for _, p := range problems {
+		if strings.Contains(p, "through Fn::GetStackOutput") {
+			stale = append(stale, p)
+		}
+	}
+	require.NotEmpty(t, stale, "the fleet's reads of replaced subnets: %v", problems)
+	for _, p := range stale {
+		assert.True(t, strings.HasPrefix(p, "privatepatch-fleet/"), p)
+		assert.Contains(t, p, "reads privatepatch-network/", p)
+	}
+}
