@@ -15,6 +15,7 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/compliance"
 	"github.com/privatepatch/privatepatch/constructs/kmskey"
 	"github.com/privatepatch/privatepatch/constructs/patching"
+	"github.com/privatepatch/privatepatch/constructs/wsus"
 )
 
 // PatchingStack holds Patch Manager: baselines, maintenance windows, scan and inventory
@@ -198,7 +199,7 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 		AlarmNamePrefix: cfg.StackName("patching") + "-",
 	}
 	if fleet.Wsus != nil {
-		monitoring.Wsus = true
+		monitoring.Wsus, monitoring.WsusHealthNamespace = true, wsus.HealthNamespaceOf(cfg.NamePrefix())
 	}
 	s.Monitoring = patching.NewMonitoring(stack, "Monitoring", monitoring)
 	s.Alerts.AllowAlarms(s.Monitoring.AlarmNames...)

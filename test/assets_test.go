@@ -379,7 +379,9 @@ func TestWsusHealthIsPublishedAndAlarmsWhenTheStoreFillsOrSynchronisationStops(t
 		}
 	}
 	require.NotNil(t, publish)
-	assert.Equal(t, map[string]any{"StringEquals": map[string]any{"cloudwatch:namespace": "privatepatch/WSUS"}}, publish["Condition"], "its own namespace only")
+	assert.Equal(t, map[string]any{"StringEquals": map[string]any{"cloudwatch:namespace": "privatepatch/WSUS/privatepatch"}}, publish["Condition"],
+		"its own namespace only, one per deployment")
+	assert.Equal(t, map[string]any{"Namespace": []any{"privatepatch/WSUS/privatepatch"}}, props(health)["Parameters"], "where the script publishes")
 
 	topic, _ := oneOf(t, s.patchJSON, "AWS::SNS::Topic", "")
 	alarms := map[string]map[string]any{}
@@ -393,7 +395,8 @@ func TestWsusHealthIsPublishedAndAlarmsWhenTheStoreFillsOrSynchronisationStops(t
 		assert.Contains(t, fmt.Sprint(a), "privatepatch/WSUS")
 	}
 	_, disk := oneOf(t, s.patchJSON, "AWS::CloudWatch::Alarm", "MonitoringWsusDiskAlarm")
-	assert.Contains(t, fmt.Sprint(props(disk)["Metrics"]), `SELECT MIN(UpdateStoreFreePercent) FROM SCHEMA("privatepatch/WSUS", InstanceId)`)
+	assert.Contains(t, fmt.Sprint(props(disk)["Metrics"]), `SELECT MIN(UpdateStoreFreePercent) FROM SCHEMA("privatepatch/WSUS/privatepatch", InstanceId)`,
+		"the namespace the server publishes in, and no instance")
 	for id, a := range alarms {
 		assert.NotContains(t, fmt.Sprint(a), "Fn::GetStackOutput", "%s names no instance of another stack: a replaced WSUS server would leave it watching the old one", id)
 	}

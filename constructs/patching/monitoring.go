@@ -27,6 +27,9 @@ type MonitoringProps struct {
 	AlertRules map[string]awsevents.IRule
 	// Wsus adds the WSUS health metrics and their alarms. Default: false.
 	Wsus bool
+	// WsusHealthNamespace is where the WSUS server publishes its health. Default:
+	// wsus.HealthNamespace.
+	WsusHealthNamespace string
 	// MinFreePercent alarms when the update store's free space falls below it. Default: 15.
 	MinFreePercent float64
 	// AlarmNamePrefix starts the alarms' names (unique in the account and region), e.g. the
@@ -49,9 +52,10 @@ type Monitoring struct {
 // server's id after a replacement (cfnupdate's stale reads). A Metrics Insights alarm "adjusts as
 // resources are added to or removed from your monitored group" ("Create a CloudWatch alarm based
 // on a Metrics Insights query", Amazon CloudWatch User Guide, read 2026-11-27). It covers every
-// server publishing to wsus.HealthNamespace in the account and region.
-func HealthQuery(function, metric string) string {
-	return fmt.Sprintf(`SELECT %s(%s) FROM SCHEMA("%s", InstanceId)`, function, metric, wsus.HealthNamespace)
+// server publishing to namespace in the account and region: one deployment's
+// (wsus.HealthNamespaceOf).
+func HealthQuery(namespace, function, metric string) string {
+	return fmt.Sprintf(`SELECT %s(%s) FROM SCHEMA("%s", InstanceId)`, function, metric, namespace)
 }
 
 // NewMonitoring creates the dashboard: Run Command outcomes, how often each alert rule fired
@@ -86,9 +90,13 @@ func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Mo
 		if minFree == 0 {
 			minFree = 15
 		}
+		namespace := p.WsusHealthNamespace
+		if namespace == "" {
+			namespace = wsus.HealthNamespace
+		}
 		health := func(name, label, function string) awscloudwatch.IMetric {
 			return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-				Expression: jsii.String(HealthQuery(function, name)), Label: jsii.String(label),
+				Expression: jsii.String(HealthQuery(namespace, function, name)), Label: jsii.String(label),
 				Period: awscdk.Duration_Minutes(jsii.Number(30)), UsingMetrics: &map[string]awscloudwatch.IMetric{},
 			})
 		}
