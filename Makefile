@@ -118,6 +118,20 @@ check-update: synth check-s3-drift ## refuse an update that replaces data or cla
 	  fi; \
 	done
 	go run ./tools/checkupdate -deployed $(DEPLOYED) -synthesised cdk.out
+	@# What the update needs of each account and region and does not create (cfnupdate.Prerequisites).
+	go run ./tools/checkupdate -prerequisites -deployed $(DEPLOYED) -synthesised cdk.out | while read -r stack region kind; do \
+	  case $$kind in \
+	  config-recorder) \
+	    [ "$$(aws configservice describe-configuration-recorder-status --region $$region --query 'length(ConfigurationRecordersStatus[?recording])' --output text)" != 0 ] || \
+	      { echo "$$stack: its AWS Config rules evaluate nothing without a configuration recorder recording in $$region: set one up (or ask for the organization's), or set security.configRules: false" >&2; exit 1; } ;; \
+	  no-security-hub) \
+	    if aws securityhub describe-hub --region $$region >/dev/null 2>&1; then \
+	      echo "$$stack: Security Hub is already enabled in $$region (before, or by a delegated administrator): creating the hub would fail; set security.securityHub.existing: true" >&2; exit 1; fi ;; \
+	  security-hub) \
+	    aws securityhub describe-hub --region $$region >/dev/null || \
+	      { echo "$$stack: security.securityHub.existing is true, and Security Hub is not enabled in $$region (or not readable): enable it, or set existing: false" >&2; exit 1; } ;; \
+	  esac; \
+	done
 
 deploy: setup $(if $(FORCE),check-s3-drift,check-update) ## deploy every stack after check-update (FORCE=1 skips it, but not the S3 prefix-list drift check; needs credentials and a bootstrapped account)
 	$(CDK) deploy '**' $(CDK_DEPLOY_FLAGS) $(CDK_CONFIG) # CDK's validation is on: deploy has no --no-validation

@@ -307,6 +307,8 @@ func Check(spec Spec, before, after Deployment, opts Options) Result {
 		}
 		delete(res.Orphans, key)
 	}
+	res.Problems = append(res.Problems, staleReads(after, replaced)...)
+	res.Problems = append(res.Problems, deletedWhileRead(before, after)...)
 	for _, k := range before.keys() {
 		old := before.resource(k)
 		if after.resource(k) != nil {
@@ -323,6 +325,80 @@ func Check(spec Spec, before, after Deployment, opts Options) Result {
 		}
 	}
 	return res
+}
+
+// staleReads are the resources that read, through Fn::GetStackOutput, a resource of another stack
+// that the update replaces. The reference is weak: "The referenced value is resolved at stack
+// create or update time. If the referenced stack or output is later deleted or modified, the
+// consuming stack is not automatically updated or notified" (Fn::GetStackOutput, CloudFormation
+// Template Reference, read 2026-11-27), and cdk deploy skips a stack whose template did not
+// change. So the reader keeps the replaced resource's old identifier.
+func staleReads(after Deployment, replaced map[ResourceKey]string) []Problem {
+	var out []Problem
+	for _, k := range after.keys() {
+		r := after.resource(k)
+		seen := map[ResourceKey]bool{}
+		for _, read := range after.weakReads(r) {
+			if why, ok := replaced[read]; ok && !seen[read] {
+				seen[read] = true
+				typ, _ := r["Type"].(string)
+				out = append(out, Problem{Resource: k, Type: typ,
+					What: fmt.Sprintf("reads %s through Fn::GetStackOutput, and %s is replaced (%s): the reference keeps its old value", read, read, why),
+					Hint: "refer to it by an identifier that does not change when it is replaced, or by a strong reference"})
+			}
+		}
+	}
+	return out
+}
+
+// deletedWhileRead are the deployed resources that read, through Fn::GetStackOutput, a resource of
+// another stack that the update deletes (a retained one stays). The stack that holds it is updated first (a stack
+// deploys after those it reads), so it goes while the reader still uses it; a strong reference
+// (Fn::ImportValue) would have stopped that update.
+func deletedWhileRead(before, after Deployment) []Problem {
+	var out []Problem
+	for _, k := range before.keys() {
+		r := before.resource(k)
+		seen := map[ResourceKey]bool{}
+		for _, read := range before.weakReads(r) {
+			gone := before.resource(read) != nil && after.resource(read) == nil && before.resource(read)["DeletionPolicy"] != "Retain"
+			if read.Stack != k.Stack && gone && !seen[read] {
+				seen[read] = true
+				typ, _ := r["Type"].(string)
+				out = append(out, Problem{Resource: k, Type: typ,
+					What: fmt.Sprintf("reads %s through Fn::GetStackOutput, which the update of %s deletes before %s is updated", read, read.Stack, k.Stack),
+					Hint: "deploy the change that stops using it first, then the one that deletes it"})
+			}
+		}
+	}
+	return out
+}
+
+// weakReads are the resources of other stacks that value reads through Fn::GetStackOutput.
+func (d Deployment) weakReads(value any) []ResourceKey {
+	var out []ResourceKey
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if ref, ok := v["Fn::GetStackOutput"].(map[string]any); ok {
+				other, _ := ref["StackName"].(string)
+				name, _ := ref["OutputName"].(string)
+				if output, ok := d.output(other, name); ok {
+					out = append(out, d.references(other, output)...)
+				}
+			}
+			for _, x := range v {
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(value)
+	return out
 }
 
 // replacement says why CloudFormation replaces the resource k, or "" when it does not.

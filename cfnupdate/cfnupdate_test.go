@@ -100,6 +100,23 @@ func TestReplacementsFollowCrossStackOutputs(t *testing.T) {
 	spec := Spec{"AWS::EC2::Subnet": {"CidrBlock"}, "AWS::EC2::Instance": {"SubnetId"}}
 	got := problems(Check(spec, Deployment{"network": network("10.0.2.0/24"), "fleet": fleet}, Deployment{"network": network("10.0.3.0/24"), "fleet": fleet}, Options{}))
 	assert.Contains(t, got, "fleet/Server (AWS::EC2::Instance) is replaced: SubnetId refers to network/Subnet, which is replaced")
+	assert.Contains(t, got, "fleet/Server (AWS::EC2::Instance) reads network/Subnet through Fn::GetStackOutput, and network/Subnet is replaced",
+		"the weak reference is not re-read: the fleet stack's template is unchanged")
+}
+
+func TestAWeakReferenceToAReplacedResourceIsStaleAndOneToAKeptOneIsNot(t *testing.T) {
+	producer := func(image string) map[string]any {
+		return map[string]any{
+			"Resources": map[string]any{"Server": map[string]any{"Type": "AWS::EC2::Instance", "Properties": map[string]any{"ImageId": image}}},
+			"Outputs":   map[string]any{"ServerOut": map[string]any{"Value": map[string]any{"Ref": "Server"}}},
+		}
+	}
+	consumer := deployment(t, "watch", `{"Alarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {"Dimensions": [{"Name": "InstanceId", "Value": {"Fn::GetStackOutput": {"StackName": "fleet", "OutputName": "ServerOut"}}}]}}}`)["watch"]
+	spec := Spec{"AWS::EC2::Instance": {"ImageId"}}
+	stale := problems(Check(spec, Deployment{"fleet": producer("ami-1"), "watch": consumer}, Deployment{"fleet": producer("ami-2"), "watch": consumer}, Options{}))
+	assert.Contains(t, stale, "watch/Alarm (AWS::CloudWatch::Alarm) reads fleet/Server through Fn::GetStackOutput, and fleet/Server is replaced (ImageId changes from \"ami-1\" to \"ami-2\"): the reference keeps its old value")
+	kept := problems(Check(spec, Deployment{"fleet": producer("ami-1"), "watch": consumer}, Deployment{"fleet": producer("ami-1"), "watch": consumer}, Options{}))
+	assert.Empty(t, kept)
 }
 
 func TestLoadSpecReadsTheReplacingPropertiesOfThePinnedServiceSpec(t *testing.T) {
@@ -110,4 +127,18 @@ func TestLoadSpecReadsTheReplacingPropertiesOfThePinnedServiceSpec(t *testing.T)
 	assert.Contains(t, spec["AWS::EC2::Volume"], "AvailabilityZone", "added: a volume cannot move zones")
 	_, err = LoadSpec("nowhere.json.gz")
 	assert.ErrorContains(t, err, "run make setup")
+}
+
+func TestDeletingWhatAnotherStackStillReadsIsAProblemUnlessItIsRetained(t *testing.T) {
+	network := func(policy string) map[string]any {
+		return map[string]any{
+			"Resources": map[string]any{"Group": map[string]any{"Type": "AWS::EC2::SecurityGroup", "DeletionPolicy": policy}},
+			"Outputs":   map[string]any{"GroupOut": map[string]any{"Value": map[string]any{"Ref": "Group"}}},
+		}
+	}
+	reader := deployment(t, "fleet", `{"Server": {"Type": "AWS::EC2::Instance", "Properties": {"SecurityGroupIds": [{"Fn::GetStackOutput": {"StackName": "network", "OutputName": "GroupOut"}}]}}}`)["fleet"]
+	after := Deployment{"network": map[string]any{"Resources": map[string]any{}}, "fleet": map[string]any{"Resources": map[string]any{}}}
+	got := problems(Check(Spec{}, Deployment{"network": network("Delete"), "fleet": reader}, after, Options{AllowRemovals: true}))
+	assert.Contains(t, got, "fleet/Server (AWS::EC2::Instance) reads network/Group through Fn::GetStackOutput, which the update of network deletes before fleet is updated")
+	assert.Empty(t, Check(Spec{}, Deployment{"network": network("Retain"), "fleet": reader}, after, Options{AllowRemovals: true}).Problems, "a retained resource stays")
 }

@@ -464,6 +464,8 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 			[]string{`security.securityHub.standards[0]: "cis-1.2" is not a standard privatepatch knows: use one of aws-foundational-security-best-practices`}},
 		{"standards_without_security_hub", valid + "security: {securityHub: {standards: [nist-800-53-rev5]}}\n",
 			[]string{`security.securityHub.standards: 1 standards are listed, and securityHub.enabled is false`}},
+		{"existing_security_hub_without_enabled", valid + "security: {securityHub: {existing: true}}\n",
+			[]string{`security.securityHub.existing: true uses an existing hub for the stack's standards, and securityHub.enabled is false`}},
 		{"inspector_filter_without_criteria", valid + "security: {inspector: {suppressions: [{name: everything, reason: too noisy}]}}\n",
 			[]string{`security.inspector.suppressions[0]: "everything" has no criteria: give tags or severities, or it would suppress every finding`}},
 		{"inspector_filter_without_reason", valid + "security: {inspector: {suppressions: [{name: dev, severities: [LOW]}]}}\n",

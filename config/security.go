@@ -29,6 +29,10 @@ type Security struct {
 // SecurityHub configures Security Hub.
 type SecurityHub struct {
 	Enabled bool `yaml:"enabled"`
+	// Existing uses the hub the account already has (enabled before, or by an organization's
+	// delegated administrator) instead of creating one, which would fail: only the standards are
+	// enabled. Default: false.
+	Existing bool `yaml:"existing"`
 	// Standards to enable, by id (see SecurityHubStandards).
 	Standards []string `yaml:"standards"`
 }
@@ -91,6 +95,9 @@ func (s *Security) validate(p *problems) {
 			p.add(field, id, "is listed twice")
 		}
 		seen[id] = true
+	}
+	if s.SecurityHub.Existing && !s.SecurityHub.Enabled {
+		p.add("security.securityHub.existing", true, "uses an existing hub for the stack's standards, and securityHub.enabled is false: enable it, or remove existing")
 	}
 	if len(s.SecurityHub.Standards) > 0 && !s.SecurityHub.Enabled {
 		p.add("security.securityHub.standards", len(s.SecurityHub.Standards), "standards are listed, and securityHub.enabled is false: enable it or remove them")

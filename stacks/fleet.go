@@ -86,6 +86,7 @@ func NewFleetStack(scope constructs.Construct, cfg *config.Config, net network.N
 	if cfg.Wsus.Enabled {
 		s.Wsus = wsus.NewServer(stack, "Wsus", &wsus.ServerProps{
 			Vpc:                   net.Vpc(),
+			HealthNamespace:       wsus.HealthNamespaceOf(cfg.NamePrefix()),
 			SecurityGroup:         net.PublicSecurityGroup(),
 			SubnetGroupName:       network.PublicSubnetGroup,
 			WindowsVersion:        windows.Version(cfg.Wsus.WindowsVersion),

@@ -19,6 +19,7 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/kmskey"
 	"github.com/privatepatch/privatepatch/constructs/logbucket"
 	"github.com/privatepatch/privatepatch/constructs/patching"
+	"github.com/privatepatch/privatepatch/constructs/wsus"
 )
 
 // PatchingStack holds Patch Manager: baselines, maintenance windows, scan and inventory
@@ -43,7 +44,7 @@ type PatchingStack struct {
 func addSecurity(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, bucket awss3.IBucket) {
 	sec := cfg.Security
 	props := &compliance.SecurityProps{NamePrefix: cfg.Project + "-", AlertSeverities: sec.FindingSeveritiesToAlert(), Hybrid: sec.Hybrid,
-		EnableInspector: sec.Inspector.Enable}
+		EnableInspector: sec.Inspector.Enable, UseExistingHub: sec.SecurityHub.Existing}
 	if sec.SecurityHub.Enabled {
 		props.SecurityHubStandards = []string{}
 		for _, id := range sec.SecurityHub.Standards {
@@ -226,7 +227,7 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 		AlarmNamePrefix: cfg.StackName("patching") + "-",
 	}
 	if fleet.Wsus != nil {
-		monitoring.WsusInstanceID = fleet.Wsus.Instance().InstanceId()
+		monitoring.Wsus, monitoring.WsusHealthNamespace = true, wsus.HealthNamespaceOf(cfg.NamePrefix())
 	}
 	s.Monitoring = patching.NewMonitoring(stack, "Monitoring", monitoring)
 	s.Alerts.AllowAlarms(s.Monitoring.AlarmNames...)

@@ -374,8 +374,12 @@ func TestSecurityServicesAreCreatedAsConfiguredAndOnlyThen(t *testing.T) {
 	_, standard := oneOf(t, s.patchJSON, "AWS::SecurityHub::Standard", "Security")
 	assert.Equal(t, "arn:aws:securityhub:us-west-2::standards/aws-foundational-security-best-practices/v/1.0.0", props(standard)["StandardsArn"])
 	assert.Contains(t, standard["DependsOn"], hubID)
+	for _, r := range []map[string]any{hub, standard} {
+		assert.Equal(t, []any{"Retain", "Retain"}, []any{r["DeletionPolicy"], r["UpdateReplacePolicy"]},
+			"deleting the stack never switches Security Hub or a standard off for the account")
+	}
 
-	_, filter := oneOf(t, s.patchJSON, "AWS::InspectorV2::Filter", "Security")
+	filterID, filter := oneOf(t, s.patchJSON, "AWS::InspectorV2::Filter", "Security")
 	assert.Equal(t, map[string]any{"Name": "privatepatch-dev-low", "FilterAction": "SUPPRESS",
 		"Description": "Development instances are rebuilt weekly; low findings are fixed by the rebuild",
 		"FilterCriteria": map[string]any{
@@ -413,11 +417,38 @@ func TestSecurityServicesAreCreatedAsConfiguredAndOnlyThen(t *testing.T) {
 	assert.Contains(t, create, `"action":"enable","parameters":{"resourceTypes":["EC2"]}`)
 	assert.Contains(t, create, `"service":"Inspector2"`)
 	assert.NotContains(t, props(enabler), "Delete", "deleting the stack never switches Inspector off for the account")
+	enablerID, _ := oneOf(t, s.patchJSON, "Custom::AWS", "SecurityEnableInspector")
+	assert.Contains(t, filter["DependsOn"], enablerID, "%s: a suppression rule is created once Inspector is on", filterID)
+	var slr map[string]any
+	for _, p := range s.patchResources("AWS::IAM::Policy") {
+		for _, st := range props(p)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			if st.(map[string]any)["Action"] == "iam:CreateServiceLinkedRole" {
+				slr = st.(map[string]any)
+			}
+		}
+	}
+	require.NotNil(t, slr, "the enabler may create Inspector's service-linked roles")
+	// Inspector creates two service-linked roles when it is enabled ("Getting started with Amazon
+	// Inspector"; AmazonInspector2FullAccess's AllowAccessToCreateSlr, read 2026-11-27).
+	assert.Equal(t, map[string]any{"StringEquals": map[string]any{"iam:AWSServiceName": []any{"inspector2.amazonaws.com", "agentless.inspector2.amazonaws.com"}}},
+		slr["Condition"])
+	var roles []string
+	for _, r := range resolve(slr["Resource"], "111111111111", "us-west-2").([]any) {
+		roles = append(roles, r.(string))
+	}
+	assert.ElementsMatch(t, []string{"arn:aws:iam::111111111111:role/aws-service-role/inspector2.amazonaws.com/*",
+		"arn:aws:iam::111111111111:role/aws-service-role/agentless.inspector2.amazonaws.com/*"}, roles)
 
 	publishRole, _ := oneOf(t, s.patchJSON, "AWS::IAM::Role", "AlertsPublishRole")
 	for id, r := range s.patchResources("AWS::Events::Rule") {
 		assert.Contains(t, fmt.Sprint(props(r)["Targets"]), publishRole, "%s publishes with the alerts role", id)
 	}
+
+	existing := existingSecurityHub.synth(t)
+	assert.Empty(t, existing.patchResources("AWS::SecurityHub::Hub"), "the account's hub is used, not created (EnableSecurityHub: ResourceConflictException)")
+	_, existingStandard := oneOf(t, existing.patchJSON, "AWS::SecurityHub::Standard", "Security")
+	assert.Equal(t, "Retain", existingStandard["DeletionPolicy"])
+	assert.NotContains(t, existingStandard, "DependsOn")
 
 	d := defaultScenario.synth(t)
 	for _, resourceType := range []string{"AWS::SecurityHub::Hub", "AWS::InspectorV2::Filter", "AWS::Config::ConfigRule", "Custom::AWS"} {
@@ -440,7 +471,9 @@ func TestWsusHealthIsPublishedAndAlarmsWhenTheStoreFillsOrSynchronisationStops(t
 		}
 	}
 	require.NotNil(t, publish)
-	assert.Equal(t, map[string]any{"StringEquals": map[string]any{"cloudwatch:namespace": "privatepatch/WSUS"}}, publish["Condition"], "its own namespace only")
+	assert.Equal(t, map[string]any{"StringEquals": map[string]any{"cloudwatch:namespace": "privatepatch/WSUS/privatepatch"}}, publish["Condition"],
+		"its own namespace only, one per deployment")
+	assert.Equal(t, map[string]any{"Namespace": []any{"privatepatch/WSUS/privatepatch"}}, props(health)["Parameters"], "where the script publishes")
 
 	topic, _ := oneOf(t, s.patchJSON, "AWS::SNS::Topic", "")
 	alarms := map[string]map[string]any{}
@@ -454,7 +487,11 @@ func TestWsusHealthIsPublishedAndAlarmsWhenTheStoreFillsOrSynchronisationStops(t
 		assert.Contains(t, fmt.Sprint(a), "privatepatch/WSUS")
 	}
 	_, disk := oneOf(t, s.patchJSON, "AWS::CloudWatch::Alarm", "MonitoringWsusDiskAlarm")
-	assert.Contains(t, fmt.Sprint(props(disk)["Metrics"]), "UpdateStoreFreePercent")
+	assert.Contains(t, fmt.Sprint(props(disk)["Metrics"]), `SELECT MIN(UpdateStoreFreePercent) FROM SCHEMA("privatepatch/WSUS/privatepatch", InstanceId)`,
+		"the namespace the server publishes in, and no instance")
+	for id, a := range alarms {
+		assert.NotContains(t, fmt.Sprint(a), "Fn::GetStackOutput", "%s names no instance of another stack: a replaced WSUS server would leave it watching the old one", id)
+	}
 	assert.Equal(t, []any{float64(15), "LessThanThreshold"}, []any{props(disk)["Threshold"], props(disk)["ComparisonOperator"]})
 	_, sync := oneOf(t, s.patchJSON, "AWS::CloudWatch::Alarm", "MonitoringWsusSyncAlarm")
 	assert.Contains(t, fmt.Sprint(props(sync)["Metrics"]), "IF(synced < 1 OR age > 26, 1, 0)", "failed, or nothing for over a day")
@@ -462,6 +499,9 @@ func TestWsusHealthIsPublishedAndAlarmsWhenTheStoreFillsOrSynchronisationStops(t
 	_, dashboard := oneOf(t, s.patchJSON, "AWS::CloudWatch::Dashboard", "Monitoring")
 	assert.Equal(t, "privatepatch-fleet-us-west-2", props(dashboard)["DashboardName"], "dashboards are global: the region keeps environments apart")
 	body := fmt.Sprint(props(dashboard)["DashboardBody"])
+	assert.Empty(t, undocumentedMetrics(body), "the dashboard graphs only metrics AWS publishes")
+	assert.GreaterOrEqual(t, len(dashboardMetric.FindAllString(body, -1)), 4, "the check sees the dashboard's AWS metrics")
+	assert.NotContains(t, body, "Fn::GetStackOutput", "the dashboard names no instance of another stack either")
 	for _, want := range []string{"AWS/SSM-RunCommand", "CommandsFailed", "TriggeredRules", "UpdateStoreFreePercent", "LastSyncSucceeded", "alarms"} {
 		assert.Contains(t, body, want)
 	}
@@ -679,4 +719,31 @@ func TestHybridNodesJoinWithTheTagsTheWindowsAndAssociationsTarget(t *testing.T)
 		"Properties": map[string]any{"Targets": []any{map[string]any{"Key": "tag:PatchGroup", "Values": []any{"linux"}}}}}}}
 	missing, _ = tagTargetsNotJoined(joined, planted)
 	assert.Equal(t, []string{"MetadataTagged tag:PatchGroup"}, missing)
+}
+
+// documentedMetrics are the AWS metrics the dashboard may graph: Run Command's ("Monitoring Run
+// Command metrics using Amazon CloudWatch", read 2026-11-27) and EventBridge's TriggeredRules
+// ("Monitoring Amazon EventBridge", read 2026-11-27).
+var documentedMetrics = map[string][]string{
+	"AWS/SSM-RunCommand": {"CommandsDeliveryTimedOut", "CommandsFailed", "CommandsSucceeded"},
+	"AWS/Events":         {"TriggeredRules"},
+}
+
+var dashboardMetric = regexp.MustCompile(`\["(AWS/[A-Za-z-]+)","([A-Za-z]+)"`)
+
+// undocumentedMetrics lists the AWS namespace/metric pairs of a dashboard body that AWS does not
+// document: such a line stays empty.
+func undocumentedMetrics(body string) []string {
+	var out []string
+	for _, m := range dashboardMetric.FindAllStringSubmatch(body, -1) {
+		if !slices.Contains(documentedMetrics[m[1]], m[2]) {
+			out = append(out, m[1]+" "+m[2])
+		}
+	}
+	return out
+}
+
+func TestUndocumentedDashboardMetricsAreFound(t *testing.T) {
+	assert.Equal(t, []string{"AWS/SSM-RunCommand CommandsTimedOut"},
+		undocumentedMetrics(`"metrics":[["AWS/SSM-RunCommand","CommandsFailed",{}],["AWS/SSM-RunCommand","CommandsTimedOut",{}]]`), "the line the dashboard had")
 }

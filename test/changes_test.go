@@ -107,7 +107,33 @@ func TestReplacingTheWsusServerNeedsTheUpdateStoreDetachedFirst(t *testing.T) {
 	assert.Empty(t, problems, "step 1: detach the store")
 	reattached := (&scenario{name: "wsus-2025-reattached", config: fromYAML(edit(t, "\nfleet:", "\nwsus: {windowsVersion: \"2025\", attachUpdateStore: true}\nfleet:")), withoutNag: true}).synth(t).deployment()
 	problems, _ = updateProblems(t, detached, reattached, cfnupdate.Options{Orphans: orphans})
+	for _, p := range problems {
+		// Every consumer of the server in the other stacks: the patching stack's alarms and
+		// dashboard read it by no identifier that the replacement changes (cfnupdate's stale reads).
+		assert.NotContains(t, p, "through Fn::GetStackOutput", "a reader keeps the replaced server's id")
+	}
 	require.Len(t, problems, 1, "step 2 replaces the server, as intended, and nothing else: %v", problems)
 	assert.Contains(t, problems[0], "WsusInstance")
 	assert.Contains(t, problems[0], "ImageId changes")
+}
+
+// TestReplacingWhatTheFleetReadsFromTheNetworkIsRefused: the fleet stack reads the network
+// stack's subnets through Fn::GetStackOutput, which keeps the old value, so an update that
+// replaces a subnet is refused naming every reader, rather than left to fail or to keep the fleet
+// in the old subnet.
+func TestReplacingWhatTheFleetReadsFromTheNetworkIsRefused(t *testing.T) {
+	base := changeBase.synth(t).deployment()
+	resized := (&scenario{name: "subnet-mask-26", config: fromYAML(edit(t, "  extraInterfaceEndpoints:", "  subnetCidrMask: 26\n  extraInterfaceEndpoints:")), withoutNag: true}).synth(t).deployment()
+	problems, _ := updateProblems(t, base, resized, cfnupdate.Options{})
+	var stale []string
+	for _, p := range problems {
+		if strings.Contains(p, "through Fn::GetStackOutput") {
+			stale = append(stale, p)
+		}
+	}
+	require.NotEmpty(t, stale, "the fleet's reads of replaced subnets: %v", problems)
+	for _, p := range stale {
+		assert.True(t, strings.HasPrefix(p, "privatepatch-fleet/"), p)
+		assert.Contains(t, p, "reads privatepatch-network/", p)
+	}
 }

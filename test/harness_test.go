@@ -111,6 +111,8 @@ var (
 	natWithoutWsus        = &scenario{name: "nat-without-wsus", config: fromYAML(defaultWith("  nat: {enabled: true}\n") + natWithoutWsusYAML)}
 	wsusHTTPS             = &scenario{name: "wsus-https", config: fromYAML(defaultWith("") + wsusHTTPSYAML)}
 	richPatching          = &scenario{name: "rich-patching", config: fromYAML(richPatchingYAML)}
+	existingSecurityHub   = &scenario{name: "existing-security-hub", withoutNag: true,
+		config: fromYAML(defaultWith("") + "security: {securityHub: {enabled: true, existing: true, standards: [nist-800-53-rev5]}}\n")}
 )
 
 const (

@@ -2,6 +2,7 @@ package test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -64,6 +65,11 @@ func TestTwoProjectsInOneAccountAndRegionShareNoFixedName(t *testing.T) {
 			t.Errorf("projects alpha and beta both name %s %s (%s)", where, name, other)
 		}
 	}
+	namespace := func(s *scenario) string {
+		_, a := oneOf(t, s.fleetJSON, "AWS::SSM::Association", "WsusHealthAssociation")
+		return fmt.Sprint(props(a)["Parameters"])
+	}
+	assert.NotEqual(t, namespace(alpha), namespace(beta), "the WSUS alarms query their own server's namespace only")
 	assert.Equal(t, map[string]bool{"LaunchTemplateName": true, "BucketName": true, "SyncName": true, "Name": true, "DashboardName": true,
 		"AlarmName": true}, kinds,
 		"the fixed names this configuration sets; a new kind must be checked here too")

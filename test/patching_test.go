@@ -2,6 +2,7 @@ package test
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/managedinstance"
+	"github.com/privatepatch/privatepatch/constructs/patching"
 )
 
 // byName returns the patching template's resource of a type whose Name property is name.
@@ -514,6 +516,22 @@ func TestInventoryIsQueryableWithAthenaThroughACrawledGlueDatabase(t *testing.T)
 		assert.Equal(t, "privatepatch_inventory", props(q)["Database"])
 	}
 	assert.ElementsMatch(t, []string{"missing-patches", "failed-configuration-checks", "installed-software", "instances"}, keysOf(queries))
+	for name, sql := range queries {
+		assert.Empty(t, unknownColumns(sql), "%s uses only the tables and columns AWS's patch-reporting sample queries", name)
+	}
+
+	// aws_instanceinformation is declared, without the data column resourcetype that is also a
+	// partition key, and no crawl changes it.
+	tableID, table := oneOf(t, s.patchJSON, "AWS::Glue::Table", "InventoryQueries")
+	input := props(table)["TableInput"].(map[string]any)
+	assert.Equal(t, "aws_instanceinformation", input["Name"])
+	assert.Empty(t, columnsAlsoPartitionKeys(input), "no data column is also a partition key")
+	assert.Equal(t, []any{"accountid", "region", "resourcetype"}, names(input["PartitionKeys"]))
+	assert.Contains(t, fmt.Sprint(input["StorageDescriptor"].(map[string]any)["Location"]), "/inventory/AWS:InstanceInformation/")
+	assert.Equal(t, map[string]any{"UpdateBehavior": "LOG", "DeleteBehavior": "LOG"}, c["SchemaChangePolicy"], "a crawl never changes a table's schema")
+	assert.Contains(t, crawler["DependsOn"], tableID, "the table is there before the first crawl")
+	assert.Equal(t, []any{"AWS:InstanceInformation/accountid=*/test.json"}, c["Targets"].(map[string]any)["S3Targets"].([]any)[0].(map[string]any)["Exclusions"],
+		"the sync's probe file is not crawled")
 	assert.Contains(t, queries["missing-patches"], "compliancetype = 'Patch' AND status = 'NON_COMPLIANT'")
 	assert.Contains(t, queries["failed-configuration-checks"], "compliancetype = 'Custom:CCE'")
 
@@ -555,4 +573,62 @@ func TestUndocumentedSsmEventsAreFound(t *testing.T) {
 		map[string]any{"compliance-type": []any{"Custom:CCE"}, "compliance-status": []any{"non_compliant"}}), "the rule CCE alerts rested on")
 	assert.Equal(t, []string{"status Failure"}, undocumentedSsmEvent("EC2 State Manager Instance Association State Change", map[string]any{"status": []any{"Failure"}}))
 	assert.Equal(t, []string{"detail-type Compliance Changed"}, undocumentedSsmEvent("Compliance Changed", nil))
+}
+
+func names(columns any) []any {
+	var out []any
+	for _, c := range columns.([]any) {
+		out = append(out, c.(map[string]any)["Name"])
+	}
+	return out
+}
+
+// columnsAlsoPartitionKeys lists a Glue table's data columns that are also partition keys, which
+// "causes Athena queries to fail" (AWS's patch-reporting sample, patching.SyncPartitionKeys).
+func columnsAlsoPartitionKeys(tableInput map[string]any) []any {
+	var out []any
+	for _, c := range names(tableInput["StorageDescriptor"].(map[string]any)["Columns"]) {
+		if slices.Contains(names(tableInput["PartitionKeys"]), c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+var sqlWords = regexp.MustCompile(`'[^']*'|[A-Za-z_][A-Za-z_0-9]*`)
+
+// unknownColumns lists what a saved query names that is neither SQL nor its one table or a
+// column of it in AWS's sample (patching.SyncColumns), nor an alias it defines with AS.
+func unknownColumns(sql string) []string {
+	keywords := map[string]bool{"select": true, "from": true, "where": true, "and": true, "or": true, "order": true, "by": true, "group": true,
+		"as": true, "count": true, "distinct": true, "asc": true, "desc": true, "limit": true}
+	words := sqlWords.FindAllString(sql, -1)
+	table, aliases := "", map[string]bool{}
+	for i := 1; i < len(words); i++ {
+		switch strings.ToLower(words[i-1]) {
+		case "from":
+			table = words[i]
+		case "as":
+			aliases[words[i]] = true
+		}
+	}
+	var unknown []string
+	for _, w := range words {
+		known := strings.HasPrefix(w, "'") || keywords[strings.ToLower(w)] || aliases[w] || slices.Contains(patching.SyncColumns[table], w) ||
+			(w == table && patching.SyncColumns[table] != nil)
+		if !known {
+			unknown = append(unknown, w)
+		}
+	}
+	return unknown
+}
+
+func TestUnknownColumnsAndPartitionKeyColumnsAreFound(t *testing.T) {
+	assert.Equal(t, []string{"patchstate"}, unknownColumns("SELECT resourceid, title, patchstate FROM aws_complianceitem WHERE status = 'NON_COMPLIANT'"),
+		"the column the missing-patches query had")
+	assert.Equal(t, []string{"resourceid", "aws_instances"}, unknownColumns("SELECT resourceid FROM aws_instances"), "an unknown table")
+	assert.Empty(t, unknownColumns("SELECT id AS check_id FROM aws_complianceitem ORDER BY check_id"))
+	crawled := map[string]any{"PartitionKeys": []any{map[string]any{"Name": "resourcetype"}},
+		"StorageDescriptor": map[string]any{"Columns": []any{map[string]any{"Name": "resourceid"}, map[string]any{"Name": "resourcetype"}}}}
+	assert.Equal(t, []any{"resourcetype"}, columnsAlsoPartitionKeys(crawled), "the table as the crawler makes it")
 }

@@ -36,8 +36,14 @@ type SecurityProps struct {
 	// NamePrefix starts the names of the Config rules, e.g. the project. Default: none.
 	NamePrefix string
 	// SecurityHubStandards, when not nil, enables Security Hub with these standards (ARN paths
-	// such as standards/aws-foundational-security-best-practices/v/1.0.0). Default: off.
+	// such as standards/aws-foundational-security-best-practices/v/1.0.0). Default: off. The hub
+	// and the standards are retained when the stack is deleted: a stack must not switch an
+	// account-wide service off for everyone.
 	SecurityHubStandards []string
+	// UseExistingHub enables only the standards, in the hub the account already has (enabled
+	// before, or by an organization's delegated administrator): creating a second one fails
+	// (EnableSecurityHub answers ResourceConflictException). Default: false.
+	UseExistingHub bool
 	// InspectorSuppressions become Inspector suppression rules. Default: none.
 	InspectorSuppressions []InspectorSuppression
 	// AlertSeverities are the finding severities sent to AlertRule targets. Default: none.
@@ -95,21 +101,34 @@ var ConfigRules = []ConfigRule{
 	{"ManagedBySsm", "managed-by-ssm", "EC2_INSTANCE_MANAGED_BY_SSM", []string{"AWS::EC2::Instance", "AWS::SSM::ManagedInstanceInventory"}, true},
 }
 
+// InspectorServiceLinkedRoleServices are the services of the two service-linked roles Inspector
+// creates when it is enabled, AWSServiceRoleForAmazonInspector2 and
+// AWSServiceRoleForAmazonInspector2Agentless: what its enabler may create ("Getting started with
+// Amazon Inspector" and AmazonInspector2FullAccess's AllowAccessToCreateSlr in "AWS managed
+// policies for Amazon Inspector", read 2026-11-27).
+var InspectorServiceLinkedRoleServices = []string{"inspector2.amazonaws.com", "agentless.inspector2.amazonaws.com"}
+
 // NewSecurity creates the parts SecurityProps asks for.
 func NewSecurity(scope constructs.Construct, id string, p *SecurityProps) Security {
 	parent := constructs.NewConstruct(scope, jsii.String(id))
 	stack := awscdk.Stack_Of(parent)
 	var s Security
 	if p.SecurityHubStandards != nil {
-		s.Hub = awssecurityhub.NewCfnHub(parent, jsii.String("Hub"), &awssecurityhub.CfnHubProps{
-			EnableDefaultStandards: jsii.Bool(false), // exactly the configured ones
-			AutoEnableControls:     jsii.Bool(true),
-		})
+		if !p.UseExistingHub {
+			s.Hub = awssecurityhub.NewCfnHub(parent, jsii.String("Hub"), &awssecurityhub.CfnHubProps{
+				EnableDefaultStandards: jsii.Bool(false), // exactly the configured ones
+				AutoEnableControls:     jsii.Bool(true),
+			})
+			s.Hub.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
+		}
 		for _, path := range p.SecurityHubStandards {
 			standard := awssecurityhub.NewCfnStandard(parent, jsii.String("Standard-"+path), &awssecurityhub.CfnStandardProps{
 				StandardsArn: jsii.String(fmt.Sprintf("arn:%s:securityhub:%s::%s", *stack.Partition(), *stack.Region(), path)),
 			})
-			standard.AddResourceDependency(s.Hub, jsii.String("a standard can be enabled only in an account subscribed to Security Hub"))
+			standard.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
+			if s.Hub != nil {
+				standard.AddResourceDependency(s.Hub, jsii.String("a standard can be enabled only in an account subscribed to Security Hub"))
+			}
 			s.Standards = append(s.Standards, standard)
 		}
 	}
@@ -181,6 +200,10 @@ func NewSecurity(scope constructs.Construct, id string, p *SecurityProps) Securi
 			Parameters:         map[string]any{"resourceTypes": []string{"EC2"}},
 			PhysicalResourceId: customresources.PhysicalResourceId_Of(jsii.String("inspector2-ec2-" + *stack.Account() + "-" + *stack.Region())),
 		}
+		var slrs []*string
+		for _, service := range InspectorServiceLinkedRoleServices {
+			slrs = append(slrs, jsii.String(fmt.Sprintf("arn:%s:iam::%s:role/aws-service-role/%s/*", *stack.Partition(), *stack.Account(), service)))
+		}
 		logsKey := kmskey.NewKey(parent, "EnableInspectorLogsKey", "Encrypts the log of the function that switches Inspector on")
 		kmskey.AllowCloudWatchLogs(logsKey)
 		s.InspectorEnabler = customresources.NewAwsCustomResource(parent, jsii.String("EnableInspector"), &customresources.AwsCustomResourceProps{
@@ -195,15 +218,19 @@ func NewSecurity(scope constructs.Construct, id string, p *SecurityProps) Securi
 				}),
 				awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 					Actions:    jsii.Strings("iam:CreateServiceLinkedRole"),
-					Resources:  jsii.Strings(fmt.Sprintf("arn:%s:iam::%s:role/aws-service-role/inspector2.amazonaws.com/*", *stack.Partition(), *stack.Account())),
-					Conditions: &map[string]any{"StringEquals": map[string]any{"iam:AWSServiceName": "inspector2.amazonaws.com"}},
+					Resources:  &slrs,
+					Conditions: &map[string]any{"StringEquals": map[string]any{"iam:AWSServiceName": InspectorServiceLinkedRoleServices}},
 				}),
 			}),
 		})
-		// The SDK call's own policy (one action without resources, the service-linked role).
+		// A suppression rule is created in Inspector: after it is on.
+		for _, f := range s.Filters {
+			f.Node().AddDependency(s.InspectorEnabler)
+		}
+		// The SDK call's own policy (one action without resources, the service-linked roles).
 		cdknag.NagSuppressions_AddResourceSuppressions(s.InspectorEnabler, &[]*cdknag.NagPackSuppression{{
 			Id:     jsii.String("AwsSolutions-IAM5"),
-			Reason: jsii.String("inspector2:Enable takes no resource; the service-linked role's name is chosen by Inspector"),
+			Reason: jsii.String("inspector2:Enable takes no resource; the service-linked roles' names are chosen by Inspector"),
 		}}, jsii.Bool(true))
 		// CDK's provider function, one per stack, runs the call once per create or update.
 		provider := *stack.Node().Path() + "/AWS679f53fac002430cb0da5b7982bd2287"

@@ -1,6 +1,7 @@
 package patching
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 
@@ -24,8 +25,11 @@ type MonitoringProps struct {
 	Topic awssns.ITopic
 	// AlertRules are shown by how often they fired, by title. Default: none.
 	AlertRules map[string]awsevents.IRule
-	// WsusInstanceID, when set, adds the WSUS health metrics and their alarms. Default: none.
-	WsusInstanceID *string
+	// Wsus adds the WSUS health metrics and their alarms. Default: false.
+	Wsus bool
+	// WsusHealthNamespace is where the WSUS server publishes its health. Default:
+	// wsus.HealthNamespace.
+	WsusHealthNamespace string
 	// MinFreePercent alarms when the update store's free space falls below it. Default: 15.
 	MinFreePercent float64
 	// AlarmNamePrefix starts the alarms' names (unique in the account and region), e.g. the
@@ -42,6 +46,18 @@ type Monitoring struct {
 	AlarmNames []string
 }
 
+// HealthQuery is the Metrics Insights query of a WSUS health metric across the servers that
+// publish it (function MIN or MAX). The alarms and the dashboard name no instance: the WSUS server
+// lives in the fleet stack, and a reference to its id from this stack would keep the replaced
+// server's id after a replacement (cfnupdate's stale reads). A Metrics Insights alarm "adjusts as
+// resources are added to or removed from your monitored group" ("Create a CloudWatch alarm based
+// on a Metrics Insights query", Amazon CloudWatch User Guide, read 2026-11-27). It covers every
+// server publishing to namespace in the account and region: one deployment's
+// (wsus.HealthNamespaceOf).
+func HealthQuery(namespace, function, metric string) string {
+	return fmt.Sprintf(`SELECT %s(%s) FROM SCHEMA("%s", InstanceId)`, function, metric, namespace)
+}
+
 // NewMonitoring creates the dashboard: Run Command outcomes, how often each alert rule fired
 // (failed windows, patch non-compliance, failed associations and checks, findings), the WSUS health
 // and the alarms' states; and alarms, to Topic, when the WSUS update store fills or WSUS stops
@@ -50,6 +66,10 @@ func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Mo
 	parent := constructs.NewConstruct(scope, jsii.String(id))
 	m := Monitoring{Alarms: map[string]awscloudwatch.Alarm{}}
 	hour := awscdk.Duration_Hours(jsii.Number(1))
+	// The Run Command metrics Systems Manager publishes, AWS/SSM-RunCommand: CommandsSucceeded,
+	// CommandsFailed and CommandsDeliveryTimedOut ("Monitoring Run Command metrics using Amazon
+	// CloudWatch", read 2026-11-27; there is no CommandsTimedOut). Alert rules by TriggeredRules,
+	// dimension RuleName ("Monitoring Amazon EventBridge", read 2026-11-27).
 	runCommand := func(name, label string) awscloudwatch.IMetric {
 		return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{Namespace: jsii.String("AWS/SSM-RunCommand"), MetricName: jsii.String(name),
 			Statistic: jsii.String("Sum"), Period: hour, Label: jsii.String(label)})
@@ -62,22 +82,27 @@ func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Mo
 	widgets := []awscloudwatch.IWidget{
 		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("Run Command (patching, scans, setup, checks)"), Width: jsii.Number(12),
 			Left: &[]awscloudwatch.IMetric{runCommand("CommandsSucceeded", "succeeded"), runCommand("CommandsFailed", "failed"),
-				runCommand("CommandsTimedOut", "timed out"), runCommand("CommandsDeliveryTimedOut", "not delivered")}}),
+				runCommand("CommandsDeliveryTimedOut", "not delivered")}}),
 		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("Alerts sent, by rule"), Width: jsii.Number(12), Left: &fired}),
 	}
-	if p.WsusInstanceID != nil {
+	if p.Wsus {
 		minFree := p.MinFreePercent
 		if minFree == 0 {
 			minFree = 15
 		}
-		health := func(name, label, statistic string) awscloudwatch.Metric {
-			return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{Namespace: jsii.String(wsus.HealthNamespace), MetricName: jsii.String(name),
-				DimensionsMap: &map[string]*string{"InstanceId": p.WsusInstanceID}, Statistic: jsii.String(statistic),
-				Period: awscdk.Duration_Minutes(jsii.Number(30)), Label: jsii.String(label)})
+		namespace := p.WsusHealthNamespace
+		if namespace == "" {
+			namespace = wsus.HealthNamespace
 		}
-		free := health(wsus.MetricUpdateStoreFree, "update store free %", "Minimum")
-		synced := health(wsus.MetricLastSyncSucceeded, "last sync succeeded", "Minimum")
-		age := health(wsus.MetricHoursSinceLastSync, "hours since last sync", "Maximum")
+		health := func(name, label, function string) awscloudwatch.IMetric {
+			return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+				Expression: jsii.String(HealthQuery(namespace, function, name)), Label: jsii.String(label),
+				Period: awscdk.Duration_Minutes(jsii.Number(30)), UsingMetrics: &map[string]awscloudwatch.IMetric{},
+			})
+		}
+		free := health(wsus.MetricUpdateStoreFree, "update store free %", "MIN")
+		synced := health(wsus.MetricLastSyncSucceeded, "last sync succeeded", "MIN")
+		age := health(wsus.MetricHoursSinceLastSync, "hours since last sync", "MAX")
 		name := func(what string) *string {
 			m.AlarmNames = append(m.AlarmNames, p.AlarmNamePrefix+what)
 			return jsii.String(p.AlarmNamePrefix + what)

@@ -2,6 +2,7 @@ package patching
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -35,17 +36,48 @@ type InventoryQueriesProps struct {
 // InventoryQueries is a Glue database that a crawler keeps current with the resource data sync,
 // an Athena workgroup whose results stay encrypted in the bucket, and saved queries.
 type InventoryQueries struct {
-	Database  awsglue.CfnDatabase
-	Crawler   awsglue.CfnCrawler
-	WorkGroup awsathena.CfnWorkGroup
-	Queries   map[string]awsathena.CfnNamedQuery
+	Database awsglue.CfnDatabase
+	Crawler  awsglue.CfnCrawler
+	// InstanceInformation is the table declared explicitly (SyncPartitionKeys).
+	InstanceInformation awsglue.CfnTable
+	WorkGroup           awsathena.CfnWorkGroup
+	Queries             map[string]awsathena.CfnNamedQuery
 }
+
+// SyncColumns are the tables the resource data sync's folders become and the columns of each
+// that AWS's patch-reporting sample queries (aws-samples/cloud-operations-best-practices,
+// cfn-templates/patch-reporting/patch-reporting.yaml, "Centralized patch compliance reporting",
+// read 2026-11-27): the saved queries use no other.
+var SyncColumns = map[string][]string{
+	"aws_complianceitem": {"accountid", "region", "resourceid", "status", "id", "title", "classification", "patchseverity", "severity",
+		"executiontype", "patchbaselineid", "capturetime", "compliancetype"},
+	"aws_application": {"accountid", "region", "resourceid", "name", "version", "installedtime", "applicationtype", "summary", "architecture",
+		"packageid", "publisher", "capturetime"},
+	"aws_instanceinformation": {"accountid", "region", "resourceid", "computername", "ipaddress", "instancestatus", "platformtype",
+		"platformname", "platformversion", "agenttype", "agentversion", "capturetime"},
+}
+
+// SyncPartitionKeys are the partition keys of the sync's folders
+// (AWS:Type/accountid=.../region=.../resourcetype=...). The crawler would also give
+// aws_instanceinformation a data column resourcetype, which "causes Athena queries to fail"; the
+// sample removes it after every crawl (same source). Here that table is declared explicitly,
+// without it, and the crawler never changes an existing table's schema (UpdateBehavior LOG: "Add
+// new tables and new partitions (including on existing tables)", AWS::Glue::Crawler
+// SchemaChangePolicy, read 2026-11-27).
+var SyncPartitionKeys = []string{"accountid", "region", "resourcetype"}
+
+// InstanceInformationTable is the table declared explicitly.
+const InstanceInformationTable = "aws_instanceinformation"
+
+// syncProbeExclusion is the object the sync writes to test its access, which the sample keeps
+// out of the crawl; relative to the crawler's path.
+const syncProbeExclusion = "AWS:InstanceInformation/accountid=*/test.json"
 
 // savedQueries are the fleet-wide questions the inventory answers. The crawler names tables
 // after the sync's folders: AWS:ComplianceItem becomes aws_complianceitem.
 var savedQueries = []struct{ id, name, description, sql string }{
 	{"MissingPatches", "missing-patches", "Instances and the approved patches they are missing",
-		"SELECT resourceid, title, severity, classification, patchstate FROM aws_complianceitem " +
+		"SELECT resourceid, id, title, severity, patchseverity, classification FROM aws_complianceitem " +
 			"WHERE compliancetype = 'Patch' AND status = 'NON_COMPLIANT' ORDER BY severity, resourceid"},
 	{"FailedChecks", "failed-configuration-checks", "Instances failing CCE configuration checks",
 		"SELECT resourceid, id AS check_id, title, severity FROM aws_complianceitem " +
@@ -115,13 +147,47 @@ func NewInventoryQueries(scope constructs.Construct, id string, p *InventoryQuer
 		CrawlerSecurityConfiguration: security.Name(),
 		Schedule:                     &awsglue.CfnCrawler_ScheduleProperty{ScheduleExpression: jsii.String(schedule)},
 		Targets: &awsglue.CfnCrawler_TargetsProperty{S3Targets: []any{&awsglue.CfnCrawler_S3TargetProperty{
-			Path: jsii.String(fmt.Sprintf("s3://%s/%s/", *p.Bucket.BucketName(), InventoryPrefix)),
+			Path:       jsii.String(fmt.Sprintf("s3://%s/%s/", *p.Bucket.BucketName(), InventoryPrefix)),
+			Exclusions: jsii.Strings(syncProbeExclusion),
 		}}},
-		SchemaChangePolicy: &awsglue.CfnCrawler_SchemaChangePolicyProperty{UpdateBehavior: jsii.String("UPDATE_IN_DATABASE"), DeleteBehavior: jsii.String("LOG")},
+		// Never change an existing table's schema (aws_instanceinformation above all); new tables
+		// and partitions are still added (see SyncPartitionKeys).
+		SchemaChangePolicy: &awsglue.CfnCrawler_SchemaChangePolicyProperty{UpdateBehavior: jsii.String("LOG"), DeleteBehavior: jsii.String("LOG")},
 		// One table per inventory type (the sync's top folders), not one per instance.
 		Configuration: jsii.String(`{"Version":1.0,"Grouping":{"TableLevelConfiguration":3}}`),
 	})
 	q.Crawler.AddResourceDependency(q.Database, jsii.String("the crawler writes its tables into the database"))
+
+	var columns, partitions []any
+	for _, c := range SyncColumns[InstanceInformationTable] {
+		if !slices.Contains(SyncPartitionKeys, c) {
+			columns = append(columns, &awsglue.CfnTable_ColumnProperty{Name: jsii.String(c), Type: jsii.String("string")})
+		}
+	}
+	for _, k := range SyncPartitionKeys {
+		partitions = append(partitions, &awsglue.CfnTable_ColumnProperty{Name: jsii.String(k), Type: jsii.String("string")})
+	}
+	q.InstanceInformation = awsglue.NewCfnTable(parent, jsii.String("InstanceInformationTable"), &awsglue.CfnTableProps{
+		CatalogId: stack.Account(), DatabaseName: jsii.String(database),
+		TableInput: &awsglue.CfnTable_TableInputProperty{
+			Name:          jsii.String(InstanceInformationTable),
+			Description:   jsii.String("privatepatch: AWS:InstanceInformation of the resource data sync, declared without the data column resourcetype, which is a partition key"),
+			TableType:     jsii.String("EXTERNAL_TABLE"),
+			Parameters:    map[string]any{"classification": "json"},
+			PartitionKeys: partitions,
+			StorageDescriptor: &awsglue.CfnTable_StorageDescriptorProperty{
+				Location:     jsii.String(fmt.Sprintf("s3://%s/%s/AWS:InstanceInformation/", *p.Bucket.BucketName(), InventoryPrefix)),
+				Columns:      columns,
+				InputFormat:  jsii.String("org.apache.hadoop.mapred.TextInputFormat"),
+				OutputFormat: jsii.String("org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"),
+				// The OpenX JSON SerDe, case-insensitive by default, so resourceid reads ResourceId
+				// ("OpenX JSON SerDe", Amazon Athena User Guide, read 2026-11-27).
+				SerdeInfo: &awsglue.CfnTable_SerdeInfoProperty{SerializationLibrary: jsii.String("org.openx.data.jsonserde.JsonSerDe")},
+			},
+		},
+	})
+	q.InstanceInformation.AddResourceDependency(q.Database, jsii.String("the table is in the database"))
+	q.Crawler.AddResourceDependency(q.InstanceInformation, jsii.String("the crawler finds the table declared, and only adds its partitions"))
 
 	encryption := &awsathena.CfnWorkGroup_EncryptionConfigurationProperty{EncryptionOption: jsii.String("SSE_S3")}
 	if p.Key != nil {

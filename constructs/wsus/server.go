@@ -34,6 +34,15 @@ var SetupScript string
 //go:embed wsus-health.ps1
 var HealthScript string
 
+// HealthNamespaceOf is the namespace a deployment's server publishes its health in, under
+// HealthNamespace: one per deployment (name prefix), so that the alarms, which query a namespace
+// and name no instance, watch their own server only. A namespace is 1 to 255 characters and must
+// not start with "AWS/" ("Metric" and PutMetricData, Amazon CloudWatch API Reference, read
+// 2026-11-27).
+func HealthNamespaceOf(namePrefix string) string {
+	return HealthNamespace + "/" + namePrefix
+}
+
 // Health metrics the server publishes every 30 minutes, with dimension InstanceId.
 const (
 	HealthNamespace          = "privatepatch/WSUS"
@@ -101,6 +110,8 @@ type ServerProps struct {
 	PatchGroup string
 	// Tags are added to the server and its volumes (asset tags). Default: none.
 	Tags map[string]string
+	// HealthNamespace is where the server publishes its health metrics. Default: HealthNamespace.
+	HealthNamespace string
 	// DetachUpdateStore leaves the update store unattached. A volume is attached to one
 	// instance at a time, and CloudFormation attaches a replacement instance's volume before it
 	// detaches the old one: deploy once detached, then replace the instance (new AMI or Windows
@@ -304,7 +315,7 @@ func NewServer(scope constructs.Construct, id string, props *ServerProps) Server
 	if p.OutputBucket != nil {
 		logbucket.GrantCommandOutput(p.OutputBucket, s.role, SetupOutputPrefix)
 	}
-	s.addHealthMetrics()
+	s.addHealthMetrics(p.HealthNamespace)
 	suppressInstanceFindings(s.instance)
 	return s
 }
@@ -312,18 +323,23 @@ func NewServer(scope constructs.Construct, id string, props *ServerProps) Server
 // addHealthMetrics publishes the update store's free space and the synchronisation's result to
 // CloudWatch every 30 minutes (HealthNamespace), for alarms and the dashboard. Its runs write no
 // output to S3 (48 a day would bury the rest); their status is in State Manager.
-func (s *server) addHealthMetrics() {
+func (s *server) addHealthMetrics(namespace string) {
+	if namespace == "" {
+		namespace = HealthNamespace
+	}
 	document := newScriptDocument(s.Construct, "HealthDocument", "privatepatch: publishes WSUS health metrics to CloudWatch",
-		"PublishWsusHealth", HealthScript, 300, nil)
+		"PublishWsusHealth", HealthScript, 300, []documentParameter{
+			{"Namespace", "CloudWatch namespace of the health metrics", HealthNamespace, `^[A-Za-z0-9][A-Za-z0-9/_.-]{0,254}$`},
+		})
 	association := newAssociation(s.Construct, "HealthAssociation", document, []awsssm.CfnAssociation_TargetProperty{{
 		Key: jsii.String("InstanceIds"), Values: jsii.Strings(*s.instance.InstanceId()),
-	}}, healthSchedule, nil, "", nil)
+	}}, healthSchedule, nil, "", map[string]*string{"Namespace": jsii.String(namespace)})
 	association.Node().AddDependency(s.association)
 	s.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("PublishWsusHealth"),
 		Actions:    jsii.Strings("cloudwatch:PutMetricData"),
 		Resources:  jsii.Strings("*"), // PutMetricData takes no resource; the namespace is the scope
-		Conditions: &map[string]any{"StringEquals": map[string]any{"cloudwatch:namespace": HealthNamespace}},
+		Conditions: &map[string]any{"StringEquals": map[string]any{"cloudwatch:namespace": namespace}},
 	}))
 }
 

@@ -9,6 +9,9 @@
 //	checkupdate -live-prefix-lists DIR -synthesised cdk.out
 //	                                                  DIR holds STACK.id and STACK.entries.json: the
 //	                                                  AWS CLI's answers for com.amazonaws.REGION.s3
+//	checkupdate -prerequisites -deployed DIR          print "STACK REGION KIND" for each state of
+//	                                                  an account the update needs (make check-update
+//	                                                  asks the AWS CLI whether it holds)
 //
 // A stack missing from DIR is new. Exit status 1 lists the problems; FORCE=1 in make deploy
 // skips the check for an update that is meant to replace something, but not the S3 prefix-list
@@ -35,6 +38,7 @@ func main() {
 	spec := flag.String("spec", cfnupdate.SpecPath("."), "the CloudFormation service spec")
 	networkStacks := flag.String("s3-prefix-lists", "", "print the name and region of each network stack of this cloud assembly and exit")
 	livePrefixLists := flag.String("live-prefix-lists", "", "directory of the live S3 prefix lists (STACK.id, STACK.entries.json): compare them with -synthesised")
+	needs := flag.Bool("prerequisites", false, "print what the update needs of each stack's account and region, and exit")
 	flag.Parse()
 	var err error
 	switch {
@@ -42,6 +46,8 @@ func main() {
 		err = listNetworkStacks(os.Stdout, *networkStacks)
 	case *livePrefixLists != "":
 		err = checkPrefixLists(os.Stdout, *livePrefixLists, *synthesised)
+	case *needs:
+		err = prerequisites(os.Stdout, *deployed, *synthesised)
 	default:
 		err = run(os.Stdout, *stacks, *deployed, *synthesised, *spec)
 	}
@@ -64,22 +70,9 @@ func run(out io.Writer, stacksOf, deployedDir, assembly, specPath string) error 
 		}
 		return nil
 	}
-	if deployedDir == "" {
-		return fmt.Errorf("give -deployed DIR (or -stacks cdk.out)")
-	}
-	after, _, err := cfnupdate.ReadAssembly(assembly)
+	before, after, _, err := deployments(deployedDir, assembly)
 	if err != nil {
 		return err
-	}
-	before := cfnupdate.Deployment{}
-	for name := range after {
-		template, err := cfnupdate.ReadTemplate(filepath.Join(deployedDir, name+".json"))
-		if errors.Is(err, os.ErrNotExist) {
-			continue // not deployed yet
-		} else if err != nil {
-			return err
-		}
-		before[name] = template
 	}
 	spec, err := cfnupdate.LoadSpec(specPath)
 	if err != nil {
@@ -94,6 +87,41 @@ func run(out io.Writer, stacksOf, deployedDir, assembly, specPath string) error 
 		fmt.Fprintln(out, "  -", p)
 	}
 	return fmt.Errorf("%w: %d problem(s) above", errProblems, len(result.Problems))
+}
+
+// deployments reads the deployed templates (STACK.json in deployedDir; a stack missing there is
+// new) and the synthesised ones, with each stack's region.
+func deployments(deployedDir, assembly string) (before, after cfnupdate.Deployment, regions map[string]string, err error) {
+	if deployedDir == "" {
+		return nil, nil, nil, fmt.Errorf("give -deployed DIR (or -stacks cdk.out)")
+	}
+	after, regions, err = cfnupdate.ReadAssembly(assembly)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	before = cfnupdate.Deployment{}
+	for name := range after {
+		template, err := cfnupdate.ReadTemplate(filepath.Join(deployedDir, name+".json"))
+		if errors.Is(err, os.ErrNotExist) {
+			continue // not deployed yet
+		} else if err != nil {
+			return nil, nil, nil, err
+		}
+		before[name] = template
+	}
+	return before, after, regions, nil
+}
+
+// prerequisites prints "STACK REGION KIND" for each cfnupdate.Prerequisite of the update.
+func prerequisites(out io.Writer, deployedDir, assembly string) error {
+	before, after, regions, err := deployments(deployedDir, assembly)
+	if err != nil {
+		return err
+	}
+	for _, p := range cfnupdate.Prerequisites(before, after) {
+		fmt.Fprintln(out, p.Stack, regions[p.Stack], p.Kind)
+	}
+	return nil
 }
 
 func sortedKeys(d cfnupdate.Deployment) []string {

@@ -116,3 +116,41 @@ func TestUnreadLiveS3PrefixListIsAnError(t *testing.T) {
 	err := checkPrefixLists(&out, t.TempDir(), networkAssembly(t))
 	assert.ErrorContains(t, err, "the live S3 prefix list of privatepatch-network was not read")
 }
+
+// securityAssembly writes a cloud assembly with one stack, app-patching, of these resources.
+func securityAssembly(t *testing.T, resources string) string {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "manifest.json"), `{"artifacts": {"Patching": {"type": "aws:cloudformation:stack", "environment": "aws://unknown-account/eu-west-1",
+		"properties": {"templateFile": "Patching.template.json", "stackName": "app-patching"}}}}`)
+	write(t, filepath.Join(dir, "Patching.template.json"), `{"Resources": {`+resources+`}}`)
+	return dir
+}
+
+const (
+	rule     = `"Rule": {"Type": "AWS::Config::ConfigRule", "Properties": {}}`
+	hub      = `"Hub": {"Type": "AWS::SecurityHub::Hub", "Properties": {}}`
+	standard = `"Standard": {"Type": "AWS::SecurityHub::Standard", "Properties": {}}`
+)
+
+func TestNamesWhatTheUpdateNeedsOfTheAccount(t *testing.T) {
+	for _, c := range []struct {
+		name, deployed, synthesised, want string
+	}{
+		{"nothing", "", `"Other": {"Type": "AWS::SNS::Topic"}`, ""},
+		{"config rules need a recorder", "", rule, "app-patching eu-west-1 config-recorder\n"},
+		{"a new hub needs an account without one", "", hub + "," + standard, "app-patching eu-west-1 no-security-hub\n"},
+		{"the stack's own hub is no problem", hub, hub + "," + standard, ""},
+		{"standards without a hub need the account's", "", standard + "," + rule,
+			"app-patching eu-west-1 config-recorder\napp-patching eu-west-1 security-hub\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			deployed := t.TempDir()
+			if c.deployed != "" {
+				write(t, filepath.Join(deployed, "app-patching.json"), `{"Resources": {`+c.deployed+`}}`)
+			}
+			var out bytes.Buffer
+			require.NoError(t, prerequisites(&out, deployed, securityAssembly(t, c.synthesised)))
+			assert.Equal(t, c.want, out.String())
+		})
+	}
+}
