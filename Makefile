@@ -19,7 +19,7 @@ CDK_DEPLOY_FLAGS ?= --require-approval broadening
 # CONFIG=path/to/config.yaml picks a configuration; without it the embedded default is used.
 CDK_CONFIG := $(if $(CONFIG),-c config=$(abspath $(CONFIG)),)
 
-.PHONY: help setup synth cost diagram verify diff s3-prefix-lists-of-cdk-out check-s3-drift check-update deploy test update-golden bench lint lint-ps test-ps clean
+.PHONY: help setup synth cost diagram verify diff s3-prefix-lists-of-cdk-out check-s3-drift check-update deploy doctor patch-now test update-golden bench lint lint-ps test-ps clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -121,6 +121,9 @@ check-update: synth check-s3-drift ## refuse an update that replaces data or cla
 
 deploy: setup $(if $(FORCE),check-s3-drift,check-update) ## deploy every stack after check-update (FORCE=1 skips it, but not the S3 prefix-list drift check; needs credentials and a bootstrapped account)
 	$(CDK) deploy '**' $(CDK_DEPLOY_FLAGS) $(CDK_CONFIG) # CDK's validation is on: deploy has no --no-validation
+
+doctor: ## after deploy: is every node managed and Online, has WSUS synchronised, did the associations, scans and windows succeed, are alarms quiet, has the S3 prefix list drifted, does other patching compete (AWS CLI, read-only; exit 1 when a check fails, 2 when it cannot run)
+	go run ./tools/doctor $(if $(CONFIG),-config $(abspath $(CONFIG)),)
 
 test: setup lint ## run every test: configuration, constructs, templates, cdk-nag, network paths
 	go test -count=1 ./...
