@@ -141,7 +141,12 @@ deploy: setup $(if $(FORCE),check-s3-drift,check-update) ## deploy every stack a
 	done
 
 doctor: ## after deploy: is every node managed and Online, has WSUS synchronised, did the associations, scans and windows succeed, are alarms quiet, has the S3 prefix list drifted, does other patching compete (AWS CLI, read-only; exit 1 when a check fails, 2 when it cannot run)
-	go run ./tools/doctor $(if $(CONFIG),-config $(abspath $(CONFIG)),)
+	@go build -o cdk.out/bin/doctor ./tools/doctor # go run and make both turn 1 and 2 into their own codes: the binary keeps them
+	cdk.out/bin/doctor $(if $(CONFIG),-config $(abspath $(CONFIG)),)
+
+patch-now: ## run AWS-RunPatchBaseline now: TARGET=<patch group|instance id|resource group> OPERATION=Scan|Install (ENVIRONMENT=name with environments), with the window's rate control, reboot option and output prefix; waits and prints each node's outcome
+	@go build -o cdk.out/bin/patchnow ./tools/patchnow
+	cdk.out/bin/patchnow -target '$(TARGET)' -operation '$(or $(OPERATION),Scan)' $(if $(ENVIRONMENT),-environment '$(ENVIRONMENT)',) $(if $(CONFIG),-config $(abspath $(CONFIG)),)
 
 test: setup lint ## run every test: configuration, constructs, templates, cdk-nag, network paths
 	go test -count=1 ./...

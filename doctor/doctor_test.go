@@ -24,12 +24,21 @@ type fake struct {
 	t         *testing.T
 	responses map[string]string // command (args joined by spaces) -> file
 	errors    map[string]error
+	sequences map[string][]string // command -> files answered in turn, the last one repeated
+	calls     []string
 }
 
 func (f *fake) JSON(args ...string) ([]byte, error) {
 	key := strings.Join(args, " ")
+	f.calls = append(f.calls, key)
 	if err, ok := f.errors[key]; ok {
 		return nil, err
+	}
+	if files := f.sequences[key]; len(files) > 0 {
+		if len(files) > 1 {
+			f.sequences[key] = files[1:]
+		}
+		return os.ReadFile(files[0])
 	}
 	file, ok := f.responses[key]
 	if !ok {
