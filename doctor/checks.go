@@ -372,8 +372,16 @@ func (d *deployment) checkScans() ([]Result, error) {
 // PENDING | IN_PROGRESS | SUCCESS | FAILED | TIMED_OUT | CANCELLING | CANCELLED |
 // SKIPPED_OVERLAPPING, MaintenanceWindowExecution, Systems Manager API Reference, read 2026-11-27).
 func (d *deployment) checkWindows() ([]Result, error) {
+	windows := d.patching.physical("AWS::SSM::MaintenanceWindow", "")
+	if len(windows) == 0 {
+		return nil, nil
+	}
+	template, err := d.deployedTemplate(d.t.Patching)
+	if err != nil {
+		return nil, err
+	}
 	var results []Result
-	for _, window := range d.patching.physical("AWS::SSM::MaintenanceWindow", "") {
+	for _, window := range windows {
 		var out struct {
 			WindowExecutions []struct {
 				WindowExecutionId string `json:"WindowExecutionId"`
@@ -385,7 +393,7 @@ func (d *deployment) checkWindows() ([]Result, error) {
 		if err := d.call(&out, "ssm", "describe-maintenance-window-executions", "--window-id", window); err != nil {
 			return nil, err
 		}
-		r := Result{Check: "window " + window}
+		r := Result{Check: fmt.Sprintf("window %s (%s)", d.patching.templateName(template, window), window)}
 		if len(out.WindowExecutions) == 0 {
 			r.State, r.Evidence = OK, "no run yet"
 			results = append(results, r)
@@ -473,17 +481,9 @@ func (d *deployment) checkAlarms() ([]Result, error) {
 // checkS3Drift compares the deployed network stack's S3 prefix list (security group id, ACL CIDRs)
 // with AWS's list now (package s3drift, as make check-update does for the synthesised one).
 func (d *deployment) checkS3Drift() ([]Result, error) {
-	var body json.RawMessage
-	if err := d.call(&body, "cloudformation", "get-template", "--stack-name", d.t.Network, "--query", "TemplateBody"); err != nil {
+	template, err := d.deployedTemplate(d.t.Network)
+	if err != nil {
 		return nil, err
-	}
-	var text string
-	if json.Unmarshal(body, &text) == nil { // a YAML or string body: CDK deploys JSON, which the CLI prints as an object
-		body = json.RawMessage(text)
-	}
-	var template map[string]any
-	if err := json.Unmarshal(body, &template); err != nil {
-		return nil, fmt.Errorf("the deployed template of %s: %w", d.t.Network, err)
 	}
 	synthesised, err := s3drift.FromTemplate(template)
 	if err != nil {
@@ -514,6 +514,40 @@ func (d *deployment) checkS3Drift() ([]Result, error) {
 		return []Result{{Check: "S3 prefix list", State: OK, Evidence: fmt.Sprintf("%s (%s): the ACLs' %d CIDRs and the security group match", name, live.Id, len(live.Cidrs))}}, nil
 	}
 	return []Result{{Check: "S3 prefix list", State: Fail, Evidence: strings.Join(problems, "; "), Action: "the fix is named in the evidence; then make deploy"}}, nil
+}
+
+// deployedTemplate is a stack's template as deployed (GetTemplate).
+func (d *deployment) deployedTemplate(stackName string) (map[string]any, error) {
+	var body json.RawMessage
+	if err := d.call(&body, "cloudformation", "get-template", "--stack-name", stackName, "--query", "TemplateBody"); err != nil {
+		return nil, err
+	}
+	var text string
+	if json.Unmarshal(body, &text) == nil { // a string body (YAML); CDK deploys JSON, which the CLI prints as an object
+		body = json.RawMessage(text)
+	}
+	var template map[string]any
+	if err := json.Unmarshal(body, &template); err != nil {
+		return nil, fmt.Errorf("the deployed template of %s: %w", stackName, err)
+	}
+	return template, nil
+}
+
+// templateName is the Name property of the resource with this physical id, or its logical id.
+func (s stack) templateName(template map[string]any, physicalId string) string {
+	for _, r := range s.Resources {
+		if r.PhysicalResourceId != physicalId {
+			continue
+		}
+		resources, _ := template["Resources"].(map[string]any)
+		resource, _ := resources[r.LogicalResourceId].(map[string]any)
+		props, _ := resource["Properties"].(map[string]any)
+		if name, ok := props["Name"].(string); ok {
+			return name
+		}
+		return r.LogicalResourceId
+	}
+	return physicalId
 }
 
 type association struct {

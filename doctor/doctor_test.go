@@ -80,6 +80,7 @@ func healthy() map[string]string {
 		weeklyRuns: "testdata/window-executions-weekly.json",
 		"ssm describe-maintenance-window-executions --window-id mw-0fedcba9876543210": "testdata/window-executions-wsus.json",
 		alarms: "testdata/alarms-ok.json",
+		"cloudformation get-template --stack-name privatepatch-patching --query TemplateBody":                               "../test/testdata/default.patching.template.json",
 		"cloudformation get-template --stack-name privatepatch-network --query TemplateBody":                                "../test/testdata/default.network.template.json",
 		`ec2 describe-managed-prefix-lists --filters [{"Name":"prefix-list-name","Values":["com.amazonaws.us-west-2.s3"]}]`: "testdata/prefix-lists-s3.json",
 		s3Entries:    "../s3drift/testdata/entries-in-sync.json",
@@ -121,8 +122,8 @@ func TestHealthyDeploymentPassesEveryCheck(t *testing.T) {
 		checks[r.Check] = true
 	}
 	for _, want := range []string{"node i-0a1b2c3d4e5f60001", "node i-0a1b2c3d4e5f60002", "node i-0e5d4c3b2a1f09876 (WSUS)", "WSUS setup",
-		"WSUS synchronisation", "WSUS client on i-0a1b2c3d4e5f60002", "patch group windows", "patch group wsus", "window mw-0123456789abcdef0",
-		"window mw-0fedcba9876543210", "alarm privatepatch-patching-wsus-sync", "S3 prefix list", "other patching", "data protection"} {
+		"WSUS synchronisation", "WSUS client on i-0a1b2c3d4e5f60002", "patch group windows", "patch group wsus", "window privatepatch-weekly (mw-0123456789abcdef0)",
+		"window privatepatch-wsus (mw-0fedcba9876543210)", "alarm privatepatch-patching-wsus-sync", "S3 prefix list", "other patching", "data protection"} {
 		assert.True(t, checks[want], "no %q row", want)
 	}
 	assert.Contains(t, out.String(), "Online, agent 3.3.1142.0, last ping 0 h ago")
@@ -161,7 +162,7 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 			"patch group windows", Warn, "no node of the group has reported a scan"},
 		{"window failed", map[string]string{weeklyRuns: "testdata/window-executions-weekly-failed.json",
 			"ssm describe-maintenance-window-execution-tasks --window-execution-id d4e5f6a7-6666-4c8d-9e0f-2a3b4c5d6e7f": "testdata/window-execution-tasks-failed.json"},
-			"window mw-0123456789abcdef0", Fail, "AWS-RunPatchBaseline FAILED: The maximum error threshold was reached"},
+			"window privatepatch-weekly (mw-0123456789abcdef0)", Fail, "AWS-RunPatchBaseline FAILED: The maximum error threshold was reached"},
 		{"alarm in ALARM", map[string]string{alarms: "testdata/alarms-sync-alarm.json"},
 			"alarm privatepatch-patching-wsus-sync", Fail, "ALARM: Threshold Crossed"},
 		{"S3 prefix list drifted", map[string]string{s3Entries: "../s3drift/testdata/entries-drifted.json"},

@@ -167,13 +167,9 @@ func (p PatchNow) Run(aws AWS, t Target, out io.Writer) (bool, error) {
 	if err := d.readStacks(); err != nil {
 		return false, CouldNotRun{err}
 	}
-	var body json.RawMessage
-	if err := d.call(&body, "cloudformation", "get-template", "--stack-name", t.Patching, "--query", "TemplateBody"); err != nil {
+	template, err := d.deployedTemplate(t.Patching)
+	if err != nil {
 		return false, CouldNotRun{err}
-	}
-	var template map[string]any
-	if err := json.Unmarshal(body, &template); err != nil {
-		return false, CouldNotRun{fmt.Errorf("the deployed template of %s: %w", t.Patching, err)}
 	}
 	task, targets, err := p.settingsFor(windowTasks(template), t.PatchGroups)
 	if err != nil {

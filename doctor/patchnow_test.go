@@ -20,7 +20,6 @@ const (
 // golden default), a sent command, and the command in progress, then done.
 func patchNowAWS(t *testing.T, send string) *fake {
 	responses := healthy()
-	responses["cloudformation get-template --stack-name privatepatch-patching --query TemplateBody"] = "../test/testdata/default.patching.template.json"
 	responses[send] = "testdata/send-command.json"
 	responses[listInvocations] = "testdata/list-command-invocations-success.json"
 	return &fake{t: t, responses: responses, sequences: map[string][]string{
