@@ -592,15 +592,81 @@ func (d *deployment) checkCompetingPatching() ([]Result, error) {
 			unclear = append(unclear, what)
 		}
 	}
+	windows, err := d.competingWindows()
+	if err != nil {
+		return nil, err
+	}
+	competing = append(competing, windows...)
 	switch {
 	case len(competing) > 0:
-		return []Result{{Check: "other patching", State: Fail, Evidence: "these associations patch the same nodes: " + strings.Join(competing, "; "),
+		return []Result{{Check: "other patching", State: Fail, Evidence: "these patch the same nodes: " + strings.Join(competing, "; "),
 			Action: "delete them (or the Quick Setup patch policy) or narrow their targets: each scan overwrites the nodes' patch compliance"}}, nil
 	case len(unclear) > 0:
 		return []Result{{Check: "other patching", State: Warn, Evidence: "these associations patch nodes chosen by resource group or another tag: " + strings.Join(unclear, "; "),
 			Action: "make sure they do not reach this fleet"}}, nil
 	}
-	return []Result{{Check: "other patching", State: OK, Evidence: "no other patch association or Quick Setup patch policy targets these nodes"}}, nil
+	return []Result{{Check: "other patching", State: OK, Evidence: "no other patch association, window or Quick Setup patch policy targets these nodes"}}, nil
+}
+
+// competingWindows are the maintenance windows this deployment did not create that target its
+// nodes (DescribeMaintenanceWindowsForTarget, by node id, fleet tag and patch group tag) and run
+// a patching document (DescribeMaintenanceWindowTasks: Tasks with TaskArn).
+func (d *deployment) competingWindows() ([]string, error) {
+	ours := map[string]bool{}
+	for _, id := range d.patching.physical("AWS::SSM::MaintenanceWindow", "") {
+		ours[id] = true
+	}
+	ids := slices.Sorted(maps.Keys(d.nodes))
+	if wsus := d.fleet.Outputs["WsusInstanceId"]; wsus != "" {
+		ids = append(ids, wsus)
+	}
+	queries := [][]sendTarget{{{Key: "tag:" + d.t.FleetTagKey, Values: []string{d.t.FleetTagValue}}}}
+	for len(ids) > 0 { // Values holds at most 50
+		n := min(len(ids), 50)
+		queries = append(queries, []sendTarget{{Key: "InstanceIds", Values: ids[:n]}})
+		ids = ids[n:]
+	}
+	if len(d.t.PatchGroups) > 0 {
+		for _, key := range d.t.PatchGroupTagKeys {
+			queries = append(queries, []sendTarget{{Key: "tag:" + key, Values: d.t.PatchGroups}})
+		}
+	}
+	found := map[string]string{}
+	for _, q := range queries {
+		targets, _ := json.Marshal(q)
+		var out struct {
+			WindowIdentities []struct {
+				WindowId string `json:"WindowId"`
+				Name     string `json:"Name"`
+			} `json:"WindowIdentities"`
+		}
+		if err := d.call(&out, "ssm", "describe-maintenance-windows-for-target", "--resource-type", "INSTANCE", "--targets", string(targets)); err != nil {
+			return nil, err
+		}
+		for _, w := range out.WindowIdentities {
+			if !ours[w.WindowId] {
+				found[w.WindowId] = w.Name
+			}
+		}
+	}
+	var competing []string
+	for _, id := range slices.Sorted(maps.Keys(found)) {
+		var tasks struct {
+			Tasks []struct {
+				TaskArn string `json:"TaskArn"`
+			} `json:"Tasks"`
+		}
+		if err := d.call(&tasks, "ssm", "describe-maintenance-window-tasks", "--window-id", id); err != nil {
+			return nil, err
+		}
+		for _, t := range tasks.Tasks {
+			if slices.Contains(patchDocuments, t.TaskArn) {
+				competing = append(competing, fmt.Sprintf("maintenance window %s (%s, %s)", id, orUnnamed(found[id]), t.TaskArn))
+				break
+			}
+		}
+	}
+	return competing, nil
 }
 
 func orUnnamed(name string) string {

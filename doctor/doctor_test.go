@@ -62,6 +62,7 @@ const (
 	alarms          = "cloudwatch describe-alarms --alarm-names privatepatch-patching-wsus-disk privatepatch-patching-wsus-sync"
 	s3Entries       = "ec2 get-managed-prefix-list-entries --prefix-list-id pl-68a54001"
 	associations    = "ssm list-associations"
+	windowsForNodes = `ssm describe-maintenance-windows-for-target --resource-type INSTANCE --targets [{"Key":"InstanceIds","Values":["i-0a1b2c3d4e5f60001","i-0a1b2c3d4e5f60002","i-0e5d4c3b2a1f09876"]}]`
 )
 
 // healthy is a deployment of the default configuration where everything works.
@@ -80,9 +81,14 @@ func healthy() map[string]string {
 		weeklyRuns: "testdata/window-executions-weekly.json",
 		"ssm describe-maintenance-window-executions --window-id mw-0fedcba9876543210": "testdata/window-executions-wsus.json",
 		alarms: "testdata/alarms-ok.json",
-		"cloudformation get-template --stack-name privatepatch-patching --query TemplateBody":                               "../test/testdata/default.patching.template.json",
-		"cloudformation get-template --stack-name privatepatch-network --query TemplateBody":                                "../test/testdata/default.network.template.json",
-		`ec2 describe-managed-prefix-lists --filters [{"Name":"prefix-list-name","Values":["com.amazonaws.us-west-2.s3"]}]`: "testdata/prefix-lists-s3.json",
+		`ssm describe-maintenance-windows-for-target --resource-type INSTANCE --targets [{"Key":"tag:privatepatch:fleet","Values":["privatepatch"]}]`: "testdata/windows-for-target-none.json",
+		windowsForNodes: "testdata/windows-for-target-nodes.json",
+		`ssm describe-maintenance-windows-for-target --resource-type INSTANCE --targets [{"Key":"tag:Patch Group","Values":["windows","wsus"]}]`: "testdata/windows-for-target-ours.json",
+		`ssm describe-maintenance-windows-for-target --resource-type INSTANCE --targets [{"Key":"tag:PatchGroup","Values":["windows","wsus"]}]`:  "testdata/windows-for-target-none.json",
+		"ssm describe-maintenance-window-tasks --window-id mw-0b1b2b3b4b5b6b7b8":                                                                 "testdata/window-tasks-backup.json",
+		"cloudformation get-template --stack-name privatepatch-patching --query TemplateBody":                                                    "../test/testdata/default.patching.template.json",
+		"cloudformation get-template --stack-name privatepatch-network --query TemplateBody":                                                     "../test/testdata/default.network.template.json",
+		`ec2 describe-managed-prefix-lists --filters [{"Name":"prefix-list-name","Values":["com.amazonaws.us-west-2.s3"]}]`:                      "testdata/prefix-lists-s3.json",
 		s3Entries:    "../s3drift/testdata/entries-in-sync.json",
 		associations: "testdata/associations.json",
 	}
@@ -171,6 +177,9 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 			"other patching", Fail, "AWS-QuickSetup-PatchPolicy-ScanForPatches-LA-k2x9q"},
 		{"another association on a patch group", map[string]string{associations: "testdata/associations-patch-group.json"},
 			"other patching", Fail, "legacy-install"},
+		{"another maintenance window patching the same nodes", map[string]string{windowsForNodes: "testdata/windows-for-target-nodes-legacy.json",
+			"ssm describe-maintenance-window-tasks --window-id mw-0c1c2c3c4c5c6c7c8": "testdata/window-tasks-legacy.json"},
+			"other patching", Fail, "maintenance window mw-0c1c2c3c4c5c6c7c8 (legacy-patching, AWS-RunPatchBaseline)"},
 		{"another association on a resource group", map[string]string{associations: "testdata/associations-resource-group.json"},
 			"other patching", Warn, "finance-scan"},
 		{"stack without protection", map[string]string{"cloudformation get-stack-policy --stack-name privatepatch-fleet": "testdata/stack-policy-none.json",
