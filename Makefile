@@ -19,7 +19,7 @@ CDK_DEPLOY_FLAGS ?= --require-approval broadening
 # CONFIG=path/to/config.yaml picks a configuration; without it the embedded default is used.
 CDK_CONFIG := $(if $(CONFIG),-c config=$(abspath $(CONFIG)),)
 
-.PHONY: help setup synth cost diagram verify diff s3-prefix-lists-of-cdk-out check-s3-drift check-update deploy test update-golden bench lint lint-ps test-ps clean
+.PHONY: help setup synth cost diagram verify diff s3-prefix-lists-of-cdk-out check-s3-drift check-update deploy doctor patch-now test update-golden bench lint lint-ps test-ps clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -133,8 +133,34 @@ check-update: synth check-s3-drift ## refuse an update that replaces data or cla
 	  esac; \
 	done
 
-deploy: setup $(if $(FORCE),check-s3-drift,check-update) ## deploy every stack after check-update (FORCE=1 skips it, but not the S3 prefix-list drift check; needs credentials and a bootstrapped account)
+# After the deploy, every stack gets a stack policy that denies replacing or deleting its data
+# (volumes, buckets, keys, log groups, topics; cfnupdate.StackPolicy), so that neither FORCE=1
+# nor a console update drops them silently; the stacks carry termination protection (stacks/).
+# The CDK CLI sets no stack policy, so the AWS CLI does (a stack not deployed, such as a
+# pipeline's stage before its first run, is skipped). Changing protected data on purpose:
+# README, "Changing protected data on purpose".
+STACK_POLICIES := cdk.out/stack-policies
+
+deploy: setup $(if $(FORCE),check-s3-drift,check-update) ## deploy every stack after check-update (FORCE=1 skips it, but not the S3 prefix-list drift check), then protect its data with a stack policy; needs credentials and a bootstrapped account
 	$(CDK) deploy '**' $(CDK_DEPLOY_FLAGS) $(CDK_CONFIG) # CDK's validation is on: deploy has no --no-validation
+	go run ./tools/checkupdate -stack-policies cdk.out -out $(STACK_POLICIES) | while read -r stack region; do \
+	  [ "$$region" = unknown-region ] && region=""; \
+	  if aws cloudformation set-stack-policy $${region:+--region $$region} --stack-name $$stack \
+	      --stack-policy-body file://$(STACK_POLICIES)/$$stack.json 2> $(STACK_POLICIES)/error; then \
+	    echo "$$stack: stack policy set (no replacing or deleting its data)"; \
+	  else \
+	    grep -q 'does not exist' $(STACK_POLICIES)/error || { cat $(STACK_POLICIES)/error >&2; exit 1; }; \
+	    echo "$$stack: not deployed, no stack policy"; \
+	  fi; \
+	done
+
+doctor: ## after deploy: is every node managed and Online, has WSUS synchronised, did the associations, scans and windows succeed, are alarms quiet, has the S3 prefix list drifted, does other patching compete (AWS CLI, read-only; exit 1 when a check fails, 2 when it cannot run)
+	@go build -o cdk.out/bin/doctor ./tools/doctor # go run and make both turn 1 and 2 into their own codes: the binary keeps them
+	cdk.out/bin/doctor $(if $(CONFIG),-config $(abspath $(CONFIG)),)
+
+patch-now: ## run AWS-RunPatchBaseline now: TARGET=<patch group|instance id|resource group> OPERATION=Scan|Install (ENVIRONMENT=name with environments), with the window's rate control, reboot option and output prefix; waits and prints each node's outcome
+	@go build -o cdk.out/bin/patchnow ./tools/patchnow
+	cdk.out/bin/patchnow -target '$(TARGET)' -operation '$(or $(OPERATION),Scan)' $(if $(ENVIRONMENT),-environment '$(ENVIRONMENT)',) $(if $(CONFIG),-config $(abspath $(CONFIG)),)
 
 test: setup lint ## run every test: configuration, constructs, templates, cdk-nag, network paths
 	go test -count=1 ./...

@@ -70,6 +70,12 @@ func applyNagPacks(scope constructs.IConstruct) {
 	awscdk.Aspects_Of(scope).Add(cdknag.NewNIST80053R5Checks(props), nil)
 }
 
+// terminationProtection is on for every stack of a deployment: deleting one needs it turned off
+// first (the stack policy make deploy sets guards updates only). cdk deploy sets the deployed
+// stack's protection to the synthesised value on every deploy, so it is set here, not by a CLI
+// call after the deploy that the next deploy would undo.
+var terminationProtection = jsii.Bool(true)
+
 // environment pins the region always and the account when configured; without an account the
 // stacks deploy to any account but cannot use context lookups.
 func environment(cfg *config.Config) *awscdk.Environment {

@@ -50,9 +50,10 @@ func CommandOutputBucketName(cfg *config.Config) string {
 // NewFleetStack creates <project>-fleet in the network of net.
 func NewFleetStack(scope constructs.Construct, cfg *config.Config, net network.Network) FleetStack {
 	stack := awscdk.NewStack(scope, jsii.String("Fleet"), &awscdk.StackProps{
-		StackName:   jsii.String(cfg.StackName("fleet")),
-		Description: jsii.String("privatepatch: WSUS server, Windows fleet and their Systems Manager configuration"),
-		Env:         environment(cfg),
+		StackName:             jsii.String(cfg.StackName("fleet")),
+		Description:           jsii.String("privatepatch: WSUS server, Windows fleet and their Systems Manager configuration"),
+		Env:                   environment(cfg),
+		TerminationProtection: terminationProtection,
 	})
 	s := FleetStack{Stack: stack}
 	s.CommandOutput = logbucket.NewLogBucket(stack, "CommandOutput", &logbucket.Props{

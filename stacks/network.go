@@ -28,9 +28,10 @@ type NetworkStack struct {
 // NewNetworkStack creates <project>-network from a validated configuration.
 func NewNetworkStack(scope constructs.Construct, cfg *config.Config) NetworkStack {
 	stack := awscdk.NewStack(scope, jsii.String("Network"), &awscdk.StackProps{
-		StackName:   jsii.String(cfg.StackName("network")),
-		Description: jsii.String("privatepatch: VPC, Systems Manager endpoints, security groups and network ACLs for patching private subnets"),
-		Env:         environment(cfg),
+		StackName:             jsii.String(cfg.StackName("network")),
+		Description:           jsii.String("privatepatch: VPC, Systems Manager endpoints, security groups and network ACLs for patching private subnets"),
+		Env:                   environment(cfg),
+		TerminationProtection: terminationProtection,
 	})
 	s3ListId, idFound := cfg.S3PrefixListId(), true
 	if s3ListId == "" {

@@ -107,9 +107,10 @@ func usesCloudWatchOutput(cfg *config.Config) bool {
 // NewPatchingStack creates <project>-patching; command output goes to the fleet stack's bucket.
 func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet FleetStack) PatchingStack {
 	stack := awscdk.NewStack(scope, jsii.String("Patching"), &awscdk.StackProps{
-		StackName:   jsii.String(cfg.StackName("patching")),
-		Description: jsii.String("privatepatch: Patch Manager baselines, maintenance windows, scans, inventory and alerts"),
-		Env:         environment(cfg),
+		StackName:             jsii.String(cfg.StackName("patching")),
+		Description:           jsii.String("privatepatch: Patch Manager baselines, maintenance windows, scans, inventory and alerts"),
+		Env:                   environment(cfg),
+		TerminationProtection: terminationProtection,
 	})
 	s := PatchingStack{Stack: stack, Baselines: map[string]awsssm.CfnPatchBaseline{}, MaintenanceWindows: map[string]patching.MaintenanceWindow{}}
 	bucket := fleet.CommandOutput.Bucket()

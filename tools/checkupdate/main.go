@@ -12,6 +12,8 @@
 //	checkupdate -prerequisites -deployed DIR          print "STACK REGION KIND" for each state of
 //	                                                  an account the update needs (make check-update
 //	                                                  asks the AWS CLI whether it holds)
+//	checkupdate -stack-policies cdk.out -out DIR      write each stack's stack policy to DIR/STACK.json
+//	                                                  and print its name and region (make deploy sets them)
 //
 // A stack missing from DIR is new. Exit status 1 lists the problems; FORCE=1 in make deploy
 // skips the check for an update that is meant to replace something, but not the S3 prefix-list
@@ -39,9 +41,13 @@ func main() {
 	networkStacks := flag.String("s3-prefix-lists", "", "print the name and region of each network stack of this cloud assembly and exit")
 	livePrefixLists := flag.String("live-prefix-lists", "", "directory of the live S3 prefix lists (STACK.id, STACK.entries.json): compare them with -synthesised")
 	needs := flag.Bool("prerequisites", false, "print what the update needs of each stack's account and region, and exit")
+	stackPolicies := flag.String("stack-policies", "", "write the stack policy of each stack of this cloud assembly to -out and print each stack's name and region")
+	out := flag.String("out", "", "the directory -stack-policies writes to")
 	flag.Parse()
 	var err error
 	switch {
+	case *stackPolicies != "":
+		err = writeStackPolicies(os.Stdout, *stackPolicies, *out)
 	case *networkStacks != "":
 		err = listNetworkStacks(os.Stdout, *networkStacks)
 	case *livePrefixLists != "":
@@ -190,4 +196,31 @@ func checkPrefixLists(out io.Writer, dir, assembly string) error {
 		fmt.Fprintln(out, "  -", p)
 	}
 	return fmt.Errorf("%w: the S3 prefix list has drifted, %d problem(s) above", errProblems, len(problems))
+}
+
+// writeStackPolicies writes, for each stack, the policy that denies replacing or deleting its
+// data in an update (cfnupdate.StackPolicy) to dir/STACK.json, and prints the stack's name and
+// region.
+func writeStackPolicies(out io.Writer, assembly, dir string) error {
+	if dir == "" {
+		return fmt.Errorf("give -out DIR with -stack-policies")
+	}
+	templates, regions, err := cfnupdate.ReadAssembly(assembly)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, name := range sortedKeys(templates) {
+		body, err := cfnupdate.StackPolicyJSON(templates[name])
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+".json"), body, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintln(out, name, regions[name])
+	}
+	return nil
 }

@@ -154,3 +154,19 @@ func TestNamesWhatTheUpdateNeedsOfTheAccount(t *testing.T) {
 		})
 	}
 }
+
+func TestWritesAStackPolicyPerStackForMakeDeploy(t *testing.T) {
+	dir := assembly(t, "ami-1")
+	write(t, filepath.Join(dir, "Fleet.template.json"), `{"Resources": {"Server": {"Type": "AWS::EC2::Instance"}, "Store": {"Type": "AWS::EC2::Volume"}}}`)
+	policies := filepath.Join(t.TempDir(), "policies")
+	var out bytes.Buffer
+	require.NoError(t, writeStackPolicies(&out, dir, policies))
+	assert.Equal(t, "app-fleet eu-west-1\n", out.String())
+	body, err := os.ReadFile(filepath.Join(policies, "app-fleet.json"))
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"Statement": [
+		{"Effect": "Deny", "Action": ["Update:Replace", "Update:Delete"], "Principal": "*", "Resource": "*",
+		 "Condition": {"StringEquals": {"ResourceType": ["AWS::EC2::Volume"]}}},
+		{"Effect": "Allow", "Action": "Update:*", "Principal": "*", "Resource": "*"}]}`, string(body))
+	assert.Error(t, writeStackPolicies(&out, dir, ""), "no -out")
+}

@@ -1,0 +1,737 @@
+package doctor
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/privatepatch/privatepatch/s3drift"
+)
+
+// The WSUS health metrics the health association publishes every 30 minutes, dimension
+// InstanceId, in healthNamespace/NAME-PREFIX (constructs/wsus: HealthNamespaceOf and the metric
+// names, wsus-health.ps1). Copied here
+// so that this tool does not link the CDK; TestHealthMetricNamesAreTheDeployedAlarms checks them
+// against the golden template's wsus-sync alarm.
+const (
+	healthNamespace          = "privatepatch/WSUS"
+	metricLastSyncSucceeded  = "LastSyncSucceeded"
+	metricHoursSinceLastSync = "HoursSinceLastSync"
+	// neverSynchronised is what wsus-health.ps1 reports as HoursSinceLastSync while the last
+	// synchronisation's Result is NeverRun.
+	neverSynchronised = 9999
+	// staleSyncHours is the wsus-sync alarm's threshold (constructs/patching/monitoring.go).
+	staleSyncHours = 26
+)
+
+// Logical id prefixes (construct paths) of the fleet stack's WSUS associations: construct ids
+// are part of the contract (README, Layout), and TestAssociationPrefixesMatchTheGoldenTemplate
+// checks them.
+const (
+	wsusSetupAssociation  = "WsusSetupAssociation"
+	wsusClientAssociation = "WsusClientAssociation"
+)
+
+// patchDocuments are the SSM documents that scan or install patches and so write patch
+// compliance ("SSM Command documents for patching managed nodes", Systems Manager User Guide,
+// read 2026-11-27: AWS-RunPatchBaseline, AWS-RunPatchBaselineAssociation (which Quick Setup's
+// Host Management uses for its daily scan), AWS-RunPatchBaselineWithHooks).
+var patchDocuments = []string{"AWS-RunPatchBaseline", "AWS-RunPatchBaselineAssociation", "AWS-RunPatchBaselineWithHooks"}
+
+// quickSetupPatchPolicyPrefix starts the names of the State Manager associations a Quick Setup
+// patch policy creates ("find the association starting with AWS-QuickSetup-PatchPolicy-
+// ScanForPatches-LA-", AWS Systems Manager patching workshop; the policy's roles and stack sets
+// are named AWS-QuickSetup-PatchPolicy-* too, AWSQuickSetupPatchPolicyDeploymentRolePolicy).
+const quickSetupPatchPolicyPrefix = "AWS-QuickSetup-PatchPolicy-"
+
+type node struct {
+	InstanceId       string `json:"InstanceId"`
+	PingStatus       string `json:"PingStatus"`
+	AgentVersion     string `json:"AgentVersion"`
+	LastPingDateTime Time   `json:"LastPingDateTime"`
+	ResourceType     string `json:"ResourceType"`
+	ComputerName     string `json:"ComputerName"`
+}
+
+func jsonFilter(key, keyName string, values ...string) string {
+	data, _ := json.Marshal([]map[string]any{{key: keyName, "Values": values}})
+	return string(data)
+}
+
+// describeNodes reads managed nodes by an InstanceInformationStringFilter (DescribeInstanceInformation).
+func (d *deployment) describeNodes(filterKey string, values ...string) ([]node, error) {
+	var out struct {
+		InstanceInformationList []node `json:"InstanceInformationList"`
+	}
+	err := d.call(&out, "ssm", "describe-instance-information", "--filters", jsonFilter("Key", filterKey, values...))
+	return out.InstanceInformationList, err
+}
+
+const agentAction = "start the instance; check its instance profile (AmazonSSMManagedInstanceCore), the ssm, ec2messages and ssmmessages endpoints and the private security group (make verify prints the flows)"
+
+// checkNodes: every running instance with the fleet tag, every node (hybrid included) with it,
+// and the WSUS server are managed and Online.
+func (d *deployment) checkNodes() ([]Result, error) {
+	tag := d.t.FleetTagKey + "=" + d.t.FleetTagValue
+	managed, err := d.describeNodes("tag:"+d.t.FleetTagKey, d.t.FleetTagValue)
+	if err != nil {
+		return nil, err
+	}
+	d.nodes = map[string]node{}
+	for _, n := range managed {
+		d.nodes[n.InstanceId] = n
+	}
+	var reservations struct {
+		Reservations []struct {
+			Instances []struct {
+				InstanceId string `json:"InstanceId"`
+			} `json:"Instances"`
+		} `json:"Reservations"`
+	}
+	filters, _ := json.Marshal([]map[string]any{{"Name": "tag:" + d.t.FleetTagKey, "Values": []string{d.t.FleetTagValue}},
+		{"Name": "instance-state-name", "Values": []string{"running"}}})
+	if err := d.call(&reservations, "ec2", "describe-instances", "--filters", string(filters)); err != nil {
+		return nil, err
+	}
+	var results []Result
+	for _, r := range reservations.Reservations {
+		for _, i := range r.Instances {
+			if _, ok := d.nodes[i.InstanceId]; !ok {
+				results = append(results, Result{Check: "node " + i.InstanceId, State: Fail,
+					Evidence: "running with tag " + tag + " but not a managed node (SSM Agent never registered)", Action: agentAction})
+			}
+		}
+	}
+	if wsus := d.fleet.Outputs["WsusInstanceId"]; wsus != "" {
+		server, err := d.describeNodes("InstanceIds", wsus)
+		if err != nil {
+			return nil, err
+		}
+		if len(server) == 0 {
+			results = append(results, Result{Check: "node " + wsus + " (WSUS)", State: Fail, Evidence: "not a managed node", Action: agentAction})
+		}
+		for _, n := range server {
+			results = append(results, nodeResult(d.now, n, " (WSUS)"))
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(d.nodes)) {
+		results = append(results, nodeResult(d.now, d.nodes[id], ""))
+	}
+	if len(d.nodes) == 0 && len(results) == 0 {
+		results = append(results, Result{Check: "fleet nodes", State: Warn, Evidence: "no instance or node carries " + tag,
+			Action: "tag your instances " + tag + " (and a patch group), or add fleet.instanceGroups"})
+	}
+	return results, nil
+}
+
+// nodeResult judges one node by its PingStatus: Online | ConnectionLost | Inactive (deprecated)
+// (InstanceInformationStringFilter, Systems Manager API Reference, read 2026-11-27).
+func nodeResult(now time.Time, n node, what string) Result {
+	r := Result{Check: "node " + n.InstanceId + what,
+		Evidence: fmt.Sprintf("%s, agent %s, last ping %s", n.PingStatus, n.AgentVersion, ago(now, n.LastPingDateTime.Time))}
+	if n.PingStatus == "Online" {
+		r.State = OK
+	} else {
+		r.State, r.Action = Fail, agentAction
+	}
+	return r
+}
+
+type associationExecution struct {
+	ExecutionId           string `json:"ExecutionId"`
+	Status                string `json:"Status"`
+	DetailedStatus        string `json:"DetailedStatus"`
+	CreatedTime           Time   `json:"CreatedTime"`
+	ResourceCountByStatus string `json:"ResourceCountByStatus"`
+}
+
+// lastExecution is an association's newest execution (DescribeAssociationExecutions), nil
+// before the first.
+func (d *deployment) lastExecution(id string) (*associationExecution, error) {
+	var out struct {
+		AssociationExecutions []associationExecution `json:"AssociationExecutions"`
+	}
+	if err := d.call(&out, "ssm", "describe-association-executions", "--association-id", id); err != nil {
+		return nil, err
+	}
+	if len(out.AssociationExecutions) == 0 {
+		return nil, nil
+	}
+	sort.Slice(out.AssociationExecutions, func(i, j int) bool {
+		return out.AssociationExecutions[i].CreatedTime.After(out.AssociationExecutions[j].CreatedTime.Time)
+	})
+	return &out.AssociationExecutions[0], nil
+}
+
+// associationState: Success, Failed, or still Pending/InProgress (AssociationOverview: "Status
+// can be: Pending, Success, or Failed", Systems Manager API Reference, read 2026-11-27).
+func associationState(status string) State {
+	switch status {
+	case "Success":
+		return OK
+	case "Failed", "TimedOut":
+		return Fail
+	}
+	return Warn
+}
+
+func (d *deployment) checkWsusSetup() ([]Result, error) {
+	if !d.t.WsusEnabled {
+		return nil, nil
+	}
+	ids := d.fleet.physical("AWS::SSM::Association", wsusSetupAssociation)
+	if len(ids) == 0 {
+		return []Result{{Check: "WSUS setup", State: Fail, Evidence: "the fleet stack has no WSUS setup association", Action: "make deploy"}}, nil
+	}
+	last, err := d.lastExecution(ids[0])
+	if err != nil || last == nil {
+		return []Result{{Check: "WSUS setup", State: Warn, Evidence: "association " + ids[0] + " has not run yet",
+			Action: "wait: it runs when created and daily"}}, err
+	}
+	r := Result{Check: "WSUS setup", State: associationState(last.Status),
+		Evidence: fmt.Sprintf("last run %s: %s (%s)", ago(d.now, last.CreatedTime.Time), last.Status, last.DetailedStatus)}
+	if r.State == Fail {
+		r.Action = fmt.Sprintf("read its output under s3://%s/wsus-setup/ (or the association's execution history), fix, then aws ssm start-associations-once --association-ids %s",
+			d.fleet.Outputs["CommandOutputBucket"], ids[0])
+	}
+	return []Result{r}, nil
+}
+
+// latestDatapoint is the newest datapoint of one statistic over the last three hours
+// (GetMetricStatistics: Datapoints with Timestamp and the statistic asked for).
+func (d *deployment) latestDatapoint(instance, metric, statistic string) (float64, time.Time, bool, error) {
+	var out struct {
+		Datapoints []map[string]json.RawMessage `json:"Datapoints"`
+	}
+	err := d.call(&out, "cloudwatch", "get-metric-statistics", "--namespace", d.t.HealthNamespace, "--metric-name", metric,
+		"--dimensions", "Name=InstanceId,Value="+instance,
+		"--start-time", d.now.Add(-3*time.Hour).UTC().Format(time.RFC3339), "--end-time", d.now.UTC().Format(time.RFC3339),
+		"--period", "1800", "--statistics", statistic)
+	if err != nil {
+		return 0, time.Time{}, false, err
+	}
+	var value float64
+	var newest time.Time
+	found := false
+	for _, p := range out.Datapoints {
+		var ts Time
+		var v float64
+		if json.Unmarshal(p["Timestamp"], &ts) != nil || json.Unmarshal(p[statistic], &v) != nil {
+			return 0, time.Time{}, false, fmt.Errorf("get-metric-statistics %s: a datapoint without Timestamp or %s", metric, statistic)
+		}
+		if !found || ts.After(newest) {
+			value, newest, found = v, ts.Time, true
+		}
+	}
+	return value, newest, found, nil
+}
+
+// checkWsusSync reads the last synchronisation from the health metrics rather than the setup
+// association's output: the health association publishes what WSUS itself reports
+// (GetLastSynchronizationInfo) every 30 minutes, and the wsus-sync alarm judges the same numbers,
+// while the setup association runs daily and its output lives in S3 objects.
+func (d *deployment) checkWsusSync() ([]Result, error) {
+	wsus := d.fleet.Outputs["WsusInstanceId"]
+	if !d.t.WsusEnabled || wsus == "" {
+		return nil, nil
+	}
+	succeeded, at, found, err := d.latestDatapoint(wsus, metricLastSyncSucceeded, "Minimum")
+	if err != nil {
+		return nil, err
+	}
+	hours, _, hoursFound, err := d.latestDatapoint(wsus, metricHoursSinceLastSync, "Maximum")
+	if err != nil {
+		return nil, err
+	}
+	r := Result{Check: "WSUS synchronisation"}
+	switch {
+	case !found || !hoursFound:
+		r.State, r.Evidence = Fail, fmt.Sprintf("no %s metrics from %s in the last 3 hours", d.t.HealthNamespace, wsus)
+		r.Action = "the health association reports every 30 minutes once WSUS is installed: check the WSUS setup row and the health association's history"
+	case hours >= neverSynchronised:
+		r.State, r.Evidence = Fail, "WSUS has never synchronised (NeverRun)"
+		r.Action = "wait for the first synchronisation (hours) before any scan: clients scan against what WSUS has"
+	case succeeded < 1:
+		r.State, r.Evidence = Fail, fmt.Sprintf("the last synchronisation, %.0f h before %s, failed", hours, at.UTC().Format(time.RFC3339))
+		r.Action = "RDP to the server (WsusRdpCommand output) and read the synchronisation report; check it reaches Microsoft Update (public subnet, outbound 443)"
+	case hours > staleSyncHours:
+		r.State, r.Evidence = Fail, fmt.Sprintf("the last successful synchronisation was %.0f h ago (over %d h)", hours, staleSyncHours)
+		r.Action = "check the synchronisation schedule (wsus.syncTimeUtc, wsus.syncsPerDay) and the WSUS setup row"
+	default:
+		r.State, r.Evidence = OK, fmt.Sprintf("last synchronisation succeeded %.0f h ago", hours)
+	}
+	return []Result{r}, nil
+}
+
+// checkWsusClient: the client association's newest execution, per node
+// (DescribeAssociationExecutionTargets).
+func (d *deployment) checkWsusClient() ([]Result, error) {
+	if !d.t.WsusEnabled {
+		return nil, nil
+	}
+	ids := d.fleet.physical("AWS::SSM::Association", wsusClientAssociation)
+	if len(ids) == 0 {
+		return []Result{{Check: "WSUS client", State: Fail, Evidence: "the fleet stack has no WSUS client association", Action: "make deploy"}}, nil
+	}
+	last, err := d.lastExecution(ids[0])
+	if err != nil || last == nil {
+		return []Result{{Check: "WSUS client", State: Warn, Evidence: "association " + ids[0] + " has not run yet",
+			Action: "wait: it runs daily on the fleet tag"}}, err
+	}
+	var out struct {
+		AssociationExecutionTargets []struct {
+			ResourceId     string `json:"ResourceId"`
+			Status         string `json:"Status"`
+			DetailedStatus string `json:"DetailedStatus"`
+		} `json:"AssociationExecutionTargets"`
+	}
+	if err := d.call(&out, "ssm", "describe-association-execution-targets", "--association-id", ids[0], "--execution-id", last.ExecutionId); err != nil {
+		return nil, err
+	}
+	var results []Result
+	for _, t := range out.AssociationExecutionTargets {
+		r := Result{Check: "WSUS client on " + t.ResourceId, State: associationState(t.Status),
+			Evidence: fmt.Sprintf("%s (%s), run %s", t.Status, t.DetailedStatus, ago(d.now, last.CreatedTime.Time))}
+		if r.State == Fail {
+			r.Action = fmt.Sprintf("read its output under s3://%s/wsus-client/; the node must reach WSUS (%s)", d.fleet.Outputs["CommandOutputBucket"], d.fleet.Outputs["WsusUrl"])
+		}
+		results = append(results, r)
+	}
+	if len(results) == 0 {
+		results = append(results, Result{Check: "WSUS client", State: Warn, Evidence: "its last run reached no node", Action: "tag the fleet's nodes " + d.t.FleetTagKey + "=" + d.t.FleetTagValue})
+	}
+	return results, nil
+}
+
+// checkScans: each patch group's nodes' last patch operation (DescribeInstancePatchStatesForPatchGroup:
+// InstancePatchStates with MissingCount, FailedCount, InstalledPendingRebootCount, Operation,
+// OperationEndTime).
+func (d *deployment) checkScans() ([]Result, error) {
+	var results []Result
+	for _, group := range d.t.PatchGroups {
+		var out struct {
+			InstancePatchStates []struct {
+				InstanceId                  string `json:"InstanceId"`
+				Operation                   string `json:"Operation"`
+				OperationEndTime            Time   `json:"OperationEndTime"`
+				MissingCount                int    `json:"MissingCount"`
+				FailedCount                 int    `json:"FailedCount"`
+				InstalledPendingRebootCount int    `json:"InstalledPendingRebootCount"`
+			} `json:"InstancePatchStates"`
+		}
+		if err := d.call(&out, "ssm", "describe-instance-patch-states-for-patch-group", "--patch-group", group); err != nil {
+			return nil, err
+		}
+		r := Result{Check: "patch group " + group}
+		if len(out.InstancePatchStates) == 0 {
+			r.State, r.Evidence = Warn, "no node of the group has reported a scan"
+			r.Action = fmt.Sprintf("after WSUS has synchronised: make patch-now TARGET=%s OPERATION=Scan", group)
+			results = append(results, r)
+			continue
+		}
+		missing, failed, reboot, compliant := 0, 0, 0, 0
+		var newest time.Time
+		var failedNodes []string
+		for _, s := range out.InstancePatchStates {
+			missing += s.MissingCount
+			failed += s.FailedCount
+			reboot += s.InstalledPendingRebootCount
+			if s.MissingCount+s.FailedCount+s.InstalledPendingRebootCount == 0 {
+				compliant++
+			}
+			if s.FailedCount > 0 {
+				failedNodes = append(failedNodes, s.InstanceId)
+			}
+			if s.OperationEndTime.After(newest) {
+				newest = s.OperationEndTime.Time
+			}
+		}
+		r.Evidence = fmt.Sprintf("%d/%d nodes compliant; missing %d, failed %d, pending reboot %d; last operation %s",
+			compliant, len(out.InstancePatchStates), missing, failed, reboot, ago(d.now, newest))
+		switch {
+		case failed > 0:
+			r.State = Fail
+			r.Action = fmt.Sprintf("patches failed to install on %s: read the window's output under s3://%s/patch/, then make patch-now TARGET=%s OPERATION=Install",
+				strings.Join(failedNodes, ", "), d.fleet.Outputs["CommandOutputBucket"], group)
+		case missing > 0 || reboot > 0:
+			r.State = Warn
+			r.Action = fmt.Sprintf("the next window installs them, or make patch-now TARGET=%s OPERATION=Install", group)
+		default:
+			r.State = OK
+		}
+		results = append(results, r)
+	}
+	return results, nil
+}
+
+// checkWindows: each maintenance window's newest execution, and its failed tasks
+// (DescribeMaintenanceWindowExecutions, DescribeMaintenanceWindowExecutionTasks; Status values
+// PENDING | IN_PROGRESS | SUCCESS | FAILED | TIMED_OUT | CANCELLING | CANCELLED |
+// SKIPPED_OVERLAPPING, MaintenanceWindowExecution, Systems Manager API Reference, read 2026-11-27).
+func (d *deployment) checkWindows() ([]Result, error) {
+	windows := d.patching.physical("AWS::SSM::MaintenanceWindow", "")
+	if len(windows) == 0 {
+		return nil, nil
+	}
+	template, err := d.deployedTemplate(d.t.Patching)
+	if err != nil {
+		return nil, err
+	}
+	var results []Result
+	for _, window := range windows {
+		var out struct {
+			WindowExecutions []struct {
+				WindowExecutionId string `json:"WindowExecutionId"`
+				Status            string `json:"Status"`
+				StatusDetails     string `json:"StatusDetails"`
+				StartTime         Time   `json:"StartTime"`
+			} `json:"WindowExecutions"`
+		}
+		if err := d.call(&out, "ssm", "describe-maintenance-window-executions", "--window-id", window); err != nil {
+			return nil, err
+		}
+		r := Result{Check: fmt.Sprintf("window %s (%s)", d.patching.templateName(template, window), window)}
+		if len(out.WindowExecutions) == 0 {
+			r.State, r.Evidence = OK, "no run yet"
+			results = append(results, r)
+			continue
+		}
+		sort.Slice(out.WindowExecutions, func(i, j int) bool {
+			return out.WindowExecutions[i].StartTime.After(out.WindowExecutions[j].StartTime.Time)
+		})
+		last := out.WindowExecutions[0]
+		r.Evidence = fmt.Sprintf("last run %s: %s", ago(d.now, last.StartTime.Time), last.Status)
+		if last.StatusDetails != "" {
+			r.Evidence += " (" + last.StatusDetails + ")"
+		}
+		switch last.Status {
+		case "SUCCESS", "PENDING", "IN_PROGRESS":
+			r.State = OK
+		case "SKIPPED_OVERLAPPING", "CANCELLING", "CANCELLED":
+			r.State = Warn
+			r.Action = "windows that overlap skip each other: check the schedules and durations"
+		default: // FAILED, TIMED_OUT
+			r.State = Fail
+			var tasks struct {
+				WindowExecutionTaskIdentities []struct {
+					TaskExecutionId string `json:"TaskExecutionId"`
+					TaskArn         string `json:"TaskArn"`
+					Status          string `json:"Status"`
+					StatusDetails   string `json:"StatusDetails"`
+				} `json:"WindowExecutionTaskIdentities"`
+			}
+			if err := d.call(&tasks, "ssm", "describe-maintenance-window-execution-tasks", "--window-execution-id", last.WindowExecutionId); err != nil {
+				return nil, err
+			}
+			var failed []string
+			for _, t := range tasks.WindowExecutionTaskIdentities {
+				if t.Status != "SUCCESS" {
+					failed = append(failed, fmt.Sprintf("%s %s: %s", t.TaskArn, t.Status, t.StatusDetails))
+				}
+			}
+			if len(failed) > 0 {
+				r.Evidence += "; " + strings.Join(failed, "; ")
+			}
+			r.Action = fmt.Sprintf("aws ssm get-maintenance-window-execution --window-execution-id %s, then the task's output under s3://%s/patch/",
+				last.WindowExecutionId, d.fleet.Outputs["CommandOutputBucket"])
+		}
+		results = append(results, r)
+	}
+	return results, nil
+}
+
+// checkAlarms: the patching stack's alarms (DescribeAlarms: MetricAlarms with StateValue OK |
+// ALARM | INSUFFICIENT_DATA, CloudWatch API Reference, read 2026-11-27).
+func (d *deployment) checkAlarms() ([]Result, error) {
+	names := d.patching.physical("AWS::CloudWatch::Alarm", "")
+	if len(names) == 0 {
+		return nil, nil
+	}
+	var out struct {
+		MetricAlarms []struct {
+			AlarmName   string `json:"AlarmName"`
+			StateValue  string `json:"StateValue"`
+			StateReason string `json:"StateReason"`
+		} `json:"MetricAlarms"`
+	}
+	if err := d.call(&out, append([]string{"cloudwatch", "describe-alarms", "--alarm-names"}, names...)...); err != nil {
+		return nil, err
+	}
+	var results []Result
+	for _, a := range out.MetricAlarms {
+		r := Result{Check: "alarm " + a.AlarmName, Evidence: a.StateValue}
+		switch a.StateValue {
+		case "OK":
+			r.State = OK
+		case "ALARM":
+			r.State, r.Evidence = Fail, a.StateValue+": "+a.StateReason
+			r.Action = "see the WSUS rows above and the dashboard"
+		default:
+			r.State, r.Evidence = Warn, a.StateValue+": "+a.StateReason
+			r.Action = "the WSUS health metrics are missing: see the WSUS synchronisation row"
+		}
+		results = append(results, r)
+	}
+	return results, nil
+}
+
+// checkS3Drift compares the deployed network stack's S3 prefix list (security group id, ACL CIDRs)
+// with AWS's list now (package s3drift, as make check-update does for the synthesised one).
+func (d *deployment) checkS3Drift() ([]Result, error) {
+	template, err := d.deployedTemplate(d.t.Network)
+	if err != nil {
+		return nil, err
+	}
+	synthesised, err := s3drift.FromTemplate(template)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", d.t.Network, err)
+	}
+	name := "com.amazonaws." + d.region + ".s3"
+	var lists struct {
+		PrefixLists []struct {
+			PrefixListId string `json:"PrefixListId"`
+		} `json:"PrefixLists"`
+	}
+	if err := d.call(&lists, "ec2", "describe-managed-prefix-lists", "--filters", jsonFilter("Name", "prefix-list-name", name)); err != nil {
+		return nil, err
+	}
+	var live s3drift.Live
+	if len(lists.PrefixLists) > 0 {
+		live.Id = lists.PrefixLists[0].PrefixListId
+		entries, err := d.aws.JSON("ec2", "get-managed-prefix-list-entries", "--prefix-list-id", live.Id)
+		if err != nil {
+			return nil, err
+		}
+		if live.Cidrs, err = s3drift.ParseEntries(entries); err != nil {
+			return nil, err
+		}
+	}
+	problems := s3drift.Compare(d.t.Network, d.region, synthesised, live)
+	if len(problems) == 0 {
+		return []Result{{Check: "S3 prefix list", State: OK, Evidence: fmt.Sprintf("%s (%s): the ACLs' %d CIDRs and the security group match", name, live.Id, len(live.Cidrs))}}, nil
+	}
+	return []Result{{Check: "S3 prefix list", State: Fail, Evidence: strings.Join(problems, "; "), Action: "the fix is named in the evidence; then make deploy"}}, nil
+}
+
+// deployedTemplate is a stack's template as deployed (GetTemplate).
+func (d *deployment) deployedTemplate(stackName string) (map[string]any, error) {
+	var body json.RawMessage
+	if err := d.call(&body, "cloudformation", "get-template", "--stack-name", stackName, "--query", "TemplateBody"); err != nil {
+		return nil, err
+	}
+	var text string
+	if json.Unmarshal(body, &text) == nil { // a string body (YAML); CDK deploys JSON, which the CLI prints as an object
+		body = json.RawMessage(text)
+	}
+	var template map[string]any
+	if err := json.Unmarshal(body, &template); err != nil {
+		return nil, fmt.Errorf("the deployed template of %s: %w", stackName, err)
+	}
+	return template, nil
+}
+
+// templateName is the Name property of the resource with this physical id, or its logical id.
+func (s stack) templateName(template map[string]any, physicalId string) string {
+	for _, r := range s.Resources {
+		if r.PhysicalResourceId != physicalId {
+			continue
+		}
+		resources, _ := template["Resources"].(map[string]any)
+		resource, _ := resources[r.LogicalResourceId].(map[string]any)
+		props, _ := resource["Properties"].(map[string]any)
+		if name, ok := props["Name"].(string); ok {
+			return name
+		}
+		return r.LogicalResourceId
+	}
+	return physicalId
+}
+
+type association struct {
+	AssociationId   string `json:"AssociationId"`
+	AssociationName string `json:"AssociationName"`
+	Name            string `json:"Name"`
+	Targets         []struct {
+		Key    string   `json:"Key"`
+		Values []string `json:"Values"`
+	} `json:"Targets"`
+}
+
+// checkCompetingPatching: an association this deployment did not create that scans or installs
+// patches on its nodes overwrites their patch compliance ("If you implement more than one of these
+// methods at a time, the patch compliance information you see is always the result of the most
+// recent scan", Patch Manager organization patching configuration, Systems Manager User Guide,
+// read 2026-11-27). Quick Setup patch policies are such associations.
+func (d *deployment) checkCompetingPatching() ([]Result, error) {
+	var out struct {
+		Associations []association `json:"Associations"`
+	}
+	if err := d.call(&out, "ssm", "list-associations"); err != nil {
+		return nil, err
+	}
+	ours := map[string]bool{}
+	for _, s := range []stack{d.fleet, d.patching} {
+		for _, id := range s.physical("AWS::SSM::Association", "") {
+			ours[id] = true
+		}
+	}
+	var competing, unclear []string
+	for _, a := range out.Associations {
+		quickSetup := strings.HasPrefix(a.AssociationName, quickSetupPatchPolicyPrefix)
+		if ours[a.AssociationId] || !(quickSetup || slices.Contains(patchDocuments, a.Name)) {
+			continue
+		}
+		what := fmt.Sprintf("%s (%s, %s)", a.AssociationId, orUnnamed(a.AssociationName), a.Name)
+		switch d.overlaps(a) {
+		case "yes":
+			competing = append(competing, what)
+		case "unknown":
+			unclear = append(unclear, what)
+		}
+	}
+	windows, err := d.competingWindows()
+	if err != nil {
+		return nil, err
+	}
+	competing = append(competing, windows...)
+	switch {
+	case len(competing) > 0:
+		return []Result{{Check: "other patching", State: Fail, Evidence: "these patch the same nodes: " + strings.Join(competing, "; "),
+			Action: "delete them (or the Quick Setup patch policy) or narrow their targets: each scan overwrites the nodes' patch compliance"}}, nil
+	case len(unclear) > 0:
+		return []Result{{Check: "other patching", State: Warn, Evidence: "these associations patch nodes chosen by resource group or another tag: " + strings.Join(unclear, "; "),
+			Action: "make sure they do not reach this fleet"}}, nil
+	}
+	return []Result{{Check: "other patching", State: OK, Evidence: "no other patch association, window or Quick Setup patch policy targets these nodes"}}, nil
+}
+
+// competingWindows are the maintenance windows this deployment did not create that target its
+// nodes (DescribeMaintenanceWindowsForTarget, by node id, fleet tag and patch group tag) and run
+// a patching document (DescribeMaintenanceWindowTasks: Tasks with TaskArn).
+func (d *deployment) competingWindows() ([]string, error) {
+	ours := map[string]bool{}
+	for _, id := range d.patching.physical("AWS::SSM::MaintenanceWindow", "") {
+		ours[id] = true
+	}
+	ids := slices.Sorted(maps.Keys(d.nodes))
+	if wsus := d.fleet.Outputs["WsusInstanceId"]; wsus != "" {
+		ids = append(ids, wsus)
+	}
+	queries := [][]sendTarget{{{Key: "tag:" + d.t.FleetTagKey, Values: []string{d.t.FleetTagValue}}}}
+	for len(ids) > 0 { // Values holds at most 50
+		n := min(len(ids), 50)
+		queries = append(queries, []sendTarget{{Key: "InstanceIds", Values: ids[:n]}})
+		ids = ids[n:]
+	}
+	if len(d.t.PatchGroups) > 0 {
+		for _, key := range d.t.PatchGroupTagKeys {
+			queries = append(queries, []sendTarget{{Key: "tag:" + key, Values: d.t.PatchGroups}})
+		}
+	}
+	found := map[string]string{}
+	for _, q := range queries {
+		targets, _ := json.Marshal(q)
+		var out struct {
+			WindowIdentities []struct {
+				WindowId string `json:"WindowId"`
+				Name     string `json:"Name"`
+			} `json:"WindowIdentities"`
+		}
+		if err := d.call(&out, "ssm", "describe-maintenance-windows-for-target", "--resource-type", "INSTANCE", "--targets", string(targets)); err != nil {
+			return nil, err
+		}
+		for _, w := range out.WindowIdentities {
+			if !ours[w.WindowId] {
+				found[w.WindowId] = w.Name
+			}
+		}
+	}
+	var competing []string
+	for _, id := range slices.Sorted(maps.Keys(found)) {
+		var tasks struct {
+			Tasks []struct {
+				TaskArn string `json:"TaskArn"`
+			} `json:"Tasks"`
+		}
+		if err := d.call(&tasks, "ssm", "describe-maintenance-window-tasks", "--window-id", id); err != nil {
+			return nil, err
+		}
+		for _, t := range tasks.Tasks {
+			if slices.Contains(patchDocuments, t.TaskArn) {
+				competing = append(competing, fmt.Sprintf("maintenance window %s (%s, %s)", id, orUnnamed(found[id]), t.TaskArn))
+				break
+			}
+		}
+	}
+	return competing, nil
+}
+
+func orUnnamed(name string) string {
+	if name == "" {
+		return "unnamed"
+	}
+	return name
+}
+
+// overlaps tells whether an association's targets reach this deployment's nodes: "yes", "no" or
+// "unknown" (a resource group, or a tag this tool cannot resolve).
+func (d *deployment) overlaps(a association) string {
+	verdict := "no"
+	ids := slices.Collect(maps.Keys(d.nodes))
+	if wsus := d.fleet.Outputs["WsusInstanceId"]; wsus != "" {
+		ids = append(ids, wsus)
+	}
+	for _, t := range a.Targets {
+		switch {
+		case t.Key == "InstanceIds":
+			for _, v := range t.Values {
+				if v == "*" || slices.Contains(ids, v) {
+					return "yes"
+				}
+			}
+		case t.Key == "tag:"+d.t.FleetTagKey:
+			// A node carries one value per key: another value is another fleet.
+			if slices.Contains(t.Values, d.t.FleetTagValue) {
+				return "yes"
+			}
+		case strings.HasPrefix(t.Key, "tag:") && slices.Contains(d.t.PatchGroupTagKeys, strings.TrimPrefix(t.Key, "tag:")):
+			for _, v := range t.Values {
+				if slices.Contains(d.t.PatchGroups, v) {
+					return "yes"
+				}
+			}
+		case strings.HasPrefix(t.Key, "tag:"), strings.HasPrefix(t.Key, "resource-groups:"), t.Key == "tag-key":
+			verdict = "unknown"
+		}
+	}
+	return verdict
+}
+
+// checkProtection: make deploy sets a stack policy that denies replacing or deleting the stateful
+// resources (StackPolicy) and the stacks carry termination protection.
+func (d *deployment) checkProtection() ([]Result, error) {
+	var missing []string
+	for _, s := range []stack{d.network, d.fleet, d.patching} {
+		if !s.TerminationProtection {
+			missing = append(missing, s.Name+": no termination protection")
+		}
+		var policy struct {
+			StackPolicyBody string `json:"StackPolicyBody"`
+		}
+		if err := d.call(&policy, "cloudformation", "get-stack-policy", "--stack-name", s.Name); err != nil {
+			return nil, err
+		}
+		if !strings.Contains(policy.StackPolicyBody, "Update:Replace") {
+			missing = append(missing, s.Name+": no stack policy protecting its data")
+		}
+	}
+	if len(missing) > 0 {
+		return []Result{{Check: "data protection", State: Warn, Evidence: strings.Join(missing, "; "),
+			Action: "make deploy sets both (stacks deployed by an older version or from the console lack them)"}}, nil
+	}
+	return []Result{{Check: "data protection", State: OK, Evidence: "termination protection and a stack policy on all three stacks"}}, nil
+}

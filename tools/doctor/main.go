@@ -1,0 +1,70 @@
+// Command doctor tells whether patching works on a deployed privatepatch: it reads the stacks and
+// the account with the AWS CLI (read-only) and prints one table, check by check, with the state,
+// the evidence and what to do (package doctor).
+//
+//	doctor [-config my.yaml]
+//
+// Exit status: 0 every check passed (warnings included), 1 a check failed, 2 it could not run
+// (no AWS CLI or credentials, stacks not deployed).
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"time"
+
+	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/doctor"
+)
+
+func main() {
+	configFile := flag.String("config", "", "the configuration file (default: the embedded default)")
+	flag.Parse()
+	os.Exit(run(*configFile))
+}
+
+func run(configFile string) int {
+	cfg, err := load(configFile)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "doctor:", err)
+		return 2
+	}
+	if _, err := exec.LookPath("aws"); err != nil {
+		fmt.Fprintln(os.Stderr, "doctor: it reads the deployment with the AWS CLI: install it and configure credentials")
+		return 2
+	}
+	status := 0
+	for _, target := range doctor.TargetsOf(cfg) {
+		if target.Environment != "" {
+			fmt.Printf("\nenvironment %s (%s)\n", target.Environment, target.Region)
+		}
+		results, err := doctor.Examine(doctor.CLI{Region: target.Region}, target, time.Now())
+		var couldNot doctor.CouldNotRun
+		if errors.As(err, &couldNot) {
+			fmt.Fprintln(os.Stderr, "doctor: could not run:", err)
+			status = 2
+			continue
+		}
+		doctor.Print(os.Stdout, results)
+		if doctor.Failed(results) && status == 0 {
+			status = 1
+		}
+	}
+	switch status {
+	case 0:
+		fmt.Println("\ndoctor: every check passed")
+	case 1:
+		fmt.Println("\ndoctor: a check FAILED: see WHAT TO DO")
+	}
+	return status
+}
+
+func load(path string) (*config.Config, error) {
+	if path == "" {
+		return config.LoadDefault()
+	}
+	return config.LoadFile(path)
+}
