@@ -475,4 +475,3 @@ func TestEachCommandOutputWriterMayWriteOnlyUnderItsOwnPrefixes(t *testing.T) {
 	assert.Equal(t, []string{"cce/*", "patch/*", "wsus-setup/*"}, s.writablePrefixes(t, "WsusRole"),
 		"the WSUS server in a patch group uploads its scan and patch output too")
 }
-
