@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // maintenance window time zones are checked without the host's zoneinfo
+	"unicode/utf8"
 )
 
 // OperatingSystems Patch Manager supports, as AWS::SSM::PatchBaseline names them.
@@ -125,8 +126,8 @@ func (p *Patching) validate(c *Config, pr *problems) {
 		pr.add("patching.inventory.resourceDataSync", true, "needs patching.inventory.enabled: there is nothing to sync")
 	}
 	for i, email := range p.Notifications.Emails {
-		if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
-			pr.add(fmt.Sprintf("patching.notifications.emails[%d]", i), email, "is not an email address")
+		if a, err := mail.ParseAddress(email); err != nil || a.Address != email || !emailPattern.MatchString(email) {
+			pr.add(fmt.Sprintf("patching.notifications.emails[%d]", i), email, "is not an email address: use name@example.com, without quotes, display names or IP addresses")
 		}
 	}
 }
@@ -144,6 +145,32 @@ func validateBaseline(pr *problems, field string, b Baseline) {
 			pr.add(field+".preset", b.Preset, "is not a preset: use %s or %s", PresetAwsDefaultWindows, PresetSeedExampleWindows)
 		} else if b.OperatingSystem != "WINDOWS" {
 			pr.add(field+".preset", b.Preset, "is a Windows preset, and this baseline is for %s", b.OperatingSystem)
+		}
+	}
+	if n := utf8.RuneCountInString(b.Description); n > maxBaselineDescription {
+		pr.add(field+".description", fmt.Sprintf("%d characters", n), "is too long: Patch Manager takes at most %d", maxBaselineDescription)
+	}
+	if n := len(b.ApprovalRules); n > maxApprovalRules {
+		pr.add(field+".approvalRules", n, "rules are more than the %d a patch baseline holds", maxApprovalRules)
+	}
+	if n := len(b.ApprovedPatches); n > maxApprovedPatches {
+		pr.add(field+".approvedPatches", n, "patches are more than the %d a patch baseline holds", maxApprovedPatches)
+	}
+	for j, id := range b.ApprovedPatches {
+		if n := utf8.RuneCountInString(id); n < 1 || n > maxPatchIDLength {
+			pr.add(fmt.Sprintf("%s.approvedPatches[%d]", field, j), id, "is not a patch name: use 1-%d characters", maxPatchIDLength)
+		}
+	}
+	for j, src := range b.Sources {
+		sf := fmt.Sprintf("%s.sources[%d]", field, j)
+		if !patchSourceNamePattern.MatchString(src.Name) {
+			pr.add(sf+".name", src.Name, "is not a patch source name: use 3-50 letters, digits and _ - .")
+		}
+		if n := utf8.RuneCountInString(src.Configuration); n < 1 || n > maxPatchSourceConfiguration {
+			pr.add(sf+".configuration", fmt.Sprintf("%d characters", n), "is not allowed: a repository configuration holds 1-%d characters", maxPatchSourceConfiguration)
+		}
+		if n := len(src.Products); n < 1 || n > maxPatchSourceProducts {
+			pr.add(sf+".products", n, "products is not allowed: list 1 to %d", maxPatchSourceProducts)
 		}
 	}
 	if len(b.ApprovalRules) == 0 && len(b.ApprovedPatches) == 0 {
@@ -180,7 +207,7 @@ func validateBaseline(pr *problems, field string, b Baseline) {
 		pr.add(field+".sources", len(b.Sources), "alternative sources apply to Linux baselines only")
 	}
 	for _, group := range b.PatchGroups {
-		if !tagValuePattern.MatchString(group) {
+		if group == "" || !validTagValue(group) {
 			pr.add(field+".patchGroups", group, "has characters a patch group (a tag value) cannot hold: use letters, digits, spaces and _ . : / = + - @")
 		}
 	}
