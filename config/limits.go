@@ -42,7 +42,8 @@ func (s StackResources) Total() int {
 
 // Bounds of each stack's resources that no list multiplies (the largest option set: NAT per
 // zone and six zones, flow logs to S3, KMS, reachability paths, Security Hub, Inspector, Config
-// rules, hybrid, inventory sync, CCE checks), measured on the synthesised scenarios.
+// rules, hybrid, inventory sync, CCE checks) and the CDKMetadata resource the CDK CLI adds,
+// measured on the synthesised scenarios.
 const (
 	otherNetworkResources  = 150
 	otherFleetResources    = 40

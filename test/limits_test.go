@@ -42,7 +42,8 @@ func TestStackResourceFormulaMatchesTheSynthesisedTemplates(t *testing.T) {
 				assert.Equal(t, n, counts[resourceType], "%s %s: %s", s.name, stack, resourceType)
 				listed += counts[resourceType]
 			}
-			assert.LessOrEqual(t, total-listed, r.Other, "%s %s: resources no list multiplies exceed their bound", s.name, stack)
+			// +1: the CDK CLI adds a CDKMetadata resource to each stack, which the tests leave out.
+			assert.LessOrEqual(t, total-listed+1, r.Other, "%s %s: resources no list multiplies exceed their bound", s.name, stack)
 			t.Logf("%s %s: %d resources, %d listed, %d others", s.name, stack, total, listed, total-listed)
 			assert.LessOrEqual(t, total, r.Total(), "%s %s", s.name, stack)
 		}
@@ -57,7 +58,7 @@ func TestTheLargestDocumentedConfigurationSynthesisesWithinTheQuota(t *testing.T
 	assert.Len(t, s.fleetResources("AWS::IAM::InstanceProfile"), 2, "one profile for the fleet, one for the WSUS server")
 	for stack, template := range map[string]map[string]any{"network": s.template, "fleet": s.fleetJSON, "patching": s.patchJSON} {
 		_, total := resourceTypeCounts(template)
-		assert.LessOrEqual(t, total, config.StackResourceQuota, stack)
+		assert.Less(t, total, config.StackResourceQuota, stack+": the CDK CLI adds CDKMetadata")
 		t.Logf("%s: %d resources", stack, total)
 	}
 }
