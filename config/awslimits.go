@@ -45,6 +45,12 @@ var (
 //   - PatchBaselineIdentity BaselineDescription: 1-1024 characters;
 //   - PatchSource: Name ^[a-zA-Z0-9_\-.]{3,50}$, Configuration 1-1024 characters, Products
 //     1-20.
+//
+// and the CloudFormation resource provider schemas of AWS::SSM::PatchBaseline and
+// AWS::SSM::ResourceDataSync (as cfn-lint 1.51.0 ships them, read 2026-11-27), for what the
+// pages above do not show: RejectedPatches at most 50 of 1-100 characters, Sources at most 20,
+// a source's products 1-128 characters, a patch filter's values at most 20 of 1-64 characters,
+// and SyncName 1-64 characters.
 var ssmNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_\-.]{3,128}$`)
 
 const (
@@ -54,6 +60,12 @@ const (
 	maxBaselineDescription      = 1024
 	maxPatchSourceConfiguration = 1024
 	maxPatchSourceProducts      = 20
+	maxPatchSourceProductLength = 128
+	maxRejectedPatches          = 50
+	maxPatchSources             = 20
+	maxPatchFilterValues        = 20
+	maxPatchFilterValueLength   = 64
+	maxResourceDataSyncName     = 64
 )
 
 var patchSourceNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_\-.]{3,50}$`)
@@ -172,6 +184,13 @@ func (c *Config) validateDerivedNames(p *problems) {
 			if n := utf8.RuneCountInString(prefix + "scan-" + group); n > 128 {
 				p.add("patching", group, "is too long a patch group: its scan association is named %sscan-<patch group>, %d characters, and Systems Manager takes at most 128", prefix, n)
 			}
+		}
+	}
+	if c.Patching.Inventory.ResourceDataSync {
+		// constructs/patching.NewInventory: <patching stack name>-inventory, -kms with KMS.
+		if sync := c.StackName("patching") + "-inventory-kms"; len(sync) > maxResourceDataSyncName {
+			p.add("patching.inventory.resourceDataSync", true, "needs a resource data sync named %s-inventory(-kms), %d characters, and Systems Manager takes at most %d: shorten the project or environment name",
+				c.StackName("patching"), len(sync), maxResourceDataSyncName)
 		}
 	}
 	for i, g := range c.Assets.ResourceGroups {

@@ -161,6 +161,17 @@ func validateBaseline(pr *problems, field string, b Baseline) {
 			pr.add(fmt.Sprintf("%s.approvedPatches[%d]", field, j), id, "is not a patch name: use 1-%d characters", maxPatchIDLength)
 		}
 	}
+	if n := len(b.RejectedPatches); n > maxRejectedPatches {
+		pr.add(field+".rejectedPatches", n, "patches are more than the %d a patch baseline holds", maxRejectedPatches)
+	}
+	for j, id := range b.RejectedPatches {
+		if n := utf8.RuneCountInString(id); n < 1 || n > maxPatchIDLength {
+			pr.add(fmt.Sprintf("%s.rejectedPatches[%d]", field, j), id, "is not a patch name: use 1-%d characters", maxPatchIDLength)
+		}
+	}
+	if n := len(b.Sources); n > maxPatchSources {
+		pr.add(field+".sources", n, "sources are more than the %d a patch baseline holds", maxPatchSources)
+	}
 	for j, src := range b.Sources {
 		sf := fmt.Sprintf("%s.sources[%d]", field, j)
 		if !patchSourceNamePattern.MatchString(src.Name) {
@@ -171,6 +182,11 @@ func validateBaseline(pr *problems, field string, b Baseline) {
 		}
 		if n := len(src.Products); n < 1 || n > maxPatchSourceProducts {
 			pr.add(sf+".products", n, "products is not allowed: list 1 to %d", maxPatchSourceProducts)
+		}
+		for k, product := range src.Products {
+			if n := utf8.RuneCountInString(product); n < 1 || n > maxPatchSourceProductLength {
+				pr.add(fmt.Sprintf("%s.products[%d]", sf, k), product, "is not a product: use 1-%d characters", maxPatchSourceProductLength)
+			}
 		}
 	}
 	if len(b.ApprovalRules) == 0 && len(b.ApprovedPatches) == 0 {
@@ -226,8 +242,14 @@ func validateFilters(pr *problems, field, os string, filters map[string][]string
 		if len(values) == 0 {
 			pr.add(field+"."+key, "", "is empty: list at least one value")
 		}
+		if len(values) > maxPatchFilterValues {
+			pr.add(field+"."+key, len(values), "values are more than the %d a patch filter holds", maxPatchFilterValues)
+		}
 		allowed := filterValues[osFamily(os)][key]
 		for _, v := range values {
+			if n := utf8.RuneCountInString(v); n < 1 || n > maxPatchFilterValueLength {
+				pr.add(field+"."+key, v, "is not a patch filter value: use 1-%d characters", maxPatchFilterValueLength)
+			}
 			if allowed != nil && v != "*" && !slices.Contains(allowed, v) {
 				pr.add(field+"."+key, v, "is not a %s value for %s: use one of %s", key, os, strings.Join(allowed, ", "))
 			}
