@@ -211,6 +211,9 @@ func TestNetworksOutsideReservedAndS3Ranges(t *testing.T) {
 		{"vpc_inside_the_s3_range", "  vpcCidr: 54.231.160.0/20\n",
 			[]string{`network.vpcCidr: "54.231.160.0/20" overlaps the S3 prefix-list range 54.231.160.0/19 (network.s3PrefixListCidrs.us-west-2[0])`}},
 		{"public_vpc_block_is_allowed", "  vpcCidr: 100.64.0.0/16\n", nil},
+		{"unknown_endpoint_service", "  extraInterfaceEndpoints: [logz, kms]\n",
+			[]string{`network.extraInterfaceEndpoints[0]: "logz" is not an interface endpoint service privatepatch knows`}},
+		{"known_endpoint_services", "  extraInterfaceEndpoints: [logs, kms, monitoring, secretsmanager, sts]\n", nil},
 	})
 }
 

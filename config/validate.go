@@ -223,6 +223,8 @@ func validateEndpoints(p *problems, region string, names []string) {
 			p.add(field, name, "is not an AWS service endpoint name: use the part after com.amazonaws.REGION., such as logs or kms")
 		case slices.Contains(BuiltInInterfaceEndpoints, name) || name == "s3":
 			p.add(field, name, "is always created: remove it from the list")
+		case !slices.Contains(InterfaceEndpointServices, name):
+			p.add(field, name, "is not an interface endpoint service privatepatch knows (config.InterfaceEndpointServices, from aws-cdk-lib): use one such as logs, kms or monitoring")
 		case seen[name]:
 			p.add(field, name, "is listed twice")
 		}
