@@ -192,6 +192,7 @@ func TestNumbersAndSchedulesAreTakenAsWritten(t *testing.T) {
 		{"fractional_port", "wsus: {port: 8530.5}\n", []string{`wsus.port: "8530.5" is not a whole number (line 6): YAML would cut it to an integer; write one`}},
 		{"fractional_count", strings.Replace(groups(1, 1, ""), "count: 1", "count: 1.5", 1), []string{`fleet.instanceGroups[0].count: "1.5" is not a whole number (line 8)`}},
 		{"fractional_duration", window("durationHours: 2.5"), []string{`patching.maintenanceWindows[0].durationHours: "2.5" is not a whole number (line 6)`}},
+		{"number_beyond_any_integer", "wsus: {port: 99999999999999999999}\n", []string{`wsus.port: "99999999999999999999" is too large a number (line 6)`}},
 		{"whole_number_written_as_float", "wsus: {syncsPerDay: 2.0}\n", nil},
 		{"text_where_a_number_belongs", "wsus: {updateStoreGiB: big}\n", []string{`wsus.updateStoreGiB: "big" is not a whole number (line 6)`}},
 		{"text_where_true_or_false_belongs", "wsus: {enabled: perhaps}\n", []string{`wsus.enabled: "perhaps" is not true or false (line 6)`}},

@@ -57,7 +57,7 @@ func (f Fallback) Parse(name string, data []byte) (*Config, error) {
 	cfg := Defaults()
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	var p problems
+	var p, undescribed problems
 	if err := dec.Decode(&cfg); err != nil {
 		var typeErr *yaml.TypeError
 		switch {
@@ -71,6 +71,8 @@ func (f Fallback) Parse(name string, data []byte) (*Config, error) {
 		for _, line := range typeErr.Errors {
 			if unknownFieldPattern.MatchString(line) || !strings.Contains(line, "cannot unmarshal") {
 				p = append(p, explainDecodeError(errors.New(line)))
+			} else {
+				undescribed = append(undescribed, explainDecodeError(errors.New(line)))
 			}
 		}
 	}
@@ -86,7 +88,12 @@ func (f Fallback) Parse(name string, data []byte) (*Config, error) {
 			// Validating a reset section would only add confusing problems: report these first.
 			return nil, fmt.Errorf("%s: %w", name, &ValidationError{Problems: sections})
 		}
-		typeProblems(&document, reflect.TypeFor[Config](), "", &p)
+		var typed problems
+		typeProblems(&document, reflect.TypeFor[Config](), "", &typed)
+		if len(typed) == 0 {
+			typed = undescribed // a value the decoder refused that the walk does not know: its own words
+		}
+		p = append(p, typed...)
 	}
 	if cfg.Region == "" && len(cfg.Environments) == 0 && f.Region != "" {
 		// Wherever the credentials point, as `cdk init` apps do; a configured region keeps the

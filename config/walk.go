@@ -163,8 +163,11 @@ func typeProblems(node *yaml.Node, t reflect.Type, path string, p *problems) {
 		switch node.Tag {
 		case "!!int":
 		case "!!float":
-			if f, err := strconv.ParseFloat(node.Value, 64); err != nil || f != math.Trunc(f) || math.IsInf(f, 0) {
+			switch f, err := strconv.ParseFloat(node.Value, 64); {
+			case err != nil || f != math.Trunc(f) || math.IsInf(f, 0) || math.IsNaN(f):
 				p.add(path, node.Value, "is not a whole number (line %d): YAML would cut it to an integer; write one", node.Line)
+			case f > math.MaxInt32 || f < math.MinInt32:
+				p.add(path, node.Value, "is too large a number (line %d)", node.Line)
 			}
 		default:
 			p.add(path, node.Value, "is not a whole number (line %d)", node.Line)

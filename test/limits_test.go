@@ -29,7 +29,7 @@ func resourceTypeCounts(template map[string]any) (map[string]int, int) {
 // validation uses to refuse a configuration before CloudFormation's 500 resources per stack:
 // every listed resource type is counted exactly, and the rest stays within its bound.
 func TestStackResourceFormulaMatchesTheSynthesisedTemplates(t *testing.T) {
-	for _, s := range []*scenario{defaultScenario, exampleScenario, natScenario, flowLogsToS3, natWithoutWsus, wsusHTTPS, richPatching, largestScenario} {
+	for _, s := range []*scenario{defaultScenario, exampleScenario, natScenario, natSingle, flowLogsToS3, natWithoutWsus, wsusHTTPS, richPatching, threeZones, largestScenario} {
 		s.synth(t)
 		cfg, err := s.config()
 		require.NoError(t, err)
