@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -138,22 +139,33 @@ func synth(cfg *config.Config, context map[string]any, outdir string) (err error
 	return nil
 }
 
-// clearAssembly empties outdir when it holds a cloud assembly, so that a failed synth leaves no
-// templates of an earlier one for a pipeline to pick up. Anything else is left alone.
+// clearAssembly empties outdir when it holds a cloud assembly, whole or partly written, so that
+// a failed synth leaves no template, neither of an earlier synth nor of the stacks written
+// before the failure (CDK writes each stack's template before the manifest), for a pipeline to
+// pick up. Anything else is left alone.
 func clearAssembly(outdir string) {
 	if outdir == "" {
 		return
 	}
-	if _, err := os.Stat(filepath.Join(outdir, "manifest.json")); err != nil {
-		if _, err := os.Stat(filepath.Join(outdir, "cdk.out")); err != nil {
-			return
-		}
-	}
 	entries, err := os.ReadDir(outdir)
-	if err != nil {
+	if err != nil || !slices.ContainsFunc(entries, isAssemblyFile) {
 		return
 	}
 	for _, e := range entries {
 		os.RemoveAll(filepath.Join(outdir, e.Name()))
 	}
+}
+
+// isAssemblyFile reports whether e is one of the files CDK writes into a cloud assembly.
+func isAssemblyFile(e os.DirEntry) bool {
+	name := e.Name()
+	switch {
+	case name == "manifest.json", name == "cdk.out", name == "tree.json":
+		return true
+	case strings.HasSuffix(name, ".template.json"), strings.HasSuffix(name, ".assets.json"):
+		return true
+	case strings.HasPrefix(name, "assembly-") && e.IsDir():
+		return true
+	}
+	return false
 }

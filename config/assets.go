@@ -67,16 +67,17 @@ var resourceGroupNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
 func (a *Assets) validate(c *Config, p *problems) {
 	for key, values := range a.TagPolicy {
 		if !validTagKey(key) {
-			p.add("assets.tagPolicy", key, "is not a valid tag key: use 1-128 characters not starting with aws:")
+			p.add("assets.tagPolicy", key, "is not a valid tag key: %s", tagRules)
 		}
 		for i, v := range values {
-			if !tagValuePattern.MatchString(v) {
-				p.add(fmt.Sprintf("assets.tagPolicy.%s[%d]", key, i), v, "is not a valid tag value")
+			if v == "" || !validTagValue(v) {
+				p.add(fmt.Sprintf("assets.tagPolicy.%s[%d]", key, i), v, "is not a valid tag value: use 1-256 letters, digits, spaces and _ . : / = + - @")
 			}
 		}
 	}
 	if c.Wsus.Enabled {
 		tags := c.WsusAssetTags()
+		checkTags(p, "assets.wsusTags", a.WsusTags)
 		a.checkTags(p, "assets.wsusTags", "the WSUS server", tags)
 		if v, ok := tags[TagIsPublic]; ok && v != "Y" && a.hasPolicy(TagIsPublic) {
 			p.add("assets.wsusTags.IsPublic", v, "is not allowed: the WSUS server is in a public subnet with an Elastic IP, so it is Y")
@@ -102,6 +103,7 @@ func (a *Assets) validate(c *Config, p *problems) {
 		if len(g.Tags) == 0 {
 			p.add(field+".tags", "", "is empty: a group needs at least one tag to select its instances")
 		}
+		checkTags(p, field+".tags", g.Tags)
 		for _, key := range slices.Sorted(maps.Keys(g.Tags)) {
 			allowed, ok := a.TagPolicy[key]
 			switch {

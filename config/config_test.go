@@ -231,7 +231,7 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 		{"yaml_syntax_error_names_its_line", "region: us-west-2\nproject: privatepatch\nnetwork: vpcCidr: 10.0.0.0/16\n",
 			[]string{"bad.yaml: line 3: mapping values are not allowed in this context"}},
 		{"wrong_type", valid + "  azCount: two\n",
-			[]string{"line 6: cannot unmarshal !!str `two` into int"}},
+			[]string{`network.azCount: "two" is not a whole number (line 6)`}},
 		{"empty_file", "", []string{"bad.yaml is empty: it needs at least a region"}},
 		{"two_documents", valid + "---\nregion: eu-west-1\n", []string{"more than one YAML document"}},
 		{"missing_region", "network: {}\n", []string{`region: "" is not an AWS region: use one such as us-west-2`}},

@@ -2,7 +2,9 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 )
 
 // AWS quotas that a configuration could exceed, checked before anything is built.
@@ -10,11 +12,97 @@ const (
 	// aclRuleQuota is the default quota of rules per direction in one network ACL (adjustable
 	// to 40 on request; privatepatch stays within the default).
 	aclRuleQuota = 20
-	// MaxFleetInstances keeps the fleet stack within CloudFormation's 500 resources per stack:
-	// each instance takes two (the instance and its launch template), and the stack's own
-	// resources (WSUS server, bucket, roles, associations) need the rest. A test checks it.
+	// MaxFleetInstances is the largest fleet privatepatch documents: each instance takes two
+	// resources of the fleet stack (the instance and its launch template; the instance profile
+	// is shared), and the stack's other resources fit beside them within StackResourceQuota.
+	// test/testdata/largest.yaml synthesises it.
 	MaxFleetInstances = 200
+	// StackResourceQuota is CloudFormation's quota of resources declared in one template
+	// ("AWS CloudFormation quotas", CloudFormation User Guide: Resources, 500; read 2026-11-27).
+	StackResourceQuota = 500
 )
+
+// StackResources is what one stack of a deployment holds: Listed counts, per resource type,
+// the resources that the configuration's lists multiply, exactly as the constructs create them;
+// Other bounds everything else, which is fixed whatever the lists hold. Tests compare both with
+// the synthesised templates of several configurations, so the formula cannot drift silently.
+type StackResources struct {
+	Listed map[string]int
+	Other  int
+}
+
+// Total is the most resources the stack can hold.
+func (s StackResources) Total() int {
+	total := s.Other
+	for _, n := range s.Listed {
+		total += n
+	}
+	return total
+}
+
+// Bounds of each stack's resources that no list multiplies (the largest option set: NAT per
+// zone and six zones, flow logs to S3, KMS, reachability paths, Security Hub, Inspector, Config
+// rules, hybrid, inventory sync, CCE checks) and the CDKMetadata resource the CDK CLI adds,
+// measured on the synthesised scenarios.
+const (
+	otherNetworkResources  = 150
+	otherFleetResources    = 40
+	otherPatchingResources = 70
+)
+
+// StackResources are the resources of the deployment's stacks: "network", "fleet", "patching".
+func (c *Config) StackResources() map[string]StackResources {
+	wsus := 0
+	if c.Wsus.Enabled {
+		wsus = 1
+	}
+	instances, fleetProfile := 0, 0
+	for _, g := range c.Fleet.InstanceGroups {
+		instances += g.Count
+	}
+	if len(c.Fleet.InstanceGroups) > 0 {
+		fleetProfile = 1
+	}
+	aclEntries := 0
+	for _, n := range c.NetworkAclRuleCounts() {
+		aclEntries += n
+	}
+	windows, tasks := len(c.Patching.MaintenanceWindows), 0
+	for _, w := range c.Patching.MaintenanceWindows {
+		tasks += len(w.Tasks)
+		if w.PrePatchImage {
+			tasks++
+		}
+	}
+	associations := 0
+	if c.Patching.Scan.Enabled {
+		associations += len(c.PatchGroups()) + 1 // one per patch group, and one for the fleet tag
+	}
+	if c.Patching.Inventory.Enabled {
+		associations++
+	}
+	return map[string]StackResources{
+		"network": {Other: otherNetworkResources, Listed: map[string]int{
+			"AWS::EC2::VPCEndpoint":     len(BuiltInInterfaceEndpoints) + len(c.Network.ExtraInterfaceEndpoints) + 1,
+			"AWS::EC2::NetworkAclEntry": aclEntries,
+		}},
+		"fleet": {Other: otherFleetResources, Listed: map[string]int{
+			"AWS::EC2::Instance":         instances + wsus,
+			"AWS::EC2::LaunchTemplate":   instances + wsus,
+			"AWS::IAM::InstanceProfile":  fleetProfile + wsus,
+			"AWS::ResourceGroups::Group": len(c.Assets.ResourceGroups) + 1,
+		}},
+		"patching": {Other: otherPatchingResources, Listed: map[string]int{
+			"AWS::SSM::PatchBaseline":           len(c.PatchBaselines()),
+			"AWS::SSM::MaintenanceWindow":       windows,
+			"AWS::SSM::MaintenanceWindowTarget": windows,
+			"AWS::SSM::MaintenanceWindowTask":   tasks,
+			"AWS::SSM::Association":             associations,
+			"AWS::SNS::Subscription":            len(c.Patching.Notifications.Emails),
+			"AWS::InspectorV2::Filter":          len(c.Security.Inspector.Suppressions),
+		}},
+	}
+}
 
 // NetworkAclRuleCounts is how many rules each network ACL needs per direction, as
 // constructs/network builds them (a test checks that the two agree): "public inbound",
@@ -50,9 +138,31 @@ func (c *Config) validateLimits(p *problems) {
 		total += g.Count
 	}
 	if total > MaxFleetInstances {
-		p.add("fleet.instanceGroups", total, "instances are more than the %d one fleet stack holds (CloudFormation allows 500 resources per stack): bring the rest of the fleet by tagging it (fleet.tag)",
-			MaxFleetInstances)
+		p.add("fleet.instanceGroups", total, "instances are more than the %d one fleet stack holds (CloudFormation allows %d resources per stack): bring the rest of the fleet by tagging it (fleet.tag)",
+			MaxFleetInstances, StackResourceQuota)
 	}
+	resources := c.StackResources()
+	for _, stack := range []string{"network", "fleet", "patching"} {
+		r := resources[stack]
+		if r.Total() <= StackResourceQuota {
+			continue
+		}
+		var parts []string
+		for _, t := range slices.Sorted(maps.Keys(r.Listed)) {
+			if r.Listed[t] > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", r.Listed[t], t))
+			}
+		}
+		p.add(stackListFields[stack], r.Total(), "resources may be needed in the %s stack (%s, and up to %d others), more than the %d CloudFormation allows in one stack: "+
+			"configure fewer of them", stack, strings.Join(parts, ", "), r.Other, StackResourceQuota)
+	}
+}
+
+// stackListFields name the configuration lists that fill each stack, for messages.
+var stackListFields = map[string]string{
+	"network":  "network.extraInterfaceEndpoints",
+	"fleet":    "fleet.instanceGroups and assets.resourceGroups",
+	"patching": "patching (baselines, rings, maintenanceWindows and their tasks, patch groups, notifications.emails) and security.inspector.suppressions",
 }
 
 // knownRegions are the AWS regions (commercial, GovCloud, China and the European Sovereign

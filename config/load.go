@@ -9,6 +9,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -56,24 +57,43 @@ func (f Fallback) Parse(name string, data []byte) (*Config, error) {
 	cfg := Defaults()
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
+	var p, undescribed problems
 	if err := dec.Decode(&cfg); err != nil {
-		if errors.Is(err, io.EOF) {
+		var typeErr *yaml.TypeError
+		switch {
+		case errors.Is(err, io.EOF):
 			return nil, fmt.Errorf("%s is empty: it needs at least a region", name)
+		case !errors.As(err, &typeErr):
+			return nil, fmt.Errorf("%s: %s", name, explainDecodeError(err))
 		}
-		return nil, fmt.Errorf("%s: %s", name, explainDecodeError(err))
+		// The decoder went on past values it could not set: report them with every other
+		// problem. typeProblems names their fields; the decoder's own words stay for the rest.
+		for _, line := range typeErr.Errors {
+			if unknownFieldPattern.MatchString(line) || !strings.Contains(line, "cannot unmarshal") {
+				p = append(p, explainDecodeError(errors.New(line)))
+			} else {
+				undescribed = append(undescribed, explainDecodeError(errors.New(line)))
+			}
+		}
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%s: holds more than one YAML document; put the whole configuration in one", name)
 	}
-	var p problems
 	var document yaml.Node
 	if err := yaml.Unmarshal(data, &document); err == nil {
-		nullSections(&document, reflect.TypeFor[Config](), "", &p)
-	}
-	if len(p) > 0 {
-		// Validating a reset section would only add confusing problems: report these first.
-		return nil, fmt.Errorf("%s: %w", name, &ValidationError{Problems: p})
+		var sections problems
+		nullSections(&document, reflect.TypeFor[Config](), "", &sections)
+		if len(sections) > 0 {
+			// Validating a reset section would only add confusing problems: report these first.
+			return nil, fmt.Errorf("%s: %w", name, &ValidationError{Problems: sections})
+		}
+		var typed problems
+		typeProblems(&document, reflect.TypeFor[Config](), "", &typed)
+		if len(typed) == 0 {
+			typed = undescribed // a value the decoder refused that the walk does not know: its own words
+		}
+		p = append(p, typed...)
 	}
 	if cfg.Region == "" && len(cfg.Environments) == 0 && f.Region != "" {
 		// Wherever the credentials point, as `cdk init` apps do; a configured region keeps the
@@ -82,7 +102,16 @@ func (f Fallback) Parse(name string, data []byte) (*Config, error) {
 	}
 	cfg.applyDefaults()
 	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		var invalid *ValidationError
+		if errors.As(err, &invalid) {
+			p = append(p, invalid.Problems...)
+		} else {
+			p = append(p, err.Error())
+		}
+	}
+	if len(p) > 0 {
+		slices.Sort(p)
+		return nil, fmt.Errorf("%s: %w", name, &ValidationError{Problems: slices.Compact(p)})
 	}
 	return &cfg, nil
 }

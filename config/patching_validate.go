@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // maintenance window time zones are checked without the host's zoneinfo
+	"unicode/utf8"
 )
 
 // OperatingSystems Patch Manager supports, as AWS::SSM::PatchBaseline names them.
@@ -125,8 +126,8 @@ func (p *Patching) validate(c *Config, pr *problems) {
 		pr.add("patching.inventory.resourceDataSync", true, "needs patching.inventory.enabled: there is nothing to sync")
 	}
 	for i, email := range p.Notifications.Emails {
-		if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
-			pr.add(fmt.Sprintf("patching.notifications.emails[%d]", i), email, "is not an email address")
+		if a, err := mail.ParseAddress(email); err != nil || a.Address != email || !emailPattern.MatchString(email) {
+			pr.add(fmt.Sprintf("patching.notifications.emails[%d]", i), email, "is not an email address: use name@example.com, without quotes, display names or IP addresses")
 		}
 	}
 }
@@ -144,6 +145,48 @@ func validateBaseline(pr *problems, field string, b Baseline) {
 			pr.add(field+".preset", b.Preset, "is not a preset: use %s or %s", PresetAwsDefaultWindows, PresetSeedExampleWindows)
 		} else if b.OperatingSystem != "WINDOWS" {
 			pr.add(field+".preset", b.Preset, "is a Windows preset, and this baseline is for %s", b.OperatingSystem)
+		}
+	}
+	if n := utf8.RuneCountInString(b.Description); n > maxBaselineDescription {
+		pr.add(field+".description", fmt.Sprintf("%d characters", n), "is too long: Patch Manager takes at most %d", maxBaselineDescription)
+	}
+	if n := len(b.ApprovalRules); n > maxApprovalRules {
+		pr.add(field+".approvalRules", n, "rules are more than the %d a patch baseline holds", maxApprovalRules)
+	}
+	if n := len(b.ApprovedPatches); n > maxApprovedPatches {
+		pr.add(field+".approvedPatches", n, "patches are more than the %d a patch baseline holds", maxApprovedPatches)
+	}
+	for j, id := range b.ApprovedPatches {
+		if n := utf8.RuneCountInString(id); n < 1 || n > maxPatchIDLength {
+			pr.add(fmt.Sprintf("%s.approvedPatches[%d]", field, j), id, "is not a patch name: use 1-%d characters", maxPatchIDLength)
+		}
+	}
+	if n := len(b.RejectedPatches); n > maxRejectedPatches {
+		pr.add(field+".rejectedPatches", n, "patches are more than the %d a patch baseline holds", maxRejectedPatches)
+	}
+	for j, id := range b.RejectedPatches {
+		if n := utf8.RuneCountInString(id); n < 1 || n > maxPatchIDLength {
+			pr.add(fmt.Sprintf("%s.rejectedPatches[%d]", field, j), id, "is not a patch name: use 1-%d characters", maxPatchIDLength)
+		}
+	}
+	if n := len(b.Sources); n > maxPatchSources {
+		pr.add(field+".sources", n, "sources are more than the %d a patch baseline holds", maxPatchSources)
+	}
+	for j, src := range b.Sources {
+		sf := fmt.Sprintf("%s.sources[%d]", field, j)
+		if !patchSourceNamePattern.MatchString(src.Name) {
+			pr.add(sf+".name", src.Name, "is not a patch source name: use 3-50 letters, digits and _ - .")
+		}
+		if n := utf8.RuneCountInString(src.Configuration); n < 1 || n > maxPatchSourceConfiguration {
+			pr.add(sf+".configuration", fmt.Sprintf("%d characters", n), "is not allowed: a repository configuration holds 1-%d characters", maxPatchSourceConfiguration)
+		}
+		if n := len(src.Products); n < 1 || n > maxPatchSourceProducts {
+			pr.add(sf+".products", n, "products is not allowed: list 1 to %d", maxPatchSourceProducts)
+		}
+		for k, product := range src.Products {
+			if n := utf8.RuneCountInString(product); n < 1 || n > maxPatchSourceProductLength {
+				pr.add(fmt.Sprintf("%s.products[%d]", sf, k), product, "is not a product: use 1-%d characters", maxPatchSourceProductLength)
+			}
 		}
 	}
 	if len(b.ApprovalRules) == 0 && len(b.ApprovedPatches) == 0 {
@@ -180,7 +223,7 @@ func validateBaseline(pr *problems, field string, b Baseline) {
 		pr.add(field+".sources", len(b.Sources), "alternative sources apply to Linux baselines only")
 	}
 	for _, group := range b.PatchGroups {
-		if !tagValuePattern.MatchString(group) {
+		if group == "" || !validTagValue(group) {
 			pr.add(field+".patchGroups", group, "has characters a patch group (a tag value) cannot hold: use letters, digits, spaces and _ . : / = + - @")
 		}
 	}
@@ -199,8 +242,14 @@ func validateFilters(pr *problems, field, os string, filters map[string][]string
 		if len(values) == 0 {
 			pr.add(field+"."+key, "", "is empty: list at least one value")
 		}
+		if len(values) > maxPatchFilterValues {
+			pr.add(field+"."+key, len(values), "values are more than the %d a patch filter holds", maxPatchFilterValues)
+		}
 		allowed := filterValues[osFamily(os)][key]
 		for _, v := range values {
+			if n := utf8.RuneCountInString(v); n < 1 || n > maxPatchFilterValueLength {
+				pr.add(field+"."+key, v, "is not a patch filter value: use 1-%d characters", maxPatchFilterValueLength)
+			}
 			if allowed != nil && v != "*" && !slices.Contains(allowed, v) {
 				pr.add(field+"."+key, v, "is not a %s value for %s: use one of %s", key, os, strings.Join(allowed, ", "))
 			}

@@ -2,8 +2,10 @@ package config
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"slices"
+	"strings"
 )
 
 // Pipeline is the app's delivery mode: instead of stacks to deploy from a workstation, one
@@ -60,8 +62,13 @@ func (c *Config) validatePipeline(p *problems) {
 	if !repositoryPattern.MatchString(pl.Repository) {
 		p.add("pipeline.repository", pl.Repository, "is not a repository: use owner/name")
 	}
-	if !repoPathPattern.MatchString(pl.ConfigFile) || pl.ConfigFile[0] == '/' {
-		p.add("pipeline.configFile", pl.ConfigFile, "is not a path in the repository to this YAML file, e.g. configs/prod.yaml")
+	if !repoPathPattern.MatchString(pl.ConfigFile) || pl.ConfigFile[0] == '/' || path.Clean(pl.ConfigFile) != pl.ConfigFile ||
+		strings.HasPrefix(pl.ConfigFile, "../") {
+		p.add("pipeline.configFile", pl.ConfigFile, "is not a path in the repository to this YAML file, e.g. configs/prod.yaml: "+
+			"relative to the repository root, with no . or .. parts (the build reads it inside its checkout)")
+	}
+	if problem := branchNameProblem(pl.Branch); problem != "" {
+		p.add("pipeline.branch", pl.Branch, "is not a git branch name: %s", problem)
 	}
 	if len(c.Environments) == 0 {
 		p.add("pipeline.enabled", true, "needs environments: the pipeline deploys each of them")
@@ -82,4 +89,30 @@ func (c *Config) validatePipeline(p *problems) {
 			p.add(fmt.Sprintf("pipeline.approvalBefore[%d]", i), name, "is not one of the environments")
 		}
 	}
+}
+
+// branchNameProblem says why git would refuse name as a branch, or "": the rules of
+// git-check-ref-format(1) (git 2.39 manual, read 2026-11-27) for refs/heads/<name>, with --branch
+// refusing a leading "-". A test runs git itself on the same names where git is installed.
+func branchNameProblem(name string) string {
+	switch {
+	case name == "":
+		return "it is empty"
+	case name == "@":
+		return "@ alone is not allowed"
+	case strings.HasPrefix(name, "-"):
+		return "it starts with -"
+	case strings.HasSuffix(name, "/") || strings.HasSuffix(name, "."):
+		return "it ends with / or ."
+	case strings.Contains(name, "..") || strings.Contains(name, "@{") || strings.Contains(name, "//"):
+		return "it holds .., @{ or //"
+	case strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f || strings.ContainsRune(" ~^:?*[\\", r) }):
+		return "it holds a space, a control character or one of ~ ^ : ? * [ \\"
+	}
+	for _, part := range strings.Split(name, "/") {
+		if strings.HasPrefix(part, ".") || strings.HasSuffix(part, ".lock") {
+			return "a part between slashes starts with . or ends with .lock"
+		}
+	}
+	return ""
 }

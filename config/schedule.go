@@ -126,7 +126,14 @@ func checkCronField(field string, min, max int, name string, names *regexp.Regex
 		case "day-of-month":
 			part = strings.TrimSuffix(strings.TrimSuffix(part, "W"), "L")
 		case "day-of-week":
-			part, _, _ = strings.Cut(part, "#")
+			var nth string
+			var hasNth bool
+			part, nth, hasNth = strings.Cut(part, "#")
+			// DAY#n is the nth such day of the month ("Reference: Cron and rate expressions for
+			// Systems Manager", read 2026-11-27: TUE#3, THU#2); a month holds at most five.
+			if n, err := strconv.Atoi(nth); hasNth && (err != nil || n < 1 || n > 5 || hasStep) {
+				return fmt.Errorf("%s %q: the day after # is which one of the month, 1 to 5", name, field)
+			}
 			part = strings.TrimSuffix(part, "L")
 		}
 		for _, bound := range strings.Split(part, "-") {

@@ -123,10 +123,6 @@ func (s *Security) validate(p *problems) {
 				p.add(fmt.Sprintf("%s.severities[%d]", field, j), sev, "is not an Inspector severity: use INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL or UNTRIAGED")
 			}
 		}
-		for key := range f.Tags {
-			if !validTagKey(key) {
-				p.add(field+".tags", key, "is not a valid tag key")
-			}
-		}
+		checkTags(p, field+".tags", f.Tags)
 	}
 }

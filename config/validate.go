@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"reflect"
 	"regexp"
@@ -39,7 +40,6 @@ var (
 	endpointPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*$`)
 	// What follows the region in an availability zone's name (us-west-2a); not Local Zones.
 	zoneLetterPattern = regexp.MustCompile(`^[a-z]$`)
-	bucketPattern     = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 )
 
 // BuiltInInterfaceEndpoints are the endpoints Systems Manager needs in every private subnet.
@@ -81,14 +81,9 @@ func (c *Config) validate(p *problems) {
 	if !knownRegion(c.Region) {
 		p.add("region", c.Region, "is not an AWS region: use one such as us-west-2 or eu-central-1")
 	}
-	for key, value := range c.Tags {
-		if !validTagKey(key) {
-			p.add("tags", key, "is not a valid tag key: use 1-128 characters not starting with aws:")
-		}
-		if len(value) > 256 {
-			p.add("tags."+key, value, "is too long: tag values hold at most 256 characters")
-		}
-	}
+	checkTags(p, "tags", c.Tags)
+	c.validateTagCounts(p)
+	c.validateDerivedNames(p)
 	c.Network.validate(c, p)
 	c.Wsus.validate(c, p)
 	c.Fleet.validate(c, p)
@@ -127,6 +122,18 @@ func (n *Network) validate(c *Config, p *problems) {
 	if vpcOK && (vpc.Bits() < 16 || vpc.Bits() > 28) {
 		p.add("network.vpcCidr", n.VpcCidr, "is not allowed: a VPC block has a prefix length from /16 to /28")
 		vpcOK = false
+	}
+	if vpcOK {
+		for _, name := range slices.Sorted(maps.Keys(reservedIPv4)) {
+			if vpc.Overlaps(reservedIPv4[name]) {
+				p.add("network.vpcCidr", n.VpcCidr, "overlaps the special-purpose block %s: use a private block such as 10.0.0.0/16", name)
+			}
+		}
+		for i, cidr := range c.S3Cidrs() {
+			if s3, err := netip.ParsePrefix(cidr); err == nil && s3.Overlaps(vpc) {
+				p.add("network.vpcCidr", n.VpcCidr, "overlaps the S3 prefix-list range %s (network.s3PrefixListCidrs.%s[%d]): the private subnets would route S3's addresses locally", cidr, c.Region, i)
+			}
+		}
 	}
 	if n.AzCount < 1 || n.AzCount > maxAzs {
 		p.add("network.azCount", n.AzCount, "is out of range: use 1 to %d", maxAzs)
@@ -216,6 +223,8 @@ func validateEndpoints(p *problems, region string, names []string) {
 			p.add(field, name, "is not an AWS service endpoint name: use the part after com.amazonaws.REGION., such as logs or kms")
 		case slices.Contains(BuiltInInterfaceEndpoints, name) || name == "s3":
 			p.add(field, name, "is always created: remove it from the list")
+		case !slices.Contains(InterfaceEndpointServices, name):
+			p.add(field, name, "is not an interface endpoint service privatepatch knows (config.InterfaceEndpointServices, from aws-cdk-lib): use one such as logs, kms or monitoring")
 		case seen[name]:
 			p.add(field, name, "is listed twice")
 		}
@@ -267,8 +276,8 @@ var prefixListIdPattern = regexp.MustCompile(`^pl-[0-9a-f]+$`)
 
 func validateBuckets(p *problems, field string, buckets []string) {
 	for i, bucket := range buckets {
-		if !bucketPattern.MatchString(bucket) {
-			p.add(fmt.Sprintf("%s[%d]", field, i), bucket, "is not an S3 bucket name: use 3-63 lowercase letters, digits, dots and hyphens")
+		if problem := bucketNameProblem(bucket); problem != "" {
+			p.add(fmt.Sprintf("%s[%d]", field, i), bucket, "%s", problem)
 		}
 	}
 }
@@ -309,8 +318,6 @@ var (
 	thumbprintPattern   = regexp.MustCompile(`^[0-9A-Fa-f]{40}$`)
 	targetGroupPattern  = regexp.MustCompile(`^[A-Za-z0-9 _.-]{0,64}$`)
 	groupNamePattern    = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}$`)
-	// The characters AWS allows in tag values; patch groups are tag values.
-	tagValuePattern = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$`)
 )
 
 func validateWindowsVersion(p *problems, field, version string) {
@@ -380,7 +387,7 @@ func (w *Wsus) validate(c *Config, p *problems) {
 		p.add("wsus.syncsPerDay", w.SyncsPerDay, "is out of range: use 1 to 24")
 	}
 	validateAssociationSchedule(p, "wsus.setupSchedule", w.SetupSchedule)
-	if w.PatchGroup != "" && !tagValuePattern.MatchString(w.PatchGroup) {
+	if w.PatchGroup != "" && !validTagValue(w.PatchGroup) {
 		p.add("wsus.patchGroup", w.PatchGroup, "has characters a patch group (a tag value) cannot hold: use letters, digits, spaces and _ . : / = + - @")
 	}
 	cl := w.Client
@@ -397,11 +404,13 @@ func (w *Wsus) validate(c *Config, p *problems) {
 }
 
 func (f *Fleet) validate(c *Config, p *problems) {
+	// Both reach commands that people paste into a shell (stack outputs): the tag character set
+	// holds no quote, $, backtick, parenthesis or semicolon.
 	if !validTagKey(f.Tag.Key) {
-		p.add("fleet.tag.key", f.Tag.Key, "is not a valid tag key: use 1-128 characters not starting with aws:")
+		p.add("fleet.tag.key", f.Tag.Key, "is not a valid tag key: %s", tagRules)
 	}
-	if !tagValuePattern.MatchString(f.Tag.Value) {
-		p.add("fleet.tag.value", f.Tag.Value, "is not a valid tag value")
+	if f.Tag.Value == "" || !validTagValue(f.Tag.Value) {
+		p.add("fleet.tag.value", f.Tag.Value, "is not a valid tag value: use 1-256 letters, digits, spaces and _ . : / = + - @")
 	}
 	seen := map[string]bool{}
 	for i, g := range f.InstanceGroups {
@@ -426,24 +435,14 @@ func (f *Fleet) validate(c *Config, p *problems) {
 		if !instanceTypePattern.MatchString(g.InstanceType) {
 			p.add(field+".instanceType", g.InstanceType, "is not an EC2 instance type: use one such as m6i.large")
 		}
-		if g.PatchGroup != "" && !tagValuePattern.MatchString(g.PatchGroup) {
+		if g.PatchGroup != "" && !validTagValue(g.PatchGroup) {
 			p.add(field+".patchGroup", g.PatchGroup, "has characters a patch group (a tag value) cannot hold: use letters, digits, spaces and _ . : / = + - @")
 		}
-		for key, value := range g.Tags {
-			if !validTagKey(key) {
-				p.add(field+".tags", key, "is not a valid tag key: use 1-128 characters not starting with aws:")
-			} else if key == "Patch Group" || key == "PatchGroup" {
+		checkTags(p, field+".tags", g.Tags)
+		for key := range g.Tags {
+			if key == "Patch Group" || key == "PatchGroup" {
 				p.add(field+".tags", key, "is set from patchGroup: use patchGroup instead")
-			}
-			if len(value) > 256 {
-				p.add(field+".tags."+key, value, "is too long: tag values hold at most 256 characters")
 			}
 		}
 	}
-}
-
-// validTagKey reports whether AWS accepts key as a tag key of ours: 1-128 characters, and not in
-// the aws: namespace AWS reserves.
-func validTagKey(key string) bool {
-	return key != "" && len(key) <= 128 && !strings.HasPrefix(strings.ToLower(key), "aws:")
 }

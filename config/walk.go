@@ -2,8 +2,11 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"reflect"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -64,9 +67,9 @@ func joinPath(path, key string) string {
 }
 
 // templateSyntax is text that CDK or CloudFormation would interpret rather than copy: a CDK
-// token would be resolved to some other value, and a dynamic reference would read a secret or
-// parameter into the template at deploy time.
-var templateSyntax = []string{"${Token[", "{{resolve:"}
+// token (of a string or a list) would be resolved to some other value, and a dynamic reference
+// would read a secret or parameter into the template at deploy time.
+var templateSyntax = append(slices.Clone(cdkTokenMarkers), "{{resolve:")
 
 // freeTextProblems reports every string of the configuration that holds templateSyntax.
 func freeTextProblems(v reflect.Value, path string, p *problems) {
@@ -98,4 +101,96 @@ func freeTextProblems(v reflect.Value, path string, p *problems) {
 			}
 		}
 	}
+}
+
+// typeProblems reports every value of the YAML document whose kind does not fit the field it
+// sets, naming the field and its line: a fraction where a whole number belongs (YAML would
+// truncate it), text where a number or true/false belongs, and a map or list where one value
+// belongs (such as a CloudFormation intrinsic, {Ref: ...}, which nothing here evaluates).
+func typeProblems(node *yaml.Node, t reflect.Type, path string, p *problems) {
+	if node.Kind == yaml.DocumentNode && len(node.Content) > 0 {
+		typeProblems(node.Content[0], t, path, p)
+		return
+	}
+	if node.Kind == yaml.AliasNode && node.Alias != nil {
+		node = node.Alias
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(reflect.TypeFor[yaml.Unmarshaler]()) {
+		return // it reports its own errors, which the decoder returns
+	}
+	if node.Kind == yaml.ScalarNode && node.Tag == "!!null" {
+		return // nullSections reports empty sections; an empty scalar is its zero value
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if node.Kind != yaml.MappingNode {
+			p.add(path, describeNode(node), "is not a section (line %d): give its keys, as in config/example.yaml", node.Line)
+			return
+		}
+		for i := 0; i+1 < len(node.Content); i += 2 {
+			if field, ok := fieldByYAMLName(t, node.Content[i].Value); ok {
+				typeProblems(node.Content[i+1], field.Type, joinPath(path, node.Content[i].Value), p)
+			}
+		}
+	case reflect.Map:
+		if node.Kind != yaml.MappingNode {
+			p.add(path, describeNode(node), "is not a map (line %d): give key: value pairs", node.Line)
+			return
+		}
+		for i := 0; i+1 < len(node.Content); i += 2 {
+			typeProblems(node.Content[i+1], t.Elem(), joinPath(path, node.Content[i].Value), p)
+		}
+	case reflect.Slice:
+		if node.Kind != yaml.SequenceNode {
+			p.add(path, describeNode(node), "is not a list (line %d): write [a, b] or one - item per line", node.Line)
+			return
+		}
+		for i, item := range node.Content {
+			typeProblems(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i), p)
+		}
+	case reflect.String:
+		if node.Kind != yaml.ScalarNode {
+			p.add(path, describeNode(node), "is not a text value (line %d): write the value itself (nothing here evaluates CloudFormation intrinsics such as {Ref: ...})", node.Line)
+		}
+	case reflect.Int:
+		if node.Kind != yaml.ScalarNode {
+			p.add(path, describeNode(node), "is not a whole number (line %d)", node.Line)
+			return
+		}
+		switch node.Tag {
+		case "!!int":
+		case "!!float":
+			switch f, err := strconv.ParseFloat(node.Value, 64); {
+			case err != nil || f != math.Trunc(f) || math.IsInf(f, 0) || math.IsNaN(f):
+				p.add(path, node.Value, "is not a whole number (line %d): YAML would cut it to an integer; write one", node.Line)
+			case f > math.MaxInt32 || f < math.MinInt32:
+				p.add(path, node.Value, "is too large a number (line %d)", node.Line)
+			}
+		default:
+			p.add(path, node.Value, "is not a whole number (line %d)", node.Line)
+		}
+	case reflect.Bool:
+		if node.Kind != yaml.ScalarNode || node.Tag != "!!bool" {
+			p.add(path, describeNode(node), "is not true or false (line %d)", node.Line)
+		}
+	}
+}
+
+// describeNode shows a YAML value in a message: a scalar as it is written, a map or list by its
+// shape and first keys.
+func describeNode(node *yaml.Node) string {
+	switch node.Kind {
+	case yaml.MappingNode:
+		var keys []string
+		for i := 0; i+1 < len(node.Content) && len(keys) < 3; i += 2 {
+			keys = append(keys, node.Content[i].Value+": ...")
+		}
+		return "{" + strings.Join(keys, ", ") + "}"
+	case yaml.SequenceNode:
+		return fmt.Sprintf("[%d items]", len(node.Content))
+	}
+	return node.Value
 }

@@ -77,8 +77,8 @@ func addSecurity(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, bucke
 		output("HybridRegisterLinux", "On a Linux server, with SSM Agent installed",
 			fmt.Sprintf("sudo amazon-ssm-agent -register -code CODE -id ID -region %s && sudo systemctl restart amazon-ssm-agent", cfg.Region))
 		output("HybridJoinFleet", "Then bring the node (mi-...) into the fleet and its patch group by tags",
-			fmt.Sprintf(`aws ssm add-tags-to-resource --region %s --resource-type ManagedInstance --resource-id MI-ID --tags "Key=%s,Value=%s" "Key=%s,Value=PATCH-GROUP"`,
-				cfg.Region, cfg.Fleet.Tag.Key, cfg.Fleet.Tag.Value, config.PatchGroupTagKeys[0]))
+			fmt.Sprintf(`aws ssm add-tags-to-resource --region %s --resource-type ManagedInstance --resource-id MI-ID --tags %s %s`,
+				cfg.Region, shellQuote("Key="+cfg.Fleet.Tag.Key+",Value="+cfg.Fleet.Tag.Value), shellQuote("Key="+config.PatchGroupTagKeys[0]+",Value=PATCH-GROUP")))
 	}
 }
 
@@ -236,4 +236,11 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 		Value: s.Alerts.Topic().TopicArn(), Description: jsii.String("SNS topic of patching alerts; subscribe more endpoints here"),
 	})
 	return s
+}
+
+// shellQuote makes s one word of a POSIX shell command that people paste from a stack output:
+// single quotes, inside which nothing is expanded. Validation already keeps quotes, $ and
+// backticks out of the values that reach such commands; this holds even if it did not.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

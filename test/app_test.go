@@ -229,6 +229,8 @@ func TestAppRejectsBadConfigurationWithoutWritingATemplate(t *testing.T) {
 			[]string{"public inbound rules in one network ACL"}},
 		{"garbage_schedule", file("rate.yaml", "region: us-west-2\npatching: {scan: {schedule: rate(1 days)}}\nnetwork:\n"+s3),
 			[]string{`patching.scan.schedule: "rate(1 days)"`}},
+		{"type_error_beside_value_problems", file("types.yaml", "region: us-west-2\nwsus: {port: 8530.5, syncsPerDay: 99}\nnetwork:\n"+s3),
+			[]string{`wsus.port: "8530.5" is not a whole number (line 2)`, `wsus.syncsPerDay: 99 is out of range`}},
 		{"token_in_text", file("token.yaml", "region: us-west-2\ntags: {Owner: \"${Token[X.1]}\"}\nnetwork:\n"+s3), []string{"holds ${Token["}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

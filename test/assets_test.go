@@ -705,12 +705,17 @@ func tagTargetsNotJoined(joined map[string]bool, templates ...map[string]any) (m
 
 func TestHybridNodesJoinWithTheTagsTheWindowsAndAssociationsTarget(t *testing.T) {
 	s := exampleScenario.synth(t)
-	join := fmt.Sprint(s.patchJSON["Outputs"].(map[string]any)["HybridJoinFleet"])
+	join := s.patchJSON["Outputs"].(map[string]any)["HybridJoinFleet"].(map[string]any)["Value"].(string)
 	joined := map[string]bool{}
-	for _, m := range regexp.MustCompile(`"Key=([^,]+),Value=`).FindAllStringSubmatch(join, -1) {
+	for _, m := range regexp.MustCompile(`'Key=([^,]+),Value=`).FindAllStringSubmatch(join, -1) {
 		joined["tag:"+m[1]] = true
 	}
 	require.Equal(t, map[string]bool{"tag:privatepatch:fleet": true, "tag:" + config.PatchGroupTagKeys[0]: true}, joined)
+	// A shell reads the tags as two words, whatever they hold: each is single-quoted.
+	_, tags, _ := strings.Cut(join, "--tags ")
+	words, err := exec.Command("sh", "-c", "printf '%s\\n' "+tags).Output()
+	require.NoError(t, err)
+	assert.Equal(t, "Key=privatepatch:fleet,Value=privatepatch\nKey=Patch Group,Value=PATCH-GROUP\n", string(words))
 	missing, targets := tagTargetsNotJoined(joined, s.fleetJSON, s.patchJSON)
 	assert.Empty(t, missing, "targets on tags the join command does not set: hybrid nodes would be left out")
 	assert.Positive(t, targets)

@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/nitro"
 	"github.com/privatepatch/privatepatch/constructs/wsus"
 )
@@ -475,16 +474,4 @@ func TestEachCommandOutputWriterMayWriteOnlyUnderItsOwnPrefixes(t *testing.T) {
 		"fleet instances write WSUS client and patch output, never WSUS setup logs or the inventory sync")
 	assert.Equal(t, []string{"cce/*", "patch/*", "wsus-setup/*"}, s.writablePrefixes(t, "WsusRole"),
 		"the WSUS server in a patch group uploads its scan and patch output too")
-}
-
-// TestTheLargestFleetFitsOneStack proves config.MaxFleetInstances: each instance adds its
-// instance and launch template, and the largest fleet stays within CloudFormation's 500
-// resources per stack beside everything else the stack holds.
-func TestTheLargestFleetFitsOneStack(t *testing.T) {
-	s := exampleScenario.synth(t) // WSUS server, instance groups, bucket, roles, associations
-	instances := len(s.fleetResources("AWS::EC2::Instance"))
-	require.Positive(t, instances)
-	assert.Len(t, s.fleetResources("AWS::EC2::LaunchTemplate"), instances, "one launch template per instance")
-	others := len(s.fleetJSON["Resources"].(map[string]any)) - 2*instances
-	assert.LessOrEqual(t, others+2*config.MaxFleetInstances, 500, "%d other resources and %d instances", others, config.MaxFleetInstances)
 }

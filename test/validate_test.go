@@ -22,7 +22,7 @@ import (
 func allScenarios() []*scenario {
 	return []*scenario{
 		defaultScenario, exampleScenario, natScenario, natSingle, flowLogsToS3, lookupScenario, natWithoutWsus,
-		wsusHTTPS, richPatching, projectAlpha, threeZones, changeBase,
+		wsusHTTPS, richPatching, projectAlpha, threeZones, changeBase, largestScenario,
 	}
 }
 

@@ -99,6 +99,9 @@ func NewFleet(scope constructs.Construct, id string, props *Props) Fleet {
 	}
 	f := &fleet{Construct: constructs.NewConstruct(scope, jsii.String(id)), instances: map[string][]awsec2.Instance{}}
 	f.role = managedinstance.NewRole(f.Construct, "Role", "Patched Windows fleet: Systems Manager and its command output")
+	// One instance profile for the whole fleet: CDK's default is one per instance, a third
+	// resource per instance that CloudFormation's 500 per stack cannot afford.
+	profile := awsiam.NewInstanceProfile(f.Construct, jsii.String("InstanceProfile"), &awsiam.InstanceProfileProps{Role: f.role})
 
 	subnets := *p.Vpc.SelectSubnets(&awsec2.SubnetSelection{SubnetGroupName: jsii.String(p.SubnetGroupName)}).Subnets
 	for _, g := range p.Groups {
@@ -124,7 +127,7 @@ func NewFleet(scope constructs.Construct, id string, props *Props) Fleet {
 				InstanceType:                    awsec2.NewInstanceType(jsii.String(instanceType)),
 				MachineImage:                    windows.MachineImage(group, version, g.AmiID),
 				SecurityGroup:                   p.SecurityGroup,
-				Role:                            f.role,
+				InstanceProfile:                 profile,
 				RequireImdsv2:                   jsii.Bool(true),
 				DetailedMonitoring:              jsii.Bool(true),
 				PropagateTagsToVolumeOnCreation: jsii.Bool(true),

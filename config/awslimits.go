@@ -1,0 +1,233 @@
+package config
+
+import (
+	"fmt"
+	"maps"
+	"net/netip"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// AWS's limits and character rules that configured values, and the names privatepatch builds
+// from them, must keep. Each is written here once, with the page it comes from; validation
+// uses these and nothing else restates them.
+
+// Tags: "Tag naming limits and requirements", Tagging AWS Resources and Tag Editor user guide,
+// read 2026-11-27: at most 50 user tags per resource; keys of 1-128 and values of 0-256
+// Unicode characters; letters, numbers, spaces and _ . : / = + - @ (the set every service
+// accepts, IAM and S3 included); the aws: prefix is reserved.
+const (
+	maxTagsPerResource = 50
+	maxTagKeyLength    = 128
+	maxTagValueLength  = 256
+)
+
+var tagCharacters = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+
+// S3 bucket names: "General purpose bucket naming rules", Amazon S3 User Guide, read
+// 2026-11-27: 3-63 lowercase letters, digits, dots and hyphens, beginning and ending with a
+// letter or digit, no two adjacent periods, not formatted as an IP address, and none of these
+// reserved prefixes and suffixes.
+var (
+	bucketPattern          = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	reservedBucketPrefixes = []string{"xn--", "sthree-", "amzn-s3-demo-"}
+	reservedBucketSuffixes = []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3"}
+)
+
+// Systems Manager API Reference, read 2026-11-27:
+//   - names of associations (CreateAssociation AssociationName), maintenance window targets
+//     (RegisterTargetWithMaintenanceWindow Name) and tasks (RegisterTaskWithMaintenanceWindow
+//     Name): ^[a-zA-Z0-9_\-.]{3,128}$;
+//   - PatchRuleGroup: at most 10 PatchRules;
+//   - CreatePatchBaseline ApprovedPatches: at most 50, each 1-100 characters;
+//   - PatchBaselineIdentity BaselineDescription: 1-1024 characters;
+//   - PatchSource: Name ^[a-zA-Z0-9_\-.]{3,50}$, Configuration 1-1024 characters, Products
+//     1-20.
+//
+// and the CloudFormation resource provider schemas of AWS::SSM::PatchBaseline and
+// AWS::SSM::ResourceDataSync (as cfn-lint 1.51.0 ships them, read 2026-11-27), for what the
+// pages above do not show: RejectedPatches at most 50 of 1-100 characters, Sources at most 20,
+// a source's products 1-128 characters, a patch filter's values at most 20 of 1-64 characters,
+// and SyncName 1-64 characters.
+var ssmNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_\-.]{3,128}$`)
+
+const (
+	maxApprovalRules            = 10
+	maxApprovedPatches          = 50
+	maxPatchIDLength            = 100
+	maxBaselineDescription      = 1024
+	maxPatchSourceConfiguration = 1024
+	maxPatchSourceProducts      = 20
+	maxPatchSourceProductLength = 128
+	maxRejectedPatches          = 50
+	maxPatchSources             = 20
+	maxPatchFilterValues        = 20
+	maxPatchFilterValueLength   = 64
+	maxResourceDataSyncName     = 64
+)
+
+var patchSourceNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_\-.]{3,50}$`)
+
+// CDK token markers (aws-cdk-lib 2.270.0, core/lib/private/encoding.js): a string holding one
+// is resolved to another value at synth.
+var cdkTokenMarkers = []string{"${Token[", "#{Token["}
+
+// validTagKey reports whether AWS accepts key as a user tag key.
+func validTagKey(key string) bool {
+	return key != "" && utf8.RuneCountInString(key) <= maxTagKeyLength && tagCharacters.MatchString(key) &&
+		!strings.HasPrefix(strings.ToLower(key), "aws:")
+}
+
+// validTagValue reports whether AWS accepts value as a tag value.
+func validTagValue(value string) bool {
+	return utf8.RuneCountInString(value) <= maxTagValueLength && tagCharacters.MatchString(value) &&
+		!strings.HasPrefix(strings.ToLower(value), "aws:")
+}
+
+const tagRules = "use 1-128 letters, digits, spaces and _ . : / = + - @, not starting with aws:"
+
+// checkTags reports the tag keys and values of field that AWS would refuse.
+func checkTags(p *problems, field string, tags map[string]string) {
+	for key, value := range tags {
+		if !validTagKey(key) {
+			p.add(field, key, "is not a valid tag key: %s", tagRules)
+		}
+		if !validTagValue(value) {
+			p.add(joinPath(field, key), value, "is not a valid tag value: use up to 256 letters, digits, spaces and _ . : / = + - @, not starting with aws:")
+		}
+	}
+}
+
+// bucketNameProblem says why AWS would refuse name as a general purpose bucket name, or "".
+func bucketNameProblem(name string) string {
+	switch {
+	case !bucketPattern.MatchString(name):
+		return "is not an S3 bucket name: use 3-63 lowercase letters, digits, dots and hyphens, beginning and ending with a letter or digit"
+	case strings.Contains(name, ".."):
+		return "has two adjacent periods, which S3 bucket names cannot"
+	}
+	if _, err := netip.ParseAddr(name); err == nil {
+		return "is formatted as an IP address, which S3 bucket names cannot be"
+	}
+	for _, prefix := range reservedBucketPrefixes {
+		if strings.HasPrefix(name, prefix) {
+			return fmt.Sprintf("starts with %s, a prefix S3 reserves", prefix)
+		}
+	}
+	for _, suffix := range reservedBucketSuffixes {
+		if strings.HasSuffix(name, suffix) {
+			return fmt.Sprintf("ends with %s, a suffix S3 reserves", suffix)
+		}
+	}
+	return ""
+}
+
+// Tag keys privatepatch adds to the instances it creates: the Name CDK gives them, the patch
+// group under both keys (PatchGroupTagKeys), and on fleet instances the fleet tag and the
+// instance group (constructs/fleet.InstanceGroupTag).
+var (
+	addedInstanceTags = []string{"Name", PatchGroupTagKeys[0], PatchGroupTagKeys[1]}
+	addedFleetTags    = []string{"privatepatch:instance-group"}
+)
+
+// validateTagCounts reports resources that would carry more than maxTagsPerResource tags:
+// the configured tags go to every resource, beside those of the instance or group.
+func (c *Config) validateTagCounts(p *problems) {
+	count := func(sets ...[]string) int {
+		keys := map[string]bool{}
+		for _, set := range sets {
+			for _, k := range set {
+				keys[k] = true
+			}
+		}
+		return len(keys)
+	}
+	global := slices.Collect(maps.Keys(c.Tags))
+	if n := len(global); n > maxTagsPerResource {
+		p.add("tags", n, "tags are more than the %d AWS allows on one resource", maxTagsPerResource)
+		return
+	}
+	for i, g := range c.Fleet.InstanceGroups {
+		if n := count(global, slices.Collect(maps.Keys(g.Tags)), addedInstanceTags, addedFleetTags, []string{c.Fleet.Tag.Key}); n > maxTagsPerResource {
+			p.add(fmt.Sprintf("fleet.instanceGroups[%d].tags", i), n, "tags would be on each instance of group %q with tags, the fleet tag and the %d privatepatch adds: AWS allows %d on one resource",
+				g.Name, len(addedInstanceTags)+len(addedFleetTags), maxTagsPerResource)
+		}
+	}
+	if c.Wsus.Enabled {
+		if n := count(global, slices.Collect(maps.Keys(c.WsusAssetTags())), addedInstanceTags); n > maxTagsPerResource {
+			p.add("assets.wsusTags", n, "tags would be on the WSUS server with tags and the %d privatepatch adds: AWS allows %d on one resource",
+				len(addedInstanceTags), maxTagsPerResource)
+		}
+	}
+}
+
+// validateDerivedNames checks the names privatepatch builds from configured parts, as the
+// constructs build them, against AWS's rules, naming the configured field.
+func (c *Config) validateDerivedNames(p *problems) {
+	prefix := c.Project + "-"
+	for i, w := range c.Patching.MaintenanceWindows {
+		field := fmt.Sprintf("patching.maintenanceWindows[%d].name", i)
+		// constructs/patching: the window's target is <name>-targets, its tasks <name>-TaskN.
+		for _, derived := range []string{w.Name + "-targets", fmt.Sprintf("%s-Task%d", w.Name, len(w.Tasks))} {
+			if windowNamePat.MatchString(w.Name) && !ssmNamePattern.MatchString(derived) {
+				p.add(field, w.Name, "is too long: the window's target and tasks are named %q, and Systems Manager takes 3-128 characters; shorten it", derived)
+				break
+			}
+		}
+	}
+	if c.Patching.Scan.Enabled {
+		// constructs/patching.NewScanAssociations: <project>-scan-<patch group>, one character
+		// for each of the patch group's.
+		for _, group := range c.PatchGroups() {
+			if n := utf8.RuneCountInString(prefix + "scan-" + group); n > 128 {
+				p.add("patching", group, "is too long a patch group: its scan association is named %sscan-<patch group>, %d characters, and Systems Manager takes at most 128", prefix, n)
+			}
+		}
+	}
+	if c.Patching.Inventory.ResourceDataSync {
+		// constructs/patching.NewInventory: <patching stack name>-inventory, -kms with KMS.
+		if sync := c.StackName("patching") + "-inventory-kms"; len(sync) > maxResourceDataSyncName {
+			p.add("patching.inventory.resourceDataSync", true, "needs a resource data sync named %s-inventory(-kms), %d characters, and Systems Manager takes at most %d: shorten the project or environment name",
+				c.StackName("patching"), len(sync), maxResourceDataSyncName)
+		}
+	}
+	for i, g := range c.Assets.ResourceGroups {
+		if n := len(c.ResourceGroupName(g.Name)); n > 128 {
+			p.add(fmt.Sprintf("assets.resourceGroups[%d].name", i), g.Name, "is too long: the group is named %s<name>, %d characters, and Resource Groups takes at most 128", prefix, n)
+		}
+	}
+	for i, f := range c.Security.Inspector.Suppressions {
+		if n := utf8.RuneCountInString(prefix + f.Name); n > 128 {
+			p.add(fmt.Sprintf("security.inspector.suppressions[%d].name", i), f.Name, "is too long: the rule is named %s<name>, %d characters, and Inspector takes at most 128", prefix, n)
+		}
+	}
+	// stacks.CommandOutputBucketName: <project>-ssm-<account>-<region>; an account-agnostic
+	// stack's account has 12 digits too.
+	account := c.Account
+	if account == "" {
+		account = "000000000000"
+	}
+	if bucket := fmt.Sprintf("%sssm-%s-%s", prefix, account, c.Region); knownRegion(c.Region) {
+		if problem := bucketNameProblem(bucket); problem != "" {
+			p.add("project", c.Project, "makes the command-output bucket name %q, which %s", bucket, problem)
+		}
+	}
+}
+
+// reservedIPv4 are special-purpose blocks that no VPC can route as its own: "this" network,
+// loopback, link local, multicast and the reserved class E with the limited broadcast (IANA
+// IPv4 Special-Purpose Address Registry, RFC 6890, and RFC 5771 for multicast; read 2026-11-27).
+var reservedIPv4 = map[string]netip.Prefix{
+	"this network (0.0.0.0/8)": netip.MustParsePrefix("0.0.0.0/8"),
+	"loopback (127.0.0.0/8)":   netip.MustParsePrefix("127.0.0.0/8"),
+	"link local (169.254.0.0/16), where instance metadata and the Amazon DNS server live": netip.MustParsePrefix("169.254.0.0/16"),
+	"multicast (224.0.0.0/4)": netip.MustParsePrefix("224.0.0.0/4"),
+	"reserved (240.0.0.0/4)":  netip.MustParsePrefix("240.0.0.0/4"),
+}
+
+// emailPattern is an address as mail systems deliver it: a dot-atom local part (RFC 5322
+// section 3.4.1, no quoted strings) at a DNS host name with at least one dot (no IP literal).
+// The Amazon SNS API reference says only that an email endpoint is an email address.
+var emailPattern = regexp.MustCompile(`^[A-Za-z0-9!#$%&'*+/=?^_` + "`" + `{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_` + "`" + `{|}~-]+)*@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$`)
