@@ -2,7 +2,12 @@
 // validation. It knows nothing of CDK; the stacks package maps a validated Config to construct props.
 package config
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/privatepatch/privatepatch/constructs/windows/windowsspec"
+	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
+)
 
 // Config is one deployment of privatepatch: an account and region and everything built in them.
 type Config struct {
@@ -40,35 +45,17 @@ type Config struct {
 	Pipeline Pipeline `yaml:"pipeline"`
 }
 
-// Wsus configures the WSUS server and its clients.
+// Wsus configures the WSUS server and its clients. The server's and the clients' settings, with
+// their defaults and rules, are the wsus construct's (wsusspec); what is here is the
+// configuration's own.
 type Wsus struct {
 	// Enabled creates the WSUS server and points the fleet at it. Without it, the private
 	// subnets need NAT to reach Microsoft Update.
 	Enabled bool `yaml:"enabled"`
-	// WindowsVersion of the server: 2019, 2022 or 2025.
-	WindowsVersion string `yaml:"windowsVersion"`
-	// AmiID pins the server's AMI; empty resolves the latest at launch.
-	AmiID string `yaml:"amiId"`
-	// InstanceType of the server.
-	InstanceType string `yaml:"instanceType"`
-	// UpdateStoreGiB is the size of the update-store volume, at least 150.
-	UpdateStoreGiB int `yaml:"updateStoreGiB"`
-	// Port is 8530 (HTTP) or 8531 (HTTPS, needs certificateThumbprint).
-	Port int `yaml:"port"`
-	// CertificateThumbprint of the certificate WSUS serves on 8531.
-	CertificateThumbprint string `yaml:"certificateThumbprint"`
-	// Languages of the updates to synchronise.
-	Languages []string `yaml:"languages"`
-	// Products are WSUS product titles; empty: those of the server's and the fleet's versions.
-	Products []string `yaml:"products"`
-	// Classifications to synchronise and auto-approve.
-	Classifications []string `yaml:"classifications"`
-	// SyncTimeUtc is the first daily synchronisation, HH:MM UTC.
-	SyncTimeUtc string `yaml:"syncTimeUtc"`
-	// SyncsPerDay is how many synchronisations run per day, 1 to 24.
-	SyncsPerDay int `yaml:"syncsPerDay"`
-	// SetupSchedule re-runs the WSUS setup document to correct drift.
-	SetupSchedule string `yaml:"setupSchedule"`
+	// Server: windowsVersion, amiId, instanceType, updateStoreGiB, port,
+	// certificateThumbprint, languages, products (empty: those of the server's and the fleet's
+	// versions), classifications, syncTimeUtc, syncsPerDay, setupSchedule.
+	wsusspec.Server `yaml:",inline"`
 	// PatchGroup tags the server so that it is scanned and a maintenance window patches it
 	// (from Microsoft Update). When no configured window targets it, WsusPatchWindow does.
 	// Empty: the server is not patched by privatepatch.
@@ -78,23 +65,7 @@ type Wsus struct {
 	// attached to one instance at a time.
 	AttachUpdateStore bool `yaml:"attachUpdateStore"`
 	// Client is how the fleet's Windows Update clients use WSUS.
-	Client WsusClient `yaml:"client"`
-}
-
-// WsusClient is the Windows Update policy the fleet gets.
-type WsusClient struct {
-	// TargetGroup is the WSUS computer group for client-side targeting; empty for none.
-	TargetGroup string `yaml:"targetGroup"`
-	// AcceptTrustedPublisherCerts accepts updates signed by other trusted publishers.
-	AcceptTrustedPublisherCerts bool `yaml:"acceptTrustedPublisherCerts"`
-	// NoAutoUpdate turns automatic updates off.
-	NoAutoUpdate bool `yaml:"noAutoUpdate"`
-	// AUOptions: 2 notify, 3 download and notify, 4 download and schedule, 5 local admin, 7 notify restart.
-	AUOptions int `yaml:"auOptions"`
-	// ScheduledInstallDay: 0 every day, 1-7 Sunday to Saturday (with auOptions 4).
-	ScheduledInstallDay int `yaml:"scheduledInstallDay"`
-	// Schedule re-applies the settings to correct drift.
-	Schedule string `yaml:"schedule"`
+	Client wsusspec.Client `yaml:"client"`
 }
 
 // Fleet configures the patched instances.
@@ -230,19 +201,11 @@ func Defaults() Config {
 		},
 		Wsus: Wsus{
 			Enabled:           true,
-			WindowsVersion:    DefaultWindowsVersion,
-			InstanceType:      "m6i.large",
-			UpdateStoreGiB:    200,
-			Port:              8530,
-			Languages:         []string{"en"},
-			Classifications:   []string{"Critical Updates", "Security Updates"},
-			SyncTimeUtc:       "03:00",
-			SyncsPerDay:       1,
-			SetupSchedule:     "rate(1 day)",
+			Server:            wsusspec.DefaultServer(),
 			AttachUpdateStore: true,
 			// WSUS itself needs patches: it had a critical remote-code-execution flaw in 2025.
 			PatchGroup: "wsus",
-			Client:     WsusClient{AUOptions: 3, Schedule: "rate(1 day)"},
+			Client:     wsusspec.DefaultClient(),
 		},
 		Fleet:         Fleet{Tag: Tag{Key: "privatepatch:fleet"}},
 		CommandOutput: CommandOutput{RetentionDays: 365, Encryption: EncryptionS3Managed},
@@ -262,7 +225,7 @@ func Defaults() Config {
 }
 
 // DefaultWindowsVersion is used where no Windows version is given.
-const DefaultWindowsVersion = "2022"
+const DefaultWindowsVersion = string(windowsspec.DefaultVersion)
 
 // applyDefaults fills what YAML cannot pre-fill: fields of list elements, and defaults that
 // depend on other fields.

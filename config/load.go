@@ -149,6 +149,11 @@ func collectYAMLKeys(t reflect.Type, into map[string][]string) map[string][]stri
 		if key == "-" {
 			continue // set by the program, not read from YAML
 		}
+		if inline(f) {
+			keys = append(keys, collectYAMLKeys(f.Type, map[string][]string{})[f.Type.Name()]...)
+			collectYAMLKeys(f.Type, into)
+			continue
+		}
 		keys = append(keys, key)
 		switch {
 		case f.Type.Kind() == reflect.Struct:

@@ -9,6 +9,8 @@ import (
 	"time"
 	_ "time/tzdata" // maintenance window time zones are checked without the host's zoneinfo
 	"unicode/utf8"
+
+	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
 )
 
 // OperatingSystems Patch Manager supports, as AWS::SSM::PatchBaseline names them.
@@ -267,7 +269,7 @@ func validateWindow(pr *problems, field string, w MaintenanceWindow) {
 		pr.add(field+".name", w.Name, "is not allowed: use 3-128 letters, digits and _ - .")
 	}
 	isCron := strings.HasPrefix(w.Schedule, "cron(")
-	if err := checkSchedule(w.Schedule, windowSchedule); err != nil {
+	if err := ssmschedule.CheckWindow(w.Schedule); err != nil {
 		pr.add(field+".schedule", w.Schedule, "is not a maintenance window schedule: %v", err)
 	}
 	if _, err := time.LoadLocation(w.Timezone); err != nil || w.Timezone == "Local" {

@@ -9,7 +9,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/privatepatch/privatepatch/constructs/nitro"
+	"github.com/privatepatch/privatepatch/constructs/spec"
+	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
+	"github.com/privatepatch/privatepatch/constructs/windows/windowsspec"
 )
 
 // ValidationError lists every problem found in a configuration, one per line.
@@ -24,14 +26,15 @@ func (e *ValidationError) Error() string {
 type problems []string
 
 func (p *problems) add(field string, value any, format string, args ...any) {
-	*p = append(*p, fmt.Sprintf("%s: %s %s", field, quote(value), fmt.Sprintf(format, args...)))
+	*p = append(*p, fmt.Sprintf("%s: %s %s", field, spec.Quote(value), fmt.Sprintf(format, args...)))
 }
 
-func quote(value any) string {
-	if s, ok := value.(string); ok {
-		return fmt.Sprintf("%q", s)
+// addSpec reports the problems a construct area's specification found in settings (a section
+// of the configuration, or a section's inline part) under their YAML paths below prefix.
+func (p *problems) addSpec(prefix string, settings any, found spec.Problems) {
+	for _, f := range found {
+		p.add(joinPath(prefix, spec.YAMLPath(settings, f.Field)), f.Value, "%s", f.Message)
 	}
-	return fmt.Sprint(value)
 }
 
 var (
@@ -85,7 +88,7 @@ func (c *Config) validate(p *problems) {
 	c.validateTagCounts(p)
 	c.validateDerivedNames(p)
 	c.Network.validate(c, p)
-	c.Wsus.validate(c, p)
+	c.Wsus.validate(p)
 	c.Fleet.validate(c, p)
 	c.Patching.validate(c, p)
 	c.validateDownloads(p)
@@ -298,25 +301,19 @@ func (f *FlowLogs) validate(p *problems) {
 }
 
 // WindowsVersions privatepatch can build: each has an AMI parameter and a WSUS product title.
-var WindowsVersions = []string{"2019", "2022", "2025"}
+var WindowsVersions = func() []string {
+	var versions []string
+	for _, v := range windowsspec.Versions() {
+		versions = append(versions, string(v))
+	}
+	return versions
+}()
 
-// wsusClassifications are the update classifications of the WSUS catalogue (English titles).
-var wsusClassifications = []string{"Critical Updates", "Definition Updates", "Driver Sets", "Drivers", "Feature Packs",
-	"Security Updates", "Service Packs", "Tools", "Update Rollups", "Updates", "Upgrades"}
-
-const (
-	minUpdateStoreGiB = 150
-	maxInstanceCount  = 20
-)
+const maxInstanceCount = 20
 
 var (
 	instanceTypePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
 	amiPattern          = regexp.MustCompile(`^ami-[0-9a-f]{8,17}$`)
-	languagePattern     = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z]{2,4})?$`)
-	productPattern      = regexp.MustCompile(`^[A-Za-z0-9 ,.()_-]{1,100}$`)
-	timePattern         = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
-	thumbprintPattern   = regexp.MustCompile(`^[0-9A-Fa-f]{40}$`)
-	targetGroupPattern  = regexp.MustCompile(`^[A-Za-z0-9 _.-]{0,64}$`)
 	groupNamePattern    = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}$`)
 )
 
@@ -327,80 +324,17 @@ func validateWindowsVersion(p *problems, field, version string) {
 }
 
 func validateAssociationSchedule(p *problems, field, schedule string) {
-	if err := checkSchedule(schedule, associationSchedule); err != nil {
+	if err := ssmschedule.CheckAssociation(schedule); err != nil {
 		p.add(field, schedule, "is not a State Manager schedule: %v", err)
 	}
 }
 
-func (w *Wsus) validate(c *Config, p *problems) {
-	validateWindowsVersion(p, "wsus.windowsVersion", w.WindowsVersion)
-	if w.AmiID != "" && !amiPattern.MatchString(w.AmiID) {
-		p.add("wsus.amiId", w.AmiID, "is not an AMI id: use ami- and 8 or 17 hexadecimal digits, or leave it out")
-	}
-	if !instanceTypePattern.MatchString(w.InstanceType) {
-		p.add("wsus.instanceType", w.InstanceType, "is not an EC2 instance type: use one such as m6i.large")
-	} else if !nitro.Based(w.InstanceType) {
-		p.add("wsus.instanceType", w.InstanceType, "is built on the Xen hypervisor, not the AWS Nitro System: the WSUS setup finds its update-store "+
-			"volume by the NVMe serial number (the volume id) that only Nitro instances show; use a Nitro type such as m6i.large, "+
-			"not one of the Xen families %s", strings.Join(nitro.XenFamilies(), ", "))
-	}
-	if w.UpdateStoreGiB < minUpdateStoreGiB || w.UpdateStoreGiB > 16384 {
-		p.add("wsus.updateStoreGiB", w.UpdateStoreGiB, "is not allowed: WSUS needs an update store of at least %d GiB (at most 16384)", minUpdateStoreGiB)
-	}
-	switch w.Port {
-	case 8530:
-	case 8531:
-		if !thumbprintPattern.MatchString(w.CertificateThumbprint) {
-			p.add("wsus.certificateThumbprint", w.CertificateThumbprint, "is required with port 8531: the 40 hexadecimal digits of the certificate in LocalMachine\\My that WSUS serves")
-		}
-	default:
-		p.add("wsus.port", w.Port, "is not a WSUS port: use 8530 (HTTP) or 8531 (HTTPS)")
-	}
-	if w.Port != 8531 && w.CertificateThumbprint != "" {
-		p.add("wsus.certificateThumbprint", w.CertificateThumbprint, "is only used with port 8531")
-	}
-	if len(w.Languages) == 0 {
-		p.add("wsus.languages", "", "is empty: list at least one language, e.g. en")
-	}
-	for i, lang := range w.Languages {
-		if !languagePattern.MatchString(lang) {
-			p.add(fmt.Sprintf("wsus.languages[%d]", i), lang, "is not a language code: use one such as en or ja or zh-TW")
-		}
-	}
-	for i, product := range w.Products {
-		if !productPattern.MatchString(product) {
-			p.add(fmt.Sprintf("wsus.products[%d]", i), product, "is not a WSUS product title: use letters, digits, spaces and , . ( ) _ - as in Microsoft Server operating system-21H2")
-		}
-	}
-	if len(w.Classifications) == 0 {
-		p.add("wsus.classifications", "", "is empty: list at least one, e.g. Security Updates")
-	}
-	for i, class := range w.Classifications {
-		if !slices.Contains(wsusClassifications, class) {
-			p.add(fmt.Sprintf("wsus.classifications[%d]", i), class, "is not a WSUS classification: use one of %s", strings.Join(wsusClassifications, ", "))
-		}
-	}
-	if !timePattern.MatchString(w.SyncTimeUtc) {
-		p.add("wsus.syncTimeUtc", w.SyncTimeUtc, "is not a time: use HH:MM in UTC, e.g. 03:00")
-	}
-	if w.SyncsPerDay < 1 || w.SyncsPerDay > 24 {
-		p.add("wsus.syncsPerDay", w.SyncsPerDay, "is out of range: use 1 to 24")
-	}
-	validateAssociationSchedule(p, "wsus.setupSchedule", w.SetupSchedule)
+func (w *Wsus) validate(p *problems) {
+	p.addSpec("wsus", w, w.Server.Problems())
+	p.addSpec("wsus.client", w.Client, w.Client.Problems())
 	if w.PatchGroup != "" && !validTagValue(w.PatchGroup) {
 		p.add("wsus.patchGroup", w.PatchGroup, "has characters a patch group (a tag value) cannot hold: use letters, digits, spaces and _ . : / = + - @")
 	}
-	cl := w.Client
-	if !targetGroupPattern.MatchString(cl.TargetGroup) {
-		p.add("wsus.client.targetGroup", cl.TargetGroup, "is not allowed: use up to 64 letters, digits, spaces and _ . -")
-	}
-	if !slices.Contains([]int{2, 3, 4, 5, 7}, cl.AUOptions) {
-		p.add("wsus.client.auOptions", cl.AUOptions, "is not an AUOptions value: use 2 (notify), 3 (download, notify), 4 (download, schedule), 5 (local admin) or 7 (notify restart)")
-	}
-	if cl.ScheduledInstallDay < 0 || cl.ScheduledInstallDay > 7 {
-		p.add("wsus.client.scheduledInstallDay", cl.ScheduledInstallDay, "is out of range: use 0 (every day) or 1-7 (Sunday to Saturday)")
-	}
-	validateAssociationSchedule(p, "wsus.client.schedule", cl.Schedule)
 }
 
 func (f *Fleet) validate(c *Config, p *problems) {

@@ -52,11 +52,21 @@ func nullSections(node *yaml.Node, t reflect.Type, path string, p *problems) {
 
 func fieldByYAMLName(t reflect.Type, name string) (reflect.StructField, bool) {
 	for i := range t.NumField() {
-		if strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0] == name {
+		if inline(t.Field(i)) {
+			if f, ok := fieldByYAMLName(t.Field(i).Type, name); ok {
+				return f, true
+			}
+		} else if strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0] == name {
 			return t.Field(i), true
 		}
 	}
 	return reflect.StructField{}, false
+}
+
+// inline says whether a field's keys are its parent's (`yaml:",inline"`), as the settings a
+// section takes from a construct area's specification are.
+func inline(f reflect.StructField) bool {
+	return slices.Contains(strings.Split(f.Tag.Get("yaml"), ",")[1:], "inline")
 }
 
 func joinPath(path, key string) string {
@@ -80,6 +90,10 @@ func freeTextProblems(v reflect.Value, path string, p *problems) {
 		}
 	case reflect.Struct:
 		for i := range v.NumField() {
+			if inline(v.Type().Field(i)) {
+				freeTextProblems(v.Field(i), path, p)
+				continue
+			}
 			name := strings.Split(v.Type().Field(i).Tag.Get("yaml"), ",")[0]
 			freeTextProblems(v.Field(i), joinPath(path, name), p)
 		}

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"net/netip"
 	"sort"
+
+	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 )
 
 // Entry is one network ACL entry.
@@ -244,9 +246,9 @@ func RequiredFlows(m Model, s3Cidrs, adminCidrs []string) []Flow {
 	flows := []Flow{
 		{"instance to an interface endpoint in another private subnet", instance, otherPrivate, 443},
 		{"last AZ's instance to an interface endpoint in the first AZ", otherPrivate, instance, 443},
-		{"instance to WSUS over HTTP", instance, wsus, 8530},
-		{"instance to WSUS over HTTPS", instance, wsus, 8531},
-		{"last AZ's instance to WSUS", otherPrivate, wsus, 8530},
+		{"instance to WSUS over HTTP", instance, wsus, wsusspec.HTTPPort},
+		{"instance to WSUS over HTTPS", instance, wsus, wsusspec.HTTPSPort},
+		{"last AZ's instance to WSUS", otherPrivate, wsus, wsusspec.HTTPPort},
 		{"jump host RDP to an instance", wsus, instance, 3389},
 		{"jump host RDP to the last AZ", wsus, otherPrivate, 3389},
 		{"WSUS to a Systems Manager endpoint", wsus, instance, 443},
@@ -283,14 +285,14 @@ func ForbiddenFlows(m Model, withAdmins, withNAT bool) []Flow {
 	flows = append(flows, []Flow{
 		{"internet RDP to the jump host", SomeInternet, wsus, 3389},
 		{"internet RDP to an instance", SomeInternet, instance, 3389},
-		{"internet to WSUS", SomeInternet, wsus, 8530},
+		{"internet to WSUS", SomeInternet, wsus, wsusspec.HTTPPort},
 		{"instance RDP to the jump host", instance, wsus, 3389},
 		{"jump host SMB to an instance", wsus, instance, 445},
 		{"jump host SSH to an instance", wsus, instance, 22},
 		{"jump host WinRM to an instance", wsus, instance, 5985},
 		{"instance RDP to another private instance", instance, other, 3389},
 		{"instance WinRM to another private instance", instance, other, 5986},
-		{"WSUS to an instance on the WSUS port", wsus, instance, 8530},
+		{"WSUS to an instance on the WSUS port", wsus, instance, wsusspec.HTTPPort},
 	}...)
 	if !withAdmins {
 		flows = append(flows, Flow{"admin RDP without configured admin CIDRs", AdminHost, wsus, 3389})

@@ -85,45 +85,30 @@ func NewFleetStack(scope constructs.Construct, cfg *config.Config, net network.N
 	}
 
 	if cfg.Wsus.Enabled {
+		server := cfg.Wsus.Server
+		server.Products = wsusProducts(cfg)
 		s.Wsus = wsus.NewServer(stack, "Wsus", &wsus.ServerProps{
-			Vpc:                   net.Vpc(),
-			HealthNamespace:       wsus.HealthNamespaceOf(cfg.NamePrefix()),
-			SecurityGroup:         net.PublicSecurityGroup(),
-			SubnetGroupName:       network.PublicSubnetGroup,
-			WindowsVersion:        windows.Version(cfg.Wsus.WindowsVersion),
-			AmiID:                 cfg.Wsus.AmiID,
-			InstanceType:          cfg.Wsus.InstanceType,
-			UpdateStoreGiB:        cfg.Wsus.UpdateStoreGiB,
-			Port:                  cfg.Wsus.Port,
-			CertificateThumbprint: cfg.Wsus.CertificateThumbprint,
-			Languages:             cfg.Wsus.Languages,
-			Products:              wsusProducts(cfg),
-			Classifications:       cfg.Wsus.Classifications,
-			TargetGroups:          nonEmpty(cfg.Wsus.Client.TargetGroup),
-			SyncTimeUtc:           cfg.Wsus.SyncTimeUtc,
-			SyncsPerDay:           cfg.Wsus.SyncsPerDay,
-			SetupSchedule:         cfg.Wsus.SetupSchedule,
-			OutputBucket:          bucket,
-			PatchGroup:            cfg.Wsus.PatchGroup,
-			DetachUpdateStore:     !cfg.Wsus.AttachUpdateStore,
-			Tags:                  cfg.WsusAssetTags(),
+			Server:            server,
+			Vpc:               net.Vpc(),
+			HealthNamespace:   wsus.HealthNamespaceOf(cfg.NamePrefix()),
+			SecurityGroup:     net.PublicSecurityGroup(),
+			SubnetGroupName:   network.PublicSubnetGroup,
+			TargetGroups:      nonEmpty(cfg.Wsus.Client.TargetGroup),
+			OutputBucket:      bucket,
+			PatchGroup:        cfg.Wsus.PatchGroup,
+			DetachUpdateStore: !cfg.Wsus.AttachUpdateStore,
+			Tags:              cfg.WsusAssetTags(),
 		})
 		if cfg.Wsus.PatchGroup != "" {
 			// Scans and windows of its patch group run on the server and write their output.
 			logbucket.GrantCommandOutput(bucket, s.Wsus.Role(), patching.OutputPrefix)
 		}
-		client := cfg.Wsus.Client
 		s.WsusClient = wsus.NewClientConfiguration(stack, "WsusClient", &wsus.ClientProps{
-			WsusURL:                     s.Wsus.URL(),
-			TargetTagKey:                cfg.Fleet.Tag.Key,
-			TargetTagValue:              cfg.Fleet.Tag.Value,
-			TargetGroup:                 client.TargetGroup,
-			AcceptTrustedPublisherCerts: client.AcceptTrustedPublisherCerts,
-			NoAutoUpdate:                client.NoAutoUpdate,
-			AUOptions:                   client.AUOptions,
-			ScheduledInstallDay:         client.ScheduledInstallDay,
-			Schedule:                    client.Schedule,
-			OutputBucket:                bucket,
+			Client:         cfg.Wsus.Client,
+			WsusURL:        s.Wsus.URL(),
+			TargetTagKey:   cfg.Fleet.Tag.Key,
+			TargetTagValue: cfg.Fleet.Tag.Value,
+			OutputBucket:   bucket,
 		})
 		addWsusOutputs(stack, cfg, s.Wsus)
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/privatepatch/privatepatch/constructs/nitro"
 	"github.com/privatepatch/privatepatch/constructs/wsus"
 )
 
@@ -407,26 +406,6 @@ func TestFleetStackOutputsTellAdminsHowToReachWsus(t *testing.T) {
 		"aws ssm start-session --region us-west-2 --target ", map[string]any{"Ref": instance},
 		" --document-name AWS-StartPortForwardingSession --parameters portNumber=3389,localPortNumber=13389",
 	}}}, outputs["WsusRdpCommand"].(map[string]any)["Value"])
-}
-
-func TestWsusConstructRejectsAnUpdateStoreBelow150GiB(t *testing.T) {
-	s := defaultScenario.synth(t)
-	assert.PanicsWithValue(t, "wsus server Small: UpdateStoreGiB 100 is below the 150 GiB WSUS needs", func() {
-		wsus.NewServer(s.app.Fleet.Stack, "Small", &wsus.ServerProps{
-			Vpc: s.app.Network.Network.Vpc(), SecurityGroup: s.app.Network.Network.PublicSecurityGroup(), UpdateStoreGiB: 100,
-		})
-	})
-}
-
-func TestWsusConstructRejectsAXenInstanceType(t *testing.T) {
-	s := defaultScenario.synth(t)
-	assert.PanicsWithValue(t, "wsus server OnXen: InstanceType t2.large is built on the Xen hypervisor, not the AWS Nitro System: the setup "+
-		"finds the update-store volume by the NVMe serial number (the volume id) that only Nitro instances show; use a Nitro type such "+
-		"as m6i.large, not one of the Xen families "+strings.Join(nitro.XenFamilies(), ", "), func() {
-		wsus.NewServer(s.app.Fleet.Stack, "OnXen", &wsus.ServerProps{
-			Vpc: s.app.Network.Network.Vpc(), SecurityGroup: s.app.Network.Network.PublicSecurityGroup(), InstanceType: "t2.large",
-		})
-	})
 }
 
 func TestWsusServerIsInAPatchGroupAndPatchedTheDayBeforeTheFleetByDefault(t *testing.T) {

@@ -8,33 +8,28 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-)
 
-// documentParameter is one parameter of a Command document, passed to the script's param() of
-// the same name. allowedPattern keeps quotes and other PowerShell syntax out of the values, as
-// they are substituted into the script text.
-type documentParameter struct {
-	name, description, defaultValue, allowedPattern string
-}
+	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
+)
 
 // newScriptDocument wraps a PowerShell script (with a param() block) in an SSM Command document
 // (schemaVersion 2.2, aws:runPowerShellScript). The script runs as a script block so that its
 // param() block receives the document's parameters.
-func newScriptDocument(scope constructs.Construct, id, description, stepName, script string, timeoutSeconds int, params []documentParameter) awsssm.CfnDocument {
+func newScriptDocument(scope constructs.Construct, id, description, stepName, script string, timeoutSeconds int, params []wsusspec.DocumentParameter) awsssm.CfnDocument {
 	parameters := map[string]any{}
 	var arguments []string
 	for _, p := range params {
 		parameter := map[string]any{
 			"type":           "String",
-			"description":    p.description,
-			"allowedPattern": p.allowedPattern,
+			"description":    p.Description,
+			"allowedPattern": p.AllowedPattern,
 		}
 		// A parameter whose pattern rejects its empty default is required.
-		if regexp.MustCompile(p.allowedPattern).MatchString(p.defaultValue) {
-			parameter["default"] = p.defaultValue
+		if regexp.MustCompile(p.AllowedPattern).MatchString(p.Default) {
+			parameter["default"] = p.Default
 		}
-		parameters[p.name] = parameter
-		arguments = append(arguments, fmt.Sprintf("-%s '{{ %s }}'", p.name, p.name))
+		parameters[p.Name] = parameter
+		arguments = append(arguments, fmt.Sprintf("-%s '{{ %s }}'", p.Name, p.Name))
 	}
 	if strings.Contains(script, "{{") {
 		panic(fmt.Sprintf("%s: the script contains {{, which SSM would read as a parameter reference", id))

@@ -6,7 +6,6 @@ package wsus
 import (
 	_ "embed"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -18,9 +17,11 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/privatepatch/privatepatch/constructs/spec"
+	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
+
 	"github.com/privatepatch/privatepatch/constructs/logbucket"
 	"github.com/privatepatch/privatepatch/constructs/managedinstance"
-	"github.com/privatepatch/privatepatch/constructs/nitro"
 	"github.com/privatepatch/privatepatch/constructs/windows"
 )
 
@@ -52,56 +53,26 @@ const (
 	healthSchedule           = "rate(30 minutes)"
 )
 
-// Limits and defaults of the server.
+// HTTPPort and HTTPSPort are WSUS's ports (wsusspec has the server's rules).
 const (
-	// MinUpdateStoreGiB is Microsoft's and the architecture's minimum for the update store.
-	MinUpdateStoreGiB = 150
-	HTTPPort          = 8530
-	HTTPSPort         = 8531
+	HTTPPort  = wsusspec.HTTPPort
+	HTTPSPort = wsusspec.HTTPSPort
 	// SetupOutputPrefix is where setup runs write their output in the output bucket.
 	SetupOutputPrefix = "wsus-setup/"
 )
 
-// ServerProps configures a Server. Vpc and SecurityGroup are required.
+// ServerProps configures a Server: the server's settings (wsusspec.Server: defaults and rules
+// there) and where it goes. Vpc and SecurityGroup are required.
 type ServerProps struct {
+	wsusspec.Server
 	// Vpc holds the server.
 	Vpc awsec2.IVpc
 	// SecurityGroup is the server's group (WSUS ports from the clients, out 80/443).
 	SecurityGroup awsec2.ISecurityGroup
 	// SubnetGroupName places the server in the first subnet of this group. Default: "Public".
 	SubnetGroupName string
-	// WindowsVersion is the server's Windows Server release. Default: windows.DefaultVersion.
-	WindowsVersion windows.Version
-	// AmiID pins the server's AMI. Default: the latest AMI of WindowsVersion, resolved when the
-	// instance launches and kept afterwards (a newer AMI never replaces the instance).
-	AmiID string
-	// InstanceType of the server, built on the AWS Nitro System (nitro.Based): the setup finds the
-	// update store by its NVMe serial number. Default: m6i.large (2 vCPU, 8 GiB: Microsoft's WSUS
-	// sizing).
-	InstanceType string
-	// UpdateStoreGiB is the size of the separate, encrypted, retained update-store volume.
-	// Default: 200; at least MinUpdateStoreGiB.
-	UpdateStoreGiB int
-	// Port is 8530 (HTTP) or 8531 (HTTPS, needs CertificateThumbprint). Default: 8530.
-	Port int
-	// CertificateThumbprint names the certificate in LocalMachine\My that WSUS serves on 8531.
-	// Default: none.
-	CertificateThumbprint string
-	// Languages of the updates to synchronise. Default: en.
-	Languages []string
-	// Products are WSUS product titles. Default: the WSUS product of WindowsVersion.
-	Products []string
-	// Classifications to synchronise and auto-approve. Default: Critical Updates and Security
-	// Updates, as in AWS-DefaultPatchBaseline.
-	Classifications []string
 	// TargetGroups are created for client-side targeting. Default: none (server-side targeting).
 	TargetGroups []string
-	// SyncTimeUtc is the first daily synchronisation, HH:MM UTC. Default: 03:00.
-	SyncTimeUtc string
-	// SyncsPerDay is how many synchronisations run per day. Default: 1.
-	SyncsPerDay int
-	// SetupSchedule re-runs the setup document to correct drift. Default: rate(1 day).
-	SetupSchedule string
 	// OutputBucket receives the setup runs' output under SetupOutputPrefix. Default: none
 	// (output stays in Systems Manager, truncated).
 	OutputBucket awss3.IBucket
@@ -148,74 +119,46 @@ type server struct {
 	association awsssm.CfnAssociation
 }
 
-var (
-	thumbprintPattern = regexp.MustCompile(`^[0-9A-Fa-f]{40}$`)
-	// Values substituted into the scripts: no quotes, no PowerShell syntax.
-	listPattern = `^[A-Za-z0-9 ,.()_-]*(;[A-Za-z0-9 ,.()_-]*)*$`
-)
-
 func (p *ServerProps) withDefaults() ServerProps {
 	d := *p
+	d.Server = d.Server.WithDefaults()
 	if d.SubnetGroupName == "" {
 		d.SubnetGroupName = "Public"
-	}
-	if d.WindowsVersion == "" {
-		d.WindowsVersion = windows.DefaultVersion
-	}
-	if d.InstanceType == "" {
-		d.InstanceType = "m6i.large"
-	}
-	if d.UpdateStoreGiB == 0 {
-		d.UpdateStoreGiB = 200
-	}
-	if d.Port == 0 {
-		d.Port = HTTPPort
-	}
-	if len(d.Languages) == 0 {
-		d.Languages = []string{"en"}
-	}
-	if len(d.Products) == 0 {
-		d.Products = []string{d.WindowsVersion.WsusProduct()}
-	}
-	if len(d.Classifications) == 0 {
-		d.Classifications = []string{"Critical Updates", "Security Updates"}
-	}
-	if d.SyncTimeUtc == "" {
-		d.SyncTimeUtc = "03:00"
-	}
-	if d.SyncsPerDay == 0 {
-		d.SyncsPerDay = 1
-	}
-	if d.SetupSchedule == "" {
-		d.SetupSchedule = "rate(1 day)"
 	}
 	return d
 }
 
-func (p *ServerProps) validate() error {
-	switch {
-	case p.Vpc == nil || p.SecurityGroup == nil:
-		return fmt.Errorf("Vpc and SecurityGroup are required")
-	case !nitro.Based(p.InstanceType):
-		return fmt.Errorf("InstanceType %s is built on the Xen hypervisor, not the AWS Nitro System: the setup finds the update-store "+
-			"volume by the NVMe serial number (the volume id) that only Nitro instances show; use a Nitro type such as m6i.large, "+
-			"not one of the Xen families %s", p.InstanceType, strings.Join(nitro.XenFamilies(), ", "))
-	case p.UpdateStoreGiB < MinUpdateStoreGiB:
-		return fmt.Errorf("UpdateStoreGiB %d is below the %d GiB WSUS needs", p.UpdateStoreGiB, MinUpdateStoreGiB)
-	case p.Port != HTTPPort && p.Port != HTTPSPort:
-		return fmt.Errorf("Port %d is not %d or %d", p.Port, HTTPPort, HTTPSPort)
-	case p.Port == HTTPSPort && !thumbprintPattern.MatchString(p.CertificateThumbprint):
-		return fmt.Errorf("Port %d needs CertificateThumbprint (40 hexadecimal digits)", HTTPSPort)
+// problems are the props' problems, after defaults.
+func (p *ServerProps) problems() spec.Problems {
+	problems := p.Server.Problems()
+	if p.Vpc == nil {
+		problems.Add("Vpc", nil, "is required")
 	}
-	return nil
+	if p.SecurityGroup == nil {
+		problems.Add("SecurityGroup", nil, "is required")
+	}
+	for i, group := range p.TargetGroups {
+		if !wsusspec.ValidTargetGroup(group) {
+			problems.Add(fmt.Sprintf("TargetGroups[%d]", i), group, "is not allowed: use up to 64 letters, digits, spaces and _ . -")
+		}
+	}
+	return problems
+}
+
+// Validate reports every problem of props, each naming its prop, or nil: what NewServer would
+// panic with, for a caller that would rather have an error.
+func (p *ServerProps) Validate() error {
+	d := p.withDefaults()
+	return d.problems().Err("wsus.NewServer", "ServerProps")
 }
 
 // NewServer creates the WSUS server, its update store, and the association that configures it.
-// It panics when props are invalid, before creating anything.
+// It panics when props are invalid, before creating anything, with an error naming every bad
+// prop (ServerProps.Validate returns it).
 func NewServer(scope constructs.Construct, id string, props *ServerProps) Server {
 	p := props.withDefaults()
-	if err := p.validate(); err != nil {
-		panic(fmt.Sprintf("wsus server %s: %v", id, err))
+	if err := p.problems().Err(fmt.Sprintf("wsus.NewServer(%q)", id), "ServerProps"); err != nil {
+		panic(err)
 	}
 	s := &server{Construct: constructs.NewConstruct(scope, jsii.String(id))}
 	s.role = managedinstance.NewInternetFacingRole(s.Construct, "Role", "WSUS server: Systems Manager and its command output")
@@ -227,7 +170,7 @@ func NewServer(scope constructs.Construct, id string, props *ServerProps) Server
 		Vpc:                             p.Vpc,
 		VpcSubnets:                      &awsec2.SubnetSelection{Subnets: &[]awsec2.ISubnet{subnet}},
 		InstanceType:                    awsec2.NewInstanceType(jsii.String(p.InstanceType)),
-		MachineImage:                    windows.MachineImage(scope, p.WindowsVersion, p.AmiID),
+		MachineImage:                    windows.MachineImage(scope, windows.Version(p.WindowsVersion), p.AmiID),
 		SecurityGroup:                   p.SecurityGroup,
 		Role:                            s.role,
 		RequireImdsv2:                   jsii.Bool(true),
@@ -282,18 +225,7 @@ func NewServer(scope constructs.Construct, id string, props *ServerProps) Server
 
 	s.document = newScriptDocument(s.Construct, "SetupDocument",
 		"privatepatch: installs and configures WSUS (idempotent; re-run to correct drift)", "ConfigureWsus", SetupScript, 7200,
-		[]documentParameter{
-			{"Languages", "Update languages, separated by semicolons", "en", listPattern},
-			{"Products", "WSUS product titles, separated by semicolons", "", listPattern},
-			{"Classifications", "Update classifications to synchronise and approve, separated by semicolons", "Critical Updates;Security Updates", listPattern},
-			{"TargetGroups", "Computer groups for client-side targeting, separated by semicolons", "", listPattern},
-			{"Port", "8530 (HTTP) or 8531 (HTTPS)", "8530", "^853[01]$"},
-			{"CertificateThumbprint", "Certificate in LocalMachine\\My for port 8531", "", "^([0-9A-Fa-f]{40})?$"},
-			{"ServerName", "Name clients use over HTTPS, for wsusutil configuressl", "", "^[A-Za-z0-9.-]{0,253}$"},
-			{"SyncTimeUtc", "First daily synchronisation, HH:MM UTC", "03:00", "^([01][0-9]|2[0-3]):[0-5][0-9]$"},
-			{"SyncsPerDay", "Synchronisations per day", "1", "^([1-9]|1[0-9]|2[0-4])$"},
-			{"UpdateStoreVolumeId", "EBS volume id of the update store, the disk the script formats or reuses", "", "^vol-[0-9a-f]{8,17}$"},
-		})
+		wsusspec.SetupParameters())
 	s.association = newAssociation(s.Construct, "SetupAssociation", s.document, []awsssm.CfnAssociation_TargetProperty{{
 		Key: jsii.String("InstanceIds"), Values: jsii.Strings(*s.instance.InstanceId()),
 	}}, p.SetupSchedule, p.OutputBucket, SetupOutputPrefix, map[string]*string{
@@ -328,7 +260,7 @@ func (s *server) addHealthMetrics(namespace string) {
 		namespace = HealthNamespace
 	}
 	document := newScriptDocument(s.Construct, "HealthDocument", "privatepatch: publishes WSUS health metrics to CloudWatch",
-		"PublishWsusHealth", HealthScript, 300, []documentParameter{
+		"PublishWsusHealth", HealthScript, 300, []wsusspec.DocumentParameter{
 			{"Namespace", "CloudWatch namespace of the health metrics", HealthNamespace, `^[A-Za-z0-9][A-Za-z0-9/_.-]{0,254}$`},
 		})
 	association := newAssociation(s.Construct, "HealthAssociation", document, []awsssm.CfnAssociation_TargetProperty{{

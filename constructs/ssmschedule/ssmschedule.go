@@ -1,4 +1,7 @@
-package config
+// Package ssmschedule checks Systems Manager schedules (maintenance windows and State Manager
+// associations): cron(...), rate(...) or at(...), as the "Cron and rate expressions" reference
+// describes them. It imports no CDK: the configuration and the constructs check with it.
+package ssmschedule
 
 import (
 	"fmt"
@@ -8,15 +11,16 @@ import (
 	"time"
 )
 
-// Systems Manager schedules (maintenance windows and State Manager associations): cron(...),
-// rate(...) or at(...), as the "Cron and rate expressions" reference describes them.
-
 var (
 	ratePattern = regexp.MustCompile(`^rate\(([0-9]+) (minute|minutes|hour|hours|day|days)\)$`)
 	atPattern   = regexp.MustCompile(`^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$`)
 	monthNames  = regexp.MustCompile(`^(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)$`)
 	dayNames    = regexp.MustCompile(`^(SUN|MON|TUE|WED|THU|FRI|SAT)$`)
 )
+
+// Daily is the schedule privatepatch's State Manager associations (setup, client configuration,
+// scans, inventory, configuration checks) run on unless told otherwise.
+const Daily = "rate(1 day)"
 
 // scheduleKind is what a schedule is for: the forms differ slightly.
 type scheduleKind int
@@ -25,6 +29,12 @@ const (
 	windowSchedule scheduleKind = iota
 	associationSchedule
 )
+
+// CheckWindow returns why schedule is not a maintenance window schedule, or nil.
+func CheckWindow(schedule string) error { return checkSchedule(schedule, windowSchedule) }
+
+// CheckAssociation returns why schedule is not a State Manager association schedule, or nil.
+func CheckAssociation(schedule string) error { return checkSchedule(schedule, associationSchedule) }
 
 // checkSchedule returns why schedule is not one Systems Manager accepts, or nil.
 func checkSchedule(schedule string, kind scheduleKind) error {

@@ -1,0 +1,27 @@
+package ssmschedule
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestSystemsManagerScheduleFormsAccepted(t *testing.T) {
+	for _, schedule := range []string{"cron(0 2 ? * SUN *)", "cron(0 2 ? * TUE#2 *)", "cron(30 23 ? * MON-FRI *)", "cron(0 4 1 * ? *)",
+		"cron(0/15 * ? * * *)", "cron(0 2 L * ? 2027)", "cron(0 2 ? * 3L *)", "cron(0 0 2 ? * SUN *)", "cron(0 2 ? JAN,JUL MON *)",
+		"rate(1 day)", "rate(7 days)", "rate(1 hour)", "at(2026-12-01T02:00:00)"} {
+		assert.NoError(t, CheckWindow(schedule), "window %s", schedule)
+	}
+	for _, schedule := range []string{"cron(0 2 ? * SUN *)", "cron(0 0 2 ? * SUN *)", "rate(30 minutes)", Daily, "rate(12 hours)",
+		"at(2026-12-01T02:00:00)"} {
+		assert.NoError(t, CheckAssociation(schedule), "association %s", schedule)
+	}
+}
+
+func TestSchedulesSystemsManagerRefusesAreRefused(t *testing.T) {
+	assert.ErrorContains(t, CheckAssociation("rate(15 minutes)"), "at most every 30 minutes")
+	assert.ErrorContains(t, CheckWindow("rate(30 minutes)"), "at most every hour")
+	assert.ErrorContains(t, CheckAssociation("cron(0 2 ? JAN MON *)"), "does not take months")
+	assert.ErrorContains(t, CheckWindow("rate(2 day)"), "write rate(2 days)")
+	assert.ErrorContains(t, CheckWindow("daily"), "use cron(")
+}
