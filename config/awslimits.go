@@ -36,10 +36,8 @@ var (
 	reservedBucketSuffixes = []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3"}
 )
 
-// Systems Manager API Reference, read 2026-11-27:
-//   - names of associations (CreateAssociation AssociationName), maintenance window targets
-//     (RegisterTargetWithMaintenanceWindow Name) and tasks (RegisterTaskWithMaintenanceWindow
-//     Name): ^[a-zA-Z0-9_\-.]{3,128}$;
+// Systems Manager API Reference, read 2026-11-27 (the names of associations, maintenance window
+// targets and tasks: patchingspec.ValidName):
 //   - PatchRuleGroup: at most 10 PatchRules;
 //   - CreatePatchBaseline ApprovedPatches: at most 50, each 1-100 characters;
 //   - PatchBaselineIdentity BaselineDescription: 1-1024 characters;
@@ -51,7 +49,6 @@ var (
 // pages above do not show: RejectedPatches at most 50 of 1-100 characters, Sources at most 20,
 // a source's products 1-128 characters, a patch filter's values at most 20 of 1-64 characters,
 // and SyncName 1-64 characters.
-var ssmNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_\-.]{3,128}$`)
 
 const (
 	maxApprovalRules            = 10
@@ -167,16 +164,7 @@ func (c *Config) validateTagCounts(p *problems) {
 // constructs build them, against AWS's rules, naming the configured field.
 func (c *Config) validateDerivedNames(p *problems) {
 	prefix := c.Project + "-"
-	for i, w := range c.Patching.MaintenanceWindows {
-		field := fmt.Sprintf("patching.maintenanceWindows[%d].name", i)
-		// constructs/patching: the window's target is <name>-targets, its tasks <name>-TaskN.
-		for _, derived := range []string{w.Name + "-targets", fmt.Sprintf("%s-Task%d", w.Name, len(w.Tasks))} {
-			if windowNamePat.MatchString(w.Name) && !ssmNamePattern.MatchString(derived) {
-				p.add(field, w.Name, "is too long: the window's target and tasks are named %q, and Systems Manager takes 3-128 characters; shorten it", derived)
-				break
-			}
-		}
-	}
+	// A window's derived names (its target's and tasks') are checked by patchingspec.
 	if c.Patching.Scan.Enabled {
 		// constructs/patching.NewScanAssociations: <project>-scan-<patch group>, one character
 		// for each of the patch group's.

@@ -5,6 +5,7 @@ package config
 import (
 	"slices"
 
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/windows/windowsspec"
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 )
@@ -243,29 +244,8 @@ func (c *Config) applyDefaults() {
 	c.addWsusPatchWindow()
 	for i := range c.Patching.MaintenanceWindows {
 		w := &c.Patching.MaintenanceWindows[i]
-		if w.DurationHours == nil {
-			w.DurationHours = days(4)
-		}
-		setDefault(&w.Timezone, "UTC")
-		if w.CutoffHours == nil {
-			w.CutoffHours = days(1)
-		}
+		w.Window = w.Window.WithDefaults()
 		setDefault(&w.Targets.PatchGroupTagKey, PatchGroupTagKey(PatchGroupTagKeys[0]))
-		if len(w.Tasks) == 0 {
-			w.Tasks = []PatchTask{{}}
-		}
-		for j := range w.Tasks {
-			t := &w.Tasks[j]
-			setDefault(&t.Operation, "Install")
-			setDefault(&t.RebootOption, "RebootIfNeeded")
-			setDefault(&t.MaxConcurrency, "25%")
-			setDefault(&t.MaxErrors, "10%")
-			setDefault(&t.Priority, j+1)
-			if t.NotifyOnFailure == nil {
-				notify := true
-				t.NotifyOnFailure = &notify
-			}
-		}
 	}
 	for i := range c.Fleet.InstanceGroups {
 		g := &c.Fleet.InstanceGroups[i]
@@ -292,11 +272,8 @@ func (c *Config) addWsusPatchWindow() {
 		}
 	}
 	c.Patching.MaintenanceWindows = append(c.Patching.MaintenanceWindows, MaintenanceWindow{
-		Name:          name,
-		Schedule:      WsusPatchWindowSchedule,
-		DurationHours: days(3),
-		CutoffHours:   days(1),
-		Targets:       WindowTargets{PatchGroups: []string{c.Wsus.PatchGroup}},
+		Window:  patchingspec.Window{Name: name, Schedule: WsusPatchWindowSchedule, DurationHours: patchingspec.Hours(3)},
+		Targets: WindowTargets{PatchGroups: []string{c.Wsus.PatchGroup}},
 		// No pre-patch image: it would snapshot the update store too, every week; the store
 		// is retained on its own volume and rebuilt by synchronisation if need be.
 	})

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 )
 
 // Patching configures Patch Manager: baselines, maintenance windows, scans, inventory, alerts.
@@ -87,31 +89,15 @@ type RingStage struct {
 	ApproveAfterDays int    `yaml:"approveAfterDays"`
 }
 
-// MaintenanceWindow is a scheduled window with patch tasks.
+// MaintenanceWindow is a scheduled window with patch tasks. The window's and its tasks'
+// settings, with their defaults and rules, are the patching construct's (patchingspec); the
+// targets are read here, as their tag key has its own YAML type.
 type MaintenanceWindow struct {
-	// Name of the window.
-	Name string `yaml:"name"`
-	// Schedule: cron(...) (AWS's six fields), rate(...) or at(...).
-	Schedule string `yaml:"schedule"`
-	// Timezone (IANA name) the schedule is in.
-	Timezone string `yaml:"timezone"`
-	// ScheduleOffset runs the window N days (1-6) after the cron date, e.g. after Patch Tuesday.
-	ScheduleOffset int `yaml:"scheduleOffset"`
-	// DurationHours the window is open, 1-24 (0 is an error, not the default of 4).
-	DurationHours *int `yaml:"durationHours"`
-	// CutoffHours before the end when no new task starts, less than DurationHours.
-	CutoffHours *int `yaml:"cutoffHours"`
-	// StartDate and EndDate (ISO-8601) bound when the window is active.
-	StartDate string `yaml:"startDate"`
-	EndDate   string `yaml:"endDate"`
-	// AllowUnassociatedTargets lets tasks run on targets not registered with the window.
-	AllowUnassociatedTargets bool `yaml:"allowUnassociatedTargets"`
+	// Window: name, schedule, timezone, scheduleOffset, durationHours, cutoffHours, startDate,
+	// endDate, allowUnassociatedTargets, tasks, prePatchImage.
+	patchingspec.Window `yaml:",inline"`
 	// Targets of the window.
 	Targets WindowTargets `yaml:"targets"`
-	// Tasks run in priority order.
-	Tasks []PatchTask `yaml:"tasks"`
-	// PrePatchImage creates an AMI of each target (without reboot) before the patch tasks.
-	PrePatchImage bool `yaml:"prePatchImage"`
 }
 
 // WindowTargets select instances by patch group, resource group or id.
@@ -141,27 +127,18 @@ func (k *PatchGroupTagKey) UnmarshalYAML(node *yaml.Node) error {
 }
 
 // PatchGroupTagKeys are the tag keys Patch Manager reads a patch group from; the first is the
-// default. "A patch group must be defined using either the tag key Patch Group or PatchGroup"
-// (Systems Manager User Guide, "Patch groups", read 2026-11-27); PatchGroup is the one allowed
-// where tags are in instance metadata.
-var PatchGroupTagKeys = []string{"Patch Group", "PatchGroup"}
+// default (patchingspec.PatchGroupTagKeys).
+var PatchGroupTagKeys = patchingspec.PatchGroupTagKeys
 
-// PatchTask runs AWS-RunPatchBaseline.
-type PatchTask struct {
-	// Operation is Install or Scan.
-	Operation string `yaml:"operation"`
-	// RebootOption is RebootIfNeeded or NoReboot.
-	RebootOption string `yaml:"rebootOption"`
-	// MaxConcurrency and MaxErrors: a number or a percentage.
-	MaxConcurrency string `yaml:"maxConcurrency"`
-	MaxErrors      string `yaml:"maxErrors"`
-	// Priority: lower runs first.
-	Priority int `yaml:"priority"`
-	// CloudWatchOutput also sends command output to CloudWatch Logs.
-	CloudWatchOutput bool `yaml:"cloudWatchOutput"`
-	// NotifyOnFailure publishes to the notifications topic when the task fails or times out.
-	NotifyOnFailure *bool `yaml:"notifyOnFailure"`
+// Spec are the targets as the patching construct takes them.
+func (t WindowTargets) Spec() patchingspec.Targets {
+	return patchingspec.Targets{PatchGroups: t.PatchGroups, PatchGroupTagKey: string(t.PatchGroupTagKey),
+		ResourceGroup: t.ResourceGroup, InstanceIds: t.InstanceIds}
 }
+
+// PatchTask runs AWS-RunPatchBaseline (patchingspec.Task: operation, rebootOption,
+// maxConcurrency, maxErrors, priority, cloudWatchOutput, notifyOnFailure).
+type PatchTask = patchingspec.Task
 
 // Scan configures the State Manager scan associations.
 type Scan struct {

@@ -9,8 +9,6 @@ import (
 	"time"
 	_ "time/tzdata" // maintenance window time zones are checked without the host's zoneinfo
 	"unicode/utf8"
-
-	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
 )
 
 // OperatingSystems Patch Manager supports, as AWS::SSM::PatchBaseline names them.
@@ -40,14 +38,9 @@ var (
 			"SEVERITY":       {"Critical", "Important", "Medium", "Low", "None"},
 		},
 	}
-	complianceLevels   = []string{"CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNSPECIFIED"}
-	baselineNamePat    = regexp.MustCompile(`^[a-zA-Z0-9_\-.]{3,128}$`)
-	windowNamePat      = regexp.MustCompile(`^[a-zA-Z0-9_\-.]{3,128}$`)
-	datePattern        = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
-	instanceIDPattern  = regexp.MustCompile(`^(i|mi)-[0-9a-f]{8,17}$`)
-	rateControlPattern = regexp.MustCompile(`^([1-9][0-9]*|[1-9][0-9]?%|100%)$`)
-	maxErrorsPattern   = regexp.MustCompile(`^([0-9]+|[0-9]{1,2}%|100%)$`)
-	resourceGroupPat   = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
+	complianceLevels = []string{"CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNSPECIFIED"}
+	baselineNamePat  = regexp.MustCompile(`^[a-zA-Z0-9_\-.]{3,128}$`)
+	datePattern      = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 )
 
 func osFamily(os string) string {
@@ -265,66 +258,6 @@ func validDate(s string) bool {
 }
 
 func validateWindow(pr *problems, field string, w MaintenanceWindow) {
-	if !windowNamePat.MatchString(w.Name) {
-		pr.add(field+".name", w.Name, "is not allowed: use 3-128 letters, digits and _ - .")
-	}
-	isCron := strings.HasPrefix(w.Schedule, "cron(")
-	if err := ssmschedule.CheckWindow(w.Schedule); err != nil {
-		pr.add(field+".schedule", w.Schedule, "is not a maintenance window schedule: %v", err)
-	}
-	if _, err := time.LoadLocation(w.Timezone); err != nil || w.Timezone == "Local" {
-		pr.add(field+".timezone", w.Timezone, "is not an IANA time zone: use one such as UTC, Asia/Seoul or America/New_York")
-	}
-	if w.ScheduleOffset != 0 && (!isCron || w.ScheduleOffset < 1 || w.ScheduleOffset > 6) {
-		pr.add(field+".scheduleOffset", w.ScheduleOffset, "is not allowed: 1 to 6 days, with a cron schedule only")
-	}
-	duration := *w.DurationHours
-	if duration < 1 || duration > 24 {
-		pr.add(field+".durationHours", duration, "is out of range: use 1 to 24 (leave it out for 4)")
-	}
-	if cutoff := *w.CutoffHours; cutoff < 0 || cutoff >= duration {
-		pr.add(field+".cutoffHours", cutoff, "must be less than durationHours (%d): whole hours, so the seed's 30-minute cutoff becomes 0 or 1", duration)
-	}
-	for _, d := range []struct{ name, value string }{{"startDate", w.StartDate}, {"endDate", w.EndDate}} {
-		if _, err := time.Parse(time.RFC3339, d.value); d.value != "" && err != nil {
-			pr.add(field+"."+d.name, d.value, "is not an ISO-8601 date and time: use e.g. 2026-12-01T00:00:00Z")
-		}
-	}
-	t := w.Targets
-	if len(t.PatchGroups) == 0 && t.ResourceGroup == "" && len(t.InstanceIds) == 0 {
-		pr.add(field+".targets", "", "is empty: target patchGroups, a resourceGroup or instanceIds")
-	}
-	if (len(t.PatchGroups) > 0 && (t.ResourceGroup != "" || len(t.InstanceIds) > 0)) || (t.ResourceGroup != "" && len(t.InstanceIds) > 0) {
-		pr.add(field+".targets", "", "mixes kinds of targets: use one of patchGroups, resourceGroup or instanceIds per window")
-	}
-	if !slices.Contains(PatchGroupTagKeys, string(t.PatchGroupTagKey)) {
-		pr.add(field+".targets.patchGroupTagKey", string(t.PatchGroupTagKey), "is not a patch group tag key: use one of %s "+
-			"(one per window: for instances that carry only the other, add a window with it)", strings.Join(PatchGroupTagKeys, " or "))
-	}
-	if t.ResourceGroup != "" && !resourceGroupPat.MatchString(t.ResourceGroup) {
-		pr.add(field+".targets.resourceGroup", t.ResourceGroup, "is not a resource group name")
-	}
-	for j, id := range t.InstanceIds {
-		if !instanceIDPattern.MatchString(id) {
-			pr.add(fmt.Sprintf("%s.targets.instanceIds[%d]", field, j), id, "is not an instance id")
-		}
-	}
-	for j, task := range w.Tasks {
-		tf := fmt.Sprintf("%s.tasks[%d]", field, j)
-		if task.Operation != "Install" && task.Operation != "Scan" {
-			pr.add(tf+".operation", task.Operation, "is not allowed: use Install or Scan")
-		}
-		if task.RebootOption != "RebootIfNeeded" && task.RebootOption != "NoReboot" {
-			pr.add(tf+".rebootOption", task.RebootOption, "is not allowed: use RebootIfNeeded or NoReboot")
-		}
-		if !rateControlPattern.MatchString(task.MaxConcurrency) {
-			pr.add(tf+".maxConcurrency", task.MaxConcurrency, "is not allowed: use a number from 1 or a percentage from 1%% to 100%%")
-		}
-		if !maxErrorsPattern.MatchString(task.MaxErrors) {
-			pr.add(tf+".maxErrors", task.MaxErrors, "is not allowed: use a number from 0 or a percentage from 0%% to 100%%")
-		}
-		if task.Priority < 1 || task.Priority > 1000 {
-			pr.add(tf+".priority", task.Priority, "is out of range: use 1 to 1000, lower first (0 is the pre-patch image's)")
-		}
-	}
+	pr.addSpec(field, w.Window, w.Window.Problems())
+	pr.addSpec(field+".targets", w.Targets, w.Targets.Spec().Problems())
 }

@@ -33,7 +33,11 @@ func (p *problems) add(field string, value any, format string, args ...any) {
 // of the configuration, or a section's inline part) under their YAML paths below prefix.
 func (p *problems) addSpec(prefix string, settings any, found spec.Problems) {
 	for _, f := range found {
-		p.add(joinPath(prefix, spec.YAMLPath(settings, f.Field)), f.Value, "%s", f.Message)
+		field := prefix
+		if f.Field != "" { // "" is the settings as a whole
+			field = joinPath(prefix, spec.YAMLPath(settings, f.Field))
+		}
+		p.add(field, f.Value, "%s", f.Message)
 	}
 }
 

@@ -167,20 +167,11 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 	}
 	windows := constructs.NewConstruct(stack, jsii.String("MaintenanceWindows"))
 	for _, w := range cfg.Patching.MaintenanceWindows {
-		var tasks []patching.PatchTask
-		for _, t := range w.Tasks {
-			tasks = append(tasks, patching.PatchTask{
-				Operation: t.Operation, RebootOption: t.RebootOption, MaxConcurrency: t.MaxConcurrency, MaxErrors: t.MaxErrors,
-				Priority: t.Priority, CloudWatchOutput: t.CloudWatchOutput, NotifyOnFailure: t.NotifyOnFailure != nil && *t.NotifyOnFailure,
-			})
-		}
+		targets := w.Targets.Spec()
+		targets.ResourceGroup = cfg.ResourceGroupName(targets.ResourceGroup)
 		s.MaintenanceWindows[w.Name] = patching.NewMaintenanceWindow(windows, w.Name, &patching.WindowProps{
-			Name: w.Name, Schedule: w.Schedule, Timezone: w.Timezone, ScheduleOffset: w.ScheduleOffset,
-			DurationHours: *w.DurationHours, CutoffHours: *w.CutoffHours, StartDate: w.StartDate, EndDate: w.EndDate,
-			AllowUnassociatedTargets: w.AllowUnassociatedTargets, HybridNodes: windowReachesHybridNodes(cfg, w),
-			PatchGroups: w.Targets.PatchGroups, PatchGroupTagKey: string(w.Targets.PatchGroupTagKey),
-			ResourceGroup: cfg.ResourceGroupName(w.Targets.ResourceGroup), InstanceIds: w.Targets.InstanceIds,
-			Tasks: tasks, PrePatchImage: w.PrePatchImage, OutputBucket: bucket, LogGroup: logGroup, Topic: s.Alerts.Topic(),
+			Window: w.Window, Targets: targets, HybridNodes: windowReachesHybridNodes(cfg, w),
+			OutputBucket: bucket, LogGroup: logGroup, Topic: s.Alerts.Topic(),
 		})
 	}
 

@@ -15,6 +15,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/privatepatch/privatepatch/constructs/awsbuckets"
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 )
 
 // NewRole creates an EC2 instance role with AmazonSSMManagedInstanceCore, SSM Agent's minimum.
@@ -157,16 +158,15 @@ func HybridNodesArn(partition, region, account string) string {
 	return fmt.Sprintf("arn:%s:ssm:%s:%s:managed-instance/*", partition, region, account)
 }
 
-// Patch group tag keys. Patch Manager reads "Patch Group"; "PatchGroup" is the form allowed
-// where tags are exposed in instance metadata, which forbids spaces in keys.
+// Patch group tag keys (patchingspec.PatchGroupTagKeys).
 const (
-	PatchGroupTag         = "Patch Group"
-	PatchGroupMetadataTag = "PatchGroup"
+	PatchGroupTag         = patchingspec.PatchGroupTag
+	PatchGroupMetadataTag = patchingspec.PatchGroupMetadataTag
 )
 
 // TagPatchGroup puts instance in patch group under both tag keys.
 func TagPatchGroup(instance awsec2.Instance, group string) {
-	for _, key := range []string{PatchGroupTag, PatchGroupMetadataTag} {
+	for _, key := range patchingspec.PatchGroupTagKeys {
 		awscdk.Tags_Of(instance).Add(jsii.String(key), jsii.String(group), nil)
 	}
 }

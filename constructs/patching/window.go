@@ -15,6 +15,8 @@ import (
 
 	"github.com/privatepatch/privatepatch/constructs/deputy"
 	"github.com/privatepatch/privatepatch/constructs/managedinstance"
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
+	"github.com/privatepatch/privatepatch/constructs/spec"
 )
 
 // PatchGroupTag is the tag key Patch Manager reads an instance's patch group from.
@@ -24,67 +26,57 @@ const PatchGroupTag = managedinstance.PatchGroupTag
 // in the output bucket: grant it to the role of every instance that is patched or scanned.
 const OutputPrefix = "patch/"
 
-// PatchTask runs AWS-RunPatchBaseline in a window.
-type PatchTask struct {
-	// Operation is Install or Scan. Default: Install.
-	Operation string
-	// RebootOption is RebootIfNeeded or NoReboot. Default: RebootIfNeeded.
-	RebootOption string
-	// MaxConcurrency and MaxErrors are a number or a percentage. Default: 25% and 10%.
-	MaxConcurrency, MaxErrors string
-	// Priority orders tasks, lower first; 0 is the pre-patch image's. Default: 1.
-	Priority int
-	// CloudWatchOutput also sends output to WindowProps.LogGroup. Default: false.
-	CloudWatchOutput bool
-	// NotifyOnFailure publishes to WindowProps.Topic when the command fails or times out.
-	// Default: false.
-	NotifyOnFailure bool
-}
+// PatchTask runs AWS-RunPatchBaseline in a window (patchingspec.Task: defaults and rules there).
+// NotifyOnFailure, true unless set false, needs WindowProps.Topic; CloudWatchOutput needs
+// WindowProps.LogGroup.
+type PatchTask = patchingspec.Task
 
-// WindowProps configures a maintenance window. Name, Schedule and one kind of target are required.
+// WindowProps configures a maintenance window: its settings (patchingspec.Window), its targets
+// (patchingspec.Targets: exactly one kind) and where its tasks write and notify. Name, Schedule
+// and the targets are required.
 type WindowProps struct {
-	Name string
-	// Schedule is cron(...), rate(...) or at(...).
-	Schedule string
-	// Timezone (IANA) of Schedule. Default: UTC.
-	Timezone string
-	// ScheduleOffset runs the window N days after the cron date. Default: 0.
-	ScheduleOffset int
-	// DurationHours is how long the window is open. Default: 4.
-	DurationHours int
-	// CutoffHours before the end when no task starts. Default: 0.
-	CutoffHours int
-	// StartDate and EndDate (ISO-8601) bound the window. Default: none.
-	StartDate, EndDate string
-	// AllowUnassociatedTargets. Default: false.
-	AllowUnassociatedTargets bool
-	// Targets: instances tagged with one of PatchGroups, or in ResourceGroup, or InstanceIds.
-	// Exactly one kind.
-	PatchGroups []string
-	// PatchGroupTagKey is the tag key PatchGroups are read from. One key, so one window target:
-	// a task runs once per window target it names ("its task invocations occur sequentially",
-	// RegisterTargetWithMaintenanceWindow, AWS Systems Manager API Reference, read 2026-11-27),
-	// so an instance matched by two (the fleet's carry both patch group keys) would run every
-	// task twice. Default: PatchGroupTag.
-	PatchGroupTagKey string
-	ResourceGroup    string
-	InstanceIds      []string
+	patchingspec.Window
+	patchingspec.Targets
 	// HybridNodes lets the tasks send commands to hybrid (on-premises) managed nodes too, which
 	// tag and instance id targets reach: without it they are denied there. AWS-CreateImage
 	// images EC2 instances only: keep hybrid nodes out of windows with PrePatchImage.
 	// Default: false (EC2 instances only).
 	HybridNodes bool
-	// Tasks run AWS-RunPatchBaseline. Default: one Install task.
-	Tasks []PatchTask
-	// PrePatchImage creates an AMI of each target (AWS-CreateImage, no reboot) before the tasks.
-	// Default: false.
-	PrePatchImage bool
 	// OutputBucket receives task output under patch/<window name>/<operation>/. Default: none.
 	OutputBucket awss3.IBucket
 	// LogGroup receives output of tasks with CloudWatchOutput. Required by such tasks.
 	LogGroup awslogs.ILogGroup
-	// Topic is notified of failed tasks. Required by tasks with NotifyOnFailure.
+	// Topic is notified of failed tasks. Required unless every task sets NotifyOnFailure false.
 	Topic awssns.ITopic
+}
+
+func (p *WindowProps) withDefaults() WindowProps {
+	d := *p
+	d.Window, d.Targets = d.Window.WithDefaults(), d.Targets.WithDefaults()
+	return d
+}
+
+// problems are the props' problems, after defaults.
+func (p *WindowProps) problems() spec.Problems {
+	problems := p.Window.Problems()
+	problems.Within("Targets", p.Targets.Problems())
+	for i, t := range p.Tasks {
+		if t.CloudWatchOutput && p.LogGroup == nil {
+			problems.Add(fmt.Sprintf("Tasks[%d].CloudWatchOutput", i), true, "needs LogGroup, where the output goes")
+		}
+		if t.Notifies() && p.Topic == nil {
+			problems.Add(fmt.Sprintf("Tasks[%d].NotifyOnFailure", i), true, "(the default) needs Topic, where failed commands are published; "+
+				"set it false to publish nothing")
+		}
+	}
+	return problems
+}
+
+// Validate reports every problem of props, each naming its prop, or nil: what
+// NewMaintenanceWindow would panic with.
+func (p *WindowProps) Validate() error {
+	d := p.withDefaults()
+	return d.problems().Err("patching.NewMaintenanceWindow", "WindowProps")
 }
 
 // MaintenanceWindow is the window, its target, tasks and the service role the tasks run with.
@@ -124,40 +116,21 @@ func (w *maintenanceWindow) allowPassingSelf() {
 	}))
 }
 
-// NewMaintenanceWindow creates the window and its tasks. It panics when props are invalid.
-func NewMaintenanceWindow(scope constructs.Construct, id string, p *WindowProps) MaintenanceWindow {
-	kinds := 0
-	for _, set := range []bool{len(p.PatchGroups) > 0, p.ResourceGroup != "", len(p.InstanceIds) > 0} {
-		if set {
-			kinds++
-		}
+// NewMaintenanceWindow creates the window and its tasks. It panics when props are invalid,
+// before creating anything, with an error naming every bad prop (WindowProps.Validate returns it).
+func NewMaintenanceWindow(scope constructs.Construct, id string, props *WindowProps) MaintenanceWindow {
+	p := props.withDefaults()
+	if err := p.problems().Err(fmt.Sprintf("patching.NewMaintenanceWindow(%q)", id), "WindowProps"); err != nil {
+		panic(err)
 	}
-	if p.Name == "" || p.Schedule == "" || kinds != 1 {
-		panic(fmt.Sprintf("maintenance window %s: Name, Schedule and exactly one kind of target are required", id))
-	}
-	duration := p.DurationHours
-	if duration == 0 {
-		duration = 4
-	}
-	if key := p.PatchGroupTagKey; key != "" && key != PatchGroupTag && key != managedinstance.PatchGroupMetadataTag {
-		panic(fmt.Sprintf("maintenance window %s: PatchGroupTagKey %q is not %q or %q", id, key, PatchGroupTag, managedinstance.PatchGroupMetadataTag))
-	}
-	if p.CutoffHours >= duration {
-		panic(fmt.Sprintf("maintenance window %s: CutoffHours %d must be less than DurationHours %d", id, p.CutoffHours, duration))
-	}
-	tasks := p.Tasks
-	if len(tasks) == 0 {
-		tasks = []PatchTask{{}}
-	}
-
 	w := &maintenanceWindow{Construct: constructs.NewConstruct(scope, jsii.String(id))}
 	stack := awscdk.Stack_Of(w.Construct)
 	windowProps := &awsssm.CfnMaintenanceWindowProps{
 		Name:                     jsii.String(p.Name),
 		Schedule:                 jsii.String(p.Schedule),
-		ScheduleTimezone:         jsii.String(orDefault(p.Timezone, "UTC")),
-		Duration:                 jsii.Number(duration),
-		Cutoff:                   jsii.Number(p.CutoffHours),
+		ScheduleTimezone:         jsii.String(p.Timezone),
+		Duration:                 jsii.Number(*p.DurationHours),
+		Cutoff:                   jsii.Number(*p.CutoffHours),
 		AllowUnassociatedTargets: jsii.Bool(p.AllowUnassociatedTargets),
 		Description:              jsii.String("privatepatch: AWS-RunPatchBaseline with rate control"),
 	}
@@ -178,13 +151,13 @@ func NewMaintenanceWindow(scope constructs.Construct, id string, p *WindowProps)
 			list = append(list, t)
 		}
 		w.target = awsssm.NewCfnMaintenanceWindowTarget(w.Construct, jsii.String("Target"), &awsssm.CfnMaintenanceWindowTargetProps{
-			WindowId: w.window.Ref(), ResourceType: jsii.String(resourceType), Targets: list, Name: jsii.String(p.Name + "-targets"),
+			WindowId: w.window.Ref(), ResourceType: jsii.String(resourceType), Targets: list, Name: jsii.String(p.TargetName()),
 		})
 	}
 	switch {
 	case len(p.PatchGroups) > 0:
 		addTarget("INSTANCE", &awsssm.CfnMaintenanceWindowTarget_TargetsProperty{
-			Key: jsii.String("tag:" + orDefault(p.PatchGroupTagKey, PatchGroupTag)), Values: jsii.Strings(p.PatchGroups...)})
+			Key: jsii.String("tag:" + p.PatchGroupTagKey), Values: jsii.Strings(p.PatchGroups...)})
 	case p.ResourceGroup != "":
 		addTarget("RESOURCE_GROUP",
 			&awsssm.CfnMaintenanceWindowTarget_TargetsProperty{Key: jsii.String("resource-groups:Name"), Values: jsii.Strings(p.ResourceGroup)},
@@ -226,8 +199,8 @@ func NewMaintenanceWindow(scope constructs.Construct, id string, p *WindowProps)
 	if p.PrePatchImage {
 		w.addPrePatchImage(stack, windowTargets)
 	}
-	for i, t := range tasks {
-		w.tasks = append(w.tasks, w.addPatchTask(fmt.Sprintf("Task%d", i+1), p, t, windowTargets))
+	for i, t := range p.Tasks {
+		w.tasks = append(w.tasks, w.addPatchTask(i, &p, t, windowTargets))
 	}
 	cdknag.NagSuppressions_AddResourceSuppressions(w.role, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-IAM5"),
@@ -243,13 +216,13 @@ func NewMaintenanceWindow(scope constructs.Construct, id string, p *WindowProps)
 	return w
 }
 
-func (w *maintenanceWindow) addPatchTask(id string, p *WindowProps, t PatchTask, targets []any) awsssm.CfnMaintenanceWindowTask {
-	operation := orDefault(t.Operation, "Install")
+func (w *maintenanceWindow) addPatchTask(i int, p *WindowProps, t PatchTask, targets []any) awsssm.CfnMaintenanceWindowTask {
+	operation := t.Operation
 	run := &awsssm.CfnMaintenanceWindowTask_MaintenanceWindowRunCommandParametersProperty{
 		Comment: jsii.String(fmt.Sprintf("%s patches approved by each instance's baseline", operation)),
 		Parameters: map[string]any{
 			"Operation":    []string{operation},
-			"RebootOption": []string{orDefault(t.RebootOption, "RebootIfNeeded")},
+			"RebootOption": []string{t.RebootOption},
 		},
 		TimeoutSeconds: jsii.Number(600), // to start: the document's own timeout governs the run
 	}
@@ -258,17 +231,11 @@ func (w *maintenanceWindow) addPatchTask(id string, p *WindowProps, t PatchTask,
 		run.OutputS3KeyPrefix = jsii.String(fmt.Sprintf("%s%s/%s/", OutputPrefix, p.Name, operation))
 	}
 	if t.CloudWatchOutput {
-		if p.LogGroup == nil {
-			panic(fmt.Sprintf("maintenance window %s: a task with CloudWatchOutput needs LogGroup", p.Name))
-		}
 		run.CloudWatchOutputConfig = &awsssm.CfnMaintenanceWindowTask_CloudWatchOutputConfigProperty{
 			CloudWatchOutputEnabled: jsii.Bool(true), CloudWatchLogGroupName: p.LogGroup.LogGroupName(),
 		}
 	}
-	if t.NotifyOnFailure {
-		if p.Topic == nil {
-			panic(fmt.Sprintf("maintenance window %s: a task with NotifyOnFailure needs Topic", p.Name))
-		}
+	if t.Notifies() {
 		run.NotificationConfig = &awsssm.CfnMaintenanceWindowTask_NotificationConfigProperty{
 			NotificationArn:    p.Topic.TopicArn(),
 			NotificationEvents: jsii.Strings("Failed", "TimedOut", "Cancelled"),
@@ -279,19 +246,15 @@ func (w *maintenanceWindow) addPatchTask(id string, p *WindowProps, t PatchTask,
 		p.Topic.GrantPublish(w.role)
 		w.allowPassingSelf()
 	}
-	priority := t.Priority
-	if priority == 0 {
-		priority = 1
-	}
-	return awsssm.NewCfnMaintenanceWindowTask(w.Construct, jsii.String(id), &awsssm.CfnMaintenanceWindowTaskProps{
+	return awsssm.NewCfnMaintenanceWindowTask(w.Construct, jsii.String(patchingspec.TaskID(i)), &awsssm.CfnMaintenanceWindowTaskProps{
 		WindowId:       w.window.Ref(),
-		Name:           jsii.String(fmt.Sprintf("%s-%s", p.Name, id)),
+		Name:           jsii.String(p.TaskName(i)),
 		TaskType:       jsii.String("RUN_COMMAND"),
 		TaskArn:        jsii.String(RunPatchBaselineDocument),
 		Targets:        targets,
-		Priority:       jsii.Number(priority),
-		MaxConcurrency: jsii.String(orDefault(t.MaxConcurrency, "25%")),
-		MaxErrors:      jsii.String(orDefault(t.MaxErrors, "10%")),
+		Priority:       jsii.Number(t.Priority),
+		MaxConcurrency: jsii.String(t.MaxConcurrency),
+		MaxErrors:      jsii.String(t.MaxErrors),
 		ServiceRoleArn: w.role.RoleArn(),
 		TaskInvocationParameters: &awsssm.CfnMaintenanceWindowTask_TaskInvocationParametersProperty{
 			MaintenanceWindowRunCommandParameters: run,

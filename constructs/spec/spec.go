@@ -19,8 +19,10 @@ type Problem struct {
 	Message string
 }
 
-// String reads "Port 8529 is not a WSUS port: ...".
-func (p Problem) String() string { return p.Field + " " + Quote(p.Value) + " " + p.Message }
+// String reads "Port 8529 is not a WSUS port: ..."; a Field of "" is the settings as a whole.
+func (p Problem) String() string {
+	return strings.TrimPrefix(p.Field+" ", " ") + Quote(p.Value) + " " + p.Message
+}
 
 // Quote shows a value in a message: text quoted, anything else as Go prints it.
 func Quote(value any) string {
@@ -41,7 +43,7 @@ func (p *Problems) Add(field string, value any, format string, args ...any) {
 // Within adds the problems of nested settings, their fields prefixed with prefix and a dot.
 func (p *Problems) Within(prefix string, nested Problems) {
 	for _, n := range nested {
-		n.Field = prefix + "." + n.Field
+		n.Field = strings.TrimSuffix(prefix+"."+n.Field, ".")
 		*p = append(*p, n)
 	}
 }
@@ -58,7 +60,7 @@ type Error struct {
 func (e *Error) Error() string {
 	lines := make([]string, len(e.Problems))
 	for i, p := range e.Problems {
-		lines[i] = e.Props + "." + p.String()
+		lines[i] = strings.TrimSuffix(e.Props+"."+p.Field, ".") + " " + Quote(p.Value) + " " + p.Message
 	}
 	return fmt.Sprintf("%s: %d invalid prop(s):\n  - %s", e.Construct, len(e.Problems), strings.Join(lines, "\n  - "))
 }

@@ -261,7 +261,8 @@ func (s *server) addHealthMetrics(namespace string) {
 	}
 	document := newScriptDocument(s.Construct, "HealthDocument", "privatepatch: publishes WSUS health metrics to CloudWatch",
 		"PublishWsusHealth", HealthScript, 300, []wsusspec.DocumentParameter{
-			{"Namespace", "CloudWatch namespace of the health metrics", HealthNamespace, `^[A-Za-z0-9][A-Za-z0-9/_.-]{0,254}$`},
+			{Name: "Namespace", Description: "CloudWatch namespace of the health metrics", Default: HealthNamespace,
+				AllowedPattern: `^[A-Za-z0-9][A-Za-z0-9/_.-]{0,254}$`},
 		})
 	association := newAssociation(s.Construct, "HealthAssociation", document, []awsssm.CfnAssociation_TargetProperty{{
 		Key: jsii.String("InstanceIds"), Values: jsii.Strings(*s.instance.InstanceId()),

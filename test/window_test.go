@@ -1,0 +1,84 @@
+package test
+
+import (
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/privatepatch/privatepatch/constructs/patching"
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
+	propspec "github.com/privatepatch/privatepatch/constructs/spec"
+)
+
+func windowStack() awscdk.Stack {
+	return awscdk.NewStack(awscdk.NewApp(nil), jsii.String("WindowAlone"), &awscdk.StackProps{
+		Env: &awscdk.Environment{Account: jsii.String("123456789012"), Region: jsii.String("us-west-2")},
+	})
+}
+
+func TestMaintenanceWindowConstructDefaultsAreTheConfigurationsAndTheDocs(t *testing.T) {
+	stack := windowStack()
+	topic := awssns.NewTopic(stack, jsii.String("Alerts"), nil)
+	patching.NewMaintenanceWindow(stack, "Weekly", &patching.WindowProps{
+		Window:  patchingspec.Window{Name: "weekly", Schedule: "cron(0 2 ? * SUN *)"},
+		Targets: patchingspec.Targets{PatchGroups: []string{"windows"}},
+		Topic:   topic,
+	})
+	template := assertions.Template_FromStack(stack, nil)
+	// The construct defaulted to a cutoff of 0 and no notification while the configuration
+	// defaulted to 1 and notifying: both now follow docs/patching.md.
+	template.HasResourceProperties(jsii.String("AWS::SSM::MaintenanceWindow"), map[string]any{
+		"Duration": 4, "Cutoff": 1, "ScheduleTimezone": "UTC",
+	})
+	template.HasResourceProperties(jsii.String("AWS::SSM::MaintenanceWindowTask"), map[string]any{
+		"Name": "weekly-Task1", "Priority": 1, "MaxConcurrency": "25%", "MaxErrors": "10%",
+		"TaskInvocationParameters": map[string]any{"MaintenanceWindowRunCommandParameters": assertions.Match_ObjectLike(&map[string]any{
+			"NotificationConfig": assertions.Match_ObjectLike(&map[string]any{"NotificationEvents": []any{"Failed", "TimedOut", "Cancelled"}}),
+		})},
+	})
+	template.HasResourceProperties(jsii.String("AWS::SSM::MaintenanceWindowTarget"), map[string]any{
+		"Name": "weekly-targets", "Targets": []any{map[string]any{"Key": "tag:Patch Group", "Values": []any{"windows"}}},
+	})
+}
+
+func TestMaintenanceWindowWithoutTopicNeedsNotificationsTurnedOff(t *testing.T) {
+	props := &patching.WindowProps{
+		Window:  patchingspec.Window{Name: "weekly", Schedule: "cron(0 2 ? * SUN *)"},
+		Targets: patchingspec.Targets{PatchGroups: []string{"windows"}},
+	}
+	assert.EqualError(t, props.Validate(), "patching.NewMaintenanceWindow: 1 invalid prop(s):\n  - WindowProps.Tasks[0].NotifyOnFailure true "+
+		"(the default) needs Topic, where failed commands are published; set it false to publish nothing")
+	off := false
+	props.Tasks = []patchingspec.Task{{NotifyOnFailure: &off}}
+	require.NoError(t, props.Validate())
+	stack := windowStack()
+	patching.NewMaintenanceWindow(stack, "Weekly", props)
+	template := assertions.Template_FromStack(stack, nil)
+	template.HasResourceProperties(jsii.String("AWS::SSM::MaintenanceWindowTask"), map[string]any{
+		"TaskInvocationParameters": map[string]any{"MaintenanceWindowRunCommandParameters": map[string]any{
+			"NotificationConfig": assertions.Match_Absent(),
+		}},
+	})
+}
+
+func TestMaintenanceWindowGivenBadPropsPanicsWithAnErrorNamingEachProp(t *testing.T) {
+	stack := windowStack()
+	cutoff := 4
+	props := &patching.WindowProps{
+		Window:  patchingspec.Window{Name: "weekly", Schedule: "cron(0 2 ? * SUN *)", CutoffHours: &cutoff},
+		Targets: patchingspec.Targets{PatchGroups: []string{"windows"}, InstanceIds: []string{"i-0123456789abcdef0"}},
+		Topic:   awssns.NewTopic(stack, jsii.String("Alerts"), nil),
+	}
+	got := panicOf(func() { patching.NewMaintenanceWindow(stack, "Weekly", props) })
+	require.IsType(t, &propspec.Error{}, got)
+	message := got.(error).Error()
+	assert.Contains(t, message, `patching.NewMaintenanceWindow("Weekly"): 2 invalid prop(s):`)
+	assert.Contains(t, message, "WindowProps.CutoffHours 4 must be less than durationHours (4)")
+	assert.Contains(t, message, `WindowProps.Targets "" mixes kinds of targets`)
+	assert.Nil(t, stack.Node().TryFindChild(jsii.String("Weekly")), "nothing is created before the check")
+}
