@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/privatepatch/privatepatch/constructs/tagspec"
 )
 
 // Assets is the asset-management part: the tags that classify every instance, resource groups
@@ -66,11 +68,11 @@ var resourceGroupNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
 
 func (a *Assets) validate(c *Config, p *problems) {
 	for key, values := range a.TagPolicy {
-		if !validTagKey(key) {
-			p.add("assets.tagPolicy", key, "is not a valid tag key: %s", tagRules)
+		if !tagspec.ValidKey(key) {
+			p.add("assets.tagPolicy", key, "is not a valid tag key: %s", tagspec.KeyRules)
 		}
 		for i, v := range values {
-			if v == "" || !validTagValue(v) {
+			if v == "" || !tagspec.ValidValue(v) {
 				p.add(fmt.Sprintf("assets.tagPolicy.%s[%d]", key, i), v, "is not a valid tag value: use 1-256 letters, digits, spaces and _ . : / = + - @")
 			}
 		}

@@ -8,23 +8,16 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/privatepatch/privatepatch/constructs/fleet/fleetspec"
+	"github.com/privatepatch/privatepatch/constructs/tagspec"
 )
 
 // AWS's limits and character rules that configured values, and the names privatepatch builds
 // from them, must keep. Each is written here once, with the page it comes from; validation
 // uses these and nothing else restates them.
 
-// Tags: "Tag naming limits and requirements", Tagging AWS Resources and Tag Editor user guide,
-// read 2026-11-27: at most 50 user tags per resource; keys of 1-128 and values of 0-256
-// Unicode characters; letters, numbers, spaces and _ . : / = + - @ (the set every service
-// accepts, IAM and S3 included); the aws: prefix is reserved.
-const (
-	maxTagsPerResource = 50
-	maxTagKeyLength    = 128
-	maxTagValueLength  = 256
-)
-
-var tagCharacters = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+// Tags: tagspec (the rules the constructs check too).
 
 // S3 bucket names: "General purpose bucket naming rules", Amazon S3 User Guide, read
 // 2026-11-27: 3-63 lowercase letters, digits, dots and hyphens, beginning and ending with a
@@ -71,29 +64,10 @@ var patchSourceNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_\-.]{3,50}$`)
 // is resolved to another value at synth.
 var cdkTokenMarkers = []string{"${Token[", "#{Token["}
 
-// validTagKey reports whether AWS accepts key as a user tag key.
-func validTagKey(key string) bool {
-	return key != "" && utf8.RuneCountInString(key) <= maxTagKeyLength && tagCharacters.MatchString(key) &&
-		!strings.HasPrefix(strings.ToLower(key), "aws:")
-}
-
-// validTagValue reports whether AWS accepts value as a tag value.
-func validTagValue(value string) bool {
-	return utf8.RuneCountInString(value) <= maxTagValueLength && tagCharacters.MatchString(value) &&
-		!strings.HasPrefix(strings.ToLower(value), "aws:")
-}
-
-const tagRules = "use 1-128 letters, digits, spaces and _ . : / = + - @, not starting with aws:"
-
 // checkTags reports the tag keys and values of field that AWS would refuse.
 func checkTags(p *problems, field string, tags map[string]string) {
-	for key, value := range tags {
-		if !validTagKey(key) {
-			p.add(field, key, "is not a valid tag key: %s", tagRules)
-		}
-		if !validTagValue(value) {
-			p.add(joinPath(field, key), value, "is not a valid tag value: use up to 256 letters, digits, spaces and _ . : / = + - @, not starting with aws:")
-		}
+	for _, f := range tagspec.Problems(tags) {
+		p.add(joinPath(field, f.Field), f.Value, "%s", f.Message)
 	}
 }
 
@@ -123,13 +97,13 @@ func bucketNameProblem(name string) string {
 
 // Tag keys privatepatch adds to the instances it creates: the Name CDK gives them, the patch
 // group under both keys (PatchGroupTagKeys), and on fleet instances the fleet tag and the
-// instance group (constructs/fleet.InstanceGroupTag).
+// instance group (fleetspec.InstanceGroupTag).
 var (
 	addedInstanceTags = []string{"Name", PatchGroupTagKeys[0], PatchGroupTagKeys[1]}
-	addedFleetTags    = []string{"privatepatch:instance-group"}
+	addedFleetTags    = []string{fleetspec.InstanceGroupTag}
 )
 
-// validateTagCounts reports resources that would carry more than maxTagsPerResource tags:
+// validateTagCounts reports resources that would carry more than tagspec.MaxPerResource tags:
 // the configured tags go to every resource, beside those of the instance or group.
 func (c *Config) validateTagCounts(p *problems) {
 	count := func(sets ...[]string) int {
@@ -142,20 +116,20 @@ func (c *Config) validateTagCounts(p *problems) {
 		return len(keys)
 	}
 	global := slices.Collect(maps.Keys(c.Tags))
-	if n := len(global); n > maxTagsPerResource {
-		p.add("tags", n, "tags are more than the %d AWS allows on one resource", maxTagsPerResource)
+	if n := len(global); n > tagspec.MaxPerResource {
+		p.add("tags", n, "tags are more than the %d AWS allows on one resource", tagspec.MaxPerResource)
 		return
 	}
 	for i, g := range c.Fleet.InstanceGroups {
-		if n := count(global, slices.Collect(maps.Keys(g.Tags)), addedInstanceTags, addedFleetTags, []string{c.Fleet.Tag.Key}); n > maxTagsPerResource {
+		if n := count(global, slices.Collect(maps.Keys(g.Tags)), addedInstanceTags, addedFleetTags, []string{c.Fleet.Tag.Key}); n > tagspec.MaxPerResource {
 			p.add(fmt.Sprintf("fleet.instanceGroups[%d].tags", i), n, "tags would be on each instance of group %q with tags, the fleet tag and the %d privatepatch adds: AWS allows %d on one resource",
-				g.Name, len(addedInstanceTags)+len(addedFleetTags), maxTagsPerResource)
+				g.Name, len(addedInstanceTags)+len(addedFleetTags), tagspec.MaxPerResource)
 		}
 	}
 	if c.Wsus.Enabled {
-		if n := count(global, slices.Collect(maps.Keys(c.WsusAssetTags())), addedInstanceTags); n > maxTagsPerResource {
+		if n := count(global, slices.Collect(maps.Keys(c.WsusAssetTags())), addedInstanceTags); n > tagspec.MaxPerResource {
 			p.add("assets.wsusTags", n, "tags would be on the WSUS server with tags and the %d privatepatch adds: AWS allows %d on one resource",
-				len(addedInstanceTags), maxTagsPerResource)
+				len(addedInstanceTags), tagspec.MaxPerResource)
 		}
 	}
 }

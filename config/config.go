@@ -5,8 +5,8 @@ package config
 import (
 	"slices"
 
+	"github.com/privatepatch/privatepatch/constructs/fleet/fleetspec"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
-	"github.com/privatepatch/privatepatch/constructs/windows/windowsspec"
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 )
 
@@ -84,26 +84,10 @@ type Tag struct {
 	Value string `yaml:"value"`
 }
 
-// InstanceGroup is a set of identical Windows instances in the private subnets.
-type InstanceGroup struct {
-	// Name identifies the group (lowercase letters, digits, hyphens).
-	Name string `yaml:"name"`
-	// Count is the number of instances, 1 to 20.
-	Count int `yaml:"count"`
-	// Zones is how many availability zones (private subnets) the instances spread over, in
-	// turn, 1 to network.azCount. Default: 2, or network.azCount if smaller.
-	Zones int `yaml:"zones"`
-	// WindowsVersion: 2019, 2022 or 2025.
-	WindowsVersion string `yaml:"windowsVersion"`
-	// AmiID pins the AMI; empty resolves the latest at launch.
-	AmiID string `yaml:"amiId"`
-	// InstanceType of the instances.
-	InstanceType string `yaml:"instanceType"`
-	// PatchGroup is tagged as "Patch Group" and "PatchGroup"; empty: the default baseline applies.
-	PatchGroup string `yaml:"patchGroup"`
-	// Tags are asset tags added to the instances and their volumes.
-	Tags map[string]string `yaml:"tags"`
-}
+// InstanceGroup is a set of identical Windows instances in the private subnets: the fleet
+// construct's (fleetspec: name, count, zones, windowsVersion, amiId, instanceType, patchGroup,
+// tags; defaults and rules there). Zones is at most network.azCount.
+type InstanceGroup = fleetspec.InstanceGroup
 
 // CommandOutput configures the command-output bucket.
 type CommandOutput struct {
@@ -225,9 +209,6 @@ func Defaults() Config {
 	}
 }
 
-// DefaultWindowsVersion is used where no Windows version is given.
-const DefaultWindowsVersion = string(windowsspec.DefaultVersion)
-
 // applyDefaults fills what YAML cannot pre-fill: fields of list elements, and defaults that
 // depend on other fields.
 func (c *Config) applyDefaults() {
@@ -247,11 +228,8 @@ func (c *Config) applyDefaults() {
 		w.Window = w.Window.WithDefaults()
 		setDefault(&w.Targets.PatchGroupTagKey, PatchGroupTagKey(PatchGroupTagKeys[0]))
 	}
-	for i := range c.Fleet.InstanceGroups {
-		g := &c.Fleet.InstanceGroups[i]
-		setDefault(&g.WindowsVersion, DefaultWindowsVersion)
-		setDefault(&g.InstanceType, "m6i.large")
-		setDefault(&g.Zones, min(2, c.Network.AzCount))
+	for i, g := range c.Fleet.InstanceGroups {
+		c.Fleet.InstanceGroups[i] = g.WithDefaults(c.Network.AzCount)
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"time"
 	_ "time/tzdata" // maintenance window time zones are checked without the host's zoneinfo
 	"unicode/utf8"
+
+	"github.com/privatepatch/privatepatch/constructs/tagspec"
 )
 
 // OperatingSystems Patch Manager supports, as AWS::SSM::PatchBaseline names them.
@@ -218,7 +220,7 @@ func validateBaseline(pr *problems, field string, b Baseline) {
 		pr.add(field+".sources", len(b.Sources), "alternative sources apply to Linux baselines only")
 	}
 	for _, group := range b.PatchGroups {
-		if group == "" || !validTagValue(group) {
+		if group == "" || !tagspec.ValidValue(group) {
 			pr.add(field+".patchGroups", group, "has characters a patch group (a tag value) cannot hold: use letters, digits, spaces and _ . : / = + - @")
 		}
 	}

@@ -9,9 +9,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/privatepatch/privatepatch/constructs/fleet/fleetspec"
 	"github.com/privatepatch/privatepatch/constructs/spec"
 	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
-	"github.com/privatepatch/privatepatch/constructs/windows/windowsspec"
+	"github.com/privatepatch/privatepatch/constructs/tagspec"
 )
 
 // ValidationError lists every problem found in a configuration, one per line.
@@ -32,12 +33,8 @@ func (p *problems) add(field string, value any, format string, args ...any) {
 // addSpec reports the problems a construct area's specification found in settings (a section
 // of the configuration, or a section's inline part) under their YAML paths below prefix.
 func (p *problems) addSpec(prefix string, settings any, found spec.Problems) {
-	for _, f := range found {
-		field := prefix
-		if f.Field != "" { // "" is the settings as a whole
-			field = joinPath(prefix, spec.YAMLPath(settings, f.Field))
-		}
-		p.add(field, f.Value, "%s", f.Message)
+	for _, f := range found { // a Field of "" is the settings as a whole
+		p.add(joinPath(prefix, spec.YAMLPath(settings, f.Field)), f.Value, "%s", f.Message)
 	}
 }
 
@@ -304,29 +301,6 @@ func (f *FlowLogs) validate(p *problems) {
 	}
 }
 
-// WindowsVersions privatepatch can build: each has an AMI parameter and a WSUS product title.
-var WindowsVersions = func() []string {
-	var versions []string
-	for _, v := range windowsspec.Versions() {
-		versions = append(versions, string(v))
-	}
-	return versions
-}()
-
-const maxInstanceCount = 20
-
-var (
-	instanceTypePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
-	amiPattern          = regexp.MustCompile(`^ami-[0-9a-f]{8,17}$`)
-	groupNamePattern    = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}$`)
-)
-
-func validateWindowsVersion(p *problems, field, version string) {
-	if !slices.Contains(WindowsVersions, version) {
-		p.add(field, version, "is not a supported Windows Server version: use one of %s", strings.Join(WindowsVersions, ", "))
-	}
-}
-
 func validateAssociationSchedule(p *problems, field, schedule string) {
 	if err := ssmschedule.CheckAssociation(schedule); err != nil {
 		p.add(field, schedule, "is not a State Manager schedule: %v", err)
@@ -336,51 +310,24 @@ func validateAssociationSchedule(p *problems, field, schedule string) {
 func (w *Wsus) validate(p *problems) {
 	p.addSpec("wsus", w, w.Server.Problems())
 	p.addSpec("wsus.client", w.Client, w.Client.Problems())
-	if w.PatchGroup != "" && !validTagValue(w.PatchGroup) {
-		p.add("wsus.patchGroup", w.PatchGroup, "has characters a patch group (a tag value) cannot hold: use letters, digits, spaces and _ . : / = + - @")
+	if w.PatchGroup != "" && !tagspec.ValidValue(w.PatchGroup) {
+		p.add("wsus.patchGroup", w.PatchGroup, "%s", tagspec.PatchGroupRules)
 	}
 }
 
 func (f *Fleet) validate(c *Config, p *problems) {
 	// Both reach commands that people paste into a shell (stack outputs): the tag character set
 	// holds no quote, $, backtick, parenthesis or semicolon.
-	if !validTagKey(f.Tag.Key) {
-		p.add("fleet.tag.key", f.Tag.Key, "is not a valid tag key: %s", tagRules)
+	if !tagspec.ValidKey(f.Tag.Key) {
+		p.add("fleet.tag.key", f.Tag.Key, "is not a valid tag key: %s", tagspec.KeyRules)
 	}
-	if f.Tag.Value == "" || !validTagValue(f.Tag.Value) {
+	if f.Tag.Value == "" || !tagspec.ValidValue(f.Tag.Value) {
 		p.add("fleet.tag.value", f.Tag.Value, "is not a valid tag value: use 1-256 letters, digits, spaces and _ . : / = + - @")
 	}
-	seen := map[string]bool{}
+	p.addSpec("fleet", f, fleetspec.GroupsProblems("InstanceGroups", f.InstanceGroups))
 	for i, g := range f.InstanceGroups {
-		field := fmt.Sprintf("fleet.instanceGroups[%d]", i)
-		switch {
-		case !groupNamePattern.MatchString(g.Name):
-			p.add(field+".name", g.Name, "is not allowed: use 1-31 lowercase letters, digits and hyphens, starting with a letter")
-		case seen[g.Name]:
-			p.add(field+".name", g.Name, "is used by another instance group: names must be unique")
-		}
-		seen[g.Name] = true
-		if g.Zones < 1 || g.Zones > c.Network.AzCount {
-			p.add(field+".zones", g.Zones, "is out of range: use 1 to network.azCount (%d)", c.Network.AzCount)
-		}
-		if g.Count < 1 || g.Count > maxInstanceCount {
-			p.add(field+".count", g.Count, "is out of range: use 1 to %d", maxInstanceCount)
-		}
-		validateWindowsVersion(p, field+".windowsVersion", g.WindowsVersion)
-		if g.AmiID != "" && !amiPattern.MatchString(g.AmiID) {
-			p.add(field+".amiId", g.AmiID, "is not an AMI id: use ami- and 8 or 17 hexadecimal digits, or leave it out")
-		}
-		if !instanceTypePattern.MatchString(g.InstanceType) {
-			p.add(field+".instanceType", g.InstanceType, "is not an EC2 instance type: use one such as m6i.large")
-		}
-		if g.PatchGroup != "" && !validTagValue(g.PatchGroup) {
-			p.add(field+".patchGroup", g.PatchGroup, "has characters a patch group (a tag value) cannot hold: use letters, digits, spaces and _ . : / = + - @")
-		}
-		checkTags(p, field+".tags", g.Tags)
-		for key := range g.Tags {
-			if key == "Patch Group" || key == "PatchGroup" {
-				p.add(field+".tags", key, "is set from patchGroup: use patchGroup instead")
-			}
+		if g.Zones > c.Network.AzCount {
+			p.add(fmt.Sprintf("fleet.instanceGroups[%d].zones", i), g.Zones, "is out of range: use 1 to network.azCount (%d)", c.Network.AzCount)
 		}
 	}
 }

@@ -70,8 +70,8 @@ func inline(f reflect.StructField) bool {
 }
 
 func joinPath(path, key string) string {
-	if path == "" {
-		return key
+	if path == "" || key == "" {
+		return path + key
 	}
 	return path + "." + key
 }

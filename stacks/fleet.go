@@ -64,17 +64,10 @@ func NewFleetStack(scope constructs.Construct, cfg *config.Config, net network.N
 	bucket := s.CommandOutput.Bucket()
 
 	if len(cfg.Fleet.InstanceGroups) > 0 {
-		var groups []fleet.InstanceGroup
-		for _, g := range cfg.Fleet.InstanceGroups {
-			groups = append(groups, fleet.InstanceGroup{
-				Name: g.Name, Count: g.Count, Zones: g.Zones, WindowsVersion: windows.Version(g.WindowsVersion), AmiID: g.AmiID,
-				InstanceType: g.InstanceType, PatchGroup: g.PatchGroup, Tags: g.Tags,
-			})
-		}
 		s.Fleet = fleet.NewFleet(stack, "Fleet", &fleet.Props{
 			Vpc:           net.Vpc(),
 			SecurityGroup: net.PrivateSecurityGroup(),
-			Groups:        groups,
+			Groups:        cfg.Fleet.InstanceGroups,
 			Tags:          map[string]string{cfg.Fleet.Tag.Key: cfg.Fleet.Tag.Value},
 		})
 		// Each writer only under its own prefixes: fleet instances cannot touch WSUS setup logs

@@ -4,7 +4,6 @@ package fleet
 
 import (
 	"fmt"
-	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
@@ -13,38 +12,19 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/privatepatch/privatepatch/constructs/fleet/fleetspec"
 	"github.com/privatepatch/privatepatch/constructs/managedinstance"
+	"github.com/privatepatch/privatepatch/constructs/spec"
+	"github.com/privatepatch/privatepatch/constructs/tagspec"
 	"github.com/privatepatch/privatepatch/constructs/windows"
 )
 
 // InstanceGroupTag names the group an instance belongs to.
-const InstanceGroupTag = "privatepatch:instance-group"
+const InstanceGroupTag = fleetspec.InstanceGroupTag
 
-// InstanceGroup is a set of identical instances. Name and Count are required.
-type InstanceGroup struct {
-	// Name identifies the group; it is part of the instances' construct IDs, so renaming it
-	// replaces them.
-	Name string
-	// Count is the number of instances, spread over the first Zones subnets in turn.
-	Count int
-	// Zones is how many subnets (one per availability zone) the instances spread over. An
-	// instance's subnet depends only on its number and Zones, so adding zones to the VPC moves
-	// none. Default: 2, or the number of subnets if fewer.
-	Zones int
-	// WindowsVersion of the instances. Default: windows.DefaultVersion.
-	WindowsVersion windows.Version
-	// AmiID pins the AMI. Default: the version's latest AMI, resolved when each instance
-	// launches and kept afterwards, so a newer AMI never replaces an instance.
-	AmiID string
-	// InstanceType of the instances. Default: m6i.large, a Nitro type that encrypts traffic
-	// between instances (AWS Control Tower CT.EC2.PR.19).
-	InstanceType string
-	// PatchGroup is tagged as "Patch Group" and "PatchGroup". Default: none, so the instances
-	// are patched by the default patch baseline of their operating system.
-	PatchGroup string
-	// Tags are added to the instances and their volumes (asset tags). Default: none.
-	Tags map[string]string
-}
+// InstanceGroup is a set of identical instances (fleetspec: defaults and rules there). Name and
+// Count are required.
+type InstanceGroup = fleetspec.InstanceGroup
 
 // Props configures a Fleet. Vpc and SecurityGroup are required.
 type Props struct {
@@ -79,23 +59,48 @@ type fleet struct {
 	instances map[string][]awsec2.Instance
 }
 
-var (
-	groupNamePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}$`)
-	// The characters AWS allows in tag values.
-	tagValuePattern = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$`)
-)
+func (p *Props) withDefaults() Props {
+	d := *p
+	if d.SubnetGroupName == "" {
+		d.SubnetGroupName = "Private"
+	}
+	if d.RootVolumeGiB == 0 {
+		d.RootVolumeGiB = 50
+	}
+	d.Groups = make([]InstanceGroup, len(p.Groups))
+	for i, g := range p.Groups {
+		// At most as many zones as subnets: NewFleet spreads over those there are.
+		d.Groups[i] = g.WithDefaults(fleetspec.DefaultZones)
+	}
+	return d
+}
 
-// NewFleet creates the instance groups. It panics when props are invalid, before creating anything.
+// problems are the props' problems, after defaults.
+func (p *Props) problems() spec.Problems {
+	problems := fleetspec.GroupsProblems("Groups", p.Groups)
+	if p.Vpc == nil {
+		problems.Add("Vpc", nil, "is required")
+	}
+	if p.SecurityGroup == nil {
+		problems.Add("SecurityGroup", nil, "is required")
+	}
+	problems.Within("Tags", tagspec.Problems(p.Tags))
+	return problems
+}
+
+// Validate reports every problem of props, each naming its prop, or nil: what NewFleet would
+// panic with.
+func (p *Props) Validate() error {
+	d := p.withDefaults()
+	return d.problems().Err("fleet.NewFleet", "Props")
+}
+
+// NewFleet creates the instance groups. It panics when props are invalid, before creating
+// anything, with an error naming every bad prop (Props.Validate returns it).
 func NewFleet(scope constructs.Construct, id string, props *Props) Fleet {
-	p := *props
-	if p.SubnetGroupName == "" {
-		p.SubnetGroupName = "Private"
-	}
-	if p.RootVolumeGiB == 0 {
-		p.RootVolumeGiB = 50
-	}
-	if err := validate(&p); err != nil {
-		panic(fmt.Sprintf("fleet %s: %v", id, err))
+	p := props.withDefaults()
+	if err := p.problems().Err(fmt.Sprintf("fleet.NewFleet(%q)", id), "Props"); err != nil {
+		panic(err)
 	}
 	f := &fleet{Construct: constructs.NewConstruct(scope, jsii.String(id)), instances: map[string][]awsec2.Instance{}}
 	f.role = managedinstance.NewRole(f.Construct, "Role", "Patched Windows fleet: Systems Manager and its command output")
@@ -106,26 +111,14 @@ func NewFleet(scope constructs.Construct, id string, props *Props) Fleet {
 	subnets := *p.Vpc.SelectSubnets(&awsec2.SubnetSelection{SubnetGroupName: jsii.String(p.SubnetGroupName)}).Subnets
 	for _, g := range p.Groups {
 		group := constructs.NewConstruct(f.Construct, jsii.String(g.Name))
-		version := g.WindowsVersion
-		if version == "" {
-			version = windows.DefaultVersion
-		}
-		instanceType := g.InstanceType
-		if instanceType == "" {
-			instanceType = "m6i.large"
-		}
-		zones := g.Zones
-		if zones == 0 {
-			zones = 2
-		}
-		zones = min(zones, len(subnets))
+		zones := min(g.Zones, len(subnets))
 		for i := range g.Count {
 			instance := awsec2.NewInstance(group, jsii.String(fmt.Sprintf("Instance%d", i+1)), &awsec2.InstanceProps{
 				Vpc:                             p.Vpc,
 				VpcSubnets:                      &awsec2.SubnetSelection{Subnets: &[]awsec2.ISubnet{subnets[i%zones]}},
 				AssociatePublicIpAddress:        jsii.Bool(false), // explicit, for AWS Control Tower CT.EC2.PR.8
-				InstanceType:                    awsec2.NewInstanceType(jsii.String(instanceType)),
-				MachineImage:                    windows.MachineImage(group, version, g.AmiID),
+				InstanceType:                    awsec2.NewInstanceType(jsii.String(g.InstanceType)),
+				MachineImage:                    windows.MachineImage(group, windows.Version(g.WindowsVersion), g.AmiID),
 				SecurityGroup:                   p.SecurityGroup,
 				InstanceProfile:                 profile,
 				RequireImdsv2:                   jsii.Bool(true),
@@ -155,29 +148,6 @@ func NewFleet(scope constructs.Construct, id string, props *Props) Fleet {
 		}
 	}
 	return f
-}
-
-func validate(p *Props) error {
-	if p.Vpc == nil || p.SecurityGroup == nil {
-		return fmt.Errorf("Vpc and SecurityGroup are required")
-	}
-	seen := map[string]bool{}
-	for _, g := range p.Groups {
-		switch {
-		case !groupNamePattern.MatchString(g.Name):
-			return fmt.Errorf("group name %q: use 1-31 lowercase letters, digits and hyphens, starting with a letter", g.Name)
-		case seen[g.Name]:
-			return fmt.Errorf("group name %q is used twice", g.Name)
-		case g.Zones < 0:
-			return fmt.Errorf("group %q: Zones %d must not be negative", g.Name, g.Zones)
-		case g.Count < 1:
-			return fmt.Errorf("group %q: Count %d must be at least 1", g.Name, g.Count)
-		case g.PatchGroup != "" && !tagValuePattern.MatchString(g.PatchGroup):
-			return fmt.Errorf("group %q: patch group %q has characters a tag value cannot hold", g.Name, g.PatchGroup)
-		}
-		seen[g.Name] = true
-	}
-	return nil
 }
 
 func (f *fleet) Role() awsiam.IRole                      { return f.role }

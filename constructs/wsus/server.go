@@ -18,6 +18,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/privatepatch/privatepatch/constructs/spec"
+	"github.com/privatepatch/privatepatch/constructs/tagspec"
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 
 	"github.com/privatepatch/privatepatch/constructs/logbucket"
@@ -137,6 +138,10 @@ func (p *ServerProps) problems() spec.Problems {
 	if p.SecurityGroup == nil {
 		problems.Add("SecurityGroup", nil, "is required")
 	}
+	if p.PatchGroup != "" && !tagspec.ValidValue(p.PatchGroup) {
+		problems.Add("PatchGroup", p.PatchGroup, "%s", tagspec.PatchGroupRules)
+	}
+	problems.Within("Tags", tagspec.Problems(p.Tags))
 	for i, group := range p.TargetGroups {
 		if !wsusspec.ValidTargetGroup(group) {
 			problems.Add(fmt.Sprintf("TargetGroups[%d]", i), group, "is not allowed: use up to 64 letters, digits, spaces and _ . -")

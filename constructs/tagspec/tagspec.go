@@ -1,0 +1,59 @@
+// Package tagspec is AWS's rules for tags, which the configuration and the constructs that tag
+// check alike. It imports no CDK.
+package tagspec
+
+import (
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/privatepatch/privatepatch/constructs/spec"
+)
+
+// "Tag naming limits and requirements", Tagging AWS Resources and Tag Editor user guide, read
+// 2026-11-27: at most 50 user tags per resource; keys of 1-128 and values of 0-256 Unicode
+// characters; letters, numbers, spaces and _ . : / = + - @ (the set every service accepts, IAM
+// and S3 included); the aws: prefix is reserved.
+const (
+	MaxPerResource = 50
+	MaxKeyLength   = 128
+	MaxValueLength = 256
+)
+
+var characters = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+
+// ValidKey reports whether AWS accepts key as a user tag key.
+func ValidKey(key string) bool {
+	return key != "" && utf8.RuneCountInString(key) <= MaxKeyLength && characters.MatchString(key) &&
+		!strings.HasPrefix(strings.ToLower(key), "aws:")
+}
+
+// ValidValue reports whether AWS accepts value as a tag value.
+func ValidValue(value string) bool {
+	return utf8.RuneCountInString(value) <= MaxValueLength && characters.MatchString(value) &&
+		!strings.HasPrefix(strings.ToLower(value), "aws:")
+}
+
+// What a message says is allowed.
+const (
+	KeyRules        = "use 1-128 letters, digits, spaces and _ . : / = + - @, not starting with aws:"
+	ValueRules      = "use up to 256 letters, digits, spaces and _ . : / = + - @, not starting with aws:"
+	PatchGroupRules = "has characters a patch group (a tag value) cannot hold: use letters, digits, spaces and _ . : / = + - @"
+)
+
+// Problems are the keys and values of tags AWS would refuse: a bad key with Field "" (the tags
+// as a whole), a bad value with Field its key.
+func Problems(tags map[string]string) spec.Problems {
+	var p spec.Problems
+	for _, key := range slices.Sorted(maps.Keys(tags)) {
+		if !ValidKey(key) {
+			p.Add("", key, "is not a valid tag key: %s", KeyRules)
+		}
+		if !ValidValue(tags[key]) {
+			p.Add(key, tags[key], "is not a valid tag value: %s", ValueRules)
+		}
+	}
+	return p
+}

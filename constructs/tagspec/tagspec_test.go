@@ -1,0 +1,23 @@
+package tagspec
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestTagRulesAreAWSs(t *testing.T) {
+	assert.True(t, ValidKey("privatepatch:fleet") && ValidKey(strings.Repeat("k", MaxKeyLength)) && ValidKey("Kostenstelle Ä"))
+	assert.False(t, ValidKey("") || ValidKey(strings.Repeat("k", MaxKeyLength+1)) || ValidKey("AWS:x") || ValidKey("a;b"))
+	assert.True(t, ValidValue("") && ValidValue(strings.Repeat("v", MaxValueLength)))
+	assert.False(t, ValidValue(strings.Repeat("v", MaxValueLength+1)) || ValidValue("aws:x") || ValidValue("a'b"))
+}
+
+func TestProblemsNameABadKeyByTheTagsAndABadValueByItsKey(t *testing.T) {
+	problems := Problems(map[string]string{"b": "ok", "a;": "x", "c": "$(id)"})
+	assert.Len(t, problems, 2)
+	assert.Equal(t, "", problems[0].Field)
+	assert.Equal(t, "a;", problems[0].Value)
+	assert.Equal(t, "c", problems[1].Field)
+}
