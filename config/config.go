@@ -6,7 +6,9 @@ import (
 	"slices"
 
 	"github.com/privatepatch/privatepatch/constructs/fleet/fleetspec"
+	"github.com/privatepatch/privatepatch/constructs/logbucket/logbucketspec"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
+	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 )
 
@@ -89,18 +91,14 @@ type Tag struct {
 // tags; defaults and rules there). Zones is at most network.azCount.
 type InstanceGroup = fleetspec.InstanceGroup
 
-// CommandOutput configures the command-output bucket.
-type CommandOutput struct {
-	// RetentionDays is how long command output is kept.
-	RetentionDays int `yaml:"retentionDays"`
-	// Encryption is s3-managed or kms (a customer managed key with rotation).
-	Encryption string `yaml:"encryption"`
-}
+// CommandOutput configures the command-output bucket: the log bucket's settings
+// (logbucketspec: retentionDays, encryption; defaults and rules there).
+type CommandOutput = logbucketspec.Settings
 
 // Command-output encryption choices.
 const (
-	EncryptionS3Managed = "s3-managed"
-	EncryptionKMS       = "kms"
+	EncryptionS3Managed = logbucketspec.EncryptionS3Managed
+	EncryptionKMS       = logbucketspec.EncryptionKMS
 )
 
 // Network configures the VPC, its endpoints, security groups, network ACLs and flow logs.
@@ -193,16 +191,16 @@ func Defaults() Config {
 			Client:     wsusspec.DefaultClient(),
 		},
 		Fleet:         Fleet{Tag: Tag{Key: "privatepatch:fleet"}},
-		CommandOutput: CommandOutput{RetentionDays: 365, Encryption: EncryptionS3Managed},
+		CommandOutput: logbucketspec.Defaults(),
 		Patching: Patching{
-			Scan:      Scan{Enabled: true, Schedule: "rate(1 day)"},
-			Inventory: Inventory{Enabled: true, Schedule: "rate(1 day)"},
+			Scan:      Scan{Enabled: true, Schedule: ssmschedule.Daily},
+			Inventory: Inventory{Enabled: true, Schedule: ssmschedule.Daily},
 		},
 		Assets: Assets{
 			TagPolicy: DefaultTagPolicy(),
 			WsusTags: map[string]string{TagEnvironment: "Prod", TagInventoryCategory: "WSUS", TagSeverityLevel: "3",
 				TagHandlePI: "N"},
-			ConfigurationChecks: ConfigurationChecks{Enabled: true, Schedule: "rate(1 day)"},
+			ConfigurationChecks: ConfigurationChecks{Enabled: true, Schedule: ssmschedule.Daily},
 		},
 		Security: Security{FindingAlertSeverity: "HIGH"},
 		Pipeline: Pipeline{Branch: "main"},

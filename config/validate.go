@@ -102,9 +102,7 @@ func (c *Config) validate(p *problems) {
 	// writers need only kms:GenerateDataKey and kms:Decrypt on the key ("Using server-side
 	// encryption with AWS KMS keys (SSE-KMS)", Amazon S3 User Guide, read 2026-11-27), which
 	// logbucket.GrantCommandOutput gives.
-	if c.CommandOutput.Encryption != EncryptionS3Managed && c.CommandOutput.Encryption != EncryptionKMS {
-		p.add("commandOutput.encryption", c.CommandOutput.Encryption, "is not allowed: use %s or %s", EncryptionS3Managed, EncryptionKMS)
-	}
+	p.addSpec("commandOutput", c.CommandOutput, c.CommandOutput.Problems())
 	for i, w := range c.Patching.MaintenanceWindows {
 		for j, task := range w.Tasks {
 			if task.CloudWatchOutput && !c.Network.Nat.Enabled && !slices.Contains(c.Network.ExtraInterfaceEndpoints, "logs") {
@@ -112,9 +110,6 @@ func (c *Config) validate(p *problems) {
 					"needs the logs interface endpoint (network.extraInterfaceEndpoints) or NAT: instances send the output to CloudWatch Logs")
 			}
 		}
-	}
-	if c.CommandOutput.RetentionDays < 1 {
-		p.add("commandOutput.retentionDays", c.CommandOutput.RetentionDays, "is not allowed: keep command output for at least 1 day")
 	}
 	if !c.Wsus.Enabled && !c.Network.Nat.Enabled {
 		p.add("wsus.enabled", false, "leaves the private subnets without an update source: keep WSUS, or enable network.nat so that instances reach Microsoft Update")

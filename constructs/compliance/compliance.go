@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
 )
 
 // WindowsChecks and LinuxChecks are the check scripts the document runs.
@@ -147,7 +149,7 @@ type ChecksProps struct {
 	// InstanceIds are checked too, in an association of their own (e.g. the WSUS server, which
 	// is in no fleet group). Default: none.
 	InstanceIds []*string
-	// Schedule of the checks. Default: rate(1 day).
+	// Schedule of the checks. Default: ssmschedule.Daily.
 	Schedule string
 	// OutputBucket receives the output under OutputPrefix. Default: none.
 	OutputBucket awss3.IBucket
@@ -197,7 +199,7 @@ func NewConfigurationChecks(scope constructs.Construct, id string, p *ChecksProp
 	})}
 	schedule := p.Schedule
 	if schedule == "" {
-		schedule = "rate(1 day)"
+		schedule = ssmschedule.Daily
 	}
 	add := func(id, name string, target *awsssm.CfnAssociation_TargetProperty) {
 		props := &awsssm.CfnAssociationProps{

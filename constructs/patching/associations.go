@@ -12,6 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatepatch/privatepatch/constructs/deputy"
+	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
 )
 
 // Target is one tag key and value that State Manager selects instances by.
@@ -26,7 +27,7 @@ type ScanProps struct {
 	// Fleet, when set, gets one more association, so instances in no patch group (patched by
 	// their OS's default baseline) are scanned too. Default: none.
 	Fleet *Target
-	// Schedule of the scans. Default: rate(1 day).
+	// Schedule of the scans. Default: ssmschedule.Daily.
 	Schedule string
 	// OutputBucket receives the output under OutputPrefix + "scan/". Default: none.
 	OutputBucket awss3.IBucket
@@ -39,7 +40,7 @@ type ScanProps struct {
 // baselines (e.g. a Scan with a BaselineOverride), which these never do.
 func NewScanAssociations(scope constructs.Construct, id string, p *ScanProps) []awsssm.CfnAssociation {
 	group := constructs.NewConstruct(scope, jsii.String(id))
-	schedule := orDefault(p.Schedule, "rate(1 day)")
+	schedule := orDefault(p.Schedule, ssmschedule.Daily)
 	var out []awsssm.CfnAssociation
 	add := func(id, name string, key, value string) {
 		props := &awsssm.CfnAssociationProps{
@@ -75,7 +76,7 @@ type InventoryProps struct {
 	NamePrefix string
 	// Target selects the instances.
 	Target Target
-	// Schedule of the inventory. Default: rate(1 day).
+	// Schedule of the inventory. Default: ssmschedule.Daily.
 	Schedule string
 	// SyncBucket, when set, receives a resource data sync of the inventory under inventory/.
 	// Default: none.
@@ -102,7 +103,7 @@ func NewInventory(scope constructs.Construct, id string, p *InventoryProps) Inve
 		Name:               jsii.String("AWS-GatherSoftwareInventory"),
 		AssociationName:    jsii.String(p.NamePrefix + "software-inventory"),
 		Targets:            []any{&awsssm.CfnAssociation_TargetProperty{Key: jsii.String("tag:" + p.Target.Key), Values: jsii.Strings(p.Target.Value)}},
-		ScheduleExpression: jsii.String(orDefault(p.Schedule, "rate(1 day)")),
+		ScheduleExpression: jsii.String(orDefault(p.Schedule, ssmschedule.Daily)),
 	})}
 	if p.SyncBucket != nil {
 		stack := awscdk.Stack_Of(group)
