@@ -78,32 +78,7 @@ func NewFleetStack(scope constructs.Construct, cfg *config.Config, net network.N
 	}
 
 	if cfg.Wsus.Enabled {
-		server := cfg.Wsus.Server
-		server.Products = wsusProducts(cfg)
-		s.Wsus = wsus.NewServer(stack, "Wsus", &wsus.ServerProps{
-			Server:            server,
-			Vpc:               net.Vpc(),
-			HealthNamespace:   wsus.HealthNamespaceOf(cfg.NamePrefix()),
-			SecurityGroup:     net.PublicSecurityGroup(),
-			SubnetGroupName:   network.PublicSubnetGroup,
-			TargetGroups:      nonEmpty(cfg.Wsus.Client.TargetGroup),
-			OutputBucket:      bucket,
-			PatchGroup:        cfg.Wsus.PatchGroup,
-			DetachUpdateStore: !cfg.Wsus.AttachUpdateStore,
-			Tags:              cfg.WsusAssetTags(),
-		})
-		if cfg.Wsus.PatchGroup != "" {
-			// Scans and windows of its patch group run on the server and write their output.
-			logbucket.GrantCommandOutput(bucket, s.Wsus.Role(), patching.OutputPrefix)
-		}
-		s.WsusClient = wsus.NewClientConfiguration(stack, "WsusClient", &wsus.ClientProps{
-			Client:         cfg.Wsus.Client,
-			WsusURL:        s.Wsus.URL(),
-			TargetTagKey:   cfg.Fleet.Tag.Key,
-			TargetTagValue: cfg.Fleet.Tag.Value,
-			OutputBucket:   bucket,
-		})
-		addWsusOutputs(stack, cfg, s.Wsus)
+		addWsus(stack, cfg, net, &s)
 	}
 	addAssetManagement(stack, cfg, &s)
 	if cfg.Network.ReachabilityPaths {
@@ -200,6 +175,38 @@ func addAssetManagement(stack awscdk.Stack, cfg *config.Config, s *FleetStack) {
 		}
 	}
 	s.ConfigurationChecks = &checks
+}
+
+// addWsus adds the WSUS server (patched and writing its output where configured), the client
+// configuration that points the fleet at it, and the outputs admins use to reach it.
+func addWsus(stack awscdk.Stack, cfg *config.Config, net network.Network, s *FleetStack) {
+	bucket := s.CommandOutput.Bucket()
+	server := cfg.Wsus.Server
+	server.Products = wsusProducts(cfg)
+	s.Wsus = wsus.NewServer(stack, "Wsus", &wsus.ServerProps{
+		Server:            server,
+		Vpc:               net.Vpc(),
+		HealthNamespace:   wsus.HealthNamespaceOf(cfg.NamePrefix()),
+		SecurityGroup:     net.PublicSecurityGroup(),
+		SubnetGroupName:   network.PublicSubnetGroup,
+		TargetGroups:      nonEmpty(cfg.Wsus.Client.TargetGroup),
+		OutputBucket:      bucket,
+		PatchGroup:        cfg.Wsus.PatchGroup,
+		DetachUpdateStore: !cfg.Wsus.AttachUpdateStore,
+		Tags:              cfg.WsusAssetTags(),
+	})
+	if cfg.Wsus.PatchGroup != "" {
+		// Scans and windows of its patch group run on the server and write their output.
+		logbucket.GrantCommandOutput(bucket, s.Wsus.Role(), patching.OutputPrefix)
+	}
+	s.WsusClient = wsus.NewClientConfiguration(stack, "WsusClient", &wsus.ClientProps{
+		Client:         cfg.Wsus.Client,
+		WsusURL:        s.Wsus.URL(),
+		TargetTagKey:   cfg.Fleet.Tag.Key,
+		TargetTagValue: cfg.Fleet.Tag.Value,
+		OutputBucket:   bucket,
+	})
+	addWsusOutputs(stack, cfg, s.Wsus)
 }
 
 // wsusProducts are the configured product titles, or those of every Windows version in use.

@@ -16,7 +16,6 @@ import (
 
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/compliance"
-	"github.com/privatepatch/privatepatch/constructs/kmskey"
 	"github.com/privatepatch/privatepatch/constructs/logbucket"
 	"github.com/privatepatch/privatepatch/constructs/patching"
 	"github.com/privatepatch/privatepatch/constructs/wsus"
@@ -115,7 +114,23 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 	s := PatchingStack{Stack: stack, Baselines: map[string]awsssm.CfnPatchBaseline{}, MaintenanceWindows: map[string]patching.MaintenanceWindow{}}
 	bucket := fleet.CommandOutput.Bucket()
 	s.Alerts = patching.NewAlerts(stack, "Alerts", &patching.AlertsProps{Emails: cfg.Patching.Notifications.Emails})
+	addBaselines(stack, cfg, &s)
+	logs := addRunCommandLogs(stack, cfg, fleet)
+	addMaintenanceWindows(stack, cfg, &s, bucket, logs)
+	addAssociations(stack, cfg, &s, fleet)
+	addSecurity(stack, cfg, &s, bucket)
+	if hybrid := s.Security.HybridRole; hybrid != nil && logs != nil {
+		logs.AllowWriters(hybrid) // tasks with CloudWatch output run on hybrid nodes too
+	}
+	addMonitoring(stack, cfg, &s, fleet)
+	awscdk.NewCfnOutput(stack, jsii.String("AlertsTopicArn"), &awscdk.CfnOutputProps{
+		Value: s.Alerts.Topic().TopicArn(), Description: jsii.String("SNS topic of patching alerts; subscribe more endpoints here"),
+	})
+	return s
+}
 
+// addBaselines maps the configured and ring baselines to patch baselines, named by their name.
+func addBaselines(stack awscdk.Stack, cfg *config.Config, s *PatchingStack) {
 	baselines := constructs.NewConstruct(stack, jsii.String("Baselines"))
 	for _, b := range cfg.PatchBaselines() {
 		var rules []patching.ApprovalRule
@@ -138,32 +153,35 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 			GlobalFilters: b.GlobalFilters, Sources: sources, PatchGroups: b.PatchGroups, Default: b.Default,
 		})
 	}
+}
 
+// addRunCommandLogs adds the run-command log group when a task sends output to CloudWatch, and
+// lets the fleet and a patched WSUS server write to it; nil otherwise.
+func addRunCommandLogs(stack awscdk.Stack, cfg *config.Config, fleet FleetStack) patching.RunCommandLogs {
+	if !usesCloudWatchOutput(cfg) {
+		return nil
+	}
+	logs := patching.NewRunCommandLogs(stack, "RunCommandLogs")
+	var writers []awsiam.IRole
+	if fleet.Fleet != nil {
+		writers = append(writers, fleet.Fleet.Role())
+	}
+	if fleet.Wsus != nil && cfg.Wsus.PatchGroup != "" {
+		writers = append(writers, fleet.Wsus.Role())
+	}
+	logs.AllowWriters(writers...)
+	awscdk.NewCfnOutput(stack, jsii.String("RunCommandLogGroup"), &awscdk.CfnOutputProps{
+		Value: logs.LogGroup().LogGroupName(), Description: jsii.String("CloudWatch log group of maintenance window tasks with cloudWatchOutput; give the roles of instances you bring its writer policy"),
+	})
+	return logs
+}
+
+// addMaintenanceWindows maps the configured windows (and the WSUS server's) to windows named by
+// their name.
+func addMaintenanceWindows(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, bucket awss3.IBucket, logs patching.RunCommandLogs) {
 	var logGroup awslogs.ILogGroup
-	var logWriters awsiam.Policy
-	if usesCloudWatchOutput(cfg) {
-		key := kmskey.NewKey(stack, "RunCommandLogsKey", "Encrypts the run-command output log group")
-		kmskey.AllowCloudWatchLogs(key)
-		// A generated name: the group is retained, so a fixed name would clash when CloudWatch
-		// output is turned off and on again.
-		logGroup = awslogs.NewLogGroup(stack, jsii.String("RunCommandLogs"), &awslogs.LogGroupProps{
-			Retention:     awslogs.RetentionDays_ONE_YEAR,
-			RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
-			EncryptionKey: key,
-		})
-		var writers []awsiam.IRole
-		if fleet.Fleet != nil {
-			writers = append(writers, fleet.Fleet.Role())
-		}
-		if fleet.Wsus != nil && cfg.Wsus.PatchGroup != "" {
-			writers = append(writers, fleet.Wsus.Role())
-		}
-		if len(writers) > 0 {
-			logWriters = patching.NewCloudWatchOutputPolicy(stack, "RunCommandLogsWriters", logGroup, writers)
-		}
-		awscdk.NewCfnOutput(stack, jsii.String("RunCommandLogGroup"), &awscdk.CfnOutputProps{
-			Value: logGroup.LogGroupName(), Description: jsii.String("CloudWatch log group of maintenance window tasks with cloudWatchOutput; give the roles of instances you bring its writer policy"),
-		})
+	if logs != nil {
+		logGroup = logs.LogGroup()
 	}
 	windows := constructs.NewConstruct(stack, jsii.String("MaintenanceWindows"))
 	for _, w := range cfg.Patching.MaintenanceWindows {
@@ -174,7 +192,11 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 			OutputBucket: bucket, LogGroup: logGroup, Topic: s.Alerts.Topic(),
 		})
 	}
+}
 
+// addAssociations adds the scan and inventory associations (and the inventory's queries).
+func addAssociations(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, fleet FleetStack) {
+	bucket := fleet.CommandOutput.Bucket()
 	fleetTarget := &patching.Target{Key: cfg.Fleet.Tag.Key, Value: cfg.Fleet.Tag.Value}
 	if cfg.Patching.Scan.Enabled {
 		s.Scans = patching.NewScanAssociations(stack, "Scan", &patching.ScanProps{
@@ -182,29 +204,26 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 			PatchGroups: cfg.PatchGroups(), Fleet: fleetTarget, Schedule: cfg.Patching.Scan.Schedule, OutputBucket: bucket,
 		})
 	}
-	if inv := cfg.Patching.Inventory; inv.Enabled {
-		props := &patching.InventoryProps{NamePrefix: cfg.Project + "-", Target: *fleetTarget, Schedule: inv.Schedule}
-		if inv.ResourceDataSync {
-			props.SyncBucket, props.SyncKey = bucket, fleet.CommandOutput.Key()
-		}
-		inventory := patching.NewInventory(stack, "Inventory", props)
-		s.Inventory = &inventory
-		if inv.ResourceDataSync {
-			queries := patching.NewInventoryQueries(stack, "InventoryQueries", &patching.InventoryQueriesProps{
-				Name: cfg.NamePrefix(), Bucket: bucket, Key: fleet.CommandOutput.Key(),
-			})
-			s.InventoryQueries = &queries
-		}
+	inv := cfg.Patching.Inventory
+	if !inv.Enabled {
+		return
 	}
-	addSecurity(stack, cfg, &s, bucket)
-	if hybrid := s.Security.HybridRole; hybrid != nil && logGroup != nil {
-		// Tasks with CloudWatch output run on hybrid nodes too.
-		if logWriters == nil {
-			patching.NewCloudWatchOutputPolicy(stack, "RunCommandLogsWriters", logGroup, []awsiam.IRole{hybrid})
-		} else {
-			logWriters.AttachToRole(hybrid)
-		}
+	props := &patching.InventoryProps{NamePrefix: cfg.Project + "-", Target: *fleetTarget, Schedule: inv.Schedule}
+	if inv.ResourceDataSync {
+		props.SyncBucket, props.SyncKey = bucket, fleet.CommandOutput.Key()
 	}
+	inventory := patching.NewInventory(stack, "Inventory", props)
+	s.Inventory = &inventory
+	if inv.ResourceDataSync {
+		queries := patching.NewInventoryQueries(stack, "InventoryQueries", &patching.InventoryQueriesProps{
+			Name: cfg.NamePrefix(), Bucket: bucket, Key: fleet.CommandOutput.Key(),
+		})
+		s.InventoryQueries = &queries
+	}
+}
+
+// addMonitoring adds the dashboard and alarms, watching the alert and finding rules.
+func addMonitoring(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, fleet FleetStack) {
 	rules := map[string]awsevents.IRule{}
 	for id, rule := range s.Alerts.Rules() {
 		rules[id] = rule
@@ -223,10 +242,6 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 	}
 	s.Monitoring = patching.NewMonitoring(stack, "Monitoring", monitoring)
 	s.Alerts.AllowAlarms(s.Monitoring.AlarmNames...)
-	awscdk.NewCfnOutput(stack, jsii.String("AlertsTopicArn"), &awscdk.CfnOutputProps{
-		Value: s.Alerts.Topic().TopicArn(), Description: jsii.String("SNS topic of patching alerts; subscribe more endpoints here"),
-	})
-	return s
 }
 
 // shellQuote makes s one word of a POSIX shell command that people paste from a stack output:

@@ -16,6 +16,7 @@ import (
 
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/kmskey"
+	"github.com/privatepatch/privatepatch/constructs/loggroup"
 )
 
 // goVersion is the Go the build installs on CodeBuild's standard image (go.mod's toolchain).
@@ -113,13 +114,8 @@ func prefixListReader() awsiam.PolicyStatement {
 
 // buildLogs is the CodeBuild projects' log group: KMS-encrypted, kept a year, retained.
 func buildLogs(stack awscdk.Stack) awslogs.LogGroup {
-	key := kmskey.NewKey(stack, "BuildLogsKey", "Encrypts the pipeline's build logs")
-	kmskey.AllowCloudWatchLogs(key)
-	return awslogs.NewLogGroup(stack, jsii.String("BuildLogs"), &awslogs.LogGroupProps{
-		Retention:     awslogs.RetentionDays_ONE_YEAR,
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
-		EncryptionKey: key,
-	})
+	group, _ := loggroup.NewEncrypted(stack, "BuildLogs", "Encrypts the pipeline's build logs")
+	return group
 }
 
 // secureArtifactBucket versions an artifact bucket CodePipeline creates, lets old versions and
