@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -18,6 +19,8 @@ func TestFleetConstructWithDefaultGroupSettingsBuildsTheSpecificationsDefaults(t
 	require.NoError(t, props.Validate())
 	f := fleet.NewFleet(stack, "Fleet", props)
 	assert.Len(t, f.Instances()["app"], 2)
+	var grantable awsiam.IGrantable = f
+	assert.Equal(t, f.Role(), grantable.GrantPrincipal(), "a grant to the fleet is a grant to its role")
 	template := assertions.Template_FromStack(stack, nil)
 	template.ResourcePropertiesCountIs(jsii.String("AWS::EC2::Instance"), map[string]any{"InstanceType": windowsspec.DefaultInstanceType}, jsii.Number(2))
 }

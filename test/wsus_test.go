@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -41,6 +42,9 @@ func TestWsusServerWithDefaultPropsIsBuiltWithTheSpecificationsDefaults(t *testi
 	require.NoError(t, props.Validate())
 	server := wsus.NewServer(stack, "Wsus", props)
 	assert.Equal(t, "http", strings.Split(*server.URL(), ":")[0])
+	var _ awsec2.IConnectable = server
+	var grantable awsiam.IGrantable = server
+	assert.Equal(t, server.Role(), grantable.GrantPrincipal(), "a grant to the server is a grant to its role")
 	template := assertions.Template_FromStack(stack, nil)
 	template.HasResourceProperties(jsii.String("AWS::EC2::Instance"), map[string]any{"InstanceType": windowsspec.DefaultInstanceType})
 	template.HasResourceProperties(jsii.String("AWS::EC2::Volume"), map[string]any{"Size": wsusspec.DefaultServer().UpdateStoreGiB})

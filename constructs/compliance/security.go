@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsinspectorv2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecurityhub"
 	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -19,7 +18,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/privatepatch/privatepatch/constructs/deputy"
-	"github.com/privatepatch/privatepatch/constructs/kmskey"
+	"github.com/privatepatch/privatepatch/constructs/loggroup"
 	"github.com/privatepatch/privatepatch/constructs/managedinstance"
 )
 
@@ -108,31 +107,64 @@ var ConfigRules = []ConfigRule{
 // policies for Amazon Inspector", read 2026-11-27).
 var InspectorServiceLinkedRoleServices = []string{"inspector2.amazonaws.com", "agentless.inspector2.amazonaws.com"}
 
-// NewSecurity creates the parts SecurityProps asks for.
+// NewSecurity creates the parts SecurityProps asks for, each feature by its own function, all
+// in one construct (id) whose children keep their IDs.
 func NewSecurity(scope constructs.Construct, id string, p *SecurityProps) Security {
 	parent := constructs.NewConstruct(scope, jsii.String(id))
-	stack := awscdk.Stack_Of(parent)
 	var s Security
 	if p.SecurityHubStandards != nil {
-		if !p.UseExistingHub {
-			s.Hub = awssecurityhub.NewCfnHub(parent, jsii.String("Hub"), &awssecurityhub.CfnHubProps{
-				EnableDefaultStandards: jsii.Bool(false), // exactly the configured ones
-				AutoEnableControls:     jsii.Bool(true),
-			})
-			s.Hub.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
-		}
-		for _, path := range p.SecurityHubStandards {
-			standard := awssecurityhub.NewCfnStandard(parent, jsii.String("Standard-"+path), &awssecurityhub.CfnStandardProps{
-				StandardsArn: jsii.String(fmt.Sprintf("arn:%s:securityhub:%s::%s", *stack.Partition(), *stack.Region(), path)),
-			})
-			standard.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
-			if s.Hub != nil {
-				standard.AddResourceDependency(s.Hub, jsii.String("a standard can be enabled only in an account subscribed to Security Hub"))
-			}
-			s.Standards = append(s.Standards, standard)
+		s.Hub, s.Standards = addSecurityHub(parent, p.SecurityHubStandards, p.UseExistingHub)
+	}
+	s.Filters = addInspectorSuppressions(parent, p.InspectorSuppressions)
+	if len(p.AlertSeverities) > 0 {
+		s.FindingRules = addFindingRules(parent, p.AlertSeverities)
+	}
+	if p.ConfigRulesTagKey != "" {
+		s.ConfigRules = addConfigRules(parent, p.NamePrefix, p.ConfigRulesTagKey, p.ConfigRulesTagValue)
+	}
+	if p.EnableInspector {
+		s.InspectorEnabler = enableInspector(parent)
+		// A suppression rule is created in Inspector: after it is on.
+		for _, f := range s.Filters {
+			f.Node().AddDependency(s.InspectorEnabler)
 		}
 	}
-	for _, f := range p.InspectorSuppressions {
+	if p.Hybrid {
+		s.HybridRole = addHybridRole(parent)
+	}
+	return s
+}
+
+// addSecurityHub enables Security Hub (unless the account has it) and the standards at paths,
+// all retained: a stack must not switch an account-wide service off for everyone.
+func addSecurityHub(parent constructs.Construct, paths []string, useExisting bool) (awssecurityhub.CfnHub, []awssecurityhub.CfnStandard) {
+	stack := awscdk.Stack_Of(parent)
+	var hub awssecurityhub.CfnHub
+	if !useExisting {
+		hub = awssecurityhub.NewCfnHub(parent, jsii.String("Hub"), &awssecurityhub.CfnHubProps{
+			EnableDefaultStandards: jsii.Bool(false), // exactly the configured ones
+			AutoEnableControls:     jsii.Bool(true),
+		})
+		hub.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
+	}
+	var standards []awssecurityhub.CfnStandard
+	for _, path := range paths {
+		standard := awssecurityhub.NewCfnStandard(parent, jsii.String("Standard-"+path), &awssecurityhub.CfnStandardProps{
+			StandardsArn: jsii.String(fmt.Sprintf("arn:%s:securityhub:%s::%s", *stack.Partition(), *stack.Region(), path)),
+		})
+		standard.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
+		if hub != nil {
+			standard.AddResourceDependency(hub, jsii.String("a standard can be enabled only in an account subscribed to Security Hub"))
+		}
+		standards = append(standards, standard)
+	}
+	return hub, standards
+}
+
+// addInspectorSuppressions creates an Inspector suppression rule of each suppression.
+func addInspectorSuppressions(parent constructs.Construct, suppressions []InspectorSuppression) []awsinspectorv2.CfnFilter {
+	var filters []awsinspectorv2.CfnFilter
+	for _, f := range suppressions {
 		if len(f.Tags) == 0 && len(f.Severities) == 0 {
 			panic(fmt.Sprintf("inspector suppression %s: give tags or severities", f.Name))
 		}
@@ -151,118 +183,126 @@ func NewSecurity(scope constructs.Construct, id string, p *SecurityProps) Securi
 		if len(severities) > 0 {
 			criteria.Severity = severities
 		}
-		s.Filters = append(s.Filters, awsinspectorv2.NewCfnFilter(parent, jsii.String("Suppression-"+f.Name), &awsinspectorv2.CfnFilterProps{
+		filters = append(filters, awsinspectorv2.NewCfnFilter(parent, jsii.String("Suppression-"+f.Name), &awsinspectorv2.CfnFilterProps{
 			Name: jsii.String(f.Name), Description: jsii.String(f.Reason), FilterAction: jsii.String("SUPPRESS"), FilterCriteria: criteria,
 		}))
 	}
-	if len(p.AlertSeverities) > 0 {
-		s.FindingRules = append(s.FindingRules,
-			awsevents.NewRule(parent, jsii.String("SecurityHubFindingsRule"), &awsevents.RuleProps{
-				Description: jsii.String("privatepatch: new Security Hub findings at or above the alert severity"),
-				EventPattern: &awsevents.EventPattern{
-					Source:     jsii.Strings("aws.securityhub"),
-					DetailType: jsii.Strings("Security Hub Findings - Imported"),
-					Detail: &map[string]any{"findings": map[string]any{
-						"Severity":    map[string]any{"Label": p.AlertSeverities},
-						"Workflow":    map[string]any{"Status": []string{"NEW"}},
-						"RecordState": []string{"ACTIVE"},
-					}},
-				},
+	return filters
+}
+
+// addFindingRules matches new Security Hub and active Inspector findings at severities.
+func addFindingRules(parent constructs.Construct, severities []string) []awsevents.Rule {
+	return []awsevents.Rule{
+		awsevents.NewRule(parent, jsii.String("SecurityHubFindingsRule"), &awsevents.RuleProps{
+			Description: jsii.String("privatepatch: new Security Hub findings at or above the alert severity"),
+			EventPattern: &awsevents.EventPattern{
+				Source:     jsii.Strings("aws.securityhub"),
+				DetailType: jsii.Strings("Security Hub Findings - Imported"),
+				Detail: &map[string]any{"findings": map[string]any{
+					"Severity":    map[string]any{"Label": severities},
+					"Workflow":    map[string]any{"Status": []string{"NEW"}},
+					"RecordState": []string{"ACTIVE"},
+				}},
+			},
+		}),
+		awsevents.NewRule(parent, jsii.String("InspectorFindingsRule"), &awsevents.RuleProps{
+			Description: jsii.String("privatepatch: active Amazon Inspector findings at or above the alert severity"),
+			EventPattern: &awsevents.EventPattern{
+				Source:     jsii.Strings("aws.inspector2"),
+				DetailType: jsii.Strings("Inspector2 Finding"),
+				Detail:     &map[string]any{"severity": severities, "status": []string{"ACTIVE"}},
+			},
+		}),
+	}
+}
+
+// addConfigRules adds ConfigRules, the managed-by-SSM one scoped to the fleet tag.
+func addConfigRules(parent constructs.Construct, namePrefix, tagKey, tagValue string) []awsconfig.CfnConfigRule {
+	var rules []awsconfig.CfnConfigRule
+	for _, r := range ConfigRules {
+		scope := &awsconfig.CfnConfigRule_ScopeProperty{ComplianceResourceTypes: jsii.Strings(r.ResourceTypes...)}
+		description := "privatepatch: " + r.Identifier + " on every managed node of the account and region"
+		if r.CarriesInstanceTags {
+			scope = &awsconfig.CfnConfigRule_ScopeProperty{TagKey: jsii.String(tagKey), TagValue: jsii.String(tagValue)}
+			description = "privatepatch: " + r.Identifier + " on the fleet"
+		}
+		rules = append(rules, awsconfig.NewCfnConfigRule(parent, jsii.String(r.ID), &awsconfig.CfnConfigRuleProps{
+			ConfigRuleName: jsii.String(namePrefix + r.Name),
+			Description:    jsii.String(description),
+			Source:         &awsconfig.CfnConfigRule_SourceProperty{Owner: jsii.String("AWS"), SourceIdentifier: jsii.String(r.Identifier)},
+			Scope:          scope,
+		}))
+	}
+	return rules
+}
+
+// enableInspector switches Inspector on for EC2 with one SDK call when the stack is created or
+// updated, and never off; the cdk-nag reasons for CDK's provider function are here.
+func enableInspector(parent constructs.Construct) customresources.AwsCustomResource {
+	stack := awscdk.Stack_Of(parent)
+	enable := &customresources.AwsSdkCall{
+		Service: jsii.String("Inspector2"), Action: jsii.String("enable"),
+		Parameters:         map[string]any{"resourceTypes": []string{"EC2"}},
+		PhysicalResourceId: customresources.PhysicalResourceId_Of(jsii.String("inspector2-ec2-" + *stack.Account() + "-" + *stack.Region())),
+	}
+	var slrs []*string
+	for _, service := range InspectorServiceLinkedRoleServices {
+		slrs = append(slrs, jsii.String(fmt.Sprintf("arn:%s:iam::%s:role/aws-service-role/%s/*", *stack.Partition(), *stack.Account(), service)))
+	}
+	logs, _ := loggroup.NewEncrypted(parent, "EnableInspectorLogs", "Encrypts the log of the function that switches Inspector on")
+	enabler := customresources.NewAwsCustomResource(parent, jsii.String("EnableInspector"), &customresources.AwsCustomResourceProps{
+		OnCreate: enable, OnUpdate: enable, // no OnDelete: it stays on
+		LogGroup:            logs,
+		InstallLatestAwsSdk: jsii.Bool(false),
+		Policy: customresources.AwsCustomResourcePolicy_FromStatements(&[]awsiam.PolicyStatement{
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Actions: jsii.Strings("inspector2:Enable"), Resources: jsii.Strings("*"), // takes no resource
 			}),
-			awsevents.NewRule(parent, jsii.String("InspectorFindingsRule"), &awsevents.RuleProps{
-				Description: jsii.String("privatepatch: active Amazon Inspector findings at or above the alert severity"),
-				EventPattern: &awsevents.EventPattern{
-					Source:     jsii.Strings("aws.inspector2"),
-					DetailType: jsii.Strings("Inspector2 Finding"),
-					Detail:     &map[string]any{"severity": p.AlertSeverities, "status": []string{"ACTIVE"}},
-				},
-			}))
-	}
-	if p.ConfigRulesTagKey != "" {
-		for _, r := range ConfigRules {
-			scope := &awsconfig.CfnConfigRule_ScopeProperty{ComplianceResourceTypes: jsii.Strings(r.ResourceTypes...)}
-			description := "privatepatch: " + r.Identifier + " on every managed node of the account and region"
-			if r.CarriesInstanceTags {
-				scope = &awsconfig.CfnConfigRule_ScopeProperty{TagKey: jsii.String(p.ConfigRulesTagKey), TagValue: jsii.String(p.ConfigRulesTagValue)}
-				description = "privatepatch: " + r.Identifier + " on the fleet"
-			}
-			s.ConfigRules = append(s.ConfigRules, awsconfig.NewCfnConfigRule(parent, jsii.String(r.ID), &awsconfig.CfnConfigRuleProps{
-				ConfigRuleName: jsii.String(p.NamePrefix + r.Name),
-				Description:    jsii.String(description),
-				Source:         &awsconfig.CfnConfigRule_SourceProperty{Owner: jsii.String("AWS"), SourceIdentifier: jsii.String(r.Identifier)},
-				Scope:          scope,
-			}))
-		}
-	}
-	if p.EnableInspector {
-		enable := &customresources.AwsSdkCall{
-			Service: jsii.String("Inspector2"), Action: jsii.String("enable"),
-			Parameters:         map[string]any{"resourceTypes": []string{"EC2"}},
-			PhysicalResourceId: customresources.PhysicalResourceId_Of(jsii.String("inspector2-ec2-" + *stack.Account() + "-" + *stack.Region())),
-		}
-		var slrs []*string
-		for _, service := range InspectorServiceLinkedRoleServices {
-			slrs = append(slrs, jsii.String(fmt.Sprintf("arn:%s:iam::%s:role/aws-service-role/%s/*", *stack.Partition(), *stack.Account(), service)))
-		}
-		logsKey := kmskey.NewKey(parent, "EnableInspectorLogsKey", "Encrypts the log of the function that switches Inspector on")
-		kmskey.AllowCloudWatchLogs(logsKey)
-		s.InspectorEnabler = customresources.NewAwsCustomResource(parent, jsii.String("EnableInspector"), &customresources.AwsCustomResourceProps{
-			OnCreate: enable, OnUpdate: enable, // no OnDelete: it stays on
-			LogGroup: awslogs.NewLogGroup(parent, jsii.String("EnableInspectorLogs"), &awslogs.LogGroupProps{
-				EncryptionKey: logsKey, Retention: awslogs.RetentionDays_ONE_YEAR, RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Actions:    jsii.Strings("iam:CreateServiceLinkedRole"),
+				Resources:  &slrs,
+				Conditions: &map[string]any{"StringEquals": map[string]any{"iam:AWSServiceName": InspectorServiceLinkedRoleServices}},
 			}),
-			InstallLatestAwsSdk: jsii.Bool(false),
-			Policy: customresources.AwsCustomResourcePolicy_FromStatements(&[]awsiam.PolicyStatement{
-				awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-					Actions: jsii.Strings("inspector2:Enable"), Resources: jsii.Strings("*"), // takes no resource
-				}),
-				awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-					Actions:    jsii.Strings("iam:CreateServiceLinkedRole"),
-					Resources:  &slrs,
-					Conditions: &map[string]any{"StringEquals": map[string]any{"iam:AWSServiceName": InspectorServiceLinkedRoleServices}},
-				}),
-			}),
-		})
-		// A suppression rule is created in Inspector: after it is on.
-		for _, f := range s.Filters {
-			f.Node().AddDependency(s.InspectorEnabler)
-		}
-		// The SDK call's own policy (one action without resources, the service-linked roles).
-		cdknag.NagSuppressions_AddResourceSuppressions(s.InspectorEnabler, &[]*cdknag.NagPackSuppression{{
-			Id:     jsii.String("AwsSolutions-IAM5"),
-			Reason: jsii.String("inspector2:Enable takes no resource; the service-linked roles' names are chosen by Inspector"),
-		}}, jsii.Bool(true))
-		// CDK's provider function, one per stack, runs the call once per create or update.
-		provider := *stack.Node().Path() + "/AWS679f53fac002430cb0da5b7982bd2287"
-		reason := "CDK's AwsCustomResource provider, which runs one SDK call (inspector2:Enable) when the stack is created or updated: "
-		var suppressions []*cdknag.NagPackSuppression
-		for id, why := range map[string]string{
-			"AwsSolutions-IAM4":                "it logs with AWSLambdaBasicExecutionRole",
-			"AwsSolutions-L1":                  "CDK chooses and updates its runtime",
-			"NIST.800.53.R5-LambdaConcurrency": "a single invocation needs no concurrency limit",
-			"NIST.800.53.R5-LambdaDLQ":         "CloudFormation receives its result directly; there is nothing to retry later",
-			"NIST.800.53.R5-LambdaInsideVPC":   "it calls the Inspector API and holds no data; the VPC has no route for it",
-			"NIST.800.53.R5-IAMNoInlinePolicy": "its policy is built from the one SDK call",
-		} {
-			suppressions = append(suppressions, &cdknag.NagPackSuppression{Id: jsii.String(id), Reason: jsii.String(reason + why)})
-		}
-		sort.Slice(suppressions, func(i, j int) bool { return *suppressions[i].Id < *suppressions[j].Id })
-		cdknag.NagSuppressions_AddResourceSuppressionsByPath(stack, jsii.String(provider), &suppressions, jsii.Bool(true))
+		}),
+	})
+	// The SDK call's own policy (one action without resources, the service-linked roles).
+	cdknag.NagSuppressions_AddResourceSuppressions(enabler, &[]*cdknag.NagPackSuppression{{
+		Id:     jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("inspector2:Enable takes no resource; the service-linked roles' names are chosen by Inspector"),
+	}}, jsii.Bool(true))
+	// CDK's provider function, one per stack, runs the call once per create or update.
+	provider := *stack.Node().Path() + "/AWS679f53fac002430cb0da5b7982bd2287"
+	reason := "CDK's AwsCustomResource provider, which runs one SDK call (inspector2:Enable) when the stack is created or updated: "
+	var suppressions []*cdknag.NagPackSuppression
+	for id, why := range map[string]string{
+		"AwsSolutions-IAM4":                "it logs with AWSLambdaBasicExecutionRole",
+		"AwsSolutions-L1":                  "CDK chooses and updates its runtime",
+		"NIST.800.53.R5-LambdaConcurrency": "a single invocation needs no concurrency limit",
+		"NIST.800.53.R5-LambdaDLQ":         "CloudFormation receives its result directly; there is nothing to retry later",
+		"NIST.800.53.R5-LambdaInsideVPC":   "it calls the Inspector API and holds no data; the VPC has no route for it",
+		"NIST.800.53.R5-IAMNoInlinePolicy": "its policy is built from the one SDK call",
+	} {
+		suppressions = append(suppressions, &cdknag.NagPackSuppression{Id: jsii.String(id), Reason: jsii.String(reason + why)})
 	}
-	if p.Hybrid {
-		s.HybridRole = awsiam.NewRole(parent, jsii.String("HybridRole"), &awsiam.RoleProps{
-			AssumedBy:       deputy.ServicePrincipal(parent, "ssm.amazonaws.com", deputy.SystemsManager),
-			Description:     jsii.String("privatepatch: hybrid (on-premises) nodes registered through an activation"),
-			ManagedPolicies: &[]awsiam.IManagedPolicy{awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("AmazonSSMManagedInstanceCore"))},
-		})
-		cdknag.NagSuppressions_AddResourceSuppressions(s.HybridRole, &[]*cdknag.NagPackSuppression{{
-			Id:        jsii.String("AwsSolutions-IAM4"),
-			Reason:    jsii.String("AmazonSSMManagedInstanceCore is what AWS documents for the hybrid activation service role"),
-			AppliesTo: &[]any{"Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore"},
-		}}, jsii.Bool(true))
-		// Nodes that reach Systems Manager through the VPC's endpoints (Direct Connect, VPN) need
-		// the same explicit permission on AWS's buckets as the fleet's instance profile.
-		managedinstance.AllowSystemsManagerBuckets(s.HybridRole)
-	}
-	return s
+	sort.Slice(suppressions, func(i, j int) bool { return *suppressions[i].Id < *suppressions[j].Id })
+	cdknag.NagSuppressions_AddResourceSuppressionsByPath(stack, jsii.String(provider), &suppressions, jsii.Bool(true))
+	return enabler
+}
+
+// addHybridRole is the service role hybrid nodes get through an activation.
+func addHybridRole(parent constructs.Construct) awsiam.Role {
+	role := awsiam.NewRole(parent, jsii.String("HybridRole"), &awsiam.RoleProps{
+		AssumedBy:       deputy.ServicePrincipal(parent, "ssm.amazonaws.com", deputy.SystemsManager),
+		Description:     jsii.String("privatepatch: hybrid (on-premises) nodes registered through an activation"),
+		ManagedPolicies: &[]awsiam.IManagedPolicy{awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("AmazonSSMManagedInstanceCore"))},
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
+		Id:        jsii.String("AwsSolutions-IAM4"),
+		Reason:    jsii.String("AmazonSSMManagedInstanceCore is what AWS documents for the hybrid activation service role"),
+		AppliesTo: &[]any{"Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore"},
+	}}, jsii.Bool(true))
+	// Nodes that reach Systems Manager through the VPC's endpoints (Direct Connect, VPN) need
+	// the same explicit permission on AWS's buckets as the fleet's instance profile.
+	managedinstance.AllowSystemsManagerBuckets(role)
+	return role
 }

@@ -44,9 +44,11 @@ type Props struct {
 	Tags map[string]string
 }
 
-// Fleet is the instances and the role they share.
+// Fleet is the instances and the role they share. Callers grant to it (awsiam.IGrantable: the
+// role).
 type Fleet interface {
 	constructs.Construct
+	awsiam.IGrantable
 	// Role is the instances' role: SSM Agent's permissions and whatever callers grant it.
 	Role() awsiam.IRole
 	// Instances maps each group name to its instances.
@@ -151,4 +153,5 @@ func NewFleet(scope constructs.Construct, id string, props *Props) Fleet {
 }
 
 func (f *fleet) Role() awsiam.IRole                      { return f.role }
+func (f *fleet) GrantPrincipal() awsiam.IPrincipal       { return f.role }
 func (f *fleet) Instances() map[string][]awsec2.Instance { return f.instances }

@@ -91,9 +91,12 @@ type ServerProps struct {
 	DetachUpdateStore bool
 }
 
-// Server is the WSUS server and its parts.
+// Server is the WSUS server and its parts. Callers connect to it (awsec2.IConnectable: its
+// security group) and grant to it (awsiam.IGrantable: its role).
 type Server interface {
 	constructs.Construct
+	awsec2.IConnectable
+	awsiam.IGrantable
 	// Instance is the server.
 	Instance() awsec2.Instance
 	// Role is the server's instance role.
@@ -106,8 +109,6 @@ type Server interface {
 	SetupDocument() awsssm.CfnDocument
 	// SetupAssociation runs SetupDocument on the server, now and on a schedule.
 	SetupAssociation() awsssm.CfnAssociation
-	// Connections controls the server's network access.
-	Connections() awsec2.Connections
 }
 
 type server struct {
@@ -323,3 +324,4 @@ func (s *server) URL() *string                            { return s.url }
 func (s *server) SetupDocument() awsssm.CfnDocument       { return s.document }
 func (s *server) SetupAssociation() awsssm.CfnAssociation { return s.association }
 func (s *server) Connections() awsec2.Connections         { return s.instance.Connections() }
+func (s *server) GrantPrincipal() awsiam.IPrincipal       { return s.role }
