@@ -32,7 +32,7 @@ type FleetStack struct {
 	// ResourceGroups are the asset groups by AWS name, and the group of this stack.
 	ResourceGroups compliance.ResourceGroups
 	// ConfigurationChecks is nil when the checks are off.
-	ConfigurationChecks *compliance.ConfigurationChecks
+	ConfigurationChecks compliance.ConfigurationChecks
 	// ReachabilityPaths by name; empty unless network.reachabilityPaths.
 	ReachabilityPaths map[string]awsec2.CfnNetworkInsightsPath
 }
@@ -168,13 +168,13 @@ func addAssetManagement(stack awscdk.Stack, cfg *config.Config, s *FleetStack) {
 		logbucket.GrantCommandOutput(s.CommandOutput.Bucket(), s.Wsus.Role(), compliance.OutputPrefix)
 	}
 	checks := compliance.NewConfigurationChecks(stack, "ConfigurationChecks", props)
-	for _, g := range s.ResourceGroups {
+	for _, g := range s.ResourceGroups.Groups() {
 		// A group must exist before an association targets it by name.
-		for _, a := range checks.Associations {
+		for _, a := range checks.Associations() {
 			a.Node().AddDependency(g)
 		}
 	}
-	s.ConfigurationChecks = &checks
+	s.ConfigurationChecks = checks
 }
 
 // addWsus adds the WSUS server (patched and writing its output where configured), the client

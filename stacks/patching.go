@@ -27,10 +27,10 @@ type PatchingStack struct {
 	awscdk.Stack
 	Baselines          map[string]awsssm.CfnPatchBaseline
 	MaintenanceWindows map[string]patching.MaintenanceWindow
-	Scans              []awsssm.CfnAssociation
-	Inventory          *patching.Inventory
+	Scans              patching.ScanAssociations
+	Inventory          patching.Inventory
 	// InventoryQueries is nil without a resource data sync.
-	InventoryQueries *patching.InventoryQueries
+	InventoryQueries patching.InventoryQueries
 	Alerts           patching.Alerts
 	Security         compliance.Security
 	Monitoring       patching.Monitoring
@@ -58,10 +58,10 @@ func addSecurity(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, bucke
 		props.ConfigRulesTagKey, props.ConfigRulesTagValue = cfg.Fleet.Tag.Key, cfg.Fleet.Tag.Value
 	}
 	s.Security = compliance.NewSecurity(stack, "Security", props)
-	for _, rule := range s.Security.FindingRules {
+	for _, rule := range s.Security.FindingRules() {
 		s.Alerts.Notify(rule)
 	}
-	if role := s.Security.HybridRole; role != nil {
+	if role := s.Security.HybridRole(); role != nil {
 		for _, prefix := range fleetOutputPrefixes(cfg) {
 			logbucket.GrantCommandOutput(bucket, role, prefix)
 		}
@@ -119,7 +119,7 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 	addMaintenanceWindows(stack, cfg, &s, bucket, logs)
 	addAssociations(stack, cfg, &s, fleet)
 	addSecurity(stack, cfg, &s, bucket)
-	if hybrid := s.Security.HybridRole; hybrid != nil && logs != nil {
+	if hybrid := s.Security.HybridRole(); hybrid != nil && logs != nil {
 		logs.AllowWriters(hybrid) // tasks with CloudWatch output run on hybrid nodes too
 	}
 	addMonitoring(stack, cfg, &s, fleet)
@@ -212,13 +212,11 @@ func addAssociations(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, f
 	if inv.ResourceDataSync {
 		props.SyncBucket, props.SyncKey = bucket, fleet.CommandOutput.Key()
 	}
-	inventory := patching.NewInventory(stack, "Inventory", props)
-	s.Inventory = &inventory
+	s.Inventory = patching.NewInventory(stack, "Inventory", props)
 	if inv.ResourceDataSync {
-		queries := patching.NewInventoryQueries(stack, "InventoryQueries", &patching.InventoryQueriesProps{
+		s.InventoryQueries = patching.NewInventoryQueries(stack, "InventoryQueries", &patching.InventoryQueriesProps{
 			Name: cfg.NamePrefix(), Bucket: bucket, Key: fleet.CommandOutput.Key(),
 		})
-		s.InventoryQueries = &queries
 	}
 }
 
@@ -228,7 +226,7 @@ func addMonitoring(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, fle
 	for id, rule := range s.Alerts.Rules() {
 		rules[id] = rule
 	}
-	for _, rule := range s.Security.FindingRules {
+	for _, rule := range s.Security.FindingRules() {
 		rules[*rule.Node().Id()] = rule
 	}
 	monitoring := &patching.MonitoringProps{
@@ -241,7 +239,7 @@ func addMonitoring(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, fle
 		monitoring.Wsus, monitoring.WsusHealthNamespace = true, wsus.HealthNamespaceOf(cfg.NamePrefix())
 	}
 	s.Monitoring = patching.NewMonitoring(stack, "Monitoring", monitoring)
-	s.Alerts.AllowAlarms(s.Monitoring.AlarmNames...)
+	s.Alerts.AllowAlarms(s.Monitoring.AlarmNames()...)
 }
 
 // shellQuote makes s one word of a POSIX shell command that people paste from a stack output:

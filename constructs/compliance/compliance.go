@@ -67,13 +67,24 @@ type ResourceGroupsProps struct {
 	StackGroupName string
 }
 
-// ResourceGroups are AWS::ResourceGroups::Group resources, by name.
-type ResourceGroups map[string]awsresourcegroups.CfnGroup
+// ResourceGroups are AWS::ResourceGroups::Group resources.
+type ResourceGroups interface {
+	constructs.Construct
+	// Groups by name.
+	Groups() map[string]awsresourcegroups.CfnGroup
+}
+
+type resourceGroups struct {
+	constructs.Construct
+	groups map[string]awsresourcegroups.CfnGroup
+}
+
+func (r *resourceGroups) Groups() map[string]awsresourcegroups.CfnGroup { return r.groups }
 
 // NewResourceGroups creates the groups. It panics when a group has no tags.
 func NewResourceGroups(scope constructs.Construct, id string, p *ResourceGroupsProps) ResourceGroups {
 	parent := constructs.NewConstruct(scope, jsii.String(id))
-	groups := ResourceGroups{}
+	groups := map[string]awsresourcegroups.CfnGroup{}
 	for _, g := range p.Groups {
 		if len(g.Tags) == 0 {
 			panic(fmt.Sprintf("resource group %s: it needs at least one tag", g.Name))
@@ -109,7 +120,7 @@ func NewResourceGroups(scope constructs.Construct, id string, p *ResourceGroupsP
 			},
 		})
 	}
-	return groups
+	return &resourceGroups{Construct: parent, groups: groups}
 }
 
 func describe(tags map[string]string, keys []string) string {
@@ -156,10 +167,20 @@ type ChecksProps struct {
 }
 
 // ConfigurationChecks is the check document and the associations that run it.
-type ConfigurationChecks struct {
-	Document     awsssm.CfnDocument
-	Associations []awsssm.CfnAssociation
+type ConfigurationChecks interface {
+	constructs.Construct
+	Document() awsssm.CfnDocument
+	Associations() []awsssm.CfnAssociation
 }
+
+type configurationChecks struct {
+	constructs.Construct
+	document     awsssm.CfnDocument
+	associations []awsssm.CfnAssociation
+}
+
+func (c *configurationChecks) Document() awsssm.CfnDocument          { return c.document }
+func (c *configurationChecks) Associations() []awsssm.CfnAssociation { return c.associations }
 
 // NewConfigurationChecks creates a Command document that runs the Windows or the Linux checks,
 // by platform, and the State Manager associations that run it on a schedule. Each run reports
@@ -175,7 +196,7 @@ func NewConfigurationChecks(scope constructs.Construct, id string, p *ChecksProp
 		}
 	}
 	parent := constructs.NewConstruct(scope, jsii.String(id))
-	checks := ConfigurationChecks{Document: awsssm.NewCfnDocument(parent, jsii.String("Document"), &awsssm.CfnDocumentProps{
+	checks := &configurationChecks{Construct: parent, document: awsssm.NewCfnDocument(parent, jsii.String("Document"), &awsssm.CfnDocumentProps{
 		DocumentType: jsii.String("Command"),
 		UpdateMethod: jsii.String("NewVersion"),
 		Content: map[string]any{
@@ -203,7 +224,7 @@ func NewConfigurationChecks(scope constructs.Construct, id string, p *ChecksProp
 	}
 	add := func(id, name string, target *awsssm.CfnAssociation_TargetProperty) {
 		props := &awsssm.CfnAssociationProps{
-			Name:               checks.Document.Ref(),
+			Name:               checks.document.Ref(),
 			AssociationName:    jsii.String(p.NamePrefix + name),
 			DocumentVersion:    jsii.String("$LATEST"),
 			Targets:            []any{target},
@@ -221,7 +242,7 @@ func NewConfigurationChecks(scope constructs.Construct, id string, p *ChecksProp
 				},
 			}
 		}
-		checks.Associations = append(checks.Associations, awsssm.NewCfnAssociation(parent, jsii.String(id), props))
+		checks.associations = append(checks.associations, awsssm.NewCfnAssociation(parent, jsii.String(id), props))
 	}
 	if p.ResourceGroup != "" {
 		add("Association", "configuration-checks", &awsssm.CfnAssociation_TargetProperty{

@@ -61,18 +61,38 @@ type SecurityProps struct {
 }
 
 // Security is what SecurityProps asked for; absent parts are nil or empty.
-type Security struct {
-	Hub         awssecurityhub.CfnHub
-	Standards   []awssecurityhub.CfnStandard
-	Filters     []awsinspectorv2.CfnFilter
-	ConfigRules []awsconfig.CfnConfigRule
+type Security interface {
+	constructs.Construct
+	Hub() awssecurityhub.CfnHub
+	Standards() []awssecurityhub.CfnStandard
+	Filters() []awsinspectorv2.CfnFilter
+	ConfigRules() []awsconfig.CfnConfigRule
 	// FindingRules send Security Hub and Inspector findings at AlertSeverities; add targets.
-	FindingRules []awsevents.Rule
+	FindingRules() []awsevents.Rule
 	// HybridRole is the role hybrid nodes get through an activation.
-	HybridRole awsiam.Role
+	HybridRole() awsiam.Role
 	// InspectorEnabler switches Inspector on; nil unless asked for.
-	InspectorEnabler customresources.AwsCustomResource
+	InspectorEnabler() customresources.AwsCustomResource
 }
+
+type security struct {
+	constructs.Construct
+	hub              awssecurityhub.CfnHub
+	standards        []awssecurityhub.CfnStandard
+	filters          []awsinspectorv2.CfnFilter
+	configRules      []awsconfig.CfnConfigRule
+	findingRules     []awsevents.Rule
+	hybridRole       awsiam.Role
+	inspectorEnabler customresources.AwsCustomResource
+}
+
+func (s *security) Hub() awssecurityhub.CfnHub                          { return s.hub }
+func (s *security) Standards() []awssecurityhub.CfnStandard             { return s.standards }
+func (s *security) Filters() []awsinspectorv2.CfnFilter                 { return s.filters }
+func (s *security) ConfigRules() []awsconfig.CfnConfigRule              { return s.configRules }
+func (s *security) FindingRules() []awsevents.Rule                      { return s.findingRules }
+func (s *security) HybridRole() awsiam.Role                             { return s.hybridRole }
+func (s *security) InspectorEnabler() customresources.AwsCustomResource { return s.inspectorEnabler }
 
 // ConfigRule is an AWS Config managed rule privatepatch adds.
 type ConfigRule struct {
@@ -111,26 +131,26 @@ var InspectorServiceLinkedRoleServices = []string{"inspector2.amazonaws.com", "a
 // in one construct (id) whose children keep their IDs.
 func NewSecurity(scope constructs.Construct, id string, p *SecurityProps) Security {
 	parent := constructs.NewConstruct(scope, jsii.String(id))
-	var s Security
+	s := &security{Construct: parent}
 	if p.SecurityHubStandards != nil {
-		s.Hub, s.Standards = addSecurityHub(parent, p.SecurityHubStandards, p.UseExistingHub)
+		s.hub, s.standards = addSecurityHub(parent, p.SecurityHubStandards, p.UseExistingHub)
 	}
-	s.Filters = addInspectorSuppressions(parent, p.InspectorSuppressions)
+	s.filters = addInspectorSuppressions(parent, p.InspectorSuppressions)
 	if len(p.AlertSeverities) > 0 {
-		s.FindingRules = addFindingRules(parent, p.AlertSeverities)
+		s.findingRules = addFindingRules(parent, p.AlertSeverities)
 	}
 	if p.ConfigRulesTagKey != "" {
-		s.ConfigRules = addConfigRules(parent, p.NamePrefix, p.ConfigRulesTagKey, p.ConfigRulesTagValue)
+		s.configRules = addConfigRules(parent, p.NamePrefix, p.ConfigRulesTagKey, p.ConfigRulesTagValue)
 	}
 	if p.EnableInspector {
-		s.InspectorEnabler = enableInspector(parent)
+		s.inspectorEnabler = enableInspector(parent)
 		// A suppression rule is created in Inspector: after it is on.
-		for _, f := range s.Filters {
-			f.Node().AddDependency(s.InspectorEnabler)
+		for _, f := range s.filters {
+			f.Node().AddDependency(s.inspectorEnabler)
 		}
 	}
 	if p.Hybrid {
-		s.HybridRole = addHybridRole(parent)
+		s.hybridRole = addHybridRole(parent)
 	}
 	return s
 }

@@ -38,7 +38,7 @@ type ScanProps struct {
 // instance's baseline from its patch group, so a scan and an install always compare against the
 // same baseline: the "last scan wins" pitfall arises only when two operations use different
 // baselines (e.g. a Scan with a BaselineOverride), which these never do.
-func NewScanAssociations(scope constructs.Construct, id string, p *ScanProps) []awsssm.CfnAssociation {
+func NewScanAssociations(scope constructs.Construct, id string, p *ScanProps) ScanAssociations {
 	group := constructs.NewConstruct(scope, jsii.String(id))
 	schedule := orDefault(p.Schedule, ssmschedule.Daily)
 	var out []awsssm.CfnAssociation
@@ -66,7 +66,7 @@ func NewScanAssociations(scope constructs.Construct, id string, p *ScanProps) []
 	if p.Fleet != nil {
 		add("Fleet", p.NamePrefix+"scan-fleet", p.Fleet.Key, p.Fleet.Value)
 	}
-	return out
+	return &scanAssociations{Construct: group, associations: out}
 }
 
 // InventoryProps configures software inventory. An instance can have only one inventory
@@ -86,11 +86,34 @@ type InventoryProps struct {
 }
 
 // Inventory is the inventory association and its optional resource data sync.
-type Inventory struct {
-	Association awsssm.CfnAssociation
+type Inventory interface {
+	constructs.Construct
+	Association() awsssm.CfnAssociation
 	// Sync is nil without a SyncBucket.
-	Sync awsssm.CfnResourceDataSync
+	Sync() awsssm.CfnResourceDataSync
 }
+
+type inventory struct {
+	constructs.Construct
+	association awsssm.CfnAssociation
+	sync        awsssm.CfnResourceDataSync
+}
+
+func (i *inventory) Association() awsssm.CfnAssociation { return i.association }
+func (i *inventory) Sync() awsssm.CfnResourceDataSync   { return i.sync }
+
+// ScanAssociations are the scan associations: one per patch group, and the fleet's.
+type ScanAssociations interface {
+	constructs.Construct
+	Associations() []awsssm.CfnAssociation
+}
+
+type scanAssociations struct {
+	constructs.Construct
+	associations []awsssm.CfnAssociation
+}
+
+func (s *scanAssociations) Associations() []awsssm.CfnAssociation { return s.associations }
 
 // InventoryPrefix is where the resource data sync writes in its bucket.
 const InventoryPrefix = "inventory"
@@ -99,7 +122,7 @@ const InventoryPrefix = "inventory"
 // resource data sync to it for fleet-wide queries (e.g. Athena).
 func NewInventory(scope constructs.Construct, id string, p *InventoryProps) Inventory {
 	group := constructs.NewConstruct(scope, jsii.String(id))
-	inv := Inventory{Association: awsssm.NewCfnAssociation(group, jsii.String("Association"), &awsssm.CfnAssociationProps{
+	inv := &inventory{Construct: group, association: awsssm.NewCfnAssociation(group, jsii.String("Association"), &awsssm.CfnAssociationProps{
 		Name:               jsii.String("AWS-GatherSoftwareInventory"),
 		AssociationName:    jsii.String(p.NamePrefix + "software-inventory"),
 		Targets:            []any{&awsssm.CfnAssociation_TargetProperty{Key: jsii.String("tag:" + p.Target.Key), Values: jsii.Strings(p.Target.Value)}},
@@ -113,7 +136,7 @@ func NewInventory(scope constructs.Construct, id string, p *InventoryProps) Inve
 		if p.SyncKey != nil {
 			name += "-kms"
 		}
-		inv.Sync = awsssm.NewCfnResourceDataSync(group, jsii.String("ResourceDataSync"), &awsssm.CfnResourceDataSyncProps{
+		inv.sync = awsssm.NewCfnResourceDataSync(group, jsii.String("ResourceDataSync"), &awsssm.CfnResourceDataSyncProps{
 			SyncName: jsii.String(name),
 			S3Destination: &awsssm.CfnResourceDataSync_S3DestinationProperty{
 				BucketName:   p.SyncBucket.BucketName(),

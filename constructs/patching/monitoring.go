@@ -38,13 +38,25 @@ type MonitoringProps struct {
 }
 
 // Monitoring is the fleet's CloudWatch dashboard and the WSUS alarms.
-type Monitoring struct {
-	Dashboard awscloudwatch.Dashboard
+type Monitoring interface {
+	constructs.Construct
+	Dashboard() awscloudwatch.Dashboard
 	// Alarms by what they watch: wsus-disk, wsus-sync. Empty without a WSUS server.
-	Alarms map[string]awscloudwatch.Alarm
+	Alarms() map[string]awscloudwatch.Alarm
 	// AlarmNames are the alarms' names, for the topic's policies.
-	AlarmNames []string
+	AlarmNames() []string
 }
+
+type monitoring struct {
+	constructs.Construct
+	dashboard  awscloudwatch.Dashboard
+	alarms     map[string]awscloudwatch.Alarm
+	alarmNames []string
+}
+
+func (m *monitoring) Dashboard() awscloudwatch.Dashboard     { return m.dashboard }
+func (m *monitoring) Alarms() map[string]awscloudwatch.Alarm { return m.alarms }
+func (m *monitoring) AlarmNames() []string                   { return m.alarmNames }
 
 // HealthQuery is the Metrics Insights query of a WSUS health metric across the servers that
 // publish it (function MIN or MAX). The alarms and the dashboard name no instance: the WSUS server
@@ -64,7 +76,7 @@ func HealthQuery(namespace, function, metric string) string {
 // synchronising (or stops reporting).
 func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Monitoring {
 	parent := constructs.NewConstruct(scope, jsii.String(id))
-	m := Monitoring{Alarms: map[string]awscloudwatch.Alarm{}}
+	m := &monitoring{Construct: parent, alarms: map[string]awscloudwatch.Alarm{}}
 	hour := awscdk.Duration_Hours(jsii.Number(1))
 	// The Run Command metrics Systems Manager publishes, AWS/SSM-RunCommand: CommandsSucceeded,
 	// CommandsFailed and CommandsDeliveryTimedOut ("Monitoring Run Command metrics using Amazon
@@ -104,10 +116,10 @@ func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Mo
 		synced := health(wsus.MetricLastSyncSucceeded, "last sync succeeded", "MIN")
 		age := health(wsus.MetricHoursSinceLastSync, "hours since last sync", "MAX")
 		name := func(what string) *string {
-			m.AlarmNames = append(m.AlarmNames, p.AlarmNamePrefix+what)
+			m.alarmNames = append(m.alarmNames, p.AlarmNamePrefix+what)
 			return jsii.String(p.AlarmNamePrefix + what)
 		}
-		m.Alarms["wsus-disk"] = awscloudwatch.NewAlarm(parent, jsii.String("WsusDiskAlarm"), &awscloudwatch.AlarmProps{
+		m.alarms["wsus-disk"] = awscloudwatch.NewAlarm(parent, jsii.String("WsusDiskAlarm"), &awscloudwatch.AlarmProps{
 			AlarmName:          name("wsus-disk"),
 			AlarmDescription:   jsii.String("privatepatch: the WSUS update store is filling up: grow wsus.updateStoreGiB or decline superseded updates"),
 			Metric:             free,
@@ -116,7 +128,7 @@ func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Mo
 			EvaluationPeriods:  jsii.Number(2),
 			TreatMissingData:   awscloudwatch.TreatMissingData_BREACHING, // a server that stops reporting is not healthy
 		})
-		m.Alarms["wsus-sync"] = awscloudwatch.NewAlarm(parent, jsii.String("WsusSyncAlarm"), &awscloudwatch.AlarmProps{
+		m.alarms["wsus-sync"] = awscloudwatch.NewAlarm(parent, jsii.String("WsusSyncAlarm"), &awscloudwatch.AlarmProps{
 			AlarmName:        name("wsus-sync"),
 			AlarmDescription: jsii.String("privatepatch: WSUS has not synchronised with Microsoft Update for over a day, or the last synchronisation failed"),
 			Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
@@ -131,7 +143,7 @@ func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Mo
 			TreatMissingData:   awscloudwatch.TreatMissingData_BREACHING,
 		})
 		for _, name := range []string{"wsus-disk", "wsus-sync"} {
-			m.Alarms[name].AddAlarmAction(awscloudwatchactions.NewSnsAction(p.Topic))
+			m.alarms[name].AddAlarmAction(awscloudwatchactions.NewSnsAction(p.Topic))
 		}
 		widgets = append(widgets,
 			awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("WSUS update store"), Width: jsii.Number(8),
@@ -139,9 +151,9 @@ func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Mo
 			awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("WSUS synchronisation"), Width: jsii.Number(8),
 				Left: &[]awscloudwatch.IMetric{synced}, Right: &[]awscloudwatch.IMetric{age}}),
 			awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{Title: jsii.String("Alarms"), Width: jsii.Number(8),
-				Alarms: &[]interfacesawscloudwatch.IAlarmRef{m.Alarms["wsus-disk"], m.Alarms["wsus-sync"]}}))
+				Alarms: &[]interfacesawscloudwatch.IAlarmRef{m.alarms["wsus-disk"], m.alarms["wsus-sync"]}}))
 	}
-	m.Dashboard = awscloudwatch.NewDashboard(parent, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
+	m.dashboard = awscloudwatch.NewDashboard(parent, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
 		DashboardName: jsii.String(p.DashboardName),
 		Widgets:       &[]*[]awscloudwatch.IWidget{&widgets},
 	})

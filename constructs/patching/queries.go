@@ -35,14 +35,31 @@ type InventoryQueriesProps struct {
 
 // InventoryQueries is a Glue database that a crawler keeps current with the resource data sync,
 // an Athena workgroup whose results stay encrypted in the bucket, and saved queries.
-type InventoryQueries struct {
-	Database awsglue.CfnDatabase
-	Crawler  awsglue.CfnCrawler
+type InventoryQueries interface {
+	constructs.Construct
+	Database() awsglue.CfnDatabase
+	Crawler() awsglue.CfnCrawler
 	// InstanceInformation is the table declared explicitly (SyncPartitionKeys).
-	InstanceInformation awsglue.CfnTable
-	WorkGroup           awsathena.CfnWorkGroup
-	Queries             map[string]awsathena.CfnNamedQuery
+	InstanceInformation() awsglue.CfnTable
+	WorkGroup() awsathena.CfnWorkGroup
+	// Queries are the saved queries by name.
+	Queries() map[string]awsathena.CfnNamedQuery
 }
+
+type inventoryQueries struct {
+	constructs.Construct
+	database            awsglue.CfnDatabase
+	crawler             awsglue.CfnCrawler
+	instanceInformation awsglue.CfnTable
+	workGroup           awsathena.CfnWorkGroup
+	queries             map[string]awsathena.CfnNamedQuery
+}
+
+func (q *inventoryQueries) Database() awsglue.CfnDatabase               { return q.database }
+func (q *inventoryQueries) Crawler() awsglue.CfnCrawler                 { return q.crawler }
+func (q *inventoryQueries) InstanceInformation() awsglue.CfnTable       { return q.instanceInformation }
+func (q *inventoryQueries) WorkGroup() awsathena.CfnWorkGroup           { return q.workGroup }
+func (q *inventoryQueries) Queries() map[string]awsathena.CfnNamedQuery { return q.queries }
 
 // SyncColumns are the tables the resource data sync's folders become and the columns of each
 // that AWS's patch-reporting sample queries (aws-samples/cloud-operations-best-practices,
@@ -100,8 +117,8 @@ func NewInventoryQueries(scope constructs.Construct, id string, p *InventoryQuer
 		schedule = "cron(30 4 * * ? *)"
 	}
 	database := strings.ReplaceAll(p.Name, "-", "_") + "_inventory"
-	q := InventoryQueries{Queries: map[string]awsathena.CfnNamedQuery{}}
-	q.Database = awsglue.NewCfnDatabase(parent, jsii.String("Database"), &awsglue.CfnDatabaseProps{
+	q := &inventoryQueries{Construct: parent, queries: map[string]awsathena.CfnNamedQuery{}}
+	q.database = awsglue.NewCfnDatabase(parent, jsii.String("Database"), &awsglue.CfnDatabaseProps{
 		CatalogId:     stack.Account(),
 		DatabaseInput: &awsglue.CfnDatabase_DatabaseInputProperty{Name: jsii.String(database), Description: jsii.String("privatepatch: Systems Manager inventory and compliance")},
 	})
@@ -139,7 +156,7 @@ func NewInventoryQueries(scope constructs.Construct, id string, p *InventoryQuer
 			S3Encryptions:          []any{&awsglue.CfnSecurityConfiguration_S3EncryptionProperty{S3EncryptionMode: jsii.String("SSE-S3")}},
 		},
 	})
-	q.Crawler = awsglue.NewCfnCrawler(parent, jsii.String("Crawler"), &awsglue.CfnCrawlerProps{
+	q.crawler = awsglue.NewCfnCrawler(parent, jsii.String("Crawler"), &awsglue.CfnCrawlerProps{
 		Name:                         jsii.String(p.Name + "-inventory"),
 		Description:                  jsii.String("privatepatch: tables for each inventory and compliance type of the resource data sync"),
 		Role:                         role.RoleArn(),
@@ -156,7 +173,7 @@ func NewInventoryQueries(scope constructs.Construct, id string, p *InventoryQuer
 		// One table per inventory type (the sync's top folders), not one per instance.
 		Configuration: jsii.String(`{"Version":1.0,"Grouping":{"TableLevelConfiguration":3}}`),
 	})
-	q.Crawler.AddResourceDependency(q.Database, jsii.String("the crawler writes its tables into the database"))
+	q.crawler.AddResourceDependency(q.database, jsii.String("the crawler writes its tables into the database"))
 
 	var columns, partitions []any
 	for _, c := range SyncColumns[InstanceInformationTable] {
@@ -167,7 +184,7 @@ func NewInventoryQueries(scope constructs.Construct, id string, p *InventoryQuer
 	for _, k := range SyncPartitionKeys {
 		partitions = append(partitions, &awsglue.CfnTable_ColumnProperty{Name: jsii.String(k), Type: jsii.String("string")})
 	}
-	q.InstanceInformation = awsglue.NewCfnTable(parent, jsii.String("InstanceInformationTable"), &awsglue.CfnTableProps{
+	q.instanceInformation = awsglue.NewCfnTable(parent, jsii.String("InstanceInformationTable"), &awsglue.CfnTableProps{
 		CatalogId: stack.Account(), DatabaseName: jsii.String(database),
 		TableInput: &awsglue.CfnTable_TableInputProperty{
 			Name:          jsii.String(InstanceInformationTable),
@@ -186,14 +203,14 @@ func NewInventoryQueries(scope constructs.Construct, id string, p *InventoryQuer
 			},
 		},
 	})
-	q.InstanceInformation.AddResourceDependency(q.Database, jsii.String("the table is in the database"))
-	q.Crawler.AddResourceDependency(q.InstanceInformation, jsii.String("the crawler finds the table declared, and only adds its partitions"))
+	q.instanceInformation.AddResourceDependency(q.database, jsii.String("the table is in the database"))
+	q.crawler.AddResourceDependency(q.instanceInformation, jsii.String("the crawler finds the table declared, and only adds its partitions"))
 
 	encryption := &awsathena.CfnWorkGroup_EncryptionConfigurationProperty{EncryptionOption: jsii.String("SSE_S3")}
 	if p.Key != nil {
 		encryption = &awsathena.CfnWorkGroup_EncryptionConfigurationProperty{EncryptionOption: jsii.String("SSE_KMS"), KmsKey: p.Key.KeyArn()}
 	}
-	q.WorkGroup = awsathena.NewCfnWorkGroup(parent, jsii.String("WorkGroup"), &awsathena.CfnWorkGroupProps{
+	q.workGroup = awsathena.NewCfnWorkGroup(parent, jsii.String("WorkGroup"), &awsathena.CfnWorkGroupProps{
 		Name:        jsii.String(p.Name + "-inventory"),
 		Description: jsii.String("privatepatch: queries over the fleet's inventory and compliance"),
 		WorkGroupConfiguration: &awsathena.CfnWorkGroup_WorkGroupConfigurationProperty{
@@ -207,10 +224,10 @@ func NewInventoryQueries(scope constructs.Construct, id string, p *InventoryQuer
 	for _, sq := range savedQueries {
 		query := awsathena.NewCfnNamedQuery(parent, jsii.String(sq.id), &awsathena.CfnNamedQueryProps{
 			Name: jsii.String(sq.name), Description: jsii.String(sq.description), Database: jsii.String(database),
-			QueryString: jsii.String(sq.sql), WorkGroup: q.WorkGroup.Ref(),
+			QueryString: jsii.String(sq.sql), WorkGroup: q.workGroup.Ref(),
 		})
-		query.AddResourceDependency(q.WorkGroup, jsii.String("a saved query belongs to its workgroup"))
-		q.Queries[sq.name] = query
+		query.AddResourceDependency(q.workGroup, jsii.String("a saved query belongs to its workgroup"))
+		q.queries[sq.name] = query
 	}
 	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-IAM5"),
