@@ -297,9 +297,7 @@ func (f *FlowLogs) validate(p *problems) {
 }
 
 func validateAssociationSchedule(p *problems, field, schedule string) {
-	if err := ssmschedule.CheckAssociation(schedule); err != nil {
-		p.add(field, schedule, "is not a State Manager schedule: %v", err)
-	}
+	p.addSpec(field, nil, ssmschedule.AssociationProblems("", schedule))
 }
 
 func (w *Wsus) validate(p *problems) {

@@ -82,3 +82,18 @@ func TestMaintenanceWindowGivenBadPropsPanicsWithAnErrorNamingEachProp(t *testin
 	assert.Contains(t, message, `WindowProps.Targets "" mixes kinds of targets`)
 	assert.Nil(t, stack.Node().TryFindChild(jsii.String("Weekly")), "nothing is created before the check")
 }
+
+func TestAssociationConstructsCheckTheirScheduleAsConfigDoes(t *testing.T) {
+	stack := windowStack()
+	got := panicOf(func() {
+		patching.NewScanAssociations(stack, "Scan", &patching.ScanProps{PatchGroups: []string{"windows"}, Schedule: "rate(5 minutes)"})
+	})
+	require.IsType(t, &propspec.Error{}, got)
+	assert.Equal(t, "patching.NewScanAssociations(\"Scan\"): 1 invalid prop(s):\n  - ScanProps.Schedule \"rate(5 minutes)\" is not a State Manager "+
+		"schedule: State Manager runs associations at most every 30 minutes", got.(error).Error())
+	got = panicOf(func() {
+		patching.NewInventory(stack, "Inventory", &patching.InventoryProps{Target: patching.Target{Key: "k", Value: "v"}, Schedule: "daily"})
+	})
+	require.IsType(t, &propspec.Error{}, got)
+	assert.Contains(t, got.(error).Error(), `InventoryProps.Schedule "daily" is not a State Manager schedule`)
+}

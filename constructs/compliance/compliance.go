@@ -187,8 +187,16 @@ func (c *configurationChecks) Associations() []awsssm.CfnAssociation { return c.
 // its results as compliance type ComplianceType; failed checks make the instance NON_COMPLIANT
 // and the run fail (FailedChecksExitCode).
 func NewConfigurationChecks(scope constructs.Construct, id string, p *ChecksProps) ConfigurationChecks {
+	schedule := p.Schedule
+	if schedule == "" {
+		schedule = ssmschedule.Daily
+	}
+	problems := ssmschedule.AssociationProblems("Schedule", schedule)
 	if (p.TargetTagKey == "") == (p.ResourceGroup == "") {
-		panic(fmt.Sprintf("configuration checks %s: give a target tag or a resource group", id))
+		problems.Add("TargetTagKey", p.TargetTagKey, "or ResourceGroup (%q) is required, not both: the instances to check", p.ResourceGroup)
+	}
+	if err := problems.Err(fmt.Sprintf("compliance.NewConfigurationChecks(%q)", id), "ChecksProps"); err != nil {
+		panic(err)
 	}
 	for name, script := range map[string]string{"windows": WindowsChecks, "linux": LinuxChecks} {
 		if strings.Contains(script, "{{") {
@@ -218,10 +226,6 @@ func NewConfigurationChecks(scope constructs.Construct, id string, p *ChecksProp
 			},
 		},
 	})}
-	schedule := p.Schedule
-	if schedule == "" {
-		schedule = ssmschedule.Daily
-	}
 	add := func(id, name string, target *awsssm.CfnAssociation_TargetProperty) {
 		props := &awsssm.CfnAssociationProps{
 			Name:               checks.document.Ref(),

@@ -39,8 +39,11 @@ type ScanProps struct {
 // same baseline: the "last scan wins" pitfall arises only when two operations use different
 // baselines (e.g. a Scan with a BaselineOverride), which these never do.
 func NewScanAssociations(scope constructs.Construct, id string, p *ScanProps) ScanAssociations {
-	group := constructs.NewConstruct(scope, jsii.String(id))
 	schedule := orDefault(p.Schedule, ssmschedule.Daily)
+	if err := ssmschedule.AssociationProblems("Schedule", schedule).Err(fmt.Sprintf("patching.NewScanAssociations(%q)", id), "ScanProps"); err != nil {
+		panic(err)
+	}
+	group := constructs.NewConstruct(scope, jsii.String(id))
 	var out []awsssm.CfnAssociation
 	add := func(id, name string, key, value string) {
 		props := &awsssm.CfnAssociationProps{
@@ -121,6 +124,9 @@ const InventoryPrefix = "inventory"
 // NewInventory creates the AWS-GatherSoftwareInventory association and, with a SyncBucket, a
 // resource data sync to it for fleet-wide queries (e.g. Athena).
 func NewInventory(scope constructs.Construct, id string, p *InventoryProps) Inventory {
+	if err := ssmschedule.AssociationProblems("Schedule", orDefault(p.Schedule, ssmschedule.Daily)).Err(fmt.Sprintf("patching.NewInventory(%q)", id), "InventoryProps"); err != nil {
+		panic(err)
+	}
 	group := constructs.NewConstruct(scope, jsii.String(id))
 	inv := &inventory{Construct: group, association: awsssm.NewCfnAssociation(group, jsii.String("Association"), &awsssm.CfnAssociationProps{
 		Name:               jsii.String("AWS-GatherSoftwareInventory"),

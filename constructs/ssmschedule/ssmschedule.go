@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/privatepatch/privatepatch/constructs/spec"
 )
 
 var (
@@ -35,6 +37,15 @@ func CheckWindow(schedule string) error { return checkSchedule(schedule, windowS
 
 // CheckAssociation returns why schedule is not a State Manager association schedule, or nil.
 func CheckAssociation(schedule string) error { return checkSchedule(schedule, associationSchedule) }
+
+// AssociationProblems are the problems of an association schedule set as field: none or one.
+func AssociationProblems(field, schedule string) spec.Problems {
+	var p spec.Problems
+	if err := CheckAssociation(schedule); err != nil {
+		p.Add(field, schedule, "is not a State Manager schedule: %v", err)
+	}
+	return p
+}
 
 // checkSchedule returns why schedule is not one Systems Manager accepts, or nil.
 func checkSchedule(schedule string, kind scheduleKind) error {

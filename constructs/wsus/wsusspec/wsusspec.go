@@ -180,10 +180,7 @@ func (s Server) Problems() spec.Problems {
 	if s.SyncsPerDay < 1 || s.SyncsPerDay > MaxSyncsPerDay {
 		p.Add("SyncsPerDay", s.SyncsPerDay, "is out of range: use 1 to %d", MaxSyncsPerDay)
 	}
-	if err := ssmschedule.CheckAssociation(s.SetupSchedule); err != nil {
-		p.Add("SetupSchedule", s.SetupSchedule, "is not a State Manager schedule: %v", err)
-	}
-	return p
+	return append(p, ssmschedule.AssociationProblems("SetupSchedule", s.SetupSchedule)...)
 }
 
 // ValidTargetGroup says whether name can be a WSUS computer group here.
@@ -261,10 +258,7 @@ func (c Client) Problems() spec.Problems {
 	if c.ScheduledInstallDay < 0 || c.ScheduledInstallDay > MaxScheduledInstallDay {
 		p.Add("ScheduledInstallDay", c.ScheduledInstallDay, "is out of range: use 0 (every day) or 1-%d (Sunday to Saturday)", MaxScheduledInstallDay)
 	}
-	if err := ssmschedule.CheckAssociation(c.Schedule); err != nil {
-		p.Add("Schedule", c.Schedule, "is not a State Manager schedule: %v", err)
-	}
-	return p
+	return append(p, ssmschedule.AssociationProblems("Schedule", c.Schedule)...)
 }
 
 // DocumentParameter is one parameter of a Command document, passed to the script's param() of
