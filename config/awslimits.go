@@ -29,36 +29,10 @@ var (
 	reservedBucketSuffixes = []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3"}
 )
 
-// Systems Manager API Reference, read 2026-11-27 (the names of associations, maintenance window
-// targets and tasks: patchingspec.ValidName):
-//   - PatchRuleGroup: at most 10 PatchRules;
-//   - CreatePatchBaseline ApprovedPatches: at most 50, each 1-100 characters;
-//   - PatchBaselineIdentity BaselineDescription: 1-1024 characters;
-//   - PatchSource: Name ^[a-zA-Z0-9_\-.]{3,50}$, Configuration 1-1024 characters, Products
-//     1-20.
-//
-// and the CloudFormation resource provider schemas of AWS::SSM::PatchBaseline and
-// AWS::SSM::ResourceDataSync (as cfn-lint 1.51.0 ships them, read 2026-11-27), for what the
-// pages above do not show: RejectedPatches at most 50 of 1-100 characters, Sources at most 20,
-// a source's products 1-128 characters, a patch filter's values at most 20 of 1-64 characters,
-// and SyncName 1-64 characters.
-
-const (
-	maxApprovalRules            = 10
-	maxApprovedPatches          = 50
-	maxPatchIDLength            = 100
-	maxBaselineDescription      = 1024
-	maxPatchSourceConfiguration = 1024
-	maxPatchSourceProducts      = 20
-	maxPatchSourceProductLength = 128
-	maxRejectedPatches          = 50
-	maxPatchSources             = 20
-	maxPatchFilterValues        = 20
-	maxPatchFilterValueLength   = 64
-	maxResourceDataSyncName     = 64
-)
-
-var patchSourceNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_\-.]{3,50}$`)
+// Patch baselines' limits and the names of associations, window targets and tasks:
+// patchingspec. AWS::SSM::ResourceDataSync's SyncName is 1-64 characters (its CloudFormation
+// resource provider schema, as cfn-lint 1.51.0 ships it, read 2026-11-27).
+const maxResourceDataSyncName = 64
 
 // CDK token markers (aws-cdk-lib 2.270.0, core/lib/private/encoding.js): a string holding one
 // is resolved to another value at synth.

@@ -213,12 +213,7 @@ func (c *Config) applyDefaults() {
 	setDefault(&c.Fleet.Tag.Value, c.Project)
 	for i := range c.Patching.Baselines {
 		b := &c.Patching.Baselines[i]
-		setDefault(&b.OperatingSystem, "WINDOWS")
-		setDefault(&b.RejectedPatchesAction, "ALLOW_AS_DEPENDENCY")
-		setDefault(&b.ApprovedPatchesComplianceLevel, "UNSPECIFIED")
-		for j := range b.ApprovalRules {
-			setDefault(&b.ApprovalRules[j].ComplianceLevel, "UNSPECIFIED")
-		}
+		b.Baseline = b.Baseline.WithDefaults()
 	}
 	c.addWsusPatchWindow()
 	for i := range c.Patching.MaintenanceWindows {

@@ -25,54 +25,21 @@ type Patching struct {
 	Notifications Notifications `yaml:"notifications"`
 }
 
-// Baseline is one AWS::SSM::PatchBaseline.
+// Baseline is one AWS::SSM::PatchBaseline: the patching construct's settings (patchingspec:
+// name, operatingSystem, description, default, patchGroups, approvalRules, approvedPatches,
+// approvedPatchesComplianceLevel, rejectedPatches, rejectedPatchesAction, globalFilters,
+// sources; defaults and rules there) and a preset, which is the configuration's own.
 type Baseline struct {
-	// Name of the baseline (letters, digits, _ - .).
-	Name string `yaml:"name"`
-	// OperatingSystem, e.g. WINDOWS or AMAZON_LINUX_2023.
-	OperatingSystem string `yaml:"operatingSystem"`
-	// Description of the baseline.
-	Description string `yaml:"description"`
+	patchingspec.Baseline `yaml:",inline"`
 	// Preset fills approvalRules: aws-default-windows or seed-example-windows.
 	Preset string `yaml:"preset"`
-	// Default makes this the default baseline of its operating system.
-	Default bool `yaml:"default"`
-	// PatchGroups served by this baseline; each patch group belongs to one baseline.
-	PatchGroups []string `yaml:"patchGroups"`
-	// ApprovalRules approve patches automatically.
-	ApprovalRules []ApprovalRule `yaml:"approvalRules"`
-	// ApprovedPatches are approved explicitly, with ApprovedPatchesComplianceLevel.
-	ApprovedPatches                []string `yaml:"approvedPatches"`
-	ApprovedPatchesComplianceLevel string   `yaml:"approvedPatchesComplianceLevel"`
-	// RejectedPatches are never installed; RejectedPatchesAction is ALLOW_AS_DEPENDENCY or BLOCK.
-	RejectedPatches       []string `yaml:"rejectedPatches"`
-	RejectedPatchesAction string   `yaml:"rejectedPatchesAction"`
-	// GlobalFilters apply to every patch before the rules (key: values).
-	GlobalFilters map[string][]string `yaml:"globalFilters"`
-	// Sources are alternative Linux repositories.
-	Sources []PatchSource `yaml:"sources"`
 }
 
 // ApprovalRule approves patches matching all its filters after a delay or up to a date.
-type ApprovalRule struct {
-	// Filters: filter key (CLASSIFICATION, MSRC_SEVERITY, ...) to values.
-	Filters map[string][]string `yaml:"filters"`
-	// ApproveAfterDays after release, 0 to 360.
-	ApproveAfterDays *int `yaml:"approveAfterDays"`
-	// ApproveUntilDate, YYYY-MM-DD: patches released up to that date.
-	ApproveUntilDate string `yaml:"approveUntilDate"`
-	// ComplianceLevel of missing approved patches.
-	ComplianceLevel string `yaml:"complianceLevel"`
-	// EnableNonSecurity also installs non-security updates from the repositories (Linux only).
-	EnableNonSecurity bool `yaml:"enableNonSecurity"`
-}
+type ApprovalRule = patchingspec.ApprovalRule
 
 // PatchSource is an alternative package repository for Linux baselines.
-type PatchSource struct {
-	Name          string   `yaml:"name"`
-	Products      []string `yaml:"products"`
-	Configuration string   `yaml:"configuration"`
-}
+type PatchSource = patchingspec.PatchSource
 
 // Rings are baselines for dev, test and prod patch groups, cloned from one preset with
 // increasing approval delays, so a patch reaches production only after it ran elsewhere.
@@ -164,8 +131,6 @@ const (
 	PresetSeedExampleWindows = "seed-example-windows"
 )
 
-func days(n int) *int { return &n }
-
 // presets are ready-made approval rules for Windows baselines.
 var presets = map[string][]ApprovalRule{
 	// The rules of AWS-DefaultPatchBaseline for Windows Server.
@@ -174,7 +139,7 @@ var presets = map[string][]ApprovalRule{
 			"CLASSIFICATION": {"CriticalUpdates", "SecurityUpdates"},
 			"MSRC_SEVERITY":  {"Critical", "Important"},
 		},
-		ApproveAfterDays: days(7),
+		ApproveAfterDays: patchingspec.Days(7),
 		ComplianceLevel:  "UNSPECIFIED",
 	}},
 	// The custom baseline of the awstut SOA 04/003 example.
@@ -183,7 +148,7 @@ var presets = map[string][]ApprovalRule{
 			"CLASSIFICATION": {"CriticalUpdates"},
 			"MSRC_SEVERITY":  {"Critical"},
 		},
-		ApproveAfterDays: days(7),
+		ApproveAfterDays: patchingspec.Days(7),
 		ComplianceLevel:  "UNSPECIFIED",
 	}},
 }
@@ -201,19 +166,16 @@ func (c *Config) PatchBaselines() []Baseline {
 		for _, stage := range r.Stages {
 			var rules []ApprovalRule
 			for _, rule := range presets[r.Preset] {
-				rule.ApproveAfterDays = days(stage.ApproveAfterDays)
+				rule.ApproveAfterDays = patchingspec.Days(stage.ApproveAfterDays)
 				rules = append(rules, rule)
 			}
-			out = append(out, Baseline{
+			out = append(out, Baseline{Baseline: patchingspec.Baseline{
 				Name:            fmt.Sprintf("%s-%s", c.Project, stage.PatchGroup),
-				OperatingSystem: "WINDOWS",
+				OperatingSystem: patchingspec.DefaultOperatingSystem,
 				Description:     fmt.Sprintf("Ring %s: %s, approved %d days after release", stage.PatchGroup, r.Preset, stage.ApproveAfterDays),
 				PatchGroups:     []string{stage.PatchGroup},
 				ApprovalRules:   rules,
-				// As applyDefaults sets for listed baselines.
-				ApprovedPatchesComplianceLevel: "UNSPECIFIED",
-				RejectedPatchesAction:          "ALLOW_AS_DEPENDENCY",
-			})
+			}.WithDefaults()})
 		}
 	}
 	return out

@@ -133,25 +133,8 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 func addBaselines(stack awscdk.Stack, cfg *config.Config, s *PatchingStack) {
 	baselines := constructs.NewConstruct(stack, jsii.String("Baselines"))
 	for _, b := range cfg.PatchBaselines() {
-		var rules []patching.ApprovalRule
-		for _, r := range b.ApprovalRules {
-			rule := patching.ApprovalRule{Filters: r.Filters, ApproveUntilDate: r.ApproveUntilDate, ComplianceLevel: r.ComplianceLevel, EnableNonSecurity: r.EnableNonSecurity}
-			if r.ApproveAfterDays != nil {
-				rule.ApproveAfterDays = *r.ApproveAfterDays
-			}
-			rules = append(rules, rule)
-		}
-		var sources []patching.PatchSource
-		for _, src := range b.Sources {
-			sources = append(sources, patching.PatchSource{Name: src.Name, Products: src.Products, Configuration: src.Configuration})
-		}
 		// The baseline's name is its construct ID: renaming a baseline replaces it.
-		s.Baselines[b.Name] = patching.NewBaseline(baselines, b.Name, &patching.BaselineProps{
-			Name: b.Name, OperatingSystem: b.OperatingSystem, Description: b.Description, Rules: rules,
-			ApprovedPatches: b.ApprovedPatches, ApprovedPatchesComplianceLevel: b.ApprovedPatchesComplianceLevel,
-			RejectedPatches: b.RejectedPatches, RejectedPatchesAction: b.RejectedPatchesAction,
-			GlobalFilters: b.GlobalFilters, Sources: sources, PatchGroups: b.PatchGroups, Default: b.Default,
-		})
+		s.Baselines[b.Name] = patching.NewBaseline(baselines, b.Name, &patching.BaselineProps{Baseline: b.Baseline})
 	}
 }
 

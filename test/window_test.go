@@ -97,3 +97,18 @@ func TestAssociationConstructsCheckTheirScheduleAsConfigDoes(t *testing.T) {
 	require.IsType(t, &propspec.Error{}, got)
 	assert.Contains(t, got.(error).Error(), `InventoryProps.Schedule "daily" is not a State Manager schedule`)
 }
+
+func TestBaselineConstructDefaultsToWindowsAndNamesBadProps(t *testing.T) {
+	stack := windowStack()
+	patching.NewBaseline(stack, "Web", &patching.BaselineProps{Baseline: patchingspec.Baseline{Name: "web",
+		ApprovalRules: []patchingspec.ApprovalRule{{Filters: map[string][]string{"CLASSIFICATION": {"SecurityUpdates"}}, ApproveAfterDays: patchingspec.Days(7)}}}})
+	assertions.Template_FromStack(stack, nil).HasResourceProperties(jsii.String("AWS::SSM::PatchBaseline"), map[string]any{
+		"OperatingSystem": "WINDOWS", "RejectedPatchesAction": "ALLOW_AS_DEPENDENCY", "ApprovedPatchesComplianceLevel": "UNSPECIFIED",
+	})
+	got := panicOf(func() {
+		patching.NewBaseline(stack, "Empty", &patching.BaselineProps{Baseline: patchingspec.Baseline{Name: "empty"}})
+	})
+	require.IsType(t, &propspec.Error{}, got)
+	assert.Equal(t, "patching.NewBaseline(\"Empty\"): 1 invalid prop(s):\n  - BaselineProps.ApprovalRules \"\" is empty: give approval rules "+
+		"(in the configuration, or a preset) or approved patches, or the baseline approves nothing", got.(error).Error())
+}

@@ -10,68 +10,45 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 )
 
-// ApprovalRule approves patches matching every filter.
-type ApprovalRule struct {
-	// Filters maps a patch filter key (CLASSIFICATION, MSRC_SEVERITY, SEVERITY, ...) to values.
-	Filters map[string][]string
-	// ApproveAfterDays after release (0-360), used when ApproveUntilDate is empty.
-	ApproveAfterDays int
-	// ApproveUntilDate (YYYY-MM-DD) approves patches released up to that date. Default: none.
-	ApproveUntilDate string
-	// ComplianceLevel of missing approved patches. Default: UNSPECIFIED.
-	ComplianceLevel string
-	// EnableNonSecurity also installs non-security updates (Linux only). Default: false.
-	EnableNonSecurity bool
-}
+// ApprovalRule approves patches matching every filter (patchingspec).
+type ApprovalRule = patchingspec.ApprovalRule
 
-// PatchSource is an alternative Linux repository.
-type PatchSource struct {
-	Name, Configuration string
-	Products            []string
-}
+// PatchSource is an alternative Linux repository (patchingspec).
+type PatchSource = patchingspec.PatchSource
 
-// BaselineProps configures a patch baseline. Name and OperatingSystem are required.
+// BaselineProps configures a patch baseline: its settings (patchingspec.Baseline: defaults and
+// rules there). Name is required; ApprovalRules or ApprovedPatches too.
 type BaselineProps struct {
-	Name string
-	// OperatingSystem as Patch Manager names it, e.g. WINDOWS or AMAZON_LINUX_2023.
-	OperatingSystem string
-	// Description. Default: none.
-	Description string
-	// Rules approve patches automatically. Default: none.
-	Rules []ApprovalRule
-	// ApprovedPatches are approved by id, at ApprovedPatchesComplianceLevel. Default: none.
-	ApprovedPatches                []string
-	ApprovedPatchesComplianceLevel string
-	// RejectedPatches are never installed. RejectedPatchesAction: ALLOW_AS_DEPENDENCY (default) or BLOCK.
-	RejectedPatches       []string
-	RejectedPatchesAction string
-	// GlobalFilters apply before the rules. Default: none.
-	GlobalFilters map[string][]string
-	// Sources are alternative repositories (Linux). Default: none.
-	Sources []PatchSource
-	// PatchGroups are registered to this baseline. Default: none.
-	PatchGroups []string
-	// Default makes this the default baseline of its operating system. Default: false.
-	Default bool
+	patchingspec.Baseline
 }
 
-// NewBaseline creates an AWS::SSM::PatchBaseline.
-func NewBaseline(scope constructs.Construct, id string, p *BaselineProps) awsssm.CfnPatchBaseline {
-	if p.Name == "" || p.OperatingSystem == "" {
-		panic(fmt.Sprintf("patch baseline %s: Name and OperatingSystem are required", id))
+// Validate reports every problem of props, each naming its prop, or nil: what NewBaseline
+// would panic with.
+func (p *BaselineProps) Validate() error {
+	return p.Baseline.WithDefaults().Problems().Err("patching.NewBaseline", "BaselineProps")
+}
+
+// NewBaseline creates an AWS::SSM::PatchBaseline. It panics when props are invalid, before
+// creating anything, with an error naming every bad prop (BaselineProps.Validate returns it).
+func NewBaseline(scope constructs.Construct, id string, in *BaselineProps) awsssm.CfnPatchBaseline {
+	p := in.Baseline.WithDefaults()
+	if err := p.Problems().Err(fmt.Sprintf("patching.NewBaseline(%q)", id), "BaselineProps"); err != nil {
+		panic(err)
 	}
 	var rules []any
-	for _, r := range p.Rules {
+	for _, r := range p.ApprovalRules {
 		rule := &awsssm.CfnPatchBaseline_RuleProperty{
-			ComplianceLevel:  jsii.String(orDefault(r.ComplianceLevel, "UNSPECIFIED")),
+			ComplianceLevel:  jsii.String(r.ComplianceLevel),
 			PatchFilterGroup: filterGroup(r.Filters),
 		}
 		if r.ApproveUntilDate != "" {
 			rule.ApproveUntilDate = jsii.String(r.ApproveUntilDate)
 		} else {
-			rule.ApproveAfterDays = jsii.Number(r.ApproveAfterDays)
+			rule.ApproveAfterDays = jsii.Number(*r.ApproveAfterDays)
 		}
 		if r.EnableNonSecurity {
 			rule.EnableNonSecurity = jsii.Bool(true)
@@ -81,8 +58,8 @@ func NewBaseline(scope constructs.Construct, id string, p *BaselineProps) awsssm
 	props := &awsssm.CfnPatchBaselineProps{
 		Name:                           jsii.String(p.Name),
 		OperatingSystem:                jsii.String(p.OperatingSystem),
-		ApprovedPatchesComplianceLevel: jsii.String(orDefault(p.ApprovedPatchesComplianceLevel, "UNSPECIFIED")),
-		RejectedPatchesAction:          jsii.String(orDefault(p.RejectedPatchesAction, "ALLOW_AS_DEPENDENCY")),
+		ApprovedPatchesComplianceLevel: jsii.String(p.ApprovedPatchesComplianceLevel),
+		RejectedPatchesAction:          jsii.String(p.RejectedPatchesAction),
 		DefaultBaseline:                jsii.Bool(p.Default),
 	}
 	if p.Description != "" {

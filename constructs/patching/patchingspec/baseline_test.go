@@ -1,0 +1,33 @@
+package patchingspec
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestBaselineDefaultsAreWindowsUnspecifiedAndAllowAsDependency(t *testing.T) {
+	b := Baseline{Name: "web", ApprovalRules: []ApprovalRule{{Filters: map[string][]string{"CLASSIFICATION": {"SecurityUpdates"}},
+		ApproveAfterDays: Days(7)}}}.WithDefaults()
+	assert.Equal(t, "WINDOWS", b.OperatingSystem)
+	assert.Equal(t, "UNSPECIFIED", b.ApprovedPatchesComplianceLevel)
+	assert.Equal(t, "UNSPECIFIED", b.ApprovalRules[0].ComplianceLevel)
+	assert.Equal(t, "ALLOW_AS_DEPENDENCY", b.RejectedPatchesAction)
+	assert.Empty(t, b.Problems())
+}
+
+func TestEveryBaselineRuleNamesItsField(t *testing.T) {
+	b := Baseline{Name: "x", OperatingSystem: "AMAZON_LINUX_2", RejectedPatchesAction: "DROP", PatchGroups: []string{"a;b"},
+		ApprovalRules: []ApprovalRule{{Filters: map[string][]string{"MSRC_SEVERITY": {"Critical"}, "SEVERITY": {"Huge"}},
+			ApproveAfterDays: Days(400), ComplianceLevel: "SEVERE"}},
+		Sources: []PatchSource{{Name: "s", Configuration: "x"}}}.WithDefaults()
+	var fields []string
+	for _, p := range b.Problems() {
+		fields = append(fields, p.Field)
+	}
+	assert.ElementsMatch(t, []string{"Name", "RejectedPatchesAction", "PatchGroups", "ApprovalRules[0].Filters", "ApprovalRules[0].Filters.SEVERITY",
+		"ApprovalRules[0].ApproveAfterDays", "ApprovalRules[0].ComplianceLevel", "Sources[0].Name", "Sources[0].Products"}, fields)
+	assert.Equal(t, []string{`OperatingSystem "VMS" is not an operating system Patch Manager supports: use one of ` +
+		"WINDOWS, AMAZON_LINUX, AMAZON_LINUX_2, AMAZON_LINUX_2022, AMAZON_LINUX_2023, UBUNTU, DEBIAN, REDHAT_ENTERPRISE_LINUX, CENTOS, " +
+		"ORACLE_LINUX, SUSE, ROCKY_LINUX, ALMA_LINUX, RASPBIAN, MACOS"}, texts(Baseline{Name: "web", OperatingSystem: "VMS"}.Problems()))
+}
