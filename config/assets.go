@@ -3,10 +3,10 @@ package config
 import (
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/privatepatch/privatepatch/constructs/compliance/compliancespec"
 	"github.com/privatepatch/privatepatch/constructs/tagspec"
 )
 
@@ -25,13 +25,9 @@ type Assets struct {
 	ConfigurationChecks ConfigurationChecks `yaml:"configurationChecks"`
 }
 
-// ResourceGroup is an AWS::ResourceGroups::Group of the instances carrying all its tags.
-type ResourceGroup struct {
-	// Name of the group: letters, digits and . _ -, up to 128.
-	Name string `yaml:"name"`
-	// Tags select the instances: each key (a tagPolicy tag) with its value.
-	Tags map[string]string `yaml:"tags"`
-}
+// ResourceGroup is an AWS::ResourceGroups::Group of the instances carrying all its tags: the
+// compliance construct's (compliancespec: name, tags; rules there). Its tags are tagPolicy tags.
+type ResourceGroup = compliancespec.ResourceGroup
 
 // ConfigurationChecks configures the CCE check documents and their association.
 type ConfigurationChecks struct {
@@ -64,8 +60,6 @@ func DefaultTagPolicy() map[string][]string {
 	}
 }
 
-var resourceGroupNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
-
 func (a *Assets) validate(c *Config, p *problems) {
 	for key, values := range a.TagPolicy {
 		if !tagspec.ValidKey(key) {
@@ -92,20 +86,11 @@ func (a *Assets) validate(c *Config, p *problems) {
 			p.add(field+".IsPublic", v, "is not allowed for instance group %q: its instances are in private subnets without public addresses, so it is N", g.Name)
 		}
 	}
+	p.addSpec("assets", a, compliancespec.GroupsProblems("ResourceGroups", a.ResourceGroups))
 	names := map[string]bool{}
 	for i, g := range a.ResourceGroups {
 		field := fmt.Sprintf("assets.resourceGroups[%d]", i)
-		switch {
-		case !resourceGroupNamePattern.MatchString(g.Name) || strings.HasPrefix(strings.ToLower(g.Name), "aws"):
-			p.add(field+".name", g.Name, "is not a resource group name: use up to 128 letters, digits and . _ -, not starting with AWS")
-		case names[g.Name]:
-			p.add(field+".name", g.Name, "is used by another resource group")
-		}
 		names[g.Name] = true
-		if len(g.Tags) == 0 {
-			p.add(field+".tags", "", "is empty: a group needs at least one tag to select its instances")
-		}
-		checkTags(p, field+".tags", g.Tags)
 		for _, key := range slices.Sorted(maps.Keys(g.Tags)) {
 			allowed, ok := a.TagPolicy[key]
 			switch {

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/privatepatch/privatepatch/constructs/compliance"
 	"github.com/privatepatch/privatepatch/constructs/fleet"
 	"github.com/privatepatch/privatepatch/constructs/windows/windowsspec"
 )
@@ -37,4 +38,14 @@ func TestFleetConstructGivenBadPropsPanicsWithAnErrorNamingEachProp(t *testing.T
 		"\n  - Props.Tags \"aws:fleet\" is not a valid tag key: use 1-128 letters, digits, spaces and _ . : / = + - @, not starting with aws:",
 		got.(error).Error())
 	assert.Nil(t, stack.Node().TryFindChild(jsii.String("Fleet")), "nothing is created before the check")
+}
+
+func TestResourceGroupsConstructNamesAGroupWithoutTags(t *testing.T) {
+	stack, _, _ := wsusStack()
+	got := panicOf(func() {
+		compliance.NewResourceGroups(stack, "Groups", &compliance.ResourceGroupsProps{Groups: []compliance.TagGroup{{Name: "web"}}})
+	})
+	require.Implements(t, (*error)(nil), got)
+	assert.Equal(t, "compliance.NewResourceGroups(\"Groups\"): 1 invalid prop(s):\n  - ResourceGroupsProps.Groups[0].Tags \"\" is empty: "+
+		"a group needs at least one tag to select its instances", got.(error).Error())
 }

@@ -17,7 +17,7 @@ import (
 // specPackages are the construct areas' CDK-free specifications, which config imports.
 var specPackages = []string{"constructs/spec", "constructs/ssmschedule", "constructs/tagspec", "constructs/nitro",
 	"constructs/windows/windowsspec", "constructs/wsus/wsusspec", "constructs/patching/patchingspec", "constructs/fleet/fleetspec",
-	"constructs/logbucket/logbucketspec"}
+	"constructs/logbucket/logbucketspec", "constructs/compliance/compliancespec"}
 
 // cdkDependencies lists the packages of pkg's dependencies (itself included) that are CDK or jsii.
 func cdkDependencies(t *testing.T, pkg string) []string {

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/privatepatch/privatepatch/constructs/compliance/compliancespec"
 	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
 )
 
@@ -50,13 +51,9 @@ var (
 	LinuxVerdict   = fmt.Sprintf(`for r in "${results[@]}"; do [ "${r##*|}" = PASS ] || { echo 'privatepatch: configuration checks failed (see above)'; exit %d; }; done`, FailedChecksExitCode)
 )
 
-// TagGroup is a resource group of the EC2 instances that carry all of Tags.
-type TagGroup struct {
-	// Name is the group's name, unique in the account and region.
-	Name string
-	// Tags select the instances: every key with its value. At least one.
-	Tags map[string]string
-}
+// TagGroup is a resource group of the EC2 instances that carry all of Tags (compliancespec:
+// rules there).
+type TagGroup = compliancespec.ResourceGroup
 
 // ResourceGroupsProps configures ResourceGroups.
 type ResourceGroupsProps struct {
@@ -81,14 +78,16 @@ type resourceGroups struct {
 
 func (r *resourceGroups) Groups() map[string]awsresourcegroups.CfnGroup { return r.groups }
 
-// NewResourceGroups creates the groups. It panics when a group has no tags.
+// NewResourceGroups creates the groups. It panics when props are invalid, before creating
+// anything, with an error naming every bad prop.
 func NewResourceGroups(scope constructs.Construct, id string, p *ResourceGroupsProps) ResourceGroups {
+	problems := compliancespec.GroupsProblems("Groups", p.Groups)
+	if err := problems.Err(fmt.Sprintf("compliance.NewResourceGroups(%q)", id), "ResourceGroupsProps"); err != nil {
+		panic(err)
+	}
 	parent := constructs.NewConstruct(scope, jsii.String(id))
 	groups := map[string]awsresourcegroups.CfnGroup{}
 	for _, g := range p.Groups {
-		if len(g.Tags) == 0 {
-			panic(fmt.Sprintf("resource group %s: it needs at least one tag", g.Name))
-		}
 		keys := slices.Sorted(maps.Keys(g.Tags))
 		var filters []any
 		for _, k := range keys {

@@ -1,0 +1,58 @@
+// Package compliancespec is the specification of the asset groups: a resource group of the
+// instances that carry all its tags, with its rules. It imports no CDK: config's
+// assets.resourceGroups are these, and the compliance construct checks its groups with the
+// same Problems.
+package compliancespec
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/privatepatch/privatepatch/constructs/spec"
+	"github.com/privatepatch/privatepatch/constructs/tagspec"
+)
+
+// ResourceGroup is an AWS::ResourceGroups::Group of the EC2 instances carrying all its tags.
+type ResourceGroup struct {
+	// Name of the group, unique in the account and region: up to 128 letters, digits and . _ -,
+	// not starting with AWS.
+	Name string `yaml:"name"`
+	// Tags select the instances: every key with its value. At least one.
+	Tags map[string]string `yaml:"tags"`
+}
+
+var namePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
+
+// ValidName says whether name can name a resource group.
+func ValidName(name string) bool {
+	return namePattern.MatchString(name) && !strings.HasPrefix(strings.ToLower(name), "aws")
+}
+
+// Problems are the group's problems.
+func (g ResourceGroup) Problems() spec.Problems {
+	var p spec.Problems
+	if !ValidName(g.Name) {
+		p.Add("Name", g.Name, "is not a resource group name: use up to 128 letters, digits and . _ -, not starting with AWS")
+	}
+	if len(g.Tags) == 0 {
+		p.Add("Tags", "", "is empty: a group needs at least one tag to select its instances")
+	}
+	p.Within("Tags", tagspec.Problems(g.Tags))
+	return p
+}
+
+// GroupsProblems are the problems of groups, each under field[i], and names used twice.
+func GroupsProblems(field string, groups []ResourceGroup) spec.Problems {
+	var p spec.Problems
+	seen := map[string]bool{}
+	for i, g := range groups {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		p.Within(f, g.Problems())
+		if seen[g.Name] && ValidName(g.Name) {
+			p.Add(f+".Name", g.Name, "is used by another resource group")
+		}
+		seen[g.Name] = true
+	}
+	return p
+}
