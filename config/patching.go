@@ -140,7 +140,7 @@ var presets = map[string][]ApprovalRule{
 			"MSRC_SEVERITY":  {"Critical", "Important"},
 		},
 		ApproveAfterDays: patchingspec.Days(7),
-		ComplianceLevel:  "UNSPECIFIED",
+		ComplianceLevel:  patchingspec.DefaultComplianceLevel,
 	}},
 	// The custom baseline of the awstut SOA 04/003 example.
 	PresetSeedExampleWindows: {{
@@ -149,7 +149,7 @@ var presets = map[string][]ApprovalRule{
 			"MSRC_SEVERITY":  {"Critical"},
 		},
 		ApproveAfterDays: patchingspec.Days(7),
-		ComplianceLevel:  "UNSPECIFIED",
+		ComplianceLevel:  patchingspec.DefaultComplianceLevel,
 	}},
 }
 
