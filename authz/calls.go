@@ -91,6 +91,8 @@ func Calls(stacks Stacks, env Env) ([]Call, error) {
 	}{
 		{"FleetRole", "fleet instance (FleetRole)", true, []string{"patch/", "wsus-client/", "cce/"}},
 		{"WsusRole", "WSUS server (WsusRole)", false, []string{"wsus-setup/"}},
+		// On-premises: it reaches AWS over the internet or the user's own link, not this VPC's endpoint.
+		{"SecurityHybridRole", "hybrid node (SecurityHybridRole)", false, []string{"patch/", "wsus-client/", "cce/"}},
 	}
 	outputBucket, hasOutput := m.first("AWS::S3::Bucket", "CommandOutputBucket")
 	for _, ir := range instanceRoles {
@@ -167,6 +169,14 @@ func Calls(stacks Stacks, env Env) ([]Call, error) {
 		add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "ssm:SendCommand",
 			Resource: fmt.Sprintf("arn:%s:ec2:%s:%s:instance/i-0123456789abcdef0", partition, region, account),
 			Required: true, Source: ssmActionsPage})
+		// Hybrid nodes join the patch groups by tag: a window targeting tags reaches them, and may
+		// command them only when hybrid nodes are invited.
+		if targetsTags(m, role) {
+			_, hybrid := m.first("AWS::IAM::Role", "SecurityHybridRole")
+			add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "ssm:SendCommand",
+				Resource: fmt.Sprintf("arn:%s:ssm:%s:%s:managed-instance/mi-0123456789abcdef0", partition, region, account),
+				Required: hybrid, Source: ssmActionsPage + " (hybrid nodes are managed-instance/mi-...)"})
+		}
 		add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "ssm:SendCommand",
 			Resource: fmt.Sprintf("arn:%s:ssm:%s::document/AWS-RunPowerShellScript", partition, region), AwsOwnedArn: true,
 			Required: false, Source: ssmActionsPage + " (the window runs AWS-RunPatchBaseline only)"})
@@ -247,6 +257,25 @@ func usesCreateImage(m model, role Resource) bool {
 // notifies tells whether a Run Command task of role's window publishes notifications.
 func notifies(m model, role Resource) bool {
 	return taskOf(m, role, func(task map[string]any) bool { return strings.Contains(fmt.Sprint(task), "NotificationArn") })
+}
+
+// targetsTags tells whether the window of role targets instances by tag (patch groups).
+func targetsTags(m model, role Resource) bool {
+	roleArn := m.getAtt(role.Stack, role.LogicalID, "Arn")
+	windows := map[string]bool{}
+	for _, task := range m.find("AWS::SSM::MaintenanceWindowTask", "") {
+		props, _ := m.value(task.Stack, m.properties(task)).(map[string]any)
+		if fmt.Sprint(props["ServiceRoleArn"]) == roleArn {
+			windows[fmt.Sprint(props["WindowId"])] = true
+		}
+	}
+	for _, target := range m.find("AWS::SSM::MaintenanceWindowTarget", "") {
+		props, _ := m.value(target.Stack, m.properties(target)).(map[string]any)
+		if windows[fmt.Sprint(props["WindowId"])] && strings.Contains(fmt.Sprint(props["Targets"]), "tag:") {
+			return true
+		}
+	}
+	return false
 }
 
 func passesRole(m model, role Resource) bool { return usesCreateImage(m, role) || notifies(m, role) }
