@@ -180,8 +180,10 @@ func TestWindowServiceRoleIsLeastPrivilege(t *testing.T) {
 	assert.Equal(t, []any{"arn:aws:ssm:us-west-2::document/AWS-RunPatchBaseline",
 		map[string]any{"Fn::Join": []any{"", []any{"arn:aws:ec2:us-west-2:", map[string]any{"Ref": "AWS::AccountId"}, ":instance/*"}}}},
 		actions["ssm:SendCommand"], "SendCommand runs AWS-RunPatchBaseline only")
-	assert.Equal(t, "arn:aws:ssm:us-west-2::automation-definition/AWS-CreateImage:*", actions["ssm:StartAutomationExecution"],
-		"starts AWS-CreateImage only, named without an account as AWS-owned runbooks are")
+	assert.Equal(t, []any{"arn:aws:ssm:us-west-2::automation-definition/AWS-CreateImage:*", "arn:aws:ssm:us-west-2::document/AWS-CreateImage",
+		map[string]any{"Fn::Join": []any{"", []any{"arn:aws:ssm:us-west-2:", map[string]any{"Ref": "AWS::AccountId"}, ":automation-execution/*"}}}},
+		actions["ssm:StartAutomationExecution"],
+		"starts AWS-CreateImage only (its definition and document named without an account as AWS-owned runbooks are) and the execution it creates")
 	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{roleID, "Arn"}}, actions["iam:PassRole"], "passes only itself")
 	assert.Contains(t, actions, "sns:Publish")
 	assert.Contains(t, actions, "ec2:CreateImage")
