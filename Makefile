@@ -19,7 +19,7 @@ CDK_DEPLOY_FLAGS ?= --require-approval broadening
 # CONFIG=path/to/config.yaml picks a configuration; without it the embedded default is used.
 CDK_CONFIG := $(if $(CONFIG),-c config=$(abspath $(CONFIG)),)
 
-.PHONY: help setup synth cost diagram verify diff s3-prefix-lists-of-cdk-out check-s3-drift check-update deploy test update-golden bench lint lint-ps test-ps clean
+.PHONY: help setup synth cost diagram verify diff s3-prefix-lists-of-cdk-out check-s3-drift check-update deploy test update-golden bench lint gofmt lint-ps test-ps clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -131,10 +131,16 @@ update-golden: setup ## rewrite test/testdata golden templates; review the diff 
 bench: setup ## measure synthesis: the app against a one-resource floor (time, peak memory), the test suite against one synth, growth with groups and environments
 	tools/bench.sh
 
-lint: ## gofmt and go vet
-	@unformatted=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); \
-	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted" >&2; exit 1; fi
+lint: gofmt ## gofmt and go vet
 	go vet ./...
+
+# Every .go file but the installed node packages', found without git (CodeBuild's source and a
+# source archive have no .git), refusing an empty list: gofmt -l without files reads stdin.
+gofmt:
+	@files=$$(find . -name '*.go' -not -path '*/node_modules/*' -not -path './.git/*' -not -path './cdk.out/*'); \
+	  if [ -z "$$files" ]; then echo "gofmt: no Go files under $(CURDIR)" >&2; exit 1; fi; \
+	  unformatted=$$(gofmt -l $$files < /dev/null); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted" >&2; exit 1; fi
 
 test-ps: ## run the Pester tests of the PowerShell scripts (needs pwsh and the PowerShell Gallery)
 	@command -v pwsh >/dev/null || { echo "pwsh is not installed: the Pester tests need PowerShell 7" >&2; exit 1; }
