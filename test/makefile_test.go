@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,4 +51,42 @@ func TestLintChecksGofmtWithoutGitAndNeverWaits(t *testing.T) {
 	out, err = runGofmtTarget(t, dir)
 	assert.Error(t, err, "a planted gofmt error fails lint")
 	assert.Contains(t, out, "gofmt needed: ./pkg/planted.go")
+}
+
+// systemPath is PATH without what make (make test) puts first: Node 24 and the project's CLI.
+func systemPath() string {
+	var kept []string
+	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
+		if !strings.Contains(dir, "node_modules") {
+			kept = append(kept, dir)
+		}
+	}
+	return strings.Join(kept, string(filepath.ListSeparator))
+}
+
+// After eval "$(make -s env)", as the README says, go run ./app and cdk outside make find a Node
+// jsii supports without its end-of-life banner (22 or later) and the pinned CLI, whatever the
+// system Node is.
+func TestMakeEnvPutsASupportedNodeAndThePinnedCliFirst(t *testing.T) {
+	root, err := filepath.Abs("..")
+	require.NoError(t, err)
+	cmd := exec.Command("bash", "-c", `eval "$(make -s env)" && node -p 'process.versions.node.split(".")[0]' && command -v cdk`)
+	cmd.Dir, cmd.Env = root, append(os.Environ(), "PATH="+systemPath(), "MAKEFLAGS=", "MAKELEVEL=")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, string(out))
+	lines := strings.Fields(string(out))
+	require.Len(t, lines, 2, string(out))
+	major, err := strconv.Atoi(lines[0])
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, major, 22, "jsii's supported Node")
+	assert.Equal(t, filepath.Join(root, "node_modules", ".bin", "cdk"), lines[1], "package.json's CLI")
+}
+
+// make diagram's Graphviz source names cdk-dia's icons relative to the project root, not by the
+// absolute path of the machine that drew it.
+func TestArchitectureDiagramSourceHasNoAbsolutePaths(t *testing.T) {
+	dot, err := os.ReadFile(filepath.Join("..", "docs", "architecture.dot"))
+	require.NoError(t, err)
+	assert.NotRegexp(t, `image = "/`, string(dot))
+	assert.Contains(t, string(dot), `image = "tools/diagram/node_modules/cdk-dia/icons/`)
 }
