@@ -33,6 +33,16 @@ import (
 func main() {
 	assembly := flag.String("assembly", "cdk.out", "the synthesised cloud assembly")
 	configPath := flag.String("config", "", "the configuration it was synthesised from (default: the embedded one)")
+	flag.Usage = usage(`Usage: make verify [CONFIG=file]    (or: go run ./tools/verify -assembly cdk.out [-config file])
+
+Proves offline what can be proven about a synthesised configuration before a deploy: the network
+flow table (each flow the architecture needs or must not allow, the network ACLs' verdict and
+deciding rule), the authorisation table (each runtime call evaluated by an IAM policy evaluator),
+a schema check against the CloudFormation resource specification, and the AWS Control Tower
+proactive controls. Exit status 1 when any of them is wrong (controls privatepatch does not adopt
+are listed, not failed), 2 when it cannot check. Run from the project root after make setup.
+
+`)
 	controls := flag.Bool("control-tower", true, "run the Control Tower proactive controls (cfn-guard, about a second a template)")
 	spec := flag.String("spec", cfnupdate.SpecPath("."), "the CloudFormation resource specification")
 	flag.Parse()
@@ -44,6 +54,14 @@ func main() {
 	if problems > 0 {
 		fmt.Fprintf(os.Stderr, "verify: %d problem(s)\n", problems)
 		os.Exit(1)
+	}
+}
+
+// usage prints what the command does, then its flags.
+func usage(text string) func() {
+	return func() {
+		fmt.Fprint(flag.CommandLine.Output(), text)
+		flag.PrintDefaults()
 	}
 }
 
