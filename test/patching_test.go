@@ -2,6 +2,9 @@ package test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -555,4 +558,30 @@ func TestUndocumentedSsmEventsAreFound(t *testing.T) {
 		map[string]any{"compliance-type": []any{"Custom:CCE"}, "compliance-status": []any{"non_compliant"}}), "the rule CCE alerts rested on")
 	assert.Equal(t, []string{"status Failure"}, undocumentedSsmEvent("EC2 State Manager Instance Association State Change", map[string]any{"status": []any{"Failure"}}))
 	assert.Equal(t, []string{"detail-type Compliance Changed"}, undocumentedSsmEvent("Compliance Changed", nil))
+}
+
+// docs/patching.md's alert table names every EventBridge rule that feeds the alerts topic, and no
+// other: the rules of the default configuration (which alerts on findings from HIGH).
+func TestPatchingDocListsEveryAlertRule(t *testing.T) {
+	s := defaultScenario.synth(t)
+	name := regexp.MustCompile(`^(?:Alerts|Security)(\w+?)Rule[0-9A-F]{8}$`)
+	var rules []string
+	for id := range s.patchResources("AWS::Events::Rule") {
+		m := name.FindStringSubmatch(id)
+		require.NotNil(t, m, "rule %s: named Alerts<Name>Rule or Security<Name>Rule", id)
+		rules = append(rules, m[1])
+	}
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "patching.md"))
+	require.NoError(t, err)
+	section := string(doc)[strings.Index(string(doc), "## Alerts"):]
+	if next := strings.Index(section[1:], "\n## "); next > 0 {
+		section = section[:next+1]
+	}
+	var documented []string
+	for _, row := range regexp.MustCompile(`(?m)^\| (\w+) \| `).FindAllStringSubmatch(section, -1) {
+		if row[1] != "Rule" {
+			documented = append(documented, row[1])
+		}
+	}
+	assert.ElementsMatch(t, rules, documented, "docs/patching.md#alerts lists each rule once")
 }
