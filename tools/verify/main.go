@@ -4,8 +4,10 @@
 // that decides), and for every template, a schema check against the CloudFormation resource
 // specification (unknown types, unknown properties, missing required ones) and the AWS Control
 // Tower proactive controls (cfn-guard, as an account that enabled them would check). It exits 1
-// when a needed flow is blocked, an unneeded one passes, or a template does not match the
-// schema; failing controls are reported (docs/compliance.md says which are not adopted, and why).
+// when a needed flow is blocked, an unneeded one passes, a runtime call gets the wrong verdict, a
+// template does not match the schema, or a Control Tower control fails that is not one of those
+// privatepatch does not adopt (controltower.NotAdopted; docs/compliance.md says why), and 2 when
+// it cannot check (no assembly, cfn-guard or evaluator installed).
 package main
 
 import (
@@ -31,6 +33,16 @@ import (
 func main() {
 	assembly := flag.String("assembly", "cdk.out", "the synthesised cloud assembly")
 	configPath := flag.String("config", "", "the configuration it was synthesised from (default: the embedded one)")
+	flag.Usage = usage(`Usage: make verify [CONFIG=file]    (or: go run ./tools/verify -assembly cdk.out [-config file])
+
+Proves offline what can be proven about a synthesised configuration before a deploy: the network
+flow table (each flow the architecture needs or must not allow, the network ACLs' verdict and
+deciding rule), the authorisation table (each runtime call evaluated by an IAM policy evaluator),
+a schema check against the CloudFormation resource specification, and the AWS Control Tower
+proactive controls. Exit status 1 when any of them is wrong (controls privatepatch does not adopt
+are listed, not failed), 2 when it cannot check. Run from the project root after make setup.
+
+`)
 	controls := flag.Bool("control-tower", true, "run the Control Tower proactive controls (cfn-guard, about a second a template)")
 	spec := flag.String("spec", cfnupdate.SpecPath("."), "the CloudFormation resource specification")
 	flag.Parse()
@@ -42,6 +54,14 @@ func main() {
 	if problems > 0 {
 		fmt.Fprintf(os.Stderr, "verify: %d problem(s)\n", problems)
 		os.Exit(1)
+	}
+}
+
+// usage prints what the command does, then its flags.
+func usage(text string) func() {
+	return func() {
+		fmt.Fprint(flag.CommandLine.Output(), text)
+		flag.PrintDefaults()
 	}
 }
 
@@ -79,28 +99,26 @@ func run(out io.Writer, assembly, configPath, specPath string, controls bool) (i
 	}
 	problems += schemaCheck(out, templates, schema)
 	if controls {
-		controlTower(out, templates)
+		failing, err := controlTower(out, ".", templates)
+		if err != nil {
+			return 0, err
+		}
+		problems += failing
 	}
 	return problems, nil
 }
 
-// controlTower runs the Control Tower proactive controls over each template and prints the
-// controls that fail.
-func controlTower(out io.Writer, templates cfnupdate.Deployment) {
+// controlTower runs the Control Tower proactive controls over each template, prints the controls
+// that fail, those privatepatch does not adopt apart, and returns how many of the others fail.
+func controlTower(out io.Writer, projectRoot string, templates cfnupdate.Deployment) (int, error) {
 	fmt.Fprintf(out, "\ncontrol tower proactive controls:\n")
-	if err := reportControls(out, templates); err != nil {
-		fmt.Fprintf(out, "  skipped: %v\n", err)
-	}
-}
-
-func reportControls(out io.Writer, templates cfnupdate.Deployment) error {
-	guard, err := controltower.Find(".")
+	guard, err := controltower.Find(projectRoot)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	dir, err := os.MkdirTemp("", "verify")
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer os.RemoveAll(dir)
 	names := slices.Sorted(maps.Keys(templates))
@@ -111,21 +129,35 @@ func reportControls(out io.Writer, templates cfnupdate.Deployment) error {
 		files[i] = filepath.Join(dir, name+".json")
 		byFile[files[i]] = templates[name]
 		if err := os.WriteFile(files[i], data, 0o644); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	failing, _, err := guard.Failing(byFile, nil)
 	if err != nil {
-		return err
+		return 0, err
 	}
+	problems := 0
 	for i, name := range names {
-		if controls := failing[files[i]]; len(controls) > 0 {
-			fmt.Fprintf(out, "  %s: failing %s\n", name, strings.Join(controls, ", "))
-		} else {
-			fmt.Fprintf(out, "  %s: every control passes\n", name)
+		var wrong, notAdopted []string
+		for _, control := range failing[files[i]] {
+			if _, ok := controltower.NotAdopted[control]; ok {
+				notAdopted = append(notAdopted, control)
+			} else {
+				wrong = append(wrong, control)
+			}
+		}
+		switch {
+		case len(wrong) > 0:
+			fmt.Fprintf(out, "  %s: FAILING %s  <-- WRONG\n", name, strings.Join(wrong, ", "))
+			problems += len(wrong)
+		default:
+			fmt.Fprintf(out, "  %s: every adopted control passes\n", name)
+		}
+		if len(notAdopted) > 0 {
+			fmt.Fprintf(out, "  %s: not adopted (docs/compliance.md says why): %s\n", name, strings.Join(notAdopted, ", "))
 		}
 	}
-	return nil
+	return problems, nil
 }
 
 // deploymentFor finds the deployment (environment) whose network stack is called name.
