@@ -2,6 +2,7 @@ package test
 
 import (
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,7 +13,15 @@ import (
 // Every command of the project answers --help with what it does, not only its flags, and exits 0.
 func TestEveryCommandSaysWhatItDoesOnHelp(t *testing.T) {
 	t.Parallel()
-	for _, command := range []string{"./app", "./tools/verify", "./tools/checkupdate", "./tools/cost", "./tools/configschema", "./tools/floorapp"} {
+	// Every command: the app and each tools/*/main.go, so that a new tool cannot be left out.
+	commands := []string{"./app"}
+	mains, err := filepath.Glob(filepath.Join("..", "tools", "*", "main.go"))
+	require.NoError(t, err)
+	for _, m := range mains {
+		commands = append(commands, "./"+filepath.ToSlash(filepath.Dir(strings.TrimPrefix(m, ".."+string(filepath.Separator)))))
+	}
+	require.Contains(t, commands, "./tools/doctor")
+	for _, command := range commands {
 		cmd := exec.Command("go", "run", command, "--help")
 		cmd.Dir = ".."
 		out, err := cmd.CombinedOutput()
