@@ -38,7 +38,7 @@ func NewNetworkStack(scope constructs.Construct, cfg *config.Config) NetworkStac
 		s3ListId, idFound = network.LookupS3PrefixListId(stack)
 	}
 	s3Cidrs, cidrsFound := cfg.S3Cidrs(), true
-	if s3Cidrs == nil {
+	if s3Cidrs == nil && cfg.Network.ManagesNetworkAcls() { // only network ACLs name them
 		s3Cidrs, cidrsFound = network.LookupS3PrefixListCidrs(stack, s3ListId)
 	}
 	if !idFound || !cidrsFound {
@@ -65,6 +65,7 @@ func NewNetworkStack(scope constructs.Construct, cfg *config.Config) NetworkStac
 		S3ReadWriteBuckets:      append(slices.Clone(cfg.Network.S3Endpoint.ReadWriteBuckets), CommandOutputBucketName(cfg)),
 		FlowLogDestination:      network.FlowLogDestination(cfg.Network.FlowLogs.Destination),
 		FlowLogRetentionDays:    cfg.Network.FlowLogs.RetentionDays,
+		Existing:                existingVpc(cfg.Network.ExistingVpc),
 	})
 	addNetworkOutputs(stack, net)
 	return NetworkStack{Stack: stack, Network: net}
@@ -76,14 +77,18 @@ func addNetworkOutputs(stack awscdk.Stack, net network.Network) {
 	}
 	vpc := net.Vpc()
 	output("VpcId", "VPC id", vpc.VpcId())
-	output("PublicSubnetIds", "Public subnet ids (WSUS server, jump host, NAT gateways), comma-separated",
-		awscdk.Fn_Join(jsii.String(","), vpc.SelectSubnets(publicSubnets()).SubnetIds))
+	if len(*vpc.PublicSubnets()) > 0 {
+		output("PublicSubnetIds", "Public subnet ids (WSUS server, jump host, NAT gateways), comma-separated",
+			awscdk.Fn_Join(jsii.String(","), vpc.SelectSubnets(publicSubnets()).SubnetIds))
+	}
 	output("PrivateSubnetIds", "Private subnet ids (patched fleet, interface endpoints), comma-separated",
 		awscdk.Fn_Join(jsii.String(","), vpc.SelectSubnets(privateSubnets()).SubnetIds))
 	output("PublicSecurityGroupId", "Security group of the WSUS server and jump host", net.PublicSecurityGroup().SecurityGroupId())
 	output("PrivateSecurityGroupId", "Security group of the patched instances", net.PrivateSecurityGroup().SecurityGroupId())
 	output("EndpointSecurityGroupId", "Security group of the interface endpoints", net.EndpointSecurityGroup().SecurityGroupId())
-	output("S3EndpointId", "S3 gateway endpoint id", net.S3Endpoint().VpcEndpointId())
+	if net.S3Endpoint() != nil {
+		output("S3EndpointId", "S3 gateway endpoint id", net.S3Endpoint().VpcEndpointId())
+	}
 	endpoints := net.InterfaceEndpoints()
 	names := make([]string, 0, len(endpoints))
 	for name := range endpoints {
@@ -102,4 +107,30 @@ func outputID(service string) string {
 		id.WriteString(strings.ToUpper(part[:1]) + part[1:])
 	}
 	return id.String()
+}
+
+// existingVpc maps network.existingVpc to the construct's props, or nil for a created VPC.
+func existingVpc(e *config.ExistingVpc) *network.ExistingVpc {
+	if e == nil {
+		return nil
+	}
+	subnets := func(in []config.ExistingSubnet) []network.Subnet {
+		var out []network.Subnet
+		for _, s := range in {
+			out = append(out, network.Subnet{Id: s.ID, Cidr: s.Cidr, Zone: s.Zone, RouteTableId: s.RouteTableID})
+		}
+		return out
+	}
+	return &network.ExistingVpc{
+		VpcId:                      e.VpcID,
+		Cidr:                       e.Cidr,
+		PrivateSubnets:             subnets(e.PrivateSubnets),
+		PublicSubnets:              subnets(e.PublicSubnets),
+		InterfaceEndpointsProvided: e.InterfaceEndpoints == config.EndpointsHub,
+		HubCidrs:                   e.HubCidrs,
+		S3EndpointProvided:         e.S3Endpoint == config.S3EndpointExisting,
+		ManageNetworkAcls:          e.ManageNetworkAcls,
+		FlowLogs:                   e.FlowLogs,
+		PrivateInternetRoute:       e.PrivateInternetPath == config.InternetPathNat,
+	}
 }

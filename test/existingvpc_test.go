@@ -1,0 +1,158 @@
+package test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// An existing VPC of a landing zone, its ids given in the configuration (fictitious ids; the S3
+// prefix list is the embedded default's, us-west-2). Nothing is looked up.
+const existingVpcNetwork = `
+region: us-west-2
+tags: {Project: privatepatch}
+network:
+  s3PrefixListIds: {us-west-2: pl-68a54001}
+  existingVpc:
+    vpcId: vpc-0a1b2c3d4e5f60718
+    cidr: 10.20.0.0/16
+    privateSubnets:
+      - {id: subnet-0aaaaaaaaaaaaaaa1, cidr: 10.20.10.0/24, zone: us-west-2a, routeTableId: rtb-0aaaaaaaaaaaaaaa1}
+      - {id: subnet-0aaaaaaaaaaaaaaa2, cidr: 10.20.11.0/24, zone: us-west-2b, routeTableId: rtb-0aaaaaaaaaaaaaaa2}
+`
+
+const existingVpcPublicSubnets = `    publicSubnets:
+      - {id: subnet-0bbbbbbbbbbbbbbb1, cidr: 10.20.0.0/24, zone: us-west-2a}
+      - {id: subnet-0bbbbbbbbbbbbbbb2, cidr: 10.20.1.0/24, zone: us-west-2b}
+`
+
+const existingVpcFleet = `fleet:
+  instanceGroups:
+    - {name: app, count: 2, tags: {Environment: Dev, InventoryCategory: App, SeverityLevel: "3", HandlePI: N, IsPublic: N}}
+`
+
+var (
+	// existingVpc: endpoints created in the given subnets, the S3 gateway endpoint on the given
+	// route tables, the ACLs left alone, WSUS in a public subnet.
+	existingVpc = &scenario{name: "existing-vpc", config: fromYAML(existingVpcNetwork + existingVpcPublicSubnets + existingVpcFleet)}
+	// existingVpcHub: a hub's interface endpoints, an S3 endpoint the VPC has, no public
+	// subnets, WSUS in a private subnet behind the VPC's NAT.
+	existingVpcHub = &scenario{name: "existing-vpc-hub", config: fromYAML(existingVpcNetwork + `    interfaceEndpoints: hub
+    hubCidrs: [10.0.0.0/24]
+    s3Endpoint: existing
+    wsusSubnet: private
+    privateInternetPath: nat
+` + existingVpcFleet)}
+	// existingVpcManaged: privatepatch's network ACLs and flow logs on the existing subnets, with
+	// a hub's endpoints.
+	existingVpcManaged = &scenario{name: "existing-vpc-managed-acls", config: fromYAML(strings.Replace(existingVpcNetwork,
+		"  s3PrefixListIds:", "  s3PrefixListCidrs: {us-west-2: [3.5.76.0/22, 52.218.128.0/17]}\n  s3PrefixListIds:", 1) +
+		existingVpcPublicSubnets + `    interfaceEndpoints: hub
+    hubCidrs: [10.0.0.0/24]
+    manageNetworkAcls: true
+    flowLogs: true
+`)}
+)
+
+// created lists the resource types of a template, each with its count.
+func created(template map[string]any) map[string]int {
+	counts := map[string]int{}
+	for _, r := range template["Resources"].(map[string]any) {
+		counts[r.(map[string]any)["Type"].(string)]++
+	}
+	return counts
+}
+
+// instanceSubnet is the subnet of an instance, which names it in its network interface.
+func instanceSubnet(instance map[string]any) string {
+	return fmt.Sprint(props(instance)["NetworkInterfaces"].([]any)[0].(map[string]any)["SubnetId"])
+}
+
+func TestExistingVpcChangesNothingOfTheVpcSubnetsRoutesOrAclsByDefault(t *testing.T) {
+	s := existingVpc.synth(t)
+	types := created(s.template)
+	for _, forbidden := range []string{"AWS::EC2::VPC", "AWS::EC2::Subnet", "AWS::EC2::RouteTable", "AWS::EC2::Route",
+		"AWS::EC2::SubnetRouteTableAssociation", "AWS::EC2::InternetGateway", "AWS::EC2::VPCGatewayAttachment", "AWS::EC2::NatGateway",
+		"AWS::EC2::NetworkAcl", "AWS::EC2::NetworkAclEntry", "AWS::EC2::SubnetNetworkAclAssociation", "AWS::EC2::FlowLog", "AWS::EC2::EIP"} {
+		assert.Zero(t, types[forbidden], "%s in the network stack of an existing VPC", forbidden)
+	}
+	assert.Equal(t, 3, types["AWS::EC2::SecurityGroup"], "security groups are created as for a new VPC")
+	assert.Equal(t, 5, types["AWS::EC2::VPCEndpoint"], "four interface endpoints and the S3 gateway endpoint")
+}
+
+func TestExistingVpcEndpointsGoIntoTheGivenSubnetsAndRouteTables(t *testing.T) {
+	s := existingVpc.synth(t)
+	for id, ep := range s.resources("AWS::EC2::VPCEndpoint") {
+		p := props(ep)
+		assert.Equal(t, "vpc-0a1b2c3d4e5f60718", p["VpcId"], id)
+		if p["VpcEndpointType"] == "Gateway" {
+			assert.Equal(t, []any{"rtb-0aaaaaaaaaaaaaaa1", "rtb-0aaaaaaaaaaaaaaa2"}, p["RouteTableIds"], id)
+		} else {
+			assert.Equal(t, []any{"subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"}, p["SubnetIds"], id)
+		}
+	}
+	_, endpointSG := oneOf(t, s.template, "AWS::EC2::SecurityGroup", "NetworkEndpointSecurityGroup")
+	assert.Equal(t, "10.20.0.0/16", props(endpointSG)["SecurityGroupIngress"].([]any)[0].(map[string]any)["CidrIp"],
+		"HTTPS from the existing VPC's block")
+}
+
+func TestExistingVpcFleetAndWsusGoIntoTheGivenSubnets(t *testing.T) {
+	s := existingVpc.synth(t)
+	var subnets []string
+	for _, i := range s.fleetResources("AWS::EC2::Instance") {
+		subnets = append(subnets, instanceSubnet(i))
+	}
+	slices.Sort(subnets)
+	assert.Equal(t, []string{"subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2", "subnet-0bbbbbbbbbbbbbbb1"}, subnets,
+		"the fleet over both private subnets, WSUS in the first public one")
+	assert.Len(t, s.fleetResources("AWS::EC2::EIP"), 1, "WSUS in a public subnet keeps its Elastic IP")
+}
+
+func TestHubEndpointsAreDeclaredNotCreatedAndTheFleetMayReachTheHub(t *testing.T) {
+	s := existingVpcHub.synth(t)
+	assert.Empty(t, s.resources("AWS::EC2::VPCEndpoint"), "the hub's interface endpoints and the VPC's S3 endpoint are declared, not created")
+	_, privateSG := oneOf(t, s.template, "AWS::EC2::SecurityGroup", "NetworkPrivateSecurityGroup")
+	egress := props(privateSG)["SecurityGroupEgress"].([]any)
+	assert.Equal(t, "pl-68a54001", egress[0].(map[string]any)["DestinationPrefixListId"], "the prefix-list rule stays first")
+	var cidrs []string
+	for _, e := range egress[1:] {
+		cidrs = append(cidrs, fmt.Sprintf("%v:%v", e.(map[string]any)["CidrIp"], e.(map[string]any)["ToPort"]))
+	}
+	assert.Equal(t, []string{"10.0.0.0/24:443", "0.0.0.0/0:80", "0.0.0.0/0:443"}, cidrs,
+		"HTTPS to the hub's endpoints; HTTP and HTTPS out through the declared NAT")
+	outputs := s.template["Outputs"].(map[string]any)
+	for _, absent := range []string{"S3EndpointId", "SsmEndpointId", "PublicSubnetIds"} {
+		assert.NotContains(t, outputs, absent)
+	}
+}
+
+func TestWsusInAPrivateSubnetHasNoElasticIp(t *testing.T) {
+	s := existingVpcHub.synth(t)
+	_, wsus := oneOf(t, s.fleetJSON, "AWS::EC2::Instance", "WsusInstance")
+	assert.Equal(t, "subnet-0aaaaaaaaaaaaaaa1", instanceSubnet(wsus))
+	assert.Empty(t, s.fleetResources("AWS::EC2::EIP"))
+	assert.Contains(t, props(wsus)["Tags"], map[string]any{"Key": "IsPublic", "Value": "N"})
+}
+
+func TestManagedAclsOnAnExistingVpcAreAssociatedWithTheGivenSubnetsAndAdmitTheHub(t *testing.T) {
+	s := existingVpcManaged.synth(t)
+	associations := map[string]string{}
+	for _, a := range s.resources("AWS::EC2::SubnetNetworkAclAssociation") {
+		p := props(a)
+		associations[fmt.Sprint(p["SubnetId"])] = p["NetworkAclId"].(map[string]any)["Ref"].(string)
+	}
+	require.Len(t, associations, 4)
+	for subnet, acl := range associations {
+		group := map[bool]string{true: "NetworkPrivateAcl", false: "NetworkPublicAcl"}[strings.HasPrefix(subnet, "subnet-0aaa")]
+		assert.True(t, strings.HasPrefix(acl, group), "%s in %s", subnet, acl)
+	}
+	entries := strings.Join(s.aclEntries(t, "NetworkPrivateAcl"), "\n")
+	assert.Contains(t, entries, "egress 500 443-443 10.0.0.0/24")
+	assert.Contains(t, entries, "ingress 1300 1024-65535 10.0.0.0/24")
+	assert.Len(t, s.resources("AWS::EC2::FlowLog"), 1, "flow logs asked for")
+	assert.Empty(t, s.resources("AWS::EC2::VPC"))
+}
