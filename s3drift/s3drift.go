@@ -78,7 +78,7 @@ func FromTemplate(template map[string]any) (Synthesised, error) {
 }
 
 // AclCidrs are the S3 ranges of the private ACL: those it sends HTTPS to outside the VPC's
-// subnets (the VPC range overlaps them; 0.0.0.0/0 is NAT's), sorted.
+// subnets (the VPC range overlaps them; 0.0.0.0/0 is NAT's) in the S3 rules' block, sorted.
 func AclCidrs(m netpath.Model) []string {
 	var cidrs []string
 	for _, e := range m.SubnetACL[m.Private[0]] {
@@ -86,7 +86,10 @@ func AclCidrs(m netpath.Model) []string {
 		for subnet := range m.SubnetACL {
 			inside = inside || e.Cidr.Overlaps(subnet)
 		}
-		if e.Egress && e.Allow && e.From == 443 && e.To == 443 && !inside && e.Cidr.Bits() > 0 {
+		// 300-399: constructs/network numbers the S3 rules there; HTTPS to a hub's endpoints
+		// (500-599) leaves the VPC too, and is not S3's.
+		s3Block := e.Number >= 300 && e.Number < 400
+		if e.Egress && e.Allow && e.From == 443 && e.To == 443 && !inside && e.Cidr.Bits() > 0 && s3Block {
 			cidrs = append(cidrs, e.Cidr.String())
 		}
 	}

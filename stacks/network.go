@@ -50,6 +50,7 @@ func NewNetworkStack(scope constructs.Construct, cfg *config.Config) NetworkStac
 				"or give network.s3PrefixListIds.%[1]s and network.s3PrefixListCidrs.%[1]s in the configuration",
 			cfg.Region, cfg.Account)))
 	}
+	existing := existingVpc(cfg.Network.ExistingVpc)
 	net := network.NewNetwork(stack, "Network", &network.Props{
 		VpcCidr:                 cfg.Network.VpcCidr,
 		AzCount:                 cfg.Network.AzCount,
@@ -65,13 +66,13 @@ func NewNetworkStack(scope constructs.Construct, cfg *config.Config) NetworkStac
 		S3ReadWriteBuckets:      append(slices.Clone(cfg.Network.S3Endpoint.ReadWriteBuckets), CommandOutputBucketName(cfg)),
 		FlowLogDestination:      network.FlowLogDestination(cfg.Network.FlowLogs.Destination),
 		FlowLogRetentionDays:    cfg.Network.FlowLogs.RetentionDays,
-		Existing:                existingVpc(cfg.Network.ExistingVpc),
+		Existing:                existing,
 	})
-	addNetworkOutputs(stack, net)
+	addNetworkOutputs(stack, net, existing)
 	return NetworkStack{Stack: stack, Network: net}
 }
 
-func addNetworkOutputs(stack awscdk.Stack, net network.Network) {
+func addNetworkOutputs(stack awscdk.Stack, net network.Network, existing *network.ExistingVpc) {
 	output := func(id, description string, value *string) {
 		awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{Value: value, Description: jsii.String(description)})
 	}
@@ -83,6 +84,13 @@ func addNetworkOutputs(stack awscdk.Stack, net network.Network) {
 	}
 	output("PrivateSubnetIds", "Private subnet ids (patched fleet, interface endpoints), comma-separated",
 		awscdk.Fn_Join(jsii.String(","), vpc.SelectSubnets(privateSubnets()).SubnetIds))
+	if existing != nil {
+		// The subnets are not in the template: make verify and the S3 drift check read them here.
+		output("PrivateSubnetCidrs", "Private subnet CIDRs, in the order of PrivateSubnetIds", jsii.String(subnetCidrs(existing.PrivateSubnets)))
+		if len(existing.PublicSubnets) > 0 {
+			output("PublicSubnetCidrs", "Public subnet CIDRs, in the order of PublicSubnetIds", jsii.String(subnetCidrs(existing.PublicSubnets)))
+		}
+	}
 	output("PublicSecurityGroupId", "Security group of the WSUS server and jump host", net.PublicSecurityGroup().SecurityGroupId())
 	output("PrivateSecurityGroupId", "Security group of the patched instances", net.PrivateSecurityGroup().SecurityGroupId())
 	output("EndpointSecurityGroupId", "Security group of the interface endpoints", net.EndpointSecurityGroup().SecurityGroupId())
@@ -133,4 +141,12 @@ func existingVpc(e *config.ExistingVpc) *network.ExistingVpc {
 		FlowLogs:                   e.FlowLogs,
 		PrivateInternetRoute:       e.PrivateInternetPath == config.InternetPathNat,
 	}
+}
+
+func subnetCidrs(subnets []network.Subnet) string {
+	var cidrs []string
+	for _, s := range subnets {
+		cidrs = append(cidrs, s.Cidr)
+	}
+	return strings.Join(cidrs, ",")
 }

@@ -8,6 +8,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/netpath"
+	"github.com/privatepatch/privatepatch/s3drift"
 )
 
 // An existing VPC of a landing zone, its ids given in the configuration (fictitious ids; the S3
@@ -155,4 +159,48 @@ func TestManagedAclsOnAnExistingVpcAreAssociatedWithTheGivenSubnetsAndAdmitTheHu
 	assert.Contains(t, entries, "ingress 1300 1024-65535 10.0.0.0/24")
 	assert.Len(t, s.resources("AWS::EC2::FlowLog"), 1, "flow logs asked for")
 	assert.Empty(t, s.resources("AWS::EC2::VPC"))
+}
+
+func TestManagedAclsOnAnExistingVpcPassEveryRequiredFlowAndBlockTheOthers(t *testing.T) {
+	s := existingVpcManaged.synth(t)
+	m, err := netpath.FromTemplate(s.template)
+	require.NoError(t, err, "the subnets come from the stack's outputs")
+	require.Len(t, m.Private, 2)
+	require.Len(t, m.Public, 2)
+	cfg, err := s.config()
+	require.NoError(t, err)
+	flows := append(netpath.RequiredFlows(m, cfg.S3Cidrs(), nil), netpath.HubFlows(m, cfg.Network.ExistingVpc.HubCidrs)...)
+	for _, f := range flows {
+		v := m.TCP(f.Src, f.Dst, f.Port)
+		assert.True(t, v.Pass, "%s is blocked: %s (%s)", f.Name, v.Step, v.Rule)
+	}
+	for _, f := range netpath.ForbiddenFlows(m, false, false) {
+		assert.False(t, m.TCP(f.Src, f.Dst, f.Port).Pass, f.Name)
+	}
+	// Planted: a hub the ACLs were not built for is denied.
+	for _, f := range netpath.HubFlows(m, []string{"10.1.0.0/24"}) {
+		assert.False(t, m.TCP(f.Src, f.Dst, f.Port).Pass, f.Name)
+	}
+	synthesised, err := s3drift.FromTemplate(s.template)
+	require.NoError(t, err, "make check-update reads the existing VPC's ACLs too")
+	assert.Equal(t, []string{"3.5.76.0/22", "52.218.128.0/17"}, synthesised.AclCidrs)
+}
+
+func TestEveryRequiredEndpointOfTheExistingVpcScenariosIsCreatedOrDeclared(t *testing.T) {
+	for _, sc := range []*scenario{existingVpc, existingVpcHub, existingVpcManaged, defaultScenario} {
+		s := sc.synth(t)
+		cfg, err := s.config()
+		require.NoError(t, err)
+		hub, s3 := false, false
+		if e := cfg.Network.ExistingVpc; e != nil {
+			hub, s3 = e.InterfaceEndpoints == config.EndpointsHub, e.S3Endpoint == config.S3EndpointExisting
+		}
+		for _, e := range netpath.Endpoints(s.template, hub, s3) {
+			assert.NotEmpty(t, e.How, "%s: %s is neither created nor declared", sc.name, e.Service)
+		}
+	}
+	// Planted: the hub scenario's template without its declarations misses all five.
+	for _, e := range netpath.Endpoints(existingVpcHub.synth(t).template, false, false) {
+		assert.Empty(t, e.How, e.Service)
+	}
 }

@@ -23,7 +23,8 @@ const (
 // changed RuleNumber replaces the entry, and CloudFormation would create the new one before
 // deleting the old, on the same number. The first matching rule decides, so the blocks are:
 //
-//	100-599   the flows the architecture needs, from and to named CIDRs
+//	100-599   the flows the architecture needs, from and to named CIDRs; 300-399 are the S3
+//	          CIDRs' (package s3drift reads them by that block)
 //	900-999   denials of the management ports that the reply rules below would otherwise admit
 //	1000-1399 replies: ephemeral ports from the VPC, the S3 CIDRs, with NAT the internet and,
 //	          with a hub's endpoints, the hub
