@@ -2,6 +2,8 @@ package test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -45,12 +47,7 @@ var (
 	existingVpc = &scenario{name: "existing-vpc", config: fromYAML(existingVpcNetwork + existingVpcPublicSubnets + existingVpcFleet)}
 	// existingVpcHub: a hub's interface endpoints, an S3 endpoint the VPC has, no public
 	// subnets, WSUS in a private subnet behind the VPC's NAT.
-	existingVpcHub = &scenario{name: "existing-vpc-hub", config: fromYAML(existingVpcNetwork + `    interfaceEndpoints: hub
-    hubCidrs: [10.0.0.0/24]
-    s3Endpoint: existing
-    wsusSubnet: private
-    privateInternetPath: nat
-` + existingVpcFleet)}
+	existingVpcHub = &scenario{name: "existing-vpc-hub", config: fromYAML(existingVpcHubYAML)}
 	// existingVpcManaged: privatepatch's network ACLs and flow logs on the existing subnets, with
 	// a hub's endpoints.
 	existingVpcManaged = &scenario{name: "existing-vpc-managed-acls", config: fromYAML(strings.Replace(existingVpcNetwork,
@@ -202,5 +199,41 @@ func TestEveryRequiredEndpointOfTheExistingVpcScenariosIsCreatedOrDeclared(t *te
 	// Planted: the hub scenario's template without its declarations misses all five.
 	for _, e := range netpath.Endpoints(existingVpcHub.synth(t).template, false, false) {
 		assert.Empty(t, e.How, e.Service)
+	}
+}
+
+// existingVpcHubYAML is the configuration of existingVpcHub, as a file make verify reads.
+const existingVpcHubYAML = existingVpcNetwork + `    interfaceEndpoints: hub
+    hubCidrs: [10.0.0.0/24]
+    s3Endpoint: existing
+    wsusSubnet: private
+    privateInternetPath: nat
+` + existingVpcFleet
+
+func TestVerifyOnAnExistingVpcCountsDeclaredEndpointsSaysTheAclsAreNotModelledAndNamesTheBuckets(t *testing.T) {
+	s := existingVpcHub.synth(t)
+	assembly := *s.root.Synth(nil).Directory()
+	dir := t.TempDir()
+	write := func(name, yaml string) string {
+		path := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(path, []byte(yaml), 0o644))
+		return path
+	}
+	out, code := runVerify(t, assembly, "-control-tower=false", "-config", write("hub.yaml", existingVpcHubYAML))
+	require.Equal(t, 0, code, out)
+	assert.Regexp(t, `ssm\s+declared provided`, out)
+	assert.Regexp(t, `s3\s+declared provided`, out)
+	assert.Contains(t, out, "the ACL layer is not modelled")
+	assert.Contains(t, out, "Its policy must allow s3:GetObject on these buckets")
+	assert.Regexp(t, `\n  aws-ssm-us-west-2\n`, out)
+	assert.NotContains(t, out, "attacker-chosen-bucket", "a denial only the VPC's own endpoint policy could make is not claimed")
+
+	// Planted: the same templates with a configuration that declares nothing: all five missing.
+	out, code = runVerify(t, assembly, "-control-tower=false", "-config", write("created.yaml", existingVpcNetwork+`    wsusSubnet: private
+    privateInternetPath: nat
+`+existingVpcFleet))
+	assert.Equal(t, 1, code, out)
+	for _, service := range []string{"ssm", "ssmmessages", "ec2messages", "ec2", "s3"} {
+		assert.Regexp(t, `\n  `+service+`\s+MISSING: neither created nor declared provided`, out)
 	}
 }
