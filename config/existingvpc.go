@@ -14,6 +14,10 @@ import (
 // s3Endpoint is created, network ACLs are replaced only with manageNetworkAcls, flow logs are
 // added only with flowLogs. Security groups are created as for a new VPC.
 type ExistingVpc struct {
+	// Lookup finds the VPC and its subnets by a tag query instead: CDK looks them up at synth
+	// with credentials for account (required) and caches the answer in cdk.context.json. It
+	// replaces vpcId, cidr, privateSubnets and publicSubnets.
+	Lookup *VpcLookup `yaml:"lookup"`
 	// VpcID is the VPC's id (vpc-...).
 	VpcID string `yaml:"vpcId"`
 	// Cidr is the VPC's IPv4 block that holds the listed subnets: the endpoint security group
@@ -45,6 +49,18 @@ type ExistingVpc struct {
 	// PrivateInternetPath declares how the private subnets reach the internet: none, or nat (a
 	// NAT gateway or firewall route the VPC's owner manages).
 	PrivateInternetPath string `yaml:"privateInternetPath"`
+}
+
+// VpcLookup is a tag query for an existing VPC, resolved by CDK's Vpc.fromLookup.
+type VpcLookup struct {
+	// Tags the VPC carries, e.g. {Name: workload-vpc}.
+	Tags map[string]string `yaml:"tags"`
+	// PrivateSubnetGroup is the subnet group that holds the fleet: CDK groups looked-up subnets
+	// by their aws-cdk:subnet-name tag, or else by type (Public, Private with a NAT route,
+	// Isolated). One subnet per zone. Default: Private.
+	PrivateSubnetGroup string `yaml:"privateSubnetGroup"`
+	// PublicSubnetGroup is the group of the public subnets (WSUS), or "none". Default: Public.
+	PublicSubnetGroup string `yaml:"publicSubnetGroup"`
 }
 
 // ExistingSubnet is one subnet of an existing VPC.
@@ -80,14 +96,23 @@ var (
 )
 
 func (e *ExistingVpc) applyDefaults() {
+	if e.Lookup != nil {
+		setDefault(&e.Lookup.PrivateSubnetGroup, "Private")
+		setDefault(&e.Lookup.PublicSubnetGroup, "Public")
+	}
 	setDefault(&e.InterfaceEndpoints, EndpointsCreated)
 	setDefault(&e.S3Endpoint, S3EndpointCreated)
 	setDefault(&e.WsusSubnet, WsusInPublicSubnet)
 	setDefault(&e.PrivateInternetPath, InternetPathNone)
 }
 
-// Zones is how many availability zones (private subnets) the fleet can spread over.
+// Zones is how many availability zones (private subnets) the fleet can spread over: for a
+// looked-up VPC, unknown until synth, the most there can be (the fleet takes at most what the
+// lookup finds).
 func (n *Network) Zones() int {
+	if n.ExistingVpc != nil && n.ExistingVpc.Lookup != nil {
+		return maxAzs
+	}
 	if n.ExistingVpc != nil {
 		return len(n.ExistingVpc.PrivateSubnets)
 	}
@@ -131,14 +156,6 @@ func (n *Network) validateExistingVpc(c *Config, p *problems) {
 	if len(c.Environments) > 0 {
 		p.add(field+".vpcId", e.VpcID, "cannot serve several environments: a VPC belongs to one account and region (one existing VPC per environment is not supported yet)")
 	}
-	if !vpcIDPattern.MatchString(e.VpcID) {
-		p.add(field+".vpcId", e.VpcID, "is not a VPC id: use vpc- and 8 or 17 hexadecimal digits, as aws ec2 describe-vpcs prints it")
-	}
-	vpc, vpcOK := parseCidr(p, field+".cidr", e.Cidr)
-	if vpcOK && (vpc.Bits() < 16 || vpc.Bits() > 28) {
-		p.add(field+".cidr", e.Cidr, "is not allowed: a VPC block has a prefix length from /16 to /28")
-		vpcOK = false
-	}
 	checkChoice(p, field+".interfaceEndpoints", e.InterfaceEndpoints, EndpointsCreated, EndpointsHub)
 	checkChoice(p, field+".s3Endpoint", e.S3Endpoint, S3EndpointCreated, S3EndpointExisting)
 	checkChoice(p, field+".wsusSubnet", e.WsusSubnet, WsusInPublicSubnet, WsusInPrivateSubnet)
@@ -146,6 +163,67 @@ func (n *Network) validateExistingVpc(c *Config, p *problems) {
 		p.add(field+".privateInternetPath", e.PrivateInternetPath, "is not supported yet: the WSUS setup configures no proxy; use %s (a NAT or firewall route) or %s", InternetPathNat, InternetPathNone)
 	} else {
 		checkChoice(p, field+".privateInternetPath", e.PrivateInternetPath, InternetPathNone, InternetPathNat)
+	}
+	var vpc netip.Prefix
+	vpcOK := false
+	hasPublic := len(e.PublicSubnets) > 0
+	if e.Lookup != nil {
+		e.validateLookup(c, p)
+		hasPublic = e.Lookup.PublicSubnetGroup != "none"
+	} else {
+		vpc, vpcOK = e.validateIds(c, p)
+	}
+
+	if e.InterfaceEndpoints == EndpointsHub && len(e.HubCidrs) == 0 {
+		p.add(field+".hubCidrs", "", "is empty: with interfaceEndpoints: hub, list the address blocks of the hub's endpoints, which the fleet's security group may reach on HTTPS")
+	}
+	if e.InterfaceEndpoints != EndpointsHub && len(e.HubCidrs) > 0 {
+		p.add(field+".hubCidrs", strings.Join(e.HubCidrs, ","), "applies only to interfaceEndpoints: hub")
+	}
+	if len(e.HubCidrs) > maxListedCidrs {
+		p.add(field+".hubCidrs", len(e.HubCidrs), "blocks is too many: at most %d fit the network ACL rule quota", maxListedCidrs)
+	}
+	for i, cidr := range e.HubCidrs {
+		f := fmt.Sprintf("%s.hubCidrs[%d]", field, i)
+		prefix, ok := parseCidr(p, f, cidr)
+		switch {
+		case ok && prefix.Bits() < 8:
+			p.add(f, cidr, "would open HTTPS to (nearly) the whole internet: list the hub's endpoint subnets")
+		case ok && vpcOK && prefix.Overlaps(vpc):
+			p.add(f, cidr, "overlaps this VPC %s: the hub is another VPC", vpc)
+		}
+	}
+
+	if c.Wsus.Enabled {
+		switch {
+		case e.WsusSubnet == WsusInPublicSubnet && !hasPublic:
+			p.add(field+".wsusSubnet", e.WsusSubnet, "needs %s.publicSubnets (or lookup.publicSubnetGroup): list them, or place WSUS in a private subnet (wsusSubnet: private) with a declared internet path", field)
+		case e.WsusSubnet == WsusInPrivateSubnet && e.PrivateInternetPath != InternetPathNat:
+			p.add(field+".wsusSubnet", e.WsusSubnet, "needs a path to Microsoft Update: declare %s.privateInternetPath: nat (the VPC's NAT or firewall route)", field)
+		}
+	}
+	if e.ManageNetworkAcls {
+		switch {
+		case e.Lookup != nil:
+			p.add(field+".manageNetworkAcls", true, "is not supported with a lookup yet: the ACL rules depend on subnets known only at synth; give the ids instead")
+		case len(e.PublicSubnets) == 0:
+			p.add(field+".manageNetworkAcls", true, "needs %s.publicSubnets: privatepatch's ACLs cover a public and a private subnet group", field)
+		case c.Wsus.Enabled && e.WsusSubnet == WsusInPrivateSubnet:
+			p.add(field+".manageNetworkAcls", true, "is not supported with wsusSubnet: private yet: the ACLs carry WSUS's flows to the public subnets")
+		}
+	}
+}
+
+// validateIds checks a VPC given by its ids, and returns its block.
+func (e *ExistingVpc) validateIds(c *Config, p *problems) (vpc netip.Prefix, vpcOK bool) {
+	const field = "network.existingVpc"
+	if !vpcIDPattern.MatchString(e.VpcID) {
+		p.add(field+".vpcId", e.VpcID, "is not a VPC id: use vpc- and 8 or 17 hexadecimal digits, as aws ec2 describe-vpcs prints it")
+	}
+	vpc, vpcOK = parseCidr(p, field+".cidr", e.Cidr)
+	if vpcOK && (vpc.Bits() < 16 || vpc.Bits() > 28) {
+		p.add(field+".cidr", e.Cidr, "is not allowed: a VPC block has a prefix length from /16 to /28")
+		vpcOK = false
 	}
 
 	if len(e.PrivateSubnets) == 0 || len(e.PrivateSubnets) > maxAzs {
@@ -184,42 +262,7 @@ func (n *Network) validateExistingVpc(c *Config, p *problems) {
 		}
 	}
 
-	if e.InterfaceEndpoints == EndpointsHub && len(e.HubCidrs) == 0 {
-		p.add(field+".hubCidrs", "", "is empty: with interfaceEndpoints: hub, list the address blocks of the hub's endpoints, which the fleet's security group may reach on HTTPS")
-	}
-	if e.InterfaceEndpoints != EndpointsHub && len(e.HubCidrs) > 0 {
-		p.add(field+".hubCidrs", strings.Join(e.HubCidrs, ","), "applies only to interfaceEndpoints: hub")
-	}
-	if len(e.HubCidrs) > maxListedCidrs {
-		p.add(field+".hubCidrs", len(e.HubCidrs), "blocks is too many: at most %d fit the network ACL rule quota", maxListedCidrs)
-	}
-	for i, cidr := range e.HubCidrs {
-		f := fmt.Sprintf("%s.hubCidrs[%d]", field, i)
-		prefix, ok := parseCidr(p, f, cidr)
-		switch {
-		case ok && prefix.Bits() < 8:
-			p.add(f, cidr, "would open HTTPS to (nearly) the whole internet: list the hub's endpoint subnets")
-		case ok && vpcOK && prefix.Overlaps(vpc):
-			p.add(f, cidr, "overlaps this VPC %s: the hub is another VPC", vpc)
-		}
-	}
-
-	if c.Wsus.Enabled {
-		switch {
-		case e.WsusSubnet == WsusInPublicSubnet && len(e.PublicSubnets) == 0:
-			p.add(field+".wsusSubnet", e.WsusSubnet, "needs %s.publicSubnets: list them, or place WSUS in a private subnet (wsusSubnet: private) with a declared internet path", field)
-		case e.WsusSubnet == WsusInPrivateSubnet && e.PrivateInternetPath != InternetPathNat:
-			p.add(field+".wsusSubnet", e.WsusSubnet, "needs a path to Microsoft Update: declare %s.privateInternetPath: nat (the VPC's NAT or firewall route)", field)
-		}
-	}
-	if e.ManageNetworkAcls {
-		switch {
-		case len(e.PublicSubnets) == 0:
-			p.add(field+".manageNetworkAcls", true, "needs %s.publicSubnets: privatepatch's ACLs cover a public and a private subnet group", field)
-		case c.Wsus.Enabled && e.WsusSubnet == WsusInPrivateSubnet:
-			p.add(field+".manageNetworkAcls", true, "is not supported with wsusSubnet: private yet: the ACLs carry WSUS's flows to the public subnets")
-		}
-	}
+	return vpc, vpcOK
 }
 
 func (e *ExistingVpc) validateSubnet(c *Config, p *problems, field string, s ExistingSubnet, needRouteTable bool, vpc netip.Prefix, vpcOK bool, seen map[string]bool) (netip.Prefix, bool) {
@@ -249,5 +292,23 @@ func (e *ExistingVpc) validateSubnet(c *Config, p *problems, field string, s Exi
 func checkChoice(p *problems, field, value string, allowed ...string) {
 	if !slices.Contains(allowed, value) {
 		p.add(field, value, "is not allowed: use %s", strings.Join(allowed, " or "))
+	}
+}
+
+// validateLookup checks a tag query; what it finds is checked at synth (constructs/network).
+func (e *ExistingVpc) validateLookup(c *Config, p *problems) {
+	const field = "network.existingVpc.lookup"
+	if e.VpcID != "" || e.Cidr != "" || len(e.PrivateSubnets) > 0 || len(e.PublicSubnets) > 0 {
+		p.add(field, "tags", "and vpcId, cidr, privateSubnets or publicSubnets are both given: give the ids, or a lookup that finds them")
+	}
+	if c.Account == "" {
+		p.add(field, "tags", "needs account: CDK looks the VPC up at synth with credentials for that account and caches it in cdk.context.json (or give vpcId, cidr and the subnets)")
+	}
+	if len(e.Lookup.Tags) == 0 {
+		p.add(field+".tags", "", "is empty: name the tags that find the VPC, e.g. {Name: workload-vpc}")
+	}
+	checkTags(p, field+".tags", e.Lookup.Tags)
+	if e.Lookup.PrivateSubnetGroup == "none" {
+		p.add(field+".privateSubnetGroup", "none", "is not allowed: the fleet needs private subnets")
 	}
 }

@@ -86,6 +86,8 @@ func TestExistingVpcProblemsNameTheirField(t *testing.T) {
 			[]string{`network.existingVpc.privateInternetPath: "proxy" is not supported yet: the WSUS setup configures no proxy`}},
 		{"managed_acls_with_wsus_in_private", add("    wsusSubnet: private\n    privateInternetPath: nat\n    manageNetworkAcls: true\n"),
 			[]string{`network.existingVpc.manageNetworkAcls: true is not supported with wsusSubnet: private yet`}},
+		{"wsus_in_private_marked_public", add("    wsusSubnet: private\n    privateInternetPath: nat\n") + "assets: {wsusTags: {IsPublic: Y}}\n",
+			[]string{`assets.wsusTags.IsPublic: "Y" is not allowed: the WSUS server is in a private subnet (network.existingVpc.wsusSubnet) without a public address, so it is N`}},
 		{"no_private_subnets", strings.Split(existingVpcYAML, "    privateSubnets:")[0] + "    wsusSubnet: public\n",
 			[]string{`network.existingVpc.privateSubnets: 0 subnets is not allowed: list 1 to 6, one per availability zone`}},
 		{"fleet_over_more_zones_than_subnets", existingVpcYAML + "fleet: {instanceGroups: [{name: app, count: 1, zones: 3, tags: {Environment: Dev, InventoryCategory: App, SeverityLevel: \"3\", HandlePI: N, IsPublic: N}}]}\n",
@@ -107,4 +109,42 @@ func TestExistingVpcWithUnmanagedAclsNeedsNoS3CidrsButManagedOnesDo(t *testing.T
 	_, err = Parse("test", []byte(existingVpcYAML+"    manageNetworkAcls: true\n"))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `network.s3PrefixListCidrs: "eu-west-2" has no S3 prefix-list CIDRs`)
+}
+
+// lookupVpcYAML finds the VPC by a tag, with an account: the ids come from a CDK lookup.
+const lookupVpcYAML = `
+account: "111111111111"
+region: eu-west-1
+network:
+  existingVpc:
+    lookup: {tags: {Name: workload-vpc}}
+`
+
+func TestALookedUpVpcNeedsAnAccountAndNoIdsAndDefaultsToThePrivateAndPublicGroups(t *testing.T) {
+	cfg, err := Parse("test", []byte(lookupVpcYAML))
+	require.NoError(t, err)
+	assert.Equal(t, "Private", cfg.Network.ExistingVpc.Lookup.PrivateSubnetGroup)
+	assert.Equal(t, "Public", cfg.Network.ExistingVpc.Lookup.PublicSubnetGroup)
+	assert.Equal(t, 6, cfg.Network.Zones(), "unknown until synth: the fleet takes at most what the lookup finds")
+}
+
+func TestLookupProblemsNameTheirField(t *testing.T) {
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"without_account", strings.Replace(lookupVpcYAML, "account: \"111111111111\"\n", "", 1),
+			`network.existingVpc.lookup: "tags" needs account: CDK looks the VPC up at synth`},
+		{"with_ids_too", lookupVpcYAML + "    vpcId: vpc-0a1b2c3d4e5f60718\n",
+			`network.existingVpc.lookup: "tags" and vpcId, cidr, privateSubnets or publicSubnets are both given`},
+		{"without_tags", strings.Replace(lookupVpcYAML, "{Name: workload-vpc}", "{}", 1),
+			`network.existingVpc.lookup.tags: "" is empty`},
+		{"managed_acls", lookupVpcYAML + "    manageNetworkAcls: true\n",
+			`network.existingVpc.manageNetworkAcls: true is not supported with a lookup yet`},
+		{"wsus_public_without_public_group", strings.Replace(lookupVpcYAML, "{Name: workload-vpc}}", "{Name: workload-vpc}, publicSubnetGroup: none}", 1),
+			`network.existingVpc.wsusSubnet: "public" needs network.existingVpc.publicSubnets (or lookup.publicSubnetGroup)`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("test", []byte(tc.yaml))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
 }

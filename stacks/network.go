@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -86,9 +87,9 @@ func addNetworkOutputs(stack awscdk.Stack, net network.Network, existing *networ
 		awscdk.Fn_Join(jsii.String(","), vpc.SelectSubnets(privateSubnets()).SubnetIds))
 	if existing != nil {
 		// The subnets are not in the template: make verify and the S3 drift check read them here.
-		output("PrivateSubnetCidrs", "Private subnet CIDRs, in the order of PrivateSubnetIds", jsii.String(subnetCidrs(existing.PrivateSubnets)))
-		if len(existing.PublicSubnets) > 0 {
-			output("PublicSubnetCidrs", "Public subnet CIDRs, in the order of PublicSubnetIds", jsii.String(subnetCidrs(existing.PublicSubnets)))
+		output("PrivateSubnetCidrs", "Private subnet CIDRs, in the order of PrivateSubnetIds", jsii.String(subnetCidrs(vpc.SelectSubnets(privateSubnets()))))
+		if len(*vpc.PublicSubnets()) > 0 {
+			output("PublicSubnetCidrs", "Public subnet CIDRs, in the order of PublicSubnetIds", jsii.String(subnetCidrs(vpc.SelectSubnets(publicSubnets()))))
 		}
 	}
 	output("PublicSecurityGroupId", "Security group of the WSUS server and jump host", net.PublicSecurityGroup().SecurityGroupId())
@@ -129,7 +130,15 @@ func existingVpc(e *config.ExistingVpc) *network.ExistingVpc {
 		}
 		return out
 	}
+	var lookup *network.VpcLookup
+	if l := e.Lookup; l != nil {
+		lookup = &network.VpcLookup{Tags: l.Tags, PrivateSubnetGroup: l.PrivateSubnetGroup, PublicSubnetGroup: l.PublicSubnetGroup}
+		if l.PublicSubnetGroup == "none" {
+			lookup.PublicSubnetGroup = ""
+		}
+	}
 	return &network.ExistingVpc{
+		Lookup:                     lookup,
 		VpcId:                      e.VpcID,
 		Cidr:                       e.Cidr,
 		PrivateSubnets:             subnets(e.PrivateSubnets),
@@ -143,10 +152,10 @@ func existingVpc(e *config.ExistingVpc) *network.ExistingVpc {
 	}
 }
 
-func subnetCidrs(subnets []network.Subnet) string {
+func subnetCidrs(selected *awsec2.SelectedSubnets) string {
 	var cidrs []string
-	for _, s := range subnets {
-		cidrs = append(cidrs, s.Cidr)
+	for _, s := range *selected.Subnets {
+		cidrs = append(cidrs, *s.Ipv4CidrBlock())
 	}
 	return strings.Join(cidrs, ",")
 }

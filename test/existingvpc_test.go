@@ -1,6 +1,7 @@
 package test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -58,6 +59,36 @@ var (
     flowLogs: true
 `)}
 )
+
+// existingVpcLookup finds a landing zone's VPC by its Name tag; the lookup is answered by a
+// committed cdk.context.json in the form the CDK CLI caches it (its key as CDK asks for it, its
+// value a VpcContextResponse of @aws-cdk/cloud-assembly-api: subnet groups by name and type
+// Public, Private or Isolated, each subnet with subnetId, cidr, availabilityZone and
+// routeTableId; aws-cdk-lib 2.270.0). The fleet's subnets are isolated, the endpoints a hub's.
+var existingVpcLookup = &scenario{name: "existing-vpc-lookup", context: contextFile("testdata/existing-vpc-lookup.cdk.context.json"),
+	config: fromYAML(`
+account: "111111111111"
+region: eu-west-1
+network:
+  s3PrefixListIds: {eu-west-1: pl-6da54004}
+  existingVpc:
+    lookup: {tags: {Name: workload-vpc}, privateSubnetGroup: Isolated}
+    interfaceEndpoints: hub
+    hubCidrs: [10.0.0.0/24]
+` + existingVpcFleet)}
+
+// contextFile reads a cdk.context.json.
+func contextFile(path string) map[string]any {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		panic(err)
+	}
+	var context map[string]any
+	if err := json.Unmarshal(data, &context); err != nil {
+		panic(err)
+	}
+	return context
+}
 
 // created lists the resource types of a template, each with its count.
 func created(template map[string]any) map[string]int {
@@ -236,4 +267,32 @@ func TestVerifyOnAnExistingVpcCountsDeclaredEndpointsSaysTheAclsAreNotModelledAn
 	for _, service := range []string{"ssm", "ssmmessages", "ec2messages", "ec2", "s3"} {
 		assert.Regexp(t, `\n  `+service+`\s+MISSING: neither created nor declared provided`, out)
 	}
+}
+
+func TestALookedUpVpcIsUsedAsTheCommittedContextDescribesIt(t *testing.T) {
+	s := existingVpcLookup.synth(t)
+	assert.Empty(t, created(s.template)["AWS::EC2::VPC"])
+	assert.Empty(t, s.root.Synth(nil).Manifest().Missing, "the committed context answers every lookup")
+	_, gateway := oneOf(t, s.template, "AWS::EC2::VPCEndpoint", "NetworkEndpointss3")
+	assert.Equal(t, "vpc-0c0ffee0c0ffee001", props(gateway)["VpcId"])
+	assert.Equal(t, []any{"rtb-0c0ffee0c0ffee0a2", "rtb-0c0ffee0c0ffee0b2"}, props(gateway)["RouteTableIds"], "the isolated group's route tables")
+	_, endpointSG := oneOf(t, s.template, "AWS::EC2::SecurityGroup", "NetworkEndpointSecurityGroup")
+	assert.Equal(t, "10.40.0.0/16", props(endpointSG)["SecurityGroupIngress"].([]any)[0].(map[string]any)["CidrIp"])
+	outputs := s.template["Outputs"].(map[string]any)
+	assert.Equal(t, "10.40.10.0/24,10.40.11.0/24", outputs["PrivateSubnetCidrs"].(map[string]any)["Value"])
+	var subnets []string
+	for _, i := range s.fleetResources("AWS::EC2::Instance") {
+		subnets = append(subnets, instanceSubnet(i))
+	}
+	slices.Sort(subnets)
+	assert.Equal(t, []string{"subnet-0c0ffee0c0ffee0a1", "subnet-0c0ffee0c0ffee0a2", "subnet-0c0ffee0c0ffee0b2"}, subnets,
+		"the fleet in the isolated subnets, WSUS in the first public one")
+}
+
+func TestALookupNotYetAnsweredAsksTheCliForIt(t *testing.T) {
+	s := (&scenario{name: "existing-vpc-lookup-missing", withoutNag: true, config: existingVpcLookup.config}).synth(t)
+	missing := s.root.Synth(nil).Manifest().Missing
+	require.Len(t, *missing, 1)
+	assert.Equal(t, "vpc-provider:account=111111111111:filter.tag:Name=workload-vpc:region=eu-west-1:returnAsymmetricSubnets=true", *(*missing)[0].Key,
+		"the key of the committed context file")
 }

@@ -35,7 +35,7 @@ func TestTemplatesMatchGoldenFiles(t *testing.T) {
 		stack string
 	}
 	var goldens []golden
-	for _, sc := range []*scenario{defaultScenario, exampleScenario, natScenario, flowLogsToS3, existingVpc, existingVpcHub, existingVpcManaged} {
+	for _, sc := range []*scenario{defaultScenario, exampleScenario, natScenario, flowLogsToS3, existingVpc, existingVpcHub, existingVpcManaged, existingVpcLookup} {
 		goldens = append(goldens, golden{sc, "network"})
 	}
 	for _, sc := range []*scenario{defaultScenario, exampleScenario, natWithoutWsus, wsusHTTPS, richPatching, existingVpcHub} {

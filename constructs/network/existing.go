@@ -1,6 +1,7 @@
 package network
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -14,6 +15,9 @@ import (
 // ACLs, FlowLogs adds a flow log, and the S3 gateway endpoint (unless S3EndpointProvided) adds
 // a route to the private subnets' route tables.
 type ExistingVpc struct {
+	// Lookup, when set, finds the VPC and its subnets instead of VpcId, Cidr, PrivateSubnets and
+	// PublicSubnets.
+	Lookup *VpcLookup
 	// VpcId is the VPC's id.
 	VpcId string
 	// Cidr is the VPC block holding the subnets: the endpoint security group admits HTTPS from it.
@@ -38,6 +42,67 @@ type ExistingVpc struct {
 	// PrivateInternetRoute declares that the private subnets reach the internet (a NAT or
 	// firewall route of the VPC's owner): the private security group may send HTTP and HTTPS out.
 	PrivateInternetRoute bool
+}
+
+// VpcLookup finds an existing VPC by its tags: CDK's Vpc.fromLookup, which the CDK CLI answers
+// with credentials for the stack's account and caches in cdk.context.json; until then CDK's
+// placeholder VPC stands in.
+type VpcLookup struct {
+	Tags map[string]string
+	// PrivateSubnetGroup and PublicSubnetGroup name the looked-up groups (CDK groups subnets by
+	// their aws-cdk:subnet-name tag, or else by type: Public, Private, Isolated). The private
+	// group has one subnet per zone; PublicSubnetGroup "" for none.
+	PrivateSubnetGroup, PublicSubnetGroup string
+}
+
+// resolve returns the VPC with what the lookup found in place of its ids, or e itself.
+func (e *ExistingVpc) resolve(scope constructs.Construct) *ExistingVpc {
+	if e.Lookup == nil {
+		return e
+	}
+	tags := map[string]*string{}
+	for k, v := range e.Lookup.Tags {
+		tags[k] = jsii.String(v)
+	}
+	looked := awsec2.Vpc_FromLookup(scope, jsii.String("Lookup"), &awsec2.VpcLookupOptions{Tags: &tags})
+	resolved := *e
+	resolved.VpcId, resolved.Cidr = *looked.VpcId(), *looked.VpcCidrBlock()
+	resolved.PrivateSubnets = lookedUpSubnets(looked, e.Lookup.PrivateSubnetGroup, nil)
+	if e.Lookup.PublicSubnetGroup != "" {
+		resolved.PublicSubnets = lookedUpSubnets(looked, e.Lookup.PublicSubnetGroup, resolved.PrivateSubnets)
+	}
+	return &resolved
+}
+
+// lookedUpSubnets are a looked-up group's subnets, one per zone; with inZonesOf, one in each of
+// its zones, in its order (as Vpc.fromVpcAttributes takes them).
+func lookedUpSubnets(vpc awsec2.IVpc, group string, inZonesOf []Subnet) []Subnet {
+	byZone := map[string]Subnet{}
+	var zones []string
+	for _, s := range *vpc.SelectSubnets(&awsec2.SubnetSelection{SubnetGroupName: jsii.String(group)}).Subnets {
+		subnet := Subnet{Id: *s.SubnetId(), Cidr: *s.Ipv4CidrBlock(), Zone: *s.AvailabilityZone(), RouteTableId: *s.RouteTable().RouteTableId()}
+		if _, twice := byZone[subnet.Zone]; twice && inZonesOf == nil {
+			panic(fmt.Sprintf("the looked-up VPC's subnet group %q has two subnets in %s: name a group with one subnet per zone (lookup.privateSubnetGroup, from the aws-cdk:subnet-name tag)", group, subnet.Zone))
+		}
+		byZone[subnet.Zone] = subnet
+		zones = append(zones, subnet.Zone)
+	}
+	if inZonesOf == nil {
+		var out []Subnet
+		for _, zone := range zones {
+			out = append(out, byZone[zone])
+		}
+		return out
+	}
+	var out []Subnet
+	for _, private := range inZonesOf {
+		s, ok := byZone[private.Zone]
+		if !ok {
+			panic(fmt.Sprintf("the looked-up VPC's subnet group %q has no subnet in %s, where a private subnet is: Vpc.fromVpcAttributes needs one per zone", group, private.Zone))
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 // Subnet is a subnet of an existing VPC.

@@ -149,6 +149,8 @@ func NewNetwork(scope constructs.Construct, id string, props *Props) Network {
 		natEnabled:     p.NatGateways > 0,
 	}
 	if p.Existing != nil {
+		p.Existing = p.Existing.resolve(n.Construct)
+		n.existing = p.Existing
 		n.vpcCidr, n.natEnabled = p.Existing.Cidr, p.Existing.PrivateInternetRoute
 		n.vpc = importVpc(n.Construct, p.Existing)
 		for _, s := range p.Existing.PublicSubnets {
@@ -218,8 +220,13 @@ func (p *Props) validate(region string) error {
 	if p.Existing != nil {
 		// Its ids were validated with the configuration; the construct checks what it relies on.
 		switch {
+		case p.Existing.Lookup != nil:
+			if len(p.Existing.Lookup.Tags) == 0 || p.Existing.Lookup.PrivateSubnetGroup == "" || p.Existing.ManageNetworkAcls {
+				return fmt.Errorf("Existing.Lookup needs Tags and PrivateSubnetGroup, and cannot have ManageNetworkAcls")
+			}
+			return p.validateFlowLogs()
 		case p.Existing.VpcId == "" || len(p.Existing.PrivateSubnets) == 0:
-			return fmt.Errorf("Existing needs VpcId and PrivateSubnets")
+			return fmt.Errorf("Existing needs VpcId and PrivateSubnets, or Lookup")
 		case p.Existing.ManageNetworkAcls && len(p.Existing.PublicSubnets) == 0:
 			return fmt.Errorf("Existing.ManageNetworkAcls needs PublicSubnets: the ACLs cover a public and a private subnet group")
 		case p.Existing.InterfaceEndpointsProvided && len(p.Existing.HubCidrs) == 0:
