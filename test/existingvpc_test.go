@@ -51,13 +51,7 @@ var (
 	existingVpcHub = &scenario{name: "existing-vpc-hub", config: fromYAML(existingVpcHubYAML)}
 	// existingVpcManaged: privatepatch's network ACLs and flow logs on the existing subnets, with
 	// a hub's endpoints.
-	existingVpcManaged = &scenario{name: "existing-vpc-managed-acls", config: fromYAML(strings.Replace(existingVpcNetwork,
-		"  s3PrefixListIds:", "  s3PrefixListCidrs: {us-west-2: [3.5.76.0/22, 52.218.128.0/17]}\n  s3PrefixListIds:", 1) +
-		existingVpcPublicSubnets + `    interfaceEndpoints: hub
-    hubCidrs: [10.0.0.0/24]
-    manageNetworkAcls: true
-    flowLogs: true
-`)}
+	existingVpcManaged = &scenario{name: "existing-vpc-managed-acls", config: fromYAML(existingVpcManagedYAML)}
 )
 
 // existingVpcLookup finds a landing zone's VPC by its Name tag; the lookup is answered by a
@@ -233,6 +227,15 @@ func TestEveryRequiredEndpointOfTheExistingVpcScenariosIsCreatedOrDeclared(t *te
 	}
 }
 
+// existingVpcManagedYAML is the configuration of existingVpcManaged.
+var existingVpcManagedYAML = strings.Replace(existingVpcNetwork,
+	"  s3PrefixListIds:", "  s3PrefixListCidrs: {us-west-2: [3.5.76.0/22, 52.218.128.0/17]}\n  s3PrefixListIds:", 1) +
+	existingVpcPublicSubnets + `    interfaceEndpoints: hub
+    hubCidrs: [10.0.0.0/24]
+    manageNetworkAcls: true
+    flowLogs: true
+`
+
 // existingVpcHubYAML is the configuration of existingVpcHub, as a file make verify reads.
 const existingVpcHubYAML = existingVpcNetwork + `    interfaceEndpoints: hub
     hubCidrs: [10.0.0.0/24]
@@ -295,4 +298,15 @@ func TestALookupNotYetAnsweredAsksTheCliForIt(t *testing.T) {
 	require.Len(t, *missing, 1)
 	assert.Equal(t, "vpc-provider:account=111111111111:filter.tag:Name=workload-vpc:region=eu-west-1:returnAsymmetricSubnets=true", *(*missing)[0].Key,
 		"the key of the committed context file")
+}
+
+func TestVerifyProvesTheFlowsOfManagedAclsOnAnExistingVpcHubIncluded(t *testing.T) {
+	s := existingVpcManaged.synth(t)
+	path := filepath.Join(t.TempDir(), "managed.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(existingVpcManagedYAML), 0o644))
+	out, code := runVerify(t, *s.root.Synth(nil).Directory(), "-control-tower=false", "-config", path)
+	require.Equal(t, 0, code, out)
+	assert.Regexp(t, `yes\s+instance to the hub's interface endpoints at 10\.0\.0\.0/24\s+443\s+passes\s+rule 500 out allow 10\.0\.0\.0/24 443-443`, out)
+	assert.Regexp(t, `yes\s+instance to WSUS over HTTP\s+8530\s+passes\s+rule 200 in allow 10\.20\.10\.0/24 8530-8531`, out, "subnets from the outputs")
+	assert.NotContains(t, out, "the ACL layer is not modelled")
 }
