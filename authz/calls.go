@@ -54,6 +54,8 @@ type Call struct {
 	Context         map[string]any
 	// ThroughS3Endpoint: from the private subnets, through the S3 gateway endpoint.
 	ThroughS3Endpoint bool
+	// EndpointDenies marks a forbidden call that only the S3 endpoint's policy denies.
+	EndpointDenies bool
 	// ResourcePolicy is the bucket, topic or key policy on the way, and what it is.
 	ResourcePolicy     any
 	ResourcePolicyName string
@@ -121,7 +123,7 @@ func Calls(stacks Stacks, env Env) ([]Call, error) {
 		if ir.private {
 			add(Call{Caller: ir.caller, Principal: Principal{Role: role}, Action: "s3:GetObject",
 				Resource: fmt.Sprintf("arn:%s:s3:::attacker-chosen-bucket/payload", partition), ResourceAccount: outsiderAccount,
-				ThroughS3Endpoint: true, ResourcePolicy: awsBucketPolicy("attacker-chosen-bucket"), ResourcePolicyName: "a public bucket",
+				ThroughS3Endpoint: true, EndpointDenies: true, ResourcePolicy: awsBucketPolicy("attacker-chosen-bucket"), ResourcePolicyName: "a public bucket",
 				Required: false, Source: gatewayEndpointPolicy})
 		}
 		add(Call{Caller: ir.caller, Principal: Principal{Role: role}, Action: "ssm:UpdateInstanceInformation",

@@ -176,6 +176,9 @@ type Network struct {
 	S3Endpoint S3Endpoint `yaml:"s3Endpoint"`
 	// FlowLogs records the VPC's traffic.
 	FlowLogs FlowLogs `yaml:"flowLogs"`
+	// ExistingVpc deploys into a VPC that exists instead of creating one; vpcCidr, azCount,
+	// availabilityZones, subnetCidrMask and nat then do not apply. Default: none.
+	ExistingVpc *ExistingVpc `yaml:"existingVpc"`
 	// ReachabilityPaths creates VPC Reachability Analyzer paths for the flows the architecture
 	// needs, to analyse after a deploy (each analysis is charged).
 	ReachabilityPaths bool `yaml:"reachabilityPaths"`
@@ -267,6 +270,9 @@ const DefaultWindowsVersion = "2022"
 // applyDefaults fills what YAML cannot pre-fill: fields of list elements, and defaults that
 // depend on other fields.
 func (c *Config) applyDefaults() {
+	if c.Network.ExistingVpc != nil {
+		c.Network.ExistingVpc.applyDefaults()
+	}
 	setDefault(&c.Fleet.Tag.Value, c.Project)
 	for i := range c.Patching.Baselines {
 		b := &c.Patching.Baselines[i]
@@ -308,7 +314,7 @@ func (c *Config) applyDefaults() {
 		g := &c.Fleet.InstanceGroups[i]
 		setDefault(&g.WindowsVersion, DefaultWindowsVersion)
 		setDefault(&g.InstanceType, "m6i.large")
-		setDefault(&g.Zones, min(2, c.Network.AzCount))
+		setDefault(&g.Zones, min(2, c.Network.Zones()))
 	}
 }
 

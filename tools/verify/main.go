@@ -78,11 +78,19 @@ func run(out io.Writer, assembly, configPath, specPath string, controls bool) (i
 		return 0, err
 	}
 	problems := 0
-	for _, name := range slices.Sorted(maps.Keys(templates)) {
-		if !hasType(templates[name], "AWS::EC2::NetworkAclEntry") {
+	for _, d := range cfg.Deployments() {
+		name := d.StackName("network")
+		template, ok := templates[name]
+		if !ok {
 			continue
 		}
-		n, err := flowTable(out, name, templates[name], deploymentFor(cfg, name))
+		problems += endpointTable(out, name, template, d)
+		if !d.Network.ManagesNetworkAcls() {
+			fmt.Fprintf(out, "\n%s: the network ACLs of the existing VPC are left as they are (network.existingVpc.manageNetworkAcls is false): "+
+				"the ACL layer is not modelled, so no flow is proven here; only a deploy shows it (Reachability Analyzer, or make doctor)\n", name)
+			continue
+		}
+		n, err := flowTable(out, name, template, d)
 		if err != nil {
 			return 0, err
 		}
@@ -160,24 +168,29 @@ func controlTower(out io.Writer, projectRoot string, templates cfnupdate.Deploym
 	return problems, nil
 }
 
-// deploymentFor finds the deployment (environment) whose network stack is called name.
-func deploymentFor(cfg *config.Config, stack string) *config.Config {
-	for _, d := range cfg.Deployments() {
-		if d.StackName("network") == stack {
-			return d
+// endpointTable prints how each endpoint the private subnets need is provided, created by the
+// network stack or declared in network.existingVpc, and returns how many are neither.
+func endpointTable(out io.Writer, stack string, template map[string]any, d *config.Config) int {
+	hub, s3 := false, false
+	if e := d.Network.ExistingVpc; e != nil {
+		hub, s3 = e.InterfaceEndpoints == config.EndpointsHub, e.S3Endpoint == config.S3EndpointExisting
+	}
+	fmt.Fprintf(out, "\n%s: endpoints the private subnets need (a centrally provided one counts only when declared)\n", stack)
+	missing := 0
+	for _, e := range netpath.Endpoints(template, hub, s3) {
+		switch {
+		case e.How == "":
+			missing++
+			fmt.Fprintf(out, "  %-12s MISSING: neither created nor declared provided (network.existingVpc.interfaceEndpoints: hub, s3Endpoint: existing)  <-- WRONG\n", e.Service)
+		case e.How == "declared provided" && e.Service == "s3":
+			fmt.Fprintf(out, "  %-12s declared provided (the VPC's own): not in the templates, so only a deploy shows it serves the private subnets' route tables\n", e.Service)
+		case e.How == "declared provided":
+			fmt.Fprintf(out, "  %-12s declared provided (a hub's): not in the templates, so only a deploy shows its name resolves (Route 53) to an address the fleet reaches\n", e.Service)
+		default:
+			fmt.Fprintf(out, "  %-12s %s\n", e.Service, e.How)
 		}
 	}
-	return cfg
-}
-
-func hasType(template map[string]any, resourceType string) bool {
-	resources, _ := template["Resources"].(map[string]any)
-	for _, r := range resources {
-		if r, ok := r.(map[string]any); ok && r["Type"] == resourceType {
-			return true
-		}
-	}
-	return false
+	return missing
 }
 
 // flowTable prints the verdict on every required and forbidden flow and returns how many are
@@ -208,16 +221,20 @@ func flowTable(out io.Writer, stack string, template map[string]any, d *config.C
 		}
 		fmt.Fprintf(out, "%-8s %-62s %5d  %-7s %s%s\n", map[bool]string{true: "yes", false: "no"}[needed], f.Name, f.Port, verdict, decided, mark)
 	}
-	for _, f := range netpath.RequiredFlows(m, s3, d.Network.AdminCidrs) {
+	required := netpath.RequiredFlows(m, s3, d.Network.AdminCidrs)
+	if e := d.Network.ExistingVpc; e != nil && e.InterfaceEndpoints == config.EndpointsHub {
+		required = append(required, netpath.HubFlows(m, e.HubCidrs)...)
+	}
+	for _, f := range required {
 		row(true, f, m.TCP(f.Src, f.Dst, f.Port))
 	}
-	if d.Network.Nat.Enabled {
+	if d.Network.PrivateInternetRoute() {
 		for _, port := range []int{80, 443} {
 			f := netpath.Flow{Name: "instance to Microsoft Update through NAT", Src: netpath.Host(m.Private[0]), Dst: netpath.MicrosoftUpdate, Port: port}
 			row(true, f, m.ThroughNAT(f.Src, f.Dst, netpath.Host(m.Public[0]), port))
 		}
 	}
-	for _, f := range netpath.ForbiddenFlows(m, len(d.Network.AdminCidrs) > 0, d.Network.Nat.Enabled) {
+	for _, f := range netpath.ForbiddenFlows(m, len(d.Network.AdminCidrs) > 0, d.Network.PrivateInternetRoute()) {
 		row(false, f, m.TCP(f.Src, f.Dst, f.Port))
 	}
 	return wrong, nil
@@ -247,7 +264,8 @@ func authzTable(out io.Writer, templates cfnupdate.Deployment, cfg *config.Confi
 			account = "111111111111" // an account-agnostic deployment: any account evaluates the same
 		}
 		deployments = append(deployments, authz.Deployment{Name: d.StackName("network"), Stacks: stacks,
-			Env: authz.Env{Account: account, Region: d.Region, Partition: authz.Partition(d.Region)}})
+			Env:                authz.Env{Account: account, Region: d.Region, Partition: authz.Partition(d.Region)},
+			S3EndpointProvided: d.Network.ExistingVpc != nil && d.Network.ExistingVpc.S3Endpoint == config.S3EndpointExisting})
 	}
 	results, err := evaluator.Evaluate(deployments)
 	if err != nil {
@@ -257,6 +275,15 @@ func authzTable(out io.Writer, templates cfnupdate.Deployment, cfg *config.Confi
 	for _, d := range deployments {
 		fmt.Fprintf(out, "\n%s: runtime calls, evaluated by iam-simulate over identity, endpoint, bucket, topic and key policies\n", d.Name)
 		fmt.Fprintln(out, "needed verdict caller action resource\n       decided by (statements); source (AWS page)")
+		if d.S3EndpointProvided {
+			buckets, err := authz.EndpointBuckets(d)
+			if err != nil {
+				return 0, err
+			}
+			fmt.Fprintf(out, "the S3 endpoint is the VPC's own (network.existingVpc.s3Endpoint: existing): its policy is not in the templates, so "+
+				"no call is proven to be denied by it, and calls through it are evaluated without it. Its policy must allow s3:GetObject "+
+				"on these buckets, and s3:PutObject on the command-output bucket:\n  %s\n", strings.Join(buckets, "\n  "))
+		}
 		for _, r := range results[d.Name] {
 			mark := ""
 			if !r.OK() {
