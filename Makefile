@@ -19,7 +19,7 @@ CDK_DEPLOY_FLAGS ?= --require-approval broadening
 # CONFIG=path/to/config.yaml picks a configuration; without it the embedded default is used.
 CDK_CONFIG := $(if $(CONFIG),-c config=$(abspath $(CONFIG)),)
 
-.PHONY: help setup synth cost diagram verify diff s3-prefix-lists-of-cdk-out check-s3-drift check-update deploy doctor patch-now test update-golden bench lint lint-ps test-ps clean
+.PHONY: help setup env synth cost diagram verify diff s3-prefix-lists-of-cdk-out check-s3-drift check-update deploy doctor patch-now test schema update-golden bench lint gofmt lint-ps test-ps clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -43,6 +43,11 @@ tools/psparse/node_modules/.package-lock.json: tools/psparse/package.json tools/
 	@command -v npm >/dev/null || { echo "npm is not installed: install Node.js (any version) with npm first" >&2; exit 1; }
 	npm ci --prefix tools/psparse --ignore-scripts --no-audit --no-fund
 
+# go run ./app and cdk outside make: the same Node (>= 22, without the end-of-life banner jsii
+# prints on older ones) and the pinned CLI as make's targets.
+env: ## print the PATH for go run ./app and cdk outside make (Node >= 22, the pinned CLI): eval "$(make -s env)"
+	@echo 'export PATH="$(if $(NEEDS_NODE24),$(NODE24_BIN):)$(CURDIR)/node_modules/.bin:$$PATH"'
+
 node_modules/.package-lock.json: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm is not installed: install Node.js (any version) with npm first" >&2; exit 1; }
 	npm ci --no-audit --no-fund
@@ -61,6 +66,8 @@ diagram: synth ## draw docs/architecture.png from the synthesised app (cdk-dia; 
 	@command -v dot >/dev/null || { echo "make diagram needs Graphviz's dot: apt-get install graphviz (or brew install graphviz)" >&2; exit 1; }
 	npm ci --prefix tools/diagram --no-audit --no-fund
 	tools/diagram/node_modules/.bin/cdk-dia --tree cdk.out/tree.json --target docs/architecture.png
+	@# cdk-dia names its icons by absolute path: keep the Graphviz source free of this machine's
+	sed 's|$(CURDIR)/||g' docs/architecture.dot > docs/architecture.dot.new && mv docs/architecture.dot.new docs/architecture.dot
 
 # The S3 prefix-list drift check (package s3drift): the network ACLs carry the CIDRs of each
 # region's com.amazonaws.REGION.s3 list as they were at synth, so the AWS CLI reads the list as it
@@ -165,16 +172,26 @@ patch-now: ## run AWS-RunPatchBaseline now: TARGET=<patch group|instance id|reso
 test: setup lint ## run every test: configuration, constructs, templates, cdk-nag, network paths
 	go test -count=1 ./...
 
+schema: ## regenerate config/privatepatch.schema.json from package config's types (a test fails when it is out of date)
+	go run ./tools/configschema -config-dir config > config/privatepatch.schema.json.new
+	mv config/privatepatch.schema.json.new config/privatepatch.schema.json
+
 update-golden: setup ## rewrite test/testdata golden templates; review the diff before committing
 	go test -count=1 ./test -update
 
 bench: setup ## measure synthesis: the app against a one-resource floor (time, peak memory), the test suite against one synth, growth with groups and environments
 	tools/bench.sh
 
-lint: ## gofmt and go vet
-	@unformatted=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); \
-	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted" >&2; exit 1; fi
+lint: gofmt ## gofmt and go vet
 	go vet ./...
+
+# Every .go file but the installed node packages', found without git (CodeBuild's source and a
+# source archive have no .git), refusing an empty list: gofmt -l without files reads stdin.
+gofmt:
+	@files=$$(find . -name '*.go' -not -path '*/node_modules/*' -not -path './.git/*' -not -path './cdk.out/*'); \
+	  if [ -z "$$files" ]; then echo "gofmt: no Go files under $(CURDIR)" >&2; exit 1; fi; \
+	  unformatted=$$(gofmt -l $$files < /dev/null); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted" >&2; exit 1; fi
 
 test-ps: ## run the Pester tests of the PowerShell scripts (needs pwsh and the PowerShell Gallery)
 	@command -v pwsh >/dev/null || { echo "pwsh is not installed: the Pester tests need PowerShell 7" >&2; exit 1; }

@@ -37,7 +37,25 @@ var cliContext = map[string]any{
 	"@aws-cdk/core:failSynthOnValidationErrors": false,
 }
 
+// usage is what --help prints; the CDK CLI runs the app without arguments.
+const usage = `Usage: make synth [CONFIG=file]    (or: npx cdk synth [-c config=file], go run ./app)
+
+privatepatch's CDK app: loads the configuration (the CDK context value "config", else the file
+named by PRIVATEPATCH_CONFIG, else the embedded default config/default.yaml), validates it,
+reporting every bad value at once, and only then synthesises the network, fleet and patching
+stacks (or, with pipeline.enabled, the pipeline stack) to CDK_OUTDIR, or cdk.out when run
+directly from the project root. Exit status 1 on a bad configuration, with nothing synthesised.
+It takes no arguments.
+`
+
 func main() {
+	if len(os.Args) > 1 {
+		fmt.Fprint(os.Stderr, usage)
+		if os.Args[1] == "-h" || os.Args[1] == "-help" || os.Args[1] == "--help" {
+			os.Exit(0)
+		}
+		os.Exit(2)
+	}
 	outdir := os.Getenv("CDK_OUTDIR")
 	context, err := directRunContext()
 	if err == nil && outdir == "" {

@@ -22,6 +22,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/privatepatch/privatepatch/constructs/awsbuckets"
 )
 
 // Partition is the partition of an AWS region.
@@ -84,6 +86,38 @@ type Deployment struct {
 	Name   string
 	Stacks Stacks
 	Env    Env
+	// S3EndpointProvided declares that the VPC has an S3 endpoint of its own (an existing VPC):
+	// its policy is its owner's and not in the templates, so nothing can be proven of what it
+	// denies; Unproven and EndpointBuckets say what it must allow.
+	S3EndpointProvided bool
+}
+
+// Unproven reports whether a call's verdict rests on an endpoint policy that is not in the
+// templates: a forbidden call that only the S3 endpoint's policy denies, through an endpoint the
+// VPC provides. Such calls are left out of the evaluation.
+func (d Deployment) Unproven(c Call, endpointPolicy any) bool {
+	return d.S3EndpointProvided && endpointPolicy == nil && c.EndpointDenies
+}
+
+// EndpointBuckets are the buckets the private subnets' calls reach through the S3 endpoint,
+// sorted: what the policy of an S3 endpoint the VPC provides must allow. Systems Manager's own
+// buckets (awsbuckets.SystemsManager) are always among them.
+func EndpointBuckets(d Deployment) ([]string, error) {
+	calls, err := Calls(d.Stacks, d.Env)
+	if err != nil {
+		return nil, err
+	}
+	buckets := map[string]bool{}
+	for _, b := range awsbuckets.SystemsManager(d.Env.Region) {
+		buckets[b] = true
+	}
+	for _, c := range calls {
+		if c.ThroughS3Endpoint && c.Required {
+			bucket := strings.TrimPrefix(c.Resource, "arn:"+d.Env.Partition+":s3:::")
+			buckets[strings.SplitN(bucket, "/", 2)[0]] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(buckets)), nil
 }
 
 // Evaluate evaluates the calls of each deployment in one run of the evaluator.
@@ -102,6 +136,9 @@ func (e Evaluator) Evaluate(deployments []Deployment) (map[string][]Result, erro
 		m := model{resolver{env: d.Env, stacks: d.Stacks}}
 		endpoint := m.s3EndpointPolicy()
 		for _, c := range calls {
+			if d.Unproven(c, endpoint) {
+				continue
+			}
 			sim, err := simulation(m, c, endpoint)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", d.Name, err)

@@ -153,6 +153,11 @@ func TestShippedConfigurationsAreAuthorisedForEveryNeededCallAndDeniedEveryForbi
 	for _, r := range find(t, "default", "CloudWatch alarm", "sns:Publish", "AlertsTopic") {
 		assert.Equal(t, "Allowed", r.Verdict)
 	}
+	// Hybrid nodes: invited in the example, so its windows may command them and they may
+	// download AWS's payload; not in the default, whose windows may not.
+	assert.True(t, find(t, "example", "maintenance window", "ssm:SendCommand", ":managed-instance/")[0].Required)
+	assert.False(t, find(t, "default", "maintenance window", "ssm:SendCommand", ":managed-instance/")[0].Required)
+	assert.Equal(t, "Allowed", find(t, "example", "SecurityHybridRole", "s3:GetObject", "aws-patch-manager-")[0].Verdict)
 }
 
 func TestRevertingTheEndpointBucketDefectDeniesThePayloadDownloadAtTheEndpoint(t *testing.T) {

@@ -10,16 +10,20 @@ import (
 // The pages the rows below rest on, as read on 2026-11-27.
 const (
 	ssmActionsPage = `"Actions, resources, and condition keys for AWS Systems Manager", Service Authorization Reference`
-	// automationPolicyPage says of Amazon-owned runbooks: "The account ID shouldn't be specified in
-	// the ARN for Amazon owned public documents".
-	automationPolicyPage   = `"Setting up identity based policies examples", Systems Manager Automation`
-	encryptedTopicPage     = `"Enable compatibility between event sources from AWS services and encrypted topics", Amazon SNS Developer Guide`
+	// automationPolicyPage says: "The account ID shouldn't be specified in the Amazon Resource Name
+	// (ARN) for AWS owned public documents"; ssmActionsPage lists document* and
+	// automation-execution* as what StartAutomationExecution authorises (automation-definition
+	// optional), and AWS's denials name the account-less automation-definition ARN.
+	automationPolicyPage = `"Setting up identity based policies examples", Systems Manager Automation; ` + ssmActionsPage
+	encryptedTopicPage   = `"Enable compatibility between event sources from AWS services and encrypted topics" (Managing Amazon SNS encryption keys and costs), Amazon SNS Developer Guide`
+	// publisherKeyPage: "The publisher must have the kms:GenerateDataKey and kms:Decrypt permissions".
+	publisherKeyPage       = `"Allow a user to send messages to a topic with SSE" (Managing Amazon SNS encryption keys and costs), Amazon SNS Developer Guide`
 	dataSyncPage           = `"Configuring resource data sync for Inventory", AWS Systems Manager User Guide`
 	commandOutputPage      = `"Create an IAM instance profile for Systems Manager" (output to your own S3 bucket), AWS Systems Manager User Guide`
 	maintenanceWindowPage  = `"Use the console to configure permissions for maintenance windows" (iam:PassRole for the task role), AWS Systems Manager User Guide`
 	parameterStoreActions  = `"Restricting access to Parameter Store parameters using IAM policies", AWS Systems Manager User Guide`
-	crossAccountPage       = `"Determine whether a request is allowed or denied within an account" / "Cross-account policy evaluation logic", IAM User Guide`
-	gatewayEndpointPolicy  = `"Control access from VPC endpoints with bucket policies" / "Gateway endpoints for Amazon S3": an endpoint policy limits what passes the endpoint, AWS PrivateLink Guide`
+	crossAccountPage       = `"Cross-account policy evaluation logic", IAM User Guide`
+	gatewayEndpointPolicy  = `"Control access to VPC endpoints using endpoint policies" and "Gateway endpoints for Amazon S3", AWS PrivateLink Guide`
 	assumptionPublicBucket = "AWS's buckets are public: \"These S3 buckets are publicly accessible\" (" + awsbuckets.PatchingPage + ")"
 )
 
@@ -50,6 +54,8 @@ type Call struct {
 	Context         map[string]any
 	// ThroughS3Endpoint: from the private subnets, through the S3 gateway endpoint.
 	ThroughS3Endpoint bool
+	// EndpointDenies marks a forbidden call that only the S3 endpoint's policy denies.
+	EndpointDenies bool
 	// ResourcePolicy is the bucket, topic or key policy on the way, and what it is.
 	ResourcePolicy     any
 	ResourcePolicyName string
@@ -79,18 +85,24 @@ func Calls(stacks Stacks, env Env) ([]Call, error) {
 	patchManagerBucket, _ := awsbuckets.PatchManagerBucket(region)
 	downloads := []struct{ bucket, key, what string }{
 		{patchManagerBucket, "patchbaselineoperations/Amazon.PatchBaselineOperations-1.65.zip", "AWS-RunPatchBaseline's payload"},
-		{"patch-baseline-snapshot-" + region, "snapshot.json", "the patch baseline snapshot"},
+		{awsbuckets.SnapshotBucket(region), "snapshot.json", "the patch baseline snapshot"},
 		{"aws-ssm-" + region, "aws:runPowerShellScript/module.zip", "a document's module"},
 	}
 
 	// The instances: fleet (private subnets, through the S3 endpoint) and WSUS (public subnet).
+	ec2Node := fmt.Sprintf("arn:%s:ec2:%s:%s:instance/i-0123456789abcdef0", partition, region, account)
 	instanceRoles := []struct {
 		prefix, caller string
 		private        bool
 		writes         []string
+		node, nodeID   string // the node's ARN and id as Systems Manager names it
 	}{
-		{"FleetRole", "fleet instance (FleetRole)", true, []string{"patch/", "wsus-client/", "cce/"}},
-		{"WsusRole", "WSUS server (WsusRole)", false, []string{"wsus-setup/"}},
+		{"FleetRole", "fleet instance (FleetRole)", true, []string{"patch/", "wsus-client/", "cce/"}, ec2Node, "i-0123456789abcdef0"},
+		{"WsusRole", "WSUS server (WsusRole)", false, []string{"wsus-setup/"}, ec2Node, "i-0123456789abcdef0"},
+		// On-premises: it reaches AWS over the internet or the user's own link, not this VPC's
+		// endpoint; Systems Manager names it managed-instance/mi-... (ssmActionsPage).
+		{"SecurityHybridRole", "hybrid node (SecurityHybridRole)", false, []string{"patch/", "wsus-client/", "cce/"},
+			fmt.Sprintf("arn:%s:ssm:%s:%s:managed-instance/mi-0123456789abcdef0", partition, region, account), "mi-0123456789abcdef0"},
 	}
 	outputBucket, hasOutput := m.first("AWS::S3::Bucket", "CommandOutputBucket")
 	for _, ir := range instanceRoles {
@@ -111,12 +123,11 @@ func Calls(stacks Stacks, env Env) ([]Call, error) {
 		if ir.private {
 			add(Call{Caller: ir.caller, Principal: Principal{Role: role}, Action: "s3:GetObject",
 				Resource: fmt.Sprintf("arn:%s:s3:::attacker-chosen-bucket/payload", partition), ResourceAccount: outsiderAccount,
-				ThroughS3Endpoint: true, ResourcePolicy: awsBucketPolicy("attacker-chosen-bucket"), ResourcePolicyName: "a public bucket",
+				ThroughS3Endpoint: true, EndpointDenies: true, ResourcePolicy: awsBucketPolicy("attacker-chosen-bucket"), ResourcePolicyName: "a public bucket",
 				Required: false, Source: gatewayEndpointPolicy})
 		}
 		add(Call{Caller: ir.caller, Principal: Principal{Role: role}, Action: "ssm:UpdateInstanceInformation",
-			Resource: fmt.Sprintf("arn:%s:ec2:%s:%s:instance/i-0123456789abcdef0", partition, region, account),
-			Required: true, Source: ssmActionsPage})
+			Resource: ir.node, Required: true, Source: ssmActionsPage})
 		if ir.prefix == "WsusRole" {
 			add(Call{Caller: ir.caller, Principal: Principal{Role: role}, Action: "ssm:GetParameter",
 				Resource: fmt.Sprintf("arn:%s:ssm:%s:%s:parameter/any/secret", partition, region, account),
@@ -130,7 +141,7 @@ func Calls(stacks Stacks, env Env) ([]Call, error) {
 		tls := map[string]any{"aws:SecureTransport": "true"}
 		for _, prefix := range ir.writes {
 			add(Call{Caller: ir.caller, Principal: Principal{Role: role}, Action: "s3:PutObject",
-				Resource: fmt.Sprintf("arn:%s:s3:::%s/%sdocument/i-0123456789abcdef0/stdout", partition, bucketName, prefix),
+				Resource: fmt.Sprintf("arn:%s:s3:::%s/%sdocument/%s/stdout", partition, bucketName, prefix, ir.nodeID),
 				Context:  tls, ThroughS3Endpoint: ir.private, ResourcePolicy: bucketPolicy, ResourcePolicyName: "the command-output bucket policy",
 				Required: true, Source: commandOutputPage})
 		}
@@ -167,13 +178,27 @@ func Calls(stacks Stacks, env Env) ([]Call, error) {
 		add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "ssm:SendCommand",
 			Resource: fmt.Sprintf("arn:%s:ec2:%s:%s:instance/i-0123456789abcdef0", partition, region, account),
 			Required: true, Source: ssmActionsPage})
+		// Hybrid nodes join the patch groups by tag: a window targeting tags reaches them, and may
+		// command them only when hybrid nodes are invited.
+		if targetsTags(m, role) {
+			_, hybrid := m.first("AWS::IAM::Role", "SecurityHybridRole")
+			add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "ssm:SendCommand",
+				Resource: fmt.Sprintf("arn:%s:ssm:%s:%s:managed-instance/mi-0123456789abcdef0", partition, region, account),
+				Required: hybrid, Source: ssmActionsPage + " (hybrid nodes are managed-instance/mi-...)"})
+		}
 		add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "ssm:SendCommand",
 			Resource: fmt.Sprintf("arn:%s:ssm:%s::document/AWS-RunPowerShellScript", partition, region), AwsOwnedArn: true,
 			Required: false, Source: ssmActionsPage + " (the window runs AWS-RunPatchBaseline only)"})
 		if usesCreateImage(m, role) {
-			add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "ssm:StartAutomationExecution",
-				Resource: fmt.Sprintf("arn:%s:ssm:%s::automation-definition/AWS-CreateImage:$DEFAULT", partition, region), AwsOwnedArn: true,
-				Required: true, Source: automationPolicyPage})
+			for _, resource := range []string{
+				fmt.Sprintf("arn:%s:ssm:%s::automation-definition/AWS-CreateImage:$DEFAULT", partition, region),
+				fmt.Sprintf("arn:%s:ssm:%s::document/AWS-CreateImage", partition, region),
+				fmt.Sprintf("arn:%s:ssm:%s:%s:automation-execution/0123abcd-0123-4567-89ab-0123456789ab", partition, region, account),
+			} {
+				add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "ssm:StartAutomationExecution",
+					Resource: resource, AwsOwnedArn: !strings.Contains(resource, "automation-execution"),
+					Required: true, Source: automationPolicyPage})
+			}
 			add(Call{Caller: caller + " as AWS-CreateImage", Principal: Principal{Role: role}, Action: "ec2:CreateImage",
 				Resource: fmt.Sprintf("arn:%s:ec2:%s:%s:instance/i-0123456789abcdef0", partition, region, account),
 				Required: true, Source: `"AWS-CreateImage", Systems Manager Automation Runbook Reference`})
@@ -197,8 +222,10 @@ func Calls(stacks Stacks, env Env) ([]Call, error) {
 				Context: map[string]any{"aws:SecureTransport": "true"}, ResourcePolicy: topicPolicy, ResourcePolicyName: "the alerts topic policy",
 				Required: true, Source: encryptedTopicPage})
 			if hasKey {
-				add(Call{Caller: "EventBridge rules (AlertsPublishRole)", Principal: Principal{Role: role}, Action: "kms:GenerateDataKey", Resource: keyArn,
-					ResourcePolicy: alertsKeyPolicy, ResourcePolicyName: "the alerts key policy", Required: true, Source: encryptedTopicPage})
+				for _, action := range []string{"kms:GenerateDataKey", "kms:Decrypt"} {
+					add(Call{Caller: "EventBridge rules (AlertsPublishRole)", Principal: Principal{Role: role}, Action: action, Resource: keyArn,
+						ResourcePolicy: alertsKeyPolicy, ResourcePolicyName: "the alerts key policy", Required: true, Source: publisherKeyPage})
+				}
 			}
 		}
 		for _, alarm := range m.find("AWS::CloudWatch::Alarm", "") {
@@ -247,6 +274,25 @@ func usesCreateImage(m model, role Resource) bool {
 // notifies tells whether a Run Command task of role's window publishes notifications.
 func notifies(m model, role Resource) bool {
 	return taskOf(m, role, func(task map[string]any) bool { return strings.Contains(fmt.Sprint(task), "NotificationArn") })
+}
+
+// targetsTags tells whether the window of role targets instances by tag (patch groups).
+func targetsTags(m model, role Resource) bool {
+	roleArn := m.getAtt(role.Stack, role.LogicalID, "Arn")
+	windows := map[string]bool{}
+	for _, task := range m.find("AWS::SSM::MaintenanceWindowTask", "") {
+		props, _ := m.value(task.Stack, m.properties(task)).(map[string]any)
+		if fmt.Sprint(props["ServiceRoleArn"]) == roleArn {
+			windows[fmt.Sprint(props["WindowId"])] = true
+		}
+	}
+	for _, target := range m.find("AWS::SSM::MaintenanceWindowTarget", "") {
+		props, _ := m.value(target.Stack, m.properties(target)).(map[string]any)
+		if windows[fmt.Sprint(props["WindowId"])] && strings.Contains(fmt.Sprint(props["Targets"]), "tag:") {
+			return true
+		}
+	}
+	return false
 }
 
 func passesRole(m model, role Resource) bool { return usesCreateImage(m, role) || notifies(m, role) }

@@ -75,8 +75,11 @@ func (a *Assets) validate(c *Config, p *problems) {
 		tags := c.WsusAssetTags()
 		checkTags(p, "assets.wsusTags", a.WsusTags)
 		a.checkTags(p, "assets.wsusTags", "the WSUS server", tags)
-		if v, ok := tags[TagIsPublic]; ok && v != "Y" && a.hasPolicy(TagIsPublic) {
+		if v, ok := tags[TagIsPublic]; ok && v != "Y" && a.hasPolicy(TagIsPublic) && c.WsusIsPublic() {
 			p.add("assets.wsusTags.IsPublic", v, "is not allowed: the WSUS server is in a public subnet with an Elastic IP, so it is Y")
+		}
+		if v, ok := tags[TagIsPublic]; ok && v != "N" && a.hasPolicy(TagIsPublic) && !c.WsusIsPublic() {
+			p.add("assets.wsusTags.IsPublic", v, "is not allowed: the WSUS server is in a private subnet (network.existingVpc.wsusSubnet) without a public address, so it is N")
 		}
 	}
 	for i, g := range c.Fleet.InstanceGroups {
@@ -147,7 +150,13 @@ func (c *Config) ResourceGroupName(name string) string {
 	return name
 }
 
-// WsusAssetTags are the WSUS server's asset tags, IsPublic=Y included.
+// WsusIsPublic tells whether the WSUS server is in a public subnet with an Elastic IP: always,
+// but in an existing VPC that places it in a private subnet.
+func (c *Config) WsusIsPublic() bool {
+	return c.Network.ExistingVpc == nil || c.Network.ExistingVpc.WsusSubnet != WsusInPrivateSubnet
+}
+
+// WsusAssetTags are the WSUS server's asset tags, IsPublic (Y, or N in a private subnet) included.
 func (c *Config) WsusAssetTags() map[string]string {
 	tags := map[string]string{}
 	for k, v := range c.Assets.WsusTags {
@@ -155,7 +164,7 @@ func (c *Config) WsusAssetTags() map[string]string {
 	}
 	if _, ok := c.Assets.TagPolicy[TagIsPublic]; ok {
 		if _, set := tags[TagIsPublic]; !set {
-			tags[TagIsPublic] = "Y"
+			tags[TagIsPublic] = map[bool]string{true: "Y", false: "N"}[c.WsusIsPublic()]
 		}
 	}
 	return tags

@@ -130,6 +130,9 @@ type Network struct {
 	S3Endpoint S3Endpoint `yaml:"s3Endpoint"`
 	// FlowLogs records the VPC's traffic.
 	FlowLogs FlowLogs `yaml:"flowLogs"`
+	// ExistingVpc deploys into a VPC that exists instead of creating one; vpcCidr, azCount,
+	// availabilityZones, subnetCidrMask and nat then do not apply. Default: none.
+	ExistingVpc *ExistingVpc `yaml:"existingVpc"`
 	// ReachabilityPaths creates VPC Reachability Analyzer paths for the flows the architecture
 	// needs, to analyse after a deploy (each analysis is charged).
 	ReachabilityPaths bool `yaml:"reachabilityPaths"`
@@ -210,6 +213,9 @@ func Defaults() Config {
 // applyDefaults fills what YAML cannot pre-fill: fields of list elements, and defaults that
 // depend on other fields.
 func (c *Config) applyDefaults() {
+	if c.Network.ExistingVpc != nil {
+		c.Network.ExistingVpc.applyDefaults()
+	}
 	setDefault(&c.Fleet.Tag.Value, c.Project)
 	for i := range c.Patching.Baselines {
 		b := &c.Patching.Baselines[i]
@@ -222,7 +228,7 @@ func (c *Config) applyDefaults() {
 		setDefault(&w.Targets.PatchGroupTagKey, PatchGroupTagKey(PatchGroupTagKeys[0]))
 	}
 	for i, g := range c.Fleet.InstanceGroups {
-		c.Fleet.InstanceGroups[i] = g.WithDefaults(c.Network.AzCount)
+		c.Fleet.InstanceGroups[i] = g.WithDefaults(c.Network.Zones())
 	}
 }
 

@@ -466,7 +466,7 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 		{"bad_alert_severity", valid + "security: {findingAlertSeverity: SEVERE}\n",
 			[]string{`security.findingAlertSeverity: "SEVERE" is not a severity: use one of LOW, MEDIUM, HIGH, CRITICAL`}},
 		{"al2023_baseline_without_its_repository_bucket", valid + "patching: {baselines: [{name: al, operatingSystem: AMAZON_LINUX_2023}]}\n",
-			[]string{`patching.baselines[0].operatingSystem: "AMAZON_LINUX_2023" patches from repositories in S3 bucket al2023-repos-us-west-2-de612dc2, which AWS does not document`}},
+			[]string{`patching.baselines[0].operatingSystem: "AMAZON_LINUX_2023" patches from repositories in S3 bucket al2023-repos-us-west-2-de612dc2, which AWS documents for us-east-1 only`}},
 		{"ubuntu_baseline_without_nat", valid + "patching: {baselines: [{name: ub, operatingSystem: UBUNTU}]}\n",
 			[]string{`patching.baselines[0].operatingSystem: "UBUNTU" patches from repositories on the internet, and the private subnets have no route there`}},
 		{"region_without_a_documented_patch_manager_bucket", strings.Replace(valid, "us-west-2", "mx-central-1", 2),

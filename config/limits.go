@@ -109,15 +109,18 @@ func (c *Config) StackResources() map[string]StackResources {
 // "public outbound", "private inbound", "private outbound". The S3 CIDRs count only when
 // configured; looked-up ones are checked when they are known, at synth.
 func (c *Config) NetworkAclRuleCounts() map[string]int {
-	az, s3, admin := c.Network.AzCount, len(c.S3Cidrs()), len(c.Network.AdminCidrs)
-	nat := 0
-	if c.Network.Nat.Enabled {
+	az, s3, admin := c.Network.Zones(), len(c.S3Cidrs()), len(c.Network.AdminCidrs)
+	nat, hub := 0, 0
+	if c.Network.PrivateInternetRoute() {
 		nat = 1
+	}
+	if e := c.Network.ExistingVpc; e != nil && e.InterfaceEndpoints == EndpointsHub {
+		hub = len(e.HubCidrs) // HTTPS out to the hub's endpoints, and their replies
 	}
 	const denials = 3 // RDP, WinRM and WSUS ports, ahead of the reply rules
 	return map[string]int{
-		"private outbound": 2 + az + s3 + 2*nat,
-		"private inbound":  2 + az + denials + s3 + 2*nat,
+		"private outbound": 2 + az + s3 + 2*nat + hub,
+		"private inbound":  2 + az + denials + s3 + 2*nat + hub,
 		"public outbound":  2 + 2*az + admin,
 		"public inbound":   2 + denials + az + admin + 2*az*nat,
 	}
@@ -126,7 +129,7 @@ func (c *Config) NetworkAclRuleCounts() map[string]int {
 func (c *Config) validateLimits(p *problems) {
 	counts := c.NetworkAclRuleCounts()
 	for _, acl := range []string{"private inbound", "private outbound", "public inbound", "public outbound"} {
-		if n := counts[acl]; n > aclRuleQuota {
+		if n := counts[acl]; n > aclRuleQuota && c.Network.ManagesNetworkAcls() {
 			p.add("network", fmt.Sprintf("azCount %d, %d adminCidrs, %d S3 CIDRs, nat %v", c.Network.AzCount, len(c.Network.AdminCidrs),
 				len(c.S3Cidrs()), c.Network.Nat.Enabled),
 				"needs %d %s rules in one network ACL, more than the %d AWS allows by default: use fewer zones, admin CIDRs or S3 CIDRs (or NAT off)",

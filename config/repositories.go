@@ -30,7 +30,7 @@ func (c *Config) validateDownloads(p *problems) {
 		p.add("region", c.Region, "%s", problem)
 	}
 	for i, b := range c.Patching.Baselines {
-		if problem := awsbuckets.RepositoryProblem(b.OperatingSystem, c.Region, readBuckets, len(b.Sources) > 0, c.Network.Nat.Enabled); problem != "" {
+		if problem := awsbuckets.RepositoryProblem(b.OperatingSystem, c.Region, readBuckets, len(b.Sources) > 0, c.Network.PrivateInternetRoute()); problem != "" {
 			p.add(fmt.Sprintf("patching.baselines[%d].operatingSystem", i), b.OperatingSystem, "%s", problem)
 		}
 	}

@@ -105,18 +105,24 @@ func (c *Config) validate(p *problems) {
 	p.addSpec("commandOutput", c.CommandOutput, c.CommandOutput.Problems())
 	for i, w := range c.Patching.MaintenanceWindows {
 		for j, task := range w.Tasks {
-			if task.CloudWatchOutput && !c.Network.Nat.Enabled && !slices.Contains(c.Network.ExtraInterfaceEndpoints, "logs") {
+			if task.CloudWatchOutput && !c.Network.PrivateInternetRoute() && !slices.Contains(c.Network.ExtraInterfaceEndpoints, "logs") {
 				p.add(fmt.Sprintf("patching.maintenanceWindows[%d].tasks[%d].cloudWatchOutput", i, j), true,
 					"needs the logs interface endpoint (network.extraInterfaceEndpoints) or NAT: instances send the output to CloudWatch Logs")
 			}
 		}
 	}
-	if !c.Wsus.Enabled && !c.Network.Nat.Enabled {
-		p.add("wsus.enabled", false, "leaves the private subnets without an update source: keep WSUS, or enable network.nat so that instances reach Microsoft Update")
+	if !c.Wsus.Enabled && !c.Network.PrivateInternetRoute() {
+		p.add("wsus.enabled", false, "leaves the private subnets without an update source: keep WSUS, or enable network.nat (network.existingVpc.privateInternetPath: nat in an existing VPC) so that instances reach Microsoft Update")
 	}
 }
 
 func (n *Network) validate(c *Config, p *problems) {
+	if n.ExistingVpc != nil {
+		n.validateExistingVpc(c, p)
+		vpc, err := netip.ParsePrefix(n.ExistingVpc.Cidr)
+		n.validateCommon(c, p, vpc, err == nil)
+		return
+	}
 	vpc, vpcOK := parseCidr(p, "network.vpcCidr", n.VpcCidr)
 	if vpcOK && (vpc.Bits() < 16 || vpc.Bits() > 28) {
 		p.add("network.vpcCidr", n.VpcCidr, "is not allowed: a VPC block has a prefix length from /16 to /28")
@@ -162,6 +168,11 @@ func (n *Network) validate(c *Config, p *problems) {
 				n.AzCount, n.SubnetCidrMask, needed, available)
 		}
 	}
+	n.validateCommon(c, p, vpc, vpcOK)
+}
+
+// validateCommon checks what applies to a created and an existing VPC alike.
+func (n *Network) validateCommon(c *Config, p *problems, vpc netip.Prefix, vpcOK bool) {
 	if n.Nat.Gateways != NatPerAz && n.Nat.Gateways != NatSingle {
 		p.add("network.nat.gateways", n.Nat.Gateways, "is not allowed: use %s or %s", NatPerAz, NatSingle)
 	}
@@ -247,7 +258,8 @@ func validateS3Cidrs(p *problems, c *Config) {
 			}
 		}
 	}
-	if c.Account == "" && c.S3Cidrs() == nil && knownRegion(c.Region) {
+	// Only network ACLs name the CIDRs: an existing VPC whose ACLs are left alone needs none.
+	if c.Account == "" && c.S3Cidrs() == nil && knownRegion(c.Region) && c.Network.ManagesNetworkAcls() {
 		p.add("network.s3PrefixListCidrs", c.Region, "has no S3 prefix-list CIDRs and, with no account set, CDK cannot look them up: "+
 			"either add them under network.s3PrefixListCidrs.%[1]s (aws ec2 get-managed-prefix-list-entries --region %[1]s --prefix-list-id "+
 			"<id of com.amazonaws.%[1]s.s3 from aws ec2 describe-managed-prefix-lists>), or set account and run cdk synth with credentials "+
@@ -319,8 +331,12 @@ func (f *Fleet) validate(c *Config, p *problems) {
 	}
 	p.addSpec("fleet", f, fleetspec.GroupsProblems("InstanceGroups", f.InstanceGroups))
 	for i, g := range f.InstanceGroups {
-		if g.Zones > c.Network.AzCount {
-			p.add(fmt.Sprintf("fleet.instanceGroups[%d].zones", i), g.Zones, "is out of range: use 1 to network.azCount (%d)", c.Network.AzCount)
+		if g.Zones > c.Network.Zones() {
+			if c.Network.ExistingVpc != nil {
+				p.add(fmt.Sprintf("fleet.instanceGroups[%d].zones", i), g.Zones, "is out of range: use 1 to the %d private subnets of network.existingVpc", c.Network.Zones())
+			} else {
+				p.add(fmt.Sprintf("fleet.instanceGroups[%d].zones", i), g.Zones, "is out of range: use 1 to network.azCount (%d)", c.Network.AzCount)
+			}
 		}
 	}
 }

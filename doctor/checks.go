@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/privatepatch/privatepatch/constructs/awsbuckets"
+	"github.com/privatepatch/privatepatch/netpath"
 	"github.com/privatepatch/privatepatch/s3drift"
 )
 
@@ -515,6 +517,29 @@ func (d *deployment) checkS3Drift() ([]Result, error) {
 		return []Result{{Check: "S3 prefix list", State: OK, Evidence: fmt.Sprintf("%s (%s): the ACLs' %d CIDRs and the security group match", name, live.Id, len(live.Cidrs))}}, nil
 	}
 	return []Result{{Check: "S3 prefix list", State: Fail, Evidence: strings.Join(problems, "; "), Action: "the fix is named in the evidence; then make deploy"}}, nil
+}
+
+// checkS3Endpoint: a deployed network stack without an S3 endpoint was deployed into an existing
+// VPC whose own S3 endpoint was declared (network.existingVpc.s3Endpoint: existing). That
+// endpoint's policy is its owner's; patching fails where it does not allow AWS's buckets
+// ("Troubleshooting Patch Manager", AWS Systems Manager User Guide: the node must reach them
+// through the S3 gateway endpoint, NAT gateway, or internet gateway; read 2026-11-27).
+func (d *deployment) checkS3Endpoint() ([]Result, error) {
+	template, err := d.deployedTemplate(d.t.Network)
+	if err != nil {
+		return nil, err
+	}
+	if netpath.Endpoints(template, false, false)[len(netpath.RequiredEndpoints)-1].How == "created" {
+		return nil, nil // privatepatch's own endpoint: make verify proves its policy
+	}
+	buckets := awsbuckets.SystemsManager(d.region)
+	if bucket := d.fleet.Outputs["CommandOutputBucket"]; bucket != "" {
+		buckets = append(buckets, bucket+" (s3:PutObject too)")
+	}
+	return []Result{{Check: "S3 endpoint policy", State: Warn,
+		Evidence: fmt.Sprintf("%s creates no S3 endpoint: the VPC's own serves the fleet, and its policy, not privatepatch's, is not examined", d.t.Network),
+		Action: fmt.Sprintf("make sure its policy allows s3:GetObject on %s, and on the Linux repository and network.s3Endpoint.readBuckets buckets make verify lists; "+
+			"aws ec2 describe-vpc-endpoints --filters Name=service-name,Values=com.amazonaws.%s.s3 shows it", strings.Join(buckets, ", "), d.region)}}, nil
 }
 
 // deployedTemplate is a stack's template as deployed (GetTemplate).

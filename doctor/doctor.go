@@ -75,7 +75,7 @@ func Examine(aws AWS, t Target, now time.Time) ([]Result, error) {
 	var results []Result
 	for _, check := range []func() ([]Result, error){
 		d.checkNodes, d.checkWsusSetup, d.checkWsusSync, d.checkWsusClient, d.checkScans,
-		d.checkWindows, d.checkAlarms, d.checkS3Drift, d.checkCompetingPatching, d.checkProtection,
+		d.checkWindows, d.checkAlarms, d.checkS3Drift, d.checkS3Endpoint, d.checkCompetingPatching, d.checkProtection,
 	} {
 		r, err := check()
 		if err != nil {

@@ -182,6 +182,8 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 			"other patching", Fail, "maintenance window mw-0c1c2c3c4c5c6c7c8 (legacy-patching, AWS-RunPatchBaseline)"},
 		{"another association on a resource group", map[string]string{associations: "testdata/associations-resource-group.json"},
 			"other patching", Warn, "finance-scan"},
+		{"the VPC's own S3 endpoint", map[string]string{"cloudformation get-template --stack-name privatepatch-network --query TemplateBody": "../test/testdata/existing-vpc-hub.network.template.json"},
+			"S3 endpoint policy", Warn, "creates no S3 endpoint: the VPC's own serves the fleet"},
 		{"stack without protection", map[string]string{"cloudformation get-stack-policy --stack-name privatepatch-fleet": "testdata/stack-policy-none.json",
 			"cloudformation describe-stacks --stack-name privatepatch-patching": "testdata/describe-stacks-patching-unprotected.json"},
 			"data protection", Warn, "privatepatch-fleet: no stack policy protecting its data; privatepatch-patching: no termination protection"},

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/netip"
 	"sort"
+	"strings"
 
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 )
@@ -57,7 +58,8 @@ type Model struct {
 }
 
 // FromTemplate builds the model from a network stack's template: its subnets (public or private
-// by CDK's aws-cdk:subnet-type tag), ACL entries and associations.
+// by CDK's aws-cdk:subnet-type tag) or, in an existing VPC, the subnets its outputs name
+// (PrivateSubnetIds with PrivateSubnetCidrs, the same for public), ACL entries and associations.
 func FromTemplate(template map[string]any) (Model, error) {
 	resources, _ := template["Resources"].(map[string]any)
 	byType := func(t string) map[string]map[string]any {
@@ -110,8 +112,28 @@ func FromTemplate(template map[string]any) (Model, error) {
 			m.Private = append(m.Private, cidr)
 		}
 	}
+	for _, group := range []string{"Public", "Private"} {
+		ids, subnets, err := outputSubnets(template, group)
+		if err != nil {
+			return Model{}, err
+		}
+		for i, id := range ids {
+			cidrs[id] = subnets[i]
+		}
+		if group == "Public" {
+			m.Public = append(m.Public, subnets...)
+		} else {
+			m.Private = append(m.Private, subnets...)
+		}
+	}
 	for _, p := range byType("AWS::EC2::SubnetNetworkAclAssociation") {
-		m.SubnetACL[cidrs[ref(p["SubnetId"])]] = acls[ref(p["NetworkAclId"])]
+		subnet := ref(p["SubnetId"])
+		if id, literal := p["SubnetId"].(string); literal {
+			subnet = id // a given subnet's id
+		}
+		if cidr, ok := cidrs[subnet]; ok {
+			m.SubnetACL[cidr] = acls[ref(p["NetworkAclId"])]
+		}
 	}
 	for _, list := range [][]netip.Prefix{m.Public, m.Private} {
 		sort.Slice(list, func(i, j int) bool { return list[i].Addr().Less(list[j].Addr()) })
@@ -120,6 +142,35 @@ func FromTemplate(template map[string]any) (Model, error) {
 		return m, fmt.Errorf("the template needs public and private subnets, each with its own network ACL")
 	}
 	return m, nil
+}
+
+// outputSubnets reads the subnets of a group that the template's outputs list: <group>SubnetIds
+// and <group>SubnetCidrs, comma-separated literals in the same order. A created VPC's outputs
+// carry no CIDRs (its subnets are resources), so none are read from them.
+func outputSubnets(template map[string]any, group string) ([]string, []netip.Prefix, error) {
+	outputs, _ := template["Outputs"].(map[string]any)
+	value := func(name string) string {
+		o, _ := outputs[name].(map[string]any)
+		v, _ := o["Value"].(string)
+		return v
+	}
+	ids, cidrList := value(group+"SubnetIds"), value(group+"SubnetCidrs")
+	if ids == "" || cidrList == "" {
+		return nil, nil, nil
+	}
+	idList, texts := strings.Split(ids, ","), strings.Split(cidrList, ",")
+	if len(idList) != len(texts) {
+		return nil, nil, fmt.Errorf("outputs %sSubnetIds and %sSubnetCidrs differ in length", group, group)
+	}
+	var prefixes []netip.Prefix
+	for _, text := range texts {
+		p, err := netip.ParsePrefix(text)
+		if err != nil {
+			return nil, nil, fmt.Errorf("output %sSubnetCidrs: %w", group, err)
+		}
+		prefixes = append(prefixes, p)
+	}
+	return idList, prefixes, nil
 }
 
 // Host is an address inside a subnet: its tenth.
@@ -263,6 +314,18 @@ func RequiredFlows(m Model, s3Cidrs, adminCidrs []string) []Flow {
 	for _, cidr := range adminCidrs {
 		if p, err := netip.ParsePrefix(cidr); err == nil {
 			flows = append(flows, Flow{"admin RDP from " + cidr + " to the jump host", p.Addr(), wsus, 3389})
+		}
+	}
+	return flows
+}
+
+// HubFlows are the flows to interface endpoints a hub VPC provides: an instance to the first
+// address of each hub CIDR, and its replies.
+func HubFlows(m Model, hubCidrs []string) []Flow {
+	var flows []Flow
+	for _, cidr := range hubCidrs {
+		if p, err := netip.ParsePrefix(cidr); err == nil {
+			flows = append(flows, Flow{"instance to the hub's interface endpoints at " + cidr, Host(m.Private[0]), Host(p), 443})
 		}
 	}
 	return flows

@@ -23,6 +23,9 @@ type Synthesised struct {
 	PrefixListIds []string
 	// AclCidrs are the private ACL's S3 ranges, sorted.
 	AclCidrs []string
+	// NoAcls: the stack sets no network ACLs (an existing VPC whose ACLs are left alone), so no
+	// CIDR is carried and only the prefix-list id is compared.
+	NoAcls bool
 }
 
 // Live is the region's com.amazonaws.REGION.s3 prefix list as AWS returns it.
@@ -33,8 +36,14 @@ type Live struct {
 	Cidrs []string
 }
 
-// IsNetworkStack tells whether a template has network ACL entries: only the network stack has.
+// IsNetworkStack tells whether a template is a network stack: it has network ACL entries or,
+// in an existing VPC whose ACLs are left alone, the private security group's rule to the S3
+// prefix list. Only the network stack has either.
 func IsNetworkStack(template map[string]any) bool {
+	return hasAcls(template) || strings.Contains(fmt.Sprint(template["Resources"]), "DestinationPrefixListId")
+}
+
+func hasAcls(template map[string]any) bool {
 	for _, r := range resources(template) {
 		if r["Type"] == "AWS::EC2::NetworkAclEntry" {
 			return true
@@ -70,6 +79,9 @@ func FromTemplate(template map[string]any) (Synthesised, error) {
 			add(props)
 		}
 	}
+	if !hasAcls(template) {
+		return Synthesised{PrefixListIds: slices.Sorted(maps.Keys(ids)), NoAcls: true}, nil
+	}
 	m, err := netpath.FromTemplate(template)
 	if err != nil {
 		return Synthesised{}, err
@@ -78,7 +90,7 @@ func FromTemplate(template map[string]any) (Synthesised, error) {
 }
 
 // AclCidrs are the S3 ranges of the private ACL: those it sends HTTPS to outside the VPC's
-// subnets (the VPC range overlaps them; 0.0.0.0/0 is NAT's), sorted.
+// subnets (the VPC range overlaps them; 0.0.0.0/0 is NAT's) in the S3 rules' block, sorted.
 func AclCidrs(m netpath.Model) []string {
 	var cidrs []string
 	for _, e := range m.SubnetACL[m.Private[0]] {
@@ -86,7 +98,10 @@ func AclCidrs(m netpath.Model) []string {
 		for subnet := range m.SubnetACL {
 			inside = inside || e.Cidr.Overlaps(subnet)
 		}
-		if e.Egress && e.Allow && e.From == 443 && e.To == 443 && !inside && e.Cidr.Bits() > 0 {
+		// 300-399: constructs/network numbers the S3 rules there; HTTPS to a hub's endpoints
+		// (500-599) leaves the VPC too, and is not S3's.
+		s3Block := e.Number >= 300 && e.Number < 400
+		if e.Egress && e.Allow && e.From == 443 && e.To == 443 && !inside && e.Cidr.Bits() > 0 && s3Block {
 			cidrs = append(cidrs, e.Cidr.String())
 		}
 	}
@@ -147,7 +162,7 @@ func Compare(stack, region string, s Synthesised, l Live) []string {
 			where, orNone(s.PrefixListIds), name, l.Id, region, l.Id, resetHint))
 	}
 	missing, extra := difference(l.Cidrs, s.AclCidrs), difference(s.AclCidrs, l.Cidrs)
-	if len(missing) > 0 || len(extra) > 0 {
+	if (len(missing) > 0 || len(extra) > 0) && !s.NoAcls {
 		var what []string
 		if len(missing) > 0 {
 			what = append(what, fmt.Sprintf("lack %s, which %s now lists (the ACLs drop traffic to them)", strings.Join(missing, ", "), l.Id))

@@ -83,3 +83,24 @@ func TestEntriesThatAreNotTheCommandsOutputAreAnError(t *testing.T) {
 		assert.ErrorContains(t, err, "not the JSON of get-managed-prefix-list-entries", data)
 	}
 }
+
+func TestAnExistingVpcWithItsAclsLeftAloneComparesOnlyThePrefixListId(t *testing.T) {
+	data, err := os.ReadFile("../test/testdata/existing-vpc.network.template.json")
+	require.NoError(t, err)
+	var template map[string]any
+	require.NoError(t, json.Unmarshal(data, &template))
+	require.True(t, IsNetworkStack(template), "make check-update still checks its prefix-list id")
+	fleet, err := os.ReadFile("../test/testdata/existing-vpc-hub.fleet.template.json")
+	require.NoError(t, err)
+	var fleetTemplate map[string]any
+	require.NoError(t, json.Unmarshal(fleet, &fleetTemplate))
+	assert.False(t, IsNetworkStack(fleetTemplate), "planted: the fleet stack is not one")
+	s, err := FromTemplate(template)
+	require.NoError(t, err, "no ACLs, no subnets: nothing carries the CIDRs")
+	assert.True(t, s.NoAcls)
+	assert.Equal(t, []string{"pl-68a54001"}, s.PrefixListIds)
+	assert.Empty(t, Compare("privatepatch-network", "us-west-2", s, live(t, "id-us-west-2.txt", "entries-drifted.json")),
+		"drifted CIDRs are nobody's: no ACL carries them")
+	// Planted: another prefix-list id is still refused.
+	assert.Len(t, Compare("privatepatch-network", "us-west-2", s, live(t, "id-other.txt", "entries-in-sync.json")), 1)
+}

@@ -188,7 +188,8 @@ func addWsus(stack awscdk.Stack, cfg *config.Config, net network.Network, s *Fle
 		Vpc:               net.Vpc(),
 		HealthNamespace:   wsus.HealthNamespaceOf(cfg.NamePrefix()),
 		SecurityGroup:     net.PublicSecurityGroup(),
-		SubnetGroupName:   network.PublicSubnetGroup,
+		SubnetGroupName:   wsusSubnetGroup(cfg),
+		WithoutElasticIp:  wsusSubnetGroup(cfg) == network.PrivateSubnetGroup,
 		TargetGroups:      nonEmpty(cfg.Wsus.Client.TargetGroup),
 		OutputBucket:      bucket,
 		PatchGroup:        cfg.Wsus.PatchGroup,
@@ -244,4 +245,13 @@ func addWsusOutputs(stack awscdk.Stack, cfg *config.Config, server wsus.Server) 
 	output("WsusRdpCommand", "RDP to the WSUS server / jump host through Session Manager, without opening 3389: run this, then connect to localhost:13389",
 		jsii.String(fmt.Sprintf("aws ssm start-session --region %s --target %s --document-name AWS-StartPortForwardingSession --parameters portNumber=3389,localPortNumber=13389",
 			cfg.Region, *instanceID)))
+}
+
+// wsusSubnetGroup is where the WSUS server goes: a public subnet, or in an existing VPC a
+// private one whose path to Microsoft Update is declared.
+func wsusSubnetGroup(cfg *config.Config) string {
+	if e := cfg.Network.ExistingVpc; e != nil && e.WsusSubnet == config.WsusInPrivateSubnet {
+		return network.PrivateSubnetGroup
+	}
+	return network.PublicSubnetGroup
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -38,7 +39,7 @@ func NewNetworkStack(scope constructs.Construct, cfg *config.Config) NetworkStac
 		s3ListId, idFound = network.LookupS3PrefixListId(stack)
 	}
 	s3Cidrs, cidrsFound := cfg.S3Cidrs(), true
-	if s3Cidrs == nil {
+	if s3Cidrs == nil && cfg.Network.ManagesNetworkAcls() { // only network ACLs name them
 		s3Cidrs, cidrsFound = network.LookupS3PrefixListCidrs(stack, s3ListId)
 	}
 	if !idFound || !cidrsFound {
@@ -50,6 +51,7 @@ func NewNetworkStack(scope constructs.Construct, cfg *config.Config) NetworkStac
 				"or give network.s3PrefixListIds.%[1]s and network.s3PrefixListCidrs.%[1]s in the configuration",
 			cfg.Region, cfg.Account)))
 	}
+	existing := existingVpc(cfg.Network.ExistingVpc)
 	net := network.NewNetwork(stack, "Network", &network.Props{
 		VpcCidr:                 cfg.Network.VpcCidr,
 		AzCount:                 cfg.Network.AzCount,
@@ -65,25 +67,37 @@ func NewNetworkStack(scope constructs.Construct, cfg *config.Config) NetworkStac
 		S3ReadWriteBuckets:      append(slices.Clone(cfg.Network.S3Endpoint.ReadWriteBuckets), CommandOutputBucketName(cfg)),
 		FlowLogDestination:      network.FlowLogDestination(cfg.Network.FlowLogs.Destination),
 		FlowLogRetentionDays:    cfg.Network.FlowLogs.RetentionDays,
+		Existing:                existing,
 	})
-	addNetworkOutputs(stack, net)
+	addNetworkOutputs(stack, net, existing)
 	return NetworkStack{Stack: stack, Network: net}
 }
 
-func addNetworkOutputs(stack awscdk.Stack, net network.Network) {
+func addNetworkOutputs(stack awscdk.Stack, net network.Network, existing *network.ExistingVpc) {
 	output := func(id, description string, value *string) {
 		awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{Value: value, Description: jsii.String(description)})
 	}
 	vpc := net.Vpc()
 	output("VpcId", "VPC id", vpc.VpcId())
-	output("PublicSubnetIds", "Public subnet ids (WSUS server, jump host, NAT gateways), comma-separated",
-		awscdk.Fn_Join(jsii.String(","), vpc.SelectSubnets(publicSubnets()).SubnetIds))
+	if len(*vpc.PublicSubnets()) > 0 {
+		output("PublicSubnetIds", "Public subnet ids (WSUS server, jump host, NAT gateways), comma-separated",
+			awscdk.Fn_Join(jsii.String(","), vpc.SelectSubnets(publicSubnets()).SubnetIds))
+	}
 	output("PrivateSubnetIds", "Private subnet ids (patched fleet, interface endpoints), comma-separated",
 		awscdk.Fn_Join(jsii.String(","), vpc.SelectSubnets(privateSubnets()).SubnetIds))
+	if existing != nil {
+		// The subnets are not in the template: make verify and the S3 drift check read them here.
+		output("PrivateSubnetCidrs", "Private subnet CIDRs, in the order of PrivateSubnetIds", jsii.String(subnetCidrs(vpc.SelectSubnets(privateSubnets()))))
+		if len(*vpc.PublicSubnets()) > 0 {
+			output("PublicSubnetCidrs", "Public subnet CIDRs, in the order of PublicSubnetIds", jsii.String(subnetCidrs(vpc.SelectSubnets(publicSubnets()))))
+		}
+	}
 	output("PublicSecurityGroupId", "Security group of the WSUS server and jump host", net.PublicSecurityGroup().SecurityGroupId())
 	output("PrivateSecurityGroupId", "Security group of the patched instances", net.PrivateSecurityGroup().SecurityGroupId())
 	output("EndpointSecurityGroupId", "Security group of the interface endpoints", net.EndpointSecurityGroup().SecurityGroupId())
-	output("S3EndpointId", "S3 gateway endpoint id", net.S3Endpoint().VpcEndpointId())
+	if net.S3Endpoint() != nil {
+		output("S3EndpointId", "S3 gateway endpoint id", net.S3Endpoint().VpcEndpointId())
+	}
 	endpoints := net.InterfaceEndpoints()
 	names := make([]string, 0, len(endpoints))
 	for name := range endpoints {
@@ -102,4 +116,46 @@ func outputID(service string) string {
 		id.WriteString(strings.ToUpper(part[:1]) + part[1:])
 	}
 	return id.String()
+}
+
+// existingVpc maps network.existingVpc to the construct's props, or nil for a created VPC.
+func existingVpc(e *config.ExistingVpc) *network.ExistingVpc {
+	if e == nil {
+		return nil
+	}
+	subnets := func(in []config.ExistingSubnet) []network.Subnet {
+		var out []network.Subnet
+		for _, s := range in {
+			out = append(out, network.Subnet{Id: s.ID, Cidr: s.Cidr, Zone: s.Zone, RouteTableId: s.RouteTableID})
+		}
+		return out
+	}
+	var lookup *network.VpcLookup
+	if l := e.Lookup; l != nil {
+		lookup = &network.VpcLookup{Tags: l.Tags, PrivateSubnetGroup: l.PrivateSubnetGroup, PublicSubnetGroup: l.PublicSubnetGroup}
+		if l.PublicSubnetGroup == "none" {
+			lookup.PublicSubnetGroup = ""
+		}
+	}
+	return &network.ExistingVpc{
+		Lookup:                     lookup,
+		VpcId:                      e.VpcID,
+		Cidr:                       e.Cidr,
+		PrivateSubnets:             subnets(e.PrivateSubnets),
+		PublicSubnets:              subnets(e.PublicSubnets),
+		InterfaceEndpointsProvided: e.InterfaceEndpoints == config.EndpointsHub,
+		HubCidrs:                   e.HubCidrs,
+		S3EndpointProvided:         e.S3Endpoint == config.S3EndpointExisting,
+		ManageNetworkAcls:          e.ManageNetworkAcls,
+		FlowLogs:                   e.FlowLogs,
+		PrivateInternetRoute:       e.PrivateInternetPath == config.InternetPathNat,
+	}
+}
+
+func subnetCidrs(selected *awsec2.SelectedSubnets) string {
+	var cidrs []string
+	for _, s := range *selected.Subnets {
+		cidrs = append(cidrs, *s.Ipv4CidrBlock())
+	}
+	return strings.Join(cidrs, ",")
 }

@@ -22,6 +22,20 @@ import (
 // goVersion is the Go the build installs on CodeBuild's standard image (go.mod's toolchain).
 const goVersion = "1.26.8"
 
+// cdkCliVersion is the CDK CLI the self-mutation step installs: package.json's aws-cdk, the one
+// make setup installs for the build (a test keeps them equal). Without it CDK Pipelines installs
+// whatever aws-cdk@2 is newest when the step runs.
+const cdkCliVersion = "2.1148.1"
+
+// synthCompute is the build's CodeBuild compute type. make test and make verify peak at about
+// 1.9 GiB (summed resident memory of the build's processes, measured on 2 cores; make test with
+// a warm Go cache, less while compiling from nothing; docs/benchmarks.md). SMALL's 3 GB would
+// leave about 1 GB and run the CPU-bound suite on 2 vCPUs; MEDIUM has room to grow and twice the
+// cores ("BUILD_GENERAL1_MEDIUM: Use up to 7 GB memory and 4 vCPUs for builds", AWS CodeBuild API
+// Reference, ProjectEnvironment computeType; read 2026-11-27). The other projects
+// (self-mutation, assets) keep CDK Pipelines' SMALL.
+const synthCompute = awscodebuild.ComputeType_MEDIUM
+
 // PipelineStack is the pipeline of pipeline mode, and the deployments it delivers.
 type PipelineStack struct {
 	awscdk.Stack
@@ -31,7 +45,7 @@ type PipelineStack struct {
 }
 
 // NewPipeline creates <project>-pipeline: it builds the repository on CodeBuild (make test,
-// then make synth of the configuration file), updates itself, and deploys each environment, one
+// then make verify of the configuration file), updates itself, and deploys each environment, one
 // wave per region in the order the environments are listed, after an approval where asked.
 func NewPipeline(app awscdk.App, cfg *config.Config) PipelineStack {
 	stack := awscdk.NewStack(app, jsii.String("Pipeline"), &awscdk.StackProps{
@@ -61,7 +75,9 @@ func NewPipeline(app awscdk.App, cfg *config.Config) PipelineStack {
 			// make verify's S3 prefix-list drift check (s3drift) reads each region's list with the
 			// build's credentials; the pipeline deploys without make deploy, so this is its only one.
 			RolePolicyStatements: &[]awsiam.PolicyStatement{prefixListReader()},
+			BuildEnvironment:     &awscodebuild.BuildEnvironment{ComputeType: synthCompute},
 		}),
+		CliVersion: jsii.String(cdkCliVersion),
 		CodeBuildDefaults: &pipelines.CodeBuildOptions{
 			BuildEnvironment: &awscodebuild.BuildEnvironment{BuildImage: awscodebuild.LinuxBuildImage_STANDARD_7_0()},
 			Logging:          &awscodebuild.LoggingOptions{CloudWatch: &awscodebuild.CloudWatchLoggingOptions{LogGroup: buildLogs(stack)}},

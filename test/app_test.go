@@ -388,8 +388,8 @@ func TestVerifyPrintsTheFlowTableAndSchemaCheckAndFailsOnABrokenTemplate(t *test
 	assert.Regexp(t, `yes\s+instance to WSUS over HTTP\s+8530\s+passes\s+rule 200 in allow 10\.0\.2\.0/24 8530-8531`, out)
 	assert.Regexp(t, `no\s+internet RDP to the jump host\s+3389\s+denied\s+request entering the destination subnet: rule 900 in deny 0\.0\.0\.0/0 3389-3389`, out)
 	assert.Regexp(t, `schema: \d+ resources in 3 templates .*: 0 problem\(s\)`, out)
-	assert.Contains(t, out, "privatepatch-patching: every control passes", "the Control Tower controls, as docs/compliance.md lists them")
-	assert.Contains(t, out, "privatepatch-network: failing ct-lambda-pr-3")
+	assert.Contains(t, out, "privatepatch-patching: every adopted control passes", "the Control Tower controls, as docs/compliance.md lists them")
+	assert.Contains(t, out, "privatepatch-network: not adopted (docs/compliance.md says why): ct-lambda-pr-3", "listed, not failed")
 	assert.Regexp(t, `yes\s+allowed\s+CloudWatch alarm \w+ sns:Publish arn:aws:sns:us-west-2:111111111111:\S+\s+decided by resource policy statement`, out,
 		"the authorisation table: the alarms may publish to the encrypted topic")
 

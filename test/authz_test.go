@@ -13,16 +13,22 @@ import (
 // call table (authz.Calls) of every scenario with the IAM policy evaluator, in one run: each
 // needed call allowed, each forbidden one denied. authz's own tests revert the defects it was
 // built to catch in copies of the goldens and see them fail.
+func authzDeployment(s *scenario) authz.Deployment {
+	cfg, _ := s.config()
+	return authz.Deployment{Name: s.name, Env: authz.Env{Account: "111111111111", Region: "us-west-2", Partition: "aws"},
+		S3EndpointProvided: cfg.Network.ExistingVpc != nil && cfg.Network.ExistingVpc.S3Endpoint == "existing",
+		Stacks: authz.Stacks{
+			*s.app.Network.StackName(): s.template, *s.app.Fleet.StackName(): s.fleetJSON, *s.app.Patching.StackName(): s.patchJSON,
+		}}
+}
+
 func TestEveryScenarioAuthorisesItsRuntimeCallsAndDeniesTheForbiddenOnes(t *testing.T) {
 	evaluator, err := authz.Find("..")
 	require.NoError(t, err)
 	var deployments []authz.Deployment
-	for _, sc := range []*scenario{defaultScenario, exampleScenario, natScenario, flowLogsToS3, natWithoutWsus, wsusHTTPS, richPatching} {
-		s := sc.synth(t)
-		deployments = append(deployments, authz.Deployment{Name: s.name, Env: authz.Env{Account: "111111111111", Region: "us-west-2", Partition: "aws"},
-			Stacks: authz.Stacks{
-				*s.app.Network.StackName(): s.template, *s.app.Fleet.StackName(): s.fleetJSON, *s.app.Patching.StackName(): s.patchJSON,
-			}})
+	for _, sc := range []*scenario{defaultScenario, exampleScenario, natScenario, flowLogsToS3, natWithoutWsus, wsusHTTPS, richPatching,
+		existingVpc, existingVpcHub} {
+		deployments = append(deployments, authzDeployment(sc.synth(t)))
 	}
 	results, err := evaluator.Evaluate(deployments)
 	require.NoError(t, err)
@@ -36,5 +42,35 @@ func TestEveryScenarioAuthorisesItsRuntimeCallsAndDeniesTheForbiddenOnes(t *test
 			}
 		}
 		assert.Less(t, required, len(results[d.Name]), "%s: forbidden calls are checked too", d.Name)
+	}
+}
+
+// TestADeclaredS3EndpointLeavesTheEndpointsDenialsUnprovenAndListsTheBucketsItMustAllow: with
+// the VPC's own S3 endpoint, the calls only an endpoint policy denies (a bucket outside the
+// architecture) are not claimed, and the buckets the owner's policy must allow are named.
+func TestADeclaredS3EndpointLeavesTheEndpointsDenialsUnprovenAndListsTheBucketsItMustAllow(t *testing.T) {
+	d := authzDeployment(existingVpcHub.synth(t))
+	require.True(t, d.S3EndpointProvided)
+	calls, err := authz.Calls(d.Stacks, d.Env)
+	require.NoError(t, err)
+	var unproven []string
+	for _, c := range calls {
+		if d.Unproven(c, nil) {
+			unproven = append(unproven, c.Resource)
+		}
+	}
+	assert.Equal(t, []string{"arn:aws:s3:::attacker-chosen-bucket/payload"}, unproven)
+	buckets, err := authz.EndpointBuckets(d)
+	require.NoError(t, err)
+	for _, want := range []string{"aws-ssm-us-west-2", "aws-windows-downloads-us-west-2", "patch-baseline-snapshot-us-west-2"} {
+		assert.Contains(t, buckets, want)
+	}
+	assert.NotContains(t, buckets, "attacker-chosen-bucket")
+	assert.Contains(t, buckets, "privatepatch-ssm-111111111111-us-west-2", "the command-output bucket, which the fleet writes to")
+
+	// Planted: with the endpoint not declared, nothing is left unproven (its absence is a failure).
+	d.S3EndpointProvided = false
+	for _, c := range calls {
+		assert.False(t, d.Unproven(c, nil), c.Resource)
 	}
 }

@@ -35,10 +35,10 @@ func TestTemplatesMatchGoldenFiles(t *testing.T) {
 		stack string
 	}
 	var goldens []golden
-	for _, sc := range []*scenario{defaultScenario, exampleScenario, natScenario, flowLogsToS3} {
+	for _, sc := range []*scenario{defaultScenario, exampleScenario, natScenario, flowLogsToS3, existingVpc, existingVpcHub, existingVpcManaged, existingVpcLookup} {
 		goldens = append(goldens, golden{sc, "network"})
 	}
-	for _, sc := range []*scenario{defaultScenario, exampleScenario, natWithoutWsus, wsusHTTPS, richPatching} {
+	for _, sc := range []*scenario{defaultScenario, exampleScenario, natWithoutWsus, wsusHTTPS, richPatching, existingVpcHub} {
 		goldens = append(goldens, golden{sc, "fleet"})
 	}
 	for _, sc := range []*scenario{defaultScenario, exampleScenario, richPatching} {

@@ -13,35 +13,22 @@ import (
 	"github.com/privatepatch/privatepatch/controltower"
 )
 
-// notAdopted are the Control Tower proactive controls (opt-in, each chosen per organisation) that
-// privatepatch's templates do not meet, and why. docs/compliance.md says the same for users.
-var notAdopted = map[string]string{
-	"ct-s3-pr-2": "S3 server access logs go to a log bucket that cannot log to itself; the pipeline's artifact buckets hold " +
-		"build artifacts the next run recreates, and CodePipeline records every run",
-	"ct-s3-pr-4":     "nothing consumes S3 event notifications of log, command-output and artifact buckets",
-	"ct-s3-pr-9":     "retention is a lifecycle rule; object lock would keep objects past it",
-	"ct-s3-pr-10":    "S3 server access logging delivers only to SSE-S3 buckets; command output takes commandOutput.encryption: kms",
-	"ct-athena-pr-2": "Athena query results are encrypted as the command-output bucket they are written to: SSE-S3 unless commandOutput.encryption: kms",
-	"ct-lambda-pr-3": "the Lambdas are CDK's deploy-time handlers: one strips the default security group's rules, one switches " +
-		"Inspector on (security.inspector.enable); inside the isolated VPC they could not reach the EC2 and Inspector APIs without more endpoints",
-}
-
 // TestTemplatesPassAwsControlTowerProactiveControls runs every AWS Control Tower proactive
 // control (cfn-guard rules) that checks a resource type the templates declare over the stacks
 // that differ in what they declare, as an account with those controls enabled would before
-// deploying. The controls in notAdopted are not run.
+// deploying. The controls in controltower.NotAdopted are not run.
 func TestTemplatesPassAwsControlTowerProactiveControls(t *testing.T) {
 	require.NoError(t, controlTowerCheck.prepared())
 	controlTowerCheck.ran()
 	require.NoError(t, controlTower.err)
-	assert.ElementsMatch(t, keysOf(notAdopted), controlTower.skipped, "each control not adopted checks a resource type the templates declare")
+	assert.ElementsMatch(t, keysOf(controltower.NotAdopted), controlTower.skipped, "each control not adopted checks a resource type the templates declare")
 	require.Contains(t, controlTower.rules, filepath.Join(controlTower.guard.Rules, "ec2", "ct-ec2-pr-5.guard"))
 	files := slices.Sorted(maps.Keys(controlTowerCheck.templates))
 	for _, file := range files {
-		assert.Empty(t, controlTower.failing[file], "Control Tower controls fail in %s: fix the template, or add them to notAdopted with the reason:\n%s",
+		assert.Empty(t, controlTower.failing[file], "Control Tower controls fail in %s: fix the template, or add them to controltower.NotAdopted with the reason:\n%s",
 			filepath.Base(file), controlTower.output[file])
 	}
-	t.Logf("%d templates, %d controls run, %d not adopted", len(files), len(controlTower.rules), len(notAdopted))
+	t.Logf("%d templates, %d controls run, %d not adopted", len(files), len(controlTower.rules), len(controltower.NotAdopted))
 }
 
 var (
@@ -91,7 +78,7 @@ func prepareControlTower(c *externalCheck) error {
 			return err
 		}
 	}
-	for control := range notAdopted {
+	for control := range controltower.NotAdopted {
 		controlTower.skip[control] = true
 	}
 	templates := slices.Collect(maps.Values(c.templates))

@@ -15,7 +15,8 @@ import (
 // and NIST 800-53 rev 5. It reads each stack's messages from the synthesised assembly once.
 func TestCdkNagFindsNoUnsuppressedErrorsOrWarnings(t *testing.T) {
 	pack := regexp.MustCompile(`^(AwsSolutions|NIST\.800\.53\.R5)-`)
-	for _, sc := range []*scenario{defaultScenario, exampleScenario, natScenario, natSingle, flowLogsToS3, lookupScenario, natWithoutWsus, wsusHTTPS, richPatching} {
+	for _, sc := range []*scenario{defaultScenario, exampleScenario, natScenario, natSingle, flowLogsToS3, lookupScenario, natWithoutWsus, wsusHTTPS, richPatching,
+		existingVpc, existingVpcHub, existingVpcManaged, existingVpcLookup} {
 		t.Run(sc.name, func(t *testing.T) {
 			require.False(t, sc.withoutNag, "a scenario this test checks is built with the nag packs")
 			s := sc.synth(t)

@@ -2,6 +2,8 @@ package test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -180,8 +182,10 @@ func TestWindowServiceRoleIsLeastPrivilege(t *testing.T) {
 	assert.Equal(t, []any{"arn:aws:ssm:us-west-2::document/AWS-RunPatchBaseline",
 		map[string]any{"Fn::Join": []any{"", []any{"arn:aws:ec2:us-west-2:", map[string]any{"Ref": "AWS::AccountId"}, ":instance/*"}}}},
 		actions["ssm:SendCommand"], "SendCommand runs AWS-RunPatchBaseline only")
-	assert.Equal(t, "arn:aws:ssm:us-west-2::automation-definition/AWS-CreateImage:*", actions["ssm:StartAutomationExecution"],
-		"starts AWS-CreateImage only, named without an account as AWS-owned runbooks are")
+	assert.Equal(t, []any{"arn:aws:ssm:us-west-2::automation-definition/AWS-CreateImage:*", "arn:aws:ssm:us-west-2::document/AWS-CreateImage",
+		map[string]any{"Fn::Join": []any{"", []any{"arn:aws:ssm:us-west-2:", map[string]any{"Ref": "AWS::AccountId"}, ":automation-execution/*"}}}},
+		actions["ssm:StartAutomationExecution"],
+		"starts AWS-CreateImage only (its definition and document named without an account as AWS-owned runbooks are) and the execution it creates")
 	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{roleID, "Arn"}}, actions["iam:PassRole"], "passes only itself")
 	assert.Contains(t, actions, "sns:Publish")
 	assert.Contains(t, actions, "ec2:CreateImage")
@@ -631,4 +635,30 @@ func TestUnknownColumnsAndPartitionKeyColumnsAreFound(t *testing.T) {
 	crawled := map[string]any{"PartitionKeys": []any{map[string]any{"Name": "resourcetype"}},
 		"StorageDescriptor": map[string]any{"Columns": []any{map[string]any{"Name": "resourceid"}, map[string]any{"Name": "resourcetype"}}}}
 	assert.Equal(t, []any{"resourcetype"}, columnsAlsoPartitionKeys(crawled), "the table as the crawler makes it")
+}
+
+// docs/patching.md's alert table names every EventBridge rule that feeds the alerts topic, and no
+// other: the rules of the default configuration (which alerts on findings from HIGH).
+func TestPatchingDocListsEveryAlertRule(t *testing.T) {
+	s := defaultScenario.synth(t)
+	name := regexp.MustCompile(`^(?:Alerts|Security)(\w+?)Rule[0-9A-F]{8}$`)
+	var rules []string
+	for id := range s.patchResources("AWS::Events::Rule") {
+		m := name.FindStringSubmatch(id)
+		require.NotNil(t, m, "rule %s: named Alerts<Name>Rule or Security<Name>Rule", id)
+		rules = append(rules, m[1])
+	}
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "patching.md"))
+	require.NoError(t, err)
+	section := string(doc)[strings.Index(string(doc), "## Alerts"):]
+	if next := strings.Index(section[1:], "\n## "); next > 0 {
+		section = section[:next+1]
+	}
+	var documented []string
+	for _, row := range regexp.MustCompile(`(?m)^\| (\w+) \| `).FindAllStringSubmatch(section, -1) {
+		if row[1] != "Rule" {
+			documented = append(documented, row[1])
+		}
+	}
+	assert.ElementsMatch(t, rules, documented, "docs/patching.md#alerts lists each rule once")
 }

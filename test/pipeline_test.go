@@ -1,7 +1,10 @@
 package test
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -113,6 +116,42 @@ func TestPipelineBuildsTestsAndDeploysEachEnvironmentInWavesByRegion(t *testing.
 	}
 	require.NotEmpty(t, buildspec, "a CodeBuild project runs the tests")
 	assert.Contains(t, buildspec, "make verify CONFIG=configs/prod.yaml", "the synth with CDK's validation and the offline checks")
+}
+
+// The self-mutation step installs the CDK CLI that package.json pins and make setup installs,
+// never whatever aws-cdk@2 is newest; and the build (make test, make verify) runs on the compute
+// type sized for it.
+func TestPipelineInstallsThePinnedCdkCliAndSizesTheBuild(t *testing.T) {
+	_, template := synthPipeline(t)
+	data, err := os.ReadFile(filepath.Join("..", "package.json"))
+	require.NoError(t, err)
+	var pkg struct {
+		DevDependencies map[string]string `json:"devDependencies"`
+	}
+	require.NoError(t, json.Unmarshal(data, &pkg))
+	pinned := pkg.DevDependencies["aws-cdk"]
+	require.Regexp(t, `^\d+\.\d+\.\d+$`, pinned, "package.json pins an exact CLI version")
+
+	installs := regexp.MustCompile(`npm install -g aws-cdk(@\S*)?`)
+	var found []string
+	compute := map[string]string{}
+	for _, project := range resourcesOf(template, "AWS::CodeBuild::Project") {
+		source := fmt.Sprint(props(project)["Source"])
+		for _, m := range installs.FindAllString(source, -1) {
+			found = append(found, strings.TrimRight(m, `\",`))
+		}
+		environment := props(project)["Environment"].(map[string]any)
+		if strings.Contains(source, "make test") {
+			compute["build"] = environment["ComputeType"].(string)
+		} else if strings.Contains(source, "cdk -a . deploy") {
+			compute["self-mutation"] = environment["ComputeType"].(string)
+		}
+	}
+	require.NotEmpty(t, found, "the self-mutation step installs the CLI")
+	for _, install := range found {
+		assert.Equal(t, "npm install -g aws-cdk@"+pinned, install)
+	}
+	assert.Equal(t, map[string]string{"build": "BUILD_GENERAL1_MEDIUM", "self-mutation": "BUILD_GENERAL1_SMALL"}, compute)
 }
 
 // make verify in the synth step runs the S3 prefix-list drift check with the build's credentials:

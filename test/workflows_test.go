@@ -2,8 +2,10 @@ package test
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -18,6 +20,7 @@ type workflow struct {
 		If          string            `yaml:"if"`
 		Permissions map[string]string `yaml:"permissions"`
 		Steps       []struct {
+			Name string            `yaml:"name"`
 			Uses string            `yaml:"uses"`
 			Run  string            `yaml:"run"`
 			With map[string]string `yaml:"with"`
@@ -47,7 +50,8 @@ func TestWorkflowsRunTheReadmeCommandsWithPinnedActionsAndNoStoredKeys(t *testin
 		for job, j := range w.Jobs {
 			for _, step := range j.Steps {
 				if step.Uses != "" {
-					assert.Regexp(t, `@v\d+$`, step.Uses, "%s/%s: actions are pinned to a major version", name, job)
+					assert.True(t, pinnedByCommit(step.Uses), "%s/%s: %s is pinned by commit", name, job, step.Uses)
+					assert.Regexp(t, regexp.QuoteMeta(step.Uses)+` # v\d+\.\d+\.\d+\n`, text, "%s/%s: the tag the commit is, as a comment", name, job)
 				}
 				if strings.Contains(step.Uses, "configure-aws-credentials") {
 					assert.Equal(t, "write", j.Permissions["id-token"], "%s/%s: OIDC needs id-token: write", name, job)
@@ -62,7 +66,83 @@ func TestWorkflowsRunTheReadmeCommandsWithPinnedActionsAndNoStoredKeys(t *testin
 	assert.Contains(t, text, "run: make synth", "the README's main command")
 	assert.Contains(t, text, "make check-update", "a replaced stateful resource is flagged on the pull request")
 	assert.Contains(t, pr.Jobs, "diff")
+	assert.Contains(t, pr.Jobs["diff"].If, "github.event.pull_request.head.repo.full_name == github.repository",
+		"a fork's pull request has no OIDC token: the diff job is skipped, not failed")
 	_, deploy := readWorkflow(t, "deploy.yml")
 	assert.Contains(t, deploy, "make deploy", "deploys through check-update")
 	assert.Contains(t, deploy, "--require-approval never", "no terminal to answer the CLI's question in a pipeline")
+}
+
+// pinnedByCommit says whether a step's action is pinned to a full commit: a tag can be moved.
+func pinnedByCommit(uses string) bool {
+	return regexp.MustCompile(`^[\w.-]+/[\w./-]+@[0-9a-f]{40}$`).MatchString(uses)
+}
+
+func TestPinnedByCommitRefusesTagsAndShortCommits(t *testing.T) {
+	assert.True(t, pinnedByCommit("actions/checkout@08eba0b27e820071cde6df949e0beb9ba4906955"))
+	for _, uses := range []string{"actions/checkout@v4", "actions/checkout@v4.3.0", "actions/checkout@08eba0b", "actions/checkout@main"} {
+		assert.False(t, pinnedByCommit(uses), uses)
+	}
+}
+
+// verifyStep is the pull-request workflow's step that runs make verify.
+func verifyStep(t *testing.T) string {
+	pr, _ := readWorkflow(t, "pull-request.yml")
+	for _, step := range pr.Jobs["test"].Steps {
+		if strings.Contains(step.Run, "make verify") {
+			return step.Run
+		}
+	}
+	t.Fatal("the pull-request workflow runs no make verify")
+	return ""
+}
+
+// runVerifyStep runs the step's own script as GitHub runs a step without a shell (bash -e) in a
+// tree holding the given configurations, with a make that records each CONFIG and fails on one
+// named broken, and returns the configurations it verified.
+func runVerifyStep(t *testing.T, configs ...string) ([]string, string, error) {
+	dir, bin := t.TempDir(), t.TempDir()
+	for _, c := range configs {
+		require.NoError(t, os.MkdirAll(filepath.Join(dir, filepath.Dir(c)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, c), []byte("project: x\n"), 0o644))
+	}
+	fakeMake := `#!/bin/bash
+config=${2#CONFIG=}
+echo "$config" >> verified
+case "$config" in *broken*) echo "config: broken" >&2; exit 1;; esac
+mkdir -p cdk.out && echo '{}' > cdk.out/Network.template.json
+`
+	require.NoError(t, os.WriteFile(filepath.Join(bin, "make"), []byte(fakeMake), 0o755))
+	cmd := exec.Command("bash", "-e", "-c", verifyStep(t))
+	cmd.Dir, cmd.Env = dir, append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
+	out, err := cmd.CombinedOutput()
+	verified, _ := os.ReadFile(filepath.Join(dir, "verified"))
+	return strings.Fields(string(verified)), string(out), err
+}
+
+func TestPullRequestVerifiesEveryShippedConfigurationAndFailsOnABrokenOne(t *testing.T) {
+	shipped, err := filepath.Glob(filepath.Join("..", "config", "*.yaml"))
+	require.NoError(t, err)
+	var names []string
+	for _, c := range shipped {
+		names = append(names, "config/"+filepath.Base(c))
+	}
+	require.Contains(t, names, "config/default.yaml")
+	require.Contains(t, names, "config/example.yaml")
+
+	verified, out, err := runVerifyStep(t, names...)
+	require.NoError(t, err, out)
+	assert.Equal(t, names, verified, "every configuration the repository ships")
+
+	verified, out, err = runVerifyStep(t, append(names, "configs/prod.yaml")...)
+	require.NoError(t, err, out)
+	assert.Contains(t, verified, "configs/prod.yaml", "and the deployments the repository keeps")
+
+	_, out, err = runVerifyStep(t)
+	assert.Error(t, err, "no configuration is a failure, not a green run that verified nothing")
+	assert.Contains(t, out, "no configuration")
+
+	verified, _, err = runVerifyStep(t, append(names, "configs/broken.yaml", "configs/zz.yaml")...)
+	assert.Error(t, err, "a broken configuration fails the step")
+	assert.False(t, slices.Contains(verified, "configs/zz.yaml"), "and stops it")
 }

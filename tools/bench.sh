@@ -4,6 +4,17 @@
 # benchmarks (docs/benchmarks.md).
 # BENCHTIME (default 1x) is passed to go test -benchtime.
 set -euo pipefail
+if [ "${1:-}" = --help ] || [ "${1:-}" = -h ]; then
+  cat <<'EOT'
+Usage: make bench    (or: tools/bench.sh; BENCHTIME=Nx for go test -benchtime)
+
+Measures synthesis on this machine: the app against a one-resource floor app as processes (median
+wall time of three runs and peak memory, Node start-up included, with and without CDK's validation),
+the test suite against one synth, and the in-process Go benchmarks (growth with instance groups and
+environments). docs/benchmarks.md records and explains the results. Needs GNU time.
+EOT
+  exit 0
+fi
 cd "$(dirname "$0")/.."
 [ -x /usr/bin/time ] || { echo "make bench measures peak memory with GNU time: apt-get install time" >&2; exit 1; }
 out=$(mktemp -d)

@@ -28,7 +28,11 @@ const (
 	// AgentPage lists the buckets SSM Agent reads, with the same requirement for instance profiles.
 	AgentPage = `"SSM Agent communications with AWS managed S3 buckets", AWS Systems Manager User Guide (read 2026-11-27)`
 	// AmazonLinux2Page gives the endpoint policy for the Amazon Linux and Amazon Linux 2 repositories.
-	AmazonLinux2Page = `"Kernel Live Patching on AL2", Amazon EC2 User Guide, its S3 endpoint policy example (read 2026-11-27)`
+	AmazonLinux2Page = `"Kernel Live Patching on AL2", Amazon Linux 2 User Guide, its S3 endpoint policy example (read 2026-11-27)`
+	// AL2023Page documents the AL2023 repository bucket for us-east-1 only: "The following example
+	// policy provides the permissions required to access Amazon Linux 2023 repositories in the
+	// us-east-1 region", arn:aws:s3:::al2023-repos-us-east-1-de612dc2/*.
+	AL2023Page = `"Sample policies for private subnets that access Amazon S3", Amazon EMR Management Guide (read 2026-11-27)`
 )
 
 // patchManagerBuckets are the aws-patch-manager-REGION-SUFFIX buckets ("Buckets containing SSM
@@ -110,6 +114,14 @@ func PatchManagerBucket(region string) (string, bool) {
 	return bucket, ok
 }
 
+// SnapshotBucket is region's patch-baseline-snapshot bucket (PatchingPage).
+func SnapshotBucket(region string) string {
+	if suffixed, ok := snapshotBucketsWithSuffix[region]; ok {
+		return suffixed
+	}
+	return "patch-baseline-snapshot-" + region
+}
+
 // SystemsManager returns the AWS-owned buckets SSM Agent and AWS-RunPatchBaseline read in region.
 // In a region PatchingPage does not list, the aws-patch-manager bucket is not among them: see
 // MissingPatchManagerBucket.
@@ -118,11 +130,7 @@ func SystemsManager(region string) []string {
 	for _, format := range agentBuckets {
 		buckets = append(buckets, fmt.Sprintf(format, region))
 	}
-	snapshot := "patch-baseline-snapshot-" + region
-	if suffixed, ok := snapshotBucketsWithSuffix[region]; ok {
-		snapshot = suffixed
-	}
-	buckets = append(buckets, snapshot)
+	buckets = append(buckets, SnapshotBucket(region))
 	if bucket, ok := patchManagerBuckets[region]; ok {
 		buckets = append(buckets, bucket)
 	}
@@ -131,19 +139,21 @@ func SystemsManager(region string) []string {
 
 // MissingPatchManagerBucket explains, for a region PatchingPage does not list, that one of
 // readBuckets must be its aws-patch-manager bucket, and how to find that bucket's name. It
-// returns "" when the region is listed or readBuckets names such a bucket.
+// returns "" when the region is listed or readBuckets names such a bucket: aws-patch-manager-REGION
+// with or without a suffix (AWS-RunPatchBaseline's own script builds "aws-patch-manager-%s" %
+// region, without a suffix, for regions outside its list of older ones).
 func MissingPatchManagerBucket(region string, readBuckets []string) string {
 	if _, ok := patchManagerBuckets[region]; ok {
 		return ""
 	}
-	prefix := "aws-patch-manager-" + region + "-"
-	if slices.ContainsFunc(readBuckets, func(b string) bool { return strings.HasPrefix(b, prefix) }) {
+	name := "aws-patch-manager-" + region
+	if slices.ContainsFunc(readBuckets, func(b string) bool { return b == name || strings.HasPrefix(b, name+"-") }) {
 		return ""
 	}
 	return fmt.Sprintf("has no Patch Manager bucket in %s, and without it AWS-RunPatchBaseline cannot download its payload "+
-		"through the S3 endpoint: add the region's %sSUFFIX bucket to network.s3Endpoint.readBuckets "+
-		"(its name is in the download URL of `aws ssm get-document --name AWS-RunPatchBaseline --region %s`)",
-		PatchingPage, prefix, region)
+		"through the S3 endpoint: add the region's bucket, %s or %s-SUFFIX, to network.s3Endpoint.readBuckets "+
+		"(a Scan's output names the bucket it downloads from; AWS-RunPatchBaseline's script builds the name)",
+		PatchingPage, name, name)
 }
 
 // linuxRepositories are the buckets whose package repositories AWS documents in S3, per operating
@@ -153,9 +163,10 @@ var linuxRepositories = map[string][]string{
 	"AMAZON_LINUX_2": {"amazonlinux.%s.amazonaws.com", "amazonlinux-2-repos-%s"}, // AmazonLinux2Page
 }
 
-// UndocumentedRepositories are repository buckets AWS does not document on any page found, as
-// instances print them (`dnf repolist -v` on AL2023 shows its mirror in this bucket). They are
-// never allowed by default: a configuration names them itself, after checking on an instance.
+// UndocumentedRepositories are repository buckets AWS documents for one region only
+// (AL2023Page: us-east-1), named here for every region with the same suffix, which public
+// configurations show elsewhere too (ap-northeast-1, ap-southeast-3) but no AWS page does. They
+// are never allowed by default: a configuration names them itself, after checking on an instance.
 var UndocumentedRepositories = map[string]string{
 	"AMAZON_LINUX_2023": "al2023-repos-%s-de612dc2",
 }
@@ -186,9 +197,9 @@ func RepositoryProblem(operatingSystem, region string, readBuckets []string, has
 		if slices.Contains(readBuckets, bucket) {
 			return ""
 		}
-		return fmt.Sprintf("patches from repositories in S3 bucket %s, which AWS does not document (an instance's `dnf repolist -v` "+
-			"shows it) and the S3 endpoint therefore does not allow by default: check it on an instance and add it to "+
-			"network.s3Endpoint.readBuckets", bucket)
+		return fmt.Sprintf("patches from repositories in S3 bucket %s, which AWS documents for us-east-1 only (%s), so the S3 "+
+			"endpoint does not allow it by default: check it on an instance (`dnf repolist -v`) and add it to "+
+			"network.s3Endpoint.readBuckets", bucket, AL2023Page)
 	}
 	if nat {
 		return ""

@@ -23,9 +23,11 @@ const (
 // changed RuleNumber replaces the entry, and CloudFormation would create the new one before
 // deleting the old, on the same number. The first matching rule decides, so the blocks are:
 //
-//	100-499   the flows the architecture needs, from and to named CIDRs
+//	100-599   the flows the architecture needs, from and to named CIDRs; 300-399 are the S3
+//	          CIDRs' (package s3drift reads them by that block)
 //	900-999   denials of the management ports that the reply rules below would otherwise admit
-//	1000-1299 replies: ephemeral ports from the VPC, the S3 CIDRs and, with NAT, the internet
+//	1000-1399 replies: ephemeral ports from the VPC, the S3 CIDRs, with NAT the internet and,
+//	          with a hub's endpoints, the hub
 type aclRule struct {
 	id       string
 	number   int
@@ -80,6 +82,10 @@ func (n *network) privateAclRules() []aclRule {
 	rules = append(rules, managementPortDenials()...)
 	rules = append(rules, each(n.s3Cidrs, egress, "HttpsToS3_", 300, httpsPort, httpsPort)...)
 	rules = append(rules, each(n.s3Cidrs, ingress, "EphemeralFromS3_", 1100, ephemeralFrom, ephemeralTo)...)
+	if n.existing != nil && n.existing.InterfaceEndpointsProvided {
+		rules = append(rules, each(n.existing.HubCidrs, egress, "HttpsToHub", 500, httpsPort, httpsPort)...)
+		rules = append(rules, each(n.existing.HubCidrs, ingress, "EphemeralFromHub", 1300, ephemeralFrom, ephemeralTo)...)
+	}
 	if n.natEnabled {
 		rules = append(rules,
 			egress("HttpToInternet", 400, anyIPv4, httpPort, httpPort),

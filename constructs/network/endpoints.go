@@ -2,6 +2,7 @@ package network
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
@@ -23,6 +24,9 @@ func (n *network) addEndpoints(p *Props) {
 
 	n.interfaceEndpoints = map[string]awsec2.InterfaceVpcEndpoint{}
 	for _, name := range append(append([]string{}, SystemsManagerEndpoints...), p.ExtraInterfaceEndpoints...) {
+		if n.existing != nil && n.existing.InterfaceEndpointsProvided {
+			break // a hub's, through Route 53 (docs/network.md)
+		}
 		n.interfaceEndpoints[name] = awsec2.NewInterfaceVpcEndpoint(scope, jsii.String(name), &awsec2.InterfaceVpcEndpointProps{
 			Vpc:               n.vpc,
 			Service:           awsec2.NewInterfaceVpcEndpointAwsService(jsii.String(name), nil, nil, nil),
@@ -34,11 +38,6 @@ func (n *network) addEndpoints(p *Props) {
 		})
 	}
 
-	n.s3Endpoint = awsec2.NewGatewayVpcEndpoint(scope, jsii.String("s3"), &awsec2.GatewayVpcEndpointProps{
-		Vpc:     n.vpc,
-		Service: awsec2.GatewayVpcEndpointAwsService_S3(),
-		Subnets: &[]*awsec2.SubnetSelection{private},
-	})
 	stack := awscdk.Stack_Of(n.Construct)
 	region := *stack.Region()
 	// AWS's own buckets for SSM Agent and Patch Manager, the package repositories of the patched
@@ -47,8 +46,19 @@ func (n *network) addEndpoints(p *Props) {
 	for _, os := range p.PatchedOperatingSystems {
 		buckets = append(buckets, awsbuckets.Repositories(os, region)...)
 	}
+	n.readBuckets = append(buckets, p.S3ReadBuckets...)
+	if n.existing != nil && n.existing.S3EndpointProvided {
+		// Its policy is the VPC owner's: S3EndpointBuckets says what it must allow.
+		n.readWriteBuckets = append(n.readWriteBuckets, p.S3ReadWriteBuckets...)
+		return
+	}
+	n.s3Endpoint = awsec2.NewGatewayVpcEndpoint(scope, jsii.String("s3"), &awsec2.GatewayVpcEndpointProps{
+		Vpc:     n.vpc,
+		Service: awsec2.GatewayVpcEndpointAwsService_S3(),
+		Subnets: &[]*awsec2.SubnetSelection{private},
+	})
 	var objects []string
-	for _, bucket := range append(buckets, p.S3ReadBuckets...) {
+	for _, bucket := range n.readBuckets {
 		objects = append(objects, bucketArn(stack, bucket)+"/*")
 	}
 	n.s3Endpoint.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -65,6 +75,10 @@ func (n *network) addEndpoints(p *Props) {
 // AllowS3ReadWrite lets the VPC read, write and list bucketName through the S3 endpoint: what
 // SSM Agent needs to upload command output and inventory.
 func (n *network) AllowS3ReadWrite(bucketName *string) {
+	n.readWriteBuckets = append(n.readWriteBuckets, *bucketName)
+	if n.s3Endpoint == nil {
+		return
+	}
 	arn := bucketArn(awscdk.Stack_Of(n.Construct), *bucketName)
 	n.s3Endpoint.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
@@ -72,6 +86,10 @@ func (n *network) AllowS3ReadWrite(bucketName *string) {
 			"s3:GetBucketLocation", "s3:GetEncryptionConfiguration"),
 		Resources: jsii.Strings(arn, arn+"/*"),
 	}))
+}
+
+func (n *network) S3EndpointBuckets() (read, readWrite []string) {
+	return slices.Clone(n.readBuckets), slices.Clone(n.readWriteBuckets)
 }
 
 func bucketArn(stack awscdk.Stack, bucket string) string {

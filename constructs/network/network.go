@@ -77,6 +77,9 @@ type Props struct {
 	// FlowLogRetentionDays is how long flow logs are kept. For CloudWatch Logs it must be one of
 	// the periods CloudWatch accepts. Default: 365.
 	FlowLogRetentionDays int
+	// Existing, when set, is the VPC to deploy into: VpcCidr, AzCount, AvailabilityZones,
+	// SubnetCidrMask and NatGateways then do not apply. Default: none, a VPC is created.
+	Existing *ExistingVpc
 }
 
 // Network is the VPC and its access controls. Its parts are exposed so callers can extend them.
@@ -90,22 +93,32 @@ type Network interface {
 	PrivateSecurityGroup() awsec2.ISecurityGroup
 	// EndpointSecurityGroup guards the interface endpoints: HTTPS from the VPC only.
 	EndpointSecurityGroup() awsec2.ISecurityGroup
-	// PublicAcl and PrivateAcl are the network ACLs of the two subnet groups.
+	// PublicAcl and PrivateAcl are the network ACLs of the two subnet groups; nil in an existing
+	// VPC whose ACLs are left alone.
 	PublicAcl() awsec2.INetworkAcl
 	PrivateAcl() awsec2.INetworkAcl
-	// InterfaceEndpoints maps each service name to its interface endpoint.
+	// InterfaceEndpoints maps each service name to its interface endpoint; empty when a hub
+	// provides them.
 	InterfaceEndpoints() map[string]awsec2.InterfaceVpcEndpoint
-	// S3Endpoint is the S3 gateway endpoint on the private route tables.
+	// S3Endpoint is the S3 gateway endpoint on the private route tables; nil when the existing
+	// VPC provides one.
 	S3Endpoint() awsec2.GatewayVpcEndpoint
-	// InternetGatewayId is the id of the internet gateway of the public subnets.
+	// InternetGatewayId is the id of the internet gateway of the public subnets; nil in an
+	// existing VPC.
 	InternetGatewayId() *string
 	// AllowS3ReadWrite lets the VPC read, write and list bucketName through the S3 endpoint.
 	AllowS3ReadWrite(bucketName *string)
+	// S3EndpointBuckets are the buckets the S3 endpoint's policy allows, or (with an endpoint the
+	// VPC provides) must allow: read-only ones, then read-write ones.
+	S3EndpointBuckets() (read, readWrite []string)
 }
 
 type network struct {
 	constructs.Construct
-	vpc                                   awsec2.Vpc
+	vpc                                   awsec2.IVpc
+	created                               awsec2.Vpc // nil in an existing VPC
+	existing                              *ExistingVpc
+	readBuckets, readWriteBuckets         []string
 	publicSG, privateSG, endpointSG       awsec2.SecurityGroup
 	publicAcl, privateAcl                 awsec2.NetworkAcl
 	interfaceEndpoints                    map[string]awsec2.InterfaceVpcEndpoint
@@ -126,6 +139,7 @@ func NewNetwork(scope constructs.Construct, id string, props *Props) Network {
 	}
 	n := &network{
 		Construct: constructs.NewConstruct(scope, jsii.String(id)),
+		existing:  p.Existing,
 		vpcCidr:   p.VpcCidr,
 		// Sorted: ACL entries are numbered in order, so listing the same CIDRs in another order
 		// (as AWS may return a prefix list) changes no rule.
@@ -134,7 +148,29 @@ func NewNetwork(scope constructs.Construct, id string, props *Props) Network {
 		s3PrefixListId: p.S3PrefixListId,
 		natEnabled:     p.NatGateways > 0,
 	}
-	n.vpc = newVpc(n.Construct, &p)
+	if p.Existing != nil {
+		p.Existing = p.Existing.resolve(n.Construct)
+		n.existing = p.Existing
+		n.vpcCidr, n.natEnabled = p.Existing.Cidr, p.Existing.PrivateInternetRoute
+		n.vpc = importVpc(n.Construct, p.Existing)
+		for _, s := range p.Existing.PublicSubnets {
+			n.publicSubnetCidrs = append(n.publicSubnetCidrs, s.Cidr)
+		}
+		for _, s := range p.Existing.PrivateSubnets {
+			n.privateSubnetCidrs = append(n.privateSubnetCidrs, s.Cidr)
+		}
+		n.addSecurityGroups()
+		n.addEndpoints(&p)
+		if p.Existing.ManageNetworkAcls {
+			n.addNetworkAcls()
+		}
+		if p.Existing.FlowLogs {
+			addFlowLogs(n, &p)
+		}
+		return n
+	}
+	n.created = newVpc(n.Construct, &p)
+	n.vpc = n.created
 	for _, s := range *n.vpc.PublicSubnets() {
 		n.publicSubnetCidrs = append(n.publicSubnetCidrs, *s.Ipv4CidrBlock())
 		cdknag.NagSuppressions_AddResourceSuppressions(s, &[]*cdknag.NagPackSuppression{{
@@ -181,13 +217,34 @@ func (p *Props) validate(region string) error {
 	if problem := awsbuckets.MissingPatchManagerBucket(region, p.S3ReadBuckets); problem != "" {
 		return fmt.Errorf("region %s %s", region, problem)
 	}
+	if p.Existing != nil {
+		// Its ids were validated with the configuration; the construct checks what it relies on.
+		switch {
+		case p.Existing.Lookup != nil:
+			if len(p.Existing.Lookup.Tags) == 0 || p.Existing.Lookup.PrivateSubnetGroup == "" || p.Existing.ManageNetworkAcls {
+				return fmt.Errorf("Existing.Lookup needs Tags and PrivateSubnetGroup, and cannot have ManageNetworkAcls")
+			}
+			return p.validateFlowLogs()
+		case p.Existing.VpcId == "" || len(p.Existing.PrivateSubnets) == 0:
+			return fmt.Errorf("Existing needs VpcId and PrivateSubnets, or Lookup")
+		case p.Existing.ManageNetworkAcls && len(p.Existing.PublicSubnets) == 0:
+			return fmt.Errorf("Existing.ManageNetworkAcls needs PublicSubnets: the ACLs cover a public and a private subnet group")
+		case p.Existing.InterfaceEndpointsProvided && len(p.Existing.HubCidrs) == 0:
+			return fmt.Errorf("Existing.InterfaceEndpointsProvided needs HubCidrs: the private security group must reach the hub's endpoints")
+		}
+		p.VpcCidr = p.Existing.Cidr
+	}
 	if !strings.HasPrefix(p.S3PrefixListId, "pl-") {
 		return fmt.Errorf("S3PrefixListId %q is not a prefix-list id (pl-...): the private security group could not reach S3; use LookupS3PrefixListId or give it", p.S3PrefixListId)
 	}
-	if len(p.S3PrefixListCidrs) == 0 {
+	if len(p.S3PrefixListCidrs) == 0 && (p.Existing == nil || p.Existing.ManageNetworkAcls) {
 		return fmt.Errorf("S3PrefixListCidrs is empty: private subnets could not reach S3, so patching would fail; use LookupS3PrefixListCidrs or list them")
 	}
-	for _, cidr := range append(append([]string{p.VpcCidr}, p.AdminCidrs...), p.S3PrefixListCidrs...) {
+	var hubCidrs []string
+	if p.Existing != nil {
+		hubCidrs = p.Existing.HubCidrs
+	}
+	for _, cidr := range slices.Concat([]string{p.VpcCidr}, p.AdminCidrs, p.S3PrefixListCidrs, hubCidrs) {
 		if prefix, err := netip.ParsePrefix(cidr); err != nil || !prefix.Addr().Is4() {
 			return fmt.Errorf("%q is not an IPv4 CIDR block", cidr)
 		}
@@ -198,6 +255,9 @@ func (p *Props) validate(region string) error {
 		}
 	}
 	vpc := netip.MustParsePrefix(p.VpcCidr)
+	if p.Existing != nil {
+		return p.validateFlowLogs()
+	}
 	if p.SubnetCidrMask < vpc.Bits() || p.SubnetCidrMask > 28 {
 		return fmt.Errorf("SubnetCidrMask /%d does not fit VPC %s (use /%d to /28)", p.SubnetCidrMask, p.VpcCidr, vpc.Bits())
 	}
@@ -207,6 +267,10 @@ func (p *Props) validate(region string) error {
 	if len(p.AvailabilityZones) > 0 && len(p.AvailabilityZones) < p.AzCount {
 		return fmt.Errorf("AzCount %d is more than the %d AvailabilityZones", p.AzCount, len(p.AvailabilityZones))
 	}
+	return p.validateFlowLogs()
+}
+
+func (p *Props) validateFlowLogs() error {
 	if p.FlowLogDestination != FlowLogsToCloudWatchLogs && p.FlowLogDestination != FlowLogsToS3 {
 		return fmt.Errorf("FlowLogDestination %q is not %q or %q", p.FlowLogDestination, FlowLogsToCloudWatchLogs, FlowLogsToS3)
 	}
@@ -259,7 +323,12 @@ func (n *network) EndpointSecurityGroup() awsec2.ISecurityGroup { return n.endpo
 func (n *network) PublicAcl() awsec2.INetworkAcl                { return n.publicAcl }
 func (n *network) PrivateAcl() awsec2.INetworkAcl               { return n.privateAcl }
 func (n *network) S3Endpoint() awsec2.GatewayVpcEndpoint        { return n.s3Endpoint }
-func (n *network) InternetGatewayId() *string                   { return n.vpc.InternetGatewayId() }
+func (n *network) InternetGatewayId() *string {
+	if n.created == nil {
+		return nil
+	}
+	return n.created.InternetGatewayId()
+}
 func (n *network) InterfaceEndpoints() map[string]awsec2.InterfaceVpcEndpoint {
 	return n.interfaceEndpoints
 }

@@ -60,6 +60,13 @@ func (n *network) addSecurityGroups() {
 	// (the network ACLs cannot, see acls.go). Inline, see addInlinePrefixListEgress.
 	addInlinePrefixListEgress(n.privateSG, n.s3PrefixListId, httpsPort,
 		"S3 through the gateway endpoint (the region's S3 managed prefix list)")
+	// After the prefix-list rule, which must stay the group's first inline egress rule.
+	if n.existing != nil && n.existing.InterfaceEndpointsProvided {
+		for i, cidr := range n.existing.HubCidrs {
+			n.privateSG.AddEgressRule(awsec2.Peer_Ipv4(jsii.String(cidr)), awsec2.Port_Tcp(jsii.Number(httpsPort)),
+				jsii.String(fmt.Sprintf("HTTPS to the hub's interface endpoints (%d)", i+1)), nil)
+		}
+	}
 	if n.natEnabled {
 		n.privateSG.AddEgressRule(awsec2.Peer_AnyIpv4(), awsec2.Port_Tcp(jsii.Number(httpPort)),
 			jsii.String("Microsoft Update over HTTP through NAT"), nil)

@@ -268,10 +268,18 @@ func (w *maintenanceWindow) addPatchTask(i int, p *WindowProps, t PatchTask, tar
 func (w *maintenanceWindow) addPrePatchImage(stack awscdk.Stack, targets []any) {
 	region, account, partition := *stack.Region(), *stack.Account(), *stack.Partition()
 	// EC2 instances only: AWS-CreateImage calls ec2:CreateImage, which hybrid nodes are not.
+	// StartAutomationExecution is authorised on the runbook's document and on the execution it
+	// creates (the Service Authorization Reference's required resource types, document* and
+	// automation-execution*), and on its automation definition, the form AWS's denials name
+	// ("...::automation-definition/AWS-...:1"): all three, each AWS-owned one without an account.
 	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("StartCreateImage"),
-		Actions:   jsii.Strings("ssm:StartAutomationExecution"),
-		Resources: jsii.Strings(AWSRunbookArn(partition, region, CreateImageRunbook, "*")),
+		Sid:     jsii.String("StartCreateImage"),
+		Actions: jsii.Strings("ssm:StartAutomationExecution"),
+		Resources: jsii.Strings(
+			AWSRunbookArn(partition, region, CreateImageRunbook, "*"),
+			AWSDocumentArn(partition, region, CreateImageRunbook),
+			fmt.Sprintf("arn:%s:ssm:%s:%s:automation-execution/*", partition, region, account),
+		),
 	}))
 	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("FollowCreateImage"),

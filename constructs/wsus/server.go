@@ -72,6 +72,9 @@ type ServerProps struct {
 	SecurityGroup awsec2.ISecurityGroup
 	// SubnetGroupName places the server in the first subnet of this group. Default: "Public".
 	SubnetGroupName string
+	// WithoutElasticIp leaves out the Elastic IP: for a server in a private subnet whose route to
+	// Microsoft Update is a NAT. Default: false, the server (in a public subnet) gets one.
+	WithoutElasticIp bool
 	// TargetGroups are created for client-side targeting. Default: none (server-side targeting).
 	TargetGroups []string
 	// OutputBucket receives the setup runs' output under SetupOutputPrefix. Default: none
@@ -193,11 +196,13 @@ func NewServer(scope constructs.Construct, id string, props *ServerProps) Server
 		awscdk.Tags_Of(s.instance).Add(jsii.String(k), jsii.String(v), nil)
 	}
 	managedinstance.MonitorLaunchTemplate(s.instance)
-	// Microsoft Update is reached from a fixed address, not an auto-assigned one (CT.EC2.PR.11).
-	awsec2.NewCfnEIP(s.Construct, jsii.String("ElasticIp"), &awsec2.CfnEIPProps{
-		Domain:     jsii.String("vpc"),
-		InstanceId: s.instance.InstanceId(),
-	})
+	if !p.WithoutElasticIp {
+		// Microsoft Update is reached from a fixed address, not an auto-assigned one (CT.EC2.PR.11).
+		awsec2.NewCfnEIP(s.Construct, jsii.String("ElasticIp"), &awsec2.CfnEIPProps{
+			Domain:     jsii.String("vpc"),
+			InstanceId: s.instance.InstanceId(),
+		})
+	}
 
 	// A separate volume outlives the instance and the stack; the setup script formats it once.
 	s.updateStore = awsec2.NewVolume(s.Construct, jsii.String("UpdateStore"), &awsec2.VolumeProps{

@@ -52,7 +52,11 @@ Describe 'Find-UpdateStoreDisk' {
             [pscustomobject]@{ Number = 0; SerialNumber = 'vol0aaaaaaaaaaaaaaaa'; PartitionStyle = 'GPT' }
             [pscustomobject]@{ Number = 1; SerialNumber = 'AWS-EPHEMERAL'; PartitionStyle = 'RAW' }
             [pscustomobject]@{ Number = 2; SerialNumber = 'vol0123456789abcdef0_00000001.'; PartitionStyle = 'RAW' }
+            [pscustomobject]@{ Number = 3; SerialNumber = 'AWS-NVME'; AdapterSerialNumber = 'vol0fedcba9876543210'; PartitionStyle = 'RAW' }
         }
+    }
+    It 'finds the volume id in AdapterSerialNumber too' {
+        (Find-UpdateStoreDisk 'vol-0fedcba9876543210').Number | Should -Be 3
     }
     It 'picks the NVMe disk whose serial number is the volume id, not the first raw disk' {
         (Find-UpdateStoreDisk 'vol-0123456789abcdef0').Number | Should -Be 2

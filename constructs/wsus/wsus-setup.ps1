@@ -36,10 +36,14 @@ function Split-List([string] $value) {
 
 function Find-UpdateStoreDisk([string] $volumeId) {
     # On Nitro instances an EBS volume is an NVMe disk whose serial number is its volume id
-    # without the hyphen (vol0123...), so the disk is found by the volume CloudFormation attached,
-    # never by guessing which disk is empty.
+    # without the hyphen (vol0123..., "Amazon EBS and NVMe on Windows instances", Amazon EC2 User
+    # Guide), so the disk is found by the volume CloudFormation attached, never by guessing which
+    # disk is empty. Earlier versions of that page name AdapterSerialNumber as the field on
+    # Windows Server 2016: both are read, as only a deploy shows which one a given AMI fills.
     $serial = $volumeId -replace '-', ''
-    Get-Disk | Where-Object { ($_.SerialNumber -replace '_.*$', '').Trim() -eq $serial } | Select-Object -First 1
+    Get-Disk | Where-Object {
+        @($_.SerialNumber, $_.AdapterSerialNumber) | Where-Object { $_ -and (("$_" -replace '_.*$', '').Trim() -eq $serial) }
+    } | Select-Object -First 1
 }
 
 # Functions that return a value write their progress to the information stream, shown like output

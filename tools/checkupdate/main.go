@@ -34,6 +34,19 @@ import (
 )
 
 func main() {
+	flag.Usage = func() {
+		fmt.Fprint(flag.CommandLine.Output(), `Usage: make check-update [CONFIG=file]    (or: go run ./tools/checkupdate -deployed DIR -synthesised cdk.out)
+
+Compares the templates cdk synth wrote with the deployed ones (read with the AWS CLI into DIR,
+STACK.json each) and refuses an update that would replace or delete a resource holding data, or
+fail half-way on a name, rule number, address block or volume that deployed resources still
+hold, naming the manual step where one is known. With -live-prefix-lists it compares the network
+ACLs' S3 CIDRs and the security group's prefix-list id with AWS's list instead. Exit status 1
+lists the problems. make check-update and make deploy run it with the AWS CLI's answers.
+
+`)
+		flag.PrintDefaults()
+	}
 	stacks := flag.String("stacks", "", "print the name and region of each stack of this cloud assembly (cdk.out) and exit")
 	deployed := flag.String("deployed", "", "directory of the deployed templates, STACK.json each")
 	synthesised := flag.String("synthesised", "cdk.out", "the cloud assembly to deploy")

@@ -15,6 +15,17 @@ import (
 )
 
 func main() {
+	flag.Usage = func() {
+		fmt.Fprint(flag.CommandLine.Output(), `Usage: make cost [CONFIG=file]    (or: go run ./tools/cost [-config file])
+
+Estimates the monthly cost of a configuration from the dated us-west-2 price table in
+tools/cost/prices.go, as configured and in the architecture's two other variants (WSUS with
+endpoints and no NAT; NAT without WSUS). It counts what the configuration creates; data transfer,
+requests and log volume are left out, and the output says so.
+
+`)
+		flag.PrintDefaults()
+	}
 	configPath := flag.String("config", "", "the configuration (default: the embedded one)")
 	flag.Parse()
 	cfg, err := config.LoadDefault()

@@ -22,6 +22,19 @@ import (
 
 func main() {
 	configFile := flag.String("config", "", "the configuration file (default: the embedded default)")
+	flag.Usage = func() {
+		fmt.Fprint(flag.CommandLine.Output(), `Usage: make doctor [CONFIG=file]    (or: go run ./tools/doctor [-config file])
+
+Tells whether patching works on a deployed privatepatch, with the AWS CLI and your credentials,
+read-only, on every environment of the configuration: nodes managed and Online, the WSUS setup and
+its last synchronisation, the WSUS client per node, each patch group's compliance, the last window
+runs, alarms, S3 prefix-list drift, other patch policies on the same nodes, and the stacks' data
+protection, each with its evidence and what to do. Exit status 0 when every check passed (warnings
+allowed), 1 when one failed, 2 when it could not run (no AWS CLI or credentials, no stacks).
+
+`)
+		flag.PrintDefaults()
+	}
 	flag.Parse()
 	os.Exit(run(*configFile))
 }

@@ -26,6 +26,18 @@ func main() {
 	target := flag.String("target", "", "a patch group, a managed node id (i-..., mi-...) or a resource group name")
 	operation := flag.String("operation", "Scan", "Scan or Install")
 	wait := flag.Duration("wait", 2*time.Hour, "how long to wait for the command")
+	flag.Usage = func() {
+		fmt.Fprint(flag.CommandLine.Output(), `Usage: make patch-now TARGET=<patch group|instance id|resource group> OPERATION=Scan|Install [CONFIG=file] [ENVIRONMENT=name]
+
+Runs AWS-RunPatchBaseline now on a patch group, a node or a resource group, with the rate control,
+reboot option, timeout and S3 output prefix of the deployed maintenance window that targets it (a
+node or resource group takes the first install window's), waits for the command and prints each
+node's outcome. Install reboots nodes as the window would. Exit status 0 when every node
+succeeded, 1 when one did not or the wait ended first, 2 when nothing was sent.
+
+`)
+		flag.PrintDefaults()
+	}
 	flag.Parse()
 	os.Exit(run(*configFile, *environment, doctor.PatchNow{Target: *target, Operation: *operation, Poll: 15 * time.Second, Wait: *wait, Sleep: time.Sleep}))
 }

@@ -4,8 +4,10 @@
 // that decides), and for every template, a schema check against the CloudFormation resource
 // specification (unknown types, unknown properties, missing required ones) and the AWS Control
 // Tower proactive controls (cfn-guard, as an account that enabled them would check). It exits 1
-// when a needed flow is blocked, an unneeded one passes, or a template does not match the
-// schema; failing controls are reported (docs/compliance.md says which are not adopted, and why).
+// when a needed flow is blocked, an unneeded one passes, a runtime call gets the wrong verdict, a
+// template does not match the schema, or a Control Tower control fails that is not one of those
+// privatepatch does not adopt (controltower.NotAdopted; docs/compliance.md says why), and 2 when
+// it cannot check (no assembly, cfn-guard or evaluator installed).
 package main
 
 import (
@@ -31,6 +33,16 @@ import (
 func main() {
 	assembly := flag.String("assembly", "cdk.out", "the synthesised cloud assembly")
 	configPath := flag.String("config", "", "the configuration it was synthesised from (default: the embedded one)")
+	flag.Usage = usage(`Usage: make verify [CONFIG=file]    (or: go run ./tools/verify -assembly cdk.out [-config file])
+
+Proves offline what can be proven about a synthesised configuration before a deploy: the network
+flow table (each flow the architecture needs or must not allow, the network ACLs' verdict and
+deciding rule), the authorisation table (each runtime call evaluated by an IAM policy evaluator),
+a schema check against the CloudFormation resource specification, and the AWS Control Tower
+proactive controls. Exit status 1 when any of them is wrong (controls privatepatch does not adopt
+are listed, not failed), 2 when it cannot check. Run from the project root after make setup.
+
+`)
 	controls := flag.Bool("control-tower", true, "run the Control Tower proactive controls (cfn-guard, about a second a template)")
 	spec := flag.String("spec", cfnupdate.SpecPath("."), "the CloudFormation resource specification")
 	flag.Parse()
@@ -42,6 +54,14 @@ func main() {
 	if problems > 0 {
 		fmt.Fprintf(os.Stderr, "verify: %d problem(s)\n", problems)
 		os.Exit(1)
+	}
+}
+
+// usage prints what the command does, then its flags.
+func usage(text string) func() {
+	return func() {
+		fmt.Fprint(flag.CommandLine.Output(), text)
+		flag.PrintDefaults()
 	}
 }
 
@@ -58,11 +78,19 @@ func run(out io.Writer, assembly, configPath, specPath string, controls bool) (i
 		return 0, err
 	}
 	problems := 0
-	for _, name := range slices.Sorted(maps.Keys(templates)) {
-		if !hasType(templates[name], "AWS::EC2::NetworkAclEntry") {
+	for _, d := range cfg.Deployments() {
+		name := d.StackName("network")
+		template, ok := templates[name]
+		if !ok {
 			continue
 		}
-		n, err := flowTable(out, name, templates[name], deploymentFor(cfg, name))
+		problems += endpointTable(out, name, template, d)
+		if !d.Network.ManagesNetworkAcls() {
+			fmt.Fprintf(out, "\n%s: the network ACLs of the existing VPC are left as they are (network.existingVpc.manageNetworkAcls is false): "+
+				"the ACL layer is not modelled, so no flow is proven here; only a deploy shows it (Reachability Analyzer, or make doctor)\n", name)
+			continue
+		}
+		n, err := flowTable(out, name, template, d)
 		if err != nil {
 			return 0, err
 		}
@@ -79,28 +107,26 @@ func run(out io.Writer, assembly, configPath, specPath string, controls bool) (i
 	}
 	problems += schemaCheck(out, templates, schema)
 	if controls {
-		controlTower(out, templates)
+		failing, err := controlTower(out, ".", templates)
+		if err != nil {
+			return 0, err
+		}
+		problems += failing
 	}
 	return problems, nil
 }
 
-// controlTower runs the Control Tower proactive controls over each template and prints the
-// controls that fail.
-func controlTower(out io.Writer, templates cfnupdate.Deployment) {
+// controlTower runs the Control Tower proactive controls over each template, prints the controls
+// that fail, those privatepatch does not adopt apart, and returns how many of the others fail.
+func controlTower(out io.Writer, projectRoot string, templates cfnupdate.Deployment) (int, error) {
 	fmt.Fprintf(out, "\ncontrol tower proactive controls:\n")
-	if err := reportControls(out, templates); err != nil {
-		fmt.Fprintf(out, "  skipped: %v\n", err)
-	}
-}
-
-func reportControls(out io.Writer, templates cfnupdate.Deployment) error {
-	guard, err := controltower.Find(".")
+	guard, err := controltower.Find(projectRoot)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	dir, err := os.MkdirTemp("", "verify")
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer os.RemoveAll(dir)
 	names := slices.Sorted(maps.Keys(templates))
@@ -111,41 +137,60 @@ func reportControls(out io.Writer, templates cfnupdate.Deployment) error {
 		files[i] = filepath.Join(dir, name+".json")
 		byFile[files[i]] = templates[name]
 		if err := os.WriteFile(files[i], data, 0o644); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	failing, _, err := guard.Failing(byFile, nil)
 	if err != nil {
-		return err
+		return 0, err
 	}
+	problems := 0
 	for i, name := range names {
-		if controls := failing[files[i]]; len(controls) > 0 {
-			fmt.Fprintf(out, "  %s: failing %s\n", name, strings.Join(controls, ", "))
-		} else {
-			fmt.Fprintf(out, "  %s: every control passes\n", name)
+		var wrong, notAdopted []string
+		for _, control := range failing[files[i]] {
+			if _, ok := controltower.NotAdopted[control]; ok {
+				notAdopted = append(notAdopted, control)
+			} else {
+				wrong = append(wrong, control)
+			}
+		}
+		switch {
+		case len(wrong) > 0:
+			fmt.Fprintf(out, "  %s: FAILING %s  <-- WRONG\n", name, strings.Join(wrong, ", "))
+			problems += len(wrong)
+		default:
+			fmt.Fprintf(out, "  %s: every adopted control passes\n", name)
+		}
+		if len(notAdopted) > 0 {
+			fmt.Fprintf(out, "  %s: not adopted (docs/compliance.md says why): %s\n", name, strings.Join(notAdopted, ", "))
 		}
 	}
-	return nil
+	return problems, nil
 }
 
-// deploymentFor finds the deployment (environment) whose network stack is called name.
-func deploymentFor(cfg *config.Config, stack string) *config.Config {
-	for _, d := range cfg.Deployments() {
-		if d.StackName("network") == stack {
-			return d
+// endpointTable prints how each endpoint the private subnets need is provided, created by the
+// network stack or declared in network.existingVpc, and returns how many are neither.
+func endpointTable(out io.Writer, stack string, template map[string]any, d *config.Config) int {
+	hub, s3 := false, false
+	if e := d.Network.ExistingVpc; e != nil {
+		hub, s3 = e.InterfaceEndpoints == config.EndpointsHub, e.S3Endpoint == config.S3EndpointExisting
+	}
+	fmt.Fprintf(out, "\n%s: endpoints the private subnets need (a centrally provided one counts only when declared)\n", stack)
+	missing := 0
+	for _, e := range netpath.Endpoints(template, hub, s3) {
+		switch {
+		case e.How == "":
+			missing++
+			fmt.Fprintf(out, "  %-12s MISSING: neither created nor declared provided (network.existingVpc.interfaceEndpoints: hub, s3Endpoint: existing)  <-- WRONG\n", e.Service)
+		case e.How == "declared provided" && e.Service == "s3":
+			fmt.Fprintf(out, "  %-12s declared provided (the VPC's own): not in the templates, so only a deploy shows it serves the private subnets' route tables\n", e.Service)
+		case e.How == "declared provided":
+			fmt.Fprintf(out, "  %-12s declared provided (a hub's): not in the templates, so only a deploy shows its name resolves (Route 53) to an address the fleet reaches\n", e.Service)
+		default:
+			fmt.Fprintf(out, "  %-12s %s\n", e.Service, e.How)
 		}
 	}
-	return cfg
-}
-
-func hasType(template map[string]any, resourceType string) bool {
-	resources, _ := template["Resources"].(map[string]any)
-	for _, r := range resources {
-		if r, ok := r.(map[string]any); ok && r["Type"] == resourceType {
-			return true
-		}
-	}
-	return false
+	return missing
 }
 
 // flowTable prints the verdict on every required and forbidden flow and returns how many are
@@ -176,16 +221,20 @@ func flowTable(out io.Writer, stack string, template map[string]any, d *config.C
 		}
 		fmt.Fprintf(out, "%-8s %-62s %5d  %-7s %s%s\n", map[bool]string{true: "yes", false: "no"}[needed], f.Name, f.Port, verdict, decided, mark)
 	}
-	for _, f := range netpath.RequiredFlows(m, s3, d.Network.AdminCidrs) {
+	required := netpath.RequiredFlows(m, s3, d.Network.AdminCidrs)
+	if e := d.Network.ExistingVpc; e != nil && e.InterfaceEndpoints == config.EndpointsHub {
+		required = append(required, netpath.HubFlows(m, e.HubCidrs)...)
+	}
+	for _, f := range required {
 		row(true, f, m.TCP(f.Src, f.Dst, f.Port))
 	}
-	if d.Network.Nat.Enabled {
+	if d.Network.PrivateInternetRoute() {
 		for _, port := range []int{80, 443} {
 			f := netpath.Flow{Name: "instance to Microsoft Update through NAT", Src: netpath.Host(m.Private[0]), Dst: netpath.MicrosoftUpdate, Port: port}
 			row(true, f, m.ThroughNAT(f.Src, f.Dst, netpath.Host(m.Public[0]), port))
 		}
 	}
-	for _, f := range netpath.ForbiddenFlows(m, len(d.Network.AdminCidrs) > 0, d.Network.Nat.Enabled) {
+	for _, f := range netpath.ForbiddenFlows(m, len(d.Network.AdminCidrs) > 0, d.Network.PrivateInternetRoute()) {
 		row(false, f, m.TCP(f.Src, f.Dst, f.Port))
 	}
 	return wrong, nil
@@ -215,7 +264,8 @@ func authzTable(out io.Writer, templates cfnupdate.Deployment, cfg *config.Confi
 			account = "111111111111" // an account-agnostic deployment: any account evaluates the same
 		}
 		deployments = append(deployments, authz.Deployment{Name: d.StackName("network"), Stacks: stacks,
-			Env: authz.Env{Account: account, Region: d.Region, Partition: authz.Partition(d.Region)}})
+			Env:                authz.Env{Account: account, Region: d.Region, Partition: authz.Partition(d.Region)},
+			S3EndpointProvided: d.Network.ExistingVpc != nil && d.Network.ExistingVpc.S3Endpoint == config.S3EndpointExisting})
 	}
 	results, err := evaluator.Evaluate(deployments)
 	if err != nil {
@@ -225,6 +275,15 @@ func authzTable(out io.Writer, templates cfnupdate.Deployment, cfg *config.Confi
 	for _, d := range deployments {
 		fmt.Fprintf(out, "\n%s: runtime calls, evaluated by iam-simulate over identity, endpoint, bucket, topic and key policies\n", d.Name)
 		fmt.Fprintln(out, "needed verdict caller action resource\n       decided by (statements); source (AWS page)")
+		if d.S3EndpointProvided {
+			buckets, err := authz.EndpointBuckets(d)
+			if err != nil {
+				return 0, err
+			}
+			fmt.Fprintf(out, "the S3 endpoint is the VPC's own (network.existingVpc.s3Endpoint: existing): its policy is not in the templates, so "+
+				"no call is proven to be denied by it, and calls through it are evaluated without it. Its policy must allow s3:GetObject "+
+				"on these buckets, and s3:PutObject on the command-output bucket:\n  %s\n", strings.Join(buckets, "\n  "))
+		}
 		for _, r := range results[d.Name] {
 			mark := ""
 			if !r.OK() {

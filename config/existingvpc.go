@@ -1,0 +1,314 @@
+package config
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// ExistingVpc deploys into a VPC that exists (from a landing zone, Account Factory or a network
+// team) instead of creating one. Nothing of the VPC, its subnets or routes is created or changed
+// unless asked: the S3 gateway endpoint is added to the listed route tables only when
+// s3Endpoint is created, network ACLs are replaced only with manageNetworkAcls, flow logs are
+// added only with flowLogs. Security groups are created as for a new VPC.
+type ExistingVpc struct {
+	// Lookup finds the VPC and its subnets by a tag query instead: CDK looks them up at synth
+	// with credentials for account (required) and caches the answer in cdk.context.json. It
+	// replaces vpcId, cidr, privateSubnets and publicSubnets.
+	Lookup *VpcLookup `yaml:"lookup"`
+	// VpcID is the VPC's id (vpc-...).
+	VpcID string `yaml:"vpcId"`
+	// Cidr is the VPC's IPv4 block that holds the listed subnets: the endpoint security group
+	// admits HTTPS from it.
+	Cidr string `yaml:"cidr"`
+	// PrivateSubnets hold the fleet (and the interface endpoints privatepatch creates), one per
+	// availability zone.
+	PrivateSubnets []ExistingSubnet `yaml:"privateSubnets"`
+	// PublicSubnets hold the WSUS server (wsusSubnet: public); when listed, one per zone of the
+	// private subnets, in the same order.
+	PublicSubnets []ExistingSubnet `yaml:"publicSubnets"`
+	// InterfaceEndpoints is created (ssm, ssmmessages, ec2messages, ec2 and the extra ones, in the
+	// private subnets) or hub: a hub VPC provides them, resolved through Route 53.
+	InterfaceEndpoints string `yaml:"interfaceEndpoints"`
+	// HubCidrs are the address blocks of the hub's interface endpoints (interfaceEndpoints: hub):
+	// the fleet's security group may send HTTPS there.
+	HubCidrs []string `yaml:"hubCidrs"`
+	// S3Endpoint is created (a gateway endpoint on the private subnets' route tables) or
+	// existing: the VPC has one already, whose policy is the owner's.
+	S3Endpoint string `yaml:"s3Endpoint"`
+	// ManageNetworkAcls replaces the network ACLs of the listed subnets with privatepatch's.
+	// Default: false, the existing ACLs are left as they are.
+	ManageNetworkAcls bool `yaml:"manageNetworkAcls"`
+	// FlowLogs adds privatepatch's flow log (network.flowLogs) to the VPC. Default: false.
+	FlowLogs bool `yaml:"flowLogs"`
+	// WsusSubnet is public (the first public subnet, with an Elastic IP) or private (the first
+	// private subnet; needs privateInternetPath).
+	WsusSubnet string `yaml:"wsusSubnet"`
+	// PrivateInternetPath declares how the private subnets reach the internet: none, or nat (a
+	// NAT gateway or firewall route the VPC's owner manages).
+	PrivateInternetPath string `yaml:"privateInternetPath"`
+}
+
+// VpcLookup is a tag query for an existing VPC, resolved by CDK's Vpc.fromLookup.
+type VpcLookup struct {
+	// Tags the VPC carries, e.g. {Name: workload-vpc}.
+	Tags map[string]string `yaml:"tags"`
+	// PrivateSubnetGroup is the subnet group that holds the fleet: CDK groups looked-up subnets
+	// by their aws-cdk:subnet-name tag, or else by type (Public, Private with a NAT route,
+	// Isolated). One subnet per zone. Default: Private.
+	PrivateSubnetGroup string `yaml:"privateSubnetGroup"`
+	// PublicSubnetGroup is the group of the public subnets (WSUS), or "none". Default: Public.
+	PublicSubnetGroup string `yaml:"publicSubnetGroup"`
+}
+
+// ExistingSubnet is one subnet of an existing VPC.
+type ExistingSubnet struct {
+	// ID is the subnet's id (subnet-...).
+	ID string `yaml:"id"`
+	// Cidr is its IPv4 block: security group rules and network ACLs name it.
+	Cidr string `yaml:"cidr"`
+	// Zone is its availability zone, e.g. eu-west-2a.
+	Zone string `yaml:"zone"`
+	// RouteTableID is its route table (rtb-...): needed for the S3 gateway endpoint.
+	RouteTableID string `yaml:"routeTableId"`
+}
+
+// Choices of an existing VPC's settings; the first of each is the default.
+const (
+	EndpointsCreated    = "created"
+	EndpointsHub        = "hub"
+	S3EndpointCreated   = "created"
+	S3EndpointExisting  = "existing"
+	WsusInPublicSubnet  = "public"
+	WsusInPrivateSubnet = "private"
+	InternetPathNone    = "none"
+	InternetPathNat     = "nat"
+)
+
+// Ids of existing resources: the prefix and 8 or 17 hexadecimal digits ("Resource IDs", Amazon
+// EC2 User Guide: "longer IDs ... 17 characters after the hyphen"; read 2026-11-27).
+var (
+	vpcIDPattern        = regexp.MustCompile(`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	subnetIDPattern     = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	routeTableIDPattern = regexp.MustCompile(`^rtb-([0-9a-f]{8}|[0-9a-f]{17})$`)
+)
+
+func (e *ExistingVpc) applyDefaults() {
+	if e.Lookup != nil {
+		setDefault(&e.Lookup.PrivateSubnetGroup, "Private")
+		setDefault(&e.Lookup.PublicSubnetGroup, "Public")
+	}
+	setDefault(&e.InterfaceEndpoints, EndpointsCreated)
+	setDefault(&e.S3Endpoint, S3EndpointCreated)
+	setDefault(&e.WsusSubnet, WsusInPublicSubnet)
+	setDefault(&e.PrivateInternetPath, InternetPathNone)
+}
+
+// Zones is how many availability zones (private subnets) the fleet can spread over: for a
+// looked-up VPC, unknown until synth, the most there can be (the fleet takes at most what the
+// lookup finds).
+func (n *Network) Zones() int {
+	if n.ExistingVpc != nil && n.ExistingVpc.Lookup != nil {
+		return maxAzs
+	}
+	if n.ExistingVpc != nil {
+		return len(n.ExistingVpc.PrivateSubnets)
+	}
+	return n.AzCount
+}
+
+// ManagesNetworkAcls tells whether privatepatch sets the network ACLs: always in its own VPC,
+// in an existing one only when asked.
+func (n *Network) ManagesNetworkAcls() bool {
+	return n.ExistingVpc == nil || n.ExistingVpc.ManageNetworkAcls
+}
+
+// PrivateInternetRoute tells whether the private subnets reach the internet: through the NAT
+// gateways privatepatch creates, or a path declared in an existing VPC.
+func (n *Network) PrivateInternetRoute() bool {
+	return n.Nat.Enabled || (n.ExistingVpc != nil && n.ExistingVpc.PrivateInternetPath == InternetPathNat)
+}
+
+// validateExistingVpc checks network.existingVpc; the settings of a VPC privatepatch creates
+// must then be left at their defaults.
+func (n *Network) validateExistingVpc(c *Config, p *problems) {
+	e, defaults := n.ExistingVpc, Defaults().Network
+	const field = "network.existingVpc"
+	for _, own := range []struct {
+		name    string
+		set     bool
+		value   any
+		instead string
+	}{
+		{"network.vpcCidr", n.VpcCidr != defaults.VpcCidr, n.VpcCidr, field + ".cidr"},
+		{"network.azCount", n.AzCount != defaults.AzCount, n.AzCount, field + ".privateSubnets (one per zone)"},
+		{"network.availabilityZones", len(n.AvailabilityZones) > 0, strings.Join(n.AvailabilityZones, ","), field + ".privateSubnets[].zone"},
+		{"network.subnetCidrMask", n.SubnetCidrMask != defaults.SubnetCidrMask, n.SubnetCidrMask, field + ".privateSubnets[].cidr"},
+		{"network.nat.enabled", n.Nat.Enabled, true, field + ".privateInternetPath: nat"},
+		{"network.reachabilityPaths", n.ReachabilityPaths, true, "nothing yet (the paths need an internet gateway id)"},
+	} {
+		if own.set {
+			p.add(own.name, own.value, "applies to a VPC privatepatch creates, not to network.existingVpc: use %s", own.instead)
+		}
+	}
+	if len(c.Environments) > 0 {
+		p.add(field+".vpcId", e.VpcID, "cannot serve several environments: a VPC belongs to one account and region (one existing VPC per environment is not supported yet)")
+	}
+	checkChoice(p, field+".interfaceEndpoints", e.InterfaceEndpoints, EndpointsCreated, EndpointsHub)
+	checkChoice(p, field+".s3Endpoint", e.S3Endpoint, S3EndpointCreated, S3EndpointExisting)
+	checkChoice(p, field+".wsusSubnet", e.WsusSubnet, WsusInPublicSubnet, WsusInPrivateSubnet)
+	if e.PrivateInternetPath == "proxy" {
+		p.add(field+".privateInternetPath", e.PrivateInternetPath, "is not supported yet: the WSUS setup configures no proxy; use %s (a NAT or firewall route) or %s", InternetPathNat, InternetPathNone)
+	} else {
+		checkChoice(p, field+".privateInternetPath", e.PrivateInternetPath, InternetPathNone, InternetPathNat)
+	}
+	var vpc netip.Prefix
+	vpcOK := false
+	hasPublic := len(e.PublicSubnets) > 0
+	if e.Lookup != nil {
+		e.validateLookup(c, p)
+		hasPublic = e.Lookup.PublicSubnetGroup != "none"
+	} else {
+		vpc, vpcOK = e.validateIds(c, p)
+	}
+
+	if e.InterfaceEndpoints == EndpointsHub && len(e.HubCidrs) == 0 {
+		p.add(field+".hubCidrs", "", "is empty: with interfaceEndpoints: hub, list the address blocks of the hub's endpoints, which the fleet's security group may reach on HTTPS")
+	}
+	if e.InterfaceEndpoints != EndpointsHub && len(e.HubCidrs) > 0 {
+		p.add(field+".hubCidrs", strings.Join(e.HubCidrs, ","), "applies only to interfaceEndpoints: hub")
+	}
+	if len(e.HubCidrs) > maxListedCidrs {
+		p.add(field+".hubCidrs", len(e.HubCidrs), "blocks is too many: at most %d fit the network ACL rule quota", maxListedCidrs)
+	}
+	for i, cidr := range e.HubCidrs {
+		f := fmt.Sprintf("%s.hubCidrs[%d]", field, i)
+		prefix, ok := parseCidr(p, f, cidr)
+		switch {
+		case ok && prefix.Bits() < 8:
+			p.add(f, cidr, "would open HTTPS to (nearly) the whole internet: list the hub's endpoint subnets")
+		case ok && vpcOK && prefix.Overlaps(vpc):
+			p.add(f, cidr, "overlaps this VPC %s: the hub is another VPC", vpc)
+		}
+	}
+
+	if c.Wsus.Enabled {
+		switch {
+		case e.WsusSubnet == WsusInPublicSubnet && !hasPublic:
+			p.add(field+".wsusSubnet", e.WsusSubnet, "needs %s.publicSubnets (or lookup.publicSubnetGroup): list them, or place WSUS in a private subnet (wsusSubnet: private) with a declared internet path", field)
+		case e.WsusSubnet == WsusInPrivateSubnet && e.PrivateInternetPath != InternetPathNat:
+			p.add(field+".wsusSubnet", e.WsusSubnet, "needs a path to Microsoft Update: declare %s.privateInternetPath: nat (the VPC's NAT or firewall route)", field)
+		}
+	}
+	if e.ManageNetworkAcls {
+		switch {
+		case e.Lookup != nil:
+			p.add(field+".manageNetworkAcls", true, "is not supported with a lookup yet: the ACL rules depend on subnets known only at synth; give the ids instead")
+		case len(e.PublicSubnets) == 0:
+			p.add(field+".manageNetworkAcls", true, "needs %s.publicSubnets: privatepatch's ACLs cover a public and a private subnet group", field)
+		case c.Wsus.Enabled && e.WsusSubnet == WsusInPrivateSubnet:
+			p.add(field+".manageNetworkAcls", true, "is not supported with wsusSubnet: private yet: the ACLs carry WSUS's flows to the public subnets")
+		}
+	}
+}
+
+// validateIds checks a VPC given by its ids, and returns its block.
+func (e *ExistingVpc) validateIds(c *Config, p *problems) (vpc netip.Prefix, vpcOK bool) {
+	const field = "network.existingVpc"
+	if !vpcIDPattern.MatchString(e.VpcID) {
+		p.add(field+".vpcId", e.VpcID, "is not a VPC id: use vpc- and 8 or 17 hexadecimal digits, as aws ec2 describe-vpcs prints it")
+	}
+	vpc, vpcOK = parseCidr(p, field+".cidr", e.Cidr)
+	if vpcOK && (vpc.Bits() < 16 || vpc.Bits() > 28) {
+		p.add(field+".cidr", e.Cidr, "is not allowed: a VPC block has a prefix length from /16 to /28")
+		vpcOK = false
+	}
+
+	if len(e.PrivateSubnets) == 0 || len(e.PrivateSubnets) > maxAzs {
+		p.add(field+".privateSubnets", len(e.PrivateSubnets), "subnets is not allowed: list 1 to %d, one per availability zone", maxAzs)
+	}
+	needRouteTables := e.S3Endpoint == S3EndpointCreated
+	seenIDs, seenZones := map[string]bool{}, map[string]bool{}
+	var cidrs []netip.Prefix
+	for i, s := range e.PrivateSubnets {
+		f := fmt.Sprintf("%s.privateSubnets[%d]", field, i)
+		if cidr, ok := e.validateSubnet(c, p, f, s, needRouteTables, vpc, vpcOK, seenIDs); ok {
+			cidrs = append(cidrs, cidr)
+		}
+		if seenZones[s.Zone] {
+			p.add(f+".zone", s.Zone, "is the zone of another private subnet: list one private subnet per availability zone")
+		}
+		seenZones[s.Zone] = true
+	}
+	if len(e.PublicSubnets) > 0 && len(e.PublicSubnets) != len(e.PrivateSubnets) {
+		p.add(field+".publicSubnets", len(e.PublicSubnets), "subnets is not allowed: list one per zone of the %d private subnets, in the same order, or none", len(e.PrivateSubnets))
+	}
+	for i, s := range e.PublicSubnets {
+		f := fmt.Sprintf("%s.publicSubnets[%d]", field, i)
+		if cidr, ok := e.validateSubnet(c, p, f, s, false, vpc, vpcOK, seenIDs); ok {
+			cidrs = append(cidrs, cidr)
+		}
+		if i < len(e.PrivateSubnets) && s.Zone != e.PrivateSubnets[i].Zone {
+			p.add(f+".zone", s.Zone, "is not the zone of privateSubnets[%d] (%s): list the public subnets in the private subnets' zone order", i, e.PrivateSubnets[i].Zone)
+		}
+	}
+	for i := range cidrs {
+		for j := range i {
+			if cidrs[i].Overlaps(cidrs[j]) {
+				p.add(field, cidrs[i].String(), "overlaps the listed subnet %s: each subnet has its own block", cidrs[j])
+			}
+		}
+	}
+
+	return vpc, vpcOK
+}
+
+func (e *ExistingVpc) validateSubnet(c *Config, p *problems, field string, s ExistingSubnet, needRouteTable bool, vpc netip.Prefix, vpcOK bool, seen map[string]bool) (netip.Prefix, bool) {
+	switch {
+	case !subnetIDPattern.MatchString(s.ID):
+		p.add(field+".id", s.ID, "is not a subnet id: use subnet- and 8 or 17 hexadecimal digits, as aws ec2 describe-subnets prints it")
+	case seen[s.ID]:
+		p.add(field+".id", s.ID, "is listed twice")
+	}
+	seen[s.ID] = true
+	if !strings.HasPrefix(s.Zone, c.Region) || !zoneLetterPattern.MatchString(strings.TrimPrefix(s.Zone, c.Region)) {
+		p.add(field+".zone", s.Zone, "is not an availability zone of region %q: use the region's name and one letter, e.g. %sa", c.Region, c.Region)
+	}
+	if s.RouteTableID != "" && !routeTableIDPattern.MatchString(s.RouteTableID) {
+		p.add(field+".routeTableId", s.RouteTableID, "is not a route table id: use rtb- and 8 or 17 hexadecimal digits")
+	} else if s.RouteTableID == "" && needRouteTable {
+		p.add(field+".routeTableId", "", "is missing: the S3 gateway endpoint is added to the private subnets' route tables (or declare network.existingVpc.s3Endpoint: existing)")
+	}
+	cidr, ok := parseCidr(p, field+".cidr", s.Cidr)
+	if ok && vpcOK && (cidr.Bits() < vpc.Bits() || !vpc.Contains(cidr.Addr())) {
+		p.add(field+".cidr", s.Cidr, "is not inside network.existingVpc.cidr %s", vpc)
+		ok = false
+	}
+	return cidr, ok
+}
+
+func checkChoice(p *problems, field, value string, allowed ...string) {
+	if !slices.Contains(allowed, value) {
+		p.add(field, value, "is not allowed: use %s", strings.Join(allowed, " or "))
+	}
+}
+
+// validateLookup checks a tag query; what it finds is checked at synth (constructs/network).
+func (e *ExistingVpc) validateLookup(c *Config, p *problems) {
+	const field = "network.existingVpc.lookup"
+	if e.VpcID != "" || e.Cidr != "" || len(e.PrivateSubnets) > 0 || len(e.PublicSubnets) > 0 {
+		p.add(field, "tags", "and vpcId, cidr, privateSubnets or publicSubnets are both given: give the ids, or a lookup that finds them")
+	}
+	if c.Account == "" {
+		p.add(field, "tags", "needs account: CDK looks the VPC up at synth with credentials for that account and caches it in cdk.context.json (or give vpcId, cidr and the subnets)")
+	}
+	if len(e.Lookup.Tags) == 0 {
+		p.add(field+".tags", "", "is empty: name the tags that find the VPC, e.g. {Name: workload-vpc}")
+	}
+	checkTags(p, field+".tags", e.Lookup.Tags)
+	if e.Lookup.PrivateSubnetGroup == "none" {
+		p.add(field+".privateSubnetGroup", "none", "is not allowed: the fleet needs private subnets")
+	}
+}

@@ -1,0 +1,35 @@
+package netpath
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func endpoint(service any, typ string) map[string]any {
+	return map[string]any{"Type": "AWS::EC2::VPCEndpoint", "Properties": map[string]any{"ServiceName": service, "VpcEndpointType": typ}}
+}
+
+func TestEndpointsCountCreatedOnesAndDeclaredOnesOnly(t *testing.T) {
+	joined := func(name string) any {
+		return map[string]any{"Fn::Join": []any{"", []any{"com.amazonaws.", map[string]any{"Ref": "AWS::Region"}, "." + name}}}
+	}
+	template := map[string]any{"Resources": map[string]any{
+		"Ssm": endpoint(joined("ssm"), "Interface"), "Messages": endpoint("com.amazonaws.eu-west-2.ssmmessages", "Interface"),
+		"Ec2": endpoint(joined("ec2"), "Interface"), "Ec2Messages": endpoint(joined("ec2messages"), "Interface"),
+		"S3": endpoint(joined("s3"), "Gateway"),
+	}}
+	for _, e := range Endpoints(template, false, false) {
+		assert.Equal(t, "created", e.How, e.Service)
+	}
+
+	// Planted: without the ec2messages and s3 endpoints, and nothing declared, both are missing.
+	delete(template["Resources"].(map[string]any), "Ec2Messages")
+	delete(template["Resources"].(map[string]any), "S3")
+	assert.Equal(t, []EndpointPresence{{"ssm", "created"}, {"ssmmessages", "created"}, {"ec2messages", ""}, {"ec2", "created"}, {"s3", ""}},
+		Endpoints(template, false, false))
+	assert.Equal(t, []EndpointPresence{{"ssm", "created"}, {"ssmmessages", "created"}, {"ec2messages", "declared provided"}, {"ec2", "created"}, {"s3", ""}},
+		Endpoints(template, true, false), "a hub's interface endpoints count when declared; the S3 endpoint is declared apart")
+	assert.Equal(t, "", Endpoints(map[string]any{}, false, true)[0].How, "nothing created or declared: ssm missing")
+	assert.Equal(t, "declared provided", Endpoints(map[string]any{}, false, true)[4].How)
+}
