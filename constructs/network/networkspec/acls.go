@@ -21,9 +21,15 @@ const (
 	AnyIPv4 = "0.0.0.0/0"
 )
 
-// MaxAclRules is the default quota of rules per direction in one network ACL (adjustable to 40
-// on request; privatepatch stays within the default).
-const MaxAclRules = 20
+// AclRuleQuota is AWS's default quota of rules per direction in one network ACL, and
+// MaxAclRules what is left of it for privatepatch's rules: "Rules per network ACL: 20 ... This
+// is a one-way quota ... This quota includes the default deny rules (rule number 32767 for
+// IPv4 ...). This quota can be increased up to a maximum of 40" ("Amazon VPC quotas", Amazon
+// VPC User Guide; read 2026-11-27). privatepatch stays within the default.
+const (
+	AclRuleQuota = 20
+	MaxAclRules  = AclRuleQuota - 1
+)
 
 // Rule number blocks of the network ACLs. Rules are grouped in blocks and numbered by position
 // within their block, so adding a CIDR never renumbers another rule: a changed RuleNumber
@@ -171,5 +177,6 @@ func QuotaProblem(acl string, outbound, inbound int) string {
 	if outbound <= MaxAclRules && inbound <= MaxAclRules {
 		return ""
 	}
-	return fmt.Sprintf("%s needs %d outbound and %d inbound rules, more than the default quota of %d: list fewer CIDRs or zones", acl, outbound, inbound, MaxAclRules)
+	return fmt.Sprintf("%s needs %d outbound and %d inbound rules, more than the %d the default quota of %d leaves beside the default deny rule: list fewer CIDRs or zones",
+		acl, outbound, inbound, MaxAclRules, AclRuleQuota)
 }
