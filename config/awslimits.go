@@ -152,17 +152,6 @@ func (c *Config) validateDerivedNames(p *problems) {
 	}
 }
 
-// reservedIPv4 are special-purpose blocks that no VPC can route as its own: "this" network,
-// loopback, link local, multicast and the reserved class E with the limited broadcast (IANA
-// IPv4 Special-Purpose Address Registry, RFC 6890, and RFC 5771 for multicast; read 2026-11-27).
-var reservedIPv4 = map[string]netip.Prefix{
-	"this network (0.0.0.0/8)": netip.MustParsePrefix("0.0.0.0/8"),
-	"loopback (127.0.0.0/8)":   netip.MustParsePrefix("127.0.0.0/8"),
-	"link local (169.254.0.0/16), where instance metadata and the Amazon DNS server live": netip.MustParsePrefix("169.254.0.0/16"),
-	"multicast (224.0.0.0/4)": netip.MustParsePrefix("224.0.0.0/4"),
-	"reserved (240.0.0.0/4)":  netip.MustParsePrefix("240.0.0.0/4"),
-}
-
 // emailPattern is an address as mail systems deliver it: a dot-atom local part (RFC 5322
 // section 3.4.1, no quoted strings) at a DNS host name with at least one dot (no IP literal).
 // The Amazon SNS API reference says only that an email endpoint is an email address.

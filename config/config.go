@@ -7,6 +7,7 @@ import (
 
 	"github.com/privatepatch/privatepatch/constructs/fleet/fleetspec"
 	"github.com/privatepatch/privatepatch/constructs/logbucket/logbucketspec"
+	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
@@ -103,22 +104,10 @@ const (
 
 // Network configures the VPC, its endpoints, security groups, network ACLs and flow logs.
 type Network struct {
-	// VpcCidr is the VPC's IPv4 block.
-	VpcCidr string `yaml:"vpcCidr"`
-	// AzCount is how many availability zones get one public and one private subnet.
-	AzCount int `yaml:"azCount"`
-	// AvailabilityZones names the zones to use: the first azCount of them, in name order.
-	// Empty lets CloudFormation or a CDK lookup pick.
-	AvailabilityZones []string `yaml:"availabilityZones"`
-	// SubnetCidrMask is the prefix length of every subnet.
-	SubnetCidrMask int `yaml:"subnetCidrMask"`
-	// Nat gives the private subnets an internet route (the variant without WSUS).
-	Nat Nat `yaml:"nat"`
-	// AdminCidrs may reach the public jump host on RDP 3389. Empty: use Session Manager.
-	AdminCidrs []string `yaml:"adminCidrs"`
-	// ExtraInterfaceEndpoints are further AWS services (e.g. logs, kms, monitoring) to reach
-	// privately, in addition to ssm, ec2messages, ec2 and ssmmessages.
-	ExtraInterfaceEndpoints []string `yaml:"extraInterfaceEndpoints"`
+	// Settings: vpcCidr, azCount, availabilityZones, subnetCidrMask, nat, adminCidrs,
+	// extraInterfaceEndpoints, flowLogs; the network construct's (networkspec: defaults and
+	// rules there). Zone names are checked against the region here.
+	networkspec.Settings `yaml:",inline"`
 	// S3PrefixListCidrs maps a region to the CIDRs of its com.amazonaws.REGION.s3 prefix list.
 	// An entry for the deployment region overrides the CDK context lookup.
 	S3PrefixListCidrs map[string][]string `yaml:"s3PrefixListCidrs"`
@@ -128,8 +117,6 @@ type Network struct {
 	S3PrefixListIds map[string]string `yaml:"s3PrefixListIds"`
 	// S3Endpoint widens the S3 gateway endpoint policy beyond the Systems Manager buckets.
 	S3Endpoint S3Endpoint `yaml:"s3Endpoint"`
-	// FlowLogs records the VPC's traffic.
-	FlowLogs FlowLogs `yaml:"flowLogs"`
 	// ExistingVpc deploys into a VPC that exists instead of creating one; vpcCidr, azCount,
 	// availabilityZones, subnetCidrMask and nat then do not apply. Default: none.
 	ExistingVpc *ExistingVpc `yaml:"existingVpc"`
@@ -140,17 +127,12 @@ type Network struct {
 
 // NAT gateway layouts.
 const (
-	NatPerAz  = "per-az"
-	NatSingle = "single"
+	NatPerAz  = networkspec.NatPerAz
+	NatSingle = networkspec.NatSingle
 )
 
-// Nat configures NAT gateways for the private subnets.
-type Nat struct {
-	// Enabled routes the private subnets to the internet through NAT gateways.
-	Enabled bool `yaml:"enabled"`
-	// Gateways is per-az (one NAT per AZ, survives an AZ outage) or single (one shared, cheaper).
-	Gateways string `yaml:"gateways"`
-}
+// Nat configures NAT gateways for the private subnets (networkspec: enabled, gateways).
+type Nat = networkspec.Nat
 
 // S3Endpoint lists buckets, besides the Systems Manager ones, reachable through the S3 endpoint.
 type S3Endpoint struct {
@@ -162,29 +144,18 @@ type S3Endpoint struct {
 
 // Flow log destinations.
 const (
-	FlowLogsToCloudWatch = "cloudwatch-logs"
-	FlowLogsToS3         = "s3"
+	FlowLogsToCloudWatch = networkspec.FlowLogsToCloudWatchLogs
+	FlowLogsToS3         = networkspec.FlowLogsToS3
 )
 
-// FlowLogs configures VPC flow logs.
-type FlowLogs struct {
-	// Destination is cloudwatch-logs or s3.
-	Destination string `yaml:"destination"`
-	// RetentionDays is how long flow log records are kept.
-	RetentionDays int `yaml:"retentionDays"`
-}
+// FlowLogs configures VPC flow logs (networkspec: destination, retentionDays).
+type FlowLogs = networkspec.FlowLogs
 
 // Defaults returns the values every configuration file starts from: a file sets only what differs.
 func Defaults() Config {
 	return Config{
 		Project: "privatepatch",
-		Network: Network{
-			VpcCidr:        "10.0.0.0/16",
-			AzCount:        2,
-			SubnetCidrMask: 24,
-			Nat:            Nat{Gateways: NatPerAz},
-			FlowLogs:       FlowLogs{Destination: FlowLogsToCloudWatch, RetentionDays: 365},
-		},
+		Network: Network{Settings: networkspec.Defaults()},
 		Wsus: Wsus{
 			Enabled:           true,
 			Server:            wsusspec.DefaultServer(),
@@ -294,14 +265,7 @@ func (c *Config) S3PrefixListId() string {
 
 // NatGatewayCount is how many NAT gateways the configuration asks for.
 func (c *Config) NatGatewayCount() int {
-	switch {
-	case !c.Network.Nat.Enabled:
-		return 0
-	case c.Network.Nat.Gateways == NatSingle:
-		return 1
-	default:
-		return c.Network.AzCount
-	}
+	return c.Network.Nat.GatewayCount(c.Network.AzCount)
 }
 
 // setDefault sets *field to value when it holds its zero value.

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 )
 
 // ExistingVpc deploys into a VPC that exists (from a landing zone, Account Factory or a network
@@ -111,7 +113,7 @@ func (e *ExistingVpc) applyDefaults() {
 // lookup finds).
 func (n *Network) Zones() int {
 	if n.ExistingVpc != nil && n.ExistingVpc.Lookup != nil {
-		return maxAzs
+		return networkspec.MaxAzs
 	}
 	if n.ExistingVpc != nil {
 		return len(n.ExistingVpc.PrivateSubnets)
@@ -180,8 +182,8 @@ func (n *Network) validateExistingVpc(c *Config, p *problems) {
 	if e.InterfaceEndpoints != EndpointsHub && len(e.HubCidrs) > 0 {
 		p.add(field+".hubCidrs", strings.Join(e.HubCidrs, ","), "applies only to interfaceEndpoints: hub")
 	}
-	if len(e.HubCidrs) > maxListedCidrs {
-		p.add(field+".hubCidrs", len(e.HubCidrs), "blocks is too many: at most %d fit the network ACL rule quota", maxListedCidrs)
+	if len(e.HubCidrs) > networkspec.MaxListedCidrs {
+		p.add(field+".hubCidrs", len(e.HubCidrs), "blocks is too many: at most %d fit the network ACL rule quota", networkspec.MaxListedCidrs)
 	}
 	for i, cidr := range e.HubCidrs {
 		f := fmt.Sprintf("%s.hubCidrs[%d]", field, i)
@@ -226,8 +228,8 @@ func (e *ExistingVpc) validateIds(c *Config, p *problems) (vpc netip.Prefix, vpc
 		vpcOK = false
 	}
 
-	if len(e.PrivateSubnets) == 0 || len(e.PrivateSubnets) > maxAzs {
-		p.add(field+".privateSubnets", len(e.PrivateSubnets), "subnets is not allowed: list 1 to %d, one per availability zone", maxAzs)
+	if len(e.PrivateSubnets) == 0 || len(e.PrivateSubnets) > networkspec.MaxAzs {
+		p.add(field+".privateSubnets", len(e.PrivateSubnets), "subnets is not allowed: list 1 to %d, one per availability zone", networkspec.MaxAzs)
 	}
 	needRouteTables := e.S3Endpoint == S3EndpointCreated
 	seenIDs, seenZones := map[string]bool{}, map[string]bool{}

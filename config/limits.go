@@ -5,13 +5,12 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 )
 
 // AWS quotas that a configuration could exceed, checked before anything is built.
 const (
-	// aclRuleQuota is the default quota of rules per direction in one network ACL (adjustable
-	// to 40 on request; privatepatch stays within the default).
-	aclRuleQuota = 20
 	// MaxFleetInstances is the largest fleet privatepatch documents: each instance takes two
 	// resources of the fleet stack (the instance and its launch template; the instance profile
 	// is shared), and the stack's other resources fit beside them within StackResourceQuota.
@@ -83,7 +82,7 @@ func (c *Config) StackResources() map[string]StackResources {
 	}
 	return map[string]StackResources{
 		"network": {Other: otherNetworkResources, Listed: map[string]int{
-			"AWS::EC2::VPCEndpoint":     len(BuiltInInterfaceEndpoints) + len(c.Network.ExtraInterfaceEndpoints) + 1,
+			"AWS::EC2::VPCEndpoint":     len(networkspec.SystemsManagerEndpoints) + len(c.Network.ExtraInterfaceEndpoints) + 1,
 			"AWS::EC2::NetworkAclEntry": aclEntries,
 		}},
 		"fleet": {Other: otherFleetResources, Listed: map[string]int{
@@ -104,36 +103,34 @@ func (c *Config) StackResources() map[string]StackResources {
 	}
 }
 
-// NetworkAclRuleCounts is how many rules each network ACL needs per direction, as
-// constructs/network builds them (a test checks that the two agree): "public inbound",
-// "public outbound", "private inbound", "private outbound". The S3 CIDRs count only when
-// configured; looked-up ones are checked when they are known, at synth.
+// NetworkAclRuleCounts is how many rules each network ACL needs per direction: "public
+// inbound", "public outbound", "private inbound", "private outbound", counted on the rules
+// constructs/network creates (networkspec.AclFlows) with a CIDR per zone and listed block. The
+// S3 CIDRs count only when configured; looked-up ones are checked when they are known, at synth.
 func (c *Config) NetworkAclRuleCounts() map[string]int {
-	az, s3, admin := c.Network.Zones(), len(c.S3Cidrs()), len(c.Network.AdminCidrs)
-	nat, hub := 0, 0
-	if c.Network.PrivateInternetRoute() {
-		nat = 1
+	zones := make([]string, c.Network.Zones())
+	flows := networkspec.AclFlows{
+		PublicSubnetCidrs:    zones,
+		PrivateSubnetCidrs:   zones,
+		AdminCidrs:           c.Network.AdminCidrs,
+		S3Cidrs:              c.S3Cidrs(),
+		PrivateInternetRoute: c.Network.PrivateInternetRoute(),
 	}
 	if e := c.Network.ExistingVpc; e != nil && e.InterfaceEndpoints == EndpointsHub {
-		hub = len(e.HubCidrs) // HTTPS out to the hub's endpoints, and their replies
+		flows.HubCidrs = e.HubCidrs // HTTPS out to the hub's endpoints, and their replies
 	}
-	const denials = 3 // RDP, WinRM and WSUS ports, ahead of the reply rules
-	return map[string]int{
-		"private outbound": 2 + az + s3 + 2*nat + hub,
-		"private inbound":  2 + az + denials + s3 + 2*nat + hub,
-		"public outbound":  2 + 2*az + admin,
-		"public inbound":   2 + denials + az + admin + 2*az*nat,
-	}
+	return flows.RuleCounts()
 }
 
 func (c *Config) validateLimits(p *problems) {
 	counts := c.NetworkAclRuleCounts()
 	for _, acl := range []string{"private inbound", "private outbound", "public inbound", "public outbound"} {
-		if n := counts[acl]; n > aclRuleQuota && c.Network.ManagesNetworkAcls() {
+		// An azCount out of range is reported by itself; counting its rules would only add noise.
+		if n := counts[acl]; n > networkspec.MaxAclRules && c.Network.ManagesNetworkAcls() && c.Network.Zones() <= networkspec.MaxAzs {
 			p.add("network", fmt.Sprintf("azCount %d, %d adminCidrs, %d S3 CIDRs, nat %v", c.Network.AzCount, len(c.Network.AdminCidrs),
 				len(c.S3Cidrs()), c.Network.Nat.Enabled),
-				"needs %d %s rules in one network ACL, more than the %d AWS allows by default: use fewer zones, admin CIDRs or S3 CIDRs (or NAT off)",
-				n, acl, aclRuleQuota)
+				"needs %d %s rules in one network ACL, more than the %d AWS allows by default beside the default deny rule: use fewer zones, admin CIDRs or S3 CIDRs (or NAT off)",
+				n, acl, networkspec.MaxAclRules)
 		}
 	}
 	total := 0

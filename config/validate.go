@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"maps"
 	"net/netip"
 	"reflect"
 	"regexp"
@@ -10,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/privatepatch/privatepatch/constructs/fleet/fleetspec"
+	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 	"github.com/privatepatch/privatepatch/constructs/spec"
 	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
 	"github.com/privatepatch/privatepatch/constructs/tagspec"
@@ -39,23 +39,10 @@ func (p *problems) addSpec(prefix string, settings any, found spec.Problems) {
 }
 
 var (
-	projectPattern  = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}$`)
-	accountPattern  = regexp.MustCompile(`^[0-9]{12}$`)
-	endpointPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*$`)
+	projectPattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}$`)
+	accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
 	// What follows the region in an availability zone's name (us-west-2a); not Local Zones.
 	zoneLetterPattern = regexp.MustCompile(`^[a-z]$`)
-)
-
-// BuiltInInterfaceEndpoints are the endpoints Systems Manager needs in every private subnet.
-var BuiltInInterfaceEndpoints = []string{"ssm", "ec2messages", "ec2", "ssmmessages"}
-
-// cloudWatchRetentionDays are the retention periods CloudWatch Logs accepts.
-var cloudWatchRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
-
-const (
-	maxAzs = 6
-	// maxListedCidrs keeps the network ACLs within the default quota of 20 rules per direction.
-	maxListedCidrs = 10
 )
 
 // Validate checks the whole configuration, every environment's deployment of it, and reports
@@ -120,126 +107,44 @@ func (n *Network) validate(c *Config, p *problems) {
 	if n.ExistingVpc != nil {
 		n.validateExistingVpc(c, p)
 		vpc, err := netip.ParsePrefix(n.ExistingVpc.Cidr)
-		n.validateCommon(c, p, vpc, err == nil)
+		p.addSpec("network", n, n.SharedProblems(vpc, err == nil))
+		n.validateCommon(c, p)
 		return
 	}
-	vpc, vpcOK := parseCidr(p, "network.vpcCidr", n.VpcCidr)
-	if vpcOK && (vpc.Bits() < 16 || vpc.Bits() > 28) {
-		p.add("network.vpcCidr", n.VpcCidr, "is not allowed: a VPC block has a prefix length from /16 to /28")
-		vpcOK = false
-	}
-	if vpcOK {
-		for _, name := range slices.Sorted(maps.Keys(reservedIPv4)) {
-			if vpc.Overlaps(reservedIPv4[name]) {
-				p.add("network.vpcCidr", n.VpcCidr, "overlaps the special-purpose block %s: use a private block such as 10.0.0.0/16", name)
-			}
-		}
+	p.addSpec("network", n, n.Problems())
+	if vpc, err := netip.ParsePrefix(n.VpcCidr); err == nil {
 		for i, cidr := range c.S3Cidrs() {
 			if s3, err := netip.ParsePrefix(cidr); err == nil && s3.Overlaps(vpc) {
 				p.add("network.vpcCidr", n.VpcCidr, "overlaps the S3 prefix-list range %s (network.s3PrefixListCidrs.%s[%d]): the private subnets would route S3's addresses locally", cidr, c.Region, i)
 			}
 		}
 	}
-	if n.AzCount < 1 || n.AzCount > maxAzs {
-		p.add("network.azCount", n.AzCount, "is out of range: use 1 to %d", maxAzs)
-	} else if len(n.AvailabilityZones) > 0 && n.AzCount > len(n.AvailabilityZones) {
-		p.add("network.azCount", n.AzCount, "is more than the %d zones listed in network.availabilityZones", len(n.AvailabilityZones))
-	} else if len(n.AvailabilityZones) == 0 && c.Account == "" && n.AzCount > 2 {
+	if len(n.AvailabilityZones) == 0 && c.Account == "" && n.AzCount > 2 && n.AzCount <= networkspec.MaxAzs {
 		p.add("network.azCount", n.AzCount, "needs an account or network.availabilityZones: an account-agnostic stack can use only 2 zones")
 	}
-	seenZones := map[string]bool{}
 	for i, az := range n.AvailabilityZones {
-		field := fmt.Sprintf("network.availabilityZones[%d]", i)
-		switch {
-		case !strings.HasPrefix(az, c.Region) || !zoneLetterPattern.MatchString(strings.TrimPrefix(az, c.Region)):
-			p.add(field, az, "is not an availability zone of region %q: use the region's name and one letter, e.g. %sa", c.Region, c.Region)
-		case seenZones[az]:
-			p.add(field, az, "is listed twice")
-		}
-		seenZones[az] = true
-	}
-	if n.SubnetCidrMask < 16 || n.SubnetCidrMask > 28 {
-		p.add("network.subnetCidrMask", n.SubnetCidrMask, "is out of range: a subnet has a prefix length from /16 to /28")
-	} else if vpcOK && n.AzCount >= 1 && n.AzCount <= maxAzs {
-		// Subnets have fixed places per zone (see SubnetBlocksNeeded), each 2^(32-mask) addresses.
-		needed := SubnetBlocksNeeded(n.AzCount) << (32 - n.SubnetCidrMask)
-		if available := 1 << (32 - vpc.Bits()); needed > available {
-			p.add("network.vpcCidr", n.VpcCidr, "is too small for %d zones of /%d subnets (%d addresses needed, %d available): use a larger block or a longer network.subnetCidrMask",
-				n.AzCount, n.SubnetCidrMask, needed, available)
+		if !strings.HasPrefix(az, c.Region) || !zoneLetterPattern.MatchString(strings.TrimPrefix(az, c.Region)) {
+			p.add(fmt.Sprintf("network.availabilityZones[%d]", i), az, "is not an availability zone of region %q: use the region's name and one letter, e.g. %sa", c.Region, c.Region)
 		}
 	}
-	n.validateCommon(c, p, vpc, vpcOK)
+	n.validateCommon(c, p)
 }
 
-// validateCommon checks what applies to a created and an existing VPC alike.
-func (n *Network) validateCommon(c *Config, p *problems, vpc netip.Prefix, vpcOK bool) {
-	if n.Nat.Gateways != NatPerAz && n.Nat.Gateways != NatSingle {
-		p.add("network.nat.gateways", n.Nat.Gateways, "is not allowed: use %s or %s", NatPerAz, NatSingle)
-	}
-	validateAdminCidrs(p, n.AdminCidrs, vpc, vpcOK)
-	validateEndpoints(p, c.Region, n.ExtraInterfaceEndpoints)
+// validateCommon checks what applies to a created and an existing VPC alike and needs more
+// than the network's settings.
+func (n *Network) validateCommon(c *Config, p *problems) {
 	validateS3Cidrs(p, c)
 	validateBuckets(p, "network.s3Endpoint.readBuckets", n.S3Endpoint.ReadBuckets)
 	validateBuckets(p, "network.s3Endpoint.readWriteBuckets", n.S3Endpoint.ReadWriteBuckets)
-	n.FlowLogs.validate(p)
-}
-
-// SubnetBlocksNeeded is network.SubnetBlocksNeeded (config knows nothing of CDK; a test checks
-// that the two agree): zones come in pairs of four subnet-sized blocks, two public then two
-// private, so that adding a zone never moves a subnet.
-func SubnetBlocksNeeded(azCount int) int {
-	last := azCount - 1
-	return last/2*4 + last%2 + 2 + 1
 }
 
 func parseCidr(p *problems, field, value string) (netip.Prefix, bool) {
-	prefix, err := netip.ParsePrefix(value)
-	switch {
-	case err != nil || !prefix.Addr().Is4():
-		p.add(field, value, "is not an IPv4 CIDR block: use the form 10.0.0.0/16")
-		return prefix, false
-	case prefix.Masked() != prefix:
-		p.add(field, value, "has host bits set: use %s", prefix.Masked())
-		return prefix, false
+	var found spec.Problems
+	prefix, ok := networkspec.ParseCidr(&found, field, value)
+	for _, f := range found {
+		p.add(f.Field, f.Value, "%s", f.Message)
 	}
-	return prefix, true
-}
-
-func validateAdminCidrs(p *problems, cidrs []string, vpc netip.Prefix, vpcOK bool) {
-	if len(cidrs) > maxListedCidrs {
-		p.add("network.adminCidrs", len(cidrs), "blocks is too many: at most %d fit the network ACL rule quota", maxListedCidrs)
-	}
-	for i, cidr := range cidrs {
-		field := fmt.Sprintf("network.adminCidrs[%d]", i)
-		prefix, ok := parseCidr(p, field, cidr)
-		switch {
-		case ok && prefix.Bits() < 8:
-			p.add(field, cidr, "opens RDP to (nearly) the whole internet: list your administrators' own address blocks, or none and use Session Manager")
-		case ok && vpcOK && prefix.Overlaps(vpc):
-			p.add(field, cidr, "overlaps the VPC %s: admin CIDRs are where administrators connect from, outside the VPC (inside it, use Session Manager)", vpc)
-		}
-	}
-}
-
-func validateEndpoints(p *problems, region string, names []string) {
-	seen := map[string]bool{}
-	for i, name := range names {
-		field := fmt.Sprintf("network.extraInterfaceEndpoints[%d]", i)
-		switch {
-		case strings.HasPrefix(name, "com.amazonaws.") || strings.HasPrefix(name, "aws.") || strings.Contains(name, region):
-			p.add(field, name, "is a full service name: give the part after com.amazonaws.%s., such as %s", region,
-				strings.TrimPrefix(strings.TrimPrefix(name, "com.amazonaws."), region+"."))
-		case !endpointPattern.MatchString(name):
-			p.add(field, name, "is not an AWS service endpoint name: use the part after com.amazonaws.REGION., such as logs or kms")
-		case slices.Contains(BuiltInInterfaceEndpoints, name) || name == "s3":
-			p.add(field, name, "is always created: remove it from the list")
-		case !slices.Contains(InterfaceEndpointServices, name):
-			p.add(field, name, "is not an interface endpoint service privatepatch knows (config.InterfaceEndpointServices, from aws-cdk-lib): use one such as logs, kms or monitoring")
-		case seen[name]:
-			p.add(field, name, "is listed twice")
-		}
-		seen[name] = true
-	}
+	return prefix, ok
 }
 
 func validateS3Cidrs(p *problems, c *Config) {
@@ -248,8 +153,8 @@ func validateS3Cidrs(p *problems, c *Config) {
 		if !knownRegion(region) {
 			p.add("network.s3PrefixListCidrs", region, "is not an AWS region name")
 		}
-		if len(cidrs) == 0 || len(cidrs) > maxListedCidrs {
-			p.add(field, len(cidrs), "CIDRs is not allowed: list 1 to %d", maxListedCidrs)
+		if len(cidrs) == 0 || len(cidrs) > networkspec.MaxListedCidrs {
+			p.add(field, len(cidrs), "CIDRs is not allowed: list 1 to %d", networkspec.MaxListedCidrs)
 		}
 		for i, cidr := range cidrs {
 			prefix, ok := parseCidr(p, fmt.Sprintf("%s[%d]", field, i), cidr)
@@ -290,21 +195,6 @@ func validateBuckets(p *problems, field string, buckets []string) {
 		if problem := bucketNameProblem(bucket); problem != "" {
 			p.add(fmt.Sprintf("%s[%d]", field, i), bucket, "%s", problem)
 		}
-	}
-}
-
-func (f *FlowLogs) validate(p *problems) {
-	switch f.Destination {
-	case FlowLogsToCloudWatch:
-		if !slices.Contains(cloudWatchRetentionDays, f.RetentionDays) {
-			p.add("network.flowLogs.retentionDays", f.RetentionDays, "is not a CloudWatch Logs retention period: use one of %v", cloudWatchRetentionDays)
-		}
-	case FlowLogsToS3:
-		if f.RetentionDays < 1 {
-			p.add("network.flowLogs.retentionDays", f.RetentionDays, "is not allowed: keep flow logs for at least 1 day")
-		}
-	default:
-		p.add("network.flowLogs.destination", f.Destination, "is not allowed: use %s or %s", FlowLogsToCloudWatch, FlowLogsToS3)
 	}
 }
 

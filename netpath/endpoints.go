@@ -9,7 +9,7 @@ import (
 // route needs: ssm, ssmmessages and ec2messages ("Improve the security of EC2 instances by using
 // VPC endpoints for Systems Manager", AWS Systems Manager User Guide, as the Systems Manager
 // troubleshooting pages cite it), ec2 (volume enumeration, as
-// constructs/network.SystemsManagerEndpoints says), and s3: patching fails without AWS's
+// networkspec.SystemsManagerEndpoints says), and s3: patching fails without AWS's
 // buckets, which "the node must communicate with ... through the Amazon S3 gateway endpoint, NAT
 // gateway, or internet gateway" (Troubleshooting Patch Manager, AWS Systems Manager User Guide;
 // read 2026-11-27).

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 	"github.com/privatepatch/privatepatch/netpath"
 )
 
@@ -98,9 +99,9 @@ func AclCidrs(m netpath.Model) []string {
 		for subnet := range m.SubnetACL {
 			inside = inside || e.Cidr.Overlaps(subnet)
 		}
-		// 300-399: constructs/network numbers the S3 rules there; HTTPS to a hub's endpoints
-		// (500-599) leaves the VPC too, and is not S3's.
-		s3Block := e.Number >= 300 && e.Number < 400
+		// constructs/network numbers the S3 rules in their block; HTTPS to a hub's endpoints
+		// leaves the VPC too, and is not S3's.
+		s3Block := e.Number >= networkspec.S3RulesFrom && e.Number <= networkspec.S3RulesTo
 		if e.Egress && e.Allow && e.From == 443 && e.To == 443 && !inside && e.Cidr.Bits() > 0 && s3Block {
 			cidrs = append(cidrs, e.Cidr.String())
 		}

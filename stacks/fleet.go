@@ -15,6 +15,7 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/fleet"
 	"github.com/privatepatch/privatepatch/constructs/logbucket"
 	"github.com/privatepatch/privatepatch/constructs/network"
+	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 	"github.com/privatepatch/privatepatch/constructs/patching"
 	"github.com/privatepatch/privatepatch/constructs/windows"
 	"github.com/privatepatch/privatepatch/constructs/wsus"
@@ -117,15 +118,15 @@ func addReachabilityPaths(stack awscdk.Stack, cfg *config.Config, net network.Ne
 		}
 	}
 	if instance != nil {
-		paths = append(paths, network.Path{Name: "instance-to-ssm-endpoint", Source: instance, Destination: net.InterfaceEndpoints()["ssm"].VpcEndpointId(), Port: 443})
+		paths = append(paths, network.Path{Name: "instance-to-ssm-endpoint", Source: instance, Destination: net.InterfaceEndpoints()["ssm"].VpcEndpointId(), Port: networkspec.HTTPSPort})
 	}
 	if s.Wsus != nil {
 		wsusInstance := s.Wsus.Instance().InstanceId()
-		paths = append(paths, network.Path{Name: "wsus-to-internet-gateway", Source: wsusInstance, Destination: net.InternetGatewayId(), Port: 443})
+		paths = append(paths, network.Path{Name: "wsus-to-internet-gateway", Source: wsusInstance, Destination: net.InternetGatewayId(), Port: networkspec.HTTPSPort})
 		if instance != nil {
 			paths = append(paths,
 				network.Path{Name: "instance-to-wsus", Source: instance, Destination: wsusInstance, Port: cfg.Wsus.Port},
-				network.Path{Name: "jump-host-rdp-to-instance", Source: wsusInstance, Destination: instance, Port: 3389})
+				network.Path{Name: "jump-host-rdp-to-instance", Source: wsusInstance, Destination: instance, Port: networkspec.RDPPort})
 		}
 	}
 	s.ReachabilityPaths = network.NewReachabilityPaths(stack, "ReachabilityPaths", paths)

@@ -53,20 +53,12 @@ func NewNetworkStack(scope constructs.Construct, cfg *config.Config) NetworkStac
 	}
 	existing := existingVpc(cfg.Network.ExistingVpc)
 	net := network.NewNetwork(stack, "Network", &network.Props{
-		VpcCidr:                 cfg.Network.VpcCidr,
-		AzCount:                 cfg.Network.AzCount,
-		AvailabilityZones:       cfg.Network.AvailabilityZones,
-		SubnetCidrMask:          cfg.Network.SubnetCidrMask,
-		NatGateways:             cfg.NatGatewayCount(),
-		AdminCidrs:              cfg.Network.AdminCidrs,
-		ExtraInterfaceEndpoints: cfg.Network.ExtraInterfaceEndpoints,
+		Settings:                cfg.Network.Settings,
 		S3PrefixListId:          s3ListId,
 		S3PrefixListCidrs:       s3Cidrs,
 		S3ReadBuckets:           cfg.Network.S3Endpoint.ReadBuckets,
 		PatchedOperatingSystems: cfg.PatchedOperatingSystems(),
 		S3ReadWriteBuckets:      append(slices.Clone(cfg.Network.S3Endpoint.ReadWriteBuckets), CommandOutputBucketName(cfg)),
-		FlowLogDestination:      network.FlowLogDestination(cfg.Network.FlowLogs.Destination),
-		FlowLogRetentionDays:    cfg.Network.FlowLogs.RetentionDays,
 		Existing:                existing,
 	})
 	addNetworkOutputs(stack, net, existing)

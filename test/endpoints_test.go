@@ -15,12 +15,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 )
 
 // TestInterfaceEndpointServicesAreTheOnesCdkKnows reads aws-cdk-lib's
 // InterfaceVpcEndpointAwsService list from the package the build uses, so that
-// config.InterfaceEndpointServices follows a CDK upgrade instead of drifting.
+// networkspec.InterfaceEndpointServices follows a CDK upgrade instead of drifting.
 func TestInterfaceEndpointServicesAreTheOnesCdkKnows(t *testing.T) {
 	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/aws/aws-cdk-go/awscdk/v2").Output()
 	require.NoError(t, err)
@@ -55,5 +55,5 @@ func TestInterfaceEndpointServicesAreTheOnesCdkKnows(t *testing.T) {
 	slices.Sort(regional)
 	regional = slices.Compact(regional)
 	require.Greater(t, len(regional), 300, "the pattern no longer finds CDK's services")
-	assert.Equal(t, regional, config.InterfaceEndpointServices)
+	assert.Equal(t, regional, networkspec.InterfaceEndpointServices)
 }

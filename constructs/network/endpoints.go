@@ -11,19 +11,15 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatepatch/privatepatch/constructs/awsbuckets"
+	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 )
-
-// SystemsManagerEndpoints are the interface endpoints every managed instance in a private subnet
-// needs: ssm (the API), ec2messages (Run Command), ec2 (volume enumeration, e.g. VSS snapshots)
-// and ssmmessages (Session Manager).
-var SystemsManagerEndpoints = []string{"ssm", "ec2messages", "ec2", "ssmmessages"}
 
 func (n *network) addEndpoints(p *Props) {
 	scope := constructs.NewConstruct(n.Construct, jsii.String("Endpoints"))
 	private := &awsec2.SubnetSelection{SubnetGroupName: jsii.String(PrivateSubnetGroup)}
 
 	n.interfaceEndpoints = map[string]awsec2.InterfaceVpcEndpoint{}
-	for _, name := range append(append([]string{}, SystemsManagerEndpoints...), p.ExtraInterfaceEndpoints...) {
+	for _, name := range append(append([]string{}, networkspec.SystemsManagerEndpoints...), p.ExtraInterfaceEndpoints...) {
 		if n.existing != nil && n.existing.InterfaceEndpointsProvided {
 			break // a hub's, through Route 53 (docs/network.md)
 		}

@@ -37,7 +37,7 @@ type ExistingVpc struct {
 	S3EndpointProvided bool
 	// ManageNetworkAcls replaces the network ACLs of the subnets with this construct's.
 	ManageNetworkAcls bool
-	// FlowLogs adds the flow log (Props.FlowLogDestination) to the VPC.
+	// FlowLogs adds the flow log (Props.FlowLogs) to the VPC.
 	FlowLogs bool
 	// PrivateInternetRoute declares that the private subnets reach the internet (a NAT or
 	// firewall route of the VPC's owner): the private security group may send HTTP and HTTPS out.

@@ -11,15 +11,16 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/deputy"
 	"github.com/privatepatch/privatepatch/constructs/kmskey"
 	"github.com/privatepatch/privatepatch/constructs/logbucket"
+	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 )
 
 // addFlowLogs records all of the VPC's traffic. Log data is retained when the stack is deleted.
 func addFlowLogs(n *network, p *Props) {
 	var destination awsec2.FlowLogDestination
-	if p.FlowLogDestination == FlowLogsToS3 {
-		destination = awsec2.FlowLogDestination_ToS3(newFlowLogBucket(n, p.FlowLogRetentionDays), nil, nil)
+	if p.FlowLogs.Destination == networkspec.FlowLogsToS3 {
+		destination = awsec2.FlowLogDestination_ToS3(newFlowLogBucket(n, p.FlowLogs.RetentionDays), nil, nil)
 	} else {
-		destination = awsec2.FlowLogDestination_ToCloudWatchLogs(newFlowLogGroup(n, p.FlowLogRetentionDays), nil)
+		destination = awsec2.FlowLogDestination_ToCloudWatchLogs(newFlowLogGroup(n, p.FlowLogs.RetentionDays), nil)
 	}
 	flowLog := n.vpc.AddFlowLog(jsii.String("FlowLog"), &awsec2.FlowLogOptions{
 		Destination: destination,
@@ -40,7 +41,7 @@ func newFlowLogGroup(n *network, retentionDays int) awslogs.LogGroup {
 		EncryptionKey: key,
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
-	// The L2 takes retention as an enum of named periods; the days are validated by the caller.
+	// The L2 takes retention as an enum of named periods; the days are checked by networkspec.
 	group.Node().DefaultChild().(awslogs.CfnLogGroup).SetRetentionInDays(jsii.Number(retentionDays))
 	return group
 }

@@ -16,44 +16,21 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/privatepatch/privatepatch/constructs/awsbuckets"
+	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
+	"github.com/privatepatch/privatepatch/constructs/spec"
 )
 
 // Subnet group names; the subnets' logical IDs derive from them, so they are part of the contract.
 const (
-	PublicSubnetGroup  = "Public"
-	PrivateSubnetGroup = "Private"
-)
-
-// FlowLogDestination is where VPC flow logs are delivered.
-type FlowLogDestination string
-
-// Flow log destinations.
-const (
-	FlowLogsToCloudWatchLogs FlowLogDestination = "cloudwatch-logs"
-	FlowLogsToS3             FlowLogDestination = "s3"
+	PublicSubnetGroup  = networkspec.PublicSubnetGroup
+	PrivateSubnetGroup = networkspec.PrivateSubnetGroup
 )
 
 // Props configures a Network. Only S3PrefixListId and S3PrefixListCidrs are required.
 type Props struct {
-	// VpcCidr is the VPC's IPv4 block. Default: 10.0.0.0/16.
-	VpcCidr string
-	// AzCount is how many availability zones get one public and one private subnet. Default: 2.
-	AzCount int
-	// AvailabilityZones names the zones to use: the first AzCount of them, in name order.
-	// Default: the stack's zones (Fn::GetAZs for an account-agnostic stack, a CDK lookup
-	// otherwise). Subnet CIDRs are fixed per zone position (SubnetBlock): adding a zone that
-	// sorts after the others, or raising AzCount, leaves every existing subnet as it is.
-	AvailabilityZones []string
-	// SubnetCidrMask is the prefix length of every subnet. Default: 24.
-	SubnetCidrMask int
-	// NatGateways is the number of NAT gateways giving the private subnets an internet route.
-	// Default: 0, so private subnets have no route to the internet.
-	NatGateways int
-	// AdminCidrs may reach the public security group on RDP 3389. Default: none.
-	AdminCidrs []string
-	// ExtraInterfaceEndpoints are AWS service names (as in com.amazonaws.REGION.NAME) reached
-	// through interface endpoints besides ssm, ec2messages, ec2 and ssmmessages. Default: none.
-	ExtraInterfaceEndpoints []string
+	// Settings: VpcCidr, AzCount, AvailabilityZones, SubnetCidrMask, Nat, AdminCidrs,
+	// ExtraInterfaceEndpoints, FlowLogs; defaults and rules in networkspec.
+	networkspec.Settings
 	// S3PrefixListId is the id of the region's com.amazonaws.REGION.s3 managed prefix list, which
 	// the private security group's HTTPS egress to S3 references. Required: see
 	// LookupS3PrefixListId.
@@ -72,13 +49,8 @@ type Props struct {
 	// S3ReadWriteBuckets are bucket names the S3 endpoint policy lets the VPC read, write and
 	// list. Default: none.
 	S3ReadWriteBuckets []string
-	// FlowLogDestination is where flow logs of all traffic go. Default: FlowLogsToCloudWatchLogs.
-	FlowLogDestination FlowLogDestination
-	// FlowLogRetentionDays is how long flow logs are kept. For CloudWatch Logs it must be one of
-	// the periods CloudWatch accepts. Default: 365.
-	FlowLogRetentionDays int
 	// Existing, when set, is the VPC to deploy into: VpcCidr, AzCount, AvailabilityZones,
-	// SubnetCidrMask and NatGateways then do not apply. Default: none, a VPC is created.
+	// SubnetCidrMask and Nat then do not apply. Default: none, a VPC is created.
 	Existing *ExistingVpc
 }
 
@@ -131,11 +103,12 @@ type network struct {
 }
 
 // NewNetwork creates the VPC, its endpoints, security groups, network ACLs and flow logs.
-// It panics when props are invalid, before creating anything.
+// It panics when props are invalid, before creating anything, with an error naming every bad
+// prop (Props.Validate returns it).
 func NewNetwork(scope constructs.Construct, id string, props *Props) Network {
 	p := withDefaults(props)
-	if err := p.validate(*awscdk.Stack_Of(scope).Region()); err != nil {
-		panic(fmt.Sprintf("network %s: %v", id, err))
+	if err := p.problems(*awscdk.Stack_Of(scope).Region()).Err(fmt.Sprintf("network.NewNetwork(%q)", id), "Props"); err != nil {
+		panic(err)
 	}
 	n := &network{
 		Construct: constructs.NewConstruct(scope, jsii.String(id)),
@@ -146,7 +119,7 @@ func NewNetwork(scope constructs.Construct, id string, props *Props) Network {
 		adminCidrs:     sorted(p.AdminCidrs),
 		s3Cidrs:        sorted(p.S3PrefixListCidrs),
 		s3PrefixListId: p.S3PrefixListId,
-		natEnabled:     p.NatGateways > 0,
+		natEnabled:     p.Nat.Enabled,
 	}
 	if p.Existing != nil {
 		p.Existing = p.Existing.resolve(n.Construct)
@@ -195,99 +168,74 @@ func withDefaults(props *Props) Props {
 	if props != nil {
 		p = *props
 	}
-	if p.VpcCidr == "" {
-		p.VpcCidr = "10.0.0.0/16"
-	}
-	if p.AzCount == 0 {
-		p.AzCount = 2
-	}
-	if p.SubnetCidrMask == 0 {
-		p.SubnetCidrMask = 24
-	}
-	if p.FlowLogDestination == "" {
-		p.FlowLogDestination = FlowLogsToCloudWatchLogs
-	}
-	if p.FlowLogRetentionDays == 0 {
-		p.FlowLogRetentionDays = 365
-	}
+	p.Settings = p.Settings.WithDefaults()
 	return p
 }
 
-func (p *Props) validate(region string) error {
-	if problem := awsbuckets.MissingPatchManagerBucket(region, p.S3ReadBuckets); problem != "" {
-		return fmt.Errorf("region %s %s", region, problem)
-	}
-	if p.Existing != nil {
-		// Its ids were validated with the configuration; the construct checks what it relies on.
-		switch {
-		case p.Existing.Lookup != nil:
-			if len(p.Existing.Lookup.Tags) == 0 || p.Existing.Lookup.PrivateSubnetGroup == "" || p.Existing.ManageNetworkAcls {
-				return fmt.Errorf("Existing.Lookup needs Tags and PrivateSubnetGroup, and cannot have ManageNetworkAcls")
-			}
-			return p.validateFlowLogs()
-		case p.Existing.VpcId == "" || len(p.Existing.PrivateSubnets) == 0:
-			return fmt.Errorf("Existing needs VpcId and PrivateSubnets, or Lookup")
-		case p.Existing.ManageNetworkAcls && len(p.Existing.PublicSubnets) == 0:
-			return fmt.Errorf("Existing.ManageNetworkAcls needs PublicSubnets: the ACLs cover a public and a private subnet group")
-		case p.Existing.InterfaceEndpointsProvided && len(p.Existing.HubCidrs) == 0:
-			return fmt.Errorf("Existing.InterfaceEndpointsProvided needs HubCidrs: the private security group must reach the hub's endpoints")
-		}
-		p.VpcCidr = p.Existing.Cidr
-	}
-	if !strings.HasPrefix(p.S3PrefixListId, "pl-") {
-		return fmt.Errorf("S3PrefixListId %q is not a prefix-list id (pl-...): the private security group could not reach S3; use LookupS3PrefixListId or give it", p.S3PrefixListId)
-	}
-	if len(p.S3PrefixListCidrs) == 0 && (p.Existing == nil || p.Existing.ManageNetworkAcls) {
-		return fmt.Errorf("S3PrefixListCidrs is empty: private subnets could not reach S3, so patching would fail; use LookupS3PrefixListCidrs or list them")
-	}
-	var hubCidrs []string
-	if p.Existing != nil {
-		hubCidrs = p.Existing.HubCidrs
-	}
-	for _, cidr := range slices.Concat([]string{p.VpcCidr}, p.AdminCidrs, p.S3PrefixListCidrs, hubCidrs) {
-		if prefix, err := netip.ParsePrefix(cidr); err != nil || !prefix.Addr().Is4() {
-			return fmt.Errorf("%q is not an IPv4 CIDR block", cidr)
-		}
-	}
-	for _, cidr := range p.AdminCidrs {
-		if netip.MustParsePrefix(cidr).Bits() == 0 {
-			return fmt.Errorf("admin CIDR %q would open RDP to the internet", cidr)
-		}
-	}
-	vpc := netip.MustParsePrefix(p.VpcCidr)
-	if p.Existing != nil {
-		return p.validateFlowLogs()
-	}
-	if p.SubnetCidrMask < vpc.Bits() || p.SubnetCidrMask > 28 {
-		return fmt.Errorf("SubnetCidrMask /%d does not fit VPC %s (use /%d to /28)", p.SubnetCidrMask, p.VpcCidr, vpc.Bits())
-	}
-	if needed, available := SubnetBlocksNeeded(p.AzCount), 1<<(p.SubnetCidrMask-vpc.Bits()); needed > available {
-		return fmt.Errorf("VPC %s holds %d subnets of /%d, and %d zones need %d blocks (see SubnetBlock)", p.VpcCidr, available, p.SubnetCidrMask, p.AzCount, needed)
-	}
-	if len(p.AvailabilityZones) > 0 && len(p.AvailabilityZones) < p.AzCount {
-		return fmt.Errorf("AzCount %d is more than the %d AvailabilityZones", p.AzCount, len(p.AvailabilityZones))
-	}
-	return p.validateFlowLogs()
+// Validate reports every problem of props in region, each naming its prop, or nil: what
+// NewNetwork would panic with, for a caller that would rather have an error.
+func (p *Props) Validate(region string) error {
+	d := withDefaults(p)
+	return d.problems(region).Err("network.NewNetwork", "Props")
 }
 
-func (p *Props) validateFlowLogs() error {
-	if p.FlowLogDestination != FlowLogsToCloudWatchLogs && p.FlowLogDestination != FlowLogsToS3 {
-		return fmt.Errorf("FlowLogDestination %q is not %q or %q", p.FlowLogDestination, FlowLogsToCloudWatchLogs, FlowLogsToS3)
+// problems are the props' problems, after defaults. The settings are checked by networkspec;
+// with Existing, only those that apply to an existing VPC, in its block.
+func (p *Props) problems(region string) spec.Problems {
+	var problems spec.Problems
+	if problem := awsbuckets.MissingPatchManagerBucket(region, p.S3ReadBuckets); problem != "" {
+		problems.Add("S3ReadBuckets", p.S3ReadBuckets, "in region %s %s", region, problem)
 	}
-	if p.FlowLogRetentionDays < 1 {
-		return fmt.Errorf("FlowLogRetentionDays %d is less than 1", p.FlowLogRetentionDays)
+	if !strings.HasPrefix(p.S3PrefixListId, "pl-") {
+		problems.Add("S3PrefixListId", p.S3PrefixListId, "is not a prefix-list id (pl-...): the private security group could not reach S3; use LookupS3PrefixListId or give it")
 	}
-	return nil
+	if len(p.S3PrefixListCidrs) == 0 && (p.Existing == nil || p.Existing.ManageNetworkAcls) {
+		problems.Add("S3PrefixListCidrs", "", "is empty: private subnets could not reach S3, so patching would fail; use LookupS3PrefixListCidrs or list them")
+	}
+	for i, cidr := range p.S3PrefixListCidrs {
+		networkspec.ParseCidr(&problems, fmt.Sprintf("S3PrefixListCidrs[%d]", i), cidr)
+	}
+	e := p.Existing
+	if e == nil {
+		return append(problems, p.Settings.Problems()...)
+	}
+	// Its ids were validated with the configuration; the construct checks what it relies on.
+	switch {
+	case e.Lookup != nil:
+		if len(e.Lookup.Tags) == 0 || e.Lookup.PrivateSubnetGroup == "" {
+			problems.Add("Existing.Lookup", e.Lookup, "needs Tags and PrivateSubnetGroup")
+		}
+		if e.ManageNetworkAcls {
+			problems.Add("Existing.ManageNetworkAcls", true, "cannot be set with Lookup: the ACL rules depend on subnets known only at synth")
+		}
+	case e.VpcId == "" || len(e.PrivateSubnets) == 0:
+		problems.Add("Existing", e.VpcId, "needs VpcId and PrivateSubnets, or Lookup")
+	case e.ManageNetworkAcls && len(e.PublicSubnets) == 0:
+		problems.Add("Existing.ManageNetworkAcls", true, "needs PublicSubnets: the ACLs cover a public and a private subnet group")
+	}
+	if e.InterfaceEndpointsProvided && len(e.HubCidrs) == 0 {
+		problems.Add("Existing.HubCidrs", "", "is empty: with InterfaceEndpointsProvided, the private security group must reach the hub's endpoints")
+	}
+	for i, cidr := range e.HubCidrs {
+		networkspec.ParseCidr(&problems, fmt.Sprintf("Existing.HubCidrs[%d]", i), cidr)
+	}
+	var vpc netip.Prefix
+	vpcOK := false
+	if e.Lookup == nil {
+		vpc, vpcOK = networkspec.ParseCidr(&problems, "Existing.Cidr", e.Cidr)
+	}
+	return append(problems, p.Settings.SharedProblems(vpc, vpcOK)...)
 }
 
 func newVpc(scope constructs.Construct, p *Props) awsec2.Vpc {
+	natGateways := p.Nat.GatewayCount(p.AzCount)
 	privateType := awsec2.SubnetType_PRIVATE_ISOLATED
-	if p.NatGateways > 0 {
+	if natGateways > 0 {
 		privateType = awsec2.SubnetType_PRIVATE_WITH_EGRESS
 	}
 	props := &awsec2.VpcProps{
 		IpAddresses:        &stableSubnets{vpc: netip.MustParsePrefix(p.VpcCidr), mask: p.SubnetCidrMask},
-		NatGateways:        jsii.Number(p.NatGateways),
+		NatGateways:        jsii.Number(natGateways),
 		EnableDnsHostnames: jsii.Bool(true),
 		EnableDnsSupport:   jsii.Bool(true),
 		// Strips the default security group's rules, so nothing can rely on it by accident.

@@ -5,18 +5,16 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
+	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 )
 
-// Ports the patching architecture uses.
+// Ports the patching architecture uses: networkspec's and wsusspec's.
 const (
-	httpPort      = 80
-	httpsPort     = 443
-	rdpPort       = 3389
-	wsusHTTPPort  = 8530
-	wsusHTTPSPort = 8531
-	// WinRM is closed by the network ACLs: Session Manager and Run Command replace it.
-	winRMHTTPPort  = 5985
-	winRMHTTPSPort = 5986
+	httpPort  = networkspec.HTTPPort
+	httpsPort = networkspec.HTTPSPort
+	rdpPort   = networkspec.RDPPort
 )
 
 func (n *network) newSecurityGroup(id, description string) awsec2.SecurityGroup {
@@ -76,7 +74,7 @@ func (n *network) addSecurityGroups() {
 }
 
 func wsusPorts() awsec2.Port {
-	return awsec2.Port_TcpRange(jsii.Number(wsusHTTPPort), jsii.Number(wsusHTTPSPort))
+	return awsec2.Port_TcpRange(jsii.Number(wsusspec.HTTPPort), jsii.Number(wsusspec.HTTPSPort))
 }
 
 // addInlinePrefixListEgress adds an egress rule to a managed prefix list inline in the group.

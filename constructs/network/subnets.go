@@ -8,35 +8,11 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 )
 
-// SubnetBlock is the index of the subnet-sized block of the VPC range that the subnet of one
-// group (PublicSubnetGroup or PrivateSubnetGroup) in one AZ slot (0 for the first zone) takes.
-//
-// CDK's default allocation numbers all public subnets first and the private ones after them, so
-// adding a zone shifts every private subnet: CloudFormation must replace a subnet whose CIDR
-// changes, cannot create the new one while the old still holds the range, and would replace
-// every instance in it. Here a slot's blocks never depend on how many zones there are. Slots go
-// in pairs of four blocks, public then private, which is also CDK's layout for two zones, so
-// existing two-zone VPCs keep their subnets:
-//
-//	slots 0, 1: public 0, 1   private 2, 3
-//	slots 2, 3: public 4, 5   private 6, 7
-//	slots 4, 5: public 8, 9   private 10, 11
-func SubnetBlock(group string, slot int) int {
-	block := slot/2*4 + slot%2
-	if group == PrivateSubnetGroup {
-		block += 2
-	}
-	return block
-}
-
-// SubnetBlocksNeeded is how many subnet-sized blocks the VPC range must hold for azCount zones.
-func SubnetBlocksNeeded(azCount int) int {
-	return SubnetBlock(PrivateSubnetGroup, azCount-1) + 1
-}
-
-// stableSubnets allocates each subnet the CIDR of its block (see SubnetBlock). It implements
+// stableSubnets allocates each subnet the CIDR of its block (see networkspec.SubnetBlock). It implements
 // awsec2.IIpAddresses.
 type stableSubnets struct {
 	vpc  netip.Prefix
@@ -58,7 +34,7 @@ func (a *stableSubnets) AllocateSubnetsCidr(input *awsec2.AllocateCidrRequest) *
 			panic(fmt.Sprintf("unexpected subnet construct id %q", *subnet.SubnetConstructId))
 		}
 		number, _ := strconv.Atoi(m[1])
-		cidr, err := a.blockCidr(SubnetBlock(*subnet.Configuration.Name, number-1))
+		cidr, err := a.blockCidr(networkspec.SubnetBlock(*subnet.Configuration.Name, number-1))
 		if err != nil {
 			panic(err.Error())
 		}

@@ -12,6 +12,7 @@ import (
 	"slices"
 
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 )
 
 func main() {
@@ -84,7 +85,7 @@ func estimate(c *config.Config) ([]line, error) {
 		rootGiB += 50 * g.Count
 	}
 	add(fmt.Sprintf("fleet root volumes, %d GiB gp3", rootGiB), float64(rootGiB)*prices.gp3GBMonth)
-	endpoints := len(config.BuiltInInterfaceEndpoints) + len(c.Network.ExtraInterfaceEndpoints)
+	endpoints := len(networkspec.SystemsManagerEndpoints) + len(c.Network.ExtraInterfaceEndpoints)
 	add(fmt.Sprintf("interface endpoints: %d x %d AZs", endpoints, c.Network.AzCount), float64(endpoints*c.Network.AzCount)*prices.interfaceEndpointHourPerAZ*hoursPerMonth)
 	if n := c.NatGatewayCount(); n > 0 {
 		add(fmt.Sprintf("NAT gateways: %d (+ their public IPv4)", n), float64(n)*(prices.natGatewayHour+prices.publicIPv4Hour)*hoursPerMonth)

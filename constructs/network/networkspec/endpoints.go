@@ -1,6 +1,6 @@
-package config
+package networkspec
 
-// InterfaceEndpointServices are the services network.extraInterfaceEndpoints may name: those
+// InterfaceEndpointServices are the services ExtraInterfaceEndpoints may name: those
 // aws-cdk-lib 2.270.0 knows as InterfaceVpcEndpointAwsService under the regional
 // com.amazonaws.REGION.NAME form that constructs/network builds (aws-ec2/lib/vpc-endpoint.js;
 // services of other prefixes, global ones and ones on other ports left out). A test reads the
