@@ -103,7 +103,9 @@ func addNetworkOutputs(stack awscdk.Stack, net network.Network, existing *networ
 	}
 	output("PublicSecurityGroupId", "Security group of the WSUS server and jump host", net.PublicSecurityGroup().SecurityGroupId())
 	output("PrivateSecurityGroupId", "Security group of the patched instances", net.PrivateSecurityGroup().SecurityGroupId())
-	output("EndpointSecurityGroupId", "Security group of the interface endpoints", net.EndpointSecurityGroup().SecurityGroupId())
+	if net.EndpointSecurityGroup() != nil {
+		output("EndpointSecurityGroupId", "Security group of the interface endpoints", net.EndpointSecurityGroup().SecurityGroupId())
+	}
 	if net.S3Endpoint() != nil {
 		output("S3EndpointId", "S3 gateway endpoint id", net.S3Endpoint().VpcEndpointId())
 	}
