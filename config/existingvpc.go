@@ -125,6 +125,18 @@ func (n *Network) ManagesNetworkAcls() bool {
 	return n.ExistingVpc == nil || n.ExistingVpc.ManageNetworkAcls
 }
 
+// CreatesInterfaceEndpoints tells whether privatepatch creates the interface endpoints: in its
+// own VPC, and in an existing one unless a hub provides them.
+func (n *Network) CreatesInterfaceEndpoints() bool {
+	return n.ExistingVpc == nil || n.ExistingVpc.InterfaceEndpoints != EndpointsHub
+}
+
+// CreatesFlowLogs tells whether privatepatch adds its flow log: always to its own VPC, to an
+// existing one only when asked.
+func (n *Network) CreatesFlowLogs() bool {
+	return n.ExistingVpc == nil || n.ExistingVpc.FlowLogs
+}
+
 // PrivateInternetRoute tells whether the private subnets reach the internet: through the NAT
 // gateways privatepatch creates, or a path declared in an existing VPC.
 func (n *Network) PrivateInternetRoute() bool {

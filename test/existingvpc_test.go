@@ -329,3 +329,24 @@ func TestVerifyProvesTheFlowsOfManagedAclsOnAnExistingVpcHubIncluded(t *testing.
 	assert.Regexp(t, `yes\s+instance to WSUS over HTTP\s+8530\s+passes\s+rule 200 in allow 10\.20\.10\.0/24 8530-8531`, out, "subnets from the outputs")
 	assert.NotContains(t, out, "the ACL layer is not modelled")
 }
+
+// What the configuration says privatepatch creates (make cost prices it: tools/cost) is what the
+// templates hold, in every network scenario: interface endpoints, flow logs, WSUS's Elastic IP.
+func TestTheConfigurationsAnswersOnWhatIsCreatedMatchTheTemplates(t *testing.T) {
+	for _, sc := range []*scenario{defaultScenario, exampleScenario, natScenario, flowLogsToS3, existingVpc, existingVpcHub, existingVpcManaged, existingVpcLookup} {
+		s := sc.synth(t)
+		cfg, err := sc.config()
+		require.NoError(t, err)
+		interfaces := 0
+		for _, ep := range s.resources("AWS::EC2::VPCEndpoint") {
+			if props(ep)["VpcEndpointType"] == "Interface" {
+				interfaces++
+			}
+		}
+		assert.Equal(t, cfg.Network.CreatesInterfaceEndpoints(), interfaces > 0, "%s: interface endpoints", sc.name)
+		assert.Equal(t, cfg.Network.CreatesFlowLogs(), len(s.resources("AWS::EC2::FlowLog")) > 0, "%s: flow logs", sc.name)
+		if cfg.Wsus.Enabled {
+			assert.Equal(t, cfg.WsusIsPublic(), len(s.fleetResources("AWS::EC2::EIP")) > 0, "%s: WSUS's Elastic IP", sc.name)
+		}
+	}
+}
