@@ -141,6 +141,24 @@ func total(lines []line) float64 {
 	return sum
 }
 
+type environmentTotal struct {
+	name    string
+	monthly float64
+}
+
+// environmentTotals are the estimates' totals of each environment.
+func environmentTotals(cfg *config.Config) ([]environmentTotal, error) {
+	var totals []environmentTotal
+	for _, d := range cfg.Deployments() {
+		lines, err := estimate(d)
+		if err != nil {
+			return nil, err
+		}
+		totals = append(totals, environmentTotal{d.Environment, total(lines)})
+	}
+	return totals, nil
+}
+
 // report prints the configuration's estimate and the variants' totals.
 func report(out io.Writer, cfg *config.Config) error {
 	d := cfg.Deployments()[0]
@@ -153,10 +171,24 @@ func report(out io.Writer, cfg *config.Config) error {
 		fmt.Fprintf(out, "  %-52s %10.2f USD\n", l.item, l.monthly)
 	}
 	fmt.Fprintf(out, "  %-52s %10.2f USD", "total per environment", total(lines))
-	if n := len(cfg.Deployments()); n > 1 {
+	totals, err := environmentTotals(cfg)
+	if err != nil {
+		return err
+	}
+	if n := len(totals); n > 1 && slices.IndexFunc(totals, func(t environmentTotal) bool { return t.monthly != totals[0].monthly }) < 0 {
 		fmt.Fprintf(out, " (x %d environments = %.2f USD)", n, float64(n)*total(lines))
 	}
 	fmt.Fprintln(out)
+	if n := len(totals); n > 1 && slices.IndexFunc(totals, func(t environmentTotal) bool { return t.monthly != totals[0].monthly }) >= 0 {
+		// Environments in existing VPCs of their own differ (environments[].existingVpc).
+		fmt.Fprintf(out, "\nThe environments differ (the above is %s's):\n", d.Environment)
+		sum := 0.0
+		for _, t := range totals {
+			fmt.Fprintf(out, "  %-52s %10.2f USD\n", t.name, t.monthly)
+			sum += t.monthly
+		}
+		fmt.Fprintf(out, "  %-52s %10.2f USD\n", "all environments", sum)
+	}
 
 	wsus, nat := *d, *d
 	wsus.Wsus.Enabled, wsus.Network.Nat.Enabled = true, false

@@ -134,3 +134,32 @@ func TestACreatedVpcsReportSaysNothingOfAnExistingOne(t *testing.T) {
 	require.NoError(t, report(&out, cfg))
 	assert.NotContains(t, out.String(), "existingVpc")
 }
+
+func TestEnvironmentsInExistingVpcsOfTheirOwnArePricedEachAndSummed(t *testing.T) {
+	cfg, err := config.Parse("envs.yaml", []byte(`
+environments:
+  - name: prod
+    account: "111111111111"
+    region: us-west-2
+    existingVpc:
+      vpcId: vpc-0a1b2c3d4e5f60718
+      cidr: 10.20.0.0/16
+      privateSubnets:
+        - {id: subnet-0aaaaaaaaaaaaaaa1, cidr: 10.20.10.0/24, zone: us-west-2a, routeTableId: rtb-0aaaaaaaaaaaaaaa1}
+      interfaceEndpoints: hub
+      hubCidrs: [10.0.0.0/24]
+      wsusSubnet: private
+      privateInternetPath: nat
+  - {name: test, account: "222222222222", region: us-west-2}
+network:
+  s3PrefixListIds: {us-west-2: pl-68a54001}
+  s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}
+`))
+	require.NoError(t, err)
+	var out bytes.Buffer
+	require.NoError(t, report(&out, cfg))
+	text := out.String()
+	assert.Contains(t, text, "The environments differ (the above is prod's):")
+	assert.Regexp(t, `\n  prod\s+163\.14 USD\n  test\s+226\.19 USD\n  all environments\s+389\.33 USD\n`, text)
+	assert.NotContains(t, text, "x 2 environments", "the first environment's total is not everyone's")
+}
