@@ -15,11 +15,14 @@ import (
 var env = Env{Account: "111111111111", Region: "us-west-2", Partition: "aws"}
 
 // golden reads the golden templates of a scenario of the CDK tests (test/testdata), by the stack
-// names they reference each other with.
-func golden(t *testing.T, scenario string) Stacks {
+// names they reference each other with: the parts named, or all three.
+func golden(t *testing.T, scenario string, parts ...string) Stacks {
 	t.Helper()
+	if len(parts) == 0 {
+		parts = []string{"network", "fleet", "patching"}
+	}
 	stacks := Stacks{}
-	for _, part := range []string{"network", "fleet", "patching"} {
+	for _, part := range parts {
 		data, err := os.ReadFile(fmt.Sprintf("../test/testdata/%s.%s.template.json", scenario, part))
 		require.NoError(t, err)
 		var template map[string]any
@@ -112,8 +115,23 @@ func results(t *testing.T) map[string][]Result {
 			}
 			return true
 		})
+		// WSUS in a private subnet of an existing VPC behind an S3 gateway endpoint the stack
+		// creates, and the same endpoint with its writes scoped to the fleet's prefixes.
+		wsusBehindEndpoint := hubWithCreatedS3Endpoint(t, nil)
+		endpointForFleetOnly := hubWithCreatedS3Endpoint(t, nil)
+		statements(endpointForFleetOnly, func(resourceType string, s map[string]any) bool {
+			if resourceType == "AWS::EC2::VPCEndpoint" && strings.Contains(fmt.Sprint(s["Action"]), "s3:PutObject") {
+				var scoped []any
+				for _, prefix := range []string{"patch/", "wsus-client/", "cce/"} {
+					scoped = append(scoped, "arn:aws:s3:::privatepatch-ssm-111111111111-us-west-2/"+prefix+"*")
+				}
+				s["Resource"] = scoped
+			}
+			return true
+		})
 		for name, stacks := range map[string]Stacks{"no-payload-bucket": noPayload, "create-image-with-account": createImageWithAccount,
-			"no-alarm-statements": noAlarmStatements, "open-topic": openTopic} {
+			"no-alarm-statements": noAlarmStatements, "open-topic": openTopic,
+			"wsus-behind-created-s3-endpoint": wsusBehindEndpoint, "s3-endpoint-for-the-fleet-only": endpointForFleetOnly} {
 			deployments = append(deployments, Deployment{Name: name, Stacks: stacks, Env: env})
 		}
 		evaluated.results, evaluated.err = evaluator.Evaluate(deployments)
@@ -186,6 +204,79 @@ func TestATopicOpenToAnyoneIsCaughtByTheOutsiderRow(t *testing.T) {
 	r := find(t, "open-topic", "another account", "sns:Publish", "AlertsTopic")[0]
 	assert.Equal(t, "Allowed", r.Verdict)
 	assert.False(t, r.OK(), "a forbidden call that is allowed is wrong")
+}
+
+// hubWithCreatedS3Endpoint is the existing-vpc-hub scenario (WSUS in the first private subnet,
+// no S3 endpoint created) with the S3 gateway endpoint the existing-vpc scenario creates on the
+// private subnets' route tables, or on routeTables where given.
+func hubWithCreatedS3Endpoint(t *testing.T, routeTables []any) Stacks {
+	t.Helper()
+	stacks := golden(t, "existing-vpc-hub", "network", "fleet")
+	created := golden(t, "existing-vpc", "network")["privatepatch-network"]["Resources"].(map[string]any)["NetworkEndpointss3F0FA7BB2"].(map[string]any)
+	if routeTables != nil {
+		created["Properties"].(map[string]any)["RouteTableIds"] = routeTables
+	}
+	stacks["privatepatch-network"]["Resources"].(map[string]any)["NetworkEndpointss3F0FA7BB2"] = created
+	return stacks
+}
+
+// wsusS3Calls are the WSUS server's S3 calls.
+func wsusS3Calls(t *testing.T, stacks Stacks) []Call {
+	t.Helper()
+	calls, err := Calls(stacks, env)
+	require.NoError(t, err)
+	var out []Call
+	for _, c := range calls {
+		if strings.Contains(c.Caller, "WsusRole") && strings.HasPrefix(c.Action, "s3:") {
+			out = append(out, c)
+		}
+	}
+	require.NotEmpty(t, out)
+	return out
+}
+
+func TestWsusInAPrivateSubnetBehindACreatedS3EndpointIsEvaluatedThroughItsPolicy(t *testing.T) {
+	rs := results(t)["wsus-behind-created-s3-endpoint"]
+	require.NotEmpty(t, rs)
+	for _, r := range rs {
+		assert.True(t, r.OK(), "%s", r)
+	}
+	payload := find(t, "wsus-behind-created-s3-endpoint", "WsusRole", "s3:GetObject", "aws-patch-manager-us-west-2-34d7f99f8")[0]
+	assert.True(t, payload.ThroughS3Endpoint)
+	assert.Contains(t, strings.Join(payload.Deciding, "; "), "endpoint policy S3GatewayEndpoint statement ReadSystemsManagerAndListedBuckets")
+	outside := find(t, "wsus-behind-created-s3-endpoint", "WsusRole", "s3:GetObject", "attacker-chosen-bucket")[0]
+	assert.Equal(t, "ImplicitlyDenied", outside.Verdict, "the endpoint keeps the WSUS server off buckets outside the architecture too")
+	assert.Contains(t, outside.Deciding, "no statement of the endpoint policy allows it")
+}
+
+// Planted: an endpoint policy written for the fleet's prefixes only denies the WSUS server's
+// setup output, which the evaluation sees only when WSUS's calls go through the endpoint (with
+// WsusRole fixed outside it, as before, the row was allowed).
+func TestAnS3EndpointPolicyWithoutTheWsusPrefixDeniesTheWsusServersWrites(t *testing.T) {
+	r := find(t, "s3-endpoint-for-the-fleet-only", "WsusRole", "s3:PutObject", "/wsus-setup/document/")[0]
+	assert.False(t, r.OK(), "%s", r)
+	assert.Equal(t, "ImplicitlyDenied", r.Verdict)
+	assert.Contains(t, r.Deciding, "no statement of the endpoint policy allows it")
+	fleet := find(t, "s3-endpoint-for-the-fleet-only", "FleetRole", "s3:PutObject", "/patch/document/")[0]
+	assert.True(t, fleet.OK(), "the fleet's own prefixes still pass: %s", fleet)
+}
+
+func TestWsusTakesTheS3EndpointOnlyWhereItsSubnetsRouteTableDoes(t *testing.T) {
+	for _, c := range wsusS3Calls(t, hubWithCreatedS3Endpoint(t, nil)) {
+		assert.True(t, c.ThroughS3Endpoint, "WSUS's subnet-0aaaaaaaaaaaaaaa1 routes through rtb-0aaaaaaaaaaaaaaa1: %s", c.Resource)
+	}
+	// Planted: the endpoint on the second private subnet's route table only.
+	for _, c := range wsusS3Calls(t, hubWithCreatedS3Endpoint(t, []any{"rtb-0aaaaaaaaaaaaaaa2"})) {
+		assert.False(t, c.ThroughS3Endpoint, "not on WSUS's route table: %s", c.Resource)
+	}
+	// No endpoint created (the VPC's own, declared): the private subnets use it, WSUS's among them.
+	for _, c := range wsusS3Calls(t, golden(t, "existing-vpc-hub", "network", "fleet")) {
+		assert.True(t, c.ThroughS3Endpoint, "%s", c.Resource)
+	}
+	// A created VPC: WSUS in a public subnet, whose route table the endpoint is not on.
+	for _, c := range wsusS3Calls(t, golden(t, "default")) {
+		assert.False(t, c.ThroughS3Endpoint, "%s", c.Resource)
+	}
 }
 
 func TestResolverFollowsJoinsSubsAndCrossStackOutputs(t *testing.T) {

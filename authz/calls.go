@@ -89,7 +89,12 @@ func Calls(stacks Stacks, env Env) ([]Call, error) {
 		{"aws-ssm-" + region, "aws:runPowerShellScript/module.zip", "a document's module"},
 	}
 
-	// The instances: fleet (private subnets, through the S3 endpoint) and WSUS (public subnet).
+	// The instances: fleet (private subnets, through the S3 endpoint) and WSUS (a public subnet,
+	// or in an existing VPC a private one: its calls take the S3 endpoint where its subnet does).
+	wsusBehindEndpoint := false
+	if wsusRole, ok := m.first("AWS::IAM::Role", "WsusRole"); ok {
+		wsusBehindEndpoint = m.behindS3Endpoint(wsusRole)
+	}
 	ec2Node := fmt.Sprintf("arn:%s:ec2:%s:%s:instance/i-0123456789abcdef0", partition, region, account)
 	instanceRoles := []struct {
 		prefix, caller string
@@ -98,7 +103,7 @@ func Calls(stacks Stacks, env Env) ([]Call, error) {
 		node, nodeID   string // the node's ARN and id as Systems Manager names it
 	}{
 		{"FleetRole", "fleet instance (FleetRole)", true, []string{"patch/", "wsus-client/", "cce/"}, ec2Node, "i-0123456789abcdef0"},
-		{"WsusRole", "WSUS server (WsusRole)", false, []string{"wsus-setup/"}, ec2Node, "i-0123456789abcdef0"},
+		{"WsusRole", "WSUS server (WsusRole)", wsusBehindEndpoint, []string{"wsus-setup/"}, ec2Node, "i-0123456789abcdef0"},
 		// On-premises: it reaches AWS over the internet or the user's own link, not this VPC's
 		// endpoint; Systems Manager names it managed-instance/mi-... (ssmActionsPage).
 		{"SecurityHybridRole", "hybrid node (SecurityHybridRole)", false, []string{"patch/", "wsus-client/", "cce/"},

@@ -119,6 +119,7 @@ type Network struct {
 	S3Endpoint S3Endpoint `yaml:"s3Endpoint"`
 	// ExistingVpc deploys into a VPC that exists instead of creating one; vpcCidr, azCount,
 	// availabilityZones, subnetCidrMask and nat then do not apply. Default: none.
+	// environments[].existingVpc replaces it in one environment.
 	ExistingVpc *ExistingVpc `yaml:"existingVpc"`
 	// ReachabilityPaths creates VPC Reachability Analyzer paths for the flows the architecture
 	// needs, to analyse after a deploy (each analysis is charged).
@@ -186,6 +187,11 @@ func Defaults() Config {
 func (c *Config) applyDefaults() {
 	if c.Network.ExistingVpc != nil {
 		c.Network.ExistingVpc.applyDefaults()
+	}
+	for _, e := range c.Environments {
+		if e.ExistingVpc != nil {
+			e.ExistingVpc.applyDefaults()
+		}
 	}
 	setDefault(&c.Fleet.Tag.Value, c.Project)
 	for i := range c.Patching.Baselines {

@@ -20,6 +20,11 @@ type Environment struct {
 	// AvailabilityZones replaces network.availabilityZones in this environment (zones are
 	// region-specific). Default: network.availabilityZones if they are of this region, else none.
 	AvailabilityZones []string `yaml:"availabilityZones"`
+	// ExistingVpc replaces network.existingVpc in this environment, whose account and region have
+	// a VPC of their own. The settings of a VPC privatepatch creates (network.vpcCidr,
+	// azCount, availabilityZones, subnetCidrMask, nat, reachabilityPaths) then serve the other
+	// environments, which create theirs.
+	ExistingVpc *ExistingVpc `yaml:"existingVpc"`
 }
 
 // Fallback supplies an account and region where the configuration gives none, as `cdk init`
@@ -38,7 +43,7 @@ func (c *Config) Deployments() []*Config {
 		return []*Config{c}
 	}
 	var out []*Config
-	for _, e := range c.Environments {
+	for i, e := range c.Environments {
 		d := *c
 		d.Environments = nil
 		d.Environment, d.Account, d.Region = e.Name, e.Account, e.Region
@@ -48,9 +53,47 @@ func (c *Config) Deployments() []*Config {
 		case len(c.Network.AvailabilityZones) > 0 && !strings.HasPrefix(c.Network.AvailabilityZones[0], e.Region):
 			d.Network.AvailabilityZones = nil
 		}
+		if e.ExistingVpc != nil {
+			own := *e.ExistingVpc
+			own.from = fmt.Sprintf("environments[%d].existingVpc", i)
+			d.Network.ExistingVpc = &own
+			if c.createsVpcSomewhere() {
+				// Those settings are the other environments'; validation checks them there.
+				defaults := Defaults().Network
+				d.Network.VpcCidr, d.Network.AzCount, d.Network.AvailabilityZones = defaults.VpcCidr, defaults.AzCount, nil
+				d.Network.SubnetCidrMask, d.Network.Nat, d.Network.ReachabilityPaths = defaults.SubnetCidrMask, defaults.Nat, defaults.ReachabilityPaths
+			}
+		}
 		out = append(out, &d)
 	}
 	return out
+}
+
+// createsVpcSomewhere tells whether some environment creates its VPC: one without its own
+// existingVpc, where network.existingVpc gives none.
+func (c *Config) createsVpcSomewhere() bool {
+	return c.Network.ExistingVpc == nil && slices.ContainsFunc(c.Environments, func(e Environment) bool { return e.ExistingVpc == nil })
+}
+
+// sharedExistingVpc reports network.existingVpc given by its ids where two environments or more
+// would deploy into it: each environment is another account or region, whose VPC has other ids,
+// and a VPC that several accounts share must be chosen for each on purpose (each environment's
+// stacks add their security groups and endpoints to it). A tag query is looked up in each
+// environment's own account and region, and may be shared.
+func (c *Config) sharedExistingVpc(p *problems) {
+	e := c.Network.ExistingVpc
+	if e == nil || e.Lookup != nil {
+		return
+	}
+	var sharing []string
+	for _, env := range c.Environments {
+		if env.ExistingVpc == nil {
+			sharing = append(sharing, env.Name)
+		}
+	}
+	if len(sharing) > 1 {
+		p.add("network.existingVpc.vpcId", e.VpcID, "would serve environments %s, each another account or region: give each environment its own (environments[].existingVpc), or a lookup by tags", strings.Join(sharing, ", "))
+	}
 }
 
 // StackName is the CloudFormation name of one of the deployment's stacks, e.g. network:
@@ -90,6 +133,7 @@ func (c *Config) validateEnvironments(p *problems) {
 		}
 		targets[target] = e.Name
 	}
+	c.sharedExistingVpc(p)
 }
 
 // validateDeployments validates every deployment. A problem that every environment has is

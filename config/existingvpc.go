@@ -51,6 +51,19 @@ type ExistingVpc struct {
 	// PrivateInternetPath declares how the private subnets reach the internet: none, or nat (a
 	// NAT gateway or firewall route the VPC's owner manages).
 	PrivateInternetPath string `yaml:"privateInternetPath"`
+
+	// from is where the configuration gives it (network.existingVpc, or an environment's own),
+	// for the problems' field names.
+	from string
+}
+
+// Field is where the configuration gives this VPC: network.existingVpc, or
+// environments[i].existingVpc.
+func (e *ExistingVpc) Field() string {
+	if e.from == "" {
+		return "network.existingVpc"
+	}
+	return e.from
 }
 
 // VpcLookup is a tag query for an existing VPC, resolved by CDK's Vpc.fromLookup.
@@ -127,6 +140,18 @@ func (n *Network) ManagesNetworkAcls() bool {
 	return n.ExistingVpc == nil || n.ExistingVpc.ManageNetworkAcls
 }
 
+// CreatesInterfaceEndpoints tells whether privatepatch creates the interface endpoints: in its
+// own VPC, and in an existing one unless a hub provides them.
+func (n *Network) CreatesInterfaceEndpoints() bool {
+	return n.ExistingVpc == nil || n.ExistingVpc.InterfaceEndpoints != EndpointsHub
+}
+
+// CreatesFlowLogs tells whether privatepatch adds its flow log: always to its own VPC, to an
+// existing one only when asked.
+func (n *Network) CreatesFlowLogs() bool {
+	return n.ExistingVpc == nil || n.ExistingVpc.FlowLogs
+}
+
 // PrivateInternetRoute tells whether the private subnets reach the internet: through the NAT
 // gateways privatepatch creates, or a path declared in an existing VPC.
 func (n *Network) PrivateInternetRoute() bool {
@@ -137,7 +162,7 @@ func (n *Network) PrivateInternetRoute() bool {
 // must then be left at their defaults.
 func (n *Network) validateExistingVpc(c *Config, p *problems) {
 	e, defaults := n.ExistingVpc, Defaults().Network
-	const field = "network.existingVpc"
+	field := e.Field()
 	for _, own := range []struct {
 		name    string
 		set     bool
@@ -152,11 +177,8 @@ func (n *Network) validateExistingVpc(c *Config, p *problems) {
 		{"network.reachabilityPaths", n.ReachabilityPaths, true, "nothing yet (the paths need an internet gateway id)"},
 	} {
 		if own.set {
-			p.add(own.name, own.value, "applies to a VPC privatepatch creates, not to network.existingVpc: use %s", own.instead)
+			p.add(own.name, own.value, "applies to a VPC privatepatch creates, not to %s: use %s", field, own.instead)
 		}
-	}
-	if len(c.Environments) > 0 {
-		p.add(field+".vpcId", e.VpcID, "cannot serve several environments: a VPC belongs to one account and region (one existing VPC per environment is not supported yet)")
 	}
 	checkChoice(p, field+".interfaceEndpoints", e.InterfaceEndpoints, EndpointsCreated, EndpointsHub)
 	checkChoice(p, field+".s3Endpoint", e.S3Endpoint, S3EndpointCreated, S3EndpointExisting)
@@ -218,7 +240,7 @@ func (n *Network) validateExistingVpc(c *Config, p *problems) {
 
 // validateIds checks a VPC given by its ids, and returns its block.
 func (e *ExistingVpc) validateIds(c *Config, p *problems) (vpc netip.Prefix, vpcOK bool) {
-	const field = "network.existingVpc"
+	field := e.Field()
 	if !vpcIDPattern.MatchString(e.VpcID) {
 		p.add(field+".vpcId", e.VpcID, "is not a VPC id: use vpc- and 8 or 17 hexadecimal digits, as aws ec2 describe-vpcs prints it")
 	}
@@ -281,11 +303,11 @@ func (e *ExistingVpc) validateSubnet(c *Config, p *problems, field string, s Exi
 	if s.RouteTableID != "" && !routeTableIDPattern.MatchString(s.RouteTableID) {
 		p.add(field+".routeTableId", s.RouteTableID, "is not a route table id: use rtb- and 8 or 17 hexadecimal digits")
 	} else if s.RouteTableID == "" && needRouteTable {
-		p.add(field+".routeTableId", "", "is missing: the S3 gateway endpoint is added to the private subnets' route tables (or declare network.existingVpc.s3Endpoint: existing)")
+		p.add(field+".routeTableId", "", "is missing: the S3 gateway endpoint is added to the private subnets' route tables (or declare %s.s3Endpoint: existing)", e.Field())
 	}
 	cidr, ok := parseCidr(p, field+".cidr", s.Cidr)
 	if ok && vpcOK && (cidr.Bits() < vpc.Bits() || !vpc.Contains(cidr.Addr())) {
-		p.add(field+".cidr", s.Cidr, "is not inside network.existingVpc.cidr %s", vpc)
+		p.add(field+".cidr", s.Cidr, "is not inside %s.cidr %s", e.Field(), vpc)
 		ok = false
 	}
 	return cidr, ok
@@ -299,7 +321,7 @@ func checkChoice(p *problems, field, value string, allowed ...string) {
 
 // validateLookup checks a tag query; what it finds is checked at synth (constructs/network).
 func (e *ExistingVpc) validateLookup(c *Config, p *problems) {
-	const field = "network.existingVpc.lookup"
+	field := e.Field() + ".lookup"
 	if e.VpcID != "" || e.Cidr != "" || len(e.PrivateSubnets) > 0 || len(e.PublicSubnets) > 0 {
 		p.add(field, "tags", "and vpcId, cidr, privateSubnets or publicSubnets are both given: give the ids, or a lookup that finds them")
 	}

@@ -148,3 +148,103 @@ func TestLookupProblemsNameTheirField(t *testing.T) {
 		})
 	}
 }
+
+// environmentsYAML: prod in an existing VPC of its own (eu-west-2), test creating its VPC
+// (us-west-2) with a created VPC's settings, which serve test only.
+const environmentsYAML = `
+environments:
+  - name: prod
+    account: "111111111111"
+    region: eu-west-2
+    existingVpc:
+      vpcId: vpc-0a1b2c3d4e5f60718
+      cidr: 10.20.0.0/16
+      privateSubnets:
+        - {id: subnet-0aaaaaaaaaaaaaaa1, cidr: 10.20.10.0/24, zone: eu-west-2a, routeTableId: rtb-0aaaaaaaaaaaaaaa1}
+      interfaceEndpoints: hub
+      hubCidrs: [10.0.0.0/24]
+      wsusSubnet: private
+      privateInternetPath: nat
+  - {name: test, account: "222222222222", region: us-west-2}
+network:
+  vpcCidr: 10.9.0.0/16
+  nat: {enabled: true}
+  s3PrefixListIds: {eu-west-2: pl-7ca54015, us-west-2: pl-68a54001}
+  s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}
+`
+
+func TestEachEnvironmentMayBringItsOwnExistingVpcWhileOthersCreateTheirs(t *testing.T) {
+	cfg, err := Parse("envs.yaml", []byte(environmentsYAML))
+	require.NoError(t, err)
+	prod, test := cfg.Deployments()[0], cfg.Deployments()[1]
+	require.NotNil(t, prod.Network.ExistingVpc)
+	assert.Equal(t, "vpc-0a1b2c3d4e5f60718", prod.Network.ExistingVpc.VpcID)
+	assert.Equal(t, S3EndpointCreated, prod.Network.ExistingVpc.S3Endpoint, "defaults apply to an environment's own VPC")
+	assert.Equal(t, "environments[0].existingVpc", prod.Network.ExistingVpc.Field())
+	assert.False(t, prod.Network.Nat.Enabled, "the created VPC's NAT is test's")
+	assert.Equal(t, Defaults().Network.VpcCidr, prod.Network.VpcCidr)
+	assert.Nil(t, test.Network.ExistingVpc)
+	assert.Equal(t, "10.9.0.0/16", test.Network.VpcCidr)
+	assert.True(t, test.Network.Nat.Enabled)
+	assert.Nil(t, cfg.Network.ExistingVpc, "the configuration itself is unchanged")
+}
+
+func TestAnEnvironmentsExistingVpcProblemsNameTheEnvironmentsField(t *testing.T) {
+	for _, tc := range []struct {
+		name, yaml string
+		want       []string
+	}{
+		{"bad_vpc_id", strings.Replace(environmentsYAML, "vpc-0a1b2c3d4e5f60718", "vpc-12", 1),
+			[]string{`environments prod: environments[0].existingVpc.vpcId: "vpc-12" is not a VPC id`}},
+		{"subnet_outside", strings.Replace(environmentsYAML, "cidr: 10.20.10.0/24", "cidr: 10.30.10.0/24", 1),
+			[]string{`environments[0].existingVpc.privateSubnets[0].cidr: "10.30.10.0/24" is not inside environments[0].existingVpc.cidr 10.20.0.0/16`}},
+		// No environment creates a VPC: a created VPC's settings apply to none.
+		{"created_vpc_settings_unused", strings.Replace(environmentsYAML, "  - {name: test, account: \"222222222222\", region: us-west-2}\n", "", 1),
+			[]string{`network.nat.enabled: true applies to a VPC privatepatch creates, not to environments[0].existingVpc: use environments[0].existingVpc.privateInternetPath: nat`}},
+		// Planted: before, network.existingVpc with environments passed validation (the check
+		// read the environments of a deployment, which has none).
+		{"shared_by_two_environments", twoEnvironmentsInOneVpc,
+			[]string{`network.existingVpc.vpcId: "vpc-0a1b2c3d4e5f60718" would serve environments prod, test, each another account or region: give each environment its own (environments[].existingVpc)`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("envs.yaml", []byte(tc.yaml))
+			require.Error(t, err)
+			for _, want := range tc.want {
+				assert.Contains(t, err.Error(), want)
+			}
+		})
+	}
+}
+
+const twoEnvironmentsInOneVpc = `
+environments:
+  - {name: prod, account: "111111111111", region: eu-west-2}
+  - {name: test, account: "222222222222", region: eu-west-2}
+network:
+  s3PrefixListIds: {eu-west-2: pl-7ca54015}
+  existingVpc:
+    vpcId: vpc-0a1b2c3d4e5f60718
+    cidr: 10.20.0.0/16
+    privateSubnets:
+      - {id: subnet-0aaaaaaaaaaaaaaa1, cidr: 10.20.10.0/24, zone: eu-west-2a, routeTableId: rtb-0aaaaaaaaaaaaaaa1}
+    publicSubnets:
+      - {id: subnet-0bbbbbbbbbbbbbbb1, cidr: 10.20.0.0/24, zone: eu-west-2a}
+`
+
+func TestOneEnvironmentMayUseNetworkExistingVpcAndATagLookupMayServeSeveral(t *testing.T) {
+	one := strings.Replace(twoEnvironmentsInOneVpc, "  - {name: test, account: \"222222222222\", region: eu-west-2}\n", "", 1)
+	_, err := Parse("one.yaml", []byte(one))
+	require.NoError(t, err)
+	lookup := `
+environments:
+  - {name: prod, account: "111111111111", region: eu-west-2}
+  - {name: test, account: "222222222222", region: eu-west-2}
+network:
+  s3PrefixListIds: {eu-west-2: pl-7ca54015}
+  existingVpc:
+    lookup: {tags: {Name: workload-vpc}}
+`
+	cfg, err := Parse("lookup.yaml", []byte(lookup))
+	require.NoError(t, err, "each environment looks the tags up in its own account and region")
+	assert.Len(t, cfg.Deployments(), 2)
+}

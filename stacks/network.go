@@ -83,10 +83,21 @@ func addNetworkOutputs(stack awscdk.Stack, net network.Network, existing *networ
 		if len(*vpc.PublicSubnets()) > 0 {
 			output("PublicSubnetCidrs", "Public subnet CIDRs, in the order of PublicSubnetIds", jsii.String(subnetCidrs(vpc.SelectSubnets(publicSubnets()))))
 		}
+		// authz reads which subnets the S3 gateway endpoint serves (a created VPC's are in the
+		// template as route table associations). A lookup always finds the route tables.
+		if existing.Lookup != nil || !slices.ContainsFunc(existing.PrivateSubnets, func(s network.Subnet) bool { return s.RouteTableId == "" }) {
+			var tables []string
+			for _, s := range *vpc.SelectSubnets(privateSubnets()).Subnets {
+				tables = append(tables, *s.RouteTable().RouteTableId())
+			}
+			output("PrivateSubnetRouteTableIds", "Private subnets' route tables, in the order of PrivateSubnetIds", jsii.String(strings.Join(tables, ",")))
+		}
 	}
 	output("PublicSecurityGroupId", "Security group of the WSUS server and jump host", net.PublicSecurityGroup().SecurityGroupId())
 	output("PrivateSecurityGroupId", "Security group of the patched instances", net.PrivateSecurityGroup().SecurityGroupId())
-	output("EndpointSecurityGroupId", "Security group of the interface endpoints", net.EndpointSecurityGroup().SecurityGroupId())
+	if net.EndpointSecurityGroup() != nil {
+		output("EndpointSecurityGroupId", "Security group of the interface endpoints", net.EndpointSecurityGroup().SecurityGroupId())
+	}
 	if net.S3Endpoint() != nil {
 		output("S3EndpointId", "S3 gateway endpoint id", net.S3Endpoint().VpcEndpointId())
 	}

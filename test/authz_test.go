@@ -56,10 +56,11 @@ func TestADeclaredS3EndpointLeavesTheEndpointsDenialsUnprovenAndListsTheBucketsI
 	var unproven []string
 	for _, c := range calls {
 		if d.Unproven(c, nil) {
-			unproven = append(unproven, c.Resource)
+			unproven = append(unproven, c.Caller+" "+c.Resource)
 		}
 	}
-	assert.Equal(t, []string{"arn:aws:s3:::attacker-chosen-bucket/payload"}, unproven)
+	assert.Equal(t, []string{"fleet instance (FleetRole) arn:aws:s3:::attacker-chosen-bucket/payload",
+		"WSUS server (WsusRole) arn:aws:s3:::attacker-chosen-bucket/payload"}, unproven, "WSUS is in a private subnet too")
 	buckets, err := authz.EndpointBuckets(d)
 	require.NoError(t, err)
 	for _, want := range []string{"aws-ssm-us-west-2", "aws-windows-downloads-us-west-2", "patch-baseline-snapshot-us-west-2"} {

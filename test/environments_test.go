@@ -55,3 +55,47 @@ func TestEachEnvironmentIsAStageWithItsOwnStacksAccountRegionAndS3Cidrs(t *testi
 	euw1 := assertions.Template_FromStack(deployments[1].Network.Stack, nil)
 	euw1.HasResourceProperties(jsii.String("AWS::EC2::Subnet"), map[string]any{"AvailabilityZone": "eu-west-1a", "CidrBlock": "10.0.0.0/24"})
 }
+
+// prod deploys into an existing VPC of its own, test creates its VPC with the network settings.
+const environmentsWithAnExistingVpcYAML = `
+environments:
+  - name: prod
+    account: "111111111111"
+    region: us-west-2
+    existingVpc:
+      vpcId: vpc-0a1b2c3d4e5f60718
+      cidr: 10.20.0.0/16
+      privateSubnets:
+        - {id: subnet-0aaaaaaaaaaaaaaa1, cidr: 10.20.10.0/24, zone: us-west-2a, routeTableId: rtb-0aaaaaaaaaaaaaaa1}
+        - {id: subnet-0aaaaaaaaaaaaaaa2, cidr: 10.20.11.0/24, zone: us-west-2b, routeTableId: rtb-0aaaaaaaaaaaaaaa2}
+      interfaceEndpoints: hub
+      hubCidrs: [10.0.0.0/24]
+      wsusSubnet: private
+      privateInternetPath: nat
+  - {name: test, account: "222222222222", region: us-west-2}
+network:
+  vpcCidr: 10.9.0.0/16
+  nat: {enabled: true, gateways: single}
+  s3PrefixListIds: {us-west-2: pl-68a54001}
+  s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}
+`
+
+func TestAnEnvironmentDeploysIntoItsOwnExistingVpcWhileAnotherCreatesOne(t *testing.T) {
+	cfg, err := config.Parse("environments.yaml", []byte(environmentsWithAnExistingVpcYAML))
+	require.NoError(t, err)
+	context := cdkJSONContext(t)
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &context, AnalyticsReporting: jsii.Bool(false)})
+	deployments := stacks.NewDeployments(app, cfg)
+	require.Len(t, deployments, 2)
+
+	prod := assertions.Template_FromStack(deployments[0].Network.Stack, nil)
+	prod.ResourceCountIs(jsii.String("AWS::EC2::VPC"), jsii.Number(0))
+	prod.ResourceCountIs(jsii.String("AWS::EC2::NatGateway"), jsii.Number(0))
+	prod.HasOutput(jsii.String("VpcId"), map[string]any{"Value": "vpc-0a1b2c3d4e5f60718"})
+	prodFleet := assertions.Template_FromStack(deployments[0].Fleet.Stack, nil)
+	prodFleet.ResourceCountIs(jsii.String("AWS::EC2::EIP"), jsii.Number(0))
+
+	test := assertions.Template_FromStack(deployments[1].Network.Stack, nil)
+	test.HasResourceProperties(jsii.String("AWS::EC2::VPC"), map[string]any{"CidrBlock": "10.9.0.0/16"})
+	test.ResourceCountIs(jsii.String("AWS::EC2::NatGateway"), jsii.Number(1))
+}

@@ -156,6 +156,24 @@ func TestHubEndpointsAreDeclaredNotCreatedAndTheFleetMayReachTheHub(t *testing.T
 	}
 }
 
+// With the hub's interface endpoints there is nothing for an endpoint security group to guard:
+// none is created, nor the private group's rule towards it. The endpoints created in an existing
+// VPC keep theirs (TestExistingVpcEndpointsGoIntoTheGivenSubnetsAndRouteTables), and so does a
+// created VPC (TestStackOutputsNameTheNetworkParts).
+func TestHubEndpointsLeaveNoEndpointSecurityGroup(t *testing.T) {
+	for _, sc := range []*scenario{existingVpcHub, existingVpcManaged, existingVpcLookup} {
+		s := sc.synth(t)
+		for id := range s.resources("AWS::EC2::SecurityGroup") {
+			assert.NotContains(t, id, "EndpointSecurityGroup", sc.name)
+		}
+		for id, rule := range s.resources("AWS::EC2::SecurityGroupEgress") {
+			assert.NotContains(t, fmt.Sprint(props(rule)["DestinationSecurityGroupId"]), "EndpointSecurityGroup", "%s: %s", sc.name, id)
+		}
+		assert.NotContains(t, s.template["Outputs"], "EndpointSecurityGroupId", sc.name)
+		assert.Len(t, s.resources("AWS::EC2::SecurityGroup"), 2, "%s: the public and private groups", sc.name)
+	}
+}
+
 func TestWsusInAPrivateSubnetHasNoElasticIp(t *testing.T) {
 	s := existingVpcHub.synth(t)
 	_, wsus := oneOf(t, s.fleetJSON, "AWS::EC2::Instance", "WsusInstance")
@@ -279,10 +297,11 @@ func TestALookedUpVpcIsUsedAsTheCommittedContextDescribesIt(t *testing.T) {
 	_, gateway := oneOf(t, s.template, "AWS::EC2::VPCEndpoint", "NetworkEndpointss3")
 	assert.Equal(t, "vpc-0c0ffee0c0ffee001", props(gateway)["VpcId"])
 	assert.Equal(t, []any{"rtb-0c0ffee0c0ffee0a2", "rtb-0c0ffee0c0ffee0b2"}, props(gateway)["RouteTableIds"], "the isolated group's route tables")
-	_, endpointSG := oneOf(t, s.template, "AWS::EC2::SecurityGroup", "NetworkEndpointSecurityGroup")
-	assert.Equal(t, "10.40.0.0/16", props(endpointSG)["SecurityGroupIngress"].([]any)[0].(map[string]any)["CidrIp"])
+	// The hub's endpoints leave no endpoint security group to carry the VPC's block (10.40.0.0/16).
 	outputs := s.template["Outputs"].(map[string]any)
+	assert.Equal(t, "vpc-0c0ffee0c0ffee001", outputs["VpcId"].(map[string]any)["Value"])
 	assert.Equal(t, "10.40.10.0/24,10.40.11.0/24", outputs["PrivateSubnetCidrs"].(map[string]any)["Value"])
+	assert.Equal(t, "rtb-0c0ffee0c0ffee0a2,rtb-0c0ffee0c0ffee0b2", outputs["PrivateSubnetRouteTableIds"].(map[string]any)["Value"])
 	var subnets []string
 	for _, i := range s.fleetResources("AWS::EC2::Instance") {
 		subnets = append(subnets, instanceSubnet(i))
@@ -309,4 +328,25 @@ func TestVerifyProvesTheFlowsOfManagedAclsOnAnExistingVpcHubIncluded(t *testing.
 	assert.Regexp(t, `yes\s+instance to the hub's interface endpoints at 10\.0\.0\.0/24\s+443\s+passes\s+rule 500 out allow 10\.0\.0\.0/24 443-443`, out)
 	assert.Regexp(t, `yes\s+instance to WSUS over HTTP\s+8530\s+passes\s+rule 200 in allow 10\.20\.10\.0/24 8530-8531`, out, "subnets from the outputs")
 	assert.NotContains(t, out, "the ACL layer is not modelled")
+}
+
+// What the configuration says privatepatch creates (make cost prices it: tools/cost) is what the
+// templates hold, in every network scenario: interface endpoints, flow logs, WSUS's Elastic IP.
+func TestTheConfigurationsAnswersOnWhatIsCreatedMatchTheTemplates(t *testing.T) {
+	for _, sc := range []*scenario{defaultScenario, exampleScenario, natScenario, flowLogsToS3, existingVpc, existingVpcHub, existingVpcManaged, existingVpcLookup} {
+		s := sc.synth(t)
+		cfg, err := sc.config()
+		require.NoError(t, err)
+		interfaces := 0
+		for _, ep := range s.resources("AWS::EC2::VPCEndpoint") {
+			if props(ep)["VpcEndpointType"] == "Interface" {
+				interfaces++
+			}
+		}
+		assert.Equal(t, cfg.Network.CreatesInterfaceEndpoints(), interfaces > 0, "%s: interface endpoints", sc.name)
+		assert.Equal(t, cfg.Network.CreatesFlowLogs(), len(s.resources("AWS::EC2::FlowLog")) > 0, "%s: flow logs", sc.name)
+		if cfg.Wsus.Enabled {
+			assert.Equal(t, cfg.WsusIsPublic(), len(s.fleetResources("AWS::EC2::EIP")) > 0, "%s: WSUS's Elastic IP", sc.name)
+		}
+	}
 }

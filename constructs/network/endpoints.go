@@ -20,7 +20,7 @@ func (n *network) addEndpoints(p *Props) {
 
 	n.interfaceEndpoints = map[string]awsec2.InterfaceVpcEndpoint{}
 	for _, name := range append(append([]string{}, networkspec.SystemsManagerEndpoints...), p.ExtraInterfaceEndpoints...) {
-		if n.existing != nil && n.existing.InterfaceEndpointsProvided {
+		if !n.createsInterfaceEndpoints() {
 			break // a hub's, through Route 53 (docs/network.md)
 		}
 		n.interfaceEndpoints[name] = awsec2.NewInterfaceVpcEndpoint(scope, jsii.String(name), &awsec2.InterfaceVpcEndpointProps{

@@ -44,6 +44,12 @@ type ExistingVpc struct {
 	PrivateInternetRoute bool
 }
 
+// createsInterfaceEndpoints tells whether the interface endpoints, and the security group that
+// guards them, are created here: not when a hub provides them.
+func (n *network) createsInterfaceEndpoints() bool {
+	return n.existing == nil || !n.existing.InterfaceEndpointsProvided
+}
+
 // VpcLookup finds an existing VPC by its tags: CDK's Vpc.fromLookup, which the CDK CLI answers
 // with credentials for the stack's account and caches in cdk.context.json; until then CDK's
 // placeholder VPC stands in.

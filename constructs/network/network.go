@@ -63,7 +63,8 @@ type Network interface {
 	PublicSecurityGroup() awsec2.ISecurityGroup
 	// PrivateSecurityGroup is for the patched instances in the private subnets.
 	PrivateSecurityGroup() awsec2.ISecurityGroup
-	// EndpointSecurityGroup guards the interface endpoints: HTTPS from the VPC only.
+	// EndpointSecurityGroup guards the interface endpoints: HTTPS from the VPC only; nil when a
+	// hub provides them.
 	EndpointSecurityGroup() awsec2.ISecurityGroup
 	// PublicAcl and PrivateAcl are the network ACLs of the two subnet groups; nil in an existing
 	// VPC whose ACLs are left alone.

@@ -25,16 +25,17 @@ func (n *network) newSecurityGroup(id, description string) awsec2.SecurityGroup 
 	})
 }
 
-// addSecurityGroups creates the three groups. Rules naming other groups go both ways (egress on
+// addSecurityGroups creates the three groups (two when a hub provides the interface endpoints). Rules naming other groups go both ways (egress on
 // one, ingress on the other); CIDR rules admit instances that carry other groups too (bring your
 // own fleet).
 func (n *network) addSecurityGroups() {
-	n.endpointSG = n.newSecurityGroup("EndpointSecurityGroup", "Systems Manager interface endpoints: HTTPS from the VPC only")
+	if n.createsInterfaceEndpoints() {
+		n.endpointSG = n.newSecurityGroup("EndpointSecurityGroup", "Systems Manager interface endpoints: HTTPS from the VPC only")
+		n.endpointSG.AddIngressRule(awsec2.Peer_Ipv4(jsii.String(n.vpcCidr)), awsec2.Port_Tcp(jsii.Number(httpsPort)),
+			jsii.String("HTTPS from the VPC to the interface endpoints"), nil)
+	}
 	n.publicSG = n.newSecurityGroup("PublicSecurityGroup", "WSUS server and RDP jump host in a public subnet")
 	n.privateSG = n.newSecurityGroup("PrivateSecurityGroup", "Patched instances in the private subnets")
-
-	n.endpointSG.AddIngressRule(awsec2.Peer_Ipv4(jsii.String(n.vpcCidr)), awsec2.Port_Tcp(jsii.Number(httpsPort)),
-		jsii.String("HTTPS from the VPC to the interface endpoints"), nil)
 
 	for i, cidr := range n.adminCidrs {
 		n.publicSG.AddIngressRule(awsec2.Peer_Ipv4(jsii.String(cidr)), awsec2.Port_Tcp(jsii.Number(rdpPort)),
@@ -51,8 +52,10 @@ func (n *network) addSecurityGroups() {
 	n.publicSG.Connections().AllowTo(n.privateSG, awsec2.Port_Tcp(jsii.Number(rdpPort)),
 		jsii.String("RDP from the jump host to the private instances"))
 
-	n.privateSG.AddEgressRule(n.endpointSG, awsec2.Port_Tcp(jsii.Number(httpsPort)),
-		jsii.String("HTTPS to the interface endpoints"), nil)
+	if n.endpointSG != nil {
+		n.privateSG.AddEgressRule(n.endpointSG, awsec2.Port_Tcp(jsii.Number(httpsPort)),
+			jsii.String("HTTPS to the interface endpoints"), nil)
+	}
 	n.privateSG.AddEgressRule(n.publicSG, wsusPorts(), jsii.String("WSUS on the public server"), nil)
 	// The managed prefix list, not its CIDRs: the rule follows AWS's changes to the list by itself
 	// (the network ACLs cannot, see acls.go). Inline, see addInlinePrefixListEgress.
