@@ -89,7 +89,7 @@ define check_s3_prefix_lists
 	go run ./tools/checkupdate -live-prefix-lists $(LIVE_PREFIX_LISTS) -synthesised cdk.out
 endef
 
-verify: setup ## prove a configuration offline: CDK's CloudFormation validation, the network flow table (needed and forbidden flows, verdict, deciding rule), a schema check and the Control Tower controls; with AWS credentials, the S3 prefix-list drift check too
+verify: setup ## prove a configuration offline: CDK's CloudFormation validation, the network flow table (needed and forbidden flows, verdict, deciding rule), the authorisation table (each runtime call, verdict, deciding statement), a schema check and the Control Tower controls; with AWS credentials, the S3 prefix-list drift check too
 	rm -rf cdk.out
 	$(CDK) synth --quiet --validation $(CDK_CONFIG)
 	go run ./tools/verify -assembly cdk.out $(if $(CONFIG),-config $(abspath $(CONFIG)),)

@@ -10,24 +10,21 @@ import (
 	"time"
 
 	"github.com/privatepatch/privatepatch/constructs/awsbuckets"
+	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 	"github.com/privatepatch/privatepatch/netpath"
 	"github.com/privatepatch/privatepatch/s3drift"
 )
 
 // The WSUS health metrics the health association publishes every 30 minutes, dimension
-// InstanceId, in healthNamespace/NAME-PREFIX (constructs/wsus: HealthNamespaceOf and the metric
-// names, wsus-health.ps1). Copied here
-// so that this tool does not link the CDK; TestHealthMetricNamesAreTheDeployedAlarms checks them
-// against the golden template's wsus-sync alarm.
+// InstanceId, in the deployment's namespace (wsusspec, CDK-free: the construct publishes and the
+// alarm judges the same names and numbers); TestHealthMetricNamesAreTheDeployedAlarms also checks
+// them against the golden template's wsus-sync alarm.
 const (
-	healthNamespace          = "privatepatch/WSUS"
-	metricLastSyncSucceeded  = "LastSyncSucceeded"
-	metricHoursSinceLastSync = "HoursSinceLastSync"
-	// neverSynchronised is what wsus-health.ps1 reports as HoursSinceLastSync while the last
-	// synchronisation's Result is NeverRun.
-	neverSynchronised = 9999
-	// staleSyncHours is the wsus-sync alarm's threshold (constructs/patching/monitoring.go).
-	staleSyncHours = 26
+	healthNamespace          = wsusspec.HealthNamespace
+	metricLastSyncSucceeded  = wsusspec.MetricLastSyncSucceeded
+	metricHoursSinceLastSync = wsusspec.MetricHoursSinceLastSync
+	neverSynchronised        = wsusspec.NeverSynchronisedHours
+	staleSyncHours           = wsusspec.StaleSyncHours
 )
 
 // Logical id prefixes (construct paths) of the fleet stack's WSUS associations: construct ids
@@ -169,8 +166,10 @@ func (d *deployment) lastExecution(id string) (*associationExecution, error) {
 	return &out.AssociationExecutions[0], nil
 }
 
-// associationState: Success, Failed, or still Pending/InProgress (AssociationOverview: "Status
-// can be: Pending, Success, or Failed", Systems Manager API Reference, read 2026-11-27).
+// associationState judges an association execution's Status (AssociationExecution, Systems
+// Manager API Reference, read 2026-11-27: the association's overall status is "Pending, Success,
+// or Failed", per AssociationOverview). TimedOut, which the API reference does not list for it, is
+// taken as failed should an execution report it: a run that did not finish did not succeed.
 func associationState(status string) State {
 	switch status {
 	case "Success":
@@ -413,9 +412,12 @@ func (d *deployment) checkWindows() ([]Result, error) {
 		switch last.Status {
 		case "SUCCESS", "PENDING", "IN_PROGRESS":
 			r.State = OK
-		case "SKIPPED_OVERLAPPING", "CANCELLING", "CANCELLED":
+		case "SKIPPED_OVERLAPPING":
 			r.State = Warn
 			r.Action = "windows that overlap skip each other: check the schedules and durations"
+		case "CANCELLING", "CANCELLED":
+			r.State = Warn
+			r.Action = "someone cancelled the run (aws ssm cancel-maintenance-window-execution): patch now with make patch-now, or wait for the next window"
 		default: // FAILED, TIMED_OUT
 			r.State = Fail
 			var tasks struct {

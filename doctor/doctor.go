@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 )
 
 // State is a check's verdict.
@@ -53,7 +54,7 @@ func TargetsOf(cfg *config.Config) []Target {
 			Network: d.StackName("network"), Fleet: d.StackName("fleet"), Patching: d.StackName("patching"),
 			FleetTagKey: d.Fleet.Tag.Key, FleetTagValue: d.Fleet.Tag.Value,
 			PatchGroups: d.PatchGroups(), PatchGroupTagKeys: config.PatchGroupTagKeys, WsusEnabled: d.Wsus.Enabled,
-			HealthNamespace: healthNamespace + "/" + d.NamePrefix(),
+			HealthNamespace: wsusspec.HealthNamespaceOf(d.NamePrefix()),
 		})
 	}
 	return out

@@ -484,7 +484,7 @@ func TestWsusHealthIsPublishedAndAlarmsWhenTheStoreFillsOrSynchronisationStops(t
 	for id, a := range alarms {
 		assert.Equal(t, "breaching", a["TreatMissingData"], "%s: a server that stops reporting alarms", id)
 		assert.Equal(t, []any{map[string]any{"Ref": topic}}, a["AlarmActions"], id)
-		assert.Contains(t, fmt.Sprint(a), "privatepatch/WSUS")
+		assert.Contains(t, fmt.Sprint(a), `FROM SCHEMA("privatepatch/WSUS/privatepatch", InstanceId)`, "%s: the deployment's own namespace, no instance", id)
 	}
 	_, disk := oneOf(t, s.patchJSON, "AWS::CloudWatch::Alarm", "MonitoringWsusDiskAlarm")
 	assert.Contains(t, fmt.Sprint(props(disk)["Metrics"]), `SELECT MIN(UpdateStoreFreePercent) FROM SCHEMA("privatepatch/WSUS/privatepatch", InstanceId)`,

@@ -235,12 +235,18 @@ func TestEveryRequiredEndpointOfTheExistingVpcScenariosIsCreatedOrDeclared(t *te
 		if e := cfg.Network.ExistingVpc; e != nil {
 			hub, s3 = e.InterfaceEndpoints == config.EndpointsHub, e.S3Endpoint == config.S3EndpointExisting
 		}
-		for _, e := range netpath.Endpoints(s.template, hub, s3) {
+		endpoints := netpath.Endpoints(s.template, hub, s3)
+		var services []string
+		for _, e := range endpoints {
+			services = append(services, e.Service)
 			assert.NotEmpty(t, e.How, "%s: %s is neither created nor declared", sc.name, e.Service)
 		}
+		assert.ElementsMatch(t, []string{"ssm", "ssmmessages", "ec2messages", "ec2", "s3"}, services, "%s: the five required endpoints", sc.name)
 	}
 	// Planted: the hub scenario's template without its declarations misses all five.
-	for _, e := range netpath.Endpoints(existingVpcHub.synth(t).template, false, false) {
+	missing := netpath.Endpoints(existingVpcHub.synth(t).template, false, false)
+	require.Len(t, missing, 5)
+	for _, e := range missing {
 		assert.Empty(t, e.How, e.Service)
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
+
 	"github.com/privatepatch/privatepatch/constructs/wsus"
 )
 
@@ -132,7 +134,7 @@ func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Mo
 			AlarmName:        name("wsus-sync"),
 			AlarmDescription: jsii.String("privatepatch: WSUS has not synchronised with Microsoft Update for over a day, or the last synchronisation failed"),
 			Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-				Expression:   jsii.String("IF(synced < 1 OR age > 26, 1, 0)"),
+				Expression:   jsii.String(fmt.Sprintf("IF(synced < 1 OR age > %d, 1, 0)", wsusspec.StaleSyncHours)),
 				UsingMetrics: &map[string]awscloudwatch.IMetric{"synced": synced, "age": age},
 				Label:        jsii.String("sync failing"),
 				Period:       awscdk.Duration_Minutes(jsii.Number(30)),

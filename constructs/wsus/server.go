@@ -36,21 +36,15 @@ var SetupScript string
 //go:embed wsus-health.ps1
 var HealthScript string
 
-// HealthNamespaceOf is the namespace a deployment's server publishes its health in, under
-// HealthNamespace: one per deployment (name prefix), so that the alarms, which query a namespace
-// and name no instance, watch their own server only. A namespace is 1 to 255 characters and must
-// not start with "AWS/" ("Metric" and PutMetricData, Amazon CloudWatch API Reference, read
-// 2026-11-27).
-func HealthNamespaceOf(namePrefix string) string {
-	return HealthNamespace + "/" + namePrefix
-}
+// HealthNamespaceOf is the namespace a deployment's server publishes its health in (wsusspec).
+func HealthNamespaceOf(namePrefix string) string { return wsusspec.HealthNamespaceOf(namePrefix) }
 
-// Health metrics the server publishes every 30 minutes, with dimension InstanceId.
+// Health metrics the server publishes every 30 minutes, with dimension InstanceId (wsusspec).
 const (
-	HealthNamespace          = "privatepatch/WSUS"
-	MetricUpdateStoreFree    = "UpdateStoreFreePercent"
-	MetricLastSyncSucceeded  = "LastSyncSucceeded"
-	MetricHoursSinceLastSync = "HoursSinceLastSync"
+	HealthNamespace          = wsusspec.HealthNamespace
+	MetricUpdateStoreFree    = wsusspec.MetricUpdateStoreFree
+	MetricLastSyncSucceeded  = wsusspec.MetricLastSyncSucceeded
+	MetricHoursSinceLastSync = wsusspec.MetricHoursSinceLastSync
 	healthSchedule           = "rate(30 minutes)"
 )
 

@@ -1,0 +1,26 @@
+package wsusspec
+
+// The health metrics the server publishes every 30 minutes (wsus-health.ps1), with dimension
+// InstanceId, in the namespace of its deployment: the WSUS construct publishes them, the alarms
+// and the dashboard read them, and make doctor judges them as the sync alarm does.
+const (
+	HealthNamespace          = "privatepatch/WSUS"
+	MetricUpdateStoreFree    = "UpdateStoreFreePercent"
+	MetricLastSyncSucceeded  = "LastSyncSucceeded"
+	MetricHoursSinceLastSync = "HoursSinceLastSync"
+	// NeverSynchronisedHours is what wsus-health.ps1 reports as HoursSinceLastSync while the last
+	// synchronisation's Result is NeverRun.
+	NeverSynchronisedHours = 9999
+	// StaleSyncHours is how old the last synchronisation may be before the sync alarm fires: a
+	// daily synchronisation, with two hours to run.
+	StaleSyncHours = 26
+)
+
+// HealthNamespaceOf is the namespace a deployment's server publishes its health in, under
+// HealthNamespace: one per deployment (name prefix), so that the alarms, which query a namespace
+// and name no instance, watch their own server only. A namespace is 1 to 255 characters and must
+// not start with "AWS/" ("Metric" and PutMetricData, Amazon CloudWatch API Reference, read
+// 2026-11-27).
+func HealthNamespaceOf(namePrefix string) string {
+	return HealthNamespace + "/" + namePrefix
+}
