@@ -69,6 +69,10 @@ type Call struct {
 	Source string
 }
 
+// The rows spell each ARN as the service presents it, from the pages named, rather than through
+// the constructs' helpers (patchingspec.AWSDocumentArn, ...): the proof is independent of the code
+// it checks, so a wrong form in a helper fails it instead of agreeing with itself.
+
 // Calls returns the runtime calls of the synthesised stacks: every one the architecture makes,
 // and the forbidden ones it must deny. Rows whose caller or resource the stacks do not have
 // (a feature left off) are left out.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/privatepatch/privatepatch/constructs/awsbuckets"
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 	"github.com/privatepatch/privatepatch/netpath"
 	"github.com/privatepatch/privatepatch/s3drift"
@@ -39,7 +40,7 @@ const (
 // compliance ("SSM Command documents for patching managed nodes", Systems Manager User Guide,
 // read 2026-11-27: AWS-RunPatchBaseline, AWS-RunPatchBaselineAssociation (which Quick Setup's
 // Host Management uses for its daily scan), AWS-RunPatchBaselineWithHooks).
-var patchDocuments = []string{"AWS-RunPatchBaseline", "AWS-RunPatchBaselineAssociation", "AWS-RunPatchBaselineWithHooks"}
+var patchDocuments = []string{patchingspec.RunPatchBaselineDocument, "AWS-RunPatchBaselineAssociation", "AWS-RunPatchBaselineWithHooks"}
 
 // quickSetupPatchPolicyPrefix starts the names of the State Manager associations a Quick Setup
 // patch policy creates ("find the association starting with AWS-QuickSetup-PatchPolicy-

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 )
 
 // PatchNow is one on-demand run of AWS-RunPatchBaseline, the source posts' Run Command step, with
@@ -74,7 +76,7 @@ func windowTasks(template map[string]any) []windowTask {
 	}
 	var tasks []windowTask
 	for _, r := range resources {
-		if get(r, "Type") != "AWS::SSM::MaintenanceWindowTask" || get(r, "Properties", "TaskArn") != "AWS-RunPatchBaseline" {
+		if get(r, "Type") != "AWS::SSM::MaintenanceWindowTask" || get(r, "Properties", "TaskArn") != patchingspec.RunPatchBaselineDocument {
 			continue
 		}
 		run := get(r, "Properties", "TaskInvocationParameters", "MaintenanceWindowRunCommandParameters")
@@ -180,7 +182,7 @@ func (p PatchNow) Run(aws AWS, t Target, out io.Writer) (bool, error) {
 	prefix := strings.TrimSuffix(task.OutputPrefix, task.Operation+"/") + p.Operation + "/"
 	targetsJSON, _ := json.Marshal(targets)
 	params, _ := json.Marshal(map[string][]string{"Operation": {p.Operation}, "RebootOption": {task.RebootOption}})
-	args := []string{"ssm", "send-command", "--document-name", "AWS-RunPatchBaseline", "--targets", string(targetsJSON),
+	args := []string{"ssm", "send-command", "--document-name", patchingspec.RunPatchBaselineDocument, "--targets", string(targetsJSON),
 		"--parameters", string(params), "--max-concurrency", task.MaxConcurrency, "--max-errors", task.MaxErrors,
 		"--output-s3-bucket-name", bucket, "--output-s3-key-prefix", prefix,
 		"--comment", fmt.Sprintf("make patch-now %s %s", p.Operation, p.Target)}

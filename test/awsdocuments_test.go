@@ -18,7 +18,7 @@ import (
 
 // awsOwnedSsmArn finds ARNs of AWS-owned Systems Manager documents and runbooks (names that
 // begin with AWS, as AWS-RunPatchBaseline, AWSSupport-...) in a flattened template string,
-// capturing the account field. AWS names them without one (constructs/patching/awsdocuments.go).
+// capturing the account field. AWS names them without one (constructs/patching/patchingspec/awsdocuments.go).
 var awsOwnedSsmArn = regexp.MustCompile(`arn:[^:"]+:ssm:[^:"]*:([^:"]*):(?:document|automation-definition)/AWS[A-Za-z0-9_.-]*`)
 
 // templateStrings returns every string of a template, with each Fn::Join flattened and its

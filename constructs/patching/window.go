@@ -344,3 +344,19 @@ func (w *maintenanceWindow) Window() awsssm.CfnMaintenanceWindow       { return 
 func (w *maintenanceWindow) Target() awsssm.CfnMaintenanceWindowTarget { return w.target }
 func (w *maintenanceWindow) Tasks() []awsssm.CfnMaintenanceWindowTask  { return w.tasks }
 func (w *maintenanceWindow) Role() awsiam.IRole                        { return w.role }
+
+// The AWS-owned documents and runbooks the windows run, and their ARN forms (patchingspec).
+const (
+	RunPatchBaselineDocument = patchingspec.RunPatchBaselineDocument
+	CreateImageRunbook       = patchingspec.CreateImageRunbook
+)
+
+// AWSDocumentArn is the ARN of the AWS-owned document name (patchingspec).
+func AWSDocumentArn(partition, region, name string) string {
+	return patchingspec.AWSDocumentArn(partition, region, name)
+}
+
+// AWSRunbookArn is the ARN of a version of the AWS-owned runbook name (patchingspec).
+func AWSRunbookArn(partition, region, name, version string) string {
+	return patchingspec.AWSRunbookArn(partition, region, name, version)
+}
