@@ -46,3 +46,34 @@ func TestNetworkConstructInAnExistingVpcChecksItsBlockNotTheCreatedVpcSettings(t
 	assert.Equal(t, "network.NewNetwork: 1 invalid prop(s):\n  - Props.AdminCidrs[0] \"10.20.0.0/24\" overlaps the VPC 10.20.0.0/16: "+
 		"admin CIDRs are where administrators connect from, outside the VPC (inside it, use Session Manager)", err.Error())
 }
+
+// What the construct relies on of an existing VPC, each refused naming its prop.
+func TestNetworkConstructRefusesAnExistingVpcItCannotBuildIn(t *testing.T) {
+	base := func(e *network.ExistingVpc) *network.Props {
+		return &network.Props{S3PrefixListId: "pl-68a54001", S3PrefixListCidrs: []string{"52.218.0.0/17"}, Existing: e}
+	}
+	subnets := []network.Subnet{{Id: "subnet-1"}}
+	for _, c := range []struct {
+		name     string
+		existing *network.ExistingVpc
+		want     string
+	}{
+		{"neither_ids_nor_lookup", &network.ExistingVpc{Cidr: "10.20.0.0/16"}, `Props.Existing "" needs VpcId and PrivateSubnets, or Lookup`},
+		{"managed_acls_without_public_subnets", &network.ExistingVpc{VpcId: "vpc-0123456789abcdef0", Cidr: "10.20.0.0/16", PrivateSubnets: subnets, ManageNetworkAcls: true},
+			"Props.Existing.ManageNetworkAcls true needs PublicSubnets"},
+		{"lookup_without_tags", &network.ExistingVpc{Lookup: &network.VpcLookup{PrivateSubnetGroup: "Private"}}, "Props.Existing.Lookup"},
+		{"managed_acls_with_a_lookup", &network.ExistingVpc{Lookup: &network.VpcLookup{Tags: map[string]string{"Name": "x"}, PrivateSubnetGroup: "Private"}, ManageNetworkAcls: true},
+			"Props.Existing.ManageNetworkAcls true cannot be set with Lookup"},
+		{"hub_without_its_cidrs", &network.ExistingVpc{VpcId: "vpc-0123456789abcdef0", Cidr: "10.20.0.0/16", PrivateSubnets: subnets, InterfaceEndpointsProvided: true},
+			`Props.Existing.HubCidrs "" is empty`},
+		{"bad_hub_cidr", &network.ExistingVpc{VpcId: "vpc-0123456789abcdef0", Cidr: "10.20.0.0/16", PrivateSubnets: subnets, InterfaceEndpointsProvided: true, HubCidrs: []string{"nope"}},
+			"Props.Existing.HubCidrs[0]"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			err := base(c.existing).Validate("us-west-2")
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.want)
+		})
+	}
+	assert.NoError(t, base(&network.ExistingVpc{VpcId: "vpc-0123456789abcdef0", Cidr: "10.20.0.0/16", PrivateSubnets: subnets}).Validate("us-west-2"))
+}
