@@ -608,3 +608,11 @@ func TestPipelineModeIsValidatedBeforeAnythingIsBuilt(t *testing.T) {
 		})
 	}
 }
+
+func TestLoadTakesTheEmbeddedDefaultForAnEmptyPathAndTheFileOtherwise(t *testing.T) {
+	embedded, err := Load("")
+	require.NoError(t, err)
+	assert.Equal(t, "privatepatch", embedded.Project)
+	_, err = Load(filepath.Join(t.TempDir(), "absent.yaml"))
+	assert.Error(t, err, "a named file is read, never replaced by the default")
+}

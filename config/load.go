@@ -30,6 +30,15 @@ func LoadDefault() (*Config, error) { return Fallback{}.LoadDefault() }
 // LoadFile reads, decodes and validates the configuration file at path.
 func LoadFile(path string) (*Config, error) { return Fallback{}.LoadFile(path) }
 
+// Load loads the file at path, or the embedded default when path is "": the -config flag of the
+// tools.
+func Load(path string) (*Config, error) {
+	if path == "" {
+		return LoadDefault()
+	}
+	return LoadFile(path)
+}
+
 // Parse decodes data over Defaults and validates the result. Unknown keys are errors; name is
 // used in messages.
 func Parse(name string, data []byte) (*Config, error) { return Fallback{}.Parse(name, data) }

@@ -34,10 +34,7 @@ are not priced, and the output lists them.
 	}
 	configPath := flag.String("config", "", "the configuration (default: the embedded one)")
 	flag.Parse()
-	cfg, err := config.LoadDefault()
-	if *configPath != "" {
-		cfg, err = config.LoadFile(*configPath)
-	}
+	cfg, err := config.Load(*configPath)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "cost:", err)
 		os.Exit(1)

@@ -40,7 +40,7 @@ allowed), 1 when one failed, 2 when it could not run (no AWS CLI or credentials,
 }
 
 func run(configFile string) int {
-	cfg, err := load(configFile)
+	cfg, err := config.Load(configFile)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "doctor:", err)
 		return 2
@@ -73,11 +73,4 @@ func run(configFile string) int {
 		fmt.Println("\ndoctor: a check FAILED: see WHAT TO DO")
 	}
 	return status
-}
-
-func load(path string) (*config.Config, error) {
-	if path == "" {
-		return config.LoadDefault()
-	}
-	return config.LoadFile(path)
 }

@@ -47,13 +47,7 @@ func run(configFile, environment string, p doctor.PatchNow) int {
 		fmt.Fprintln(os.Stderr, "patch-now:", err)
 		return 2
 	}
-	var cfg *config.Config
-	var err error
-	if configFile == "" {
-		cfg, err = config.LoadDefault()
-	} else {
-		cfg, err = config.LoadFile(configFile)
-	}
+	cfg, err := config.Load(configFile)
 	if err != nil {
 		return fail(err)
 	}

@@ -66,10 +66,7 @@ func usage(text string) func() {
 }
 
 func run(out io.Writer, assembly, configPath, specPath string, controls bool) (int, error) {
-	cfg, err := config.LoadDefault()
-	if configPath != "" {
-		cfg, err = config.LoadFile(configPath)
-	}
+	cfg, err := config.Load(configPath)
 	if err != nil {
 		return 0, err
 	}
