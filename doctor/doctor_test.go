@@ -26,6 +26,16 @@ type fake struct {
 	errors    map[string]error
 	sequences map[string][]string // command -> files answered in turn, the last one repeated
 	calls     []string
+	// lenient answers a command it has no recording for with AccessDenied instead of failing the test.
+	lenient bool
+}
+
+// accessDenied is what the AWS CLI does when IAM denies a call: exit status 254 and botocore's
+// ClientError on stderr.
+func accessDenied(args ...string) error {
+	operation := strings.TrimPrefix(Permission(args, nil), args[0]+":")
+	return &CLIError{Args: args, Err: errors.New("exit status 254"), Stderr: "An error occurred (AccessDeniedException) when calling the " + operation +
+		" operation: User: arn:aws:sts::123456789012:assumed-role/ReadOnly/doctor is not authorized to perform: " + Permission(args, nil)}
 }
 
 func (f *fake) JSON(args ...string) ([]byte, error) {
@@ -41,7 +51,9 @@ func (f *fake) JSON(args ...string) ([]byte, error) {
 		return os.ReadFile(files[0])
 	}
 	file, ok := f.responses[key]
-	if !ok {
+	if !ok && f.lenient {
+		return nil, accessDenied(args...)
+	} else if !ok {
 		f.t.Errorf("unexpected command: aws %s", key)
 		return nil, fmt.Errorf("no recorded response")
 	}
@@ -243,7 +255,7 @@ network:
 	require.Len(t, targets, 2)
 	assert.Equal(t, Target{Environment: "test", Region: "eu-west-1", Network: "pp-test-network", Fleet: "pp-test-fleet", Patching: "pp-test-patching",
 		FleetTagKey: "privatepatch:fleet", FleetTagValue: "pp", PatchGroups: []string{"wsus"},
-		PatchGroupTagKeys: config.PatchGroupTagKeys, WsusEnabled: true, HealthNamespace: "privatepatch/WSUS/pp-test"}, targets[0])
+		PatchGroupTagKeys: config.PatchGroupTagKeys, WsusEnabled: true, HealthNamespace: "privatepatch/WSUS/pp-test", Account: "111111111111"}, targets[0])
 	assert.Equal(t, "pp-prod-fleet", targets[1].Fleet)
 	assert.Equal(t, "eu-central-1", targets[1].Region)
 }
@@ -255,4 +267,82 @@ func TestTimestampsOfEitherCliVersionParse(t *testing.T) {
 	assert.Equal(t, time.Date(2026, 11, 27, 2, 10, 5, 217000000, time.UTC), v2.UTC())
 	assert.Equal(t, v2.Unix(), v1.Unix())
 	assert.Error(t, new(Time).UnmarshalJSON([]byte(`true`)))
+}
+
+// The AWS CLI prints nothing at all for an empty answer: GetStackPolicy of a stack without a
+// policy, as on every stack a pipeline deployed. That is an answer, not an error.
+func TestZeroByteAnswersAreEmptyAnswers(t *testing.T) {
+	responses := healthy()
+	for _, s := range []string{"network", "fleet", "patching"} {
+		responses["cloudformation get-stack-policy --stack-name privatepatch-"+s] = "testdata/stack-policy-none.json"
+	}
+	data, err := os.ReadFile("testdata/stack-policy-none.json")
+	require.NoError(t, err)
+	require.Empty(t, data, "the recording is zero bytes, as the CLI prints")
+	results := examine(t, responses)
+	row := rowOf(t, results, "data protection")
+	assert.Equal(t, Warn, row.State)
+	assert.Contains(t, row.Evidence, "privatepatch-network: no stack policy")
+	assert.False(t, Incomplete(results))
+}
+
+func rowOf(t *testing.T, results []Result, check string) Result {
+	t.Helper()
+	for _, r := range results {
+		if r.Check == check {
+			return r
+		}
+	}
+	t.Fatalf("no %q row", check)
+	return Result{}
+}
+
+// Every call a healthy run makes is denied in turn (a planted failure each): the run still ends
+// with a table, a COULD NOT CHECK row names the call and the IAM permission, every row of the
+// healthy run is still there (or its check's could-not-check row), and the run is incomplete.
+func TestEachDeniedCallBecomesItsOwnRowAndTheOthersStillRun(t *testing.T) {
+	probe := &fake{t: t, responses: healthy()}
+	healthyResults, err := Examine(probe, defaultTarget(t), now)
+	require.NoError(t, err)
+	require.False(t, Incomplete(healthyResults))
+	seen := map[string]bool{}
+	for _, call := range probe.calls {
+		if seen[call] {
+			continue
+		}
+		seen[call] = true
+		t.Run(call, func(t *testing.T) {
+			f := &fake{t: t, responses: healthy(), lenient: true, errors: map[string]error{call: accessDenied(strings.Fields(call)...)}}
+			results, err := Examine(f, defaultTarget(t), now)
+			require.NoError(t, err, "one denied call must not stop the run")
+			assert.True(t, Incomplete(results))
+			permission := Permission(strings.Fields(call), nil)
+			named := false
+			for _, r := range results {
+				if r.State == Unchecked && strings.Contains(r.Action, "allow "+permission) && strings.Contains(r.Evidence, "AccessDeniedException") {
+					named = true
+				}
+			}
+			assert.True(t, named, "no COULD NOT CHECK row naming %s", permission)
+			for _, h := range healthyResults {
+				covered := false
+				for _, r := range results {
+					covered = covered || r.Check == h.Check || (r.State == Unchecked && strings.HasPrefix(h.Check, r.Check))
+				}
+				assert.True(t, covered, "row %q is missing", h.Check)
+			}
+		})
+	}
+}
+
+// A throttled call says to run again rather than to change permissions.
+func TestThrottledCallSaysToRetry(t *testing.T) {
+	f := &fake{t: t, responses: healthy(), errors: map[string]error{associations: &CLIError{Args: strings.Fields(associations), Err: errors.New("exit status 254"),
+		Stderr: "An error occurred (ThrottlingException) when calling the ListAssociations operation (reached max retries: 2): Rate exceeded"}}}
+	results, err := Examine(f, defaultTarget(t), now)
+	require.NoError(t, err)
+	row := rowOf(t, results, "other patching")
+	assert.Equal(t, Unchecked, row.State)
+	assert.Contains(t, row.Evidence, "aws ssm list-associations: An error occurred (ThrottlingException)")
+	assert.Contains(t, row.Action, "throttled")
 }

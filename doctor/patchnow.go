@@ -166,8 +166,10 @@ func (p PatchNow) Run(aws AWS, t Target, out io.Writer) (bool, error) {
 		return false, CouldNotRun{fmt.Errorf("give TARGET: a patch group (%s), a managed node id (i-..., mi-...) or a resource group name", strings.Join(t.PatchGroups, ", "))}
 	}
 	d := &deployment{aws: aws, t: t}
-	if err := d.readStacks(); err != nil {
+	if failed, err := d.readStacks(); err != nil {
 		return false, CouldNotRun{err}
+	} else if len(failed) > 0 {
+		return false, CouldNotRun{fmt.Errorf("%s: %s", failed[0].Check, failed[0].Evidence)}
 	}
 	template, err := d.deployedTemplate(t.Patching)
 	if err != nil {

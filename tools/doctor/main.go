@@ -5,7 +5,8 @@
 //	doctor [-config my.yaml]
 //
 // Exit status: 0 every check passed (warnings included), 1 a check failed, 2 it could not run
-// (no AWS CLI or credentials, stacks not deployed).
+// (no AWS CLI or credentials, stacks not deployed), 3 the run was incomplete: a check could not be
+// made (a call denied or throttled), whatever the others found.
 package main
 
 import (
@@ -30,7 +31,9 @@ read-only, on every environment of the configuration: nodes managed and Online, 
 its last synchronisation, the WSUS client per node, each patch group's compliance, the last window
 runs, alarms, S3 prefix-list drift, other patch policies on the same nodes, and the stacks' data
 protection, each with its evidence and what to do. Exit status 0 when every check passed (warnings
-allowed), 1 when one failed, 2 when it could not run (no AWS CLI or credentials, no stacks).
+allowed), 1 when one failed, 2 when it could not run (no AWS CLI or credentials, no stacks), 3 when
+it was incomplete: a call was denied or throttled, its check says COULD NOT CHECK and names the
+permission, and every other check still ran.
 
 `)
 		flag.PrintDefaults()
@@ -49,7 +52,7 @@ func run(configFile string) int {
 		fmt.Fprintln(os.Stderr, "doctor: it reads the deployment with the AWS CLI: install it and configure credentials")
 		return 2
 	}
-	status := 0
+	status, failed, incomplete := 0, false, false
 	for _, target := range doctor.TargetsOf(cfg) {
 		if target.Environment != "" {
 			fmt.Printf("\nenvironment %s (%s)\n", target.Environment, target.Region)
@@ -62,15 +65,25 @@ func run(configFile string) int {
 			continue
 		}
 		doctor.Print(os.Stdout, results)
-		if doctor.Failed(results) && status == 0 {
-			status = 1
+		if doctor.Failed(results) {
+			failed = true
+		}
+		if doctor.Incomplete(results) {
+			incomplete = true
 		}
 	}
-	switch status {
-	case 0:
-		fmt.Println("\ndoctor: every check passed")
-	case 1:
+	if failed {
 		fmt.Println("\ndoctor: a check FAILED: see WHAT TO DO")
+	}
+	switch {
+	case status == 2:
+	case incomplete:
+		fmt.Println("\ndoctor: INCOMPLETE: a check could not be made (COULD NOT CHECK names the call and the permission)")
+		status = 3
+	case failed:
+		status = 1
+	default:
+		fmt.Println("\ndoctor: every check passed")
 	}
 	return status
 }
