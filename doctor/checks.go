@@ -73,8 +73,22 @@ func (d *deployment) describeNodes(filterKey string, values ...string) ([]node, 
 
 const agentAction = "start the instance; check its instance profile (AmazonSSMManagedInstanceCore), the ssm, ec2messages and ssmmessages endpoints and the private security group (make verify prints the flows)"
 
+// instance is what DescribeInstances says of a running fleet instance (Instance: InstanceId,
+// IamInstanceProfile {Arn, Id}, Tags, Amazon EC2 API Reference).
+type instance struct {
+	InstanceId         string `json:"InstanceId"`
+	IamInstanceProfile *struct {
+		Arn string `json:"Arn"`
+	} `json:"IamInstanceProfile"`
+	Tags []struct {
+		Key   string `json:"Key"`
+		Value string `json:"Value"`
+	} `json:"Tags"`
+}
+
 // checkNodes: every running instance with the fleet tag, every node (hybrid included) with it,
-// and the WSUS server are managed and Online.
+// and the WSUS server are managed and Online; a fleet with no node at all is a warning whatever
+// else the deployment runs.
 func (d *deployment) checkNodes() ([]Result, error) {
 	tag := d.t.FleetTagKey + "=" + d.t.FleetTagValue
 	managed, err := d.describeNodes("tag:"+d.t.FleetTagKey, d.t.FleetTagValue)
@@ -87,50 +101,57 @@ func (d *deployment) checkNodes() ([]Result, error) {
 	}
 	var reservations struct {
 		Reservations []struct {
-			Instances []struct {
-				InstanceId string `json:"InstanceId"`
-			} `json:"Instances"`
+			Instances []instance `json:"Instances"`
 		} `json:"Reservations"`
 	}
 	filters, _ := json.Marshal([]map[string]any{{"Name": "tag:" + d.t.FleetTagKey, "Values": []string{d.t.FleetTagValue}},
 		{"Name": "instance-state-name", "Values": []string{"running"}}})
-	if err := d.call(&reservations, "ec2", "describe-instances", "--filters", string(filters)); err != nil {
-		return nil, err
-	}
 	var results []Result
+	instancesErr := d.call(&reservations, "ec2", "describe-instances", "--filters", string(filters))
+	if instancesErr != nil {
+		results = append(results, couldNotCheck("node (running instances with "+tag+")", instancesErr))
+	}
+	d.instances = map[string]instance{}
 	for _, r := range reservations.Reservations {
 		for _, i := range r.Instances {
+			d.instances[i.InstanceId] = i
 			if _, ok := d.nodes[i.InstanceId]; !ok {
-				results = append(results, Result{Check: "node " + i.InstanceId, State: Fail,
-					Evidence: "running with tag " + tag + " but not a managed node (SSM Agent never registered)", Action: agentAction})
+				results = append(results, d.unmanagedResult(i))
 			}
 		}
 	}
 	if wsus := d.fleet.Outputs["WsusInstanceId"]; wsus != "" {
 		server, err := d.describeNodes("InstanceIds", wsus)
-		if err != nil {
-			return nil, err
-		}
-		if len(server) == 0 {
+		switch {
+		case err != nil:
+			results = append(results, couldNotCheck("node "+wsus+" (WSUS)", err))
+		case len(server) == 0:
 			results = append(results, Result{Check: "node " + wsus + " (WSUS)", State: Fail, Evidence: "not a managed node", Action: agentAction})
 		}
 		for _, n := range server {
-			results = append(results, nodeResult(d.now, n, " (WSUS)"))
+			results = append(results, d.nodeResult(n, " (WSUS)"))
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(d.nodes)) {
-		results = append(results, nodeResult(d.now, d.nodes[id], ""))
+		results = append(results, d.nodeResult(d.nodes[id], ""))
 	}
-	if len(d.nodes) == 0 && len(results) == 0 {
-		results = append(results, Result{Check: "fleet nodes", State: Warn, Evidence: "no instance or node carries " + tag,
+	if len(d.nodes) == 0 && len(d.instances) == 0 && instancesErr == nil {
+		results = append(results, Result{Check: "fleet nodes", State: Warn, Evidence: "no instance or node carries " + tag + ": nothing is patched",
 			Action: "tag your instances " + tag + " (and a patch group), or add fleet.instanceGroups"})
 	}
 	return results, nil
 }
 
+// unmanagedResult is a running fleet instance that is not a managed node.
+func (d *deployment) unmanagedResult(i instance) Result {
+	return Result{Check: "node " + i.InstanceId, State: Fail,
+		Evidence: "running with tag " + d.t.FleetTagKey + "=" + d.t.FleetTagValue + " but not a managed node (SSM Agent never registered)", Action: agentAction}
+}
+
 // nodeResult judges one node by its PingStatus: Online | ConnectionLost | Inactive (deprecated)
 // (InstanceInformationStringFilter, Systems Manager API Reference, read 2026-11-27).
-func nodeResult(now time.Time, n node, what string) Result {
+func (d *deployment) nodeResult(n node, what string) Result {
+	now := d.now
 	r := Result{Check: "node " + n.InstanceId + what,
 		Evidence: fmt.Sprintf("%s, agent %s, last ping %s", n.PingStatus, n.AgentVersion, ago(now, n.LastPingDateTime.Time))}
 	if n.PingStatus == "Online" {
@@ -309,36 +330,77 @@ func (d *deployment) checkWsusClient() ([]Result, error) {
 	return results, nil
 }
 
-// checkScans: each patch group's nodes' last patch operation (DescribeInstancePatchStatesForPatchGroup:
-// InstancePatchStates with MissingCount, FailedCount, InstalledPendingRebootCount, Operation,
-// OperationEndTime).
-func (d *deployment) checkScans() ([]Result, error) {
-	var results []Result
-	for _, group := range d.t.PatchGroups {
-		var out struct {
-			InstancePatchStates []struct {
-				InstanceId                  string `json:"InstanceId"`
-				Operation                   string `json:"Operation"`
-				OperationEndTime            Time   `json:"OperationEndTime"`
-				MissingCount                int    `json:"MissingCount"`
-				FailedCount                 int    `json:"FailedCount"`
-				InstalledPendingRebootCount int    `json:"InstalledPendingRebootCount"`
-			} `json:"InstancePatchStates"`
-		}
-		if err := d.call(&out, "ssm", "describe-instance-patch-states-for-patch-group", "--patch-group", group); err != nil {
+type patchState struct {
+	InstanceId                  string `json:"InstanceId"`
+	Operation                   string `json:"Operation"`
+	OperationEndTime            Time   `json:"OperationEndTime"`
+	MissingCount                int    `json:"MissingCount"`
+	FailedCount                 int    `json:"FailedCount"`
+	InstalledPendingRebootCount int    `json:"InstalledPendingRebootCount"`
+}
+
+// groupMembers are the managed nodes tagged into a patch group, under any of the patch group tag
+// keys (DescribeInstanceInformation with tag:{key} filters: the tags, not the reports, say who
+// belongs to a group).
+func (d *deployment) groupMembers(group string) (map[string]bool, error) {
+	members := map[string]bool{}
+	for _, key := range d.t.PatchGroupTagKeys {
+		nodes, err := d.describeNodes("tag:"+key, group)
+		if err != nil {
 			return nil, err
 		}
+		for _, n := range nodes {
+			members[n.InstanceId] = true
+		}
+	}
+	return members, nil
+}
+
+// checkScans: each patch group counted from its members (the nodes tagged into it), with each
+// member's last patch operation (DescribeInstancePatchStatesForPatchGroup: InstancePatchStates with
+// MissingCount, FailedCount, InstalledPendingRebootCount, Operation, OperationEndTime); a member
+// that has no patch state is named, and so is a fleet node in no group.
+func (d *deployment) checkScans() ([]Result, error) {
+	var results []Result
+	grouped := map[string]bool{}
+	allRead := true
+	for _, group := range d.t.PatchGroups {
 		r := Result{Check: "patch group " + group}
-		if len(out.InstancePatchStates) == 0 {
-			r.State, r.Evidence = Warn, "no node of the group has reported a scan"
-			r.Action = fmt.Sprintf("after WSUS has synchronised: make patch-now TARGET=%s OPERATION=Scan", group)
+		members, err := d.groupMembers(group)
+		if err != nil {
+			results, allRead = append(results, couldNotCheck(r.Check, err)), false
+			continue
+		}
+		maps.Copy(grouped, members)
+		var out struct {
+			InstancePatchStates []patchState `json:"InstancePatchStates"`
+		}
+		if err := d.call(&out, "ssm", "describe-instance-patch-states-for-patch-group", "--patch-group", group); err != nil {
+			results = append(results, couldNotCheck(r.Check, err))
+			continue
+		}
+		states := map[string]patchState{}
+		for _, s := range out.InstancePatchStates {
+			states[s.InstanceId] = s
+		}
+		if len(members) == 0 {
+			r.State, r.Evidence = Warn, fmt.Sprintf("no managed node is tagged into the group (%s)", strings.Join(d.t.PatchGroupTagKeys, " or "))
+			if len(states) > 0 {
+				r.Evidence += fmt.Sprintf("; %d node(s) reported under it before", len(states))
+			}
+			r.Action = fmt.Sprintf("tag the group's nodes %s=%s", d.t.PatchGroupTagKeys[0], group)
 			results = append(results, r)
 			continue
 		}
 		missing, failed, reboot, compliant := 0, 0, 0, 0
 		var newest time.Time
-		var failedNodes []string
-		for _, s := range out.InstancePatchStates {
+		var failedNodes, unreported []string
+		for _, id := range slices.Sorted(maps.Keys(members)) {
+			s, ok := states[id]
+			if !ok {
+				unreported = append(unreported, id)
+				continue
+			}
 			missing += s.MissingCount
 			failed += s.FailedCount
 			reboot += s.InstalledPendingRebootCount
@@ -353,12 +415,21 @@ func (d *deployment) checkScans() ([]Result, error) {
 			}
 		}
 		r.Evidence = fmt.Sprintf("%d/%d nodes compliant; missing %d, failed %d, pending reboot %d; last operation %s",
-			compliant, len(out.InstancePatchStates), missing, failed, reboot, ago(d.now, newest))
+			compliant, len(members), missing, failed, reboot, ago(d.now, newest))
+		if len(unreported) > 0 {
+			r.Evidence += fmt.Sprintf("; no patch state from %s", strings.Join(unreported, ", "))
+		}
 		switch {
 		case failed > 0:
 			r.State = Fail
 			r.Action = fmt.Sprintf("patches failed to install on %s: read the window's output under s3://%s/patch/, then make patch-now TARGET=%s OPERATION=Install",
 				strings.Join(failedNodes, ", "), d.fleet.Outputs["CommandOutputBucket"], group)
+		case len(unreported) == len(members):
+			r.State, r.Evidence = Warn, fmt.Sprintf("none of the group's %d node(s) has reported a scan", len(members))
+			r.Action = fmt.Sprintf("after WSUS has synchronised: make patch-now TARGET=%s OPERATION=Scan", group)
+		case len(unreported) > 0:
+			r.State = Warn
+			r.Action = fmt.Sprintf("a node without a patch state was never scanned: make patch-now TARGET=%s OPERATION=Scan, and check its node row", unreported[0])
 		case missing > 0 || reboot > 0:
 			r.State = Warn
 			r.Action = fmt.Sprintf("the next window installs them, or make patch-now TARGET=%s OPERATION=Install", group)
@@ -366,6 +437,20 @@ func (d *deployment) checkScans() ([]Result, error) {
 			r.State = OK
 		}
 		results = append(results, r)
+	}
+	if allRead && len(d.t.PatchGroups) > 0 {
+		var loose []string
+		for _, id := range slices.Sorted(maps.Keys(d.nodes)) {
+			if !grouped[id] {
+				loose = append(loose, id)
+			}
+		}
+		if len(loose) > 0 {
+			results = append(results, Result{Check: "nodes in no patch group", State: Warn,
+				Evidence: fmt.Sprintf("%s carry %s=%s but no %s tag naming one of %s: no maintenance window installs their patches", strings.Join(loose, ", "),
+					d.t.FleetTagKey, d.t.FleetTagValue, strings.Join(d.t.PatchGroupTagKeys, " or "), strings.Join(d.t.PatchGroups, ", ")),
+				Action: fmt.Sprintf("tag them %s=<group>", d.t.PatchGroupTagKeys[0])})
+		}
 	}
 	return results, nil
 }

@@ -164,8 +164,9 @@ type deployment struct {
 	t                        Target
 	now                      time.Time
 	network, fleet, patching stack
-	region, account          string // from the stacks' ids
-	nodes                    map[string]node
+	region, account          string              // from the stacks' ids
+	nodes                    map[string]node     // managed nodes with the fleet tag
+	instances                map[string]instance // running EC2 instances with the fleet tag
 	// failedStacks are the stacks whose description AWS refused, by name.
 	failedStacks map[*stack]error
 }

@@ -74,6 +74,7 @@ const (
 	alarms          = "cloudwatch describe-alarms --alarm-names privatepatch-patching-wsus-disk privatepatch-patching-wsus-sync"
 	s3Entries       = "ec2 get-managed-prefix-list-entries --prefix-list-id pl-68a54001"
 	associations    = "ssm list-associations"
+	windowsMembers  = `ssm describe-instance-information --filters [{"Key":"tag:Patch Group","Values":["windows"]}]`
 	windowsForNodes = `ssm describe-maintenance-windows-for-target --resource-type INSTANCE --targets [{"Key":"InstanceIds","Values":["i-0a1b2c3d4e5f60001","i-0a1b2c3d4e5f60002","i-0e5d4c3b2a1f09876"]}]`
 )
 
@@ -101,7 +102,12 @@ func healthy() map[string]string {
 		"cloudformation get-template --stack-name privatepatch-patching --query TemplateBody":                                                    "../test/testdata/default.patching.template.json",
 		"cloudformation get-template --stack-name privatepatch-network --query TemplateBody":                                                     "../test/testdata/default.network.template.json",
 		`ec2 describe-managed-prefix-lists --filters [{"Name":"prefix-list-name","Values":["com.amazonaws.us-west-2.s3"]}]`:                      "testdata/prefix-lists-s3.json",
-		s3Entries:    "../s3drift/testdata/entries-in-sync.json",
+		s3Entries: "../s3drift/testdata/entries-in-sync.json",
+		// The patch groups' members, by either tag key.
+		windowsMembers: "testdata/describe-instance-information-fleet.json",
+		`ssm describe-instance-information --filters [{"Key":"tag:PatchGroup","Values":["windows"]}]`: "testdata/describe-instance-information-none.json",
+		`ssm describe-instance-information --filters [{"Key":"tag:Patch Group","Values":["wsus"]}]`:   "testdata/describe-instance-information-wsus.json",
+		`ssm describe-instance-information --filters [{"Key":"tag:PatchGroup","Values":["wsus"]}]`:    "testdata/describe-instance-information-none.json",
 		associations: "testdata/associations.json",
 	}
 	for _, s := range []string{"network", "fleet", "patching"} {
@@ -177,7 +183,11 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 		{"patches failed to install", map[string]string{windowsStates: "testdata/patch-states-windows-failed.json"},
 			"patch group windows", Fail, "missing 2, failed 2"},
 		{"patch group never scanned", map[string]string{windowsStates: "testdata/patch-states-none.json"},
-			"patch group windows", Warn, "no node of the group has reported a scan"},
+			"patch group windows", Warn, "none of the group's 2 node(s) has reported a scan"},
+		{"a member of the group has no patch state", map[string]string{windowsMembers: "testdata/describe-instance-information-windows-three.json"},
+			"patch group windows", Warn, "2/3 nodes compliant; missing 0, failed 0, pending reboot 0; last operation 9 h ago; no patch state from i-0a1b2c3d4e5f60003"},
+		{"a fleet node in no patch group", map[string]string{windowsMembers: "testdata/describe-instance-information-windows-one.json"},
+			"nodes in no patch group", Warn, "i-0a1b2c3d4e5f60002 carry privatepatch:fleet=privatepatch but no Patch Group or PatchGroup tag naming one of windows, wsus"},
 		{"window failed", map[string]string{weeklyRuns: "testdata/window-executions-weekly-failed.json",
 			"ssm describe-maintenance-window-execution-tasks --window-execution-id d4e5f6a7-6666-4c8d-9e0f-2a3b4c5d6e7f": "testdata/window-execution-tasks-failed.json"},
 			"window privatepatch-weekly (mw-0123456789abcdef0)", Fail, "AWS-RunPatchBaseline FAILED: The maximum error threshold was reached"},
@@ -345,4 +355,19 @@ func TestThrottledCallSaysToRetry(t *testing.T) {
 	assert.Equal(t, Unchecked, row.State)
 	assert.Contains(t, row.Evidence, "aws ssm list-associations: An error occurred (ThrottlingException)")
 	assert.Contains(t, row.Action, "throttled")
+}
+
+// An empty fleet is a warning whatever else is deployed: WSUS being on used to hide it.
+func TestEmptyFleetWarnsEvenWithWsus(t *testing.T) {
+	require.True(t, defaultTarget(t).WsusEnabled)
+	responses := healthy()
+	maps.Copy(responses, map[string]string{fleetNodes: "testdata/describe-instance-information-none.json", fleetInstances: "testdata/describe-instances-none.json",
+		windowsMembers: "testdata/describe-instance-information-none.json", windowsStates: "testdata/patch-states-none.json",
+		`ssm describe-maintenance-windows-for-target --resource-type INSTANCE --targets [{"Key":"InstanceIds","Values":["i-0e5d4c3b2a1f09876"]}]`: "testdata/windows-for-target-none.json"})
+	results := examine(t, responses)
+	row := rowOf(t, results, "fleet nodes")
+	assert.Equal(t, Warn, row.State)
+	assert.Contains(t, row.Evidence, "no instance or node carries privatepatch:fleet=privatepatch")
+	assert.Equal(t, Warn, rowOf(t, results, "patch group windows").State, "a group with no member is not compliant")
+	assert.Contains(t, rowOf(t, results, "patch group windows").Evidence, "no managed node is tagged into the group")
 }

@@ -52,7 +52,7 @@ func run(configFile string) int {
 		fmt.Fprintln(os.Stderr, "doctor: it reads the deployment with the AWS CLI: install it and configure credentials")
 		return 2
 	}
-	status, failed, incomplete := 0, false, false
+	status, failed, incomplete, warnings := 0, false, false, 0
 	for _, target := range doctor.TargetsOf(cfg) {
 		if target.Environment != "" {
 			fmt.Printf("\nenvironment %s (%s)\n", target.Environment, target.Region)
@@ -71,6 +71,11 @@ func run(configFile string) int {
 		if doctor.Incomplete(results) {
 			incomplete = true
 		}
+		for _, r := range results {
+			if r.State == doctor.Warn {
+				warnings++
+			}
+		}
 	}
 	if failed {
 		fmt.Println("\ndoctor: a check FAILED: see WHAT TO DO")
@@ -82,6 +87,8 @@ func run(configFile string) int {
 		status = 3
 	case failed:
 		status = 1
+	case warnings > 0:
+		fmt.Printf("\ndoctor: no check failed; %d WARN row(s): see WHAT TO DO\n", warnings)
 	default:
 		fmt.Println("\ndoctor: every check passed")
 	}
