@@ -825,9 +825,11 @@ func (d *deployment) overlaps(a association) string {
 }
 
 // checkProtection: make deploy sets a stack policy that denies replacing or deleting the stateful
-// resources (StackPolicy) and the stacks carry termination protection.
+// resources (cfnupdate.StackPolicy) and the stacks carry termination protection. The deployed policy
+// is judged by what it denies: one that lets an update replace or delete a protected resource fails.
 func (d *deployment) checkProtection() ([]Result, error) {
-	var missing []string
+	var missing, open []string
+	var failures []error
 	for _, s := range []stack{d.network, d.fleet, d.patching} {
 		if !s.TerminationProtection {
 			missing = append(missing, s.Name+": no termination protection")
@@ -836,15 +838,35 @@ func (d *deployment) checkProtection() ([]Result, error) {
 			StackPolicyBody string `json:"StackPolicyBody"`
 		}
 		if err := d.call(&policy, "cloudformation", "get-stack-policy", "--stack-name", s.Name); err != nil {
-			return nil, err
+			failures = append(failures, err)
+			continue
 		}
-		if !strings.Contains(policy.StackPolicyBody, "Update:Replace") {
+		if policy.StackPolicyBody == "" {
 			missing = append(missing, s.Name+": no stack policy protecting its data")
+			continue
+		}
+		var parsed stackPolicy
+		if err := json.Unmarshal([]byte(policy.StackPolicyBody), &parsed); err != nil {
+			open = append(open, fmt.Sprintf("%s: its stack policy is not a policy document (%v)", s.Name, err))
+			continue
+		}
+		if allowed := parsed.unprotected(s.Resources); len(allowed) > 0 {
+			open = append(open, fmt.Sprintf("%s: its stack policy lets an update %s", s.Name, strings.Join(allowed, "; ")))
 		}
 	}
-	if len(missing) > 0 {
-		return []Result{{Check: "data protection", State: Warn, Evidence: strings.Join(missing, "; "),
-			Action: "make deploy sets both (stacks deployed by an older version or from the console lack them)"}}, nil
+	var results []Result
+	switch {
+	case len(open) > 0:
+		results = append(results, Result{Check: "data protection", State: Fail, Evidence: strings.Join(append(open, missing...), "; "),
+			Action: "make deploy sets the policy that denies Update:Replace and Update:Delete on them; until then an update can lose their data"})
+	case len(missing) > 0:
+		results = append(results, Result{Check: "data protection", State: Warn, Evidence: strings.Join(missing, "; "),
+			Action: "make deploy sets both (stacks deployed by an older version, a pipeline or the console lack them)"})
+	case len(failures) == 0:
+		results = append(results, Result{Check: "data protection", State: OK, Evidence: "termination protection on all three stacks, and stack policies that deny replacing or deleting their data"})
 	}
-	return []Result{{Check: "data protection", State: OK, Evidence: "termination protection and a stack policy on all three stacks"}}, nil
+	for _, err := range failures {
+		results = append(results, couldNotCheck("data protection", err))
+	}
+	return results, nil
 }

@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -206,6 +207,10 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 			"other patching", Warn, "finance-scan"},
 		{"the VPC's own S3 endpoint", map[string]string{"cloudformation get-template --stack-name privatepatch-network --query TemplateBody": "../test/testdata/existing-vpc-hub.network.template.json"},
 			"S3 endpoint policy", Warn, "creates no S3 endpoint: the VPC's own serves the fleet"},
+		{"a stack policy that protects another type only", map[string]string{"cloudformation get-stack-policy --stack-name privatepatch-fleet": "testdata/stack-policy-other-type.json"},
+			"data protection", Fail, "privatepatch-fleet: its stack policy lets an update CommandOutputBucket"},
+		{"a stack policy that denies replacing but not deleting", map[string]string{"cloudformation get-stack-policy --stack-name privatepatch-fleet": "testdata/stack-policy-replace-only.json"},
+			"data protection", Fail, "(AWS::S3::Bucket) Update:Delete"},
 		{"stack without protection", map[string]string{"cloudformation get-stack-policy --stack-name privatepatch-fleet": "testdata/stack-policy-none.json",
 			"cloudformation describe-stacks --stack-name privatepatch-patching": "testdata/describe-stacks-patching-unprotected.json"},
 			"data protection", Warn, "privatepatch-fleet: no stack policy protecting its data; privatepatch-patching: no termination protection"},
@@ -370,4 +375,27 @@ func TestEmptyFleetWarnsEvenWithWsus(t *testing.T) {
 	assert.Contains(t, row.Evidence, "no instance or node carries privatepatch:fleet=privatepatch")
 	assert.Equal(t, Warn, rowOf(t, results, "patch group windows").State, "a group with no member is not compliant")
 	assert.Contains(t, rowOf(t, results, "patch group windows").Evidence, "no managed node is tagged into the group")
+}
+
+// The evaluator follows the stack policy rules: default deny, an explicit Deny wins, Action and
+// NotAction, Resource and NotResource with wildcards, the ResourceType condition.
+func TestStackPolicyIsJudgedByWhatItDenies(t *testing.T) {
+	bucket := []stackResource{{LogicalResourceId: "CommandOutputBucketA1B2", ResourceType: "AWS::S3::Bucket"}}
+	for _, tc := range []struct {
+		name, policy string
+		open         bool
+	}{
+		{"make deploy's policy", `{"Statement":[{"Effect":"Deny","Action":["Update:Replace","Update:Delete"],"Principal":"*","Resource":"*","Condition":{"StringEquals":{"ResourceType":["AWS::S3::Bucket"]}}},{"Effect":"Allow","Action":"Update:*","Principal":"*","Resource":"*"}]}`, false},
+		{"allow everything", `{"Statement":[{"Effect":"Allow","Action":"Update:*","Principal":"*","Resource":"*"}]}`, true},
+		{"allow modify only: the rest is denied by default", `{"Statement":[{"Effect":"Allow","Action":"Update:Modify","Principal":"*","Resource":"*"}]}`, false},
+		{"deny by logical id wildcard", `{"Statement":[{"Effect":"Deny","Action":"Update:*","Principal":"*","Resource":"LogicalResourceId/CommandOutputBucket*"},{"Effect":"Allow","Action":"Update:*","Principal":"*","Resource":"*"}]}`, false},
+		{"deny another resource", `{"Statement":[{"Effect":"Deny","Action":"Update:*","Principal":"*","Resource":"LogicalResourceId/Other"},{"Effect":"Allow","Action":"Update:*","Principal":"*","Resource":"*"}]}`, true},
+		{"allow all but replace and delete", `{"Statement":[{"Effect":"Allow","NotAction":["Update:Replace","Update:Delete"],"Principal":"*","Resource":"*"}]}`, false},
+		{"deny all but the bucket", `{"Statement":[{"Effect":"Deny","Action":"Update:*","Principal":"*","NotResource":"LogicalResourceId/CommandOutputBucketA1B2"},{"Effect":"Allow","Action":"Update:*","Principal":"*","Resource":"*"}]}`, true},
+		{"StringLike on the type", `{"Statement":[{"Effect":"Deny","Action":"Update:*","Principal":"*","Resource":"*","Condition":{"StringLike":{"ResourceType":"AWS::S3::*"}}},{"Effect":"Allow","Action":"Update:*","Principal":"*","Resource":"*"}]}`, false},
+	} {
+		var p stackPolicy
+		require.NoError(t, json.Unmarshal([]byte(tc.policy), &p), tc.name)
+		assert.Equal(t, tc.open, len(p.unprotected(bucket)) > 0, tc.name)
+	}
 }
