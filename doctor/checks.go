@@ -11,6 +11,7 @@ import (
 
 	"github.com/privatepatch/privatepatch/constructs/awsbuckets"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
+	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 	"github.com/privatepatch/privatepatch/netpath"
 	"github.com/privatepatch/privatepatch/s3drift"
@@ -34,6 +35,7 @@ const (
 const (
 	wsusSetupAssociation  = "WsusSetupAssociation"
 	wsusClientAssociation = "WsusClientAssociation"
+	wsusHealthAssociation = "WsusHealthAssociation"
 )
 
 // patchDocuments are the SSM documents that scan or install patches and so write patch
@@ -211,9 +213,11 @@ func (d *deployment) checkWsusSetup() ([]Result, error) {
 		return []Result{{Check: "WSUS setup", State: Fail, Evidence: "the fleet stack has no WSUS setup association", Action: "make deploy"}}, nil
 	}
 	last, err := d.lastExecution(ids[0])
-	if err != nil || last == nil {
+	if err != nil {
+		return nil, err
+	} else if last == nil {
 		return []Result{{Check: "WSUS setup", State: Warn, Evidence: "association " + ids[0] + " has not run yet",
-			Action: "wait: it runs when created and daily"}}, err
+			Action: "wait: it runs when created and daily"}}, nil
 	}
 	r := Result{Check: "WSUS setup", State: associationState(last.Status),
 		Evidence: fmt.Sprintf("last run %s: %s (%s)", ago(d.now, last.CreatedTime.Time), last.Status, last.DetailedStatus)}
@@ -221,7 +225,8 @@ func (d *deployment) checkWsusSetup() ([]Result, error) {
 		r.Action = fmt.Sprintf("read its output under s3://%s/wsus-setup/ (or the association's execution history), fix, then aws ssm start-associations-once --association-ids %s",
 			d.fleet.Outputs["CommandOutputBucket"], ids[0])
 	}
-	return []Result{r}, nil
+	err = d.ageWarning(&r, last.CreatedTime.Time, d.t.Fleet, wsusSetupAssociation)
+	return []Result{r}, err
 }
 
 // latestDatapoint is the newest datapoint of one statistic over the last three hours
@@ -275,6 +280,10 @@ func (d *deployment) checkWsusSync() ([]Result, error) {
 	case !found || !hoursFound:
 		r.State, r.Evidence = Fail, fmt.Sprintf("no %s metrics from %s in the last 3 hours", d.t.HealthNamespace, wsus)
 		r.Action = "the health association reports every 30 minutes once WSUS is installed: check the WSUS setup row and the health association's history"
+	case d.metricsStopped(at):
+		r.State, r.Evidence = Fail, fmt.Sprintf("the %s metrics from %s stopped arriving: the newest is from %s, %s", d.t.HealthNamespace, wsus,
+			at.UTC().Format(time.RFC3339), ago(d.now, at))
+		r.Action = fmt.Sprintf("the health association (%s) reports every 30 minutes: check the server's node row and the association's history", wsusspec.HealthNamespace)
 	case hours >= neverSynchronised:
 		r.State, r.Evidence = Fail, "WSUS has never synchronised (NeverRun)"
 		r.Action = "wait for the first synchronisation (hours) before any scan: clients scan against what WSUS has"
@@ -290,6 +299,16 @@ func (d *deployment) checkWsusSync() ([]Result, error) {
 	return []Result{r}, nil
 }
 
+// metricsStopped tells whether the newest health datapoint (the start of its 30-minute period) is
+// older than two runs of the deployed health association and a period.
+func (d *deployment) metricsStopped(newest time.Time) bool {
+	gap, _, err := d.associationGap(d.t.Fleet, wsusHealthAssociation)
+	if err != nil || gap == 0 {
+		gap = 30 * time.Minute
+	}
+	return d.now.Sub(newest) > 2*gap+30*time.Minute
+}
+
 // checkWsusClient: the client association's newest execution, per node
 // (DescribeAssociationExecutionTargets).
 func (d *deployment) checkWsusClient() ([]Result, error) {
@@ -301,9 +320,11 @@ func (d *deployment) checkWsusClient() ([]Result, error) {
 		return []Result{{Check: "WSUS client", State: Fail, Evidence: "the fleet stack has no WSUS client association", Action: "make deploy"}}, nil
 	}
 	last, err := d.lastExecution(ids[0])
-	if err != nil || last == nil {
+	if err != nil {
+		return nil, err
+	} else if last == nil {
 		return []Result{{Check: "WSUS client", State: Warn, Evidence: "association " + ids[0] + " has not run yet",
-			Action: "wait: it runs daily on the fleet tag"}}, err
+			Action: "wait: it runs daily on the fleet tag"}}, nil
 	}
 	var out struct {
 		AssociationExecutionTargets []struct {
@@ -327,7 +348,12 @@ func (d *deployment) checkWsusClient() ([]Result, error) {
 	if len(results) == 0 {
 		results = append(results, Result{Check: "WSUS client", State: Warn, Evidence: "its last run reached no node", Action: "tag the fleet's nodes " + d.t.FleetTagKey + "=" + d.t.FleetTagValue})
 	}
-	return results, nil
+	age := Result{Check: "WSUS client", State: OK, Evidence: fmt.Sprintf("association %s last ran %s", ids[0], ago(d.now, last.CreatedTime.Time))}
+	err = d.ageWarning(&age, last.CreatedTime.Time, d.t.Fleet, wsusClientAssociation)
+	if age.State == Warn {
+		results = append(results, age)
+	}
+	return results, err
 }
 
 type patchState struct {
@@ -416,6 +442,16 @@ func (d *deployment) checkScans() ([]Result, error) {
 		}
 		r.Evidence = fmt.Sprintf("%d/%d nodes compliant; missing %d, failed %d, pending reboot %d; last operation %s",
 			compliant, len(members), missing, failed, reboot, ago(d.now, newest))
+		gap, schedule := d.scanGap(group)
+		var stale []string
+		for _, id := range slices.Sorted(maps.Keys(members)) {
+			if st, ok := states[id]; ok && overdue(d.now, st.OperationEndTime.Time, gap) {
+				stale = append(stale, fmt.Sprintf("%s (%s)", id, ago(d.now, st.OperationEndTime.Time)))
+			}
+		}
+		if len(stale) > 0 {
+			r.Evidence += fmt.Sprintf("; last operation overdue on %s: %s runs one %s", strings.Join(stale, ", "), schedule, every(gap))
+		}
 		if len(unreported) > 0 {
 			r.Evidence += fmt.Sprintf("; no patch state from %s", strings.Join(unreported, ", "))
 		}
@@ -430,6 +466,9 @@ func (d *deployment) checkScans() ([]Result, error) {
 		case len(unreported) > 0:
 			r.State = Warn
 			r.Action = fmt.Sprintf("a node without a patch state was never scanned: make patch-now TARGET=%s OPERATION=Scan, and check its node row", unreported[0])
+		case len(stale) > 0:
+			r.State = Warn
+			r.Action = fmt.Sprintf("its compliance is old news: check those nodes' rows and the scan association's history, or make patch-now TARGET=%s OPERATION=Scan", group)
 		case missing > 0 || reboot > 0:
 			r.State = Warn
 			r.Action = fmt.Sprintf("the next window installs them, or make patch-now TARGET=%s OPERATION=Install", group)
@@ -464,12 +503,21 @@ func (d *deployment) checkWindows() ([]Result, error) {
 	if len(windows) == 0 {
 		return nil, nil
 	}
-	template, err := d.deployedTemplate(d.t.Patching)
-	if err != nil {
-		return nil, err
-	}
+	template, templateErr := d.template(d.t.Patching)
 	var results []Result
 	for _, window := range windows {
+		r := Result{Check: fmt.Sprintf("window %s (%s)", d.patching.templateName(template, window), window)}
+		// GetMaintenanceWindow: the deployed schedule, and whether the window is enabled.
+		var live struct {
+			Schedule         string `json:"Schedule"`
+			ScheduleTimezone string `json:"ScheduleTimezone"`
+			Enabled          bool   `json:"Enabled"`
+			CreatedDate      Time   `json:"CreatedDate"`
+		}
+		if err := d.call(&live, "ssm", "get-maintenance-window", "--window-id", window); err != nil {
+			results = append(results, couldNotCheck(r.Check, err))
+			continue
+		}
 		var out struct {
 			WindowExecutions []struct {
 				WindowExecutionId string `json:"WindowExecutionId"`
@@ -479,11 +527,32 @@ func (d *deployment) checkWindows() ([]Result, error) {
 			} `json:"WindowExecutions"`
 		}
 		if err := d.call(&out, "ssm", "describe-maintenance-window-executions", "--window-id", window); err != nil {
-			return nil, err
+			results = append(results, couldNotCheck(r.Check, err))
+			continue
 		}
-		r := Result{Check: fmt.Sprintf("window %s (%s)", d.patching.templateName(template, window), window)}
+		if !live.Enabled {
+			r.State, r.Evidence = Warn, fmt.Sprintf("disabled: its schedule %s starts no run", live.Schedule)
+			r.Action = fmt.Sprintf("enable it (aws ssm update-maintenance-window --window-id %s --enabled), or make deploy: the stack declares it enabled", window)
+			results = append(results, r)
+			continue
+		}
+		loc, _ := time.LoadLocation(live.ScheduleTimezone)
+		due, gap, judged := ssmschedule.Previous(live.Schedule, d.now.Add(-lateBy(0)), loc)
+		missed := func(lastStart time.Time) bool {
+			if judged && due.IsZero() { // rate(...): starts count from the window's creation
+				if lastStart.Before(live.CreatedDate.Time) {
+					lastStart = live.CreatedDate.Time
+				}
+				return overdue(d.now, lastStart, gap)
+			}
+			return judged && due.After(live.CreatedDate.Time) && lastStart.Before(due.Add(-15*time.Minute))
+		}
 		if len(out.WindowExecutions) == 0 {
 			r.State, r.Evidence = OK, "no run yet"
+			if missed(time.Time{}) {
+				r.State, r.Evidence = Warn, fmt.Sprintf("no run yet, though its schedule %s (%s) was due %s", live.Schedule, orUTC(live.ScheduleTimezone), ago(d.now, due))
+				r.Action = "check the window's targets have nodes (AllowUnassociatedTargets is off) and its history in the console"
+			}
 			results = append(results, r)
 			continue
 		}
@@ -529,9 +598,14 @@ func (d *deployment) checkWindows() ([]Result, error) {
 			r.Action = fmt.Sprintf("aws ssm get-maintenance-window-execution --window-execution-id %s, then the task's output under s3://%s/patch/",
 				last.WindowExecutionId, d.fleet.Outputs["CommandOutputBucket"])
 		}
+		if r.State == OK && missed(last.StartTime.Time) {
+			r.State = Warn
+			r.Evidence += fmt.Sprintf("; overdue: its schedule %s (%s, %s) was due %s", live.Schedule, orUTC(live.ScheduleTimezone), every(gap), ago(d.now, due))
+			r.Action = "the scheduled run did not start: check the window is enabled, its targets have nodes, and its history"
+		}
 		results = append(results, r)
 	}
-	return results, nil
+	return results, templateErr
 }
 
 // checkAlarms: the patching stack's alarms (DescribeAlarms: MetricAlarms with StateValue OK |
@@ -572,7 +646,7 @@ func (d *deployment) checkAlarms() ([]Result, error) {
 // checkS3Drift compares the deployed network stack's S3 prefix list (security group id, ACL CIDRs)
 // with AWS's list now (package s3drift, as make check-update does for the synthesised one).
 func (d *deployment) checkS3Drift() ([]Result, error) {
-	template, err := d.deployedTemplate(d.t.Network)
+	template, err := d.template(d.t.Network)
 	if err != nil {
 		return nil, err
 	}
@@ -613,7 +687,7 @@ func (d *deployment) checkS3Drift() ([]Result, error) {
 // ("Troubleshooting Patch Manager", AWS Systems Manager User Guide: the node must reach them
 // through the S3 gateway endpoint, NAT gateway, or internet gateway; read 2026-11-27).
 func (d *deployment) checkS3Endpoint() ([]Result, error) {
-	template, err := d.deployedTemplate(d.t.Network)
+	template, err := d.template(d.t.Network)
 	if err != nil {
 		return nil, err
 	}
@@ -781,6 +855,13 @@ func (d *deployment) competingWindows() ([]string, error) {
 		}
 	}
 	return competing, nil
+}
+
+func orUTC(timezone string) string {
+	if timezone == "" {
+		return "UTC"
+	}
+	return timezone
 }
 
 func orUnnamed(name string) string {

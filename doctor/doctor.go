@@ -164,9 +164,10 @@ type deployment struct {
 	t                        Target
 	now                      time.Time
 	network, fleet, patching stack
-	region, account          string              // from the stacks' ids
-	nodes                    map[string]node     // managed nodes with the fleet tag
-	instances                map[string]instance // running EC2 instances with the fleet tag
+	region, account          string                    // from the stacks' ids
+	nodes                    map[string]node           // managed nodes with the fleet tag
+	instances                map[string]instance       // running EC2 instances with the fleet tag
+	templates                map[string]map[string]any // deployed templates read so far, by stack name
 	// failedStacks are the stacks whose description AWS refused, by name.
 	failedStacks map[*stack]error
 }

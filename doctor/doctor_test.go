@@ -75,6 +75,7 @@ const (
 	alarms          = "cloudwatch describe-alarms --alarm-names privatepatch-patching-wsus-disk privatepatch-patching-wsus-sync"
 	s3Entries       = "ec2 get-managed-prefix-list-entries --prefix-list-id pl-68a54001"
 	associations    = "ssm list-associations"
+	weeklyWindow    = "ssm get-maintenance-window --window-id mw-0123456789abcdef0"
 	windowsMembers  = `ssm describe-instance-information --filters [{"Key":"tag:Patch Group","Values":["windows"]}]`
 	windowsForNodes = `ssm describe-maintenance-windows-for-target --resource-type INSTANCE --targets [{"Key":"InstanceIds","Values":["i-0a1b2c3d4e5f60001","i-0a1b2c3d4e5f60002","i-0e5d4c3b2a1f09876"]}]`
 )
@@ -104,6 +105,9 @@ func healthy() map[string]string {
 		"cloudformation get-template --stack-name privatepatch-network --query TemplateBody":                                                     "../test/testdata/default.network.template.json",
 		`ec2 describe-managed-prefix-lists --filters [{"Name":"prefix-list-name","Values":["com.amazonaws.us-west-2.s3"]}]`:                      "testdata/prefix-lists-s3.json",
 		s3Entries: "../s3drift/testdata/entries-in-sync.json",
+		"cloudformation get-template --stack-name privatepatch-fleet --query TemplateBody": "../test/testdata/default.fleet.template.json",
+		weeklyWindow: "testdata/get-maintenance-window-weekly.json",
+		"ssm get-maintenance-window --window-id mw-0fedcba9876543210": "testdata/get-maintenance-window-wsus.json",
 		// The patch groups' members, by either tag key.
 		windowsMembers: "testdata/describe-instance-information-fleet.json",
 		`ssm describe-instance-information --filters [{"Key":"tag:PatchGroup","Values":["windows"]}]`: "testdata/describe-instance-information-none.json",
@@ -211,6 +215,16 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 			"data protection", Fail, "privatepatch-fleet: its stack policy lets an update CommandOutputBucket"},
 		{"a stack policy that denies replacing but not deleting", map[string]string{"cloudformation get-stack-policy --stack-name privatepatch-fleet": "testdata/stack-policy-replace-only.json"},
 			"data protection", Fail, "(AWS::S3::Bucket) Update:Delete"},
+		{"a window that is disabled", map[string]string{weeklyWindow: "testdata/get-maintenance-window-weekly-disabled.json"},
+			"window privatepatch-weekly (mw-0123456789abcdef0)", Warn, "disabled: its schedule cron(0 2 ? * SUN *) starts no run"},
+		{"a window that missed its last start", map[string]string{weeklyRuns: "testdata/window-executions-weekly-missed.json"},
+			"window privatepatch-weekly (mw-0123456789abcdef0)", Warn, "last run 12 days ago: SUCCESS; overdue: its schedule cron(0 2 ? * SUN *) (UTC, every 7 days) was due 5 days ago"},
+		{"the daily WSUS setup has not run for three days", map[string]string{setupExecutions: "testdata/association-executions-setup-stale.json"},
+			"WSUS setup", Warn, "last run 3 days ago: Success (Success); overdue: its schedule rate(1 day) runs it every 24 h"},
+		{"WSUS health metrics stopped arriving", map[string]string{syncMetric: "testdata/metric-synced-stopped.json"},
+			"WSUS synchronisation", Fail, "stopped arriving: the newest is from 2026-11-27T09:30:00Z, 2 h ago"},
+		{"a node's last scan is older than the daily scan allows", map[string]string{windowsStates: "testdata/patch-states-windows-stale.json"},
+			"patch group windows", Warn, "last operation overdue on i-0a1b2c3d4e5f60002 (4 days ago): rate(1 day) runs one every 24 h"},
 		{"stack without protection", map[string]string{"cloudformation get-stack-policy --stack-name privatepatch-fleet": "testdata/stack-policy-none.json",
 			"cloudformation describe-stacks --stack-name privatepatch-patching": "testdata/describe-stacks-patching-unprotected.json"},
 			"data protection", Warn, "privatepatch-fleet: no stack policy protecting its data; privatepatch-patching: no termination protection"},

@@ -41,6 +41,9 @@ type windowTask struct {
 	Operation      string
 	OutputPrefix   string
 	TimeoutSeconds float64
+	// Schedule and Timezone are the task's window's (AWS::SSM::MaintenanceWindow Schedule,
+	// ScheduleTimezone; "" is UTC).
+	Schedule, Timezone string
 }
 
 type sendTarget struct {
@@ -84,6 +87,8 @@ func windowTasks(template map[string]any) []windowTask {
 			MaxErrors: str(get(r, "Properties", "MaxErrors")), RebootOption: first(get(run, "Parameters", "RebootOption")),
 			Operation: first(get(run, "Parameters", "Operation")), OutputPrefix: str(get(run, "OutputS3KeyPrefix"))}
 		task.TimeoutSeconds, _ = get(run, "TimeoutSeconds").(float64)
+		window := resources[str(get(r, "Properties", "WindowId", "Ref"))]
+		task.Schedule, task.Timezone = str(get(window, "Properties", "Schedule")), str(get(window, "Properties", "ScheduleTimezone"))
 		targets, _ := get(r, "Properties", "Targets").([]any)
 		for _, t := range targets {
 			refs, _ := get(t, "Values").([]any)

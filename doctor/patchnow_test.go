@@ -115,6 +115,6 @@ func TestWindowTasksOfTheGoldenTemplateCarryTheirSettings(t *testing.T) {
 	require.Len(t, tasks, 2)
 	assert.Equal(t, windowTask{Window: "privatepatch-weekly-Task1", Targets: []sendTarget{{Key: "tag:Patch Group", Values: []string{"windows"}}},
 		MaxConcurrency: "25%", MaxErrors: "10%", RebootOption: "RebootIfNeeded", Operation: "Install",
-		OutputPrefix: "patch/privatepatch-weekly/Install/", TimeoutSeconds: 600}, tasks[0])
+		OutputPrefix: "patch/privatepatch-weekly/Install/", TimeoutSeconds: 600, Schedule: "cron(0 2 ? * SUN *)", Timezone: "UTC"}, tasks[0])
 	assert.Equal(t, "privatepatch-wsus-Task1", tasks[1].Window)
 }
