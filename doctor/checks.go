@@ -144,24 +144,114 @@ func (d *deployment) checkNodes() ([]Result, error) {
 	return results, nil
 }
 
-// unmanagedResult is a running fleet instance that is not a managed node.
+// unmanagedResult is a running fleet instance that is not a managed node, with its likely cause.
 func (d *deployment) unmanagedResult(i instance) Result {
-	return Result{Check: "node " + i.InstanceId, State: Fail,
-		Evidence: "running with tag " + d.t.FleetTagKey + "=" + d.t.FleetTagValue + " but not a managed node (SSM Agent never registered)", Action: agentAction}
+	r := Result{Check: "node " + i.InstanceId, State: Fail,
+		Evidence: "running with tag " + d.t.FleetTagKey + "=" + d.t.FleetTagValue + " but not a managed node (SSM Agent never registered)"}
+	r.Evidence, r.Action = d.diagnose(i.InstanceId, r.Evidence)
+	return r
 }
 
 // nodeResult judges one node by its PingStatus: Online | ConnectionLost | Inactive (deprecated)
-// (InstanceInformationStringFilter, Systems Manager API Reference, read 2026-11-27).
+// (InstanceInformationStringFilter, Systems Manager API Reference, read 2026-11-27), and its
+// agent's version against what the deployment uses.
 func (d *deployment) nodeResult(n node, what string) Result {
-	now := d.now
 	r := Result{Check: "node " + n.InstanceId + what,
-		Evidence: fmt.Sprintf("%s, agent %s, last ping %s", n.PingStatus, n.AgentVersion, ago(now, n.LastPingDateTime.Time))}
-	if n.PingStatus == "Online" {
+		Evidence: fmt.Sprintf("%s, agent %s, last ping %s", n.PingStatus, n.AgentVersion, ago(d.now, n.LastPingDateTime.Time))}
+	switch {
+	case n.PingStatus != "Online":
+		r.State = Fail
+		r.Evidence, r.Action = d.diagnose(n.InstanceId, r.Evidence)
+	case versionBefore(n.AgentVersion, minimumAgentForRunPatchBaseline):
+		r.State = Warn
+		r.Evidence += fmt.Sprintf("; older than %s, the version %s needs", minimumAgentForRunPatchBaseline, patchingspec.RunPatchBaselineDocument)
+		r.Action = fmt.Sprintf("update SSM Agent: aws ssm send-command --document-name AWS-UpdateSSMAgent --targets Key=InstanceIds,Values=%s", n.InstanceId)
+	default:
 		r.State = OK
-	} else {
-		r.State, r.Action = Fail, agentAction
 	}
 	return r
+}
+
+// minimumAgentForRunPatchBaseline: "Version 2.0.834.0 or later of SSM Agent is required in order to
+// use the AWS-RunPatchBaseline document" ("SSM Command document for patching: AWS-RunPatchBaseline",
+// Systems Manager User Guide, read 2026-12-06). Every window, scan and make patch-now runs it.
+const minimumAgentForRunPatchBaseline = "2.0.834.0"
+
+// versionBefore compares dotted versions numerically; an unreadable version is not judged.
+func versionBefore(version, minimum string) bool {
+	a, b := strings.Split(version, "."), strings.Split(minimum, ".")
+	for i := range max(len(a), len(b)) {
+		var x, y int
+		if i < len(a) {
+			if _, err := fmt.Sscan(a[i], &x); err != nil {
+				return false
+			}
+		}
+		if i < len(b) {
+			fmt.Sscan(b[i], &y)
+		}
+		if x != y {
+			return x < y
+		}
+	}
+	return false
+}
+
+// troubleshootRunbook is AWS Support's runbook that finds why an EC2 instance is not a managed
+// node or lost its connection (AWSSupport-TroubleshootManagedInstance: "Troubleshooting managed
+// node issues in Systems Manager with SAW", AWS re:Post and AWS China blog, read 2026-12-06).
+const troubleshootRunbook = "AWSSupport-TroubleshootManagedInstance"
+
+// ssmCliDiagnostics runs on the node itself and checks what SSM Agent needs to reach
+// ("Troubleshooting managed node availability", Systems Manager User Guide, read 2026-12-06).
+const ssmCliDiagnostics = `ssm-cli get-diagnostics ("C:\Program Files\Amazon\SSM\ssm-cli.exe" get-diagnostics --output table on Windows)`
+
+// diagnose names an unmanaged or lost node's likely cause and the next step. An EC2 instance
+// needs an instance profile, or Default Host Management Configuration (the account's
+// /ssm/managed-instance/default-ec2-instance-management-role setting naming a role), to register
+// ("Troubleshooting managed node availability", Systems Manager User Guide; the setting's value
+// is an IAM role's name once configured: UpdateServiceSetting, Systems Manager API Reference,
+// read 2026-12-06; Status Default before).
+func (d *deployment) diagnose(id, evidence string) (string, string) {
+	step := fmt.Sprintf("aws ssm start-automation-execution --document-name %s --parameters InstanceId=%s names the cause; on the node, %s", troubleshootRunbook, id, ssmCliDiagnostics)
+	if strings.HasPrefix(id, "mi-") {
+		return evidence, "a hybrid node: on it, " + ssmCliDiagnostics + "; check its activation and the endpoints it reaches"
+	}
+	i, known := d.instances[id]
+	if !known || i.IamInstanceProfile != nil {
+		return evidence, step + "; " + agentAction
+	}
+	switch on, err := d.defaultHostManagement(); {
+	case err != nil:
+		evidence += "; likely cause: no instance profile (whether Default Host Management Configuration is on is unknown: " + Permission([]string{"ssm", "get-service-setting"}, err) + " failed)"
+	case on:
+		evidence += "; no instance profile, and Default Host Management Configuration is on: check IMDSv2 and the agent's version"
+	default:
+		evidence += "; likely cause: no instance profile, and Default Host Management Configuration is off"
+		return evidence, "attach an instance profile with AmazonSSMManagedInstanceCore (fleet.instanceGroups get one), or turn on Default Host Management Configuration; " + step
+	}
+	return evidence, step
+}
+
+// defaultHostManagement tells whether Default Host Management Configuration is on (GetServiceSetting), read once.
+func (d *deployment) defaultHostManagement() (bool, error) {
+	if d.dhmc == nil {
+		var out struct {
+			ServiceSetting struct {
+				SettingValue string `json:"SettingValue"`
+				Status       string `json:"Status"`
+			} `json:"ServiceSetting"`
+		}
+		err := d.call(&out, "ssm", "get-service-setting", "--setting-id", "/ssm/managed-instance/default-ec2-instance-management-role")
+		on := out.ServiceSetting.Status != "Default" && out.ServiceSetting.SettingValue != "" && out.ServiceSetting.SettingValue != "$None"
+		d.dhmc = &dhmcState{on: on, err: err}
+	}
+	return d.dhmc.on, d.dhmc.err
+}
+
+type dhmcState struct {
+	on  bool
+	err error
 }
 
 type associationExecution struct {
@@ -341,7 +431,8 @@ func (d *deployment) checkWsusClient() ([]Result, error) {
 		r := Result{Check: "WSUS client on " + t.ResourceId, State: associationState(t.Status),
 			Evidence: fmt.Sprintf("%s (%s), run %s", t.Status, t.DetailedStatus, ago(d.now, last.CreatedTime.Time))}
 		if r.State == Fail {
-			r.Action = fmt.Sprintf("read its output under s3://%s/wsus-client/; the node must reach WSUS (%s)", d.fleet.Outputs["CommandOutputBucket"], d.fleet.Outputs["WsusUrl"])
+			r.Action = fmt.Sprintf("read its output under s3://%s/wsus-client/; the node must reach WSUS (%s); on the node, %s shows what it cannot reach",
+				d.fleet.Outputs["CommandOutputBucket"], d.fleet.Outputs["WsusUrl"], ssmCliDiagnostics)
 		}
 		results = append(results, r)
 	}
@@ -950,4 +1041,45 @@ func (d *deployment) checkProtection() ([]Result, error) {
 		results = append(results, couldNotCheck("data protection", err))
 	}
 	return results, nil
+}
+
+// checkAlertRules: the patching stack's EventBridge rules (alerts, findings) delivered what they
+// matched: FailedInvocations (AWS/Events, dimension RuleName, Sum) over the last 24 hours is zero.
+// "EventBridge only sends this metric to CloudWatch if it isn't zero", so no datapoint is zero
+// ("Monitoring Amazon EventBridge", Amazon EventBridge User Guide, read 2026-12-06).
+func (d *deployment) checkAlertRules() ([]Result, error) {
+	rules := d.patching.physical("AWS::Events::Rule", "")
+	if len(rules) == 0 {
+		return nil, nil
+	}
+	var failing []string
+	var results []Result
+	for _, rule := range rules {
+		var out struct {
+			Datapoints []struct {
+				Sum float64 `json:"Sum"`
+			} `json:"Datapoints"`
+		}
+		err := d.call(&out, "cloudwatch", "get-metric-statistics", "--namespace", "AWS/Events", "--metric-name", "FailedInvocations",
+			"--dimensions", "Name=RuleName,Value="+rule,
+			"--start-time", d.now.Add(-24*time.Hour).UTC().Format(time.RFC3339), "--end-time", d.now.UTC().Format(time.RFC3339),
+			"--period", "86400", "--statistics", "Sum")
+		if err != nil {
+			results = append(results, couldNotCheck("alert rule "+rule, err))
+			continue
+		}
+		sum := 0.0
+		for _, p := range out.Datapoints {
+			sum += p.Sum
+		}
+		if sum > 0 {
+			failing = append(failing, fmt.Sprintf("%s: %.0f failed invocation(s)", rule, sum))
+		}
+	}
+	if len(failing) > 0 {
+		return append(results, Result{Check: "alert rules", State: Fail,
+			Evidence: "in the last 24 h, " + strings.Join(failing, "; ") + ": those alerts never reached the topic",
+			Action:   "check the rule's target may publish (its role, the topic's access policy, the topic's KMS key policy): aws events list-targets-by-rule --rule <name>"}), nil
+	}
+	return append(results, Result{Check: "alert rules", State: OK, Evidence: fmt.Sprintf("no failed invocation in the last 24 h on the %d EventBridge rules", len(rules))}), nil
 }

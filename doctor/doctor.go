@@ -96,6 +96,7 @@ func Examine(aws AWS, t Target, now time.Time) ([]Result, error) {
 		{"patch group", []*stack{&d.fleet, &d.patching}, d.checkScans},
 		{"window", []*stack{&d.fleet, &d.patching}, d.checkWindows},
 		{"alarm", []*stack{&d.patching}, d.checkAlarms},
+		{"alert rules", []*stack{&d.patching}, d.checkAlertRules},
 		{"S3 prefix list", []*stack{&d.network}, d.checkS3Drift},
 		{"S3 endpoint policy", []*stack{&d.network, &d.fleet}, d.checkS3Endpoint},
 		{"other patching", []*stack{&d.fleet, &d.patching}, d.checkCompetingPatching},
@@ -167,6 +168,7 @@ type deployment struct {
 	region, account          string                    // from the stacks' ids
 	nodes                    map[string]node           // managed nodes with the fleet tag
 	instances                map[string]instance       // running EC2 instances with the fleet tag
+	dhmc                     *dhmcState                // Default Host Management Configuration, once read
 	templates                map[string]map[string]any // deployed templates read so far, by stack name
 	// failedStacks are the stacks whose description AWS refused, by name.
 	failedStacks map[*stack]error

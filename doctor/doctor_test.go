@@ -75,10 +75,20 @@ const (
 	alarms          = "cloudwatch describe-alarms --alarm-names privatepatch-patching-wsus-disk privatepatch-patching-wsus-sync"
 	s3Entries       = "ec2 get-managed-prefix-list-entries --prefix-list-id pl-68a54001"
 	associations    = "ssm list-associations"
+	dhmcSetting     = "ssm get-service-setting --setting-id /ssm/managed-instance/default-ec2-instance-management-role"
 	weeklyWindow    = "ssm get-maintenance-window --window-id mw-0123456789abcdef0"
 	windowsMembers  = `ssm describe-instance-information --filters [{"Key":"tag:Patch Group","Values":["windows"]}]`
 	windowsForNodes = `ssm describe-maintenance-windows-for-target --resource-type INSTANCE --targets [{"Key":"InstanceIds","Values":["i-0a1b2c3d4e5f60001","i-0a1b2c3d4e5f60002","i-0e5d4c3b2a1f09876"]}]`
 )
+
+// alertRules are the recorded patching stack's EventBridge rules.
+var alertRules = []string{"AlertsAssociationRuleE799A159", "AlertsComplianceRuleA87A8F82", "AlertsMaintenanceWindowRule8CDC0712",
+	"SecurityInspectorFindingsRule09C61347", "SecuritySecurityHubFindingsRule2508B81A"}
+
+func failedInvocations(rule string) string {
+	return "cloudwatch get-metric-statistics --namespace AWS/Events --metric-name FailedInvocations --dimensions Name=RuleName,Value=privatepatch-patching-" +
+		rule + "-1Q2W3E4R5T6Y --start-time 2026-11-26T12:00:00Z --end-time 2026-11-27T12:00:00Z --period 86400 --statistics Sum"
+}
 
 // healthy is a deployment of the default configuration where everything works.
 func healthy() map[string]string {
@@ -119,6 +129,10 @@ func healthy() map[string]string {
 		r["cloudformation describe-stacks --stack-name privatepatch-"+s] = "testdata/describe-stacks-" + s + ".json"
 		r["cloudformation list-stack-resources --stack-name privatepatch-"+s] = "testdata/list-stack-resources-" + s + ".json"
 		r["cloudformation get-stack-policy --stack-name privatepatch-"+s] = "testdata/stack-policy.json"
+	}
+	r["cloudformation get-stack-policy --stack-name privatepatch-patching"] = "testdata/stack-policy-patching.json"
+	for _, rule := range alertRules {
+		r[failedInvocations(rule)] = "testdata/metric-failed-invocations-none.json"
 	}
 	return r
 }
@@ -171,8 +185,8 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 	}{
 		{"node lost its connection", map[string]string{fleetNodes: "testdata/describe-instance-information-fleet-connection-lost.json"},
 			"node i-0a1b2c3d4e5f60002", Fail, "ConnectionLost, agent 3.3.1142.0, last ping 2 days ago"},
-		{"tagged instance is not managed", map[string]string{fleetInstances: "testdata/describe-instances-fleet-unmanaged.json"},
-			"node i-0a1b2c3d4e5f60003", Fail, "not a managed node"},
+		{"tagged instance is not managed", map[string]string{fleetInstances: "testdata/describe-instances-fleet-unmanaged.json", dhmcSetting: "testdata/service-setting-dhmc-off.json"},
+			"node i-0a1b2c3d4e5f60003", Fail, "not a managed node (SSM Agent never registered); likely cause: no instance profile, and Default Host Management Configuration is off"},
 		{"WSUS setup failed", map[string]string{setupExecutions: "testdata/association-executions-setup-failed.json"},
 			"WSUS setup", Fail, "Failed"},
 		{"WSUS never synchronised", map[string]string{syncMetric: "testdata/metric-not-synced.json", hoursMetric: "testdata/metric-hours-never.json"},
@@ -225,6 +239,10 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 			"WSUS synchronisation", Fail, "stopped arriving: the newest is from 2026-11-27T09:30:00Z, 2 h ago"},
 		{"a node's last scan is older than the daily scan allows", map[string]string{windowsStates: "testdata/patch-states-windows-stale.json"},
 			"patch group windows", Warn, "last operation overdue on i-0a1b2c3d4e5f60002 (4 days ago): rate(1 day) runs one every 24 h"},
+		{"an alert rule's target failed", map[string]string{failedInvocations("AlertsMaintenanceWindowRule8CDC0712"): "testdata/metric-failed-invocations.json"},
+			"alert rules", Fail, "privatepatch-patching-AlertsMaintenanceWindowRule8CDC0712-1Q2W3E4R5T6Y: 3 failed invocation(s)"},
+		{"a node's agent is too old for AWS-RunPatchBaseline", map[string]string{fleetNodes: "testdata/describe-instance-information-fleet-old-agent.json"},
+			"node i-0a1b2c3d4e5f60002", Warn, "agent 2.0.672.0, last ping 0 h ago; older than 2.0.834.0, the version AWS-RunPatchBaseline needs"},
 		{"stack without protection", map[string]string{"cloudformation get-stack-policy --stack-name privatepatch-fleet": "testdata/stack-policy-none.json",
 			"cloudformation describe-stacks --stack-name privatepatch-patching": "testdata/describe-stacks-patching-unprotected.json"},
 			"data protection", Warn, "privatepatch-fleet: no stack policy protecting its data; privatepatch-patching: no termination protection"},
@@ -412,4 +430,27 @@ func TestStackPolicyIsJudgedByWhatItDenies(t *testing.T) {
 		require.NoError(t, json.Unmarshal([]byte(tc.policy), &p), tc.name)
 		assert.Equal(t, tc.open, len(p.unprotected(bucket)) > 0, tc.name)
 	}
+}
+
+// An unmanaged or lost node's row names the likely cause and the next step; a failing WSUS
+// client's, the diagnostics to run on the node.
+func TestUnmanagedAndLostNodesSayWhyAndWhatNext(t *testing.T) {
+	responses := healthy()
+	maps.Copy(responses, map[string]string{fleetInstances: "testdata/describe-instances-fleet-unmanaged.json", dhmcSetting: "testdata/service-setting-dhmc-off.json",
+		fleetNodes: "testdata/describe-instance-information-fleet-connection-lost.json", clientTargets: "testdata/association-execution-targets-client-failed.json"})
+	results := examine(t, responses)
+	unmanaged := rowOf(t, results, "node i-0a1b2c3d4e5f60003")
+	assert.Contains(t, unmanaged.Action, "attach an instance profile with AmazonSSMManagedInstanceCore")
+	assert.Contains(t, unmanaged.Action, "--document-name AWSSupport-TroubleshootManagedInstance --parameters InstanceId=i-0a1b2c3d4e5f60003")
+	lost := rowOf(t, results, "node i-0a1b2c3d4e5f60002")
+	assert.Equal(t, Fail, lost.State)
+	assert.NotContains(t, lost.Evidence, "no instance profile", "it has one")
+	assert.Contains(t, lost.Action, "AWSSupport-TroubleshootManagedInstance --parameters InstanceId=i-0a1b2c3d4e5f60002")
+	assert.Contains(t, rowOf(t, results, "WSUS client on i-0a1b2c3d4e5f60002").Action, "ssm-cli get-diagnostics")
+
+	// Where GetServiceSetting is denied, the row says what it could not tell.
+	f := &fake{t: t, responses: responses, errors: map[string]error{dhmcSetting: accessDenied(strings.Fields(dhmcSetting)...)}}
+	results, err := Examine(f, defaultTarget(t), now)
+	require.NoError(t, err)
+	assert.Contains(t, rowOf(t, results, "node i-0a1b2c3d4e5f60003").Evidence, "unknown: ssm:GetServiceSetting failed")
 }
