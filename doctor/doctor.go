@@ -80,10 +80,15 @@ func (e CouldNotRun) Unwrap() error { return e.Err }
 // it, naming the call and the IAM permission, and every other check still runs.
 func Examine(aws AWS, t Target, now time.Time) ([]Result, error) {
 	d := &deployment{aws: aws, t: t, now: now}
+	who, err := d.identify()
+	if err != nil {
+		return nil, CouldNotRun{err}
+	}
 	results, err := d.readStacks()
 	if err != nil {
 		return nil, CouldNotRun{err}
 	}
+	results = append([]Result{who}, results...)
 	for _, c := range []struct {
 		name   string // the row of a check that could not be made at all
 		stacks []*stack
@@ -113,6 +118,42 @@ func Examine(aws AWS, t Target, now time.Time) ([]Result, error) {
 		}
 	}
 	return results, nil
+}
+
+// identify is the first row: which account (the caller's, GetCallerIdentity), region and stacks
+// are examined. It refuses, with an error, when the configuration names the environment's account
+// and the credentials are another's: their answers would be about another deployment.
+func (d *deployment) identify() (Result, error) {
+	var caller struct {
+		Account string `json:"Account"`
+		Arn     string `json:"Arn"`
+	}
+	where := fmt.Sprintf("region %s, stacks %s, %s, %s", orDefault(d.t.Region), d.t.Network, d.t.Fleet, d.t.Patching)
+	if d.t.Environment != "" {
+		where = "environment " + d.t.Environment + ", " + where
+	}
+	err := d.call(&caller, "sts", "get-caller-identity")
+	if _, _, answered := APIError(err); answered {
+		return couldNotCheck("deployment", err), nil
+	} else if err != nil {
+		return Result{}, err
+	}
+	if d.t.Account != "" && caller.Account != d.t.Account {
+		name := d.t.Environment
+		if name == "" {
+			name = "the deployment"
+		}
+		return Result{}, fmt.Errorf("refused: %s is in account %s, and the credentials (%s) are account %s's: give a profile of account %s (make doctor PROFILES=%s=<profile>, or AWS_PROFILE)",
+			name, d.t.Account, caller.Arn, caller.Account, d.t.Account, orName(d.t.Environment))
+	}
+	return Result{Check: "deployment", State: OK, Evidence: fmt.Sprintf("account %s (as %s), %s", caller.Account, caller.Arn, where)}, nil
+}
+
+func orName(environment string) string {
+	if environment == "" {
+		return "<name>"
+	}
+	return environment
 }
 
 // couldNotCheck is the row of a check whose call failed: the command, AWS's answer, and the

@@ -114,7 +114,8 @@ func healthy() map[string]string {
 		"cloudformation get-template --stack-name privatepatch-patching --query TemplateBody":                                                    "../test/testdata/default.patching.template.json",
 		"cloudformation get-template --stack-name privatepatch-network --query TemplateBody":                                                     "../test/testdata/default.network.template.json",
 		`ec2 describe-managed-prefix-lists --filters [{"Name":"prefix-list-name","Values":["com.amazonaws.us-west-2.s3"]}]`:                      "testdata/prefix-lists-s3.json",
-		s3Entries: "../s3drift/testdata/entries-in-sync.json",
+		s3Entries:                 "../s3drift/testdata/entries-in-sync.json",
+		"sts get-caller-identity": "testdata/caller-identity.json",
 		"cloudformation get-template --stack-name privatepatch-fleet --query TemplateBody": "../test/testdata/default.fleet.template.json",
 		weeklyWindow: "testdata/get-maintenance-window-weekly.json",
 		"ssm get-maintenance-window --window-id mw-0fedcba9876543210": "testdata/get-maintenance-window-wsus.json",
@@ -453,4 +454,24 @@ func TestUnmanagedAndLostNodesSayWhyAndWhatNext(t *testing.T) {
 	results, err := Examine(f, defaultTarget(t), now)
 	require.NoError(t, err)
 	assert.Contains(t, rowOf(t, results, "node i-0a1b2c3d4e5f60003").Evidence, "unknown: ssm:GetServiceSetting failed")
+}
+
+// Each environment is examined in its own account: the first row says which account, region and
+// stacks were examined, and credentials of another account are refused before any other call.
+func TestEnvironmentOfAnotherAccountIsRefusedAndTheRunSaysWhatItChecked(t *testing.T) {
+	target := defaultTarget(t)
+	target.Account = "123456789012"
+	results, err := Examine(&fake{t: t, responses: healthy()}, target, now)
+	require.NoError(t, err)
+	assert.Equal(t, Result{Check: "deployment", State: OK, Evidence: "account 123456789012 (as arn:aws:sts::123456789012:assumed-role/PlatformReadOnly/operator), " +
+		"region us-west-2, stacks privatepatch-network, privatepatch-fleet, privatepatch-patching"}, results[0])
+
+	target.Environment, target.Account = "prod", "222222222222"
+	f := &fake{t: t, responses: healthy()}
+	_, err = Examine(f, target, now)
+	var couldNot CouldNotRun
+	require.ErrorAs(t, err, &couldNot)
+	assert.Contains(t, err.Error(), "refused: prod is in account 222222222222, and the credentials (arn:aws:sts::123456789012:assumed-role/PlatformReadOnly/operator) are account 123456789012's")
+	assert.Contains(t, err.Error(), "PROFILES=prod=<profile>")
+	assert.Equal(t, []string{"sts get-caller-identity"}, f.calls, "nothing else is read in the wrong account")
 }
