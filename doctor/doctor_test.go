@@ -165,7 +165,7 @@ func TestHealthyDeploymentPassesEveryCheck(t *testing.T) {
 	for _, r := range results {
 		checks[r.Check] = true
 	}
-	for _, want := range []string{"node i-0a1b2c3d4e5f60001", "node i-0a1b2c3d4e5f60002", "node i-0e5d4c3b2a1f09876 (WSUS)", "WSUS setup",
+	for _, want := range []string{"deployment", "alert rules", "node i-0a1b2c3d4e5f60001", "node i-0a1b2c3d4e5f60002", "node i-0e5d4c3b2a1f09876 (WSUS)", "WSUS setup",
 		"WSUS synchronisation", "WSUS client on i-0a1b2c3d4e5f60002", "patch group windows", "patch group wsus", "window privatepatch-weekly (mw-0123456789abcdef0)",
 		"window privatepatch-wsus (mw-0fedcba9876543210)", "alarm privatepatch-patching-wsus-sync", "S3 prefix list", "other patching", "data protection"} {
 		assert.True(t, checks[want], "no %q row", want)
@@ -232,6 +232,8 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 			"data protection", Fail, "(AWS::S3::Bucket) Update:Delete"},
 		{"a window that is disabled", map[string]string{weeklyWindow: "testdata/get-maintenance-window-weekly-disabled.json"},
 			"window privatepatch-weekly (mw-0123456789abcdef0)", Warn, "disabled: its schedule cron(0 2 ? * SUN *) starts no run"},
+		{"a window that never ran though its schedule was due", map[string]string{weeklyRuns: "testdata/window-executions-none.json"},
+			"window privatepatch-weekly (mw-0123456789abcdef0)", Warn, "no run yet, though its schedule cron(0 2 ? * SUN *) (UTC) was due 5 days ago"},
 		{"a window that missed its last start", map[string]string{weeklyRuns: "testdata/window-executions-weekly-missed.json"},
 			"window privatepatch-weekly (mw-0123456789abcdef0)", Warn, "last run 12 days ago: SUCCESS; overdue: its schedule cron(0 2 ? * SUN *) (UTC, every 7 days) was due 5 days ago"},
 		{"the daily WSUS setup has not run for three days", map[string]string{setupExecutions: "testdata/association-executions-setup-stale.json"},

@@ -2,7 +2,6 @@ package doctor
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -349,10 +348,12 @@ func (p PatchNow) Run(aws AWS, t Target, out io.Writer) (bool, error) {
 		return false, CouldNotRun{fmt.Errorf("give TARGET: a patch group (%s), a managed node id (i-..., mi-...) or a resource group name", strings.Join(t.PatchGroups, ", "))}
 	}
 	d := &deployment{aws: aws, t: t}
+	// The wrong account's answers would send the command to another deployment's nodes; where the
+	// configuration names no account there is nothing to compare with.
 	if who, err := d.identify(); err != nil {
 		return false, CouldNotRun{err}
-	} else if who.State != OK {
-		return false, CouldNotRun{errors.New(who.Evidence)}
+	} else if who.State != OK && t.Account != "" {
+		return false, CouldNotRun{fmt.Errorf("the account of the credentials could not be checked against %s: %s", t.Account, who.Evidence)}
 	}
 	if failed, err := d.readStacks(); err != nil {
 		return false, CouldNotRun{err}

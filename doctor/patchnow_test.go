@@ -241,6 +241,12 @@ func TestPatchNowRefusesWhatItCannotRun(t *testing.T) {
 	_, err = p.Run(f, target, &bytes.Buffer{})
 	assert.ErrorContains(t, err, "refused: the deployment is in account 222222222222")
 	assert.Equal(t, []string{"sts get-caller-identity"}, f.calls)
+
+	// An account that cannot be checked is not taken on trust.
+	f = &fake{t: t, responses: healthy(), errors: map[string]error{"sts get-caller-identity": accessDenied("sts", "get-caller-identity")}}
+	_, err = p.Run(f, target, &bytes.Buffer{})
+	assert.ErrorContains(t, err, "could not be checked against 222222222222")
+	assert.Equal(t, []string{"sts get-caller-identity"}, f.calls)
 }
 
 // A Scan takes the window's Scan task where it has one; a resource group named by a window keeps
