@@ -238,6 +238,8 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 			"window privatepatch-weekly (mw-0123456789abcdef0)", Warn, "last run 12 days ago: SUCCESS; overdue: its schedule cron(0 2 ? * SUN *) (UTC, every 7 days) was due 5 days ago"},
 		{"the daily WSUS setup has not run for three days", map[string]string{setupExecutions: "testdata/association-executions-setup-stale.json"},
 			"WSUS setup", Warn, "last run 3 days ago: Success (Success); overdue: its schedule rate(1 day) runs it every 24 h"},
+		{"the daily WSUS client has not run for three days", map[string]string{"ssm describe-association-executions --association-id 5b3c1e4a-7d9f-4a43-9c2e-3f4a5b6c7d8e": "testdata/association-executions-client-stale.json"},
+			"WSUS client", Warn, "association 5b3c1e4a-7d9f-4a43-9c2e-3f4a5b6c7d8e last ran 3 days ago; overdue: its schedule rate(1 day) runs it every 24 h"},
 		{"WSUS health metrics stopped arriving", map[string]string{syncMetric: "testdata/metric-synced-stopped.json"},
 			"WSUS synchronisation", Fail, "stopped arriving: the newest is from 2026-11-27T09:30:00Z, 2 h ago"},
 		{"a node's last scan is older than the daily scan allows", map[string]string{windowsStates: "testdata/patch-states-windows-stale.json"},
@@ -476,4 +478,33 @@ func TestEnvironmentOfAnotherAccountIsRefusedAndTheRunSaysWhatItChecked(t *testi
 	assert.Contains(t, err.Error(), "refused: prod is in account 222222222222, and the credentials (arn:aws:sts::123456789012:assumed-role/PlatformReadOnly/operator) are account 123456789012's")
 	assert.Contains(t, err.Error(), "PROFILES=prod=<profile>")
 	assert.Equal(t, []string{"sts get-caller-identity"}, f.calls, "nothing else is read in the wrong account")
+}
+
+// Any call answered with nothing at all (what the CLI prints for an empty answer) is read as an
+// empty answer: the run goes on and ends with a table. DescribeStacks answering nothing is a stack
+// that is not there.
+func TestEveryZeroByteAnswerIsReadAsEmpty(t *testing.T) {
+	probe := &fake{t: t, responses: healthy()}
+	_, err := Examine(probe, defaultTarget(t), now)
+	require.NoError(t, err)
+	seen := map[string]bool{}
+	for _, call := range probe.calls {
+		if seen[call] {
+			continue
+		}
+		seen[call] = true
+		responses := healthy()
+		responses[call] = "testdata/stack-policy-none.json" // zero bytes
+		f := &fake{t: t, responses: responses, lenient: true}
+		results, err := Examine(f, defaultTarget(t), now)
+		if strings.HasPrefix(call, "cloudformation describe-stacks") {
+			assert.ErrorContains(t, err, "is not deployed", call)
+			continue
+		}
+		require.NoError(t, err, call)
+		assert.NotEmpty(t, results, call)
+		for _, r := range results {
+			assert.NotContains(t, r.Evidence, "not the JSON expected", "%s: %s", call, r.Check)
+		}
+	}
 }
