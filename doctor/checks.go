@@ -373,7 +373,7 @@ func (d *deployment) checkWsusSync() ([]Result, error) {
 	case d.metricsStopped(at):
 		r.State, r.Evidence = Fail, fmt.Sprintf("the %s metrics from %s stopped arriving: the newest is from %s, %s", d.t.HealthNamespace, wsus,
 			at.UTC().Format(time.RFC3339), ago(d.now, at))
-		r.Action = fmt.Sprintf("the health association (%s) reports every 30 minutes: check the server's node row and the association's history", wsusspec.HealthNamespace)
+		r.Action = "the health association reports every 30 minutes: check the server's node row and the health association's history"
 	case hours >= neverSynchronised:
 		r.State, r.Evidence = Fail, "WSUS has never synchronised (NeverRun)"
 		r.Action = "wait for the first synchronisation (hours) before any scan: clients scan against what WSUS has"
