@@ -161,13 +161,13 @@ deploy: setup $(if $(FORCE),check-s3-drift,check-update) ## deploy every stack a
 	  fi; \
 	done
 
-doctor: ## after deploy: is every node managed and Online, has WSUS synchronised, did the associations, scans and windows succeed, are alarms quiet, has the S3 prefix list drifted, does other patching compete (AWS CLI, read-only; exit 1 when a check fails, 2 when it cannot run)
+doctor: ## after deploy: is every node managed and Online, has WSUS synchronised, did the associations, scans and windows succeed, are alarms quiet, has the S3 prefix list drifted, does other patching compete (AWS CLI, read-only, every environment in its account and region, PROFILES=env=profile,...; exit 1 when a check fails, 2 when it cannot run, 3 when a check could not be made)
 	@go build -o cdk.out/bin/doctor ./tools/doctor # go run and make both turn 1 and 2 into their own codes: the binary keeps them
-	cdk.out/bin/doctor $(if $(CONFIG),-config $(abspath $(CONFIG)),)
+	cdk.out/bin/doctor $(if $(CONFIG),-config $(abspath $(CONFIG)),) $(if $(PROFILES),-profiles '$(PROFILES)',)
 
-patch-now: ## run AWS-RunPatchBaseline now: TARGET=<patch group|instance id|resource group> OPERATION=Scan|Install (ENVIRONMENT=name with environments), with the window's rate control, reboot option and output prefix; waits and prints each node's outcome
+patch-now: ## run AWS-RunPatchBaseline now as the window does: TARGET=<patch group|instance id|resource group> OPERATION=Scan|Install (ENVIRONMENT=name, PROFILE=name), with the window's rate control, reboot option, output prefix, service role, notifications and pre-patch image (SKIP_IMAGE=1 to skip it); KB=KB1,KB2 installs those updates only; waits and prints each node's outcome
 	@go build -o cdk.out/bin/patchnow ./tools/patchnow
-	cdk.out/bin/patchnow -target '$(TARGET)' -operation '$(or $(OPERATION),Scan)' $(if $(ENVIRONMENT),-environment '$(ENVIRONMENT)',) $(if $(CONFIG),-config $(abspath $(CONFIG)),)
+	cdk.out/bin/patchnow -target '$(TARGET)' -operation '$(or $(OPERATION),$(if $(KB),Install,Scan))' $(if $(ENVIRONMENT),-environment '$(ENVIRONMENT)',) $(if $(PROFILE),-profile '$(PROFILE)',) $(if $(KB),-kb '$(KB)',) $(if $(SKIP_IMAGE),-skip-image,) $(if $(CONFIG),-config $(abspath $(CONFIG)),)
 
 test: setup lint ## run every test: configuration, constructs, templates, cdk-nag, network paths
 	go test -count=1 ./...

@@ -11,6 +11,7 @@ import (
 
 	"github.com/privatepatch/privatepatch/constructs/awsbuckets"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
+	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 	"github.com/privatepatch/privatepatch/netpath"
 	"github.com/privatepatch/privatepatch/s3drift"
@@ -34,6 +35,7 @@ const (
 const (
 	wsusSetupAssociation  = "WsusSetupAssociation"
 	wsusClientAssociation = "WsusClientAssociation"
+	wsusHealthAssociation = "WsusHealthAssociation"
 )
 
 // patchDocuments are the SSM documents that scan or install patches and so write patch
@@ -73,8 +75,22 @@ func (d *deployment) describeNodes(filterKey string, values ...string) ([]node, 
 
 const agentAction = "start the instance; check its instance profile (AmazonSSMManagedInstanceCore), the ssm, ec2messages and ssmmessages endpoints and the private security group (make verify prints the flows)"
 
+// instance is what DescribeInstances says of a running fleet instance (Instance: InstanceId,
+// IamInstanceProfile {Arn, Id}, Tags, Amazon EC2 API Reference).
+type instance struct {
+	InstanceId         string `json:"InstanceId"`
+	IamInstanceProfile *struct {
+		Arn string `json:"Arn"`
+	} `json:"IamInstanceProfile"`
+	Tags []struct {
+		Key   string `json:"Key"`
+		Value string `json:"Value"`
+	} `json:"Tags"`
+}
+
 // checkNodes: every running instance with the fleet tag, every node (hybrid included) with it,
-// and the WSUS server are managed and Online.
+// and the WSUS server are managed and Online; a fleet with no node at all is a warning whatever
+// else the deployment runs.
 func (d *deployment) checkNodes() ([]Result, error) {
 	tag := d.t.FleetTagKey + "=" + d.t.FleetTagValue
 	managed, err := d.describeNodes("tag:"+d.t.FleetTagKey, d.t.FleetTagValue)
@@ -87,58 +103,155 @@ func (d *deployment) checkNodes() ([]Result, error) {
 	}
 	var reservations struct {
 		Reservations []struct {
-			Instances []struct {
-				InstanceId string `json:"InstanceId"`
-			} `json:"Instances"`
+			Instances []instance `json:"Instances"`
 		} `json:"Reservations"`
 	}
 	filters, _ := json.Marshal([]map[string]any{{"Name": "tag:" + d.t.FleetTagKey, "Values": []string{d.t.FleetTagValue}},
 		{"Name": "instance-state-name", "Values": []string{"running"}}})
-	if err := d.call(&reservations, "ec2", "describe-instances", "--filters", string(filters)); err != nil {
-		return nil, err
-	}
 	var results []Result
+	instancesErr := d.call(&reservations, "ec2", "describe-instances", "--filters", string(filters))
+	if instancesErr != nil {
+		results = append(results, couldNotCheck("node (running instances with "+tag+")", instancesErr))
+	}
+	d.instances = map[string]instance{}
 	for _, r := range reservations.Reservations {
 		for _, i := range r.Instances {
+			d.instances[i.InstanceId] = i
 			if _, ok := d.nodes[i.InstanceId]; !ok {
-				results = append(results, Result{Check: "node " + i.InstanceId, State: Fail,
-					Evidence: "running with tag " + tag + " but not a managed node (SSM Agent never registered)", Action: agentAction})
+				results = append(results, d.unmanagedResult(i))
 			}
 		}
 	}
 	if wsus := d.fleet.Outputs["WsusInstanceId"]; wsus != "" {
 		server, err := d.describeNodes("InstanceIds", wsus)
-		if err != nil {
-			return nil, err
-		}
-		if len(server) == 0 {
+		switch {
+		case err != nil:
+			results = append(results, couldNotCheck("node "+wsus+" (WSUS)", err))
+		case len(server) == 0:
 			results = append(results, Result{Check: "node " + wsus + " (WSUS)", State: Fail, Evidence: "not a managed node", Action: agentAction})
 		}
 		for _, n := range server {
-			results = append(results, nodeResult(d.now, n, " (WSUS)"))
+			results = append(results, d.nodeResult(n, " (WSUS)"))
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(d.nodes)) {
-		results = append(results, nodeResult(d.now, d.nodes[id], ""))
+		results = append(results, d.nodeResult(d.nodes[id], ""))
 	}
-	if len(d.nodes) == 0 && len(results) == 0 {
-		results = append(results, Result{Check: "fleet nodes", State: Warn, Evidence: "no instance or node carries " + tag,
+	if len(d.nodes) == 0 && len(d.instances) == 0 && instancesErr == nil {
+		results = append(results, Result{Check: "fleet nodes", State: Warn, Evidence: "no instance or node carries " + tag + ": nothing is patched",
 			Action: "tag your instances " + tag + " (and a patch group), or add fleet.instanceGroups"})
 	}
 	return results, nil
 }
 
+// unmanagedResult is a running fleet instance that is not a managed node, with its likely cause.
+func (d *deployment) unmanagedResult(i instance) Result {
+	r := Result{Check: "node " + i.InstanceId, State: Fail,
+		Evidence: "running with tag " + d.t.FleetTagKey + "=" + d.t.FleetTagValue + " but not a managed node (SSM Agent never registered)"}
+	r.Evidence, r.Action = d.diagnose(i.InstanceId, r.Evidence)
+	return r
+}
+
 // nodeResult judges one node by its PingStatus: Online | ConnectionLost | Inactive (deprecated)
-// (InstanceInformationStringFilter, Systems Manager API Reference, read 2026-11-27).
-func nodeResult(now time.Time, n node, what string) Result {
+// (InstanceInformationStringFilter, Systems Manager API Reference, read 2026-11-27), and its
+// agent's version against what the deployment uses.
+func (d *deployment) nodeResult(n node, what string) Result {
 	r := Result{Check: "node " + n.InstanceId + what,
-		Evidence: fmt.Sprintf("%s, agent %s, last ping %s", n.PingStatus, n.AgentVersion, ago(now, n.LastPingDateTime.Time))}
-	if n.PingStatus == "Online" {
+		Evidence: fmt.Sprintf("%s, agent %s, last ping %s", n.PingStatus, n.AgentVersion, ago(d.now, n.LastPingDateTime.Time))}
+	switch {
+	case n.PingStatus != "Online":
+		r.State = Fail
+		r.Evidence, r.Action = d.diagnose(n.InstanceId, r.Evidence)
+	case versionBefore(n.AgentVersion, minimumAgentForRunPatchBaseline):
+		r.State = Warn
+		r.Evidence += fmt.Sprintf("; older than %s, the version %s needs", minimumAgentForRunPatchBaseline, patchingspec.RunPatchBaselineDocument)
+		r.Action = fmt.Sprintf("update SSM Agent: aws ssm send-command --document-name AWS-UpdateSSMAgent --targets Key=InstanceIds,Values=%s", n.InstanceId)
+	default:
 		r.State = OK
-	} else {
-		r.State, r.Action = Fail, agentAction
 	}
 	return r
+}
+
+// minimumAgentForRunPatchBaseline: "Version 2.0.834.0 or later of SSM Agent is required in order to
+// use the AWS-RunPatchBaseline document" ("SSM Command document for patching: AWS-RunPatchBaseline",
+// Systems Manager User Guide, read 2026-12-06). Every window, scan and make patch-now runs it.
+const minimumAgentForRunPatchBaseline = "2.0.834.0"
+
+// versionBefore compares dotted versions numerically; an unreadable version is not judged.
+func versionBefore(version, minimum string) bool {
+	a, b := strings.Split(version, "."), strings.Split(minimum, ".")
+	for i := range max(len(a), len(b)) {
+		var x, y int
+		if i < len(a) {
+			if _, err := fmt.Sscan(a[i], &x); err != nil {
+				return false
+			}
+		}
+		if i < len(b) {
+			fmt.Sscan(b[i], &y)
+		}
+		if x != y {
+			return x < y
+		}
+	}
+	return false
+}
+
+// troubleshootRunbook is AWS Support's runbook that finds why an EC2 instance is not a managed
+// node or lost its connection (AWSSupport-TroubleshootManagedInstance: "Troubleshooting managed
+// node issues in Systems Manager with SAW", AWS re:Post and AWS China blog, read 2026-12-06).
+const troubleshootRunbook = "AWSSupport-TroubleshootManagedInstance"
+
+// ssmCliDiagnostics runs on the node itself and checks what SSM Agent needs to reach
+// ("Troubleshooting managed node availability", Systems Manager User Guide, read 2026-12-06).
+const ssmCliDiagnostics = `ssm-cli get-diagnostics ("C:\Program Files\Amazon\SSM\ssm-cli.exe" get-diagnostics --output table on Windows)`
+
+// diagnose names an unmanaged or lost node's likely cause and the next step. An EC2 instance
+// needs an instance profile, or Default Host Management Configuration (the account's
+// /ssm/managed-instance/default-ec2-instance-management-role setting naming a role), to register
+// ("Troubleshooting managed node availability", Systems Manager User Guide; the setting's value
+// is an IAM role's name once configured: UpdateServiceSetting, Systems Manager API Reference,
+// read 2026-12-06; Status Default before).
+func (d *deployment) diagnose(id, evidence string) (string, string) {
+	step := fmt.Sprintf("aws ssm start-automation-execution --document-name %s --parameters InstanceId=%s names the cause; on the node, %s", troubleshootRunbook, id, ssmCliDiagnostics)
+	if strings.HasPrefix(id, "mi-") {
+		return evidence, "a hybrid node: on it, " + ssmCliDiagnostics + "; check its activation and the endpoints it reaches"
+	}
+	i, known := d.instances[id]
+	if !known || i.IamInstanceProfile != nil {
+		return evidence, step + "; " + agentAction
+	}
+	switch on, err := d.defaultHostManagement(); {
+	case err != nil:
+		evidence += "; likely cause: no instance profile (whether Default Host Management Configuration is on is unknown: " + Permission([]string{"ssm", "get-service-setting"}, err) + " failed)"
+	case on:
+		evidence += "; no instance profile, and Default Host Management Configuration is on: check IMDSv2 and the agent's version"
+	default:
+		evidence += "; likely cause: no instance profile, and Default Host Management Configuration is off"
+		return evidence, "attach an instance profile with AmazonSSMManagedInstanceCore (fleet.instanceGroups get one), or turn on Default Host Management Configuration; " + step
+	}
+	return evidence, step
+}
+
+// defaultHostManagement tells whether Default Host Management Configuration is on (GetServiceSetting), read once.
+func (d *deployment) defaultHostManagement() (bool, error) {
+	if d.dhmc == nil {
+		var out struct {
+			ServiceSetting struct {
+				SettingValue string `json:"SettingValue"`
+				Status       string `json:"Status"`
+			} `json:"ServiceSetting"`
+		}
+		err := d.call(&out, "ssm", "get-service-setting", "--setting-id", "/ssm/managed-instance/default-ec2-instance-management-role")
+		on := out.ServiceSetting.Status != "Default" && out.ServiceSetting.SettingValue != "" && out.ServiceSetting.SettingValue != "$None"
+		d.dhmc = &dhmcState{on: on, err: err}
+	}
+	return d.dhmc.on, d.dhmc.err
+}
+
+type dhmcState struct {
+	on  bool
+	err error
 }
 
 type associationExecution struct {
@@ -190,9 +303,11 @@ func (d *deployment) checkWsusSetup() ([]Result, error) {
 		return []Result{{Check: "WSUS setup", State: Fail, Evidence: "the fleet stack has no WSUS setup association", Action: "make deploy"}}, nil
 	}
 	last, err := d.lastExecution(ids[0])
-	if err != nil || last == nil {
+	if err != nil {
+		return nil, err
+	} else if last == nil {
 		return []Result{{Check: "WSUS setup", State: Warn, Evidence: "association " + ids[0] + " has not run yet",
-			Action: "wait: it runs when created and daily"}}, err
+			Action: "wait: it runs when created and daily"}}, nil
 	}
 	r := Result{Check: "WSUS setup", State: associationState(last.Status),
 		Evidence: fmt.Sprintf("last run %s: %s (%s)", ago(d.now, last.CreatedTime.Time), last.Status, last.DetailedStatus)}
@@ -200,7 +315,8 @@ func (d *deployment) checkWsusSetup() ([]Result, error) {
 		r.Action = fmt.Sprintf("read its output under s3://%s/wsus-setup/ (or the association's execution history), fix, then aws ssm start-associations-once --association-ids %s",
 			d.fleet.Outputs["CommandOutputBucket"], ids[0])
 	}
-	return []Result{r}, nil
+	err = d.ageWarning(&r, last.CreatedTime.Time, d.t.Fleet, wsusSetupAssociation)
+	return []Result{r}, err
 }
 
 // latestDatapoint is the newest datapoint of one statistic over the last three hours
@@ -254,6 +370,10 @@ func (d *deployment) checkWsusSync() ([]Result, error) {
 	case !found || !hoursFound:
 		r.State, r.Evidence = Fail, fmt.Sprintf("no %s metrics from %s in the last 3 hours", d.t.HealthNamespace, wsus)
 		r.Action = "the health association reports every 30 minutes once WSUS is installed: check the WSUS setup row and the health association's history"
+	case d.metricsStopped(at):
+		r.State, r.Evidence = Fail, fmt.Sprintf("the %s metrics from %s stopped arriving: the newest is from %s, %s", d.t.HealthNamespace, wsus,
+			at.UTC().Format(time.RFC3339), ago(d.now, at))
+		r.Action = "the health association reports every 30 minutes: check the server's node row and the health association's history"
 	case hours >= neverSynchronised:
 		r.State, r.Evidence = Fail, "WSUS has never synchronised (NeverRun)"
 		r.Action = "wait for the first synchronisation (hours) before any scan: clients scan against what WSUS has"
@@ -269,6 +389,16 @@ func (d *deployment) checkWsusSync() ([]Result, error) {
 	return []Result{r}, nil
 }
 
+// metricsStopped tells whether the newest health datapoint (the start of its 30-minute period) is
+// older than two runs of the deployed health association and a period.
+func (d *deployment) metricsStopped(newest time.Time) bool {
+	gap, _, err := d.associationGap(d.t.Fleet, wsusHealthAssociation)
+	if err != nil || gap == 0 {
+		gap = 30 * time.Minute
+	}
+	return d.now.Sub(newest) > 2*gap+30*time.Minute
+}
+
 // checkWsusClient: the client association's newest execution, per node
 // (DescribeAssociationExecutionTargets).
 func (d *deployment) checkWsusClient() ([]Result, error) {
@@ -280,9 +410,11 @@ func (d *deployment) checkWsusClient() ([]Result, error) {
 		return []Result{{Check: "WSUS client", State: Fail, Evidence: "the fleet stack has no WSUS client association", Action: "make deploy"}}, nil
 	}
 	last, err := d.lastExecution(ids[0])
-	if err != nil || last == nil {
+	if err != nil {
+		return nil, err
+	} else if last == nil {
 		return []Result{{Check: "WSUS client", State: Warn, Evidence: "association " + ids[0] + " has not run yet",
-			Action: "wait: it runs daily on the fleet tag"}}, err
+			Action: "wait: it runs daily on the fleet tag"}}, nil
 	}
 	var out struct {
 		AssociationExecutionTargets []struct {
@@ -299,46 +431,93 @@ func (d *deployment) checkWsusClient() ([]Result, error) {
 		r := Result{Check: "WSUS client on " + t.ResourceId, State: associationState(t.Status),
 			Evidence: fmt.Sprintf("%s (%s), run %s", t.Status, t.DetailedStatus, ago(d.now, last.CreatedTime.Time))}
 		if r.State == Fail {
-			r.Action = fmt.Sprintf("read its output under s3://%s/wsus-client/; the node must reach WSUS (%s)", d.fleet.Outputs["CommandOutputBucket"], d.fleet.Outputs["WsusUrl"])
+			r.Action = fmt.Sprintf("read its output under s3://%s/wsus-client/; the node must reach WSUS (%s); on the node, %s shows what it cannot reach",
+				d.fleet.Outputs["CommandOutputBucket"], d.fleet.Outputs["WsusUrl"], ssmCliDiagnostics)
 		}
 		results = append(results, r)
 	}
 	if len(results) == 0 {
 		results = append(results, Result{Check: "WSUS client", State: Warn, Evidence: "its last run reached no node", Action: "tag the fleet's nodes " + d.t.FleetTagKey + "=" + d.t.FleetTagValue})
 	}
-	return results, nil
+	age := Result{Check: "WSUS client", State: OK, Evidence: fmt.Sprintf("association %s last ran %s", ids[0], ago(d.now, last.CreatedTime.Time))}
+	err = d.ageWarning(&age, last.CreatedTime.Time, d.t.Fleet, wsusClientAssociation)
+	if age.State == Warn {
+		results = append(results, age)
+	}
+	return results, err
 }
 
-// checkScans: each patch group's nodes' last patch operation (DescribeInstancePatchStatesForPatchGroup:
-// InstancePatchStates with MissingCount, FailedCount, InstalledPendingRebootCount, Operation,
-// OperationEndTime).
-func (d *deployment) checkScans() ([]Result, error) {
-	var results []Result
-	for _, group := range d.t.PatchGroups {
-		var out struct {
-			InstancePatchStates []struct {
-				InstanceId                  string `json:"InstanceId"`
-				Operation                   string `json:"Operation"`
-				OperationEndTime            Time   `json:"OperationEndTime"`
-				MissingCount                int    `json:"MissingCount"`
-				FailedCount                 int    `json:"FailedCount"`
-				InstalledPendingRebootCount int    `json:"InstalledPendingRebootCount"`
-			} `json:"InstancePatchStates"`
-		}
-		if err := d.call(&out, "ssm", "describe-instance-patch-states-for-patch-group", "--patch-group", group); err != nil {
+type patchState struct {
+	InstanceId                  string `json:"InstanceId"`
+	Operation                   string `json:"Operation"`
+	OperationEndTime            Time   `json:"OperationEndTime"`
+	MissingCount                int    `json:"MissingCount"`
+	FailedCount                 int    `json:"FailedCount"`
+	InstalledPendingRebootCount int    `json:"InstalledPendingRebootCount"`
+}
+
+// groupMembers are the managed nodes tagged into a patch group, under any of the patch group tag
+// keys (DescribeInstanceInformation with tag:{key} filters: the tags, not the reports, say who
+// belongs to a group).
+func (d *deployment) groupMembers(group string) (map[string]bool, error) {
+	members := map[string]bool{}
+	for _, key := range d.t.PatchGroupTagKeys {
+		nodes, err := d.describeNodes("tag:"+key, group)
+		if err != nil {
 			return nil, err
 		}
+		for _, n := range nodes {
+			members[n.InstanceId] = true
+		}
+	}
+	return members, nil
+}
+
+// checkScans: each patch group counted from its members (the nodes tagged into it), with each
+// member's last patch operation (DescribeInstancePatchStatesForPatchGroup: InstancePatchStates with
+// MissingCount, FailedCount, InstalledPendingRebootCount, Operation, OperationEndTime); a member
+// that has no patch state is named, and so is a fleet node in no group.
+func (d *deployment) checkScans() ([]Result, error) {
+	var results []Result
+	grouped := map[string]bool{}
+	allRead := true
+	for _, group := range d.t.PatchGroups {
 		r := Result{Check: "patch group " + group}
-		if len(out.InstancePatchStates) == 0 {
-			r.State, r.Evidence = Warn, "no node of the group has reported a scan"
-			r.Action = fmt.Sprintf("after WSUS has synchronised: make patch-now TARGET=%s OPERATION=Scan", group)
+		members, err := d.groupMembers(group)
+		if err != nil {
+			results, allRead = append(results, couldNotCheck(r.Check, err)), false
+			continue
+		}
+		maps.Copy(grouped, members)
+		var out struct {
+			InstancePatchStates []patchState `json:"InstancePatchStates"`
+		}
+		if err := d.call(&out, "ssm", "describe-instance-patch-states-for-patch-group", "--patch-group", group); err != nil {
+			results = append(results, couldNotCheck(r.Check, err))
+			continue
+		}
+		states := map[string]patchState{}
+		for _, s := range out.InstancePatchStates {
+			states[s.InstanceId] = s
+		}
+		if len(members) == 0 {
+			r.State, r.Evidence = Warn, fmt.Sprintf("no managed node is tagged into the group (%s)", strings.Join(d.t.PatchGroupTagKeys, " or "))
+			if len(states) > 0 {
+				r.Evidence += fmt.Sprintf("; %d node(s) reported under it before", len(states))
+			}
+			r.Action = fmt.Sprintf("tag the group's nodes %s=%s", d.t.PatchGroupTagKeys[0], group)
 			results = append(results, r)
 			continue
 		}
 		missing, failed, reboot, compliant := 0, 0, 0, 0
 		var newest time.Time
-		var failedNodes []string
-		for _, s := range out.InstancePatchStates {
+		var failedNodes, unreported []string
+		for _, id := range slices.Sorted(maps.Keys(members)) {
+			s, ok := states[id]
+			if !ok {
+				unreported = append(unreported, id)
+				continue
+			}
 			missing += s.MissingCount
 			failed += s.FailedCount
 			reboot += s.InstalledPendingRebootCount
@@ -353,12 +532,34 @@ func (d *deployment) checkScans() ([]Result, error) {
 			}
 		}
 		r.Evidence = fmt.Sprintf("%d/%d nodes compliant; missing %d, failed %d, pending reboot %d; last operation %s",
-			compliant, len(out.InstancePatchStates), missing, failed, reboot, ago(d.now, newest))
+			compliant, len(members), missing, failed, reboot, ago(d.now, newest))
+		gap, schedule := d.scanGap(group)
+		var stale []string
+		for _, id := range slices.Sorted(maps.Keys(members)) {
+			if st, ok := states[id]; ok && overdue(d.now, st.OperationEndTime.Time, gap) {
+				stale = append(stale, fmt.Sprintf("%s (%s)", id, ago(d.now, st.OperationEndTime.Time)))
+			}
+		}
+		if len(stale) > 0 {
+			r.Evidence += fmt.Sprintf("; last operation overdue on %s: %s runs one %s", strings.Join(stale, ", "), schedule, every(gap))
+		}
+		if len(unreported) > 0 {
+			r.Evidence += fmt.Sprintf("; no patch state from %s", strings.Join(unreported, ", "))
+		}
 		switch {
 		case failed > 0:
 			r.State = Fail
 			r.Action = fmt.Sprintf("patches failed to install on %s: read the window's output under s3://%s/patch/, then make patch-now TARGET=%s OPERATION=Install",
 				strings.Join(failedNodes, ", "), d.fleet.Outputs["CommandOutputBucket"], group)
+		case len(unreported) == len(members):
+			r.State, r.Evidence = Warn, fmt.Sprintf("none of the group's %d node(s) has reported a scan", len(members))
+			r.Action = fmt.Sprintf("after WSUS has synchronised: make patch-now TARGET=%s OPERATION=Scan", group)
+		case len(unreported) > 0:
+			r.State = Warn
+			r.Action = fmt.Sprintf("a node without a patch state was never scanned: make patch-now TARGET=%s OPERATION=Scan, and check its node row", unreported[0])
+		case len(stale) > 0:
+			r.State = Warn
+			r.Action = fmt.Sprintf("its compliance is old news: check those nodes' rows and the scan association's history, or make patch-now TARGET=%s OPERATION=Scan", group)
 		case missing > 0 || reboot > 0:
 			r.State = Warn
 			r.Action = fmt.Sprintf("the next window installs them, or make patch-now TARGET=%s OPERATION=Install", group)
@@ -366,6 +567,20 @@ func (d *deployment) checkScans() ([]Result, error) {
 			r.State = OK
 		}
 		results = append(results, r)
+	}
+	if allRead && len(d.t.PatchGroups) > 0 {
+		var loose []string
+		for _, id := range slices.Sorted(maps.Keys(d.nodes)) {
+			if !grouped[id] {
+				loose = append(loose, id)
+			}
+		}
+		if len(loose) > 0 {
+			results = append(results, Result{Check: "nodes in no patch group", State: Warn,
+				Evidence: fmt.Sprintf("%s carry %s=%s but no %s tag naming one of %s: no maintenance window installs their patches", strings.Join(loose, ", "),
+					d.t.FleetTagKey, d.t.FleetTagValue, strings.Join(d.t.PatchGroupTagKeys, " or "), strings.Join(d.t.PatchGroups, ", ")),
+				Action: fmt.Sprintf("tag them %s=<group>", d.t.PatchGroupTagKeys[0])})
+		}
 	}
 	return results, nil
 }
@@ -379,12 +594,21 @@ func (d *deployment) checkWindows() ([]Result, error) {
 	if len(windows) == 0 {
 		return nil, nil
 	}
-	template, err := d.deployedTemplate(d.t.Patching)
-	if err != nil {
-		return nil, err
-	}
+	template, templateErr := d.template(d.t.Patching)
 	var results []Result
 	for _, window := range windows {
+		r := Result{Check: fmt.Sprintf("window %s (%s)", d.patching.templateName(template, window), window)}
+		// GetMaintenanceWindow: the deployed schedule, and whether the window is enabled.
+		var live struct {
+			Schedule         string `json:"Schedule"`
+			ScheduleTimezone string `json:"ScheduleTimezone"`
+			Enabled          bool   `json:"Enabled"`
+			CreatedDate      Time   `json:"CreatedDate"`
+		}
+		if err := d.call(&live, "ssm", "get-maintenance-window", "--window-id", window); err != nil {
+			results = append(results, couldNotCheck(r.Check, err))
+			continue
+		}
 		var out struct {
 			WindowExecutions []struct {
 				WindowExecutionId string `json:"WindowExecutionId"`
@@ -394,11 +618,32 @@ func (d *deployment) checkWindows() ([]Result, error) {
 			} `json:"WindowExecutions"`
 		}
 		if err := d.call(&out, "ssm", "describe-maintenance-window-executions", "--window-id", window); err != nil {
-			return nil, err
+			results = append(results, couldNotCheck(r.Check, err))
+			continue
 		}
-		r := Result{Check: fmt.Sprintf("window %s (%s)", d.patching.templateName(template, window), window)}
+		if !live.Enabled {
+			r.State, r.Evidence = Warn, fmt.Sprintf("disabled: its schedule %s starts no run", live.Schedule)
+			r.Action = fmt.Sprintf("enable it (aws ssm update-maintenance-window --window-id %s --enabled), or make deploy: the stack declares it enabled", window)
+			results = append(results, r)
+			continue
+		}
+		loc, _ := time.LoadLocation(live.ScheduleTimezone)
+		due, gap, judged := ssmschedule.Previous(live.Schedule, d.now.Add(-lateBy(0)), loc)
+		missed := func(lastStart time.Time) bool {
+			if judged && due.IsZero() { // rate(...): starts count from the window's creation
+				if lastStart.Before(live.CreatedDate.Time) {
+					lastStart = live.CreatedDate.Time
+				}
+				return overdue(d.now, lastStart, gap)
+			}
+			return judged && due.After(live.CreatedDate.Time) && lastStart.Before(due.Add(-15*time.Minute))
+		}
 		if len(out.WindowExecutions) == 0 {
 			r.State, r.Evidence = OK, "no run yet"
+			if missed(time.Time{}) {
+				r.State, r.Evidence = Warn, fmt.Sprintf("no run yet, though its schedule %s (%s) was due %s", live.Schedule, orUTC(live.ScheduleTimezone), ago(d.now, due))
+				r.Action = "check the window's targets have nodes (AllowUnassociatedTargets is off) and its history in the console"
+			}
 			results = append(results, r)
 			continue
 		}
@@ -444,9 +689,14 @@ func (d *deployment) checkWindows() ([]Result, error) {
 			r.Action = fmt.Sprintf("aws ssm get-maintenance-window-execution --window-execution-id %s, then the task's output under s3://%s/patch/",
 				last.WindowExecutionId, d.fleet.Outputs["CommandOutputBucket"])
 		}
+		if r.State == OK && missed(last.StartTime.Time) {
+			r.State = Warn
+			r.Evidence += fmt.Sprintf("; overdue: its schedule %s (%s, %s) was due %s", live.Schedule, orUTC(live.ScheduleTimezone), every(gap), ago(d.now, due))
+			r.Action = "the scheduled run did not start: check the window is enabled, its targets have nodes, and its history"
+		}
 		results = append(results, r)
 	}
-	return results, nil
+	return results, templateErr
 }
 
 // checkAlarms: the patching stack's alarms (DescribeAlarms: MetricAlarms with StateValue OK |
@@ -487,7 +737,7 @@ func (d *deployment) checkAlarms() ([]Result, error) {
 // checkS3Drift compares the deployed network stack's S3 prefix list (security group id, ACL CIDRs)
 // with AWS's list now (package s3drift, as make check-update does for the synthesised one).
 func (d *deployment) checkS3Drift() ([]Result, error) {
-	template, err := d.deployedTemplate(d.t.Network)
+	template, err := d.template(d.t.Network)
 	if err != nil {
 		return nil, err
 	}
@@ -528,7 +778,7 @@ func (d *deployment) checkS3Drift() ([]Result, error) {
 // ("Troubleshooting Patch Manager", AWS Systems Manager User Guide: the node must reach them
 // through the S3 gateway endpoint, NAT gateway, or internet gateway; read 2026-11-27).
 func (d *deployment) checkS3Endpoint() ([]Result, error) {
-	template, err := d.deployedTemplate(d.t.Network)
+	template, err := d.template(d.t.Network)
 	if err != nil {
 		return nil, err
 	}
@@ -698,6 +948,13 @@ func (d *deployment) competingWindows() ([]string, error) {
 	return competing, nil
 }
 
+func orUTC(timezone string) string {
+	if timezone == "" {
+		return "UTC"
+	}
+	return timezone
+}
+
 func orUnnamed(name string) string {
 	if name == "" {
 		return "unnamed"
@@ -740,9 +997,11 @@ func (d *deployment) overlaps(a association) string {
 }
 
 // checkProtection: make deploy sets a stack policy that denies replacing or deleting the stateful
-// resources (StackPolicy) and the stacks carry termination protection.
+// resources (cfnupdate.StackPolicy) and the stacks carry termination protection. The deployed policy
+// is judged by what it denies: one that lets an update replace or delete a protected resource fails.
 func (d *deployment) checkProtection() ([]Result, error) {
-	var missing []string
+	var missing, open []string
+	var failures []error
 	for _, s := range []stack{d.network, d.fleet, d.patching} {
 		if !s.TerminationProtection {
 			missing = append(missing, s.Name+": no termination protection")
@@ -751,15 +1010,76 @@ func (d *deployment) checkProtection() ([]Result, error) {
 			StackPolicyBody string `json:"StackPolicyBody"`
 		}
 		if err := d.call(&policy, "cloudformation", "get-stack-policy", "--stack-name", s.Name); err != nil {
-			return nil, err
+			failures = append(failures, err)
+			continue
 		}
-		if !strings.Contains(policy.StackPolicyBody, "Update:Replace") {
+		if policy.StackPolicyBody == "" {
 			missing = append(missing, s.Name+": no stack policy protecting its data")
+			continue
+		}
+		var parsed stackPolicy
+		if err := json.Unmarshal([]byte(policy.StackPolicyBody), &parsed); err != nil {
+			open = append(open, fmt.Sprintf("%s: its stack policy is not a policy document (%v)", s.Name, err))
+			continue
+		}
+		if allowed := parsed.unprotected(s.Resources); len(allowed) > 0 {
+			open = append(open, fmt.Sprintf("%s: its stack policy lets an update %s", s.Name, strings.Join(allowed, "; ")))
 		}
 	}
-	if len(missing) > 0 {
-		return []Result{{Check: "data protection", State: Warn, Evidence: strings.Join(missing, "; "),
-			Action: "make deploy sets both (stacks deployed by an older version or from the console lack them)"}}, nil
+	var results []Result
+	switch {
+	case len(open) > 0:
+		results = append(results, Result{Check: "data protection", State: Fail, Evidence: strings.Join(append(open, missing...), "; "),
+			Action: "make deploy sets the policy that denies Update:Replace and Update:Delete on them; until then an update can lose their data"})
+	case len(missing) > 0:
+		results = append(results, Result{Check: "data protection", State: Warn, Evidence: strings.Join(missing, "; "),
+			Action: "make deploy sets both (stacks deployed by an older version, a pipeline or the console lack them)"})
+	case len(failures) == 0:
+		results = append(results, Result{Check: "data protection", State: OK, Evidence: "termination protection on all three stacks, and stack policies that deny replacing or deleting their data"})
 	}
-	return []Result{{Check: "data protection", State: OK, Evidence: "termination protection and a stack policy on all three stacks"}}, nil
+	for _, err := range failures {
+		results = append(results, couldNotCheck("data protection", err))
+	}
+	return results, nil
+}
+
+// checkAlertRules: the patching stack's EventBridge rules (alerts, findings) delivered what they
+// matched: FailedInvocations (AWS/Events, dimension RuleName, Sum) over the last 24 hours is zero.
+// "EventBridge only sends this metric to CloudWatch if it isn't zero", so no datapoint is zero
+// ("Monitoring Amazon EventBridge", Amazon EventBridge User Guide, read 2026-12-06).
+func (d *deployment) checkAlertRules() ([]Result, error) {
+	rules := d.patching.physical("AWS::Events::Rule", "")
+	if len(rules) == 0 {
+		return nil, nil
+	}
+	var failing []string
+	var results []Result
+	for _, rule := range rules {
+		var out struct {
+			Datapoints []struct {
+				Sum float64 `json:"Sum"`
+			} `json:"Datapoints"`
+		}
+		err := d.call(&out, "cloudwatch", "get-metric-statistics", "--namespace", "AWS/Events", "--metric-name", "FailedInvocations",
+			"--dimensions", "Name=RuleName,Value="+rule,
+			"--start-time", d.now.Add(-24*time.Hour).UTC().Format(time.RFC3339), "--end-time", d.now.UTC().Format(time.RFC3339),
+			"--period", "86400", "--statistics", "Sum")
+		if err != nil {
+			results = append(results, couldNotCheck("alert rule "+rule, err))
+			continue
+		}
+		sum := 0.0
+		for _, p := range out.Datapoints {
+			sum += p.Sum
+		}
+		if sum > 0 {
+			failing = append(failing, fmt.Sprintf("%s: %.0f failed invocation(s)", rule, sum))
+		}
+	}
+	if len(failing) > 0 {
+		return append(results, Result{Check: "alert rules", State: Fail,
+			Evidence: "in the last 24 h, " + strings.Join(failing, "; ") + ": those alerts never reached the topic",
+			Action:   "check the rule's target may publish (its role, the topic's access policy, the topic's KMS key policy): aws events list-targets-by-rule --rule <name>"}), nil
+	}
+	return append(results, Result{Check: "alert rules", State: OK, Evidence: fmt.Sprintf("no failed invocation in the last 24 h on the %d EventBridge rules", len(rules))}), nil
 }

@@ -1,7 +1,9 @@
 package doctor
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -20,6 +22,9 @@ const (
 	OK   State = "OK"
 	Warn State = "WARN" // not broken, but not done yet or needing a look
 	Fail State = "FAIL"
+	// Unchecked is a check that could not be made: a call it needs failed (denied, throttled).
+	// The other checks still run, and the run is incomplete.
+	Unchecked State = "COULD NOT CHECK"
 )
 
 // Result is one line of the table: what was checked, the verdict, what AWS said, what to do.
@@ -43,6 +48,8 @@ type Target struct {
 	// HealthNamespace is where the deployment's WSUS server publishes its health: one namespace
 	// per deployment (constructs/wsus HealthNamespaceOf).
 	HealthNamespace string
+	// Account is the environment's account id, "" when the configuration names none.
+	Account string
 }
 
 // TargetsOf are the deployments of a configuration: one, or one per environment.
@@ -54,7 +61,7 @@ func TargetsOf(cfg *config.Config) []Target {
 			Network: d.StackName("network"), Fleet: d.StackName("fleet"), Patching: d.StackName("patching"),
 			FleetTagKey: d.Fleet.Tag.Key, FleetTagValue: d.Fleet.Tag.Value,
 			PatchGroups: d.PatchGroups(), PatchGroupTagKeys: config.PatchGroupTagKeys, WsusEnabled: d.Wsus.Enabled,
-			HealthNamespace: wsusspec.HealthNamespaceOf(d.NamePrefix()),
+			HealthNamespace: wsusspec.HealthNamespaceOf(d.NamePrefix()), Account: d.Account,
 		})
 	}
 	return out
@@ -67,29 +74,116 @@ type CouldNotRun struct{ Err error }
 func (e CouldNotRun) Error() string { return e.Err.Error() }
 func (e CouldNotRun) Unwrap() error { return e.Err }
 
-// Examine runs every check on one deployment. Its error is a CouldNotRun.
+// Examine runs every check on one deployment. Its error is a CouldNotRun: a stack that is not
+// deployed, or an AWS CLI that cannot answer at all (no credentials, no network). A call that AWS
+// answers with an error (denied, throttled) makes a COULD NOT CHECK row for the check that needs
+// it, naming the call and the IAM permission, and every other check still runs.
 func Examine(aws AWS, t Target, now time.Time) ([]Result, error) {
 	d := &deployment{aws: aws, t: t, now: now}
-	if err := d.readStacks(); err != nil {
+	who, err := d.identify()
+	if err != nil {
 		return nil, CouldNotRun{err}
 	}
-	var results []Result
-	for _, check := range []func() ([]Result, error){
-		d.checkNodes, d.checkWsusSetup, d.checkWsusSync, d.checkWsusClient, d.checkScans,
-		d.checkWindows, d.checkAlarms, d.checkS3Drift, d.checkS3Endpoint, d.checkCompetingPatching, d.checkProtection,
+	results, err := d.readStacks()
+	if err != nil {
+		return nil, CouldNotRun{err}
+	}
+	results = append([]Result{who}, results...)
+	for _, c := range []struct {
+		name   string // the row of a check that could not be made at all
+		stacks []*stack
+		run    func() ([]Result, error)
+	}{
+		{"node", []*stack{&d.fleet}, d.checkNodes},
+		{"WSUS setup", []*stack{&d.fleet}, d.checkWsusSetup},
+		{"WSUS synchronisation", []*stack{&d.fleet}, d.checkWsusSync},
+		{"WSUS client", []*stack{&d.fleet}, d.checkWsusClient},
+		{"patch group", []*stack{&d.fleet, &d.patching}, d.checkScans},
+		{"window", []*stack{&d.fleet, &d.patching}, d.checkWindows},
+		{"alarm", []*stack{&d.patching}, d.checkAlarms},
+		{"alert rules", []*stack{&d.patching}, d.checkAlertRules},
+		{"S3 prefix list", []*stack{&d.network}, d.checkS3Drift},
+		{"S3 endpoint policy", []*stack{&d.network, &d.fleet}, d.checkS3Endpoint},
+		{"other patching", []*stack{&d.fleet, &d.patching}, d.checkCompetingPatching},
+		{"data protection", []*stack{&d.network, &d.fleet, &d.patching}, d.checkProtection},
 	} {
-		r, err := check()
-		if err != nil {
-			return nil, CouldNotRun{err}
+		if err := d.unread(c.stacks...); err != nil {
+			results = append(results, couldNotCheck(c.name, err))
+			continue
 		}
+		r, err := c.run()
 		results = append(results, r...)
+		if err != nil {
+			results = append(results, couldNotCheck(c.name, err))
+		}
 	}
 	return results, nil
+}
+
+// identify is the first row: which account (the caller's, GetCallerIdentity), region and stacks
+// are examined. It refuses, with an error, when the configuration names the environment's account
+// and the credentials are another's: their answers would be about another deployment.
+func (d *deployment) identify() (Result, error) {
+	var caller struct {
+		Account string `json:"Account"`
+		Arn     string `json:"Arn"`
+	}
+	where := fmt.Sprintf("region %s, stacks %s, %s, %s", orDefault(d.t.Region), d.t.Network, d.t.Fleet, d.t.Patching)
+	if d.t.Environment != "" {
+		where = "environment " + d.t.Environment + ", " + where
+	}
+	err := d.call(&caller, "sts", "get-caller-identity")
+	if _, _, answered := APIError(err); answered {
+		return couldNotCheck("deployment", err), nil
+	} else if err != nil {
+		return Result{}, err
+	}
+	if d.t.Account != "" && caller.Account != d.t.Account {
+		name := d.t.Environment
+		if name == "" {
+			name = "the deployment"
+		}
+		return Result{}, fmt.Errorf("refused: %s is in account %s, and the credentials (%s) are account %s's: give a profile of account %s (make doctor PROFILES=%s=<profile>, or AWS_PROFILE)",
+			name, d.t.Account, caller.Arn, caller.Account, d.t.Account, orName(d.t.Environment))
+	}
+	return Result{Check: "deployment", State: OK, Evidence: fmt.Sprintf("account %s (as %s), %s", caller.Account, caller.Arn, where)}, nil
+}
+
+func orName(environment string) string {
+	if environment == "" {
+		return "<name>"
+	}
+	return environment
+}
+
+// couldNotCheck is the row of a check whose call failed: the command, AWS's answer, and the
+// permission it needs.
+func couldNotCheck(check string, err error) Result {
+	r := Result{Check: check, State: Unchecked, Evidence: err.Error()}
+	var cliErr *CLIError
+	if !errors.As(err, &cliErr) {
+		r.Action = "report it: the answer was not what the AWS API reference describes"
+		return r
+	}
+	r.Evidence = "aws " + strings.Join(cliErr.Args[:min(2, len(cliErr.Args))], " ") + ": " + cliErr.Stderr
+	permission := Permission(cliErr.Args, err)
+	switch code, _, _ := APIError(err); code {
+	case "ThrottlingException", "Throttling", "RequestLimitExceeded", "TooManyRequestsException":
+		r.Action = "throttled: run make doctor again later (the AWS CLI already retried)"
+	default:
+		r.Action = "allow " + permission + " to the caller, then make doctor again"
+	}
+	return r
 }
 
 // Failed tells whether any result failed.
 func Failed(results []Result) bool {
 	return slices.ContainsFunc(results, func(r Result) bool { return r.State == Fail })
+}
+
+// Incomplete tells whether a check could not be made.
+func Incomplete(results []Result) bool {
+	return slices.ContainsFunc(results, func(r Result) bool { return r.State == Unchecked })
 }
 
 // Print writes the results as one table.
@@ -112,13 +206,39 @@ type deployment struct {
 	t                        Target
 	now                      time.Time
 	network, fleet, patching stack
-	region                   string // from the stacks' ids
-	nodes                    map[string]node
+	region, account          string                    // from the stacks' ids
+	nodes                    map[string]node           // managed nodes with the fleet tag
+	instances                map[string]instance       // running EC2 instances with the fleet tag
+	dhmc                     *dhmcState                // Default Host Management Configuration, once read
+	templates                map[string]map[string]any // deployed templates read so far, by stack name
+	// failedStacks are the stacks whose description AWS refused, by name.
+	failedStacks map[*stack]error
+}
+
+// unread is the error of the first of these stacks that could not be read, or nil.
+func (d *deployment) unread(stacks ...*stack) error {
+	for _, s := range stacks {
+		if err := d.failedStacks[s]; err != nil {
+			return fmt.Errorf("needs stack %s, which could not be read: %w", d.stackName(s), err)
+		}
+	}
+	return nil
+}
+
+func (d *deployment) stackName(s *stack) string {
+	switch s {
+	case &d.network:
+		return d.t.Network
+	case &d.fleet:
+		return d.t.Fleet
+	}
+	return d.t.Patching
 }
 
 type stack struct {
 	Name                  string
 	Id                    string
+	Created               time.Time
 	TerminationProtection bool
 	Outputs               map[string]string
 	Resources             []stackResource
@@ -148,6 +268,11 @@ func (d *deployment) call(into any, args ...string) error {
 	if err != nil {
 		return err
 	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		// The AWS CLI prints nothing at all for an empty answer (GetStackPolicy of a stack without
+		// a policy, an empty list): every field is absent.
+		return nil
+	}
 	if err := json.Unmarshal(data, into); err != nil {
 		return fmt.Errorf("aws %s: not the JSON expected: %w", strings.Join(args, " "), err)
 	}
@@ -155,15 +280,18 @@ func (d *deployment) call(into any, args ...string) error {
 }
 
 // readStacks reads the three stacks' outputs and resources (DescribeStacks, ListStackResources).
-func (d *deployment) readStacks() error {
-	for _, s := range []struct {
-		name string
-		into *stack
-	}{{d.t.Network, &d.network}, {d.t.Fleet, &d.fleet}, {d.t.Patching, &d.patching}} {
+// A stack that is not deployed, or a CLI that cannot answer, stops the examination; a stack AWS
+// refuses to describe becomes a row, and the checks that need it rows of their own.
+func (d *deployment) readStacks() ([]Result, error) {
+	d.failedStacks = map[*stack]error{}
+	var results []Result
+	for _, s := range []*stack{&d.network, &d.fleet, &d.patching} {
+		name := d.stackName(s)
 		var described struct {
 			Stacks []struct {
 				StackId                     string `json:"StackId"`
 				StackName                   string `json:"StackName"`
+				CreationTime                Time   `json:"CreationTime"`
 				EnableTerminationProtection bool   `json:"EnableTerminationProtection"`
 				Outputs                     []struct {
 					OutputKey   string `json:"OutputKey"`
@@ -171,30 +299,38 @@ func (d *deployment) readStacks() error {
 				} `json:"Outputs"`
 			} `json:"Stacks"`
 		}
-		err := d.call(&described, "cloudformation", "describe-stacks", "--stack-name", s.name)
+		err := d.call(&described, "cloudformation", "describe-stacks", "--stack-name", name)
 		if notFound(err) || (err == nil && len(described.Stacks) == 0) {
-			return fmt.Errorf("stack %s is not deployed in this account and region (%s): run make deploy, or check the credentials and region", s.name, orDefault(d.t.Region))
-		} else if err != nil {
-			return err
-		}
-		got := described.Stacks[0]
-		*s.into = stack{Name: s.name, Id: got.StackId, TerminationProtection: got.EnableTerminationProtection, Outputs: map[string]string{}}
-		for _, o := range got.Outputs {
-			s.into.Outputs[o.OutputKey] = o.OutputValue
+			return nil, fmt.Errorf("stack %s is not deployed in this account and region (%s): run make deploy, or check the credentials and region", name, orDefault(d.t.Region))
 		}
 		var listed struct {
 			StackResourceSummaries []stackResource `json:"StackResourceSummaries"`
 		}
-		if err := d.call(&listed, "cloudformation", "list-stack-resources", "--stack-name", s.name); err != nil {
-			return err
+		if err == nil {
+			err = d.call(&listed, "cloudformation", "list-stack-resources", "--stack-name", name)
 		}
-		s.into.Resources = listed.StackResourceSummaries
+		if _, _, answered := APIError(err); answered {
+			d.failedStacks[s] = err
+			results = append(results, couldNotCheck("stack "+name, err))
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		got := described.Stacks[0]
+		*s = stack{Name: name, Id: got.StackId, Created: got.CreationTime.Time, TerminationProtection: got.EnableTerminationProtection,
+			Outputs: map[string]string{}, Resources: listed.StackResourceSummaries}
+		for _, o := range got.Outputs {
+			s.Outputs[o.OutputKey] = o.OutputValue
+		}
+		// arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/ID
+		if parts := strings.Split(got.StackId, ":"); len(parts) > 4 && d.region == "" {
+			d.region, d.account = parts[3], parts[4]
+		}
 	}
-	// arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/ID
-	if parts := strings.Split(d.network.Id, ":"); len(parts) > 3 {
-		d.region = parts[3]
+	if d.region == "" {
+		d.region = d.t.Region
 	}
-	return nil
+	return results, nil
 }
 
 func orDefault(region string) string {

@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -26,6 +27,16 @@ type fake struct {
 	errors    map[string]error
 	sequences map[string][]string // command -> files answered in turn, the last one repeated
 	calls     []string
+	// lenient answers a command it has no recording for with AccessDenied instead of failing the test.
+	lenient bool
+}
+
+// accessDenied is what the AWS CLI does when IAM denies a call: exit status 254 and botocore's
+// ClientError on stderr.
+func accessDenied(args ...string) error {
+	operation := strings.TrimPrefix(Permission(args, nil), args[0]+":")
+	return &CLIError{Args: args, Err: errors.New("exit status 254"), Stderr: "An error occurred (AccessDeniedException) when calling the " + operation +
+		" operation: User: arn:aws:sts::123456789012:assumed-role/ReadOnly/doctor is not authorized to perform: " + Permission(args, nil)}
 }
 
 func (f *fake) JSON(args ...string) ([]byte, error) {
@@ -41,7 +52,9 @@ func (f *fake) JSON(args ...string) ([]byte, error) {
 		return os.ReadFile(files[0])
 	}
 	file, ok := f.responses[key]
-	if !ok {
+	if !ok && f.lenient {
+		return nil, accessDenied(args...)
+	} else if !ok {
 		f.t.Errorf("unexpected command: aws %s", key)
 		return nil, fmt.Errorf("no recorded response")
 	}
@@ -62,8 +75,20 @@ const (
 	alarms          = "cloudwatch describe-alarms --alarm-names privatepatch-patching-wsus-disk privatepatch-patching-wsus-sync"
 	s3Entries       = "ec2 get-managed-prefix-list-entries --prefix-list-id pl-68a54001"
 	associations    = "ssm list-associations"
+	dhmcSetting     = "ssm get-service-setting --setting-id /ssm/managed-instance/default-ec2-instance-management-role"
+	weeklyWindow    = "ssm get-maintenance-window --window-id mw-0123456789abcdef0"
+	windowsMembers  = `ssm describe-instance-information --filters [{"Key":"tag:Patch Group","Values":["windows"]}]`
 	windowsForNodes = `ssm describe-maintenance-windows-for-target --resource-type INSTANCE --targets [{"Key":"InstanceIds","Values":["i-0a1b2c3d4e5f60001","i-0a1b2c3d4e5f60002","i-0e5d4c3b2a1f09876"]}]`
 )
+
+// alertRules are the recorded patching stack's EventBridge rules.
+var alertRules = []string{"AlertsAssociationRuleE799A159", "AlertsComplianceRuleA87A8F82", "AlertsMaintenanceWindowRule8CDC0712",
+	"SecurityInspectorFindingsRule09C61347", "SecuritySecurityHubFindingsRule2508B81A"}
+
+func failedInvocations(rule string) string {
+	return "cloudwatch get-metric-statistics --namespace AWS/Events --metric-name FailedInvocations --dimensions Name=RuleName,Value=privatepatch-patching-" +
+		rule + "-1Q2W3E4R5T6Y --start-time 2026-11-26T12:00:00Z --end-time 2026-11-27T12:00:00Z --period 86400 --statistics Sum"
+}
 
 // healthy is a deployment of the default configuration where everything works.
 func healthy() map[string]string {
@@ -89,13 +114,26 @@ func healthy() map[string]string {
 		"cloudformation get-template --stack-name privatepatch-patching --query TemplateBody":                                                    "../test/testdata/default.patching.template.json",
 		"cloudformation get-template --stack-name privatepatch-network --query TemplateBody":                                                     "../test/testdata/default.network.template.json",
 		`ec2 describe-managed-prefix-lists --filters [{"Name":"prefix-list-name","Values":["com.amazonaws.us-west-2.s3"]}]`:                      "testdata/prefix-lists-s3.json",
-		s3Entries:    "../s3drift/testdata/entries-in-sync.json",
+		s3Entries:                 "../s3drift/testdata/entries-in-sync.json",
+		"sts get-caller-identity": "testdata/caller-identity.json",
+		"cloudformation get-template --stack-name privatepatch-fleet --query TemplateBody": "../test/testdata/default.fleet.template.json",
+		weeklyWindow: "testdata/get-maintenance-window-weekly.json",
+		"ssm get-maintenance-window --window-id mw-0fedcba9876543210": "testdata/get-maintenance-window-wsus.json",
+		// The patch groups' members, by either tag key.
+		windowsMembers: "testdata/describe-instance-information-fleet.json",
+		`ssm describe-instance-information --filters [{"Key":"tag:PatchGroup","Values":["windows"]}]`: "testdata/describe-instance-information-none.json",
+		`ssm describe-instance-information --filters [{"Key":"tag:Patch Group","Values":["wsus"]}]`:   "testdata/describe-instance-information-wsus.json",
+		`ssm describe-instance-information --filters [{"Key":"tag:PatchGroup","Values":["wsus"]}]`:    "testdata/describe-instance-information-none.json",
 		associations: "testdata/associations.json",
 	}
 	for _, s := range []string{"network", "fleet", "patching"} {
 		r["cloudformation describe-stacks --stack-name privatepatch-"+s] = "testdata/describe-stacks-" + s + ".json"
 		r["cloudformation list-stack-resources --stack-name privatepatch-"+s] = "testdata/list-stack-resources-" + s + ".json"
 		r["cloudformation get-stack-policy --stack-name privatepatch-"+s] = "testdata/stack-policy.json"
+	}
+	r["cloudformation get-stack-policy --stack-name privatepatch-patching"] = "testdata/stack-policy-patching.json"
+	for _, rule := range alertRules {
+		r[failedInvocations(rule)] = "testdata/metric-failed-invocations-none.json"
 	}
 	return r
 }
@@ -127,7 +165,7 @@ func TestHealthyDeploymentPassesEveryCheck(t *testing.T) {
 	for _, r := range results {
 		checks[r.Check] = true
 	}
-	for _, want := range []string{"node i-0a1b2c3d4e5f60001", "node i-0a1b2c3d4e5f60002", "node i-0e5d4c3b2a1f09876 (WSUS)", "WSUS setup",
+	for _, want := range []string{"deployment", "alert rules", "node i-0a1b2c3d4e5f60001", "node i-0a1b2c3d4e5f60002", "node i-0e5d4c3b2a1f09876 (WSUS)", "WSUS setup",
 		"WSUS synchronisation", "WSUS client on i-0a1b2c3d4e5f60002", "patch group windows", "patch group wsus", "window privatepatch-weekly (mw-0123456789abcdef0)",
 		"window privatepatch-wsus (mw-0fedcba9876543210)", "alarm privatepatch-patching-wsus-sync", "S3 prefix list", "other patching", "data protection"} {
 		assert.True(t, checks[want], "no %q row", want)
@@ -148,8 +186,8 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 	}{
 		{"node lost its connection", map[string]string{fleetNodes: "testdata/describe-instance-information-fleet-connection-lost.json"},
 			"node i-0a1b2c3d4e5f60002", Fail, "ConnectionLost, agent 3.3.1142.0, last ping 2 days ago"},
-		{"tagged instance is not managed", map[string]string{fleetInstances: "testdata/describe-instances-fleet-unmanaged.json"},
-			"node i-0a1b2c3d4e5f60003", Fail, "not a managed node"},
+		{"tagged instance is not managed", map[string]string{fleetInstances: "testdata/describe-instances-fleet-unmanaged.json", dhmcSetting: "testdata/service-setting-dhmc-off.json"},
+			"node i-0a1b2c3d4e5f60003", Fail, "not a managed node (SSM Agent never registered); likely cause: no instance profile, and Default Host Management Configuration is off"},
 		{"WSUS setup failed", map[string]string{setupExecutions: "testdata/association-executions-setup-failed.json"},
 			"WSUS setup", Fail, "Failed"},
 		{"WSUS never synchronised", map[string]string{syncMetric: "testdata/metric-not-synced.json", hoursMetric: "testdata/metric-hours-never.json"},
@@ -165,7 +203,11 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 		{"patches failed to install", map[string]string{windowsStates: "testdata/patch-states-windows-failed.json"},
 			"patch group windows", Fail, "missing 2, failed 2"},
 		{"patch group never scanned", map[string]string{windowsStates: "testdata/patch-states-none.json"},
-			"patch group windows", Warn, "no node of the group has reported a scan"},
+			"patch group windows", Warn, "none of the group's 2 node(s) has reported a scan"},
+		{"a member of the group has no patch state", map[string]string{windowsMembers: "testdata/describe-instance-information-windows-three.json"},
+			"patch group windows", Warn, "2/3 nodes compliant; missing 0, failed 0, pending reboot 0; last operation 9 h ago; no patch state from i-0a1b2c3d4e5f60003"},
+		{"a fleet node in no patch group", map[string]string{windowsMembers: "testdata/describe-instance-information-windows-one.json"},
+			"nodes in no patch group", Warn, "i-0a1b2c3d4e5f60002 carry privatepatch:fleet=privatepatch but no Patch Group or PatchGroup tag naming one of windows, wsus"},
 		{"window failed", map[string]string{weeklyRuns: "testdata/window-executions-weekly-failed.json",
 			"ssm describe-maintenance-window-execution-tasks --window-execution-id d4e5f6a7-6666-4c8d-9e0f-2a3b4c5d6e7f": "testdata/window-execution-tasks-failed.json"},
 			"window privatepatch-weekly (mw-0123456789abcdef0)", Fail, "AWS-RunPatchBaseline FAILED: The maximum error threshold was reached"},
@@ -184,6 +226,28 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 			"other patching", Warn, "finance-scan"},
 		{"the VPC's own S3 endpoint", map[string]string{"cloudformation get-template --stack-name privatepatch-network --query TemplateBody": "../test/testdata/existing-vpc-hub.network.template.json"},
 			"S3 endpoint policy", Warn, "creates no S3 endpoint: the VPC's own serves the fleet"},
+		{"a stack policy that protects another type only", map[string]string{"cloudformation get-stack-policy --stack-name privatepatch-fleet": "testdata/stack-policy-other-type.json"},
+			"data protection", Fail, "privatepatch-fleet: its stack policy lets an update CommandOutputBucket"},
+		{"a stack policy that denies replacing but not deleting", map[string]string{"cloudformation get-stack-policy --stack-name privatepatch-fleet": "testdata/stack-policy-replace-only.json"},
+			"data protection", Fail, "(AWS::S3::Bucket) Update:Delete"},
+		{"a window that is disabled", map[string]string{weeklyWindow: "testdata/get-maintenance-window-weekly-disabled.json"},
+			"window privatepatch-weekly (mw-0123456789abcdef0)", Warn, "disabled: its schedule cron(0 2 ? * SUN *) starts no run"},
+		{"a window that never ran though its schedule was due", map[string]string{weeklyRuns: "testdata/window-executions-none.json"},
+			"window privatepatch-weekly (mw-0123456789abcdef0)", Warn, "no run yet, though its schedule cron(0 2 ? * SUN *) (UTC) was due 5 days ago"},
+		{"a window that missed its last start", map[string]string{weeklyRuns: "testdata/window-executions-weekly-missed.json"},
+			"window privatepatch-weekly (mw-0123456789abcdef0)", Warn, "last run 12 days ago: SUCCESS; overdue: its schedule cron(0 2 ? * SUN *) (UTC, every 7 days) was due 5 days ago"},
+		{"the daily WSUS setup has not run for three days", map[string]string{setupExecutions: "testdata/association-executions-setup-stale.json"},
+			"WSUS setup", Warn, "last run 3 days ago: Success (Success); overdue: its schedule rate(1 day) runs it every 24 h"},
+		{"the daily WSUS client has not run for three days", map[string]string{"ssm describe-association-executions --association-id 5b3c1e4a-7d9f-4a43-9c2e-3f4a5b6c7d8e": "testdata/association-executions-client-stale.json"},
+			"WSUS client", Warn, "association 5b3c1e4a-7d9f-4a43-9c2e-3f4a5b6c7d8e last ran 3 days ago; overdue: its schedule rate(1 day) runs it every 24 h"},
+		{"WSUS health metrics stopped arriving", map[string]string{syncMetric: "testdata/metric-synced-stopped.json"},
+			"WSUS synchronisation", Fail, "stopped arriving: the newest is from 2026-11-27T09:30:00Z, 2 h ago"},
+		{"a node's last scan is older than the daily scan allows", map[string]string{windowsStates: "testdata/patch-states-windows-stale.json"},
+			"patch group windows", Warn, "last operation overdue on i-0a1b2c3d4e5f60002 (4 days ago): rate(1 day) runs one every 24 h"},
+		{"an alert rule's target failed", map[string]string{failedInvocations("AlertsMaintenanceWindowRule8CDC0712"): "testdata/metric-failed-invocations.json"},
+			"alert rules", Fail, "privatepatch-patching-AlertsMaintenanceWindowRule8CDC0712-1Q2W3E4R5T6Y: 3 failed invocation(s)"},
+		{"a node's agent is too old for AWS-RunPatchBaseline", map[string]string{fleetNodes: "testdata/describe-instance-information-fleet-old-agent.json"},
+			"node i-0a1b2c3d4e5f60002", Warn, "agent 2.0.672.0, last ping 0 h ago; older than 2.0.834.0, the version AWS-RunPatchBaseline needs"},
 		{"stack without protection", map[string]string{"cloudformation get-stack-policy --stack-name privatepatch-fleet": "testdata/stack-policy-none.json",
 			"cloudformation describe-stacks --stack-name privatepatch-patching": "testdata/describe-stacks-patching-unprotected.json"},
 			"data protection", Warn, "privatepatch-fleet: no stack policy protecting its data; privatepatch-patching: no termination protection"},
@@ -243,7 +307,7 @@ network:
 	require.Len(t, targets, 2)
 	assert.Equal(t, Target{Environment: "test", Region: "eu-west-1", Network: "pp-test-network", Fleet: "pp-test-fleet", Patching: "pp-test-patching",
 		FleetTagKey: "privatepatch:fleet", FleetTagValue: "pp", PatchGroups: []string{"wsus"},
-		PatchGroupTagKeys: config.PatchGroupTagKeys, WsusEnabled: true, HealthNamespace: "privatepatch/WSUS/pp-test"}, targets[0])
+		PatchGroupTagKeys: config.PatchGroupTagKeys, WsusEnabled: true, HealthNamespace: "privatepatch/WSUS/pp-test", Account: "111111111111"}, targets[0])
 	assert.Equal(t, "pp-prod-fleet", targets[1].Fleet)
 	assert.Equal(t, "eu-central-1", targets[1].Region)
 }
@@ -255,4 +319,192 @@ func TestTimestampsOfEitherCliVersionParse(t *testing.T) {
 	assert.Equal(t, time.Date(2026, 11, 27, 2, 10, 5, 217000000, time.UTC), v2.UTC())
 	assert.Equal(t, v2.Unix(), v1.Unix())
 	assert.Error(t, new(Time).UnmarshalJSON([]byte(`true`)))
+}
+
+// The AWS CLI prints nothing at all for an empty answer: GetStackPolicy of a stack without a
+// policy, as on every stack a pipeline deployed. That is an answer, not an error.
+func TestZeroByteAnswersAreEmptyAnswers(t *testing.T) {
+	responses := healthy()
+	for _, s := range []string{"network", "fleet", "patching"} {
+		responses["cloudformation get-stack-policy --stack-name privatepatch-"+s] = "testdata/stack-policy-none.json"
+	}
+	data, err := os.ReadFile("testdata/stack-policy-none.json")
+	require.NoError(t, err)
+	require.Empty(t, data, "the recording is zero bytes, as the CLI prints")
+	results := examine(t, responses)
+	row := rowOf(t, results, "data protection")
+	assert.Equal(t, Warn, row.State)
+	assert.Contains(t, row.Evidence, "privatepatch-network: no stack policy")
+	assert.False(t, Incomplete(results))
+}
+
+func rowOf(t *testing.T, results []Result, check string) Result {
+	t.Helper()
+	for _, r := range results {
+		if r.Check == check {
+			return r
+		}
+	}
+	t.Fatalf("no %q row", check)
+	return Result{}
+}
+
+// Every call a healthy run makes is denied in turn (a planted failure each): the run still ends
+// with a table, a COULD NOT CHECK row names the call and the IAM permission, every row of the
+// healthy run is still there (or its check's could-not-check row), and the run is incomplete.
+func TestEachDeniedCallBecomesItsOwnRowAndTheOthersStillRun(t *testing.T) {
+	probe := &fake{t: t, responses: healthy()}
+	healthyResults, err := Examine(probe, defaultTarget(t), now)
+	require.NoError(t, err)
+	require.False(t, Incomplete(healthyResults))
+	seen := map[string]bool{}
+	for _, call := range probe.calls {
+		if seen[call] {
+			continue
+		}
+		seen[call] = true
+		t.Run(call, func(t *testing.T) {
+			f := &fake{t: t, responses: healthy(), lenient: true, errors: map[string]error{call: accessDenied(strings.Fields(call)...)}}
+			results, err := Examine(f, defaultTarget(t), now)
+			require.NoError(t, err, "one denied call must not stop the run")
+			assert.True(t, Incomplete(results))
+			permission := Permission(strings.Fields(call), nil)
+			named := false
+			for _, r := range results {
+				if r.State == Unchecked && strings.Contains(r.Action, "allow "+permission) && strings.Contains(r.Evidence, "AccessDeniedException") {
+					named = true
+				}
+			}
+			assert.True(t, named, "no COULD NOT CHECK row naming %s", permission)
+			for _, h := range healthyResults {
+				covered := false
+				for _, r := range results {
+					covered = covered || r.Check == h.Check || (r.State == Unchecked && strings.HasPrefix(h.Check, r.Check))
+				}
+				assert.True(t, covered, "row %q is missing", h.Check)
+			}
+		})
+	}
+}
+
+// A throttled call says to run again rather than to change permissions.
+func TestThrottledCallSaysToRetry(t *testing.T) {
+	f := &fake{t: t, responses: healthy(), errors: map[string]error{associations: &CLIError{Args: strings.Fields(associations), Err: errors.New("exit status 254"),
+		Stderr: "An error occurred (ThrottlingException) when calling the ListAssociations operation (reached max retries: 2): Rate exceeded"}}}
+	results, err := Examine(f, defaultTarget(t), now)
+	require.NoError(t, err)
+	row := rowOf(t, results, "other patching")
+	assert.Equal(t, Unchecked, row.State)
+	assert.Contains(t, row.Evidence, "aws ssm list-associations: An error occurred (ThrottlingException)")
+	assert.Contains(t, row.Action, "throttled")
+}
+
+// An empty fleet is a warning whatever else is deployed: WSUS being on used to hide it.
+func TestEmptyFleetWarnsEvenWithWsus(t *testing.T) {
+	require.True(t, defaultTarget(t).WsusEnabled)
+	responses := healthy()
+	maps.Copy(responses, map[string]string{fleetNodes: "testdata/describe-instance-information-none.json", fleetInstances: "testdata/describe-instances-none.json",
+		windowsMembers: "testdata/describe-instance-information-none.json", windowsStates: "testdata/patch-states-none.json",
+		`ssm describe-maintenance-windows-for-target --resource-type INSTANCE --targets [{"Key":"InstanceIds","Values":["i-0e5d4c3b2a1f09876"]}]`: "testdata/windows-for-target-none.json"})
+	results := examine(t, responses)
+	row := rowOf(t, results, "fleet nodes")
+	assert.Equal(t, Warn, row.State)
+	assert.Contains(t, row.Evidence, "no instance or node carries privatepatch:fleet=privatepatch")
+	assert.Equal(t, Warn, rowOf(t, results, "patch group windows").State, "a group with no member is not compliant")
+	assert.Contains(t, rowOf(t, results, "patch group windows").Evidence, "no managed node is tagged into the group")
+}
+
+// The evaluator follows the stack policy rules: default deny, an explicit Deny wins, Action and
+// NotAction, Resource and NotResource with wildcards, the ResourceType condition.
+func TestStackPolicyIsJudgedByWhatItDenies(t *testing.T) {
+	bucket := []stackResource{{LogicalResourceId: "CommandOutputBucketA1B2", ResourceType: "AWS::S3::Bucket"}}
+	for _, tc := range []struct {
+		name, policy string
+		open         bool
+	}{
+		{"make deploy's policy", `{"Statement":[{"Effect":"Deny","Action":["Update:Replace","Update:Delete"],"Principal":"*","Resource":"*","Condition":{"StringEquals":{"ResourceType":["AWS::S3::Bucket"]}}},{"Effect":"Allow","Action":"Update:*","Principal":"*","Resource":"*"}]}`, false},
+		{"allow everything", `{"Statement":[{"Effect":"Allow","Action":"Update:*","Principal":"*","Resource":"*"}]}`, true},
+		{"allow modify only: the rest is denied by default", `{"Statement":[{"Effect":"Allow","Action":"Update:Modify","Principal":"*","Resource":"*"}]}`, false},
+		{"deny by logical id wildcard", `{"Statement":[{"Effect":"Deny","Action":"Update:*","Principal":"*","Resource":"LogicalResourceId/CommandOutputBucket*"},{"Effect":"Allow","Action":"Update:*","Principal":"*","Resource":"*"}]}`, false},
+		{"deny another resource", `{"Statement":[{"Effect":"Deny","Action":"Update:*","Principal":"*","Resource":"LogicalResourceId/Other"},{"Effect":"Allow","Action":"Update:*","Principal":"*","Resource":"*"}]}`, true},
+		{"allow all but replace and delete", `{"Statement":[{"Effect":"Allow","NotAction":["Update:Replace","Update:Delete"],"Principal":"*","Resource":"*"}]}`, false},
+		{"deny all but the bucket", `{"Statement":[{"Effect":"Deny","Action":"Update:*","Principal":"*","NotResource":"LogicalResourceId/CommandOutputBucketA1B2"},{"Effect":"Allow","Action":"Update:*","Principal":"*","Resource":"*"}]}`, true},
+		{"StringLike on the type", `{"Statement":[{"Effect":"Deny","Action":"Update:*","Principal":"*","Resource":"*","Condition":{"StringLike":{"ResourceType":"AWS::S3::*"}}},{"Effect":"Allow","Action":"Update:*","Principal":"*","Resource":"*"}]}`, false},
+	} {
+		var p stackPolicy
+		require.NoError(t, json.Unmarshal([]byte(tc.policy), &p), tc.name)
+		assert.Equal(t, tc.open, len(p.unprotected(bucket)) > 0, tc.name)
+	}
+}
+
+// An unmanaged or lost node's row names the likely cause and the next step; a failing WSUS
+// client's, the diagnostics to run on the node.
+func TestUnmanagedAndLostNodesSayWhyAndWhatNext(t *testing.T) {
+	responses := healthy()
+	maps.Copy(responses, map[string]string{fleetInstances: "testdata/describe-instances-fleet-unmanaged.json", dhmcSetting: "testdata/service-setting-dhmc-off.json",
+		fleetNodes: "testdata/describe-instance-information-fleet-connection-lost.json", clientTargets: "testdata/association-execution-targets-client-failed.json"})
+	results := examine(t, responses)
+	unmanaged := rowOf(t, results, "node i-0a1b2c3d4e5f60003")
+	assert.Contains(t, unmanaged.Action, "attach an instance profile with AmazonSSMManagedInstanceCore")
+	assert.Contains(t, unmanaged.Action, "--document-name AWSSupport-TroubleshootManagedInstance --parameters InstanceId=i-0a1b2c3d4e5f60003")
+	lost := rowOf(t, results, "node i-0a1b2c3d4e5f60002")
+	assert.Equal(t, Fail, lost.State)
+	assert.NotContains(t, lost.Evidence, "no instance profile", "it has one")
+	assert.Contains(t, lost.Action, "AWSSupport-TroubleshootManagedInstance --parameters InstanceId=i-0a1b2c3d4e5f60002")
+	assert.Contains(t, rowOf(t, results, "WSUS client on i-0a1b2c3d4e5f60002").Action, "ssm-cli get-diagnostics")
+
+	// Where GetServiceSetting is denied, the row says what it could not tell.
+	f := &fake{t: t, responses: responses, errors: map[string]error{dhmcSetting: accessDenied(strings.Fields(dhmcSetting)...)}}
+	results, err := Examine(f, defaultTarget(t), now)
+	require.NoError(t, err)
+	assert.Contains(t, rowOf(t, results, "node i-0a1b2c3d4e5f60003").Evidence, "unknown: ssm:GetServiceSetting failed")
+}
+
+// Each environment is examined in its own account: the first row says which account, region and
+// stacks were examined, and credentials of another account are refused before any other call.
+func TestEnvironmentOfAnotherAccountIsRefusedAndTheRunSaysWhatItChecked(t *testing.T) {
+	target := defaultTarget(t)
+	target.Account = "123456789012"
+	results, err := Examine(&fake{t: t, responses: healthy()}, target, now)
+	require.NoError(t, err)
+	assert.Equal(t, Result{Check: "deployment", State: OK, Evidence: "account 123456789012 (as arn:aws:sts::123456789012:assumed-role/PlatformReadOnly/operator), " +
+		"region us-west-2, stacks privatepatch-network, privatepatch-fleet, privatepatch-patching"}, results[0])
+
+	target.Environment, target.Account = "prod", "222222222222"
+	f := &fake{t: t, responses: healthy()}
+	_, err = Examine(f, target, now)
+	var couldNot CouldNotRun
+	require.ErrorAs(t, err, &couldNot)
+	assert.Contains(t, err.Error(), "refused: prod is in account 222222222222, and the credentials (arn:aws:sts::123456789012:assumed-role/PlatformReadOnly/operator) are account 123456789012's")
+	assert.Contains(t, err.Error(), "PROFILES=prod=<profile>")
+	assert.Equal(t, []string{"sts get-caller-identity"}, f.calls, "nothing else is read in the wrong account")
+}
+
+// Any call answered with nothing at all (what the CLI prints for an empty answer) is read as an
+// empty answer: the run goes on and ends with a table. DescribeStacks answering nothing is a stack
+// that is not there.
+func TestEveryZeroByteAnswerIsReadAsEmpty(t *testing.T) {
+	probe := &fake{t: t, responses: healthy()}
+	_, err := Examine(probe, defaultTarget(t), now)
+	require.NoError(t, err)
+	seen := map[string]bool{}
+	for _, call := range probe.calls {
+		if seen[call] {
+			continue
+		}
+		seen[call] = true
+		responses := healthy()
+		responses[call] = "testdata/stack-policy-none.json" // zero bytes
+		f := &fake{t: t, responses: responses, lenient: true}
+		results, err := Examine(f, defaultTarget(t), now)
+		if strings.HasPrefix(call, "cloudformation describe-stacks") {
+			assert.ErrorContains(t, err, "is not deployed", call)
+			continue
+		}
+		require.NoError(t, err, call)
+		assert.NotEmpty(t, results, call)
+		for _, r := range results {
+			assert.NotContains(t, r.Evidence, "not the JSON expected", "%s: %s", call, r.Check)
+		}
+	}
 }

@@ -46,11 +46,11 @@ func TestHealthMetricNamesAreTheDeployedAlarms(t *testing.T) {
 func TestAssociationPrefixesMatchTheGoldenTemplate(t *testing.T) {
 	found := map[string]int{}
 	for id, r := range resourcesOf(golden(t, "default.fleet.template.json")) {
-		for _, prefix := range []string{wsusSetupAssociation, wsusClientAssociation} {
+		for _, prefix := range []string{wsusSetupAssociation, wsusClientAssociation, wsusHealthAssociation} {
 			if r["Type"] == "AWS::SSM::Association" && strings.HasPrefix(id, prefix) {
 				found[prefix]++
 			}
 		}
 	}
-	assert.Equal(t, map[string]int{wsusSetupAssociation: 1, wsusClientAssociation: 1}, found)
+	assert.Equal(t, map[string]int{wsusSetupAssociation: 1, wsusClientAssociation: 1, wsusHealthAssociation: 1}, found)
 }

@@ -14,22 +14,33 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 )
 
-// PatchNow is one on-demand run of AWS-RunPatchBaseline, the source posts' Run Command step, with
-// the rate control, reboot option, timeout and S3 output prefix of the deployed maintenance window
-// that patches the same nodes.
+// PatchNow is one on-demand run of AWS-RunPatchBaseline, the source posts' Run Command step, doing
+// what the deployed maintenance window that patches the same nodes does: its rate control, reboot
+// option, timeout, S3 output prefix, service role and notifications; its pre-patch image before
+// an Install; its resource-group type filter. Emergency form: KBs installs the named updates only
+// (InstallOverrideList), approved on WSUS first where the fleet uses WSUS.
 type PatchNow struct {
 	// Target is a patch group, a managed node id (i-..., mi-...) or a resource group name.
 	Target    string
 	Operation string // Scan or Install
+	// KBs are the updates to install, and only those (KB5034441, ...): Install only.
+	KBs []string
+	// SkipImage runs an Install without the pre-patch image its window takes.
+	SkipImage bool
 	// Poll is how often to ask for the command's status; Wait how long at most.
 	Poll, Wait time.Duration
 	// Sleep waits between polls (time.Sleep; the tests pass a stand-in).
 	Sleep func(time.Duration)
+	// TempDir holds the install override list before its upload ("" is os.TempDir()).
+	TempDir string
 }
 
 // nodeIdPattern is a managed node id: InstancePatchState.InstanceId's pattern
 // (^i-(\w{8}|\w{17})$)|(^mi-\w{17}$) (Systems Manager API Reference, read 2026-11-27).
 var nodeIdPattern = regexp.MustCompile(`^(i-(\w{8}|\w{17})|mi-\w{17})$`)
+
+// kbPattern is a Microsoft update's knowledge base id.
+var kbPattern = regexp.MustCompile(`^KB[0-9]{6,8}$`)
 
 // windowTask is a deployed maintenance window's AWS-RunPatchBaseline task and what its window targets.
 type windowTask struct {
@@ -41,6 +52,28 @@ type windowTask struct {
 	Operation      string
 	OutputPrefix   string
 	TimeoutSeconds float64
+	// Schedule and Timezone are the task's window's (AWS::SSM::MaintenanceWindow Schedule,
+	// ScheduleTimezone; "" is UTC).
+	Schedule, Timezone string
+	// ServiceRole is the logical id of the role the task runs the command with (its
+	// ServiceRoleArn), Notification what it notifies of failures (NotificationConfig, with the
+	// topic's logical id).
+	ServiceRole  string
+	Notification *notification
+	// Image is the window's AWS-CreateImage task (prePatchImage), nil without one.
+	Image *imageTask
+}
+
+type notification struct {
+	Topic  string // logical id
+	Events []string
+	Type   string
+}
+
+// imageTask is a window's AWS-CreateImage automation task: its rate control, NoReboot, and the
+// logical id of its AutomationAssumeRole.
+type imageTask struct {
+	MaxConcurrency, MaxErrors, NoReboot, Role string
 }
 
 type sendTarget struct {
@@ -53,26 +86,61 @@ type sendTarget struct {
 // Reference, read 2026-11-27).
 var commandTerminal = []string{"Success", "Cancelled", "Failed", "TimedOut"}
 
+// automationTerminal are the AutomationExecutionStatus values that end an automation
+// (AutomationExecution, Systems Manager API Reference: Pending | InProgress | Waiting | Success |
+// TimedOut | Cancelling | Cancelled | Failed | ... | CompletedWithSuccess | CompletedWithFailure |
+// Exited, read 2026-12-06).
+var automationTerminal = []string{"Success", "TimedOut", "Cancelled", "Failed", "CompletedWithSuccess", "CompletedWithFailure", "Exited", "Rejected"}
+
+// templateGet walks a template's nested maps.
+func templateGet(m any, keys ...string) any {
+	for _, k := range keys {
+		mm, ok := m.(map[string]any)
+		if !ok {
+			return nil
+		}
+		m = mm[k]
+	}
+	return m
+}
+
+func templateStr(v any) string { s, _ := v.(string); return s }
+
+// templateRef is the logical id a {"Ref": ID} or {"Fn::GetAtt": [ID, ...]} names.
+func templateRef(v any) string {
+	if ref := templateStr(templateGet(v, "Ref")); ref != "" {
+		return ref
+	}
+	if att, ok := templateGet(v, "Fn::GetAtt").([]any); ok && len(att) > 0 {
+		return templateStr(att[0])
+	}
+	return ""
+}
+
 // windowTasks reads the AWS-RunPatchBaseline tasks of the deployed patching stack's windows
-// (AWS::SSM::MaintenanceWindowTask with their AWS::SSM::MaintenanceWindowTarget), install tasks first.
+// (AWS::SSM::MaintenanceWindowTask with their AWS::SSM::MaintenanceWindowTarget), install tasks
+// first, each with its window's AWS-CreateImage task.
 func windowTasks(template map[string]any) []windowTask {
 	resources, _ := template["Resources"].(map[string]any)
-	get := func(m any, keys ...string) any {
-		for _, k := range keys {
-			mm, ok := m.(map[string]any)
-			if !ok {
-				return nil
-			}
-			m = mm[k]
-		}
-		return m
-	}
-	str := func(v any) string { s, _ := v.(string); return s }
+	get, str := templateGet, templateStr
 	first := func(v any) string {
 		if list, ok := v.([]any); ok && len(list) > 0 {
 			return str(list[0])
 		}
 		return ""
+	}
+	images := map[string]*imageTask{} // by window logical id
+	for _, r := range resources {
+		if get(r, "Type") == "AWS::SSM::MaintenanceWindowTask" && get(r, "Properties", "TaskArn") == patchingspec.CreateImageRunbook {
+			params := get(r, "Properties", "TaskInvocationParameters", "MaintenanceWindowAutomationParameters", "Parameters")
+			roles, _ := get(params, "AutomationAssumeRole").([]any)
+			image := &imageTask{MaxConcurrency: str(get(r, "Properties", "MaxConcurrency")), MaxErrors: str(get(r, "Properties", "MaxErrors")),
+				NoReboot: first(get(params, "NoReboot"))}
+			if len(roles) > 0 {
+				image.Role = templateRef(roles[0])
+			}
+			images[templateRef(get(r, "Properties", "WindowId"))] = image
+		}
 	}
 	var tasks []windowTask
 	for _, r := range resources {
@@ -84,6 +152,18 @@ func windowTasks(template map[string]any) []windowTask {
 			MaxErrors: str(get(r, "Properties", "MaxErrors")), RebootOption: first(get(run, "Parameters", "RebootOption")),
 			Operation: first(get(run, "Parameters", "Operation")), OutputPrefix: str(get(run, "OutputS3KeyPrefix"))}
 		task.TimeoutSeconds, _ = get(run, "TimeoutSeconds").(float64)
+		windowId := templateRef(get(r, "Properties", "WindowId"))
+		window := resources[windowId]
+		task.Schedule, task.Timezone = str(get(window, "Properties", "Schedule")), str(get(window, "Properties", "ScheduleTimezone"))
+		task.ServiceRole = templateRef(get(run, "ServiceRoleArn"))
+		if n := get(run, "NotificationConfig"); n != nil {
+			task.Notification = &notification{Topic: templateRef(get(n, "NotificationArn")), Type: str(get(n, "NotificationType"))}
+			events, _ := get(n, "NotificationEvents").([]any)
+			for _, e := range events {
+				task.Notification.Events = append(task.Notification.Events, str(e))
+			}
+		}
+		task.Image = images[windowId]
 		targets, _ := get(r, "Properties", "Targets").([]any)
 		for _, t := range targets {
 			refs, _ := get(t, "Values").([]any)
@@ -111,54 +191,156 @@ func windowTasks(template map[string]any) []windowTask {
 }
 
 // settingsFor picks the window task whose settings a run on target uses, and the Run Command
-// targets: a patch group is sent by the window's own tag key; a node id or resource group takes
-// the settings of the window naming it, else of the first install window.
-func (p PatchNow) settingsFor(tasks []windowTask, patchGroups []string) (windowTask, []sendTarget, error) {
+// targets. A patch group is sent by the window's own tag key, and a node id (whose patch group is
+// group) gets the settings of the window that targets its group; a resource group takes the
+// window naming it, with that window's resource-type filter. Among a window's tasks, one of the
+// same operation is preferred (a Scan uses the window's Scan task when there is one).
+func (p PatchNow) settingsFor(tasks []windowTask, patchGroups []string, group string) (windowTask, []sendTarget, error) {
 	if len(tasks) == 0 {
 		return windowTask{}, nil, fmt.Errorf("the patching stack has no AWS-RunPatchBaseline window task whose settings to use")
 	}
-	names := func(t windowTask, key, value string) bool {
-		for _, target := range t.Targets {
-			if (key == "" || target.Key == key) && slices.Contains(target.Values, value) {
-				return true
+	pick := func(match func(windowTask) bool) int {
+		chosen := -1
+		for i, t := range tasks {
+			if match(t) && (chosen < 0 || tasks[chosen].Operation != p.Operation && t.Operation == p.Operation) {
+				chosen = i
 			}
 		}
-		return false
+		return chosen
 	}
-	var send []sendTarget
-	chosen := -1
+	targetsGroup := func(g string) func(windowTask) bool {
+		return func(t windowTask) bool {
+			return slices.ContainsFunc(t.Targets, func(st sendTarget) bool { return strings.HasPrefix(st.Key, "tag:") && slices.Contains(st.Values, g) })
+		}
+	}
 	switch {
 	case slices.Contains(patchGroups, p.Target):
-		for i, t := range tasks {
-			for _, target := range t.Targets {
-				if strings.HasPrefix(target.Key, "tag:") && slices.Contains(target.Values, p.Target) && chosen < 0 {
-					chosen, send = i, []sendTarget{{Key: target.Key, Values: []string{p.Target}}}
-				}
-			}
-		}
+		chosen := pick(targetsGroup(p.Target))
 		if chosen < 0 {
 			return windowTask{}, nil, fmt.Errorf("no maintenance window targets patch group %s: add one (patching.maintenanceWindows) or pass a node id", p.Target)
 		}
-	case nodeIdPattern.MatchString(p.Target):
-		send = []sendTarget{{Key: "InstanceIds", Values: []string{p.Target}}}
-	default: // a resource group
-		send = []sendTarget{{Key: "resource-groups:Name", Values: []string{p.Target}}}
-	}
-	if chosen < 0 {
-		chosen = 0
-		for i, t := range tasks {
-			if names(t, send[0].Key, p.Target) {
-				chosen = i
-				break
+		for _, st := range tasks[chosen].Targets {
+			if strings.HasPrefix(st.Key, "tag:") && slices.Contains(st.Values, p.Target) {
+				return tasks[chosen], []sendTarget{{Key: st.Key, Values: []string{p.Target}}}, nil
 			}
+		}
+	case nodeIdPattern.MatchString(p.Target):
+		if group == "" {
+			return windowTask{}, nil, fmt.Errorf("node %s carries no patch group tag (%s): no window patches it, so there are no settings to copy; tag it into a group",
+				p.Target, strings.Join(patchGroups, ", "))
+		}
+		chosen := pick(targetsGroup(group))
+		if chosen < 0 {
+			return windowTask{}, nil, fmt.Errorf("node %s is in patch group %s, which no maintenance window targets: add one (patching.maintenanceWindows)", p.Target, group)
+		}
+		return tasks[chosen], []sendTarget{{Key: "InstanceIds", Values: []string{p.Target}}}, nil
+	}
+	// A resource group: the window naming it, with its resource-type filter; else the first
+	// install window's settings and the filter every privatepatch window on a group carries.
+	names := func(t windowTask) bool {
+		return slices.ContainsFunc(t.Targets, func(st sendTarget) bool {
+			return st.Key == "resource-groups:Name" && slices.Contains(st.Values, p.Target)
+		})
+	}
+	send := []sendTarget{{Key: "resource-groups:Name", Values: []string{p.Target}}}
+	chosen := pick(names)
+	if chosen < 0 {
+		return tasks[0], append(send, sendTarget{Key: "resource-groups:ResourceTypeFilters", Values: []string{"AWS::EC2::Instance"}}), nil
+	}
+	for _, st := range tasks[chosen].Targets {
+		if st.Key == "resource-groups:ResourceTypeFilters" {
+			send = append(send, st)
 		}
 	}
 	return tasks[chosen], send, nil
 }
 
+// nodeGroup is the patch group a node's tags put it in (DescribeInstances Tags for an EC2
+// instance; ListTagsForResource TagList, resource type ManagedInstance, for a hybrid node).
+func (d *deployment) nodeGroup(id string) (string, error) {
+	var tags []struct {
+		Key   string `json:"Key"`
+		Value string `json:"Value"`
+	}
+	if strings.HasPrefix(id, "mi-") {
+		var out struct {
+			TagList []struct {
+				Key   string `json:"Key"`
+				Value string `json:"Value"`
+			} `json:"TagList"`
+		}
+		if err := d.call(&out, "ssm", "list-tags-for-resource", "--resource-type", "ManagedInstance", "--resource-id", id); err != nil {
+			return "", err
+		}
+		tags = out.TagList
+	} else {
+		var out struct {
+			Reservations []struct {
+				Instances []instance `json:"Instances"`
+			} `json:"Reservations"`
+		}
+		if err := d.call(&out, "ec2", "describe-instances", "--instance-ids", id); err != nil {
+			return "", err
+		}
+		for _, r := range out.Reservations {
+			for _, i := range r.Instances {
+				for _, t := range i.Tags {
+					tags = append(tags, struct {
+						Key   string `json:"Key"`
+						Value string `json:"Value"`
+					}{t.Key, t.Value})
+				}
+			}
+		}
+	}
+	for _, key := range d.t.PatchGroupTagKeys {
+		for _, t := range tags {
+			if t.Key == key {
+				return t.Value, nil
+			}
+		}
+	}
+	return "", nil
+}
+
+// physicalOf is the physical id of a stack resource by logical id.
+func (s stack) physicalOf(logicalId string) string {
+	for _, r := range s.Resources {
+		if r.LogicalResourceId == logicalId {
+			return r.PhysicalResourceId
+		}
+	}
+	return ""
+}
+
+// roleArn is the ARN of a role of the patching stack (its physical id is the role's name; CDK
+// roles have the path /), in the stack's partition and account.
+func (d *deployment) roleArn(logicalId string) string {
+	name := d.patching.physicalOf(logicalId)
+	if name == "" || d.account == "" {
+		return ""
+	}
+	partition := "aws"
+	if parts := strings.Split(d.patching.Id, ":"); len(parts) > 1 {
+		partition = parts[1]
+	}
+	return fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, d.account, name)
+}
+
 // Run sends the command, waits for it and prints each node's outcome; it returns whether every
 // invocation succeeded. Its error is a CouldNotRun when nothing was sent.
 func (p PatchNow) Run(aws AWS, t Target, out io.Writer) (bool, error) {
+	if len(p.KBs) > 0 && p.Operation == "Scan" {
+		return false, CouldNotRun{fmt.Errorf("KB=%s installs named updates: give OPERATION=Install (or no OPERATION)", strings.Join(p.KBs, ","))}
+	}
+	if len(p.KBs) > 0 {
+		p.Operation = "Install"
+	}
+	for _, kb := range p.KBs {
+		if !kbPattern.MatchString(kb) {
+			return false, CouldNotRun{fmt.Errorf("KB=%q: give knowledge base ids, e.g. KB=KB5034441,KB5034439", kb)}
+		}
+	}
 	if p.Operation != "Scan" && p.Operation != "Install" {
 		return false, CouldNotRun{fmt.Errorf("OPERATION=%q: give Scan or Install (AWS-RunPatchBaseline's Operation)", p.Operation)}
 	}
@@ -166,31 +348,70 @@ func (p PatchNow) Run(aws AWS, t Target, out io.Writer) (bool, error) {
 		return false, CouldNotRun{fmt.Errorf("give TARGET: a patch group (%s), a managed node id (i-..., mi-...) or a resource group name", strings.Join(t.PatchGroups, ", "))}
 	}
 	d := &deployment{aws: aws, t: t}
-	if err := d.readStacks(); err != nil {
+	// The wrong account's answers would send the command to another deployment's nodes; where the
+	// configuration names no account there is nothing to compare with.
+	if who, err := d.identify(); err != nil {
 		return false, CouldNotRun{err}
+	} else if who.State != OK && t.Account != "" {
+		return false, CouldNotRun{fmt.Errorf("the account of the credentials could not be checked against %s: %s", t.Account, who.Evidence)}
 	}
-	template, err := d.deployedTemplate(t.Patching)
+	if failed, err := d.readStacks(); err != nil {
+		return false, CouldNotRun{err}
+	} else if len(failed) > 0 {
+		return false, CouldNotRun{fmt.Errorf("%s: %s", failed[0].Check, failed[0].Evidence)}
+	}
+	template, err := d.template(t.Patching)
 	if err != nil {
 		return false, CouldNotRun{err}
 	}
-	task, targets, err := p.settingsFor(windowTasks(template), t.PatchGroups)
+	group := ""
+	if nodeIdPattern.MatchString(p.Target) {
+		if group, err = d.nodeGroup(p.Target); err != nil {
+			return false, CouldNotRun{err}
+		}
+	}
+	task, targets, err := p.settingsFor(windowTasks(template), t.PatchGroups, group)
 	if err != nil {
 		return false, CouldNotRun{err}
 	}
 	bucket := d.fleet.Outputs["CommandOutputBucket"]
 	// The window's prefix ends with its operation (patch/<window>/Install/); nodes may write under patch/.
 	prefix := strings.TrimSuffix(task.OutputPrefix, task.Operation+"/") + p.Operation + "/"
-	targetsJSON, _ := json.Marshal(targets)
-	params, _ := json.Marshal(map[string][]string{"Operation": {p.Operation}, "RebootOption": {task.RebootOption}})
-	args := []string{"ssm", "send-command", "--document-name", patchingspec.RunPatchBaselineDocument, "--targets", string(targetsJSON),
-		"--parameters", string(params), "--max-concurrency", task.MaxConcurrency, "--max-errors", task.MaxErrors,
+	parameters := map[string][]string{"Operation": {p.Operation}, "RebootOption": {task.RebootOption}}
+	args := []string{"ssm", "send-command", "--document-name", patchingspec.RunPatchBaselineDocument, "--targets", jsonOf(targets),
+		"--parameters", "", "--max-concurrency", task.MaxConcurrency, "--max-errors", task.MaxErrors,
 		"--output-s3-bucket-name", bucket, "--output-s3-key-prefix", prefix,
 		"--comment", fmt.Sprintf("make patch-now %s %s", p.Operation, p.Target)}
 	if task.TimeoutSeconds > 0 {
 		args = append(args, "--timeout-seconds", fmt.Sprint(task.TimeoutSeconds))
 	}
-	fmt.Fprintf(out, "patch-now: %s on %s with %s's settings: %s at a time, stop at %s errors, %s, output s3://%s/%s\n",
-		p.Operation, p.Target, task.Window, task.MaxConcurrency, task.MaxErrors, task.RebootOption, bucket, prefix)
+	copied := []string{fmt.Sprintf("%s at a time", task.MaxConcurrency), fmt.Sprintf("stop at %s errors", task.MaxErrors), task.RebootOption}
+	if role := d.roleArn(task.ServiceRole); role != "" {
+		args = append(args, "--service-role-arn", role)
+		copied = append(copied, "service role "+role)
+	}
+	if n := task.Notification; n != nil {
+		if topic := d.patching.physicalOf(n.Topic); topic != "" {
+			args = append(args, "--notification-config", jsonOf(map[string]any{"NotificationArn": topic, "NotificationEvents": n.Events, "NotificationType": n.Type}))
+			copied = append(copied, fmt.Sprintf("notifies %s of %s", topic, strings.Join(n.Events, ", ")))
+		}
+	}
+	fmt.Fprintf(out, "patch-now: %s on %s with %s's settings: %s, output s3://%s/%s\n", p.Operation, p.Target, task.Window, strings.Join(copied, ", "), bucket, prefix)
+
+	if p.Operation == "Install" {
+		if ok, err := p.prePatchImage(d, task, targets, out); !ok || err != nil {
+			return false, err
+		}
+	}
+	if len(p.KBs) > 0 {
+		url, ok, err := p.installOverrideList(d, bucket, out)
+		if !ok || err != nil {
+			return false, err
+		}
+		parameters["InstallOverrideList"] = []string{url}
+	}
+	args[slices.Index(args, "--parameters")+1] = jsonOf(parameters)
+
 	var sent struct {
 		Command struct {
 			CommandId string `json:"CommandId"`
@@ -201,28 +422,12 @@ func (p PatchNow) Run(aws AWS, t Target, out io.Writer) (bool, error) {
 	}
 	id := sent.Command.CommandId
 	fmt.Fprintf(out, "patch-now: command %s sent; waiting (aws ssm list-command-invocations --command-id %s)\n", id, id)
-	status := ""
-	for waited := time.Duration(0); ; waited += p.Poll {
-		var listed struct {
-			Commands []struct {
-				Status        string `json:"Status"`
-				StatusDetails string `json:"StatusDetails"`
-			} `json:"Commands"`
-		}
-		if err := d.call(&listed, "ssm", "list-commands", "--command-id", id); err != nil {
-			return false, err
-		}
-		if len(listed.Commands) > 0 {
-			status = listed.Commands[0].Status + " (" + listed.Commands[0].StatusDetails + ")"
-			if slices.Contains(commandTerminal, listed.Commands[0].Status) {
-				break
-			}
-		}
-		if waited >= p.Wait {
+	status, done, err := p.waitCommand(d, id)
+	if err != nil || !done {
+		if err == nil {
 			fmt.Fprintf(out, "patch-now: still %s after %s; it goes on: follow it with the command above\n", status, p.Wait)
-			return false, nil
 		}
-		p.Sleep(p.Poll)
+		return false, err
 	}
 	var invocations struct {
 		CommandInvocations []struct {
@@ -249,4 +454,105 @@ func (p PatchNow) Run(aws AWS, t Target, out io.Writer) (bool, error) {
 		fmt.Fprintln(out, "patch-now: no node matched the target")
 	}
 	return allSucceeded, nil
+}
+
+func jsonOf(v any) string {
+	data, _ := json.Marshal(v)
+	return string(data)
+}
+
+// waitCommand polls ListCommands until the command ends or the wait does: its status, and whether it ended.
+func (p PatchNow) waitCommand(d *deployment, id string) (string, bool, error) {
+	status := ""
+	for waited := time.Duration(0); ; waited += p.Poll {
+		var listed struct {
+			Commands []struct {
+				Status        string `json:"Status"`
+				StatusDetails string `json:"StatusDetails"`
+			} `json:"Commands"`
+		}
+		if err := d.call(&listed, "ssm", "list-commands", "--command-id", id); err != nil {
+			return status, false, err
+		}
+		if len(listed.Commands) > 0 {
+			status = listed.Commands[0].Status + " (" + listed.Commands[0].StatusDetails + ")"
+			if slices.Contains(commandTerminal, listed.Commands[0].Status) {
+				return status, true, nil
+			}
+		}
+		if waited >= p.Wait {
+			return status, false, nil
+		}
+		p.Sleep(p.Poll)
+	}
+}
+
+// prePatchImage takes the image the window's AWS-CreateImage task takes before its Install, with
+// its rate control, NoReboot and role, and waits for it: an Install goes ahead only once every
+// image exists. Without an image task there is nothing to do; SkipImage skips it, said aloud; a
+// target AWS-CreateImage cannot image (a hybrid node) is refused without SkipImage.
+func (p PatchNow) prePatchImage(d *deployment, task windowTask, targets []sendTarget, out io.Writer) (bool, error) {
+	if task.Image == nil {
+		return true, nil
+	}
+	if p.SkipImage {
+		fmt.Fprintf(out, "patch-now: SKIP_IMAGE: no pre-patch image, though %s takes one before it installs\n", task.Window)
+		return true, nil
+	}
+	role := d.roleArn(task.Image.Role)
+	params := map[string][]string{"NoReboot": {task.Image.NoReboot}}
+	if role != "" {
+		params["AutomationAssumeRole"] = []string{role}
+	}
+	// Automation's rate control targets ("Run automated operations at scale", Systems Manager User
+	// Guide, read 2026-12-06): ParameterValues for instance ids, as its AWS-CreateImage example,
+	// tag:KEY for tags, ResourceGroup for a resource group.
+	var automationTargets []sendTarget
+	switch targets[0].Key {
+	case "InstanceIds":
+		if strings.HasPrefix(targets[0].Values[0], "mi-") {
+			return false, CouldNotRun{fmt.Errorf("%s takes a pre-patch image (AWS-CreateImage) before it installs, which a hybrid node cannot have: pass SKIP_IMAGE=1 to install without one", task.Window)}
+		}
+		automationTargets = []sendTarget{{Key: "ParameterValues", Values: targets[0].Values}}
+	case "resource-groups:Name":
+		automationTargets = []sendTarget{{Key: "ResourceGroup", Values: targets[0].Values}}
+	default:
+		automationTargets = targets[:1]
+	}
+	args := []string{"ssm", "start-automation-execution", "--document-name", patchingspec.CreateImageRunbook, "--target-parameter-name", "InstanceId",
+		"--targets", jsonOf(automationTargets), "--parameters", jsonOf(params), "--max-concurrency", task.Image.MaxConcurrency, "--max-errors", task.Image.MaxErrors}
+	var started struct {
+		AutomationExecutionId string `json:"AutomationExecutionId"`
+	}
+	if err := d.call(&started, args...); err != nil {
+		return false, CouldNotRun{fmt.Errorf("the pre-patch image could not start, nothing was installed (SKIP_IMAGE=1 installs without it): %w", err)}
+	}
+	id := started.AutomationExecutionId
+	fmt.Fprintf(out, "patch-now: pre-patch image first, as %s does: automation %s (%s); waiting\n", task.Window, id, patchingspec.CreateImageRunbook)
+	for waited := time.Duration(0); ; waited += p.Poll {
+		var got struct {
+			AutomationExecution struct {
+				AutomationExecutionStatus string `json:"AutomationExecutionStatus"`
+				FailureMessage            string `json:"FailureMessage"`
+			} `json:"AutomationExecution"`
+		}
+		if err := d.call(&got, "ssm", "get-automation-execution", "--automation-execution-id", id); err != nil {
+			return false, err
+		}
+		status := got.AutomationExecution.AutomationExecutionStatus
+		if slices.Contains(automationTerminal, status) {
+			if status != "Success" && status != "CompletedWithSuccess" {
+				fmt.Fprintf(out, "patch-now: the pre-patch image ended %s (%s): nothing was installed (aws ssm get-automation-execution --automation-execution-id %s)\n",
+					status, got.AutomationExecution.FailureMessage, id)
+				return false, nil
+			}
+			fmt.Fprintf(out, "patch-now: pre-patch image %s\n", status)
+			return true, nil
+		}
+		if waited >= p.Wait {
+			fmt.Fprintf(out, "patch-now: the pre-patch image is still %s after %s: nothing was installed; it goes on (aws ssm get-automation-execution --automation-execution-id %s)\n", status, p.Wait, id)
+			return false, nil
+		}
+		p.Sleep(p.Poll)
+	}
 }

@@ -14,23 +14,49 @@ const (
 	commandId       = "0831e1a8-a1ac-4257-a1fd-c831bEXAMPLE"
 	listCommands    = "ssm list-commands --command-id " + commandId
 	listInvocations = "ssm list-command-invocations --command-id " + commandId
+	automationId    = "4105a4fc-f944-11e6-9d32-0a1b2c3dEXAMPLE"
+	getAutomation   = "ssm get-automation-execution --automation-execution-id " + automationId
+	weeklyRole      = "arn:aws:iam::123456789012:role/privatepatch-patching-MaintenanceWindowsprivatepat-1WEEKLY0ROLE"
+	wsusRole        = "arn:aws:iam::123456789012:role/privatepatch-patching-MaintenanceWindowsprivatepat-2WSUS00ROLE"
+	alertsTopic     = "arn:aws:sns:us-west-2:123456789012:privatepatch-patching-AlertsTopicCF7C81C9-Zx9Yw8Vu7Ts6"
+	app02Tags       = "ec2 describe-instances --instance-ids i-0a1b2c3d4e5f60002"
+	hybridTags      = "ssm list-tags-for-resource --resource-type ManagedInstance --resource-id mi-0123456789abcdef0"
 )
 
 // patchNowAWS answers the stacks of the healthy deployment, the deployed patching template (the
-// golden default), a sent command, and the command in progress, then done.
-func patchNowAWS(t *testing.T, send string) *fake {
+// golden default), the nodes' tags, the pre-patch image, a sent command, and the command in
+// progress, then done.
+func patchNowAWS(t *testing.T, send ...string) *fake {
 	responses := healthy()
-	responses[send] = "testdata/send-command.json"
+	for _, s := range send {
+		responses[s] = "testdata/send-command.json"
+	}
 	responses[listInvocations] = "testdata/list-command-invocations-success.json"
+	responses[app02Tags] = "testdata/describe-instances-app02.json"
+	responses[hybridTags] = "testdata/list-tags-for-resource-hybrid.json"
+	responses[getAutomation] = "testdata/get-automation-execution-success.json"
 	return &fake{t: t, responses: responses, sequences: map[string][]string{
 		listCommands: {"testdata/list-commands-in-progress.json", "testdata/list-commands-success.json"}}}
 }
 
-func sendCommand(targets, operation, prefix string) string {
+// sendCommand is the send-command patch-now makes with the window's settings.
+func sendCommand(targets, operation, prefix, role string, extra ...string) string {
+	parameters := `{"Operation":["` + operation + `"],"RebootOption":["RebootIfNeeded"]}`
+	if len(extra) > 0 {
+		parameters = extra[0]
+	}
 	return `ssm send-command --document-name AWS-RunPatchBaseline --targets ` + targets +
-		` --parameters {"Operation":["` + operation + `"],"RebootOption":["RebootIfNeeded"]} --max-concurrency 25% --max-errors 10%` +
+		` --parameters ` + parameters + ` --max-concurrency 25% --max-errors 10%` +
 		` --output-s3-bucket-name privatepatch-ssm-123456789012-us-west-2 --output-s3-key-prefix ` + prefix +
-		` --comment make patch-now ` + operation + ` ` + strings.TrimSuffix(strings.Split(targets, `"Values":["`)[1], `"]}]`) + ` --timeout-seconds 600`
+		` --comment make patch-now ` + operation + ` ` + strings.Split(strings.Split(targets, `"Values":["`)[1], `"`)[0] + ` --timeout-seconds 600` +
+		` --service-role-arn ` + role +
+		` --notification-config {"NotificationArn":"` + alertsTopic + `","NotificationEvents":["Failed","TimedOut","Cancelled"],"NotificationType":"Command"}`
+}
+
+// createImage is the AWS-CreateImage automation the weekly window runs before its Install.
+func createImage(targets string) string {
+	return `ssm start-automation-execution --document-name AWS-CreateImage --target-parameter-name InstanceId --targets ` + targets +
+		` --parameters {"AutomationAssumeRole":["` + weeklyRole + `"],"NoReboot":["true"]} --max-concurrency 50% --max-errors 0`
 }
 
 func patchNow(target, operation string) (PatchNow, *int) {
@@ -41,36 +67,132 @@ func patchNow(target, operation string) (PatchNow, *int) {
 
 func TestPatchNowRunsRunPatchBaselineWithTheWindowsSettingsAndReportsEachNode(t *testing.T) {
 	for _, tc := range []struct {
-		name, target, operation, targets, prefix string
+		name, target, operation, targets, prefix, role, image string
 	}{
-		{"a patch group, by its window's tag key", "windows", "Install", `[{"Key":"tag:Patch Group","Values":["windows"]}]`, "patch/privatepatch-weekly/Install/"},
-		{"the WSUS server's group scanned, its own window's prefix", "wsus", "Scan", `[{"Key":"tag:Patch Group","Values":["wsus"]}]`, "patch/privatepatch-wsus/Scan/"},
-		{"one node, the first install window's settings", "i-0a1b2c3d4e5f60002", "Install", `[{"Key":"InstanceIds","Values":["i-0a1b2c3d4e5f60002"]}]`, "patch/privatepatch-weekly/Install/"},
-		{"a hybrid node", "mi-0123456789abcdef0", "Scan", `[{"Key":"InstanceIds","Values":["mi-0123456789abcdef0"]}]`, "patch/privatepatch-weekly/Scan/"},
-		{"a resource group", "privatepatch-finance", "Scan", `[{"Key":"resource-groups:Name","Values":["privatepatch-finance"]}]`, "patch/privatepatch-weekly/Scan/"},
+		{"a patch group, by its window's tag key, imaged first", "windows", "Install", `[{"Key":"tag:Patch Group","Values":["windows"]}]`, "patch/privatepatch-weekly/Install/",
+			weeklyRole, `[{"Key":"tag:Patch Group","Values":["windows"]}]`},
+		{"the WSUS server's group scanned, its own window's prefix and role", "wsus", "Scan", `[{"Key":"tag:Patch Group","Values":["wsus"]}]`, "patch/privatepatch-wsus/Scan/", wsusRole, ""},
+		{"one node, its patch group's window, imaged first", "i-0a1b2c3d4e5f60002", "Install", `[{"Key":"InstanceIds","Values":["i-0a1b2c3d4e5f60002"]}]`, "patch/privatepatch-weekly/Install/",
+			weeklyRole, `[{"Key":"ParameterValues","Values":["i-0a1b2c3d4e5f60002"]}]`},
+		{"a hybrid node, by its tags", "mi-0123456789abcdef0", "Scan", `[{"Key":"InstanceIds","Values":["mi-0123456789abcdef0"]}]`, "patch/privatepatch-weekly/Scan/", weeklyRole, ""},
+		{"a resource group keeps the instance type filter", "privatepatch-finance", "Scan",
+			`[{"Key":"resource-groups:Name","Values":["privatepatch-finance"]},{"Key":"resource-groups:ResourceTypeFilters","Values":["AWS::EC2::Instance"]}]`, "patch/privatepatch-weekly/Scan/", weeklyRole, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			send := sendCommand(tc.targets, tc.operation, tc.prefix)
+			send := sendCommand(tc.targets, tc.operation, tc.prefix, tc.role)
 			aws := patchNowAWS(t, send)
+			if tc.image != "" {
+				aws.responses[createImage(tc.image)] = "testdata/start-automation-execution.json"
+			}
 			p, slept := patchNow(tc.target, tc.operation)
 			var out bytes.Buffer
 			ok, err := p.Run(aws, defaultTarget(t), &out)
 			require.NoError(t, err)
 			assert.True(t, ok, out.String())
 			assert.Contains(t, aws.calls, send)
+			if tc.image != "" {
+				assert.Less(t, indexOf(aws.calls, createImage(tc.image)), indexOf(aws.calls, send), "the image before the Install")
+				assert.Contains(t, out.String(), "pre-patch image Success")
+			} else {
+				assert.NotContains(t, strings.Join(aws.calls, "\n"), "start-automation-execution")
+			}
 			assert.Equal(t, 1, *slept, "polled until the command ended")
 			assert.Contains(t, out.String(), "i-0a1b2c3d4e5f60002  EC2AMAZ-APP02.WORKGROUP  Success")
-			assert.Contains(t, out.String(), "Success (Success)")
+			assert.Contains(t, out.String(), "notifies "+alertsTopic+" of Failed, TimedOut, Cancelled")
 		})
 	}
 }
 
+func indexOf(calls []string, call string) int {
+	for i, c := range calls {
+		if c == call {
+			return i
+		}
+	}
+	return -1
+}
+
+// A failed pre-patch image stops the Install; SKIP_IMAGE installs without it, said aloud; a hybrid
+// node, which AWS-CreateImage cannot image, is refused without it.
+func TestPatchNowTakesThePrePatchImageOrSaysItSkippedIt(t *testing.T) {
+	send := sendCommand(`[{"Key":"tag:Patch Group","Values":["windows"]}]`, "Install", "patch/privatepatch-weekly/Install/", weeklyRole)
+	aws := patchNowAWS(t, send)
+	aws.responses[createImage(`[{"Key":"tag:Patch Group","Values":["windows"]}]`)] = "testdata/start-automation-execution.json"
+	aws.sequences[getAutomation] = []string{"testdata/get-automation-execution-in-progress.json", "testdata/get-automation-execution-failed.json"}
+	p, _ := patchNow("windows", "Install")
+	var out bytes.Buffer
+	ok, err := p.Run(aws, defaultTarget(t), &out)
+	require.NoError(t, err)
+	assert.False(t, ok)
+	assert.Contains(t, out.String(), "the pre-patch image ended Failed")
+	assert.NotContains(t, aws.calls, send, "nothing installed without the image")
+
+	aws = patchNowAWS(t, send)
+	p.SkipImage = true
+	out.Reset()
+	ok, err = p.Run(aws, defaultTarget(t), &out)
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Contains(t, out.String(), "SKIP_IMAGE: no pre-patch image, though privatepatch-weekly-Task1 takes one")
+	assert.NotContains(t, strings.Join(aws.calls, "\n"), "start-automation-execution")
+
+	p, _ = patchNow("mi-0123456789abcdef0", "Install")
+	_, err = p.Run(patchNowAWS(t), defaultTarget(t), &bytes.Buffer{})
+	var couldNot CouldNotRun
+	require.ErrorAs(t, err, &couldNot)
+	assert.Contains(t, err.Error(), "a hybrid node cannot have: pass SKIP_IMAGE=1")
+}
+
+// KB=... installs the named updates only: approved on WSUS first, then InstallOverrideList names
+// a YAML list uploaded to the command output bucket.
+func TestPatchNowEmergencyInstallsNamedUpdatesOnly(t *testing.T) {
+	kbs := []string{"KB5034441", "KB5034439"}
+	presigned := "https://privatepatch-ssm-123456789012-us-west-2.s3.us-west-2.amazonaws.com/patch-now/install-override-list-KB5034441-KB5034439.yaml?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIAEXAMPLE%2F20261127%2Fus-west-2%2Fs3%2Faws4_request&X-Amz-Date=20261127T120000Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host&X-Amz-Security-Token=EXAMPLE&X-Amz-Signature=EXAMPLE"
+	send := sendCommand(`[{"Key":"tag:Patch Group","Values":["windows"]}]`, "Install", "patch/privatepatch-weekly/Install/", weeklyRole,
+		`{"InstallOverrideList":["`+strings.ReplaceAll(presigned, "&", `\u0026`)+`"],"Operation":["Install"],"RebootOption":["RebootIfNeeded"]}`)
+	aws := patchNowAWS(t, send)
+	dir := t.TempDir()
+	approve := `ssm send-command --document-name AWS-RunPowerShellScript --targets [{"Key":"InstanceIds","Values":["i-0e5d4c3b2a1f09876"]}] --parameters ` +
+		jsonOf(map[string][]string{"commands": {wsusApproveScript(kbs)}}) +
+		` --output-s3-bucket-name privatepatch-ssm-123456789012-us-west-2 --output-s3-key-prefix wsus-setup/patch-now/ --comment make patch-now approve KB5034441,KB5034439`
+	put := "s3api put-object --bucket privatepatch-ssm-123456789012-us-west-2 --key patch-now/install-override-list-KB5034441-KB5034439.yaml --body " + dir + "/privatepatch-install-override-list-KB5034441-KB5034439.yaml"
+	aws.responses[approve] = "testdata/send-command-wsus-approve.json"
+	aws.responses["ssm list-commands --command-id ef7fdfd8-9b57-4151-a15c-db9a1EXAMPLE"] = "testdata/list-commands-success.json"
+	aws.responses[put] = "testdata/put-object.json"
+	aws.responses["s3 presign s3://privatepatch-ssm-123456789012-us-west-2/patch-now/install-override-list-KB5034441-KB5034439.yaml --expires-in 3600"] = "testdata/presign.txt"
+	p, _ := patchNow("windows", "")
+	p.KBs, p.SkipImage, p.TempDir = kbs, true, dir
+	var out bytes.Buffer
+	ok, err := p.Run(aws, defaultTarget(t), &out)
+	require.NoError(t, err, out.String())
+	assert.True(t, ok, out.String())
+	assert.Less(t, indexOf(aws.calls, approve), indexOf(aws.calls, put))
+	assert.Less(t, indexOf(aws.calls, put), indexOf(aws.calls, send))
+	assert.Contains(t, out.String(), "installs KB5034441, KB5034439 only")
+	assert.Equal(t, "patches:\n    -\n        id: 'KB5034441'\n        title: 'KB5034441'\n    -\n        id: 'KB5034439'\n        title: 'KB5034439'\n", installOverrideListYAML(kbs))
+	assert.Contains(t, wsusApproveScript(kbs), "foreach ($kb in @('5034441', '5034439'))")
+
+	for _, tc := range []struct {
+		operation string
+		kbs       []string
+		message   string
+	}{
+		{"Scan", kbs, "installs named updates: give OPERATION=Install"},
+		{"Install", []string{"5034441"}, `KB="5034441": give knowledge base ids`},
+	} {
+		p, _ := patchNow("windows", tc.operation)
+		p.KBs = tc.kbs
+		_, err := p.Run(&fake{t: t}, defaultTarget(t), &bytes.Buffer{})
+		assert.ErrorContains(t, err, tc.message)
+	}
+}
+
 func TestPatchNowReportsAFailedNodeAndExitsUnsuccessful(t *testing.T) {
-	send := sendCommand(`[{"Key":"tag:Patch Group","Values":["windows"]}]`, "Install", "patch/privatepatch-weekly/Install/")
+	send := sendCommand(`[{"Key":"tag:Patch Group","Values":["wsus"]}]`, "Install", "patch/privatepatch-wsus/Install/", wsusRole)
 	aws := patchNowAWS(t, send)
 	aws.sequences[listCommands] = []string{"testdata/list-commands-failed.json"}
 	aws.responses[listInvocations] = "testdata/list-command-invocations-failed.json"
-	p, _ := patchNow("windows", "Install")
+	p, _ := patchNow("wsus", "Install")
 	var out bytes.Buffer
 	ok, err := p.Run(aws, defaultTarget(t), &out)
 	require.NoError(t, err)
@@ -79,10 +201,10 @@ func TestPatchNowReportsAFailedNodeAndExitsUnsuccessful(t *testing.T) {
 }
 
 func TestPatchNowStopsWaitingButNotTheCommand(t *testing.T) {
-	send := sendCommand(`[{"Key":"tag:Patch Group","Values":["windows"]}]`, "Install", "patch/privatepatch-weekly/Install/")
+	send := sendCommand(`[{"Key":"tag:Patch Group","Values":["wsus"]}]`, "Install", "patch/privatepatch-wsus/Install/", wsusRole)
 	aws := patchNowAWS(t, send)
 	aws.sequences[listCommands] = []string{"testdata/list-commands-in-progress.json"}
-	p, slept := patchNow("windows", "Install")
+	p, slept := patchNow("wsus", "Install")
 	p.Wait = time.Minute
 	var out bytes.Buffer
 	ok, err := p.Run(aws, defaultTarget(t), &out)
@@ -104,10 +226,48 @@ func TestPatchNowRefusesWhatItCannotRun(t *testing.T) {
 		require.ErrorAs(t, err, &couldNot)
 		assert.Contains(t, err.Error(), tc.message)
 	}
-	// A patch group no window targets.
+	// A patch group no window targets; a node in no patch group.
 	tasks := []windowTask{{Window: "w-Task1", Targets: []sendTarget{{Key: "tag:Patch Group", Values: []string{"windows"}}}}}
-	_, _, err := PatchNow{Target: "linux"}.settingsFor(tasks, []string{"windows", "linux"})
+	_, _, err := PatchNow{Target: "linux"}.settingsFor(tasks, []string{"windows", "linux"}, "")
 	assert.ErrorContains(t, err, "no maintenance window targets patch group linux")
+	_, _, err = PatchNow{Target: "i-0a1b2c3d4e5f60002"}.settingsFor(tasks, []string{"windows"}, "")
+	assert.ErrorContains(t, err, "carries no patch group tag")
+
+	// Credentials of another account: nothing is sent.
+	target := defaultTarget(t)
+	target.Account = "222222222222"
+	p, _ := patchNow("windows", "Scan")
+	f := &fake{t: t, responses: healthy()}
+	_, err = p.Run(f, target, &bytes.Buffer{})
+	assert.ErrorContains(t, err, "refused: the deployment is in account 222222222222")
+	assert.Equal(t, []string{"sts get-caller-identity"}, f.calls)
+
+	// An account that cannot be checked is not taken on trust.
+	f = &fake{t: t, responses: healthy(), errors: map[string]error{"sts get-caller-identity": accessDenied("sts", "get-caller-identity")}}
+	_, err = p.Run(f, target, &bytes.Buffer{})
+	assert.ErrorContains(t, err, "could not be checked against 222222222222")
+	assert.Equal(t, []string{"sts get-caller-identity"}, f.calls)
+}
+
+// A Scan takes the window's Scan task where it has one; a resource group named by a window keeps
+// that window's resource-type filter.
+func TestPatchNowPrefersTheWindowTaskOfTheSameOperation(t *testing.T) {
+	tasks := []windowTask{
+		{Window: "weekly-Task1", Operation: "Install", MaxConcurrency: "25%", Targets: []sendTarget{{Key: "tag:Patch Group", Values: []string{"windows"}}}},
+		{Window: "weekly-Task2", Operation: "Scan", MaxConcurrency: "100%", Targets: []sendTarget{{Key: "tag:Patch Group", Values: []string{"windows"}}}},
+		{Window: "finance-Task1", Operation: "Install", Targets: []sendTarget{{Key: "resource-groups:Name", Values: []string{"finance"}},
+			{Key: "resource-groups:ResourceTypeFilters", Values: []string{"AWS::EC2::Instance"}}}},
+	}
+	scan, _, err := PatchNow{Target: "windows", Operation: "Scan"}.settingsFor(tasks, []string{"windows"}, "")
+	require.NoError(t, err)
+	assert.Equal(t, "weekly-Task2", scan.Window)
+	install, _, err := PatchNow{Target: "i-0a1b2c3d4e5f60002", Operation: "Install"}.settingsFor(tasks, []string{"windows"}, "windows")
+	require.NoError(t, err)
+	assert.Equal(t, "weekly-Task1", install.Window)
+	finance, send, err := PatchNow{Target: "finance", Operation: "Install"}.settingsFor(tasks, []string{"windows"}, "")
+	require.NoError(t, err)
+	assert.Equal(t, "finance-Task1", finance.Window)
+	assert.Equal(t, tasks[2].Targets, send)
 }
 
 func TestWindowTasksOfTheGoldenTemplateCarryTheirSettings(t *testing.T) {
@@ -115,6 +275,10 @@ func TestWindowTasksOfTheGoldenTemplateCarryTheirSettings(t *testing.T) {
 	require.Len(t, tasks, 2)
 	assert.Equal(t, windowTask{Window: "privatepatch-weekly-Task1", Targets: []sendTarget{{Key: "tag:Patch Group", Values: []string{"windows"}}},
 		MaxConcurrency: "25%", MaxErrors: "10%", RebootOption: "RebootIfNeeded", Operation: "Install",
-		OutputPrefix: "patch/privatepatch-weekly/Install/", TimeoutSeconds: 600}, tasks[0])
+		OutputPrefix: "patch/privatepatch-weekly/Install/", TimeoutSeconds: 600, Schedule: "cron(0 2 ? * SUN *)", Timezone: "UTC",
+		ServiceRole:  "MaintenanceWindowsprivatepatchweeklyServiceRole94EE9378",
+		Notification: &notification{Topic: "AlertsTopicCF7C81C9", Events: []string{"Failed", "TimedOut", "Cancelled"}, Type: "Command"},
+		Image:        &imageTask{MaxConcurrency: "50%", MaxErrors: "0", NoReboot: "true", Role: "MaintenanceWindowsprivatepatchweeklyServiceRole94EE9378"}}, tasks[0])
 	assert.Equal(t, "privatepatch-wsus-Task1", tasks[1].Window)
+	assert.Nil(t, tasks[1].Image, "the WSUS window takes no image")
 }

@@ -1,19 +1,24 @@
 // Command doctor tells whether patching works on a deployed privatepatch: it reads the stacks and
 // the account with the AWS CLI (read-only) and prints one table, check by check, with the state,
-// the evidence and what to do (package doctor).
+// the evidence and what to do (package doctor), for every environment of the configuration, each
+// in its own account and region.
 //
-//	doctor [-config my.yaml]
+//	doctor [-config my.yaml] [-profiles test=dev-profile,prod=prod-profile]
 //
-// Exit status: 0 every check passed (warnings included), 1 a check failed, 2 it could not run
-// (no AWS CLI or credentials, stacks not deployed).
+// Exit status: 0 every check passed (warnings included), 1 a check failed, 2 it could not run on
+// an environment (no AWS CLI or credentials, stacks not deployed, credentials of another account),
+// 3 the run was incomplete: a check could not be made (a call denied or throttled), whatever the
+// others found.
 package main
 
 import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
+	"strings"
 	"time"
 
 	"github.com/privatepatch/privatepatch/config"
@@ -22,24 +27,50 @@ import (
 
 func main() {
 	configFile := flag.String("config", "", "the configuration file (default: the embedded default)")
+	profiles := flag.String("profiles", "", "AWS CLI profiles: one for every environment, or ENV=PROFILE,... per environment (default: the CLI's)")
 	flag.Usage = func() {
-		fmt.Fprint(flag.CommandLine.Output(), `Usage: make doctor [CONFIG=file]    (or: go run ./tools/doctor [-config file])
+		fmt.Fprint(flag.CommandLine.Output(), `Usage: make doctor [CONFIG=file] [PROFILES=profile | PROFILES=env=profile,...]
+       (or: go run ./tools/doctor [-config file] [-profiles ...])
 
 Tells whether patching works on a deployed privatepatch, with the AWS CLI and your credentials,
-read-only, on every environment of the configuration: nodes managed and Online, the WSUS setup and
-its last synchronisation, the WSUS client per node, each patch group's compliance, the last window
-runs, alarms, S3 prefix-list drift, other patch policies on the same nodes, and the stacks' data
-protection, each with its evidence and what to do. Exit status 0 when every check passed (warnings
-allowed), 1 when one failed, 2 when it could not run (no AWS CLI or credentials, no stacks).
+read-only, on every environment of the configuration in its region, with its profile: which account
+it examines, nodes managed and Online (and why not), the WSUS setup and its last synchronisation,
+the WSUS client per node, each patch group's members and compliance, the last window runs and
+whether runs are overdue by their schedules, alarms, alert delivery, S3 prefix-list drift, other
+patch policies on the same nodes, and the stacks' data protection, each with its evidence and what
+to do. An environment whose account the credentials are not is refused. Exit status 0 when every
+check passed (warnings allowed), 1 when one failed, 2 when it could not run on an environment, 3
+when it was incomplete: a call was denied or throttled, its check says COULD NOT CHECK and names the
+permission, and every other check still ran.
 
 `)
 		flag.PrintDefaults()
 	}
 	flag.Parse()
-	os.Exit(run(*configFile))
+	os.Exit(run(*configFile, *profiles, os.Stdout))
 }
 
-func run(configFile string) int {
+// profileOf parses -profiles: "p" for every environment, or "env=p,env2=p2".
+func profileOf(profiles, environment string) (string, error) {
+	if profiles == "" {
+		return "", nil
+	}
+	if !strings.Contains(profiles, "=") {
+		return profiles, nil
+	}
+	for _, pair := range strings.Split(profiles, ",") {
+		name, profile, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		if !ok {
+			return "", fmt.Errorf("-profiles %q: give PROFILE or ENV=PROFILE,... (%q has no =)", profiles, pair)
+		}
+		if name == environment {
+			return profile, nil
+		}
+	}
+	return "", nil
+}
+
+func run(configFile, profiles string, out io.Writer) int {
 	cfg, err := config.Load(configFile)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "doctor:", err)
@@ -49,28 +80,61 @@ func run(configFile string) int {
 		fmt.Fprintln(os.Stderr, "doctor: it reads the deployment with the AWS CLI: install it and configure credentials")
 		return 2
 	}
-	status := 0
+	status, failed, incomplete, warnings := 0, false, false, 0
+	var summary []string
 	for _, target := range doctor.TargetsOf(cfg) {
-		if target.Environment != "" {
-			fmt.Printf("\nenvironment %s (%s)\n", target.Environment, target.Region)
+		name := target.Environment
+		if name == "" {
+			name = "deployment " + target.Network[:len(target.Network)-len("-network")]
+		} else {
+			name = "environment " + name
 		}
-		results, err := doctor.Examine(doctor.CLI{Region: target.Region}, target, time.Now())
+		profile, err := profileOf(profiles, target.Environment)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "doctor:", err)
+			return 2
+		}
+		fmt.Fprintf(out, "\n%s (%s%s)\n", name, orDefault(target.Region, "the CLI's region"), map[bool]string{true: ", profile " + profile, false: ""}[profile != ""])
+		results, err := doctor.Examine(doctor.CLI{Region: target.Region, Profile: profile}, target, time.Now())
 		var couldNot doctor.CouldNotRun
 		if errors.As(err, &couldNot) {
-			fmt.Fprintln(os.Stderr, "doctor: could not run:", err)
+			fmt.Fprintln(os.Stderr, "doctor: could not run on", name+":", err)
+			summary = append(summary, name+": NOT CHECKED ("+err.Error()+")")
 			status = 2
 			continue
 		}
-		doctor.Print(os.Stdout, results)
-		if doctor.Failed(results) && status == 0 {
-			status = 1
+		doctor.Print(out, results)
+		counts := map[doctor.State]int{}
+		for _, r := range results {
+			counts[r.State]++
 		}
+		failed = failed || counts[doctor.Fail] > 0
+		incomplete = incomplete || counts[doctor.Unchecked] > 0
+		warnings += counts[doctor.Warn]
+		summary = append(summary, fmt.Sprintf("%s: checked, %d FAIL, %d WARN, %d COULD NOT CHECK", name, counts[doctor.Fail], counts[doctor.Warn], counts[doctor.Unchecked]))
 	}
-	switch status {
-	case 0:
-		fmt.Println("\ndoctor: every check passed")
-	case 1:
-		fmt.Println("\ndoctor: a check FAILED: see WHAT TO DO")
+	fmt.Fprintln(out, "\ndoctor: "+strings.Join(summary, "\ndoctor: "))
+	if failed {
+		fmt.Fprintln(out, "doctor: a check FAILED: see WHAT TO DO")
+	}
+	switch {
+	case status == 2:
+	case incomplete:
+		fmt.Fprintln(out, "doctor: INCOMPLETE: a check could not be made (COULD NOT CHECK names the call and the permission)")
+		status = 3
+	case failed:
+		status = 1
+	case warnings > 0:
+		fmt.Fprintf(out, "doctor: no check failed; %d WARN row(s): see WHAT TO DO\n", warnings)
+	default:
+		fmt.Fprintln(out, "doctor: every check passed")
 	}
 	return status
+}
+
+func orDefault(value, otherwise string) string {
+	if value == "" {
+		return otherwise
+	}
+	return value
 }

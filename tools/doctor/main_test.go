@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -12,12 +13,45 @@ import (
 // Without the AWS CLI, or with one that has no credentials, doctor could not run: exit 2, not 1.
 func TestExitsTwoWhenItCannotRun(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
-	assert.Equal(t, 2, run(""))
+	assert.Equal(t, 2, run("", "", &bytes.Buffer{}))
 
 	bin := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(bin, "aws"), []byte("#!/bin/sh\n"+
 		"echo 'Unable to locate credentials. You can configure credentials by running \"aws configure\".' >&2\nexit 253\n"), 0o755))
 	t.Setenv("PATH", bin)
-	assert.Equal(t, 2, run(""))
-	assert.Equal(t, 2, run("no-such-config.yaml"))
+	var out bytes.Buffer
+	assert.Equal(t, 2, run("", "", &out))
+	assert.Contains(t, out.String(), "deployment privatepatch: NOT CHECKED (aws sts get-caller-identity: exit status 253: Unable to locate credentials", "the summary says what it did not check")
+	assert.Equal(t, 2, run("no-such-config.yaml", "", &bytes.Buffer{}))
+}
+
+// An environment is examined with its own profile: the CLI is given --profile.
+func TestEachEnvironmentGetsItsProfile(t *testing.T) {
+	dir := t.TempDir()
+	config := filepath.Join(dir, "envs.yaml")
+	require.NoError(t, os.WriteFile(config, []byte(`project: pp
+environments:
+  - {name: test, account: "111111111111", region: eu-west-1}
+  - {name: prod, account: "222222222222", region: eu-central-1}
+network:
+  s3PrefixListIds: {eu-west-1: pl-6da54004, eu-central-1: pl-6ea54007}
+  s3PrefixListCidrs: {eu-west-1: [52.218.0.0/17], eu-central-1: [52.219.168.0/24]}
+`), 0o644))
+	// A CLI that records its arguments and answers each caller identity as account 111111111111.
+	log := filepath.Join(dir, "calls")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "aws"), []byte("#!/bin/sh\necho \"$@\" >> "+log+"\n"+
+		`echo '{"Account": "111111111111", "Arn": "arn:aws:sts::111111111111:assumed-role/R/op"}'`+"\n"), 0o755))
+	t.Setenv("PATH", dir)
+	var out bytes.Buffer
+	assert.Equal(t, 2, run(config, "test=dev,prod=live", &out), out.String())
+	calls, err := os.ReadFile(log)
+	require.NoError(t, err)
+	assert.Contains(t, string(calls), "sts get-caller-identity --output json --region eu-west-1 --profile dev")
+	assert.Contains(t, string(calls), "sts get-caller-identity --output json --region eu-central-1 --profile live")
+	assert.Contains(t, out.String(), "environment prod: NOT CHECKED (refused: prod is in account 222222222222")
+
+	_, err = profileOf("test=dev,prod", "prod")
+	assert.ErrorContains(t, err, `"prod" has no =`)
+	p, _ := profileOf("shared", "prod")
+	assert.Equal(t, "shared", p)
 }

@@ -13,6 +13,6 @@ import (
 func TestExitsTwoWhenNothingWasSent(t *testing.T) {
 	p := doctor.PatchNow{Target: "windows", Operation: "Scan", Poll: time.Second, Wait: time.Second, Sleep: func(time.Duration) {}}
 	t.Setenv("PATH", t.TempDir())
-	assert.Equal(t, 2, run("", "", p))
-	assert.Equal(t, 2, run("no-such-config.yaml", "", p))
+	assert.Equal(t, 2, run("", "", "", p))
+	assert.Equal(t, 2, run("no-such-config.yaml", "", "", p))
 }
