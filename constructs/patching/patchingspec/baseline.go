@@ -13,6 +13,9 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/tagspec"
 )
 
+// MsrcSeverities are the MSRC_SEVERITY values of Windows patch filters, most severe first.
+var MsrcSeverities = []string{"Critical", "Important", "Moderate", "Low", "Unspecified"}
+
 // OperatingSystems Patch Manager supports, as AWS::SSM::PatchBaseline names them.
 var OperatingSystems = []string{"WINDOWS", "AMAZON_LINUX", "AMAZON_LINUX_2", "AMAZON_LINUX_2022", "AMAZON_LINUX_2023",
 	"UBUNTU", "DEBIAN", "REDHAT_ENTERPRISE_LINUX", "CENTOS", "ORACLE_LINUX", "SUSE", "ROCKY_LINUX", "ALMA_LINUX", "RASPBIAN", "MACOS"}
@@ -32,7 +35,7 @@ var (
 		"WINDOWS": {
 			"CLASSIFICATION": {"CriticalUpdates", "DefinitionUpdates", "Drivers", "FeaturePacks", "SecurityUpdates",
 				"ServicePacks", "Tools", "UpdateRollups", "Updates", "Upgrades"},
-			"MSRC_SEVERITY": {"Critical", "Important", "Moderate", "Low", "Unspecified"},
+			"MSRC_SEVERITY": MsrcSeverities,
 			"PATCH_SET":     {"OS", "APPLICATION"},
 		},
 		"rpm": {
