@@ -240,6 +240,12 @@ func distinct(delays map[string]int) []int {
 
 func stamp(t time.Time) string { return t.UTC().Format("Mon 2006-01-02 15:04Z") }
 
+// Runs are the window's runs that start from from until until, as Compute computes them: a cron
+// time before from counts as passed, so a window deployed before from with a schedule offset has
+// runs from the cron times from the offset's days before. The error refuses what AWS's pages do
+// not decide.
+func (w Window) Runs(from, until time.Time) ([]Run, error) { return w.runs(from, until) }
+
 // runs are the window's runs that start from from until until.
 func (w Window) runs(from, until time.Time) ([]Run, error) {
 	loc := time.UTC

@@ -31,16 +31,10 @@ func FromConfig(cfg *config.Config, from time.Time) Plan {
 			p.Groups[name] = Group{Name: name, Baseline: b.Name, Delays: delays(b.Baseline, p.Severities)}
 		}
 	}
-	for _, w := range cfg.Patching.MaintenanceWindows {
-		install := false
-		for _, t := range w.Tasks {
-			install = install || t.Operation == patchingspec.OperationInstall
-		}
-		p.Windows = append(p.Windows, Window{Name: w.Name, Schedule: w.Schedule, Timezone: w.Timezone, Offset: w.ScheduleOffset,
-			DurationHours: *w.DurationHours, CutoffHours: *w.CutoffHours, StartDate: w.StartDate, EndDate: w.EndDate,
-			Install: install, PatchGroups: w.Targets.PatchGroups})
-		if install {
-			for _, g := range w.Targets.PatchGroups {
+	p.Windows = Windows(cfg)
+	for _, w := range p.Windows {
+		if w.Install {
+			for _, g := range w.PatchGroups {
 				addGroup(g)
 			}
 		}
@@ -52,6 +46,22 @@ func FromConfig(cfg *config.Config, from time.Time) Plan {
 		}
 	}
 	return p
+}
+
+// Windows are the configuration's maintenance windows (defaults applied), as the calendar
+// computes their runs.
+func Windows(cfg *config.Config) []Window {
+	var out []Window
+	for _, w := range cfg.Patching.MaintenanceWindows {
+		install := false
+		for _, t := range w.Tasks {
+			install = install || t.Operation == patchingspec.OperationInstall
+		}
+		out = append(out, Window{Name: w.Name, Schedule: w.Schedule, Timezone: w.Timezone, Offset: w.ScheduleOffset,
+			DurationHours: *w.DurationHours, CutoffHours: *w.CutoffHours, StartDate: w.StartDate, EndDate: w.EndDate,
+			Install: install, PatchGroups: w.Targets.PatchGroups})
+	}
+	return out
 }
 
 // delays are the shortest approveAfterDays with which b's rules approve each severity. On Windows

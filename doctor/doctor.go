@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/privatepatch/privatepatch/calendar"
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 )
@@ -43,6 +44,8 @@ type Target struct {
 	// HealthNamespace is where the deployment's WSUS server publishes its health: one namespace
 	// per deployment (constructs/wsus HealthNamespaceOf).
 	HealthNamespace string
+	// Windows are the configured maintenance windows, whose runs the patch calendar computes.
+	Windows []calendar.Window
 }
 
 // TargetsOf are the deployments of a configuration: one, or one per environment.
@@ -54,7 +57,7 @@ func TargetsOf(cfg *config.Config) []Target {
 			Network: d.StackName("network"), Fleet: d.StackName("fleet"), Patching: d.StackName("patching"),
 			FleetTagKey: d.Fleet.Tag.Key, FleetTagValue: d.Fleet.Tag.Value,
 			PatchGroups: d.PatchGroups(), PatchGroupTagKeys: config.PatchGroupTagKeys, WsusEnabled: d.Wsus.Enabled,
-			HealthNamespace: wsusspec.HealthNamespaceOf(d.NamePrefix()),
+			HealthNamespace: wsusspec.HealthNamespaceOf(d.NamePrefix()), Windows: calendar.Windows(d),
 		})
 	}
 	return out
@@ -76,7 +79,7 @@ func Examine(aws AWS, t Target, now time.Time) ([]Result, error) {
 	var results []Result
 	for _, check := range []func() ([]Result, error){
 		d.checkNodes, d.checkWsusSetup, d.checkWsusSync, d.checkWsusClient, d.checkScans,
-		d.checkWindows, d.checkAlarms, d.checkS3Drift, d.checkS3Endpoint, d.checkCompetingPatching, d.checkProtection,
+		d.checkWindows, d.checkSchedules, d.checkAlarms, d.checkS3Drift, d.checkS3Endpoint, d.checkCompetingPatching, d.checkProtection,
 	} {
 		r, err := check()
 		if err != nil {
