@@ -19,7 +19,7 @@ CDK_DEPLOY_FLAGS ?= --require-approval broadening
 # CONFIG=path/to/config.yaml picks a configuration; without it the embedded default is used.
 CDK_CONFIG := $(if $(CONFIG),-c config=$(abspath $(CONFIG)),)
 
-.PHONY: help setup env synth cost diagram verify diff s3-prefix-lists-of-cdk-out check-s3-drift check-update deploy doctor patch-now test schema update-golden bench lint gofmt lint-ps test-ps clean
+.PHONY: help setup env synth cost calendar diagram verify diff s3-prefix-lists-of-cdk-out check-s3-drift check-update deploy doctor patch-now test schema update-golden bench lint gofmt lint-ps test-ps clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ synth: setup ## synthesise the configuration (CONFIG=file, default: embedded) in
 
 cost: ## estimate the monthly cost of a configuration (CONFIG=file) and of the architecture's variants, from tools/cost/prices.go
 	go run ./tools/cost $(if $(CONFIG),-config $(abspath $(CONFIG)),)
+
+calendar: ## print the patch calendar of a configuration (CONFIG=file): the next 24 Patch Tuesdays, every window's runs, when each patch group installs each release; fails naming the month when rings, the WSUS server or patching.deadlines do not hold
+	go run ./tools/calendar $(if $(CONFIG),-config $(abspath $(CONFIG)),)
 
 diagram: synth ## draw docs/architecture.png from the synthesised app (cdk-dia; needs Graphviz: apt-get install graphviz)
 	@command -v dot >/dev/null || { echo "make diagram needs Graphviz's dot: apt-get install graphviz (or brew install graphviz)" >&2; exit 1; }

@@ -388,6 +388,14 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 		{"unknown_operating_system", valid + baseline("operatingSystem: BEOS, preset: aws-default-windows"),
 			[]string{`patching.baselines[0].operatingSystem: "BEOS" is not an operating system Patch Manager supports`}},
 		{"unknown_preset", valid + baseline("preset: strict"), []string{`patching.baselines[0].preset: "strict" is not a preset`}},
+		{"deadline_of_no_severity", valid + "patching: {deadlines: {Urgent: 3}}\n",
+			[]string{`patching.deadlines.Urgent: 3 names no MSRC severity: use Critical, Important, Moderate, Low`}},
+		{"deadline_of_zero_days", valid + "patching: {deadlines: {Critical: 0}}\n",
+			[]string{`patching.deadlines.Critical: 0 is out of range: use 1 to 365 days`}},
+		{"security_updates_status_unknown", valid + baseline("preset: aws-default-windows, availableSecurityUpdatesComplianceStatus: PENDING"),
+			[]string{`patching.baselines[0].availableSecurityUpdatesComplianceStatus: "PENDING" is not allowed: use NON_COMPLIANT or COMPLIANT`}},
+		{"security_updates_status_on_linux", valid + baseline("operatingSystem: AMAZON_LINUX_2, approvalRules: [{filters: {CLASSIFICATION: [Security]}, approveAfterDays: 7}], availableSecurityUpdatesComplianceStatus: NON_COMPLIANT"),
+			[]string{`patching.baselines[0].availableSecurityUpdatesComplianceStatus: "NON_COMPLIANT" applies to Windows baselines only`}},
 		{"patch_group_in_two_baselines", valid + "patching:\n  baselines:\n" +
 			"    - {name: first, preset: aws-default-windows, patchGroups: [prod]}\n" +
 			"    - {name: second, preset: seed-example-windows, patchGroups: [prod]}\n",

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -23,7 +24,19 @@ type Patching struct {
 	Inventory Inventory `yaml:"inventory"`
 	// Notifications are sent when windows, compliance or associations go wrong.
 	Notifications Notifications `yaml:"notifications"`
+	// Deadlines are the most days from a Microsoft release (Patch Tuesday) to the end of the
+	// window that installs it, by MSRC severity (Critical, Important, Moderate, Low), which the
+	// patch calendar (make calendar, make verify) proves for every patch group a window installs.
+	// Default: none.
+	Deadlines map[string]int `yaml:"deadlines"`
 }
+
+// MaxDeadlineDays is the longest deadline: a year.
+const MaxDeadlineDays = 365
+
+// DeadlineSeverities are the MSRC severities a deadline may name: those of Windows patch filters
+// but Unspecified, which no release is rated.
+var DeadlineSeverities = patchingspec.MsrcSeverities[:4]
 
 // Baseline is one AWS::SSM::PatchBaseline: the patching construct's settings (patchingspec:
 // name, operatingSystem, description, default, patchGroups, approvalRules, approvedPatches,
@@ -151,6 +164,29 @@ var presets = map[string][]ApprovalRule{
 		ApproveAfterDays: patchingspec.Days(7),
 		ComplianceLevel:  patchingspec.DefaultComplianceLevel,
 	}},
+}
+
+// AwsDefaultWindowsBaseline is the name of AWS's default patch baseline for Windows Server.
+const AwsDefaultWindowsBaseline = "AWS-DefaultPatchBaseline"
+
+// PatchGroupBaseline is the baseline that patches group: the one serving it, else the default
+// Windows baseline configured (default: true), else AWS's (AWS-DefaultPatchBaseline, whose rules
+// are the aws-default-windows preset). Patch Manager falls back to the operating system's default
+// baseline for a patch group no baseline serves; the groups here are Windows ones.
+func (c *Config) PatchGroupBaseline(group string) Baseline {
+	var fallback *Baseline
+	for _, b := range c.PatchBaselines() {
+		if slices.Contains(b.PatchGroups, group) {
+			return b
+		}
+		if b.Default && b.OperatingSystem == patchingspec.DefaultOperatingSystem && fallback == nil {
+			fallback = &b
+		}
+	}
+	if fallback != nil {
+		return *fallback
+	}
+	return Baseline{Baseline: patchingspec.Baseline{Name: AwsDefaultWindowsBaseline, ApprovalRules: presets[PresetAwsDefaultWindows]}.WithDefaults()}
 }
 
 // PatchBaselines returns the configured baselines with presets applied and rings expanded.

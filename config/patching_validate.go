@@ -2,8 +2,10 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"net/mail"
 	"slices"
+	"strings"
 
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 )
@@ -77,6 +79,14 @@ func (p *Patching) validate(c *Config, pr *problems) {
 	}
 	if p.Inventory.ResourceDataSync && !p.Inventory.Enabled {
 		pr.add("patching.inventory.resourceDataSync", true, "needs patching.inventory.enabled: there is nothing to sync")
+	}
+	for _, severity := range slices.Sorted(maps.Keys(p.Deadlines)) {
+		field, days := "patching.deadlines."+severity, p.Deadlines[severity]
+		if !slices.Contains(DeadlineSeverities, severity) {
+			pr.add(field, days, "names no MSRC severity: use %s", strings.Join(DeadlineSeverities, ", "))
+		} else if days < 1 || days > MaxDeadlineDays {
+			pr.add(field, days, "is out of range: use 1 to %d days from the release to the end of the window that installs it", MaxDeadlineDays)
+		}
 	}
 	for i, email := range p.Notifications.Emails {
 		if a, err := mail.ParseAddress(email); err != nil || a.Address != email || !emailPattern.MatchString(email) {

@@ -1,7 +1,7 @@
 // Package doctor checks a deployed privatepatch: are the nodes managed and Online, has WSUS
-// synchronised, did the WSUS associations, scans and maintenance windows succeed, are alarms
-// quiet, has the S3 prefix list drifted, and does another patch policy or association compete
-// for the same nodes. It reads everything through the AWS CLI, read-only, behind the AWS
+// synchronised, did the WSUS associations, scans and maintenance windows succeed, do the windows
+// run when the patch calendar says (package calendar), are alarms quiet, has the S3 prefix list
+// drifted, and does another patch policy or association compete for the same nodes. It reads everything through the AWS CLI, read-only, behind the AWS
 // interface, so the tests replay recorded CLI output (testdata/README.md names each API page).
 // It also runs AWS-RunPatchBaseline on demand (PatchNow) and writes the stack policies make
 // deploy sets (StackPolicy).

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/privatepatch/privatepatch/calendar"
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 )
@@ -50,6 +51,8 @@ type Target struct {
 	HealthNamespace string
 	// Account is the environment's account id, "" when the configuration names none.
 	Account string
+	// Windows are the configured maintenance windows, whose runs the patch calendar computes.
+	Windows []calendar.Window
 }
 
 // TargetsOf are the deployments of a configuration: one, or one per environment.
@@ -62,6 +65,7 @@ func TargetsOf(cfg *config.Config) []Target {
 			FleetTagKey: d.Fleet.Tag.Key, FleetTagValue: d.Fleet.Tag.Value,
 			PatchGroups: d.PatchGroups(), PatchGroupTagKeys: config.PatchGroupTagKeys, WsusEnabled: d.Wsus.Enabled,
 			HealthNamespace: wsusspec.HealthNamespaceOf(d.NamePrefix()), Account: d.Account,
+			Windows: calendar.Windows(d),
 		})
 	}
 	return out
@@ -100,6 +104,7 @@ func Examine(aws AWS, t Target, now time.Time) ([]Result, error) {
 		{"WSUS client", []*stack{&d.fleet}, d.checkWsusClient},
 		{"patch group", []*stack{&d.fleet, &d.patching}, d.checkScans},
 		{"window", []*stack{&d.fleet, &d.patching}, d.checkWindows},
+		{"schedule", []*stack{&d.patching}, d.checkSchedules},
 		{"alarm", []*stack{&d.patching}, d.checkAlarms},
 		{"alert rules", []*stack{&d.patching}, d.checkAlertRules},
 		{"S3 prefix list", []*stack{&d.network}, d.checkS3Drift},

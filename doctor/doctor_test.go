@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/privatepatch/privatepatch/calendar"
 	"github.com/privatepatch/privatepatch/config"
 )
 
@@ -72,6 +73,7 @@ const (
 	hoursMetric     = "cloudwatch get-metric-statistics --namespace privatepatch/WSUS/privatepatch --metric-name HoursSinceLastSync" + metricWindow + "Maximum"
 	windowsStates   = "ssm describe-instance-patch-states-for-patch-group --patch-group windows"
 	weeklyRuns      = "ssm describe-maintenance-window-executions --window-id mw-0123456789abcdef0"
+	weeklySchedule  = "ssm describe-maintenance-window-schedule --window-id mw-0123456789abcdef0"
 	alarms          = "cloudwatch describe-alarms --alarm-names privatepatch-patching-wsus-disk privatepatch-patching-wsus-sync"
 	s3Entries       = "ec2 get-managed-prefix-list-entries --prefix-list-id pl-68a54001"
 	associations    = "ssm list-associations"
@@ -103,7 +105,9 @@ func healthy() map[string]string {
 		hoursMetric:   "testdata/metric-hours.json",
 		windowsStates: "testdata/patch-states-windows.json",
 		"ssm describe-instance-patch-states-for-patch-group --patch-group wsus": "testdata/patch-states-wsus.json",
-		weeklyRuns: "testdata/window-executions-weekly.json",
+		weeklyRuns:     "testdata/window-executions-weekly.json",
+		weeklySchedule: "testdata/schedule-weekly.json",
+		"ssm describe-maintenance-window-schedule --window-id mw-0fedcba9876543210":   "testdata/schedule-wsus.json",
 		"ssm describe-maintenance-window-executions --window-id mw-0fedcba9876543210": "testdata/window-executions-wsus.json",
 		alarms: "testdata/alarms-ok.json",
 		`ssm describe-maintenance-windows-for-target --resource-type INSTANCE --targets [{"Key":"tag:privatepatch:fleet","Values":["privatepatch"]}]`: "testdata/windows-for-target-none.json",
@@ -167,7 +171,8 @@ func TestHealthyDeploymentPassesEveryCheck(t *testing.T) {
 	}
 	for _, want := range []string{"deployment", "alert rules", "node i-0a1b2c3d4e5f60001", "node i-0a1b2c3d4e5f60002", "node i-0e5d4c3b2a1f09876 (WSUS)", "WSUS setup",
 		"WSUS synchronisation", "WSUS client on i-0a1b2c3d4e5f60002", "patch group windows", "patch group wsus", "window privatepatch-weekly (mw-0123456789abcdef0)",
-		"window privatepatch-wsus (mw-0fedcba9876543210)", "alarm privatepatch-patching-wsus-sync", "S3 prefix list", "other patching", "data protection"} {
+		"window privatepatch-wsus (mw-0fedcba9876543210)", "schedule privatepatch-weekly",
+		"schedule privatepatch-wsus", "alarm privatepatch-patching-wsus-sync", "S3 prefix list", "other patching", "data protection"} {
 		assert.True(t, checks[want], "no %q row", want)
 	}
 	assert.Contains(t, out.String(), "Online, agent 3.3.1142.0, last ping 0 h ago")
@@ -211,6 +216,11 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 		{"window failed", map[string]string{weeklyRuns: "testdata/window-executions-weekly-failed.json",
 			"ssm describe-maintenance-window-execution-tasks --window-execution-id d4e5f6a7-6666-4c8d-9e0f-2a3b4c5d6e7f": "testdata/window-execution-tasks-failed.json"},
 			"window privatepatch-weekly (mw-0123456789abcdef0)", Fail, "AWS-RunPatchBaseline FAILED: The maximum error threshold was reached"},
+		// The deployed window runs an hour later than the configured one: the calendar's proof does
+		// not hold for it.
+		{"window runs when the calendar says it does not", map[string]string{weeklySchedule: "testdata/schedule-weekly-hour-late.json"},
+			"schedule privatepatch-weekly", Fail,
+			"Systems Manager runs it at 2026-11-29 03:00Z, 2026-12-06 03:00Z, 2026-12-13 03:00Z, ..., the calendar at 2026-11-29 02:00Z"},
 		{"alarm in ALARM", map[string]string{alarms: "testdata/alarms-sync-alarm.json"},
 			"alarm privatepatch-patching-wsus-sync", Fail, "ALARM: Threshold Crossed"},
 		{"S3 prefix list drifted", map[string]string{s3Entries: "../s3drift/testdata/entries-drifted.json"},
@@ -307,7 +317,9 @@ network:
 	require.Len(t, targets, 2)
 	assert.Equal(t, Target{Environment: "test", Region: "eu-west-1", Network: "pp-test-network", Fleet: "pp-test-fleet", Patching: "pp-test-patching",
 		FleetTagKey: "privatepatch:fleet", FleetTagValue: "pp", PatchGroups: []string{"wsus"},
-		PatchGroupTagKeys: config.PatchGroupTagKeys, WsusEnabled: true, HealthNamespace: "privatepatch/WSUS/pp-test", Account: "111111111111"}, targets[0])
+		PatchGroupTagKeys: config.PatchGroupTagKeys, WsusEnabled: true, HealthNamespace: "privatepatch/WSUS/pp-test", Account: "111111111111",
+		Windows: []calendar.Window{{Name: "pp-wsus", Schedule: "cron(0 2 ? * SAT *)", Timezone: "UTC", DurationHours: 3, CutoffHours: 1,
+			Install: true, PatchGroups: []string{"wsus"}}}}, targets[0])
 	assert.Equal(t, "pp-prod-fleet", targets[1].Fleet)
 	assert.Equal(t, "eu-central-1", targets[1].Region)
 }
@@ -507,4 +519,26 @@ func TestEveryZeroByteAnswerIsReadAsEmpty(t *testing.T) {
 			assert.NotContains(t, r.Evidence, "not the JSON expected", "%s: %s", call, r.Check)
 		}
 	}
+}
+
+// A window whose runs the calendar cannot decide (a rate) is a warning showing what Systems
+// Manager lists; a deployed window the configuration lacks is one too.
+func TestScheduleTheCalendarCannotDecideIsAWarning(t *testing.T) {
+	target := defaultTarget(t)
+	require.Equal(t, "privatepatch-weekly", target.Windows[0].Name)
+	target.Windows = target.Windows[:1]
+	target.Windows[0].Schedule = "rate(7 days)"
+	results, err := Examine(&fake{t: t, responses: healthy()}, target, now)
+	require.NoError(t, err)
+	rows := map[string]Result{}
+	for _, r := range results {
+		rows[r.Check] = r
+	}
+	weekly := rows["schedule privatepatch-weekly"]
+	assert.Equal(t, Warn, weekly.State)
+	assert.Contains(t, weekly.Evidence, "the patch calendar cannot decide its runs")
+	assert.Contains(t, weekly.Evidence, "Systems Manager lists 2026-11-29 02:00Z")
+	wsus := rows["schedule privatepatch-wsus"]
+	assert.Equal(t, Warn, wsus.State)
+	assert.Equal(t, "the deployed window is not in the configuration", wsus.Evidence)
 }

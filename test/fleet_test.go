@@ -414,8 +414,8 @@ func TestWsusServerIsInAPatchGroupAndPatchedTheDayBeforeTheFleetByDefault(t *tes
 		return fmt.Sprint(props(instance)["Tags"])
 	}
 	example := tags(exampleScenario.synth(t))
-	assert.Contains(t, example, "map[Key:Patch Group Value:windows-prod]", "a configured patch group")
-	assert.Contains(t, example, "map[Key:PatchGroup Value:windows-prod]")
+	assert.Contains(t, example, "map[Key:Patch Group Value:wsus]", "its own patch group, not the fleet's: the patch calendar refuses a shared one")
+	assert.Contains(t, example, "map[Key:PatchGroup Value:wsus]")
 	assert.NotContains(t, example, "privatepatch:fleet", "not a WSUS client of itself")
 
 	s := defaultScenario.synth(t)

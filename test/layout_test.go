@@ -22,7 +22,7 @@ func cdkFreePackages(t *testing.T) []string {
 	require.NoError(t, err)
 	require.Contains(t, specs, filepath.Join("constructs", "network", "networkspec"))
 	return append(specs, "constructs/spec", "constructs/ssmschedule", "constructs/tagspec", "constructs/nitro", "constructs/awsbuckets",
-		"config", "authz", "doctor", "s3drift", "netpath", "cfnupdate")
+		"config", "authz", "doctor", "s3drift", "netpath", "cfnupdate", "calendar")
 }
 
 // cdkDependencies lists the packages of pkg's dependencies (itself included) that are CDK or jsii.

@@ -85,6 +85,7 @@ func TestRingsApproveEachRingLaterThanTheOneBefore(t *testing.T) {
 		_, b := s.byName(t, "AWS::SSM::PatchBaseline", "privatepatch-"+ring)
 		assert.Equal(t, []any{ring}, b["PatchGroups"])
 		assert.Equal(t, delay, rules(b)[0]["ApproveAfterDays"], ring)
+		assert.Equal(t, "NON_COMPLIANT", b["AvailableSecurityUpdatesComplianceStatus"], "a security update the ring's delay holds back shows")
 		assert.Equal(t, map[string]any{"CLASSIFICATION": []any{"CriticalUpdates", "SecurityUpdates"}, "MSRC_SEVERITY": []any{"Critical", "Important"}},
 			filters(rules(b)[0]))
 	}
@@ -94,6 +95,7 @@ func TestLinuxBaselineCarriesItsRulesRejectionsFiltersAndSources(t *testing.T) {
 	s := richPatching.synth(t)
 	_, b := s.byName(t, "AWS::SSM::PatchBaseline", "al2023")
 	assert.Equal(t, "AMAZON_LINUX_2023", b["OperatingSystem"])
+	assert.NotContains(t, b, "AvailableSecurityUpdatesComplianceStatus", "Windows only")
 	rule := rules(b)[0]
 	assert.Equal(t, map[string]any{"CLASSIFICATION": []any{"Security"}, "SEVERITY": []any{"Critical", "Important"}}, filters(rule))
 	assert.Equal(t, float64(3), rule["ApproveAfterDays"])

@@ -104,6 +104,7 @@ func TestBaselineConstructDefaultsToWindowsAndNamesBadProps(t *testing.T) {
 		ApprovalRules: []patchingspec.ApprovalRule{{Filters: map[string][]string{"CLASSIFICATION": {"SecurityUpdates"}}, ApproveAfterDays: patchingspec.Days(7)}}}})
 	assertions.Template_FromStack(stack, nil).HasResourceProperties(jsii.String("AWS::SSM::PatchBaseline"), map[string]any{
 		"OperatingSystem": "WINDOWS", "RejectedPatchesAction": "ALLOW_AS_DEPENDENCY", "ApprovedPatchesComplianceLevel": "UNSPECIFIED",
+		"AvailableSecurityUpdatesComplianceStatus": "NON_COMPLIANT",
 	})
 	got := panicOf(func() {
 		patching.NewBaseline(stack, "Empty", &patching.BaselineProps{Baseline: patchingspec.Baseline{Name: "empty"}})

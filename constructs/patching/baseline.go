@@ -77,6 +77,9 @@ func NewBaseline(scope constructs.Construct, id string, in *BaselineProps) awsss
 	if len(p.GlobalFilters) > 0 {
 		props.GlobalFilters = filterGroup(p.GlobalFilters)
 	}
+	if p.AvailableSecurityUpdatesComplianceStatus != "" {
+		props.AvailableSecurityUpdatesComplianceStatus = jsii.String(p.AvailableSecurityUpdatesComplianceStatus)
+	}
 	if len(p.PatchGroups) > 0 {
 		props.PatchGroups = jsii.Strings(p.PatchGroups...)
 	}

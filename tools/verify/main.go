@@ -21,6 +21,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/privatepatch/privatepatch/authz"
 	"github.com/privatepatch/privatepatch/cfnupdate"
@@ -38,9 +39,10 @@ func main() {
 Proves offline what can be proven about a synthesised configuration before a deploy: the network
 flow table (each flow the architecture needs or must not allow, the network ACLs' verdict and
 deciding rule), the authorisation table (each runtime call evaluated by an IAM policy evaluator),
-a schema check against the CloudFormation resource specification, and the AWS Control Tower
-proactive controls. Exit status 1 when any of them is wrong (controls privatepatch does not adopt
-are listed, not failed), 2 when it cannot check. Run from the project root after make setup.
+a schema check against the CloudFormation resource specification, the AWS Control Tower
+proactive controls, and the patch calendar (make calendar: rings, WSUS first, deadlines). Exit
+status 1 when any of them is wrong (controls privatepatch does not adopt are listed, not
+failed), 2 when it cannot check. Run from the project root after make setup.
 
 `)
 	controls := flag.Bool("control-tower", true, "run the Control Tower proactive controls (cfn-guard, about a second a template)")
@@ -74,7 +76,7 @@ func run(out io.Writer, assembly, configPath, specPath string, controls bool) (i
 	if err != nil {
 		return 0, err
 	}
-	problems := 0
+	problems := calendarCheck(out, cfg, time.Now().UTC().Truncate(24*time.Hour))
 	for _, d := range cfg.Deployments() {
 		name := d.StackName("network")
 		template, ok := templates[name]

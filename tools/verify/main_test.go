@@ -6,11 +6,13 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/privatepatch/privatepatch/cfnupdate"
+	"github.com/privatepatch/privatepatch/config"
 )
 
 // goldenDefault reads the default configuration's golden templates, which fail only controls
@@ -52,4 +54,24 @@ func TestControlTowerFailsOnAControlThatIsAdopted(t *testing.T) {
 func TestControlTowerWithoutCfnGuardIsAnErrorNotASkip(t *testing.T) {
 	_, err := controlTower(&bytes.Buffer{}, t.TempDir(), goldenDefault(t))
 	assert.ErrorContains(t, err, "make setup")
+}
+
+// make verify prints the patch calendar and counts its problems: the embedded configuration's
+// passes; a planted fleet window before the WSUS server's fails, naming the month.
+func TestVerifyRunsThePatchCalendar(t *testing.T) {
+	cfg, err := config.LoadDefault()
+	require.NoError(t, err)
+	today := time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)
+	var out bytes.Buffer
+	assert.Zero(t, calendarCheck(&out, cfg, today), out.String())
+	assert.Contains(t, out.String(), "patch calendar: 24 Patch Tuesdays from 2026-12-06")
+	cfg.Patching.MaintenanceWindows[0].Schedule = "cron(0 2 ? * FRI *)" // the fleet's, now before Saturday's WSUS window
+	out.Reset()
+	assert.Equal(t, 24, calendarCheck(&out, cfg, today), out.String())
+	assert.Contains(t, out.String(), "2026-12 release (Tue 2026-12-08 18:00Z): the WSUS server (patch group wsus, 7 days) installs it in window privatepatch-wsus")
+	cfg.Patching.MaintenanceWindows[0].Timezone = "America/Los_Angeles"
+	cfg.Patching.MaintenanceWindows[0].Schedule = "cron(30 2 ? * SUN *)"
+	out.Reset()
+	assert.Equal(t, 1, calendarCheck(&out, cfg, today))
+	assert.Contains(t, out.String(), "patch calendar: refused: window privatepatch-weekly: 2027-03-14 02:30 does not exist in America/Los_Angeles")
 }

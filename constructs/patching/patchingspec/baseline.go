@@ -13,6 +13,9 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/tagspec"
 )
 
+// MsrcSeverities are the MSRC_SEVERITY values of Windows patch filters, most severe first.
+var MsrcSeverities = []string{"Critical", "Important", "Moderate", "Low", "Unspecified"}
+
 // OperatingSystems Patch Manager supports, as AWS::SSM::PatchBaseline names them.
 var OperatingSystems = []string{"WINDOWS", "AMAZON_LINUX", "AMAZON_LINUX_2", "AMAZON_LINUX_2022", "AMAZON_LINUX_2023",
 	"UBUNTU", "DEBIAN", "REDHAT_ENTERPRISE_LINUX", "CENTOS", "ORACLE_LINUX", "SUSE", "ROCKY_LINUX", "ALMA_LINUX", "RASPBIAN", "MACOS"}
@@ -32,7 +35,7 @@ var (
 		"WINDOWS": {
 			"CLASSIFICATION": {"CriticalUpdates", "DefinitionUpdates", "Drivers", "FeaturePacks", "SecurityUpdates",
 				"ServicePacks", "Tools", "UpdateRollups", "Updates", "Upgrades"},
-			"MSRC_SEVERITY": {"Critical", "Important", "Moderate", "Low", "Unspecified"},
+			"MSRC_SEVERITY": MsrcSeverities,
 			"PATCH_SET":     {"OS", "APPLICATION"},
 		},
 		"rpm": {
@@ -93,6 +96,21 @@ const (
 	MaxApproveAfterDays = 360
 )
 
+// AvailableSecurityUpdatesComplianceStatus of a Windows baseline: the compliance status of a node
+// on which a security update is available but not approved (AWS::SSM::PatchBaseline
+// AvailableSecurityUpdatesComplianceStatus, "Supported for Windows Server managed nodes only";
+// COMPLIANT or NON_COMPLIANT, PatchComplianceStatus of the Systems Manager API: CloudFormation
+// template reference and the SDK's BaselineOverride, read 2026-12-06). AWS leaves it unset, which
+// reports such a node compliant: an update held back by an approval delay, or whose delay
+// restarted because a newer version superseded it, would look installed. The default makes it
+// show.
+const (
+	SecurityUpdatesCompliant    = "COMPLIANT"
+	SecurityUpdatesNonCompliant = "NON_COMPLIANT"
+	// DefaultAvailableSecurityUpdatesComplianceStatus of Windows baselines.
+	DefaultAvailableSecurityUpdatesComplianceStatus = SecurityUpdatesNonCompliant
+)
+
 // Baseline is one AWS::SSM::PatchBaseline.
 type Baseline struct {
 	// Name of the baseline: 3-128 letters, digits and _ - .
@@ -119,6 +137,10 @@ type Baseline struct {
 	GlobalFilters map[string][]string `yaml:"globalFilters"`
 	// Sources are alternative Linux repositories.
 	Sources []PatchSource `yaml:"sources"`
+	// AvailableSecurityUpdatesComplianceStatus (Windows only): COMPLIANT or NON_COMPLIANT, how a
+	// node with an available security update the baseline does not approve (yet) reports.
+	// Default: NON_COMPLIANT for Windows, none for other operating systems.
+	AvailableSecurityUpdatesComplianceStatus string `yaml:"availableSecurityUpdatesComplianceStatus"`
 }
 
 // ApprovalRule approves patches matching all its filters after a delay or up to a date.
@@ -150,6 +172,9 @@ func (b Baseline) WithDefaults() Baseline {
 	fill(&b.OperatingSystem, DefaultOperatingSystem)
 	fill(&b.RejectedPatchesAction, DefaultRejectedPatchesAction)
 	fill(&b.ApprovedPatchesComplianceLevel, DefaultComplianceLevel)
+	if b.OperatingSystem == "WINDOWS" {
+		fill(&b.AvailableSecurityUpdatesComplianceStatus, DefaultAvailableSecurityUpdatesComplianceStatus)
+	}
 	if rules := b.ApprovalRules; len(rules) > 0 {
 		b.ApprovalRules = make([]ApprovalRule, len(rules))
 		for i, r := range rules {
@@ -198,6 +223,13 @@ func (b Baseline) Problems() spec.Problems {
 	}
 	if b.RejectedPatchesAction != DefaultRejectedPatchesAction && b.RejectedPatchesAction != "BLOCK" {
 		p.Add("RejectedPatchesAction", b.RejectedPatchesAction, "is not allowed: use %s or BLOCK", DefaultRejectedPatchesAction)
+	}
+	switch status := b.AvailableSecurityUpdatesComplianceStatus; {
+	case status == "":
+	case b.OperatingSystem != "WINDOWS":
+		p.Add("AvailableSecurityUpdatesComplianceStatus", status, "applies to Windows baselines only, and this one is for %s: leave it out", b.OperatingSystem)
+	case status != SecurityUpdatesCompliant && status != SecurityUpdatesNonCompliant:
+		p.Add("AvailableSecurityUpdatesComplianceStatus", status, "is not allowed: use %s or %s", SecurityUpdatesNonCompliant, SecurityUpdatesCompliant)
 	}
 	if len(b.Sources) > 0 && !isLinux(b.OperatingSystem) {
 		p.Add("Sources", len(b.Sources), "alternative sources apply to Linux baselines only")

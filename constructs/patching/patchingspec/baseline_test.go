@@ -13,7 +13,25 @@ func TestBaselineDefaultsAreWindowsUnspecifiedAndAllowAsDependency(t *testing.T)
 	assert.Equal(t, "UNSPECIFIED", b.ApprovedPatchesComplianceLevel)
 	assert.Equal(t, "UNSPECIFIED", b.ApprovalRules[0].ComplianceLevel)
 	assert.Equal(t, "ALLOW_AS_DEPENDENCY", b.RejectedPatchesAction)
+	assert.Equal(t, "NON_COMPLIANT", b.AvailableSecurityUpdatesComplianceStatus)
 	assert.Empty(t, b.Problems())
+}
+
+// A security update an approval delay holds back shows as non-compliant on Windows by default;
+// COMPLIANT is the opt-out; other operating systems take no value (AWS: Windows only).
+func TestAvailableSecurityUpdatesAreNonCompliantOnWindowsOnly(t *testing.T) {
+	rules := []ApprovalRule{{Filters: map[string][]string{"CLASSIFICATION": {"Security"}}, ApproveAfterDays: Days(7)}}
+	linux := Baseline{Name: "al2023", OperatingSystem: "AMAZON_LINUX_2023", ApprovalRules: rules}.WithDefaults()
+	assert.Empty(t, linux.AvailableSecurityUpdatesComplianceStatus)
+	assert.Empty(t, linux.Problems())
+	optOut := Baseline{Name: "web", ApprovedPatches: []string{"KB1"}, AvailableSecurityUpdatesComplianceStatus: "COMPLIANT"}.WithDefaults()
+	assert.Equal(t, "COMPLIANT", optOut.AvailableSecurityUpdatesComplianceStatus)
+	assert.Empty(t, optOut.Problems())
+	linux.AvailableSecurityUpdatesComplianceStatus = "NON_COMPLIANT"
+	assert.Equal(t, []string{`AvailableSecurityUpdatesComplianceStatus "NON_COMPLIANT" applies to Windows baselines only, and this one is for AMAZON_LINUX_2023: leave it out`},
+		texts(linux.Problems()))
+	optOut.AvailableSecurityUpdatesComplianceStatus = "PENDING"
+	assert.Equal(t, []string{`AvailableSecurityUpdatesComplianceStatus "PENDING" is not allowed: use NON_COMPLIANT or COMPLIANT`}, texts(optOut.Problems()))
 }
 
 func TestEveryBaselineRuleNamesItsField(t *testing.T) {

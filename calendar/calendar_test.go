@@ -1,0 +1,314 @@
+package calendar
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/privatepatch/privatepatch/config"
+)
+
+// The tests pin the first day: a Sunday, before the December 2026 Patch Tuesday.
+var from = time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)
+
+func utc(text string) time.Time {
+	t, err := time.Parse("2006-01-02 15:04", text)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// Patch Tuesdays of 2027, by hand from a printed calendar: the second Tuesday, 10:00 US Pacific,
+// which is 18:00 UTC in standard time (PST, -8) and 17:00 UTC in daylight time (PDT, -7). US
+// daylight time in 2027 runs from Sunday 14 March to Sunday 7 November (second Sunday of March,
+// first of November), so March 9 and November 9 are still, or again, PST. September and December
+// are the months where the second Tuesday falls as late as it can, the 14th.
+func TestPatchTuesdaysOf2027MatchTheHandTable(t *testing.T) {
+	want := []string{"2027-01-12 18:00", "2027-02-09 18:00", "2027-03-09 18:00", "2027-04-13 17:00", "2027-05-11 17:00",
+		"2027-06-08 17:00", "2027-07-13 17:00", "2027-08-10 17:00", "2027-09-14 17:00", "2027-10-12 17:00",
+		"2027-11-09 18:00", "2027-12-14 18:00"}
+	for i, w := range want {
+		assert.Equal(t, utc(w), PatchTuesday(2027, time.Month(i+1)).UTC(), "month %d", i+1)
+	}
+}
+
+func runsOf(t *testing.T, w Window, until time.Time) []string {
+	t.Helper()
+	if w.DurationHours == 0 {
+		w.DurationHours, w.CutoffHours = 4, 1
+	}
+	runs, err := w.runs(from, until)
+	require.NoError(t, err)
+	var out []string
+	for _, r := range runs {
+		out = append(out, r.Start.UTC().Format("2006-01-02 15:04"))
+	}
+	return out
+}
+
+// AWS's own examples ("Reference: Cron and rate expressions for Systems Manager", read
+// 2026-12-06), and the day-of-month and day-of-week forms, against dates read off a calendar.
+func TestCronFormsRunOnTheDaysOfTheHandTable(t *testing.T) {
+	end := time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name, schedule string
+		offset         int
+		want           []string
+	}{
+		// "cron(30 23 ? * TUE#3 *)": the third Tuesday at 11:30 PM; with offset 2, "11:30 PM two
+		// days later". Third Tuesdays: 2026-12-15, 2027-01-19, 2027-02-16.
+		{"third Tuesday, offset 2", "cron(30 23 ? * TUE#3 *)", 2, []string{"2026-12-17 23:30", "2027-01-21 23:30", "2027-02-18 23:30"}},
+		// With seconds, as the older page's "0 0 2 ? 1/1 THU#3 *" (third Thursday, 02:00) plus the year.
+		{"third Thursday with seconds", "cron(0 0 2 ? 1/1 THU#3 *)", 0, []string{"2026-12-17 02:00", "2027-01-21 02:00", "2027-02-18 02:00"}},
+		// Patch Tuesday plus three days: 2026-12-08, 2027-01-12 and 2027-02-09 are second Tuesdays.
+		{"second Tuesday, offset 3", "cron(0 2 ? * TUE#2 *)", 3, []string{"2026-12-11 02:00", "2027-01-15 02:00", "2027-02-12 02:00"}},
+		// The last Friday ("6L"): 2026-12-25, 2027-01-29, 2027-02-26.
+		{"last Friday", "cron(15 10 ? * 6L *)", 0, []string{"2026-12-25 10:15", "2027-01-29 10:15", "2027-02-26 10:15"}},
+		// The last day: 31, 31, 28.
+		{"last day", "cron(0 2 L * ? *)", 0, []string{"2026-12-31 02:00", "2027-01-31 02:00", "2027-02-28 02:00"}},
+		// The last weekday: 2027-01-31 is a Sunday, so Friday the 29th.
+		{"last weekday", "cron(0 2 LW * ? *)", 0, []string{"2026-12-31 02:00", "2027-01-29 02:00", "2027-02-26 02:00"}},
+		// The weekday nearest the 9th: 2027-01-09 is a Saturday (Friday 8th), 2026-12-09 a
+		// Wednesday, 2027-02-09 a Tuesday.
+		{"nearest weekday", "cron(0 2 9W * ? *)", 0, []string{"2026-12-09 02:00", "2027-01-08 02:00", "2027-02-09 02:00"}},
+		// First Sunday of the month, a 2-day list, a month list and a year.
+		{"first Sunday", "cron(0 2 ? * SUN#1 *)", 0, []string{"2026-12-06 02:00", "2027-01-03 02:00", "2027-02-07 02:00"}},
+		{"days of the month in January 2027 only", "cron(0 4 1,15 JAN ? 2027)", 0, []string{"2027-01-01 04:00", "2027-01-15 04:00"}},
+		{"every 12 hours on the 20th", "cron(0 0/12 20 * ? *)", 0, []string{"2026-12-20 00:00", "2026-12-20 12:00", "2027-01-20 00:00",
+			"2027-01-20 12:00", "2027-02-20 00:00", "2027-02-20 12:00"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, runsOf(t, Window{Name: "w", Schedule: tc.schedule, Offset: tc.offset}, end))
+		})
+	}
+}
+
+// Daylight saving: a window keeps its local time, so its UTC time moves by an hour across the
+// change. US: 2027-03-14 and 2027-11-07; European Union: last Sundays of March and October
+// (2027-03-28 and 2027-10-31), at 01:00 UTC.
+func TestWindowsKeepTheirLocalTimeAcrossDaylightSaving(t *testing.T) {
+	la := Window{Name: "la", Schedule: "cron(0 9 ? * WED *)", Timezone: "America/Los_Angeles"}
+	runs := runsOf(t, la, time.Date(2027, 12, 1, 0, 0, 0, 0, time.UTC))
+	assert.Contains(t, runs, "2027-03-10 17:00", "PST, -8")
+	assert.Contains(t, runs, "2027-03-17 16:00", "PDT, -7")
+	assert.Contains(t, runs, "2027-11-03 16:00", "PDT")
+	assert.Contains(t, runs, "2027-11-10 17:00", "PST again")
+	berlin := Window{Name: "berlin", Schedule: "cron(0 3 ? * SUN *)", Timezone: "Europe/Berlin"}
+	runs = runsOf(t, berlin, time.Date(2027, 12, 1, 0, 0, 0, 0, time.UTC))
+	assert.Contains(t, runs, "2027-03-21 02:00", "CET, +1")
+	assert.Contains(t, runs, "2027-03-28 01:00", "CEST, +2")
+	assert.Contains(t, runs, "2027-10-24 01:00", "CEST")
+	assert.Contains(t, runs, "2027-10-31 02:00", "CET again")
+}
+
+// "Maintenance window scheduling and active period options" (read 2026-12-06), Example 1: start
+// date 2021-01-01T00:00:00-08:00, America/Los_Angeles, cron(0 09 ? * WED *): the first run is the
+// first Wednesday after the start, 9 AM Pacific. The page says "Wednesday, January 4, 2021"; 4
+// January 2021 was a Monday, and the first Wednesday the 6th (its 2019 version, with FRI, gives
+// Friday 4 January 2019, which is right). The end date bounds the last run.
+func TestStartAndEndDateBoundTheRunsAsTheAWSExample(t *testing.T) {
+	w := Window{Name: "lax", Schedule: "cron(0 09 ? * WED *)", Timezone: "America/Los_Angeles", DurationHours: 3, CutoffHours: 1,
+		StartDate: "2021-01-01T00:00:00-08:00", EndDate: "2021-01-21T00:00:00-08:00"}
+	runs, err := w.runs(time.Date(2020, 12, 1, 0, 0, 0, 0, time.UTC), time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC))
+	require.NoError(t, err)
+	require.Len(t, runs, 3)
+	assert.Equal(t, utc("2021-01-06 17:00"), runs[0].Start.UTC(), "9 AM PST")
+	assert.Equal(t, utc("2021-01-06 19:00"), runs[0].LastTaskStart.UTC(), "duration 3, cutoff 1: no task starts after 2 hours")
+	assert.Equal(t, utc("2021-01-06 20:00"), runs[0].End.UTC())
+	assert.Equal(t, utc("2021-01-20 17:00"), runs[2].Start.UTC(), "the last before the end date")
+	w.Schedule, w.StartDate, w.EndDate = "cron(0 09 ? * FRI *)", "2019-01-01T00:00:00-08:00", ""
+	runs, err = w.runs(time.Date(2018, 12, 1, 0, 0, 0, 0, time.UTC), time.Date(2019, 1, 10, 0, 0, 0, 0, time.UTC))
+	require.NoError(t, err)
+	require.Len(t, runs, 1)
+	assert.Equal(t, utc("2019-01-04 17:00"), runs[0].Start.UTC())
+}
+
+// What AWS does not document is refused, naming the window and the day, not guessed.
+func TestUndecidableSchedulesAreRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		w    Window
+		want string
+	}{
+		{"a time daylight saving skips", Window{Schedule: "cron(30 2 ? * SUN *)", Timezone: "America/Los_Angeles"},
+			"2027-03-14 02:30 does not exist in America/Los_Angeles"},
+		{"a time daylight saving repeats", Window{Schedule: "cron(30 1 ? * SUN *)", Timezone: "America/Los_Angeles"},
+			"2027-11-07 01:30 happens twice in America/Los_Angeles"},
+		// Patch Tuesday 2027-03-09 plus five days is Sunday 14 March, 02:00 Pacific: skipped.
+		{"an offset into the skipped hour", Window{Schedule: "cron(0 2 ? * TUE#2 *)", Timezone: "America/Los_Angeles", Offset: 5},
+			"2027-03-14 02:00 does not exist in America/Los_Angeles"},
+		{"the skipped hour in Europe", Window{Schedule: "cron(0 2 ? * SUN *)", Timezone: "Europe/Berlin"},
+			"2027-03-28 02:00 does not exist in Europe/Berlin"},
+		{"a rate", Window{Schedule: "rate(7 days)"}, "the calendar cannot decide its runs"},
+		{"at() in another time zone", Window{Schedule: "at(2027-01-05T02:00:00)", Timezone: "Asia/Seoul"}, "AWS documents at() in UTC"},
+		{"an offset across the start date", Window{Schedule: "cron(0 2 ? * TUE#2 *)", Offset: 3, StartDate: "2027-01-13T00:00:00Z"},
+			"fall on either side of startDate"},
+		{"W alone", Window{Schedule: "cron(0 2 W * ? *)"}, "W alone has no meaning"},
+		{"a wrapping range", Window{Schedule: "cron(0 2 ? * FRI-MON *)"}, "wraps around"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.w.Name, tc.w.DurationHours, tc.w.CutoffHours, tc.w.Install = "planted", 4, 1, true
+			_, err := Compute(Plan{From: from, Months: 24, Windows: []Window{tc.w}})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "window planted: ")
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+func ring(name string, delay int) Group {
+	return Group{Name: name, Baseline: name, Delays: map[string]int{"Critical": delay, "Important": delay}}
+}
+
+var severities = []string{"Critical", "Important", "Moderate", "Low"}
+
+// An install waits for the approval (release + delay, in UTC) and then for the next run: a 7-day
+// delay misses Patch Tuesday + 3 and waits for the next month's.
+func TestInstallIsTheFirstRunAfterApproval(t *testing.T) {
+	plan := Plan{From: from, Months: 3, Severities: severities, Deadlines: map[string]int{"Critical": 14},
+		Windows: []Window{{Name: "pt3", Schedule: "cron(0 2 ? * TUE#2 *)", Offset: 3, DurationHours: 4, CutoffHours: 1, Install: true,
+			PatchGroups: []string{"fast", "slow"}}},
+		Groups: map[string]Group{"fast": ring("fast", 0), "slow": ring("slow", 7)}}
+	c, err := Compute(plan)
+	require.NoError(t, err)
+	jan := c.Months[1]
+	assert.Equal(t, utc("2027-01-12 18:00"), jan.Release.UTC())
+	assert.Equal(t, utc("2027-01-15 02:00"), jan.Installs["fast"][0].Run.Start.UTC())
+	assert.InDelta(t, 2.5, jan.Installs["fast"][0].Days(jan.Release), 0.01, "2 days and 8 hours, then the 4-hour window")
+	assert.Equal(t, utc("2027-02-12 02:00"), jan.Installs["slow"][7].Run.Start.UTC(), "approved 2027-01-19 18:00: the next run is February's")
+	assert.Contains(t, c.Problems, "2027-01 release (Tue 2027-01-12 18:00Z): patch group slow misses the Critical deadline (14 days): "+
+		"approved after 7 days, installed by Fri 2027-02-12 06:00Z (window pt3), 30.5 days after the release")
+	assert.Len(t, c.Problems, 3, "slow misses it every month, fast never:\n%s", strings.Join(c.Problems, "\n"))
+}
+
+// Where a run falls on the approval's UTC day before the approval's hour, AWS's two references
+// disagree: the later ring is checked from the earlier possibility, the deadline from the later.
+func TestARunOnTheApprovalDayCountsBothWays(t *testing.T) {
+	plan := Plan{From: from, Months: 1, Severities: severities,
+		Windows: []Window{{Name: "daily", Schedule: "cron(0 2 * * ? *)", DurationHours: 2, CutoffHours: 1, Install: true, PatchGroups: []string{"g"}}},
+		Groups:  map[string]Group{"g": ring("g", 7)}}
+	c, err := Compute(plan)
+	require.NoError(t, err)
+	i := c.Months[0].Installs["g"][7]
+	assert.Equal(t, utc("2026-12-16 02:00"), i.Run.Start.UTC(), "approved 2026-12-15 18:00")
+	assert.Equal(t, utc("2026-12-15 02:00"), i.Earliest.Start.UTC(), "on the approval's UTC day")
+}
+
+// The inverted-ring pattern: development on the first Sunday, production on the first Tuesday.
+// In months that start on a Monday or Tuesday the first Tuesday comes before the first Sunday, so
+// production installs the release before development: March 2027 starts on a Monday, so the
+// February release reaches production on 2 March and development on 7 March.
+func TestFirstSundayDevAndFirstTuesdayProdFailsNamingTheMonth(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "config", "default.yaml"))
+	require.NoError(t, err)
+	base := string(data)
+	base = base[:strings.Index(base, "\npatching:")]
+	cfg, err := config.Parse("inverted.yaml", []byte(base+`
+patching:
+  baselines:
+    # The WSUS server installs first: before the development ring, so with no delay either.
+    - name: wsus-server
+      patchGroups: [wsus]
+      approvalRules: [{filters: {CLASSIFICATION: [CriticalUpdates, SecurityUpdates], MSRC_SEVERITY: [Critical, Important]}, approveAfterDays: 0}]
+  rings:
+    preset: aws-default-windows
+    stages:
+      - {patchGroup: windows-dev, approveAfterDays: 0}
+      - {patchGroup: windows-prod, approveAfterDays: 7}
+  maintenanceWindows:
+    - {name: dev-first-sunday, schedule: 'cron(0 2 ? * SUN#1 *)', targets: {patchGroups: [windows-dev]}}
+    - {name: prod-first-tuesday, schedule: 'cron(0 2 ? * TUE#1 *)', targets: {patchGroups: [windows-prod]}}
+`))
+	require.NoError(t, err)
+	c, err := Compute(FromConfig(cfg, from))
+	require.NoError(t, err)
+	assert.Contains(t, c.Problems, "2027-02 release (Tue 2027-02-09 18:00Z): ring windows-prod (7 days) can install it at Tue 2027-03-02 02:00Z "+
+		"(window prod-first-tuesday), before ring windows-dev (0 days) at Sun 2027-03-07 02:00Z (window dev-first-sunday)")
+	// December's release: development on 3 January, production on 5 January: 2 days apart, not 7.
+	assert.Contains(t, c.Problems, "2026-12 release (Tue 2026-12-08 18:00Z): ring windows-prod can install it at Tue 2027-01-05 02:00Z "+
+		"(window prod-first-tuesday), 2.0 days after ring windows-dev at Sun 2027-01-03 02:00Z (window dev-first-sunday): "+
+		"less than the 7 days their approval delays differ (0 and 7)")
+
+	assert.NotContains(t, strings.Join(c.Problems, "\n"), "WSUS", "the server (Saturday, no delay) comes first")
+	// Moved to the Sunday after Patch Tuesday and the one a week later, the rings hold.
+	cfg.Patching.MaintenanceWindows[0].Schedule, cfg.Patching.MaintenanceWindows[0].ScheduleOffset = "cron(0 2 ? * TUE#2 *)", 5
+	cfg.Patching.MaintenanceWindows[1].Schedule, cfg.Patching.MaintenanceWindows[1].ScheduleOffset = "cron(0 2 ? * TUE#3 *)", 5
+	c, err = Compute(FromConfig(cfg, from))
+	require.NoError(t, err)
+	assert.Empty(t, c.Problems)
+}
+
+// The WSUS server installs before the fleet: not in the same window, nor in the fleet's group,
+// nor after it.
+func TestWsusServerAfterOrWithTheFleetFails(t *testing.T) {
+	weekly := func(name, day string, groups ...string) Window {
+		return Window{Name: name, Schedule: "cron(0 2 ? * " + day + " *)", DurationHours: 3, CutoffHours: 1, Install: true, PatchGroups: groups}
+	}
+	plan := Plan{From: from, Months: 2, Severities: severities, WsusGroup: "wsus",
+		Groups:  map[string]Group{"wsus": ring("wsus", 7), "fleet": ring("fleet", 7)},
+		Windows: []Window{weekly("server", "SAT", "wsus"), weekly("fleet", "SUN", "fleet")}}
+	c, err := Compute(plan)
+	require.NoError(t, err)
+	assert.Empty(t, c.Problems, "Saturday's server, Sunday's fleet")
+
+	plan.Windows = []Window{weekly("server", "MON", "wsus"), weekly("fleet", "SUN", "fleet")}
+	c, err = Compute(plan)
+	require.NoError(t, err)
+	assert.Contains(t, c.Problems, "2026-12 release (Tue 2026-12-08 18:00Z): the WSUS server (patch group wsus, 7 days) installs it in window server "+
+		"until Mon 2026-12-21 05:00Z, and patch group fleet (7 days) can start installing it at Sun 2026-12-20 02:00Z (window fleet): "+
+		"the server the fleet installs from must be done first")
+
+	plan.Windows = []Window{weekly("together", "SUN", "wsus", "fleet")}
+	c, err = Compute(plan)
+	require.NoError(t, err)
+	assert.Contains(t, c.Problems[0], "every month from 2026-12: window together installs the WSUS server (patch group wsus) and patch group fleet at the same time")
+
+	plan.Windows, plan.WsusSharedWith = []Window{weekly("server", "SAT", "wsus")}, []string{"app"}
+	c, err = Compute(plan)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"every month from 2026-12: the WSUS server's patch group wsus is instance group app's too: they install in the same " +
+		"windows, not the server first: give the server a patch group of its own (wsus.patchGroup)"}, c.Problems)
+}
+
+// A later ring that approves a severity the earlier one never approves gets it first.
+func TestLaterRingApprovingMoreThanTheEarlierFails(t *testing.T) {
+	plan := Plan{From: from, Months: 1, Severities: severities, Rings: []string{"dev", "prod"},
+		Groups: map[string]Group{"dev": ring("dev", 0), "prod": {Name: "prod", Baseline: "p", Delays: map[string]int{"Critical": 7, "Moderate": 7}}},
+		Windows: []Window{{Name: "dev", Schedule: "cron(0 2 ? * THU *)", DurationHours: 2, Install: true, PatchGroups: []string{"dev"}},
+			{Name: "prod", Schedule: "cron(0 2 ? * THU *)", DurationHours: 2, Install: true, PatchGroups: []string{"prod"}}}}
+	c, err := Compute(plan)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"every month: ring prod approves Moderate releases, which ring dev before it never approves by a delay: they reach prod first"}, c.Problems)
+}
+
+// Every shipped configuration's calendar passes, from the pinned day.
+func TestShippedConfigurationsCalendarsPass(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "config", "*.yaml"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		cfg, err := config.LoadFile(f)
+		require.NoError(t, err)
+		c, err := Compute(FromConfig(cfg, from))
+		require.NoError(t, err, f)
+		assert.Empty(t, c.Problems, f)
+		var out strings.Builder
+		c.Print(&out)
+		assert.Contains(t, out.String(), "0 problem(s)", f)
+	}
+}
+
+// The approval delays of a baseline by MSRC severity: the shortest rule that lets it through.
+func TestDelaysBySeverityFollowTheMsrcFilter(t *testing.T) {
+	cfg, err := config.LoadDefault()
+	require.NoError(t, err)
+	b := cfg.PatchGroupBaseline("no-such-group")
+	assert.Equal(t, config.AwsDefaultWindowsBaseline, b.Name, "a patch group no baseline serves gets AWS's default")
+	assert.Equal(t, map[string]int{"Critical": 7, "Important": 7}, delays(b.Baseline, severities))
+}

@@ -1,0 +1,289 @@
+package calendar
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+)
+
+// pair is two delays of two groups that approve the same severities.
+type pair struct{ a, b int }
+
+// pairs are the distinct delays with which groups a and b approve the same severities, and the
+// severities that b approves and a never does.
+func (p Plan) pairs(a, b string) (both []pair, onlyB []string) {
+	for _, s := range p.Severities {
+		da, okA := p.Groups[a].Delays[s]
+		db, okB := p.Groups[b].Delays[s]
+		switch {
+		case okA && okB && !slices.Contains(both, pair{da, db}):
+			both = append(both, pair{da, db})
+		case okB && !okA:
+			onlyB = append(onlyB, s)
+		}
+	}
+	return both, onlyB
+}
+
+func (c *Calendar) installed(group string) bool {
+	return len(c.Months) > 0 && c.Months[0].Installs[group] != nil
+}
+
+func (c *Calendar) check() {
+	p := c.Plan
+	var rings []string
+	for _, r := range p.Rings {
+		if c.installed(r) {
+			rings = append(rings, r)
+		}
+	}
+	for i := 1; i < len(rings); i++ {
+		a, b := rings[i-1], rings[i]
+		_, onlyB := p.pairs(a, b)
+		if len(onlyB) > 0 {
+			c.Problems = append(c.Problems, fmt.Sprintf("every month: ring %s approves %s releases, which ring %s before it never approves by a delay: "+
+				"they reach %s first", b, strings.Join(onlyB, ", "), a, b))
+		}
+	}
+	fleet := []string{}
+	for _, g := range slices.Sorted(maps.Keys(p.Groups)) {
+		if g != p.WsusGroup && c.installed(g) {
+			fleet = append(fleet, g)
+		}
+	}
+	if c.installed(p.WsusGroup) {
+		first := c.Months[0].Name()
+		for _, w := range p.Windows {
+			if others := slices.DeleteFunc(slices.Clone(w.PatchGroups), func(g string) bool { return g == p.WsusGroup }); w.Install &&
+				len(others) < len(w.PatchGroups) && len(others) > 0 {
+				c.Problems = append(c.Problems, fmt.Sprintf("every month from %s: window %s installs the WSUS server (patch group %s) and patch group %s "+
+					"at the same time, not the server first: give the server a window of its own", first, w.Name, p.WsusGroup, strings.Join(others, ", ")))
+			}
+		}
+		if len(p.WsusSharedWith) > 0 {
+			c.Problems = append(c.Problems, fmt.Sprintf("every month from %s: the WSUS server's patch group %s is instance group %s's too: "+
+				"they install in the same windows, not the server first: give the server a patch group of its own (wsus.patchGroup)",
+				first, p.WsusGroup, strings.Join(p.WsusSharedWith, ", ")))
+		}
+	}
+	for _, g := range slices.Sorted(maps.Keys(p.Groups)) {
+		if !c.installed(g) {
+			continue
+		}
+		for _, s := range p.Severities {
+			if _, ok := p.Deadlines[s]; !ok {
+				continue
+			}
+			if _, ok := p.Groups[g].Delays[s]; !ok {
+				c.Problems = append(c.Problems, fmt.Sprintf("every month: patch group %s misses the %s deadline (%d days): its baseline %s approves no %s release by a delay",
+					g, s, p.Deadlines[s], p.Groups[g].Baseline, s))
+			}
+		}
+	}
+	for _, m := range c.Months {
+		month := fmt.Sprintf("%s release (%s)", m.Name(), stamp(m.Release))
+		for i := 1; i < len(rings); i++ {
+			a, b := rings[i-1], rings[i]
+			both, _ := p.pairs(a, b)
+			for _, d := range both {
+				ia, ib := m.Installs[a][d.a], m.Installs[b][d.b]
+				switch {
+				case ia.Run == nil:
+					c.Problems = append(c.Problems, fmt.Sprintf("%s: ring %s (%d days) has no window run to install it", month, a, d.a))
+				case ib.Earliest == nil:
+				case ib.Earliest.Start.Before(ia.Run.Start):
+					c.Problems = append(c.Problems, fmt.Sprintf("%s: ring %s (%d days) can install it at %s (window %s), before ring %s (%d days) at %s (window %s)",
+						month, b, d.b, stamp(ib.Earliest.Start), ib.Earliest.Window, a, d.a, stamp(ia.Run.Start), ia.Run.Window))
+				case ib.Earliest.Start.Sub(ia.Run.Start) < time.Duration(d.b-d.a)*24*time.Hour:
+					c.Problems = append(c.Problems, fmt.Sprintf("%s: ring %s can install it at %s (window %s), %.1f days after ring %s at %s (window %s): "+
+						"less than the %d days their approval delays differ (%d and %d)", month, b, stamp(ib.Earliest.Start), ib.Earliest.Window,
+						ib.Earliest.Start.Sub(ia.Run.Start).Hours()/24, a, stamp(ia.Run.Start), ia.Run.Window, d.b-d.a, d.a, d.b))
+				}
+			}
+		}
+		if c.installed(p.WsusGroup) {
+			for _, g := range fleet {
+				both, _ := p.pairs(p.WsusGroup, g)
+				for _, d := range both {
+					iw, ig := m.Installs[p.WsusGroup][d.a], m.Installs[g][d.b]
+					switch {
+					case iw.Run == nil:
+						c.Problems = append(c.Problems, fmt.Sprintf("%s: the WSUS server's patch group %s has no window run to install it", month, p.WsusGroup))
+					case ig.Earliest == nil:
+					case ig.Earliest.Start.Before(iw.Run.End):
+						c.Problems = append(c.Problems, fmt.Sprintf("%s: the WSUS server (patch group %s, %d days) installs it in window %s until %s, "+
+							"and patch group %s (%d days) can start installing it at %s (window %s): the server the fleet installs from must be done first",
+							month, p.WsusGroup, d.a, iw.Run.Window, stamp(iw.Run.End), g, d.b, stamp(ig.Earliest.Start), ig.Earliest.Window))
+					}
+				}
+			}
+		}
+		for _, g := range slices.Sorted(maps.Keys(m.Installs)) {
+			for _, s := range p.Severities {
+				deadline, ok := p.Deadlines[s]
+				delay, approved := p.Groups[g].Delays[s]
+				if !ok || !approved {
+					continue
+				}
+				install := m.Installs[g][delay]
+				switch {
+				case install.Run == nil:
+					c.Problems = append(c.Problems, fmt.Sprintf("%s: patch group %s misses the %s deadline (%d days): no window run installs it", month, g, s, deadline))
+				case install.Days(m.Release) > float64(deadline):
+					c.Problems = append(c.Problems, fmt.Sprintf("%s: patch group %s misses the %s deadline (%d days): approved after %d days, installed by %s (window %s), %.1f days after the release",
+						month, g, s, deadline, delay, stamp(install.Run.End), install.Run.Window, install.Days(m.Release)))
+				}
+			}
+		}
+	}
+}
+
+// OutOfBand is the worst case from a release on any day (out of band) to the end of its
+// install, for a group and delay: the delay and the longest stretch from one run's start to the
+// next run's end.
+func (c *Calendar) OutOfBand(group string, delay int) (time.Duration, bool) {
+	var runs []Run
+	for _, w := range c.Plan.Windows {
+		if w.Install && slices.Contains(w.PatchGroups, group) {
+			runs = append(runs, c.Runs[w.Name]...)
+		}
+	}
+	slices.SortFunc(runs, func(a, b Run) int { return a.Start.Compare(b.Start) })
+	if len(runs) < 2 {
+		return 0, false
+	}
+	var worst time.Duration
+	for i := 1; i < len(runs); i++ {
+		worst = max(worst, runs[i].End.Sub(runs[i-1].Start))
+	}
+	return worst + time.Duration(delay)*24*time.Hour, true
+}
+
+// Print writes the calendar: the windows, the groups and their delays, one row per release with
+// each group's install, the out-of-band worst cases, the notes and the problems.
+func (c *Calendar) Print(out io.Writer) {
+	p := c.Plan
+	fmt.Fprintf(out, "patch calendar: %d Patch Tuesdays from %s (second Tuesday, 10:00 US Pacific); times UTC\n", len(c.Months), p.From.Format("2006-01-02"))
+	fmt.Fprintln(out, "\nwindows that install (runs computed from schedule, offset, time zone, start and end date):")
+	for _, w := range p.Windows {
+		if !w.Install {
+			continue
+		}
+		tz := w.Timezone
+		if tz == "" {
+			tz = "UTC"
+		}
+		extra := ""
+		if w.Offset > 0 {
+			extra += fmt.Sprintf(" +%d days", w.Offset)
+		}
+		if w.StartDate != "" || w.EndDate != "" {
+			extra += fmt.Sprintf(", active %s..%s", w.StartDate, w.EndDate)
+		}
+		groups := strings.Join(w.PatchGroups, ", ")
+		if groups == "" {
+			groups = "(not patch groups)"
+		}
+		fmt.Fprintf(out, "  %-24s %s%s in %s, open %d h, tasks start until %d h; patch groups %s; %d runs\n",
+			w.Name, w.Schedule, extra, tz, w.DurationHours, w.DurationHours-w.CutoffHours, groups, len(c.Runs[w.Name]))
+	}
+	var columns []Install
+	fmt.Fprintln(out, "\npatch groups (approval delay in days by MSRC severity; baseline):")
+	for _, g := range slices.Sorted(maps.Keys(p.Groups)) {
+		if !c.installed(g) {
+			continue
+		}
+		var delays []string
+		for _, s := range p.Severities {
+			if d, ok := p.Groups[g].Delays[s]; ok {
+				delays = append(delays, fmt.Sprintf("%s %d", s, d))
+			}
+		}
+		role := ""
+		if i := slices.Index(p.Rings, g); i >= 0 {
+			role = fmt.Sprintf(", ring %d", i+1)
+		}
+		if g == p.WsusGroup {
+			role += ", the WSUS server"
+		}
+		fmt.Fprintf(out, "  %-16s %s; %s%s\n", g, strings.Join(delays, ", "), p.Groups[g].Baseline, role)
+		for _, d := range distinct(p.Groups[g].Delays) {
+			columns = append(columns, Install{Group: g, Delay: d})
+		}
+	}
+	row := func(cells []string) {
+		line := fmt.Sprintf("%-22s", cells[0])
+		for _, cell := range cells[1:] {
+			line += fmt.Sprintf("  %-28s", cell)
+		}
+		fmt.Fprintln(out, strings.TrimRight(line, " "))
+	}
+	header := []string{"release"}
+	for _, col := range columns {
+		header = append(header, fmt.Sprintf("%s +%dd: install (days)", col.Group, col.Delay))
+	}
+	fmt.Fprintln(out)
+	row(header)
+	marked := false
+	for _, m := range c.Months {
+		cells := []string{stamp(m.Release)}
+		for _, col := range columns {
+			i := m.Installs[col.Group][col.Delay]
+			cell := "none"
+			if i.Run != nil {
+				cell = fmt.Sprintf("%s (%.1f)", i.Run.Start.UTC().Format("Mon 01-02 15:04"), i.Days(m.Release))
+				if i.Earliest != nil && i.Earliest.Start != i.Run.Start {
+					cell += " *"
+					marked = true
+				}
+			}
+			cells = append(cells, cell)
+		}
+		row(cells)
+	}
+	fmt.Fprintln(out, "(install: the run's start; days: from the release to the run's end)")
+	if marked {
+		fmt.Fprintln(out, "* an earlier run on the approval's UTC day may install it too (AWS's API and CloudFormation references word the delay differently); the checks allow for both")
+	}
+	fmt.Fprintln(out, "\nworst case from a release on any day (out of band) to the end of its install:")
+	for _, col := range columns {
+		if worst, ok := c.OutOfBand(col.Group, col.Delay); ok {
+			fmt.Fprintf(out, "  %-16s +%dd: %.1f days\n", col.Group, col.Delay, worst.Hours()/24)
+		}
+	}
+	for _, n := range c.Notes {
+		fmt.Fprintln(out, "note:", n)
+	}
+	checks := []string{}
+	var rings []string
+	for _, r := range p.Rings {
+		if c.installed(r) {
+			rings = append(rings, r)
+		}
+	}
+	if len(rings) > 1 {
+		checks = append(checks, "rings in order ("+strings.Join(rings, ", ")+") and apart by their delays")
+	}
+	if c.installed(p.WsusGroup) {
+		checks = append(checks, "the WSUS server ("+p.WsusGroup+") installs before the fleet")
+	}
+	if len(p.Deadlines) > 0 {
+		var ds []string
+		for _, s := range p.Severities {
+			if d, ok := p.Deadlines[s]; ok {
+				ds = append(ds, fmt.Sprintf("%s %d days", s, d))
+			}
+		}
+		checks = append(checks, "deadlines "+strings.Join(ds, ", "))
+	}
+	if len(checks) == 0 {
+		checks = append(checks, "nothing to check (no two rings with windows, no WSUS patch group a window installs, no deadlines)")
+	}
+	fmt.Fprintf(out, "\nchecked: %s: %d problem(s)\n", strings.Join(checks, "; "), len(c.Problems))
+	for _, problem := range c.Problems {
+		fmt.Fprintf(out, "  %s  <-- WRONG\n", problem)
+	}
+}
