@@ -3,7 +3,7 @@
 // name, rule number, address block or volume that the deployed resources still hold. It names the
 // manual step where one is known.
 //
-//	checkupdate -stacks cdk.out                       print each stack's name and region, one a line
+//	checkupdate -stacks cdk.out                       print each stack's name, region and account, one a line
 //	checkupdate -deployed DIR -synthesised cdk.out    DIR holds STACK.json per deployed stack
 //	checkupdate -s3-prefix-lists cdk.out              print each network stack's name and region
 //	checkupdate -live-prefix-lists DIR -synthesised cdk.out
@@ -14,6 +14,14 @@
 //	                                                  asks the AWS CLI whether it holds)
 //	checkupdate -stack-policies cdk.out -out DIR      write each stack's stack policy to DIR/STACK.json
 //	                                                  and print its name and region (make deploy sets them)
+//	checkupdate -stack-policies-of-deployed DIR -synthesised cdk.out -out DIR2
+//	                                                  the same for the deployed templates (make stack-policies)
+//	checkupdate -cdk-stacks cdk.out                   print the stack selection cdk deploy and cdk diff take
+//
+// -environment NAME limits each to one environment's stacks (make ENVIRONMENT=name), and
+// -account ID (the caller's, aws sts get-caller-identity) refuses stacks of another account,
+// which the caller's credentials would read as not deployed. With -deployed, DIR may hold
+// STACK.policy.json, the stack policy in place (get-stack-policy): an update it denies is refused.
 //
 // A stack missing from DIR is new. Exit status 1 lists the problems; FORCE=1 in make deploy
 // skips the check for an update that is meant to replace something, but not the S3 prefix-list
@@ -25,9 +33,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/privatepatch/privatepatch/cfnupdate"
 	"github.com/privatepatch/privatepatch/s3drift"
@@ -56,19 +67,31 @@ lists the problems. make check-update and make deploy run it with the AWS CLI's 
 	needs := flag.Bool("prerequisites", false, "print what the update needs of each stack's account and region, and exit")
 	stackPolicies := flag.String("stack-policies", "", "write the stack policy of each stack of this cloud assembly to -out and print each stack's name and region")
 	out := flag.String("out", "", "the directory -stack-policies writes to")
+	ofDeployed := flag.String("stack-policies-of-deployed", "", "write the stack policy of each deployed template in this directory (STACK.json) to -out, and print each stack's name and region")
+	cdkStacks := flag.String("cdk-stacks", "", "print the stack selection of cdk deploy and cdk diff for this cloud assembly (and -environment) and exit")
+	environment := flag.String("environment", "", "only the stacks of this environment (a CDK stage)")
+	account := flag.String("account", "", "the caller's account: refuse stacks of another account")
 	flag.Parse()
+	sel := selection{environment: *environment, account: *account}
 	var err error
 	switch {
+	case *cdkStacks != "":
+		err = printCdkSelection(os.Stdout, *cdkStacks, *environment)
 	case *stackPolicies != "":
-		err = writeStackPolicies(os.Stdout, *stackPolicies, *out)
+		err = writeStackPolicies(os.Stdout, *stackPolicies, *out, sel)
+	case *ofDeployed != "":
+		err = writeDeployedStackPolicies(os.Stdout, *ofDeployed, *synthesised, *out, sel)
 	case *networkStacks != "":
-		err = listNetworkStacks(os.Stdout, *networkStacks)
+		// AWS's prefix lists are read in the stack's region, by name: no account of the stack's.
+		err = listNetworkStacks(os.Stdout, *networkStacks, selection{environment: *environment, all: true})
 	case *livePrefixLists != "":
-		err = checkPrefixLists(os.Stdout, *livePrefixLists, *synthesised)
+		err = checkPrefixLists(os.Stdout, *livePrefixLists, *synthesised, selection{environment: *environment, all: true})
 	case *needs:
-		err = prerequisites(os.Stdout, *deployed, *synthesised)
+		err = prerequisites(os.Stdout, *deployed, *synthesised, sel)
+	case *stacks != "":
+		err = listStacks(os.Stdout, *stacks, sel)
 	default:
-		err = run(os.Stdout, *stacks, *deployed, *synthesised, *spec)
+		err = run(os.Stdout, *deployed, *synthesised, *spec, sel)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "checkupdate:", err)
@@ -78,18 +101,120 @@ lists the problems. make check-update and make deploy run it with the AWS CLI's 
 
 var errProblems = errors.New("the update is refused")
 
-func run(out io.Writer, stacksOf, deployedDir, assembly, specPath string) error {
-	if stacksOf != "" {
-		templates, regions, err := cfnupdate.ReadAssembly(stacksOf)
+// selection picks the stacks a command works on: one environment's, or every one the app
+// deploys itself; and refuses those of an account other than the caller's.
+type selection struct {
+	environment, account string
+	// all picks a pipeline's stages too (the S3 prefix-list drift check of the pipeline's build).
+	all bool
+}
+
+// stacks reads the assembly's stacks that sel picks. Without an environment, an app with stacks
+// of its own and stages is a pipeline (pipeline.enabled): its stages deploy through the pipeline,
+// so only its own stacks are picked.
+func (sel selection) stacks(assembly string) ([]cfnupdate.Stack, error) {
+	all, err := cfnupdate.ReadStacks(assembly)
+	if err != nil {
+		return nil, err
+	}
+	environments, topLevel := map[string]bool{}, false
+	for _, s := range all {
+		if s.Environment != "" {
+			environments[s.Environment] = true
+		} else {
+			topLevel = true
+		}
+	}
+	var picked []cfnupdate.Stack
+	for _, s := range all {
+		if s.Environment == sel.environment || (sel.environment == "" && (!topLevel || sel.all)) {
+			picked = append(picked, s)
+		}
+	}
+	if sel.environment != "" && len(picked) == 0 {
+		names := slices.Sorted(maps.Keys(environments))
+		if len(names) == 0 {
+			return nil, fmt.Errorf("ENVIRONMENT=%s: the configuration has no environments; leave ENVIRONMENT out", sel.environment)
+		}
+		return nil, fmt.Errorf("ENVIRONMENT=%s: no such environment; the configuration's are %s", sel.environment, strings.Join(names, ", "))
+	}
+	if sel.account == "" {
+		return picked, nil
+	}
+	var others []string
+	for _, s := range picked {
+		if s.Account != cfnupdate.UnknownAccount && s.Account != sel.account {
+			env := ""
+			if s.Environment != "" {
+				env = " (environment " + s.Environment + ")"
+			}
+			others = append(others, fmt.Sprintf("%s%s is in account %s", s.Name, env, s.Account))
+		}
+	}
+	if len(others) > 0 {
+		// Read with these credentials, another account's stacks would look not deployed: the
+		// update check would pass them as new and no stack policy would be set.
+		return nil, fmt.Errorf("the AWS credentials are of account %s, and %s: run each environment with credentials of its own account, "+
+			"one at a time: AWS_PROFILE=<a profile of that account> make deploy ENVIRONMENT=<name> (or make check-update ENVIRONMENT=<name>)",
+			sel.account, strings.Join(others, "; "))
+	}
+	return picked, nil
+}
+
+// deployment is the picked stacks' templates by name, with their regions.
+func (sel selection) deployment(assembly string) (cfnupdate.Deployment, map[string]string, error) {
+	stacks, err := sel.stacks(assembly)
+	if err != nil {
+		return nil, nil, err
+	}
+	out, regions := cfnupdate.Deployment{}, map[string]string{}
+	for _, s := range stacks {
+		out[s.Name], regions[s.Name] = s.Template, s.Region
+	}
+	return out, regions, nil
+}
+
+// listStacks prints "STACK REGION ACCOUNT" for each picked stack.
+func listStacks(out io.Writer, assembly string, sel selection) error {
+	stacks, err := sel.stacks(assembly)
+	if err != nil {
+		return err
+	}
+	for _, s := range stacks {
+		fmt.Fprintln(out, s.Name, s.Region, s.Account)
+	}
+	return nil
+}
+
+// printCdkSelection prints the stack pattern cdk deploy and cdk diff take: the environment's
+// stage ('NAME/*'), a pipeline app's own stacks ('*': the top level, without the stages the
+// pipeline deploys), or every stack ('**').
+func printCdkSelection(out io.Writer, assembly, environment string) error {
+	stacks, err := selection{environment: environment}.stacks(assembly)
+	if err != nil {
+		return err
+	}
+	switch {
+	case environment != "":
+		fmt.Fprintf(out, "%s/*\n", environment)
+	case len(stacks) > 0 && stacks[0].Environment == "":
+		all, err := cfnupdate.ReadStacks(assembly)
 		if err != nil {
 			return err
 		}
-		for _, name := range sortedKeys(templates) {
-			fmt.Fprintln(out, name, regions[name])
+		if len(all) > len(stacks) {
+			fmt.Fprintln(out, "*")
+			return nil
 		}
-		return nil
+		fmt.Fprintln(out, "**")
+	default:
+		fmt.Fprintln(out, "**")
 	}
-	before, after, _, err := deployments(deployedDir, assembly)
+	return nil
+}
+
+func run(out io.Writer, deployedDir, assembly, specPath string, sel selection) error {
+	before, after, _, err := deployments(deployedDir, assembly, sel)
 	if err != nil {
 		return err
 	}
@@ -97,7 +222,11 @@ func run(out io.Writer, stacksOf, deployedDir, assembly, specPath string) error 
 	if err != nil {
 		return err
 	}
-	result := cfnupdate.Check(spec, before, after, cfnupdate.Options{})
+	policies, err := stackPolicies(deployedDir, before)
+	if err != nil {
+		return err
+	}
+	result := cfnupdate.Check(spec, before, after, cfnupdate.Options{StackPolicies: policies})
 	if len(result.Problems) == 0 {
 		fmt.Fprintf(out, "checkupdate: %d deployed stack(s) of %d update without replacing data or clashing\n", len(before), len(after))
 		return nil
@@ -108,13 +237,36 @@ func run(out io.Writer, stacksOf, deployedDir, assembly, specPath string) error 
 	return fmt.Errorf("%w: %d problem(s) above", errProblems, len(result.Problems))
 }
 
+// stackPolicies reads the stack policy in place on each deployed stack (STACK.policy.json, the
+// AWS CLI's StackPolicyBody; absent, empty or "None" where the stack has none).
+func stackPolicies(deployedDir string, before cfnupdate.Deployment) (map[string][]cfnupdate.PolicyStatement, error) {
+	out := map[string][]cfnupdate.PolicyStatement{}
+	for name := range before {
+		data, err := os.ReadFile(filepath.Join(deployedDir, name+".policy.json"))
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		if body := strings.TrimSpace(string(data)); body == "" || body == "None" || body == "null" {
+			continue
+		}
+		policy, err := cfnupdate.ParseStackPolicy(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		out[name] = policy
+	}
+	return out, nil
+}
+
 // deployments reads the deployed templates (STACK.json in deployedDir; a stack missing there is
 // new) and the synthesised ones, with each stack's region.
-func deployments(deployedDir, assembly string) (before, after cfnupdate.Deployment, regions map[string]string, err error) {
+func deployments(deployedDir, assembly string, sel selection) (before, after cfnupdate.Deployment, regions map[string]string, err error) {
 	if deployedDir == "" {
 		return nil, nil, nil, fmt.Errorf("give -deployed DIR (or -stacks cdk.out)")
 	}
-	after, regions, err = cfnupdate.ReadAssembly(assembly)
+	after, regions, err = sel.deployment(assembly)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -132,8 +284,8 @@ func deployments(deployedDir, assembly string) (before, after cfnupdate.Deployme
 }
 
 // prerequisites prints "STACK REGION KIND" for each cfnupdate.Prerequisite of the update.
-func prerequisites(out io.Writer, deployedDir, assembly string) error {
-	before, after, regions, err := deployments(deployedDir, assembly)
+func prerequisites(out io.Writer, deployedDir, assembly string, sel selection) error {
+	before, after, regions, err := deployments(deployedDir, assembly, sel)
 	if err != nil {
 		return err
 	}
@@ -154,8 +306,8 @@ func sortedKeys(d cfnupdate.Deployment) []string {
 
 // listNetworkStacks prints the name and region of each stack whose S3 prefix list the drift
 // check reads.
-func listNetworkStacks(out io.Writer, assembly string) error {
-	templates, regions, err := cfnupdate.ReadAssembly(assembly)
+func listNetworkStacks(out io.Writer, assembly string, sel selection) error {
+	templates, regions, err := sel.deployment(assembly)
 	if err != nil {
 		return err
 	}
@@ -169,8 +321,8 @@ func listNetworkStacks(out io.Writer, assembly string) error {
 
 // checkPrefixLists compares each network stack's S3 prefix-list id (security group) and CIDRs
 // (network ACL) with the live list the AWS CLI wrote into dir, and refuses on any difference.
-func checkPrefixLists(out io.Writer, dir, assembly string) error {
-	templates, regions, err := cfnupdate.ReadAssembly(assembly)
+func checkPrefixLists(out io.Writer, dir, assembly string, sel selection) error {
+	templates, regions, err := sel.deployment(assembly)
 	if err != nil {
 		return err
 	}
@@ -214,13 +366,28 @@ func checkPrefixLists(out io.Writer, dir, assembly string) error {
 // writeStackPolicies writes, for each stack, the policy that denies replacing or deleting its
 // data in an update (cfnupdate.StackPolicy) to dir/STACK.json, and prints the stack's name and
 // region.
-func writeStackPolicies(out io.Writer, assembly, dir string) error {
-	if dir == "" {
-		return fmt.Errorf("give -out DIR with -stack-policies")
-	}
-	templates, regions, err := cfnupdate.ReadAssembly(assembly)
+func writeStackPolicies(out io.Writer, assembly, dir string, sel selection) error {
+	templates, regions, err := sel.deployment(assembly)
 	if err != nil {
 		return err
+	}
+	return writePolicies(out, templates, regions, dir)
+}
+
+// writeStackPolicies writes this version's stack policy of each deployed template (deployedDir,
+// STACK.json, as check-update reads them) of the picked stacks: make stack-policies sets them,
+// so that an earlier version's policy stops denying what this one allows.
+func writeDeployedStackPolicies(out io.Writer, deployedDir, assembly, dir string, sel selection) error {
+	before, _, regions, err := deployments(deployedDir, assembly, sel)
+	if err != nil {
+		return err
+	}
+	return writePolicies(out, before, regions, dir)
+}
+
+func writePolicies(out io.Writer, templates cfnupdate.Deployment, regions map[string]string, dir string) error {
+	if dir == "" {
+		return fmt.Errorf("give -out DIR with -stack-policies")
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
