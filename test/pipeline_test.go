@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/privatepatch/privatepatch/cfnupdate"
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/stackprotection"
 	"github.com/privatepatch/privatepatch/stacks"
@@ -286,6 +287,15 @@ func TestPipelineProtectsEachStagesStacksAfterItDeploysAndItself(t *testing.T) {
 		}
 	}
 	require.Len(t, buildspecs, 2, "one protection step per environment: %v", keysOf(buildspecs))
+	// checkupdate -environment finds each stage's stacks in the pipeline's cloud assembly.
+	read, err := cfnupdate.ReadStacks(*pipelineAssembly.Directory())
+	require.NoError(t, err)
+	environments := map[string][]string{}
+	for _, s := range read {
+		environments[s.Environment] = append(environments[s.Environment], s.Name+" "+s.Account)
+	}
+	assert.Equal(t, []string{"privatepatch-prod-usw2-fleet 111111111111", "privatepatch-prod-usw2-network 111111111111", "privatepatch-prod-usw2-patching 111111111111"}, environments["prod-usw2"])
+	assert.Len(t, environments["prod-euw1"], 3)
 	for i, d := range p.Deployments {
 		account, region := []string{"111111111111", "222222222222"}[i], []string{"us-west-2", "eu-west-1"}[i]
 		roleName := "privatepatch-" + []string{"prod-usw2", "prod-euw1"}[i] + "-protect"
