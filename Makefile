@@ -122,6 +122,7 @@ diff: synth ## compare every stack, of every environment (ENVIRONMENT=name: of o
 # The deployed templates, read back for check-update, and the stack policy set on each
 # (StackPolicyBody, "None" without one): an update the policy in place denies is refused.
 DEPLOYED := cdk.out/deployed
+EXISTING_VPCS := cdk.out/existing-vpcs
 define read_deployed
 	rm -rf $(DEPLOYED) && mkdir -p $(DEPLOYED)
 	caller=$$($(CALLER_ACCOUNT)); \
@@ -143,6 +144,16 @@ check-update: synth check-s3-drift ## refuse an update that replaces data, clash
 	@command -v aws >/dev/null || { echo "check-update reads the deployed templates with the AWS CLI: install it, or deploy with FORCE=1" >&2; exit 1; }
 	$(read_deployed)
 	go run ./tools/checkupdate -deployed $(DEPLOYED) -synthesised cdk.out $(ENV_FLAG)
+	@# An existing VPC's endpoints, private hosted zones and DNS attributes (package vpcclash).
+	rm -rf $(EXISTING_VPCS) && mkdir -p $(EXISTING_VPCS)
+	caller=$$($(CALLER_ACCOUNT)); \
+	go run ./tools/checkupdate -existing-vpcs cdk.out $(ENV_FLAG) -account "$$caller" | while read -r stack region vpc; do \
+	  aws ec2 describe-vpc-endpoints --region $$region --filters Name=vpc-id,Values=$$vpc --output json > $(EXISTING_VPCS)/$$stack.endpoints.json; \
+	  aws route53 list-hosted-zones-by-vpc --vpc-id $$vpc --vpc-region $$region --output json > $(EXISTING_VPCS)/$$stack.zones.json; \
+	  aws ec2 describe-vpc-attribute --region $$region --vpc-id $$vpc --attribute enableDnsSupport --output json > $(EXISTING_VPCS)/$$stack.dns-support.json; \
+	  aws ec2 describe-vpc-attribute --region $$region --vpc-id $$vpc --attribute enableDnsHostnames --output json > $(EXISTING_VPCS)/$$stack.dns-hostnames.json; \
+	done
+	go run ./tools/checkupdate -live-vpcs $(EXISTING_VPCS) -synthesised cdk.out $(ENV_FLAG)
 	@# What the update needs of each account and region and does not create (cfnupdate.Prerequisites).
 	go run ./tools/checkupdate -prerequisites -deployed $(DEPLOYED) -synthesised cdk.out $(ENV_FLAG) | while read -r stack region kind; do \
 	  case $$kind in \

@@ -32,13 +32,17 @@ type ExistingVpc struct {
 	// private subnets, in the same order.
 	PublicSubnets []ExistingSubnet `yaml:"publicSubnets"`
 	// InterfaceEndpoints is created (ssm, ssmmessages, ec2messages, ec2 and the extra ones, in the
-	// private subnets) or hub: a hub VPC provides them, resolved through Route 53.
+	// private subnets) or hub: a hub VPC provides them, resolved through Route 53. Required, no
+	// default: where the VPC resolves the services' names already (a hub's private hosted zone),
+	// creating them fails; make check-update reads the VPC and says which.
 	InterfaceEndpoints string `yaml:"interfaceEndpoints"`
 	// HubCidrs are the address blocks of the hub's interface endpoints (interfaceEndpoints: hub):
 	// the fleet's security group may send HTTPS there.
 	HubCidrs []string `yaml:"hubCidrs"`
 	// S3Endpoint is created (a gateway endpoint on the private subnets' route tables) or
-	// existing: the VPC has one already, whose policy is the owner's.
+	// existing: the VPC has one already, whose policy is the owner's. Required, no default: a
+	// landing-zone VPC often has one on the same route tables, where creating another fails;
+	// make check-update reads the VPC and says which.
 	S3Endpoint string `yaml:"s3Endpoint"`
 	// ManageNetworkAcls replaces the network ACLs of the listed subnets with privatepatch's.
 	// Default: false, the existing ACLs are left as they are.
@@ -115,8 +119,6 @@ func (e *ExistingVpc) applyDefaults() {
 		setDefault(&e.Lookup.PrivateSubnetGroup, "Private")
 		setDefault(&e.Lookup.PublicSubnetGroup, "Public")
 	}
-	setDefault(&e.InterfaceEndpoints, EndpointsCreated)
-	setDefault(&e.S3Endpoint, S3EndpointCreated)
 	setDefault(&e.WsusSubnet, WsusInPublicSubnet)
 	setDefault(&e.PrivateInternetPath, InternetPathNone)
 }
@@ -180,8 +182,19 @@ func (n *Network) validateExistingVpc(c *Config, p *problems) {
 			p.add(own.name, own.value, "applies to a VPC privatepatch creates, not to %s: use %s", field, own.instead)
 		}
 	}
-	checkChoice(p, field+".interfaceEndpoints", e.InterfaceEndpoints, EndpointsCreated, EndpointsHub)
-	checkChoice(p, field+".s3Endpoint", e.S3Endpoint, S3EndpointCreated, S3EndpointExisting)
+	// No default for the endpoints: an existing VPC often has them already (a landing zone's S3
+	// gateway endpoint on the same route tables, a hub's private DNS for the SSM services), where
+	// creating them fails half-way; offline only the configuration can say.
+	if e.InterfaceEndpoints == "" {
+		p.add(field+".interfaceEndpoints", "", "is required for an existing VPC: %s (in the private subnets) or %s (a hub VPC's, resolved through its private hosted zones); creating endpoints whose names the VPC resolves already fails, and make check-update reads the VPC with credentials and says which", EndpointsCreated, EndpointsHub)
+	} else {
+		checkChoice(p, field+".interfaceEndpoints", e.InterfaceEndpoints, EndpointsCreated, EndpointsHub)
+	}
+	if e.S3Endpoint == "" {
+		p.add(field+".s3Endpoint", "", "is required for an existing VPC: %s (a gateway endpoint on the private subnets' route tables) or %s (the VPC has one); a second S3 gateway endpoint on a route table that has one fails, and make check-update reads the VPC with credentials and says which", S3EndpointCreated, S3EndpointExisting)
+	} else {
+		checkChoice(p, field+".s3Endpoint", e.S3Endpoint, S3EndpointCreated, S3EndpointExisting)
+	}
 	checkChoice(p, field+".wsusSubnet", e.WsusSubnet, WsusInPublicSubnet, WsusInPrivateSubnet)
 	if e.PrivateInternetPath == "proxy" {
 		p.add(field+".privateInternetPath", e.PrivateInternetPath, "is not supported yet: the WSUS setup configures no proxy; use %s (a NAT or firewall route) or %s", InternetPathNat, InternetPathNone)

@@ -45,7 +45,7 @@ const existingVpcFleet = `fleet:
 var (
 	// existingVpc: endpoints created in the given subnets, the S3 gateway endpoint on the given
 	// route tables, the ACLs left alone, WSUS in a public subnet.
-	existingVpc = &scenario{name: "existing-vpc", config: fromYAML(existingVpcNetwork + existingVpcPublicSubnets + existingVpcFleet)}
+	existingVpc = &scenario{name: "existing-vpc", config: fromYAML(existingVpcNetwork + existingVpcPublicSubnets + "    interfaceEndpoints: created\n    s3Endpoint: created\n" + existingVpcFleet)}
 	// existingVpcHub: a hub's interface endpoints, an S3 endpoint the VPC has, no public
 	// subnets, WSUS in a private subnet behind the VPC's NAT.
 	existingVpcHub = &scenario{name: "existing-vpc-hub", config: fromYAML(existingVpcHubYAML)}
@@ -68,6 +68,7 @@ network:
   existingVpc:
     lookup: {tags: {Name: workload-vpc}, privateSubnetGroup: Isolated}
     interfaceEndpoints: hub
+    s3Endpoint: created
     hubCidrs: [10.0.0.0/24]
 ` + existingVpcFleet)}
 
@@ -256,6 +257,7 @@ var existingVpcManagedYAML = strings.Replace(existingVpcNetwork,
 	"  s3PrefixListIds:", "  s3PrefixListCidrs: {us-west-2: [3.5.76.0/22, 52.218.128.0/17]}\n  s3PrefixListIds:", 1) +
 	existingVpcPublicSubnets + `    interfaceEndpoints: hub
     hubCidrs: [10.0.0.0/24]
+    s3Endpoint: created
     manageNetworkAcls: true
     flowLogs: true
 `
@@ -287,7 +289,9 @@ func TestVerifyOnAnExistingVpcCountsDeclaredEndpointsSaysTheAclsAreNotModelledAn
 	assert.NotContains(t, out, "attacker-chosen-bucket", "a denial only the VPC's own endpoint policy could make is not claimed")
 
 	// Planted: the same templates with a configuration that declares nothing: all five missing.
-	out, code = runVerify(t, assembly, "-control-tower=false", "-config", write("created.yaml", existingVpcNetwork+`    wsusSubnet: private
+	out, code = runVerify(t, assembly, "-control-tower=false", "-config", write("created.yaml", existingVpcNetwork+`    interfaceEndpoints: created
+    s3Endpoint: created
+    wsusSubnet: private
     privateInternetPath: nat
 `+existingVpcFleet))
 	assert.Equal(t, 1, code, out)

@@ -17,6 +17,10 @@
 //	checkupdate -stack-policies-of-deployed DIR -synthesised cdk.out -out DIR2
 //	                                                  the same for the deployed templates (make stack-policies)
 //	checkupdate -cdk-stacks cdk.out                   print the stack selection cdk deploy and cdk diff take
+//	checkupdate -existing-vpcs cdk.out                print "STACK REGION VPC" for each network stack in an existing VPC
+//	checkupdate -live-vpcs DIR -synthesised cdk.out   DIR holds STACK.endpoints.json, STACK.zones.json,
+//	                                                  STACK.dns-support.json, STACK.dns-hostnames.json: the AWS
+//	                                                  CLI's answers for the VPC (package vpcclash)
 //
 // -environment NAME limits each to one environment's stacks (make ENVIRONMENT=name), and
 // -account ID (the caller's, aws sts get-caller-identity) refuses stacks of another account,
@@ -42,6 +46,7 @@ import (
 
 	"github.com/privatepatch/privatepatch/cfnupdate"
 	"github.com/privatepatch/privatepatch/s3drift"
+	"github.com/privatepatch/privatepatch/vpcclash"
 )
 
 func main() {
@@ -69,6 +74,8 @@ lists the problems. make check-update and make deploy run it with the AWS CLI's 
 	out := flag.String("out", "", "the directory -stack-policies writes to")
 	ofDeployed := flag.String("stack-policies-of-deployed", "", "write the stack policy of each deployed template in this directory (STACK.json) to -out, and print each stack's name and region")
 	cdkStacks := flag.String("cdk-stacks", "", "print the stack selection of cdk deploy and cdk diff for this cloud assembly (and -environment) and exit")
+	existingVpcs := flag.String("existing-vpcs", "", "print the name, region and VPC of each network stack in an existing VPC of this cloud assembly and exit")
+	liveVpcs := flag.String("live-vpcs", "", "directory of the AWS CLI's answers for each existing VPC: refuse what the network stack cannot create in it")
 	environment := flag.String("environment", "", "only the stacks of this environment (a CDK stage)")
 	account := flag.String("account", "", "the caller's account: refuse stacks of another account")
 	flag.Parse()
@@ -90,6 +97,10 @@ lists the problems. make check-update and make deploy run it with the AWS CLI's 
 		err = prerequisites(os.Stdout, *deployed, *synthesised, sel)
 	case *stacks != "":
 		err = listStacks(os.Stdout, *stacks, sel)
+	case *existingVpcs != "":
+		err = listExistingVpcs(os.Stdout, *existingVpcs, sel)
+	case *liveVpcs != "":
+		err = checkExistingVpcs(os.Stdout, *liveVpcs, *synthesised, sel)
 	default:
 		err = run(os.Stdout, *deployed, *synthesised, *spec, sel)
 	}
@@ -403,4 +414,91 @@ func writePolicies(out io.Writer, templates cfnupdate.Deployment, regions map[st
 		fmt.Fprintln(out, name, regions[name])
 	}
 	return nil
+}
+
+// listExistingVpcs prints "STACK REGION VPC" for each picked network stack in an existing VPC.
+func listExistingVpcs(out io.Writer, assembly string, sel selection) error {
+	stacks, err := sel.stacks(assembly)
+	if err != nil {
+		return err
+	}
+	for _, s := range stacks {
+		if plan, ok := vpcclash.FromTemplate(s.Template, s.Region); ok {
+			fmt.Fprintln(out, s.Name, s.Region, plan.VpcID)
+		}
+	}
+	return nil
+}
+
+// checkExistingVpcs judges what each network stack would create in its existing VPC against the
+// AWS CLI's answers for the VPC in dir (vpcclash), and refuses a clash naming the setting.
+func checkExistingVpcs(out io.Writer, dir, assembly string, sel selection) error {
+	stacks, err := sel.stacks(assembly)
+	if err != nil {
+		return err
+	}
+	var problems []string
+	checked := 0
+	for _, s := range stacks {
+		plan, ok := vpcclash.FromTemplate(s.Template, s.Region)
+		if !ok {
+			continue
+		}
+		read := func(suffix string) ([]byte, error) {
+			data, err := os.ReadFile(filepath.Join(dir, s.Name+suffix))
+			if err != nil {
+				return nil, fmt.Errorf("the existing VPC %s of %s was not read: %w", plan.VpcID, s.Name, err)
+			}
+			return data, nil
+		}
+		var live vpcclash.Live
+		for _, step := range []func() error{
+			func() (err error) {
+				data, err := read(".endpoints.json")
+				if err == nil {
+					live.Endpoints, err = vpcclash.ParseEndpoints(data)
+				}
+				return err
+			},
+			func() (err error) {
+				data, err := read(".zones.json")
+				if err == nil {
+					live.Zones, err = vpcclash.ParseZones(data)
+				}
+				return err
+			},
+			func() (err error) {
+				data, err := read(".dns-support.json")
+				if err == nil {
+					live.DNSSupport, err = vpcclash.ParseAttribute(data, "EnableDnsSupport")
+				}
+				return err
+			},
+			func() (err error) {
+				data, err := read(".dns-hostnames.json")
+				if err == nil {
+					live.DNSHostnames, err = vpcclash.ParseAttribute(data, "EnableDnsHostnames")
+				}
+				return err
+			},
+		} {
+			if err := step(); err != nil {
+				return fmt.Errorf("%s: %w", s.Name, err)
+			}
+		}
+		field := "network.existingVpc"
+		if s.Environment != "" {
+			field = "the existingVpc of environment " + s.Environment + " (environments[].existingVpc or network.existingVpc)"
+		}
+		problems = append(problems, vpcclash.Check(s.Name, field, plan, live)...)
+		checked++
+	}
+	if len(problems) == 0 {
+		fmt.Fprintf(out, "checkupdate: the network stack(s) in %d existing VPC(s) create no endpoint the VPC has, and private DNS can be on\n", checked)
+		return nil
+	}
+	for _, p := range problems {
+		fmt.Fprintln(out, "  -", p)
+	}
+	return fmt.Errorf("%w: the existing VPC has what the network stack would create, %d problem(s) above", errProblems, len(problems))
 }

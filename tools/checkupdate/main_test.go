@@ -278,3 +278,50 @@ func TestAPipelineAppPicksItsOwnStacksUnlessAnEnvironmentIsNamed(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, all, 3)
 }
+
+// existingVpcAssembly writes a cloud assembly with the golden network stack of an existing VPC.
+func existingVpcAssembly(t *testing.T, golden string) string {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "manifest.json"), `{"artifacts": {"Network": {"type": "aws:cloudformation:stack", "environment": "aws://unknown-account/us-west-2",
+		"properties": {"templateFile": "Network.template.json", "stackName": "privatepatch-network"}}}}`)
+	data, err := os.ReadFile(filepath.Join("..", "..", "test", "testdata", golden+".network.template.json"))
+	require.NoError(t, err)
+	write(t, filepath.Join(dir, "Network.template.json"), string(data))
+	return dir
+}
+
+// liveVpc writes what the Makefile's AWS CLI calls would for the VPC.
+func liveVpc(t *testing.T, endpoints, zones, hostnames string) string {
+	dir := t.TempDir()
+	for fixture, suffix := range map[string]string{endpoints: ".endpoints.json", zones: ".zones.json", "dns-support-true.json": ".dns-support.json", hostnames: ".dns-hostnames.json"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "vpcclash", "testdata", fixture))
+		require.NoError(t, err)
+		write(t, filepath.Join(dir, "privatepatch-network"+suffix), string(data))
+	}
+	return dir
+}
+
+// s3Endpoint: created and interfaceEndpoints: created in a landing-zone VPC that has both: the
+// update is refused before the deploy, naming the settings.
+func TestAnExistingVpcThatHasTheEndpointsIsRefusedNamingTheSettings(t *testing.T) {
+	assembly := existingVpcAssembly(t, "existing-vpc")
+	var out bytes.Buffer
+	require.NoError(t, listExistingVpcs(&out, assembly, selection{}))
+	assert.Equal(t, "privatepatch-network us-west-2 vpc-0a1b2c3d4e5f60718\n", out.String())
+
+	out.Reset()
+	require.NoError(t, checkExistingVpcs(&out, liveVpc(t, "endpoints-none.json", "zones-none.json", "dns-hostnames-true.json"), assembly, selection{}))
+	assert.Contains(t, out.String(), "in 1 existing VPC(s) create no endpoint the VPC has")
+
+	out.Reset()
+	err := checkExistingVpcs(&out, liveVpc(t, "endpoints-landing-zone.json", "zones-hub.json", "dns-hostnames-true.json"), assembly, selection{})
+	assert.ErrorIs(t, err, errProblems)
+	assert.Contains(t, out.String(), "set network.existingVpc.s3Endpoint: existing")
+	assert.Contains(t, out.String(), "set network.existingVpc.interfaceEndpoints: hub")
+
+	assert.ErrorContains(t, checkExistingVpcs(&out, t.TempDir(), assembly, selection{}), "the existing VPC vpc-0a1b2c3d4e5f60718 of privatepatch-network was not read")
+	// Its own VPC: nothing to read.
+	out.Reset()
+	require.NoError(t, listExistingVpcs(&out, networkAssembly(t), selection{}))
+	assert.Empty(t, out.String())
+}
