@@ -154,6 +154,12 @@ check-update: synth check-s3-drift ## refuse an update that replaces data, clash
 	  aws ec2 describe-vpc-attribute --region $$region --vpc-id $$vpc --attribute enableDnsHostnames --output json > $(EXISTING_VPCS)/$$stack.dns-hostnames.json; \
 	done
 	go run ./tools/checkupdate -live-vpcs $(EXISTING_VPCS) -synthesised cdk.out $(ENV_FLAG)
+	@# The network ACLs of the existing subnets manageNetworkAcls takes over (vpcclash.CheckAcls).
+	caller=$$($(CALLER_ACCOUNT)); \
+	go run ./tools/checkupdate -acl-subnets cdk.out $(ENV_FLAG) -account "$$caller" | while read -r stack region subnets; do \
+	  aws ec2 describe-network-acls --region $$region --filters Name=association.subnet-id,Values=$$subnets --output json > $(EXISTING_VPCS)/$$stack.acls.json; \
+	done
+	go run ./tools/checkupdate -live-acls $(EXISTING_VPCS) -deployed $(DEPLOYED) -synthesised cdk.out $(ENV_FLAG)
 	@# What the update needs of each account and region and does not create (cfnupdate.Prerequisites).
 	go run ./tools/checkupdate -prerequisites -deployed $(DEPLOYED) -synthesised cdk.out $(ENV_FLAG) | while read -r stack region kind; do \
 	  case $$kind in \

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -47,6 +48,13 @@ type ExistingVpc struct {
 	// ManageNetworkAcls replaces the network ACLs of the listed subnets with privatepatch's.
 	// Default: false, the existing ACLs are left as they are.
 	ManageNetworkAcls bool `yaml:"manageNetworkAcls"`
+	// PriorNetworkAcls maps each listed subnet that used a network ACL other than the VPC's
+	// default, before manageNetworkAcls took it over, to that ACL (acl-...). Rollback,
+	// manageNetworkAcls: false and deleting the stack return a subnet to the VPC's default ACL,
+	// not to its own: listing it acknowledges that, and the stack output PriorNetworkAcls keeps
+	// it for the restore (docs/network.md). make check-update reads the subnets' ACLs and refuses
+	// to take over one not listed here. Default: none.
+	PriorNetworkAcls map[string]string `yaml:"priorNetworkAcls"`
 	// FlowLogs adds privatepatch's flow log (network.flowLogs) to the VPC. Default: false.
 	FlowLogs bool `yaml:"flowLogs"`
 	// WsusSubnet is public (the first public subnet, with an Elastic IP) or private (the first
@@ -112,6 +120,7 @@ var (
 	vpcIDPattern        = regexp.MustCompile(`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`)
 	subnetIDPattern     = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
 	routeTableIDPattern = regexp.MustCompile(`^rtb-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	networkAclIDPattern = regexp.MustCompile(`^acl-([0-9a-f]{8}|[0-9a-f]{17})$`)
 )
 
 func (e *ExistingVpc) applyDefaults() {
@@ -237,6 +246,22 @@ func (n *Network) validateExistingVpc(c *Config, p *problems) {
 			p.add(field+".wsusSubnet", e.WsusSubnet, "needs %s.publicSubnets (or lookup.publicSubnetGroup): list them, or place WSUS in a private subnet (wsusSubnet: private) with a declared internet path", field)
 		case e.WsusSubnet == WsusInPrivateSubnet && e.PrivateInternetPath != InternetPathNat:
 			p.add(field+".wsusSubnet", e.WsusSubnet, "needs a path to Microsoft Update: declare %s.privateInternetPath: nat (the VPC's NAT or firewall route)", field)
+		}
+	}
+	if len(e.PriorNetworkAcls) > 0 && !e.ManageNetworkAcls {
+		p.add(field+".priorNetworkAcls", len(e.PriorNetworkAcls), "subnets is not allowed: it records the ACLs manageNetworkAcls: true takes over")
+	}
+	listed := map[string]bool{}
+	for _, s := range append(slices.Clone(e.PrivateSubnets), e.PublicSubnets...) {
+		listed[s.ID] = true
+	}
+	for _, subnet := range slices.Sorted(maps.Keys(e.PriorNetworkAcls)) {
+		f := field + ".priorNetworkAcls." + subnet
+		if !listed[subnet] {
+			p.add(f, subnet, "is not one of the listed subnets: map each listed subnet that had an ACL of its own to that ACL")
+		}
+		if acl := e.PriorNetworkAcls[subnet]; !networkAclIDPattern.MatchString(acl) {
+			p.add(f, acl, "is not a network ACL id: use acl- and 8 or 17 hexadecimal digits, as aws ec2 describe-network-acls prints it")
 		}
 	}
 	if e.ManageNetworkAcls {

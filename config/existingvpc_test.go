@@ -279,3 +279,24 @@ network:
 	require.NoError(t, err, "each environment looks the tags up in its own account and region")
 	assert.Len(t, cfg.Deployments(), 2)
 }
+
+// priorNetworkAcls records the ACL each subnet had before manageNetworkAcls took it over.
+func TestPriorNetworkAclsNameListedSubnetsAndAclIdsWithManagedAcls(t *testing.T) {
+	managed := strings.Replace(existingVpcYAML, "  s3PrefixListIds:", "  s3PrefixListCidrs: {eu-west-2: [52.95.148.0/23]}\n  s3PrefixListIds:", 1) + "    manageNetworkAcls: true\n"
+	cfg, err := Parse("test", []byte(managed+"    priorNetworkAcls: {subnet-0aaaaaaaaaaaaaaa1: acl-0123456789abcdef0}\n"))
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"subnet-0aaaaaaaaaaaaaaa1": "acl-0123456789abcdef0"}, cfg.Network.ExistingVpc.PriorNetworkAcls)
+	for _, c := range []struct{ name, yaml, want string }{
+		{"not_a_listed_subnet", managed + "    priorNetworkAcls: {subnet-0ccccccccccccccc1: acl-0123456789abcdef0}\n",
+			`network.existingVpc.priorNetworkAcls.subnet-0ccccccccccccccc1: "subnet-0ccccccccccccccc1" is not one of the listed subnets`},
+		{"not_an_acl_id", managed + "    priorNetworkAcls: {subnet-0aaaaaaaaaaaaaaa1: default}\n",
+			`network.existingVpc.priorNetworkAcls.subnet-0aaaaaaaaaaaaaaa1: "default" is not a network ACL id`},
+		{"without_managed_acls", existingVpcYAML + "    priorNetworkAcls: {subnet-0aaaaaaaaaaaaaaa1: acl-0123456789abcdef0}\n",
+			`network.existingVpc.priorNetworkAcls: 1 subnets is not allowed: it records the ACLs manageNetworkAcls: true takes over`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse("test", []byte(c.yaml))
+			assert.ErrorContains(t, err, c.want)
+		})
+	}
+}

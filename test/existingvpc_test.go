@@ -15,6 +15,8 @@ import (
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/netpath"
 	"github.com/privatepatch/privatepatch/s3drift"
+	"github.com/privatepatch/privatepatch/stacks"
+	"github.com/privatepatch/privatepatch/vpcclash"
 )
 
 // An existing VPC of a landing zone, its ids given in the configuration (fictitious ids; the S3
@@ -359,4 +361,17 @@ func TestTheConfigurationsAnswersOnWhatIsCreatedMatchTheTemplates(t *testing.T) 
 			assert.Equal(t, cfg.WsusIsPublic(), len(s.fleetResources("AWS::EC2::EIP")) > 0, "%s: WSUS's Elastic IP", sc.name)
 		}
 	}
+}
+
+// existingVpc.priorNetworkAcls is kept in the network stack as the output PriorNetworkAcls, in
+// the form make check-update reads (vpcclash) and the restore in docs/network.md uses; without
+// it there is no such output.
+func TestPriorNetworkAclsAreRecordedInTheNetworkStack(t *testing.T) {
+	s := (&scenario{name: "existing-vpc-prior-acls", withoutNag: true, config: fromYAML(existingVpcManagedYAML +
+		"    priorNetworkAcls: {subnet-0aaaaaaaaaaaaaaa2: acl-0123456789abcdef0, subnet-0aaaaaaaaaaaaaaa1: acl-0123456789abcdef0}\n")}).synth(t)
+	output := s.template["Outputs"].(map[string]any)[stacks.PriorNetworkAclsOutput].(map[string]any)
+	assert.Equal(t, "subnet-0aaaaaaaaaaaaaaa1=acl-0123456789abcdef0,subnet-0aaaaaaaaaaaaaaa2=acl-0123456789abcdef0", output["Value"])
+	assert.Equal(t, map[string]string{"subnet-0aaaaaaaaaaaaaaa1": "acl-0123456789abcdef0", "subnet-0aaaaaaaaaaaaaaa2": "acl-0123456789abcdef0"},
+		vpcclash.PriorNetworkAcls(s.template))
+	assert.NotContains(t, existingVpcManaged.synth(t).template["Outputs"], stacks.PriorNetworkAclsOutput)
 }

@@ -21,6 +21,11 @@
 //	checkupdate -live-vpcs DIR -synthesised cdk.out   DIR holds STACK.endpoints.json, STACK.zones.json,
 //	                                                  STACK.dns-support.json, STACK.dns-hostnames.json: the AWS
 //	                                                  CLI's answers for the VPC (package vpcclash)
+//	checkupdate -acl-subnets cdk.out                  print "STACK REGION SUBNET,..." for each network stack
+//	                                                  that associates existing subnets with its network ACLs
+//	checkupdate -live-acls DIR -deployed DIR2 -synthesised cdk.out
+//	                                                  DIR holds STACK.acls.json (describe-network-acls of those
+//	                                                  subnets): refuse taking over an ACL of their own not recorded
 //
 // -environment NAME limits each to one environment's stacks (make ENVIRONMENT=name), and
 // -account ID (the caller's, aws sts get-caller-identity) refuses stacks of another account,
@@ -76,6 +81,8 @@ lists the problems. make check-update and make deploy run it with the AWS CLI's 
 	cdkStacks := flag.String("cdk-stacks", "", "print the stack selection of cdk deploy and cdk diff for this cloud assembly (and -environment) and exit")
 	existingVpcs := flag.String("existing-vpcs", "", "print the name, region and VPC of each network stack in an existing VPC of this cloud assembly and exit")
 	liveVpcs := flag.String("live-vpcs", "", "directory of the AWS CLI's answers for each existing VPC: refuse what the network stack cannot create in it")
+	aclSubnets := flag.String("acl-subnets", "", "print the name, region and subnets (comma-separated) of each network stack that takes over existing subnets' network ACLs, and exit")
+	liveAcls := flag.String("live-acls", "", "directory of the subnets' network ACLs (STACK.acls.json): refuse taking over a subnet's own ACL not recorded in existingVpc.priorNetworkAcls")
 	environment := flag.String("environment", "", "only the stacks of this environment (a CDK stage)")
 	account := flag.String("account", "", "the caller's account: refuse stacks of another account")
 	flag.Parse()
@@ -97,6 +104,10 @@ lists the problems. make check-update and make deploy run it with the AWS CLI's 
 		err = prerequisites(os.Stdout, *deployed, *synthesised, sel)
 	case *stacks != "":
 		err = listStacks(os.Stdout, *stacks, sel)
+	case *aclSubnets != "":
+		err = listAclSubnets(os.Stdout, *aclSubnets, sel)
+	case *liveAcls != "":
+		err = checkAcls(os.Stdout, *liveAcls, *deployed, *synthesised, sel)
 	case *existingVpcs != "":
 		err = listExistingVpcs(os.Stdout, *existingVpcs, sel)
 	case *liveVpcs != "":
@@ -501,4 +512,65 @@ func checkExistingVpcs(out io.Writer, dir, assembly string, sel selection) error
 		fmt.Fprintln(out, "  -", p)
 	}
 	return fmt.Errorf("%w: the existing VPC has what the network stack would create, %d problem(s) above", errProblems, len(problems))
+}
+
+// listAclSubnets prints "STACK REGION SUBNET,..." for each picked stack that associates existing
+// subnets with its network ACLs (manageNetworkAcls).
+func listAclSubnets(out io.Writer, assembly string, sel selection) error {
+	stacks, err := sel.stacks(assembly)
+	if err != nil {
+		return err
+	}
+	for _, s := range stacks {
+		if _, existing := vpcclash.FromTemplate(s.Template, s.Region); existing {
+			if subnets := vpcclash.AclSubnets(s.Template); len(subnets) > 0 {
+				fmt.Fprintln(out, s.Name, s.Region, strings.Join(subnets, ","))
+			}
+		}
+	}
+	return nil
+}
+
+// checkAcls refuses taking over a subnet's own network ACL (not the VPC's default) that the
+// configuration does not record (existingVpc.priorNetworkAcls): without it, rollback,
+// manageNetworkAcls: false or deleting the stack leave the subnet on the VPC's default ACL and
+// nothing says which ACL it had.
+func checkAcls(out io.Writer, dir, deployedDir, assembly string, sel selection) error {
+	before, _, _, err := deployments(deployedDir, assembly, sel)
+	if err != nil {
+		return err
+	}
+	stacks, err := sel.stacks(assembly)
+	if err != nil {
+		return err
+	}
+	var problems []string
+	checked := 0
+	for _, s := range stacks {
+		if _, existing := vpcclash.FromTemplate(s.Template, s.Region); !existing || len(vpcclash.AclSubnets(s.Template)) == 0 {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, s.Name+".acls.json"))
+		if err != nil {
+			return fmt.Errorf("the network ACLs of the subnets of %s were not read: %w", s.Name, err)
+		}
+		acls, err := vpcclash.ParseNetworkAcls(data)
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.Name, err)
+		}
+		field := "network.existingVpc"
+		if s.Environment != "" {
+			field = "the existingVpc of environment " + s.Environment
+		}
+		problems = append(problems, vpcclash.CheckAcls(s.Name, field, s.Template, before[s.Name], acls)...)
+		checked++
+	}
+	if len(problems) == 0 {
+		fmt.Fprintf(out, "checkupdate: %d network stack(s) take over no subnet's own network ACL unrecorded\n", checked)
+		return nil
+	}
+	for _, p := range problems {
+		fmt.Fprintln(out, "  -", p)
+	}
+	return fmt.Errorf("%w: %d problem(s) above", errProblems, len(problems))
 }

@@ -325,3 +325,32 @@ func TestAnExistingVpcThatHasTheEndpointsIsRefusedNamingTheSettings(t *testing.T
 	require.NoError(t, listExistingVpcs(&out, networkAssembly(t), selection{}))
 	assert.Empty(t, out.String())
 }
+
+// manageNetworkAcls over subnets that use a landing zone's own ACL: refused before the first
+// deploy until existingVpc.priorNetworkAcls records it; once deployed, the ACLs are ours.
+func TestTakingOverASubnetsOwnNetworkAclIsRefusedUntilRecorded(t *testing.T) {
+	assembly := existingVpcAssembly(t, "existing-vpc-managed-acls")
+	var out bytes.Buffer
+	require.NoError(t, listAclSubnets(&out, assembly, selection{}))
+	assert.Equal(t, "privatepatch-network us-west-2 subnet-0aaaaaaaaaaaaaaa1,subnet-0aaaaaaaaaaaaaaa2,subnet-0bbbbbbbbbbbbbbb1,subnet-0bbbbbbbbbbbbbbb2\n", out.String())
+
+	live := t.TempDir()
+	data, err := os.ReadFile(filepath.Join("..", "..", "vpcclash", "testdata", "acls-landing-zone.json"))
+	require.NoError(t, err)
+	write(t, filepath.Join(live, "privatepatch-network.acls.json"), string(data))
+	deployed := t.TempDir()
+	out.Reset()
+	err = checkAcls(&out, live, deployed, assembly, selection{})
+	assert.ErrorIs(t, err, errProblems)
+	assert.Contains(t, out.String(), "network.existingVpc.priorNetworkAcls: {subnet-0aaaaaaaaaaaaaaa1: acl-0123456789abcdef0}")
+
+	template, err := os.ReadFile(filepath.Join(assembly, "Network.template.json"))
+	require.NoError(t, err)
+	write(t, filepath.Join(deployed, "privatepatch-network.json"), string(template))
+	out.Reset()
+	require.NoError(t, checkAcls(&out, live, deployed, assembly, selection{}), out.String())
+
+	out.Reset()
+	require.NoError(t, listAclSubnets(&out, existingVpcAssembly(t, "existing-vpc"), selection{}))
+	assert.Empty(t, out.String(), "the ACLs left alone")
+}
