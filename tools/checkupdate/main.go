@@ -455,47 +455,9 @@ func checkExistingVpcs(out io.Writer, dir, assembly string, sel selection) error
 		if !ok {
 			continue
 		}
-		read := func(suffix string) ([]byte, error) {
-			data, err := os.ReadFile(filepath.Join(dir, s.Name+suffix))
-			if err != nil {
-				return nil, fmt.Errorf("the existing VPC %s of %s was not read: %w", plan.VpcID, s.Name, err)
-			}
-			return data, nil
-		}
-		var live vpcclash.Live
-		for _, step := range []func() error{
-			func() (err error) {
-				data, err := read(".endpoints.json")
-				if err == nil {
-					live.Endpoints, err = vpcclash.ParseEndpoints(data)
-				}
-				return err
-			},
-			func() (err error) {
-				data, err := read(".zones.json")
-				if err == nil {
-					live.Zones, err = vpcclash.ParseZones(data)
-				}
-				return err
-			},
-			func() (err error) {
-				data, err := read(".dns-support.json")
-				if err == nil {
-					live.DNSSupport, err = vpcclash.ParseAttribute(data, "EnableDnsSupport")
-				}
-				return err
-			},
-			func() (err error) {
-				data, err := read(".dns-hostnames.json")
-				if err == nil {
-					live.DNSHostnames, err = vpcclash.ParseAttribute(data, "EnableDnsHostnames")
-				}
-				return err
-			},
-		} {
-			if err := step(); err != nil {
-				return fmt.Errorf("%s: %w", s.Name, err)
-			}
+		live, err := readLiveVpc(dir, s.Name)
+		if err != nil {
+			return fmt.Errorf("%s: the existing VPC %s was not read: %w", s.Name, plan.VpcID, err)
 		}
 		field := "network.existingVpc"
 		if s.Environment != "" {
@@ -573,4 +535,29 @@ func checkAcls(out io.Writer, dir, deployedDir, assembly string, sel selection) 
 		fmt.Fprintln(out, "  -", p)
 	}
 	return fmt.Errorf("%w: %d problem(s) above", errProblems, len(problems))
+}
+
+// readLiveVpc reads the AWS CLI's answers for a stack's existing VPC from dir.
+func readLiveVpc(dir, stack string) (vpcclash.Live, error) {
+	var live vpcclash.Live
+	data := map[string][]byte{}
+	for _, suffix := range []string{".endpoints.json", ".zones.json", ".dns-support.json", ".dns-hostnames.json"} {
+		d, err := os.ReadFile(filepath.Join(dir, stack+suffix))
+		if err != nil {
+			return live, err
+		}
+		data[suffix] = d
+	}
+	var err error
+	if live.Endpoints, err = vpcclash.ParseEndpoints(data[".endpoints.json"]); err != nil {
+		return live, err
+	}
+	if live.Zones, err = vpcclash.ParseZones(data[".zones.json"]); err != nil {
+		return live, err
+	}
+	if live.DNSSupport, err = vpcclash.ParseAttribute(data[".dns-support.json"], "EnableDnsSupport"); err != nil {
+		return live, err
+	}
+	live.DNSHostnames, err = vpcclash.ParseAttribute(data[".dns-hostnames.json"], "EnableDnsHostnames")
+	return live, err
 }

@@ -319,7 +319,7 @@ func TestAnExistingVpcThatHasTheEndpointsIsRefusedNamingTheSettings(t *testing.T
 	assert.Contains(t, out.String(), "set network.existingVpc.s3Endpoint: existing")
 	assert.Contains(t, out.String(), "set network.existingVpc.interfaceEndpoints: hub")
 
-	assert.ErrorContains(t, checkExistingVpcs(&out, t.TempDir(), assembly, selection{}), "the existing VPC vpc-0a1b2c3d4e5f60718 of privatepatch-network was not read")
+	assert.ErrorContains(t, checkExistingVpcs(&out, t.TempDir(), assembly, selection{}), "privatepatch-network: the existing VPC vpc-0a1b2c3d4e5f60718 was not read")
 	// Its own VPC: nothing to read.
 	out.Reset()
 	require.NoError(t, listExistingVpcs(&out, networkAssembly(t), selection{}))
