@@ -18,8 +18,17 @@ CDK := cdk
 CDK_DEPLOY_FLAGS ?= --require-approval broadening
 # CONFIG=path/to/config.yaml picks a configuration; without it the embedded default is used.
 CDK_CONFIG := $(if $(CONFIG),-c config=$(abspath $(CONFIG)),)
+# ENVIRONMENT=name limits diff, check-update, deploy and stack-policies to one environment (a CDK
+# stage); checkupdate refuses stacks of an account other than the credentials' (their stacks would
+# read as not deployed), so environments in several accounts deploy one at a time, each with a
+# profile of its account.
+ENV_FLAG := $(if $(ENVIRONMENT),-environment '$(ENVIRONMENT)',)
+# (Assigned on its own line of the recipe, so that a failing call stops it: -e.)
+CALLER_ACCOUNT := aws sts get-caller-identity --query Account --output text
+# The stacks cdk diff and deploy take: the environment's stage, a pipeline app's own stacks, or all.
+CDK_STACKS = "$$(go run ./tools/checkupdate -cdk-stacks cdk.out $(ENV_FLAG))"
 
-.PHONY: help setup env synth cost calendar diagram verify diff s3-prefix-lists-of-cdk-out check-s3-drift check-update deploy doctor patch-now test schema update-golden bench lint gofmt lint-ps test-ps clean
+.PHONY: help setup env synth cost calendar diagram verify diff s3-prefix-lists-of-cdk-out check-s3-drift check-update deploy stack-policies doctor patch-now test schema update-golden bench lint gofmt lint-ps test-ps clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -79,7 +88,7 @@ diagram: synth ## draw docs/architecture.png from the synthesised app (cdk-dia; 
 LIVE_PREFIX_LISTS := cdk.out/prefix-lists
 define check_s3_prefix_lists
 	rm -rf $(LIVE_PREFIX_LISTS) && mkdir -p $(LIVE_PREFIX_LISTS)
-	go run ./tools/checkupdate -s3-prefix-lists cdk.out | while read -r stack region; do \
+	go run ./tools/checkupdate -s3-prefix-lists cdk.out $(ENV_FLAG) | while read -r stack region; do \
 	  aws ec2 describe-managed-prefix-lists --region $$region \
 	    --filters Name=prefix-list-name,Values=com.amazonaws.$$region.s3 \
 	    --query 'PrefixLists[0].PrefixListId' --output text > $(LIVE_PREFIX_LISTS)/$$stack.id; \
@@ -89,7 +98,7 @@ define check_s3_prefix_lists
 	      --output json > $(LIVE_PREFIX_LISTS)/$$stack.entries.json; \
 	  fi; \
 	done
-	go run ./tools/checkupdate -live-prefix-lists $(LIVE_PREFIX_LISTS) -synthesised cdk.out
+	go run ./tools/checkupdate -live-prefix-lists $(LIVE_PREFIX_LISTS) -synthesised cdk.out $(ENV_FLAG)
 endef
 
 verify: setup ## prove a configuration offline: CDK's CloudFormation validation, the network flow table (needed and forbidden flows, verdict, deciding rule), the authorisation table (each runtime call, verdict, deciding statement), a schema check and the Control Tower controls; with AWS credentials, the S3 prefix-list drift check too
@@ -110,26 +119,52 @@ check-s3-drift: synth ## compare each region's S3 prefix list with the synthesis
 	@command -v aws >/dev/null || { echo "the S3 prefix-list drift check reads the live list with the AWS CLI: install it (make deploy runs the check even with FORCE=1)" >&2; exit 1; }
 	$(check_s3_prefix_lists)
 
-diff: setup ## compare every stack, of every environment, with what is deployed (needs AWS credentials)
-	$(CDK) diff '**' $(CDK_CONFIG)
+diff: synth ## compare every stack, of every environment (ENVIRONMENT=name: of one), with what is deployed (needs AWS credentials)
+	$(CDK) diff $(CDK_STACKS) $(CDK_CONFIG)
 
-# The deployed templates, read back for check-update.
+# The deployed templates, read back for check-update, and the stack policy set on each
+# (StackPolicyBody, "None" without one): an update the policy in place denies is refused.
 DEPLOYED := cdk.out/deployed
-
-check-update: synth check-s3-drift ## refuse an update that replaces data or clashes with what is deployed, or whose S3 prefix list has drifted (needs the AWS CLI and credentials)
-	@command -v aws >/dev/null || { echo "check-update reads the deployed templates with the AWS CLI: install it, or deploy with FORCE=1" >&2; exit 1; }
+EXISTING_VPCS := cdk.out/existing-vpcs
+define read_deployed
 	rm -rf $(DEPLOYED) && mkdir -p $(DEPLOYED)
-	go run ./tools/checkupdate -stacks cdk.out | while read -r stack region; do \
-	  if ! aws cloudformation get-template --region $$region --stack-name $$stack \
+	caller=$$($(CALLER_ACCOUNT)); \
+	go run ./tools/checkupdate -stacks cdk.out $(ENV_FLAG) -account "$$caller" | while read -r stack region account; do \
+	  [ "$$region" = unknown-region ] && region=""; \
+	  if ! aws cloudformation get-template $${region:+--region $$region} --stack-name $$stack \
 	      --query TemplateBody --output json > $(DEPLOYED)/$$stack.json 2> $(DEPLOYED)/error; then \
 	    rm -f $(DEPLOYED)/$$stack.json; \
 	    grep -q 'does not exist' $(DEPLOYED)/error || { cat $(DEPLOYED)/error >&2; exit 1; }; \
-	    echo "$$stack: not deployed yet"; \
+	    echo "$$stack: not deployed yet in account $$account"; \
+	  else \
+	    aws cloudformation get-stack-policy $${region:+--region $$region} --stack-name $$stack \
+	      --query StackPolicyBody --output text > $(DEPLOYED)/$$stack.policy.json; \
 	  fi; \
 	done
-	go run ./tools/checkupdate -deployed $(DEPLOYED) -synthesised cdk.out
+endef
+
+check-update: synth check-s3-drift ## refuse an update that replaces data, clashes with what is deployed, or that the stack policy in place denies, or whose S3 prefix list has drifted (needs the AWS CLI and credentials of the stacks' account; ENVIRONMENT=name for one environment)
+	@command -v aws >/dev/null || { echo "check-update reads the deployed templates with the AWS CLI: install it, or deploy with FORCE=1" >&2; exit 1; }
+	$(read_deployed)
+	go run ./tools/checkupdate -deployed $(DEPLOYED) -synthesised cdk.out $(ENV_FLAG)
+	@# An existing VPC's endpoints, private hosted zones and DNS attributes (package vpcclash).
+	rm -rf $(EXISTING_VPCS) && mkdir -p $(EXISTING_VPCS)
+	caller=$$($(CALLER_ACCOUNT)); \
+	go run ./tools/checkupdate -existing-vpcs cdk.out $(ENV_FLAG) -account "$$caller" | while read -r stack region vpc; do \
+	  aws ec2 describe-vpc-endpoints --region $$region --filters Name=vpc-id,Values=$$vpc --output json > $(EXISTING_VPCS)/$$stack.endpoints.json; \
+	  aws route53 list-hosted-zones-by-vpc --vpc-id $$vpc --vpc-region $$region --output json > $(EXISTING_VPCS)/$$stack.zones.json; \
+	  aws ec2 describe-vpc-attribute --region $$region --vpc-id $$vpc --attribute enableDnsSupport --output json > $(EXISTING_VPCS)/$$stack.dns-support.json; \
+	  aws ec2 describe-vpc-attribute --region $$region --vpc-id $$vpc --attribute enableDnsHostnames --output json > $(EXISTING_VPCS)/$$stack.dns-hostnames.json; \
+	done
+	go run ./tools/checkupdate -live-vpcs $(EXISTING_VPCS) -synthesised cdk.out $(ENV_FLAG)
+	@# The network ACLs of the existing subnets manageNetworkAcls takes over (vpcclash.CheckAcls).
+	caller=$$($(CALLER_ACCOUNT)); \
+	go run ./tools/checkupdate -acl-subnets cdk.out $(ENV_FLAG) -account "$$caller" | while read -r stack region subnets; do \
+	  aws ec2 describe-network-acls --region $$region --filters Name=association.subnet-id,Values=$$subnets --output json > $(EXISTING_VPCS)/$$stack.acls.json; \
+	done
+	go run ./tools/checkupdate -live-acls $(EXISTING_VPCS) -deployed $(DEPLOYED) -synthesised cdk.out $(ENV_FLAG)
 	@# What the update needs of each account and region and does not create (cfnupdate.Prerequisites).
-	go run ./tools/checkupdate -prerequisites -deployed $(DEPLOYED) -synthesised cdk.out | while read -r stack region kind; do \
+	go run ./tools/checkupdate -prerequisites -deployed $(DEPLOYED) -synthesised cdk.out $(ENV_FLAG) | while read -r stack region kind; do \
 	  case $$kind in \
 	  config-recorder) \
 	    [ "$$(aws configservice describe-configuration-recorder-status --region $$region --query 'length(ConfigurationRecordersStatus[?recording])' --output text)" != 0 ] || \
@@ -143,26 +178,34 @@ check-update: synth check-s3-drift ## refuse an update that replaces data or cla
 	  esac; \
 	done
 
-# After the deploy, every stack gets a stack policy that denies replacing or deleting its data
-# (volumes, buckets, keys, log groups, topics; cfnupdate.StackPolicy), so that neither FORCE=1
-# nor a console update drops them silently; the stacks carry termination protection (stacks/).
-# The CDK CLI sets no stack policy, so the AWS CLI does (a stack not deployed, such as a
-# pipeline's stage before its first run, is skipped). Changing protected data on purpose:
-# README, "Changing protected data on purpose".
+# After the deploy, every stack gets a stack policy that denies replacing its data (volumes,
+# buckets, keys, log groups, topics) and removing what the template does not retain
+# (cfnupdate.StackPolicy), so that neither FORCE=1 nor a console update drops them silently; the
+# stacks carry termination protection (stacks/). The CDK CLI sets no stack policy, so the AWS CLI
+# does (a stack not deployed is skipped). Changing protected data on purpose: README, "Protected data".
 STACK_POLICIES := cdk.out/stack-policies
-
-deploy: setup $(if $(FORCE),check-s3-drift,check-update) ## deploy every stack after check-update (FORCE=1 skips it, but not the S3 prefix-list drift check), then protect its data with a stack policy; needs credentials and a bootstrapped account
-	$(CDK) deploy '**' $(CDK_DEPLOY_FLAGS) $(CDK_CONFIG) # CDK's validation is on: deploy has no --no-validation
-	go run ./tools/checkupdate -stack-policies cdk.out -out $(STACK_POLICIES) | while read -r stack region; do \
+define set_stack_policies
+	while read -r stack region; do \
 	  [ "$$region" = unknown-region ] && region=""; \
 	  if aws cloudformation set-stack-policy $${region:+--region $$region} --stack-name $$stack \
 	      --stack-policy-body file://$(STACK_POLICIES)/$$stack.json 2> $(STACK_POLICIES)/error; then \
-	    echo "$$stack: stack policy set (no replacing or deleting its data)"; \
+	    echo "$$stack: stack policy set (no replacing its data, no deleting what is not retained)"; \
 	  else \
 	    grep -q 'does not exist' $(STACK_POLICIES)/error || { cat $(STACK_POLICIES)/error >&2; exit 1; }; \
 	    echo "$$stack: not deployed, no stack policy"; \
 	  fi; \
 	done
+endef
+
+deploy: setup $(if $(FORCE),check-s3-drift,check-update) ## deploy every stack (ENVIRONMENT=name: one environment's) after check-update (FORCE=1 skips it, but not the S3 prefix-list drift check), then protect its data with a stack policy; needs credentials of the stacks' account and a bootstrapped account
+	$(CDK) deploy $(CDK_STACKS) $(CDK_DEPLOY_FLAGS) $(CDK_CONFIG) # CDK's validation is on: deploy has no --no-validation
+	caller=$$($(CALLER_ACCOUNT)); \
+	go run ./tools/checkupdate -stack-policies cdk.out $(ENV_FLAG) -account "$$caller" -out $(STACK_POLICIES) | $(set_stack_policies)
+
+stack-policies: synth ## set this version's stack policy on each deployed stack (ENVIRONMENT=name: one environment's), from its deployed template: after upgrading, where check-update names an earlier policy's denial
+	$(read_deployed)
+	caller=$$($(CALLER_ACCOUNT)); \
+	go run ./tools/checkupdate -stack-policies-of-deployed $(DEPLOYED) -synthesised cdk.out $(ENV_FLAG) -account "$$caller" -out $(STACK_POLICIES) | $(set_stack_policies)
 
 doctor: ## after deploy: is every node managed and Online, has WSUS synchronised, did the associations, scans and windows succeed, are alarms quiet, has the S3 prefix list drifted, does other patching compete (AWS CLI, read-only, every environment in its account and region, PROFILES=env=profile,...; exit 1 when a check fails, 2 when it cannot run, 3 when a check could not be made)
 	@go build -o cdk.out/bin/doctor ./tools/doctor # go run and make both turn 1 and 2 into their own codes: the binary keeps them

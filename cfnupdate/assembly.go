@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 )
 
@@ -32,24 +33,47 @@ func readManifest(dir string) (*manifest, error) {
 	return &m, nil
 }
 
-// ReadAssembly reads the stack templates of a cloud assembly by stack name, from its manifest,
-// with each stack's region.
-func ReadAssembly(dir string) (Deployment, map[string]string, error) {
+// Stack is one stack of a cloud assembly, where its manifest says it deploys.
+type Stack struct {
+	Name     string
+	Template map[string]any
+	// Account and Region are the stack's environment (aws://ACCOUNT/REGION): "unknown-account"
+	// (or "unknown-region") for a stack that deploys wherever the credentials point.
+	Account, Region string
+	// Environment is the name of the CDK stage the stack is in (privatepatch names each stage
+	// after its environment), "" for a stack of the app itself.
+	Environment string
+}
+
+// UnknownAccount is the account of an environment-agnostic stack in the manifest.
+const UnknownAccount = "unknown-account"
+
+// ReadStacks reads the stacks of a cloud assembly from its manifest, with the stages' (nested
+// assemblies') stacks, sorted by name.
+func ReadStacks(dir string) ([]Stack, error) {
+	stacks, err := readStacks(dir, "")
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(stacks, func(i, j int) bool { return stacks[i].Name < stacks[j].Name })
+	return stacks, nil
+}
+
+func readStacks(dir, environment string) ([]Stack, error) {
 	manifest, err := readManifest(dir)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	out, regions := Deployment{}, map[string]string{}
+	var out []Stack
 	for id, a := range manifest.Artifacts {
 		if a.Type == "cdk:cloud-assembly" {
-			// A stage: its stacks are in a nested assembly. Stack names are unique across stages.
-			nested, nestedRegions, err := ReadAssembly(filepath.Join(dir, a.Properties.DirectoryName))
+			// A stage: its stacks are in a nested assembly, assembly-<stage path>. Stack names
+			// are unique across stages.
+			nested, err := readStacks(filepath.Join(dir, a.Properties.DirectoryName), strings.TrimPrefix(a.Properties.DirectoryName, "assembly-"))
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
-			for name, template := range nested {
-				out[name], regions[name] = template, nestedRegions[name]
-			}
+			out = append(out, nested...)
 			continue
 		}
 		if a.Type != "aws:cloudformation:stack" {
@@ -61,10 +85,29 @@ func ReadAssembly(dir string) (Deployment, map[string]string, error) {
 		}
 		template, err := ReadTemplate(filepath.Join(dir, a.Properties.TemplateFile))
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		// aws://ACCOUNT/REGION
-		out[name], regions[name] = template, a.Environment[strings.LastIndex(a.Environment, "/")+1:]
+		env := strings.Split(strings.TrimPrefix(a.Environment, "aws://"), "/")
+		s := Stack{Name: name, Template: template, Environment: environment, Account: UnknownAccount, Region: "unknown-region"}
+		if len(env) == 2 {
+			s.Account, s.Region = env[0], env[1]
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// ReadAssembly reads the stack templates of a cloud assembly by stack name, from its manifest,
+// with each stack's region.
+func ReadAssembly(dir string) (Deployment, map[string]string, error) {
+	stacks, err := ReadStacks(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	out, regions := Deployment{}, map[string]string{}
+	for _, s := range stacks {
+		out[s.Name], regions[s.Name] = s.Template, s.Region
 	}
 	return out, regions, nil
 }

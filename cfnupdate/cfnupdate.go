@@ -251,6 +251,9 @@ type Options struct {
 	// AllowRemovals accepts deleting stateful resources that the new templates no longer have
 	// (e.g. a revert of a change that added them).
 	AllowRemovals bool
+	// StackPolicies are the stack policies set on the deployed stacks (get-stack-policy), by
+	// stack name; a stack without one allows every update.
+	StackPolicies map[string][]PolicyStatement
 }
 
 // Result is what Check found.
@@ -309,6 +312,7 @@ func Check(spec Spec, before, after Deployment, opts Options) Result {
 	}
 	res.Problems = append(res.Problems, staleReads(after, replaced)...)
 	res.Problems = append(res.Problems, deletedWhileRead(before, after)...)
+	res.Problems = append(res.Problems, policyDenials(before, after, replaced, opts.StackPolicies, res.Problems)...)
 	for _, k := range before.keys() {
 		old := before.resource(k)
 		if after.resource(k) != nil {
@@ -325,6 +329,47 @@ func Check(spec Spec, before, after Deployment, opts Options) Result {
 		}
 	}
 	return res
+}
+
+// policyDenials are the replacements and removals that the stack policy in place denies:
+// CloudFormation would stop the update there and roll it back. A resource already refused for
+// another reason is not named twice.
+func policyDenials(before, after Deployment, replaced map[ResourceKey]string, policies map[string][]PolicyStatement, known []Problem) []Problem {
+	reported := map[ResourceKey]bool{}
+	for _, p := range known {
+		reported[p.Resource] = true
+	}
+	var out []Problem
+	for _, k := range before.keys() {
+		policy, ok := policies[k.Stack]
+		if !ok || after[k.Stack] == nil || reported[k] {
+			continue // no policy, or the stack is not updated (deleted stacks are not judged by it)
+		}
+		old := before.resource(k)
+		typ, _ := old["Type"].(string)
+		action := ""
+		switch {
+		case after.resource(k) == nil:
+			action = UpdateDelete
+		case replaced[k] != "":
+			action = UpdateReplace
+		default:
+			continue
+		}
+		if PolicyAllows(policy, action, k.ID, typ) {
+			continue
+		}
+		p := Problem{Resource: k, Type: typ,
+			What: fmt.Sprintf("would be refused by CloudFormation half-way: the stack policy set on %s denies %s of it", k.Stack, action)}
+		if action == UpdateDelete && old["DeletionPolicy"] == "Retain" {
+			p.Hint = "it is retained (DeletionPolicy Retain), so removing it keeps its data; the policy in place is an earlier make deploy's, which denied that: " +
+				"set this version's policy on the deployed stacks first (make stack-policies CONFIG=...), then deploy"
+		} else {
+			p.Hint = "to replace or delete it on purpose, lift the stack policy for this deploy (README, Protected data), then FORCE=1 make deploy"
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 // staleReads are the resources that read, through Fn::GetStackOutput, a resource of another stack

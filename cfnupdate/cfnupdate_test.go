@@ -142,3 +142,50 @@ func TestDeletingWhatAnotherStackStillReadsIsAProblemUnlessItIsRetained(t *testi
 	assert.Contains(t, got, "fleet/Server (AWS::EC2::Instance) reads network/Group through Fn::GetStackOutput, which the update of network deletes before fleet is updated")
 	assert.Empty(t, Check(Spec{}, Deployment{"network": network("Retain"), "fleet": reader}, after, Options{AllowRemovals: true}).Problems, "a retained resource stays")
 }
+
+// oldStackPolicy is the policy make deploy set before 0.x: Update:Delete denied for every
+// protected type, retained or not.
+var oldStackPolicy = []PolicyStatement{
+	{Effect: "Deny", Action: []any{"Update:Replace", "Update:Delete"}, Principal: "*", Resource: "*",
+		Condition: map[string]any{"StringEquals": map[string]any{"ResourceType": []any{"AWS::Logs::LogGroup", "AWS::S3::Bucket", "AWS::SNS::Topic"}}}},
+	{Effect: "Allow", Action: "Update:*", Principal: "*", Resource: "*"},
+}
+
+// Turning off flow logs removes a retained log group and bucket: check-update approves it
+// (retained, so orphaned), and the stack policy in place must allow it, or name its refusal.
+func TestRemovingRetainedDataIsAllowedByTheStackPolicyMakeDeploySets(t *testing.T) {
+	const on = `{"FlowLogs": {"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "Retain", "Properties": {}},
+		"FlowLogBucket": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain", "Properties": {}},
+		"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {}}}`
+	const off = `{"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {}}}`
+	before, after := deployment(t, "net", on), deployment(t, "net", off)
+
+	policies := map[string][]PolicyStatement{"net": StackPolicy(before["net"])}
+	res := Check(spec, before, after, Options{StackPolicies: policies})
+	assert.Empty(t, problems(res), "this version's policy allows removing retained data")
+	assert.Len(t, res.Orphans, 0, "no fixed names here: nothing held")
+
+	// Planted failure: the earlier policy (Update:Delete of every protected type) is named.
+	res = Check(spec, before, after, Options{StackPolicies: map[string][]PolicyStatement{"net": oldStackPolicy}})
+	text := problems(res)
+	assert.Contains(t, text, "net/FlowLogs (AWS::Logs::LogGroup) would be refused by CloudFormation half-way: the stack policy set on net denies Update:Delete of it")
+	assert.Contains(t, text, "net/FlowLogBucket (AWS::S3::Bucket)")
+	assert.Contains(t, text, "make stack-policies", "names the way out")
+	// Without a policy in place nothing is refused.
+	assert.Empty(t, problems(Check(spec, before, after, Options{})))
+}
+
+func TestRemovingUnretainedDataIsRefusedOnceNamingTheWayOut(t *testing.T) {
+	before := deployment(t, "patching", `{"Topic": {"Type": "AWS::SNS::Topic", "Properties": {}}}`)
+	after := deployment(t, "patching", `{}`)
+	policies := map[string][]PolicyStatement{"patching": StackPolicy(before["patching"])}
+	res := Check(spec, before, after, Options{StackPolicies: policies, AllowRemovals: true})
+	require.Len(t, res.Problems, 1)
+	assert.Contains(t, res.Problems[0].String(), "denies Update:Delete of it; to replace or delete it on purpose, lift the stack policy for this deploy")
+	// Replacing a retained bucket is still denied (and refused once, as a replacement).
+	before = deployment(t, "fleet", `{"B": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain", "Properties": {"BucketName": "a"}}}`)
+	after = deployment(t, "fleet", `{"B": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain", "Properties": {"BucketName": "b"}}}`)
+	res = Check(spec, before, after, Options{StackPolicies: map[string][]PolicyStatement{"fleet": StackPolicy(before["fleet"])}})
+	require.Len(t, res.Problems, 1, problems(res))
+	assert.Contains(t, res.Problems[0].String(), "is replaced")
+}

@@ -2,8 +2,12 @@ package cfnupdate
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
+	"regexp"
 	"slices"
+	"sort"
+	"strings"
 )
 
 // ProtectedTypes are the stateful types (StatefulTypes) that a stack policy guards: all but
@@ -20,45 +24,71 @@ func ProtectedTypes() []string {
 	return out
 }
 
-// PolicyStatement is one statement of a CloudFormation stack policy.
+// PolicyStatement is one statement of a CloudFormation stack policy. Action and Resource are a
+// string or a list of strings.
 type PolicyStatement struct {
 	Effect    string         `json:"Effect"`
 	Action    any            `json:"Action"`
 	Principal string         `json:"Principal"`
-	Resource  string         `json:"Resource"`
+	Resource  any            `json:"Resource"`
 	Condition map[string]any `json:"Condition,omitempty"`
 }
 
-// StackPolicy is the stack policy make deploy sets on a stack: deny replacing or deleting (in an
-// update) any resource of a protected type the template declares, allow every other update.
+// Stack policy facts ("Prevent updates to stack resources", AWS CloudFormation User Guide, read
+// 2026-11-27 and 2026-12-06): once a stack policy is set, "any update not explicitly allowed is
+// denied"; a Deny overrides an Allow; the actions are Update:Modify, Update:Replace,
+// Update:Delete ("actions that remove resources from the stack": removing a resource from the
+// template, whatever its DeletionPolicy; the policy has no condition on DeletionPolicy) and
+// Update:*; Resource is "*" or LogicalResourceId/ID; Principal supports only "*"; the Condition
+// StringEquals or StringLike ResourceType names resource types. A policy cannot be removed from a
+// stack, only replaced (set-stack-policy), and it applies to updates only: deleting the stack is
+// what termination protection guards.
+const (
+	UpdateModify  = "Update:Modify"
+	UpdateReplace = "Update:Replace"
+	UpdateDelete  = "Update:Delete"
+)
+
+// StackPolicy is the stack policy make deploy sets on a stack: deny replacing any resource of a
+// protected type the template declares; deny removing (Update:Delete) those of them that the
+// template does not retain, by logical ID; allow every other update.
 //
-// The format ("Prevent updates to stack resources", AWS CloudFormation User Guide, read
-// 2026-11-27): once a stack policy is set, "any update not explicitly allowed is denied", so the
-// policy allows Update:* on "*"; a Deny overrides an Allow; Update:Replace and Update:Delete are the
-// actions that recreate or remove a resource; Principal supports only "*"; the Condition
-// StringEquals ResourceType names resource types. A policy cannot be removed from a stack, only
-// replaced (set-stack-policy), and it applies to updates only: deleting the stack is what
-// termination protection guards.
+// A resource with DeletionPolicy Retain keeps its data when the template drops it (the deployed
+// template's DeletionPolicy decides, and this policy is set from the template just deployed), so
+// its removal is allowed: turning off WSUS, flow logs, KMS output, the data sync, Inspector or the
+// last CloudWatch-output task removes retained buckets, keys, log groups and volumes, and
+// check-update passes that (the resources are left in the account, cfnupdate's orphans). Denying
+// it would stop CloudFormation half-way through an update check-update approved. One statement
+// per logical ID, with Resource a string: the form the page shows by example.
 func StackPolicy(template map[string]any) []PolicyStatement {
 	present := map[string]bool{}
+	var notRetained []string
 	resources, _ := template["Resources"].(map[string]any)
-	for _, r := range resources {
+	protected := ProtectedTypes()
+	for id, r := range resources {
 		if r, ok := r.(map[string]any); ok {
 			if t, _ := r["Type"].(string); t != "" {
 				present[t] = true
+				if slices.Contains(protected, t) && r["DeletionPolicy"] != "Retain" {
+					notRetained = append(notRetained, id)
+				}
 			}
 		}
 	}
+	sort.Strings(notRetained)
 	var types []string
-	for _, t := range ProtectedTypes() {
+	for _, t := range protected {
 		if present[t] {
 			types = append(types, t)
 		}
 	}
 	var policy []PolicyStatement
 	if len(types) > 0 {
-		policy = append(policy, PolicyStatement{Effect: "Deny", Action: []string{"Update:Replace", "Update:Delete"}, Principal: "*", Resource: "*",
+		policy = append(policy, PolicyStatement{Effect: "Deny", Action: UpdateReplace, Principal: "*", Resource: "*",
 			Condition: map[string]any{"StringEquals": map[string]any{"ResourceType": types}}})
+	}
+	for _, id := range notRetained {
+		policy = append(policy, PolicyStatement{Effect: "Deny", Action: UpdateDelete, Principal: "*", Resource: "LogicalResourceId/" + id})
 	}
 	return append(policy, PolicyStatement{Effect: "Allow", Action: "Update:*", Principal: "*", Resource: "*"})
 }
@@ -66,4 +96,113 @@ func StackPolicy(template map[string]any) []PolicyStatement {
 // StackPolicyJSON is the policy document set-stack-policy takes (--stack-policy-body).
 func StackPolicyJSON(template map[string]any) ([]byte, error) {
 	return json.MarshalIndent(map[string]any{"Statement": StackPolicy(template)}, "", "  ")
+}
+
+// ParseStackPolicy reads a stack policy document (get-stack-policy's StackPolicyBody). It
+// refuses elements PolicyAllows cannot evaluate (NotAction, NotResource, conditions other than
+// StringEquals/StringLike on ResourceType), rather than guess.
+func ParseStackPolicy(body []byte) ([]PolicyStatement, error) {
+	var doc struct {
+		Statement []map[string]any `json:"Statement"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return nil, fmt.Errorf("a stack policy: %w", err)
+	}
+	var out []PolicyStatement
+	for _, s := range doc.Statement {
+		var st PolicyStatement
+		for k, v := range s {
+			switch k {
+			case "Effect":
+				st.Effect, _ = v.(string)
+			case "Action":
+				st.Action = v
+			case "Principal":
+				st.Principal, _ = v.(string)
+			case "Resource":
+				st.Resource = v
+			case "Condition":
+				c, _ := v.(map[string]any)
+				for op, kv := range c {
+					m, _ := kv.(map[string]any)
+					for key := range m {
+						if (op != "StringEquals" && op != "StringLike") || key != "ResourceType" {
+							return nil, fmt.Errorf("a stack policy with a %s %s condition: only StringEquals/StringLike ResourceType is evaluated here", op, key)
+						}
+					}
+				}
+				st.Condition = c
+			default:
+				return nil, fmt.Errorf("a stack policy with %s: it is not evaluated here", k)
+			}
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+func strs(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []string:
+		return v
+	case []any:
+		var out []string
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// PolicyAllows evaluates a stack policy as the page describes it: a matching Deny wins, else a
+// matching Allow, else the update is denied.
+func PolicyAllows(policy []PolicyStatement, action, logicalID, resourceType string) bool {
+	matches := func(s PolicyStatement) bool {
+		actions := strs(s.Action)
+		if !slices.Contains(actions, action) && !slices.Contains(actions, "Update:*") {
+			return false
+		}
+		resources := strs(s.Resource)
+		if !slices.Contains(resources, "*") && !slices.Contains(resources, "LogicalResourceId/"+logicalID) {
+			return false
+		}
+		for op, kv := range s.Condition {
+			m, _ := kv.(map[string]any)
+			types := strs(m["ResourceType"])
+			ok := false
+			for _, t := range types {
+				if op == "StringEquals" && t == resourceType {
+					ok = true
+				}
+				if op == "StringLike" && likeMatch(t, resourceType) {
+					ok = true
+				}
+			}
+			if !ok {
+				return false
+			}
+		}
+		return true
+	}
+	allow := false
+	for _, s := range policy {
+		if matches(s) {
+			if s.Effect == "Deny" {
+				return false
+			}
+			allow = true
+		}
+	}
+	return allow
+}
+
+// likeMatch is StringLike: * matches any run of characters, ? one.
+func likeMatch(pattern, s string) bool {
+	re := "^" + strings.NewReplacer(`\*`, ".*", `\?`, ".").Replace(regexp.QuoteMeta(pattern)) + "$"
+	return regexp.MustCompile(re).MatchString(s)
 }

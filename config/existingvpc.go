@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -32,17 +33,28 @@ type ExistingVpc struct {
 	// private subnets, in the same order.
 	PublicSubnets []ExistingSubnet `yaml:"publicSubnets"`
 	// InterfaceEndpoints is created (ssm, ssmmessages, ec2messages, ec2 and the extra ones, in the
-	// private subnets) or hub: a hub VPC provides them, resolved through Route 53.
+	// private subnets) or hub: a hub VPC provides them, resolved through Route 53. Required, no
+	// default: where the VPC resolves the services' names already (a hub's private hosted zone),
+	// creating them fails; make check-update reads the VPC and says which.
 	InterfaceEndpoints string `yaml:"interfaceEndpoints"`
 	// HubCidrs are the address blocks of the hub's interface endpoints (interfaceEndpoints: hub):
 	// the fleet's security group may send HTTPS there.
 	HubCidrs []string `yaml:"hubCidrs"`
 	// S3Endpoint is created (a gateway endpoint on the private subnets' route tables) or
-	// existing: the VPC has one already, whose policy is the owner's.
+	// existing: the VPC has one already, whose policy is the owner's. Required, no default: a
+	// landing-zone VPC often has one on the same route tables, where creating another fails;
+	// make check-update reads the VPC and says which.
 	S3Endpoint string `yaml:"s3Endpoint"`
 	// ManageNetworkAcls replaces the network ACLs of the listed subnets with privatepatch's.
 	// Default: false, the existing ACLs are left as they are.
 	ManageNetworkAcls bool `yaml:"manageNetworkAcls"`
+	// PriorNetworkAcls maps each listed subnet that used a network ACL other than the VPC's
+	// default, before manageNetworkAcls took it over, to that ACL (acl-...). Rollback,
+	// manageNetworkAcls: false and deleting the stack return a subnet to the VPC's default ACL,
+	// not to its own: listing it acknowledges that, and the stack output PriorNetworkAcls keeps
+	// it for the restore (docs/network.md). make check-update reads the subnets' ACLs and refuses
+	// to take over one not listed here. Default: none.
+	PriorNetworkAcls map[string]string `yaml:"priorNetworkAcls"`
 	// FlowLogs adds privatepatch's flow log (network.flowLogs) to the VPC. Default: false.
 	FlowLogs bool `yaml:"flowLogs"`
 	// WsusSubnet is public (the first public subnet, with an Elastic IP) or private (the first
@@ -108,6 +120,7 @@ var (
 	vpcIDPattern        = regexp.MustCompile(`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`)
 	subnetIDPattern     = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
 	routeTableIDPattern = regexp.MustCompile(`^rtb-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	networkAclIDPattern = regexp.MustCompile(`^acl-([0-9a-f]{8}|[0-9a-f]{17})$`)
 )
 
 func (e *ExistingVpc) applyDefaults() {
@@ -115,8 +128,6 @@ func (e *ExistingVpc) applyDefaults() {
 		setDefault(&e.Lookup.PrivateSubnetGroup, "Private")
 		setDefault(&e.Lookup.PublicSubnetGroup, "Public")
 	}
-	setDefault(&e.InterfaceEndpoints, EndpointsCreated)
-	setDefault(&e.S3Endpoint, S3EndpointCreated)
 	setDefault(&e.WsusSubnet, WsusInPublicSubnet)
 	setDefault(&e.PrivateInternetPath, InternetPathNone)
 }
@@ -180,8 +191,19 @@ func (n *Network) validateExistingVpc(c *Config, p *problems) {
 			p.add(own.name, own.value, "applies to a VPC privatepatch creates, not to %s: use %s", field, own.instead)
 		}
 	}
-	checkChoice(p, field+".interfaceEndpoints", e.InterfaceEndpoints, EndpointsCreated, EndpointsHub)
-	checkChoice(p, field+".s3Endpoint", e.S3Endpoint, S3EndpointCreated, S3EndpointExisting)
+	// No default for the endpoints: an existing VPC often has them already (a landing zone's S3
+	// gateway endpoint on the same route tables, a hub's private DNS for the SSM services), where
+	// creating them fails half-way; offline only the configuration can say.
+	if e.InterfaceEndpoints == "" {
+		p.add(field+".interfaceEndpoints", "", "is required for an existing VPC: %s (in the private subnets) or %s (a hub VPC's, resolved through its private hosted zones); creating endpoints whose names the VPC resolves already fails, and make check-update reads the VPC with credentials and says which", EndpointsCreated, EndpointsHub)
+	} else {
+		checkChoice(p, field+".interfaceEndpoints", e.InterfaceEndpoints, EndpointsCreated, EndpointsHub)
+	}
+	if e.S3Endpoint == "" {
+		p.add(field+".s3Endpoint", "", "is required for an existing VPC: %s (a gateway endpoint on the private subnets' route tables) or %s (the VPC has one); a second S3 gateway endpoint on a route table that has one fails, and make check-update reads the VPC with credentials and says which", S3EndpointCreated, S3EndpointExisting)
+	} else {
+		checkChoice(p, field+".s3Endpoint", e.S3Endpoint, S3EndpointCreated, S3EndpointExisting)
+	}
 	checkChoice(p, field+".wsusSubnet", e.WsusSubnet, WsusInPublicSubnet, WsusInPrivateSubnet)
 	if e.PrivateInternetPath == "proxy" {
 		p.add(field+".privateInternetPath", e.PrivateInternetPath, "is not supported yet: the WSUS setup configures no proxy; use %s (a NAT or firewall route) or %s", InternetPathNat, InternetPathNone)
@@ -224,6 +246,22 @@ func (n *Network) validateExistingVpc(c *Config, p *problems) {
 			p.add(field+".wsusSubnet", e.WsusSubnet, "needs %s.publicSubnets (or lookup.publicSubnetGroup): list them, or place WSUS in a private subnet (wsusSubnet: private) with a declared internet path", field)
 		case e.WsusSubnet == WsusInPrivateSubnet && e.PrivateInternetPath != InternetPathNat:
 			p.add(field+".wsusSubnet", e.WsusSubnet, "needs a path to Microsoft Update: declare %s.privateInternetPath: nat (the VPC's NAT or firewall route)", field)
+		}
+	}
+	if len(e.PriorNetworkAcls) > 0 && !e.ManageNetworkAcls {
+		p.add(field+".priorNetworkAcls", len(e.PriorNetworkAcls), "subnets is not allowed: it records the ACLs manageNetworkAcls: true takes over")
+	}
+	listed := map[string]bool{}
+	for _, s := range append(slices.Clone(e.PrivateSubnets), e.PublicSubnets...) {
+		listed[s.ID] = true
+	}
+	for _, subnet := range slices.Sorted(maps.Keys(e.PriorNetworkAcls)) {
+		f := field + ".priorNetworkAcls." + subnet
+		if !listed[subnet] {
+			p.add(f, subnet, "is not one of the listed subnets: map each listed subnet that had an ACL of its own to that ACL")
+		}
+		if acl := e.PriorNetworkAcls[subnet]; !networkAclIDPattern.MatchString(acl) {
+			p.add(f, acl, "is not a network ACL id: use acl- and 8 or 17 hexadecimal digits, as aws ec2 describe-network-acls prints it")
 		}
 	}
 	if e.ManageNetworkAcls {

@@ -16,6 +16,8 @@ network:
   existingVpc:
     vpcId: vpc-0a1b2c3d4e5f60718
     cidr: 10.20.0.0/16
+    interfaceEndpoints: created
+    s3Endpoint: created
     privateSubnets:
       - {id: subnet-0aaaaaaaaaaaaaaa1, cidr: 10.20.10.0/24, zone: eu-west-2a, routeTableId: rtb-0aaaaaaaaaaaaaaa1}
       - {id: subnet-0aaaaaaaaaaaaaaa2, cidr: 10.20.11.0/24, zone: eu-west-2b, routeTableId: rtb-0aaaaaaaaaaaaaaa2}
@@ -23,6 +25,22 @@ network:
       - {id: subnet-0bbbbbbbbbbbbbbb1, cidr: 10.20.0.0/24, zone: eu-west-2a}
       - {id: subnet-0bbbbbbbbbbbbbbb2, cidr: 10.20.1.0/24, zone: eu-west-2b}
 `
+
+// An existing VPC states both endpoint settings: a landing-zone VPC often has an S3 gateway
+// endpoint on the same route tables, or a hub's private DNS for the SSM services, and creating
+// them again fails half-way; a default would pick "created" for it.
+func TestExistingVpcMustStateBothEndpointSettings(t *testing.T) {
+	without := strings.Replace(existingVpcYAML, "    interfaceEndpoints: created\n    s3Endpoint: created\n", "", 1)
+	require.NotEqual(t, existingVpcYAML, without)
+	_, err := Parse("test", []byte(without))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `network.existingVpc.interfaceEndpoints: "" is required for an existing VPC: created (in the private subnets) or hub`)
+	assert.Contains(t, err.Error(), `network.existingVpc.s3Endpoint: "" is required for an existing VPC: created (a gateway endpoint on the private subnets' route tables) or existing`)
+	assert.Contains(t, err.Error(), "make check-update reads the VPC with credentials and says which")
+	_, err = Parse("test", []byte(strings.Replace(existingVpcYAML, "    s3Endpoint: created\n", "", 1)))
+	assert.ErrorContains(t, err, `network.existingVpc.s3Endpoint: "" is required`)
+	assert.NotContains(t, err.Error(), "interfaceEndpoints")
+}
 
 func TestExistingVpcWithIdsGivenValidatesWithoutAccountAndDefaultsToLeavingTheVpcAlone(t *testing.T) {
 	cfg, err := Parse("test", []byte(existingVpcYAML))
@@ -72,17 +90,17 @@ func TestExistingVpcProblemsNameTheirField(t *testing.T) {
 			[]string{`network.existingVpc.publicSubnets[0].zone: "eu-west-2c" is not the zone of privateSubnets[0] (eu-west-2a)`}},
 		{"no_route_table_for_the_s3_endpoint", with(", routeTableId: rtb-0aaaaaaaaaaaaaaa2", ""),
 			[]string{`network.existingVpc.privateSubnets[1].routeTableId: "" is missing: the S3 gateway endpoint is added to the private subnets' route tables`}},
-		{"unknown_endpoint_mode", add("    interfaceEndpoints: central\n"),
+		{"unknown_endpoint_mode", with("    interfaceEndpoints: created\n", "    interfaceEndpoints: central\n"),
 			[]string{`network.existingVpc.interfaceEndpoints: "central" is not allowed: use created or hub`}},
-		{"hub_without_its_cidrs", add("    interfaceEndpoints: hub\n"),
+		{"hub_without_its_cidrs", with("    interfaceEndpoints: created\n", "    interfaceEndpoints: hub\n"),
 			[]string{`network.existingVpc.hubCidrs: "" is empty: with interfaceEndpoints: hub, list the address blocks of the hub's endpoints`}},
-		{"hub_cidr_inside_the_vpc", add("    interfaceEndpoints: hub\n    hubCidrs: [10.20.128.0/24]\n"),
+		{"hub_cidr_inside_the_vpc", with("    interfaceEndpoints: created\n", "    interfaceEndpoints: hub\n    hubCidrs: [10.20.128.0/24]\n"),
 			[]string{`network.existingVpc.hubCidrs[0]: "10.20.128.0/24" overlaps this VPC 10.20.0.0/16: the hub is another VPC`}},
 		{"hub_cidrs_without_a_hub", add("    hubCidrs: [10.0.0.0/24]\n"),
 			[]string{`network.existingVpc.hubCidrs: "10.0.0.0/24" applies only to interfaceEndpoints: hub`}},
-		{"hub_cidr_of_the_whole_internet", add("    interfaceEndpoints: hub\n    hubCidrs: [0.0.0.0/4]\n"),
+		{"hub_cidr_of_the_whole_internet", with("    interfaceEndpoints: created\n", "    interfaceEndpoints: hub\n    hubCidrs: [0.0.0.0/4]\n"),
 			[]string{`network.existingVpc.hubCidrs[0]: "0.0.0.0/4" would open HTTPS to (nearly) the whole internet`}},
-		{"too_many_hub_cidrs", add("    interfaceEndpoints: hub\n    hubCidrs: [" + strings.Repeat("10.0.0.0/24, ", 20) + "10.0.1.0/24]\n"),
+		{"too_many_hub_cidrs", with("    interfaceEndpoints: created\n", "    interfaceEndpoints: hub\n    hubCidrs: ["+strings.Repeat("10.0.0.0/24, ", 20)+"10.0.1.0/24]\n"),
 			[]string{`network.existingVpc.hubCidrs: 21 blocks is too many: at most`}},
 		{"wsus_in_public_without_public_subnets", strings.Split(existingVpcYAML, "    publicSubnets:")[0],
 			[]string{`network.existingVpc.wsusSubnet: "public" needs network.existingVpc.publicSubnets`}},
@@ -124,6 +142,8 @@ region: eu-west-1
 network:
   existingVpc:
     lookup: {tags: {Name: workload-vpc}}
+    interfaceEndpoints: created
+    s3Endpoint: created
 `
 
 func TestALookedUpVpcNeedsAnAccountAndNoIdsAndDefaultsToThePrivateAndPublicGroups(t *testing.T) {
@@ -169,6 +189,7 @@ environments:
         - {id: subnet-0aaaaaaaaaaaaaaa1, cidr: 10.20.10.0/24, zone: eu-west-2a, routeTableId: rtb-0aaaaaaaaaaaaaaa1}
       interfaceEndpoints: hub
       hubCidrs: [10.0.0.0/24]
+      s3Endpoint: created
       wsusSubnet: private
       privateInternetPath: nat
   - {name: test, account: "222222222222", region: us-west-2}
@@ -231,6 +252,8 @@ network:
   existingVpc:
     vpcId: vpc-0a1b2c3d4e5f60718
     cidr: 10.20.0.0/16
+    interfaceEndpoints: created
+    s3Endpoint: created
     privateSubnets:
       - {id: subnet-0aaaaaaaaaaaaaaa1, cidr: 10.20.10.0/24, zone: eu-west-2a, routeTableId: rtb-0aaaaaaaaaaaaaaa1}
     publicSubnets:
@@ -249,8 +272,31 @@ network:
   s3PrefixListIds: {eu-west-2: pl-7ca54015}
   existingVpc:
     lookup: {tags: {Name: workload-vpc}}
+    interfaceEndpoints: created
+    s3Endpoint: created
 `
 	cfg, err := Parse("lookup.yaml", []byte(lookup))
 	require.NoError(t, err, "each environment looks the tags up in its own account and region")
 	assert.Len(t, cfg.Deployments(), 2)
+}
+
+// priorNetworkAcls records the ACL each subnet had before manageNetworkAcls took it over.
+func TestPriorNetworkAclsNameListedSubnetsAndAclIdsWithManagedAcls(t *testing.T) {
+	managed := strings.Replace(existingVpcYAML, "  s3PrefixListIds:", "  s3PrefixListCidrs: {eu-west-2: [52.95.148.0/23]}\n  s3PrefixListIds:", 1) + "    manageNetworkAcls: true\n"
+	cfg, err := Parse("test", []byte(managed+"    priorNetworkAcls: {subnet-0aaaaaaaaaaaaaaa1: acl-0123456789abcdef0}\n"))
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"subnet-0aaaaaaaaaaaaaaa1": "acl-0123456789abcdef0"}, cfg.Network.ExistingVpc.PriorNetworkAcls)
+	for _, c := range []struct{ name, yaml, want string }{
+		{"not_a_listed_subnet", managed + "    priorNetworkAcls: {subnet-0ccccccccccccccc1: acl-0123456789abcdef0}\n",
+			`network.existingVpc.priorNetworkAcls.subnet-0ccccccccccccccc1: "subnet-0ccccccccccccccc1" is not one of the listed subnets`},
+		{"not_an_acl_id", managed + "    priorNetworkAcls: {subnet-0aaaaaaaaaaaaaaa1: default}\n",
+			`network.existingVpc.priorNetworkAcls.subnet-0aaaaaaaaaaaaaaa1: "default" is not a network ACL id`},
+		{"without_managed_acls", existingVpcYAML + "    priorNetworkAcls: {subnet-0aaaaaaaaaaaaaaa1: acl-0123456789abcdef0}\n",
+			`network.existingVpc.priorNetworkAcls: 1 subnets is not allowed: it records the ACLs manageNetworkAcls: true takes over`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse("test", []byte(c.yaml))
+			assert.ErrorContains(t, err, c.want)
+		})
+	}
 }

@@ -4,6 +4,7 @@ package stacks
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -62,7 +63,26 @@ func NewNetworkStack(scope constructs.Construct, cfg *config.Config) NetworkStac
 		Existing:                existing,
 	})
 	addNetworkOutputs(stack, net, existing)
+	if e := cfg.Network.ExistingVpc; e != nil && len(e.PriorNetworkAcls) > 0 {
+		awscdk.NewCfnOutput(stack, jsii.String(PriorNetworkAclsOutput), &awscdk.CfnOutputProps{
+			Value:       jsii.String(PriorNetworkAcls(e.PriorNetworkAcls)),
+			Description: jsii.String("Each subnet's own network ACL before manageNetworkAcls took it over (subnet=acl, comma-separated): restore with aws ec2 replace-network-acl-association (docs/network.md)"),
+		})
+	}
 	return NetworkStack{Stack: stack, Network: net}
+}
+
+// PriorNetworkAclsOutput is the network stack's output recording existingVpc.priorNetworkAcls,
+// which make check-update reads (vpcclash.PriorNetworkAcls).
+const PriorNetworkAclsOutput = "PriorNetworkAcls"
+
+// PriorNetworkAcls is the output's value: subnet=acl pairs, comma-separated, by subnet.
+func PriorNetworkAcls(prior map[string]string) string {
+	var pairs []string
+	for _, subnet := range slices.Sorted(maps.Keys(prior)) {
+		pairs = append(pairs, subnet+"="+prior[subnet])
+	}
+	return strings.Join(pairs, ",")
 }
 
 func addNetworkOutputs(stack awscdk.Stack, net network.Network, existing *network.ExistingVpc) {

@@ -17,6 +17,7 @@ import (
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/kmskey"
 	"github.com/privatepatch/privatepatch/constructs/loggroup"
+	"github.com/privatepatch/privatepatch/constructs/stackprotection"
 )
 
 // goVersion is the Go the build installs on CodeBuild's standard image (go.mod's toolchain).
@@ -36,6 +37,9 @@ const cdkCliVersion = "2.1148.1"
 // (self-mutation, assets) keep CDK Pipelines' SMALL.
 const synthCompute = awscodebuild.ComputeType_MEDIUM
 
+// stackPolicyDir is where, in cdk.out, the synth step writes the stages' stack policies.
+const stackPolicyDir = "stack-policies"
+
 // PipelineStack is the pipeline of pipeline mode, and the deployments it delivers.
 type PipelineStack struct {
 	awscdk.Stack
@@ -52,32 +56,54 @@ func NewPipeline(app awscdk.App, cfg *config.Config) PipelineStack {
 		StackName:   jsii.String(cfg.Project + "-pipeline"),
 		Description: jsii.String("privatepatch: builds, tests and deploys every environment"),
 		Env:         &awscdk.Environment{Account: jsii.String(cfg.PipelineAccount()), Region: jsii.String(cfg.PipelineRegion())},
+		// Deployed by make deploy and then by the pipeline's self-mutation (cdk deploy), which
+		// both apply it.
+		TerminationProtection: terminationProtection,
 	})
 	pl := cfg.Pipeline
 	source := pipelines.CodePipelineSource_Connection(jsii.String(pl.Repository), jsii.String(pl.Branch),
 		&pipelines.ConnectionSourceOptions{ConnectionArn: jsii.String(pl.ConnectionArn)})
+	// Each stage's stacks are protected by a step after it (stackprotection): the step's role
+	// here assumes a role in the stage's account that may only set their stack policy and
+	// termination protection. The names are fixed so that each side can name the other.
+	partition := *awscdk.Aws_PARTITION() // a pseudo parameter: resolves in each stack that uses it
+	stepRoleName := cfg.Project + "-pipeline-protect"
+	stepRoleArn := fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, cfg.PipelineAccount(), stepRoleName)
+	protectorName := func(d *config.Config) string { return cfg.Project + "-" + d.Environment + "-protect" }
+	protectorArn := func(d *config.Config) string {
+		return fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, d.Account, protectorName(d))
+	}
+	var protectorArns []string
+	synthCommands := []string{"export PATH=/usr/local/go/bin:$PATH", "make test", "make verify CONFIG=" + pl.ConfigFile}
+	for _, d := range cfg.Deployments() {
+		protectorArns = append(protectorArns, protectorArn(d))
+		// The stack policy of each stage's stacks (cfnupdate.StackPolicy), for its protection step.
+		synthCommands = append(synthCommands, "go run ./tools/checkupdate -stack-policies cdk.out -environment "+d.Environment+" -out cdk.out/"+stackPolicyDir)
+	}
+	stepRole := stackprotection.NewStepRole(stack, "ProtectStepRole", stackprotection.StepRoleProps{RoleName: stepRoleName, ProtectorRoleArns: protectorArns})
+	synth := pipelines.NewCodeBuildStep(jsii.String("Synth"), &pipelines.CodeBuildStepProps{
+		Input: source,
+		InstallCommands: jsii.Strings(
+			fmt.Sprintf("curl -fsSL https://go.dev/dl/go%s.linux-amd64.tar.gz | tar -C /usr/local -xz", goVersion),
+			"export PATH=/usr/local/go/bin:$PATH",
+		),
+		// Every test, then the synth of this configuration with every offline check (CDK's
+		// validation, the flow table, the schema, Control Tower): the pipeline deploys what
+		// this writes to cdk.out without synthesising again.
+		Commands:               jsii.Strings(synthCommands...),
+		PrimaryOutputDirectory: jsii.String("cdk.out"),
+		// make verify's S3 prefix-list drift check (s3drift) reads each region's list with the
+		// build's credentials; the pipeline deploys without make deploy, so this is its only one.
+		RolePolicyStatements: &[]awsiam.PolicyStatement{prefixListReader()},
+		BuildEnvironment:     &awscodebuild.BuildEnvironment{ComputeType: synthCompute},
+	})
 	s := PipelineStack{Stack: stack}
 	s.Pipeline = pipelines.NewCodePipeline(stack, jsii.String("Pipeline"), &pipelines.CodePipelineProps{
 		PipelineName:      jsii.String(cfg.Project),
 		CrossAccountKeys:  jsii.Bool(true), // environments may be in other accounts
 		EnableKeyRotation: jsii.Bool(true),
-		Synth: pipelines.NewCodeBuildStep(jsii.String("Synth"), &pipelines.CodeBuildStepProps{
-			Input: source,
-			InstallCommands: jsii.Strings(
-				fmt.Sprintf("curl -fsSL https://go.dev/dl/go%s.linux-amd64.tar.gz | tar -C /usr/local -xz", goVersion),
-				"export PATH=/usr/local/go/bin:$PATH",
-			),
-			// Every test, then the synth of this configuration with every offline check (CDK's
-			// validation, the flow table, the schema, Control Tower): the pipeline deploys what
-			// this writes to cdk.out without synthesising again.
-			Commands:               jsii.Strings("export PATH=/usr/local/go/bin:$PATH", "make test", "make verify CONFIG="+pl.ConfigFile),
-			PrimaryOutputDirectory: jsii.String("cdk.out"),
-			// make verify's S3 prefix-list drift check (s3drift) reads each region's list with the
-			// build's credentials; the pipeline deploys without make deploy, so this is its only one.
-			RolePolicyStatements: &[]awsiam.PolicyStatement{prefixListReader()},
-			BuildEnvironment:     &awscodebuild.BuildEnvironment{ComputeType: synthCompute},
-		}),
-		CliVersion: jsii.String(cdkCliVersion),
+		Synth:             synth,
+		CliVersion:        jsii.String(cdkCliVersion),
 		CodeBuildDefaults: &pipelines.CodeBuildOptions{
 			BuildEnvironment: &awscodebuild.BuildEnvironment{BuildImage: awscodebuild.LinuxBuildImage_STANDARD_7_0()},
 			Logging:          &awscodebuild.LoggingOptions{CloudWatch: &awscodebuild.CloudWatchLoggingOptions{LogGroup: buildLogs(stack)}},
@@ -91,8 +117,16 @@ func NewPipeline(app awscdk.App, cfg *config.Config) PipelineStack {
 			waves[d.Region] = wave
 		}
 		stage := awscdk.NewStage(app, jsii.String(d.Environment), &awscdk.StageProps{Env: environment(d)})
-		s.Deployments = append(s.Deployments, NewPrivatePatch(stage, d))
-		opts := &pipelines.AddStageOpts{}
+		p := NewPrivatePatch(stage, d)
+		s.Deployments = append(s.Deployments, p)
+		names := []string{*p.Network.StackName(), *p.Fleet.StackName(), *p.Patching.StackName()}
+		stackprotection.NewProtector(p.Patching.Stack, "PipelineProtector", stackprotection.ProtectorProps{
+			RoleName: protectorName(d), StepRoleArn: stepRoleArn, Stacks: names})
+		opts := &pipelines.AddStageOpts{Post: &[]pipelines.Step{pipelines.NewCodeBuildStep(jsii.String("Protect-"+d.Environment), &pipelines.CodeBuildStepProps{
+			Input:    synth.PrimaryOutput(),
+			Commands: jsii.Strings(stackprotection.Commands(protectorArn(d), d.Region, stackPolicyDir, names)...),
+			Role:     stepRole,
+		})}}
 		for _, name := range pl.ApprovalBefore {
 			if name == d.Environment {
 				opts.Pre = &[]pipelines.Step{pipelines.NewManualApprovalStep(jsii.String("Approve-"+d.Environment), &pipelines.ManualApprovalStepProps{
@@ -170,7 +204,8 @@ func suppressPipelineFindings(stack awscdk.Stack) {
 		"AwsSolutions-S1": "the pipeline's artifact bucket holds build artifacts only, which the next run recreates; CodePipeline's history records every run",
 		"AwsSolutions-IAM5": "CDK Pipelines' generated roles: CodeBuild writes log streams and report groups it cannot name in advance, reads and " +
 			"writes artifacts under the artifact bucket with its key, and assumes each environment's CDK bootstrap roles (role/*); the synth step " +
-			"reads the AWS-managed S3 prefix lists of every region (ec2:DescribeManagedPrefixLists and GetManagedPrefixListEntries, read-only)",
+			"reads the AWS-managed S3 prefix lists of every region (ec2:DescribeManagedPrefixLists and GetManagedPrefixListEntries, read-only); " +
+			"the protection steps' role gets the same log and artifact grants from CDK Pipelines, and assumes only the named protector roles",
 		"NIST.800.53.R5-IAMNoInlinePolicy":          "CDK Pipelines builds each role's policy from its grants",
 		"NIST.800.53.R5-S3BucketLoggingEnabled":     "the artifact bucket holds build artifacts only, which the next run recreates",
 		"NIST.800.53.R5-S3BucketReplicationEnabled": "build artifacts are recreated by the next run",

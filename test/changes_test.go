@@ -48,6 +48,15 @@ func edit(t *testing.T, pairs ...string) string {
 	return out
 }
 
+// stackPolicies are the stack policies make deploy sets on a deployment's stacks.
+func stackPolicies(d cfnupdate.Deployment) map[string][]cfnupdate.PolicyStatement {
+	out := map[string][]cfnupdate.PolicyStatement{}
+	for name, template := range d {
+		out[name] = cfnupdate.StackPolicy(template)
+	}
+	return out
+}
+
 var changeBase = &scenario{name: "change-base", config: fromYAML(changeBaseYAML), withoutNag: true}
 
 // TestRoutineChangesReplaceNoStatefulResourceAndRecreateNoFixedName deploys each routine change
@@ -79,14 +88,18 @@ func TestRoutineChangesReplaceNoStatefulResourceAndRecreateNoFixedName(t *testin
 		}},
 		{"command_output_encryption_to_kms", []string{"  inventory:", "  inventory:", "\nfleet:", "\ncommandOutput: {encryption: kms}\nfleet:"}},
 		{"cloudwatch_output_off", []string{", cloudWatchOutput: true}", "}"}},
+		// Turning each off (the way back) removes retained data: the stack policy in place allows it.
+		{"data_sync_off", []string{"resourceDataSync: true", "resourceDataSync: false"}},
+		{"inspector_on", []string{"\nfleet:", "\nsecurity: {inspector: {enable: true}}\nfleet:"}},
 	}
 	base := changeBase.synth(t).deployment()
 	for _, c := range changes {
 		t.Run(c.name, func(t *testing.T) {
 			changed := (&scenario{name: c.name, config: fromYAML(edit(t, c.edits...)), withoutNag: true}).synth(t).deployment()
-			problems, orphans := updateProblems(t, base, changed, cfnupdate.Options{})
+			// Each update is judged by the stack policy make deploy set on what is deployed too.
+			problems, orphans := updateProblems(t, base, changed, cfnupdate.Options{StackPolicies: stackPolicies(base)})
 			assert.Empty(t, problems, "deploying the change")
-			problems, _ = updateProblems(t, changed, base, cfnupdate.Options{Orphans: orphans, AllowRemovals: true})
+			problems, _ = updateProblems(t, changed, base, cfnupdate.Options{Orphans: orphans, AllowRemovals: true, StackPolicies: stackPolicies(changed)})
 			assert.Empty(t, problems, "deploying the base again (what the change added may go)")
 		})
 	}

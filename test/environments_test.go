@@ -70,6 +70,7 @@ environments:
         - {id: subnet-0aaaaaaaaaaaaaaa2, cidr: 10.20.11.0/24, zone: us-west-2b, routeTableId: rtb-0aaaaaaaaaaaaaaa2}
       interfaceEndpoints: hub
       hubCidrs: [10.0.0.0/24]
+      s3Endpoint: created
       wsusSubnet: private
       privateInternetPath: nat
   - {name: test, account: "222222222222", region: us-west-2}

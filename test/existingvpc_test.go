@@ -15,6 +15,8 @@ import (
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/netpath"
 	"github.com/privatepatch/privatepatch/s3drift"
+	"github.com/privatepatch/privatepatch/stacks"
+	"github.com/privatepatch/privatepatch/vpcclash"
 )
 
 // An existing VPC of a landing zone, its ids given in the configuration (fictitious ids; the S3
@@ -45,7 +47,7 @@ const existingVpcFleet = `fleet:
 var (
 	// existingVpc: endpoints created in the given subnets, the S3 gateway endpoint on the given
 	// route tables, the ACLs left alone, WSUS in a public subnet.
-	existingVpc = &scenario{name: "existing-vpc", config: fromYAML(existingVpcNetwork + existingVpcPublicSubnets + existingVpcFleet)}
+	existingVpc = &scenario{name: "existing-vpc", config: fromYAML(existingVpcNetwork + existingVpcPublicSubnets + "    interfaceEndpoints: created\n    s3Endpoint: created\n" + existingVpcFleet)}
 	// existingVpcHub: a hub's interface endpoints, an S3 endpoint the VPC has, no public
 	// subnets, WSUS in a private subnet behind the VPC's NAT.
 	existingVpcHub = &scenario{name: "existing-vpc-hub", config: fromYAML(existingVpcHubYAML)}
@@ -68,6 +70,7 @@ network:
   existingVpc:
     lookup: {tags: {Name: workload-vpc}, privateSubnetGroup: Isolated}
     interfaceEndpoints: hub
+    s3Endpoint: created
     hubCidrs: [10.0.0.0/24]
 ` + existingVpcFleet)}
 
@@ -256,6 +259,7 @@ var existingVpcManagedYAML = strings.Replace(existingVpcNetwork,
 	"  s3PrefixListIds:", "  s3PrefixListCidrs: {us-west-2: [3.5.76.0/22, 52.218.128.0/17]}\n  s3PrefixListIds:", 1) +
 	existingVpcPublicSubnets + `    interfaceEndpoints: hub
     hubCidrs: [10.0.0.0/24]
+    s3Endpoint: created
     manageNetworkAcls: true
     flowLogs: true
 `
@@ -287,7 +291,9 @@ func TestVerifyOnAnExistingVpcCountsDeclaredEndpointsSaysTheAclsAreNotModelledAn
 	assert.NotContains(t, out, "attacker-chosen-bucket", "a denial only the VPC's own endpoint policy could make is not claimed")
 
 	// Planted: the same templates with a configuration that declares nothing: all five missing.
-	out, code = runVerify(t, assembly, "-control-tower=false", "-config", write("created.yaml", existingVpcNetwork+`    wsusSubnet: private
+	out, code = runVerify(t, assembly, "-control-tower=false", "-config", write("created.yaml", existingVpcNetwork+`    interfaceEndpoints: created
+    s3Endpoint: created
+    wsusSubnet: private
     privateInternetPath: nat
 `+existingVpcFleet))
 	assert.Equal(t, 1, code, out)
@@ -355,4 +361,17 @@ func TestTheConfigurationsAnswersOnWhatIsCreatedMatchTheTemplates(t *testing.T) 
 			assert.Equal(t, cfg.WsusIsPublic(), len(s.fleetResources("AWS::EC2::EIP")) > 0, "%s: WSUS's Elastic IP", sc.name)
 		}
 	}
+}
+
+// existingVpc.priorNetworkAcls is kept in the network stack as the output PriorNetworkAcls, in
+// the form make check-update reads (vpcclash) and the restore in docs/network.md uses; without
+// it there is no such output.
+func TestPriorNetworkAclsAreRecordedInTheNetworkStack(t *testing.T) {
+	s := (&scenario{name: "existing-vpc-prior-acls", withoutNag: true, config: fromYAML(existingVpcManagedYAML +
+		"    priorNetworkAcls: {subnet-0aaaaaaaaaaaaaaa2: acl-0123456789abcdef0, subnet-0aaaaaaaaaaaaaaa1: acl-0123456789abcdef0}\n")}).synth(t)
+	output := s.template["Outputs"].(map[string]any)[stacks.PriorNetworkAclsOutput].(map[string]any)
+	assert.Equal(t, "subnet-0aaaaaaaaaaaaaaa1=acl-0123456789abcdef0,subnet-0aaaaaaaaaaaaaaa2=acl-0123456789abcdef0", output["Value"])
+	assert.Equal(t, map[string]string{"subnet-0aaaaaaaaaaaaaaa1": "acl-0123456789abcdef0", "subnet-0aaaaaaaaaaaaaaa2": "acl-0123456789abcdef0"},
+		vpcclash.PriorNetworkAcls(s.template))
+	assert.NotContains(t, existingVpcManaged.synth(t).template["Outputs"], stacks.PriorNetworkAclsOutput)
 }

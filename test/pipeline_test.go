@@ -17,7 +17,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/privatepatch/privatepatch/cfnupdate"
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/stackprotection"
 	"github.com/privatepatch/privatepatch/stacks"
 )
 
@@ -199,4 +201,148 @@ func TestPipelineStacksPassCdkNagWithTheirReasons(t *testing.T) {
 		checked[*stack.Id()] = true
 	}
 	assert.Len(t, checked, 2, "the pipeline stack and the eu-west-1 support stack: %v", keysOf(checked))
+}
+
+// joined renders a template value as text: Fn::Join joined, a Ref as ${NAME}.
+func joined(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case map[string]any:
+		if ref, ok := v["Ref"].(string); ok {
+			return "${" + ref + "}"
+		}
+		if j, ok := v["Fn::Join"].([]any); ok {
+			var parts []string
+			for _, p := range j[1].([]any) {
+				parts = append(parts, joined(p))
+			}
+			return strings.Join(parts, j[0].(string))
+		}
+	}
+	return fmt.Sprint(v)
+}
+
+// protectionGaps lists what a stage's protection step (its buildspec, as text) does not do for
+// each of the stage's stacks: assume the stage's protector role, enable termination protection,
+// set the stack policy the synth step wrote.
+func protectionGaps(buildspec, protectorArn, region string, stackNames []string) []string {
+	var gaps []string
+	if !strings.Contains(buildspec, "aws sts assume-role --role-arn "+protectorArn+" ") {
+		gaps = append(gaps, "does not assume "+protectorArn)
+	}
+	for _, name := range stackNames {
+		if !strings.Contains(buildspec, "update-termination-protection --region "+region+" --enable-termination-protection --stack-name "+name+" ") {
+			gaps = append(gaps, name+": no termination protection")
+		}
+		if !strings.Contains(buildspec, "set-stack-policy --region "+region+" --stack-name "+name+" --stack-policy-body file://stack-policies/"+name+".json") {
+			gaps = append(gaps, name+": no stack policy")
+		}
+	}
+	return gaps
+}
+
+// CodePipeline's CloudFormation actions apply neither a stack's termination protection (aws-cdk
+// issues 17871, 30405) nor a stack policy: a step after each stage sets both, through a role in
+// the stage's account that may do only that on only its stacks; the pipeline stack itself is
+// protected by the CLI that deploys it.
+func TestPipelineProtectsEachStagesStacksAfterItDeploysAndItself(t *testing.T) {
+	p, template := synthPipeline(t)
+	for _, stack := range pipelineOwnStacks() {
+		if *stack.StackName() == "privatepatch-pipeline" {
+			assert.True(t, *stack.TerminationProtection(), "the pipeline stack")
+		}
+	}
+	_, pipeline := oneOf(t, template, "AWS::CodePipeline::Pipeline", "Pipeline")
+	// The step runs after the stage's deploy actions, in the same pipeline stage.
+	for _, st := range props(pipeline)["Stages"].([]any) {
+		stage := st.(map[string]any)
+		if !strings.HasPrefix(stage["Name"].(string), "prod-") {
+			continue
+		}
+		lastDeploy, protect := 0.0, 0.0
+		for _, a := range stage["Actions"].([]any) {
+			action := a.(map[string]any)
+			order, _ := action["RunOrder"].(float64)
+			switch {
+			case action["ActionTypeId"].(map[string]any)["Provider"] == "CloudFormation":
+				lastDeploy = max(lastDeploy, order)
+			case action["Name"] == "Protect-"+stage["Name"].(string):
+				protect = order
+			}
+		}
+		assert.Greater(t, protect, lastDeploy, "%s: protection after the last deploy action", stage["Name"])
+	}
+
+	buildspecs := map[string]string{}
+	for _, project := range resourcesOf(template, "AWS::CodeBuild::Project") {
+		source := joined(props(project)["Source"].(map[string]any)["BuildSpec"])
+		if strings.Contains(source, "privatepatch-protect") {
+			buildspecs[regexp.MustCompile(`privatepatch-prod-\w+-protect`).FindString(source)] = source
+		}
+		if strings.Contains(source, "make test") {
+			for _, env := range []string{"prod-usw2", "prod-euw1"} {
+				assert.Contains(t, source, "go run ./tools/checkupdate -stack-policies cdk.out -environment "+env+" -out cdk.out/stack-policies", "the synth step writes the stage's stack policies")
+			}
+		}
+	}
+	require.Len(t, buildspecs, 2, "one protection step per environment: %v", keysOf(buildspecs))
+	// checkupdate -environment finds each stage's stacks in the pipeline's cloud assembly.
+	read, err := cfnupdate.ReadStacks(*pipelineAssembly.Directory())
+	require.NoError(t, err)
+	environments := map[string][]string{}
+	for _, s := range read {
+		environments[s.Environment] = append(environments[s.Environment], s.Name+" "+s.Account)
+	}
+	assert.Equal(t, []string{"privatepatch-prod-usw2-fleet 111111111111", "privatepatch-prod-usw2-network 111111111111", "privatepatch-prod-usw2-patching 111111111111"}, environments["prod-usw2"])
+	assert.Len(t, environments["prod-euw1"], 3)
+	for i, d := range p.Deployments {
+		account, region := []string{"111111111111", "222222222222"}[i], []string{"us-west-2", "eu-west-1"}[i]
+		roleName := "privatepatch-" + []string{"prod-usw2", "prod-euw1"}[i] + "-protect"
+		names := []string{*d.Network.StackName(), *d.Fleet.StackName(), *d.Patching.StackName()}
+		arn := "arn:${AWS::Partition}:iam::" + account + ":role/" + roleName
+		buildspec := buildspecs[roleName]
+		assert.Empty(t, protectionGaps(buildspec, arn, region, names), roleName)
+
+		// The protector role in the stage's account: only the two calls, only on its stacks,
+		// only for the pipeline's step role.
+		patching := *assertions.Template_FromStack(d.Patching.Stack, nil).ToJSON()
+		_, role := oneOf(t, patching, "AWS::IAM::Role", "PipelineProtector")
+		assert.Equal(t, roleName, props(role)["RoleName"])
+		trust := fmt.Sprint(props(role)["AssumeRolePolicyDocument"])
+		assert.Contains(t, trust, ":iam::111111111111:role/privatepatch-pipeline-protect", "the pipeline account's step role")
+		assert.NotContains(t, trust, ":root", "no whole account")
+		policies := props(role)["Policies"].([]any)
+		require.Len(t, policies, 1)
+		statements := policies[0].(map[string]any)["PolicyDocument"].(map[string]any)["Statement"].([]any)
+		require.Len(t, statements, 1)
+		assert.Equal(t, []any{"cloudformation:SetStackPolicy", "cloudformation:UpdateTerminationProtection"}, statements[0].(map[string]any)["Action"])
+		resources := fmt.Sprint(statements[0].(map[string]any)["Resource"])
+		for _, name := range names {
+			assert.Contains(t, resources, ":stack/"+name+"/*")
+		}
+		assert.Len(t, statements[0].(map[string]any)["Resource"], 3, "the stage's three stacks and nothing else")
+	}
+
+	// The step's role may assume the protector roles and nothing else of sts.
+	_, stepRole := oneOf(t, template, "AWS::IAM::Role", "ProtectStepRole")
+	assert.Equal(t, "privatepatch-pipeline-protect", props(stepRole)["RoleName"])
+	var assumes []string
+	for _, policy := range resourcesOf(template, "AWS::IAM::Policy") {
+		for _, st := range props(policy)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			if st.(map[string]any)["Sid"] == "AssumeTheStagesProtectorRoles" {
+				assumes = append(assumes, fmt.Sprint(st.(map[string]any)["Resource"]))
+			}
+		}
+	}
+	require.Len(t, assumes, 1)
+	assert.Contains(t, assumes[0], ":iam::111111111111:role/privatepatch-prod-usw2-protect")
+	assert.Contains(t, assumes[0], ":iam::222222222222:role/privatepatch-prod-euw1-protect")
+
+	// Planted failures: a step that skips a stack, or sets no policy, is caught.
+	names := []string{"privatepatch-prod-usw2-network", "privatepatch-prod-usw2-fleet"}
+	assert.Equal(t, []string{"privatepatch-prod-usw2-fleet: no termination protection", "privatepatch-prod-usw2-fleet: no stack policy"},
+		protectionGaps(strings.Join(stackprotection.Commands("arn:aws:iam::1:role/r", "us-west-2", "stack-policies", names[:1]), ""), "arn:aws:iam::1:role/r", "us-west-2", names))
+	noPolicy := strings.ReplaceAll(strings.Join(stackprotection.Commands("arn:aws:iam::1:role/r", "us-west-2", "stack-policies", names), ""), "set-stack-policy", "get-stack-policy")
+	assert.Len(t, protectionGaps(noPolicy, "arn:aws:iam::1:role/r", "us-west-2", names), 2)
 }

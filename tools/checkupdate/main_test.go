@@ -29,19 +29,19 @@ func write(t *testing.T, path, content string) {
 
 func TestListsTheStackNamesOfTheAssembly(t *testing.T) {
 	var out bytes.Buffer
-	require.NoError(t, run(&out, assembly(t, "ami-1"), "", "", specPath))
-	assert.Equal(t, "app-fleet eu-west-1\n", out.String())
+	require.NoError(t, listStacks(&out, assembly(t, "ami-1"), selection{}))
+	assert.Equal(t, "app-fleet eu-west-1 unknown-account\n", out.String())
 }
 
 func TestAcceptsANewStackAndAnUnchangedOne(t *testing.T) {
 	synthesised := assembly(t, "ami-1")
 	deployed := t.TempDir()
 	var out bytes.Buffer
-	require.NoError(t, run(&out, "", deployed, synthesised, specPath), "nothing deployed yet")
+	require.NoError(t, run(&out, deployed, synthesised, specPath, selection{}), "nothing deployed yet")
 	data, err := os.ReadFile(filepath.Join(synthesised, "Fleet.template.json"))
 	require.NoError(t, err)
 	write(t, filepath.Join(deployed, "app-fleet.json"), string(data))
-	require.NoError(t, run(&out, "", deployed, synthesised, specPath))
+	require.NoError(t, run(&out, deployed, synthesised, specPath, selection{}))
 	assert.Contains(t, out.String(), "1 deployed stack(s) of 1 update without replacing data")
 }
 
@@ -49,7 +49,7 @@ func TestRefusesAnUpdateThatReplacesAnInstance(t *testing.T) {
 	deployed := t.TempDir()
 	write(t, filepath.Join(deployed, "app-fleet.json"), `{"Resources": {"Server": {"Type": "AWS::EC2::Instance", "Properties": {"ImageId": "ami-1"}}}}`)
 	var out bytes.Buffer
-	err := run(&out, "", deployed, assembly(t, "ami-2"), specPath)
+	err := run(&out, deployed, assembly(t, "ami-2"), specPath, selection{})
 	assert.ErrorIs(t, err, errProblems)
 	assert.Contains(t, out.String(), `app-fleet/Server (AWS::EC2::Instance) is replaced: ImageId changes from "ami-1" to "ami-2"`)
 }
@@ -60,8 +60,8 @@ func TestReadsTheStacksOfEveryStage(t *testing.T) {
 	nested := assembly(t, "ami-1")
 	require.NoError(t, os.Rename(nested, filepath.Join(dir, "assembly-prod")))
 	var out bytes.Buffer
-	require.NoError(t, run(&out, dir, "", "", specPath))
-	assert.Equal(t, "app-fleet eu-west-1\n", out.String())
+	require.NoError(t, listStacks(&out, dir, selection{}))
+	assert.Equal(t, "app-fleet eu-west-1 unknown-account\n", out.String())
 }
 
 // networkAssembly writes a cloud assembly with the default configuration's golden network stack
@@ -92,19 +92,19 @@ func livePrefixLists(t *testing.T, idFixture, entriesFixture string) string {
 
 func TestListsOnlyTheNetworkStacksForTheS3PrefixListCheck(t *testing.T) {
 	var out bytes.Buffer
-	require.NoError(t, listNetworkStacks(&out, networkAssembly(t)))
+	require.NoError(t, listNetworkStacks(&out, networkAssembly(t), selection{}))
 	assert.Equal(t, "privatepatch-network us-west-2\n", out.String())
 }
 
 func TestS3PrefixListInSyncWithAwsPasses(t *testing.T) {
 	var out bytes.Buffer
-	require.NoError(t, checkPrefixLists(&out, livePrefixLists(t, "id-us-west-2.txt", "entries-in-sync.json"), networkAssembly(t)))
+	require.NoError(t, checkPrefixLists(&out, livePrefixLists(t, "id-us-west-2.txt", "entries-in-sync.json"), networkAssembly(t), selection{}))
 	assert.Contains(t, out.String(), "the S3 prefix list of 1 network stack(s) matches AWS's")
 }
 
 func TestDriftedS3PrefixListIsRefusedNamingTheFix(t *testing.T) {
 	var out bytes.Buffer
-	err := checkPrefixLists(&out, livePrefixLists(t, "id-us-west-2.txt", "entries-drifted.json"), networkAssembly(t))
+	err := checkPrefixLists(&out, livePrefixLists(t, "id-us-west-2.txt", "entries-drifted.json"), networkAssembly(t), selection{})
 	assert.ErrorIs(t, err, errProblems)
 	assert.ErrorContains(t, err, "the S3 prefix list has drifted")
 	assert.Contains(t, out.String(), "privatepatch-network (us-west-2): the private network ACL's S3 rules lack 198.51.100.0/24")
@@ -113,7 +113,7 @@ func TestDriftedS3PrefixListIsRefusedNamingTheFix(t *testing.T) {
 
 func TestUnreadLiveS3PrefixListIsAnError(t *testing.T) {
 	var out bytes.Buffer
-	err := checkPrefixLists(&out, t.TempDir(), networkAssembly(t))
+	err := checkPrefixLists(&out, t.TempDir(), networkAssembly(t), selection{})
 	assert.ErrorContains(t, err, "the live S3 prefix list of privatepatch-network was not read")
 }
 
@@ -149,7 +149,7 @@ func TestNamesWhatTheUpdateNeedsOfTheAccount(t *testing.T) {
 				write(t, filepath.Join(deployed, "app-patching.json"), `{"Resources": {`+c.deployed+`}}`)
 			}
 			var out bytes.Buffer
-			require.NoError(t, prerequisites(&out, deployed, securityAssembly(t, c.synthesised)))
+			require.NoError(t, prerequisites(&out, deployed, securityAssembly(t, c.synthesised), selection{}))
 			assert.Equal(t, c.want, out.String())
 		})
 	}
@@ -160,13 +160,197 @@ func TestWritesAStackPolicyPerStackForMakeDeploy(t *testing.T) {
 	write(t, filepath.Join(dir, "Fleet.template.json"), `{"Resources": {"Server": {"Type": "AWS::EC2::Instance"}, "Store": {"Type": "AWS::EC2::Volume"}}}`)
 	policies := filepath.Join(t.TempDir(), "policies")
 	var out bytes.Buffer
-	require.NoError(t, writeStackPolicies(&out, dir, policies))
+	require.NoError(t, writeStackPolicies(&out, dir, policies, selection{}))
 	assert.Equal(t, "app-fleet eu-west-1\n", out.String())
 	body, err := os.ReadFile(filepath.Join(policies, "app-fleet.json"))
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"Statement": [
-		{"Effect": "Deny", "Action": ["Update:Replace", "Update:Delete"], "Principal": "*", "Resource": "*",
+		{"Effect": "Deny", "Action": "Update:Replace", "Principal": "*", "Resource": "*",
 		 "Condition": {"StringEquals": {"ResourceType": ["AWS::EC2::Volume"]}}},
+		{"Effect": "Deny", "Action": "Update:Delete", "Principal": "*", "Resource": "LogicalResourceId/Store"},
 		{"Effect": "Allow", "Action": "Update:*", "Principal": "*", "Resource": "*"}]}`, string(body))
-	assert.Error(t, writeStackPolicies(&out, dir, ""), "no -out")
+	assert.Error(t, writeStackPolicies(&out, dir, "", selection{}), "no -out")
+}
+
+// Turning off flow logs removes a retained log group: check-update passed it, and then the stack
+// policy an earlier make deploy set (Update:Delete of every protected type) stopped CloudFormation
+// half-way. The policy in place (get-stack-policy, STACK.policy.json) is now judged too.
+func TestAnUpdateTheStackPolicyInPlaceDeniesIsRefusedNamingTheWayOut(t *testing.T) {
+	const withFlowLogs = `{"Resources": {"FlowLogs": {"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "Retain", "Properties": {}}, "Server": {"Type": "AWS::EC2::Instance", "Properties": {"ImageId": "ami-1"}}}}`
+	const earlierPolicy = `{"Statement": [{"Effect": "Deny", "Action": ["Update:Replace", "Update:Delete"], "Principal": "*", "Resource": "*",
+		"Condition": {"StringEquals": {"ResourceType": ["AWS::Logs::LogGroup"]}}}, {"Effect": "Allow", "Action": "Update:*", "Principal": "*", "Resource": "*"}]}`
+	synthesised := assembly(t, "ami-1") // the same stack without the log group
+	deployed := t.TempDir()
+	write(t, filepath.Join(deployed, "app-fleet.json"), withFlowLogs)
+	var out bytes.Buffer
+	require.NoError(t, run(&out, deployed, synthesised, specPath, selection{}), "no policy in place: the retained group is left behind")
+
+	write(t, filepath.Join(deployed, "app-fleet.policy.json"), earlierPolicy)
+	out.Reset()
+	err := run(&out, deployed, synthesised, specPath, selection{})
+	assert.ErrorIs(t, err, errProblems)
+	assert.Contains(t, out.String(), "app-fleet/FlowLogs (AWS::Logs::LogGroup) would be refused by CloudFormation half-way: the stack policy set on app-fleet denies Update:Delete of it")
+	assert.Contains(t, out.String(), "make stack-policies")
+
+	// The way out: this version's policy of the deployed template allows it.
+	policies := filepath.Join(t.TempDir(), "policies")
+	out.Reset()
+	require.NoError(t, writeDeployedStackPolicies(&out, deployed, synthesised, policies, selection{}))
+	assert.Equal(t, "app-fleet eu-west-1\n", out.String())
+	body, err := os.ReadFile(filepath.Join(policies, "app-fleet.json"))
+	require.NoError(t, err)
+	write(t, filepath.Join(deployed, "app-fleet.policy.json"), string(body))
+	out.Reset()
+	require.NoError(t, run(&out, deployed, synthesised, specPath, selection{}), out.String())
+
+	// The AWS CLI's answer for a stack without a policy (--output text) is None.
+	write(t, filepath.Join(deployed, "app-fleet.policy.json"), "None\n")
+	require.NoError(t, run(&out, deployed, synthesised, specPath, selection{}))
+}
+
+// environmentsAssembly writes a cloud assembly of two environments (CDK stages) in two accounts,
+// and, with pipeline, the pipeline's own stack at the top.
+func environmentsAssembly(t *testing.T, pipeline bool) string {
+	dir := t.TempDir()
+	artifacts := `"assembly-prod": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "assembly-prod"}},
+		"assembly-dev": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "assembly-dev"}}`
+	if pipeline {
+		artifacts += `, "Pipeline": {"type": "aws:cloudformation:stack", "environment": "aws://333333333333/eu-west-1",
+			"properties": {"templateFile": "Pipeline.template.json", "stackName": "app-pipeline"}}`
+		write(t, filepath.Join(dir, "Pipeline.template.json"), `{"Resources": {}}`)
+	}
+	write(t, filepath.Join(dir, "manifest.json"), `{"artifacts": {`+artifacts+`}}`)
+	for env, account := range map[string]string{"prod": "111111111111", "dev": "222222222222"} {
+		nested := filepath.Join(dir, "assembly-"+env)
+		require.NoError(t, os.MkdirAll(nested, 0o755))
+		write(t, filepath.Join(nested, "manifest.json"), `{"artifacts": {"`+env+`Fleet": {"type": "aws:cloudformation:stack", "environment": "aws://`+account+`/eu-west-1",
+			"properties": {"templateFile": "Fleet.template.json", "stackName": "app-`+env+`-fleet"}}}}`)
+		write(t, filepath.Join(nested, "Fleet.template.json"), `{"Resources": {"Store": {"Type": "AWS::EC2::Volume"}}}`)
+	}
+	return dir
+}
+
+// Multi-account environments: another account's stacks read as "not deployed yet" with the
+// caller's credentials, so they are refused, naming one profile per environment.
+func TestStacksOfAnotherAccountAreRefusedAndOneEnvironmentCanBePicked(t *testing.T) {
+	dir := environmentsAssembly(t, false)
+	var out bytes.Buffer
+	require.NoError(t, listStacks(&out, dir, selection{}))
+	assert.Equal(t, "app-dev-fleet eu-west-1 222222222222\napp-prod-fleet eu-west-1 111111111111\n", out.String(), "each stack's account from its environment")
+
+	out.Reset()
+	err := listStacks(&out, dir, selection{account: "111111111111"})
+	assert.ErrorContains(t, err, "the AWS credentials are of account 111111111111, and app-dev-fleet (environment dev) is in account 222222222222")
+	assert.ErrorContains(t, err, "AWS_PROFILE=<a profile of that account> make deploy ENVIRONMENT=<name>")
+	assert.Empty(t, out.String(), "nothing listed before the refusal")
+	for _, refused := range []error{
+		writeStackPolicies(&out, dir, t.TempDir(), selection{account: "111111111111"}),
+		prerequisites(&out, t.TempDir(), dir, selection{account: "111111111111"}),
+		run(&out, t.TempDir(), dir, specPath, selection{account: "111111111111"}),
+	} {
+		assert.ErrorContains(t, refused, "is in account 222222222222")
+	}
+
+	require.NoError(t, listStacks(&out, dir, selection{environment: "prod", account: "111111111111"}))
+	assert.Equal(t, "app-prod-fleet eu-west-1 111111111111\n", out.String())
+	assert.ErrorContains(t, listStacks(&out, dir, selection{environment: "test"}), "ENVIRONMENT=test: no such environment; the configuration's are dev, prod")
+	assert.ErrorContains(t, listStacks(&out, assembly(t, "ami-1"), selection{environment: "prod"}), "has no environments")
+
+	out.Reset()
+	require.NoError(t, printCdkSelection(&out, dir, "prod"))
+	require.NoError(t, printCdkSelection(&out, dir, ""))
+	require.NoError(t, printCdkSelection(&out, assembly(t, "ami-1"), ""))
+	assert.Equal(t, "prod/*\n**\n**\n", out.String())
+}
+
+// A pipeline app deploys its own stacks; its stages, in other accounts, deploy through it.
+func TestAPipelineAppPicksItsOwnStacksUnlessAnEnvironmentIsNamed(t *testing.T) {
+	dir := environmentsAssembly(t, true)
+	var out bytes.Buffer
+	require.NoError(t, listStacks(&out, dir, selection{account: "333333333333"}))
+	assert.Equal(t, "app-pipeline eu-west-1 333333333333\n", out.String())
+	out.Reset()
+	require.NoError(t, printCdkSelection(&out, dir, ""))
+	assert.Equal(t, "*\n", out.String(), "cdk's * is the top level: the pipeline, not its stages")
+	assert.ErrorContains(t, listStacks(&out, dir, selection{environment: "dev", account: "333333333333"}), "is in account 222222222222")
+	// The pipeline's build runs the S3 prefix-list drift check of every stage.
+	all, err := selection{all: true}.stacks(dir)
+	require.NoError(t, err)
+	assert.Len(t, all, 3)
+}
+
+// existingVpcAssembly writes a cloud assembly with the golden network stack of an existing VPC.
+func existingVpcAssembly(t *testing.T, golden string) string {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "manifest.json"), `{"artifacts": {"Network": {"type": "aws:cloudformation:stack", "environment": "aws://unknown-account/us-west-2",
+		"properties": {"templateFile": "Network.template.json", "stackName": "privatepatch-network"}}}}`)
+	data, err := os.ReadFile(filepath.Join("..", "..", "test", "testdata", golden+".network.template.json"))
+	require.NoError(t, err)
+	write(t, filepath.Join(dir, "Network.template.json"), string(data))
+	return dir
+}
+
+// liveVpc writes what the Makefile's AWS CLI calls would for the VPC.
+func liveVpc(t *testing.T, endpoints, zones, hostnames string) string {
+	dir := t.TempDir()
+	for fixture, suffix := range map[string]string{endpoints: ".endpoints.json", zones: ".zones.json", "dns-support-true.json": ".dns-support.json", hostnames: ".dns-hostnames.json"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "vpcclash", "testdata", fixture))
+		require.NoError(t, err)
+		write(t, filepath.Join(dir, "privatepatch-network"+suffix), string(data))
+	}
+	return dir
+}
+
+// s3Endpoint: created and interfaceEndpoints: created in a landing-zone VPC that has both: the
+// update is refused before the deploy, naming the settings.
+func TestAnExistingVpcThatHasTheEndpointsIsRefusedNamingTheSettings(t *testing.T) {
+	assembly := existingVpcAssembly(t, "existing-vpc")
+	var out bytes.Buffer
+	require.NoError(t, listExistingVpcs(&out, assembly, selection{}))
+	assert.Equal(t, "privatepatch-network us-west-2 vpc-0a1b2c3d4e5f60718\n", out.String())
+
+	out.Reset()
+	require.NoError(t, checkExistingVpcs(&out, liveVpc(t, "endpoints-none.json", "zones-none.json", "dns-hostnames-true.json"), assembly, selection{}))
+	assert.Contains(t, out.String(), "in 1 existing VPC(s) create no endpoint the VPC has")
+
+	out.Reset()
+	err := checkExistingVpcs(&out, liveVpc(t, "endpoints-landing-zone.json", "zones-hub.json", "dns-hostnames-true.json"), assembly, selection{})
+	assert.ErrorIs(t, err, errProblems)
+	assert.Contains(t, out.String(), "set network.existingVpc.s3Endpoint: existing")
+	assert.Contains(t, out.String(), "set network.existingVpc.interfaceEndpoints: hub")
+
+	assert.ErrorContains(t, checkExistingVpcs(&out, t.TempDir(), assembly, selection{}), "privatepatch-network: the existing VPC vpc-0a1b2c3d4e5f60718 was not read")
+	// Its own VPC: nothing to read.
+	out.Reset()
+	require.NoError(t, listExistingVpcs(&out, networkAssembly(t), selection{}))
+	assert.Empty(t, out.String())
+}
+
+// manageNetworkAcls over subnets that use a landing zone's own ACL: refused before the first
+// deploy until existingVpc.priorNetworkAcls records it; once deployed, the ACLs are ours.
+func TestTakingOverASubnetsOwnNetworkAclIsRefusedUntilRecorded(t *testing.T) {
+	assembly := existingVpcAssembly(t, "existing-vpc-managed-acls")
+	var out bytes.Buffer
+	require.NoError(t, listAclSubnets(&out, assembly, selection{}))
+	assert.Equal(t, "privatepatch-network us-west-2 subnet-0aaaaaaaaaaaaaaa1,subnet-0aaaaaaaaaaaaaaa2,subnet-0bbbbbbbbbbbbbbb1,subnet-0bbbbbbbbbbbbbbb2\n", out.String())
+
+	live := t.TempDir()
+	data, err := os.ReadFile(filepath.Join("..", "..", "vpcclash", "testdata", "acls-landing-zone.json"))
+	require.NoError(t, err)
+	write(t, filepath.Join(live, "privatepatch-network.acls.json"), string(data))
+	deployed := t.TempDir()
+	out.Reset()
+	err = checkAcls(&out, live, deployed, assembly, selection{})
+	assert.ErrorIs(t, err, errProblems)
+	assert.Contains(t, out.String(), "network.existingVpc.priorNetworkAcls: {subnet-0aaaaaaaaaaaaaaa1: acl-0123456789abcdef0}")
+
+	template, err := os.ReadFile(filepath.Join(assembly, "Network.template.json"))
+	require.NoError(t, err)
+	write(t, filepath.Join(deployed, "privatepatch-network.json"), string(template))
+	out.Reset()
+	require.NoError(t, checkAcls(&out, live, deployed, assembly, selection{}), out.String())
+
+	out.Reset()
+	require.NoError(t, listAclSubnets(&out, existingVpcAssembly(t, "existing-vpc"), selection{}))
+	assert.Empty(t, out.String(), "the ACLs left alone")
 }

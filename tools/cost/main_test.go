@@ -71,7 +71,18 @@ network:
       - {id: subnet-0aaaaaaaaaaaaaaa1, cidr: 10.20.10.0/24, zone: us-west-2a, routeTableId: rtb-0aaaaaaaaaaaaaaa1}
       - {id: subnet-0aaaaaaaaaaaaaaa2, cidr: 10.20.11.0/24, zone: us-west-2b, routeTableId: rtb-0aaaaaaaaaaaaaaa2}
       - {id: subnet-0aaaaaaaaaaaaaaa3, cidr: 10.20.12.0/24, zone: us-west-2c, routeTableId: rtb-0aaaaaaaaaaaaaaa3}
-` + settings)
+` + withEndpointSettings(settings))
+}
+
+// withEndpointSettings states the endpoint settings an existing VPC requires, as created where
+// settings leaves them out.
+func withEndpointSettings(settings string) string {
+	for _, key := range []string{"interfaceEndpoints", "s3Endpoint"} {
+		if !strings.Contains(settings, key+":") {
+			settings += "    " + key + ": created\n"
+		}
+	}
+	return settings
 }
 
 func TestAnExistingVpcWithAHubPricesNoEndpointsElasticIpOrFlowLogKeyAndSaysSo(t *testing.T) {
@@ -148,6 +159,7 @@ environments:
         - {id: subnet-0aaaaaaaaaaaaaaa1, cidr: 10.20.10.0/24, zone: us-west-2a, routeTableId: rtb-0aaaaaaaaaaaaaaa1}
       interfaceEndpoints: hub
       hubCidrs: [10.0.0.0/24]
+      s3Endpoint: created
       wsusSubnet: private
       privateInternetPath: nat
   - {name: test, account: "222222222222", region: us-west-2}

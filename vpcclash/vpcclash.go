@@ -1,0 +1,267 @@
+// Package vpcclash finds what an existing VPC already has that the network stack would create in
+// it again, where creating it fails half-way: an S3 gateway endpoint on the same route tables, or
+// the private DNS names of the Systems Manager endpoints (an endpoint with private DNS, or a hub's
+// private hosted zone associated with the VPC), or DNS attributes that private DNS needs. make
+// check-update reads the VPC with the AWS CLI (describe-vpc-endpoints, route53
+// list-hosted-zones-by-vpc, describe-vpc-attribute) and this judges the answers against the
+// synthesised network template. No CDK.
+package vpcclash
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// AWS facts, each with its page (read 2026-12-06):
+//   - "Gateway endpoints" (AWS PrivateLink guide): several gateway endpoints for one service use
+//     different route tables; a route table has one route per service prefix list, which an S3
+//     gateway endpoint adds to each of its tables.
+//   - CreateVpcEndpoint, PrivateDnsEnabled (Amazon EC2 API Reference): private DNS associates a
+//     private hosted zone holding the service's default DNS name (e.g. ssm.us-west-2.amazonaws.com)
+//     with the VPC, and needs the VPC attributes enableDnsHostnames and enableDnsSupport true.
+//   - A VPC resolves one private hosted zone per name: where a hub's zone for the service's name is
+//     associated already, the endpoint's private DNS conflicts with it.
+//   - CloudFormation tags what it creates with aws:cloudformation:stack-name ("Resource tags",
+//     CloudFormation User Guide): the stack's own endpoints are no clash on an update.
+
+// Plan is what a network template creates in an existing VPC.
+type Plan struct {
+	VpcID string
+	// S3RouteTables are the route tables the S3 gateway endpoint is added to (none: not created).
+	S3RouteTables []string
+	// PrivateDNSServices are the interface endpoints' services with private DNS
+	// (com.amazonaws.REGION.ssm, ...).
+	PrivateDNSServices []string
+}
+
+// FromTemplate reads the plan of a network template in region; ok is false for a template that
+// creates its own VPC (or holds no network).
+func FromTemplate(template map[string]any, region string) (Plan, bool) {
+	var plan Plan
+	resources, _ := template["Resources"].(map[string]any)
+	for _, r := range resources {
+		if r.(map[string]any)["Type"] == "AWS::EC2::VPC" {
+			return Plan{}, false
+		}
+	}
+	outputs, _ := template["Outputs"].(map[string]any)
+	vpc, _ := outputs["VpcId"].(map[string]any)
+	plan.VpcID, _ = vpc["Value"].(string)
+	if !strings.HasPrefix(plan.VpcID, "vpc-") {
+		return Plan{}, false
+	}
+	for _, r := range resources {
+		r := r.(map[string]any)
+		if r["Type"] != "AWS::EC2::VPCEndpoint" {
+			continue
+		}
+		p, _ := r["Properties"].(map[string]any)
+		service := serviceName(p["ServiceName"], region)
+		switch p["VpcEndpointType"] {
+		case "Gateway":
+			if service == "com.amazonaws."+region+".s3" {
+				for _, t := range p["RouteTableIds"].([]any) {
+					if s, ok := t.(string); ok {
+						plan.S3RouteTables = append(plan.S3RouteTables, s)
+					}
+				}
+			}
+		case "Interface":
+			if p["PrivateDnsEnabled"] == true {
+				plan.PrivateDNSServices = append(plan.PrivateDNSServices, service)
+			}
+		}
+	}
+	sort.Strings(plan.S3RouteTables)
+	sort.Strings(plan.PrivateDNSServices)
+	return plan, true
+}
+
+// serviceName resolves a ServiceName: a string, or CDK's Fn::Join of com.amazonaws., the region
+// and the service.
+func serviceName(v any, region string) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case map[string]any:
+		if j, ok := v["Fn::Join"].([]any); ok && len(j) == 2 {
+			var parts []string
+			for _, p := range j[1].([]any) {
+				switch p := p.(type) {
+				case string:
+					parts = append(parts, p)
+				case map[string]any:
+					if p["Ref"] == "AWS::Region" {
+						parts = append(parts, region)
+					}
+				}
+			}
+			sep, _ := j[0].(string)
+			return strings.Join(parts, sep)
+		}
+	}
+	return ""
+}
+
+// DNSName is the default DNS name of an AWS service endpoint: com.amazonaws.REGION.ssm is
+// ssm.REGION.amazonaws.com.
+func DNSName(service string) string {
+	parts := strings.Split(service, ".")
+	if len(parts) < 4 || parts[0] != "com" || parts[1] != "amazonaws" {
+		return ""
+	}
+	return strings.Join(parts[3:], ".") + "." + parts[2] + ".amazonaws.com"
+}
+
+// Live is what the AWS CLI answered for the VPC.
+type Live struct {
+	// Endpoints: aws ec2 describe-vpc-endpoints --filters Name=vpc-id,Values=VPC --output json
+	Endpoints []Endpoint
+	// Zones: aws route53 list-hosted-zones-by-vpc --vpc-id VPC --vpc-region REGION --output json
+	Zones []Zone
+	// DNSSupport, DNSHostnames: aws ec2 describe-vpc-attribute --attribute enableDnsSupport
+	// (enableDnsHostnames) --output json
+	DNSSupport, DNSHostnames bool
+}
+
+// Endpoint is a VpcEndpoint of DescribeVpcEndpoints (the members read here).
+type Endpoint struct {
+	VpcEndpointID     string   `json:"VpcEndpointId"`
+	VpcEndpointType   string   `json:"VpcEndpointType"`
+	ServiceName       string   `json:"ServiceName"`
+	State             string   `json:"State"`
+	RouteTableIDs     []string `json:"RouteTableIds"`
+	PrivateDNSEnabled bool     `json:"PrivateDnsEnabled"`
+	Tags              []struct {
+		Key   string `json:"Key"`
+		Value string `json:"Value"`
+	} `json:"Tags"`
+}
+
+// Zone is a HostedZoneSummary of ListHostedZonesByVPC.
+type Zone struct {
+	HostedZoneID string `json:"HostedZoneId"`
+	Name         string `json:"Name"`
+	Owner        struct {
+		OwningAccount string `json:"OwningAccount"`
+		OwningService string `json:"OwningService"`
+	} `json:"Owner"`
+}
+
+// ParseEndpoints reads describe-vpc-endpoints' output.
+func ParseEndpoints(data []byte) ([]Endpoint, error) {
+	var out struct {
+		VpcEndpoints *[]Endpoint `json:"VpcEndpoints"`
+	}
+	if err := json.Unmarshal(data, &out); err != nil || out.VpcEndpoints == nil {
+		return nil, fmt.Errorf("not the output of aws ec2 describe-vpc-endpoints (no VpcEndpoints): %v", err)
+	}
+	return *out.VpcEndpoints, nil
+}
+
+// ParseZones reads list-hosted-zones-by-vpc's output.
+func ParseZones(data []byte) ([]Zone, error) {
+	var out struct {
+		HostedZoneSummaries *[]Zone `json:"HostedZoneSummaries"`
+	}
+	if err := json.Unmarshal(data, &out); err != nil || out.HostedZoneSummaries == nil {
+		return nil, fmt.Errorf("not the output of aws route53 list-hosted-zones-by-vpc (no HostedZoneSummaries): %v", err)
+	}
+	return *out.HostedZoneSummaries, nil
+}
+
+// ParseAttribute reads describe-vpc-attribute's output for attribute (EnableDnsSupport or
+// EnableDnsHostnames).
+func ParseAttribute(data []byte, attribute string) (bool, error) {
+	var out map[string]json.RawMessage
+	if err := json.Unmarshal(data, &out); err != nil {
+		return false, fmt.Errorf("not the output of aws ec2 describe-vpc-attribute: %w", err)
+	}
+	var v struct {
+		Value *bool `json:"Value"`
+	}
+	if raw, ok := out[attribute]; !ok || json.Unmarshal(raw, &v) != nil || v.Value == nil {
+		return false, fmt.Errorf("not the output of aws ec2 describe-vpc-attribute --attribute %s (no %s.Value)", lowerFirst(attribute), attribute)
+	}
+	return *v.Value, nil
+}
+
+func lowerFirst(s string) string { return strings.ToLower(s[:1]) + s[1:] }
+
+// gone are the endpoint states that hold no route and no name.
+var gone = []string{"deleting", "deleted", "rejected", "failed", "expired"}
+
+// Check lists what stack (a network stack in an existing VPC, field the configuration's place of
+// it) would fail to create in the VPC as it is.
+func Check(stack, field string, plan Plan, live Live) []string {
+	var problems []string
+	ownedByOthers := func(e Endpoint) bool {
+		if slices.Contains(gone, strings.ToLower(e.State)) {
+			return false
+		}
+		for _, t := range e.Tags {
+			if t.Key == "aws:cloudformation:stack-name" && t.Value == stack {
+				return false // this stack's own, on an update
+			}
+		}
+		return true
+	}
+	if len(plan.S3RouteTables) > 0 {
+		for _, e := range live.Endpoints {
+			if !ownedByOthers(e) || !strings.EqualFold(e.VpcEndpointType, "Gateway") || !strings.HasSuffix(e.ServiceName, ".s3") {
+				continue
+			}
+			var shared []string
+			for _, t := range e.RouteTableIDs {
+				if slices.Contains(plan.S3RouteTables, t) {
+					shared = append(shared, t)
+				}
+			}
+			if len(shared) > 0 {
+				problems = append(problems, fmt.Sprintf("%s: %s has the S3 gateway endpoint %s on route tables %s, which the S3 endpoint privatepatch would add holds a route in already (one route per service and table): set %s.s3Endpoint: existing",
+					stack, plan.VpcID, e.VpcEndpointID, strings.Join(shared, ", "), field))
+			}
+		}
+	}
+	if len(plan.PrivateDNSServices) == 0 {
+		return problems
+	}
+	var clashes []string
+	for _, service := range plan.PrivateDNSServices {
+		name := DNSName(service)
+		for _, e := range live.Endpoints {
+			if ownedByOthers(e) && e.PrivateDNSEnabled && e.ServiceName == service {
+				clashes = append(clashes, fmt.Sprintf("%s (endpoint %s with private DNS)", name, e.VpcEndpointID))
+			}
+		}
+		for _, z := range live.Zones {
+			zone := strings.TrimSuffix(z.Name, ".")
+			// A zone for the name or a domain above it (us-west-2.amazonaws.com) answers for it.
+			if zone != "" && z.Owner.OwningService == "" && (name == zone || strings.HasSuffix(name, "."+zone)) && strings.Count(zone, ".") >= 1 {
+				clashes = append(clashes, fmt.Sprintf("%s (private hosted zone %s %s)", name, z.Name, z.HostedZoneID))
+			}
+		}
+	}
+	if len(clashes) > 0 {
+		problems = append(problems, fmt.Sprintf("%s: %s resolves %s already, which the interface endpoints privatepatch would create with private DNS claim too: set %s.interfaceEndpoints: hub (with hubCidrs, the blocks of the endpoints those names lead to)",
+			stack, plan.VpcID, strings.Join(clashes, "; "), field))
+	}
+	var off, fixes []string
+	for _, a := range []struct {
+		on         bool
+		name, flag string
+	}{{live.DNSSupport, "enableDnsSupport", "--enable-dns-support"}, {live.DNSHostnames, "enableDnsHostnames", "--enable-dns-hostnames"}} {
+		if !a.on {
+			off = append(off, a.name)
+			fixes = append(fixes, fmt.Sprintf(`aws ec2 modify-vpc-attribute --vpc-id %s %s '{"Value":true}'`, plan.VpcID, a.flag))
+		}
+	}
+	if len(off) > 0 {
+		problems = append(problems, fmt.Sprintf("%s: %s has %s false, and interface endpoints with private DNS need both true: ask the VPC's owner to set them (%s), or set %s.interfaceEndpoints: hub",
+			stack, plan.VpcID, strings.Join(off, " and "), strings.Join(fixes, "; "), field))
+	}
+	return problems
+}

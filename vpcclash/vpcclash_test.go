@@ -1,0 +1,91 @@
+package vpcclash
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func golden(t *testing.T, name string) map[string]any {
+	data, err := os.ReadFile(filepath.Join("..", "test", "testdata", name+".template.json"))
+	require.NoError(t, err)
+	var template map[string]any
+	require.NoError(t, json.Unmarshal(data, &template))
+	return template
+}
+
+func live(t *testing.T, endpoints, zones, hostnames string) Live {
+	read := func(name string) []byte {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		require.NoError(t, err)
+		return data
+	}
+	var l Live
+	var err error
+	l.Endpoints, err = ParseEndpoints(read(endpoints))
+	require.NoError(t, err)
+	l.Zones, err = ParseZones(read(zones))
+	require.NoError(t, err)
+	l.DNSSupport, err = ParseAttribute(read("dns-support-true.json"), "EnableDnsSupport")
+	require.NoError(t, err)
+	l.DNSHostnames, err = ParseAttribute(read(hostnames), "EnableDnsHostnames")
+	require.NoError(t, err)
+	return l
+}
+
+func TestThePlanOfTheGoldenExistingVpcTemplates(t *testing.T) {
+	plan, ok := FromTemplate(golden(t, "existing-vpc.network"), "us-west-2")
+	require.True(t, ok)
+	assert.Equal(t, Plan{VpcID: "vpc-0a1b2c3d4e5f60718", S3RouteTables: []string{"rtb-0aaaaaaaaaaaaaaa1", "rtb-0aaaaaaaaaaaaaaa2"},
+		PrivateDNSServices: []string{"com.amazonaws.us-west-2.ec2", "com.amazonaws.us-west-2.ec2messages", "com.amazonaws.us-west-2.ssm", "com.amazonaws.us-west-2.ssmmessages"}}, plan)
+	hub, ok := FromTemplate(golden(t, "existing-vpc-hub.network"), "us-west-2")
+	require.True(t, ok)
+	assert.Equal(t, Plan{VpcID: "vpc-0a1b2c3d4e5f60718"}, hub, "hub and existing: nothing created")
+	_, ok = FromTemplate(golden(t, "default.network"), "us-west-2")
+	assert.False(t, ok, "privatepatch's own VPC")
+	assert.Equal(t, "ssmmessages.us-west-2.amazonaws.com", DNSName("com.amazonaws.us-west-2.ssmmessages"))
+}
+
+func TestAnEmptyVpcTakesWhatTheStackCreates(t *testing.T) {
+	plan, _ := FromTemplate(golden(t, "existing-vpc.network"), "us-west-2")
+	assert.Empty(t, Check("privatepatch-network", "network.existingVpc", plan, live(t, "endpoints-none.json", "zones-none.json", "dns-hostnames-true.json")))
+	// On an update, the stack's own endpoints (and a deleted one) are no clash.
+	assert.Empty(t, Check("privatepatch-network", "network.existingVpc", plan, live(t, "endpoints-own.json", "zones-none.json", "dns-hostnames-true.json")))
+}
+
+func TestALandingZonesEndpointsAreRefusedNamingTheSetting(t *testing.T) {
+	plan, _ := FromTemplate(golden(t, "existing-vpc.network"), "us-west-2")
+	problems := Check("privatepatch-network", "network.existingVpc", plan, live(t, "endpoints-landing-zone.json", "zones-hub.json", "dns-hostnames-false.json"))
+	require.Len(t, problems, 3, strings.Join(problems, "\n"))
+	assert.Contains(t, problems[0], "vpc-0a1b2c3d4e5f60718 has the S3 gateway endpoint vpce-0a1b2c3d4e5f60001 on route tables rtb-0aaaaaaaaaaaaaaa1, rtb-0aaaaaaaaaaaaaaa2")
+	assert.Contains(t, problems[0], "set network.existingVpc.s3Endpoint: existing")
+	assert.Contains(t, problems[1], "ssm.us-west-2.amazonaws.com (endpoint vpce-0a1b2c3d4e5f60002 with private DNS)")
+	assert.Contains(t, problems[1], "ssmmessages.us-west-2.amazonaws.com (private hosted zone ssmmessages.us-west-2.amazonaws.com. Z0123456789ABCDEFGHIJ)")
+	assert.NotContains(t, problems[1], "corp.example.com")
+	assert.Contains(t, problems[1], "set network.existingVpc.interfaceEndpoints: hub")
+	assert.Contains(t, problems[2], "has enableDnsHostnames false")
+	assert.Contains(t, problems[2], `aws ec2 modify-vpc-attribute --vpc-id vpc-0a1b2c3d4e5f60718 --enable-dns-hostnames '{"Value":true}'`)
+
+	// With s3Endpoint: existing and interfaceEndpoints: hub nothing is created, so nothing clashes.
+	hub, _ := FromTemplate(golden(t, "existing-vpc-hub.network"), "us-west-2")
+	assert.Empty(t, Check("privatepatch-network", "network.existingVpc", hub, live(t, "endpoints-landing-zone.json", "zones-hub.json", "dns-hostnames-false.json")))
+	// A route table of the VPC's S3 endpoint that the stack does not use is no clash.
+	other := plan
+	other.S3RouteTables = []string{"rtb-0cccccccccccccccc"}
+	other.PrivateDNSServices = nil
+	assert.Empty(t, Check("s", "f", other, live(t, "endpoints-landing-zone.json", "zones-none.json", "dns-hostnames-true.json")))
+}
+
+func TestAnswersInAnotherShapeAreErrors(t *testing.T) {
+	_, err := ParseEndpoints([]byte(`{"HostedZoneSummaries": []}`))
+	assert.ErrorContains(t, err, "no VpcEndpoints")
+	_, err = ParseZones([]byte(`{"VpcEndpoints": []}`))
+	assert.ErrorContains(t, err, "no HostedZoneSummaries")
+	_, err = ParseAttribute([]byte(`{"EnableDnsSupport": {"Value": true}}`), "EnableDnsHostnames")
+	assert.ErrorContains(t, err, "--attribute enableDnsHostnames")
+}
