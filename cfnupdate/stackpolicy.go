@@ -27,11 +27,13 @@ func ProtectedTypes() []string {
 // PolicyStatement is one statement of a CloudFormation stack policy. Action and Resource are a
 // string or a list of strings.
 type PolicyStatement struct {
-	Effect    string         `json:"Effect"`
-	Action    any            `json:"Action"`
-	Principal string         `json:"Principal"`
-	Resource  any            `json:"Resource"`
-	Condition map[string]any `json:"Condition,omitempty"`
+	Effect      string         `json:"Effect"`
+	Action      any            `json:"Action,omitempty"`
+	NotAction   any            `json:"NotAction,omitempty"`
+	Principal   string         `json:"Principal"`
+	Resource    any            `json:"Resource,omitempty"`
+	NotResource any            `json:"NotResource,omitempty"`
+	Condition   map[string]any `json:"Condition,omitempty"`
 }
 
 // Stack policy facts ("Prevent updates to stack resources", AWS CloudFormation User Guide, read
@@ -99,8 +101,8 @@ func StackPolicyJSON(template map[string]any) ([]byte, error) {
 }
 
 // ParseStackPolicy reads a stack policy document (get-stack-policy's StackPolicyBody). It
-// refuses elements PolicyAllows cannot evaluate (NotAction, NotResource, conditions other than
-// StringEquals/StringLike on ResourceType), rather than guess.
+// refuses elements PolicyAllows cannot evaluate (conditions other than StringEquals/StringLike on
+// ResourceType), rather than guess.
 func ParseStackPolicy(body []byte) ([]PolicyStatement, error) {
 	var doc struct {
 		Statement []map[string]any `json:"Statement"`
@@ -117,10 +119,14 @@ func ParseStackPolicy(body []byte) ([]PolicyStatement, error) {
 				st.Effect, _ = v.(string)
 			case "Action":
 				st.Action = v
+			case "NotAction":
+				st.NotAction = v
 			case "Principal":
 				st.Principal, _ = v.(string)
 			case "Resource":
 				st.Resource = v
+			case "NotResource":
+				st.NotResource = v
 			case "Condition":
 				c, _ := v.(map[string]any)
 				for op, kv := range c {
@@ -160,26 +166,24 @@ func strs(v any) []string {
 }
 
 // PolicyAllows evaluates a stack policy as the page describes it: a matching Deny wins, else a
-// matching Allow, else the update is denied.
+// matching Allow, else the update is denied. Action/NotAction and Resource/NotResource take
+// wildcards (LogicalResourceId/Name*), as the page's examples do.
 func PolicyAllows(policy []PolicyStatement, action, logicalID, resourceType string) bool {
+	anyLike := func(patterns any, value string) bool {
+		return slices.ContainsFunc(strs(patterns), func(p string) bool { return likeMatch(p, value) })
+	}
+	resource := "LogicalResourceId/" + logicalID
 	matches := func(s PolicyStatement) bool {
-		actions := strs(s.Action)
-		if !slices.Contains(actions, action) && !slices.Contains(actions, "Update:*") {
-			return false
-		}
-		resources := strs(s.Resource)
-		if !slices.Contains(resources, "*") && !slices.Contains(resources, "LogicalResourceId/"+logicalID) {
+		switch {
+		case s.Action != nil && !anyLike(s.Action, action), s.NotAction != nil && anyLike(s.NotAction, action),
+			s.Resource != nil && !anyLike(s.Resource, resource), s.NotResource != nil && anyLike(s.NotResource, resource):
 			return false
 		}
 		for op, kv := range s.Condition {
 			m, _ := kv.(map[string]any)
-			types := strs(m["ResourceType"])
 			ok := false
-			for _, t := range types {
-				if op == "StringEquals" && t == resourceType {
-					ok = true
-				}
-				if op == "StringLike" && likeMatch(t, resourceType) {
+			for _, t := range strs(m["ResourceType"]) {
+				if (op == "StringEquals" && t == resourceType) || (op == "StringLike" && likeMatch(t, resourceType)) {
 					ok = true
 				}
 			}
@@ -195,7 +199,7 @@ func PolicyAllows(policy []PolicyStatement, action, logicalID, resourceType stri
 			if s.Effect == "Deny" {
 				return false
 			}
-			allow = true
+			allow = allow || s.Effect == "Allow"
 		}
 	}
 	return allow

@@ -68,8 +68,14 @@ func TestParsedStackPoliciesAreEvaluatedAsWritten(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, PolicyAllows(like, UpdateDelete, "B", "AWS::S3::Bucket"))
 	assert.True(t, PolicyAllows(like, UpdateDelete, "K", "AWS::KMS::Key"))
+	// NotAction, NotResource and wildcard logical ids, as the page's examples use them.
+	not, err := ParseStackPolicy([]byte(`{"Statement": [{"Effect": "Deny", "NotAction": "Update:Modify", "Principal": "*", "NotResource": "LogicalResourceId/Scratch*"},
+		{"Effect": "Allow", "Action": "Update:*", "Principal": "*", "Resource": "*"}]}`))
+	require.NoError(t, err)
+	assert.False(t, PolicyAllows(not, UpdateReplace, "Bucket", "AWS::S3::Bucket"))
+	assert.True(t, PolicyAllows(not, UpdateModify, "Bucket", "AWS::S3::Bucket"))
+	assert.True(t, PolicyAllows(not, UpdateReplace, "ScratchVolume", "AWS::EC2::Volume"))
 	for _, unknown := range []string{
-		`{"Statement": [{"Effect": "Deny", "NotAction": "Update:Modify", "Principal": "*", "Resource": "*"}]}`,
 		`{"Statement": [{"Effect": "Deny", "Action": "Update:*", "Principal": "*", "Resource": "*", "Condition": {"StringNotEquals": {"ResourceType": ["AWS::S3::Bucket"]}}}]}`,
 	} {
 		_, err := ParseStackPolicy([]byte(unknown))

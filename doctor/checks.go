@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/privatepatch/privatepatch/cfnupdate"
 	"github.com/privatepatch/privatepatch/constructs/awsbuckets"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
@@ -1017,12 +1018,12 @@ func (d *deployment) checkProtection() ([]Result, error) {
 			missing = append(missing, s.Name+": no stack policy protecting its data")
 			continue
 		}
-		var parsed stackPolicy
-		if err := json.Unmarshal([]byte(policy.StackPolicyBody), &parsed); err != nil {
-			open = append(open, fmt.Sprintf("%s: its stack policy is not a policy document (%v)", s.Name, err))
+		parsed, err := cfnupdate.ParseStackPolicy([]byte(policy.StackPolicyBody))
+		if err != nil {
+			open = append(open, fmt.Sprintf("%s: its stack policy cannot be judged (%v)", s.Name, err))
 			continue
 		}
-		if allowed := parsed.unprotected(s.Resources); len(allowed) > 0 {
+		if allowed := unprotectedBy(parsed, s.Resources); len(allowed) > 0 {
 			open = append(open, fmt.Sprintf("%s: its stack policy lets an update %s", s.Name, strings.Join(allowed, "; ")))
 		}
 	}
