@@ -62,7 +62,7 @@ func TestPresetsCarryTheRulesOfTheirSources(t *testing.T) {
 		"    - {name: seed-like, preset: seed-example-windows, patchGroups: [b]}\n"))
 	require.NoError(t, err)
 	baselines := cfg.PatchBaselines()
-	require.Len(t, baselines, 2)
+	require.Len(t, baselines, 3, "the two, then the WSUS server's")
 	aws, seed := baselines[0].ApprovalRules[0], baselines[1].ApprovalRules[0]
 	assert.Equal(t, map[string][]string{"CLASSIFICATION": {"CriticalUpdates", "SecurityUpdates"}, "MSRC_SEVERITY": {"Critical", "Important"}}, aws.Filters)
 	assert.Equal(t, 7, *aws.ApproveAfterDays)
@@ -80,7 +80,7 @@ func TestRingsBecomeBaselinesWithIncreasingDelays(t *testing.T) {
 		assert.Equal(t, []string{strings.TrimPrefix(b.Name, "privatepatch-")}, b.PatchGroups)
 		delays = append(delays, *b.ApprovalRules[0].ApproveAfterDays)
 	}
-	assert.Equal(t, []int{0, 7, 14}, delays)
+	assert.Equal(t, []int{0, 7, 14, 0}, delays, "the rings, then the WSUS server's baseline")
 	assert.Equal(t, 7, *presets[PresetAwsDefaultWindows][0].ApproveAfterDays, "expanding rings leaves the preset alone")
 }
 

@@ -153,7 +153,8 @@ var presets = map[string][]ApprovalRule{
 	}},
 }
 
-// PatchBaselines returns the configured baselines with presets applied and rings expanded.
+// PatchBaselines returns the configured baselines with presets applied and rings expanded, then
+// the WSUS server's (wsusBaseline) when no configured baseline serves its patch group.
 func (c *Config) PatchBaselines() []Baseline {
 	var out []Baseline
 	for _, b := range c.Patching.Baselines {
@@ -177,6 +178,9 @@ func (c *Config) PatchBaselines() []Baseline {
 				ApprovalRules:   rules,
 			}.WithDefaults()})
 		}
+	}
+	if b := c.wsusBaseline(); b != nil {
+		out = append(out, *b)
 	}
 	return out
 }
