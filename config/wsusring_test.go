@@ -65,3 +65,15 @@ func TestShippedConfigurationsKeepTheWsusServerInItsOwnRing(t *testing.T) {
 		}
 	}
 }
+
+func TestWsusCleanupIsOnByDefaultAndABadScheduleNamesItsKey(t *testing.T) {
+	cfg, err := Parse("default.yaml", []byte(valid))
+	require.NoError(t, err)
+	assert.True(t, cfg.Wsus.Cleanup.On())
+	_, err = Parse("bad.yaml", []byte(valid+"wsus: {cleanup: {schedule: 'cron(0 3 ? * WED#1 *)'}}\n"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `cleanup.schedule: "cron(0 3 ? * WED#1 *)" starts 0 minutes after the synchronisation at 03:00 UTC`)
+	cfg, err = Parse("off.yaml", []byte(valid+"wsus: {cleanup: {enabled: false}}\n"))
+	require.NoError(t, err)
+	assert.False(t, cfg.Wsus.Cleanup.On())
+}

@@ -222,7 +222,14 @@ func addMonitoring(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, fle
 		monitoring.Wsus, monitoring.WsusHealthNamespace = true, wsus.HealthNamespaceOf(cfg.NamePrefix())
 	}
 	s.Monitoring = patching.NewMonitoring(stack, "Monitoring", monitoring)
-	s.Alerts.AllowAlarms(s.Monitoring.AlarmNames()...)
+	alarmNames := s.Monitoring.AlarmNames()
+	if fleet.Wsus != nil && cfg.Wsus.Cleanup.On() {
+		name := cfg.StackName("patching") + "-wsus-cleanup"
+		patching.NewWsusCleanupAlarm(stack, "WsusCleanupAlarm", &patching.WsusCleanupAlarmProps{
+			AlarmName: name, Namespace: monitoring.WsusHealthNamespace, Topic: s.Alerts.Topic()})
+		alarmNames = append(alarmNames, name)
+	}
+	s.Alerts.AllowAlarms(alarmNames...)
 }
 
 // shellQuote makes s one word of a POSIX shell command that people paste from a stack output:

@@ -480,7 +480,7 @@ func TestWsusHealthIsPublishedAndAlarmsWhenTheStoreFillsOrSynchronisationStops(t
 	for id, a := range s.patchResources("AWS::CloudWatch::Alarm") {
 		alarms[id] = props(a)
 	}
-	require.Len(t, alarms, 2)
+	require.Len(t, alarms, 3, "disk, sync and cleanup (wsuscleanup_test.go)")
 	for id, a := range alarms {
 		assert.Equal(t, "breaching", a["TreatMissingData"], "%s: a server that stops reporting alarms", id)
 		assert.Equal(t, []any{map[string]any{"Ref": topic}}, a["AlarmActions"], id)
@@ -535,7 +535,7 @@ func TestWsusAlarmsMayPublishToTheEncryptedAlertsTopicAndNoOtherAlarmMay(t *test
 			"aws:SecureTransport": "true", "aws:PrincipalIsAWSService": "true"}
 	}
 	alarms := s.patchResources("AWS::CloudWatch::Alarm")
-	require.Len(t, alarms, 2)
+	require.Len(t, alarms, 3, "disk, sync and cleanup")
 	for id, a := range alarms {
 		name, ok := props(a)["AlarmName"].(string)
 		require.True(t, ok, "%s: a known name, which the policies can name", id)
