@@ -23,7 +23,13 @@ type Patching struct {
 	Inventory Inventory `yaml:"inventory"`
 	// Notifications are sent when windows, compliance or associations go wrong.
 	Notifications Notifications `yaml:"notifications"`
+	// AgentUpdate keeps SSM Agent current on the fleet and the WSUS server (patchingspec:
+	// enabled, schedules, maxConcurrency, maxErrors; defaults and rules there).
+	AgentUpdate AgentUpdate `yaml:"agentUpdate"`
 }
+
+// AgentUpdate runs AWS-UpdateSSMAgent on a schedule (patchingspec.AgentUpdate).
+type AgentUpdate = patchingspec.AgentUpdate
 
 // Baseline is one AWS::SSM::PatchBaseline: the patching construct's settings (patchingspec:
 // name, operatingSystem, description, default, patchGroups, approvalRules, approvedPatches,

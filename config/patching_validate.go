@@ -73,6 +73,7 @@ func (p *Patching) validate(c *Config, pr *problems) {
 		names[w.Name] = true
 		validateWindow(pr, field, w)
 	}
+	pr.addSpec("patching.agentUpdate", p.AgentUpdate, p.AgentUpdate.WithDefaults().Problems())
 	if p.Scan.Enabled {
 		validateAssociationSchedule(pr, "patching.scan.schedule", p.Scan.Schedule)
 	}

@@ -77,3 +77,14 @@ func TestWsusCleanupIsOnByDefaultAndABadScheduleNamesItsKey(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, cfg.Wsus.Cleanup.On())
 }
+
+func TestAgentUpdateIsOnByDefaultAndABadValueNamesItsKey(t *testing.T) {
+	cfg, err := Parse("default.yaml", []byte(valid))
+	require.NoError(t, err)
+	assert.True(t, cfg.Patching.AgentUpdate.On())
+	assert.Len(t, cfg.Patching.AgentUpdate.Schedules, 2)
+	_, err = Parse("bad.yaml", []byte(valid+"patching: {agentUpdate: {schedules: ['rate(10 minutes)'], maxErrors: lots}}\n"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `patching.agentUpdate.schedules[0]: "rate(10 minutes)" is not a State Manager schedule`)
+	assert.Contains(t, err.Error(), `patching.agentUpdate.maxErrors: "lots" is not allowed`)
+}
