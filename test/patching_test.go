@@ -554,8 +554,8 @@ var documentedSsmEvents = map[string]map[string][]string{
 	"Maintenance Window Execution State-change Notification": {"status": {"CANCELLED", "CANCELLING", "FAILED", "IN_PROGRESS", "PENDING", "SKIPPED_OVERLAPPING", "SUCCESS", "TIMED_OUT"}},
 	"Configuration Compliance State Change": {"compliance-status": {"compliant", "non_compliant"}, "compliance-type": {"Association", "Patch"},
 		"patch-baseline-id": {anyValue}}, // the Patch examples' field, the baseline's id
-	"EC2 State Manager Instance Association State Change":    {"status": {"Failed", "Pending", "Success"}},
-	"EC2 Command Invocation Status-change Notification":      {"status": {"Success", "InProgress", "TimedOut", "Canceled", "Failed"}},
+	"EC2 State Manager Instance Association State Change": {"status": {"Failed", "Pending", "Success"}},
+	"EC2 Command Invocation Status-change Notification":   {"status": {"Success", "InProgress", "TimedOut", "Canceled", "Failed"}},
 }
 
 // anyValue marks a documented detail field whose values are ids, not states.
