@@ -3,6 +3,7 @@ package test
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -76,4 +77,39 @@ func TestWsusCleanupAlarmsWithOneQueryWhenItFailsOrHasNotRunToTheAlertsTopic(t *
 		map[string]any{"Expression": `SELECT MIN(LastSyncSucceeded) FROM SCHEMA("ns", InstanceId)`},
 		map[string]any{"Expression": `SELECT MAX(HoursSinceLastSync) FROM SCHEMA("ns", InstanceId)`}}}}
 	assert.Equal(t, 2, metricsInsightsQueries(two))
+}
+
+// wsusMaintenanceOff turns both new defaults off: the cleanup and the agent updates.
+var wsusMaintenanceOff = &scenario{name: "wsus-maintenance-off", withoutNag: true,
+	config: fromYAML(strings.Replace(defaultWith(""), "\npatching:\n", "\npatching:\n  agentUpdate: {enabled: false}\n", 1) +
+		"wsus: {cleanup: {enabled: false}}\n")}
+
+func TestWsusCleanupAndAgentUpdatesAreOnByDefaultAndGoneWhenTurnedOff(t *testing.T) {
+	on := defaultScenario.synth(t)
+	off := wsusMaintenanceOff.synth(t)
+	count := func(s *scenario) (documents, associations, alarms int) {
+		for id := range s.fleetResources("AWS::SSM::Document") {
+			if strings.HasPrefix(id, "WsusCleanup") {
+				documents++
+			}
+		}
+		for _, template := range []map[string]any{s.fleetJSON, s.patchJSON} {
+			for id, a := range resourcesOf(template, "AWS::SSM::Association") {
+				if strings.HasPrefix(id, "WsusCleanup") || props(a)["Name"] == "AWS-UpdateSSMAgent" {
+					associations++
+				}
+			}
+		}
+		for id := range s.patchResources("AWS::CloudWatch::Alarm") {
+			if strings.HasPrefix(id, "WsusCleanupAlarm") {
+				alarms++
+			}
+		}
+		return
+	}
+	d, a, al := count(on)
+	assert.Equal(t, []int{1, 6, 1}, []int{d, a, al}, "by default: the document, Cleanup, Report and four agent updates, the alarm")
+	d, a, al = count(off)
+	assert.Equal(t, []int{0, 0, 0}, []int{d, a, al}, "off: none of them")
+	assert.NotContains(t, fmt.Sprint(off.patchResources("AWS::SNS::TopicPolicy")), "wsus-cleanup", "nor the topic's grant to its alarm")
 }
