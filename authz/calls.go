@@ -91,6 +91,9 @@ func Calls(stacks Stacks, env Env) ([]Call, error) {
 		{patchManagerBucket, "patchbaselineoperations/Amazon.PatchBaselineOperations-1.65.zip", "AWS-RunPatchBaseline's payload"},
 		{awsbuckets.SnapshotBucket(region), "snapshot.json", "the patch baseline snapshot"},
 		{"aws-ssm-" + region, "aws:runPowerShellScript/module.zip", "a document's module"},
+		// AWS-UpdateSSMAgent (on by default); the page names the bucket, amazon-ssm-REGION/*, not
+		// the keys: the manifest's key stands for any of them.
+		{"amazon-ssm-" + region, "ssm-agent-manifest.json", "SSM Agent's updates (AWS-UpdateSSMAgent)"},
 	}
 
 	// The instances: fleet (private subnets, through the S3 endpoint) and WSUS (a public subnet,

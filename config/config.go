@@ -170,6 +170,8 @@ func Defaults() Config {
 		Patching: Patching{
 			Scan:      Scan{Enabled: true, Schedule: ssmschedule.Daily},
 			Inventory: Inventory{Enabled: true, Schedule: ssmschedule.Daily},
+			// Agents kept current: on, every 14 days before the windows (patchingspec).
+			AgentUpdate: patchingspec.AgentUpdate{}.WithDefaults(),
 		},
 		Assets: Assets{
 			TagPolicy: DefaultTagPolicy(),

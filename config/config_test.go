@@ -62,7 +62,7 @@ func TestPresetsCarryTheRulesOfTheirSources(t *testing.T) {
 		"    - {name: seed-like, preset: seed-example-windows, patchGroups: [b]}\n"))
 	require.NoError(t, err)
 	baselines := cfg.PatchBaselines()
-	require.Len(t, baselines, 2)
+	require.Len(t, baselines, 3, "the two, then the WSUS server's")
 	aws, seed := baselines[0].ApprovalRules[0], baselines[1].ApprovalRules[0]
 	assert.Equal(t, map[string][]string{"CLASSIFICATION": {"CriticalUpdates", "SecurityUpdates"}, "MSRC_SEVERITY": {"Critical", "Important"}}, aws.Filters)
 	assert.Equal(t, 7, *aws.ApproveAfterDays)
@@ -80,7 +80,7 @@ func TestRingsBecomeBaselinesWithIncreasingDelays(t *testing.T) {
 		assert.Equal(t, []string{strings.TrimPrefix(b.Name, "privatepatch-")}, b.PatchGroups)
 		delays = append(delays, *b.ApprovalRules[0].ApproveAfterDays)
 	}
-	assert.Equal(t, []int{0, 7, 14}, delays)
+	assert.Equal(t, []int{0, 7, 14, 0}, delays, "the rings, then the WSUS server's baseline")
 	assert.Equal(t, 7, *presets[PresetAwsDefaultWindows][0].ApproveAfterDays, "expanding rings leaves the preset alone")
 }
 
@@ -218,7 +218,7 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 		{"unknown_key_names_key_line_and_allowed_keys", valid + "  vpcCidrr: 10.0.0.0/16\n",
 			[]string{`line 6: unknown key "vpcCidrr"; allowed keys here: adminCidrs, availabilityZones, azCount,`}},
 		{"unknown_key_lists_the_keys_a_section_takes_from_its_construct", valid + "wsus: {prot: 8531}\n",
-			[]string{`line 6: unknown key "prot"; allowed keys here: amiId, attachUpdateStore, certificateThumbprint, classifications, client, enabled, instanceType, languages, patchGroup, port, products, setupSchedule, syncTimeUtc, syncsPerDay, updateStoreGiB, windowsVersion`}},
+			[]string{`line 6: unknown key "prot"; allowed keys here: amiId, attachUpdateStore, certificateThumbprint, classifications, cleanup, client, enabled, instanceType, languages, patchGroup, port, products, setupSchedule, syncTimeUtc, syncsPerDay, updateStoreGiB, windowsVersion`}},
 		{"unknown_top_level_key", "regoin: us-west-2\n",
 			[]string{`line 1: unknown key "regoin"; allowed keys here: account, assets, commandOutput, environments, fleet, network, patching, pipeline, project, region, security, tags, wsus`}},
 		{"yaml_syntax_error_names_its_line", "region: us-west-2\nproject: privatepatch\nnetwork: vpcCidr: 10.0.0.0/16\n",

@@ -80,6 +80,9 @@ func (c *Config) StackResources() map[string]StackResources {
 	if c.Patching.Inventory.Enabled {
 		associations++
 	}
+	if c.Patching.AgentUpdate.On() {
+		associations += len(c.Patching.AgentUpdate.Schedules) // AWS-UpdateSSMAgent on the fleet tag, one per schedule
+	}
 	return map[string]StackResources{
 		"network": {Other: otherNetworkResources, Listed: map[string]int{
 			"AWS::EC2::VPCEndpoint":     len(networkspec.SystemsManagerEndpoints) + len(c.Network.ExtraInterfaceEndpoints) + 1,

@@ -29,6 +29,9 @@ type Patching struct {
 	// patch calendar (make calendar, make verify) proves for every patch group a window installs.
 	// Default: none.
 	Deadlines map[string]int `yaml:"deadlines"`
+	// AgentUpdate keeps SSM Agent current on the fleet and the WSUS server (patchingspec:
+	// enabled, schedules, maxConcurrency, maxErrors; defaults and rules there).
+	AgentUpdate AgentUpdate `yaml:"agentUpdate"`
 }
 
 // MaxDeadlineDays is the longest deadline: a year.
@@ -37,6 +40,9 @@ const MaxDeadlineDays = 365
 // DeadlineSeverities are the MSRC severities a deadline may name: those of Windows patch filters
 // but Unspecified, which no release is rated.
 var DeadlineSeverities = patchingspec.MsrcSeverities[:4]
+
+// AgentUpdate runs AWS-UpdateSSMAgent on a schedule (patchingspec.AgentUpdate).
+type AgentUpdate = patchingspec.AgentUpdate
 
 // Baseline is one AWS::SSM::PatchBaseline: the patching construct's settings (patchingspec:
 // name, operatingSystem, description, default, patchGroups, approvalRules, approvedPatches,
@@ -189,7 +195,8 @@ func (c *Config) PatchGroupBaseline(group string) Baseline {
 	return Baseline{Baseline: patchingspec.Baseline{Name: AwsDefaultWindowsBaseline, ApprovalRules: presets[PresetAwsDefaultWindows]}.WithDefaults()}
 }
 
-// PatchBaselines returns the configured baselines with presets applied and rings expanded.
+// PatchBaselines returns the configured baselines with presets applied and rings expanded, then
+// the WSUS server's (wsusBaseline) when no configured baseline serves its patch group.
 func (c *Config) PatchBaselines() []Baseline {
 	var out []Baseline
 	for _, b := range c.Patching.Baselines {
@@ -213,6 +220,9 @@ func (c *Config) PatchBaselines() []Baseline {
 				ApprovalRules:   rules,
 			}.WithDefaults()})
 		}
+	}
+	if b := c.wsusBaseline(); b != nil {
+		out = append(out, *b)
 	}
 	return out
 }

@@ -22,6 +22,9 @@ func (p *Patching) validate(c *Config, pr *problems) {
 		if i >= len(p.Baselines) {
 			field = fmt.Sprintf("patching.rings.stages[%d]", i-len(p.Baselines))
 		}
+		if b.Name == c.WsusBaselineName() && i >= len(p.Baselines) && c.wsusBaseline() != nil && slices.Equal(b.PatchGroups, []string{c.Wsus.PatchGroup}) {
+			field = "wsus.patchGroup"
+		}
 		if other, ok := named[b.Name]; ok {
 			// The name is the baseline's construct id too: two would collide at synth.
 			pr.add(field+".name", b.Name, "is the name of %s too: baseline names must be unique (ring baselines are named <project>-<patchGroup>)", other)
@@ -61,7 +64,8 @@ func (p *Patching) validate(c *Config, pr *problems) {
 				"is served by no baseline in patching.baselines or patching.rings: add it to one, or leave patchGroup out so the default baseline applies")
 		}
 	}
-	// wsus.patchGroup need not be served by a baseline: AWS's default Windows baseline then applies.
+	// wsus.patchGroup needs no configured baseline: privatepatch adds one (wsusBaseline).
+	c.validateWsusRing(pr)
 	names := map[string]bool{}
 	for i, w := range p.MaintenanceWindows {
 		field := fmt.Sprintf("patching.maintenanceWindows[%d]", i)
@@ -71,6 +75,7 @@ func (p *Patching) validate(c *Config, pr *problems) {
 		names[w.Name] = true
 		validateWindow(pr, field, w)
 	}
+	pr.addSpec("patching.agentUpdate", p.AgentUpdate, p.AgentUpdate.WithDefaults().Problems())
 	if p.Scan.Enabled {
 		validateAssociationSchedule(pr, "patching.scan.schedule", p.Scan.Schedule)
 	}

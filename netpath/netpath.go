@@ -349,6 +349,7 @@ func ForbiddenFlows(m Model, withAdmins, withNAT bool) []Flow {
 		{"internet RDP to the jump host", SomeInternet, wsus, 3389},
 		{"internet RDP to an instance", SomeInternet, instance, 3389},
 		{"internet to WSUS", SomeInternet, wsus, wsusspec.HTTPPort},
+		{"internet to WSUS over HTTPS", SomeInternet, wsus, wsusspec.HTTPSPort},
 		{"instance RDP to the jump host", instance, wsus, 3389},
 		{"jump host SMB to an instance", wsus, instance, 445},
 		{"jump host SSH to an instance", wsus, instance, 22},

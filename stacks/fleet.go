@@ -201,6 +201,10 @@ func addWsus(stack awscdk.Stack, cfg *config.Config, net network.Network, s *Fle
 		// Scans and windows of its patch group run on the server and write their output.
 		logbucket.GrantCommandOutput(bucket, s.Wsus.Role(), patching.OutputPrefix)
 	}
+	// The server's agent, by instance id here (the fleet's association is on the fleet tag, which
+	// the server does not carry), on the same schedules: before its window.
+	patching.NewAgentUpdate(stack, "WsusAgentUpdate", &patching.AgentUpdateProps{NamePrefix: cfg.Project + "-wsus-",
+		Target: patching.Target{Key: "InstanceIds", Value: *s.Wsus.Instance().InstanceId()}, AgentUpdate: cfg.Patching.AgentUpdate})
 	s.WsusClient = wsus.NewClientConfiguration(stack, "WsusClient", &wsus.ClientProps{
 		Client:         cfg.Wsus.Client,
 		WsusURL:        s.Wsus.URL(),

@@ -34,6 +34,9 @@ type PatchingStack struct {
 	Alerts           patching.Alerts
 	Security         compliance.Security
 	Monitoring       patching.Monitoring
+	// WsusCompliance alerts when the WSUS server's baseline finds it non-compliant; nil without a
+	// patched server.
+	WsusCompliance awsevents.Rule
 }
 
 // addSecurity adds Security Hub, Inspector suppressions, Config rules, finding alerts and the
@@ -115,6 +118,7 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 	bucket := fleet.CommandOutput.Bucket()
 	s.Alerts = patching.NewAlerts(stack, "Alerts", &patching.AlertsProps{Emails: cfg.Patching.Notifications.Emails})
 	addBaselines(stack, cfg, &s)
+	addWsusCompliance(cfg, &s)
 	logs := addRunCommandLogs(stack, cfg, fleet)
 	addMaintenanceWindows(stack, cfg, &s, bucket, logs)
 	addAssociations(stack, cfg, &s, fleet)
@@ -135,6 +139,24 @@ func addBaselines(stack awscdk.Stack, cfg *config.Config, s *PatchingStack) {
 	for _, b := range cfg.PatchBaselines() {
 		// The baseline's name is its construct ID: renaming a baseline replaces it.
 		s.Baselines[b.Name] = patching.NewBaseline(baselines, b.Name, &patching.BaselineProps{Baseline: b.Baseline})
+	}
+}
+
+// addWsusCompliance alerts, apart from the fleet, when the WSUS server is not compliant with its
+// own baseline (the one serving wsus.patchGroup, which serves no other group: config refuses it).
+func addWsusCompliance(cfg *config.Config, s *PatchingStack) {
+	if !cfg.Wsus.Enabled || cfg.Wsus.PatchGroup == "" {
+		return
+	}
+	for _, b := range cfg.PatchBaselines() {
+		if slices.Contains(b.PatchGroups, cfg.Wsus.PatchGroup) {
+			// In the alerts construct, beside its rules (its Go value is not a scope jsii takes).
+			alerts := s.Alerts.Topic().Node().Scope().(constructs.Construct)
+			s.WsusCompliance = patching.NewBaselineComplianceRule(alerts, "WsusComplianceRule",
+				"The WSUS server's patch compliance turned NON_COMPLIANT: patch it before the fleet's next window", s.Baselines[b.Name])
+			s.Alerts.Notify(s.WsusCompliance)
+			return
+		}
 	}
 }
 
@@ -187,6 +209,8 @@ func addAssociations(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, f
 			PatchGroups: cfg.PatchGroups(), Fleet: fleetTarget, Schedule: cfg.Patching.Scan.Schedule, OutputBucket: bucket,
 		})
 	}
+	patching.NewAgentUpdate(stack, "AgentUpdate", &patching.AgentUpdateProps{NamePrefix: cfg.Project + "-fleet-", Target: *fleetTarget,
+		AgentUpdate: cfg.Patching.AgentUpdate})
 	inv := cfg.Patching.Inventory
 	if !inv.Enabled {
 		return
@@ -212,6 +236,9 @@ func addMonitoring(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, fle
 	for _, rule := range s.Security.FindingRules() {
 		rules[*rule.Node().Id()] = rule
 	}
+	if s.WsusCompliance != nil {
+		rules["WsusCompliance"] = s.WsusCompliance
+	}
 	monitoring := &patching.MonitoringProps{
 		// Dashboards are global in an account: the region keeps environments apart.
 		DashboardName: fmt.Sprintf("%s-%s", cfg.StackName("fleet"), cfg.Region),
@@ -222,7 +249,14 @@ func addMonitoring(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, fle
 		monitoring.Wsus, monitoring.WsusHealthNamespace = true, wsus.HealthNamespaceOf(cfg.NamePrefix())
 	}
 	s.Monitoring = patching.NewMonitoring(stack, "Monitoring", monitoring)
-	s.Alerts.AllowAlarms(s.Monitoring.AlarmNames()...)
+	alarmNames := s.Monitoring.AlarmNames()
+	if fleet.Wsus != nil && cfg.Wsus.Cleanup.On() {
+		name := cfg.StackName("patching") + "-wsus-cleanup"
+		patching.NewWsusCleanupAlarm(stack, "WsusCleanupAlarm", &patching.WsusCleanupAlarmProps{
+			AlarmName: name, Namespace: monitoring.WsusHealthNamespace, Topic: s.Alerts.Topic()})
+		alarmNames = append(alarmNames, name)
+	}
+	s.Alerts.AllowAlarms(alarmNames...)
 }
 
 // shellQuote makes s one word of a POSIX shell command that people paste from a stack output:

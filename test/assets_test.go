@@ -335,7 +335,7 @@ func TestAlertRulesMatchTheEventsTheyAreForAndNoOthers(t *testing.T) {
 		name := regexp.MustCompile(`Rule[0-9A-F]{8}$`).ReplaceAllString(id, "")
 		rules[strings.TrimPrefix(strings.TrimPrefix(name, "Alerts"), "Security")] = props(r)["EventPattern"].(map[string]any)
 	}
-	require.ElementsMatch(t, []string{"MaintenanceWindow", "Compliance", "Association", "SecurityHubFindings", "InspectorFindings"}, keysOf(rules))
+	require.ElementsMatch(t, []string{"MaintenanceWindow", "Compliance", "WsusCompliance", "Association", "SecurityHubFindings", "InspectorFindings"}, keysOf(rules))
 	fixtures := map[string]string{
 		"maintenance-window-failed": "MaintenanceWindow", "maintenance-window-success": "",
 		"compliance-patch-non-compliant": "Compliance",
@@ -480,7 +480,7 @@ func TestWsusHealthIsPublishedAndAlarmsWhenTheStoreFillsOrSynchronisationStops(t
 	for id, a := range s.patchResources("AWS::CloudWatch::Alarm") {
 		alarms[id] = props(a)
 	}
-	require.Len(t, alarms, 2)
+	require.Len(t, alarms, 3, "disk, sync and cleanup (wsuscleanup_test.go)")
 	for id, a := range alarms {
 		assert.Equal(t, "breaching", a["TreatMissingData"], "%s: a server that stops reporting alarms", id)
 		assert.Equal(t, []any{map[string]any{"Ref": topic}}, a["AlarmActions"], id)
@@ -535,7 +535,7 @@ func TestWsusAlarmsMayPublishToTheEncryptedAlertsTopicAndNoOtherAlarmMay(t *test
 			"aws:SecureTransport": "true", "aws:PrincipalIsAWSService": "true"}
 	}
 	alarms := s.patchResources("AWS::CloudWatch::Alarm")
-	require.Len(t, alarms, 2)
+	require.Len(t, alarms, 3, "disk, sync and cleanup")
 	for id, a := range alarms {
 		name, ok := props(a)["AlarmName"].(string)
 		require.True(t, ok, "%s: a known name, which the policies can name", id)

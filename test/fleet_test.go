@@ -451,6 +451,6 @@ func TestEachCommandOutputWriterMayWriteOnlyUnderItsOwnPrefixes(t *testing.T) {
 	s := exampleScenario.synth(t) // the WSUS server is in a patch group here
 	assert.Equal(t, []string{"cce/*", "patch/*", "wsus-client/*"}, s.writablePrefixes(t, "FleetRole"),
 		"fleet instances write WSUS client and patch output, never WSUS setup logs or the inventory sync")
-	assert.Equal(t, []string{"cce/*", "patch/*", "wsus-setup/*"}, s.writablePrefixes(t, "WsusRole"),
-		"the WSUS server in a patch group uploads its scan and patch output too")
+	assert.Equal(t, []string{"cce/*", "patch/*", "wsus-cleanup/*", "wsus-setup/*"}, s.writablePrefixes(t, "WsusRole"),
+		"the WSUS server in a patch group uploads its scan and patch output too, and its cleanup's")
 }

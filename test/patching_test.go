@@ -351,6 +351,9 @@ func TestAlertsTopicIsEncryptedTlsOnlyAndFedByThreeRules(t *testing.T) {
 		map[string]any{"Maintenance Window Execution State-change Notification": map[string]any{"status": []any{"FAILED", "TIMED_OUT"}}},
 		map[string]any{"Configuration Compliance State Change": map[string]any{"compliance-type": []any{"Patch"}, "compliance-status": []any{"non_compliant"}}},
 		map[string]any{"EC2 State Manager Instance Association State Change": map[string]any{"status": []any{"Failed"}}},
+		// The WSUS server's, apart from the fleet: its own baseline (patch group wsus).
+		map[string]any{"Configuration Compliance State Change": map[string]any{"compliance-type": []any{"Patch"}, "compliance-status": []any{"non_compliant"},
+			"patch-baseline-id": []any{map[string]any{"Ref": first(oneOf(t, s.patchJSON, "AWS::SSM::PatchBaseline", "Baselinesprivatepatchwsus"))}}}},
 	}, patterns)
 }
 
@@ -551,10 +554,14 @@ func TestInventoryIsQueryableWithAthenaThroughACrawledGlueDatabase(t *testing.T)
 // Manager", read 2026-11-27).
 var documentedSsmEvents = map[string]map[string][]string{
 	"Maintenance Window Execution State-change Notification": {"status": {"CANCELLED", "CANCELLING", "FAILED", "IN_PROGRESS", "PENDING", "SKIPPED_OVERLAPPING", "SUCCESS", "TIMED_OUT"}},
-	"Configuration Compliance State Change":                  {"compliance-status": {"compliant", "non_compliant"}, "compliance-type": {"Association", "Patch"}},
-	"EC2 State Manager Instance Association State Change":    {"status": {"Failed", "Pending", "Success"}},
-	"EC2 Command Invocation Status-change Notification":      {"status": {"Success", "InProgress", "TimedOut", "Canceled", "Failed"}},
+	"Configuration Compliance State Change": {"compliance-status": {"compliant", "non_compliant"}, "compliance-type": {"Association", "Patch"},
+		"patch-baseline-id": {anyValue}}, // the Patch examples' field, the baseline's id
+	"EC2 State Manager Instance Association State Change": {"status": {"Failed", "Pending", "Success"}},
+	"EC2 Command Invocation Status-change Notification":   {"status": {"Success", "InProgress", "TimedOut", "Canceled", "Failed"}},
 }
+
+// anyValue marks a documented detail field whose values are ids, not states.
+const anyValue = "*"
 
 // undocumentedSsmEvent lists what a rule's detail type and detail values ask for that AWS does
 // not document: such a rule may never fire.
@@ -566,7 +573,7 @@ func undocumentedSsmEvent(detailType string, detail map[string]any) []string {
 	var out []string
 	for field, values := range detail {
 		for _, v := range values.([]any) {
-			if !slices.Contains(fields[field], fmt.Sprint(v)) {
+			if !slices.Contains(fields[field], fmt.Sprint(v)) && !slices.Contains(fields[field], anyValue) {
 				out = append(out, fmt.Sprintf("%s %s", field, v))
 			}
 		}
@@ -579,6 +586,8 @@ func TestUndocumentedSsmEventsAreFound(t *testing.T) {
 		map[string]any{"compliance-type": []any{"Custom:CCE"}, "compliance-status": []any{"non_compliant"}}), "the rule CCE alerts rested on")
 	assert.Equal(t, []string{"status Failure"}, undocumentedSsmEvent("EC2 State Manager Instance Association State Change", map[string]any{"status": []any{"Failure"}}))
 	assert.Equal(t, []string{"detail-type Compliance Changed"}, undocumentedSsmEvent("Compliance Changed", nil))
+	assert.Equal(t, []string{"patch-group windows"}, undocumentedSsmEvent("Configuration Compliance State Change",
+		map[string]any{"patch-baseline-id": []any{"pb-0123456789abcdef0"}, "patch-group": []any{"windows"}}), "an id field takes any id, an unknown field nothing")
 }
 
 func names(columns any) []any {

@@ -159,6 +159,7 @@ func TestEveryPowerShellScriptParses(t *testing.T) {
 		names = append(names, f.Name)
 	}
 	for _, want := range []string{"../constructs/wsus/wsus-setup.ps1", "../constructs/wsus/wsus-health.ps1", "../constructs/wsus/wsus-client.ps1",
+		"../constructs/wsus/wsus-cleanup.ps1", "../constructs/wsus/wsus-cleanup.Tests.ps1",
 		"../constructs/wsus/wsus-setup.Tests.ps1", "../constructs/compliance/cce-windows.ps1"} {
 		assert.Contains(t, names, want, "every .ps1 file is found")
 	}
@@ -172,8 +173,8 @@ func TestEveryPowerShellScriptParses(t *testing.T) {
 			scripts = append(scripts, found...)
 		}
 	}
-	// Setup, health, client and the Windows checks, in both scenarios.
-	assert.GreaterOrEqual(t, inline, 8, "the documents' PowerShell steps are found")
+	// Setup, health, cleanup, client and the Windows checks, in both scenarios.
+	assert.GreaterOrEqual(t, inline, 10, "the documents' PowerShell steps are found")
 
 	// Planted: a script missing its closing brace, and a document whose script has an unclosed string.
 	brokenFile := psScript{Name: "planted broken file", Source: strings.Replace(wsus.SetupScript, "function Split-List([string] $value) {", "function Split-List([string] $value) (", 1)}

@@ -106,6 +106,9 @@ type Server interface {
 	SetupDocument() awsssm.CfnDocument
 	// SetupAssociation runs SetupDocument on the server, now and on a schedule.
 	SetupAssociation() awsssm.CfnAssociation
+	// CleanupAssociation runs the cleanup and SUSDB re-index on Cleanup.Schedule; nil when
+	// Cleanup is off.
+	CleanupAssociation() awsssm.CfnAssociation
 }
 
 type server struct {
@@ -116,6 +119,7 @@ type server struct {
 	url         *string
 	document    awsssm.CfnDocument
 	association awsssm.CfnAssociation
+	cleanup     awsssm.CfnAssociation
 }
 
 func (p *ServerProps) withDefaults() ServerProps {
@@ -253,6 +257,9 @@ func NewServer(scope constructs.Construct, id string, props *ServerProps) Server
 		logbucket.GrantCommandOutput(p.OutputBucket, s.role, SetupOutputPrefix)
 	}
 	s.addHealthMetrics(p.HealthNamespace)
+	if p.Cleanup.On() {
+		s.addCleanup(p.Cleanup, p.HealthNamespace, p.OutputBucket)
+	}
 	suppressInstanceFindings(s.instance)
 	return s
 }

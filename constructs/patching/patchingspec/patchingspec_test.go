@@ -66,3 +66,18 @@ func texts(problems spec.Problems) []string {
 	}
 	return out
 }
+
+func TestAgentUpdateIsOnEveryFourteenDaysBeforeTheWindowsByDefaultAndChecksItsSettings(t *testing.T) {
+	a := AgentUpdate{}.WithDefaults()
+	assert.True(t, a.On())
+	assert.Equal(t, []string{"cron(0 0 ? * SAT#2 *)", "cron(0 0 ? * SAT#4 *)"}, a.Schedules)
+	assert.Empty(t, a.Problems())
+	bad := AgentUpdate{Schedules: []string{"rate(10 minutes)", "a", "b", "c", "d"}, MaxConcurrency: "0", MaxErrors: "x"}.WithDefaults()
+	var fields []string
+	for _, p := range bad.Problems() {
+		fields = append(fields, p.Field)
+	}
+	assert.Equal(t, []string{"Schedules", "Schedules[0]", "Schedules[1]", "Schedules[2]", "Schedules[3]", "Schedules[4]", "MaxConcurrency", "MaxErrors"}, fields)
+	off := false
+	assert.Empty(t, AgentUpdate{Enabled: &off, Schedules: []string{"x"}}.Problems(), "off: nothing checked")
+}

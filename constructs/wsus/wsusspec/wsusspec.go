@@ -69,6 +69,9 @@ type Server struct {
 	SyncsPerDay int `yaml:"syncsPerDay"`
 	// SetupSchedule re-runs the setup document to correct drift. Default: ssmschedule.Daily.
 	SetupSchedule string `yaml:"setupSchedule"`
+	// Cleanup is the server's monthly maintenance: cleanup and SUSDB re-index (cleanup.go).
+	// Default: on, DefaultCleanupSchedule.
+	Cleanup Cleanup `yaml:"cleanup"`
 }
 
 // DefaultServer is the server's settings when nothing is set (Products: see Server.Products).
@@ -82,6 +85,7 @@ func DefaultServer() Server {
 		SyncTimeUtc:     "03:00",
 		SyncsPerDay:     1,
 		SetupSchedule:   ssmschedule.Daily,
+		Cleanup:         Cleanup{}.WithDefaults(),
 	}
 }
 
@@ -95,6 +99,7 @@ func (s Server) WithDefaults() Server {
 	fill(&s.SyncTimeUtc, d.SyncTimeUtc)
 	fill(&s.SyncsPerDay, d.SyncsPerDay)
 	fill(&s.SetupSchedule, d.SetupSchedule)
+	s.Cleanup = s.Cleanup.WithDefaults()
 	if len(s.Languages) == 0 {
 		s.Languages = d.Languages
 	}
@@ -180,6 +185,7 @@ func (s Server) Problems() spec.Problems {
 	if s.SyncsPerDay < 1 || s.SyncsPerDay > MaxSyncsPerDay {
 		p.Add("SyncsPerDay", s.SyncsPerDay, "is out of range: use 1 to %d", MaxSyncsPerDay)
 	}
+	p.Within("Cleanup", s.CleanupProblems())
 	return append(p, ssmschedule.AssociationProblems("SetupSchedule", s.SetupSchedule)...)
 }
 

@@ -73,12 +73,13 @@ func TestEveryRuleNamesItsFieldAndValue(t *testing.T) {
 	server.InstanceType, server.UpdateStoreGiB, server.Port, server.CertificateThumbprint = "t2.large", 149, 8531, "xyz"
 	server.Languages, server.Classifications, server.SyncTimeUtc, server.SyncsPerDay = []string{"english"}, []string{"Hotfixes"}, "3am", 25
 	server.SetupSchedule, server.WindowsVersion, server.Products = "hourly", "2016", []string{"a;b"}
+	server.Cleanup.Schedule = "monthly"
 	var fields []string
 	for _, p := range server.Problems() {
 		fields = append(fields, p.Field)
 	}
 	slices.Sort(fields)
-	assert.Equal(t, []string{"CertificateThumbprint", "Classifications[0]", "InstanceType", "Languages[0]", "Products[0]", "SetupSchedule",
+	assert.Equal(t, []string{"CertificateThumbprint", "Classifications[0]", "Cleanup.Schedule", "InstanceType", "Languages[0]", "Products[0]", "SetupSchedule",
 		"SyncTimeUtc", "SyncsPerDay", "UpdateStoreGiB", "WindowsVersion"}, fields)
 
 	client := Client{TargetGroup: "it's", AUOptions: 1, ScheduledInstallDay: 8, Schedule: "rate(1 minute)"}

@@ -1,0 +1,158 @@
+package wsusspec
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/privatepatch/privatepatch/constructs/spec"
+	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
+)
+
+// WSUS maintenance (wsus-cleanup.ps1). Without it a server grows until clients' scans time out:
+// superseded and expired updates are never declined, and obsolete updates, computers and content
+// pile up in SUSDB and the update store. The cleanup runs Invoke-WsusServerCleanup with every
+// switch of the Server Cleanup Wizard ("Invoke-WsusServerCleanup", UpdateServices module,
+// Windows Server 2025 PowerShell reference, read 2026-12-06), then re-indexes SUSDB through the
+// Windows Internal Database's pipe, as "Reindex the WSUS database" and "The complete guide to
+// Microsoft WSUS and Configuration Manager SUP maintenance" (Microsoft Learn, read 2026-12-06)
+// describe.
+const (
+	// DefaultCleanupSchedule: the first Wednesday of the month, 08:00 UTC. It is before Patch
+	// Tuesday (the second), so the month's large synchronisation lands on a clean database; it is
+	// hours after the default 03:00 synchronisation, and days from the server's window (Saturday)
+	// and the fleet's (Sunday). A cron expression: State Manager's DAY#n form ("Reference: Cron
+	// and rate expressions for Systems Manager", its AWS-UpdateSSMAgent association example
+	// cron(0 0 ? * THU#2 *), read 2026-12-06).
+	DefaultCleanupSchedule = "cron(0 8 ? * WED#1 *)"
+	// CleanupTimeoutSeconds: a neglected SUSDB takes hours to clean (the guide's first cleanup
+	// "can take a long time"); eight hours, within aws:runPowerShellScript's 172800 seconds.
+	CleanupTimeoutSeconds = 8 * 3600
+	// CleanupReportSchedule is how often the server publishes the cleanup's state: a Metrics
+	// Insights alarm evaluates only the latest 3 hours of data ("Limits that apply to alarms based
+	// on Metrics Insights queries", Amazon CloudWatch User Guide, read 2026-12-06), so a monthly
+	// result must be published again every hour.
+	CleanupReportSchedule = "rate(1 hour)"
+	// MetricCleanupHealthy is 1 while the last cleanup succeeded and the last success (or, before
+	// the first, the first report) is at most MaxDaysWithoutCleanup old; 0 otherwise. The alarm
+	// reads this one metric: one Metrics Insights query.
+	MetricCleanupHealthy = "CleanupHealthy"
+	// MetricDaysSinceCleanup is how many days ago the last cleanup succeeded, for the record.
+	MetricDaysSinceCleanup = "DaysSinceCleanup"
+	// CleanupOutputPrefix is where cleanup runs write their output in the output bucket.
+	CleanupOutputPrefix = "wsus-cleanup/"
+	// syncRunHours is how long a synchronisation is assumed to run (StaleSyncHours allows two).
+	syncRunHours = 2
+)
+
+// Cleanup is the WSUS server's maintenance.
+type Cleanup struct {
+	// Enabled runs the cleanup and re-index on Schedule, and alarms when it fails or has not
+	// succeeded for two periods. Default (nil): true.
+	Enabled *bool `yaml:"enabled"`
+	// Schedule is a State Manager cron expression with a fixed minute and hour, outside the
+	// synchronisation hours (each synchronisation and the two hours after it).
+	// Default: DefaultCleanupSchedule.
+	Schedule string `yaml:"schedule"`
+}
+
+// On says whether the cleanup runs (Enabled, default true).
+func (c Cleanup) On() bool { return c.Enabled == nil || *c.Enabled }
+
+// WithDefaults fills what is unset.
+func (c Cleanup) WithDefaults() Cleanup {
+	if c.Enabled == nil {
+		on := true
+		c.Enabled = &on
+	}
+	fill(&c.Schedule, DefaultCleanupSchedule)
+	return c
+}
+
+var cronTime = regexp.MustCompile(`^cron\(([0-9]{1,2}) ([0-9]{1,2}) (\S+) \S+ (\S+) \S+\)$`)
+
+// CleanupPeriodDays is how many days apart schedule runs the cleanup at most: 31 for a monthly
+// cron (a day of the month, or DAY#n / DAYL), 7 for a weekly one (one day of the week), 1
+// otherwise. The alarm allows two periods.
+func CleanupPeriodDays(schedule string) int {
+	m := cronTime.FindStringSubmatch(schedule)
+	if m == nil {
+		return 1
+	}
+	dayOfMonth, dayOfWeek := m[3], m[4]
+	switch {
+	case dayOfMonth != "?" && !strings.ContainsAny(dayOfMonth, ",-/*"):
+		return 31
+	case strings.Contains(dayOfWeek, "#") || strings.HasSuffix(dayOfWeek, "L") && dayOfWeek != "L":
+		return 31
+	case dayOfMonth == "?" && !strings.ContainsAny(dayOfWeek, ",-/*"):
+		return 7
+	}
+	return 1
+}
+
+// MaxDaysWithoutCleanup is two periods of schedule: the alarm fires after that long without a
+// successful cleanup.
+func MaxDaysWithoutCleanup(schedule string) int { return 2 * CleanupPeriodDays(schedule) }
+
+// CleanupProblems are the cleanup settings' problems (give them after defaults), given the
+// server's synchronisation settings: the schedule must be a cron expression with a fixed minute
+// and hour that starts outside every synchronisation and the syncRunHours after it.
+func (s Server) CleanupProblems() spec.Problems {
+	var p spec.Problems
+	c := s.Cleanup
+	if !c.On() {
+		return p
+	}
+	if err := ssmschedule.CheckAssociation(c.Schedule); err != nil {
+		p.Add("Schedule", c.Schedule, "is not a State Manager schedule: %v", err)
+		return p
+	}
+	m := cronTime.FindStringSubmatch(c.Schedule)
+	if m == nil {
+		p.Add("Schedule", c.Schedule, "needs a fixed minute and hour, cron(M H ...), so that the cleanup runs outside WSUS's synchronisation, e.g. %s", DefaultCleanupSchedule)
+		return p
+	}
+	hour, _ := strconv.Atoi(m[2])
+	minute, _ := strconv.Atoi(m[1])
+	start := hour*60 + minute
+	if !timeOfDayRegexp.MatchString(s.SyncTimeUtc) || s.SyncsPerDay < 1 || s.SyncsPerDay > MaxSyncsPerDay {
+		return p // the synchronisation settings' own problems are reported
+	}
+	for _, sync := range s.SyncStartsUtc() {
+		if after := (start - sync + 24*60) % (24 * 60); after < syncRunHours*60 {
+			p.Add("Schedule", c.Schedule, "starts %d minutes after the synchronisation at %02d:%02d UTC (syncTimeUtc %s, %d a day): "+
+				"WSUS synchronises and cleans up in the same database; start it at least %d hours after every synchronisation",
+				after, sync/60, sync%60, s.SyncTimeUtc, s.SyncsPerDay, syncRunHours)
+			break
+		}
+	}
+	return p
+}
+
+// SyncStartsUtc are the minutes of the day (UTC) at which the server synchronises: SyncTimeUtc
+// and every 24/SyncsPerDay hours after it, as the setup script sets them.
+func (s Server) SyncStartsUtc() []int {
+	var first int
+	if h, m, ok := strings.Cut(s.SyncTimeUtc, ":"); ok {
+		hour, _ := strconv.Atoi(h)
+		minute, _ := strconv.Atoi(m)
+		first = hour*60 + minute
+	}
+	n := max(s.SyncsPerDay, 1)
+	var starts []int
+	for i := range n {
+		starts = append(starts, (first+i*24*60/n)%(24*60))
+	}
+	return starts
+}
+
+// CleanupParameters are the cleanup document's parameters.
+func CleanupParameters() []DocumentParameter {
+	return []DocumentParameter{
+		{"Mode", "Cleanup (decline, delete, compress, re-index, then report) or Report (publish the last cleanup's state)", "Report", "^(Cleanup|Report)$"},
+		{"Namespace", "CloudWatch namespace of the health metrics", HealthNamespace, `^[A-Za-z0-9][A-Za-z0-9/_.-]{0,254}$`},
+		{"MaxDaysWithoutCleanup", "Days without a successful cleanup before it reports unhealthy (two periods)",
+			strconv.Itoa(MaxDaysWithoutCleanup(DefaultCleanupSchedule)), "^[1-9][0-9]{0,3}$"},
+	}
+}
