@@ -16,7 +16,9 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 CDK := cdk
 # A pipeline without a terminal passes --require-approval never (see .github/workflows/deploy.yml).
 CDK_DEPLOY_FLAGS ?= --require-approval broadening
-# CONFIG=path/to/config.yaml picks a configuration; without it the embedded default is used.
+# CONFIG=path/to/config.yaml, else the environment's PRIVATEPATCH_CONFIG (which go run ./app and
+# the tools read too), picks the configuration of every target; without either, the embedded default.
+override CONFIG := $(or $(CONFIG),$(PRIVATEPATCH_CONFIG))
 CDK_CONFIG := $(if $(CONFIG),-c config=$(abspath $(CONFIG)),)
 
 .PHONY: help setup env synth cost diagram verify diff s3-prefix-lists-of-cdk-out check-s3-drift check-update deploy doctor patch-now test schema update-golden bench lint gofmt lint-ps test-ps clean

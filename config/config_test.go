@@ -610,9 +610,28 @@ func TestPipelineModeIsValidatedBeforeAnythingIsBuilt(t *testing.T) {
 }
 
 func TestLoadTakesTheEmbeddedDefaultForAnEmptyPathAndTheFileOtherwise(t *testing.T) {
+	t.Setenv(ConfigEnv, "")
 	embedded, err := Load("")
 	require.NoError(t, err)
 	assert.Equal(t, "privatepatch", embedded.Project)
 	_, err = Load(filepath.Join(t.TempDir(), "absent.yaml"))
 	assert.Error(t, err, "a named file is read, never replaced by the default")
+}
+
+// The tools read PRIVATEPATCH_CONFIG as the app does: one setting, one configuration.
+func TestLoadReadsTheFileThatPrivatepatchConfigNamesWhenNoPathIsGiven(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mine.yaml")
+	require.NoError(t, os.WriteFile(path, []byte("project: mine\nregion: us-west-2\naccount: \"123456789012\"\n"), 0o644))
+	t.Setenv(ConfigEnv, path)
+	cfg, err := Load("")
+	require.NoError(t, err)
+	assert.Equal(t, "mine", cfg.Project)
+	t.Setenv(ConfigEnv, filepath.Join(t.TempDir(), "absent.yaml"))
+	_, err = Load("")
+	assert.ErrorContains(t, err, "absent.yaml", "a named file that is missing is an error, never the default")
+	other := filepath.Join(t.TempDir(), "other.yaml")
+	require.NoError(t, os.WriteFile(other, []byte("project: other\nregion: us-west-2\naccount: \"123456789012\"\n"), 0o644))
+	cfg, err = Load(other)
+	require.NoError(t, err)
+	assert.Equal(t, "other", cfg.Project, "-config wins over the environment, as -c config= does in the app")
 }

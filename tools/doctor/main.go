@@ -21,7 +21,7 @@ import (
 )
 
 func main() {
-	configFile := flag.String("config", "", "the configuration file (default: the embedded default)")
+	configFile := flag.String("config", "", "the configuration file (default: the file PRIVATEPATCH_CONFIG names, else the embedded default)")
 	flag.Usage = func() {
 		fmt.Fprint(flag.CommandLine.Output(), `Usage: make doctor [CONFIG=file]    (or: go run ./tools/doctor [-config file])
 
