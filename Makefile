@@ -174,6 +174,12 @@ patch-now: ## run AWS-RunPatchBaseline now: TARGET=<patch group|instance id|reso
 test: setup lint ## run every test: configuration, constructs, templates, cdk-nag, network paths
 	go test -count=1 ./...
 
+# Snapshots of the repository's own configurations, reviewed in pull requests (tools/snapshot).
+.PHONY: snapshot
+snapshot: setup ## write the normalised templates of every configuration under config/ and configs/ to snapshots/ (commit them; CHECK=1 only names the stale ones, as make test and the pull-request workflow do)
+	@go build -o cdk.out/bin/app ./app
+	go run ./tools/snapshot -app cdk.out/bin/app $(if $(CHECK),-check,)
+
 schema: ## regenerate config/privatepatch.schema.json from package config's types (a test fails when it is out of date)
 	go run ./tools/configschema -config-dir config > config/privatepatch.schema.json.new
 	mv config/privatepatch.schema.json.new config/privatepatch.schema.json

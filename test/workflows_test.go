@@ -65,6 +65,10 @@ func TestWorkflowsRunTheReadmeCommandsWithPinnedActionsAndNoStoredKeys(t *testin
 	assert.Contains(t, text, "run: make test", "the README's test command")
 	assert.Contains(t, text, "run: make synth", "the README's main command")
 	assert.Contains(t, text, "make check-update", "a replaced stateful resource is flagged on the pull request")
+	assert.Contains(t, text, "run: make snapshot CHECK=1", "stale snapshots of the repository's configurations fail the pull request")
+	check, err := exec.Command("make", "-n", "-C", "..", "snapshot", "CHECK=1").CombinedOutput()
+	require.NoError(t, err, "%s", check)
+	assert.Regexp(t, `(?m)^go run ./tools/snapshot -app \S+ -check$`, string(check), "CHECK=1 compares, writes nothing")
 	assert.Contains(t, pr.Jobs, "diff")
 	assert.Contains(t, pr.Jobs["diff"].If, "github.event.pull_request.head.repo.full_name == github.repository",
 		"a fork's pull request has no OIDC token: the diff job is skipped, not failed")
