@@ -18,6 +18,7 @@ type workflow struct {
 	Permissions map[string]string `yaml:"permissions"`
 	Jobs        map[string]struct {
 		If          string            `yaml:"if"`
+		RunsOn      string            `yaml:"runs-on"`
 		Permissions map[string]string `yaml:"permissions"`
 		Steps       []struct {
 			Name string            `yaml:"name"`
@@ -226,4 +227,24 @@ func TestPullRequestCommentIsUpdatedInPlaceFoundByItsMarker(t *testing.T) {
 	assert.Contains(t, text, "make -s check-update")
 	assert.Contains(t, text, "steps.full.outputs.artifact-url", "the comment links the full output")
 	assert.Equal(t, "write", pr.Jobs["diff"].Permissions["pull-requests"])
+}
+
+// The PowerShell tests run somewhere: a job of the pull-request workflow runs make test-ps on a
+// GitHub-hosted Ubuntu runner, which has pwsh, for every pull request (no condition to skip it).
+func TestPullRequestRunsThePesterTestsOnARunnerWithPowerShell(t *testing.T) {
+	pr, _ := readWorkflow(t, "pull-request.yml")
+	var runners []string
+	for name, job := range pr.Jobs {
+		for _, step := range job.Steps {
+			if strings.TrimSpace(step.Run) == "make test-ps" {
+				assert.Empty(t, job.If, "%s: runs on every pull request", name)
+				runners = append(runners, job.RunsOn)
+			}
+		}
+	}
+	require.Len(t, runners, 1, "one job runs make test-ps")
+	assert.Regexp(t, `^ubuntu-\d`, runners[0], "a GitHub-hosted Ubuntu runner (pwsh installed)")
+	makefile, err := os.ReadFile(filepath.Join("..", "Makefile"))
+	require.NoError(t, err)
+	assert.Contains(t, string(makefile), "Invoke-Pester -Path constructs/wsus, constructs/compliance -CI", "make test-ps runs the Pester tests, failing the job on a failure (-CI)")
 }
