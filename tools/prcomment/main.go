@@ -25,6 +25,18 @@ const Marker = "<!-- privatepatch:pull-request-diff -->"
 const Limit = 65536
 
 func main() {
+	flag.Usage = func() {
+		fmt.Fprint(flag.CommandLine.Output(), `Usage: go run ./tools/prcomment -diff diff.txt -check check.txt -check-status N [-artifact-url URL] > comment.md
+
+Writes the pull request's one comment (the pull-request workflow's diff job) from the output of
+make -s diff and make -s check-update: check-update's verdict and the cdk diff, without colours,
+make's lines or set-up output, under the marker the workflow finds the comment by to update it in
+place, cut on a whole line to GitHub's comment limit of 65,536 characters with a link to the full
+output.
+
+`)
+		flag.PrintDefaults()
+	}
 	diff := flag.String("diff", "diff.txt", "the output of make -s diff")
 	check := flag.String("check", "check.txt", "the output of make -s check-update")
 	status := flag.Int("check-status", 0, "make check-update's exit status")
