@@ -24,6 +24,7 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/compliance"
 	"github.com/privatepatch/privatepatch/constructs/fleet"
 	"github.com/privatepatch/privatepatch/constructs/logbucket"
+	"github.com/privatepatch/privatepatch/constructs/managedinstance"
 	"github.com/privatepatch/privatepatch/constructs/network"
 	"github.com/privatepatch/privatepatch/constructs/patching"
 	"github.com/privatepatch/privatepatch/constructs/wsus"
@@ -103,9 +104,10 @@ func TestEveryConstructorGivenNilPropsPanicsWithItsErrorNotANilPointer(t *testin
 	}
 }
 
-// cdk init's app makes environment-agnostic stacks: the network, which needs the region's buckets
-// and S3 prefix list, says the region is missing and how to give one, never a token.
-func TestTheNetworkInAnEnvironmentAgnosticStackNamesTheMissingRegion(t *testing.T) {
+// cdk init's app makes environment-agnostic stacks: the network and the instance roles, which
+// need the region's buckets and S3 prefix list, say the region is missing and how to give one,
+// never a token, and never leave Patch Manager's bucket out silently.
+func TestConstructsInAnEnvironmentAgnosticStackNameTheMissingRegion(t *testing.T) {
 	props := func() *network.Props {
 		return &network.Props{S3PrefixListId: "pl-68a54001", S3PrefixListCidrs: []string{"52.218.128.0/17"}}
 	}
@@ -113,6 +115,9 @@ func TestTheNetworkInAnEnvironmentAgnosticStackNamesTheMissingRegion(t *testing.
 	for name, call := range map[string]func(){
 		"NewNetwork":           func() { network.NewNetwork(agnostic, "Network", props()) },
 		"LookupS3PrefixListId": func() { network.LookupS3PrefixListId(agnostic) },
+		// The instance roles of the fleet and WSUS: Patch Manager's bucket is named per region.
+		"NewRole":               func() { managedinstance.NewRole(agnostic, "Role", "fleet") },
+		"NewInternetFacingRole": func() { managedinstance.NewInternetFacingRole(agnostic, "WsusRole", "wsus") },
 	} {
 		got := panicOf(call)
 		require.Implements(t, (*error)(nil), got, name)
