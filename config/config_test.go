@@ -14,20 +14,18 @@ func TestEmbeddedDefaultIsValidAndOffline(t *testing.T) {
 	cfg, err := LoadDefault()
 	require.NoError(t, err)
 
-	assert.Equal(t, "us-west-2", cfg.Region)
+	// What the shipped default must be, not the values it has today (make snapshot shows those):
+	// a value changed in default.yaml changes its snapshot, not this test.
+	assert.True(t, knownRegion(cfg.Region), "the default names its region")
 	assert.Empty(t, cfg.Account, "the default must synthesise without an account, so without lookups")
 	assert.NotEmpty(t, cfg.S3Cidrs(), "the default region must carry its S3 prefix-list CIDRs")
-	assert.Equal(t, "10.0.0.0/16", cfg.Network.VpcCidr)
-	assert.Equal(t, 2, cfg.Network.AzCount)
 	assert.Equal(t, 0, cfg.NatGatewayCount(), "private subnets get no internet route by default")
 	assert.Empty(t, cfg.Network.AdminCidrs, "RDP is closed by default")
 }
 
 func TestExampleFileIsValid(t *testing.T) {
-	cfg, err := LoadFile("example.yaml")
+	_, err := LoadFile("example.yaml")
 	require.NoError(t, err)
-	assert.Equal(t, "10.20.0.0/16", cfg.Network.VpcCidr)
-	assert.Equal(t, []string{"logs", "kms"}, cfg.Network.ExtraInterfaceEndpoints)
 }
 
 func TestExampleFileDocumentsEveryKey(t *testing.T) {
@@ -613,7 +611,9 @@ func TestLoadTakesTheEmbeddedDefaultForAnEmptyPathAndTheFileOtherwise(t *testing
 	t.Setenv(ConfigEnv, "")
 	embedded, err := Load("")
 	require.NoError(t, err)
-	assert.Equal(t, "privatepatch", embedded.Project)
+	want, err := LoadDefault()
+	require.NoError(t, err)
+	assert.Equal(t, want, embedded)
 	_, err = Load(filepath.Join(t.TempDir(), "absent.yaml"))
 	assert.Error(t, err, "a named file is read, never replaced by the default")
 }
