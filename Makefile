@@ -16,7 +16,9 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 CDK := cdk
 # A pipeline without a terminal passes --require-approval never (see .github/workflows/deploy.yml).
 CDK_DEPLOY_FLAGS ?= --require-approval broadening
-# CONFIG=path/to/config.yaml picks a configuration; without it the embedded default is used.
+# CONFIG=path/to/config.yaml, else the environment's PRIVATEPATCH_CONFIG (which go run ./app and
+# the tools read too), picks the configuration of every target; without either, the embedded default.
+override CONFIG := $(or $(CONFIG),$(PRIVATEPATCH_CONFIG))
 CDK_CONFIG := $(if $(CONFIG),-c config=$(abspath $(CONFIG)),)
 # ENVIRONMENT=name limits diff, check-update, deploy and stack-policies to one environment (a CDK
 # stage); checkupdate refuses stacks of an account other than the credentials' (their stacks would
@@ -217,6 +219,12 @@ patch-now: ## run AWS-RunPatchBaseline now as the window does: TARGET=<patch gro
 
 test: setup lint ## run every test: configuration, constructs, templates, cdk-nag, network paths
 	go test -count=1 ./...
+
+# Snapshots of the repository's own configurations, reviewed in pull requests (tools/snapshot).
+.PHONY: snapshot
+snapshot: setup ## write the normalised templates of every configuration under config/ and configs/ to snapshots/ (commit them; CHECK=1 only names the stale ones, as make test and the pull-request workflow do)
+	@go build -o cdk.out/bin/app ./app
+	go run ./tools/snapshot -app cdk.out/bin/app $(if $(CHECK),-check,)
 
 schema: ## regenerate config/privatepatch.schema.json from package config's types (a test fails when it is out of date)
 	go run ./tools/configschema -config-dir config > config/privatepatch.schema.json.new

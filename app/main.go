@@ -23,9 +23,6 @@ import (
 	"github.com/privatepatch/privatepatch/stacks"
 )
 
-// configEnv names the configuration file for `go run ./app`, where no CDK context is given.
-const configEnv = "PRIVATEPATCH_CONFIG"
-
 // cliContext is what the CDK CLI adds to cdk.json's context for every synth (CDK_CONTEXT_JSON
 // of aws-cdk 2.1148): metadata and version reporting on, bundling for every stack, and
 // validation errors reported by the CLI rather than failing the app.
@@ -120,7 +117,7 @@ func loadConfig(context map[string]any) (*config.Config, error) {
 		path, _ = c["config"].(string)
 	}
 	if path == "" {
-		path = os.Getenv(configEnv)
+		path = os.Getenv(config.ConfigEnv)
 	}
 	// The CLI sets these from the caller's credentials; they apply where no region is configured.
 	fallback := config.Fallback{Account: os.Getenv("CDK_DEFAULT_ACCOUNT"), Region: os.Getenv("CDK_DEFAULT_REGION")}

@@ -30,9 +30,16 @@ func LoadDefault() (*Config, error) { return Fallback{}.LoadDefault() }
 // LoadFile reads, decodes and validates the configuration file at path.
 func LoadFile(path string) (*Config, error) { return Fallback{}.LoadFile(path) }
 
-// Load loads the file at path, or the embedded default when path is "": the -config flag of the
-// tools.
+// ConfigEnv names the configuration file where no path is given: the app (go run ./app, or cdk
+// without -c config=) and every tool read it, so that one setting picks one configuration.
+const ConfigEnv = "PRIVATEPATCH_CONFIG"
+
+// Load loads the file at path, else the file PRIVATEPATCH_CONFIG names, else the embedded
+// default: the -config flag of the tools, with the app's rule.
 func Load(path string) (*Config, error) {
+	if path == "" {
+		path = os.Getenv(ConfigEnv)
+	}
 	if path == "" {
 		return LoadDefault()
 	}

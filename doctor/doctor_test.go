@@ -143,7 +143,7 @@ func healthy() map[string]string {
 }
 
 func defaultTarget(t *testing.T) Target {
-	cfg, err := config.LoadDefault()
+	cfg, err := config.LoadFile("../test/testdata/fixtures/default.yaml")
 	require.NoError(t, err)
 	targets := TargetsOf(cfg)
 	require.Len(t, targets, 1)

@@ -32,7 +32,7 @@ func live(t *testing.T, idFile, entriesFile string) Live {
 }
 
 func TestTemplateYieldsTheSecurityGroupsPrefixListAndTheAclsS3Cidrs(t *testing.T) {
-	cfg, err := config.LoadDefault()
+	cfg, err := config.LoadFile("../test/testdata/fixtures/default.yaml")
 	require.NoError(t, err)
 	template := defaultTemplate(t)
 	require.True(t, IsNetworkStack(template))

@@ -29,8 +29,8 @@ var (
 	binariesErr  error
 )
 
-// binary compiles ./app (as `cdk synth` runs it) and ./tools/verify once, and returns the path
-// of one of them ("app" or "verify").
+// binary compiles ./app (as `cdk synth` runs it), ./tools/verify and ./tools/snapshot once, and returns the path
+// of one of them ("app", "verify" or "snapshot").
 func binary(t *testing.T, name string) string {
 	require.NoError(t, buildBinaries())
 	return filepath.Join(binDir, name)
@@ -41,7 +41,7 @@ func buildBinaries() error {
 		if binDir, binariesErr = os.MkdirTemp("", "privatepatch-bin"); binariesErr != nil {
 			return
 		}
-		out, err := exec.Command("go", "build", "-o", binDir+string(filepath.Separator), "../app", "../tools/verify").CombinedOutput()
+		out, err := exec.Command("go", "build", "-o", binDir+string(filepath.Separator), "../app", "../tools/verify", "../tools/snapshot").CombinedOutput()
 		if err != nil {
 			binariesErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}

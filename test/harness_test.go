@@ -95,8 +95,10 @@ network:
 `
 
 var (
-	defaultScenario = &scenario{name: "default", config: config.LoadDefault}
-	exampleScenario = &scenario{name: "example", config: func() (*config.Config, error) { return config.LoadFile("../config/example.yaml") }}
+	// The tests' own copies of the shipped default and example (testdata/fixtures): a value
+	// changed in config/ changes its snapshot (make snapshot), not these tests.
+	defaultScenario = &scenario{name: "default", config: func() (*config.Config, error) { return config.LoadFile(defaultFixture) }}
+	exampleScenario = &scenario{name: "example", config: func() (*config.Config, error) { return config.LoadFile("testdata/fixtures/example.yaml") }}
 	natScenario     = &scenario{name: "nat-per-az", config: fromYAML(defaultWith("  nat: {enabled: true}\n"))}
 	natSingle       = &scenario{name: "nat-single", config: fromYAML(defaultWith("  nat: {enabled: true, gateways: single}\n"))}
 	flowLogsToS3    = &scenario{name: "flowlogs-s3", config: fromYAML(defaultWith("  flowLogs: {destination: s3, retentionDays: 90}\n"))}
@@ -189,9 +191,12 @@ fleet:
 `
 )
 
-// defaultWith is the embedded default configuration with lines added under network:.
+// defaultFixture is the tests' copy of the embedded default configuration.
+const defaultFixture = "testdata/fixtures/default.yaml"
+
+// defaultWith is the tests' default configuration with lines added under network:.
 func defaultWith(networkLines string) string {
-	data, err := os.ReadFile("../config/default.yaml")
+	data, err := os.ReadFile(defaultFixture)
 	if err != nil {
 		panic(err)
 	}

@@ -2,11 +2,15 @@ package test
 
 import (
 	"context"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -89,4 +93,124 @@ func TestArchitectureDiagramSourceHasNoAbsolutePaths(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotRegexp(t, `image = "/`, string(dot))
 	assert.Contains(t, string(dot), `image = "tools/diagram/node_modules/cdk-dia/icons/`)
+}
+
+// configReaders are the commands that read a configuration: the CDK CLI's synth, diff and deploy
+// (they run the app) and every tool with a -config flag, found in tools/*/main.go.
+func configReaders(t *testing.T) *regexp.Regexp {
+	mains, err := filepath.Glob(filepath.Join("..", "tools", "*", "main.go"))
+	require.NoError(t, err)
+	var tools []string
+	for _, m := range mains {
+		text, err := os.ReadFile(m)
+		require.NoError(t, err)
+		if strings.Contains(string(text), `flag.String("config"`) {
+			tools = append(tools, filepath.Base(filepath.Dir(m)))
+		}
+	}
+	require.NotEmpty(t, tools)
+	return regexp.MustCompile(`^\s*(cdk (synth|diff|deploy)\b|(go run \./tools/|cdk\.out/bin/)(` + strings.Join(tools, "|") + `)\b)`)
+}
+
+// helpTargets are the targets make help lists.
+func helpTargets(t *testing.T, makefile string) []string {
+	text, err := os.ReadFile(makefile)
+	require.NoError(t, err)
+	var targets []string
+	for _, m := range regexp.MustCompile(`(?m)^([a-z0-9-]+):.*## `).FindAllStringSubmatch(string(text), -1) {
+		targets = append(targets, m[1])
+	}
+	return targets
+}
+
+// configMisses runs make -n of every target the Makefile lists with the given variables (CONFIG=
+// on the command line, PRIVATEPATCH_CONFIG in the environment) and returns, per target, the
+// commands that read a configuration without the file want, and the targets that read one.
+func configMisses(t *testing.T, makefile string, targets []string, want string, env []string, args ...string) (map[string][]string, []string) {
+	root, err := filepath.Abs("..")
+	require.NoError(t, err)
+	readers := configReaders(t)
+	if targets == nil {
+		targets = helpTargets(t, makefile)
+	}
+	// verify's credential probe runs under make -n (its line calls $(MAKE)): an aws that has no
+	// credentials answers at once.
+	bin := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(bin, "aws"), []byte("#!/bin/sh\nexit 1\n"), 0o755))
+	outputs := make([]string, len(targets))
+	var wg sync.WaitGroup
+	for i, target := range targets {
+		wg.Go(func() {
+			cmd := exec.Command("make", append([]string{"-n", "--no-print-directory", "-f", makefile, "-C", root, target}, args...)...)
+			// The MAKEFLAGS of make test must not reach it.
+			cmd.Env = append(os.Environ(), append([]string{"MAKEFLAGS=", "MAKELEVEL=", "PRIVATEPATCH_CONFIG=", "PATH=" + bin + ":" + os.Getenv("PATH")}, env...)...)
+			out, err := cmd.CombinedOutput()
+			assert.NoError(t, err, "make -n %s: %s", target, out)
+			outputs[i] = string(out)
+		})
+	}
+	wg.Wait()
+	misses := map[string][]string{}
+	var reading []string
+	for i, target := range targets {
+		read := false
+		for _, line := range strings.Split(outputs[i], "\n") {
+			if !readers.MatchString(line) {
+				continue
+			}
+			read = true
+			if !strings.Contains(line, want) {
+				misses[target] = append(misses[target], line)
+			}
+		}
+		if read {
+			reading = append(reading, target)
+		}
+	}
+	return misses, reading
+}
+
+// CONFIG= and PRIVATEPATCH_CONFIG pick one configuration for every target: the CDK CLI's app and
+// each tool get the same absolute path, so make verify's checker never judges the templates of
+// one configuration against another (the embedded default, as it did with PRIVATEPATCH_CONFIG).
+func TestEveryTargetReadsTheConfigurationThatConfigOrPrivatepatchConfigNames(t *testing.T) {
+	makefile, err := filepath.Abs(filepath.Join("..", "Makefile"))
+	require.NoError(t, err)
+	planted := filepath.Join(t.TempDir(), "planted.yaml")
+	other := filepath.Join(t.TempDir(), "other.yaml")
+
+	misses, reading := configMisses(t, makefile, nil, planted, []string{"PRIVATEPATCH_CONFIG=" + planted})
+	assert.Empty(t, misses, "PRIVATEPATCH_CONFIG")
+	assert.Subset(t, reading, []string{"synth", "verify", "cost", "diff", "deploy", "doctor", "patch-now", "check-update"})
+
+	root, err := filepath.Abs("..")
+	require.NoError(t, err)
+	misses, _ = configMisses(t, makefile, nil, filepath.Join(root, "configs", "prod.yaml"), []string{"PRIVATEPATCH_CONFIG=" + other}, "CONFIG=configs/prod.yaml")
+	assert.Empty(t, misses, "CONFIG= wins over PRIVATEPATCH_CONFIG, for every target alike, as one absolute path")
+
+	// Planted: the Makefile before this fix (no PRIVATEPATCH_CONFIG), and one whose verify drops
+	// -config: each target that loses the file is named.
+	text, err := os.ReadFile(makefile)
+	require.NoError(t, err)
+	write := func(name, text string) string {
+		path := filepath.Join(t.TempDir(), name)
+		require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
+		return path
+	}
+	override := "override CONFIG := $(or $(CONFIG),$(PRIVATEPATCH_CONFIG))\n"
+	require.Contains(t, string(text), override)
+	before := write("Makefile", strings.Replace(string(text), override, "", 1))
+	misses, _ = configMisses(t, before, []string{"synth", "verify", "cost", "doctor", "patch-now"}, planted, []string{"PRIVATEPATCH_CONFIG=" + planted})
+	assert.Subset(t, mapsKeys(misses), []string{"verify", "cost", "doctor", "patch-now"})
+	verifyFlag := "go run ./tools/verify -assembly cdk.out $(if $(CONFIG),-config $(abspath $(CONFIG)),)"
+	require.Contains(t, string(text), verifyFlag)
+	dropped := write("Makefile", strings.Replace(string(text), verifyFlag, "go run ./tools/verify -assembly cdk.out", 1))
+	misses, _ = configMisses(t, dropped, []string{"synth", "verify"}, planted, nil, "CONFIG="+planted)
+	assert.Equal(t, []string{"verify"}, mapsKeys(misses))
+}
+
+func mapsKeys(m map[string][]string) []string {
+	keys := slices.Collect(maps.Keys(m))
+	slices.Sort(keys)
+	return keys
 }

@@ -21,7 +21,7 @@ func (s *scenario) model(t *testing.T) netpath.Model {
 
 func TestNetworkAclsPassEveryRequiredFlowAndItsReplies(t *testing.T) {
 	m := defaultScenario.synth(t).model(t)
-	cfg, err := config.LoadDefault()
+	cfg, err := config.LoadFile(defaultFixture)
 	require.NoError(t, err)
 	for _, f := range netpath.RequiredFlows(m, cfg.S3Cidrs(), nil) {
 		v := m.TCP(f.Src, f.Dst, f.Port)

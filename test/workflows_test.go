@@ -18,6 +18,7 @@ type workflow struct {
 	Permissions map[string]string `yaml:"permissions"`
 	Jobs        map[string]struct {
 		If          string            `yaml:"if"`
+		RunsOn      string            `yaml:"runs-on"`
 		Permissions map[string]string `yaml:"permissions"`
 		Steps       []struct {
 			Name string            `yaml:"name"`
@@ -39,7 +40,7 @@ func readWorkflow(t *testing.T, name string) (workflow, string) {
 func TestWorkflowsRunTheReadmeCommandsWithPinnedActionsAndNoStoredKeys(t *testing.T) {
 	makefile, err := os.ReadFile(filepath.Join("..", "Makefile"))
 	require.NoError(t, err)
-	target := regexp.MustCompile(`make ([a-z-]+)`)
+	target := regexp.MustCompile(`make (?:-[a-z]+ )*([a-z][a-z-]*)`) // make -s diff runs diff
 	for _, name := range []string{"pull-request.yml", "deploy.yml"} {
 		w, text := readWorkflow(t, name)
 		assert.Equal(t, map[string]string{"contents": "read"}, w.Permissions, "%s: read-only unless a job asks for more", name)
@@ -65,6 +66,10 @@ func TestWorkflowsRunTheReadmeCommandsWithPinnedActionsAndNoStoredKeys(t *testin
 	assert.Contains(t, text, "run: make test", "the README's test command")
 	assert.Contains(t, text, "run: make synth", "the README's main command")
 	assert.Contains(t, text, "make check-update", "a replaced stateful resource is flagged on the pull request")
+	assert.Contains(t, text, "run: make snapshot CHECK=1", "stale snapshots of the repository's configurations fail the pull request")
+	check, err := exec.Command("make", "-n", "-C", "..", "snapshot", "CHECK=1").CombinedOutput()
+	require.NoError(t, err, "%s", check)
+	assert.Regexp(t, `(?m)^go run ./tools/snapshot -app \S+ -check$`, string(check), "CHECK=1 compares, writes nothing")
 	assert.Contains(t, pr.Jobs, "diff")
 	assert.Contains(t, pr.Jobs["diff"].If, "github.event.pull_request.head.repo.full_name == github.repository",
 		"a fork's pull request has no OIDC token: the diff job is skipped, not failed")
@@ -145,4 +150,101 @@ func TestPullRequestVerifiesEveryShippedConfigurationAndFailsOnABrokenOne(t *tes
 	verified, _, err = runVerifyStep(t, append(names, "configs/broken.yaml", "configs/zz.yaml")...)
 	assert.Error(t, err, "a broken configuration fails the step")
 	assert.False(t, slices.Contains(verified, "configs/zz.yaml"), "and stops it")
+}
+
+// commentStep is the pull-request workflow's step that posts or updates the diff comment.
+func commentStep(t *testing.T) string {
+	pr, _ := readWorkflow(t, "pull-request.yml")
+	for _, step := range pr.Jobs["diff"].Steps {
+		if strings.Contains(step.Run, "tools/prcomment") {
+			return step.Run
+		}
+	}
+	t.Fatal("the diff job writes no comment with tools/prcomment")
+	return ""
+}
+
+// runCommentStep runs the step's script as GitHub would, with a go that writes the comment and a
+// gh that answers the comment listing with existing (the ids of comments carrying the marker)
+// and records every call; it returns the calls.
+func runCommentStep(t *testing.T, existing string) []string {
+	dir, bin := t.TempDir(), t.TempDir()
+	fakeGo := "#!/bin/bash\nprintf '%s\\n' \"" + prcommentMarker(t) + "\" '**make check-update** passed'\n"
+	fakeGh := `#!/bin/bash
+echo "$*" >> calls
+if [ "$2" != -X ]; then
+  # The listing: the workflow's own jq filter, applied by gh to the API's answer, is not run here;
+  # the stand-in answers as gh would after it.
+  [ -n "$EXISTING" ] && echo "$EXISTING"
+fi
+exit 0
+`
+	require.NoError(t, os.WriteFile(filepath.Join(bin, "go"), []byte(fakeGo), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(bin, "gh"), []byte(fakeGh), 0o755))
+	cmd := exec.Command("bash", "-e", "-c", commentStep(t))
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"), "EXISTING="+existing,
+		"GITHUB_REPOSITORY=o/r", "PR=7", "REFUSED=0", "ARTIFACT_URL=https://example.com/a")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	calls, err := os.ReadFile(filepath.Join(dir, "calls"))
+	require.NoError(t, err)
+	comment, err := os.ReadFile(filepath.Join(dir, "comment.md"))
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(string(comment), prcommentMarker(t)))
+	return strings.Split(strings.TrimSpace(string(calls)), "\n")
+}
+
+// prcommentMarker is the marker tools/prcomment starts the comment with.
+func prcommentMarker(t *testing.T) string {
+	src, err := os.ReadFile(filepath.Join("..", "tools", "prcomment", "main.go"))
+	require.NoError(t, err)
+	m := regexp.MustCompile(`const Marker = "([^"]+)"`).FindStringSubmatch(string(src))
+	require.NotNil(t, m)
+	return m[1]
+}
+
+// The pull request gets one comment, updated in place on each push: the step finds it by the
+// marker tools/prcomment writes, edits it when there, creates it once otherwise, and sends the
+// file's text (gh api -F body=@file; -f would send the name).
+func TestPullRequestCommentIsUpdatedInPlaceFoundByItsMarker(t *testing.T) {
+	step := commentStep(t)
+	assert.Contains(t, step, `startswith("`+prcommentMarker(t)+`")`, "the listing looks for the marker tools/prcomment writes")
+	assert.Contains(t, step, "--paginate", "a busy pull request has more than one page of comments")
+	assert.NotContains(t, step, "gh pr comment", "no new comment on each push")
+
+	calls := runCommentStep(t, "")
+	require.Len(t, calls, 2, "%v", calls)
+	assert.Contains(t, calls[0], "api repos/o/r/issues/7/comments --paginate")
+	assert.Equal(t, "api -X POST repos/o/r/issues/7/comments -F body=@comment.md", calls[1], "none yet: created once")
+
+	calls = runCommentStep(t, "4242")
+	require.Len(t, calls, 2, "%v", calls)
+	assert.Equal(t, "api -X PATCH repos/o/r/issues/comments/4242 -F body=@comment.md", calls[1], "found: edited in place")
+
+	pr, text := readWorkflow(t, "pull-request.yml")
+	assert.Contains(t, text, "make -s diff", "make's echoed commands stay out of the comment")
+	assert.Contains(t, text, "make -s check-update")
+	assert.Contains(t, text, "steps.full.outputs.artifact-url", "the comment links the full output")
+	assert.Equal(t, "write", pr.Jobs["diff"].Permissions["pull-requests"])
+}
+
+// The PowerShell tests run somewhere: a job of the pull-request workflow runs make test-ps on a
+// GitHub-hosted Ubuntu runner, which has pwsh, for every pull request (no condition to skip it).
+func TestPullRequestRunsThePesterTestsOnARunnerWithPowerShell(t *testing.T) {
+	pr, _ := readWorkflow(t, "pull-request.yml")
+	var runners []string
+	for name, job := range pr.Jobs {
+		for _, step := range job.Steps {
+			if strings.TrimSpace(step.Run) == "make test-ps" {
+				assert.Empty(t, job.If, "%s: runs on every pull request", name)
+				runners = append(runners, job.RunsOn)
+			}
+		}
+	}
+	require.Len(t, runners, 1, "one job runs make test-ps")
+	assert.Regexp(t, `^ubuntu-\d`, runners[0], "a GitHub-hosted Ubuntu runner (pwsh installed)")
+	makefile, err := os.ReadFile(filepath.Join("..", "Makefile"))
+	require.NoError(t, err)
+	assert.Contains(t, string(makefile), "Invoke-Pester -Path constructs/wsus, constructs/compliance -CI", "make test-ps runs the Pester tests, failing the job on a failure (-CI)")
 }

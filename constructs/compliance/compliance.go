@@ -18,6 +18,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatepatch/privatepatch/constructs/compliance/compliancespec"
+	"github.com/privatepatch/privatepatch/constructs/spec"
 	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
 )
 
@@ -81,6 +82,9 @@ func (r *resourceGroups) Groups() map[string]awsresourcegroups.CfnGroup { return
 // NewResourceGroups creates the groups. It panics when props are invalid, before creating
 // anything, with an error naming every bad prop.
 func NewResourceGroups(scope constructs.Construct, id string, p *ResourceGroupsProps) ResourceGroups {
+	if p == nil {
+		panic(spec.NilProps(fmt.Sprintf("compliance.NewResourceGroups(%q)", id), "ResourceGroupsProps"))
+	}
 	problems := compliancespec.GroupsProblems("Groups", p.Groups)
 	if err := problems.Err(fmt.Sprintf("compliance.NewResourceGroups(%q)", id), "ResourceGroupsProps"); err != nil {
 		panic(err)
@@ -186,6 +190,9 @@ func (c *configurationChecks) Associations() []awsssm.CfnAssociation { return c.
 // its results as compliance type ComplianceType; failed checks make the instance NON_COMPLIANT
 // and the run fail (FailedChecksExitCode).
 func NewConfigurationChecks(scope constructs.Construct, id string, p *ChecksProps) ConfigurationChecks {
+	if p == nil {
+		panic(spec.NilProps(fmt.Sprintf("compliance.NewConfigurationChecks(%q)", id), "ChecksProps"))
+	}
 	schedule := p.Schedule
 	if schedule == "" {
 		schedule = ssmschedule.Daily

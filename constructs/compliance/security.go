@@ -20,6 +20,7 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/deputy"
 	"github.com/privatepatch/privatepatch/constructs/loggroup"
 	"github.com/privatepatch/privatepatch/constructs/managedinstance"
+	"github.com/privatepatch/privatepatch/constructs/spec"
 )
 
 // InspectorSuppression hides Inspector findings that match all its criteria.
@@ -130,6 +131,9 @@ var InspectorServiceLinkedRoleServices = []string{"inspector2.amazonaws.com", "a
 // NewSecurity creates the parts SecurityProps asks for, each feature by its own function, all
 // in one construct (id) whose children keep their IDs.
 func NewSecurity(scope constructs.Construct, id string, p *SecurityProps) Security {
+	if p == nil {
+		panic(spec.NilProps(fmt.Sprintf("compliance.NewSecurity(%q)", id), "SecurityProps"))
+	}
 	parent := constructs.NewConstruct(scope, jsii.String(id))
 	s := &security{Construct: parent}
 	if p.SecurityHubStandards != nil {

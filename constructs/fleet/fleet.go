@@ -100,6 +100,9 @@ func (p *Props) Validate() error {
 // NewFleet creates the instance groups. It panics when props are invalid, before creating
 // anything, with an error naming every bad prop (Props.Validate returns it).
 func NewFleet(scope constructs.Construct, id string, props *Props) Fleet {
+	if props == nil {
+		panic(spec.NilProps(fmt.Sprintf("fleet.NewFleet(%q)", id), "Props"))
+	}
 	p := props.withDefaults()
 	if err := p.problems().Err(fmt.Sprintf("fleet.NewFleet(%q)", id), "Props"); err != nil {
 		panic(err)

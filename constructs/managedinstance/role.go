@@ -16,11 +16,13 @@ import (
 
 	"github.com/privatepatch/privatepatch/constructs/awsbuckets"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
+	"github.com/privatepatch/privatepatch/constructs/spec"
 )
 
 // NewRole creates an EC2 instance role with AmazonSSMManagedInstanceCore, SSM Agent's minimum.
 // Callers grant anything further (e.g. logbucket.GrantCommandOutput).
 func NewRole(scope constructs.Construct, id, description string) awsiam.Role {
+	stackRegion(scope, fmt.Sprintf("managedinstance.NewRole(%q)", id))
 	role := awsiam.NewRole(scope, jsii.String(id), &awsiam.RoleProps{
 		AssumedBy:       awsiam.NewServicePrincipal(jsii.String("ec2.amazonaws.com"), nil),
 		Description:     jsii.String(description),
@@ -54,6 +56,7 @@ var agentActions = []string{
 // access to every Parameter Store parameter of the account, which a compromised server could
 // otherwise harvest. Callers grant anything further.
 func NewInternetFacingRole(scope constructs.Construct, id, description string) awsiam.Role {
+	stackRegion(scope, fmt.Sprintf("managedinstance.NewInternetFacingRole(%q)", id))
 	role := awsiam.NewRole(scope, jsii.String(id), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("ec2.amazonaws.com"), nil),
 		Description: jsii.String(description),
@@ -79,7 +82,7 @@ func NewInternetFacingRole(scope constructs.Construct, id, description string) a
 // role) whenever a VPC endpoint is used (awsbuckets.PatchingPage, awsbuckets.AgentPage).
 func AllowSystemsManagerBuckets(role awsiam.IRole) {
 	stack := awscdk.Stack_Of(role)
-	buckets := awsbuckets.SystemsManager(*stack.Region())
+	buckets := awsbuckets.SystemsManager(stackRegion(role, "managedinstance.AllowSystemsManagerBuckets"))
 	var objects, quoted []string
 	for _, bucket := range buckets {
 		objects = append(objects, fmt.Sprintf("arn:%s:s3:::%s/*", *stack.Partition(), bucket))
@@ -169,4 +172,15 @@ func TagPatchGroup(instance awsec2.Instance, group string) {
 	for _, key := range patchingspec.PatchGroupTagKeys {
 		awscdk.Tags_Of(instance).Add(jsii.String(key), jsii.String(group), nil)
 	}
+}
+
+// stackRegion is the region of scope's stack. In an environment-agnostic stack it is a token, and
+// the region's Patch Manager bucket, which the instances must read, could not be named: refused,
+// before anything is created, with the error that says so.
+func stackRegion(scope constructs.IConstruct, construct string) string {
+	stack := awscdk.Stack_Of(scope)
+	if *awscdk.Token_IsUnresolved(stack.Region()) {
+		panic(spec.NoRegion(construct, *stack.Node().Path(), "the instance role reads the region's AWS buckets (Patch Manager's is named per region)"))
+	}
+	return *stack.Region()
 }

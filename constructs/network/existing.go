@@ -15,6 +15,11 @@ import (
 // ACLs, FlowLogs adds a flow log, and the S3 gateway endpoint (unless S3EndpointProvided) adds
 // a route to the private subnets' route tables.
 type ExistingVpc struct {
+	// Vpc, when set, is a VPC the consumer already built or imported in this app (the existingVpc
+	// prop of AWS Solutions Constructs): its id and subnets (private, else isolated; public) are
+	// used instead of VpcId, PrivateSubnets and PublicSubnets. Cidr is still needed for a VPC
+	// created in this app, whose block is a CloudFormation attribute at synth. Default: nil.
+	Vpc awsec2.IVpc
 	// Lookup, when set, finds the VPC and its subnets instead of VpcId, Cidr, PrivateSubnets and
 	// PublicSubnets.
 	Lookup *VpcLookup
@@ -61,8 +66,54 @@ type VpcLookup struct {
 	PrivateSubnetGroup, PublicSubnetGroup string
 }
 
-// resolve returns the VPC with what the lookup found in place of its ids, or e itself.
+// fromVpc returns e with the ids, block and subnets of e.Vpc in place of its own (a Cidr given
+// wins over an unresolved one), or e itself without a Vpc. It creates nothing.
+func (e *ExistingVpc) fromVpc() *ExistingVpc {
+	if e.Vpc == nil {
+		return e
+	}
+	resolved := *e
+	resolved.VpcId = *e.Vpc.VpcId()
+	if block := known(e.Vpc.VpcCidrBlock); resolved.Cidr == "" && block != "" && !*awscdk.Token_IsUnresolved(jsii.String(block)) {
+		resolved.Cidr = block
+	}
+	private := *e.Vpc.PrivateSubnets()
+	if len(private) == 0 {
+		private = *e.Vpc.IsolatedSubnets()
+	}
+	resolved.PrivateSubnets = subnetsOf(private)
+	resolved.PublicSubnets = subnetsOf(*e.Vpc.PublicSubnets())
+	return &resolved
+}
+
+func subnetsOf(subnets []awsec2.ISubnet) []Subnet {
+	var out []Subnet
+	for _, s := range subnets {
+		out = append(out, Subnet{Id: *s.SubnetId(), Cidr: known(s.Ipv4CidrBlock), Zone: *s.AvailabilityZone(), RouteTableId: *s.RouteTable().RouteTableId()})
+	}
+	return out
+}
+
+// known is get's value, or "" where CDK refuses to give one (an imported subnet without its
+// CIDR throws).
+func known(get func() *string) (value string) {
+	defer func() {
+		if recover() != nil {
+			value = ""
+		}
+	}()
+	if v := get(); v != nil {
+		return *v
+	}
+	return ""
+}
+
+// resolve returns the VPC with what the consumer's VPC or the lookup gives in place of its ids,
+// or e itself.
 func (e *ExistingVpc) resolve(scope constructs.Construct) *ExistingVpc {
+	if e.Vpc != nil {
+		return e.fromVpc()
+	}
 	if e.Lookup == nil {
 		return e
 	}

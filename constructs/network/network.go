@@ -108,7 +108,8 @@ type network struct {
 // prop (Props.Validate returns it).
 func NewNetwork(scope constructs.Construct, id string, props *Props) Network {
 	p := withDefaults(props)
-	if err := p.problems(*awscdk.Stack_Of(scope).Region()).Err(fmt.Sprintf("network.NewNetwork(%q)", id), "Props"); err != nil {
+	region := stackRegion(scope, fmt.Sprintf("network.NewNetwork(%q)", id))
+	if err := p.problems(region).Err(fmt.Sprintf("network.NewNetwork(%q)", id), "Props"); err != nil {
 		panic(err)
 	}
 	n := &network{
@@ -164,6 +165,18 @@ func NewNetwork(scope constructs.Construct, id string, props *Props) Network {
 	return n
 }
 
+// stackRegion is the region of scope's stack, which the network needs: the AWS buckets its S3
+// endpoint allows and the S3 prefix list are the region's. An environment-agnostic stack's is a
+// token, refused with the error that says so.
+func stackRegion(scope constructs.Construct, construct string) string {
+	stack := awscdk.Stack_Of(scope)
+	region := stack.Region()
+	if *awscdk.Token_IsUnresolved(region) {
+		panic(spec.NoRegion(construct, *stack.Node().Path(), "the network needs it: the S3 endpoint allows the region's AWS buckets, and the S3 prefix list is the region's"))
+	}
+	return *region
+}
+
 func withDefaults(props *Props) Props {
 	p := Props{}
 	if props != nil {
@@ -201,16 +214,31 @@ func (p *Props) problems(region string) spec.Problems {
 		return append(problems, p.Settings.Problems()...)
 	}
 	// Its ids were validated with the configuration; the construct checks what it relies on.
+	if e.Vpc != nil {
+		if e.Lookup != nil {
+			problems.Add("Existing.Lookup", e.Lookup, "cannot be set with Vpc: give one of them")
+		}
+		if block := known(e.Vpc.VpcCidrBlock); e.Cidr == "" && (block == "" || *awscdk.Token_IsUnresolved(jsii.String(block))) {
+			problems.Add("Existing.Cidr", "", "is needed with this Vpc: its block is a CloudFormation attribute at synth (a VPC created in this app); give the block it was created with")
+		}
+		e = e.fromVpc()
+		if e.ManageNetworkAcls && (slices.ContainsFunc(e.PrivateSubnets, noCidr) || slices.ContainsFunc(e.PublicSubnets, noCidr)) {
+			problems.Add("Existing.ManageNetworkAcls", true, "needs each subnet's CIDR, which this Vpc does not give (import it with its subnets' CIDRs)")
+		}
+		if len(e.PrivateSubnets) == 0 {
+			problems.Add("Existing.Vpc", e.VpcId, "has no private or isolated subnets: the fleet and the endpoints need them")
+		}
+	}
 	switch {
-	case e.Lookup != nil:
+	case e.Lookup != nil && e.Vpc == nil:
 		if len(e.Lookup.Tags) == 0 || e.Lookup.PrivateSubnetGroup == "" {
 			problems.Add("Existing.Lookup", e.Lookup, "needs Tags and PrivateSubnetGroup")
 		}
 		if e.ManageNetworkAcls {
 			problems.Add("Existing.ManageNetworkAcls", true, "cannot be set with Lookup: the ACL rules depend on subnets known only at synth")
 		}
-	case e.VpcId == "" || len(e.PrivateSubnets) == 0:
-		problems.Add("Existing", e.VpcId, "needs VpcId and PrivateSubnets, or Lookup")
+	case e.Vpc == nil && (e.VpcId == "" || len(e.PrivateSubnets) == 0):
+		problems.Add("Existing", e.VpcId, "needs VpcId and PrivateSubnets, or Lookup, or Vpc")
 	case e.ManageNetworkAcls && len(e.PublicSubnets) == 0:
 		problems.Add("Existing.ManageNetworkAcls", true, "needs PublicSubnets: the ACLs cover a public and a private subnet group")
 	}
@@ -222,7 +250,7 @@ func (p *Props) problems(region string) spec.Problems {
 	}
 	var vpc netip.Prefix
 	vpcOK := false
-	if e.Lookup == nil {
+	if e.Lookup == nil && (e.Vpc == nil || e.Cidr != "") {
 		vpc, vpcOK = networkspec.ParseCidr(&problems, "Existing.Cidr", e.Cidr)
 	}
 	return append(problems, p.Settings.SharedProblems(vpc, vpcOK)...)
@@ -281,6 +309,8 @@ func (n *network) InternetGatewayId() *string {
 func (n *network) InterfaceEndpoints() map[string]awsec2.InterfaceVpcEndpoint {
 	return n.interfaceEndpoints
 }
+
+func noCidr(s Subnet) bool { return s.Cidr == "" }
 
 func sorted(values []string) []string {
 	out := slices.Clone(values)

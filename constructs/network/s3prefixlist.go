@@ -29,7 +29,7 @@ func S3PrefixListName(region string) string {
 // found is false until the lookup is cached; the id is then a placeholder that lets synthesis
 // finish so the CLI can perform the lookup, and the caller should report an error.
 func LookupS3PrefixListId(scope constructs.Construct) (id string, found bool) {
-	region := *awscdk.Stack_Of(scope).Region()
+	region := stackRegion(scope, "network.LookupS3PrefixListId")
 	list := awsec2.PrefixList_FromLookup(scope, jsii.String("S3PrefixList"), &awsec2.PrefixListLookupOptions{
 		PrefixListName: jsii.String(S3PrefixListName(region)),
 	})

@@ -16,6 +16,7 @@ import (
 
 	"github.com/privatepatch/privatepatch/constructs/deputy"
 	"github.com/privatepatch/privatepatch/constructs/kmskey"
+	"github.com/privatepatch/privatepatch/constructs/spec"
 )
 
 // AlertsProps configures Alerts.
@@ -66,6 +67,9 @@ var alertRules = []struct {
 
 // NewAlerts creates the topic, its key and the rules.
 func NewAlerts(scope constructs.Construct, id string, p *AlertsProps) Alerts {
+	if p == nil {
+		panic(spec.NilProps(fmt.Sprintf("patching.NewAlerts(%q)", id), "AlertsProps"))
+	}
 	a := &alerts{Construct: constructs.NewConstruct(scope, jsii.String(id)), rules: map[string]awsevents.Rule{}}
 	a.key = kmskey.NewKey(a.Construct, "Key", "Encrypts the privatepatch alerts topic")
 	a.topic = awssns.NewTopic(a.Construct, jsii.String("Topic"), &awssns.TopicProps{

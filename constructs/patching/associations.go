@@ -12,6 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatepatch/privatepatch/constructs/deputy"
+	"github.com/privatepatch/privatepatch/constructs/spec"
 	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
 )
 
@@ -39,6 +40,9 @@ type ScanProps struct {
 // same baseline: the "last scan wins" pitfall arises only when two operations use different
 // baselines (e.g. a Scan with a BaselineOverride), which these never do.
 func NewScanAssociations(scope constructs.Construct, id string, p *ScanProps) ScanAssociations {
+	if p == nil {
+		panic(spec.NilProps(fmt.Sprintf("patching.NewScanAssociations(%q)", id), "ScanProps"))
+	}
 	schedule := orDefault(p.Schedule, ssmschedule.Daily)
 	if err := ssmschedule.AssociationProblems("Schedule", schedule).Err(fmt.Sprintf("patching.NewScanAssociations(%q)", id), "ScanProps"); err != nil {
 		panic(err)
@@ -124,6 +128,9 @@ const InventoryPrefix = "inventory"
 // NewInventory creates the AWS-GatherSoftwareInventory association and, with a SyncBucket, a
 // resource data sync to it for fleet-wide queries (e.g. Athena).
 func NewInventory(scope constructs.Construct, id string, p *InventoryProps) Inventory {
+	if p == nil {
+		panic(spec.NilProps(fmt.Sprintf("patching.NewInventory(%q)", id), "InventoryProps"))
+	}
 	if err := ssmschedule.AssociationProblems("Schedule", orDefault(p.Schedule, ssmschedule.Daily)).Err(fmt.Sprintf("patching.NewInventory(%q)", id), "InventoryProps"); err != nil {
 		panic(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
+	"github.com/privatepatch/privatepatch/constructs/spec"
 )
 
 // ApprovalRule approves patches matching every filter (patchingspec).
@@ -35,6 +36,9 @@ func (p *BaselineProps) Validate() error {
 // NewBaseline creates an AWS::SSM::PatchBaseline. It panics when props are invalid, before
 // creating anything, with an error naming every bad prop (BaselineProps.Validate returns it).
 func NewBaseline(scope constructs.Construct, id string, in *BaselineProps) awsssm.CfnPatchBaseline {
+	if in == nil {
+		panic(spec.NilProps(fmt.Sprintf("patching.NewBaseline(%q)", id), "BaselineProps"))
+	}
 	p := in.Baseline.WithDefaults()
 	if err := p.Problems().Err(fmt.Sprintf("patching.NewBaseline(%q)", id), "BaselineProps"); err != nil {
 		panic(err)

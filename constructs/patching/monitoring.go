@@ -16,6 +16,7 @@ import (
 
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 
+	"github.com/privatepatch/privatepatch/constructs/spec"
 	"github.com/privatepatch/privatepatch/constructs/wsus"
 )
 
@@ -77,6 +78,9 @@ func HealthQuery(namespace, function, metric string) string {
 // and the alarms' states; and alarms, to Topic, when the WSUS update store fills or WSUS stops
 // synchronising (or stops reporting).
 func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Monitoring {
+	if p == nil {
+		panic(spec.NilProps(fmt.Sprintf("patching.NewMonitoring(%q)", id), "MonitoringProps"))
+	}
 	parent := constructs.NewConstruct(scope, jsii.String(id))
 	m := &monitoring{Construct: parent, alarms: map[string]awscloudwatch.Alarm{}}
 	hour := awscdk.Duration_Hours(jsii.Number(1))

@@ -16,6 +16,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/privatepatch/privatepatch/constructs/kmskey"
+	"github.com/privatepatch/privatepatch/constructs/spec"
 )
 
 // QueryResultsPrefix is where Athena writes query results in the bucket.
@@ -107,6 +108,9 @@ var savedQueries = []struct{ id, name, description, sql string }{
 
 // NewInventoryQueries creates the database, crawler, workgroup and saved queries.
 func NewInventoryQueries(scope constructs.Construct, id string, p *InventoryQueriesProps) InventoryQueries {
+	if p == nil {
+		panic(spec.NilProps(fmt.Sprintf("patching.NewInventoryQueries(%q)", id), "InventoryQueriesProps"))
+	}
 	if p.Bucket == nil || p.Name == "" {
 		panic(fmt.Sprintf("inventory queries %s: Bucket and Name are required", id))
 	}

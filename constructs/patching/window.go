@@ -119,6 +119,9 @@ func (w *maintenanceWindow) allowPassingSelf() {
 // NewMaintenanceWindow creates the window and its tasks. It panics when props are invalid,
 // before creating anything, with an error naming every bad prop (WindowProps.Validate returns it).
 func NewMaintenanceWindow(scope constructs.Construct, id string, props *WindowProps) MaintenanceWindow {
+	if props == nil {
+		panic(spec.NilProps(fmt.Sprintf("patching.NewMaintenanceWindow(%q)", id), "WindowProps"))
+	}
 	p := props.withDefaults()
 	if err := p.problems().Err(fmt.Sprintf("patching.NewMaintenanceWindow(%q)", id), "WindowProps"); err != nil {
 		panic(err)

@@ -103,3 +103,20 @@ func YAMLPath(settings any, field string) string {
 	}
 	return strings.Join(out, ".")
 }
+
+// NilProps is the error of a constructor given nil props that it has no defaults for: construct
+// is what was called, e.g. fleet.NewFleet("Fleet"), props the props type.
+func NilProps(construct, props string) error {
+	var p Problems
+	p.Add("", "nil", "is not allowed: pass &%s{...} with its required fields (its doc comment names them)", props)
+	return p.Err(construct, props)
+}
+
+// NoRegion is the error of a construct that needs its stack's region in a stack without one
+// (environment-agnostic, as cdk init's app is): construct is what was called, stack the stack's
+// path, needs what the region decides.
+func NoRegion(construct, stack, needs string) error {
+	return fmt.Errorf("%s: stack %s has no region (it is environment-agnostic, as cdk init's app is), and %s: "+
+		"give the stack one, e.g. awscdk.NewStack(app, id, &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String(\"us-west-2\")}}), "+
+		"or os.Getenv(\"CDK_DEFAULT_REGION\") where the CDK CLI runs the app", construct, stack, needs)
+}

@@ -75,6 +75,9 @@ type clientConfiguration struct {
 // It panics when props are invalid, before creating anything, with an error naming every bad
 // prop (ClientProps.Validate returns it).
 func NewClientConfiguration(scope constructs.Construct, id string, props *ClientProps) ClientConfiguration {
+	if props == nil {
+		panic(spec.NilProps(fmt.Sprintf("wsus.NewClientConfiguration(%q)", id), "ClientProps"))
+	}
 	p := *props
 	p.Client = p.Client.WithDefaults()
 	if err := p.problems().Err(fmt.Sprintf("wsus.NewClientConfiguration(%q)", id), "ClientProps"); err != nil {

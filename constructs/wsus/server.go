@@ -163,6 +163,9 @@ func (p *ServerProps) Validate() error {
 // It panics when props are invalid, before creating anything, with an error naming every bad
 // prop (ServerProps.Validate returns it).
 func NewServer(scope constructs.Construct, id string, props *ServerProps) Server {
+	if props == nil {
+		panic(spec.NilProps(fmt.Sprintf("wsus.NewServer(%q)", id), "ServerProps"))
+	}
 	p := props.withDefaults()
 	if err := p.problems().Err(fmt.Sprintf("wsus.NewServer(%q)", id), "ServerProps"); err != nil {
 		panic(err)

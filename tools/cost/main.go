@@ -32,7 +32,7 @@ are not priced, and the output lists them.
 `)
 		flag.PrintDefaults()
 	}
-	configPath := flag.String("config", "", "the configuration (default: the embedded one)")
+	configPath := flag.String("config", "", "the configuration (default: the file PRIVATEPATCH_CONFIG names, else the embedded default)")
 	flag.Parse()
 	cfg, err := config.Load(*configPath)
 	if err != nil {

@@ -21,7 +21,7 @@ func find(lines []line, prefix string) (line, bool) {
 }
 
 func TestDefaultEstimateCountsTheWsusServerEndpointsAndKeys(t *testing.T) {
-	cfg, err := config.LoadDefault()
+	cfg, err := config.LoadFile("../../test/testdata/fixtures/default.yaml")
 	require.NoError(t, err)
 	lines, err := estimate(cfg)
 	require.NoError(t, err)
@@ -41,7 +41,7 @@ func TestDefaultEstimateCountsTheWsusServerEndpointsAndKeys(t *testing.T) {
 }
 
 func TestReportComparesTheVariantsAndSaysWhatIsLeftOut(t *testing.T) {
-	cfg, err := config.LoadDefault()
+	cfg, err := config.LoadFile("../../test/testdata/fixtures/default.yaml")
 	require.NoError(t, err)
 	var out bytes.Buffer
 	require.NoError(t, report(&out, cfg))
@@ -139,7 +139,7 @@ func TestAnExistingVpcPricesTheEndpointsElasticIpAndFlowLogKeyItCreates(t *testi
 }
 
 func TestACreatedVpcsReportSaysNothingOfAnExistingOne(t *testing.T) {
-	cfg, err := config.LoadDefault()
+	cfg, err := config.LoadFile("../../test/testdata/fixtures/default.yaml")
 	require.NoError(t, err)
 	var out bytes.Buffer
 	require.NoError(t, report(&out, cfg))

@@ -26,7 +26,7 @@ import (
 )
 
 func main() {
-	configFile := flag.String("config", "", "the configuration file (default: the embedded default)")
+	configFile := flag.String("config", "", "the configuration file (default: the file PRIVATEPATCH_CONFIG names, else the embedded default)")
 	profiles := flag.String("profiles", "", "AWS CLI profiles: one for every environment, or ENV=PROFILE,... per environment (default: the CLI's)")
 	flag.Usage = func() {
 		fmt.Fprint(flag.CommandLine.Output(), `Usage: make doctor [CONFIG=file] [PROFILES=profile | PROFILES=env=profile,...]

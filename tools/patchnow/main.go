@@ -23,7 +23,7 @@ import (
 )
 
 func main() {
-	configFile := flag.String("config", "", "the configuration file (default: the embedded default)")
+	configFile := flag.String("config", "", "the configuration file (default: the file PRIVATEPATCH_CONFIG names, else the embedded default)")
 	environment := flag.String("environment", "", "the environment to patch, with environments")
 	target := flag.String("target", "", "a patch group, a managed node id (i-..., mi-...) or a resource group name")
 	operation := flag.String("operation", "Scan", "Scan or Install")

@@ -33,7 +33,7 @@ import (
 
 func main() {
 	assembly := flag.String("assembly", "cdk.out", "the synthesised cloud assembly")
-	configPath := flag.String("config", "", "the configuration it was synthesised from (default: the embedded one)")
+	configPath := flag.String("config", "", "the configuration it was synthesised from (default: the file PRIVATEPATCH_CONFIG names, else the embedded default)")
 	flag.Usage = usage(`Usage: make verify [CONFIG=file]    (or: go run ./tools/verify -assembly cdk.out [-config file])
 
 Proves offline what can be proven about a synthesised configuration before a deploy: the network
