@@ -237,7 +237,8 @@ func Calls(stacks Stacks, env Env) ([]Call, error) {
 				}
 			}
 		}
-		for _, alarm := range m.find("AWS::CloudWatch::Alarm", "") {
+		// Metric and composite alarms publish alike, each with its own ARN as aws:SourceArn.
+		for _, alarm := range append(m.find("AWS::CloudWatch::Alarm", ""), m.find("AWS::CloudWatch::CompositeAlarm", "")...) {
 			actions := fmt.Sprint(m.value(alarm.Stack, m.properties(alarm)["AlarmActions"]))
 			if !strings.Contains(actions, topicArn) {
 				continue

@@ -3,6 +3,7 @@ package test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -478,23 +479,36 @@ func TestWsusHealthIsPublishedAndAlarmsWhenTheStoreFillsOrSynchronisationStops(t
 	topic, _ := oneOf(t, s.patchJSON, "AWS::SNS::Topic", "")
 	alarms := map[string]map[string]any{}
 	for id, a := range s.patchResources("AWS::CloudWatch::Alarm") {
-		alarms[id] = props(a)
+		if strings.HasPrefix(id, "MonitoringWsus") {
+			alarms[id] = props(a)
+		}
 	}
-	require.Len(t, alarms, 2)
+	require.Len(t, alarms, 3)
 	for id, a := range alarms {
 		assert.Equal(t, "breaching", a["TreatMissingData"], "%s: a server that stops reporting alarms", id)
-		assert.Equal(t, []any{map[string]any{"Ref": topic}}, a["AlarmActions"], id)
 		assert.Contains(t, fmt.Sprint(a), `FROM SCHEMA("privatepatch/WSUS/privatepatch", InstanceId)`, "%s: the deployment's own namespace, no instance", id)
+		assert.NotContains(t, fmt.Sprint(a), "Fn::GetStackOutput", "%s names no instance of another stack: a replaced WSUS server would leave it watching the old one", id)
 	}
 	_, disk := oneOf(t, s.patchJSON, "AWS::CloudWatch::Alarm", "MonitoringWsusDiskAlarm")
 	assert.Contains(t, fmt.Sprint(props(disk)["Metrics"]), `SELECT MIN(UpdateStoreFreePercent) FROM SCHEMA("privatepatch/WSUS/privatepatch", InstanceId)`,
 		"the namespace the server publishes in, and no instance")
-	for id, a := range alarms {
-		assert.NotContains(t, fmt.Sprint(a), "Fn::GetStackOutput", "%s names no instance of another stack: a replaced WSUS server would leave it watching the old one", id)
-	}
+	assert.Equal(t, []any{map[string]any{"Ref": topic}}, props(disk)["AlarmActions"])
 	assert.Equal(t, []any{float64(15), "LessThanThreshold"}, []any{props(disk)["Threshold"], props(disk)["ComparisonOperator"]})
-	_, sync := oneOf(t, s.patchJSON, "AWS::CloudWatch::Alarm", "MonitoringWsusSyncAlarm")
-	assert.Contains(t, fmt.Sprint(props(sync)["Metrics"]), "IF(synced < 1 OR age > 26, 1, 0)", "failed, or nothing for over a day")
+	failedID, failed := oneOf(t, s.patchJSON, "AWS::CloudWatch::Alarm", "MonitoringWsusSyncFailedAlarm")
+	assert.Contains(t, fmt.Sprint(props(failed)["Metrics"]), "SELECT MIN(LastSyncSucceeded)")
+	assert.Equal(t, []any{float64(1), "LessThanThreshold", float64(4)}, []any{props(failed)["Threshold"], props(failed)["ComparisonOperator"], props(failed)["EvaluationPeriods"]})
+	staleID, stale := oneOf(t, s.patchJSON, "AWS::CloudWatch::Alarm", "MonitoringWsusSyncStaleAlarm")
+	assert.Contains(t, fmt.Sprint(props(stale)["Metrics"]), "SELECT MAX(HoursSinceLastSync)")
+	assert.Equal(t, []any{float64(26), "GreaterThanThreshold", float64(4)}, []any{props(stale)["Threshold"], props(stale)["ComparisonOperator"], props(stale)["EvaluationPeriods"]},
+		"failed, or nothing for over a day")
+	for _, a := range []map[string]any{failed, stale} {
+		assert.NotContains(t, props(a), "AlarmActions", "the composite alarm notifies, once")
+	}
+	_, composite := oneOf(t, s.patchJSON, "AWS::CloudWatch::CompositeAlarm", "MonitoringWsusSyncCompositeAlarm")
+	assert.Equal(t, "privatepatch-patching-wsus-synchronisation", props(composite)["AlarmName"])
+	assert.Equal(t, []any{map[string]any{"Ref": topic}}, props(composite)["AlarmActions"])
+	assert.Equal(t, fmt.Sprintf(`(ALARM("%v") OR ALARM("%v"))`, map[string]any{"Fn::GetAtt": []any{failedID, "Arn"}}, map[string]any{"Fn::GetAtt": []any{staleID, "Arn"}}),
+		resolve(props(composite)["AlarmRule"], "111111111111", "us-west-2"), "either alarm")
 
 	_, dashboard := oneOf(t, s.patchJSON, "AWS::CloudWatch::Dashboard", "Monitoring")
 	assert.Equal(t, "privatepatch-fleet-us-west-2", props(dashboard)["DashboardName"], "dashboards are global: the region keeps environments apart")
@@ -512,7 +526,8 @@ func TestWsusHealthIsPublishedAndAlarmsWhenTheStoreFillsOrSynchronisationStops(t
 	assert.Contains(t, wsus.HealthScript, "X-aws-ec2-metadata-token", "IMDSv2")
 
 	nat := natWithoutWsus.synth(t)
-	assert.Empty(t, nat.patchResources("AWS::CloudWatch::Alarm"), "no WSUS, no WSUS alarms")
+	assert.NotContains(t, fmt.Sprint(keysOf(nat.patchResources("AWS::CloudWatch::Alarm"))), "Wsus", "no WSUS, no WSUS alarms")
+	assert.Empty(t, nat.patchResources("AWS::CloudWatch::CompositeAlarm"))
 	assert.Len(t, nat.patchResources("AWS::CloudWatch::Dashboard"), 1, "the dashboard is there all the same")
 }
 
@@ -535,13 +550,20 @@ func TestWsusAlarmsMayPublishToTheEncryptedAlertsTopicAndNoOtherAlarmMay(t *test
 			"aws:SecureTransport": "true", "aws:PrincipalIsAWSService": "true"}
 	}
 	alarms := s.patchResources("AWS::CloudWatch::Alarm")
-	require.Len(t, alarms, 2)
+	maps.Copy(alarms, s.patchResources("AWS::CloudWatch::CompositeAlarm"))
+	require.Len(t, alarms, 4, "the disk alarm, the two sync alarms and their composite")
+	publishing := 0
 	for id, a := range alarms {
 		name, ok := props(a)["AlarmName"].(string)
 		require.True(t, ok, "%s: a known name, which the policies can name", id)
+		_, publishes := props(a)["AlarmActions"]
+		if publishes {
+			publishing++
+		}
 		for policy, doc := range policies {
 			for _, action := range actions[policy] {
-				assert.True(t, allows(doc, serviceRequest{"cloudwatch.amazonaws.com", action, alarm(account, name)}), "%s: %s %s", id, policy, action)
+				// Only the alarms with actions publish: the composite's two children are admitted to neither policy.
+				assert.Equal(t, publishes, allows(doc, serviceRequest{"cloudwatch.amazonaws.com", action, alarm(account, name)}), "%s: %s %s", id, policy, action)
 				assert.False(t, allows(doc, serviceRequest{"cloudwatch.amazonaws.com", action, alarm(other, name)}), "%s: %s %s from another account", id, policy, action)
 			}
 		}
@@ -551,6 +573,7 @@ func TestWsusAlarmsMayPublishToTheEncryptedAlertsTopicAndNoOtherAlarmMay(t *test
 			assert.False(t, allows(doc, serviceRequest{"cloudwatch.amazonaws.com", action, alarm(account, "someone-elses-alarm")}), "%s %s: only privatepatch's alarms", policy, action)
 		}
 	}
+	assert.Equal(t, 2, publishing)
 }
 
 // configRuleScopeProblem says why a managed rule's scope would let nothing it evaluates trigger

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 
@@ -43,8 +44,12 @@ type MonitoringProps struct {
 type Monitoring interface {
 	constructs.Construct
 	Dashboard() awscloudwatch.Dashboard
-	// Alarms by what they watch: wsus-disk, wsus-sync. Empty without a WSUS server.
+	// Alarms by what they watch: wsus-disk, wsus-sync-failed, wsus-sync-stale. Empty without a
+	// WSUS server.
 	Alarms() map[string]awscloudwatch.Alarm
+	// WsusSyncAlarm is the composite alarm that notifies when either sync alarm is in ALARM; nil
+	// without a WSUS server.
+	WsusSyncAlarm() awscloudwatch.CompositeAlarm
 	// AlarmNames are the alarms' names, for the topic's policies.
 	AlarmNames() []string
 }
@@ -54,11 +59,16 @@ type monitoring struct {
 	dashboard  awscloudwatch.Dashboard
 	alarms     map[string]awscloudwatch.Alarm
 	alarmNames []string
+	composite  awscloudwatch.CompositeAlarm
 }
 
-func (m *monitoring) Dashboard() awscloudwatch.Dashboard     { return m.dashboard }
-func (m *monitoring) Alarms() map[string]awscloudwatch.Alarm { return m.alarms }
-func (m *monitoring) AlarmNames() []string                   { return m.alarmNames }
+// WsusSyncAlarm ends the name of the composite alarm that notifies when WSUS stops synchronising.
+const WsusSyncAlarm = "wsus-synchronisation"
+
+func (m *monitoring) Dashboard() awscloudwatch.Dashboard          { return m.dashboard }
+func (m *monitoring) Alarms() map[string]awscloudwatch.Alarm      { return m.alarms }
+func (m *monitoring) AlarmNames() []string                        { return m.alarmNames }
+func (m *monitoring) WsusSyncAlarm() awscloudwatch.CompositeAlarm { return m.composite }
 
 // HealthQuery is the Metrics Insights query of a WSUS health metric across the servers that
 // publish it (function MIN or MAX). The alarms and the dashboard name no instance: the WSUS server
@@ -117,12 +127,15 @@ func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Mo
 		free := health(wsus.MetricUpdateStoreFree, "update store free %", "MIN")
 		synced := health(wsus.MetricLastSyncSucceeded, "last sync succeeded", "MIN")
 		age := health(wsus.MetricHoursSinceLastSync, "hours since last sync", "MAX")
-		name := func(what string) *string {
-			m.alarmNames = append(m.alarmNames, p.AlarmNamePrefix+what)
+		// Only the alarms with actions publish to the topic, so only their names go to its policies.
+		name := func(what string, publishes bool) *string {
+			if publishes {
+				m.alarmNames = append(m.alarmNames, p.AlarmNamePrefix+what)
+			}
 			return jsii.String(p.AlarmNamePrefix + what)
 		}
 		m.alarms["wsus-disk"] = awscloudwatch.NewAlarm(parent, jsii.String("WsusDiskAlarm"), &awscloudwatch.AlarmProps{
-			AlarmName:          name("wsus-disk"),
+			AlarmName:          name("wsus-disk", true),
 			AlarmDescription:   jsii.String("privatepatch: the WSUS update store is filling up: grow wsus.updateStoreGiB or decline superseded updates"),
 			Metric:             free,
 			Threshold:          jsii.Number(minFree),
@@ -130,30 +143,61 @@ func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Mo
 			EvaluationPeriods:  jsii.Number(2),
 			TreatMissingData:   awscloudwatch.TreatMissingData_BREACHING, // a server that stops reporting is not healthy
 		})
-		m.alarms["wsus-sync"] = awscloudwatch.NewAlarm(parent, jsii.String("WsusSyncAlarm"), &awscloudwatch.AlarmProps{
-			AlarmName:        name("wsus-sync"),
-			AlarmDescription: jsii.String("privatepatch: WSUS has not synchronised with Microsoft Update for over a day, or the last synchronisation failed"),
-			Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-				Expression:   jsii.String(fmt.Sprintf("IF(synced < 1 OR age > %d, 1, 0)", wsusspec.StaleSyncHours)),
-				UsingMetrics: &map[string]awscloudwatch.IMetric{"synced": synced, "age": age},
-				Label:        jsii.String("sync failing"),
-				Period:       awscdk.Duration_Minutes(jsii.Number(30)),
-			}),
+		// One Metrics Insights query per alarm: "Each GetMetricData operation can have only one
+		// query" ("Metrics Insights quotas", Amazon CloudWatch User Guide; GetMetricData, Amazon
+		// CloudWatch API Reference, read 2026-12-06), and an alarm evaluates its metrics as one such
+		// request (a second query is refused: "Maximum number of queries (1) exceeded"). So the
+		// failed and the stale synchronisation are two single-query alarms, and a composite alarm,
+		// ALARM(a) OR ALARM(b) as AWS::CloudWatch::CompositeAlarm's and put-composite-alarm's
+		// examples show, is the one that notifies. Two hours of periods each: a synchronisation in
+		// progress is not a failure.
+		m.alarms["wsus-sync-failed"] = awscloudwatch.NewAlarm(parent, jsii.String("WsusSyncFailedAlarm"), &awscloudwatch.AlarmProps{
+			AlarmName:          name("wsus-sync-failed", false),
+			AlarmDescription:   jsii.String("privatepatch: the last WSUS synchronisation with Microsoft Update failed, or never ran"),
+			Metric:             synced,
 			Threshold:          jsii.Number(1),
-			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-			EvaluationPeriods:  jsii.Number(4), // two hours: a synchronisation in progress is not a failure
+			ComparisonOperator: awscloudwatch.ComparisonOperator_LESS_THAN_THRESHOLD,
+			EvaluationPeriods:  jsii.Number(4),
 			TreatMissingData:   awscloudwatch.TreatMissingData_BREACHING,
 		})
-		for _, name := range []string{"wsus-disk", "wsus-sync"} {
-			m.alarms[name].AddAlarmAction(awscloudwatchactions.NewSnsAction(p.Topic))
+		m.alarms["wsus-sync-stale"] = awscloudwatch.NewAlarm(parent, jsii.String("WsusSyncStaleAlarm"), &awscloudwatch.AlarmProps{
+			AlarmName:          name("wsus-sync-stale", false),
+			AlarmDescription:   jsii.String(fmt.Sprintf("privatepatch: WSUS has not synchronised with Microsoft Update for over %d hours", wsusspec.StaleSyncHours)),
+			Metric:             age,
+			Threshold:          jsii.Number(wsusspec.StaleSyncHours),
+			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
+			EvaluationPeriods:  jsii.Number(4),
+			TreatMissingData:   awscloudwatch.TreatMissingData_BREACHING,
+		})
+		// A new name: a composite alarm's name is unique in the account among alarms, and the
+		// metric alarm that judged both numbers before was named wsus-sync.
+		sync := awscloudwatch.NewCompositeAlarm(parent, jsii.String("WsusSyncCompositeAlarm"), &awscloudwatch.CompositeAlarmProps{
+			CompositeAlarmName: name(WsusSyncAlarm, true),
+			AlarmDescription:   jsii.String("privatepatch: WSUS is not synchronising with Microsoft Update: the last synchronisation failed, or is over a day old"),
+			AlarmRule: awscloudwatch.AlarmRule_AnyOf(
+				awscloudwatch.AlarmRule_FromAlarm(m.alarms["wsus-sync-failed"], awscloudwatch.AlarmState_ALARM),
+				awscloudwatch.AlarmRule_FromAlarm(m.alarms["wsus-sync-stale"], awscloudwatch.AlarmState_ALARM)),
+		})
+		for _, child := range []string{"wsus-sync-failed", "wsus-sync-stale"} {
+			cdknag.NagSuppressions_AddResourceSuppressions(m.alarms[child], &[]*cdknag.NagPackSuppression{{
+				Id:     jsii.String("NIST.800.53.R5-CloudWatchAlarmAction"),
+				Reason: jsii.String("The composite alarm of the two sync alarms notifies; actions here too would send each alert twice"),
+			}}, jsii.Bool(true))
 		}
+		m.alarms["wsus-disk"].AddAlarmAction(awscloudwatchactions.NewSnsAction(p.Topic))
+		sync.AddAlarmAction(awscloudwatchactions.NewSnsAction(p.Topic))
+		m.composite = sync
+		// One Metrics Insights query per widget too: "you can have multiple widgets in a dashboard,
+		// each with one query" (same quotas page).
 		widgets = append(widgets,
-			awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("WSUS update store"), Width: jsii.Number(8),
+			awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("WSUS update store"), Width: jsii.Number(6),
 				Left: &[]awscloudwatch.IMetric{free}, LeftAnnotations: &[]*awscloudwatch.HorizontalAnnotation{{Value: jsii.Number(minFree), Label: jsii.String("alarm")}}}),
-			awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("WSUS synchronisation"), Width: jsii.Number(8),
-				Left: &[]awscloudwatch.IMetric{synced}, Right: &[]awscloudwatch.IMetric{age}}),
-			awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{Title: jsii.String("Alarms"), Width: jsii.Number(8),
-				Alarms: &[]interfacesawscloudwatch.IAlarmRef{m.alarms["wsus-disk"], m.alarms["wsus-sync"]}}))
+			awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("WSUS last synchronisation succeeded"), Width: jsii.Number(6),
+				Left: &[]awscloudwatch.IMetric{synced}}),
+			awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("WSUS hours since last synchronisation"), Width: jsii.Number(6),
+				Left: &[]awscloudwatch.IMetric{age}, LeftAnnotations: &[]*awscloudwatch.HorizontalAnnotation{{Value: jsii.Number(wsusspec.StaleSyncHours), Label: jsii.String("alarm")}}}),
+			awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{Title: jsii.String("Alarms"), Width: jsii.Number(6),
+				Alarms: &[]interfacesawscloudwatch.IAlarmRef{m.alarms["wsus-disk"], sync, m.alarms["wsus-sync-failed"], m.alarms["wsus-sync-stale"]}}))
 	}
 	m.dashboard = awscloudwatch.NewDashboard(parent, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
 		DashboardName: jsii.String(p.DashboardName),
