@@ -216,6 +216,7 @@ func addMonitoring(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, fle
 		// Dashboards are global in an account: the region keeps environments apart.
 		DashboardName: fmt.Sprintf("%s-%s", cfg.StackName("fleet"), cfg.Region),
 		Topic:         s.Alerts.Topic(), AlertRules: rules,
+		DeliveringRules: notified(s.Alerts),
 		AlarmNamePrefix: cfg.StackName("patching") + "-",
 	}
 	if fleet.Wsus != nil {
@@ -223,6 +224,15 @@ func addMonitoring(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, fle
 	}
 	s.Monitoring = patching.NewMonitoring(stack, "Monitoring", monitoring)
 	s.Alerts.AllowAlarms(s.Monitoring.AlarmNames()...)
+}
+
+// notified are the rules that publish to the alerts topic.
+func notified(alerts patching.Alerts) []awsevents.IRule {
+	var rules []awsevents.IRule
+	for _, r := range alerts.Notified() {
+		rules = append(rules, r)
+	}
+	return rules
 }
 
 // shellQuote makes s one word of a POSIX shell command that people paste from a stack output:

@@ -3,7 +3,6 @@ package test
 import (
 	"encoding/json"
 	"fmt"
-	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -440,9 +439,11 @@ func TestSecurityServicesAreCreatedAsConfiguredAndOnlyThen(t *testing.T) {
 	assert.ElementsMatch(t, []string{"arn:aws:iam::111111111111:role/aws-service-role/inspector2.amazonaws.com/*",
 		"arn:aws:iam::111111111111:role/aws-service-role/agentless.inspector2.amazonaws.com/*"}, roles)
 
-	publishRole, _ := oneOf(t, s.patchJSON, "AWS::IAM::Role", "AlertsPublishRole")
+	_, topicPolicy := oneOf(t, s.patchJSON, "AWS::SNS::TopicPolicy", "Alerts")
+	sources := fmt.Sprint(statementBySid(t, props(topicPolicy)["PolicyDocument"], "EventBridgeRulesPublish")["Condition"])
 	for id, r := range s.patchResources("AWS::Events::Rule") {
-		assert.Contains(t, fmt.Sprint(props(r)["Targets"]), publishRole, "%s publishes with the alerts role", id)
+		assert.NotContains(t, props(r)["Targets"].([]any)[0], "RoleArn", "%s publishes without a role", id)
+		assert.Contains(t, sources, id, "%s is admitted by the topic policy", id)
 	}
 
 	existing := existingSecurityHub.synth(t)
@@ -494,21 +495,16 @@ func TestWsusHealthIsPublishedAndAlarmsWhenTheStoreFillsOrSynchronisationStops(t
 		"the namespace the server publishes in, and no instance")
 	assert.Equal(t, []any{map[string]any{"Ref": topic}}, props(disk)["AlarmActions"])
 	assert.Equal(t, []any{float64(15), "LessThanThreshold"}, []any{props(disk)["Threshold"], props(disk)["ComparisonOperator"]})
-	failedID, failed := oneOf(t, s.patchJSON, "AWS::CloudWatch::Alarm", "MonitoringWsusSyncFailedAlarm")
+	_, failed := oneOf(t, s.patchJSON, "AWS::CloudWatch::Alarm", "MonitoringWsusSyncFailedAlarm")
 	assert.Contains(t, fmt.Sprint(props(failed)["Metrics"]), "SELECT MIN(LastSyncSucceeded)")
 	assert.Equal(t, []any{float64(1), "LessThanThreshold", float64(4)}, []any{props(failed)["Threshold"], props(failed)["ComparisonOperator"], props(failed)["EvaluationPeriods"]})
-	staleID, stale := oneOf(t, s.patchJSON, "AWS::CloudWatch::Alarm", "MonitoringWsusSyncStaleAlarm")
+	_, stale := oneOf(t, s.patchJSON, "AWS::CloudWatch::Alarm", "MonitoringWsusSyncStaleAlarm")
 	assert.Contains(t, fmt.Sprint(props(stale)["Metrics"]), "SELECT MAX(HoursSinceLastSync)")
 	assert.Equal(t, []any{float64(26), "GreaterThanThreshold", float64(4)}, []any{props(stale)["Threshold"], props(stale)["ComparisonOperator"], props(stale)["EvaluationPeriods"]},
 		"failed, or nothing for over a day")
 	for _, a := range []map[string]any{failed, stale} {
-		assert.NotContains(t, props(a), "AlarmActions", "the composite alarm notifies, once")
+		assert.Equal(t, []any{map[string]any{"Ref": topic}}, props(a)["AlarmActions"], "each notifies (Control Tower CT.CLOUDWATCH.PR.1: every alarm has an action)")
 	}
-	_, composite := oneOf(t, s.patchJSON, "AWS::CloudWatch::CompositeAlarm", "MonitoringWsusSyncCompositeAlarm")
-	assert.Equal(t, "privatepatch-patching-wsus-synchronisation", props(composite)["AlarmName"])
-	assert.Equal(t, []any{map[string]any{"Ref": topic}}, props(composite)["AlarmActions"])
-	assert.Equal(t, fmt.Sprintf(`(ALARM("%v") OR ALARM("%v"))`, map[string]any{"Fn::GetAtt": []any{failedID, "Arn"}}, map[string]any{"Fn::GetAtt": []any{staleID, "Arn"}}),
-		resolve(props(composite)["AlarmRule"], "111111111111", "us-west-2"), "either alarm")
 
 	_, dashboard := oneOf(t, s.patchJSON, "AWS::CloudWatch::Dashboard", "Monitoring")
 	assert.Equal(t, "privatepatch-fleet-us-west-2", props(dashboard)["DashboardName"], "dashboards are global: the region keeps environments apart")
@@ -527,7 +523,6 @@ func TestWsusHealthIsPublishedAndAlarmsWhenTheStoreFillsOrSynchronisationStops(t
 
 	nat := natWithoutWsus.synth(t)
 	assert.NotContains(t, fmt.Sprint(keysOf(nat.patchResources("AWS::CloudWatch::Alarm"))), "Wsus", "no WSUS, no WSUS alarms")
-	assert.Empty(t, nat.patchResources("AWS::CloudWatch::CompositeAlarm"))
 	assert.Len(t, nat.patchResources("AWS::CloudWatch::Dashboard"), 1, "the dashboard is there all the same")
 }
 
@@ -550,8 +545,7 @@ func TestWsusAlarmsMayPublishToTheEncryptedAlertsTopicAndNoOtherAlarmMay(t *test
 			"aws:SecureTransport": "true", "aws:PrincipalIsAWSService": "true"}
 	}
 	alarms := s.patchResources("AWS::CloudWatch::Alarm")
-	maps.Copy(alarms, s.patchResources("AWS::CloudWatch::CompositeAlarm"))
-	require.Len(t, alarms, 4, "the disk alarm, the two sync alarms and their composite")
+	require.Len(t, alarms, 4, "the disk alarm, the two sync alarms, the undelivered-alerts alarm")
 	publishing := 0
 	for id, a := range alarms {
 		name, ok := props(a)["AlarmName"].(string)
@@ -562,7 +556,7 @@ func TestWsusAlarmsMayPublishToTheEncryptedAlertsTopicAndNoOtherAlarmMay(t *test
 		}
 		for policy, doc := range policies {
 			for _, action := range actions[policy] {
-				// Only the alarms with actions publish: the composite's two children are admitted to neither policy.
+				// Only the alarms with actions publish, and only they are admitted.
 				assert.Equal(t, publishes, allows(doc, serviceRequest{"cloudwatch.amazonaws.com", action, alarm(account, name)}), "%s: %s %s", id, policy, action)
 				assert.False(t, allows(doc, serviceRequest{"cloudwatch.amazonaws.com", action, alarm(other, name)}), "%s: %s %s from another account", id, policy, action)
 			}
@@ -573,7 +567,7 @@ func TestWsusAlarmsMayPublishToTheEncryptedAlertsTopicAndNoOtherAlarmMay(t *test
 			assert.False(t, allows(doc, serviceRequest{"cloudwatch.amazonaws.com", action, alarm(account, "someone-elses-alarm")}), "%s %s: only privatepatch's alarms", policy, action)
 		}
 	}
-	assert.Equal(t, 2, publishing)
+	assert.Equal(t, 4, publishing)
 }
 
 // configRuleScopeProblem says why a managed rule's scope would let nothing it evaluates trigger
@@ -749,12 +743,13 @@ func TestHybridNodesJoinWithTheTagsTheWindowsAndAssociationsTarget(t *testing.T)
 	assert.Equal(t, []string{"MetadataTagged tag:PatchGroup"}, missing)
 }
 
-// documentedMetrics are the AWS metrics the dashboard may graph: Run Command's ("Monitoring Run
-// Command metrics using Amazon CloudWatch", read 2026-11-27) and EventBridge's TriggeredRules
-// ("Monitoring Amazon EventBridge", read 2026-11-27).
+// documentedMetrics are the AWS metrics the dashboard and alarms may read: Run Command's
+// ("Monitoring Run Command metrics using Amazon CloudWatch", read 2026-11-27) and EventBridge's
+// TriggeredRules and FailedInvocations, dimension RuleName ("Monitoring Amazon EventBridge", read
+// 2026-11-27 and 2026-12-06).
 var documentedMetrics = map[string][]string{
 	"AWS/SSM-RunCommand": {"CommandsDeliveryTimedOut", "CommandsFailed", "CommandsSucceeded"},
-	"AWS/Events":         {"TriggeredRules"},
+	"AWS/Events":         {"TriggeredRules", "FailedInvocations"},
 }
 
 var dashboardMetric = regexp.MustCompile(`\["(AWS/[A-Za-z-]+)","([A-Za-z]+)"`)

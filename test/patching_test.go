@@ -307,6 +307,82 @@ func TestInventoryIsGatheredAndSyncedToTheCommandOutputBucket(t *testing.T) {
 	defaults.patching.ResourceCountIs(jsii.String("AWS::SSM::ResourceDataSync"), jsii.Number(0))
 }
 
+// statementBySid is the statement of a policy document with that Sid.
+func statementBySid(t *testing.T, document any, sid string) map[string]any {
+	t.Helper()
+	for _, st := range document.(map[string]any)["Statement"].([]any) {
+		if st.(map[string]any)["Sid"] == sid {
+			return st.(map[string]any)
+		}
+	}
+	require.Fail(t, "no statement "+sid)
+	return nil
+}
+
+// undeliveredAlarmGaps lists the rules that target the topic and whose AWS/Events
+// FailedInvocations (dimension RuleName) no alarm with an action to the topic watches.
+func undeliveredAlarmGaps(template map[string]any, topicID string) []string {
+	watched := map[string]bool{}
+	for _, a := range resourcesOf(template, "AWS::CloudWatch::Alarm") {
+		if fmt.Sprint(props(a)["AlarmActions"]) != fmt.Sprint([]any{map[string]any{"Ref": topicID}}) {
+			continue
+		}
+		for _, m := range toAnyList(props(a)["Metrics"]) {
+			stat, _ := m.(map[string]any)["MetricStat"].(map[string]any)
+			metric, _ := stat["Metric"].(map[string]any)
+			if metric["Namespace"] == "AWS/Events" && metric["MetricName"] == "FailedInvocations" {
+				for _, d := range toAnyList(metric["Dimensions"]) {
+					if d.(map[string]any)["Name"] == "RuleName" {
+						watched[fmt.Sprint(d.(map[string]any)["Value"])] = true
+					}
+				}
+			}
+		}
+	}
+	var gaps []string
+	for id, r := range resourcesOf(template, "AWS::Events::Rule") {
+		if strings.Contains(fmt.Sprint(props(r)["Targets"]), topicID) && !watched[fmt.Sprint(map[string]any{"Ref": id})] {
+			gaps = append(gaps, id)
+		}
+	}
+	sort.Strings(gaps)
+	return gaps
+}
+
+func toAnyList(v any) []any {
+	list, _ := v.([]any)
+	return list
+}
+
+// EventBridge's failed deliveries alarm through CloudWatch, whose path to the topic is the
+// alarms' (AllowAlarms), for every rule that publishes to the topic.
+func TestFailedAlertDeliveriesAlarmForEveryRuleThatPublishes(t *testing.T) {
+	for _, sc := range []*scenario{defaultScenario, richPatching, exampleScenario} {
+		s := sc.synth(t)
+		topicID, _ := oneOf(t, s.patchJSON, "AWS::SNS::Topic", "Alerts")
+		assert.Empty(t, undeliveredAlarmGaps(s.patchJSON, topicID), sc.name)
+		_, alarm := oneOf(t, s.patchJSON, "AWS::CloudWatch::Alarm", "MonitoringAlertsUndeliveredAlarm")
+		assert.Equal(t, "notBreaching", props(alarm)["TreatMissingData"], "EventBridge sends FailedInvocations only when it isn't zero")
+		assert.Equal(t, []any{float64(1), "GreaterThanOrEqualToThreshold"}, []any{props(alarm)["Threshold"], props(alarm)["ComparisonOperator"]})
+	}
+	// Planted: the rules with an alarm that forgets the last one.
+	s := defaultScenario.synth(t)
+	topicID, _ := oneOf(t, s.patchJSON, "AWS::SNS::Topic", "Alerts")
+	planted := map[string]any{"Resources": map[string]any{}}
+	for id, r := range s.patchJSON["Resources"].(map[string]any) {
+		planted["Resources"].(map[string]any)[id] = r
+	}
+	alarmID, alarm := oneOf(t, s.patchJSON, "AWS::CloudWatch::Alarm", "MonitoringAlertsUndeliveredAlarm")
+	forgetful := map[string]any{}
+	for k, v := range props(alarm) {
+		forgetful[k] = v
+	}
+	metrics := toAnyList(forgetful["Metrics"])
+	forgetful["Metrics"] = metrics[:len(metrics)-1]
+	planted["Resources"].(map[string]any)[alarmID] = map[string]any{"Type": "AWS::CloudWatch::Alarm", "Properties": forgetful}
+	assert.Len(t, undeliveredAlarmGaps(planted, topicID), 1)
+}
+
 func TestAlertsTopicIsEncryptedTlsOnlyAndFedByThreeRules(t *testing.T) {
 	s := richPatching.synth(t)
 	topicID, topic := oneOf(t, s.patchJSON, "AWS::SNS::Topic", "")
@@ -325,13 +401,26 @@ func TestAlertsTopicIsEncryptedTlsOnlyAndFedByThreeRules(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []string{"ops@example.com", "security@example.com"}, emails)
 
-	publishRole, role := oneOf(t, s.patchJSON, "AWS::IAM::Role", "AlertsPublishRole")
-	assert.Equal(t, map[string]any{"Fn::Join": []any{"", []any{"arn:aws:events:us-west-2:", map[string]any{"Ref": "AWS::AccountId"}, ":rule/*"}}},
-		props(role)["AssumeRolePolicyDocument"].(map[string]any)["Statement"].([]any)[0].(map[string]any)["Condition"].(map[string]any)["ArnLike"].(map[string]any)["aws:SourceArn"],
-		"EventBridge may publish only for this account's rules")
-	assert.Contains(t, fmt.Sprint(policyStatements(s.patchJSON, publishRole)), "sns:Publish")
-	assert.NotContains(t, fmt.Sprint(s.patchResources("AWS::SNS::TopicPolicy"), s.patchResources("AWS::KMS::Key")), "events.amazonaws.com",
-		"neither the topic nor its key is open to the events service as a whole")
+	// EventBridge delivers through the topic and key policies, without a role ("Using
+	// resource-based policies for Amazon EventBridge": no RoleArn for SNS targets).
+	for id, role := range s.patchResources("AWS::IAM::Role") {
+		assert.NotContains(t, fmt.Sprint(props(role)["AssumeRolePolicyDocument"]), "events.amazonaws.com", "%s: no role for EventBridge", id)
+	}
+	var ruleArns []any
+	for id := range s.patchResources("AWS::Events::Rule") {
+		ruleArns = append(ruleArns, map[string]any{"Fn::GetAtt": []any{id, "Arn"}})
+	}
+	_, topicPolicy := oneOf(t, s.patchJSON, "AWS::SNS::TopicPolicy", "Alerts")
+	eventsPublish := statementBySid(t, props(topicPolicy)["PolicyDocument"], "EventBridgeRulesPublish")
+	assert.Equal(t, map[string]any{"Service": "events.amazonaws.com"}, eventsPublish["Principal"])
+	assert.ElementsMatch(t, ruleArns, eventsPublish["Condition"].(map[string]any)["ArnEquals"].(map[string]any)["aws:SourceArn"],
+		"EventBridge may publish for exactly the rules that target the topic")
+	assert.Equal(t, map[string]any{"aws:SourceAccount": map[string]any{"Ref": "AWS::AccountId"}}, eventsPublish["Condition"].(map[string]any)["StringEquals"])
+	_, key := oneOf(t, s.patchJSON, "AWS::KMS::Key", "AlertsKey")
+	eventsKey := statementBySid(t, props(key)["KeyPolicy"], patching.EventBridgeKeySid)
+	assert.Equal(t, map[string]any{"Service": "events.amazonaws.com"}, eventsKey["Principal"])
+	assert.NotContains(t, eventsKey, "Condition",
+		"aws:SourceAccount, aws:SourceArn and aws:SourceOrgID are not supported for EventBridge-to-encrypted topics (Managing Amazon SNS encryption keys and costs)")
 
 	var patterns []any
 	for id, rule := range s.patchResources("AWS::Events::Rule") {
@@ -340,8 +429,7 @@ func TestAlertsTopicIsEncryptedTlsOnlyAndFedByThreeRules(t *testing.T) {
 		}
 		p := props(rule)["EventPattern"].(map[string]any)
 		assert.Equal(t, []any{"aws.ssm"}, p["source"])
-		assert.Equal(t, []any{map[string]any{"Arn": map[string]any{"Ref": topicID}, "Id": "Target0",
-			"RoleArn": map[string]any{"Fn::GetAtt": []any{publishRole, "Arn"}}}}, props(rule)["Targets"], "published with the role")
+		assert.Equal(t, []any{map[string]any{"Arn": map[string]any{"Ref": topicID}, "Id": "Target0"}}, props(rule)["Targets"], "no RoleArn")
 		patterns = append(patterns, map[string]any{p["detail-type"].([]any)[0].(string): p["detail"]})
 		assert.Empty(t, undocumentedSsmEvent(p["detail-type"].([]any)[0].(string), p["detail"].(map[string]any)), "%s watches what AWS documents", id)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -13,8 +14,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 
 	"github.com/privatepatch/privatepatch/constructs/wsus"
@@ -35,6 +36,10 @@ type MonitoringProps struct {
 	WsusHealthNamespace string
 	// MinFreePercent alarms when the update store's free space falls below it. Default: 15.
 	MinFreePercent float64
+	// DeliveringRules are the rules that deliver to Topic: an alarm, to Topic, when EventBridge
+	// fails to deliver any of their events. At most patchingspec.MaxAlarmMetrics. Default: none,
+	// and no such alarm.
+	DeliveringRules []awsevents.IRule
 	// AlarmNamePrefix starts the alarms' names (unique in the account and region), e.g. the
 	// stack's name and a dash: the alerts topic's policies allow the alarms by name.
 	AlarmNamePrefix string
@@ -44,12 +49,9 @@ type MonitoringProps struct {
 type Monitoring interface {
 	constructs.Construct
 	Dashboard() awscloudwatch.Dashboard
-	// Alarms by what they watch: wsus-disk, wsus-sync-failed, wsus-sync-stale. Empty without a
-	// WSUS server.
+	// Alarms by what they watch: alerts-undelivered (with DeliveringRules), and with a WSUS server
+	// wsus-disk, wsus-sync-failed, wsus-sync-stale.
 	Alarms() map[string]awscloudwatch.Alarm
-	// WsusSyncAlarm is the composite alarm that notifies when either sync alarm is in ALARM; nil
-	// without a WSUS server.
-	WsusSyncAlarm() awscloudwatch.CompositeAlarm
 	// AlarmNames are the alarms' names, for the topic's policies.
 	AlarmNames() []string
 }
@@ -59,16 +61,11 @@ type monitoring struct {
 	dashboard  awscloudwatch.Dashboard
 	alarms     map[string]awscloudwatch.Alarm
 	alarmNames []string
-	composite  awscloudwatch.CompositeAlarm
 }
 
-// WsusSyncAlarm ends the name of the composite alarm that notifies when WSUS stops synchronising.
-const WsusSyncAlarm = "wsus-synchronisation"
-
-func (m *monitoring) Dashboard() awscloudwatch.Dashboard          { return m.dashboard }
-func (m *monitoring) Alarms() map[string]awscloudwatch.Alarm      { return m.alarms }
-func (m *monitoring) AlarmNames() []string                        { return m.alarmNames }
-func (m *monitoring) WsusSyncAlarm() awscloudwatch.CompositeAlarm { return m.composite }
+func (m *monitoring) Dashboard() awscloudwatch.Dashboard     { return m.dashboard }
+func (m *monitoring) Alarms() map[string]awscloudwatch.Alarm { return m.alarms }
+func (m *monitoring) AlarmNames() []string                   { return m.alarmNames }
 
 // HealthQuery is the Metrics Insights query of a WSUS health metric across the servers that
 // publish it (function MIN or MAX). The alarms and the dashboard name no instance: the WSUS server
@@ -109,6 +106,39 @@ func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Mo
 				runCommand("CommandsDeliveryTimedOut", "not delivered")}}),
 		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("Alerts sent, by rule"), Width: jsii.Number(12), Left: &fired}),
 	}
+	name := func(what string) *string {
+		m.alarmNames = append(m.alarmNames, p.AlarmNamePrefix+what)
+		return jsii.String(p.AlarmNamePrefix + what)
+	}
+	if len(p.DeliveringRules) > patchingspec.MaxAlarmMetrics {
+		panic(fmt.Sprintf("monitoring %s: DeliveringRules has %d rules; one alarm may reference at most %d metrics", id, len(p.DeliveringRules), patchingspec.MaxAlarmMetrics))
+	}
+	if len(p.DeliveringRules) > 0 {
+		// FailedInvocations, dimension RuleName: "The number of invocations that failed
+		// permanently", sent "only ... if it isn't zero" ("Monitoring Amazon EventBridge", read
+		// 2026-12-06): no data is no failure. The alarm publishes as CloudWatch, whose path to the
+		// topic (AllowAlarms) does not depend on EventBridge's.
+		failed := map[string]awscloudwatch.IMetric{}
+		var ids []string
+		for i, rule := range p.DeliveringRules {
+			ids = append(ids, fmt.Sprintf("rule%d", i))
+			failed[ids[i]] = awscloudwatch.NewMetric(&awscloudwatch.MetricProps{Namespace: jsii.String("AWS/Events"), MetricName: jsii.String("FailedInvocations"),
+				DimensionsMap: &map[string]*string{"RuleName": rule.RuleName()}, Statistic: jsii.String("Sum"), Period: awscdk.Duration_Minutes(jsii.Number(5))})
+		}
+		m.alarms["alerts-undelivered"] = awscloudwatch.NewAlarm(parent, jsii.String("AlertsUndeliveredAlarm"), &awscloudwatch.AlarmProps{
+			AlarmName:        name("alerts-undelivered"),
+			AlarmDescription: jsii.String("privatepatch: EventBridge could not deliver an alert to the alerts topic (FailedInvocations): check the topic and key policies"),
+			Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+				Expression: jsii.String("SUM([" + strings.Join(ids, ",") + "])"), UsingMetrics: &failed,
+				Label: jsii.String("alerts not delivered"), Period: awscdk.Duration_Minutes(jsii.Number(5)),
+			}),
+			Threshold:          jsii.Number(1),
+			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+			EvaluationPeriods:  jsii.Number(1),
+			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+		})
+		m.alarms["alerts-undelivered"].AddAlarmAction(awscloudwatchactions.NewSnsAction(p.Topic))
+	}
 	if p.Wsus {
 		minFree := p.MinFreePercent
 		if minFree == 0 {
@@ -127,15 +157,8 @@ func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Mo
 		free := health(wsus.MetricUpdateStoreFree, "update store free %", "MIN")
 		synced := health(wsus.MetricLastSyncSucceeded, "last sync succeeded", "MIN")
 		age := health(wsus.MetricHoursSinceLastSync, "hours since last sync", "MAX")
-		// Only the alarms with actions publish to the topic, so only their names go to its policies.
-		name := func(what string, publishes bool) *string {
-			if publishes {
-				m.alarmNames = append(m.alarmNames, p.AlarmNamePrefix+what)
-			}
-			return jsii.String(p.AlarmNamePrefix + what)
-		}
 		m.alarms["wsus-disk"] = awscloudwatch.NewAlarm(parent, jsii.String("WsusDiskAlarm"), &awscloudwatch.AlarmProps{
-			AlarmName:          name("wsus-disk", true),
+			AlarmName:          name("wsus-disk"),
 			AlarmDescription:   jsii.String("privatepatch: the WSUS update store is filling up: grow wsus.updateStoreGiB or decline superseded updates"),
 			Metric:             free,
 			Threshold:          jsii.Number(minFree),
@@ -146,13 +169,13 @@ func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Mo
 		// One Metrics Insights query per alarm: "Each GetMetricData operation can have only one
 		// query" ("Metrics Insights quotas", Amazon CloudWatch User Guide; GetMetricData, Amazon
 		// CloudWatch API Reference, read 2026-12-06), and an alarm evaluates its metrics as one such
-		// request (a second query is refused: "Maximum number of queries (1) exceeded"). So the
-		// failed and the stale synchronisation are two single-query alarms, and a composite alarm,
-		// ALARM(a) OR ALARM(b) as AWS::CloudWatch::CompositeAlarm's and put-composite-alarm's
-		// examples show, is the one that notifies. Two hours of periods each: a synchronisation in
-		// progress is not a failure.
+		// request (a second query is refused: "Maximum number of queries (1) exceeded"). So a failed
+		// and a stale synchronisation are two single-query alarms, each with its action: a composite
+		// alarm over them would leave them without one, which AWS Control Tower's CT.CLOUDWATCH.PR.1
+		// refuses. Two hours of periods each: a synchronisation in progress is not a failure. New
+		// names: the metric alarm that judged both numbers was wsus-sync.
 		m.alarms["wsus-sync-failed"] = awscloudwatch.NewAlarm(parent, jsii.String("WsusSyncFailedAlarm"), &awscloudwatch.AlarmProps{
-			AlarmName:          name("wsus-sync-failed", false),
+			AlarmName:          name("wsus-sync-failed"),
 			AlarmDescription:   jsii.String("privatepatch: the last WSUS synchronisation with Microsoft Update failed, or never ran"),
 			Metric:             synced,
 			Threshold:          jsii.Number(1),
@@ -161,7 +184,7 @@ func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Mo
 			TreatMissingData:   awscloudwatch.TreatMissingData_BREACHING,
 		})
 		m.alarms["wsus-sync-stale"] = awscloudwatch.NewAlarm(parent, jsii.String("WsusSyncStaleAlarm"), &awscloudwatch.AlarmProps{
-			AlarmName:          name("wsus-sync-stale", false),
+			AlarmName:          name("wsus-sync-stale"),
 			AlarmDescription:   jsii.String(fmt.Sprintf("privatepatch: WSUS has not synchronised with Microsoft Update for over %d hours", wsusspec.StaleSyncHours)),
 			Metric:             age,
 			Threshold:          jsii.Number(wsusspec.StaleSyncHours),
@@ -169,24 +192,9 @@ func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Mo
 			EvaluationPeriods:  jsii.Number(4),
 			TreatMissingData:   awscloudwatch.TreatMissingData_BREACHING,
 		})
-		// A new name: a composite alarm's name is unique in the account among alarms, and the
-		// metric alarm that judged both numbers before was named wsus-sync.
-		sync := awscloudwatch.NewCompositeAlarm(parent, jsii.String("WsusSyncCompositeAlarm"), &awscloudwatch.CompositeAlarmProps{
-			CompositeAlarmName: name(WsusSyncAlarm, true),
-			AlarmDescription:   jsii.String("privatepatch: WSUS is not synchronising with Microsoft Update: the last synchronisation failed, or is over a day old"),
-			AlarmRule: awscloudwatch.AlarmRule_AnyOf(
-				awscloudwatch.AlarmRule_FromAlarm(m.alarms["wsus-sync-failed"], awscloudwatch.AlarmState_ALARM),
-				awscloudwatch.AlarmRule_FromAlarm(m.alarms["wsus-sync-stale"], awscloudwatch.AlarmState_ALARM)),
-		})
-		for _, child := range []string{"wsus-sync-failed", "wsus-sync-stale"} {
-			cdknag.NagSuppressions_AddResourceSuppressions(m.alarms[child], &[]*cdknag.NagPackSuppression{{
-				Id:     jsii.String("NIST.800.53.R5-CloudWatchAlarmAction"),
-				Reason: jsii.String("The composite alarm of the two sync alarms notifies; actions here too would send each alert twice"),
-			}}, jsii.Bool(true))
+		for _, name := range []string{"wsus-disk", "wsus-sync-failed", "wsus-sync-stale"} {
+			m.alarms[name].AddAlarmAction(awscloudwatchactions.NewSnsAction(p.Topic))
 		}
-		m.alarms["wsus-disk"].AddAlarmAction(awscloudwatchactions.NewSnsAction(p.Topic))
-		sync.AddAlarmAction(awscloudwatchactions.NewSnsAction(p.Topic))
-		m.composite = sync
 		// One Metrics Insights query per widget too: "you can have multiple widgets in a dashboard,
 		// each with one query" (same quotas page).
 		widgets = append(widgets,
@@ -197,7 +205,7 @@ func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Mo
 			awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("WSUS hours since last synchronisation"), Width: jsii.Number(6),
 				Left: &[]awscloudwatch.IMetric{age}, LeftAnnotations: &[]*awscloudwatch.HorizontalAnnotation{{Value: jsii.Number(wsusspec.StaleSyncHours), Label: jsii.String("alarm")}}}),
 			awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{Title: jsii.String("Alarms"), Width: jsii.Number(6),
-				Alarms: &[]interfacesawscloudwatch.IAlarmRef{m.alarms["wsus-disk"], sync, m.alarms["wsus-sync-failed"], m.alarms["wsus-sync-stale"]}}))
+				Alarms: &[]interfacesawscloudwatch.IAlarmRef{m.alarms["wsus-disk"], m.alarms["wsus-sync-failed"], m.alarms["wsus-sync-stale"]}}))
 	}
 	m.dashboard = awscloudwatch.NewDashboard(parent, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
 		DashboardName: jsii.String(p.DashboardName),
