@@ -1,7 +1,9 @@
 package test
 
 import (
+	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -628,6 +630,92 @@ func TestInventoryIsQueryableWithAthenaThroughACrawledGlueDatabase(t *testing.T)
 	assert.Contains(t, queries["failed-configuration-checks"], "compliancetype = 'Custom:CCE'")
 
 	assert.Empty(t, defaultScenario.synth(t).patchResources("AWS::Glue::Crawler"), "only with a resource data sync")
+}
+
+// syncLayout is where a resource data sync writes, kept as data with its sources.
+type syncLayout struct {
+	Account, Region string
+	Objects         []string
+	Probe           string
+}
+
+// projectedObjects lists the objects of a sync's layout that a Glue table reads through partition
+// projection (Athena: projection.enabled, enum columns, storage.location.template): an object
+// under the table's location is read when it sits directly in a projected partition's folder.
+// root is the sync's root folder (the table's location without its type folder).
+func projectedObjects(tableInput map[string]any, root string, objects []string) []string {
+	params, _ := tableInput["Parameters"].(map[string]any)
+	if params["projection.enabled"] != "true" {
+		return nil
+	}
+	locations := []string{fmt.Sprint(params["storage.location.template"])}
+	for _, key := range names(tableInput["PartitionKeys"]) {
+		if params[fmt.Sprintf("projection.%s.type", key)] != "enum" {
+			return nil
+		}
+		var next []string
+		for _, l := range locations {
+			for _, v := range strings.Split(fmt.Sprint(params[fmt.Sprintf("projection.%s.values", key)]), ",") {
+				next = append(next, strings.ReplaceAll(l, "${"+fmt.Sprint(key)+"}", v))
+			}
+		}
+		locations = next
+	}
+	var read []string
+	for _, object := range objects {
+		for _, l := range locations {
+			if rest, ok := strings.CutPrefix(root+object, l); ok && !strings.Contains(rest, "/") {
+				read = append(read, object)
+			}
+		}
+	}
+	return read
+}
+
+// The declared aws_instanceinformation table has its partitions by projection, so Athena reads
+// every node's object from the first sync on, and no crawl has to add them.
+func TestTheInstanceInformationTableProjectsThePartitionsOfTheDocumentedSyncLayout(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "resource-data-sync-layout.json"))
+	require.NoError(t, err)
+	var layout syncLayout
+	require.NoError(t, json.Unmarshal(data, &layout))
+	s := richPatching.synth(t)
+	_, table := oneOf(t, s.patchJSON, "AWS::Glue::Table", "InventoryQueries")
+	input := resolve(props(table)["TableInput"], layout.Account, layout.Region).(map[string]any)
+	location := fmt.Sprint(input["StorageDescriptor"].(map[string]any)["Location"])
+	root := strings.TrimSuffix(location, "AWS:InstanceInformation/")
+	require.NotEqual(t, location, root)
+	var want []string
+	for _, o := range layout.Objects {
+		if strings.HasPrefix(o, "AWS:InstanceInformation/") {
+			want = append(want, o)
+		}
+	}
+	require.Len(t, want, 2)
+	assert.Equal(t, want, projectedObjects(input, root, append(layout.Objects, layout.Probe)),
+		"every node's instance information, and neither other types nor the probe")
+
+	// Planted: projection without the resourcetype folder, or for another region, reads nothing;
+	// without projection, the table reads only what a crawl added.
+	without := func(edit func(params map[string]any)) map[string]any {
+		params := map[string]any{}
+		maps.Copy(params, input["Parameters"].(map[string]any))
+		edit(params)
+		copied := map[string]any{}
+		maps.Copy(copied, input)
+		copied["Parameters"] = params
+		return copied
+	}
+	for name, edit := range map[string]func(map[string]any){
+		"no resourcetype folder": func(p map[string]any) {
+			p["storage.location.template"] = strings.Replace(fmt.Sprint(p["storage.location.template"]), "resourcetype=${resourcetype}/", "", 1)
+		},
+		"another region":    func(p map[string]any) { p["projection.region.values"] = "eu-west-1" },
+		"no projection":     func(p map[string]any) { delete(p, "projection.enabled") },
+		"a column injected": func(p map[string]any) { p["projection.accountid.type"] = "injected" },
+	} {
+		assert.Empty(t, projectedObjects(without(edit), root, layout.Objects), name)
+	}
 }
 
 // documentedSsmEvents are the Systems Manager events the alerts may watch, with the detail values

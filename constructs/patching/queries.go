@@ -83,6 +83,13 @@ var SyncColumns = map[string][]string{
 // SchemaChangePolicy, read 2026-11-27).
 var SyncPartitionKeys = []string{"accountid", "region", "resourcetype"}
 
+// SyncResourceTypes are the values the sync writes in the resourcetype folder:
+// resourcetype=ManagedInstanceInventory for managed nodes, EC2 and hybrid
+// (AWS:Type/accountid=.../region=.../resourcetype=ManagedInstanceInventory/<node>.json, "Configuring
+// resource data sync for Inventory", AWS Systems Manager User Guide, read 2026-11-27; kept with its
+// sources in test/testdata/resource-data-sync-layout.json).
+var SyncResourceTypes = []string{"ManagedInstanceInventory"}
+
 // InstanceInformationTable is the table declared explicitly.
 const InstanceInformationTable = "aws_instanceinformation"
 
@@ -184,16 +191,30 @@ func NewInventoryQueries(scope constructs.Construct, id string, p *InventoryQuer
 	for _, k := range SyncPartitionKeys {
 		partitions = append(partitions, &awsglue.CfnTable_ColumnProperty{Name: jsii.String(k), Type: jsii.String("string")})
 	}
+	// Athena projects the table's partitions from these properties rather than reading them from
+	// the catalog ("Partition projection with Amazon Athena", "Supported types for partition
+	// projection": enum, projection.<column>.values; "Specify custom S3 storage locations":
+	// storage.location.template, read 2026-12-06), so the table has its one partition per
+	// deployment from the first sync on, whatever a crawl adds or not: the crawler adds partitions
+	// to tables it finds, and a declared table may get none. A SyncToDestination sync writes
+	// this account's and this region's inventory only.
+	location := fmt.Sprintf("s3://%s/%s/AWS:InstanceInformation/", *p.Bucket.BucketName(), InventoryPrefix)
+	parameters := map[string]any{"classification": "json", "projection.enabled": "true",
+		"storage.location.template": location + "accountid=${accountid}/region=${region}/resourcetype=${resourcetype}/"}
+	for key, values := range map[string][]string{"accountid": {*stack.Account()}, "region": {*stack.Region()}, "resourcetype": SyncResourceTypes} {
+		parameters["projection."+key+".type"] = "enum"
+		parameters["projection."+key+".values"] = strings.Join(values, ",")
+	}
 	q.instanceInformation = awsglue.NewCfnTable(parent, jsii.String("InstanceInformationTable"), &awsglue.CfnTableProps{
 		CatalogId: stack.Account(), DatabaseName: jsii.String(database),
 		TableInput: &awsglue.CfnTable_TableInputProperty{
 			Name:          jsii.String(InstanceInformationTable),
 			Description:   jsii.String("privatepatch: AWS:InstanceInformation of the resource data sync, declared without the data column resourcetype, which is a partition key"),
 			TableType:     jsii.String("EXTERNAL_TABLE"),
-			Parameters:    map[string]any{"classification": "json"},
+			Parameters:    parameters,
 			PartitionKeys: partitions,
 			StorageDescriptor: &awsglue.CfnTable_StorageDescriptorProperty{
-				Location:     jsii.String(fmt.Sprintf("s3://%s/%s/AWS:InstanceInformation/", *p.Bucket.BucketName(), InventoryPrefix)),
+				Location:     jsii.String(location),
 				Columns:      columns,
 				InputFormat:  jsii.String("org.apache.hadoop.mapred.TextInputFormat"),
 				OutputFormat: jsii.String("org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"),
