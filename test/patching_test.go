@@ -781,7 +781,8 @@ var sqlWords = regexp.MustCompile(`'[^']*'|[A-Za-z_][A-Za-z_0-9]*`)
 // column of it in AWS's sample (patching.SyncColumns), nor an alias it defines with AS.
 func unknownColumns(sql string) []string {
 	keywords := map[string]bool{"select": true, "from": true, "where": true, "and": true, "or": true, "order": true, "by": true, "group": true,
-		"as": true, "count": true, "distinct": true, "asc": true, "desc": true, "limit": true}
+		"as": true, "count": true, "distinct": true, "asc": true, "desc": true, "limit": true,
+		"case": true, "when": true, "then": true, "else": true, "end": true, "upper": true}
 	words := sqlWords.FindAllString(sql, -1)
 	table, aliases := "", map[string]bool{}
 	for i := 1; i < len(words); i++ {
@@ -801,6 +802,45 @@ func unknownColumns(sql string) []string {
 		}
 	}
 	return unknown
+}
+
+var (
+	orderBy   = regexp.MustCompile(`(?is)\bORDER BY (.*)$`)
+	whenValue = regexp.MustCompile(`(?i)\bWHEN '([^']*)' THEN`)
+)
+
+// severityOrderProblem says why a query's ORDER BY does not rank severities as AWS lists them,
+// most severe first (patching.ComplianceSeverities), or "" when it does or does not sort by
+// severity: by the name, HIGH comes before CRITICAL and INFORMATIONAL before LOW.
+func severityOrderProblem(sql string) string {
+	m := orderBy.FindStringSubmatch(sql)
+	if m == nil || !strings.Contains(strings.ToLower(m[1]), "severity") {
+		return ""
+	}
+	var ranked []string
+	for _, w := range whenValue.FindAllStringSubmatch(m[1], -1) {
+		ranked = append(ranked, w[1])
+	}
+	if !slices.Equal(ranked, patching.ComplianceSeverities) {
+		return fmt.Sprintf("orders severity by %v, not by rank %v", ranked, patching.ComplianceSeverities)
+	}
+	return ""
+}
+
+func TestSavedQueriesOrderSeverityByRankNotByName(t *testing.T) {
+	s := richPatching.synth(t)
+	bySeverity := 0
+	for _, q := range s.patchResources("AWS::Athena::NamedQuery") {
+		sql := props(q)["QueryString"].(string)
+		assert.Empty(t, severityOrderProblem(sql), props(q)["Name"])
+		if strings.Contains(strings.ToLower(orderBy.FindString(sql)), "severity") {
+			bySeverity++
+		}
+	}
+	assert.Equal(t, 2, bySeverity, "missing-patches and failed-configuration-checks, most severe first")
+	// Planted: the order the missing-patches query had.
+	assert.NotEmpty(t, severityOrderProblem("SELECT resourceid, severity FROM aws_complianceitem ORDER BY severity, resourceid"))
+	assert.NotEmpty(t, severityOrderProblem("SELECT severity FROM aws_complianceitem ORDER BY CASE severity WHEN 'HIGH' THEN 0 WHEN 'CRITICAL' THEN 1 END"))
 }
 
 func TestUnknownColumnsAndPartitionKeyColumnsAreFound(t *testing.T) {

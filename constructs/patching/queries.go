@@ -97,15 +97,33 @@ const InstanceInformationTable = "aws_instanceinformation"
 // out of the crawl; relative to the crawler's path.
 const syncProbeExclusion = "AWS:InstanceInformation/accountid=*/test.json"
 
+// ComplianceSeverities are a compliance item's severities, most severe first: "CRITICAL | HIGH
+// | MEDIUM | LOW | INFORMATIONAL | UNSPECIFIED" (ComplianceItemEntry, Severity, AWS Systems Manager
+// API Reference, read 2026-12-06).
+var ComplianceSeverities = []string{"CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNSPECIFIED"}
+
+// severityRank is an SQL expression ranking a compliance item's severity, most severe first:
+// ordering by the name would put HIGH before CRITICAL, and INFORMATIONAL before LOW. Values it
+// does not know come last.
+func severityRank(column string) string {
+	var b strings.Builder
+	b.WriteString("CASE upper(" + column + ")")
+	for i, s := range ComplianceSeverities {
+		fmt.Fprintf(&b, " WHEN '%s' THEN %d", s, i)
+	}
+	fmt.Fprintf(&b, " ELSE %d END", len(ComplianceSeverities))
+	return b.String()
+}
+
 // savedQueries are the fleet-wide questions the inventory answers. The crawler names tables
 // after the sync's folders: AWS:ComplianceItem becomes aws_complianceitem.
 var savedQueries = []struct{ id, name, description, sql string }{
 	{"MissingPatches", "missing-patches", "Instances and the approved patches they are missing",
 		"SELECT resourceid, id, title, severity, patchseverity, classification FROM aws_complianceitem " +
-			"WHERE compliancetype = 'Patch' AND status = 'NON_COMPLIANT' ORDER BY severity, resourceid"},
+			"WHERE compliancetype = 'Patch' AND status = 'NON_COMPLIANT' ORDER BY " + severityRank("severity") + ", resourceid"},
 	{"FailedChecks", "failed-configuration-checks", "Instances failing CCE configuration checks",
 		"SELECT resourceid, id AS check_id, title, severity FROM aws_complianceitem " +
-			"WHERE compliancetype = 'Custom:CCE' AND status = 'NON_COMPLIANT' ORDER BY check_id, resourceid"},
+			"WHERE compliancetype = 'Custom:CCE' AND status = 'NON_COMPLIANT' ORDER BY " + severityRank("severity") + ", check_id, resourceid"},
 	{"Software", "installed-software", "Installed applications and on how many instances each version runs",
 		"SELECT name, version, count(DISTINCT resourceid) AS instances FROM aws_application GROUP BY name, version ORDER BY name, version"},
 	{"Instances", "instances", "Platform, agent version and last ping of every managed instance",
