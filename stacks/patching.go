@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -175,6 +176,11 @@ func addMaintenanceWindows(stack awscdk.Stack, cfg *config.Config, s *PatchingSt
 			OutputBucket: bucket, LogGroup: logGroup, Topic: s.Alerts.Topic(),
 		})
 	}
+	var ids []*string
+	for _, name := range slices.Sorted(maps.Keys(s.MaintenanceWindows)) {
+		ids = append(ids, s.MaintenanceWindows[name].Window().Ref())
+	}
+	s.Alerts.WatchWindows(ids...)
 }
 
 // addAssociations adds the scan and inventory associations (and the inventory's queries).

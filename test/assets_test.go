@@ -3,6 +3,7 @@ package test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -331,14 +332,31 @@ func fieldMatches(want, got any) bool {
 func TestAlertRulesMatchTheEventsTheyAreForAndNoOthers(t *testing.T) {
 	s := defaultScenario.synth(t)
 	rules := map[string]map[string]any{}
+	// The deployment's windows by the ids the sample events carry: the first window is the
+	// samples' mw-0123456789abcdef0; mw-0fedcba9876543210 is a window of another deployment.
+	windowIDs := map[string]any{}
+	for i, id := range slices.Sorted(maps.Keys(s.patchResources("AWS::SSM::MaintenanceWindow"))) {
+		windowIDs[fmt.Sprint(map[string]any{"Ref": id})] = fmt.Sprintf("mw-0123456789abcdef%d", i)
+	}
 	for id, r := range s.patchResources("AWS::Events::Rule") {
 		name := regexp.MustCompile(`Rule[0-9A-F]{8}$`).ReplaceAllString(id, "")
-		rules[strings.TrimPrefix(strings.TrimPrefix(name, "Alerts"), "Security")] = props(r)["EventPattern"].(map[string]any)
+		pattern := props(r)["EventPattern"].(map[string]any)
+		if detail, ok := pattern["detail"].(map[string]any); ok && detail["window-id"] != nil {
+			var ids []any
+			for _, ref := range detail["window-id"].([]any) {
+				require.Contains(t, windowIDs, fmt.Sprint(ref), "a window of this deployment")
+				ids = append(ids, windowIDs[fmt.Sprint(ref)])
+			}
+			detail["window-id"] = ids
+		}
+		rules[strings.TrimPrefix(strings.TrimPrefix(name, "Alerts"), "Security")] = pattern
 	}
 	require.ElementsMatch(t, []string{"MaintenanceWindow", "Compliance", "Association", "SecurityHubFindings", "InspectorFindings"}, keysOf(rules))
 	fixtures := map[string]string{
 		"maintenance-window-failed": "MaintenanceWindow", "maintenance-window-success": "",
-		"compliance-patch-non-compliant": "Compliance",
+		// A window of another deployment in the account (or of none) alerts nobody here.
+		"maintenance-window-failed-other-window": "",
+		"compliance-patch-non-compliant":         "Compliance",
 		// Systems Manager documents no compliance event for a Custom: type; should one come, it
 		// is not what the alerts rest on.
 		"compliance-cce-non-compliant": "", "compliance-cce-compliant": "",

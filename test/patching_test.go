@@ -432,7 +432,17 @@ func TestAlertsTopicIsEncryptedTlsOnlyAndFedByThreeRules(t *testing.T) {
 		p := props(rule)["EventPattern"].(map[string]any)
 		assert.Equal(t, []any{"aws.ssm"}, p["source"])
 		assert.Equal(t, []any{map[string]any{"Arn": map[string]any{"Ref": topicID}, "Id": "Target0"}}, props(rule)["Targets"], "no RoleArn")
-		patterns = append(patterns, map[string]any{p["detail-type"].([]any)[0].(string): p["detail"]})
+		detail := p["detail"].(map[string]any)
+		if ids, ok := detail["window-id"]; ok {
+			var windows []any
+			for id := range s.patchResources("AWS::SSM::MaintenanceWindow") {
+				windows = append(windows, map[string]any{"Ref": id})
+			}
+			assert.ElementsMatch(t, windows, ids, "the failed-window rule watches exactly this deployment's windows")
+			detail = maps.Clone(detail)
+			delete(detail, "window-id")
+		}
+		patterns = append(patterns, map[string]any{p["detail-type"].([]any)[0].(string): detail})
 		assert.Empty(t, undocumentedSsmEvent(p["detail-type"].([]any)[0].(string), p["detail"].(map[string]any)), "%s watches what AWS documents", id)
 	}
 	assert.ElementsMatch(t, []any{
@@ -719,15 +729,16 @@ func TestTheInstanceInformationTableProjectsThePartitionsOfTheDocumentedSyncLayo
 }
 
 // documentedSsmEvents are the Systems Manager events the alerts may watch, with the detail values
-// AWS documents for them: the states one can add to a rule ("Reference: Amazon EventBridge event
+// AWS documents for them (nil: an identifier field, any value): the states one can add to a rule ("Reference: Amazon EventBridge event
 // patterns and types for Systems Manager", read 2026-11-27), and the compliance types of its
 // compliance events, association and patch ("Amazon EventBridge event examples for Systems
 // Manager", read 2026-11-27).
 var documentedSsmEvents = map[string]map[string][]string{
-	"Maintenance Window Execution State-change Notification": {"status": {"CANCELLED", "CANCELLING", "FAILED", "IN_PROGRESS", "PENDING", "SKIPPED_OVERLAPPING", "SUCCESS", "TIMED_OUT"}},
-	"Configuration Compliance State Change":                  {"compliance-status": {"compliant", "non_compliant"}, "compliance-type": {"Association", "Patch"}},
-	"EC2 State Manager Instance Association State Change":    {"status": {"Failed", "Pending", "Success"}},
-	"EC2 Command Invocation Status-change Notification":      {"status": {"Success", "InProgress", "TimedOut", "Canceled", "Failed"}},
+	"Maintenance Window Execution State-change Notification": {"status": {"CANCELLED", "CANCELLING", "FAILED", "IN_PROGRESS", "PENDING", "SKIPPED_OVERLAPPING", "SUCCESS", "TIMED_OUT"},
+		"window-id": nil}, // the window's id (the event example's detail): any value
+	"Configuration Compliance State Change":               {"compliance-status": {"compliant", "non_compliant"}, "compliance-type": {"Association", "Patch"}},
+	"EC2 State Manager Instance Association State Change": {"status": {"Failed", "Pending", "Success"}},
+	"EC2 Command Invocation Status-change Notification":   {"status": {"Success", "InProgress", "TimedOut", "Canceled", "Failed"}},
 }
 
 // undocumentedSsmEvent lists what a rule's detail type and detail values ask for that AWS does
@@ -739,6 +750,9 @@ func undocumentedSsmEvent(detailType string, detail map[string]any) []string {
 	}
 	var out []string
 	for field, values := range detail {
+		if allowed, ok := fields[field]; ok && allowed == nil {
+			continue // an identifier field
+		}
 		for _, v := range values.([]any) {
 			if !slices.Contains(fields[field], fmt.Sprint(v)) {
 				out = append(out, fmt.Sprintf("%s %s", field, v))

@@ -35,6 +35,9 @@ type Alerts interface {
 	// Notified are the rules that publish to the topic, the alerts' own and those passed to
 	// Notify, in that order.
 	Notified() []awsevents.Rule
+	// WatchWindows limits the maintenance-window rule to these windows (their ids): without it, it
+	// matches every window of the account and region.
+	WatchWindows(windowIDs ...*string)
 	// AllowAlarms lets CloudWatch publish the alarms of this account and region with these names
 	// to the topic.
 	AllowAlarms(names ...string)
@@ -151,6 +154,17 @@ func (a *alerts) Notify(rule awsevents.Rule) {
 }
 
 func (a *alerts) Notified() []awsevents.Rule { return a.notified }
+
+// WatchWindows adds the windows' ids to the maintenance-window rule's pattern: the event's detail
+// carries window-id ("Amazon EventBridge event examples for Systems Manager", Maintenance Window
+// Execution State-change Notification, read 2026-12-06; test/testdata/events), and other
+// deployments' windows in the account, or windows of no deployment, are not this one's alerts.
+func (a *alerts) WatchWindows(windowIDs ...*string) {
+	if len(windowIDs) == 0 {
+		return
+	}
+	a.rules["MaintenanceWindow"].AddEventPattern(&awsevents.EventPattern{Detail: &map[string]any{"window-id": windowIDs}})
+}
 
 // AlarmArn is a CloudWatch alarm's ARN: partition, region, account, alarm name ("Actions,
 // resources, and condition keys for Amazon CloudWatch", Service Authorization Reference, read
