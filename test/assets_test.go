@@ -340,7 +340,11 @@ func TestAlertRulesMatchTheEventsTheyAreForAndNoOthers(t *testing.T) {
 	}
 	for id, r := range s.patchResources("AWS::Events::Rule") {
 		name := regexp.MustCompile(`Rule[0-9A-F]{8}$`).ReplaceAllString(id, "")
-		pattern := props(r)["EventPattern"].(map[string]any)
+		// A copy: the scenario's template is shared with the other tests.
+		data, err := json.Marshal(props(r)["EventPattern"])
+		require.NoError(t, err)
+		var pattern map[string]any
+		require.NoError(t, json.Unmarshal(data, &pattern))
 		if detail, ok := pattern["detail"].(map[string]any); ok && detail["window-id"] != nil {
 			var ids []any
 			for _, ref := range detail["window-id"].([]any) {
