@@ -115,6 +115,28 @@ func results(t *testing.T) map[string][]Result {
 			}
 			return true
 		})
+		// The alerts topic and key as they were with EventBridge's publish role: no statement for
+		// events.amazonaws.com (the rules' targets named the role).
+		eventsByRole := golden(t, "default")
+		statements(eventsByRole, func(_ string, s map[string]any) bool {
+			return !strings.Contains(fmt.Sprint(s["Principal"]), "events.amazonaws.com")
+		})
+		// The key statement bound by aws:SourceArn, which SNS does not support for EventBridge.
+		eventsKeyBySource := golden(t, "default")
+		statements(eventsKeyBySource, func(_ string, s map[string]any) bool {
+			if s["Sid"] == "EventBridgeRulesUseKey" {
+				s["Condition"] = map[string]any{"ArnLike": map[string]any{"aws:SourceArn": "arn:aws:events:us-west-2:111111111111:rule/*"}}
+			}
+			return true
+		})
+		// The topic statement for EventBridge without its rules.
+		eventsAnyRule := golden(t, "default")
+		statements(eventsAnyRule, func(_ string, s map[string]any) bool {
+			if s["Sid"] == "EventBridgeRulesPublish" {
+				delete(s["Condition"].(map[string]any), "ArnEquals")
+			}
+			return true
+		})
 		// WSUS in a private subnet of an existing VPC behind an S3 gateway endpoint the stack
 		// creates, and the same endpoint with its writes scoped to the fleet's prefixes.
 		wsusBehindEndpoint := hubWithCreatedS3Endpoint(t, nil)
@@ -131,6 +153,7 @@ func results(t *testing.T) map[string][]Result {
 		})
 		for name, stacks := range map[string]Stacks{"no-payload-bucket": noPayload, "create-image-with-account": createImageWithAccount,
 			"no-alarm-statements": noAlarmStatements, "open-topic": openTopic,
+			"events-by-role": eventsByRole, "events-key-by-source": eventsKeyBySource, "events-any-rule": eventsAnyRule,
 			"wsus-behind-created-s3-endpoint": wsusBehindEndpoint, "s3-endpoint-for-the-fleet-only": endpointForFleetOnly} {
 			deployments = append(deployments, Deployment{Name: name, Stacks: stacks, Env: env})
 		}
@@ -198,6 +221,43 @@ func TestRevertingTheAlarmTopicDefectDeniesTheAlarmsPublishAndTheirKeyUse(t *tes
 			assert.Contains(t, strings.Join(r.Deciding, "; "), "no statement of the resource policy allows it")
 		}
 	}
+}
+
+// EventBridge delivers to the encrypted topic through its policies, as the service ("Using
+// resource-based policies for Amazon EventBridge": no RoleArn for SNS targets).
+func TestEventBridgeRulesPublishAsTheServiceForTheirOwnRulesOnly(t *testing.T) {
+	rows := 0
+	for _, action := range []string{"sns:Publish", "kms:GenerateDataKey", "kms:Decrypt"} {
+		for _, r := range find(t, "default", "EventBridge rule Alerts", action, "") {
+			assert.Equal(t, "Allowed", r.Verdict, "%s", r)
+			assert.Equal(t, "events.amazonaws.com", r.Service)
+			rows++
+		}
+	}
+	assert.Equal(t, 3*3, rows, "the three alert rules of the default configuration, each publishing and using the key")
+	assert.Contains(t, strings.Join(find(t, "default", "EventBridge rule", "sns:Publish", "")[0].Deciding, "; "), "EventBridgeRulesPublish")
+	assert.Equal(t, "ImplicitlyDenied", find(t, "default", "not an alert's", "sns:Publish", "")[0].Verdict)
+	assert.NotEmpty(t, find(t, "example", "EventBridge rule Security", "sns:Publish", ""), "the finding rules too")
+}
+
+func TestEventBridgeThroughARoleAsBeforeIsDeniedByTheTopicAndKeyPolicies(t *testing.T) {
+	for _, action := range []string{"sns:Publish", "kms:GenerateDataKey", "kms:Decrypt"} {
+		for _, r := range find(t, "events-by-role", "EventBridge rule Alerts", action, "") {
+			assert.False(t, r.OK(), "%s", r)
+		}
+	}
+}
+
+func TestAKeyStatementBoundBySourceArnDeniesEventBridge(t *testing.T) {
+	for _, r := range find(t, "events-key-by-source", "EventBridge rule Alerts", "kms:Decrypt", "") {
+		assert.False(t, r.OK(), "SNS passes no aws:SourceArn to KMS for EventBridge: %s", r)
+	}
+}
+
+func TestATopicStatementWithoutTheRulesLetsAnyRuleOfTheAccountPublish(t *testing.T) {
+	r := find(t, "events-any-rule", "not an alert's", "sns:Publish", "")[0]
+	assert.Equal(t, "Allowed", r.Verdict)
+	assert.False(t, r.OK())
 }
 
 func TestATopicOpenToAnyoneIsCaughtByTheOutsiderRow(t *testing.T) {

@@ -17,8 +17,11 @@ const (
 	automationPolicyPage = `"Setting up identity based policies examples", Systems Manager Automation; ` + ssmActionsPage
 	encryptedTopicPage   = `"Enable compatibility between event sources from AWS services and encrypted topics" (Managing Amazon SNS encryption keys and costs), Amazon SNS Developer Guide`
 	// publisherKeyPage: "The publisher must have the kms:GenerateDataKey and kms:Decrypt permissions".
-	publisherKeyPage       = `"Allow a user to send messages to a topic with SSE" (Managing Amazon SNS encryption keys and costs), Amazon SNS Developer Guide`
-	dataSyncPage           = `"Configuring resource data sync for Inventory", AWS Systems Manager User Guide`
+	publisherKeyPage = `"Allow a user to send messages to a topic with SSE" (Managing Amazon SNS encryption keys and costs), Amazon SNS Developer Guide`
+	dataSyncPage     = `"Configuring resource data sync for Inventory", AWS Systems Manager User Guide`
+	// eventBridgeTargetPage: for SNS targets "do not specify a RoleArn"; the topic policy admits
+	// events.amazonaws.com (read 2026-12-06).
+	eventBridgeTargetPage  = `"Using resource-based policies for Amazon EventBridge" (Amazon SNS permissions), Amazon EventBridge User Guide`
 	commandOutputPage      = `"Create an IAM instance profile for Systems Manager" (output to your own S3 bucket), AWS Systems Manager User Guide`
 	maintenanceWindowPage  = `"Use the console to configure permissions for maintenance windows" (iam:PassRole for the task role), AWS Systems Manager User Guide`
 	parameterStoreActions  = `"Restricting access to Parameter Store parameters using IAM policies", AWS Systems Manager User Guide`
@@ -227,20 +230,36 @@ func Calls(stacks Stacks, env Env) ([]Call, error) {
 		}
 	}
 
-	// The alerts: EventBridge's publish role and CloudWatch alarms publish to the encrypted topic.
+	// The alerts: EventBridge rules and CloudWatch alarms publish to the encrypted topic, each as
+	// its service, through the topic and key policies.
 	if hasTopic {
-		if role, ok := m.first("AWS::IAM::Role", "AlertsPublishRole"); ok {
-			add(Call{Caller: "EventBridge rules (AlertsPublishRole)", Principal: Principal{Role: role}, Action: "sns:Publish", Resource: topicArn,
-				Context: map[string]any{"aws:SecureTransport": "true"}, ResourcePolicy: topicPolicy, ResourcePolicyName: "the alerts topic policy",
-				Required: true, Source: encryptedTopicPage})
+		for _, rule := range m.find("AWS::Events::Rule", "") {
+			if !strings.Contains(fmt.Sprint(m.value(rule.Stack, m.properties(rule)["Targets"])), topicArn) {
+				continue
+			}
+			// EventBridge sets aws:SourceArn (the rule) and aws:SourceAccount on the publish ("Using
+			// IAM policy conditions in Amazon EventBridge"); not on the key use, for which the SNS
+			// guide says they are "not supported for EventBridge-to-encrypted topics" (encryptedTopicPage).
+			caller := "EventBridge rule " + rule.LogicalID
+			ruleArn := m.getAtt(rule.Stack, rule.LogicalID, "Arn")
+			add(Call{Caller: caller, Principal: Principal{Service: "events.amazonaws.com"}, Action: "sns:Publish", Resource: topicArn,
+				Context:        map[string]any{"aws:SourceArn": ruleArn, "aws:SourceAccount": account, "aws:SecureTransport": "true"},
+				ResourcePolicy: topicPolicy, ResourcePolicyName: "the alerts topic policy", Required: true, Source: eventBridgeTargetPage})
 			if hasKey {
 				for _, action := range []string{"kms:GenerateDataKey", "kms:Decrypt"} {
-					add(Call{Caller: "EventBridge rules (AlertsPublishRole)", Principal: Principal{Role: role}, Action: action, Resource: keyArn,
-						ResourcePolicy: alertsKeyPolicy, ResourcePolicyName: "the alerts key policy", Required: true, Source: publisherKeyPage})
+					add(Call{Caller: caller, Principal: Principal{Service: "events.amazonaws.com"}, Action: action, Resource: keyArn,
+						ResourcePolicy: alertsKeyPolicy, ResourcePolicyName: "the alerts key policy", Required: true, Source: encryptedTopicPage})
 				}
 			}
 		}
-		for _, alarm := range m.find("AWS::CloudWatch::Alarm", "") {
+		// Another rule of this account, not one of the alerts' (another account's is the
+		// cross-account row's): the topic policy names the rules.
+		otherRule := fmt.Sprintf("arn:%s:events:%s:%s:rule/someone-elses-rule", partition, region, account)
+		add(Call{Caller: "an EventBridge rule that is not an alert's", Principal: Principal{Service: "events.amazonaws.com"}, Action: "sns:Publish", Resource: topicArn,
+			Context:        map[string]any{"aws:SourceArn": otherRule, "aws:SourceAccount": account, "aws:SecureTransport": "true"},
+			ResourcePolicy: topicPolicy, ResourcePolicyName: "the alerts topic policy", Required: false, Source: eventBridgeTargetPage})
+		// Metric and composite alarms publish alike, each with its own ARN as aws:SourceArn.
+		for _, alarm := range append(m.find("AWS::CloudWatch::Alarm", ""), m.find("AWS::CloudWatch::CompositeAlarm", "")...) {
 			actions := fmt.Sprint(m.value(alarm.Stack, m.properties(alarm)["AlarmActions"]))
 			if !strings.Contains(actions, topicArn) {
 				continue

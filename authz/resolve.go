@@ -30,7 +30,7 @@ type resolver struct {
 // nameProperty is the property holding a resource type's configured name.
 var nameProperty = map[string]string{
 	"AWS::IAM::Role": "RoleName", "AWS::S3::Bucket": "BucketName", "AWS::SNS::Topic": "TopicName",
-	"AWS::CloudWatch::Alarm": "AlarmName", "AWS::Events::Rule": "Name", "AWS::Logs::LogGroup": "LogGroupName",
+	"AWS::CloudWatch::Alarm": "AlarmName", "AWS::CloudWatch::CompositeAlarm": "AlarmName", "AWS::Events::Rule": "Name", "AWS::Logs::LogGroup": "LogGroupName",
 	"AWS::SSM::Document": "Name", "AWS::Glue::Crawler": "Name", "AWS::Glue::Database": "DatabaseName",
 	"AWS::Lambda::Function": "FunctionName", "AWS::SSM::ResourceDataSync": "SyncName",
 }
@@ -101,7 +101,7 @@ func (r resolver) getAtt(stack, logicalID, attribute string) string {
 		return r.arn("kms", "key/"+r.ref(stack, logicalID), true)
 	case "AWS::KMS::Key.KeyId":
 		return r.ref(stack, logicalID)
-	case "AWS::CloudWatch::Alarm.Arn":
+	case "AWS::CloudWatch::Alarm.Arn", "AWS::CloudWatch::CompositeAlarm.Arn":
 		return r.arn("cloudwatch", "alarm:"+name, true)
 	case "AWS::Events::Rule.Arn":
 		return r.arn("events", "rule/"+name, true)

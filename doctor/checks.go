@@ -21,7 +21,7 @@ import (
 // The WSUS health metrics the health association publishes every 30 minutes, dimension
 // InstanceId, in the deployment's namespace (wsusspec, CDK-free: the construct publishes and the
 // alarm judges the same names and numbers); TestHealthMetricNamesAreTheDeployedAlarms also checks
-// them against the golden template's wsus-sync alarm.
+// them against the golden template's wsus-sync-failed and wsus-sync-stale alarms.
 const (
 	healthNamespace          = wsusspec.HealthNamespace
 	metricLastSyncSucceeded  = wsusspec.MetricLastSyncSucceeded
@@ -351,7 +351,7 @@ func (d *deployment) latestDatapoint(instance, metric, statistic string) (float6
 
 // checkWsusSync reads the last synchronisation from the health metrics rather than the setup
 // association's output: the health association publishes what WSUS itself reports
-// (GetLastSynchronizationInfo) every 30 minutes, and the wsus-sync alarm judges the same numbers,
+// (GetLastSynchronizationInfo) every 30 minutes, and the wsus-sync-failed and -stale alarms judge the same numbers,
 // while the setup association runs daily and its output lives in S3 objects.
 func (d *deployment) checkWsusSync() ([]Result, error) {
 	wsus := d.fleet.Outputs["WsusInstanceId"]

@@ -29,13 +29,24 @@ func resourcesOf(template map[string]any) map[string]map[string]any {
 // The copies of the construct library's facts that doctor keeps (so that it does not link the
 // CDK) are the ones the synthesised templates carry.
 func TestHealthMetricNamesAreTheDeployedAlarms(t *testing.T) {
-	alarm, err := json.Marshal(resourcesOf(golden(t, "default.patching.template.json"))["MonitoringWsusSyncAlarm52198D38"])
-	require.NoError(t, err)
 	// The default configuration's deployment publishes in privatepatch/WSUS/privatepatch; the
-	// alarm reads both metrics there, with Metrics Insights.
-	for _, fact := range []string{`SCHEMA(\"` + healthNamespace + `/privatepatch\"`, "MIN(" + metricLastSyncSucceeded + ")",
-		"MAX(" + metricHoursSinceLastSync + ")", "age \\u003e 26"} {
-		assert.Contains(t, string(alarm), fact)
+	// two sync alarms (one Metrics Insights query each) read the metrics there.
+	alarms := map[string]string{}
+	for id, r := range resourcesOf(golden(t, "default.patching.template.json")) {
+		if r["Type"] == "AWS::CloudWatch::Alarm" && strings.HasPrefix(id, "MonitoringWsusSync") {
+			data, err := json.Marshal(r)
+			require.NoError(t, err)
+			alarms[strings.TrimRight(id, "0123456789ABCDEF")] = string(data)
+		}
+	}
+	require.Len(t, alarms, 2)
+	for alarm, facts := range map[string][]string{
+		"MonitoringWsusSyncFailedAlarm": {`SCHEMA(\"` + healthNamespace + `/privatepatch\"`, "MIN(" + metricLastSyncSucceeded + ")", `"Threshold":1`},
+		"MonitoringWsusSyncStaleAlarm":  {`SCHEMA(\"` + healthNamespace + `/privatepatch\"`, "MAX(" + metricHoursSinceLastSync + ")", `"Threshold":26`},
+	} {
+		for _, fact := range facts {
+			assert.Contains(t, alarms[alarm], fact, alarm)
+		}
 	}
 	assert.Equal(t, 26, staleSyncHours)
 	script, err := os.ReadFile("../constructs/wsus/wsus-health.ps1")

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -197,6 +198,11 @@ func addMaintenanceWindows(stack awscdk.Stack, cfg *config.Config, s *PatchingSt
 			OutputBucket: bucket, LogGroup: logGroup, Topic: s.Alerts.Topic(),
 		})
 	}
+	var ids []*string
+	for _, name := range slices.Sorted(maps.Keys(s.MaintenanceWindows)) {
+		ids = append(ids, s.MaintenanceWindows[name].Window().Ref())
+	}
+	s.Alerts.WatchWindows(ids...)
 }
 
 // addAssociations adds the scan and inventory associations (and the inventory's queries).
@@ -243,6 +249,7 @@ func addMonitoring(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, fle
 		// Dashboards are global in an account: the region keeps environments apart.
 		DashboardName: fmt.Sprintf("%s-%s", cfg.StackName("fleet"), cfg.Region),
 		Topic:         s.Alerts.Topic(), AlertRules: rules,
+		DeliveringRules: notified(s.Alerts),
 		AlarmNamePrefix: cfg.StackName("patching") + "-",
 	}
 	if fleet.Wsus != nil {
@@ -257,6 +264,15 @@ func addMonitoring(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, fle
 		alarmNames = append(alarmNames, name)
 	}
 	s.Alerts.AllowAlarms(alarmNames...)
+}
+
+// notified are the rules that publish to the alerts topic.
+func notified(alerts patching.Alerts) []awsevents.IRule {
+	var rules []awsevents.IRule
+	for _, r := range alerts.Notified() {
+		rules = append(rules, r)
+	}
+	return rules
 }
 
 // shellQuote makes s one word of a POSIX shell command that people paste from a stack output:

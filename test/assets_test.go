@@ -3,6 +3,7 @@ package test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -331,14 +332,35 @@ func fieldMatches(want, got any) bool {
 func TestAlertRulesMatchTheEventsTheyAreForAndNoOthers(t *testing.T) {
 	s := defaultScenario.synth(t)
 	rules := map[string]map[string]any{}
+	// The deployment's windows by the ids the sample events carry: the first window is the
+	// samples' mw-0123456789abcdef0; mw-0fedcba9876543210 is a window of another deployment.
+	windowIDs := map[string]any{}
+	for i, id := range slices.Sorted(maps.Keys(s.patchResources("AWS::SSM::MaintenanceWindow"))) {
+		windowIDs[fmt.Sprint(map[string]any{"Ref": id})] = fmt.Sprintf("mw-0123456789abcdef%d", i)
+	}
 	for id, r := range s.patchResources("AWS::Events::Rule") {
 		name := regexp.MustCompile(`Rule[0-9A-F]{8}$`).ReplaceAllString(id, "")
-		rules[strings.TrimPrefix(strings.TrimPrefix(name, "Alerts"), "Security")] = props(r)["EventPattern"].(map[string]any)
+		// A copy: the scenario's template is shared with the other tests.
+		data, err := json.Marshal(props(r)["EventPattern"])
+		require.NoError(t, err)
+		var pattern map[string]any
+		require.NoError(t, json.Unmarshal(data, &pattern))
+		if detail, ok := pattern["detail"].(map[string]any); ok && detail["window-id"] != nil {
+			var ids []any
+			for _, ref := range detail["window-id"].([]any) {
+				require.Contains(t, windowIDs, fmt.Sprint(ref), "a window of this deployment")
+				ids = append(ids, windowIDs[fmt.Sprint(ref)])
+			}
+			detail["window-id"] = ids
+		}
+		rules[strings.TrimPrefix(strings.TrimPrefix(name, "Alerts"), "Security")] = pattern
 	}
 	require.ElementsMatch(t, []string{"MaintenanceWindow", "Compliance", "WsusCompliance", "Association", "SecurityHubFindings", "InspectorFindings"}, keysOf(rules))
 	fixtures := map[string]string{
 		"maintenance-window-failed": "MaintenanceWindow", "maintenance-window-success": "",
-		"compliance-patch-non-compliant": "Compliance",
+		// A window of another deployment in the account (or of none) alerts nobody here.
+		"maintenance-window-failed-other-window": "",
+		"compliance-patch-non-compliant":         "Compliance",
 		// Systems Manager documents no compliance event for a Custom: type; should one come, it
 		// is not what the alerts rest on.
 		"compliance-cce-non-compliant": "", "compliance-cce-compliant": "",
@@ -439,9 +461,11 @@ func TestSecurityServicesAreCreatedAsConfiguredAndOnlyThen(t *testing.T) {
 	assert.ElementsMatch(t, []string{"arn:aws:iam::111111111111:role/aws-service-role/inspector2.amazonaws.com/*",
 		"arn:aws:iam::111111111111:role/aws-service-role/agentless.inspector2.amazonaws.com/*"}, roles)
 
-	publishRole, _ := oneOf(t, s.patchJSON, "AWS::IAM::Role", "AlertsPublishRole")
+	_, topicPolicy := oneOf(t, s.patchJSON, "AWS::SNS::TopicPolicy", "Alerts")
+	sources := fmt.Sprint(statementBySid(t, props(topicPolicy)["PolicyDocument"], "EventBridgeRulesPublish")["Condition"])
 	for id, r := range s.patchResources("AWS::Events::Rule") {
-		assert.Contains(t, fmt.Sprint(props(r)["Targets"]), publishRole, "%s publishes with the alerts role", id)
+		assert.NotContains(t, props(r)["Targets"].([]any)[0], "RoleArn", "%s publishes without a role", id)
+		assert.Contains(t, sources, id, "%s is admitted by the topic policy", id)
 	}
 
 	existing := existingSecurityHub.synth(t)
@@ -478,23 +502,31 @@ func TestWsusHealthIsPublishedAndAlarmsWhenTheStoreFillsOrSynchronisationStops(t
 	topic, _ := oneOf(t, s.patchJSON, "AWS::SNS::Topic", "")
 	alarms := map[string]map[string]any{}
 	for id, a := range s.patchResources("AWS::CloudWatch::Alarm") {
-		alarms[id] = props(a)
+		if strings.HasPrefix(id, "MonitoringWsus") {
+			alarms[id] = props(a)
+		}
 	}
-	require.Len(t, alarms, 3, "disk, sync and cleanup (wsuscleanup_test.go)")
+	require.Len(t, alarms, 4, "disk, the two sync alarms and cleanup (wsuscleanup_test.go)")
 	for id, a := range alarms {
 		assert.Equal(t, "breaching", a["TreatMissingData"], "%s: a server that stops reporting alarms", id)
-		assert.Equal(t, []any{map[string]any{"Ref": topic}}, a["AlarmActions"], id)
 		assert.Contains(t, fmt.Sprint(a), `FROM SCHEMA("privatepatch/WSUS/privatepatch", InstanceId)`, "%s: the deployment's own namespace, no instance", id)
+		assert.NotContains(t, fmt.Sprint(a), "Fn::GetStackOutput", "%s names no instance of another stack: a replaced WSUS server would leave it watching the old one", id)
 	}
 	_, disk := oneOf(t, s.patchJSON, "AWS::CloudWatch::Alarm", "MonitoringWsusDiskAlarm")
 	assert.Contains(t, fmt.Sprint(props(disk)["Metrics"]), `SELECT MIN(UpdateStoreFreePercent) FROM SCHEMA("privatepatch/WSUS/privatepatch", InstanceId)`,
 		"the namespace the server publishes in, and no instance")
-	for id, a := range alarms {
-		assert.NotContains(t, fmt.Sprint(a), "Fn::GetStackOutput", "%s names no instance of another stack: a replaced WSUS server would leave it watching the old one", id)
-	}
+	assert.Equal(t, []any{map[string]any{"Ref": topic}}, props(disk)["AlarmActions"])
 	assert.Equal(t, []any{float64(15), "LessThanThreshold"}, []any{props(disk)["Threshold"], props(disk)["ComparisonOperator"]})
-	_, sync := oneOf(t, s.patchJSON, "AWS::CloudWatch::Alarm", "MonitoringWsusSyncAlarm")
-	assert.Contains(t, fmt.Sprint(props(sync)["Metrics"]), "IF(synced < 1 OR age > 26, 1, 0)", "failed, or nothing for over a day")
+	_, failed := oneOf(t, s.patchJSON, "AWS::CloudWatch::Alarm", "MonitoringWsusSyncFailedAlarm")
+	assert.Contains(t, fmt.Sprint(props(failed)["Metrics"]), "SELECT MIN(LastSyncSucceeded)")
+	assert.Equal(t, []any{float64(1), "LessThanThreshold", float64(4)}, []any{props(failed)["Threshold"], props(failed)["ComparisonOperator"], props(failed)["EvaluationPeriods"]})
+	_, stale := oneOf(t, s.patchJSON, "AWS::CloudWatch::Alarm", "MonitoringWsusSyncStaleAlarm")
+	assert.Contains(t, fmt.Sprint(props(stale)["Metrics"]), "SELECT MAX(HoursSinceLastSync)")
+	assert.Equal(t, []any{float64(26), "GreaterThanThreshold", float64(4)}, []any{props(stale)["Threshold"], props(stale)["ComparisonOperator"], props(stale)["EvaluationPeriods"]},
+		"failed, or nothing for over a day")
+	for _, a := range []map[string]any{failed, stale} {
+		assert.Equal(t, []any{map[string]any{"Ref": topic}}, props(a)["AlarmActions"], "each notifies (Control Tower CT.CLOUDWATCH.PR.1: every alarm has an action)")
+	}
 
 	_, dashboard := oneOf(t, s.patchJSON, "AWS::CloudWatch::Dashboard", "Monitoring")
 	assert.Equal(t, "privatepatch-fleet-us-west-2", props(dashboard)["DashboardName"], "dashboards are global: the region keeps environments apart")
@@ -512,7 +544,7 @@ func TestWsusHealthIsPublishedAndAlarmsWhenTheStoreFillsOrSynchronisationStops(t
 	assert.Contains(t, wsus.HealthScript, "X-aws-ec2-metadata-token", "IMDSv2")
 
 	nat := natWithoutWsus.synth(t)
-	assert.Empty(t, nat.patchResources("AWS::CloudWatch::Alarm"), "no WSUS, no WSUS alarms")
+	assert.NotContains(t, fmt.Sprint(keysOf(nat.patchResources("AWS::CloudWatch::Alarm"))), "Wsus", "no WSUS, no WSUS alarms")
 	assert.Len(t, nat.patchResources("AWS::CloudWatch::Dashboard"), 1, "the dashboard is there all the same")
 }
 
@@ -535,13 +567,19 @@ func TestWsusAlarmsMayPublishToTheEncryptedAlertsTopicAndNoOtherAlarmMay(t *test
 			"aws:SecureTransport": "true", "aws:PrincipalIsAWSService": "true"}
 	}
 	alarms := s.patchResources("AWS::CloudWatch::Alarm")
-	require.Len(t, alarms, 3, "disk, sync and cleanup")
+	require.Len(t, alarms, 5, "the disk alarm, the two sync alarms, the cleanup alarm, the undelivered-alerts alarm")
+	publishing := 0
 	for id, a := range alarms {
 		name, ok := props(a)["AlarmName"].(string)
 		require.True(t, ok, "%s: a known name, which the policies can name", id)
+		_, publishes := props(a)["AlarmActions"]
+		if publishes {
+			publishing++
+		}
 		for policy, doc := range policies {
 			for _, action := range actions[policy] {
-				assert.True(t, allows(doc, serviceRequest{"cloudwatch.amazonaws.com", action, alarm(account, name)}), "%s: %s %s", id, policy, action)
+				// Only the alarms with actions publish, and only they are admitted.
+				assert.Equal(t, publishes, allows(doc, serviceRequest{"cloudwatch.amazonaws.com", action, alarm(account, name)}), "%s: %s %s", id, policy, action)
 				assert.False(t, allows(doc, serviceRequest{"cloudwatch.amazonaws.com", action, alarm(other, name)}), "%s: %s %s from another account", id, policy, action)
 			}
 		}
@@ -551,6 +589,7 @@ func TestWsusAlarmsMayPublishToTheEncryptedAlertsTopicAndNoOtherAlarmMay(t *test
 			assert.False(t, allows(doc, serviceRequest{"cloudwatch.amazonaws.com", action, alarm(account, "someone-elses-alarm")}), "%s %s: only privatepatch's alarms", policy, action)
 		}
 	}
+	assert.Equal(t, 5, publishing)
 }
 
 // configRuleScopeProblem says why a managed rule's scope would let nothing it evaluates trigger
@@ -726,12 +765,13 @@ func TestHybridNodesJoinWithTheTagsTheWindowsAndAssociationsTarget(t *testing.T)
 	assert.Equal(t, []string{"MetadataTagged tag:PatchGroup"}, missing)
 }
 
-// documentedMetrics are the AWS metrics the dashboard may graph: Run Command's ("Monitoring Run
-// Command metrics using Amazon CloudWatch", read 2026-11-27) and EventBridge's TriggeredRules
-// ("Monitoring Amazon EventBridge", read 2026-11-27).
+// documentedMetrics are the AWS metrics the dashboard and alarms may read: Run Command's
+// ("Monitoring Run Command metrics using Amazon CloudWatch", read 2026-11-27) and EventBridge's
+// TriggeredRules and FailedInvocations, dimension RuleName ("Monitoring Amazon EventBridge", read
+// 2026-11-27 and 2026-12-06).
 var documentedMetrics = map[string][]string{
 	"AWS/SSM-RunCommand": {"CommandsDeliveryTimedOut", "CommandsFailed", "CommandsSucceeded"},
-	"AWS/Events":         {"TriggeredRules"},
+	"AWS/Events":         {"TriggeredRules", "FailedInvocations"},
 }
 
 var dashboardMetric = regexp.MustCompile(`\["(AWS/[A-Za-z-]+)","([A-Za-z]+)"`)

@@ -1,7 +1,9 @@
 package test
 
 import (
+	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -309,6 +311,82 @@ func TestInventoryIsGatheredAndSyncedToTheCommandOutputBucket(t *testing.T) {
 	defaults.patching.ResourceCountIs(jsii.String("AWS::SSM::ResourceDataSync"), jsii.Number(0))
 }
 
+// statementBySid is the statement of a policy document with that Sid.
+func statementBySid(t *testing.T, document any, sid string) map[string]any {
+	t.Helper()
+	for _, st := range document.(map[string]any)["Statement"].([]any) {
+		if st.(map[string]any)["Sid"] == sid {
+			return st.(map[string]any)
+		}
+	}
+	require.Fail(t, "no statement "+sid)
+	return nil
+}
+
+// undeliveredAlarmGaps lists the rules that target the topic and whose AWS/Events
+// FailedInvocations (dimension RuleName) no alarm with an action to the topic watches.
+func undeliveredAlarmGaps(template map[string]any, topicID string) []string {
+	watched := map[string]bool{}
+	for _, a := range resourcesOf(template, "AWS::CloudWatch::Alarm") {
+		if fmt.Sprint(props(a)["AlarmActions"]) != fmt.Sprint([]any{map[string]any{"Ref": topicID}}) {
+			continue
+		}
+		for _, m := range toAnyList(props(a)["Metrics"]) {
+			stat, _ := m.(map[string]any)["MetricStat"].(map[string]any)
+			metric, _ := stat["Metric"].(map[string]any)
+			if metric["Namespace"] == "AWS/Events" && metric["MetricName"] == "FailedInvocations" {
+				for _, d := range toAnyList(metric["Dimensions"]) {
+					if d.(map[string]any)["Name"] == "RuleName" {
+						watched[fmt.Sprint(d.(map[string]any)["Value"])] = true
+					}
+				}
+			}
+		}
+	}
+	var gaps []string
+	for id, r := range resourcesOf(template, "AWS::Events::Rule") {
+		if strings.Contains(fmt.Sprint(props(r)["Targets"]), topicID) && !watched[fmt.Sprint(map[string]any{"Ref": id})] {
+			gaps = append(gaps, id)
+		}
+	}
+	sort.Strings(gaps)
+	return gaps
+}
+
+func toAnyList(v any) []any {
+	list, _ := v.([]any)
+	return list
+}
+
+// EventBridge's failed deliveries alarm through CloudWatch, whose path to the topic is the
+// alarms' (AllowAlarms), for every rule that publishes to the topic.
+func TestFailedAlertDeliveriesAlarmForEveryRuleThatPublishes(t *testing.T) {
+	for _, sc := range []*scenario{defaultScenario, richPatching, exampleScenario} {
+		s := sc.synth(t)
+		topicID, _ := oneOf(t, s.patchJSON, "AWS::SNS::Topic", "Alerts")
+		assert.Empty(t, undeliveredAlarmGaps(s.patchJSON, topicID), sc.name)
+		_, alarm := oneOf(t, s.patchJSON, "AWS::CloudWatch::Alarm", "MonitoringAlertsUndeliveredAlarm")
+		assert.Equal(t, "notBreaching", props(alarm)["TreatMissingData"], "EventBridge sends FailedInvocations only when it isn't zero")
+		assert.Equal(t, []any{float64(1), "GreaterThanOrEqualToThreshold"}, []any{props(alarm)["Threshold"], props(alarm)["ComparisonOperator"]})
+	}
+	// Planted: the rules with an alarm that forgets the last one.
+	s := defaultScenario.synth(t)
+	topicID, _ := oneOf(t, s.patchJSON, "AWS::SNS::Topic", "Alerts")
+	planted := map[string]any{"Resources": map[string]any{}}
+	for id, r := range s.patchJSON["Resources"].(map[string]any) {
+		planted["Resources"].(map[string]any)[id] = r
+	}
+	alarmID, alarm := oneOf(t, s.patchJSON, "AWS::CloudWatch::Alarm", "MonitoringAlertsUndeliveredAlarm")
+	forgetful := map[string]any{}
+	for k, v := range props(alarm) {
+		forgetful[k] = v
+	}
+	metrics := toAnyList(forgetful["Metrics"])
+	forgetful["Metrics"] = metrics[:len(metrics)-1]
+	planted["Resources"].(map[string]any)[alarmID] = map[string]any{"Type": "AWS::CloudWatch::Alarm", "Properties": forgetful}
+	assert.Len(t, undeliveredAlarmGaps(planted, topicID), 1)
+}
+
 func TestAlertsTopicIsEncryptedTlsOnlyAndFedByThreeRules(t *testing.T) {
 	s := richPatching.synth(t)
 	topicID, topic := oneOf(t, s.patchJSON, "AWS::SNS::Topic", "")
@@ -327,13 +405,26 @@ func TestAlertsTopicIsEncryptedTlsOnlyAndFedByThreeRules(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []string{"ops@example.com", "security@example.com"}, emails)
 
-	publishRole, role := oneOf(t, s.patchJSON, "AWS::IAM::Role", "AlertsPublishRole")
-	assert.Equal(t, map[string]any{"Fn::Join": []any{"", []any{"arn:aws:events:us-west-2:", map[string]any{"Ref": "AWS::AccountId"}, ":rule/*"}}},
-		props(role)["AssumeRolePolicyDocument"].(map[string]any)["Statement"].([]any)[0].(map[string]any)["Condition"].(map[string]any)["ArnLike"].(map[string]any)["aws:SourceArn"],
-		"EventBridge may publish only for this account's rules")
-	assert.Contains(t, fmt.Sprint(policyStatements(s.patchJSON, publishRole)), "sns:Publish")
-	assert.NotContains(t, fmt.Sprint(s.patchResources("AWS::SNS::TopicPolicy"), s.patchResources("AWS::KMS::Key")), "events.amazonaws.com",
-		"neither the topic nor its key is open to the events service as a whole")
+	// EventBridge delivers through the topic and key policies, without a role ("Using
+	// resource-based policies for Amazon EventBridge": no RoleArn for SNS targets).
+	for id, role := range s.patchResources("AWS::IAM::Role") {
+		assert.NotContains(t, fmt.Sprint(props(role)["AssumeRolePolicyDocument"]), "events.amazonaws.com", "%s: no role for EventBridge", id)
+	}
+	var ruleArns []any
+	for id := range s.patchResources("AWS::Events::Rule") {
+		ruleArns = append(ruleArns, map[string]any{"Fn::GetAtt": []any{id, "Arn"}})
+	}
+	_, topicPolicy := oneOf(t, s.patchJSON, "AWS::SNS::TopicPolicy", "Alerts")
+	eventsPublish := statementBySid(t, props(topicPolicy)["PolicyDocument"], "EventBridgeRulesPublish")
+	assert.Equal(t, map[string]any{"Service": "events.amazonaws.com"}, eventsPublish["Principal"])
+	assert.ElementsMatch(t, ruleArns, eventsPublish["Condition"].(map[string]any)["ArnEquals"].(map[string]any)["aws:SourceArn"],
+		"EventBridge may publish for exactly the rules that target the topic")
+	assert.Equal(t, map[string]any{"aws:SourceAccount": map[string]any{"Ref": "AWS::AccountId"}}, eventsPublish["Condition"].(map[string]any)["StringEquals"])
+	_, key := oneOf(t, s.patchJSON, "AWS::KMS::Key", "AlertsKey")
+	eventsKey := statementBySid(t, props(key)["KeyPolicy"], patching.EventBridgeKeySid)
+	assert.Equal(t, map[string]any{"Service": "events.amazonaws.com"}, eventsKey["Principal"])
+	assert.NotContains(t, eventsKey, "Condition",
+		"aws:SourceAccount, aws:SourceArn and aws:SourceOrgID are not supported for EventBridge-to-encrypted topics (Managing Amazon SNS encryption keys and costs)")
 
 	var patterns []any
 	for id, rule := range s.patchResources("AWS::Events::Rule") {
@@ -342,9 +433,18 @@ func TestAlertsTopicIsEncryptedTlsOnlyAndFedByThreeRules(t *testing.T) {
 		}
 		p := props(rule)["EventPattern"].(map[string]any)
 		assert.Equal(t, []any{"aws.ssm"}, p["source"])
-		assert.Equal(t, []any{map[string]any{"Arn": map[string]any{"Ref": topicID}, "Id": "Target0",
-			"RoleArn": map[string]any{"Fn::GetAtt": []any{publishRole, "Arn"}}}}, props(rule)["Targets"], "published with the role")
-		patterns = append(patterns, map[string]any{p["detail-type"].([]any)[0].(string): p["detail"]})
+		assert.Equal(t, []any{map[string]any{"Arn": map[string]any{"Ref": topicID}, "Id": "Target0"}}, props(rule)["Targets"], "no RoleArn")
+		detail := p["detail"].(map[string]any)
+		if ids, ok := detail["window-id"]; ok {
+			var windows []any
+			for id := range s.patchResources("AWS::SSM::MaintenanceWindow") {
+				windows = append(windows, map[string]any{"Ref": id})
+			}
+			assert.ElementsMatch(t, windows, ids, "the failed-window rule watches exactly this deployment's windows")
+			detail = maps.Clone(detail)
+			delete(detail, "window-id")
+		}
+		patterns = append(patterns, map[string]any{p["detail-type"].([]any)[0].(string): detail})
 		assert.Empty(t, undocumentedSsmEvent(p["detail-type"].([]any)[0].(string), p["detail"].(map[string]any)), "%s watches what AWS documents", id)
 	}
 	assert.ElementsMatch(t, []any{
@@ -547,13 +647,100 @@ func TestInventoryIsQueryableWithAthenaThroughACrawledGlueDatabase(t *testing.T)
 	assert.Empty(t, defaultScenario.synth(t).patchResources("AWS::Glue::Crawler"), "only with a resource data sync")
 }
 
+// syncLayout is where a resource data sync writes, kept as data with its sources.
+type syncLayout struct {
+	Account, Region string
+	Objects         []string
+	Probe           string
+}
+
+// projectedObjects lists the objects of a sync's layout that a Glue table reads through partition
+// projection (Athena: projection.enabled, enum columns, storage.location.template): an object
+// under the table's location is read when it sits directly in a projected partition's folder.
+// root is the sync's root folder (the table's location without its type folder).
+func projectedObjects(tableInput map[string]any, root string, objects []string) []string {
+	params, _ := tableInput["Parameters"].(map[string]any)
+	if params["projection.enabled"] != "true" {
+		return nil
+	}
+	locations := []string{fmt.Sprint(params["storage.location.template"])}
+	for _, key := range names(tableInput["PartitionKeys"]) {
+		if params[fmt.Sprintf("projection.%s.type", key)] != "enum" {
+			return nil
+		}
+		var next []string
+		for _, l := range locations {
+			for _, v := range strings.Split(fmt.Sprint(params[fmt.Sprintf("projection.%s.values", key)]), ",") {
+				next = append(next, strings.ReplaceAll(l, "${"+fmt.Sprint(key)+"}", v))
+			}
+		}
+		locations = next
+	}
+	var read []string
+	for _, object := range objects {
+		for _, l := range locations {
+			if rest, ok := strings.CutPrefix(root+object, l); ok && !strings.Contains(rest, "/") {
+				read = append(read, object)
+			}
+		}
+	}
+	return read
+}
+
+// The declared aws_instanceinformation table has its partitions by projection, so Athena reads
+// every node's object from the first sync on, and no crawl has to add them.
+func TestTheInstanceInformationTableProjectsThePartitionsOfTheDocumentedSyncLayout(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "resource-data-sync-layout.json"))
+	require.NoError(t, err)
+	var layout syncLayout
+	require.NoError(t, json.Unmarshal(data, &layout))
+	s := richPatching.synth(t)
+	_, table := oneOf(t, s.patchJSON, "AWS::Glue::Table", "InventoryQueries")
+	input := resolve(props(table)["TableInput"], layout.Account, layout.Region).(map[string]any)
+	location := fmt.Sprint(input["StorageDescriptor"].(map[string]any)["Location"])
+	root := strings.TrimSuffix(location, "AWS:InstanceInformation/")
+	require.NotEqual(t, location, root)
+	var want []string
+	for _, o := range layout.Objects {
+		if strings.HasPrefix(o, "AWS:InstanceInformation/") {
+			want = append(want, o)
+		}
+	}
+	require.Len(t, want, 2)
+	assert.Equal(t, want, projectedObjects(input, root, append(layout.Objects, layout.Probe)),
+		"every node's instance information, and neither other types nor the probe")
+
+	// Planted: projection without the resourcetype folder, or for another region, reads nothing;
+	// without projection, the table reads only what a crawl added.
+	without := func(edit func(params map[string]any)) map[string]any {
+		params := map[string]any{}
+		maps.Copy(params, input["Parameters"].(map[string]any))
+		edit(params)
+		copied := map[string]any{}
+		maps.Copy(copied, input)
+		copied["Parameters"] = params
+		return copied
+	}
+	for name, edit := range map[string]func(map[string]any){
+		"no resourcetype folder": func(p map[string]any) {
+			p["storage.location.template"] = strings.Replace(fmt.Sprint(p["storage.location.template"]), "resourcetype=${resourcetype}/", "", 1)
+		},
+		"another region":    func(p map[string]any) { p["projection.region.values"] = "eu-west-1" },
+		"no projection":     func(p map[string]any) { delete(p, "projection.enabled") },
+		"a column injected": func(p map[string]any) { p["projection.accountid.type"] = "injected" },
+	} {
+		assert.Empty(t, projectedObjects(without(edit), root, layout.Objects), name)
+	}
+}
+
 // documentedSsmEvents are the Systems Manager events the alerts may watch, with the detail values
-// AWS documents for them: the states one can add to a rule ("Reference: Amazon EventBridge event
+// AWS documents for them (nil: an identifier field, any value): the states one can add to a rule ("Reference: Amazon EventBridge event
 // patterns and types for Systems Manager", read 2026-11-27), and the compliance types of its
 // compliance events, association and patch ("Amazon EventBridge event examples for Systems
 // Manager", read 2026-11-27).
 var documentedSsmEvents = map[string]map[string][]string{
-	"Maintenance Window Execution State-change Notification": {"status": {"CANCELLED", "CANCELLING", "FAILED", "IN_PROGRESS", "PENDING", "SKIPPED_OVERLAPPING", "SUCCESS", "TIMED_OUT"}},
+	"Maintenance Window Execution State-change Notification": {"status": {"CANCELLED", "CANCELLING", "FAILED", "IN_PROGRESS", "PENDING", "SKIPPED_OVERLAPPING", "SUCCESS", "TIMED_OUT"},
+		"window-id": nil}, // the window's id (the event example's detail): any value
 	"Configuration Compliance State Change": {"compliance-status": {"compliant", "non_compliant"}, "compliance-type": {"Association", "Patch"},
 		"patch-baseline-id": {anyValue}}, // the Patch examples' field, the baseline's id
 	"EC2 State Manager Instance Association State Change": {"status": {"Failed", "Pending", "Success"}},
@@ -572,6 +759,9 @@ func undocumentedSsmEvent(detailType string, detail map[string]any) []string {
 	}
 	var out []string
 	for field, values := range detail {
+		if allowed, ok := fields[field]; ok && allowed == nil {
+			continue // an identifier field
+		}
 		for _, v := range values.([]any) {
 			if !slices.Contains(fields[field], fmt.Sprint(v)) && !slices.Contains(fields[field], anyValue) {
 				out = append(out, fmt.Sprintf("%s %s", field, v))
@@ -616,7 +806,8 @@ var sqlWords = regexp.MustCompile(`'[^']*'|[A-Za-z_][A-Za-z_0-9]*`)
 // column of it in AWS's sample (patching.SyncColumns), nor an alias it defines with AS.
 func unknownColumns(sql string) []string {
 	keywords := map[string]bool{"select": true, "from": true, "where": true, "and": true, "or": true, "order": true, "by": true, "group": true,
-		"as": true, "count": true, "distinct": true, "asc": true, "desc": true, "limit": true}
+		"as": true, "count": true, "distinct": true, "asc": true, "desc": true, "limit": true,
+		"case": true, "when": true, "then": true, "else": true, "end": true, "upper": true}
 	words := sqlWords.FindAllString(sql, -1)
 	table, aliases := "", map[string]bool{}
 	for i := 1; i < len(words); i++ {
@@ -636,6 +827,45 @@ func unknownColumns(sql string) []string {
 		}
 	}
 	return unknown
+}
+
+var (
+	orderBy   = regexp.MustCompile(`(?is)\bORDER BY (.*)$`)
+	whenValue = regexp.MustCompile(`(?i)\bWHEN '([^']*)' THEN`)
+)
+
+// severityOrderProblem says why a query's ORDER BY does not rank severities as AWS lists them,
+// most severe first (patching.ComplianceSeverities), or "" when it does or does not sort by
+// severity: by the name, HIGH comes before CRITICAL and INFORMATIONAL before LOW.
+func severityOrderProblem(sql string) string {
+	m := orderBy.FindStringSubmatch(sql)
+	if m == nil || !strings.Contains(strings.ToLower(m[1]), "severity") {
+		return ""
+	}
+	var ranked []string
+	for _, w := range whenValue.FindAllStringSubmatch(m[1], -1) {
+		ranked = append(ranked, w[1])
+	}
+	if !slices.Equal(ranked, patching.ComplianceSeverities) {
+		return fmt.Sprintf("orders severity by %v, not by rank %v", ranked, patching.ComplianceSeverities)
+	}
+	return ""
+}
+
+func TestSavedQueriesOrderSeverityByRankNotByName(t *testing.T) {
+	s := richPatching.synth(t)
+	bySeverity := 0
+	for _, q := range s.patchResources("AWS::Athena::NamedQuery") {
+		sql := props(q)["QueryString"].(string)
+		assert.Empty(t, severityOrderProblem(sql), props(q)["Name"])
+		if strings.Contains(strings.ToLower(orderBy.FindString(sql)), "severity") {
+			bySeverity++
+		}
+	}
+	assert.Equal(t, 2, bySeverity, "missing-patches and failed-configuration-checks, most severe first")
+	// Planted: the order the missing-patches query had.
+	assert.NotEmpty(t, severityOrderProblem("SELECT resourceid, severity FROM aws_complianceitem ORDER BY severity, resourceid"))
+	assert.NotEmpty(t, severityOrderProblem("SELECT severity FROM aws_complianceitem ORDER BY CASE severity WHEN 'HIGH' THEN 0 WHEN 'CRITICAL' THEN 1 END"))
 }
 
 func TestUnknownColumnsAndPartitionKeyColumnsAreFound(t *testing.T) {

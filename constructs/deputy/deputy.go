@@ -35,8 +35,6 @@ func ServicePrincipal(scope constructs.IConstruct, service, sourceArn string) aw
 const (
 	// SystemsManager covers maintenance windows, automation executions and Run Command.
 	SystemsManager = "arn:%[1]s:ssm:%[2]s:%[3]s:*"
-	// EventBridgeRules are the account's rules in the region.
-	EventBridgeRules = "arn:%[1]s:events:%[2]s:%[3]s:rule/*"
 	// FlowLogs are the account's VPC flow logs in the region.
 	FlowLogs = "arn:%[1]s:ec2:%[2]s:%[3]s:vpc-flow-log/*"
 )

@@ -5,16 +5,14 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawsevents"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
-	"github.com/privatepatch/privatepatch/constructs/deputy"
 	"github.com/privatepatch/privatepatch/constructs/kmskey"
 	"github.com/privatepatch/privatepatch/constructs/spec"
 )
@@ -32,8 +30,15 @@ type Alerts interface {
 	Key() awskms.IKey
 	// Rules by what they watch: maintenance-window, compliance, association.
 	Rules() map[string]awsevents.Rule
-	// Notify sends what rule matches to the topic, as the alerts' own rules do.
+	// Notify sends what rule matches to the topic, as the alerts' own rules do: the topic policy
+	// admits EventBridge for the rules notified, by their ARNs.
 	Notify(rule awsevents.Rule)
+	// Notified are the rules that publish to the topic, the alerts' own and those passed to
+	// Notify, in that order.
+	Notified() []awsevents.Rule
+	// WatchWindows limits the maintenance-window rule to these windows (their ids): without it, it
+	// matches every window of the account and region.
+	WatchWindows(windowIDs ...*string)
 	// AllowAlarms lets CloudWatch publish the alarms of this account and region with these names
 	// to the topic.
 	AllowAlarms(names ...string)
@@ -43,8 +48,10 @@ type alerts struct {
 	constructs.Construct
 	topic awssns.Topic
 	key   awskms.Key
-	role  awsiam.Role
 	rules map[string]awsevents.Rule
+	// eventsPublish is the topic policy's statement for EventBridge; Notify adds each rule's ARN.
+	eventsPublish awsiam.PolicyStatement
+	notified      []awsevents.Rule
 }
 
 // alertRules are the Systems Manager events worth a person's attention, with the states Systems
@@ -80,12 +87,7 @@ func NewAlerts(scope constructs.Construct, id string, p *AlertsProps) Alerts {
 	for _, email := range p.Emails {
 		a.topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
 	}
-	// The rules publish with a role that EventBridge may assume only for this account's rules,
-	// rather than through a topic and key policy open to the events service as a whole.
-	a.role = awsiam.NewRole(a.Construct, jsii.String("PublishRole"), &awsiam.RoleProps{
-		AssumedBy:   deputy.ServicePrincipal(a.Construct, "events.amazonaws.com", deputy.EventBridgeRules),
-		Description: jsii.String("privatepatch alerts: EventBridge rules publish to the alerts topic"),
-	})
+	a.allowEventBridge()
 	for _, r := range alertRules {
 		rule := awsevents.NewRule(a.Construct, jsii.String(r.id+"Rule"), &awsevents.RuleProps{
 			Description: jsii.String(fmt.Sprintf("privatepatch: %s", r.description)),
@@ -98,17 +100,74 @@ func NewAlerts(scope constructs.Construct, id string, p *AlertsProps) Alerts {
 		a.Notify(rule)
 		a.rules[r.id] = rule
 	}
-	// After the rules: their targets create the role's policy.
-	cdknag.NagSuppressions_AddResourceSuppressions(a.role, &[]*cdknag.NagPackSuppression{{
-		Id:        jsii.String("AwsSolutions-IAM5"),
-		Reason:    jsii.String("Publishing to the KMS-encrypted topic needs kms:GenerateDataKey* on its one key (CDK's grantPublish)"),
-		AppliesTo: &[]any{"Action::kms:GenerateDataKey*"},
-	}}, jsii.Bool(true))
 	return a
 }
 
+// allowEventBridge lets EventBridge deliver the notified rules' events to the encrypted topic
+// through the topic and key policies, without a role. "Using resource-based policies for Amazon
+// EventBridge" (EventBridge User Guide, read 2026-12-06): for SNS targets "do not specify a RoleArn
+// in the target configuration ... event delivery may fail, particularly for Amazon SQS and Amazon
+// SNS targets with AWS KMS encryption enabled"; a copy of that page in another language says a
+// role may be used, and the English one, with the topic-policy example, is the form taken.
+//   - Topic policy: events.amazonaws.com may publish for these rules only (aws:SourceArn, the
+//     rule's ARN, and aws:SourceAccount: the condition keys EventBridge sets, "Using IAM policy
+//     conditions in Amazon EventBridge").
+//   - Key policy: events.amazonaws.com may use the key, as the statement for event sources in
+//     "Enable compatibility between event sources from AWS services and encrypted topics"
+//     (Managing Amazon SNS encryption keys and costs, read 2026-12-06) shows it: without a
+//     condition. That page says adding aws:SourceAccount, aws:SourceArn and aws:SourceOrgID "to a
+//     AWS KMS policy is not supported for EventBridge-to-encrypted topics". The topic policy is
+//     what confines EventBridge to these rules.
+func (a *alerts) allowEventBridge() {
+	stack := awscdk.Stack_Of(a.Construct)
+	events := []awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil)}
+	a.eventsPublish = awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("EventBridgeRulesPublish"), Principals: &events, Actions: jsii.Strings("sns:Publish"),
+		Resources:  jsii.Strings(*a.topic.TopicArn()),
+		Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": *stack.Account()}},
+	})
+	a.topic.AddToResourcePolicy(a.eventsPublish)
+	a.key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String(EventBridgeKeySid), Principals: &events, Actions: jsii.Strings("kms:GenerateDataKey*", "kms:Decrypt"),
+		Resources: jsii.Strings("*"),
+	}), nil)
+}
+
+// EventBridgeKeySid names the alerts key's statement for EventBridge, which carries no condition
+// (see allowEventBridge).
+const EventBridgeKeySid = "EventBridgeRulesUseKey"
+
+// topicTarget is an EventBridge target that is the topic itself, with no role (RoleArn), and
+// that grants nothing: allowEventBridge's statements do. CDK's SnsTopic target would either
+// pass a role or add statements for the events service without conditions.
+type topicTarget struct{ topic awssns.ITopic }
+
+func (t *topicTarget) Bind(interfacesawsevents.IRuleRef, *string) *awsevents.RuleTargetConfig {
+	return &awsevents.RuleTargetConfig{Arn: t.topic.TopicArn()}
+}
+
 func (a *alerts) Notify(rule awsevents.Rule) {
-	rule.AddTarget(awseventstargets.NewSnsTopic(a.topic, &awseventstargets.SnsTopicProps{AuthorizeUsingRole: jsii.Bool(true), Role: a.role}))
+	rule.AddTarget(&topicTarget{topic: a.topic})
+	a.notified = append(a.notified, rule)
+	var arns []*string
+	for _, r := range a.notified {
+		arns = append(arns, r.RuleArn())
+	}
+	// Replaces the statement's aws:SourceArn with every notified rule's (AddCondition merges by key).
+	a.eventsPublish.AddCondition(jsii.String("ArnEquals"), map[string]any{"aws:SourceArn": arns})
+}
+
+func (a *alerts) Notified() []awsevents.Rule { return a.notified }
+
+// WatchWindows adds the windows' ids to the maintenance-window rule's pattern: the event's detail
+// carries window-id ("Amazon EventBridge event examples for Systems Manager", Maintenance Window
+// Execution State-change Notification, read 2026-12-06; test/testdata/events), and other
+// deployments' windows in the account, or windows of no deployment, are not this one's alerts.
+func (a *alerts) WatchWindows(windowIDs ...*string) {
+	if len(windowIDs) == 0 {
+		return
+	}
+	a.rules["MaintenanceWindow"].AddEventPattern(&awsevents.EventPattern{Detail: &map[string]any{"window-id": windowIDs}})
 }
 
 // AlarmArn is a CloudWatch alarm's ARN: partition, region, account, alarm name ("Actions,

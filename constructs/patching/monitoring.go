@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 
 	"github.com/privatepatch/privatepatch/constructs/spec"
@@ -35,6 +37,10 @@ type MonitoringProps struct {
 	WsusHealthNamespace string
 	// MinFreePercent alarms when the update store's free space falls below it. Default: 15.
 	MinFreePercent float64
+	// DeliveringRules are the rules that deliver to Topic: an alarm, to Topic, when EventBridge
+	// fails to deliver any of their events. At most patchingspec.MaxAlarmMetrics. Default: none,
+	// and no such alarm.
+	DeliveringRules []awsevents.IRule
 	// AlarmNamePrefix starts the alarms' names (unique in the account and region), e.g. the
 	// stack's name and a dash: the alerts topic's policies allow the alarms by name.
 	AlarmNamePrefix string
@@ -44,7 +50,8 @@ type MonitoringProps struct {
 type Monitoring interface {
 	constructs.Construct
 	Dashboard() awscloudwatch.Dashboard
-	// Alarms by what they watch: wsus-disk, wsus-sync. Empty without a WSUS server.
+	// Alarms by what they watch: alerts-undelivered (with DeliveringRules), and with a WSUS server
+	// wsus-disk, wsus-sync-failed, wsus-sync-stale.
 	Alarms() map[string]awscloudwatch.Alarm
 	// AlarmNames are the alarms' names, for the topic's policies.
 	AlarmNames() []string
@@ -103,6 +110,39 @@ func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Mo
 				runCommand("CommandsDeliveryTimedOut", "not delivered")}}),
 		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("Alerts sent, by rule"), Width: jsii.Number(12), Left: &fired}),
 	}
+	name := func(what string) *string {
+		m.alarmNames = append(m.alarmNames, p.AlarmNamePrefix+what)
+		return jsii.String(p.AlarmNamePrefix + what)
+	}
+	if len(p.DeliveringRules) > patchingspec.MaxAlarmMetrics {
+		panic(fmt.Sprintf("monitoring %s: DeliveringRules has %d rules; one alarm may reference at most %d metrics", id, len(p.DeliveringRules), patchingspec.MaxAlarmMetrics))
+	}
+	if len(p.DeliveringRules) > 0 {
+		// FailedInvocations, dimension RuleName: "The number of invocations that failed
+		// permanently", sent "only ... if it isn't zero" ("Monitoring Amazon EventBridge", read
+		// 2026-12-06): no data is no failure. The alarm publishes as CloudWatch, whose path to the
+		// topic (AllowAlarms) does not depend on EventBridge's.
+		failed := map[string]awscloudwatch.IMetric{}
+		var ids []string
+		for i, rule := range p.DeliveringRules {
+			ids = append(ids, fmt.Sprintf("rule%d", i))
+			failed[ids[i]] = awscloudwatch.NewMetric(&awscloudwatch.MetricProps{Namespace: jsii.String("AWS/Events"), MetricName: jsii.String("FailedInvocations"),
+				DimensionsMap: &map[string]*string{"RuleName": rule.RuleName()}, Statistic: jsii.String("Sum"), Period: awscdk.Duration_Minutes(jsii.Number(5))})
+		}
+		m.alarms["alerts-undelivered"] = awscloudwatch.NewAlarm(parent, jsii.String("AlertsUndeliveredAlarm"), &awscloudwatch.AlarmProps{
+			AlarmName:        name("alerts-undelivered"),
+			AlarmDescription: jsii.String("privatepatch: EventBridge could not deliver an alert to the alerts topic (FailedInvocations): check the topic and key policies"),
+			Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+				Expression: jsii.String("SUM([" + strings.Join(ids, ",") + "])"), UsingMetrics: &failed,
+				Label: jsii.String("alerts not delivered"), Period: awscdk.Duration_Minutes(jsii.Number(5)),
+			}),
+			Threshold:          jsii.Number(1),
+			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+			EvaluationPeriods:  jsii.Number(1),
+			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+		})
+		m.alarms["alerts-undelivered"].AddAlarmAction(awscloudwatchactions.NewSnsAction(p.Topic))
+	}
 	if p.Wsus {
 		minFree := p.MinFreePercent
 		if minFree == 0 {
@@ -121,10 +161,6 @@ func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Mo
 		free := health(wsus.MetricUpdateStoreFree, "update store free %", "MIN")
 		synced := health(wsus.MetricLastSyncSucceeded, "last sync succeeded", "MIN")
 		age := health(wsus.MetricHoursSinceLastSync, "hours since last sync", "MAX")
-		name := func(what string) *string {
-			m.alarmNames = append(m.alarmNames, p.AlarmNamePrefix+what)
-			return jsii.String(p.AlarmNamePrefix + what)
-		}
 		m.alarms["wsus-disk"] = awscloudwatch.NewAlarm(parent, jsii.String("WsusDiskAlarm"), &awscloudwatch.AlarmProps{
 			AlarmName:          name("wsus-disk"),
 			AlarmDescription:   jsii.String("privatepatch: the WSUS update store is filling up: grow wsus.updateStoreGiB or decline superseded updates"),
@@ -134,30 +170,46 @@ func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Mo
 			EvaluationPeriods:  jsii.Number(2),
 			TreatMissingData:   awscloudwatch.TreatMissingData_BREACHING, // a server that stops reporting is not healthy
 		})
-		m.alarms["wsus-sync"] = awscloudwatch.NewAlarm(parent, jsii.String("WsusSyncAlarm"), &awscloudwatch.AlarmProps{
-			AlarmName:        name("wsus-sync"),
-			AlarmDescription: jsii.String("privatepatch: WSUS has not synchronised with Microsoft Update for over a day, or the last synchronisation failed"),
-			Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-				Expression:   jsii.String(fmt.Sprintf("IF(synced < 1 OR age > %d, 1, 0)", wsusspec.StaleSyncHours)),
-				UsingMetrics: &map[string]awscloudwatch.IMetric{"synced": synced, "age": age},
-				Label:        jsii.String("sync failing"),
-				Period:       awscdk.Duration_Minutes(jsii.Number(30)),
-			}),
+		// One Metrics Insights query per alarm: "Each GetMetricData operation can have only one
+		// query" ("Metrics Insights quotas", Amazon CloudWatch User Guide; GetMetricData, Amazon
+		// CloudWatch API Reference, read 2026-12-06), and an alarm evaluates its metrics as one such
+		// request (a second query is refused: "Maximum number of queries (1) exceeded"). So a failed
+		// and a stale synchronisation are two single-query alarms, each with its action: a composite
+		// alarm over them would leave them without one, which AWS Control Tower's CT.CLOUDWATCH.PR.1
+		// refuses. Two hours of periods each: a synchronisation in progress is not a failure. New
+		// names: the metric alarm that judged both numbers was wsus-sync.
+		m.alarms["wsus-sync-failed"] = awscloudwatch.NewAlarm(parent, jsii.String("WsusSyncFailedAlarm"), &awscloudwatch.AlarmProps{
+			AlarmName:          name("wsus-sync-failed"),
+			AlarmDescription:   jsii.String("privatepatch: the last WSUS synchronisation with Microsoft Update failed, or never ran"),
+			Metric:             synced,
 			Threshold:          jsii.Number(1),
-			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-			EvaluationPeriods:  jsii.Number(4), // two hours: a synchronisation in progress is not a failure
+			ComparisonOperator: awscloudwatch.ComparisonOperator_LESS_THAN_THRESHOLD,
+			EvaluationPeriods:  jsii.Number(4),
 			TreatMissingData:   awscloudwatch.TreatMissingData_BREACHING,
 		})
-		for _, name := range []string{"wsus-disk", "wsus-sync"} {
+		m.alarms["wsus-sync-stale"] = awscloudwatch.NewAlarm(parent, jsii.String("WsusSyncStaleAlarm"), &awscloudwatch.AlarmProps{
+			AlarmName:          name("wsus-sync-stale"),
+			AlarmDescription:   jsii.String(fmt.Sprintf("privatepatch: WSUS has not synchronised with Microsoft Update for over %d hours", wsusspec.StaleSyncHours)),
+			Metric:             age,
+			Threshold:          jsii.Number(wsusspec.StaleSyncHours),
+			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
+			EvaluationPeriods:  jsii.Number(4),
+			TreatMissingData:   awscloudwatch.TreatMissingData_BREACHING,
+		})
+		for _, name := range []string{"wsus-disk", "wsus-sync-failed", "wsus-sync-stale"} {
 			m.alarms[name].AddAlarmAction(awscloudwatchactions.NewSnsAction(p.Topic))
 		}
+		// One Metrics Insights query per widget too: "you can have multiple widgets in a dashboard,
+		// each with one query" (same quotas page).
 		widgets = append(widgets,
-			awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("WSUS update store"), Width: jsii.Number(8),
+			awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("WSUS update store"), Width: jsii.Number(6),
 				Left: &[]awscloudwatch.IMetric{free}, LeftAnnotations: &[]*awscloudwatch.HorizontalAnnotation{{Value: jsii.Number(minFree), Label: jsii.String("alarm")}}}),
-			awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("WSUS synchronisation"), Width: jsii.Number(8),
-				Left: &[]awscloudwatch.IMetric{synced}, Right: &[]awscloudwatch.IMetric{age}}),
-			awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{Title: jsii.String("Alarms"), Width: jsii.Number(8),
-				Alarms: &[]interfacesawscloudwatch.IAlarmRef{m.alarms["wsus-disk"], m.alarms["wsus-sync"]}}))
+			awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("WSUS last synchronisation succeeded"), Width: jsii.Number(6),
+				Left: &[]awscloudwatch.IMetric{synced}}),
+			awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("WSUS hours since last synchronisation"), Width: jsii.Number(6),
+				Left: &[]awscloudwatch.IMetric{age}, LeftAnnotations: &[]*awscloudwatch.HorizontalAnnotation{{Value: jsii.Number(wsusspec.StaleSyncHours), Label: jsii.String("alarm")}}}),
+			awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{Title: jsii.String("Alarms"), Width: jsii.Number(6),
+				Alarms: &[]interfacesawscloudwatch.IAlarmRef{m.alarms["wsus-disk"], m.alarms["wsus-sync-failed"], m.alarms["wsus-sync-stale"]}}))
 	}
 	m.dashboard = awscloudwatch.NewDashboard(parent, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
 		DashboardName: jsii.String(p.DashboardName),

@@ -84,6 +84,13 @@ var SyncColumns = map[string][]string{
 // SchemaChangePolicy, read 2026-11-27).
 var SyncPartitionKeys = []string{"accountid", "region", "resourcetype"}
 
+// SyncResourceTypes are the values the sync writes in the resourcetype folder:
+// resourcetype=ManagedInstanceInventory for managed nodes, EC2 and hybrid
+// (AWS:Type/accountid=.../region=.../resourcetype=ManagedInstanceInventory/<node>.json, "Configuring
+// resource data sync for Inventory", AWS Systems Manager User Guide, read 2026-11-27; kept with its
+// sources in test/testdata/resource-data-sync-layout.json).
+var SyncResourceTypes = []string{"ManagedInstanceInventory"}
+
 // InstanceInformationTable is the table declared explicitly.
 const InstanceInformationTable = "aws_instanceinformation"
 
@@ -91,15 +98,33 @@ const InstanceInformationTable = "aws_instanceinformation"
 // out of the crawl; relative to the crawler's path.
 const syncProbeExclusion = "AWS:InstanceInformation/accountid=*/test.json"
 
+// ComplianceSeverities are a compliance item's severities, most severe first: "CRITICAL | HIGH
+// | MEDIUM | LOW | INFORMATIONAL | UNSPECIFIED" (ComplianceItemEntry, Severity, AWS Systems Manager
+// API Reference, read 2026-12-06).
+var ComplianceSeverities = []string{"CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNSPECIFIED"}
+
+// severityRank is an SQL expression ranking a compliance item's severity, most severe first:
+// ordering by the name would put HIGH before CRITICAL, and INFORMATIONAL before LOW. Values it
+// does not know come last.
+func severityRank(column string) string {
+	var b strings.Builder
+	b.WriteString("CASE upper(" + column + ")")
+	for i, s := range ComplianceSeverities {
+		fmt.Fprintf(&b, " WHEN '%s' THEN %d", s, i)
+	}
+	fmt.Fprintf(&b, " ELSE %d END", len(ComplianceSeverities))
+	return b.String()
+}
+
 // savedQueries are the fleet-wide questions the inventory answers. The crawler names tables
 // after the sync's folders: AWS:ComplianceItem becomes aws_complianceitem.
 var savedQueries = []struct{ id, name, description, sql string }{
 	{"MissingPatches", "missing-patches", "Instances and the approved patches they are missing",
 		"SELECT resourceid, id, title, severity, patchseverity, classification FROM aws_complianceitem " +
-			"WHERE compliancetype = 'Patch' AND status = 'NON_COMPLIANT' ORDER BY severity, resourceid"},
+			"WHERE compliancetype = 'Patch' AND status = 'NON_COMPLIANT' ORDER BY " + severityRank("severity") + ", resourceid"},
 	{"FailedChecks", "failed-configuration-checks", "Instances failing CCE configuration checks",
 		"SELECT resourceid, id AS check_id, title, severity FROM aws_complianceitem " +
-			"WHERE compliancetype = 'Custom:CCE' AND status = 'NON_COMPLIANT' ORDER BY check_id, resourceid"},
+			"WHERE compliancetype = 'Custom:CCE' AND status = 'NON_COMPLIANT' ORDER BY " + severityRank("severity") + ", check_id, resourceid"},
 	{"Software", "installed-software", "Installed applications and on how many instances each version runs",
 		"SELECT name, version, count(DISTINCT resourceid) AS instances FROM aws_application GROUP BY name, version ORDER BY name, version"},
 	{"Instances", "instances", "Platform, agent version and last ping of every managed instance",
@@ -188,16 +213,30 @@ func NewInventoryQueries(scope constructs.Construct, id string, p *InventoryQuer
 	for _, k := range SyncPartitionKeys {
 		partitions = append(partitions, &awsglue.CfnTable_ColumnProperty{Name: jsii.String(k), Type: jsii.String("string")})
 	}
+	// Athena projects the table's partitions from these properties rather than reading them from
+	// the catalog ("Partition projection with Amazon Athena", "Supported types for partition
+	// projection": enum, projection.<column>.values; "Specify custom S3 storage locations":
+	// storage.location.template, read 2026-12-06), so the table has its one partition per
+	// deployment from the first sync on, whatever a crawl adds or not: the crawler adds partitions
+	// to tables it finds, and a declared table may get none. A SyncToDestination sync writes
+	// this account's and this region's inventory only.
+	location := fmt.Sprintf("s3://%s/%s/AWS:InstanceInformation/", *p.Bucket.BucketName(), InventoryPrefix)
+	parameters := map[string]any{"classification": "json", "projection.enabled": "true",
+		"storage.location.template": location + "accountid=${accountid}/region=${region}/resourcetype=${resourcetype}/"}
+	for key, values := range map[string][]string{"accountid": {*stack.Account()}, "region": {*stack.Region()}, "resourcetype": SyncResourceTypes} {
+		parameters["projection."+key+".type"] = "enum"
+		parameters["projection."+key+".values"] = strings.Join(values, ",")
+	}
 	q.instanceInformation = awsglue.NewCfnTable(parent, jsii.String("InstanceInformationTable"), &awsglue.CfnTableProps{
 		CatalogId: stack.Account(), DatabaseName: jsii.String(database),
 		TableInput: &awsglue.CfnTable_TableInputProperty{
 			Name:          jsii.String(InstanceInformationTable),
 			Description:   jsii.String("privatepatch: AWS:InstanceInformation of the resource data sync, declared without the data column resourcetype, which is a partition key"),
 			TableType:     jsii.String("EXTERNAL_TABLE"),
-			Parameters:    map[string]any{"classification": "json"},
+			Parameters:    parameters,
 			PartitionKeys: partitions,
 			StorageDescriptor: &awsglue.CfnTable_StorageDescriptorProperty{
-				Location:     jsii.String(fmt.Sprintf("s3://%s/%s/AWS:InstanceInformation/", *p.Bucket.BucketName(), InventoryPrefix)),
+				Location:     jsii.String(location),
 				Columns:      columns,
 				InputFormat:  jsii.String("org.apache.hadoop.mapred.TextInputFormat"),
 				OutputFormat: jsii.String("org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"),

@@ -285,3 +285,8 @@ func fill[T comparable](field *T, value T) {
 		*field = value
 	}
 }
+
+// MaxAlarmMetrics is how many metrics an alarm on a metric math expression may reference:
+// "Alarms based on metric math expressions can reference a maximum of 10 metrics. This is a hard
+// limit" ("Limits", Amazon CloudWatch User Guide, alarms, read 2026-12-06).
+const MaxAlarmMetrics = 10
