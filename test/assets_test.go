@@ -506,7 +506,7 @@ func TestWsusHealthIsPublishedAndAlarmsWhenTheStoreFillsOrSynchronisationStops(t
 			alarms[id] = props(a)
 		}
 	}
-	require.Len(t, alarms, 4, "disk, the two sync alarms and cleanup (wsuscleanup_test.go)")
+	require.Len(t, alarms, 3, "disk and the two sync alarms (the cleanup alarm: wsuscleanup_test.go)")
 	for id, a := range alarms {
 		assert.Equal(t, "breaching", a["TreatMissingData"], "%s: a server that stops reporting alarms", id)
 		assert.Contains(t, fmt.Sprint(a), `FROM SCHEMA("privatepatch/WSUS/privatepatch", InstanceId)`, "%s: the deployment's own namespace, no instance", id)

@@ -2,6 +2,7 @@ package patching
 
 import (
 	"fmt"
+	"github.com/privatepatch/privatepatch/constructs/spec"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -24,6 +25,9 @@ type AgentUpdateProps struct {
 // controlled, run only at their cron times (not at creation, which may fall in a window). It
 // panics when props are invalid, naming the prop. Nothing is created when the update is off.
 func NewAgentUpdate(scope constructs.Construct, id string, p *AgentUpdateProps) []awsssm.CfnAssociation {
+	if p == nil {
+		panic(spec.NilProps(fmt.Sprintf("patching.NewAgentUpdate(%q)", id), "AgentUpdateProps"))
+	}
 	settings := p.AgentUpdate.WithDefaults()
 	if err := settings.Problems().Err(fmt.Sprintf("patching.NewAgentUpdate(%q)", id), "AgentUpdateProps"); err != nil {
 		panic(err)

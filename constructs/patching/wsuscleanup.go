@@ -1,12 +1,14 @@
 package patching
 
 import (
+	"fmt"
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/privatepatch/privatepatch/constructs/spec"
 
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 )
@@ -30,6 +32,9 @@ type WsusCleanupAlarmProps struct {
 // (wsusspec.CleanupReportSchedule) and an alarm may evaluate the latest 3 hours: two one-hour
 // periods.
 func NewWsusCleanupAlarm(scope constructs.Construct, id string, p *WsusCleanupAlarmProps) awscloudwatch.Alarm {
+	if p == nil {
+		panic(spec.NilProps(fmt.Sprintf("patching.NewWsusCleanupAlarm(%q)", id), "WsusCleanupAlarmProps"))
+	}
 	namespace := p.Namespace
 	if namespace == "" {
 		namespace = wsusspec.HealthNamespace
