@@ -11,6 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/privatepatch/privatepatch/constructs/awsbuckets"
 	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 )
 
@@ -27,6 +28,7 @@ func (c *Config) validateAWSRefusals(p *problems) {
 	c.validateSubnetRoom(p)
 	c.validatePatchGroupTags(p)
 	c.validateSharedVpc(p)
+	c.validateS3EndpointPolicy(p)
 	for i, f := range c.Security.Inspector.Suppressions {
 		if n := utf8.RuneCountInString(f.Reason); n > maxInspectorFilterDescription {
 			p.add(fmt.Sprintf("security.inspector.suppressions[%d].reason", i), fmt.Sprintf("%d characters", n),
@@ -322,4 +324,39 @@ func lastAddr(p netip.Prefix) netip.Addr {
 	n := uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])
 	n |= 1<<(32-p.Bits()) - 1
 	return netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)})
+}
+
+// accountPlaceholder stands for the account of an account-agnostic stack, known at deploy: 12
+// digits, as every account id.
+const accountPlaceholder = "123456789012"
+
+// S3EndpointPolicy is the policy of the S3 gateway endpoint privatepatch creates, as deployed
+// (networkspec.S3EndpointPolicy over the buckets stacks gives constructs/network: the Systems
+// Manager and repository buckets of the region, the listed ones and the command-output bucket),
+// or nil when the endpoint is the VPC's own.
+func (c *Config) S3EndpointPolicy() []byte {
+	if e := c.Network.ExistingVpc; e != nil && e.S3Endpoint == S3EndpointExisting {
+		return nil
+	}
+	read := awsbuckets.SystemsManager(c.Region)
+	for _, os := range c.PatchedOperatingSystems() {
+		read = append(read, awsbuckets.Repositories(os, c.Region)...)
+	}
+	read = append(read, c.Network.S3Endpoint.ReadBuckets...)
+	account := c.Account
+	if account == "" {
+		account = accountPlaceholder
+	}
+	// stacks.CommandOutputBucketName.
+	readWrite := append(slices.Clone(c.Network.S3Endpoint.ReadWriteBuckets), fmt.Sprintf("%s-ssm-%s-%s", c.Project, account, c.Region))
+	return networkspec.S3EndpointPolicy(networkspec.Partition(c.Region), read, readWrite)
+}
+
+// validateS3EndpointPolicy refuses an S3 endpoint policy longer than a VPC endpoint policy holds.
+func (c *Config) validateS3EndpointPolicy(p *problems) {
+	if n := len(c.S3EndpointPolicy()); n > networkspec.MaxEndpointPolicyCharacters {
+		p.add("network.s3Endpoint", fmt.Sprintf("%d readBuckets and %d readWriteBuckets", len(c.Network.S3Endpoint.ReadBuckets), len(c.Network.S3Endpoint.ReadWriteBuckets)),
+			"make an S3 endpoint policy of %d characters (with the Systems Manager, repository and command-output buckets), more than the %d a VPC endpoint policy holds (\"AWS PrivateLink quotas\", not adjustable): list fewer buckets",
+			n, networkspec.MaxEndpointPolicyCharacters)
+	}
 }

@@ -240,3 +240,25 @@ patching:
 	assert.Contains(t, err.Error(), `assets.wsusTags.Owner: "{Ref: ...}" is not a text value`)
 	assert.NotContains(t, err.Error(), "<<")
 }
+
+func TestAnS3EndpointPolicyLongerThanAVpcEndpointPolicyHoldsIsRefused(t *testing.T) {
+	buckets := func(n int) string {
+		names := make([]string, n)
+		for i := range names {
+			names[i] = fmt.Sprintf("example-linux-repository-mirror-bucket-%04d", i)
+		}
+		return "  s3Endpoint: {readBuckets: [" + strings.Join(names, ", ") + "]}\n"
+	}
+	cfg, err := Parse("policy.yaml", []byte(valid))
+	require.NoError(t, err)
+	base := len(cfg.S3EndpointPolicy())
+	perBucket := len(`,"arn:aws:s3:::example-linux-repository-mirror-bucket-0000/*"`)
+	fits := (20480 - base) / perBucket
+	runRefusals(t, []refusal{
+		{"as_many_buckets_as_fit", valid + buckets(fits), nil},
+		{"one_bucket_more", valid + buckets(fits + 1),
+			[]string{fmt.Sprintf(`network.s3Endpoint: "%d readBuckets and 0 readWriteBuckets" make an S3 endpoint policy of %d characters (with the Systems Manager, repository and command-output buckets), more than the 20480 a VPC endpoint policy holds`,
+				fits+1, base+(fits+1)*perBucket)}},
+		{"the_vpcs_own_endpoint_is_not_privatepatchs", inExisting(t, "    privateSubnets:", "    s3Endpoint: existing\n    privateSubnets:") + buckets(fits+1), nil},
+	})
+}
