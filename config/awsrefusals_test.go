@@ -256,7 +256,7 @@ func TestAnS3EndpointPolicyLongerThanAVpcEndpointPolicyHoldsIsRefused(t *testing
 	fits := (20480 - base) / perBucket
 	runRefusals(t, []refusal{
 		{"as_many_buckets_as_fit", valid + buckets(fits), nil},
-		{"one_bucket_more", valid + buckets(fits + 1),
+		{"one_bucket_more", valid + buckets(fits+1),
 			[]string{fmt.Sprintf(`network.s3Endpoint: "%d readBuckets and 0 readWriteBuckets" make an S3 endpoint policy of %d characters (with the Systems Manager, repository and command-output buckets), more than the 20480 a VPC endpoint policy holds`,
 				fits+1, base+(fits+1)*perBucket)}},
 		{"the_vpcs_own_endpoint_is_not_privatepatchs", inExisting(t, "    privateSubnets:", "    s3Endpoint: existing\n    privateSubnets:") + buckets(fits+1), nil},
