@@ -360,3 +360,19 @@ func (c *Config) validateS3EndpointPolicy(p *problems) {
 			n, networkspec.MaxEndpointPolicyCharacters)
 	}
 }
+
+// validateIgnoredFlowLogs refuses flow log settings that no deployment uses: every one of them
+// deploys into an existing VPC without existingVpc.flowLogs.
+func (c *Config) validateIgnoredFlowLogs(p *problems) {
+	defaults := Defaults().Network.FlowLogs
+	if c.Network.FlowLogs == defaults {
+		return
+	}
+	for _, d := range c.Deployments() {
+		if d.Network.CreatesFlowLogs() {
+			return
+		}
+	}
+	value := fmt.Sprintf("destination %s, retentionDays %d", c.Network.FlowLogs.Destination, c.Network.FlowLogs.RetentionDays)
+	p.add("network.flowLogs", value, "would be ignored: privatepatch adds no flow log to an existing VPC unless asked; set existingVpc.flowLogs: true, or remove network.flowLogs")
+}

@@ -149,6 +149,9 @@ func TestSettingsThatWouldBeIgnoredAreRefused(t *testing.T) {
 	runRefusals(t, []refusal{
 		{"nat_gateways_beside_an_existing_vpc", inExisting(t, "  existingVpc:\n", "  nat: {gateways: single}\n  existingVpc:\n"),
 			[]string{`network.nat.gateways: "single" applies to a VPC privatepatch creates, not to network.existingVpc: use network.existingVpc.privateInternetPath: nat (the VPC's own NAT)`}},
+		{"flow_log_settings_beside_an_existing_vpc_without_flow_logs", existingVpcYAML + "  flowLogs: {destination: s3, retentionDays: 30}\n",
+			[]string{`network.flowLogs: "destination s3, retentionDays 30" would be ignored: privatepatch adds no flow log to an existing VPC unless asked; set existingVpc.flowLogs: true, or remove network.flowLogs`}},
+		{"flow_log_settings_beside_an_existing_vpc_with_flow_logs", existingVpcYAML + "    flowLogs: true\n  flowLogs: {destination: s3, retentionDays: 30}\n", nil},
 		{"nat_beside_an_existing_vpc", inExisting(t, "  existingVpc:\n", "  nat: {enabled: true}\n  existingVpc:\n"),
 			[]string{`network.nat.enabled: true applies to a VPC privatepatch creates, not to network.existingVpc`}},
 		{"environment_zones_beside_its_existing_vpc", existing + "environments: [{name: prod, region: eu-west-2, availabilityZones: [eu-west-2a]}]\n",

@@ -53,6 +53,7 @@ func (c *Config) Validate() error {
 		c.validateEnvironments(&p)
 	}
 	c.validateDeployments(&p)
+	c.validateIgnoredFlowLogs(&p)
 	c.validatePipeline(&p)
 	if len(p) == 0 {
 		return nil
