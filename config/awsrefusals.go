@@ -376,3 +376,17 @@ func (c *Config) validateIgnoredFlowLogs(p *problems) {
 	value := fmt.Sprintf("destination %s, retentionDays %d", c.Network.FlowLogs.Destination, c.Network.FlowLogs.RetentionDays)
 	p.add("network.flowLogs", value, "would be ignored: privatepatch adds no flow log to an existing VPC unless asked; set existingVpc.flowLogs: true, or remove network.flowLogs")
 }
+
+// zoneProblem says why zone is not an availability zone of region, or "". A zone is the
+// region's name and one letter. Local Zones (us-west-2-lax-1a) and Wavelength Zones
+// (us-east-1-wl1-bos-wlz-1) are named after the region too, and refused with their own reason:
+// privatepatch places its subnets, endpoints and instances in availability zones only.
+func zoneProblem(zone, region string) string {
+	switch rest, ok := strings.CutPrefix(zone, region); {
+	case ok && zoneLetterPattern.MatchString(rest):
+		return ""
+	case ok && strings.HasPrefix(rest, "-"):
+		return fmt.Sprintf("is not an availability zone of region %q but a Local or Wavelength Zone, which privatepatch does not use: use one of the region's availability zones, its name and one letter, e.g. %sa", region, region)
+	}
+	return fmt.Sprintf("is not an availability zone of region %q: use the region's name and one letter, e.g. %sa", region, region)
+}

@@ -106,7 +106,11 @@ func TestValuesThatCannotExistOrCannotWorkAreRefused(t *testing.T) {
 		{"zone_of_another_region", valid + "  availabilityZones: [eu-west-1a, eu-west-1b]\n",
 			[]string{`network.availabilityZones[0]: "eu-west-1a" is not an availability zone of region "us-west-2": use the region's name and one letter, e.g. us-west-2a`}},
 		{"local_zone", valid + "  availabilityZones: [us-west-2-lax-1a, us-west-2a]\n",
-			[]string{`network.availabilityZones[0]: "us-west-2-lax-1a" is not an availability zone of region "us-west-2"`}},
+			[]string{`network.availabilityZones[0]: "us-west-2-lax-1a" is not an availability zone of region "us-west-2" but a Local or Wavelength Zone, which privatepatch does not use: use one of the region's availability zones, its name and one letter, e.g. us-west-2a`}},
+		{"wavelength_zone_of_an_existing_subnet", inExisting(t, "zone: eu-west-2b, routeTableId", "zone: eu-west-2-wl1-lon-wlz-1, routeTableId"),
+			[]string{`network.existingVpc.privateSubnets[1].zone: "eu-west-2-wl1-lon-wlz-1" is not an availability zone of region "eu-west-2" but a Local or Wavelength Zone`}},
+		{"zone_of_a_region_whose_name_continues", inExisting(t, "zone: eu-west-2b, routeTableId", "zone: eu-west-22b, routeTableId"),
+			[]string{`network.existingVpc.privateSubnets[1].zone: "eu-west-22b" is not an availability zone of region "eu-west-2": use the region's name and one letter`}},
 		{"environment_zone_of_another_region_names_the_environment", strings.Replace(valid, "region: us-west-2\n", "", 1) +
 			"environments: [{name: prod, region: us-west-2, availabilityZones: [eu-west-1a, eu-west-1b]}]\n",
 			[]string{`environments[0].availabilityZones[0]: "eu-west-1a" is not an availability zone of region "us-west-2"`}},

@@ -299,8 +299,8 @@ func (e *ExistingVpc) validateSubnet(c *Config, p *problems, field string, s Exi
 		p.add(field+".id", s.ID, "is listed twice")
 	}
 	seen[s.ID] = true
-	if !strings.HasPrefix(s.Zone, c.Region) || !zoneLetterPattern.MatchString(strings.TrimPrefix(s.Zone, c.Region)) {
-		p.add(field+".zone", s.Zone, "is not an availability zone of region %q: use the region's name and one letter, e.g. %sa", c.Region, c.Region)
+	if problem := zoneProblem(s.Zone, c.Region); problem != "" {
+		p.add(field+".zone", s.Zone, "%s", problem)
 	}
 	if s.RouteTableID != "" && !routeTableIDPattern.MatchString(s.RouteTableID) {
 		p.add(field+".routeTableId", s.RouteTableID, "is not a route table id: use rtb- and 8 or 17 hexadecimal digits")

@@ -129,8 +129,8 @@ func (n *Network) validate(c *Config, p *problems) {
 		zonesFrom = c.zonesFrom
 	}
 	for i, az := range n.AvailabilityZones {
-		if !strings.HasPrefix(az, c.Region) || !zoneLetterPattern.MatchString(strings.TrimPrefix(az, c.Region)) {
-			p.add(fmt.Sprintf("%s[%d]", zonesFrom, i), az, "is not an availability zone of region %q: use the region's name and one letter, e.g. %sa", c.Region, c.Region)
+		if problem := zoneProblem(az, c.Region); problem != "" {
+			p.add(fmt.Sprintf("%s[%d]", zonesFrom, i), az, "%s", problem)
 		}
 	}
 	n.validateCommon(c, p)
