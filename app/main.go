@@ -151,6 +151,10 @@ func synth(cfg *config.Config, context map[string]any, outdir string) (err error
 		stacks.NewDeployments(app, cfg)
 	}
 	app.Synth(nil)
+	if context != nil {
+		// Run without the CDK CLI, nothing performs a lookup that cdk.context.json lacks.
+		return stacks.UnansweredLookups(outdir)
+	}
 	return nil
 }
 

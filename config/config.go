@@ -28,6 +28,9 @@ type Config struct {
 	Environments []Environment `yaml:"environments"`
 	// Environment is the name of the environment a deployment is for (set by Deployments).
 	Environment string `yaml:"-"`
+	// zonesFrom is where the deployment's zones are written when not network.availabilityZones
+	// (an environment's own), for the problems' field names.
+	zonesFrom string
 	// Tags are added to every taggable resource.
 	Tags map[string]string `yaml:"tags"`
 	// Network is the VPC that the patched fleet lives in.

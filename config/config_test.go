@@ -423,13 +423,13 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 			[]string{`is a full service name: give the part after com.amazonaws.us-west-2., such as ssm`}},
 		{"acl_rules_over_quota", "region: us-west-2\naccount: \"111122223333\"\nnetwork:\n  azCount: 6\n  nat: {enabled: true}\n" +
 			"  adminCidrs: [203.0.113.0/24]\n  s3PrefixListIds: {us-west-2: pl-68a54001}\n  s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}\n",
-			[]string{`network: "azCount 6, 1 adminCidrs, 1 S3 CIDRs, nat true" needs 24 public inbound rules in one network ACL, more than the 19 AWS allows by default beside the default deny rule`}},
+			[]string{`network: "azCount 6, 1 adminCidrs, 1 S3 CIDRs, nat enabled" needs 24 public inbound rules in one network ACL, more than the 19 AWS allows by default beside the default deny rule`}},
 		// 2 + 2 per zone + 1 per admin CIDR = 20 public outbound rules: with AWS's default deny
 		// rule, 21 of the quota's 20.
 		{"acl_rules_at_quota_leave_no_room_for_the_default_deny_rule", "region: us-west-2\naccount: \"111122223333\"\nnetwork:\n  azCount: 6\n" +
 			"  adminCidrs: [203.0.113.0/32, 203.0.113.1/32, 203.0.113.2/32, 203.0.113.3/32, 203.0.113.4/32, 203.0.113.5/32]\n" +
 			"  s3PrefixListIds: {us-west-2: pl-68a54001}\n  s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}\n",
-			[]string{`network: "azCount 6, 6 adminCidrs, 1 S3 CIDRs, nat false" needs 20 public outbound rules in one network ACL, more than the 19 AWS allows by default beside the default deny rule`}},
+			[]string{`network: "azCount 6, 6 adminCidrs, 1 S3 CIDRs" needs 20 public outbound rules in one network ACL, more than the 19 AWS allows by default beside the default deny rule`}},
 		{"too_many_instances_for_one_stack", valid + "fleet:\n  instanceGroups:\n" + strings.Repeat("    - {name: g, count: 20}\n", 11),
 			[]string{"fleet.instanceGroups: 220 instances are more than the 200 one fleet stack holds (CloudFormation allows 500 resources per stack)"}},
 		{"admin_cidr_is_the_vpc", valid + "  adminCidrs: [10.0.0.0/16]\n",

@@ -50,6 +50,7 @@ func (c *Config) Deployments() []*Config {
 		switch {
 		case len(e.AvailabilityZones) > 0:
 			d.Network.AvailabilityZones = e.AvailabilityZones
+			d.zonesFrom = fmt.Sprintf("environments[%d].availabilityZones", i)
 		case len(c.Network.AvailabilityZones) > 0 && !strings.HasPrefix(c.Network.AvailabilityZones[0], e.Region):
 			d.Network.AvailabilityZones = nil
 		}
@@ -134,6 +135,7 @@ func (c *Config) validateEnvironments(p *problems) {
 		targets[target] = e.Name
 	}
 	c.sharedExistingVpc(p)
+	c.validateEnvironmentZones(p)
 }
 
 // validateDeployments validates every deployment. A problem that every environment has is

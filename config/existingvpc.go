@@ -57,6 +57,11 @@ type ExistingVpc struct {
 	PriorNetworkAcls map[string]string `yaml:"priorNetworkAcls"`
 	// FlowLogs adds privatepatch's flow log (network.flowLogs) to the VPC. Default: false.
 	FlowLogs bool `yaml:"flowLogs"`
+	// OwnerAccount is the account that owns the VPC when it is shared with this deployment's
+	// account (VPC sharing): only the owner creates endpoints, network ACLs and flow logs there, so
+	// interfaceEndpoints: hub (the owner's, hubCidrs may then be in this VPC) and s3Endpoint:
+	// existing are needed. Default: none, this deployment's account owns the VPC.
+	OwnerAccount string `yaml:"ownerAccount"`
 	// WsusSubnet is public (the first public subnet, with an Elastic IP) or private (the first
 	// private subnet; needs privateInternetPath).
 	WsusSubnet string `yaml:"wsusSubnet"`
@@ -185,6 +190,7 @@ func (n *Network) validateExistingVpc(c *Config, p *problems) {
 		{"network.availabilityZones", len(n.AvailabilityZones) > 0, strings.Join(n.AvailabilityZones, ","), field + ".privateSubnets[].zone"},
 		{"network.subnetCidrMask", n.SubnetCidrMask != defaults.SubnetCidrMask, n.SubnetCidrMask, field + ".privateSubnets[].cidr"},
 		{"network.nat.enabled", n.Nat.Enabled, true, field + ".privateInternetPath: nat"},
+		{"network.nat.gateways", n.Nat.Gateways != defaults.Nat.Gateways, n.Nat.Gateways, field + ".privateInternetPath: nat (the VPC's own NAT)"},
 		{"network.reachabilityPaths", n.ReachabilityPaths, true, "nothing yet (the paths need an internet gateway id)"},
 	} {
 		if own.set {
@@ -235,7 +241,7 @@ func (n *Network) validateExistingVpc(c *Config, p *problems) {
 		switch {
 		case ok && prefix.Bits() < 8:
 			p.add(f, cidr, "would open HTTPS to (nearly) the whole internet: list the hub's endpoint subnets")
-		case ok && vpcOK && prefix.Overlaps(vpc):
+		case ok && vpcOK && prefix.Overlaps(vpc) && !e.SharedWith(c.Account): // a shared VPC's owner's endpoints are in it
 			p.add(f, cidr, "overlaps this VPC %s: the hub is another VPC", vpc)
 		}
 	}
@@ -316,12 +322,8 @@ func (e *ExistingVpc) validateIds(c *Config, p *problems) (vpc netip.Prefix, vpc
 			p.add(f+".zone", s.Zone, "is not the zone of privateSubnets[%d] (%s): list the public subnets in the private subnets' zone order", i, e.PrivateSubnets[i].Zone)
 		}
 	}
-	for i := range cidrs {
-		for j := range i {
-			if cidrs[i].Overlaps(cidrs[j]) {
-				p.add(field, cidrs[i].String(), "overlaps the listed subnet %s: each subnet has its own block", cidrs[j])
-			}
-		}
+	for _, o := range overlappingPrefixes(cidrs) {
+		p.add(field, o[1].String(), "overlaps the listed subnet %s: each subnet has its own block", o[0])
 	}
 
 	return vpc, vpcOK
@@ -335,8 +337,8 @@ func (e *ExistingVpc) validateSubnet(c *Config, p *problems, field string, s Exi
 		p.add(field+".id", s.ID, "is listed twice")
 	}
 	seen[s.ID] = true
-	if !strings.HasPrefix(s.Zone, c.Region) || !zoneLetterPattern.MatchString(strings.TrimPrefix(s.Zone, c.Region)) {
-		p.add(field+".zone", s.Zone, "is not an availability zone of region %q: use the region's name and one letter, e.g. %sa", c.Region, c.Region)
+	if problem := zoneProblem(s.Zone, c.Region); problem != "" {
+		p.add(field+".zone", s.Zone, "%s", problem)
 	}
 	if s.RouteTableID != "" && !routeTableIDPattern.MatchString(s.RouteTableID) {
 		p.add(field+".routeTableId", s.RouteTableID, "is not a route table id: use rtb- and 8 or 17 hexadecimal digits")

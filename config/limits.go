@@ -130,10 +130,9 @@ func (c *Config) validateLimits(p *problems) {
 	for _, acl := range []string{"private inbound", "private outbound", "public inbound", "public outbound"} {
 		// An azCount out of range is reported by itself; counting its rules would only add noise.
 		if n := counts[acl]; n > networkspec.MaxAclRules && c.Network.ManagesNetworkAcls() && c.Network.Zones() <= networkspec.MaxAzs {
-			p.add("network", fmt.Sprintf("azCount %d, %d adminCidrs, %d S3 CIDRs, nat %v", c.Network.AzCount, len(c.Network.AdminCidrs),
-				len(c.S3Cidrs()), c.Network.Nat.Enabled),
-				"needs %d %s rules in one network ACL, more than the %d AWS allows by default beside the default deny rule: use fewer zones, admin CIDRs or S3 CIDRs (or NAT off)",
-				n, acl, networkspec.MaxAclRules)
+			what, advice := c.aclRuleSources()
+			p.add("network", what, "needs %d %s rules in one network ACL, more than the %d AWS allows by default beside the default deny rule: %s",
+				n, acl, networkspec.MaxAclRules, advice)
 		}
 	}
 	total := 0

@@ -98,6 +98,7 @@ func (f Fallback) Parse(name string, data []byte) (*Config, error) {
 	}
 	var document yaml.Node
 	if err := yaml.Unmarshal(data, &document); err == nil {
+		expandMerges(&document)
 		var sections problems
 		nullSections(&document, reflect.TypeFor[Config](), "", &sections)
 		if len(sections) > 0 {
@@ -162,7 +163,7 @@ func collectYAMLKeys(t reflect.Type, into map[string][]string) map[string][]stri
 	for i := range t.NumField() {
 		f := t.Field(i)
 		key := strings.Split(f.Tag.Get("yaml"), ",")[0]
-		if key == "-" {
+		if key == "-" || !f.IsExported() {
 			continue // set by the program, not read from YAML
 		}
 		if inline(f) {

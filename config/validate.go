@@ -53,6 +53,7 @@ func (c *Config) Validate() error {
 		c.validateEnvironments(&p)
 	}
 	c.validateDeployments(&p)
+	c.validateIgnoredFlowLogs(&p)
 	c.validatePipeline(&p)
 	if len(p) == 0 {
 		return nil
@@ -84,6 +85,7 @@ func (c *Config) validate(p *problems) {
 	c.Security.validate(p)
 	c.validateLimits(p)
 	freeTextProblems(reflect.ValueOf(c).Elem(), "", p)
+	c.validateAWSRefusals(p)
 	// kms needs no kms endpoint or NAT: with SSE-KMS, Amazon S3 itself requests the data key from
 	// AWS KMS ("How Amazon S3 uses AWS KMS", AWS KMS Developer Guide, read 2026-11-27); the
 	// writers need only kms:GenerateDataKey and kms:Decrypt on the key ("Using server-side
@@ -122,9 +124,13 @@ func (n *Network) validate(c *Config, p *problems) {
 	if len(n.AvailabilityZones) == 0 && c.Account == "" && n.AzCount > 2 && n.AzCount <= networkspec.MaxAzs {
 		p.add("network.azCount", n.AzCount, "needs an account or network.availabilityZones: an account-agnostic stack can use only 2 zones")
 	}
+	zonesFrom := "network.availabilityZones"
+	if c.zonesFrom != "" {
+		zonesFrom = c.zonesFrom
+	}
 	for i, az := range n.AvailabilityZones {
-		if !strings.HasPrefix(az, c.Region) || !zoneLetterPattern.MatchString(strings.TrimPrefix(az, c.Region)) {
-			p.add(fmt.Sprintf("network.availabilityZones[%d]", i), az, "is not an availability zone of region %q: use the region's name and one letter, e.g. %sa", c.Region, c.Region)
+		if problem := zoneProblem(az, c.Region); problem != "" {
+			p.add(fmt.Sprintf("%s[%d]", zonesFrom, i), az, "%s", problem)
 		}
 	}
 	n.validateCommon(c, p)

@@ -329,6 +329,12 @@ func TestALookupNotYetAnsweredAsksTheCliForIt(t *testing.T) {
 	require.Len(t, missing, 1)
 	assert.Equal(t, "vpc-provider:account=111111111111:filter.tag:Name=workload-vpc:region=eu-west-1:returnAsymmetricSubnets=true", missing[0],
 		"the key of the committed context file")
+	// The app run without the CLI (go run ./app) fails on it with the command that caches the answer.
+	err := stacks.UnansweredLookups(*s.root.Synth(nil).Directory())
+	require.Error(t, err, "a placeholder VPC must not pass for the deployment's")
+	assert.Contains(t, err.Error(), "1 context lookup(s) have no cached answer in cdk.context.json ("+missing[0]+"), so CDK synthesised placeholders, not your VPC")
+	assert.Contains(t, err.Error(), "run make synth CONFIG=<your file> (npx cdk synth -c config=<your file>) with credentials for account 111111111111 in eu-west-1")
+	assert.NoError(t, stacks.UnansweredLookups(*existingVpcLookup.synth(t).root.Synth(nil).Directory()), "the committed context answers it")
 }
 
 func TestVerifyProvesTheFlowsOfManagedAclsOnAnExistingVpcHubIncluded(t *testing.T) {

@@ -58,7 +58,7 @@ func (n *network) addEndpoints(p *Props) {
 		objects = append(objects, bucketArn(stack, bucket)+"/*")
 	}
 	n.s3Endpoint.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("ReadSystemsManagerAndListedBuckets"),
+		Sid:        jsii.String(networkspec.S3ReadStatementSid),
 		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
 		Actions:    jsii.Strings("s3:GetObject"),
 		Resources:  jsii.Strings(objects...),
@@ -78,9 +78,8 @@ func (n *network) AllowS3ReadWrite(bucketName *string) {
 	arn := bucketArn(awscdk.Stack_Of(n.Construct), *bucketName)
 	n.s3Endpoint.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
-		Actions: jsii.Strings("s3:GetObject", "s3:PutObject", "s3:PutObjectAcl", "s3:ListBucket",
-			"s3:GetBucketLocation", "s3:GetEncryptionConfiguration"),
-		Resources: jsii.Strings(arn, arn+"/*"),
+		Actions:    jsii.Strings(networkspec.S3ReadWriteActions...),
+		Resources:  jsii.Strings(arn, arn+"/*"),
 	}))
 }
 

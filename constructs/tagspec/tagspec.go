@@ -12,6 +12,10 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/spec"
 )
 
+// Tag keys differing only in case are one key to IAM, which keeps the case it was given but does
+// not tell such keys apart on users and roles ("Tagging IAM resources", IAM User Guide, its "Case
+// sensitivity" section; read 2026-12-06); the configured tags reach roles.
+//
 // "Tag naming limits and requirements", Tagging AWS Resources and Tag Editor user guide, read
 // 2026-11-27: at most 50 user tags per resource; keys of 1-128 and values of 0-256 Unicode
 // characters; letters, numbers, spaces and _ . : / = + - @ (the set every service accepts, IAM
@@ -47,7 +51,12 @@ const (
 // as a whole), a bad value with Field its key.
 func Problems(tags map[string]string) spec.Problems {
 	var p spec.Problems
+	folded := map[string]string{}
 	for _, key := range slices.Sorted(maps.Keys(tags)) {
+		if other, ok := folded[strings.ToLower(key)]; ok {
+			p.Add("", key, "differs from the tag key %q only in case: IAM takes them for one key and refuses both on a role; keep one", other)
+		}
+		folded[strings.ToLower(key)] = key
 		if !ValidKey(key) {
 			p.Add("", key, "is not a valid tag key: %s", KeyRules)
 		}

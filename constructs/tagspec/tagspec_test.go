@@ -21,3 +21,13 @@ func TestProblemsNameABadKeyByTheTagsAndABadValueByItsKey(t *testing.T) {
 	assert.Equal(t, "a;", problems[0].Value)
 	assert.Equal(t, "c", problems[1].Field)
 }
+
+func TestTagKeysThatDifferOnlyInCaseAreRefused(t *testing.T) {
+	found := Problems(map[string]string{"Owner": "a", "owner": "b", "Team": "c"})
+	if len(found) != 1 || found[0].Value != "owner" || !strings.Contains(found[0].Message, `differs from the tag key "Owner" only in case`) {
+		t.Fatalf("want one problem naming owner and Owner, got %+v", found)
+	}
+	if found := Problems(map[string]string{"Owner": "a", "Team": "c"}); len(found) != 0 {
+		t.Fatalf("distinct keys: %+v", found)
+	}
+}

@@ -53,10 +53,10 @@ func TestReportComparesTheVariantsAndSaysWhatIsLeftOut(t *testing.T) {
 }
 
 func TestAnUnpricedInstanceTypeNamesThePriceTable(t *testing.T) {
-	cfg, err := config.Parse("odd.yaml", []byte("region: us-west-2\nnetwork: {s3PrefixListIds: {us-west-2: pl-68a54001}, s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}}\nwsus: {instanceType: x9.huge}\n"))
+	cfg, err := config.Parse("odd.yaml", []byte("region: us-west-2\nnetwork: {s3PrefixListIds: {us-west-2: pl-68a54001}, s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}}\nwsus: {instanceType: x2iedn.32xlarge}\n"))
 	require.NoError(t, err)
 	_, err = estimate(cfg)
-	assert.ErrorContains(t, err, "no price for instance type x9.huge in tools/cost/prices.go")
+	assert.ErrorContains(t, err, "no price for instance type x2iedn.32xlarge in tools/cost/prices.go")
 }
 
 // existingVpcYAML is an existing VPC with three private subnets (the default azCount is 2).

@@ -7,7 +7,6 @@ package networkspec
 
 import (
 	"fmt"
-	"maps"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -178,10 +177,8 @@ func (s Settings) Problems() spec.Problems {
 		vpcOK = false
 	}
 	if vpcOK {
-		for _, name := range slices.Sorted(maps.Keys(ReservedIPv4)) {
-			if vpc.Overlaps(ReservedIPv4[name]) {
-				p.Add("VpcCidr", s.VpcCidr, "overlaps the special-purpose block %s: use a private block such as %s", name, Defaults().VpcCidr)
-			}
+		for _, name := range ReservedOverlaps(vpc) {
+			p.Add("VpcCidr", s.VpcCidr, "overlaps the special-purpose block %s: use a private block such as %s", name, Defaults().VpcCidr)
 		}
 	}
 	azOK := s.AzCount >= 1 && s.AzCount <= MaxAzs

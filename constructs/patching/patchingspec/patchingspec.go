@@ -133,6 +133,10 @@ type Targets struct {
 	InstanceIds      []string
 }
 
+// MaxTargetValues is the most values of one window target ("AWS::SSM::MaintenanceWindowTarget
+// Targets", CloudFormation User Guide: Values, Maximum 50; read 2026-12-06).
+const MaxTargetValues = 50
+
 // WithDefaults fills what is unset.
 func (t Targets) WithDefaults() Targets {
 	fill(&t.PatchGroupTagKey, PatchGroupTagKeys[0])
@@ -157,6 +161,14 @@ func (t Targets) Problems() spec.Problems {
 	if !slices.Contains(PatchGroupTagKeys, t.PatchGroupTagKey) {
 		p.Add("PatchGroupTagKey", t.PatchGroupTagKey, "is not a patch group tag key: use one of %s "+
 			"(one per window: for instances that carry only the other, add a window with it)", strings.Join(PatchGroupTagKeys, " or "))
+	}
+	for _, values := range []struct {
+		field string
+		list  []string
+	}{{"PatchGroups", t.PatchGroups}, {"InstanceIds", t.InstanceIds}} {
+		if len(values.list) > MaxTargetValues {
+			p.Add(values.field, len(values.list), "values are more than the %d one window target takes: split them over several windows", MaxTargetValues)
+		}
 	}
 	if t.ResourceGroup != "" && !resourceGroupPat.MatchString(t.ResourceGroup) {
 		p.Add("ResourceGroup", t.ResourceGroup, "is not a resource group name")
@@ -272,6 +284,10 @@ func (w Window) Problems() spec.Problems {
 		if _, err := time.Parse(time.RFC3339, d.value); d.value != "" && err != nil {
 			p.Add(d.name, d.value, "is not an ISO-8601 date and time: use e.g. 2026-12-01T00:00:00Z")
 		}
+	}
+	start, startErr := time.Parse(time.RFC3339, w.StartDate)
+	if end, endErr := time.Parse(time.RFC3339, w.EndDate); startErr == nil && endErr == nil && !end.After(start) {
+		p.Add("EndDate", w.EndDate, "is not after startDate (%s): the window would never be active; give an end after the start", w.StartDate)
 	}
 	for i, t := range w.Tasks {
 		p.Within(fmt.Sprintf("Tasks[%d]", i), t.Problems())

@@ -82,7 +82,7 @@ func (i Instance) WithDefaults() Instance {
 }
 
 var (
-	instanceTypePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
+	instanceTypePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$`)
 	amiPattern          = regexp.MustCompile(`^ami-[0-9a-f]{8,17}$`)
 )
 
@@ -102,8 +102,8 @@ func (i Instance) Problems() spec.Problems {
 	if i.AmiID != "" && !amiPattern.MatchString(i.AmiID) {
 		p.Add("AmiID", i.AmiID, "is not an AMI id: use ami- and 8 or 17 hexadecimal digits, or leave it out")
 	}
-	if !WellFormedInstanceType(i.InstanceType) {
-		p.Add("InstanceType", i.InstanceType, "is not an EC2 instance type: use one such as %s", DefaultInstanceType)
+	if problem := InstanceTypeProblem(i.InstanceType); problem != "" {
+		p.Add("InstanceType", i.InstanceType, "%s", problem)
 	}
 	return p
 }
