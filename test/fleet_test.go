@@ -454,3 +454,19 @@ func TestEachCommandOutputWriterMayWriteOnlyUnderItsOwnPrefixes(t *testing.T) {
 	assert.Equal(t, []string{"cce/*", "patch/*", "wsus-setup/*"}, s.writablePrefixes(t, "WsusRole"),
 		"the WSUS server in a patch group uploads its scan and patch output too")
 }
+
+// "PatchGroup (without a space) is required if you have allowed tags in EC2 instance metadata"
+// (Systems Manager User Guide, "Creating and managing patch groups", read 2026-12-06): with tags
+// in metadata the fleet's "Patch Group" tag could not be applied, so every launch template pins
+// them off rather than leaving it to the account's defaults.
+func TestEveryLaunchTemplateKeepsTagsOutOfInstanceMetadata(t *testing.T) {
+	for _, sc := range []*scenario{defaultScenario, exampleScenario} {
+		s := sc.synth(t)
+		templates := s.fleetResources("AWS::EC2::LaunchTemplate")
+		require.NotEmpty(t, templates)
+		for id, template := range templates {
+			options := props(template)["LaunchTemplateData"].(map[string]any)["MetadataOptions"].(map[string]any)
+			assert.Equal(t, "disabled", options["InstanceMetadataTags"], "%s %s", sc.name, id)
+		}
+	}
+}
