@@ -476,7 +476,12 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 		{"ubuntu_baseline_without_nat", valid + "patching: {baselines: [{name: ub, operatingSystem: UBUNTU}]}\n",
 			[]string{`patching.baselines[0].operatingSystem: "UBUNTU" patches from repositories on the internet, and the private subnets have no route there`}},
 		{"region_without_a_documented_patch_manager_bucket", strings.Replace(valid, "us-west-2", "mx-central-1", 2),
-			[]string{`region: "mx-central-1" has no Patch Manager bucket in "Reference: Amazon S3 buckets for patching operations"`}},
+			[]string{`region: "mx-central-1" has no Patch Manager bucket in "Reference: Amazon S3 buckets for patching operations"`,
+				`region: "mx-central-1" has no patch baseline snapshot bucket in "Reference: Amazon S3 buckets for patching operations"`}},
+		{"region_without_a_documented_snapshot_bucket", strings.Replace(valid, "us-west-2", "mx-central-1", 2) +
+			"  s3Endpoint: {readBuckets: [aws-patch-manager-mx-central-1]}\n",
+			[]string{`region: "mx-central-1" has no patch baseline snapshot bucket in "Reference: Amazon S3 buckets for patching operations"`,
+				"patch-baseline-snapshot-mx-central-1-SUFFIX"}},
 		{"wsus_on_xen_t2", valid + "wsus: {instanceType: t2.large}\n",
 			[]string{`wsus.instanceType: "t2.large" is built on the Xen hypervisor, not the AWS Nitro System: the WSUS setup finds its update-store volume by the NVMe serial number`,
 				"use a Nitro type such as m6i.large, not one of the Xen families c1, c3, c4, cc2,"}},

@@ -39,7 +39,8 @@ type Props struct {
 	// a prefix list, must name one by one. Required: see LookupS3PrefixListCidrs.
 	S3PrefixListCidrs []string
 	// S3ReadBuckets are further bucket names the S3 endpoint policy lets the VPC read. In a region
-	// awsbuckets does not know the Patch Manager bucket of, it must name that bucket.
+	// awsbuckets does not know the patching buckets of, it must name its Patch Manager bucket and
+	// its patch baseline snapshot bucket.
 	// Default: none, only the Systems Manager buckets (awsbuckets.SystemsManager).
 	S3ReadBuckets []string
 	// PatchedOperatingSystems are the operating systems (as AWS::SSM::PatchBaseline names them)
@@ -185,6 +186,9 @@ func (p *Props) Validate(region string) error {
 func (p *Props) problems(region string) spec.Problems {
 	var problems spec.Problems
 	if problem := awsbuckets.MissingPatchManagerBucket(region, p.S3ReadBuckets); problem != "" {
+		problems.Add("S3ReadBuckets", p.S3ReadBuckets, "in region %s %s", region, problem)
+	}
+	if problem := awsbuckets.MissingSnapshotBucket(region, p.S3ReadBuckets); problem != "" {
 		problems.Add("S3ReadBuckets", p.S3ReadBuckets, "in region %s %s", region, problem)
 	}
 	if !strings.HasPrefix(p.S3PrefixListId, "pl-") {
