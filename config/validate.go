@@ -79,6 +79,7 @@ func (c *Config) validate(p *problems) {
 	c.Wsus.validate(p)
 	c.Fleet.validate(c, p)
 	c.Patching.validate(c, p)
+	c.validateWindowOverlaps(p)
 	c.validateDownloads(p)
 	c.Assets.validate(c, p)
 	c.Security.validate(p)
