@@ -457,6 +457,8 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 			[]string{`assets.resourceGroups[0].tags: "" is empty: a group needs at least one tag to select its instances`}},
 		{"resource_group_with_a_disallowed_value", valid + "assets: {resourceGroups: [{name: Web, tags: {Environment: Qa}}]}\n",
 			[]string{`assets.resourceGroups[0].tags.Environment: "Qa" is not an allowed value: use one of Dev, Test, Stage, Prod`}},
+		{"resource_group_named_as_the_wsus_clients_group", valid + "assets: {resourceGroups: [{name: wsus-clients, tags: {Environment: Dev}}]}\n",
+			[]string{`assets.resourceGroups[0].name: "wsus-clients" is the name of the WSUS clients' group`}},
 		{"checks_on_an_unknown_group", valid + "assets: {configurationChecks: {resourceGroup: Nowhere}}\n",
 			[]string{`assets.configurationChecks.resourceGroup: "Nowhere" is not one of assets.resourceGroups`}},
 		{"unknown_security_hub_standard", valid + "security: {securityHub: {enabled: true, standards: [cis-1.2]}}\n",

@@ -89,7 +89,7 @@ func (c *Config) StackResources() map[string]StackResources {
 			"AWS::EC2::Instance":         instances + wsus,
 			"AWS::EC2::LaunchTemplate":   instances + wsus,
 			"AWS::IAM::InstanceProfile":  fleetProfile + wsus,
-			"AWS::ResourceGroups::Group": len(c.Assets.ResourceGroups) + 1,
+			"AWS::ResourceGroups::Group": len(c.Assets.ResourceGroups) + 1 + wsus, // the stack's, and the WSUS clients'
 		}},
 		"patching": {Other: otherPatchingResources, Listed: map[string]int{
 			"AWS::SSM::PatchBaseline":           len(c.PatchBaselines()),

@@ -206,6 +206,7 @@ func addWsus(stack awscdk.Stack, cfg *config.Config, net network.Network, s *Fle
 		WsusURL:        s.Wsus.URL(),
 		TargetTagKey:   cfg.Fleet.Tag.Key,
 		TargetTagValue: cfg.Fleet.Tag.Value,
+		Ec2GroupName:   cfg.NamePrefix() + "-" + config.WsusClientsGroup,
 		OutputBucket:   bucket,
 	})
 	addWsusOutputs(stack, cfg, s.Wsus)

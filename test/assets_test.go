@@ -28,7 +28,7 @@ func TestResourceGroupsSelectInstancesByAssetTagsAndHoldTheFleetStack(t *testing
 	for _, g := range s.fleetResources("AWS::ResourceGroups::Group") {
 		groups[props(g)["Name"].(string)] = props(g)
 	}
-	require.ElementsMatch(t, []string{"privatepatch-ProdWebServer", "privatepatch-fleet"}, keysOf(groups), "named per project: unique per account and region")
+	require.ElementsMatch(t, []string{"privatepatch-ProdWebServer", "privatepatch-fleet", "privatepatch-wsus-clients"}, keysOf(groups), "named per project: unique per account and region")
 	assert.Equal(t, map[string]any{"Type": "TAG_FILTERS_1_0", "Query": map[string]any{
 		"ResourceTypeFilters": []any{"AWS::EC2::Instance"},
 		"TagFilters": []any{map[string]any{"Key": "Environment", "Values": []any{"Prod"}},
