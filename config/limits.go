@@ -113,6 +113,7 @@ func (c *Config) NetworkAclRuleCounts() map[string]int {
 		PublicSubnetCidrs:    zones,
 		PrivateSubnetCidrs:   zones,
 		AdminCidrs:           c.Network.AdminCidrs,
+		WsusClientCidrs:      c.Network.WsusClientCidrs,
 		S3Cidrs:              c.S3Cidrs(),
 		PrivateInternetRoute: c.Network.PrivateInternetRoute(),
 	}
@@ -129,7 +130,7 @@ func (c *Config) validateLimits(p *problems) {
 		if n := counts[acl]; n > networkspec.MaxAclRules && c.Network.ManagesNetworkAcls() && c.Network.Zones() <= networkspec.MaxAzs {
 			p.add("network", fmt.Sprintf("azCount %d, %d adminCidrs, %d S3 CIDRs, nat %v", c.Network.AzCount, len(c.Network.AdminCidrs),
 				len(c.S3Cidrs()), c.Network.Nat.Enabled),
-				"needs %d %s rules in one network ACL, more than the %d AWS allows by default beside the default deny rule: use fewer zones, admin CIDRs or S3 CIDRs (or NAT off)",
+				"needs %d %s rules in one network ACL, more than the %d AWS allows by default beside the default deny rule: use fewer zones, admin CIDRs, WSUS client CIDRs or S3 CIDRs (or NAT off)",
 				n, acl, networkspec.MaxAclRules)
 		}
 	}

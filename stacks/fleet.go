@@ -207,7 +207,9 @@ func addWsus(stack awscdk.Stack, cfg *config.Config, net network.Network, s *Fle
 		TargetTagKey:   cfg.Fleet.Tag.Key,
 		TargetTagValue: cfg.Fleet.Tag.Value,
 		Ec2GroupName:   cfg.NamePrefix() + "-" + config.WsusClientsGroup,
-		OutputBucket:   bucket,
+		// Hybrid nodes only where the network admits their on-premises networks to WSUS.
+		IncludeHybridNodes: len(cfg.Network.WsusClientCidrs) > 0,
+		OutputBucket:       bucket,
 	})
 	addWsusOutputs(stack, cfg, s.Wsus)
 }

@@ -100,6 +100,7 @@ type network struct {
 	vpcCidr                               string
 	publicSubnetCidrs, privateSubnetCidrs []string
 	adminCidrs, s3Cidrs                   []string
+	wsusClients                           []string // on-premises networks of hybrid WSUS clients
 	s3PrefixListId                        string
 	natEnabled                            bool
 }
@@ -119,6 +120,7 @@ func NewNetwork(scope constructs.Construct, id string, props *Props) Network {
 		// Sorted: ACL entries are numbered in order, so listing the same CIDRs in another order
 		// (as AWS may return a prefix list) changes no rule.
 		adminCidrs:     sorted(p.AdminCidrs),
+		wsusClients:    sorted(p.WsusClientCidrs),
 		s3Cidrs:        sorted(p.S3PrefixListCidrs),
 		s3PrefixListId: p.S3PrefixListId,
 		natEnabled:     p.Nat.Enabled,
