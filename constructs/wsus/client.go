@@ -133,7 +133,7 @@ func NewClientConfiguration(scope constructs.Construct, id string, props *Client
 		// own ("AWS::ResourceGroups::Group Query": with ResourceTypeFilters [AWS::EC2::Instance]
 		// "only EC2 instances ... can be members").
 		c.group = awsresourcegroups.NewCfnGroup(c.Construct, jsii.String("Ec2Instances"), &awsresourcegroups.CfnGroupProps{
-			Name:        jsii.String(p.Ec2GroupName),
+			Name: jsii.String(p.Ec2GroupName),
 			// The Description takes letters, digits, spaces and _ . - only (^[\sa-zA-Z0-9_\.-]*$).
 			Description: jsii.String("privatepatch - the EC2 instances the WSUS client configuration applies to - hybrid nodes cannot reach WSUS"),
 			ResourceQuery: &awsresourcegroups.CfnGroup_ResourceQueryProperty{
