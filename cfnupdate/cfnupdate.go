@@ -277,7 +277,7 @@ func Check(spec Spec, before, after Deployment, opts Options) Result {
 			if old == nil {
 				continue
 			}
-			if why := replacement(spec, after, k, old, cur, replaced); why != "" {
+			if why := replacement(spec, before, after, k, old, cur, replaced); why != "" {
 				replaced[k], changed = why, true
 			}
 		}
@@ -447,7 +447,7 @@ func (d Deployment) weakReads(value any) []ResourceKey {
 }
 
 // replacement says why CloudFormation replaces the resource k, or "" when it does not.
-func replacement(spec Spec, after Deployment, k ResourceKey, old, cur map[string]any, replaced map[ResourceKey]string) string {
+func replacement(spec Spec, before, after Deployment, k ResourceKey, old, cur map[string]any, replaced map[ResourceKey]string) string {
 	if old["Type"] != cur["Type"] {
 		return "its type changes"
 	}
@@ -461,8 +461,41 @@ func replacement(spec Spec, after Deployment, k ResourceKey, old, cur map[string
 				return fmt.Sprintf("%s refers to %s, which is replaced (%s)", name, ref, why)
 			}
 		}
+		for _, ref := range latestVersions(k.Stack, props(cur)[name]) {
+			if tmpl := before.resource(ref); tmpl != nil && after.resource(ref) != nil && !reflect.DeepEqual(props(tmpl), props(after.resource(ref))) {
+				return fmt.Sprintf("%s names the LatestVersionNumber of %s, which changes (a new launch template version)", name, ref)
+			}
+		}
 	}
 	return ""
+}
+
+// latestVersions are the launch templates whose LatestVersionNumber value names (Fn::GetAtt in
+// stack). Any change to a launch template's properties makes a new version, so the value changes
+// at deploy time although the template text does not: an instance naming it is replaced (aws-cdk
+// issues 32886 and 38069, where CDK's IMDSv2 launch template did this).
+func latestVersions(stack string, value any) []ResourceKey {
+	var out []ResourceKey
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if att, ok := v["Fn::GetAtt"].([]any); ok && len(att) == 2 && att[1] == "LatestVersionNumber" {
+				if id, ok := att[0].(string); ok {
+					out = append(out, ResourceKey{stack, id})
+				}
+			}
+			for _, x := range v {
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(value)
+	return out
 }
 
 func compact(v any) string {

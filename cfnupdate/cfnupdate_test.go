@@ -189,3 +189,20 @@ func TestRemovingUnretainedDataIsRefusedOnceNamingTheWayOut(t *testing.T) {
 	require.Len(t, res.Problems, 1, problems(res))
 	assert.Contains(t, res.Problems[0].String(), "is replaced")
 }
+
+// A changed launch template gets a new version, so an instance that names its
+// LatestVersionNumber is replaced although its own template text is the same (aws-cdk issues
+// 32886 and 38069: the version bump replaces the instance).
+func TestAChangedLaunchTemplateReplacesTheInstanceThatNamesItsLatestVersion(t *testing.T) {
+	const fleet = `{
+  "Template": {"Type": "AWS::EC2::LaunchTemplate", "Properties": {"LaunchTemplateData": {"MetadataOptions": {%s}}}},
+  "Server": {"Type": "AWS::EC2::Instance", "Properties": {"ImageId": "ami-1",
+    "LaunchTemplate": {"LaunchTemplateName": "t", "Version": {"Fn::GetAtt": ["Template", "LatestVersionNumber"]}}}}
+}`
+	withLaunchTemplate := Spec{"AWS::EC2::Instance": {"ImageId", "LaunchTemplate"}}
+	before := deployment(t, "fleet", strings.Replace(fleet, "%s", `"HttpTokens": "required"`, 1))
+	after := deployment(t, "fleet", strings.Replace(fleet, "%s", `"HttpTokens": "required", "InstanceMetadataTags": "disabled"`, 1))
+	assert.Contains(t, problems(Check(withLaunchTemplate, before, after, Options{})),
+		"fleet/Server (AWS::EC2::Instance) is replaced: LaunchTemplate names the LatestVersionNumber of fleet/Template, which changes")
+	assert.Empty(t, Check(withLaunchTemplate, before, before, Options{}).Problems, "an unchanged template keeps its version")
+}

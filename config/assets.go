@@ -94,6 +94,9 @@ func (a *Assets) validate(c *Config, p *problems) {
 	for i, g := range a.ResourceGroups {
 		field := fmt.Sprintf("assets.resourceGroups[%d]", i)
 		names[g.Name] = true
+		if g.Name == WsusClientsGroup {
+			p.add(field+".name", g.Name, "is the name of the WSUS clients' group, which the fleet stack creates (<project>-%s): choose another", WsusClientsGroup)
+		}
 		for _, key := range slices.Sorted(maps.Keys(g.Tags)) {
 			allowed, ok := a.TagPolicy[key]
 			switch {
@@ -137,6 +140,10 @@ func describeAllowed(allowed []string) string {
 	}
 	return "one of " + strings.Join(allowed, ", ")
 }
+
+// WsusClientsGroup ends the name of the resource group the WSUS client configuration targets,
+// <name prefix>-wsus-clients: the fleet's EC2 instances, without hybrid nodes.
+const WsusClientsGroup = "wsus-clients"
 
 // ResourceGroupName is the AWS name of a resource group: <project>-<name> for one of
 // assets.resourceGroups (names are unique per account and region), name itself for another

@@ -280,6 +280,10 @@ func (c *Config) aclRuleSources() (what, advice string) {
 	}
 	parts = append(parts, fmt.Sprintf("%d adminCidrs", len(n.AdminCidrs)), fmt.Sprintf("%d S3 CIDRs", len(c.S3Cidrs())))
 	fewer = append(fewer, "admin CIDRs", "S3 CIDRs")
+	if len(n.WsusClientCidrs) > 0 {
+		parts = append(parts, fmt.Sprintf("%d wsusClientCidrs", len(n.WsusClientCidrs)))
+		fewer = append(fewer, "WSUS client CIDRs")
+	}
 	advice = "list fewer " + strings.Join(fewer, ", ")
 	switch {
 	case n.ExistingVpc != nil:

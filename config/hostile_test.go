@@ -60,7 +60,7 @@ func TestListsThatMultiplyResourcesAreBoundedByTheStacksResourceQuota(t *testing
 	runHostile(t, []hostileCase{
 		{"maximum_fleet_fits", groups(10, 20, ""), nil},
 		{"maximum_fleet_and_60_resource_groups", groups(10, 20, "") + resourceGroups.String(),
-			[]string{"fleet.instanceGroups and assets.resourceGroups: 505 resources may be needed in the fleet stack (201 AWS::EC2::Instance, 201 AWS::EC2::LaunchTemplate, 2 AWS::IAM::InstanceProfile, 61 AWS::ResourceGroups::Group, and up to 40 others), more than the 500 CloudFormation allows in one stack"}},
+			[]string{"fleet.instanceGroups and assets.resourceGroups: 506 resources may be needed in the fleet stack (201 AWS::EC2::Instance, 201 AWS::EC2::LaunchTemplate, 2 AWS::IAM::InstanceProfile, 62 AWS::ResourceGroups::Group, and up to 40 others), more than the 500 CloudFormation allows in one stack"}},
 		{"thirty_windows_of_fourteen_tasks", windows.String(),
 			[]string{"resources may be needed in the patching stack", "31 AWS::SSM::MaintenanceWindow", "421 AWS::SSM::MaintenanceWindowTask"}},
 		{"more_instances_than_documented", groups(11, 20, ""), []string{"fleet.instanceGroups: 220 instances are more than the 200 one fleet stack holds"}},

@@ -92,7 +92,7 @@ func (c *Config) StackResources() map[string]StackResources {
 			"AWS::EC2::Instance":         instances + wsus,
 			"AWS::EC2::LaunchTemplate":   instances + wsus,
 			"AWS::IAM::InstanceProfile":  fleetProfile + wsus,
-			"AWS::ResourceGroups::Group": len(c.Assets.ResourceGroups) + 1,
+			"AWS::ResourceGroups::Group": len(c.Assets.ResourceGroups) + 1 + wsus, // the stack's, and the WSUS clients'
 		}},
 		"patching": {Other: otherPatchingResources, Listed: map[string]int{
 			"AWS::SSM::PatchBaseline":           len(c.PatchBaselines()),
@@ -116,6 +116,7 @@ func (c *Config) NetworkAclRuleCounts() map[string]int {
 		PublicSubnetCidrs:    zones,
 		PrivateSubnetCidrs:   zones,
 		AdminCidrs:           c.Network.AdminCidrs,
+		WsusClientCidrs:      c.Network.WsusClientCidrs,
 		S3Cidrs:              c.S3Cidrs(),
 		PrivateInternetRoute: c.Network.PrivateInternetRoute(),
 	}

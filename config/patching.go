@@ -105,7 +105,8 @@ type PatchGroupTagKey string
 func (k *PatchGroupTagKey) UnmarshalYAML(node *yaml.Node) error {
 	if node.Kind != yaml.ScalarNode {
 		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: patchGroupTagKey takes one key, %s, not a list: a window "+
-			"targeting two runs every task twice on an instance that carries both (the fleet's do); add a window per key",
+			"targeting two runs every task twice on an instance that carries both (the fleet's do); read the patch group from "+
+			"one key, and give instances that carry only the other key that one too (or, where tags are in instance metadata, PatchGroup alone)",
 			node.Line, strings.Join(PatchGroupTagKeys, " or "))}}
 	}
 	*k = PatchGroupTagKey(node.Value)

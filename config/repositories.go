@@ -29,6 +29,9 @@ func (c *Config) validateDownloads(p *problems) {
 	if problem := awsbuckets.MissingPatchManagerBucket(c.Region, readBuckets); problem != "" {
 		p.add("region", c.Region, "%s", problem)
 	}
+	if problem := awsbuckets.MissingSnapshotBucket(c.Region, readBuckets); problem != "" {
+		p.add("region", c.Region, "%s", problem)
+	}
 	for i, b := range c.Patching.Baselines {
 		if problem := awsbuckets.RepositoryProblem(b.OperatingSystem, c.Region, readBuckets, len(b.Sources) > 0, c.Network.PrivateInternetRoute()); problem != "" {
 			p.add(fmt.Sprintf("patching.baselines[%d].operatingSystem", i), b.OperatingSystem, "%s", problem)

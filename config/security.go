@@ -18,9 +18,10 @@ type Security struct {
 	// FindingAlertSeverity is the lowest severity of Security Hub and Inspector findings that
 	// reach the alerts topic: LOW, MEDIUM, HIGH or CRITICAL.
 	FindingAlertSeverity string `yaml:"findingAlertSeverity"`
-	// ConfigRules adds AWS Config managed rules for patch and association compliance (of every
-	// managed node of the account and region: the compliance items carry no instance tags) and for
-	// being managed by Systems Manager (on the fleet tag). Needs an AWS Config recorder.
+	// ConfigRules adds AWS Config managed rules for patch and association compliance and for
+	// being managed by Systems Manager, over every EC2 instance and managed node of the account
+	// and region (what they evaluate carries no instance tags); a rule the region does not offer
+	// is left out with a warning (compliancespec.ConfigRules). Needs an AWS Config recorder.
 	ConfigRules bool `yaml:"configRules"`
 	// Hybrid creates the service role for hybrid (on-premises) activations.
 	Hybrid bool `yaml:"hybrid"`

@@ -80,6 +80,7 @@ func (c *Config) validate(p *problems) {
 	c.Wsus.validate(p)
 	c.Fleet.validate(c, p)
 	c.Patching.validate(c, p)
+	c.validateWindowOverlaps(p)
 	c.validateDownloads(p)
 	c.Assets.validate(c, p)
 	c.Security.validate(p)
@@ -102,6 +103,9 @@ func (c *Config) validate(p *problems) {
 	}
 	if !c.Wsus.Enabled && !c.Network.PrivateInternetRoute() {
 		p.add("wsus.enabled", false, "leaves the private subnets without an update source: keep WSUS, or enable network.nat (network.existingVpc.privateInternetPath: nat in an existing VPC) so that instances reach Microsoft Update")
+	}
+	if !c.Wsus.Enabled && len(c.Network.WsusClientCidrs) > 0 {
+		p.add("network.wsusClientCidrs", len(c.Network.WsusClientCidrs), "on-premises networks are admitted to WSUS, and wsus.enabled is false: remove them")
 	}
 }
 

@@ -210,7 +210,10 @@ func addWsus(stack awscdk.Stack, cfg *config.Config, net network.Network, s *Fle
 		WsusURL:        s.Wsus.URL(),
 		TargetTagKey:   cfg.Fleet.Tag.Key,
 		TargetTagValue: cfg.Fleet.Tag.Value,
-		OutputBucket:   bucket,
+		Ec2GroupName:   cfg.NamePrefix() + "-" + config.WsusClientsGroup,
+		// Hybrid nodes only where the network admits their on-premises networks to WSUS.
+		IncludeHybridNodes: len(cfg.Network.WsusClientCidrs) > 0,
+		OutputBucket:       bucket,
 	})
 	addWsusOutputs(stack, cfg, s.Wsus)
 }

@@ -58,9 +58,7 @@ func addSecurity(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, bucke
 		props.InspectorSuppressions = append(props.InspectorSuppressions, compliance.InspectorSuppression{
 			Name: cfg.Project + "-" + f.Name, Reason: f.Reason, Tags: f.Tags, Severities: f.Severities})
 	}
-	if sec.ConfigRules {
-		props.ConfigRulesTagKey, props.ConfigRulesTagValue = cfg.Fleet.Tag.Key, cfg.Fleet.Tag.Value
-	}
+	props.ConfigRules = sec.ConfigRules
 	s.Security = compliance.NewSecurity(stack, "Security", props)
 	for _, rule := range s.Security.FindingRules() {
 		s.Alerts.Notify(rule)

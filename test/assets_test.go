@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -27,7 +29,7 @@ func TestResourceGroupsSelectInstancesByAssetTagsAndHoldTheFleetStack(t *testing
 	for _, g := range s.fleetResources("AWS::ResourceGroups::Group") {
 		groups[props(g)["Name"].(string)] = props(g)
 	}
-	require.ElementsMatch(t, []string{"privatepatch-ProdWebServer", "privatepatch-fleet"}, keysOf(groups), "named per project: unique per account and region")
+	require.ElementsMatch(t, []string{"privatepatch-ProdWebServer", "privatepatch-fleet", "privatepatch-wsus-clients"}, keysOf(groups), "named per project: unique per account and region")
 	assert.Equal(t, map[string]any{"Type": "TAG_FILTERS_1_0", "Query": map[string]any{
 		"ResourceTypeFilters": []any{"AWS::EC2::Instance"},
 		"TagFilters": []any{map[string]any{"Key": "Environment", "Values": []any{"Prod"}},
@@ -418,7 +420,8 @@ func TestSecurityServicesAreCreatedAsConfiguredAndOnlyThen(t *testing.T) {
 		// Compliance items are not the instance and carry no fleet tag: a tag scope evaluates nothing.
 		"EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK":       map[string]any{"ComplianceResourceTypes": []any{"AWS::SSM::PatchCompliance"}},
 		"EC2_MANAGEDINSTANCE_ASSOCIATION_COMPLIANCE_STATUS_CHECK": map[string]any{"ComplianceResourceTypes": []any{"AWS::SSM::AssociationCompliance"}},
-		"EC2_INSTANCE_MANAGED_BY_SSM":                             map[string]any{"TagKey": "privatepatch:fleet", "TagValue": "privatepatch"},
+		// Its AWS::SSM::ManagedInstanceInventory item carries no instance tags either.
+		"EC2_INSTANCE_MANAGED_BY_SSM": map[string]any{"ComplianceResourceTypes": []any{"AWS::EC2::Instance", "AWS::SSM::ManagedInstanceInventory"}},
 	}, scopes, "each rule scoped so that what it evaluates can trigger it")
 	for _, r := range s.patchResources("AWS::Config::ConfigRule") {
 		assert.Empty(t, configRuleScopeProblem(props(r)), props(r)["ConfigRuleName"])
@@ -632,7 +635,10 @@ func TestConfigRuleScopeProblemsAreFound(t *testing.T) {
 		"carry no instance tags", "the scope the rule had")
 	assert.Contains(t, configRuleScopeProblem(rule("EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK", map[string]any{"ComplianceResourceTypes": []any{"AWS::EC2::Instance"}})),
 		"does not evaluate")
-	assert.Empty(t, configRuleScopeProblem(rule("EC2_INSTANCE_MANAGED_BY_SSM", map[string]any{"TagKey": "k", "TagValue": "v"})))
+	assert.Contains(t, configRuleScopeProblem(rule("EC2_INSTANCE_MANAGED_BY_SSM", map[string]any{"TagKey": "k", "TagValue": "v"})),
+		"carry no instance tags", "the scope the managed-by-SSM rule had: its inventory item never matched")
+	assert.Empty(t, configRuleScopeProblem(rule("EC2_INSTANCE_MANAGED_BY_SSM",
+		map[string]any{"ComplianceResourceTypes": []any{"AWS::EC2::Instance", "AWS::SSM::ManagedInstanceInventory"}})))
 }
 
 // sendCommandResources returns the resources the RunPatchBaseline statement of window's role
@@ -791,4 +797,29 @@ func undocumentedMetrics(body string) []string {
 func TestUndocumentedDashboardMetricsAreFound(t *testing.T) {
 	assert.Equal(t, []string{"AWS/SSM-RunCommand CommandsTimedOut"},
 		undocumentedMetrics(`"metrics":[["AWS/SSM-RunCommand","CommandsFailed",{}],["AWS/SSM-RunCommand","CommandsTimedOut",{}]]`), "the line the dashboard had")
+}
+
+// configRulesOsaka deploys the AWS Config rules to Asia Pacific (Osaka), where neither compliance
+// rule is offered (compliancespec.ConfigRules).
+var configRulesOsaka = &scenario{name: "config-rules-osaka", withoutNag: true, config: fromYAML(`
+region: ap-northeast-3
+network:
+  availabilityZones: [ap-northeast-3a, ap-northeast-3b]
+  s3PrefixListIds: {ap-northeast-3: pl-0123456789abcdef0}
+  s3PrefixListCidrs: {ap-northeast-3: [52.95.0.0/20]}
+security: {configRules: true}
+`)}
+
+// A managed rule a region does not offer fails the deploy there: it is left out, by name, in a
+// synthesis warning; the others stay.
+func TestConfigRulesARegionDoesNotOfferAreLeftOutWithAWarningNamingThem(t *testing.T) {
+	s := configRulesOsaka.synth(t)
+	var identifiers []string
+	for _, r := range s.patchResources("AWS::Config::ConfigRule") {
+		identifiers = append(identifiers, props(r)["Source"].(map[string]any)["SourceIdentifier"].(string))
+	}
+	assert.Equal(t, []string{"EC2_INSTANCE_MANAGED_BY_SSM"}, identifiers)
+	warnings := assertions.Annotations_FromStack(s.app.Patching.Stack).FindWarning(jsii.String("*"),
+		assertions.Match_StringLikeRegexp(jsii.String("EC2_MANAGEDINSTANCE_(PATCH|ASSOCIATION)_COMPLIANCE_STATUS_CHECK is not offered in ap-northeast-3")))
+	assert.Len(t, *warnings, 2)
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/privatepatch/privatepatch/constructs/awsbuckets"
 )
 
 func readDoc(t *testing.T, path string) string {
@@ -45,4 +47,28 @@ func TestDocumentedBootstrapWithTrustNamesExecutionPolicies(t *testing.T) {
 		}
 	}
 	assert.Positive(t, found, "the README says how to bootstrap for the pipeline")
+}
+
+// An instance brought into the fleet reads the Systems Manager buckets through the S3 endpoint,
+// and AWS asks for that permission in its instance profile (awsbuckets.PatchingPage): the bring-
+// your-own-fleet docs spell out the statement the stack's own roles carry, bucket by bucket.
+func TestBringYourOwnFleetDocsNameTheS3ReadStatementOfTheInstanceProfile(t *testing.T) {
+	text := readDoc(t, "docs/wsus.md")
+	start := strings.Index(text, "## Bring your own fleet")
+	require.GreaterOrEqual(t, start, 0)
+	section := text[start:]
+	if end := strings.Index(section[3:], "\n## "); end >= 0 {
+		section = section[:end+3]
+	}
+	for _, want := range []string{`"Sid": "ReadSystemsManagerBuckets"`, `"Action": "s3:GetObject"`, "AmazonSSMManagedInstanceCore does not"} {
+		assert.Contains(t, section, want)
+	}
+	const region = "us-west-2"
+	for _, bucket := range awsbuckets.SystemsManager(region) {
+		name := strings.ReplaceAll(bucket, region, "REGION")
+		if strings.HasPrefix(name, "aws-patch-manager-REGION-") {
+			name = "aws-patch-manager-REGION-SUFFIX"
+		}
+		assert.Contains(t, section, `"arn:aws:s3:::`+name+`/*"`)
+	}
 }

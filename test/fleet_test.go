@@ -269,7 +269,7 @@ func TestWsusClientAssociationPointsTheTaggedFleetAtTheServer(t *testing.T) {
 		_, association := s.only(t, "AWS::SSM::Association", "WsusClientAssociation")
 		a := props(association)
 		assert.Equal(t, map[string]any{"Ref": documentID}, a["Name"])
-		assert.Equal(t, []any{map[string]any{"Key": "tag:" + tc.tagKey, "Values": []any{tc.tagVal}}}, a["Targets"], tc.s.name)
+		assert.Equal(t, ec2ClientGroupQuery(tc.tagKey, tc.tagVal), s.wsusClientGroupQuery(t, a), tc.s.name)
 		assert.Equal(t, tc.schedule, a["ScheduleExpression"])
 		assert.Equal(t, "wsus-client/", a["OutputLocation"].(map[string]any)["S3Location"].(map[string]any)["OutputS3KeyPrefix"])
 		url := props(association)["Parameters"].(map[string]any)["WsusUrl"].([]any)[0]
@@ -348,7 +348,7 @@ func TestBringYourOwnFleetCreatesNoInstancesButConfiguresTheTag(t *testing.T) {
 	require.Len(t, ids, 1)
 	assert.True(t, strings.HasPrefix(ids[0], "WsusInstance"), "only the WSUS server: the default configuration brings its own fleet")
 	_, association := s.only(t, "AWS::SSM::Association", "WsusClientAssociation")
-	assert.Equal(t, []any{map[string]any{"Key": "tag:privatepatch:fleet", "Values": []any{"privatepatch"}}}, props(association)["Targets"])
+	assert.Equal(t, ec2ClientGroupQuery("privatepatch:fleet", "privatepatch"), s.wsusClientGroupQuery(t, props(association)))
 	assert.Equal(t, "privatepatch:fleet=privatepatch", s.fleetJSON["Outputs"].(map[string]any)["FleetTag"].(map[string]any)["Value"])
 }
 
@@ -453,4 +453,48 @@ func TestEachCommandOutputWriterMayWriteOnlyUnderItsOwnPrefixes(t *testing.T) {
 		"fleet instances write WSUS client and patch output, never WSUS setup logs or the inventory sync")
 	assert.Equal(t, []string{"cce/*", "patch/*", "wsus-cleanup/*", "wsus-setup/*"}, s.writablePrefixes(t, "WsusRole"),
 		"the WSUS server in a patch group uploads its scan and patch output too, and its cleanup's")
+}
+
+// "PatchGroup (without a space) is required if you have allowed tags in EC2 instance metadata"
+// (Systems Manager User Guide, "Creating and managing patch groups", read 2026-12-06): with tags
+// in metadata the fleet's "Patch Group" tag could not be applied, so every launch template pins
+// them off rather than leaving it to the account's defaults.
+func TestEveryLaunchTemplateKeepsTagsOutOfInstanceMetadata(t *testing.T) {
+	for _, sc := range []*scenario{defaultScenario, exampleScenario} {
+		s := sc.synth(t)
+		templates := s.fleetResources("AWS::EC2::LaunchTemplate")
+		require.NotEmpty(t, templates)
+		for id, template := range templates {
+			options := props(template)["LaunchTemplateData"].(map[string]any)["MetadataOptions"].(map[string]any)
+			assert.Equal(t, "disabled", options["InstanceMetadataTags"], "%s %s", sc.name, id)
+		}
+	}
+}
+
+// ec2ClientGroupQuery is the resource query of the WSUS clients' group: the EC2 instances with
+// the fleet tag, and no other resource type, so hybrid nodes (AWS::SSM::ManagedInstance) carrying
+// the tag are not in it (AWS::ResourceGroups::Group Query, ResourceTypeFilters).
+func ec2ClientGroupQuery(key, value string) map[string]any {
+	return map[string]any{"Type": "TAG_FILTERS_1_0", "Query": map[string]any{
+		"ResourceTypeFilters": []any{"AWS::EC2::Instance"},
+		"TagFilters":          []any{map[string]any{"Key": key, "Values": []any{value}}},
+	}}
+}
+
+// wsusClientGroupQuery is the resource query of the one resource group the WSUS client
+// association targets, which it must name as its only target.
+func (s *scenario) wsusClientGroupQuery(t *testing.T, association map[string]any) any {
+	t.Helper()
+	targets := association["Targets"].([]any)
+	require.Len(t, targets, 1)
+	target := targets[0].(map[string]any)
+	require.Equal(t, "resource-groups:Name", target["Key"], "a tag target would take in hybrid nodes with the tag")
+	name := target["Values"].([]any)[0]
+	for _, g := range s.fleetResources("AWS::ResourceGroups::Group") {
+		if props(g)["Name"] == name {
+			return props(g)["ResourceQuery"]
+		}
+	}
+	require.Failf(t, "no such group", "%v", name)
+	return nil
 }

@@ -161,7 +161,7 @@ patching:
         - {operation: Scan, rebootOption: NoReboot, maxConcurrency: "10", maxErrors: "0", priority: 1, cloudWatchOutput: true, notifyOnFailure: false}
         - {operation: Install, maxConcurrency: 50%, maxErrors: 5%, priority: 2}
     - name: pinned-instances
-      schedule: rate(7 days)
+      schedule: cron(0 2 ? * WED *)
       targets: {instanceIds: [i-0123456789abcdef0]}
     - name: metadata-tagged
       schedule: rate(7 days)

@@ -571,3 +571,29 @@ func TestReachabilityPathsCoverTheNeededFlowsAndSayWhatAnAnalysisCosts(t *testin
 
 	assert.Empty(t, defaultScenario.synth(t).fleetResources("AWS::EC2::NetworkInsightsPath"), "off by default")
 }
+
+// wsusClientsScenario declares an on-premises network whose hybrid nodes reach WSUS.
+var wsusClientsScenario = &scenario{name: "wsus-clients-on-premises", config: fromYAML(defaultWith("  wsusClientCidrs: [192.168.0.0/16]\n"))}
+
+// Declared on-premises networks reach WSUS on its port through the security group and the public
+// ACL, get only the replies back, and the client association takes in hybrid nodes (the fleet
+// tag); without them it stays on the EC2-only group (TestWsusClientAssociationPointsTheTaggedFleetAtTheServer).
+func TestDeclaredOnPremisesNetworksReachWsusAndBringHybridNodesIntoTheClientConfiguration(t *testing.T) {
+	s := wsusClientsScenario.synth(t)
+	assert.Contains(t, s.securityGroupRules(t, "NetworkPublicSecurityGroup"), "in tcp 8530-8531 192.168.0.0/16")
+	var onPremises []string
+	for _, e := range s.aclEntries(t, "NetworkPublicAcl") {
+		if strings.HasSuffix(e, " 192.168.0.0/16") {
+			onPremises = append(onPremises, e)
+		}
+	}
+	assert.Equal(t, []string{"egress 500 1024-65535 192.168.0.0/16", "ingress 500 8530-8531 192.168.0.0/16"}, onPremises)
+	for _, e := range s.aclEntries(t, "NetworkPrivateAcl") {
+		assert.NotContains(t, e, "192.168.0.0/16", "nothing from on-premises into the private subnets")
+	}
+	_, association := s.only(t, "AWS::SSM::Association", "WsusClientAssociation")
+	assert.Equal(t, []any{map[string]any{"Key": "tag:privatepatch:fleet", "Values": []any{"privatepatch"}}}, props(association)["Targets"])
+	for _, g := range s.fleetResources("AWS::ResourceGroups::Group") {
+		assert.NotEqual(t, "privatepatch-wsus-clients", props(g)["Name"], "no EC2-only group to target")
+	}
+}

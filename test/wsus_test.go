@@ -90,8 +90,35 @@ func TestWsusClientGivenBadPropsPanicsWithAnErrorNamingEachProp(t *testing.T) {
 	got := panicOf(func() { wsus.NewClientConfiguration(stack, "Client", props) })
 	require.IsType(t, &propspec.Error{}, got)
 	message := got.(error).Error()
-	assert.Contains(t, message, `wsus.NewClientConfiguration("Client"): 3 invalid prop(s):`)
+	assert.Contains(t, message, `wsus.NewClientConfiguration("Client"): 4 invalid prop(s):`)
+	assert.Contains(t, message, `ClientProps.Ec2GroupName "" is required unless IncludeHybridNodes`)
 	assert.Contains(t, message, "ClientProps.AUOptions 6 is not an AUOptions value: use 2 (notify), 3 (download, notify), 4 (download, schedule), 5 (local admin) or 7 (notify restart)")
 	assert.Contains(t, message, `ClientProps.Schedule "rate(5 minutes)" is not a State Manager schedule: State Manager runs associations at most every 30 minutes`)
 	assert.Contains(t, message, `ClientProps.TargetTagValue "" is required`)
+}
+
+// The client association takes in hybrid nodes only when told to (IncludeHybridNodes): by default
+// it targets a resource group of EC2 instances only, which the construct creates and names.
+func TestWsusClientTargetsEc2InstancesOnlyUnlessHybridNodesAreIncluded(t *testing.T) {
+	for _, hybrid := range []bool{false, true} {
+		stack, _, _ := wsusStack()
+		props := &wsus.ClientProps{WsusURL: jsii.String("http://10.0.0.10:8530"), TargetTagKey: "fleet", TargetTagValue: "web",
+			Ec2GroupName: "web-wsus-clients", IncludeHybridNodes: hybrid}
+		require.NoError(t, props.Validate())
+		wsus.NewClientConfiguration(stack, "Client", props)
+		template := assertions.Template_FromStack(stack, nil)
+		if hybrid {
+			template.HasResourceProperties(jsii.String("AWS::SSM::Association"), map[string]any{
+				"Targets": []any{map[string]any{"Key": "tag:fleet", "Values": []any{"web"}}}})
+			template.ResourceCountIs(jsii.String("AWS::ResourceGroups::Group"), jsii.Number(0))
+			continue
+		}
+		template.HasResourceProperties(jsii.String("AWS::SSM::Association"), map[string]any{
+			"Targets": []any{map[string]any{"Key": "resource-groups:Name", "Values": []any{"web-wsus-clients"}}}})
+		template.HasResourceProperties(jsii.String("AWS::ResourceGroups::Group"), map[string]any{"Name": "web-wsus-clients",
+			"ResourceQuery": map[string]any{"Type": "TAG_FILTERS_1_0", "Query": map[string]any{
+				"ResourceTypeFilters": []any{"AWS::EC2::Instance"}, "TagFilters": []any{map[string]any{"Key": "fleet", "Values": []any{"web"}}}}}})
+	}
+	props := &wsus.ClientProps{WsusURL: jsii.String("http://10.0.0.10:8530"), TargetTagKey: "fleet", TargetTagValue: "web"}
+	assert.ErrorContains(t, props.Validate(), `ClientProps.Ec2GroupName "" is required unless IncludeHybridNodes`)
 }

@@ -156,6 +156,26 @@ func MissingPatchManagerBucket(region string, readBuckets []string) string {
 		PatchingPage, name, name)
 }
 
+// MissingSnapshotBucket explains, for a region PatchingPage does not list, that one of
+// readBuckets must be its patch-baseline-snapshot bucket: AWS-RunPatchBaseline reads the patch
+// baseline snapshot from it, and six of the listed regions' names carry a suffix
+// (snapshotBucketsWithSuffix), so an unlisted region's name cannot be known from the region
+// alone. It returns "" when the region is listed or readBuckets names patch-baseline-snapshot-
+// REGION, with or without a suffix.
+func MissingSnapshotBucket(region string, readBuckets []string) string {
+	if _, ok := patchManagerBuckets[region]; ok {
+		return ""
+	}
+	name := "patch-baseline-snapshot-" + region
+	if slices.ContainsFunc(readBuckets, func(b string) bool { return b == name || strings.HasPrefix(b, name+"-") }) {
+		return ""
+	}
+	return fmt.Sprintf("has no patch baseline snapshot bucket in %s, and without it AWS-RunPatchBaseline cannot read the "+
+		"baseline's snapshot through the S3 endpoint: add the region's bucket, %s or %s-SUFFIX, to network.s3Endpoint.readBuckets "+
+		"(six listed regions' names carry a suffix, so it is not guessed; a Scan's output names the snapshot it reads)",
+		PatchingPage, name, name)
+}
+
 // linuxRepositories are the buckets whose package repositories AWS documents in S3, per operating
 // system as AWS::SSM::PatchBaseline names it; %s is the region.
 var linuxRepositories = map[string][]string{

@@ -62,6 +62,19 @@ func TestMissingPatchManagerBucketIsReportedOnlyForAnUnlistedRegionWithoutOne(t 
 	}), "no guessed Patch Manager bucket")
 }
 
+// The snapshot bucket's name may carry a suffix (six listed regions' do), so in a region the page
+// does not list it is not guessed either: readBuckets must name it.
+func TestMissingSnapshotBucketIsReportedOnlyForAnUnlistedRegionWithoutOne(t *testing.T) {
+	assert.Empty(t, MissingSnapshotBucket("us-west-2", nil))
+	assert.Empty(t, MissingSnapshotBucket("me-south-1", nil))
+	problem := MissingSnapshotBucket("mx-central-1", []string{"aws-patch-manager-mx-central-1-0123abcd"})
+	assert.Contains(t, problem, "patch-baseline-snapshot-mx-central-1-SUFFIX")
+	assert.Contains(t, problem, "network.s3Endpoint.readBuckets")
+	assert.Empty(t, MissingSnapshotBucket("mx-central-1", []string{"patch-baseline-snapshot-mx-central-1"}))
+	assert.Empty(t, MissingSnapshotBucket("mx-central-1", []string{"patch-baseline-snapshot-mx-central-1-abc123"}))
+	assert.NotEmpty(t, MissingSnapshotBucket("mx-central-1", []string{"patch-baseline-snapshot-mx-central-10"}), "another region's name")
+}
+
 func TestRepositoryProblems(t *testing.T) {
 	al2023 := "al2023-repos-us-west-2-de612dc2"
 	for _, c := range []struct {

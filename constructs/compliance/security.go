@@ -17,6 +17,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/privatepatch/privatepatch/constructs/compliance/compliancespec"
 	"github.com/privatepatch/privatepatch/constructs/deputy"
 	"github.com/privatepatch/privatepatch/constructs/loggroup"
 	"github.com/privatepatch/privatepatch/constructs/managedinstance"
@@ -48,10 +49,11 @@ type SecurityProps struct {
 	InspectorSuppressions []InspectorSuppression
 	// AlertSeverities are the finding severities sent to AlertRule targets. Default: none.
 	AlertSeverities []string
-	// ConfigRulesTagKey and ConfigRulesTagValue, when set, add AWS Config managed rules for patch
-	// and association compliance (every managed node: see ConfigRules) and for being managed by
-	// Systems Manager (the instances with this tag). Default: none.
-	ConfigRulesTagKey, ConfigRulesTagValue string
+	// ConfigRules adds AWS Config managed rules for patch and association compliance and for
+	// being managed by Systems Manager, over every EC2 instance and managed node of the account
+	// and region (ConfigRules says why none can be scoped to the fleet tag); a rule the stack's
+	// region does not offer is left out with a synthesis warning naming it. Default: false.
+	ConfigRules bool
 	// Hybrid creates the service role for hybrid activations. Default: false.
 	Hybrid bool
 	// EnableInspector switches Amazon Inspector on for EC2 in this account and region, with the
@@ -95,31 +97,12 @@ func (s *security) FindingRules() []awsevents.Rule                      { return
 func (s *security) HybridRole() awsiam.Role                             { return s.hybridRole }
 func (s *security) InspectorEnabler() customresources.AwsCustomResource { return s.inspectorEnabler }
 
-// ConfigRule is an AWS Config managed rule privatepatch adds.
-type ConfigRule struct {
-	ID, Name, Identifier string
-	// ResourceTypes are what the rule evaluates.
-	ResourceTypes []string
-	// CarriesInstanceTags: the evaluated resources carry the instance's tags, so the rule can be
-	// scoped to the fleet tag.
-	CarriesInstanceTags bool
-}
+// ConfigRule is an AWS Config managed rule privatepatch adds (compliancespec.ConfigRule).
+type ConfigRule = compliancespec.ConfigRule
 
-// ConfigRules are AWS Config's managed rules for a Systems Manager fleet, with the resource types
-// each evaluates (the rules' pages ec2-managedinstance-patch-compliance-status-check,
-// ec2-managedinstance-association-compliance-status-check and
-// ec2-instance-managed-by-systems-manager, AWS Config Developer Guide, read 2026-11-27). A rule's
-// scope is either resource types or a tag key and value, and only resources in it trigger an
-// evaluation ("ConfigRule", Scope, AWS Config API Reference, read 2026-11-27). The patch and
-// association compliance items are Systems Manager's records, not the instance, and do not carry
-// its tags: scoped by the fleet tag those rules would evaluate nothing, so they are scoped by
-// their resource type and evaluate every managed node of the account and region. The
-// managed-by-SSM rule evaluates the EC2 instances themselves, which carry the fleet tag.
-var ConfigRules = []ConfigRule{
-	{"PatchCompliance", "patch-compliance", "EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK", []string{"AWS::SSM::PatchCompliance"}, false},
-	{"AssociationCompliance", "association-compliance", "EC2_MANAGEDINSTANCE_ASSOCIATION_COMPLIANCE_STATUS_CHECK", []string{"AWS::SSM::AssociationCompliance"}, false},
-	{"ManagedBySsm", "managed-by-ssm", "EC2_INSTANCE_MANAGED_BY_SSM", []string{"AWS::EC2::Instance", "AWS::SSM::ManagedInstanceInventory"}, true},
-}
+// ConfigRules are the managed rules, with what each evaluates and where it is offered
+// (compliancespec.ConfigRules).
+var ConfigRules = compliancespec.ConfigRules
 
 // InspectorServiceLinkedRoleServices are the services of the two service-linked roles Inspector
 // creates when it is enabled, AWSServiceRoleForAmazonInspector2 and
@@ -143,8 +126,8 @@ func NewSecurity(scope constructs.Construct, id string, p *SecurityProps) Securi
 	if len(p.AlertSeverities) > 0 {
 		s.findingRules = addFindingRules(parent, p.AlertSeverities)
 	}
-	if p.ConfigRulesTagKey != "" {
-		s.configRules = addConfigRules(parent, p.NamePrefix, p.ConfigRulesTagKey, p.ConfigRulesTagValue)
+	if p.ConfigRules {
+		s.configRules = addConfigRules(parent, p.NamePrefix)
 	}
 	if p.EnableInspector {
 		s.inspectorEnabler = enableInspector(parent)
@@ -240,21 +223,24 @@ func addFindingRules(parent constructs.Construct, severities []string) []awseven
 	}
 }
 
-// addConfigRules adds ConfigRules, the managed-by-SSM one scoped to the fleet tag.
-func addConfigRules(parent constructs.Construct, namePrefix, tagKey, tagValue string) []awsconfig.CfnConfigRule {
+// addConfigRules adds the ConfigRules the stack's region offers, each scoped by the resource
+// types it evaluates, and warns by name of each it leaves out.
+func addConfigRules(parent constructs.Construct, namePrefix string) []awsconfig.CfnConfigRule {
 	var rules []awsconfig.CfnConfigRule
-	for _, r := range ConfigRules {
-		scope := &awsconfig.CfnConfigRule_ScopeProperty{ComplianceResourceTypes: jsii.Strings(r.ResourceTypes...)}
-		description := "privatepatch: " + r.Identifier + " on every managed node of the account and region"
-		if r.CarriesInstanceTags {
-			scope = &awsconfig.CfnConfigRule_ScopeProperty{TagKey: jsii.String(tagKey), TagValue: jsii.String(tagValue)}
-			description = "privatepatch: " + r.Identifier + " on the fleet"
+	offered, skipped := compliancespec.ConfigRulesIn(*awscdk.Stack_Of(parent).Region())
+	for _, message := range skipped {
+		awscdk.Annotations_Of(parent).AddWarningV2(jsii.String("privatepatch:config-rule-not-offered"), jsii.String(message))
+	}
+	for _, r := range offered {
+		over := "every managed node"
+		if slices.Contains(r.ResourceTypes, "AWS::EC2::Instance") {
+			over = "every EC2 instance"
 		}
 		rules = append(rules, awsconfig.NewCfnConfigRule(parent, jsii.String(r.ID), &awsconfig.CfnConfigRuleProps{
 			ConfigRuleName: jsii.String(namePrefix + r.Name),
-			Description:    jsii.String(description),
+			Description:    jsii.String("privatepatch: " + r.Identifier + " on " + over + " of the account and region"),
 			Source:         &awsconfig.CfnConfigRule_SourceProperty{Owner: jsii.String("AWS"), SourceIdentifier: jsii.String(r.Identifier)},
-			Scope:          scope,
+			Scope:          &awsconfig.CfnConfigRule_ScopeProperty{ComplianceResourceTypes: jsii.Strings(r.ResourceTypes...)},
 		}))
 	}
 	return rules

@@ -106,13 +106,21 @@ func AllowSystemsManagerBuckets(role awsiam.IRole) {
 // template (the instance itself has it through its DetailedMonitoring prop), and names the
 // template after the stack, so that two deployments in one account and region do not collide
 // (CDK names it after the construct path alone, and launch template names are unique per
-// region). CDK creates that template in an aspect during synthesis, so this is an aspect too,
-// ordered after CDK's mutating ones.
+// region). It also pins tags out of instance metadata (InstanceMetadataTagsDisabled). CDK creates
+// that template in an aspect during synthesis, so this is an aspect too, ordered after CDK's
+// mutating ones.
 func MonitorLaunchTemplate(instance awsec2.Instance) {
 	awscdk.Aspects_Of(instance).Add(&launchTemplateFixes{instance: instance}, &awscdk.AspectOptions{
 		Priority: awscdk.AspectPriority_DEFAULT(),
 	})
 }
+
+// InstanceMetadataTagsDisabled keeps instance tags out of instance metadata (the
+// AWS::EC2::LaunchTemplate MetadataOptions value, "disabled | enabled"): "PatchGroup (without a
+// space) is required if you have allowed tags in EC2 instance metadata" (Systems Manager User
+// Guide, "Creating and managing patch groups", read 2026-12-06), so the instances' "Patch Group"
+// tag, which the default windows read, would not apply where an account default allowed them.
+const InstanceMetadataTagsDisabled = "disabled"
 
 type launchTemplateFixes struct {
 	instance awsec2.Instance
@@ -125,6 +133,7 @@ func (m *launchTemplateFixes) Visit(constructs.IConstruct) {
 		return
 	}
 	template.AddPropertyOverride(jsii.String("LaunchTemplateData.Monitoring.Enabled"), true)
+	template.AddPropertyOverride(jsii.String("LaunchTemplateData.MetadataOptions.InstanceMetadataTags"), InstanceMetadataTagsDisabled)
 	name := LaunchTemplateName(m.instance)
 	template.AddPropertyOverride(jsii.String("LaunchTemplateName"), name)
 	m.instance.Instance().AddPropertyOverride(jsii.String("LaunchTemplate.LaunchTemplateName"), name)

@@ -20,6 +20,7 @@ func (n *network) aclFlows() networkspec.AclFlows {
 		PrivateSubnetCidrs: n.privateSubnetCidrs,
 		AdminCidrs:         n.adminCidrs,
 		S3Cidrs:            n.s3Cidrs,
+		WsusClientCidrs:    n.wsusClients,
 		// With NAT, or the existing VPC's declared route.
 		PrivateInternetRoute: n.natEnabled,
 	}

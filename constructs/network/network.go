@@ -39,7 +39,8 @@ type Props struct {
 	// a prefix list, must name one by one. Required: see LookupS3PrefixListCidrs.
 	S3PrefixListCidrs []string
 	// S3ReadBuckets are further bucket names the S3 endpoint policy lets the VPC read. In a region
-	// awsbuckets does not know the Patch Manager bucket of, it must name that bucket.
+	// awsbuckets does not know the patching buckets of, it must name its Patch Manager bucket and
+	// its patch baseline snapshot bucket.
 	// Default: none, only the Systems Manager buckets (awsbuckets.SystemsManager).
 	S3ReadBuckets []string
 	// PatchedOperatingSystems are the operating systems (as AWS::SSM::PatchBaseline names them)
@@ -99,6 +100,7 @@ type network struct {
 	vpcCidr                               string
 	publicSubnetCidrs, privateSubnetCidrs []string
 	adminCidrs, s3Cidrs                   []string
+	wsusClients                           []string // on-premises networks of hybrid WSUS clients
 	s3PrefixListId                        string
 	natEnabled                            bool
 }
@@ -119,6 +121,7 @@ func NewNetwork(scope constructs.Construct, id string, props *Props) Network {
 		// Sorted: ACL entries are numbered in order, so listing the same CIDRs in another order
 		// (as AWS may return a prefix list) changes no rule.
 		adminCidrs:     sorted(p.AdminCidrs),
+		wsusClients:    sorted(p.WsusClientCidrs),
 		s3Cidrs:        sorted(p.S3PrefixListCidrs),
 		s3PrefixListId: p.S3PrefixListId,
 		natEnabled:     p.Nat.Enabled,
@@ -198,6 +201,9 @@ func (p *Props) Validate(region string) error {
 func (p *Props) problems(region string) spec.Problems {
 	var problems spec.Problems
 	if problem := awsbuckets.MissingPatchManagerBucket(region, p.S3ReadBuckets); problem != "" {
+		problems.Add("S3ReadBuckets", p.S3ReadBuckets, "in region %s %s", region, problem)
+	}
+	if problem := awsbuckets.MissingSnapshotBucket(region, p.S3ReadBuckets); problem != "" {
 		problems.Add("S3ReadBuckets", p.S3ReadBuckets, "in region %s %s", region, problem)
 	}
 	if !strings.HasPrefix(p.S3PrefixListId, "pl-") {

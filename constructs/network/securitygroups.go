@@ -45,6 +45,10 @@ func (n *network) addSecurityGroups() {
 		n.publicSG.AddIngressRule(awsec2.Peer_Ipv4(jsii.String(cidr)), wsusPorts(),
 			jsii.String(fmt.Sprintf("WSUS from private subnet %d", i+1)), nil)
 	}
+	for i, cidr := range n.wsusClients {
+		n.publicSG.AddIngressRule(awsec2.Peer_Ipv4(jsii.String(cidr)), wsusPorts(),
+			jsii.String(fmt.Sprintf("WSUS from on-premises network %d (hybrid nodes)", i+1)), nil)
+	}
 	n.publicSG.AddEgressRule(awsec2.Peer_AnyIpv4(), awsec2.Port_Tcp(jsii.Number(httpPort)),
 		jsii.String("Microsoft Update over HTTP"), nil)
 	n.publicSG.AddEgressRule(awsec2.Peer_AnyIpv4(), awsec2.Port_Tcp(jsii.Number(httpsPort)),

@@ -27,13 +27,16 @@ func TestPreviousStartAndLongestGap(t *testing.T) {
 		{"cron(0 2 ? * SUN *)", berlin, time.Date(2026, 11, 22, 1, 0, 0, 0, time.UTC), 169 * time.Hour},
 		{"rate(1 day)", nil, time.Time{}, 24 * time.Hour},
 		{"rate(30 minutes)", nil, time.Time{}, 30 * time.Minute},
+		// The forms MayOverlap's reader models: the last Tuesday, the last day of the month.
+		{"cron(0 2 ? * 3L *)", time.UTC, time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC), 35 * 24 * time.Hour},
+		{"cron(0 2 L * ? *)", time.UTC, time.Date(2026, 10, 31, 2, 0, 0, 0, time.UTC), 31 * 24 * time.Hour},
 	} {
 		start, gap, ok := Previous(tc.schedule, now, tc.loc)
 		assert.True(t, ok, tc.schedule)
 		assert.True(t, tc.start.Equal(start), "%s: start %s, want %s", tc.schedule, start, tc.start)
 		assert.Equal(t, tc.gap, gap, tc.schedule)
 	}
-	for _, schedule := range []string{"at(2026-12-01T02:00:00)", "cron(0 2 ? * 3L *)", "cron(0 2 L * ? *)", "daily"} {
+	for _, schedule := range []string{"at(2026-12-01T02:00:00)", "cron(0 2 15W * ? *)", "daily"} {
 		_, _, ok := Previous(schedule, now, time.UTC)
 		assert.False(t, ok, schedule)
 	}

@@ -3,7 +3,10 @@ package wsus
 import (
 	_ "embed"
 	"fmt"
+	"regexp"
+	"strings"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsresourcegroups"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -29,6 +32,16 @@ type ClientProps struct {
 	WsusURL *string
 	// TargetTagKey and TargetTagValue select the instances to configure, created or brought.
 	TargetTagKey, TargetTagValue string
+	// Ec2GroupName names the resource group the association targets, created here: the EC2
+	// instances with the target tag and no other resource type (ResourceTypeFilters
+	// AWS::EC2::Instance), so that hybrid nodes (mi-, AWS::SSM::ManagedInstance) tagged into the
+	// fleet are left out: the client settings point at WSUS's private address, which
+	// on-premises networks do not reach, and forbid Windows Update. Unique in the account and
+	// region. Required unless IncludeHybridNodes.
+	Ec2GroupName string
+	// IncludeHybridNodes targets the tag itself, hybrid nodes included: only where on-premises
+	// networks reach WSUS's private address. Default: false.
+	IncludeHybridNodes bool
 	// OutputBucket receives the runs' output under ClientOutputPrefix. Default: none.
 	OutputBucket awss3.IBucket
 }
@@ -44,6 +57,10 @@ func (p *ClientProps) problems() spec.Problems {
 	}
 	if p.TargetTagValue == "" {
 		problems.Add("TargetTagValue", "", "is required")
+	}
+	if !p.IncludeHybridNodes && !validGroupName(p.Ec2GroupName) {
+		problems.Add("Ec2GroupName", p.Ec2GroupName, "is required unless IncludeHybridNodes: 1-128 letters, digits and _ . -, "+
+			"not starting with AWS (the association targets this group of EC2 instances, so that hybrid nodes are left out)")
 	}
 	return problems
 }
@@ -63,12 +80,24 @@ type ClientConfiguration interface {
 	Document() awsssm.CfnDocument
 	// Association applies Document to the target instances, now and on Schedule.
 	Association() awsssm.CfnAssociation
+	// Ec2Group is the resource group of EC2 instances the association targets, or nil with
+	// IncludeHybridNodes.
+	Ec2Group() awsresourcegroups.CfnGroup
 }
 
 type clientConfiguration struct {
 	constructs.Construct
 	document    awsssm.CfnDocument
 	association awsssm.CfnAssociation
+	group       awsresourcegroups.CfnGroup
+}
+
+// ec2GroupNamePattern is a resource group name (AWS::ResourceGroups::Group Name: up to 128
+// letters, digits and _ . -), which may not start with AWS or aws (validGroupName).
+var ec2GroupNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
+
+func validGroupName(name string) bool {
+	return ec2GroupNamePattern.MatchString(name) && !strings.HasPrefix(strings.ToLower(name), "aws")
 }
 
 // NewClientConfiguration creates the WSUS client document and its State Manager association.
@@ -87,9 +116,11 @@ func NewClientConfiguration(scope constructs.Construct, id string, props *Client
 	c.document = newScriptDocument(c.Construct, "Document",
 		"privatepatch: points the Windows Update client at WSUS (idempotent; reports what it changed)", "ConfigureWindowsUpdateClient",
 		ClientScript, 600, wsusspec.ClientParameters())
-	c.association = newAssociation(c.Construct, "Association", c.document, []awsssm.CfnAssociation_TargetProperty{{
-		Key: jsii.String("tag:" + p.TargetTagKey), Values: jsii.Strings(p.TargetTagValue),
-	}}, p.Schedule, p.OutputBucket, ClientOutputPrefix, map[string]*string{
+	target := awsssm.CfnAssociation_TargetProperty{Key: jsii.String("tag:" + p.TargetTagKey), Values: jsii.Strings(p.TargetTagValue)}
+	if !p.IncludeHybridNodes {
+		target = awsssm.CfnAssociation_TargetProperty{Key: jsii.String("resource-groups:Name"), Values: jsii.Strings(p.Ec2GroupName)}
+	}
+	c.association = newAssociation(c.Construct, "Association", c.document, []awsssm.CfnAssociation_TargetProperty{target}, p.Schedule, p.OutputBucket, ClientOutputPrefix, map[string]*string{
 		"WsusUrl":                     p.WsusURL,
 		"TargetGroup":                 jsii.String(p.TargetGroup),
 		"AcceptTrustedPublisherCerts": jsii.String(wsusspec.Flag(p.AcceptTrustedPublisherCerts)),
@@ -97,11 +128,33 @@ func NewClientConfiguration(scope constructs.Construct, id string, props *Client
 		"AUOptions":                   jsii.String(fmt.Sprint(p.AUOptions)),
 		"ScheduledInstallDay":         jsii.String(fmt.Sprint(p.ScheduledInstallDay)),
 	})
+	if !p.IncludeHybridNodes {
+		// A State Manager association may target a resource group by name ("Creating
+		// associations", AWS Systems Manager User Guide, read 2026-12-06: --targets
+		// Key=resource-groups:Name,Values=WindowsInstancesGroup); resource-groups:ResourceTypeFilters
+		// is documented for maintenance window targets only, so the type filter is the group's
+		// own ("AWS::ResourceGroups::Group Query": with ResourceTypeFilters [AWS::EC2::Instance]
+		// "only EC2 instances ... can be members").
+		c.group = awsresourcegroups.NewCfnGroup(c.Construct, jsii.String("Ec2Instances"), &awsresourcegroups.CfnGroupProps{
+			Name: jsii.String(p.Ec2GroupName),
+			// The Description takes letters, digits, spaces and _ . - only (^[\sa-zA-Z0-9_\.-]*$).
+			Description: jsii.String("privatepatch - the EC2 instances the WSUS client configuration applies to - hybrid nodes cannot reach WSUS"),
+			ResourceQuery: &awsresourcegroups.CfnGroup_ResourceQueryProperty{
+				Type: jsii.String("TAG_FILTERS_1_0"),
+				Query: &awsresourcegroups.CfnGroup_QueryProperty{
+					ResourceTypeFilters: jsii.Strings("AWS::EC2::Instance"),
+					TagFilters:          &[]*awsresourcegroups.CfnGroup_TagFilterProperty{{Key: jsii.String(p.TargetTagKey), Values: jsii.Strings(p.TargetTagValue)}},
+				},
+			},
+		})
+		c.association.AddDependency(c.group)
+	}
 	// The fleet may be many instances: configure a quarter at a time, stop at a quarter failing.
 	c.association.SetMaxConcurrency(jsii.String("25%"))
 	c.association.SetMaxErrors(jsii.String("25%"))
 	return c
 }
 
-func (c *clientConfiguration) Document() awsssm.CfnDocument       { return c.document }
-func (c *clientConfiguration) Association() awsssm.CfnAssociation { return c.association }
+func (c *clientConfiguration) Document() awsssm.CfnDocument         { return c.document }
+func (c *clientConfiguration) Association() awsssm.CfnAssociation   { return c.association }
+func (c *clientConfiguration) Ec2Group() awsresourcegroups.CfnGroup { return c.group }

@@ -1,9 +1,11 @@
 package compliancespec
 
 import (
+	"regexp"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestResourceGroupRulesNameTheirField(t *testing.T) {
@@ -21,4 +23,38 @@ func TestResourceGroupRulesNameTheirField(t *testing.T) {
 		`Groups[1].Tags "" is empty: a group needs at least one tag to select its instances`,
 		`Groups[2].Name "web" is used by another resource group`,
 	}, got)
+}
+
+func TestConfigRulesNotOfferedInARegionAreLeftOutByName(t *testing.T) {
+	offered, skipped := ConfigRulesIn("us-west-2")
+	assert.Len(t, offered, len(ConfigRules))
+	assert.Empty(t, skipped)
+
+	offered, skipped = ConfigRulesIn("ap-northeast-3") // Osaka: neither compliance rule
+	require.Len(t, offered, 1)
+	assert.Equal(t, "EC2_INSTANCE_MANAGED_BY_SSM", offered[0].Identifier)
+	require.Len(t, skipped, 2)
+	assert.Contains(t, skipped[0], "EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK is not offered in ap-northeast-3")
+	assert.Contains(t, skipped[0], `"ec2-managedinstance-patch-compliance-status-check", AWS Config Developer Guide`)
+	assert.Contains(t, skipped[1], "EC2_MANAGEDINSTANCE_ASSOCIATION_COMPLIANCE_STATUS_CHECK")
+
+	offered, _ = ConfigRulesIn("eu-south-1") // Milan: the association rule only
+	assert.Equal(t, []string{"EC2_MANAGEDINSTANCE_ASSOCIATION_COMPLIANCE_STATUS_CHECK", "EC2_INSTANCE_MANAGED_BY_SSM"},
+		[]string{offered[0].Identifier, offered[1].Identifier})
+
+	offered, skipped = ConfigRulesIn("ap-east-2") // Taipei: none
+	assert.Empty(t, offered)
+	assert.Len(t, skipped, 3)
+}
+
+// Every excepted region is a region code, not a name or a typo: a check against a name would
+// never match and never skip.
+func TestConfigRuleExceptionsAreRegionCodes(t *testing.T) {
+	code := regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[1-9]$`)
+	for _, r := range ConfigRules {
+		require.NotEmpty(t, r.Page, r.Identifier)
+		for _, region := range r.UnavailableIn {
+			assert.Regexp(t, code, region, r.Identifier)
+		}
+	}
 }

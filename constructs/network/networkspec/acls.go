@@ -37,7 +37,8 @@ const (
 // the same number. The first matching rule decides, so the blocks are:
 //
 //	100-599   the flows the architecture needs, from and to named CIDRs; S3RulesFrom to
-//	          S3RulesTo are the S3 CIDRs' (package s3drift reads them by that block)
+//	          S3RulesTo are the S3 CIDRs' (package s3drift reads them by that block); 500-509
+//	          a hub's endpoints (private) or the on-premises WSUS clients (public)
 //	900-999   denials of the management ports that the reply rules below would otherwise admit
 //	1000-1399 replies: ephemeral ports from the VPC, the S3 CIDRs, with NAT the internet and,
 //	          with a hub's endpoints, the hub
@@ -75,6 +76,8 @@ type AclFlows struct {
 	HubCidrs []string
 	// PrivateInternetRoute is NAT (created, or an existing VPC's route) for the private subnets.
 	PrivateInternetRoute bool
+	// WsusClientCidrs are on-premises networks whose hybrid nodes reach WSUS (in a public subnet).
+	WsusClientCidrs []string
 }
 
 // managementPortDenials keep RDP, WinRM and WSUS closed to everyone but the sources allowed
@@ -145,6 +148,9 @@ func (f AclFlows) PublicRules() []AclRule {
 	rules = append(rules, each(f.PrivateSubnetCidrs, egress, "RdpToPrivate", 210, RDPPort, RDPPort)...)
 	rules = append(rules, each(f.AdminCidrs, ingress, "RdpFromAdmin", 300, RDPPort, RDPPort)...)
 	rules = append(rules, each(f.AdminCidrs, egress, "EphemeralToAdmin", 300, EphemeralFrom, EphemeralTo)...)
+	// Hybrid nodes' WSUS client traffic, from the declared on-premises networks only.
+	rules = append(rules, each(f.WsusClientCidrs, ingress, "WsusFromOnPremises", 500, wsusspec.HTTPPort, wsusspec.HTTPSPort)...)
+	rules = append(rules, each(f.WsusClientCidrs, egress, "EphemeralToOnPremises", 500, EphemeralFrom, EphemeralTo)...)
 	if f.PrivateInternetRoute {
 		rules = append(rules, each(f.PrivateSubnetCidrs, ingress, "HttpFromPrivate", 400, HTTPPort, HTTPPort)...)
 		rules = append(rules, each(f.PrivateSubnetCidrs, ingress, "HttpsFromPrivate", 410, HTTPSPort, HTTPSPort)...)

@@ -85,6 +85,12 @@ type Settings struct {
 	Nat Nat `yaml:"nat"`
 	// AdminCidrs may reach the public jump host on RDP 3389. Default: none, use Session Manager.
 	AdminCidrs []string `yaml:"adminCidrs"`
+	// WsusClientCidrs are on-premises networks whose hybrid nodes may reach WSUS's private
+	// address (over a VPN or Direct Connect routed to the VPC): the WSUS security group and the
+	// public subnets' network ACL admit them on the WSUS port, and the WSUS client configuration
+	// then takes in hybrid nodes with the fleet tag. Default: none, so hybrid nodes are left out
+	// of it (the address is unreachable from on-premises, and the settings forbid Windows Update).
+	WsusClientCidrs []string `yaml:"wsusClientCidrs"`
 	// ExtraInterfaceEndpoints are further AWS services (the NAME of com.amazonaws.REGION.NAME,
 	// e.g. logs, kms, monitoring) to reach privately, besides ssm, ec2messages, ec2 and
 	// ssmmessages (SystemsManagerEndpoints). Default: none.
@@ -225,6 +231,19 @@ func (s Settings) SharedProblems(vpc netip.Prefix, vpcOK bool) spec.Problems {
 			p.Add(field, cidr, "opens RDP to (nearly) the whole internet: list your administrators' own address blocks, or none and use Session Manager")
 		case ok && vpcOK && prefix.Overlaps(vpc):
 			p.Add(field, cidr, "overlaps the VPC %s: admin CIDRs are where administrators connect from, outside the VPC (inside it, use Session Manager)", vpc)
+		}
+	}
+	if len(s.WsusClientCidrs) > MaxListedCidrs {
+		p.Add("WsusClientCidrs", len(s.WsusClientCidrs), "blocks is too many: at most %d fit the network ACL rule quota", MaxListedCidrs)
+	}
+	for i, cidr := range s.WsusClientCidrs {
+		field := fmt.Sprintf("WsusClientCidrs[%d]", i)
+		prefix, ok := ParseCidr(&p, field, cidr)
+		switch {
+		case ok && prefix.Bits() < 8:
+			p.Add(field, cidr, "opens WSUS to (nearly) the whole internet: list the on-premises networks of your hybrid nodes")
+		case ok && vpcOK && prefix.Overlaps(vpc):
+			p.Add(field, cidr, "overlaps the VPC %s: these are on-premises networks, outside the VPC (inside it, WSUS is reached already)", vpc)
 		}
 	}
 	p = append(p, endpointProblems(s.ExtraInterfaceEndpoints)...)

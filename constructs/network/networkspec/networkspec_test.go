@@ -3,6 +3,7 @@ package networkspec
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -177,4 +178,44 @@ func TestRuleCountsFollowTheListsAndTheQuotaIsEnforced(t *testing.T) {
 	// The quota of 20 counts the default deny rule (32767): 20 rules of privatepatch's are one too many.
 	assert.Equal(t, "PublicAcl needs 20 outbound and 19 inbound rules, more than the 19 the default quota of 20 leaves beside the default deny rule: list fewer CIDRs or zones",
 		QuotaProblem("PublicAcl", 20, 19))
+}
+
+// On-premises networks declared to reach WSUS get its ports in, and the replies out, in their
+// own block, above the denials: nothing else is admitted from them.
+func TestWsusClientNetworksReachWsusAndGetItsRepliesOnly(t *testing.T) {
+	f := flows(1, 0, 1, false)
+	f.WsusClientCidrs = []string{"192.168.0.0/16", "172.16.0.0/12"}
+	var got []string
+	for _, r := range f.PublicRules() {
+		if r.Cidr == "192.168.0.0/16" || r.Cidr == "172.16.0.0/12" {
+			got = append(got, fmt.Sprintf("%s %d egress=%v %s %d-%d", r.ID, r.Number, r.Egress, r.Cidr, r.FromPort, r.ToPort))
+		}
+	}
+	assert.Equal(t, []string{
+		"InWsusFromOnPremises1 500 egress=false 192.168.0.0/16 8530-8531", "InWsusFromOnPremises2 501 egress=false 172.16.0.0/12 8530-8531",
+		"OutEphemeralToOnPremises1 500 egress=true 192.168.0.0/16 1024-65535", "OutEphemeralToOnPremises2 501 egress=true 172.16.0.0/12 1024-65535",
+	}, got)
+	assert.Empty(t, func() (private []string) {
+		for _, r := range f.PrivateRules() {
+			if r.Cidr == "192.168.0.0/16" {
+				private = append(private, r.ID)
+			}
+		}
+		return
+	}(), "the private subnets admit nothing from on-premises")
+	counts := f.RuleCounts()
+	assert.Equal(t, flows(1, 0, 1, false).RuleCounts()["public inbound"]+2, counts["public inbound"], "counted against the quota")
+}
+
+func TestWsusClientCidrsAreCheckedLikeAdminCidrs(t *testing.T) {
+	s := Defaults()
+	s.WsusClientCidrs = []string{"0.0.0.0/0", "10.0.1.0/24", "192.168.0.1"}
+	var got []string
+	for _, p := range s.Problems() {
+		got = append(got, p.String())
+	}
+	text := strings.Join(got, "\n")
+	assert.Contains(t, text, `WsusClientCidrs[0] "0.0.0.0/0" opens WSUS to (nearly) the whole internet`)
+	assert.Contains(t, text, `WsusClientCidrs[1] "10.0.1.0/24" overlaps the VPC 10.0.0.0/16`)
+	assert.Contains(t, text, `WsusClientCidrs[2] "192.168.0.1" is not an IPv4 CIDR block`)
 }

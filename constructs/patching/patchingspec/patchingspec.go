@@ -160,7 +160,7 @@ func (t Targets) Problems() spec.Problems {
 	}
 	if !slices.Contains(PatchGroupTagKeys, t.PatchGroupTagKey) {
 		p.Add("PatchGroupTagKey", t.PatchGroupTagKey, "is not a patch group tag key: use one of %s "+
-			"(one per window: for instances that carry only the other, add a window with it)", strings.Join(PatchGroupTagKeys, " or "))
+			"(one per window; instances may carry both, as the created ones do)", strings.Join(PatchGroupTagKeys, " or "))
 	}
 	for _, values := range []struct {
 		field string

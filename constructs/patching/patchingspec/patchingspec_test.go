@@ -54,7 +54,7 @@ func TestTargetsNeedExactlyOneKindAndAKnownTagKey(t *testing.T) {
 	assert.Equal(t, []string{`"" is empty: target patchGroups, a resourceGroup or instanceIds`},
 		texts(Targets{}.WithDefaults().Problems()))
 	assert.Equal(t, []string{`"" mixes kinds of targets: use one of patchGroups, resourceGroup or instanceIds per window`,
-		`PatchGroupTagKey "Patch_Group" is not a patch group tag key: use one of Patch Group or PatchGroup (one per window: for instances that carry only the other, add a window with it)`,
+		`PatchGroupTagKey "Patch_Group" is not a patch group tag key: use one of Patch Group or PatchGroup (one per window; instances may carry both, as the created ones do)`,
 		`InstanceIds[0] "i-xyz" is not an instance id`},
 		texts(Targets{PatchGroups: []string{"a"}, InstanceIds: []string{"i-xyz"}, PatchGroupTagKey: "Patch_Group"}.Problems()))
 }
