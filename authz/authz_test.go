@@ -234,7 +234,7 @@ func TestEventBridgeRulesPublishAsTheServiceForTheirOwnRulesOnly(t *testing.T) {
 			rows++
 		}
 	}
-	assert.Equal(t, 3*3, rows, "the three alert rules of the default configuration, each publishing and using the key")
+	assert.Equal(t, 4*3, rows, "the four alert rules of the default configuration (failed window, failed association, fleet and WSUS compliance), each publishing and using the key")
 	assert.Contains(t, strings.Join(find(t, "default", "EventBridge rule", "sns:Publish", "")[0].Deciding, "; "), "EventBridgeRulesPublish")
 	assert.Equal(t, "ImplicitlyDenied", find(t, "default", "not an alert's", "sns:Publish", "")[0].Verdict)
 	assert.NotEmpty(t, find(t, "example", "EventBridge rule Security", "sns:Publish", ""), "the finding rules too")
