@@ -261,13 +261,16 @@ func authzTable(out io.Writer, templates cfnupdate.Deployment, cfg *config.Confi
 			account = "111111111111" // an account-agnostic deployment: any account evaluates the same
 		}
 		deployments = append(deployments, authz.Deployment{Name: d.StackName("network"), Stacks: stacks,
-			Env:                authz.Env{Account: account, Region: d.Region, Partition: authz.Partition(d.Region)},
-			S3EndpointProvided: d.Network.ExistingVpc != nil && d.Network.ExistingVpc.S3Endpoint == config.S3EndpointExisting})
+			Env:                      authz.Env{Account: account, Region: d.Region, Partition: authz.Partition(d.Region)},
+			S3EndpointProvided:       d.Network.ExistingVpc != nil && d.Network.ExistingVpc.S3Endpoint == config.S3EndpointExisting,
+			DeclaredReadBuckets:      d.Network.S3Endpoint.ReadBuckets,
+			DeclaredReadWriteBuckets: d.Network.S3Endpoint.ReadWriteBuckets})
 	}
-	results, err := evaluator.Evaluate(deployments)
+	proof, err := evaluator.Prove(deployments)
 	if err != nil {
 		return 0, err
 	}
+	results := proof.Results
 	wrong := 0
 	for _, d := range deployments {
 		fmt.Fprintf(out, "\n%s: runtime calls, evaluated by iam-simulate over identity, endpoint, bucket, topic and key policies\n", d.Name)
@@ -294,8 +297,36 @@ func authzTable(out io.Writer, templates cfnupdate.Deployment, cfg *config.Confi
 			fmt.Fprintf(out, "%-6s %-7s %s %s %s%s\n       decided by %s; source: %s\n", map[bool]string{true: "yes", false: "no"}[r.Required],
 				verdict, r.Caller, r.Action, r.Resource, mark, strings.Join(r.Deciding, "; "), r.Source)
 		}
+		wrong += mutationSummary(out, d.Name, proof.Mutations[d.Name])
 	}
 	return wrong, nil
+}
+
+// mutationSummary prints how many statements (and their actions, resources and conditions) each
+// turn a row wrong when removed, the accepted exceptions with their reason, and each unjustified
+// one; it returns how many are unjustified.
+func mutationSummary(out io.Writer, name string, mutations []authz.MutationResult) int {
+	statements, parts := 0, 0
+	var accepted, unjustified []string
+	for _, m := range mutations {
+		switch {
+		case len(m.Caught) == 0 && m.Acceptance() != "":
+			accepted = append(accepted, fmt.Sprintf("  accepted: %s\n    (%s)", m.Mutation, m.Acceptance()))
+		case len(m.Caught) == 0:
+			unjustified = append(unjustified, fmt.Sprintf("  UNJUSTIFIED: %s: no row needs it (excess privilege, or a protection no row tests)  <-- WRONG", m.Mutation))
+		case m.Kind == "statement":
+			statements++
+		default:
+			parts++
+		}
+	}
+	fmt.Fprintf(out, "\n%s: removing each policy statement, action, resource and condition of the templates (AWS managed policies aside), one at a time: "+
+		"%d statements and %d of their actions, resources and conditions, each needed by a row; %d accepted, %d unjustified\n",
+		name, statements, parts, len(accepted), len(unjustified))
+	for _, line := range append(accepted, unjustified...) {
+		fmt.Fprintln(out, line)
+	}
+	return len(unjustified)
 }
 
 // schemaCheck reports resources of unknown types, unknown properties and missing required ones.

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/privatepatch/privatepatch/authz"
 	"github.com/privatepatch/privatepatch/cfnupdate"
 )
 
@@ -52,4 +53,22 @@ func TestControlTowerFailsOnAControlThatIsAdopted(t *testing.T) {
 func TestControlTowerWithoutCfnGuardIsAnErrorNotASkip(t *testing.T) {
 	_, err := controlTower(&bytes.Buffer{}, t.TempDir(), goldenDefault(t))
 	assert.ErrorContains(t, err, "make setup")
+}
+
+// The mutation summary counts the statements each needed by a row, names the accepted ones with
+// their reason, and fails on an unjustified one (planted).
+func TestMutationSummaryFailsOnAStatementNothingNeeds(t *testing.T) {
+	needed := authz.MutationResult{Mutation: authz.Mutation{Origin: "s/Policy/PolicyDocument", Sid: "Needed", Effect: "Allow", Kind: "statement"},
+		Caught: []authz.Result{{}}}
+	accepted := authz.MutationResult{Mutation: authz.Mutation{Origin: "s/Policy/PolicyDocument", Effect: "Allow", Kind: "action", Element: "s3:PutObjectLegalHold"}}
+	var out bytes.Buffer
+	assert.Zero(t, mutationSummary(&out, "d", []authz.MutationResult{needed, accepted}))
+	assert.Contains(t, out.String(), "1 statements and 0 of their actions, resources and conditions, each needed by a row; 1 accepted, 0 unjustified")
+	assert.Contains(t, out.String(), "accepted: s/Policy/PolicyDocument: remove action s3:PutObjectLegalHold from the Allow statement #1\n    (excess: CDK's Bucket.grantPut")
+
+	planted := authz.MutationResult{Mutation: authz.Mutation{Origin: "s/Policy/PolicyDocument", Sid: "Planted", Effect: "Allow", Kind: "statement"}}
+	out.Reset()
+	assert.Equal(t, 1, mutationSummary(&out, "d", []authz.MutationResult{needed, planted}))
+	assert.Contains(t, out.String(), "UNJUSTIFIED: s/Policy/PolicyDocument: remove the Allow statement Planted: no row needs it")
+	assert.Contains(t, out.String(), "<-- WRONG")
 }
