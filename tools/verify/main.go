@@ -201,40 +201,75 @@ func flowTable(out io.Writer, stack string, template map[string]any, d *config.C
 	if s3 == nil {
 		s3 = s3drift.AclCidrs(m) // looked up at synth: in cdk.context.json, not in the configuration
 	}
-	fmt.Fprintf(out, "\n%s: network ACL verdicts (security groups not modelled)\n", stack)
-	fmt.Fprintf(out, "%-8s %-62s %5s  %-7s %s\n", "needed", "flow", "port", "verdict", "decided by")
+	m = m.WithPrefixLists(s3)
+	fmt.Fprintf(out, "\n%s: network ACL and security group verdicts (a needed flow passes both, request and replies; a forbidden one is denied by each on its own, its request already)\n", stack)
+	fmt.Fprintf(out, "%-8s %-62s %5s  %-7s %-7s %s\n", "needed", "flow", "port", "ACLs", "SGs", "decided by (ACLs; security groups)")
 	wrong := 0
-	row := func(needed bool, f netpath.Flow, v netpath.Verdict) {
-		verdict, mark := "denied", ""
-		if v.Pass {
-			verdict = "passes"
+	word := func(v netpath.Verdict) string {
+		switch {
+		case v.NotModelled:
+			return "n/a"
+		case v.Pass:
+			return "passes"
 		}
-		if v.Pass != needed {
-			mark, wrong = "  <-- WRONG", wrong+1
-		}
-		decided := v.Rule
-		if !v.Pass {
-			decided = v.Step + ": " + v.Rule
-		}
-		fmt.Fprintf(out, "%-8s %-62s %5d  %-7s %s%s\n", map[bool]string{true: "yes", false: "no"}[needed], f.Name, f.Port, verdict, decided, mark)
+		return "denied"
 	}
-	required := netpath.RequiredFlows(m, s3, d.Network.AdminCidrs)
+	decided := func(v netpath.Verdict) string {
+		if v.Pass || v.NotModelled {
+			return v.Rule
+		}
+		return v.Step + ": " + v.Rule
+	}
+	var hub []string
 	if e := d.Network.ExistingVpc; e != nil && e.InterfaceEndpoints == config.EndpointsHub {
-		required = append(required, netpath.HubFlows(m, e.HubCidrs)...)
+		hub = e.HubCidrs
 	}
-	for _, f := range required {
-		row(true, f, m.TCP(f.Src, f.Dst, f.Port))
-	}
-	if d.Network.PrivateInternetRoute() {
-		for _, port := range []int{80, 443} {
-			f := netpath.Flow{Name: "instance to Microsoft Update through NAT", Src: netpath.Host(m.Private[0]), Dst: netpath.MicrosoftUpdate, Port: port}
-			row(true, f, m.ThroughNAT(f.Src, f.Dst, netpath.Host(m.Public[0]), port))
+	required, forbidden := netpath.FlowSet(m, s3, d.Network.AdminCidrs, hub, d.Network.PrivateInternetRoute())
+	for _, set := range []struct {
+		flows  []netpath.Flow
+		needed bool
+	}{{required, true}, {forbidden, false}} {
+		for _, f := range set.flows {
+			acl, sg := m.Judge(f)
+			if !set.needed {
+				acl, sg = m.JudgeForbidden(f)
+			}
+			mark := ""
+			if netpath.Wrong(set.needed, acl, sg) {
+				mark, wrong = "  <-- WRONG", wrong+1
+			}
+			fmt.Fprintf(out, "%-8s %-62s %5d  %-7s %-7s %s; %s%s\n", map[bool]string{true: "yes", false: "no"}[set.needed], f.Name, f.Port,
+				word(acl), word(sg), decided(acl), decided(sg), mark)
 		}
 	}
-	for _, f := range netpath.ForbiddenFlows(m, len(d.Network.AdminCidrs) > 0, d.Network.PrivateInternetRoute()) {
-		row(false, f, m.TCP(f.Src, f.Dst, f.Port))
-	}
+	wrong += ruleSummary(out, stack, m, required, forbidden)
 	return wrong, nil
+}
+
+// ruleSummary removes each ACL entry and security group rule in turn (netpath.ProveRules), prints
+// how many are each needed by a flow, the accepted ones with their reason and each unjustified
+// one, and returns how many are unjustified.
+func ruleSummary(out io.Writer, stack string, m netpath.Model, required, forbidden []netpath.Flow) int {
+	needed := 0
+	var lines []string
+	unjustified := 0
+	for _, r := range m.ProveRules(required, forbidden) {
+		switch reason := m.Acceptance(r.Rule); {
+		case len(r.Caught) > 0:
+			needed++
+		case reason != "":
+			lines = append(lines, fmt.Sprintf("  accepted: %s\n    (%s)", r.Rule, reason))
+		default:
+			unjustified++
+			lines = append(lines, fmt.Sprintf("  UNJUSTIFIED: %s: no flow needs it (an opening, or a denial no forbidden flow tests)  <-- WRONG", r.Rule))
+		}
+	}
+	fmt.Fprintf(out, "\n%s: removing each network ACL entry and security group rule, one at a time: %d rules, each needed by a flow; %d accepted, %d unjustified\n",
+		stack, needed, len(lines)-unjustified, unjustified)
+	for _, l := range lines {
+		fmt.Fprintln(out, l)
+	}
+	return unjustified
 }
 
 // authzTable evaluates the runtime calls of each deployment (environment) with the IAM policy
