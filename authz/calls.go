@@ -193,6 +193,17 @@ func (d Deployment) Calls() ([]Call, error) {
 				Resource: fmt.Sprintf("arn:%s:s3:::attacker-chosen-bucket/payload", partition), ResourceAccount: outsiderAccount,
 				ThroughS3Endpoint: true, EndpointDenies: true, ResourcePolicy: awsBucketPolicy("attacker-chosen-bucket"), ResourcePolicyName: "a public bucket",
 				Required: false, Source: gatewayEndpointPolicy})
+			if byo {
+				// Exfiltration: code on an instance in the private subnets, with another account's
+				// credentials, writing to that account's bucket, which lets it: only the endpoint's
+				// policy is on the way to deny it.
+				add(Call{Caller: "a role of another account, from the private subnets", Principal: Principal{Outsider: true}, Action: "s3:PutObject",
+					Resource: fmt.Sprintf("arn:%s:s3:::outsider-bucket/exfiltrated", partition), ResourceAccount: outsiderAccount,
+					Context: map[string]any{"aws:SecureTransport": "true"}, ThroughS3Endpoint: true, EndpointDenies: true,
+					ResourcePolicy: Doc{Policy: policy(map[string]any{"Effect": "Allow", "Principal": map[string]any{"AWS": fmt.Sprintf("arn:%s:iam::%s:root", partition, outsiderAccount)},
+						"Action": "s3:PutObject", "Resource": fmt.Sprintf("arn:%s:s3:::outsider-bucket/*", partition)})},
+					ResourcePolicyName: "the outsider's own bucket policy", Required: false, Source: gatewayEndpointPolicy + " (data perimeter: only the endpoint policy denies it)"})
+			}
 		}
 		if !byo {
 			for _, a := range agentCalls(m, ir.node) {

@@ -76,6 +76,7 @@ func proofOf(t *testing.T) Proof {
 		openEndpoint := Deployment{Name: "open-endpoint", Stacks: golden(t, "default"), Env: env}
 		endpoint := resourceOf(t, openEndpoint.Stacks, "privatepatch-network", "NetworkEndpointss3")["PolicyDocument"].(map[string]any)
 		endpoint["Statement"].([]any)[0].(map[string]any)["Resource"] = "*"
+		endpoint["Statement"].([]any)[1].(map[string]any)["Resource"] = "*"
 		proved.proof, proved.err = evaluator.Prove([]Deployment{{Name: "default", Stacks: golden(t, "default"), Env: env}, example("example"),
 			extra, wrongService, openEndpoint})
 	})
@@ -168,7 +169,7 @@ func TestAStatementNothingNeedsIsReportedUnjustified(t *testing.T) {
 
 // Planted: a role trusting the wrong service (the window's role trusting Lambda: the service that
 // uses it comes from the window task, not from the trust policy), and the S3 endpoint opened to
-// every bucket, turn rows wrong.
+// every bucket for reads and writes, turn rows wrong.
 func TestARoleTrustingTheWrongServiceAndAnOpenS3EndpointAreCaught(t *testing.T) {
 	var wrong []string
 	for _, r := range proofOf(t).Results["wrong-service"] {
@@ -183,5 +184,15 @@ func TestARoleTrustingTheWrongServiceAndAnOpenS3EndpointAreCaught(t *testing.T) 
 			wrong = append(wrong, r.Caller+" "+r.Resource)
 		}
 	}
-	assert.Equal(t, []string{"an instance of yours in the private subnets (its own instance profile) arn:aws:s3:::attacker-chosen-bucket/payload"}, wrong)
+	assert.Equal(t, []string{"an instance of yours in the private subnets (its own instance profile) arn:aws:s3:::attacker-chosen-bucket/payload",
+		"a role of another account, from the private subnets arn:aws:s3:::outsider-bucket/exfiltrated"}, wrong, "reads and writes anywhere")
+	// The outsider's write through the endpoint: only the endpoint's policy denies it.
+	var outsider []Result
+	for _, r := range proofOf(t).Results["default"] {
+		if strings.HasPrefix(r.Caller, "a role of another account, from the private subnets") {
+			outsider = append(outsider, r)
+		}
+	}
+	require.Len(t, outsider, 1)
+	assert.Equal(t, []string{"no statement of the endpoint policy allows it"}, outsider[0].Deciding)
 }
