@@ -10,16 +10,6 @@ import (
 // Each is either excess to remove from the constructs or a statement this evaluator cannot judge.
 var Accepted = []Acceptance{
 	{
-		Kind: "action", Elements: []string{"s3:Abort*", "s3:PutObjectLegalHold", "s3:PutObjectRetention", "s3:PutObjectTagging", "s3:PutObjectVersionTagging"},
-		Reason: "excess: CDK's Bucket.grantPut (logbucket.GrantCommandOutput) adds them; SSM Agent's uploads need s3:PutObject " +
-			"(\"Create an IAM instance profile for Systems Manager\"): to be removed from the construct",
-	},
-	{
-		Kind: "action", Elements: []string{"kms:Encrypt", "kms:ReEncrypt*"}, OriginContains: "DefaultPolicy",
-		Reason: "excess: CDK's Bucket.grantPut adds them for an SSE-KMS bucket; S3 asks a writer for kms:GenerateDataKey " +
-			"(\"Using server-side encryption with AWS KMS keys\"): to be removed from the construct",
-	},
-	{
 		Kind: "action", Elements: []string{"kms:Decrypt"}, OriginContains: "Role",
 		Reason: "unproven: S3 asks for kms:Decrypt on multipart uploads to an SSE-KMS bucket (\"Uploading and copying objects " +
 			"using multipart upload\"); whether SSM Agent's uploads are multipart no AWS page says",
