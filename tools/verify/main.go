@@ -1,10 +1,12 @@
 // Command verify proves, before a deploy, what can be proven offline about a synthesised
 // configuration (make verify CONFIG=...): for each network stack, the flow table (every flow the
-// architecture needs and every one it must not allow, with the network ACLs' verdict and the rule
-// that decides), and for every template, a schema check against the CloudFormation resource
+// architecture needs and every one it must not allow, with the network ACLs' and security groups'
+// verdicts and the rules that decide, and each rule removed in turn), the authorisation table and
+// its mutation test (authz.Prove), and for every template, a schema check against the CloudFormation resource
 // specification (unknown types, unknown properties, missing required ones) and the AWS Control
 // Tower proactive controls (cfn-guard, as an account that enabled them would check). It exits 1
-// when a needed flow is blocked, an unneeded one passes, a runtime call gets the wrong verdict, a
+// when a needed flow is blocked, an unneeded one passes, a rule or policy statement is needed by
+// nothing (and not listed as accepted), a runtime call gets the wrong verdict, a
 // template does not match the schema, or a Control Tower control fails that is not one of those
 // privatepatch does not adopt (controltower.NotAdopted; docs/compliance.md says why), and 2 when
 // it cannot check (no assembly, cfn-guard or evaluator installed).
@@ -36,10 +38,11 @@ func main() {
 	flag.Usage = usage(`Usage: make verify [CONFIG=file]    (or: go run ./tools/verify -assembly cdk.out [-config file])
 
 Proves offline what can be proven about a synthesised configuration before a deploy: the network
-flow table (each flow the architecture needs or must not allow, the network ACLs' verdict and
-deciding rule), the authorisation table (each runtime call evaluated by an IAM policy evaluator),
-a schema check against the CloudFormation resource specification, and the AWS Control Tower
-proactive controls. Exit status 1 when any of them is wrong (controls privatepatch does not adopt
+flow table (each flow the architecture needs or must not allow, the network ACLs' and security
+groups' verdicts and deciding rules, and each rule needed by a flow), the authorisation table
+(each runtime call evaluated by an IAM policy evaluator, and each policy statement, action,
+resource and condition needed by a call), a schema check against the CloudFormation resource
+specification, and the AWS Control Tower proactive controls. Exit status 1 when any of them is wrong (controls privatepatch does not adopt
 are listed, not failed), 2 when it cannot check. Run from the project root after make setup.
 
 `)
