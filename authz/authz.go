@@ -22,8 +22,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-
-	"github.com/privatepatch/privatepatch/constructs/awsbuckets"
 )
 
 // Partition is the partition of an AWS region.
@@ -107,15 +105,18 @@ func (d Deployment) Unproven(c Call, endpointPolicy any) bool {
 
 // EndpointBuckets are the buckets the private subnets' calls reach through the S3 endpoint,
 // sorted: what the policy of an S3 endpoint the VPC provides must allow. Systems Manager's own
-// buckets (awsbuckets.SystemsManager) are always among them.
+// buckets (as the pages in testdata name them) are always among them.
 func EndpointBuckets(d Deployment) ([]string, error) {
 	calls, err := d.Calls()
 	if err != nil {
 		return nil, err
 	}
 	buckets := map[string]bool{}
-	for _, b := range awsbuckets.SystemsManager(d.Env.Region) {
-		buckets[b] = true
+	patchManager, snapshot, _ := pagePatchingBuckets(d.Env.Region)
+	for _, b := range append(pageAgentBuckets(d.Env.Region), patchManager, snapshot) {
+		if b != "" {
+			buckets[b] = true
+		}
 	}
 	for _, c := range calls {
 		if c.ThroughS3Endpoint && c.Required {

@@ -3,8 +3,6 @@ package authz
 import (
 	"fmt"
 	"strings"
-
-	"github.com/privatepatch/privatepatch/constructs/awsbuckets"
 )
 
 // The pages the rows below rest on, as read on 2026-11-27.
@@ -25,7 +23,7 @@ const (
 	crossAccountPage       = `"Cross-account policy evaluation logic", IAM User Guide`
 	gatewayEndpointPolicy  = `"Control access to VPC endpoints using endpoint policies" and "Gateway endpoints for Amazon S3", AWS PrivateLink Guide`
 	agentCallsPage         = `"AmazonSSMManagedInstanceCore" (AWS Managed Policy Reference: the permissions SSM Agent needs) and "Actions, resources, and condition keys for AWS Systems Manager" (what each authorises)`
-	assumptionPublicBucket = "AWS's buckets are public: \"These S3 buckets are publicly accessible\" (" + awsbuckets.PatchingPage + ")"
+	assumptionPublicBucket = "AWS's buckets are public: \"These S3 buckets are publicly accessible\" (" + patchingBucketsPage + ")"
 )
 
 // Fixed values that stand for what is not in the templates.
@@ -99,23 +97,19 @@ func (d Deployment) Calls() ([]Call, error) {
 		return Doc{Policy: policy(map[string]any{"Sid": "PublicRead", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
 			"Resource": fmt.Sprintf("arn:%s:s3:::%s/*", partition, bucket)})}
 	}
-	patchManagerBucket, _ := awsbuckets.PatchManagerBucket(region)
-	// The buckets SSM Agent and Patch Manager read (agentPage lists the first seven; the
-	// patching page the last two), each with an object of the kind it holds.
+	patchManagerBucket, snapshotBucket, _ := pagePatchingBuckets(region)
+	// The buckets SSM Agent and Patch Manager read, as the pages copied in testdata name them,
+	// each with an object of the kind it holds.
 	type download struct {
 		bucket, key, what string
 		declared          bool
 	}
 	downloads := []download{
 		{patchManagerBucket, "patchbaselineoperations/Amazon.PatchBaselineOperations-1.65.zip", "AWS-RunPatchBaseline's payload", false},
-		{awsbuckets.SnapshotBucket(region), "snapshot.json", "the patch baseline snapshot", false},
-		{"aws-ssm-" + region, "aws:runPowerShellScript/module.zip", "a document's module", false},
-		{"aws-windows-downloads-" + region, "PSModules/AWSPowerShell.zip", "Windows PowerShell modules and tools", false},
-		{"amazon-ssm-" + region, "latest/windows_amd64/AmazonSSMAgentSetup.exe", "SSM Agent updates", false},
-		{"amazon-ssm-packages-" + region, "Packages/AWSPVDriver/windows_amd64/manifest.json", "AWS packages (Distributor)", false},
-		{region + "-birdwatcher-prod", "manifest.json", "Distributor's manifests", false},
-		{"aws-ssm-distributor-file-" + region, "AWSPVDriver/package.zip", "Distributor's files", false},
-		{"aws-ssm-document-attachments-" + region, "attachments/sha256", "documents' attachments", false},
+		{snapshotBucket, "snapshot.json", "the patch baseline snapshot", false},
+	}
+	for _, b := range pageAgentBuckets(region) {
+		downloads = append(downloads, download{b, "some/object", "a bucket SSM Agent reads", false})
 	}
 	for _, b := range d.DeclaredReadWriteBuckets {
 		// What network.s3Endpoint.readWriteBuckets promises: read, write and list, from an
@@ -186,7 +180,7 @@ func (d Deployment) Calls() ([]Call, error) {
 				Resource:        fmt.Sprintf("arn:%s:s3:::%s/%s", partition, d.bucket, d.key),
 				ResourceAccount: awsOwnedAccount, ThroughS3Endpoint: ir.private,
 				ResourcePolicy: awsBucketPolicy(d.bucket), ResourcePolicyName: assumptionPublicBucket,
-				Required: true, Source: awsbuckets.PatchingPage + "; " + awsbuckets.AgentPage + " (" + d.what + ")"})
+				Required: true, Source: patchingBucketsPage + "; " + agentBucketsPage + " (" + d.what + ")"})
 		}
 		if ir.private {
 			add(Call{Caller: ir.caller, Principal: principal, Action: "s3:GetObject",
