@@ -19,12 +19,6 @@ var Accepted = []Acceptance{
 		Reason: "unproven: the crawler reads the SSE-KMS objects with kms:Decrypt; no AWS page says it describes the key",
 	},
 	{
-		OriginContains: "Endpoints", Kind: "action", Elements: []string{"s3:GetBucketLocation", "s3:GetObject", "s3:ListBucket", "s3:PutObjectAcl"},
-		Reason: "excess on the command-output bucket: network.AllowS3ReadWrite grants read, write and list through the S3 endpoint, " +
-			"and no documented call of the architecture reads, lists or sets an ACL there (a bucket declared in " +
-			"network.s3Endpoint.readWriteBuckets has rows for them): to be narrowed in the construct",
-	},
-	{
 		Sid: "CloudWatchLogsOfThisAccount",
 		Reason: "not evaluable: the evaluator (iam-simulate 0.1.173) ignores kms:EncryptionContext:* context keys, so CloudWatch " +
 			"Logs' use of a log group's key cannot be evaluated offline (\"Encrypt log data in CloudWatch Logs using AWS KMS\")",
