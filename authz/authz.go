@@ -22,8 +22,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-
-	"github.com/privatepatch/privatepatch/constructs/awsbuckets"
 )
 
 // Partition is the partition of an AWS region.
@@ -90,6 +88,12 @@ type Deployment struct {
 	// its policy is its owner's and not in the templates, so nothing can be proven of what it
 	// denies; Unproven and EndpointBuckets say what it must allow.
 	S3EndpointProvided bool
+	// DeclaredReadBuckets are the buckets the configuration lets the private subnets read
+	// through the S3 endpoint (network.s3Endpoint.readBuckets): needs the user declares.
+	DeclaredReadBuckets []string
+	// DeclaredReadWriteBuckets are those it lets them read, write and list
+	// (network.s3Endpoint.readWriteBuckets).
+	DeclaredReadWriteBuckets []string
 }
 
 // Unproven reports whether a call's verdict rests on an endpoint policy that is not in the
@@ -101,15 +105,18 @@ func (d Deployment) Unproven(c Call, endpointPolicy any) bool {
 
 // EndpointBuckets are the buckets the private subnets' calls reach through the S3 endpoint,
 // sorted: what the policy of an S3 endpoint the VPC provides must allow. Systems Manager's own
-// buckets (awsbuckets.SystemsManager) are always among them.
+// buckets (as the pages in testdata name them) are always among them.
 func EndpointBuckets(d Deployment) ([]string, error) {
-	calls, err := Calls(d.Stacks, d.Env)
+	calls, err := d.Calls()
 	if err != nil {
 		return nil, err
 	}
 	buckets := map[string]bool{}
-	for _, b := range awsbuckets.SystemsManager(d.Env.Region) {
-		buckets[b] = true
+	patchManager, snapshot, _ := pagePatchingBuckets(d.Env.Region)
+	for _, b := range append(pageAgentBuckets(d.Env.Region), patchManager, snapshot) {
+		if b != "" {
+			buckets[b] = true
+		}
 	}
 	for _, c := range calls {
 		if c.ThroughS3Endpoint && c.Required {
@@ -122,31 +129,141 @@ func EndpointBuckets(d Deployment) ([]string, error) {
 
 // Evaluate evaluates the calls of each deployment in one run of the evaluator.
 func (e Evaluator) Evaluate(deployments []Deployment) (map[string][]Result, error) {
-	type request struct {
-		Simulation map[string]any `json:"simulation"`
-		Unsafe     bool           `json:"unsafe"`
-	}
-	var requests []request
-	results := map[string][]Result{}
-	for _, d := range deployments {
-		calls, err := Calls(d.Stacks, d.Env)
+	proof, err := e.prove(deployments, false)
+	return proof.Results, err
+}
+
+// Proof is the verdict on each call of each deployment and, for Prove, on each mutation of the
+// templates' policies.
+type Proof struct {
+	Results   map[string][]Result
+	Mutations map[string][]MutationResult
+}
+
+// Prove evaluates the calls of each deployment and then, for every mutation of the policies the
+// templates write (see Mutations), the calls that policy takes part in, all in one run of the
+// evaluator: a mutation nothing notices is a statement, entry or condition no row needs.
+func (e Evaluator) Prove(deployments []Deployment) (Proof, error) {
+	return e.prove(deployments, true)
+}
+
+// evaluatorRequest is one simulation for simulate.mjs.
+type evaluatorRequest struct {
+	Simulation map[string]any `json:"simulation"`
+	Unsafe     bool           `json:"unsafe"`
+	// VerdictOnly skips finding the deciding statements (mutations need only the verdict).
+	VerdictOnly bool `json:"verdictOnly,omitempty"`
+	// Group is the mutation a request belongs to; the evaluator skips the rest of a group once
+	// one of its requests gets the verdict its row must not get (Required says which).
+	Group    *int `json:"group,omitempty"`
+	Required bool `json:"required"`
+}
+
+type evaluatorVerdict struct {
+	Verdict  string   `json:"verdict"`
+	Deciding []string `json:"deciding"`
+	Error    string   `json:"error"`
+}
+
+func (e Evaluator) prove(deployments []Deployment, mutate bool) (Proof, error) {
+	proof := Proof{Results: map[string][]Result{}, Mutations: map[string][]MutationResult{}}
+	var requests []evaluatorRequest
+	seen := map[string]int{}
+	// ask adds a request, or finds the same one asked before, and returns its index.
+	ask := func(r evaluatorRequest) (int, error) {
+		key, err := json.Marshal(r)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", d.Name, err)
+			return 0, err
+		}
+		if i, ok := seen[string(key)]; ok {
+			return i, nil
+		}
+		seen[string(key)] = len(requests)
+		requests = append(requests, r)
+		return len(requests) - 1, nil
+	}
+	type pending struct {
+		deployment string
+		base       []int   // request index of each call
+		mutated    [][]int // per mutation: request index per call, -1 where the mutation does not touch it
+		mutations  []Mutation
+	}
+	var work []pending
+	groups := 0
+	for _, d := range deployments {
+		calls, err := d.Calls()
+		if err != nil {
+			return proof, fmt.Errorf("%s: %w", d.Name, err)
 		}
 		m := model{resolver{env: d.Env, stacks: d.Stacks}}
 		endpoint := m.s3EndpointPolicy()
+		p := pending{deployment: d.Name}
+		var sims []simulated
 		for _, c := range calls {
-			if d.Unproven(c, endpoint) {
+			if d.Unproven(c, endpoint.Policy) {
 				continue
 			}
 			sim, err := simulation(m, c, endpoint)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", d.Name, err)
+				return proof, fmt.Errorf("%s: %w", d.Name, err)
 			}
-			requests = append(requests, request{sim, c.AwsOwnedArn})
-			results[d.Name] = append(results[d.Name], Result{Call: c})
+			i, err := ask(evaluatorRequest{Simulation: sim.render(nil), Unsafe: c.AwsOwnedArn})
+			if err != nil {
+				return proof, err
+			}
+			p.base = append(p.base, i)
+			sims = append(sims, sim)
+			proof.Results[d.Name] = append(proof.Results[d.Name], Result{Call: c})
+		}
+		if mutate {
+			p.mutations = Mutations(d.Stacks, d.Env)
+			for _, mu := range p.mutations {
+				indexes := make([]int, len(sims))
+				for j, sim := range sims {
+					indexes[j] = -1
+					if !sim.uses(mu.Origin) || !mu.canCatch(sim.call) {
+						continue
+					}
+					group := groups
+					requests = append(requests, evaluatorRequest{Simulation: sim.render(&mu), Unsafe: sim.call.AwsOwnedArn, VerdictOnly: true,
+						Group: &group, Required: sim.call.Required})
+					indexes[j] = len(requests) - 1
+				}
+				groups++
+				p.mutated = append(p.mutated, indexes)
+			}
+		}
+		work = append(work, p)
+	}
+	verdicts, err := e.run(requests)
+	if err != nil {
+		return proof, err
+	}
+	for _, p := range work {
+		results := proof.Results[p.deployment]
+		for j, i := range p.base {
+			results[j].Verdict, results[j].Deciding, results[j].Err = verdicts[i].Verdict, verdicts[i].Deciding, verdicts[i].Error
+		}
+		for k, mu := range p.mutations {
+			mr := MutationResult{Mutation: mu}
+			for j, i := range p.mutated[k] {
+				if i < 0 || !results[j].OK() || verdicts[i].Verdict == "Skipped" {
+					continue
+				}
+				after := results[j]
+				after.Verdict, after.Err = verdicts[i].Verdict, verdicts[i].Error
+				if !after.OK() {
+					mr.Caught = append(mr.Caught, after)
+				}
+			}
+			proof.Mutations[p.deployment] = append(proof.Mutations[p.deployment], mr)
 		}
 	}
+	return proof, nil
+}
+
+// run asks the evaluator for the verdicts of requests, in one process.
+func (e Evaluator) run(requests []evaluatorRequest) ([]evaluatorVerdict, error) {
 	input, err := json.Marshal(requests)
 	if err != nil {
 		return nil, err
@@ -159,29 +276,71 @@ func (e Evaluator) Evaluate(deployments []Deployment) (map[string][]Result, erro
 	if err != nil {
 		return nil, fmt.Errorf("iam-simulate: %v: %s", err, stderr.String())
 	}
-	var verdicts []struct {
-		Verdict  string   `json:"verdict"`
-		Deciding []string `json:"deciding"`
-		Error    string   `json:"error"`
-	}
+	var verdicts []evaluatorVerdict
 	if err := json.Unmarshal(output, &verdicts); err != nil {
 		return nil, fmt.Errorf("iam-simulate: %v", err)
 	}
 	if len(verdicts) != len(requests) {
 		return nil, fmt.Errorf("iam-simulate answered %d of %d requests", len(verdicts), len(requests))
 	}
-	i := 0
-	for _, d := range deployments {
-		for j := range results[d.Name] {
-			r := &results[d.Name][j]
-			r.Verdict, r.Deciding, r.Err = verdicts[i].Verdict, verdicts[i].Deciding, verdicts[i].Error
-			i++
-		}
-	}
-	return results, nil
+	return verdicts, nil
 }
 
-func simulation(m model, c Call, endpoint any) (map[string]any, error) {
+// simulated is one call's simulation, with the policies on its way kept apart so that a mutation
+// of one of them can be applied.
+type simulated struct {
+	call               Call
+	principal          string
+	identity           []namedPolicy
+	resource, endpoint Doc
+	context            map[string]any
+	resourceAccount    string
+}
+
+// uses tells whether the policy written at origin takes part in the call.
+func (s simulated) uses(origin string) bool {
+	if origin == "" {
+		return false
+	}
+	if s.resource.Origin == origin || s.endpoint.Origin == origin {
+		return true
+	}
+	return slices.ContainsFunc(s.identity, func(p namedPolicy) bool { return p.Origin == origin })
+}
+
+// render is the simulation request for the evaluator, with mu applied where given.
+func (s simulated) render(mu *Mutation) map[string]any {
+	apply := func(origin string, p any) any {
+		if mu == nil || origin != mu.Origin {
+			return p
+		}
+		return mu.apply(p)
+	}
+	identity := make([]namedPolicy, len(s.identity))
+	for i, p := range s.identity {
+		identity[i] = namedPolicy{p.Name, apply(p.Origin, p.Policy), p.Origin}
+	}
+	sim := map[string]any{
+		"request": map[string]any{
+			"principal":        s.principal,
+			"action":           s.call.Action,
+			"resource":         map[string]any{"resource": s.call.Resource, "accountId": s.resourceAccount},
+			"contextVariables": s.context,
+		},
+		"identityPolicies":        identity,
+		"serviceControlPolicies":  []any{},
+		"resourceControlPolicies": []any{},
+	}
+	if s.resource.Policy != nil {
+		sim["resourcePolicy"] = apply(s.resource.Origin, s.resource.Policy)
+	}
+	if s.endpoint.Policy != nil {
+		sim["vpcEndpointPolicies"] = []namedPolicy{{"S3GatewayEndpoint", apply(s.endpoint.Origin, s.endpoint.Policy), s.endpoint.Origin}}
+	}
+	return sim
+}
+
+func simulation(m model, c Call, endpoint Doc) (simulated, error) {
 	account := m.env.Account
 	resourceAccount := c.ResourceAccount
 	if resourceAccount == "" {
@@ -194,12 +353,18 @@ func simulation(m model, c Call, endpoint any) (map[string]any, error) {
 		principal = c.Service
 	case c.Outsider:
 		principal = fmt.Sprintf("arn:%s:iam::%s:role/outsider", m.env.Partition, outsiderAccount)
-		identity = append(identity, namedPolicy{"OutsiderMayDoAnything", policy(map[string]any{"Effect": "Allow", "Action": "*", "Resource": "*"})})
+		identity = append(identity, namedPolicy{Name: "OutsiderMayDoAnything", Policy: policy(map[string]any{"Effect": "Allow", "Action": "*", "Resource": "*"})})
+	case c.Administrator:
+		principal = fmt.Sprintf("arn:%s:iam::%s:role/administrator", m.env.Partition, account)
+		if c.Instance {
+			principal = fmt.Sprintf("arn:%s:iam::%s:role/your-instance-role", m.env.Partition, account)
+		}
+		identity = append(identity, namedPolicy{Name: "AdministratorAccess", Policy: policy(map[string]any{"Effect": "Allow", "Action": "*", "Resource": "*"})})
 	default:
 		principal = m.getAtt(c.Role.Stack, c.Role.LogicalID, "Arn")
 		policies, err := m.identityPolicies(c.Role)
 		if err != nil {
-			return nil, err
+			return simulated{}, err
 		}
 		identity = policies
 	}
@@ -207,22 +372,9 @@ func simulation(m model, c Call, endpoint any) (map[string]any, error) {
 	for _, k := range slices.Sorted(maps.Keys(c.Context)) {
 		context[k] = c.Context[k]
 	}
-	sim := map[string]any{
-		"request": map[string]any{
-			"principal":        principal,
-			"action":           c.Action,
-			"resource":         map[string]any{"resource": c.Resource, "accountId": resourceAccount},
-			"contextVariables": context,
-		},
-		"identityPolicies":        identity,
-		"serviceControlPolicies":  []any{},
-		"resourceControlPolicies": []any{},
+	s := simulated{call: c, principal: principal, identity: identity, resource: c.ResourcePolicy, context: context, resourceAccount: resourceAccount}
+	if c.ThroughS3Endpoint {
+		s.endpoint = endpoint
 	}
-	if c.ResourcePolicy != nil {
-		sim["resourcePolicy"] = c.ResourcePolicy
-	}
-	if c.ThroughS3Endpoint && endpoint != nil {
-		sim["vpcEndpointPolicies"] = []namedPolicy{{"S3GatewayEndpoint", endpoint}}
-	}
-	return sim, nil
+	return s, nil
 }

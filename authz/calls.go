@@ -3,8 +3,6 @@ package authz
 import (
 	"fmt"
 	"strings"
-
-	"github.com/privatepatch/privatepatch/constructs/awsbuckets"
 )
 
 // The pages the rows below rest on, as read on 2026-11-27.
@@ -27,7 +25,8 @@ const (
 	parameterStoreActions  = `"Restricting access to Parameter Store parameters using IAM policies", AWS Systems Manager User Guide`
 	crossAccountPage       = `"Cross-account policy evaluation logic", IAM User Guide`
 	gatewayEndpointPolicy  = `"Control access to VPC endpoints using endpoint policies" and "Gateway endpoints for Amazon S3", AWS PrivateLink Guide`
-	assumptionPublicBucket = "AWS's buckets are public: \"These S3 buckets are publicly accessible\" (" + awsbuckets.PatchingPage + ")"
+	agentCallsPage         = `"AmazonSSMManagedInstanceCore" (AWS Managed Policy Reference: the permissions SSM Agent needs) and "Actions, resources, and condition keys for AWS Systems Manager" (what each authorises)`
+	assumptionPublicBucket = "AWS's buckets are public: \"These S3 buckets are publicly accessible\" (" + patchingBucketsPage + ")"
 )
 
 // Fixed values that stand for what is not in the templates.
@@ -44,6 +43,11 @@ type Principal struct {
 	Role     Resource
 	Service  string
 	Outsider bool
+	// Administrator is a role of the deployment's account whose own policy allows everything:
+	// what the account's IAM policies can do where a resource policy lets them.
+	Administrator bool
+	// Instance marks the Administrator as the role of an instance of yours (not the templates').
+	Instance bool
 }
 
 // Call is one request the architecture makes at run time, or one it must never allow.
@@ -60,7 +64,7 @@ type Call struct {
 	// EndpointDenies marks a forbidden call that only the S3 endpoint's policy denies.
 	EndpointDenies bool
 	// ResourcePolicy is the bucket, topic or key policy on the way, and what it is.
-	ResourcePolicy     any
+	ResourcePolicy     Doc
 	ResourcePolicyName string
 	// AwsOwnedArn marks an ARN AWS presents without an account (AWS-owned documents and
 	// runbooks), which the evaluator's data expects with one: it is evaluated without the
@@ -80,23 +84,54 @@ type Call struct {
 // and the forbidden ones it must deny. Rows whose caller or resource the stacks do not have
 // (a feature left off) are left out.
 func Calls(stacks Stacks, env Env) ([]Call, error) {
+	return Deployment{Stacks: stacks, Env: env}.Calls()
+}
+
+// Calls returns the runtime calls of the deployment (see the function Calls), with the buckets its
+// configuration declares.
+func (d Deployment) Calls() ([]Call, error) {
+	stacks, env := d.Stacks, d.Env
 	m := model{resolver{env: env, stacks: stacks}}
 	var calls []Call
 	add := func(c Call) { calls = append(calls, c) }
 	region, account, partition := env.Region, env.Account, env.Partition
 
-	awsBucketPolicy := func(bucket string) any {
-		return policy(map[string]any{"Sid": "PublicRead", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
-			"Resource": fmt.Sprintf("arn:%s:s3:::%s/*", partition, bucket)})
+	awsBucketPolicy := func(bucket string) Doc {
+		return Doc{Policy: policy(map[string]any{"Sid": "PublicRead", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+			"Resource": fmt.Sprintf("arn:%s:s3:::%s/*", partition, bucket)})}
 	}
-	patchManagerBucket, _ := awsbuckets.PatchManagerBucket(region)
-	downloads := []struct{ bucket, key, what string }{
-		{patchManagerBucket, "patchbaselineoperations/Amazon.PatchBaselineOperations-1.65.zip", "AWS-RunPatchBaseline's payload"},
-		{awsbuckets.SnapshotBucket(region), "snapshot.json", "the patch baseline snapshot"},
-		{"aws-ssm-" + region, "aws:runPowerShellScript/module.zip", "a document's module"},
-		// AWS-UpdateSSMAgent (on by default); the page names the bucket, amazon-ssm-REGION/*, not
-		// the keys: the manifest's key stands for any of them.
-		{"amazon-ssm-" + region, "ssm-agent-manifest.json", "SSM Agent's updates (AWS-UpdateSSMAgent)"},
+	patchManagerBucket, snapshotBucket, _ := pagePatchingBuckets(region)
+	// The buckets SSM Agent and Patch Manager read, as the pages copied in testdata name them,
+	// each with an object of the kind it holds.
+	type download struct {
+		bucket, key, what string
+		declared          bool
+	}
+	downloads := []download{
+		{patchManagerBucket, "patchbaselineoperations/Amazon.PatchBaselineOperations-1.65.zip", "AWS-RunPatchBaseline's payload", false},
+		{snapshotBucket, "snapshot.json", "the patch baseline snapshot", false},
+	}
+	for _, b := range pageAgentBuckets(region) {
+		downloads = append(downloads, download{b, "some/object", "a bucket SSM Agent reads", false})
+	}
+	for _, b := range d.DeclaredReadWriteBuckets {
+		// What network.s3Endpoint.readWriteBuckets promises: read, write and list, from an
+		// instance in the private subnets (through the endpoint only: the bucket is the user's).
+		if _, created := m.s3EndpointRouteTables(); !created {
+			break
+		}
+		for _, c := range []struct{ action, resource string }{
+			{"s3:GetObject", "/object"}, {"s3:PutObject", "/object"}, {"s3:PutObjectAcl", "/object"},
+			{"s3:ListBucket", ""}, {"s3:GetBucketLocation", ""}, {"s3:GetEncryptionConfiguration", ""},
+		} {
+			add(Call{Caller: "an instance of yours in the private subnets, on a bucket declared in network.s3Endpoint.readWriteBuckets",
+				Principal: Principal{Administrator: true, Instance: true}, Action: c.action, Resource: fmt.Sprintf("arn:%s:s3:::%s%s", partition, b, c.resource),
+				Context: map[string]any{"aws:SecureTransport": "true"}, ThroughS3Endpoint: true, Required: true,
+				Source: "the configuration's declaration (network.s3Endpoint.readWriteBuckets: read, write, list); " + gatewayEndpointPolicy})
+		}
+	}
+	for _, b := range d.DeclaredReadBuckets {
+		downloads = append(downloads, download{b, "repodata/repomd.xml", "a bucket declared in network.s3Endpoint.readBuckets", true})
 	}
 
 	// The instances: fleet (private subnets, through the S3 endpoint) and WSUS (a public subnet,
@@ -113,38 +148,69 @@ func Calls(stacks Stacks, env Env) ([]Call, error) {
 		node, nodeID   string // the node's ARN and id as Systems Manager names it
 	}{
 		{"FleetRole", "fleet instance (FleetRole)", true, []string{"patch/", "wsus-client/", "cce/"}, ec2Node, "i-0123456789abcdef0"},
-		{"WsusRole", "WSUS server (WsusRole)", wsusBehindEndpoint, []string{"wsus-setup/"}, ec2Node, "i-0123456789abcdef0"},
+		// WSUS writes its setup and cleanup output (the cleanup association's OutputS3KeyPrefix),
+		// and is patched (patch/) and checked (cce/) like the fleet.
+		{"WsusRole", "WSUS server (WsusRole)", wsusBehindEndpoint, []string{"wsus-setup/", "wsus-cleanup/", "patch/", "cce/"}, ec2Node, "i-0123456789abcdef0"},
 		// On-premises: it reaches AWS over the internet or the user's own link, not this VPC's
 		// endpoint; Systems Manager names it managed-instance/mi-... (ssmActionsPage).
 		{"SecurityHybridRole", "hybrid node (SecurityHybridRole)", false, []string{"patch/", "wsus-client/", "cce/"},
 			fmt.Sprintf("arn:%s:ssm:%s:%s:managed-instance/mi-0123456789abcdef0", partition, region, account), "mi-0123456789abcdef0"},
+		{"", "an instance of yours in the private subnets (its own instance profile)", true, []string{"patch/"}, ec2Node, "i-0fedcba9876543210"},
 	}
 	outputBucket, hasOutput := m.first("AWS::S3::Bucket", "CommandOutputBucket")
 	for _, ir := range instanceRoles {
 		role, ok := m.first("AWS::IAM::Role", ir.prefix)
-		if !ok {
+		byo := ir.prefix == ""
+		if !ok && !byo {
 			continue
 		}
-		for _, d := range downloads {
-			if d.bucket == "" {
+		principal := Principal{Role: role}
+		if byo {
+			// Any instance of yours in the private subnets, whose instance profile is yours (what
+			// AWS documents for one: the managed policy and these buckets): only the endpoint and
+			// the bucket policies are the templates', so only they are tested.
+			if _, created := m.s3EndpointRouteTables(); !created {
 				continue
 			}
-			add(Call{Caller: ir.caller, Principal: Principal{Role: role}, Action: "s3:GetObject",
+			principal = Principal{Administrator: true, Instance: true}
+		}
+		for _, d := range downloads {
+			if d.bucket == "" || (d.declared && !byo) {
+				// A declared bucket (a Linux distribution's repositories) is read by the package
+				// manager, not with the instance's role: only the endpoint's policy is on its way.
+				continue
+			}
+			add(Call{Caller: ir.caller, Principal: principal, Action: "s3:GetObject",
 				Resource:        fmt.Sprintf("arn:%s:s3:::%s/%s", partition, d.bucket, d.key),
 				ResourceAccount: awsOwnedAccount, ThroughS3Endpoint: ir.private,
 				ResourcePolicy: awsBucketPolicy(d.bucket), ResourcePolicyName: assumptionPublicBucket,
-				Required: true, Source: awsbuckets.PatchingPage + "; " + awsbuckets.AgentPage + " (" + d.what + ")"})
+				Required: true, Source: patchingBucketsPage + "; " + agentBucketsPage + " (" + d.what + ")"})
 		}
 		if ir.private {
-			add(Call{Caller: ir.caller, Principal: Principal{Role: role}, Action: "s3:GetObject",
+			add(Call{Caller: ir.caller, Principal: principal, Action: "s3:GetObject",
 				Resource: fmt.Sprintf("arn:%s:s3:::attacker-chosen-bucket/payload", partition), ResourceAccount: outsiderAccount,
 				ThroughS3Endpoint: true, EndpointDenies: true, ResourcePolicy: awsBucketPolicy("attacker-chosen-bucket"), ResourcePolicyName: "a public bucket",
 				Required: false, Source: gatewayEndpointPolicy})
+			if byo {
+				// Exfiltration: code on an instance in the private subnets, with another account's
+				// credentials, writing to that account's bucket, which lets it: only the endpoint's
+				// policy is on the way to deny it.
+				add(Call{Caller: "a role of another account, from the private subnets", Principal: Principal{Outsider: true}, Action: "s3:PutObject",
+					Resource: fmt.Sprintf("arn:%s:s3:::outsider-bucket/exfiltrated", partition), ResourceAccount: outsiderAccount,
+					Context: map[string]any{"aws:SecureTransport": "true"}, ThroughS3Endpoint: true, EndpointDenies: true,
+					ResourcePolicy: Doc{Policy: policy(map[string]any{"Effect": "Allow", "Principal": map[string]any{"AWS": fmt.Sprintf("arn:%s:iam::%s:root", partition, outsiderAccount)},
+						"Action": "s3:PutObject", "Resource": fmt.Sprintf("arn:%s:s3:::outsider-bucket/*", partition)})},
+					ResourcePolicyName: "the outsider's own bucket policy", Required: false, Source: gatewayEndpointPolicy + " (data perimeter: only the endpoint policy denies it)"})
+			}
 		}
-		add(Call{Caller: ir.caller, Principal: Principal{Role: role}, Action: "ssm:UpdateInstanceInformation",
-			Resource: ir.node, Required: true, Source: ssmActionsPage})
+		if !byo {
+			for _, a := range agentCalls(m, ir.node) {
+				add(Call{Caller: ir.caller + ", its SSM Agent", Principal: principal, Action: a.action, Resource: a.resource, AwsOwnedArn: a.awsOwned,
+					Required: true, Source: agentCallsPage})
+			}
+		}
 		if ir.prefix == "WsusRole" {
-			add(Call{Caller: ir.caller, Principal: Principal{Role: role}, Action: "ssm:GetParameter",
+			add(Call{Caller: ir.caller, Principal: principal, Action: "ssm:GetParameter",
 				Resource: fmt.Sprintf("arn:%s:ssm:%s:%s:parameter/any/secret", partition, region, account),
 				Required: false, Source: parameterStoreActions + " (the internet-facing server must not read Parameter Store)"})
 		}
@@ -154,17 +220,20 @@ func Calls(stacks Stacks, env Env) ([]Call, error) {
 		bucketName := m.ref(outputBucket.Stack, outputBucket.LogicalID)
 		bucketPolicy := m.resourcePolicy("AWS::S3::BucketPolicy", "Bucket", outputBucket)
 		tls := map[string]any{"aws:SecureTransport": "true"}
+		add(Call{Caller: ir.caller, Principal: principal, Action: "s3:GetEncryptionConfiguration",
+			Resource: fmt.Sprintf("arn:%s:s3:::%s", partition, bucketName), Context: tls, ThroughS3Endpoint: ir.private,
+			ResourcePolicy: bucketPolicy, ResourcePolicyName: "the command-output bucket policy", Required: true, Source: commandOutputPage + " (s3:GetEncryptionConfiguration)"})
 		for _, prefix := range ir.writes {
-			add(Call{Caller: ir.caller, Principal: Principal{Role: role}, Action: "s3:PutObject",
+			add(Call{Caller: ir.caller, Principal: principal, Action: "s3:PutObject",
 				Resource: fmt.Sprintf("arn:%s:s3:::%s/%sdocument/%s/stdout", partition, bucketName, prefix, ir.nodeID),
 				Context:  tls, ThroughS3Endpoint: ir.private, ResourcePolicy: bucketPolicy, ResourcePolicyName: "the command-output bucket policy",
 				Required: true, Source: commandOutputPage})
 		}
 		for _, other := range []string{"wsus-setup/", "inventory/", "wsus-client/"} {
-			if strings.Contains(strings.Join(ir.writes, " "), other) {
+			if byo || strings.Contains(strings.Join(ir.writes, " "), other) {
 				continue
 			}
-			add(Call{Caller: ir.caller, Principal: Principal{Role: role}, Action: "s3:PutObject",
+			add(Call{Caller: ir.caller, Principal: principal, Action: "s3:PutObject",
 				Resource: fmt.Sprintf("arn:%s:s3:::%s/%sforged", partition, bucketName, other),
 				Context:  tls, ThroughS3Endpoint: ir.private, ResourcePolicy: bucketPolicy, ResourcePolicyName: "the command-output bucket policy",
 				Required: false, Source: commandOutputPage + " (each writer keeps to its own prefixes)"})
@@ -175,7 +244,7 @@ func Calls(stacks Stacks, env Env) ([]Call, error) {
 	topic, hasTopic := m.first("AWS::SNS::Topic", "AlertsTopic")
 	key, hasKey := m.first("AWS::KMS::Key", "AlertsKey")
 	var topicArn string
-	var topicPolicy, alertsKeyPolicy any
+	var topicPolicy, alertsKeyPolicy Doc
 	if hasTopic {
 		topicArn = m.ref(topic.Stack, topic.LogicalID)
 		topicPolicy = m.resourcePolicy("AWS::SNS::TopicPolicy", "Topics", topic)
@@ -268,6 +337,21 @@ func Calls(stacks Stacks, env Env) ([]Call, error) {
 			caller := "CloudWatch alarm " + alarm.LogicalID
 			add(Call{Caller: caller, Principal: Principal{Service: "cloudwatch.amazonaws.com"}, Action: "sns:Publish", Resource: topicArn,
 				Context: context, ResourcePolicy: topicPolicy, ResourcePolicyName: "the alerts topic policy", Required: true, Source: encryptedTopicPage})
+			alarmArn := m.getAtt(alarm.Stack, alarm.LogicalID, "Arn")
+			for _, wrong := range []struct {
+				caller  string
+				context map[string]any
+			}{
+				{"CloudWatch for another account", map[string]any{"aws:SourceAccount": outsiderAccount, "aws:SourceArn": alarmArn, "aws:SecureTransport": "true"}},
+				{"CloudWatch for another alarm", map[string]any{"aws:SourceAccount": account, "aws:SourceArn": alarmArn + "-another", "aws:SecureTransport": "true"}},
+			} {
+				add(Call{Caller: wrong.caller, Principal: Principal{Service: "cloudwatch.amazonaws.com"}, Action: "sns:Publish", Resource: topicArn,
+					Context: wrong.context, ResourcePolicy: topicPolicy, ResourcePolicyName: "the alerts topic policy", Required: false, Source: confusedDeputyPage})
+				if hasKey {
+					add(Call{Caller: wrong.caller, Principal: Principal{Service: "cloudwatch.amazonaws.com"}, Action: "kms:Decrypt", Resource: keyArn,
+						Context: wrong.context, ResourcePolicy: alertsKeyPolicy, ResourcePolicyName: "the alerts key policy", Required: false, Source: confusedDeputyPage})
+				}
+			}
 			if hasKey {
 				for _, action := range []string{"kms:GenerateDataKey", "kms:Decrypt"} {
 					add(Call{Caller: caller, Principal: Principal{Service: "cloudwatch.amazonaws.com"}, Action: action, Resource: keyArn,
@@ -293,8 +377,84 @@ func Calls(stacks Stacks, env Env) ([]Call, error) {
 			Context:        map[string]any{"aws:SourceAccount": account, "aws:SecureTransport": "true", "s3:x-amz-acl": "bucket-owner-full-control"},
 			ResourcePolicy: m.resourcePolicy("AWS::S3::BucketPolicy", "Bucket", outputBucket), ResourcePolicyName: "the command-output bucket policy",
 			Required: true, Source: dataSyncPage})
+		bucketArn := m.getAtt(outputBucket.Stack, outputBucket.LogicalID, "Arn")
+		for _, sourceAccount := range []string{account, outsiderAccount} {
+			caller := "resource data sync " + sync.LogicalID
+			if sourceAccount != account {
+				caller = "another account's resource data sync"
+			}
+			add(Call{Caller: caller, Principal: Principal{Service: "ssm.amazonaws.com"}, Action: "s3:GetBucketAcl", Resource: bucketArn,
+				Context:        map[string]any{"aws:SourceAccount": sourceAccount, "aws:SecureTransport": "true"},
+				ResourcePolicy: m.resourcePolicy("AWS::S3::BucketPolicy", "Bucket", outputBucket), ResourcePolicyName: "the command-output bucket policy",
+				Required: sourceAccount == account, Source: dataSyncPage + " (the bucket policy's s3:GetBucketAcl for ssm.amazonaws.com)"})
+		}
+		if keyArn := fmt.Sprint(destination["KMSKeyArn"]); destination["KMSKeyArn"] != nil {
+			// An encrypted sync: Systems Manager encrypts with the key, for this account's syncs only.
+			if key, ok := m.keyByArn(keyArn); ok {
+				syncArn := fmt.Sprintf("arn:%s:ssm:%s:%s:resource-data-sync/%s", partition, region, account, m.name(sync.Stack, sync.LogicalID))
+				for _, row := range []struct {
+					caller, sourceAccount, sourceArn string
+					required                         bool
+				}{
+					{"resource data sync " + sync.LogicalID, account, syncArn, true},
+					{"another account's resource data sync", outsiderAccount, syncArn, false},
+					{"a resource data sync of another account's", account, strings.Replace(syncArn, ":"+account+":", ":"+outsiderAccount+":", 1), false},
+				} {
+					for _, action := range []string{"kms:GenerateDataKey", "kms:Encrypt"} {
+						if !row.required && action == "kms:Encrypt" {
+							continue
+						}
+						add(Call{Caller: row.caller, Principal: Principal{Service: "ssm.amazonaws.com"}, Action: action, Resource: keyArn,
+							Context: map[string]any{"aws:SourceAccount": row.sourceAccount, "aws:SourceArn": row.sourceArn}, ResourcePolicy: m.keyPolicy(key),
+							Required: row.required, Source: dataSyncPage + " (a KMS-encrypted sync: the key policy lets ssm.amazonaws.com encrypt)"})
+					}
+				}
+			}
+		}
+		add(Call{Caller: "another account's resource data sync", Principal: Principal{Service: "ssm.amazonaws.com"}, Action: "s3:PutObject",
+			Resource: fmt.Sprintf("arn:%s:s3:::%s/%s/AWS:InstanceInformation/accountid=%s/region=%s/resourcetype=ManagedInstanceInventory/i-0123456789abcdef0.json",
+				partition, destination["BucketName"], destination["BucketPrefix"], account, region),
+			Context:        map[string]any{"aws:SourceAccount": outsiderAccount, "aws:SecureTransport": "true", "s3:x-amz-acl": "bucket-owner-full-control"},
+			ResourcePolicy: m.resourcePolicy("AWS::S3::BucketPolicy", "Bucket", outputBucket), ResourcePolicyName: "the command-output bucket policy",
+			Required: false, Source: confusedDeputyPage})
 	}
+	calls = append(calls, implied(m, calls)...)
 	return calls, nil
+}
+
+type agentCall struct {
+	action, resource string
+	awsOwned         bool
+}
+
+// agentCalls are the calls SSM Agent makes on a node: the actions of AmazonSSMManagedInstanceCore
+// (the policy AWS documents as what the agent needs), each on the resource the Service
+// Authorization Reference says it authorises; ssm:GetParameter(s) are left out (only documents
+// resolving {{ssm:...}} parameters need them, and none of privatepatch's does).
+func agentCalls(m model, node string) []agentCall {
+	region, account, partition := m.env.Region, m.env.Account, m.env.Partition
+	document := fmt.Sprintf("arn:%s:ssm:%s::document/AWS-RunPatchBaseline", partition, region)
+	association := fmt.Sprintf("arn:%s:ssm:%s:%s:association/0123abcd-0123-4567-89ab-0123456789ab", partition, region, account)
+	var out []agentCall
+	for _, s := range statementList(managedPolicies["AmazonSSMManagedInstanceCore"]) {
+		actions, _ := s.(map[string]any)["Action"].([]any)
+		for _, a := range actions {
+			action := fmt.Sprint(a)
+			call := agentCall{action: action, resource: "*"}
+			switch action {
+			case "ssm:GetParameter", "ssm:GetParameters":
+				continue
+			case "ssm:UpdateInstanceInformation", "ssm:ListInstanceAssociations", "ssm:PutComplianceItems", "ssm:DescribeAssociation", "ssm:UpdateAssociationStatus":
+				call.resource = node
+			case "ssm:GetDocument", "ssm:DescribeDocument":
+				call.resource, call.awsOwned = document, true
+			case "ssm:UpdateInstanceAssociationStatus":
+				call.resource = association
+			}
+			out = append(out, call)
+		}
+	}
+	return out
 }
 
 // usesCreateImage tells whether role is the service role of a window with an AWS-CreateImage task.

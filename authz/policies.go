@@ -92,14 +92,14 @@ func (m model) identityPolicies(role Resource) ([]namedPolicy, error) {
 	props := m.properties(role)
 	var out []namedPolicy
 	inline, _ := props["Policies"].([]any)
-	for _, p := range inline {
+	for i, p := range inline {
 		p, _ := p.(map[string]any)
-		out = append(out, namedPolicy{fmt.Sprint(p["PolicyName"]), m.value(role.Stack, p["PolicyDocument"])})
+		out = append(out, namedPolicy{fmt.Sprint(p["PolicyName"]), m.value(role.Stack, p["PolicyDocument"]), origin(role, fmt.Sprintf("Policies/%d", i))})
 	}
 	for _, p := range m.find("AWS::IAM::Policy", "") {
 		roles, _ := m.value(p.Stack, m.properties(p)["Roles"]).([]any)
 		if slices.ContainsFunc(roles, func(r any) bool { return fmt.Sprint(r) == name }) {
-			out = append(out, namedPolicy{p.LogicalID, m.value(p.Stack, m.properties(p)["PolicyDocument"])})
+			out = append(out, namedPolicy{p.LogicalID, m.value(p.Stack, m.properties(p)["PolicyDocument"]), origin(p, "PolicyDocument")})
 		}
 	}
 	managed, _ := m.value(role.Stack, props["ManagedPolicyArns"]).([]any)
@@ -109,14 +109,14 @@ func (m model) identityPolicies(role Resource) ([]namedPolicy, error) {
 		if !ok {
 			return nil, fmt.Errorf("%s attaches managed policy %s, whose document authz does not hold: add it to managedPolicies", role, arn)
 		}
-		out = append(out, namedPolicy{policyName, document})
+		out = append(out, namedPolicy{Name: policyName, Policy: document}) // AWS's: not mutated
 	}
 	return out, nil
 }
 
 // resourcePolicy returns the resolved policy that policyType (AWS::S3::BucketPolicy,
-// AWS::SNS::TopicPolicy) attaches to target through property (Bucket, Topics), or nil.
-func (m model) resourcePolicy(policyType, property string, target Resource) any {
+// AWS::SNS::TopicPolicy) attaches to target through property (Bucket, Topics), or none.
+func (m model) resourcePolicy(policyType, property string, target Resource) Doc {
 	targetRef := m.ref(target.Stack, target.LogicalID)
 	for _, p := range m.find(policyType, "") {
 		attached := m.value(p.Stack, m.properties(p)[property])
@@ -125,35 +125,53 @@ func (m model) resourcePolicy(policyType, property string, target Resource) any 
 			list = []any{attached}
 		}
 		if slices.ContainsFunc(list, func(a any) bool { return fmt.Sprint(a) == targetRef }) {
-			return m.value(p.Stack, m.properties(p)["PolicyDocument"])
+			return Doc{origin(p, "PolicyDocument"), m.value(p.Stack, m.properties(p)["PolicyDocument"])}
 		}
 	}
-	return nil
+	return Doc{}
 }
 
 // keyPolicy returns the resolved key policy of a KMS key.
-func (m model) keyPolicy(key Resource) any {
-	return m.value(key.Stack, m.properties(key)["KeyPolicy"])
+func (m model) keyPolicy(key Resource) Doc {
+	return Doc{origin(key, "KeyPolicy"), m.value(key.Stack, m.properties(key)["KeyPolicy"])}
 }
 
-// s3EndpointPolicy returns the policy of the S3 gateway endpoint, or nil where there is none.
-func (m model) s3EndpointPolicy() any {
+// trustPolicy returns the resolved trust policy of a role.
+func (m model) trustPolicy(role Resource) Doc {
+	return Doc{origin(role, "AssumeRolePolicyDocument"), m.value(role.Stack, m.properties(role)["AssumeRolePolicyDocument"])}
+}
+
+// s3EndpointPolicy returns the policy of the S3 gateway endpoint, or none (Policy nil) where there is none.
+func (m model) s3EndpointPolicy() Doc {
 	for _, ep := range m.find("AWS::EC2::VPCEndpoint", "") {
 		props := m.properties(ep)
 		if props["VpcEndpointType"] == "Gateway" && strings.Contains(fmt.Sprint(m.value(ep.Stack, props["ServiceName"])), ".s3") {
 			if props["PolicyDocument"] == nil {
-				return nil
+				return Doc{}
 			}
-			return anyPrincipalAsStar(m.value(ep.Stack, props["PolicyDocument"]))
+			return Doc{origin(ep, "PolicyDocument"), anyPrincipalAsStar(m.value(ep.Stack, props["PolicyDocument"]))}
 		}
 	}
-	return nil
+	return Doc{}
 }
 
 type namedPolicy struct {
 	Name   string `json:"name"`
 	Policy any    `json:"policy"`
+	// Origin is where the policy is written in the templates (see Doc), empty for AWS's.
+	Origin string `json:"-"`
 }
+
+// Doc is a resolved policy and where the templates write it: "STACK/LOGICALID/PROPERTY" (the
+// property PolicyDocument, KeyPolicy, AssumeRolePolicyDocument or Policies/N), or empty for a
+// policy that is not in the templates (AWS's buckets, an outsider's own policy). Only policies
+// with an origin are mutated (see Mutation).
+type Doc struct {
+	Origin string
+	Policy any
+}
+
+func origin(r Resource, property string) string { return r.Stack + "/" + r.LogicalID + "/" + property }
 
 // anyPrincipalAsStar writes CDK's AnyPrincipal ({"AWS": "*"}) in an endpoint policy as "*", the
 // form the evaluator accepts there. For the signed requests evaluated here the two match the same

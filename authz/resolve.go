@@ -109,6 +109,8 @@ func (r resolver) getAtt(stack, logicalID, attribute string) string {
 		return r.arn("logs", "log-group:"+name+":*", true)
 	case "AWS::Lambda::Function.Arn":
 		return r.arn("lambda", "function:"+name, true)
+	case "AWS::EC2::VPC.DefaultSecurityGroup":
+		return "sg-default-" + strings.ToLower(logicalID)
 	case "AWS::Glue::Crawler.Arn":
 		return r.arn("glue", "crawler/"+name, true)
 	}

@@ -142,7 +142,8 @@ type Nat = networkspec.Nat
 type S3Endpoint struct {
 	// ReadBuckets are bucket names the private subnets may read (e.g. Linux package repositories).
 	ReadBuckets []string `yaml:"readBuckets"`
-	// ReadWriteBuckets are the project's own bucket names (command output, inventory).
+	// ReadWriteBuckets are buckets of yours the private subnets may read, write and list (the
+	// command-output bucket needs no entry: the endpoint lets SSM Agent write its output there).
 	ReadWriteBuckets []string `yaml:"readWriteBuckets"`
 }
 

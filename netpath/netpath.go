@@ -2,7 +2,9 @@
 // that required flows can be shown to pass, with every reply, and unneeded ones to be denied,
 // before anything is deployed. ACL entries are evaluated in rule-number order, the first match
 // decides, and anything unmatched is denied. ACLs are stateless: a flow works only if the request
-// and its replies pass the ACL of both subnets it crosses. Security groups are not modelled.
+// and its replies pass the ACL of both subnets it crosses. The security groups of the network
+// stack are judged apart (SG): each layer must pass a needed flow and, on its own, deny a
+// forbidden one.
 package netpath
 
 import (
@@ -55,6 +57,14 @@ func (a ACL) decide(egress bool, remote netip.Addr, port int) *Entry {
 type Model struct {
 	SubnetACL       map[netip.Prefix]ACL
 	Public, Private []netip.Prefix
+	// ACLs are the network ACLs by logical id, and subnetACLID each subnet's.
+	ACLs        map[string]ACL
+	subnetACLID map[netip.Prefix]string
+	// Groups are the security groups' logical ids, and SGRules their rules (see SG).
+	Groups  []string
+	SGRules []SGRule
+	// PrefixListCidrs are the CIDRs of the managed prefix lists the rules name (WithPrefixLists).
+	PrefixListCidrs []netip.Prefix
 }
 
 // FromTemplate builds the model from a network stack's template: its subnets (public or private
@@ -92,7 +102,12 @@ func FromTemplate(template map[string]any) (Model, error) {
 	for id := range acls {
 		sort.Slice(acls[id], func(i, j int) bool { return acls[id][i].Number < acls[id][j].Number })
 	}
-	m := Model{SubnetACL: map[netip.Prefix]ACL{}}
+	m := Model{SubnetACL: map[netip.Prefix]ACL{}, ACLs: acls, subnetACLID: map[netip.Prefix]string{}}
+	groups, rules, err := parseSecurityGroups(resources)
+	if err != nil {
+		return Model{}, err
+	}
+	m.Groups, m.SGRules = groups, rules
 	cidrs := map[string]netip.Prefix{}
 	for id, p := range byType("AWS::EC2::Subnet") {
 		cidr, err := netip.ParsePrefix(fmt.Sprint(p["CidrBlock"]))
@@ -133,6 +148,7 @@ func FromTemplate(template map[string]any) (Model, error) {
 		}
 		if cidr, ok := cidrs[subnet]; ok {
 			m.SubnetACL[cidr] = acls[ref(p["NetworkAclId"])]
+			m.subnetACLID[cidr] = ref(p["NetworkAclId"])
 		}
 	}
 	for _, list := range [][]netip.Prefix{m.Public, m.Private} {
@@ -194,6 +210,9 @@ type Verdict struct {
 	// Rule is the deciding entry: the one that denies, or the one that admits the request into
 	// the destination subnet (out of the source subnet when the destination is outside the VPC).
 	Rule string
+	// NotModelled: the layer has nothing to judge the flow by (a security group the template
+	// does not have, as in an existing VPC).
+	NotModelled bool
 }
 
 func (m Model) aclOf(a netip.Addr) (ACL, bool) {
@@ -255,6 +274,24 @@ func (m Model) TCP(src, dst netip.Addr, port int) Verdict {
 	return judge(steps, deciding)
 }
 
+// Request judges only the request of a TCP connection from src to dst:port (leaving the source
+// subnet, entering the destination's), not its replies: what a forbidden flow's ACLs must deny,
+// so that nothing unneeded reaches a host even where the replies would be dropped.
+func (m Model) Request(src, dst netip.Addr, port int) Verdict {
+	srcACL, srcIn := m.aclOf(src)
+	dstACL, dstIn := m.aclOf(dst)
+	var steps []step
+	deciding := 0
+	if srcIn {
+		steps = append(steps, step{"request leaving the source subnet", srcACL, true, dst, port})
+	}
+	if dstIn {
+		deciding = len(steps)
+		steps = append(steps, step{"request entering the destination subnet", dstACL, false, src, port})
+	}
+	return judge(steps, deciding)
+}
+
 // ThroughNAT judges src (private) to an internet address through a NAT gateway at nat (in a
 // public subnet): private to NAT, then NAT to the internet, and the replies back.
 func (m Model) ThroughNAT(src, internet, nat netip.Addr, port int) Verdict {
@@ -279,6 +316,18 @@ type Flow struct {
 	Name     string
 	Src, Dst netip.Addr
 	Port     int
+	// SrcGroup and DstGroup name the security group of each end (InstancesGroup, ServerGroup,
+	// EndpointsGroup), or "" for an end outside the VPC.
+	SrcGroup, DstGroup string
+	// NAT is the NAT gateway the flow goes through, if any (see ThroughNAT).
+	NAT netip.Addr
+	// SGOnly marks a forbidden flow only the security groups can deny (with NAT, the private
+	// subnets' ACLs pass HTTPS to the internet).
+	SGOnly bool
+}
+
+func flow(name string, src, dst netip.Addr, port int, srcGroup, dstGroup string) Flow {
+	return Flow{Name: name, Src: src, Dst: dst, Port: port, SrcGroup: srcGroup, DstGroup: dstGroup}
 }
 
 // Addresses outside the VPC the flows use.
@@ -295,25 +344,25 @@ func RequiredFlows(m Model, s3Cidrs, adminCidrs []string) []Flow {
 	instance, otherPrivate := Host(m.Private[0]), Host(m.Private[len(m.Private)-1])
 	wsus := Host(m.Public[0])
 	flows := []Flow{
-		{"instance to an interface endpoint in another private subnet", instance, otherPrivate, 443},
-		{"last AZ's instance to an interface endpoint in the first AZ", otherPrivate, instance, 443},
-		{"instance to WSUS over HTTP", instance, wsus, wsusspec.HTTPPort},
-		{"instance to WSUS over HTTPS", instance, wsus, wsusspec.HTTPSPort},
-		{"last AZ's instance to WSUS", otherPrivate, wsus, wsusspec.HTTPPort},
-		{"jump host RDP to an instance", wsus, instance, 3389},
-		{"jump host RDP to the last AZ", wsus, otherPrivate, 3389},
-		{"WSUS to a Systems Manager endpoint", wsus, instance, 443},
-		{"WSUS syncs from Microsoft Update over HTTP", wsus, MicrosoftUpdate, 80},
-		{"WSUS syncs from Microsoft Update over HTTPS", wsus, MicrosoftUpdate, 443},
+		flow("instance to an interface endpoint in another private subnet", instance, otherPrivate, 443, InstancesGroup, EndpointsGroup),
+		flow("last AZ's instance to an interface endpoint in the first AZ", otherPrivate, instance, 443, InstancesGroup, EndpointsGroup),
+		flow("instance to WSUS over HTTP", instance, wsus, wsusspec.HTTPPort, InstancesGroup, ServerGroup),
+		flow("instance to WSUS over HTTPS", instance, wsus, wsusspec.HTTPSPort, InstancesGroup, ServerGroup),
+		flow("last AZ's instance to WSUS", otherPrivate, wsus, wsusspec.HTTPPort, InstancesGroup, ServerGroup),
+		flow("jump host RDP to an instance", wsus, instance, 3389, ServerGroup, InstancesGroup),
+		flow("jump host RDP to the last AZ", wsus, otherPrivate, 3389, ServerGroup, InstancesGroup),
+		flow("WSUS to a Systems Manager endpoint", wsus, instance, 443, ServerGroup, EndpointsGroup),
+		flow("WSUS syncs from Microsoft Update over HTTP", wsus, MicrosoftUpdate, 80, ServerGroup, ""),
+		flow("WSUS syncs from Microsoft Update over HTTPS", wsus, MicrosoftUpdate, 443, ServerGroup, ""),
 	}
 	for _, cidr := range s3Cidrs {
 		if p, err := netip.ParsePrefix(cidr); err == nil {
-			flows = append(flows, Flow{"instance to S3 at " + cidr, instance, Host(p), 443})
+			flows = append(flows, flow("instance to S3 at "+cidr, instance, Host(p), 443, InstancesGroup, ""))
 		}
 	}
 	for _, cidr := range adminCidrs {
 		if p, err := netip.ParsePrefix(cidr); err == nil {
-			flows = append(flows, Flow{"admin RDP from " + cidr + " to the jump host", p.Addr(), wsus, 3389})
+			flows = append(flows, flow("admin RDP from "+cidr+" to the jump host", p.Addr(), wsus, 3389, "", ServerGroup))
 		}
 	}
 	return flows
@@ -325,7 +374,7 @@ func HubFlows(m Model, hubCidrs []string) []Flow {
 	var flows []Flow
 	for _, cidr := range hubCidrs {
 		if p, err := netip.ParsePrefix(cidr); err == nil {
-			flows = append(flows, Flow{"instance to the hub's interface endpoints at " + cidr, Host(m.Private[0]), Host(p), 443})
+			flows = append(flows, flow("instance to the hub's interface endpoints at "+cidr, Host(m.Private[0]), Host(p), 443, InstancesGroup, ""))
 		}
 	}
 	return flows
@@ -340,26 +389,31 @@ func ForbiddenFlows(m Model, withAdmins, withNAT bool) []Flow {
 	var flows []Flow
 	if !withNAT {
 		flows = []Flow{
-			{"instance straight to the internet", instance, SomeInternet, 443},
-			{"instance to Microsoft Update over HTTP", instance, MicrosoftUpdate, 80},
-			{"instance to WSUS on another port", instance, wsus, 80},
+			flow("instance straight to the internet", instance, SomeInternet, 443, InstancesGroup, ""),
+			flow("instance to Microsoft Update over HTTP", instance, MicrosoftUpdate, 80, InstancesGroup, ""),
+			flow("instance to WSUS on another port", instance, wsus, 80, InstancesGroup, ServerGroup),
 		}
 	}
 	flows = append(flows, []Flow{
-		{"internet RDP to the jump host", SomeInternet, wsus, 3389},
-		{"internet RDP to an instance", SomeInternet, instance, 3389},
-		{"internet to WSUS", SomeInternet, wsus, wsusspec.HTTPPort},
-		{"internet to WSUS over HTTPS", SomeInternet, wsus, wsusspec.HTTPSPort},
-		{"instance RDP to the jump host", instance, wsus, 3389},
-		{"jump host SMB to an instance", wsus, instance, 445},
-		{"jump host SSH to an instance", wsus, instance, 22},
-		{"jump host WinRM to an instance", wsus, instance, 5985},
-		{"instance RDP to another private instance", instance, other, 3389},
-		{"instance WinRM to another private instance", instance, other, 5986},
-		{"WSUS to an instance on the WSUS port", wsus, instance, wsusspec.HTTPPort},
+		flow("internet RDP to the jump host", SomeInternet, wsus, 3389, "", ServerGroup),
+		flow("internet WinRM to the jump host", SomeInternet, wsus, 5985, "", ServerGroup),
+
+		flow("internet RDP to an instance", SomeInternet, instance, 3389, "", InstancesGroup),
+		flow("internet to WSUS", SomeInternet, wsus, wsusspec.HTTPPort, "", ServerGroup),
+		flow("internet to WSUS over HTTPS", SomeInternet, wsus, wsusspec.HTTPSPort, "", ServerGroup),
+		flow("instance RDP to the jump host", instance, wsus, 3389, InstancesGroup, ServerGroup),
+		flow("jump host SMB to an instance", wsus, instance, 445, ServerGroup, InstancesGroup),
+		flow("jump host SSH to an instance", wsus, instance, 22, ServerGroup, InstancesGroup),
+		flow("jump host WinRM to an instance", wsus, instance, 5985, ServerGroup, InstancesGroup),
+		flow("instance RDP to another private instance", instance, other, 3389, InstancesGroup, InstancesGroup),
+		flow("instance WinRM to another private instance", instance, other, 5986, InstancesGroup, InstancesGroup),
+		flow("WSUS to an instance on the WSUS port", wsus, instance, wsusspec.HTTPPort, ServerGroup, InstancesGroup),
 	}...)
+	endpointOut := flow("an interface endpoint to the internet", other, SomeInternet, 443, EndpointsGroup, "")
+	endpointOut.SGOnly = withNAT
+	flows = append(flows, endpointOut)
 	if !withAdmins {
-		flows = append(flows, Flow{"admin RDP without configured admin CIDRs", AdminHost, wsus, 3389})
+		flows = append(flows, flow("admin RDP without configured admin CIDRs", AdminHost, wsus, 3389, "", ServerGroup))
 	}
 	return flows
 }

@@ -59,7 +59,8 @@ func NewNetworkStack(scope constructs.Construct, cfg *config.Config) NetworkStac
 		S3PrefixListCidrs:       s3Cidrs,
 		S3ReadBuckets:           cfg.Network.S3Endpoint.ReadBuckets,
 		PatchedOperatingSystems: cfg.PatchedOperatingSystems(),
-		S3ReadWriteBuckets:      append(slices.Clone(cfg.Network.S3Endpoint.ReadWriteBuckets), CommandOutputBucketName(cfg)),
+		S3ReadWriteBuckets:      cfg.Network.S3Endpoint.ReadWriteBuckets,
+		S3OutputBuckets:         []string{CommandOutputBucketName(cfg)},
 		Existing:                existing,
 	})
 	addNetworkOutputs(stack, net, existing)

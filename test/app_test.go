@@ -385,8 +385,10 @@ func TestVerifyPrintsTheFlowTableAndSchemaCheckAndFailsOnABrokenTemplate(t *test
 	good := directRun(t)
 	out, code := runVerify(t, good)
 	require.Equal(t, 0, code, out)
-	assert.Regexp(t, `yes\s+instance to WSUS over HTTP\s+8530\s+passes\s+rule 200 in allow 10\.0\.2\.0/24 8530-8531`, out)
-	assert.Regexp(t, `no\s+internet RDP to the jump host\s+3389\s+denied\s+request entering the destination subnet: rule 900 in deny 0\.0\.0\.0/0 3389-3389`, out)
+	assert.Regexp(t, `yes\s+instance to WSUS over HTTP\s+8530\s+passes\s+passes\s+rule 200 in allow 10\.0\.2\.0/24 8530-8531; .*NetworkPublicSecurityGroup`, out)
+	assert.Regexp(t, `removing each network ACL entry and security group rule, one at a time: \d+ rules, each needed by a flow; \d+ accepted, 0 unjustified`, out)
+	assert.Regexp(t, `removing each policy statement, action, resource and condition .*: \d+ statements and \d+ of their actions, resources and conditions, each needed by a row; \d+ accepted, 0 unjustified`, out)
+	assert.Regexp(t, `no\s+internet RDP to the jump host\s+3389\s+denied\s+denied\s+request entering the destination subnet: rule 900 in deny 0\.0\.0\.0/0 3389-3389; entering NetworkPublicSecurityGroup`, out)
 	assert.Regexp(t, `schema: \d+ resources in 3 templates .*: 0 problem\(s\)`, out)
 	assert.Contains(t, out, "privatepatch-patching: every adopted control passes", "the Control Tower controls, as docs/compliance.md lists them")
 	assert.Contains(t, out, "privatepatch-network: not adopted (docs/compliance.md says why): ct-lambda-pr-3", "listed, not failed")
@@ -422,7 +424,7 @@ func TestVerifyPrintsTheFlowTableAndSchemaCheckAndFailsOnABrokenTemplate(t *test
 	require.NoError(t, os.WriteFile(patching, data, 0o644))
 	out, code = runVerify(t, broken, "-control-tower=false")
 	assert.Equal(t, 1, code, out)
-	assert.Regexp(t, `yes\s+instance to WSUS over HTTP\s+8530\s+denied\s+request entering the destination subnet: rule 920 in deny 0\.0\.0\.0/0 8530-8531\s+<-- WRONG`, out,
+	assert.Regexp(t, `yes\s+instance to WSUS over HTTP\s+8530\s+denied\s+passes\s+request entering the destination subnet: rule 920 in deny 0\.0\.0\.0/0 8530-8531; .*<-- WRONG`, out,
 		"without its allow rule, the WSUS denial decides")
 	assert.Contains(t, out, "(AWS::EC2::VPC): unknown property EnableDnsHostname")
 	assert.Regexp(t, `yes\s+denied\s+maintenance window service role \(\w+\) ssm:StartAutomationExecution `+

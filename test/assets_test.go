@@ -708,7 +708,7 @@ func TestHybridNodesWriteCommandOutputWhereTheFleetDoes(t *testing.T) {
 		}
 		assert.Contains(t, actions, "s3:GetEncryptionConfiguration", "%s: SSM Agent reads the bucket's encryption first", sc.name)
 		if sc == richPatching {
-			assert.Contains(t, actions, "kms:GenerateDataKey*", "the KMS-encrypted bucket's key encrypts their output")
+			assert.Contains(t, actions, "kms:GenerateDataKey", "the KMS-encrypted bucket's key encrypts their output")
 			_, writers := oneOf(t, s.patchJSON, "AWS::IAM::Policy", "RunCommandLogsWriters")
 			assert.Contains(t, fmt.Sprint(props(writers)["Roles"]), hybridRole, "tasks with CloudWatch output run on hybrid nodes too")
 		}

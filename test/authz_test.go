@@ -9,19 +9,21 @@ import (
 	"github.com/privatepatch/privatepatch/authz"
 )
 
-// TestEveryScenarioAuthorisesItsRuntimeCallsAndDeniesTheForbiddenOnes evaluates the runtime
-// call table (authz.Calls) of every scenario with the IAM policy evaluator, in one run: each
-// needed call allowed, each forbidden one denied. authz's own tests revert the defects it was
-// built to catch in copies of the goldens and see them fail.
 func authzDeployment(s *scenario) authz.Deployment {
 	cfg, _ := s.config()
 	return authz.Deployment{Name: s.name, Env: authz.Env{Account: "111111111111", Region: "us-west-2", Partition: "aws"},
-		S3EndpointProvided: cfg.Network.ExistingVpc != nil && cfg.Network.ExistingVpc.S3Endpoint == "existing",
+		S3EndpointProvided:  cfg.Network.ExistingVpc != nil && cfg.Network.ExistingVpc.S3Endpoint == "existing",
+		DeclaredReadBuckets: cfg.Network.S3Endpoint.ReadBuckets, DeclaredReadWriteBuckets: cfg.Network.S3Endpoint.ReadWriteBuckets,
 		Stacks: authz.Stacks{
 			*s.app.Network.StackName(): s.template, *s.app.Fleet.StackName(): s.fleetJSON, *s.app.Patching.StackName(): s.patchJSON,
 		}}
 }
 
+// TestEveryScenarioAuthorisesItsRuntimeCallsAndDeniesTheForbiddenOnes evaluates the runtime
+// call table (authz.Calls) of every scenario with the IAM policy evaluator, in one run: each
+// needed call allowed, each forbidden one denied; and every statement, action, resource and
+// condition of the templates' policies needed by a row (authz.Prove's mutations). authz's own
+// tests plant defects in copies of the goldens and see them fail.
 func TestEveryScenarioAuthorisesItsRuntimeCallsAndDeniesTheForbiddenOnes(t *testing.T) {
 	evaluator, err := authz.Find("..")
 	require.NoError(t, err)
@@ -30,9 +32,14 @@ func TestEveryScenarioAuthorisesItsRuntimeCallsAndDeniesTheForbiddenOnes(t *test
 		existingVpc, existingVpcHub} {
 		deployments = append(deployments, authzDeployment(sc.synth(t)))
 	}
-	results, err := evaluator.Evaluate(deployments)
+	proof, err := evaluator.Prove(deployments)
 	require.NoError(t, err)
+	results := proof.Results
 	for _, d := range deployments {
+		require.NotEmpty(t, proof.Mutations[d.Name], d.Name)
+		for _, m := range authz.Unjustified(proof.Mutations[d.Name]) {
+			t.Errorf("%s: %s: no row needs it (excess privilege, or a protection no row tests)", d.Name, m.Mutation)
+		}
 		require.NotEmpty(t, results[d.Name], d.Name)
 		required := 0
 		for _, r := range results[d.Name] {

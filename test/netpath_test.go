@@ -77,7 +77,44 @@ func TestNatPathPassesWebTrafficOnlyAndKeepsEveryOtherFlow(t *testing.T) {
 			assert.True(t, v.Pass, "%s: %s is blocked: %s", sc.name, f.Name, v.Step)
 		}
 		for _, f := range netpath.ForbiddenFlows(m, false, true) {
+			if f.SGOnly {
+				continue // only the security groups can deny it (TestEachScenariosAcls...)
+			}
 			assert.False(t, m.TCP(f.Src, f.Dst, f.Port).Pass, "%s: %s", sc.name, f.Name)
+		}
+	}
+}
+
+// TestEachScenariosAclsAndSecurityGroupsAreRightForEveryFlowAndEachRuleIsNeeded judges every flow
+// of each scenario whose ACLs privatepatch manages by both layers (a needed flow passes both, a
+// forbidden one is denied by each on its own), and removes each ACL entry and security group rule
+// in turn: some flow must turn wrong, or the rule is one of netpath.AcceptedRules.
+func TestEachScenariosAclsAndSecurityGroupsAreRightForEveryFlowAndEachRuleIsNeeded(t *testing.T) {
+	for _, sc := range []*scenario{defaultScenario, exampleScenario, natScenario, natSingle, flowLogsToS3, existingVpcManaged, wsusHTTPS} {
+		s := sc.synth(t)
+		cfg, err := s.config()
+		require.NoError(t, err)
+		m, err := netpath.FromTemplate(s.template)
+		require.NoError(t, err)
+		s3 := cfg.S3Cidrs()
+		m = m.WithPrefixLists(s3)
+		var hub []string
+		if e := cfg.Network.ExistingVpc; e != nil && e.InterfaceEndpoints == config.EndpointsHub {
+			hub = e.HubCidrs
+		}
+		required, forbidden := netpath.FlowSet(m, s3, cfg.Network.AdminCidrs, hub, cfg.Network.PrivateInternetRoute())
+		for _, f := range required {
+			acl, sg := m.Judge(f)
+			assert.False(t, netpath.Wrong(true, acl, sg), "%s: needed %s: %s / %s", s.name, f.Name, acl.Rule, sg.Rule)
+		}
+		for _, f := range forbidden {
+			acl, sg := m.JudgeForbidden(f)
+			assert.False(t, netpath.Wrong(false, acl, sg), "%s: forbidden %s: %s / %s", s.name, f.Name, acl.Rule, sg.Rule)
+		}
+		for _, r := range m.ProveRules(required, forbidden) {
+			if len(r.Caught) == 0 {
+				assert.NotEmpty(t, m.Acceptance(r.Rule), "%s: %s: no flow needs it", s.name, r.Rule)
+			}
 		}
 	}
 }

@@ -185,7 +185,7 @@ func TestS3GatewayEndpointOnPrivateRouteTablesAllowsOnlySystemsManagerAndListedB
 	assert.Equal(t, privateTables, refs(endpoint["RouteTableIds"].([]any)))
 
 	statements := endpoint["PolicyDocument"].(map[string]any)["Statement"].([]any)
-	require.Len(t, statements, 2)
+	require.Len(t, statements, 3)
 	read := statements[0].(map[string]any)
 	assert.Equal(t, "s3:GetObject", read["Action"])
 	var readArns []string
@@ -207,9 +207,14 @@ func TestS3GatewayEndpointOnPrivateRouteTablesAllowsOnlySystemsManagerAndListedB
 	commandOutput := func(suffix string) any {
 		return map[string]any{"Fn::Join": []any{"", []any{"arn:aws:s3:::privatepatch-ssm-", map[string]any{"Ref": "AWS::AccountId"}, "-us-west-2" + suffix}}}
 	}
-	assert.ElementsMatch(t, []any{"arn:aws:s3:::example-patching-output", "arn:aws:s3:::example-patching-output/*",
-		commandOutput(""), commandOutput("/*")}, write["Resource"], "the configured bucket and the command-output bucket")
+	assert.ElementsMatch(t, []any{"arn:aws:s3:::example-patching-output", "arn:aws:s3:::example-patching-output/*"}, write["Resource"],
+		"the configured bucket: read, write and list")
 	assert.Contains(t, write["Action"], "s3:PutObject")
+	// The command-output bucket: what SSM Agent does with it, and nothing else (make verify's
+	// mutation test found reads, lists and ACLs there needed by no call).
+	output := statements[2].(map[string]any)
+	assert.ElementsMatch(t, []any{commandOutput(""), commandOutput("/*")}, output["Resource"])
+	assert.ElementsMatch(t, []any{"s3:GetEncryptionConfiguration", "s3:PutObject"}, output["Action"])
 	for _, st := range statements {
 		assert.NotContains(t, fmt.Sprint(st.(map[string]any)["Resource"]), "arn:aws:s3:::*", "nothing broader than named buckets")
 	}

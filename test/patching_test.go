@@ -479,7 +479,7 @@ func TestKmsCommandOutputBucketUsesARotatedKeyTheFleetMayUse(t *testing.T) {
 				}
 			}
 		}
-		assert.True(t, actions["kms:GenerateDataKey*"] && actions["kms:Decrypt"], "%s may have S3 generate and decrypt data keys with the output key: %v", rolePrefix, actions)
+		assert.True(t, actions["kms:GenerateDataKey"] && actions["kms:Decrypt"], "%s may have S3 generate and decrypt data keys with the output key: %v", rolePrefix, actions)
 	}
 }
 

@@ -45,7 +45,7 @@ func (n *network) addEndpoints(p *Props) {
 	n.readBuckets = append(buckets, p.S3ReadBuckets...)
 	if n.existing != nil && n.existing.S3EndpointProvided {
 		// Its policy is the VPC owner's: S3EndpointBuckets says what it must allow.
-		n.readWriteBuckets = append(n.readWriteBuckets, p.S3ReadWriteBuckets...)
+		n.readWriteBuckets = append(append(n.readWriteBuckets, p.S3ReadWriteBuckets...), p.S3OutputBuckets...)
 		return
 	}
 	n.s3Endpoint = awsec2.NewGatewayVpcEndpoint(scope, jsii.String("s3"), &awsec2.GatewayVpcEndpointProps{
@@ -65,6 +65,18 @@ func (n *network) addEndpoints(p *Props) {
 	}))
 	for _, bucket := range p.S3ReadWriteBuckets {
 		n.AllowS3ReadWrite(jsii.String(bucket))
+	}
+	for _, bucket := range p.S3OutputBuckets {
+		// What SSM Agent does with its output bucket ("Create an IAM instance profile for Systems
+		// Manager", output to your own bucket): no reads, lists or ACLs, which make verify's
+		// mutation test found no call needs.
+		n.readWriteBuckets = append(n.readWriteBuckets, bucket)
+		arn := bucketArn(stack, bucket)
+		n.s3Endpoint.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+			Actions:    jsii.Strings("s3:PutObject", "s3:GetEncryptionConfiguration"),
+			Resources:  jsii.Strings(arn, arn+"/*"),
+		}))
 	}
 }
 

@@ -50,6 +50,10 @@ type Props struct {
 	// S3ReadWriteBuckets are bucket names the S3 endpoint policy lets the VPC read, write and
 	// list. Default: none.
 	S3ReadWriteBuckets []string
+	// S3OutputBuckets are bucket names SSM Agent writes command output to: the S3 endpoint policy
+	// lets the VPC put objects there and read the bucket's encryption settings, and nothing
+	// else. Default: none.
+	S3OutputBuckets []string
 	// Existing, when set, is the VPC to deploy into: VpcCidr, AzCount, AvailabilityZones,
 	// SubnetCidrMask and Nat then do not apply. Default: none, a VPC is created.
 	Existing *ExistingVpc

@@ -5,6 +5,10 @@
 // verdict is Allowed, ExplicitlyDenied or ImplicitlyDenied. deciding names the statements that
 // decided: for Allowed, the granting statements; otherwise the denying (or missing) policies.
 //
+// group and required (the mutations of authz.Prove): see below.
+//
+// verdictOnly requests (the mutations of authz.Prove) skip naming the deciding statements.
+//
 // unsafe requests skip the evaluator's input validation. authz asks for it only where the
 // evaluator's resource data disagrees with AWS documentation (AWS-owned documents and runbooks
 // have no account in their ARN); the evaluator then gives a verdict without its analysis, so the
@@ -35,10 +39,13 @@ function describeDenial(d) {
   return `no statement of ${where} allows it`
 }
 
-async function evaluate({ simulation, unsafe }) {
+async function evaluate({ simulation, unsafe, verdictOnly }) {
   if (unsafe) {
     const verdict = runUnsafeSimulation(simulation, {})
     const deciding = []
+    if (verdictOnly) {
+      return { verdict, deciding }
+    }
     if (verdict === 'Allowed') {
       for (const policy of simulation.identityPolicies) {
         for (const [i, statement] of (policy.policy.Statement ?? []).entries()) {
@@ -57,20 +64,35 @@ async function evaluate({ simulation, unsafe }) {
   if (response.resultType === 'error') {
     return { error: JSON.stringify(response.errors) }
   }
-  const analysis = response.resultType === 'single' ? response.result.analysis : response.results[0].analysis
+  if (verdictOnly) {
+    return { verdict: response.overallResult, deciding: [] }
+  }
+  const analysis = response.resultType === 'single' ? response.result?.analysis : response.results?.[0]?.analysis
   const verdict = response.overallResult
-  const deciding = verdict === 'Allowed'
+  const deciding = !analysis ? [] : verdict === 'Allowed'
     ? getGrantReasons(analysis).map(describeGrant)
     : getDenialReasons(analysis).map(describeDenial)
   return { verdict, deciding }
 }
 
+// A request of a group (one mutation, in authz.Prove) that carries required is skipped, with the
+// verdict Skipped, once another request of its group got the verdict its row must not get.
+const caught = new Set()
 const results = []
 for (const request of input) {
-  try {
-    results.push(await evaluate(request))
-  } catch (e) {
-    results.push({ error: String(e) })
+  if (request.group !== undefined && caught.has(request.group)) {
+    results.push({ verdict: 'Skipped', deciding: [] })
+    continue
   }
+  let result
+  try {
+    result = await evaluate(request)
+  } catch (e) {
+    result = { error: String(e) }
+  }
+  if (request.group !== undefined && (result.error || (result.verdict === 'Allowed') !== request.required)) {
+    caught.add(request.group)
+  }
+  results.push(result)
 }
 process.stdout.write(JSON.stringify(results))

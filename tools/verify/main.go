@@ -1,10 +1,12 @@
 // Command verify proves, before a deploy, what can be proven offline about a synthesised
 // configuration (make verify CONFIG=...): for each network stack, the flow table (every flow the
-// architecture needs and every one it must not allow, with the network ACLs' verdict and the rule
-// that decides), and for every template, a schema check against the CloudFormation resource
+// architecture needs and every one it must not allow, with the network ACLs' and security groups'
+// verdicts and the rules that decide, and each rule removed in turn), the authorisation table and
+// its mutation test (authz.Prove), and for every template, a schema check against the CloudFormation resource
 // specification (unknown types, unknown properties, missing required ones) and the AWS Control
 // Tower proactive controls (cfn-guard, as an account that enabled them would check). It exits 1
-// when a needed flow is blocked, an unneeded one passes, a runtime call gets the wrong verdict, a
+// when a needed flow is blocked, an unneeded one passes, a rule or policy statement is needed by
+// nothing (and not listed as accepted), a runtime call gets the wrong verdict, a
 // template does not match the schema, or a Control Tower control fails that is not one of those
 // privatepatch does not adopt (controltower.NotAdopted; docs/compliance.md says why), and 2 when
 // it cannot check (no assembly, cfn-guard or evaluator installed).
@@ -37,12 +39,13 @@ func main() {
 	flag.Usage = usage(`Usage: make verify [CONFIG=file]    (or: go run ./tools/verify -assembly cdk.out [-config file])
 
 Proves offline what can be proven about a synthesised configuration before a deploy: the network
-flow table (each flow the architecture needs or must not allow, the network ACLs' verdict and
-deciding rule), the authorisation table (each runtime call evaluated by an IAM policy evaluator),
-a schema check against the CloudFormation resource specification, the AWS Control Tower
-proactive controls, and the patch calendar (make calendar: rings, WSUS first, deadlines). Exit
-status 1 when any of them is wrong (controls privatepatch does not adopt are listed, not
-failed), 2 when it cannot check. Run from the project root after make setup.
+flow table (each flow the architecture needs or must not allow, the network ACLs' and security
+groups' verdicts and deciding rules, and each rule needed by a flow), the authorisation table
+(each runtime call evaluated by an IAM policy evaluator, and each policy statement, action,
+resource and condition needed by a call), a schema check against the CloudFormation resource
+specification, the AWS Control Tower proactive controls, and the patch calendar (make calendar:
+rings, WSUS first, deadlines). Exit status 1 when any of them is wrong (controls privatepatch does not adopt
+are listed, not failed), 2 when it cannot check. Run from the project root after make setup.
 
 `)
 	controls := flag.Bool("control-tower", true, "run the Control Tower proactive controls (cfn-guard, about a second a template)")
@@ -203,40 +206,75 @@ func flowTable(out io.Writer, stack string, template map[string]any, d *config.C
 	if s3 == nil {
 		s3 = s3drift.AclCidrs(m) // looked up at synth: in cdk.context.json, not in the configuration
 	}
-	fmt.Fprintf(out, "\n%s: network ACL verdicts (security groups not modelled)\n", stack)
-	fmt.Fprintf(out, "%-8s %-62s %5s  %-7s %s\n", "needed", "flow", "port", "verdict", "decided by")
+	m = m.WithPrefixLists(s3)
+	fmt.Fprintf(out, "\n%s: network ACL and security group verdicts (a needed flow passes both, request and replies; a forbidden one is denied by each on its own, its request already)\n", stack)
+	fmt.Fprintf(out, "%-8s %-62s %5s  %-7s %-7s %s\n", "needed", "flow", "port", "ACLs", "SGs", "decided by (ACLs; security groups)")
 	wrong := 0
-	row := func(needed bool, f netpath.Flow, v netpath.Verdict) {
-		verdict, mark := "denied", ""
-		if v.Pass {
-			verdict = "passes"
+	word := func(v netpath.Verdict) string {
+		switch {
+		case v.NotModelled:
+			return "n/a"
+		case v.Pass:
+			return "passes"
 		}
-		if v.Pass != needed {
-			mark, wrong = "  <-- WRONG", wrong+1
-		}
-		decided := v.Rule
-		if !v.Pass {
-			decided = v.Step + ": " + v.Rule
-		}
-		fmt.Fprintf(out, "%-8s %-62s %5d  %-7s %s%s\n", map[bool]string{true: "yes", false: "no"}[needed], f.Name, f.Port, verdict, decided, mark)
+		return "denied"
 	}
-	required := netpath.RequiredFlows(m, s3, d.Network.AdminCidrs)
+	decided := func(v netpath.Verdict) string {
+		if v.Pass || v.NotModelled {
+			return v.Rule
+		}
+		return v.Step + ": " + v.Rule
+	}
+	var hub []string
 	if e := d.Network.ExistingVpc; e != nil && e.InterfaceEndpoints == config.EndpointsHub {
-		required = append(required, netpath.HubFlows(m, e.HubCidrs)...)
+		hub = e.HubCidrs
 	}
-	for _, f := range required {
-		row(true, f, m.TCP(f.Src, f.Dst, f.Port))
-	}
-	if d.Network.PrivateInternetRoute() {
-		for _, port := range []int{80, 443} {
-			f := netpath.Flow{Name: "instance to Microsoft Update through NAT", Src: netpath.Host(m.Private[0]), Dst: netpath.MicrosoftUpdate, Port: port}
-			row(true, f, m.ThroughNAT(f.Src, f.Dst, netpath.Host(m.Public[0]), port))
+	required, forbidden := netpath.FlowSet(m, s3, d.Network.AdminCidrs, hub, d.Network.PrivateInternetRoute())
+	for _, set := range []struct {
+		flows  []netpath.Flow
+		needed bool
+	}{{required, true}, {forbidden, false}} {
+		for _, f := range set.flows {
+			acl, sg := m.Judge(f)
+			if !set.needed {
+				acl, sg = m.JudgeForbidden(f)
+			}
+			mark := ""
+			if netpath.Wrong(set.needed, acl, sg) {
+				mark, wrong = "  <-- WRONG", wrong+1
+			}
+			fmt.Fprintf(out, "%-8s %-62s %5d  %-7s %-7s %s; %s%s\n", map[bool]string{true: "yes", false: "no"}[set.needed], f.Name, f.Port,
+				word(acl), word(sg), decided(acl), decided(sg), mark)
 		}
 	}
-	for _, f := range netpath.ForbiddenFlows(m, len(d.Network.AdminCidrs) > 0, d.Network.PrivateInternetRoute()) {
-		row(false, f, m.TCP(f.Src, f.Dst, f.Port))
-	}
+	wrong += ruleSummary(out, stack, m, required, forbidden)
 	return wrong, nil
+}
+
+// ruleSummary removes each ACL entry and security group rule in turn (netpath.ProveRules), prints
+// how many are each needed by a flow, the accepted ones with their reason and each unjustified
+// one, and returns how many are unjustified.
+func ruleSummary(out io.Writer, stack string, m netpath.Model, required, forbidden []netpath.Flow) int {
+	needed := 0
+	var lines []string
+	unjustified := 0
+	for _, r := range m.ProveRules(required, forbidden) {
+		switch reason := m.Acceptance(r.Rule); {
+		case len(r.Caught) > 0:
+			needed++
+		case reason != "":
+			lines = append(lines, fmt.Sprintf("  accepted: %s\n    (%s)", r.Rule, reason))
+		default:
+			unjustified++
+			lines = append(lines, fmt.Sprintf("  UNJUSTIFIED: %s: no flow needs it (an opening, or a denial no forbidden flow tests)  <-- WRONG", r.Rule))
+		}
+	}
+	fmt.Fprintf(out, "\n%s: removing each network ACL entry and security group rule, one at a time: %d rules, each needed by a flow; %d accepted, %d unjustified\n",
+		stack, needed, len(lines)-unjustified, unjustified)
+	for _, l := range lines {
+		fmt.Fprintln(out, l)
+	}
+	return unjustified
 }
 
 // authzTable evaluates the runtime calls of each deployment (environment) with the IAM policy
@@ -263,13 +301,16 @@ func authzTable(out io.Writer, templates cfnupdate.Deployment, cfg *config.Confi
 			account = "111111111111" // an account-agnostic deployment: any account evaluates the same
 		}
 		deployments = append(deployments, authz.Deployment{Name: d.StackName("network"), Stacks: stacks,
-			Env:                authz.Env{Account: account, Region: d.Region, Partition: authz.Partition(d.Region)},
-			S3EndpointProvided: d.Network.ExistingVpc != nil && d.Network.ExistingVpc.S3Endpoint == config.S3EndpointExisting})
+			Env:                      authz.Env{Account: account, Region: d.Region, Partition: authz.Partition(d.Region)},
+			S3EndpointProvided:       d.Network.ExistingVpc != nil && d.Network.ExistingVpc.S3Endpoint == config.S3EndpointExisting,
+			DeclaredReadBuckets:      d.Network.S3Endpoint.ReadBuckets,
+			DeclaredReadWriteBuckets: d.Network.S3Endpoint.ReadWriteBuckets})
 	}
-	results, err := evaluator.Evaluate(deployments)
+	proof, err := evaluator.Prove(deployments)
 	if err != nil {
 		return 0, err
 	}
+	results := proof.Results
 	wrong := 0
 	for _, d := range deployments {
 		fmt.Fprintf(out, "\n%s: runtime calls, evaluated by iam-simulate over identity, endpoint, bucket, topic and key policies\n", d.Name)
@@ -296,8 +337,36 @@ func authzTable(out io.Writer, templates cfnupdate.Deployment, cfg *config.Confi
 			fmt.Fprintf(out, "%-6s %-7s %s %s %s%s\n       decided by %s; source: %s\n", map[bool]string{true: "yes", false: "no"}[r.Required],
 				verdict, r.Caller, r.Action, r.Resource, mark, strings.Join(r.Deciding, "; "), r.Source)
 		}
+		wrong += mutationSummary(out, d.Name, proof.Mutations[d.Name])
 	}
 	return wrong, nil
+}
+
+// mutationSummary prints how many statements (and their actions, resources and conditions) each
+// turn a row wrong when removed, the accepted exceptions with their reason, and each unjustified
+// one; it returns how many are unjustified.
+func mutationSummary(out io.Writer, name string, mutations []authz.MutationResult) int {
+	statements, parts := 0, 0
+	var accepted, unjustified []string
+	for _, m := range mutations {
+		switch {
+		case len(m.Caught) == 0 && m.Acceptance() != "":
+			accepted = append(accepted, fmt.Sprintf("  accepted: %s\n    (%s)", m.Mutation, m.Acceptance()))
+		case len(m.Caught) == 0:
+			unjustified = append(unjustified, fmt.Sprintf("  UNJUSTIFIED: %s: no row needs it (excess privilege, or a protection no row tests)  <-- WRONG", m.Mutation))
+		case m.Kind == "statement":
+			statements++
+		default:
+			parts++
+		}
+	}
+	fmt.Fprintf(out, "\n%s: removing each policy statement, action, resource and condition of the templates (AWS managed policies aside), one at a time: "+
+		"%d statements and %d of their actions, resources and conditions, each needed by a row; %d accepted, %d unjustified\n",
+		name, statements, parts, len(accepted), len(unjustified))
+	for _, line := range append(accepted, unjustified...) {
+		fmt.Fprintln(out, line)
+	}
+	return len(unjustified)
 }
 
 // schemaCheck reports resources of unknown types, unknown properties and missing required ones.

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/privatepatch/privatepatch/authz"
 	"github.com/privatepatch/privatepatch/cfnupdate"
 	"github.com/privatepatch/privatepatch/config"
 )
@@ -77,4 +78,22 @@ func TestVerifyRunsThePatchCalendar(t *testing.T) {
 	out.Reset()
 	assert.Equal(t, 1, calendarCheck(&out, cfg, today))
 	assert.Contains(t, out.String(), "patch calendar: refused: window privatepatch-weekly: 2027-03-14 02:30 does not exist in America/Los_Angeles")
+}
+
+// The mutation summary counts the statements each needed by a row, names the accepted ones with
+// their reason, and fails on an unjustified one (planted).
+func TestMutationSummaryFailsOnAStatementNothingNeeds(t *testing.T) {
+	needed := authz.MutationResult{Mutation: authz.Mutation{Origin: "s/Policy/PolicyDocument", Sid: "Needed", Effect: "Allow", Kind: "statement"},
+		Caught: []authz.Result{{}}}
+	accepted := authz.MutationResult{Mutation: authz.Mutation{Origin: "s/RoleDefaultPolicy/PolicyDocument", Effect: "Allow", Kind: "action", Element: "kms:Decrypt"}}
+	var out bytes.Buffer
+	assert.Zero(t, mutationSummary(&out, "d", []authz.MutationResult{needed, accepted}))
+	assert.Contains(t, out.String(), "1 statements and 0 of their actions, resources and conditions, each needed by a row; 1 accepted, 0 unjustified")
+	assert.Contains(t, out.String(), "accepted: s/RoleDefaultPolicy/PolicyDocument: remove action kms:Decrypt from the Allow statement #1\n    (unproven: S3 asks for kms:Decrypt")
+
+	planted := authz.MutationResult{Mutation: authz.Mutation{Origin: "s/Policy/PolicyDocument", Sid: "Planted", Effect: "Allow", Kind: "statement"}}
+	out.Reset()
+	assert.Equal(t, 1, mutationSummary(&out, "d", []authz.MutationResult{needed, planted}))
+	assert.Contains(t, out.String(), "UNJUSTIFIED: s/Policy/PolicyDocument: remove the Allow statement Planted: no row needs it")
+	assert.Contains(t, out.String(), "<-- WRONG")
 }

@@ -1,0 +1,619 @@
+package authz
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// The catalogue: what each kind of resource in the templates implies at run time, with the AWS page
+// each implication rests on (read 2026-12-06). implied derives the rows from the templates: every
+// role and the services that assume it, every service principal a bucket, topic or key policy
+// names, every key and its users. The mutation test (Prove) then shows that each statement of the
+// templates is needed by one of these rows, or by those of Calls.
+const (
+	// "Use the console to configure permissions for maintenance windows" shows the custom service
+	// role's policy: ssm:SendCommand, ssm:CancelCommand, ssm:ListCommands,
+	// ssm:ListCommandInvocations, ssm:GetCommandInvocation, ssm:GetAutomationExecution,
+	// ssm:StartAutomationExecution, sns:Publish, iam:PassRole.
+	windowRolePage = `"Use the console to configure permissions for maintenance windows" (custom service role policy), AWS Systems Manager User Guide`
+	// The confused-deputy page: "We recommend using the aws:SourceArn and aws:SourceAccount global
+	// condition context keys in resource policies to limit the permissions that Systems Manager gives
+	// another service to the resource" (and the same for each service's trust policy).
+	confusedDeputyPage  = `"Cross-service confused deputy prevention", AWS Systems Manager User Guide; "The confused deputy problem", IAM User Guide`
+	hybridRolePage      = `"Create the IAM service role required for Systems Manager in hybrid and multicloud environments", AWS Systems Manager User Guide (aws:SourceAccount, aws:SourceArn arn:aws:ssm:REGION:ACCOUNT:*)`
+	eventsRolePage      = `"Using IAM roles to send events to targets" (Amazon EventBridge User Guide) and "Cross-service confused deputy prevention" (EventBridge)`
+	flowLogsRolePage    = `"IAM role for publishing flow logs to CloudWatch Logs" (trust policy with aws:SourceAccount and aws:SourceArn; logs:CreateLogStream, logs:PutLogEvents, logs:DescribeLogStreams), Amazon VPC User Guide`
+	defaultKeyPolicy    = `"Default key policy" ("Allows access to the AWS account and enables IAM policies"), AWS KMS Developer Guide`
+	grantsPage          = `"kms:GrantIsForAWSResource" and "aws:PrincipalIsAWSService" (AWS KMS condition keys; IAM global condition keys); AWS Control Tower CT.KMS.PR.3`
+	tlsPage             = `"Amazon S3 security best practices" (aws:SecureTransport deny) and "Enforce encryption in transit" (Amazon SNS Developer Guide)`
+	accessLogsPage      = `"Enabling Amazon S3 server access logging" (bucket policy for logging.s3.amazonaws.com with aws:SourceArn and aws:SourceAccount), Amazon S3 User Guide`
+	crawlerPage         = `"Step 2: Create an IAM role for AWS Glue" (AWSGlueServiceRole's glue and logs actions) and "Encrypting data written by crawlers, jobs, and development endpoints" (logs:AssociateKmsKey), AWS Glue Developer Guide`
+	inspectorPage       = `"Enable" (Amazon Inspector API Reference) and "Using service-linked roles for Amazon Inspector" (iam:CreateServiceLinkedRole for inspector2.amazonaws.com, agentless.inspector2.amazonaws.com)`
+	restrictSGPage      = `"restrictDefaultSecurityGroup" (aws-cdk-lib.aws_ec2.Vpc, AWS CDK API Reference): a custom resource removing the default security group's rules`
+	createImagePage     = `"AWS-CreateImage" (Systems Manager Automation Runbook Reference) and "aws:createImage" (Automation actions reference): it creates the image and waits for it with ec2:DescribeImages`
+	encryptedBucketPage = `"Using server-side encryption with AWS KMS keys (SSE-KMS)" ("you must have permission for kms:GenerateDataKey ... to upload"), Amazon S3 User Guide`
+	lambdaTrustPage     = `"Lambda execution role" (trust policy for lambda.amazonaws.com), AWS Lambda Developer Guide`
+	ec2TrustPage        = `"IAM roles for Amazon EC2" (an instance profile's role trusts ec2.amazonaws.com), Amazon EC2 User Guide`
+	glueTrustPage       = `"Step 2: Create an IAM role for AWS Glue" (trusts glue.amazonaws.com), AWS Glue Developer Guide`
+	flowLogsS3Page      = `"Publish flow logs to Amazon S3" (the bucket policy for delivery.logs.amazonaws.com: AWSLogDeliveryWrite with s3:x-amz-acl bucket-owner-full-control, AWSLogDeliveryAclCheck; aws:SourceAccount, aws:SourceArn), Amazon VPC User Guide`
+	runCommandLogsPage  = `"Configuring Amazon CloudWatch Logs for Run Command" (the instance profile's logs:CreateLogStream, logs:DescribeLogGroups, logs:DescribeLogStreams, logs:PutLogEvents), AWS Systems Manager User Guide`
+	wsusMetricsPage     = `"PutMetricData" (CloudWatch API) and "cloudwatch:namespace" (Actions, resources, and condition keys for Amazon CloudWatch): the WSUS health script's metrics`
+)
+
+// otherService is a service that must not assume a role: whichever of these the role does not trust.
+var otherServices = []string{"lambda.amazonaws.com", "ssm.amazonaws.com"}
+
+// implied returns the rows the catalogue derives from the stacks.
+func implied(m model, calls []Call) []Call {
+	var out []Call
+	add := func(c Call) { out = append(out, c) }
+	region, account, partition := m.env.Region, m.env.Account, m.env.Partition
+	other := func(arn string) string { return strings.Replace(arn, ":"+account+":", ":"+outsiderAccount+":", 1) }
+
+	// Each role: the services its trust policy admits assume it, from this account and this
+	// account's resources (the source the service presents); another account, another account's
+	// resource and a service the role does not trust are refused.
+	for _, role := range m.find("AWS::IAM::Role", "") {
+		trust := m.trustPolicy(role)
+		roleArn := m.getAtt(role.Stack, role.LogicalID, "Arn")
+		services := roleUsers(m, role)
+		if len(services) == 0 {
+			// Nothing in the templates uses it (a hybrid activation's role is used from outside):
+			// the services its trust policy names are taken as the ones that must assume it.
+			services = trustedServices(trust.Policy)
+		}
+		for _, service := range services {
+			source, page := serviceSource(m, role, service)
+			context := map[string]any{"aws:SourceAccount": account}
+			if source != "" {
+				context["aws:SourceArn"] = source
+			}
+			caller := service + " assuming " + role.LogicalID
+			add(Call{Caller: caller, Principal: Principal{Service: service}, Action: "sts:AssumeRole", Resource: roleArn,
+				Context: context, ResourcePolicy: trust, Required: true, Source: page})
+			if source == "" {
+				continue
+			}
+			add(Call{Caller: service + " for another account, assuming " + role.LogicalID, Principal: Principal{Service: service}, Action: "sts:AssumeRole",
+				Resource: roleArn, Context: map[string]any{"aws:SourceAccount": outsiderAccount, "aws:SourceArn": source},
+				ResourcePolicy: trust, Required: false, Source: confusedDeputyPage})
+			add(Call{Caller: service + " for another account's resource, assuming " + role.LogicalID, Principal: Principal{Service: service}, Action: "sts:AssumeRole",
+				Resource: roleArn, Context: map[string]any{"aws:SourceAccount": account, "aws:SourceArn": other(source)},
+				ResourcePolicy: trust, Required: false, Source: confusedDeputyPage})
+		}
+		for _, service := range otherServices {
+			if !slices.Contains(services, service) {
+				add(Call{Caller: service + " (not trusted) assuming " + role.LogicalID, Principal: Principal{Service: service}, Action: "sts:AssumeRole",
+					Resource: roleArn, Context: map[string]any{"aws:SourceAccount": account}, ResourcePolicy: trust, Required: false,
+					Source: "IAM User Guide, \"Roles terms and concepts\" (trust policy)"})
+				break
+			}
+		}
+	}
+
+	// Each key: the account's IAM policies govern it (the default key policy's root statement),
+	// and no one but an AWS service creates grants on it.
+	for _, key := range m.find("AWS::KMS::Key", "") {
+		keyArn, policy := m.getAtt(key.Stack, key.LogicalID, "Arn"), m.keyPolicy(key)
+		add(Call{Caller: "an administrator of this account", Principal: Principal{Administrator: true}, Action: "kms:DescribeKey", Resource: keyArn,
+			ResourcePolicy: policy, Required: true, Source: defaultKeyPolicy})
+		add(Call{Caller: "an administrator of this account, for itself", Principal: Principal{Administrator: true}, Action: "kms:CreateGrant", Resource: keyArn,
+			Context: map[string]any{"kms:GrantIsForAWSResource": "false", "aws:PrincipalIsAWSService": "false"}, ResourcePolicy: policy, Required: false, Source: grantsPage})
+		add(Call{Caller: "an administrator of this account, for an AWS service's resource", Principal: Principal{Administrator: true}, Action: "kms:CreateGrant", Resource: keyArn,
+			Context: map[string]any{"kms:GrantIsForAWSResource": "true", "aws:PrincipalIsAWSService": "false"}, ResourcePolicy: policy, Required: true, Source: grantsPage})
+		add(Call{Caller: "an AWS service, for itself", Principal: Principal{Administrator: true}, Action: "kms:CreateGrant", Resource: keyArn,
+			Context: map[string]any{"kms:GrantIsForAWSResource": "false", "aws:PrincipalIsAWSService": "true"}, ResourcePolicy: policy, Required: true, Source: grantsPage})
+	}
+
+	// Encrypted log groups: CloudWatch Logs' use of their keys is not evaluated (see Accepted:
+	// the evaluator ignores kms:EncryptionContext:* keys).
+
+	// Flow logs: the delivery role writes to its log group.
+	for _, flowLog := range m.find("AWS::EC2::FlowLog", "") {
+		props, _ := m.value(flowLog.Stack, m.properties(flowLog)).(map[string]any)
+		role, ok := m.roleByArn(fmt.Sprint(props["DeliverLogsPermissionArn"]))
+		if !ok || props["LogGroupName"] == nil {
+			continue
+		}
+		group := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", partition, region, account, props["LogGroupName"])
+		for _, c := range []struct{ action, resource string }{
+			{"logs:CreateLogStream", group + ":*"}, {"logs:DescribeLogStreams", group + ":*"}, {"logs:PutLogEvents", group + ":log-stream:eni-0123456789abcdef0-all"},
+		} {
+			add(Call{Caller: "VPC flow logs (" + role.LogicalID + ")", Principal: Principal{Role: role}, Action: c.action, Resource: c.resource, Required: true, Source: flowLogsRolePage})
+		}
+	}
+
+	// Flow logs to S3: the log delivery service writes into the bucket, for this account's
+	// sources only, with the bucket owner in control.
+	for _, flowLog := range m.find("AWS::EC2::FlowLog", "") {
+		props, _ := m.value(flowLog.Stack, m.properties(flowLog)).(map[string]any)
+		if props["LogDestinationType"] != "s3" {
+			continue
+		}
+		bucketArn := fmt.Sprint(props["LogDestination"])
+		bucket, ok := m.bucketByName(strings.TrimPrefix(bucketArn, "arn:"+partition+":s3:::"))
+		if !ok {
+			continue
+		}
+		policy := m.resourcePolicy("AWS::S3::BucketPolicy", "Bucket", bucket)
+		source := fmt.Sprintf("arn:%s:logs:%s:%s:delivery-source:vpc-flow-log", partition, region, account)
+		object := fmt.Sprintf("%s/AWSLogs/%s/vpcflowlogs/%s/2026/12/06/flow.log.gz", bucketArn, account, region)
+		rows := []struct {
+			caller, action, resource string
+			context                  map[string]any
+			required                 bool
+		}{
+			{"VPC flow log delivery", "s3:PutObject", object, map[string]any{"aws:SourceAccount": account, "aws:SourceArn": source, "s3:x-amz-acl": "bucket-owner-full-control"}, true},
+			{"VPC flow log delivery", "s3:GetBucketAcl", bucketArn, map[string]any{"aws:SourceAccount": account, "aws:SourceArn": source}, true},
+			{"VPC flow log delivery", "s3:ListBucket", bucketArn, map[string]any{"aws:SourceAccount": account, "aws:SourceArn": source}, true},
+			{"VPC flow log delivery without the owner's ACL", "s3:PutObject", object, map[string]any{"aws:SourceAccount": account, "aws:SourceArn": source, "s3:x-amz-acl": "private"}, false},
+		}
+		for _, action := range []string{"s3:PutObject", "s3:GetBucketAcl"} {
+			resource := map[bool]string{true: object, false: bucketArn}[action == "s3:PutObject"]
+			rows = append(rows,
+				struct {
+					caller, action, resource string
+					context                  map[string]any
+					required                 bool
+				}{"log delivery for another account", action, resource, map[string]any{"aws:SourceAccount": outsiderAccount, "aws:SourceArn": source, "s3:x-amz-acl": "bucket-owner-full-control"}, false},
+				struct {
+					caller, action, resource string
+					context                  map[string]any
+					required                 bool
+				}{"log delivery for another account's source", action, resource, map[string]any{"aws:SourceAccount": account, "aws:SourceArn": other(source), "s3:x-amz-acl": "bucket-owner-full-control"}, false})
+		}
+		for _, r := range rows {
+			context := withContext(r.context, "aws:SecureTransport", "true")
+			add(Call{Caller: r.caller, Principal: Principal{Service: "delivery.logs.amazonaws.com"}, Action: r.action, Resource: r.resource,
+				Context: context, ResourcePolicy: policy, Required: r.required, Source: flowLogsS3Page})
+		}
+	}
+
+	// Run Command output to CloudWatch Logs: the instances write to the log group a window's
+	// task names.
+	for _, task := range m.find("AWS::SSM::MaintenanceWindowTask", "") {
+		props, _ := m.value(task.Stack, m.properties(task)).(map[string]any)
+		params, _ := props["TaskInvocationParameters"].(map[string]any)
+		runCommand, _ := params["MaintenanceWindowRunCommandParameters"].(map[string]any)
+		output, _ := runCommand["CloudWatchOutputConfig"].(map[string]any)
+		if output["CloudWatchOutputEnabled"] != true || output["CloudWatchLogGroupName"] == nil {
+			continue
+		}
+		group := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", partition, region, account, output["CloudWatchLogGroupName"])
+		for _, prefix := range []string{"FleetRole", "WsusRole", "SecurityHybridRole"} {
+			role, ok := m.first("AWS::IAM::Role", prefix)
+			if !ok {
+				continue
+			}
+			for _, c := range []struct{ action, resource string }{
+				{"logs:CreateLogStream", group + ":*"}, {"logs:DescribeLogStreams", group + ":*"},
+				{"logs:PutLogEvents", group + ":log-stream:i-0123456789abcdef0/aws-runShellScript/stdout"}, {"logs:DescribeLogGroups", "*"},
+			} {
+				add(Call{Caller: role.LogicalID + "'s SSM Agent, Run Command output", Principal: Principal{Role: role}, Action: c.action, Resource: c.resource,
+					Required: true, Source: runCommandLogsPage})
+			}
+		}
+		break
+	}
+
+	// Buckets: the TLS-only deny (a request without TLS is refused even to the account's
+	// administrators, who may read over TLS), and the server access logs' delivery.
+	for _, bucket := range m.find("AWS::S3::Bucket", "") {
+		policy := m.resourcePolicy("AWS::S3::BucketPolicy", "Bucket", bucket)
+		if policy.Policy == nil {
+			continue
+		}
+		name := m.ref(bucket.Stack, bucket.LogicalID)
+		object := fmt.Sprintf("arn:%s:s3:::%s/some/object", partition, name)
+		add(Call{Caller: "an administrator of this account, over TLS", Principal: Principal{Administrator: true}, Action: "s3:GetObject", Resource: object,
+			Context: map[string]any{"aws:SecureTransport": "true"}, ResourcePolicy: policy, Required: true, Source: tlsPage})
+		add(Call{Caller: "an administrator of this account, without TLS", Principal: Principal{Administrator: true}, Action: "s3:GetObject", Resource: object,
+			Context: map[string]any{"aws:SecureTransport": "false"}, ResourcePolicy: policy, Required: false, Source: tlsPage})
+	}
+	for _, source := range m.find("AWS::S3::Bucket", "") {
+		logging, _ := m.value(source.Stack, m.properties(source)["LoggingConfiguration"]).(map[string]any)
+		if logging == nil {
+			continue
+		}
+		target, ok := m.bucketByName(fmt.Sprint(logging["DestinationBucketName"]))
+		if !ok {
+			continue
+		}
+		policy := m.resourcePolicy("AWS::S3::BucketPolicy", "Bucket", target)
+		sourceArn := m.getAtt(source.Stack, source.LogicalID, "Arn")
+		object := fmt.Sprintf("arn:%s:s3:::%s/%s2026-12-06-00-00-00-0123456789ABCDEF", partition, m.ref(target.Stack, target.LogicalID), logging["LogFilePrefix"])
+		for _, row := range []struct {
+			caller             string
+			sourceAccount, arn string
+			required           bool
+		}{
+			{"S3 server access logging of " + source.LogicalID, account, sourceArn, true},
+			{"S3 server access logging for another account", outsiderAccount, sourceArn, false},
+			{"S3 server access logging of another bucket", account, fmt.Sprintf("arn:%s:s3:::another-bucket", partition), false},
+		} {
+			add(Call{Caller: row.caller, Principal: Principal{Service: "logging.s3.amazonaws.com"}, Action: "s3:PutObject", Resource: object,
+				Context:        map[string]any{"aws:SourceAccount": row.sourceAccount, "aws:SourceArn": row.arn, "aws:SecureTransport": "true"},
+				ResourcePolicy: policy, Required: row.required, Source: accessLogsPage})
+		}
+	}
+
+	// The CDK custom resource that empties the VPC's default security group.
+	for _, cr := range m.find("Custom::VpcRestrictDefaultSG", "") {
+		props, _ := m.value(cr.Stack, m.properties(cr)).(map[string]any)
+		role, ok := m.functionRole(fmt.Sprint(props["ServiceToken"]))
+		if !ok {
+			continue
+		}
+		sg := fmt.Sprintf("arn:%s:ec2:%s:%s:security-group/%s", partition, region, account, props["DefaultSecurityGroupId"])
+		for _, action := range []string{"ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress", "ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress"} {
+			add(Call{Caller: "CDK's default security group handler (" + role.LogicalID + ")", Principal: Principal{Role: role}, Action: action, Resource: sg,
+				Required: true, Source: restrictSGPage + " (revokes on create, authorizes again on delete)"})
+		}
+	}
+
+	// The Inspector enabler (a CDK AwsCustomResource).
+	for _, cr := range m.find("Custom::AWS", "") {
+		props, _ := m.value(cr.Stack, m.properties(cr)).(map[string]any)
+		if !strings.Contains(fmt.Sprint(props["Create"]), `"service":"Inspector2"`) {
+			continue
+		}
+		role, ok := m.functionRole(fmt.Sprint(props["ServiceToken"]))
+		if !ok {
+			continue
+		}
+		caller := "the Inspector enabler (" + role.LogicalID + ")"
+		add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "inspector2:Enable", Resource: "*", Required: true, Source: inspectorPage})
+		for _, service := range []string{"inspector2.amazonaws.com", "agentless.inspector2.amazonaws.com"} {
+			add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "iam:CreateServiceLinkedRole",
+				Resource: fmt.Sprintf("arn:%s:iam::%s:role/aws-service-role/%s/AWSServiceRoleForAmazonInspector2", partition, account, service),
+				Context:  map[string]any{"iam:AWSServiceName": service}, Required: true, Source: inspectorPage})
+		}
+		add(Call{Caller: caller + ", for another service", Principal: Principal{Role: role}, Action: "iam:CreateServiceLinkedRole",
+			Resource: fmt.Sprintf("arn:%s:iam::%s:role/aws-service-role/inspector2.amazonaws.com/AWSServiceRoleForAmazonInspector2", partition, account),
+			Context:  map[string]any{"iam:AWSServiceName": "ssm.amazonaws.com"}, Required: false, Source: inspectorPage})
+	}
+
+	// The Glue crawler over the resource data sync's prefix.
+	for _, crawler := range m.find("AWS::Glue::Crawler", "") {
+		props, _ := m.value(crawler.Stack, m.properties(crawler)).(map[string]any)
+		role, ok := m.roleByArn(fmt.Sprint(props["Role"]))
+		if !ok {
+			continue
+		}
+		caller := "Glue crawler " + fmt.Sprint(props["Name"]) + " (" + role.LogicalID + ")"
+		targets, _ := props["Targets"].(map[string]any)
+		s3Targets, _ := targets["S3Targets"].([]any)
+		for _, t := range s3Targets {
+			path := strings.TrimPrefix(fmt.Sprint(t.(map[string]any)["Path"]), "s3://")
+			bucket, prefix, _ := strings.Cut(path, "/")
+			bucketArn := fmt.Sprintf("arn:%s:s3:::%s", partition, bucket)
+			for _, c := range []struct{ action, resource string }{
+				{"s3:ListBucket", bucketArn}, {"s3:GetBucketLocation", bucketArn},
+				{"s3:GetObject", bucketArn + "/" + strings.TrimSuffix(prefix, "/") + "/AWS:InstanceInformation/accountid=" + account + "/region=" + region + "/resourcetype=ManagedInstanceInventory/i-0123456789abcdef0.json"},
+			} {
+				add(Call{Caller: caller, Principal: Principal{Role: role}, Action: c.action, Resource: c.resource, Required: true, Source: crawlerPage})
+			}
+		}
+		database := fmt.Sprint(props["DatabaseName"])
+		catalog := fmt.Sprintf("arn:%s:glue:%s:%s:catalog", partition, region, account)
+		db := fmt.Sprintf("arn:%s:glue:%s:%s:database/%s", partition, region, account, database)
+		table := fmt.Sprintf("arn:%s:glue:%s:%s:table/%s/aws_instanceinformation", partition, region, account, database)
+		for _, action := range []string{"glue:GetDatabase", "glue:CreateTable", "glue:GetTable", "glue:GetTables", "glue:UpdateTable",
+			"glue:BatchCreatePartition", "glue:BatchGetPartition", "glue:CreatePartition", "glue:GetPartition", "glue:GetPartitions", "glue:UpdatePartition"} {
+			resources := []string{catalog, db, table}
+			if action == "glue:GetDatabase" {
+				resources = resources[:2]
+			}
+			for _, resource := range resources {
+				add(Call{Caller: caller, Principal: Principal{Role: role}, Action: action, Resource: resource, Required: true, Source: crawlerPage})
+			}
+		}
+		group := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:/aws-glue/crawlers-role/%s-%s", partition, region, account, m.name(role.Stack, role.LogicalID), props["CrawlerSecurityConfiguration"])
+		for _, c := range []struct{ action, resource string }{
+			{"logs:CreateLogGroup", group}, {"logs:AssociateKmsKey", group}, {"logs:CreateLogStream", group + ":*"}, {"logs:PutLogEvents", group + ":log-stream:" + fmt.Sprint(props["Name"])},
+		} {
+			add(Call{Caller: caller, Principal: Principal{Role: role}, Action: c.action, Resource: c.resource, Required: true, Source: crawlerPage})
+		}
+	}
+
+	// The maintenance windows follow what they start.
+	for _, role := range m.find("AWS::IAM::Role", "MaintenanceWindows") {
+		caller := "maintenance window service role (" + role.LogicalID + ")"
+		for _, action := range []string{"ssm:ListCommands", "ssm:ListCommandInvocations", "ssm:GetCommandInvocation", "ssm:CancelCommand"} {
+			add(Call{Caller: caller, Principal: Principal{Role: role}, Action: action, Resource: "*", Required: true, Source: windowRolePage})
+		}
+		if passesRole(m, role) {
+			add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "iam:PassRole", Resource: m.getAtt(role.Stack, role.LogicalID, "Arn"),
+				Context: map[string]any{"iam:PassedToService": "lambda.amazonaws.com"}, Required: false, Source: windowRolePage + " (passed to Systems Manager only)"})
+		}
+		if targetsResourceGroup(m, role) {
+			for _, action := range []string{"resource-groups:ListGroupResources", "tag:GetResources"} {
+				resource := "*"
+				if action == "resource-groups:ListGroupResources" {
+					resource = fmt.Sprintf("arn:%s:resource-groups:%s:%s:group/windows-servers", partition, region, account)
+				}
+				add(Call{Caller: caller + ", resolving its resource group", Principal: Principal{Role: role}, Action: action, Resource: resource,
+					Required: true, Source: windowRolePage + " (targets by resource group)"})
+			}
+		}
+		if usesCreateImage(m, role) {
+			add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "ssm:GetAutomationExecution",
+				Resource: fmt.Sprintf("arn:%s:ssm:%s:%s:automation-execution/0123abcd-0123-4567-89ab-0123456789ab", partition, region, account),
+				Required: true, Source: windowRolePage})
+			image := fmt.Sprintf("arn:%s:ec2:%s::image/ami-0123456789abcdef0", partition, region)
+			snapshot := fmt.Sprintf("arn:%s:ec2:%s::snapshot/snap-0123456789abcdef0", partition, region)
+			for _, resource := range []string{image, snapshot} {
+				add(Call{Caller: caller + " as AWS-CreateImage", Principal: Principal{Role: role}, Action: "ec2:CreateImage", Resource: resource, Required: true, Source: createImagePage})
+				add(Call{Caller: caller + " as AWS-CreateImage, tagging what it creates", Principal: Principal{Role: role}, Action: "ec2:CreateTags", Resource: resource,
+					Context: map[string]any{"ec2:CreateAction": "CreateImage"}, Required: true, Source: createImagePage + "; \"Grant permission to tag resources during creation\", Amazon EC2 User Guide"})
+				add(Call{Caller: caller + " as AWS-CreateImage, tagging what exists", Principal: Principal{Role: role}, Action: "ec2:CreateTags", Resource: resource,
+					Context: map[string]any{"ec2:CreateAction": "CreateTags"}, Required: false, Source: createImagePage})
+			}
+			for _, action := range []string{"ec2:DescribeImages", "ec2:DescribeInstances"} {
+				add(Call{Caller: caller + " as AWS-CreateImage", Principal: Principal{Role: role}, Action: action, Resource: "*", Required: true, Source: createImagePage})
+			}
+		}
+	}
+
+	// The WSUS health script's metrics, in the deployment's namespace only.
+	if role, ok := m.first("AWS::IAM::Role", "WsusRole"); ok {
+		for _, p := range m.identityPoliciesOrNil(role) {
+			for _, namespace := range metricNamespaces(p.Policy) {
+				add(Call{Caller: "WSUS server (WsusRole), its health script", Principal: Principal{Role: role}, Action: "cloudwatch:PutMetricData", Resource: "*",
+					Context: map[string]any{"cloudwatch:namespace": namespace}, Required: true, Source: wsusMetricsPage})
+				add(Call{Caller: "WSUS server (WsusRole), another namespace", Principal: Principal{Role: role}, Action: "cloudwatch:PutMetricData", Resource: "*",
+					Context: map[string]any{"cloudwatch:namespace": "AWS/EC2"}, Required: false, Source: wsusMetricsPage})
+			}
+		}
+	}
+
+	// Derived from the other rows: each publisher to an encrypted topic and each writer to an
+	// SSE-KMS bucket needs the key; each publisher must use TLS.
+	for _, c := range append(slices.Clone(calls), out...) {
+		if !c.Required || c.Principal.Outsider {
+			continue
+		}
+		switch c.Action {
+		case "sns:Publish":
+			if topic, ok := m.topicByArn(c.Resource); ok {
+				nonTLS := c
+				nonTLS.Caller, nonTLS.Required, nonTLS.Source = c.Caller+", without TLS", false, tlsPage
+				nonTLS.Context = withContext(c.Context, "aws:SecureTransport", "false")
+				add(nonTLS)
+				if c.Principal.Service != "" {
+					// The service principal's own key rows are in Calls (alarms) with their conditions.
+					break
+				}
+				keyArn := fmt.Sprint(m.value(topic.Stack, m.properties(topic)["KmsMasterKeyId"]))
+				if key, ok := m.keyByArn(keyArn); ok && !m.hasRow(calls, c, keyArn) {
+					for _, action := range []string{"kms:GenerateDataKey", "kms:Decrypt"} {
+						add(Call{Caller: c.Caller, Principal: c.Principal, Action: action, Resource: keyArn, ResourcePolicy: m.keyPolicy(key),
+							Required: true, Source: publisherKeyPage})
+					}
+				}
+			}
+		case "s3:PutObject", "s3:GetObject":
+			if c.Principal.Service != "" || c.Principal.Administrator {
+				break // a service's own key rows carry its conditions (the data sync's, below)
+			}
+			bucketName, _, _ := strings.Cut(strings.TrimPrefix(c.Resource, "arn:"+partition+":s3:::"), "/")
+			bucket, ok := m.bucketByName(bucketName)
+			if !ok {
+				continue
+			}
+			if keyArn := m.bucketKey(bucket); keyArn != "" {
+				if key, ok := m.keyByArn(keyArn); ok {
+					action := map[string]string{"s3:PutObject": "kms:GenerateDataKey", "s3:GetObject": "kms:Decrypt"}[c.Action]
+					add(Call{Caller: c.Caller + ", on the SSE-KMS bucket", Principal: c.Principal, Action: action, Resource: keyArn,
+						ResourcePolicy: m.keyPolicy(key), Required: true, Source: encryptedBucketPage})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// targetsResourceGroup tells whether the window of role targets a resource group.
+func targetsResourceGroup(m model, role Resource) bool {
+	roleArn := m.getAtt(role.Stack, role.LogicalID, "Arn")
+	windows := map[string]bool{}
+	for _, task := range m.find("AWS::SSM::MaintenanceWindowTask", "") {
+		props, _ := m.value(task.Stack, m.properties(task)).(map[string]any)
+		if fmt.Sprint(props["ServiceRoleArn"]) == roleArn {
+			windows[fmt.Sprint(props["WindowId"])] = true
+		}
+	}
+	for _, target := range m.find("AWS::SSM::MaintenanceWindowTarget", "") {
+		props, _ := m.value(target.Stack, m.properties(target)).(map[string]any)
+		if windows[fmt.Sprint(props["WindowId"])] && props["ResourceType"] == "RESOURCE_GROUP" {
+			return true
+		}
+	}
+	return false
+}
+
+func withContext(context map[string]any, key, value string) map[string]any {
+	out := map[string]any{key: value}
+	for k, v := range context {
+		if k != key {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// hasRow tells whether calls already hold a key row for c's caller.
+func (m model) hasRow(calls []Call, c Call, keyArn string) bool {
+	return slices.ContainsFunc(calls, func(k Call) bool { return k.Caller == c.Caller && k.Resource == keyArn })
+}
+
+// roleUsers are the services that assume role, from what uses it in the templates: a maintenance
+// window task (ssm), an EventBridge target (events), a flow log (vpc-flow-logs), a Lambda function
+// (lambda), an instance profile (ec2), a Glue crawler (glue).
+func roleUsers(m model, role Resource) []string {
+	arn, name := m.getAtt(role.Stack, role.LogicalID, "Arn"), m.ref(role.Stack, role.LogicalID)
+	uses := []struct{ resourceType, property, service string }{
+		{"AWS::SSM::MaintenanceWindowTask", "ServiceRoleArn", "ssm.amazonaws.com"},
+		{"AWS::Events::Rule", "Targets", "events.amazonaws.com"},
+		{"AWS::EC2::FlowLog", "DeliverLogsPermissionArn", "vpc-flow-logs.amazonaws.com"},
+		{"AWS::Lambda::Function", "Role", "lambda.amazonaws.com"},
+		{"AWS::IAM::InstanceProfile", "Roles", "ec2.amazonaws.com"},
+		{"AWS::Glue::Crawler", "Role", "glue.amazonaws.com"},
+	}
+	var out []string
+	for _, u := range uses {
+		for _, r := range m.find(u.resourceType, "") {
+			value := m.value(r.Stack, m.properties(r)[u.property])
+			if list, ok := value.([]any); ok && u.property == "Roles" {
+				if slices.ContainsFunc(list, func(v any) bool { return fmt.Sprint(v) == name }) {
+					out = append(out, u.service)
+				}
+			} else if strings.Contains(fmt.Sprint(value), arn) {
+				out = append(out, u.service)
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// trustedServices are the service principals the Allow statements of a trust policy name.
+func trustedServices(document any) []string {
+	doc, _ := document.(map[string]any)
+	var out []string
+	for _, s := range statementList(doc) {
+		st, _ := s.(map[string]any)
+		if st["Effect"] != "Allow" {
+			continue
+		}
+		principal, _ := st["Principal"].(map[string]any)
+		switch services := principal["Service"].(type) {
+		case string:
+			out = append(out, services)
+		case []any:
+			for _, s := range services {
+				out = append(out, fmt.Sprint(s))
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// serviceSource is the resource a service presents as aws:SourceArn when it assumes role, read
+// from what uses the role in the templates, and the page that says so; "" where the service
+// presents none the proof relies on.
+func serviceSource(m model, role Resource, service string) (string, string) {
+	region, account, partition := m.env.Region, m.env.Account, m.env.Partition
+	roleArn := m.getAtt(role.Stack, role.LogicalID, "Arn")
+	switch service {
+	case "ssm.amazonaws.com":
+		for _, task := range m.find("AWS::SSM::MaintenanceWindowTask", "") {
+			props, _ := m.value(task.Stack, m.properties(task)).(map[string]any)
+			if fmt.Sprint(props["ServiceRoleArn"]) == roleArn {
+				return fmt.Sprintf("arn:%s:ssm:%s:%s:maintenancewindow/%s", partition, region, account, props["WindowId"]), windowRolePage + "; " + confusedDeputyPage
+			}
+		}
+		return fmt.Sprintf("arn:%s:ssm:%s:%s:managed-instance/mi-0123456789abcdef0", partition, region, account), hybridRolePage
+	case "events.amazonaws.com":
+		for _, rule := range m.find("AWS::Events::Rule", "") {
+			if strings.Contains(fmt.Sprint(m.value(rule.Stack, m.properties(rule)["Targets"])), roleArn) {
+				return m.getAtt(rule.Stack, rule.LogicalID, "Arn"), eventsRolePage
+			}
+		}
+		return "", eventsRolePage
+	case "vpc-flow-logs.amazonaws.com":
+		return fmt.Sprintf("arn:%s:ec2:%s:%s:vpc-flow-log/fl-0123456789abcdef0", partition, region, account), flowLogsRolePage
+	case "lambda.amazonaws.com":
+		return "", lambdaTrustPage
+	case "ec2.amazonaws.com":
+		return "", ec2TrustPage
+	case "glue.amazonaws.com":
+		return "", glueTrustPage
+	}
+	return "", confusedDeputyPage
+}
+
+// metricNamespaces are the cloudwatch:namespace values a policy allows PutMetricData in.
+func metricNamespaces(document any) []string {
+	doc, _ := document.(map[string]any)
+	var out []string
+	for _, s := range statementList(doc) {
+		st, _ := s.(map[string]any)
+		if !strings.Contains(fmt.Sprint(st["Action"]), "cloudwatch:PutMetricData") {
+			continue
+		}
+		condition, _ := st["Condition"].(map[string]any)
+		equals, _ := condition["StringEquals"].(map[string]any)
+		if ns, ok := equals["cloudwatch:namespace"]; ok {
+			out = append(out, fmt.Sprint(ns))
+		}
+	}
+	return out
+}
+
+func (m model) identityPoliciesOrNil(role Resource) []namedPolicy {
+	policies, _ := m.identityPolicies(role)
+	return policies
+}
+
+func (m model) roleByArn(arn string) (Resource, bool) {
+	for _, r := range m.find("AWS::IAM::Role", "") {
+		if m.getAtt(r.Stack, r.LogicalID, "Arn") == arn {
+			return r, true
+		}
+	}
+	return Resource{}, false
+}
+
+func (m model) keyByArn(arn string) (Resource, bool) {
+	for _, k := range m.find("AWS::KMS::Key", "") {
+		if m.getAtt(k.Stack, k.LogicalID, "Arn") == arn || m.ref(k.Stack, k.LogicalID) == arn {
+			return k, true
+		}
+	}
+	return Resource{}, false
+}
+
+func (m model) topicByArn(arn string) (Resource, bool) {
+	for _, t := range m.find("AWS::SNS::Topic", "") {
+		if m.ref(t.Stack, t.LogicalID) == arn {
+			return t, true
+		}
+	}
+	return Resource{}, false
+}
+
+func (m model) bucketByName(name string) (Resource, bool) {
+	for _, b := range m.find("AWS::S3::Bucket", "") {
+		if m.ref(b.Stack, b.LogicalID) == name {
+			return b, true
+		}
+	}
+	return Resource{}, false
+}
+
+// bucketKey is the KMS key of an SSE-KMS bucket, or "".
+func (m model) bucketKey(bucket Resource) string {
+	encryption, _ := m.value(bucket.Stack, m.properties(bucket)["BucketEncryption"]).(map[string]any)
+	rules, _ := encryption["ServerSideEncryptionConfiguration"].([]any)
+	for _, r := range rules {
+		rule, _ := r.(map[string]any)
+		sse, _ := rule["ServerSideEncryptionByDefault"].(map[string]any)
+		if sse["SSEAlgorithm"] == "aws:kms" && sse["KMSMasterKeyID"] != nil {
+			return fmt.Sprint(sse["KMSMasterKeyID"])
+		}
+	}
+	return ""
+}
+
+// functionRole is the execution role of the Lambda function whose ARN is functionArn.
+func (m model) functionRole(functionArn string) (Resource, bool) {
+	for _, f := range m.find("AWS::Lambda::Function", "") {
+		if m.getAtt(f.Stack, f.LogicalID, "Arn") == functionArn {
+			return m.roleByArn(fmt.Sprint(m.value(f.Stack, m.properties(f)["Role"])))
+		}
+	}
+	return Resource{}, false
+}

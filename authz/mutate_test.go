@@ -1,0 +1,198 @@
+package authz
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/privatepatch/privatepatch/config"
+)
+
+// The mutation test over the shipped goldens, and plantings in copies of them, in one run of the
+// evaluator.
+var proved struct {
+	once  sync.Once
+	proof Proof
+	err   error
+}
+
+// resourceOf returns the properties of the first resource of stack whose logical id starts with
+// prefix.
+func resourceOf(t *testing.T, stacks Stacks, stack, prefix string) map[string]any {
+	t.Helper()
+	for id, r := range stacks[stack]["Resources"].(map[string]any) {
+		if strings.HasPrefix(id, prefix) {
+			return r.(map[string]any)["Properties"].(map[string]any)
+		}
+	}
+	t.Fatalf("%s: no resource %s", stack, prefix)
+	return nil
+}
+
+func addStatement(t *testing.T, stacks Stacks, stack, prefix, property string, statement map[string]any) {
+	t.Helper()
+	doc := resourceOf(t, stacks, stack, prefix)[property].(map[string]any)
+	doc["Statement"] = append(doc["Statement"].([]any), statement)
+}
+
+func proofOf(t *testing.T) Proof {
+	t.Helper()
+	proved.once.Do(func() {
+		evaluator, err := Find("..")
+		if err != nil {
+			proved.err = err
+			return
+		}
+		cfg, err := config.Load("../config/example.yaml")
+		if err != nil {
+			proved.err = err
+			return
+		}
+		example := func(name string) Deployment {
+			return Deployment{Name: name, Stacks: golden(t, "example"), Env: env,
+				DeclaredReadBuckets: cfg.Network.S3Endpoint.ReadBuckets, DeclaredReadWriteBuckets: cfg.Network.S3Endpoint.ReadWriteBuckets}
+		}
+		// Planted: statements nothing needs: the fleet's role may delete output, the S3 endpoint
+		// lets anyone do anything.
+		extra := example("extra-statements")
+		addStatement(t, extra.Stacks, "privatepatch-fleet", "FleetRoleDefaultPolicy", "PolicyDocument",
+			map[string]any{"Sid": "PlantedDelete", "Effect": "Allow", "Action": "s3:DeleteObject", "Resource": "arn:aws:s3:::privatepatch-ssm-111111111111-us-west-2/*"})
+		addStatement(t, extra.Stacks, "privatepatch-patching", "MaintenanceWindowsweeklyprodServiceRoleDefaultPolicy", "PolicyDocument",
+			map[string]any{"Sid": "PlantedSubscribe", "Effect": "Allow", "Action": "sns:Subscribe", "Resource": "*"})
+		// Planted: the maintenance window role trusts a service it must not.
+		wrongService := Deployment{Name: "wrong-service", Stacks: golden(t, "default"), Env: env}
+		for id, r := range wrongService.Stacks["privatepatch-patching"]["Resources"].(map[string]any) {
+			if strings.HasPrefix(id, "MaintenanceWindowsprivatepatchweeklyServiceRole") && r.(map[string]any)["Type"] == "AWS::IAM::Role" {
+				trust := r.(map[string]any)["Properties"].(map[string]any)["AssumeRolePolicyDocument"].(map[string]any)
+				trust["Statement"].([]any)[0].(map[string]any)["Principal"] = map[string]any{"Service": "lambda.amazonaws.com"}
+			}
+		}
+		// Planted: the S3 endpoint opened to every bucket, in the default configuration (no fleet
+		// role: only the bring-your-own instance's rows see it).
+		openEndpoint := Deployment{Name: "open-endpoint", Stacks: golden(t, "default"), Env: env}
+		endpoint := resourceOf(t, openEndpoint.Stacks, "privatepatch-network", "NetworkEndpointss3")["PolicyDocument"].(map[string]any)
+		endpoint["Statement"].([]any)[0].(map[string]any)["Resource"] = "*"
+		endpoint["Statement"].([]any)[1].(map[string]any)["Resource"] = "*"
+		proved.proof, proved.err = evaluator.Prove([]Deployment{{Name: "default", Stacks: golden(t, "default"), Env: env}, example("example"),
+			extra, wrongService, openEndpoint})
+	})
+	require.NoError(t, proved.err)
+	return proved.proof
+}
+
+// mutation returns the result of the mutation whose description contains each part.
+func mutation(t *testing.T, deployment string, parts ...string) MutationResult {
+	t.Helper()
+	for _, m := range proofOf(t).Mutations[deployment] {
+		s := m.Mutation.String()
+		if !strings.Contains(s, "\x00") && containsAll(s, parts) {
+			return m
+		}
+	}
+	t.Fatalf("%s: no mutation %q", deployment, parts)
+	return MutationResult{}
+}
+
+func containsAll(s string, parts []string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
+}
+
+func caughtBy(m MutationResult) string {
+	var rows []string
+	for _, r := range m.Caught {
+		rows = append(rows, fmt.Sprintf("%s %s %s", r.Caller, r.Action, r.Resource))
+	}
+	return strings.Join(rows, "\n")
+}
+
+func TestEveryStatementActionResourceAndConditionOfTheShippedConfigurationsIsNeededByARow(t *testing.T) {
+	for _, d := range []string{"default", "example"} {
+		mutations := proofOf(t).Mutations[d]
+		require.Greater(t, len(mutations), 150, d)
+		for _, m := range Unjustified(mutations) {
+			t.Errorf("%s: %s: no row needs it", d, m.Mutation)
+		}
+		for _, r := range proofOf(t).Results[d] {
+			assert.True(t, r.OK(), "%s: %s", d, r)
+		}
+	}
+}
+
+// The defects of issue 24 that the rows used to miss, each now caught by the mutation test: the
+// row named turns wrong when the statement, entry or condition is removed.
+func TestTheMutationTestCatchesEachDefectTheOldRowsMissed(t *testing.T) {
+	for _, c := range []struct {
+		deployment string
+		mutation   []string
+		row        string
+	}{
+		{"default", []string{"MaintenanceWindowsprivatepatchweeklyServiceRoleDefaultPolicy", "remove action kms:GenerateDataKey*"}, "kms:GenerateDataKey"},
+		{"example", []string{"CommandOutputBucketPolicy", "remove the Allow statement ResourceDataSyncAcl"}, "resource data sync InventoryResourceDataSync837B1722 s3:GetBucketAcl"},
+		{"example", []string{"WsusRoleDefaultPolicy", "remove the Allow statement PublishWsusHealth"}, "cloudwatch:PutMetricData"},
+		{"example", []string{"WsusRoleDefaultPolicy", "remove condition StringEquals cloudwatch:namespace"}, "another namespace cloudwatch:PutMetricData"},
+		{"default", []string{"AlertsTopicPolicy", "remove the Deny statement AllowPublishThroughSSLOnly"}, "without TLS sns:Publish"},
+		{"default", []string{"CommandOutputBucketPolicy", "remove the Deny statement #1"}, "without TLS s3:GetObject"},
+		{"default", []string{"AlertsTopicPolicy", "remove condition StringEquals aws:SourceAccount from the Allow statement CloudWatchAlarmsPublish"}, "CloudWatch for another account sns:Publish"},
+		{"default", []string{"AlertsTopicPolicy", "remove condition ArnLike aws:SourceArn from the Allow statement CloudWatchAlarmsPublish"}, "CloudWatch for another alarm sns:Publish"},
+		{"default", []string{"MaintenanceWindowsprivatepatchweeklyServiceRole94EE9378/AssumeRolePolicyDocument", "remove condition ArnLike aws:SourceArn"}, "for another account's resource, assuming"},
+		{"example", []string{"CommandOutputBucketPolicy", "remove condition StringEquals aws:SourceAccount from the Allow statement ResourceDataSyncWrite"}, "another account's resource data sync s3:PutObject"},
+		// The default creates no fleet instance: an instance of yours in the private subnets needs
+		// Patch Manager's payload through the S3 endpoint.
+		{"default", []string{"NetworkEndpointss3", "remove resource arn:aws:s3:::aws-patch-manager-us-west-2-34d7f99f8/*"}, "an instance of yours in the private subnets (its own instance profile) s3:GetObject arn:aws:s3:::aws-patch-manager-"},
+		{"default", []string{"AlertsKey", "remove the Allow statement #1"}, "kms:"},
+		{"default", []string{"AlertsKey", "remove the Deny statement DenyGrantsExceptForAwsServices"}, "an administrator of this account, for itself kms:CreateGrant"},
+	} {
+		m := mutation(t, c.deployment, c.mutation...)
+		assert.Contains(t, caughtBy(m), c.row, "%s: %s", c.deployment, m.Mutation)
+	}
+}
+
+// Planted: statements nothing needs fail the proof, named.
+func TestAStatementNothingNeedsIsReportedUnjustified(t *testing.T) {
+	var unjustified []string
+	for _, m := range Unjustified(proofOf(t).Mutations["extra-statements"]) {
+		unjustified = append(unjustified, m.Mutation.String())
+	}
+	assert.Contains(t, strings.Join(unjustified, "\n"), "FleetRoleDefaultPolicyE9296E86/PolicyDocument: remove the Allow statement PlantedDelete")
+	assert.Contains(t, strings.Join(unjustified, "\n"), "MaintenanceWindowsweeklyprodServiceRoleDefaultPolicy77CCA556/PolicyDocument: remove the Allow statement PlantedSubscribe")
+	assert.Len(t, unjustified, 2, "only the planted ones")
+}
+
+// Planted: a role trusting the wrong service (the window's role trusting Lambda: the service that
+// uses it comes from the window task, not from the trust policy), and the S3 endpoint opened to
+// every bucket for reads and writes, turn rows wrong.
+func TestARoleTrustingTheWrongServiceAndAnOpenS3EndpointAreCaught(t *testing.T) {
+	var wrong []string
+	for _, r := range proofOf(t).Results["wrong-service"] {
+		if !r.OK() {
+			wrong = append(wrong, r.Caller+" "+r.Action)
+		}
+	}
+	assert.Contains(t, wrong, "ssm.amazonaws.com assuming MaintenanceWindowsprivatepatchweeklyServiceRole94EE9378 sts:AssumeRole")
+	wrong = nil
+	for _, r := range proofOf(t).Results["open-endpoint"] {
+		if !r.OK() {
+			wrong = append(wrong, r.Caller+" "+r.Resource)
+		}
+	}
+	assert.Equal(t, []string{"an instance of yours in the private subnets (its own instance profile) arn:aws:s3:::attacker-chosen-bucket/payload",
+		"a role of another account, from the private subnets arn:aws:s3:::outsider-bucket/exfiltrated"}, wrong, "reads and writes anywhere")
+	// The outsider's write through the endpoint: only the endpoint's policy denies it.
+	var outsider []Result
+	for _, r := range proofOf(t).Results["default"] {
+		if strings.HasPrefix(r.Caller, "a role of another account, from the private subnets") {
+			outsider = append(outsider, r)
+		}
+	}
+	require.Len(t, outsider, 1)
+	assert.Equal(t, []string{"no statement of the endpoint policy allows it"}, outsider[0].Deciding)
+}

@@ -1,0 +1,434 @@
+package netpath
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// The security groups a flow's ends belong to, by the logical-id prefix of the network stack's
+// groups: the patched instances in the private subnets, the WSUS server and jump host in a public
+// subnet, and the interface endpoints.
+const (
+	InstancesGroup = "NetworkPrivateSecurityGroup"
+	ServerGroup    = "NetworkPublicSecurityGroup"
+	EndpointsGroup = "NetworkEndpointSecurityGroup"
+)
+
+// SGRule is one rule of a security group: an allow (security groups have no denies), stateful
+// (the replies of an allowed connection pass).
+type SGRule struct {
+	// Group is the logical id of the security group the rule belongs to.
+	Group  string
+	Egress bool
+	// Protocol 6 TCP, -1 all, anything else (ICMP) matches no TCP flow.
+	Protocol int
+	From, To int
+	// The peer: a CIDR, another group (its logical id), or a managed prefix list.
+	Cidr       netip.Prefix
+	PeerGroup  string
+	PrefixList string
+	// Where the rule is written: the group's inline SecurityGroupIngress/Egress or a resource.
+	Where, Description string
+}
+
+func (r SGRule) String() string {
+	direction, peer := "in from", r.Cidr.String()
+	if r.Egress {
+		direction = "out to"
+	}
+	switch {
+	case r.PeerGroup != "":
+		peer = r.PeerGroup
+	case r.PrefixList != "":
+		peer = "prefix list " + r.PrefixList
+	}
+	return fmt.Sprintf("%s %s %s %d-%d (%s)", r.Group, direction, peer, r.From, r.To, r.Where)
+}
+
+// parseSecurityGroups reads the security groups of a template: each group's inline rules, the
+// AWS::EC2::SecurityGroupIngress and -Egress resources, and, for a group with no egress rule at
+// all, the allow-all egress rule AWS adds ("When you create a security group, it has an outbound
+// rule that allows all outbound traffic" unless the template gives egress rules:
+// AWS::EC2::SecurityGroup, CloudFormation Template Reference; read 2026-12-06).
+func parseSecurityGroups(resources map[string]any) (groups []string, rules []SGRule, err error) {
+	groupOf := func(v any) string {
+		m, _ := v.(map[string]any)
+		if ref, ok := m["Ref"].(string); ok {
+			return ref
+		}
+		if att, ok := m["Fn::GetAtt"].([]any); ok && len(att) == 2 {
+			return fmt.Sprint(att[0])
+		}
+		return fmt.Sprint(v)
+	}
+	parse := func(group string, egress bool, p map[string]any, where string) error {
+		num := func(v any) int { f, _ := v.(float64); return int(f) }
+		r := SGRule{Group: group, Egress: egress, From: num(p["FromPort"]), To: num(p["ToPort"]), Where: where}
+		r.Description, _ = p["Description"].(string)
+		switch proto := fmt.Sprint(p["IpProtocol"]); proto {
+		case "tcp", "6":
+			r.Protocol = 6
+		case "-1":
+			r.Protocol, r.From, r.To = -1, 0, 65535
+		default:
+			r.Protocol = 0
+		}
+		cidrKey, peerKey := "CidrIp", "SourceSecurityGroupId"
+		if egress {
+			peerKey = "DestinationSecurityGroupId"
+		}
+		switch {
+		case p[cidrKey] != nil:
+			cidr, err := netip.ParsePrefix(fmt.Sprint(p[cidrKey]))
+			if err != nil {
+				return fmt.Errorf("security group rule %s: %w", where, err)
+			}
+			r.Cidr = cidr
+		case p[peerKey] != nil:
+			r.PeerGroup = groupOf(p[peerKey])
+		case p["DestinationPrefixListId"] != nil:
+			r.PrefixList = fmt.Sprint(p["DestinationPrefixListId"])
+		case p["SourcePrefixListId"] != nil:
+			r.PrefixList = fmt.Sprint(p["SourcePrefixListId"])
+		default:
+			return nil // IPv6 and the like: no IPv4 flow is modelled through them
+		}
+		rules = append(rules, r)
+		return nil
+	}
+	ids := make([]string, 0, len(resources))
+	for id := range resources {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		res, _ := resources[id].(map[string]any)
+		p, _ := res["Properties"].(map[string]any)
+		switch res["Type"] {
+		case "AWS::EC2::SecurityGroup":
+			groups = append(groups, id)
+			for _, key := range []string{"SecurityGroupIngress", "SecurityGroupEgress"} {
+				list, _ := p[key].([]any)
+				for i, item := range list {
+					rule, _ := item.(map[string]any)
+					if err := parse(id, key == "SecurityGroupEgress", rule, fmt.Sprintf("%s.%s[%d]", id, key, i)); err != nil {
+						return nil, nil, err
+					}
+				}
+			}
+		case "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress":
+			if err := parse(groupOf(p["GroupId"]), res["Type"] == "AWS::EC2::SecurityGroupEgress", p, id); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	for _, g := range groups {
+		res, _ := resources[g].(map[string]any)
+		p, _ := res["Properties"].(map[string]any)
+		hasEgress := p["SecurityGroupEgress"] != nil || slices.ContainsFunc(rules, func(r SGRule) bool { return r.Group == g && r.Egress })
+		if !hasEgress {
+			rules = append(rules, SGRule{Group: g, Egress: true, Protocol: -1, From: 0, To: 65535, Cidr: netip.MustParsePrefix("0.0.0.0/0"),
+				Where: g + " (AWS's default egress rule: the template gives none)"})
+		}
+	}
+	return groups, rules, nil
+}
+
+// group returns the logical id of the security group whose id starts with prefix, or "".
+func (m Model) group(prefix string) string {
+	for _, g := range m.Groups {
+		if prefix != "" && strings.HasPrefix(g, prefix) {
+			return g
+		}
+	}
+	return ""
+}
+
+func (r SGRule) matches(egress bool, peer netip.Addr, peerGroup string, port int, prefixLists []netip.Prefix) bool {
+	if r.Egress != egress || (r.Protocol != 6 && r.Protocol != -1) || port < r.From || port > r.To {
+		return false
+	}
+	switch {
+	case r.PeerGroup != "":
+		return peerGroup != "" && r.PeerGroup == peerGroup
+	case r.PrefixList != "":
+		return slices.ContainsFunc(prefixLists, func(p netip.Prefix) bool { return p.Contains(peer) })
+	}
+	return r.Cidr.Contains(peer)
+}
+
+// SG judges a flow by the security groups of its ends (the groups its SrcGroup and DstGroup name;
+// an end outside the VPC, or whose group the template does not have, has none): the source's
+// egress and the destination's ingress must each have a rule that allows it. Replies pass
+// (security groups are stateful). Rule names the deciding rules, or the missing one.
+func (m Model) SG(f Flow) Verdict {
+	src, dst := m.group(f.SrcGroup), m.group(f.DstGroup)
+	if (f.SrcGroup != "" && src == "") || (f.DstGroup != "" && dst == "") || (src == "" && dst == "") {
+		return Verdict{Pass: true, NotModelled: true, Step: "not modelled", Rule: "the template has no security group for " + f.SrcGroup + f.DstGroup}
+	}
+	var deciding []string
+	for _, end := range []struct {
+		group, peerGroup string
+		egress           bool
+		peer             netip.Addr
+	}{{src, dst, true, f.Dst}, {dst, src, false, f.Src}} {
+		if end.group == "" {
+			continue
+		}
+		i := slices.IndexFunc(m.SGRules, func(r SGRule) bool {
+			return r.Group == end.group && r.matches(end.egress, end.peer, end.peerGroup, f.Port, m.PrefixListCidrs)
+		})
+		if i < 0 {
+			step := map[bool]string{true: "leaving " + end.group, false: "entering " + end.group}[end.egress]
+			return Verdict{Step: step, Rule: "no rule of " + end.group + " allows it"}
+		}
+		deciding = append(deciding, m.SGRules[i].String())
+	}
+	return Verdict{Pass: true, Step: "both ends' security groups", Rule: strings.Join(deciding, "; ")}
+}
+
+// WithPrefixLists returns the model with the managed prefix lists' CIDRs (the region's S3 list:
+// looked up at synth, not in the template), which the groups' prefix-list rules match.
+func (m Model) WithPrefixLists(cidrs []string) Model {
+	m.PrefixListCidrs = nil
+	for _, c := range cidrs {
+		if p, err := netip.ParsePrefix(c); err == nil {
+			m.PrefixListCidrs = append(m.PrefixListCidrs, p)
+		}
+	}
+	return m
+}
+
+// Rule is one rule of either layer: a network ACL entry of a subnet's ACL, or a security group rule.
+type Rule struct {
+	ACL   string // the ACL's logical id, for an ACL entry
+	Entry *Entry
+	SG    *SGRule
+}
+
+func (r Rule) String() string {
+	if r.SG != nil {
+		return "security group rule " + r.SG.String()
+	}
+	return "network ACL " + r.ACL + " " + r.Entry.String()
+}
+
+// Rules lists every ACL entry and security group rule of the model (AWS's default egress rules
+// aside: they are not in the template to remove).
+func (m Model) Rules() []Rule {
+	var out []Rule
+	seen := map[string]bool{}
+	for _, id := range m.aclIDs() {
+		for i := range m.ACLs[id] {
+			out = append(out, Rule{ACL: id, Entry: &m.ACLs[id][i]})
+		}
+		seen[id] = true
+	}
+	for i := range m.SGRules {
+		if !strings.Contains(m.SGRules[i].Where, "AWS's default") {
+			out = append(out, Rule{SG: &m.SGRules[i]})
+		}
+	}
+	return out
+}
+
+func (m Model) aclIDs() []string {
+	ids := make([]string, 0, len(m.ACLs))
+	for id := range m.ACLs {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// Without returns the model with rule removed.
+func (m Model) Without(rule Rule) Model {
+	out := m
+	if rule.SG != nil {
+		out.SGRules = slices.DeleteFunc(slices.Clone(m.SGRules), func(r SGRule) bool { return r == *rule.SG })
+		group := rule.SG.Group
+		if rule.SG.Egress && !slices.ContainsFunc(out.SGRules, func(r SGRule) bool { return r.Group == group && r.Egress }) {
+			// A group left without egress rules gets AWS's default one (see parseSecurityGroups).
+			out.SGRules = append(out.SGRules, SGRule{Group: group, Egress: true, Protocol: -1, To: 65535,
+				Cidr: netip.MustParsePrefix("0.0.0.0/0"), Where: group + " (AWS's default egress rule)"})
+		}
+		return out
+	}
+	kept := slices.DeleteFunc(slices.Clone(m.ACLs[rule.ACL]), func(e Entry) bool { return e == *rule.Entry })
+	out.SubnetACL = map[netip.Prefix]ACL{}
+	for subnet, acl := range m.SubnetACL {
+		if m.subnetACLID[subnet] == rule.ACL {
+			acl = kept
+		}
+		out.SubnetACL[subnet] = acl
+	}
+	return out
+}
+
+// Judge judges a needed flow by both layers: the network ACLs (the request and its replies,
+// directly or through the NAT gateway at f.NAT) and the security groups.
+func (m Model) Judge(f Flow) (acl, sg Verdict) {
+	if f.NAT.IsValid() {
+		acl = m.ThroughNAT(f.Src, f.Dst, f.NAT, f.Port)
+	} else {
+		acl = m.TCP(f.Src, f.Dst, f.Port)
+	}
+	return acl, m.SG(f)
+}
+
+// JudgeForbidden judges a forbidden flow by each layer on its own: the ACLs on its request alone
+// (Request), and the security groups.
+func (m Model) JudgeForbidden(f Flow) (acl, sg Verdict) {
+	if f.SGOnly {
+		return Verdict{NotModelled: true, Step: "not judged", Rule: "the ACLs cannot tell it from traffic to the NAT gateway"}, m.SG(f)
+	}
+	return m.Request(f.Src, f.Dst, f.Port), m.SG(f)
+}
+
+// Wrong tells whether a flow's verdicts (Judge for a needed flow, JudgeForbidden for a forbidden
+// one) are wrong: a needed flow must pass both layers; a forbidden one must be denied by each
+// layer on its own (where the layer is modelled), so that opening either one is caught.
+func Wrong(needed bool, acl, sg Verdict) bool {
+	if needed {
+		return !acl.Pass || !sg.Pass
+	}
+	return (acl.Pass && !acl.NotModelled) || (sg.Pass && !sg.NotModelled)
+}
+
+// judge is Judge or JudgeForbidden.
+func (m Model) judge(needed bool, f Flow) (Verdict, Verdict) {
+	if needed {
+		return m.Judge(f)
+	}
+	return m.JudgeForbidden(f)
+}
+
+// RuleResult is a rule and the flows that turn wrong without it.
+type RuleResult struct {
+	Rule   Rule
+	Caught []string
+}
+
+// ProveRules removes each ACL entry and security group rule in turn and judges the flows again:
+// a rule whose removal turns no flow wrong is one no flow needs (or a deny no forbidden flow
+// tests).
+func (m Model) ProveRules(required, forbidden []Flow) []RuleResult {
+	var out []RuleResult
+	for _, rule := range m.Rules() {
+		without := m.Without(rule)
+		r := RuleResult{Rule: rule}
+		for _, set := range []struct {
+			flows  []Flow
+			needed bool
+		}{{required, true}, {forbidden, false}} {
+			for _, f := range set.flows {
+				if acl, sg := m.judge(set.needed, f); Wrong(set.needed, acl, sg) {
+					continue // wrong already: reported as such
+				}
+				if acl, sg := without.judge(set.needed, f); Wrong(set.needed, acl, sg) {
+					r.Caught = append(r.Caught, f.Name)
+				}
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// AcceptedRules are the rules no flow needs that are known, with the reason: make verify names
+// them rather than failing on them.
+var AcceptedRules = []struct {
+	// Match tells whether the accepted reason applies to the rule of the model.
+	Match  func(m Model, r Rule) bool
+	Reason string
+}{
+	{
+		Match: func(m Model, r Rule) bool {
+			return (r.SG != nil || r.Entry.Allow) && m.returnRuleCovers(r)
+		},
+		Reason: "redundant: a wider rule of the same ACL or security group (a return-traffic rule, or with NAT the internet one) passes the same packets; written with the service it serves",
+	},
+	{
+		Match: func(m Model, r Rule) bool { return r.Entry != nil && !r.Entry.Allow && !m.laterAllowOverlaps(r) },
+		Reason: "redundant: no later rule admits these ports, so the implicit deny refuses them too; written to name the " +
+			"deciding rule (the flow table's RDP denial)",
+	},
+	{
+		Match: func(m Model, r Rule) bool {
+			return r.Entry != nil && r.Entry.Allow && len(m.Public) > 1 && !r.Entry.Cidr.Contains(Host(m.Public[0])) &&
+				slices.ContainsFunc(m.Public[1:], func(p netip.Prefix) bool { return r.Entry.Cidr == p })
+		},
+		Reason: "the WSUS server and jump host are in the first public subnet; the ACLs admit them in any public subnet (networkspec writes each rule per subnet)",
+	},
+}
+
+// laterAllowOverlaps tells whether an allow entry after a deny entry of the same ACL and direction
+// admits any of its ports: without one, the deny only restates the implicit deny.
+func (m Model) laterAllowOverlaps(r Rule) bool {
+	for _, e := range m.ACLs[r.ACL] {
+		if e.Allow && e.Egress == r.Entry.Egress && e.Number > r.Entry.Number && e.From <= r.Entry.To && e.To >= r.Entry.From &&
+			(e.Cidr.Overlaps(r.Entry.Cidr)) {
+			return true
+		}
+	}
+	return false
+}
+
+// returnRuleCovers tells whether another allow rule of the same layer passes every packet this
+// allow rule does: another entry of the same ACL and direction, or another rule of the same
+// security group and direction, with a wider CIDR (or the same peer) and ports.
+func (m Model) returnRuleCovers(r Rule) bool {
+	if r.SG != nil {
+		return slices.ContainsFunc(m.SGRules, func(o SGRule) bool {
+			return o != *r.SG && o.Group == r.SG.Group && o.Egress == r.SG.Egress && o.From <= r.SG.From && o.To >= r.SG.To &&
+				(o.Protocol == -1 || o.Protocol == r.SG.Protocol) &&
+				((o.PeerGroup == "" && o.PrefixList == "" && o.Cidr.Bits() == 0) || (o.PeerGroup == r.SG.PeerGroup && o.PrefixList == r.SG.PrefixList && o.Cidr == r.SG.Cidr))
+		})
+	}
+	// Each port of the entry is passed by another allow entry of a wider CIDR, or refused before
+	// the entry by a deny entry of a wider CIDR.
+	contains := func(e Entry) bool {
+		return e != *r.Entry && e.Egress == r.Entry.Egress && e.Cidr.Bits() <= r.Entry.Cidr.Bits() && e.Cidr.Contains(r.Entry.Cidr.Addr())
+	}
+	for port := r.Entry.From; port <= r.Entry.To; port++ {
+		covered := slices.ContainsFunc(m.ACLs[r.ACL], func(e Entry) bool {
+			return contains(e) && port >= e.From && port <= e.To && (e.Allow || e.Number < r.Entry.Number)
+		})
+		if !covered {
+			return false
+		}
+	}
+	return true
+}
+
+// Acceptance returns the reason a rule no flow needs is accepted, or "".
+func (m Model) Acceptance(r Rule) string {
+	for _, a := range AcceptedRules {
+		if a.Match(m, r) {
+			return a.Reason
+		}
+	}
+	return ""
+}
+
+// FlowSet is every flow of a configuration: the needed ones (RequiredFlows, a hub's endpoints,
+// Microsoft Update through the NAT gateway where the private subnets have an internet route) and
+// the forbidden ones.
+func FlowSet(m Model, s3Cidrs, adminCidrs, hubCidrs []string, privateInternetRoute bool) (required, forbidden []Flow) {
+	required = append(RequiredFlows(m, s3Cidrs, adminCidrs), HubFlows(m, hubCidrs)...)
+	if privateInternetRoute {
+		// Every private subnet's instances; the public subnets share one ACL, so the NAT gateway's
+		// subnet does not change the verdict.
+		for _, subnet := range m.Private {
+			for _, port := range []int{80, 443} {
+				f := flow("instance in "+subnet.String()+" to Microsoft Update through NAT", Host(subnet), MicrosoftUpdate, port, InstancesGroup, "")
+				f.NAT = Host(m.Public[0])
+				required = append(required, f)
+			}
+		}
+	}
+	return required, ForbiddenFlows(m, len(adminCidrs) > 0, privateInternetRoute)
+}

@@ -1,0 +1,115 @@
+package netpath
+
+import (
+	"encoding/json"
+	"net/netip"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/privatepatch/privatepatch/config"
+)
+
+// golden is the network model of a scenario's golden network template, with its configuration's
+// flows: the default or the example (test/testdata).
+func golden(t *testing.T, scenario string) (Model, []Flow, []Flow) {
+	t.Helper()
+	data, err := os.ReadFile("../test/testdata/" + scenario + ".network.template.json")
+	require.NoError(t, err)
+	var template map[string]any
+	require.NoError(t, json.Unmarshal(data, &template))
+	m, err := FromTemplate(template)
+	require.NoError(t, err)
+	cfg, err := config.LoadDefault()
+	if scenario == "example" {
+		cfg, err = config.Load("../config/example.yaml")
+	}
+	require.NoError(t, err)
+	m = m.WithPrefixLists(cfg.S3Cidrs())
+	return m, RequiredFlows(m, cfg.S3Cidrs(), cfg.Network.AdminCidrs), ForbiddenFlows(m, len(cfg.Network.AdminCidrs) > 0, false)
+}
+
+func wrongFlows(m Model, required, forbidden []Flow) []string {
+	var wrong []string
+	for _, f := range required {
+		if acl, sg := m.Judge(f); Wrong(true, acl, sg) {
+			wrong = append(wrong, "needed "+f.Name+": "+acl.Rule+" / "+sg.Rule)
+		}
+	}
+	for _, f := range forbidden {
+		if acl, sg := m.JudgeForbidden(f); Wrong(false, acl, sg) {
+			wrong = append(wrong, "forbidden "+f.Name+": "+acl.Rule+" / "+sg.Rule)
+		}
+	}
+	return wrong
+}
+
+func TestShippedSecurityGroupsPassEveryNeededFlowAndEachDeniesEveryForbiddenOne(t *testing.T) {
+	for _, scenario := range []string{"default", "example"} {
+		m, required, forbidden := golden(t, scenario)
+		assert.Empty(t, wrongFlows(m, required, forbidden), scenario)
+		for _, f := range forbidden {
+			_, sg := m.JudgeForbidden(f)
+			assert.False(t, sg.NotModelled, "%s: %s", scenario, f.Name)
+		}
+	}
+}
+
+func TestEveryAclEntryAndSecurityGroupRuleIsNeededByAFlow(t *testing.T) {
+	for _, scenario := range []string{"default", "example"} {
+		m, required, forbidden := golden(t, scenario)
+		results := m.ProveRules(required, forbidden)
+		require.Greater(t, len(results), 20, scenario)
+		accepted := 0
+		for _, r := range results {
+			if len(r.Caught) == 0 && m.Acceptance(r.Rule) != "" {
+				accepted++
+				continue
+			}
+			assert.NotEmpty(t, r.Caught, "%s: %s: no flow needs it", scenario, r.Rule)
+		}
+		assert.Less(t, accepted, 8, scenario)
+	}
+}
+
+// Planted: an instance's egress opened to the internet, RDP opened to the internet on the jump
+// host, are failed forbidden flows, though the ACLs still deny them: each layer must deny on its
+// own.
+func TestSecurityGroupsOpenedToTheInternetFailForbiddenFlows(t *testing.T) {
+	m, required, forbidden := golden(t, "default")
+	open := m
+	open.SGRules = append(slices.Clone(m.SGRules),
+		SGRule{Group: m.group(InstancesGroup), Egress: true, Protocol: -1, To: 65535, Cidr: netip.MustParsePrefix("0.0.0.0/0"), Where: "planted"},
+		SGRule{Group: m.group(ServerGroup), Protocol: 6, From: 3389, To: 3389, Cidr: netip.MustParsePrefix("0.0.0.0/0"), Where: "planted"})
+	wrong := wrongFlows(open, required, forbidden)
+	assert.Contains(t, strings.Join(wrong, "\n"), "forbidden instance straight to the internet")
+	assert.Contains(t, strings.Join(wrong, "\n"), "forbidden internet RDP to the jump host")
+	for _, f := range forbidden {
+		if f.Name == "internet RDP to the jump host" {
+			acl, sg := open.JudgeForbidden(f)
+			assert.False(t, acl.Pass, "the ACL still denies it")
+			assert.True(t, sg.Pass, "the security group lets it in")
+		}
+	}
+}
+
+// Planted: a rule no flow needs (SMB from the jump host) is reported; a needed one removed (the
+// instances' egress to WSUS) fails a needed flow.
+func TestARuleNothingNeedsIsReportedAndARemovedOneFailsAFlow(t *testing.T) {
+	m, required, forbidden := golden(t, "default")
+	m.SGRules = append(m.SGRules, SGRule{Group: m.group(InstancesGroup), Protocol: 6, From: 445, To: 445, PeerGroup: m.group(ServerGroup), Where: "planted"})
+	var unneeded []string
+	for _, r := range m.ProveRules(required, forbidden) {
+		if len(r.Caught) == 0 && m.Acceptance(r.Rule) == "" {
+			unneeded = append(unneeded, r.Rule.String())
+		}
+		if r.Rule.SG != nil && strings.Contains(r.Rule.SG.Description, "WSUS on the public server") {
+			assert.Contains(t, r.Caught, "instance to WSUS over HTTP")
+		}
+	}
+	assert.Equal(t, []string{"security group rule NetworkPrivateSecurityGroup457D0836 in from NetworkPublicSecurityGroup08F36B6E 445-445 (planted)"}, unneeded)
+}
