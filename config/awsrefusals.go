@@ -352,8 +352,8 @@ func (c *Config) S3EndpointPolicy() []byte {
 		account = accountPlaceholder
 	}
 	// stacks.CommandOutputBucketName.
-	readWrite := append(slices.Clone(c.Network.S3Endpoint.ReadWriteBuckets), fmt.Sprintf("%s-ssm-%s-%s", c.Project, account, c.Region))
-	return networkspec.S3EndpointPolicy(networkspec.Partition(c.Region), read, readWrite)
+	output := []string{fmt.Sprintf("%s-ssm-%s-%s", c.Project, account, c.Region)}
+	return networkspec.S3EndpointPolicy(networkspec.Partition(c.Region), read, c.Network.S3Endpoint.ReadWriteBuckets, output)
 }
 
 // validateS3EndpointPolicy refuses an S3 endpoint policy longer than a VPC endpoint policy holds.

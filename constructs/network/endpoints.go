@@ -67,14 +67,11 @@ func (n *network) addEndpoints(p *Props) {
 		n.AllowS3ReadWrite(jsii.String(bucket))
 	}
 	for _, bucket := range p.S3OutputBuckets {
-		// What SSM Agent does with its output bucket ("Create an IAM instance profile for Systems
-		// Manager", output to your own bucket): no reads, lists or ACLs, which make verify's
-		// mutation test found no call needs.
 		n.readWriteBuckets = append(n.readWriteBuckets, bucket)
 		arn := bucketArn(stack, bucket)
 		n.s3Endpoint.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
-			Actions:    jsii.Strings("s3:PutObject", "s3:GetEncryptionConfiguration"),
+			Actions:    jsii.Strings(networkspec.S3OutputActions...),
 			Resources:  jsii.Strings(arn, arn+"/*"),
 		}))
 	}

@@ -13,6 +13,11 @@ const (
 	S3ReadStatementSid = "ReadSystemsManagerAndListedBuckets"
 )
 
+// S3OutputActions are what SSM Agent asks of its command-output bucket ("Create an IAM instance
+// profile for Systems Manager", output to your own bucket): no reads, lists or ACLs, which make
+// verify's mutation test found no call needs.
+var S3OutputActions = []string{"s3:PutObject", "s3:GetEncryptionConfiguration"}
+
 // S3ReadWriteActions are what a read-write bucket may be asked through the endpoint.
 var S3ReadWriteActions = []string{"s3:GetObject", "s3:PutObject", "s3:PutObjectAcl", "s3:ListBucket",
 	"s3:GetBucketLocation", "s3:GetEncryptionConfiguration"}
@@ -30,7 +35,7 @@ type policyStatement struct {
 // with partition and the buckets' names in place, as compact JSON. Its length is what the
 // endpoint policy quota (MaxEndpointPolicyCharacters) counts; a test compares it with the
 // synthesised templates.
-func S3EndpointPolicy(partition string, read, readWrite []string) []byte {
+func S3EndpointPolicy(partition string, read, readWrite, output []string) []byte {
 	arn := func(bucket string) string { return fmt.Sprintf("arn:%s:s3:::%s", partition, bucket) }
 	var objects, readWriteResources []string
 	for _, b := range read {
@@ -50,6 +55,9 @@ func S3EndpointPolicy(partition string, read, readWrite []string) []byte {
 	statements := []policyStatement{{Action: "s3:GetObject", Effect: "Allow", Principal: anyone, Resource: one(objects), Sid: S3ReadStatementSid}}
 	if len(readWriteResources) > 0 {
 		statements = append(statements, policyStatement{Action: one(S3ReadWriteActions), Effect: "Allow", Principal: anyone, Resource: one(readWriteResources)})
+	}
+	for _, b := range output {
+		statements = append(statements, policyStatement{Action: one(S3OutputActions), Effect: "Allow", Principal: anyone, Resource: one([]string{arn(b), arn(b) + "/*"})})
 	}
 	doc, err := json.Marshal(struct {
 		Statement []policyStatement `json:"Statement"`
