@@ -149,10 +149,15 @@ check-update: synth check-s3-drift ## refuse an update that replaces data, clash
 	@command -v aws >/dev/null || { echo "check-update reads the deployed templates with the AWS CLI: install it, or deploy with FORCE=1" >&2; exit 1; }
 	$(read_deployed)
 	go run ./tools/checkupdate -deployed $(DEPLOYED) -synthesised cdk.out $(ENV_FLAG)
-	@# An existing VPC's endpoints, private hosted zones and DNS attributes (package vpcclash).
+	@# An existing VPC's endpoints, private hosted zones and DNS attributes, and the network stack's
+	@# own resources (its endpoints carry no aws:cloudformation tags; none before its first deploy).
 	rm -rf $(EXISTING_VPCS) && mkdir -p $(EXISTING_VPCS)
 	caller=$$($(CALLER_ACCOUNT)); \
 	go run ./tools/checkupdate -existing-vpcs cdk.out $(ENV_FLAG) -account "$$caller" | while read -r stack region vpc; do \
+	  if ! aws cloudformation list-stack-resources --region $$region --stack-name $$stack --output json > $(EXISTING_VPCS)/$$stack.resources.json 2> $(EXISTING_VPCS)/error; then \
+	    grep -q 'does not exist' $(EXISTING_VPCS)/error || { cat $(EXISTING_VPCS)/error >&2; exit 1; }; \
+	    echo '{"StackResourceSummaries": []}' > $(EXISTING_VPCS)/$$stack.resources.json; \
+	  fi; \
 	  aws ec2 describe-vpc-endpoints --region $$region --filters Name=vpc-id,Values=$$vpc --output json > $(EXISTING_VPCS)/$$stack.endpoints.json; \
 	  aws route53 list-hosted-zones-by-vpc --vpc-id $$vpc --vpc-region $$region --output json > $(EXISTING_VPCS)/$$stack.zones.json; \
 	  aws ec2 describe-vpc-attribute --region $$region --vpc-id $$vpc --attribute enableDnsSupport --output json > $(EXISTING_VPCS)/$$stack.dns-support.json; \

@@ -24,8 +24,12 @@ import (
 //     with the VPC, and needs the VPC attributes enableDnsHostnames and enableDnsSupport true.
 //   - A VPC resolves one private hosted zone per name: where a hub's zone for the service's name is
 //     associated already, the endpoint's private DNS conflicts with it.
-//   - CloudFormation tags what it creates with aws:cloudformation:stack-name ("Resource tags",
-//     CloudFormation User Guide): the stack's own endpoints are no clash on an update.
+//   - CloudFormation does not add its aws:cloudformation:* tags to AWS::EC2::VPCEndpoint (its
+//     resource schema has "cloudFormationSystemTags": false; "AWS::EC2::VPCEndpoint-Tags",
+//     aws-cloudformation/cloudformation-coverage-roadmap#196): the stack's own endpoints are known
+//     by their physical ids in ListStackResources ("ListStackResources", AWS CloudFormation API
+//     Reference: StackResourceSummaries of ResourceType and PhysicalResourceId, the endpoint's
+//     vpce- id), and are no clash on an update.
 
 // Plan is what a network template creates in an existing VPC.
 type Plan struct {
@@ -125,6 +129,9 @@ type Live struct {
 	// DNSSupport, DNSHostnames: aws ec2 describe-vpc-attribute --attribute enableDnsSupport
 	// (enableDnsHostnames) --output json
 	DNSSupport, DNSHostnames bool
+	// OwnEndpointIDs are the network stack's own endpoints (none before its first deploy): aws
+	// cloudformation list-stack-resources --stack-name STACK --output json (ParseStackEndpoints).
+	OwnEndpointIDs []string
 }
 
 // Endpoint is a VpcEndpoint of DescribeVpcEndpoints (the members read here).
@@ -135,10 +142,6 @@ type Endpoint struct {
 	State             string   `json:"State"`
 	RouteTableIDs     []string `json:"RouteTableIds"`
 	PrivateDNSEnabled bool     `json:"PrivateDnsEnabled"`
-	Tags              []struct {
-		Key   string `json:"Key"`
-		Value string `json:"Value"`
-	} `json:"Tags"`
 }
 
 // Zone is a HostedZoneSummary of ListHostedZonesByVPC.
@@ -160,6 +163,27 @@ func ParseEndpoints(data []byte) ([]Endpoint, error) {
 		return nil, fmt.Errorf("not the output of aws ec2 describe-vpc-endpoints (no VpcEndpoints): %v", err)
 	}
 	return *out.VpcEndpoints, nil
+}
+
+// ParseStackEndpoints reads list-stack-resources' output: the physical ids of the stack's
+// AWS::EC2::VPCEndpoint resources.
+func ParseStackEndpoints(data []byte) ([]string, error) {
+	var out struct {
+		StackResourceSummaries *[]struct {
+			ResourceType       string `json:"ResourceType"`
+			PhysicalResourceID string `json:"PhysicalResourceId"`
+		} `json:"StackResourceSummaries"`
+	}
+	if err := json.Unmarshal(data, &out); err != nil || out.StackResourceSummaries == nil {
+		return nil, fmt.Errorf("not the output of aws cloudformation list-stack-resources (no StackResourceSummaries): %v", err)
+	}
+	var ids []string
+	for _, r := range *out.StackResourceSummaries {
+		if r.ResourceType == "AWS::EC2::VPCEndpoint" && r.PhysicalResourceID != "" {
+			ids = append(ids, r.PhysicalResourceID)
+		}
+	}
+	return ids, nil
 }
 
 // ParseZones reads list-hosted-zones-by-vpc's output.
@@ -202,12 +226,8 @@ func Check(stack, field string, plan Plan, live Live) []string {
 		if slices.Contains(gone, strings.ToLower(e.State)) {
 			return false
 		}
-		for _, t := range e.Tags {
-			if t.Key == "aws:cloudformation:stack-name" && t.Value == stack {
-				return false // this stack's own, on an update
-			}
-		}
-		return true
+		// This stack's own, on an update (CloudFormation does not tag endpoints with the stack).
+		return !slices.Contains(live.OwnEndpointIDs, e.VpcEndpointID)
 	}
 	if len(plan.S3RouteTables) > 0 {
 		for _, e := range live.Endpoints {

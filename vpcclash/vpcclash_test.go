@@ -55,7 +55,35 @@ func TestAnEmptyVpcTakesWhatTheStackCreates(t *testing.T) {
 	plan, _ := FromTemplate(golden(t, "existing-vpc.network"), "us-west-2")
 	assert.Empty(t, Check("privatepatch-network", "network.existingVpc", plan, live(t, "endpoints-none.json", "zones-none.json", "dns-hostnames-true.json")))
 	// On an update, the stack's own endpoints (and a deleted one) are no clash.
-	assert.Empty(t, Check("privatepatch-network", "network.existingVpc", plan, live(t, "endpoints-own.json", "zones-none.json", "dns-hostnames-true.json")))
+	own := live(t, "endpoints-own.json", "zones-none.json", "dns-hostnames-true.json")
+	own.OwnEndpointIDs = stackEndpoints(t, "resources-own.json")
+	assert.Empty(t, Check("privatepatch-network", "network.existingVpc", plan, own))
+}
+
+func stackEndpoints(t *testing.T, name string) []string {
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	require.NoError(t, err)
+	ids, err := ParseStackEndpoints(data)
+	require.NoError(t, err)
+	return ids
+}
+
+// CloudFormation adds no aws:cloudformation:* tags to endpoints: they are the stack's own by the
+// physical ids of its resources, and the same untagged endpoints are refused where the stack does
+// not list them (another stack's, or before the first deploy).
+func TestTheStacksOwnEndpointsAreKnownByItsResourcesNotByTags(t *testing.T) {
+	plan, _ := FromTemplate(golden(t, "existing-vpc.network"), "us-west-2")
+	assert.Equal(t, []string{"vpce-0a1b2c3d4e5f60011", "vpce-0a1b2c3d4e5f60012"}, stackEndpoints(t, "resources-own.json"), "only the endpoints, not the security group")
+	assert.Empty(t, stackEndpoints(t, "resources-none.json"))
+	others := live(t, "endpoints-own.json", "zones-none.json", "dns-hostnames-true.json")
+	others.OwnEndpointIDs = stackEndpoints(t, "resources-none.json")
+	problems := Check("privatepatch-network", "network.existingVpc", plan, others)
+	require.Len(t, problems, 2)
+	assert.Contains(t, problems[0], "S3 gateway endpoint vpce-0a1b2c3d4e5f60011")
+	assert.Contains(t, problems[1], "endpoint vpce-0a1b2c3d4e5f60012 with private DNS")
+	assert.NotContains(t, strings.Join(problems, " "), "vpce-0a1b2c3d4e5f60013", "a deleted endpoint is no clash")
+	_, err := ParseStackEndpoints([]byte(`{"VpcEndpoints": []}`))
+	assert.ErrorContains(t, err, "no StackResourceSummaries")
 }
 
 func TestALandingZonesEndpointsAreRefusedNamingTheSetting(t *testing.T) {

@@ -541,7 +541,7 @@ func checkAcls(out io.Writer, dir, deployedDir, assembly string, sel selection) 
 func readLiveVpc(dir, stack string) (vpcclash.Live, error) {
 	var live vpcclash.Live
 	data := map[string][]byte{}
-	for _, suffix := range []string{".endpoints.json", ".zones.json", ".dns-support.json", ".dns-hostnames.json"} {
+	for _, suffix := range []string{".endpoints.json", ".zones.json", ".dns-support.json", ".dns-hostnames.json", ".resources.json"} {
 		d, err := os.ReadFile(filepath.Join(dir, stack+suffix))
 		if err != nil {
 			return live, err
@@ -550,6 +550,9 @@ func readLiveVpc(dir, stack string) (vpcclash.Live, error) {
 	}
 	var err error
 	if live.Endpoints, err = vpcclash.ParseEndpoints(data[".endpoints.json"]); err != nil {
+		return live, err
+	}
+	if live.OwnEndpointIDs, err = vpcclash.ParseStackEndpoints(data[".resources.json"]); err != nil {
 		return live, err
 	}
 	if live.Zones, err = vpcclash.ParseZones(data[".zones.json"]); err != nil {

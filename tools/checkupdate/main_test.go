@@ -292,8 +292,12 @@ func existingVpcAssembly(t *testing.T, golden string) string {
 
 // liveVpc writes what the Makefile's AWS CLI calls would for the VPC.
 func liveVpc(t *testing.T, endpoints, zones, hostnames string) string {
+	return liveVpcOf(t, endpoints, zones, hostnames, "resources-none.json")
+}
+
+func liveVpcOf(t *testing.T, endpoints, zones, hostnames, resources string) string {
 	dir := t.TempDir()
-	for fixture, suffix := range map[string]string{endpoints: ".endpoints.json", zones: ".zones.json", "dns-support-true.json": ".dns-support.json", hostnames: ".dns-hostnames.json"} {
+	for fixture, suffix := range map[string]string{endpoints: ".endpoints.json", zones: ".zones.json", "dns-support-true.json": ".dns-support.json", hostnames: ".dns-hostnames.json", resources: ".resources.json"} {
 		data, err := os.ReadFile(filepath.Join("..", "..", "vpcclash", "testdata", fixture))
 		require.NoError(t, err)
 		write(t, filepath.Join(dir, "privatepatch-network"+suffix), string(data))
@@ -318,6 +322,13 @@ func TestAnExistingVpcThatHasTheEndpointsIsRefusedNamingTheSettings(t *testing.T
 	assert.ErrorIs(t, err, errProblems)
 	assert.Contains(t, out.String(), "set network.existingVpc.s3Endpoint: existing")
 	assert.Contains(t, out.String(), "set network.existingVpc.interfaceEndpoints: hub")
+
+	// A second deploy: the stack's own (untagged) endpoints, which list-stack-resources names, pass;
+	// the same endpoints before the stack exists are refused.
+	out.Reset()
+	require.NoError(t, checkExistingVpcs(&out, liveVpcOf(t, "endpoints-own.json", "zones-none.json", "dns-hostnames-true.json", "resources-own.json"), assembly, selection{}))
+	out.Reset()
+	assert.ErrorIs(t, checkExistingVpcs(&out, liveVpc(t, "endpoints-own.json", "zones-none.json", "dns-hostnames-true.json"), assembly, selection{}), errProblems)
 
 	assert.ErrorContains(t, checkExistingVpcs(&out, t.TempDir(), assembly, selection{}), "privatepatch-network: the existing VPC vpc-0a1b2c3d4e5f60718 was not read")
 	// Its own VPC: nothing to read.
