@@ -22,6 +22,7 @@ const (
 	// eventBridgeTargetPage: for SNS targets "do not specify a RoleArn"; the topic policy admits
 	// events.amazonaws.com (read 2026-12-06).
 	eventBridgeTargetPage  = `"Using resource-based policies for Amazon EventBridge" (Amazon SNS permissions), Amazon EventBridge User Guide`
+	overrideListPage       = `"SSM Command document for patching: AWS-RunPatchBaseline" (InstallOverrideList: a private bucket's Amazon S3 path-style URL, s3://BUCKET/KEY), AWS Systems Manager User Guide`
 	commandOutputPage      = `"Create an IAM instance profile for Systems Manager" (output to your own S3 bucket), AWS Systems Manager User Guide`
 	maintenanceWindowPage  = `"Use the console to configure permissions for maintenance windows" (iam:PassRole for the task role), AWS Systems Manager User Guide`
 	parameterStoreActions  = `"Restricting access to Parameter Store parameters using IAM policies", AWS Systems Manager User Guide`
@@ -160,6 +161,20 @@ func Calls(stacks Stacks, env Env) ([]Call, error) {
 				Context:  tls, ThroughS3Endpoint: ir.private, ResourcePolicy: bucketPolicy, ResourcePolicyName: "the command-output bucket policy",
 				Required: true, Source: commandOutputPage})
 		}
+		// make patch-now KB=...: AWS-RunPatchBaseline downloads the install override list by its
+		// s3:// URL with the node's role (overrideListPage). The WSUS server reads it only as a
+		// patch group, which this row does not know: it is left out for it, and every role is
+		// denied reading other prefixes.
+		if ir.prefix != "WsusRole" {
+			add(Call{Caller: ir.caller, Principal: Principal{Role: role}, Action: "s3:GetObject",
+				Resource: fmt.Sprintf("arn:%s:s3:::%s/patch-now/install-override-list-KB5034441.yaml", partition, bucketName),
+				Context:  tls, ThroughS3Endpoint: ir.private, ResourcePolicy: bucketPolicy, ResourcePolicyName: "the command-output bucket policy",
+				Required: true, Source: overrideListPage})
+		}
+		add(Call{Caller: ir.caller, Principal: Principal{Role: role}, Action: "s3:GetObject",
+			Resource: fmt.Sprintf("arn:%s:s3:::%s/inventory/forged", partition, bucketName),
+			Context:  tls, ThroughS3Endpoint: ir.private, ResourcePolicy: bucketPolicy, ResourcePolicyName: "the command-output bucket policy",
+			Required: false, Source: overrideListPage + " (the nodes read patch-now/ only)"})
 		for _, other := range []string{"wsus-setup/", "inventory/", "wsus-client/"} {
 			if strings.Contains(strings.Join(ir.writes, " "), other) {
 				continue

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 )
 
 // installOverrideListYAML is the patch list AWS-RunPatchBaseline's InstallOverrideList names: a
@@ -50,9 +52,12 @@ func wsusApproveScript(kbs []string) string {
 }
 
 // installOverrideList approves the updates on WSUS where the fleet uses it, uploads their
-// override list to the command output bucket and returns an https URL the nodes can read it from
-// (a presigned URL: the nodes' instance profiles may write command output to the bucket but not
-// read from it, and the S3 endpoint policy allows reading it); ok false when something failed
+// override list to the command output bucket and returns its Amazon S3 path-style URL
+// (s3://BUCKET/KEY), which the page requires for a private bucket ("SSM Command document for
+// patching: AWS-RunPatchBaseline", InstallOverrideList, read 2026-12-06): the nodes read it with
+// their own roles, which may read patchingspec.InstallOverrideListPrefix, through the S3
+// endpoint, whose policy allows reading the bucket. (A presigned URL would die with the
+// operator's session, before a long run reaches its last node.) ok false when something failed
 // and nothing should be installed.
 func (p PatchNow) installOverrideList(d *deployment, bucket string, out io.Writer) (string, bool, error) {
 	if wsus := d.fleet.Outputs["WsusInstanceId"]; wsus != "" && d.t.WsusEnabled {
@@ -79,7 +84,7 @@ func (p PatchNow) installOverrideList(d *deployment, bucket string, out io.Write
 			return "", false, nil
 		}
 	}
-	key := "patch-now/install-override-list-" + strings.Join(p.KBs, "-") + ".yaml"
+	key := patchingspec.InstallOverrideListPrefix + "install-override-list-" + strings.Join(p.KBs, "-") + ".yaml"
 	dir := p.TempDir
 	if dir == "" {
 		dir = os.TempDir()
@@ -93,13 +98,9 @@ func (p PatchNow) installOverrideList(d *deployment, bucket string, out io.Write
 	if err := d.call(&put, "s3api", "put-object", "--bucket", bucket, "--key", key, "--body", file); err != nil {
 		return "", false, CouldNotRun{fmt.Errorf("uploading the install override list: %w", err)}
 	}
-	// aws s3 presign prints the URL itself, not JSON.
-	url, err := d.aws.JSON("s3", "presign", "s3://"+bucket+"/"+key, "--expires-in", fmt.Sprint(int(max(p.Wait, 3600e9).Seconds())))
-	if err != nil {
-		return "", false, CouldNotRun{fmt.Errorf("presigning the install override list: %w", err)}
-	}
-	fmt.Fprintf(out, "patch-now: installs %s only (InstallOverrideList s3://%s/%s)\n", strings.Join(p.KBs, ", "), bucket, key)
-	return strings.TrimSpace(string(url)), true, nil
+	url := "s3://" + bucket + "/" + key
+	fmt.Fprintf(out, "patch-now: installs %s only (InstallOverrideList %s)\n", strings.Join(p.KBs, ", "), url)
+	return url, true, nil
 }
 
 func orStill(status string, done bool) string {

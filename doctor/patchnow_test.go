@@ -147,9 +147,10 @@ func TestPatchNowTakesThePrePatchImageOrSaysItSkippedIt(t *testing.T) {
 // a YAML list uploaded to the command output bucket.
 func TestPatchNowEmergencyInstallsNamedUpdatesOnly(t *testing.T) {
 	kbs := []string{"KB5034441", "KB5034439"}
-	presigned := "https://privatepatch-ssm-123456789012-us-west-2.s3.us-west-2.amazonaws.com/patch-now/install-override-list-KB5034441-KB5034439.yaml?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIAEXAMPLE%2F20261127%2Fus-west-2%2Fs3%2Faws4_request&X-Amz-Date=20261127T120000Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host&X-Amz-Security-Token=EXAMPLE&X-Amz-Signature=EXAMPLE"
+	// The Amazon S3 path-style URL the page requires for a private bucket, not a presigned https
+	// URL that dies with the operator's session.
 	send := sendCommand(`[{"Key":"tag:Patch Group","Values":["windows"]}]`, "Install", "patch/privatepatch-weekly/Install/", weeklyRole,
-		`{"InstallOverrideList":["`+strings.ReplaceAll(presigned, "&", `\u0026`)+`"],"Operation":["Install"],"RebootOption":["RebootIfNeeded"]}`)
+		`{"InstallOverrideList":["s3://privatepatch-ssm-123456789012-us-west-2/patch-now/install-override-list-KB5034441-KB5034439.yaml"],"Operation":["Install"],"RebootOption":["RebootIfNeeded"]}`)
 	aws := patchNowAWS(t, send)
 	dir := t.TempDir()
 	approve := `ssm send-command --document-name AWS-RunPowerShellScript --targets [{"Key":"InstanceIds","Values":["i-0e5d4c3b2a1f09876"]}] --parameters ` +
@@ -159,7 +160,6 @@ func TestPatchNowEmergencyInstallsNamedUpdatesOnly(t *testing.T) {
 	aws.responses[approve] = "testdata/send-command-wsus-approve.json"
 	aws.responses["ssm list-commands --command-id ef7fdfd8-9b57-4151-a15c-db9a1EXAMPLE"] = "testdata/list-commands-success.json"
 	aws.responses[put] = "testdata/put-object.json"
-	aws.responses["s3 presign s3://privatepatch-ssm-123456789012-us-west-2/patch-now/install-override-list-KB5034441-KB5034439.yaml --expires-in 3600"] = "testdata/presign.txt"
 	p, _ := patchNow("windows", "")
 	p.KBs, p.SkipImage, p.TempDir = kbs, true, dir
 	var out bytes.Buffer

@@ -19,6 +19,7 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/compliance"
 	"github.com/privatepatch/privatepatch/constructs/logbucket"
 	"github.com/privatepatch/privatepatch/constructs/patching"
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/wsus"
 )
 
@@ -69,6 +70,7 @@ func addSecurity(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, bucke
 		for _, prefix := range fleetOutputPrefixes(cfg) {
 			logbucket.GrantCommandOutput(bucket, role, prefix)
 		}
+		logbucket.GrantReadPrefix(bucket, role, patchingspec.InstallOverrideListPrefix)
 		output := func(id, description, value string) {
 			awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{Value: jsii.String(value), Description: jsii.String(description)})
 		}

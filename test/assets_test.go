@@ -18,6 +18,7 @@ import (
 
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/compliance"
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/wsus"
 )
 
@@ -701,8 +702,17 @@ func TestHybridNodesWriteCommandOutputWhereTheFleetDoes(t *testing.T) {
 			actions = append(actions, toList(st["Action"])...)
 		}
 		assert.Contains(t, actions, "s3:GetEncryptionConfiguration", "%s: SSM Agent reads the bucket's encryption first", sc.name)
+		var reads []string
+		for _, st := range policyStatements(s.patchJSON, hybridRole) {
+			if strings.Contains(fmt.Sprint(st["Action"]), "s3:GetObject") && strings.Contains(fmt.Sprint(st["Resource"]), "CommandOutputBucket") {
+				reads = append(reads, fmt.Sprint(st["Resource"]))
+			}
+		}
+		require.Len(t, reads, 1, "%s: hybrid nodes read make patch-now's install override lists, nothing else of the bucket", sc.name)
+		assert.Contains(t, reads[0], "/"+patchingspec.InstallOverrideListPrefix+"*]")
 		if sc == richPatching {
 			assert.Contains(t, actions, "kms:GenerateDataKey*", "the KMS-encrypted bucket's key encrypts their output")
+			assert.Contains(t, actions, "kms:Decrypt", "and decrypts the install override lists they read")
 			_, writers := oneOf(t, s.patchJSON, "AWS::IAM::Policy", "RunCommandLogsWriters")
 			assert.Contains(t, fmt.Sprint(props(writers)["Roles"]), hybridRole, "tasks with CloudWatch output run on hybrid nodes too")
 		}
