@@ -154,7 +154,7 @@ func TestPatchNowEmergencyInstallsNamedUpdatesOnly(t *testing.T) {
 	aws := patchNowAWS(t, send)
 	dir := t.TempDir()
 	approve := `ssm send-command --document-name AWS-RunPowerShellScript --targets [{"Key":"InstanceIds","Values":["i-0e5d4c3b2a1f09876"]}] --parameters ` +
-		jsonOf(map[string][]string{"commands": {wsusApproveScript(kbs)}}) +
+		jsonOf(map[string][]string{"commands": {WsusApproveScript(kbs)}}) +
 		` --output-s3-bucket-name privatepatch-ssm-123456789012-us-west-2 --output-s3-key-prefix wsus-setup/patch-now/ --comment make patch-now approve KB5034441,KB5034439`
 	put := "s3api put-object --bucket privatepatch-ssm-123456789012-us-west-2 --key patch-now/install-override-list-KB5034441-KB5034439.yaml --body " + dir + "/privatepatch-install-override-list-KB5034441-KB5034439.yaml"
 	aws.responses[approve] = "testdata/send-command-wsus-approve.json"
@@ -170,7 +170,17 @@ func TestPatchNowEmergencyInstallsNamedUpdatesOnly(t *testing.T) {
 	assert.Less(t, indexOf(aws.calls, put), indexOf(aws.calls, send))
 	assert.Contains(t, out.String(), "installs KB5034441, KB5034439 only")
 	assert.Equal(t, "patches:\n    -\n        id: 'KB5034441'\n        title: 'KB5034441'\n    -\n        id: 'KB5034439'\n        title: 'KB5034439'\n", installOverrideListYAML(kbs))
-	assert.Contains(t, wsusApproveScript(kbs), "foreach ($kb in @('5034441', '5034439'))")
+	script := WsusApproveScript(kbs)
+	assert.Contains(t, script, "foreach ($kb in @('5034441', '5034439'))")
+	// WSUS downloads an approved update's files only after the approval: the script waits until
+	// each one is Ready, fails on a failed or cancelled download, and gives up after 45 minutes,
+	// under AWS-RunPowerShellScript's default hour; approval comes before the wait.
+	assert.Less(t, strings.Index(script, ".Approve("), strings.Index(script, "$update.Refresh()"))
+	assert.Contains(t, script, "if ($update.State -ne $states::Ready) { $waiting += $update }")
+	assert.Contains(t, script, "$update.State -eq $states::Failed -or $update.State -eq $states::Canceled")
+	assert.Contains(t, script, "$deadline = (Get-Date).AddMinutes(45)")
+	assert.Contains(t, script, "after 45 minutes")
+	assert.Less(t, wsusDownloadWait, time.Hour, "within AWS-RunPowerShellScript's executionTimeout default")
 
 	for _, tc := range []struct {
 		operation string
