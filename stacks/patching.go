@@ -158,6 +158,8 @@ func addWsusCompliance(cfg *config.Config, s *PatchingStack) {
 			s.WsusCompliance = patching.NewBaselineComplianceRule(alerts, "WsusComplianceRule",
 				"The WSUS server's patch compliance turned NON_COMPLIANT: patch it before the fleet's next window", s.Baselines[b.Name])
 			s.Alerts.Notify(s.WsusCompliance)
+			// The fleet's compliance rule would match the server's events too: one alert each.
+			s.Alerts.LeaveBaselines(s.Baselines[b.Name].Ref())
 			return
 		}
 	}
