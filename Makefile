@@ -145,6 +145,19 @@ define read_deployed
 	done
 endef
 
+# ListHostedZonesByVPC's pages, STACK.zones.1.json, .2, ... (of $$stack, $$region, $$vpc): the
+# AWS CLI does not paginate it, so each answer's NextToken asks for the next
+# (tools/checkupdate's test runs this with a fake aws).
+define read_zones
+page=1; token=; \
+	  while :; do \
+	    aws route53 list-hosted-zones-by-vpc --vpc-id $$vpc --vpc-region $$region $${token:+--next-token "$$token"} --output json > $(EXISTING_VPCS)/$$stack.zones.$$page.json || exit 1; \
+	    token=$$(go run ./tools/checkupdate -zones-next-token $(EXISTING_VPCS)/$$stack.zones.$$page.json) || exit 1; \
+	    [ -n "$$token" ] || break; \
+	    page=$$((page + 1)); \
+	  done;
+endef
+
 check-update: synth check-s3-drift ## refuse an update that replaces data, clashes with what is deployed, or that the stack policy in place denies, or whose S3 prefix list has drifted (needs the AWS CLI and credentials of the stacks' account; ENVIRONMENT=name for one environment)
 	@command -v aws >/dev/null || { echo "check-update reads the deployed templates with the AWS CLI: install it, or deploy with FORCE=1" >&2; exit 1; }
 	$(read_deployed)
@@ -159,7 +172,7 @@ check-update: synth check-s3-drift ## refuse an update that replaces data, clash
 	    echo '{"StackResourceSummaries": []}' > $(EXISTING_VPCS)/$$stack.resources.json; \
 	  fi; \
 	  aws ec2 describe-vpc-endpoints --region $$region --filters Name=vpc-id,Values=$$vpc --output json > $(EXISTING_VPCS)/$$stack.endpoints.json; \
-	  aws route53 list-hosted-zones-by-vpc --vpc-id $$vpc --vpc-region $$region --output json > $(EXISTING_VPCS)/$$stack.zones.json; \
+	  $(read_zones) \
 	  aws ec2 describe-vpc-attribute --region $$region --vpc-id $$vpc --attribute enableDnsSupport --output json > $(EXISTING_VPCS)/$$stack.dns-support.json; \
 	  aws ec2 describe-vpc-attribute --region $$region --vpc-id $$vpc --attribute enableDnsHostnames --output json > $(EXISTING_VPCS)/$$stack.dns-hostnames.json; \
 	done

@@ -186,15 +186,43 @@ func ParseStackEndpoints(data []byte) ([]string, error) {
 	return ids, nil
 }
 
-// ParseZones reads list-hosted-zones-by-vpc's output.
-func ParseZones(data []byte) ([]Zone, error) {
+// ParseZonesPage reads one page of list-hosted-zones-by-vpc's output and its NextToken (empty on
+// the last page). The AWS CLI does not paginate ListHostedZonesByVPC itself: the answer holds at
+// most MaxItems zones (100 by default) and a NextToken when there are more, which --next-token
+// asks for ("ListHostedZonesByVPC", Amazon Route 53 API Reference, read 2026-12-06).
+func ParseZonesPage(data []byte) ([]Zone, string, error) {
 	var out struct {
 		HostedZoneSummaries *[]Zone `json:"HostedZoneSummaries"`
+		NextToken           string  `json:"NextToken"`
 	}
 	if err := json.Unmarshal(data, &out); err != nil || out.HostedZoneSummaries == nil {
-		return nil, fmt.Errorf("not the output of aws route53 list-hosted-zones-by-vpc (no HostedZoneSummaries): %v", err)
+		return nil, "", fmt.Errorf("not the output of aws route53 list-hosted-zones-by-vpc (no HostedZoneSummaries): %v", err)
 	}
-	return *out.HostedZoneSummaries, nil
+	return *out.HostedZoneSummaries, out.NextToken, nil
+}
+
+// ParseZones reads the pages of list-hosted-zones-by-vpc's output in order, and refuses an
+// answer whose last page carries a NextToken: the zones after it are unread.
+func ParseZones(pages ...[]byte) ([]Zone, error) {
+	var zones []Zone
+	next := ""
+	for i, data := range pages {
+		page, token, err := ParseZonesPage(data)
+		if err != nil {
+			return nil, fmt.Errorf("page %d: %w", i+1, err)
+		}
+		zones, next = append(zones, page...), token
+	}
+	if len(pages) == 0 {
+		return nil, fmt.Errorf("no answer of aws route53 list-hosted-zones-by-vpc")
+	}
+	if next != "" {
+		return nil, fmt.Errorf("aws route53 list-hosted-zones-by-vpc has more zones after page %d (NextToken %q): read every page with --next-token", len(pages), next)
+	}
+	if zones == nil {
+		zones = []Zone{}
+	}
+	return zones, nil
 }
 
 // ParseAttribute reads describe-vpc-attribute's output for attribute (EnableDnsSupport or

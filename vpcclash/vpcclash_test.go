@@ -60,6 +60,36 @@ func TestAnEmptyVpcTakesWhatTheStackCreates(t *testing.T) {
 	assert.Empty(t, Check("privatepatch-network", "network.existingVpc", plan, own))
 }
 
+// ListHostedZonesByVPC pages: a hub's zone on the second page is read; an answer whose last page
+// carries a NextToken is refused, not judged on the zones it shows.
+func TestHostedZonesAreReadOnEveryPage(t *testing.T) {
+	read := func(name string) []byte {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		require.NoError(t, err)
+		return data
+	}
+	zones, next, err := ParseZonesPage(read("zones-more.json"))
+	require.NoError(t, err)
+	assert.Equal(t, "Z0123456789ABCDEFGHIJ", next)
+	assert.Len(t, zones, 1)
+	_, next, err = ParseZonesPage(read("zones-hub.json"))
+	require.NoError(t, err)
+	assert.Empty(t, next)
+
+	all, err := ParseZones(read("zones-more.json"), read("zones-hub.json"))
+	require.NoError(t, err)
+	assert.Len(t, all, 3)
+	plan, _ := FromTemplate(golden(t, "existing-vpc.network"), "us-west-2")
+	l := live(t, "endpoints-none.json", "zones-none.json", "dns-hostnames-true.json")
+	l.Zones = all
+	problems := Check("privatepatch-network", "network.existingVpc", plan, l)
+	require.Len(t, problems, 1)
+	assert.Contains(t, problems[0], "private hosted zone ssmmessages.us-west-2.amazonaws.com.", "the hub's zone on the second page")
+
+	_, err = ParseZones(read("zones-more.json"))
+	assert.ErrorContains(t, err, "more zones after page 1 (NextToken \"Z0123456789ABCDEFGHIJ\"): read every page with --next-token")
+}
+
 func stackEndpoints(t *testing.T, name string) []string {
 	data, err := os.ReadFile(filepath.Join("testdata", name))
 	require.NoError(t, err)
@@ -114,6 +144,8 @@ func TestAnswersInAnotherShapeAreErrors(t *testing.T) {
 	assert.ErrorContains(t, err, "no VpcEndpoints")
 	_, err = ParseZones([]byte(`{"VpcEndpoints": []}`))
 	assert.ErrorContains(t, err, "no HostedZoneSummaries")
+	_, err = ParseZones()
+	assert.ErrorContains(t, err, "no answer")
 	_, err = ParseAttribute([]byte(`{"EnableDnsSupport": {"Value": true}}`), "EnableDnsHostnames")
 	assert.ErrorContains(t, err, "--attribute enableDnsHostnames")
 }
