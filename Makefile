@@ -145,16 +145,34 @@ define read_deployed
 	done
 endef
 
+# ListHostedZonesByVPC's pages, STACK.zones.1.json, .2, ... (of $$stack, $$region, $$vpc): the
+# AWS CLI does not paginate it, so each answer's NextToken asks for the next
+# (tools/checkupdate's test runs this with a fake aws).
+define read_zones
+page=1; token=; \
+	  while :; do \
+	    aws route53 list-hosted-zones-by-vpc --vpc-id $$vpc --vpc-region $$region $${token:+--next-token "$$token"} --output json > $(EXISTING_VPCS)/$$stack.zones.$$page.json || exit 1; \
+	    token=$$(go run ./tools/checkupdate -zones-next-token $(EXISTING_VPCS)/$$stack.zones.$$page.json) || exit 1; \
+	    [ -n "$$token" ] || break; \
+	    page=$$((page + 1)); \
+	  done;
+endef
+
 check-update: synth check-s3-drift ## refuse an update that replaces data, clashes with what is deployed, or that the stack policy in place denies, or whose S3 prefix list has drifted (needs the AWS CLI and credentials of the stacks' account; ENVIRONMENT=name for one environment)
 	@command -v aws >/dev/null || { echo "check-update reads the deployed templates with the AWS CLI: install it, or deploy with FORCE=1" >&2; exit 1; }
 	$(read_deployed)
 	go run ./tools/checkupdate -deployed $(DEPLOYED) -synthesised cdk.out $(ENV_FLAG)
-	@# An existing VPC's endpoints, private hosted zones and DNS attributes (package vpcclash).
+	@# An existing VPC's endpoints, private hosted zones and DNS attributes, and the network stack's
+	@# own resources (its endpoints carry no aws:cloudformation tags; none before its first deploy).
 	rm -rf $(EXISTING_VPCS) && mkdir -p $(EXISTING_VPCS)
 	caller=$$($(CALLER_ACCOUNT)); \
 	go run ./tools/checkupdate -existing-vpcs cdk.out $(ENV_FLAG) -account "$$caller" | while read -r stack region vpc; do \
+	  if ! aws cloudformation list-stack-resources --region $$region --stack-name $$stack --output json > $(EXISTING_VPCS)/$$stack.resources.json 2> $(EXISTING_VPCS)/error; then \
+	    grep -q 'does not exist' $(EXISTING_VPCS)/error || { cat $(EXISTING_VPCS)/error >&2; exit 1; }; \
+	    echo '{"StackResourceSummaries": []}' > $(EXISTING_VPCS)/$$stack.resources.json; \
+	  fi; \
 	  aws ec2 describe-vpc-endpoints --region $$region --filters Name=vpc-id,Values=$$vpc --output json > $(EXISTING_VPCS)/$$stack.endpoints.json; \
-	  aws route53 list-hosted-zones-by-vpc --vpc-id $$vpc --vpc-region $$region --output json > $(EXISTING_VPCS)/$$stack.zones.json; \
+	  $(read_zones) \
 	  aws ec2 describe-vpc-attribute --region $$region --vpc-id $$vpc --attribute enableDnsSupport --output json > $(EXISTING_VPCS)/$$stack.dns-support.json; \
 	  aws ec2 describe-vpc-attribute --region $$region --vpc-id $$vpc --attribute enableDnsHostnames --output json > $(EXISTING_VPCS)/$$stack.dns-hostnames.json; \
 	done

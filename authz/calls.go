@@ -20,6 +20,7 @@ const (
 	// eventBridgeTargetPage: for SNS targets "do not specify a RoleArn"; the topic policy admits
 	// events.amazonaws.com (read 2026-12-06).
 	eventBridgeTargetPage  = `"Using resource-based policies for Amazon EventBridge" (Amazon SNS permissions), Amazon EventBridge User Guide`
+	overrideListPage       = `"SSM Command document for patching: AWS-RunPatchBaseline" (InstallOverrideList: a private bucket's Amazon S3 path-style URL, s3://BUCKET/KEY), AWS Systems Manager User Guide`
 	commandOutputPage      = `"Create an IAM instance profile for Systems Manager" (output to your own S3 bucket), AWS Systems Manager User Guide`
 	maintenanceWindowPage  = `"Use the console to configure permissions for maintenance windows" (iam:PassRole for the task role), AWS Systems Manager User Guide`
 	parameterStoreActions  = `"Restricting access to Parameter Store parameters using IAM policies", AWS Systems Manager User Guide`
@@ -229,6 +230,20 @@ func (d Deployment) Calls() ([]Call, error) {
 				Context:  tls, ThroughS3Endpoint: ir.private, ResourcePolicy: bucketPolicy, ResourcePolicyName: "the command-output bucket policy",
 				Required: true, Source: commandOutputPage})
 		}
+		// make patch-now KB=...: AWS-RunPatchBaseline downloads the install override list by its
+		// s3:// URL with the node's role (overrideListPage). The WSUS server reads it only when it
+		// is in a patch group (its instance's Patch Group tag, which patch-now targets); every
+		// role is denied reading other prefixes.
+		if ir.prefix != "WsusRole" || m.wsusInAPatchGroup() {
+			add(Call{Caller: ir.caller, Principal: Principal{Role: role}, Action: "s3:GetObject",
+				Resource: fmt.Sprintf("arn:%s:s3:::%s/patch-now/install-override-list-KB5034441.yaml", partition, bucketName),
+				Context:  tls, ThroughS3Endpoint: ir.private, ResourcePolicy: bucketPolicy, ResourcePolicyName: "the command-output bucket policy",
+				Required: true, Source: overrideListPage})
+		}
+		add(Call{Caller: ir.caller, Principal: Principal{Role: role}, Action: "s3:GetObject",
+			Resource: fmt.Sprintf("arn:%s:s3:::%s/inventory/forged", partition, bucketName),
+			Context:  tls, ThroughS3Endpoint: ir.private, ResourcePolicy: bucketPolicy, ResourcePolicyName: "the command-output bucket policy",
+			Required: false, Source: overrideListPage + " (the nodes read patch-now/ only)"})
 		for _, other := range []string{"wsus-setup/", "inventory/", "wsus-client/"} {
 			if byo || strings.Contains(strings.Join(ir.writes, " "), other) {
 				continue
@@ -493,6 +508,23 @@ func taskOf(m model, role Resource, match func(map[string]any) bool) bool {
 	for _, task := range m.find("AWS::SSM::MaintenanceWindowTask", "") {
 		props, _ := m.value(task.Stack, m.properties(task)).(map[string]any)
 		if fmt.Sprint(props["ServiceRoleArn"]) == roleArn && match(props) {
+			return true
+		}
+	}
+	return false
+}
+
+// wsusInAPatchGroup tells whether the templates' WSUS instance carries a patch group tag ("Patch
+// Group" or "PatchGroup", "Patch groups", AWS Systems Manager User Guide): make patch-now may then
+// target it, and it reads the install override list.
+func (m model) wsusInAPatchGroup() bool {
+	instance, ok := m.first("AWS::EC2::Instance", "WsusInstance")
+	if !ok {
+		return false
+	}
+	tags, _ := m.properties(instance)["Tags"].([]any)
+	for _, t := range tags {
+		if tag, _ := t.(map[string]any); tag["Key"] == "Patch Group" || tag["Key"] == "PatchGroup" {
 			return true
 		}
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/privatepatch/privatepatch/constructs/awsbuckets"
 	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 )
 
 // Refused because AWS would refuse them at deploy, because they cannot exist or work, or because
@@ -353,7 +354,13 @@ func (c *Config) S3EndpointPolicy() []byte {
 	}
 	// stacks.CommandOutputBucketName.
 	output := []string{fmt.Sprintf("%s-ssm-%s-%s", c.Project, account, c.Region)}
-	return networkspec.S3EndpointPolicy(networkspec.Partition(c.Region), read, c.Network.S3Endpoint.ReadWriteBuckets, output)
+	return networkspec.S3EndpointPolicy(networkspec.Partition(c.Region), read, c.Network.S3Endpoint.ReadWriteBuckets, output, c.OutputReadPrefixes())
+}
+
+// OutputReadPrefixes are the key prefixes of the command-output bucket that instances read
+// through the S3 endpoint: make patch-now's install override lists.
+func (c *Config) OutputReadPrefixes() []string {
+	return []string{patchingspec.InstallOverrideListPrefix}
 }
 
 // validateS3EndpointPolicy refuses an S3 endpoint policy longer than a VPC endpoint policy holds.

@@ -147,19 +147,19 @@ func TestPatchNowTakesThePrePatchImageOrSaysItSkippedIt(t *testing.T) {
 // a YAML list uploaded to the command output bucket.
 func TestPatchNowEmergencyInstallsNamedUpdatesOnly(t *testing.T) {
 	kbs := []string{"KB5034441", "KB5034439"}
-	presigned := "https://privatepatch-ssm-123456789012-us-west-2.s3.us-west-2.amazonaws.com/patch-now/install-override-list-KB5034441-KB5034439.yaml?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIAEXAMPLE%2F20261127%2Fus-west-2%2Fs3%2Faws4_request&X-Amz-Date=20261127T120000Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host&X-Amz-Security-Token=EXAMPLE&X-Amz-Signature=EXAMPLE"
+	// The Amazon S3 path-style URL the page requires for a private bucket, not a presigned https
+	// URL that dies with the operator's session.
 	send := sendCommand(`[{"Key":"tag:Patch Group","Values":["windows"]}]`, "Install", "patch/privatepatch-weekly/Install/", weeklyRole,
-		`{"InstallOverrideList":["`+strings.ReplaceAll(presigned, "&", `\u0026`)+`"],"Operation":["Install"],"RebootOption":["RebootIfNeeded"]}`)
+		`{"InstallOverrideList":["s3://privatepatch-ssm-123456789012-us-west-2/patch-now/install-override-list-KB5034441-KB5034439.yaml"],"Operation":["Install"],"RebootOption":["RebootIfNeeded"]}`)
 	aws := patchNowAWS(t, send)
 	dir := t.TempDir()
 	approve := `ssm send-command --document-name AWS-RunPowerShellScript --targets [{"Key":"InstanceIds","Values":["i-0e5d4c3b2a1f09876"]}] --parameters ` +
-		jsonOf(map[string][]string{"commands": {wsusApproveScript(kbs)}}) +
+		jsonOf(map[string][]string{"commands": {WsusApproveScript(kbs)}}) +
 		` --output-s3-bucket-name privatepatch-ssm-123456789012-us-west-2 --output-s3-key-prefix wsus-setup/patch-now/ --comment make patch-now approve KB5034441,KB5034439`
 	put := "s3api put-object --bucket privatepatch-ssm-123456789012-us-west-2 --key patch-now/install-override-list-KB5034441-KB5034439.yaml --body " + dir + "/privatepatch-install-override-list-KB5034441-KB5034439.yaml"
 	aws.responses[approve] = "testdata/send-command-wsus-approve.json"
 	aws.responses["ssm list-commands --command-id ef7fdfd8-9b57-4151-a15c-db9a1EXAMPLE"] = "testdata/list-commands-success.json"
 	aws.responses[put] = "testdata/put-object.json"
-	aws.responses["s3 presign s3://privatepatch-ssm-123456789012-us-west-2/patch-now/install-override-list-KB5034441-KB5034439.yaml --expires-in 3600"] = "testdata/presign.txt"
 	p, _ := patchNow("windows", "")
 	p.KBs, p.SkipImage, p.TempDir = kbs, true, dir
 	var out bytes.Buffer
@@ -170,7 +170,17 @@ func TestPatchNowEmergencyInstallsNamedUpdatesOnly(t *testing.T) {
 	assert.Less(t, indexOf(aws.calls, put), indexOf(aws.calls, send))
 	assert.Contains(t, out.String(), "installs KB5034441, KB5034439 only")
 	assert.Equal(t, "patches:\n    -\n        id: 'KB5034441'\n        title: 'KB5034441'\n    -\n        id: 'KB5034439'\n        title: 'KB5034439'\n", installOverrideListYAML(kbs))
-	assert.Contains(t, wsusApproveScript(kbs), "foreach ($kb in @('5034441', '5034439'))")
+	script := WsusApproveScript(kbs)
+	assert.Contains(t, script, "foreach ($kb in @('5034441', '5034439'))")
+	// WSUS downloads an approved update's files only after the approval: the script waits until
+	// each one is Ready, fails on a failed or cancelled download, and gives up after 45 minutes,
+	// under AWS-RunPowerShellScript's default hour; approval comes before the wait.
+	assert.Less(t, strings.Index(script, ".Approve("), strings.Index(script, "$update.Refresh()"))
+	assert.Contains(t, script, "if ($update.State -ne $states::Ready) { $waiting += $update }")
+	assert.Contains(t, script, "$update.State -eq $states::Failed -or $update.State -eq $states::Canceled")
+	assert.Contains(t, script, "$deadline = (Get-Date).AddMinutes(45)")
+	assert.Contains(t, script, "after 45 minutes")
+	assert.Less(t, wsusDownloadWait, time.Hour, "within AWS-RunPowerShellScript's executionTimeout default")
 
 	for _, tc := range []struct {
 		operation string

@@ -17,6 +17,7 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/network"
 	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 	"github.com/privatepatch/privatepatch/constructs/patching"
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/windows"
 	"github.com/privatepatch/privatepatch/constructs/wsus"
 )
@@ -76,6 +77,8 @@ func NewFleetStack(scope constructs.Construct, cfg *config.Config, net network.N
 		for _, prefix := range fleetOutputPrefixes(cfg) {
 			logbucket.GrantCommandOutput(bucket, s.Fleet.Role(), prefix)
 		}
+		// make patch-now KB=...'s install override list, read by s3:// URL with the node's role.
+		logbucket.GrantReadPrefix(bucket, s.Fleet.Role(), patchingspec.InstallOverrideListPrefix)
 	}
 
 	if cfg.Wsus.Enabled {
@@ -200,6 +203,7 @@ func addWsus(stack awscdk.Stack, cfg *config.Config, net network.Network, s *Fle
 	if cfg.Wsus.PatchGroup != "" {
 		// Scans and windows of its patch group run on the server and write their output.
 		logbucket.GrantCommandOutput(bucket, s.Wsus.Role(), patching.OutputPrefix)
+		logbucket.GrantReadPrefix(bucket, s.Wsus.Role(), patchingspec.InstallOverrideListPrefix)
 	}
 	// The server's agent, by instance id here (the fleet's association is on the fleet tag, which
 	// the server does not carry), on the same schedules: before its window.

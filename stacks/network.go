@@ -61,6 +61,7 @@ func NewNetworkStack(scope constructs.Construct, cfg *config.Config) NetworkStac
 		PatchedOperatingSystems: cfg.PatchedOperatingSystems(),
 		S3ReadWriteBuckets:      cfg.Network.S3Endpoint.ReadWriteBuckets,
 		S3OutputBuckets:         []string{CommandOutputBucketName(cfg)},
+		S3OutputReadPrefixes:    cfg.OutputReadPrefixes(),
 		Existing:                existing,
 	})
 	addNetworkOutputs(stack, net, existing)

@@ -19,6 +19,7 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/compliance"
 	"github.com/privatepatch/privatepatch/constructs/logbucket"
 	"github.com/privatepatch/privatepatch/constructs/patching"
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/wsus"
 )
 
@@ -67,6 +68,7 @@ func addSecurity(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, bucke
 		for _, prefix := range fleetOutputPrefixes(cfg) {
 			logbucket.GrantCommandOutput(bucket, role, prefix)
 		}
+		logbucket.GrantReadPrefix(bucket, role, patchingspec.InstallOverrideListPrefix)
 		output := func(id, description, value string) {
 			awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{Value: jsii.String(value), Description: jsii.String(description)})
 		}
@@ -154,6 +156,8 @@ func addWsusCompliance(cfg *config.Config, s *PatchingStack) {
 			s.WsusCompliance = patching.NewBaselineComplianceRule(alerts, "WsusComplianceRule",
 				"The WSUS server's patch compliance turned NON_COMPLIANT: patch it before the fleet's next window", s.Baselines[b.Name])
 			s.Alerts.Notify(s.WsusCompliance)
+			// The fleet's compliance rule would match the server's events too: one alert each.
+			s.Alerts.LeaveBaselines(s.Baselines[b.Name].Ref())
 			return
 		}
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/compliance"
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/wsus"
 )
 
@@ -295,9 +296,11 @@ func TestEveryCheckIsDocumented(t *testing.T) {
 	assert.NotContains(t, compliance.WindowsChecks+compliance.LinuxChecks, "{{", "SSM would substitute it")
 }
 
-// matches reports whether an EventBridge event pattern (exact values, nested objects) matches an
-// event, as EventBridge does for these patterns: a field matches when its value, or any element
-// of an array value, is one of the listed values or matches the nested pattern.
+// matches reports whether an EventBridge event pattern (exact values, nested objects, and
+// anything-but a list of values) matches an event, as EventBridge does for these patterns: a field
+// matches when its value, or any element of an array value, is one of the listed values, none of
+// an anything-but's values ("Content filtering in Amazon EventBridge event patterns", read
+// 2026-12-06), or matches the nested pattern.
 func matches(pattern, event map[string]any) bool {
 	for key, want := range pattern {
 		got, ok := event[key]
@@ -323,7 +326,12 @@ func fieldMatches(want, got any) bool {
 		return ok && matches(want, sub)
 	case []any:
 		for _, w := range want {
-			if fmt.Sprint(w) == fmt.Sprint(got) {
+			operator, _ := w.(map[string]any)
+			if but, ok := operator["anything-but"].([]any); ok {
+				if !slices.ContainsFunc(but, func(b any) bool { return fmt.Sprint(b) == fmt.Sprint(got) }) {
+					return true
+				}
+			} else if fmt.Sprint(w) == fmt.Sprint(got) {
 				return true
 			}
 		}
@@ -358,11 +366,40 @@ func TestAlertRulesMatchTheEventsTheyAreForAndNoOthers(t *testing.T) {
 		rules[strings.TrimPrefix(strings.TrimPrefix(name, "Alerts"), "Security")] = pattern
 	}
 	require.ElementsMatch(t, []string{"MaintenanceWindow", "Compliance", "WsusCompliance", "Association", "SecurityHubFindings", "InspectorFindings"}, keysOf(rules))
+	// The baselines by the ids the sample events carry: the WSUS server's (the one its rule
+	// names) is compliance-patch-non-compliant-wsus's pb-0fedcba9876543210; the fleet's sample
+	// carries pb-0123456789abcdef0, which stands for any other baseline.
+	wsusBaseline := fmt.Sprint(rules["WsusCompliance"]["detail"].(map[string]any)["patch-baseline-id"].([]any)[0])
+	require.Contains(t, wsusBaseline, "Ref")
+	baselineID := func(ref any) any {
+		if fmt.Sprint(ref) == wsusBaseline {
+			return "pb-0fedcba9876543210"
+		}
+		return ref
+	}
+	for _, pattern := range rules {
+		detail, _ := pattern["detail"].(map[string]any)
+		ids, _ := detail["patch-baseline-id"].([]any)
+		for i, id := range ids {
+			operator, _ := id.(map[string]any)
+			if but, ok := operator["anything-but"].([]any); ok {
+				for j := range but {
+					but[j] = baselineID(but[j])
+				}
+			} else {
+				ids[i] = baselineID(id)
+			}
+		}
+	}
+	assert.Equal(t, []any{map[string]any{"anything-but": []any{"pb-0fedcba9876543210"}}}, rules["Compliance"]["detail"].(map[string]any)["patch-baseline-id"],
+		"the fleet's rule leaves the WSUS server's baseline to its own rule")
 	fixtures := map[string]string{
 		"maintenance-window-failed": "MaintenanceWindow", "maintenance-window-success": "",
 		// A window of another deployment in the account (or of none) alerts nobody here.
 		"maintenance-window-failed-other-window": "",
 		"compliance-patch-non-compliant":         "Compliance",
+		// The WSUS server's own baseline: its own rule only, one alert.
+		"compliance-patch-non-compliant-wsus": "WsusCompliance",
 		// Systems Manager documents no compliance event for a Custom: type; should one come, it
 		// is not what the alerts rest on.
 		"compliance-cce-non-compliant": "", "compliance-cce-compliant": "",
@@ -389,6 +426,16 @@ func TestAlertRulesMatchTheEventsTheyAreForAndNoOthers(t *testing.T) {
 			assert.Equal(t, []string{want}, matched, "%s", fixture)
 		}
 	}
+	// Planted: without anything-but, the WSUS server's event matches the fleet's rule too.
+	data, err := os.ReadFile(filepath.Join("testdata", "events", "compliance-patch-non-compliant-wsus.json"))
+	require.NoError(t, err)
+	var event map[string]any
+	require.NoError(t, json.Unmarshal(data, &event))
+	fleetRule := map[string]any{"source": rules["Compliance"]["source"], "detail-type": rules["Compliance"]["detail-type"],
+		"detail": without(rules["Compliance"]["detail"].(map[string]any), "patch-baseline-id")}
+	assert.True(t, matches(fleetRule, event), "the fleet's rule without the exclusion alerts for the WSUS server too")
+	assert.True(t, matches(map[string]any{"x": []any{map[string]any{"anything-but": []any{"a", "b"}}}}, map[string]any{"x": "c"}))
+	assert.False(t, matches(map[string]any{"x": []any{map[string]any{"anything-but": []any{"a", "b"}}}}, map[string]any{"x": "b"}))
 }
 
 func TestSecurityServicesAreCreatedAsConfiguredAndOnlyThen(t *testing.T) {
@@ -707,8 +754,17 @@ func TestHybridNodesWriteCommandOutputWhereTheFleetDoes(t *testing.T) {
 			actions = append(actions, toList(st["Action"])...)
 		}
 		assert.Contains(t, actions, "s3:GetEncryptionConfiguration", "%s: SSM Agent reads the bucket's encryption first", sc.name)
+		var reads []string
+		for _, st := range policyStatements(s.patchJSON, hybridRole) {
+			if strings.Contains(fmt.Sprint(st["Action"]), "s3:GetObject") && strings.Contains(fmt.Sprint(st["Resource"]), "CommandOutputBucket") {
+				reads = append(reads, fmt.Sprint(st["Resource"]))
+			}
+		}
+		require.Len(t, reads, 1, "%s: hybrid nodes read make patch-now's install override lists, nothing else of the bucket", sc.name)
+		assert.Contains(t, reads[0], "/"+patchingspec.InstallOverrideListPrefix+"*]")
 		if sc == richPatching {
 			assert.Contains(t, actions, "kms:GenerateDataKey", "the KMS-encrypted bucket's key encrypts their output")
+			assert.Contains(t, actions, "kms:Decrypt", "and decrypts the install override lists they read")
 			_, writers := oneOf(t, s.patchJSON, "AWS::IAM::Policy", "RunCommandLogsWriters")
 			assert.Contains(t, fmt.Sprint(props(writers)["Roles"]), hybridRole, "tasks with CloudWatch output run on hybrid nodes too")
 		}

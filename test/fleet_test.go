@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/wsus"
 )
 
@@ -120,22 +121,31 @@ func TestWsusRoleRunsSsmAgentWithoutReadingParametersAndWritesOnlyItsCommandOutp
 
 // AWS asks for s3:GetObject on its Systems Manager buckets in the instance profile whenever a VPC
 // endpoint is used ("Reference: Amazon S3 buckets for patching operations"): without it
-// AWS-RunPatchBaseline cannot download its payload through the S3 endpoint.
+// AWS-RunPatchBaseline cannot download its payload through the S3 endpoint. The one other read is
+// make patch-now KB=...'s install override list, which AWS-RunPatchBaseline downloads by its
+// s3:// URL with the node's role ("SSM Command document for patching: AWS-RunPatchBaseline",
+// InstallOverrideList: a private bucket needs the Amazon S3 path-style URL; read 2026-12-06):
+// the command output bucket's patch-now/ only, for the fleet and the WSUS server of example (a
+// patch group there).
 func TestInstanceRolesReadTheRegionsSystemsManagerBucketsAndNoOtherObjects(t *testing.T) {
 	s := exampleScenario.synth(t)
+	overrideLists := map[string]any{"Fn::Join": []any{"", []any{map[string]any{"Fn::GetAtt": []any{"CommandOutputBucket0DD4DD73", "Arn"}}, "/" + patchingspec.InstallOverrideListPrefix + "*"}}}
 	for _, prefix := range []string{"WsusRole", "FleetRole"} {
 		role, _ := s.only(t, "AWS::IAM::Role", prefix)
-		var reads []any
+		var reads, outputReads []any
 		for _, st := range policyStatements(s.fleetJSON, role) {
 			if strings.Contains(fmt.Sprint(st["Action"]), "s3:GetObject") && st["Sid"] == "ReadSystemsManagerBuckets" {
 				reads = append(reads, st["Resource"].([]any)...)
-			} else if st["Action"] == "s3:GetObject" {
-				t.Errorf("%s: s3:GetObject outside the Systems Manager buckets: %v", prefix, st["Resource"])
+			} else if st["Action"] == "s3:GetObject" && fmt.Sprint(st["Resource"]) == fmt.Sprint(overrideLists) {
+				outputReads = append(outputReads, st["Resource"])
+			} else if strings.Contains(fmt.Sprint(st["Action"]), "s3:GetObject") {
+				t.Errorf("%s: s3:GetObject outside the Systems Manager buckets and patch-now/: %v", prefix, st["Resource"])
 			}
 		}
 		for _, bucket := range []string{"aws-patch-manager-us-west-2-34d7f99f8", "patch-baseline-snapshot-us-west-2", "aws-ssm-us-west-2"} {
 			assert.Contains(t, reads, "arn:aws:s3:::"+bucket+"/*", prefix)
 		}
+		assert.Equal(t, []any{overrideLists}, outputReads, "%s reads make patch-now's install override lists", prefix)
 	}
 }
 

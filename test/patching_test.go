@@ -447,13 +447,16 @@ func TestAlertsTopicIsEncryptedTlsOnlyAndFedByThreeRules(t *testing.T) {
 		patterns = append(patterns, map[string]any{p["detail-type"].([]any)[0].(string): detail})
 		assert.Empty(t, undocumentedSsmEvent(p["detail-type"].([]any)[0].(string), p["detail"].(map[string]any)), "%s watches what AWS documents", id)
 	}
+	wsusBaseline := map[string]any{"Ref": first(oneOf(t, s.patchJSON, "AWS::SSM::PatchBaseline", "Baselinesprivatepatchwsus"))}
 	assert.ElementsMatch(t, []any{
 		map[string]any{"Maintenance Window Execution State-change Notification": map[string]any{"status": []any{"FAILED", "TIMED_OUT"}}},
-		map[string]any{"Configuration Compliance State Change": map[string]any{"compliance-type": []any{"Patch"}, "compliance-status": []any{"non_compliant"}}},
+		// The fleet's: any baseline but the WSUS server's, which alerts through its own rule.
+		map[string]any{"Configuration Compliance State Change": map[string]any{"compliance-type": []any{"Patch"}, "compliance-status": []any{"non_compliant"},
+			"patch-baseline-id": []any{map[string]any{"anything-but": []any{wsusBaseline}}}}},
 		map[string]any{"EC2 State Manager Instance Association State Change": map[string]any{"status": []any{"Failed"}}},
 		// The WSUS server's, apart from the fleet: its own baseline (patch group wsus).
 		map[string]any{"Configuration Compliance State Change": map[string]any{"compliance-type": []any{"Patch"}, "compliance-status": []any{"non_compliant"},
-			"patch-baseline-id": []any{map[string]any{"Ref": first(oneOf(t, s.patchJSON, "AWS::SSM::PatchBaseline", "Baselinesprivatepatchwsus"))}}}},
+			"patch-baseline-id": []any{wsusBaseline}}},
 	}, patterns)
 }
 

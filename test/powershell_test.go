@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/privatepatch/privatepatch/constructs/wsus"
+	"github.com/privatepatch/privatepatch/doctor"
 )
 
 // psScript is one PowerShell script for tools/psparse: a .ps1 file, or the inline script of an
@@ -175,6 +176,8 @@ func TestEveryPowerShellScriptParses(t *testing.T) {
 	}
 	// Setup, health, cleanup, client and the Windows checks, in both scenarios.
 	assert.GreaterOrEqual(t, inline, 10, "the documents' PowerShell steps are found")
+	// make patch-now KB=...'s script, which AWS-RunPowerShellScript runs on the WSUS server.
+	scripts = append(scripts, psScript{Name: "doctor.WsusApproveScript", Source: doctor.WsusApproveScript([]string{"KB5034441", "KB5034439"})})
 
 	// Planted: a script missing its closing brace, and a document whose script has an unclosed string.
 	brokenFile := psScript{Name: "planted broken file", Source: strings.Replace(wsus.SetupScript, "function Split-List([string] $value) {", "function Split-List([string] $value) (", 1)}

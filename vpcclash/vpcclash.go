@@ -24,8 +24,12 @@ import (
 //     with the VPC, and needs the VPC attributes enableDnsHostnames and enableDnsSupport true.
 //   - A VPC resolves one private hosted zone per name: where a hub's zone for the service's name is
 //     associated already, the endpoint's private DNS conflicts with it.
-//   - CloudFormation tags what it creates with aws:cloudformation:stack-name ("Resource tags",
-//     CloudFormation User Guide): the stack's own endpoints are no clash on an update.
+//   - CloudFormation does not add its aws:cloudformation:* tags to AWS::EC2::VPCEndpoint (its
+//     resource schema has "cloudFormationSystemTags": false; "AWS::EC2::VPCEndpoint-Tags",
+//     aws-cloudformation/cloudformation-coverage-roadmap#196): the stack's own endpoints are known
+//     by their physical ids in ListStackResources ("ListStackResources", AWS CloudFormation API
+//     Reference: StackResourceSummaries of ResourceType and PhysicalResourceId, the endpoint's
+//     vpce- id), and are no clash on an update.
 
 // Plan is what a network template creates in an existing VPC.
 type Plan struct {
@@ -125,6 +129,9 @@ type Live struct {
 	// DNSSupport, DNSHostnames: aws ec2 describe-vpc-attribute --attribute enableDnsSupport
 	// (enableDnsHostnames) --output json
 	DNSSupport, DNSHostnames bool
+	// OwnEndpointIDs are the network stack's own endpoints (none before its first deploy): aws
+	// cloudformation list-stack-resources --stack-name STACK --output json (ParseStackEndpoints).
+	OwnEndpointIDs []string
 }
 
 // Endpoint is a VpcEndpoint of DescribeVpcEndpoints (the members read here).
@@ -135,10 +142,6 @@ type Endpoint struct {
 	State             string   `json:"State"`
 	RouteTableIDs     []string `json:"RouteTableIds"`
 	PrivateDNSEnabled bool     `json:"PrivateDnsEnabled"`
-	Tags              []struct {
-		Key   string `json:"Key"`
-		Value string `json:"Value"`
-	} `json:"Tags"`
 }
 
 // Zone is a HostedZoneSummary of ListHostedZonesByVPC.
@@ -162,15 +165,64 @@ func ParseEndpoints(data []byte) ([]Endpoint, error) {
 	return *out.VpcEndpoints, nil
 }
 
-// ParseZones reads list-hosted-zones-by-vpc's output.
-func ParseZones(data []byte) ([]Zone, error) {
+// ParseStackEndpoints reads list-stack-resources' output: the physical ids of the stack's
+// AWS::EC2::VPCEndpoint resources.
+func ParseStackEndpoints(data []byte) ([]string, error) {
+	var out struct {
+		StackResourceSummaries *[]struct {
+			ResourceType       string `json:"ResourceType"`
+			PhysicalResourceID string `json:"PhysicalResourceId"`
+		} `json:"StackResourceSummaries"`
+	}
+	if err := json.Unmarshal(data, &out); err != nil || out.StackResourceSummaries == nil {
+		return nil, fmt.Errorf("not the output of aws cloudformation list-stack-resources (no StackResourceSummaries): %v", err)
+	}
+	var ids []string
+	for _, r := range *out.StackResourceSummaries {
+		if r.ResourceType == "AWS::EC2::VPCEndpoint" && r.PhysicalResourceID != "" {
+			ids = append(ids, r.PhysicalResourceID)
+		}
+	}
+	return ids, nil
+}
+
+// ParseZonesPage reads one page of list-hosted-zones-by-vpc's output and its NextToken (empty on
+// the last page). The AWS CLI does not paginate ListHostedZonesByVPC itself: the answer holds at
+// most MaxItems zones (100 by default) and a NextToken when there are more, which --next-token
+// asks for ("ListHostedZonesByVPC", Amazon Route 53 API Reference, read 2026-12-06).
+func ParseZonesPage(data []byte) ([]Zone, string, error) {
 	var out struct {
 		HostedZoneSummaries *[]Zone `json:"HostedZoneSummaries"`
+		NextToken           string  `json:"NextToken"`
 	}
 	if err := json.Unmarshal(data, &out); err != nil || out.HostedZoneSummaries == nil {
-		return nil, fmt.Errorf("not the output of aws route53 list-hosted-zones-by-vpc (no HostedZoneSummaries): %v", err)
+		return nil, "", fmt.Errorf("not the output of aws route53 list-hosted-zones-by-vpc (no HostedZoneSummaries): %v", err)
 	}
-	return *out.HostedZoneSummaries, nil
+	return *out.HostedZoneSummaries, out.NextToken, nil
+}
+
+// ParseZones reads the pages of list-hosted-zones-by-vpc's output in order, and refuses an
+// answer whose last page carries a NextToken: the zones after it are unread.
+func ParseZones(pages ...[]byte) ([]Zone, error) {
+	var zones []Zone
+	next := ""
+	for i, data := range pages {
+		page, token, err := ParseZonesPage(data)
+		if err != nil {
+			return nil, fmt.Errorf("page %d: %w", i+1, err)
+		}
+		zones, next = append(zones, page...), token
+	}
+	if len(pages) == 0 {
+		return nil, fmt.Errorf("no answer of aws route53 list-hosted-zones-by-vpc")
+	}
+	if next != "" {
+		return nil, fmt.Errorf("aws route53 list-hosted-zones-by-vpc has more zones after page %d (NextToken %q): read every page with --next-token", len(pages), next)
+	}
+	if zones == nil {
+		zones = []Zone{}
+	}
+	return zones, nil
 }
 
 // ParseAttribute reads describe-vpc-attribute's output for attribute (EnableDnsSupport or
@@ -202,12 +254,8 @@ func Check(stack, field string, plan Plan, live Live) []string {
 		if slices.Contains(gone, strings.ToLower(e.State)) {
 			return false
 		}
-		for _, t := range e.Tags {
-			if t.Key == "aws:cloudformation:stack-name" && t.Value == stack {
-				return false // this stack's own, on an update
-			}
-		}
-		return true
+		// This stack's own, on an update (CloudFormation does not tag endpoints with the stack).
+		return !slices.Contains(live.OwnEndpointIDs, e.VpcEndpointID)
 	}
 	if len(plan.S3RouteTables) > 0 {
 		for _, e := range live.Endpoints {

@@ -55,7 +55,65 @@ func TestAnEmptyVpcTakesWhatTheStackCreates(t *testing.T) {
 	plan, _ := FromTemplate(golden(t, "existing-vpc.network"), "us-west-2")
 	assert.Empty(t, Check("privatepatch-network", "network.existingVpc", plan, live(t, "endpoints-none.json", "zones-none.json", "dns-hostnames-true.json")))
 	// On an update, the stack's own endpoints (and a deleted one) are no clash.
-	assert.Empty(t, Check("privatepatch-network", "network.existingVpc", plan, live(t, "endpoints-own.json", "zones-none.json", "dns-hostnames-true.json")))
+	own := live(t, "endpoints-own.json", "zones-none.json", "dns-hostnames-true.json")
+	own.OwnEndpointIDs = stackEndpoints(t, "resources-own.json")
+	assert.Empty(t, Check("privatepatch-network", "network.existingVpc", plan, own))
+}
+
+// ListHostedZonesByVPC pages: a hub's zone on the second page is read; an answer whose last page
+// carries a NextToken is refused, not judged on the zones it shows.
+func TestHostedZonesAreReadOnEveryPage(t *testing.T) {
+	read := func(name string) []byte {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		require.NoError(t, err)
+		return data
+	}
+	zones, next, err := ParseZonesPage(read("zones-more.json"))
+	require.NoError(t, err)
+	assert.Equal(t, "Z0123456789ABCDEFGHIJ", next)
+	assert.Len(t, zones, 1)
+	_, next, err = ParseZonesPage(read("zones-hub.json"))
+	require.NoError(t, err)
+	assert.Empty(t, next)
+
+	all, err := ParseZones(read("zones-more.json"), read("zones-hub.json"))
+	require.NoError(t, err)
+	assert.Len(t, all, 3)
+	plan, _ := FromTemplate(golden(t, "existing-vpc.network"), "us-west-2")
+	l := live(t, "endpoints-none.json", "zones-none.json", "dns-hostnames-true.json")
+	l.Zones = all
+	problems := Check("privatepatch-network", "network.existingVpc", plan, l)
+	require.Len(t, problems, 1)
+	assert.Contains(t, problems[0], "private hosted zone ssmmessages.us-west-2.amazonaws.com.", "the hub's zone on the second page")
+
+	_, err = ParseZones(read("zones-more.json"))
+	assert.ErrorContains(t, err, "more zones after page 1 (NextToken \"Z0123456789ABCDEFGHIJ\"): read every page with --next-token")
+}
+
+func stackEndpoints(t *testing.T, name string) []string {
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	require.NoError(t, err)
+	ids, err := ParseStackEndpoints(data)
+	require.NoError(t, err)
+	return ids
+}
+
+// CloudFormation adds no aws:cloudformation:* tags to endpoints: they are the stack's own by the
+// physical ids of its resources, and the same untagged endpoints are refused where the stack does
+// not list them (another stack's, or before the first deploy).
+func TestTheStacksOwnEndpointsAreKnownByItsResourcesNotByTags(t *testing.T) {
+	plan, _ := FromTemplate(golden(t, "existing-vpc.network"), "us-west-2")
+	assert.Equal(t, []string{"vpce-0a1b2c3d4e5f60011", "vpce-0a1b2c3d4e5f60012"}, stackEndpoints(t, "resources-own.json"), "only the endpoints, not the security group")
+	assert.Empty(t, stackEndpoints(t, "resources-none.json"))
+	others := live(t, "endpoints-own.json", "zones-none.json", "dns-hostnames-true.json")
+	others.OwnEndpointIDs = stackEndpoints(t, "resources-none.json")
+	problems := Check("privatepatch-network", "network.existingVpc", plan, others)
+	require.Len(t, problems, 2)
+	assert.Contains(t, problems[0], "S3 gateway endpoint vpce-0a1b2c3d4e5f60011")
+	assert.Contains(t, problems[1], "endpoint vpce-0a1b2c3d4e5f60012 with private DNS")
+	assert.NotContains(t, strings.Join(problems, " "), "vpce-0a1b2c3d4e5f60013", "a deleted endpoint is no clash")
+	_, err := ParseStackEndpoints([]byte(`{"VpcEndpoints": []}`))
+	assert.ErrorContains(t, err, "no StackResourceSummaries")
 }
 
 func TestALandingZonesEndpointsAreRefusedNamingTheSetting(t *testing.T) {
@@ -86,6 +144,8 @@ func TestAnswersInAnotherShapeAreErrors(t *testing.T) {
 	assert.ErrorContains(t, err, "no VpcEndpoints")
 	_, err = ParseZones([]byte(`{"VpcEndpoints": []}`))
 	assert.ErrorContains(t, err, "no HostedZoneSummaries")
+	_, err = ParseZones()
+	assert.ErrorContains(t, err, "no answer")
 	_, err = ParseAttribute([]byte(`{"EnableDnsSupport": {"Value": true}}`), "EnableDnsHostnames")
 	assert.ErrorContains(t, err, "--attribute enableDnsHostnames")
 }

@@ -141,6 +141,26 @@ func (b *logBucket) Key() awskms.IKey {
 	return b.key
 }
 
+// GrantReadPrefix lets role read the objects under prefix of bucket (s3:GetObject, nothing
+// else), and decrypt them with a KMS bucket's key, which S3 uses on the reader's behalf.
+func GrantReadPrefix(bucket awss3.IBucket, role awsiam.IRole, prefix string) {
+	if prefix == "" || !strings.HasSuffix(prefix, "/") {
+		panic(fmt.Sprintf("read prefix %q: give a folder such as patch-now/", prefix))
+	}
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("s3:GetObject"),
+		Resources: jsii.Strings(*bucket.ArnForObjects(jsii.String(prefix + "*"))),
+	}))
+	if key := bucket.EncryptionKey(); key != nil {
+		key.GrantDecrypt(role)
+	}
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
+		Id:        jsii.String("AwsSolutions-IAM5"),
+		Reason:    jsii.String("The nodes read the files an operator uploads under this prefix (make patch-now's install override lists); their names are not known in advance"),
+		AppliesTo: &[]any{map[string]any{"regex": "/^Resource::.*\\/" + strings.ReplaceAll(prefix, "/", "\\/") + "\\*$/"}},
+	}}, jsii.Bool(true))
+}
+
 // GrantCommandOutput lets SSM Agent, running with role, write command output to bucket under
 // prefix: s3:PutObject on the objects under the prefix ("Create an IAM instance profile for
 // Systems Manager", output to your own bucket), and the bucket's encryption settings, which the

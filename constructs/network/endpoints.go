@@ -57,6 +57,11 @@ func (n *network) addEndpoints(p *Props) {
 	for _, bucket := range n.readBuckets {
 		objects = append(objects, bucketArn(stack, bucket)+"/*")
 	}
+	for _, bucket := range p.S3OutputBuckets {
+		for _, prefix := range p.S3OutputReadPrefixes {
+			objects = append(objects, bucketArn(stack, bucket)+"/"+prefix+"*")
+		}
+	}
 	n.s3Endpoint.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String(networkspec.S3ReadStatementSid),
 		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},

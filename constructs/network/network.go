@@ -54,6 +54,10 @@ type Props struct {
 	// lets the VPC put objects there and read the bucket's encryption settings, and nothing
 	// else. Default: none.
 	S3OutputBuckets []string
+	// S3OutputReadPrefixes are key prefixes of the output buckets that instances read through the
+	// S3 endpoint (install override lists, e.g. "patch-now/"): the policy lets the VPC get the
+	// objects under them, and no others. Default: none.
+	S3OutputReadPrefixes []string
 	// Existing, when set, is the VPC to deploy into: VpcCidr, AzCount, AvailabilityZones,
 	// SubnetCidrMask and Nat then do not apply. Default: none, a VPC is created.
 	Existing *ExistingVpc

@@ -39,6 +39,9 @@ type Alerts interface {
 	// WatchWindows limits the maintenance-window rule to these windows (their ids): without it, it
 	// matches every window of the account and region.
 	WatchWindows(windowIDs ...*string)
+	// LeaveBaselines keeps the compliance rule off the nodes these patch baselines (their ids)
+	// patch, which alert through rules of their own: without it, their non-compliance alerts twice.
+	LeaveBaselines(baselineIDs ...*string)
 	// AllowAlarms lets CloudWatch publish the alarms of this account and region with these names
 	// to the topic.
 	AllowAlarms(names ...string)
@@ -168,6 +171,21 @@ func (a *alerts) WatchWindows(windowIDs ...*string) {
 		return
 	}
 	a.rules["MaintenanceWindow"].AddEventPattern(&awsevents.EventPattern{Detail: &map[string]any{"window-id": windowIDs}})
+}
+
+// LeaveBaselines adds "anything-but" the baselines' ids to the compliance rule's pattern on
+// detail.patch-baseline-id, which patch compliance events carry ("Amazon EventBridge event
+// examples for Systems Manager", Patch Non-Compliant; test/testdata/events). "Anything-but
+// matching matches anything except what is provided in the rule", on strings and on lists of
+// strings ("Content filtering in Amazon EventBridge event patterns", EventBridge User Guide, read
+// 2026-12-06).
+func (a *alerts) LeaveBaselines(baselineIDs ...*string) {
+	if len(baselineIDs) == 0 {
+		return
+	}
+	a.rules["Compliance"].AddEventPattern(&awsevents.EventPattern{Detail: &map[string]any{
+		"patch-baseline-id": []any{map[string]any{"anything-but": baselineIDs}},
+	}})
 }
 
 // AlarmArn is a CloudWatch alarm's ARN: partition, region, account, alarm name ("Actions,

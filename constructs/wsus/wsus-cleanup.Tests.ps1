@@ -65,13 +65,17 @@ namespace Amazon.CloudWatch.Model {
         Remove-Item -Path 'Env:AWS_SSM_INSTANCE_ID', 'Env:AWS_SSM_REGION_NAME' -ErrorAction SilentlyContinue
     }
 
-    It 'runs the cleanup with all six switches, re-indexes SUSDB through the WID pipe, records success and publishes healthy' {
+    It 'runs the cleanup with all six switches between two SUSDB re-indexes through the WID pipe, records success and publishes healthy' {
+        $script:steps = @()
+        Mock Invoke-SusdbReindex { $script:steps += 'reindex'; 7 }
+        Mock Invoke-WsusServerCleanup { $script:steps += 'cleanup'; 'Obsolete Updates Deleted: 3' }
         Invoke-WsusCleanup 'Cleanup' 'privatepatch/WSUS' 62 $statePath | Out-Null
+        $script:steps | Should -Be @('reindex', 'cleanup', 'reindex')
         Should -Invoke Invoke-WsusServerCleanup -Times 1 -Exactly -ParameterFilter {
             $DeclineSupersededUpdates -and $DeclineExpiredUpdates -and $CleanupObsoleteUpdates -and $CleanupObsoleteComputers -and
             $CleanupUnneededContentFiles -and $CompressUpdates
         }
-        Should -Invoke Invoke-SusdbReindex -Times 1 -Exactly -ParameterFilter {
+        Should -Invoke Invoke-SusdbReindex -Times 2 -Exactly -ParameterFilter {
             $connectionString -like '*np:\\.\pipe\MICROSOFT##WID\tsql\query*' -and $connectionString -like '*Initial Catalog=SUSDB*' -and $sql -like '*ALTER INDEX*'
         }
         (Get-Content $statePath -Raw | ConvertFrom-Json).LastResult | Should -Be 'Succeeded'
@@ -79,9 +83,17 @@ namespace Amazon.CloudWatch.Model {
             $Namespace -eq 'privatepatch/WSUS' -and ($MetricData | Where-Object MetricName -EQ 'CleanupHealthy').Value -eq 1
         }
     }
-    It 'records a failed re-index, publishes unhealthy and fails the run' {
+    It 'records a failed re-index, still cleans up, publishes unhealthy and fails the run' {
         Mock Invoke-SusdbReindex { throw 'Login failed' }
-        { Invoke-WsusCleanup 'Cleanup' 'privatepatch/WSUS' 62 $statePath } | Should -Throw '*WSUS cleanup failed*Login failed*'
+        { Invoke-WsusCleanup 'Cleanup' 'privatepatch/WSUS' 62 $statePath } | Should -Throw '*WSUS cleanup failed*re-index before the cleanup: Login failed*'
+        Should -Invoke Invoke-WsusServerCleanup -Times 1 -Exactly
+        (Get-Content $statePath -Raw | ConvertFrom-Json).LastResult | Should -Be 'Failed'
+        Should -Invoke Write-CWMetricData -Times 1 -Exactly -ParameterFilter { ($MetricData | Where-Object MetricName -EQ 'CleanupHealthy').Value -eq 0 }
+    }
+    It 're-indexes before and after a cleanup that times out, records the failure and publishes unhealthy' {
+        Mock Invoke-WsusServerCleanup { throw 'Timeout expired' }
+        { Invoke-WsusCleanup 'Cleanup' 'privatepatch/WSUS' 62 $statePath } | Should -Throw '*WSUS cleanup failed*cleanup: Timeout expired*'
+        Should -Invoke Invoke-SusdbReindex -Times 2 -Exactly
         (Get-Content $statePath -Raw | ConvertFrom-Json).LastResult | Should -Be 'Failed'
         Should -Invoke Write-CWMetricData -Times 1 -Exactly -ParameterFilter { ($MetricData | Where-Object MetricName -EQ 'CleanupHealthy').Value -eq 0 }
     }

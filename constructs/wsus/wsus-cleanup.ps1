@@ -154,13 +154,32 @@ function Invoke-SusdbReindex([string] $connectionString, [string] $sql) {
     }
 }
 
-# The cleanup itself; throws on failure.
+# The maintenance: re-index SUSDB, clean up, re-index again, each step in its own try. On a
+# fragmented SUSDB it is the cleanup that times out, so the first re-index must not wait for it
+# to succeed; the second treats what the cleanup's deletions left. Throws naming every step that
+# failed, after running the others.
 function Invoke-WsusMaintenance {
-    $results = Get-WsusServer | Invoke-WsusServerCleanup -DeclineSupersededUpdates -DeclineExpiredUpdates -CleanupObsoleteUpdates `
-        -CleanupObsoleteComputers -CleanupUnneededContentFiles -CompressUpdates
-    foreach ($line in @($results)) { Write-Output "$line" }
-    $indexes = Invoke-SusdbReindex $SusdbConnectionString $ReindexSql
-    Write-Output "SUSDB: $indexes fragmented indexes reorganised or rebuilt, statistics updated"
+    $failures = @()
+    try {
+        $indexes = Invoke-SusdbReindex $SusdbConnectionString $ReindexSql
+        Write-Output "SUSDB before the cleanup: $indexes fragmented indexes reorganised or rebuilt, statistics updated"
+    } catch {
+        $failures += "re-index before the cleanup: $_"
+    }
+    try {
+        $results = Get-WsusServer | Invoke-WsusServerCleanup -DeclineSupersededUpdates -DeclineExpiredUpdates -CleanupObsoleteUpdates `
+            -CleanupObsoleteComputers -CleanupUnneededContentFiles -CompressUpdates
+        foreach ($line in @($results)) { Write-Output "$line" }
+    } catch {
+        $failures += "cleanup: $_"
+    }
+    try {
+        $indexes = Invoke-SusdbReindex $SusdbConnectionString $ReindexSql
+        Write-Output "SUSDB after the cleanup: $indexes fragmented indexes reorganised or rebuilt, statistics updated"
+    } catch {
+        $failures += "re-index after the cleanup: $_"
+    }
+    if ($failures.Count -gt 0) { throw ($failures -join '; ') }
 }
 
 function Invoke-WsusCleanup([string] $mode, [string] $namespace, [int] $maxDays, [string] $statePath) {

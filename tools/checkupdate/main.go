@@ -42,6 +42,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -81,6 +82,7 @@ lists the problems. make check-update and make deploy run it with the AWS CLI's 
 	cdkStacks := flag.String("cdk-stacks", "", "print the stack selection of cdk deploy and cdk diff for this cloud assembly (and -environment) and exit")
 	existingVpcs := flag.String("existing-vpcs", "", "print the name, region and VPC of each network stack in an existing VPC of this cloud assembly and exit")
 	liveVpcs := flag.String("live-vpcs", "", "directory of the AWS CLI's answers for each existing VPC: refuse what the network stack cannot create in it")
+	nextToken := flag.String("zones-next-token", "", "print the NextToken of this page of aws route53 list-hosted-zones-by-vpc (nothing on the last page) and exit")
 	aclSubnets := flag.String("acl-subnets", "", "print the name, region and subnets (comma-separated) of each network stack that takes over existing subnets' network ACLs, and exit")
 	liveAcls := flag.String("live-acls", "", "directory of the subnets' network ACLs (STACK.acls.json): refuse taking over a subnet's own ACL not recorded in existingVpc.priorNetworkAcls")
 	environment := flag.String("environment", "", "only the stacks of this environment (a CDK stage)")
@@ -112,6 +114,8 @@ lists the problems. make check-update and make deploy run it with the AWS CLI's 
 		err = listExistingVpcs(os.Stdout, *existingVpcs, sel)
 	case *liveVpcs != "":
 		err = checkExistingVpcs(os.Stdout, *liveVpcs, *synthesised, sel)
+	case *nextToken != "":
+		err = printZonesNextToken(os.Stdout, *nextToken)
 	default:
 		err = run(os.Stdout, *deployed, *synthesised, *spec, sel)
 	}
@@ -538,10 +542,27 @@ func checkAcls(out io.Writer, dir, deployedDir, assembly string, sel selection) 
 }
 
 // readLiveVpc reads the AWS CLI's answers for a stack's existing VPC from dir.
+// printZonesNextToken prints the NextToken of a page of list-hosted-zones-by-vpc: the Makefile
+// asks for the next page while there is one.
+func printZonesNextToken(out io.Writer, file string) error {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	_, next, err := vpcclash.ParseZonesPage(data)
+	if err != nil {
+		return err
+	}
+	if next != "" {
+		fmt.Fprintln(out, next)
+	}
+	return nil
+}
+
 func readLiveVpc(dir, stack string) (vpcclash.Live, error) {
 	var live vpcclash.Live
 	data := map[string][]byte{}
-	for _, suffix := range []string{".endpoints.json", ".zones.json", ".dns-support.json", ".dns-hostnames.json"} {
+	for _, suffix := range []string{".endpoints.json", ".dns-support.json", ".dns-hostnames.json", ".resources.json"} {
 		d, err := os.ReadFile(filepath.Join(dir, stack+suffix))
 		if err != nil {
 			return live, err
@@ -552,7 +573,21 @@ func readLiveVpc(dir, stack string) (vpcclash.Live, error) {
 	if live.Endpoints, err = vpcclash.ParseEndpoints(data[".endpoints.json"]); err != nil {
 		return live, err
 	}
-	if live.Zones, err = vpcclash.ParseZones(data[".zones.json"]); err != nil {
+	if live.OwnEndpointIDs, err = vpcclash.ParseStackEndpoints(data[".resources.json"]); err != nil {
+		return live, err
+	}
+	// The Makefile writes list-hosted-zones-by-vpc's pages as STACK.zones.1.json, .2, ...
+	var pages [][]byte
+	for n := 1; ; n++ {
+		d, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("%s.zones.%d.json", stack, n)))
+		if errors.Is(err, fs.ErrNotExist) && n > 1 {
+			break
+		} else if err != nil {
+			return live, err
+		}
+		pages = append(pages, d)
+	}
+	if live.Zones, err = vpcclash.ParseZones(pages...); err != nil {
 		return live, err
 	}
 	if live.DNSSupport, err = vpcclash.ParseAttribute(data[".dns-support.json"], "EnableDnsSupport"); err != nil {

@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -292,8 +295,12 @@ func existingVpcAssembly(t *testing.T, golden string) string {
 
 // liveVpc writes what the Makefile's AWS CLI calls would for the VPC.
 func liveVpc(t *testing.T, endpoints, zones, hostnames string) string {
+	return liveVpcOf(t, endpoints, zones, hostnames, "resources-none.json")
+}
+
+func liveVpcOf(t *testing.T, endpoints, zones, hostnames, resources string) string {
 	dir := t.TempDir()
-	for fixture, suffix := range map[string]string{endpoints: ".endpoints.json", zones: ".zones.json", "dns-support-true.json": ".dns-support.json", hostnames: ".dns-hostnames.json"} {
+	for fixture, suffix := range map[string]string{endpoints: ".endpoints.json", zones: ".zones.1.json", "dns-support-true.json": ".dns-support.json", hostnames: ".dns-hostnames.json", resources: ".resources.json"} {
 		data, err := os.ReadFile(filepath.Join("..", "..", "vpcclash", "testdata", fixture))
 		require.NoError(t, err)
 		write(t, filepath.Join(dir, "privatepatch-network"+suffix), string(data))
@@ -319,7 +326,18 @@ func TestAnExistingVpcThatHasTheEndpointsIsRefusedNamingTheSettings(t *testing.T
 	assert.Contains(t, out.String(), "set network.existingVpc.s3Endpoint: existing")
 	assert.Contains(t, out.String(), "set network.existingVpc.interfaceEndpoints: hub")
 
+	// A second deploy: the stack's own (untagged) endpoints, which list-stack-resources names, pass;
+	// the same endpoints before the stack exists are refused.
+	out.Reset()
+	require.NoError(t, checkExistingVpcs(&out, liveVpcOf(t, "endpoints-own.json", "zones-none.json", "dns-hostnames-true.json", "resources-own.json"), assembly, selection{}))
+	out.Reset()
+	assert.ErrorIs(t, checkExistingVpcs(&out, liveVpc(t, "endpoints-own.json", "zones-none.json", "dns-hostnames-true.json"), assembly, selection{}), errProblems)
+
 	assert.ErrorContains(t, checkExistingVpcs(&out, t.TempDir(), assembly, selection{}), "privatepatch-network: the existing VPC vpc-0a1b2c3d4e5f60718 was not read")
+	// A first page of hosted zones that carries a NextToken, without the next page: refused, not
+	// judged on the zones it shows.
+	assert.ErrorContains(t, checkExistingVpcs(&out, liveVpc(t, "endpoints-none.json", "zones-more.json", "dns-hostnames-true.json"), assembly, selection{}),
+		"read every page with --next-token")
 	// Its own VPC: nothing to read.
 	out.Reset()
 	require.NoError(t, listExistingVpcs(&out, networkAssembly(t), selection{}))
@@ -353,4 +371,35 @@ func TestTakingOverASubnetsOwnNetworkAclIsRefusedUntilRecorded(t *testing.T) {
 	out.Reset()
 	require.NoError(t, listAclSubnets(&out, existingVpcAssembly(t, "existing-vpc"), selection{}))
 	assert.Empty(t, out.String(), "the ACLs left alone")
+}
+
+// The Makefile's read_zones asks ListHostedZonesByVPC, which the AWS CLI does not paginate, for
+// each next page with --next-token, and stops at the page without one: run here with a fake aws
+// answering a first page with a NextToken (zones-more.json) and a last one (zones-hub.json).
+func TestCheckUpdateReadsEveryPageOfTheVpcsHostedZones(t *testing.T) {
+	makefile, err := os.ReadFile(filepath.Join("..", "..", "Makefile"))
+	require.NoError(t, err)
+	m := regexp.MustCompile(`(?s)\ndefine read_zones\n(.*?)\nendef\n`).FindSubmatch(makefile)
+	require.NotNil(t, m, "the Makefile defines read_zones")
+	dir, bin := t.TempDir(), t.TempDir()
+	fixtures, err := filepath.Abs(filepath.Join("..", "..", "vpcclash", "testdata"))
+	require.NoError(t, err)
+	write(t, filepath.Join(bin, "aws"), "#!/bin/sh\necho \"$*\" >> "+filepath.Join(dir, "calls")+"\n"+
+		"case \"$*\" in *--next-token*) cat "+filepath.Join(fixtures, "zones-hub.json")+" ;; *) cat "+filepath.Join(fixtures, "zones-more.json")+" ;; esac\n")
+	require.NoError(t, os.Chmod(filepath.Join(bin, "aws"), 0o755))
+	script := strings.ReplaceAll(strings.ReplaceAll(string(m[1]), "$(EXISTING_VPCS)", dir), "$$", "$")
+	cmd := exec.Command("sh", "-c", "stack=privatepatch-network; region=us-west-2; vpc=vpc-0a1b2c3d4e5f60718; "+script)
+	cmd.Dir = filepath.Join("..", "..")
+	cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	output, err := cmd.CombinedOutput()
+	require.NoError(t, err, string(output))
+
+	calls, err := os.ReadFile(filepath.Join(dir, "calls"))
+	require.NoError(t, err)
+	assert.Equal(t, "route53 list-hosted-zones-by-vpc --vpc-id vpc-0a1b2c3d4e5f60718 --vpc-region us-west-2 --output json\n"+
+		"route53 list-hosted-zones-by-vpc --vpc-id vpc-0a1b2c3d4e5f60718 --vpc-region us-west-2 --next-token Z0123456789ABCDEFGHIJ --output json\n", string(calls))
+	for _, page := range []string{"privatepatch-network.zones.1.json", "privatepatch-network.zones.2.json"} {
+		assert.FileExists(t, filepath.Join(dir, page))
+	}
+	assert.NoFileExists(t, filepath.Join(dir, "privatepatch-network.zones.3.json"))
 }

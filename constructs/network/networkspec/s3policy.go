@@ -35,7 +35,7 @@ type policyStatement struct {
 // with partition and the buckets' names in place, as compact JSON. Its length is what the
 // endpoint policy quota (MaxEndpointPolicyCharacters) counts; a test compares it with the
 // synthesised templates.
-func S3EndpointPolicy(partition string, read, readWrite, output []string) []byte {
+func S3EndpointPolicy(partition string, read, readWrite, output, outputReadPrefixes []string) []byte {
 	arn := func(bucket string) string { return fmt.Sprintf("arn:%s:s3:::%s", partition, bucket) }
 	var objects, readWriteResources []string
 	for _, b := range read {
@@ -43,6 +43,11 @@ func S3EndpointPolicy(partition string, read, readWrite, output []string) []byte
 	}
 	for _, b := range readWrite {
 		readWriteResources = append(readWriteResources, arn(b), arn(b)+"/*")
+	}
+	for _, b := range output {
+		for _, prefix := range outputReadPrefixes {
+			objects = append(objects, arn(b)+"/"+prefix+"*")
+		}
 	}
 	one := func(items []string) any {
 		items = slices.Compact(slices.Sorted(slices.Values(items)))

@@ -32,6 +32,14 @@ const (
 	MaxScheduleOffset = 6
 )
 
+// InstallOverrideListPrefix is where make patch-now KB=... uploads the InstallOverrideList of
+// AWS-RunPatchBaseline in the command output bucket, which the nodes it patches read
+// (s3:GetObject) by its Amazon S3 path-style URL s3://BUCKET/KEY: "If your file is stored in a
+// private bucket, you must specify an Amazon S3 path-style URL" ("SSM Command document for
+// patching: AWS-RunPatchBaseline", InstallOverrideList, Systems Manager User Guide, read
+// 2026-12-06).
+const InstallOverrideListPrefix = "patch-now/"
+
 // The tag keys Patch Manager reads a patch group from: "A patch group must be defined using
 // either the tag key Patch Group or PatchGroup" (Systems Manager User Guide, "Patch groups", read
 // 2026-11-27); PatchGroup is the one allowed where tags are in instance metadata, which forbids
