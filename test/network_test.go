@@ -189,8 +189,13 @@ func TestS3GatewayEndpointOnPrivateRouteTablesAllowsOnlySystemsManagerAndListedB
 	read := statements[0].(map[string]any)
 	assert.Equal(t, "s3:GetObject", read["Action"])
 	var readArns []string
+	var outputReads []any
 	for _, r := range read["Resource"].([]any) {
-		readArns = append(readArns, r.(string))
+		if arn, ok := r.(string); ok {
+			readArns = append(readArns, arn)
+		} else {
+			outputReads = append(outputReads, r) // the command-output bucket's, named with the account
+		}
 	}
 	var readBuckets []string
 	for _, arn := range readArns {
@@ -215,6 +220,8 @@ func TestS3GatewayEndpointOnPrivateRouteTablesAllowsOnlySystemsManagerAndListedB
 	output := statements[2].(map[string]any)
 	assert.ElementsMatch(t, []any{commandOutput(""), commandOutput("/*")}, output["Resource"])
 	assert.ElementsMatch(t, []any{"s3:GetEncryptionConfiguration", "s3:PutObject"}, output["Action"])
+	// Its one read: make patch-now's install override lists, which the nodes download.
+	assert.Equal(t, []any{commandOutput("/patch-now/*")}, outputReads)
 	for _, st := range statements {
 		assert.NotContains(t, fmt.Sprint(st.(map[string]any)["Resource"]), "arn:aws:s3:::*", "nothing broader than named buckets")
 	}
