@@ -46,16 +46,25 @@ func (c *Config) validateAWSRefusals(p *problems) {
 	controlCharacterProblems(reflect.ValueOf(c).Elem(), "", p)
 }
 
-// validateInterfaceEndpointQuota refuses more interface endpoints than one VPC takes by default.
+// validateInterfaceEndpointQuota refuses more interface endpoints than one VPC takes: AWS's
+// default quota, or network.interfaceEndpointQuota where the account's was raised.
 func (c *Config) validateInterfaceEndpointQuota(p *problems) {
+	quota := c.Network.InterfaceEndpointQuota
+	if quota < 0 {
+		p.add("network.interfaceEndpointQuota", quota, "is not a quota: give the account's quota of interface endpoints per VPC (Service Quotas), or leave it out for AWS's default, %d", networkspec.MaxInterfaceEndpointsPerVpc)
+		return
+	}
+	if quota == 0 {
+		quota = networkspec.MaxInterfaceEndpointsPerVpc
+	}
 	if !c.Network.CreatesInterfaceEndpoints() {
 		return
 	}
 	n := len(networkspec.SystemsManagerEndpoints) + len(c.Network.ExtraInterfaceEndpoints)
-	if n > networkspec.MaxInterfaceEndpointsPerVpc {
+	if n > quota {
 		p.add("network.extraInterfaceEndpoints", len(c.Network.ExtraInterfaceEndpoints),
-			"services with the %d Systems Manager ones make %d interface endpoints in one VPC, more than the %d AWS allows by default (\"AWS PrivateLink quotas\"; endpoints the VPC has already count too): list at most %d",
-			len(networkspec.SystemsManagerEndpoints), n, networkspec.MaxInterfaceEndpointsPerVpc, networkspec.MaxInterfaceEndpointsPerVpc-len(networkspec.SystemsManagerEndpoints))
+			"services with the %d Systems Manager ones make %d interface endpoints in one VPC, more than the %d its quota allows (\"AWS PrivateLink quotas\", adjustable; endpoints the VPC has already count too): list at most %d, or raise the quota with Service Quotas and set network.interfaceEndpointQuota",
+			len(networkspec.SystemsManagerEndpoints), n, quota, quota-len(networkspec.SystemsManagerEndpoints))
 	}
 }
 

@@ -66,8 +66,13 @@ func TestQuotasAndSizesAWSEnforcesAtDeployAreRefusedBeforehand(t *testing.T) {
 	}
 	runRefusals(t, []refusal{
 		{"forty_seven_extra_interface_endpoints", endpoints(47),
-			[]string{`network.extraInterfaceEndpoints: 47 services with the 4 Systems Manager ones make 51 interface endpoints in one VPC, more than the 50 AWS allows by default ("AWS PrivateLink quotas"; endpoints the VPC has already count too): list at most 46`}},
+			[]string{`network.extraInterfaceEndpoints: 47 services with the 4 Systems Manager ones make 51 interface endpoints in one VPC, more than the 50 its quota allows ("AWS PrivateLink quotas", adjustable; endpoints the VPC has already count too): list at most 46, or raise the quota with Service Quotas and set network.interfaceEndpointQuota`}},
 		{"forty_six_extra_interface_endpoints_fit", endpoints(46), nil},
+		// The quota is adjustable: a raised one is stated, and then holds.
+		{"forty_seven_under_a_raised_quota", endpoints(47) + "  interfaceEndpointQuota: 60\n", nil},
+		{"over_a_stated_quota", endpoints(47) + "  interfaceEndpointQuota: 48\n",
+			[]string{`make 51 interface endpoints in one VPC, more than the 48 its quota allows`}},
+		{"negative_quota", valid + "  interfaceEndpointQuota: -1\n", []string{`network.interfaceEndpointQuota: -1 is not a quota`}},
 		{"hub_endpoints_are_not_counted", inExisting(t, "    privateSubnets:", "    interfaceEndpoints: hub\n    hubCidrs: [10.0.0.0/24]\n    privateSubnets:") +
 			"  extraInterfaceEndpoints: [" + strings.Join(InterfaceEndpointsForTest[:47], ", ") + "]\n", nil},
 		{"fifty_one_patch_groups_in_one_window", valid + "patching: {maintenanceWindows: [{name: win1, schedule: rate(7 days), targets: {patchGroups: " + list("g", 51) + "}}]}\n",

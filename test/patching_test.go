@@ -449,7 +449,7 @@ func TestAlertsTopicIsEncryptedTlsOnlyAndFedByThreeRules(t *testing.T) {
 	}
 	wsusBaseline := map[string]any{"Ref": first(oneOf(t, s.patchJSON, "AWS::SSM::PatchBaseline", "Baselinesprivatepatchwsus"))}
 	assert.ElementsMatch(t, []any{
-		map[string]any{"Maintenance Window Execution State-change Notification": map[string]any{"status": []any{"FAILED", "TIMED_OUT"}}},
+		map[string]any{"Maintenance Window Execution State-change Notification": map[string]any{"status": []any{"FAILED", "TIMED_OUT", "CANCELLED", "SKIPPED_OVERLAPPING"}}},
 		// The fleet's: any baseline but the WSUS server's, which alerts through its own rule.
 		map[string]any{"Configuration Compliance State Change": map[string]any{"compliance-type": []any{"Patch"}, "compliance-status": []any{"non_compliant"},
 			"patch-baseline-id": []any{map[string]any{"anything-but": []any{wsusBaseline}}}}},

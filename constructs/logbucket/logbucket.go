@@ -84,8 +84,9 @@ func NewLogBucket(scope constructs.Construct, id string, props *Props) LogBucket
 			Versioned:         jsii.Bool(true),
 			RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 			LifecycleRules: &[]*awss3.LifecycleRule{{
-				Expiration:                  awscdk.Duration_Days(jsii.Number(p.RetentionDays)),
-				NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(p.RetentionDays)),
+				Expiration:                          awscdk.Duration_Days(jsii.Number(p.RetentionDays)),
+				NoncurrentVersionExpiration:         awscdk.Duration_Days(jsii.Number(p.RetentionDays)),
+				AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(logbucketspec.IncompleteUploadDays)),
 			}},
 		}
 		if name != "" {

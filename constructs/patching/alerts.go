@@ -67,8 +67,11 @@ var alertRules = []struct {
 	id, description, detailType string
 	detail                      map[string]any
 }{
-	{"MaintenanceWindow", "A maintenance window execution failed or timed out",
-		"Maintenance Window Execution State-change Notification", map[string]any{"status": []string{"FAILED", "TIMED_OUT"}}},
+	// Every ending that leaves the window's patches uninstalled: failed, timed out, cancelled, or
+	// skipped because the previous run still ran (the statuses "Amazon EventBridge event examples
+	// for Systems Manager" lists for a window execution, read 2026-12-06).
+	{"MaintenanceWindow", "A maintenance window execution failed, timed out, was cancelled or was skipped",
+		"Maintenance Window Execution State-change Notification", map[string]any{"status": []string{"FAILED", "TIMED_OUT", "CANCELLED", "SKIPPED_OVERLAPPING"}}},
 	{"Compliance", "An instance's patch compliance turned NON_COMPLIANT",
 		"Configuration Compliance State Change", map[string]any{"compliance-type": []string{"Patch"}, "compliance-status": []string{"non_compliant"}}},
 	{"Association", "A State Manager association failed on an instance, configuration checks included",

@@ -16,6 +16,12 @@ const (
 // DefaultRetentionDays is how long a log bucket keeps objects unless told otherwise.
 const DefaultRetentionDays = 365
 
+// IncompleteUploadDays is when a log bucket deletes the parts of a multipart upload that never
+// completed (SSM Agent uploads large output in parts; a failed upload's parts are billed until
+// deleted: "Configuring a bucket lifecycle configuration to delete incomplete multipart uploads",
+// Amazon S3 User Guide, read 2026-12-06). The writers are granted no s3:AbortMultipartUpload.
+const IncompleteUploadDays = 7
+
 // Settings of a log bucket.
 type Settings struct {
 	// RetentionDays is how long objects (and their old versions) are kept, at least 1 day.

@@ -95,6 +95,10 @@ type Settings struct {
 	// e.g. logs, kms, monitoring) to reach privately, besides ssm, ec2messages, ec2 and
 	// ssmmessages (SystemsManagerEndpoints). Default: none.
 	ExtraInterfaceEndpoints []string `yaml:"extraInterfaceEndpoints"`
+	// InterfaceEndpointQuota is the account's quota of interface endpoints per VPC, where it was
+	// raised (Service Quotas, "AWS PrivateLink quotas": adjustable): validation refuses more
+	// endpoints than it allows. Default: MaxInterfaceEndpointsPerVpc, AWS's default quota.
+	InterfaceEndpointQuota int `yaml:"interfaceEndpointQuota"`
 	// FlowLogs records the VPC's traffic.
 	FlowLogs FlowLogs `yaml:"flowLogs"`
 }

@@ -44,9 +44,12 @@ func S3EndpointPolicy(partition string, read, readWrite, output, outputReadPrefi
 	for _, b := range readWrite {
 		readWriteResources = append(readWriteResources, arn(b), arn(b)+"/*")
 	}
+	// The output bucket's name carries the account, a token where the stack's account is: CDK
+	// renders it after the sorted literal ARNs.
+	var outputObjects []string
 	for _, b := range output {
 		for _, prefix := range outputReadPrefixes {
-			objects = append(objects, arn(b)+"/"+prefix+"*")
+			outputObjects = append(outputObjects, arn(b)+"/"+prefix+"*")
 		}
 	}
 	one := func(items []string) any {
@@ -57,7 +60,11 @@ func S3EndpointPolicy(partition string, read, readWrite, output, outputReadPrefi
 		return items
 	}
 	anyone := map[string]string{"AWS": "*"}
-	statements := []policyStatement{{Action: "s3:GetObject", Effect: "Allow", Principal: anyone, Resource: one(objects), Sid: S3ReadStatementSid}}
+	readResources := any(append(slices.Compact(slices.Sorted(slices.Values(objects))), outputObjects...))
+	if len(outputObjects) == 0 {
+		readResources = one(objects)
+	}
+	statements := []policyStatement{{Action: "s3:GetObject", Effect: "Allow", Principal: anyone, Resource: readResources, Sid: S3ReadStatementSid}}
 	if len(readWriteResources) > 0 {
 		statements = append(statements, policyStatement{Action: one(S3ReadWriteActions), Effect: "Allow", Principal: anyone, Resource: one(readWriteResources)})
 	}
