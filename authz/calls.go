@@ -272,7 +272,7 @@ func Calls(stacks Stacks, env Env) ([]Call, error) {
 			ResourcePolicy: m.resourcePolicy("AWS::S3::BucketPolicy", "Bucket", outputBucket), ResourcePolicyName: "the command-output bucket policy",
 			Required: true, Source: dataSyncPage})
 	}
-	return calls, nil
+	return append(calls, promotionCalls(m, env)...), nil
 }
 
 // usesCreateImage tells whether role is the service role of a window with an AWS-CreateImage task.

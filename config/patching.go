@@ -48,6 +48,32 @@ type Rings struct {
 	Preset string `yaml:"preset"`
 	// Stages in order, each a patch group and its delay.
 	Stages []RingStage `yaml:"stages"`
+	// Promote is off or exact. exact: after each ring's Install, a promotion task of its window
+	// writes what that ring's nodes installed in the run, and the next ring's Install tasks install
+	// only that list (InstallOverrideList; on Windows, only what their baseline approves too).
+	// Needs one maintenance window per ring targeting only its patch group. Default: off.
+	Promote string `yaml:"promote"`
+}
+
+// PromotesExactly says whether rings promote exactly what the ring before them installed.
+func (r *Rings) PromotesExactly() bool { return r != nil && r.Promote == patchingspec.PromoteExact }
+
+// RingWindows are, for each ring stage, the indexes of the maintenance windows that target its
+// patch group and no other (the ring's own windows).
+func (c *Config) RingWindows() [][]int {
+	r := c.Patching.Rings
+	if r == nil {
+		return nil
+	}
+	out := make([][]int, len(r.Stages))
+	for i, stage := range r.Stages {
+		for j, w := range c.Patching.MaintenanceWindows {
+			if len(w.Targets.PatchGroups) == 1 && w.Targets.PatchGroups[0] == stage.PatchGroup {
+				out[i] = append(out[i], j)
+			}
+		}
+	}
+	return out
 }
 
 // RingStage is one ring.

@@ -2,6 +2,8 @@ package patching
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -48,6 +50,14 @@ type WindowProps struct {
 	LogGroup awslogs.ILogGroup
 	// Topic is notified of failed tasks. Required unless every task sets NotifyOnFailure false.
 	Topic awssns.ITopic
+	// InstallOverrideList is the S3 URL of the list the Install tasks install instead of what the
+	// baseline approves (on Windows, only what the baseline also approves): the earlier ring's
+	// promoted list (patchingspec.PromoteListURL). Scan tasks ignore it. Default: none.
+	InstallOverrideList string
+	// Promote adds the exact-promotion task after every other task: what the window's one patch
+	// group installed in the run becomes the next ring's list. Needs an Install task and one patch
+	// group target. Default: none.
+	Promote *PromoteTask
 }
 
 func (p *WindowProps) withDefaults() WindowProps {
@@ -60,6 +70,29 @@ func (p *WindowProps) withDefaults() WindowProps {
 func (p *WindowProps) problems() spec.Problems {
 	problems := p.Window.Problems()
 	problems.Within("Targets", p.Targets.Problems())
+	installs := slices.ContainsFunc(p.Tasks, func(t PatchTask) bool { return t.Operation == patchingspec.OperationInstall })
+	// The key, not the bucket: the bucket name may be a token (${Token[...]}) until synthesis.
+	if _, key, ok := strings.Cut(strings.TrimPrefix(p.InstallOverrideList, "s3://"), "/"); p.InstallOverrideList != "" &&
+		(!strings.HasPrefix(p.InstallOverrideList, "s3://") || !ok || key == "" || strings.ContainsAny(key, "`'\"$")) {
+		problems.Add("InstallOverrideList", p.InstallOverrideList, "is not an S3 path-style URL (s3://bucket/key, the key without ` ' \" or $): a private bucket's list needs that form")
+	}
+	if p.InstallOverrideList != "" && !installs {
+		problems.Add("InstallOverrideList", p.InstallOverrideList, "needs an Install task: Scan ignores the list")
+	}
+	if p.Promote != nil {
+		if !installs {
+			problems.Add("Promote", "", "needs an Install task: it promotes what the window installed")
+		}
+		if len(p.PatchGroups) != 1 {
+			problems.Add("Promote", "", "needs the window to target exactly one patch group, the ring it promotes")
+		}
+		if p.Promote.Runbook == nil || p.Promote.Role == nil || p.Promote.Bucket == nil {
+			problems.Add("Promote", "", "needs Runbook, Role and Bucket (patching.NewPromotion)")
+		}
+		if last := lastPriority(p.Tasks); last >= patchingspec.MaxPriority {
+			problems.Add("Promote", "", "runs after the last task (priority %d), so that task's priority must be below %d", last, patchingspec.MaxPriority)
+		}
+	}
 	for i, t := range p.Tasks {
 		if t.CloudWatchOutput && p.LogGroup == nil {
 			problems.Add(fmt.Sprintf("Tasks[%d].CloudWatchOutput", i), true, "needs LogGroup, where the output goes")
@@ -202,6 +235,9 @@ func NewMaintenanceWindow(scope constructs.Construct, id string, props *WindowPr
 	for i, t := range p.Tasks {
 		w.tasks = append(w.tasks, w.addPatchTask(i, &p, t, windowTargets))
 	}
+	if p.Promote != nil {
+		w.addPromoteTask(&p, lastPriority(p.Tasks)+1)
+	}
 	cdknag.NagSuppressions_AddResourceSuppressions(w.role, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-IAM5"),
 		Reason: jsii.String("The window targets instances by tag, so SendCommand needs instance/* (and managed-instance/* for hybrid " +
@@ -225,6 +261,9 @@ func (w *maintenanceWindow) addPatchTask(i int, p *WindowProps, t PatchTask, tar
 			"RebootOption": []string{t.RebootOption},
 		},
 		TimeoutSeconds: jsii.Number(600), // to start: the document's own timeout governs the run
+	}
+	if operation == patchingspec.OperationInstall && p.InstallOverrideList != "" {
+		run.Parameters.(map[string]any)[patchingspec.InstallOverrideListParameter] = []string{p.InstallOverrideList}
 	}
 	if p.OutputBucket != nil {
 		run.OutputS3BucketName = p.OutputBucket.BucketName()
@@ -338,6 +377,15 @@ func (w *maintenanceWindow) addPrePatchImage(stack awscdk.Stack, targets []any) 
 			},
 		},
 	}))
+}
+
+// lastPriority is the highest priority of tasks (they run lowest first).
+func lastPriority(tasks []PatchTask) int {
+	last := 0
+	for _, t := range tasks {
+		last = max(last, t.Priority)
+	}
+	return last
 }
 
 func (w *maintenanceWindow) Window() awsssm.CfnMaintenanceWindow       { return w.window }
