@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 )
@@ -130,7 +131,9 @@ func TestExactPromotionPromotesEachRingAfterItsInstallAndTheNextRingInstallsOnly
 		}
 	}
 	require.NotNil(t, runbook)
-	content := runbook["Content"].(map[string]any)
+	assert.Equal(t, "YAML", runbook["DocumentFormat"], "aws:executeScript's embedded Script is not supported in JSON runbooks")
+	var content map[string]any
+	require.NoError(t, yaml.Unmarshal([]byte(runbook["Content"].(string)), &content))
 	assert.Equal(t, patchingspec.PromoteSchemaVersion, content["schemaVersion"])
 	steps := content["mainSteps"].([]any)
 	require.Len(t, steps, 1)

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/privatepatch/privatepatch/constructs/deputy"
 	"github.com/privatepatch/privatepatch/constructs/managedinstance"
@@ -87,32 +88,44 @@ func NewPromotion(scope constructs.Construct, id string, props *PromotionProps) 
 		}
 	}
 	parameters["AutomationAssumeRole"] = map[string]any{"type": "String", "description": "The ring's promotion role"}
+	runbook := map[string]any{
+		"schemaVersion": patchingspec.PromoteSchemaVersion,
+		"description":   "privatepatch exact promotion: what a ring installed in this window run becomes the next ring's InstallOverrideList",
+		"assumeRole":    "{{ AutomationAssumeRole }}",
+		"parameters":    parameters,
+		"mainSteps": []any{map[string]any{
+			"name":           "Promote",
+			"action":         "aws:executeScript",
+			"timeoutSeconds": patchingspec.PromoteTimeoutSeconds,
+			"onFailure":      "Abort",
+			"isEnd":          true,
+			"inputs": map[string]any{
+				"Runtime":      patchingspec.PromoteRuntime,
+				"Handler":      patchingspec.PromoteHandler,
+				"Script":       patchingspec.PromoteScript,
+				"InputPayload": payload,
+			},
+			"outputs": []any{map[string]any{"Name": "Message", "Selector": "$.Payload.Message", "Type": "String"}},
+		}},
+		"outputs": []any{"Promote.Message"},
+	}
 	p.document = awsssm.NewCfnDocument(p.Construct, jsii.String("Runbook"), &awsssm.CfnDocumentProps{
 		DocumentType:   jsii.String(patchingspec.PromoteDocumentType),
 		DocumentFormat: jsii.String("YAML"),
 		UpdateMethod:   jsii.String("NewVersion"),
-		Content: map[string]any{
-			"schemaVersion": patchingspec.PromoteSchemaVersion,
-			"description":   "privatepatch exact promotion: what a ring installed in this window run becomes the next ring's InstallOverrideList",
-			"assumeRole":    "{{ AutomationAssumeRole }}",
-			"parameters":    parameters,
-			"mainSteps": []any{map[string]any{
-				"name":           "Promote",
-				"action":         "aws:executeScript",
-				"timeoutSeconds": patchingspec.PromoteTimeoutSeconds,
-				"onFailure":      "Abort",
-				"isEnd":          true,
-				"inputs": map[string]any{
-					"Runtime":      patchingspec.PromoteRuntime,
-					"Handler":      patchingspec.PromoteHandler,
-					"Script":       patchingspec.PromoteScript,
-					"InputPayload": payload,
-				},
-				"outputs": []any{map[string]any{"Name": "Message", "Selector": "$.Payload.Message", "Type": "String"}},
-			}},
-			"outputs": []any{"Promote.Message"},
-		},
+		Content:        runbook,
 	})
+	// The content goes as YAML text, not as an object CloudFormation would pass on as JSON:
+	// "aws:executeScript – Run a script" (AWS Systems Manager User Guide, read 2026-12-06) does not
+	// support the embedded Script input in JSON runbooks ("JSON runbooks must provide script
+	// content using the Attachment input parameter"). AWS::SSM::Document's Content "also supports
+	// String data types" (CloudFormation resource reference); CDK's props check wants an object,
+	// hence the override.
+	content, err := yaml.Marshal(runbook)
+	if err != nil {
+		panic(err)
+	}
+	p.document.AddPropertyOverride(jsii.String("Content"), string(content))
 	region, account, partition := *stack.Region(), *stack.Account(), *stack.Partition()
 	readFrom := []string{managedinstance.EC2InstancesArn(partition, region, account)}
 	if props.HybridNodes {

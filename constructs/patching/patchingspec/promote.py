@@ -122,5 +122,9 @@ def promote(events, ssm, s3):
 
 def handler(events, context):
     import boto3  # present in the aws:executeScript Python runtime
+    from botocore.config import Config
 
-    return promote(events, boto3.client("ssm"), boto3.client("s3"))
+    # aws:executeScript does not retry throttled calls for the script ("aws:executeScript – Run a
+    # script"): botocore's standard retry mode does, with backoff.
+    config = Config(retries={"mode": "standard", "max_attempts": 10})
+    return promote(events, boto3.client("ssm", config=config), boto3.client("s3", config=config))
