@@ -33,11 +33,15 @@ func python3(t *testing.T) string {
 // runPromote runs script on fixture through the harness (fake boto3 clients answering with the
 // recorded pages) and returns what it wrote, returned and called.
 func runPromote(t *testing.T, script, fixture string) (string, error) {
+	return runHarness(t, "promote", script, fixture)
+}
+
+// runHarness runs script (a copy, so mutations can be planted) with testdata/<dir>/harness.py.
+func runHarness(t *testing.T, dir, script, fixture string) (string, error) {
 	t.Helper()
-	dir := t.TempDir()
-	scriptPath := filepath.Join(dir, "promote.py")
+	scriptPath := filepath.Join(t.TempDir(), dir+".py")
 	require.NoError(t, os.WriteFile(scriptPath, []byte(script), 0o600))
-	cmd := exec.Command(python3(t), "-I", filepath.Join("testdata", "promote", "harness.py"), scriptPath, fixture)
+	cmd := exec.Command(python3(t), "-I", filepath.Join("testdata", dir, "harness.py"), scriptPath, fixture)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -144,4 +148,48 @@ func TestPromotionNamesAreTheScriptsAndAValidOverrideFileName(t *testing.T) {
 	// "The InstallOverrideList file name can't contain ... backtick, single quote, double quote,
 	// and dollar sign" (AWS-RunPatchBaseline page).
 	assert.NotRegexp(t, "[`'\"$]", PromoteListKey("windows-dev"))
+}
+
+var startStopFixtures = []struct{ name, proves string }{
+	{"start", "two pages of stopped targets, one with a scheduler tag: tagged first, the schedule suspended, then started"},
+	{"stop", "exactly the instances this execution started are stopped, the schedule restored, the marks removed"},
+	{"nothing-stopped", "instance-id targets, none stopped: nothing is tagged or started"},
+}
+
+func TestStartStopScriptStartsAndStopsExactlyTheStoppedTargets(t *testing.T) {
+	for _, f := range startStopFixtures {
+		t.Run(f.name, func(t *testing.T) {
+			fixture := filepath.Join("testdata", "startstop", f.name+".json")
+			golden := filepath.Join("testdata", "startstop", f.name+".golden")
+			got, err := runHarness(t, "startstop", StartStopScript, fixture)
+			require.NoError(t, err, got)
+			if *updatePromote {
+				require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))
+			}
+			want, err := os.ReadFile(golden)
+			require.NoError(t, err)
+			assert.Equal(t, string(want), got, "%s (%s)", f.name, f.proves)
+		})
+	}
+	assert.Contains(t, StartStopScript, `STARTED = "`+StartedTag+`"`)
+	assert.Contains(t, StartStopScript, `SUSPENDED = "`+SuspendedScheduleTag+`"`)
+	// Planted: stopping every instance any window started, never starting, one page only.
+	for _, m := range []struct{ name, from, to string }{
+		{"stop any started", `{"Name": "tag:" + STARTED, "Values": [events["WindowExecutionId"]]}`, `{"Name": "tag-key", "Values": [STARTED]}`},
+		{"never starting", "    ec2.start_instances(InstanceIds=ids)\n", ""},
+		{"first page only", "        if not token:\n", "        if True:\n"},
+	} {
+		t.Run(m.name, func(t *testing.T) {
+			require.Contains(t, StartStopScript, m.from)
+			for _, f := range []string{"start", "stop"} {
+				want, err := os.ReadFile(filepath.Join("testdata", "startstop", f+".golden"))
+				require.NoError(t, err)
+				got, _ := runHarness(t, "startstop", strings.Replace(StartStopScript, m.from, m.to, 1), filepath.Join("testdata", "startstop", f+".json"))
+				if got != string(want) {
+					return
+				}
+			}
+			t.Errorf("the goldens did not notice: %s", m.name)
+		})
+	}
 }
