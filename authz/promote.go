@@ -27,11 +27,11 @@ func promotionCalls(m model, env Env) []Call {
 	for _, role := range m.find("AWS::IAM::Role", "") {
 		roleByArn[m.getAtt(role.Stack, role.LogicalID, "Arn")] = role
 	}
-	var rings []string
+	seen := map[string]bool{}
 	for _, task := range m.find("AWS::SSM::MaintenanceWindowTask", "") {
 		props, _ := m.value(task.Stack, m.properties(task)).(map[string]any)
-		params := promoteParams(props)
-		if props["TaskType"] != "AUTOMATION" || strings.HasPrefix(fmt.Sprint(props["TaskArn"]), "AWS-") || params == nil {
+		params := automationParams(props)
+		if props["TaskType"] != "AUTOMATION" || strings.HasPrefix(fmt.Sprint(props["TaskArn"]), "AWS-") || params["AutomationAssumeRole"] == nil {
 			continue
 		}
 		windowRole, ok := roleByArn[fmt.Sprint(props["ServiceRoleArn"])]
@@ -39,8 +39,7 @@ func promotionCalls(m model, env Env) []Call {
 		if !ok || !ok2 {
 			continue
 		}
-		document, ring, prefix := fmt.Sprint(props["TaskArn"]), first(params["PatchGroup"]), first(params["Prefix"])
-		rings = append(rings, ring)
+		document := fmt.Sprint(props["TaskArn"])
 		caller := "maintenance window service role (" + windowRole.LogicalID + ")"
 		for _, resource := range []string{
 			fmt.Sprintf("arn:%s:ssm:%s:%s:automation-definition/%s:$DEFAULT", partition, region, account, document),
@@ -53,6 +52,17 @@ func promotionCalls(m model, env Env) []Call {
 		add(Call{Caller: caller, Principal: Principal{Role: windowRole}, Action: "iam:PassRole",
 			Resource: m.getAtt(stepRole.Stack, stepRole.LogicalID, "Arn"), Context: map[string]any{"iam:PassedToService": "ssm.amazonaws.com"},
 			Required: true, Source: maintenanceWindowPage})
+		if action := first(params["Action"]); action != "" {
+			if !seen[stepRole.LogicalID+action] {
+				seen[stepRole.LogicalID+action] = true
+				calls = append(calls, startStopCalls(m, env, stepRole, action, params)...)
+			}
+			continue
+		}
+		ring, prefix := first(params["PatchGroup"]), first(params["Prefix"])
+		if prefix == "" {
+			continue
+		}
 		step := "promotion of ring " + ring + " (" + stepRole.LogicalID + ")"
 		for _, action := range []string{"ssm:GetMaintenanceWindowExecution", "ssm:DescribeInstanceInformation"} {
 			add(Call{Caller: step, Principal: Principal{Role: stepRole}, Action: action, Resource: "*", Required: true, Source: promotionPage})
@@ -105,14 +115,64 @@ func promotionCalls(m model, env Env) []Call {
 	return calls
 }
 
-func promoteParams(props map[string]any) map[string]any {
+func automationParams(props map[string]any) map[string]any {
 	tip, _ := props["TaskInvocationParameters"].(map[string]any)
 	auto, _ := tip["MaintenanceWindowAutomationParameters"].(map[string]any)
 	params, _ := auto["Parameters"].(map[string]any)
-	if _, ok := params["Prefix"]; !ok {
-		return nil
-	}
 	return params
+}
+
+// startStopPage: the startStopped steps' calls, read 2026-12-06.
+const startStopPage = `"DescribeInstances", "StartInstances", "StopInstances", "CreateTags", "DeleteTags" (Amazon EC2 API Reference); ` +
+	`"Actions, resources, and condition keys for Amazon EC2" (aws:ResourceTag/${TagKey}, aws:TagKeys), Service Authorization Reference`
+
+// startStopCalls are the start or stop step's calls: only instances with the fleet tag, only its own
+// tag keys (and the scheduler's).
+func startStopCalls(m model, env Env, role Resource, action string, params map[string]any) []Call {
+	fleetKey, fleetValue, scheduler := first(params["FleetTagKey"]), first(params["FleetTagValue"]), first(params["SchedulerTagKey"])
+	instance := fmt.Sprintf("arn:%s:ec2:%s:%s:instance/i-0123456789abcdef0", env.Partition, env.Region, env.Account)
+	fleet := map[string]any{"aws:ResourceTag/" + fleetKey: fleetValue}
+	other := map[string]any{"aws:ResourceTag/" + fleetKey: "another-fleet"}
+	step := "startStopped " + action + " (" + role.LogicalID + ")"
+	with := func(context map[string]any, keys ...string) map[string]any {
+		out := map[string]any{}
+		for k, v := range context {
+			out[k] = v
+		}
+		if len(keys) > 0 {
+			out["aws:TagKeys"] = keys
+		}
+		return out
+	}
+	verb, tagVerb := "ec2:StartInstances", "ec2:CreateTags"
+	if action == "stop" {
+		verb, tagVerb = "ec2:StopInstances", "ec2:DeleteTags"
+	}
+	calls := []Call{
+		{Caller: step, Principal: Principal{Role: role}, Action: "ec2:DescribeInstances", Resource: "*", Required: true, Source: startStopPage},
+		{Caller: step, Principal: Principal{Role: role}, Action: verb, Resource: instance, Context: fleet, Required: true, Source: startStopPage},
+		{Caller: step, Principal: Principal{Role: role}, Action: verb, Resource: instance, Context: other, Required: false,
+			Source: startStopPage + " (only the fleet's instances)"},
+		{Caller: step, Principal: Principal{Role: role}, Action: tagVerb, Resource: instance, Context: with(fleet, "privatepatch:started-by"),
+			Required: true, Source: startStopPage},
+		{Caller: step, Principal: Principal{Role: role}, Action: tagVerb, Resource: instance, Context: with(fleet, "Patch Group"),
+			Required: false, Source: startStopPage + " (patch groups and the fleet tag are not its to change)"},
+		{Caller: step, Principal: Principal{Role: role}, Action: tagVerb, Resource: instance, Context: with(other, "privatepatch:started-by"),
+			Required: false, Source: startStopPage + " (only the fleet's instances)"},
+	}
+	if scheduler != "" {
+		schedulerVerb := "ec2:DeleteTags" // start sets the schedule aside, stop restores it
+		if action == "stop" {
+			schedulerVerb = "ec2:CreateTags"
+		}
+		calls = append(calls, Call{Caller: step, Principal: Principal{Role: role}, Action: schedulerVerb, Resource: instance,
+			Context: with(fleet, scheduler), Required: true, Source: startStopPage})
+	}
+	if action == "start" {
+		calls = append(calls, Call{Caller: step, Principal: Principal{Role: role}, Action: "ssm:DescribeInstanceInformation", Resource: "*",
+			Required: true, Source: startStopPage})
+	}
+	return calls
 }
 
 func overrideList(props map[string]any) string {

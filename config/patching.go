@@ -23,6 +23,14 @@ type Patching struct {
 	Inventory Inventory `yaml:"inventory"`
 	// Notifications are sent when windows, compliance or associations go wrong.
 	Notifications Notifications `yaml:"notifications"`
+	// StartStopped: each window first starts the stopped instances among its targets (tagging
+	// them with the window execution), patches, then stops exactly those again. Windows by patch
+	// group or instance id only. Default: false.
+	StartStopped bool `yaml:"startStopped"`
+	// InstanceSchedulerTagKey is an instance scheduler's tag key (e.g. Instance Scheduler on AWS's
+	// Schedule): with startStopped, a started instance's tag is set aside while the window runs
+	// and restored when it is stopped. Default: none.
+	InstanceSchedulerTagKey string `yaml:"instanceSchedulerTagKey"`
 }
 
 // Baseline is one AWS::SSM::PatchBaseline: the patching construct's settings (patchingspec:

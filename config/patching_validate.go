@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/mail"
 	"slices"
+	"strings"
 
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 )
@@ -70,6 +71,7 @@ func (p *Patching) validate(c *Config, pr *problems) {
 		names[w.Name] = true
 		validateWindow(pr, field, w)
 	}
+	validateStartStopped(c, pr)
 	if p.Scan.Enabled {
 		validateAssociationSchedule(pr, "patching.scan.schedule", p.Scan.Schedule)
 	}
@@ -151,6 +153,38 @@ func validatePromotion(c *Config, pr *problems) {
 				pr.add(fmt.Sprintf("patching.maintenanceWindows[%d].targets.patchGroups", j), w.Targets.PatchGroups,
 					"includes ring %s with other patch groups: with promote: exact it would install there without the list of ring %s; give the ring its own window",
 					stage.PatchGroup, r.Stages[i-1].PatchGroup)
+			}
+		}
+	}
+}
+
+// validateStartStopped checks patching.startStopped and instanceSchedulerTagKey.
+func validateStartStopped(c *Config, pr *problems) {
+	p := &c.Patching
+	if p.InstanceSchedulerTagKey != "" {
+		switch {
+		case !p.StartStopped:
+			pr.add("patching.instanceSchedulerTagKey", p.InstanceSchedulerTagKey, "needs patching.startStopped: only a window that starts instances suspends their schedule")
+		case strings.HasPrefix(strings.ToLower(p.InstanceSchedulerTagKey), "aws:") || len(p.InstanceSchedulerTagKey) > 128 ||
+			p.InstanceSchedulerTagKey == c.Fleet.Tag.Key || slices.Contains(PatchGroupTagKeys, p.InstanceSchedulerTagKey):
+			pr.add("patching.instanceSchedulerTagKey", p.InstanceSchedulerTagKey, "is not a scheduler's tag key: 1-128 characters, not aws:..., not the fleet or patch group tag (the window removes it while it runs)")
+		}
+	}
+	if !p.StartStopped {
+		return
+	}
+	for i, w := range p.MaintenanceWindows {
+		if w.Targets.ResourceGroup != "" {
+			pr.add(fmt.Sprintf("patching.maintenanceWindows[%d].targets.resourceGroup", i), w.Targets.ResourceGroup,
+				"cannot be used with patching.startStopped: the start step finds stopped instances by patch group tag or instance id")
+		}
+		if !w.PrePatchImage {
+			continue
+		}
+		for j, t := range w.Window.WithDefaults().Tasks {
+			if t.Priority <= patchingspec.ImageAfterStartPriority {
+				pr.add(fmt.Sprintf("patching.maintenanceWindows[%d].tasks[%d].priority", i, j), t.Priority,
+					"must be %d or more with startStopped and prePatchImage: 0 starts the stopped instances, 1 images them", patchingspec.ImageAfterStartPriority+1)
 			}
 		}
 	}

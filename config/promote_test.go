@@ -53,3 +53,37 @@ patching:
 	}
 	assert.True(t, slices.Contains([]string{patchingspec.PromoteOff, patchingspec.PromoteExact}, "exact"))
 }
+
+func TestStartStoppedConfigurationIsRefusedWhereItCannotWork(t *testing.T) {
+	base := `
+region: us-west-2
+network:
+  s3PrefixListIds: {us-west-2: pl-68a54001}
+  s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}
+patching:
+  startStopped: true
+  instanceSchedulerTagKey: Schedule
+  maintenanceWindows:
+`
+	for _, c := range []struct{ name, yaml, want string }{
+		{"valid", base + "    - {name: www, schedule: rate(7 days), prePatchImage: true, targets: {patchGroups: [a]}, tasks: [{priority: 2}]}\n", ""},
+		{"a resource group", base + "    - {name: www, schedule: rate(7 days), targets: {resourceGroup: web}}\n",
+			`patching.maintenanceWindows[0].targets.resourceGroup: "web" cannot be used with patching.startStopped`},
+		{"an image at the tasks' priority", base + "    - {name: www, schedule: rate(7 days), prePatchImage: true, targets: {patchGroups: [a]}}\n",
+			"patching.maintenanceWindows[0].tasks[0].priority: 1 must be 2 or more with startStopped and prePatchImage"},
+		{"a scheduler without startStopped", strings.Replace(base, "startStopped: true", "startStopped: false", 1) +
+			"    - {name: www, schedule: rate(7 days), targets: {patchGroups: [a]}}\n", `patching.instanceSchedulerTagKey: "Schedule" needs patching.startStopped`},
+		{"the patch group key as scheduler", strings.Replace(base, "instanceSchedulerTagKey: Schedule", "instanceSchedulerTagKey: Patch Group", 1) +
+			"    - {name: www, schedule: rate(7 days), targets: {patchGroups: [a]}}\n", "is not a scheduler's tag key"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse("startstopped.yaml", []byte(c.yaml))
+			if c.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.want)
+		})
+	}
+}

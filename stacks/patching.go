@@ -180,6 +180,11 @@ func addMaintenanceWindows(stack awscdk.Stack, cfg *config.Config, s *PatchingSt
 			ringOf[own[0]] = i // validation: exactly one
 		}
 	}
+	var startStop patching.StartStop
+	if cfg.Patching.StartStopped {
+		startStop = patching.NewStartStop(stack, "StartStopped", &patching.StartStopProps{
+			FleetTagKey: cfg.Fleet.Tag.Key, FleetTagValue: cfg.Fleet.Tag.Value, SchedulerTagKey: cfg.Patching.InstanceSchedulerTagKey})
+	}
 	stages := []config.RingStage{}
 	if cfg.Patching.Rings != nil {
 		stages = cfg.Patching.Rings.Stages
@@ -189,7 +194,7 @@ func addMaintenanceWindows(stack awscdk.Stack, cfg *config.Config, s *PatchingSt
 		targets.ResourceGroup = cfg.ResourceGroupName(targets.ResourceGroup)
 		props := &patching.WindowProps{
 			Window: w.Window, Targets: targets, HybridNodes: windowReachesHybridNodes(cfg, w),
-			OutputBucket: bucket, LogGroup: logGroup, Topic: s.Alerts.Topic(),
+			OutputBucket: bucket, LogGroup: logGroup, Topic: s.Alerts.Topic(), StartStopped: startStop,
 		}
 		if i, ok := ringOf[j]; ok {
 			if i < len(stages)-1 {

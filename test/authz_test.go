@@ -81,9 +81,10 @@ func TestADeclaredS3EndpointLeavesTheEndpointsDenialsUnprovenAndListsTheBucketsI
 	}
 }
 
-// TestExactPromotionIsProvenAndEachOfItsStatementsIsNeeded: the promotion rows are derived from
-// the promote-rings templates (each ring's step, its window's start and pass, each later ring's
-// download), and removing any statement that grants them fails the proof.
+// TestExactPromotionIsProvenAndEachOfItsStatementsIsNeeded: the promotion and startStopped rows
+// are derived from the promote-rings templates (each ring's step, its window's start and pass,
+// each later ring's download, the start and stop steps), and removing any statement that grants
+// them fails the proof.
 func TestExactPromotionIsProvenAndEachOfItsStatementsIsNeeded(t *testing.T) {
 	evaluator, err := authz.Find("..")
 	require.NoError(t, err)
@@ -95,7 +96,8 @@ func TestExactPromotionIsProvenAndEachOfItsStatementsIsNeeded(t *testing.T) {
 		callers = append(callers, c.Caller+" "+c.Action)
 	}
 	for _, want := range []string{"promotion of ring windows-dev", "promotion of ring windows-test", "running MaintenanceWindowsringtest",
-		"running MaintenanceWindowsringprod", "ssm:StartAutomationExecution", "ssm:DescribeInstancePatches"} {
+		"running MaintenanceWindowsringprod", "ssm:StartAutomationExecution", "ssm:DescribeInstancePatches",
+		"startStopped start", "startStopped stop", "ec2:StopInstances"} {
 		assert.True(t, slices.ContainsFunc(callers, func(c string) bool { return strings.Contains(c, want) }), "no row for %s", want)
 	}
 	// Planted: each statement of the promotion removed in a copy of the templates.
@@ -104,6 +106,9 @@ func TestExactPromotionIsProvenAndEachOfItsStatementsIsNeeded(t *testing.T) {
 		"no-read-patch-states": func(s map[string]any) bool { return s["Sid"] == "ReadPatchStates" },
 		"no-start-promotion":   func(s map[string]any) bool { return s["Sid"] == "StartPromotion" },
 		"no-pass-role":         func(s map[string]any) bool { return s["Sid"] == "PassPromotionRole" },
+		"no-start-stop":        func(s map[string]any) bool { return s["Sid"] == "StartStopTheFleet" },
+		"no-marks":             func(s map[string]any) bool { return s["Sid"] == "MarkWhatItStarts" },
+		"no-start-runbook":     func(s map[string]any) bool { return s["Sid"] == "StartStartStop" },
 		"no-list-write": func(s map[string]any) bool {
 			return strings.Contains(fmt.Sprint(s["Action"]), "s3:PutObject") && strings.Contains(fmt.Sprint(s["Resource"]), "/promote/")
 		},

@@ -172,7 +172,8 @@ security: {hybrid: true}
 `
 	// promoteRingsYAML: three rings with exact promotion, each with its own window a week after
 	// the one before (so each ring's baseline approves what the ring before installed), the first
-	// with a pre-patch image and a Scan, KMS-encrypted output and hybrid nodes.
+	// with a pre-patch image and a Scan, KMS-encrypted output and hybrid nodes; the windows start
+	// stopped instances first (suspending a scheduler's tag) and stop them last.
 	promoteRingsYAML = `
 region: us-west-2
 network:
@@ -195,9 +196,11 @@ patching:
       scheduleOffset: 1
       prePatchImage: true
       targets: {patchGroups: [windows-dev]}
-      tasks: [{operation: Scan, priority: 1}, {operation: Install, priority: 2}]
+      tasks: [{operation: Scan, priority: 2}, {operation: Install, priority: 3}]
     - {name: ring-test, schedule: "cron(0 2 ? * TUE#3 *)", scheduleOffset: 1, targets: {patchGroups: [windows-test]}}
     - {name: ring-prod, schedule: "cron(0 2 ? * TUE#4 *)", scheduleOffset: 1, targets: {patchGroups: [windows-prod]}}
+  startStopped: true
+  instanceSchedulerTagKey: Schedule
 security: {hybrid: true}
 `
 	natWithoutWsusYAML = `

@@ -2,6 +2,7 @@ package test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -34,7 +35,11 @@ func windowTasks(t *testing.T, s *scenario) map[string][]windowTask {
 		case p["TaskArn"] == patchingspec.CreateImageRunbook:
 			task.kind = "image"
 		case p["TaskType"] == "AUTOMATION":
+			params := p["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowAutomationParameters"].(map[string]any)["Parameters"].(map[string]any)
 			task.kind = "promote"
+			if action, ok := params["Action"]; ok {
+				task.kind = action.([]any)[0].(string) // start or stop
+			}
 		default:
 			run := p["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowRunCommandParameters"].(map[string]any)
 			task.kind = run["Parameters"].(map[string]any)["Operation"].([]any)[0].(string)
@@ -44,8 +49,9 @@ func windowTasks(t *testing.T, s *scenario) map[string][]windowTask {
 	return out
 }
 
-// taskOrderProblems are the ways tasks break the order a window needs: the pre-patch image before
-// every patch task, and the promotion after every one (lower priorities run first; "Tasks in a
+// taskOrderProblems are the ways tasks break the order a window needs: the start of stopped
+// instances before everything, the pre-patch image before every patch task, the promotion after
+// every one, and the stop after everything (lower priorities run first; "Tasks in a
 // maintenance window are scheduled in priority order with tasks that have the same priority
 // scheduled in parallel", RegisterTaskWithMaintenanceWindow, AWS Systems Manager API Reference).
 func taskOrderProblems(tasks []windowTask) []string {
@@ -58,6 +64,12 @@ func taskOrderProblems(tasks []windowTask) []string {
 			}
 			if a.kind == "promote" && (patch || b.kind == "image") && a.priority <= b.priority {
 				problems = append(problems, fmt.Sprintf("the promotion (%v) does not run after %s (%v)", a.priority, b.id, b.priority))
+			}
+			if a.kind == "start" && b.kind != "start" && a.priority >= b.priority {
+				problems = append(problems, fmt.Sprintf("the start (%v) does not run before %s (%v)", a.priority, b.id, b.priority))
+			}
+			if a.kind == "stop" && b.kind != "stop" && a.priority <= b.priority {
+				problems = append(problems, fmt.Sprintf("the stop (%v) does not run after %s (%v)", a.priority, b.id, b.priority))
 			}
 		}
 	}
@@ -73,6 +85,45 @@ func TestTaskPrioritiesRunTheImageFirstAndThePromotionLastInEveryWindow(t *testi
 	// Planted: a promotion that runs with the Install, and an image after a Scan.
 	assert.NotEmpty(t, taskOrderProblems([]windowTask{{id: "Install", kind: "Install", priority: 2}, {id: "Promote", kind: "promote", priority: 2}}))
 	assert.NotEmpty(t, taskOrderProblems([]windowTask{{id: "Scan", kind: "Scan", priority: 1}, {id: "Image", kind: "image", priority: 1}}))
+	assert.NotEmpty(t, taskOrderProblems([]windowTask{{id: "Image", kind: "image", priority: 0}, {id: "Start", kind: "start", priority: 0}}))
+	assert.NotEmpty(t, taskOrderProblems([]windowTask{{id: "Promote", kind: "promote", priority: 4}, {id: "Stop", kind: "stop", priority: 4}}))
+	// Every window of promote-rings starts and stops.
+	for window, tasks := range windowTasks(t, promoteRings.synth(t)) {
+		kinds := map[string]int{}
+		for _, task := range tasks {
+			kinds[task.kind]++
+		}
+		assert.Equal(t, 1, kinds["start"], window)
+		assert.Equal(t, 1, kinds["stop"], window)
+	}
+}
+
+func TestStartStoppedTasksNameTheWindowsTargetsAndTheSchedulerTag(t *testing.T) {
+	s := promoteRings.synth(t)
+	for window, tasks := range windowTasks(t, s) {
+		for _, task := range tasks {
+			if task.kind != "start" && task.kind != "stop" {
+				continue
+			}
+			params := task.props["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowAutomationParameters"].(map[string]any)["Parameters"].(map[string]any)
+			if strings.HasPrefix(window, "ring-") {
+				assert.Equal(t, []any{"windows-" + strings.TrimPrefix(window, "ring-")}, params["PatchGroups"], window)
+			}
+			assert.Equal(t, []any{"Schedule"}, params["SchedulerTagKey"], window)
+			assert.Equal(t, []any{"{{WINDOW_EXECUTION_ID}}"}, params["WindowExecutionId"], window)
+			assert.NotContains(t, task.props, "Targets", "%s: once per window run", window)
+		}
+	}
+	var runbook map[string]any
+	for _, d := range s.patchResources("AWS::SSM::Document") {
+		content, _ := props(d)["Content"].(string)
+		if strings.Contains(content, "StartOrStop") {
+			require.NoError(t, yaml.Unmarshal([]byte(content), &runbook))
+		}
+	}
+	require.NotNil(t, runbook)
+	inputs := runbook["mainSteps"].([]any)[0].(map[string]any)["inputs"].(map[string]any)
+	assert.Equal(t, patchingspec.StartStopScript, inputs["Script"], "the tested script is the deployed one")
 }
 
 func TestExactPromotionPromotesEachRingAfterItsInstallAndTheNextRingInstallsOnlyItsList(t *testing.T) {
@@ -125,7 +176,7 @@ func TestExactPromotionPromotesEachRingAfterItsInstallAndTheNextRingInstallsOnly
 	docs := s.patchResources("AWS::SSM::Document")
 	var runbook map[string]any
 	for _, d := range docs {
-		if props(d)["DocumentType"] == patchingspec.PromoteDocumentType {
+		if content, _ := props(d)["Content"].(string); props(d)["DocumentType"] == patchingspec.PromoteDocumentType && strings.Contains(content, "name: Promote\n") {
 			require.Nil(t, runbook, "one runbook serves every ring")
 			runbook = props(d)
 		}

@@ -183,34 +183,7 @@ type PromoteTask struct {
 // than the last), without targets: it runs once per window run, not once per node.
 func (w *maintenanceWindow) addPromoteTask(p *WindowProps, priority int) {
 	t := p.Promote
-	stack := awscdk.Stack_Of(w.Construct)
-	region, account, partition := *stack.Region(), *stack.Account(), *stack.Partition()
-	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:     jsii.String("StartPromotion"),
-		Actions: jsii.Strings("ssm:StartAutomationExecution"),
-		Resources: jsii.Strings(
-			fmt.Sprintf("arn:%s:ssm:%s:%s:automation-definition/%s:*", partition, region, account, *t.Runbook.Ref()),
-			fmt.Sprintf("arn:%s:ssm:%s:%s:document/%s", partition, region, account, *t.Runbook.Ref()),
-			fmt.Sprintf("arn:%s:ssm:%s:%s:automation-execution/*", partition, region, account),
-		),
-	}))
-	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("FollowPromotion"),
-		Actions:   jsii.Strings("ssm:GetAutomationExecution"),
-		Resources: jsii.Strings(fmt.Sprintf("arn:%s:ssm:%s:%s:automation-execution/*", partition, region, account)),
-	}))
-	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("PassPromotionRole"),
-		Actions:    jsii.Strings("iam:PassRole"),
-		Resources:  jsii.Strings(*t.Role.RoleArn()),
-		Conditions: &map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ssm.amazonaws.com"}},
-	}))
-	cdknag.NagSuppressions_AddResourceSuppressions(w.role, &[]*cdknag.NagPackSuppression{{
-		Id: jsii.String("AwsSolutions-IAM5"),
-		Reason: jsii.String("StartAutomationExecution authorises the promotion runbook's automation definition in any of its versions " +
-			"(each deploy of the document adds one), and the executions it starts, whose ids are not known in advance"),
-		AppliesTo: &[]any{map[string]any{"regex": "/^Resource::arn:.*:automation-definition\\/<Promotion[A-Za-z0-9]*>:\\*$/"}},
-	}}, jsii.Bool(true))
+	w.allowRunbook("Promotion", t.Runbook, t.Role)
 	ring := p.PatchGroups[0]
 	w.tasks = append(w.tasks, awsssm.NewCfnMaintenanceWindowTask(w.Construct, jsii.String("Promote"), &awsssm.CfnMaintenanceWindowTaskProps{
 		WindowId:       w.window.Ref(),

@@ -58,6 +58,10 @@ type WindowProps struct {
 	// group installed in the run becomes the next ring's list. Needs an Install task and one patch
 	// group target. Default: none.
 	Promote *PromoteTask
+	// StartStopped starts the stopped instances among the targets first (priority 0; the
+	// pre-patch image then runs at 1, so tasks must start at 2) and stops exactly those after every
+	// other task. Patch group or instance id targets only. Default: none.
+	StartStopped StartStop
 }
 
 func (p *WindowProps) withDefaults() WindowProps {
@@ -91,6 +95,22 @@ func (p *WindowProps) problems() spec.Problems {
 		}
 		if last := lastPriority(p.Tasks); last >= patchingspec.MaxPriority {
 			problems.Add("Promote", "", "runs after the last task (priority %d), so that task's priority must be below %d", last, patchingspec.MaxPriority)
+		}
+	}
+	if p.StartStopped != nil {
+		if p.ResourceGroup != "" {
+			problems.Add("StartStopped", "", "needs patch group or instance id targets: the start step finds stopped instances by tag or id")
+		}
+		first := patchingspec.MaxPriority
+		for _, t := range p.Tasks {
+			first = min(first, t.Priority)
+		}
+		if p.PrePatchImage && first <= patchingspec.ImageAfterStartPriority {
+			problems.Add("StartStopped", "", "with PrePatchImage runs the image at priority %d: give the tasks priorities from %d",
+				patchingspec.ImageAfterStartPriority, patchingspec.ImageAfterStartPriority+1)
+		}
+		if stop := lastPriority(p.Tasks) + 1 + boolInt(p.Promote != nil); stop > patchingspec.MaxPriority {
+			problems.Add("StartStopped", "", "stops the instances after the last task: keep task priorities below %d", patchingspec.MaxPriority-boolInt(p.Promote != nil))
 		}
 	}
 	for i, t := range p.Tasks {
@@ -229,14 +249,25 @@ func NewMaintenanceWindow(scope constructs.Construct, id string, props *WindowPr
 		}))
 	}
 
+	imagePriority := 0
+	if p.StartStopped != nil {
+		w.allowRunbook("StartStop", p.StartStopped.Document(), p.StartStopped.Role())
+		w.addStartStopTask(&p, "start", patchingspec.StartPriority)
+		imagePriority = patchingspec.ImageAfterStartPriority
+	}
 	if p.PrePatchImage {
-		w.addPrePatchImage(stack, windowTargets)
+		w.addPrePatchImage(stack, windowTargets, imagePriority)
 	}
 	for i, t := range p.Tasks {
 		w.tasks = append(w.tasks, w.addPatchTask(i, &p, t, windowTargets))
 	}
+	last := lastPriority(p.Tasks)
 	if p.Promote != nil {
-		w.addPromoteTask(&p, lastPriority(p.Tasks)+1)
+		last++
+		w.addPromoteTask(&p, last)
+	}
+	if p.StartStopped != nil {
+		w.addStartStopTask(&p, "stop", last+1)
 	}
 	cdknag.NagSuppressions_AddResourceSuppressions(w.role, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-IAM5"),
@@ -301,10 +332,10 @@ func (w *maintenanceWindow) addPatchTask(i int, p *WindowProps, t PatchTask, tar
 	})
 }
 
-// addPrePatchImage runs AWS-CreateImage on every target before any patch task (priority 0), so
+// addPrePatchImage runs AWS-CreateImage on every target before any patch task (priority 0, or 1 after the startStopped step), so
 // a bad patch can be rolled back to the image. It does not make the patch tasks wait for its
 // success. NoReboot keeps the instances running; the image is crash-consistent.
-func (w *maintenanceWindow) addPrePatchImage(stack awscdk.Stack, targets []any) {
+func (w *maintenanceWindow) addPrePatchImage(stack awscdk.Stack, targets []any, priority int) {
 	region, account, partition := *stack.Region(), *stack.Account(), *stack.Partition()
 	// EC2 instances only: AWS-CreateImage calls ec2:CreateImage, which hybrid nodes are not.
 	// StartAutomationExecution is authorised on the runbook's document and on the execution it
@@ -360,7 +391,7 @@ func (w *maintenanceWindow) addPrePatchImage(stack awscdk.Stack, targets []any) 
 		TaskType:       jsii.String("AUTOMATION"),
 		TaskArn:        jsii.String(CreateImageRunbook),
 		Targets:        targets,
-		Priority:       jsii.Number(0),
+		Priority:       jsii.Number(priority),
 		MaxConcurrency: jsii.String("50%"),
 		// The image task stops being scheduled at the first failure. AWS does not document that this
 		// keeps the patch tasks from running: docs/patching.md says so, and the alerts report it.
@@ -377,6 +408,13 @@ func (w *maintenanceWindow) addPrePatchImage(stack awscdk.Stack, targets []any) 
 			},
 		},
 	}))
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // lastPriority is the highest priority of tasks (they run lowest first).
