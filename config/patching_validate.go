@@ -178,6 +178,12 @@ func validateStartStopped(c *Config, pr *problems) {
 			pr.add(fmt.Sprintf("patching.maintenanceWindows[%d].targets.resourceGroup", i), w.Targets.ResourceGroup,
 				"cannot be used with patching.startStopped: the start step finds stopped instances by patch group tag or instance id")
 		}
+		for j, t := range w.Window.WithDefaults().Tasks {
+			if t.Priority > patchingspec.MaxPriority-2 && t.Priority <= patchingspec.MaxPriority {
+				pr.add(fmt.Sprintf("patching.maintenanceWindows[%d].tasks[%d].priority", i, j), t.Priority,
+					"must be %d or less with startStopped: the stop step (and a ring's promotion) run after the last task", patchingspec.MaxPriority-2)
+			}
+		}
 		if !w.PrePatchImage {
 			continue
 		}

@@ -67,6 +67,8 @@ patching:
 `
 	for _, c := range []struct{ name, yaml, want string }{
 		{"valid", base + "    - {name: www, schedule: rate(7 days), prePatchImage: true, targets: {patchGroups: [a]}, tasks: [{priority: 2}]}\n", ""},
+		{"no priority left for the stop", base + "    - {name: www, schedule: rate(7 days), targets: {patchGroups: [a]}, tasks: [{priority: 1000}]}\n",
+			"patching.maintenanceWindows[0].tasks[0].priority: 1000 must be 998 or less with startStopped"},
 		{"a resource group", base + "    - {name: www, schedule: rate(7 days), targets: {resourceGroup: web}}\n",
 			`patching.maintenanceWindows[0].targets.resourceGroup: "web" cannot be used with patching.startStopped`},
 		{"an image at the tasks' priority", base + "    - {name: www, schedule: rate(7 days), prePatchImage: true, targets: {patchGroups: [a]}}\n",
