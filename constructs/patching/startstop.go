@@ -119,7 +119,7 @@ func NewStartStop(scope constructs.Construct, id string, props *StartStopProps) 
 	}))
 	s.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid: jsii.String("MarkWhatItStarts"), Actions: jsii.Strings("ec2:CreateTags", "ec2:DeleteTags"),
-		Resources: jsii.Strings(instances),
+		Resources:  jsii.Strings(instances),
 		Conditions: &map[string]any{"StringEquals": fleetOnly, "ForAllValues:StringEquals": map[string]any{"aws:TagKeys": tagKeys}},
 	}))
 	cdknag.NagSuppressions_AddResourceSuppressions(s.role, &[]*cdknag.NagPackSuppression{{
