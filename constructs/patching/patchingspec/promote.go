@@ -16,8 +16,9 @@ const (
 	PromoteExact = "exact"
 
 	// PromoteDocumentType and PromoteSchemaVersion: an Automation runbook is an AWS::SSM::Document
-	// of DocumentType Automation, schemaVersion 0.3 ("Creating your own runbooks" / "Example 2:
-	// Scripted runbook", AWS Systems Manager User Guide, read 2026-12-06).
+	// of DocumentType Automation, whose aws:executeScript steps belong to "Schema version 0.3"
+	// (linked from "aws:executeScript – Run a script", AWS Systems Manager User Guide, read
+	// 2026-12-06).
 	PromoteDocumentType  = "Automation"
 	PromoteSchemaVersion = "0.3"
 	// PromoteRuntime of the aws:executeScript step: "aws:executeScript – Run a script" (AWS
