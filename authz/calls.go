@@ -433,6 +433,7 @@ func (d Deployment) Calls() ([]Call, error) {
 			ResourcePolicy: m.resourcePolicy("AWS::S3::BucketPolicy", "Bucket", outputBucket), ResourcePolicyName: "the command-output bucket policy",
 			Required: false, Source: confusedDeputyPage})
 	}
+	calls = append(calls, promotionCalls(m, env)...)
 	calls = append(calls, implied(m, calls)...)
 	return calls, nil
 }

@@ -367,9 +367,14 @@ func (c *Config) S3EndpointPolicy() []byte {
 }
 
 // OutputReadPrefixes are the key prefixes of the command-output bucket that instances read
-// through the S3 endpoint: make patch-now's install override lists.
+// through the S3 endpoint: make patch-now's install override lists, and with exact promotion
+// the lists each ring leaves for the next (patchingspec.PromotePrefix).
 func (c *Config) OutputReadPrefixes() []string {
-	return []string{patchingspec.InstallOverrideListPrefix}
+	prefixes := []string{patchingspec.InstallOverrideListPrefix}
+	if c.Patching.Rings.PromotesExactly() {
+		prefixes = append(prefixes, patchingspec.PromotePrefix)
+	}
+	return prefixes
 }
 
 // validateS3EndpointPolicy refuses an S3 endpoint policy longer than a VPC endpoint policy holds.

@@ -32,6 +32,14 @@ type Patching struct {
 	// AgentUpdate keeps SSM Agent current on the fleet and the WSUS server (patchingspec:
 	// enabled, schedules, maxConcurrency, maxErrors; defaults and rules there).
 	AgentUpdate AgentUpdate `yaml:"agentUpdate"`
+	// StartStopped: each window first starts the stopped instances among its targets (tagging
+	// them with the window execution), patches, then stops exactly those again. Windows by patch
+	// group or instance id only. Default: false.
+	StartStopped bool `yaml:"startStopped"`
+	// InstanceSchedulerTagKey is an instance scheduler's tag key (e.g. Instance Scheduler on AWS's
+	// Schedule): with startStopped, a started instance's tag is set aside while the window runs
+	// and restored when it is stopped. Default: none.
+	InstanceSchedulerTagKey string `yaml:"instanceSchedulerTagKey"`
 }
 
 // MaxDeadlineDays is the longest deadline: a year.
@@ -67,6 +75,32 @@ type Rings struct {
 	Preset string `yaml:"preset"`
 	// Stages in order, each a patch group and its delay.
 	Stages []RingStage `yaml:"stages"`
+	// Promote is off or exact. exact: after each ring's Install, a promotion task of its window
+	// writes what that ring's nodes installed in the run, and the next ring's Install tasks install
+	// only that list (InstallOverrideList; on Windows, only what their baseline approves too).
+	// Needs one maintenance window per ring targeting only its patch group. Default: off.
+	Promote string `yaml:"promote"`
+}
+
+// PromotesExactly says whether rings promote exactly what the ring before them installed.
+func (r *Rings) PromotesExactly() bool { return r != nil && r.Promote == patchingspec.PromoteExact }
+
+// RingWindows are, for each ring stage, the indexes of the maintenance windows that target its
+// patch group and no other (the ring's own windows).
+func (c *Config) RingWindows() [][]int {
+	r := c.Patching.Rings
+	if r == nil {
+		return nil
+	}
+	out := make([][]int, len(r.Stages))
+	for i, stage := range r.Stages {
+		for j, w := range c.Patching.MaintenanceWindows {
+			if len(w.Targets.PatchGroups) == 1 && w.Targets.PatchGroups[0] == stage.PatchGroup {
+				out[i] = append(out[i], j)
+			}
+		}
+	}
+	return out
 }
 
 // RingStage is one ring.

@@ -51,6 +51,7 @@ func (p *Patching) validate(c *Config, pr *problems) {
 		if len(r.Stages) == 0 {
 			pr.add("patching.rings.stages", "", "is empty: list the rings, e.g. dev 0, test 7, prod 14 days")
 		}
+		validatePromotion(c, pr)
 		for i := 1; i < len(r.Stages); i++ {
 			if r.Stages[i].ApproveAfterDays <= r.Stages[i-1].ApproveAfterDays {
 				pr.add(fmt.Sprintf("patching.rings.stages[%d].approveAfterDays", i), r.Stages[i].ApproveAfterDays,
@@ -76,6 +77,7 @@ func (p *Patching) validate(c *Config, pr *problems) {
 		validateWindow(pr, field, w)
 	}
 	pr.addSpec("patching.agentUpdate", p.AgentUpdate, p.AgentUpdate.WithDefaults().Problems())
+	validateStartStopped(c, pr)
 	if p.Scan.Enabled {
 		validateAssociationSchedule(pr, "patching.scan.schedule", p.Scan.Schedule)
 	}
@@ -114,4 +116,96 @@ func validateBaseline(pr *problems, field string, b Baseline) {
 func validateWindow(pr *problems, field string, w MaintenanceWindow) {
 	pr.addSpec(field, w.Window, w.Window.Problems())
 	pr.addSpec(field+".targets", w.Targets, w.Targets.Spec().Problems())
+}
+
+// validatePromotion checks patching.rings.promote: exact needs each ring's own window (one, so
+// that a run is the ring's run) with an Install task, and no other window installing on a later
+// ring's nodes without its list.
+func validatePromotion(c *Config, pr *problems) {
+	r := c.Patching.Rings
+	if r.Promote != "" && r.Promote != patchingspec.PromoteOff && r.Promote != patchingspec.PromoteExact {
+		pr.add("patching.rings.promote", r.Promote, "is not allowed: use %s (the default) or %s", patchingspec.PromoteOff, patchingspec.PromoteExact)
+		return
+	}
+	if !r.PromotesExactly() {
+		return
+	}
+	if len(r.Stages) < 2 {
+		pr.add("patching.rings.promote", r.Promote, "needs two rings or more: the first ring's installs are promoted to the next")
+	}
+	windows := c.RingWindows()
+	for i, stage := range r.Stages {
+		field := fmt.Sprintf("patching.rings.stages[%d].patchGroup", i)
+		switch own := windows[i]; {
+		case len(own) == 0:
+			pr.add(field, stage.PatchGroup, "has no maintenance window of its own: promote: exact needs one window targeting only patchGroups [%s] "+
+				"(its promotion runs after its Install; the next ring's Install reads the list)", stage.PatchGroup)
+		case len(own) > 1:
+			pr.add(field, stage.PatchGroup, "has %d maintenance windows of its own (patching.maintenanceWindows%v): promote: exact needs one, "+
+				"so that each list is one run's installs", len(own), own)
+		default:
+			w := c.Patching.MaintenanceWindows[own[0]].Window.WithDefaults()
+			var operations []string
+			for _, t := range w.Tasks {
+				operations = append(operations, t.Operation)
+			}
+			if !slices.Contains(operations, patchingspec.OperationInstall) {
+				pr.add(fmt.Sprintf("patching.maintenanceWindows[%d].tasks", own[0]), operations, "has no Install task: with promote: exact, ring %s's window installs, "+
+					"and promotes or reads what the ring before installed", stage.PatchGroup)
+			}
+			if last := slices.MaxFunc(w.Tasks, func(a, b PatchTask) int { return a.Priority - b.Priority }).Priority; last >= patchingspec.MaxPriority && i < len(r.Stages)-1 {
+				pr.add(fmt.Sprintf("patching.maintenanceWindows[%d].tasks", own[0]), last, "leaves no priority for the promotion, which runs last: keep priorities below %d", patchingspec.MaxPriority)
+			}
+		}
+		if i == 0 {
+			continue
+		}
+		// Another window on a later ring's nodes would install there what its baseline approves,
+		// without the list: the ring would get patches the ring before never ran.
+		for j, w := range c.Patching.MaintenanceWindows {
+			if slices.Contains(w.Targets.PatchGroups, stage.PatchGroup) && len(w.Targets.PatchGroups) > 1 {
+				pr.add(fmt.Sprintf("patching.maintenanceWindows[%d].targets.patchGroups", j), w.Targets.PatchGroups,
+					"includes ring %s with other patch groups: with promote: exact it would install there without the list of ring %s; give the ring its own window",
+					stage.PatchGroup, r.Stages[i-1].PatchGroup)
+			}
+		}
+	}
+}
+
+// validateStartStopped checks patching.startStopped and instanceSchedulerTagKey.
+func validateStartStopped(c *Config, pr *problems) {
+	p := &c.Patching
+	if p.InstanceSchedulerTagKey != "" {
+		switch {
+		case !p.StartStopped:
+			pr.add("patching.instanceSchedulerTagKey", p.InstanceSchedulerTagKey, "needs patching.startStopped: only a window that starts instances suspends their schedule")
+		case strings.HasPrefix(strings.ToLower(p.InstanceSchedulerTagKey), "aws:") || len(p.InstanceSchedulerTagKey) > 128 ||
+			p.InstanceSchedulerTagKey == c.Fleet.Tag.Key || slices.Contains(PatchGroupTagKeys, p.InstanceSchedulerTagKey):
+			pr.add("patching.instanceSchedulerTagKey", p.InstanceSchedulerTagKey, "is not a scheduler's tag key: 1-128 characters, not aws:..., not the fleet or patch group tag (the window removes it while it runs)")
+		}
+	}
+	if !p.StartStopped {
+		return
+	}
+	for i, w := range p.MaintenanceWindows {
+		if w.Targets.ResourceGroup != "" {
+			pr.add(fmt.Sprintf("patching.maintenanceWindows[%d].targets.resourceGroup", i), w.Targets.ResourceGroup,
+				"cannot be used with patching.startStopped: the start step finds stopped instances by patch group tag or instance id")
+		}
+		for j, t := range w.Window.WithDefaults().Tasks {
+			if t.Priority > patchingspec.MaxPriority-2 && t.Priority <= patchingspec.MaxPriority {
+				pr.add(fmt.Sprintf("patching.maintenanceWindows[%d].tasks[%d].priority", i, j), t.Priority,
+					"must be %d or less with startStopped: the stop step (and a ring's promotion) run after the last task", patchingspec.MaxPriority-2)
+			}
+		}
+		if !w.PrePatchImage {
+			continue
+		}
+		for j, t := range w.Window.WithDefaults().Tasks {
+			if t.Priority <= patchingspec.ImageAfterStartPriority {
+				pr.add(fmt.Sprintf("patching.maintenanceWindows[%d].tasks[%d].priority", i, j), t.Priority,
+					"must be %d or more with startStopped and prePatchImage: 0 starts the stopped instances, 1 images them", patchingspec.ImageAfterStartPriority+1)
+			}
+		}
+	}
 }

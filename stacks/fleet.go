@@ -7,6 +7,8 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -79,6 +81,7 @@ func NewFleetStack(scope constructs.Construct, cfg *config.Config, net network.N
 		}
 		// make patch-now KB=...'s install override list, read by s3:// URL with the node's role.
 		logbucket.GrantReadPrefix(bucket, s.Fleet.Role(), patchingspec.InstallOverrideListPrefix)
+		grantPromotedLists(cfg, bucket, s.Fleet.Role())
 	}
 
 	if cfg.Wsus.Enabled {
@@ -96,6 +99,36 @@ func NewFleetStack(scope constructs.Construct, cfg *config.Config, net network.N
 		Description: jsii.String("Tag that brings an instance into the patched fleet"),
 	})
 	return s
+}
+
+// promotingRings are the rings whose windows promote what they installed to the next ring (every
+// ring but the last, with patching.rings.promote: exact), in order.
+func promotingRings(cfg *config.Config) []string {
+	r := cfg.Patching.Rings
+	if !r.PromotesExactly() {
+		return nil
+	}
+	var rings []string
+	for _, stage := range r.Stages[:len(r.Stages)-1] {
+		rings = append(rings, stage.PatchGroup)
+	}
+	return rings
+}
+
+// grantPromotedLists lets role (the fleet's nodes) read the promoted lists, each exactly, and
+// nothing else under patchingspec.PromotePrefix: AWS-RunPatchBaseline downloads a later ring's
+// list on the node. One role serves every ring, so a node could read another ring's list too
+// (docs/patching.md); none can write there.
+func grantPromotedLists(cfg *config.Config, bucket awss3.IBucket, role awsiam.IRole) {
+	for _, ring := range promotingRings(cfg) {
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("s3:GetObject"),
+			Resources: jsii.Strings(*bucket.ArnForObjects(jsii.String(patchingspec.PromoteListKey(ring)))),
+		}))
+		if key := bucket.EncryptionKey(); key != nil {
+			key.GrantDecrypt(role)
+		}
+	}
 }
 
 // fleetOutputPrefixes are where nodes carrying the fleet tag write command output, the fleet's

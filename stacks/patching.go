@@ -39,6 +39,8 @@ type PatchingStack struct {
 	// WsusCompliance alerts when the WSUS server's baseline finds it non-compliant; nil without a
 	// patched server.
 	WsusCompliance awsevents.Rule
+	// Promotion is nil unless patching.rings.promote is exact.
+	Promotion patching.Promotion
 }
 
 // addSecurity adds Security Hub, Inspector suppressions, Config rules, finding alerts and the
@@ -69,6 +71,7 @@ func addSecurity(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, bucke
 			logbucket.GrantCommandOutput(bucket, role, prefix)
 		}
 		logbucket.GrantReadPrefix(bucket, role, patchingspec.InstallOverrideListPrefix)
+		grantPromotedLists(cfg, bucket, role)
 		output := func(id, description, value string) {
 			awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{Value: jsii.String(value), Description: jsii.String(description)})
 		}
@@ -192,13 +195,40 @@ func addMaintenanceWindows(stack awscdk.Stack, cfg *config.Config, s *PatchingSt
 		logGroup = logs.LogGroup()
 	}
 	windows := constructs.NewConstruct(stack, jsii.String("MaintenanceWindows"))
-	for _, w := range cfg.Patching.MaintenanceWindows {
+	// With exact promotion, ring i's own window promotes (all but the last ring) and installs the
+	// list of ring i-1 (all but the first).
+	ringOf := map[int]int{}
+	if rings := promotingRings(cfg); len(rings) > 0 {
+		s.Promotion = patching.NewPromotion(stack, "Promotion", &patching.PromotionProps{Rings: rings, Bucket: bucket, HybridNodes: cfg.Security.Hybrid})
+		for i, own := range cfg.RingWindows() {
+			ringOf[own[0]] = i // validation: exactly one
+		}
+	}
+	var startStop patching.StartStop
+	if cfg.Patching.StartStopped {
+		startStop = patching.NewStartStop(stack, "StartStopped", &patching.StartStopProps{
+			FleetTagKey: cfg.Fleet.Tag.Key, FleetTagValue: cfg.Fleet.Tag.Value, SchedulerTagKey: cfg.Patching.InstanceSchedulerTagKey})
+	}
+	stages := []config.RingStage{}
+	if cfg.Patching.Rings != nil {
+		stages = cfg.Patching.Rings.Stages
+	}
+	for j, w := range cfg.Patching.MaintenanceWindows {
 		targets := w.Targets.Spec()
 		targets.ResourceGroup = cfg.ResourceGroupName(targets.ResourceGroup)
-		s.MaintenanceWindows[w.Name] = patching.NewMaintenanceWindow(windows, w.Name, &patching.WindowProps{
+		props := &patching.WindowProps{
 			Window: w.Window, Targets: targets, HybridNodes: windowReachesHybridNodes(cfg, w),
-			OutputBucket: bucket, LogGroup: logGroup, Topic: s.Alerts.Topic(),
-		})
+			OutputBucket: bucket, LogGroup: logGroup, Topic: s.Alerts.Topic(), StartStopped: startStop,
+		}
+		if i, ok := ringOf[j]; ok {
+			if i < len(stages)-1 {
+				props.Promote = &patching.PromoteTask{Runbook: s.Promotion.Document(), Role: s.Promotion.Role(stages[i].PatchGroup), Bucket: bucket}
+			}
+			if i > 0 {
+				props.InstallOverrideList = patchingspec.PromoteListURL(*bucket.BucketName(), stages[i-1].PatchGroup)
+			}
+		}
+		s.MaintenanceWindows[w.Name] = patching.NewMaintenanceWindow(windows, w.Name, props)
 	}
 	var ids []*string
 	for _, name := range slices.Sorted(maps.Keys(s.MaintenanceWindows)) {

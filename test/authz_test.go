@@ -1,6 +1,11 @@
 package test
 
 import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -29,7 +34,7 @@ func TestEveryScenarioAuthorisesItsRuntimeCallsAndDeniesTheForbiddenOnes(t *test
 	require.NoError(t, err)
 	var deployments []authz.Deployment
 	for _, sc := range []*scenario{defaultScenario, exampleScenario, natScenario, flowLogsToS3, natWithoutWsus, wsusHTTPS, richPatching,
-		existingVpc, existingVpcHub} {
+		promoteRings, existingVpc, existingVpcHub} {
 		deployments = append(deployments, authzDeployment(sc.synth(t)))
 	}
 	proof, err := evaluator.Prove(deployments)
@@ -80,5 +85,85 @@ func TestADeclaredS3EndpointLeavesTheEndpointsDenialsUnprovenAndListsTheBucketsI
 	d.S3EndpointProvided = false
 	for _, c := range calls {
 		assert.False(t, d.Unproven(c, nil), c.Resource)
+	}
+}
+
+// TestExactPromotionIsProvenAndEachOfItsStatementsIsNeeded: the promotion and startStopped rows
+// are derived from the promote-rings templates (each ring's step, its window's start and pass,
+// each later ring's download, the start and stop steps), and removing any statement that grants
+// them fails the proof.
+func TestExactPromotionIsProvenAndEachOfItsStatementsIsNeeded(t *testing.T) {
+	evaluator, err := authz.Find("..")
+	require.NoError(t, err)
+	base := authzDeployment(promoteRings.synth(t))
+	calls, err := authz.Calls(base.Stacks, base.Env)
+	require.NoError(t, err)
+	var callers []string
+	for _, c := range calls {
+		callers = append(callers, c.Caller+" "+c.Action)
+	}
+	for _, want := range []string{"promotion of ring windows-dev", "promotion of ring windows-test", "running MaintenanceWindowsringtest",
+		"running MaintenanceWindowsringprod", "ssm:StartAutomationExecution", "ssm:DescribeInstancePatches",
+		"startStopped start", "startStopped stop", "ec2:StopInstances"} {
+		assert.True(t, slices.ContainsFunc(callers, func(c string) bool { return strings.Contains(c, want) }), "no row for %s", want)
+	}
+	// Planted: each statement of the promotion removed in a copy of the templates.
+	deployments := []authz.Deployment{base}
+	cut := map[string]func(map[string]any) bool{
+		"no-read-patch-states": func(s map[string]any) bool { return s["Sid"] == "ReadPatchStates" },
+		"no-start-promotion":   func(s map[string]any) bool { return s["Sid"] == "StartPromotion" },
+		"no-pass-role":         func(s map[string]any) bool { return s["Sid"] == "PassPromotionRole" },
+		"no-start-stop":        func(s map[string]any) bool { return s["Sid"] == "StartStopTheFleet" },
+		"no-marks":             func(s map[string]any) bool { return s["Sid"] == "MarkWhatItStarts" },
+		"no-start-runbook":     func(s map[string]any) bool { return s["Sid"] == "StartStartStop" },
+		"no-list-write": func(s map[string]any) bool {
+			return strings.Contains(fmt.Sprint(s["Action"]), "s3:PutObject") && strings.Contains(fmt.Sprint(s["Resource"]), "/promote/")
+		},
+		"no-list-read": func(s map[string]any) bool {
+			return fmt.Sprint(s["Action"]) == "s3:GetObject" && strings.Contains(fmt.Sprint(s["Resource"]), "install-override-list.yaml")
+		},
+	}
+	for _, name := range slices.Sorted(maps.Keys(cut)) {
+		d := authzDeployment(promoteRings.synth(t))
+		copied, err := json.Marshal(d.Stacks)
+		require.NoError(t, err)
+		var stacks authz.Stacks
+		require.NoError(t, json.Unmarshal(copied, &stacks))
+		removed := 0
+		for _, template := range stacks {
+			for _, r := range template["Resources"].(map[string]any) {
+				doc, _ := r.(map[string]any)["Properties"].(map[string]any)["PolicyDocument"].(map[string]any)
+				list, _ := doc["Statement"].([]any)
+				var kept []any
+				for _, s := range list {
+					if cut[name](s.(map[string]any)) {
+						removed++
+						continue
+					}
+					kept = append(kept, s)
+				}
+				if doc != nil {
+					doc["Statement"] = kept
+				}
+			}
+		}
+		require.Positive(t, removed, name)
+		d.Name, d.Stacks = name, stacks
+		deployments = append(deployments, d)
+	}
+	results, err := evaluator.Evaluate(deployments)
+	require.NoError(t, err)
+	for _, d := range deployments {
+		failed := 0
+		for _, r := range results[d.Name] {
+			if !r.OK() {
+				failed++
+			}
+		}
+		if d.Name == base.Name {
+			assert.Zero(t, failed, "the promote-rings templates are proven")
+		} else {
+			assert.Positive(t, failed, "%s: the proof did not notice", d.Name)
+		}
 	}
 }

@@ -113,6 +113,7 @@ var (
 	natWithoutWsus        = &scenario{name: "nat-without-wsus", config: fromYAML(defaultWith("  nat: {enabled: true}\n") + natWithoutWsusYAML)}
 	wsusHTTPS             = &scenario{name: "wsus-https", config: fromYAML(defaultWith("") + wsusHTTPSYAML)}
 	richPatching          = &scenario{name: "rich-patching", config: fromYAML(richPatchingYAML)}
+	promoteRings          = &scenario{name: "promote-rings", config: fromYAML(promoteRingsYAML)}
 	existingSecurityHub   = &scenario{name: "existing-security-hub", withoutNag: true,
 		config: fromYAML(defaultWith("") + "security: {securityHub: {enabled: true, existing: true, standards: [nist-800-53-rev5]}}\n")}
 )
@@ -169,6 +170,39 @@ patching:
   scan: {schedule: rate(6 hours)}
   inventory: {resourceDataSync: true, schedule: rate(12 hours)}
   notifications: {emails: [ops@example.com, security@example.com]}
+security: {hybrid: true}
+`
+	// promoteRingsYAML: three rings with exact promotion, each with its own window a week after
+	// the one before (so each ring's baseline approves what the ring before installed), the first
+	// with a pre-patch image and a Scan, KMS-encrypted output and hybrid nodes; the windows start
+	// stopped instances first (suspending a scheduler's tag) and stop them last.
+	promoteRingsYAML = `
+region: us-west-2
+network:
+  s3PrefixListIds: {us-west-2: pl-68a54001}
+  s3PrefixListCidrs: {us-west-2: [54.231.160.0/19, 52.218.128.0/17, 52.92.32.0/22]}
+commandOutput: {encryption: kms}
+fleet:
+  instanceGroups:
+    - {name: dev, count: 1, patchGroup: windows-dev, tags: {Environment: Dev, InventoryCategory: App, SeverityLevel: "3", HandlePI: N, IsPublic: N}}
+    - {name: test, count: 1, patchGroup: windows-test, tags: {Environment: Test, InventoryCategory: App, SeverityLevel: "3", HandlePI: N, IsPublic: N}}
+    - {name: prod, count: 1, patchGroup: windows-prod, tags: {Environment: Prod, InventoryCategory: App, SeverityLevel: "3", HandlePI: N, IsPublic: N}}
+patching:
+  rings:
+    preset: aws-default-windows
+    promote: exact
+    stages: [{patchGroup: windows-dev, approveAfterDays: 0}, {patchGroup: windows-test, approveAfterDays: 7}, {patchGroup: windows-prod, approveAfterDays: 14}]
+  maintenanceWindows:
+    - name: ring-dev
+      schedule: cron(0 2 ? * TUE#2 *)
+      scheduleOffset: 1
+      prePatchImage: true
+      targets: {patchGroups: [windows-dev]}
+      tasks: [{operation: Scan, priority: 2}, {operation: Install, priority: 3}]
+    - {name: ring-test, schedule: "cron(0 2 ? * TUE#3 *)", scheduleOffset: 1, targets: {patchGroups: [windows-test]}}
+    - {name: ring-prod, schedule: "cron(0 2 ? * TUE#4 *)", scheduleOffset: 1, targets: {patchGroups: [windows-prod]}}
+  startStopped: true
+  instanceSchedulerTagKey: Schedule
 security: {hybrid: true}
 `
 	natWithoutWsusYAML = `

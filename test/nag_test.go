@@ -16,7 +16,7 @@ import (
 func TestCdkNagFindsNoUnsuppressedErrorsOrWarnings(t *testing.T) {
 	pack := regexp.MustCompile(`^(AwsSolutions|NIST\.800\.53\.R5)-`)
 	for _, sc := range []*scenario{defaultScenario, exampleScenario, natScenario, natSingle, flowLogsToS3, lookupScenario, natWithoutWsus, wsusHTTPS, richPatching,
-		existingVpc, existingVpcHub, existingVpcManaged, existingVpcLookup} {
+		promoteRings, existingVpc, existingVpcHub, existingVpcManaged, existingVpcLookup} {
 		t.Run(sc.name, func(t *testing.T) {
 			require.False(t, sc.withoutNag, "a scenario this test checks is built with the nag packs")
 			s := sc.synth(t)

@@ -23,7 +23,7 @@ func allScenarios() []*scenario {
 	return []*scenario{
 		defaultScenario, exampleScenario, natScenario, natSingle, flowLogsToS3, lookupScenario, natWithoutWsus,
 		wsusHTTPS, richPatching, projectAlpha, threeZones, changeBase, largestScenario,
-		existingVpc, existingVpcHub, existingVpcManaged, existingVpcLookup,
+		promoteRings, existingVpc, existingVpcHub, existingVpcManaged, existingVpcLookup,
 	}
 }
 

@@ -113,3 +113,46 @@ func TestBaselineConstructDefaultsToWindowsAndNamesBadProps(t *testing.T) {
 	assert.Equal(t, "patching.NewBaseline(\"Empty\"): 1 invalid prop(s):\n  - BaselineProps.ApprovalRules \"\" is empty: give approval rules "+
 		"(in the configuration, or a preset) or approved patches, or the baseline approves nothing", got.(error).Error())
 }
+
+// Planted: the window refuses a promotion or an override list it cannot honour, naming the prop.
+func TestMaintenanceWindowRefusesAPromotionOrListItCannotHonour(t *testing.T) {
+	scanOnly := []patchingspec.Task{{Operation: patchingspec.OperationScan}}
+	for _, c := range []struct {
+		name  string
+		props patching.WindowProps
+		want  string
+	}{
+		{"promotion without Install", patching.WindowProps{Targets: patchingspec.Targets{PatchGroups: []string{"dev"}},
+			Window: patchingspec.Window{Tasks: scanOnly}, Promote: &patching.PromoteTask{}}, "needs an Install task: it promotes what the window installed"},
+		{"promotion of two groups", patching.WindowProps{Targets: patchingspec.Targets{PatchGroups: []string{"dev", "test"}},
+			Promote: &patching.PromoteTask{}}, "needs the window to target exactly one patch group"},
+		{"promotion without its runbook", patching.WindowProps{Targets: patchingspec.Targets{PatchGroups: []string{"dev"}},
+			Promote: &patching.PromoteTask{}}, "needs Runbook, Role and Bucket"},
+		{"promotion after the last priority", patching.WindowProps{Targets: patchingspec.Targets{PatchGroups: []string{"dev"}},
+			Window: patchingspec.Window{Tasks: []patchingspec.Task{{Priority: patchingspec.MaxPriority}}}, Promote: &patching.PromoteTask{}},
+			"runs after the last task (priority 1000)"},
+		{"an https list", patching.WindowProps{Targets: patchingspec.Targets{PatchGroups: []string{"test"}},
+			InstallOverrideList: "https://example.com/list.yaml"}, "WindowProps.InstallOverrideList"},
+		{"a list name AWS refuses", patching.WindowProps{Targets: patchingspec.Targets{PatchGroups: []string{"test"}},
+			InstallOverrideList: "s3://bucket/it's.yaml"}, "the key without"},
+		{"a list for a Scan", patching.WindowProps{Targets: patchingspec.Targets{PatchGroups: []string{"test"}},
+			Window: patchingspec.Window{Tasks: scanOnly}, InstallOverrideList: "s3://bucket/promote/dev/install-override-list.yaml"}, "Scan ignores the list"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			c.props.Window.Name, c.props.Window.Schedule = "weekly", "rate(7 days)"
+			off := false
+			for i := range c.props.Window.Tasks {
+				c.props.Window.Tasks[i].NotifyOnFailure = &off
+			}
+			if len(c.props.Window.Tasks) == 0 {
+				c.props.Window.Tasks = []patchingspec.Task{{NotifyOnFailure: &off}}
+			}
+			err := c.props.Validate()
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.want)
+		})
+	}
+	ok := patching.WindowProps{Window: patchingspec.Window{Name: "weekly", Schedule: "rate(7 days)", Tasks: []patchingspec.Task{{NotifyOnFailure: new(bool)}}},
+		Targets: patchingspec.Targets{PatchGroups: []string{"test"}}, InstallOverrideList: "s3://bucket/promote/dev/install-override-list.yaml"}
+	require.NoError(t, ok.Validate())
+}

@@ -2,6 +2,8 @@ package patching
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -48,6 +50,18 @@ type WindowProps struct {
 	LogGroup awslogs.ILogGroup
 	// Topic is notified of failed tasks. Required unless every task sets NotifyOnFailure false.
 	Topic awssns.ITopic
+	// InstallOverrideList is the S3 URL of the list the Install tasks install instead of what the
+	// baseline approves (on Windows, only what the baseline also approves): the earlier ring's
+	// promoted list (patchingspec.PromoteListURL). Scan tasks ignore it. Default: none.
+	InstallOverrideList string
+	// Promote adds the exact-promotion task after every other task: what the window's one patch
+	// group installed in the run becomes the next ring's list. Needs an Install task and one patch
+	// group target. Default: none.
+	Promote *PromoteTask
+	// StartStopped starts the stopped instances among the targets first (priority 0; the
+	// pre-patch image then runs at 1, so tasks must start at 2) and stops exactly those after every
+	// other task. Patch group or instance id targets only. Default: none.
+	StartStopped StartStop
 }
 
 func (p *WindowProps) withDefaults() WindowProps {
@@ -60,6 +74,45 @@ func (p *WindowProps) withDefaults() WindowProps {
 func (p *WindowProps) problems() spec.Problems {
 	problems := p.Window.Problems()
 	problems.Within("Targets", p.Targets.Problems())
+	installs := slices.ContainsFunc(p.Tasks, func(t PatchTask) bool { return t.Operation == patchingspec.OperationInstall })
+	// The key, not the bucket: the bucket name may be a token (${Token[...]}) until synthesis.
+	if _, key, ok := strings.Cut(strings.TrimPrefix(p.InstallOverrideList, "s3://"), "/"); p.InstallOverrideList != "" &&
+		(!strings.HasPrefix(p.InstallOverrideList, "s3://") || !ok || key == "" || strings.ContainsAny(key, "`'\"$")) {
+		problems.Add("InstallOverrideList", p.InstallOverrideList, "is not an S3 path-style URL (s3://bucket/key, the key without ` ' \" or $): a private bucket's list needs that form")
+	}
+	if p.InstallOverrideList != "" && !installs {
+		problems.Add("InstallOverrideList", p.InstallOverrideList, "needs an Install task: Scan ignores the list")
+	}
+	if p.Promote != nil {
+		if !installs {
+			problems.Add("Promote", "", "needs an Install task: it promotes what the window installed")
+		}
+		if len(p.PatchGroups) != 1 {
+			problems.Add("Promote", "", "needs the window to target exactly one patch group, the ring it promotes")
+		}
+		if p.Promote.Runbook == nil || p.Promote.Role == nil || p.Promote.Bucket == nil {
+			problems.Add("Promote", "", "needs Runbook, Role and Bucket (patching.NewPromotion)")
+		}
+		if last := lastPriority(p.Tasks); last >= patchingspec.MaxPriority {
+			problems.Add("Promote", "", "runs after the last task (priority %d), so that task's priority must be below %d", last, patchingspec.MaxPriority)
+		}
+	}
+	if p.StartStopped != nil {
+		if p.ResourceGroup != "" {
+			problems.Add("StartStopped", "", "needs patch group or instance id targets: the start step finds stopped instances by tag or id")
+		}
+		first := patchingspec.MaxPriority
+		for _, t := range p.Tasks {
+			first = min(first, t.Priority)
+		}
+		if p.PrePatchImage && first <= patchingspec.ImageAfterStartPriority {
+			problems.Add("StartStopped", "", "with PrePatchImage runs the image at priority %d: give the tasks priorities from %d",
+				patchingspec.ImageAfterStartPriority, patchingspec.ImageAfterStartPriority+1)
+		}
+		if stop := lastPriority(p.Tasks) + 1 + boolInt(p.Promote != nil); stop > patchingspec.MaxPriority {
+			problems.Add("StartStopped", "", "stops the instances after the last task: keep task priorities below %d", patchingspec.MaxPriority-boolInt(p.Promote != nil))
+		}
+	}
 	for i, t := range p.Tasks {
 		if t.CloudWatchOutput && p.LogGroup == nil {
 			problems.Add(fmt.Sprintf("Tasks[%d].CloudWatchOutput", i), true, "needs LogGroup, where the output goes")
@@ -199,11 +252,25 @@ func NewMaintenanceWindow(scope constructs.Construct, id string, props *WindowPr
 		}))
 	}
 
+	imagePriority := 0
+	if p.StartStopped != nil {
+		w.allowRunbook("StartStop", p.StartStopped.Document(), p.StartStopped.Role())
+		w.addStartStopTask(&p, "start", patchingspec.StartPriority)
+		imagePriority = patchingspec.ImageAfterStartPriority
+	}
 	if p.PrePatchImage {
-		w.addPrePatchImage(stack, windowTargets)
+		w.addPrePatchImage(stack, windowTargets, imagePriority)
 	}
 	for i, t := range p.Tasks {
 		w.tasks = append(w.tasks, w.addPatchTask(i, &p, t, windowTargets))
+	}
+	last := lastPriority(p.Tasks)
+	if p.Promote != nil {
+		last++
+		w.addPromoteTask(&p, last)
+	}
+	if p.StartStopped != nil {
+		w.addStartStopTask(&p, "stop", last+1)
 	}
 	cdknag.NagSuppressions_AddResourceSuppressions(w.role, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-IAM5"),
@@ -228,6 +295,9 @@ func (w *maintenanceWindow) addPatchTask(i int, p *WindowProps, t PatchTask, tar
 			"RebootOption": []string{t.RebootOption},
 		},
 		TimeoutSeconds: jsii.Number(600), // to start: the document's own timeout governs the run
+	}
+	if operation == patchingspec.OperationInstall && p.InstallOverrideList != "" {
+		run.Parameters.(map[string]any)[patchingspec.InstallOverrideListParameter] = []string{p.InstallOverrideList}
 	}
 	if p.OutputBucket != nil {
 		run.OutputS3BucketName = p.OutputBucket.BucketName()
@@ -265,10 +335,10 @@ func (w *maintenanceWindow) addPatchTask(i int, p *WindowProps, t PatchTask, tar
 	})
 }
 
-// addPrePatchImage runs AWS-CreateImage on every target before any patch task (priority 0), so
+// addPrePatchImage runs AWS-CreateImage on every target before any patch task (priority 0, or 1 after the startStopped step), so
 // a bad patch can be rolled back to the image. It does not make the patch tasks wait for its
 // success. NoReboot keeps the instances running; the image is crash-consistent.
-func (w *maintenanceWindow) addPrePatchImage(stack awscdk.Stack, targets []any) {
+func (w *maintenanceWindow) addPrePatchImage(stack awscdk.Stack, targets []any, priority int) {
 	region, account, partition := *stack.Region(), *stack.Account(), *stack.Partition()
 	// EC2 instances only: AWS-CreateImage calls ec2:CreateImage, which hybrid nodes are not.
 	// StartAutomationExecution is authorised on the runbook's document and on the execution it
@@ -324,7 +394,7 @@ func (w *maintenanceWindow) addPrePatchImage(stack awscdk.Stack, targets []any) 
 		TaskType:       jsii.String("AUTOMATION"),
 		TaskArn:        jsii.String(CreateImageRunbook),
 		Targets:        targets,
-		Priority:       jsii.Number(0),
+		Priority:       jsii.Number(priority),
 		MaxConcurrency: jsii.String("50%"),
 		// The image task stops being scheduled at the first failure. AWS does not document that this
 		// keeps the patch tasks from running: docs/patching.md says so, and the alerts report it.
@@ -341,6 +411,22 @@ func (w *maintenanceWindow) addPrePatchImage(stack awscdk.Stack, targets []any) 
 			},
 		},
 	}))
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// lastPriority is the highest priority of tasks (they run lowest first).
+func lastPriority(tasks []PatchTask) int {
+	last := 0
+	for _, t := range tasks {
+		last = max(last, t.Priority)
+	}
+	return last
 }
 
 func (w *maintenanceWindow) Window() awsssm.CfnMaintenanceWindow       { return w.window }

@@ -1,0 +1,83 @@
+package patchingspec
+
+import (
+	_ "embed"
+	"fmt"
+)
+
+// Exact promotion (patching.rings.promote: exact): after a ring's Install, a promotion task of
+// the ring's window runs the project's Automation runbook, whose one aws:executeScript step
+// (PromoteScript) reads what the ring's nodes installed in that window run and writes the
+// InstallOverrideList the next ring's Install task reads. The facts it rests on, with the pages
+// they were read on (2026-12-06):
+const (
+	// PromoteOff and PromoteExact are the values of patching.rings.promote; off is the default.
+	PromoteOff   = "off"
+	PromoteExact = "exact"
+
+	// PromoteDocumentType and PromoteSchemaVersion: an Automation runbook is an AWS::SSM::Document
+	// of DocumentType Automation, whose aws:executeScript steps belong to "Schema version 0.3"
+	// (linked from "aws:executeScript – Run a script", AWS Systems Manager User Guide, read
+	// 2026-12-06).
+	PromoteDocumentType  = "Automation"
+	PromoteSchemaVersion = "0.3"
+	// PromoteRuntime of the aws:executeScript step: "aws:executeScript – Run a script" (AWS
+	// Systems Manager User Guide, read 2026-12-06) no longer runs Python 3.6, 3.7 or 3.8 runbooks
+	// and recommends Python 3.11; the tests run the script with Python 3.11 too.
+	PromoteRuntime = "python3.11"
+	// PromoteHandler is the function the step calls with (events, context) (same page).
+	PromoteHandler = "handler"
+	// PromoteTimeoutSeconds: "Each aws:executeScript action can run up to a maximum duration of
+	// 600 seconds" (same page).
+	PromoteTimeoutSeconds = 600
+
+	// InstalledState and FailedState are the DescribeInstancePatches filter (Key State) values
+	// the script asks for ("DescribeInstancePatches", AWS Systems Manager API Reference: supported
+	// filter keys Classification, KBId, Severity, State, sample State values Installed |
+	// InstalledOther | InstalledPendingReboot; read 2026-12-06). The response's Patches are
+	// PatchComplianceData (Title, KBId, Classification, Severity, State, InstalledTime) with a
+	// NextToken while more pages follow; MaxResults 10 to 100.
+	InstalledState = "Installed"
+	FailedState    = "Failed"
+	// NodeTagFilter is the DescribeInstanceInformation filter key that selects a ring's nodes by
+	// their patch group tag: "tag:{keyname}" ("InstanceInformationStringFilter", AWS Systems
+	// Manager API Reference, read 2026-12-06).
+	NodeTagFilter = "tag:%s"
+
+	// InstallOverrideListParameter of AWS-RunPatchBaseline: "an https URL or an Amazon S3
+	// path-style URL to a list of patches to be installed ... in YAML format"; a private bucket
+	// needs the s3://bucket/key form; the file name can't contain ` ' " or $; the YAML is
+	// "patches:" with an id (Windows: a KB or MS bulletin id; Linux: name.arch) and an optional
+	// title per patch. "On Windows Server nodes, however, patches in the InstallOverrideList
+	// patch list are applied only if they also match the patch baseline rules"; Scan ignores it.
+	// ("SSM Command document for patching: AWS-RunPatchBaseline", AWS Systems Manager User Guide,
+	// read 2026-12-06.)
+	InstallOverrideListParameter = "InstallOverrideList"
+	// BaselineOverrideParameter is AWS-RunPatchBaseline's other override: a JSON of baselines that
+	// replaces the patch group's baseline (same page, and "Using the BaselineOverride parameter").
+	BaselineOverrideParameter = "BaselineOverride"
+
+	// PromotePrefix is where promotion writes in the output bucket: PromotePrefix<ring>/.
+	PromotePrefix = "promote/"
+	// PromoteListName is the list the next ring reads, under its predecessor's prefix (the name
+	// promote.py writes, NEXT_LIST).
+	PromoteListName = "install-override-list.yaml"
+)
+
+// PromoteScript is promote.py, the runbook step's script: its handler builds boto3 clients and
+// calls promote(events, ssm, s3), which the tests call with recorded responses instead.
+//
+//go:embed promote.py
+var PromoteScript string
+
+// PromoteRingPrefix is the output-bucket prefix ring's promotion writes under (nothing else).
+func PromoteRingPrefix(ring string) string { return PromotePrefix + ring + "/" }
+
+// PromoteListKey is the key of the list ring's promotion leaves for the next ring.
+func PromoteListKey(ring string) string { return PromoteRingPrefix(ring) + PromoteListName }
+
+// PromoteListURL is the InstallOverrideList value that reads ring's list from bucket: the S3
+// path-style URL a private bucket needs.
+func PromoteListURL(bucket, ring string) string {
+	return fmt.Sprintf("s3://%s/%s", bucket, PromoteListKey(ring))
+}

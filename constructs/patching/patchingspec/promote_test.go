@@ -1,0 +1,195 @@
+package patchingspec
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+)
+
+var updatePromote = flag.Bool("update", false, "rewrite testdata/promote/*.golden from the script's output")
+
+// python3 is required, not optional: CI has it (Python 3.11, as the runbook's runtime), and a
+// skipped test here would leave the promotion script untested without anyone noticing.
+func python3(t *testing.T) string {
+	t.Helper()
+	path, err := exec.LookPath("python3")
+	if err != nil {
+		t.Fatalf("python3 is not on PATH: the promotion script (patchingspec/promote.py) is tested by running it on recorded "+
+			"DescribeInstancePatches pages; install Python 3.11 (the aws:executeScript runtime, %s): %v", PromoteRuntime, err)
+	}
+	return path
+}
+
+// runPromote runs script on fixture through the harness (fake boto3 clients answering with the
+// recorded pages) and returns what it wrote, returned and called.
+func runPromote(t *testing.T, script, fixture string) (string, error) {
+	return runHarness(t, "promote", script, fixture)
+}
+
+// runHarness runs script (a copy, so mutations can be planted) with testdata/<dir>/harness.py.
+func runHarness(t *testing.T, dir, script, fixture string) (string, error) {
+	t.Helper()
+	scriptPath := filepath.Join(t.TempDir(), dir+".py")
+	require.NoError(t, os.WriteFile(scriptPath, []byte(script), 0o600))
+	cmd := exec.Command(python3(t), "-I", filepath.Join("testdata", dir, "harness.py"), scriptPath, fixture)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return string(out) + stderr.String(), err
+	}
+	return string(out), nil
+}
+
+var promoteFixtures = []struct{ name, proves string }{
+	{"rings", "several operating systems and products, several pages of nodes and of patches, a patch installed before the run, a failed node"},
+	{"nothing-installed", "a ring whose nodes installed nothing in the run: no list for the next ring"},
+	{"no-nodes", "an empty ring: no list for the next ring"},
+}
+
+func TestPromotionScriptWritesByteStableListsFromRecordedPages(t *testing.T) {
+	for _, f := range promoteFixtures {
+		t.Run(f.name, func(t *testing.T) {
+			fixture := filepath.Join("testdata", "promote", f.name+".json")
+			golden := filepath.Join("testdata", "promote", f.name+".golden")
+			got, err := runPromote(t, PromoteScript, fixture)
+			require.NoError(t, err, got)
+			again, err := runPromote(t, PromoteScript, fixture)
+			require.NoError(t, err, again)
+			assert.Equal(t, got, again, "the same pages must give the same bytes")
+			if *updatePromote {
+				require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))
+			}
+			want, err := os.ReadFile(golden)
+			require.NoError(t, err)
+			assert.Equal(t, string(want), got, "%s (%s): go test ./constructs/patching/patchingspec -run Promotion -update, and review", f.name, f.proves)
+		})
+	}
+}
+
+var putObject = regexp.MustCompile(`(?m)^== put s3://[^/]+/(\S+) \(application/yaml\)\n((?:[^=].*\n)*)`)
+
+// The lists are the format "SSM Command document for patching: AWS-RunPatchBaseline" documents:
+// a patches list of id and optional title, nothing else; Windows ids are KB numbers.
+func TestPromotionListsAreTheDocumentedInstallOverrideListFormat(t *testing.T) {
+	got, err := runPromote(t, PromoteScript, filepath.Join("testdata", "promote", "rings.json"))
+	require.NoError(t, err, got)
+	lists := putObject.FindAllStringSubmatch(got, -1)
+	require.Len(t, lists, 4, got)
+	var next []string
+	for _, l := range lists {
+		key, body := l[1], l[2]
+		var doc map[string][]map[string]string
+		require.NoError(t, yaml.Unmarshal([]byte(body), &doc), key)
+		require.Equal(t, []string{"patches"}, mapsKeys(doc), key)
+		for _, p := range doc["patches"] {
+			for field := range p {
+				assert.Contains(t, []string{"id", "title"}, field, key)
+			}
+			assert.NotEmpty(t, p["id"], key)
+			if strings.Contains(key, "/windows/") || strings.HasSuffix(key, PromoteListName) {
+				assert.Regexp(t, `^KB[0-9]+$`, p["id"], key)
+			}
+		}
+		if key == PromoteListKey("windows-dev") {
+			for _, p := range doc["patches"] {
+				next = append(next, p["id"])
+			}
+		}
+	}
+	// Installed in the run on some node, failed on none; KB5031364 was installed a week before.
+	assert.Equal(t, []string{"KB5032005", "KB5032196", "KB5032198", "KB890830"}, next)
+	assert.Contains(t, got, "not promoted: KB5033118 failed on i-0ccccccccccccccc3")
+}
+
+func mapsKeys[V any](m map[string]V) []string {
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Planted failures: each mutation of the script breaks a rule the goldens hold it to.
+func TestPromotionScriptMutationsAreCaught(t *testing.T) {
+	fixture := filepath.Join("testdata", "promote", "rings.json")
+	want, err := os.ReadFile(filepath.Join("testdata", "promote", "rings.golden"))
+	require.NoError(t, err)
+	for _, m := range []struct{ name, from, to string }{
+		{"first page only", "        if not token:\n", "        if True:\n"},
+		{"no install-time window", "started <= _time(p[\"InstalledTime\"]) <= finished", "True"},
+		{"failed patches promoted", "if pid not in failed:\n", "if True:\n"},
+		{"unsorted ids", "for pid in sorted(patches):", "for pid in patches:"},
+		{"wrong state filter", `"Values": ["Installed"]`, `"Values": ["InstalledOther"]`},
+	} {
+		t.Run(m.name, func(t *testing.T) {
+			require.Contains(t, PromoteScript, m.from, "the mutation no longer applies: update it")
+			got, _ := runPromote(t, strings.Replace(PromoteScript, m.from, m.to, 1), fixture)
+			assert.NotEqual(t, string(want), got, "the golden did not notice: %s", m.name)
+		})
+	}
+}
+
+func TestPromotionNamesAreTheScriptsAndAValidOverrideFileName(t *testing.T) {
+	assert.Contains(t, PromoteScript, `NEXT_LIST = "`+PromoteListName+`"`)
+	assert.Contains(t, PromoteScript, "def "+PromoteHandler+"(events, context):")
+	assert.Equal(t, "s3://b/promote/windows-dev/install-override-list.yaml", PromoteListURL("b", "windows-dev"))
+	// "The InstallOverrideList file name can't contain ... backtick, single quote, double quote,
+	// and dollar sign" (AWS-RunPatchBaseline page).
+	assert.NotRegexp(t, "[`'\"$]", PromoteListKey("windows-dev"))
+}
+
+var startStopFixtures = []struct{ name, proves string }{
+	{"start", "two pages of stopped targets, one with a scheduler tag: tagged first, the schedule suspended, then started"},
+	{"stop", "exactly the instances this execution started are stopped, the schedule restored, the marks removed"},
+	{"nothing-stopped", "instance-id targets, none stopped: nothing is tagged or started"},
+}
+
+func TestStartStopScriptStartsAndStopsExactlyTheStoppedTargets(t *testing.T) {
+	for _, f := range startStopFixtures {
+		t.Run(f.name, func(t *testing.T) {
+			fixture := filepath.Join("testdata", "startstop", f.name+".json")
+			golden := filepath.Join("testdata", "startstop", f.name+".golden")
+			got, err := runHarness(t, "startstop", StartStopScript, fixture)
+			require.NoError(t, err, got)
+			if *updatePromote {
+				require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))
+			}
+			want, err := os.ReadFile(golden)
+			require.NoError(t, err)
+			assert.Equal(t, string(want), got, "%s (%s)", f.name, f.proves)
+		})
+	}
+	assert.Contains(t, StartStopScript, `STARTED = "`+StartedTag+`"`)
+	assert.Contains(t, StartStopScript, `SUSPENDED = "`+SuspendedScheduleTag+`"`)
+	// Planted: stopping every instance any window started, never starting, one page only.
+	for _, m := range []struct{ name, from, to string }{
+		{"stop any started", `{"Name": "tag:" + STARTED, "Values": [events["WindowExecutionId"]]}`, `{"Name": "tag-key", "Values": [STARTED]}`},
+		{"never starting", "    ec2.start_instances(InstanceIds=ids)\n", ""},
+		{"first page only", "        if not token:\n", "        if True:\n"},
+	} {
+		t.Run(m.name, func(t *testing.T) {
+			require.Contains(t, StartStopScript, m.from)
+			for _, f := range []string{"start", "stop"} {
+				want, err := os.ReadFile(filepath.Join("testdata", "startstop", f+".golden"))
+				require.NoError(t, err)
+				got, _ := runHarness(t, "startstop", strings.Replace(StartStopScript, m.from, m.to, 1), filepath.Join("testdata", "startstop", f+".json"))
+				if got != string(want) {
+					return
+				}
+			}
+			t.Errorf("the goldens did not notice: %s", m.name)
+		})
+	}
+}
