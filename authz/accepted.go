@@ -25,6 +25,36 @@ var Accepted = []Acceptance{
 			"(\"Using IAM policy conditions in Amazon EventBridge\" names both keys)",
 	},
 	{
+		Sid: "FollowStartStop", Kind: "statement",
+		Reason: "overlapping: each automation task of a window brings its own ssm:GetAutomationExecution on automation-execution/*; " +
+			"where a window runs several (start, image, promotion, stop), the others' statements grant the same, so none alone is noticed",
+	},
+	{
+		Sid: "FollowPromotion", Kind: "statement",
+		Reason: "overlapping: each automation task of a window brings its own ssm:GetAutomationExecution on automation-execution/*; " +
+			"where a window runs several (start, image, promotion, stop), the others' statements grant the same, so none alone is noticed",
+	},
+	{
+		Sid: "FollowCreateImage", Kind: "statement",
+		Reason: "overlapping: each automation task of a window brings its own ssm:GetAutomationExecution on automation-execution/*; " +
+			"where a window runs several (start, image, promotion, stop), the others' statements grant the same, so none alone is noticed",
+	},
+	{
+		Sid: "StartStartStop", Kind: "resource",
+		Reason: "overlapping: each automation task's ssm:StartAutomationExecution statement names automation-execution/*; where a " +
+			"window runs several, the others' statements grant the same, so none alone is noticed",
+	},
+	{
+		Sid: "StartPromotion", Kind: "resource",
+		Reason: "overlapping: each automation task's ssm:StartAutomationExecution statement names automation-execution/*; where a " +
+			"window runs several, the others' statements grant the same, so none alone is noticed",
+	},
+	{
+		Sid: "StartCreateImage", Kind: "resource",
+		Reason: "overlapping: each automation task's ssm:StartAutomationExecution statement names automation-execution/*; where a " +
+			"window runs several, the others' statements grant the same, so none alone is noticed",
+	},
+	{
 		Sid: "CloudWatchLogsOfThisAccount",
 		Reason: "not evaluable: the evaluator (iam-simulate 0.1.173) ignores kms:EncryptionContext:* context keys, so CloudWatch " +
 			"Logs' use of a log group's key cannot be evaluated offline (\"Encrypt log data in CloudWatch Logs using AWS KMS\")",

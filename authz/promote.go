@@ -52,6 +52,9 @@ func promotionCalls(m model, env Env) []Call {
 		add(Call{Caller: caller, Principal: Principal{Role: windowRole}, Action: "iam:PassRole",
 			Resource: m.getAtt(stepRole.Stack, stepRole.LogicalID, "Arn"), Context: map[string]any{"iam:PassedToService": "ssm.amazonaws.com"},
 			Required: true, Source: maintenanceWindowPage})
+		add(Call{Caller: caller + ", to another service", Principal: Principal{Role: windowRole}, Action: "iam:PassRole",
+			Resource: m.getAtt(stepRole.Stack, stepRole.LogicalID, "Arn"), Context: map[string]any{"iam:PassedToService": "lambda.amazonaws.com"},
+			Required: false, Source: maintenanceWindowPage + " (the step's role goes to Systems Manager only)"})
 		if action := first(params["Action"]); action != "" {
 			if !seen[stepRole.LogicalID+action] {
 				seen[stepRole.LogicalID+action] = true
@@ -69,6 +72,11 @@ func promotionCalls(m model, env Env) []Call {
 		}
 		add(Call{Caller: step, Principal: Principal{Role: stepRole}, Action: "ssm:DescribeInstancePatches",
 			Resource: fmt.Sprintf("arn:%s:ec2:%s:%s:instance/i-0123456789abcdef0", partition, region, account), Required: true, Source: promotionPage})
+		if _, hybrid := m.first("AWS::IAM::Role", "SecurityHybridRole"); hybrid {
+			// Hybrid nodes tagged into the ring: Systems Manager names them managed-instance/mi-...
+			add(Call{Caller: step + ", on a hybrid node", Principal: Principal{Role: stepRole}, Action: "ssm:DescribeInstancePatches",
+				Resource: fmt.Sprintf("arn:%s:ssm:%s:%s:managed-instance/mi-0123456789abcdef0", partition, region, account), Required: true, Source: promotionPage})
+		}
 		object := func(key string) string { return fmt.Sprintf("arn:%s:s3:::%s/%s", partition, bucketName, key) }
 		for _, c := range []struct {
 			action, key string
@@ -102,6 +110,13 @@ func promotionCalls(m model, env Env) []Call {
 		add(Call{Caller: caller, Principal: Principal{Role: fleet}, Action: "s3:GetObject", Resource: fmt.Sprintf("arn:%s:s3:::%s/%s", partition, bucketName, key),
 			Context: tls, ThroughS3Endpoint: true, ResourcePolicy: bucketPolicy, ResourcePolicyName: "the command-output bucket policy",
 			Required: true, Source: promotionPage})
+		if hybrid, ok := m.first("AWS::IAM::Role", "SecurityHybridRole"); ok {
+			// A hybrid node in the ring reads the same list with its service role, over its own
+			// path to S3 (not this VPC's endpoint).
+			add(Call{Caller: "hybrid node (SecurityHybridRole) running " + task.LogicalID, Principal: Principal{Role: hybrid}, Action: "s3:GetObject",
+				Resource: fmt.Sprintf("arn:%s:s3:::%s/%s", partition, bucketName, key), Context: tls,
+				ResourcePolicy: bucketPolicy, ResourcePolicyName: "the command-output bucket policy", Required: true, Source: promotionPage})
+		}
 		for _, c := range []struct{ action, key string }{
 			{"s3:PutObject", key},
 			{"s3:DeleteObject", key},

@@ -78,6 +78,8 @@ func TestEveryConstructorGivenNilPropsPanicsWithItsErrorNotANilPointer(t *testin
 		"patching.NewBaseline":              func(s awscdk.Stack) { patching.NewBaseline(s, "X", nil) },
 		"patching.NewAgentUpdate":           func(s awscdk.Stack) { patching.NewAgentUpdate(s, "X", nil) },
 		"patching.NewWsusCleanupAlarm":      func(s awscdk.Stack) { patching.NewWsusCleanupAlarm(s, "X", nil) },
+		"patching.NewPromotion":             func(s awscdk.Stack) { patching.NewPromotion(s, "X", nil) },
+		"patching.NewStartStop":             func(s awscdk.Stack) { patching.NewStartStop(s, "X", nil) },
 		"wsus.NewClientConfiguration":       func(s awscdk.Stack) { wsus.NewClientConfiguration(s, "X", nil) },
 		"wsus.NewServer":                    func(s awscdk.Stack) { wsus.NewServer(s, "X", nil) },
 		"logbucket.NewLogBucket":            func(s awscdk.Stack) { logbucket.NewLogBucket(s, "X", nil) },

@@ -55,6 +55,9 @@ var startStopParameters = []string{"AutomationAssumeRole", "Action", "FleetTagKe
 // NewStartStop creates the runbook (one aws:executeScript step running
 // patchingspec.StartStopScript) and its role. It panics with every bad prop.
 func NewStartStop(scope constructs.Construct, id string, props *StartStopProps) StartStop {
+	if props == nil {
+		panic(spec.NilProps(fmt.Sprintf("patching.NewStartStop(%q)", id), "StartStopProps"))
+	}
 	var problems spec.Problems
 	if props.FleetTagKey == "" || props.FleetTagValue == "" {
 		problems.Add("FleetTagKey", props.FleetTagKey, "and FleetTagValue are required: the role starts and stops only the fleet")
