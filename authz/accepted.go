@@ -8,7 +8,7 @@ import (
 // Accepted are the mutations no row notices that are known and listed here with the reason, so
 // that make verify names them rather than failing on them; any other unnoticed mutation fails it.
 // Each is either excess to remove from the constructs or a statement this evaluator cannot judge.
-var Accepted = []Acceptance{
+var Accepted = append([]Acceptance{
 	{
 		Kind: "action", Elements: []string{"kms:Decrypt"}, OriginContains: "Role",
 		Reason: "unproven: S3 asks for kms:Decrypt on multipart uploads to an SSE-KMS bucket (\"Uploading and copying objects " +
@@ -25,40 +25,24 @@ var Accepted = []Acceptance{
 			"(\"Using IAM policy conditions in Amazon EventBridge\" names both keys)",
 	},
 	{
-		Sid: "FollowStartStop", Kind: "statement",
-		Reason: "overlapping: each automation task of a window brings its own ssm:GetAutomationExecution on automation-execution/*; " +
-			"where a window runs several (start, image, promotion, stop), the others' statements grant the same, so none alone is noticed",
-	},
-	{
-		Sid: "FollowPromotion", Kind: "statement",
-		Reason: "overlapping: each automation task of a window brings its own ssm:GetAutomationExecution on automation-execution/*; " +
-			"where a window runs several (start, image, promotion, stop), the others' statements grant the same, so none alone is noticed",
-	},
-	{
-		Sid: "FollowCreateImage", Kind: "statement",
-		Reason: "overlapping: each automation task of a window brings its own ssm:GetAutomationExecution on automation-execution/*; " +
-			"where a window runs several (start, image, promotion, stop), the others' statements grant the same, so none alone is noticed",
-	},
-	{
-		Sid: "StartStartStop", Kind: "resource",
-		Reason: "overlapping: each automation task's ssm:StartAutomationExecution statement names automation-execution/*; where a " +
-			"window runs several, the others' statements grant the same, so none alone is noticed",
-	},
-	{
-		Sid: "StartPromotion", Kind: "resource",
-		Reason: "overlapping: each automation task's ssm:StartAutomationExecution statement names automation-execution/*; where a " +
-			"window runs several, the others' statements grant the same, so none alone is noticed",
-	},
-	{
-		Sid: "StartCreateImage", Kind: "resource",
-		Reason: "overlapping: each automation task's ssm:StartAutomationExecution statement names automation-execution/*; where a " +
-			"window runs several, the others' statements grant the same, so none alone is noticed",
-	},
-	{
 		Sid: "CloudWatchLogsOfThisAccount",
 		Reason: "not evaluable: the evaluator (iam-simulate 0.1.173) ignores kms:EncryptionContext:* context keys, so CloudWatch " +
 			"Logs' use of a log group's key cannot be evaluated offline (\"Encrypt log data in CloudWatch Logs using AWS KMS\")",
 	},
+}, overlappingAutomationGrants()...)
+
+// overlappingAutomationGrants accepts the grants each automation task of a window brings for
+// itself (start the runbook, follow its execution): where a window runs several (start, image,
+// promotion, stop), the others' statements grant the same automation-execution/* and
+// ssm:GetAutomationExecution, so none alone is noticed.
+func overlappingAutomationGrants() []Acceptance {
+	var out []Acceptance
+	for _, task := range []string{"StartStop", "Promotion", "CreateImage"} {
+		out = append(out,
+			Acceptance{Sid: "Follow" + task, Kind: "statement", Reason: "overlapping: another automation task of the window follows automation-execution/* too"},
+			Acceptance{Sid: "Start" + task, Kind: "resource", Reason: "overlapping: another automation task of the window starts automation-execution/* too"})
+	}
+	return out
 }
 
 // Acceptance matches mutations by what they remove: every field given must match.
