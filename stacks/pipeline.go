@@ -63,25 +63,71 @@ func NewPipeline(app awscdk.App, cfg *config.Config) PipelineStack {
 	pl := cfg.Pipeline
 	source := pipelines.CodePipelineSource_Connection(jsii.String(pl.Repository), jsii.String(pl.Branch),
 		&pipelines.ConnectionSourceOptions{ConnectionArn: jsii.String(pl.ConnectionArn)})
-	// Each stage's stacks are protected by a step after it (stackprotection): the step's role
-	// here assumes a role in the stage's account that may only set their stack policy and
-	// termination protection. The names are fixed so that each side can name the other.
+	prot := newStageProtection(cfg)
+	stepRole := stackprotection.NewStepRole(stack, "ProtectStepRole", stackprotection.StepRoleProps{RoleName: prot.stepRoleName, ProtectorRoleArns: prot.protectorArns(cfg)})
+	synth := newSynthStep(cfg, source)
+	s := PipelineStack{Stack: stack}
+	s.Pipeline = pipelines.NewCodePipeline(stack, jsii.String("Pipeline"), &pipelines.CodePipelineProps{
+		PipelineName:      jsii.String(cfg.Project),
+		CrossAccountKeys:  jsii.Bool(true), // environments may be in other accounts
+		EnableKeyRotation: jsii.Bool(true),
+		Synth:             synth,
+		CliVersion:        jsii.String(cdkCliVersion),
+		CodeBuildDefaults: &pipelines.CodeBuildOptions{
+			BuildEnvironment: &awscodebuild.BuildEnvironment{BuildImage: awscodebuild.LinuxBuildImage_STANDARD_7_0()},
+			Logging:          &awscodebuild.LoggingOptions{CloudWatch: &awscodebuild.CloudWatchLoggingOptions{LogGroup: buildLogs(stack)}},
+		},
+	})
+	waves := map[string]pipelines.Wave{}
+	for _, d := range cfg.Deployments() {
+		s.addStage(app, cfg, d, waves, synth.PrimaryOutput(), stepRole, prot)
+	}
+	s.Pipeline.BuildPipeline()
+	securePipeline(stack, s.Pipeline)
+	return s
+}
+
+// stageProtection names the roles of the steps that protect each stage's stacks (stackprotection):
+// the step's role here assumes a role in the stage's account that may only set their stack
+// policy and termination protection. The names are fixed so that each side can name the other.
+type stageProtection struct {
+	project, partition, stepRoleName, stepRoleArn string
+}
+
+func newStageProtection(cfg *config.Config) stageProtection {
 	partition := *awscdk.Aws_PARTITION() // a pseudo parameter: resolves in each stack that uses it
 	stepRoleName := cfg.Project + "-pipeline-protect"
-	stepRoleArn := fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, cfg.PipelineAccount(), stepRoleName)
-	protectorName := func(d *config.Config) string { return cfg.Project + "-" + d.Environment + "-protect" }
-	protectorArn := func(d *config.Config) string {
-		return fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, d.Account, protectorName(d))
+	return stageProtection{project: cfg.Project, partition: partition, stepRoleName: stepRoleName,
+		stepRoleArn: fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, cfg.PipelineAccount(), stepRoleName)}
+}
+
+func (p stageProtection) protectorName(d *config.Config) string {
+	return p.project + "-" + d.Environment + "-protect"
+}
+
+func (p stageProtection) protectorArn(d *config.Config) string {
+	return fmt.Sprintf("arn:%s:iam::%s:role/%s", p.partition, d.Account, p.protectorName(d))
+}
+
+// protectorArns are the roles the step role may assume, one per deployment.
+func (p stageProtection) protectorArns(cfg *config.Config) []string {
+	var arns []string
+	for _, d := range cfg.Deployments() {
+		arns = append(arns, p.protectorArn(d))
 	}
-	var protectorArns []string
+	return arns
+}
+
+// newSynthStep tests, synthesises and checks the configuration, and writes each stage's stack
+// policy for its protection step.
+func newSynthStep(cfg *config.Config, source pipelines.IFileSetProducer) pipelines.CodeBuildStep {
+	pl := cfg.Pipeline
 	synthCommands := []string{"export PATH=/usr/local/go/bin:$PATH", "make test", "make verify CONFIG=" + pl.ConfigFile}
 	for _, d := range cfg.Deployments() {
-		protectorArns = append(protectorArns, protectorArn(d))
 		// The stack policy of each stage's stacks (cfnupdate.StackPolicy), for its protection step.
 		synthCommands = append(synthCommands, "go run ./tools/checkupdate -stack-policies cdk.out -environment "+d.Environment+" -out cdk.out/"+stackPolicyDir)
 	}
-	stepRole := stackprotection.NewStepRole(stack, "ProtectStepRole", stackprotection.StepRoleProps{RoleName: stepRoleName, ProtectorRoleArns: protectorArns})
-	synth := pipelines.NewCodeBuildStep(jsii.String("Synth"), &pipelines.CodeBuildStepProps{
+	return pipelines.NewCodeBuildStep(jsii.String("Synth"), &pipelines.CodeBuildStepProps{
 		Input: source,
 		InstallCommands: jsii.Strings(
 			fmt.Sprintf("curl -fsSL https://go.dev/dl/go%s.linux-amd64.tar.gz | tar -C /usr/local -xz", goVersion),
@@ -97,57 +143,50 @@ func NewPipeline(app awscdk.App, cfg *config.Config) PipelineStack {
 		RolePolicyStatements: &[]awsiam.PolicyStatement{prefixListReader()},
 		BuildEnvironment:     &awscodebuild.BuildEnvironment{ComputeType: synthCompute},
 	})
-	s := PipelineStack{Stack: stack}
-	s.Pipeline = pipelines.NewCodePipeline(stack, jsii.String("Pipeline"), &pipelines.CodePipelineProps{
-		PipelineName:      jsii.String(cfg.Project),
-		CrossAccountKeys:  jsii.Bool(true), // environments may be in other accounts
-		EnableKeyRotation: jsii.Bool(true),
-		Synth:             synth,
-		CliVersion:        jsii.String(cdkCliVersion),
-		CodeBuildDefaults: &pipelines.CodeBuildOptions{
-			BuildEnvironment: &awscodebuild.BuildEnvironment{BuildImage: awscodebuild.LinuxBuildImage_STANDARD_7_0()},
-			Logging:          &awscodebuild.LoggingOptions{CloudWatch: &awscodebuild.CloudWatchLoggingOptions{LogGroup: buildLogs(stack)}},
-		},
-	})
-	waves := map[string]pipelines.Wave{}
-	for _, d := range cfg.Deployments() {
-		wave, ok := waves[d.Region]
-		if !ok {
-			wave = s.Pipeline.AddWave(jsii.String(d.Region), nil)
-			waves[d.Region] = wave
-		}
-		stage := awscdk.NewStage(app, jsii.String(d.Environment), &awscdk.StageProps{Env: environment(d)})
-		p := NewPrivatePatch(stage, d)
-		s.Deployments = append(s.Deployments, p)
-		names := []string{*p.Network.StackName(), *p.Fleet.StackName(), *p.Patching.StackName()}
-		stackprotection.NewProtector(p.Patching.Stack, "PipelineProtector", stackprotection.ProtectorProps{
-			RoleName: protectorName(d), StepRoleArn: stepRoleArn, Stacks: names})
-		opts := &pipelines.AddStageOpts{Post: &[]pipelines.Step{pipelines.NewCodeBuildStep(jsii.String("Protect-"+d.Environment), &pipelines.CodeBuildStepProps{
-			Input:    synth.PrimaryOutput(),
-			Commands: jsii.Strings(stackprotection.Commands(protectorArn(d), d.Region, stackPolicyDir, names)...),
-			Role:     stepRole,
-		})}}
-		for _, name := range pl.ApprovalBefore {
-			if name == d.Environment {
-				opts.Pre = &[]pipelines.Step{pipelines.NewManualApprovalStep(jsii.String("Approve-"+d.Environment), &pipelines.ManualApprovalStepProps{
-					Comment: jsii.String("Deploy privatepatch to " + d.Environment + " (" + d.Region + ")?"),
-				})}
-			}
-		}
-		wave.AddStage(stage, opts)
+}
+
+// addStage deploys deployment d in its region's wave, protects its stacks after it, and asks for
+// an approval before it when the pipeline's approvalBefore names it.
+func (s *PipelineStack) addStage(app awscdk.App, cfg *config.Config, d *config.Config, waves map[string]pipelines.Wave,
+	synthOutput pipelines.FileSet, stepRole awsiam.IRole, prot stageProtection) {
+	wave, ok := waves[d.Region]
+	if !ok {
+		wave = s.Pipeline.AddWave(jsii.String(d.Region), nil)
+		waves[d.Region] = wave
 	}
-	s.Pipeline.BuildPipeline()
-	secureArtifactBucket(s.Pipeline.Pipeline().ArtifactBucket())
+	stage := awscdk.NewStage(app, jsii.String(d.Environment), &awscdk.StageProps{Env: environment(d)})
+	p := NewPrivatePatch(stage, d)
+	s.Deployments = append(s.Deployments, p)
+	names := []string{*p.Network.StackName(), *p.Fleet.StackName(), *p.Patching.StackName()}
+	stackprotection.NewProtector(p.Patching.Stack, "PipelineProtector", stackprotection.ProtectorProps{
+		RoleName: prot.protectorName(d), StepRoleArn: prot.stepRoleArn, Stacks: names})
+	opts := &pipelines.AddStageOpts{Post: &[]pipelines.Step{pipelines.NewCodeBuildStep(jsii.String("Protect-"+d.Environment), &pipelines.CodeBuildStepProps{
+		Input:    synthOutput,
+		Commands: jsii.Strings(stackprotection.Commands(prot.protectorArn(d), d.Region, stackPolicyDir, names)...),
+		Role:     stepRole,
+	})}}
+	for _, name := range cfg.Pipeline.ApprovalBefore {
+		if name == d.Environment {
+			opts.Pre = &[]pipelines.Step{pipelines.NewManualApprovalStep(jsii.String("Approve-"+d.Environment), &pipelines.ManualApprovalStepProps{
+				Comment: jsii.String("Deploy privatepatch to " + d.Environment + " (" + d.Region + ")?"),
+			})}
+		}
+	}
+	wave.AddStage(stage, opts)
+}
+
+// securePipeline secures and checks the pipeline stack and the support stacks CodePipeline adds.
+func securePipeline(stack awscdk.Stack, pipeline pipelines.CodePipeline) {
+	secureArtifactBucket(pipeline.Pipeline().ArtifactBucket())
 	applyNagPacks(stack)
 	suppressPipelineFindings(stack)
 	// CodePipeline adds a support stack (a replication bucket and its key) in each other region it
 	// deploys to; it is secured and checked like the pipeline stack.
-	for _, support := range *s.Pipeline.Pipeline().CrossRegionSupport() {
+	for _, support := range *pipeline.Pipeline().CrossRegionSupport() {
 		secureArtifactBucket(support.ReplicationBucket)
 		applyNagPacks(support.Stack)
 		suppressSupportStackFindings(support.Stack)
 	}
-	return s
 }
 
 // prefixListReader lets the synth step read managed prefix lists and their entries. The Amazon

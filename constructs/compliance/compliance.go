@@ -213,59 +213,70 @@ func NewConfigurationChecks(scope constructs.Construct, id string, p *ChecksProp
 	checks := &configurationChecks{Construct: parent, document: awsssm.NewCfnDocument(parent, jsii.String("Document"), &awsssm.CfnDocumentProps{
 		DocumentType: jsii.String("Command"),
 		UpdateMethod: jsii.String("NewVersion"),
-		Content: map[string]any{
-			"schemaVersion": "2.2",
-			"description":   "privatepatch: CCE configuration checks, reported to Systems Manager compliance as " + ComplianceType,
-			"mainSteps": []any{
-				map[string]any{
-					"action": "aws:runPowerShellScript", "name": "WindowsChecks",
-					"precondition": map[string]any{"StringEquals": []any{"platformType", "Windows"}},
-					"inputs":       map[string]any{"timeoutSeconds": "600", "runCommand": append(lines(WindowsChecks), WindowsVerdict)},
-				},
-				map[string]any{
-					"action": "aws:runShellScript", "name": "LinuxChecks",
-					"precondition": map[string]any{"StringEquals": []any{"platformType", "Linux"}},
-					// Through bash whatever /bin/sh is: the script uses arrays.
-					"inputs": map[string]any{"timeoutSeconds": "600", "runCommand": append(append([]string{"bash <<'PRIVATEPATCH_CCE'"},
-						lines(LinuxChecks)...), LinuxVerdict, "PRIVATEPATCH_CCE")},
-				},
-			},
-		},
+		Content:      checksDocumentContent(),
 	})}
-	add := func(id, name string, target *awsssm.CfnAssociation_TargetProperty) {
-		props := &awsssm.CfnAssociationProps{
-			Name:               checks.document.Ref(),
-			AssociationName:    jsii.String(p.NamePrefix + name),
-			DocumentVersion:    jsii.String("$LATEST"),
-			Targets:            []any{target},
-			ScheduleExpression: jsii.String(schedule),
-			MaxConcurrency:     jsii.String("25%"),
-			MaxErrors:          jsii.String("100%"), // a failing check is a finding; the others still run
-			ComplianceSeverity: jsii.String("HIGH"),
-		}
-		if p.OutputBucket != nil {
-			props.OutputLocation = &awsssm.CfnAssociation_InstanceAssociationOutputLocationProperty{
-				S3Location: &awsssm.CfnAssociation_S3OutputLocationProperty{
-					OutputS3BucketName: p.OutputBucket.BucketName(),
-					OutputS3KeyPrefix:  jsii.String(OutputPrefix),
-					OutputS3Region:     awscdk.Stack_Of(scope).Region(),
-				},
-			}
-		}
-		checks.associations = append(checks.associations, awsssm.NewCfnAssociation(parent, jsii.String(id), props))
-	}
+	// The fleet by resource group or by tag, and the listed instances besides.
 	if p.ResourceGroup != "" {
-		add("Association", "configuration-checks", &awsssm.CfnAssociation_TargetProperty{
+		checks.addAssociation(parent, p, schedule, "Association", "configuration-checks", &awsssm.CfnAssociation_TargetProperty{
 			Key: jsii.String("resource-groups:Name"), Values: jsii.Strings(p.ResourceGroup)})
 	} else {
-		add("Association", "configuration-checks", &awsssm.CfnAssociation_TargetProperty{
+		checks.addAssociation(parent, p, schedule, "Association", "configuration-checks", &awsssm.CfnAssociation_TargetProperty{
 			Key: jsii.String("tag:" + p.TargetTagKey), Values: jsii.Strings(p.TargetTagValue)})
 	}
 	if len(p.InstanceIds) > 0 {
-		add("InstancesAssociation", "configuration-checks-instances", &awsssm.CfnAssociation_TargetProperty{
+		checks.addAssociation(parent, p, schedule, "InstancesAssociation", "configuration-checks-instances", &awsssm.CfnAssociation_TargetProperty{
 			Key: jsii.String("InstanceIds"), Values: &p.InstanceIds})
 	}
 	return checks
+}
+
+// checksDocumentContent is the Command document: the Windows checks in PowerShell, the Linux
+// checks in bash, each step on its platform only.
+func checksDocumentContent() map[string]any {
+	return map[string]any{
+		"schemaVersion": "2.2",
+		"description":   "privatepatch: CCE configuration checks, reported to Systems Manager compliance as " + ComplianceType,
+		"mainSteps": []any{
+			map[string]any{
+				"action": "aws:runPowerShellScript", "name": "WindowsChecks",
+				"precondition": map[string]any{"StringEquals": []any{"platformType", "Windows"}},
+				"inputs":       map[string]any{"timeoutSeconds": "600", "runCommand": append(lines(WindowsChecks), WindowsVerdict)},
+			},
+			map[string]any{
+				"action": "aws:runShellScript", "name": "LinuxChecks",
+				"precondition": map[string]any{"StringEquals": []any{"platformType", "Linux"}},
+				// Through bash whatever /bin/sh is: the script uses arrays.
+				"inputs": map[string]any{"timeoutSeconds": "600", "runCommand": append(append([]string{"bash <<'PRIVATEPATCH_CCE'"},
+					lines(LinuxChecks)...), LinuxVerdict, "PRIVATEPATCH_CCE")},
+			},
+		},
+	}
+}
+
+// addAssociation runs the checks on target on the schedule (association id, named the prefix
+// and name), writing the output to the bucket when there is one.
+func (checks *configurationChecks) addAssociation(parent constructs.Construct, p *ChecksProps, schedule string,
+	id, name string, target *awsssm.CfnAssociation_TargetProperty) {
+	props := &awsssm.CfnAssociationProps{
+		Name:               checks.document.Ref(),
+		AssociationName:    jsii.String(p.NamePrefix + name),
+		DocumentVersion:    jsii.String("$LATEST"),
+		Targets:            []any{target},
+		ScheduleExpression: jsii.String(schedule),
+		MaxConcurrency:     jsii.String("25%"),
+		MaxErrors:          jsii.String("100%"), // a failing check is a finding; the others still run
+		ComplianceSeverity: jsii.String("HIGH"),
+	}
+	if p.OutputBucket != nil {
+		props.OutputLocation = &awsssm.CfnAssociation_InstanceAssociationOutputLocationProperty{
+			S3Location: &awsssm.CfnAssociation_S3OutputLocationProperty{
+				OutputS3BucketName: p.OutputBucket.BucketName(),
+				OutputS3KeyPrefix:  jsii.String(OutputPrefix),
+				OutputS3Region:     awscdk.Stack_Of(parent).Region(),
+			},
+		}
+	}
+	checks.associations = append(checks.associations, awsssm.NewCfnAssociation(parent, jsii.String(id), props))
 }
 
 func lines(script string) []string {

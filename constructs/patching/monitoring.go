@@ -90,6 +90,31 @@ func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Mo
 	}
 	parent := constructs.NewConstruct(scope, jsii.String(id))
 	m := &monitoring{Construct: parent, alarms: map[string]awscloudwatch.Alarm{}}
+	widgets := patchingWidgets(p)
+	if len(p.DeliveringRules) > patchingspec.MaxAlarmMetrics {
+		panic(fmt.Sprintf("monitoring %s: DeliveringRules has %d rules; one alarm may reference at most %d metrics", id, len(p.DeliveringRules), patchingspec.MaxAlarmMetrics))
+	}
+	if len(p.DeliveringRules) > 0 {
+		m.addUndeliveredAlarm(parent, p)
+	}
+	if p.Wsus {
+		widgets = append(widgets, m.addWsusAlarms(parent, p)...)
+	}
+	m.dashboard = awscloudwatch.NewDashboard(parent, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
+		DashboardName: jsii.String(p.DashboardName),
+		Widgets:       &[]*[]awscloudwatch.IWidget{&widgets},
+	})
+	return m
+}
+
+// name records an alarm's name, the prefix and what it watches.
+func (m *monitoring) name(p *MonitoringProps, what string) *string {
+	m.alarmNames = append(m.alarmNames, p.AlarmNamePrefix+what)
+	return jsii.String(p.AlarmNamePrefix + what)
+}
+
+// patchingWidgets are the dashboard's graphs of Run Command and of the alerts sent.
+func patchingWidgets(p *MonitoringProps) []awscloudwatch.IWidget {
 	hour := awscdk.Duration_Hours(jsii.Number(1))
 	// The Run Command metrics Systems Manager publishes, AWS/SSM-RunCommand: CommandsSucceeded,
 	// CommandsFailed and CommandsDeliveryTimedOut ("Monitoring Run Command metrics using Amazon
@@ -104,116 +129,120 @@ func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Mo
 		fired = append(fired, awscloudwatch.NewMetric(&awscloudwatch.MetricProps{Namespace: jsii.String("AWS/Events"), MetricName: jsii.String("TriggeredRules"),
 			DimensionsMap: &map[string]*string{"RuleName": p.AlertRules[title].RuleName()}, Statistic: jsii.String("Sum"), Period: hour, Label: jsii.String(title)}))
 	}
-	widgets := []awscloudwatch.IWidget{
+	return []awscloudwatch.IWidget{
 		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("Run Command (patching, scans, setup, checks)"), Width: jsii.Number(12),
 			Left: &[]awscloudwatch.IMetric{runCommand("CommandsSucceeded", "succeeded"), runCommand("CommandsFailed", "failed"),
 				runCommand("CommandsDeliveryTimedOut", "not delivered")}}),
 		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("Alerts sent, by rule"), Width: jsii.Number(12), Left: &fired}),
 	}
-	name := func(what string) *string {
-		m.alarmNames = append(m.alarmNames, p.AlarmNamePrefix+what)
-		return jsii.String(p.AlarmNamePrefix + what)
+}
+
+// addUndeliveredAlarm adds AlertsUndeliveredAlarm: EventBridge could not deliver an alert.
+func (m *monitoring) addUndeliveredAlarm(parent constructs.Construct, p *MonitoringProps) {
+	// FailedInvocations, dimension RuleName: "The number of invocations that failed
+	// permanently", sent "only ... if it isn't zero" ("Monitoring Amazon EventBridge", read
+	// 2026-12-06): no data is no failure. The alarm publishes as CloudWatch, whose path to the
+	// topic (AllowAlarms) does not depend on EventBridge's.
+	failed := map[string]awscloudwatch.IMetric{}
+	var ids []string
+	for i, rule := range p.DeliveringRules {
+		ids = append(ids, fmt.Sprintf("rule%d", i))
+		failed[ids[i]] = awscloudwatch.NewMetric(&awscloudwatch.MetricProps{Namespace: jsii.String("AWS/Events"), MetricName: jsii.String("FailedInvocations"),
+			DimensionsMap: &map[string]*string{"RuleName": rule.RuleName()}, Statistic: jsii.String("Sum"), Period: awscdk.Duration_Minutes(jsii.Number(5))})
 	}
-	if len(p.DeliveringRules) > patchingspec.MaxAlarmMetrics {
-		panic(fmt.Sprintf("monitoring %s: DeliveringRules has %d rules; one alarm may reference at most %d metrics", id, len(p.DeliveringRules), patchingspec.MaxAlarmMetrics))
-	}
-	if len(p.DeliveringRules) > 0 {
-		// FailedInvocations, dimension RuleName: "The number of invocations that failed
-		// permanently", sent "only ... if it isn't zero" ("Monitoring Amazon EventBridge", read
-		// 2026-12-06): no data is no failure. The alarm publishes as CloudWatch, whose path to the
-		// topic (AllowAlarms) does not depend on EventBridge's.
-		failed := map[string]awscloudwatch.IMetric{}
-		var ids []string
-		for i, rule := range p.DeliveringRules {
-			ids = append(ids, fmt.Sprintf("rule%d", i))
-			failed[ids[i]] = awscloudwatch.NewMetric(&awscloudwatch.MetricProps{Namespace: jsii.String("AWS/Events"), MetricName: jsii.String("FailedInvocations"),
-				DimensionsMap: &map[string]*string{"RuleName": rule.RuleName()}, Statistic: jsii.String("Sum"), Period: awscdk.Duration_Minutes(jsii.Number(5))})
-		}
-		m.alarms["alerts-undelivered"] = awscloudwatch.NewAlarm(parent, jsii.String("AlertsUndeliveredAlarm"), &awscloudwatch.AlarmProps{
-			AlarmName:        name("alerts-undelivered"),
-			AlarmDescription: jsii.String("privatepatch: EventBridge could not deliver an alert to the alerts topic (FailedInvocations): check the topic and key policies"),
-			Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-				Expression: jsii.String("SUM([" + strings.Join(ids, ",") + "])"), UsingMetrics: &failed,
-				Label: jsii.String("alerts not delivered"), Period: awscdk.Duration_Minutes(jsii.Number(5)),
-			}),
-			Threshold:          jsii.Number(1),
-			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-			EvaluationPeriods:  jsii.Number(1),
-			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
-		})
-		m.alarms["alerts-undelivered"].AddAlarmAction(awscloudwatchactions.NewSnsAction(p.Topic))
-	}
-	if p.Wsus {
-		minFree := p.MinFreePercent
-		if minFree == 0 {
-			minFree = 15
-		}
-		namespace := p.WsusHealthNamespace
-		if namespace == "" {
-			namespace = wsus.HealthNamespace
-		}
-		health := func(name, label, function string) awscloudwatch.IMetric {
-			return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-				Expression: jsii.String(HealthQuery(namespace, function, name)), Label: jsii.String(label),
-				Period: awscdk.Duration_Minutes(jsii.Number(30)), UsingMetrics: &map[string]awscloudwatch.IMetric{},
-			})
-		}
-		free := health(wsus.MetricUpdateStoreFree, "update store free %", "MIN")
-		synced := health(wsus.MetricLastSyncSucceeded, "last sync succeeded", "MIN")
-		age := health(wsus.MetricHoursSinceLastSync, "hours since last sync", "MAX")
-		m.alarms["wsus-disk"] = awscloudwatch.NewAlarm(parent, jsii.String("WsusDiskAlarm"), &awscloudwatch.AlarmProps{
-			AlarmName:          name("wsus-disk"),
-			AlarmDescription:   jsii.String("privatepatch: the WSUS update store is filling up: grow wsus.updateStoreGiB or decline superseded updates"),
-			Metric:             free,
-			Threshold:          jsii.Number(minFree),
-			ComparisonOperator: awscloudwatch.ComparisonOperator_LESS_THAN_THRESHOLD,
-			EvaluationPeriods:  jsii.Number(2),
-			TreatMissingData:   awscloudwatch.TreatMissingData_BREACHING, // a server that stops reporting is not healthy
-		})
-		// One Metrics Insights query per alarm: "Each GetMetricData operation can have only one
-		// query" ("Metrics Insights quotas", Amazon CloudWatch User Guide; GetMetricData, Amazon
-		// CloudWatch API Reference, read 2026-12-06), and an alarm evaluates its metrics as one such
-		// request (a second query is refused: "Maximum number of queries (1) exceeded"). So a failed
-		// and a stale synchronisation are two single-query alarms, each with its action: a composite
-		// alarm over them would leave them without one, which AWS Control Tower's CT.CLOUDWATCH.PR.1
-		// refuses. Two hours of periods each: a synchronisation in progress is not a failure. New
-		// names: the metric alarm that judged both numbers was wsus-sync.
-		m.alarms["wsus-sync-failed"] = awscloudwatch.NewAlarm(parent, jsii.String("WsusSyncFailedAlarm"), &awscloudwatch.AlarmProps{
-			AlarmName:          name("wsus-sync-failed"),
-			AlarmDescription:   jsii.String("privatepatch: the last WSUS synchronisation with Microsoft Update failed, or never ran"),
-			Metric:             synced,
-			Threshold:          jsii.Number(1),
-			ComparisonOperator: awscloudwatch.ComparisonOperator_LESS_THAN_THRESHOLD,
-			EvaluationPeriods:  jsii.Number(4),
-			TreatMissingData:   awscloudwatch.TreatMissingData_BREACHING,
-		})
-		m.alarms["wsus-sync-stale"] = awscloudwatch.NewAlarm(parent, jsii.String("WsusSyncStaleAlarm"), &awscloudwatch.AlarmProps{
-			AlarmName:          name("wsus-sync-stale"),
-			AlarmDescription:   jsii.String(fmt.Sprintf("privatepatch: WSUS has not synchronised with Microsoft Update for over %d hours", wsusspec.StaleSyncHours)),
-			Metric:             age,
-			Threshold:          jsii.Number(wsusspec.StaleSyncHours),
-			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
-			EvaluationPeriods:  jsii.Number(4),
-			TreatMissingData:   awscloudwatch.TreatMissingData_BREACHING,
-		})
-		for _, name := range []string{"wsus-disk", "wsus-sync-failed", "wsus-sync-stale"} {
-			m.alarms[name].AddAlarmAction(awscloudwatchactions.NewSnsAction(p.Topic))
-		}
-		// One Metrics Insights query per widget too: "you can have multiple widgets in a dashboard,
-		// each with one query" (same quotas page).
-		widgets = append(widgets,
-			awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("WSUS update store"), Width: jsii.Number(6),
-				Left: &[]awscloudwatch.IMetric{free}, LeftAnnotations: &[]*awscloudwatch.HorizontalAnnotation{{Value: jsii.Number(minFree), Label: jsii.String("alarm")}}}),
-			awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("WSUS last synchronisation succeeded"), Width: jsii.Number(6),
-				Left: &[]awscloudwatch.IMetric{synced}}),
-			awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("WSUS hours since last synchronisation"), Width: jsii.Number(6),
-				Left: &[]awscloudwatch.IMetric{age}, LeftAnnotations: &[]*awscloudwatch.HorizontalAnnotation{{Value: jsii.Number(wsusspec.StaleSyncHours), Label: jsii.String("alarm")}}}),
-			awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{Title: jsii.String("Alarms"), Width: jsii.Number(6),
-				Alarms: &[]interfacesawscloudwatch.IAlarmRef{m.alarms["wsus-disk"], m.alarms["wsus-sync-failed"], m.alarms["wsus-sync-stale"]}}))
-	}
-	m.dashboard = awscloudwatch.NewDashboard(parent, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
-		DashboardName: jsii.String(p.DashboardName),
-		Widgets:       &[]*[]awscloudwatch.IWidget{&widgets},
+	m.alarms["alerts-undelivered"] = awscloudwatch.NewAlarm(parent, jsii.String("AlertsUndeliveredAlarm"), &awscloudwatch.AlarmProps{
+		AlarmName:        m.name(p, "alerts-undelivered"),
+		AlarmDescription: jsii.String("privatepatch: EventBridge could not deliver an alert to the alerts topic (FailedInvocations): check the topic and key policies"),
+		Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+			Expression: jsii.String("SUM([" + strings.Join(ids, ",") + "])"), UsingMetrics: &failed,
+			Label: jsii.String("alerts not delivered"), Period: awscdk.Duration_Minutes(jsii.Number(5)),
+		}),
+		Threshold:          jsii.Number(1),
+		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+		EvaluationPeriods:  jsii.Number(1),
+		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
 	})
-	return m
+	m.alarms["alerts-undelivered"].AddAlarmAction(awscloudwatchactions.NewSnsAction(p.Topic))
+}
+
+// addWsusAlarms adds the WSUS server's alarms (WsusDiskAlarm, WsusSyncFailedAlarm,
+// WsusSyncStaleAlarm) and returns their dashboard widgets.
+func (m *monitoring) addWsusAlarms(parent constructs.Construct, p *MonitoringProps) []awscloudwatch.IWidget {
+	minFree := p.MinFreePercent
+	if minFree == 0 {
+		minFree = 15
+	}
+	namespace := p.WsusHealthNamespace
+	if namespace == "" {
+		namespace = wsus.HealthNamespace
+	}
+	health := func(name, label, function string) awscloudwatch.IMetric {
+		return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+			Expression: jsii.String(HealthQuery(namespace, function, name)), Label: jsii.String(label),
+			Period: awscdk.Duration_Minutes(jsii.Number(30)), UsingMetrics: &map[string]awscloudwatch.IMetric{},
+		})
+	}
+	free := health(wsus.MetricUpdateStoreFree, "update store free %", "MIN")
+	synced := health(wsus.MetricLastSyncSucceeded, "last sync succeeded", "MIN")
+	age := health(wsus.MetricHoursSinceLastSync, "hours since last sync", "MAX")
+	m.addWsusDiskAlarm(parent, p, free, minFree)
+	m.addWsusSyncAlarms(parent, p, synced, age)
+	for _, name := range []string{"wsus-disk", "wsus-sync-failed", "wsus-sync-stale"} {
+		m.alarms[name].AddAlarmAction(awscloudwatchactions.NewSnsAction(p.Topic))
+	}
+	// One Metrics Insights query per widget too: "you can have multiple widgets in a dashboard,
+	// each with one query" (same quotas page).
+	return []awscloudwatch.IWidget{
+		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("WSUS update store"), Width: jsii.Number(6),
+			Left: &[]awscloudwatch.IMetric{free}, LeftAnnotations: &[]*awscloudwatch.HorizontalAnnotation{{Value: jsii.Number(minFree), Label: jsii.String("alarm")}}}),
+		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("WSUS last synchronisation succeeded"), Width: jsii.Number(6),
+			Left: &[]awscloudwatch.IMetric{synced}}),
+		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("WSUS hours since last synchronisation"), Width: jsii.Number(6),
+			Left: &[]awscloudwatch.IMetric{age}, LeftAnnotations: &[]*awscloudwatch.HorizontalAnnotation{{Value: jsii.Number(wsusspec.StaleSyncHours), Label: jsii.String("alarm")}}}),
+		awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{Title: jsii.String("Alarms"), Width: jsii.Number(6),
+			Alarms: &[]interfacesawscloudwatch.IAlarmRef{m.alarms["wsus-disk"], m.alarms["wsus-sync-failed"], m.alarms["wsus-sync-stale"]}}),
+	}
+}
+
+// addWsusDiskAlarm adds WsusDiskAlarm: the update store's free space under minFree percent.
+func (m *monitoring) addWsusDiskAlarm(parent constructs.Construct, p *MonitoringProps, free awscloudwatch.IMetric, minFree float64) {
+	m.alarms["wsus-disk"] = awscloudwatch.NewAlarm(parent, jsii.String("WsusDiskAlarm"), &awscloudwatch.AlarmProps{
+		AlarmName:          m.name(p, "wsus-disk"),
+		AlarmDescription:   jsii.String("privatepatch: the WSUS update store is filling up: grow wsus.updateStoreGiB or decline superseded updates"),
+		Metric:             free,
+		Threshold:          jsii.Number(minFree),
+		ComparisonOperator: awscloudwatch.ComparisonOperator_LESS_THAN_THRESHOLD,
+		EvaluationPeriods:  jsii.Number(2),
+		TreatMissingData:   awscloudwatch.TreatMissingData_BREACHING, // a server that stops reporting is not healthy
+	})
+}
+
+// addWsusSyncAlarms adds WsusSyncFailedAlarm and WsusSyncStaleAlarm.
+func (m *monitoring) addWsusSyncAlarms(parent constructs.Construct, p *MonitoringProps, synced, age awscloudwatch.IMetric) {
+	// One Metrics Insights query per alarm: "Each GetMetricData operation can have only one
+	// query" ("Metrics Insights quotas", Amazon CloudWatch User Guide; GetMetricData, Amazon
+	// CloudWatch API Reference, read 2026-12-06), and an alarm evaluates its metrics as one such
+	// request (a second query is refused: "Maximum number of queries (1) exceeded"). So a failed
+	// and a stale synchronisation are two single-query alarms, each with its action: a composite
+	// alarm over them would leave them without one, which AWS Control Tower's CT.CLOUDWATCH.PR.1
+	// refuses. Two hours of periods each: a synchronisation in progress is not a failure. New
+	// names: the metric alarm that judged both numbers was wsus-sync.
+	m.alarms["wsus-sync-failed"] = awscloudwatch.NewAlarm(parent, jsii.String("WsusSyncFailedAlarm"), &awscloudwatch.AlarmProps{
+		AlarmName:          m.name(p, "wsus-sync-failed"),
+		AlarmDescription:   jsii.String("privatepatch: the last WSUS synchronisation with Microsoft Update failed, or never ran"),
+		Metric:             synced,
+		Threshold:          jsii.Number(1),
+		ComparisonOperator: awscloudwatch.ComparisonOperator_LESS_THAN_THRESHOLD,
+		EvaluationPeriods:  jsii.Number(4),
+		TreatMissingData:   awscloudwatch.TreatMissingData_BREACHING,
+	})
+	m.alarms["wsus-sync-stale"] = awscloudwatch.NewAlarm(parent, jsii.String("WsusSyncStaleAlarm"), &awscloudwatch.AlarmProps{
+		AlarmName:          m.name(p, "wsus-sync-stale"),
+		AlarmDescription:   jsii.String(fmt.Sprintf("privatepatch: WSUS has not synchronised with Microsoft Update for over %d hours", wsusspec.StaleSyncHours)),
+		Metric:             age,
+		Threshold:          jsii.Number(wsusspec.StaleSyncHours),
+		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
+		EvaluationPeriods:  jsii.Number(4),
+		TreatMissingData:   awscloudwatch.TreatMissingData_BREACHING,
+	})
 }

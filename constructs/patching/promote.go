@@ -82,6 +82,21 @@ func NewPromotion(scope constructs.Construct, id string, props *PromotionProps) 
 	}
 	p := &promotion{Construct: constructs.NewConstruct(scope, jsii.String(id)), roles: map[string]awsiam.IRole{}}
 	stack := awscdk.Stack_Of(p.Construct)
+	p.addRunbook(promoteRunbook())
+	region, account, partition := *stack.Region(), *stack.Account(), *stack.Partition()
+	readFrom := []string{managedinstance.EC2InstancesArn(partition, region, account)}
+	if props.HybridNodes {
+		readFrom = append(readFrom, managedinstance.HybridNodesArn(partition, region, account))
+	}
+	for i, ring := range props.Rings {
+		p.roles[ring] = p.addRingRole(i, ring, props, readFrom)
+	}
+	return p
+}
+
+// promoteRunbook is the runbook's content: one aws:executeScript step, the project's script,
+// given every parameter but the role it assumes.
+func promoteRunbook() map[string]any {
 	parameters := map[string]any{}
 	payload := map[string]any{}
 	for _, name := range promoteParameters {
@@ -91,7 +106,7 @@ func NewPromotion(scope constructs.Construct, id string, props *PromotionProps) 
 		}
 	}
 	parameters["AutomationAssumeRole"] = map[string]any{"type": "String", "description": "The ring's promotion role"}
-	runbook := map[string]any{
+	return map[string]any{
 		"schemaVersion": patchingspec.PromoteSchemaVersion,
 		"description":   "privatepatch exact promotion: what a ring installed in this window run becomes the next ring's InstallOverrideList",
 		"assumeRole":    "{{ AutomationAssumeRole }}",
@@ -112,6 +127,10 @@ func NewPromotion(scope constructs.Construct, id string, props *PromotionProps) 
 		}},
 		"outputs": []any{"Promote.Message"},
 	}
+}
+
+// addRunbook creates the runbook (Runbook), its content as YAML text.
+func (p *promotion) addRunbook(runbook map[string]any) {
 	p.document = awsssm.NewCfnDocument(p.Construct, jsii.String("Runbook"), &awsssm.CfnDocumentProps{
 		DocumentType:   jsii.String(patchingspec.PromoteDocumentType),
 		DocumentFormat: jsii.String("YAML"),
@@ -129,56 +148,53 @@ func NewPromotion(scope constructs.Construct, id string, props *PromotionProps) 
 		panic(err)
 	}
 	p.document.AddPropertyOverride(jsii.String("Content"), string(content))
-	region, account, partition := *stack.Region(), *stack.Account(), *stack.Partition()
-	readFrom := []string{managedinstance.EC2InstancesArn(partition, region, account)}
-	if props.HybridNodes {
-		readFrom = append(readFrom, managedinstance.HybridNodesArn(partition, region, account))
+}
+
+// addRingRole creates ring's promotion role (Role<i+1>): it reads the patch states of readFrom
+// and writes under the ring's own prefix only.
+func (p *promotion) addRingRole(i int, ring string, props *PromotionProps, readFrom []string) awsiam.IRole {
+	role := awsiam.NewRole(p.Construct, jsii.String(fmt.Sprintf("Role%d", i+1)), &awsiam.RoleProps{
+		AssumedBy:   deputy.ServicePrincipal(p.Construct, "ssm.amazonaws.com", deputy.SystemsManager),
+		Description: jsii.String("privatepatch promotion of ring " + ring + ": reads its patch states, writes its list"),
+	})
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("FindTheRunAndTheRing"),
+		Actions:   jsii.Strings("ssm:GetMaintenanceWindowExecution", "ssm:DescribeInstanceInformation"),
+		Resources: jsii.Strings("*"), // these actions take no resource
+	}))
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("ReadPatchStates"),
+		Actions:   jsii.Strings("ssm:DescribeInstancePatches"),
+		Resources: jsii.Strings(readFrom...),
+	}))
+	prefix := patchingspec.PromoteRingPrefix(ring)
+	// Its own prefix only: the lists of this run, and the next ring's list, which it replaces
+	// or, when the ring installed nothing, deletes.
+	// PutObject and DeleteObject only (not CDK's grantPut, whose aborts, retention, legal holds
+	// and tags make verify's mutation test found no call needs), and the key's data keys.
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("s3:PutObject", "s3:DeleteObject"),
+		Resources: jsii.Strings(*props.Bucket.ArnForObjects(jsii.String(prefix + "*"))),
+	}))
+	if key := props.Bucket.EncryptionKey(); key != nil {
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"),
+			Resources: jsii.Strings(*key.KeyArn()),
+		}))
 	}
-	for i, ring := range props.Rings {
-		role := awsiam.NewRole(p.Construct, jsii.String(fmt.Sprintf("Role%d", i+1)), &awsiam.RoleProps{
-			AssumedBy:   deputy.ServicePrincipal(p.Construct, "ssm.amazonaws.com", deputy.SystemsManager),
-			Description: jsii.String("privatepatch promotion of ring " + ring + ": reads its patch states, writes its list"),
-		})
-		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String("FindTheRunAndTheRing"),
-			Actions:   jsii.Strings("ssm:GetMaintenanceWindowExecution", "ssm:DescribeInstanceInformation"),
-			Resources: jsii.Strings("*"), // these actions take no resource
-		}))
-		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String("ReadPatchStates"),
-			Actions:   jsii.Strings("ssm:DescribeInstancePatches"),
-			Resources: jsii.Strings(readFrom...),
-		}))
-		prefix := patchingspec.PromoteRingPrefix(ring)
-		// Its own prefix only: the lists of this run, and the next ring's list, which it replaces
-		// or, when the ring installed nothing, deletes.
-		// PutObject and DeleteObject only (not CDK's grantPut, whose aborts, retention, legal holds
-		// and tags make verify's mutation test found no call needs), and the key's data keys.
-		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Actions:   jsii.Strings("s3:PutObject", "s3:DeleteObject"),
-			Resources: jsii.Strings(*props.Bucket.ArnForObjects(jsii.String(prefix + "*"))),
-		}))
-		if key := props.Bucket.EncryptionKey(); key != nil {
-			role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Actions:   jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"),
-				Resources: jsii.Strings(*key.KeyArn()),
-			}))
-		}
-		cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
-			Id: jsii.String("AwsSolutions-IAM5"),
-			Reason: jsii.String("The ring's nodes are found by tag at run time, so DescribeInstancePatches needs instance/* (and " +
-				"managed-instance/* with hybrid nodes); GetMaintenanceWindowExecution and DescribeInstanceInformation take no " +
-				"resource; the step writes one list per product and run under the ring's prefix; with a KMS bucket S3 needs " +
-				"CDK's standard encrypt grant on that one key"),
-			AppliesTo: &[]any{"Resource::*", "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*",
-				map[string]any{"regex": "/^Action::s3:(Abort|PutObject|DeleteObject).*$/"},
-				map[string]any{"regex": "/^Resource::arn:.*:instance\\/\\*$/"},
-				map[string]any{"regex": "/^Resource::arn:.*:managed-instance\\/\\*$/"},
-				map[string]any{"regex": "/^Resource::.*\\/" + strings.ReplaceAll(prefix, "/", "\\/") + "\\*$/"}},
-		}}, jsii.Bool(true))
-		p.roles[ring] = role
-	}
-	return p
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("The ring's nodes are found by tag at run time, so DescribeInstancePatches needs instance/* (and " +
+			"managed-instance/* with hybrid nodes); GetMaintenanceWindowExecution and DescribeInstanceInformation take no " +
+			"resource; the step writes one list per product and run under the ring's prefix; with a KMS bucket S3 needs " +
+			"CDK's standard encrypt grant on that one key"),
+		AppliesTo: &[]any{"Resource::*", "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*",
+			map[string]any{"regex": "/^Action::s3:(Abort|PutObject|DeleteObject).*$/"},
+			map[string]any{"regex": "/^Resource::arn:.*:instance\\/\\*$/"},
+			map[string]any{"regex": "/^Resource::arn:.*:managed-instance\\/\\*$/"},
+			map[string]any{"regex": "/^Resource::.*\\/" + strings.ReplaceAll(prefix, "/", "\\/") + "\\*$/"}},
+	}}, jsii.Bool(true))
+	return role
 }
 
 // PromoteTask is a window's promotion step: after its Install tasks, the runbook reads what the

@@ -141,24 +141,46 @@ func NewInventoryQueries(scope constructs.Construct, id string, p *InventoryQuer
 	}
 	parent := constructs.NewConstruct(scope, jsii.String(id))
 	stack := awscdk.Stack_Of(parent)
-	schedule := p.Schedule
-	if schedule == "" {
-		schedule = "cron(30 4 * * ? *)"
-	}
 	database := strings.ReplaceAll(p.Name, "-", "_") + "_inventory"
 	q := &inventoryQueries{Construct: parent, queries: map[string]awsathena.CfnNamedQuery{}}
 	q.database = awsglue.NewCfnDatabase(parent, jsii.String("Database"), &awsglue.CfnDatabaseProps{
 		CatalogId:     stack.Account(),
 		DatabaseInput: &awsglue.CfnDatabase_DatabaseInputProperty{Name: jsii.String(database), Description: jsii.String("privatepatch: Systems Manager inventory and compliance")},
 	})
+	role := newCrawlerRole(parent, p.Bucket, database)
+	q.crawler = newCrawler(parent, p, role, database)
+	q.crawler.AddResourceDependency(q.database, jsii.String("the crawler writes its tables into the database"))
+	q.instanceInformation = newInstanceInformationTable(parent, p.Bucket, database)
+	q.instanceInformation.AddResourceDependency(q.database, jsii.String("the table is in the database"))
+	q.crawler.AddResourceDependency(q.instanceInformation, jsii.String("the crawler finds the table declared, and only adds its partitions"))
+	q.workGroup = newQueryWorkGroup(parent, p)
+	for _, sq := range savedQueries {
+		query := awsathena.NewCfnNamedQuery(parent, jsii.String(sq.id), &awsathena.CfnNamedQueryProps{
+			Name: jsii.String(sq.name), Description: jsii.String(sq.description), Database: jsii.String(database),
+			QueryString: jsii.String(sq.sql), WorkGroup: q.workGroup.Ref(),
+		})
+		query.AddResourceDependency(q.workGroup, jsii.String("a saved query belongs to its workgroup"))
+		q.queries[sq.name] = query
+	}
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("The crawler reads every object of the sync's prefix and creates a table per inventory type in its own " +
+			"database; Glue writes its logs to log groups under /aws-glue/crawlers"),
+	}}, jsii.Bool(true))
+	return q
+}
 
+// newCrawlerRole is the role CrawlerRole of the crawler: it reads the sync's prefix and writes
+// the tables of its own database only.
+func newCrawlerRole(parent constructs.Construct, bucket awss3.IBucket, database string) awsiam.Role {
+	stack := awscdk.Stack_Of(parent)
 	role := awsiam.NewRole(parent, jsii.String("CrawlerRole"), &awsiam.RoleProps{
 		// Glue documents no aws:SourceAccount for crawler roles; only this account's principals
 		// can pass the role to a crawler (iam:PassRole does not cross accounts).
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("glue.amazonaws.com"), nil),
 		Description: jsii.String("privatepatch: the inventory crawler reads the resource data sync"),
 	})
-	p.Bucket.GrantRead(role, jsii.String(InventoryPrefix+"/*"))
+	bucket.GrantRead(role, jsii.String(InventoryPrefix+"/*"))
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:     jsii.String("CatalogTables"),
 		Actions: jsii.Strings("glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:CreateTable", "glue:UpdateTable", "glue:BatchGetPartition", "glue:BatchCreatePartition", "glue:GetPartition", "glue:GetPartitions", "glue:CreatePartition", "glue:UpdatePartition"),
@@ -168,6 +190,17 @@ func NewInventoryQueries(scope constructs.Construct, id string, p *InventoryQuer
 			fmt.Sprintf("arn:%s:glue:%s:%s:table/%s/*", *stack.Partition(), *stack.Region(), *stack.Account(), database),
 		),
 	}))
+	return role
+}
+
+// newCrawler is the scheduled crawler (Crawler) with its KMS-encrypted logs (LogsKey,
+// SecurityConfiguration).
+func newCrawler(parent constructs.Construct, p *InventoryQueriesProps, role awsiam.Role, database string) awsglue.CfnCrawler {
+	stack := awscdk.Stack_Of(parent)
+	schedule := p.Schedule
+	if schedule == "" {
+		schedule = "cron(30 4 * * ? *)"
+	}
 	logsKey := kmskey.NewKey(parent, "LogsKey", "Encrypts the inventory crawler's logs")
 	kmskey.AllowCloudWatchLogs(logsKey)
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -185,7 +218,7 @@ func NewInventoryQueries(scope constructs.Construct, id string, p *InventoryQuer
 			S3Encryptions:          []any{&awsglue.CfnSecurityConfiguration_S3EncryptionProperty{S3EncryptionMode: jsii.String("SSE-S3")}},
 		},
 	})
-	q.crawler = awsglue.NewCfnCrawler(parent, jsii.String("Crawler"), &awsglue.CfnCrawlerProps{
+	return awsglue.NewCfnCrawler(parent, jsii.String("Crawler"), &awsglue.CfnCrawlerProps{
 		Name:                         jsii.String(p.Name + "-inventory"),
 		Description:                  jsii.String("privatepatch: tables for each inventory and compliance type of the resource data sync"),
 		Role:                         role.RoleArn(),
@@ -202,8 +235,12 @@ func NewInventoryQueries(scope constructs.Construct, id string, p *InventoryQuer
 		// One table per inventory type (the sync's top folders), not one per instance.
 		Configuration: jsii.String(`{"Version":1.0,"Grouping":{"TableLevelConfiguration":3}}`),
 	})
-	q.crawler.AddResourceDependency(q.database, jsii.String("the crawler writes its tables into the database"))
+}
 
+// newInstanceInformationTable declares InstanceInformationTable, the one table whose columns
+// the saved queries rely on, with its partitions projected.
+func newInstanceInformationTable(parent constructs.Construct, bucket awss3.IBucket, database string) awsglue.CfnTable {
+	stack := awscdk.Stack_Of(parent)
 	var columns, partitions []any
 	for _, c := range SyncColumns[InstanceInformationTable] {
 		if !slices.Contains(SyncPartitionKeys, c) {
@@ -220,14 +257,14 @@ func NewInventoryQueries(scope constructs.Construct, id string, p *InventoryQuer
 	// deployment from the first sync on, whatever a crawl adds or not: the crawler adds partitions
 	// to tables it finds, and a declared table may get none. A SyncToDestination sync writes
 	// this account's and this region's inventory only.
-	location := fmt.Sprintf("s3://%s/%s/AWS:InstanceInformation/", *p.Bucket.BucketName(), InventoryPrefix)
+	location := fmt.Sprintf("s3://%s/%s/AWS:InstanceInformation/", *bucket.BucketName(), InventoryPrefix)
 	parameters := map[string]any{"classification": "json", "projection.enabled": "true",
 		"storage.location.template": location + "accountid=${accountid}/region=${region}/resourcetype=${resourcetype}/"}
 	for key, values := range map[string][]string{"accountid": {*stack.Account()}, "region": {*stack.Region()}, "resourcetype": SyncResourceTypes} {
 		parameters["projection."+key+".type"] = "enum"
 		parameters["projection."+key+".values"] = strings.Join(values, ",")
 	}
-	q.instanceInformation = awsglue.NewCfnTable(parent, jsii.String("InstanceInformationTable"), &awsglue.CfnTableProps{
+	return awsglue.NewCfnTable(parent, jsii.String("InstanceInformationTable"), &awsglue.CfnTableProps{
 		CatalogId: stack.Account(), DatabaseName: jsii.String(database),
 		TableInput: &awsglue.CfnTable_TableInputProperty{
 			Name:          jsii.String(InstanceInformationTable),
@@ -246,14 +283,16 @@ func NewInventoryQueries(scope constructs.Construct, id string, p *InventoryQuer
 			},
 		},
 	})
-	q.instanceInformation.AddResourceDependency(q.database, jsii.String("the table is in the database"))
-	q.crawler.AddResourceDependency(q.instanceInformation, jsii.String("the crawler finds the table declared, and only adds its partitions"))
+}
 
+// newQueryWorkGroup is the workgroup WorkGroup whose results go to the bucket, encrypted with
+// the key if there is one.
+func newQueryWorkGroup(parent constructs.Construct, p *InventoryQueriesProps) awsathena.CfnWorkGroup {
 	encryption := &awsathena.CfnWorkGroup_EncryptionConfigurationProperty{EncryptionOption: jsii.String("SSE_S3")}
 	if p.Key != nil {
 		encryption = &awsathena.CfnWorkGroup_EncryptionConfigurationProperty{EncryptionOption: jsii.String("SSE_KMS"), KmsKey: p.Key.KeyArn()}
 	}
-	q.workGroup = awsathena.NewCfnWorkGroup(parent, jsii.String("WorkGroup"), &awsathena.CfnWorkGroupProps{
+	return awsathena.NewCfnWorkGroup(parent, jsii.String("WorkGroup"), &awsathena.CfnWorkGroupProps{
 		Name:        jsii.String(p.Name + "-inventory"),
 		Description: jsii.String("privatepatch: queries over the fleet's inventory and compliance"),
 		WorkGroupConfiguration: &awsathena.CfnWorkGroup_WorkGroupConfigurationProperty{
@@ -264,18 +303,4 @@ func NewInventoryQueries(scope constructs.Construct, id string, p *InventoryQuer
 			},
 		},
 	})
-	for _, sq := range savedQueries {
-		query := awsathena.NewCfnNamedQuery(parent, jsii.String(sq.id), &awsathena.CfnNamedQueryProps{
-			Name: jsii.String(sq.name), Description: jsii.String(sq.description), Database: jsii.String(database),
-			QueryString: jsii.String(sq.sql), WorkGroup: q.workGroup.Ref(),
-		})
-		query.AddResourceDependency(q.workGroup, jsii.String("a saved query belongs to its workgroup"))
-		q.queries[sq.name] = query
-	}
-	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
-		Id: jsii.String("AwsSolutions-IAM5"),
-		Reason: jsii.String("The crawler reads every object of the sync's prefix and creates a table per inventory type in its own " +
-			"database; Glue writes its logs to log groups under /aws-glue/crawlers"),
-	}}, jsii.Bool(true))
-	return q
 }

@@ -66,6 +66,14 @@ func NewStartStop(scope constructs.Construct, id string, props *StartStopProps) 
 		panic(err)
 	}
 	s := &startStop{Construct: constructs.NewConstruct(scope, jsii.String(id)), props: *props}
+	s.addRunbook(startStopRunbook())
+	s.addRole(props)
+	return s
+}
+
+// startStopRunbook is the runbook's content: one aws:executeScript step, the project's script,
+// given every parameter but the role it assumes; the optional ones default to empty.
+func startStopRunbook() map[string]any {
 	parameters, payload := map[string]any{}, map[string]any{}
 	for _, name := range startStopParameters {
 		parameters[name] = map[string]any{"type": "String"}
@@ -76,7 +84,7 @@ func NewStartStop(scope constructs.Construct, id string, props *StartStopProps) 
 	for _, optional := range []string{"PatchGroups", "InstanceIds", "SchedulerTagKey"} {
 		parameters[optional] = map[string]any{"type": "String", "default": ""}
 	}
-	runbook := map[string]any{
+	return map[string]any{
 		"schemaVersion": patchingspec.PromoteSchemaVersion,
 		"description":   "privatepatch startStopped: start a window's stopped targets (tagged), or stop exactly those again",
 		"assumeRole":    "{{ AutomationAssumeRole }}",
@@ -90,6 +98,10 @@ func NewStartStop(scope constructs.Construct, id string, props *StartStopProps) 
 		}},
 		"outputs": []any{"StartOrStop.Message"},
 	}
+}
+
+// addRunbook creates the runbook (Runbook), its content as YAML text.
+func (s *startStop) addRunbook(runbook map[string]any) {
 	s.document = awsssm.NewCfnDocument(s.Construct, jsii.String("Runbook"), &awsssm.CfnDocumentProps{
 		DocumentType: jsii.String(patchingspec.PromoteDocumentType), DocumentFormat: jsii.String("YAML"),
 		UpdateMethod: jsii.String("NewVersion"), Content: runbook,
@@ -100,7 +112,11 @@ func NewStartStop(scope constructs.Construct, id string, props *StartStopProps) 
 	}
 	// YAML text: the embedded Script is not supported in JSON runbooks (see NewPromotion).
 	s.document.AddPropertyOverride(jsii.String("Content"), string(content))
+}
 
+// addRole creates the role (Role) the runbook assumes: it starts, stops and marks only the
+// fleet's instances, and tags them with the steps' own keys only.
+func (s *startStop) addRole(props *StartStopProps) {
 	stack := awscdk.Stack_Of(s.Construct)
 	instances := managedinstance.EC2InstancesArn(*stack.Partition(), *stack.Region(), *stack.Account())
 	fleetOnly := map[string]any{"aws:ResourceTag/" + props.FleetTagKey: props.FleetTagValue}
@@ -131,7 +147,6 @@ func NewStartStop(scope constructs.Construct, id string, props *StartStopProps) 
 			"condition to instances with the fleet tag (and the tags to the steps' own keys); the Describe actions take no resource"),
 		AppliesTo: &[]any{"Resource::*", map[string]any{"regex": "/^Resource::arn:.*:instance\\/\\*$/"}},
 	}}, jsii.Bool(true))
-	return s
 }
 
 // allowRunbook lets the window start runbook (a document of this account) with role as its

@@ -181,6 +181,26 @@ func NewMaintenanceWindow(scope constructs.Construct, id string, props *WindowPr
 	}
 	w := &maintenanceWindow{Construct: constructs.NewConstruct(scope, jsii.String(id))}
 	stack := awscdk.Stack_Of(w.Construct)
+	w.window = awsssm.NewCfnMaintenanceWindow(w.Construct, jsii.String("Window"), newWindowProps(&p))
+	windowTargets := w.addTarget(&p)
+	w.addServiceRole(&p, stack)
+	w.addTasks(&p, stack, windowTargets)
+	cdknag.NagSuppressions_AddResourceSuppressions(w.role, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("The window targets instances by tag, so SendCommand needs instance/* (and managed-instance/* for hybrid " +
+			"nodes, when asked for); the command-following actions " +
+			"take no resource; AWS-CreateImage creates AMIs and snapshots whose ids are not known in advance; publishing to the " +
+			"KMS-encrypted alerts topic needs kms:GenerateDataKey* on its key"),
+		AppliesTo: &[]any{"Resource::*", "Action::kms:GenerateDataKey*", map[string]any{"regex": "/^Resource::arn:.*:instance\\/\\*$/"},
+			map[string]any{"regex": "/^Resource::arn:.*:managed-instance\\/\\*$/"},
+			map[string]any{"regex": "/^Resource::arn:.*:(image|snapshot)\\/\\*$/"}, map[string]any{"regex": "/^Resource::arn:.*:automation-execution\\/\\*$/"},
+			map[string]any{"regex": "/^Resource::arn:.*:automation-definition\\/AWS-CreateImage:\\*$/"}},
+	}}, jsii.Bool(true))
+	return w
+}
+
+// newWindowProps are the window's schedule and bounds; the optional ones only when set.
+func newWindowProps(p *WindowProps) *awsssm.CfnMaintenanceWindowProps {
 	windowProps := &awsssm.CfnMaintenanceWindowProps{
 		Name:                     jsii.String(p.Name),
 		Schedule:                 jsii.String(p.Schedule),
@@ -199,8 +219,12 @@ func NewMaintenanceWindow(scope constructs.Construct, id string, props *WindowPr
 	if p.EndDate != "" {
 		windowProps.EndDate = jsii.String(p.EndDate)
 	}
-	w.window = awsssm.NewCfnMaintenanceWindow(w.Construct, jsii.String("Window"), windowProps)
+	return windowProps
+}
 
+// addTarget registers the window's one target (Target): the patch groups by tag, else the
+// resource group, else the instance ids; it returns the tasks' targets, that target.
+func (w *maintenanceWindow) addTarget(p *WindowProps) []any {
 	addTarget := func(resourceType string, targets ...*awsssm.CfnMaintenanceWindowTarget_TargetsProperty) {
 		var list []any
 		for _, t := range targets {
@@ -221,8 +245,12 @@ func NewMaintenanceWindow(scope constructs.Construct, id string, props *WindowPr
 	default:
 		addTarget("INSTANCE", &awsssm.CfnMaintenanceWindowTarget_TargetsProperty{Key: jsii.String("InstanceIds"), Values: jsii.Strings(p.InstanceIds...)})
 	}
-	windowTargets := []any{&awsssm.CfnMaintenanceWindowTask_TargetProperty{Key: jsii.String("WindowTargetIds"), Values: jsii.Strings(*w.target.Ref())}}
+	return []any{&awsssm.CfnMaintenanceWindowTask_TargetProperty{Key: jsii.String("WindowTargetIds"), Values: jsii.Strings(*w.target.Ref())}}
+}
 
+// addServiceRole creates the role ServiceRole the tasks run as, allowed to send
+// AWS-RunPatchBaseline to the fleet and to follow its commands.
+func (w *maintenanceWindow) addServiceRole(p *WindowProps, stack awscdk.Stack) {
 	w.role = awsiam.NewRole(w.Construct, jsii.String("ServiceRole"), &awsiam.RoleProps{
 		AssumedBy:   deputy.ServicePrincipal(w.Construct, "ssm.amazonaws.com", deputy.SystemsManager),
 		Description: jsii.String("privatepatch maintenance window " + p.Name + ": runs its tasks"),
@@ -251,39 +279,31 @@ func NewMaintenanceWindow(scope constructs.Construct, id string, props *WindowPr
 			Resources: jsii.Strings("*"),
 		}))
 	}
+}
 
+// addTasks adds the tasks in the order they run: start the stopped instances, the pre-patch
+// image, the patch tasks, the promotion, stop the started instances again.
+func (w *maintenanceWindow) addTasks(p *WindowProps, stack awscdk.Stack, windowTargets []any) {
 	imagePriority := 0
 	if p.StartStopped != nil {
 		w.allowRunbook("StartStop", p.StartStopped.Document(), p.StartStopped.Role())
-		w.addStartStopTask(&p, "start", patchingspec.StartPriority)
+		w.addStartStopTask(p, "start", patchingspec.StartPriority)
 		imagePriority = patchingspec.ImageAfterStartPriority
 	}
 	if p.PrePatchImage {
 		w.addPrePatchImage(stack, windowTargets, imagePriority)
 	}
 	for i, t := range p.Tasks {
-		w.tasks = append(w.tasks, w.addPatchTask(i, &p, t, windowTargets))
+		w.tasks = append(w.tasks, w.addPatchTask(i, p, t, windowTargets))
 	}
 	last := lastPriority(p.Tasks)
 	if p.Promote != nil {
 		last++
-		w.addPromoteTask(&p, last)
+		w.addPromoteTask(p, last)
 	}
 	if p.StartStopped != nil {
-		w.addStartStopTask(&p, "stop", last+1)
+		w.addStartStopTask(p, "stop", last+1)
 	}
-	cdknag.NagSuppressions_AddResourceSuppressions(w.role, &[]*cdknag.NagPackSuppression{{
-		Id: jsii.String("AwsSolutions-IAM5"),
-		Reason: jsii.String("The window targets instances by tag, so SendCommand needs instance/* (and managed-instance/* for hybrid " +
-			"nodes, when asked for); the command-following actions " +
-			"take no resource; AWS-CreateImage creates AMIs and snapshots whose ids are not known in advance; publishing to the " +
-			"KMS-encrypted alerts topic needs kms:GenerateDataKey* on its key"),
-		AppliesTo: &[]any{"Resource::*", "Action::kms:GenerateDataKey*", map[string]any{"regex": "/^Resource::arn:.*:instance\\/\\*$/"},
-			map[string]any{"regex": "/^Resource::arn:.*:managed-instance\\/\\*$/"},
-			map[string]any{"regex": "/^Resource::arn:.*:(image|snapshot)\\/\\*$/"}, map[string]any{"regex": "/^Resource::arn:.*:automation-execution\\/\\*$/"},
-			map[string]any{"regex": "/^Resource::arn:.*:automation-definition\\/AWS-CreateImage:\\*$/"}},
-	}}, jsii.Bool(true))
-	return w
 }
 
 func (w *maintenanceWindow) addPatchTask(i int, p *WindowProps, t PatchTask, targets []any) awsssm.CfnMaintenanceWindowTask {
@@ -339,52 +359,8 @@ func (w *maintenanceWindow) addPatchTask(i int, p *WindowProps, t PatchTask, tar
 // a bad patch can be rolled back to the image. It does not make the patch tasks wait for its
 // success. NoReboot keeps the instances running; the image is crash-consistent.
 func (w *maintenanceWindow) addPrePatchImage(stack awscdk.Stack, targets []any, priority int) {
-	region, account, partition := *stack.Region(), *stack.Account(), *stack.Partition()
-	// EC2 instances only: AWS-CreateImage calls ec2:CreateImage, which hybrid nodes are not.
-	// StartAutomationExecution is authorised on the runbook's document and on the execution it
-	// creates (the Service Authorization Reference's required resource types, document* and
-	// automation-execution*), and on its automation definition, the form AWS's denials name
-	// ("...::automation-definition/AWS-...:1"): all three, each AWS-owned one without an account.
-	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:     jsii.String("StartCreateImage"),
-		Actions: jsii.Strings("ssm:StartAutomationExecution"),
-		Resources: jsii.Strings(
-			AWSRunbookArn(partition, region, CreateImageRunbook, "*"),
-			AWSDocumentArn(partition, region, CreateImageRunbook),
-			fmt.Sprintf("arn:%s:ssm:%s:%s:automation-execution/*", partition, region, account),
-		),
-	}))
-	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("FollowCreateImage"),
-		Actions:   jsii.Strings("ssm:GetAutomationExecution"),
-		Resources: jsii.Strings(fmt.Sprintf("arn:%s:ssm:%s:%s:automation-execution/*", partition, region, account)),
-	}))
-	// AWS-CreateImage runs as this role (AutomationAssumeRole).
-	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:     jsii.String("CreateImage"),
-		Actions: jsii.Strings("ec2:CreateImage"),
-		Resources: jsii.Strings(
-			managedinstance.EC2InstancesArn(partition, region, account),
-			fmt.Sprintf("arn:%s:ec2:%s::image/*", partition, region),
-			fmt.Sprintf("arn:%s:ec2:%s::snapshot/*", partition, region),
-		),
-	}))
-	// Tags only on the images and snapshots it creates, as it creates them: never on instances
-	// or on anything that exists already (tags drive patch groups and access).
-	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:     jsii.String("TagWhatItCreates"),
-		Actions: jsii.Strings("ec2:CreateTags"),
-		Resources: jsii.Strings(
-			fmt.Sprintf("arn:%s:ec2:%s::image/*", partition, region),
-			fmt.Sprintf("arn:%s:ec2:%s::snapshot/*", partition, region),
-		),
-		Conditions: &map[string]any{"StringEquals": map[string]any{"ec2:CreateAction": "CreateImage"}},
-	}))
-	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("DescribeImages"),
-		Actions:   jsii.Strings("ec2:DescribeImages", "ec2:DescribeInstances"),
-		Resources: jsii.Strings("*"), // Describe actions take no resource
-	}))
+	w.allowStartCreateImage(stack)
+	w.allowCreateImage(stack)
 	// The window starts AWS-CreateImage with this role as its AutomationAssumeRole.
 	w.allowPassingSelf()
 	w.tasks = append(w.tasks, awsssm.NewCfnMaintenanceWindowTask(w.Construct, jsii.String("PrePatchImage"), &awsssm.CfnMaintenanceWindowTaskProps{
@@ -410,6 +386,62 @@ func (w *maintenanceWindow) addPrePatchImage(stack awscdk.Stack, targets []any, 
 				},
 			},
 		},
+	}))
+}
+
+// allowStartCreateImage lets the role start AWS-CreateImage and follow its executions.
+func (w *maintenanceWindow) allowStartCreateImage(stack awscdk.Stack) {
+	region, account, partition := *stack.Region(), *stack.Account(), *stack.Partition()
+	// EC2 instances only: AWS-CreateImage calls ec2:CreateImage, which hybrid nodes are not.
+	// StartAutomationExecution is authorised on the runbook's document and on the execution it
+	// creates (the Service Authorization Reference's required resource types, document* and
+	// automation-execution*), and on its automation definition, the form AWS's denials name
+	// ("...::automation-definition/AWS-...:1"): all three, each AWS-owned one without an account.
+	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:     jsii.String("StartCreateImage"),
+		Actions: jsii.Strings("ssm:StartAutomationExecution"),
+		Resources: jsii.Strings(
+			AWSRunbookArn(partition, region, CreateImageRunbook, "*"),
+			AWSDocumentArn(partition, region, CreateImageRunbook),
+			fmt.Sprintf("arn:%s:ssm:%s:%s:automation-execution/*", partition, region, account),
+		),
+	}))
+	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("FollowCreateImage"),
+		Actions:   jsii.Strings("ssm:GetAutomationExecution"),
+		Resources: jsii.Strings(fmt.Sprintf("arn:%s:ssm:%s:%s:automation-execution/*", partition, region, account)),
+	}))
+}
+
+// allowCreateImage lets the role, as AWS-CreateImage's AutomationAssumeRole, create the image
+// and tag only what it creates.
+func (w *maintenanceWindow) allowCreateImage(stack awscdk.Stack) {
+	region, account, partition := *stack.Region(), *stack.Account(), *stack.Partition()
+	// AWS-CreateImage runs as this role (AutomationAssumeRole).
+	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:     jsii.String("CreateImage"),
+		Actions: jsii.Strings("ec2:CreateImage"),
+		Resources: jsii.Strings(
+			managedinstance.EC2InstancesArn(partition, region, account),
+			fmt.Sprintf("arn:%s:ec2:%s::image/*", partition, region),
+			fmt.Sprintf("arn:%s:ec2:%s::snapshot/*", partition, region),
+		),
+	}))
+	// Tags only on the images and snapshots it creates, as it creates them: never on instances
+	// or on anything that exists already (tags drive patch groups and access).
+	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:     jsii.String("TagWhatItCreates"),
+		Actions: jsii.Strings("ec2:CreateTags"),
+		Resources: jsii.Strings(
+			fmt.Sprintf("arn:%s:ec2:%s::image/*", partition, region),
+			fmt.Sprintf("arn:%s:ec2:%s::snapshot/*", partition, region),
+		),
+		Conditions: &map[string]any{"StringEquals": map[string]any{"ec2:CreateAction": "CreateImage"}},
+	}))
+	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("DescribeImages"),
+		Actions:   jsii.Strings("ec2:DescribeImages", "ec2:DescribeInstances"),
+		Resources: jsii.Strings("*"), // Describe actions take no resource
 	}))
 }
 

@@ -163,100 +163,122 @@ func parseCron(schedule string) (*cron, string) {
 		return nil, "not a cron expression"
 	}
 	c := &cron{}
-	var why string
-	set := func(field string, min, max int, names map[string]int) map[int]bool {
-		if why != "" || field == "*" || field == "?" {
-			return nil
-		}
-		out := map[int]bool{}
-		for _, term := range strings.Split(field, ",") {
-			values, w := expand(term, min, max, names)
-			if w != "" {
-				why = w
-				return nil
-			}
-			for _, v := range values {
-				out[v] = true
-			}
-		}
-		return out
-	}
-	list := func(m map[int]bool, min, max int) []int {
-		var out []int
-		for v := min; v <= max; v++ {
-			if m == nil || m[v] {
-				out = append(out, v)
-			}
-		}
-		return out
-	}
-	c.minutes = list(set(fields[0], 0, 59, nil), 0, 59)
-	c.hours = list(set(fields[1], 0, 23, nil), 0, 23)
-	c.months = set(fields[3], 1, 12, monthNumbers)
-	c.years = set(fields[5], 1970, 2199, nil)
+	f := &fieldParser{}
+	c.minutes = allowed(f.set(fields[0], 0, 59, nil), 0, 59)
+	c.hours = allowed(f.set(fields[1], 0, 23, nil), 0, 23)
+	c.months = f.set(fields[3], 1, 12, monthNumbers)
+	c.years = f.set(fields[5], 1970, 2199, nil)
+	// The day of the week counts only when the day of the month is "?".
 	if fields[2] == "?" {
 		c.useDow = true
 		if fields[4] != "*" {
-			c.dow, c.nthDow, c.lastDow = map[int]bool{}, map[[2]int]bool{}, map[int]bool{}
-			for _, term := range strings.Split(fields[4], ",") {
-				switch {
-				case strings.Contains(term, "#"):
-					day, nth, _ := strings.Cut(term, "#")
-					d, ok := number(day, dowNumbers)
-					n, err := strconv.Atoi(nth)
-					if !ok || err != nil {
-						return nil, fmt.Sprintf("day-of-week %q is not modelled", term)
-					}
-					c.nthDow[[2]int{d, n}] = true
-				case strings.HasSuffix(term, "L") && term != "L":
-					d, ok := number(strings.TrimSuffix(term, "L"), dowNumbers)
-					if !ok {
-						return nil, fmt.Sprintf("day-of-week %q is not modelled", term)
-					}
-					c.lastDow[d] = true
-				default:
-					values, w := expand(term, 1, 7, dowNumbers)
-					if w != "" {
-						return nil, w
-					}
-					for _, v := range values {
-						c.dow[v] = true
-					}
-				}
+			if why := c.parseDow(fields[4]); why != "" {
+				return nil, why
 			}
 		}
-	} else {
-		for _, term := range strings.Split(fields[2], ",") {
-			if term == "L" {
-				c.lastDom = true
-				if c.dom == nil {
-					c.dom = map[int]bool{}
-				}
-				continue
+	} else if why := c.parseDom(fields[2]); why != "" {
+		return nil, why
+	}
+	if f.why != "" {
+		return nil, f.why
+	}
+	return c, ""
+}
+
+// fieldParser reads the plain cron fields, keeping the first reason one is not modelled.
+type fieldParser struct{ why string }
+
+// set is the values field allows, nil for any ("*", "?") or after a field was refused.
+func (f *fieldParser) set(field string, min, max int, names map[string]int) map[int]bool {
+	if f.why != "" || field == "*" || field == "?" {
+		return nil
+	}
+	out := map[int]bool{}
+	for _, term := range strings.Split(field, ",") {
+		values, w := expand(term, min, max, names)
+		if w != "" {
+			f.why = w
+			return nil
+		}
+		for _, v := range values {
+			out[v] = true
+		}
+	}
+	return out
+}
+
+// allowed lists the values from min to max that m holds, all of them if m is nil.
+func allowed(m map[int]bool, min, max int) []int {
+	var out []int
+	for v := min; v <= max; v++ {
+		if m == nil || m[v] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// parseDow reads a day-of-week field other than "*": days, nth days (#) and last days (L).
+func (c *cron) parseDow(field string) string {
+	c.dow, c.nthDow, c.lastDow = map[int]bool{}, map[[2]int]bool{}, map[int]bool{}
+	for _, term := range strings.Split(field, ",") {
+		switch {
+		case strings.Contains(term, "#"):
+			day, nth, _ := strings.Cut(term, "#")
+			d, ok := number(day, dowNumbers)
+			n, err := strconv.Atoi(nth)
+			if !ok || err != nil {
+				return fmt.Sprintf("day-of-week %q is not modelled", term)
 			}
-			if strings.ContainsAny(term, "LW") {
-				return nil, fmt.Sprintf("day-of-month %q is not modelled", term)
+			c.nthDow[[2]int{d, n}] = true
+		case strings.HasSuffix(term, "L") && term != "L":
+			d, ok := number(strings.TrimSuffix(term, "L"), dowNumbers)
+			if !ok {
+				return fmt.Sprintf("day-of-week %q is not modelled", term)
 			}
-			values, w := expand(term, 1, 31, nil)
+			c.lastDow[d] = true
+		default:
+			values, w := expand(term, 1, 7, dowNumbers)
 			if w != "" {
-				return nil, w
+				return w
 			}
-			if term == "*" {
-				c.dom = nil
-				break
+			for _, v := range values {
+				c.dow[v] = true
 			}
+		}
+	}
+	return ""
+}
+
+// parseDom reads a day-of-month field other than "?": days and the last day (L).
+func (c *cron) parseDom(field string) string {
+	for _, term := range strings.Split(field, ",") {
+		if term == "L" {
+			c.lastDom = true
 			if c.dom == nil {
 				c.dom = map[int]bool{}
 			}
-			for _, v := range values {
-				c.dom[v] = true
-			}
+			continue
+		}
+		if strings.ContainsAny(term, "LW") {
+			return fmt.Sprintf("day-of-month %q is not modelled", term)
+		}
+		values, w := expand(term, 1, 31, nil)
+		if w != "" {
+			return w
+		}
+		if term == "*" {
+			c.dom = nil
+			break
+		}
+		if c.dom == nil {
+			c.dom = map[int]bool{}
+		}
+		for _, v := range values {
+			c.dom[v] = true
 		}
 	}
-	if why != "" {
-		return nil, why
-	}
-	return c, ""
+	return ""
 }
 
 func number(s string, names map[string]int) (int, bool) {

@@ -176,6 +176,20 @@ func NewServer(scope constructs.Construct, id string, props *ServerProps) Server
 	// The first subnet of the group, named explicitly: the update-store volume is pinned to its
 	// zone, so a replaced instance lands where its data is.
 	subnet := (*p.Vpc.SelectSubnets(&awsec2.SubnetSelection{SubnetGroupName: jsii.String(p.SubnetGroupName)}).Subnets)[0]
+	s.addInstance(scope, &p, subnet)
+	attachment := s.addUpdateStore(&p, subnet)
+	s.addSetup(&p, attachment)
+	s.addHealthMetrics(p.HealthNamespace)
+	if p.Cleanup.On() {
+		s.addCleanup(p.Cleanup, p.HealthNamespace, p.OutputBucket)
+	}
+	suppressInstanceFindings(s.instance)
+	return s
+}
+
+// addInstance launches the server (Instance) in subnet, with its fixed public address
+// (ElasticIp) unless WithoutElasticIp. The image is looked up in scope, as it always was.
+func (s *server) addInstance(scope constructs.Construct, p *ServerProps, subnet awsec2.ISubnet) {
 	s.instance = awsec2.NewInstance(s.Construct, jsii.String("Instance"), &awsec2.InstanceProps{
 		Vpc:                             p.Vpc,
 		VpcSubnets:                      &awsec2.SubnetSelection{Subnets: &[]awsec2.ISubnet{subnet}},
@@ -204,7 +218,11 @@ func NewServer(scope constructs.Construct, id string, props *ServerProps) Server
 			InstanceId: s.instance.InstanceId(),
 		})
 	}
+}
 
+// addUpdateStore creates the retained update-store volume (UpdateStore) in subnet's zone and
+// attaches it (UpdateStoreAttachment) unless DetachUpdateStore; it returns the attachment, or nil.
+func (s *server) addUpdateStore(p *ServerProps, subnet awsec2.ISubnet) awsec2.CfnVolumeAttachment {
 	// A separate volume outlives the instance and the stack; the setup script formats it once.
 	s.updateStore = awsec2.NewVolume(s.Construct, jsii.String("UpdateStore"), &awsec2.VolumeProps{
 		AvailabilityZone: subnet.AvailabilityZone(),
@@ -226,7 +244,12 @@ func NewServer(scope constructs.Construct, id string, props *ServerProps) Server
 			Device:     jsii.String("xvdf"),
 		})
 	}
+	return attachment
+}
 
+// addSetup adds the setup document (SetupDocument) and its association (SetupAssociation),
+// which runs after the update store is attached, and lets the role write its output.
+func (s *server) addSetup(p *ServerProps, attachment awsec2.CfnVolumeAttachment) {
 	// Over HTTPS clients use the private DNS name, which the certificate can name; over HTTP the IP.
 	scheme, host, serverName := "http", s.instance.InstancePrivateIp(), ""
 	if p.Port == HTTPSPort {
@@ -259,12 +282,6 @@ func NewServer(scope constructs.Construct, id string, props *ServerProps) Server
 	if p.OutputBucket != nil {
 		logbucket.GrantCommandOutput(p.OutputBucket, s.role, SetupOutputPrefix)
 	}
-	s.addHealthMetrics(p.HealthNamespace)
-	if p.Cleanup.On() {
-		s.addCleanup(p.Cleanup, p.HealthNamespace, p.OutputBucket)
-	}
-	suppressInstanceFindings(s.instance)
-	return s
 }
 
 // addHealthMetrics publishes the update store's free space and the synchronisation's result to
