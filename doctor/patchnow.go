@@ -330,50 +330,114 @@ func (d *deployment) roleArn(logicalId string) string {
 // Run sends the command, waits for it and prints each node's outcome; it returns whether every
 // invocation succeeded. Its error is a CouldNotRun when nothing was sent.
 func (p PatchNow) Run(aws AWS, t Target, out io.Writer) (bool, error) {
+	p, err := p.checked(t)
+	if err != nil {
+		return false, CouldNotRun{err}
+	}
+	d := &deployment{aws: aws, t: t}
+	task, targets, err := p.resolve(d, t)
+	if err != nil {
+		return false, CouldNotRun{err}
+	}
+	s := p.sendCommandArgs(d, task, targets)
+	fmt.Fprintf(out, "patch-now: %s on %s with %s's settings: %s, output s3://%s/%s\n", p.Operation, p.Target, task.Window, strings.Join(s.copied, ", "), s.bucket, s.prefix)
+
+	if p.Operation == "Install" {
+		if ok, err := p.prePatchImage(d, task, targets, out); !ok || err != nil {
+			return false, err
+		}
+	}
+	if len(p.KBs) > 0 {
+		url, ok, err := p.installOverrideList(d, s.bucket, out)
+		if !ok || err != nil {
+			return false, err
+		}
+		s.parameters["InstallOverrideList"] = []string{url}
+	}
+	s.args[slices.Index(s.args, "--parameters")+1] = jsonOf(s.parameters)
+
+	var sent struct {
+		Command struct {
+			CommandId string `json:"CommandId"`
+		} `json:"Command"`
+	}
+	if err := d.call(&sent, s.args...); err != nil {
+		return false, CouldNotRun{err}
+	}
+	id := sent.Command.CommandId
+	fmt.Fprintf(out, "patch-now: command %s sent; waiting (aws ssm list-command-invocations --command-id %s)\n", id, id)
+	status, done, err := p.waitCommand(d, id)
+	if err != nil || !done {
+		if err == nil {
+			fmt.Fprintf(out, "patch-now: still %s after %s; it goes on: follow it with the command above\n", status, p.Wait)
+		}
+		return false, err
+	}
+	return reportInvocations(d, id, status, s.bucket+"/"+s.prefix, out)
+}
+
+// checked refuses a request AWS-RunPatchBaseline cannot carry out; named KBs make it an Install.
+func (p PatchNow) checked(t Target) (PatchNow, error) {
 	if len(p.KBs) > 0 && p.Operation == "Scan" {
-		return false, CouldNotRun{fmt.Errorf("KB=%s installs named updates: give OPERATION=Install (or no OPERATION)", strings.Join(p.KBs, ","))}
+		return p, fmt.Errorf("KB=%s installs named updates: give OPERATION=Install (or no OPERATION)", strings.Join(p.KBs, ","))
 	}
 	if len(p.KBs) > 0 {
 		p.Operation = "Install"
 	}
 	for _, kb := range p.KBs {
 		if !kbPattern.MatchString(kb) {
-			return false, CouldNotRun{fmt.Errorf("KB=%q: give knowledge base ids, e.g. KB=KB5034441,KB5034439", kb)}
+			return p, fmt.Errorf("KB=%q: give knowledge base ids, e.g. KB=KB5034441,KB5034439", kb)
 		}
 	}
 	if p.Operation != "Scan" && p.Operation != "Install" {
-		return false, CouldNotRun{fmt.Errorf("OPERATION=%q: give Scan or Install (AWS-RunPatchBaseline's Operation)", p.Operation)}
+		return p, fmt.Errorf("OPERATION=%q: give Scan or Install (AWS-RunPatchBaseline's Operation)", p.Operation)
 	}
 	if p.Target == "" {
-		return false, CouldNotRun{fmt.Errorf("give TARGET: a patch group (%s), a managed node id (i-..., mi-...) or a resource group name", strings.Join(t.PatchGroups, ", "))}
+		return p, fmt.Errorf("give TARGET: a patch group (%s), a managed node id (i-..., mi-...) or a resource group name", strings.Join(t.PatchGroups, ", "))
 	}
-	d := &deployment{aws: aws, t: t}
+	return p, nil
+}
+
+// resolve reads the deployment behind the credentials and finds the window task whose settings
+// the command copies, and the command's targets.
+func (p PatchNow) resolve(d *deployment, t Target) (windowTask, []sendTarget, error) {
 	// The wrong account's answers would send the command to another deployment's nodes; where the
 	// configuration names no account there is nothing to compare with.
 	if who, err := d.identify(); err != nil {
-		return false, CouldNotRun{err}
+		return windowTask{}, nil, err
 	} else if who.State != OK && t.Account != "" {
-		return false, CouldNotRun{fmt.Errorf("the account of the credentials could not be checked against %s: %s", t.Account, who.Evidence)}
+		return windowTask{}, nil, fmt.Errorf("the account of the credentials could not be checked against %s: %s", t.Account, who.Evidence)
 	}
 	if failed, err := d.readStacks(); err != nil {
-		return false, CouldNotRun{err}
+		return windowTask{}, nil, err
 	} else if len(failed) > 0 {
-		return false, CouldNotRun{fmt.Errorf("%s: %s", failed[0].Check, failed[0].Evidence)}
+		return windowTask{}, nil, fmt.Errorf("%s: %s", failed[0].Check, failed[0].Evidence)
 	}
 	template, err := d.template(t.Patching)
 	if err != nil {
-		return false, CouldNotRun{err}
+		return windowTask{}, nil, err
 	}
 	group := ""
 	if nodeIdPattern.MatchString(p.Target) {
 		if group, err = d.nodeGroup(p.Target); err != nil {
-			return false, CouldNotRun{err}
+			return windowTask{}, nil, err
 		}
 	}
-	task, targets, err := p.settingsFor(windowTasks(template), t.PatchGroups, group)
-	if err != nil {
-		return false, CouldNotRun{err}
-	}
+	return p.settingsFor(windowTasks(template), t.PatchGroups, group)
+}
+
+// sendCall is a send-command call copying a window task's settings, before its parameters
+// are final (a KB list adds InstallOverrideList).
+type sendCall struct {
+	args       []string
+	parameters map[string][]string
+	copied     []string // the settings copied, said aloud
+	bucket     string
+	prefix     string
+}
+
+// sendCommandArgs copies the window task's rate control, reboot option, timeout, role and notification.
+func (p PatchNow) sendCommandArgs(d *deployment, task windowTask, targets []sendTarget) sendCall {
 	bucket := d.fleet.Outputs["CommandOutputBucket"]
 	// The window's prefix ends with its operation (patch/<window>/Install/); nodes may write under patch/.
 	prefix := strings.TrimSuffix(task.OutputPrefix, task.Operation+"/") + p.Operation + "/"
@@ -396,39 +460,12 @@ func (p PatchNow) Run(aws AWS, t Target, out io.Writer) (bool, error) {
 			copied = append(copied, fmt.Sprintf("notifies %s of %s", topic, strings.Join(n.Events, ", ")))
 		}
 	}
-	fmt.Fprintf(out, "patch-now: %s on %s with %s's settings: %s, output s3://%s/%s\n", p.Operation, p.Target, task.Window, strings.Join(copied, ", "), bucket, prefix)
+	return sendCall{args: args, parameters: parameters, copied: copied, bucket: bucket, prefix: prefix}
+}
 
-	if p.Operation == "Install" {
-		if ok, err := p.prePatchImage(d, task, targets, out); !ok || err != nil {
-			return false, err
-		}
-	}
-	if len(p.KBs) > 0 {
-		url, ok, err := p.installOverrideList(d, bucket, out)
-		if !ok || err != nil {
-			return false, err
-		}
-		parameters["InstallOverrideList"] = []string{url}
-	}
-	args[slices.Index(args, "--parameters")+1] = jsonOf(parameters)
-
-	var sent struct {
-		Command struct {
-			CommandId string `json:"CommandId"`
-		} `json:"Command"`
-	}
-	if err := d.call(&sent, args...); err != nil {
-		return false, CouldNotRun{err}
-	}
-	id := sent.Command.CommandId
-	fmt.Fprintf(out, "patch-now: command %s sent; waiting (aws ssm list-command-invocations --command-id %s)\n", id, id)
-	status, done, err := p.waitCommand(d, id)
-	if err != nil || !done {
-		if err == nil {
-			fmt.Fprintf(out, "patch-now: still %s after %s; it goes on: follow it with the command above\n", status, p.Wait)
-		}
-		return false, err
-	}
+// reportInvocations prints each node's outcome of an ended command (output under
+// s3://<location><command id>/) and whether every one succeeded.
+func reportInvocations(d *deployment, id, status, location string, out io.Writer) (bool, error) {
 	var invocations struct {
 		CommandInvocations []struct {
 			InstanceId        string `json:"InstanceId"`
@@ -449,7 +486,7 @@ func (p PatchNow) Run(aws AWS, t Target, out io.Writer) (bool, error) {
 		allSucceeded = allSucceeded && i.Status == "Success"
 	}
 	w.Flush()
-	fmt.Fprintf(out, "patch-now: command %s %s; output under s3://%s/%s%s/\n", id, status, bucket, prefix, id)
+	fmt.Fprintf(out, "patch-now: command %s %s; output under s3://%s%s/\n", id, status, location, id)
 	if len(invocations.CommandInvocations) == 0 {
 		fmt.Fprintln(out, "patch-now: no node matched the target")
 	}
