@@ -32,6 +32,17 @@ func (c *Calendar) installed(group string) bool {
 	return len(c.Months) > 0 && c.Months[0].Installs[group] != nil
 }
 
+// installedRings are the rings, in order, that a window installs.
+func (c *Calendar) installedRings() []string {
+	var rings []string
+	for _, r := range c.Plan.Rings {
+		if c.installed(r) {
+			rings = append(rings, r)
+		}
+	}
+	return rings
+}
+
 func (c *Calendar) check() {
 	p := c.Plan
 	var rings []string
@@ -169,27 +180,52 @@ func (c *Calendar) Print(out io.Writer) {
 	fmt.Fprintf(out, "patch calendar: %d Patch Tuesdays from %s (second Tuesday, 10:00 US Pacific); times UTC\n", len(c.Months), p.From.Format("2006-01-02"))
 	fmt.Fprintln(out, "\nwindows that install (runs computed from schedule, offset, time zone, start and end date):")
 	for _, w := range p.Windows {
-		if !w.Install {
-			continue
+		if w.Install {
+			fmt.Fprintln(out, c.windowLine(w))
 		}
-		tz := w.Timezone
-		if tz == "" {
-			tz = "UTC"
-		}
-		extra := ""
-		if w.Offset > 0 {
-			extra += fmt.Sprintf(" +%d days", w.Offset)
-		}
-		if w.StartDate != "" || w.EndDate != "" {
-			extra += fmt.Sprintf(", active %s..%s", w.StartDate, w.EndDate)
-		}
-		groups := strings.Join(w.PatchGroups, ", ")
-		if groups == "" {
-			groups = "(not patch groups)"
-		}
-		fmt.Fprintf(out, "  %-24s %s%s in %s, open %d h, tasks start until %d h; patch groups %s; %d runs\n",
-			w.Name, w.Schedule, extra, tz, w.DurationHours, w.DurationHours-w.CutoffHours, groups, len(c.Runs[w.Name]))
 	}
+	columns := c.printGroups(out)
+	c.printReleases(out, columns)
+	fmt.Fprintln(out, "\nworst case from a release on any day (out of band) to the end of its install:")
+	for _, col := range columns {
+		if worst, ok := c.OutOfBand(col.Group, col.Delay); ok {
+			fmt.Fprintf(out, "  %-16s +%dd: %.1f days\n", col.Group, col.Delay, worst.Hours()/24)
+		}
+	}
+	for _, n := range c.Notes {
+		fmt.Fprintln(out, "note:", n)
+	}
+	fmt.Fprintf(out, "\nchecked: %s: %d problem(s)\n", strings.Join(c.checksMade(), "; "), len(c.Problems))
+	for _, problem := range c.Problems {
+		fmt.Fprintf(out, "  %s  <-- WRONG\n", problem)
+	}
+}
+
+// windowLine describes a window that installs: its schedule, time zone, hours and patch groups.
+func (c *Calendar) windowLine(w Window) string {
+	tz := w.Timezone
+	if tz == "" {
+		tz = "UTC"
+	}
+	extra := ""
+	if w.Offset > 0 {
+		extra += fmt.Sprintf(" +%d days", w.Offset)
+	}
+	if w.StartDate != "" || w.EndDate != "" {
+		extra += fmt.Sprintf(", active %s..%s", w.StartDate, w.EndDate)
+	}
+	groups := strings.Join(w.PatchGroups, ", ")
+	if groups == "" {
+		groups = "(not patch groups)"
+	}
+	return fmt.Sprintf("  %-24s %s%s in %s, open %d h, tasks start until %d h; patch groups %s; %d runs",
+		w.Name, w.Schedule, extra, tz, w.DurationHours, w.DurationHours-w.CutoffHours, groups, len(c.Runs[w.Name]))
+}
+
+// printGroups writes each installed group's delays, baseline and role, and returns the release
+// table's columns: one per group and distinct delay.
+func (c *Calendar) printGroups(out io.Writer) []Install {
+	p := c.Plan
 	var columns []Install
 	fmt.Fprintln(out, "\npatch groups (approval delay in days by MSRC severity; baseline):")
 	for _, g := range slices.Sorted(maps.Keys(p.Groups)) {
@@ -214,6 +250,12 @@ func (c *Calendar) Print(out io.Writer) {
 			columns = append(columns, Install{Group: g, Delay: d})
 		}
 	}
+	return columns
+}
+
+// printReleases writes one row per release with each column's install, marking an install an
+// earlier run may make too.
+func (c *Calendar) printReleases(out io.Writer, columns []Install) {
 	row := func(cells []string) {
 		line := fmt.Sprintf("%-22s", cells[0])
 		for _, cell := range cells[1:] {
@@ -248,23 +290,13 @@ func (c *Calendar) Print(out io.Writer) {
 	if marked {
 		fmt.Fprintln(out, "* an earlier run on the approval's UTC day may install it too (AWS's API and CloudFormation references word the delay differently); the checks allow for both")
 	}
-	fmt.Fprintln(out, "\nworst case from a release on any day (out of band) to the end of its install:")
-	for _, col := range columns {
-		if worst, ok := c.OutOfBand(col.Group, col.Delay); ok {
-			fmt.Fprintf(out, "  %-16s +%dd: %.1f days\n", col.Group, col.Delay, worst.Hours()/24)
-		}
-	}
-	for _, n := range c.Notes {
-		fmt.Fprintln(out, "note:", n)
-	}
+}
+
+// checksMade names what check looked at for this plan.
+func (c *Calendar) checksMade() []string {
+	p := c.Plan
 	checks := []string{}
-	var rings []string
-	for _, r := range p.Rings {
-		if c.installed(r) {
-			rings = append(rings, r)
-		}
-	}
-	if len(rings) > 1 {
+	if rings := c.installedRings(); len(rings) > 1 {
 		checks = append(checks, "rings in order ("+strings.Join(rings, ", ")+") and apart by their delays")
 	}
 	if c.installed(p.WsusGroup) {
@@ -282,8 +314,5 @@ func (c *Calendar) Print(out io.Writer) {
 	if len(checks) == 0 {
 		checks = append(checks, "nothing to check (no two rings with windows, no WSUS patch group a window installs, no deadlines)")
 	}
-	fmt.Fprintf(out, "\nchecked: %s: %d problem(s)\n", strings.Join(checks, "; "), len(c.Problems))
-	for _, problem := range c.Problems {
-		fmt.Fprintf(out, "  %s  <-- WRONG\n", problem)
-	}
+	return checks
 }
