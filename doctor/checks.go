@@ -598,106 +598,124 @@ func (d *deployment) checkWindows() ([]Result, error) {
 	template, templateErr := d.template(d.t.Patching)
 	var results []Result
 	for _, window := range windows {
-		r := Result{Check: fmt.Sprintf("window %s (%s)", d.patching.templateName(template, window), window)}
-		// GetMaintenanceWindow: the deployed schedule, and whether the window is enabled.
-		var live struct {
-			Schedule         string `json:"Schedule"`
-			ScheduleTimezone string `json:"ScheduleTimezone"`
-			Enabled          bool   `json:"Enabled"`
-			CreatedDate      Time   `json:"CreatedDate"`
-		}
-		if err := d.call(&live, "ssm", "get-maintenance-window", "--window-id", window); err != nil {
-			results = append(results, couldNotCheck(r.Check, err))
-			continue
-		}
-		var out struct {
-			WindowExecutions []struct {
-				WindowExecutionId string `json:"WindowExecutionId"`
-				Status            string `json:"Status"`
-				StatusDetails     string `json:"StatusDetails"`
-				StartTime         Time   `json:"StartTime"`
-			} `json:"WindowExecutions"`
-		}
-		if err := d.call(&out, "ssm", "describe-maintenance-window-executions", "--window-id", window); err != nil {
-			results = append(results, couldNotCheck(r.Check, err))
-			continue
-		}
-		if !live.Enabled {
-			r.State, r.Evidence = Warn, fmt.Sprintf("disabled: its schedule %s starts no run", live.Schedule)
-			r.Action = fmt.Sprintf("enable it (aws ssm update-maintenance-window --window-id %s --enabled), or make deploy: the stack declares it enabled", window)
-			results = append(results, r)
-			continue
-		}
-		loc, _ := time.LoadLocation(live.ScheduleTimezone)
-		due, gap, judged := ssmschedule.Previous(live.Schedule, d.now.Add(-lateBy(0)), loc)
-		missed := func(lastStart time.Time) bool {
-			if judged && due.IsZero() { // rate(...): starts count from the window's creation
-				if lastStart.Before(live.CreatedDate.Time) {
-					lastStart = live.CreatedDate.Time
-				}
-				return overdue(d.now, lastStart, gap)
-			}
-			return judged && due.After(live.CreatedDate.Time) && lastStart.Before(due.Add(-15*time.Minute))
-		}
-		if len(out.WindowExecutions) == 0 {
-			r.State, r.Evidence = OK, "no run yet"
-			if missed(time.Time{}) {
-				r.State, r.Evidence = Warn, fmt.Sprintf("no run yet, though its schedule %s (%s) was due %s", live.Schedule, orUTC(live.ScheduleTimezone), ago(d.now, due))
-				r.Action = "check the window's targets have nodes (AllowUnassociatedTargets is off) and its history in the console"
-			}
-			results = append(results, r)
-			continue
-		}
-		sort.Slice(out.WindowExecutions, func(i, j int) bool {
-			return out.WindowExecutions[i].StartTime.After(out.WindowExecutions[j].StartTime.Time)
-		})
-		last := out.WindowExecutions[0]
-		r.Evidence = fmt.Sprintf("last run %s: %s", ago(d.now, last.StartTime.Time), last.Status)
-		if last.StatusDetails != "" {
-			r.Evidence += " (" + last.StatusDetails + ")"
-		}
-		switch last.Status {
-		case "SUCCESS", "PENDING", "IN_PROGRESS":
-			r.State = OK
-		case "SKIPPED_OVERLAPPING":
-			r.State = Warn
-			r.Action = "windows that overlap skip each other: check the schedules and durations"
-		case "CANCELLING", "CANCELLED":
-			r.State = Warn
-			r.Action = "someone cancelled the run (aws ssm cancel-maintenance-window-execution): patch now with make patch-now, or wait for the next window"
-		default: // FAILED, TIMED_OUT
-			r.State = Fail
-			var tasks struct {
-				WindowExecutionTaskIdentities []struct {
-					TaskExecutionId string `json:"TaskExecutionId"`
-					TaskArn         string `json:"TaskArn"`
-					Status          string `json:"Status"`
-					StatusDetails   string `json:"StatusDetails"`
-				} `json:"WindowExecutionTaskIdentities"`
-			}
-			if err := d.call(&tasks, "ssm", "describe-maintenance-window-execution-tasks", "--window-execution-id", last.WindowExecutionId); err != nil {
-				return nil, err
-			}
-			var failed []string
-			for _, t := range tasks.WindowExecutionTaskIdentities {
-				if t.Status != "SUCCESS" {
-					failed = append(failed, fmt.Sprintf("%s %s: %s", t.TaskArn, t.Status, t.StatusDetails))
-				}
-			}
-			if len(failed) > 0 {
-				r.Evidence += "; " + strings.Join(failed, "; ")
-			}
-			r.Action = fmt.Sprintf("aws ssm get-maintenance-window-execution --window-execution-id %s, then the task's output under s3://%s/patch/",
-				last.WindowExecutionId, d.fleet.Outputs["CommandOutputBucket"])
-		}
-		if r.State == OK && missed(last.StartTime.Time) {
-			r.State = Warn
-			r.Evidence += fmt.Sprintf("; overdue: its schedule %s (%s, %s) was due %s", live.Schedule, orUTC(live.ScheduleTimezone), every(gap), ago(d.now, due))
-			r.Action = "the scheduled run did not start: check the window is enabled, its targets have nodes, and its history"
+		r, err := d.checkWindow(window, fmt.Sprintf("window %s (%s)", d.patching.templateName(template, window), window))
+		if err != nil {
+			return nil, err
 		}
 		results = append(results, r)
 	}
 	return results, templateErr
+}
+
+// windowExecution is one of DescribeMaintenanceWindowExecutions' WindowExecutions.
+type windowExecution struct {
+	WindowExecutionId string `json:"WindowExecutionId"`
+	Status            string `json:"Status"`
+	StatusDetails     string `json:"StatusDetails"`
+	StartTime         Time   `json:"StartTime"`
+}
+
+// checkWindow judges one window: disabled, never run, its newest run's status, or overdue by
+// its deployed schedule. Its error is one that stops the whole check.
+func (d *deployment) checkWindow(window, check string) (Result, error) {
+	r := Result{Check: check}
+	// GetMaintenanceWindow: the deployed schedule, and whether the window is enabled.
+	var live struct {
+		Schedule         string `json:"Schedule"`
+		ScheduleTimezone string `json:"ScheduleTimezone"`
+		Enabled          bool   `json:"Enabled"`
+		CreatedDate      Time   `json:"CreatedDate"`
+	}
+	if err := d.call(&live, "ssm", "get-maintenance-window", "--window-id", window); err != nil {
+		return couldNotCheck(r.Check, err), nil
+	}
+	var out struct {
+		WindowExecutions []windowExecution `json:"WindowExecutions"`
+	}
+	if err := d.call(&out, "ssm", "describe-maintenance-window-executions", "--window-id", window); err != nil {
+		return couldNotCheck(r.Check, err), nil
+	}
+	if !live.Enabled {
+		r.State, r.Evidence = Warn, fmt.Sprintf("disabled: its schedule %s starts no run", live.Schedule)
+		r.Action = fmt.Sprintf("enable it (aws ssm update-maintenance-window --window-id %s --enabled), or make deploy: the stack declares it enabled", window)
+		return r, nil
+	}
+	loc, _ := time.LoadLocation(live.ScheduleTimezone)
+	due, gap, judged := ssmschedule.Previous(live.Schedule, d.now.Add(-lateBy(0)), loc)
+	missed := func(lastStart time.Time) bool {
+		if judged && due.IsZero() { // rate(...): starts count from the window's creation
+			if lastStart.Before(live.CreatedDate.Time) {
+				lastStart = live.CreatedDate.Time
+			}
+			return overdue(d.now, lastStart, gap)
+		}
+		return judged && due.After(live.CreatedDate.Time) && lastStart.Before(due.Add(-15*time.Minute))
+	}
+	if len(out.WindowExecutions) == 0 {
+		r.State, r.Evidence = OK, "no run yet"
+		if missed(time.Time{}) {
+			r.State, r.Evidence = Warn, fmt.Sprintf("no run yet, though its schedule %s (%s) was due %s", live.Schedule, orUTC(live.ScheduleTimezone), ago(d.now, due))
+			r.Action = "check the window's targets have nodes (AllowUnassociatedTargets is off) and its history in the console"
+		}
+		return r, nil
+	}
+	sort.Slice(out.WindowExecutions, func(i, j int) bool {
+		return out.WindowExecutions[i].StartTime.After(out.WindowExecutions[j].StartTime.Time)
+	})
+	last := out.WindowExecutions[0]
+	if err := d.judgeLastRun(&r, last); err != nil {
+		return Result{}, err
+	}
+	if r.State == OK && missed(last.StartTime.Time) {
+		r.State = Warn
+		r.Evidence += fmt.Sprintf("; overdue: its schedule %s (%s, %s) was due %s", live.Schedule, orUTC(live.ScheduleTimezone), every(gap), ago(d.now, due))
+		r.Action = "the scheduled run did not start: check the window is enabled, its targets have nodes, and its history"
+	}
+	return r, nil
+}
+
+// judgeLastRun states a window's newest run by its status; a failed one names its tasks that
+// did not succeed.
+func (d *deployment) judgeLastRun(r *Result, last windowExecution) error {
+	r.Evidence = fmt.Sprintf("last run %s: %s", ago(d.now, last.StartTime.Time), last.Status)
+	if last.StatusDetails != "" {
+		r.Evidence += " (" + last.StatusDetails + ")"
+	}
+	switch last.Status {
+	case "SUCCESS", "PENDING", "IN_PROGRESS":
+		r.State = OK
+	case "SKIPPED_OVERLAPPING":
+		r.State = Warn
+		r.Action = "windows that overlap skip each other: check the schedules and durations"
+	case "CANCELLING", "CANCELLED":
+		r.State = Warn
+		r.Action = "someone cancelled the run (aws ssm cancel-maintenance-window-execution): patch now with make patch-now, or wait for the next window"
+	default: // FAILED, TIMED_OUT
+		r.State = Fail
+		var tasks struct {
+			WindowExecutionTaskIdentities []struct {
+				TaskExecutionId string `json:"TaskExecutionId"`
+				TaskArn         string `json:"TaskArn"`
+				Status          string `json:"Status"`
+				StatusDetails   string `json:"StatusDetails"`
+			} `json:"WindowExecutionTaskIdentities"`
+		}
+		if err := d.call(&tasks, "ssm", "describe-maintenance-window-execution-tasks", "--window-execution-id", last.WindowExecutionId); err != nil {
+			return err
+		}
+		var failed []string
+		for _, t := range tasks.WindowExecutionTaskIdentities {
+			if t.Status != "SUCCESS" {
+				failed = append(failed, fmt.Sprintf("%s %s: %s", t.TaskArn, t.Status, t.StatusDetails))
+			}
+		}
+		if len(failed) > 0 {
+			r.Evidence += "; " + strings.Join(failed, "; ")
+		}
+		r.Action = fmt.Sprintf("aws ssm get-maintenance-window-execution --window-execution-id %s, then the task's output under s3://%s/patch/",
+			last.WindowExecutionId, d.fleet.Outputs["CommandOutputBucket"])
+	}
+	return nil
 }
 
 // checkAlarms: the patching stack's alarms (DescribeAlarms: MetricAlarms with StateValue OK |
