@@ -483,91 +483,13 @@ func (d *deployment) checkScans() ([]Result, error) {
 	grouped := map[string]bool{}
 	allRead := true
 	for _, group := range d.t.PatchGroups {
-		r := Result{Check: "patch group " + group}
 		members, err := d.groupMembers(group)
 		if err != nil {
-			results, allRead = append(results, couldNotCheck(r.Check, err)), false
+			results, allRead = append(results, couldNotCheck("patch group "+group, err)), false
 			continue
 		}
 		maps.Copy(grouped, members)
-		var out struct {
-			InstancePatchStates []patchState `json:"InstancePatchStates"`
-		}
-		if err := d.call(&out, "ssm", "describe-instance-patch-states-for-patch-group", "--patch-group", group); err != nil {
-			results = append(results, couldNotCheck(r.Check, err))
-			continue
-		}
-		states := map[string]patchState{}
-		for _, s := range out.InstancePatchStates {
-			states[s.InstanceId] = s
-		}
-		if len(members) == 0 {
-			r.State, r.Evidence = Warn, fmt.Sprintf("no managed node is tagged into the group (%s)", strings.Join(d.t.PatchGroupTagKeys, " or "))
-			if len(states) > 0 {
-				r.Evidence += fmt.Sprintf("; %d node(s) reported under it before", len(states))
-			}
-			r.Action = fmt.Sprintf("tag the group's nodes %s=%s", d.t.PatchGroupTagKeys[0], group)
-			results = append(results, r)
-			continue
-		}
-		missing, failed, reboot, compliant := 0, 0, 0, 0
-		var newest time.Time
-		var failedNodes, unreported []string
-		for _, id := range slices.Sorted(maps.Keys(members)) {
-			s, ok := states[id]
-			if !ok {
-				unreported = append(unreported, id)
-				continue
-			}
-			missing += s.MissingCount
-			failed += s.FailedCount
-			reboot += s.InstalledPendingRebootCount
-			if s.MissingCount+s.FailedCount+s.InstalledPendingRebootCount == 0 {
-				compliant++
-			}
-			if s.FailedCount > 0 {
-				failedNodes = append(failedNodes, s.InstanceId)
-			}
-			if s.OperationEndTime.After(newest) {
-				newest = s.OperationEndTime.Time
-			}
-		}
-		r.Evidence = fmt.Sprintf("%d/%d nodes compliant; missing %d, failed %d, pending reboot %d; last operation %s",
-			compliant, len(members), missing, failed, reboot, ago(d.now, newest))
-		gap, schedule := d.scanGap(group)
-		var stale []string
-		for _, id := range slices.Sorted(maps.Keys(members)) {
-			if st, ok := states[id]; ok && overdue(d.now, st.OperationEndTime.Time, gap) {
-				stale = append(stale, fmt.Sprintf("%s (%s)", id, ago(d.now, st.OperationEndTime.Time)))
-			}
-		}
-		if len(stale) > 0 {
-			r.Evidence += fmt.Sprintf("; last operation overdue on %s: %s runs one %s", strings.Join(stale, ", "), schedule, every(gap))
-		}
-		if len(unreported) > 0 {
-			r.Evidence += fmt.Sprintf("; no patch state from %s", strings.Join(unreported, ", "))
-		}
-		switch {
-		case failed > 0:
-			r.State = Fail
-			r.Action = fmt.Sprintf("patches failed to install on %s: read the window's output under s3://%s/patch/, then make patch-now TARGET=%s OPERATION=Install",
-				strings.Join(failedNodes, ", "), d.fleet.Outputs["CommandOutputBucket"], group)
-		case len(unreported) == len(members):
-			r.State, r.Evidence = Warn, fmt.Sprintf("none of the group's %d node(s) has reported a scan", len(members))
-			r.Action = fmt.Sprintf("after WSUS has synchronised: make patch-now TARGET=%s OPERATION=Scan", group)
-		case len(unreported) > 0:
-			r.State = Warn
-			r.Action = fmt.Sprintf("a node without a patch state was never scanned: make patch-now TARGET=%s OPERATION=Scan, and check its node row", unreported[0])
-		case len(stale) > 0:
-			r.State = Warn
-			r.Action = fmt.Sprintf("its compliance is old news: check those nodes' rows and the scan association's history, or make patch-now TARGET=%s OPERATION=Scan", group)
-		case missing > 0 || reboot > 0:
-			r.State = Warn
-			r.Action = fmt.Sprintf("the next window installs them, or make patch-now TARGET=%s OPERATION=Install", group)
-		default:
-			r.State = OK
-		}
-		results = append(results, r)
+		results = append(results, d.checkGroupScans(group, members))
 	}
 	if allRead && len(d.t.PatchGroups) > 0 {
 		var loose []string
@@ -584,6 +506,97 @@ func (d *deployment) checkScans() ([]Result, error) {
 		}
 	}
 	return results, nil
+}
+
+// groupScans are a patch group's members' patch states added up.
+type groupScans struct {
+	missing, failed, reboot, compliant int
+	newest                             time.Time
+	failedNodes, unreported            []string
+	stale                              []string // members whose last operation is overdue, with its age
+}
+
+// checkGroupScans judges one patch group from its members' patch states.
+func (d *deployment) checkGroupScans(group string, members map[string]bool) Result {
+	r := Result{Check: "patch group " + group}
+	var out struct {
+		InstancePatchStates []patchState `json:"InstancePatchStates"`
+	}
+	if err := d.call(&out, "ssm", "describe-instance-patch-states-for-patch-group", "--patch-group", group); err != nil {
+		return couldNotCheck(r.Check, err)
+	}
+	states := map[string]patchState{}
+	for _, s := range out.InstancePatchStates {
+		states[s.InstanceId] = s
+	}
+	if len(members) == 0 {
+		r.State, r.Evidence = Warn, fmt.Sprintf("no managed node is tagged into the group (%s)", strings.Join(d.t.PatchGroupTagKeys, " or "))
+		if len(states) > 0 {
+			r.Evidence += fmt.Sprintf("; %d node(s) reported under it before", len(states))
+		}
+		r.Action = fmt.Sprintf("tag the group's nodes %s=%s", d.t.PatchGroupTagKeys[0], group)
+		return r
+	}
+	var g groupScans
+	for _, id := range slices.Sorted(maps.Keys(members)) {
+		s, ok := states[id]
+		if !ok {
+			g.unreported = append(g.unreported, id)
+			continue
+		}
+		g.missing += s.MissingCount
+		g.failed += s.FailedCount
+		g.reboot += s.InstalledPendingRebootCount
+		if s.MissingCount+s.FailedCount+s.InstalledPendingRebootCount == 0 {
+			g.compliant++
+		}
+		if s.FailedCount > 0 {
+			g.failedNodes = append(g.failedNodes, s.InstanceId)
+		}
+		if s.OperationEndTime.After(g.newest) {
+			g.newest = s.OperationEndTime.Time
+		}
+	}
+	r.Evidence = fmt.Sprintf("%d/%d nodes compliant; missing %d, failed %d, pending reboot %d; last operation %s",
+		g.compliant, len(members), g.missing, g.failed, g.reboot, ago(d.now, g.newest))
+	gap, schedule := d.scanGap(group)
+	for _, id := range slices.Sorted(maps.Keys(members)) {
+		if st, ok := states[id]; ok && overdue(d.now, st.OperationEndTime.Time, gap) {
+			g.stale = append(g.stale, fmt.Sprintf("%s (%s)", id, ago(d.now, st.OperationEndTime.Time)))
+		}
+	}
+	if len(g.stale) > 0 {
+		r.Evidence += fmt.Sprintf("; last operation overdue on %s: %s runs one %s", strings.Join(g.stale, ", "), schedule, every(gap))
+	}
+	if len(g.unreported) > 0 {
+		r.Evidence += fmt.Sprintf("; no patch state from %s", strings.Join(g.unreported, ", "))
+	}
+	d.judgeGroupScans(&r, group, len(members), g)
+	return r
+}
+
+// judgeGroupScans: failed installs fail; no scans, old scans or patches still to install warn.
+func (d *deployment) judgeGroupScans(r *Result, group string, members int, g groupScans) {
+	switch {
+	case g.failed > 0:
+		r.State = Fail
+		r.Action = fmt.Sprintf("patches failed to install on %s: read the window's output under s3://%s/patch/, then make patch-now TARGET=%s OPERATION=Install",
+			strings.Join(g.failedNodes, ", "), d.fleet.Outputs["CommandOutputBucket"], group)
+	case len(g.unreported) == members:
+		r.State, r.Evidence = Warn, fmt.Sprintf("none of the group's %d node(s) has reported a scan", members)
+		r.Action = fmt.Sprintf("after WSUS has synchronised: make patch-now TARGET=%s OPERATION=Scan", group)
+	case len(g.unreported) > 0:
+		r.State = Warn
+		r.Action = fmt.Sprintf("a node without a patch state was never scanned: make patch-now TARGET=%s OPERATION=Scan, and check its node row", g.unreported[0])
+	case len(g.stale) > 0:
+		r.State = Warn
+		r.Action = fmt.Sprintf("its compliance is old news: check those nodes' rows and the scan association's history, or make patch-now TARGET=%s OPERATION=Scan", group)
+	case g.missing > 0 || g.reboot > 0:
+		r.State = Warn
+		r.Action = fmt.Sprintf("the next window installs them, or make patch-now TARGET=%s OPERATION=Install", group)
+	default:
+		r.State = OK
+	}
 }
 
 // checkWindows: each maintenance window's newest execution, and its failed tasks
