@@ -117,68 +117,27 @@ func templateRef(v any) string {
 	return ""
 }
 
+// templateFirst is the first string of a list.
+func templateFirst(v any) string {
+	if list, ok := v.([]any); ok && len(list) > 0 {
+		return templateStr(list[0])
+	}
+	return ""
+}
+
 // windowTasks reads the AWS-RunPatchBaseline tasks of the deployed patching stack's windows
 // (AWS::SSM::MaintenanceWindowTask with their AWS::SSM::MaintenanceWindowTarget), install tasks
 // first, each with its window's AWS-CreateImage task.
 func windowTasks(template map[string]any) []windowTask {
 	resources, _ := template["Resources"].(map[string]any)
-	get, str := templateGet, templateStr
-	first := func(v any) string {
-		if list, ok := v.([]any); ok && len(list) > 0 {
-			return str(list[0])
-		}
-		return ""
-	}
-	images := map[string]*imageTask{} // by window logical id
-	for _, r := range resources {
-		if get(r, "Type") == "AWS::SSM::MaintenanceWindowTask" && get(r, "Properties", "TaskArn") == patchingspec.CreateImageRunbook {
-			params := get(r, "Properties", "TaskInvocationParameters", "MaintenanceWindowAutomationParameters", "Parameters")
-			roles, _ := get(params, "AutomationAssumeRole").([]any)
-			image := &imageTask{MaxConcurrency: str(get(r, "Properties", "MaxConcurrency")), MaxErrors: str(get(r, "Properties", "MaxErrors")),
-				NoReboot: first(get(params, "NoReboot"))}
-			if len(roles) > 0 {
-				image.Role = templateRef(roles[0])
-			}
-			images[templateRef(get(r, "Properties", "WindowId"))] = image
-		}
-	}
+	images := imageTasks(resources)
 	var tasks []windowTask
 	for _, r := range resources {
-		if get(r, "Type") != "AWS::SSM::MaintenanceWindowTask" || get(r, "Properties", "TaskArn") != patchingspec.RunPatchBaselineDocument {
+		if templateGet(r, "Type") != "AWS::SSM::MaintenanceWindowTask" || templateGet(r, "Properties", "TaskArn") != patchingspec.RunPatchBaselineDocument {
 			continue
 		}
-		run := get(r, "Properties", "TaskInvocationParameters", "MaintenanceWindowRunCommandParameters")
-		task := windowTask{Window: str(get(r, "Properties", "Name")), MaxConcurrency: str(get(r, "Properties", "MaxConcurrency")),
-			MaxErrors: str(get(r, "Properties", "MaxErrors")), RebootOption: first(get(run, "Parameters", "RebootOption")),
-			Operation: first(get(run, "Parameters", "Operation")), OutputPrefix: str(get(run, "OutputS3KeyPrefix"))}
-		task.TimeoutSeconds, _ = get(run, "TimeoutSeconds").(float64)
-		windowId := templateRef(get(r, "Properties", "WindowId"))
-		window := resources[windowId]
-		task.Schedule, task.Timezone = str(get(window, "Properties", "Schedule")), str(get(window, "Properties", "ScheduleTimezone"))
-		task.ServiceRole = templateRef(get(run, "ServiceRoleArn"))
-		if n := get(run, "NotificationConfig"); n != nil {
-			task.Notification = &notification{Topic: templateRef(get(n, "NotificationArn")), Type: str(get(n, "NotificationType"))}
-			events, _ := get(n, "NotificationEvents").([]any)
-			for _, e := range events {
-				task.Notification.Events = append(task.Notification.Events, str(e))
-			}
-		}
-		task.Image = images[windowId]
-		targets, _ := get(r, "Properties", "Targets").([]any)
-		for _, t := range targets {
-			refs, _ := get(t, "Values").([]any)
-			for _, ref := range refs {
-				windowTargets, _ := get(resources[str(get(ref, "Ref"))], "Properties", "Targets").([]any)
-				for _, wt := range windowTargets {
-					st := sendTarget{Key: str(get(wt, "Key"))}
-					values, _ := get(wt, "Values").([]any)
-					for _, v := range values {
-						st.Values = append(st.Values, str(v))
-					}
-					task.Targets = append(task.Targets, st)
-				}
-			}
-		}
+		task := runPatchBaselineTask(resources, r)
+		task.Image = images[templateRef(templateGet(r, "Properties", "WindowId"))]
 		tasks = append(tasks, task)
 	}
 	sort.Slice(tasks, func(i, j int) bool {
@@ -188,6 +147,62 @@ func windowTasks(template map[string]any) []windowTask {
 		return tasks[i].Window < tasks[j].Window
 	})
 	return tasks
+}
+
+// imageTasks are the windows' AWS-CreateImage tasks, by window logical id.
+func imageTasks(resources map[string]any) map[string]*imageTask {
+	get, str := templateGet, templateStr
+	images := map[string]*imageTask{}
+	for _, r := range resources {
+		if get(r, "Type") == "AWS::SSM::MaintenanceWindowTask" && get(r, "Properties", "TaskArn") == patchingspec.CreateImageRunbook {
+			params := get(r, "Properties", "TaskInvocationParameters", "MaintenanceWindowAutomationParameters", "Parameters")
+			roles, _ := get(params, "AutomationAssumeRole").([]any)
+			image := &imageTask{MaxConcurrency: str(get(r, "Properties", "MaxConcurrency")), MaxErrors: str(get(r, "Properties", "MaxErrors")),
+				NoReboot: templateFirst(get(params, "NoReboot"))}
+			if len(roles) > 0 {
+				image.Role = templateRef(roles[0])
+			}
+			images[templateRef(get(r, "Properties", "WindowId"))] = image
+		}
+	}
+	return images
+}
+
+// runPatchBaselineTask reads one AWS-RunPatchBaseline window task r: its settings, its
+// window's schedule, and the targets of the window targets it names.
+func runPatchBaselineTask(resources map[string]any, r any) windowTask {
+	get, str := templateGet, templateStr
+	run := get(r, "Properties", "TaskInvocationParameters", "MaintenanceWindowRunCommandParameters")
+	task := windowTask{Window: str(get(r, "Properties", "Name")), MaxConcurrency: str(get(r, "Properties", "MaxConcurrency")),
+		MaxErrors: str(get(r, "Properties", "MaxErrors")), RebootOption: templateFirst(get(run, "Parameters", "RebootOption")),
+		Operation: templateFirst(get(run, "Parameters", "Operation")), OutputPrefix: str(get(run, "OutputS3KeyPrefix"))}
+	task.TimeoutSeconds, _ = get(run, "TimeoutSeconds").(float64)
+	window := resources[templateRef(get(r, "Properties", "WindowId"))]
+	task.Schedule, task.Timezone = str(get(window, "Properties", "Schedule")), str(get(window, "Properties", "ScheduleTimezone"))
+	task.ServiceRole = templateRef(get(run, "ServiceRoleArn"))
+	if n := get(run, "NotificationConfig"); n != nil {
+		task.Notification = &notification{Topic: templateRef(get(n, "NotificationArn")), Type: str(get(n, "NotificationType"))}
+		events, _ := get(n, "NotificationEvents").([]any)
+		for _, e := range events {
+			task.Notification.Events = append(task.Notification.Events, str(e))
+		}
+	}
+	targets, _ := get(r, "Properties", "Targets").([]any)
+	for _, t := range targets {
+		refs, _ := get(t, "Values").([]any)
+		for _, ref := range refs {
+			windowTargets, _ := get(resources[str(get(ref, "Ref"))], "Properties", "Targets").([]any)
+			for _, wt := range windowTargets {
+				st := sendTarget{Key: str(get(wt, "Key"))}
+				values, _ := get(wt, "Values").([]any)
+				for _, v := range values {
+					st.Values = append(st.Values, str(v))
+				}
+				task.Targets = append(task.Targets, st)
+			}
+		}
+	}
+	return task
 }
 
 // settingsFor picks the window task whose settings a run on target uses, and the Run Command
