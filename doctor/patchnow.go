@@ -556,20 +556,9 @@ func (p PatchNow) prePatchImage(d *deployment, task windowTask, targets []sendTa
 	if role != "" {
 		params["AutomationAssumeRole"] = []string{role}
 	}
-	// Automation's rate control targets ("Run automated operations at scale", Systems Manager User
-	// Guide, read 2026-12-06): ParameterValues for instance ids, as its AWS-CreateImage example,
-	// tag:KEY for tags, ResourceGroup for a resource group.
-	var automationTargets []sendTarget
-	switch targets[0].Key {
-	case "InstanceIds":
-		if strings.HasPrefix(targets[0].Values[0], "mi-") {
-			return false, CouldNotRun{fmt.Errorf("%s takes a pre-patch image (AWS-CreateImage) before it installs, which a hybrid node cannot have: pass SKIP_IMAGE=1 to install without one", task.Window)}
-		}
-		automationTargets = []sendTarget{{Key: "ParameterValues", Values: targets[0].Values}}
-	case "resource-groups:Name":
-		automationTargets = []sendTarget{{Key: "ResourceGroup", Values: targets[0].Values}}
-	default:
-		automationTargets = targets[:1]
+	automationTargets, err := imageTargets(task, targets)
+	if err != nil {
+		return false, err
 	}
 	args := []string{"ssm", "start-automation-execution", "--document-name", patchingspec.CreateImageRunbook, "--target-parameter-name", "InstanceId",
 		"--targets", jsonOf(automationTargets), "--parameters", jsonOf(params), "--max-concurrency", task.Image.MaxConcurrency, "--max-errors", task.Image.MaxErrors}
@@ -581,6 +570,29 @@ func (p PatchNow) prePatchImage(d *deployment, task windowTask, targets []sendTa
 	}
 	id := started.AutomationExecutionId
 	fmt.Fprintf(out, "patch-now: pre-patch image first, as %s does: automation %s (%s); waiting\n", task.Window, id, patchingspec.CreateImageRunbook)
+	return p.waitImage(d, id, out)
+}
+
+// imageTargets are the command's targets as Automation's rate control takes them ("Run automated
+// operations at scale", Systems Manager User Guide, read 2026-12-06): ParameterValues for
+// instance ids, as its AWS-CreateImage example, tag:KEY for tags, ResourceGroup for a resource
+// group. A hybrid node, which AWS-CreateImage cannot image, is refused.
+func imageTargets(task windowTask, targets []sendTarget) ([]sendTarget, error) {
+	switch targets[0].Key {
+	case "InstanceIds":
+		if strings.HasPrefix(targets[0].Values[0], "mi-") {
+			return nil, CouldNotRun{fmt.Errorf("%s takes a pre-patch image (AWS-CreateImage) before it installs, which a hybrid node cannot have: pass SKIP_IMAGE=1 to install without one", task.Window)}
+		}
+		return []sendTarget{{Key: "ParameterValues", Values: targets[0].Values}}, nil
+	case "resource-groups:Name":
+		return []sendTarget{{Key: "ResourceGroup", Values: targets[0].Values}}, nil
+	default:
+		return targets[:1], nil
+	}
+}
+
+// waitImage polls the image automation until it ends or the wait does: whether it succeeded.
+func (p PatchNow) waitImage(d *deployment, id string, out io.Writer) (bool, error) {
 	for waited := time.Duration(0); ; waited += p.Poll {
 		var got struct {
 			AutomationExecution struct {
