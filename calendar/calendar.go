@@ -164,18 +164,7 @@ func (p Plan) horizon(last time.Time) time.Time {
 // Compute computes the calendar. The error refuses a schedule the model cannot decide, naming
 // the window.
 func Compute(p Plan) (*Calendar, error) {
-	c := &Calendar{Plan: p, Runs: map[string][]Run{}}
-	from := p.From
-	y, m, _ := from.Date()
-	for len(c.Months) < p.Months {
-		if release := PatchTuesday(y, m); !release.Before(from) {
-			c.Months = append(c.Months, Month{Release: release, Installs: map[string]map[int]Install{}})
-		}
-		m++
-		if m > 12 {
-			y, m = y+1, 1
-		}
-	}
+	c := &Calendar{Plan: p, Runs: map[string][]Run{}, Months: p.months()}
 	if len(c.Months) == 0 {
 		return c, nil
 	}
@@ -185,7 +174,7 @@ func Compute(p Plan) (*Calendar, error) {
 			c.Notes = append(c.Notes, fmt.Sprintf("window %s installs nothing (Scan only): not in the calendar", w.Name))
 			continue
 		}
-		runs, err := w.runs(from, until)
+		runs, err := w.runs(p.From, until)
 		if err != nil {
 			return nil, fmt.Errorf("window %s: %w", w.Name, err)
 		}
@@ -196,35 +185,57 @@ func Compute(p Plan) (*Calendar, error) {
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(p.Groups)) {
-		g := p.Groups[name]
-		var runs []Run
-		for _, w := range p.Windows {
-			if w.Install && slices.Contains(w.PatchGroups, name) {
-				runs = append(runs, c.Runs[w.Name]...)
-			}
-		}
-		slices.SortFunc(runs, func(a, b Run) int { return a.Start.Compare(b.Start) })
-		if len(runs) == 0 {
-			c.Notes = append(c.Notes, fmt.Sprintf("patch group %s: no maintenance window installs it, so nothing here says when it is patched: "+
-				"not in the calendar", name))
-			continue
-		}
-		for i := range c.Months {
-			month := &c.Months[i]
-			month.Installs[name] = map[int]Install{}
-			for _, delay := range distinct(g.Delays) {
-				approved := approvalOf(month.Release, delay)
-				earliest := approved
-				if delay > 0 {
-					earliest = approved.UTC().Truncate(24 * time.Hour)
-				}
-				install := Install{Group: name, Delay: delay, Run: firstFrom(runs, approved), Earliest: firstFrom(runs, earliest)}
-				month.Installs[name][delay] = install
-			}
-		}
+		c.addInstalls(name)
 	}
 	c.check()
 	return c, nil
+}
+
+// months are the plan's Patch Tuesdays at or after its first day, without installs yet.
+func (p Plan) months() []Month {
+	var months []Month
+	y, m, _ := p.From.Date()
+	for len(months) < p.Months {
+		if release := PatchTuesday(y, m); !release.Before(p.From) {
+			months = append(months, Month{Release: release, Installs: map[string]map[int]Install{}})
+		}
+		m++
+		if m > 12 {
+			y, m = y+1, 1
+		}
+	}
+	return months
+}
+
+// addInstalls adds, to each month, the patch group's install for each of its delays: the first
+// run of the windows that install it from the approval; a group no window installs is a note.
+func (c *Calendar) addInstalls(name string) {
+	g := c.Plan.Groups[name]
+	var runs []Run
+	for _, w := range c.Plan.Windows {
+		if w.Install && slices.Contains(w.PatchGroups, name) {
+			runs = append(runs, c.Runs[w.Name]...)
+		}
+	}
+	slices.SortFunc(runs, func(a, b Run) int { return a.Start.Compare(b.Start) })
+	if len(runs) == 0 {
+		c.Notes = append(c.Notes, fmt.Sprintf("patch group %s: no maintenance window installs it, so nothing here says when it is patched: "+
+			"not in the calendar", name))
+		return
+	}
+	for i := range c.Months {
+		month := &c.Months[i]
+		month.Installs[name] = map[int]Install{}
+		for _, delay := range distinct(g.Delays) {
+			approved := approvalOf(month.Release, delay)
+			earliest := approved
+			if delay > 0 {
+				earliest = approved.UTC().Truncate(24 * time.Hour)
+			}
+			install := Install{Group: name, Delay: delay, Run: firstFrom(runs, approved), Earliest: firstFrom(runs, earliest)}
+			month.Installs[name][delay] = install
+		}
+	}
 }
 
 func distinct(delays map[string]int) []int {
