@@ -164,18 +164,7 @@ func (p Plan) horizon(last time.Time) time.Time {
 // Compute computes the calendar. The error refuses a schedule the model cannot decide, naming
 // the window.
 func Compute(p Plan) (*Calendar, error) {
-	c := &Calendar{Plan: p, Runs: map[string][]Run{}}
-	from := p.From
-	y, m, _ := from.Date()
-	for len(c.Months) < p.Months {
-		if release := PatchTuesday(y, m); !release.Before(from) {
-			c.Months = append(c.Months, Month{Release: release, Installs: map[string]map[int]Install{}})
-		}
-		m++
-		if m > 12 {
-			y, m = y+1, 1
-		}
-	}
+	c := &Calendar{Plan: p, Runs: map[string][]Run{}, Months: p.months()}
 	if len(c.Months) == 0 {
 		return c, nil
 	}
@@ -185,7 +174,7 @@ func Compute(p Plan) (*Calendar, error) {
 			c.Notes = append(c.Notes, fmt.Sprintf("window %s installs nothing (Scan only): not in the calendar", w.Name))
 			continue
 		}
-		runs, err := w.runs(from, until)
+		runs, err := w.runs(p.From, until)
 		if err != nil {
 			return nil, fmt.Errorf("window %s: %w", w.Name, err)
 		}
@@ -196,35 +185,57 @@ func Compute(p Plan) (*Calendar, error) {
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(p.Groups)) {
-		g := p.Groups[name]
-		var runs []Run
-		for _, w := range p.Windows {
-			if w.Install && slices.Contains(w.PatchGroups, name) {
-				runs = append(runs, c.Runs[w.Name]...)
-			}
-		}
-		slices.SortFunc(runs, func(a, b Run) int { return a.Start.Compare(b.Start) })
-		if len(runs) == 0 {
-			c.Notes = append(c.Notes, fmt.Sprintf("patch group %s: no maintenance window installs it, so nothing here says when it is patched: "+
-				"not in the calendar", name))
-			continue
-		}
-		for i := range c.Months {
-			month := &c.Months[i]
-			month.Installs[name] = map[int]Install{}
-			for _, delay := range distinct(g.Delays) {
-				approved := approvalOf(month.Release, delay)
-				earliest := approved
-				if delay > 0 {
-					earliest = approved.UTC().Truncate(24 * time.Hour)
-				}
-				install := Install{Group: name, Delay: delay, Run: firstFrom(runs, approved), Earliest: firstFrom(runs, earliest)}
-				month.Installs[name][delay] = install
-			}
-		}
+		c.addInstalls(name)
 	}
 	c.check()
 	return c, nil
+}
+
+// months are the plan's Patch Tuesdays at or after its first day, without installs yet.
+func (p Plan) months() []Month {
+	var months []Month
+	y, m, _ := p.From.Date()
+	for len(months) < p.Months {
+		if release := PatchTuesday(y, m); !release.Before(p.From) {
+			months = append(months, Month{Release: release, Installs: map[string]map[int]Install{}})
+		}
+		m++
+		if m > 12 {
+			y, m = y+1, 1
+		}
+	}
+	return months
+}
+
+// addInstalls adds, to each month, the patch group's install for each of its delays: the first
+// run of the windows that install it from the approval; a group no window installs is a note.
+func (c *Calendar) addInstalls(name string) {
+	g := c.Plan.Groups[name]
+	var runs []Run
+	for _, w := range c.Plan.Windows {
+		if w.Install && slices.Contains(w.PatchGroups, name) {
+			runs = append(runs, c.Runs[w.Name]...)
+		}
+	}
+	slices.SortFunc(runs, func(a, b Run) int { return a.Start.Compare(b.Start) })
+	if len(runs) == 0 {
+		c.Notes = append(c.Notes, fmt.Sprintf("patch group %s: no maintenance window installs it, so nothing here says when it is patched: "+
+			"not in the calendar", name))
+		return
+	}
+	for i := range c.Months {
+		month := &c.Months[i]
+		month.Installs[name] = map[int]Install{}
+		for _, delay := range distinct(g.Delays) {
+			approved := approvalOf(month.Release, delay)
+			earliest := approved
+			if delay > 0 {
+				earliest = approved.UTC().Truncate(24 * time.Hour)
+			}
+			install := Install{Group: name, Delay: delay, Run: firstFrom(runs, approved), Earliest: firstFrom(runs, earliest)}
+			month.Installs[name][delay] = install
+		}
+	}
 }
 
 func distinct(delays map[string]int) []int {
@@ -248,26 +259,9 @@ func (w Window) Runs(from, until time.Time) ([]Run, error) { return w.runs(from,
 
 // runs are the window's runs that start from from until until.
 func (w Window) runs(from, until time.Time) ([]Run, error) {
-	loc := time.UTC
-	if w.Timezone != "" {
-		var err error
-		if loc, err = time.LoadLocation(w.Timezone); err != nil {
-			return nil, fmt.Errorf("timezone %q: %w", w.Timezone, err)
-		}
-	}
-	var startDate, endDate time.Time
-	for _, d := range []struct {
-		text string
-		into *time.Time
-	}{{w.StartDate, &startDate}, {w.EndDate, &endDate}} {
-		if d.text == "" {
-			continue
-		}
-		t, err := time.Parse(time.RFC3339, d.text)
-		if err != nil {
-			return nil, fmt.Errorf("%q is not an ISO-8601 date and time", d.text)
-		}
-		*d.into = t
+	loc, startDate, endDate, err := w.where()
+	if err != nil {
+		return nil, err
 	}
 	var starts []time.Time
 	switch {
@@ -288,54 +282,8 @@ func (w Window) runs(from, until time.Time) ([]Run, error) {
 		}
 		starts = append(starts, t)
 	default:
-		c, err := parseCron(w.Schedule)
-		if err != nil {
+		if starts, err = w.cronStarts(from, until, loc, startDate, endDate); err != nil {
 			return nil, err
-		}
-		if w.Offset != 0 && (w.Offset < 1 || w.Offset > 6) {
-			return nil, fmt.Errorf("scheduleOffset %d: AWS takes 1 to 6 days", w.Offset)
-		}
-		first := time.Date(from.In(loc).Year(), from.In(loc).Month(), from.In(loc).Day(), 0, 0, 0, 0, loc)
-		for day := first; day.Before(until); day = day.AddDate(0, 0, 1) {
-			if !c.matchesDay(day) {
-				continue
-			}
-			for _, h := range sorted(c.hours) {
-				for _, m := range sorted(c.minutes) {
-					for _, s := range sorted(c.seconds) {
-						at, err := localTime(day.Year(), day.Month(), day.Day(), h, m, s, loc)
-						if err != nil {
-							return nil, err
-						}
-						// The offset is days after the cron's date and time, at the same local time
-						// ("won't run until 11:30 PM two days later").
-						run := at
-						if w.Offset > 0 {
-							d := day.AddDate(0, 0, w.Offset)
-							if run, err = localTime(d.Year(), d.Month(), d.Day(), h, m, s, loc); err != nil {
-								return nil, err
-							}
-						}
-						// "If you create a maintenance window with a cron expression that targets a
-						// day that has already passed in the current period, but add a schedule
-						// offset date that falls in the future, the maintenance window won't run in
-						// the period": a cron time before from counts as passed.
-						if at.Before(from) {
-							continue
-						}
-						for _, bound := range []struct {
-							name string
-							at   time.Time
-						}{{"startDate", startDate}, {"endDate", endDate}} {
-							if !bound.at.IsZero() && at.Before(bound.at) != run.Before(bound.at) {
-								return nil, fmt.Errorf("the cron time %s and its offset run %s fall on either side of %s %s: AWS does not say "+
-									"which one the active period bounds", stamp(at), stamp(run), bound.name, bound.at.Format(time.RFC3339))
-							}
-						}
-						starts = append(starts, run)
-					}
-				}
-			}
 		}
 	}
 	var runs []Run
@@ -352,6 +300,94 @@ func (w Window) runs(from, until time.Time) ([]Run, error) {
 			End:           s.Add(time.Duration(w.DurationHours) * time.Hour)})
 	}
 	return runs, nil
+}
+
+// where is the window's time zone (UTC without one) and its active period's start and end
+// dates (zero without them).
+func (w Window) where() (loc *time.Location, startDate, endDate time.Time, err error) {
+	loc = time.UTC
+	if w.Timezone != "" {
+		if loc, err = time.LoadLocation(w.Timezone); err != nil {
+			return nil, startDate, endDate, fmt.Errorf("timezone %q: %w", w.Timezone, err)
+		}
+	}
+	for _, d := range []struct {
+		text string
+		into *time.Time
+	}{{w.StartDate, &startDate}, {w.EndDate, &endDate}} {
+		if d.text == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339, d.text)
+		if err != nil {
+			return nil, startDate, endDate, fmt.Errorf("%q is not an ISO-8601 date and time", d.text)
+		}
+		*d.into = t
+	}
+	return loc, startDate, endDate, nil
+}
+
+// cronStarts are the starts of a cron window's runs whose cron time is from from until until,
+// each its cron time moved by the schedule offset.
+func (w Window) cronStarts(from, until time.Time, loc *time.Location, startDate, endDate time.Time) ([]time.Time, error) {
+	c, err := parseCron(w.Schedule)
+	if err != nil {
+		return nil, err
+	}
+	if w.Offset != 0 && (w.Offset < 1 || w.Offset > 6) {
+		return nil, fmt.Errorf("scheduleOffset %d: AWS takes 1 to 6 days", w.Offset)
+	}
+	var starts []time.Time
+	first := time.Date(from.In(loc).Year(), from.In(loc).Month(), from.In(loc).Day(), 0, 0, 0, 0, loc)
+	for day := first; day.Before(until); day = day.AddDate(0, 0, 1) {
+		if !c.matchesDay(day) {
+			continue
+		}
+		for _, h := range sorted(c.hours) {
+			for _, m := range sorted(c.minutes) {
+				for _, s := range sorted(c.seconds) {
+					at, run, err := w.offsetRun(day, h, m, s, loc)
+					if err != nil {
+						return nil, err
+					}
+					// "If you create a maintenance window with a cron expression that targets a
+					// day that has already passed in the current period, but add a schedule
+					// offset date that falls in the future, the maintenance window won't run in
+					// the period": a cron time before from counts as passed.
+					if at.Before(from) {
+						continue
+					}
+					for _, bound := range []struct {
+						name string
+						at   time.Time
+					}{{"startDate", startDate}, {"endDate", endDate}} {
+						if !bound.at.IsZero() && at.Before(bound.at) != run.Before(bound.at) {
+							return nil, fmt.Errorf("the cron time %s and its offset run %s fall on either side of %s %s: AWS does not say "+
+								"which one the active period bounds", stamp(at), stamp(run), bound.name, bound.at.Format(time.RFC3339))
+						}
+					}
+					starts = append(starts, run)
+				}
+			}
+		}
+	}
+	return starts, nil
+}
+
+// offsetRun is the cron time h:m:s on day, and the run it starts: the offset is days after the
+// cron's date and time, at the same local time ("won't run until 11:30 PM two days later").
+func (w Window) offsetRun(day time.Time, h, m, s int, loc *time.Location) (at, run time.Time, err error) {
+	if at, err = localTime(day.Year(), day.Month(), day.Day(), h, m, s, loc); err != nil {
+		return at, run, err
+	}
+	run = at
+	if w.Offset > 0 {
+		d := day.AddDate(0, 0, w.Offset)
+		if run, err = localTime(d.Year(), d.Month(), d.Day(), h, m, s, loc); err != nil {
+			return at, run, err
+		}
+	}
+	return at, run, nil
 }
 
 func sorted(s set) []int { return slices.Sorted(maps.Keys(s)) }

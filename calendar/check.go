@@ -32,14 +32,21 @@ func (c *Calendar) installed(group string) bool {
 	return len(c.Months) > 0 && c.Months[0].Installs[group] != nil
 }
 
-func (c *Calendar) check() {
-	p := c.Plan
+// installedRings are the rings, in order, that a window installs.
+func (c *Calendar) installedRings() []string {
 	var rings []string
-	for _, r := range p.Rings {
+	for _, r := range c.Plan.Rings {
 		if c.installed(r) {
 			rings = append(rings, r)
 		}
 	}
+	return rings
+}
+
+// check finds the problems: first those of every month, then each release's.
+func (c *Calendar) check() {
+	p := c.Plan
+	rings := c.installedRings()
 	for i := 1; i < len(rings); i++ {
 		a, b := rings[i-1], rings[i]
 		_, onlyB := p.pairs(a, b)
@@ -55,20 +62,42 @@ func (c *Calendar) check() {
 		}
 	}
 	if c.installed(p.WsusGroup) {
-		first := c.Months[0].Name()
-		for _, w := range p.Windows {
-			if others := slices.DeleteFunc(slices.Clone(w.PatchGroups), func(g string) bool { return g == p.WsusGroup }); w.Install &&
-				len(others) < len(w.PatchGroups) && len(others) > 0 {
-				c.Problems = append(c.Problems, fmt.Sprintf("every month from %s: window %s installs the WSUS server (patch group %s) and patch group %s "+
-					"at the same time, not the server first: give the server a window of its own", first, w.Name, p.WsusGroup, strings.Join(others, ", ")))
-			}
+		c.checkWsusOwnWindows()
+	}
+	c.checkApprovedByDelay()
+	for _, m := range c.Months {
+		month := fmt.Sprintf("%s release (%s)", m.Name(), stamp(m.Release))
+		c.checkRingOrder(m, month, rings)
+		if c.installed(p.WsusGroup) {
+			c.checkWsusFirst(m, month, fleet)
 		}
-		if len(p.WsusSharedWith) > 0 {
-			c.Problems = append(c.Problems, fmt.Sprintf("every month from %s: the WSUS server's patch group %s is instance group %s's too: "+
-				"they install in the same windows, not the server first: give the server a patch group of its own (wsus.patchGroup)",
-				first, p.WsusGroup, strings.Join(p.WsusSharedWith, ", ")))
+		c.checkDeadlines(m, month)
+	}
+}
+
+// checkWsusOwnWindows: the WSUS server installs in windows and a patch group of its own, so that
+// it can install first.
+func (c *Calendar) checkWsusOwnWindows() {
+	p := c.Plan
+	first := c.Months[0].Name()
+	for _, w := range p.Windows {
+		if others := slices.DeleteFunc(slices.Clone(w.PatchGroups), func(g string) bool { return g == p.WsusGroup }); w.Install &&
+			len(others) < len(w.PatchGroups) && len(others) > 0 {
+			c.Problems = append(c.Problems, fmt.Sprintf("every month from %s: window %s installs the WSUS server (patch group %s) and patch group %s "+
+				"at the same time, not the server first: give the server a window of its own", first, w.Name, p.WsusGroup, strings.Join(others, ", ")))
 		}
 	}
+	if len(p.WsusSharedWith) > 0 {
+		c.Problems = append(c.Problems, fmt.Sprintf("every month from %s: the WSUS server's patch group %s is instance group %s's too: "+
+			"they install in the same windows, not the server first: give the server a patch group of its own (wsus.patchGroup)",
+			first, p.WsusGroup, strings.Join(p.WsusSharedWith, ", ")))
+	}
+}
+
+// checkApprovedByDelay: each installed group's baseline approves, by a delay, every severity
+// that has a deadline.
+func (c *Calendar) checkApprovedByDelay() {
+	p := c.Plan
 	for _, g := range slices.Sorted(maps.Keys(p.Groups)) {
 		if !c.installed(g) {
 			continue
@@ -83,59 +112,70 @@ func (c *Calendar) check() {
 			}
 		}
 	}
-	for _, m := range c.Months {
-		month := fmt.Sprintf("%s release (%s)", m.Name(), stamp(m.Release))
-		for i := 1; i < len(rings); i++ {
-			a, b := rings[i-1], rings[i]
-			both, _ := p.pairs(a, b)
-			for _, d := range both {
-				ia, ib := m.Installs[a][d.a], m.Installs[b][d.b]
-				switch {
-				case ia.Run == nil:
-					c.Problems = append(c.Problems, fmt.Sprintf("%s: ring %s (%d days) has no window run to install it", month, a, d.a))
-				case ib.Earliest == nil:
-				case ib.Earliest.Start.Before(ia.Run.Start):
-					c.Problems = append(c.Problems, fmt.Sprintf("%s: ring %s (%d days) can install it at %s (window %s), before ring %s (%d days) at %s (window %s)",
-						month, b, d.b, stamp(ib.Earliest.Start), ib.Earliest.Window, a, d.a, stamp(ia.Run.Start), ia.Run.Window))
-				case ib.Earliest.Start.Sub(ia.Run.Start) < time.Duration(d.b-d.a)*24*time.Hour:
-					c.Problems = append(c.Problems, fmt.Sprintf("%s: ring %s can install it at %s (window %s), %.1f days after ring %s at %s (window %s): "+
-						"less than the %d days their approval delays differ (%d and %d)", month, b, stamp(ib.Earliest.Start), ib.Earliest.Window,
-						ib.Earliest.Start.Sub(ia.Run.Start).Hours()/24, a, stamp(ia.Run.Start), ia.Run.Window, d.b-d.a, d.a, d.b))
-				}
+}
+
+// checkRingOrder: of a release, each ring installs no earlier than the one before it, by as
+// many days as their delays differ.
+func (c *Calendar) checkRingOrder(m Month, month string, rings []string) {
+	for i := 1; i < len(rings); i++ {
+		a, b := rings[i-1], rings[i]
+		both, _ := c.Plan.pairs(a, b)
+		for _, d := range both {
+			ia, ib := m.Installs[a][d.a], m.Installs[b][d.b]
+			switch {
+			case ia.Run == nil:
+				c.Problems = append(c.Problems, fmt.Sprintf("%s: ring %s (%d days) has no window run to install it", month, a, d.a))
+			case ib.Earliest == nil:
+			case ib.Earliest.Start.Before(ia.Run.Start):
+				c.Problems = append(c.Problems, fmt.Sprintf("%s: ring %s (%d days) can install it at %s (window %s), before ring %s (%d days) at %s (window %s)",
+					month, b, d.b, stamp(ib.Earliest.Start), ib.Earliest.Window, a, d.a, stamp(ia.Run.Start), ia.Run.Window))
+			case ib.Earliest.Start.Sub(ia.Run.Start) < time.Duration(d.b-d.a)*24*time.Hour:
+				c.Problems = append(c.Problems, fmt.Sprintf("%s: ring %s can install it at %s (window %s), %.1f days after ring %s at %s (window %s): "+
+					"less than the %d days their approval delays differ (%d and %d)", month, b, stamp(ib.Earliest.Start), ib.Earliest.Window,
+					ib.Earliest.Start.Sub(ia.Run.Start).Hours()/24, a, stamp(ia.Run.Start), ia.Run.Window, d.b-d.a, d.a, d.b))
 			}
 		}
-		if c.installed(p.WsusGroup) {
-			for _, g := range fleet {
-				both, _ := p.pairs(p.WsusGroup, g)
-				for _, d := range both {
-					iw, ig := m.Installs[p.WsusGroup][d.a], m.Installs[g][d.b]
-					switch {
-					case iw.Run == nil:
-						c.Problems = append(c.Problems, fmt.Sprintf("%s: the WSUS server's patch group %s has no window run to install it", month, p.WsusGroup))
-					case ig.Earliest == nil:
-					case ig.Earliest.Start.Before(iw.Run.End):
-						c.Problems = append(c.Problems, fmt.Sprintf("%s: the WSUS server (patch group %s, %d days) installs it in window %s until %s, "+
-							"and patch group %s (%d days) can start installing it at %s (window %s): the server the fleet installs from must be done first",
-							month, p.WsusGroup, d.a, iw.Run.Window, stamp(iw.Run.End), g, d.b, stamp(ig.Earliest.Start), ig.Earliest.Window))
-					}
-				}
+	}
+}
+
+// checkWsusFirst: of a release, the WSUS server's run ends before any fleet group can start
+// installing it.
+func (c *Calendar) checkWsusFirst(m Month, month string, fleet []string) {
+	p := c.Plan
+	for _, g := range fleet {
+		both, _ := p.pairs(p.WsusGroup, g)
+		for _, d := range both {
+			iw, ig := m.Installs[p.WsusGroup][d.a], m.Installs[g][d.b]
+			switch {
+			case iw.Run == nil:
+				c.Problems = append(c.Problems, fmt.Sprintf("%s: the WSUS server's patch group %s has no window run to install it", month, p.WsusGroup))
+			case ig.Earliest == nil:
+			case ig.Earliest.Start.Before(iw.Run.End):
+				c.Problems = append(c.Problems, fmt.Sprintf("%s: the WSUS server (patch group %s, %d days) installs it in window %s until %s, "+
+					"and patch group %s (%d days) can start installing it at %s (window %s): the server the fleet installs from must be done first",
+					month, p.WsusGroup, d.a, iw.Run.Window, stamp(iw.Run.End), g, d.b, stamp(ig.Earliest.Start), ig.Earliest.Window))
 			}
 		}
-		for _, g := range slices.Sorted(maps.Keys(m.Installs)) {
-			for _, s := range p.Severities {
-				deadline, ok := p.Deadlines[s]
-				delay, approved := p.Groups[g].Delays[s]
-				if !ok || !approved {
-					continue
-				}
-				install := m.Installs[g][delay]
-				switch {
-				case install.Run == nil:
-					c.Problems = append(c.Problems, fmt.Sprintf("%s: patch group %s misses the %s deadline (%d days): no window run installs it", month, g, s, deadline))
-				case install.Days(m.Release) > float64(deadline):
-					c.Problems = append(c.Problems, fmt.Sprintf("%s: patch group %s misses the %s deadline (%d days): approved after %d days, installed by %s (window %s), %.1f days after the release",
-						month, g, s, deadline, delay, stamp(install.Run.End), install.Run.Window, install.Days(m.Release)))
-				}
+	}
+}
+
+// checkDeadlines: of a release, each group's install of each severity ends by its deadline.
+func (c *Calendar) checkDeadlines(m Month, month string) {
+	p := c.Plan
+	for _, g := range slices.Sorted(maps.Keys(m.Installs)) {
+		for _, s := range p.Severities {
+			deadline, ok := p.Deadlines[s]
+			delay, approved := p.Groups[g].Delays[s]
+			if !ok || !approved {
+				continue
+			}
+			install := m.Installs[g][delay]
+			switch {
+			case install.Run == nil:
+				c.Problems = append(c.Problems, fmt.Sprintf("%s: patch group %s misses the %s deadline (%d days): no window run installs it", month, g, s, deadline))
+			case install.Days(m.Release) > float64(deadline):
+				c.Problems = append(c.Problems, fmt.Sprintf("%s: patch group %s misses the %s deadline (%d days): approved after %d days, installed by %s (window %s), %.1f days after the release",
+					month, g, s, deadline, delay, stamp(install.Run.End), install.Run.Window, install.Days(m.Release)))
 			}
 		}
 	}
@@ -169,27 +209,52 @@ func (c *Calendar) Print(out io.Writer) {
 	fmt.Fprintf(out, "patch calendar: %d Patch Tuesdays from %s (second Tuesday, 10:00 US Pacific); times UTC\n", len(c.Months), p.From.Format("2006-01-02"))
 	fmt.Fprintln(out, "\nwindows that install (runs computed from schedule, offset, time zone, start and end date):")
 	for _, w := range p.Windows {
-		if !w.Install {
-			continue
+		if w.Install {
+			fmt.Fprintln(out, c.windowLine(w))
 		}
-		tz := w.Timezone
-		if tz == "" {
-			tz = "UTC"
-		}
-		extra := ""
-		if w.Offset > 0 {
-			extra += fmt.Sprintf(" +%d days", w.Offset)
-		}
-		if w.StartDate != "" || w.EndDate != "" {
-			extra += fmt.Sprintf(", active %s..%s", w.StartDate, w.EndDate)
-		}
-		groups := strings.Join(w.PatchGroups, ", ")
-		if groups == "" {
-			groups = "(not patch groups)"
-		}
-		fmt.Fprintf(out, "  %-24s %s%s in %s, open %d h, tasks start until %d h; patch groups %s; %d runs\n",
-			w.Name, w.Schedule, extra, tz, w.DurationHours, w.DurationHours-w.CutoffHours, groups, len(c.Runs[w.Name]))
 	}
+	columns := c.printGroups(out)
+	c.printReleases(out, columns)
+	fmt.Fprintln(out, "\nworst case from a release on any day (out of band) to the end of its install:")
+	for _, col := range columns {
+		if worst, ok := c.OutOfBand(col.Group, col.Delay); ok {
+			fmt.Fprintf(out, "  %-16s +%dd: %.1f days\n", col.Group, col.Delay, worst.Hours()/24)
+		}
+	}
+	for _, n := range c.Notes {
+		fmt.Fprintln(out, "note:", n)
+	}
+	fmt.Fprintf(out, "\nchecked: %s: %d problem(s)\n", strings.Join(c.checksMade(), "; "), len(c.Problems))
+	for _, problem := range c.Problems {
+		fmt.Fprintf(out, "  %s  <-- WRONG\n", problem)
+	}
+}
+
+// windowLine describes a window that installs: its schedule, time zone, hours and patch groups.
+func (c *Calendar) windowLine(w Window) string {
+	tz := w.Timezone
+	if tz == "" {
+		tz = "UTC"
+	}
+	extra := ""
+	if w.Offset > 0 {
+		extra += fmt.Sprintf(" +%d days", w.Offset)
+	}
+	if w.StartDate != "" || w.EndDate != "" {
+		extra += fmt.Sprintf(", active %s..%s", w.StartDate, w.EndDate)
+	}
+	groups := strings.Join(w.PatchGroups, ", ")
+	if groups == "" {
+		groups = "(not patch groups)"
+	}
+	return fmt.Sprintf("  %-24s %s%s in %s, open %d h, tasks start until %d h; patch groups %s; %d runs",
+		w.Name, w.Schedule, extra, tz, w.DurationHours, w.DurationHours-w.CutoffHours, groups, len(c.Runs[w.Name]))
+}
+
+// printGroups writes each installed group's delays, baseline and role, and returns the release
+// table's columns: one per group and distinct delay.
+func (c *Calendar) printGroups(out io.Writer) []Install {
+	p := c.Plan
 	var columns []Install
 	fmt.Fprintln(out, "\npatch groups (approval delay in days by MSRC severity; baseline):")
 	for _, g := range slices.Sorted(maps.Keys(p.Groups)) {
@@ -214,6 +279,12 @@ func (c *Calendar) Print(out io.Writer) {
 			columns = append(columns, Install{Group: g, Delay: d})
 		}
 	}
+	return columns
+}
+
+// printReleases writes one row per release with each column's install, marking an install an
+// earlier run may make too.
+func (c *Calendar) printReleases(out io.Writer, columns []Install) {
 	row := func(cells []string) {
 		line := fmt.Sprintf("%-22s", cells[0])
 		for _, cell := range cells[1:] {
@@ -248,23 +319,13 @@ func (c *Calendar) Print(out io.Writer) {
 	if marked {
 		fmt.Fprintln(out, "* an earlier run on the approval's UTC day may install it too (AWS's API and CloudFormation references word the delay differently); the checks allow for both")
 	}
-	fmt.Fprintln(out, "\nworst case from a release on any day (out of band) to the end of its install:")
-	for _, col := range columns {
-		if worst, ok := c.OutOfBand(col.Group, col.Delay); ok {
-			fmt.Fprintf(out, "  %-16s +%dd: %.1f days\n", col.Group, col.Delay, worst.Hours()/24)
-		}
-	}
-	for _, n := range c.Notes {
-		fmt.Fprintln(out, "note:", n)
-	}
+}
+
+// checksMade names what check looked at for this plan.
+func (c *Calendar) checksMade() []string {
+	p := c.Plan
 	checks := []string{}
-	var rings []string
-	for _, r := range p.Rings {
-		if c.installed(r) {
-			rings = append(rings, r)
-		}
-	}
-	if len(rings) > 1 {
+	if rings := c.installedRings(); len(rings) > 1 {
 		checks = append(checks, "rings in order ("+strings.Join(rings, ", ")+") and apart by their delays")
 	}
 	if c.installed(p.WsusGroup) {
@@ -282,8 +343,5 @@ func (c *Calendar) Print(out io.Writer) {
 	if len(checks) == 0 {
 		checks = append(checks, "nothing to check (no two rings with windows, no WSUS patch group a window installs, no deadlines)")
 	}
-	fmt.Fprintf(out, "\nchecked: %s: %d problem(s)\n", strings.Join(checks, "; "), len(c.Problems))
-	for _, problem := range c.Problems {
-		fmt.Fprintf(out, "  %s  <-- WRONG\n", problem)
-	}
+	return checks
 }

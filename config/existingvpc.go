@@ -177,8 +177,36 @@ func (n *Network) PrivateInternetRoute() bool {
 // validateExistingVpc checks network.existingVpc; the settings of a VPC privatepatch creates
 // must then be left at their defaults.
 func (n *Network) validateExistingVpc(c *Config, p *problems) {
-	e, defaults := n.ExistingVpc, Defaults().Network
+	e := n.ExistingVpc
 	field := e.Field()
+	n.validateOwnVpcSettingsUnset(p, field)
+	e.validateChoices(p)
+	var vpc netip.Prefix
+	vpcOK := false
+	hasPublic := len(e.PublicSubnets) > 0
+	if e.Lookup != nil {
+		e.validateLookup(c, p)
+		hasPublic = e.Lookup.PublicSubnetGroup != "none"
+	} else {
+		vpc, vpcOK = e.validateIds(c, p)
+	}
+	e.validateHubCidrs(c, p, vpc, vpcOK)
+
+	if c.Wsus.Enabled {
+		switch {
+		case e.WsusSubnet == WsusInPublicSubnet && !hasPublic:
+			p.add(field+".wsusSubnet", e.WsusSubnet, "needs %s.publicSubnets (or lookup.publicSubnetGroup): list them, or place WSUS in a private subnet (wsusSubnet: private) with a declared internet path", field)
+		case e.WsusSubnet == WsusInPrivateSubnet && e.PrivateInternetPath != InternetPathNat:
+			p.add(field+".wsusSubnet", e.WsusSubnet, "needs a path to Microsoft Update: declare %s.privateInternetPath: nat (the VPC's NAT or firewall route)", field)
+		}
+	}
+	e.validateNetworkAcls(c, p)
+}
+
+// validateOwnVpcSettingsUnset: the settings of a VPC privatepatch creates stay at their
+// defaults, each refusal naming the existing VPC's setting to use instead.
+func (n *Network) validateOwnVpcSettingsUnset(p *problems, field string) {
+	defaults := Defaults().Network
 	for _, own := range []struct {
 		name    string
 		set     bool
@@ -197,6 +225,11 @@ func (n *Network) validateExistingVpc(c *Config, p *problems) {
 			p.add(own.name, own.value, "applies to a VPC privatepatch creates, not to %s: use %s", field, own.instead)
 		}
 	}
+}
+
+// validateChoices checks the existing VPC's endpoint, WSUS subnet and internet path choices.
+func (e *ExistingVpc) validateChoices(p *problems) {
+	field := e.Field()
 	// No default for the endpoints: an existing VPC often has them already (a landing zone's S3
 	// gateway endpoint on the same route tables, a hub's private DNS for the SSM services), where
 	// creating them fails half-way; offline only the configuration can say.
@@ -216,16 +249,12 @@ func (n *Network) validateExistingVpc(c *Config, p *problems) {
 	} else {
 		checkChoice(p, field+".privateInternetPath", e.PrivateInternetPath, InternetPathNone, InternetPathNat)
 	}
-	var vpc netip.Prefix
-	vpcOK := false
-	hasPublic := len(e.PublicSubnets) > 0
-	if e.Lookup != nil {
-		e.validateLookup(c, p)
-		hasPublic = e.Lookup.PublicSubnetGroup != "none"
-	} else {
-		vpc, vpcOK = e.validateIds(c, p)
-	}
+}
 
+// validateHubCidrs checks the hub's endpoint blocks: given exactly with interfaceEndpoints: hub,
+// few enough for the network ACLs, not the internet, not this VPC (vpc, when vpcOK).
+func (e *ExistingVpc) validateHubCidrs(c *Config, p *problems, vpc netip.Prefix, vpcOK bool) {
+	field := e.Field()
 	if e.InterfaceEndpoints == EndpointsHub && len(e.HubCidrs) == 0 {
 		p.add(field+".hubCidrs", "", "is empty: with interfaceEndpoints: hub, list the address blocks of the hub's endpoints, which the fleet's security group may reach on HTTPS")
 	}
@@ -245,15 +274,12 @@ func (n *Network) validateExistingVpc(c *Config, p *problems) {
 			p.add(f, cidr, "overlaps this VPC %s: the hub is another VPC", vpc)
 		}
 	}
+}
 
-	if c.Wsus.Enabled {
-		switch {
-		case e.WsusSubnet == WsusInPublicSubnet && !hasPublic:
-			p.add(field+".wsusSubnet", e.WsusSubnet, "needs %s.publicSubnets (or lookup.publicSubnetGroup): list them, or place WSUS in a private subnet (wsusSubnet: private) with a declared internet path", field)
-		case e.WsusSubnet == WsusInPrivateSubnet && e.PrivateInternetPath != InternetPathNat:
-			p.add(field+".wsusSubnet", e.WsusSubnet, "needs a path to Microsoft Update: declare %s.privateInternetPath: nat (the VPC's NAT or firewall route)", field)
-		}
-	}
+// validateNetworkAcls checks priorNetworkAcls (listed subnets to ACL ids, only with
+// manageNetworkAcls) and what manageNetworkAcls does not support yet.
+func (e *ExistingVpc) validateNetworkAcls(c *Config, p *problems) {
+	field := e.Field()
 	if len(e.PriorNetworkAcls) > 0 && !e.ManageNetworkAcls {
 		p.add(field+".priorNetworkAcls", len(e.PriorNetworkAcls), "subnets is not allowed: it records the ACLs manageNetworkAcls: true takes over")
 	}

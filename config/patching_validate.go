@@ -14,50 +14,9 @@ import (
 var OperatingSystems = patchingspec.OperatingSystems
 
 func (p *Patching) validate(c *Config, pr *problems) {
-	servedBy := map[string]string{}
-	defaults := map[string]string{}
-	named := map[string]string{}
-	for i, b := range c.PatchBaselines() {
-		field := fmt.Sprintf("patching.baselines[%d]", i)
-		if i >= len(p.Baselines) {
-			field = fmt.Sprintf("patching.rings.stages[%d]", i-len(p.Baselines))
-		}
-		if b.Name == c.WsusBaselineName() && i >= len(p.Baselines) && c.wsusBaseline() != nil && slices.Equal(b.PatchGroups, []string{c.Wsus.PatchGroup}) {
-			field = "wsus.patchGroup"
-		}
-		if other, ok := named[b.Name]; ok {
-			// The name is the baseline's construct id too: two would collide at synth.
-			pr.add(field+".name", b.Name, "is the name of %s too: baseline names must be unique (ring baselines are named <project>-<patchGroup>)", other)
-		}
-		named[b.Name] = field
-		validateBaseline(pr, field, b)
-		for _, group := range b.PatchGroups {
-			if other, ok := servedBy[group]; ok {
-				pr.add(field+".patchGroups", group, "is already served by baseline %q: a patch group maps to exactly one baseline", other)
-			}
-			servedBy[group] = b.Name
-		}
-		if b.Default {
-			if other, ok := defaults[b.OperatingSystem]; ok {
-				pr.add(field+".default", true, "makes %q a second default baseline for %s, after %q: choose one", b.Name, b.OperatingSystem, other)
-			}
-			defaults[b.OperatingSystem] = b.Name
-		}
-	}
+	servedBy := validateBaselines(c, pr)
 	if r := p.Rings; r != nil {
-		if _, ok := presets[r.Preset]; !ok {
-			pr.add("patching.rings.preset", r.Preset, "is not a preset: use %s or %s", PresetAwsDefaultWindows, PresetSeedExampleWindows)
-		}
-		if len(r.Stages) == 0 {
-			pr.add("patching.rings.stages", "", "is empty: list the rings, e.g. dev 0, test 7, prod 14 days")
-		}
-		validatePromotion(c, pr)
-		for i := 1; i < len(r.Stages); i++ {
-			if r.Stages[i].ApproveAfterDays <= r.Stages[i-1].ApproveAfterDays {
-				pr.add(fmt.Sprintf("patching.rings.stages[%d].approveAfterDays", i), r.Stages[i].ApproveAfterDays,
-					"must be more than the ring before it (%d): later rings wait longer", r.Stages[i-1].ApproveAfterDays)
-			}
-		}
+		r.validate(c, pr)
 	}
 	for i, g := range c.Fleet.InstanceGroups {
 		if _, ok := servedBy[g.PatchGroup]; g.PatchGroup != "" && !ok {
@@ -98,6 +57,61 @@ func (p *Patching) validate(c *Config, pr *problems) {
 	for i, email := range p.Notifications.Emails {
 		if a, err := mail.ParseAddress(email); err != nil || a.Address != email || !emailPattern.MatchString(email) {
 			pr.add(fmt.Sprintf("patching.notifications.emails[%d]", i), email, "is not an email address: use name@example.com, without quotes, display names or IP addresses")
+		}
+	}
+}
+
+// validateBaselines checks every baseline, configured or made for a ring or the WSUS server,
+// under the field it comes from: unique names, one baseline per patch group, one default per
+// operating system. It returns each served patch group's baseline name.
+func validateBaselines(c *Config, pr *problems) (servedBy map[string]string) {
+	p := &c.Patching
+	servedBy = map[string]string{}
+	defaults := map[string]string{}
+	named := map[string]string{}
+	for i, b := range c.PatchBaselines() {
+		field := fmt.Sprintf("patching.baselines[%d]", i)
+		if i >= len(p.Baselines) {
+			field = fmt.Sprintf("patching.rings.stages[%d]", i-len(p.Baselines))
+		}
+		if b.Name == c.WsusBaselineName() && i >= len(p.Baselines) && c.wsusBaseline() != nil && slices.Equal(b.PatchGroups, []string{c.Wsus.PatchGroup}) {
+			field = "wsus.patchGroup"
+		}
+		if other, ok := named[b.Name]; ok {
+			// The name is the baseline's construct id too: two would collide at synth.
+			pr.add(field+".name", b.Name, "is the name of %s too: baseline names must be unique (ring baselines are named <project>-<patchGroup>)", other)
+		}
+		named[b.Name] = field
+		validateBaseline(pr, field, b)
+		for _, group := range b.PatchGroups {
+			if other, ok := servedBy[group]; ok {
+				pr.add(field+".patchGroups", group, "is already served by baseline %q: a patch group maps to exactly one baseline", other)
+			}
+			servedBy[group] = b.Name
+		}
+		if b.Default {
+			if other, ok := defaults[b.OperatingSystem]; ok {
+				pr.add(field+".default", true, "makes %q a second default baseline for %s, after %q: choose one", b.Name, b.OperatingSystem, other)
+			}
+			defaults[b.OperatingSystem] = b.Name
+		}
+	}
+	return servedBy
+}
+
+// validate checks patching.rings: a preset, stages whose delays grow, and its promotion.
+func (r *Rings) validate(c *Config, pr *problems) {
+	if _, ok := presets[r.Preset]; !ok {
+		pr.add("patching.rings.preset", r.Preset, "is not a preset: use %s or %s", PresetAwsDefaultWindows, PresetSeedExampleWindows)
+	}
+	if len(r.Stages) == 0 {
+		pr.add("patching.rings.stages", "", "is empty: list the rings, e.g. dev 0, test 7, prod 14 days")
+	}
+	validatePromotion(c, pr)
+	for i := 1; i < len(r.Stages); i++ {
+		if r.Stages[i].ApproveAfterDays <= r.Stages[i-1].ApproveAfterDays {
+			pr.add(fmt.Sprintf("patching.rings.stages[%d].approveAfterDays", i), r.Stages[i].ApproveAfterDays,
+				"must be more than the ring before it (%d): later rings wait longer", r.Stages[i-1].ApproveAfterDays)
 		}
 	}
 }

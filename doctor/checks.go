@@ -483,91 +483,13 @@ func (d *deployment) checkScans() ([]Result, error) {
 	grouped := map[string]bool{}
 	allRead := true
 	for _, group := range d.t.PatchGroups {
-		r := Result{Check: "patch group " + group}
 		members, err := d.groupMembers(group)
 		if err != nil {
-			results, allRead = append(results, couldNotCheck(r.Check, err)), false
+			results, allRead = append(results, couldNotCheck("patch group "+group, err)), false
 			continue
 		}
 		maps.Copy(grouped, members)
-		var out struct {
-			InstancePatchStates []patchState `json:"InstancePatchStates"`
-		}
-		if err := d.call(&out, "ssm", "describe-instance-patch-states-for-patch-group", "--patch-group", group); err != nil {
-			results = append(results, couldNotCheck(r.Check, err))
-			continue
-		}
-		states := map[string]patchState{}
-		for _, s := range out.InstancePatchStates {
-			states[s.InstanceId] = s
-		}
-		if len(members) == 0 {
-			r.State, r.Evidence = Warn, fmt.Sprintf("no managed node is tagged into the group (%s)", strings.Join(d.t.PatchGroupTagKeys, " or "))
-			if len(states) > 0 {
-				r.Evidence += fmt.Sprintf("; %d node(s) reported under it before", len(states))
-			}
-			r.Action = fmt.Sprintf("tag the group's nodes %s=%s", d.t.PatchGroupTagKeys[0], group)
-			results = append(results, r)
-			continue
-		}
-		missing, failed, reboot, compliant := 0, 0, 0, 0
-		var newest time.Time
-		var failedNodes, unreported []string
-		for _, id := range slices.Sorted(maps.Keys(members)) {
-			s, ok := states[id]
-			if !ok {
-				unreported = append(unreported, id)
-				continue
-			}
-			missing += s.MissingCount
-			failed += s.FailedCount
-			reboot += s.InstalledPendingRebootCount
-			if s.MissingCount+s.FailedCount+s.InstalledPendingRebootCount == 0 {
-				compliant++
-			}
-			if s.FailedCount > 0 {
-				failedNodes = append(failedNodes, s.InstanceId)
-			}
-			if s.OperationEndTime.After(newest) {
-				newest = s.OperationEndTime.Time
-			}
-		}
-		r.Evidence = fmt.Sprintf("%d/%d nodes compliant; missing %d, failed %d, pending reboot %d; last operation %s",
-			compliant, len(members), missing, failed, reboot, ago(d.now, newest))
-		gap, schedule := d.scanGap(group)
-		var stale []string
-		for _, id := range slices.Sorted(maps.Keys(members)) {
-			if st, ok := states[id]; ok && overdue(d.now, st.OperationEndTime.Time, gap) {
-				stale = append(stale, fmt.Sprintf("%s (%s)", id, ago(d.now, st.OperationEndTime.Time)))
-			}
-		}
-		if len(stale) > 0 {
-			r.Evidence += fmt.Sprintf("; last operation overdue on %s: %s runs one %s", strings.Join(stale, ", "), schedule, every(gap))
-		}
-		if len(unreported) > 0 {
-			r.Evidence += fmt.Sprintf("; no patch state from %s", strings.Join(unreported, ", "))
-		}
-		switch {
-		case failed > 0:
-			r.State = Fail
-			r.Action = fmt.Sprintf("patches failed to install on %s: read the window's output under s3://%s/patch/, then make patch-now TARGET=%s OPERATION=Install",
-				strings.Join(failedNodes, ", "), d.fleet.Outputs["CommandOutputBucket"], group)
-		case len(unreported) == len(members):
-			r.State, r.Evidence = Warn, fmt.Sprintf("none of the group's %d node(s) has reported a scan", len(members))
-			r.Action = fmt.Sprintf("after WSUS has synchronised: make patch-now TARGET=%s OPERATION=Scan", group)
-		case len(unreported) > 0:
-			r.State = Warn
-			r.Action = fmt.Sprintf("a node without a patch state was never scanned: make patch-now TARGET=%s OPERATION=Scan, and check its node row", unreported[0])
-		case len(stale) > 0:
-			r.State = Warn
-			r.Action = fmt.Sprintf("its compliance is old news: check those nodes' rows and the scan association's history, or make patch-now TARGET=%s OPERATION=Scan", group)
-		case missing > 0 || reboot > 0:
-			r.State = Warn
-			r.Action = fmt.Sprintf("the next window installs them, or make patch-now TARGET=%s OPERATION=Install", group)
-		default:
-			r.State = OK
-		}
-		results = append(results, r)
+		results = append(results, d.checkGroupScans(group, members))
 	}
 	if allRead && len(d.t.PatchGroups) > 0 {
 		var loose []string
@@ -586,6 +508,97 @@ func (d *deployment) checkScans() ([]Result, error) {
 	return results, nil
 }
 
+// groupScans are a patch group's members' patch states added up.
+type groupScans struct {
+	missing, failed, reboot, compliant int
+	newest                             time.Time
+	failedNodes, unreported            []string
+	stale                              []string // members whose last operation is overdue, with its age
+}
+
+// checkGroupScans judges one patch group from its members' patch states.
+func (d *deployment) checkGroupScans(group string, members map[string]bool) Result {
+	r := Result{Check: "patch group " + group}
+	var out struct {
+		InstancePatchStates []patchState `json:"InstancePatchStates"`
+	}
+	if err := d.call(&out, "ssm", "describe-instance-patch-states-for-patch-group", "--patch-group", group); err != nil {
+		return couldNotCheck(r.Check, err)
+	}
+	states := map[string]patchState{}
+	for _, s := range out.InstancePatchStates {
+		states[s.InstanceId] = s
+	}
+	if len(members) == 0 {
+		r.State, r.Evidence = Warn, fmt.Sprintf("no managed node is tagged into the group (%s)", strings.Join(d.t.PatchGroupTagKeys, " or "))
+		if len(states) > 0 {
+			r.Evidence += fmt.Sprintf("; %d node(s) reported under it before", len(states))
+		}
+		r.Action = fmt.Sprintf("tag the group's nodes %s=%s", d.t.PatchGroupTagKeys[0], group)
+		return r
+	}
+	var g groupScans
+	for _, id := range slices.Sorted(maps.Keys(members)) {
+		s, ok := states[id]
+		if !ok {
+			g.unreported = append(g.unreported, id)
+			continue
+		}
+		g.missing += s.MissingCount
+		g.failed += s.FailedCount
+		g.reboot += s.InstalledPendingRebootCount
+		if s.MissingCount+s.FailedCount+s.InstalledPendingRebootCount == 0 {
+			g.compliant++
+		}
+		if s.FailedCount > 0 {
+			g.failedNodes = append(g.failedNodes, s.InstanceId)
+		}
+		if s.OperationEndTime.After(g.newest) {
+			g.newest = s.OperationEndTime.Time
+		}
+	}
+	r.Evidence = fmt.Sprintf("%d/%d nodes compliant; missing %d, failed %d, pending reboot %d; last operation %s",
+		g.compliant, len(members), g.missing, g.failed, g.reboot, ago(d.now, g.newest))
+	gap, schedule := d.scanGap(group)
+	for _, id := range slices.Sorted(maps.Keys(members)) {
+		if st, ok := states[id]; ok && overdue(d.now, st.OperationEndTime.Time, gap) {
+			g.stale = append(g.stale, fmt.Sprintf("%s (%s)", id, ago(d.now, st.OperationEndTime.Time)))
+		}
+	}
+	if len(g.stale) > 0 {
+		r.Evidence += fmt.Sprintf("; last operation overdue on %s: %s runs one %s", strings.Join(g.stale, ", "), schedule, every(gap))
+	}
+	if len(g.unreported) > 0 {
+		r.Evidence += fmt.Sprintf("; no patch state from %s", strings.Join(g.unreported, ", "))
+	}
+	d.judgeGroupScans(&r, group, len(members), g)
+	return r
+}
+
+// judgeGroupScans: failed installs fail; no scans, old scans or patches still to install warn.
+func (d *deployment) judgeGroupScans(r *Result, group string, members int, g groupScans) {
+	switch {
+	case g.failed > 0:
+		r.State = Fail
+		r.Action = fmt.Sprintf("patches failed to install on %s: read the window's output under s3://%s/patch/, then make patch-now TARGET=%s OPERATION=Install",
+			strings.Join(g.failedNodes, ", "), d.fleet.Outputs["CommandOutputBucket"], group)
+	case len(g.unreported) == members:
+		r.State, r.Evidence = Warn, fmt.Sprintf("none of the group's %d node(s) has reported a scan", members)
+		r.Action = fmt.Sprintf("after WSUS has synchronised: make patch-now TARGET=%s OPERATION=Scan", group)
+	case len(g.unreported) > 0:
+		r.State = Warn
+		r.Action = fmt.Sprintf("a node without a patch state was never scanned: make patch-now TARGET=%s OPERATION=Scan, and check its node row", g.unreported[0])
+	case len(g.stale) > 0:
+		r.State = Warn
+		r.Action = fmt.Sprintf("its compliance is old news: check those nodes' rows and the scan association's history, or make patch-now TARGET=%s OPERATION=Scan", group)
+	case g.missing > 0 || g.reboot > 0:
+		r.State = Warn
+		r.Action = fmt.Sprintf("the next window installs them, or make patch-now TARGET=%s OPERATION=Install", group)
+	default:
+		r.State = OK
+	}
+}
+
 // checkWindows: each maintenance window's newest execution, and its failed tasks
 // (DescribeMaintenanceWindowExecutions, DescribeMaintenanceWindowExecutionTasks; Status values
 // PENDING | IN_PROGRESS | SUCCESS | FAILED | TIMED_OUT | CANCELLING | CANCELLED |
@@ -598,106 +611,124 @@ func (d *deployment) checkWindows() ([]Result, error) {
 	template, templateErr := d.template(d.t.Patching)
 	var results []Result
 	for _, window := range windows {
-		r := Result{Check: fmt.Sprintf("window %s (%s)", d.patching.templateName(template, window), window)}
-		// GetMaintenanceWindow: the deployed schedule, and whether the window is enabled.
-		var live struct {
-			Schedule         string `json:"Schedule"`
-			ScheduleTimezone string `json:"ScheduleTimezone"`
-			Enabled          bool   `json:"Enabled"`
-			CreatedDate      Time   `json:"CreatedDate"`
-		}
-		if err := d.call(&live, "ssm", "get-maintenance-window", "--window-id", window); err != nil {
-			results = append(results, couldNotCheck(r.Check, err))
-			continue
-		}
-		var out struct {
-			WindowExecutions []struct {
-				WindowExecutionId string `json:"WindowExecutionId"`
-				Status            string `json:"Status"`
-				StatusDetails     string `json:"StatusDetails"`
-				StartTime         Time   `json:"StartTime"`
-			} `json:"WindowExecutions"`
-		}
-		if err := d.call(&out, "ssm", "describe-maintenance-window-executions", "--window-id", window); err != nil {
-			results = append(results, couldNotCheck(r.Check, err))
-			continue
-		}
-		if !live.Enabled {
-			r.State, r.Evidence = Warn, fmt.Sprintf("disabled: its schedule %s starts no run", live.Schedule)
-			r.Action = fmt.Sprintf("enable it (aws ssm update-maintenance-window --window-id %s --enabled), or make deploy: the stack declares it enabled", window)
-			results = append(results, r)
-			continue
-		}
-		loc, _ := time.LoadLocation(live.ScheduleTimezone)
-		due, gap, judged := ssmschedule.Previous(live.Schedule, d.now.Add(-lateBy(0)), loc)
-		missed := func(lastStart time.Time) bool {
-			if judged && due.IsZero() { // rate(...): starts count from the window's creation
-				if lastStart.Before(live.CreatedDate.Time) {
-					lastStart = live.CreatedDate.Time
-				}
-				return overdue(d.now, lastStart, gap)
-			}
-			return judged && due.After(live.CreatedDate.Time) && lastStart.Before(due.Add(-15*time.Minute))
-		}
-		if len(out.WindowExecutions) == 0 {
-			r.State, r.Evidence = OK, "no run yet"
-			if missed(time.Time{}) {
-				r.State, r.Evidence = Warn, fmt.Sprintf("no run yet, though its schedule %s (%s) was due %s", live.Schedule, orUTC(live.ScheduleTimezone), ago(d.now, due))
-				r.Action = "check the window's targets have nodes (AllowUnassociatedTargets is off) and its history in the console"
-			}
-			results = append(results, r)
-			continue
-		}
-		sort.Slice(out.WindowExecutions, func(i, j int) bool {
-			return out.WindowExecutions[i].StartTime.After(out.WindowExecutions[j].StartTime.Time)
-		})
-		last := out.WindowExecutions[0]
-		r.Evidence = fmt.Sprintf("last run %s: %s", ago(d.now, last.StartTime.Time), last.Status)
-		if last.StatusDetails != "" {
-			r.Evidence += " (" + last.StatusDetails + ")"
-		}
-		switch last.Status {
-		case "SUCCESS", "PENDING", "IN_PROGRESS":
-			r.State = OK
-		case "SKIPPED_OVERLAPPING":
-			r.State = Warn
-			r.Action = "windows that overlap skip each other: check the schedules and durations"
-		case "CANCELLING", "CANCELLED":
-			r.State = Warn
-			r.Action = "someone cancelled the run (aws ssm cancel-maintenance-window-execution): patch now with make patch-now, or wait for the next window"
-		default: // FAILED, TIMED_OUT
-			r.State = Fail
-			var tasks struct {
-				WindowExecutionTaskIdentities []struct {
-					TaskExecutionId string `json:"TaskExecutionId"`
-					TaskArn         string `json:"TaskArn"`
-					Status          string `json:"Status"`
-					StatusDetails   string `json:"StatusDetails"`
-				} `json:"WindowExecutionTaskIdentities"`
-			}
-			if err := d.call(&tasks, "ssm", "describe-maintenance-window-execution-tasks", "--window-execution-id", last.WindowExecutionId); err != nil {
-				return nil, err
-			}
-			var failed []string
-			for _, t := range tasks.WindowExecutionTaskIdentities {
-				if t.Status != "SUCCESS" {
-					failed = append(failed, fmt.Sprintf("%s %s: %s", t.TaskArn, t.Status, t.StatusDetails))
-				}
-			}
-			if len(failed) > 0 {
-				r.Evidence += "; " + strings.Join(failed, "; ")
-			}
-			r.Action = fmt.Sprintf("aws ssm get-maintenance-window-execution --window-execution-id %s, then the task's output under s3://%s/patch/",
-				last.WindowExecutionId, d.fleet.Outputs["CommandOutputBucket"])
-		}
-		if r.State == OK && missed(last.StartTime.Time) {
-			r.State = Warn
-			r.Evidence += fmt.Sprintf("; overdue: its schedule %s (%s, %s) was due %s", live.Schedule, orUTC(live.ScheduleTimezone), every(gap), ago(d.now, due))
-			r.Action = "the scheduled run did not start: check the window is enabled, its targets have nodes, and its history"
+		r, err := d.checkWindow(window, fmt.Sprintf("window %s (%s)", d.patching.templateName(template, window), window))
+		if err != nil {
+			return nil, err
 		}
 		results = append(results, r)
 	}
 	return results, templateErr
+}
+
+// windowExecution is one of DescribeMaintenanceWindowExecutions' WindowExecutions.
+type windowExecution struct {
+	WindowExecutionId string `json:"WindowExecutionId"`
+	Status            string `json:"Status"`
+	StatusDetails     string `json:"StatusDetails"`
+	StartTime         Time   `json:"StartTime"`
+}
+
+// checkWindow judges one window: disabled, never run, its newest run's status, or overdue by
+// its deployed schedule. Its error is one that stops the whole check.
+func (d *deployment) checkWindow(window, check string) (Result, error) {
+	r := Result{Check: check}
+	// GetMaintenanceWindow: the deployed schedule, and whether the window is enabled.
+	var live struct {
+		Schedule         string `json:"Schedule"`
+		ScheduleTimezone string `json:"ScheduleTimezone"`
+		Enabled          bool   `json:"Enabled"`
+		CreatedDate      Time   `json:"CreatedDate"`
+	}
+	if err := d.call(&live, "ssm", "get-maintenance-window", "--window-id", window); err != nil {
+		return couldNotCheck(r.Check, err), nil
+	}
+	var out struct {
+		WindowExecutions []windowExecution `json:"WindowExecutions"`
+	}
+	if err := d.call(&out, "ssm", "describe-maintenance-window-executions", "--window-id", window); err != nil {
+		return couldNotCheck(r.Check, err), nil
+	}
+	if !live.Enabled {
+		r.State, r.Evidence = Warn, fmt.Sprintf("disabled: its schedule %s starts no run", live.Schedule)
+		r.Action = fmt.Sprintf("enable it (aws ssm update-maintenance-window --window-id %s --enabled), or make deploy: the stack declares it enabled", window)
+		return r, nil
+	}
+	loc, _ := time.LoadLocation(live.ScheduleTimezone)
+	due, gap, judged := ssmschedule.Previous(live.Schedule, d.now.Add(-lateBy(0)), loc)
+	missed := func(lastStart time.Time) bool {
+		if judged && due.IsZero() { // rate(...): starts count from the window's creation
+			if lastStart.Before(live.CreatedDate.Time) {
+				lastStart = live.CreatedDate.Time
+			}
+			return overdue(d.now, lastStart, gap)
+		}
+		return judged && due.After(live.CreatedDate.Time) && lastStart.Before(due.Add(-15*time.Minute))
+	}
+	if len(out.WindowExecutions) == 0 {
+		r.State, r.Evidence = OK, "no run yet"
+		if missed(time.Time{}) {
+			r.State, r.Evidence = Warn, fmt.Sprintf("no run yet, though its schedule %s (%s) was due %s", live.Schedule, orUTC(live.ScheduleTimezone), ago(d.now, due))
+			r.Action = "check the window's targets have nodes (AllowUnassociatedTargets is off) and its history in the console"
+		}
+		return r, nil
+	}
+	sort.Slice(out.WindowExecutions, func(i, j int) bool {
+		return out.WindowExecutions[i].StartTime.After(out.WindowExecutions[j].StartTime.Time)
+	})
+	last := out.WindowExecutions[0]
+	if err := d.judgeLastRun(&r, last); err != nil {
+		return Result{}, err
+	}
+	if r.State == OK && missed(last.StartTime.Time) {
+		r.State = Warn
+		r.Evidence += fmt.Sprintf("; overdue: its schedule %s (%s, %s) was due %s", live.Schedule, orUTC(live.ScheduleTimezone), every(gap), ago(d.now, due))
+		r.Action = "the scheduled run did not start: check the window is enabled, its targets have nodes, and its history"
+	}
+	return r, nil
+}
+
+// judgeLastRun states a window's newest run by its status; a failed one names its tasks that
+// did not succeed.
+func (d *deployment) judgeLastRun(r *Result, last windowExecution) error {
+	r.Evidence = fmt.Sprintf("last run %s: %s", ago(d.now, last.StartTime.Time), last.Status)
+	if last.StatusDetails != "" {
+		r.Evidence += " (" + last.StatusDetails + ")"
+	}
+	switch last.Status {
+	case "SUCCESS", "PENDING", "IN_PROGRESS":
+		r.State = OK
+	case "SKIPPED_OVERLAPPING":
+		r.State = Warn
+		r.Action = "windows that overlap skip each other: check the schedules and durations"
+	case "CANCELLING", "CANCELLED":
+		r.State = Warn
+		r.Action = "someone cancelled the run (aws ssm cancel-maintenance-window-execution): patch now with make patch-now, or wait for the next window"
+	default: // FAILED, TIMED_OUT
+		r.State = Fail
+		var tasks struct {
+			WindowExecutionTaskIdentities []struct {
+				TaskExecutionId string `json:"TaskExecutionId"`
+				TaskArn         string `json:"TaskArn"`
+				Status          string `json:"Status"`
+				StatusDetails   string `json:"StatusDetails"`
+			} `json:"WindowExecutionTaskIdentities"`
+		}
+		if err := d.call(&tasks, "ssm", "describe-maintenance-window-execution-tasks", "--window-execution-id", last.WindowExecutionId); err != nil {
+			return err
+		}
+		var failed []string
+		for _, t := range tasks.WindowExecutionTaskIdentities {
+			if t.Status != "SUCCESS" {
+				failed = append(failed, fmt.Sprintf("%s %s: %s", t.TaskArn, t.Status, t.StatusDetails))
+			}
+		}
+		if len(failed) > 0 {
+			r.Evidence += "; " + strings.Join(failed, "; ")
+		}
+		r.Action = fmt.Sprintf("aws ssm get-maintenance-window-execution --window-execution-id %s, then the task's output under s3://%s/patch/",
+			last.WindowExecutionId, d.fleet.Outputs["CommandOutputBucket"])
+	}
+	return nil
 }
 
 // checkAlarms: the patching stack's alarms (DescribeAlarms: MetricAlarms with StateValue OK |

@@ -117,68 +117,27 @@ func templateRef(v any) string {
 	return ""
 }
 
+// templateFirst is the first string of a list.
+func templateFirst(v any) string {
+	if list, ok := v.([]any); ok && len(list) > 0 {
+		return templateStr(list[0])
+	}
+	return ""
+}
+
 // windowTasks reads the AWS-RunPatchBaseline tasks of the deployed patching stack's windows
 // (AWS::SSM::MaintenanceWindowTask with their AWS::SSM::MaintenanceWindowTarget), install tasks
 // first, each with its window's AWS-CreateImage task.
 func windowTasks(template map[string]any) []windowTask {
 	resources, _ := template["Resources"].(map[string]any)
-	get, str := templateGet, templateStr
-	first := func(v any) string {
-		if list, ok := v.([]any); ok && len(list) > 0 {
-			return str(list[0])
-		}
-		return ""
-	}
-	images := map[string]*imageTask{} // by window logical id
-	for _, r := range resources {
-		if get(r, "Type") == "AWS::SSM::MaintenanceWindowTask" && get(r, "Properties", "TaskArn") == patchingspec.CreateImageRunbook {
-			params := get(r, "Properties", "TaskInvocationParameters", "MaintenanceWindowAutomationParameters", "Parameters")
-			roles, _ := get(params, "AutomationAssumeRole").([]any)
-			image := &imageTask{MaxConcurrency: str(get(r, "Properties", "MaxConcurrency")), MaxErrors: str(get(r, "Properties", "MaxErrors")),
-				NoReboot: first(get(params, "NoReboot"))}
-			if len(roles) > 0 {
-				image.Role = templateRef(roles[0])
-			}
-			images[templateRef(get(r, "Properties", "WindowId"))] = image
-		}
-	}
+	images := imageTasks(resources)
 	var tasks []windowTask
 	for _, r := range resources {
-		if get(r, "Type") != "AWS::SSM::MaintenanceWindowTask" || get(r, "Properties", "TaskArn") != patchingspec.RunPatchBaselineDocument {
+		if templateGet(r, "Type") != "AWS::SSM::MaintenanceWindowTask" || templateGet(r, "Properties", "TaskArn") != patchingspec.RunPatchBaselineDocument {
 			continue
 		}
-		run := get(r, "Properties", "TaskInvocationParameters", "MaintenanceWindowRunCommandParameters")
-		task := windowTask{Window: str(get(r, "Properties", "Name")), MaxConcurrency: str(get(r, "Properties", "MaxConcurrency")),
-			MaxErrors: str(get(r, "Properties", "MaxErrors")), RebootOption: first(get(run, "Parameters", "RebootOption")),
-			Operation: first(get(run, "Parameters", "Operation")), OutputPrefix: str(get(run, "OutputS3KeyPrefix"))}
-		task.TimeoutSeconds, _ = get(run, "TimeoutSeconds").(float64)
-		windowId := templateRef(get(r, "Properties", "WindowId"))
-		window := resources[windowId]
-		task.Schedule, task.Timezone = str(get(window, "Properties", "Schedule")), str(get(window, "Properties", "ScheduleTimezone"))
-		task.ServiceRole = templateRef(get(run, "ServiceRoleArn"))
-		if n := get(run, "NotificationConfig"); n != nil {
-			task.Notification = &notification{Topic: templateRef(get(n, "NotificationArn")), Type: str(get(n, "NotificationType"))}
-			events, _ := get(n, "NotificationEvents").([]any)
-			for _, e := range events {
-				task.Notification.Events = append(task.Notification.Events, str(e))
-			}
-		}
-		task.Image = images[windowId]
-		targets, _ := get(r, "Properties", "Targets").([]any)
-		for _, t := range targets {
-			refs, _ := get(t, "Values").([]any)
-			for _, ref := range refs {
-				windowTargets, _ := get(resources[str(get(ref, "Ref"))], "Properties", "Targets").([]any)
-				for _, wt := range windowTargets {
-					st := sendTarget{Key: str(get(wt, "Key"))}
-					values, _ := get(wt, "Values").([]any)
-					for _, v := range values {
-						st.Values = append(st.Values, str(v))
-					}
-					task.Targets = append(task.Targets, st)
-				}
-			}
-		}
+		task := runPatchBaselineTask(resources, r)
+		task.Image = images[templateRef(templateGet(r, "Properties", "WindowId"))]
 		tasks = append(tasks, task)
 	}
 	sort.Slice(tasks, func(i, j int) bool {
@@ -188,6 +147,62 @@ func windowTasks(template map[string]any) []windowTask {
 		return tasks[i].Window < tasks[j].Window
 	})
 	return tasks
+}
+
+// imageTasks are the windows' AWS-CreateImage tasks, by window logical id.
+func imageTasks(resources map[string]any) map[string]*imageTask {
+	get, str := templateGet, templateStr
+	images := map[string]*imageTask{}
+	for _, r := range resources {
+		if get(r, "Type") == "AWS::SSM::MaintenanceWindowTask" && get(r, "Properties", "TaskArn") == patchingspec.CreateImageRunbook {
+			params := get(r, "Properties", "TaskInvocationParameters", "MaintenanceWindowAutomationParameters", "Parameters")
+			roles, _ := get(params, "AutomationAssumeRole").([]any)
+			image := &imageTask{MaxConcurrency: str(get(r, "Properties", "MaxConcurrency")), MaxErrors: str(get(r, "Properties", "MaxErrors")),
+				NoReboot: templateFirst(get(params, "NoReboot"))}
+			if len(roles) > 0 {
+				image.Role = templateRef(roles[0])
+			}
+			images[templateRef(get(r, "Properties", "WindowId"))] = image
+		}
+	}
+	return images
+}
+
+// runPatchBaselineTask reads one AWS-RunPatchBaseline window task r: its settings, its
+// window's schedule, and the targets of the window targets it names.
+func runPatchBaselineTask(resources map[string]any, r any) windowTask {
+	get, str := templateGet, templateStr
+	run := get(r, "Properties", "TaskInvocationParameters", "MaintenanceWindowRunCommandParameters")
+	task := windowTask{Window: str(get(r, "Properties", "Name")), MaxConcurrency: str(get(r, "Properties", "MaxConcurrency")),
+		MaxErrors: str(get(r, "Properties", "MaxErrors")), RebootOption: templateFirst(get(run, "Parameters", "RebootOption")),
+		Operation: templateFirst(get(run, "Parameters", "Operation")), OutputPrefix: str(get(run, "OutputS3KeyPrefix"))}
+	task.TimeoutSeconds, _ = get(run, "TimeoutSeconds").(float64)
+	window := resources[templateRef(get(r, "Properties", "WindowId"))]
+	task.Schedule, task.Timezone = str(get(window, "Properties", "Schedule")), str(get(window, "Properties", "ScheduleTimezone"))
+	task.ServiceRole = templateRef(get(run, "ServiceRoleArn"))
+	if n := get(run, "NotificationConfig"); n != nil {
+		task.Notification = &notification{Topic: templateRef(get(n, "NotificationArn")), Type: str(get(n, "NotificationType"))}
+		events, _ := get(n, "NotificationEvents").([]any)
+		for _, e := range events {
+			task.Notification.Events = append(task.Notification.Events, str(e))
+		}
+	}
+	targets, _ := get(r, "Properties", "Targets").([]any)
+	for _, t := range targets {
+		refs, _ := get(t, "Values").([]any)
+		for _, ref := range refs {
+			windowTargets, _ := get(resources[str(get(ref, "Ref"))], "Properties", "Targets").([]any)
+			for _, wt := range windowTargets {
+				st := sendTarget{Key: str(get(wt, "Key"))}
+				values, _ := get(wt, "Values").([]any)
+				for _, v := range values {
+					st.Values = append(st.Values, str(v))
+				}
+				task.Targets = append(task.Targets, st)
+			}
+		}
+	}
+	return task
 }
 
 // settingsFor picks the window task whose settings a run on target uses, and the Run Command
@@ -330,50 +345,114 @@ func (d *deployment) roleArn(logicalId string) string {
 // Run sends the command, waits for it and prints each node's outcome; it returns whether every
 // invocation succeeded. Its error is a CouldNotRun when nothing was sent.
 func (p PatchNow) Run(aws AWS, t Target, out io.Writer) (bool, error) {
+	p, err := p.checked(t)
+	if err != nil {
+		return false, CouldNotRun{err}
+	}
+	d := &deployment{aws: aws, t: t}
+	task, targets, err := p.resolve(d, t)
+	if err != nil {
+		return false, CouldNotRun{err}
+	}
+	s := p.sendCommandArgs(d, task, targets)
+	fmt.Fprintf(out, "patch-now: %s on %s with %s's settings: %s, output s3://%s/%s\n", p.Operation, p.Target, task.Window, strings.Join(s.copied, ", "), s.bucket, s.prefix)
+
+	if p.Operation == "Install" {
+		if ok, err := p.prePatchImage(d, task, targets, out); !ok || err != nil {
+			return false, err
+		}
+	}
+	if len(p.KBs) > 0 {
+		url, ok, err := p.installOverrideList(d, s.bucket, out)
+		if !ok || err != nil {
+			return false, err
+		}
+		s.parameters["InstallOverrideList"] = []string{url}
+	}
+	s.args[slices.Index(s.args, "--parameters")+1] = jsonOf(s.parameters)
+
+	var sent struct {
+		Command struct {
+			CommandId string `json:"CommandId"`
+		} `json:"Command"`
+	}
+	if err := d.call(&sent, s.args...); err != nil {
+		return false, CouldNotRun{err}
+	}
+	id := sent.Command.CommandId
+	fmt.Fprintf(out, "patch-now: command %s sent; waiting (aws ssm list-command-invocations --command-id %s)\n", id, id)
+	status, done, err := p.waitCommand(d, id)
+	if err != nil || !done {
+		if err == nil {
+			fmt.Fprintf(out, "patch-now: still %s after %s; it goes on: follow it with the command above\n", status, p.Wait)
+		}
+		return false, err
+	}
+	return reportInvocations(d, id, status, s.bucket+"/"+s.prefix, out)
+}
+
+// checked refuses a request AWS-RunPatchBaseline cannot carry out; named KBs make it an Install.
+func (p PatchNow) checked(t Target) (PatchNow, error) {
 	if len(p.KBs) > 0 && p.Operation == "Scan" {
-		return false, CouldNotRun{fmt.Errorf("KB=%s installs named updates: give OPERATION=Install (or no OPERATION)", strings.Join(p.KBs, ","))}
+		return p, fmt.Errorf("KB=%s installs named updates: give OPERATION=Install (or no OPERATION)", strings.Join(p.KBs, ","))
 	}
 	if len(p.KBs) > 0 {
 		p.Operation = "Install"
 	}
 	for _, kb := range p.KBs {
 		if !kbPattern.MatchString(kb) {
-			return false, CouldNotRun{fmt.Errorf("KB=%q: give knowledge base ids, e.g. KB=KB5034441,KB5034439", kb)}
+			return p, fmt.Errorf("KB=%q: give knowledge base ids, e.g. KB=KB5034441,KB5034439", kb)
 		}
 	}
 	if p.Operation != "Scan" && p.Operation != "Install" {
-		return false, CouldNotRun{fmt.Errorf("OPERATION=%q: give Scan or Install (AWS-RunPatchBaseline's Operation)", p.Operation)}
+		return p, fmt.Errorf("OPERATION=%q: give Scan or Install (AWS-RunPatchBaseline's Operation)", p.Operation)
 	}
 	if p.Target == "" {
-		return false, CouldNotRun{fmt.Errorf("give TARGET: a patch group (%s), a managed node id (i-..., mi-...) or a resource group name", strings.Join(t.PatchGroups, ", "))}
+		return p, fmt.Errorf("give TARGET: a patch group (%s), a managed node id (i-..., mi-...) or a resource group name", strings.Join(t.PatchGroups, ", "))
 	}
-	d := &deployment{aws: aws, t: t}
+	return p, nil
+}
+
+// resolve reads the deployment behind the credentials and finds the window task whose settings
+// the command copies, and the command's targets.
+func (p PatchNow) resolve(d *deployment, t Target) (windowTask, []sendTarget, error) {
 	// The wrong account's answers would send the command to another deployment's nodes; where the
 	// configuration names no account there is nothing to compare with.
 	if who, err := d.identify(); err != nil {
-		return false, CouldNotRun{err}
+		return windowTask{}, nil, err
 	} else if who.State != OK && t.Account != "" {
-		return false, CouldNotRun{fmt.Errorf("the account of the credentials could not be checked against %s: %s", t.Account, who.Evidence)}
+		return windowTask{}, nil, fmt.Errorf("the account of the credentials could not be checked against %s: %s", t.Account, who.Evidence)
 	}
 	if failed, err := d.readStacks(); err != nil {
-		return false, CouldNotRun{err}
+		return windowTask{}, nil, err
 	} else if len(failed) > 0 {
-		return false, CouldNotRun{fmt.Errorf("%s: %s", failed[0].Check, failed[0].Evidence)}
+		return windowTask{}, nil, fmt.Errorf("%s: %s", failed[0].Check, failed[0].Evidence)
 	}
 	template, err := d.template(t.Patching)
 	if err != nil {
-		return false, CouldNotRun{err}
+		return windowTask{}, nil, err
 	}
 	group := ""
 	if nodeIdPattern.MatchString(p.Target) {
 		if group, err = d.nodeGroup(p.Target); err != nil {
-			return false, CouldNotRun{err}
+			return windowTask{}, nil, err
 		}
 	}
-	task, targets, err := p.settingsFor(windowTasks(template), t.PatchGroups, group)
-	if err != nil {
-		return false, CouldNotRun{err}
-	}
+	return p.settingsFor(windowTasks(template), t.PatchGroups, group)
+}
+
+// sendCall is a send-command call copying a window task's settings, before its parameters
+// are final (a KB list adds InstallOverrideList).
+type sendCall struct {
+	args       []string
+	parameters map[string][]string
+	copied     []string // the settings copied, said aloud
+	bucket     string
+	prefix     string
+}
+
+// sendCommandArgs copies the window task's rate control, reboot option, timeout, role and notification.
+func (p PatchNow) sendCommandArgs(d *deployment, task windowTask, targets []sendTarget) sendCall {
 	bucket := d.fleet.Outputs["CommandOutputBucket"]
 	// The window's prefix ends with its operation (patch/<window>/Install/); nodes may write under patch/.
 	prefix := strings.TrimSuffix(task.OutputPrefix, task.Operation+"/") + p.Operation + "/"
@@ -396,39 +475,12 @@ func (p PatchNow) Run(aws AWS, t Target, out io.Writer) (bool, error) {
 			copied = append(copied, fmt.Sprintf("notifies %s of %s", topic, strings.Join(n.Events, ", ")))
 		}
 	}
-	fmt.Fprintf(out, "patch-now: %s on %s with %s's settings: %s, output s3://%s/%s\n", p.Operation, p.Target, task.Window, strings.Join(copied, ", "), bucket, prefix)
+	return sendCall{args: args, parameters: parameters, copied: copied, bucket: bucket, prefix: prefix}
+}
 
-	if p.Operation == "Install" {
-		if ok, err := p.prePatchImage(d, task, targets, out); !ok || err != nil {
-			return false, err
-		}
-	}
-	if len(p.KBs) > 0 {
-		url, ok, err := p.installOverrideList(d, bucket, out)
-		if !ok || err != nil {
-			return false, err
-		}
-		parameters["InstallOverrideList"] = []string{url}
-	}
-	args[slices.Index(args, "--parameters")+1] = jsonOf(parameters)
-
-	var sent struct {
-		Command struct {
-			CommandId string `json:"CommandId"`
-		} `json:"Command"`
-	}
-	if err := d.call(&sent, args...); err != nil {
-		return false, CouldNotRun{err}
-	}
-	id := sent.Command.CommandId
-	fmt.Fprintf(out, "patch-now: command %s sent; waiting (aws ssm list-command-invocations --command-id %s)\n", id, id)
-	status, done, err := p.waitCommand(d, id)
-	if err != nil || !done {
-		if err == nil {
-			fmt.Fprintf(out, "patch-now: still %s after %s; it goes on: follow it with the command above\n", status, p.Wait)
-		}
-		return false, err
-	}
+// reportInvocations prints each node's outcome of an ended command (output under
+// s3://<location><command id>/) and whether every one succeeded.
+func reportInvocations(d *deployment, id, status, location string, out io.Writer) (bool, error) {
 	var invocations struct {
 		CommandInvocations []struct {
 			InstanceId        string `json:"InstanceId"`
@@ -449,7 +501,7 @@ func (p PatchNow) Run(aws AWS, t Target, out io.Writer) (bool, error) {
 		allSucceeded = allSucceeded && i.Status == "Success"
 	}
 	w.Flush()
-	fmt.Fprintf(out, "patch-now: command %s %s; output under s3://%s/%s%s/\n", id, status, bucket, prefix, id)
+	fmt.Fprintf(out, "patch-now: command %s %s; output under s3://%s%s/\n", id, status, location, id)
 	if len(invocations.CommandInvocations) == 0 {
 		fmt.Fprintln(out, "patch-now: no node matched the target")
 	}
@@ -504,20 +556,9 @@ func (p PatchNow) prePatchImage(d *deployment, task windowTask, targets []sendTa
 	if role != "" {
 		params["AutomationAssumeRole"] = []string{role}
 	}
-	// Automation's rate control targets ("Run automated operations at scale", Systems Manager User
-	// Guide, read 2026-12-06): ParameterValues for instance ids, as its AWS-CreateImage example,
-	// tag:KEY for tags, ResourceGroup for a resource group.
-	var automationTargets []sendTarget
-	switch targets[0].Key {
-	case "InstanceIds":
-		if strings.HasPrefix(targets[0].Values[0], "mi-") {
-			return false, CouldNotRun{fmt.Errorf("%s takes a pre-patch image (AWS-CreateImage) before it installs, which a hybrid node cannot have: pass SKIP_IMAGE=1 to install without one", task.Window)}
-		}
-		automationTargets = []sendTarget{{Key: "ParameterValues", Values: targets[0].Values}}
-	case "resource-groups:Name":
-		automationTargets = []sendTarget{{Key: "ResourceGroup", Values: targets[0].Values}}
-	default:
-		automationTargets = targets[:1]
+	automationTargets, err := imageTargets(task, targets)
+	if err != nil {
+		return false, err
 	}
 	args := []string{"ssm", "start-automation-execution", "--document-name", patchingspec.CreateImageRunbook, "--target-parameter-name", "InstanceId",
 		"--targets", jsonOf(automationTargets), "--parameters", jsonOf(params), "--max-concurrency", task.Image.MaxConcurrency, "--max-errors", task.Image.MaxErrors}
@@ -529,6 +570,29 @@ func (p PatchNow) prePatchImage(d *deployment, task windowTask, targets []sendTa
 	}
 	id := started.AutomationExecutionId
 	fmt.Fprintf(out, "patch-now: pre-patch image first, as %s does: automation %s (%s); waiting\n", task.Window, id, patchingspec.CreateImageRunbook)
+	return p.waitImage(d, id, out)
+}
+
+// imageTargets are the command's targets as Automation's rate control takes them ("Run automated
+// operations at scale", Systems Manager User Guide, read 2026-12-06): ParameterValues for
+// instance ids, as its AWS-CreateImage example, tag:KEY for tags, ResourceGroup for a resource
+// group. A hybrid node, which AWS-CreateImage cannot image, is refused.
+func imageTargets(task windowTask, targets []sendTarget) ([]sendTarget, error) {
+	switch targets[0].Key {
+	case "InstanceIds":
+		if strings.HasPrefix(targets[0].Values[0], "mi-") {
+			return nil, CouldNotRun{fmt.Errorf("%s takes a pre-patch image (AWS-CreateImage) before it installs, which a hybrid node cannot have: pass SKIP_IMAGE=1 to install without one", task.Window)}
+		}
+		return []sendTarget{{Key: "ParameterValues", Values: targets[0].Values}}, nil
+	case "resource-groups:Name":
+		return []sendTarget{{Key: "ResourceGroup", Values: targets[0].Values}}, nil
+	default:
+		return targets[:1], nil
+	}
+}
+
+// waitImage polls the image automation until it ends or the wait does: whether it succeeded.
+func (p PatchNow) waitImage(d *deployment, id string, out io.Writer) (bool, error) {
 	for waited := time.Duration(0); ; waited += p.Poll {
 		var got struct {
 			AutomationExecution struct {

@@ -40,65 +40,81 @@ func (d *deployment) checkSchedules() ([]Result, error) {
 	}
 	var results []Result
 	for _, id := range windows {
-		name := d.patching.templateName(template, id)
-		r := Result{Check: "schedule " + name} // the window row above names its id
-		i := slices.IndexFunc(d.t.Windows, func(w calendar.Window) bool { return w.Name == name })
-		if i < 0 {
-			r.State, r.Evidence = Warn, "the deployed window is not in the configuration"
-			r.Action = "deploy the configuration (make deploy), or run make doctor with the configuration it was deployed from"
-			results = append(results, r)
-			continue
-		}
-		w := d.t.Windows[i]
-		var out struct {
-			ScheduledWindowExecutions []struct {
-				ExecutionTime string `json:"ExecutionTime"`
-			} `json:"ScheduledWindowExecutions"`
-		}
-		if err := d.call(&out, "ssm", "describe-maintenance-window-schedule", "--window-id", id); err != nil {
-			return nil, err
-		}
-		var listed []time.Time
-		for _, e := range out.ScheduledWindowExecutions {
-			t, err := parseExecutionTime(e.ExecutionTime)
-			if err != nil {
-				return nil, err
-			}
-			listed = append(listed, t)
-		}
-		slices.SortFunc(listed, time.Time.Compare)
-		until := d.now.AddDate(0, 2, 0)
-		if len(listed) > 0 {
-			until = listed[len(listed)-1].Add(time.Minute)
-		}
-		// From the offset's days before now: a cron time then has its run still ahead.
-		runs, err := w.Runs(d.now.AddDate(0, 0, -w.Offset-1), until)
+		r, err := d.checkSchedule(id, d.patching.templateName(template, id))
 		if err != nil {
-			r.State, r.Evidence = Warn, fmt.Sprintf("the patch calendar cannot decide its runs (%v); Systems Manager lists %s", err, times(listed, 3))
-			r.Action = "see docs/patching.md, The patch calendar"
-			results = append(results, r)
-			continue
-		}
-		var computed []time.Time
-		for _, run := range runs {
-			if run.Start.After(d.now) {
-				computed = append(computed, run.Start.UTC())
-			}
-		}
-		switch {
-		case slices.Equal(listed, computed) && len(listed) == 0:
-			r.State, r.Evidence = OK, "no run ahead, as the calendar computes (start or end date)"
-		case slices.Equal(listed, computed):
-			r.State, r.Evidence = OK, fmt.Sprintf("next %d runs as the calendar's: %s", len(listed), times(listed, 2))
-		default:
-			r.State = Fail
-			r.Evidence = fmt.Sprintf("Systems Manager runs it at %s, the calendar at %s", times(listed, 3), times(computed, 3))
-			r.Action = fmt.Sprintf("compare aws ssm get-maintenance-window --window-id %s (Schedule, ScheduleTimezone, ScheduleOffset, StartDate, EndDate) "+
-				"with the configuration: deploy it, or report the difference (make calendar's proof assumes the calendar's runs)", id)
+			return nil, err
 		}
 		results = append(results, r)
 	}
 	return results, nil
+}
+
+// checkSchedule compares one deployed window's listed runs with the calendar's for the
+// configured window of its name. Its error is one that stops the whole check.
+func (d *deployment) checkSchedule(id, name string) (Result, error) {
+	r := Result{Check: "schedule " + name} // the window row above names its id
+	i := slices.IndexFunc(d.t.Windows, func(w calendar.Window) bool { return w.Name == name })
+	if i < 0 {
+		r.State, r.Evidence = Warn, "the deployed window is not in the configuration"
+		r.Action = "deploy the configuration (make deploy), or run make doctor with the configuration it was deployed from"
+		return r, nil
+	}
+	w := d.t.Windows[i]
+	listed, err := d.listedRuns(id)
+	if err != nil {
+		return Result{}, err
+	}
+	until := d.now.AddDate(0, 2, 0)
+	if len(listed) > 0 {
+		until = listed[len(listed)-1].Add(time.Minute)
+	}
+	// From the offset's days before now: a cron time then has its run still ahead.
+	runs, err := w.Runs(d.now.AddDate(0, 0, -w.Offset-1), until)
+	if err != nil {
+		r.State, r.Evidence = Warn, fmt.Sprintf("the patch calendar cannot decide its runs (%v); Systems Manager lists %s", err, times(listed, 3))
+		r.Action = "see docs/patching.md, The patch calendar"
+		return r, nil
+	}
+	var computed []time.Time
+	for _, run := range runs {
+		if run.Start.After(d.now) {
+			computed = append(computed, run.Start.UTC())
+		}
+	}
+	switch {
+	case slices.Equal(listed, computed) && len(listed) == 0:
+		r.State, r.Evidence = OK, "no run ahead, as the calendar computes (start or end date)"
+	case slices.Equal(listed, computed):
+		r.State, r.Evidence = OK, fmt.Sprintf("next %d runs as the calendar's: %s", len(listed), times(listed, 2))
+	default:
+		r.State = Fail
+		r.Evidence = fmt.Sprintf("Systems Manager runs it at %s, the calendar at %s", times(listed, 3), times(computed, 3))
+		r.Action = fmt.Sprintf("compare aws ssm get-maintenance-window --window-id %s (Schedule, ScheduleTimezone, ScheduleOffset, StartDate, EndDate) "+
+			"with the configuration: deploy it, or report the difference (make calendar's proof assumes the calendar's runs)", id)
+	}
+	return r, nil
+}
+
+// listedRuns are the window's upcoming runs as Systems Manager lists them, in order.
+func (d *deployment) listedRuns(id string) ([]time.Time, error) {
+	var out struct {
+		ScheduledWindowExecutions []struct {
+			ExecutionTime string `json:"ExecutionTime"`
+		} `json:"ScheduledWindowExecutions"`
+	}
+	if err := d.call(&out, "ssm", "describe-maintenance-window-schedule", "--window-id", id); err != nil {
+		return nil, err
+	}
+	var listed []time.Time
+	for _, e := range out.ScheduledWindowExecutions {
+		t, err := parseExecutionTime(e.ExecutionTime)
+		if err != nil {
+			return nil, err
+		}
+		listed = append(listed, t)
+	}
+	slices.SortFunc(listed, time.Time.Compare)
+	return listed, nil
 }
 
 // times are the first n times, in UTC.
