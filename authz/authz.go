@@ -167,99 +167,133 @@ type evaluatorVerdict struct {
 
 func (e Evaluator) prove(deployments []Deployment, mutate bool) (Proof, error) {
 	proof := Proof{Results: map[string][]Result{}, Mutations: map[string][]MutationResult{}}
-	var requests []evaluatorRequest
-	seen := map[string]int{}
-	// ask adds a request, or finds the same one asked before, and returns its index.
-	ask := func(r evaluatorRequest) (int, error) {
-		key, err := json.Marshal(r)
-		if err != nil {
-			return 0, err
-		}
-		if i, ok := seen[string(key)]; ok {
-			return i, nil
-		}
-		seen[string(key)] = len(requests)
-		requests = append(requests, r)
-		return len(requests) - 1, nil
-	}
-	type pending struct {
-		deployment string
-		base       []int   // request index of each call
-		mutated    [][]int // per mutation: request index per call, -1 where the mutation does not touch it
-		mutations  []Mutation
-	}
+	var b batch
 	var work []pending
-	groups := 0
 	for _, d := range deployments {
-		calls, err := d.Calls()
+		p, err := b.plan(d, mutate, &proof)
 		if err != nil {
-			return proof, fmt.Errorf("%s: %w", d.Name, err)
-		}
-		m := model{resolver{env: d.Env, stacks: d.Stacks}}
-		endpoint := m.s3EndpointPolicy()
-		p := pending{deployment: d.Name}
-		var sims []simulated
-		for _, c := range calls {
-			if d.Unproven(c, endpoint.Policy) {
-				continue
-			}
-			sim, err := simulation(m, c, endpoint)
-			if err != nil {
-				return proof, fmt.Errorf("%s: %w", d.Name, err)
-			}
-			i, err := ask(evaluatorRequest{Simulation: sim.render(nil), Unsafe: c.AwsOwnedArn})
-			if err != nil {
-				return proof, err
-			}
-			p.base = append(p.base, i)
-			sims = append(sims, sim)
-			proof.Results[d.Name] = append(proof.Results[d.Name], Result{Call: c})
-		}
-		if mutate {
-			p.mutations = Mutations(d.Stacks, d.Env)
-			for _, mu := range p.mutations {
-				indexes := make([]int, len(sims))
-				for j, sim := range sims {
-					indexes[j] = -1
-					if !sim.uses(mu.Origin) || !mu.canCatch(sim.call) {
-						continue
-					}
-					group := groups
-					requests = append(requests, evaluatorRequest{Simulation: sim.render(&mu), Unsafe: sim.call.AwsOwnedArn, VerdictOnly: true,
-						Group: &group, Required: sim.call.Required})
-					indexes[j] = len(requests) - 1
-				}
-				groups++
-				p.mutated = append(p.mutated, indexes)
-			}
+			return proof, err
 		}
 		work = append(work, p)
 	}
-	verdicts, err := e.run(requests)
+	verdicts, err := e.run(b.requests)
 	if err != nil {
 		return proof, err
 	}
 	for _, p := range work {
-		results := proof.Results[p.deployment]
-		for j, i := range p.base {
-			results[j].Verdict, results[j].Deciding, results[j].Err = verdicts[i].Verdict, verdicts[i].Deciding, verdicts[i].Error
-		}
-		for k, mu := range p.mutations {
-			mr := MutationResult{Mutation: mu}
-			for j, i := range p.mutated[k] {
-				if i < 0 || !results[j].OK() || verdicts[i].Verdict == "Skipped" {
-					continue
-				}
-				after := results[j]
-				after.Verdict, after.Err = verdicts[i].Verdict, verdicts[i].Error
-				if !after.OK() {
-					mr.Caught = append(mr.Caught, after)
-				}
-			}
-			proof.Mutations[p.deployment] = append(proof.Mutations[p.deployment], mr)
-		}
+		p.judge(&proof, verdicts)
 	}
 	return proof, nil
+}
+
+// batch is the evaluator's requests of one run: each base request asked once, and the mutated
+// ones in their groups (one per mutation).
+type batch struct {
+	requests []evaluatorRequest
+	seen     map[string]int
+	groups   int
+}
+
+// ask adds a request, or finds the same one asked before, and returns its index.
+func (b *batch) ask(r evaluatorRequest) (int, error) {
+	key, err := json.Marshal(r)
+	if err != nil {
+		return 0, err
+	}
+	if i, ok := b.seen[string(key)]; ok {
+		return i, nil
+	}
+	if b.seen == nil {
+		b.seen = map[string]int{}
+	}
+	b.seen[string(key)] = len(b.requests)
+	b.requests = append(b.requests, r)
+	return len(b.requests) - 1, nil
+}
+
+// pending is what a deployment asked: the request of each of its calls and, per mutation, the
+// request of each call it touches.
+type pending struct {
+	deployment string
+	base       []int   // request index of each call
+	mutated    [][]int // per mutation: request index per call, -1 where the mutation does not touch it
+	mutations  []Mutation
+}
+
+// plan asks the evaluator about each call of d that rests on the templates (its result added to
+// proof), and, with mutate, about each call each mutation of the templates could catch.
+func (b *batch) plan(d Deployment, mutate bool, proof *Proof) (pending, error) {
+	p := pending{deployment: d.Name}
+	calls, err := d.Calls()
+	if err != nil {
+		return p, fmt.Errorf("%s: %w", d.Name, err)
+	}
+	m := model{resolver{env: d.Env, stacks: d.Stacks}}
+	endpoint := m.s3EndpointPolicy()
+	var sims []simulated
+	for _, c := range calls {
+		if d.Unproven(c, endpoint.Policy) {
+			continue
+		}
+		sim, err := simulation(m, c, endpoint)
+		if err != nil {
+			return p, fmt.Errorf("%s: %w", d.Name, err)
+		}
+		i, err := b.ask(evaluatorRequest{Simulation: sim.render(nil), Unsafe: c.AwsOwnedArn})
+		if err != nil {
+			return p, err
+		}
+		p.base = append(p.base, i)
+		sims = append(sims, sim)
+		proof.Results[d.Name] = append(proof.Results[d.Name], Result{Call: c})
+	}
+	if mutate {
+		p.mutations = Mutations(d.Stacks, d.Env)
+		for _, mu := range p.mutations {
+			p.mutated = append(p.mutated, b.askMutated(mu, sims))
+		}
+	}
+	return p, nil
+}
+
+// askMutated asks, in a group of its own, about each simulation the mutation touches and could
+// catch, and returns the request index per simulation (-1 for the others).
+func (b *batch) askMutated(mu Mutation, sims []simulated) []int {
+	indexes := make([]int, len(sims))
+	for j, sim := range sims {
+		indexes[j] = -1
+		if !sim.uses(mu.Origin) || !mu.canCatch(sim.call) {
+			continue
+		}
+		group := b.groups
+		b.requests = append(b.requests, evaluatorRequest{Simulation: sim.render(&mu), Unsafe: sim.call.AwsOwnedArn, VerdictOnly: true,
+			Group: &group, Required: sim.call.Required})
+		indexes[j] = len(b.requests) - 1
+	}
+	b.groups++
+	return indexes
+}
+
+// judge records the verdicts of p's calls, and for each mutation the rows it turned wrong.
+func (p pending) judge(proof *Proof, verdicts []evaluatorVerdict) {
+	results := proof.Results[p.deployment]
+	for j, i := range p.base {
+		results[j].Verdict, results[j].Deciding, results[j].Err = verdicts[i].Verdict, verdicts[i].Deciding, verdicts[i].Error
+	}
+	for k, mu := range p.mutations {
+		mr := MutationResult{Mutation: mu}
+		for j, i := range p.mutated[k] {
+			if i < 0 || !results[j].OK() || verdicts[i].Verdict == "Skipped" {
+				continue
+			}
+			after := results[j]
+			after.Verdict, after.Err = verdicts[i].Verdict, verdicts[i].Error
+			if !after.OK() {
+				mr.Caught = append(mr.Caught, after)
+			}
+		}
+		proof.Mutations[p.deployment] = append(proof.Mutations[p.deployment], mr)
+	}
 }
 
 // run asks the evaluator for the verdicts of requests, in one process.

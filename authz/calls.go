@@ -91,23 +91,46 @@ func Calls(stacks Stacks, env Env) ([]Call, error) {
 // Calls returns the runtime calls of the deployment (see the function Calls), with the buckets its
 // configuration declares.
 func (d Deployment) Calls() ([]Call, error) {
-	stacks, env := d.Stacks, d.Env
-	m := model{resolver{env: env, stacks: stacks}}
-	var calls []Call
-	add := func(c Call) { calls = append(calls, c) }
-	region, account, partition := env.Region, env.Account, env.Partition
+	m := model{resolver{env: d.Env, stacks: d.Stacks}}
+	calls := declaredReadWriteCalls(m, d.DeclaredReadWriteBuckets)
+	downloads := downloadsOf(m, d.DeclaredReadBuckets)
+	for _, ir := range instanceRoles(m) {
+		calls = append(calls, instanceCalls(m, ir, downloads)...)
+	}
+	a := alertsOf(m)
+	for _, role := range m.find("AWS::IAM::Role", "MaintenanceWindows") {
+		calls = append(calls, windowCalls(m, a, role)...)
+	}
+	if a.hasTopic {
+		calls = append(calls, ruleCalls(m, a)...)
+		calls = append(calls, alarmCalls(m, a)...)
+		calls = append(calls, outsiderAlertCalls(a)...)
+	}
+	calls = append(calls, dataSyncCalls(m)...)
+	calls = append(calls, promotionCalls(m, d.Env)...)
+	calls = append(calls, implied(m, calls)...)
+	return calls, nil
+}
 
-	awsBucketPolicy := func(bucket string) Doc {
-		return Doc{Policy: policy(map[string]any{"Sid": "PublicRead", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
-			"Resource": fmt.Sprintf("arn:%s:s3:::%s/*", partition, bucket)})}
-	}
+// awsBucketPolicy stands for the policy of one of AWS's buckets, which are public
+// (assumptionPublicBucket).
+func awsBucketPolicy(partition, bucket string) Doc {
+	return Doc{Policy: policy(map[string]any{"Sid": "PublicRead", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+		"Resource": fmt.Sprintf("arn:%s:s3:::%s/*", partition, bucket)})}
+}
+
+// download is a bucket a node reads, with an object of the kind it holds; declared marks a bucket
+// the configuration declares (network.s3Endpoint.readBuckets).
+type download struct {
+	bucket, key, what string
+	declared          bool
+}
+
+// downloadsOf returns the buckets SSM Agent and Patch Manager read, as the pages copied in testdata
+// name them, then those the configuration declares readable.
+func downloadsOf(m model, declaredRead []string) []download {
+	region := m.env.Region
 	patchManagerBucket, snapshotBucket, _ := pagePatchingBuckets(region)
-	// The buckets SSM Agent and Patch Manager read, as the pages copied in testdata name them,
-	// each with an object of the kind it holds.
-	type download struct {
-		bucket, key, what string
-		declared          bool
-	}
 	downloads := []download{
 		{patchManagerBucket, "patchbaselineoperations/Amazon.PatchBaselineOperations-1.65.zip", "AWS-RunPatchBaseline's payload", false},
 		{snapshotBucket, "snapshot.json", "the patch baseline snapshot", false},
@@ -115,12 +138,23 @@ func (d Deployment) Calls() ([]Call, error) {
 	for _, b := range pageAgentBuckets(region) {
 		downloads = append(downloads, download{b, "some/object", "a bucket SSM Agent reads", false})
 	}
-	for _, b := range d.DeclaredReadWriteBuckets {
-		// What network.s3Endpoint.readWriteBuckets promises: read, write and list, from an
-		// instance in the private subnets (through the endpoint only: the bucket is the user's).
-		if _, created := m.s3EndpointRouteTables(); !created {
-			break
-		}
+	for _, b := range declaredRead {
+		downloads = append(downloads, download{b, "repodata/repomd.xml", "a bucket declared in network.s3Endpoint.readBuckets", true})
+	}
+	return downloads
+}
+
+// declaredReadWriteCalls returns what network.s3Endpoint.readWriteBuckets promises: read, write and
+// list, from an instance in the private subnets (through the endpoint only: the bucket is the
+// user's); none without a created S3 endpoint.
+func declaredReadWriteCalls(m model, buckets []string) []Call {
+	if _, created := m.s3EndpointRouteTables(); !created {
+		return nil
+	}
+	var calls []Call
+	add := func(c Call) { calls = append(calls, c) }
+	partition := m.env.Partition
+	for _, b := range buckets {
 		for _, c := range []struct{ action, resource string }{
 			{"s3:GetObject", "/object"}, {"s3:PutObject", "/object"}, {"s3:PutObjectAcl", "/object"},
 			{"s3:ListBucket", ""}, {"s3:GetBucketLocation", ""}, {"s3:GetEncryptionConfiguration", ""},
@@ -131,23 +165,30 @@ func (d Deployment) Calls() ([]Call, error) {
 				Source: "the configuration's declaration (network.s3Endpoint.readWriteBuckets: read, write, list); " + gatewayEndpointPolicy})
 		}
 	}
-	for _, b := range d.DeclaredReadBuckets {
-		downloads = append(downloads, download{b, "repodata/repomd.xml", "a bucket declared in network.s3Endpoint.readBuckets", true})
-	}
+	return calls
+}
 
-	// The instances: fleet (private subnets, through the S3 endpoint) and WSUS (a public subnet,
-	// or in an existing VPC a private one: its calls take the S3 endpoint where its subnet does).
+// instanceRole is a kind of node: the prefix of its role ("" for an instance of yours, with its own
+// instance profile), whether it reaches S3 through the endpoint (private), the command-output
+// prefixes it writes, and the node's ARN and id as Systems Manager names it.
+type instanceRole struct {
+	prefix, caller string
+	private        bool
+	writes         []string
+	node, nodeID   string
+}
+
+// instanceRoles are the nodes: fleet (private subnets, through the S3 endpoint), WSUS (a public
+// subnet, or in an existing VPC a private one: its calls take the S3 endpoint where its subnet
+// does), hybrid nodes and an instance of yours.
+func instanceRoles(m model) []instanceRole {
+	region, account, partition := m.env.Region, m.env.Account, m.env.Partition
 	wsusBehindEndpoint := false
 	if wsusRole, ok := m.first("AWS::IAM::Role", "WsusRole"); ok {
 		wsusBehindEndpoint = m.behindS3Endpoint(wsusRole)
 	}
 	ec2Node := fmt.Sprintf("arn:%s:ec2:%s:%s:instance/i-0123456789abcdef0", partition, region, account)
-	instanceRoles := []struct {
-		prefix, caller string
-		private        bool
-		writes         []string
-		node, nodeID   string // the node's ARN and id as Systems Manager names it
-	}{
+	return []instanceRole{
 		{"FleetRole", "fleet instance (FleetRole)", true, []string{"patch/", "wsus-client/", "cce/"}, ec2Node, "i-0123456789abcdef0"},
 		// WSUS writes its setup and cleanup output (the cleanup association's OutputS3KeyPrefix),
 		// and is patched (patch/) and checked (cce/) like the fleet.
@@ -158,284 +199,371 @@ func (d Deployment) Calls() ([]Call, error) {
 			fmt.Sprintf("arn:%s:ssm:%s:%s:managed-instance/mi-0123456789abcdef0", partition, region, account), "mi-0123456789abcdef0"},
 		{"", "an instance of yours in the private subnets (its own instance profile)", true, []string{"patch/"}, ec2Node, "i-0fedcba9876543210"},
 	}
-	outputBucket, hasOutput := m.first("AWS::S3::Bucket", "CommandOutputBucket")
-	for _, ir := range instanceRoles {
-		role, ok := m.first("AWS::IAM::Role", ir.prefix)
-		byo := ir.prefix == ""
-		if !ok && !byo {
-			continue
+}
+
+// instanceCalls returns the calls of one kind of node, where the stacks have it: an instance of
+// yours only where the S3 endpoint is created.
+func instanceCalls(m model, ir instanceRole, downloads []download) []Call {
+	var calls []Call
+	add := func(c Call) { calls = append(calls, c) }
+	region, account, partition := m.env.Region, m.env.Account, m.env.Partition
+	role, ok := m.first("AWS::IAM::Role", ir.prefix)
+	byo := ir.prefix == ""
+	if !ok && !byo {
+		return nil
+	}
+	principal := Principal{Role: role}
+	if byo {
+		// Any instance of yours in the private subnets, whose instance profile is yours (what
+		// AWS documents for one: the managed policy and these buckets): only the endpoint and
+		// the bucket policies are the templates', so only they are tested.
+		if _, created := m.s3EndpointRouteTables(); !created {
+			return nil
 		}
-		principal := Principal{Role: role}
-		if byo {
-			// Any instance of yours in the private subnets, whose instance profile is yours (what
-			// AWS documents for one: the managed policy and these buckets): only the endpoint and
-			// the bucket policies are the templates', so only they are tested.
-			if _, created := m.s3EndpointRouteTables(); !created {
-				continue
-			}
-			principal = Principal{Administrator: true, Instance: true}
-		}
-		for _, d := range downloads {
-			if d.bucket == "" || (d.declared && !byo) {
-				// A declared bucket (a Linux distribution's repositories) is read by the package
-				// manager, not with the instance's role: only the endpoint's policy is on its way.
-				continue
-			}
-			add(Call{Caller: ir.caller, Principal: principal, Action: "s3:GetObject",
-				Resource:        fmt.Sprintf("arn:%s:s3:::%s/%s", partition, d.bucket, d.key),
-				ResourceAccount: awsOwnedAccount, ThroughS3Endpoint: ir.private,
-				ResourcePolicy: awsBucketPolicy(d.bucket), ResourcePolicyName: assumptionPublicBucket,
-				Required: true, Source: patchingBucketsPage + "; " + agentBucketsPage + " (" + d.what + ")"})
-		}
-		if ir.private {
-			add(Call{Caller: ir.caller, Principal: principal, Action: "s3:GetObject",
-				Resource: fmt.Sprintf("arn:%s:s3:::attacker-chosen-bucket/payload", partition), ResourceAccount: outsiderAccount,
-				ThroughS3Endpoint: true, EndpointDenies: true, ResourcePolicy: awsBucketPolicy("attacker-chosen-bucket"), ResourcePolicyName: "a public bucket",
-				Required: false, Source: gatewayEndpointPolicy})
-			if byo {
-				// Exfiltration: code on an instance in the private subnets, with another account's
-				// credentials, writing to that account's bucket, which lets it: only the endpoint's
-				// policy is on the way to deny it.
-				add(Call{Caller: "a role of another account, from the private subnets", Principal: Principal{Outsider: true}, Action: "s3:PutObject",
-					Resource: fmt.Sprintf("arn:%s:s3:::outsider-bucket/exfiltrated", partition), ResourceAccount: outsiderAccount,
-					Context: map[string]any{"aws:SecureTransport": "true"}, ThroughS3Endpoint: true, EndpointDenies: true,
-					ResourcePolicy: Doc{Policy: policy(map[string]any{"Effect": "Allow", "Principal": map[string]any{"AWS": fmt.Sprintf("arn:%s:iam::%s:root", partition, outsiderAccount)},
-						"Action": "s3:PutObject", "Resource": fmt.Sprintf("arn:%s:s3:::outsider-bucket/*", partition)})},
-					ResourcePolicyName: "the outsider's own bucket policy", Required: false, Source: gatewayEndpointPolicy + " (data perimeter: only the endpoint policy denies it)"})
-			}
-		}
-		if !byo {
-			for _, a := range agentCalls(m, ir.node) {
-				add(Call{Caller: ir.caller + ", its SSM Agent", Principal: principal, Action: a.action, Resource: a.resource, AwsOwnedArn: a.awsOwned,
-					Required: true, Source: agentCallsPage})
-			}
-		}
-		if ir.prefix == "WsusRole" {
-			add(Call{Caller: ir.caller, Principal: principal, Action: "ssm:GetParameter",
-				Resource: fmt.Sprintf("arn:%s:ssm:%s:%s:parameter/any/secret", partition, region, account),
-				Required: false, Source: parameterStoreActions + " (the internet-facing server must not read Parameter Store)"})
-		}
-		if !hasOutput {
-			continue
-		}
-		bucketName := m.ref(outputBucket.Stack, outputBucket.LogicalID)
-		bucketPolicy := m.resourcePolicy("AWS::S3::BucketPolicy", "Bucket", outputBucket)
-		tls := map[string]any{"aws:SecureTransport": "true"}
-		add(Call{Caller: ir.caller, Principal: principal, Action: "s3:GetEncryptionConfiguration",
-			Resource: fmt.Sprintf("arn:%s:s3:::%s", partition, bucketName), Context: tls, ThroughS3Endpoint: ir.private,
-			ResourcePolicy: bucketPolicy, ResourcePolicyName: "the command-output bucket policy", Required: true, Source: commandOutputPage + " (s3:GetEncryptionConfiguration)"})
-		for _, prefix := range ir.writes {
-			add(Call{Caller: ir.caller, Principal: principal, Action: "s3:PutObject",
-				Resource: fmt.Sprintf("arn:%s:s3:::%s/%sdocument/%s/stdout", partition, bucketName, prefix, ir.nodeID),
-				Context:  tls, ThroughS3Endpoint: ir.private, ResourcePolicy: bucketPolicy, ResourcePolicyName: "the command-output bucket policy",
-				Required: true, Source: commandOutputPage})
-		}
-		// make patch-now KB=...: AWS-RunPatchBaseline downloads the install override list by its
-		// s3:// URL with the node's role (overrideListPage). The WSUS server reads it only when it
-		// is in a patch group (its instance's Patch Group tag, which patch-now targets); every
-		// role is denied reading other prefixes.
-		if ir.prefix != "WsusRole" || m.wsusInAPatchGroup() {
-			add(Call{Caller: ir.caller, Principal: Principal{Role: role}, Action: "s3:GetObject",
-				Resource: fmt.Sprintf("arn:%s:s3:::%s/patch-now/install-override-list-KB5034441.yaml", partition, bucketName),
-				Context:  tls, ThroughS3Endpoint: ir.private, ResourcePolicy: bucketPolicy, ResourcePolicyName: "the command-output bucket policy",
-				Required: true, Source: overrideListPage})
-		}
-		add(Call{Caller: ir.caller, Principal: Principal{Role: role}, Action: "s3:GetObject",
-			Resource: fmt.Sprintf("arn:%s:s3:::%s/inventory/forged", partition, bucketName),
-			Context:  tls, ThroughS3Endpoint: ir.private, ResourcePolicy: bucketPolicy, ResourcePolicyName: "the command-output bucket policy",
-			Required: false, Source: overrideListPage + " (the nodes read patch-now/ only)"})
-		for _, other := range []string{"wsus-setup/", "inventory/", "wsus-client/"} {
-			if byo || strings.Contains(strings.Join(ir.writes, " "), other) {
-				continue
-			}
-			add(Call{Caller: ir.caller, Principal: principal, Action: "s3:PutObject",
-				Resource: fmt.Sprintf("arn:%s:s3:::%s/%sforged", partition, bucketName, other),
-				Context:  tls, ThroughS3Endpoint: ir.private, ResourcePolicy: bucketPolicy, ResourcePolicyName: "the command-output bucket policy",
-				Required: false, Source: commandOutputPage + " (each writer keeps to its own prefixes)"})
+		principal = Principal{Administrator: true, Instance: true}
+	}
+	calls = append(calls, downloadCalls(m, ir, principal, downloads)...)
+	if ir.private {
+		calls = append(calls, perimeterCalls(m, ir, principal)...)
+	}
+	if !byo {
+		for _, a := range agentCalls(m, ir.node) {
+			add(Call{Caller: ir.caller + ", its SSM Agent", Principal: principal, Action: a.action, Resource: a.resource, AwsOwnedArn: a.awsOwned,
+				Required: true, Source: agentCallsPage})
 		}
 	}
+	if ir.prefix == "WsusRole" {
+		add(Call{Caller: ir.caller, Principal: principal, Action: "ssm:GetParameter",
+			Resource: fmt.Sprintf("arn:%s:ssm:%s:%s:parameter/any/secret", partition, region, account),
+			Required: false, Source: parameterStoreActions + " (the internet-facing server must not read Parameter Store)"})
+	}
+	return append(calls, outputBucketCalls(m, ir, role, principal)...)
+}
 
-	// Maintenance windows: Run Command, the pre-patch image and notifications.
+// downloadCalls are the node's reads of AWS's buckets (and, for an instance of yours, of the
+// declared ones).
+func downloadCalls(m model, ir instanceRole, principal Principal, downloads []download) []Call {
+	var calls []Call
+	add := func(c Call) { calls = append(calls, c) }
+	partition, byo := m.env.Partition, ir.prefix == ""
+	for _, d := range downloads {
+		if d.bucket == "" || (d.declared && !byo) {
+			// A declared bucket (a Linux distribution's repositories) is read by the package
+			// manager, not with the instance's role: only the endpoint's policy is on its way.
+			continue
+		}
+		add(Call{Caller: ir.caller, Principal: principal, Action: "s3:GetObject",
+			Resource:        fmt.Sprintf("arn:%s:s3:::%s/%s", partition, d.bucket, d.key),
+			ResourceAccount: awsOwnedAccount, ThroughS3Endpoint: ir.private,
+			ResourcePolicy: awsBucketPolicy(partition, d.bucket), ResourcePolicyName: assumptionPublicBucket,
+			Required: true, Source: patchingBucketsPage + "; " + agentBucketsPage + " (" + d.what + ")"})
+	}
+	return calls
+}
+
+// perimeterCalls are what the S3 endpoint's policy alone denies a node in the private subnets:
+// reading an attacker's bucket and, from an instance of yours, writing to another account's.
+func perimeterCalls(m model, ir instanceRole, principal Principal) []Call {
+	var calls []Call
+	add := func(c Call) { calls = append(calls, c) }
+	partition, byo := m.env.Partition, ir.prefix == ""
+	add(Call{Caller: ir.caller, Principal: principal, Action: "s3:GetObject",
+		Resource: fmt.Sprintf("arn:%s:s3:::attacker-chosen-bucket/payload", partition), ResourceAccount: outsiderAccount,
+		ThroughS3Endpoint: true, EndpointDenies: true, ResourcePolicy: awsBucketPolicy(partition, "attacker-chosen-bucket"), ResourcePolicyName: "a public bucket",
+		Required: false, Source: gatewayEndpointPolicy})
+	if byo {
+		// Exfiltration: code on an instance in the private subnets, with another account's
+		// credentials, writing to that account's bucket, which lets it: only the endpoint's
+		// policy is on the way to deny it.
+		add(Call{Caller: "a role of another account, from the private subnets", Principal: Principal{Outsider: true}, Action: "s3:PutObject",
+			Resource: fmt.Sprintf("arn:%s:s3:::outsider-bucket/exfiltrated", partition), ResourceAccount: outsiderAccount,
+			Context: map[string]any{"aws:SecureTransport": "true"}, ThroughS3Endpoint: true, EndpointDenies: true,
+			ResourcePolicy: Doc{Policy: policy(map[string]any{"Effect": "Allow", "Principal": map[string]any{"AWS": fmt.Sprintf("arn:%s:iam::%s:root", partition, outsiderAccount)},
+				"Action": "s3:PutObject", "Resource": fmt.Sprintf("arn:%s:s3:::outsider-bucket/*", partition)})},
+			ResourcePolicyName: "the outsider's own bucket policy", Required: false, Source: gatewayEndpointPolicy + " (data perimeter: only the endpoint policy denies it)"})
+	}
+	return calls
+}
+
+// outputBucketCalls are the node's calls on the command-output bucket, where there is one: its
+// writes under its own prefixes, its read of the patch-now install override list, and the other
+// prefixes it is denied.
+func outputBucketCalls(m model, ir instanceRole, role Resource, principal Principal) []Call {
+	outputBucket, hasOutput := m.first("AWS::S3::Bucket", "CommandOutputBucket")
+	if !hasOutput {
+		return nil
+	}
+	var calls []Call
+	add := func(c Call) { calls = append(calls, c) }
+	partition, byo := m.env.Partition, ir.prefix == ""
+	bucketName := m.ref(outputBucket.Stack, outputBucket.LogicalID)
+	bucketPolicy := m.resourcePolicy("AWS::S3::BucketPolicy", "Bucket", outputBucket)
+	tls := map[string]any{"aws:SecureTransport": "true"}
+	add(Call{Caller: ir.caller, Principal: principal, Action: "s3:GetEncryptionConfiguration",
+		Resource: fmt.Sprintf("arn:%s:s3:::%s", partition, bucketName), Context: tls, ThroughS3Endpoint: ir.private,
+		ResourcePolicy: bucketPolicy, ResourcePolicyName: "the command-output bucket policy", Required: true, Source: commandOutputPage + " (s3:GetEncryptionConfiguration)"})
+	for _, prefix := range ir.writes {
+		add(Call{Caller: ir.caller, Principal: principal, Action: "s3:PutObject",
+			Resource: fmt.Sprintf("arn:%s:s3:::%s/%sdocument/%s/stdout", partition, bucketName, prefix, ir.nodeID),
+			Context:  tls, ThroughS3Endpoint: ir.private, ResourcePolicy: bucketPolicy, ResourcePolicyName: "the command-output bucket policy",
+			Required: true, Source: commandOutputPage})
+	}
+	// make patch-now KB=...: AWS-RunPatchBaseline downloads the install override list by its
+	// s3:// URL with the node's role (overrideListPage). The WSUS server reads it only when it
+	// is in a patch group (its instance's Patch Group tag, which patch-now targets); every
+	// role is denied reading other prefixes.
+	if ir.prefix != "WsusRole" || m.wsusInAPatchGroup() {
+		add(Call{Caller: ir.caller, Principal: Principal{Role: role}, Action: "s3:GetObject",
+			Resource: fmt.Sprintf("arn:%s:s3:::%s/patch-now/install-override-list-KB5034441.yaml", partition, bucketName),
+			Context:  tls, ThroughS3Endpoint: ir.private, ResourcePolicy: bucketPolicy, ResourcePolicyName: "the command-output bucket policy",
+			Required: true, Source: overrideListPage})
+	}
+	add(Call{Caller: ir.caller, Principal: Principal{Role: role}, Action: "s3:GetObject",
+		Resource: fmt.Sprintf("arn:%s:s3:::%s/inventory/forged", partition, bucketName),
+		Context:  tls, ThroughS3Endpoint: ir.private, ResourcePolicy: bucketPolicy, ResourcePolicyName: "the command-output bucket policy",
+		Required: false, Source: overrideListPage + " (the nodes read patch-now/ only)"})
+	for _, other := range []string{"wsus-setup/", "inventory/", "wsus-client/"} {
+		if byo || strings.Contains(strings.Join(ir.writes, " "), other) {
+			continue
+		}
+		add(Call{Caller: ir.caller, Principal: principal, Action: "s3:PutObject",
+			Resource: fmt.Sprintf("arn:%s:s3:::%s/%sforged", partition, bucketName, other),
+			Context:  tls, ThroughS3Endpoint: ir.private, ResourcePolicy: bucketPolicy, ResourcePolicyName: "the command-output bucket policy",
+			Required: false, Source: commandOutputPage + " (each writer keeps to its own prefixes)"})
+	}
+	return calls
+}
+
+// alerts is the alerts topic and its key, where the stacks have them.
+type alerts struct {
+	hasTopic, hasKey       bool
+	topicArn, keyArn       string
+	topicPolicy, keyPolicy Doc
+}
+
+func alertsOf(m model) alerts {
+	var a alerts
 	topic, hasTopic := m.first("AWS::SNS::Topic", "AlertsTopic")
 	key, hasKey := m.first("AWS::KMS::Key", "AlertsKey")
-	var topicArn string
-	var topicPolicy, alertsKeyPolicy Doc
+	a.hasTopic, a.hasKey = hasTopic, hasKey
 	if hasTopic {
-		topicArn = m.ref(topic.Stack, topic.LogicalID)
-		topicPolicy = m.resourcePolicy("AWS::SNS::TopicPolicy", "Topics", topic)
+		a.topicArn = m.ref(topic.Stack, topic.LogicalID)
+		a.topicPolicy = m.resourcePolicy("AWS::SNS::TopicPolicy", "Topics", topic)
 	}
-	var keyArn string
 	if hasKey {
-		keyArn = m.getAtt(key.Stack, key.LogicalID, "Arn")
-		alertsKeyPolicy = m.keyPolicy(key)
+		a.keyArn = m.getAtt(key.Stack, key.LogicalID, "Arn")
+		a.keyPolicy = m.keyPolicy(key)
 	}
-	for _, role := range m.find("AWS::IAM::Role", "MaintenanceWindows") {
-		caller := "maintenance window service role (" + role.LogicalID + ")"
+	return a
+}
+
+// windowCalls are a maintenance window role's calls: Run Command, the pre-patch image and
+// notifications.
+func windowCalls(m model, a alerts, role Resource) []Call {
+	var calls []Call
+	add := func(c Call) { calls = append(calls, c) }
+	region, account, partition := m.env.Region, m.env.Account, m.env.Partition
+	caller := "maintenance window service role (" + role.LogicalID + ")"
+	add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "ssm:SendCommand",
+		Resource: fmt.Sprintf("arn:%s:ssm:%s::document/AWS-RunPatchBaseline", partition, region), AwsOwnedArn: true,
+		Required: true, Source: ssmActionsPage + " (an AWS-owned document has no account in its ARN)"})
+	add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "ssm:SendCommand",
+		Resource: fmt.Sprintf("arn:%s:ec2:%s:%s:instance/i-0123456789abcdef0", partition, region, account),
+		Required: true, Source: ssmActionsPage})
+	// Hybrid nodes join the patch groups by tag: a window targeting tags reaches them, and may
+	// command them only when hybrid nodes are invited.
+	if targetsTags(m, role) {
+		_, hybrid := m.first("AWS::IAM::Role", "SecurityHybridRole")
 		add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "ssm:SendCommand",
-			Resource: fmt.Sprintf("arn:%s:ssm:%s::document/AWS-RunPatchBaseline", partition, region), AwsOwnedArn: true,
-			Required: true, Source: ssmActionsPage + " (an AWS-owned document has no account in its ARN)"})
-		add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "ssm:SendCommand",
+			Resource: fmt.Sprintf("arn:%s:ssm:%s:%s:managed-instance/mi-0123456789abcdef0", partition, region, account),
+			Required: hybrid, Source: ssmActionsPage + " (hybrid nodes are managed-instance/mi-...)"})
+	}
+	add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "ssm:SendCommand",
+		Resource: fmt.Sprintf("arn:%s:ssm:%s::document/AWS-RunPowerShellScript", partition, region), AwsOwnedArn: true,
+		Required: false, Source: ssmActionsPage + " (the window runs AWS-RunPatchBaseline only)"})
+	if usesCreateImage(m, role) {
+		for _, resource := range []string{
+			fmt.Sprintf("arn:%s:ssm:%s::automation-definition/AWS-CreateImage:$DEFAULT", partition, region),
+			fmt.Sprintf("arn:%s:ssm:%s::document/AWS-CreateImage", partition, region),
+			fmt.Sprintf("arn:%s:ssm:%s:%s:automation-execution/0123abcd-0123-4567-89ab-0123456789ab", partition, region, account),
+		} {
+			add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "ssm:StartAutomationExecution",
+				Resource: resource, AwsOwnedArn: !strings.Contains(resource, "automation-execution"),
+				Required: true, Source: automationPolicyPage})
+		}
+		add(Call{Caller: caller + " as AWS-CreateImage", Principal: Principal{Role: role}, Action: "ec2:CreateImage",
 			Resource: fmt.Sprintf("arn:%s:ec2:%s:%s:instance/i-0123456789abcdef0", partition, region, account),
-			Required: true, Source: ssmActionsPage})
-		// Hybrid nodes join the patch groups by tag: a window targeting tags reaches them, and may
-		// command them only when hybrid nodes are invited.
-		if targetsTags(m, role) {
-			_, hybrid := m.first("AWS::IAM::Role", "SecurityHybridRole")
-			add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "ssm:SendCommand",
-				Resource: fmt.Sprintf("arn:%s:ssm:%s:%s:managed-instance/mi-0123456789abcdef0", partition, region, account),
-				Required: hybrid, Source: ssmActionsPage + " (hybrid nodes are managed-instance/mi-...)"})
-		}
-		add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "ssm:SendCommand",
-			Resource: fmt.Sprintf("arn:%s:ssm:%s::document/AWS-RunPowerShellScript", partition, region), AwsOwnedArn: true,
-			Required: false, Source: ssmActionsPage + " (the window runs AWS-RunPatchBaseline only)"})
-		if usesCreateImage(m, role) {
-			for _, resource := range []string{
-				fmt.Sprintf("arn:%s:ssm:%s::automation-definition/AWS-CreateImage:$DEFAULT", partition, region),
-				fmt.Sprintf("arn:%s:ssm:%s::document/AWS-CreateImage", partition, region),
-				fmt.Sprintf("arn:%s:ssm:%s:%s:automation-execution/0123abcd-0123-4567-89ab-0123456789ab", partition, region, account),
-			} {
-				add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "ssm:StartAutomationExecution",
-					Resource: resource, AwsOwnedArn: !strings.Contains(resource, "automation-execution"),
-					Required: true, Source: automationPolicyPage})
-			}
-			add(Call{Caller: caller + " as AWS-CreateImage", Principal: Principal{Role: role}, Action: "ec2:CreateImage",
-				Resource: fmt.Sprintf("arn:%s:ec2:%s:%s:instance/i-0123456789abcdef0", partition, region, account),
-				Required: true, Source: `"AWS-CreateImage", Systems Manager Automation Runbook Reference`})
-		}
-		if passesRole(m, role) {
-			add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "iam:PassRole",
-				Resource: m.getAtt(role.Stack, role.LogicalID, "Arn"), Context: map[string]any{"iam:PassedToService": "ssm.amazonaws.com"},
-				Required: true, Source: maintenanceWindowPage})
-		}
-		if hasTopic && notifies(m, role) {
-			add(Call{Caller: caller + " (Run Command notification)", Principal: Principal{Role: role}, Action: "sns:Publish", Resource: topicArn,
-				Context: map[string]any{"aws:SecureTransport": "true"}, ResourcePolicy: topicPolicy, ResourcePolicyName: "the alerts topic policy",
-				Required: true, Source: maintenanceWindowPage})
-		}
+			Required: true, Source: `"AWS-CreateImage", Systems Manager Automation Runbook Reference`})
 	}
+	if passesRole(m, role) {
+		add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "iam:PassRole",
+			Resource: m.getAtt(role.Stack, role.LogicalID, "Arn"), Context: map[string]any{"iam:PassedToService": "ssm.amazonaws.com"},
+			Required: true, Source: maintenanceWindowPage})
+	}
+	if a.hasTopic && notifies(m, role) {
+		add(Call{Caller: caller + " (Run Command notification)", Principal: Principal{Role: role}, Action: "sns:Publish", Resource: a.topicArn,
+			Context: map[string]any{"aws:SecureTransport": "true"}, ResourcePolicy: a.topicPolicy, ResourcePolicyName: "the alerts topic policy",
+			Required: true, Source: maintenanceWindowPage})
+	}
+	return calls
+}
 
-	// The alerts: EventBridge rules and CloudWatch alarms publish to the encrypted topic, each as
-	// its service, through the topic and key policies.
-	if hasTopic {
-		for _, rule := range m.find("AWS::Events::Rule", "") {
-			if !strings.Contains(fmt.Sprint(m.value(rule.Stack, m.properties(rule)["Targets"])), topicArn) {
-				continue
-			}
-			// EventBridge sets aws:SourceArn (the rule) and aws:SourceAccount on the publish ("Using
-			// IAM policy conditions in Amazon EventBridge"); not on the key use, for which the SNS
-			// guide says they are "not supported for EventBridge-to-encrypted topics" (encryptedTopicPage).
-			caller := "EventBridge rule " + rule.LogicalID
-			ruleArn := m.getAtt(rule.Stack, rule.LogicalID, "Arn")
-			add(Call{Caller: caller, Principal: Principal{Service: "events.amazonaws.com"}, Action: "sns:Publish", Resource: topicArn,
-				Context:        map[string]any{"aws:SourceArn": ruleArn, "aws:SourceAccount": account, "aws:SecureTransport": "true"},
-				ResourcePolicy: topicPolicy, ResourcePolicyName: "the alerts topic policy", Required: true, Source: eventBridgeTargetPage})
-			if hasKey {
-				for _, action := range []string{"kms:GenerateDataKey", "kms:Decrypt"} {
-					add(Call{Caller: caller, Principal: Principal{Service: "events.amazonaws.com"}, Action: action, Resource: keyArn,
-						ResourcePolicy: alertsKeyPolicy, ResourcePolicyName: "the alerts key policy", Required: true, Source: encryptedTopicPage})
-				}
-			}
+// ruleCalls are the EventBridge rules' publishes to the alerts topic, as their service, through
+// the topic and key policies, and that of a rule which is not an alert's.
+func ruleCalls(m model, a alerts) []Call {
+	var calls []Call
+	add := func(c Call) { calls = append(calls, c) }
+	region, account, partition := m.env.Region, m.env.Account, m.env.Partition
+	for _, rule := range m.find("AWS::Events::Rule", "") {
+		if !strings.Contains(fmt.Sprint(m.value(rule.Stack, m.properties(rule)["Targets"])), a.topicArn) {
+			continue
 		}
-		// Another rule of this account, not one of the alerts' (another account's is the
-		// cross-account row's): the topic policy names the rules.
-		otherRule := fmt.Sprintf("arn:%s:events:%s:%s:rule/someone-elses-rule", partition, region, account)
-		add(Call{Caller: "an EventBridge rule that is not an alert's", Principal: Principal{Service: "events.amazonaws.com"}, Action: "sns:Publish", Resource: topicArn,
-			Context:        map[string]any{"aws:SourceArn": otherRule, "aws:SourceAccount": account, "aws:SecureTransport": "true"},
-			ResourcePolicy: topicPolicy, ResourcePolicyName: "the alerts topic policy", Required: false, Source: eventBridgeTargetPage})
-		// Metric and composite alarms publish alike, each with its own ARN as aws:SourceArn.
-		for _, alarm := range append(m.find("AWS::CloudWatch::Alarm", ""), m.find("AWS::CloudWatch::CompositeAlarm", "")...) {
-			actions := fmt.Sprint(m.value(alarm.Stack, m.properties(alarm)["AlarmActions"]))
-			if !strings.Contains(actions, topicArn) {
-				continue
+		// EventBridge sets aws:SourceArn (the rule) and aws:SourceAccount on the publish ("Using
+		// IAM policy conditions in Amazon EventBridge"); not on the key use, for which the SNS
+		// guide says they are "not supported for EventBridge-to-encrypted topics" (encryptedTopicPage).
+		caller := "EventBridge rule " + rule.LogicalID
+		ruleArn := m.getAtt(rule.Stack, rule.LogicalID, "Arn")
+		add(Call{Caller: caller, Principal: Principal{Service: "events.amazonaws.com"}, Action: "sns:Publish", Resource: a.topicArn,
+			Context:        map[string]any{"aws:SourceArn": ruleArn, "aws:SourceAccount": account, "aws:SecureTransport": "true"},
+			ResourcePolicy: a.topicPolicy, ResourcePolicyName: "the alerts topic policy", Required: true, Source: eventBridgeTargetPage})
+		if a.hasKey {
+			for _, action := range []string{"kms:GenerateDataKey", "kms:Decrypt"} {
+				add(Call{Caller: caller, Principal: Principal{Service: "events.amazonaws.com"}, Action: action, Resource: a.keyArn,
+					ResourcePolicy: a.keyPolicy, ResourcePolicyName: "the alerts key policy", Required: true, Source: encryptedTopicPage})
 			}
-			context := map[string]any{"aws:SourceAccount": account, "aws:SourceArn": m.getAtt(alarm.Stack, alarm.LogicalID, "Arn"), "aws:SecureTransport": "true"}
-			caller := "CloudWatch alarm " + alarm.LogicalID
-			add(Call{Caller: caller, Principal: Principal{Service: "cloudwatch.amazonaws.com"}, Action: "sns:Publish", Resource: topicArn,
-				Context: context, ResourcePolicy: topicPolicy, ResourcePolicyName: "the alerts topic policy", Required: true, Source: encryptedTopicPage})
-			alarmArn := m.getAtt(alarm.Stack, alarm.LogicalID, "Arn")
-			for _, wrong := range []struct {
-				caller  string
-				context map[string]any
-			}{
-				{"CloudWatch for another account", map[string]any{"aws:SourceAccount": outsiderAccount, "aws:SourceArn": alarmArn, "aws:SecureTransport": "true"}},
-				{"CloudWatch for another alarm", map[string]any{"aws:SourceAccount": account, "aws:SourceArn": alarmArn + "-another", "aws:SecureTransport": "true"}},
-			} {
-				add(Call{Caller: wrong.caller, Principal: Principal{Service: "cloudwatch.amazonaws.com"}, Action: "sns:Publish", Resource: topicArn,
-					Context: wrong.context, ResourcePolicy: topicPolicy, ResourcePolicyName: "the alerts topic policy", Required: false, Source: confusedDeputyPage})
-				if hasKey {
-					add(Call{Caller: wrong.caller, Principal: Principal{Service: "cloudwatch.amazonaws.com"}, Action: "kms:Decrypt", Resource: keyArn,
-						Context: wrong.context, ResourcePolicy: alertsKeyPolicy, ResourcePolicyName: "the alerts key policy", Required: false, Source: confusedDeputyPage})
-				}
-			}
-			if hasKey {
-				for _, action := range []string{"kms:GenerateDataKey", "kms:Decrypt"} {
-					add(Call{Caller: caller, Principal: Principal{Service: "cloudwatch.amazonaws.com"}, Action: action, Resource: keyArn,
-						Context: context, ResourcePolicy: alertsKeyPolicy, ResourcePolicyName: "the alerts key policy", Required: true, Source: encryptedTopicPage})
-				}
-			}
-		}
-		add(Call{Caller: "a role of another account", Principal: Principal{Outsider: true}, Action: "sns:Publish", Resource: topicArn,
-			Context: map[string]any{"aws:SecureTransport": "true"}, ResourcePolicy: topicPolicy, ResourcePolicyName: "the alerts topic policy",
-			Required: false, Source: crossAccountPage})
-		if hasKey {
-			add(Call{Caller: "a role of another account", Principal: Principal{Outsider: true}, Action: "kms:Decrypt", Resource: keyArn,
-				ResourcePolicy: alertsKeyPolicy, ResourcePolicyName: "the alerts key policy", Required: false, Source: crossAccountPage})
 		}
 	}
+	// Another rule of this account, not one of the alerts' (another account's is the
+	// cross-account row's): the topic policy names the rules.
+	otherRule := fmt.Sprintf("arn:%s:events:%s:%s:rule/someone-elses-rule", partition, region, account)
+	add(Call{Caller: "an EventBridge rule that is not an alert's", Principal: Principal{Service: "events.amazonaws.com"}, Action: "sns:Publish", Resource: a.topicArn,
+		Context:        map[string]any{"aws:SourceArn": otherRule, "aws:SourceAccount": account, "aws:SecureTransport": "true"},
+		ResourcePolicy: a.topicPolicy, ResourcePolicyName: "the alerts topic policy", Required: false, Source: eventBridgeTargetPage})
+	// Metric and composite alarms publish alike, each with its own ARN as aws:SourceArn.
+	return calls
+}
 
-	// The inventory's resource data sync writes into the command-output bucket.
-	if sync, ok := m.first("AWS::SSM::ResourceDataSync", ""); ok && hasOutput {
-		destination, _ := m.value(sync.Stack, m.properties(sync)["S3Destination"]).(map[string]any)
-		add(Call{Caller: "resource data sync " + sync.LogicalID, Principal: Principal{Service: "ssm.amazonaws.com"}, Action: "s3:PutObject",
-			Resource: fmt.Sprintf("arn:%s:s3:::%s/%s/AWS:InstanceInformation/accountid=%s/region=%s/resourcetype=ManagedInstanceInventory/i-0123456789abcdef0.json",
-				partition, destination["BucketName"], destination["BucketPrefix"], account, region),
-			Context:        map[string]any{"aws:SourceAccount": account, "aws:SecureTransport": "true", "s3:x-amz-acl": "bucket-owner-full-control"},
-			ResourcePolicy: m.resourcePolicy("AWS::S3::BucketPolicy", "Bucket", outputBucket), ResourcePolicyName: "the command-output bucket policy",
-			Required: true, Source: dataSyncPage})
-		bucketArn := m.getAtt(outputBucket.Stack, outputBucket.LogicalID, "Arn")
-		for _, sourceAccount := range []string{account, outsiderAccount} {
-			caller := "resource data sync " + sync.LogicalID
-			if sourceAccount != account {
-				caller = "another account's resource data sync"
-			}
-			add(Call{Caller: caller, Principal: Principal{Service: "ssm.amazonaws.com"}, Action: "s3:GetBucketAcl", Resource: bucketArn,
-				Context:        map[string]any{"aws:SourceAccount": sourceAccount, "aws:SecureTransport": "true"},
-				ResourcePolicy: m.resourcePolicy("AWS::S3::BucketPolicy", "Bucket", outputBucket), ResourcePolicyName: "the command-output bucket policy",
-				Required: sourceAccount == account, Source: dataSyncPage + " (the bucket policy's s3:GetBucketAcl for ssm.amazonaws.com)"})
+// alarmCalls are the CloudWatch alarms' publishes to the alerts topic, as their service, through
+// the topic and key policies, and those of CloudWatch for another account or alarm.
+func alarmCalls(m model, a alerts) []Call {
+	var calls []Call
+	add := func(c Call) { calls = append(calls, c) }
+	account := m.env.Account
+	for _, alarm := range append(m.find("AWS::CloudWatch::Alarm", ""), m.find("AWS::CloudWatch::CompositeAlarm", "")...) {
+		actions := fmt.Sprint(m.value(alarm.Stack, m.properties(alarm)["AlarmActions"]))
+		if !strings.Contains(actions, a.topicArn) {
+			continue
 		}
-		if keyArn := fmt.Sprint(destination["KMSKeyArn"]); destination["KMSKeyArn"] != nil {
-			// An encrypted sync: Systems Manager encrypts with the key, for this account's syncs only.
-			if key, ok := m.keyByArn(keyArn); ok {
-				syncArn := fmt.Sprintf("arn:%s:ssm:%s:%s:resource-data-sync/%s", partition, region, account, m.name(sync.Stack, sync.LogicalID))
-				for _, row := range []struct {
-					caller, sourceAccount, sourceArn string
-					required                         bool
-				}{
-					{"resource data sync " + sync.LogicalID, account, syncArn, true},
-					{"another account's resource data sync", outsiderAccount, syncArn, false},
-					{"a resource data sync of another account's", account, strings.Replace(syncArn, ":"+account+":", ":"+outsiderAccount+":", 1), false},
-				} {
-					for _, action := range []string{"kms:GenerateDataKey", "kms:Encrypt"} {
-						if !row.required && action == "kms:Encrypt" {
-							continue
-						}
-						add(Call{Caller: row.caller, Principal: Principal{Service: "ssm.amazonaws.com"}, Action: action, Resource: keyArn,
-							Context: map[string]any{"aws:SourceAccount": row.sourceAccount, "aws:SourceArn": row.sourceArn}, ResourcePolicy: m.keyPolicy(key),
-							Required: row.required, Source: dataSyncPage + " (a KMS-encrypted sync: the key policy lets ssm.amazonaws.com encrypt)"})
-					}
-				}
+		context := map[string]any{"aws:SourceAccount": account, "aws:SourceArn": m.getAtt(alarm.Stack, alarm.LogicalID, "Arn"), "aws:SecureTransport": "true"}
+		caller := "CloudWatch alarm " + alarm.LogicalID
+		add(Call{Caller: caller, Principal: Principal{Service: "cloudwatch.amazonaws.com"}, Action: "sns:Publish", Resource: a.topicArn,
+			Context: context, ResourcePolicy: a.topicPolicy, ResourcePolicyName: "the alerts topic policy", Required: true, Source: encryptedTopicPage})
+		alarmArn := m.getAtt(alarm.Stack, alarm.LogicalID, "Arn")
+		for _, wrong := range []struct {
+			caller  string
+			context map[string]any
+		}{
+			{"CloudWatch for another account", map[string]any{"aws:SourceAccount": outsiderAccount, "aws:SourceArn": alarmArn, "aws:SecureTransport": "true"}},
+			{"CloudWatch for another alarm", map[string]any{"aws:SourceAccount": account, "aws:SourceArn": alarmArn + "-another", "aws:SecureTransport": "true"}},
+		} {
+			add(Call{Caller: wrong.caller, Principal: Principal{Service: "cloudwatch.amazonaws.com"}, Action: "sns:Publish", Resource: a.topicArn,
+				Context: wrong.context, ResourcePolicy: a.topicPolicy, ResourcePolicyName: "the alerts topic policy", Required: false, Source: confusedDeputyPage})
+			if a.hasKey {
+				add(Call{Caller: wrong.caller, Principal: Principal{Service: "cloudwatch.amazonaws.com"}, Action: "kms:Decrypt", Resource: a.keyArn,
+					Context: wrong.context, ResourcePolicy: a.keyPolicy, ResourcePolicyName: "the alerts key policy", Required: false, Source: confusedDeputyPage})
 			}
 		}
-		add(Call{Caller: "another account's resource data sync", Principal: Principal{Service: "ssm.amazonaws.com"}, Action: "s3:PutObject",
-			Resource: fmt.Sprintf("arn:%s:s3:::%s/%s/AWS:InstanceInformation/accountid=%s/region=%s/resourcetype=ManagedInstanceInventory/i-0123456789abcdef0.json",
-				partition, destination["BucketName"], destination["BucketPrefix"], account, region),
-			Context:        map[string]any{"aws:SourceAccount": outsiderAccount, "aws:SecureTransport": "true", "s3:x-amz-acl": "bucket-owner-full-control"},
-			ResourcePolicy: m.resourcePolicy("AWS::S3::BucketPolicy", "Bucket", outputBucket), ResourcePolicyName: "the command-output bucket policy",
-			Required: false, Source: confusedDeputyPage})
+		if a.hasKey {
+			for _, action := range []string{"kms:GenerateDataKey", "kms:Decrypt"} {
+				add(Call{Caller: caller, Principal: Principal{Service: "cloudwatch.amazonaws.com"}, Action: action, Resource: a.keyArn,
+					Context: context, ResourcePolicy: a.keyPolicy, ResourcePolicyName: "the alerts key policy", Required: true, Source: encryptedTopicPage})
+			}
+		}
 	}
-	calls = append(calls, promotionCalls(m, env)...)
-	calls = append(calls, implied(m, calls)...)
-	return calls, nil
+	return calls
+}
+
+// outsiderAlertCalls are another account's publish to the topic and use of its key, denied.
+func outsiderAlertCalls(a alerts) []Call {
+	var calls []Call
+	add := func(c Call) { calls = append(calls, c) }
+	add(Call{Caller: "a role of another account", Principal: Principal{Outsider: true}, Action: "sns:Publish", Resource: a.topicArn,
+		Context: map[string]any{"aws:SecureTransport": "true"}, ResourcePolicy: a.topicPolicy, ResourcePolicyName: "the alerts topic policy",
+		Required: false, Source: crossAccountPage})
+	if a.hasKey {
+		add(Call{Caller: "a role of another account", Principal: Principal{Outsider: true}, Action: "kms:Decrypt", Resource: a.keyArn,
+			ResourcePolicy: a.keyPolicy, ResourcePolicyName: "the alerts key policy", Required: false, Source: crossAccountPage})
+	}
+	return calls
+}
+
+// dataSyncCalls are the inventory's resource data sync's writes into the command-output bucket.
+func dataSyncCalls(m model) []Call {
+	outputBucket, hasOutput := m.first("AWS::S3::Bucket", "CommandOutputBucket")
+	sync, ok := m.first("AWS::SSM::ResourceDataSync", "")
+	if !ok || !hasOutput {
+		return nil
+	}
+	var calls []Call
+	add := func(c Call) { calls = append(calls, c) }
+	region, account, partition := m.env.Region, m.env.Account, m.env.Partition
+	destination, _ := m.value(sync.Stack, m.properties(sync)["S3Destination"]).(map[string]any)
+	add(Call{Caller: "resource data sync " + sync.LogicalID, Principal: Principal{Service: "ssm.amazonaws.com"}, Action: "s3:PutObject",
+		Resource: fmt.Sprintf("arn:%s:s3:::%s/%s/AWS:InstanceInformation/accountid=%s/region=%s/resourcetype=ManagedInstanceInventory/i-0123456789abcdef0.json",
+			partition, destination["BucketName"], destination["BucketPrefix"], account, region),
+		Context:        map[string]any{"aws:SourceAccount": account, "aws:SecureTransport": "true", "s3:x-amz-acl": "bucket-owner-full-control"},
+		ResourcePolicy: m.resourcePolicy("AWS::S3::BucketPolicy", "Bucket", outputBucket), ResourcePolicyName: "the command-output bucket policy",
+		Required: true, Source: dataSyncPage})
+	bucketArn := m.getAtt(outputBucket.Stack, outputBucket.LogicalID, "Arn")
+	for _, sourceAccount := range []string{account, outsiderAccount} {
+		caller := "resource data sync " + sync.LogicalID
+		if sourceAccount != account {
+			caller = "another account's resource data sync"
+		}
+		add(Call{Caller: caller, Principal: Principal{Service: "ssm.amazonaws.com"}, Action: "s3:GetBucketAcl", Resource: bucketArn,
+			Context:        map[string]any{"aws:SourceAccount": sourceAccount, "aws:SecureTransport": "true"},
+			ResourcePolicy: m.resourcePolicy("AWS::S3::BucketPolicy", "Bucket", outputBucket), ResourcePolicyName: "the command-output bucket policy",
+			Required: sourceAccount == account, Source: dataSyncPage + " (the bucket policy's s3:GetBucketAcl for ssm.amazonaws.com)"})
+	}
+	if destination["KMSKeyArn"] != nil {
+		calls = append(calls, dataSyncKeyCalls(m, sync, fmt.Sprint(destination["KMSKeyArn"]))...)
+	}
+	add(Call{Caller: "another account's resource data sync", Principal: Principal{Service: "ssm.amazonaws.com"}, Action: "s3:PutObject",
+		Resource: fmt.Sprintf("arn:%s:s3:::%s/%s/AWS:InstanceInformation/accountid=%s/region=%s/resourcetype=ManagedInstanceInventory/i-0123456789abcdef0.json",
+			partition, destination["BucketName"], destination["BucketPrefix"], account, region),
+		Context:        map[string]any{"aws:SourceAccount": outsiderAccount, "aws:SecureTransport": "true", "s3:x-amz-acl": "bucket-owner-full-control"},
+		ResourcePolicy: m.resourcePolicy("AWS::S3::BucketPolicy", "Bucket", outputBucket), ResourcePolicyName: "the command-output bucket policy",
+		Required: false, Source: confusedDeputyPage})
+	return calls
+}
+
+// dataSyncKeyCalls are an encrypted sync's: Systems Manager encrypts with the key, for this
+// account's syncs only.
+func dataSyncKeyCalls(m model, sync Resource, keyArn string) []Call {
+	var calls []Call
+	add := func(c Call) { calls = append(calls, c) }
+	region, account, partition := m.env.Region, m.env.Account, m.env.Partition
+	if key, ok := m.keyByArn(keyArn); ok {
+		syncArn := fmt.Sprintf("arn:%s:ssm:%s:%s:resource-data-sync/%s", partition, region, account, m.name(sync.Stack, sync.LogicalID))
+		for _, row := range []struct {
+			caller, sourceAccount, sourceArn string
+			required                         bool
+		}{
+			{"resource data sync " + sync.LogicalID, account, syncArn, true},
+			{"another account's resource data sync", outsiderAccount, syncArn, false},
+			{"a resource data sync of another account's", account, strings.Replace(syncArn, ":"+account+":", ":"+outsiderAccount+":", 1), false},
+		} {
+			for _, action := range []string{"kms:GenerateDataKey", "kms:Encrypt"} {
+				if !row.required && action == "kms:Encrypt" {
+					continue
+				}
+				add(Call{Caller: row.caller, Principal: Principal{Service: "ssm.amazonaws.com"}, Action: action, Resource: keyArn,
+					Context: map[string]any{"aws:SourceAccount": row.sourceAccount, "aws:SourceArn": row.sourceArn}, ResourcePolicy: m.keyPolicy(key),
+					Required: row.required, Source: dataSyncPage + " (a KMS-encrypted sync: the key policy lets ssm.amazonaws.com encrypt)"})
+			}
+		}
+	}
+	return calls
 }
 
 type agentCall struct {

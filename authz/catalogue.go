@@ -44,16 +44,32 @@ const (
 // otherService is a service that must not assume a role: whichever of these the role does not trust.
 var otherServices = []string{"lambda.amazonaws.com", "ssm.amazonaws.com"}
 
-// implied returns the rows the catalogue derives from the stacks.
+// implied returns the rows the catalogue derives from the stacks, kind of resource by kind.
+// (Encrypted log groups: CloudWatch Logs' use of their keys is not evaluated; see Accepted: the
+// evaluator ignores kms:EncryptionContext:* keys.)
 func implied(m model, calls []Call) []Call {
 	var out []Call
-	add := func(c Call) { out = append(out, c) }
-	region, account, partition := m.env.Region, m.env.Account, m.env.Partition
-	other := func(arn string) string { return strings.Replace(arn, ":"+account+":", ":"+outsiderAccount+":", 1) }
+	for _, rows := range []func(model) []Call{
+		roleAssumptions, keyGrants, flowLogsToLogs, flowLogsToS3, runCommandLogs, bucketTLS, accessLogDelivery,
+		restrictDefaultSG, inspectorEnabler, crawlerCalls, windowFollowUps, wsusMetrics,
+	} {
+		out = append(out, rows(m)...)
+	}
+	return append(out, keysAndTLSOfTheOthers(m, calls, out)...)
+}
 
-	// Each role: the services its trust policy admits assume it, from this account and this
-	// account's resources (the source the service presents); another account, another account's
-	// resource and a service the role does not trust are refused.
+// inAnotherAccount is arn with the deployment's account replaced by another's.
+func (m model) inAnotherAccount(arn string) string {
+	return strings.Replace(arn, ":"+m.env.Account+":", ":"+outsiderAccount+":", 1)
+}
+
+// roleAssumptions returns, for each role, the services its trust policy admits assuming it, from this
+// account and this account's resources (the source the service presents); another account,
+// another account's resource and a service the role does not trust are refused.
+func roleAssumptions(m model) []Call {
+	var out []Call
+	add := func(c Call) { out = append(out, c) }
+	account := m.env.Account
 	for _, role := range m.find("AWS::IAM::Role", "") {
 		trust := m.trustPolicy(role)
 		roleArn := m.getAtt(role.Stack, role.LogicalID, "Arn")
@@ -79,7 +95,7 @@ func implied(m model, calls []Call) []Call {
 				Resource: roleArn, Context: map[string]any{"aws:SourceAccount": outsiderAccount, "aws:SourceArn": source},
 				ResourcePolicy: trust, Required: false, Source: confusedDeputyPage})
 			add(Call{Caller: service + " for another account's resource, assuming " + role.LogicalID, Principal: Principal{Service: service}, Action: "sts:AssumeRole",
-				Resource: roleArn, Context: map[string]any{"aws:SourceAccount": account, "aws:SourceArn": other(source)},
+				Resource: roleArn, Context: map[string]any{"aws:SourceAccount": account, "aws:SourceArn": m.inAnotherAccount(source)},
 				ResourcePolicy: trust, Required: false, Source: confusedDeputyPage})
 		}
 		for _, service := range otherServices {
@@ -91,9 +107,14 @@ func implied(m model, calls []Call) []Call {
 			}
 		}
 	}
+	return out
+}
 
-	// Each key: the account's IAM policies govern it (the default key policy's root statement),
-	// and no one but an AWS service creates grants on it.
+// keyGrants returns, for each key, that the account's IAM policies govern it (the default key
+// policy's root statement), and that no one but an AWS service creates grants on it.
+func keyGrants(m model) []Call {
+	var out []Call
+	add := func(c Call) { out = append(out, c) }
 	for _, key := range m.find("AWS::KMS::Key", "") {
 		keyArn, policy := m.getAtt(key.Stack, key.LogicalID, "Arn"), m.keyPolicy(key)
 		add(Call{Caller: "an administrator of this account", Principal: Principal{Administrator: true}, Action: "kms:DescribeKey", Resource: keyArn,
@@ -105,11 +126,14 @@ func implied(m model, calls []Call) []Call {
 		add(Call{Caller: "an AWS service, for itself", Principal: Principal{Administrator: true}, Action: "kms:CreateGrant", Resource: keyArn,
 			Context: map[string]any{"kms:GrantIsForAWSResource": "false", "aws:PrincipalIsAWSService": "true"}, ResourcePolicy: policy, Required: true, Source: grantsPage})
 	}
+	return out
+}
 
-	// Encrypted log groups: CloudWatch Logs' use of their keys is not evaluated (see Accepted:
-	// the evaluator ignores kms:EncryptionContext:* keys).
-
-	// Flow logs: the delivery role writes to its log group.
+// flowLogsToLogs returns the rows of flow logs to CloudWatch Logs: the delivery role writes to its log group.
+func flowLogsToLogs(m model) []Call {
+	var out []Call
+	add := func(c Call) { out = append(out, c) }
+	region, account, partition := m.env.Region, m.env.Account, m.env.Partition
 	for _, flowLog := range m.find("AWS::EC2::FlowLog", "") {
 		props, _ := m.value(flowLog.Stack, m.properties(flowLog)).(map[string]any)
 		role, ok := m.roleByArn(fmt.Sprint(props["DeliverLogsPermissionArn"]))
@@ -123,9 +147,15 @@ func implied(m model, calls []Call) []Call {
 			add(Call{Caller: "VPC flow logs (" + role.LogicalID + ")", Principal: Principal{Role: role}, Action: c.action, Resource: c.resource, Required: true, Source: flowLogsRolePage})
 		}
 	}
+	return out
+}
 
-	// Flow logs to S3: the log delivery service writes into the bucket, for this account's
-	// sources only, with the bucket owner in control.
+// flowLogsToS3 returns the rows of flow logs to S3: the log delivery service writes into the bucket,
+// for this account's sources only, with the bucket owner in control.
+func flowLogsToS3(m model) []Call {
+	var out []Call
+	add := func(c Call) { out = append(out, c) }
+	region, account, partition := m.env.Region, m.env.Account, m.env.Partition
 	for _, flowLog := range m.find("AWS::EC2::FlowLog", "") {
 		props, _ := m.value(flowLog.Stack, m.properties(flowLog)).(map[string]any)
 		if props["LogDestinationType"] != "s3" {
@@ -161,7 +191,7 @@ func implied(m model, calls []Call) []Call {
 					caller, action, resource string
 					context                  map[string]any
 					required                 bool
-				}{"log delivery for another account's source", action, resource, map[string]any{"aws:SourceAccount": account, "aws:SourceArn": other(source), "s3:x-amz-acl": "bucket-owner-full-control"}, false})
+				}{"log delivery for another account's source", action, resource, map[string]any{"aws:SourceAccount": account, "aws:SourceArn": m.inAnotherAccount(source), "s3:x-amz-acl": "bucket-owner-full-control"}, false})
 		}
 		for _, r := range rows {
 			context := withContext(r.context, "aws:SecureTransport", "true")
@@ -169,9 +199,15 @@ func implied(m model, calls []Call) []Call {
 				Context: context, ResourcePolicy: policy, Required: r.required, Source: flowLogsS3Page})
 		}
 	}
+	return out
+}
 
-	// Run Command output to CloudWatch Logs: the instances write to the log group a window's
-	// task names.
+// runCommandLogs returns the rows of Run Command output to CloudWatch Logs: the instances write to the
+// log group a window's task names.
+func runCommandLogs(m model) []Call {
+	var out []Call
+	add := func(c Call) { out = append(out, c) }
+	region, account, partition := m.env.Region, m.env.Account, m.env.Partition
 	for _, task := range m.find("AWS::SSM::MaintenanceWindowTask", "") {
 		props, _ := m.value(task.Stack, m.properties(task)).(map[string]any)
 		params, _ := props["TaskInvocationParameters"].(map[string]any)
@@ -196,9 +232,15 @@ func implied(m model, calls []Call) []Call {
 		}
 		break
 	}
+	return out
+}
 
-	// Buckets: the TLS-only deny (a request without TLS is refused even to the account's
-	// administrators, who may read over TLS), and the server access logs' delivery.
+// bucketTLS returns each bucket's TLS-only deny: a request without TLS is refused even to the
+// account's administrators, who may read over TLS.
+func bucketTLS(m model) []Call {
+	var out []Call
+	add := func(c Call) { out = append(out, c) }
+	partition := m.env.Partition
 	for _, bucket := range m.find("AWS::S3::Bucket", "") {
 		policy := m.resourcePolicy("AWS::S3::BucketPolicy", "Bucket", bucket)
 		if policy.Policy == nil {
@@ -211,6 +253,14 @@ func implied(m model, calls []Call) []Call {
 		add(Call{Caller: "an administrator of this account, without TLS", Principal: Principal{Administrator: true}, Action: "s3:GetObject", Resource: object,
 			Context: map[string]any{"aws:SecureTransport": "false"}, ResourcePolicy: policy, Required: false, Source: tlsPage})
 	}
+	return out
+}
+
+// accessLogDelivery returns the rows of the server access logs' delivery into their target bucket.
+func accessLogDelivery(m model) []Call {
+	var out []Call
+	add := func(c Call) { out = append(out, c) }
+	account, partition := m.env.Account, m.env.Partition
 	for _, source := range m.find("AWS::S3::Bucket", "") {
 		logging, _ := m.value(source.Stack, m.properties(source)["LoggingConfiguration"]).(map[string]any)
 		if logging == nil {
@@ -237,8 +287,14 @@ func implied(m model, calls []Call) []Call {
 				ResourcePolicy: policy, Required: row.required, Source: accessLogsPage})
 		}
 	}
+	return out
+}
 
-	// The CDK custom resource that empties the VPC's default security group.
+// restrictDefaultSG returns the rows of the CDK custom resource that empties the VPC's default security group.
+func restrictDefaultSG(m model) []Call {
+	var out []Call
+	add := func(c Call) { out = append(out, c) }
+	region, account, partition := m.env.Region, m.env.Account, m.env.Partition
 	for _, cr := range m.find("Custom::VpcRestrictDefaultSG", "") {
 		props, _ := m.value(cr.Stack, m.properties(cr)).(map[string]any)
 		role, ok := m.functionRole(fmt.Sprint(props["ServiceToken"]))
@@ -251,8 +307,14 @@ func implied(m model, calls []Call) []Call {
 				Required: true, Source: restrictSGPage + " (revokes on create, authorizes again on delete)"})
 		}
 	}
+	return out
+}
 
-	// The Inspector enabler (a CDK AwsCustomResource).
+// inspectorEnabler returns the rows of the Inspector enabler (a CDK AwsCustomResource).
+func inspectorEnabler(m model) []Call {
+	var out []Call
+	add := func(c Call) { out = append(out, c) }
+	account, partition := m.env.Account, m.env.Partition
 	for _, cr := range m.find("Custom::AWS", "") {
 		props, _ := m.value(cr.Stack, m.properties(cr)).(map[string]any)
 		if !strings.Contains(fmt.Sprint(props["Create"]), `"service":"Inspector2"`) {
@@ -273,8 +335,14 @@ func implied(m model, calls []Call) []Call {
 			Resource: fmt.Sprintf("arn:%s:iam::%s:role/aws-service-role/inspector2.amazonaws.com/AWSServiceRoleForAmazonInspector2", partition, account),
 			Context:  map[string]any{"iam:AWSServiceName": "ssm.amazonaws.com"}, Required: false, Source: inspectorPage})
 	}
+	return out
+}
 
-	// The Glue crawler over the resource data sync's prefix.
+// crawlerCalls returns the rows of the Glue crawler over the resource data sync's prefix.
+func crawlerCalls(m model) []Call {
+	var out []Call
+	add := func(c Call) { out = append(out, c) }
+	region, account, partition := m.env.Region, m.env.Account, m.env.Partition
 	for _, crawler := range m.find("AWS::Glue::Crawler", "") {
 		props, _ := m.value(crawler.Stack, m.properties(crawler)).(map[string]any)
 		role, ok := m.roleByArn(fmt.Sprint(props["Role"]))
@@ -316,8 +384,14 @@ func implied(m model, calls []Call) []Call {
 			add(Call{Caller: caller, Principal: Principal{Role: role}, Action: c.action, Resource: c.resource, Required: true, Source: crawlerPage})
 		}
 	}
+	return out
+}
 
-	// The maintenance windows follow what they start.
+// windowFollowUps returns the rows of the maintenance windows following what they start.
+func windowFollowUps(m model) []Call {
+	var out []Call
+	add := func(c Call) { out = append(out, c) }
+	region, account, partition := m.env.Region, m.env.Account, m.env.Partition
 	for _, role := range m.find("AWS::IAM::Role", "MaintenanceWindows") {
 		caller := "maintenance window service role (" + role.LogicalID + ")"
 		for _, action := range []string{"ssm:ListCommands", "ssm:ListCommandInvocations", "ssm:GetCommandInvocation", "ssm:CancelCommand"} {
@@ -355,8 +429,13 @@ func implied(m model, calls []Call) []Call {
 			}
 		}
 	}
+	return out
+}
 
-	// The WSUS health script's metrics, in the deployment's namespace only.
+// wsusMetrics returns the rows of the WSUS health script's metrics, in the deployment's namespace only.
+func wsusMetrics(m model) []Call {
+	var out []Call
+	add := func(c Call) { out = append(out, c) }
 	if role, ok := m.first("AWS::IAM::Role", "WsusRole"); ok {
 		for _, p := range m.identityPoliciesOrNil(role) {
 			for _, namespace := range metricNamespaces(p.Policy) {
@@ -367,10 +446,17 @@ func implied(m model, calls []Call) []Call {
 			}
 		}
 	}
+	return out
+}
 
-	// Derived from the other rows: each publisher to an encrypted topic and each writer to an
-	// SSE-KMS bucket needs the key; each publisher must use TLS.
-	for _, c := range append(slices.Clone(calls), out...) {
+// keysAndTLSOfTheOthers derives rows from the other rows (those of Calls, then the catalogue's
+// earlier ones): each publisher to an encrypted topic and each writer to an SSE-KMS bucket needs
+// the key; each publisher must use TLS.
+func keysAndTLSOfTheOthers(m model, calls, earlier []Call) []Call {
+	var out []Call
+	add := func(c Call) { out = append(out, c) }
+	partition := m.env.Partition
+	for _, c := range append(slices.Clone(calls), earlier...) {
 		if !c.Required || c.Principal.Outsider {
 			continue
 		}

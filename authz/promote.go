@@ -13,20 +13,16 @@ const promotionPage = `"DescribeInstancePatches", "DescribeInstanceInformation",
 // that runs a runbook of the project's (an AUTOMATION task whose document is not AWS-owned) with
 // an AutomationAssumeRole, and each Install task that passes an InstallOverrideList.
 func promotionCalls(m model, env Env) []Call {
-	var calls []Call
-	add := func(c Call) { calls = append(calls, c) }
-	region, account, partition := env.Region, env.Account, env.Partition
 	outputBucket, hasOutput := m.first("AWS::S3::Bucket", "CommandOutputBucket")
 	if !hasOutput {
 		return nil
 	}
-	bucketName := m.ref(outputBucket.Stack, outputBucket.LogicalID)
-	bucketPolicy := m.resourcePolicy("AWS::S3::BucketPolicy", "Bucket", outputBucket)
-	tls := map[string]any{"aws:SecureTransport": "true"}
+	bucket := promotionBucket{m.ref(outputBucket.Stack, outputBucket.LogicalID), m.resourcePolicy("AWS::S3::BucketPolicy", "Bucket", outputBucket)}
 	roleByArn := map[string]Resource{}
 	for _, role := range m.find("AWS::IAM::Role", "") {
 		roleByArn[m.getAtt(role.Stack, role.LogicalID, "Arn")] = role
 	}
+	var calls []Call
 	seen := map[string]bool{}
 	for _, task := range m.find("AWS::SSM::MaintenanceWindowTask", "") {
 		props, _ := m.value(task.Stack, m.properties(task)).(map[string]any)
@@ -39,22 +35,7 @@ func promotionCalls(m model, env Env) []Call {
 		if !ok || !ok2 {
 			continue
 		}
-		document := fmt.Sprint(props["TaskArn"])
-		caller := "maintenance window service role (" + windowRole.LogicalID + ")"
-		for _, resource := range []string{
-			fmt.Sprintf("arn:%s:ssm:%s:%s:automation-definition/%s:$DEFAULT", partition, region, account, document),
-			fmt.Sprintf("arn:%s:ssm:%s:%s:document/%s", partition, region, account, document),
-			fmt.Sprintf("arn:%s:ssm:%s:%s:automation-execution/0123abcd-0123-4567-89ab-0123456789ab", partition, region, account),
-		} {
-			add(Call{Caller: caller, Principal: Principal{Role: windowRole}, Action: "ssm:StartAutomationExecution", Resource: resource,
-				Required: true, Source: automationPolicyPage})
-		}
-		add(Call{Caller: caller, Principal: Principal{Role: windowRole}, Action: "iam:PassRole",
-			Resource: m.getAtt(stepRole.Stack, stepRole.LogicalID, "Arn"), Context: map[string]any{"iam:PassedToService": "ssm.amazonaws.com"},
-			Required: true, Source: maintenanceWindowPage})
-		add(Call{Caller: caller + ", to another service", Principal: Principal{Role: windowRole}, Action: "iam:PassRole",
-			Resource: m.getAtt(stepRole.Stack, stepRole.LogicalID, "Arn"), Context: map[string]any{"iam:PassedToService": "lambda.amazonaws.com"},
-			Required: false, Source: maintenanceWindowPage + " (the step's role goes to Systems Manager only)"})
+		calls = append(calls, runbookStartCalls(m, env, windowRole, stepRole, fmt.Sprint(props["TaskArn"]))...)
 		if action := first(params["Action"]); action != "" {
 			if !seen[stepRole.LogicalID+action] {
 				seen[stepRole.LogicalID+action] = true
@@ -62,43 +43,95 @@ func promotionCalls(m model, env Env) []Call {
 			}
 			continue
 		}
-		ring, prefix := first(params["PatchGroup"]), first(params["Prefix"])
-		if prefix == "" {
-			continue
-		}
-		step := "promotion of ring " + ring + " (" + stepRole.LogicalID + ")"
-		for _, action := range []string{"ssm:GetMaintenanceWindowExecution", "ssm:DescribeInstanceInformation"} {
-			add(Call{Caller: step, Principal: Principal{Role: stepRole}, Action: action, Resource: "*", Required: true, Source: promotionPage})
-		}
-		add(Call{Caller: step, Principal: Principal{Role: stepRole}, Action: "ssm:DescribeInstancePatches",
-			Resource: fmt.Sprintf("arn:%s:ec2:%s:%s:instance/i-0123456789abcdef0", partition, region, account), Required: true, Source: promotionPage})
-		if _, hybrid := m.first("AWS::IAM::Role", "SecurityHybridRole"); hybrid {
-			// Hybrid nodes tagged into the ring: Systems Manager names them managed-instance/mi-...
-			add(Call{Caller: step + ", on a hybrid node", Principal: Principal{Role: stepRole}, Action: "ssm:DescribeInstancePatches",
-				Resource: fmt.Sprintf("arn:%s:ssm:%s:%s:managed-instance/mi-0123456789abcdef0", partition, region, account), Required: true, Source: promotionPage})
-		}
-		object := func(key string) string { return fmt.Sprintf("arn:%s:s3:::%s/%s", partition, bucketName, key) }
-		for _, c := range []struct {
-			action, key string
-			required    bool
-		}{
-			{"s3:PutObject", prefix + "runs/0123abcd/windows/microsoft-windows-server-2022-datacenter.yaml", true},
-			{"s3:PutObject", prefix + "install-override-list.yaml", true},
-			{"s3:DeleteObject", prefix + "install-override-list.yaml", true},
-			{"s3:PutObject", "patch/forged", false},
-			{"s3:PutObject", "promote/another-ring/install-override-list.yaml", false},
-			{"s3:GetObject", "inventory/forged", false},
-		} {
-			add(Call{Caller: step, Principal: Principal{Role: stepRole}, Action: c.action, Resource: object(c.key), Context: tls,
-				ResourcePolicy: bucketPolicy, ResourcePolicyName: "the command-output bucket policy", Required: c.required,
-				Source: promotionPage + " (it writes only under its ring's prefix)"})
-		}
+		calls = append(calls, promotionStepCalls(m, env, stepRole, params, bucket)...)
 	}
-	// The next ring's nodes download their list through the S3 endpoint, and may not change it.
+	return append(calls, promotedListCalls(m, env, bucket)...)
+}
+
+// promotionBucket is the command-output bucket the promotion writes its lists into.
+type promotionBucket struct {
+	name   string
+	policy Doc
+}
+
+// runbookStartCalls are a window's start of a runbook of the project's, and its pass of the step's
+// role (to Systems Manager only).
+func runbookStartCalls(m model, env Env, windowRole, stepRole Resource, document string) []Call {
+	var calls []Call
+	add := func(c Call) { calls = append(calls, c) }
+	region, account, partition := env.Region, env.Account, env.Partition
+	caller := "maintenance window service role (" + windowRole.LogicalID + ")"
+	for _, resource := range []string{
+		fmt.Sprintf("arn:%s:ssm:%s:%s:automation-definition/%s:$DEFAULT", partition, region, account, document),
+		fmt.Sprintf("arn:%s:ssm:%s:%s:document/%s", partition, region, account, document),
+		fmt.Sprintf("arn:%s:ssm:%s:%s:automation-execution/0123abcd-0123-4567-89ab-0123456789ab", partition, region, account),
+	} {
+		add(Call{Caller: caller, Principal: Principal{Role: windowRole}, Action: "ssm:StartAutomationExecution", Resource: resource,
+			Required: true, Source: automationPolicyPage})
+	}
+	add(Call{Caller: caller, Principal: Principal{Role: windowRole}, Action: "iam:PassRole",
+		Resource: m.getAtt(stepRole.Stack, stepRole.LogicalID, "Arn"), Context: map[string]any{"iam:PassedToService": "ssm.amazonaws.com"},
+		Required: true, Source: maintenanceWindowPage})
+	add(Call{Caller: caller + ", to another service", Principal: Principal{Role: windowRole}, Action: "iam:PassRole",
+		Resource: m.getAtt(stepRole.Stack, stepRole.LogicalID, "Arn"), Context: map[string]any{"iam:PassedToService": "lambda.amazonaws.com"},
+		Required: false, Source: maintenanceWindowPage + " (the step's role goes to Systems Manager only)"})
+	return calls
+}
+
+// promotionStepCalls are a ring's promotion step's: it reads the window's execution and the
+// ring's nodes' patches, and writes only under its ring's prefix.
+func promotionStepCalls(m model, env Env, stepRole Resource, params map[string]any, bucket promotionBucket) []Call {
+	var calls []Call
+	add := func(c Call) { calls = append(calls, c) }
+	region, account, partition := env.Region, env.Account, env.Partition
+	tls := map[string]any{"aws:SecureTransport": "true"}
+	bucketName, bucketPolicy := bucket.name, bucket.policy
+	ring, prefix := first(params["PatchGroup"]), first(params["Prefix"])
+	if prefix == "" {
+		return nil
+	}
+	step := "promotion of ring " + ring + " (" + stepRole.LogicalID + ")"
+	for _, action := range []string{"ssm:GetMaintenanceWindowExecution", "ssm:DescribeInstanceInformation"} {
+		add(Call{Caller: step, Principal: Principal{Role: stepRole}, Action: action, Resource: "*", Required: true, Source: promotionPage})
+	}
+	add(Call{Caller: step, Principal: Principal{Role: stepRole}, Action: "ssm:DescribeInstancePatches",
+		Resource: fmt.Sprintf("arn:%s:ec2:%s:%s:instance/i-0123456789abcdef0", partition, region, account), Required: true, Source: promotionPage})
+	if _, hybrid := m.first("AWS::IAM::Role", "SecurityHybridRole"); hybrid {
+		// Hybrid nodes tagged into the ring: Systems Manager names them managed-instance/mi-...
+		add(Call{Caller: step + ", on a hybrid node", Principal: Principal{Role: stepRole}, Action: "ssm:DescribeInstancePatches",
+			Resource: fmt.Sprintf("arn:%s:ssm:%s:%s:managed-instance/mi-0123456789abcdef0", partition, region, account), Required: true, Source: promotionPage})
+	}
+	object := func(key string) string { return fmt.Sprintf("arn:%s:s3:::%s/%s", partition, bucketName, key) }
+	for _, c := range []struct {
+		action, key string
+		required    bool
+	}{
+		{"s3:PutObject", prefix + "runs/0123abcd/windows/microsoft-windows-server-2022-datacenter.yaml", true},
+		{"s3:PutObject", prefix + "install-override-list.yaml", true},
+		{"s3:DeleteObject", prefix + "install-override-list.yaml", true},
+		{"s3:PutObject", "patch/forged", false},
+		{"s3:PutObject", "promote/another-ring/install-override-list.yaml", false},
+		{"s3:GetObject", "inventory/forged", false},
+	} {
+		add(Call{Caller: step, Principal: Principal{Role: stepRole}, Action: c.action, Resource: object(c.key), Context: tls,
+			ResourcePolicy: bucketPolicy, ResourcePolicyName: "the command-output bucket policy", Required: c.required,
+			Source: promotionPage + " (it writes only under its ring's prefix)"})
+	}
+	return calls
+}
+
+// promotedListCalls: the next ring's nodes download their list (the fleet through the S3
+// endpoint), and may not change it.
+func promotedListCalls(m model, env Env, bucket promotionBucket) []Call {
 	fleet, ok := m.first("AWS::IAM::Role", "FleetRole")
 	if !ok {
-		return calls
+		return nil
 	}
+	var calls []Call
+	add := func(c Call) { calls = append(calls, c) }
+	partition := env.Partition
+	tls := map[string]any{"aws:SecureTransport": "true"}
+	bucketName, bucketPolicy := bucket.name, bucket.policy
 	for _, task := range m.find("AWS::SSM::MaintenanceWindowTask", "") {
 		props, _ := m.value(task.Stack, m.properties(task)).(map[string]any)
 		url := overrideList(props)

@@ -147,25 +147,11 @@ func (r resolver) value(stack string, v any) any {
 	return v
 }
 
+// intrinsic resolves the intrinsic function fn of arg; false if fn is not one.
 func (r resolver) intrinsic(stack, fn string, arg any) (any, bool) {
 	switch fn {
 	case "Ref":
-		switch name := fmt.Sprint(arg); name {
-		case "AWS::AccountId":
-			return r.env.Account, true
-		case "AWS::Region":
-			return r.env.Region, true
-		case "AWS::Partition":
-			return r.env.Partition, true
-		case "AWS::URLSuffix":
-			return "amazonaws.com", true
-		case "AWS::StackName":
-			return stack, true
-		case "AWS::NoValue":
-			return nil, true
-		default:
-			return r.ref(stack, name), true
-		}
+		return r.refOrPseudo(stack, fmt.Sprint(arg)), true
 	case "Fn::GetAtt":
 		parts, _ := arg.([]any)
 		if len(parts) != 2 {
@@ -173,71 +159,114 @@ func (r resolver) intrinsic(stack, fn string, arg any) (any, bool) {
 		}
 		return r.getAtt(stack, fmt.Sprint(parts[0]), fmt.Sprint(parts[1])), true
 	case "Fn::Join":
-		parts, _ := arg.([]any)
-		if len(parts) != 2 {
-			return "?UNRESOLVED:Join", true
-		}
-		var joined []string
-		for _, item := range r.value(stack, parts[1]).([]any) {
-			joined = append(joined, fmt.Sprint(item))
-		}
-		return strings.Join(joined, fmt.Sprint(parts[0])), true
+		return r.join(stack, arg), true
 	case "Fn::Select":
-		parts, _ := arg.([]any)
-		if len(parts) != 2 {
-			return "?UNRESOLVED:Select", true
-		}
-		list, _ := r.value(stack, parts[1]).([]any)
-		var index int
-		fmt.Sscan(fmt.Sprint(r.value(stack, parts[0])), &index)
-		if index < 0 || index >= len(list) {
-			return "?UNRESOLVED:Select", true
-		}
-		return list[index], true
+		return r.selectItem(stack, arg), true
 	case "Fn::GetAZs":
 		return []any{r.env.Region + "a", r.env.Region + "b"}, true
 	case "Fn::Sub":
-		template, vars := arg, map[string]any{}
-		if parts, ok := arg.([]any); ok && len(parts) == 2 {
-			template, _ = parts[0], 0
-			vars, _ = parts[1].(map[string]any)
-		}
-		return subVariable.ReplaceAllStringFunc(fmt.Sprint(template), func(m string) string {
-			name := m[2 : len(m)-1]
-			if v, ok := vars[name]; ok {
-				return fmt.Sprint(r.value(stack, v))
-			}
-			if id, attribute, ok := strings.Cut(name, "."); ok {
-				return r.getAtt(stack, id, attribute)
-			}
-			resolved, _ := r.intrinsic(stack, "Ref", name)
-			return fmt.Sprint(resolved)
-		}), true
+		return r.sub(stack, arg), true
 	case "Fn::GetStackOutput":
-		spec, _ := arg.(map[string]any)
-		producer := fmt.Sprint(spec["StackName"])
-		outputs, _ := r.stacks[producer]["Outputs"].(map[string]any)
-		output, ok := outputs[fmt.Sprint(spec["OutputName"])].(map[string]any)
-		if !ok {
-			return "?UNRESOLVED:GetStackOutput:" + producer, true
-		}
-		return r.value(producer, output["Value"]), true
+		return r.stackOutput(arg), true
 	case "Fn::ImportValue":
-		name := fmt.Sprint(r.value(stack, arg))
-		for _, producer := range slices.Sorted(maps.Keys(r.stacks)) {
-			outputs, _ := r.stacks[producer]["Outputs"].(map[string]any)
-			for _, o := range outputs {
-				output, _ := o.(map[string]any)
-				export, _ := output["Export"].(map[string]any)
-				if export != nil && fmt.Sprint(r.value(producer, export["Name"])) == name {
-					return r.value(producer, output["Value"]), true
-				}
-			}
-		}
-		return "?UNRESOLVED:ImportValue:" + name, true
+		return r.importValue(stack, arg), true
 	}
 	if strings.HasPrefix(fn, "Fn::") {
 		return "?UNRESOLVED:" + fn, true
 	}
 	return nil, false
+}
+
+// refOrPseudo resolves a Ref: a pseudo parameter, or a resource's physical name.
+func (r resolver) refOrPseudo(stack, name string) any {
+	switch name {
+	case "AWS::AccountId":
+		return r.env.Account
+	case "AWS::Region":
+		return r.env.Region
+	case "AWS::Partition":
+		return r.env.Partition
+	case "AWS::URLSuffix":
+		return "amazonaws.com"
+	case "AWS::StackName":
+		return stack
+	case "AWS::NoValue":
+		return nil
+	default:
+		return r.ref(stack, name)
+	}
+}
+
+func (r resolver) join(stack string, arg any) any {
+	parts, _ := arg.([]any)
+	if len(parts) != 2 {
+		return "?UNRESOLVED:Join"
+	}
+	var joined []string
+	for _, item := range r.value(stack, parts[1]).([]any) {
+		joined = append(joined, fmt.Sprint(item))
+	}
+	return strings.Join(joined, fmt.Sprint(parts[0]))
+}
+
+func (r resolver) selectItem(stack string, arg any) any {
+	parts, _ := arg.([]any)
+	if len(parts) != 2 {
+		return "?UNRESOLVED:Select"
+	}
+	list, _ := r.value(stack, parts[1]).([]any)
+	var index int
+	fmt.Sscan(fmt.Sprint(r.value(stack, parts[0])), &index)
+	if index < 0 || index >= len(list) {
+		return "?UNRESOLVED:Select"
+	}
+	return list[index]
+}
+
+// sub resolves Fn::Sub: its own variables first, then ${Id.Attribute} and ${Ref}.
+func (r resolver) sub(stack string, arg any) any {
+	template, vars := arg, map[string]any{}
+	if parts, ok := arg.([]any); ok && len(parts) == 2 {
+		template, _ = parts[0], 0
+		vars, _ = parts[1].(map[string]any)
+	}
+	return subVariable.ReplaceAllStringFunc(fmt.Sprint(template), func(m string) string {
+		name := m[2 : len(m)-1]
+		if v, ok := vars[name]; ok {
+			return fmt.Sprint(r.value(stack, v))
+		}
+		if id, attribute, ok := strings.Cut(name, "."); ok {
+			return r.getAtt(stack, id, attribute)
+		}
+		resolved, _ := r.intrinsic(stack, "Ref", name)
+		return fmt.Sprint(resolved)
+	})
+}
+
+// stackOutput resolves Fn::GetStackOutput in the producing stack.
+func (r resolver) stackOutput(arg any) any {
+	spec, _ := arg.(map[string]any)
+	producer := fmt.Sprint(spec["StackName"])
+	outputs, _ := r.stacks[producer]["Outputs"].(map[string]any)
+	output, ok := outputs[fmt.Sprint(spec["OutputName"])].(map[string]any)
+	if !ok {
+		return "?UNRESOLVED:GetStackOutput:" + producer
+	}
+	return r.value(producer, output["Value"])
+}
+
+// importValue resolves Fn::ImportValue: the output of the stacks (in name order) exporting it.
+func (r resolver) importValue(stack string, arg any) any {
+	name := fmt.Sprint(r.value(stack, arg))
+	for _, producer := range slices.Sorted(maps.Keys(r.stacks)) {
+		outputs, _ := r.stacks[producer]["Outputs"].(map[string]any)
+		for _, o := range outputs {
+			output, _ := o.(map[string]any)
+			export, _ := output["Export"].(map[string]any)
+			if export != nil && fmt.Sprint(r.value(producer, export["Name"])) == name {
+				return r.value(producer, output["Value"])
+			}
+		}
+	}
+	return "?UNRESOLVED:ImportValue:" + name
 }

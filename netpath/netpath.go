@@ -72,35 +72,9 @@ type Model struct {
 // (PrivateSubnetIds with PrivateSubnetCidrs, the same for public), ACL entries and associations.
 func FromTemplate(template map[string]any) (Model, error) {
 	resources, _ := template["Resources"].(map[string]any)
-	byType := func(t string) map[string]map[string]any {
-		out := map[string]map[string]any{}
-		for id, r := range resources {
-			if r, ok := r.(map[string]any); ok && r["Type"] == t {
-				p, _ := r["Properties"].(map[string]any)
-				out[id] = p
-			}
-		}
-		return out
-	}
-	ref := func(v any) string {
-		m, _ := v.(map[string]any)
-		s, _ := m["Ref"].(string)
-		return s
-	}
-	acls := map[string]ACL{}
-	for _, p := range byType("AWS::EC2::NetworkAclEntry") {
-		cidr, err := netip.ParsePrefix(fmt.Sprint(p["CidrBlock"]))
-		if err != nil {
-			return Model{}, fmt.Errorf("ACL entry CIDR %v: %w", p["CidrBlock"], err)
-		}
-		ports, _ := p["PortRange"].(map[string]any)
-		num := func(v any) int { f, _ := v.(float64); return int(f) }
-		entry := Entry{Number: num(p["RuleNumber"]), Egress: p["Egress"] == true, Protocol: num(p["Protocol"]), Cidr: cidr,
-			From: num(ports["From"]), To: num(ports["To"]), Allow: p["RuleAction"] == "allow"}
-		acls[ref(p["NetworkAclId"])] = append(acls[ref(p["NetworkAclId"])], entry)
-	}
-	for id := range acls {
-		sort.Slice(acls[id], func(i, j int) bool { return acls[id][i].Number < acls[id][j].Number })
+	acls, err := parseACLs(resources)
+	if err != nil {
+		return Model{}, err
 	}
 	m := Model{SubnetACL: map[netip.Prefix]ACL{}, ACLs: acls, subnetACLID: map[netip.Prefix]string{}}
 	groups, rules, err := parseSecurityGroups(resources)
@@ -108,11 +82,67 @@ func FromTemplate(template map[string]any) (Model, error) {
 		return Model{}, err
 	}
 	m.Groups, m.SGRules = groups, rules
-	cidrs := map[string]netip.Prefix{}
-	for id, p := range byType("AWS::EC2::Subnet") {
+	cidrs, err := m.addSubnets(template, resources)
+	if err != nil {
+		return Model{}, err
+	}
+	m.associateACLs(resources, cidrs)
+	for _, list := range [][]netip.Prefix{m.Public, m.Private} {
+		sort.Slice(list, func(i, j int) bool { return list[i].Addr().Less(list[j].Addr()) })
+	}
+	if len(m.Public) == 0 || len(m.Private) == 0 || len(m.SubnetACL) != len(m.Public)+len(m.Private) {
+		return m, fmt.Errorf("the template needs public and private subnets, each with its own network ACL")
+	}
+	return m, nil
+}
+
+// ofType returns the properties of the resources of type t, by logical id.
+func ofType(resources map[string]any, t string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for id, r := range resources {
+		if r, ok := r.(map[string]any); ok && r["Type"] == t {
+			p, _ := r["Properties"].(map[string]any)
+			out[id] = p
+		}
+	}
+	return out
+}
+
+// refTo returns the logical id a {"Ref": id} names, or "".
+func refTo(v any) string {
+	m, _ := v.(map[string]any)
+	s, _ := m["Ref"].(string)
+	return s
+}
+
+// parseACLs reads the network ACL entries, by ACL logical id, in rule number order.
+func parseACLs(resources map[string]any) (map[string]ACL, error) {
+	acls := map[string]ACL{}
+	for _, p := range ofType(resources, "AWS::EC2::NetworkAclEntry") {
 		cidr, err := netip.ParsePrefix(fmt.Sprint(p["CidrBlock"]))
 		if err != nil {
-			return Model{}, fmt.Errorf("subnet %s: %w", id, err)
+			return nil, fmt.Errorf("ACL entry CIDR %v: %w", p["CidrBlock"], err)
+		}
+		ports, _ := p["PortRange"].(map[string]any)
+		num := func(v any) int { f, _ := v.(float64); return int(f) }
+		entry := Entry{Number: num(p["RuleNumber"]), Egress: p["Egress"] == true, Protocol: num(p["Protocol"]), Cidr: cidr,
+			From: num(ports["From"]), To: num(ports["To"]), Allow: p["RuleAction"] == "allow"}
+		acls[refTo(p["NetworkAclId"])] = append(acls[refTo(p["NetworkAclId"])], entry)
+	}
+	for id := range acls {
+		sort.Slice(acls[id], func(i, j int) bool { return acls[id][i].Number < acls[id][j].Number })
+	}
+	return acls, nil
+}
+
+// addSubnets adds the template's subnets to m, public or private by CDK's aws-cdk:subnet-type
+// tag, then those its outputs name, and returns each one's CIDR by logical id (or given id).
+func (m *Model) addSubnets(template, resources map[string]any) (map[string]netip.Prefix, error) {
+	cidrs := map[string]netip.Prefix{}
+	for id, p := range ofType(resources, "AWS::EC2::Subnet") {
+		cidr, err := netip.ParsePrefix(fmt.Sprint(p["CidrBlock"]))
+		if err != nil {
+			return nil, fmt.Errorf("subnet %s: %w", id, err)
 		}
 		cidrs[id] = cidr
 		public := false
@@ -130,7 +160,7 @@ func FromTemplate(template map[string]any) (Model, error) {
 	for _, group := range []string{"Public", "Private"} {
 		ids, subnets, err := outputSubnets(template, group)
 		if err != nil {
-			return Model{}, err
+			return nil, err
 		}
 		for i, id := range ids {
 			cidrs[id] = subnets[i]
@@ -141,23 +171,21 @@ func FromTemplate(template map[string]any) (Model, error) {
 			m.Private = append(m.Private, subnets...)
 		}
 	}
-	for _, p := range byType("AWS::EC2::SubnetNetworkAclAssociation") {
-		subnet := ref(p["SubnetId"])
+	return cidrs, nil
+}
+
+// associateACLs gives each subnet the ACL its association names.
+func (m *Model) associateACLs(resources map[string]any, cidrs map[string]netip.Prefix) {
+	for _, p := range ofType(resources, "AWS::EC2::SubnetNetworkAclAssociation") {
+		subnet := refTo(p["SubnetId"])
 		if id, literal := p["SubnetId"].(string); literal {
 			subnet = id // a given subnet's id
 		}
 		if cidr, ok := cidrs[subnet]; ok {
-			m.SubnetACL[cidr] = acls[ref(p["NetworkAclId"])]
-			m.subnetACLID[cidr] = ref(p["NetworkAclId"])
+			m.SubnetACL[cidr] = m.ACLs[refTo(p["NetworkAclId"])]
+			m.subnetACLID[cidr] = refTo(p["NetworkAclId"])
 		}
 	}
-	for _, list := range [][]netip.Prefix{m.Public, m.Private} {
-		sort.Slice(list, func(i, j int) bool { return list[i].Addr().Less(list[j].Addr()) })
-	}
-	if len(m.Public) == 0 || len(m.Private) == 0 || len(m.SubnetACL) != len(m.Public)+len(m.Private) {
-		return m, fmt.Errorf("the template needs public and private subnets, each with its own network ACL")
-	}
-	return m, nil
 }
 
 // outputSubnets reads the subnets of a group that the template's outputs list: <group>SubnetIds

@@ -54,50 +54,12 @@ func (r SGRule) String() string {
 // rule that allows all outbound traffic" unless the template gives egress rules:
 // AWS::EC2::SecurityGroup, CloudFormation Template Reference; read 2026-12-06).
 func parseSecurityGroups(resources map[string]any) (groups []string, rules []SGRule, err error) {
-	groupOf := func(v any) string {
-		m, _ := v.(map[string]any)
-		if ref, ok := m["Ref"].(string); ok {
-			return ref
+	add := func(group string, egress bool, p map[string]any, where string) error {
+		r, modelled, err := parseSGRule(group, egress, p, where)
+		if modelled {
+			rules = append(rules, r)
 		}
-		if att, ok := m["Fn::GetAtt"].([]any); ok && len(att) == 2 {
-			return fmt.Sprint(att[0])
-		}
-		return fmt.Sprint(v)
-	}
-	parse := func(group string, egress bool, p map[string]any, where string) error {
-		num := func(v any) int { f, _ := v.(float64); return int(f) }
-		r := SGRule{Group: group, Egress: egress, From: num(p["FromPort"]), To: num(p["ToPort"]), Where: where}
-		r.Description, _ = p["Description"].(string)
-		switch proto := fmt.Sprint(p["IpProtocol"]); proto {
-		case "tcp", "6":
-			r.Protocol = 6
-		case "-1":
-			r.Protocol, r.From, r.To = -1, 0, 65535
-		default:
-			r.Protocol = 0
-		}
-		cidrKey, peerKey := "CidrIp", "SourceSecurityGroupId"
-		if egress {
-			peerKey = "DestinationSecurityGroupId"
-		}
-		switch {
-		case p[cidrKey] != nil:
-			cidr, err := netip.ParsePrefix(fmt.Sprint(p[cidrKey]))
-			if err != nil {
-				return fmt.Errorf("security group rule %s: %w", where, err)
-			}
-			r.Cidr = cidr
-		case p[peerKey] != nil:
-			r.PeerGroup = groupOf(p[peerKey])
-		case p["DestinationPrefixListId"] != nil:
-			r.PrefixList = fmt.Sprint(p["DestinationPrefixListId"])
-		case p["SourcePrefixListId"] != nil:
-			r.PrefixList = fmt.Sprint(p["SourcePrefixListId"])
-		default:
-			return nil // IPv6 and the like: no IPv4 flow is modelled through them
-		}
-		rules = append(rules, r)
-		return nil
+		return err
 	}
 	ids := make([]string, 0, len(resources))
 	for id := range resources {
@@ -114,27 +76,83 @@ func parseSecurityGroups(resources map[string]any) (groups []string, rules []SGR
 				list, _ := p[key].([]any)
 				for i, item := range list {
 					rule, _ := item.(map[string]any)
-					if err := parse(id, key == "SecurityGroupEgress", rule, fmt.Sprintf("%s.%s[%d]", id, key, i)); err != nil {
+					if err := add(id, key == "SecurityGroupEgress", rule, fmt.Sprintf("%s.%s[%d]", id, key, i)); err != nil {
 						return nil, nil, err
 					}
 				}
 			}
 		case "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress":
-			if err := parse(groupOf(p["GroupId"]), res["Type"] == "AWS::EC2::SecurityGroupEgress", p, id); err != nil {
+			if err := add(securityGroupOf(p["GroupId"]), res["Type"] == "AWS::EC2::SecurityGroupEgress", p, id); err != nil {
 				return nil, nil, err
 			}
 		}
 	}
+	return groups, append(rules, defaultEgress(resources, groups, rules)...), nil
+}
+
+// securityGroupOf returns the logical id of the group a Ref or GetAtt names, or the value given.
+func securityGroupOf(v any) string {
+	m, _ := v.(map[string]any)
+	if ref, ok := m["Ref"].(string); ok {
+		return ref
+	}
+	if att, ok := m["Fn::GetAtt"].([]any); ok && len(att) == 2 {
+		return fmt.Sprint(att[0])
+	}
+	return fmt.Sprint(v)
+}
+
+// parseSGRule reads one rule of group, found where; modelled is false for a rule no IPv4 flow
+// goes through (IPv6 and the like).
+func parseSGRule(group string, egress bool, p map[string]any, where string) (r SGRule, modelled bool, err error) {
+	num := func(v any) int { f, _ := v.(float64); return int(f) }
+	r = SGRule{Group: group, Egress: egress, From: num(p["FromPort"]), To: num(p["ToPort"]), Where: where}
+	r.Description, _ = p["Description"].(string)
+	switch proto := fmt.Sprint(p["IpProtocol"]); proto {
+	case "tcp", "6":
+		r.Protocol = 6
+	case "-1":
+		r.Protocol, r.From, r.To = -1, 0, 65535
+	default:
+		r.Protocol = 0
+	}
+	cidrKey, peerKey := "CidrIp", "SourceSecurityGroupId"
+	if egress {
+		peerKey = "DestinationSecurityGroupId"
+	}
+	switch {
+	case p[cidrKey] != nil:
+		cidr, err := netip.ParsePrefix(fmt.Sprint(p[cidrKey]))
+		if err != nil {
+			return r, false, fmt.Errorf("security group rule %s: %w", where, err)
+		}
+		r.Cidr = cidr
+	case p[peerKey] != nil:
+		r.PeerGroup = securityGroupOf(p[peerKey])
+	case p["DestinationPrefixListId"] != nil:
+		r.PrefixList = fmt.Sprint(p["DestinationPrefixListId"])
+	case p["SourcePrefixListId"] != nil:
+		r.PrefixList = fmt.Sprint(p["SourcePrefixListId"])
+	default:
+		return r, false, nil // IPv6 and the like: no IPv4 flow is modelled through them
+	}
+	return r, true, nil
+}
+
+// defaultEgress returns AWS's allow-all egress rule of each group the template gives no egress
+// rule at all.
+func defaultEgress(resources map[string]any, groups []string, rules []SGRule) []SGRule {
+	var out []SGRule
 	for _, g := range groups {
 		res, _ := resources[g].(map[string]any)
 		p, _ := res["Properties"].(map[string]any)
 		hasEgress := p["SecurityGroupEgress"] != nil || slices.ContainsFunc(rules, func(r SGRule) bool { return r.Group == g && r.Egress })
 		if !hasEgress {
-			rules = append(rules, SGRule{Group: g, Egress: true, Protocol: -1, From: 0, To: 65535, Cidr: netip.MustParsePrefix("0.0.0.0/0"),
+			out = append(out, SGRule{Group: g, Egress: true, Protocol: -1, From: 0, To: 65535, Cidr: netip.MustParsePrefix("0.0.0.0/0"),
 				Where: g + " (AWS's default egress rule: the template gives none)"})
 		}
 	}
-	return groups, rules, nil
+	return out
 }
 
 // group returns the logical id of the security group whose id starts with prefix, or "".
