@@ -17,7 +17,13 @@ import (
 func (n *network) addEndpoints(p *Props) {
 	scope := constructs.NewConstruct(n.Construct, jsii.String("Endpoints"))
 	private := &awsec2.SubnetSelection{SubnetGroupName: jsii.String(PrivateSubnetGroup)}
+	n.addInterfaceEndpoints(scope, private, p)
+	n.addS3Endpoint(scope, private, p)
+}
 
+// addInterfaceEndpoints creates the Systems Manager endpoints and the extra ones in the private
+// subnets, unless a hub provides them.
+func (n *network) addInterfaceEndpoints(scope constructs.Construct, private *awsec2.SubnetSelection, p *Props) {
 	n.interfaceEndpoints = map[string]awsec2.InterfaceVpcEndpoint{}
 	for _, name := range append(append([]string{}, networkspec.SystemsManagerEndpoints...), p.ExtraInterfaceEndpoints...) {
 		if !n.createsInterfaceEndpoints() {
@@ -33,7 +39,11 @@ func (n *network) addEndpoints(p *Props) {
 			Open: jsii.Bool(false),
 		})
 	}
+}
 
+// addS3Endpoint creates the S3 gateway endpoint and its policy, unless the VPC has its own (whose
+// policy must then allow the buckets S3EndpointBuckets lists).
+func (n *network) addS3Endpoint(scope constructs.Construct, private *awsec2.SubnetSelection, p *Props) {
 	stack := awscdk.Stack_Of(n.Construct)
 	region := *stack.Region()
 	// AWS's own buckets for SSM Agent and Patch Manager, the package repositories of the patched
