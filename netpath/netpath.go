@@ -130,7 +130,12 @@ func parseACLs(resources map[string]any) (map[string]ACL, error) {
 		acls[refTo(p["NetworkAclId"])] = append(acls[refTo(p["NetworkAclId"])], entry)
 	}
 	for id := range acls {
-		sort.Slice(acls[id], func(i, j int) bool { return acls[id][i].Number < acls[id][j].Number })
+		// By number, then ingress before egress: an inbound and an outbound entry may share a
+		// number, and the template's map order must not decide the listing.
+		sort.Slice(acls[id], func(i, j int) bool {
+			a, b := acls[id][i], acls[id][j]
+			return a.Number < b.Number || (a.Number == b.Number && !a.Egress && b.Egress)
+		})
 	}
 	return acls, nil
 }

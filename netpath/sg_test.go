@@ -113,3 +113,21 @@ func TestARuleNothingNeedsIsReportedAndARemovedOneFailsAFlow(t *testing.T) {
 	}
 	assert.Equal(t, []string{"security group rule NetworkPrivateSecurityGroup457D0836 in from NetworkPublicSecurityGroup08F36B6E 445-445 (planted)"}, unneeded)
 }
+
+// An inbound and an outbound entry may share a rule number: the listing is by number, then
+// inbound before outbound, whatever the template's map order (read many times, planted by the
+// randomised map order itself).
+func TestAclEntriesAreListedByNumberThenDirection(t *testing.T) {
+	for range 20 {
+		m, _, _ := golden(t, "example")
+		shared := false
+		for id, acl := range m.ACLs {
+			for i := 1; i < len(acl); i++ {
+				a, b := acl[i-1], acl[i]
+				require.True(t, a.Number < b.Number || (a.Number == b.Number && !a.Egress && b.Egress), "%s: %+v before %+v", id, a, b)
+				shared = shared || a.Number == b.Number
+			}
+		}
+		require.True(t, shared, "the example's ACLs have inbound and outbound entries with one number")
+	}
+}
