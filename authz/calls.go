@@ -613,21 +613,7 @@ func notifies(m model, role Resource) bool {
 
 // targetsTags tells whether the window of role targets instances by tag (patch groups).
 func targetsTags(m model, role Resource) bool {
-	roleArn := m.getAtt(role.Stack, role.LogicalID, "Arn")
-	windows := map[string]bool{}
-	for _, task := range m.find("AWS::SSM::MaintenanceWindowTask", "") {
-		props, _ := m.value(task.Stack, m.properties(task)).(map[string]any)
-		if fmt.Sprint(props["ServiceRoleArn"]) == roleArn {
-			windows[fmt.Sprint(props["WindowId"])] = true
-		}
-	}
-	for _, target := range m.find("AWS::SSM::MaintenanceWindowTarget", "") {
-		props, _ := m.value(target.Stack, m.properties(target)).(map[string]any)
-		if windows[fmt.Sprint(props["WindowId"])] && strings.Contains(fmt.Sprint(props["Targets"]), "tag:") {
-			return true
-		}
-	}
-	return false
+	return windowTargetOf(m, role, func(target map[string]any) bool { return strings.Contains(fmt.Sprint(target["Targets"]), "tag:") })
 }
 
 func passesRole(m model, role Resource) bool { return usesCreateImage(m, role) || notifies(m, role) }

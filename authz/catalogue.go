@@ -502,6 +502,11 @@ func keysAndTLSOfTheOthers(m model, calls, earlier []Call) []Call {
 
 // targetsResourceGroup tells whether the window of role targets a resource group.
 func targetsResourceGroup(m model, role Resource) bool {
+	return windowTargetOf(m, role, func(target map[string]any) bool { return target["ResourceType"] == "RESOURCE_GROUP" })
+}
+
+// windowTargetOf tells whether a target of a window whose tasks run as role matches.
+func windowTargetOf(m model, role Resource, match func(map[string]any) bool) bool {
 	roleArn := m.getAtt(role.Stack, role.LogicalID, "Arn")
 	windows := map[string]bool{}
 	for _, task := range m.find("AWS::SSM::MaintenanceWindowTask", "") {
@@ -512,7 +517,7 @@ func targetsResourceGroup(m model, role Resource) bool {
 	}
 	for _, target := range m.find("AWS::SSM::MaintenanceWindowTarget", "") {
 		props, _ := m.value(target.Stack, m.properties(target)).(map[string]any)
-		if windows[fmt.Sprint(props["WindowId"])] && props["ResourceType"] == "RESOURCE_GROUP" {
+		if windows[fmt.Sprint(props["WindowId"])] && match(props) {
 			return true
 		}
 	}
