@@ -326,9 +326,13 @@ func inspectorEnabler(m model) []Call {
 		}
 		caller := "the Inspector enabler (" + role.LogicalID + ")"
 		add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "inspector2:Enable", Resource: "*", Required: true, Source: inspectorPage})
-		for _, service := range []string{"inspector2.amazonaws.com", "agentless.inspector2.amazonaws.com"} {
+		// The two roles by their services ("Using service-linked roles for Amazon Inspector";
+		// "Service-linked role permissions for Amazon Inspector agentless scans", read 2026-12-06).
+		for _, slr := range [][2]string{{"inspector2.amazonaws.com", "AWSServiceRoleForAmazonInspector2"},
+			{"agentless.inspector2.amazonaws.com", "AWSServiceRoleForAmazonInspector2Agentless"}} {
+			service, name := slr[0], slr[1]
 			add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "iam:CreateServiceLinkedRole",
-				Resource: fmt.Sprintf("arn:%s:iam::%s:role/aws-service-role/%s/AWSServiceRoleForAmazonInspector2", partition, account, service),
+				Resource: fmt.Sprintf("arn:%s:iam::%s:role/aws-service-role/%s/%s", partition, account, service, name),
 				Context:  map[string]any{"iam:AWSServiceName": service}, Required: true, Source: inspectorPage})
 		}
 		add(Call{Caller: caller + ", for another service", Principal: Principal{Role: role}, Action: "iam:CreateServiceLinkedRole",
