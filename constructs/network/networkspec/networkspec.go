@@ -224,34 +224,35 @@ func (s Settings) SharedProblems(vpc netip.Prefix, vpcOK bool) spec.Problems {
 	if s.Nat.Gateways != NatPerAz && s.Nat.Gateways != NatSingle {
 		p.Add("Nat.Gateways", s.Nat.Gateways, "is not allowed: use %s or %s", NatPerAz, NatSingle)
 	}
-	if len(s.AdminCidrs) > MaxListedCidrs {
-		p.Add("AdminCidrs", len(s.AdminCidrs), "blocks is too many: at most %d fit the network ACL rule quota", MaxListedCidrs)
-	}
-	for i, cidr := range s.AdminCidrs {
-		field := fmt.Sprintf("AdminCidrs[%d]", i)
-		prefix, ok := ParseCidr(&p, field, cidr)
-		switch {
-		case ok && prefix.Bits() < 8:
-			p.Add(field, cidr, "opens RDP to (nearly) the whole internet: list your administrators' own address blocks, or none and use Session Manager")
-		case ok && vpcOK && prefix.Overlaps(vpc):
-			p.Add(field, cidr, "overlaps the VPC %s: admin CIDRs are where administrators connect from, outside the VPC (inside it, use Session Manager)", vpc)
-		}
-	}
-	if len(s.WsusClientCidrs) > MaxListedCidrs {
-		p.Add("WsusClientCidrs", len(s.WsusClientCidrs), "blocks is too many: at most %d fit the network ACL rule quota", MaxListedCidrs)
-	}
-	for i, cidr := range s.WsusClientCidrs {
-		field := fmt.Sprintf("WsusClientCidrs[%d]", i)
-		prefix, ok := ParseCidr(&p, field, cidr)
-		switch {
-		case ok && prefix.Bits() < 8:
-			p.Add(field, cidr, "opens WSUS to (nearly) the whole internet: list the on-premises networks of your hybrid nodes")
-		case ok && vpcOK && prefix.Overlaps(vpc):
-			p.Add(field, cidr, "overlaps the VPC %s: these are on-premises networks, outside the VPC (inside it, WSUS is reached already)", vpc)
-		}
-	}
+	p = append(p, outsideCidrProblems("AdminCidrs", s.AdminCidrs, vpc, vpcOK,
+		"opens RDP to (nearly) the whole internet: list your administrators' own address blocks, or none and use Session Manager",
+		"admin CIDRs are where administrators connect from, outside the VPC (inside it, use Session Manager)")...)
+	p = append(p, outsideCidrProblems("WsusClientCidrs", s.WsusClientCidrs, vpc, vpcOK,
+		"opens WSUS to (nearly) the whole internet: list the on-premises networks of your hybrid nodes",
+		"these are on-premises networks, outside the VPC (inside it, WSUS is reached already)")...)
 	p = append(p, endpointProblems(s.ExtraInterfaceEndpoints)...)
 	p.Within("FlowLogs", s.FlowLogs.Problems())
+	return p
+}
+
+// outsideCidrProblems are the problems of a list of address blocks outside the VPC that the
+// network ACLs admit one rule each: too many for the rule quota, broader than /8 (tooWide says
+// why that is wrong), or overlapping the VPC (inside says what they are instead).
+func outsideCidrProblems(field string, cidrs []string, vpc netip.Prefix, vpcOK bool, tooWide, inside string) spec.Problems {
+	var p spec.Problems
+	if len(cidrs) > MaxListedCidrs {
+		p.Add(field, len(cidrs), "blocks is too many: at most %d fit the network ACL rule quota", MaxListedCidrs)
+	}
+	for i, cidr := range cidrs {
+		item := fmt.Sprintf("%s[%d]", field, i)
+		prefix, ok := ParseCidr(&p, item, cidr)
+		switch {
+		case ok && prefix.Bits() < 8:
+			p.Add(item, cidr, "%s", tooWide)
+		case ok && vpcOK && prefix.Overlaps(vpc):
+			p.Add(item, cidr, "overlaps the VPC %s: "+inside, vpc)
+		}
+	}
 	return p
 }
 
