@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/privatepatch/privatepatch/authz"
+	"github.com/privatepatch/privatepatch/proof/authz"
 )
 
 func authzDeployment(s *scenario) authz.Deployment {

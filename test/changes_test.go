@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/privatepatch/privatepatch/cfnupdate"
+	"github.com/privatepatch/privatepatch/proof/cfnupdate"
 )
 
 // changeBaseYAML is a deployment with every kind of stateful and fixed-name resource privatepatch

@@ -13,10 +13,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/privatepatch/privatepatch/config"
-	"github.com/privatepatch/privatepatch/netpath"
-	"github.com/privatepatch/privatepatch/s3drift"
+	"github.com/privatepatch/privatepatch/proof/netpath"
+	"github.com/privatepatch/privatepatch/proof/s3drift"
+	"github.com/privatepatch/privatepatch/proof/vpcclash"
 	"github.com/privatepatch/privatepatch/stacks"
-	"github.com/privatepatch/privatepatch/vpcclash"
 )
 
 // An existing VPC of a landing zone, its ids given in the configuration (fictitious ids; the S3

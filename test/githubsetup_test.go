@@ -83,7 +83,7 @@ func cliActions(t *testing.T, targets ...string) []string {
 // doctorFiles are package doctor's source files of make patch-now (patchnow.go, emergency.go), or
 // of make doctor (every other one): a new file's calls are counted without naming it here.
 func doctorFiles(t *testing.T, patchNow bool) []string {
-	paths, err := filepath.Glob(filepath.Join("..", "doctor", "*.go"))
+	paths, err := filepath.Glob(filepath.Join("..", "afterdeploy", "doctor", "*.go"))
 	require.NoError(t, err)
 	var files []string
 	for _, p := range paths {
@@ -100,7 +100,7 @@ func doctorFiles(t *testing.T, patchNow bool) []string {
 func sourceActions(t *testing.T, files ...string) []string {
 	var text strings.Builder
 	for _, f := range files {
-		data, err := os.ReadFile(filepath.Join("..", "doctor", f))
+		data, err := os.ReadFile(filepath.Join("..", "afterdeploy", "doctor", f))
 		require.NoError(t, err)
 		text.Write(data)
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/privatepatch/privatepatch/controltower"
+	"github.com/privatepatch/privatepatch/proof/controltower"
 )
 
 // TestTemplatesPassAwsControlTowerProactiveControls runs every AWS Control Tower proactive

@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -16,13 +17,62 @@ import (
 
 // cdkFreePackages are the packages that must import no CDK: the construct areas' specifications
 // (every constructs/*/*spec, found, so that a new one cannot be left out), the facts config uses,
-// and the offline tools' packages, which would otherwise start paying for the CDK bindings.
+// and every package under proof/ and afterdeploy/ (found too), which would otherwise start paying
+// for the CDK bindings.
 func cdkFreePackages(t *testing.T) []string {
 	specs, err := filepath.Glob(filepath.Join("constructs", "*", "*spec"))
 	require.NoError(t, err)
 	require.Contains(t, specs, filepath.Join("constructs", "network", "networkspec"))
-	return append(specs, "constructs/spec", "constructs/ssmschedule", "constructs/tagspec", "constructs/nitro", "constructs/awsbuckets",
-		"config", "authz", "doctor", "s3drift", "netpath", "cfnupdate", "calendar")
+	proofs, err := filepath.Glob(filepath.Join("proof", "*"))
+	require.NoError(t, err)
+	require.Contains(t, proofs, filepath.Join("proof", "authz"))
+	after, err := filepath.Glob(filepath.Join("afterdeploy", "*"))
+	require.NoError(t, err)
+	require.Contains(t, after, filepath.Join("afterdeploy", "doctor"))
+	specs = append(specs, proofs...)
+	specs = append(specs, after...)
+	return append(specs, "constructs/spec", "constructs/ssmschedule", "constructs/tagspec", "constructs/nitro", "constructs/awsbuckets", "config")
+}
+
+// rootGroups are the only folders at the root that hold Go packages: the layers (app -> stacks ->
+// constructs, config), what checks a change before it is deployed (proof/), what reads a
+// deployment (afterdeploy/), the commands (tools/) and the CDK tests (test/).
+var rootGroups = map[string]bool{"app": true, "config": true, "stacks": true, "constructs": true,
+	"proof": true, "afterdeploy": true, "tools": true, "test": true}
+
+// rootGroupsOf returns the root folder of each package go list finds under dir.
+func rootGroupsOf(t *testing.T, dir string) map[string]bool {
+	cmd := exec.Command("go", "list", "-f", "{{.Dir}}", "./...")
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	require.NoError(t, err, "go list in %s", dir)
+	abs, err := filepath.Abs(dir)
+	require.NoError(t, err)
+	found := map[string]bool{}
+	for _, pkgDir := range strings.Fields(string(out)) {
+		rel, err := filepath.Rel(abs, pkgDir)
+		require.NoError(t, err)
+		found[strings.Split(filepath.ToSlash(rel), "/")[0]] = true
+	}
+	return found
+}
+
+func TestEveryPackageSitsInOneOfTheRootGroupsTheReadmeNames(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	readme, err := os.ReadFile("../README.md")
+	require.NoError(t, err)
+	for group := range rootGroupsOf(t, "..") {
+		assert.True(t, rootGroups[group], "package folder %s/ at the root: put it under proof/, afterdeploy/ or tools/", group)
+		assert.Regexp(t, "(?m)^"+group+"/", string(readme), "the README's layout names %s/", group)
+	}
+	// Planted: a package at the root is found.
+	planted := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(planted, "go.mod"), []byte("module planted\n\ngo 1.22\n"), 0o644))
+	require.NoError(t, os.MkdirAll(filepath.Join(planted, "netcheck"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(planted, "netcheck", "a.go"), []byte("package netcheck\n"), 0o644))
+	assert.Equal(t, map[string]bool{"netcheck": true}, rootGroupsOf(t, planted))
 }
 
 // cdkDependencies lists the packages of pkg's dependencies (itself included) that are CDK or jsii.

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/privatepatch/privatepatch/cfnupdate"
+	"github.com/privatepatch/privatepatch/proof/cfnupdate"
 )
 
 // twoProjectsYAML is a configuration with a fixed name of every kind privatepatch sets: instance

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/privatepatch/privatepatch/config"
-	"github.com/privatepatch/privatepatch/netpath"
+	"github.com/privatepatch/privatepatch/proof/netpath"
 )
 
 // model is the network ACL model (netpath) of the scenario's network stack.

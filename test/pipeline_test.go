@@ -17,9 +17,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/privatepatch/privatepatch/cfnupdate"
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/stackprotection"
+	"github.com/privatepatch/privatepatch/proof/cfnupdate"
 	"github.com/privatepatch/privatepatch/stacks"
 )
 

@@ -16,8 +16,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/privatepatch/privatepatch/afterdeploy/doctor"
 	"github.com/privatepatch/privatepatch/constructs/wsus"
-	"github.com/privatepatch/privatepatch/doctor"
 )
 
 // psScript is one PowerShell script for tools/psparse: a .ps1 file, or the inline script of an

@@ -6,7 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/privatepatch/privatepatch/cfnupdate"
+	"github.com/privatepatch/privatepatch/proof/cfnupdate"
 )
 
 var (

@@ -9,8 +9,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/privatepatch/privatepatch/calendar"
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/proof/calendar"
 )
 
 func main() {

@@ -50,9 +50,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/privatepatch/privatepatch/cfnupdate"
-	"github.com/privatepatch/privatepatch/s3drift"
-	"github.com/privatepatch/privatepatch/vpcclash"
+	"github.com/privatepatch/privatepatch/proof/cfnupdate"
+	"github.com/privatepatch/privatepatch/proof/s3drift"
+	"github.com/privatepatch/privatepatch/proof/vpcclash"
 )
 
 func main() {

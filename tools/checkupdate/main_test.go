@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/privatepatch/privatepatch/cfnupdate"
+	"github.com/privatepatch/privatepatch/proof/cfnupdate"
 )
 
 var specPath = cfnupdate.SpecPath(filepath.Join("..", ".."))
@@ -86,7 +86,7 @@ func networkAssembly(t *testing.T) string {
 func livePrefixLists(t *testing.T, idFixture, entriesFixture string) string {
 	dir := t.TempDir()
 	for fixture, file := range map[string]string{idFixture: "privatepatch-network.id", entriesFixture: "privatepatch-network.entries.json"} {
-		data, err := os.ReadFile(filepath.Join("..", "..", "s3drift", "testdata", fixture))
+		data, err := os.ReadFile(filepath.Join("..", "..", "proof", "s3drift", "testdata", fixture))
 		require.NoError(t, err)
 		write(t, filepath.Join(dir, file), string(data))
 	}
@@ -301,7 +301,7 @@ func liveVpc(t *testing.T, endpoints, zones, hostnames string) string {
 func liveVpcOf(t *testing.T, endpoints, zones, hostnames, resources string) string {
 	dir := t.TempDir()
 	for fixture, suffix := range map[string]string{endpoints: ".endpoints.json", zones: ".zones.1.json", "dns-support-true.json": ".dns-support.json", hostnames: ".dns-hostnames.json", resources: ".resources.json"} {
-		data, err := os.ReadFile(filepath.Join("..", "..", "vpcclash", "testdata", fixture))
+		data, err := os.ReadFile(filepath.Join("..", "..", "proof", "vpcclash", "testdata", fixture))
 		require.NoError(t, err)
 		write(t, filepath.Join(dir, "privatepatch-network"+suffix), string(data))
 	}
@@ -353,7 +353,7 @@ func TestTakingOverASubnetsOwnNetworkAclIsRefusedUntilRecorded(t *testing.T) {
 	assert.Equal(t, "privatepatch-network us-west-2 subnet-0aaaaaaaaaaaaaaa1,subnet-0aaaaaaaaaaaaaaa2,subnet-0bbbbbbbbbbbbbbb1,subnet-0bbbbbbbbbbbbbbb2\n", out.String())
 
 	live := t.TempDir()
-	data, err := os.ReadFile(filepath.Join("..", "..", "vpcclash", "testdata", "acls-landing-zone.json"))
+	data, err := os.ReadFile(filepath.Join("..", "..", "proof", "vpcclash", "testdata", "acls-landing-zone.json"))
 	require.NoError(t, err)
 	write(t, filepath.Join(live, "privatepatch-network.acls.json"), string(data))
 	deployed := t.TempDir()
@@ -382,7 +382,7 @@ func TestCheckUpdateReadsEveryPageOfTheVpcsHostedZones(t *testing.T) {
 	m := regexp.MustCompile(`(?s)\ndefine read_zones\n(.*?)\nendef\n`).FindSubmatch(makefile)
 	require.NotNil(t, m, "the Makefile defines read_zones")
 	dir, bin := t.TempDir(), t.TempDir()
-	fixtures, err := filepath.Abs(filepath.Join("..", "..", "vpcclash", "testdata"))
+	fixtures, err := filepath.Abs(filepath.Join("..", "..", "proof", "vpcclash", "testdata"))
 	require.NoError(t, err)
 	write(t, filepath.Join(bin, "aws"), "#!/bin/sh\necho \"$*\" >> "+filepath.Join(dir, "calls")+"\n"+
 		"case \"$*\" in *--next-token*) cat "+filepath.Join(fixtures, "zones-hub.json")+" ;; *) cat "+filepath.Join(fixtures, "zones-more.json")+" ;; esac\n")

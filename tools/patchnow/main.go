@@ -18,8 +18,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/privatepatch/privatepatch/afterdeploy/doctor"
 	"github.com/privatepatch/privatepatch/config"
-	"github.com/privatepatch/privatepatch/doctor"
 )
 
 func main() {

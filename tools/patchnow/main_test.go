@@ -6,7 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/privatepatch/privatepatch/doctor"
+	"github.com/privatepatch/privatepatch/afterdeploy/doctor"
 )
 
 // Nothing sent, exit 2: no AWS CLI, a bad operation (checked before any call), an unknown environment.

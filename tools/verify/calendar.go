@@ -5,8 +5,8 @@ import (
 	"io"
 	"time"
 
-	"github.com/privatepatch/privatepatch/calendar"
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/proof/calendar"
 )
 
 // calendarCheck prints the patch calendar of the configuration from today (package calendar)

@@ -25,12 +25,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/privatepatch/privatepatch/authz"
-	"github.com/privatepatch/privatepatch/cfnupdate"
 	"github.com/privatepatch/privatepatch/config"
-	"github.com/privatepatch/privatepatch/controltower"
-	"github.com/privatepatch/privatepatch/netpath"
-	"github.com/privatepatch/privatepatch/s3drift"
+	"github.com/privatepatch/privatepatch/proof/authz"
+	"github.com/privatepatch/privatepatch/proof/cfnupdate"
+	"github.com/privatepatch/privatepatch/proof/controltower"
+	"github.com/privatepatch/privatepatch/proof/netpath"
+	"github.com/privatepatch/privatepatch/proof/s3drift"
 )
 
 func main() {

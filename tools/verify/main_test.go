@@ -11,9 +11,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/privatepatch/privatepatch/authz"
-	"github.com/privatepatch/privatepatch/cfnupdate"
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/proof/authz"
+	"github.com/privatepatch/privatepatch/proof/cfnupdate"
 )
 
 // goldenDefault reads the default configuration's golden templates, which fail only controls

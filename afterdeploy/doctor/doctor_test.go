@@ -13,9 +13,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/privatepatch/privatepatch/calendar"
-	"github.com/privatepatch/privatepatch/cfnupdate"
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/proof/calendar"
+	"github.com/privatepatch/privatepatch/proof/cfnupdate"
 )
 
 // now is when the recorded responses were "taken".
@@ -115,12 +115,12 @@ func healthy() map[string]string {
 		`ssm describe-maintenance-windows-for-target --resource-type INSTANCE --targets [{"Key":"tag:Patch Group","Values":["windows","wsus"]}]`: "testdata/windows-for-target-ours.json",
 		`ssm describe-maintenance-windows-for-target --resource-type INSTANCE --targets [{"Key":"tag:PatchGroup","Values":["windows","wsus"]}]`:  "testdata/windows-for-target-none.json",
 		"ssm describe-maintenance-window-tasks --window-id mw-0b1b2b3b4b5b6b7b8":                                                                 "testdata/window-tasks-backup.json",
-		"cloudformation get-template --stack-name privatepatch-patching --query TemplateBody":                                                    "../test/testdata/default.patching.template.json",
-		"cloudformation get-template --stack-name privatepatch-network --query TemplateBody":                                                     "../test/testdata/default.network.template.json",
+		"cloudformation get-template --stack-name privatepatch-patching --query TemplateBody":                                                    "../../test/testdata/default.patching.template.json",
+		"cloudformation get-template --stack-name privatepatch-network --query TemplateBody":                                                     "../../test/testdata/default.network.template.json",
 		`ec2 describe-managed-prefix-lists --filters [{"Name":"prefix-list-name","Values":["com.amazonaws.us-west-2.s3"]}]`:                      "testdata/prefix-lists-s3.json",
-		s3Entries:                 "../s3drift/testdata/entries-in-sync.json",
+		s3Entries:                 "../../proof/s3drift/testdata/entries-in-sync.json",
 		"sts get-caller-identity": "testdata/caller-identity.json",
-		"cloudformation get-template --stack-name privatepatch-fleet --query TemplateBody": "../test/testdata/default.fleet.template.json",
+		"cloudformation get-template --stack-name privatepatch-fleet --query TemplateBody": "../../test/testdata/default.fleet.template.json",
 		weeklyWindow: "testdata/get-maintenance-window-weekly.json",
 		"ssm get-maintenance-window --window-id mw-0fedcba9876543210": "testdata/get-maintenance-window-wsus.json",
 		// The patch groups' members, by either tag key.
@@ -143,7 +143,7 @@ func healthy() map[string]string {
 }
 
 func defaultTarget(t *testing.T) Target {
-	cfg, err := config.LoadFile("../test/testdata/fixtures/default.yaml")
+	cfg, err := config.LoadFile("../../test/testdata/fixtures/default.yaml")
 	require.NoError(t, err)
 	targets := TargetsOf(cfg)
 	require.Len(t, targets, 1)
@@ -223,7 +223,7 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 			"Systems Manager runs it at 2026-11-29 03:00Z, 2026-12-06 03:00Z, 2026-12-13 03:00Z, ..., the calendar at 2026-11-29 02:00Z"},
 		{"alarm in ALARM", map[string]string{alarms: "testdata/alarms-sync-alarm.json"},
 			"alarm privatepatch-patching-wsus-sync", Fail, "ALARM: Threshold Crossed"},
-		{"S3 prefix list drifted", map[string]string{s3Entries: "../s3drift/testdata/entries-drifted.json"},
+		{"S3 prefix list drifted", map[string]string{s3Entries: "../../proof/s3drift/testdata/entries-drifted.json"},
 			"S3 prefix list", Fail, "lack 198.51.100.0/24"},
 		{"Quick Setup patch policy on every instance", map[string]string{associations: "testdata/associations-quick-setup.json"},
 			"other patching", Fail, "AWS-QuickSetup-PatchPolicy-ScanForPatches-LA-k2x9q"},
@@ -234,7 +234,7 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 			"other patching", Fail, "maintenance window mw-0c1c2c3c4c5c6c7c8 (legacy-patching, AWS-RunPatchBaseline)"},
 		{"another association on a resource group", map[string]string{associations: "testdata/associations-resource-group.json"},
 			"other patching", Warn, "finance-scan"},
-		{"the VPC's own S3 endpoint", map[string]string{"cloudformation get-template --stack-name privatepatch-network --query TemplateBody": "../test/testdata/existing-vpc-hub.network.template.json"},
+		{"the VPC's own S3 endpoint", map[string]string{"cloudformation get-template --stack-name privatepatch-network --query TemplateBody": "../../test/testdata/existing-vpc-hub.network.template.json"},
 			"S3 endpoint policy", Warn, "creates no S3 endpoint: the VPC's own serves the fleet"},
 		{"a stack policy that protects another type only", map[string]string{"cloudformation get-stack-policy --stack-name privatepatch-fleet": "testdata/stack-policy-other-type.json"},
 			"data protection", Fail, "privatepatch-fleet: its stack policy lets an update CommandOutputBucket"},

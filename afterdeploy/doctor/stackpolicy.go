@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/privatepatch/privatepatch/cfnupdate"
+	"github.com/privatepatch/privatepatch/proof/cfnupdate"
 )
 
 // unprotectedBy are the stack's resources of a protected type (cfnupdate.ProtectedTypes, what make

@@ -120,7 +120,7 @@ func TestAWeakReferenceToAReplacedResourceIsStaleAndOneToAKeptOneIsNot(t *testin
 }
 
 func TestLoadSpecReadsTheReplacingPropertiesOfThePinnedServiceSpec(t *testing.T) {
-	spec, err := LoadSpec(SpecPath(".."))
+	spec, err := LoadSpec(SpecPath("../.."))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"Egress", "NetworkAclId", "RuleNumber"}, spec["AWS::EC2::NetworkAclEntry"])
 	assert.Contains(t, spec["AWS::EC2::Instance"], "ImageId")

@@ -15,7 +15,7 @@ import (
 	"strings"
 
 	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
-	"github.com/privatepatch/privatepatch/netpath"
+	"github.com/privatepatch/privatepatch/proof/netpath"
 )
 
 // Synthesised is what a network stack's template holds of the S3 prefix list.

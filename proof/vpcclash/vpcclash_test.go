@@ -12,7 +12,7 @@ import (
 )
 
 func golden(t *testing.T, name string) map[string]any {
-	data, err := os.ReadFile(filepath.Join("..", "test", "testdata", name+".template.json"))
+	data, err := os.ReadFile(filepath.Join("..", "..", "test", "testdata", name+".template.json"))
 	require.NoError(t, err)
 	var template map[string]any
 	require.NoError(t, json.Unmarshal(data, &template))

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/privatepatch/privatepatch/calendar"
+	"github.com/privatepatch/privatepatch/proof/calendar"
 )
 
 // executionTimeLayouts are the forms of ScheduledWindowExecution ExecutionTime: "ISO-8601

@@ -205,7 +205,7 @@ func TestARunOnTheApprovalDayCountsBothWays(t *testing.T) {
 // production installs the release before development: March 2027 starts on a Monday, so the
 // February release reaches production on 2 March and development on 7 March.
 func TestFirstSundayDevAndFirstTuesdayProdFailsNamingTheMonth(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("..", "config", "default.yaml"))
+	data, err := os.ReadFile(filepath.Join("..", "..", "config", "default.yaml"))
 	require.NoError(t, err)
 	base := string(data)
 	base = base[:strings.Index(base, "\npatching:")]
@@ -289,7 +289,7 @@ func TestLaterRingApprovingMoreThanTheEarlierFails(t *testing.T) {
 
 // Every shipped configuration's calendar passes, from the pinned day.
 func TestShippedConfigurationsCalendarsPass(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("..", "config", "*.yaml"))
+	files, err := filepath.Glob(filepath.Join("..", "..", "config", "*.yaml"))
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
 	for _, f := range files {

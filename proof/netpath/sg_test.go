@@ -18,7 +18,7 @@ import (
 // flows: the default or the example (test/testdata).
 func golden(t *testing.T, scenario string) (Model, []Flow, []Flow) {
 	t.Helper()
-	data, err := os.ReadFile("../test/testdata/" + scenario + ".network.template.json")
+	data, err := os.ReadFile("../../test/testdata/" + scenario + ".network.template.json")
 	require.NoError(t, err)
 	var template map[string]any
 	require.NoError(t, json.Unmarshal(data, &template))
@@ -26,7 +26,7 @@ func golden(t *testing.T, scenario string) (Model, []Flow, []Flow) {
 	require.NoError(t, err)
 	cfg, err := config.LoadDefault()
 	if scenario == "example" {
-		cfg, err = config.Load("../config/example.yaml")
+		cfg, err = config.Load("../../config/example.yaml")
 	}
 	require.NoError(t, err)
 	m = m.WithPrefixLists(cfg.S3Cidrs())

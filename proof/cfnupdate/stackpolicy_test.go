@@ -85,7 +85,7 @@ func TestParsedStackPoliciesAreEvaluatedAsWritten(t *testing.T) {
 
 func TestStackPoliciesOfTheGoldenTemplatesProtectEveryStatefulResourceButInstances(t *testing.T) {
 	for _, name := range []string{"default.network", "default.fleet", "default.patching", "flowlogs-s3.network"} {
-		data, err := os.ReadFile("../test/testdata/" + name + ".template.json")
+		data, err := os.ReadFile("../../test/testdata/" + name + ".template.json")
 		require.NoError(t, err)
 		var template map[string]any
 		require.NoError(t, json.Unmarshal(data, &template))

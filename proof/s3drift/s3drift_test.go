@@ -14,7 +14,7 @@ import (
 
 // defaultTemplate is the golden network template of the embedded default configuration.
 func defaultTemplate(t *testing.T) map[string]any {
-	data, err := os.ReadFile("../test/testdata/default.network.template.json")
+	data, err := os.ReadFile("../../test/testdata/default.network.template.json")
 	require.NoError(t, err)
 	var template map[string]any
 	require.NoError(t, json.Unmarshal(data, &template))
@@ -32,7 +32,7 @@ func live(t *testing.T, idFile, entriesFile string) Live {
 }
 
 func TestTemplateYieldsTheSecurityGroupsPrefixListAndTheAclsS3Cidrs(t *testing.T) {
-	cfg, err := config.LoadFile("../test/testdata/fixtures/default.yaml")
+	cfg, err := config.LoadFile("../../test/testdata/fixtures/default.yaml")
 	require.NoError(t, err)
 	template := defaultTemplate(t)
 	require.True(t, IsNetworkStack(template))
@@ -85,12 +85,12 @@ func TestEntriesThatAreNotTheCommandsOutputAreAnError(t *testing.T) {
 }
 
 func TestAnExistingVpcWithItsAclsLeftAloneComparesOnlyThePrefixListId(t *testing.T) {
-	data, err := os.ReadFile("../test/testdata/existing-vpc.network.template.json")
+	data, err := os.ReadFile("../../test/testdata/existing-vpc.network.template.json")
 	require.NoError(t, err)
 	var template map[string]any
 	require.NoError(t, json.Unmarshal(data, &template))
 	require.True(t, IsNetworkStack(template), "make check-update still checks its prefix-list id")
-	fleet, err := os.ReadFile("../test/testdata/existing-vpc-hub.fleet.template.json")
+	fleet, err := os.ReadFile("../../test/testdata/existing-vpc-hub.fleet.template.json")
 	require.NoError(t, err)
 	var fleetTemplate map[string]any
 	require.NoError(t, json.Unmarshal(fleet, &fleetTemplate))

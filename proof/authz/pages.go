@@ -14,8 +14,8 @@ import (
 var pages embed.FS
 
 const (
-	patchingBucketsPage = `"Reference: Amazon S3 buckets for patching operations", AWS Systems Manager User Guide (read 2026-11-27; authz/testdata/aws-pages)`
-	agentBucketsPage    = `"SSM Agent communications with AWS managed S3 buckets", AWS Systems Manager User Guide (read 2026-11-27; authz/testdata/aws-pages)`
+	patchingBucketsPage = `"Reference: Amazon S3 buckets for patching operations", AWS Systems Manager User Guide (read 2026-11-27; proof/authz/testdata/aws-pages)`
+	agentBucketsPage    = `"SSM Agent communications with AWS managed S3 buckets", AWS Systems Manager User Guide (read 2026-11-27; proof/authz/testdata/aws-pages)`
 )
 
 var patchingRow = regexp.MustCompile("(?m)^\\| ([a-z0-9-]+) \\| `([^`]+)` \\| `([^`]+)` \\|$")

@@ -9,13 +9,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/privatepatch/privatepatch/cfnupdate"
 	"github.com/privatepatch/privatepatch/constructs/awsbuckets"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
-	"github.com/privatepatch/privatepatch/netpath"
-	"github.com/privatepatch/privatepatch/s3drift"
+	"github.com/privatepatch/privatepatch/proof/cfnupdate"
+	"github.com/privatepatch/privatepatch/proof/netpath"
+	"github.com/privatepatch/privatepatch/proof/s3drift"
 )
 
 // The WSUS health metrics the health association publishes every 30 minutes, dimension

@@ -11,7 +11,7 @@ import (
 )
 
 func golden(t *testing.T, name string) map[string]any {
-	data, err := os.ReadFile("../test/testdata/" + name)
+	data, err := os.ReadFile("../../test/testdata/" + name)
 	require.NoError(t, err)
 	var template map[string]any
 	require.NoError(t, json.Unmarshal(data, &template))
@@ -49,7 +49,7 @@ func TestHealthMetricNamesAreTheDeployedAlarms(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 26, staleSyncHours)
-	script, err := os.ReadFile("../constructs/wsus/wsus-health.ps1")
+	script, err := os.ReadFile("../../constructs/wsus/wsus-health.ps1")
 	require.NoError(t, err)
 	assert.Contains(t, string(script), "{ 9999 }", "the hours reported before the first synchronisation")
 }

@@ -21,7 +21,7 @@ func bucket(versioned bool) map[string]any {
 }
 
 func TestRuleFilesAreThoseOfDeclaredResourceTypesLessSkippedControls(t *testing.T) {
-	guard, err := Find("..")
+	guard, err := Find("../..")
 	require.NoError(t, err)
 	topic := map[string]any{"Resources": map[string]any{"Topic": map[string]any{"Type": "AWS::SNS::Topic"}}}
 	assert.Empty(t, guard.RuleFiles([]map[string]any{topic}, nil), "no Control Tower rule checks SNS topics")
@@ -36,7 +36,7 @@ func TestRuleFilesAreThoseOfDeclaredResourceTypesLessSkippedControls(t *testing.
 // same time (CT.S3.PR.3: a versioned bucket needs a lifecycle rule; it skips unversioned ones):
 // each result must be its own template's.
 func TestFailingReportsEachTemplatesOwnControls(t *testing.T) {
-	guard, err := Find("..")
+	guard, err := Find("../..")
 	require.NoError(t, err)
 	dir := t.TempDir()
 	templates := map[string]map[string]any{}

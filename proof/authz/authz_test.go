@@ -23,7 +23,7 @@ func golden(t *testing.T, scenario string, parts ...string) Stacks {
 	}
 	stacks := Stacks{}
 	for _, part := range parts {
-		data, err := os.ReadFile(fmt.Sprintf("../test/testdata/%s.%s.template.json", scenario, part))
+		data, err := os.ReadFile(fmt.Sprintf("../../test/testdata/%s.%s.template.json", scenario, part))
 		require.NoError(t, err)
 		var template map[string]any
 		require.NoError(t, json.Unmarshal(data, &template))
@@ -68,7 +68,7 @@ var (
 func results(t *testing.T) map[string][]Result {
 	t.Helper()
 	evaluated.once.Do(func() {
-		evaluator, err := Find("..")
+		evaluator, err := Find("../..")
 		if err != nil {
 			evaluated.err = err
 			return
@@ -379,7 +379,7 @@ func TestAnUnknownManagedPolicyIsAnErrorNotAnEmptyPolicy(t *testing.T) {
 			props["ManagedPolicyArns"] = []any{"arn:aws:iam::aws:policy/AdministratorAccess"}
 		}
 	}
-	evaluator, err := Find("..")
+	evaluator, err := Find("../..")
 	require.NoError(t, err)
 	_, err = evaluator.Evaluate([]Deployment{{Name: "admin", Stacks: stacks, Env: env}})
 	assert.ErrorContains(t, err, "attaches managed policy arn:aws:iam::aws:policy/AdministratorAccess, whose document authz does not hold")

@@ -42,12 +42,12 @@ func addStatement(t *testing.T, stacks Stacks, stack, prefix, property string, s
 func proofOf(t *testing.T) Proof {
 	t.Helper()
 	proved.once.Do(func() {
-		evaluator, err := Find("..")
+		evaluator, err := Find("../..")
 		if err != nil {
 			proved.err = err
 			return
 		}
-		cfg, err := config.Load("../config/example.yaml")
+		cfg, err := config.Load("../../config/example.yaml")
 		if err != nil {
 			proved.err = err
 			return

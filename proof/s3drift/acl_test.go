@@ -6,7 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/privatepatch/privatepatch/netpath"
+	"github.com/privatepatch/privatepatch/proof/netpath"
 )
 
 func TestAclCidrsAreThePrivateAclsHttpsRangesOutsideTheVpc(t *testing.T) {
