@@ -370,20 +370,100 @@ func withoutEnv(env []string, prefix string) []string {
 
 // runVerify runs make verify's command on a cloud assembly, from the project root.
 func runVerify(t *testing.T, assembly string, args ...string) (string, int) {
-	cmd := exec.Command(binary(t, "verify"), append([]string{"-assembly", assembly}, args...)...)
+	run, err := verifyCommand(assembly, args...)
+	require.NoError(t, err)
+	return run.out, run.code
+}
+
+// verifyRun is one run of make verify's command.
+type verifyRun struct {
+	out  string
+	code int
+}
+
+// verifyDirectRuns are make verify on the direct run's assembly, then on a broken copy of it.
+type verifyDirectRuns struct{ good, broken verifyRun }
+
+var verifyDirect = &job[verifyDirectRuns]{after: runDirect, run: func() (verifyDirectRuns, error) {
+	if directRunner.err != nil {
+		return verifyDirectRuns{}, fmt.Errorf("the app run directly: %v: %s", directRunner.err, directRunner.out)
+	}
+	good, err := verifyCommand(directRunner.dir)
+	if err != nil {
+		return verifyDirectRuns{}, err
+	}
+	broken, err := jobDir("privatepatch-broken")
+	if err == nil {
+		err = breakAssembly(directRunner.dir, broken)
+	}
+	if err != nil {
+		return verifyDirectRuns{}, err
+	}
+	bad, err := verifyCommand(broken, "-control-tower=false")
+	return verifyDirectRuns{good, bad}, err
+}}
+
+// breakAssembly copies the assembly in good to broken: without the public ACL's WSUS rule for
+// the first private subnet, with a typo in the VPC, and with the window role naming
+// AWS-CreateImage with an account, which AWS never matches.
+func breakAssembly(good, broken string) error {
+	if err := os.CopyFS(broken, os.DirFS(good)); err != nil {
+		return err
+	}
+	path := filepath.Join(broken, "Network.template.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var template map[string]any
+	if err := json.Unmarshal(data, &template); err != nil {
+		return err
+	}
+	resources := template["Resources"].(map[string]any)
+	for id, r := range resources {
+		if strings.HasPrefix(id, "NetworkPublicAclInWsusFromPrivate1") {
+			delete(resources, id)
+		}
+		if strings.HasPrefix(id, "NetworkVpc7FB7348F") {
+			props(r.(map[string]any))["EnableDnsHostname"] = true
+		}
+	}
+	if data, err = json.Marshal(template); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return err
+	}
+	patching := filepath.Join(broken, "Patching.template.json")
+	if data, err = os.ReadFile(patching); err != nil {
+		return err
+	}
+	data = []byte(strings.Replace(string(data), `"arn:aws:ssm:us-west-2::automation-definition/AWS-CreateImage:*"`,
+		`{"Fn::Join":["",["arn:aws:ssm:us-west-2:",{"Ref":"AWS::AccountId"},":automation-definition/AWS-CreateImage:*"]]}`, 1))
+	return os.WriteFile(patching, data, 0o644)
+}
+
+// verifyCommand runs make verify's command on a cloud assembly, from the project root.
+func verifyCommand(assembly string, args ...string) (verifyRun, error) {
+	if err := buildBinaries(); err != nil {
+		return verifyRun{}, err
+	}
+	cmd := exec.Command(filepath.Join(binDir, "verify"), append([]string{"-assembly", assembly}, args...)...)
 	cmd.Dir = ".."
 	out, err := cmd.CombinedOutput()
 	if exitErr, ok := err.(*exec.ExitError); ok {
-		return string(out), exitErr.ExitCode()
+		return verifyRun{string(out), exitErr.ExitCode()}, nil
 	}
-	require.NoError(t, err, "%s", out)
-	return string(out), 0
+	if err != nil {
+		return verifyRun{}, fmt.Errorf("verify: %v\n%s", err, out)
+	}
+	return verifyRun{string(out), 0}, nil
 }
 
 func TestVerifyPrintsTheFlowTableAndSchemaCheckAndFailsOnABrokenTemplate(t *testing.T) {
 	t.Parallel()
-	good := directRun(t)
-	out, code := runVerify(t, good)
+	runs := verifyDirect.wait(t)
+	out, code := runs.good.out, runs.good.code
 	require.Equal(t, 0, code, out)
 	assert.Regexp(t, `yes\s+instance to WSUS over HTTP\s+8530\s+passes\s+passes\s+rule 200 in allow 10\.0\.2\.0/24 8530-8531; .*NetworkPublicSecurityGroup`, out)
 	assert.Regexp(t, `removing each network ACL entry and security group rule, one at a time: \d+ rules, each needed by a flow; \d+ accepted, 0 unjustified`, out)
@@ -395,34 +475,8 @@ func TestVerifyPrintsTheFlowTableAndSchemaCheckAndFailsOnABrokenTemplate(t *test
 	assert.Regexp(t, `yes\s+allowed\s+CloudWatch alarm \w+ sns:Publish arn:aws:sns:us-west-2:111111111111:\S+\s+decided by resource policy statement`, out,
 		"the authorisation table: the alarms may publish to the encrypted topic")
 
-	// A copy without the public ACL's WSUS rule for the first private subnet, and with a typo.
-	broken := t.TempDir()
-	require.NoError(t, os.CopyFS(broken, os.DirFS(good)))
-	path := filepath.Join(broken, "Network.template.json")
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	var template map[string]any
-	require.NoError(t, json.Unmarshal(data, &template))
-	resources := template["Resources"].(map[string]any)
-	for id, r := range resources {
-		if strings.HasPrefix(id, "NetworkPublicAclInWsusFromPrivate1") {
-			delete(resources, id)
-		}
-		if strings.HasPrefix(id, "NetworkVpc7FB7348F") {
-			props(r.(map[string]any))["EnableDnsHostname"] = true
-		}
-	}
-	data, err = json.Marshal(template)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(path, data, 0o644))
-	// And the window role naming AWS-CreateImage with an account, which AWS never matches.
-	patching := filepath.Join(broken, "Patching.template.json")
-	data, err = os.ReadFile(patching)
-	require.NoError(t, err)
-	data = []byte(strings.Replace(string(data), `"arn:aws:ssm:us-west-2::automation-definition/AWS-CreateImage:*"`,
-		`{"Fn::Join":["",["arn:aws:ssm:us-west-2:",{"Ref":"AWS::AccountId"},":automation-definition/AWS-CreateImage:*"]]}`, 1))
-	require.NoError(t, os.WriteFile(patching, data, 0o644))
-	out, code = runVerify(t, broken, "-control-tower=false")
+	// The broken copy (breakAssembly).
+	out, code = runs.broken.out, runs.broken.code
 	assert.Equal(t, 1, code, out)
 	assert.Regexp(t, `yes\s+instance to WSUS over HTTP\s+8530\s+denied\s+passes\s+request entering the destination subnet: rule 920 in deny 0\.0\.0\.0/0 8530-8531; .*<-- WRONG`, out,
 		"without its allow rule, the WSUS denial decides")

@@ -24,21 +24,49 @@ func authzDeployment(s *scenario) authz.Deployment {
 		}}
 }
 
+// authzCheck proves every scenario's authorisation in one evaluator run, in the background
+// (checks_test.go): the deployments are read from the synthesised scenarios in TestMain. The
+// tests that run make verify on these scenarios' assemblies leave its authorisation table out.
+var (
+	authzCheck = &externalCheck{prepare: prepareAuthz, run: runAuthz}
+	authzProof struct {
+		deployments []authz.Deployment
+		proof       authz.Proof
+		err         error
+	}
+)
+
+func prepareAuthz(*externalCheck) error {
+	authzProof.deployments = nil
+	for _, sc := range []*scenario{defaultScenario, exampleScenario, natScenario, flowLogsToS3, natWithoutWsus, wsusHTTPS, richPatching,
+		promoteRings, existingVpc, existingVpcHub, existingVpcManaged} {
+		if sc.build(); sc.err != nil {
+			return fmt.Errorf("scenario %s did not synthesise: %v", sc.name, sc.err)
+		}
+		authzProof.deployments = append(authzProof.deployments, authzDeployment(sc))
+	}
+	return nil
+}
+
+func runAuthz(*externalCheck) {
+	evaluator, err := authz.Find("..")
+	if err != nil {
+		authzProof.err = err
+		return
+	}
+	authzProof.proof, authzProof.err = evaluator.Prove(authzProof.deployments)
+}
+
 // TestEveryScenarioAuthorisesItsRuntimeCallsAndDeniesTheForbiddenOnes evaluates the runtime
 // call table (authz.Calls) of every scenario with the IAM policy evaluator, in one run: each
 // needed call allowed, each forbidden one denied; and every statement, action, resource and
 // condition of the templates' policies needed by a row (authz.Prove's mutations). authz's own
 // tests plant defects in copies of the goldens and see them fail.
 func TestEveryScenarioAuthorisesItsRuntimeCallsAndDeniesTheForbiddenOnes(t *testing.T) {
-	evaluator, err := authz.Find("..")
-	require.NoError(t, err)
-	var deployments []authz.Deployment
-	for _, sc := range []*scenario{defaultScenario, exampleScenario, natScenario, flowLogsToS3, natWithoutWsus, wsusHTTPS, richPatching,
-		promoteRings, existingVpc, existingVpcHub} {
-		deployments = append(deployments, authzDeployment(sc.synth(t)))
-	}
-	proof, err := evaluator.Prove(deployments)
-	require.NoError(t, err)
+	require.NoError(t, authzCheck.prepared())
+	authzCheck.ran()
+	require.NoError(t, authzProof.err)
+	proof, deployments := authzProof.proof, authzProof.deployments
 	results := proof.Results
 	for _, d := range deployments {
 		require.NotEmpty(t, proof.Mutations[d.Name], d.Name)

@@ -53,15 +53,19 @@ func startChecks() {
 	if selectedTests() {
 		return
 	}
-	for _, c := range []*externalCheck{controlTowerCheck, validationCheck} {
+	for _, c := range []*externalCheck{controlTowerCheck, validationCheck, authzCheck} {
 		if c.prepared() == nil {
-			background.Go(c.ran)
+			background.Go(func() {
+				jobSlots <- struct{}{}
+				defer func() { <-jobSlots }()
+				c.ran()
+			})
 		}
 	}
 }
 
 func removeCheckDirs() {
-	for _, c := range []*externalCheck{controlTowerCheck, validationCheck} {
+	for _, c := range []*externalCheck{controlTowerCheck, validationCheck, authzCheck} {
 		if c.dir != "" {
 			os.RemoveAll(c.dir)
 		}

@@ -291,7 +291,7 @@ func TestVerifyOnAnExistingVpcCountsDeclaredEndpointsSaysTheAclsAreNotModelledAn
 	assert.NotContains(t, out, "attacker-chosen-bucket", "a denial only the VPC's own endpoint policy could make is not claimed")
 
 	// Planted: the same templates with a configuration that declares nothing: all five missing.
-	out, code = runVerify(t, assembly, "-control-tower=false", "-config", write("created.yaml", existingVpcNetwork+`    interfaceEndpoints: created
+	out, code = runVerify(t, assembly, "-control-tower=false", "-authorisation=false", "-config", write("created.yaml", existingVpcNetwork+`    interfaceEndpoints: created
     s3Endpoint: created
     wsusSubnet: private
     privateInternetPath: nat
@@ -341,7 +341,7 @@ func TestVerifyProvesTheFlowsOfManagedAclsOnAnExistingVpcHubIncluded(t *testing.
 	s := existingVpcManaged.synth(t)
 	path := filepath.Join(t.TempDir(), "managed.yaml")
 	require.NoError(t, os.WriteFile(path, []byte(existingVpcManagedYAML), 0o644))
-	out, code := runVerify(t, *s.root.Synth(nil).Directory(), "-control-tower=false", "-config", path)
+	out, code := runVerify(t, *s.root.Synth(nil).Directory(), "-control-tower=false", "-authorisation=false", "-config", path)
 	require.Equal(t, 0, code, out)
 	assert.Regexp(t, `yes\s+instance to the hub's interface endpoints at 10\.0\.0\.0/24\s+443\s+passes\s+(passes|n/a)\s+rule 500 out allow 10\.0\.0\.0/24 443-443`, out)
 	assert.Regexp(t, `yes\s+instance to WSUS over HTTP\s+8530\s+passes\s+(passes|n/a)\s+rule 200 in allow 10\.20\.10\.0/24 8530-8531`, out, "subnets from the outputs")

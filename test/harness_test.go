@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -26,6 +28,10 @@ var update = flag.Bool("update", false, "rewrite the golden templates in testdat
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	// Parallel tests here wait on background jobs and checks, not on a core: let them all wait.
+	if f := flag.Lookup("test.parallel"); f != nil && f.Value.String() == strconv.Itoa(runtime.GOMAXPROCS(0)) {
+		f.Value.Set("8")
+	}
 	// CDK's built-in CloudFormation validation costs more than a scenario's synthesis; the tests
 	// run the same engine once over every scenario's templates instead (validate_test.go).
 	// jsii snapshots the environment for Node when the program starts, so the kernel it set up
@@ -33,11 +39,13 @@ func TestMain(m *testing.M) {
 	os.Setenv("CDK_VALIDATION", "false")
 	jsii.Close()
 	startBackground()
+	startJobs()
 	startChecks()
 	code := m.Run()
 	jsii.Close()
 	background.Wait()
 	removeCheckDirs()
+	removeJobDirs()
 	for _, dir := range []string{directRunner.dir, cliRunner.dir, binDir} {
 		if dir != "" {
 			os.RemoveAll(dir)

@@ -11,54 +11,91 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// runSnapshot runs make snapshot's command (tools/snapshot with the app binary) in root.
-func runSnapshot(t *testing.T, root string, args ...string) (string, error) {
-	cmd := exec.Command(binary(t, "snapshot"), append([]string{"-root", root, "-app", buildApp(t)}, args...)...)
-	out, err := cmd.CombinedOutput()
-	return string(out), err
+// snapshotRun is one run of make snapshot's command.
+type snapshotRun struct {
+	out string
+	err error
 }
+
+// runSnapshot runs make snapshot's command (tools/snapshot with the app binary) in root.
+func runSnapshot(root string, args ...string) snapshotRun {
+	if err := buildBinaries(); err != nil {
+		return snapshotRun{err: err}
+	}
+	app := filepath.Join(binDir, "app")
+	out, err := exec.Command(filepath.Join(binDir, "snapshot"), append([]string{"-root", root, "-app", app}, args...)...).CombinedOutput()
+	return snapshotRun{string(out), err}
+}
+
+var snapshotCheck = &job[snapshotRun]{run: func() (snapshotRun, error) { return runSnapshot("..", "-check"), nil }}
 
 // The snapshots of the configurations this repository keeps (config/*.yaml, configs/*.yaml) are
 // those make snapshot writes now: a change that moves a template shows in the pull request's
 // files, or this test fails naming the command that refreshes them.
 func TestSnapshotsOfTheRepositorysConfigurationsAreCurrent(t *testing.T) {
-	out, err := runSnapshot(t, "..", "-check")
-	require.NoError(t, err, "%s", out)
-	assert.Contains(t, out, "are current")
+	run := snapshotCheck.wait(t)
+	require.NoError(t, run.err, "%s", run.out)
+	assert.Contains(t, run.out, "are current")
 }
 
-// make snapshot on a sample repository (a temp dir holding cdk.json and configs/sample.yaml), with
-// the real app: it writes the sample's normalised templates, and the check then names each one a
-// changed configuration makes stale, and the command that refreshes them.
-func TestMakeSnapshotWritesASampleConfigurationAndTheCheckFindsItStale(t *testing.T) {
-	root := t.TempDir()
+// sampleSnapshots is make snapshot on a sample repository (a temp dir holding cdk.json and
+// configs/sample.yaml), with the real app, then its check after a tag value changed in the
+// configuration (planted).
+type sampleSnapshots struct {
+	root         string
+	write, check snapshotRun
+}
+
+var snapshotSample = &job[sampleSnapshots]{run: func() (sampleSnapshots, error) {
+	root, err := jobDir("privatepatch-sample")
+	if err != nil {
+		return sampleSnapshots{}, err
+	}
 	for _, name := range []string{"cdk.json", "cdk.context.json"} {
 		data, err := os.ReadFile(filepath.Join("..", name))
-		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(filepath.Join(root, name), data, 0o644))
+		if err == nil {
+			err = os.WriteFile(filepath.Join(root, name), data, 0o644)
+		}
+		if err != nil {
+			return sampleSnapshots{}, err
+		}
 	}
-	require.NoError(t, os.MkdirAll(filepath.Join(root, "configs"), 0o755))
+	if err := os.MkdirAll(filepath.Join(root, "configs"), 0o755); err != nil {
+		return sampleSnapshots{}, err
+	}
 	sample := filepath.Join(root, "configs", "sample.yaml")
 	fixture, err := os.ReadFile(defaultFixture)
-	require.NoError(t, err)
+	if err != nil {
+		return sampleSnapshots{}, err
+	}
 	yaml := strings.Replace(string(fixture), "project: privatepatch\n", "project: sample\n", 1)
-	require.NoError(t, os.WriteFile(sample, []byte(yaml), 0o644))
+	if err := os.WriteFile(sample, []byte(yaml), 0o644); err != nil {
+		return sampleSnapshots{}, err
+	}
+	s := sampleSnapshots{root: root, write: runSnapshot(root)}
+	if err := os.WriteFile(sample, []byte(strings.Replace(yaml, "  Project: privatepatch\n", "  Project: renamed\n", 1)), 0o644); err != nil {
+		return sampleSnapshots{}, err
+	}
+	s.check = runSnapshot(root, "-check")
+	return s, nil
+}}
 
-	out, err := runSnapshot(t, root)
-	require.NoError(t, err, "%s", out)
+// make snapshot on a sample repository writes the sample's normalised templates, and the check
+// then names each one a changed configuration makes stale, and the command that refreshes them.
+func TestMakeSnapshotWritesASampleConfigurationAndTheCheckFindsItStale(t *testing.T) {
+	s := snapshotSample.wait(t)
+	require.NoError(t, s.write.err, "%s", s.write.out)
 	for _, stack := range []string{"Network", "Fleet", "Patching"} {
-		data, err := os.ReadFile(filepath.Join(root, "snapshots", "configs", "sample", stack+".template.json"))
+		data, err := os.ReadFile(filepath.Join(s.root, "snapshots", "configs", "sample", stack+".template.json"))
 		require.NoError(t, err, "make snapshot writes snapshots/configs/sample/%s.template.json", stack)
 		assert.NotRegexp(t, `[a-f0-9]{64}`, string(data), "asset hashes are normalised")
 		assert.NotContains(t, string(data), "CDKMetadata", "CDK's version report is left out")
 	}
 
 	// Planted: a tag value changed in the configuration after the snapshot.
-	require.NoError(t, os.WriteFile(sample, []byte(strings.Replace(yaml, "  Project: privatepatch\n", "  Project: renamed\n", 1)), 0o644))
-	out, err = runSnapshot(t, root, "-check")
-	require.Error(t, err, "a stale snapshot fails the check")
+	require.Error(t, s.check.err, "a stale snapshot fails the check")
 	for _, stack := range []string{"Network", "Fleet", "Patching"} {
-		assert.Contains(t, out, "snapshots/configs/sample/"+stack+".template.json: differs from the synthesised template")
+		assert.Contains(t, s.check.out, "snapshots/configs/sample/"+stack+".template.json: differs from the synthesised template")
 	}
-	assert.Contains(t, out, "run make snapshot, review the template changes and commit snapshots/")
+	assert.Contains(t, s.check.out, "run make snapshot, review the template changes and commit snapshots/")
 }
