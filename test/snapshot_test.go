@@ -39,11 +39,11 @@ func TestSnapshotsOfTheRepositorysConfigurationsAreCurrent(t *testing.T) {
 }
 
 // sampleSnapshots is make snapshot on a sample repository (a temp dir holding cdk.json and
-// configs/sample.yaml), with the real app, then its check after a tag value changed in the
-// configuration (planted).
+// configs/sample.yaml), with the real app. Its check (stale, missing and removed snapshots) is
+// tools/snapshot's own test, with a stand-in app; the check with the real app is the one above.
 type sampleSnapshots struct {
-	root         string
-	write, check snapshotRun
+	root  string
+	write snapshotRun
 }
 
 var snapshotSample = &job[sampleSnapshots]{run: func() (sampleSnapshots, error) {
@@ -63,26 +63,20 @@ var snapshotSample = &job[sampleSnapshots]{run: func() (sampleSnapshots, error) 
 	if err := os.MkdirAll(filepath.Join(root, "configs"), 0o755); err != nil {
 		return sampleSnapshots{}, err
 	}
-	sample := filepath.Join(root, "configs", "sample.yaml")
 	fixture, err := os.ReadFile(defaultFixture)
 	if err != nil {
 		return sampleSnapshots{}, err
 	}
 	yaml := strings.Replace(string(fixture), "project: privatepatch\n", "project: sample\n", 1)
-	if err := os.WriteFile(sample, []byte(yaml), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(root, "configs", "sample.yaml"), []byte(yaml), 0o644); err != nil {
 		return sampleSnapshots{}, err
 	}
-	s := sampleSnapshots{root: root, write: runSnapshot(root)}
-	if err := os.WriteFile(sample, []byte(strings.Replace(yaml, "  Project: privatepatch\n", "  Project: renamed\n", 1)), 0o644); err != nil {
-		return sampleSnapshots{}, err
-	}
-	s.check = runSnapshot(root, "-check")
-	return s, nil
+	return sampleSnapshots{root: root, write: runSnapshot(root)}, nil
 }}
 
-// make snapshot on a sample repository writes the sample's normalised templates, and the check
-// then names each one a changed configuration makes stale, and the command that refreshes them.
-func TestMakeSnapshotWritesASampleConfigurationAndTheCheckFindsItStale(t *testing.T) {
+// make snapshot on a sample repository writes the sample's templates, normalised: what changes
+// with the CDK release or the build machine (asset hashes, CDK's version report) is left out.
+func TestMakeSnapshotWritesASampleConfigurationsTemplatesNormalised(t *testing.T) {
 	s := snapshotSample.wait(t)
 	require.NoError(t, s.write.err, "%s", s.write.out)
 	for _, stack := range []string{"Network", "Fleet", "Patching"} {
@@ -90,12 +84,6 @@ func TestMakeSnapshotWritesASampleConfigurationAndTheCheckFindsItStale(t *testin
 		require.NoError(t, err, "make snapshot writes snapshots/configs/sample/%s.template.json", stack)
 		assert.NotRegexp(t, `[a-f0-9]{64}`, string(data), "asset hashes are normalised")
 		assert.NotContains(t, string(data), "CDKMetadata", "CDK's version report is left out")
+		assert.Contains(t, string(data), `"Value": "privatepatch"`, "the sample's own tags")
 	}
-
-	// Planted: a tag value changed in the configuration after the snapshot.
-	require.Error(t, s.check.err, "a stale snapshot fails the check")
-	for _, stack := range []string{"Network", "Fleet", "Patching"} {
-		assert.Contains(t, s.check.out, "snapshots/configs/sample/"+stack+".template.json: differs from the synthesised template")
-	}
-	assert.Contains(t, s.check.out, "run make snapshot, review the template changes and commit snapshots/")
 }
