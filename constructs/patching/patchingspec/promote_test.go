@@ -3,6 +3,7 @@ package patchingspec
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -154,6 +155,7 @@ var startStopFixtures = []struct{ name, proves string }{
 	{"start", "two pages of stopped targets, one with a scheduler tag: tagged first, the schedule suspended, then started"},
 	{"stop", "exactly the instances this execution started are stopped, the schedule restored, the marks removed"},
 	{"nothing-stopped", "instance-id targets, none stopped: nothing is tagged or started"},
+	{"start-wait", "the wait for the started nodes reads every DescribeInstanceInformation page (10 nodes a page by default): both Online on two pages end the wait at once"},
 }
 
 func TestStartStopScriptStartsAndStopsExactlyTheStoppedTargets(t *testing.T) {
@@ -173,15 +175,18 @@ func TestStartStopScriptStartsAndStopsExactlyTheStoppedTargets(t *testing.T) {
 	}
 	assert.Contains(t, StartStopScript, `STARTED = "`+StartedTag+`"`)
 	assert.Contains(t, StartStopScript, `SUSPENDED = "`+SuspendedScheduleTag+`"`)
-	// Planted: stopping every instance any window started, never starting, one page only.
+	assert.Contains(t, StartStopScript, fmt.Sprintf("INFORMATION_FILTER_VALUES = %d\n", InformationFilterValues))
+	// Planted: stopping every instance any window started, never starting, one page only (of
+	// instances, and of node information).
 	for _, m := range []struct{ name, from, to string }{
 		{"stop any started", `{"Name": "tag:" + STARTED, "Values": [events["WindowExecutionId"]]}`, `{"Name": "tag-key", "Values": [STARTED]}`},
 		{"never starting", "    ec2.start_instances(InstanceIds=ids)\n", ""},
 		{"first page only", "        if not token:\n", "        if True:\n"},
+		{"first information page only", "            if not token:\n                break\n", "            break\n"},
 	} {
 		t.Run(m.name, func(t *testing.T) {
 			require.Contains(t, StartStopScript, m.from)
-			for _, f := range []string{"start", "stop"} {
+			for _, f := range []string{"start", "stop", "start-wait"} {
 				want, err := os.ReadFile(filepath.Join("testdata", "startstop", f+".golden"))
 				require.NoError(t, err)
 				got, _ := runHarness(t, "startstop", strings.Replace(StartStopScript, m.from, m.to, 1), filepath.Join("testdata", "startstop", f+".json"))
