@@ -56,6 +56,7 @@ var promoteFixtures = []struct{ name, proves string }{
 	{"rings", "several operating systems and products, several pages of nodes and of patches, a patch installed before the run, a failed node"},
 	{"nothing-installed", "a ring whose nodes installed nothing in the run: no list for the next ring"},
 	{"no-nodes", "an empty ring: no list for the next ring"},
+	{"windows-days", "the rings' recording with Windows InstalledTime as AWS's example output gives it, the day at 00:00 UTC: the same lists"},
 }
 
 func TestPromotionScriptWritesByteStableListsFromRecordedPages(t *testing.T) {
@@ -124,17 +125,18 @@ func mapsKeys[V any](m map[string]V) []string {
 
 // Planted failures: each mutation of the script breaks a rule the goldens hold it to.
 func TestPromotionScriptMutationsAreCaught(t *testing.T) {
-	fixture := filepath.Join("testdata", "promote", "rings.json")
-	want, err := os.ReadFile(filepath.Join("testdata", "promote", "rings.golden"))
-	require.NoError(t, err)
-	for _, m := range []struct{ name, from, to string }{
-		{"first page only", "        if not token:\n", "        if True:\n"},
-		{"no install-time window", "started <= _time(p[\"InstalledTime\"]) <= finished", "True"},
-		{"failed patches promoted", "if pid not in failed:\n", "if True:\n"},
-		{"unsorted ids", "for pid in sorted(patches):", "for pid in patches:"},
-		{"wrong state filter", `"Values": ["Installed"]`, `"Values": ["InstalledOther"]`},
+	for _, m := range []struct{ name, from, to, fixture string }{
+		{"first page only", "        if not token:\n", "        if True:\n", "rings"},
+		{"no install-time window", `_installed_in_run(_time(p["InstalledTime"]), started, finished, product[0])`, "True", "rings"},
+		{"Windows days taken as times", `if platform == "Windows":`, "if False:", "windows-days"},
+		{"failed patches promoted", "if pid not in failed:\n", "if True:\n", "rings"},
+		{"unsorted ids", "for pid in sorted(patches):", "for pid in patches:", "rings"},
+		{"wrong state filter", `"Values": ["Installed"]`, `"Values": ["InstalledOther"]`, "rings"},
 	} {
 		t.Run(m.name, func(t *testing.T) {
+			fixture := filepath.Join("testdata", "promote", m.fixture+".json")
+			want, err := os.ReadFile(filepath.Join("testdata", "promote", m.fixture+".golden"))
+			require.NoError(t, err)
 			require.Contains(t, PromoteScript, m.from, "the mutation no longer applies: update it")
 			got, _ := runPromote(t, strings.Replace(PromoteScript, m.from, m.to, 1), fixture)
 			assert.NotEqual(t, string(want), got, "the golden did not notice: %s", m.name)
