@@ -365,6 +365,8 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 		{"max_concurrency_150_percent", valid + window(`tasks: [{maxConcurrency: "150%"}]`),
 			[]string{`tasks[0].maxConcurrency: "150%" is not allowed`}},
 		{"max_errors_not_a_number", valid + window(`tasks: [{maxErrors: "some"}]`), []string{`tasks[0].maxErrors: "some" is not allowed`}},
+		{"max_errors_leading_zero", valid + window(`tasks: [{maxErrors: "05%"}]`),
+			[]string{`tasks[0].maxErrors: "05%" is not allowed: use a number from 0 or a percentage from 0% to 100%, without leading zeros`}},
 		{"unknown_task_operation", valid + window(`tasks: [{operation: Patch}]`), []string{`tasks[0].operation: "Patch" is not allowed: use Install or Scan`}},
 		{"unknown_patch_group_tag_key", valid + window("targets: {patchGroups: [prod], patchGroupTagKey: PatchGroups}"),
 			[]string{`patching.maintenanceWindows[0].targets.patchGroupTagKey: "PatchGroups" is not a patch group tag key: use one of Patch Group or PatchGroup`}},

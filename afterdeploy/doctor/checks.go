@@ -919,6 +919,56 @@ func (d *deployment) checkCompetingPatching() ([]Result, error) {
 	return []Result{{Check: "other patching", State: OK, Evidence: "no other patch association, window or Quick Setup patch policy targets these nodes"}}, nil
 }
 
+// inventoryAssociation starts the logical id of the patching stack's inventory association, and
+// inventoryDocument is the document every inventory association runs.
+const (
+	inventoryAssociation = "InventoryAssociation"
+	inventoryDocument    = "AWS-GatherSoftwareInventory"
+)
+
+// checkCompetingInventory: "An instance can have only one inventory association configured at a
+// time. If you configure an instance with two or more inventory associations, the association
+// doesn't run and no inventory data is collected" ("Walkthrough: Configure your managed instances
+// for Inventory by using the CLI", AWS Systems Manager User Guide, read 2026-12-06). The same page
+// creates a global inventory association (InstanceIds *), as account-wide setups do: beside the
+// deployment's own, neither collects on the fleet, and the resource data sync and the queries on
+// it stay empty.
+func (d *deployment) checkCompetingInventory() ([]Result, error) {
+	ours := d.patching.physical("AWS::SSM::Association", inventoryAssociation)
+	if len(ours) == 0 {
+		return nil, nil
+	}
+	var out struct {
+		Associations []association `json:"Associations"`
+	}
+	if err := d.call(&out, "ssm", "list-associations"); err != nil {
+		return nil, err
+	}
+	var competing, unclear []string
+	for _, a := range out.Associations {
+		if a.Name != inventoryDocument || slices.Contains(ours, a.AssociationId) {
+			continue
+		}
+		what := fmt.Sprintf("%s (%s, %s)", a.AssociationId, orUnnamed(a.AssociationName), a.Name)
+		switch d.overlaps(a) {
+		case "yes":
+			competing = append(competing, what)
+		case "unknown":
+			unclear = append(unclear, what)
+		}
+	}
+	switch {
+	case len(competing) > 0:
+		return []Result{{Check: "other inventory", State: Fail,
+			Evidence: "these inventory associations reach the fleet's nodes too: " + strings.Join(competing, "; ") + "; a node with two runs neither and collects no inventory",
+			Action:   "keep one: delete or narrow them, or set patching.inventory.enabled false and let them collect"}}, nil
+	case len(unclear) > 0:
+		return []Result{{Check: "other inventory", State: Warn, Evidence: "these inventory associations reach nodes chosen by resource group or another tag: " + strings.Join(unclear, "; "),
+			Action: "make sure they do not reach this fleet: a node with two inventory associations runs neither"}}, nil
+	}
+	return []Result{{Check: "other inventory", State: OK, Evidence: "no other inventory association targets these nodes"}}, nil
+}
+
 // competingWindows are the maintenance windows this deployment did not create that target its
 // nodes (DescribeMaintenanceWindowsForTarget, by node id, fleet tag and patch group tag) and run
 // a patching document (DescribeMaintenanceWindowTasks: Tasks with TaskArn).

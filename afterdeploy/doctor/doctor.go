@@ -110,6 +110,7 @@ func Examine(aws AWS, t Target, now time.Time) ([]Result, error) {
 		{"S3 prefix list", []*stack{&d.network}, d.checkS3Drift},
 		{"S3 endpoint policy", []*stack{&d.network, &d.fleet}, d.checkS3Endpoint},
 		{"other patching", []*stack{&d.fleet, &d.patching}, d.checkCompetingPatching},
+		{"other inventory", []*stack{&d.fleet, &d.patching}, d.checkCompetingInventory},
 		{"data protection", []*stack{&d.network, &d.fleet, &d.patching}, d.checkProtection},
 	} {
 		if err := d.unread(c.stacks...); err != nil {

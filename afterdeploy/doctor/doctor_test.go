@@ -172,7 +172,7 @@ func TestHealthyDeploymentPassesEveryCheck(t *testing.T) {
 	for _, want := range []string{"deployment", "alert rules", "node i-0a1b2c3d4e5f60001", "node i-0a1b2c3d4e5f60002", "node i-0e5d4c3b2a1f09876 (WSUS)", "WSUS setup",
 		"WSUS synchronisation", "WSUS client on i-0a1b2c3d4e5f60002", "patch group windows", "patch group wsus", "window privatepatch-weekly (mw-0123456789abcdef0)",
 		"window privatepatch-wsus (mw-0fedcba9876543210)", "schedule privatepatch-weekly",
-		"schedule privatepatch-wsus", "alarm privatepatch-patching-wsus-sync", "S3 prefix list", "other patching", "data protection"} {
+		"schedule privatepatch-wsus", "alarm privatepatch-patching-wsus-sync", "S3 prefix list", "other patching", "other inventory", "data protection"} {
 		assert.True(t, checks[want], "no %q row", want)
 	}
 	assert.Contains(t, out.String(), "Online, agent 3.3.1142.0, last ping 0 h ago")
@@ -234,6 +234,8 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 			"other patching", Fail, "maintenance window mw-0c1c2c3c4c5c6c7c8 (legacy-patching, AWS-RunPatchBaseline)"},
 		{"another association on a resource group", map[string]string{associations: "testdata/associations-resource-group.json"},
 			"other patching", Warn, "finance-scan"},
+		{"another inventory association on every instance", map[string]string{associations: "testdata/associations-inventory-global.json"},
+			"other inventory", Fail, "4d1e9a2b-6c3f-4b8a-9d0e-1f2a3b4c5d6e (global-inventory, AWS-GatherSoftwareInventory)"},
 		{"the VPC's own S3 endpoint", map[string]string{"cloudformation get-template --stack-name privatepatch-network --query TemplateBody": "../../test/testdata/existing-vpc-hub.network.template.json"},
 			"S3 endpoint policy", Warn, "creates no S3 endpoint: the VPC's own serves the fleet"},
 		{"a stack policy that protects another type only", map[string]string{"cloudformation get-stack-policy --stack-name privatepatch-fleet": "testdata/stack-policy-other-type.json"},

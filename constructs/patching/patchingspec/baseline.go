@@ -64,6 +64,8 @@ func isLinux(os string) bool { return os != "WINDOWS" && os != "MACOS" }
 //   - PatchBaselineIdentity BaselineDescription: 1-1024 characters;
 //   - PatchSource: Name ^[a-zA-Z0-9_\-.]{3,50}$, Configuration 1-1024 characters, Products
 //     1-20.
+//   - PatchFilterGroup (an approval rule's filters, and the global filters): "Array Members:
+//     Minimum number of 0 items. Maximum number of 4 items." (read 2026-12-06).
 //
 // and the CloudFormation resource provider schemas of AWS::SSM::PatchBaseline and
 // AWS::SSM::ResourceDataSync (as cfn-lint 1.51.0 ships them, read 2026-11-27), for what the
@@ -81,6 +83,7 @@ const (
 	maxPatchSourceProductLength = 128
 	maxRejectedPatches          = 50
 	maxPatchSources             = 20
+	maxPatchFilters             = 4
 	maxPatchFilterValues        = 20
 	maxPatchFilterValueLength   = 64
 )
@@ -304,6 +307,9 @@ func filterProblems(os string, filters map[string][]string) spec.Problems {
 	keys := filterKeys[os]
 	if keys == nil {
 		keys = rpmFilterKeys
+	}
+	if n := len(filters); n > maxPatchFilters {
+		p.Add("", n, "filters are more than the %d a patch filter group holds", maxPatchFilters)
 	}
 	for _, key := range slices.Sorted(maps.Keys(filters)) {
 		values := filters[key]

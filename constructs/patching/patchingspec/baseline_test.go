@@ -49,3 +49,19 @@ func TestEveryBaselineRuleNamesItsField(t *testing.T) {
 		"WINDOWS, AMAZON_LINUX, AMAZON_LINUX_2, AMAZON_LINUX_2022, AMAZON_LINUX_2023, UBUNTU, DEBIAN, REDHAT_ENTERPRISE_LINUX, CENTOS, " +
 		"ORACLE_LINUX, SUSE, ROCKY_LINUX, ALMA_LINUX, RASPBIAN, MACOS"}, texts(Baseline{Name: "web", OperatingSystem: "VMS"}.Problems()))
 }
+
+// A filter group holds at most 4 filters ("PatchFilterGroup", Systems Manager API Reference): a
+// Windows rule or global filter with 5 of its 6 keys is refused here, not by CloudFormation.
+func TestAFilterGroupHoldsAtMostFourFilters(t *testing.T) {
+	four := map[string][]string{"CLASSIFICATION": {"SecurityUpdates"}, "MSRC_SEVERITY": {"Critical"}, "PRODUCT": {"*"}, "PATCH_SET": {"OS"}}
+	five := map[string][]string{"PRODUCT_FAMILY": {"Windows"}}
+	for k, v := range four {
+		five[k] = v
+	}
+	ok := Baseline{Name: "web", ApprovalRules: []ApprovalRule{{Filters: four, ApproveAfterDays: Days(7)}}, GlobalFilters: four}.WithDefaults()
+	assert.Empty(t, ok.Problems())
+	bad := Baseline{Name: "web", ApprovalRules: []ApprovalRule{{Filters: five, ApproveAfterDays: Days(7)}}, GlobalFilters: five}.WithDefaults()
+	assert.Equal(t, []string{
+		`ApprovalRules[0].Filters 5 filters are more than the 4 a patch filter group holds`,
+		`GlobalFilters 5 filters are more than the 4 a patch filter group holds`}, texts(bad.Problems()))
+}

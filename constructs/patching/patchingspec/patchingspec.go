@@ -101,10 +101,27 @@ func (t Task) WithDefaults(place int) Task {
 // Notifies says whether the task publishes its failures (NotifyOnFailure, default true).
 func (t Task) Notifies() bool { return t.NotifyOnFailure == nil || *t.NotifyOnFailure }
 
+// Rate control of window tasks and associations, as the Systems Manager API model gives it
+// (shapes MaxConcurrency and MaxErrors, each 1-7 characters: botocore data/ssm/2014-11-06/
+// service-2.json; RegisterTaskWithMaintenanceWindow and CreateAssociation, AWS Systems Manager API
+// Reference, read 2026-12-06). MaxErrors takes no leading zero ("05%", "00" are refused by the
+// API, so CloudFormation fails mid-deploy on them).
 var (
-	rateControlPattern = regexp.MustCompile(`^([1-9][0-9]*|[1-9][0-9]?%|100%)$`)
-	maxErrorsPattern   = regexp.MustCompile(`^([0-9]+|[0-9]{1,2}%|100%)$`)
+	rateControlPattern = regexp.MustCompile(`^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$`)
+	maxErrorsPattern   = regexp.MustCompile(`^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$`)
 )
+
+// maxRateControlLength is the longest MaxConcurrency or MaxErrors (same API model).
+const maxRateControlLength = 7
+
+// validConcurrency and validMaxErrors: the API model's pattern and length.
+func validConcurrency(v string) bool {
+	return len(v) <= maxRateControlLength && rateControlPattern.MatchString(v)
+}
+
+func validMaxErrors(v string) bool {
+	return len(v) <= maxRateControlLength && maxErrorsPattern.MatchString(v)
+}
 
 // Problems are the task's problems (give them after defaults).
 func (t Task) Problems() spec.Problems {
@@ -115,11 +132,11 @@ func (t Task) Problems() spec.Problems {
 	if t.RebootOption != RebootIfNeeded && t.RebootOption != NoReboot {
 		p.Add("RebootOption", t.RebootOption, "is not allowed: use %s or %s", RebootIfNeeded, NoReboot)
 	}
-	if !rateControlPattern.MatchString(t.MaxConcurrency) {
-		p.Add("MaxConcurrency", t.MaxConcurrency, "is not allowed: use a number from 1 or a percentage from 1%% to 100%%")
+	if !validConcurrency(t.MaxConcurrency) {
+		p.Add("MaxConcurrency", t.MaxConcurrency, "is not allowed: use a number from 1 or a percentage from 1%% to 100%%, without leading zeros, at most %d characters", maxRateControlLength)
 	}
-	if !maxErrorsPattern.MatchString(t.MaxErrors) {
-		p.Add("MaxErrors", t.MaxErrors, "is not allowed: use a number from 0 or a percentage from 0%% to 100%%")
+	if !validMaxErrors(t.MaxErrors) {
+		p.Add("MaxErrors", t.MaxErrors, "is not allowed: use a number from 0 or a percentage from 0%% to 100%%, without leading zeros, at most %d characters", maxRateControlLength)
 	}
 	if t.Priority < 1 || t.Priority > MaxPriority {
 		p.Add("Priority", t.Priority, "is out of range: use 1 to %d, lower first (0 is the pre-patch image's)", MaxPriority)

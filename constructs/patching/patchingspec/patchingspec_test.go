@@ -81,3 +81,22 @@ func TestAgentUpdateIsOnEveryFourteenDaysBeforeTheWindowsByDefaultAndChecksItsSe
 	off := false
 	assert.Empty(t, AgentUpdate{Enabled: &off, Schedules: []string{"x"}}.Problems(), "off: nothing checked")
 }
+
+// The values Systems Manager's API model takes for rate control (MaxConcurrency and MaxErrors
+// shapes): the task and the agent update association refuse every other one up front, not
+// CloudFormation mid-deploy.
+func TestRateControlTakesExactlyWhatTheAPIModelTakes(t *testing.T) {
+	for _, c := range []struct {
+		concurrency, errors string
+		ok                  bool
+	}{
+		{"1", "0", true}, {"25%", "10%", true}, {"1%", "0%", true}, {"100%", "100%", true}, {"1234567", "1234567", true},
+		{"1", "05%", false}, {"1", "00", false}, {"1", "007", false}, {"1", "00%", false},
+		{"1", "12345678", false}, {"12345678", "0", false}, {"01", "0", false}, {"0%", "0", false},
+	} {
+		task := Task{Operation: OperationInstall, RebootOption: RebootIfNeeded, MaxConcurrency: c.concurrency, MaxErrors: c.errors, Priority: 1}
+		agent := AgentUpdate{Schedules: DefaultAgentUpdateSchedules, MaxConcurrency: c.concurrency, MaxErrors: c.errors}
+		assert.Equal(t, c.ok, len(task.Problems()) == 0, "task %q %q: %v", c.concurrency, c.errors, texts(task.Problems()))
+		assert.Equal(t, c.ok, len(agent.Problems()) == 0, "agent update %q %q: %v", c.concurrency, c.errors, texts(agent.Problems()))
+	}
+}

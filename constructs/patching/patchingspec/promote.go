@@ -37,6 +37,14 @@ const (
 	// InstalledOther | InstalledPendingReboot; read 2026-12-06). The response's Patches are
 	// PatchComplianceData (Title, KBId, Classification, Severity, State, InstalledTime) with a
 	// NextToken while more pages follow; MaxResults 10 to 100.
+	//
+	// What "installed in this run" means: a patch's InstalledTime between the window
+	// execution's StartTime and the step's time, except on Windows, whose InstalledTime is the day
+	// of the install at 00:00 UTC (the AWS CLI's describe-instance-patches example output,
+	// "Example 1: To get the patch state details for an instance", Windows patches with
+	// InstalledTime 1546992000.0 and 1549584000.0, both midnight; read 2026-12-06): there the
+	// run's days count. A Windows patch installed earlier on the day a run starts is promoted
+	// with it.
 	InstalledState = "Installed"
 	FailedState    = "Failed"
 	// NodeTagFilter is the DescribeInstanceInformation filter key that selects a ring's nodes by

@@ -34,6 +34,17 @@ def _time(value):
     return value
 
 
+def _installed_in_run(installed, started, finished, platform):
+    """Whether a patch's InstalledTime falls in the run. Windows gives the day the patch was
+    installed, at 00:00 UTC (AWS's describe-instance-patches example output: 1546992000.0 and
+    1549584000.0, both midnight; patchingspec/promote.go names the page), which is before a run
+    that starts later that day: on Windows the run's days count, elsewhere its times."""
+    if platform == "Windows":
+        utc = datetime.timezone.utc
+        return started.astimezone(utc).date() <= installed.astimezone(utc).date() <= finished.astimezone(utc).date()
+    return started <= installed <= finished
+
+
 def _quote(text):
     """A YAML single-quoted scalar: only the quote itself is escaped, by doubling it."""
     return "'" + str(text).replace("'", "''") + "'"
@@ -79,7 +90,7 @@ def promote(events, ssm, s3):
         got = _pages(ssm.describe_instance_patches, "Patches", InstanceId=node_id,
                      Filters=[{"Key": "State", "Values": ["Installed"]}])
         now = {p["KBId"]: p.get("Title", "") for p in got
-               if p.get("InstalledTime") is not None and started <= _time(p["InstalledTime"]) <= finished}
+               if p.get("InstalledTime") is not None and _installed_in_run(_time(p["InstalledTime"]), started, finished, product[0])}
         bad = _pages(ssm.describe_instance_patches, "Patches", InstanceId=node_id,
                      Filters=[{"Key": "State", "Values": ["Failed"]}])
         for p in bad:

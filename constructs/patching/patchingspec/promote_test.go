@@ -3,6 +3,7 @@ package patchingspec
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -55,6 +56,7 @@ var promoteFixtures = []struct{ name, proves string }{
 	{"rings", "several operating systems and products, several pages of nodes and of patches, a patch installed before the run, a failed node"},
 	{"nothing-installed", "a ring whose nodes installed nothing in the run: no list for the next ring"},
 	{"no-nodes", "an empty ring: no list for the next ring"},
+	{"windows-days", "the rings' recording with Windows InstalledTime as AWS's example output gives it, the day at 00:00 UTC: the same lists"},
 }
 
 func TestPromotionScriptWritesByteStableListsFromRecordedPages(t *testing.T) {
@@ -123,17 +125,18 @@ func mapsKeys[V any](m map[string]V) []string {
 
 // Planted failures: each mutation of the script breaks a rule the goldens hold it to.
 func TestPromotionScriptMutationsAreCaught(t *testing.T) {
-	fixture := filepath.Join("testdata", "promote", "rings.json")
-	want, err := os.ReadFile(filepath.Join("testdata", "promote", "rings.golden"))
-	require.NoError(t, err)
-	for _, m := range []struct{ name, from, to string }{
-		{"first page only", "        if not token:\n", "        if True:\n"},
-		{"no install-time window", "started <= _time(p[\"InstalledTime\"]) <= finished", "True"},
-		{"failed patches promoted", "if pid not in failed:\n", "if True:\n"},
-		{"unsorted ids", "for pid in sorted(patches):", "for pid in patches:"},
-		{"wrong state filter", `"Values": ["Installed"]`, `"Values": ["InstalledOther"]`},
+	for _, m := range []struct{ name, from, to, fixture string }{
+		{"first page only", "        if not token:\n", "        if True:\n", "rings"},
+		{"no install-time window", `_installed_in_run(_time(p["InstalledTime"]), started, finished, product[0])`, "True", "rings"},
+		{"Windows days taken as times", `if platform == "Windows":`, "if False:", "windows-days"},
+		{"failed patches promoted", "if pid not in failed:\n", "if True:\n", "rings"},
+		{"unsorted ids", "for pid in sorted(patches):", "for pid in patches:", "rings"},
+		{"wrong state filter", `"Values": ["Installed"]`, `"Values": ["InstalledOther"]`, "rings"},
 	} {
 		t.Run(m.name, func(t *testing.T) {
+			fixture := filepath.Join("testdata", "promote", m.fixture+".json")
+			want, err := os.ReadFile(filepath.Join("testdata", "promote", m.fixture+".golden"))
+			require.NoError(t, err)
 			require.Contains(t, PromoteScript, m.from, "the mutation no longer applies: update it")
 			got, _ := runPromote(t, strings.Replace(PromoteScript, m.from, m.to, 1), fixture)
 			assert.NotEqual(t, string(want), got, "the golden did not notice: %s", m.name)
@@ -154,6 +157,7 @@ var startStopFixtures = []struct{ name, proves string }{
 	{"start", "two pages of stopped targets, one with a scheduler tag: tagged first, the schedule suspended, then started"},
 	{"stop", "exactly the instances this execution started are stopped, the schedule restored, the marks removed"},
 	{"nothing-stopped", "instance-id targets, none stopped: nothing is tagged or started"},
+	{"start-wait", "the wait for the started nodes reads every DescribeInstanceInformation page (10 nodes a page by default): both Online on two pages end the wait at once"},
 }
 
 func TestStartStopScriptStartsAndStopsExactlyTheStoppedTargets(t *testing.T) {
@@ -173,15 +177,18 @@ func TestStartStopScriptStartsAndStopsExactlyTheStoppedTargets(t *testing.T) {
 	}
 	assert.Contains(t, StartStopScript, `STARTED = "`+StartedTag+`"`)
 	assert.Contains(t, StartStopScript, `SUSPENDED = "`+SuspendedScheduleTag+`"`)
-	// Planted: stopping every instance any window started, never starting, one page only.
+	assert.Contains(t, StartStopScript, fmt.Sprintf("INFORMATION_FILTER_VALUES = %d\n", InformationFilterValues))
+	// Planted: stopping every instance any window started, never starting, one page only (of
+	// instances, and of node information).
 	for _, m := range []struct{ name, from, to string }{
 		{"stop any started", `{"Name": "tag:" + STARTED, "Values": [events["WindowExecutionId"]]}`, `{"Name": "tag-key", "Values": [STARTED]}`},
 		{"never starting", "    ec2.start_instances(InstanceIds=ids)\n", ""},
 		{"first page only", "        if not token:\n", "        if True:\n"},
+		{"first information page only", "            if not token:\n                break\n", "            break\n"},
 	} {
 		t.Run(m.name, func(t *testing.T) {
 			require.Contains(t, StartStopScript, m.from)
-			for _, f := range []string{"start", "stop"} {
+			for _, f := range []string{"start", "stop", "start-wait"} {
 				want, err := os.ReadFile(filepath.Join("testdata", "startstop", f+".golden"))
 				require.NoError(t, err)
 				got, _ := runHarness(t, "startstop", strings.Replace(StartStopScript, m.from, m.to, 1), filepath.Join("testdata", "startstop", f+".json"))

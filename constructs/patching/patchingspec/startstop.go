@@ -12,8 +12,19 @@ import _ "embed"
 //   - ec2:StartInstances, ec2:StopInstances, ec2:CreateTags and ec2:DeleteTags on instance take
 //     aws:ResourceTag/${TagKey}; CreateTags and DeleteTags take aws:TagKeys ("Actions,
 //     resources, and condition keys for Amazon EC2", Service Authorization Reference), so the
-//     role is limited to the fleet's tag and to the tags the steps write.
+//     role is limited to the fleet's tag and to the tags the steps write;
+//   - DescribeInstanceInformation (the start step's wait for Online nodes) is paginated:
+//     MaxResults "The default value is 10 items", NextToken while more follow, and a filter's
+//     Values hold 1 to 100 items (InstanceInformationFilterValueSet max 100) (the SDK's API model,
+//     botocore data/ssm/2014-11-06/service-2.json, and "DescribeInstanceInformation", AWS Systems
+//     Manager API Reference, read 2026-12-06). The wait reads every page of every chunk of
+//     InformationFilterValues ids: one page counted at most 10 nodes Online, so a window that
+//     started more always waited out its 240 seconds, and more than 100 failed the step.
 const (
+	// InformationFilterValues is the most values a DescribeInstanceInformation filter takes: the
+	// script's INFORMATION_FILTER_VALUES.
+	InformationFilterValues = 100
+
 	// StartedTag marks an instance a window execution started (value: its id); the stop step stops
 	// exactly the instances carrying this execution's id. The script's STARTED.
 	StartedTag = "privatepatch:started-by"

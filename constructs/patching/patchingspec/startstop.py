@@ -13,6 +13,10 @@ import time
 # the scheduler's tag value is kept under SUSPENDED while the window runs.
 STARTED = "privatepatch:started-by"
 SUSPENDED = "privatepatch:suspended-schedule"
+# DescribeInstanceInformation answers 10 nodes a page unless asked for more, and a filter takes at
+# most 100 values (patchingspec/startstop.go names the page): the wait reads every page of every
+# chunk of at most this many ids.
+INFORMATION_FILTER_VALUES = 100
 
 
 def _instances(ec2, filters):
@@ -45,6 +49,21 @@ def _targets(events):
     return filters
 
 
+def _online(ssm, ids):
+    """How many of ids are Online, over every DescribeInstanceInformation page of each chunk."""
+    online = 0
+    for i in range(0, len(ids), INFORMATION_FILTER_VALUES):
+        request = {"Filters": [{"Key": "InstanceIds", "Values": ids[i:i + INFORMATION_FILTER_VALUES]}]}
+        while True:
+            response = ssm.describe_instance_information(**request)
+            online += sum(1 for n in response.get("InstanceInformationList", []) if n.get("PingStatus") == "Online")
+            token = response.get("NextToken")
+            if not token:
+                break
+            request["NextToken"] = token
+    return online
+
+
 def start(events, ec2, ssm, wait=True):
     execution = events["WindowExecutionId"]
     scheduler = events.get("SchedulerTagKey") or ""
@@ -69,8 +88,7 @@ def start(events, ec2, ssm, wait=True):
         ec2.get_waiter("instance_running").wait(InstanceIds=ids, WaiterConfig={"Delay": 15, "MaxAttempts": 20})
         deadline = time.time() + 240
         while time.time() < deadline:
-            online = ssm.describe_instance_information(Filters=[{"Key": "InstanceIds", "Values": ids}])
-            if sum(1 for n in online.get("InstanceInformationList", []) if n.get("PingStatus") == "Online") == len(ids):
+            if _online(ssm, ids) == len(ids):
                 break
             time.sleep(15)
     return {"Started": ids, "Message": "started %d stopped instances: %s" % (len(ids), ", ".join(ids)), "Report": report}

@@ -1,5 +1,7 @@
-"""Runs startstop.py's start or stop on recorded EC2 DescribeInstances pages with fake clients,
-checks each request's shape, and prints every call: the Go test compares that with a golden."""
+"""Runs startstop.py's start or stop on recorded EC2 DescribeInstances pages (and, when the
+fixture has "wait", Systems Manager DescribeInstanceInformation pages, on a fake clock) with fake
+clients, checks each request's shape, and prints every call: the Go test compares that with a
+golden."""
 
 import importlib.util
 import json
@@ -42,8 +44,48 @@ class EC2:
         assert set(request) == {"InstanceIds"}, request
         calls.append(("StopInstances", request))
 
+    def get_waiter(self, name):
+        class Waiter:
+            def wait(self, **request):
+                calls.append(("Waiter " + name, request))
+        return Waiter()
 
-if fixture["events"]["Action"] == "start":
+
+class SSM:
+    # The request's shape as the SDK's API model (ssm 2014-11-06) allows it: Filters whose Values
+    # hold 1 to 100 items (InstanceInformationFilterValueSet), MaxResults 5 to 50, NextToken.
+    def describe_instance_information(self, **request):
+        calls.append(("DescribeInstanceInformation", request))
+        assert set(request) <= {"Filters", "MaxResults", "NextToken"}, request
+        for f in request.get("Filters", []):
+            assert 1 <= len(f["Values"]) <= 100, f
+        assert 5 <= request.get("MaxResults", 10) <= 50, request
+        pages = fixture["DescribeInstanceInformation"]
+        token = request.get("NextToken")
+        if token is None:
+            return pages[0]
+        for i, p in enumerate(pages):
+            if p.get("NextToken") == token:
+                return pages[i + 1]
+        raise AssertionError("NextToken %r was never returned" % token)
+
+
+class Clock:
+    """time.time and time.sleep without waiting: each sleep moves the clock on."""
+    now = 1000.0
+
+    def time(self):
+        return self.now
+
+    def sleep(self, seconds):
+        calls.append(("sleep", {"seconds": seconds}))
+        self.now += seconds
+
+
+if fixture["events"]["Action"] == "start" and fixture.get("wait"):
+    startstop.time = Clock()
+    result = startstop.start(fixture["events"], EC2(), SSM(), wait=True)
+elif fixture["events"]["Action"] == "start":
     result = startstop.start(fixture["events"], EC2(), None, wait=False)
 else:
     result = startstop.stop(fixture["events"], EC2())
