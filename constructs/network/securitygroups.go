@@ -25,6 +25,9 @@ func (n *network) newSecurityGroup(id, description string) awsec2.SecurityGroup 
 	})
 }
 
+// Descriptions take only the characters EC2 accepts (networkspec.SecurityGroupDescriptionChars: no
+// apostrophe), or the group fails to deploy.
+//
 // addSecurityGroups creates the three groups (two when a hub provides the interface endpoints). Rules naming other groups go both ways (egress on
 // one, ingress on the other); CIDR rules admit instances that carry other groups too (bring your
 // own fleet).
@@ -64,12 +67,12 @@ func (n *network) addSecurityGroups() {
 	// The managed prefix list, not its CIDRs: the rule follows AWS's changes to the list by itself
 	// (the network ACLs cannot, see acls.go). Inline, see addInlinePrefixListEgress.
 	addInlinePrefixListEgress(n.privateSG, n.s3PrefixListId, httpsPort,
-		"S3 through the gateway endpoint (the region's S3 managed prefix list)")
+		"S3 through the gateway endpoint (the S3 managed prefix list of the region)")
 	// After the prefix-list rule, which must stay the group's first inline egress rule.
 	if n.existing != nil && n.existing.InterfaceEndpointsProvided {
 		for i, cidr := range n.existing.HubCidrs {
 			n.privateSG.AddEgressRule(awsec2.Peer_Ipv4(jsii.String(cidr)), awsec2.Port_Tcp(jsii.Number(httpsPort)),
-				jsii.String(fmt.Sprintf("HTTPS to the hub's interface endpoints (%d)", i+1)), nil)
+				jsii.String(fmt.Sprintf("HTTPS to the interface endpoints of the hub (%d)", i+1)), nil)
 		}
 	}
 	if n.natEnabled {
