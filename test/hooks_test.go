@@ -176,33 +176,10 @@ func TestHooksAreProvenTheWindowSendsTheWrapperAndTheNodesReadTheHookDocuments(t
 
 	// Planted: the wrapper removed from a window's SendCommand statement, and added to one
 	// without hooks.
-	plant := func(name, window string, edit func([]any) []any) authz.Deployment {
-		d := authzDeployment(richPatching.synth(t))
-		copied, err := json.Marshal(d.Stacks)
-		require.NoError(t, err)
-		var stacks authz.Stacks
-		require.NoError(t, json.Unmarshal(copied, &stacks))
-		edited := 0
-		for _, template := range stacks {
-			for id, r := range template["Resources"].(map[string]any) {
-				doc, _ := r.(map[string]any)["Properties"].(map[string]any)["PolicyDocument"].(map[string]any)
-				list, _ := doc["Statement"].([]any)
-				for _, s := range list {
-					if st := s.(map[string]any); st["Sid"] == "RunPatchBaseline" && strings.HasPrefix(id, "MaintenanceWindows"+window) {
-						st["Resource"] = edit(st["Resource"].([]any))
-						edited++
-					}
-				}
-			}
-		}
-		require.Equal(t, 1, edited, name)
-		d.Name, d.Stacks = name, stacks
-		return d
-	}
-	withoutWrapper := plant("no-wrapper", "afterpatchtuesday", func(r []any) []any {
+	withoutWrapper := plantSendCommand(t, "no-wrapper", "afterpatchtuesday", func(r []any) []any {
 		return slices.DeleteFunc(r, func(v any) bool { return strings.Contains(fmt.Sprint(v), "WithHooks") })
 	})
-	extraWrapper := plant("extra-wrapper", "pinnedinstances", func(r []any) []any {
+	extraWrapper := plantSendCommand(t, "extra-wrapper", "pinnedinstances", func(r []any) []any {
 		return append(r, "arn:aws:ssm:us-west-2::document/AWS-RunPatchBaselineWithHooks")
 	})
 	results, err := evaluator.Evaluate([]authz.Deployment{base, withoutWrapper, extraWrapper})
@@ -221,4 +198,30 @@ func TestHooksAreProvenTheWindowSendsTheWrapperAndTheNodesReadTheHookDocuments(t
 		require.Len(t, failed, 1, d.Name)
 		assert.Contains(t, failed[0], "AWS-RunPatchBaselineWithHooks", d.Name)
 	}
+}
+
+// plantSendCommand is the rich-patching deployment, named name, with edit applied to the
+// resources of window's RunPatchBaseline (SendCommand) statement.
+func plantSendCommand(t *testing.T, name, window string, edit func([]any) []any) authz.Deployment {
+	d := authzDeployment(richPatching.synth(t))
+	copied, err := json.Marshal(d.Stacks)
+	require.NoError(t, err)
+	var stacks authz.Stacks
+	require.NoError(t, json.Unmarshal(copied, &stacks))
+	edited := 0
+	for _, template := range stacks {
+		for id, r := range template["Resources"].(map[string]any) {
+			doc, _ := r.(map[string]any)["Properties"].(map[string]any)["PolicyDocument"].(map[string]any)
+			list, _ := doc["Statement"].([]any)
+			for _, s := range list {
+				if st := s.(map[string]any); st["Sid"] == "RunPatchBaseline" && strings.HasPrefix(id, "MaintenanceWindows"+window) {
+					st["Resource"] = edit(st["Resource"].([]any))
+					edited++
+				}
+			}
+		}
+	}
+	require.Equal(t, 1, edited, name)
+	d.Name, d.Stacks = name, stacks
+	return d
 }
