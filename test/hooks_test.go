@@ -173,7 +173,6 @@ func TestHooksAreProvenTheWindowSendsTheWrapperAndTheNodesReadTheHookDocuments(t
 		}
 	}
 	assert.Equal(t, 3, reads, "the documents of drain.ps1, health.ps1 and health.sh")
-
 	// Planted: the wrapper removed from a window's SendCommand statement, and added to one
 	// without hooks.
 	withoutWrapper := plantSendCommand(t, "no-wrapper", "afterpatchtuesday", func(r []any) []any {
