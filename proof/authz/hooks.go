@@ -30,9 +30,10 @@ func hookWindowCalls(m model, role Resource, caller string) []Call {
 		AwsOwnedArn: true, Required: uses, Source: source}}
 }
 
-// hookDocumentCalls are the fleet's (and hybrid nodes') reads of every hook document a task
-// names: one the stacks create (its ARN in this account), an AWS-owned one (AWS-..., no account)
-// or another named one.
+// hookDocumentCalls are the reads of every hook document a task names by the created nodes'
+// roles (the fleet's instance groups, the WSUS server, hybrid nodes; instances of yours read it
+// with their own profile): one the stacks create (its ARN in this account), an AWS-owned one
+// (AWS-..., no account) or another named one.
 func hookDocumentCalls(m model) []Call {
 	var documents []string
 	for _, task := range m.find("AWS::SSM::MaintenanceWindowTask", "") {
@@ -53,7 +54,7 @@ func hookDocumentCalls(m model) []Call {
 		}
 	}
 	var calls []Call
-	for _, prefix := range []string{"FleetRole", "SecurityHybridRole"} {
+	for _, prefix := range []string{"FleetRole", "WsusRole", "SecurityHybridRole"} {
 		role, ok := m.first("AWS::IAM::Role", prefix)
 		if !ok {
 			continue
