@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -118,6 +119,7 @@ func (f Fallback) Parse(name string, data []byte) (*Config, error) {
 		cfg.Account, cfg.Region = f.Account, f.Region
 	}
 	cfg.applyDefaults()
+	cfg.Patching.readHookScripts(filepath.Dir(name))
 	if err := cfg.Validate(); err != nil {
 		var invalid *ValidationError
 		if errors.As(err, &invalid) {

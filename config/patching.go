@@ -40,6 +40,8 @@ type Patching struct {
 	// Schedule): with startStopped, a started instance's tag is set aside while the window runs
 	// and restored when it is stopped. Default: none.
 	InstanceSchedulerTagKey string `yaml:"instanceSchedulerTagKey"`
+	// hookScripts are the hook script files the tasks name, as Parse read them.
+	hookScripts map[string]hookScript
 }
 
 // MaxDeadlineDays is the longest deadline: a year.

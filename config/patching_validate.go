@@ -35,6 +35,7 @@ func (p *Patching) validate(c *Config, pr *problems) {
 		names[w.Name] = true
 		validateWindow(pr, field, w)
 	}
+	validateHooks(c, pr)
 	pr.addSpec("patching.agentUpdate", p.AgentUpdate, p.AgentUpdate.WithDefaults().Problems())
 	validateStartStopped(c, pr)
 	if p.Scan.Enabled {

@@ -219,6 +219,7 @@ func addMaintenanceWindows(stack awscdk.Stack, cfg *config.Config, s *PatchingSt
 		props := &patching.WindowProps{
 			Window: w.Window, Targets: targets, HybridNodes: windowReachesHybridNodes(cfg, w),
 			OutputBucket: bucket, LogGroup: logGroup, Topic: s.Alerts.Topic(), StartStopped: startStop,
+			HookScripts: cfg.Patching.HookScripts(),
 		}
 		if i, ok := ringOf[j]; ok {
 			if i < len(stages)-1 {

@@ -129,8 +129,9 @@ var (
 const (
 	// richPatchingYAML uses nearly every patching option: the seed's baseline, a default baseline,
 	// a Linux baseline with an alternative source, rings, windows by resource group and instance
-	// id with offset and time zone, CloudWatch output, KMS-encrypted output (without a kms endpoint),
-	// inventory sync, emails, and hybrid nodes, which write that output too.
+	// id with offset and time zone, hooks (PowerShell on Windows, shell on Linux), CloudWatch
+	// output, KMS-encrypted output (without a kms endpoint), inventory sync, emails, and hybrid
+	// nodes, which write that output too.
 	richPatchingYAML = `
 region: us-west-2
 network:
@@ -168,13 +169,15 @@ patching:
       targets: {resourceGroup: windows-servers}
       tasks:
         - {operation: Scan, rebootOption: NoReboot, maxConcurrency: "10", maxErrors: "0", priority: 1, cloudWatchOutput: true, notifyOnFailure: false}
-        - {operation: Install, maxConcurrency: 50%, maxErrors: 5%, priority: 2}
+        - {operation: Install, maxConcurrency: 50%, maxErrors: 5%, priority: 2,
+           hooks: {preInstall: testdata/hooks/drain.ps1, postInstall: AWS-Noop, onExit: testdata/hooks/health.ps1}}
     - name: pinned-instances
       schedule: cron(0 2 ? * WED *)
       targets: {instanceIds: [i-0123456789abcdef0]}
     - name: metadata-tagged
       schedule: rate(7 days)
       targets: {patchGroups: [linux], patchGroupTagKey: PatchGroup}
+      tasks: [{hooks: {onExit: testdata/hooks/health.sh}}]
   scan: {schedule: rate(6 hours)}
   inventory: {resourceDataSync: true, schedule: rate(12 hours)}
   notifications: {emails: [ops@example.com, security@example.com]}

@@ -150,9 +150,9 @@ func describeParseErrors(errors []psParseError) string {
 }
 
 // TestEveryPowerShellScriptParses parses every .ps1 file and every inline PowerShell script of
-// the synthesised documents (default and HTTPS WSUS scenarios, all three stacks) with a real
-// PowerShell grammar, with two planted failures that it must report: a file and a document
-// that do not parse.
+// the synthesised documents (default, HTTPS WSUS and rich patching scenarios, all three stacks;
+// the last has the patch hooks' documents) with a real PowerShell grammar, with two planted
+// failures that it must report: a file and a document that do not parse.
 func TestEveryPowerShellScriptParses(t *testing.T) {
 	files := repositoryPowerShellFiles(t)
 	var names []string
@@ -161,12 +161,12 @@ func TestEveryPowerShellScriptParses(t *testing.T) {
 	}
 	for _, want := range []string{"../constructs/wsus/wsus-setup.ps1", "../constructs/wsus/wsus-health.ps1", "../constructs/wsus/wsus-client.ps1",
 		"../constructs/wsus/wsus-cleanup.ps1", "../constructs/wsus/wsus-cleanup.Tests.ps1",
-		"../constructs/wsus/wsus-setup.Tests.ps1", "../constructs/compliance/cce-windows.ps1"} {
+		"../constructs/wsus/wsus-setup.Tests.ps1", "../constructs/compliance/cce-windows.ps1", "../test/testdata/hooks/drain.ps1"} {
 		assert.Contains(t, names, want, "every .ps1 file is found")
 	}
 	scripts := files
 	inline := 0
-	for _, s := range []*scenario{defaultScenario, wsusHTTPS} {
+	for _, s := range []*scenario{defaultScenario, wsusHTTPS, richPatching} {
 		s.synth(t)
 		for stack, template := range map[string]map[string]any{"network": s.template, "fleet": s.fleetJSON, "patching": s.patchJSON} {
 			found := inlinePowerShell(t, s.name+" "+stack, template, requiredParameterSamples)
@@ -174,8 +174,8 @@ func TestEveryPowerShellScriptParses(t *testing.T) {
 			scripts = append(scripts, found...)
 		}
 	}
-	// Setup, health, cleanup, client and the Windows checks, in both scenarios.
-	assert.GreaterOrEqual(t, inline, 10, "the documents' PowerShell steps are found")
+	// Setup, health, cleanup, client and the Windows checks, in two scenarios; two hooks.
+	assert.GreaterOrEqual(t, inline, 12, "the documents' PowerShell steps are found")
 	// make patch-now KB=...'s script, which AWS-RunPowerShellScript runs on the WSUS server.
 	scripts = append(scripts, psScript{Name: "doctor.WsusApproveScript", Source: doctor.WsusApproveScript([]string{"KB5034441", "KB5034439"})})
 

@@ -163,6 +163,12 @@ func (d *deployment) nodeResult(n node, what string) Result {
 	case n.PingStatus != "Online":
 		r.State = Fail
 		r.Evidence, r.Action = d.diagnose(n.InstanceId, r.Evidence)
+	case d.t.Hooks && versionBefore(n.AgentVersion, patchingspec.HooksMinAgentVersion):
+		// The wrapper fails on such a node: the window's install does not run there.
+		r.State = Fail
+		r.Evidence += fmt.Sprintf("; older than %s, the version %s needs (%s)", patchingspec.HooksMinAgentVersion,
+			patchingspec.RunPatchBaselineWithHooksDocument, patchingspec.HooksPage)
+		r.Action = fmt.Sprintf("update SSM Agent before the window runs: aws ssm send-command --document-name AWS-UpdateSSMAgent --targets Key=InstanceIds,Values=%s", n.InstanceId)
 	case versionBefore(n.AgentVersion, minimumAgentForRunPatchBaseline):
 		r.State = Warn
 		r.Evidence += fmt.Sprintf("; older than %s, the version %s needs", minimumAgentForRunPatchBaseline, patchingspec.RunPatchBaselineDocument)

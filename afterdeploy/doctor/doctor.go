@@ -53,6 +53,8 @@ type Target struct {
 	Account string
 	// Windows are the configured maintenance windows, whose runs the patch calendar computes.
 	Windows []calendar.Window
+	// Hooks: a window task runs AWS-RunPatchBaselineWithHooks, which needs a newer agent.
+	Hooks bool
 }
 
 // TargetsOf are the deployments of a configuration: one, or one per environment.
@@ -65,7 +67,7 @@ func TargetsOf(cfg *config.Config) []Target {
 			FleetTagKey: d.Fleet.Tag.Key, FleetTagValue: d.Fleet.Tag.Value,
 			PatchGroups: d.PatchGroups(), PatchGroupTagKeys: config.PatchGroupTagKeys, WsusEnabled: d.Wsus.Enabled,
 			HealthNamespace: wsusspec.HealthNamespaceOf(d.NamePrefix()), Account: d.Account,
-			Windows: calendar.Windows(d),
+			Windows: calendar.Windows(d), Hooks: d.Patching.UsesHooks(),
 		})
 	}
 	return out

@@ -544,3 +544,28 @@ func TestScheduleTheCalendarCannotDecideIsAWarning(t *testing.T) {
 	assert.Equal(t, Warn, wsus.State)
 	assert.Equal(t, "the deployed window is not in the configuration", wsus.Evidence)
 }
+
+// TestHooksNeedTheAgentVersionAWSRequires: with hooks, a node whose agent is older than 3.0.502
+// fails (AWS-RunPatchBaselineWithHooks does not run there); the same node passes without hooks.
+func TestHooksNeedTheAgentVersionAWSRequires(t *testing.T) {
+	responses := healthy()
+	responses[fleetNodes] = "testdata/describe-instance-information-fleet-hooks-agent.json"
+	check := func(hooks bool) Result {
+		target := defaultTarget(t)
+		target.Hooks = hooks
+		results, err := Examine(&fake{t: t, responses: responses}, target, now)
+		require.NoError(t, err)
+		for _, r := range results {
+			if r.Check == "node i-0a1b2c3d4e5f60002" {
+				return r
+			}
+		}
+		require.Fail(t, "no row for the node")
+		return Result{}
+	}
+	with := check(true)
+	assert.Equal(t, Fail, with.State)
+	assert.Contains(t, with.Evidence, "agent 3.0.431.0, last ping 0 h ago; older than 3.0.502, the version AWS-RunPatchBaselineWithHooks needs")
+	assert.Contains(t, with.Action, "AWS-UpdateSSMAgent")
+	assert.Equal(t, OK, check(false).State, "AWS-RunPatchBaseline runs on 3.0.431.0")
+}

@@ -2,6 +2,7 @@ package patching
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -62,6 +63,9 @@ type WindowProps struct {
 	// pre-patch image then runs at 1, so tasks must start at 2) and stops exactly those after every
 	// other task. Patch group or instance id targets only. Default: none.
 	StartStopped StartStop
+	// HookScripts are the content of each hook script file the tasks' Hooks name, by the name
+	// the hook gives (a .ps1 or .sh path). Required for each such file. Default: none.
+	HookScripts map[string]string
 }
 
 func (p *WindowProps) withDefaults() WindowProps {
@@ -113,6 +117,7 @@ func (p *WindowProps) problems() spec.Problems {
 			problems.Add("StartStopped", "", "stops the instances after the last task: keep task priorities below %d", patchingspec.MaxPriority-boolInt(p.Promote != nil))
 		}
 	}
+	problems = append(problems, p.hooksProblems()...)
 	for i, t := range p.Tasks {
 		if t.CloudWatchOutput && p.LogGroup == nil {
 			problems.Add(fmt.Sprintf("Tasks[%d].CloudWatchOutput", i), true, "needs LogGroup, where the output goes")
@@ -259,6 +264,9 @@ func (w *maintenanceWindow) addServiceRole(p *WindowProps, stack awscdk.Stack) {
 		AWSDocumentArn(*stack.Partition(), *stack.Region(), RunPatchBaselineDocument),
 		managedinstance.EC2InstancesArn(*stack.Partition(), *stack.Region(), *stack.Account()),
 	}
+	if hookTasks(p.Tasks) {
+		sendTo = append(sendTo, AWSDocumentArn(*stack.Partition(), *stack.Region(), patchingspec.RunPatchBaselineWithHooksDocument))
+	}
 	if p.HybridNodes {
 		sendTo = append(sendTo, managedinstance.HybridNodesArn(*stack.Partition(), *stack.Region(), *stack.Account()))
 	}
@@ -319,6 +327,9 @@ func (w *maintenanceWindow) addPatchTask(i int, p *WindowProps, t PatchTask, tar
 	if operation == patchingspec.OperationInstall && p.InstallOverrideList != "" {
 		run.Parameters.(map[string]any)[patchingspec.InstallOverrideListParameter] = []string{p.InstallOverrideList}
 	}
+	if t.Hooks != nil {
+		maps.Copy(run.Parameters.(map[string]any), w.hookParameters(i, p, t))
+	}
 	if p.OutputBucket != nil {
 		run.OutputS3BucketName = p.OutputBucket.BucketName()
 		run.OutputS3KeyPrefix = jsii.String(fmt.Sprintf("%s%s/%s/", OutputPrefix, p.Name, operation))
@@ -343,7 +354,7 @@ func (w *maintenanceWindow) addPatchTask(i int, p *WindowProps, t PatchTask, tar
 		WindowId:       w.window.Ref(),
 		Name:           jsii.String(p.TaskName(i)),
 		TaskType:       jsii.String("RUN_COMMAND"),
-		TaskArn:        jsii.String(RunPatchBaselineDocument),
+		TaskArn:        jsii.String(t.Document()),
 		Targets:        targets,
 		Priority:       jsii.Number(t.Priority),
 		MaxConcurrency: jsii.String(t.MaxConcurrency),

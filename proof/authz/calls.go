@@ -101,6 +101,7 @@ func (d Deployment) Calls() ([]Call, error) {
 	for _, role := range m.find("AWS::IAM::Role", "MaintenanceWindows") {
 		calls = append(calls, windowCalls(m, a, role)...)
 	}
+	calls = append(calls, hookDocumentCalls(m)...)
 	if a.hasTopic {
 		calls = append(calls, ruleCalls(m, a)...)
 		calls = append(calls, alarmCalls(m, a)...)
@@ -381,6 +382,7 @@ func windowCalls(m model, a alerts, role Resource) []Call {
 	add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "ssm:SendCommand",
 		Resource: fmt.Sprintf("arn:%s:ssm:%s::document/AWS-RunPowerShellScript", partition, region), AwsOwnedArn: true,
 		Required: false, Source: ssmActionsPage + " (the window runs AWS-RunPatchBaseline only)"})
+	calls = append(calls, hookWindowCalls(m, role, caller)...)
 	if usesCreateImage(m, role) {
 		for _, resource := range []string{
 			fmt.Sprintf("arn:%s:ssm:%s::automation-definition/AWS-CreateImage:$DEFAULT", partition, region),

@@ -43,8 +43,8 @@ flow table (each flow the architecture needs or must not allow, the network ACLs
 groups' verdicts and deciding rules, and each rule needed by a flow), the authorisation table
 (each runtime call evaluated by an IAM policy evaluator, and each policy statement, action,
 resource and condition needed by a call), a schema check against the CloudFormation resource
-specification, the AWS Control Tower proactive controls, and the patch calendar (make calendar:
-rings, WSUS first, deadlines). Exit status 1 when any of them is wrong (controls privatepatch does not adopt
+specification, the AWS Control Tower proactive controls, the patch calendar (make calendar:
+rings, WSUS first, deadlines), and the patch hook scripts (PowerShell grammar, bash -n). Exit status 1 when any of them is wrong (controls privatepatch does not adopt
 are listed, not failed), 2 when it cannot check. Run from the project root after make setup.
 
 `)
@@ -84,6 +84,11 @@ func run(out io.Writer, assembly, configPath, specPath string, with checks) (int
 		return 0, err
 	}
 	problems := calendarCheck(out, cfg, time.Now().UTC().Truncate(24*time.Hour))
+	unparsed, err := hookScriptsCheck(out, cfg, ".")
+	if err != nil {
+		return 0, err
+	}
+	problems += unparsed
 	for _, d := range cfg.Deployments() {
 		name := d.StackName("network")
 		template, ok := templates[name]

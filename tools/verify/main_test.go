@@ -97,3 +97,42 @@ func TestMutationSummaryFailsOnAStatementNothingNeeds(t *testing.T) {
 	assert.Contains(t, out.String(), "UNJUSTIFIED: s/Policy/PolicyDocument: remove the Allow statement Planted: no row needs it")
 	assert.Contains(t, out.String(), "<-- WRONG")
 }
+
+// make verify parses the hook scripts a configuration names, with planted failures: a
+// PowerShell script and a shell script that do not parse.
+func TestHookScriptsAreParsedAndABrokenOneFails(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"good.ps1": "Write-Output 'ok'\n", "broken.ps1": "function Broken {\n  Write-Output 'x'\n",
+		"good.sh": "echo ok\n", "broken.sh": "if true; then\n  echo x\n",
+	} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644))
+	}
+	yaml := `
+region: us-west-2
+network:
+  s3PrefixListIds: {us-west-2: pl-68a54001}
+  s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}
+patching:
+  maintenanceWindows:
+    - {name: hooked, schedule: "cron(0 2 ? * WED *)", targets: {resourceGroup: my-servers},
+       tasks: [{hooks: {preInstall: good.ps1, postInstall: broken.ps1}}, {hooks: {preInstall: good.sh, onExit: broken.sh}}]}
+`
+	path := filepath.Join(dir, "hooks.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(yaml), 0o644))
+	cfg, err := config.LoadFile(path)
+	require.NoError(t, err)
+	var out bytes.Buffer
+	problems, err := hookScriptsCheck(&out, cfg, filepath.Join("..", ".."))
+	require.NoError(t, err)
+	assert.Equal(t, 2, problems, out.String())
+	assert.Contains(t, out.String(), "good.ps1: parses")
+	assert.Contains(t, out.String(), "good.sh: parses")
+	assert.Regexp(t, `broken\.ps1: does not parse: line \d+ .*<-- WRONG`, out.String())
+	assert.Regexp(t, `broken\.sh: does not parse: .*<-- WRONG`, out.String())
+
+	defaults := config.Defaults()
+	none, err := hookScriptsCheck(&out, &defaults, filepath.Join("..", ".."))
+	require.NoError(t, err)
+	assert.Zero(t, none, "no hooks, nothing to parse")
+}

@@ -82,6 +82,19 @@ type Task struct {
 	// NotifyOnFailure publishes to the alerts topic when the command fails, times out or is
 	// cancelled. Default: true (nil), as docs/patching.md says.
 	NotifyOnFailure *bool `yaml:"notifyOnFailure"`
+	// Hooks run the Install with AWS-RunPatchBaselineWithHooks and these documents before the
+	// install, after it and on exit (Hooks; HooksPage). Install tasks only. Default: none
+	// (AWS-RunPatchBaseline).
+	Hooks *Hooks `yaml:"hooks"`
+}
+
+// Document is the Command document the task runs: AWS-RunPatchBaselineWithHooks with hooks,
+// else AWS-RunPatchBaseline.
+func (t Task) Document() string {
+	if t.Hooks != nil {
+		return RunPatchBaselineWithHooksDocument
+	}
+	return RunPatchBaselineDocument
 }
 
 // WithDefaults fills what is unset; place is the task's index in its window.
@@ -140,6 +153,12 @@ func (t Task) Problems() spec.Problems {
 	}
 	if t.Priority < 1 || t.Priority > MaxPriority {
 		p.Add("Priority", t.Priority, "is out of range: use 1 to %d, lower first (0 is the pre-patch image's)", MaxPriority)
+	}
+	if t.Hooks != nil {
+		if t.Operation != OperationInstall {
+			p.Add("Hooks", t.Operation, "run on Install tasks only: AWS-RunPatchBaselineWithHooks runs no hook for Scan (%s)", HooksPage)
+		}
+		p.Within("Hooks", t.Hooks.Problems())
 	}
 	return p
 }

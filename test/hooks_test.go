@@ -1,0 +1,226 @@
+package test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/privatepatch/privatepatch/constructs/patching"
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
+	"github.com/privatepatch/privatepatch/proof/authz"
+)
+
+// runCommand is a maintenance window task's Run Command parameters.
+func runCommand(task map[string]any) map[string]any {
+	return task["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowRunCommandParameters"].(map[string]any)
+}
+
+// hookDocument is the content of the document a hook parameter names by Ref.
+func (s *scenario) hookDocument(t *testing.T, parameter any) map[string]any {
+	t.Helper()
+	ref, ok := parameter.([]any)[0].(map[string]any)["Ref"].(string)
+	require.True(t, ok, "the hook names the document made from its script: %v", parameter)
+	document := resourcesOf(s.patchJSON, "AWS::SSM::Document")[ref]
+	require.NotNil(t, document, "%s is a document of the stack", ref)
+	assert.Equal(t, patchingspec.HookDocumentType, props(document)["DocumentType"])
+	return props(document)["Content"].(map[string]any)
+}
+
+// hookStep is the document's one step: its action and its script lines joined.
+func hookStep(t *testing.T, content map[string]any) (action, script string) {
+	t.Helper()
+	assert.Equal(t, patchingspec.HookSchemaVersion, content["schemaVersion"])
+	steps := content["mainSteps"].([]any)
+	require.Len(t, steps, 1)
+	step := steps[0].(map[string]any)
+	var lines []string
+	for _, l := range step["inputs"].(map[string]any)["runCommand"].([]any) {
+		lines = append(lines, l.(string))
+	}
+	return step["action"].(string), strings.Join(lines, "\n") + "\n"
+}
+
+func TestInstallWithHooksRunsTheWrapperWithTheDocumentsMadeFromTheScripts(t *testing.T) {
+	s := richPatching.synth(t)
+	tasks := s.windowTasks(t, "after-patch-tuesday")
+	scan, install := tasks["after-patch-tuesday-Task1"], tasks["after-patch-tuesday-Task2"]
+	require.NotNil(t, install)
+	assert.Equal(t, "AWS-RunPatchBaseline", scan["TaskArn"], "a task without hooks keeps AWS-RunPatchBaseline")
+	assert.Equal(t, patchingspec.RunPatchBaselineWithHooksDocument, install["TaskArn"])
+	run := runCommand(install)
+	params := run["Parameters"].(map[string]any)
+	assert.Equal(t, []any{"Install"}, params["Operation"])
+	assert.Equal(t, []any{"RebootIfNeeded"}, params["RebootOption"])
+	assert.Equal(t, []any{"AWS-Noop"}, params[patchingspec.PostInstallHookParameter], "a named document passes through")
+	assert.NotContains(t, params, "Snapshot ID", "the window supplies the snapshot id")
+	assert.NotContains(t, params, patchingspec.InstallOverrideListParameter)
+	for parameter, file := range map[string]string{patchingspec.PreInstallHookParameter: "drain.ps1", patchingspec.OnExitHookParameter: "health.ps1"} {
+		action, script := hookStep(t, s.hookDocument(t, params[parameter]))
+		want, err := os.ReadFile("testdata/hooks/" + file)
+		require.NoError(t, err)
+		assert.Equal(t, "aws:runPowerShellScript", action, parameter)
+		assert.Equal(t, string(want), script, "%s runs %s as written", parameter, file)
+	}
+	// The same output, notifications and rate control as the task without hooks would have.
+	assert.Equal(t, "patch/after-patch-tuesday/Install/", run["OutputS3KeyPrefix"])
+	assert.Contains(t, fmt.Sprint(run["OutputS3BucketName"]), "CommandOutputBucket")
+	assert.Contains(t, run, "NotificationConfig")
+	assert.Equal(t, "50%", install["MaxConcurrency"])
+}
+
+func TestShellHookRunsThroughBashAndParses(t *testing.T) {
+	s := richPatching.synth(t)
+	task := s.windowTasks(t, "metadata-tagged")["metadata-tagged-Task1"]
+	require.NotNil(t, task)
+	action, script := hookStep(t, s.hookDocument(t, runCommand(task)["Parameters"].(map[string]any)[patchingspec.OnExitHookParameter]))
+	assert.Equal(t, "aws:runShellScript", action)
+	assert.True(t, strings.HasPrefix(script, "bash <<'PRIVATEPATCH_HOOK'\n"), "through bash, whatever /bin/sh is")
+	assert.Empty(t, bashSyntaxErrors(t, script), "the hook document's shell parses")
+	// Planted: a shell script with an unclosed if is reported.
+	assert.NotEmpty(t, bashSyntaxErrors(t, "bash <<'X'\nif true; then\n  echo x\nX\nif true; then echo\n"))
+}
+
+// bashSyntaxErrors is what bash -n reports of script ("" when it parses).
+func bashSyntaxErrors(t *testing.T, script string) string {
+	t.Helper()
+	out, err := exec.Command("bash", "-n", "-c", script).CombinedOutput()
+	if err != nil {
+		return string(out) + err.Error()
+	}
+	return ""
+}
+
+func TestOnlyWindowsWithHooksMaySendTheWrapper(t *testing.T) {
+	s := richPatching.synth(t)
+	wrapper := "arn:aws:ssm:us-west-2::document/" + patchingspec.RunPatchBaselineWithHooksDocument
+	assert.Contains(t, s.sendCommandResources(t, "after-patch-tuesday"), wrapper)
+	assert.Contains(t, s.sendCommandResources(t, "metadata-tagged"), wrapper)
+	assert.NotContains(t, s.sendCommandResources(t, "pinned-instances"), wrapper, "a window without hooks may not send it")
+}
+
+func TestMaintenanceWindowRefusesHooksItCannotRun(t *testing.T) {
+	off := false
+	hooks := func(h patchingspec.Hooks) []patchingspec.Task {
+		return []patchingspec.Task{{Hooks: &h, NotifyOnFailure: &off}}
+	}
+	for _, c := range []struct {
+		name  string
+		props patching.WindowProps
+		want  string
+	}{
+		{"a hook with a ring list", patching.WindowProps{Window: patchingspec.Window{Tasks: hooks(patchingspec.Hooks{PreInstall: "AWS-Noop"})},
+			InstallOverrideList: "s3://bucket/promote/dev/install-override-list.yaml"}, "doesn't support the InstallOverrideList parameter"},
+		{"a script without its content", patching.WindowProps{Window: patchingspec.Window{Tasks: hooks(patchingspec.Hooks{OnExit: "x.ps1"})}},
+			"WindowProps.Tasks[0].Hooks.OnExit \"x.ps1\" has no script in HookScripts"},
+		{"a script with {{", patching.WindowProps{Window: patchingspec.Window{Tasks: hooks(patchingspec.Hooks{OnExit: "x.sh"})},
+			HookScripts: map[string]string{"x.sh": "echo {{ x }}"}}, "contains {{"},
+		{"a Scan with hooks", patching.WindowProps{Window: patchingspec.Window{Tasks: []patchingspec.Task{{Operation: "Scan", NotifyOnFailure: &off,
+			Hooks: &patchingspec.Hooks{PreInstall: "AWS-Noop"}}}}}, "run on Install tasks only"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			c.props.Window.Name, c.props.Window.Schedule = "weekly", "rate(7 days)"
+			c.props.Targets = patchingspec.Targets{PatchGroups: []string{"test"}}
+			err := c.props.Validate()
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.want)
+		})
+	}
+}
+
+// TestHooksAreProvenTheWindowSendsTheWrapperAndTheNodesReadTheHookDocuments: the authorisation
+// rows of hooks are derived from the rich-patching templates (the wrapper sent by the windows
+// with hooks, refused to the others; each hook document read by the fleet's agent), and a
+// window role without the wrapper, or one that may send it without a task needing it, fails.
+func TestHooksAreProvenTheWindowSendsTheWrapperAndTheNodesReadTheHookDocuments(t *testing.T) {
+	evaluator, err := authz.Find("..")
+	require.NoError(t, err)
+	base := authzDeployment(richPatching.synth(t))
+	calls, err := authz.Calls(base.Stacks, base.Env)
+	require.NoError(t, err)
+	rows := map[string]bool{}
+	for _, c := range calls {
+		if strings.Contains(c.Resource, "RunPatchBaselineWithHooks") || strings.Contains(c.Caller, "patch hook") {
+			rows[c.Caller+" "+c.Action+" "+c.Resource] = c.Required
+		}
+	}
+	// row is whether the one row whose text holds each part is required.
+	row := func(parts ...string) bool {
+		var found []string
+		for r := range rows {
+			if !slices.ContainsFunc(parts, func(p string) bool { return !strings.Contains(r, p) }) {
+				found = append(found, r)
+			}
+		}
+		require.Len(t, found, 1, "%v in %v", parts, rows)
+		return rows[found[0]]
+	}
+	wrapper := "ssm:SendCommand arn:aws:ssm:us-west-2::document/AWS-RunPatchBaselineWithHooks"
+	assert.True(t, row("(MaintenanceWindowsafterpatchtuesdayServiceRole", wrapper))
+	assert.True(t, row("(MaintenanceWindowsmetadatataggedServiceRole", wrapper))
+	assert.False(t, row("(MaintenanceWindowspinnedinstancesServiceRole", wrapper), "refused without hooks")
+	assert.True(t, row("(FleetRole)", "ssm:GetDocument arn:aws:ssm:us-west-2::document/AWS-Noop"))
+	reads := 0
+	for row := range rows {
+		if strings.Contains(row, "(FleetRole)") && strings.Contains(row, ":111111111111:document/privatepatch-patching-MaintenanceWindows") {
+			reads++
+		}
+	}
+	assert.Equal(t, 3, reads, "the documents of drain.ps1, health.ps1 and health.sh")
+	// Planted: the wrapper removed from a window's SendCommand statement, and added to one
+	// without hooks.
+	withoutWrapper := plantSendCommand(t, "no-wrapper", "afterpatchtuesday", func(r []any) []any {
+		return slices.DeleteFunc(r, func(v any) bool { return strings.Contains(fmt.Sprint(v), "WithHooks") })
+	})
+	extraWrapper := plantSendCommand(t, "extra-wrapper", "pinnedinstances", func(r []any) []any {
+		return append(r, "arn:aws:ssm:us-west-2::document/AWS-RunPatchBaselineWithHooks")
+	})
+	results, err := evaluator.Evaluate([]authz.Deployment{base, withoutWrapper, extraWrapper})
+	require.NoError(t, err)
+	for _, d := range []authz.Deployment{base, withoutWrapper, extraWrapper} {
+		var failed []string
+		for _, r := range results[d.Name] {
+			if !r.OK() {
+				failed = append(failed, r.String())
+			}
+		}
+		if d.Name == base.Name {
+			assert.Empty(t, failed, "the rich-patching templates are proven")
+			continue
+		}
+		require.Len(t, failed, 1, d.Name)
+		assert.Contains(t, failed[0], "AWS-RunPatchBaselineWithHooks", d.Name)
+	}
+}
+
+// plantSendCommand is the rich-patching deployment, named name, with edit applied to the
+// resources of window's RunPatchBaseline (SendCommand) statement.
+func plantSendCommand(t *testing.T, name, window string, edit func([]any) []any) authz.Deployment {
+	d := authzDeployment(richPatching.synth(t))
+	copied, err := json.Marshal(d.Stacks)
+	require.NoError(t, err)
+	var stacks authz.Stacks
+	require.NoError(t, json.Unmarshal(copied, &stacks))
+	edited := 0
+	for _, template := range stacks {
+		for id, r := range template["Resources"].(map[string]any) {
+			doc, _ := r.(map[string]any)["Properties"].(map[string]any)["PolicyDocument"].(map[string]any)
+			list, _ := doc["Statement"].([]any)
+			for _, s := range list {
+				if st := s.(map[string]any); st["Sid"] == "RunPatchBaseline" && strings.HasPrefix(id, "MaintenanceWindows"+window) {
+					st["Resource"] = edit(st["Resource"].([]any))
+					edited++
+				}
+			}
+		}
+	}
+	require.Equal(t, 1, edited, name)
+	d.Name, d.Stacks = name, stacks
+	return d
+}
