@@ -348,6 +348,29 @@ func TestAlertRulesMatchTheEventsTheyAreForAndNoOthers(t *testing.T) {
 	for i, id := range slices.Sorted(maps.Keys(s.patchResources("AWS::SSM::MaintenanceWindow"))) {
 		windowIDs[fmt.Sprint(map[string]any{"Ref": id})] = fmt.Sprintf("mw-0123456789abcdef%d", i)
 	}
+	// The deployment's associations likewise: the configuration checks' (fleet stack) is the
+	// samples' 6ee3ac37-1e55-4d1a-b4f8-5e5a0c3e1a3a, each other one an id of its own; the
+	// sample's 0b2d9e71-... is an association of another deployment.
+	associationIDs := map[string]any{}
+	for i, id := range slices.Sorted(maps.Keys(s.fleetResources("AWS::SSM::Association"))) {
+		associationIDs["fleet/"+id] = fmt.Sprintf("00000000-0000-4000-8000-%012d", i)
+		if strings.HasPrefix(id, "ConfigurationChecksAssociation") {
+			associationIDs["fleet/"+id] = "6ee3ac37-1e55-4d1a-b4f8-5e5a0c3e1a3a"
+		}
+	}
+	for i, id := range slices.Sorted(maps.Keys(s.patchResources("AWS::SSM::Association"))) {
+		associationIDs["patching/"+id] = fmt.Sprintf("00000000-0000-4000-9000-%012d", i)
+	}
+	associationID := func(ref any) any {
+		var key string
+		if id, ok := ref.(map[string]any)["Ref"].(string); ok {
+			key = "patching/" + id
+		} else {
+			key = "fleet/" + s.stackResource(t, s.fleetJSON, *s.app.Fleet.StackName(), ref)
+		}
+		require.Contains(t, associationIDs, key, "an association of this deployment")
+		return associationIDs[key]
+	}
 	for id, r := range s.patchResources("AWS::Events::Rule") {
 		name := regexp.MustCompile(`Rule[0-9A-F]{8}$`).ReplaceAllString(id, "")
 		// A copy: the scenario's template is shared with the other tests.
@@ -362,6 +385,18 @@ func TestAlertRulesMatchTheEventsTheyAreForAndNoOthers(t *testing.T) {
 				ids = append(ids, windowIDs[fmt.Sprint(ref)])
 			}
 			detail["window-id"] = ids
+		}
+		if detail, ok := pattern["detail"].(map[string]any); ok && detail["association-id"] != nil {
+			var ids []any
+			for _, ref := range detail["association-id"].([]any) {
+				ids = append(ids, associationID(ref))
+			}
+			distinct := map[any]bool{}
+			for _, id := range ids {
+				distinct[id] = true
+			}
+			require.Len(t, distinct, len(associationIDs), "every association of the deployment, once")
+			detail["association-id"] = ids
 		}
 		rules[strings.TrimPrefix(strings.TrimPrefix(name, "Alerts"), "Security")] = pattern
 	}
@@ -405,6 +440,10 @@ func TestAlertRulesMatchTheEventsTheyAreForAndNoOthers(t *testing.T) {
 		"compliance-cce-non-compliant": "", "compliance-cce-compliant": "",
 		// Failed configuration checks fail their run (compliance.FailedChecksExitCode).
 		"association-failed": "Association",
+		// A failed association of another deployment in the account (or of none): not here.
+		"association-failed-other-association": "",
+		// AWS's own example: a success, which alerts nobody.
+		"aws-example-instance-association": "",
 		// Findings at or above HIGH (the default), new or active only.
 		"securityhub-finding-critical": "SecurityHubFindings", "securityhub-finding-low": "",
 		"inspector-finding-high": "InspectorFindings", "inspector-finding-closed": "",
