@@ -301,14 +301,26 @@ func TestEveryCheckIsDocumented(t *testing.T) {
 // matches when its value, or any element of an array value, is one of the listed values, none of
 // an anything-but's values ("Content filtering in Amazon EventBridge event patterns", read
 // 2026-12-06), or matches the nested pattern.
+// A field the event lacks matches only "exists": false, as the same page says ("matches ... when a
+// specific field doesn't exist in the event JSON"; on leaf nodes), nested patterns included.
 func matches(pattern, event map[string]any) bool {
 	for key, want := range pattern {
 		got, ok := event[key]
-		if !ok || !fieldMatches(want, got) {
+		if !ok && !absentMatches(want) || ok && !fieldMatches(want, got) {
 			return false
 		}
 	}
 	return true
+}
+
+func absentMatches(want any) bool {
+	switch want := want.(type) {
+	case map[string]any:
+		return matches(want, map[string]any{})
+	case []any:
+		return slices.ContainsFunc(want, func(w any) bool { return fmt.Sprint(w) == fmt.Sprint(map[string]any{"exists": false}) })
+	}
+	return false
 }
 
 func fieldMatches(want, got any) bool {
@@ -327,7 +339,11 @@ func fieldMatches(want, got any) bool {
 	case []any:
 		for _, w := range want {
 			operator, _ := w.(map[string]any)
-			if but, ok := operator["anything-but"].([]any); ok {
+			if exists, ok := operator["exists"].(bool); ok {
+				if exists {
+					return true
+				}
+			} else if but, ok := operator["anything-but"].([]any); ok {
 				if !slices.ContainsFunc(but, func(b any) bool { return fmt.Sprint(b) == fmt.Sprint(got) }) {
 					return true
 				}
@@ -337,6 +353,17 @@ func fieldMatches(want, got any) bool {
 		}
 	}
 	return false
+}
+
+func TestTheEventMatcherTakesExistsAsEventBridgeDoes(t *testing.T) {
+	absent := map[string]any{"d": map[string]any{"f": []any{map[string]any{"exists": false}}}}
+	present := map[string]any{"d": map[string]any{"f": []any{map[string]any{"exists": true}}}}
+	assert.True(t, matches(absent, map[string]any{"d": map[string]any{"g": "x"}}))
+	assert.True(t, matches(absent, map[string]any{}), "an absent parent: the leaf is absent too")
+	assert.False(t, matches(absent, map[string]any{"d": map[string]any{"f": "2"}}), "planted: the field is there")
+	assert.True(t, matches(present, map[string]any{"d": map[string]any{"f": "2"}}))
+	assert.False(t, matches(present, map[string]any{"d": map[string]any{}}), "planted: the field is not there")
+	assert.False(t, matches(map[string]any{"d": []any{"x"}}, map[string]any{}), "a value needs its field")
 }
 
 func TestAlertRulesMatchTheEventsTheyAreForAndNoOthers(t *testing.T) {
@@ -447,6 +474,12 @@ func TestAlertRulesMatchTheEventsTheyAreForAndNoOthers(t *testing.T) {
 		// Findings at or above HIGH (the default), new or active only.
 		"securityhub-finding-critical": "SecurityHubFindings", "securityhub-finding-low": "",
 		"inspector-finding-high": "InspectorFindings", "inspector-finding-closed": "",
+		// The same Inspector finding as Security Hub imports it (ProductFields'
+		// aws/inspector/ProductVersion): alerted once, by the Inspector rule.
+		"securityhub-finding-from-inspector": "",
+		// Updates of a finding already alerted: neither service marks them apart from a new
+		// finding, so they alert again (docs/compliance-checks.md, Finding alerts).
+		"securityhub-finding-critical-updated": "SecurityHubFindings", "inspector-finding-high-updated": "InspectorFindings",
 	}
 	for fixture, want := range fixtures {
 		data, err := os.ReadFile(filepath.Join("testdata", "events", fixture+".json"))
