@@ -131,6 +131,7 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 		logs.AllowWriters(hybrid) // tasks with CloudWatch output run on hybrid nodes too
 	}
 	addMonitoring(stack, cfg, &s, fleet)
+	watchAssociations(&s, fleet)
 	awscdk.NewCfnOutput(stack, jsii.String("AlertsTopicArn"), &awscdk.CfnOutputProps{
 		Value: s.Alerts.Topic().TopicArn(), Description: jsii.String("SNS topic of patching alerts; subscribe more endpoints here"),
 	})
@@ -264,6 +265,28 @@ func addAssociations(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, f
 			Name: cfg.NamePrefix(), Bucket: bucket, Key: fleet.CommandOutput.Key(),
 		})
 	}
+}
+
+// watchAssociations limits the association alert to this deployment's associations: every
+// AWS::SSM::Association of the fleet and patching stacks, found in the construct tree rather than
+// listed, so that a new one is watched without being named here. The rule stays beside the topic
+// in this stack: a rule in the fleet stack would need the topic, a reference from the fleet stack
+// to this one, which reads the fleet stack already (a cycle). The fleet stack's ids come as weak
+// references (Fn::GetStackOutput), which keep the value read at this stack's last update; an
+// association keeps its id through every update these templates make (AWS::SSM::Association is
+// replaced only when InstanceId changes, which privatepatch never sets: the resource spec, tested
+// in test/patching_test.go), and one the fleet stack deletes leaves an id that matches nothing
+// until this stack is updated with it.
+func watchAssociations(s *PatchingStack, fleet FleetStack) {
+	var ids []*string
+	for _, stack := range []awscdk.Stack{fleet.Stack, s.Stack} {
+		for _, c := range *stack.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+			if *awsssm.CfnAssociation_IsCfnAssociation(c) {
+				ids = append(ids, c.(awscdk.CfnResource).Ref())
+			}
+		}
+	}
+	s.Alerts.WatchAssociations(ids...)
 }
 
 // addMonitoring adds the dashboard and alarms, watching the alert and finding rules.

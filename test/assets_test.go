@@ -301,14 +301,26 @@ func TestEveryCheckIsDocumented(t *testing.T) {
 // matches when its value, or any element of an array value, is one of the listed values, none of
 // an anything-but's values ("Content filtering in Amazon EventBridge event patterns", read
 // 2026-12-06), or matches the nested pattern.
+// A field the event lacks matches only "exists": false, as the same page says ("matches ... when a
+// specific field doesn't exist in the event JSON"; on leaf nodes), nested patterns included.
 func matches(pattern, event map[string]any) bool {
 	for key, want := range pattern {
 		got, ok := event[key]
-		if !ok || !fieldMatches(want, got) {
+		if !ok && !absentMatches(want) || ok && !fieldMatches(want, got) {
 			return false
 		}
 	}
 	return true
+}
+
+func absentMatches(want any) bool {
+	switch want := want.(type) {
+	case map[string]any:
+		return matches(want, map[string]any{})
+	case []any:
+		return slices.ContainsFunc(want, func(w any) bool { return fmt.Sprint(w) == fmt.Sprint(map[string]any{"exists": false}) })
+	}
+	return false
 }
 
 func fieldMatches(want, got any) bool {
@@ -327,7 +339,11 @@ func fieldMatches(want, got any) bool {
 	case []any:
 		for _, w := range want {
 			operator, _ := w.(map[string]any)
-			if but, ok := operator["anything-but"].([]any); ok {
+			if exists, ok := operator["exists"].(bool); ok {
+				if exists {
+					return true
+				}
+			} else if but, ok := operator["anything-but"].([]any); ok {
 				if !slices.ContainsFunc(but, func(b any) bool { return fmt.Sprint(b) == fmt.Sprint(got) }) {
 					return true
 				}
@@ -339,15 +355,51 @@ func fieldMatches(want, got any) bool {
 	return false
 }
 
-func TestAlertRulesMatchTheEventsTheyAreForAndNoOthers(t *testing.T) {
-	s := defaultScenario.synth(t)
+func TestTheEventMatcherTakesExistsAsEventBridgeDoes(t *testing.T) {
+	absent := map[string]any{"d": map[string]any{"f": []any{map[string]any{"exists": false}}}}
+	present := map[string]any{"d": map[string]any{"f": []any{map[string]any{"exists": true}}}}
+	assert.True(t, matches(absent, map[string]any{"d": map[string]any{"g": "x"}}))
+	assert.True(t, matches(absent, map[string]any{}), "an absent parent: the leaf is absent too")
+	assert.False(t, matches(absent, map[string]any{"d": map[string]any{"f": "2"}}), "planted: the field is there")
+	assert.True(t, matches(present, map[string]any{"d": map[string]any{"f": "2"}}))
+	assert.False(t, matches(present, map[string]any{"d": map[string]any{}}), "planted: the field is not there")
+	assert.False(t, matches(map[string]any{"d": []any{"x"}}, map[string]any{}), "a value needs its field")
+}
+
+// alertFixtures are the sample events of test/testdata/events and the rule each must alert
+// through ("": none).
+var alertFixtures = map[string]string{
+	"maintenance-window-failed": "MaintenanceWindow", "maintenance-window-success": "",
+	// A window of another deployment in the account (or of none) alerts nobody here.
+	"maintenance-window-failed-other-window": "",
+	"compliance-patch-non-compliant":         "Compliance",
+	// The WSUS server's own baseline: its own rule only, one alert.
+	"compliance-patch-non-compliant-wsus": "WsusCompliance",
+	// Systems Manager documents no compliance event for a Custom: type; should one come, it
+	// is not what the alerts rest on.
+	"compliance-cce-non-compliant": "", "compliance-cce-compliant": "",
+	// Failed configuration checks fail their run (compliance.FailedChecksExitCode).
+	"association-failed": "Association",
+	// A failed association of another deployment in the account (or of none): not here.
+	"association-failed-other-association": "",
+	// AWS's own example: a success, which alerts nobody.
+	"aws-example-instance-association": "",
+	// Findings at or above HIGH (the default), new or active only.
+	"securityhub-finding-critical": "SecurityHubFindings", "securityhub-finding-low": "",
+	"inspector-finding-high": "InspectorFindings", "inspector-finding-closed": "",
+	// The same Inspector finding as Security Hub imports it (ProductFields'
+	// aws/inspector/ProductVersion): alerted once, by the Inspector rule.
+	"securityhub-finding-from-inspector": "",
+	// Updates of a finding already alerted: neither service marks them apart from a new
+	// finding, so they alert again (docs/compliance-checks.md, Finding alerts).
+	"securityhub-finding-critical-updated": "SecurityHubFindings", "inspector-finding-high-updated": "InspectorFindings",
+}
+
+// alertRulesWithSampleIDs are the patching stack's alert rules by name, each pattern a copy with
+// this deployment's window and association ids replaced by the ids the sample events carry.
+func alertRulesWithSampleIDs(t *testing.T, s *scenario) map[string]map[string]any {
 	rules := map[string]map[string]any{}
-	// The deployment's windows by the ids the sample events carry: the first window is the
-	// samples' mw-0123456789abcdef0; mw-0fedcba9876543210 is a window of another deployment.
-	windowIDs := map[string]any{}
-	for i, id := range slices.Sorted(maps.Keys(s.patchResources("AWS::SSM::MaintenanceWindow"))) {
-		windowIDs[fmt.Sprint(map[string]any{"Ref": id})] = fmt.Sprintf("mw-0123456789abcdef%d", i)
-	}
+	windowID, associationID := sampleWindowIDs(s), sampleAssociationIDs(t, s)
 	for id, r := range s.patchResources("AWS::Events::Rule") {
 		name := regexp.MustCompile(`Rule[0-9A-F]{8}$`).ReplaceAllString(id, "")
 		// A copy: the scenario's template is shared with the other tests.
@@ -355,16 +407,60 @@ func TestAlertRulesMatchTheEventsTheyAreForAndNoOthers(t *testing.T) {
 		require.NoError(t, err)
 		var pattern map[string]any
 		require.NoError(t, json.Unmarshal(data, &pattern))
-		if detail, ok := pattern["detail"].(map[string]any); ok && detail["window-id"] != nil {
-			var ids []any
-			for _, ref := range detail["window-id"].([]any) {
-				require.Contains(t, windowIDs, fmt.Sprint(ref), "a window of this deployment")
-				ids = append(ids, windowIDs[fmt.Sprint(ref)])
+		if detail, ok := pattern["detail"].(map[string]any); ok {
+			for field, sample := range map[string]func(any) any{"window-id": windowID, "association-id": associationID} {
+				if refs, ok := detail[field].([]any); ok {
+					distinct := map[any]bool{}
+					for i, ref := range refs {
+						refs[i] = sample(ref)
+						require.NotNil(t, refs[i], "%s: %v is one of this deployment's", field, ref)
+						distinct[refs[i]] = true
+					}
+					require.Len(t, distinct, len(refs), "%s: each once", field)
+				}
 			}
-			detail["window-id"] = ids
 		}
 		rules[strings.TrimPrefix(strings.TrimPrefix(name, "Alerts"), "Security")] = pattern
 	}
+	return rules
+}
+
+// sampleWindowIDs maps the deployment's windows to the ids the sample events carry: the first
+// window is the samples' mw-0123456789abcdef0; mw-0fedcba9876543210 is a window of another
+// deployment.
+func sampleWindowIDs(s *scenario) func(ref any) any {
+	windowIDs := map[string]any{}
+	for i, id := range slices.Sorted(maps.Keys(s.patchResources("AWS::SSM::MaintenanceWindow"))) {
+		windowIDs[fmt.Sprint(map[string]any{"Ref": id})] = fmt.Sprintf("mw-0123456789abcdef%d", i)
+	}
+	return func(ref any) any { return windowIDs[fmt.Sprint(ref)] }
+}
+
+// sampleAssociationIDs maps the deployment's associations likewise: the configuration checks'
+// (fleet stack) is the samples' 6ee3ac37-1e55-4d1a-b4f8-5e5a0c3e1a3a, each other one an id of its
+// own; the samples' 0b2d9e71-... is an association of another deployment.
+func sampleAssociationIDs(t *testing.T, s *scenario) func(ref any) any {
+	associationIDs := map[string]any{}
+	for i, id := range slices.Sorted(maps.Keys(s.fleetResources("AWS::SSM::Association"))) {
+		associationIDs["fleet/"+id] = fmt.Sprintf("00000000-0000-4000-8000-%012d", i)
+		if strings.HasPrefix(id, "ConfigurationChecksAssociation") {
+			associationIDs["fleet/"+id] = "6ee3ac37-1e55-4d1a-b4f8-5e5a0c3e1a3a"
+		}
+	}
+	for i, id := range slices.Sorted(maps.Keys(s.patchResources("AWS::SSM::Association"))) {
+		associationIDs["patching/"+id] = fmt.Sprintf("00000000-0000-4000-9000-%012d", i)
+	}
+	return func(ref any) any {
+		if id, ok := ref.(map[string]any)["Ref"].(string); ok {
+			return associationIDs["patching/"+id]
+		}
+		return associationIDs["fleet/"+s.stackResource(t, s.fleetJSON, *s.app.Fleet.StackName(), ref)]
+	}
+}
+
+func TestAlertRulesMatchTheEventsTheyAreForAndNoOthers(t *testing.T) {
+	s := defaultScenario.synth(t)
+	rules := alertRulesWithSampleIDs(t, s)
 	require.ElementsMatch(t, []string{"MaintenanceWindow", "Compliance", "WsusCompliance", "Association", "SecurityHubFindings", "InspectorFindings"}, keysOf(rules))
 	// The baselines by the ids the sample events carry: the WSUS server's (the one its rule
 	// names) is compliance-patch-non-compliant-wsus's pb-0fedcba9876543210; the fleet's sample
@@ -393,23 +489,7 @@ func TestAlertRulesMatchTheEventsTheyAreForAndNoOthers(t *testing.T) {
 	}
 	assert.Equal(t, []any{map[string]any{"anything-but": []any{"pb-0fedcba9876543210"}}}, rules["Compliance"]["detail"].(map[string]any)["patch-baseline-id"],
 		"the fleet's rule leaves the WSUS server's baseline to its own rule")
-	fixtures := map[string]string{
-		"maintenance-window-failed": "MaintenanceWindow", "maintenance-window-success": "",
-		// A window of another deployment in the account (or of none) alerts nobody here.
-		"maintenance-window-failed-other-window": "",
-		"compliance-patch-non-compliant":         "Compliance",
-		// The WSUS server's own baseline: its own rule only, one alert.
-		"compliance-patch-non-compliant-wsus": "WsusCompliance",
-		// Systems Manager documents no compliance event for a Custom: type; should one come, it
-		// is not what the alerts rest on.
-		"compliance-cce-non-compliant": "", "compliance-cce-compliant": "",
-		// Failed configuration checks fail their run (compliance.FailedChecksExitCode).
-		"association-failed": "Association",
-		// Findings at or above HIGH (the default), new or active only.
-		"securityhub-finding-critical": "SecurityHubFindings", "securityhub-finding-low": "",
-		"inspector-finding-high": "InspectorFindings", "inspector-finding-closed": "",
-	}
-	for fixture, want := range fixtures {
+	for fixture, want := range alertFixtures {
 		data, err := os.ReadFile(filepath.Join("testdata", "events", fixture+".json"))
 		require.NoError(t, err)
 		var event map[string]any

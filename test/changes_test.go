@@ -91,6 +91,8 @@ func TestRoutineChangesReplaceNoStatefulResourceAndRecreateNoFixedName(t *testin
 		// Turning each off (the way back) removes retained data: the stack policy in place allows it.
 		{"data_sync_off", []string{"resourceDataSync: true", "resourceDataSync: false"}},
 		{"inspector_on", []string{"\nfleet:", "\nsecurity: {inspector: {enable: true}}\nfleet:"}},
+		// Deletes fleet-stack associations whose ids the patching stack's alert rule matches.
+		{"configuration_checks_off", []string{"\nfleet:", "\nassets: {configurationChecks: {enabled: false}}\nfleet:"}},
 	}
 	base := changeBase.synth(t).deployment()
 	for _, c := range changes {

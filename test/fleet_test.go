@@ -3,6 +3,7 @@ package test
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -88,10 +89,10 @@ func TestWsusUpdateStoreIsASeparateEncryptedRetainedVolumeInTheServersZone(t *te
 	}
 }
 
-func without(m map[string]any, key string) map[string]any {
+func without(m map[string]any, keys ...string) map[string]any {
 	out := map[string]any{}
 	for k, v := range m {
-		if k != key {
+		if !slices.Contains(keys, k) {
 			out[k] = v
 		}
 	}

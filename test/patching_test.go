@@ -20,6 +20,7 @@ import (
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/managedinstance"
 	"github.com/privatepatch/privatepatch/constructs/patching"
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 )
 
 // byName returns the patching template's resource of a type whose Name property is name.
@@ -441,9 +442,9 @@ func TestAlertsTopicIsEncryptedTlsOnlyAndFedByThreeRules(t *testing.T) {
 				windows = append(windows, map[string]any{"Ref": id})
 			}
 			assert.ElementsMatch(t, windows, ids, "the failed-window rule watches exactly this deployment's windows")
-			detail = maps.Clone(detail)
-			delete(detail, "window-id")
 		}
+		// The associations: TestAssociationAlertWatchesThisDeploymentsAssociationsOnly.
+		detail = without(detail, "window-id", "association-id")
 		patterns = append(patterns, map[string]any{p["detail-type"].([]any)[0].(string): detail})
 		assert.Empty(t, undocumentedSsmEvent(p["detail-type"].([]any)[0].(string), p["detail"].(map[string]any)), "%s watches what AWS documents", id)
 	}
@@ -746,7 +747,9 @@ var documentedSsmEvents = map[string]map[string][]string{
 		"window-id": nil}, // the window's id (the event example's detail): any value
 	"Configuration Compliance State Change": {"compliance-status": {"compliant", "non_compliant"}, "compliance-type": {"Association", "Patch"},
 		"patch-baseline-id": {anyValue}}, // the Patch examples' field, the baseline's id
-	"EC2 State Manager Instance Association State Change": {"status": {"Failed", "Pending", "Success"}},
+	// association-id: the example's detail ("Amazon EventBridge event examples for Systems
+	// Manager", read 2026-12-06; patchingspec.InstanceAssociationEventFields): any value.
+	"EC2 State Manager Instance Association State Change": {"status": {"Failed", "Pending", "Success"}, "association-id": nil},
 	"EC2 Command Invocation Status-change Notification":   {"status": {"Success", "InProgress", "TimedOut", "Canceled", "Failed"}},
 }
 
@@ -905,4 +908,73 @@ func TestPatchingDocListsEveryAlertRule(t *testing.T) {
 		}
 	}
 	assert.ElementsMatch(t, rules, documented, "docs/patching.md#alerts lists each rule once")
+}
+
+// associationRulePattern is the detail of the patching stack's association alert rule.
+func associationRuleDetail(t *testing.T, s *scenario) map[string]any {
+	_, rule := oneOf(t, s.patchJSON, "AWS::Events::Rule", "AlertsAssociationRule")
+	return props(rule)["EventPattern"].(map[string]any)["detail"].(map[string]any)
+}
+
+// TestAssociationAlertWatchesThisDeploymentsAssociationsOnly: the association rule names every
+// association of the fleet and patching stacks by id, and no other: without it a failed
+// association of another deployment in the account (or of none) alerted here.
+func TestAssociationAlertWatchesThisDeploymentsAssociationsOnly(t *testing.T) {
+	for _, s := range []*scenario{defaultScenario.synth(t), natWithoutWsus.synth(t)} {
+		var want, got []string
+		for id := range s.fleetResources("AWS::SSM::Association") {
+			want = append(want, "fleet/"+id)
+		}
+		for id := range s.patchResources("AWS::SSM::Association") {
+			want = append(want, "patching/"+id)
+		}
+		ids, ok := associationRuleDetail(t, s)["association-id"].([]any)
+		require.True(t, ok, "%s: the rule names the associations it watches", s.name)
+		for _, ref := range ids {
+			if id, ok := ref.(map[string]any)["Ref"].(string); ok {
+				got = append(got, "patching/"+id)
+			} else {
+				got = append(got, "fleet/"+s.stackResource(t, s.fleetJSON, *s.app.Fleet.StackName(), ref))
+			}
+		}
+		assert.ElementsMatch(t, want, got, s.name)
+	}
+}
+
+// TestWatchedAssociationsKeepTheirIds: the fleet stack's association ids reach the rule as weak
+// references, which keep the value read at the patching stack's last update; they stay right
+// because no update of these templates replaces an association: the resource spec replaces one
+// only when InstanceId changes, and no association sets it.
+func TestWatchedAssociationsKeepTheirIds(t *testing.T) {
+	assert.Equal(t, []string{"InstanceId"}, replacingProperties(t)["AWS::SSM::Association"])
+	for _, s := range []*scenario{defaultScenario.synth(t), richPatching.synth(t)} {
+		for _, resources := range []map[string]map[string]any{s.fleetResources("AWS::SSM::Association"), s.patchResources("AWS::SSM::Association")} {
+			for id, a := range resources {
+				assert.NotContains(t, props(a), "InstanceId", "%s %s: targets, not the legacy InstanceId, which replaces it", s.name, id)
+			}
+		}
+	}
+}
+
+// TestAssociationAlertScopesByAFieldAwsExampleEventCarries: every detail field the association
+// rule matches is one that AWS's example event carries (patchingspec.InstanceAssociationEventFields,
+// the example in test/testdata/events): a field the event lacks would match nothing, ever.
+func TestAssociationAlertScopesByAFieldAwsExampleEventCarries(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "events", "aws-example-instance-association.json"))
+	require.NoError(t, err)
+	var example map[string]any
+	require.NoError(t, json.Unmarshal(data, &example))
+	assert.ElementsMatch(t, patchingspec.InstanceAssociationEventFields, keysOf(example["detail"].(map[string]any)))
+	missing := func(detail map[string]any) []string {
+		var out []string
+		for field := range detail {
+			if !slices.Contains(patchingspec.InstanceAssociationEventFields, field) {
+				out = append(out, field)
+			}
+		}
+		return out
+	}
+	assert.Empty(t, missing(associationRuleDetail(t, defaultScenario.synth(t))))
+	assert.Equal(t, []string{"association-name"}, missing(map[string]any{"association-name": []any{"x"}, "status": []any{"Failed"}}),
+		"planted: the event carries no association name")
 }

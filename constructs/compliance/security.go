@@ -197,7 +197,13 @@ func addInspectorSuppressions(parent constructs.Construct, suppressions []Inspec
 	return filters
 }
 
-// addFindingRules matches new Security Hub and active Inspector findings at severities.
+// addFindingRules matches new Security Hub and active Inspector findings at severities, each
+// finding through one rule: Inspector's findings reach Security Hub too, so the Security Hub rule
+// leaves out those carrying compliancespec.InspectorFindingMark, which the Inspector rule sends.
+// "exists": false matches a leaf field the event lacks ("Content filtering in Amazon EventBridge
+// event patterns", read 2026-12-06), and each Imported event holds one finding ("EventBridge
+// event formats for Security Hub CSPM"). Neither service marks a new finding apart from an update
+// of it: docs/compliance-checks.md ("Finding alerts") says what alerts again.
 func addFindingRules(parent constructs.Construct, severities []string) []awsevents.Rule {
 	return []awsevents.Rule{
 		awsevents.NewRule(parent, jsii.String("SecurityHubFindingsRule"), &awsevents.RuleProps{
@@ -209,6 +215,9 @@ func addFindingRules(parent constructs.Construct, severities []string) []awseven
 					"Severity":    map[string]any{"Label": severities},
 					"Workflow":    map[string]any{"Status": []string{"NEW"}},
 					"RecordState": []string{"ACTIVE"},
+					"ProductFields": map[string]any{
+						compliancespec.InspectorFindingMark: []any{map[string]any{"exists": false}},
+					},
 				}},
 			},
 		}),

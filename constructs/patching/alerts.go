@@ -39,6 +39,9 @@ type Alerts interface {
 	// WatchWindows limits the maintenance-window rule to these windows (their ids): without it, it
 	// matches every window of the account and region.
 	WatchWindows(windowIDs ...*string)
+	// WatchAssociations limits the association rule to these State Manager associations (their
+	// ids): without it, it matches every association of the account and region.
+	WatchAssociations(associationIDs ...*string)
 	// LeaveBaselines keeps the compliance rule off the nodes these patch baselines (their ids)
 	// patch, which alert through rules of their own: without it, their non-compliance alerts twice.
 	LeaveBaselines(baselineIDs ...*string)
@@ -174,6 +177,19 @@ func (a *alerts) WatchWindows(windowIDs ...*string) {
 		return
 	}
 	a.rules["MaintenanceWindow"].AddEventPattern(&awsevents.EventPattern{Detail: &map[string]any{"window-id": windowIDs}})
+}
+
+// WatchAssociations adds the associations' ids to the association rule's pattern: the event's
+// detail carries association-id, instance-id and document-name, and no association name ("Amazon
+// EventBridge event examples for Systems Manager", State Manager Instance Association State
+// Change, read 2026-12-06; patchingspec.InstanceAssociationEventFields). The id names one
+// association, and with it its document: a document name would not, since AWS's documents
+// (AWS-UpdateSSMAgent, AWS-RunPatchBaseline) run in other deployments' associations too.
+func (a *alerts) WatchAssociations(associationIDs ...*string) {
+	if len(associationIDs) == 0 {
+		return
+	}
+	a.rules["Association"].AddEventPattern(&awsevents.EventPattern{Detail: &map[string]any{"association-id": associationIDs}})
 }
 
 // LeaveBaselines adds "anything-but" the baselines' ids to the compliance rule's pattern on

@@ -13,6 +13,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -399,13 +400,15 @@ func staleReads(after Deployment, replaced map[ResourceKey]string) []Problem {
 // deletedWhileRead are the deployed resources that read, through Fn::GetStackOutput, a resource of
 // another stack that the update deletes (a retained one stays). The stack that holds it is updated first (a stack
 // deploys after those it reads), so it goes while the reader still uses it; a strong reference
-// (Fn::ImportValue) would have stopped that update.
+// (Fn::ImportValue) would have stopped that update. An event rule's pattern is not a use: it
+// names what the rule matches, and a deleted resource's id there matches nothing until the rule's
+// stack is updated; no call fails.
 func deletedWhileRead(before, after Deployment) []Problem {
 	var out []Problem
 	for _, k := range before.keys() {
 		r := before.resource(k)
 		seen := map[ResourceKey]bool{}
-		for _, read := range before.weakReads(r) {
+		for _, read := range before.weakReads(withoutEventPattern(r)) {
 			gone := before.resource(read) != nil && after.resource(read) == nil && before.resource(read)["DeletionPolicy"] != "Retain"
 			if read.Stack != k.Stack && gone && !seen[read] {
 				seen[read] = true
@@ -416,6 +419,18 @@ func deletedWhileRead(before, after Deployment) []Problem {
 			}
 		}
 	}
+	return out
+}
+
+// withoutEventPattern is resource without the EventPattern of an AWS::Events::Rule.
+func withoutEventPattern(resource map[string]any) map[string]any {
+	if resource["Type"] != "AWS::Events::Rule" {
+		return resource
+	}
+	properties := maps.Clone(props(resource))
+	delete(properties, "EventPattern")
+	out := maps.Clone(resource)
+	out["Properties"] = properties
 	return out
 }
 

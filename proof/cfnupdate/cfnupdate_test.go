@@ -143,6 +143,24 @@ func TestDeletingWhatAnotherStackStillReadsIsAProblemUnlessItIsRetained(t *testi
 	assert.Empty(t, Check(Spec{}, Deployment{"network": network("Retain"), "fleet": reader}, after, Options{AllowRemovals: true}).Problems, "a retained resource stays")
 }
 
+// An event rule's pattern names what it matches: a deleted association's id in it matches
+// nothing until the rule's stack is updated, and no call fails. The same read from a rule's
+// target is a use, and stays a problem.
+func TestDeletingWhatAnEventPatternMatchesIsNoProblem(t *testing.T) {
+	fleet := map[string]any{
+		"Resources": map[string]any{"Association": map[string]any{"Type": "AWS::SSM::Association"}},
+		"Outputs":   map[string]any{"AssociationOut": map[string]any{"Value": map[string]any{"Ref": "Association"}}},
+	}
+	read := `{"Fn::GetStackOutput": {"StackName": "fleet", "OutputName": "AssociationOut"}}`
+	after := Deployment{"fleet": map[string]any{"Resources": map[string]any{}}, "patching": map[string]any{"Resources": map[string]any{}}}
+	pattern := deployment(t, "patching", `{"Rule": {"Type": "AWS::Events::Rule", "Properties": {"EventPattern": {"detail": {"association-id": [`+read+`]}}}}}`)["patching"]
+	assert.Empty(t, Check(Spec{}, Deployment{"fleet": fleet, "patching": pattern}, after, Options{AllowRemovals: true}).Problems)
+	target := deployment(t, "patching", `{"Rule": {"Type": "AWS::Events::Rule", "Properties": {"Targets": [{"Id": "T", "Arn": `+read+`}]}}}`)["patching"]
+	assert.Contains(t, problems(Check(Spec{}, Deployment{"fleet": fleet, "patching": target}, after, Options{AllowRemovals: true})),
+		"patching/Rule (AWS::Events::Rule) reads fleet/Association through Fn::GetStackOutput, which the update of fleet deletes before patching is updated",
+		"planted: a target is used, not matched")
+}
+
 // oldStackPolicy is the policy make deploy set before 0.x: Update:Delete denied for every
 // protected type, retained or not.
 var oldStackPolicy = []PolicyStatement{

@@ -56,3 +56,11 @@ func GroupsProblems(field string, groups []ResourceGroup) spec.Problems {
 	}
 	return p
 }
+
+// InspectorFindingMark is the ProductFields entry that marks, in Security Hub, a finding Amazon
+// Inspector sent it: "Amazon Inspector findings have the following entry in ProductFields:
+// "aws/inspector/ProductVersion": "2"", and once both services are on, "Amazon Inspector sends
+// all of the findings it generates to Security Hub" ("Available AWS service integrations",
+// Amazon Inspector, Security Hub User Guide, read 2026-12-06). Inspector Classic's findings,
+// under the same product ARN, lack it.
+const InspectorFindingMark = "aws/inspector/ProductVersion"

@@ -1,0 +1,15 @@
+package patchingspec
+
+// InstanceAssociationEventFields are the detail fields of an "EC2 State Manager Instance
+// Association State Change" event: what an alert rule may scope it by. AWS's example carries
+// association-id, instance-id, document-name, document-version, targets, creation-date,
+// last-successful-execution-date, last-execution-date, status, detailed-status, error-code,
+// execution-summary, output-url and instance-association-cwe-version; no association name
+// ("Amazon EventBridge event examples for Systems Manager", State Manager Instance Association
+// State Change, Systems Manager User Guide, read 2026-12-06; test/testdata/events/
+// aws-example-instance-association.json).
+var InstanceAssociationEventFields = []string{
+	"association-id", "instance-id", "document-name", "document-version", "targets", "creation-date",
+	"last-successful-execution-date", "last-execution-date", "status", "detailed-status", "error-code",
+	"execution-summary", "output-url", "instance-association-cwe-version",
+}
