@@ -40,6 +40,20 @@ type Patching struct {
 	// Schedule): with startStopped, a started instance's tag is set aside while the window runs
 	// and restored when it is stopped. Default: none.
 	InstanceSchedulerTagKey string `yaml:"instanceSchedulerTagKey"`
+	// StopOnFailure: on or off. on: a window execution that failed, timed out, was cancelled or
+	// skipped latches an alarm that stops the window's own Install tasks and the next ring's, until
+	// an operator unblocks it (docs/patching.md#a-rollout-that-stops-itself). Default: on
+	// (patchingspec.DefaultStopOnFailure).
+	StopOnFailure string `yaml:"stopOnFailure"`
+}
+
+// StopsOnFailure says whether windows latch a failure alarm (stopOnFailure, default on).
+func (p Patching) StopsOnFailure() bool {
+	v := p.StopOnFailure
+	if v == "" {
+		v = patchingspec.DefaultStopOnFailure
+	}
+	return v == patchingspec.StopOnFailureOn
 }
 
 // MaxDeadlineDays is the longest deadline: a year.

@@ -82,6 +82,11 @@ type Task struct {
 	// NotifyOnFailure publishes to the alerts topic when the command fails, times out or is
 	// cancelled. Default: true (nil), as docs/patching.md says.
 	NotifyOnFailure *bool `yaml:"notifyOnFailure"`
+	// StopOnAlarms are CloudWatch alarms of your own (their names, in the stack's account and
+	// region, existing before the deploy) that stop this Install task when in ALARM, with the
+	// window's failure alarm and the earlier ring's (docs/patching.md#a-rollout-that-stops-itself).
+	// At most MaxStopOnAlarms. Default: none.
+	StopOnAlarms []string `yaml:"stopOnAlarms"`
 }
 
 // WithDefaults fills what is unset; place is the task's index in its window.
@@ -124,6 +129,7 @@ func (t Task) Problems() spec.Problems {
 	if t.Priority < 1 || t.Priority > MaxPriority {
 		p.Add("Priority", t.Priority, "is out of range: use 1 to %d, lower first (0 is the pre-patch image's)", MaxPriority)
 	}
+	p = append(p, stopOnAlarmsProblems(t)...)
 	return p
 }
 
