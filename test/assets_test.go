@@ -348,6 +348,7 @@ func TestAlertRulesMatchTheEventsTheyAreForAndNoOthers(t *testing.T) {
 	for i, id := range slices.Sorted(maps.Keys(s.patchResources("AWS::SSM::MaintenanceWindow"))) {
 		windowIDs[fmt.Sprint(map[string]any{"Ref": id})] = fmt.Sprintf("mw-0123456789abcdef%d", i)
 	}
+	failures := map[string]map[string]any{}
 	for id, r := range s.patchResources("AWS::Events::Rule") {
 		name := regexp.MustCompile(`Rule[0-9A-F]{8}$`).ReplaceAllString(id, "")
 		// A copy: the scenario's template is shared with the other tests.
@@ -362,6 +363,10 @@ func TestAlertRulesMatchTheEventsTheyAreForAndNoOthers(t *testing.T) {
 				ids = append(ids, windowIDs[fmt.Sprint(ref)])
 			}
 			detail["window-id"] = ids
+		}
+		if props(r)["Targets"] == nil { // a window's failure rule: it feeds its alarm, not the topic
+			failures[name] = pattern
+			continue
 		}
 		rules[strings.TrimPrefix(strings.TrimPrefix(name, "Alerts"), "Security")] = pattern
 	}
@@ -425,6 +430,22 @@ func TestAlertRulesMatchTheEventsTheyAreForAndNoOthers(t *testing.T) {
 		} else {
 			assert.Equal(t, []string{want}, matched, "%s", fixture)
 		}
+	}
+	// Each window's failure rule (docs/patching.md#a-rollout-that-stops-itself) matches its own
+	// window's failed runs only: the sample's window is the first one, weekly.
+	for fixture, want := range map[string][]string{"maintenance-window-failed": {"MaintenanceWindowsprivatepatchweeklyFailure"},
+		"maintenance-window-success": nil, "maintenance-window-failed-other-window": nil, "association-failed": nil} {
+		data, err := os.ReadFile(filepath.Join("testdata", "events", fixture+".json"))
+		require.NoError(t, err)
+		var event map[string]any
+		require.NoError(t, json.Unmarshal(data, &event))
+		var matched []string
+		for name, pattern := range failures {
+			if matches(pattern, event) {
+				matched = append(matched, name)
+			}
+		}
+		assert.Equal(t, want, matched, "%s latches %v", fixture, want)
 	}
 	// Planted: without anything-but, the WSUS server's event matches the fleet's rule too.
 	data, err := os.ReadFile(filepath.Join("testdata", "events", "compliance-patch-non-compliant-wsus.json"))
@@ -514,6 +535,9 @@ func TestSecurityServicesAreCreatedAsConfiguredAndOnlyThen(t *testing.T) {
 	_, topicPolicy := oneOf(t, s.patchJSON, "AWS::SNS::TopicPolicy", "Alerts")
 	sources := fmt.Sprint(statementBySid(t, props(topicPolicy)["PolicyDocument"], "EventBridgeRulesPublish")["Condition"])
 	for id, r := range s.patchResources("AWS::Events::Rule") {
+		if props(r)["Targets"] == nil {
+			continue // a window's failure rule publishes nothing
+		}
 		assert.NotContains(t, props(r)["Targets"].([]any)[0], "RoleArn", "%s publishes without a role", id)
 		assert.Contains(t, sources, id, "%s is admitted by the topic policy", id)
 	}
@@ -617,7 +641,7 @@ func TestWsusAlarmsMayPublishToTheEncryptedAlertsTopicAndNoOtherAlarmMay(t *test
 			"aws:SecureTransport": "true", "aws:PrincipalIsAWSService": "true"}
 	}
 	alarms := s.patchResources("AWS::CloudWatch::Alarm")
-	require.Len(t, alarms, 5, "the disk alarm, the two sync alarms, the cleanup alarm, the undelivered-alerts alarm")
+	require.Len(t, alarms, 7, "the disk alarm, the two sync alarms, the cleanup alarm, the undelivered-alerts alarm, the two windows' failure alarms")
 	publishing := 0
 	for id, a := range alarms {
 		name, ok := props(a)["AlarmName"].(string)
@@ -639,7 +663,7 @@ func TestWsusAlarmsMayPublishToTheEncryptedAlertsTopicAndNoOtherAlarmMay(t *test
 			assert.False(t, allows(doc, serviceRequest{"cloudwatch.amazonaws.com", action, alarm(account, "someone-elses-alarm")}), "%s %s: only privatepatch's alarms", policy, action)
 		}
 	}
-	assert.Equal(t, 5, publishing)
+	assert.Equal(t, 7, publishing)
 }
 
 // configRuleScopeProblem says why a managed rule's scope would let nothing it evaluates trigger
