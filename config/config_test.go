@@ -668,3 +668,12 @@ func TestLoadReadsTheFileThatPrivatepatchConfigNamesWhenNoPathIsGiven(t *testing
 	require.NoError(t, err)
 	assert.Equal(t, "other", cfg.Project, "-config wins over the environment, as -c config= does in the app")
 }
+
+func TestStopOnFailureIsOnUnlessSetOff(t *testing.T) {
+	cfg, err := Parse("default.yaml", []byte(valid))
+	require.NoError(t, err)
+	assert.True(t, cfg.Patching.StopsOnFailure(), "patchingspec.DefaultStopOnFailure")
+	cfg, err = Parse("off.yaml", []byte(valid+"patching: {stopOnFailure: \"off\"}\n"))
+	require.NoError(t, err)
+	assert.False(t, cfg.Patching.StopsOnFailure())
+}
