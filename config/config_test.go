@@ -368,6 +368,18 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 		{"max_errors_leading_zero", valid + window(`tasks: [{maxErrors: "05%"}]`),
 			[]string{`tasks[0].maxErrors: "05%" is not allowed: use a number from 0 or a percentage from 0% to 100%, without leading zeros`}},
 		{"unknown_task_operation", valid + window(`tasks: [{operation: Patch}]`), []string{`tasks[0].operation: "Patch" is not allowed: use Install or Scan`}},
+		{"stop_on_failure_not_on_or_off", valid + "patching: {stopOnFailure: maybe}\n",
+			[]string{`patching.stopOnFailure: "maybe" is not allowed: use on or off (default on)`}},
+		{"stop_on_alarms_on_a_scan", valid + window(`tasks: [{operation: Scan, stopOnAlarms: [app-health]}]`),
+			[]string{`tasks[0].stopOnAlarms: "app-health" is for Install tasks only`}},
+		{"stop_on_alarm_with_a_quote", valid + window(`tasks: [{stopOnAlarms: ['app "health"']}]`),
+			[]string{`tasks[0].stopOnAlarms[0]: "app \"health\"" is not allowed: a composite alarm's rule names it in ALARM("...")`}},
+		{"stop_on_alarm_blank", valid + window(`tasks: [{stopOnAlarms: ["  "]}]`),
+			[]string{`tasks[0].stopOnAlarms[0]: "  " is not an alarm name: use 1-255 characters, not only spaces`}},
+		{"stop_on_alarm_named_twice", valid + window(`tasks: [{stopOnAlarms: [app-health, app-health]}]`),
+			[]string{`tasks[0].stopOnAlarms[1]: "app-health" is named twice`}},
+		{"stop_on_too_many_alarms", valid + window(`tasks: [{stopOnAlarms: [a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11]}]`),
+			[]string{`tasks[0].stopOnAlarms: 11 alarms are more than 10: combine them in a composite alarm of your own`}},
 		{"unknown_patch_group_tag_key", valid + window("targets: {patchGroups: [prod], patchGroupTagKey: PatchGroups}"),
 			[]string{`patching.maintenanceWindows[0].targets.patchGroupTagKey: "PatchGroups" is not a patch group tag key: use one of Patch Group or PatchGroup`}},
 		// One window target per window: with both keys every task ran twice on the fleet's instances.
@@ -657,4 +669,13 @@ func TestLoadReadsTheFileThatPrivatepatchConfigNamesWhenNoPathIsGiven(t *testing
 	cfg, err = Load(other)
 	require.NoError(t, err)
 	assert.Equal(t, "other", cfg.Project, "-config wins over the environment, as -c config= does in the app")
+}
+
+func TestStopOnFailureIsOnUnlessSetOff(t *testing.T) {
+	cfg, err := Parse("default.yaml", []byte(valid))
+	require.NoError(t, err)
+	assert.True(t, cfg.Patching.StopsOnFailure(), "patchingspec.DefaultStopOnFailure")
+	cfg, err = Parse("off.yaml", []byte(valid+"patching: {stopOnFailure: \"off\"}\n"))
+	require.NoError(t, err)
+	assert.False(t, cfg.Patching.StopsOnFailure())
 }

@@ -42,6 +42,20 @@ type Patching struct {
 	InstanceSchedulerTagKey string `yaml:"instanceSchedulerTagKey"`
 	// hookScripts are the hook script files the tasks name, as Parse read them.
 	hookScripts map[string]hookScript
+	// StopOnFailure: on or off. on: a window execution that failed, timed out, was cancelled or
+	// skipped latches an alarm that stops the window's own Install tasks and the next ring's, until
+	// an operator unblocks it (docs/patching.md#a-rollout-that-stops-itself). Default: on
+	// (patchingspec.DefaultStopOnFailure).
+	StopOnFailure string `yaml:"stopOnFailure"`
+}
+
+// StopsOnFailure says whether windows latch a failure alarm (stopOnFailure, default on).
+func (p Patching) StopsOnFailure() bool {
+	v := p.StopOnFailure
+	if v == "" {
+		v = patchingspec.DefaultStopOnFailure
+	}
+	return v == patchingspec.StopOnFailureOn
 }
 
 // MaxDeadlineDays is the longest deadline: a year.

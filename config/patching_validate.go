@@ -37,6 +37,10 @@ func (p *Patching) validate(c *Config, pr *problems) {
 	}
 	validateHooks(c, pr)
 	pr.addSpec("patching.agentUpdate", p.AgentUpdate, p.AgentUpdate.WithDefaults().Problems())
+	if p.StopOnFailure != "" && !slices.Contains(patchingspec.StopOnFailureValues, p.StopOnFailure) {
+		pr.add("patching.stopOnFailure", p.StopOnFailure, "is not allowed: use %s (default %s)",
+			strings.Join(patchingspec.StopOnFailureValues, " or "), patchingspec.DefaultStopOnFailure)
+	}
 	validateStartStopped(c, pr)
 	if p.Scan.Enabled {
 		validateAssociationSchedule(pr, "patching.scan.schedule", p.Scan.Schedule)

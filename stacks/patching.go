@@ -214,6 +214,7 @@ func addMaintenanceWindows(stack awscdk.Stack, cfg *config.Config, s *PatchingSt
 	if cfg.Patching.Rings != nil {
 		stages = cfg.Patching.Rings.Stages
 	}
+	earlier := earlierRingAlarms(cfg)
 	for j, w := range cfg.Patching.MaintenanceWindows {
 		targets := w.Targets.Spec()
 		targets.ResourceGroup = cfg.ResourceGroupName(targets.ResourceGroup)
@@ -230,13 +231,52 @@ func addMaintenanceWindows(stack awscdk.Stack, cfg *config.Config, s *PatchingSt
 				props.InstallOverrideList = patchingspec.PromoteListURL(*bucket.BucketName(), stages[i-1].PatchGroup)
 			}
 		}
+		props.AlarmNamePrefix, props.FailureAlarm = cfg.StackName("patching")+"-", cfg.Patching.StopsOnFailure()
+		props.EarlierAlarms = earlier[j]
 		s.MaintenanceWindows[w.Name] = patching.NewMaintenanceWindow(windows, w.Name, props)
 	}
+	waitForEarlierRings(cfg, s)
 	var ids []*string
 	for _, name := range slices.Sorted(maps.Keys(s.MaintenanceWindows)) {
 		ids = append(ids, s.MaintenanceWindows[name].Window().Ref())
 	}
 	s.Alerts.WatchWindows(ids...)
+}
+
+// earlierRingAlarms are, by window index, the failure alarms of the ring before the window's: a
+// ring's windows (those targeting its patch group only, Config.RingWindows) wait while any window
+// of the ring before it has failed. None with stopOnFailure off.
+func earlierRingAlarms(cfg *config.Config) map[int][]string {
+	out := map[int][]string{}
+	if !cfg.Patching.StopsOnFailure() {
+		return out
+	}
+	rings := cfg.RingWindows()
+	for i := 1; i < len(rings); i++ {
+		var names []string
+		for _, j := range rings[i-1] {
+			names = append(names, patchingspec.FailureAlarmName(cfg.StackName("patching")+"-", cfg.Patching.MaintenanceWindows[j].Name))
+		}
+		for _, j := range rings[i] {
+			out[j] = names
+		}
+	}
+	return out
+}
+
+// waitForEarlierRings creates each stop alarm after the failure alarms it names: the windows are
+// created in the configuration's order, not the rings'.
+func waitForEarlierRings(cfg *config.Config, s *PatchingStack) {
+	rings := cfg.RingWindows()
+	for i := 1; i < len(rings) && cfg.Patching.StopsOnFailure(); i++ {
+		for _, j := range rings[i] {
+			for _, composite := range s.MaintenanceWindows[cfg.Patching.MaintenanceWindows[j].Name].StopComposites() {
+				for _, e := range rings[i-1] {
+					composite.Node().AddDependency(s.MaintenanceWindows[cfg.Patching.MaintenanceWindows[e].Name].FailureAlarm())
+				}
+			}
+		}
+	}
 }
 
 // addAssociations adds the scan and inventory associations (and the inventory's queries).
@@ -318,6 +358,11 @@ func addMonitoring(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, fle
 		patching.NewWsusCleanupAlarm(stack, "WsusCleanupAlarm", &patching.WsusCleanupAlarmProps{
 			AlarmName: name, Namespace: monitoring.WsusHealthNamespace, Topic: s.Alerts.Topic()})
 		alarmNames = append(alarmNames, name)
+	}
+	for _, name := range slices.Sorted(maps.Keys(s.MaintenanceWindows)) {
+		if a := s.MaintenanceWindows[name].FailureAlarm(); a != nil {
+			alarmNames = append(alarmNames, patchingspec.FailureAlarmName(cfg.StackName("patching")+"-", name))
+		}
 	}
 	s.Alerts.AllowAlarms(alarmNames...)
 }

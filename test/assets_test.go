@@ -396,9 +396,10 @@ var alertFixtures = map[string]string{
 }
 
 // alertRulesWithSampleIDs are the patching stack's alert rules by name, each pattern a copy with
-// this deployment's window and association ids replaced by the ids the sample events carry.
-func alertRulesWithSampleIDs(t *testing.T, s *scenario) map[string]map[string]any {
-	rules := map[string]map[string]any{}
+// this deployment's window and association ids replaced by the ids the sample events carry; and
+// apart, the windows' failure rules, which have no target (they feed the windows' failure alarms).
+func alertRulesWithSampleIDs(t *testing.T, s *scenario) (rules, failures map[string]map[string]any) {
+	rules, failures = map[string]map[string]any{}, map[string]map[string]any{}
 	windowID, associationID := sampleWindowIDs(s), sampleAssociationIDs(t, s)
 	for id, r := range s.patchResources("AWS::Events::Rule") {
 		name := regexp.MustCompile(`Rule[0-9A-F]{8}$`).ReplaceAllString(id, "")
@@ -420,9 +421,13 @@ func alertRulesWithSampleIDs(t *testing.T, s *scenario) map[string]map[string]an
 				}
 			}
 		}
+		if props(r)["Targets"] == nil { // a window's failure rule: it feeds its alarm, not the topic
+			failures[name] = pattern
+			continue
+		}
 		rules[strings.TrimPrefix(strings.TrimPrefix(name, "Alerts"), "Security")] = pattern
 	}
-	return rules
+	return rules, failures
 }
 
 // sampleWindowIDs maps the deployment's windows to the ids the sample events carry: the first
@@ -458,9 +463,29 @@ func sampleAssociationIDs(t *testing.T, s *scenario) func(ref any) any {
 	}
 }
 
+// Each window's failure rule (docs/patching.md#a-rollout-that-stops-itself) matches its own
+// window's failed runs only: the sample's window is the first one, weekly.
+func TestEachWindowsFailureRuleMatchesItsOwnWindowsFailedRunsOnly(t *testing.T) {
+	_, failures := alertRulesWithSampleIDs(t, defaultScenario.synth(t))
+	for fixture, want := range map[string][]string{"maintenance-window-failed": {"MaintenanceWindowsprivatepatchweeklyFailure"},
+		"maintenance-window-success": nil, "maintenance-window-failed-other-window": nil, "association-failed": nil} {
+		data, err := os.ReadFile(filepath.Join("testdata", "events", fixture+".json"))
+		require.NoError(t, err)
+		var event map[string]any
+		require.NoError(t, json.Unmarshal(data, &event))
+		var matched []string
+		for name, pattern := range failures {
+			if matches(pattern, event) {
+				matched = append(matched, name)
+			}
+		}
+		assert.Equal(t, want, matched, "%s latches %v", fixture, want)
+	}
+}
+
 func TestAlertRulesMatchTheEventsTheyAreForAndNoOthers(t *testing.T) {
 	s := defaultScenario.synth(t)
-	rules := alertRulesWithSampleIDs(t, s)
+	rules, _ := alertRulesWithSampleIDs(t, s)
 	require.ElementsMatch(t, []string{"MaintenanceWindow", "Compliance", "WsusCompliance", "Association", "SecurityHubFindings", "InspectorFindings"}, keysOf(rules))
 	// The baselines by the ids the sample events carry: the WSUS server's (the one its rule
 	// names) is compliance-patch-non-compliant-wsus's pb-0fedcba9876543210; the fleet's sample
@@ -594,6 +619,9 @@ func TestSecurityServicesAreCreatedAsConfiguredAndOnlyThen(t *testing.T) {
 	_, topicPolicy := oneOf(t, s.patchJSON, "AWS::SNS::TopicPolicy", "Alerts")
 	sources := fmt.Sprint(statementBySid(t, props(topicPolicy)["PolicyDocument"], "EventBridgeRulesPublish")["Condition"])
 	for id, r := range s.patchResources("AWS::Events::Rule") {
+		if props(r)["Targets"] == nil {
+			continue // a window's failure rule publishes nothing
+		}
 		assert.NotContains(t, props(r)["Targets"].([]any)[0], "RoleArn", "%s publishes without a role", id)
 		assert.Contains(t, sources, id, "%s is admitted by the topic policy", id)
 	}
@@ -697,7 +725,7 @@ func TestWsusAlarmsMayPublishToTheEncryptedAlertsTopicAndNoOtherAlarmMay(t *test
 			"aws:SecureTransport": "true", "aws:PrincipalIsAWSService": "true"}
 	}
 	alarms := s.patchResources("AWS::CloudWatch::Alarm")
-	require.Len(t, alarms, 5, "the disk alarm, the two sync alarms, the cleanup alarm, the undelivered-alerts alarm")
+	require.Len(t, alarms, 7, "the disk alarm, the two sync alarms, the cleanup alarm, the undelivered-alerts alarm, the two windows' failure alarms")
 	publishing := 0
 	for id, a := range alarms {
 		name, ok := props(a)["AlarmName"].(string)
@@ -719,7 +747,7 @@ func TestWsusAlarmsMayPublishToTheEncryptedAlertsTopicAndNoOtherAlarmMay(t *test
 			assert.False(t, allows(doc, serviceRequest{"cloudwatch.amazonaws.com", action, alarm(account, "someone-elses-alarm")}), "%s %s: only privatepatch's alarms", policy, action)
 		}
 	}
-	assert.Equal(t, 5, publishing)
+	assert.Equal(t, 7, publishing)
 }
 
 // configRuleScopeProblem says why a managed rule's scope would let nothing it evaluates trigger

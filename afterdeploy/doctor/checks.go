@@ -757,6 +757,10 @@ func (d *deployment) checkAlarms() ([]Result, error) {
 	var results []Result
 	for _, a := range out.MetricAlarms {
 		r := Result{Check: "alarm " + a.AlarmName, Evidence: a.StateValue}
+		if d.judgeFailureAlarm(&r, a.AlarmName, a.StateValue, a.StateReason) {
+			results = append(results, r)
+			continue
+		}
 		switch a.StateValue {
 		case "OK":
 			r.State = OK

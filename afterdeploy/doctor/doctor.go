@@ -108,6 +108,7 @@ func Examine(aws AWS, t Target, now time.Time) ([]Result, error) {
 		{"window", []*stack{&d.fleet, &d.patching}, d.checkWindows},
 		{"schedule", []*stack{&d.patching}, d.checkSchedules},
 		{"alarm", []*stack{&d.patching}, d.checkAlarms},
+		{"stop alarms", []*stack{&d.patching}, d.checkStopAlarms},
 		{"alert rules", []*stack{&d.patching}, d.checkAlertRules},
 		{"S3 prefix list", []*stack{&d.network}, d.checkS3Drift},
 		{"S3 endpoint policy", []*stack{&d.network, &d.fleet}, d.checkS3Endpoint},

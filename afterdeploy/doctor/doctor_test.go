@@ -569,3 +569,42 @@ func TestHooksNeedTheAgentVersionAWSRequires(t *testing.T) {
 	assert.Contains(t, with.Action, "AWS-UpdateSSMAgent")
 	assert.Equal(t, OK, check(false).State, "AWS-RunPatchBaseline runs on 3.0.431.0")
 }
+
+// rolloutDeployment is the healthy deployment with the weekly window's failure alarm and its
+// Install task's stop alarm (stopOnFailure on), the alarms in the given states and the task as
+// recorded.
+func rolloutDeployment(alarmsFile, weeklyTasks string) map[string]string {
+	r := healthy()
+	r["cloudformation list-stack-resources --stack-name privatepatch-patching"] = "testdata/list-stack-resources-patching-rollout.json"
+	delete(r, alarms)
+	r["cloudwatch describe-alarms --alarm-names privatepatch-patching-privatepatch-weekly-failed privatepatch-patching-wsus-disk privatepatch-patching-wsus-sync"] = alarmsFile
+	r["ssm describe-maintenance-window-tasks --window-id mw-0123456789abcdef0"] = weeklyTasks
+	r["ssm describe-maintenance-window-tasks --window-id mw-0fedcba9876543210"] = "testdata/window-tasks-wsus.json"
+	return r
+}
+
+func TestARingWaitingOnAFailedWindowSaysWhyAndHowToUnblockIt(t *testing.T) {
+	ok := examine(t, rolloutDeployment("testdata/alarms-rollout-ok.json", "testdata/window-tasks-weekly-attached.json"))
+	failure := rowOf(t, ok, "alarm privatepatch-patching-privatepatch-weekly-failed")
+	assert.Equal(t, OK, failure.State, "INSUFFICIENT_DATA is a window that never failed: %s", failure.Evidence)
+	stop := rowOf(t, ok, "stop alarm of task privatepatch-weekly-Task1")
+	assert.Equal(t, OK, stop.State, stop.Evidence)
+	assert.False(t, Failed(ok))
+
+	// Planted: the window failed, so its alarm is in ALARM.
+	waiting := rowOf(t, examine(t, rolloutDeployment("testdata/alarms-rollout-failed.json", "testdata/window-tasks-weekly-attached.json")),
+		"alarm privatepatch-patching-privatepatch-weekly-failed")
+	assert.Equal(t, Fail, waiting.State)
+	assert.Contains(t, waiting.Evidence, "window privatepatch-weekly ended failed, timed out, cancelled or skipped; its Install tasks and the next ring's wait")
+	assert.Contains(t, waiting.Action, "aws cloudwatch set-alarm-state --alarm-name privatepatch-patching-privatepatch-weekly-failed --state-value OK")
+}
+
+func TestAnInstallTaskWithoutItsStopAlarmFailsWithTheCallThatAttachesIt(t *testing.T) {
+	// Planted: the deploy left the task without AlarmConfiguration (CloudFormation cannot set it).
+	row := rowOf(t, examine(t, rolloutDeployment("testdata/alarms-rollout-ok.json", "testdata/window-tasks-weekly-unattached.json")),
+		"stop alarm of task privatepatch-weekly-Task1")
+	assert.Equal(t, Fail, row.State)
+	assert.Contains(t, row.Evidence, "stops on no alarm, not privatepatch-patching-privatepatch-weekly-Task1-stop")
+	assert.Equal(t, `aws ssm update-maintenance-window-task --window-id mw-0123456789abcdef0 --window-task-id 1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d `+
+		`--alarm-configuration '{"Alarms":[{"Name":"privatepatch-patching-privatepatch-weekly-Task1-stop"}],"IgnorePollAlarmFailure":false}'`, row.Action)
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
@@ -66,6 +67,16 @@ type WindowProps struct {
 	// HookScripts are the content of each hook script file the tasks' Hooks name, by the name
 	// the hook gives (a .ps1 or .sh path). Required for each such file. Default: none.
 	HookScripts map[string]string
+	// AlarmNamePrefix starts the names of the window's failure and stop alarms, e.g. the stack's
+	// name and a dash. Required with FailureAlarm, EarlierAlarms or a task's StopOnAlarms.
+	AlarmNamePrefix string
+	// FailureAlarm adds the window's failure alarm (patchingspec.FailureAlarmName), latched by an
+	// execution that failed, timed out, was cancelled or skipped, notifying Topic; the window's
+	// Install tasks stop on it. Needs Topic. Default: false.
+	FailureAlarm bool
+	// EarlierAlarms are the failure alarms (names) of the earlier ring's windows: this window's
+	// Install tasks stop on them too. Default: none.
+	EarlierAlarms []string
 }
 
 func (p *WindowProps) withDefaults() WindowProps {
@@ -118,6 +129,7 @@ func (p *WindowProps) problems() spec.Problems {
 		}
 	}
 	problems = append(problems, p.hooksProblems()...)
+	problems = append(problems, p.alarmProblems()...)
 	for i, t := range p.Tasks {
 		if t.CloudWatchOutput && p.LogGroup == nil {
 			problems.Add(fmt.Sprintf("Tasks[%d].CloudWatchOutput", i), true, "needs LogGroup, where the output goes")
@@ -147,6 +159,13 @@ type MaintenanceWindow interface {
 	// Role is the tasks' service role: it sends the commands, starts the pre-patch image
 	// automation and publishes notifications.
 	Role() awsiam.IRole
+	// FailureAlarm is the window's failure alarm (WindowProps.FailureAlarm), or nil.
+	FailureAlarm() awscloudwatch.Alarm
+	// StopAlarms are, by task name, the alarm each Install task stops on (to attach after the
+	// deploy: CloudFormation cannot).
+	StopAlarms() map[string]string
+	// StopComposites are those alarms, in task order.
+	StopComposites() []awscloudwatch.CfnCompositeAlarm
 }
 
 type maintenanceWindow struct {
@@ -156,6 +175,10 @@ type maintenanceWindow struct {
 	tasks      []awsssm.CfnMaintenanceWindowTask
 	role       awsiam.Role
 	passesSelf bool
+	// failureAlarm, stopAlarms, composites: rollout.go.
+	failureAlarm awscloudwatch.Alarm
+	stopAlarms   map[string]string
+	composites   []awscloudwatch.CfnCompositeAlarm
 }
 
 // allowPassingSelf lets the window pass its own role to Systems Manager, which both AWS-CreateImage
@@ -184,7 +207,7 @@ func NewMaintenanceWindow(scope constructs.Construct, id string, props *WindowPr
 	if err := p.problems().Err(fmt.Sprintf("patching.NewMaintenanceWindow(%q)", id), "WindowProps"); err != nil {
 		panic(err)
 	}
-	w := &maintenanceWindow{Construct: constructs.NewConstruct(scope, jsii.String(id))}
+	w := &maintenanceWindow{Construct: constructs.NewConstruct(scope, jsii.String(id)), stopAlarms: map[string]string{}}
 	stack := awscdk.Stack_Of(w.Construct)
 	w.window = awsssm.NewCfnMaintenanceWindow(w.Construct, jsii.String("Window"), newWindowProps(&p))
 	windowTargets := w.addTarget(&p)
@@ -301,8 +324,14 @@ func (w *maintenanceWindow) addTasks(p *WindowProps, stack awscdk.Stack, windowT
 	if p.PrePatchImage {
 		w.addPrePatchImage(stack, windowTargets, imagePriority)
 	}
+	if p.FailureAlarm {
+		w.addFailureAlarm(p)
+	}
 	for i, t := range p.Tasks {
 		w.tasks = append(w.tasks, w.addPatchTask(i, p, t, windowTargets))
+		if names := stopAlarmsOf(p, t); len(names) > 0 {
+			w.addStopAlarm(p, i, names)
+		}
 	}
 	last := lastPriority(p.Tasks)
 	if p.Promote != nil {

@@ -618,6 +618,12 @@ func targetsTags(m model, role Resource) bool {
 	return windowTargetOf(m, role, func(target map[string]any) bool { return strings.Contains(fmt.Sprint(target["Targets"]), "tag:") })
 }
 
+// stopsOnAlarms tells whether role's window has stop alarms (its construct's StopAlarm<n>).
+func stopsOnAlarms(m model, role Resource) bool {
+	window, _, ok := strings.Cut(role.LogicalID, "ServiceRole")
+	return ok && len(m.find("AWS::CloudWatch::CompositeAlarm", window+"StopAlarm")) > 0
+}
+
 func passesRole(m model, role Resource) bool { return usesCreateImage(m, role) || notifies(m, role) }
 
 func taskOf(m model, role Resource, match func(map[string]any) bool) bool {

@@ -39,6 +39,11 @@ const (
 	flowLogsS3Page      = `"Publish flow logs to Amazon S3" (the bucket policy for delivery.logs.amazonaws.com: AWSLogDeliveryWrite with s3:x-amz-acl bucket-owner-full-control, AWSLogDeliveryAclCheck; aws:SourceAccount, aws:SourceArn), Amazon VPC User Guide`
 	runCommandLogsPage  = `"Configuring Amazon CloudWatch Logs for Run Command" (the instance profile's logs:CreateLogStream, logs:DescribeLogGroups, logs:DescribeLogStreams, logs:PutLogEvents), AWS Systems Manager User Guide`
 	wsusMetricsPage     = `"PutMetricData" (CloudWatch API) and "cloudwatch:namespace" (Actions, resources, and condition keys for Amazon CloudWatch): the WSUS health script's metrics`
+	// A task's alarm is read by the task's service role: "cloudwatch:DescribeAlarms: Required to
+	// monitor alarm state" ("Configure Automation to monitor CloudWatch alarms", AWS Systems Manager
+	// User Guide), and a composite alarm only with DescribeAlarms "scoped to *" (DescribeAlarms,
+	// CloudWatch API Reference). Read 2026-12-06.
+	stopAlarmPage = `"Configure Automation to monitor CloudWatch alarms" (cloudwatch:DescribeAlarms), AWS Systems Manager User Guide; "DescribeAlarms" (composite alarms need it on *), CloudWatch API Reference`
 )
 
 // otherService is a service that must not assume a role: whichever of these the role does not trust.
@@ -404,6 +409,12 @@ func windowFollowUps(m model) []Call {
 		if passesRole(m, role) {
 			add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "iam:PassRole", Resource: m.getAtt(role.Stack, role.LogicalID, "Arn"),
 				Context: map[string]any{"iam:PassedToService": "lambda.amazonaws.com"}, Required: false, Source: windowRolePage + " (passed to Systems Manager only)"})
+		}
+		if stopsOnAlarms(m, role) {
+			add(Call{Caller: caller + ", reading its tasks' stop alarms", Principal: Principal{Role: role}, Action: "cloudwatch:DescribeAlarms", Resource: "*",
+				Required: true, Source: stopAlarmPage})
+			add(Call{Caller: caller + ", unblocking itself", Principal: Principal{Role: role}, Action: "cloudwatch:SetAlarmState", Resource: "*",
+				Required: false, Source: stopAlarmPage + " (an operator unblocks a ring, not the window)"})
 		}
 		if targetsResourceGroup(m, role) {
 			for _, action := range []string{"resource-groups:ListGroupResources", "tag:GetResources"} {

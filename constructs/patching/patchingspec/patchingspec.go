@@ -82,6 +82,11 @@ type Task struct {
 	// NotifyOnFailure publishes to the alerts topic when the command fails, times out or is
 	// cancelled. Default: true (nil), as docs/patching.md says.
 	NotifyOnFailure *bool `yaml:"notifyOnFailure"`
+	// StopOnAlarms are CloudWatch alarms of your own (their names, in the stack's account and
+	// region, existing before the deploy) that stop this Install task when in ALARM, with the
+	// window's failure alarm and the earlier ring's (docs/patching.md#a-rollout-that-stops-itself).
+	// At most MaxStopOnAlarms. Default: none.
+	StopOnAlarms []string `yaml:"stopOnAlarms"`
 	// Hooks run the Install with AWS-RunPatchBaselineWithHooks and these documents before the
 	// install, after it and on exit (Hooks; HooksPage). Install tasks only. Default: none
 	// (AWS-RunPatchBaseline).
@@ -160,6 +165,7 @@ func (t Task) Problems() spec.Problems {
 		}
 		p.Within("Hooks", t.Hooks.Problems())
 	}
+	p = append(p, stopOnAlarmsProblems(t)...)
 	return p
 }
 

@@ -1,0 +1,121 @@
+package patchingspec
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/privatepatch/privatepatch/constructs/spec"
+)
+
+// A rollout that stops itself (docs/patching.md#a-rollout-that-stops-itself). The facts, each with
+// the page it rests on (read 2026-12-06):
+//
+//   - A maintenance window task takes one CloudWatch alarm: AlarmConfiguration.Alarms, "Array
+//     Members: Fixed number of 1 item" ("AlarmConfiguration", AWS Systems Manager API Reference).
+//     "When this value [IgnorePollAlarmFailure] is true, your automation or command continues to run
+//     in cases where we can't retrieve alarm status information from CloudWatch. In cases where we
+//     successfully retrieve an alarm status of OK or INSUFFICIENT_DATA, the automation or command
+//     continues to run, regardless of this value. Default is false." So the task stops in ALARM, and,
+//     by default, when the state cannot be read.
+//   - RegisterTaskWithMaintenanceWindow and UpdateMaintenanceWindowTask take AlarmConfiguration
+//     (API Reference, request syntax); "If the value for a parameter in UpdateMaintenanceWindowTask
+//     is null, then the corresponding field isn't modified" (update-maintenance-window-task, AWS CLI
+//     Command Reference).
+//   - CloudFormation's AWS::SSM::MaintenanceWindowTask has no AlarmConfiguration property: its
+//     registry schema lists CutoffBehavior, Description, LoggingInfo, MaxConcurrency, MaxErrors,
+//     Name, Priority, ServiceRoleArn, Targets, TaskArn, TaskInvocationParameters, TaskParameters,
+//     TaskType, WindowId (cfn-lint 1.51.0's us-east-1 schema; CDK 2.270's CfnMaintenanceWindowTask
+//     has none either), and "Missing support for AlarmConfiguration on AWS::SSM::MaintenanceWindowTask"
+//     (aws-cloudformation-resource-providers-ssm issue 197) is open. A template that set it would not
+//     deploy, so the stop alarms are in the template and attached to the Install tasks through
+//     UpdateMaintenanceWindowTask after the deploy, which make doctor checks (and prints).
+//   - Several alarms become one composite alarm: "The rule expression of a composite alarm can
+//     include as many as 100 underlying alarms" ("PutCompositeAlarm", CloudWatch API Reference).
+//     Reading a composite alarm's state needs cloudwatch:DescribeAlarms "scoped to *" (DescribeAlarms,
+//     CloudWatch API Reference), which the window's role is given.
+//   - The failure alarm latches: TreatMissingData ignore, "The current alarm state is maintained"
+//     (PutMetricAlarm, CloudWatch API Reference), on AWS/Events TriggeredRules, dimension RuleName,
+//     "the number of rules that have run and matched with any event" ("Monitoring Amazon
+//     EventBridge"), of a rule matching the window's failed executions. No failure sends no data
+//     point, so the alarm stays in ALARM until an operator sets it to OK (SetAlarmState).
+const (
+	// MaxTaskAlarms is how many alarms one task's AlarmConfiguration takes.
+	MaxTaskAlarms = 1
+	// MaxAlarmNameLength is the longest alarm name (Alarm.Name: 1-255, API Reference).
+	MaxAlarmNameLength = 255
+	// MaxCompositeRuleAlarms is how many alarms one composite alarm's rule may name.
+	MaxCompositeRuleAlarms = 100
+	// MaxStopOnAlarms is how many of the user's own alarms one task may name: ours, so that a
+	// composite keeps room for the window's failure alarm and an earlier ring's.
+	MaxStopOnAlarms = 10
+	// CloudFormationTakesAlarmConfiguration: see above.
+	CloudFormationTakesAlarmConfiguration = false
+	// FailureRulePeriodMinutes is the failure alarm's period: one failed execution in it is enough.
+	FailureRulePeriodMinutes = 5
+)
+
+// WindowFailureStatuses are the endings of a window execution that leave its patches uninstalled:
+// failed, timed out, cancelled (as when a stop alarm stopped its task), or skipped because the
+// previous run still ran ("Amazon EventBridge event examples for Systems Manager", Maintenance
+// Window Execution State-change Notification; the alerts' rule matches the same).
+var WindowFailureStatuses = []string{"FAILED", "TIMED_OUT", "CANCELLED", "SKIPPED_OVERLAPPING"}
+
+// WindowExecutionDetailType is the EventBridge detail-type of a window execution's state change.
+const WindowExecutionDetailType = "Maintenance Window Execution State-change Notification"
+
+// Stop on failure: on or off (patching.stopOnFailure).
+const (
+	StopOnFailureOn  = "on"
+	StopOnFailureOff = "off"
+	// DefaultStopOnFailure: a window whose execution failed blocks its own next Install and the next
+	// ring's, until an operator unblocks it.
+	DefaultStopOnFailure = StopOnFailureOn
+)
+
+// StopOnFailureValues are the allowed values.
+var StopOnFailureValues = []string{StopOnFailureOn, StopOnFailureOff}
+
+// FailureAlarmName is the name of the window's failure alarm; prefix is the stack's name and a dash.
+func FailureAlarmName(prefix, window string) string { return prefix + window + FailureAlarmSuffix }
+
+// FailureAlarmSuffix ends every failure alarm's name: make doctor knows them by it.
+const FailureAlarmSuffix = "-failed"
+
+// StopAlarmName is the name of the one alarm the task named taskName stops on.
+func StopAlarmName(prefix, taskName string) string { return prefix + taskName + StopAlarmSuffix }
+
+// StopAlarmSuffix ends every stop alarm's name.
+const StopAlarmSuffix = "-stop"
+
+// CompositeRule is the rule of a composite alarm in ALARM when any of names is.
+func CompositeRule(names []string) string {
+	var terms []string
+	for _, n := range names {
+		terms = append(terms, fmt.Sprintf("ALARM(%q)", n))
+	}
+	return strings.Join(terms, " OR ")
+}
+
+// stopOnAlarmsProblems are the problems of a task's own stop alarms.
+func stopOnAlarmsProblems(t Task) spec.Problems {
+	var p spec.Problems
+	if len(t.StopOnAlarms) > 0 && t.Operation != OperationInstall {
+		p.Add("StopOnAlarms", strings.Join(t.StopOnAlarms, ","), "is for Install tasks only: a Scan changes nothing to stop")
+	}
+	if len(t.StopOnAlarms) > MaxStopOnAlarms {
+		p.Add("StopOnAlarms", len(t.StopOnAlarms), "alarms are more than %d: combine them in a composite alarm of your own", MaxStopOnAlarms)
+	}
+	for i, name := range t.StopOnAlarms {
+		field := fmt.Sprintf("StopOnAlarms[%d]", i)
+		switch {
+		case strings.TrimSpace(name) == "" || len(name) > MaxAlarmNameLength:
+			p.Add(field, name, "is not an alarm name: use 1-%d characters, not only spaces", MaxAlarmNameLength)
+		case strings.ContainsAny(name, "\"\\()"):
+			p.Add(field, name, "is not allowed: a composite alarm's rule names it in ALARM(\"...\"), so no \" \\ ( or )")
+		case slices.Index(t.StopOnAlarms, name) < i:
+			p.Add(field, name, "is named twice")
+		}
+	}
+	return p
+}
