@@ -77,8 +77,8 @@ func proofOf(t *testing.T) Proof {
 		endpoint := resourceOf(t, openEndpoint.Stacks, "privatepatch-network", "NetworkEndpointss3")["PolicyDocument"].(map[string]any)
 		endpoint["Statement"].([]any)[0].(map[string]any)["Resource"] = "*"
 		endpoint["Statement"].([]any)[1].(map[string]any)["Resource"] = "*"
-		proved.proof, proved.err = evaluator.Prove([]Deployment{{Name: "default", Stacks: golden(t, "default"), Env: env}, example("example"),
-			extra, wrongService, openEndpoint})
+		proved.proof, proved.err = evaluator.Prove(append([]Deployment{{Name: "default", Stacks: golden(t, "default"), Env: env}, example("example"),
+			extra, wrongService, openEndpoint}, plantedOutputs(t, example)...))
 	})
 	require.NoError(t, proved.err)
 	return proved.proof
