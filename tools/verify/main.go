@@ -13,6 +13,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -23,6 +24,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/privatepatch/privatepatch/config"
@@ -50,8 +52,13 @@ are listed, not failed), 2 when it cannot check. Run from the project root after
 `)
 	controls := flag.Bool("control-tower", true, "run the Control Tower proactive controls (cfn-guard, about a second a template)")
 	spec := flag.String("spec", cfnupdate.SpecPath("."), "the CloudFormation resource specification")
+	timings := flag.Bool("timings", false, "print each check's wall time to standard error (the checks run at once)")
 	flag.Parse()
-	problems, err := run(os.Stdout, *assembly, *configPath, *spec, *controls)
+	var timingsOut io.Writer
+	if *timings {
+		timingsOut = os.Stderr
+	}
+	problems, err := runTimed(os.Stdout, timingsOut, *assembly, *configPath, *spec, *controls)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "verify:", err)
 		os.Exit(2)
@@ -71,6 +78,19 @@ func usage(text string) func() {
 }
 
 func run(out io.Writer, assembly, configPath, specPath string, controls bool) (int, error) {
+	return runTimed(out, nil, assembly, configPath, specPath, controls)
+}
+
+// check is one of verify's checks: it prints its table and returns how many problems it found.
+type check struct {
+	name string
+	run  func(out io.Writer) (int, error)
+}
+
+// runTimed runs the checks of a configuration at once (the evaluator and cfn-guard are
+// processes of their own, the flow tables Go: on two cores they overlap), prints their tables in
+// a fixed order, and, with timings, each check's wall time.
+func runTimed(out, timings io.Writer, assembly, configPath, specPath string, controls bool) (int, error) {
 	cfg, err := config.Load(configPath)
 	if err != nil {
 		return 0, err
@@ -79,41 +99,81 @@ func run(out io.Writer, assembly, configPath, specPath string, controls bool) (i
 	if err != nil {
 		return 0, err
 	}
-	problems := calendarCheck(out, cfg, time.Now().UTC().Truncate(24*time.Hour))
+	checks := []check{{"calendar", func(out io.Writer) (int, error) {
+		return calendarCheck(out, cfg, time.Now().UTC().Truncate(24*time.Hour)), nil
+	}}}
+	checks = append(checks, networkChecks(templates, cfg)...)
+	checks = append(checks,
+		check{"authorisation", func(out io.Writer) (int, error) { return authzTable(out, templates, cfg) }},
+		check{"schema", func(out io.Writer) (int, error) {
+			schema, err := cfnupdate.ReadResourceSpec(specPath)
+			if err != nil {
+				return 0, err
+			}
+			return schemaCheck(out, templates, schema), nil
+		}})
+	if controls {
+		checks = append(checks, check{"control tower", func(out io.Writer) (int, error) { return controlTower(out, ".", templates) }})
+	}
+	return runChecks(out, timings, checks)
+}
+
+// networkChecks are the endpoint and flow tables of each deployment's network stack.
+func networkChecks(templates cfnupdate.Deployment, cfg *config.Config) []check {
+	var checks []check
 	for _, d := range cfg.Deployments() {
 		name := d.StackName("network")
 		template, ok := templates[name]
 		if !ok {
 			continue
 		}
-		problems += endpointTable(out, name, template, d)
-		if !d.Network.ManagesNetworkAcls() {
-			fmt.Fprintf(out, "\n%s: the network ACLs of the existing VPC are left as they are (network.existingVpc.manageNetworkAcls is false): "+
-				"the ACL layer is not modelled, so no flow is proven here; only a deploy shows it (Reachability Analyzer, or make doctor)\n", name)
-			continue
+		checks = append(checks, check{"network " + name, func(out io.Writer) (int, error) {
+			problems := endpointTable(out, name, template, d)
+			if !d.Network.ManagesNetworkAcls() {
+				fmt.Fprintf(out, "\n%s: the network ACLs of the existing VPC are left as they are (network.existingVpc.manageNetworkAcls is false): "+
+					"the ACL layer is not modelled, so no flow is proven here; only a deploy shows it (Reachability Analyzer, or make doctor)\n", name)
+				return problems, nil
+			}
+			n, err := flowTable(out, name, template, d)
+			return problems + n, err
+		}})
+	}
+	return checks
+}
+
+// runChecks runs the checks concurrently, each into its own buffer, then prints the buffers in
+// order and returns the problems of all, or the first error in order.
+func runChecks(out, timings io.Writer, checks []check) (int, error) {
+	type outcome struct {
+		text     bytes.Buffer
+		problems int
+		err      error
+		took     time.Duration
+	}
+	outcomes := make([]outcome, len(checks))
+	var wg sync.WaitGroup
+	for i, c := range checks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			start := time.Now()
+			outcomes[i].problems, outcomes[i].err = c.run(&outcomes[i].text)
+			outcomes[i].took = time.Since(start)
+		}()
+	}
+	wg.Wait()
+	problems := 0
+	for i := range outcomes {
+		if outcomes[i].err != nil {
+			return 0, outcomes[i].err
 		}
-		n, err := flowTable(out, name, template, d)
-		if err != nil {
+		if _, err := outcomes[i].text.WriteTo(out); err != nil {
 			return 0, err
 		}
-		problems += n
-	}
-	wrong, err := authzTable(out, templates, cfg)
-	if err != nil {
-		return 0, err
-	}
-	problems += wrong
-	schema, err := cfnupdate.ReadResourceSpec(specPath)
-	if err != nil {
-		return 0, err
-	}
-	problems += schemaCheck(out, templates, schema)
-	if controls {
-		failing, err := controlTower(out, ".", templates)
-		if err != nil {
-			return 0, err
+		problems += outcomes[i].problems
+		if timings != nil {
+			fmt.Fprintf(timings, "verify: %-40s %6.2fs\n", checks[i].name, outcomes[i].took.Seconds())
 		}
-		problems += failing
 	}
 	return problems, nil
 }
