@@ -76,7 +76,7 @@ func NewFleetStack(scope constructs.Construct, cfg *config.Config, net network.N
 		})
 		// Each writer only under its own prefixes: fleet instances cannot touch WSUS setup logs
 		// or the inventory sync.
-		for _, prefix := range fleetOutputPrefixes(cfg) {
+		for _, prefix := range fleetOutputPrefixes(cfg, false) {
 			logbucket.GrantCommandOutput(bucket, s.Fleet.Role(), prefix)
 		}
 		// make patch-now KB=...'s install override list, read by s3:// URL with the node's role.
@@ -131,12 +131,20 @@ func grantPromotedLists(cfg *config.Config, bucket awss3.IBucket, role awsiam.IR
 	}
 }
 
-// fleetOutputPrefixes are where nodes carrying the fleet tag write command output, the fleet's
-// instances and hybrid nodes alike: the WSUS client configuration, patching (windows and scans)
-// and, when they are on, the configuration checks.
-func fleetOutputPrefixes(cfg *config.Config) []string {
-	prefixes := []string{wsus.ClientOutputPrefix, patching.OutputPrefix}
-	if cfg.Assets.ConfigurationChecks.Enabled {
+// fleetOutputPrefixes are where nodes carrying the fleet tag write command output: the WSUS
+// client configuration where there is WSUS, patching (windows and scans) and, when they are on,
+// the configuration checks. Hybrid nodes are left out of what targets a resource group of EC2
+// instances (AWS::EC2::Instance only): the WSUS client configuration unless on-premises networks
+// reach WSUS (network.wsusClientCidrs), and the configuration checks on a resource group. The
+// authorisation proof derives who writes where from the associations' targets and fails on a
+// grant no node needs.
+func fleetOutputPrefixes(cfg *config.Config, hybrid bool) []string {
+	var prefixes []string
+	if cfg.Wsus.Enabled && (!hybrid || len(cfg.Network.WsusClientCidrs) > 0) {
+		prefixes = append(prefixes, wsus.ClientOutputPrefix)
+	}
+	prefixes = append(prefixes, patching.OutputPrefix)
+	if cc := cfg.Assets.ConfigurationChecks; cc.Enabled && (!hybrid || cc.ResourceGroup == "") {
 		prefixes = append(prefixes, compliance.OutputPrefix)
 	}
 	return prefixes

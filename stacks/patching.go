@@ -46,7 +46,7 @@ type PatchingStack struct {
 // addSecurity adds Security Hub, Inspector suppressions, Config rules, finding alerts and the
 // hybrid activation role as configured, and the outputs hybrid nodes need. Hybrid nodes carry
 // the fleet tag (HybridJoinFleet), so the associations and windows on it run there: their role
-// may write command output where the fleet's does.
+// may write command output where those write (not where only EC2 instances are targeted).
 func addSecurity(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, bucket awss3.IBucket) {
 	sec := cfg.Security
 	props := &compliance.SecurityProps{NamePrefix: cfg.Project + "-", AlertSeverities: sec.FindingSeveritiesToAlert(), Hybrid: sec.Hybrid,
@@ -67,7 +67,7 @@ func addSecurity(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, bucke
 		s.Alerts.Notify(rule)
 	}
 	if role := s.Security.HybridRole(); role != nil {
-		for _, prefix := range fleetOutputPrefixes(cfg) {
+		for _, prefix := range fleetOutputPrefixes(cfg, true) {
 			logbucket.GrantCommandOutput(bucket, role, prefix)
 		}
 		logbucket.GrantReadPrefix(bucket, role, patchingspec.InstallOverrideListPrefix)

@@ -848,15 +848,23 @@ func outputPrefixes(template map[string]any, roleID string) []string {
 	return prefixes
 }
 
-func TestHybridNodesWriteCommandOutputWhereTheFleetDoes(t *testing.T) {
-	for _, sc := range []*scenario{exampleScenario, richPatching} {
+// Hybrid nodes carry the fleet tag and a patch group, so patching runs there; the WSUS client
+// configuration and configuration checks on a resource group target EC2 instances only, so their
+// prefixes are not the hybrid role's (the authorisation proof fails on a grant no node needs).
+func TestHybridNodesWriteCommandOutputWhereTheCommandsTargetingThemDo(t *testing.T) {
+	for _, c := range []struct {
+		sc            *scenario
+		fleet, hybrid []string
+	}{
+		{exampleScenario, []string{"cce/", "patch/", "wsus-client/"}, []string{"patch/"}},      // checks on a resource group
+		{richPatching, []string{"cce/", "patch/", "wsus-client/"}, []string{"cce/", "patch/"}}, // checks on the fleet tag
+	} {
+		sc := c.sc
 		s := sc.synth(t)
 		fleetRole, _ := oneOf(t, s.fleetJSON, "AWS::IAM::Role", "FleetRole")
 		hybridRole, _ := oneOf(t, s.patchJSON, "AWS::IAM::Role", "SecurityHybridRole")
-		fleet := outputPrefixes(s.fleetJSON, fleetRole)
-		require.Contains(t, fleet, "patch/", sc.name)
-		assert.Equal(t, fleet, outputPrefixes(s.patchJSON, hybridRole),
-			"%s: hybrid nodes carry the fleet tag, so they run the same commands and write their output under the same prefixes", sc.name)
+		assert.Equal(t, c.fleet, outputPrefixes(s.fleetJSON, fleetRole), sc.name)
+		assert.Equal(t, c.hybrid, outputPrefixes(s.patchJSON, hybridRole), sc.name)
 		var actions []string
 		for _, st := range policyStatements(s.patchJSON, hybridRole) {
 			actions = append(actions, toList(st["Action"])...)

@@ -13,13 +13,12 @@
 package authz
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 )
@@ -140,9 +139,10 @@ type Proof struct {
 	Mutations map[string][]MutationResult
 }
 
-// Prove evaluates the calls of each deployment and then, for every mutation of the policies the
-// templates write (see Mutations), the calls that policy takes part in, all in one run of the
-// evaluator: a mutation nothing notices is a statement, entry or condition no row needs.
+// Prove evaluates the calls of each deployment in one run of the evaluator and then, for every
+// mutation of the policies the templates write (see Mutations), the calls that policy takes part
+// in, the rows it decided first, in one more run split over the CPUs (whole mutations to each): a
+// mutation nothing notices is a statement, entry or condition no row needs.
 func (e Evaluator) Prove(deployments []Deployment) (Proof, error) {
 	return e.prove(deployments, true)
 }
@@ -165,23 +165,45 @@ type evaluatorVerdict struct {
 	Error    string   `json:"error"`
 }
 
-func (e Evaluator) prove(deployments []Deployment, mutate bool) (Proof, error) {
-	proof := Proof{Results: map[string][]Result{}, Mutations: map[string][]MutationResult{}}
-	var b batch
+func (e Evaluator) prove(deployments []Deployment, mutate bool) (proof Proof, err error) {
+	proof = Proof{Results: map[string][]Result{}, Mutations: map[string][]MutationResult{}}
+	workers, err := e.startPool(map[bool]int{true: runtime.NumCPU(), false: 1}[mutate])
+	if err != nil {
+		return proof, err
+	}
+	defer func() {
+		if stopErr := workers.stop(); err == nil {
+			err = stopErr
+		}
+	}()
+	var base batch
 	var work []pending
 	for _, d := range deployments {
-		p, err := b.plan(d, mutate, &proof)
+		p, err := base.plan(d, &proof)
 		if err != nil {
 			return proof, err
 		}
 		work = append(work, p)
 	}
-	verdicts, err := e.run(b.requests)
+	verdicts, err := workers[0].ask(base.requests)
 	if err != nil {
 		return proof, err
 	}
 	for _, p := range work {
 		p.judge(&proof, verdicts)
+	}
+	if !mutate {
+		return proof, nil
+	}
+	var mutated batch
+	for i := range work {
+		work[i].planMutations(&mutated, proof.Results[work[i].deployment.Name])
+	}
+	if verdicts, err = workers.askSplit(mutated.requests); err != nil {
+		return proof, err
+	}
+	for _, p := range work {
+		p.judgeMutations(&proof, verdicts)
 	}
 	return proof, nil
 }
@@ -214,23 +236,23 @@ func (b *batch) ask(r evaluatorRequest) (int, error) {
 // pending is what a deployment asked: the request of each of its calls and, per mutation, the
 // request of each call it touches.
 type pending struct {
-	deployment string
+	deployment Deployment
+	sims       []simulated
 	base       []int   // request index of each call
 	mutated    [][]int // per mutation: request index per call, -1 where the mutation does not touch it
 	mutations  []Mutation
 }
 
 // plan asks the evaluator about each call of d that rests on the templates (its result added to
-// proof), and, with mutate, about each call each mutation of the templates could catch.
-func (b *batch) plan(d Deployment, mutate bool, proof *Proof) (pending, error) {
-	p := pending{deployment: d.Name}
+// proof).
+func (b *batch) plan(d Deployment, proof *Proof) (pending, error) {
+	p := pending{deployment: d}
 	calls, err := d.Calls()
 	if err != nil {
 		return p, fmt.Errorf("%s: %w", d.Name, err)
 	}
 	m := model{resolver{env: d.Env, stacks: d.Stacks}}
 	endpoint := m.s3EndpointPolicy()
-	var sims []simulated
 	for _, c := range calls {
 		if d.Unproven(c, endpoint.Policy) {
 			continue
@@ -244,46 +266,85 @@ func (b *batch) plan(d Deployment, mutate bool, proof *Proof) (pending, error) {
 			return p, err
 		}
 		p.base = append(p.base, i)
-		sims = append(sims, sim)
+		p.sims = append(p.sims, sim)
 		proof.Results[d.Name] = append(proof.Results[d.Name], Result{Call: c})
-	}
-	if mutate {
-		p.mutations = Mutations(d.Stacks, d.Env)
-		for _, mu := range p.mutations {
-			p.mutated = append(p.mutated, b.askMutated(mu, sims))
-		}
 	}
 	return p, nil
 }
 
+// planMutations asks, for each mutation of the templates, about each call it could catch.
+func (p *pending) planMutations(b *batch, results []Result) {
+	p.mutations = Mutations(p.deployment.Stacks, p.deployment.Env)
+	for _, mu := range p.mutations {
+		p.mutated = append(p.mutated, b.askMutated(mu, p.sims, results))
+	}
+}
+
 // askMutated asks, in a group of its own, about each simulation the mutation touches and could
-// catch, and returns the request index per simulation (-1 for the others).
-func (b *batch) askMutated(mu Mutation, sims []simulated) []int {
+// catch (a row already wrong cannot: it is left out), and returns the request index per
+// simulation (-1 for the others). The rows whose verdict the statement decided go first: the
+// evaluator stops a group at its first catch, so most groups take one request.
+func (b *batch) askMutated(mu Mutation, sims []simulated, results []Result) []int {
 	indexes := make([]int, len(sims))
+	var first, then []int
 	for j, sim := range sims {
 		indexes[j] = -1
-		if !sim.uses(mu.Origin) || !mu.canCatch(sim.call) {
+		if !results[j].OK() || !sim.uses(mu.Origin) || !mu.canCatch(sim.call) {
 			continue
 		}
-		group := b.groups
-		b.requests = append(b.requests, evaluatorRequest{Simulation: sim.render(&mu), Unsafe: sim.call.AwsOwnedArn, VerdictOnly: true,
-			Group: &group, Required: sim.call.Required})
+		if sim.decidedBy(mu, results[j].Deciding) {
+			first = append(first, j)
+		} else {
+			then = append(then, j)
+		}
+	}
+	group := b.groups
+	for _, j := range append(first, then...) {
+		b.requests = append(b.requests, evaluatorRequest{Simulation: sims[j].render(&mu), Unsafe: sims[j].call.AwsOwnedArn, VerdictOnly: true,
+			Group: &group, Required: sims[j].call.Required})
 		indexes[j] = len(b.requests) - 1
 	}
 	b.groups++
 	return indexes
 }
 
-// judge records the verdicts of p's calls, and for each mutation the rows it turned wrong.
+// decidedBy tells whether the evaluator named the mutated statement among those that decided the
+// simulation's verdict (simulate.mjs: "identity policy NAME statement SID", "resource policy
+// statement #N", "endpoint policy NAME statement ...", "denied by ...").
+func (s simulated) decidedBy(mu Mutation, deciding []string) bool {
+	label := "statement " + mu.Sid
+	if mu.Sid == "" {
+		label = fmt.Sprintf("statement #%d", mu.Statement+1)
+	}
+	kind := "resource policy"
+	switch {
+	case s.endpoint.Origin == mu.Origin:
+		kind = "endpoint policy"
+	case s.resource.Origin != mu.Origin:
+		for _, p := range s.identity {
+			if p.Origin == mu.Origin {
+				kind = "identity policy " + p.Name
+			}
+		}
+	}
+	return slices.ContainsFunc(deciding, func(d string) bool { return strings.Contains(d, kind) && strings.HasSuffix(d, label) })
+}
+
+// judge records the verdicts of p's calls.
 func (p pending) judge(proof *Proof, verdicts []evaluatorVerdict) {
-	results := proof.Results[p.deployment]
+	results := proof.Results[p.deployment.Name]
 	for j, i := range p.base {
 		results[j].Verdict, results[j].Deciding, results[j].Err = verdicts[i].Verdict, verdicts[i].Deciding, verdicts[i].Error
 	}
+}
+
+// judgeMutations records, for each mutation, the rows it turned wrong.
+func (p pending) judgeMutations(proof *Proof, verdicts []evaluatorVerdict) {
+	results := proof.Results[p.deployment.Name]
 	for k, mu := range p.mutations {
 		mr := MutationResult{Mutation: mu}
 		for j, i := range p.mutated[k] {
-			if i < 0 || !results[j].OK() || verdicts[i].Verdict == "Skipped" {
+			if i < 0 || verdicts[i].Verdict == "Skipped" {
 				continue
 			}
 			after := results[j]
@@ -292,32 +353,8 @@ func (p pending) judge(proof *Proof, verdicts []evaluatorVerdict) {
 				mr.Caught = append(mr.Caught, after)
 			}
 		}
-		proof.Mutations[p.deployment] = append(proof.Mutations[p.deployment], mr)
+		proof.Mutations[p.deployment.Name] = append(proof.Mutations[p.deployment.Name], mr)
 	}
-}
-
-// run asks the evaluator for the verdicts of requests, in one process.
-func (e Evaluator) run(requests []evaluatorRequest) ([]evaluatorVerdict, error) {
-	input, err := json.Marshal(requests)
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command("node", e.script)
-	cmd.Stdin = bytes.NewReader(input)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	output, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("iam-simulate: %v: %s", err, stderr.String())
-	}
-	var verdicts []evaluatorVerdict
-	if err := json.Unmarshal(output, &verdicts); err != nil {
-		return nil, fmt.Errorf("iam-simulate: %v", err)
-	}
-	if len(verdicts) != len(requests) {
-		return nil, fmt.Errorf("iam-simulate answered %d of %d requests", len(verdicts), len(requests))
-	}
-	return verdicts, nil
 }
 
 // simulated is one call's simulation, with the policies on its way kept apart so that a mutation

@@ -328,11 +328,11 @@ func TestWsusInAPrivateSubnetBehindACreatedS3EndpointIsEvaluatedThroughItsPolicy
 // setup output, which the evaluation sees only when WSUS's calls go through the endpoint (with
 // WsusRole fixed outside it, as before, the row was allowed).
 func TestAnS3EndpointPolicyWithoutTheWsusPrefixDeniesTheWsusServersWrites(t *testing.T) {
-	r := find(t, "s3-endpoint-for-the-fleet-only", "WsusRole", "s3:PutObject", "/wsus-setup/document/")[0]
+	r := find(t, "s3-endpoint-for-the-fleet-only", "WsusRole", "s3:PutObject", "/wsus-setup/")[0]
 	assert.False(t, r.OK(), "%s", r)
 	assert.Equal(t, "ImplicitlyDenied", r.Verdict)
 	assert.Contains(t, r.Deciding, "no statement of the endpoint policy allows it")
-	fleet := find(t, "s3-endpoint-for-the-fleet-only", "FleetRole", "s3:PutObject", "/patch/document/")[0]
+	fleet := find(t, "s3-endpoint-for-the-fleet-only", "FleetRole", "s3:PutObject", "/wsus-client/")[0]
 	assert.True(t, fleet.OK(), "the fleet's own prefixes still pass: %s", fleet)
 }
 

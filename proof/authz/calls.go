@@ -2,6 +2,7 @@ package authz
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -171,17 +172,19 @@ func declaredReadWriteCalls(m model, buckets []string) []Call {
 
 // instanceRole is a kind of node: the prefix of its role ("" for an instance of yours, with its own
 // instance profile), whether it reaches S3 through the endpoint (private), the command-output
-// prefixes it writes, and the node's ARN and id as Systems Manager names it.
+// prefixes it writes (derived from the templates: writesOf), and the node's ARN and id as Systems
+// Manager names it.
 type instanceRole struct {
 	prefix, caller string
 	private        bool
-	writes         []string
+	writes         []written
 	node, nodeID   string
 }
 
 // instanceRoles are the nodes: fleet (private subnets, through the S3 endpoint), WSUS (a public
 // subnet, or in an existing VPC a private one: its calls take the S3 endpoint where its subnet
-// does), hybrid nodes and an instance of yours.
+// does), hybrid nodes and an instance of yours. What each writes is what the associations and
+// window tasks targeting it configure (outputWrites).
 func instanceRoles(m model) []instanceRole {
 	region, account, partition := m.env.Region, m.env.Account, m.env.Partition
 	wsusBehindEndpoint := false
@@ -189,17 +192,45 @@ func instanceRoles(m model) []instanceRole {
 		wsusBehindEndpoint = m.behindS3Endpoint(wsusRole)
 	}
 	ec2Node := fmt.Sprintf("arn:%s:ec2:%s:%s:instance/i-0123456789abcdef0", partition, region, account)
-	return []instanceRole{
-		{"FleetRole", "fleet instance (FleetRole)", true, []string{"patch/", "wsus-client/", "cce/"}, ec2Node, "i-0123456789abcdef0"},
-		// WSUS writes its setup and cleanup output (the cleanup association's OutputS3KeyPrefix),
-		// and is patched (patch/) and checked (cce/) like the fleet.
-		{"WsusRole", "WSUS server (WsusRole)", wsusBehindEndpoint, []string{"wsus-setup/", "wsus-cleanup/", "patch/", "cce/"}, ec2Node, "i-0123456789abcdef0"},
+	roles := []instanceRole{
+		{"FleetRole", "fleet instance (FleetRole)", true, nil, ec2Node, "i-0123456789abcdef0"},
+		{"WsusRole", "WSUS server (WsusRole)", wsusBehindEndpoint, nil, ec2Node, "i-0123456789abcdef0"},
 		// On-premises: it reaches AWS over the internet or the user's own link, not this VPC's
 		// endpoint; Systems Manager names it managed-instance/mi-... (ssmActionsPage).
-		{"SecurityHybridRole", "hybrid node (SecurityHybridRole)", false, []string{"patch/", "wsus-client/", "cce/"},
+		{"SecurityHybridRole", "hybrid node (SecurityHybridRole)", false, nil,
 			fmt.Sprintf("arn:%s:ssm:%s:%s:managed-instance/mi-0123456789abcdef0", partition, region, account), "mi-0123456789abcdef0"},
-		{"", "an instance of yours in the private subnets (its own instance profile)", true, []string{"patch/"}, ec2Node, "i-0fedcba9876543210"},
+		{"", "an instance of yours in the private subnets (its own instance profile)", true, nil, ec2Node, "i-0fedcba9876543210"},
 	}
+	outputBucket, ok := m.first("AWS::S3::Bucket", "CommandOutputBucket")
+	if !ok {
+		return roles
+	}
+	writes := outputWrites(m, m.ref(outputBucket.Stack, outputBucket.LogicalID))
+	for i := range roles {
+		roles[i].writes = writesOf(m, m.nodeFacts(roles[i].prefix), writes)
+	}
+	return roles
+}
+
+// nodeFacts is what targets select a kind of node by: the templates' instances of its role, a
+// hybrid node's tags as the templates tell its owner to add them, or, for an instance of yours,
+// any tag and any instance id the templates do not create.
+func (m model) nodeFacts(prefix string) nodeFacts {
+	switch prefix {
+	case "":
+		facts := nodeFacts{resourceType: ec2InstanceType, yours: true}
+		for _, i := range m.find("AWS::EC2::Instance", "") {
+			facts.created = append(facts.created, m.ref(i.Stack, i.LogicalID))
+		}
+		return facts
+	case "SecurityHybridRole":
+		return m.hybridFacts()
+	}
+	role, ok := m.first("AWS::IAM::Role", prefix)
+	if !ok {
+		return nodeFacts{}
+	}
+	return m.instanceFacts(role)
 }
 
 // instanceCalls returns the calls of one kind of node, where the stacks have it: an instance of
@@ -303,11 +334,15 @@ func outputBucketCalls(m model, ir instanceRole, role Resource, principal Princi
 	add(Call{Caller: ir.caller, Principal: principal, Action: "s3:GetEncryptionConfiguration",
 		Resource: fmt.Sprintf("arn:%s:s3:::%s", partition, bucketName), Context: tls, ThroughS3Endpoint: ir.private,
 		ResourcePolicy: bucketPolicy, ResourcePolicyName: "the command-output bucket policy", Required: true, Source: commandOutputPage + " (s3:GetEncryptionConfiguration)"})
-	for _, prefix := range ir.writes {
-		add(Call{Caller: ir.caller, Principal: principal, Action: "s3:PutObject",
-			Resource: fmt.Sprintf("arn:%s:s3:::%s/%sdocument/%s/stdout", partition, bucketName, prefix, ir.nodeID),
+	for _, w := range ir.writes {
+		caller := ir.caller + ", output of " + w.source
+		if w.note != "" {
+			caller += " (" + w.note + ")"
+		}
+		add(Call{Caller: caller, Principal: principal, Action: "s3:PutObject",
+			Resource: fmt.Sprintf("arn:%s:s3:::%s/%s0123abcd-0123-4567-89ab-0123456789ab/%s/awsrunPowerShellScript/0.awsrunPowerShellScript/stdout", partition, bucketName, w.prefix, ir.nodeID),
 			Context:  tls, ThroughS3Endpoint: ir.private, ResourcePolicy: bucketPolicy, ResourcePolicyName: "the command-output bucket policy",
-			Required: true, Source: commandOutputPage})
+			Required: true, Source: commandOutputPage + "; " + targetPage})
 	}
 	// make patch-now KB=...: AWS-RunPatchBaseline downloads the install override list by its
 	// s3:// URL with the node's role (overrideListPage). The WSUS server reads it only when it
@@ -323,9 +358,9 @@ func outputBucketCalls(m model, ir instanceRole, role Resource, principal Princi
 		Resource: fmt.Sprintf("arn:%s:s3:::%s/inventory/forged", partition, bucketName),
 		Context:  tls, ThroughS3Endpoint: ir.private, ResourcePolicy: bucketPolicy, ResourcePolicyName: "the command-output bucket policy",
 		Required: false, Source: overrideListPage + " (the nodes read patch-now/ only)"})
-	for _, other := range []string{"wsus-setup/", "inventory/", "wsus-client/"} {
-		if byo || strings.Contains(strings.Join(ir.writes, " "), other) {
-			continue
+	for _, other := range otherPrefixes(m, ir, bucketName) {
+		if byo {
+			break
 		}
 		add(Call{Caller: ir.caller, Principal: principal, Action: "s3:PutObject",
 			Resource: fmt.Sprintf("arn:%s:s3:::%s/%sforged", partition, bucketName, other),
@@ -365,9 +400,12 @@ func windowCalls(m model, a alerts, role Resource) []Call {
 	add := func(c Call) { calls = append(calls, c) }
 	region, account, partition := m.env.Region, m.env.Account, m.env.Partition
 	caller := "maintenance window service role (" + role.LogicalID + ")"
-	add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "ssm:SendCommand",
-		Resource: fmt.Sprintf("arn:%s:ssm:%s::document/AWS-RunPatchBaseline", partition, region), AwsOwnedArn: true,
-		Required: true, Source: ssmActionsPage + " (an AWS-owned document has no account in its ARN)"})
+	documents := runCommandDocuments(m, role)
+	for _, document := range documents {
+		add(Call{Caller: caller + ", running " + document, Principal: Principal{Role: role}, Action: "ssm:SendCommand",
+			Resource: documentArn(m, document), AwsOwnedArn: strings.HasPrefix(document, "AWS-"),
+			Required: true, Source: ssmActionsPage + " (an AWS-owned document has no account in its ARN); the window task's TaskArn"})
+	}
 	add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "ssm:SendCommand",
 		Resource: fmt.Sprintf("arn:%s:ec2:%s:%s:instance/i-0123456789abcdef0", partition, region, account),
 		Required: true, Source: ssmActionsPage})
@@ -379,10 +417,15 @@ func windowCalls(m model, a alerts, role Resource) []Call {
 			Resource: fmt.Sprintf("arn:%s:ssm:%s:%s:managed-instance/mi-0123456789abcdef0", partition, region, account),
 			Required: hybrid, Source: ssmActionsPage + " (hybrid nodes are managed-instance/mi-...)"})
 	}
-	add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "ssm:SendCommand",
-		Resource: fmt.Sprintf("arn:%s:ssm:%s::document/AWS-RunPowerShellScript", partition, region), AwsOwnedArn: true,
-		Required: false, Source: ssmActionsPage + " (the window runs AWS-RunPatchBaseline only)"})
-	calls = append(calls, hookWindowCalls(m, role, caller)...)
+	if !slices.Contains(documents, "AWS-RunPowerShellScript") {
+		add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "ssm:SendCommand",
+			Resource: documentArn(m, "AWS-RunPowerShellScript"), AwsOwnedArn: true,
+			Required: false, Source: ssmActionsPage + " (a document none of the window's Run Command tasks runs)"})
+	}
+	// The wrapper is derived above where a task runs it; hookWindowCalls adds its refusal elsewhere.
+	if !slices.Contains(documents, "AWS-RunPatchBaselineWithHooks") {
+		calls = append(calls, hookWindowCalls(m, role, caller)...)
+	}
 	if usesCreateImage(m, role) {
 		for _, resource := range []string{
 			fmt.Sprintf("arn:%s:ssm:%s::automation-definition/AWS-CreateImage:$DEFAULT", partition, region),
@@ -652,4 +695,56 @@ func (m model) wsusInAPatchGroup() bool {
 		}
 	}
 	return false
+}
+
+// otherPrefixes are the top-level prefixes of the command-output bucket that the templates have
+// others write (every output prefix configured into it, the data sync's) and ir does not: the
+// roles' grants are per top-level prefix (patch/, cce/, ...), so a finer prefix of ir's own
+// (another window's under patch/) is not another's.
+func otherPrefixes(m model, ir instanceRole, bucketName string) []string {
+	top := func(prefix string) string { first, _, _ := strings.Cut(prefix, "/"); return first + "/" }
+	var all []string
+	for _, w := range outputWrites(m, bucketName) {
+		all = append(all, top(w.prefix))
+	}
+	if sync, ok := m.first("AWS::SSM::ResourceDataSync", ""); ok {
+		destination, _ := m.value(sync.Stack, m.properties(sync)["S3Destination"]).(map[string]any)
+		if fmt.Sprint(destination["BucketName"]) == bucketName && destination["BucketPrefix"] != nil {
+			all = append(all, top(fmt.Sprint(destination["BucketPrefix"])))
+		}
+	}
+	slices.Sort(all)
+	all = slices.Compact(all)
+	return slices.DeleteFunc(all, func(p string) bool {
+		return slices.ContainsFunc(ir.writes, func(w written) bool { return top(w.prefix) == p })
+	})
+}
+
+// runCommandDocuments are the documents (TaskArn) of the Run Command tasks whose service role is role.
+func runCommandDocuments(m model, role Resource) []string {
+	roleArn := m.getAtt(role.Stack, role.LogicalID, "Arn")
+	var out []string
+	for _, task := range m.find("AWS::SSM::MaintenanceWindowTask", "") {
+		props, _ := m.value(task.Stack, m.properties(task)).(map[string]any)
+		params, _ := props["TaskInvocationParameters"].(map[string]any)
+		runCommand, _ := params["MaintenanceWindowRunCommandParameters"].(map[string]any)
+		serviceRole := props["ServiceRoleArn"]
+		if runCommand["ServiceRoleArn"] != nil {
+			serviceRole = runCommand["ServiceRoleArn"]
+		}
+		if props["TaskType"] == "RUN_COMMAND" && fmt.Sprint(serviceRole) == roleArn {
+			out = append(out, fmt.Sprint(props["TaskArn"]))
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// documentArn is a document's ARN as Systems Manager presents it: an AWS-owned one (AWS-...)
+// without an account, the account's own with it (ssmActionsPage).
+func documentArn(m model, name string) string {
+	if strings.HasPrefix(name, "AWS-") {
+		return fmt.Sprintf("arn:%s:ssm:%s::document/%s", m.env.Partition, m.env.Region, name)
+	}
+	return fmt.Sprintf("arn:%s:ssm:%s:%s:document/%s", m.env.Partition, m.env.Region, m.env.Account, name)
 }

@@ -77,8 +77,8 @@ func proofOf(t *testing.T) Proof {
 		endpoint := resourceOf(t, openEndpoint.Stacks, "privatepatch-network", "NetworkEndpointss3")["PolicyDocument"].(map[string]any)
 		endpoint["Statement"].([]any)[0].(map[string]any)["Resource"] = "*"
 		endpoint["Statement"].([]any)[1].(map[string]any)["Resource"] = "*"
-		proved.proof, proved.err = evaluator.Prove([]Deployment{{Name: "default", Stacks: golden(t, "default"), Env: env}, example("example"),
-			extra, wrongService, openEndpoint})
+		proved.proof, proved.err = evaluator.Prove(append([]Deployment{{Name: "default", Stacks: golden(t, "default"), Env: env}, example("example"),
+			extra, wrongService, openEndpoint}, plantedOutputs(t, example)...))
 	})
 	require.NoError(t, proved.err)
 	return proved.proof
@@ -195,4 +195,31 @@ func TestARoleTrustingTheWrongServiceAndAnOpenS3EndpointAreCaught(t *testing.T) 
 	}
 	require.Len(t, outsider, 1)
 	assert.Equal(t, []string{"no statement of the endpoint policy allows it"}, outsider[0].Deciding)
+}
+
+// The mutated requests are split over the evaluator's processes between mutations only: the
+// evaluator stops a mutation's group at its first catch, so a group cut in two would be asked twice.
+func TestMutatedRequestsAreSplitBetweenGroupsOnly(t *testing.T) {
+	var requests []evaluatorRequest
+	for g, size := range []int{3, 1, 4, 1, 5} {
+		for range size {
+			requests = append(requests, evaluatorRequest{Group: &g})
+		}
+	}
+	chunks := splitByGroup(requests, 2)
+	require.Len(t, chunks, 2)
+	assert.Len(t, chunks[0], 8, "groups 0-2: the first boundary at or past half")
+	assert.Len(t, chunks[1], 6)
+	assert.Len(t, splitByGroup(requests, 1), 1)
+	seen := map[int]int{}
+	for i, chunk := range splitByGroup(requests, 8) {
+		for _, r := range chunk {
+			if c, ok := seen[*r.Group]; ok {
+				assert.Equal(t, c, i, "group %d in two chunks", *r.Group)
+			}
+			seen[*r.Group] = i
+		}
+	}
+	assert.Len(t, seen, 5)
+	assert.Empty(t, splitByGroup(nil, 2))
 }

@@ -1,6 +1,8 @@
 // Evaluates IAM requests with @cloud-copilot/iam-simulate (AGPL-3.0: used here as a test and
-// verify tool only). Reads a JSON array of {simulation, unsafe} from stdin and writes a JSON
-// array of {verdict, deciding, error} to stdout, one per request, in order.
+// verify tool only). Reads batches from stdin, one a line: a JSON array of {simulation, unsafe};
+// writes for each a line to stdout: a JSON array of {verdict, deciding, error}, one per request,
+// in order. authz starts its processes before its requests are ready (loading the evaluator
+// takes a while), asks the table's batch, then the mutations' split over the processes.
 //
 // verdict is Allowed, ExplicitlyDenied or ImplicitlyDenied. deciding names the statements that
 // decided: for Allowed, the granting statements; otherwise the denying (or missing) policies.
@@ -13,14 +15,8 @@
 // evaluator's resource data disagrees with AWS documentation (AWS-owned documents and runbooks
 // have no account in their ARN); the evaluator then gives a verdict without its analysis, so the
 // deciding statement is found by evaluating each identity statement on its own.
+import { createInterface } from 'node:readline'
 import { getDenialReasons, getGrantReasons, runSimulation, runUnsafeSimulation } from '@cloud-copilot/iam-simulate'
-
-const input = JSON.parse(await new Promise((resolve) => {
-  let data = ''
-  process.stdin.setEncoding('utf8')
-  process.stdin.on('data', (chunk) => { data += chunk })
-  process.stdin.on('end', () => resolve(data))
-}))
 
 function describeGrant(g) {
   const where = g.policyType === 'resource' ? 'resource policy'
@@ -76,23 +72,32 @@ async function evaluate({ simulation, unsafe, verdictOnly }) {
 }
 
 // A request of a group (one mutation, in authz.Prove) that carries required is skipped, with the
-// verdict Skipped, once another request of its group got the verdict its row must not get.
-const caught = new Set()
-const results = []
-for (const request of input) {
-  if (request.group !== undefined && caught.has(request.group)) {
-    results.push({ verdict: 'Skipped', deciding: [] })
-    continue
+// verdict Skipped, once another request of its group (in the same batch) got the verdict its row
+// must not get.
+async function evaluateBatch(input) {
+  const caught = new Set()
+  const results = []
+  for (const request of input) {
+    if (request.group !== undefined && caught.has(request.group)) {
+      results.push({ verdict: 'Skipped', deciding: [] })
+      continue
+    }
+    let result
+    try {
+      result = await evaluate(request)
+    } catch (e) {
+      result = { error: String(e) }
+    }
+    if (request.group !== undefined && (result.error || (result.verdict === 'Allowed') !== request.required)) {
+      caught.add(request.group)
+    }
+    results.push(result)
   }
-  let result
-  try {
-    result = await evaluate(request)
-  } catch (e) {
-    result = { error: String(e) }
-  }
-  if (request.group !== undefined && (result.error || (result.verdict === 'Allowed') !== request.required)) {
-    caught.add(request.group)
-  }
-  results.push(result)
+  return results
 }
-process.stdout.write(JSON.stringify(results))
+
+for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+  if (line.trim() !== '') {
+    process.stdout.write(JSON.stringify(await evaluateBatch(JSON.parse(line))) + '\n')
+  }
+}

@@ -13,6 +13,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -23,6 +24,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/privatepatch/privatepatch/config"
@@ -43,16 +45,21 @@ flow table (each flow the architecture needs or must not allow, the network ACLs
 groups' verdicts and deciding rules, and each rule needed by a flow), the authorisation table
 (each runtime call evaluated by an IAM policy evaluator, and each policy statement, action,
 resource and condition needed by a call), a schema check against the CloudFormation resource
-specification, the AWS Control Tower proactive controls, the patch calendar (make calendar:
-rings, WSUS first, deadlines), and the patch hook scripts (PowerShell grammar, bash -n). Exit status 1 when any of them is wrong (controls privatepatch does not adopt
+specification, the AWS Control Tower proactive controls, and the patch calendar (make calendar:
+rings, WSUS first, deadlines). Exit status 1 when any of them is wrong (controls privatepatch does not adopt
 are listed, not failed), 2 when it cannot check. Run from the project root after make setup.
 
 `)
 	controls := flag.Bool("control-tower", true, "run the Control Tower proactive controls (cfn-guard, about a second a template)")
 	authorisation := flag.Bool("authorisation", true, "prove the authorisation table (an IAM policy evaluator in Node, a few seconds)")
 	spec := flag.String("spec", cfnupdate.SpecPath("."), "the CloudFormation resource specification")
+	timings := flag.Bool("timings", false, "print each check's wall time to standard error (the checks run at once)")
 	flag.Parse()
-	problems, err := run(os.Stdout, *assembly, *configPath, *spec, checks{controlTower: *controls, authorisation: *authorisation})
+	var timingsOut io.Writer
+	if *timings {
+		timingsOut = os.Stderr
+	}
+	problems, err := runTimed(os.Stdout, timingsOut, *assembly, *configPath, *spec, checked{controlTower: *controls, authorisation: *authorisation})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "verify:", err)
 		os.Exit(2)
@@ -71,10 +78,24 @@ func usage(text string) func() {
 	}
 }
 
-// checks are the slower checks run can leave out (the flow table, schema and calendar always run).
-type checks struct{ controlTower, authorisation bool }
+// checked are the slower checks a run can leave out (the flow tables, schema, calendar and hook
+// scripts always run).
+type checked struct{ controlTower, authorisation bool }
 
-func run(out io.Writer, assembly, configPath, specPath string, with checks) (int, error) {
+func run(out io.Writer, assembly, configPath, specPath string, with checked) (int, error) {
+	return runTimed(out, nil, assembly, configPath, specPath, with)
+}
+
+// check is one of verify's checks: it prints its table and returns how many problems it found.
+type check struct {
+	name string
+	run  func(out io.Writer) (int, error)
+}
+
+// runTimed runs the checks of a configuration at once (the evaluator and cfn-guard are
+// processes of their own, the flow tables Go: on two cores they overlap), prints their tables in
+// a fixed order, and, with timings, each check's wall time.
+func runTimed(out, timings io.Writer, assembly, configPath, specPath string, with checked) (int, error) {
 	cfg, err := config.Load(configPath)
 	if err != nil {
 		return 0, err
@@ -83,48 +104,83 @@ func run(out io.Writer, assembly, configPath, specPath string, with checks) (int
 	if err != nil {
 		return 0, err
 	}
-	problems := calendarCheck(out, cfg, time.Now().UTC().Truncate(24*time.Hour))
-	unparsed, err := hookScriptsCheck(out, cfg, ".")
-	if err != nil {
-		return 0, err
+	checks := []check{{"calendar", func(out io.Writer) (int, error) {
+		return calendarCheck(out, cfg, time.Now().UTC().Truncate(24*time.Hour)), nil
+	}}, {"hook scripts", func(out io.Writer) (int, error) { return hookScriptsCheck(out, cfg, ".") }}}
+	checks = append(checks, networkChecks(templates, cfg)...)
+	if with.authorisation {
+		checks = append(checks, check{"authorisation", func(out io.Writer) (int, error) { return authzTable(out, templates, cfg) }})
 	}
-	problems += unparsed
+	checks = append(checks,
+		check{"schema", func(out io.Writer) (int, error) {
+			schema, err := cfnupdate.ReadResourceSpec(specPath)
+			if err != nil {
+				return 0, err
+			}
+			return schemaCheck(out, templates, schema), nil
+		}})
+	if with.controlTower {
+		checks = append(checks, check{"control tower", func(out io.Writer) (int, error) { return controlTower(out, ".", templates) }})
+	}
+	return runChecks(out, timings, checks)
+}
+
+// networkChecks are the endpoint and flow tables of each deployment's network stack.
+func networkChecks(templates cfnupdate.Deployment, cfg *config.Config) []check {
+	var checks []check
 	for _, d := range cfg.Deployments() {
 		name := d.StackName("network")
 		template, ok := templates[name]
 		if !ok {
 			continue
 		}
-		problems += endpointTable(out, name, template, d)
-		if !d.Network.ManagesNetworkAcls() {
-			fmt.Fprintf(out, "\n%s: the network ACLs of the existing VPC are left as they are (network.existingVpc.manageNetworkAcls is false): "+
-				"the ACL layer is not modelled, so no flow is proven here; only a deploy shows it (Reachability Analyzer, or make doctor)\n", name)
-			continue
+		checks = append(checks, check{"network " + name, func(out io.Writer) (int, error) {
+			problems := endpointTable(out, name, template, d)
+			if !d.Network.ManagesNetworkAcls() {
+				fmt.Fprintf(out, "\n%s: the network ACLs of the existing VPC are left as they are (network.existingVpc.manageNetworkAcls is false): "+
+					"the ACL layer is not modelled, so no flow is proven here; only a deploy shows it (Reachability Analyzer, or make doctor)\n", name)
+				return problems, nil
+			}
+			n, err := flowTable(out, name, template, d)
+			return problems + n, err
+		}})
+	}
+	return checks
+}
+
+// runChecks runs the checks concurrently, each into its own buffer, then prints the buffers in
+// order and returns the problems of all, or the first error in order.
+func runChecks(out, timings io.Writer, checks []check) (int, error) {
+	type outcome struct {
+		text     bytes.Buffer
+		problems int
+		err      error
+		took     time.Duration
+	}
+	outcomes := make([]outcome, len(checks))
+	var wg sync.WaitGroup
+	for i, c := range checks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			start := time.Now()
+			outcomes[i].problems, outcomes[i].err = c.run(&outcomes[i].text)
+			outcomes[i].took = time.Since(start)
+		}()
+	}
+	wg.Wait()
+	problems := 0
+	for i := range outcomes {
+		if outcomes[i].err != nil {
+			return 0, outcomes[i].err
 		}
-		n, err := flowTable(out, name, template, d)
-		if err != nil {
+		if _, err := outcomes[i].text.WriteTo(out); err != nil {
 			return 0, err
 		}
-		problems += n
-	}
-	if with.authorisation {
-		wrong, err := authzTable(out, templates, cfg)
-		if err != nil {
-			return 0, err
+		problems += outcomes[i].problems
+		if timings != nil {
+			fmt.Fprintf(timings, "verify: %-40s %6.2fs\n", checks[i].name, outcomes[i].took.Seconds())
 		}
-		problems += wrong
-	}
-	schema, err := cfnupdate.ReadResourceSpec(specPath)
-	if err != nil {
-		return 0, err
-	}
-	problems += schemaCheck(out, templates, schema)
-	if with.controlTower {
-		failing, err := controlTower(out, ".", templates)
-		if err != nil {
-			return 0, err
-		}
-		problems += failing
 	}
 	return problems, nil
 }
