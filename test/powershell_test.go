@@ -34,9 +34,21 @@ type psParseError struct {
 	Text   string `json:"text"`
 }
 
+// psParseResult is what tools/psparse says of one script: its syntax errors, its pipeline chain
+// operators (&& and ||) and its commands with the parameters each is given.
+type psParseResult struct {
+	Errors   []psParseError `json:"errors"`
+	Chains   []psParseError `json:"chains"`
+	Commands []struct {
+		Line       int      `json:"line"`
+		Name       string   `json:"name"`
+		Parameters []string `json:"parameters"`
+	} `json:"commands"`
+}
+
 // parsePowerShell parses every script in one Node run (tools/psparse, tree-sitter-powershell)
-// and returns each one's syntax errors by name.
-func parsePowerShell(t *testing.T, scripts []psScript) map[string][]psParseError {
+// and returns what it found in each, by name.
+func parsePowerShell(t *testing.T, scripts []psScript) map[string]psParseResult {
 	t.Helper()
 	checker := filepath.Join("..", "tools", "psparse", "check.mjs")
 	_, err := os.Stat(filepath.Join("..", "tools", "psparse", "node_modules", "web-tree-sitter"))
@@ -48,14 +60,14 @@ func parsePowerShell(t *testing.T, scripts []psScript) map[string][]psParseError
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = bytes.NewReader(input), &stdout, &stderr
 	require.NoError(t, cmd.Run(), "psparse: %s", stderr.String())
 	var results []struct {
-		Name   string         `json:"name"`
-		Errors []psParseError `json:"errors"`
+		Name string `json:"name"`
+		psParseResult
 	}
 	require.NoError(t, json.Unmarshal(stdout.Bytes(), &results))
 	require.Len(t, results, len(scripts), "one result per script")
-	out := map[string][]psParseError{}
+	out := map[string]psParseResult{}
 	for _, r := range results {
-		out[r.Name] = r.Errors
+		out[r.Name] = r.psParseResult
 	}
 	return out
 }
@@ -193,8 +205,78 @@ func TestEveryPowerShellScriptParses(t *testing.T) {
 
 	results := parsePowerShell(t, append(scripts, brokenFile, planted[0]))
 	for _, s := range scripts {
-		assert.Empty(t, results[s.Name], "%s does not parse as PowerShell:%s", s.Name, describeParseErrors(results[s.Name]))
+		assert.Empty(t, results[s.Name].Errors, "%s does not parse as PowerShell:%s", s.Name, describeParseErrors(results[s.Name].Errors))
 	}
-	assert.NotEmpty(t, results[brokenFile.Name], "a script whose function body opens with ( is reported")
-	assert.NotEmpty(t, results[planted[0].Name], "a document step with an unclosed string is reported")
+	assert.NotEmpty(t, results[brokenFile.Name].Errors, "a script whose function body opens with ( is reported")
+	assert.NotEmpty(t, results[planted[0].Name].Errors, "a document step with an unclosed string is reported")
+}
+
+// What runs every aws:runPowerShellScript step on a Windows node: SSM Agent writes the step's
+// runCommand lines to _script.ps1 and runs it with
+// %SystemRoot%\System32\WindowsPowerShell\v1.0\powershell.exe -InputFormat None -Noninteractive
+// -NoProfile -ExecutionPolicy unrestricted -f (amazon-ssm-agent, agent/appconfig/
+// constants_windows.go, PowerShellPluginCommandName and PowerShellPluginCommandArgs, read
+// 2026-12-06): Windows PowerShell 5.1, never PowerShell 7. The grammar of tools/psparse refuses the
+// ternary operator, ?? and ?. already (TestEveryPowerShellScriptParses); these it accepts, and
+// Windows PowerShell 5.1 does not have them:
+var (
+	// powerShell7ChainOperators: "Beginning in PowerShell 7, PowerShell implements the && and ||
+	// operators to conditionally chain pipelines" (about_Pipeline_Chain_Operators, PowerShell
+	// documentation, read 2026-12-06).
+	powerShell7ChainOperators = []string{"&&", "||"}
+	// powerShell7Parameters are parameters of built-in cmdlets, by cmdlet (lower case, with its
+	// aliases), that Windows PowerShell 5.1 does not have. ForEach-Object -Parallel: the
+	// ForEach-Object reference for PowerShell 5.1 (Microsoft Learn, read 2026-12-06) has the
+	// parameter sets ScriptBlockSet and PropertyAndMethodSet only, no -Parallel; the ForEach-Object
+	// command "has two common aliases: ForEach and %" ("Review basic syntax to enumerate objects in
+	// the pipeline", Microsoft Learn training, read 2026-12-06).
+	powerShell7Parameters = map[string][]string{"foreach-object": {"-Parallel"}, "foreach": {"-Parallel"}, "%": {"-Parallel"}}
+)
+
+// windowsPowerShell51Problems lists what a script uses that Windows PowerShell 5.1 does not have.
+func windowsPowerShell51Problems(result psParseResult) []string {
+	var problems []string
+	for _, c := range result.Chains {
+		if slices.Contains(powerShell7ChainOperators, c.Text) {
+			problems = append(problems, fmt.Sprintf("line %d column %d: the pipeline chain operator %s is PowerShell 7 only", c.Line, c.Column, c.Text))
+		}
+	}
+	for _, c := range result.Commands {
+		for _, p := range c.Parameters {
+			for _, only := range powerShell7Parameters[strings.ToLower(c.Name)] {
+				if strings.EqualFold(strings.TrimSuffix(p, ":"), only) {
+					problems = append(problems, fmt.Sprintf("line %d: %s %s is PowerShell 7 only", c.Line, c.Name, only))
+				}
+			}
+		}
+	}
+	return problems
+}
+
+// TestDocumentPowerShellRunsOnWindowsPowerShell51 checks that no script a Windows node runs (the
+// documents' aws:runPowerShellScript steps in the default and HTTPS WSUS scenarios, make
+// patch-now's approval script) uses what only PowerShell 7 has, with planted failures: a pipeline
+// chain and ForEach-Object -Parallel (by its alias) in a document step.
+func TestDocumentPowerShellRunsOnWindowsPowerShell51(t *testing.T) {
+	var scripts []psScript
+	for _, s := range []*scenario{defaultScenario, wsusHTTPS} {
+		s.synth(t)
+		for stack, template := range map[string]map[string]any{"network": s.template, "fleet": s.fleetJSON, "patching": s.patchJSON} {
+			scripts = append(scripts, inlinePowerShell(t, s.name+" "+stack, template, requiredParameterSamples)...)
+		}
+	}
+	require.GreaterOrEqual(t, len(scripts), 10, "the documents' PowerShell steps are found")
+	scripts = append(scripts, psScript{Name: "doctor.WsusApproveScript", Source: doctor.WsusApproveScript([]string{"KB5034441"})})
+	planted := []psScript{
+		{Name: "planted chain", Source: wsus.ClientScript + "\nTest-Path $env:TEMP && Write-Output 'there'\n"},
+		{Name: "planted parallel", Source: "1..3 | % -Parallel { $_ }\n"},
+	}
+	results := parsePowerShell(t, append(slices.Clone(scripts), planted...))
+	for _, s := range scripts {
+		assert.Empty(t, windowsPowerShell51Problems(results[s.Name]), "%s runs on Windows PowerShell 5.1", s.Name)
+	}
+	for _, p := range planted {
+		assert.Empty(t, results[p.Name].Errors, "%s parses: only this check can see it", p.Name)
+		assert.Len(t, windowsPowerShell51Problems(results[p.Name]), 1, "%s is reported", p.Name)
+	}
 }
