@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strings"
 	"testing"
@@ -279,4 +280,95 @@ func TestDocumentPowerShellRunsOnWindowsPowerShell51(t *testing.T) {
 		assert.Empty(t, results[p.Name].Errors, "%s parses: only this check can see it", p.Name)
 		assert.Len(t, windowsPowerShell51Problems(results[p.Name]), 1, "%s is reported", p.Name)
 	}
+}
+
+// powerShellSingleQuotes end a single-quoted (verbatim) string: "single-quote-character: '
+// (U+0027) Left single quotation mark (U+2018) Right single quotation mark (U+2019) Single low-9
+// quotation mark (U+201A) Single high-reversed-9 quotation mark (U+201B)" ("2. Lexical Structure",
+// Windows PowerShell Language Specification 3.0, Microsoft Learn, read 2026-12-06). Inside one,
+// "no substitution is performed" (about_Quoting_Rules): $, backticks and new lines are text.
+var powerShellSingleQuotes = []rune{'\'', '\u2018', '\u2019', '\u201A', '\u201B'}
+
+// patternAdmitsAny says whether a string the (Go-syntax) regular expression matches can hold one
+// of runes, read from the expression itself: any-character operators and every literal and
+// character class are inspected, so the answer does not depend on sample inputs.
+func patternAdmitsAny(t *testing.T, pattern string, runes []rune) bool {
+	t.Helper()
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	require.NoError(t, err, pattern)
+	var admits func(*syntax.Regexp) bool
+	admits = func(re *syntax.Regexp) bool {
+		switch re.Op {
+		case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+			return true
+		case syntax.OpLiteral:
+			return slices.ContainsFunc(re.Rune, func(r rune) bool { return slices.Contains(runes, r) })
+		case syntax.OpCharClass:
+			for i := 0; i+1 < len(re.Rune); i += 2 {
+				if slices.ContainsFunc(runes, func(r rune) bool { return re.Rune[i] <= r && r <= re.Rune[i+1] }) {
+					return true
+				}
+			}
+			return false
+		}
+		return slices.ContainsFunc(re.Sub, admits)
+	}
+	return admits(re)
+}
+
+// documentParameterProblems lists, for one aws:runPowerShellScript step, each {{ parameter }}
+// that SSM could substitute into code: not alone between single quotes, or whose allowedPattern
+// (missing, or admitting a single-quote character) lets a value end the string.
+func documentParameterProblems(t *testing.T, parameters map[string]any, script string) []string {
+	var problems []string
+	for _, at := range ssmParameterReference.FindAllStringSubmatchIndex(script, -1) {
+		name := script[at[2]:at[3]]
+		if at[0] == 0 || script[at[0]-1] != '\'' || at[1] == len(script) || script[at[1]] != '\'' {
+			problems = append(problems, fmt.Sprintf("%s is not alone between single quotes", script[at[0]:at[1]]))
+		}
+		pattern, _ := parameters[name].(map[string]any)["allowedPattern"].(string)
+		if pattern == "" || patternAdmitsAny(t, pattern, powerShellSingleQuotes) {
+			problems = append(problems, fmt.Sprintf("parameter %s: allowedPattern %q lets a value end its quotes", name, pattern))
+		}
+	}
+	return problems
+}
+
+// TestDocumentParametersStayInsideTheirQuotes proves, for every {{ parameter }} of every
+// aws:runPowerShellScript step (default and HTTPS WSUS scenarios, all stacks), that SSM's
+// substitution cannot inject PowerShell: the reference sits alone in single quotes, and its
+// allowedPattern, read as a regular expression, admits no character that ends them. Planted: a
+// pattern that admits ’ (U+2019), one with no pattern, and a reference outside quotes.
+func TestDocumentParametersStayInsideTheirQuotes(t *testing.T) {
+	checked := 0
+	for _, s := range []*scenario{defaultScenario, wsusHTTPS} {
+		s.synth(t)
+		for _, template := range []map[string]any{s.template, s.fleetJSON, s.patchJSON} {
+			for id, document := range resourcesOf(template, "AWS::SSM::Document") {
+				content, _ := props(document)["Content"].(map[string]any)
+				parameters, _ := content["parameters"].(map[string]any)
+				steps, _ := content["mainSteps"].([]any)
+				for _, step := range steps {
+					inputs, _ := step.(map[string]any)["inputs"].(map[string]any)
+					if step.(map[string]any)["action"] != "aws:runPowerShellScript" {
+						continue
+					}
+					var lines []string
+					for _, line := range inputs["runCommand"].([]any) {
+						lines = append(lines, line.(string))
+					}
+					script := strings.Join(lines, "\n")
+					checked += len(ssmParameterReference.FindAllString(script, -1))
+					assert.Empty(t, documentParameterProblems(t, parameters, script), "%s %s", s.name, id)
+				}
+			}
+		}
+	}
+	assert.GreaterOrEqual(t, checked, 20, "the setup, client, health and cleanup parameters are checked")
+
+	parameters := map[string]any{"Curly": map[string]any{"allowedPattern": `^[^']*$`}, "Bare": map[string]any{}, "Safe": map[string]any{"allowedPattern": `^[a-z]+$`}}
+	assert.Len(t, documentParameterProblems(t, parameters, "& { param($x) } -x '{{ Curly }}'"), 1, "[^'] admits ’, which ends the string too")
+	assert.Len(t, documentParameterProblems(t, parameters, "& { param($x) } -x '{{ Bare }}'"), 1, "a parameter without a pattern")
+	assert.Len(t, documentParameterProblems(t, parameters, "& { param($x) } -x {{ Safe }}"), 1, "a reference outside quotes")
+	assert.Empty(t, documentParameterProblems(t, parameters, "& { param($x) } -x '{{ Safe }}'"))
 }
