@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strings"
 	"testing"
@@ -34,9 +35,21 @@ type psParseError struct {
 	Text   string `json:"text"`
 }
 
+// psParseResult is what tools/psparse says of one script: its syntax errors, its pipeline chain
+// operators (&& and ||) and its commands with the parameters each is given.
+type psParseResult struct {
+	Errors   []psParseError `json:"errors"`
+	Chains   []psParseError `json:"chains"`
+	Commands []struct {
+		Line       int      `json:"line"`
+		Name       string   `json:"name"`
+		Parameters []string `json:"parameters"`
+	} `json:"commands"`
+}
+
 // parsePowerShell parses every script in one Node run (tools/psparse, tree-sitter-powershell)
-// and returns each one's syntax errors by name.
-func parsePowerShell(t *testing.T, scripts []psScript) map[string][]psParseError {
+// and returns what it found in each, by name.
+func parsePowerShell(t *testing.T, scripts []psScript) map[string]psParseResult {
 	t.Helper()
 	checker := filepath.Join("..", "tools", "psparse", "check.mjs")
 	_, err := os.Stat(filepath.Join("..", "tools", "psparse", "node_modules", "web-tree-sitter"))
@@ -48,14 +61,14 @@ func parsePowerShell(t *testing.T, scripts []psScript) map[string][]psParseError
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = bytes.NewReader(input), &stdout, &stderr
 	require.NoError(t, cmd.Run(), "psparse: %s", stderr.String())
 	var results []struct {
-		Name   string         `json:"name"`
-		Errors []psParseError `json:"errors"`
+		Name string `json:"name"`
+		psParseResult
 	}
 	require.NoError(t, json.Unmarshal(stdout.Bytes(), &results))
 	require.Len(t, results, len(scripts), "one result per script")
-	out := map[string][]psParseError{}
+	out := map[string]psParseResult{}
 	for _, r := range results {
-		out[r.Name] = r.Errors
+		out[r.Name] = r.psParseResult
 	}
 	return out
 }
@@ -193,8 +206,169 @@ func TestEveryPowerShellScriptParses(t *testing.T) {
 
 	results := parsePowerShell(t, append(scripts, brokenFile, planted[0]))
 	for _, s := range scripts {
-		assert.Empty(t, results[s.Name], "%s does not parse as PowerShell:%s", s.Name, describeParseErrors(results[s.Name]))
+		assert.Empty(t, results[s.Name].Errors, "%s does not parse as PowerShell:%s", s.Name, describeParseErrors(results[s.Name].Errors))
 	}
-	assert.NotEmpty(t, results[brokenFile.Name], "a script whose function body opens with ( is reported")
-	assert.NotEmpty(t, results[planted[0].Name], "a document step with an unclosed string is reported")
+	assert.NotEmpty(t, results[brokenFile.Name].Errors, "a script whose function body opens with ( is reported")
+	assert.NotEmpty(t, results[planted[0].Name].Errors, "a document step with an unclosed string is reported")
+}
+
+// What runs every aws:runPowerShellScript step on a Windows node: SSM Agent writes the step's
+// runCommand lines to _script.ps1 and runs it with
+// %SystemRoot%\System32\WindowsPowerShell\v1.0\powershell.exe -InputFormat None -Noninteractive
+// -NoProfile -ExecutionPolicy unrestricted -f (amazon-ssm-agent, agent/appconfig/
+// constants_windows.go, PowerShellPluginCommandName and PowerShellPluginCommandArgs, read
+// 2026-12-06): Windows PowerShell 5.1, never PowerShell 7. The grammar of tools/psparse refuses the
+// ternary operator, ?? and ?. already (TestEveryPowerShellScriptParses); these it accepts, and
+// Windows PowerShell 5.1 does not have them:
+var (
+	// powerShell7ChainOperators: "Beginning in PowerShell 7, PowerShell implements the && and ||
+	// operators to conditionally chain pipelines" (about_Pipeline_Chain_Operators, PowerShell
+	// documentation, read 2026-12-06).
+	powerShell7ChainOperators = []string{"&&", "||"}
+	// powerShell7Parameters are parameters of built-in cmdlets, by cmdlet (lower case, with its
+	// aliases), that Windows PowerShell 5.1 does not have. ForEach-Object -Parallel: the
+	// ForEach-Object reference for PowerShell 5.1 (Microsoft Learn, read 2026-12-06) has the
+	// parameter sets ScriptBlockSet and PropertyAndMethodSet only, no -Parallel; the ForEach-Object
+	// command "has two common aliases: ForEach and %" ("Review basic syntax to enumerate objects in
+	// the pipeline", Microsoft Learn training, read 2026-12-06).
+	powerShell7Parameters = map[string][]string{"foreach-object": {"-Parallel"}, "foreach": {"-Parallel"}, "%": {"-Parallel"}}
+)
+
+// windowsPowerShell51Problems lists what a script uses that Windows PowerShell 5.1 does not have.
+func windowsPowerShell51Problems(result psParseResult) []string {
+	var problems []string
+	for _, c := range result.Chains {
+		if slices.Contains(powerShell7ChainOperators, c.Text) {
+			problems = append(problems, fmt.Sprintf("line %d column %d: the pipeline chain operator %s is PowerShell 7 only", c.Line, c.Column, c.Text))
+		}
+	}
+	for _, c := range result.Commands {
+		for _, p := range c.Parameters {
+			for _, only := range powerShell7Parameters[strings.ToLower(c.Name)] {
+				if strings.EqualFold(strings.TrimSuffix(p, ":"), only) {
+					problems = append(problems, fmt.Sprintf("line %d: %s %s is PowerShell 7 only", c.Line, c.Name, only))
+				}
+			}
+		}
+	}
+	return problems
+}
+
+// TestDocumentPowerShellRunsOnWindowsPowerShell51 checks that no script a Windows node runs (the
+// documents' aws:runPowerShellScript steps in the default and HTTPS WSUS scenarios, make
+// patch-now's approval script) uses what only PowerShell 7 has, with planted failures: a pipeline
+// chain and ForEach-Object -Parallel (by its alias) in a document step.
+func TestDocumentPowerShellRunsOnWindowsPowerShell51(t *testing.T) {
+	var scripts []psScript
+	for _, s := range []*scenario{defaultScenario, wsusHTTPS} {
+		s.synth(t)
+		for stack, template := range map[string]map[string]any{"network": s.template, "fleet": s.fleetJSON, "patching": s.patchJSON} {
+			scripts = append(scripts, inlinePowerShell(t, s.name+" "+stack, template, requiredParameterSamples)...)
+		}
+	}
+	require.GreaterOrEqual(t, len(scripts), 10, "the documents' PowerShell steps are found")
+	scripts = append(scripts, psScript{Name: "doctor.WsusApproveScript", Source: doctor.WsusApproveScript([]string{"KB5034441"})})
+	planted := []psScript{
+		{Name: "planted chain", Source: wsus.ClientScript + "\nTest-Path $env:TEMP && Write-Output 'there'\n"},
+		{Name: "planted parallel", Source: "1..3 | % -Parallel { $_ }\n"},
+	}
+	results := parsePowerShell(t, append(slices.Clone(scripts), planted...))
+	for _, s := range scripts {
+		assert.Empty(t, windowsPowerShell51Problems(results[s.Name]), "%s runs on Windows PowerShell 5.1", s.Name)
+	}
+	for _, p := range planted {
+		assert.Empty(t, results[p.Name].Errors, "%s parses: only this check can see it", p.Name)
+		assert.Len(t, windowsPowerShell51Problems(results[p.Name]), 1, "%s is reported", p.Name)
+	}
+}
+
+// powerShellSingleQuotes end a single-quoted (verbatim) string: "single-quote-character: '
+// (U+0027) Left single quotation mark (U+2018) Right single quotation mark (U+2019) Single low-9
+// quotation mark (U+201A) Single high-reversed-9 quotation mark (U+201B)" ("2. Lexical Structure",
+// Windows PowerShell Language Specification 3.0, Microsoft Learn, read 2026-12-06). Inside one,
+// "no substitution is performed" (about_Quoting_Rules): $, backticks and new lines are text.
+var powerShellSingleQuotes = []rune{'\'', '\u2018', '\u2019', '\u201A', '\u201B'}
+
+// patternAdmitsAny says whether a string the (Go-syntax) regular expression matches can hold one
+// of runes, read from the expression itself: any-character operators and every literal and
+// character class are inspected, so the answer does not depend on sample inputs.
+func patternAdmitsAny(t *testing.T, pattern string, runes []rune) bool {
+	t.Helper()
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	require.NoError(t, err, pattern)
+	var admits func(*syntax.Regexp) bool
+	admits = func(re *syntax.Regexp) bool {
+		switch re.Op {
+		case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+			return true
+		case syntax.OpLiteral:
+			return slices.ContainsFunc(re.Rune, func(r rune) bool { return slices.Contains(runes, r) })
+		case syntax.OpCharClass:
+			for i := 0; i+1 < len(re.Rune); i += 2 {
+				if slices.ContainsFunc(runes, func(r rune) bool { return re.Rune[i] <= r && r <= re.Rune[i+1] }) {
+					return true
+				}
+			}
+			return false
+		}
+		return slices.ContainsFunc(re.Sub, admits)
+	}
+	return admits(re)
+}
+
+// documentParameterProblems lists, for one aws:runPowerShellScript step, each {{ parameter }}
+// that SSM could substitute into code: not alone between single quotes, or whose allowedPattern
+// (missing, or admitting a single-quote character) lets a value end the string.
+func documentParameterProblems(t *testing.T, parameters map[string]any, script string) []string {
+	var problems []string
+	for _, at := range ssmParameterReference.FindAllStringSubmatchIndex(script, -1) {
+		name := script[at[2]:at[3]]
+		if at[0] == 0 || script[at[0]-1] != '\'' || at[1] == len(script) || script[at[1]] != '\'' {
+			problems = append(problems, fmt.Sprintf("%s is not alone between single quotes", script[at[0]:at[1]]))
+		}
+		pattern, _ := parameters[name].(map[string]any)["allowedPattern"].(string)
+		if pattern == "" || patternAdmitsAny(t, pattern, powerShellSingleQuotes) {
+			problems = append(problems, fmt.Sprintf("parameter %s: allowedPattern %q lets a value end its quotes", name, pattern))
+		}
+	}
+	return problems
+}
+
+// TestDocumentParametersStayInsideTheirQuotes proves, for every {{ parameter }} of every
+// aws:runPowerShellScript step (default and HTTPS WSUS scenarios, all stacks), that SSM's
+// substitution cannot inject PowerShell: the reference sits alone in single quotes, and its
+// allowedPattern, read as a regular expression, admits no character that ends them. Planted: a
+// pattern that admits ’ (U+2019), one with no pattern, and a reference outside quotes.
+func TestDocumentParametersStayInsideTheirQuotes(t *testing.T) {
+	checked := 0
+	for _, s := range []*scenario{defaultScenario, wsusHTTPS} {
+		s.synth(t)
+		for _, template := range []map[string]any{s.template, s.fleetJSON, s.patchJSON} {
+			for id, document := range resourcesOf(template, "AWS::SSM::Document") {
+				content, _ := props(document)["Content"].(map[string]any)
+				parameters, _ := content["parameters"].(map[string]any)
+				steps, _ := content["mainSteps"].([]any)
+				for _, step := range steps {
+					inputs, _ := step.(map[string]any)["inputs"].(map[string]any)
+					if step.(map[string]any)["action"] != "aws:runPowerShellScript" {
+						continue
+					}
+					var lines []string
+					for _, line := range inputs["runCommand"].([]any) {
+						lines = append(lines, line.(string))
+					}
+					script := strings.Join(lines, "\n")
+					checked += len(ssmParameterReference.FindAllString(script, -1))
+					assert.Empty(t, documentParameterProblems(t, parameters, script), "%s %s", s.name, id)
+				}
+			}
+		}
+	}
+	assert.GreaterOrEqual(t, checked, 20, "the setup, client, health and cleanup parameters are checked")
+
+	parameters := map[string]any{"Curly": map[string]any{"allowedPattern": `^[^']*$`}, "Bare": map[string]any{}, "Safe": map[string]any{"allowedPattern": `^[a-z]+$`}}
+	assert.Len(t, documentParameterProblems(t, parameters, "& { param($x) } -x '{{ Curly }}'"), 1, "[^'] admits ’, which ends the string too")
+	assert.Len(t, documentParameterProblems(t, parameters, "& { param($x) } -x '{{ Bare }}'"), 1, "a parameter without a pattern")
+	assert.Len(t, documentParameterProblems(t, parameters, "& { param($x) } -x {{ Safe }}"), 1, "a reference outside quotes")
+	assert.Empty(t, documentParameterProblems(t, parameters, "& { param($x) } -x '{{ Safe }}'"))
 }

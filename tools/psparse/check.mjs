@@ -5,7 +5,11 @@
 //   node --liftoff-only tools/psparse/check.mjs < scripts.json
 //
 // stdin: [{"name": "...", "source": "..."}, ...]; stdout: one JSON array, for each script
-// {"name", "errors": [{"line", "column", "kind": "ERROR" | "MISSING <node>", "text"}]}.
+// {"name", "errors": [{"line", "column", "kind": "ERROR" | "MISSING <node>", "text"}],
+//  "chains": [{"line", "column", "text"}], "commands": [{"line", "name", "parameters": ["-Name", ...]}]}:
+// chains are the pipeline chain operators && and || (which the grammar, unlike Windows PowerShell
+// 5.1, accepts), commands every command with the parameters it is given, so that the Go tests can
+// refuse what Windows PowerShell 5.1 does not have.
 // Exit 0 when it parsed everything (with or without errors), 1 when it could not run.
 // --liftoff-only: V8 otherwise compiles the 1 MB grammar again with its optimising compiler in
 // the background and exit waits for it (about 5 s here, against 0.1 s).
@@ -45,10 +49,23 @@ async function main() {
       }
     };
     if (tree.rootNode.hasError) walk(tree.rootNode);
+    const { chains, commands } = usage(tree.rootNode);
     tree.delete();
-    return { name, errors };
+    return { name, errors, chains, commands };
   });
   process.stdout.write(JSON.stringify(results));
+}
+
+// usage lists the pipeline chain operators and the commands (name, parameters) of a script.
+function usage(root) {
+  const at = (node) => ({ line: node.startPosition.row + 1, column: node.startPosition.column + 1 });
+  const chains = root.descendantsOfType('pipeline_chain_tail').map((node) => ({ ...at(node), text: node.text }));
+  const commands = root.descendantsOfType('command').map((node) => {
+    const elements = node.childForFieldName('command_elements');
+    const parameters = elements ? elements.namedChildren.filter((c) => c.type === 'command_parameter').map((c) => c.text) : [];
+    return { line: at(node).line, name: node.childForFieldName('command_name')?.text ?? '', parameters };
+  });
+  return { chains, commands };
 }
 
 main().catch((err) => {
