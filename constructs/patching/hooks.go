@@ -83,13 +83,3 @@ func (w *maintenanceWindow) hookDocument(id, file, kind, script string) awsssm.C
 		},
 	})
 }
-
-// hookTasks says whether a task of the window runs AWS-RunPatchBaselineWithHooks.
-func hookTasks(tasks []PatchTask) bool {
-	for _, t := range tasks {
-		if t.Hooks != nil {
-			return true
-		}
-	}
-	return false
-}

@@ -276,20 +276,23 @@ func (w *maintenanceWindow) addTarget(p *WindowProps) []any {
 	return []any{&awsssm.CfnMaintenanceWindowTask_TargetProperty{Key: jsii.String("WindowTargetIds"), Values: jsii.Strings(*w.target.Ref())}}
 }
 
-// addServiceRole creates the role ServiceRole the tasks run as, allowed to send
-// AWS-RunPatchBaseline to the fleet and to follow its commands.
+// addServiceRole creates the role ServiceRole the tasks run as, allowed to send the tasks'
+// documents (AWS-RunPatchBaseline, AWS-RunPatchBaselineWithHooks) to the fleet and to follow
+// their commands.
 func (w *maintenanceWindow) addServiceRole(p *WindowProps, stack awscdk.Stack) {
 	w.role = awsiam.NewRole(w.Construct, jsii.String("ServiceRole"), &awsiam.RoleProps{
 		AssumedBy:   deputy.ServicePrincipal(w.Construct, "ssm.amazonaws.com", deputy.SystemsManager),
 		Description: jsii.String("privatepatch maintenance window " + p.Name + ": runs its tasks"),
 	})
-	sendTo := []string{
-		AWSDocumentArn(*stack.Partition(), *stack.Region(), RunPatchBaselineDocument),
-		managedinstance.EC2InstancesArn(*stack.Partition(), *stack.Region(), *stack.Account()),
+	// The documents the tasks run, and no other: a window whose tasks all have hooks sends only
+	// AWS-RunPatchBaselineWithHooks (the authorisation proof finds any document no task needs).
+	var sendTo []string
+	for _, t := range p.Tasks {
+		if arn := AWSDocumentArn(*stack.Partition(), *stack.Region(), t.Document()); !slices.Contains(sendTo, arn) {
+			sendTo = append(sendTo, arn)
+		}
 	}
-	if hookTasks(p.Tasks) {
-		sendTo = append(sendTo, AWSDocumentArn(*stack.Partition(), *stack.Region(), patchingspec.RunPatchBaselineWithHooksDocument))
-	}
+	sendTo = append(sendTo, managedinstance.EC2InstancesArn(*stack.Partition(), *stack.Region(), *stack.Account()))
 	if p.HybridNodes {
 		sendTo = append(sendTo, managedinstance.HybridNodesArn(*stack.Partition(), *stack.Region(), *stack.Account()))
 	}
