@@ -40,6 +40,8 @@ var (
 	monthField      = cronField{"month", 1, 12, monthNumbers}
 	dayOfWeekField  = cronField{"day-of-week", 1, 7, dayNumbers}
 	yearField       = cronField{"year", 1970, 2199, nil}
+	// DAY#k is the kth such day of the month (TUE#3, THU#2); a month holds at most five.
+	maxNth = 5
 	// cronFields are the six fields after the optional seconds, in order.
 	cronFields = []cronField{minutesField, hoursField, dayOfMonthField, monthField, dayOfWeekField, yearField}
 )
@@ -239,8 +241,8 @@ func parseDayOfWeek(field string) (func(time.Time) bool, error) {
 	if name, nth, ok := strings.Cut(field, "#"); ok {
 		day, err := value(name, dayOfWeekField)
 		k, kerr := strconv.Atoi(nth)
-		if err != nil || kerr != nil || k < 1 || k > 5 {
-			return nil, fmt.Errorf("%q: use DAY#k, k from 1 to 5, e.g. TUE#2", field)
+		if err != nil || kerr != nil || k < 1 || k > maxNth {
+			return nil, fmt.Errorf("%q: use DAY#k, k from 1 to %d, e.g. TUE#2", field, maxNth)
 		}
 		return func(d time.Time) bool { return weekday(d) == day && (d.Day()-1)/7+1 == k }, nil
 	}
