@@ -10,21 +10,21 @@ import (
 // "Cron and rate expressions" reference reads them), and the longest time between two starts
 // around it. ok is false for at(...) (one run), a rate (whose starts depend on when it was
 // created: the gap is the rate, the start unknown) gets ok true and a zero start, and a cron form
-// parseCron does not model (W) gets ok false. The cron reader is MayOverlap's (overlap.go).
+// windowCron refuses (W) gets ok false. The cron reader is ParseCron (cron.go).
 func Previous(schedule string, t time.Time, loc *time.Location) (start time.Time, gap time.Duration, ok bool) {
 	if m := ratePattern.FindStringSubmatch(schedule); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		unit := map[string]time.Duration{"minute": time.Minute, "hour": time.Hour, "day": 24 * time.Hour}[strings.TrimSuffix(m[2], "s")]
 		return time.Time{}, time.Duration(n) * unit, n > 0
 	}
-	c, why := parseCron(schedule)
+	c, why := windowCron(schedule)
 	if why != "" {
 		return time.Time{}, 0, false
 	}
 	if loc == nil {
 		loc = time.UTC
 	}
-	start, ok = c.previous(t.In(loc))
+	start, ok = previous(c, t.In(loc))
 	if !ok {
 		return time.Time{}, 0, false
 	}
@@ -32,7 +32,7 @@ func Previous(schedule string, t time.Time, loc *time.Location) (start time.Time
 	// schedule).
 	at, longest := start, time.Duration(0)
 	for n := 0; n < 2000 && at.After(start.AddDate(-1, 0, 0)); n++ {
-		before, found := c.previous(at.Add(-time.Minute))
+		before, found := previous(c, at.Add(-time.Minute))
 		if !found {
 			break
 		}
@@ -46,13 +46,13 @@ func Previous(schedule string, t time.Time, loc *time.Location) (start time.Time
 }
 
 // previous is the latest start at or before t, looking back at most 400 days.
-func (c *cron) previous(t time.Time) (time.Time, bool) {
+func previous(c Cron, t time.Time) (time.Time, bool) {
 	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
 	for i := 0; i < 400; i++ {
-		if c.matchesDay(day) {
-			for h := len(c.hours) - 1; h >= 0; h-- {
-				for m := len(c.minutes) - 1; m >= 0; m-- {
-					at := time.Date(day.Year(), day.Month(), day.Day(), c.hours[h], c.minutes[m], 0, 0, day.Location())
+		if c.MatchesDay(day) {
+			for h := len(c.Hours) - 1; h >= 0; h-- {
+				for m := len(c.Minutes) - 1; m >= 0; m-- {
+					at := time.Date(day.Year(), day.Month(), day.Day(), c.Hours[h], c.Minutes[m], 0, 0, day.Location())
 					if !at.After(t) {
 						return at, true
 					}

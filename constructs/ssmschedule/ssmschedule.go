@@ -5,7 +5,9 @@ package ssmschedule
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,8 +18,6 @@ import (
 var (
 	ratePattern = regexp.MustCompile(`^rate\(([0-9]+) (minute|minutes|hour|hours|day|days)\)$`)
 	atPattern   = regexp.MustCompile(`^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$`)
-	monthNames  = regexp.MustCompile(`^(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)$`)
-	dayNames    = regexp.MustCompile(`^(SUN|MON|TUE|WED|THU|FRI|SAT)$`)
 )
 
 // Daily is the schedule privatepatch's State Manager associations (setup, client configuration,
@@ -105,7 +105,7 @@ func checkCron(schedule string, kind scheduleKind) error {
 	}
 	fields := strings.Fields(strings.TrimSuffix(strings.TrimPrefix(schedule, "cron("), ")"))
 	if len(fields) == 7 {
-		if err := checkCronField(fields[0], 0, 59, "seconds", nil); err != nil {
+		if err := checkCronField(fields[0], secondsField); err != nil {
 			return err
 		}
 		fields = fields[1:]
@@ -119,20 +119,17 @@ func checkCron(schedule string, kind scheduleKind) error {
 	if kind == associationSchedule && fields[3] != "*" {
 		return fmt.Errorf("month %q: State Manager does not take months in association schedules, use *", fields[3])
 	}
-	for i, f := range []struct {
-		name     string
-		min, max int
-		names    *regexp.Regexp
-	}{{"minutes", 0, 59, nil}, {"hours", 0, 23, nil}, {"day-of-month", 1, 31, nil}, {"month", 1, 12, monthNames},
-		{"day-of-week", 1, 7, dayNames}, {"year", 1970, 2199, nil}} {
-		if err := checkCronField(fields[i], f.min, f.max, f.name, f.names); err != nil {
+	for i, f := range cronFields {
+		if err := checkCronField(fields[i], f); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func checkCronField(field string, min, max int, name string, names *regexp.Regexp) error {
+// checkCronField checks one field's values and names against the grammar's table (cron.go).
+func checkCronField(field string, f cronField) error {
+	name := f.name
 	if field == "*" || field == "?" || (name == "day-of-month" && (field == "L" || field == "W" || field == "LW")) {
 		return nil
 	}
@@ -150,26 +147,32 @@ func checkCronField(field string, min, max int, name string, names *regexp.Regex
 			var nth string
 			var hasNth bool
 			part, nth, hasNth = strings.Cut(part, "#")
-			// DAY#n is the nth such day of the month ("Reference: Cron and rate expressions for
-			// Systems Manager", read 2026-11-27: TUE#3, THU#2); a month holds at most five.
-			if n, err := strconv.Atoi(nth); hasNth && (err != nil || n < 1 || n > 5 || hasStep) {
-				return fmt.Errorf("%s %q: the day after # is which one of the month, 1 to 5", name, field)
+			// DAY#n is the nth such day of the month (maxNth, cron.go).
+			if n, err := strconv.Atoi(nth); hasNth && (err != nil || n < 1 || n > maxNth || hasStep) {
+				return fmt.Errorf("%s %q: the day after # is which one of the month, 1 to %d", name, field, maxNth)
 			}
 			part = strings.TrimSuffix(part, "L")
 		}
 		for _, bound := range strings.Split(part, "-") {
-			if bound == "*" || (names != nil && names.MatchString(bound)) {
+			if _, named := f.names[bound]; bound == "*" || named {
 				continue
 			}
 			n, err := strconv.Atoi(bound)
-			if err != nil || n < min || n > max {
-				what := fmt.Sprintf("%d-%d", min, max)
-				if names != nil {
-					what += " or " + strings.ReplaceAll(strings.Trim(names.String(), "^$()"), "|", ", ")
+			if err != nil || n < f.min || n > f.max {
+				what := fmt.Sprintf("%d-%d", f.min, f.max)
+				if f.names != nil {
+					what += " or " + strings.Join(namesInOrder(f.names), ", ")
 				}
 				return fmt.Errorf("%s %q: use %s", name, field, what)
 			}
 		}
 	}
 	return nil
+}
+
+// namesInOrder are a field's names in the order of their values (JAN to DEC, SUN to SAT).
+func namesInOrder(names map[string]int) []string {
+	out := slices.Collect(maps.Keys(names))
+	slices.SortFunc(out, func(a, b string) int { return names[a] - names[b] })
+	return out
 }

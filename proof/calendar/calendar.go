@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // time zones and their daylight-saving rules without the host's zoneinfo
+
+	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
 )
 
 // Microsoft's release: the second Tuesday of the month ("Patch Tuesday": TechRepublic, "Insider's
@@ -330,7 +332,7 @@ func (w Window) where() (loc *time.Location, startDate, endDate time.Time, err e
 // cronStarts are the starts of a cron window's runs whose cron time is from from until until,
 // each its cron time moved by the schedule offset.
 func (w Window) cronStarts(from, until time.Time, loc *time.Location, startDate, endDate time.Time) ([]time.Time, error) {
-	c, err := parseCron(w.Schedule)
+	c, err := ssmschedule.ParseCron(w.Schedule)
 	if err != nil {
 		return nil, err
 	}
@@ -340,12 +342,12 @@ func (w Window) cronStarts(from, until time.Time, loc *time.Location, startDate,
 	var starts []time.Time
 	first := time.Date(from.In(loc).Year(), from.In(loc).Month(), from.In(loc).Day(), 0, 0, 0, 0, loc)
 	for day := first; day.Before(until); day = day.AddDate(0, 0, 1) {
-		if !c.matchesDay(day) {
+		if !c.MatchesDay(day) {
 			continue
 		}
-		for _, h := range sorted(c.hours) {
-			for _, m := range sorted(c.minutes) {
-				for _, s := range sorted(c.seconds) {
+		for _, h := range c.Hours {
+			for _, m := range c.Minutes {
+				for _, s := range c.Seconds {
 					at, run, err := w.offsetRun(day, h, m, s, loc)
 					if err != nil {
 						return nil, err
@@ -389,8 +391,6 @@ func (w Window) offsetRun(day time.Time, h, m, s int, loc *time.Location) (at, r
 	}
 	return at, run, nil
 }
-
-func sorted(s set) []int { return slices.Sorted(maps.Keys(s)) }
 
 // localTime is the wall-clock time in loc, or an error when daylight saving skips it (spring
 // forward) or repeats it (fall back): AWS does not document when a window scheduled then runs.
