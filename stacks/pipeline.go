@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/pipelines"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
@@ -83,6 +85,7 @@ func NewPipeline(app awscdk.App, cfg *config.Config) PipelineStack {
 		s.addStage(app, cfg, d, waves, synth.PrimaryOutput(), stepRole, prot)
 	}
 	s.Pipeline.BuildPipeline()
+	grantUseConnection(s.Pipeline, pl.ConnectionArn)
 	securePipeline(stack, s.Pipeline)
 	return s
 }
@@ -173,6 +176,27 @@ func (s *PipelineStack) addStage(app awscdk.App, cfg *config.Config, d *config.C
 		}
 	}
 	wave.AddStage(stage, opts)
+}
+
+// grantUseConnection lets the source action's role use the connection under the service prefix
+// its ARN names. CDK Pipelines grants codestar-connections:UseConnection whatever the ARN, and
+// connections created since July 2024 are arn:...:codeconnections:...: "When specifying a
+// resource in the IAM policy, the service prefix needs to match that of the resource"
+// ("Identity and access management for AWS CodeStar Notifications and AWS CodeConnections",
+// Developer Tools console User Guide; read 2026-12-06).
+func grantUseConnection(pipeline pipelines.CodePipeline, connectionArn string) {
+	// arn:PARTITION:SERVICE:REGION:ACCOUNT:connection/ID
+	service := strings.Split(connectionArn, ":")[2]
+	// The source stage's scope holds its action's role.
+	source := pipeline.Pipeline().Node().FindChild(jsii.String("Source"))
+	for _, c := range *source.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		if role, ok := c.(awsiam.Role); ok {
+			role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Actions:   jsii.Strings(service + ":UseConnection"),
+				Resources: jsii.Strings(connectionArn),
+			}))
+		}
+	}
 }
 
 // securePipeline secures and checks the pipeline stack and the support stacks CodePipeline adds.

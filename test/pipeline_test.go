@@ -346,3 +346,56 @@ func TestPipelineProtectsEachStagesStacksAfterItDeploysAndItself(t *testing.T) {
 	noPolicy := strings.ReplaceAll(strings.Join(stackprotection.Commands("arn:aws:iam::1:role/r", "us-west-2", "stack-policies", names), ""), "set-stack-policy", "get-stack-policy")
 	assert.Len(t, protectionGaps(noPolicy, "arn:aws:iam::1:role/r", "us-west-2", names), 2)
 }
+
+// sourceActionGrants are the actions the source action's role may take on the connection, from
+// the role's policies in the template.
+func sourceActionGrants(t *testing.T, template map[string]any, connectionArn string) []string {
+	_, pipeline := oneOf(t, template, "AWS::CodePipeline::Pipeline", "Pipeline")
+	var role string
+	for _, st := range props(pipeline)["Stages"].([]any) {
+		for _, a := range st.(map[string]any)["Actions"].([]any) {
+			action := a.(map[string]any)
+			if action["ActionTypeId"].(map[string]any)["Provider"] == "CodeStarSourceConnection" {
+				role = action["RoleArn"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+			}
+		}
+	}
+	require.NotEmpty(t, role, "the source action has a role of its own")
+	var grants []string
+	for _, policy := range resourcesOf(template, "AWS::IAM::Policy") {
+		if !strings.Contains(fmt.Sprint(props(policy)["Roles"]), "Ref:"+role+"]") {
+			continue
+		}
+		for _, st := range props(policy)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			s := st.(map[string]any)
+			if s["Effect"] == "Allow" && strings.Contains(fmt.Sprint(s["Resource"]), connectionArn) {
+				grants = append(grants, policyStrings(s["Action"])...)
+			}
+		}
+	}
+	return grants
+}
+
+func policyStrings(v any) []string {
+	if s, ok := v.(string); ok {
+		return []string{s}
+	}
+	var out []string
+	for _, x := range v.([]any) {
+		out = append(out, x.(string))
+	}
+	return out
+}
+
+// A connection's ARN names its service prefix, codeconnections (the console's since July 2024)
+// or codestar-connections, and an IAM policy must use the same one: "When specifying a resource
+// in the IAM policy, the service prefix needs to match that of the resource" ("Identity and
+// access management for AWS CodeStar Notifications and AWS CodeConnections", Developer Tools
+// console User Guide; read 2026-12-06). CDK grants codestar-connections:UseConnection whatever
+// the ARN, so with a codeconnections ARN the source action would be refused the connection.
+func TestPipelineSourceActionMayUseTheConnectionUnderItsOwnServicePrefix(t *testing.T) {
+	_, template := synthPipeline(t)
+	arn := "arn:aws:codeconnections:us-west-2:111111111111:connection/01234567-89ab-cdef-0123-456789abcdef"
+	service := strings.Split(arn, ":")[2] // arn:PARTITION:SERVICE:REGION:ACCOUNT:connection/ID
+	assert.Contains(t, sourceActionGrants(t, template, arn), service+":UseConnection")
+}

@@ -6,6 +6,8 @@ import "sort"
 // create; only the AWS CLI, with credentials, can tell whether it holds (make check-update).
 type Prerequisite struct {
 	Stack, Kind string
+	// Connection is the connection ARN of ConnectionAvailable, else empty.
+	Connection string
 }
 
 // Kinds of prerequisites.
@@ -19,6 +21,14 @@ const (
 	// SecurityHub: standards without a hub of their own need the account's (DescribeHub answers
 	// it, or InvalidAccessException where Security Hub is not enabled).
 	SecurityHub = "security-hub"
+	// ConnectionAvailable: a pipeline's CodeStarSourceConnection source reads the repository only
+	// through an AVAILABLE connection. "A connection created through the AWS Command Line
+	// Interface (AWS CLI) or AWS CloudFormation is in PENDING status by default" ("Update a
+	// pending connection"), and "A pending connection is a connection that must be completed
+	// (moved to available) before it can be used" ("Workflow to create or update connections";
+	// both Developer Tools console User Guide, read 2026-12-06). GetConnection answers its
+	// ConnectionStatus: PENDING, AVAILABLE or ERROR.
+	ConnectionAvailable = "connection-available"
 )
 
 // Prerequisites lists what the update from before to after needs of each stack's account and
@@ -29,14 +39,18 @@ func Prerequisites(before, after Deployment) []Prerequisite {
 		r := after.resource(k)
 		switch r["Type"] {
 		case "AWS::Config::ConfigRule":
-			out = append(out, Prerequisite{k.Stack, ConfigRecorder})
+			out = append(out, Prerequisite{Stack: k.Stack, Kind: ConfigRecorder})
 		case "AWS::SecurityHub::Hub":
 			if before.resource(k) == nil {
-				out = append(out, Prerequisite{k.Stack, NoSecurityHub})
+				out = append(out, Prerequisite{Stack: k.Stack, Kind: NoSecurityHub})
 			}
 		case "AWS::SecurityHub::Standard":
 			if !hasType(after[k.Stack], "AWS::SecurityHub::Hub") {
-				out = append(out, Prerequisite{k.Stack, SecurityHub})
+				out = append(out, Prerequisite{Stack: k.Stack, Kind: SecurityHub})
+			}
+		case "AWS::CodePipeline::Pipeline":
+			for _, arn := range sourceConnections(r) {
+				out = append(out, Prerequisite{Stack: k.Stack, Kind: ConnectionAvailable, Connection: arn})
 			}
 		}
 	}
@@ -52,7 +66,10 @@ func Prerequisites(before, after Deployment) []Prerequisite {
 		if unique[i].Stack != unique[j].Stack {
 			return unique[i].Stack < unique[j].Stack
 		}
-		return unique[i].Kind < unique[j].Kind
+		if unique[i].Kind != unique[j].Kind {
+			return unique[i].Kind < unique[j].Kind
+		}
+		return unique[i].Connection < unique[j].Connection
 	})
 	return unique
 }
@@ -65,4 +82,24 @@ func hasType(template map[string]any, resourceType string) bool {
 		}
 	}
 	return false
+}
+
+// sourceConnections are the connection ARNs of a pipeline's CodeStarSourceConnection actions.
+func sourceConnections(pipeline map[string]any) []string {
+	var arns []string
+	props, _ := pipeline["Properties"].(map[string]any)
+	stages, _ := props["Stages"].([]any)
+	for _, st := range stages {
+		stage, _ := st.(map[string]any)
+		actions, _ := stage["Actions"].([]any)
+		for _, a := range actions {
+			action, _ := a.(map[string]any)
+			typeID, _ := action["ActionTypeId"].(map[string]any)
+			config, _ := action["Configuration"].(map[string]any)
+			if arn, ok := config["ConnectionArn"].(string); ok && typeID["Provider"] == "CodeStarSourceConnection" {
+				arns = append(arns, arn)
+			}
+		}
+	}
+	return arns
 }

@@ -9,7 +9,7 @@
 //	checkupdate -live-prefix-lists DIR -synthesised cdk.out
 //	                                                  DIR holds STACK.id and STACK.entries.json: the
 //	                                                  AWS CLI's answers for com.amazonaws.REGION.s3
-//	checkupdate -prerequisites -deployed DIR          print "STACK REGION KIND" for each state of
+//	checkupdate -prerequisites -deployed DIR          print "STACK REGION KIND [CONNECTION]" for each state of
 //	                                                  an account the update needs (make check-update
 //	                                                  asks the AWS CLI whether it holds)
 //	checkupdate -stack-policies cdk.out -out DIR      write each stack's stack policy to DIR/STACK.json
@@ -316,7 +316,11 @@ func prerequisites(out io.Writer, deployedDir, assembly string, sel selection) e
 		return err
 	}
 	for _, p := range cfnupdate.Prerequisites(before, after) {
-		fmt.Fprintln(out, p.Stack, regions[p.Stack], p.Kind)
+		if p.Connection != "" {
+			fmt.Fprintln(out, p.Stack, regions[p.Stack], p.Kind, p.Connection)
+		} else {
+			fmt.Fprintln(out, p.Stack, regions[p.Stack], p.Kind)
+		}
 	}
 	return nil
 }

@@ -135,6 +135,13 @@ const (
 	standard = `"Standard": {"Type": "AWS::SecurityHub::Standard", "Properties": {}}`
 )
 
+const connectionArn = "arn:aws:codeconnections:us-west-2:111111111111:connection/01234567-89ab-cdef-0123-456789abcdef"
+
+// pipelineSource is a pipeline whose source is a CodeConnections connection.
+const pipelineSource = `"Pipeline": {"Type": "AWS::CodePipeline::Pipeline", "Properties": {"Stages": [{"Name": "Source", "Actions": [` +
+	`{"Name": "o_r", "ActionTypeId": {"Category": "Source", "Owner": "AWS", "Provider": "CodeStarSourceConnection", "Version": "1"},` +
+	`"Configuration": {"ConnectionArn": "` + connectionArn + `", "FullRepositoryId": "o/r", "BranchName": "main"}}]}]}}`
+
 func TestNamesWhatTheUpdateNeedsOfTheAccount(t *testing.T) {
 	for _, c := range []struct {
 		name, deployed, synthesised, want string
@@ -145,6 +152,9 @@ func TestNamesWhatTheUpdateNeedsOfTheAccount(t *testing.T) {
 		{"the stack's own hub is no problem", hub, hub + "," + standard, ""},
 		{"standards without a hub need the account's", "", standard + "," + rule,
 			"app-patching eu-west-1 config-recorder\napp-patching eu-west-1 security-hub\n"},
+		// Each update: a connection can be created pending, or fall back to ERROR, after the first.
+		{"a pipeline's source needs its connection available", pipelineSource, pipelineSource,
+			"app-patching eu-west-1 connection-available " + connectionArn + "\n"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			deployed := t.TempDir()
@@ -402,4 +412,39 @@ func TestCheckUpdateReadsEveryPageOfTheVpcsHostedZones(t *testing.T) {
 		assert.FileExists(t, filepath.Join(dir, page))
 	}
 	assert.NoFileExists(t, filepath.Join(dir, "privatepatch-network.zones.3.json"))
+}
+
+// runConnectionCheck runs the Makefile's connection-available branch of check-update with a fake
+// aws that answers status, and returns its calls and whether the check passed.
+func runConnectionCheck(t *testing.T, arn, status string) (string, bool) {
+	makefile, err := os.ReadFile(filepath.Join("..", "..", "Makefile"))
+	require.NoError(t, err)
+	m := regexp.MustCompile(`(?s)\n(\t  connection-available\) \\\n.*?exit 1; \} ;; \\)\n`).FindSubmatch(makefile)
+	require.NotNil(t, m, "check-update has a connection-available branch")
+	branch := strings.ReplaceAll(strings.ReplaceAll(string(m[1])+"\n", "$$", "$"), "\\\n", "\n")
+	dir, bin := t.TempDir(), t.TempDir()
+	write(t, filepath.Join(bin, "aws"), "#!/bin/sh\necho \"$*\" >> "+filepath.Join(dir, "calls")+"\necho "+status+"\n")
+	require.NoError(t, os.Chmod(filepath.Join(bin, "aws"), 0o755))
+	cmd := exec.Command("sh", "-euc", "echo app-pipeline us-west-2 connection-available "+arn+
+		" | while read -r stack region kind connection; do case $kind in "+branch+" esac; done")
+	cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	output, err := cmd.CombinedOutput()
+	t.Logf("%s", output) // the refusal's message
+	calls, _ := os.ReadFile(filepath.Join(dir, "calls"))
+	return string(calls), err == nil
+}
+
+// check-update asks the connection's own service (its ARN's prefix) in the connection's region,
+// and refuses unless the connection is AVAILABLE.
+func TestCheckUpdateRefusesAPipelineWhoseConnectionIsNotAvailable(t *testing.T) {
+	calls, passed := runConnectionCheck(t, connectionArn, "PENDING")
+	assert.False(t, passed, "a pending connection is refused")
+	assert.Equal(t, "codeconnections get-connection --region us-west-2 --connection-arn "+connectionArn+
+		" --query Connection.ConnectionStatus --output text\n", calls)
+	_, passed = runConnectionCheck(t, connectionArn, "AVAILABLE")
+	assert.True(t, passed)
+	old := "arn:aws:codestar-connections:eu-west-1:111111111111:connection/01234567-89ab-cdef-0123-456789abcdef"
+	calls, passed = runConnectionCheck(t, old, "ERROR")
+	assert.False(t, passed)
+	assert.Contains(t, calls, "codestar-connections get-connection --region eu-west-1 --connection-arn "+old+" ")
 }
