@@ -63,6 +63,7 @@ func runAuthz(*externalCheck) {
 // condition of the templates' policies needed by a row (authz.Prove's mutations). authz's own
 // tests plant defects in copies of the goldens and see them fail.
 func TestEveryScenarioAuthorisesItsRuntimeCallsAndDeniesTheForbiddenOnes(t *testing.T) {
+	waitsInParallel(t)
 	require.NoError(t, authzCheck.prepared())
 	authzCheck.ran()
 	require.NoError(t, authzProof.err)

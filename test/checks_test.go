@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"testing"
 )
 
 // externalCheck is a check of synthesised templates by another program (cfn-guard, the
@@ -69,5 +70,15 @@ func removeCheckDirs() {
 		if c.dir != "" {
 			os.RemoveAll(c.dir)
 		}
+	}
+}
+
+// waitsInParallel lets a check's test wait for its background run alongside the other waiting
+// tests, after the tests that synthesise here, instead of holding them up: in a whole run TestMain
+// has prepared every check, so the test calls no CDK. A run that selects tests (-run) prepares the
+// check in the test, on the tests' one CDK goroutine, so there the test stays serial.
+func waitsInParallel(t *testing.T) {
+	if !selectedTests() {
+		t.Parallel()
 	}
 }

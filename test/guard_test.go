@@ -18,6 +18,7 @@ import (
 // that differ in what they declare, as an account with those controls enabled would before
 // deploying. The controls in controltower.NotAdopted are not run.
 func TestTemplatesPassAwsControlTowerProactiveControls(t *testing.T) {
+	waitsInParallel(t)
 	require.NoError(t, controlTowerCheck.prepared())
 	controlTowerCheck.ran()
 	require.NoError(t, controlTower.err)

@@ -55,6 +55,7 @@ func acknowledged(f validationFinding, template map[string]any) string {
 // pipeline app, in one Node process (the synths in this package skip CDK's per-synth run of it).
 // Only acknowledged findings may remain.
 func TestEveryTemplatePassesCloudFormationValidate(t *testing.T) {
+	waitsInParallel(t)
 	require.NoError(t, validationCheck.prepared())
 	validationCheck.ran()
 	require.NoError(t, validation.err, "validate.js: %s", validation.stderr)
