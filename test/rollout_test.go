@@ -3,6 +3,7 @@ package test
 import (
 	"encoding/json"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -138,4 +139,30 @@ func TestStopAlarmPropsAreRefusedNamingTheProp(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "WindowProps.FailureAlarm true needs Topic")
 	assert.Contains(t, err.Error(), "WindowProps.Tasks[0] 2 alarms to stop on need AlarmNamePrefix")
+}
+
+// A composite alarm's rule is at most 10,240 characters: 40 names of 255 characters, fewer than
+// the 100 alarms a rule may name, make a longer one, which CloudFormation would refuse.
+func TestAStopAlarmRuleLongerThanACompositeAlarmTakesIsRefused(t *testing.T) {
+	names := func(n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = strconv.Itoa(100+i) + strings.Repeat("a", patchingspec.MaxAlarmNameLength-3)
+		}
+		return out
+	}
+	props := func(earlier []string) *patching.WindowProps {
+		off := false
+		p := &patching.WindowProps{
+			Window:          patchingspec.Window{Name: "weekly", Schedule: "cron(0 2 ? * SUN *)"},
+			Targets:         patchingspec.Targets{PatchGroups: []string{"windows"}},
+			AlarmNamePrefix: "pp-", EarlierAlarms: earlier,
+		}
+		p.Tasks = []patchingspec.Task{{Operation: patchingspec.OperationInstall, NotifyOnFailure: &off}}
+		return p
+	}
+	require.NoError(t, props(names(38)).Validate(), "38 names of 255 characters make a rule of 10,180")
+	err := props(names(39)).Validate()
+	require.Error(t, err, "39 make one of 10,448")
+	assert.Contains(t, err.Error(), "WindowProps.Tasks[0] 10448 characters are more than a composite alarm's rule takes (10240)")
 }

@@ -1,7 +1,11 @@
 package patching
 
 import (
+	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
@@ -14,6 +18,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatepatch/privatepatch/constructs/kmskey"
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/spec"
 )
 
@@ -189,7 +194,32 @@ func (a *alerts) WatchAssociations(associationIDs ...*string) {
 	if len(associationIDs) == 0 {
 		return
 	}
+	// The ids are tokens until deploy: count each at an association id's length, in the pattern's
+	// most compact JSON, against the size EventBridge takes.
+	if n := associationPatternCharacters(len(associationIDs)); n > patchingspec.MaxEventPatternCharacters {
+		panic(fmt.Errorf("patching.Alerts.WatchAssociations: %d associations make the association alert rule's event pattern %d characters, "+
+			"more than the %d EventBridge takes (\"Amazon EventBridge quotas\", Event pattern size): watch fewer associations (fewer patch groups scanned)",
+			len(associationIDs), n, patchingspec.MaxEventPatternCharacters))
+	}
 	a.rules["Association"].AddEventPattern(&awsevents.EventPattern{Detail: &map[string]any{"association-id": associationIDs}})
+}
+
+// associationPatternCharacters is the length of the association rule's event pattern, as compact
+// JSON, watching n associations.
+func associationPatternCharacters(n int) int {
+	for _, r := range alertRules {
+		if r.id != "Association" {
+			continue
+		}
+		detail := maps.Clone(r.detail)
+		detail["association-id"] = slices.Repeat([]string{strings.Repeat("0", patchingspec.AssociationIDLength)}, n)
+		pattern, err := json.Marshal(map[string]any{"source": []string{"aws.ssm"}, "detail-type": []string{r.detailType}, "detail": detail})
+		if err != nil {
+			panic(err)
+		}
+		return len(pattern)
+	}
+	panic("patching: no Association alert rule")
 }
 
 // LeaveBaselines adds "anything-but" the baselines' ids to the compliance rule's pattern on

@@ -68,6 +68,9 @@ func (p *WindowProps) alarmProblems() spec.Problems {
 		if len(names) > patchingspec.MaxCompositeRuleAlarms {
 			problems.Add(fmt.Sprintf("Tasks[%d]", i), len(names), "alarms are more than one composite alarm's rule takes (%d)", patchingspec.MaxCompositeRuleAlarms)
 		}
+		if n := len(patchingspec.CompositeRule(names)); n > patchingspec.MaxCompositeRuleLength {
+			problems.Add(fmt.Sprintf("Tasks[%d]", i), n, "characters are more than a composite alarm's rule takes (%d): name fewer or shorter alarms to stop on", patchingspec.MaxCompositeRuleLength)
+		}
 	}
 	return problems
 }

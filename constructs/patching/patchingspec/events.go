@@ -13,3 +13,13 @@ var InstanceAssociationEventFields = []string{
 	"last-successful-execution-date", "last-execution-date", "status", "detailed-status", "error-code",
 	"execution-summary", "output-url", "instance-association-cwe-version",
 }
+
+// MaxEventPatternCharacters is the longest event pattern an EventBridge rule takes by default:
+// "Event pattern size ... 2,048 ... Maximum size of the event pattern, in characters" (adjustable;
+// "Amazon EventBridge quotas", EventBridge User Guide, read 2026-12-06).
+const MaxEventPatternCharacters = 2048
+
+// AssociationIDLength is the length of a State Manager association id, a UUID: "Pattern:
+// [0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}" ("InstanceAssociation",
+// AssociationId, Systems Manager API Reference, read 2026-12-06).
+const AssociationIDLength = 36
