@@ -53,9 +53,6 @@ type Cron struct {
 	months, years           map[int]bool
 	// dom is the day-of-month rule and dow the day-of-week rule; one is nil (the ?).
 	dom, dow func(day time.Time) bool
-	// domField is the day-of-month field as written; nearestWeekday says it uses W (nW or LW).
-	domField       string
-	nearestWeekday bool
 }
 
 // ParseCron parses cron(...); the error names the field and says what cannot be decided.
@@ -99,7 +96,6 @@ func (c *Cron) parseDays(dom, dow string) error {
 		return fmt.Errorf("day-of-month %q and day-of-week %q: exactly one must be ?", dom, dow)
 	}
 	if dom != "?" {
-		c.domField, c.nearestWeekday = dom, strings.Contains(dom, "W")
 		if c.dom, err = parseDayOfMonth(dom); err != nil {
 			return fmt.Errorf("day-of-month: %w", err)
 		}

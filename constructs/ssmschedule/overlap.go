@@ -142,8 +142,5 @@ func windowCron(schedule string) (Cron, string) {
 	if err != nil {
 		return Cron{}, err.Error()
 	}
-	if c.nearestWeekday {
-		return Cron{}, fmt.Sprintf("day-of-month %q is not modelled", c.domField)
-	}
 	return c, ""
 }

@@ -30,7 +30,8 @@ func TestWindowsOpenAtTheSameTimeOverlap(t *testing.T) {
 		{"end date before the other's start", Opening{Schedule: "cron(0 2 ? * SUN *)", Duration: 4 * h, EndDate: "2027-01-01T00:00:00Z"},
 			Opening{Schedule: "cron(0 2 ? * SUN *)", Duration: 4 * h, StartDate: "2027-06-01T00:00:00Z"}, false, ""},
 		{"rate cannot be decided", Opening{Schedule: "rate(7 days)", Duration: h}, Opening{Schedule: "cron(0 2 ? * SUN *)", Duration: h}, true, "when its window is created"},
-		{"unmodelled W", Opening{Schedule: "cron(0 2 15W * ? *)", Duration: h}, Opening{Schedule: "cron(0 2 ? * SUN *)", Duration: h}, true, "not modelled"},
+		{"the nearest weekday is never a Sunday", Opening{Schedule: "cron(0 2 15W * ? *)", Duration: h}, Opening{Schedule: "cron(0 2 ? * SUN *)", Duration: h}, false, ""},
+		{"the nearest weekday is sometimes a Monday", Opening{Schedule: "cron(0 2 15W * ? *)", Duration: h}, Opening{Schedule: "cron(0 2 ? * MON *)", Duration: h}, true, "Mon"},
 		{"months apart", Opening{Schedule: "cron(0 2 ? JAN,JUL SUN *)", Duration: 4 * h}, Opening{Schedule: "cron(0 2 ? MAR SUN *)", Duration: 4 * h}, false, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -50,6 +50,8 @@ func TestCalendarAndOverlapCheckReadCronAlike(t *testing.T) {
 		{"steps in hours and days", "cron(0 0/12 1-31/10 * ? *)", ""},
 		{"a stepped range of days and years", "cron(30 23 ? * 2-6/2 2026-2030)", ""},
 		{"a month range and a list of days", "cron(0 4 1,15 FEB-MAR ? *)", ""},
+		{"nW, the weekday nearest the 9th", "cron(0 2 9W * ? *)", ""},
+		{"LW, the month's last weekday", "cron(0 2 LW * ? *)", ""},
 		{"undecidable: a wrapping range", "cron(0 2 ? * FRI-MON *)", "wraps around"},
 		{"undecidable: L alone in the day of week", "cron(0 2 ? * L *)", "DAYL"},
 		// Planted failures: expressions AWS's grammar refuses.
@@ -81,23 +83,6 @@ func TestCalendarAndOverlapCheckReadCronAlike(t *testing.T) {
 			assert.True(t, overlap)
 			assert.Contains(t, why, cal[0].Format("2006-01-02 15:04"))
 		})
-	}
-}
-
-// W (nW, LW) is the one form the two read differently, on purpose: the calendar decides it, while
-// MayOverlap and Previous keep refusing it as they did before the readers were joined (their
-// tests pin that). Deciding it there is a change of behaviour of its own; this test says where.
-func TestOnlyTheCalendarDecidesNearestWeekday(t *testing.T) {
-	until := time.Date(2028, 1, 1, 0, 0, 0, 0, time.UTC)
-	for _, schedule := range []string{"cron(0 2 9W * ? *)", "cron(0 2 LW * ? *)"} {
-		cal, err := calendarStarts(schedule, from, until)
-		require.NoError(t, err, schedule)
-		assert.Len(t, cal, 13, schedule)
-		assert.Empty(t, previousStarts(schedule, from, until), schedule)
-		overlap, why := ssmschedule.MayOverlap(ssmschedule.Opening{Schedule: schedule, Duration: time.Minute},
-			ssmschedule.Opening{Schedule: "at(2099-01-01T00:00:00)", Duration: time.Minute})
-		assert.True(t, overlap, schedule)
-		assert.Contains(t, why, "is not modelled", schedule)
 	}
 }
 
