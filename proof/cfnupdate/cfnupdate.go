@@ -152,39 +152,36 @@ func (d Deployment) keys() []ResourceKey {
 }
 
 // references returns the resources that value refers to: Ref and Fn::GetAtt in stack, and
-// Fn::GetStackOutput or Fn::ImportValue of another stack's output, followed to its resource.
+// Fn::GetStackOutput of another stack's output, followed to its resource (the stacks use no exports).
 func (d Deployment) references(stack string, value any) []ResourceKey {
 	var out []ResourceKey
-	var walk func(stack string, v any)
-	walk = func(stack string, v any) {
-		switch v := v.(type) {
-		case map[string]any:
-			if ref, ok := v["Ref"].(string); ok && !strings.HasPrefix(ref, "AWS::") {
-				out = append(out, ResourceKey{stack, ref})
-			}
-			if att, ok := v["Fn::GetAtt"].([]any); ok && len(att) > 0 {
-				if id, ok := att[0].(string); ok {
-					out = append(out, ResourceKey{stack, id})
-				}
-			}
-			if ref, ok := v["Fn::GetStackOutput"].(map[string]any); ok {
-				other, _ := ref["StackName"].(string)
-				name, _ := ref["OutputName"].(string)
-				if output, ok := d.output(other, name); ok {
-					walk(other, output)
-				}
-			}
-			for _, x := range v {
-				walk(stack, x)
-			}
-		case []any:
-			for _, x := range v {
-				walk(stack, x)
+	eachMap(value, func(v map[string]any) {
+		if ref, ok := v["Ref"].(string); ok && !strings.HasPrefix(ref, "AWS::") {
+			out = append(out, ResourceKey{stack, ref})
+		}
+		if att, ok := v["Fn::GetAtt"].([]any); ok && len(att) > 0 {
+			if id, ok := att[0].(string); ok {
+				out = append(out, ResourceKey{stack, id})
 			}
 		}
-	}
-	walk(stack, value)
+		out = append(out, d.outputRead(v)...)
+	})
 	return out
+}
+
+// eachMap calls visit with every object in value, value itself included, depth first.
+func eachMap(value any, visit func(map[string]any)) {
+	switch v := value.(type) {
+	case map[string]any:
+		visit(v)
+		for _, x := range v {
+			eachMap(x, visit)
+		}
+	case []any:
+		for _, x := range v {
+			eachMap(x, visit)
+		}
+	}
 }
 
 func (d Deployment) output(stack, name string) (any, bool) {
@@ -437,28 +434,23 @@ func withoutEventPattern(resource map[string]any) map[string]any {
 // weakReads are the resources of other stacks that value reads through Fn::GetStackOutput.
 func (d Deployment) weakReads(value any) []ResourceKey {
 	var out []ResourceKey
-	var walk func(v any)
-	walk = func(v any) {
-		switch v := v.(type) {
-		case map[string]any:
-			if ref, ok := v["Fn::GetStackOutput"].(map[string]any); ok {
-				other, _ := ref["StackName"].(string)
-				name, _ := ref["OutputName"].(string)
-				if output, ok := d.output(other, name); ok {
-					out = append(out, d.references(other, output)...)
-				}
-			}
-			for _, x := range v {
-				walk(x)
-			}
-		case []any:
-			for _, x := range v {
-				walk(x)
-			}
-		}
-	}
-	walk(value)
+	eachMap(value, func(v map[string]any) { out = append(out, d.outputRead(v)...) })
 	return out
+}
+
+// outputRead is what object v reads if it is an Fn::GetStackOutput: the resources its output
+// refers to in the other stack.
+func (d Deployment) outputRead(v map[string]any) []ResourceKey {
+	ref, ok := v["Fn::GetStackOutput"].(map[string]any)
+	if !ok {
+		return nil
+	}
+	other, _ := ref["StackName"].(string)
+	name, _ := ref["OutputName"].(string)
+	if output, ok := d.output(other, name); ok {
+		return d.references(other, output)
+	}
+	return nil
 }
 
 // replacement says why CloudFormation replaces the resource k, or "" when it does not.
@@ -491,25 +483,13 @@ func replacement(spec Spec, before, after Deployment, k ResourceKey, old, cur ma
 // issues 32886 and 38069, where CDK's IMDSv2 launch template did this).
 func latestVersions(stack string, value any) []ResourceKey {
 	var out []ResourceKey
-	var walk func(v any)
-	walk = func(v any) {
-		switch v := v.(type) {
-		case map[string]any:
-			if att, ok := v["Fn::GetAtt"].([]any); ok && len(att) == 2 && att[1] == "LatestVersionNumber" {
-				if id, ok := att[0].(string); ok {
-					out = append(out, ResourceKey{stack, id})
-				}
-			}
-			for _, x := range v {
-				walk(x)
-			}
-		case []any:
-			for _, x := range v {
-				walk(x)
+	eachMap(value, func(v map[string]any) {
+		if att, ok := v["Fn::GetAtt"].([]any); ok && len(att) == 2 && att[1] == "LatestVersionNumber" {
+			if id, ok := att[0].(string); ok {
+				out = append(out, ResourceKey{stack, id})
 			}
 		}
-	}
-	walk(value)
+	})
 	return out
 }
 
