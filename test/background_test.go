@@ -9,9 +9,9 @@ import (
 )
 
 // A job is a test's work that needs no CDK in this process (other programs: the app binary, the
-// CDK CLI, verify, snapshot): TestMain starts every job before the in-process synths, so that it
-// runs on the other core while Node synthesises here, and its test waits for the result and
-// asserts on it. A test run alone (-run) starts the job it needs itself.
+// CDK CLI, verify, snapshot): TestMain starts every job (startJobs), so that it runs on the other
+// core while the tests synthesise here, and its test waits for the result and asserts on it. A
+// test run alone (-run) starts the job it needs itself.
 type job[T any] struct {
 	once   sync.Once
 	done   chan struct{}
@@ -22,8 +22,9 @@ type job[T any] struct {
 	run   func() (T, error)
 }
 
-// jobSlots lets two jobs run at once: with the in-process synths, that keeps both cores busy
-// without making the synths, on which most tests wait, share a core three ways for long.
+// jobSlots lets two jobs (and the checks' runs, checks_test.go) run at once: with the in-process
+// synths, that keeps both cores busy without making the synths, on which most tests wait, share a
+// core three ways for long.
 var jobSlots = make(chan struct{}, 2)
 
 // jobDirs are the directories jobs made; TestMain removes them.
@@ -74,19 +75,15 @@ func (j *job[T]) wait(t testing.TB) T {
 	return j.result
 }
 
-// startJobs starts the jobs, unless the run selects tests (-run): before the in-process synths
-// those that the synths' own checks do not overlap, and after them (late) the rest, which then
-// keep the second core busy while the tests run one at a time here. With every job started
-// first, the synths got half a core for 40 s, and the second core idled through the tests.
-func startJobs(late bool) {
+// startJobs starts every job, unless the run selects tests (-run). TestMain calls it after the
+// in-process synths (only the direct and CLI runs start before them): started first, the jobs left
+// the synths, on which every test waits, half a core for 40 s, and the second core then idled
+// while the tests ran one at a time; started after, they fill it.
+func startJobs() {
 	if selectedTests() {
 		return
 	}
-	var jobs []interface{ start() }
-	if late {
-		jobs = []interface{ start() }{verifyDirect, snapshotCheck, snapshotSample, helpRuns}
-	}
-	for _, j := range jobs {
+	for _, j := range []interface{ start() }{verifyDirect, snapshotCheck, snapshotSample, helpRuns} {
 		j.start()
 	}
 }
