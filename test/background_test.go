@@ -27,6 +27,13 @@ type job[T any] struct {
 // core three ways for long.
 var jobSlots = make(chan struct{}, 2)
 
+// inSlot runs work once a slot is free.
+func inSlot(work func()) {
+	jobSlots <- struct{}{}
+	defer func() { <-jobSlots }()
+	work()
+}
+
 // jobDirs are the directories jobs made; TestMain removes them.
 var (
 	jobDirsMu sync.Mutex
@@ -59,9 +66,7 @@ func (j *job[T]) start() {
 			if j.after != nil {
 				j.after()
 			}
-			jobSlots <- struct{}{}
-			defer func() { <-jobSlots }()
-			j.result, j.err = j.run()
+			inSlot(func() { j.result, j.err = j.run() })
 		})
 	})
 }

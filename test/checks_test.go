@@ -56,11 +56,7 @@ func startChecks() {
 	}
 	for _, c := range []*externalCheck{controlTowerCheck, validationCheck, authzCheck} {
 		if c.prepared() == nil {
-			background.Go(func() {
-				jobSlots <- struct{}{}
-				defer func() { <-jobSlots }()
-				c.ran()
-			})
+			background.Go(func() { inSlot(c.ran) })
 		}
 	}
 }
