@@ -73,6 +73,7 @@ func TestEveryPackageSitsInOneOfTheRootGroupsTheReadmeNames(t *testing.T) {
 	require.NoError(t, os.MkdirAll(filepath.Join(planted, "netcheck"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(planted, "netcheck", "a.go"), []byte("package netcheck\n"), 0o644))
 	assert.Equal(t, map[string]bool{"netcheck": true}, rootGroupsOf(t, planted))
+	assert.False(t, rootGroups["netcheck"], "and it is in no root group")
 }
 
 // cdkDependencies lists the packages of pkg's dependencies (itself included) that are CDK or jsii.
