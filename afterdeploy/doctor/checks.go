@@ -287,6 +287,20 @@ func (d *deployment) lastExecution(id string) (*associationExecution, error) {
 	return &out.AssociationExecutions[0], nil
 }
 
+// fleetAssociationRun is the newest execution of the fleet stack's association whose logical id
+// starts with prefix, and its id; without one (none in the stack, or none run yet) last is nil
+// and early holds the row that says so.
+func (d *deployment) fleetAssociationRun(check, prefix, wait string) (id string, last *associationExecution, early []Result, err error) {
+	ids := d.fleet.physical("AWS::SSM::Association", prefix)
+	if len(ids) == 0 {
+		return "", nil, []Result{{Check: check, State: Fail, Evidence: "the fleet stack has no " + check + " association", Action: "make deploy"}}, nil
+	}
+	if last, err = d.lastExecution(ids[0]); err != nil || last != nil {
+		return ids[0], last, nil, err
+	}
+	return ids[0], nil, []Result{{Check: check, State: Warn, Evidence: "association " + ids[0] + " has not run yet", Action: wait}}, nil
+}
+
 // associationState judges an association execution's Status (AssociationExecution, Systems
 // Manager API Reference, read 2026-11-27: the association's overall status is "Pending, Success,
 // or Failed", per AssociationOverview). TimedOut, which the API reference does not list for it, is
@@ -305,22 +319,15 @@ func (d *deployment) checkWsusSetup() ([]Result, error) {
 	if !d.t.WsusEnabled {
 		return nil, nil
 	}
-	ids := d.fleet.physical("AWS::SSM::Association", wsusSetupAssociation)
-	if len(ids) == 0 {
-		return []Result{{Check: "WSUS setup", State: Fail, Evidence: "the fleet stack has no WSUS setup association", Action: "make deploy"}}, nil
-	}
-	last, err := d.lastExecution(ids[0])
-	if err != nil {
-		return nil, err
-	} else if last == nil {
-		return []Result{{Check: "WSUS setup", State: Warn, Evidence: "association " + ids[0] + " has not run yet",
-			Action: "wait: it runs when created and daily"}}, nil
+	id, last, early, err := d.fleetAssociationRun("WSUS setup", wsusSetupAssociation, "wait: it runs when created and daily")
+	if last == nil {
+		return early, err
 	}
 	r := Result{Check: "WSUS setup", State: associationState(last.Status),
 		Evidence: fmt.Sprintf("last run %s: %s (%s)", ago(d.now, last.CreatedTime.Time), last.Status, last.DetailedStatus)}
 	if r.State == Fail {
 		r.Action = fmt.Sprintf("read its output under s3://%s/wsus-setup/ (or the association's execution history), fix, then aws ssm start-associations-once --association-ids %s",
-			d.fleet.Outputs["CommandOutputBucket"], ids[0])
+			d.fleet.Outputs["CommandOutputBucket"], id)
 	}
 	err = d.ageWarning(&r, last.CreatedTime.Time, d.t.Fleet, wsusSetupAssociation)
 	return []Result{r}, err
@@ -412,16 +419,9 @@ func (d *deployment) checkWsusClient() ([]Result, error) {
 	if !d.t.WsusEnabled {
 		return nil, nil
 	}
-	ids := d.fleet.physical("AWS::SSM::Association", wsusClientAssociation)
-	if len(ids) == 0 {
-		return []Result{{Check: "WSUS client", State: Fail, Evidence: "the fleet stack has no WSUS client association", Action: "make deploy"}}, nil
-	}
-	last, err := d.lastExecution(ids[0])
-	if err != nil {
-		return nil, err
-	} else if last == nil {
-		return []Result{{Check: "WSUS client", State: Warn, Evidence: "association " + ids[0] + " has not run yet",
-			Action: "wait: it runs daily on the fleet tag"}}, nil
+	id, last, early, err := d.fleetAssociationRun("WSUS client", wsusClientAssociation, "wait: it runs daily on the fleet tag")
+	if last == nil {
+		return early, err
 	}
 	var out struct {
 		AssociationExecutionTargets []struct {
@@ -430,7 +430,7 @@ func (d *deployment) checkWsusClient() ([]Result, error) {
 			DetailedStatus string `json:"DetailedStatus"`
 		} `json:"AssociationExecutionTargets"`
 	}
-	if err := d.call(&out, "ssm", "describe-association-execution-targets", "--association-id", ids[0], "--execution-id", last.ExecutionId); err != nil {
+	if err := d.call(&out, "ssm", "describe-association-execution-targets", "--association-id", id, "--execution-id", last.ExecutionId); err != nil {
 		return nil, err
 	}
 	var results []Result
@@ -446,7 +446,7 @@ func (d *deployment) checkWsusClient() ([]Result, error) {
 	if len(results) == 0 {
 		results = append(results, Result{Check: "WSUS client", State: Warn, Evidence: "its last run reached no node", Action: "tag the fleet's nodes " + d.t.FleetTagKey + "=" + d.t.FleetTagValue})
 	}
-	age := Result{Check: "WSUS client", State: OK, Evidence: fmt.Sprintf("association %s last ran %s", ids[0], ago(d.now, last.CreatedTime.Time))}
+	age := Result{Check: "WSUS client", State: OK, Evidence: fmt.Sprintf("association %s last ran %s", id, ago(d.now, last.CreatedTime.Time))}
 	err = d.ageWarning(&age, last.CreatedTime.Time, d.t.Fleet, wsusClientAssociation)
 	if age.State == Warn {
 		results = append(results, age)
