@@ -46,10 +46,11 @@ const (
 	MaxAlarmNameLength = 255
 	// MaxCompositeRuleAlarms is how many alarms one composite alarm's rule may name.
 	MaxCompositeRuleAlarms = 100
-	// MaxCompositeRuleLength is the longest composite alarm rule: "The maximum length is 10240
-	// characters" (AlarmRule, aws.cloudwatch.CompositeAlarm, Pulumi AWS registry, read 2026-12-06),
-	// which aws-cdk-lib 2.270's CompositeAlarm enforces too ("Alarm Rule expression cannot be
-	// greater than 10240 characters"); CfnCompositeAlarm, which the stop alarms use, does not.
+	// MaxCompositeRuleLength is the longest composite alarm rule: shape AlarmRule, "max": 10240,
+	// in the CloudWatch API model (botocore data/cloudwatch/2010-08-01/service-2.json, the
+	// PutCompositeAlarm input; read 2026-12-06), which aws-cdk-lib 2.270's CompositeAlarm enforces
+	// too ("Alarm Rule expression cannot be greater than 10240 characters"); CfnCompositeAlarm, which
+	// the stop alarms use, does not.
 	MaxCompositeRuleLength = 10240
 	// MaxStopOnAlarms is how many of the user's own alarms one task may name: ours, so that a
 	// composite keeps room for the window's failure alarm and an earlier ring's.
