@@ -88,20 +88,9 @@ func TestHooksNeedTheAgentUpdateAndNoRingList(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `hooks: "" needs SSM Agent 3.0.502 or later on every target`)
 
-	rings := `
-region: us-west-2
-network:
-  s3PrefixListIds: {us-west-2: pl-68a54001}
-  s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}
-patching:
-  rings:
-    preset: aws-default-windows
-    promote: exact
-    stages: [{patchGroup: dev, approveAfterDays: 0}, {patchGroup: prod, approveAfterDays: 7}]
-  maintenanceWindows:
-    - {name: dev-w, schedule: rate(7 days), targets: {patchGroups: [dev]}, tasks: [{hooks: {preInstall: AWS-Noop}}]}
+	rings := exactRings(`    - {name: dev-w, schedule: rate(7 days), targets: {patchGroups: [dev]}, tasks: [{hooks: {preInstall: AWS-Noop}}]}
     - {name: prod-w, schedule: rate(7 days), targets: {patchGroups: [prod]}, tasks: [{hooks: {preInstall: AWS-Noop}}]}
-`
+`)
 	_, err = parseHooks(t, rings, nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `patching.maintenanceWindows[1].tasks[0].hooks: "" cannot run in a ring that installs the ring before's list`)

@@ -11,9 +11,10 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 )
 
-func TestExactPromotionConfigurationIsRefusedWhereItCannotBeExact(t *testing.T) {
-	base := func(windows string) string {
-		return `
+// exactRings is a configuration of two rings, dev then prod, with exact promotion, and these
+// maintenance windows (YAML list items under maintenanceWindows:).
+func exactRings(windows string) string {
+	return `
 region: us-west-2
 network:
   s3PrefixListIds: {us-west-2: pl-68a54001}
@@ -25,7 +26,10 @@ patching:
     stages: [{patchGroup: dev, approveAfterDays: 0}, {patchGroup: prod, approveAfterDays: 7}]
   maintenanceWindows:
 ` + windows
-	}
+}
+
+func TestExactPromotionConfigurationIsRefusedWhereItCannotBeExact(t *testing.T) {
+	base := exactRings
 	own := "    - {name: dev-w, schedule: rate(7 days), targets: {patchGroups: [dev]}}\n    - {name: prod-w, schedule: rate(7 days), targets: {patchGroups: [prod]}}\n"
 	for _, c := range []struct{ name, yaml, want string }{
 		{"valid", base(own), ""},
