@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -45,14 +44,14 @@ func TestEachEnvironmentIsAStageWithItsOwnStacksAccountRegionAndS3Cidrs(t *testi
 			[]string{*d.Network.StackName(), *d.Fleet.StackName(), *d.Patching.StackName()})
 		assert.Equal(t, want.region, *d.Fleet.Region())
 		assert.True(t, strings.HasPrefix(*d.Fleet.Account(), want.account), "%s account %s", want.stage, *d.Fleet.Account())
-		network := assertions.Template_FromStack(d.Network.Stack, nil)
+		network := stackAssertions(t, d.Network.Stack)
 		network.HasResourceProperties(jsii.String("AWS::EC2::NetworkAclEntry"), map[string]any{"CidrBlock": want.s3, "RuleNumber": 300, "Egress": true})
-		fleet := assertions.Template_FromStack(d.Fleet.Stack, nil)
+		fleet := stackAssertions(t, d.Fleet.Stack)
 		fleet.HasResourceProperties(jsii.String("AWS::EC2::LaunchTemplate"), map[string]any{
 			"LaunchTemplateName": "privatepatch-" + want.stage + "-fleet-Fleet-web-Instance1",
 		})
 	}
-	euw1 := assertions.Template_FromStack(deployments[1].Network.Stack, nil)
+	euw1 := stackAssertions(t, deployments[1].Network.Stack)
 	euw1.HasResourceProperties(jsii.String("AWS::EC2::Subnet"), map[string]any{"AvailabilityZone": "eu-west-1a", "CidrBlock": "10.0.0.0/24"})
 }
 
@@ -89,14 +88,14 @@ func TestAnEnvironmentDeploysIntoItsOwnExistingVpcWhileAnotherCreatesOne(t *test
 	deployments := stacks.NewDeployments(app, cfg)
 	require.Len(t, deployments, 2)
 
-	prod := assertions.Template_FromStack(deployments[0].Network.Stack, nil)
+	prod := stackAssertions(t, deployments[0].Network.Stack)
 	prod.ResourceCountIs(jsii.String("AWS::EC2::VPC"), jsii.Number(0))
 	prod.ResourceCountIs(jsii.String("AWS::EC2::NatGateway"), jsii.Number(0))
 	prod.HasOutput(jsii.String("VpcId"), map[string]any{"Value": "vpc-0a1b2c3d4e5f60718"})
-	prodFleet := assertions.Template_FromStack(deployments[0].Fleet.Stack, nil)
+	prodFleet := stackAssertions(t, deployments[0].Fleet.Stack)
 	prodFleet.ResourceCountIs(jsii.String("AWS::EC2::EIP"), jsii.Number(0))
 
-	test := assertions.Template_FromStack(deployments[1].Network.Stack, nil)
+	test := stackAssertions(t, deployments[1].Network.Stack)
 	test.HasResourceProperties(jsii.String("AWS::EC2::VPC"), map[string]any{"CidrBlock": "10.9.0.0/16"})
 	test.ResourceCountIs(jsii.String("AWS::EC2::NatGateway"), jsii.Number(1))
 }

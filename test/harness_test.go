@@ -68,11 +68,11 @@ type scenario struct {
 	root      awscdk.App
 	app       stacks.PrivatePatch
 	template  map[string]any // the network stack's
-	network   assertions.Template
+	network   *lazyTemplate
 	fleetJSON map[string]any
-	fleet     assertions.Template
+	fleet     *lazyTemplate
 	patchJSON map[string]any
-	patching  assertions.Template
+	patching  *lazyTemplate
 	err       any
 }
 
@@ -285,12 +285,19 @@ func (s *scenario) build() {
 		} else {
 			s.app = stacks.NewPrivatePatch(app, cfg)
 		}
-		s.network = assertions.Template_FromStack(s.app.Network.Stack, nil)
-		s.template = *s.network.ToJSON()
-		s.fleet = assertions.Template_FromStack(s.app.Fleet.Stack, nil)
-		s.fleetJSON = *s.fleet.ToJSON()
-		s.patching = assertions.Template_FromStack(s.app.Patching.Stack, nil)
-		s.patchJSON = *s.patching.ToJSON()
+		// One synthesis for the three stacks (assertions.Template_FromStack synthesises the whole
+		// app again, forced, for each); a stack's assertion template is made from its JSON when a
+		// test first asks for it.
+		for _, stack := range []struct {
+			stack awscdk.Stack
+			json  *map[string]any
+			lazy  **lazyTemplate
+		}{{s.app.Network.Stack, &s.template, &s.network}, {s.app.Fleet.Stack, &s.fleetJSON, &s.fleet}, {s.app.Patching.Stack, &s.patchJSON, &s.patching}} {
+			if *stack.json, s.err = readStackTemplate(stack.stack); s.err != nil {
+				return
+			}
+			*stack.lazy = &lazyTemplate{json: *stack.json}
+		}
 	})
 }
 
@@ -369,4 +376,54 @@ func oneOf(t *testing.T, template map[string]any, resourceType, prefix string) (
 	}
 	require.Len(t, ids, 1, "one %s named %s*", resourceType, prefix)
 	return ids[0], resourcesOf(template, resourceType)[ids[0]]
+}
+
+// lazyTemplate is a stack's template for CDK's fine-grained assertions, made from its JSON on
+// first use (most tests read the JSON).
+type lazyTemplate struct {
+	once     sync.Once
+	json     map[string]any
+	template assertions.Template
+}
+
+func (l *lazyTemplate) get() assertions.Template {
+	l.once.Do(func() { l.template = assertions.Template_FromJSON(&l.json, nil) })
+	return l.template
+}
+
+func (l *lazyTemplate) HasResourceProperties(resourceType *string, props any) {
+	l.get().HasResourceProperties(resourceType, props)
+}
+
+func (l *lazyTemplate) HasResource(resourceType *string, props any) {
+	l.get().HasResource(resourceType, props)
+}
+
+func (l *lazyTemplate) ResourceCountIs(resourceType *string, count *float64) {
+	l.get().ResourceCountIs(resourceType, count)
+}
+
+// stackTemplate reads a stack's template from its stage's cloud assembly, synthesising the stage
+// only if it has not been (assertions.Template_FromStack synthesises the whole stage again, forced,
+// on every call). Add no constructs after the first call: the assembly is not made again.
+func stackTemplate(t testing.TB, stack awscdk.Stack) map[string]any {
+	t.Helper()
+	template, err := readStackTemplate(stack)
+	require.NoError(t, err)
+	return template
+}
+
+func readStackTemplate(stack awscdk.Stack) (map[string]any, error) {
+	var template map[string]any
+	data, err := os.ReadFile(filepath.Join(*awscdk.Stage_Of(stack).Synth(nil).Directory(), *stack.TemplateFile()))
+	if err == nil {
+		err = json.Unmarshal(data, &template)
+	}
+	return template, err
+}
+
+// stackAssertions is stackTemplate for CDK's fine-grained assertions.
+func stackAssertions(t testing.TB, stack awscdk.Stack) assertions.Template {
+	template := stackTemplate(t, stack)
+	return assertions.Template_FromJSON(&template, nil)
 }
