@@ -12,13 +12,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/privatepatch/privatepatch/app/assembly"
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/stacks"
 )
@@ -67,7 +66,7 @@ func main() {
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "privatepatch:", err)
-		clearAssembly(outdir)
+		assembly.Clear(outdir)
 		os.Exit(1)
 	}
 }
@@ -156,35 +155,4 @@ func synth(cfg *config.Config, context map[string]any, outdir string) (err error
 		return stacks.UnansweredLookups(outdir)
 	}
 	return nil
-}
-
-// clearAssembly empties outdir when it holds a cloud assembly, whole or partly written, so that
-// a failed synth leaves no template, neither of an earlier synth nor of the stacks written
-// before the failure (CDK writes each stack's template before the manifest), for a pipeline to
-// pick up. Anything else is left alone.
-func clearAssembly(outdir string) {
-	if outdir == "" {
-		return
-	}
-	entries, err := os.ReadDir(outdir)
-	if err != nil || !slices.ContainsFunc(entries, isAssemblyFile) {
-		return
-	}
-	for _, e := range entries {
-		os.RemoveAll(filepath.Join(outdir, e.Name()))
-	}
-}
-
-// isAssemblyFile reports whether e is one of the files CDK writes into a cloud assembly.
-func isAssemblyFile(e os.DirEntry) bool {
-	name := e.Name()
-	switch {
-	case name == "manifest.json", name == "cdk.out", name == "tree.json":
-		return true
-	case strings.HasSuffix(name, ".template.json"), strings.HasSuffix(name, ".assets.json"):
-		return true
-	case strings.HasPrefix(name, "assembly-") && e.IsDir():
-		return true
-	}
-	return false
 }

@@ -1,4 +1,4 @@
-package main
+package assembly
 
 import (
 	"os"
@@ -23,7 +23,7 @@ func TestFailedSynthLeavesNoTemplate(t *testing.T) {
 				require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, f)), 0o755))
 				require.NoError(t, os.WriteFile(filepath.Join(dir, f), []byte("{}"), 0o644))
 			}
-			clearAssembly(dir)
+			Clear(dir)
 			entries, err := os.ReadDir(dir)
 			require.NoError(t, err)
 			assert.Empty(t, entries)
@@ -32,7 +32,7 @@ func TestFailedSynthLeavesNoTemplate(t *testing.T) {
 	t.Run("not_an_assembly", func(t *testing.T) {
 		dir := t.TempDir()
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644))
-		clearAssembly(dir)
+		Clear(dir)
 		assert.FileExists(t, filepath.Join(dir, "notes.txt"), "a folder that holds no assembly is left alone")
 	})
 }
