@@ -151,6 +151,21 @@ func results(t *testing.T) map[string][]Result {
 			}
 			return true
 		})
+		// The maintenance window role trusting a service it must not.
+		wrongService := Deployment{Name: "wrong-service", Stacks: golden(t, "default"), Env: env}
+		for id, r := range wrongService.Stacks["privatepatch-patching"]["Resources"].(map[string]any) {
+			if strings.HasPrefix(id, "MaintenanceWindowsprivatepatchweeklyServiceRole") && r.(map[string]any)["Type"] == "AWS::IAM::Role" {
+				trust := r.(map[string]any)["Properties"].(map[string]any)["AssumeRolePolicyDocument"].(map[string]any)
+				trust["Statement"].([]any)[0].(map[string]any)["Principal"] = map[string]any{"Service": "lambda.amazonaws.com"}
+			}
+		}
+		// The S3 endpoint opened to every bucket, in the default configuration (no fleet role:
+		// only the bring-your-own instance's rows see it).
+		openEndpoint := Deployment{Name: "open-endpoint", Stacks: golden(t, "default"), Env: env}
+		endpoint := resourceOf(t, openEndpoint.Stacks, "privatepatch-network", "NetworkEndpointss3")["PolicyDocument"].(map[string]any)
+		endpoint["Statement"].([]any)[0].(map[string]any)["Resource"] = "*"
+		endpoint["Statement"].([]any)[1].(map[string]any)["Resource"] = "*"
+		deployments = append(deployments, wrongService, openEndpoint, newOutputPrefix(t))
 		for name, stacks := range map[string]Stacks{"no-payload-bucket": noPayload, "create-image-with-account": createImageWithAccount,
 			"no-alarm-statements": noAlarmStatements, "open-topic": openTopic,
 			"events-by-role": eventsByRole, "events-key-by-source": eventsKeyBySource, "events-any-rule": eventsAnyRule,

@@ -22,24 +22,29 @@ func target(key string, values ...any) map[string]any {
 	return map[string]any{"Key": key, "Values": values}
 }
 
-// plantedOutputs are copies of the example with its command output changed, for proofOf's run:
-// an association writing under a prefix no role may write (audit/) on the fleet tag, and the WSUS
-// cleanup association removed, so that nothing writes wsus-cleanup/ any more.
-func plantedOutputs(t *testing.T, example func(string) Deployment) []Deployment {
-	newPrefix := example("new-output-prefix")
+// newOutputPrefix is a copy of the example with an association writing under a prefix no role
+// may write (audit/) on the fleet tag, for results' run.
+func newOutputPrefix(t *testing.T) Deployment {
+	newPrefix := exampleDeployment(t, "new-output-prefix")
 	resources := newPrefix.Stacks["privatepatch-fleet"]["Resources"].(map[string]any)
 	resources["PlantedAuditAssociation"] = plantedAssociation("audit/", target("tag:privatepatch:fleet", "privatepatch"))
+	return newPrefix
+}
+
+// noCleanupAssociation is a copy of the example without the WSUS cleanup association, so that
+// nothing writes wsus-cleanup/ any more, for proofOf's run.
+func noCleanupAssociation(t *testing.T, example func(string) Deployment) Deployment {
 	noCleanup := example("no-cleanup-association")
-	resources = noCleanup.Stacks["privatepatch-fleet"]["Resources"].(map[string]any)
+	resources := noCleanup.Stacks["privatepatch-fleet"]["Resources"].(map[string]any)
 	require.Contains(t, resources, "WsusCleanupAssociation398E721C")
 	delete(resources, "WsusCleanupAssociation398E721C")
-	return []Deployment{newPrefix, noCleanup}
+	return noCleanup
 }
 
 // wrongRows are the callers and resources of the deployment's rows that got the wrong verdict.
-func wrongRows(t *testing.T, deployment string) []string {
+func wrongRows(rows []Result) []string {
 	var wrong []string
-	for _, r := range proofOf(t).Results[deployment] {
+	for _, r := range rows {
 		if !r.OK() {
 			wrong = append(wrong, r.Caller+" "+r.Action+" "+r.Resource)
 		}
@@ -51,12 +56,12 @@ func wrongRows(t *testing.T, deployment string) []string {
 // hybrid nodes' writes there needed rows, which their roles cannot make: the proof fails on them.
 // An instance of yours (its own profile) may write there through the endpoint.
 func TestANewAssociationsOutputPrefixIsANeededRowOfEveryNodeItTargets(t *testing.T) {
-	wrong := strings.Join(wrongRows(t, "new-output-prefix"), "\n")
+	wrong := strings.Join(wrongRows(results(t)["new-output-prefix"]), "\n")
 	assert.Contains(t, wrong, "fleet instance (FleetRole), output of association PlantedAuditAssociation s3:PutObject arn:aws:s3:::privatepatch-ssm-111111111111-us-west-2/audit/")
 	assert.Contains(t, wrong, "hybrid node (SecurityHybridRole), output of association PlantedAuditAssociation s3:PutObject arn:aws:s3:::privatepatch-ssm-111111111111-us-west-2/audit/")
 	assert.NotContains(t, wrong, "WSUS server", "the WSUS server does not carry the fleet tag")
 	assert.NotContains(t, wrong, "an instance of yours")
-	assert.Len(t, wrongRows(t, "example"), 0)
+	assert.Len(t, wrongRows(proofOf(t).Results["example"]), 0)
 }
 
 // Planted: no prefix is listed by hand. Without the WSUS cleanup association the WSUS server no
@@ -65,7 +70,7 @@ func TestAPrefixNoAssociationWritesIsNoLongerNeeded(t *testing.T) {
 	for _, r := range proofOf(t).Results["no-cleanup-association"] {
 		assert.NotContains(t, r.Resource, "/wsus-cleanup/"+"0123abcd", "no row writes wsus-cleanup/: %s", r.Caller)
 	}
-	assert.Empty(t, wrongRows(t, "no-cleanup-association"))
+	assert.Empty(t, wrongRows(proofOf(t).Results["no-cleanup-association"]))
 	var unjustified []string
 	for _, m := range Unjustified(proofOf(t).Mutations["no-cleanup-association"]) {
 		unjustified = append(unjustified, m.Mutation.String())
