@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/privatepatch/privatepatch/constructs/compliance/compliancespec"
 )
 
 // Security configures the account-level services that watch the fleet: Security Hub, Amazon
@@ -50,7 +52,8 @@ type Inspector struct {
 
 // InspectorSuppression is an Inspector suppression rule (AWS::InspectorV2::Filter).
 type InspectorSuppression struct {
-	// Name of the rule.
+	// Name of the rule, which is named <project>-<name>: letters, digits and _ . -, 3 to 64
+	// characters with the project (Inspector's CreateFilter).
 	Name string `yaml:"name"`
 	// Reason is why the findings are accepted.
 	Reason string `yaml:"reason"`
@@ -71,7 +74,10 @@ var SecurityHubStandards = map[string]string{
 // FindingSeverities are the severity labels Security Hub and Inspector share, lowest first.
 var FindingSeverities = []string{"LOW", "MEDIUM", "HIGH", "CRITICAL"}
 
-var inspectorFilterNamePattern = regexp.MustCompile(`^[A-Za-z0-9 _.-]{1,128}$`)
+// inspectorFilterNamePattern: the characters of an Inspector suppression rule's name, which
+// Inspector takes without spaces; the whole name, <project>-<name>, is checked against
+// compliancespec.InspectorFilterNameProblem in validateDerivedNames.
+var inspectorFilterNamePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 
 // FindingSeveritiesToAlert are the severities at or above FindingAlertSeverity.
 func (s *Security) FindingSeveritiesToAlert() []string {
@@ -108,11 +114,17 @@ func (s *Security) validate(p *problems) {
 		field := fmt.Sprintf("security.inspector.suppressions[%d]", i)
 		switch {
 		case !inspectorFilterNamePattern.MatchString(f.Name):
-			p.add(field+".name", f.Name, "is not allowed: use 1-128 letters, digits, spaces and _ . -")
+			p.add(field+".name", f.Name, "is not allowed: use letters, digits and _ . -, no spaces (Inspector takes no others)")
 		case names[f.Name]:
 			p.add(field+".name", f.Name, "is used by another suppression")
 		}
 		names[f.Name] = true
+		if n := len(f.Tags); n > compliancespec.MaxInspectorFilterValues {
+			p.add(field+".tags", n, "tags are more than one Inspector suppression rule takes (%d): split the rule", compliancespec.MaxInspectorFilterValues)
+		}
+		if n := len(f.Severities); n > compliancespec.MaxInspectorFilterValues {
+			p.add(field+".severities", n, "severities are more than one Inspector suppression rule takes (%d)", compliancespec.MaxInspectorFilterValues)
+		}
 		if len(f.Tags) == 0 && len(f.Severities) == 0 {
 			p.add(field, f.Name, "has no criteria: give tags or severities, or it would suppress every finding")
 		}

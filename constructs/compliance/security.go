@@ -45,7 +45,8 @@ type SecurityProps struct {
 	// before, or by an organization's delegated administrator): creating a second one fails
 	// (EnableSecurityHub answers ResourceConflictException). Default: false.
 	UseExistingHub bool
-	// InspectorSuppressions become Inspector suppression rules. Default: none.
+	// InspectorSuppressions become Inspector suppression rules, each named Name (3 to 64 letters,
+	// digits and . _ -) with at most 10 tags and 10 severities (compliancespec). Default: none.
 	InspectorSuppressions []InspectorSuppression
 	// AlertSeverities are the finding severities sent to AlertRule targets. Default: none.
 	AlertSeverities []string
@@ -117,6 +118,9 @@ func NewSecurity(scope constructs.Construct, id string, p *SecurityProps) Securi
 	if p == nil {
 		panic(spec.NilProps(fmt.Sprintf("compliance.NewSecurity(%q)", id), "SecurityProps"))
 	}
+	if err := suppressionProblems(p.InspectorSuppressions).Err(fmt.Sprintf("compliance.NewSecurity(%q)", id), "SecurityProps"); err != nil {
+		panic(err)
+	}
 	parent := constructs.NewConstruct(scope, jsii.String(id))
 	s := &security{Construct: parent}
 	if p.SecurityHubStandards != nil {
@@ -166,6 +170,25 @@ func addSecurityHub(parent constructs.Construct, paths []string, useExisting boo
 		standards = append(standards, standard)
 	}
 	return hub, standards
+}
+
+// suppressionProblems are what Inspector's CreateFilter would refuse of the suppressions: a name
+// it does not take, more filters in a criterion than it takes (compliancespec).
+func suppressionProblems(suppressions []InspectorSuppression) spec.Problems {
+	var problems spec.Problems
+	for i, f := range suppressions {
+		field := fmt.Sprintf("InspectorSuppressions[%d]", i)
+		if problem := compliancespec.InspectorFilterNameProblem(f.Name); problem != "" {
+			problems.Add(field+".Name", f.Name, "%s", problem)
+		}
+		if n := len(f.Tags); n > compliancespec.MaxInspectorFilterValues {
+			problems.Add(field+".Tags", n, "tags are more than one suppression rule takes (%d)", compliancespec.MaxInspectorFilterValues)
+		}
+		if n := len(f.Severities); n > compliancespec.MaxInspectorFilterValues {
+			problems.Add(field+".Severities", n, "severities are more than one suppression rule takes (%d)", compliancespec.MaxInspectorFilterValues)
+		}
+	}
+	return problems
 }
 
 // addInspectorSuppressions creates an Inspector suppression rule of each suppression.
