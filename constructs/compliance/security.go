@@ -46,7 +46,9 @@ type SecurityProps struct {
 	// (EnableSecurityHub answers ResourceConflictException). Default: false.
 	UseExistingHub bool
 	// InspectorSuppressions become Inspector suppression rules, each named Name (3 to 64 letters,
-	// digits and . _ -) with at most 10 tags and 10 severities (compliancespec). Default: none.
+	// digits and . _ -) with at most 10 tags and 10 severities (compliancespec). Only an
+	// organization's delegated Inspector administrator, where there is one, may create them
+	// ("Suppressing Amazon Inspector findings", read 2026-12-06). Default: none.
 	InspectorSuppressions []InspectorSuppression
 	// AlertSeverities are the finding severities sent to AlertRule targets. Default: none.
 	AlertSeverities []string
