@@ -86,9 +86,10 @@ func TestQuotasAndSizesAWSEnforcesAtDeployAreRefusedBeforehand(t *testing.T) {
 		// (compliancespec).
 		{"inspector_rule_name_with_a_space", valid + "security: {inspector: {suppressions: [{name: dev low, reason: r, severities: [LOW]}]}}\n",
 			[]string{`security.inspector.suppressions[0].name: "dev low" is not allowed: use letters, digits and _ . -, no spaces (Inspector takes no others)`}},
-		{"inspector_rule_of_eleven_tags", valid + "security: {inspector: {suppressions: [{name: s, reason: r, tags: {" + tagList(11) + "}}]}}\n",
-			[]string{`security.inspector.suppressions[0].tags: 11 tags are more than one Inspector suppression rule takes (10): split the rule`}},
-		{"inspector_rule_of_ten_tags", valid + "security: {inspector: {suppressions: [{name: s, reason: r, tags: {" + tagList(10) + "}}]}}\n", nil},
+		// Tag filters of one rule are joined by OR (compliancespec.MaxInspectorSuppressionTags).
+		{"inspector_rule_of_two_tags", valid + "security: {inspector: {suppressions: [{name: s, reason: r, tags: {" + tagList(2) + "}}]}}\n",
+			[]string{`security.inspector.suppressions[0].tags: 2 tags, and Inspector joins the tag filters of one rule by OR: it would hide the findings of resources carrying any of them, not all; give one tag per rule`}},
+		{"inspector_rule_of_one_tag", valid + "security: {inspector: {suppressions: [{name: s, reason: r, tags: {" + tagList(1) + "}}]}}\n", nil},
 		{"inspector_rule_of_eleven_severities", valid + "security: {inspector: {suppressions: [{name: s, reason: r, severities: [LOW, LOW, LOW, LOW, LOW, LOW, LOW, LOW, LOW, LOW, LOW]}]}}\n",
 			[]string{`security.inspector.suppressions[0].severities: 11 severities are more than one Inspector suppression rule takes (10)`}},
 		{"inspector_reason_of_512_characters", valid + "security: {inspector: {suppressions: [{name: s, reason: " + strings.Repeat("r", 512) + ", severities: [LOW]}]}}\n", nil},

@@ -57,7 +57,8 @@ type InspectorSuppression struct {
 	Name string `yaml:"name"`
 	// Reason is why the findings are accepted.
 	Reason string `yaml:"reason"`
-	// Tags: findings on resources carrying all these tags.
+	// Tags: findings on resources carrying this tag; one at most (Inspector joins the tag
+	// filters of one rule by OR: compliancespec.MaxInspectorSuppressionTags).
 	Tags map[string]string `yaml:"tags"`
 	// Severities: findings of these severities.
 	Severities []string `yaml:"severities"`
@@ -119,8 +120,8 @@ func (s *Security) validate(p *problems) {
 			p.add(field+".name", f.Name, "is used by another suppression")
 		}
 		names[f.Name] = true
-		if n := len(f.Tags); n > compliancespec.MaxInspectorFilterValues {
-			p.add(field+".tags", n, "tags are more than one Inspector suppression rule takes (%d): split the rule", compliancespec.MaxInspectorFilterValues)
+		if n := len(f.Tags); n > compliancespec.MaxInspectorSuppressionTags {
+			p.add(field+".tags", n, "tags, and Inspector joins the tag filters of one rule by OR: it would hide the findings of resources carrying any of them, not all; give one tag per rule")
 		}
 		if n := len(f.Severities); n > compliancespec.MaxInspectorFilterValues {
 			p.add(field+".severities", n, "severities are more than one Inspector suppression rule takes (%d)", compliancespec.MaxInspectorFilterValues)

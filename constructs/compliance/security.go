@@ -27,7 +27,7 @@ import (
 // InspectorSuppression hides Inspector findings that match all its criteria.
 type InspectorSuppression struct {
 	Name, Reason string
-	// Tags and Severities: at least one of them.
+	// Tags (one at most) and Severities: at least one of them.
 	Tags       map[string]string
 	Severities []string
 }
@@ -46,7 +46,7 @@ type SecurityProps struct {
 	// (EnableSecurityHub answers ResourceConflictException). Default: false.
 	UseExistingHub bool
 	// InspectorSuppressions become Inspector suppression rules, each named Name (3 to 64 letters,
-	// digits and . _ -) with at most 10 tags and 10 severities (compliancespec). Only an
+	// digits and . _ -) with at most one tag and 10 severities (compliancespec). Only an
 	// organization's delegated Inspector administrator, where there is one, may create them
 	// ("Suppressing Amazon Inspector findings", read 2026-12-06). Default: none.
 	InspectorSuppressions []InspectorSuppression
@@ -183,8 +183,8 @@ func suppressionProblems(suppressions []InspectorSuppression) spec.Problems {
 		if problem := compliancespec.InspectorFilterNameProblem(f.Name); problem != "" {
 			problems.Add(field+".Name", f.Name, "%s", problem)
 		}
-		if n := len(f.Tags); n > compliancespec.MaxInspectorFilterValues {
-			problems.Add(field+".Tags", n, "tags are more than one suppression rule takes (%d)", compliancespec.MaxInspectorFilterValues)
+		if n := len(f.Tags); n > compliancespec.MaxInspectorSuppressionTags {
+			problems.Add(field+".Tags", n, "tags, and Inspector joins the tag filters of one rule by OR: it would hide the findings of resources carrying any of them; give one")
 		}
 		if n := len(f.Severities); n > compliancespec.MaxInspectorFilterValues {
 			problems.Add(field+".Severities", n, "severities are more than one suppression rule takes (%d)", compliancespec.MaxInspectorFilterValues)

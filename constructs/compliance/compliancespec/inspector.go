@@ -28,3 +28,13 @@ func InspectorFilterNameProblem(name string) string {
 	}
 	return ""
 }
+
+// MaxInspectorSuppressionTags is how many tags one suppression rule of privatepatch's may select
+// on: one. Inspector documents no AND between the filters of one criterion, and joins them by OR
+// where it must: a severity list such as [LOW, INFORMATIONAL] matches a finding of either, since
+// a finding has one severity; Security Hub, whose findings filters Inspector's mirror, says "EQUALS
+// filters on the same field are joined by OR" ("MapFilter", AWS Security Hub API Reference, read
+// 2026-12-06). Two resourceTags filters would then hide the findings of every resource carrying
+// either tag, not both: more than the rule says, and hidden findings alert no one. One tag (with
+// severities, a different criterion) is the form that means what it says.
+const MaxInspectorSuppressionTags = 1
