@@ -184,7 +184,7 @@ check-update: synth check-s3-drift ## refuse an update that replaces data, clash
 	done
 	go run ./tools/checkupdate -live-acls $(EXISTING_VPCS) -deployed $(DEPLOYED) -synthesised cdk.out $(ENV_FLAG)
 	@# What the update needs of each account and region and does not create (cfnupdate.Prerequisites).
-	go run ./tools/checkupdate -prerequisites -deployed $(DEPLOYED) -synthesised cdk.out $(ENV_FLAG) | while read -r stack region kind connection; do \
+	go run ./tools/checkupdate -prerequisites -deployed $(DEPLOYED) -synthesised cdk.out $(ENV_FLAG) | while read -r stack region kind detail; do \
 	  case $$kind in \
 	  config-recorder) \
 	    [ "$$(aws configservice describe-configuration-recorder-status --region $$region --query 'length(ConfigurationRecordersStatus[?recording])' --output text)" != 0 ] || \
@@ -195,14 +195,17 @@ check-update: synth check-s3-drift ## refuse an update that replaces data, clash
 	  security-hub) \
 	    aws securityhub describe-hub --region $$region >/dev/null || \
 	      { echo "$$stack: security.securityHub.existing is true, and Security Hub is not enabled in $$region (or not readable): enable it, or set existing: false" >&2; exit 1; } ;; \
+	  standard-not-enabled) \
+	    [ "$$(aws securityhub get-enabled-standards --region $$region --query "length(StandardsSubscriptions[?ends_with(StandardsArn, '$$detail')])" --output text)" = 0 ] || \
+	      { echo "$$stack: Security Hub standard $$detail is already enabled in $$region: enabling it again fails (ResourceConflictException); leave it out of security.securityHub.standards (it stays enabled)" >&2; exit 1; } ;; \
 	  connection-available) \
-	    where=$$(echo "$$connection" | cut -d: -f4); \
-	    case $$connection in \
-	    arn:*:codestar-connections:*) status=$$(aws codestar-connections get-connection --region $$where --connection-arn $$connection --query Connection.ConnectionStatus --output text) ;; \
-	    *) status=$$(aws codeconnections get-connection --region $$where --connection-arn $$connection --query Connection.ConnectionStatus --output text) ;; \
+	    where=$$(echo "$$detail" | cut -d: -f4); \
+	    case $$detail in \
+	    arn:*:codestar-connections:*) status=$$(aws codestar-connections get-connection --region $$where --connection-arn $$detail --query Connection.ConnectionStatus --output text) ;; \
+	    *) status=$$(aws codeconnections get-connection --region $$where --connection-arn $$detail --query Connection.ConnectionStatus --output text) ;; \
 	    esac; \
 	    [ "$$status" = AVAILABLE ] || \
-	      { echo "$$stack: the pipeline's source connection $$connection is $$status, not AVAILABLE: the pipeline could not read the repository; complete it in the console (Developer Tools, Settings, Connections, Update pending connection)" >&2; exit 1; } ;; \
+	      { echo "$$stack: the pipeline's source connection $$detail is $$status, not AVAILABLE: the pipeline could not read the repository; complete it in the console (Developer Tools, Settings, Connections, Update pending connection)" >&2; exit 1; } ;; \
 	  esac; \
 	done
 

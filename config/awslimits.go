@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/privatepatch/privatepatch/constructs/compliance/compliancespec"
 	"github.com/privatepatch/privatepatch/constructs/fleet/fleetspec"
 	"github.com/privatepatch/privatepatch/constructs/tagspec"
 )
@@ -134,9 +135,13 @@ func (c *Config) validateDerivedNames(p *problems) {
 			p.add(fmt.Sprintf("assets.resourceGroups[%d].name", i), g.Name, "is too long: the group is named %s<name>, %d characters, and Resource Groups takes at most 128", prefix, n)
 		}
 	}
+	// compliance.NewSecurity: <project>-<name>; a name of characters Inspector refuses is
+	// refused by Security.validate already.
 	for i, f := range c.Security.Inspector.Suppressions {
-		if n := utf8.RuneCountInString(prefix + f.Name); n > 128 {
-			p.add(fmt.Sprintf("security.inspector.suppressions[%d].name", i), f.Name, "is too long: the rule is named %s<name>, %d characters, and Inspector takes at most 128", prefix, n)
+		if inspectorFilterNamePattern.MatchString(f.Name) {
+			if problem := compliancespec.InspectorFilterNameProblem(prefix + f.Name); problem != "" {
+				p.add(fmt.Sprintf("security.inspector.suppressions[%d].name", i), f.Name, "makes the rule name %s%s, which %s", prefix, f.Name, problem)
+			}
 		}
 	}
 	// stacks.CommandOutputBucketName: <project>-ssm-<account>-<region>; an account-agnostic

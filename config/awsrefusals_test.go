@@ -82,6 +82,16 @@ func TestQuotasAndSizesAWSEnforcesAtDeployAreRefusedBeforehand(t *testing.T) {
 			[]string{`patching.maintenanceWindows[0].targets.instanceIds: 51 values are more than the 50`}},
 		{"inspector_reason_of_513_characters", valid + "security: {inspector: {suppressions: [{name: s, reason: " + strings.Repeat("r", 513) + ", severities: [LOW]}]}}\n",
 			[]string{`security.inspector.suppressions[0].reason: "513 characters" is too long: it becomes the Inspector filter's description, which takes at most 512`}},
+		// CreateFilter takes no spaces in a name, and at most 10 filters in each criterion
+		// (compliancespec).
+		{"inspector_rule_name_with_a_space", valid + "security: {inspector: {suppressions: [{name: dev low, reason: r, severities: [LOW]}]}}\n",
+			[]string{`security.inspector.suppressions[0].name: "dev low" is not allowed: use letters, digits and _ . -, no spaces (Inspector takes no others)`}},
+		// Tag filters of one rule are joined by OR (compliancespec.MaxInspectorSuppressionTags).
+		{"inspector_rule_of_two_tags", valid + "security: {inspector: {suppressions: [{name: s, reason: r, tags: {" + tagList(2) + "}}]}}\n",
+			[]string{`security.inspector.suppressions[0].tags: 2 tags, and Inspector joins the tag filters of one rule by OR: it would hide the findings of resources carrying any of them, not all; give one tag per rule`}},
+		{"inspector_rule_of_one_tag", valid + "security: {inspector: {suppressions: [{name: s, reason: r, tags: {" + tagList(1) + "}}]}}\n", nil},
+		{"inspector_rule_of_eleven_severities", valid + "security: {inspector: {suppressions: [{name: s, reason: r, severities: [LOW, LOW, LOW, LOW, LOW, LOW, LOW, LOW, LOW, LOW, LOW]}]}}\n",
+			[]string{`security.inspector.suppressions[0].severities: 11 severities are more than one Inspector suppression rule takes (10)`}},
 		{"inspector_reason_of_512_characters", valid + "security: {inspector: {suppressions: [{name: s, reason: " + strings.Repeat("r", 512) + ", severities: [LOW]}]}}\n", nil},
 		{"window_ends_before_it_starts", valid + "patching: {maintenanceWindows: [{name: win1, schedule: rate(7 days), startDate: \"2027-02-01T00:00:00Z\", endDate: \"2027-01-01T00:00:00Z\", targets: {patchGroups: [x]}}]}\n",
 			[]string{`patching.maintenanceWindows[0].endDate: "2027-01-01T00:00:00Z" is not after startDate (2027-02-01T00:00:00Z): the window would never be active`}},
@@ -286,4 +296,13 @@ func TestAnS3EndpointPolicyLongerThanAVpcEndpointPolicyHoldsIsRefused(t *testing
 				fits+1, base+(fits+1)*perBucket)}},
 		{"the_vpcs_own_endpoint_is_not_privatepatchs", inExisting(t, "    privateSubnets:", "    s3Endpoint: existing\n    privateSubnets:") + buckets(fits+1), nil},
 	})
+}
+
+// tagList is n tags in YAML flow form: k0: v, k1: v, ...
+func tagList(n int) string {
+	tags := make([]string, n)
+	for i := range tags {
+		tags[i] = fmt.Sprintf("k%d: v", i)
+	}
+	return strings.Join(tags, ", ")
 }

@@ -77,8 +77,11 @@ func TestDerivedNamesStayWithinAWSRules(t *testing.T) {
 			[]string{`is too long a patch group: its scan association is named privatepatch-scan-<patch group>, 138 characters`}},
 		{"resource_group_name_too_long_with_the_project", "assets: {resourceGroups: [{name: " + strings.Repeat("r", 120) + ", tags: {Environment: Prod}}]}\n",
 			[]string{`assets.resourceGroups[0].name: "` + strings.Repeat("r", 120) + `" is too long: the group is named privatepatch-<name>, 133 characters`}},
-		{"inspector_rule_name_too_long_with_the_project", "security: {inspector: {suppressions: [{name: " + strings.Repeat("s", 120) + ", reason: accepted, severities: [LOW]}]}}\n",
-			[]string{`is too long: the rule is named privatepatch-<name>, 133 characters`}},
+		// CreateFilter takes 3 to 64 characters (compliancespec.InspectorFilterNameProblem).
+		{"inspector_rule_name_too_long_with_the_project", "security: {inspector: {suppressions: [{name: " + strings.Repeat("s", 52) + ", reason: accepted, severities: [LOW]}]}}\n",
+			[]string{`security.inspector.suppressions[0].name: "` + strings.Repeat("s", 52) + `" makes the rule name privatepatch-` + strings.Repeat("s", 52) +
+				`, which is not an Inspector suppression rule name (65 characters): Inspector takes 3 to 64 letters, digits and . _ -, no spaces`}},
+		{"inspector_rule_name_that_fits", "security: {inspector: {suppressions: [{name: " + strings.Repeat("s", 51) + ", reason: accepted, severities: [LOW]}]}}\n", nil},
 		{"inventory_sync_name_too_long", "project: " + strings.Repeat("p", 31) + "\nenvironments: [{name: " + strings.Repeat("e", 20) + ", region: us-west-2}]\npatching: {inventory: {resourceDataSync: true}}\n",
 			[]string{"patching.inventory.resourceDataSync: true needs a resource data sync named " + strings.Repeat("p", 31) + "-" + strings.Repeat("e", 20) + "-patching-inventory(-kms), 75 characters, and Systems Manager takes at most 64"}},
 		{"project_makes_a_reserved_bucket_prefix", "project: xn--patch\n",

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/privatepatch/privatepatch/constructs/compliance/compliancespec"
 )
 
 // Security configures the account-level services that watch the fleet: Security Hub, Amazon
@@ -50,11 +52,13 @@ type Inspector struct {
 
 // InspectorSuppression is an Inspector suppression rule (AWS::InspectorV2::Filter).
 type InspectorSuppression struct {
-	// Name of the rule.
+	// Name of the rule, which is named <project>-<name>: letters, digits and _ . -, 3 to 64
+	// characters with the project (Inspector's CreateFilter).
 	Name string `yaml:"name"`
 	// Reason is why the findings are accepted.
 	Reason string `yaml:"reason"`
-	// Tags: findings on resources carrying all these tags.
+	// Tags: findings on resources carrying this tag; one at most (Inspector joins the tag
+	// filters of one rule by OR: compliancespec.MaxInspectorSuppressionTags).
 	Tags map[string]string `yaml:"tags"`
 	// Severities: findings of these severities.
 	Severities []string `yaml:"severities"`
@@ -71,7 +75,10 @@ var SecurityHubStandards = map[string]string{
 // FindingSeverities are the severity labels Security Hub and Inspector share, lowest first.
 var FindingSeverities = []string{"LOW", "MEDIUM", "HIGH", "CRITICAL"}
 
-var inspectorFilterNamePattern = regexp.MustCompile(`^[A-Za-z0-9 _.-]{1,128}$`)
+// inspectorFilterNamePattern: the characters of an Inspector suppression rule's name, which
+// Inspector takes without spaces; the whole name, <project>-<name>, is checked against
+// compliancespec.InspectorFilterNameProblem in validateDerivedNames.
+var inspectorFilterNamePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 
 // FindingSeveritiesToAlert are the severities at or above FindingAlertSeverity.
 func (s *Security) FindingSeveritiesToAlert() []string {
@@ -108,11 +115,17 @@ func (s *Security) validate(p *problems) {
 		field := fmt.Sprintf("security.inspector.suppressions[%d]", i)
 		switch {
 		case !inspectorFilterNamePattern.MatchString(f.Name):
-			p.add(field+".name", f.Name, "is not allowed: use 1-128 letters, digits, spaces and _ . -")
+			p.add(field+".name", f.Name, "is not allowed: use letters, digits and _ . -, no spaces (Inspector takes no others)")
 		case names[f.Name]:
 			p.add(field+".name", f.Name, "is used by another suppression")
 		}
 		names[f.Name] = true
+		if n := len(f.Tags); n > compliancespec.MaxInspectorSuppressionTags {
+			p.add(field+".tags", n, "tags, and Inspector joins the tag filters of one rule by OR: it would hide the findings of resources carrying any of them, not all; give one tag per rule")
+		}
+		if n := len(f.Severities); n > compliancespec.MaxInspectorFilterValues {
+			p.add(field+".severities", n, "severities are more than one Inspector suppression rule takes (%d)", compliancespec.MaxInspectorFilterValues)
+		}
 		if len(f.Tags) == 0 && len(f.Severities) == 0 {
 			p.add(field, f.Name, "has no criteria: give tags or severities, or it would suppress every finding")
 		}

@@ -108,6 +108,32 @@ func TestEveryConstructorGivenNilPropsPanicsWithItsErrorNotANilPointer(t *testin
 	}
 }
 
+// A library consumer's Inspector suppression that CreateFilter would refuse at deploy (a name
+// with a space), or that would hide more than it says (two tags, joined by OR), is refused at
+// synthesis, naming the prop.
+func TestSecurityRefusesSuppressionsInspectorWouldRefuse(t *testing.T) {
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Lib"), &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("us-west-2")}})
+	tags := map[string]string{"Environment": "Dev", "Team": "web"}
+	got := panicOf(func() {
+		compliance.NewSecurity(stack, "Security", &compliance.SecurityProps{InspectorSuppressions: []compliance.InspectorSuppression{
+			{Name: "dev low", Reason: "r", Severities: []string{"LOW"}},
+			{Name: "dev-many", Reason: "r", Tags: tags},
+		}})
+	})
+	require.Implements(t, (*error)(nil), got)
+	msg := got.(error).Error()
+	assert.Contains(t, msg, `InspectorSuppressions[0].Name "dev low" is not an Inspector suppression rule name (7 characters): Inspector takes 3 to 64 letters, digits and . _ -, no spaces`)
+	assert.Contains(t, msg, `InspectorSuppressions[1].Tags 2 tags, and Inspector joins the tag filters of one rule by OR`)
+	assert.NotContains(t, msg, "InspectorSuppressions[1].Name")
+	// The same with a name Inspector takes and one tag builds.
+	delete(tags, "Team")
+	assert.Nil(t, panicOf(func() {
+		compliance.NewSecurity(stack, "Fine", &compliance.SecurityProps{InspectorSuppressions: []compliance.InspectorSuppression{
+			{Name: "dev-many", Reason: "r", Tags: tags},
+		}})
+	}))
+}
+
 // cdk init's app makes environment-agnostic stacks: the network and the instance roles, which
 // need the region's buckets and S3 prefix list, say the region is missing and how to give one,
 // never a token, and never leave Patch Manager's bucket out silently.

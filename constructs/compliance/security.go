@@ -27,7 +27,7 @@ import (
 // InspectorSuppression hides Inspector findings that match all its criteria.
 type InspectorSuppression struct {
 	Name, Reason string
-	// Tags and Severities: at least one of them.
+	// Tags (one at most) and Severities: at least one of them.
 	Tags       map[string]string
 	Severities []string
 }
@@ -45,7 +45,10 @@ type SecurityProps struct {
 	// before, or by an organization's delegated administrator): creating a second one fails
 	// (EnableSecurityHub answers ResourceConflictException). Default: false.
 	UseExistingHub bool
-	// InspectorSuppressions become Inspector suppression rules. Default: none.
+	// InspectorSuppressions become Inspector suppression rules, each named Name (3 to 64 letters,
+	// digits and . _ -) with at most one tag and 10 severities (compliancespec). Only an
+	// organization's delegated Inspector administrator, where there is one, may create them
+	// ("Suppressing Amazon Inspector findings", read 2026-12-06). Default: none.
 	InspectorSuppressions []InspectorSuppression
 	// AlertSeverities are the finding severities sent to AlertRule targets. Default: none.
 	AlertSeverities []string
@@ -117,6 +120,9 @@ func NewSecurity(scope constructs.Construct, id string, p *SecurityProps) Securi
 	if p == nil {
 		panic(spec.NilProps(fmt.Sprintf("compliance.NewSecurity(%q)", id), "SecurityProps"))
 	}
+	if err := suppressionProblems(p.InspectorSuppressions).Err(fmt.Sprintf("compliance.NewSecurity(%q)", id), "SecurityProps"); err != nil {
+		panic(err)
+	}
 	parent := constructs.NewConstruct(scope, jsii.String(id))
 	s := &security{Construct: parent}
 	if p.SecurityHubStandards != nil {
@@ -166,6 +172,25 @@ func addSecurityHub(parent constructs.Construct, paths []string, useExisting boo
 		standards = append(standards, standard)
 	}
 	return hub, standards
+}
+
+// suppressionProblems are what Inspector's CreateFilter would refuse of the suppressions: a name
+// it does not take, more filters in a criterion than it takes (compliancespec).
+func suppressionProblems(suppressions []InspectorSuppression) spec.Problems {
+	var problems spec.Problems
+	for i, f := range suppressions {
+		field := fmt.Sprintf("InspectorSuppressions[%d]", i)
+		if problem := compliancespec.InspectorFilterNameProblem(f.Name); problem != "" {
+			problems.Add(field+".Name", f.Name, "%s", problem)
+		}
+		if n := len(f.Tags); n > compliancespec.MaxInspectorSuppressionTags {
+			problems.Add(field+".Tags", n, "tags, and Inspector joins the tag filters of one rule by OR: it would hide the findings of resources carrying any of them; give one")
+		}
+		if n := len(f.Severities); n > compliancespec.MaxInspectorFilterValues {
+			problems.Add(field+".Severities", n, "severities are more than one suppression rule takes (%d)", compliancespec.MaxInspectorFilterValues)
+		}
+	}
+	return problems
 }
 
 // addInspectorSuppressions creates an Inspector suppression rule of each suppression.

@@ -1,6 +1,9 @@
 package cfnupdate
 
-import "sort"
+import (
+	"sort"
+	"strings"
+)
 
 // Prerequisite is a state of a stack's account and region that its update needs and does not
 // create; only the AWS CLI, with credentials, can tell whether it holds (make check-update).
@@ -8,6 +11,8 @@ type Prerequisite struct {
 	Stack, Kind string
 	// Connection is the connection ARN of ConnectionAvailable, else empty.
 	Connection string
+	// Standard is the ARN path (standards/...) of StandardNotEnabled, else empty.
+	Standard string
 }
 
 // Kinds of prerequisites.
@@ -21,6 +26,14 @@ const (
 	// SecurityHub: standards without a hub of their own need the account's (DescribeHub answers
 	// it, or InvalidAccessException where Security Hub is not enabled).
 	SecurityHub = "security-hub"
+	// StandardNotEnabled: a new AWS::SecurityHub::Standard in a hub the update does not create
+	// enables a standard that hub must not have enabled already: "ResourceConflictException:
+	// Standards is already enabled" rolls the stack back (the failure reported, with the stack
+	// event, in RoboFinSystems/robosystems#813, a hub's default standards against an explicit
+	// one; read 2026-12-06). The Standard resource's identifier is the subscription ARN AWS
+	// returns, so CloudFormation cannot adopt the enabled one. GetEnabledStandards lists the
+	// enabled ones (StandardsSubscriptions[].StandardsArn).
+	StandardNotEnabled = "standard-not-enabled"
 	// ConnectionAvailable: a pipeline's CodeStarSourceConnection source reads the repository only
 	// through an AVAILABLE connection. "A connection created through the AWS Command Line
 	// Interface (AWS CLI) or AWS CloudFormation is in PENDING status by default" ("Update a
@@ -48,6 +61,12 @@ func Prerequisites(before, after Deployment) []Prerequisite {
 			if !hasType(after[k.Stack], "AWS::SecurityHub::Hub") {
 				out = append(out, Prerequisite{Stack: k.Stack, Kind: SecurityHub})
 			}
+			// A hub this update creates has no standard enabled (EnableDefaultStandards false),
+			// and before it exists there is none to ask.
+			newHub := hasType(after[k.Stack], "AWS::SecurityHub::Hub") && !hasType(before[k.Stack], "AWS::SecurityHub::Hub")
+			if path := standardPath(r); before.resource(k) == nil && !newHub && path != "" {
+				out = append(out, Prerequisite{Stack: k.Stack, Kind: StandardNotEnabled, Standard: path})
+			}
 		case "AWS::CodePipeline::Pipeline":
 			for _, arn := range sourceConnections(r) {
 				out = append(out, Prerequisite{Stack: k.Stack, Kind: ConnectionAvailable, Connection: arn})
@@ -68,6 +87,9 @@ func Prerequisites(before, after Deployment) []Prerequisite {
 		}
 		if unique[i].Kind != unique[j].Kind {
 			return unique[i].Kind < unique[j].Kind
+		}
+		if unique[i].Standard != unique[j].Standard {
+			return unique[i].Standard < unique[j].Standard
 		}
 		return unique[i].Connection < unique[j].Connection
 	})
@@ -102,4 +124,29 @@ func sourceConnections(pipeline map[string]any) []string {
 		}
 	}
 	return arns
+}
+
+// standardPath is the part of a Standard's StandardsArn after its "::" (standards/... or
+// ruleset/...), the same in every region and partition; of an Fn::Join, its literal parts'.
+func standardPath(standard map[string]any) string {
+	props, _ := standard["Properties"].(map[string]any)
+	var arn string
+	switch v := props["StandardsArn"].(type) {
+	case string:
+		arn = v
+	case map[string]any:
+		join, _ := v["Fn::Join"].([]any)
+		if len(join) == 2 {
+			parts, _ := join[1].([]any)
+			for _, part := range parts {
+				if s, ok := part.(string); ok {
+					arn += s
+				}
+			}
+		}
+	}
+	if i := strings.LastIndex(arn, "::"); i >= 0 {
+		return arn[i+2:]
+	}
+	return ""
 }

@@ -316,8 +316,8 @@ func prerequisites(out io.Writer, deployedDir, assembly string, sel selection) e
 		return err
 	}
 	for _, p := range cfnupdate.Prerequisites(before, after) {
-		if p.Connection != "" {
-			fmt.Fprintln(out, p.Stack, regions[p.Stack], p.Kind, p.Connection)
+		if detail := p.Connection + p.Standard; detail != "" {
+			fmt.Fprintln(out, p.Stack, regions[p.Stack], p.Kind, detail)
 		} else {
 			fmt.Fprintln(out, p.Stack, regions[p.Stack], p.Kind)
 		}

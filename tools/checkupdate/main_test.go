@@ -132,7 +132,7 @@ func securityAssembly(t *testing.T, resources string) string {
 const (
 	rule     = `"Rule": {"Type": "AWS::Config::ConfigRule", "Properties": {}}`
 	hub      = `"Hub": {"Type": "AWS::SecurityHub::Hub", "Properties": {}}`
-	standard = `"Standard": {"Type": "AWS::SecurityHub::Standard", "Properties": {}}`
+	standard = `"Standard": {"Type": "AWS::SecurityHub::Standard", "Properties": {"StandardsArn": "arn:aws:securityhub:eu-west-1::standards/aws-foundational-security-best-practices/v/1.0.0"}}`
 )
 
 const connectionArn = "arn:aws:codeconnections:us-west-2:111111111111:connection/01234567-89ab-cdef-0123-456789abcdef"
@@ -149,9 +149,16 @@ func TestNamesWhatTheUpdateNeedsOfTheAccount(t *testing.T) {
 		{"nothing", "", `"Other": {"Type": "AWS::SNS::Topic"}`, ""},
 		{"config rules need a recorder", "", rule, "app-patching eu-west-1 config-recorder\n"},
 		{"a new hub needs an account without one", "", hub + "," + standard, "app-patching eu-west-1 no-security-hub\n"},
-		{"the stack's own hub is no problem", hub, hub + "," + standard, ""},
-		{"standards without a hub need the account's", "", standard + "," + rule,
-			"app-patching eu-west-1 config-recorder\napp-patching eu-west-1 security-hub\n"},
+		{"the stack's own hub is no problem", hub + "," + standard, hub + "," + standard, ""},
+		{"standards without a hub need the account's, without them enabled", "", standard + "," + rule,
+			"app-patching eu-west-1 config-recorder\napp-patching eu-west-1 security-hub\n" +
+				"app-patching eu-west-1 standard-not-enabled standards/aws-foundational-security-best-practices/v/1.0.0\n"},
+		{"a standard deployed before is not enabled again", standard, standard, "app-patching eu-west-1 security-hub\n"},
+		{"a standard's ARN joined with the partition", "", `"Pci": {"Type": "AWS::SecurityHub::Standard", "Properties": {"StandardsArn": {"Fn::Join": ["", ` +
+			`["arn:", {"Ref": "AWS::Partition"}, ":securityhub:eu-west-1::standards/pci-dss/v/4.0.1"]]}}}`,
+			"app-patching eu-west-1 security-hub\napp-patching eu-west-1 standard-not-enabled standards/pci-dss/v/4.0.1\n"},
+		{"a standard added to the stack's own hub, deployed before, must not be enabled yet", hub, hub + "," + standard,
+			"app-patching eu-west-1 standard-not-enabled standards/aws-foundational-security-best-practices/v/1.0.0\n"},
 		// Each update: a connection can be created pending, or fall back to ERROR, after the first.
 		{"a pipeline's source needs its connection available", pipelineSource, pipelineSource,
 			"app-patching eu-west-1 connection-available " + connectionArn + "\n"},
@@ -417,21 +424,40 @@ func TestCheckUpdateReadsEveryPageOfTheVpcsHostedZones(t *testing.T) {
 // runConnectionCheck runs the Makefile's connection-available branch of check-update with a fake
 // aws that answers status, and returns its calls and whether the check passed.
 func runConnectionCheck(t *testing.T, arn, status string) (string, bool) {
+	return runPrerequisiteCheck(t, "connection-available", "app-pipeline us-west-2 connection-available "+arn, status)
+}
+
+// runPrerequisiteCheck runs the Makefile's branch of check-update for kind on the prerequisite
+// line (stack region kind detail) with a fake aws that answers answer, and returns its calls and
+// whether the check passed.
+func runPrerequisiteCheck(t *testing.T, kind, line, answer string) (string, bool) {
 	makefile, err := os.ReadFile(filepath.Join("..", "..", "Makefile"))
 	require.NoError(t, err)
-	m := regexp.MustCompile(`(?s)\n(\t  connection-available\) \\\n.*?exit 1; \} ;; \\)\n`).FindSubmatch(makefile)
-	require.NotNil(t, m, "check-update has a connection-available branch")
+	m := regexp.MustCompile(`(?s)\n(\t  ` + regexp.QuoteMeta(kind) + `\) \\\n.*?exit 1; \} ;; \\)\n`).FindSubmatch(makefile)
+	require.NotNil(t, m, "check-update has a %s branch", kind)
 	branch := strings.ReplaceAll(strings.ReplaceAll(string(m[1])+"\n", "$$", "$"), "\\\n", "\n")
 	dir, bin := t.TempDir(), t.TempDir()
-	write(t, filepath.Join(bin, "aws"), "#!/bin/sh\necho \"$*\" >> "+filepath.Join(dir, "calls")+"\necho "+status+"\n")
+	write(t, filepath.Join(bin, "aws"), "#!/bin/sh\necho \"$*\" >> "+filepath.Join(dir, "calls")+"\necho "+answer+"\n")
 	require.NoError(t, os.Chmod(filepath.Join(bin, "aws"), 0o755))
-	cmd := exec.Command("sh", "-euc", "echo app-pipeline us-west-2 connection-available "+arn+
-		" | while read -r stack region kind connection; do case $kind in "+branch+" esac; done")
+	cmd := exec.Command("sh", "-euc", "echo "+line+
+		" | while read -r stack region kind detail; do case $kind in "+branch+" esac; done")
 	cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	output, err := cmd.CombinedOutput()
 	t.Logf("%s", output) // the refusal's message
 	calls, _ := os.ReadFile(filepath.Join(dir, "calls"))
 	return string(calls), err == nil
+}
+
+// check-update asks Security Hub in the stack's region whether a standard the update adds to a
+// hub is enabled already, and refuses if it is (its Standard would fail at deploy).
+func TestCheckUpdateRefusesAStandardTheHubHasEnabledAlready(t *testing.T) {
+	line := "app-patching eu-west-1 standard-not-enabled standards/aws-foundational-security-best-practices/v/1.0.0"
+	calls, passed := runPrerequisiteCheck(t, "standard-not-enabled", line, "1")
+	assert.False(t, passed, "an enabled standard is refused")
+	assert.Equal(t, "securityhub get-enabled-standards --region eu-west-1 --query length(StandardsSubscriptions[?ends_with(StandardsArn, "+
+		"'standards/aws-foundational-security-best-practices/v/1.0.0')]) --output text\n", calls)
+	_, passed = runPrerequisiteCheck(t, "standard-not-enabled", line, "0")
+	assert.True(t, passed, "a standard not enabled yet passes")
 }
 
 // check-update asks the connection's own service (its ARN's prefix) in the connection's region,

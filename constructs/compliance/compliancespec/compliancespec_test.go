@@ -2,6 +2,7 @@ package compliancespec
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -57,4 +58,15 @@ func TestConfigRuleExceptionsAreRegionCodes(t *testing.T) {
 			assert.Regexp(t, code, region, r.Identifier)
 		}
 	}
+}
+
+// The names and criteria Inspector's CreateFilter refuses are refused here first.
+func TestInspectorFilterNamesAreWhatCreateFilterTakes(t *testing.T) {
+	for _, ok := range []string{"privatepatch-dev-low", "a.b_c", "abc", strings.Repeat("x", 64)} {
+		assert.Empty(t, InspectorFilterNameProblem(ok), ok)
+	}
+	for _, bad := range []string{"privatepatch-dev low", "ab", strings.Repeat("x", 65), "é-accents", "a/b"} {
+		assert.Contains(t, InspectorFilterNameProblem(bad), "is not an Inspector suppression rule name", bad)
+	}
+	assert.Equal(t, 10, MaxInspectorFilterValues)
 }
