@@ -208,6 +208,7 @@ func TestAppPassesCdksOwnCloudFormationValidation(t *testing.T) {
 }
 
 func TestAppRejectsBadConfigurationWithoutWritingATemplate(t *testing.T) {
+	t.Parallel() // the app runs in its own processes
 	dir := t.TempDir()
 	file := func(name, yaml string) string {
 		path := filepath.Join(dir, name)
@@ -254,6 +255,7 @@ func TestAppRejectsBadConfigurationWithoutWritingATemplate(t *testing.T) {
 }
 
 func TestCdkJsonEnablesEveryRecommendedFeatureFlagAndWorksOffline(t *testing.T) {
+	t.Parallel() // no CDK in this process: another program, or files
 	cdkJSONContext(t)
 	assert.Equal(t, "go run ./app", cdkJSON.App)
 	require.NotNil(t, cdkJSON.Notices)

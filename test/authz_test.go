@@ -125,6 +125,7 @@ func TestExactPromotionIsProvenAndEachOfItsStatementsIsNeeded(t *testing.T) {
 	evaluator, err := authz.Find("..")
 	require.NoError(t, err)
 	base := authzDeployment(promoteRings.synth(t))
+	afterSynthInParallel(t)
 	calls, err := authz.Calls(base.Stacks, base.Env)
 	require.NoError(t, err)
 	var callers []string
@@ -153,7 +154,7 @@ func TestExactPromotionIsProvenAndEachOfItsStatementsIsNeeded(t *testing.T) {
 		},
 	}
 	for _, name := range slices.Sorted(maps.Keys(cut)) {
-		d := authzDeployment(promoteRings.synth(t))
+		d := base
 		copied, err := json.Marshal(d.Stacks)
 		require.NoError(t, err)
 		var stacks authz.Stacks

@@ -142,6 +142,7 @@ func TestHooksAreProvenTheWindowSendsTheWrapperAndTheNodesReadTheHookDocuments(t
 	evaluator, err := authz.Find("..")
 	require.NoError(t, err)
 	base := authzDeployment(richPatching.synth(t))
+	afterSynthInParallel(t)
 	calls, err := authz.Calls(base.Stacks, base.Env)
 	require.NoError(t, err)
 	rows := map[string]bool{}
@@ -175,10 +176,10 @@ func TestHooksAreProvenTheWindowSendsTheWrapperAndTheNodesReadTheHookDocuments(t
 	assert.Equal(t, 3, reads, "the documents of drain.ps1, health.ps1 and health.sh")
 	// Planted: the wrapper removed from a window's SendCommand statement, and added to one
 	// without hooks.
-	withoutWrapper := plantSendCommand(t, "no-wrapper", "afterpatchtuesday", func(r []any) []any {
+	withoutWrapper := plantSendCommand(t, base, "no-wrapper", "afterpatchtuesday", func(r []any) []any {
 		return slices.DeleteFunc(r, func(v any) bool { return strings.Contains(fmt.Sprint(v), "WithHooks") })
 	})
-	extraWrapper := plantSendCommand(t, "extra-wrapper", "pinnedinstances", func(r []any) []any {
+	extraWrapper := plantSendCommand(t, base, "extra-wrapper", "pinnedinstances", func(r []any) []any {
 		return append(r, "arn:aws:ssm:us-west-2::document/AWS-RunPatchBaselineWithHooks")
 	})
 	results, err := evaluator.Evaluate([]authz.Deployment{base, withoutWrapper, extraWrapper})
@@ -199,10 +200,10 @@ func TestHooksAreProvenTheWindowSendsTheWrapperAndTheNodesReadTheHookDocuments(t
 	}
 }
 
-// plantSendCommand is the rich-patching deployment, named name, with edit applied to the
+// plantSendCommand is the rich-patching deployment base, named name, with edit applied to the
 // resources of window's RunPatchBaseline (SendCommand) statement.
-func plantSendCommand(t *testing.T, name, window string, edit func([]any) []any) authz.Deployment {
-	d := authzDeployment(richPatching.synth(t))
+func plantSendCommand(t *testing.T, base authz.Deployment, name, window string, edit func([]any) []any) authz.Deployment {
+	d := base
 	copied, err := json.Marshal(d.Stacks)
 	require.NoError(t, err)
 	var stacks authz.Stacks

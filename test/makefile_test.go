@@ -174,6 +174,7 @@ func configMisses(t *testing.T, makefile string, targets []string, want string, 
 // each tool get the same absolute path, so make verify's checker never judges the templates of
 // one configuration against another (the embedded default, as it did with PRIVATEPATCH_CONFIG).
 func TestEveryTargetReadsTheConfigurationThatConfigOrPrivatepatchConfigNames(t *testing.T) {
+	t.Parallel() // no CDK in this process: another program, or files
 	makefile, err := filepath.Abs(filepath.Join("..", "Makefile"))
 	require.NoError(t, err)
 	planted := filepath.Join(t.TempDir(), "planted.yaml")

@@ -34,6 +34,7 @@ func main() {
 `
 
 func TestAProgramOutsideTheRepositoryGetsAnErrorNamingEachBadProp(t *testing.T) {
+	t.Parallel() // no CDK in this process: another program, or files
 	if testing.Short() {
 		t.Skip("builds and runs a CDK program")
 	}
