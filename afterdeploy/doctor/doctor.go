@@ -300,6 +300,8 @@ func (d *deployment) readStacks() ([]Result, error) {
 			Stacks []struct {
 				StackId                     string `json:"StackId"`
 				StackName                   string `json:"StackName"`
+				StackStatus                 string `json:"StackStatus"`
+				StackStatusReason           string `json:"StackStatusReason"`
 				CreationTime                Time   `json:"CreationTime"`
 				EnableTerminationProtection bool   `json:"EnableTerminationProtection"`
 				Outputs                     []struct {
@@ -311,6 +313,11 @@ func (d *deployment) readStacks() ([]Result, error) {
 		err := d.call(&described, "cloudformation", "describe-stacks", "--stack-name", name)
 		if notFound(err) || (err == nil && len(described.Stacks) == 0) {
 			return nil, fmt.Errorf("stack %s is not deployed in this account and region (%s): run make deploy, or check the credentials and region", name, orDefault(d.t.Region))
+		}
+		if err == nil && slices.Contains(neverDeployed, described.Stacks[0].StackStatus) {
+			got := described.Stacks[0]
+			return nil, fmt.Errorf("stack %s is %s (%s): it never reached a deployed state, so it holds nothing to examine; %s",
+				name, got.StackStatus, got.StackStatusReason, untilDeployed(got.StackStatus))
 		}
 		var listed struct {
 			StackResourceSummaries []stackResource `json:"StackResourceSummaries"`
@@ -340,6 +347,29 @@ func (d *deployment) readStacks() ([]Result, error) {
 		d.region = d.t.Region
 	}
 	return results, nil
+}
+
+// neverDeployed are the StackStatus values (DescribeStacks, StackStatus in the CloudFormation
+// API model) of a stack that has not reached "a last known stable state", any *_COMPLETE of
+// CREATE, UPDATE, UPDATE_ROLLBACK, IMPORT and IMPORT_ROLLBACK ("RollbackStack", AWS
+// CloudFormation API Reference, read 2026-12-06): a change set not executed yet
+// (REVIEW_IN_PROGRESS), a first deploy running, failed or rolled back (whose resources are
+// deleted, though ListStackResources still lists them), a stack being deleted. Its resources'
+// ids name nothing that can be examined.
+var neverDeployed = []string{"REVIEW_IN_PROGRESS", "CREATE_IN_PROGRESS", "CREATE_FAILED", "ROLLBACK_IN_PROGRESS", "ROLLBACK_FAILED",
+	"ROLLBACK_COMPLETE", "DELETE_IN_PROGRESS", "DELETE_FAILED", "DELETE_COMPLETE"}
+
+// untilDeployed says what to do about a stack in a status of neverDeployed.
+func untilDeployed(status string) string {
+	switch {
+	case status == "REVIEW_IN_PROGRESS":
+		return "a change set was made for it and never executed: make deploy (or delete the empty stack)"
+	case strings.HasSuffix(status, "_IN_PROGRESS"):
+		return "wait for the deploy or deletion to end, then run make doctor again"
+	case strings.HasPrefix(status, "DELETE"):
+		return "delete it (aws cloudformation delete-stack), then make deploy"
+	}
+	return "its first deploy failed: read its events (aws cloudformation describe-stack-events), delete it (aws cloudformation delete-stack; a rolled-back stack cannot be updated), then make deploy"
 }
 
 func orDefault(region string) string {

@@ -494,6 +494,25 @@ func TestEnvironmentOfAnotherAccountIsRefusedAndTheRunSaysWhatItChecked(t *testi
 	assert.Equal(t, []string{"sts get-caller-identity"}, f.calls, "nothing else is read in the wrong account")
 }
 
+// A stack whose first deploy failed and rolled back (ROLLBACK_COMPLETE) is not a deployment: its
+// resources were deleted, though ListStackResources still lists them, and every check would ask
+// about them and blame a permission. So is a stack of a change set never executed.
+func TestAStackThatNeverDeployedCouldNotRun(t *testing.T) {
+	responses := healthy()
+	responses["cloudformation describe-stacks --stack-name privatepatch-fleet"] = "testdata/describe-stacks-fleet-rolled-back.json"
+	f := &fake{t: t, responses: responses}
+	_, err := Examine(f, defaultTarget(t), now)
+	var couldNot CouldNotRun
+	require.ErrorAs(t, err, &couldNot)
+	assert.ErrorContains(t, err, "stack privatepatch-fleet is ROLLBACK_COMPLETE (The following resource(s) failed to create: [WsusInstance902E8651]. Rollback requested by user.)")
+	assert.ErrorContains(t, err, "delete it (aws cloudformation delete-stack")
+	assert.NotContains(t, f.calls, "cloudformation list-stack-resources --stack-name privatepatch-fleet")
+
+	_, err = PatchNow{Target: "windows", Operation: "Scan", Sleep: func(time.Duration) {}}.Run(f, defaultTarget(t), &bytes.Buffer{})
+	assert.ErrorContains(t, err, "is ROLLBACK_COMPLETE", "make patch-now sends nothing to it")
+	assert.Equal(t, "a change set was made for it and never executed: make deploy (or delete the empty stack)", untilDeployed("REVIEW_IN_PROGRESS"))
+}
+
 // Any call answered with nothing at all (what the CLI prints for an empty answer) is read as an
 // empty answer: the run goes on and ends with a table. DescribeStacks answering nothing is a stack
 // that is not there.
