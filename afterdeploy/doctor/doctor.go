@@ -176,13 +176,25 @@ func couldNotCheck(check string, err error) Result {
 	}
 	r.Evidence = "aws " + strings.Join(cliErr.Args[:min(2, len(cliErr.Args))], " ") + ": " + cliErr.Stderr
 	permission := Permission(cliErr.Args, err)
-	switch code, _, _ := APIError(err); code {
-	case "ThrottlingException", "Throttling", "RequestLimitExceeded", "TooManyRequestsException":
+	switch code, _, _ := APIError(err); {
+	case slices.Contains([]string{"ThrottlingException", "Throttling", "RequestLimitExceeded", "TooManyRequestsException"}, code):
 		r.Action = "throttled: run make doctor again later (the AWS CLI already retried)"
-	default:
+	case denied(code):
 		r.Action = "allow " + permission + " to the caller, then make doctor again"
+	default:
+		// Not a permission: a resource the stack lists that AWS no longer has (DoesNotExistException),
+		// a value AWS refuses. More permissions would not help.
+		r.Action = fmt.Sprintf("AWS answered %s, not a denial: a resource of the stack changed outside CloudFormation shows in aws cloudformation detect-stack-drift; fix it, then make doctor again", code)
 	}
 	return r
+}
+
+// denied tells whether an error code is IAM's refusal: AccessDeniedException (JSON protocol
+// services: Systems Manager; "Common Errors", Systems Manager API Reference), AccessDenied (query
+// protocol services: CloudFormation, STS, CloudWatch), UnauthorizedOperation (EC2: "Error codes
+// for the Amazon EC2 API"; read 2026-12-06).
+func denied(code string) bool {
+	return strings.HasPrefix(code, "AccessDenied") || code == "UnauthorizedOperation"
 }
 
 // Failed tells whether any result failed.

@@ -413,6 +413,24 @@ func TestThrottledCallSaysToRetry(t *testing.T) {
 	assert.Contains(t, row.Action, "throttled")
 }
 
+// Only a denial asks for a permission: a window the stack lists and Systems Manager no longer has
+// (deleted outside CloudFormation) says so, and EC2's UnauthorizedOperation is a denial.
+func TestOnlyADenialAsksForAPermission(t *testing.T) {
+	gone := &CLIError{Args: strings.Fields(weeklyWindow), Err: errors.New("exit status 254"),
+		Stderr: "An error occurred (DoesNotExistException) when calling the GetMaintenanceWindow operation: Maintenance window mw-0123456789abcdef0 does not exist"}
+	f := &fake{t: t, responses: healthy(), errors: map[string]error{weeklyWindow: gone}}
+	results, err := Examine(f, defaultTarget(t), now)
+	require.NoError(t, err)
+	row := rowOf(t, results, "window privatepatch-weekly (mw-0123456789abcdef0)")
+	assert.Equal(t, Unchecked, row.State)
+	assert.NotContains(t, row.Action, "allow ")
+	assert.Contains(t, row.Action, "AWS answered DoesNotExistException, not a denial")
+
+	ec2 := &CLIError{Args: strings.Fields(s3Entries), Err: errors.New("exit status 254"),
+		Stderr: "An error occurred (UnauthorizedOperation) when calling the GetManagedPrefixListEntries operation: You are not authorized to perform this operation."}
+	assert.Equal(t, "allow ec2:GetManagedPrefixListEntries to the caller, then make doctor again", couldNotCheck("S3 prefix list", ec2).Action)
+}
+
 // An empty fleet is a warning whatever else is deployed: WSUS being on used to hide it.
 func TestEmptyFleetWarnsEvenWithWsus(t *testing.T) {
 	require.True(t, defaultTarget(t).WsusEnabled)
