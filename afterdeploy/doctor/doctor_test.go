@@ -413,6 +413,30 @@ func TestThrottledCallSaysToRetry(t *testing.T) {
 	assert.Contains(t, row.Action, "throttled")
 }
 
+// A window with a ScheduleOffset runs that many days after its cron's date: "three days after
+// Patch Tuesday" is not overdue between the Tuesday and its run. Here TUE#4 with offset 4: the
+// cron's dates were Oct 27 and Nov 24, the runs Oct 31 and (after now, Nov 27) Nov 28. Planted:
+// the same window without its Oct 31 run is overdue.
+func TestAWindowWithAScheduleOffsetIsDueOnItsOffsetDate(t *testing.T) {
+	window := "window privatepatch-weekly (mw-0123456789abcdef0)"
+	responses := healthy()
+	responses[weeklyWindow] = "testdata/get-maintenance-window-weekly-offset.json"
+	responses[weeklyRuns] = "testdata/window-executions-weekly-offset.json"
+	row := rowOf(t, examine(t, responses), window)
+	assert.Equal(t, OK, row.State, row.Evidence)
+	assert.Equal(t, "last run 27 days ago: SUCCESS", row.Evidence)
+
+	missed := t.TempDir() + "/runs.json"
+	data, err := os.ReadFile("testdata/window-executions-weekly-offset.json")
+	require.NoError(t, err)
+	data = []byte(strings.Replace(strings.Replace(string(data), "2026-10-31T02:00:00.412000", "2026-09-26T02:00:00.412000", 1), "2026-10-31T02:41", "2026-09-26T02:41", 1))
+	require.NoError(t, os.WriteFile(missed, data, 0o600))
+	responses[weeklyRuns] = missed
+	row = rowOf(t, examine(t, responses), window)
+	assert.Equal(t, Warn, row.State, row.Evidence)
+	assert.Contains(t, row.Evidence, "overdue: its schedule cron(0 2 ? * TUE#4 *) (UTC, every 35 days) was due 27 days ago")
+}
+
 // Only a denial asks for a permission: a window the stack lists and Systems Manager no longer has
 // (deleted outside CloudFormation) says so, and EC2's UnauthorizedOperation is a denial.
 func TestOnlyADenialAsksForAPermission(t *testing.T) {
