@@ -437,6 +437,18 @@ func TestAWindowWithAScheduleOffsetIsDueOnItsOffsetDate(t *testing.T) {
 	assert.Contains(t, row.Evidence, "overdue: its schedule cron(0 2 ? * TUE#4 *) (UTC, every 35 days) was due 27 days ago")
 }
 
+// A window whose StartDate is ahead has not missed the starts before it ("The maintenance window
+// won't run before this specified time", GetMaintenanceWindow StartDate); the planted failure is
+// "a window that never ran though its schedule was due", the same window without a StartDate.
+func TestAWindowBeforeItsStartDateHasMissedNothing(t *testing.T) {
+	responses := healthy()
+	responses[weeklyWindow] = "testdata/get-maintenance-window-weekly-future-start.json"
+	responses[weeklyRuns] = "testdata/window-executions-none.json"
+	row := rowOf(t, examine(t, responses), "window privatepatch-weekly (mw-0123456789abcdef0)")
+	assert.Equal(t, OK, row.State, row.Evidence)
+	assert.Equal(t, "no run yet", row.Evidence)
+}
+
 // Only a denial asks for a permission: a window the stack lists and Systems Manager no longer has
 // (deleted outside CloudFormation) says so, and EC2's UnauthorizedOperation is a denial.
 func TestOnlyADenialAsksForAPermission(t *testing.T) {
