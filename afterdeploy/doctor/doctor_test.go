@@ -43,6 +43,7 @@ func accessDenied(args ...string) error {
 func (f *fake) JSON(args ...string) ([]byte, error) {
 	key := strings.Join(args, " ")
 	f.calls = append(f.calls, key)
+	recordRequest(args)
 	if err, ok := f.errors[key]; ok {
 		return nil, err
 	}

@@ -16,7 +16,7 @@ const (
 	commandId       = "0831e1a8-a1ac-4257-a1fd-c831bEXAMPLE"
 	listCommands    = "ssm list-commands --command-id " + commandId
 	listInvocations = "ssm list-command-invocations --command-id " + commandId
-	automationId    = "4105a4fc-f944-11e6-9d32-0a1b2c3dEXAMPLE"
+	automationId    = "4105a4fc-f944-11e6-9d32-0a1b2c3d4e5f"
 	getAutomation   = "ssm get-automation-execution --automation-execution-id " + automationId
 	weeklyRole      = "arn:aws:iam::123456789012:role/privatepatch-patching-MaintenanceWindowsprivatepat-1WEEKLY0ROLE"
 	wsusRole        = "arn:aws:iam::123456789012:role/privatepatch-patching-MaintenanceWindowsprivatepat-2WSUS00ROLE"

@@ -67,17 +67,22 @@ var fixtureOperations = []struct{ pattern, service, operation string }{
 var looseEnums = map[string]string{"ssm.NotificationType": "empty", "ec2.State": "any case"}
 
 type apiShape struct {
-	Type    string            `json:"type"`
-	Members map[string]string `json:"members"`
-	Member  string            `json:"member"`
-	Value   string            `json:"value"`
-	Enum    []string          `json:"enum"`
+	Type     string            `json:"type"`
+	Members  map[string]string `json:"members"`
+	Member   string            `json:"member"`
+	Value    string            `json:"value"`
+	Enum     []string          `json:"enum"`
+	Required []string          `json:"required"`
+	Min      *float64          `json:"min"`
+	Max      *float64          `json:"max"`
+	Pattern  string            `json:"pattern"`
 }
 
 type apiModels struct {
 	Botocore string `json:"botocore"`
 	Services map[string]struct {
 		Outputs map[string]string   `json:"outputs"`
+		Inputs  map[string]string   `json:"inputs"`
 		Shapes  map[string]apiShape `json:"shapes"`
 	} `json:"services"`
 }
