@@ -455,7 +455,7 @@ func TestCheckUpdateRefusesAPipelineWhoseConnectionIsNotAvailable(t *testing.T) 
 func runPrerequisiteBranch(t *testing.T, kind, script string) (string, bool) {
 	makefile, err := os.ReadFile(filepath.Join("..", "..", "Makefile"))
 	require.NoError(t, err)
-	m := regexp.MustCompile(`(?s)\n(\t  `+regexp.QuoteMeta(kind)+`\) \\\n.*? ;; \\)\n`).FindSubmatch(makefile)
+	m := regexp.MustCompile(`(?s)\n(\t  ` + regexp.QuoteMeta(kind) + `\) \\\n.*? ;; \\)\n`).FindSubmatch(makefile)
 	require.NotNil(t, m, "check-update has a %s branch", kind)
 	branch := strings.ReplaceAll(strings.ReplaceAll(string(m[1])+"\n", "$$", "$"), "\\\n", "\n")
 	bin := t.TempDir()
