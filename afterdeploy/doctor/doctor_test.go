@@ -682,3 +682,24 @@ func TestAnInstallTaskWithoutItsStopAlarmFailsWithTheCallThatAttachesIt(t *testi
 	assert.Equal(t, `aws ssm update-maintenance-window-task --window-id mw-0123456789abcdef0 --window-task-id 1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d `+
 		`--alarm-configuration '{"Alarms":[{"Name":"privatepatch-patching-privatepatch-weekly-Task1-stop"}],"IgnorePollAlarmFailure":false}'`, row.Action)
 }
+
+// A window with a ScheduleTimezone other than UTC has its times in that zone's offset, minutes
+// only ("NextExecutionTime": "2024-03-12T09:00-05:00" for America/Chicago, the AWS CLI's answer in
+// turbot/steampipe-plugin-aws#2114; "2020-07-26T00:00+10:00" in
+// aws-solutions/instance-scheduler-on-aws#185; read 2026-12-06); UTC ones end in Z (the AWS CLI's
+// example of describe-maintenance-window-schedule). A form neither is refused, not misread.
+func TestExecutionTimesInEveryFormSystemsManagerPrints(t *testing.T) {
+	for text, want := range map[string]string{
+		"2020-02-19T16:00Z":         "2020-02-19T16:00:00Z",
+		"2024-03-12T09:00-05:00":    "2024-03-12T14:00:00Z",
+		"2020-07-26T00:00+10:00":    "2020-07-25T14:00:00Z",
+		"2026-11-29T02:00:00Z":      "2026-11-29T02:00:00Z",
+		"2026-11-29T02:00:00+01:00": "2026-11-29T01:00:00Z",
+	} {
+		got, err := parseExecutionTime(text)
+		require.NoError(t, err, text)
+		assert.Equal(t, want, got.Format(time.RFC3339), text)
+	}
+	_, err := parseExecutionTime("2024-03-12T09:00[America/Chicago]")
+	assert.Error(t, err)
+}
