@@ -187,11 +187,15 @@ check-update: synth check-s3-drift ## refuse an update that replaces data, clash
 	go run ./tools/checkupdate -prerequisites -deployed $(DEPLOYED) -synthesised cdk.out $(ENV_FLAG) | while read -r stack region kind detail; do \
 	  case $$kind in \
 	  config-recorder) \
-	    [ "$$(aws configservice describe-configuration-recorder-status --region $$region --query 'length(ConfigurationRecordersStatus[?recording])' --output text)" != 0 ] || \
+	    recording=$$(aws configservice describe-configuration-recorder-status --region $$region --query 'length(ConfigurationRecordersStatus[?recording])' --output text) || \
+	      { echo "$$stack: whether a configuration recorder records in $$region could not be read (the AWS CLI's error above): allow config:DescribeConfigurationRecorderStatus, or deploy with FORCE=1" >&2; exit 1; }; \
+	    [ "$$recording" != 0 ] || \
 	      { echo "$$stack: its AWS Config rules evaluate nothing without a configuration recorder recording in $$region: set one up (or ask for the organization's), or set security.configRules: false" >&2; exit 1; } ;; \
 	  no-security-hub) \
-	    if aws securityhub describe-hub --region $$region >/dev/null 2>&1; then \
-	      echo "$$stack: Security Hub is already enabled in $$region (before, or by a delegated administrator): creating the hub would fail; set security.securityHub.existing: true" >&2; exit 1; fi ;; \
+	    if hub=$$(aws securityhub describe-hub --region $$region 2>&1 >/dev/null); then \
+	      echo "$$stack: Security Hub is already enabled in $$region (before, or by a delegated administrator): creating the hub would fail; set security.securityHub.existing: true" >&2; exit 1; \
+	    elif ! echo "$$hub" | grep -q 'InvalidAccessException.*not subscribed'; then \
+	      echo "$$stack: whether Security Hub is enabled in $$region could not be read: $$hub" >&2; exit 1; fi ;; \
 	  security-hub) \
 	    aws securityhub describe-hub --region $$region >/dev/null || \
 	      { echo "$$stack: security.securityHub.existing is true, and Security Hub is not enabled in $$region (or not readable): enable it, or set existing: false" >&2; exit 1; } ;; \

@@ -642,6 +642,9 @@ func (d *deployment) checkWindow(window, check string) (Result, error) {
 	var live struct {
 		Schedule         string `json:"Schedule"`
 		ScheduleTimezone string `json:"ScheduleTimezone"`
+		ScheduleOffset   int    `json:"ScheduleOffset"`
+		StartDate        string `json:"StartDate"`
+		EndDate          string `json:"EndDate"`
 		Enabled          bool   `json:"Enabled"`
 		CreatedDate      Time   `json:"CreatedDate"`
 	}
@@ -660,7 +663,23 @@ func (d *deployment) checkWindow(window, check string) (Result, error) {
 		return r, nil
 	}
 	loc, _ := time.LoadLocation(live.ScheduleTimezone)
-	due, gap, judged := ssmschedule.Previous(live.Schedule, d.now.Add(-lateBy(0)), loc)
+	// A window runs ScheduleOffset days after its cron's date ("The number of days to wait after
+	// the date and time specified by a cron expression before running the maintenance window",
+	// GetMaintenanceWindow, Systems Manager API Reference, read 2026-12-06): its last due start is
+	// the cron's last date before now less the offset, moved on by the offset.
+	due, gap, judged := ssmschedule.Previous(live.Schedule, d.now.Add(-lateBy(0)).AddDate(0, 0, -live.ScheduleOffset), loc)
+	if !due.IsZero() {
+		due = due.AddDate(0, 0, live.ScheduleOffset)
+	}
+	// "The maintenance window won't run before" StartDate, nor after EndDate (GetMaintenanceWindow,
+	// ISO-8601 Extended format; Systems Manager API Reference, read 2026-12-06).
+	active := func(t time.Time) bool {
+		if start, err := parseExecutionTime(live.StartDate); err == nil && t.Before(start) {
+			return false
+		}
+		end, err := parseExecutionTime(live.EndDate)
+		return err != nil || !t.After(end)
+	}
 	missed := func(lastStart time.Time) bool {
 		if judged && due.IsZero() { // rate(...): starts count from the window's creation
 			if lastStart.Before(live.CreatedDate.Time) {
@@ -668,7 +687,7 @@ func (d *deployment) checkWindow(window, check string) (Result, error) {
 			}
 			return overdue(d.now, lastStart, gap)
 		}
-		return judged && due.After(live.CreatedDate.Time) && lastStart.Before(due.Add(-15*time.Minute))
+		return judged && due.After(live.CreatedDate.Time) && active(due) && lastStart.Before(due.Add(-15*time.Minute))
 	}
 	if len(out.WindowExecutions) == 0 {
 		r.State, r.Evidence = OK, "no run yet"

@@ -176,13 +176,25 @@ func couldNotCheck(check string, err error) Result {
 	}
 	r.Evidence = "aws " + strings.Join(cliErr.Args[:min(2, len(cliErr.Args))], " ") + ": " + cliErr.Stderr
 	permission := Permission(cliErr.Args, err)
-	switch code, _, _ := APIError(err); code {
-	case "ThrottlingException", "Throttling", "RequestLimitExceeded", "TooManyRequestsException":
+	switch code, _, _ := APIError(err); {
+	case slices.Contains([]string{"ThrottlingException", "Throttling", "RequestLimitExceeded", "TooManyRequestsException"}, code):
 		r.Action = "throttled: run make doctor again later (the AWS CLI already retried)"
-	default:
+	case denied(code):
 		r.Action = "allow " + permission + " to the caller, then make doctor again"
+	default:
+		// Not a permission: a resource the stack lists that AWS no longer has (DoesNotExistException),
+		// a value AWS refuses. More permissions would not help.
+		r.Action = fmt.Sprintf("AWS answered %s, not a denial: a resource of the stack changed outside CloudFormation shows in aws cloudformation detect-stack-drift; fix it, then make doctor again", code)
 	}
 	return r
+}
+
+// denied tells whether an error code is IAM's refusal: AccessDeniedException (JSON protocol
+// services: Systems Manager; "Common Errors", Systems Manager API Reference), AccessDenied (query
+// protocol services: CloudFormation, STS, CloudWatch), UnauthorizedOperation (EC2: "Error codes
+// for the Amazon EC2 API"; read 2026-12-06).
+func denied(code string) bool {
+	return strings.HasPrefix(code, "AccessDenied") || code == "UnauthorizedOperation"
 }
 
 // Failed tells whether any result failed.
@@ -300,6 +312,8 @@ func (d *deployment) readStacks() ([]Result, error) {
 			Stacks []struct {
 				StackId                     string `json:"StackId"`
 				StackName                   string `json:"StackName"`
+				StackStatus                 string `json:"StackStatus"`
+				StackStatusReason           string `json:"StackStatusReason"`
 				CreationTime                Time   `json:"CreationTime"`
 				EnableTerminationProtection bool   `json:"EnableTerminationProtection"`
 				Outputs                     []struct {
@@ -311,6 +325,11 @@ func (d *deployment) readStacks() ([]Result, error) {
 		err := d.call(&described, "cloudformation", "describe-stacks", "--stack-name", name)
 		if notFound(err) || (err == nil && len(described.Stacks) == 0) {
 			return nil, fmt.Errorf("stack %s is not deployed in this account and region (%s): run make deploy, or check the credentials and region", name, orDefault(d.t.Region))
+		}
+		if err == nil && slices.Contains(neverDeployed, described.Stacks[0].StackStatus) {
+			got := described.Stacks[0]
+			return nil, fmt.Errorf("stack %s is %s (%s): it never reached a deployed state, so it holds nothing to examine; %s",
+				name, got.StackStatus, got.StackStatusReason, untilDeployed(got.StackStatus))
 		}
 		var listed struct {
 			StackResourceSummaries []stackResource `json:"StackResourceSummaries"`
@@ -340,6 +359,29 @@ func (d *deployment) readStacks() ([]Result, error) {
 		d.region = d.t.Region
 	}
 	return results, nil
+}
+
+// neverDeployed are the StackStatus values (DescribeStacks, StackStatus in the CloudFormation
+// API model) of a stack that has not reached "a last known stable state", any *_COMPLETE of
+// CREATE, UPDATE, UPDATE_ROLLBACK, IMPORT and IMPORT_ROLLBACK ("RollbackStack", AWS
+// CloudFormation API Reference, read 2026-12-06): a change set not executed yet
+// (REVIEW_IN_PROGRESS), a first deploy running, failed or rolled back (whose resources are
+// deleted, though ListStackResources still lists them), a stack being deleted. Its resources'
+// ids name nothing that can be examined.
+var neverDeployed = []string{"REVIEW_IN_PROGRESS", "CREATE_IN_PROGRESS", "CREATE_FAILED", "ROLLBACK_IN_PROGRESS", "ROLLBACK_FAILED",
+	"ROLLBACK_COMPLETE", "DELETE_IN_PROGRESS", "DELETE_FAILED", "DELETE_COMPLETE"}
+
+// untilDeployed says what to do about a stack in a status of neverDeployed.
+func untilDeployed(status string) string {
+	switch {
+	case status == "REVIEW_IN_PROGRESS":
+		return "a change set was made for it and never executed: make deploy (or delete the empty stack)"
+	case strings.HasSuffix(status, "_IN_PROGRESS"):
+		return "wait for the deploy or deletion to end, then run make doctor again"
+	case strings.HasPrefix(status, "DELETE"):
+		return "delete it (aws cloudformation delete-stack), then make deploy"
+	}
+	return "its first deploy failed: read its events (aws cloudformation describe-stack-events), delete it (aws cloudformation delete-stack; a rolled-back stack cannot be updated), then make deploy"
 }
 
 func orDefault(region string) string {

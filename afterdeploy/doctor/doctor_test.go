@@ -43,6 +43,7 @@ func accessDenied(args ...string) error {
 func (f *fake) JSON(args ...string) ([]byte, error) {
 	key := strings.Join(args, " ")
 	f.calls = append(f.calls, key)
+	recordRequest(args)
 	if err, ok := f.errors[key]; ok {
 		return nil, err
 	}
@@ -413,6 +414,60 @@ func TestThrottledCallSaysToRetry(t *testing.T) {
 	assert.Contains(t, row.Action, "throttled")
 }
 
+// A window with a ScheduleOffset runs that many days after its cron's date: "three days after
+// Patch Tuesday" is not overdue between the Tuesday and its run. Here TUE#4 with offset 4: the
+// cron's dates were Oct 27 and Nov 24, the runs Oct 31 and (after now, Nov 27) Nov 28. Planted:
+// the same window without its Oct 31 run is overdue.
+func TestAWindowWithAScheduleOffsetIsDueOnItsOffsetDate(t *testing.T) {
+	window := "window privatepatch-weekly (mw-0123456789abcdef0)"
+	responses := healthy()
+	responses[weeklyWindow] = "testdata/get-maintenance-window-weekly-offset.json"
+	responses[weeklyRuns] = "testdata/window-executions-weekly-offset.json"
+	row := rowOf(t, examine(t, responses), window)
+	assert.Equal(t, OK, row.State, row.Evidence)
+	assert.Equal(t, "last run 27 days ago: SUCCESS", row.Evidence)
+
+	missed := t.TempDir() + "/runs.json"
+	data, err := os.ReadFile("testdata/window-executions-weekly-offset.json")
+	require.NoError(t, err)
+	data = []byte(strings.Replace(strings.Replace(string(data), "2026-10-31T02:00:00.412000", "2026-09-26T02:00:00.412000", 1), "2026-10-31T02:41", "2026-09-26T02:41", 1))
+	require.NoError(t, os.WriteFile(missed, data, 0o600))
+	responses[weeklyRuns] = missed
+	row = rowOf(t, examine(t, responses), window)
+	assert.Equal(t, Warn, row.State, row.Evidence)
+	assert.Contains(t, row.Evidence, "overdue: its schedule cron(0 2 ? * TUE#4 *) (UTC, every 35 days) was due 27 days ago")
+}
+
+// A window whose StartDate is ahead has not missed the starts before it ("The maintenance window
+// won't run before this specified time", GetMaintenanceWindow StartDate); the planted failure is
+// "a window that never ran though its schedule was due", the same window without a StartDate.
+func TestAWindowBeforeItsStartDateHasMissedNothing(t *testing.T) {
+	responses := healthy()
+	responses[weeklyWindow] = "testdata/get-maintenance-window-weekly-future-start.json"
+	responses[weeklyRuns] = "testdata/window-executions-none.json"
+	row := rowOf(t, examine(t, responses), "window privatepatch-weekly (mw-0123456789abcdef0)")
+	assert.Equal(t, OK, row.State, row.Evidence)
+	assert.Equal(t, "no run yet", row.Evidence)
+}
+
+// Only a denial asks for a permission: a window the stack lists and Systems Manager no longer has
+// (deleted outside CloudFormation) says so, and EC2's UnauthorizedOperation is a denial.
+func TestOnlyADenialAsksForAPermission(t *testing.T) {
+	gone := &CLIError{Args: strings.Fields(weeklyWindow), Err: errors.New("exit status 254"),
+		Stderr: "An error occurred (DoesNotExistException) when calling the GetMaintenanceWindow operation: Maintenance window mw-0123456789abcdef0 does not exist"}
+	f := &fake{t: t, responses: healthy(), errors: map[string]error{weeklyWindow: gone}}
+	results, err := Examine(f, defaultTarget(t), now)
+	require.NoError(t, err)
+	row := rowOf(t, results, "window privatepatch-weekly (mw-0123456789abcdef0)")
+	assert.Equal(t, Unchecked, row.State)
+	assert.NotContains(t, row.Action, "allow ")
+	assert.Contains(t, row.Action, "AWS answered DoesNotExistException, not a denial")
+
+	ec2 := &CLIError{Args: strings.Fields(s3Entries), Err: errors.New("exit status 254"),
+		Stderr: "An error occurred (UnauthorizedOperation) when calling the GetManagedPrefixListEntries operation: You are not authorized to perform this operation."}
+	assert.Equal(t, "allow ec2:GetManagedPrefixListEntries to the caller, then make doctor again", couldNotCheck("S3 prefix list", ec2).Action)
+}
+
 // An empty fleet is a warning whatever else is deployed: WSUS being on used to hide it.
 func TestEmptyFleetWarnsEvenWithWsus(t *testing.T) {
 	require.True(t, defaultTarget(t).WsusEnabled)
@@ -492,6 +547,25 @@ func TestEnvironmentOfAnotherAccountIsRefusedAndTheRunSaysWhatItChecked(t *testi
 	assert.Contains(t, err.Error(), "refused: prod is in account 222222222222, and the credentials (arn:aws:sts::123456789012:assumed-role/PlatformReadOnly/operator) are account 123456789012's")
 	assert.Contains(t, err.Error(), "PROFILES=prod=<profile>")
 	assert.Equal(t, []string{"sts get-caller-identity"}, f.calls, "nothing else is read in the wrong account")
+}
+
+// A stack whose first deploy failed and rolled back (ROLLBACK_COMPLETE) is not a deployment: its
+// resources were deleted, though ListStackResources still lists them, and every check would ask
+// about them and blame a permission. So is a stack of a change set never executed.
+func TestAStackThatNeverDeployedCouldNotRun(t *testing.T) {
+	responses := healthy()
+	responses["cloudformation describe-stacks --stack-name privatepatch-fleet"] = "testdata/describe-stacks-fleet-rolled-back.json"
+	f := &fake{t: t, responses: responses}
+	_, err := Examine(f, defaultTarget(t), now)
+	var couldNot CouldNotRun
+	require.ErrorAs(t, err, &couldNot)
+	assert.ErrorContains(t, err, "stack privatepatch-fleet is ROLLBACK_COMPLETE (The following resource(s) failed to create: [WsusInstance902E8651]. Rollback requested by user.)")
+	assert.ErrorContains(t, err, "delete it (aws cloudformation delete-stack")
+	assert.NotContains(t, f.calls, "cloudformation list-stack-resources --stack-name privatepatch-fleet")
+
+	_, err = PatchNow{Target: "windows", Operation: "Scan", Sleep: func(time.Duration) {}}.Run(f, defaultTarget(t), &bytes.Buffer{})
+	assert.ErrorContains(t, err, "is ROLLBACK_COMPLETE", "make patch-now sends nothing to it")
+	assert.Equal(t, "a change set was made for it and never executed: make deploy (or delete the empty stack)", untilDeployed("REVIEW_IN_PROGRESS"))
 }
 
 // Any call answered with nothing at all (what the CLI prints for an empty answer) is read as an
@@ -607,4 +681,25 @@ func TestAnInstallTaskWithoutItsStopAlarmFailsWithTheCallThatAttachesIt(t *testi
 	assert.Contains(t, row.Evidence, "stops on no alarm, not privatepatch-patching-privatepatch-weekly-Task1-stop")
 	assert.Equal(t, `aws ssm update-maintenance-window-task --window-id mw-0123456789abcdef0 --window-task-id 1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d `+
 		`--alarm-configuration '{"Alarms":[{"Name":"privatepatch-patching-privatepatch-weekly-Task1-stop"}],"IgnorePollAlarmFailure":false}'`, row.Action)
+}
+
+// A window with a ScheduleTimezone other than UTC has its times in that zone's offset, minutes
+// only ("NextExecutionTime": "2024-03-12T09:00-05:00" for America/Chicago, the AWS CLI's answer in
+// turbot/steampipe-plugin-aws#2114; "2020-07-26T00:00+10:00" in
+// aws-solutions/instance-scheduler-on-aws#185; read 2026-12-06); UTC ones end in Z (the AWS CLI's
+// example of describe-maintenance-window-schedule). A form neither is refused, not misread.
+func TestExecutionTimesInEveryFormSystemsManagerPrints(t *testing.T) {
+	for text, want := range map[string]string{
+		"2020-02-19T16:00Z":         "2020-02-19T16:00:00Z",
+		"2024-03-12T09:00-05:00":    "2024-03-12T14:00:00Z",
+		"2020-07-26T00:00+10:00":    "2020-07-25T14:00:00Z",
+		"2026-11-29T02:00:00Z":      "2026-11-29T02:00:00Z",
+		"2026-11-29T02:00:00+01:00": "2026-11-29T01:00:00Z",
+	} {
+		got, err := parseExecutionTime(text)
+		require.NoError(t, err, text)
+		assert.Equal(t, want, got.Format(time.RFC3339), text)
+	}
+	_, err := parseExecutionTime("2024-03-12T09:00[America/Chicago]")
+	assert.Error(t, err)
 }

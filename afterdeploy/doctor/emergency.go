@@ -105,7 +105,7 @@ func (p PatchNow) installOverrideList(d *deployment, bucket string, out io.Write
 			"--targets", jsonOf([]sendTarget{{Key: "InstanceIds", Values: []string{wsus}}}),
 			"--parameters", jsonOf(map[string][]string{"commands": {WsusApproveScript(p.KBs)}}),
 			"--output-s3-bucket-name", bucket, "--output-s3-key-prefix", "wsus-setup/patch-now/",
-			"--comment", "make patch-now approve "+strings.Join(p.KBs, ",")); err != nil {
+			"--comment", commandComment("make patch-now approve "+strings.Join(p.KBs, ","))); err != nil {
 			return "", false, CouldNotRun{fmt.Errorf("approving on WSUS: %w", err)}
 		}
 		status, done, err := p.waitCommand(d, sent.Command.CommandId)

@@ -460,7 +460,7 @@ func (p PatchNow) sendCommandArgs(d *deployment, task windowTask, targets []send
 	args := []string{"ssm", "send-command", "--document-name", patchingspec.RunPatchBaselineDocument, "--targets", jsonOf(targets),
 		"--parameters", "", "--max-concurrency", task.MaxConcurrency, "--max-errors", task.MaxErrors,
 		"--output-s3-bucket-name", bucket, "--output-s3-key-prefix", prefix,
-		"--comment", fmt.Sprintf("make patch-now %s %s", p.Operation, p.Target)}
+		"--comment", commandComment(fmt.Sprintf("make patch-now %s %s", p.Operation, p.Target))}
 	if task.TimeoutSeconds > 0 {
 		args = append(args, "--timeout-seconds", fmt.Sprint(task.TimeoutSeconds))
 	}
@@ -506,6 +506,17 @@ func reportInvocations(d *deployment, id, status, location string, out io.Writer
 		fmt.Fprintln(out, "patch-now: no node matched the target")
 	}
 	return allSucceeded, nil
+}
+
+// commandComment is a send-command comment within SendCommand's limit: Comment is at most 100
+// characters (the Comment shape, Systems Manager API model in botocore; a longer one is refused
+// with a ValidationException and nothing is sent). A long resource group name or KB list is cut.
+func commandComment(text string) string {
+	const limit = 100
+	if r := []rune(text); len(r) > limit {
+		return string(r[:limit-3]) + "..."
+	}
+	return text
 }
 
 func jsonOf(v any) string {

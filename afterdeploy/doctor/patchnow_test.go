@@ -2,6 +2,8 @@ package doctor
 
 import (
 	"bytes"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +16,7 @@ const (
 	commandId       = "0831e1a8-a1ac-4257-a1fd-c831bEXAMPLE"
 	listCommands    = "ssm list-commands --command-id " + commandId
 	listInvocations = "ssm list-command-invocations --command-id " + commandId
-	automationId    = "4105a4fc-f944-11e6-9d32-0a1b2c3dEXAMPLE"
+	automationId    = "4105a4fc-f944-11e6-9d32-0a1b2c3d4e5f"
 	getAutomation   = "ssm get-automation-execution --automation-execution-id " + automationId
 	weeklyRole      = "arn:aws:iam::123456789012:role/privatepatch-patching-MaintenanceWindowsprivatepat-1WEEKLY0ROLE"
 	wsusRole        = "arn:aws:iam::123456789012:role/privatepatch-patching-MaintenanceWindowsprivatepat-2WSUS00ROLE"
@@ -291,4 +293,41 @@ func TestWindowTasksOfTheGoldenTemplateCarryTheirSettings(t *testing.T) {
 		Image:        &imageTask{MaxConcurrency: "50%", MaxErrors: "0", NoReboot: "true", Role: "MaintenanceWindowsprivatepatchweeklyServiceRole94EE9378"}}, tasks[0])
 	assert.Equal(t, "privatepatch-wsus-Task1", tasks[1].Window)
 	assert.Nil(t, tasks[1].Image, "the WSUS window takes no image")
+}
+
+// argsRecorder keeps each command's arguments as sent.
+type argsRecorder struct {
+	AWS
+	sent [][]string
+}
+
+func (r *argsRecorder) JSON(args ...string) ([]byte, error) {
+	r.sent = append(r.sent, args)
+	return r.AWS.JSON(args...)
+}
+
+// SendCommand refuses a Comment over 100 characters (the Comment shape of the Systems Manager
+// API model): an emergency with many KBs, or a long resource group name, still sends its command.
+func TestPatchNowCommentsFitSendCommandsLimit(t *testing.T) {
+	var kbs []string
+	for i := range 12 {
+		kbs = append(kbs, fmt.Sprintf("KB50344%02d", i))
+	}
+	for _, p := range []PatchNow{
+		{Target: "windows", KBs: kbs, SkipImage: true, Sleep: func(time.Duration) {}},
+		{Target: "a-resource-group-whose-name-runs-to-the-hundred-and-twenty-eight-characters-resource-groups-allow-for-names", Operation: "Scan", Sleep: func(time.Duration) {}},
+	} {
+		r := &argsRecorder{AWS: &fake{t: t, responses: healthy(), lenient: true}}
+		_, _ = p.Run(r, defaultTarget(t), &bytes.Buffer{})
+		sent := 0
+		for _, args := range r.sent {
+			if i := slices.Index(args, "--comment"); i > 0 && args[1] == "send-command" {
+				sent++
+				assert.LessOrEqual(t, len([]rune(args[i+1])), 100, args[i+1])
+				assert.True(t, strings.HasPrefix(args[i+1], "make patch-now "), args[i+1])
+			}
+		}
+		assert.Equal(t, 1, sent, "%s: one send-command made", p.Target)
+	}
+	assert.Equal(t, "make patch-now Scan windows", commandComment("make patch-now Scan windows"))
 }

@@ -474,3 +474,59 @@ func TestCheckUpdateRefusesAPipelineWhoseConnectionIsNotAvailable(t *testing.T) 
 	assert.False(t, passed)
 	assert.Contains(t, calls, "codestar-connections get-connection --region eu-west-1 --connection-arn "+old+" ")
 }
+
+// runPrerequisiteBranch runs the Makefile's branch of check-update's prerequisites for kind with a
+// fake aws running script, and returns the branch's output and whether the check passed. The
+// recipe's shell is bash -eu -o pipefail (.SHELLFLAGS).
+func runPrerequisiteBranch(t *testing.T, kind, script string) (string, bool) {
+	makefile, err := os.ReadFile(filepath.Join("..", "..", "Makefile"))
+	require.NoError(t, err)
+	m := regexp.MustCompile(`(?s)\n(\t  ` + regexp.QuoteMeta(kind) + `\) \\\n.*? ;; \\)\n`).FindSubmatch(makefile)
+	require.NotNil(t, m, "check-update has a %s branch", kind)
+	branch := strings.ReplaceAll(strings.ReplaceAll(string(m[1])+"\n", "$$", "$"), "\\\n", "\n")
+	bin := t.TempDir()
+	write(t, filepath.Join(bin, "aws"), "#!/bin/sh\n"+script+"\n")
+	require.NoError(t, os.Chmod(filepath.Join(bin, "aws"), 0o755))
+	cmd := exec.Command("bash", "-eu", "-o", "pipefail", "-c", "echo app-patching eu-west-1 "+kind+
+		" | while read -r stack region kind connection; do case $kind in "+branch+" esac; done")
+	cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	output, err := cmd.CombinedOutput()
+	return string(output), err == nil
+}
+
+// denied is what the AWS CLI does when IAM refuses a call: botocore's ClientError on stderr, exit
+// status 254.
+func denied(operation string) string {
+	return "echo 'An error occurred (AccessDeniedException) when calling the " + operation +
+		" operation: User: arn:aws:sts::111111111111:assumed-role/deployer/x is not authorized' >&2; exit 254"
+}
+
+// A configuration recorder is required where Config rules deploy: a recorder recording passes,
+// none refuses, and a call that fails (denied, throttled) refuses too instead of reading as one.
+func TestCheckUpdateRefusesConfigRulesWhenTheRecorderCannotBeRead(t *testing.T) {
+	_, passed := runPrerequisiteBranch(t, "config-recorder", "echo 1")
+	assert.True(t, passed, "a recorder records")
+	out, passed := runPrerequisiteBranch(t, "config-recorder", "echo 0")
+	assert.False(t, passed, "no recorder records")
+	assert.Contains(t, out, "evaluate nothing without a configuration recorder")
+	out, passed = runPrerequisiteBranch(t, "config-recorder", denied("DescribeConfigurationRecorderStatus"))
+	assert.False(t, passed, "a denied call is not a recorder")
+	assert.Contains(t, out, "could not be read")
+}
+
+// Creating the hub needs an account without one: DescribeHub answers InvalidAccessException
+// "Account ... is not subscribed to AWS Security Hub" there (the AWS SDK's error in
+// joshlarsen/aws-recon#65, "[SecurityHub] InvalidAccessException when account is not subscribed",
+// read 2026-12-06). A hub refuses; any other failure (denied, throttled) refuses too instead of
+// reading as no hub.
+func TestCheckUpdateRefusesANewHubUnlessSecurityHubSaysItIsNotEnabled(t *testing.T) {
+	out, passed := runPrerequisiteBranch(t, "no-security-hub", `echo '{"HubArn": "arn:aws:securityhub:eu-west-1:111111111111:hub/default"}'`)
+	assert.False(t, passed, "a hub exists")
+	assert.Contains(t, out, "already enabled")
+	_, passed = runPrerequisiteBranch(t, "no-security-hub",
+		"echo 'An error occurred (InvalidAccessException) when calling the DescribeHub operation: Account 111111111111 is not subscribed to AWS Security Hub' >&2; exit 254")
+	assert.True(t, passed, "not enabled")
+	out, passed = runPrerequisiteBranch(t, "no-security-hub", denied("DescribeHub"))
+	assert.False(t, passed, "a denied call is not an account without a hub")
+	assert.Contains(t, out, "could not be read: An error occurred (AccessDeniedException)")
+}
