@@ -33,6 +33,7 @@ var findingFixtures = map[string]string{
 }
 
 // python3 is required, not optional: a skipped test would leave the filter untested unnoticed.
+// It is Python 3.11 here and python3.14 in Lambda: the script uses nothing newer than 3.11.
 func python3(t *testing.T) string {
 	t.Helper()
 	path, err := exec.LookPath("python3")
@@ -49,9 +50,18 @@ type filterStep struct {
 	PublishError string `json:"publishError,omitempty"`
 }
 
-// runFilter runs script (a copy, so mutations can be planted) over steps with fake clients
-// (testdata/findingfilter/harness.py, whose memory is 1000 seconds) and returns one line per step.
+// runFilter runs script (a copy, so mutations can be planted) over steps through its handler with
+// a fake boto3 (testdata/findingfilter/harness.py), the function's environment named as the
+// construct names it, a memory of 1000 seconds; it returns one line per step.
 func runFilter(t *testing.T, script string, steps ...filterStep) []string {
+	t.Helper()
+	cmd := filterCommand(t, script, steps)
+	out, err := cmd.Output()
+	require.NoError(t, err, "%s%s", out, cmd.Stderr)
+	return strings.Split(strings.TrimSpace(string(out)), "\n")
+}
+
+func filterCommand(t *testing.T, script string, steps []filterStep) *exec.Cmd {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "findingfilter.py")
 	require.NoError(t, os.WriteFile(path, []byte(script), 0o600))
@@ -60,12 +70,12 @@ func runFilter(t *testing.T, script string, steps ...filterStep) []string {
 	}
 	arg, err := json.Marshal(steps)
 	require.NoError(t, err)
+	const table, topic = "findings", "arn:aws:sns:eu-central-1:123456789012:alerts"
 	cmd := exec.Command(python3(t), "-I", filepath.Join("testdata", "findingfilter", "harness.py"), path, string(arg))
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	require.NoError(t, err, stderr.String())
-	return strings.Split(strings.TrimSpace(string(out)), "\n")
+	cmd.Env = append(os.Environ(), FindingTableEnv+"="+table, FindingTopicEnv+"="+topic, FindingMemoryEnv+"=1000",
+		"HARNESS_TABLE="+table, "HARNESS_TOPIC="+topic)
+	cmd.Stderr = &bytes.Buffer{}
+	return cmd
 }
 
 func TestFindingIDsAreTheFieldsAWSsExampleEventsCarry(t *testing.T) {
@@ -164,19 +174,12 @@ func TestFindingFilterMutationsAreCaught(t *testing.T) {
 		{"an expired finding never alerts again", `"attribute_not_exists(#id) OR #expires < :now"`, `"attribute_not_exists(#id)"`},
 		{"the event's id taken for the finding's", `return detail["findingArn"]`, `return event["id"]`},
 		{"the account taken for the Security Hub finding", `return detail["findings"][0]["Id"]`, `return detail["findings"][0]["AwsAccountId"]`},
+		{"another environment name", `os.environ["TABLE_NAME"]`, `os.environ["FINDINGS_TABLE"]`},
+		{"the memory ignored", `int(os.environ["MEMORY_SECONDS"])`, `30 * 24 * 3600`},
 	} {
 		t.Run(m.name, func(t *testing.T) {
 			require.Contains(t, FindingFilterScript, m.from, "the mutation no longer applies: update it")
-			mutated := strings.Replace(FindingFilterScript, m.from, m.to, 1)
-			path := filepath.Join(t.TempDir(), "findingfilter.py")
-			require.NoError(t, os.WriteFile(path, []byte(mutated), 0o600))
-			s := steps()
-			for i := range s {
-				s[i].Event = filepath.Join("testdata", "findingfilter", s[i].Event)
-			}
-			arg, err := json.Marshal(s)
-			require.NoError(t, err)
-			out, _ := exec.Command(python3(t), "-I", filepath.Join("testdata", "findingfilter", "harness.py"), path, string(arg)).Output()
+			out, _ := filterCommand(t, strings.Replace(FindingFilterScript, m.from, m.to, 1), steps()).Output()
 			assert.NotEqual(t, want, strings.Split(strings.TrimSpace(string(out)), "\n"), "the tests did not notice: %s", m.name)
 		})
 	}

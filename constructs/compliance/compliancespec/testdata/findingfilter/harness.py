@@ -1,18 +1,22 @@
-"""Runs findingfilter.py's filter_finding over a sequence of events (argv[2], JSON: a list of steps
-{"event": file, "now": seconds, "putError": code, "publishError": code}) with fake DynamoDB and
-SNS clients that check each request's shape and keep the table, and prints one line per step:
-what the filter returned or raised, and what it published."""
+"""Runs findingfilter.py's Lambda handler over a sequence of events (argv[2], JSON: a list of steps
+{"event": file, "now": seconds, "putError": code, "publishError": code}) with a fake boto3 whose
+DynamoDB and SNS clients check each request's shape and keep the table, on a fake clock, and
+prints one line per step: what the filter returned or raised, and what it published. The table,
+topic and memory come from the environment the Go test sets, with compliancespec's names, as the
+function's environment does."""
 
 import importlib.util
 import json
+import os
 import sys
+import types
 
 spec = importlib.util.spec_from_file_location("findingfilter", sys.argv[1])
 findingfilter = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(findingfilter)
 steps = json.loads(sys.argv[2])
 
-TABLE, TOPIC, MEMORY = "findings", "arn:aws:sns:eu-central-1:123456789012:alerts", 1000
+TABLE, TOPIC = os.environ["HARNESS_TABLE"], os.environ["HARNESS_TOPIC"]
 
 
 class ClientError(Exception):
@@ -61,12 +65,17 @@ class SNS:
 
 
 dynamodb, sns = DynamoDB(), SNS()
+clients = {"dynamodb": dynamodb, "sns": sns}
+sys.modules["boto3"] = types.SimpleNamespace(client=lambda name: clients[name])
+clock = types.SimpleNamespace(now=0)
+findingfilter.time = types.SimpleNamespace(time=lambda: clock.now)
 for step in steps:
     event = json.load(open(step["event"]))
     dynamodb.fail, sns.fail = step.get("putError"), step.get("publishError")
+    clock.now = step["now"]
     before = len(sns.published)
     try:
-        result = findingfilter.filter_finding(event, dynamodb, sns, TABLE, TOPIC, step["now"], MEMORY)
+        result = findingfilter.handler(event, None)
         outcome = "alerted" if result["alerted"] else "dropped"
     except Exception as error:
         outcome = "raised " + type(error).__name__ + " " + str(error)
