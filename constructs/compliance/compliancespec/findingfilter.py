@@ -59,5 +59,7 @@ def filter_finding(event, dynamodb, sns, table, topic, now, memory):
 def handler(event, context):
     import boto3  # in the Lambda Python runtime
 
-    return filter_finding(event, boto3.client("dynamodb"), boto3.client("sns"), os.environ["TABLE_NAME"],
-                          os.environ["TOPIC_ARN"], time.time(), int(os.environ["MEMORY_SECONDS"]))
+    result = filter_finding(event, boto3.client("dynamodb"), boto3.client("sns"), os.environ["TABLE_NAME"],
+                            os.environ["TOPIC_ARN"], time.time(), int(os.environ["MEMORY_SECONDS"]))
+    print(json.dumps(result))  # the function's log: each finding, alerted or dropped as seen
+    return result

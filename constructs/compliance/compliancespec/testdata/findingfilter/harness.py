@@ -5,7 +5,9 @@ prints one line per step: what the filter returned or raised, and what it publis
 topic and memory come from the environment the Go test sets, with compliancespec's names, as the
 function's environment does."""
 
+import contextlib
 import importlib.util
+import io
 import json
 import os
 import sys
@@ -74,8 +76,11 @@ for step in steps:
     dynamodb.fail, sns.fail = step.get("putError"), step.get("publishError")
     clock.now = step["now"]
     before = len(sns.published)
+    log = io.StringIO()
     try:
-        result = findingfilter.handler(event, None)
+        with contextlib.redirect_stdout(log):
+            result = findingfilter.handler(event, None)
+        assert json.loads(log.getvalue()) == result, "the log line is the result: %r" % log.getvalue()
         outcome = "alerted" if result["alerted"] else "dropped"
     except Exception as error:
         outcome = "raised " + type(error).__name__ + " " + str(error)
