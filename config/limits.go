@@ -46,7 +46,7 @@ func (s StackResources) Total() int {
 const (
 	otherNetworkResources  = 150
 	otherFleetResources    = 40
-	otherPatchingResources = 70
+	otherPatchingResources = 80
 )
 
 // StackResources are the resources of the deployment's stacks: "network", "fleet", "patching".

@@ -41,6 +41,15 @@ type PatchingStack struct {
 	WsusCompliance awsevents.Rule
 	// Promotion is nil unless patching.rings.promote is exact.
 	Promotion patching.Promotion
+	// FindingFilter passes each finding of the finding rules to the alerts topic once; nil without
+	// finding alerts.
+	FindingFilter compliance.FindingFilter
+}
+
+// findingFilterAlarmName names the finding filter's errors alarm: the topic's policies admit the
+// alarms by name.
+func findingFilterAlarmName(cfg *config.Config) string {
+	return cfg.StackName("patching") + "-finding-filter-errors"
 }
 
 // addSecurity adds Security Hub, Inspector suppressions, Config rules, finding alerts and the
@@ -63,8 +72,10 @@ func addSecurity(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, bucke
 	}
 	props.ConfigRules = sec.ConfigRules
 	s.Security = compliance.NewSecurity(stack, "Security", props)
-	for _, rule := range s.Security.FindingRules() {
-		s.Alerts.Notify(rule)
+	if rules := s.Security.FindingRules(); len(rules) > 0 {
+		// Each finding alerts once, not again with each update (docs/compliance-checks.md).
+		s.FindingFilter = compliance.NewFindingFilter(stack, "FindingFilter", &compliance.FindingFilterProps{
+			Rules: rules, Topic: s.Alerts.Topic(), Key: s.Alerts.Key(), AlarmName: findingFilterAlarmName(cfg)})
 	}
 	if role := s.Security.HybridRole(); role != nil {
 		for _, prefix := range fleetOutputPrefixes(cfg, true) {
@@ -345,7 +356,7 @@ func addMonitoring(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, fle
 		// Dashboards are global in an account: the region keeps environments apart.
 		DashboardName: fmt.Sprintf("%s-%s", cfg.StackName("fleet"), cfg.Region),
 		Topic:         s.Alerts.Topic(), AlertRules: rules,
-		DeliveringRules: notified(s.Alerts),
+		DeliveringRules: deliveringRules(s),
 		AlarmNamePrefix: cfg.StackName("patching") + "-",
 	}
 	if fleet.Wsus != nil {
@@ -359,6 +370,9 @@ func addMonitoring(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, fle
 			AlarmName: name, Namespace: monitoring.WsusHealthNamespace, Topic: s.Alerts.Topic()})
 		alarmNames = append(alarmNames, name)
 	}
+	if s.FindingFilter != nil {
+		alarmNames = append(alarmNames, findingFilterAlarmName(cfg))
+	}
 	for _, name := range slices.Sorted(maps.Keys(s.MaintenanceWindows)) {
 		if a := s.MaintenanceWindows[name].FailureAlarm(); a != nil {
 			alarmNames = append(alarmNames, patchingspec.FailureAlarmName(cfg.StackName("patching")+"-", name))
@@ -367,11 +381,18 @@ func addMonitoring(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, fle
 	s.Alerts.AllowAlarms(alarmNames...)
 }
 
-// notified are the rules that publish to the alerts topic.
-func notified(alerts patching.Alerts) []awsevents.IRule {
+// deliveringRules are the rules whose targets deliver alerts: those that publish to the alerts
+// topic, and the finding rules, whose target is the finding filter. EventBridge counts a failed
+// invocation of either in FailedInvocations.
+func deliveringRules(s *PatchingStack) []awsevents.IRule {
 	var rules []awsevents.IRule
-	for _, r := range alerts.Notified() {
+	for _, r := range s.Alerts.Notified() {
 		rules = append(rules, r)
+	}
+	if s.FindingFilter != nil {
+		for _, r := range s.Security.FindingRules() {
+			rules = append(rules, r)
+		}
 	}
 	return rules
 }

@@ -391,7 +391,8 @@ var alertFixtures = map[string]string{
 	// aws/inspector/ProductVersion): alerted once, by the Inspector rule.
 	"securityhub-finding-from-inspector": "",
 	// Updates of a finding already alerted: neither service marks them apart from a new
-	// finding, so they alert again (docs/compliance-checks.md, Finding alerts).
+	// finding, so they match; the finding filter, the rules' target, drops them
+	// (docs/compliance-checks.md, Finding alerts; compliancespec's tests).
 	"securityhub-finding-critical-updated": "SecurityHubFindings", "inspector-finding-high-updated": "InspectorFindings",
 }
 
@@ -623,6 +624,12 @@ func TestSecurityServicesAreCreatedAsConfiguredAndOnlyThen(t *testing.T) {
 			continue // a window's failure rule publishes nothing
 		}
 		assert.NotContains(t, props(r)["Targets"].([]any)[0], "RoleArn", "%s publishes without a role", id)
+		if strings.HasPrefix(id, "SecuritySecurityHubFindingsRule") || strings.HasPrefix(id, "SecurityInspectorFindingsRule") {
+			// Through the finding filter, which publishes as its role (test/findingfilter_test.go).
+			assert.Contains(t, fmt.Sprint(props(r)["Targets"]), "FindingFilterFunction", id)
+			assert.NotContains(t, sources, id, "%s is not admitted by the topic policy: it does not publish", id)
+			continue
+		}
 		assert.Contains(t, sources, id, "%s is admitted by the topic policy", id)
 	}
 
@@ -725,7 +732,8 @@ func TestWsusAlarmsMayPublishToTheEncryptedAlertsTopicAndNoOtherAlarmMay(t *test
 			"aws:SecureTransport": "true", "aws:PrincipalIsAWSService": "true"}
 	}
 	alarms := s.patchResources("AWS::CloudWatch::Alarm")
-	require.Len(t, alarms, 7, "the disk alarm, the two sync alarms, the cleanup alarm, the undelivered-alerts alarm, the two windows' failure alarms")
+	require.Len(t, alarms, 8, "the disk alarm, the two sync alarms, the cleanup alarm, the undelivered-alerts alarm, the two windows' failure alarms, "+
+		"the finding filter's errors alarm")
 	publishing := 0
 	for id, a := range alarms {
 		name, ok := props(a)["AlarmName"].(string)
@@ -747,7 +755,7 @@ func TestWsusAlarmsMayPublishToTheEncryptedAlertsTopicAndNoOtherAlarmMay(t *test
 			assert.False(t, allows(doc, serviceRequest{"cloudwatch.amazonaws.com", action, alarm(account, "someone-elses-alarm")}), "%s %s: only privatepatch's alarms", policy, action)
 		}
 	}
-	assert.Equal(t, 7, publishing)
+	assert.Equal(t, 8, publishing)
 }
 
 // configRuleScopeProblem says why a managed rule's scope would let nothing it evaluates trigger

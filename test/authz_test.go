@@ -197,3 +197,106 @@ func TestExactPromotionIsProvenAndEachOfItsStatementsIsNeeded(t *testing.T) {
 		}
 	}
 }
+
+// TestTheFindingFilterIsProvenAndEachOfItsGrantsIsNeeded: the finding filter's rows are derived
+// from the default templates (EventBridge invoking it for the finding rules only, its role's log
+// streams, table items, publish and key use), the function's permissions are a policy the
+// mutations cover, and removing any of its grants in a copy of the templates fails the proof.
+func TestTheFindingFilterIsProvenAndEachOfItsGrantsIsNeeded(t *testing.T) {
+	evaluator, err := authz.Find("..")
+	require.NoError(t, err)
+	base := authzDeployment(defaultScenario.synth(t))
+	calls, err := authz.Calls(base.Stacks, base.Env)
+	require.NoError(t, err)
+	var rows []string
+	for _, c := range calls {
+		rows = append(rows, fmt.Sprintf("%s %s %v", c.Caller, c.Action, c.Required))
+	}
+	for _, want := range []string{
+		"EventBridge rule SecuritySecurityHubFindingsRule2508B81A, invoking FindingFilterFunction",
+		"EventBridge rule SecurityInspectorFindingsRule09C61347, invoking FindingFilterFunction",
+		"an EventBridge rule that is not the function's, invoking FindingFilterFunction", "logging logs:CreateLogStream true", "logging logs:PutLogEvents true",
+		"dynamodb:PutItem true", "dynamodb:DeleteItem true", "(FindingFilterRole", "lambda.amazonaws.com assuming FindingFilterRole",
+		"beyond what it does dynamodb:Scan false", "beyond what it does logs:CreateLogGroup false",
+	} {
+		assert.True(t, slices.ContainsFunc(rows, func(r string) bool { return strings.Contains(r, want) }), "no row for %s", want)
+	}
+	for _, want := range []string{"sns:Publish true", "kms:GenerateDataKey true", "kms:Decrypt true", "without TLS sns:Publish false"} {
+		assert.True(t, slices.ContainsFunc(rows, func(r string) bool {
+			return strings.HasPrefix(r, "Lambda function FindingFilterFunction") && strings.Contains(r, want)
+		}),
+			"no row of the filter for %s", want)
+	}
+	mutated := false
+	for _, mu := range authz.Mutations(base.Stacks, base.Env) {
+		mutated = mutated || strings.Contains(mu.Origin, "FindingFilterFunction") && strings.HasSuffix(mu.Origin, "/Permissions")
+	}
+	assert.True(t, mutated, "the function's permissions are mutated like the other policies")
+
+	// Planted: each grant removed in a copy of the templates.
+	cut := map[string]func(id string, r map[string]any) bool{}
+	for _, action := range []string{"logs:CreateLogStream", "dynamodb:DeleteItem", "sns:Publish", "kms:GenerateDataKey"} {
+		cut["no-"+action] = func(id string, r map[string]any) bool {
+			doc, _ := r["Properties"].(map[string]any)["PolicyDocument"].(map[string]any)
+			if !strings.HasPrefix(id, "FindingFilterRoleDefaultPolicy") || doc == nil {
+				return false
+			}
+			var kept []any
+			for _, s := range doc["Statement"].([]any) {
+				if !strings.Contains(fmt.Sprint(s.(map[string]any)["Action"]), action) {
+					kept = append(kept, s)
+				}
+			}
+			doc["Statement"] = kept
+			return true
+		}
+	}
+	cut["no-invoke-permission"] = func(id string, r map[string]any) bool {
+		if r["Type"] == "AWS::Lambda::Permission" && strings.HasPrefix(id, "SecurityInspectorFindingsRule") {
+			r["Type"] = "AWS::CloudFormation::WaitConditionHandle" // the permission is gone
+			return true
+		}
+		return false
+	}
+	cut["no-source-arn"] = func(id string, r map[string]any) bool {
+		if r["Type"] == "AWS::Lambda::Permission" {
+			delete(r["Properties"].(map[string]any), "SourceArn")
+			return true
+		}
+		return false
+	}
+	deployments := []authz.Deployment{base}
+	for _, name := range slices.Sorted(maps.Keys(cut)) {
+		d := authzDeployment(defaultScenario.synth(t))
+		copied, err := json.Marshal(d.Stacks)
+		require.NoError(t, err)
+		var stacks authz.Stacks
+		require.NoError(t, json.Unmarshal(copied, &stacks))
+		changed := 0
+		for _, template := range stacks {
+			for id, r := range template["Resources"].(map[string]any) {
+				if cut[name](id, r.(map[string]any)) {
+					changed++
+				}
+			}
+		}
+		require.Positive(t, changed, name)
+		d.Name, d.Stacks = name, stacks
+		deployments = append(deployments, d)
+	}
+	results, err := evaluator.Evaluate(deployments)
+	require.NoError(t, err)
+	for _, d := range deployments {
+		var failed []string
+		for _, r := range results[d.Name] {
+			if !r.OK() {
+				failed = append(failed, r.String())
+			}
+		}
+		if d.Name == base.Name {
+			assert.Empty(t, failed, "the default templates are proven")
+		} else {
+			assert.NotEmpty(t, failed, "%s: the proof did not notice", d.Name)
+		}
+	}
+}

@@ -68,6 +68,7 @@ func TestEveryConstructorGivenNilPropsPanicsWithItsErrorNotANilPointer(t *testin
 		"compliance.NewResourceGroups":      func(s awscdk.Stack) { compliance.NewResourceGroups(s, "X", nil) },
 		"compliance.NewConfigurationChecks": func(s awscdk.Stack) { compliance.NewConfigurationChecks(s, "X", nil) },
 		"compliance.NewSecurity":            func(s awscdk.Stack) { compliance.NewSecurity(s, "X", nil) },
+		"compliance.NewFindingFilter":       func(s awscdk.Stack) { compliance.NewFindingFilter(s, "X", nil) },
 		"network.NewNetwork":                func(s awscdk.Stack) { network.NewNetwork(s, "X", nil) },
 		"patching.NewAlerts":                func(s awscdk.Stack) { patching.NewAlerts(s, "X", nil) },
 		"patching.NewScanAssociations":      func(s awscdk.Stack) { patching.NewScanAssociations(s, "X", nil) },

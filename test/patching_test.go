@@ -324,8 +324,9 @@ func statementBySid(t *testing.T, document any, sid string) map[string]any {
 	return nil
 }
 
-// undeliveredAlarmGaps lists the rules that target the topic and whose AWS/Events
-// FailedInvocations (dimension RuleName) no alarm with an action to the topic watches.
+// undeliveredAlarmGaps lists the rules that deliver alerts (their target is the topic, or a
+// function of the template: the finding filter) and whose AWS/Events FailedInvocations
+// (dimension RuleName) no alarm with an action to the topic watches.
 func undeliveredAlarmGaps(template map[string]any, topicID string) []string {
 	watched := map[string]bool{}
 	for _, a := range resourcesOf(template, "AWS::CloudWatch::Alarm") {
@@ -344,9 +345,15 @@ func undeliveredAlarmGaps(template map[string]any, topicID string) []string {
 			}
 		}
 	}
+	var functions []string
+	for id := range resourcesOf(template, "AWS::Lambda::Function") {
+		functions = append(functions, fmt.Sprint(map[string]any{"Fn::GetAtt": []any{id, "Arn"}}))
+	}
 	var gaps []string
 	for id, r := range resourcesOf(template, "AWS::Events::Rule") {
-		if strings.Contains(fmt.Sprint(props(r)["Targets"]), topicID) && !watched[fmt.Sprint(map[string]any{"Ref": id})] {
+		targets := fmt.Sprint(props(r)["Targets"])
+		delivers := strings.Contains(targets, topicID) || slices.ContainsFunc(functions, func(f string) bool { return strings.Contains(targets, f) })
+		if delivers && !watched[fmt.Sprint(map[string]any{"Ref": id})] {
 			gaps = append(gaps, id)
 		}
 	}
@@ -413,7 +420,8 @@ func TestAlertsTopicIsEncryptedTlsOnlyAndFedByThreeRules(t *testing.T) {
 	}
 	var ruleArns []any
 	for id, r := range s.patchResources("AWS::Events::Rule") {
-		if props(r)["Targets"] != nil { // the windows' failure rules publish nothing
+		// The windows' failure rules publish nothing; the finding rules' target is the finding filter.
+		if targets := fmt.Sprint(props(r)["Targets"]); targets != "<nil>" && !strings.Contains(targets, "FindingFilterFunction") {
 			ruleArns = append(ruleArns, map[string]any{"Fn::GetAtt": []any{id, "Arn"}})
 		}
 	}

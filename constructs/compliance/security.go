@@ -228,7 +228,8 @@ func addInspectorSuppressions(parent constructs.Construct, suppressions []Inspec
 // "exists": false matches a leaf field the event lacks ("Content filtering in Amazon EventBridge
 // event patterns", read 2026-12-06), and each Imported event holds one finding ("EventBridge
 // event formats for Security Hub CSPM"). Neither service marks a new finding apart from an update
-// of it: docs/compliance-checks.md ("Finding alerts") says what alerts again.
+// of it, so no pattern can: the rules' target, the finding filter (NewFindingFilter), passes each
+// finding on once (docs/compliance-checks.md, "Finding alerts").
 func addFindingRules(parent constructs.Construct, severities []string) []awsevents.Rule {
 	return []awsevents.Rule{
 		awsevents.NewRule(parent, jsii.String("SecurityHubFindingsRule"), &awsevents.RuleProps{

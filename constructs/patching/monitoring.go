@@ -37,7 +37,7 @@ type MonitoringProps struct {
 	WsusHealthNamespace string
 	// MinFreePercent alarms when the update store's free space falls below it. Default: 15.
 	MinFreePercent float64
-	// DeliveringRules are the rules that deliver to Topic: an alarm, to Topic, when EventBridge
+	// DeliveringRules are the rules that deliver alerts (to Topic, or to a function that publishes to it): an alarm, to Topic, when EventBridge
 	// fails to deliver any of their events. At most patchingspec.MaxAlarmMetrics. Default: none,
 	// and no such alarm.
 	DeliveringRules []awsevents.IRule
@@ -152,7 +152,7 @@ func (m *monitoring) addUndeliveredAlarm(parent constructs.Construct, p *Monitor
 	}
 	m.alarms["alerts-undelivered"] = awscloudwatch.NewAlarm(parent, jsii.String("AlertsUndeliveredAlarm"), &awscloudwatch.AlarmProps{
 		AlarmName:        m.name(p, "alerts-undelivered"),
-		AlarmDescription: jsii.String("privatepatch: EventBridge could not deliver an alert to the alerts topic (FailedInvocations): check the topic and key policies"),
+		AlarmDescription: jsii.String("privatepatch: EventBridge could not deliver an alert to the alerts topic or the finding filter (FailedInvocations): check the topic and key policies, and the filter's permission"),
 		Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
 			Expression: jsii.String("SUM([" + strings.Join(ids, ",") + "])"), UsingMetrics: &failed,
 			Label: jsii.String("alerts not delivered"), Period: awscdk.Duration_Minutes(jsii.Number(5)),

@@ -267,7 +267,17 @@ func TestEventBridgeRulesPublishAsTheServiceForTheirOwnRulesOnly(t *testing.T) {
 	assert.Equal(t, 4*3, rows, "the four alert rules of the default configuration (failed window, failed association, fleet and WSUS compliance), each publishing and using the key")
 	assert.Contains(t, strings.Join(find(t, "default", "EventBridge rule", "sns:Publish", "")[0].Deciding, "; "), "EventBridgeRulesPublish")
 	assert.Equal(t, "ImplicitlyDenied", find(t, "default", "not an alert's", "sns:Publish", "")[0].Verdict)
-	assert.NotEmpty(t, find(t, "example", "EventBridge rule Security", "sns:Publish", ""), "the finding rules too")
+	// The finding rules invoke the finding filter for their own rules only, and it publishes.
+	for _, r := range find(t, "example", "EventBridge rule Security", "lambda:InvokeFunction", "FindingFilterFunction") {
+		assert.Equal(t, "Allowed", r.Verdict, "%s", r)
+	}
+	assert.Equal(t, "ImplicitlyDenied", find(t, "example", "not the function's", "lambda:InvokeFunction", "FindingFilterFunction")[0].Verdict)
+	for _, action := range []string{"sns:Publish", "kms:GenerateDataKey", "kms:Decrypt"} {
+		assert.Equal(t, "Allowed", needed(find(t, "example", "Lambda function FindingFilterFunction", action, ""))[0].Verdict, action)
+	}
+	for _, r := range results(t)["example"] {
+		assert.False(t, strings.HasPrefix(r.Caller, "EventBridge rule Security") && r.Action == "sns:Publish", "the finding rules no longer publish: %s", r)
+	}
 }
 
 func TestEventBridgeThroughARoleAsBeforeIsDeniedByTheTopicAndKeyPolicies(t *testing.T) {

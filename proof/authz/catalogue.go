@@ -44,6 +44,16 @@ const (
 	// User Guide), and a composite alarm only with DescribeAlarms "scoped to *" (DescribeAlarms,
 	// CloudWatch API Reference). Read 2026-12-06.
 	stopAlarmPage = `"Configure Automation to monitor CloudWatch alarms" (cloudwatch:DescribeAlarms), AWS Systems Manager User Guide; "DescribeAlarms" (composite alarms need it on *), CloudWatch API Reference`
+	// A service invokes a function through the function's resource-based policy; "To ensure that
+	// your function is only invoked by a specific resource, specify the Amazon Resource Name (ARN)"
+	// as the source. Read 2026-12-06.
+	invokePage = `"Granting Lambda function access to AWS services" (add-permission with --source-arn), AWS Lambda Developer Guide`
+	// A function with its own log group (LoggingConfig.LogGroup) writes its streams there with
+	// logs:CreateLogStream and logs:PutLogEvents, as AWSLambdaBasicExecutionRole allows.
+	functionLogsPage = `"Sending Lambda function logs to CloudWatch Logs" (a custom log group: CreateLogStream, PutLogEvents) and "AWSLambdaBasicExecutionRole", AWS Lambda Developer Guide; AWS Managed Policy Reference`
+	// The finding filter (compliancespec/findingfilter.py) puts and deletes an item of the table
+	// and publishes to the topic its environment names; what DynamoDB authorises each with.
+	findingFilterPage = `privatepatch's finding filter (compliancespec/findingfilter.py: PutItem, DeleteItem, Publish); "Actions, resources, and condition keys for Amazon DynamoDB" (table), Service Authorization Reference`
 )
 
 // otherService is a service that must not assume a role: whichever of these the role does not trust.
@@ -56,7 +66,7 @@ func implied(m model, calls []Call) []Call {
 	var out []Call
 	for _, rows := range []func(model) []Call{
 		roleAssumptions, keyGrants, flowLogsToLogs, flowLogsToS3, runCommandLogs, bucketTLS, accessLogDelivery,
-		restrictDefaultSG, inspectorEnabler, crawlerCalls, windowFollowUps, wsusMetrics,
+		restrictDefaultSG, inspectorEnabler, crawlerCalls, windowFollowUps, wsusMetrics, functionInvocations, functionLogs, functionResources,
 	} {
 		out = append(out, rows(m)...)
 	}
@@ -464,6 +474,106 @@ func wsusMetrics(m model) []Call {
 	return out
 }
 
+// functionInvocations returns, for each EventBridge rule whose target is a function of the
+// templates, that EventBridge may invoke the function for that rule, through the function's
+// resource-based policy (its permissions), and not for another rule of the account.
+func functionInvocations(m model) []Call {
+	var out []Call
+	add := func(c Call) { out = append(out, c) }
+	region, account, partition := m.env.Region, m.env.Account, m.env.Partition
+	for _, function := range m.find("AWS::Lambda::Function", "") {
+		arn := m.getAtt(function.Stack, function.LogicalID, "Arn")
+		policy := m.functionPolicy(function)
+		invoked := false
+		for _, rule := range m.find("AWS::Events::Rule", "") {
+			targets, _ := m.value(rule.Stack, m.properties(rule)["Targets"]).([]any)
+			if !slices.ContainsFunc(targets, func(t any) bool { target, _ := t.(map[string]any); return target["Arn"] == arn }) {
+				continue
+			}
+			invoked = true
+			add(Call{Caller: "EventBridge rule " + rule.LogicalID + ", invoking " + function.LogicalID, Principal: Principal{Service: "events.amazonaws.com"},
+				Action: "lambda:InvokeFunction", Resource: arn, Context: map[string]any{"aws:SourceArn": m.getAtt(rule.Stack, rule.LogicalID, "Arn"), "aws:SourceAccount": account},
+				ResourcePolicy: policy, ResourcePolicyName: "the function's policy", Required: true, Source: invokePage})
+		}
+		if invoked {
+			other := fmt.Sprintf("arn:%s:events:%s:%s:rule/someone-elses-rule", partition, region, account)
+			add(Call{Caller: "an EventBridge rule that is not the function's, invoking " + function.LogicalID, Principal: Principal{Service: "events.amazonaws.com"},
+				Action: "lambda:InvokeFunction", Resource: arn, Context: map[string]any{"aws:SourceArn": other, "aws:SourceAccount": account},
+				ResourcePolicy: policy, ResourcePolicyName: "the function's policy", Required: false, Source: invokePage})
+		}
+	}
+	return out
+}
+
+// functionLogs returns the rows of each function with a log group of its own: its role writes its
+// streams there.
+func functionLogs(m model) []Call {
+	var out []Call
+	add := func(c Call) { out = append(out, c) }
+	region, account, partition := m.env.Region, m.env.Account, m.env.Partition
+	for _, function := range m.find("AWS::Lambda::Function", "") {
+		props, _ := m.value(function.Stack, m.properties(function)).(map[string]any)
+		logging, _ := props["LoggingConfig"].(map[string]any)
+		role, ok := m.roleByArn(fmt.Sprint(props["Role"]))
+		if logging["LogGroup"] == nil || !ok {
+			continue
+		}
+		group := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", partition, region, account, logging["LogGroup"])
+		caller := "Lambda function " + function.LogicalID + " (" + role.LogicalID + "), logging"
+		add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "logs:CreateLogStream", Resource: group + ":*", Required: true, Source: functionLogsPage})
+		add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "logs:PutLogEvents",
+			Resource: group + ":log-stream:2026/12/06/[$LATEST]0123456789abcdef0123456789abcdef", Required: true, Source: functionLogsPage})
+	}
+	return out
+}
+
+// functionResources returns the rows of a function whose environment names a DynamoDB table and
+// an SNS topic, the finding filter: its role puts and deletes the table's items and publishes to
+// the topic, and may not create log groups, write another table or publish elsewhere.
+func functionResources(m model) []Call {
+	var out []Call
+	add := func(c Call) { out = append(out, c) }
+	region, account, partition := m.env.Region, m.env.Account, m.env.Partition
+	for _, function := range m.find("AWS::Lambda::Function", "") {
+		props, _ := m.value(function.Stack, m.properties(function)).(map[string]any)
+		environment, _ := props["Environment"].(map[string]any)
+		variables, _ := environment["Variables"].(map[string]any)
+		var table, topic Resource
+		var hasTable, hasTopic bool
+		for _, v := range variables {
+			if t, ok := m.tableByName(fmt.Sprint(v)); ok {
+				table, hasTable = t, true
+			}
+			if t, ok := m.topicByArn(fmt.Sprint(v)); ok {
+				topic, hasTopic = t, true
+			}
+		}
+		role, ok := m.roleByArn(fmt.Sprint(props["Role"]))
+		if !hasTable || !hasTopic || !ok {
+			continue
+		}
+		caller := "Lambda function " + function.LogicalID + " (" + role.LogicalID + ")"
+		tableArn := m.getAtt(table.Stack, table.LogicalID, "Arn")
+		for _, action := range []string{"dynamodb:PutItem", "dynamodb:DeleteItem"} {
+			add(Call{Caller: caller, Principal: Principal{Role: role}, Action: action, Resource: tableArn, Required: true, Source: findingFilterPage})
+		}
+		topicArn := m.ref(topic.Stack, topic.LogicalID)
+		add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "sns:Publish", Resource: topicArn,
+			Context: map[string]any{"aws:SecureTransport": "true"}, ResourcePolicy: m.resourcePolicy("AWS::SNS::TopicPolicy", "Topics", topic),
+			ResourcePolicyName: "the alerts topic policy", Required: true, Source: findingFilterPage})
+		for _, c := range []struct{ action, resource string }{
+			{"dynamodb:PutItem", fmt.Sprintf("arn:%s:dynamodb:%s:%s:table/another-table", partition, region, account)},
+			{"dynamodb:Scan", tableArn},
+			{"sns:Publish", fmt.Sprintf("arn:%s:sns:%s:%s:another-topic", partition, region, account)},
+			{"logs:CreateLogGroup", fmt.Sprintf("arn:%s:logs:%s:%s:log-group:another-group", partition, region, account)},
+		} {
+			add(Call{Caller: caller + ", beyond what it does", Principal: Principal{Role: role}, Action: c.action, Resource: c.resource,
+				Context: map[string]any{"aws:SecureTransport": "true"}, Required: false, Source: findingFilterPage})
+		}
+	}
+	return out
+}
+
 // keysAndTLSOfTheOthers derives rows from the other rows (those of Calls, then the catalogue's
 // earlier ones): each publisher to an encrypted topic and each writer to an SSE-KMS bucket needs
 // the key; each publisher must use TLS.
@@ -685,6 +795,15 @@ func (m model) keyByArn(arn string) (Resource, bool) {
 func (m model) topicByArn(arn string) (Resource, bool) {
 	for _, t := range m.find("AWS::SNS::Topic", "") {
 		if m.ref(t.Stack, t.LogicalID) == arn {
+			return t, true
+		}
+	}
+	return Resource{}, false
+}
+
+func (m model) tableByName(name string) (Resource, bool) {
+	for _, t := range m.find("AWS::DynamoDB::Table", "") {
+		if m.ref(t.Stack, t.LogicalID) == name {
 			return t, true
 		}
 	}

@@ -109,6 +109,12 @@ func Mutations(stacks Stacks, env Env) []Mutation {
 					docs[property] = props[property]
 				}
 			}
+			if resourceType == "AWS::Lambda::Function" {
+				// The function's resource-based policy, from its permissions (functionPolicy).
+				if doc := m.functionPolicy(r); doc.Policy != nil {
+					docs["Permissions"] = doc.Policy
+				}
+			}
 			if resourceType == "AWS::IAM::Role" {
 				inline, _ := props["Policies"].([]any)
 				for i, p := range inline {

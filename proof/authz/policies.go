@@ -131,6 +131,43 @@ func (m model) resourcePolicy(policyType, property string, target Resource) Doc 
 	return Doc{}
 }
 
+// functionPolicy returns the resource-based policy of a Lambda function, as Lambda writes it from
+// the function's AWS::Lambda::Permission resources: one statement each, Sid the permission's
+// logical id, the principal, action and function, and SourceArn as "ArnLike" "AWS:SourceArn",
+// SourceAccount as "StringEquals" "AWS:SourceAccount" (the statement add-permission prints in
+// "Granting Lambda function access to AWS services", AWS Lambda Developer Guide, read
+// 2026-12-06). Policy nil when the function has no permission.
+func (m model) functionPolicy(function Resource) Doc {
+	arn, name := m.getAtt(function.Stack, function.LogicalID, "Arn"), m.ref(function.Stack, function.LogicalID)
+	var statements []any
+	for _, p := range m.find("AWS::Lambda::Permission", "") {
+		props, _ := m.value(p.Stack, m.properties(p)).(map[string]any)
+		if target := fmt.Sprint(props["FunctionName"]); target != arn && target != name {
+			continue
+		}
+		principal := map[string]any{"AWS": props["Principal"]}
+		if strings.HasSuffix(fmt.Sprint(props["Principal"]), ".amazonaws.com") {
+			principal = map[string]any{"Service": props["Principal"]}
+		}
+		statement := map[string]any{"Sid": p.LogicalID, "Effect": "Allow", "Principal": principal, "Action": props["Action"], "Resource": arn}
+		condition := map[string]any{}
+		if props["SourceArn"] != nil {
+			condition["ArnLike"] = map[string]any{"AWS:SourceArn": props["SourceArn"]}
+		}
+		if props["SourceAccount"] != nil {
+			condition["StringEquals"] = map[string]any{"AWS:SourceAccount": props["SourceAccount"]}
+		}
+		if len(condition) > 0 {
+			statement["Condition"] = condition
+		}
+		statements = append(statements, statement)
+	}
+	if len(statements) == 0 {
+		return Doc{}
+	}
+	return Doc{origin(function, "Permissions"), map[string]any{"Version": "2012-10-17", "Statement": statements}}
+}
+
 // keyPolicy returns the resolved key policy of a KMS key.
 func (m model) keyPolicy(key Resource) Doc {
 	return Doc{origin(key, "KeyPolicy"), m.value(key.Stack, m.properties(key)["KeyPolicy"])}
@@ -163,7 +200,8 @@ type namedPolicy struct {
 }
 
 // Doc is a resolved policy and where the templates write it: "STACK/LOGICALID/PROPERTY" (the
-// property PolicyDocument, KeyPolicy, AssumeRolePolicyDocument or Policies/N), or empty for a
+// property PolicyDocument, KeyPolicy, AssumeRolePolicyDocument, Policies/N, or Permissions: a
+// function's policy made of its AWS::Lambda::Permission resources), or empty for a
 // policy that is not in the templates (AWS's buckets, an outsider's own policy). Only policies
 // with an origin are mutated (see Mutation).
 type Doc struct {

@@ -32,7 +32,7 @@ var nameProperty = map[string]string{
 	"AWS::IAM::Role": "RoleName", "AWS::S3::Bucket": "BucketName", "AWS::SNS::Topic": "TopicName",
 	"AWS::CloudWatch::Alarm": "AlarmName", "AWS::CloudWatch::CompositeAlarm": "AlarmName", "AWS::Events::Rule": "Name", "AWS::Logs::LogGroup": "LogGroupName",
 	"AWS::SSM::Document": "Name", "AWS::Glue::Crawler": "Name", "AWS::Glue::Database": "DatabaseName",
-	"AWS::Lambda::Function": "FunctionName", "AWS::SSM::ResourceDataSync": "SyncName",
+	"AWS::Lambda::Function": "FunctionName", "AWS::SSM::ResourceDataSync": "SyncName", "AWS::DynamoDB::Table": "TableName",
 }
 
 func (r resolver) resource(stack, logicalID string) (map[string]any, bool) {
@@ -109,6 +109,10 @@ func (r resolver) getAtt(stack, logicalID, attribute string) string {
 		return r.arn("logs", "log-group:"+name+":*", true)
 	case "AWS::Lambda::Function.Arn":
 		return r.arn("lambda", "function:"+name, true)
+	case "AWS::DynamoDB::Table.Arn":
+		// arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName} ("Actions, resources, and
+		// condition keys for Amazon DynamoDB", Service Authorization Reference, read 2026-12-06).
+		return r.arn("dynamodb", "table/"+name, true)
 	case "AWS::EC2::VPC.DefaultSecurityGroup":
 		return "sg-default-" + strings.ToLower(logicalID)
 	case "AWS::Glue::Crawler.Arn":

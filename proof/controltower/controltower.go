@@ -25,8 +25,9 @@ var NotAdopted = map[string]string{
 	"ct-s3-pr-9":     "retention is a lifecycle rule; object lock would keep objects past it",
 	"ct-s3-pr-10":    "S3 server access logging delivers only to SSE-S3 buckets; command output takes commandOutput.encryption: kms",
 	"ct-athena-pr-2": "Athena query results are encrypted as the command-output bucket they are written to: SSE-S3 unless commandOutput.encryption: kms",
-	"ct-lambda-pr-3": "the Lambdas are CDK's deploy-time handlers: one strips the default security group's rules, one switches " +
-		"Inspector on (security.inspector.enable); inside the isolated VPC they could not reach the EC2 and Inspector APIs without more endpoints",
+	"ct-lambda-pr-3": "two Lambdas are CDK's deploy-time handlers: one strips the default security group's rules, one switches " +
+		"Inspector on (security.inspector.enable); the finding filter (finding alerts) calls DynamoDB and SNS; inside the isolated VPC " +
+		"they could not reach those APIs without more endpoints",
 }
 
 // Guard is the cfn-guard binary and the Control Tower rules, each with the resource types it

@@ -101,7 +101,7 @@ func estimate(c *config.Config) ([]line, error) {
 	if n := c.NatGatewayCount(); n > 0 {
 		add(fmt.Sprintf("NAT gateways: %d (+ their public IPv4)", n), float64(n)*(prices.natGatewayHour+prices.publicIPv4Hour)*hoursPerMonth)
 	}
-	keys := 1 // alerts
+	keys := 2 // alerts, and the finding filter's log group (its function and table cost per finding: cents)
 	if c.Network.CreatesFlowLogs() && c.Network.FlowLogs.Destination == config.FlowLogsToCloudWatch {
 		keys++ // the flow logs' group
 	}

@@ -99,9 +99,9 @@ func TestAnExistingVpcWithAHubPricesNoEndpointsElasticIpOrFlowLogKeyAndSaysSo(t 
 		_, ok := find(lines, absent)
 		assert.False(t, ok, absent)
 	}
-	keys, ok := find(lines, "KMS keys: 1")
-	require.True(t, ok, "the alerts key only: no flow log, so no flow-log key")
-	assert.InDelta(t, 1.0, keys.monthly, 0.001)
+	keys, ok := find(lines, "KMS keys: 2")
+	require.True(t, ok, "the alerts key and the finding filter's log key only: no flow log, so no flow-log key")
+	assert.InDelta(t, 2.0, keys.monthly, 0.001)
 
 	var out bytes.Buffer
 	require.NoError(t, report(&out, cfg))
@@ -129,7 +129,7 @@ func TestAnExistingVpcPricesTheEndpointsElasticIpAndFlowLogKeyItCreates(t *testi
 	assert.InDelta(t, 12*0.01*730, endpoints.monthly, 0.01)
 	_, ok = find(lines, "WSUS Elastic IP")
 	assert.True(t, ok, "WSUS in a public subnet keeps its Elastic IP")
-	_, ok = find(lines, "KMS keys: 2")
+	_, ok = find(lines, "KMS keys: 3")
 	assert.True(t, ok, "the flow logs' key with flowLogs: true")
 
 	var out bytes.Buffer
@@ -172,6 +172,6 @@ network:
 	require.NoError(t, report(&out, cfg))
 	text := out.String()
 	assert.Contains(t, text, "The environments differ (the above is prod's):")
-	assert.Regexp(t, `\n  prod\s+163\.14 USD\n  test\s+226\.19 USD\n  all environments\s+389\.33 USD\n`, text)
+	assert.Regexp(t, `\n  prod\s+164\.14 USD\n  test\s+227\.19 USD\n  all environments\s+391\.33 USD\n`, text)
 	assert.NotContains(t, text, "x 2 environments", "the first environment's total is not everyone's")
 }

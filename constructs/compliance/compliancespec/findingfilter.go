@@ -1,0 +1,55 @@
+package compliancespec
+
+import _ "embed"
+
+// The finding filter (compliance.NewFindingFilter) stands between the two finding rules and the
+// alerts topic, so that a finding alerts once, not again with each update. The facts it rests on,
+// read 2026-12-06:
+//   - An event pattern cannot tell a new finding from an update: "Amazon Inspector creates an event
+//     in Amazon EventBridge for newly generated findings and aggregated findings ... also ... for
+//     any changes to the state of a finding ... When Amazon Inspector creates a new event for an
+//     updated finding, the finding id stays the same" ("Creating custom responses to Amazon
+//     Inspector findings with Amazon EventBridge", Amazon Inspector User Guide); "When Security Hub
+//     CSPM receives a BatchImportFindings request to create or update a finding, it automatically
+//     generates a Security Hub Findings - Imported event" ("BatchImportFindings for finding
+//     providers", AWS Security Hub User Guide).
+//   - The finding's id: Inspector's detail.findingArn ("Amazon EventBridge event schema for Amazon
+//     Inspector events", its Amazon EC2 network reachability finding example); Security Hub's
+//     detail.findings[0].Id, one finding per event ("EventBridge event formats for Security Hub
+//     CSPM"; the finding "Samples of control findings", AWS Security Hub User Guide). Both
+//     examples are the fixtures in testdata/findingfilter.
+//   - The table remembers an id with a conditional PutItem: attribute_not_exists on the partition
+//     key "will only succeed if no matching item exists" (PutItem, Amazon DynamoDB API Reference);
+//     otherwise ConditionalCheckFailedException.
+//   - TTL: "DynamoDB typically deletes expired items within two days of expiration ... Items that
+//     have expired and not been deleted will still show up in reads" (UpdateTimeToLive, Amazon
+//     DynamoDB API Reference; a Number of epoch seconds): so the put's condition also replaces an
+//     expired item, and FindingMemoryDays is exact.
+//   - EventBridge invokes the function asynchronously: "If the function returns an error, by default
+//     Lambda attempts to run it two more times", and "it's possible for it to receive the same
+//     event from Lambda multiple times" ("How Lambda handles errors and retries with asynchronous
+//     invocation", AWS Lambda Developer Guide). The conditional put makes a repeated event harmless;
+//     an error raises, for the retries and then the function's Errors alarm; a failed publish
+//     forgets the id again, so that the retry publishes.
+const (
+	// FindingMemoryDays is how long the filter remembers a finding: an update after that, of a
+	// finding still open, alerts again (a reminder).
+	FindingMemoryDays = 30
+	// FindingIDAttribute is the table's partition key (String); FindingExpiryAttribute its TTL
+	// attribute (Number, epoch seconds). The script's ID and EXPIRES.
+	FindingIDAttribute     = "id"
+	FindingExpiryAttribute = "expiresAt"
+	// The function's environment: the table's name, the topic's ARN, the memory in seconds.
+	FindingTableEnv  = "TABLE_NAME"
+	FindingTopicEnv  = "TOPIC_ARN"
+	FindingMemoryEnv = "MEMORY_SECONDS"
+	// FindingFilterHandler: inline code is "the index file that CloudFormation creates"
+	// ("AWS::Lambda::Function Code", CloudFormation Template Reference), here index.py, whose
+	// handler function is handler.
+	FindingFilterHandler = "index.handler"
+)
+
+// FindingFilterScript is findingfilter.py, the function's inline code.
+//
+//go:embed findingfilter.py
+var FindingFilterScript string
