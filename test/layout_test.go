@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,18 +21,22 @@ import (
 // and every package under proof/ and afterdeploy/ (found too), which would otherwise start paying
 // for the CDK bindings.
 func cdkFreePackages(t *testing.T) []string {
-	specs, err := filepath.Glob(filepath.Join("constructs", "*", "*spec"))
-	require.NoError(t, err)
-	require.Contains(t, specs, filepath.Join("constructs", "network", "networkspec"))
-	proofs, err := filepath.Glob(filepath.Join("proof", "*"))
-	require.NoError(t, err)
-	require.Contains(t, proofs, filepath.Join("proof", "authz"))
-	after, err := filepath.Glob(filepath.Join("afterdeploy", "*"))
-	require.NoError(t, err)
-	require.Contains(t, after, filepath.Join("afterdeploy", "doctor"))
-	specs = append(specs, proofs...)
-	specs = append(specs, after...)
-	return append(specs, "constructs/spec", "constructs/ssmschedule", "constructs/tagspec", "constructs/nitro", "constructs/awsbuckets", "config")
+	var found []string
+	for _, pattern := range []struct{ glob, mustHold string }{
+		{filepath.Join("constructs", "*", "*spec"), filepath.Join("constructs", "network", "networkspec")},
+		{filepath.Join("proof", "*"), filepath.Join("proof", "authz")},
+		{filepath.Join("afterdeploy", "*"), filepath.Join("afterdeploy", "doctor")},
+	} {
+		matches, err := filepath.Glob(filepath.Join("..", pattern.glob))
+		require.NoError(t, err)
+		for _, m := range matches {
+			rel, err := filepath.Rel("..", m)
+			require.NoError(t, err)
+			found = append(found, rel)
+		}
+		require.Contains(t, found, pattern.mustHold)
+	}
+	return append(found, "constructs/spec", "constructs/ssmschedule", "constructs/tagspec", "constructs/nitro", "constructs/awsbuckets", "config")
 }
 
 // rootGroups are the only folders at the root that hold Go packages: the layers (app -> stacks ->
@@ -78,7 +83,11 @@ func TestEveryPackageSitsInOneOfTheRootGroupsTheReadmeNames(t *testing.T) {
 
 // cdkDependencies lists the packages of pkg's dependencies (itself included) that are CDK or jsii.
 func cdkDependencies(t *testing.T, pkg string) []string {
-	out, err := exec.Command("go", "list", "-deps", "./"+pkg).Output()
+	// From the project root by the command's directory: the process's own must not change, as the
+	// background jobs run relative to it.
+	cmd := exec.Command("go", "list", "-deps", "./"+pkg)
+	cmd.Dir = ".."
+	out, err := cmd.Output()
 	require.NoError(t, err, "go list %s", pkg)
 	var cdk []string
 	for _, dep := range strings.Fields(string(out)) {
@@ -93,7 +102,7 @@ func TestSpecificationsAndConfigImportNoCDK(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go list")
 	}
-	t.Chdir("..")
+	t.Parallel() // no CDK: go list
 	for _, pkg := range cdkFreePackages(t) {
 		assert.Empty(t, cdkDependencies(t, pkg), "%s must import no CDK", pkg)
 	}
@@ -141,4 +150,23 @@ func resourceCalls(t *testing.T, dir string) []string {
 func TestStacksOnlyWireConstructsAndCreateNoResourceOfTheirOwn(t *testing.T) {
 	assert.Empty(t, resourceCalls(t, "../stacks"), "a stack function creates resources only through constructs")
 	assert.Contains(t, resourceCalls(t, "../constructs/loggroup"), "loggroup.go: awslogs.NewLogGroup", "the check sees a resource")
+}
+
+// directoryChanges are the calls in Go source that change the process's working directory.
+func directoryChanges(source string) []string {
+	return regexp.MustCompile(`\b(?:t|os)\.Chdir\(`).FindAllString(source, -1)
+}
+
+// The background jobs (the app, verify, snapshot, --help runs) run relative to this package's
+// directory while the tests run: a test that changes the process's directory (t.Chdir) makes
+// them fail now and then, depending on what runs when.
+func TestNoTestChangesTheProcessDirectory(t *testing.T) {
+	files, err := filepath.Glob("*_test.go")
+	require.NoError(t, err)
+	for _, file := range files {
+		source, err := os.ReadFile(file)
+		require.NoError(t, err)
+		assert.Empty(t, directoryChanges(string(source)), file)
+	}
+	assert.NotEmpty(t, directoryChanges("func TestX(t *testing.T) {\n\tt.Ch"+"dir(\"..\")\n}"), "planted")
 }
