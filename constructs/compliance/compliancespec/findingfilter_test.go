@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/privatepatch/privatepatch/test/python"
 )
 
 // The fixtures are AWS's example events, read 2026-12-06:
@@ -36,11 +38,7 @@ var findingFixtures = map[string]string{
 // It is Python 3.11 here and python3.14 in Lambda: the script uses nothing newer than 3.11.
 func python3(t *testing.T) string {
 	t.Helper()
-	path, err := exec.LookPath("python3")
-	if err != nil {
-		t.Fatalf("python3 is not on PATH: the finding filter (compliancespec/findingfilter.py) is tested by running it: %v", err)
-	}
-	return path
+	return python.Interpreter(t, "the finding filter (compliancespec/findingfilter.py) is tested by running it")
 }
 
 type filterStep struct {

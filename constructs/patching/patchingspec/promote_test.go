@@ -10,12 +10,13 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/privatepatch/privatepatch/test/python"
 )
 
 var updatePromote = flag.Bool("update", false, "rewrite testdata/promote/*.golden from the script's output")
@@ -24,30 +25,8 @@ var updatePromote = flag.Bool("update", false, "rewrite testdata/promote/*.golde
 // skipped test here would leave the promotion script untested without anyone noticing.
 func python3(t *testing.T) string {
 	t.Helper()
-	interpreter.once.Do(func() {
-		path, err := exec.LookPath("python3")
-		if err != nil {
-			interpreter.err = err
-			return
-		}
-		// The interpreter itself, not a version manager's shim (pyenv's runs a shell script
-		// before every start), as the tests start it a few dozen times.
-		out, err := exec.Command(path, "-I", "-c", "import sys; print(sys.executable)").Output()
-		if interpreter.path = strings.TrimSpace(string(out)); err != nil || interpreter.path == "" {
-			interpreter.path = path
-		}
-	})
-	if interpreter.err != nil {
-		t.Fatalf("python3 is not on PATH: the promotion script (patchingspec/promote.py) is tested by running it on recorded "+
-			"DescribeInstancePatches pages; install Python 3.11 (the aws:executeScript runtime, %s): %v", PromoteRuntime, interpreter.err)
-	}
-	return interpreter.path
-}
-
-var interpreter struct {
-	once sync.Once
-	path string
-	err  error
+	return python.Interpreter(t, "the promotion script (patchingspec/promote.py) is tested by running it on recorded "+
+		"DescribeInstancePatches pages; install Python 3.11 (the aws:executeScript runtime, "+PromoteRuntime+")")
 }
 
 // runPromote runs script on fixture through the harness (fake boto3 clients answering with the
