@@ -321,6 +321,7 @@ var (
 const bundledValidatePackage = "package/node_modules/@aws/cloudformation-validate/package.json"
 
 func TestTestsValidateWithTheEngineVersionCdkBundles(t *testing.T) {
+	t.Parallel() // no CDK: files
 	var bundled struct{ Version string }
 	require.NoError(t, json.Unmarshal(awsCdkLibFiles(t)[bundledValidatePackage], &bundled))
 	data, err := os.ReadFile("../package.json")

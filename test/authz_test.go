@@ -206,6 +206,7 @@ func TestTheFindingFilterIsProvenAndEachOfItsGrantsIsNeeded(t *testing.T) {
 	evaluator, err := authz.Find("..")
 	require.NoError(t, err)
 	base := authzDeployment(defaultScenario.synth(t))
+	afterSynthInParallel(t)
 	calls, err := authz.Calls(base.Stacks, base.Env)
 	require.NoError(t, err)
 	var rows []string
@@ -267,7 +268,7 @@ func TestTheFindingFilterIsProvenAndEachOfItsGrantsIsNeeded(t *testing.T) {
 	}
 	deployments := []authz.Deployment{base}
 	for _, name := range slices.Sorted(maps.Keys(cut)) {
-		d := authzDeployment(defaultScenario.synth(t))
+		d := base
 		copied, err := json.Marshal(d.Stacks)
 		require.NoError(t, err)
 		var stacks authz.Stacks
