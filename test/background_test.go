@@ -88,7 +88,7 @@ func startJobs() {
 	if selectedTests() {
 		return
 	}
-	for _, j := range []interface{ start() }{verifyDirect, snapshotCheck, snapshotSample, helpRuns} {
+	for _, j := range []interface{ start() }{verifyDirect, snapshotCheck, helpRuns} {
 		j.start()
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
+	"regexp"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -38,52 +38,25 @@ func TestSnapshotsOfTheRepositorysConfigurationsAreCurrent(t *testing.T) {
 	assert.Contains(t, run.out, "are current")
 }
 
-// sampleSnapshots is make snapshot on a sample repository (a temp dir holding cdk.json and
-// configs/sample.yaml), with the real app. Its check (stale, missing and removed snapshots) is
-// tools/snapshot's own test, with a stand-in app; the check with the real app is the one above.
-type sampleSnapshots struct {
-	root  string
-	write snapshotRun
-}
-
-var snapshotSample = &job[sampleSnapshots]{run: func() (sampleSnapshots, error) {
-	root, err := jobDir("privatepatch-sample")
-	if err != nil {
-		return sampleSnapshots{}, err
-	}
-	for _, name := range []string{"cdk.json", "cdk.context.json"} {
-		data, err := os.ReadFile(filepath.Join("..", name))
-		if err == nil {
-			err = os.WriteFile(filepath.Join(root, name), data, 0o644)
-		}
-		if err != nil {
-			return sampleSnapshots{}, err
-		}
-	}
-	if err := os.MkdirAll(filepath.Join(root, "configs"), 0o755); err != nil {
-		return sampleSnapshots{}, err
-	}
-	fixture, err := os.ReadFile(defaultFixture)
-	if err != nil {
-		return sampleSnapshots{}, err
-	}
-	yaml := strings.Replace(string(fixture), "project: privatepatch\n", "project: sample\n", 1)
-	if err := os.WriteFile(filepath.Join(root, "configs", "sample.yaml"), []byte(yaml), 0o644); err != nil {
-		return sampleSnapshots{}, err
-	}
-	return sampleSnapshots{root: root, write: runSnapshot(root)}, nil
-}}
-
-// make snapshot on a sample repository writes the sample's templates, normalised: what changes
-// with the CDK release or the build machine (asset hashes, CDK's version report) is left out.
-func TestMakeSnapshotWritesASampleConfigurationsTemplatesNormalised(t *testing.T) {
-	s := snapshotSample.wait(t)
-	require.NoError(t, s.write.err, "%s", s.write.out)
+// The snapshots are what tools/snapshot writes for the app's templates now (the test above), and
+// they are normalised where the app's own output is not: what changes with the CDK release or the
+// build machine (asset hashes, CDK's version report) is left out. The app run directly writes the
+// embedded default configuration, config/default.yaml, whose snapshot this reads.
+func TestSnapshotsLeaveOutWhatChangesWithTheCdkReleaseOrTheMachine(t *testing.T) {
+	t.Parallel()
+	assetHash := regexp.MustCompile(`[a-f0-9]{64}`)
+	var raw, normalised string
 	for _, stack := range []string{"Network", "Fleet", "Patching"} {
-		data, err := os.ReadFile(filepath.Join(s.root, "snapshots", "configs", "sample", stack+".template.json"))
-		require.NoError(t, err, "make snapshot writes snapshots/configs/sample/%s.template.json", stack)
-		assert.NotRegexp(t, `[a-f0-9]{64}`, string(data), "asset hashes are normalised")
-		assert.NotContains(t, string(data), "CDKMetadata", "CDK's version report is left out")
-		assert.Contains(t, string(data), `"Value": "privatepatch"`, "the sample's own tags")
+		data, err := os.ReadFile(filepath.Join(directRun(t), stack+".template.json"))
+		require.NoError(t, err)
+		raw += string(data)
+		data, err = os.ReadFile(filepath.Join("..", "snapshots", "config", "default", stack+".template.json"))
+		require.NoError(t, err, "make snapshot writes snapshots/config/default/%s.template.json", stack)
+		normalised += string(data)
+		assert.Contains(t, string(data), `"Value": "privatepatch"`, "the configuration's own tags")
 	}
+	assert.Regexp(t, assetHash, raw, "the app's templates hold asset hashes: the check below can fail")
+	assert.Contains(t, raw, "CDKMetadata", "the app's templates hold CDK's version report: the check below can fail")
+	assert.NotRegexp(t, assetHash, normalised, "asset hashes are normalised")
+	assert.NotContains(t, normalised, "CDKMetadata", "CDK's version report is left out")
 }
