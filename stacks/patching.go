@@ -247,8 +247,14 @@ func addMaintenanceWindows(stack awscdk.Stack, cfg *config.Config, s *PatchingSt
 		s.MaintenanceWindows[w.Name] = patching.NewMaintenanceWindow(windows, w.Name, props)
 	}
 	waitForEarlierRings(cfg, s)
+	// A window with a failure rule reports its failures through it (the alerts' rule matches the
+	// same statuses): watching it in the alerts' rule too would report each failure twice.
 	var ids []*string
 	for _, name := range slices.Sorted(maps.Keys(s.MaintenanceWindows)) {
+		if rule := s.MaintenanceWindows[name].FailureRule(); rule != nil {
+			s.Alerts.Notify(rule)
+			continue
+		}
 		ids = append(ids, s.MaintenanceWindows[name].Window().Ref())
 	}
 	s.Alerts.WatchWindows(ids...)
@@ -348,6 +354,11 @@ func addMonitoring(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, fle
 	}
 	for _, rule := range s.Security.FindingRules() {
 		rules[*rule.Node().Id()] = rule
+	}
+	for name, w := range s.MaintenanceWindows {
+		if rule := w.FailureRule(); rule != nil {
+			rules[name+" failed"] = rule // it alerts instead of the MaintenanceWindow rule
+		}
 	}
 	if s.WsusCompliance != nil {
 		rules["WsusCompliance"] = s.WsusCompliance

@@ -369,7 +369,9 @@ func TestTheEventMatcherTakesExistsAsEventBridgeDoes(t *testing.T) {
 // alertFixtures are the sample events of test/testdata/events and the rule each must alert
 // through ("": none).
 var alertFixtures = map[string]string{
-	"maintenance-window-failed": "MaintenanceWindow", "maintenance-window-success": "",
+	// With stopOnFailure on (the default), the window's failure rule alerts, and the alerts' own
+	// MaintenanceWindow rule is left out (TestTheAlertsWindowRuleAlertsForWindowsWithoutAFailureRule).
+	"maintenance-window-failed": "MaintenanceWindowsprivatepatchweeklyFailure", "maintenance-window-success": "",
 	// A window of another deployment in the account (or of none) alerts nobody here.
 	"maintenance-window-failed-other-window": "",
 	"compliance-patch-non-compliant":         "Compliance",
@@ -398,7 +400,7 @@ var alertFixtures = map[string]string{
 
 // alertRulesWithSampleIDs are the patching stack's alert rules by name, each pattern a copy with
 // this deployment's window and association ids replaced by the ids the sample events carry; and
-// apart, the windows' failure rules, which have no target (they feed the windows' failure alarms).
+// apart, the windows' failure rules (they latch the windows' failure alarms, and alert too).
 func alertRulesWithSampleIDs(t *testing.T, s *scenario) (rules, failures map[string]map[string]any) {
 	rules, failures = map[string]map[string]any{}, map[string]map[string]any{}
 	windowID, associationID := sampleWindowIDs(s), sampleAssociationIDs(t, s)
@@ -422,9 +424,9 @@ func alertRulesWithSampleIDs(t *testing.T, s *scenario) (rules, failures map[str
 				}
 			}
 		}
-		if props(r)["Targets"] == nil { // a window's failure rule: it feeds its alarm, not the topic
+		require.NotNil(t, props(r)["Targets"], "%s: every rule has a target", id)
+		if strings.HasPrefix(name, "MaintenanceWindows") && strings.HasSuffix(name, "Failure") {
 			failures[name] = pattern
-			continue
 		}
 		rules[strings.TrimPrefix(strings.TrimPrefix(name, "Alerts"), "Security")] = pattern
 	}
@@ -484,10 +486,32 @@ func TestEachWindowsFailureRuleMatchesItsOwnWindowsFailedRunsOnly(t *testing.T) 
 	}
 }
 
+// With stopOnFailure off no window has a failure rule: the alerts' MaintenanceWindow rule alerts
+// for this deployment's windows, once.
+func TestTheAlertsWindowRuleAlertsForWindowsWithoutAFailureRule(t *testing.T) {
+	rules, failures := alertRulesWithSampleIDs(t, stopOnFailureOff.synth(t))
+	assert.Empty(t, failures)
+	for fixture, want := range map[string][]string{"maintenance-window-failed": {"MaintenanceWindow"},
+		"maintenance-window-success": nil, "maintenance-window-failed-other-window": nil} {
+		data, err := os.ReadFile(filepath.Join("testdata", "events", fixture+".json"))
+		require.NoError(t, err)
+		var event map[string]any
+		require.NoError(t, json.Unmarshal(data, &event))
+		var matched []string
+		for name, pattern := range rules {
+			if matches(pattern, event) {
+				matched = append(matched, name)
+			}
+		}
+		assert.Equal(t, want, matched, "%s alerts through %v", fixture, want)
+	}
+}
+
 func TestAlertRulesMatchTheEventsTheyAreForAndNoOthers(t *testing.T) {
 	s := defaultScenario.synth(t)
 	rules, _ := alertRulesWithSampleIDs(t, s)
-	require.ElementsMatch(t, []string{"MaintenanceWindow", "Compliance", "WsusCompliance", "Association", "SecurityHubFindings", "InspectorFindings"}, keysOf(rules))
+	require.ElementsMatch(t, []string{"MaintenanceWindowsprivatepatchweeklyFailure", "MaintenanceWindowsprivatepatchwsusFailure",
+		"Compliance", "WsusCompliance", "Association", "SecurityHubFindings", "InspectorFindings"}, keysOf(rules))
 	// The baselines by the ids the sample events carry: the WSUS server's (the one its rule
 	// names) is compliance-patch-non-compliant-wsus's pb-0fedcba9876543210; the fleet's sample
 	// carries pb-0123456789abcdef0, which stands for any other baseline.
@@ -620,9 +644,7 @@ func TestSecurityServicesAreCreatedAsConfiguredAndOnlyThen(t *testing.T) {
 	_, topicPolicy := oneOf(t, s.patchJSON, "AWS::SNS::TopicPolicy", "Alerts")
 	sources := fmt.Sprint(statementBySid(t, props(topicPolicy)["PolicyDocument"], "EventBridgeRulesPublish")["Condition"])
 	for id, r := range s.patchResources("AWS::Events::Rule") {
-		if props(r)["Targets"] == nil {
-			continue // a window's failure rule publishes nothing
-		}
+		require.NotNil(t, props(r)["Targets"], "%s has a target (the windows' failure rules too)", id)
 		assert.NotContains(t, props(r)["Targets"].([]any)[0], "RoleArn", "%s publishes without a role", id)
 		if strings.HasPrefix(id, "SecuritySecurityHubFindingsRule") || strings.HasPrefix(id, "SecurityInspectorFindingsRule") {
 			// Through the finding filter, which publishes as its role (test/findingfilter_test.go).

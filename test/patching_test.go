@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -13,6 +14,9 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -369,7 +373,7 @@ func toAnyList(v any) []any {
 // EventBridge's failed deliveries alarm through CloudWatch, whose path to the topic is the
 // alarms' (AllowAlarms), for every rule that publishes to the topic.
 func TestFailedAlertDeliveriesAlarmForEveryRuleThatPublishes(t *testing.T) {
-	for _, sc := range []*scenario{defaultScenario, richPatching, exampleScenario} {
+	for _, sc := range []*scenario{defaultScenario, richPatching, exampleScenario, promoteRings} {
 		s := sc.synth(t)
 		topicID, _ := oneOf(t, s.patchJSON, "AWS::SNS::Topic", "Alerts")
 		assert.Empty(t, undeliveredAlarmGaps(s.patchJSON, topicID), sc.name)
@@ -393,6 +397,30 @@ func TestFailedAlertDeliveriesAlarmForEveryRuleThatPublishes(t *testing.T) {
 	forgetful["Metrics"] = metrics[:len(metrics)-1]
 	planted["Resources"].(map[string]any)[alarmID] = map[string]any{"Type": "AWS::CloudWatch::Alarm", "Properties": forgetful}
 	assert.Len(t, undeliveredAlarmGaps(planted, topicID), 1)
+}
+
+// An alarm on metric math references at most patchingspec.MaxAlarmMetrics metrics: 11 rules that
+// publish to the topic (with a failure rule per window, a deployment of several windows has more
+// than 10) get two alarms, together watching each rule once.
+func TestMoreRulesThanAnAlarmReferencesGetFurtherUndeliveredAlarms(t *testing.T) {
+	stack := windowStack()
+	topic := awssns.NewTopic(stack, jsii.String("Alerts"), nil)
+	var rules []awsevents.IRule
+	for i := range patchingspec.MaxAlarmMetrics + 1 {
+		rules = append(rules, awsevents.NewRule(stack, jsii.String(fmt.Sprintf("Rule%d", i)), &awsevents.RuleProps{
+			EventPattern: &awsevents.EventPattern{Source: jsii.Strings("aws.ssm")}, Targets: &[]awsevents.IRuleTarget{awseventstargets.NewSnsTopic(topic, nil)}}))
+	}
+	m := patching.NewMonitoring(stack, "Monitoring", &patching.MonitoringProps{DashboardName: "d", Topic: topic, DeliveringRules: rules, AlarmNamePrefix: "pp-"})
+	assert.Equal(t, []string{"pp-alerts-undelivered", "pp-alerts-undelivered-2"}, m.AlarmNames())
+	template := map[string]any{}
+	require.NoError(t, json.Unmarshal([]byte(mustJSON(t, assertions.Template_FromStack(stack, nil).ToJSON())), &template))
+	topicID, _ := oneOf(t, template, "AWS::SNS::Topic", "Alerts")
+	assert.Empty(t, undeliveredAlarmGaps(template, topicID))
+	_, second := oneOf(t, template, "AWS::CloudWatch::Alarm", "MonitoringAlertsUndeliveredAlarm2")
+	assert.Len(t, toAnyList(props(second)["Metrics"]), 2, "the 11th rule's metric and the expression")
+	// Planted: the second alarm gone, the 11th rule is watched by none.
+	delete(template["Resources"].(map[string]any), first(oneOf(t, template, "AWS::CloudWatch::Alarm", "MonitoringAlertsUndeliveredAlarm2")))
+	assert.Len(t, undeliveredAlarmGaps(template, topicID), 1)
 }
 
 func TestAlertsTopicIsEncryptedTlsOnlyAndFedByThreeRules(t *testing.T) {
@@ -420,8 +448,9 @@ func TestAlertsTopicIsEncryptedTlsOnlyAndFedByThreeRules(t *testing.T) {
 	}
 	var ruleArns []any
 	for id, r := range s.patchResources("AWS::Events::Rule") {
-		// The windows' failure rules publish nothing; the finding rules' target is the finding filter.
-		if targets := fmt.Sprint(props(r)["Targets"]); targets != "<nil>" && !strings.Contains(targets, "FindingFilterFunction") {
+		require.NotNil(t, props(r)["Targets"], "%s has a target (the windows' failure rules too)", id)
+		// The finding rules' target is the finding filter, which publishes itself.
+		if !strings.Contains(fmt.Sprint(props(r)["Targets"]), "FindingFilterFunction") {
 			ruleArns = append(ruleArns, map[string]any{"Fn::GetAtt": []any{id, "Arn"}})
 		}
 	}
@@ -437,27 +466,29 @@ func TestAlertsTopicIsEncryptedTlsOnlyAndFedByThreeRules(t *testing.T) {
 	assert.NotContains(t, eventsKey, "Condition",
 		"aws:SourceAccount, aws:SourceArn and aws:SourceOrgID are not supported for EventBridge-to-encrypted topics (Managing Amazon SNS encryption keys and costs)")
 
-	var patterns []any
+	var patterns, watchedWindows []any
 	for id, rule := range s.patchResources("AWS::Events::Rule") {
-		if !strings.HasPrefix(id, "Alerts") {
+		if !strings.HasPrefix(id, "Alerts") && !strings.Contains(id, "FailureRule") {
 			continue // the finding rules (assets_test.go)
 		}
 		p := props(rule)["EventPattern"].(map[string]any)
 		assert.Equal(t, []any{"aws.ssm"}, p["source"])
 		assert.Equal(t, []any{map[string]any{"Arn": map[string]any{"Ref": topicID}, "Id": "Target0"}}, props(rule)["Targets"], "no RoleArn")
 		detail := p["detail"].(map[string]any)
-		if ids, ok := detail["window-id"]; ok {
-			var windows []any
-			for id := range s.patchResources("AWS::SSM::MaintenanceWindow") {
-				windows = append(windows, map[string]any{"Ref": id})
-			}
-			assert.ElementsMatch(t, windows, ids, "the failed-window rule watches exactly this deployment's windows")
-		}
+		watchedWindows = append(watchedWindows, toAnyList(detail["window-id"])...)
 		// The associations: TestAssociationAlertWatchesThisDeploymentsAssociationsOnly.
 		detail = without(detail, "window-id", "association-id")
-		patterns = append(patterns, map[string]any{p["detail-type"].([]any)[0].(string): detail})
+		pattern := map[string]any{p["detail-type"].([]any)[0].(string): detail}
+		if !slices.ContainsFunc(patterns, func(q any) bool { return reflect.DeepEqual(q, pattern) }) {
+			patterns = append(patterns, pattern) // each window's failure rule has the same
+		}
 		assert.Empty(t, undocumentedSsmEvent(p["detail-type"].([]any)[0].(string), p["detail"].(map[string]any)), "%s watches what AWS documents", id)
 	}
+	var windows []any
+	for id := range s.patchResources("AWS::SSM::MaintenanceWindow") {
+		windows = append(windows, map[string]any{"Ref": id})
+	}
+	assert.ElementsMatch(t, windows, watchedWindows, "the failed-window rules (the windows' own) watch exactly this deployment's windows, each once")
 	wsusBaseline := map[string]any{"Ref": first(oneOf(t, s.patchJSON, "AWS::SSM::PatchBaseline", "Baselinesprivatepatchwsus"))}
 	assert.ElementsMatch(t, []any{
 		map[string]any{"Maintenance Window Execution State-change Notification": map[string]any{"status": []any{"FAILED", "TIMED_OUT", "CANCELLED", "SKIPPED_OVERLAPPING"}}},
@@ -897,16 +928,19 @@ func TestUnknownColumnsAndPartitionKeyColumnsAreFound(t *testing.T) {
 // docs/patching.md's alert table names every EventBridge rule that feeds the alerts topic, and no
 // other: the rules of the default configuration (which alerts on findings from HIGH).
 func TestPatchingDocListsEveryAlertRule(t *testing.T) {
-	s := defaultScenario.synth(t)
-	name := regexp.MustCompile(`^(?:Alerts|Security)(\w+?)Rule[0-9A-F]{8}$`)
+	name := regexp.MustCompile(`^(?:(?:Alerts|Security)(\w+?)Rule|MaintenanceWindows\w+?(Failure)Rule)[0-9A-F]{8}$`)
 	var rules []string
-	for id, r := range s.patchResources("AWS::Events::Rule") {
-		if props(r)["Targets"] == nil {
-			continue // a window's failure rule feeds its alarm, not the topic (docs/patching.md#a-rollout-that-stops-itself)
+	// With stopOnFailure on (the default) each window's failure rule reports its failures; off,
+	// the alerts' MaintenanceWindow rule does.
+	for _, s := range []*scenario{defaultScenario.synth(t), stopOnFailureOff.synth(t)} {
+		for id, r := range s.patchResources("AWS::Events::Rule") {
+			require.NotNil(t, props(r)["Targets"], "rule %s feeds the topic", id)
+			m := name.FindStringSubmatch(id)
+			require.NotNil(t, m, "rule %s: named Alerts<Name>Rule, Security<Name>Rule or MaintenanceWindows<window>FailureRule", id)
+			if kind := m[1] + m[2]; !slices.Contains(rules, kind) {
+				rules = append(rules, kind)
+			}
 		}
-		m := name.FindStringSubmatch(id)
-		require.NotNil(t, m, "rule %s: named Alerts<Name>Rule or Security<Name>Rule", id)
-		rules = append(rules, m[1])
 	}
 	doc, err := os.ReadFile(filepath.Join("..", "docs", "patching.md"))
 	require.NoError(t, err)

@@ -2,7 +2,10 @@ package test
 
 import (
 	"encoding/json"
+	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -74,7 +77,151 @@ func TestAWindowsFailureAlarmLatchesOnItsOwnFailedExecutions(t *testing.T) {
 	assert.ElementsMatch(t, patchingspec.WindowFailureStatuses, detail["status"])
 	windowID, _ := oneOf(t, s.patchJSON, "AWS::SSM::MaintenanceWindow", "MaintenanceWindowsringtestWindow")
 	assert.Equal(t, []any{map[string]any{"Ref": windowID}}, detail["window-id"], "this window's executions only")
-	assert.Nil(t, props(rule)["Targets"], "the alerts' own rule reports the failure; this one only counts it")
+	// The rule has a target, as AWS's examples of alarms on a rule's metrics do: the alerts topic,
+	// without a role (the topic policy admits the rule by its ARN).
+	topicID, _ := oneOf(t, s.patchJSON, "AWS::SNS::Topic", "Alerts")
+	assert.Equal(t, []string{"Ref " + topicID}, ruleTargets(rule), "one target, the alerts topic, without a RoleArn")
+	assert.Contains(t, topicSourceArns(t, s), mustJSON(t, map[string]any{"Fn::GetAtt": []any{ruleID, "Arn"}}), "the topic policy admits the rule")
+	// Planted: the rule without its target.
+	bare := map[string]any{"Type": "AWS::Events::Rule", "Properties": map[string]any{"EventPattern": pattern}}
+	assert.Empty(t, ruleTargets(bare))
+}
+
+// ruleTargets are an EventBridge rule's targets, each as "Ref <id>" of its Arn, with " RoleArn"
+// when it has one.
+func ruleTargets(rule map[string]any) []string {
+	var out []string
+	for _, target := range toAnyList(props(rule)["Targets"]) {
+		t := target.(map[string]any)
+		arn, _ := t["Arn"].(map[string]any)
+		got := fmt.Sprint("Ref ", arn["Ref"])
+		if t["RoleArn"] != nil {
+			got += " RoleArn"
+		}
+		out = append(out, got)
+	}
+	return out
+}
+
+// topicSourceArns are the JSON of the aws:SourceArn values of the alerts topic policy's statement
+// for EventBridge.
+func topicSourceArns(t *testing.T, s *scenario) []string {
+	_, policy := oneOf(t, s.patchJSON, "AWS::SNS::TopicPolicy", "Alerts")
+	var out []string
+	for _, st := range toAnyList(props(policy)["PolicyDocument"].(map[string]any)["Statement"]) {
+		if st.(map[string]any)["Sid"] != "EventBridgeRulesPublish" {
+			continue
+		}
+		arns := st.(map[string]any)["Condition"].(map[string]any)["ArnEquals"].(map[string]any)["aws:SourceArn"]
+		for _, arn := range toAnyList(arns) {
+			out = append(out, mustJSON(t, arn))
+		}
+	}
+	return out
+}
+
+// windowFailureRoutes counts, for each maintenance window of the template (by logical ID) and each
+// status its failure rule or the alerts' rule matches, the rules that deliver that ending of the
+// window's executions to the alerts topic: 1 is reported once, 0 never, 2 twice.
+func windowFailureRoutes(template map[string]any, topicID string) map[string]int {
+	statuses := map[string]bool{}
+	var delivering []map[string]any
+	for _, r := range resourcesOf(template, "AWS::Events::Rule") {
+		pattern, _ := props(r)["EventPattern"].(map[string]any)
+		if fmt.Sprint(pattern["detail-type"]) != fmt.Sprint([]any{patchingspec.WindowExecutionDetailType}) {
+			continue
+		}
+		for _, status := range toAnyList(pattern["detail"].(map[string]any)["status"]) {
+			statuses[status.(string)] = true
+		}
+		if slices.Contains(ruleTargets(r), "Ref "+topicID) {
+			delivering = append(delivering, pattern["detail"].(map[string]any))
+		}
+	}
+	routes := map[string]int{}
+	for windowID := range resourcesOf(template, "AWS::SSM::MaintenanceWindow") {
+		for status := range statuses {
+			routes[windowID+" "+status] += 0
+			for _, detail := range delivering {
+				ids, watches := detail["window-id"]
+				if slices.Contains(toAnyList(detail["status"]), any(status)) &&
+					(!watches || slices.ContainsFunc(toAnyList(ids), func(id any) bool { return fmt.Sprint(id) == fmt.Sprint(map[string]any{"Ref": windowID}) })) {
+					routes[windowID+" "+status]++
+				}
+			}
+		}
+	}
+	return routes
+}
+
+var stopOnFailureOff = &scenario{name: "stop-on-failure-off",
+	config: fromYAML(strings.Replace(defaultWith(""), "\npatching:\n", "\npatching:\n  stopOnFailure: \"off\"\n", 1))}
+
+// Each failed, timed-out, cancelled or skipped execution of each window reaches the topic through
+// exactly one rule: its failure rule when the window has one (the alerts' rule leaves it out: it
+// matches no status more), the alerts' maintenance-window rule when not.
+func TestEachWindowsFailureIsAlertedOnceWithOrWithoutAFailureRule(t *testing.T) {
+	for _, sc := range []*scenario{defaultScenario, promoteRings, stopOnFailureOff} {
+		s := sc.synth(t)
+		topicID, _ := oneOf(t, s.patchJSON, "AWS::SNS::Topic", "Alerts")
+		routes := windowFailureRoutes(s.patchJSON, topicID)
+		require.Len(t, routes, len(resourcesOf(s.patchJSON, "AWS::SSM::MaintenanceWindow"))*len(patchingspec.WindowFailureStatuses), sc.name)
+		for route, n := range routes {
+			assert.Equal(t, 1, n, "%s: %s", sc.name, route)
+		}
+		rules := resourcesOf(s.patchJSON, "AWS::Events::Rule")
+		alertsRule, watched := "", "" // the alerts' maintenance-window rule and its pattern
+		for id, r := range rules {
+			if strings.HasPrefix(id, "AlertsMaintenanceWindowRule") {
+				alertsRule, watched = id, mustJSON(t, props(r)["EventPattern"])
+			}
+		}
+		for windowID := range resourcesOf(s.patchJSON, "AWS::SSM::MaintenanceWindow") {
+			// MaintenanceWindows<name>Window<hash>: its failure rule is MaintenanceWindows<name>FailureRule<hash>.
+			failureRule := strings.TrimSuffix(windowID[:len(windowID)-8], "Window") + "FailureRule"
+			gated := slices.ContainsFunc(slices.Collect(maps.Keys(rules)), func(id string) bool { return strings.HasPrefix(id, failureRule) })
+			assert.Equal(t, sc != stopOnFailureOff, gated, "%s: %s", sc.name, windowID)
+			if gated {
+				assert.NotContains(t, watched, windowID, "%s: a gated window reports through its failure rule", sc.name)
+			} else {
+				assert.Contains(t, watched, `{"Ref":"`+windowID+`"}`, "%s: an ungated window stays in the alerts' rule", sc.name)
+			}
+		}
+		if sc != stopOnFailureOff {
+			assert.Empty(t, alertsRule, "%s: every window is gated: the alerts' rule, which would match every window of the account, goes", sc.name)
+			assert.NotContains(t, mustJSON(t, topicSourceArns(t, s)), "AlertsMaintenanceWindowRule", sc.name)
+		}
+	}
+	s := promoteRings.synth(t)
+	topicID, _ := oneOf(t, s.patchJSON, "AWS::SNS::Topic", "Alerts")
+	ruleID, rule := oneOf(t, s.patchJSON, "AWS::Events::Rule", "MaintenanceWindowsringtestFailureRule")
+	ringTest := func(routes map[string]int) []int {
+		var out []int
+		for route, n := range routes {
+			if strings.HasPrefix(route, "MaintenanceWindowsringtestWindow") {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	ones := slices.Repeat([]int{1}, len(patchingspec.WindowFailureStatuses))
+	assert.Equal(t, ones, ringTest(windowFailureRoutes(s.patchJSON, topicID)))
+	// Planted: ring-test's failure rule without its target: its failures reach no one.
+	untargeted := withResources(s.patchJSON, map[string]any{ruleID: map[string]any{"Type": "AWS::Events::Rule",
+		"Properties": map[string]any{"EventPattern": props(rule)["EventPattern"]}}})
+	assert.Equal(t, slices.Repeat([]int{0}, len(ones)), ringTest(windowFailureRoutes(untargeted, topicID)))
+	// Planted: a second rule to the topic for ring-test's failures (as the alerts' rule watching
+	// the window again would be): each reported twice.
+	doubled := withResources(s.patchJSON, map[string]any{"AlertsMaintenanceWindowRulePlanted": rule})
+	assert.Equal(t, slices.Repeat([]int{2}, len(ones)), ringTest(windowFailureRoutes(doubled, topicID)))
+}
+
+// withResources is template with resources added or replaced.
+func withResources(template map[string]any, resources map[string]any) map[string]any {
+	all := map[string]any{}
+	maps.Copy(all, template["Resources"].(map[string]any))
+	maps.Copy(all, resources)
+	return map[string]any{"Resources": all}
 }
 
 func mustJSON(t *testing.T, v any) string {

@@ -33,7 +33,8 @@ type Alerts interface {
 	constructs.Construct
 	Topic() awssns.ITopic
 	Key() awskms.IKey
-	// Rules by what they watch: maintenance-window, compliance, association.
+	// Rules by what they watch: maintenance-window (unless WatchWindows removed it), compliance,
+	// association.
 	Rules() map[string]awsevents.Rule
 	// Notify sends what rule matches to the topic, as the alerts' own rules do: the topic policy
 	// admits EventBridge for the rules notified, by their ARNs.
@@ -42,7 +43,7 @@ type Alerts interface {
 	// Notify, in that order.
 	Notified() []awsevents.Rule
 	// WatchWindows limits the maintenance-window rule to these windows (their ids): without it, it
-	// matches every window of the account and region.
+	// matches every window of the account and region; with no ids, the rule is removed.
 	WatchWindows(windowIDs ...*string)
 	// WatchAssociations limits the association rule to these State Manager associations (their
 	// ids): without it, it matches every association of the account and region.
@@ -77,9 +78,10 @@ var alertRules = []struct {
 }{
 	// Every ending that leaves the window's patches uninstalled: failed, timed out, cancelled, or
 	// skipped because the previous run still ran (the statuses "Amazon EventBridge event examples
-	// for Systems Manager" lists for a window execution, read 2026-12-06).
+	// for Systems Manager" lists for a window execution, read 2026-12-06). The same statuses as a
+	// window's failure rule, which reports instead of this one for its window (WatchWindows).
 	{"MaintenanceWindow", "A maintenance window execution failed, timed out, was cancelled or was skipped",
-		"Maintenance Window Execution State-change Notification", map[string]any{"status": []string{"FAILED", "TIMED_OUT", "CANCELLED", "SKIPPED_OVERLAPPING"}}},
+		patchingspec.WindowExecutionDetailType, map[string]any{"status": patchingspec.WindowFailureStatuses}},
 	{"Compliance", "An instance's patch compliance turned NON_COMPLIANT",
 		"Configuration Compliance State Change", map[string]any{"compliance-type": []string{"Patch"}, "compliance-status": []string{"non_compliant"}}},
 	{"Association", "A State Manager association failed on an instance, configuration checks included",
@@ -177,11 +179,25 @@ func (a *alerts) Notified() []awsevents.Rule { return a.notified }
 // carries window-id ("Amazon EventBridge event examples for Systems Manager", Maintenance Window
 // Execution State-change Notification, read 2026-12-06; test/testdata/events), and other
 // deployments' windows in the account, or windows of no deployment, are not this one's alerts.
+// With no ids there is no window to watch (a window whose failure rule is notified reports
+// through that rule, with the same statuses): the rule, which would match every window, goes.
 func (a *alerts) WatchWindows(windowIDs ...*string) {
-	if len(windowIDs) == 0 {
+	rule, ok := a.rules["MaintenanceWindow"]
+	if !ok {
 		return
 	}
-	a.rules["MaintenanceWindow"].AddEventPattern(&awsevents.EventPattern{Detail: &map[string]any{"window-id": windowIDs}})
+	if len(windowIDs) == 0 {
+		a.Node().TryRemoveChild(rule.Node().Id())
+		delete(a.rules, "MaintenanceWindow")
+		a.notified = slices.DeleteFunc(a.notified, func(r awsevents.Rule) bool { return r == rule })
+		var arns []*string
+		for _, r := range a.notified {
+			arns = append(arns, r.RuleArn())
+		}
+		a.eventsPublish.AddCondition(jsii.String("ArnEquals"), map[string]any{"aws:SourceArn": arns})
+		return
+	}
+	rule.AddEventPattern(&awsevents.EventPattern{Detail: &map[string]any{"window-id": windowIDs}})
 }
 
 // WatchAssociations adds the associations' ids to the association rule's pattern: the event's

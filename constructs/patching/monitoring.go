@@ -37,8 +37,9 @@ type MonitoringProps struct {
 	WsusHealthNamespace string
 	// MinFreePercent alarms when the update store's free space falls below it. Default: 15.
 	MinFreePercent float64
-	// DeliveringRules are the rules that deliver alerts (to Topic, or to a function that publishes to it): an alarm, to Topic, when EventBridge
-	// fails to deliver any of their events. At most patchingspec.MaxAlarmMetrics. Default: none,
+	// DeliveringRules are the rules that deliver alerts (to Topic, or to a function that publishes
+	// to it): an alarm, to Topic, when EventBridge fails to deliver any of their events: one alarm
+	// per patchingspec.MaxAlarmMetrics rules (the metrics an alarm may reference). Default: none,
 	// and no such alarm.
 	DeliveringRules []awsevents.IRule
 	// AlarmNamePrefix starts the alarms' names (unique in the account and region), e.g. the
@@ -50,7 +51,8 @@ type MonitoringProps struct {
 type Monitoring interface {
 	constructs.Construct
 	Dashboard() awscloudwatch.Dashboard
-	// Alarms by what they watch: alerts-undelivered (with DeliveringRules), and with a WSUS server
+	// Alarms by what they watch: alerts-undelivered (with DeliveringRules; alerts-undelivered-2 and
+	// on for more than patchingspec.MaxAlarmMetrics of them), and with a WSUS server
 	// wsus-disk, wsus-sync-failed, wsus-sync-stale.
 	Alarms() map[string]awscloudwatch.Alarm
 	// AlarmNames are the alarms' names, for the topic's policies.
@@ -91,11 +93,8 @@ func NewMonitoring(scope constructs.Construct, id string, p *MonitoringProps) Mo
 	parent := constructs.NewConstruct(scope, jsii.String(id))
 	m := &monitoring{Construct: parent, alarms: map[string]awscloudwatch.Alarm{}}
 	widgets := patchingWidgets(p)
-	if len(p.DeliveringRules) > patchingspec.MaxAlarmMetrics {
-		panic(fmt.Sprintf("monitoring %s: DeliveringRules has %d rules; one alarm may reference at most %d metrics", id, len(p.DeliveringRules), patchingspec.MaxAlarmMetrics))
-	}
-	if len(p.DeliveringRules) > 0 {
-		m.addUndeliveredAlarm(parent, p)
+	for i := 0; i < len(p.DeliveringRules); i += patchingspec.MaxAlarmMetrics {
+		m.addUndeliveredAlarm(parent, p, i/patchingspec.MaxAlarmMetrics, p.DeliveringRules[i:min(i+patchingspec.MaxAlarmMetrics, len(p.DeliveringRules))])
 	}
 	if p.Wsus {
 		widgets = append(widgets, m.addWsusAlarms(parent, p)...)
@@ -137,21 +136,27 @@ func patchingWidgets(p *MonitoringProps) []awscloudwatch.IWidget {
 	}
 }
 
-// addUndeliveredAlarm adds AlertsUndeliveredAlarm: EventBridge could not deliver an alert.
-func (m *monitoring) addUndeliveredAlarm(parent constructs.Construct, p *MonitoringProps) {
+// addUndeliveredAlarm adds the n-th (from 0) alarm that EventBridge could not deliver an alert of
+// rules, at most patchingspec.MaxAlarmMetrics of DeliveringRules: AlertsUndeliveredAlarm
+// (alerts-undelivered), then AlertsUndeliveredAlarm2 (alerts-undelivered-2), and so on.
+func (m *monitoring) addUndeliveredAlarm(parent constructs.Construct, p *MonitoringProps, n int, rules []awsevents.IRule) {
 	// FailedInvocations, dimension RuleName: "The number of invocations that failed
 	// permanently", sent "only ... if it isn't zero" ("Monitoring Amazon EventBridge", read
 	// 2026-12-06): no data is no failure. The alarm publishes as CloudWatch, whose path to the
 	// topic (AllowAlarms) does not depend on EventBridge's.
 	failed := map[string]awscloudwatch.IMetric{}
 	var ids []string
-	for i, rule := range p.DeliveringRules {
+	for i, rule := range rules {
 		ids = append(ids, fmt.Sprintf("rule%d", i))
 		failed[ids[i]] = awscloudwatch.NewMetric(&awscloudwatch.MetricProps{Namespace: jsii.String("AWS/Events"), MetricName: jsii.String("FailedInvocations"),
 			DimensionsMap: &map[string]*string{"RuleName": rule.RuleName()}, Statistic: jsii.String("Sum"), Period: awscdk.Duration_Minutes(jsii.Number(5))})
 	}
-	m.alarms["alerts-undelivered"] = awscloudwatch.NewAlarm(parent, jsii.String("AlertsUndeliveredAlarm"), &awscloudwatch.AlarmProps{
-		AlarmName:        m.name(p, "alerts-undelivered"),
+	what, id := "alerts-undelivered", "AlertsUndeliveredAlarm"
+	if n > 0 {
+		what, id = fmt.Sprintf("%s-%d", what, n+1), fmt.Sprintf("%s%d", id, n+1)
+	}
+	m.alarms[what] = awscloudwatch.NewAlarm(parent, jsii.String(id), &awscloudwatch.AlarmProps{
+		AlarmName:        m.name(p, what),
 		AlarmDescription: jsii.String("privatepatch: EventBridge could not deliver an alert to the alerts topic or the finding filter (FailedInvocations): check the topic and key policies, and the filter's permission"),
 		Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
 			Expression: jsii.String("SUM([" + strings.Join(ids, ",") + "])"), UsingMetrics: &failed,
@@ -162,7 +167,7 @@ func (m *monitoring) addUndeliveredAlarm(parent constructs.Construct, p *Monitor
 		EvaluationPeriods:  jsii.Number(1),
 		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
 	})
-	m.alarms["alerts-undelivered"].AddAlarmAction(awscloudwatchactions.NewSnsAction(p.Topic))
+	m.alarms[what].AddAlarmAction(awscloudwatchactions.NewSnsAction(p.Topic))
 }
 
 // addWsusAlarms adds the WSUS server's alarms (WsusDiskAlarm, WsusSyncFailedAlarm,

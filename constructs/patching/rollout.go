@@ -24,11 +24,16 @@ import (
 // addFailureAlarm adds FailureRule, matching the window's executions that ended
 // patchingspec.WindowFailureStatuses (the alerts' maintenance-window pattern, for this window
 // only), and FailureAlarm on the rule's TriggeredRules, which stays in ALARM (TreatMissingData
-// ignore: no failure sends no data point) until an operator sets it to OK. The rule has no
-// target: the alerts' own rule already reports the failure, and TriggeredRules counts matches,
-// not deliveries. The alarm notifies Topic: "the next ring waits".
+// ignore: no failure sends no data point) until an operator sets it to OK. The alarm notifies
+// Topic: "the next ring waits".
+//
+// The rule gets its target from the stack (MaintenanceWindow.FailureRule, Alerts.Notify): the
+// alerts topic, which then reports the window's failure instead of the alerts' own rule. No AWS
+// page shows a rule without targets counted in TriggeredRules ("The number of rules that have run
+// and matched with any event", "Monitoring Amazon EventBridge", read 2026-12-06), and every
+// example of an alarm on a rule's metrics has a target: the documented form is a rule with one.
 func (w *maintenanceWindow) addFailureAlarm(p *WindowProps) {
-	rule := awsevents.NewRule(w.Construct, jsii.String("FailureRule"), &awsevents.RuleProps{
+	w.failureRule = awsevents.NewRule(w.Construct, jsii.String("FailureRule"), &awsevents.RuleProps{
 		Description: jsii.String(fmt.Sprintf("privatepatch: window %s ended failed, timed out, cancelled or skipped (latches its failure alarm)", p.Name)),
 		EventPattern: &awsevents.EventPattern{
 			Source:     jsii.Strings("aws.ssm"),
@@ -43,7 +48,7 @@ func (w *maintenanceWindow) addFailureAlarm(p *WindowProps) {
 			"aws cloudwatch set-alarm-state --alarm-name %s --state-value OK --state-reason fixed", p.Name, name)),
 		Metric: awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
 			Namespace: jsii.String("AWS/Events"), MetricName: jsii.String("TriggeredRules"),
-			DimensionsMap: &map[string]*string{"RuleName": rule.RuleName()}, Statistic: jsii.String("Sum"),
+			DimensionsMap: &map[string]*string{"RuleName": w.failureRule.RuleName()}, Statistic: jsii.String("Sum"),
 			Period: awscdk.Duration_Minutes(jsii.Number(patchingspec.FailureRulePeriodMinutes)),
 		}),
 		Threshold:          jsii.Number(1),
@@ -116,6 +121,7 @@ func (w *maintenanceWindow) addStopAlarm(p *WindowProps, i int, names []string) 
 }
 
 func (w *maintenanceWindow) FailureAlarm() awscloudwatch.Alarm { return w.failureAlarm }
+func (w *maintenanceWindow) FailureRule() awsevents.Rule       { return w.failureRule }
 func (w *maintenanceWindow) StopAlarms() map[string]string     { return w.stopAlarms }
 func (w *maintenanceWindow) StopComposites() []awscloudwatch.CfnCompositeAlarm {
 	return w.composites

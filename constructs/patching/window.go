@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
@@ -161,6 +162,11 @@ type MaintenanceWindow interface {
 	Role() awsiam.IRole
 	// FailureAlarm is the window's failure alarm (WindowProps.FailureAlarm), or nil.
 	FailureAlarm() awscloudwatch.Alarm
+	// FailureRule is the rule whose matches latch FailureAlarm, or nil. It has no target of its
+	// own: send it to the alerts topic (Alerts.Notify), which then reports the window's failures
+	// (leave the window out of Alerts.WatchWindows), so that the rule has a target as AWS's
+	// examples of alarms on a rule's TriggeredRules do.
+	FailureRule() awsevents.Rule
 	// StopAlarms are, by task name, the alarm each Install task stops on (to attach after the
 	// deploy: CloudFormation cannot).
 	StopAlarms() map[string]string
@@ -177,6 +183,7 @@ type maintenanceWindow struct {
 	passesSelf bool
 	// failureAlarm, stopAlarms, composites: rollout.go.
 	failureAlarm awscloudwatch.Alarm
+	failureRule  awsevents.Rule
 	stopAlarms   map[string]string
 	composites   []awscloudwatch.CfnCompositeAlarm
 }

@@ -258,13 +258,13 @@ func TestRevertingTheAlarmTopicDefectDeniesTheAlarmsPublishAndTheirKeyUse(t *tes
 func TestEventBridgeRulesPublishAsTheServiceForTheirOwnRulesOnly(t *testing.T) {
 	rows := 0
 	for _, action := range []string{"sns:Publish", "kms:GenerateDataKey", "kms:Decrypt"} {
-		for _, r := range needed(find(t, "default", "EventBridge rule Alerts", action, "")) {
+		for _, r := range needed(append(find(t, "default", "EventBridge rule Alerts", action, ""), find(t, "default", "EventBridge rule MaintenanceWindows", action, "")...)) {
 			assert.Equal(t, "Allowed", r.Verdict, "%s", r)
 			assert.Equal(t, "events.amazonaws.com", r.Service)
 			rows++
 		}
 	}
-	assert.Equal(t, 4*3, rows, "the four alert rules of the default configuration (failed window, failed association, fleet and WSUS compliance), each publishing and using the key")
+	assert.Equal(t, 5*3, rows, "the five alert rules of the default configuration (the two windows' failure rules, failed association, fleet and WSUS compliance), each publishing and using the key")
 	assert.Contains(t, strings.Join(find(t, "default", "EventBridge rule", "sns:Publish", "")[0].Deciding, "; "), "EventBridgeRulesPublish")
 	assert.Equal(t, "ImplicitlyDenied", find(t, "default", "not an alert's", "sns:Publish", "")[0].Verdict)
 	// The finding rules invoke the finding filter for their own rules only, and it publishes.
