@@ -55,7 +55,9 @@ def filter_finding(event, dynamodb, sns, table, topic, now, memory, hold):
     fid = finding_id(event)
     if not first_seen(dynamodb, table, fid, now, hold):
         return {"finding": fid, "alerted": False}
-    sns.publish(TopicArn=topic, Message=json.dumps(event))
+    # Compact, as EventBridge sends it: SNS takes at most 262,144 bytes, and json.dumps' default
+    # spacing and escapes grow the largest finding's event (240 KB) past that.
+    sns.publish(TopicArn=topic, Message=json.dumps(event, separators=(",", ":"), ensure_ascii=False))
     remember(dynamodb, table, fid, now, memory)
     return {"finding": fid, "alerted": True}
 

@@ -27,6 +27,9 @@ import (
 //
 // The *-updated.json files are the same findings updated (later time, lastObservedAt/updatedAt,
 // a new event id), the same finding id: what both services send for an update.
+// LargestSecurityHubFindingBytes: Security Hub accepts "up to 240 KB per finding" (above).
+const LargestSecurityHubFindingBytes = 240 * 1024
+
 var findingFixtures = map[string]string{
 	"inspector-finding.json":         "arn:aws:inspector2:eu-central-1:123456789012:finding/`FINDING_ID`",
 	"securityhub-finding-other.json": "arn:aws:securityhub:us-east-1:123456789012:subscription/cis-aws-foundations-benchmark/v/3.0.0/2.2.1/finding/38a89798-6819-4fae-861f-9cca8034602c",
@@ -53,6 +56,8 @@ type filterStep struct {
 	// the invocation there, as Lambda does at the function's timeout.
 	RememberError string `json:"rememberError,omitempty"`
 	StopAt        string `json:"stopAt,omitempty"`
+	// FindingBytes grows the Security Hub event's finding to that size as compact JSON.
+	FindingBytes int `json:"findingBytes,omitempty"`
 }
 
 // runFilter runs script (a copy, so mutations can be planted) over steps through its handler with
@@ -182,6 +187,16 @@ func TestFindingFilterAlertsAgainWhenItCouldNotRememberAPublishedFinding(t *test
 	}, got)
 }
 
+// Security Hub accepts findings "up to 240 KB per finding" ("Guidelines for using the
+// BatchImportFindings API", AWS Security Hub CSPM Partner Guide, read 2026-12-06), and SNS a
+// message of at most 262,144 bytes (the harness): the largest finding's event must still publish.
+// json.dumps' default ", " and ": " and \u escapes grew it past SNS's limit; compact, it fits.
+func TestFindingFilterPublishesTheLargestSecurityHubFindingWithinSNSsMessageSize(t *testing.T) {
+	got := runFilter(t, FindingFilterScript,
+		filterStep{Event: "securityhub-finding.json", Now: 100, FindingBytes: LargestSecurityHubFindingBytes})
+	assert.Equal(t, []string{"securityhub-finding.json 100: alerted, published 1, remembered 1"}, got)
+}
+
 // The hold must outlast the invocation (a duplicate meanwhile is dropped) and lapse before
 // Lambda's first retry (which then alerts).
 func TestFindingHoldOutlastsTheInvocationAndLapsesBeforeLambdasRetry(t *testing.T) {
@@ -205,7 +220,7 @@ func TestFindingFilterMutationsAreCaught(t *testing.T) {
 			{Event: "inspector-finding-updated.json", Now: 300},
 			{Event: "securityhub-finding.json", Now: 400},
 			{Event: "securityhub-finding-updated.json", Now: 500},
-			{Event: "securityhub-finding-other.json", Now: 600},
+			{Event: "securityhub-finding-other.json", Now: 600, FindingBytes: LargestSecurityHubFindingBytes},
 			{Event: "inspector-finding-updated.json", Now: 1281},
 		}
 	}
@@ -231,6 +246,7 @@ func TestFindingFilterMutationsAreCaught(t *testing.T) {
 		{"the account taken for the Security Hub finding", `return detail["findings"][0]["Id"]`, `return detail["findings"][0]["AwsAccountId"]`},
 		{"another environment name", `os.environ["TABLE_NAME"]`, `os.environ["FINDINGS_TABLE"]`},
 		{"the memory ignored", `int(os.environ["MEMORY_SECONDS"])`, `30 * 24 * 3600`},
+		{"the event published as json.dumps spaces it", `json.dumps(event, separators=(",", ":"), ensure_ascii=False)`, `json.dumps(event)`},
 		{"the hold ignored", `int(os.environ["HOLD_SECONDS"])`, `30 * 24 * 3600`},
 	} {
 		t.Run(m.name, func(t *testing.T) {

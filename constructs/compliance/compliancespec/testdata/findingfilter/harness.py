@@ -1,6 +1,6 @@
 """Runs findingfilter.py's Lambda handler over a sequence of events (argv[2], JSON: a list of steps
 {"event": file, "now": seconds, "putError": code, "publishError": code, "rememberError": code,
-"stopAt": "publish"}) with a fake boto3 whose
+"stopAt": "publish", "findingBytes": size}) with a fake boto3 whose
 DynamoDB and SNS clients check each request's shape and keep the table, on a fake clock, and
 prints one line per step: what the filter returned or raised, and what it published. The table,
 topic and memory come from the environment the Go test sets, with compliancespec's names, as the
@@ -20,6 +20,26 @@ spec.loader.exec_module(findingfilter)
 steps = json.loads(sys.argv[2])
 
 TABLE, TOPIC = os.environ["HARNESS_TABLE"], os.environ["HARNESS_TOPIC"]
+# Publish's Message: "at most 256 KB in size (262,144 bytes, not 262,144 characters)" (botocore's
+# sns/2010-03-31/service-2.json, PublishInput; Publish, Amazon SNS API Reference, read 2026-12-06).
+SNS_MESSAGE_MAX_BYTES = 262144
+
+
+def compact_size(value):
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+
+
+def grow(event, size):
+    """Grows the event's Security Hub finding, as compact JSON, to size bytes with short
+    ProductFields entries (a map of strings, "AWS Security Finding Format")."""
+    finding = event["detail"]["findings"][0]
+    fields = finding.setdefault("ProductFields", {})
+    current, i = compact_size(finding), 0
+    while current < size:
+        key = "p%06d" % i
+        fields[key] = "v"
+        current += len(key) + 7  # "key":"v",
+        i += 1
 
 
 class ClientError(Exception):
@@ -69,6 +89,8 @@ class SNS:
         assert set(request) == {"TopicArn", "Message"} and request["TopicArn"] == TOPIC, request
         if self.stop:
             raise Stopped()
+        if len(request["Message"].encode("utf-8")) > SNS_MESSAGE_MAX_BYTES:
+            raise ClientError("InvalidParameter")
         if self.fail:
             raise ClientError(self.fail)
         self.published.append(json.loads(request["Message"]))
@@ -81,6 +103,8 @@ clock = types.SimpleNamespace(now=0)
 findingfilter.time = types.SimpleNamespace(time=lambda: clock.now)
 for step in steps:
     event = json.load(open(step["event"]))
+    if step.get("findingBytes"):
+        grow(event, step["findingBytes"])
     dynamodb.fail, dynamodb.fail_remember = step.get("putError"), step.get("rememberError")
     sns.fail, sns.stop = step.get("publishError"), step.get("stopAt") == "publish"
     clock.now = step["now"]
