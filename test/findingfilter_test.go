@@ -62,7 +62,11 @@ func TestFindingFilterRunsItsTestedScriptWithItsOwnLeastPrivilegeRole(t *testing
 		compliancespec.FindingTableEnv:  map[string]any{"Ref": tableID},
 		compliancespec.FindingTopicEnv:  map[string]any{"Ref": topicID},
 		compliancespec.FindingMemoryEnv: "2592000", // 30 days
+		compliancespec.FindingHoldEnv:   "30",      // the timeout
 	}, p["Environment"].(map[string]any)["Variables"])
+	assert.Equal(t, float64(compliancespec.FindingFilterTimeoutSeconds), p["Timeout"])
+	require.NoError(t, compliancespec.CheckFindingHold(compliancespec.FindingFilterTimeoutSeconds, int(p["Timeout"].(float64))),
+		"the hold outlasts an invocation and lapses before Lambda's first retry")
 	groupID, group := oneOf(t, s.patchJSON, "AWS::Logs::LogGroup", "FindingFilterLogs")
 	assert.Equal(t, map[string]any{"LogGroup": map[string]any{"Ref": groupID}}, p["LoggingConfig"])
 	assert.Equal(t, float64(365), props(group)["RetentionInDays"])
@@ -91,7 +95,7 @@ func TestFindingFilterRunsItsTestedScriptWithItsOwnLeastPrivilegeRole(t *testing
 	}
 	assert.ElementsMatch(t, []string{
 		fmt.Sprintf("[logs:CreateLogStream logs:PutLogEvents] map[Fn::GetAtt:[%s Arn]]", groupID),
-		fmt.Sprintf("[dynamodb:DeleteItem dynamodb:PutItem] map[Fn::GetAtt:[%s Arn]]", tableID),
+		fmt.Sprintf("dynamodb:PutItem map[Fn::GetAtt:[%s Arn]]", tableID), // no DeleteItem: a hold lapses
 		fmt.Sprintf("sns:Publish map[Ref:%s]", topicID),
 		fmt.Sprintf("[kms:Decrypt kms:GenerateDataKey] map[Fn::GetAtt:[%s Arn]]", keyID),
 	}, statements)

@@ -106,12 +106,15 @@ func NewFindingFilter(scope constructs.Construct, id string, p *FindingFilterPro
 		Handler:     jsii.String(compliancespec.FindingFilterHandler),
 		Code:        awslambda.Code_FromInline(jsii.String(compliancespec.FindingFilterScript)),
 		Role:        f.role,
-		Timeout:     awscdk.Duration_Seconds(jsii.Number(30)),
+		Timeout:     awscdk.Duration_Seconds(jsii.Number(compliancespec.FindingFilterTimeoutSeconds)),
 		LogGroup:    logs,
 		Environment: &map[string]*string{
 			compliancespec.FindingTableEnv:  f.table.TableName(),
 			compliancespec.FindingTopicEnv:  p.Topic.TopicArn(),
 			compliancespec.FindingMemoryEnv: jsii.String(strconv.Itoa(compliancespec.FindingMemoryDays * 24 * 3600)),
+			// The hold on a new finding is the timeout: it outlasts the invocation and lapses before
+			// Lambda's first retry (compliancespec.CheckFindingHold).
+			compliancespec.FindingHoldEnv: jsii.String(strconv.Itoa(compliancespec.FindingFilterTimeoutSeconds)),
 		},
 	})
 	// The policy before the function: a first event must not meet a role without it.
@@ -126,14 +129,14 @@ func NewFindingFilter(scope constructs.Construct, id string, p *FindingFilterPro
 	return f
 }
 
-// grant gives the role exactly what the script does: write its own log group, put and delete
-// items of the table, publish to the topic with its key.
+// grant gives the role exactly what the script does: write its own log group, put items of the
+// table (it never deletes one: a hold lapses), publish to the topic with its key.
 func (f *findingFilter) grant(logGroupArn *string, p *FindingFilterProps) {
 	for _, s := range []*awsiam.PolicyStatementProps{
 		// The function's log streams in its own group ("AWSLambdaBasicExecutionRole": CreateLogStream
 		// and PutLogEvents; the group exists).
 		{Actions: jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"), Resources: jsii.Strings(*logGroupArn)},
-		{Actions: jsii.Strings("dynamodb:PutItem", "dynamodb:DeleteItem"), Resources: jsii.Strings(*f.table.TableArn())},
+		{Actions: jsii.Strings("dynamodb:PutItem"), Resources: jsii.Strings(*f.table.TableArn())},
 		{Actions: jsii.Strings("sns:Publish"), Resources: jsii.Strings(*p.Topic.TopicArn())},
 		// "The publisher must have the kms:GenerateDataKey and kms:Decrypt permissions" for an
 		// encrypted topic ("Allow a user to send messages to a topic with SSE", Managing Amazon SNS

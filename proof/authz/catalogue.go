@@ -51,9 +51,9 @@ const (
 	// A function with its own log group (LoggingConfig.LogGroup) writes its streams there with
 	// logs:CreateLogStream and logs:PutLogEvents, as AWSLambdaBasicExecutionRole allows.
 	functionLogsPage = `"Sending Lambda function logs to CloudWatch Logs" (a custom log group: CreateLogStream, PutLogEvents) and "AWSLambdaBasicExecutionRole", AWS Lambda Developer Guide; AWS Managed Policy Reference`
-	// The finding filter (compliancespec/findingfilter.py) puts and deletes an item of the table
+	// The finding filter (compliancespec/findingfilter.py) puts items of the table
 	// and publishes to the topic its environment names; what DynamoDB authorises each with.
-	findingFilterPage = `privatepatch's finding filter (compliancespec/findingfilter.py: PutItem, DeleteItem, Publish); "Actions, resources, and condition keys for Amazon DynamoDB" (table), Service Authorization Reference`
+	findingFilterPage = `privatepatch's finding filter (compliancespec/findingfilter.py: PutItem, Publish); "Actions, resources, and condition keys for Amazon DynamoDB" (table), Service Authorization Reference`
 )
 
 // otherService is a service that must not assume a role: whichever of these the role does not trust.
@@ -528,8 +528,8 @@ func functionLogs(m model) []Call {
 }
 
 // functionResources returns the rows of a function whose environment names a DynamoDB table and
-// an SNS topic, the finding filter: its role puts and deletes the table's items and publishes to
-// the topic, and may not create log groups, write another table or publish elsewhere.
+// an SNS topic, the finding filter: its role puts the table's items and publishes to
+// the topic, and may not create log groups, delete items, write another table or publish elsewhere.
 func functionResources(m model) []Call {
 	var out []Call
 	add := func(c Call) { out = append(out, c) }
@@ -554,9 +554,7 @@ func functionResources(m model) []Call {
 		}
 		caller := "Lambda function " + function.LogicalID + " (" + role.LogicalID + ")"
 		tableArn := m.getAtt(table.Stack, table.LogicalID, "Arn")
-		for _, action := range []string{"dynamodb:PutItem", "dynamodb:DeleteItem"} {
-			add(Call{Caller: caller, Principal: Principal{Role: role}, Action: action, Resource: tableArn, Required: true, Source: findingFilterPage})
-		}
+		add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "dynamodb:PutItem", Resource: tableArn, Required: true, Source: findingFilterPage})
 		topicArn := m.ref(topic.Stack, topic.LogicalID)
 		add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "sns:Publish", Resource: topicArn,
 			Context: map[string]any{"aws:SecureTransport": "true"}, ResourcePolicy: m.resourcePolicy("AWS::SNS::TopicPolicy", "Topics", topic),
@@ -564,6 +562,7 @@ func functionResources(m model) []Call {
 		for _, c := range []struct{ action, resource string }{
 			{"dynamodb:PutItem", fmt.Sprintf("arn:%s:dynamodb:%s:%s:table/another-table", partition, region, account)},
 			{"dynamodb:Scan", tableArn},
+			{"dynamodb:DeleteItem", tableArn},
 			{"sns:Publish", fmt.Sprintf("arn:%s:sns:%s:%s:another-topic", partition, region, account)},
 			{"logs:CreateLogGroup", fmt.Sprintf("arn:%s:logs:%s:%s:log-group:another-group", partition, region, account)},
 		} {

@@ -1,5 +1,6 @@
 """Runs findingfilter.py's Lambda handler over a sequence of events (argv[2], JSON: a list of steps
-{"event": file, "now": seconds, "putError": code, "publishError": code}) with a fake boto3 whose
+{"event": file, "now": seconds, "putError": code, "publishError": code, "rememberError": code,
+"stopAt": "publish", "findingBytes": size}) with a fake boto3 whose
 DynamoDB and SNS clients check each request's shape and keep the table, on a fake clock, and
 prints one line per step: what the filter returned or raised, and what it published. The table,
 topic and memory come from the environment the Go test sets, with compliancespec's names, as the
@@ -19,6 +20,26 @@ spec.loader.exec_module(findingfilter)
 steps = json.loads(sys.argv[2])
 
 TABLE, TOPIC = os.environ["HARNESS_TABLE"], os.environ["HARNESS_TOPIC"]
+# Publish's Message: "at most 256 KB in size (262,144 bytes, not 262,144 characters)" (botocore's
+# sns/2010-03-31/service-2.json, PublishInput; Publish, Amazon SNS API Reference, read 2026-12-06).
+SNS_MESSAGE_MAX_BYTES = 262144
+
+
+def compact_size(value):
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+
+
+def grow(event, size):
+    """Grows the event's Security Hub finding, as compact JSON, to size bytes with short
+    ProductFields entries (a map of strings, "AWS Security Finding Format")."""
+    finding = event["detail"]["findings"][0]
+    fields = finding.setdefault("ProductFields", {})
+    current, i = compact_size(finding), 0
+    while current < size:
+        key = "p%06d" % i
+        fields[key] = "v"
+        current += len(key) + 7  # "key":"v",
+        i += 1
 
 
 class ClientError(Exception):
@@ -29,19 +50,28 @@ class ClientError(Exception):
         self.response = {"Error": {"Code": code, "Message": code}}
 
 
+class Stopped(BaseException):
+    """Lambda stopping the invocation at its timeout: nothing after it runs, no except clause."""
+
+
 class DynamoDB:
     def __init__(self):
-        self.items, self.fail = {}, None
+        self.items, self.fail, self.fail_remember = {}, None, None
 
     def put_item(self, **request):
+        assert request["TableName"] == TABLE, request
+        item = request["Item"]
+        assert set(item) == {"id", "expiresAt"} and set(item["id"]) == {"S"} and set(item["expiresAt"]) == {"N"}, item
+        if set(request) == {"TableName", "Item"}:  # unconditional: remembers the finding
+            if self.fail_remember:
+                raise ClientError(self.fail_remember)
+            self.items[item["id"]["S"]] = item
+            return
         assert set(request) == {"TableName", "Item", "ConditionExpression", "ExpressionAttributeNames",
                                 "ExpressionAttributeValues"}, request
-        assert request["TableName"] == TABLE, request
         # The one condition this fake evaluates: absent, or expired.
         assert request["ConditionExpression"] == "attribute_not_exists(#id) OR #expires < :now", request
         assert request["ExpressionAttributeNames"] == {"#id": "id", "#expires": "expiresAt"}, request
-        item = request["Item"]
-        assert set(item) == {"id", "expiresAt"} and set(item["id"]) == {"S"} and set(item["expiresAt"]) == {"N"}, item
         if self.fail:
             raise ClientError(self.fail)
         now = int(request["ExpressionAttributeValues"][":now"]["N"])
@@ -50,17 +80,17 @@ class DynamoDB:
             raise ClientError("ConditionalCheckFailedException")
         self.items[item["id"]["S"]] = item
 
-    def delete_item(self, **request):
-        assert set(request) == {"TableName", "Key"} and request["TableName"] == TABLE, request
-        self.items.pop(request["Key"]["id"]["S"], None)
-
 
 class SNS:
     def __init__(self):
-        self.published, self.fail = [], None
+        self.published, self.fail, self.stop = [], None, False
 
     def publish(self, **request):
         assert set(request) == {"TopicArn", "Message"} and request["TopicArn"] == TOPIC, request
+        if self.stop:
+            raise Stopped()
+        if len(request["Message"].encode("utf-8")) > SNS_MESSAGE_MAX_BYTES:
+            raise ClientError("InvalidParameter")
         if self.fail:
             raise ClientError(self.fail)
         self.published.append(json.loads(request["Message"]))
@@ -73,7 +103,10 @@ clock = types.SimpleNamespace(now=0)
 findingfilter.time = types.SimpleNamespace(time=lambda: clock.now)
 for step in steps:
     event = json.load(open(step["event"]))
-    dynamodb.fail, sns.fail = step.get("putError"), step.get("publishError")
+    if step.get("findingBytes"):
+        grow(event, step["findingBytes"])
+    dynamodb.fail, dynamodb.fail_remember = step.get("putError"), step.get("rememberError")
+    sns.fail, sns.stop = step.get("publishError"), step.get("stopAt") == "publish"
     clock.now = step["now"]
     before = len(sns.published)
     log = io.StringIO()
@@ -82,6 +115,8 @@ for step in steps:
             result = findingfilter.handler(event, None)
         assert json.loads(log.getvalue()) == result, "the log line is the result: %r" % log.getvalue()
         outcome = "alerted" if result["alerted"] else "dropped"
+    except Stopped:
+        outcome = "stopped at its timeout"
     except Exception as error:
         outcome = "raised " + type(error).__name__ + " " + str(error)
     published = sns.published[before:]
