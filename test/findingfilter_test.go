@@ -110,8 +110,25 @@ func TestFindingFilterErrorsAlarmThroughTheAlarmsPath(t *testing.T) {
 	_, alarm := oneOf(t, s.patchJSON, "AWS::CloudWatch::Alarm", "FindingFilterErrorsAlarm")
 	a := props(alarm)
 	assert.Equal(t, []any{map[string]any{"Ref": topicID}}, a["AlarmActions"])
-	assert.Equal(t, []any{"AWS/Lambda", "Errors", "Sum", float64(300)}, []any{a["Namespace"], a["MetricName"], a["Statistic"], a["Period"]})
-	assert.Equal(t, []any{map[string]any{"Name": "FunctionName", "Value": map[string]any{"Ref": functionID}}}, a["Dimensions"])
+	// Failed invocations and events Lambda dropped unrun (throttled past the event's maximum age),
+	// which count in no Errors: each alone raises the alarm.
+	metrics := map[string]any{}
+	var expression string
+	for _, m := range a["Metrics"].([]any) {
+		query := m.(map[string]any)
+		if e, ok := query["Expression"].(string); ok {
+			expression = e
+			continue
+		}
+		stat := query["MetricStat"].(map[string]any)
+		metric := stat["Metric"].(map[string]any)
+		assert.Equal(t, []any{"AWS/Lambda", "Sum", float64(300)}, []any{metric["Namespace"], stat["Stat"], stat["Period"]})
+		assert.Equal(t, []any{map[string]any{"Name": "FunctionName", "Value": map[string]any{"Ref": functionID}}}, metric["Dimensions"])
+		metrics[metric["MetricName"].(string)] = query["Id"]
+	}
+	require.Contains(t, metrics, "Errors")
+	require.Contains(t, metrics, "AsyncEventsDropped")
+	assert.Equal(t, fmt.Sprintf("FILL(%s, 0) + FILL(%s, 0)", metrics["Errors"], metrics["AsyncEventsDropped"]), expression)
 	assert.Equal(t, []any{float64(1), "GreaterThanOrEqualToThreshold", "notBreaching"}, []any{a["Threshold"], a["ComparisonOperator"], a["TreatMissingData"]})
 	name := a["AlarmName"].(string)
 	assert.Equal(t, "privatepatch-patching-finding-filter-errors", name)

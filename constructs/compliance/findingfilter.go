@@ -148,16 +148,26 @@ func (f *findingFilter) grant(logGroupArn *string, p *FindingFilterProps) {
 	}
 }
 
-// addErrorsAlarm alarms, to the topic, when an invocation fails: Errors, "the number of
-// invocations that result in a function error", includes exceptions the code raises ("Types of
-// metrics for Lambda functions", AWS Lambda Developer Guide, read 2026-12-06). The script raises on
-// every failure but a finding already seen, so each failed attempt counts, retries included.
+// addErrorsAlarm alarms, to the topic, when an invocation fails or an event is dropped unrun:
+// Errors, "the number of invocations that result in a function error", includes exceptions the
+// code raises; AsyncEventsDropped counts the events Lambda drops without running the function,
+// such as those throttled past the event's maximum age, which count in no Errors ("Types of
+// metrics for Lambda functions", Invocation metrics and Asynchronous invocation metrics, AWS
+// Lambda Developer Guide, read 2026-12-06). The script raises on every failure but a finding
+// already seen, so each failed attempt counts, retries included.
 func (f *findingFilter) addErrorsAlarm(parent constructs.Construct, p *FindingFilterProps) {
+	sum := &awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"), Period: awscdk.Duration_Minutes(jsii.Number(5))}
 	f.alarm = awscloudwatch.NewAlarm(parent, jsii.String("ErrorsAlarm"), &awscloudwatch.AlarmProps{
 		AlarmName:        jsii.String(p.AlarmName),
-		AlarmDescription: jsii.String("privatepatch: the finding filter failed: a security finding may not have alerted; see the function's log"),
-		Metric: f.function.MetricErrors(&awscloudwatch.MetricOptions{
-			Statistic: jsii.String("Sum"), Period: awscdk.Duration_Minutes(jsii.Number(5)),
+		AlarmDescription: jsii.String("privatepatch: the finding filter failed, or Lambda dropped a finding event unrun: a security finding may not have alerted; see the function's log"),
+		Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+			Expression: jsii.String("FILL(errors, 0) + FILL(dropped, 0)"),
+			UsingMetrics: &map[string]awscloudwatch.IMetric{
+				"errors":  f.function.MetricErrors(sum),
+				"dropped": f.function.Metric(jsii.String("AsyncEventsDropped"), sum),
+			},
+			Label:  jsii.String("failed or dropped"),
+			Period: awscdk.Duration_Minutes(jsii.Number(5)),
 		}),
 		Threshold:          jsii.Number(1),
 		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -173,8 +183,8 @@ func (f *findingFilter) suppress() {
 		{Id: jsii.String("NIST.800.53.R5-LambdaConcurrency"), Reason: jsii.String("Reserved concurrency fails the deploy in an account whose " +
 			"concurrency quota is 100 or less, as new accounts' is: \"You can reserve up to the Unreserved account concurrency value that is shown, " +
 			"minus 100\" (\"Configuring reserved concurrency for a function\", AWS Lambda Developer Guide); findings come a few at a time")},
-		{Id: jsii.String("NIST.800.53.R5-LambdaDLQ"), Reason: jsii.String("A failed invocation raises and counts in Errors, whose alarm (ErrorsAlarm) " +
-			"goes to the alerts topic as CloudWatch: a queue of failed events would be one more place nobody reads")},
+		{Id: jsii.String("NIST.800.53.R5-LambdaDLQ"), Reason: jsii.String("A failed invocation raises and counts in Errors, and an event dropped unrun " +
+			"in AsyncEventsDropped, whose alarm (ErrorsAlarm) goes to the alerts topic as CloudWatch: a queue of failed events would be one more place nobody reads")},
 		{Id: jsii.String("NIST.800.53.R5-LambdaInsideVPC"), Reason: jsii.String("It calls only DynamoDB and SNS and holds no data; the fleet's " +
 			"isolated VPC is another stack's, with no endpoints for them")},
 	}, jsii.Bool(true))
