@@ -634,20 +634,61 @@ type windowExecution struct {
 	StartTime         Time   `json:"StartTime"`
 }
 
+// liveWindow is a window as GetMaintenanceWindow returns it: the deployed schedule, and whether
+// the window is enabled.
+type liveWindow struct {
+	Schedule         string `json:"Schedule"`
+	ScheduleTimezone string `json:"ScheduleTimezone"`
+	ScheduleOffset   int    `json:"ScheduleOffset"`
+	StartDate        string `json:"StartDate"`
+	EndDate          string `json:"EndDate"`
+	Enabled          bool   `json:"Enabled"`
+	CreatedDate      Time   `json:"CreatedDate"`
+}
+
+// lastDue is the window's last due start before now (zero for rate schedules), the gap between
+// its starts, and whether its schedule could be judged. A window runs ScheduleOffset days after
+// its cron's date ("The number of days to wait after the date and time specified by a cron
+// expression before running the maintenance window", GetMaintenanceWindow, Systems Manager API
+// Reference, read 2026-12-06): the cron's last date before now less the offset, moved on by it.
+func (w liveWindow) lastDue(now time.Time) (due time.Time, gap time.Duration, judged bool) {
+	loc, _ := time.LoadLocation(w.ScheduleTimezone)
+	due, gap, judged = ssmschedule.Previous(w.Schedule, now.Add(-lateBy(0)).AddDate(0, 0, -w.ScheduleOffset), loc)
+	if !due.IsZero() {
+		due = due.AddDate(0, 0, w.ScheduleOffset)
+	}
+	return due, gap, judged
+}
+
+// active says whether the window may run at t: "The maintenance window won't run before"
+// StartDate, nor after EndDate (GetMaintenanceWindow, ISO-8601 Extended format; Systems Manager API
+// Reference, read 2026-12-06).
+func (w liveWindow) active(t time.Time) bool {
+	if start, err := parseExecutionTime(w.StartDate); err == nil && t.Before(start) {
+		return false
+	}
+	end, err := parseExecutionTime(w.EndDate)
+	return err != nil || !t.After(end)
+}
+
+// missed says whether a window that last started at lastStart (zero: never) has missed a start
+// due by now, and returns that due start and the gap between starts.
+func (w liveWindow) missed(now, lastStart time.Time) (bool, time.Time, time.Duration) {
+	due, gap, judged := w.lastDue(now)
+	if judged && due.IsZero() { // rate(...): starts count from the window's creation
+		if lastStart.Before(w.CreatedDate.Time) {
+			lastStart = w.CreatedDate.Time
+		}
+		return overdue(now, lastStart, gap), due, gap
+	}
+	return judged && due.After(w.CreatedDate.Time) && w.active(due) && lastStart.Before(due.Add(-15*time.Minute)), due, gap
+}
+
 // checkWindow judges one window: disabled, never run, its newest run's status, or overdue by
 // its deployed schedule. Its error is one that stops the whole check.
 func (d *deployment) checkWindow(window, check string) (Result, error) {
 	r := Result{Check: check}
-	// GetMaintenanceWindow: the deployed schedule, and whether the window is enabled.
-	var live struct {
-		Schedule         string `json:"Schedule"`
-		ScheduleTimezone string `json:"ScheduleTimezone"`
-		ScheduleOffset   int    `json:"ScheduleOffset"`
-		StartDate        string `json:"StartDate"`
-		EndDate          string `json:"EndDate"`
-		Enabled          bool   `json:"Enabled"`
-		CreatedDate      Time   `json:"CreatedDate"`
-	}
+	var live liveWindow
 	if err := d.call(&live, "ssm", "get-maintenance-window", "--window-id", window); err != nil {
 		return couldNotCheck(r.Check, err), nil
 	}
@@ -662,36 +703,9 @@ func (d *deployment) checkWindow(window, check string) (Result, error) {
 		r.Action = fmt.Sprintf("enable it (aws ssm update-maintenance-window --window-id %s --enabled), or make deploy: the stack declares it enabled", window)
 		return r, nil
 	}
-	loc, _ := time.LoadLocation(live.ScheduleTimezone)
-	// A window runs ScheduleOffset days after its cron's date ("The number of days to wait after
-	// the date and time specified by a cron expression before running the maintenance window",
-	// GetMaintenanceWindow, Systems Manager API Reference, read 2026-12-06): its last due start is
-	// the cron's last date before now less the offset, moved on by the offset.
-	due, gap, judged := ssmschedule.Previous(live.Schedule, d.now.Add(-lateBy(0)).AddDate(0, 0, -live.ScheduleOffset), loc)
-	if !due.IsZero() {
-		due = due.AddDate(0, 0, live.ScheduleOffset)
-	}
-	// "The maintenance window won't run before" StartDate, nor after EndDate (GetMaintenanceWindow,
-	// ISO-8601 Extended format; Systems Manager API Reference, read 2026-12-06).
-	active := func(t time.Time) bool {
-		if start, err := parseExecutionTime(live.StartDate); err == nil && t.Before(start) {
-			return false
-		}
-		end, err := parseExecutionTime(live.EndDate)
-		return err != nil || !t.After(end)
-	}
-	missed := func(lastStart time.Time) bool {
-		if judged && due.IsZero() { // rate(...): starts count from the window's creation
-			if lastStart.Before(live.CreatedDate.Time) {
-				lastStart = live.CreatedDate.Time
-			}
-			return overdue(d.now, lastStart, gap)
-		}
-		return judged && due.After(live.CreatedDate.Time) && active(due) && lastStart.Before(due.Add(-15*time.Minute))
-	}
 	if len(out.WindowExecutions) == 0 {
 		r.State, r.Evidence = OK, "no run yet"
-		if missed(time.Time{}) {
+		if missed, due, _ := live.missed(d.now, time.Time{}); missed {
 			r.State, r.Evidence = Warn, fmt.Sprintf("no run yet, though its schedule %s (%s) was due %s", live.Schedule, orUTC(live.ScheduleTimezone), ago(d.now, due))
 			r.Action = "check the window's targets have nodes (AllowUnassociatedTargets is off) and its history in the console"
 		}
@@ -704,7 +718,7 @@ func (d *deployment) checkWindow(window, check string) (Result, error) {
 	if err := d.judgeLastRun(&r, last); err != nil {
 		return Result{}, err
 	}
-	if r.State == OK && missed(last.StartTime.Time) {
+	if missed, due, gap := live.missed(d.now, last.StartTime.Time); r.State == OK && missed {
 		r.State = Warn
 		r.Evidence += fmt.Sprintf("; overdue: its schedule %s (%s, %s) was due %s", live.Schedule, orUTC(live.ScheduleTimezone), every(gap), ago(d.now, due))
 		r.Action = "the scheduled run did not start: check the window is enabled, its targets have nodes, and its history"

@@ -68,32 +68,9 @@ var FindingFilterRuntime = awslambda.Runtime_PYTHON_3_14
 // NewFindingFilter creates the table, the function, its role and log group, makes the function
 // the target of p.Rules, and alarms on its errors.
 func NewFindingFilter(scope constructs.Construct, id string, p *FindingFilterProps) FindingFilter {
-	where := fmt.Sprintf("compliance.NewFindingFilter(%q)", id)
-	if p == nil {
-		panic(spec.NilProps(where, "FindingFilterProps"))
-	}
-	switch {
-	case len(p.Rules) == 0:
-		panic(fmt.Sprintf("%s: FindingFilterProps.Rules is empty: give the finding rules it filters", where))
-	case p.Topic == nil || p.Key == nil:
-		panic(fmt.Sprintf("%s: FindingFilterProps.Topic and Key are required: the topic new findings go to, and its key", where))
-	case p.AlarmName == "":
-		panic(fmt.Sprintf("%s: FindingFilterProps.AlarmName is empty: name the alarm on the filter's errors", where))
-	}
+	p.validate(id)
 	parent := constructs.NewConstruct(scope, jsii.String(id))
-	f := &findingFilter{Construct: parent}
-	// The table holds only the ids of findings already alerted: losing it alerts each open finding
-	// once more, so it is not retained, and PAY_PER_REQUEST costs nothing while no finding comes.
-	f.table = awsdynamodb.NewTable(parent, jsii.String("Table"), &awsdynamodb.TableProps{
-		PartitionKey:        &awsdynamodb.Attribute{Name: jsii.String(compliancespec.FindingIDAttribute), Type: awsdynamodb.AttributeType_STRING},
-		BillingMode:         awsdynamodb.BillingMode_PAY_PER_REQUEST,
-		TimeToLiveAttribute: jsii.String(compliancespec.FindingExpiryAttribute),
-		// SSESpecification SSEEnabled: the AWS managed key alias/aws/dynamodb ("SSESpecification",
-		// Amazon DynamoDB API Reference, read 2026-12-06): AWS Control Tower's CT.DYNAMODB.PR.2.
-		Encryption:                       awsdynamodb.TableEncryption_AWS_MANAGED,
-		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: jsii.Bool(true)},
-		RemovalPolicy:                    awscdk.RemovalPolicy_DESTROY,
-	})
+	f := &findingFilter{Construct: parent, table: newFindingTable(parent)}
 	logs, _ := loggroup.NewEncrypted(parent, "Logs", "Encrypts the log of the function that alerts each security finding once")
 	f.role = awsiam.NewRole(parent, jsii.String("Role"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
@@ -127,6 +104,38 @@ func NewFindingFilter(scope constructs.Construct, id string, p *FindingFilterPro
 	f.addErrorsAlarm(parent, p)
 	f.suppress()
 	return f
+}
+
+// validate panics, naming the prop, on props the filter cannot work with.
+func (p *FindingFilterProps) validate(id string) {
+	where := fmt.Sprintf("compliance.NewFindingFilter(%q)", id)
+	if p == nil {
+		panic(spec.NilProps(where, "FindingFilterProps"))
+	}
+	switch {
+	case len(p.Rules) == 0:
+		panic(fmt.Sprintf("%s: FindingFilterProps.Rules is empty: give the finding rules it filters", where))
+	case p.Topic == nil || p.Key == nil:
+		panic(fmt.Sprintf("%s: FindingFilterProps.Topic and Key are required: the topic new findings go to, and its key", where))
+	case p.AlarmName == "":
+		panic(fmt.Sprintf("%s: FindingFilterProps.AlarmName is empty: name the alarm on the filter's errors", where))
+	}
+}
+
+// newFindingTable is the table of the findings already alerted.
+func newFindingTable(parent constructs.Construct) awsdynamodb.Table {
+	// The table holds only the ids of findings already alerted: losing it alerts each open finding
+	// once more, so it is not retained, and PAY_PER_REQUEST costs nothing while no finding comes.
+	return awsdynamodb.NewTable(parent, jsii.String("Table"), &awsdynamodb.TableProps{
+		PartitionKey:        &awsdynamodb.Attribute{Name: jsii.String(compliancespec.FindingIDAttribute), Type: awsdynamodb.AttributeType_STRING},
+		BillingMode:         awsdynamodb.BillingMode_PAY_PER_REQUEST,
+		TimeToLiveAttribute: jsii.String(compliancespec.FindingExpiryAttribute),
+		// SSESpecification SSEEnabled: the AWS managed key alias/aws/dynamodb ("SSESpecification",
+		// Amazon DynamoDB API Reference, read 2026-12-06): AWS Control Tower's CT.DYNAMODB.PR.2.
+		Encryption:                       awsdynamodb.TableEncryption_AWS_MANAGED,
+		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: jsii.Bool(true)},
+		RemovalPolicy:                    awscdk.RemovalPolicy_DESTROY,
+	})
 }
 
 // grant gives the role exactly what the script does: write its own log group, put items of the
