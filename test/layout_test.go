@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -169,4 +170,51 @@ func TestNoTestChangesTheProcessDirectory(t *testing.T) {
 		assert.Empty(t, directoryChanges(string(source)), file)
 	}
 	assert.NotEmpty(t, directoryChanges("func TestX(t *testing.T) {\n\tt.Ch"+"dir(\"..\")\n}"), "planted")
+}
+
+// maxLongFunctions is how many functions outside tools/ and the tests may exceed
+// maxFunctionLines: a function that long usually makes several decisions, each of which reads
+// better on its own (issue 30); a table of data may stay whole.
+const maxLongFunctions, maxFunctionLines = 6, 60
+
+// longFunctions are the functions of a Go source file longer than maxFunctionLines, with their
+// length.
+func longFunctions(t *testing.T, name string, source any) []string {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, name, source, 0)
+	require.NoError(t, err, name)
+	var long []string
+	for _, d := range f.Decls {
+		if fn, ok := d.(*ast.FuncDecl); ok && fn.Body != nil {
+			if n := fset.Position(fn.End()).Line - fset.Position(fn.Pos()).Line + 1; n > maxFunctionLines {
+				long = append(long, name+" "+fn.Name.Name+" "+strconv.Itoa(n))
+			}
+		}
+	}
+	return long
+}
+
+func TestFewFunctionsOutsideToolsAndTestsAreLongerThanSixtyLines(t *testing.T) {
+	t.Parallel() // files only
+	var long []string
+	err := filepath.WalkDir("..", func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && slices.Contains([]string{"node_modules", "cdk.out", ".git", "tools", "test", "testdata"}, d.Name()) {
+			return filepath.SkipDir
+		}
+		if strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_test.go") {
+			long = append(long, longFunctions(t, path, nil)...)
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	assert.LessOrEqual(t, len(long), maxLongFunctions, "functions over %d lines: split along the decisions they make\n%s", maxFunctionLines, strings.Join(long, "\n"))
+	// Planted: a function of 61 lines is counted, one of 60 is not.
+	body := func(lines int) string {
+		return "package p\n\nfunc f() {\n" + strings.Repeat("\t_ = 0\n", lines-2) + "}\n"
+	}
+	assert.Len(t, longFunctions(t, "planted.go", body(61)), 1)
+	assert.Empty(t, longFunctions(t, "planted.go", body(60)))
 }
