@@ -487,3 +487,17 @@ func TestVerifyPrintsTheFlowTableAndSchemaCheckAndFailsOnABrokenTemplate(t *test
 	assert.Regexp(t, `yes\s+denied\s+maintenance window service role \(\w+\) ssm:StartAutomationExecution `+
 		`arn:aws:ssm:us-west-2::automation-definition/AWS-CreateImage:\$DEFAULT\s+<-- WRONG\s+decided by no identity statement allows it`, out)
 }
+
+// deprecatedCalls are the deprecated CDK APIs a run's output names: jsii prints one warning per
+// call ("[WARNING] aws-cdk-lib.CfnResource#addDependency is deprecated."), into every synth's
+// output, for the user to read.
+func deprecatedCalls(output string) []string {
+	return regexp.MustCompile(`\[WARNING\] (\S+) is deprecated`).FindAllString(output, -1)
+}
+
+func TestTheAppCallsNoDeprecatedCdkApi(t *testing.T) {
+	t.Parallel()
+	directRun(t)
+	assert.Empty(t, deprecatedCalls(string(directRunner.out)), "use the API the warning names instead")
+	assert.Len(t, deprecatedCalls("[WARNING] aws-cdk-lib.CfnResource#addDependency is deprecated.\n  Use `addResourceDependency` instead."), 1, "planted")
+}

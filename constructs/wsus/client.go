@@ -147,7 +147,7 @@ func NewClientConfiguration(scope constructs.Construct, id string, props *Client
 				},
 			},
 		})
-		c.association.AddDependency(c.group)
+		c.association.AddResourceDependency(c.group, jsii.String("the association targets the group: it must exist first"))
 	}
 	// The fleet may be many instances: configure a quarter at a time, stop at a quarter failing.
 	c.association.SetMaxConcurrency(jsii.String("25%"))
