@@ -21,7 +21,10 @@ import (
 //   - RegisterTaskWithMaintenanceWindow and UpdateMaintenanceWindowTask take AlarmConfiguration
 //     (API Reference, request syntax); "If the value for a parameter in UpdateMaintenanceWindowTask
 //     is null, then the corresponding field isn't modified" (update-maintenance-window-task, AWS CLI
-//     Command Reference).
+//     Command Reference); but "If you set Replace to true ... Optional fields that aren't specified
+//     are set to null", and CloudFormation's update of a task sets Replace true without
+//     AlarmConfiguration (aws-cloudformation-resource-providers-ssm,
+//     UpdateMaintenanceWindowTaskTranslator.java): a deploy that updates a task detaches its alarm.
 //   - CloudFormation's AWS::SSM::MaintenanceWindowTask has no AlarmConfiguration property: its
 //     registry schema lists CutoffBehavior, Description, LoggingInfo, MaxConcurrency, MaxErrors,
 //     Name, Priority, ServiceRoleArn, Targets, TaskArn, TaskInvocationParameters, TaskParameters,
