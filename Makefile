@@ -30,7 +30,7 @@ CALLER_ACCOUNT := aws sts get-caller-identity --query Account --output text
 # The stacks cdk diff and deploy take: the environment's stage, a pipeline app's own stacks, or all.
 CDK_STACKS = "$$(go run ./tools/checkupdate -cdk-stacks cdk.out $(ENV_FLAG))"
 
-.PHONY: help setup env synth cost calendar diagram verify diff s3-prefix-lists-of-cdk-out check-s3-drift check-update deploy stack-policies doctor patch-now test schema update-golden bench lint gofmt lint-ps test-ps clean
+.PHONY: help setup env synth cost calendar diagram verify diff s3-prefix-lists-of-cdk-out check-s3-drift check-update deploy attach-stop-alarms stack-policies doctor patch-now test schema update-golden bench lint gofmt lint-ps test-ps clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -232,10 +232,15 @@ define set_stack_policies
 	done
 endef
 
-deploy: setup $(if $(FORCE),check-s3-drift,check-update) ## deploy every stack (ENVIRONMENT=name: one environment's) after check-update (FORCE=1 skips it, but not the S3 prefix-list drift check), then protect its data with a stack policy; needs credentials of the stacks' account and a bootstrapped account
+deploy: setup $(if $(FORCE),check-s3-drift,check-update) ## deploy every stack (ENVIRONMENT=name: one environment's) after check-update (FORCE=1 skips it, but not the S3 prefix-list drift check), then protect its data with a stack policy and attach the Install tasks' stop alarms; needs credentials of the stacks' account and a bootstrapped account
 	$(CDK) deploy $(CDK_STACKS) $(CDK_DEPLOY_FLAGS) $(CDK_CONFIG) # CDK's validation is on: deploy has no --no-validation
 	caller=$$($(CALLER_ACCOUNT)); \
 	go run ./tools/checkupdate -stack-policies cdk.out $(ENV_FLAG) -account "$$caller" -out $(STACK_POLICIES) | $(set_stack_policies)
+	$(MAKE) --no-print-directory attach-stop-alarms # CloudFormation cannot attach a task's stop alarm, and its update of a task removes it
+
+attach-stop-alarms: ## attach each Install task's stop alarm that is not attached (ENVIRONMENT=name: one environment's), as make deploy does after each deploy: after a plain cdk deploy or a pipeline's (CloudFormation cannot attach it, and its update of a task removes it); needs ssm:UpdateMaintenanceWindowTask
+	@go build -o cdk.out/bin/doctor ./tools/doctor
+	cdk.out/bin/doctor -attach-stop-alarms $(ENV_FLAG) $(if $(CONFIG),-config $(abspath $(CONFIG)),)
 
 stack-policies: synth ## set this version's stack policy on each deployed stack (ENVIRONMENT=name: one environment's), from its deployed template: after upgrading, where check-update names an earlier policy's denial
 	$(read_deployed)

@@ -72,11 +72,16 @@ func iamAction(service, command string) string {
 // cliActions are the IAM actions of the AWS CLI calls make runs for targets (make -n, so what the
 // workflows run, prerequisites included), but sts get-caller-identity, which needs none.
 func cliActions(t *testing.T, targets ...string) []string {
+	return awsCalls(dryRun(t, targets...), regexp.MustCompile(`\baws ([a-z0-9-]+) ([a-z0-9-]+)`))
+}
+
+// dryRun is what make -n prints for targets, from the project root.
+func dryRun(t *testing.T, targets ...string) string {
 	cmd := exec.Command("make", append([]string{"-n", "--no-print-directory", "-C", ".."}, targets...)...)
 	cmd.Env = append(os.Environ(), "MAKEFLAGS=", "MAKELEVEL=", "PRIVATEPATCH_CONFIG=")
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "%s", out)
-	return awsCalls(string(out), regexp.MustCompile(`\baws ([a-z0-9-]+) ([a-z0-9-]+)`))
+	return string(out)
 }
 
 // sourceActions are the IAM actions of the AWS CLI calls a Go file of package doctor makes.
@@ -88,7 +93,8 @@ func doctorFiles(t *testing.T, patchNow bool) []string {
 	var files []string
 	for _, p := range paths {
 		name := filepath.Base(p)
-		if strings.HasSuffix(name, "_test.go") || (name == "patchnow.go" || name == "emergency.go") != patchNow {
+		// attach.go is make deploy's (below).
+		if strings.HasSuffix(name, "_test.go") || name == "attach.go" || (name == "patchnow.go" || name == "emergency.go") != patchNow {
 			continue
 		}
 		files = append(files, name)
@@ -187,8 +193,13 @@ func TestGitHubSetupPoliciesCoverWhatTheWorkflowsAndDoctorCall(t *testing.T) {
 	assert.Empty(t, missing(diffNeeds, allowedActions(policies["pull-request-diff.json"])), "the diff job's calls")
 	assert.Equal(t, []string{"lookup"}, assumable(policies["pull-request-diff.json"]), "a pull request may not assume the deploy role")
 
-	deployNeeds := cliActions(t, "deploy")
+	// make deploy then attaches the stop alarms (doctor.AttachStopAlarms): its writes, and the
+	// reads it shares with make doctor (the stacks, the windows' tasks).
+	require.Contains(t, dryRun(t, "deploy"), "cdk.out/bin/doctor -attach-stop-alarms", "make deploy attaches the stop alarms")
+	deployNeeds := append(cliActions(t, "deploy"), sourceActions(t, "attach.go")...)
+	deployNeeds = append(deployNeeds, "cloudformation:DescribeStacks", "ssm:DescribeMaintenanceWindowTasks")
 	require.Contains(t, deployNeeds, "cloudformation:SetStackPolicy")
+	require.Contains(t, deployNeeds, "ssm:UpdateMaintenanceWindowTask")
 	assert.Empty(t, missing(deployNeeds, allowedActions(policies["deploy.json"])), "the deploy job's calls")
 	assert.Equal(t, []string{"deploy", "file-publishing", "image-publishing", "lookup"}, assumable(policies["deploy.json"]))
 

@@ -683,6 +683,31 @@ func TestAnInstallTaskWithoutItsStopAlarmFailsWithTheCallThatAttachesIt(t *testi
 		`--alarm-configuration '{"Alarms":[{"Name":"privatepatch-patching-privatepatch-weekly-Task1-stop"}],"IgnorePollAlarmFailure":false}'`, row.Action)
 }
 
+// make deploy attaches each stop alarm CloudFormation left off (its update of a task removes it),
+// with the one call that changes only the alarm, and leaves an attached one alone.
+func TestAttachingStopAlarmsUpdatesOnlyTheTasksWithoutTheirAlarm(t *testing.T) {
+	attach := "ssm update-maintenance-window-task --window-id mw-0123456789abcdef0 --window-task-id 1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d " +
+		`--alarm-configuration {"Alarms":[{"Name":"privatepatch-patching-privatepatch-weekly-Task1-stop"}],"IgnorePollAlarmFailure":false}`
+	unattached := rolloutDeployment("testdata/alarms-rollout-ok.json", "testdata/window-tasks-weekly-unattached.json")
+	unattached[attach] = "testdata/update-maintenance-window-task.json"
+	aws := &fake{t: t, responses: unattached}
+	made, err := AttachStopAlarms(aws, defaultTarget(t))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"aws " + attach}, made)
+	assert.Contains(t, aws.calls, attach)
+	// The row's printed call is the same call, quoted for a shell.
+	row := rowOf(t, examine(t, unattached), "stop alarm of task privatepatch-weekly-Task1")
+	assert.Equal(t, "aws "+strings.Replace(attach, "--alarm-configuration {", "--alarm-configuration '{", 1)+"'", row.Action)
+
+	attached := &fake{t: t, responses: rolloutDeployment("testdata/alarms-rollout-ok.json", "testdata/window-tasks-weekly-attached.json")}
+	made, err = AttachStopAlarms(attached, defaultTarget(t))
+	require.NoError(t, err)
+	assert.Empty(t, made)
+	for _, c := range attached.calls {
+		assert.NotContains(t, c, "update-maintenance-window-task", "an attached alarm is left alone")
+	}
+}
+
 // A window with a ScheduleTimezone other than UTC has its times in that zone's offset, minutes
 // only ("NextExecutionTime": "2024-03-12T09:00-05:00" for America/Chicago, the AWS CLI's answer in
 // turbot/steampipe-plugin-aws#2114; "2020-07-26T00:00+10:00" in

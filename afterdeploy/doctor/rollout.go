@@ -47,10 +47,22 @@ type maintenanceWindowTask struct {
 	} `json:"AlarmConfiguration"`
 }
 
-// checkStopAlarms: each task with a stop alarm in the stack (patchingspec.StopAlarmName) stops on
-// it, failing it when it cannot read it (IgnorePollAlarmFailure false), or the row fails with the
-// UpdateMaintenanceWindowTask call that attaches it.
-func (d *deployment) checkStopAlarms() ([]Result, error) {
+// taskStopAlarm is an Install task of a window and the stop alarm the stack made for it.
+type taskStopAlarm struct {
+	window string
+	task   maintenanceWindowTask
+	want   string
+}
+
+// attached says whether the task stops on its stop alarm, and fails when it cannot read it.
+func (a taskStopAlarm) attached() bool {
+	c := a.task.AlarmConfiguration
+	return c != nil && len(c.Alarms) > 0 && c.Alarms[0].Name == a.want && !c.IgnorePollAlarmFailure
+}
+
+// stopAlarmTasks are the tasks with a stop alarm in the stack (patchingspec.StopAlarmName), and a
+// row for each window whose tasks could not be read.
+func (d *deployment) stopAlarmTasks() ([]taskStopAlarm, []Result) {
 	stopAlarms := map[string]bool{}
 	for _, name := range d.patching.physical("AWS::CloudWatch::CompositeAlarm", "") {
 		stopAlarms[name] = true
@@ -58,40 +70,52 @@ func (d *deployment) checkStopAlarms() ([]Result, error) {
 	if len(stopAlarms) == 0 {
 		return nil, nil
 	}
-	var results []Result
+	var tasks []taskStopAlarm
+	var couldNot []Result
 	for _, window := range d.patching.physical("AWS::SSM::MaintenanceWindow", "") {
 		var out struct {
 			Tasks []maintenanceWindowTask `json:"Tasks"`
 		}
 		if err := d.call(&out, "ssm", "describe-maintenance-window-tasks", "--window-id", window); err != nil {
-			results = append(results, couldNotCheck("stop alarms of window "+window, err))
+			couldNot = append(couldNot, couldNotCheck("stop alarms of window "+window, err))
 			continue
 		}
 		for _, t := range out.Tasks {
-			want := patchingspec.StopAlarmName(d.t.Patching+"-", t.Name)
-			if stopAlarms[want] {
-				results = append(results, judgeStopAlarm(window, t, want))
+			if want := patchingspec.StopAlarmName(d.t.Patching+"-", t.Name); stopAlarms[want] {
+				tasks = append(tasks, taskStopAlarm{window, t, want})
 			}
 		}
+	}
+	return tasks, couldNot
+}
+
+// checkStopAlarms: each task with a stop alarm in the stack stops on it, failing it when it
+// cannot read it (IgnorePollAlarmFailure false), or the row fails with the
+// UpdateMaintenanceWindowTask call that attaches it.
+func (d *deployment) checkStopAlarms() ([]Result, error) {
+	tasks, results := d.stopAlarmTasks()
+	for _, a := range tasks {
+		results = append(results, judgeStopAlarm(a))
 	}
 	return results, nil
 }
 
-func judgeStopAlarm(window string, t maintenanceWindowTask, want string) Result {
-	r := Result{Check: "stop alarm of task " + t.Name, State: OK, Evidence: "stops on " + want}
-	have, ignores := "no alarm", false
-	if c := t.AlarmConfiguration; c != nil && len(c.Alarms) > 0 {
-		have, ignores = c.Alarms[0].Name, c.IgnorePollAlarmFailure
-	}
-	if have == want && !ignores {
+func judgeStopAlarm(a taskStopAlarm) Result {
+	r := Result{Check: "stop alarm of task " + a.task.Name, State: OK, Evidence: "stops on " + a.want}
+	if a.attached() {
 		return r
 	}
+	have, ignores := "no alarm", false
+	if c := a.task.AlarmConfiguration; c != nil && len(c.Alarms) > 0 {
+		have, ignores = c.Alarms[0].Name, c.IgnorePollAlarmFailure
+	}
 	r.State = Fail
-	r.Evidence = fmt.Sprintf("stops on %s, not %s: CloudFormation cannot attach a task's alarm, so it is attached after each deploy", have, want)
+	r.Evidence = fmt.Sprintf("stops on %s, not %s: CloudFormation cannot attach a task's alarm, and its update of a task removes it: make deploy attaches it after each deploy", have, a.want)
 	if ignores {
 		r.Evidence = fmt.Sprintf("stops on %s but runs on when the alarm cannot be read (IgnorePollAlarmFailure)", have)
 	}
-	r.Action = fmt.Sprintf(`aws ssm update-maintenance-window-task --window-id %s --window-task-id %s --alarm-configuration '{"Alarms":[{"Name":"%s"}],"IgnorePollAlarmFailure":false}'`,
-		window, t.WindowTaskId, want)
+	args := a.attachArgs()
+	args[len(args)-1] = "'" + args[len(args)-1] + "'"
+	r.Action = "aws " + strings.Join(args, " ")
 	return r
 }

@@ -50,6 +50,7 @@ var fixtureOperations = []struct{ pattern, service, operation string }{
 	{"testdata/window-execution-tasks-*.json", "ssm", "DescribeMaintenanceWindowExecutionTasks"},
 	{"testdata/window-executions-*.json", "ssm", "DescribeMaintenanceWindowExecutions"},
 	{"testdata/window-tasks-*.json", "ssm", "DescribeMaintenanceWindowTasks"},
+	{"testdata/update-maintenance-window-task.json", "ssm", "UpdateMaintenanceWindowTask"},
 	{"testdata/windows-for-target-*.json", "ssm", "DescribeMaintenanceWindowsForTarget"},
 	{"../../proof/s3drift/testdata/entries-*.json", "ec2", "GetManagedPrefixListEntries"},
 	{"../../proof/vpcclash/testdata/acls-*.json", "ec2", "DescribeNetworkAcls"},

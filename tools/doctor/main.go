@@ -28,6 +28,9 @@ import (
 func main() {
 	configFile := flag.String("config", "", "the configuration file (default: the file PRIVATEPATCH_CONFIG names, else the embedded default)")
 	profiles := flag.String("profiles", "", "AWS CLI profiles: one for every environment, or ENV=PROFILE,... per environment (default: the CLI's)")
+	attach := flag.Bool("attach-stop-alarms", false, "instead of checking, attach each Install task's stop alarm that is not attached (make deploy runs it: "+
+		"CloudFormation cannot attach it, and its update of a task removes it); this writes")
+	environment := flag.String("environment", "", "with -attach-stop-alarms, only this environment (default: every one)")
 	flag.Usage = func() {
 		fmt.Fprint(flag.CommandLine.Output(), `Usage: make doctor [CONFIG=file] [PROFILES=profile | PROFILES=env=profile,...]
        (or: go run ./tools/doctor [-config file] [-profiles ...])
@@ -41,12 +44,17 @@ patch policies on the same nodes, and the stacks' data protection, each with its
 to do. An environment whose account the credentials are not is refused. Exit status 0 when every
 check passed (warnings allowed), 1 when one failed, 2 when it could not run on an environment, 3
 when it was incomplete: a call was denied or throttled, its check says COULD NOT CHECK and names the
-permission, and every other check still ran.
+permission, and every other check still ran. With -attach-stop-alarms it checks nothing and writes:
+it attaches each Install task's stop alarm that is not attached, as make deploy does after each
+deploy (CloudFormation cannot, and its update of a task removes it).
 
 `)
 		flag.PrintDefaults()
 	}
 	flag.Parse()
+	if *attach {
+		os.Exit(attachStopAlarms(*configFile, *profiles, *environment, os.Stdout))
+	}
 	os.Exit(run(*configFile, *profiles, os.Stdout))
 }
 
@@ -128,6 +136,34 @@ func run(configFile, profiles string, out io.Writer) int {
 		fmt.Fprintf(out, "doctor: no check failed; %d WARN row(s): see WHAT TO DO\n", warnings)
 	default:
 		fmt.Fprintln(out, "doctor: every check passed")
+	}
+	return status
+}
+
+// attachStopAlarms attaches the stop alarms of every environment (or one), printing each call.
+func attachStopAlarms(configFile, profiles, environment string, out io.Writer) int {
+	cfg, err := config.Load(configFile)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "doctor:", err)
+		return 2
+	}
+	status := 0
+	for _, target := range doctor.TargetsOf(cfg) {
+		if environment != "" && target.Environment != environment {
+			continue
+		}
+		profile, err := profileOf(profiles, target.Environment)
+		if err == nil {
+			var made []string
+			made, err = doctor.AttachStopAlarms(doctor.CLI{Region: target.Region, Profile: profile}, target)
+			for _, call := range made {
+				fmt.Fprintln(out, "doctor: attached a stop alarm:", call)
+			}
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "doctor: stop alarms of %s not attached: %v (make doctor names each; the deploy is done)\n", target.Patching, err)
+			status = 1
+		}
 	}
 	return status
 }

@@ -21,7 +21,7 @@ OPERATIONS = {
             "DescribeMaintenanceWindowSchedule", "DescribeMaintenanceWindowTasks",
             "DescribeMaintenanceWindowsForTarget", "GetAutomationExecution", "GetMaintenanceWindow",
             "GetServiceSetting", "ListAssociations", "ListCommandInvocations", "ListCommands",
-            "ListTagsForResource", "SendCommand", "StartAutomationExecution"],
+            "ListTagsForResource", "SendCommand", "StartAutomationExecution", "UpdateMaintenanceWindowTask"],
     "sts": ["GetCallerIdentity"],
 }
 
@@ -48,7 +48,7 @@ CALLED = {
             "DescribeMaintenanceWindowSchedule", "DescribeMaintenanceWindowTasks",
             "DescribeMaintenanceWindowsForTarget", "GetAutomationExecution", "GetMaintenanceWindow",
             "GetServiceSetting", "ListAssociations", "ListCommandInvocations", "ListCommands",
-            "ListTagsForResource", "SendCommand", "StartAutomationExecution"],
+            "ListTagsForResource", "SendCommand", "StartAutomationExecution", "UpdateMaintenanceWindowTask"],
     "sts": ["GetCallerIdentity"],
 }
 
