@@ -162,7 +162,8 @@ func (f *findingFilter) grant(logGroupArn *string, p *FindingFilterProps) {
 // code raises; AsyncEventsDropped counts the events Lambda drops without running the function,
 // such as those throttled past the event's maximum age, which count in no Errors ("Types of
 // metrics for Lambda functions", Invocation metrics and Asynchronous invocation metrics, AWS
-// Lambda Developer Guide, read 2026-12-06). The script raises on every failure but a finding
+// Lambda Developer Guide; "Introducing new asynchronous invocation metrics for AWS Lambda", AWS
+// Compute Blog: throttled events retry "for a maximum of 6 hours"; read 2026-12-06). The script raises on every failure but a finding
 // already seen, so each failed attempt counts, retries included.
 func (f *findingFilter) addErrorsAlarm(parent constructs.Construct, p *FindingFilterProps) {
 	sum := &awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"), Period: awscdk.Duration_Minutes(jsii.Number(5))}
