@@ -1,7 +1,6 @@
 package test
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -182,19 +181,10 @@ func TestHooksAreProvenTheWindowSendsTheWrapperAndTheNodesReadTheHookDocuments(t
 	extraWrapper := plantSendCommand(t, base, "extra-wrapper", "pinnedinstances", func(r []any) []any {
 		return append(r, "arn:aws:ssm:us-west-2::document/AWS-RunPatchBaselineWithHooks")
 	})
-	results, err := evaluator.Evaluate([]authz.Deployment{base, withoutWrapper, extraWrapper})
-	require.NoError(t, err)
-	for _, d := range []authz.Deployment{base, withoutWrapper, extraWrapper} {
-		var failed []string
-		for _, r := range results[d.Name] {
-			if !r.OK() {
-				failed = append(failed, r.String())
-			}
-		}
-		if d.Name == base.Name {
-			assert.Empty(t, failed, "the rich-patching templates are proven")
-			continue
-		}
+	wrong := wrongRowsOf(t, evaluator, []authz.Deployment{base, withoutWrapper, extraWrapper})
+	assert.Empty(t, wrong[base.Name], "the rich-patching templates are proven")
+	for _, d := range []authz.Deployment{withoutWrapper, extraWrapper} {
+		failed := wrong[d.Name]
 		require.Len(t, failed, 1, d.Name)
 		assert.Contains(t, failed[0], "AWS-RunPatchBaselineWithHooks", d.Name)
 	}
@@ -203,25 +193,18 @@ func TestHooksAreProvenTheWindowSendsTheWrapperAndTheNodesReadTheHookDocuments(t
 // plantSendCommand is the rich-patching deployment base, named name, with edit applied to the
 // resources of window's RunPatchBaseline (SendCommand) statement.
 func plantSendCommand(t *testing.T, base authz.Deployment, name, window string, edit func([]any) []any) authz.Deployment {
-	d := base
-	copied, err := json.Marshal(d.Stacks)
-	require.NoError(t, err)
-	var stacks authz.Stacks
-	require.NoError(t, json.Unmarshal(copied, &stacks))
-	edited := 0
-	for _, template := range stacks {
-		for id, r := range template["Resources"].(map[string]any) {
-			doc, _ := r.(map[string]any)["Properties"].(map[string]any)["PolicyDocument"].(map[string]any)
-			list, _ := doc["Statement"].([]any)
-			for _, s := range list {
-				if st := s.(map[string]any); st["Sid"] == "RunPatchBaseline" && strings.HasPrefix(id, "MaintenanceWindows"+window) {
-					st["Resource"] = edit(st["Resource"].([]any))
-					edited++
-				}
+	d, edited := plantedCopy(t, base, name, func(id string, r map[string]any) int {
+		doc, _ := r["Properties"].(map[string]any)["PolicyDocument"].(map[string]any)
+		list, _ := doc["Statement"].([]any)
+		n := 0
+		for _, s := range list {
+			if st := s.(map[string]any); st["Sid"] == "RunPatchBaseline" && strings.HasPrefix(id, "MaintenanceWindows"+window) {
+				st["Resource"] = edit(st["Resource"].([]any))
+				n++
 			}
 		}
-	}
+		return n
+	})
 	require.Equal(t, 1, edited, name)
-	d.Name, d.Stacks = name, stacks
 	return d
 }
