@@ -296,6 +296,28 @@ func TestEveryCheckIsDocumented(t *testing.T) {
 	assert.NotContains(t, compliance.WindowsChecks+compliance.LinuxChecks, "{{", "SSM would substitute it")
 }
 
+// sampleEvent reads one of the sample events in testdata/events (alertFixtures below says what each stands for).
+func sampleEvent(t *testing.T, fixture string) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "events", fixture+".json"))
+	require.NoError(t, err)
+	var event map[string]any
+	require.NoError(t, json.Unmarshal(data, &event))
+	return event
+}
+
+// matchedBy are the names of the patterns that match event, sorted.
+func matchedBy(patterns map[string]map[string]any, event map[string]any) []string {
+	var matched []string
+	for name, pattern := range patterns {
+		if matches(pattern, event) {
+			matched = append(matched, name)
+		}
+	}
+	slices.Sort(matched)
+	return matched
+}
+
 // matches reports whether an EventBridge event pattern (exact values, nested objects, and
 // anything-but a list of values) matches an event, as EventBridge does for these patterns: a field
 // matches when its value, or any element of an array value, is one of the listed values, none of
@@ -472,16 +494,7 @@ func TestEachWindowsFailureRuleMatchesItsOwnWindowsFailedRunsOnly(t *testing.T) 
 	_, failures := alertRulesWithSampleIDs(t, defaultScenario.synth(t))
 	for fixture, want := range map[string][]string{"maintenance-window-failed": {"MaintenanceWindowsprivatepatchweeklyFailure"},
 		"maintenance-window-success": nil, "maintenance-window-failed-other-window": nil, "association-failed": nil} {
-		data, err := os.ReadFile(filepath.Join("testdata", "events", fixture+".json"))
-		require.NoError(t, err)
-		var event map[string]any
-		require.NoError(t, json.Unmarshal(data, &event))
-		var matched []string
-		for name, pattern := range failures {
-			if matches(pattern, event) {
-				matched = append(matched, name)
-			}
-		}
+		matched := matchedBy(failures, sampleEvent(t, fixture))
 		assert.Equal(t, want, matched, "%s latches %v", fixture, want)
 	}
 }
@@ -493,16 +506,7 @@ func TestTheAlertsWindowRuleAlertsForWindowsWithoutAFailureRule(t *testing.T) {
 	assert.Empty(t, failures)
 	for fixture, want := range map[string][]string{"maintenance-window-failed": {"MaintenanceWindow"},
 		"maintenance-window-success": nil, "maintenance-window-failed-other-window": nil} {
-		data, err := os.ReadFile(filepath.Join("testdata", "events", fixture+".json"))
-		require.NoError(t, err)
-		var event map[string]any
-		require.NoError(t, json.Unmarshal(data, &event))
-		var matched []string
-		for name, pattern := range rules {
-			if matches(pattern, event) {
-				matched = append(matched, name)
-			}
-		}
+		matched := matchedBy(rules, sampleEvent(t, fixture))
 		assert.Equal(t, want, matched, "%s alerts through %v", fixture, want)
 	}
 }
@@ -540,16 +544,7 @@ func TestAlertRulesMatchTheEventsTheyAreForAndNoOthers(t *testing.T) {
 	assert.Equal(t, []any{map[string]any{"anything-but": []any{"pb-0fedcba9876543210"}}}, rules["Compliance"]["detail"].(map[string]any)["patch-baseline-id"],
 		"the fleet's rule leaves the WSUS server's baseline to its own rule")
 	for fixture, want := range alertFixtures {
-		data, err := os.ReadFile(filepath.Join("testdata", "events", fixture+".json"))
-		require.NoError(t, err)
-		var event map[string]any
-		require.NoError(t, json.Unmarshal(data, &event))
-		var matched []string
-		for name, pattern := range rules {
-			if matches(pattern, event) {
-				matched = append(matched, name)
-			}
-		}
+		matched := matchedBy(rules, sampleEvent(t, fixture))
 		if want == "" {
 			assert.Empty(t, matched, "%s alerts nobody", fixture)
 		} else {
@@ -557,10 +552,7 @@ func TestAlertRulesMatchTheEventsTheyAreForAndNoOthers(t *testing.T) {
 		}
 	}
 	// Planted: without anything-but, the WSUS server's event matches the fleet's rule too.
-	data, err := os.ReadFile(filepath.Join("testdata", "events", "compliance-patch-non-compliant-wsus.json"))
-	require.NoError(t, err)
-	var event map[string]any
-	require.NoError(t, json.Unmarshal(data, &event))
+	event := sampleEvent(t, "compliance-patch-non-compliant-wsus")
 	fleetRule := map[string]any{"source": rules["Compliance"]["source"], "detail-type": rules["Compliance"]["detail-type"],
 		"detail": without(rules["Compliance"]["detail"].(map[string]any), "patch-baseline-id")}
 	assert.True(t, matches(fleetRule, event), "the fleet's rule without the exclusion alerts for the WSUS server too")

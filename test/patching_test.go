@@ -1007,10 +1007,7 @@ func TestWatchedAssociationsKeepTheirIds(t *testing.T) {
 // rule matches is one that AWS's example event carries (patchingspec.InstanceAssociationEventFields,
 // the example in test/testdata/events): a field the event lacks would match nothing, ever.
 func TestAssociationAlertScopesByAFieldAwsExampleEventCarries(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("testdata", "events", "aws-example-instance-association.json"))
-	require.NoError(t, err)
-	var example map[string]any
-	require.NoError(t, json.Unmarshal(data, &example))
+	example := sampleEvent(t, "aws-example-instance-association")
 	assert.ElementsMatch(t, patchingspec.InstanceAssociationEventFields, keysOf(example["detail"].(map[string]any)))
 	missing := func(detail map[string]any) []string {
 		var out []string
