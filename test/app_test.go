@@ -41,7 +41,8 @@ func buildBinaries() error {
 		if binDir, binariesErr = os.MkdirTemp("", "privatepatch-bin"); binariesErr != nil {
 			return
 		}
-		out, err := exec.Command("go", "build", "-o", binDir+string(filepath.Separator), "../app", "../tools/verify", "../tools/snapshot").CombinedOutput()
+		// Without DWARF (-w), as make test links its test binaries: a third less link time.
+		out, err := exec.Command("go", "build", "-ldflags=-w", "-o", binDir+string(filepath.Separator), "../app", "../tools/verify", "../tools/snapshot").CombinedOutput()
 		if err != nil {
 			binariesErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,6 +17,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/privatepatch/privatepatch/proof/evalcache"
 )
 
 // allScenarios are the scenarios whose templates CloudFormation Validate checks: every
@@ -207,18 +211,83 @@ func prepareValidation(c *externalCheck) error {
 	return err
 }
 
+// runValidation runs validate.js over the templates the evaluations' cache has no answer for
+// (proof/evalcache: the same template, region and account, engine and script answered before),
+// in one Node process, and keeps each template's findings.
 func runValidation(c *externalCheck) {
-	list := filepath.Join(c.dir, "templates.txt")
+	validation.err = validate(c)
+}
+
+func validate(c *externalCheck) error {
+	script := filepath.Join("..", "tools", "cfnvalidate", "validate.js")
+	node, err := exec.LookPath("node")
+	if err != nil {
+		return err
+	}
+	cache, err := evalcache.Open("cloudformation-validate", []string{script, filepath.Join("..", "node_modules", "@aws", "cloudformation-validate")}, []string{node})
+	if err != nil {
+		return err
+	}
+	files := slices.Sorted(maps.Keys(c.templates))
+	keys, found := map[string]string{}, map[string][]validationFinding{} // by file: the key, the findings
 	var lines []string
-	for file := range c.templates {
-		lines = append(lines, file+"\t"+validation.env[file])
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return err
+		}
+		keys[file] = cache.Key([]byte(validation.env[file]), data)
+		var findings []validationFinding
+		if kept, ok := cache.Get(keys[file]); ok && json.Unmarshal(kept, &findings) == nil {
+			found[file] = findings
+		} else {
+			lines = append(lines, file+"\t"+validation.env[file])
+		}
 	}
-	if validation.err = os.WriteFile(list, []byte(strings.Join(lines, "\n")), 0o644); validation.err != nil {
-		return
+	if len(lines) > 0 {
+		list := filepath.Join(c.dir, "templates.txt")
+		if err := os.WriteFile(list, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+			return err
+		}
+		cmd := exec.Command(node, script, "@"+list)
+		var stdout, stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		validation.stderr = stderr.String()
+		if err != nil {
+			return err
+		}
+		for line := range strings.Lines(stdout.String()) {
+			var f validationFinding
+			if err := json.Unmarshal([]byte(line), &f); err != nil {
+				return fmt.Errorf("validate.js: %v: %s", err, line)
+			}
+			found[f.Template] = append(found[f.Template], f)
+		}
+		for _, line := range lines {
+			file, _, _ := strings.Cut(line, "\t")
+			// Kept without the template's path (a new temporary file each run).
+			var kept []validationFinding
+			for _, f := range found[file] {
+				f.Template = ""
+				kept = append(kept, f)
+			}
+			if answer, err := json.Marshal(kept); err == nil {
+				cache.Put(keys[file], answer)
+			}
+		}
 	}
-	cmd := exec.Command("node", filepath.Join("..", "tools", "cfnvalidate", "validate.js"), "@"+list)
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	validation.err = cmd.Run()
-	validation.out, validation.stderr = stdout.String(), stderr.String()
+	var out strings.Builder
+	for _, file := range files {
+		for _, f := range found[file] {
+			f.Template = file
+			line, err := json.Marshal(f)
+			if err != nil {
+				return err
+			}
+			out.Write(append(line, '\n'))
+		}
+	}
+	validation.out = out.String()
+	return nil
 }

@@ -17,10 +17,13 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
+
+	"github.com/privatepatch/privatepatch/proof/evalcache"
 )
 
 // Partition is the partition of an AWS region.
@@ -66,6 +69,7 @@ func (r Result) String() string {
 // Evaluator runs the IAM policy evaluator installed under a project root.
 type Evaluator struct {
 	script string
+	cache  evalcache.Cache
 }
 
 // Find locates the evaluator that make setup installs under projectRoot.
@@ -75,7 +79,13 @@ func Find(projectRoot string) (Evaluator, error) {
 	if _, err := os.Stat(module); err != nil {
 		return Evaluator{}, fmt.Errorf("the IAM policy evaluator is not installed (%s): run make setup", module)
 	}
-	return Evaluator{script: script}, nil
+	node, err := exec.LookPath("node")
+	if err != nil {
+		return Evaluator{}, fmt.Errorf("the IAM policy evaluator runs on Node.js: %w", err)
+	}
+	// Its answers are kept by the request (simulation) and the evaluator's own files.
+	cache, err := evalcache.Open("iam-simulate", []string{script, filepath.Join(projectRoot, "tools", "iamsimulate", "node_modules")}, []string{node})
+	return Evaluator{script: script, cache: cache}, err
 }
 
 // Deployment is one set of stacks deployed together in one account and region.
@@ -167,9 +177,12 @@ type evaluatorVerdict struct {
 
 func (e Evaluator) prove(deployments []Deployment, mutate bool) (proof Proof, err error) {
 	proof = Proof{Results: map[string][]Result{}, Mutations: map[string][]MutationResult{}}
-	workers, err := e.startPool(map[bool]int{true: runtime.NumCPU(), false: 1}[mutate])
-	if err != nil {
-		return proof, err
+	workers := &lazyPool{e: e, n: map[bool]int{true: runtime.NumCPU(), false: 1}[mutate]}
+	if !e.cache.On() {
+		// Every request goes to the evaluator: start it now, so that loading it overlaps planning.
+		if _, err := workers.get(); err != nil {
+			return proof, err
+		}
 	}
 	defer func() {
 		if stopErr := workers.stop(); err == nil {
@@ -185,7 +198,7 @@ func (e Evaluator) prove(deployments []Deployment, mutate bool) (proof Proof, er
 		}
 		work = append(work, p)
 	}
-	verdicts, err := workers[0].ask(base.requests)
+	verdicts, err := e.answer(workers, base.requests, false)
 	if err != nil {
 		return proof, err
 	}
@@ -199,7 +212,7 @@ func (e Evaluator) prove(deployments []Deployment, mutate bool) (proof Proof, er
 	for i := range work {
 		work[i].planMutations(&mutated, proof.Results[work[i].deployment.Name])
 	}
-	if verdicts, err = workers.askSplit(mutated.requests); err != nil {
+	if verdicts, err = e.answer(workers, mutated.requests, true); err != nil {
 		return proof, err
 	}
 	for _, p := range work {

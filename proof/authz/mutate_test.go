@@ -2,6 +2,10 @@ package authz
 
 import (
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -10,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/proof/evalcache"
 )
 
 // The mutation test over the shipped goldens, and plantings in copies of them, in one run of the
@@ -211,4 +216,59 @@ func TestMutatedRequestsAreSplitBetweenGroupsOnly(t *testing.T) {
 	}
 	assert.Len(t, seen, 5)
 	assert.Empty(t, splitByGroup(nil, 2))
+}
+
+// TestVerdictsAreTheSameWithTheCacheEmptyHalfFullOrFull proves the default's calls and mutations
+// with an empty evaluations' cache (every request to the evaluator, as with the cache off), then
+// with every other kept verdict removed (kept verdicts and the evaluator's mixed inside the
+// mutations' groups), then with all kept: the proof is the same each time, down to which rows
+// each mutation caught and which it skipped.
+func TestVerdictsAreTheSameWithTheCacheEmptyHalfFullOrFull(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(evalcache.Env, dir)
+	evaluator, err := Find("../..")
+	require.NoError(t, err)
+	deployments := []Deployment{{Name: "default", Stacks: golden(t, "default"), Env: env}}
+	empty, err := evaluator.Prove(deployments)
+	require.NoError(t, err)
+
+	var kept []string
+	require.NoError(t, filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && filepath.Base(path) != "trimmed" {
+			kept = append(kept, path)
+		}
+		return err
+	}))
+	require.NotEmpty(t, kept)
+	for i, file := range kept {
+		if i%2 == 0 {
+			require.NoError(t, os.Remove(file))
+		}
+	}
+	half, err := evaluator.Prove(deployments)
+	require.NoError(t, err)
+	full, err := evaluator.Prove(deployments)
+	require.NoError(t, err)
+	assert.Equal(t, lines(empty), lines(half), "half the verdicts kept")
+	assert.Equal(t, lines(empty), lines(full), "every verdict kept")
+	assert.True(t, reflect.DeepEqual(empty, full), "every field the same")
+	assert.NotEmpty(t, empty.Mutations["default"])
+}
+
+// lines is a proof, a line a row and a line a mutation with the rows it caught.
+func lines(p Proof) []string {
+	var out []string
+	for name, results := range p.Results {
+		for _, r := range results {
+			out = append(out, name+": "+r.String())
+		}
+		for _, m := range p.Mutations[name] {
+			line := name + ": " + m.Mutation.String() + " caught"
+			for _, r := range m.Caught {
+				line += " | " + r.String()
+			}
+			out = append(out, line)
+		}
+	}
+	return out
 }

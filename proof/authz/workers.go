@@ -131,3 +131,122 @@ func splitByGroup(requests []evaluatorRequest, n int) [][]evaluatorRequest {
 	}
 	return chunks
 }
+
+// lazyPool starts its processes when first asked.
+type lazyPool struct {
+	e       Evaluator
+	n       int
+	workers pool
+	started bool
+	err     error
+}
+
+func (l *lazyPool) get() (pool, error) {
+	if !l.started {
+		l.started = true
+		l.workers, l.err = l.e.startPool(l.n)
+	}
+	return l.workers, l.err
+}
+
+func (l *lazyPool) stop() error {
+	if l.workers == nil {
+		return nil
+	}
+	return l.workers.stop()
+}
+
+// verdictInput is what a verdict depends on: the key of its answer in the evaluations' cache.
+type verdictInput struct {
+	Simulation  map[string]any `json:"simulation"`
+	Unsafe      bool           `json:"unsafe"`
+	VerdictOnly bool           `json:"verdictOnly,omitempty"`
+}
+
+// catches tells, as simulate.mjs does, whether a request of a group got the verdict its row must
+// not get, which skips the rest of the group.
+func catches(r evaluatorRequest, v evaluatorVerdict) bool {
+	return r.Group != nil && v.Verdict != "Skipped" && (v.Error != "" || (v.Verdict == "Allowed") != r.Required)
+}
+
+// answer gives the verdicts of requests, in order: from the evaluations' cache where it has them
+// (proof/evalcache), the rest from the evaluator (split over every process of the pool when
+// split), then skips the rest of each caught group as simulate.mjs would have in one run, so that
+// the verdicts are the same with or without the cache. Errors are never kept.
+func (e Evaluator) answer(workers *lazyPool, requests []evaluatorRequest, split bool) ([]evaluatorVerdict, error) {
+	verdicts, keys, misses, err := e.kept(requests)
+	if err != nil {
+		return nil, err
+	}
+	if len(misses) == 0 {
+		return skipCaught(requests, verdicts), nil
+	}
+	p, err := workers.get()
+	if err != nil {
+		return nil, err
+	}
+	asked := make([]evaluatorRequest, len(misses))
+	for j, i := range misses {
+		asked[j] = requests[i]
+	}
+	var answers []evaluatorVerdict
+	if split {
+		answers, err = p.askSplit(asked)
+	} else {
+		answers, err = p[0].ask(asked)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for j, i := range misses {
+		verdicts[i] = answers[j]
+		if keys[i] != "" && answers[j].Verdict != "Skipped" && answers[j].Error == "" {
+			if kept, err := json.Marshal(answers[j]); err == nil {
+				e.cache.Put(keys[i], kept)
+			}
+		}
+	}
+	return skipCaught(requests, verdicts), nil
+}
+
+// kept reads the verdicts the cache has, in order, and returns each request's key and the
+// requests it has no verdict for, leaving out those of a group a kept verdict already caught.
+func (e Evaluator) kept(requests []evaluatorRequest) (verdicts []evaluatorVerdict, keys []string, misses []int, err error) {
+	verdicts, keys = make([]evaluatorVerdict, len(requests)), make([]string, len(requests))
+	caught := map[int]bool{}
+	for i, r := range requests {
+		if r.Group != nil && caught[*r.Group] {
+			continue
+		}
+		if e.cache.On() {
+			input, err := json.Marshal(verdictInput{r.Simulation, r.Unsafe, r.VerdictOnly})
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			keys[i] = e.cache.Key(input)
+			if kept, ok := e.cache.Get(keys[i]); ok && json.Unmarshal(kept, &verdicts[i]) == nil {
+				if catches(r, verdicts[i]) {
+					caught[*r.Group] = true
+				}
+				continue
+			}
+		}
+		misses = append(misses, i)
+	}
+	return verdicts, keys, misses, nil
+}
+
+// skipCaught marks Skipped, in each group, the requests after the first that catches.
+func skipCaught(requests []evaluatorRequest, verdicts []evaluatorVerdict) []evaluatorVerdict {
+	caught := map[int]bool{}
+	for i, r := range requests {
+		switch {
+		case r.Group == nil:
+		case caught[*r.Group]:
+			verdicts[i] = evaluatorVerdict{Verdict: "Skipped"}
+		case catches(r, verdicts[i]):
+			caught[*r.Group] = true
+		}
+	}
+	return verdicts
+}

@@ -4,6 +4,8 @@
 package controltower
 
 import (
+	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -13,6 +15,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/privatepatch/privatepatch/proof/evalcache"
 )
 
 // NotAdopted are the Control Tower proactive controls (opt-in, each chosen per organisation) that
@@ -35,11 +39,14 @@ var NotAdopted = map[string]string{
 type Guard struct {
 	Binary, Rules string
 	rules         []rule
+	byFile        map[string]rule
+	cache         evalcache.Cache
 }
 
 type rule struct {
-	file  string
-	types []string
+	file   string
+	types  []string
+	digest [sha256.Size]byte
 }
 
 var resourceTypes = regexp.MustCompile(`AWS::[A-Za-z0-9]+::[A-Za-z0-9]+`)
@@ -57,14 +64,19 @@ func Find(projectRoot string) (Guard, error) {
 	if err != nil || len(files) == 0 {
 		return Guard{}, fmt.Errorf("no Control Tower rules under %s (make setup): %v", g.Rules, err)
 	}
+	g.byFile = map[string]rule{}
 	for _, file := range files {
 		text, err := os.ReadFile(file)
 		if err != nil {
 			return Guard{}, err
 		}
-		g.rules = append(g.rules, rule{file: file, types: resourceTypes.FindAllString(string(text), -1)})
+		r := rule{file: file, types: resourceTypes.FindAllString(string(text), -1), digest: sha256.Sum256(text)}
+		g.rules = append(g.rules, r)
+		g.byFile[file] = r
 	}
-	return g, nil
+	// The rules are part of each run's key (a run takes only the rules that apply to its template).
+	g.cache, err = evalcache.Open("cfn-guard", []string{g.Binary}, nil)
+	return g, err
 }
 
 // Control is the control a rule file holds, e.g. "ct-s3-pr-10".
@@ -95,6 +107,26 @@ func (g Guard) RuleFiles(templates []map[string]any, skip map[string]bool) []str
 
 var failingRule = regexp.MustCompile(`(ct-[a-z0-9-]+)\.guard/\S+\s+FAIL`)
 
+// guardAnswer is what the cache keeps of one run: the failing controls and cfn-guard's output,
+// with the template's path (a new temporary file each run) replaced by dataPath.
+type guardAnswer struct {
+	Controls []string
+	Output   string
+}
+
+const dataPath = "\x00DATA\x00"
+
+// key is the cache key of one run: its arguments, each rule (by name, as the output names it,
+// and content) and the template's bytes.
+func (g Guard) key(args, rules []string, data []byte) string {
+	parts := [][]byte{[]byte(strings.Join(args, "\x00"))}
+	for _, file := range rules {
+		r := g.byFile[file]
+		parts = append(parts, []byte(filepath.Base(file)), r.digest[:])
+	}
+	return g.cache.Key(append(parts, data)...)
+}
+
 // Failing runs, over each template (by file), the rules that apply to it less the controls in
 // skip, a few templates at a time, and returns the failing controls of each file (sorted), with
 // cfn-guard's output for the files that fail.
@@ -106,35 +138,19 @@ func (g Guard) Failing(templates map[string]map[string]any, skip map[string]bool
 	var errs []error
 	for file, template := range templates {
 		rules := g.RuleFiles([]map[string]any{template}, skip)
-		if len(rules) == 0 {
-			failing[file] = nil
-			continue
-		}
-		args := []string{"validate", "--show-summary", "fail", "--output-format", "single-line-summary", "--data", file}
-		for _, rule := range rules {
-			args = append(args, "--rules", rule)
-		}
 		wg.Go(func() {
 			slots <- struct{}{}
 			defer func() { <-slots }()
-			out, runErr := exec.Command(g.Binary, args...).CombinedOutput()
-			var controls []string
-			for _, m := range failingRule.FindAllStringSubmatch(string(out), -1) {
-				if !slices.Contains(controls, m[1]) {
-					controls = append(controls, m[1])
-				}
-			}
-			slices.Sort(controls)
+			a, err := g.check(file, rules)
 			mu.Lock()
 			defer mu.Unlock()
-			// cfn-guard exits 0 when every rule passes or skips, 19 when one fails, otherwise on an error.
-			if exitErr, ok := runErr.(*exec.ExitError); runErr != nil && !(ok && exitErr.ExitCode() == 19) {
-				errs = append(errs, fmt.Errorf("cfn-guard on %s: %v\n%s", file, runErr, out))
+			if err != nil {
+				errs = append(errs, err)
 				return
 			}
-			failing[file] = controls
-			if len(controls) > 0 {
-				output[file] = string(out)
+			failing[file] = a.Controls
+			if len(a.Controls) > 0 {
+				output[file] = a.Output
 			}
 		})
 	}
@@ -143,4 +159,43 @@ func (g Guard) Failing(templates map[string]map[string]any, skip map[string]bool
 		return nil, nil, errs[0]
 	}
 	return failing, output, nil
+}
+
+// check runs rules over one template, or takes the answer the evaluations' cache kept for the
+// same template, rules and cfn-guard.
+func (g Guard) check(file string, rules []string) (guardAnswer, error) {
+	if len(rules) == 0 {
+		return guardAnswer{}, nil
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return guardAnswer{}, err
+	}
+	options := []string{"validate", "--show-summary", "fail", "--output-format", "single-line-summary"}
+	key := g.key(options, rules, data)
+	var a guardAnswer
+	if kept, ok := g.cache.Get(key); ok && json.Unmarshal(kept, &a) == nil {
+		a.Output = strings.ReplaceAll(a.Output, dataPath, file)
+		return a, nil
+	}
+	args := append(slices.Clone(options), "--data", file)
+	for _, rule := range rules {
+		args = append(args, "--rules", rule)
+	}
+	out, runErr := exec.Command(g.Binary, args...).CombinedOutput()
+	// cfn-guard exits 0 when every rule passes or skips, 19 when one fails, otherwise on an error.
+	if exitErr, ok := runErr.(*exec.ExitError); runErr != nil && !(ok && exitErr.ExitCode() == 19) {
+		return guardAnswer{}, fmt.Errorf("cfn-guard on %s: %v\n%s", file, runErr, out)
+	}
+	for _, m := range failingRule.FindAllStringSubmatch(string(out), -1) {
+		if !slices.Contains(a.Controls, m[1]) {
+			a.Controls = append(a.Controls, m[1])
+		}
+	}
+	slices.Sort(a.Controls)
+	if kept, err := json.Marshal(guardAnswer{a.Controls, strings.ReplaceAll(string(out), file, dataPath)}); err == nil {
+		g.cache.Put(key, kept)
+	}
+	a.Output = string(out)
+	return a, nil
 }

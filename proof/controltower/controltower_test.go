@@ -67,3 +67,51 @@ func TestFailingReportsEachTemplatesOwnControls(t *testing.T) {
 		}
 	}
 }
+
+// TestAKeptAnswerIsTheRunsOwnAndAChangedTemplateOrRuleRunsAgain runs CT.S3.PR.3 over a failing
+// template with an empty evaluations' cache (proof/evalcache), then again: the kept answer names
+// this run's file. A kept answer planted as wrong is found only for the same template and rules:
+// a changed template or a changed rule runs cfn-guard.
+func TestAKeptAnswerIsTheRunsOwnAndAChangedTemplateOrRuleRunsAgain(t *testing.T) {
+	t.Setenv("PRIVATEPATCH_EVAL_CACHE", t.TempDir())
+	guard, err := Find("../..")
+	require.NoError(t, err)
+	pr3 := filepath.Join(guard.Rules, "s3", "ct-s3-pr-3.guard")
+	write := func(name string, template map[string]any) string {
+		data, err := json.Marshal(template)
+		require.NoError(t, err)
+		file := filepath.Join(t.TempDir(), name)
+		require.NoError(t, os.WriteFile(file, data, 0o644))
+		return file
+	}
+	ran, err := guard.check(write("versioned.json", bucket(true)), []string{pr3})
+	require.NoError(t, err)
+	require.Equal(t, []string{"ct-s3-pr-3"}, ran.Controls)
+
+	again := write("versioned.json", bucket(true))
+	kept, err := guard.check(again, []string{pr3})
+	require.NoError(t, err)
+	assert.Equal(t, ran.Controls, kept.Controls)
+	assert.Contains(t, kept.Output, again, "the output names this run's file")
+
+	// Plant a wrong answer for the versioned bucket: it is what the same input now gets.
+	data, err := os.ReadFile(again)
+	require.NoError(t, err)
+	options := []string{"validate", "--show-summary", "fail", "--output-format", "single-line-summary"}
+	guard.cache.Put(guard.key(options, []string{pr3}, data), []byte(`{"Controls":["planted"]}`))
+	planted, err := guard.check(again, []string{pr3})
+	require.NoError(t, err)
+	require.Equal(t, []string{"planted"}, planted.Controls, "the same template and rules take the kept answer")
+
+	changed := bucket(true)
+	changed["Resources"].(map[string]any)["Bucket"].(map[string]any)["Properties"].(map[string]any)["Tags"] = []any{}
+	rerun, err := guard.check(write("changed.json", changed), []string{pr3})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"ct-s3-pr-3"}, rerun.Controls, "a changed template runs cfn-guard")
+
+	renamed := guard
+	renamed.byFile = map[string]rule{pr3: {file: pr3, digest: [32]byte{1}}}
+	rerun, err = renamed.check(again, []string{pr3})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"ct-s3-pr-3"}, rerun.Controls, "a changed rule runs cfn-guard")
+}
