@@ -224,12 +224,15 @@ func validate(c *externalCheck) error {
 	if err != nil {
 		return err
 	}
-	cache, err := evalcache.Open("cloudformation-validate", []string{script, filepath.Join("..", "node_modules", "@aws", "cloudformation-validate")}, []string{node})
+	cache, err := evalcache.Open("cloudformation-validate output", []string{script, filepath.Join("..", "node_modules", "@aws", "cloudformation-validate")}, []string{node})
 	if err != nil {
 		return err
 	}
+	// A kept answer is validate.js's lines for one template as it printed them, with the
+	// template's path (a new temporary file each run) replaced: parsed again on every use.
+	const templatePath = "\x00TEMPLATE\x00"
 	files := slices.Sorted(maps.Keys(c.templates))
-	keys, found := map[string]string{}, map[string][]validationFinding{} // by file: the key, the findings
+	keys, printed := map[string]string{}, map[string]string{} // by file
 	var lines []string
 	for _, file := range files {
 		data, err := os.ReadFile(file)
@@ -237,9 +240,8 @@ func validate(c *externalCheck) error {
 			return err
 		}
 		keys[file] = cache.Key([]byte(validation.env[file]), data)
-		var findings []validationFinding
-		if kept, ok := cache.Get(keys[file]); ok && json.Unmarshal(kept, &findings) == nil {
-			found[file] = findings
+		if kept, ok := cache.Get(keys[file]); ok {
+			printed[file] = strings.ReplaceAll(string(kept), templatePath, file)
 		} else {
 			lines = append(lines, file+"\t"+validation.env[file])
 		}
@@ -257,36 +259,23 @@ func validate(c *externalCheck) error {
 		if err != nil {
 			return err
 		}
+		ran := map[string]string{}
 		for line := range strings.Lines(stdout.String()) {
 			var f validationFinding
 			if err := json.Unmarshal([]byte(line), &f); err != nil {
 				return fmt.Errorf("validate.js: %v: %s", err, line)
 			}
-			found[f.Template] = append(found[f.Template], f)
+			ran[f.Template] += line
 		}
 		for _, line := range lines {
 			file, _, _ := strings.Cut(line, "\t")
-			// Kept without the template's path (a new temporary file each run).
-			var kept []validationFinding
-			for _, f := range found[file] {
-				f.Template = ""
-				kept = append(kept, f)
-			}
-			if answer, err := json.Marshal(kept); err == nil {
-				cache.Put(keys[file], answer)
-			}
+			printed[file] = ran[file]
+			cache.Put(keys[file], []byte(strings.ReplaceAll(ran[file], file, templatePath)))
 		}
 	}
 	var out strings.Builder
 	for _, file := range files {
-		for _, f := range found[file] {
-			f.Template = file
-			line, err := json.Marshal(f)
-			if err != nil {
-				return err
-			}
-			out.Write(append(line, '\n'))
-		}
+		out.WriteString(printed[file])
 	}
 	validation.out = out.String()
 	return nil

@@ -84,7 +84,7 @@ func Find(projectRoot string) (Evaluator, error) {
 		return Evaluator{}, fmt.Errorf("the IAM policy evaluator runs on Node.js: %w", err)
 	}
 	// Its answers are kept by the request (simulation) and the evaluator's own files.
-	cache, err := evalcache.Open("iam-simulate", []string{script, filepath.Join(projectRoot, "tools", "iamsimulate", "node_modules")}, []string{node})
+	cache, err := evalcache.Open("iam-simulate verdict", []string{script, filepath.Join(projectRoot, "tools", "iamsimulate", "node_modules")}, []string{node})
 	return Evaluator{script: script, cache: cache}, err
 }
 
@@ -173,6 +173,9 @@ type evaluatorVerdict struct {
 	Verdict  string   `json:"verdict"`
 	Deciding []string `json:"deciding"`
 	Error    string   `json:"error"`
+	// printed is the verdict as simulate.mjs printed it: what the evaluations' cache keeps, read
+	// again on every use.
+	printed json.RawMessage
 }
 
 func (e Evaluator) prove(deployments []Deployment, mutate bool) (proof Proof, err error) {

@@ -50,12 +50,19 @@ func (w *worker) ask(requests []evaluatorRequest) ([]evaluatorVerdict, error) {
 	if err != nil {
 		return nil, fmt.Errorf("iam-simulate: %v: %s", err, w.stderr.String())
 	}
-	var verdicts []evaluatorVerdict
-	if err := json.Unmarshal(line, &verdicts); err != nil {
+	var raw []json.RawMessage
+	if err := json.Unmarshal(line, &raw); err != nil {
 		return nil, fmt.Errorf("iam-simulate: %v", err)
 	}
-	if len(verdicts) != len(requests) {
-		return nil, fmt.Errorf("iam-simulate answered %d of %d requests", len(verdicts), len(requests))
+	if len(raw) != len(requests) {
+		return nil, fmt.Errorf("iam-simulate answered %d of %d requests", len(raw), len(requests))
+	}
+	verdicts := make([]evaluatorVerdict, len(raw))
+	for i, r := range raw {
+		if err := json.Unmarshal(r, &verdicts[i]); err != nil {
+			return nil, fmt.Errorf("iam-simulate: %v", err)
+		}
+		verdicts[i].printed = r
 	}
 	return verdicts, nil
 }
@@ -201,9 +208,7 @@ func (e Evaluator) answer(workers *lazyPool, requests []evaluatorRequest, split 
 	for j, i := range misses {
 		verdicts[i] = answers[j]
 		if keys[i] != "" && answers[j].Verdict != "Skipped" && answers[j].Error == "" {
-			if kept, err := json.Marshal(answers[j]); err == nil {
-				e.cache.Put(keys[i], kept)
-			}
+			e.cache.Put(keys[i], answers[j].printed)
 		}
 	}
 	return skipCaught(requests, verdicts), nil

@@ -5,7 +5,6 @@ package controltower
 
 import (
 	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -75,7 +74,7 @@ func Find(projectRoot string) (Guard, error) {
 		g.byFile[file] = r
 	}
 	// The rules are part of each run's key (a run takes only the rules that apply to its template).
-	g.cache, err = evalcache.Open("cfn-guard", []string{g.Binary}, nil)
+	g.cache, err = evalcache.Open("cfn-guard output", []string{g.Binary}, nil)
 	return g, err
 }
 
@@ -107,13 +106,15 @@ func (g Guard) RuleFiles(templates []map[string]any, skip map[string]bool) []str
 
 var failingRule = regexp.MustCompile(`(ct-[a-z0-9-]+)\.guard/\S+\s+FAIL`)
 
-// guardAnswer is what the cache keeps of one run: the failing controls and cfn-guard's output,
-// with the template's path (a new temporary file each run) replaced by dataPath.
+// guardAnswer is one run's result: the failing controls (sorted) and cfn-guard's output.
 type guardAnswer struct {
 	Controls []string
 	Output   string
 }
 
+// dataPath stands for the template's path (a new temporary file each run) in the output the
+// evaluations' cache keeps: cfn-guard's output as it printed it, parsed again on every use, so
+// that a change to the parsing applies to kept answers too.
 const dataPath = "\x00DATA\x00"
 
 // key is the cache key of one run: its arguments, each rule (by name, as the output names it,
@@ -173,10 +174,8 @@ func (g Guard) check(file string, rules []string) (guardAnswer, error) {
 	}
 	options := []string{"validate", "--show-summary", "fail", "--output-format", "single-line-summary"}
 	key := g.key(options, rules, data)
-	var a guardAnswer
-	if kept, ok := g.cache.Get(key); ok && json.Unmarshal(kept, &a) == nil {
-		a.Output = strings.ReplaceAll(a.Output, dataPath, file)
-		return a, nil
+	if kept, ok := g.cache.Get(key); ok {
+		return parseGuard(strings.ReplaceAll(string(kept), dataPath, file)), nil
 	}
 	args := append(slices.Clone(options), "--data", file)
 	for _, rule := range rules {
@@ -187,15 +186,18 @@ func (g Guard) check(file string, rules []string) (guardAnswer, error) {
 	if exitErr, ok := runErr.(*exec.ExitError); runErr != nil && !(ok && exitErr.ExitCode() == 19) {
 		return guardAnswer{}, fmt.Errorf("cfn-guard on %s: %v\n%s", file, runErr, out)
 	}
-	for _, m := range failingRule.FindAllStringSubmatch(string(out), -1) {
+	g.cache.Put(key, []byte(strings.ReplaceAll(string(out), file, dataPath)))
+	return parseGuard(string(out)), nil
+}
+
+// parseGuard reads the failing controls from cfn-guard's output.
+func parseGuard(out string) guardAnswer {
+	a := guardAnswer{Output: out}
+	for _, m := range failingRule.FindAllStringSubmatch(out, -1) {
 		if !slices.Contains(a.Controls, m[1]) {
 			a.Controls = append(a.Controls, m[1])
 		}
 	}
 	slices.Sort(a.Controls)
-	if kept, err := json.Marshal(guardAnswer{a.Controls, strings.ReplaceAll(string(out), file, dataPath)}); err == nil {
-		g.cache.Put(key, kept)
-	}
-	a.Output = string(out)
-	return a, nil
+	return a
 }

@@ -98,10 +98,10 @@ func TestAKeptAnswerIsTheRunsOwnAndAChangedTemplateOrRuleRunsAgain(t *testing.T)
 	data, err := os.ReadFile(again)
 	require.NoError(t, err)
 	options := []string{"validate", "--show-summary", "fail", "--output-format", "single-line-summary"}
-	guard.cache.Put(guard.key(options, []string{pr3}, data), []byte(`{"Controls":["planted"]}`))
+	guard.cache.Put(guard.key(options, []string{pr3}, data), []byte("ct-planted.guard/check    FAIL"))
 	planted, err := guard.check(again, []string{pr3})
 	require.NoError(t, err)
-	require.Equal(t, []string{"planted"}, planted.Controls, "the same template and rules take the kept answer")
+	require.Equal(t, []string{"ct-planted"}, planted.Controls, "the same template and rules take the kept answer")
 
 	changed := bucket(true)
 	changed["Resources"].(map[string]any)["Bucket"].(map[string]any)["Properties"].(map[string]any)["Tags"] = []any{}

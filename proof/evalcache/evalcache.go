@@ -5,7 +5,9 @@
 // request). The same input to the same evaluator gets the answer it got before, without running
 // it again, as Go's build cache does for a compiled package; an input or an evaluator file that
 // differs by one byte runs the evaluator. Each evaluator is deterministic: its answer depends on
-// nothing else (no clock, no network, no environment it reads).
+// nothing else (no clock, no network, no environment it reads). An answer is kept as the
+// evaluator printed it (a path that changes each run replaced by a placeholder) and parsed again
+// on every use, so that a change to the parsing applies to kept answers too.
 //
 // What the key leaves out: the interpreter binary (node) is identified by its resolved path, size
 // and modification time rather than its 120 MB of content, and files outside the directories an
