@@ -85,7 +85,7 @@ func TestEveryTemplatePassesCloudFormationValidate(t *testing.T) {
 		assert.Fail(t, "CloudFormation Validate finding", "%s %s in %s, %s %s: %s", f.Severity, f.Rule, filepath.Base(f.Template), f.Resource, f.Path, f.Message)
 	}
 	assert.True(t, brokenFound, "a misspelt property is an error")
-	assert.Positive(t, acknowledgedCount, "the WSUS server's resolve:ssm image id is reported and acknowledged: the engine ran")
+	assert.Positive(t, acknowledgedCount, "the WSUS server's resolve:ssm image id is reported and acknowledged")
 	t.Logf("%d templates, %d findings, %d acknowledged", len(validationCheck.templates), findings, acknowledgedCount)
 }
 
@@ -215,55 +215,72 @@ func prepareValidation(c *externalCheck) error {
 // (proof/evalcache: the same template, region and account, engine and script answered before),
 // in one Node process, and keeps each template's findings.
 func runValidation(c *externalCheck) {
-	validation.err = validate(c)
+	cache, err := openValidationCache(evalcache.Open)
+	if err == nil {
+		env := map[string]string{} // every template written, the broken copy too (no region or account)
+		for file := range c.templates {
+			env[file] = validation.env[file]
+		}
+		validation.out, validation.stderr, err = validateTemplates(cache, c.dir, env)
+	}
+	validation.err = err
 }
 
-func validate(c *externalCheck) error {
-	script := filepath.Join("..", "tools", "cfnvalidate", "validate.js")
+const validateScript = "../tools/cfnvalidate/validate.js"
+
+func openValidationCache(open func(name string, files, interpreters, env []string) (evalcache.Cache, error)) (evalcache.Cache, error) {
 	node, err := exec.LookPath("node")
 	if err != nil {
-		return err
+		return evalcache.Cache{}, err
 	}
-	cache, err := evalcache.Open("cloudformation-validate output", []string{script, filepath.Join("..", "node_modules", "@aws", "cloudformation-validate")}, []string{node})
-	if err != nil {
-		return err
-	}
-	// A kept answer is validate.js's lines for one template as it printed them, with the
-	// template's path (a new temporary file each run) replaced: parsed again on every use.
-	const templatePath = "\x00TEMPLATE\x00"
-	files := slices.Sorted(maps.Keys(c.templates))
+	return open("cloudformation-validate output", []string{validateScript, filepath.Join("..", "node_modules", "@aws", "cloudformation-validate")},
+		[]string{node}, []string{"NODE_OPTIONS", "NODE_PATH"})
+}
+
+// validationKey is the key of a template's answer: its stack's region and account, and its bytes.
+func validationKey(cache evalcache.Cache, env string, data []byte) string {
+	return cache.Key([]byte(env), data)
+}
+
+// A kept answer is validate.js's lines for one template as it printed them, with the template's
+// path (a new temporary file each run) replaced: parsed again on every use.
+const templatePath = "\x00TEMPLATE\x00"
+
+// validateTemplates validates each template of env (its region and account, by file), in dir's
+// list, and returns validate.js's lines for all of them, by file, and its errors.
+func validateTemplates(cache evalcache.Cache, dir string, env map[string]string) (out, stderr string, err error) {
+	files := slices.Sorted(maps.Keys(env))
 	keys, printed := map[string]string{}, map[string]string{} // by file
 	var lines []string
 	for _, file := range files {
 		data, err := os.ReadFile(file)
 		if err != nil {
-			return err
+			return "", "", err
 		}
-		keys[file] = cache.Key([]byte(validation.env[file]), data)
+		keys[file] = validationKey(cache, env[file], data)
 		if kept, ok := cache.Get(keys[file]); ok {
 			printed[file] = strings.ReplaceAll(string(kept), templatePath, file)
 		} else {
-			lines = append(lines, file+"\t"+validation.env[file])
+			lines = append(lines, file+"\t"+env[file])
 		}
 	}
 	if len(lines) > 0 {
-		list := filepath.Join(c.dir, "templates.txt")
+		list := filepath.Join(dir, "templates.txt")
 		if err := os.WriteFile(list, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
-			return err
+			return "", "", err
 		}
-		cmd := exec.Command(node, script, "@"+list)
-		var stdout, stderr strings.Builder
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		validation.stderr = stderr.String()
-		if err != nil {
-			return err
+		cmd := exec.Command("node", validateScript, "@"+list)
+		var stdout, errOut strings.Builder
+		cmd.Stdout, cmd.Stderr = &stdout, &errOut
+		if err := cmd.Run(); err != nil {
+			return "", errOut.String(), err
 		}
+		stderr = errOut.String()
 		ran := map[string]string{}
 		for line := range strings.Lines(stdout.String()) {
 			var f validationFinding
 			if err := json.Unmarshal([]byte(line), &f); err != nil {
-				return fmt.Errorf("validate.js: %v: %s", err, line)
+				return "", stderr, fmt.Errorf("validate.js: %v: %s", err, line)
 			}
 			ran[f.Template] += line
 		}
@@ -273,10 +290,39 @@ func validate(c *externalCheck) error {
 			cache.Put(keys[file], []byte(strings.ReplaceAll(ran[file], file, templatePath)))
 		}
 	}
-	var out strings.Builder
+	var all strings.Builder
 	for _, file := range files {
-		out.WriteString(printed[file])
+		all.WriteString(printed[file])
 	}
-	validation.out = out.String()
-	return nil
+	return all.String(), stderr, nil
+}
+
+// TestCloudFormationValidateAnswersAreKeptByTemplateAndStackEnvironment: a kept answer is what
+// the same template in the same region and account gets (a planted one shows it), and a template
+// in another region is validated by the engine again.
+func TestCloudFormationValidateAnswersAreKeptByTemplateAndStackEnvironment(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cache, err := openValidationCache(func(name string, files, interpreters, env []string) (evalcache.Cache, error) {
+		return evalcache.OpenIn(filepath.Join(dir, "cache"), name, files, interpreters, env)
+	})
+	require.NoError(t, err)
+	file := filepath.Join(dir, "broken.template.json")
+	data := []byte(`{"Resources":{"Vpc":{"Type":"AWS::EC2::VPC","Properties":{"CidrBlock":"10.0.0.0/16","EnableDnsHostname":true}}}}`)
+	require.NoError(t, os.WriteFile(file, data, 0o644))
+	inOregon, inIreland := stackEnv("us-west-2", "111111111111"), stackEnv("eu-west-1", "111111111111")
+	planted := `{"template":"` + templatePath + `","rule":"PLANTED","severity":"ERROR","resource":"Vpc","path":"","message":"kept"}` + "\n"
+	cache.Put(validationKey(cache, inOregon, data), []byte(planted))
+
+	out, _, err := validateTemplates(cache, dir, map[string]string{file: inOregon})
+	require.NoError(t, err)
+	assert.Equal(t, strings.ReplaceAll(planted, templatePath, file), out, "the kept answer, with this run's path")
+
+	out, stderr, err := validateTemplates(cache, dir, map[string]string{file: inIreland})
+	require.NoError(t, err, stderr)
+	assert.NotContains(t, out, "PLANTED", "another region: the engine ran")
+	assert.Contains(t, out, `"resource":"Vpc"`, "the misspelt property is found")
+	kept, found := cache.Get(validationKey(cache, inIreland, data))
+	require.True(t, found)
+	assert.NotContains(t, string(kept), file, "kept without this run's path")
 }

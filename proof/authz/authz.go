@@ -84,7 +84,8 @@ func Find(projectRoot string) (Evaluator, error) {
 		return Evaluator{}, fmt.Errorf("the IAM policy evaluator runs on Node.js: %w", err)
 	}
 	// Its answers are kept by the request (simulation) and the evaluator's own files.
-	cache, err := evalcache.Open("iam-simulate verdict", []string{script, filepath.Join(projectRoot, "tools", "iamsimulate", "node_modules")}, []string{node})
+	cache, err := evalcache.Open("iam-simulate verdict", []string{script, filepath.Join(projectRoot, "tools", "iamsimulate", "node_modules")},
+		[]string{node}, []string{"NODE_OPTIONS", "NODE_PATH"})
 	return Evaluator{script: script, cache: cache}, err
 }
 

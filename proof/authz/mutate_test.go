@@ -1,11 +1,13 @@
 package authz
 
 import (
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -247,8 +249,10 @@ func TestVerdictsAreTheSameWithTheCacheEmptyHalfFullOrFull(t *testing.T) {
 	}
 	half, err := evaluator.Prove(deployments)
 	require.NoError(t, err)
+	before := started.Load()
 	full, err := evaluator.Prove(deployments)
 	require.NoError(t, err)
+	assert.Equal(t, before, started.Load(), "every verdict kept: no evaluator process started")
 	assert.Equal(t, lines(empty), lines(half), "half the verdicts kept")
 	assert.Equal(t, lines(empty), lines(full), "every verdict kept")
 	assert.True(t, reflect.DeepEqual(empty, full), "every field the same")
@@ -271,4 +275,49 @@ func lines(p Proof) []string {
 		}
 	}
 	return out
+}
+
+// TestSkippingCaughtGroupsIsWhatTheEvaluatorDoes sends requests in groups of four, each asked to
+// be allowed or denied in turn, so that groups are caught at every position, to the evaluator
+// itself: the verdicts it gives for the whole batch are what skipCaught makes of them, and what
+// answer gives with half of them kept.
+func TestSkippingCaughtGroupsIsWhatTheEvaluatorDoes(t *testing.T) {
+	t.Setenv(evalcache.Env, t.TempDir())
+	evaluator, err := Find("../..")
+	require.NoError(t, err)
+	var b batch
+	proof := Proof{Results: map[string][]Result{}, Mutations: map[string][]MutationResult{}}
+	_, err = b.plan(Deployment{Name: "default", Stacks: golden(t, "default"), Env: env}, &proof)
+	require.NoError(t, err)
+	require.Greater(t, len(b.requests), 64)
+	requests := slices.Clone(b.requests[:64])
+	for i := range requests {
+		group := i / 4
+		requests[i].Group, requests[i].Required, requests[i].VerdictOnly = &group, (i*7/3)%2 == 0, true
+	}
+	workers := &lazyPool{e: evaluator, n: 1}
+	defer workers.stop()
+	p, err := workers.get()
+	require.NoError(t, err)
+	raw, err := p[0].ask(requests)
+	require.NoError(t, err)
+	verdicts := func(v []evaluatorVerdict) (out []string) {
+		for _, x := range v {
+			out = append(out, x.Verdict+x.Error)
+		}
+		return out
+	}
+	require.Contains(t, verdicts(raw), "Skipped", "some groups are caught before their end")
+	assert.Equal(t, verdicts(raw), verdicts(skipCaught(requests, slices.Clone(raw))), "skipCaught keeps the evaluator's skips, and adds none")
+
+	for i := range requests {
+		if i%2 == 0 && raw[i].Verdict != "Skipped" {
+			input, err := json.Marshal(verdictInput{requests[i].Simulation, requests[i].Unsafe, requests[i].VerdictOnly})
+			require.NoError(t, err)
+			evaluator.cache.Put(evaluator.cache.Key(input), raw[i].printed)
+		}
+	}
+	answered, err := evaluator.answer(workers, requests, false)
+	require.NoError(t, err)
+	assert.Equal(t, verdicts(raw), verdicts(answered), "half kept, half asked")
 }

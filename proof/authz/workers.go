@@ -8,6 +8,7 @@ import (
 	"io"
 	"os/exec"
 	"sync"
+	"sync/atomic"
 )
 
 // worker is one evaluator process (simulate.mjs), started before the requests are ready so that
@@ -19,7 +20,11 @@ type worker struct {
 	stderr *bytes.Buffer
 }
 
+// started counts the evaluator processes started, for the tests.
+var started atomic.Int64
+
 func (e Evaluator) start() (*worker, error) {
+	started.Add(1)
 	w := &worker{cmd: exec.Command("node", e.script), stderr: &bytes.Buffer{}}
 	w.cmd.Stderr = w.stderr
 	stdin, err := w.cmd.StdinPipe()

@@ -36,10 +36,11 @@ var NotAdopted = map[string]string{
 // Guard is the cfn-guard binary and the Control Tower rules, each with the resource types it
 // checks.
 type Guard struct {
-	Binary, Rules string
-	rules         []rule
-	byFile        map[string]rule
-	cache         evalcache.Cache
+	Rules  string
+	binary string // found by Find, and the cache's identity
+	rules  []rule
+	byFile map[string]rule
+	cache  evalcache.Cache
 }
 
 type rule struct {
@@ -55,8 +56,8 @@ func Find(projectRoot string) (Guard, error) {
 	pkg := filepath.Join(projectRoot, "node_modules", "@cdklabs", "cdk-validator-cfnguard")
 	osDir := map[string]string{"linux": "ubuntu", "darwin": "macos"}[runtime.GOOS]
 	archDir := map[string]string{"amd64": "x86_64", "arm64": "aarch64"}[runtime.GOARCH]
-	g := Guard{Binary: filepath.Join(pkg, "bin", osDir, archDir, "cfn-guard"), Rules: filepath.Join(pkg, "rules", "control-tower", "cfn-guard")}
-	if _, err := os.Stat(g.Binary); err != nil {
+	g := Guard{binary: filepath.Join(pkg, "bin", osDir, archDir, "cfn-guard"), Rules: filepath.Join(pkg, "rules", "control-tower", "cfn-guard")}
+	if _, err := os.Stat(g.binary); err != nil {
 		return Guard{}, fmt.Errorf("cfn-guard is not installed (make setup): %w", err)
 	}
 	files, err := filepath.Glob(filepath.Join(g.Rules, "*", "*.guard"))
@@ -73,8 +74,9 @@ func Find(projectRoot string) (Guard, error) {
 		g.rules = append(g.rules, r)
 		g.byFile[file] = r
 	}
-	// The rules are part of each run's key (a run takes only the rules that apply to its template).
-	g.cache, err = evalcache.Open("cfn-guard output", []string{g.Binary}, nil)
+	// The rules are part of each run's key (a run takes only the rules that apply to its template);
+	// the environment it reads is set by guardEnv.
+	g.cache, err = evalcache.Open("cfn-guard output", []string{g.binary}, nil, nil)
 	return g, err
 }
 
@@ -113,19 +115,37 @@ type guardAnswer struct {
 }
 
 // dataPath stands for the template's path (a new temporary file each run) in the output the
-// evaluations' cache keeps: cfn-guard's output as it printed it, parsed again on every use, so
-// that a change to the parsing applies to kept answers too.
+// evaluations' cache keeps: cfn-guard's exit status and output as it printed them, parsed again
+// on every use, so that a change to the parsing applies to kept answers too.
 const dataPath = "\x00DATA\x00"
 
-// key is the cache key of one run: its arguments, each rule (by name, as the output names it,
-// and content) and the template's bytes.
-func (g Guard) key(args, rules []string, data []byte) string {
-	parts := [][]byte{[]byte(strings.Join(args, "\x00"))}
-	for _, file := range rules {
-		r := g.byFile[file]
-		parts = append(parts, []byte(filepath.Base(file)), r.digest[:])
+// key is the cache key of one run: its arguments, the template's extension (cfn-guard 3.1.1 skips
+// a data file it does not take for JSON or YAML: given x.txt it exits 0 and prints nothing, so a
+// skipped run must not answer for a read one), each rule (by name, as the output names it, and
+// content) and the template's bytes.
+// A rule Find did not read has no key: its run is not kept.
+func (g Guard) key(args, rules []string, file string, data []byte) string {
+	parts := [][]byte{[]byte(strings.Join(args, "\x00")), []byte(filepath.Ext(file))}
+	for _, f := range rules {
+		r, ok := g.byFile[f]
+		if !ok {
+			return ""
+		}
+		parts = append(parts, []byte(filepath.Base(f)), r.digest[:])
 	}
 	return g.cache.Key(append(parts, data)...)
+}
+
+// guardEnv is the environment cfn-guard runs in: the caller's without the variables that colour
+// its output (CLICOLOR_FORCE wraps "FAIL" in escape codes, and nothing would parse).
+func guardEnv() []string {
+	var env []string
+	for _, v := range os.Environ() {
+		if !strings.HasPrefix(v, "CLICOLOR") && !strings.HasPrefix(v, "NO_COLOR=") && !strings.HasPrefix(v, "TERM=") {
+			env = append(env, v)
+		}
+	}
+	return append(env, "NO_COLOR=1", "CLICOLOR=0", "TERM=dumb")
 }
 
 // Failing runs, over each template (by file), the rules that apply to it less the controls in
@@ -173,25 +193,39 @@ func (g Guard) check(file string, rules []string) (guardAnswer, error) {
 		return guardAnswer{}, err
 	}
 	options := []string{"validate", "--show-summary", "fail", "--output-format", "single-line-summary"}
-	key := g.key(options, rules, data)
+	key := g.key(options, rules, file, data)
 	if kept, ok := g.cache.Get(key); ok {
-		return parseGuard(strings.ReplaceAll(string(kept), dataPath, file)), nil
+		if code, out, ok := strings.Cut(string(kept), "\n"); ok {
+			if a, err := parseGuard(code, strings.ReplaceAll(out, dataPath, file)); err == nil {
+				return a, nil
+			}
+		}
 	}
 	args := append(slices.Clone(options), "--data", file)
 	for _, rule := range rules {
 		args = append(args, "--rules", rule)
 	}
-	out, runErr := exec.Command(g.Binary, args...).CombinedOutput()
-	// cfn-guard exits 0 when every rule passes or skips, 19 when one fails, otherwise on an error.
-	if exitErr, ok := runErr.(*exec.ExitError); runErr != nil && !(ok && exitErr.ExitCode() == 19) {
+	cmd := exec.Command(g.binary, args...)
+	cmd.Env = guardEnv()
+	out, runErr := cmd.CombinedOutput()
+	code := "exit 0"
+	if exitErr, ok := runErr.(*exec.ExitError); ok {
+		code = fmt.Sprintf("exit %d", exitErr.ExitCode())
+	} else if runErr != nil {
 		return guardAnswer{}, fmt.Errorf("cfn-guard on %s: %v\n%s", file, runErr, out)
 	}
-	g.cache.Put(key, []byte(strings.ReplaceAll(string(out), file, dataPath)))
-	return parseGuard(string(out)), nil
+	a, err := parseGuard(code, string(out))
+	if err != nil {
+		return guardAnswer{}, fmt.Errorf("cfn-guard on %s: %v\n%s", file, err, out)
+	}
+	g.cache.Put(key, []byte(code+"\n"+strings.ReplaceAll(string(out), file, dataPath)))
+	return a, nil
 }
 
-// parseGuard reads the failing controls from cfn-guard's output.
-func parseGuard(out string) guardAnswer {
+// parseGuard reads the failing controls from cfn-guard's exit status and output, and refuses
+// the two when they disagree: cfn-guard exits 0 when every rule passes or skips, 19 when one
+// fails, otherwise on an error.
+func parseGuard(code, out string) (guardAnswer, error) {
 	a := guardAnswer{Output: out}
 	for _, m := range failingRule.FindAllStringSubmatch(out, -1) {
 		if !slices.Contains(a.Controls, m[1]) {
@@ -199,5 +233,13 @@ func parseGuard(out string) guardAnswer {
 		}
 	}
 	slices.Sort(a.Controls)
-	return a
+	switch {
+	case code == "exit 19" && len(a.Controls) == 0:
+		return a, fmt.Errorf("exit status 19 (a rule failed), but no failing rule could be read from the output")
+	case code == "exit 0" && len(a.Controls) > 0:
+		return a, fmt.Errorf("exit status 0 (every rule passed), but the output names failing rules %v", a.Controls)
+	case code != "exit 0" && code != "exit 19":
+		return a, fmt.Errorf("%s", code)
+	}
+	return a, nil
 }

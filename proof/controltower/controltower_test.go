@@ -98,7 +98,7 @@ func TestAKeptAnswerIsTheRunsOwnAndAChangedTemplateOrRuleRunsAgain(t *testing.T)
 	data, err := os.ReadFile(again)
 	require.NoError(t, err)
 	options := []string{"validate", "--show-summary", "fail", "--output-format", "single-line-summary"}
-	guard.cache.Put(guard.key(options, []string{pr3}, data), []byte("ct-planted.guard/check    FAIL"))
+	guard.cache.Put(guard.key(options, []string{pr3}, again, data), []byte("exit 19\nct-planted.guard/check    FAIL"))
 	planted, err := guard.check(again, []string{pr3})
 	require.NoError(t, err)
 	require.Equal(t, []string{"ct-planted"}, planted.Controls, "the same template and rules take the kept answer")
@@ -114,4 +114,41 @@ func TestAKeptAnswerIsTheRunsOwnAndAChangedTemplateOrRuleRunsAgain(t *testing.T)
 	rerun, err = renamed.check(again, []string{pr3})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"ct-s3-pr-3"}, rerun.Controls, "a changed rule runs cfn-guard")
+
+	// A kept answer whose exit status and output disagree is not taken: the run is made again.
+	guard.cache.Put(guard.key(options, []string{pr3}, again, data), []byte("exit 19\nno rule named"))
+	rerun, err = guard.check(again, []string{pr3})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"ct-s3-pr-3"}, rerun.Controls, "a kept answer that contradicts itself")
+
+	// The same bytes in a file cfn-guard skips (it reads JSON and YAML files): its own answer.
+	skipped, err := guard.check(write("versioned.txt", bucket(true)), []string{pr3})
+	require.NoError(t, err)
+	assert.Empty(t, skipped.Controls, "cfn-guard skips a .txt data file")
+	kept, err = guard.check(write("versioned.json", bucket(true)), []string{pr3})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"ct-s3-pr-3"}, kept.Controls, "the .txt file's answer is not the .json file's")
+}
+
+// TestFailingIsReadWhateverColoursTheCallersEnvironmentAsks: CLICOLOR_FORCE makes cfn-guard wrap
+// FAIL in escape codes, which no rule would parse (exit 19 with no failing control read).
+func TestFailingIsReadWhateverColoursTheCallersEnvironmentAsks(t *testing.T) {
+	t.Setenv("PRIVATEPATCH_EVAL_CACHE", t.TempDir())
+	t.Setenv("CLICOLOR_FORCE", "1")
+	guard, err := Find("../..")
+	require.NoError(t, err)
+	data, err := json.Marshal(bucket(true))
+	require.NoError(t, err)
+	file := filepath.Join(t.TempDir(), "versioned.json")
+	require.NoError(t, os.WriteFile(file, data, 0o644))
+	a, err := guard.check(file, []string{filepath.Join(guard.Rules, "s3", "ct-s3-pr-3.guard")})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"ct-s3-pr-3"}, a.Controls)
+
+	_, err = parseGuard("exit 19", "\x1b[1;31mFAIL\x1b[0m")
+	assert.ErrorContains(t, err, "no failing rule could be read", "a failure nothing parses is an error, not a pass")
+	_, err = parseGuard("exit 0", "ct-s3-pr-3.guard/check    FAIL")
+	assert.Error(t, err)
+	_, err = parseGuard("exit 5", "")
+	assert.Error(t, err)
 }

@@ -9,9 +9,15 @@
 // evaluator printed it (a path that changes each run replaced by a placeholder) and parsed again
 // on every use, so that a change to the parsing applies to kept answers too.
 //
-// What the key leaves out: the interpreter binary (node) is identified by its resolved path, size
-// and modification time rather than its 120 MB of content, and files outside the directories an
-// evaluator is opened with (a package it loads from elsewhere) are not hashed.
+// What the key leaves out: the interpreter binary (node) is identified by its resolved path, size,
+// modification time and --version rather than its 120 MB of content, and files outside the
+// directories an evaluator is opened with (a package it loads from elsewhere) are not hashed.
+// Each caller runs its evaluator so that nothing else reaches it (cfn-guard without the colour
+// variables that change its output) and names the environment variables it still reads.
+//
+// An entry is its answer after the answer's SHA-256, written to a temporary file, synced and
+// renamed: a reader sees a whole entry or none, and an entry that does not match its hash (a disk
+// that lost a write) is a miss, never an empty answer.
 //
 // PRIVATEPATCH_EVAL_CACHE=off turns the cache off (every evaluation runs); any other non-empty
 // value is the directory to keep it in; by default it is privatepatch/evaluations under the user's
@@ -27,6 +33,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"sync"
@@ -66,28 +73,44 @@ func Dir() (string, error) {
 }
 
 // Open returns the cache of the evaluator named name, identified by the contents of files (a
-// directory: every regular file under it, by relative path) and interpreters (by resolved path,
-// size and modification time). Every file must exist.
-func Open(name string, files, interpreters []string) (Cache, error) {
+// directory: every file under it, by relative path; a symbolic link to a directory is refused),
+// interpreters (by resolved path, size, modification time and what --version prints) and the
+// values of the environment variables named in env. Every file must exist.
+func Open(name string, files, interpreters, env []string) (Cache, error) {
 	dir, err := Dir()
 	if err != nil || dir == "" {
 		return Cache{}, err
 	}
+	return OpenIn(dir, name, files, interpreters, env)
+}
+
+// OpenIn is Open with the cache in dir, whatever Env says.
+func OpenIn(dir, name string, files, interpreters, env []string) (Cache, error) {
 	h := sha256.New()
-	writePart(h, []byte("privatepatch evalcache 1\x00"+name))
+	writePart(h, []byte("privatepatch evalcache 2\x00"+name))
 	for _, f := range files {
-		d, err := contentDigest(f)
+		abs, err := filepath.Abs(f)
 		if err != nil {
 			return Cache{}, err
 		}
-		writePart(h, []byte(f), d[:])
+		d, err := contentDigest(abs)
+		if err != nil {
+			return Cache{}, err
+		}
+		// By the path from the project root's parent: the same files named from test/ and from
+		// proof/authz/ are one evaluator.
+		writePart(h, []byte(filepath.Base(filepath.Dir(abs))+"/"+filepath.Base(abs)), d[:])
 	}
 	for _, f := range interpreters {
-		id, err := statIdentity(f)
+		id, err := interpreterIdentity(f)
 		if err != nil {
 			return Cache{}, err
 		}
 		writePart(h, []byte(id))
+	}
+	for _, v := range env {
+		value, set := os.LookupEnv(v)
+		writePart(h, []byte(fmt.Sprintf("%s=%t:%s", v, set, value)))
 	}
 	c := Cache{dir: dir}
 	h.Sum(c.evaluator[:0])
@@ -106,14 +129,18 @@ func (c Cache) Key(input ...[]byte) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// Get returns the answer kept for key.
+// Get returns the answer kept for key. The empty key is never found.
 func (c Cache) Get(key string) ([]byte, bool) {
-	if !c.On() {
+	if !c.On() || key == "" {
 		return nil, false
 	}
 	file := c.file(key)
 	data, err := os.ReadFile(file)
-	if err != nil {
+	if err != nil || len(data) < sha256.Size {
+		return nil, false
+	}
+	answer := data[sha256.Size:]
+	if sum := sha256.Sum256(answer); string(sum[:]) != string(data[:sha256.Size]) {
 		return nil, false
 	}
 	// Mark it used (at most once an hour, as Go's cache does), so the trim keeps it.
@@ -121,13 +148,13 @@ func (c Cache) Get(key string) ([]byte, bool) {
 	if info, err := os.Stat(file); err == nil && now.Sub(info.ModTime()) > time.Hour {
 		os.Chtimes(file, now, now)
 	}
-	return data, true
+	return answer, true
 }
 
-// Put keeps the answer for key. A failure to write only loses the entry: the caller has its
-// answer and the next run evaluates again.
+// Put keeps the answer for key; the empty key keeps nothing. A failure to write only loses the
+// entry: the caller has its answer and the next run evaluates again.
 func (c Cache) Put(key string, answer []byte) {
-	if !c.On() {
+	if !c.On() || key == "" {
 		return
 	}
 	file := c.file(key)
@@ -138,7 +165,11 @@ func (c Cache) Put(key string, answer []byte) {
 	if err != nil {
 		return
 	}
-	_, werr := tmp.Write(answer)
+	sum := sha256.Sum256(answer)
+	_, werr := tmp.Write(append(sum[:], answer...))
+	if werr == nil {
+		werr = tmp.Sync()
+	}
 	if cerr := tmp.Close(); werr != nil || cerr != nil {
 		os.Remove(tmp.Name())
 		return
@@ -160,7 +191,9 @@ func writePart(w io.Writer, parts ...[]byte) {
 
 var digests sync.Map // path -> [sha256.Size]byte, once a process
 
-// contentDigest hashes a file, or every regular file under a directory (sorted, by relative path).
+// contentDigest hashes a file, or every file under a directory (sorted, by relative path),
+// following symbolic links to files; a symbolic link to a directory is an error (its files would
+// go unhashed).
 func contentDigest(path string) ([sha256.Size]byte, error) {
 	if d, ok := digests.Load(path); ok {
 		return d.([sha256.Size]byte), nil
@@ -168,10 +201,20 @@ func contentDigest(path string) ([sha256.Size]byte, error) {
 	h := sha256.New()
 	var files []string
 	err := filepath.WalkDir(path, func(p string, e fs.DirEntry, err error) error {
-		if err == nil && e.Type().IsRegular() {
-			files = append(files, p)
+		if err != nil || e.IsDir() {
+			return err
 		}
-		return err
+		if e.Type()&fs.ModeSymlink != 0 {
+			info, err := os.Stat(p)
+			if err != nil {
+				return err
+			}
+			if info.IsDir() {
+				return fmt.Errorf("%s is a symbolic link to a directory (set %s=off)", p, Env)
+			}
+		}
+		files = append(files, p)
+		return nil
 	})
 	if err == nil && len(files) == 0 {
 		err = fmt.Errorf("no files under %s", path)
@@ -196,7 +239,13 @@ func contentDigest(path string) ([sha256.Size]byte, error) {
 	return d, nil
 }
 
-func statIdentity(path string) (string, error) {
+var interpreters sync.Map // path -> identity, once a process
+
+// interpreterIdentity is an interpreter's resolved path, size, modification time and --version.
+func interpreterIdentity(path string) (string, error) {
+	if id, ok := interpreters.Load(path); ok {
+		return id.(string), nil
+	}
 	real, err := filepath.EvalSymlinks(path)
 	if err != nil {
 		return "", fmt.Errorf("identifying an evaluator's interpreter for its cache: %w", err)
@@ -205,7 +254,13 @@ func statIdentity(path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%s\x00%d\x00%d", real, info.Size(), info.ModTime().UnixNano()), nil
+	version, err := exec.Command(real, "--version").Output()
+	if err != nil {
+		return "", fmt.Errorf("identifying an evaluator's interpreter for its cache: %s --version: %w", real, err)
+	}
+	id := fmt.Sprintf("%s\x00%d\x00%d\x00%s", real, info.Size(), info.ModTime().UnixNano(), version)
+	interpreters.Store(path, id)
+	return id, nil
 }
 
 var trimOnce sync.Once

@@ -17,8 +17,8 @@ func evaluator(t *testing.T) (program, pkg, interpreter string) {
 	dir := t.TempDir()
 	program, pkg, interpreter = filepath.Join(dir, "check.js"), filepath.Join(dir, "pkg"), filepath.Join(dir, "node")
 	require.NoError(t, os.MkdirAll(filepath.Join(pkg, "lib"), 0o755))
-	for file, text := range map[string]string{program: "check()", filepath.Join(pkg, "lib", "rules.js"): "rules", interpreter: "ELF"} {
-		require.NoError(t, os.WriteFile(file, []byte(text), 0o644))
+	for file, text := range map[string]string{program: "check()", filepath.Join(pkg, "lib", "rules.js"): "rules", interpreter: "#!/bin/sh\necho v1\n"} {
+		require.NoError(t, os.WriteFile(file, []byte(text), 0o755))
 	}
 	return program, pkg, interpreter
 }
@@ -26,7 +26,8 @@ func evaluator(t *testing.T) (program, pkg, interpreter string) {
 func open(t *testing.T, name, program, pkg, interpreter string) Cache {
 	t.Helper()
 	digests.Clear() // a new process would hash the files again
-	c, err := Open(name, []string{program, pkg}, []string{interpreter})
+	interpreters.Clear()
+	c, err := Open(name, []string{program, pkg}, []string{interpreter}, []string{"CHECK_OPTIONS"})
 	require.NoError(t, err)
 	require.True(t, c.On())
 	return c
@@ -56,11 +57,22 @@ func TestAnAnswerIsFoundOnlyForTheSameEvaluatorAndTheSameInput(t *testing.T) {
 		"an interpreter installed since": func(_, _, interpreter string) {
 			os.Chtimes(interpreter, time.Now().Add(time.Hour), time.Now().Add(time.Hour))
 		},
-		"an interpreter of another size": func(_, _, interpreter string) { os.WriteFile(interpreter, []byte("ELF2"), 0o644) },
+		"an interpreter of another version": func(_, _, interpreter string) {
+			info, _ := os.Stat(interpreter)
+			os.WriteFile(interpreter, []byte("#!/bin/sh\necho v2\n"), 0o755)
+			os.Chtimes(interpreter, info.ModTime(), info.ModTime()) // the same size and time
+		},
+		"an option in the environment": func(_, _, _ string) { os.Setenv("CHECK_OPTIONS", "--strict") },
+		"a changed file a package links to": func(_, pkg, _ string) {
+			os.WriteFile(filepath.Join(pkg, "..", "linked.js"), []byte("linked2"), 0o644)
+		},
 	}
 	for why, change := range changes {
 		t.Run(why, func(t *testing.T) {
 			program, pkg, interpreter := evaluator(t)
+			t.Setenv("CHECK_OPTIONS", "")
+			require.NoError(t, os.WriteFile(filepath.Join(pkg, "..", "linked.js"), []byte("linked"), 0o644))
+			require.NoError(t, os.Symlink(filepath.Join(pkg, "..", "linked.js"), filepath.Join(pkg, "lib", "linked.js")))
 			before := open(t, "check", program, pkg, interpreter)
 			before.Put(before.Key([]byte("input")), []byte("PASS"))
 			_, found := before.Get(before.Key([]byte("input")))
@@ -80,7 +92,7 @@ func missed(t *testing.T, why string, c Cache, input ...[]byte) {
 func TestTheCacheIsOffWhenTheEnvironmentSaysOff(t *testing.T) {
 	program, pkg, interpreter := evaluator(t)
 	t.Setenv(Env, "off")
-	c, err := Open("check", []string{program, pkg}, []string{interpreter})
+	c, err := Open("check", []string{program, pkg}, []string{interpreter}, nil)
 	require.NoError(t, err)
 	assert.False(t, c.On())
 	c.Put(c.Key([]byte("input")), []byte("PASS"))
@@ -90,13 +102,48 @@ func TestTheCacheIsOffWhenTheEnvironmentSaysOff(t *testing.T) {
 
 func TestAnEvaluatorWithoutItsFilesCannotBeCached(t *testing.T) {
 	program, pkg, interpreter := evaluator(t)
-	for _, files := range [][]string{{program, filepath.Join(pkg, "missing")}, {program, t.TempDir()}} {
+	linkedDir := filepath.Join(t.TempDir(), "linked")
+	require.NoError(t, os.Symlink(t.TempDir(), linkedDir))
+	withLinkedDir := filepath.Join(t.TempDir(), "pkg")
+	require.NoError(t, os.MkdirAll(withLinkedDir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(withLinkedDir, "index.js"), nil, 0o644))
+	require.NoError(t, os.Symlink(t.TempDir(), filepath.Join(withLinkedDir, "dependency")))
+	for _, files := range [][]string{{program, filepath.Join(pkg, "missing")}, {program, t.TempDir()}, {program, withLinkedDir}} {
 		digests.Clear()
-		_, err := Open("check", files, []string{interpreter})
+		_, err := Open("check", files, []string{interpreter}, nil)
 		assert.Error(t, err, "%v", files)
 	}
-	_, err := Open("check", []string{program}, []string{filepath.Join(pkg, "no-node")})
+	_, err := Open("check", []string{program}, []string{filepath.Join(pkg, "no-node")}, nil)
 	assert.Error(t, err, "a missing interpreter")
+	_, err = Open("check", []string{program}, []string{program}, nil)
+	assert.Error(t, err, "an interpreter that cannot say its version")
+}
+
+func TestADamagedEntryIsAMissNeverAnEmptyAnswer(t *testing.T) {
+	program, pkg, interpreter := evaluator(t)
+	c := open(t, "check", program, pkg, interpreter)
+	for name, damage := range map[string]func(file string){
+		"emptied":   func(file string) { os.WriteFile(file, nil, 0o644) },
+		"truncated": func(file string) { data, _ := os.ReadFile(file); os.WriteFile(file, data[:len(data)-1], 0o644) },
+		"changed": func(file string) {
+			data, _ := os.ReadFile(file)
+			data[len(data)-1] ^= 1
+			os.WriteFile(file, data, 0o644)
+		},
+	} {
+		key := c.Key([]byte(name))
+		c.Put(key, []byte("ct-s3-pr-3 FAIL"))
+		_, found := c.Get(key)
+		require.True(t, found)
+		damage(c.file(key))
+		_, found = c.Get(key)
+		assert.False(t, found, name)
+	}
+	key := c.Key([]byte("an empty answer"))
+	c.Put(key, nil)
+	answer, found := c.Get(key)
+	assert.True(t, found, "an empty answer is an answer")
+	assert.Empty(t, answer)
 }
 
 func TestTrimRemovesEntriesUnusedForFiveDaysAndAReadKeepsOne(t *testing.T) {
