@@ -82,21 +82,32 @@ func TestEveryPackageSitsInOneOfTheRootGroupsTheReadmeNames(t *testing.T) {
 	assert.False(t, rootGroups["netcheck"], "and it is in no root group")
 }
 
-// cdkDependencies lists the packages of pkg's dependencies (itself included) that are CDK or jsii.
-func cdkDependencies(t *testing.T, pkg string) []string {
+// cdkDependencies lists, for each package, the packages of its dependencies that are CDK or jsii,
+// from one go list (a package's .Deps are all it imports, directly or not).
+func cdkDependencies(t *testing.T, pkgs ...string) map[string][]string {
 	// From the project root by the command's directory: the process's own must not change, as the
 	// background jobs run relative to it.
-	cmd := exec.Command("go", "list", "-deps", "./"+pkg)
+	args := []string{"list", "-f", "{{.ImportPath}}{{range .Deps}} {{.}}{{end}}"}
+	for _, pkg := range pkgs {
+		args = append(args, "./"+pkg)
+	}
+	cmd := exec.Command("go", args...)
 	cmd.Dir = ".."
 	out, err := cmd.Output()
-	require.NoError(t, err, "go list %s", pkg)
-	var cdk []string
-	for _, dep := range strings.Fields(string(out)) {
-		if strings.Contains(dep, "aws-cdk-go") || strings.Contains(dep, "jsii-runtime-go") || strings.Contains(dep, "constructs-go") {
-			cdk = append(cdk, dep)
+	require.NoError(t, err, "go list %s", pkgs)
+	found := map[string][]string{}
+	for line := range strings.Lines(string(out)) {
+		fields := strings.Fields(line)
+		pkg := strings.TrimPrefix(fields[0], "github.com/privatepatch/privatepatch/")
+		found[pkg] = []string{}
+		for _, dep := range fields[1:] {
+			if strings.Contains(dep, "aws-cdk-go") || strings.Contains(dep, "jsii-runtime-go") || strings.Contains(dep, "constructs-go") {
+				found[pkg] = append(found[pkg], dep)
+			}
 		}
 	}
-	return cdk
+	require.Len(t, found, len(pkgs), "go list answered for each package")
+	return found
 }
 
 func TestSpecificationsAndConfigImportNoCDK(t *testing.T) {
@@ -104,10 +115,12 @@ func TestSpecificationsAndConfigImportNoCDK(t *testing.T) {
 		t.Skip("runs go list")
 	}
 	t.Parallel() // no CDK: go list
-	for _, pkg := range cdkFreePackages(t) {
-		assert.Empty(t, cdkDependencies(t, pkg), "%s must import no CDK", pkg)
+	free := cdkFreePackages(t)
+	deps := cdkDependencies(t, append(free, "constructs/wsus")...)
+	for _, pkg := range free {
+		assert.Empty(t, deps[pkg], "%s must import no CDK", pkg)
 	}
-	assert.NotEmpty(t, cdkDependencies(t, "constructs/wsus"), "the check sees a construct's CDK imports")
+	assert.NotEmpty(t, deps["constructs/wsus"], "the check sees a construct's CDK imports")
 }
 
 // resourceCalls are the calls in stacks/*.go that create a resource: New... of an AWS CDK
