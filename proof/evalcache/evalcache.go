@@ -20,7 +20,7 @@
 // that lost a write) is a miss, never an empty answer.
 //
 // PRIVATEPATCH_EVAL_CACHE=off turns the cache off (every evaluation runs); any other non-empty
-// value is the directory to keep it in; by default it is privatepatch/evaluations under the user's
+// value is the directory to keep it in (absolute); by default it is privatepatch/evaluations under the user's
 // cache directory ($XDG_CACHE_HOME or ~/.cache on Linux). Entries unused for five days are removed.
 package evalcache
 
@@ -68,6 +68,10 @@ func Dir() (string, error) {
 		}
 		return filepath.Join(base, "privatepatch", "evaluations"), nil
 	default:
+		// Relative, it would name another directory in each package's tests (each runs in its own).
+		if !filepath.IsAbs(v) {
+			return "", fmt.Errorf("%s=%s: give an absolute directory, or off", Env, v)
+		}
 		return v, nil
 	}
 }

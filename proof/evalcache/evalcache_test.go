@@ -175,3 +175,10 @@ func TestTrimRemovesEntriesUnusedForFiveDaysAndAReadKeepsOne(t *testing.T) {
 	_, found = c.Get(old)
 	assert.True(t, found, "a trim a day at most: the last was just now")
 }
+
+func TestARelativeCacheDirectoryIsRefused(t *testing.T) {
+	program, pkg, interpreter := evaluator(t)
+	t.Setenv(Env, "evaluations")
+	_, err := Open("check", []string{program, pkg}, []string{interpreter}, nil)
+	assert.ErrorContains(t, err, "give an absolute directory")
+}
