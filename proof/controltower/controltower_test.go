@@ -152,3 +152,42 @@ func TestFailingIsReadWhateverColoursTheCallersEnvironmentAsks(t *testing.T) {
 	_, err = parseGuard("exit 5", "")
 	assert.Error(t, err)
 }
+
+// TestARuleChangedOnDiskIsRunAgain installs the same cfn-guard with one rule edited (its check
+// turned into one every bucket passes) in another project root: the answer kept for the real rule
+// is not the edited rule's.
+func TestARuleChangedOnDiskIsRunAgain(t *testing.T) {
+	t.Setenv("PRIVATEPATCH_EVAL_CACHE", t.TempDir())
+	real, err := Find("../..")
+	require.NoError(t, err)
+	root := t.TempDir()
+	pkg := filepath.Join(root, "node_modules", "@cdklabs", "cdk-validator-cfnguard")
+	binary, err := filepath.Rel(filepath.Join("..", ".."), real.binary)
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(root, binary)), 0o755))
+	abs, err := filepath.Abs(real.binary)
+	require.NoError(t, err)
+	require.NoError(t, os.Symlink(abs, filepath.Join(root, binary)))
+	rules := filepath.Join(pkg, "rules", "control-tower", "cfn-guard", "s3")
+	require.NoError(t, os.MkdirAll(rules, 0o755))
+	text, err := os.ReadFile(filepath.Join(real.Rules, "s3", "ct-s3-pr-3.guard"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(rules, "ct-s3-pr-3.guard"), text, 0o644))
+
+	data, err := json.Marshal(bucket(true))
+	require.NoError(t, err)
+	file := filepath.Join(t.TempDir(), "versioned.json")
+	require.NoError(t, os.WriteFile(file, data, 0o644))
+	check := func() []string {
+		g, err := Find(root)
+		require.NoError(t, err)
+		a, err := g.check(file, []string{filepath.Join(g.Rules, "s3", "ct-s3-pr-3.guard")})
+		require.NoError(t, err)
+		return a.Controls
+	}
+	require.Equal(t, []string{"ct-s3-pr-3"}, check(), "the rule as installed")
+	// A rule that checks nothing any bucket has: every bucket skips it.
+	edited := "let planted = Resources.*[ Type == 'AWS::Planted::Thing' ]\nrule planted when %planted !empty { %planted.Properties exists }\n"
+	require.NoError(t, os.WriteFile(filepath.Join(rules, "ct-s3-pr-3.guard"), []byte(edited), 0o644))
+	assert.Empty(t, check(), "the edited rule ran, not the kept answer of the installed one")
+}
