@@ -168,11 +168,11 @@ func (d *deployment) nodeResult(n node, what string) Result {
 		r.State = Fail
 		r.Evidence += fmt.Sprintf("; older than %s, the version %s needs (%s)", patchingspec.HooksMinAgentVersion,
 			patchingspec.RunPatchBaselineWithHooksDocument, patchingspec.HooksPage)
-		r.Action = fmt.Sprintf("update SSM Agent before the window runs: aws ssm send-command --document-name AWS-UpdateSSMAgent --targets Key=InstanceIds,Values=%s", n.InstanceId)
+		r.Action = "update SSM Agent before the window runs: " + d.inRegion("aws ssm send-command --document-name AWS-UpdateSSMAgent --targets Key=InstanceIds,Values="+n.InstanceId)
 	case versionBefore(n.AgentVersion, minimumAgentForRunPatchBaseline):
 		r.State = Warn
 		r.Evidence += fmt.Sprintf("; older than %s, the version %s needs", minimumAgentForRunPatchBaseline, patchingspec.RunPatchBaselineDocument)
-		r.Action = fmt.Sprintf("update SSM Agent: aws ssm send-command --document-name AWS-UpdateSSMAgent --targets Key=InstanceIds,Values=%s", n.InstanceId)
+		r.Action = "update SSM Agent: " + d.inRegion("aws ssm send-command --document-name AWS-UpdateSSMAgent --targets Key=InstanceIds,Values="+n.InstanceId)
 	default:
 		r.State = OK
 	}
@@ -220,7 +220,8 @@ const ssmCliDiagnostics = `ssm-cli get-diagnostics ("C:\Program Files\Amazon\SSM
 // is an IAM role's name once configured: UpdateServiceSetting, Systems Manager API Reference,
 // read 2026-12-06; Status Default before).
 func (d *deployment) diagnose(id, evidence string) (string, string) {
-	step := fmt.Sprintf("aws ssm start-automation-execution --document-name %s --parameters InstanceId=%s names the cause; on the node, %s", troubleshootRunbook, id, ssmCliDiagnostics)
+	step := fmt.Sprintf("%s names the cause; on the node, %s",
+		d.inRegion(fmt.Sprintf("aws ssm start-automation-execution --document-name %s --parameters InstanceId=%s", troubleshootRunbook, id)), ssmCliDiagnostics)
 	if strings.HasPrefix(id, "mi-") {
 		return evidence, "a hybrid node: on it, " + ssmCliDiagnostics + "; check its activation and the endpoints it reaches"
 	}
@@ -326,8 +327,8 @@ func (d *deployment) checkWsusSetup() ([]Result, error) {
 	r := Result{Check: "WSUS setup", State: associationState(last.Status),
 		Evidence: fmt.Sprintf("last run %s: %s (%s)", ago(d.now, last.CreatedTime.Time), last.Status, last.DetailedStatus)}
 	if r.State == Fail {
-		r.Action = fmt.Sprintf("read its output under s3://%s/wsus-setup/ (or the association's execution history), fix, then aws ssm start-associations-once --association-ids %s",
-			d.fleet.Outputs["CommandOutputBucket"], id)
+		r.Action = fmt.Sprintf("read its output under s3://%s/wsus-setup/ (or the association's execution history), fix, then %s",
+			d.fleet.Outputs["CommandOutputBucket"], d.inRegion("aws ssm start-associations-once --association-ids "+id))
 	}
 	err = d.ageWarning(&r, last.CreatedTime.Time, d.t.Fleet, wsusSetupAssociation)
 	return []Result{r}, err
@@ -700,7 +701,7 @@ func (d *deployment) checkWindow(window, check string) (Result, error) {
 	}
 	if !live.Enabled {
 		r.State, r.Evidence = Warn, fmt.Sprintf("disabled: its schedule %s starts no run", live.Schedule)
-		r.Action = fmt.Sprintf("enable it (aws ssm update-maintenance-window --window-id %s --enabled), or make deploy: the stack declares it enabled", window)
+		r.Action = fmt.Sprintf("enable it (%s), or make deploy: the stack declares it enabled", d.inRegion("aws ssm update-maintenance-window --enabled --window-id "+window))
 		return r, nil
 	}
 	if len(out.WindowExecutions) == 0 {
@@ -764,8 +765,8 @@ func (d *deployment) judgeLastRun(r *Result, last windowExecution) error {
 		if len(failed) > 0 {
 			r.Evidence += "; " + strings.Join(failed, "; ")
 		}
-		r.Action = fmt.Sprintf("aws ssm get-maintenance-window-execution --window-execution-id %s, then the task's output under s3://%s/patch/",
-			last.WindowExecutionId, d.fleet.Outputs["CommandOutputBucket"])
+		r.Action = fmt.Sprintf("%s, then the task's output under s3://%s/patch/",
+			d.inRegion("aws ssm get-maintenance-window-execution --window-execution-id "+last.WindowExecutionId), d.fleet.Outputs["CommandOutputBucket"])
 	}
 	return nil
 }
@@ -867,7 +868,7 @@ func (d *deployment) checkS3Endpoint() ([]Result, error) {
 	return []Result{{Check: "S3 endpoint policy", State: Warn,
 		Evidence: fmt.Sprintf("%s creates no S3 endpoint: the VPC's own serves the fleet, and its policy, not privatepatch's, is not examined", d.t.Network),
 		Action: fmt.Sprintf("make sure its policy allows s3:GetObject on %s, and on the Linux repository and network.s3Endpoint.readBuckets buckets make verify lists; "+
-			"aws ec2 describe-vpc-endpoints --filters Name=service-name,Values=com.amazonaws.%s.s3 shows it", strings.Join(buckets, ", "), d.region)}}, nil
+			"%s shows it", strings.Join(buckets, ", "), d.inRegion("aws ec2 describe-vpc-endpoints --filters Name=service-name,Values=com.amazonaws."+d.region+".s3"))}}, nil
 }
 
 // deployedTemplate is a stack's template as deployed (GetTemplate).
@@ -1204,7 +1205,7 @@ func (d *deployment) checkAlertRules() ([]Result, error) {
 	if len(failing) > 0 {
 		return append(results, Result{Check: "alert rules", State: Fail,
 			Evidence: "in the last 24 h, " + strings.Join(failing, "; ") + ": those alerts never reached the topic",
-			Action:   "check the rule's target may publish (its role, the topic's access policy, the topic's KMS key policy): aws events list-targets-by-rule --rule <name>"}), nil
+			Action:   "check the rule's target may publish (its role, the topic's access policy, the topic's KMS key policy): " + d.inRegion("aws events list-targets-by-rule --rule <name>")}), nil
 	}
 	return append(results, Result{Check: "alert rules", State: OK, Evidence: fmt.Sprintf("no failed invocation in the last 24 h on the %d EventBridge rules", len(rules))}), nil
 }

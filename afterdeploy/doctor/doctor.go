@@ -384,6 +384,19 @@ func untilDeployed(status string) string {
 	return "its first deploy failed: read its events (aws cloudformation describe-stack-events), delete it (aws cloudformation delete-stack; a rolled-back stack cannot be updated), then make deploy"
 }
 
+// inRegion is an AWS CLI command the doctor prints for the user to run, with the deployment's
+// region (from its stacks' ids) and the profile the doctor read it with: the user's shell may have
+// another default region and profile (make doctor PROFILES=test=dev,prod=live), or none.
+func (d *deployment) inRegion(command string) string {
+	if d.region != "" {
+		command += " --region " + d.region
+	}
+	if cli, ok := d.aws.(CLI); ok && cli.Profile != "" {
+		command += " --profile " + cli.Profile
+	}
+	return command
+}
+
 func orDefault(region string) string {
 	if region == "" {
 		return "the CLI's default region"

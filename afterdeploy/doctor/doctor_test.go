@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -269,6 +270,7 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 			responses := healthy()
 			maps.Copy(responses, tc.override)
 			results := examine(t, responses)
+			commandsNameTheRegion(t, results)
 			found := false
 			for _, r := range results {
 				if r.Check == tc.check {
@@ -670,7 +672,7 @@ func TestARingWaitingOnAFailedWindowSaysWhyAndHowToUnblockIt(t *testing.T) {
 		"alarm privatepatch-patching-privatepatch-weekly-failed")
 	assert.Equal(t, Fail, waiting.State)
 	assert.Contains(t, waiting.Evidence, "window privatepatch-weekly ended failed, timed out, cancelled or skipped; its Install tasks and the next ring's wait")
-	assert.Contains(t, waiting.Action, "aws cloudwatch set-alarm-state --alarm-name privatepatch-patching-privatepatch-weekly-failed --state-value OK")
+	assert.Contains(t, waiting.Action, "aws cloudwatch set-alarm-state --state-value OK --state-reason fixed --alarm-name privatepatch-patching-privatepatch-weekly-failed --region us-west-2")
 }
 
 func TestAnInstallTaskWithoutItsStopAlarmFailsWithTheCallThatAttachesIt(t *testing.T) {
@@ -680,7 +682,8 @@ func TestAnInstallTaskWithoutItsStopAlarmFailsWithTheCallThatAttachesIt(t *testi
 	assert.Equal(t, Fail, row.State)
 	assert.Contains(t, row.Evidence, "stops on no alarm, not privatepatch-patching-privatepatch-weekly-Task1-stop")
 	assert.Equal(t, `aws ssm update-maintenance-window-task --window-id mw-0123456789abcdef0 --window-task-id 1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d `+
-		`--alarm-configuration '{"Alarms":[{"Name":"privatepatch-patching-privatepatch-weekly-Task1-stop"}],"IgnorePollAlarmFailure":false}'`, row.Action)
+		`--alarm-configuration '{"Alarms":[{"Name":"privatepatch-patching-privatepatch-weekly-Task1-stop"}],"IgnorePollAlarmFailure":false}' --region us-west-2`, row.Action,
+		"the call as the user runs it: in the deployment's region, whatever the shell's default")
 }
 
 // make deploy attaches each stop alarm CloudFormation left off (its update of a task removes it),
@@ -697,7 +700,7 @@ func TestAttachingStopAlarmsUpdatesOnlyTheTasksWithoutTheirAlarm(t *testing.T) {
 	assert.Contains(t, aws.calls, attach)
 	// The row's printed call is the same call, quoted for a shell.
 	row := rowOf(t, examine(t, unattached), "stop alarm of task privatepatch-weekly-Task1")
-	assert.Equal(t, "aws "+strings.Replace(attach, "--alarm-configuration {", "--alarm-configuration '{", 1)+"'", row.Action)
+	assert.Equal(t, "aws "+strings.Replace(attach, "--alarm-configuration {", "--alarm-configuration '{", 1)+"' --region us-west-2", row.Action)
 
 	attached := &fake{t: t, responses: rolloutDeployment("testdata/alarms-rollout-ok.json", "testdata/window-tasks-weekly-attached.json")}
 	made, err = AttachStopAlarms(attached, defaultTarget(t))
@@ -727,4 +730,38 @@ func TestExecutionTimesInEveryFormSystemsManagerPrints(t *testing.T) {
 	}
 	_, err := parseExecutionTime("2024-03-12T09:00[America/Chicago]")
 	assert.Error(t, err)
+}
+
+// printedCommand is an AWS CLI command with arguments in a row's action: words (a comma inside
+// one, Key=a,Values=b, is part of it), or single-quoted JSON, after "aws SERVICE OPERATION", up to
+// the prose (a comma and a space, a semicolon, a parenthesis).
+var printedCommand = regexp.MustCompile(`aws [a-z0-9]+ [a-z0-9-]+(?: (?:'[^']*'|(?:[^ ,;()']|,[^ ])+))+`)
+
+// commandsNameTheRegion: every command a row tells the user to run names the deployment's
+// region (us-west-2 in the recordings), which the user's shell may not have as its default.
+func commandsNameTheRegion(t *testing.T, results []Result) {
+	t.Helper()
+	for _, r := range results {
+		for _, command := range printedCommand.FindAllString(r.Action, -1) {
+			assert.Contains(t, command, " --region us-west-2", "%s: %s", r.Check, r.Action)
+		}
+	}
+}
+
+func TestThePrintedCommandsCheckFindsACommandWithoutItsRegion(t *testing.T) {
+	inner := &testing.T{}
+	commandsNameTheRegion(inner, []Result{{Check: "planted", Action: "enable it (aws ssm update-maintenance-window --enabled --window-id mw-1), or make deploy"}})
+	assert.True(t, inner.Failed(), "a command without --region is reported")
+	found := printedCommand.FindAllString("update: aws ssm send-command --targets Key=InstanceIds,Values=i-1 --region us-west-2, then wait", -1)
+	assert.Equal(t, []string{"aws ssm send-command --targets Key=InstanceIds,Values=i-1 --region us-west-2"}, found, "a comma inside an argument")
+	found = printedCommand.FindAllString(`then: aws ssm update-maintenance-window-task --window-id mw-1 --alarm-configuration '{"Alarms":[{"Name":"a"}],"X":false}' --region us-west-2`, -1)
+	assert.Equal(t, []string{`aws ssm update-maintenance-window-task --window-id mw-1 --alarm-configuration '{"Alarms":[{"Name":"a"}],"X":false}' --region us-west-2`}, found,
+		"a quoted JSON argument with commas is one argument")
+}
+
+func TestAPrintedCommandNamesTheRegionAndTheProfileTheDoctorUsed(t *testing.T) {
+	d := &deployment{aws: CLI{Region: "eu-west-1", Profile: "live"}, region: "eu-west-1"}
+	assert.Equal(t, "aws ssm get-maintenance-window --window-id mw-1 --region eu-west-1 --profile live", d.inRegion("aws ssm get-maintenance-window --window-id mw-1"))
+	d = &deployment{aws: CLI{}, region: "eu-west-1"}
+	assert.Equal(t, "aws ssm get-maintenance-window --window-id mw-1 --region eu-west-1", d.inRegion("aws ssm get-maintenance-window --window-id mw-1"), "the default profile")
 }

@@ -380,7 +380,7 @@ func (p PatchNow) Run(aws AWS, t Target, out io.Writer) (bool, error) {
 		return false, CouldNotRun{err}
 	}
 	id := sent.Command.CommandId
-	fmt.Fprintf(out, "patch-now: command %s sent; waiting (aws ssm list-command-invocations --command-id %s)\n", id, id)
+	fmt.Fprintf(out, "patch-now: command %s sent; waiting (%s)\n", id, d.inRegion("aws ssm list-command-invocations --command-id "+id))
 	status, done, err := p.waitCommand(d, id)
 	if err != nil || !done {
 		if err == nil {
@@ -617,15 +617,16 @@ func (p PatchNow) waitImage(d *deployment, id string, out io.Writer) (bool, erro
 		status := got.AutomationExecution.AutomationExecutionStatus
 		if slices.Contains(automationTerminal, status) {
 			if status != "Success" && status != "CompletedWithSuccess" {
-				fmt.Fprintf(out, "patch-now: the pre-patch image ended %s (%s): nothing was installed (aws ssm get-automation-execution --automation-execution-id %s)\n",
-					status, got.AutomationExecution.FailureMessage, id)
+				fmt.Fprintf(out, "patch-now: the pre-patch image ended %s (%s): nothing was installed (%s)\n",
+					status, got.AutomationExecution.FailureMessage, d.inRegion("aws ssm get-automation-execution --automation-execution-id "+id))
 				return false, nil
 			}
 			fmt.Fprintf(out, "patch-now: pre-patch image %s\n", status)
 			return true, nil
 		}
 		if waited >= p.Wait {
-			fmt.Fprintf(out, "patch-now: the pre-patch image is still %s after %s: nothing was installed; it goes on (aws ssm get-automation-execution --automation-execution-id %s)\n", status, p.Wait, id)
+			fmt.Fprintf(out, "patch-now: the pre-patch image is still %s after %s: nothing was installed; it goes on (%s)\n",
+				status, p.Wait, d.inRegion("aws ssm get-automation-execution --automation-execution-id "+id))
 			return false, nil
 		}
 		p.Sleep(p.Poll)

@@ -100,6 +100,7 @@ func TestPatchNowRunsRunPatchBaselineWithTheWindowsSettingsAndReportsEachNode(t 
 			}
 			assert.Equal(t, 1, *slept, "polled until the command ended")
 			assert.Contains(t, out.String(), "i-0a1b2c3d4e5f60002  EC2AMAZ-APP02.WORKGROUP  Success")
+			commandsNameTheRegion(t, []Result{{Check: "patch-now", Action: out.String()}})
 			assert.Contains(t, out.String(), "notifies "+alertsTopic+" of Failed, TimedOut, Cancelled")
 		})
 	}
@@ -127,6 +128,7 @@ func TestPatchNowTakesThePrePatchImageOrSaysItSkippedIt(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, ok)
 	assert.Contains(t, out.String(), "the pre-patch image ended Failed")
+	commandsNameTheRegion(t, []Result{{Check: "patch-now", Action: out.String()}})
 	assert.NotContains(t, aws.calls, send, "nothing installed without the image")
 
 	aws = patchNowAWS(t, send)

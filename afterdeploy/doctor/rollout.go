@@ -23,8 +23,8 @@ func (d *deployment) judgeFailureAlarm(r *Result, name, state, reason string) bo
 	case "ALARM":
 		r.State = Fail
 		r.Evidence = fmt.Sprintf("ALARM: window %s ended failed, timed out, cancelled or skipped; its Install tasks and the next ring's wait (%s)", window, reason)
-		r.Action = fmt.Sprintf("see the row of window %s, fix the cause, then unblock: aws cloudwatch set-alarm-state --alarm-name %s --state-value OK --state-reason fixed",
-			window, name)
+		r.Action = fmt.Sprintf("see the row of window %s, fix the cause, then unblock: %s",
+			window, d.inRegion("aws cloudwatch set-alarm-state --state-value OK --state-reason fixed --alarm-name "+name))
 	case "OK", "INSUFFICIENT_DATA":
 		// INSUFFICIENT_DATA: no failure since the alarm was created (no failure sends no data).
 		r.State, r.Evidence = OK, fmt.Sprintf("%s: window %s has not failed, or was unblocked", state, window)
@@ -95,12 +95,12 @@ func (d *deployment) stopAlarmTasks() ([]taskStopAlarm, []Result) {
 func (d *deployment) checkStopAlarms() ([]Result, error) {
 	tasks, results := d.stopAlarmTasks()
 	for _, a := range tasks {
-		results = append(results, judgeStopAlarm(a))
+		results = append(results, d.judgeStopAlarm(a))
 	}
 	return results, nil
 }
 
-func judgeStopAlarm(a taskStopAlarm) Result {
+func (d *deployment) judgeStopAlarm(a taskStopAlarm) Result {
 	r := Result{Check: "stop alarm of task " + a.task.Name, State: OK, Evidence: "stops on " + a.want}
 	if a.attached() {
 		return r
@@ -116,6 +116,6 @@ func judgeStopAlarm(a taskStopAlarm) Result {
 	}
 	args := a.attachArgs()
 	args[len(args)-1] = "'" + args[len(args)-1] + "'"
-	r.Action = "aws " + strings.Join(args, " ")
+	r.Action = d.inRegion("aws " + strings.Join(args, " "))
 	return r
 }

@@ -89,8 +89,8 @@ func (d *deployment) checkSchedule(id, name string) (Result, error) {
 	default:
 		r.State = Fail
 		r.Evidence = fmt.Sprintf("Systems Manager runs it at %s, the calendar at %s", times(listed, 3), times(computed, 3))
-		r.Action = fmt.Sprintf("compare aws ssm get-maintenance-window --window-id %s (Schedule, ScheduleTimezone, ScheduleOffset, StartDate, EndDate) "+
-			"with the configuration: deploy it, or report the difference (make calendar's proof assumes the calendar's runs)", id)
+		r.Action = fmt.Sprintf("compare %s (Schedule, ScheduleTimezone, ScheduleOffset, StartDate, EndDate) "+
+			"with the configuration: deploy it, or report the difference (make calendar's proof assumes the calendar's runs)", d.inRegion("aws ssm get-maintenance-window --window-id "+id))
 	}
 	return r, nil
 }
