@@ -93,9 +93,9 @@ define check_s3_prefix_lists
 	go run ./tools/checkupdate -s3-prefix-lists cdk.out $(ENV_FLAG) | while read -r stack region; do \
 	  aws ec2 describe-managed-prefix-lists --region $$region \
 	    --filters Name=prefix-list-name,Values=com.amazonaws.$$region.s3 \
-	    --query 'PrefixLists[0].PrefixListId' --output text > $(LIVE_PREFIX_LISTS)/$$stack.id; \
-	  id=$$(cat $(LIVE_PREFIX_LISTS)/$$stack.id); \
-	  if [ "$$id" != None ]; then \
+	    --query 'PrefixLists[0].PrefixListId' --output json > $(LIVE_PREFIX_LISTS)/$$stack.id; \
+	  id=$$(tr -d '"[:space:]' < $(LIVE_PREFIX_LISTS)/$$stack.id); \
+	  if [ "$$id" != null ]; then \
 	    aws ec2 get-managed-prefix-list-entries --region $$region --prefix-list-id $$id \
 	      --output json > $(LIVE_PREFIX_LISTS)/$$stack.entries.json; \
 	  fi; \

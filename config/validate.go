@@ -191,7 +191,7 @@ func validateS3Cidrs(p *problems, c *Config) {
 	if c.Account == "" && c.S3PrefixListId() == "" && knownRegion(c.Region) {
 		p.add("network.s3PrefixListIds", c.Region, "has no S3 prefix-list id and, with no account set, CDK cannot look it up: "+
 			"either add it under network.s3PrefixListIds.%[1]s (aws ec2 describe-managed-prefix-lists --region %[1]s "+
-			"--filters Name=prefix-list-name,Values=com.amazonaws.%[1]s.s3 --query 'PrefixLists[0].PrefixListId' --output text), "+
+			"--filters Name=prefix-list-name,Values=com.amazonaws.%[1]s.s3 --query 'PrefixLists[0].PrefixListId' --output json), "+
 			"or set account and run cdk synth with credentials to cache the lookup in cdk.context.json", c.Region)
 	}
 }

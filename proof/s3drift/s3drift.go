@@ -111,14 +111,24 @@ func AclCidrs(m netpath.Model) []string {
 }
 
 // ParseId reads what `aws ec2 describe-managed-prefix-lists --filters
-// Name=prefix-list-name,Values=NAME --query 'PrefixLists[0].PrefixListId' --output text` prints:
-// the id, or None when no list has that name.
-func ParseId(text []byte) string {
-	id := strings.TrimSpace(string(text))
-	if id == "None" {
-		return ""
+// Name=prefix-list-name,Values=NAME --query 'PrefixLists[0].PrefixListId' --output json` prints:
+// the id as a JSON string, or null when no list has that name ("" then). JSON, not text: "If you
+// specify --output text, the output is paginated before the --query filter is applied, and the
+// AWS CLI runs the query once on each page of the output", so a paged answer printed a line a
+// page ("Setting the output format in the AWS CLI", AWS CLI User Guide, read 2026-12-06); with
+// json the query runs once over the whole answer. Anything else is an error.
+func ParseId(data []byte) (string, error) {
+	var id *string
+	if err := json.Unmarshal(data, &id); err != nil {
+		return "", fmt.Errorf("not the JSON of describe-managed-prefix-lists --query 'PrefixLists[0].PrefixListId' --output json (an id or null): %q", strings.TrimSpace(string(data)))
 	}
-	return id
+	if id == nil {
+		return "", nil
+	}
+	if !strings.HasPrefix(*id, "pl-") {
+		return "", fmt.Errorf("not a prefix-list id: %q", *id)
+	}
+	return *id, nil
 }
 
 // ParseEntries reads the output of `aws ec2 get-managed-prefix-list-entries --output json`:

@@ -28,7 +28,9 @@ func live(t *testing.T, idFile, entriesFile string) Live {
 	require.NoError(t, err)
 	cidrs, err := ParseEntries(data)
 	require.NoError(t, err)
-	return Live{Id: ParseId(id), Cidrs: cidrs}
+	parsed, err := ParseId(id)
+	require.NoError(t, err)
+	return Live{Id: parsed, Cidrs: cidrs}
 }
 
 func TestTemplateYieldsTheSecurityGroupsPrefixListAndTheAclsS3Cidrs(t *testing.T) {
@@ -45,13 +47,13 @@ func TestTemplateYieldsTheSecurityGroupsPrefixListAndTheAclsS3Cidrs(t *testing.T
 func TestInSyncPrefixListPasses(t *testing.T) {
 	s, err := FromTemplate(defaultTemplate(t))
 	require.NoError(t, err)
-	assert.Empty(t, Compare("privatepatch-network", "us-west-2", s, live(t, "id-us-west-2.txt", "entries-in-sync.json")))
+	assert.Empty(t, Compare("privatepatch-network", "us-west-2", s, live(t, "id-us-west-2.json", "entries-in-sync.json")))
 }
 
 func TestDriftedCidrsAreRefusedNamingEachRangeAndTheFix(t *testing.T) {
 	s, err := FromTemplate(defaultTemplate(t))
 	require.NoError(t, err)
-	problems := Compare("privatepatch-network", "us-west-2", s, live(t, "id-us-west-2.txt", "entries-drifted.json"))
+	problems := Compare("privatepatch-network", "us-west-2", s, live(t, "id-us-west-2.json", "entries-drifted.json"))
 	require.Len(t, problems, 1)
 	assert.Contains(t, problems[0], "privatepatch-network (us-west-2): the private network ACL's S3 rules "+
 		"lack 198.51.100.0/24, which pl-68a54001 now lists (the ACLs drop traffic to them) and still allow 52.92.128.0/17, which pl-68a54001 no longer lists")
@@ -63,7 +65,7 @@ func TestDriftedCidrsAreRefusedNamingEachRangeAndTheFix(t *testing.T) {
 func TestAnotherPrefixListIdIsRefusedNamingTheOneToSet(t *testing.T) {
 	s, err := FromTemplate(defaultTemplate(t))
 	require.NoError(t, err)
-	problems := Compare("privatepatch-network", "us-west-2", s, live(t, "id-other.txt", "entries-in-sync.json"))
+	problems := Compare("privatepatch-network", "us-west-2", s, live(t, "id-other.json", "entries-in-sync.json"))
 	require.Len(t, problems, 1)
 	assert.Contains(t, problems[0], "the security groups reference prefix list(s) pl-68a54001, but com.amazonaws.us-west-2.s3 is pl-0123456789abcdef0 in this account")
 	assert.Contains(t, problems[0], "Set network.s3PrefixListIds.us-west-2: pl-0123456789abcdef0")
@@ -72,7 +74,8 @@ func TestAnotherPrefixListIdIsRefusedNamingTheOneToSet(t *testing.T) {
 func TestMissingPrefixListIsRefused(t *testing.T) {
 	s, err := FromTemplate(defaultTemplate(t))
 	require.NoError(t, err)
-	problems := Compare("privatepatch-network", "us-west-2", s, Live{Id: ParseId([]byte("None\n"))})
+	none := live(t, "id-none.json", "entries-in-sync.json")
+	problems := Compare("privatepatch-network", "us-west-2", s, Live{Id: none.Id})
 	require.Len(t, problems, 1)
 	assert.Contains(t, problems[0], "AWS returns no prefix list named com.amazonaws.us-west-2.s3")
 }
@@ -99,8 +102,23 @@ func TestAnExistingVpcWithItsAclsLeftAloneComparesOnlyThePrefixListId(t *testing
 	require.NoError(t, err, "no ACLs, no subnets: nothing carries the CIDRs")
 	assert.True(t, s.NoAcls)
 	assert.Equal(t, []string{"pl-68a54001"}, s.PrefixListIds)
-	assert.Empty(t, Compare("privatepatch-network", "us-west-2", s, live(t, "id-us-west-2.txt", "entries-drifted.json")),
+	assert.Empty(t, Compare("privatepatch-network", "us-west-2", s, live(t, "id-us-west-2.json", "entries-drifted.json")),
 		"drifted CIDRs are nobody's: no ACL carries them")
 	// Planted: another prefix-list id is still refused.
-	assert.Len(t, Compare("privatepatch-network", "us-west-2", s, live(t, "id-other.txt", "entries-in-sync.json")), 1)
+	assert.Len(t, Compare("privatepatch-network", "us-west-2", s, live(t, "id-other.json", "entries-in-sync.json")), 1)
+}
+
+// The text form a page at a time (None for the empty first page, then the id) and other answers
+// that are not the command's JSON are errors, never an id.
+func TestAnIdThatIsNotTheCommandsJsonIsAnError(t *testing.T) {
+	for _, answer := range []string{"None\npl-68a54001\n", "pl-68a54001\n", `["pl-68a54001"]`, `"None"`, ""} {
+		_, err := ParseId([]byte(answer))
+		assert.Error(t, err, "%q", answer)
+	}
+	id, err := ParseId([]byte("\"pl-68a54001\"\n"))
+	require.NoError(t, err)
+	assert.Equal(t, "pl-68a54001", id)
+	id, err = ParseId([]byte("null\n"))
+	require.NoError(t, err)
+	assert.Empty(t, id, "no list of that name")
 }

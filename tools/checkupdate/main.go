@@ -370,7 +370,11 @@ func checkPrefixLists(out io.Writer, dir, assembly string, sel selection) error 
 		if err != nil {
 			return fmt.Errorf("the live S3 prefix list of %s was not read: %w", name, err)
 		}
-		live := s3drift.Live{Id: s3drift.ParseId(id)}
+		parsed, err := s3drift.ParseId(id)
+		if err != nil {
+			return fmt.Errorf("the live S3 prefix list of %s: %w", name, err)
+		}
+		live := s3drift.Live{Id: parsed}
 		if live.Id != "" {
 			data, err := os.ReadFile(filepath.Join(dir, name+".entries.json"))
 			if err != nil {

@@ -101,13 +101,13 @@ func TestListsOnlyTheNetworkStacksForTheS3PrefixListCheck(t *testing.T) {
 
 func TestS3PrefixListInSyncWithAwsPasses(t *testing.T) {
 	var out bytes.Buffer
-	require.NoError(t, checkPrefixLists(&out, livePrefixLists(t, "id-us-west-2.txt", "entries-in-sync.json"), networkAssembly(t), selection{}))
+	require.NoError(t, checkPrefixLists(&out, livePrefixLists(t, "id-us-west-2.json", "entries-in-sync.json"), networkAssembly(t), selection{}))
 	assert.Contains(t, out.String(), "the S3 prefix list of 1 network stack(s) matches AWS's")
 }
 
 func TestDriftedS3PrefixListIsRefusedNamingTheFix(t *testing.T) {
 	var out bytes.Buffer
-	err := checkPrefixLists(&out, livePrefixLists(t, "id-us-west-2.txt", "entries-drifted.json"), networkAssembly(t), selection{})
+	err := checkPrefixLists(&out, livePrefixLists(t, "id-us-west-2.json", "entries-drifted.json"), networkAssembly(t), selection{})
 	assert.ErrorIs(t, err, errProblems)
 	assert.ErrorContains(t, err, "the S3 prefix list has drifted")
 	assert.Contains(t, out.String(), "privatepatch-network (us-west-2): the private network ACL's S3 rules lack 198.51.100.0/24")
