@@ -200,7 +200,7 @@ check-update: synth check-s3-drift ## refuse an update that replaces data, clash
 	    aws securityhub describe-hub --region $$region >/dev/null || \
 	      { echo "$$stack: security.securityHub.existing is true, and Security Hub is not enabled in $$region (or not readable): enable it, or set existing: false" >&2; exit 1; } ;; \
 	  standard-not-enabled) \
-	    [ "$$(aws securityhub get-enabled-standards --region $$region --query "length(StandardsSubscriptions[?ends_with(StandardsArn, '$$detail')])" --output text)" = 0 ] || \
+	    [ "$$(aws securityhub get-enabled-standards --region $$region --query "length(StandardsSubscriptions[?ends_with(StandardsArn, '$$detail')])" --output json)" = 0 ] || \
 	      { echo "$$stack: Security Hub standard $$detail is already enabled in $$region: enabling it again fails (ResourceConflictException); leave it out of security.securityHub.standards (it stays enabled)" >&2; exit 1; } ;; \
 	  connection-available) \
 	    where=$$(echo "$$detail" | cut -d: -f4); \

@@ -455,7 +455,9 @@ func TestCheckUpdateRefusesAStandardTheHubHasEnabledAlready(t *testing.T) {
 	calls, passed := runPrerequisiteCheck(t, "standard-not-enabled", line, "1")
 	assert.False(t, passed, "an enabled standard is refused")
 	assert.Equal(t, "securityhub get-enabled-standards --region eu-west-1 --query length(StandardsSubscriptions[?ends_with(StandardsArn, "+
-		"'standards/aws-foundational-security-best-practices/v/1.0.0')]) --output text\n", calls)
+		"'standards/aws-foundational-security-best-practices/v/1.0.0')]) --output json\n", calls,
+		"json: GetEnabledStandards pages, and with --output text the CLI runs the query once a page, printing a count a page "+
+			"('Setting the output format in the AWS CLI', AWS CLI User Guide)")
 	_, passed = runPrerequisiteCheck(t, "standard-not-enabled", line, "0")
 	assert.True(t, passed, "a standard not enabled yet passes")
 }
