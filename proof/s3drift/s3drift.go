@@ -115,8 +115,9 @@ func AclCidrs(m netpath.Model) []string {
 // the id as a JSON string, or null when no list has that name ("" then). JSON, not text: "If you
 // specify --output text, the output is paginated before the --query filter is applied, and the
 // AWS CLI runs the query once on each page of the output", so a paged answer printed a line a
-// page ("Setting the output format in the AWS CLI", AWS CLI User Guide, read 2026-12-06); with
-// json the query runs once over the whole answer. Anything else is an error.
+// page ("Setting the output format in the AWS CLI", AWS CLI User Guide, read 2026-12-06), and the
+// CLI pages DescribeManagedPrefixLists (botocore's ec2 paginators-1.json names it); with json
+// the query runs once over the whole answer. Anything else is an error.
 func ParseId(data []byte) (string, error) {
 	var id *string
 	if err := json.Unmarshal(data, &id); err != nil {
