@@ -1209,3 +1209,63 @@ func (d *deployment) checkAlertRules() ([]Result, error) {
 	}
 	return append(results, Result{Check: "alert rules", State: OK, Evidence: fmt.Sprintf("no failed invocation in the last 24 h on the %d EventBridge rules", len(rules))}), nil
 }
+
+// inspectorEnabler is the logical id prefix of the patching stack's custom resource that switches
+// Inspector on (security.inspector.enable; constructs/compliance enableInspector).
+const inspectorEnabler = "SecurityEnableInspector"
+
+// checkInspector: where the patching stack switches Inspector on, is it scanning the account's EC2
+// instances? The custom resource makes one Enable call, and a successful Enable response lists
+// "any accounts for which Amazon Inspector scans could not be enabled" in failedAccounts (Enable,
+// Amazon Inspector API Reference, read 2026-12-06), so CloudFormation records success either
+// way; BatchGetAccountStatus says what is.
+func (d *deployment) checkInspector() ([]Result, error) {
+	if len(d.patching.physical("Custom::AWS", inspectorEnabler)) == 0 {
+		return nil, nil
+	}
+	type state struct {
+		Status       string `json:"status"`
+		ErrorCode    string `json:"errorCode"`
+		ErrorMessage string `json:"errorMessage"`
+	}
+	var out struct {
+		Accounts []struct {
+			AccountId     string `json:"accountId"`
+			State         state  `json:"state"`
+			ResourceState struct {
+				Ec2 state `json:"ec2"`
+			} `json:"resourceState"`
+		} `json:"accounts"`
+		FailedAccounts []struct {
+			AccountId    string `json:"accountId"`
+			ErrorCode    string `json:"errorCode"`
+			ErrorMessage string `json:"errorMessage"`
+		} `json:"failedAccounts"`
+	}
+	if err := d.call(&out, "inspector2", "batch-get-account-status", "--account-ids", d.account); err != nil {
+		return nil, err
+	}
+	r := Result{Check: "Inspector", State: Fail,
+		Action: "switch it on: " + d.inRegion("aws inspector2 enable --resource-types EC2") +
+			" (what the stack's EnableInspector does when it is created or updated); in an organization, its delegated administrator enables it"}
+	switch {
+	case len(out.FailedAccounts) > 0:
+		f := out.FailedAccounts[0]
+		r.Evidence = fmt.Sprintf("account %s: %s: %s", f.AccountId, f.ErrorCode, f.ErrorMessage)
+	case len(out.Accounts) == 0:
+		r.Evidence = "Inspector returned no status for account " + d.account
+	default:
+		ec2 := out.Accounts[0].ResourceState.Ec2
+		r.Evidence = fmt.Sprintf("account %s: %s, EC2 scanning %s", out.Accounts[0].AccountId, out.Accounts[0].State.Status, ec2.Status)
+		if ec2.Status != "ENABLED" && ec2.ErrorCode != "" {
+			r.Evidence += fmt.Sprintf(" (%s: %s)", ec2.ErrorCode, ec2.ErrorMessage)
+		}
+		switch ec2.Status {
+		case "ENABLED":
+			r.State, r.Action = OK, ""
+		case "ENABLING":
+			r.State, r.Action = Warn, "wait: Inspector is switching EC2 scanning on; make doctor again"
+		}
+	}
+	return []Result{r}, nil
+}

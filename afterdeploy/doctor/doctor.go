@@ -110,6 +110,7 @@ func Examine(aws AWS, t Target, now time.Time) ([]Result, error) {
 		{"alarm", []*stack{&d.patching}, d.checkAlarms},
 		{"stop alarms", []*stack{&d.patching}, d.checkStopAlarms},
 		{"alert rules", []*stack{&d.patching}, d.checkAlertRules},
+		{"Inspector", []*stack{&d.patching}, d.checkInspector},
 		{"S3 prefix list", []*stack{&d.network}, d.checkS3Drift},
 		{"S3 endpoint policy", []*stack{&d.network, &d.fleet}, d.checkS3Endpoint},
 		{"other patching", []*stack{&d.fleet, &d.patching}, d.checkCompetingPatching},

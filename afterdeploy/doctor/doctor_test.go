@@ -765,3 +765,33 @@ func TestAPrintedCommandNamesTheRegionAndTheProfileTheDoctorUsed(t *testing.T) {
 	d = &deployment{aws: CLI{}, region: "eu-west-1"}
 	assert.Equal(t, "aws ssm get-maintenance-window --window-id mw-1 --region eu-west-1", d.inRegion("aws ssm get-maintenance-window --window-id mw-1"), "the default profile")
 }
+
+// Where the patching stack switches Inspector on, the Inspector row says whether EC2 scanning is:
+// Enable's failedAccounts, or EC2 scanning off, fail it (CloudFormation recorded success either
+// way); without the custom resource there is no row.
+func TestInspectorRowSaysWhetherEc2ScanningIsOn(t *testing.T) {
+	status := "inspector2 batch-get-account-status --account-ids 123456789012"
+	for _, tc := range []struct {
+		fixture, evidence string
+		state             State
+	}{
+		{"testdata/inspector-status-enabled.json", "account 123456789012: ENABLED, EC2 scanning ENABLED", OK},
+		{"testdata/inspector-status-ec2-disabled.json", "EC2 scanning DISABLED (RESOURCE_NOT_FOUND: EC2 scanning is not enabled)", Fail},
+		{"testdata/inspector-status-failed.json", "account 123456789012: ACCESS_DENIED: The account is not allowed to enable Amazon Inspector", Fail},
+	} {
+		responses := healthy()
+		responses["cloudformation list-stack-resources --stack-name privatepatch-patching"] = "testdata/list-stack-resources-patching-inspector.json"
+		responses[status] = tc.fixture
+		results := examine(t, responses)
+		row := rowOf(t, results, "Inspector")
+		assert.Equal(t, tc.state, row.State, tc.fixture)
+		assert.Contains(t, row.Evidence, tc.evidence)
+		if tc.state != OK {
+			assert.Contains(t, row.Action, "aws inspector2 enable --resource-types EC2 --region us-west-2")
+		}
+		commandsNameTheRegion(t, results)
+	}
+	for _, r := range examine(t, healthy()) {
+		assert.NotEqual(t, "Inspector", r.Check, "the default switches Inspector off: no row")
+	}
+}

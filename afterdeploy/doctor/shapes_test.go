@@ -25,6 +25,7 @@ import (
 // doctor recording no pattern names.
 var fixtureOperations = []struct{ pattern, service, operation string }{
 	{"testdata/alarms-*.json", "cloudwatch", "DescribeAlarms"},
+	{"testdata/inspector-status-*.json", "inspector2", "BatchGetAccountStatus"},
 	{"testdata/association-execution-targets-*.json", "ssm", "DescribeAssociationExecutionTargets"},
 	{"testdata/association-executions-*.json", "ssm", "DescribeAssociationExecutions"},
 	{"testdata/associations*.json", "ssm", "ListAssociations"},

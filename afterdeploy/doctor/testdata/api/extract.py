@@ -10,6 +10,7 @@ import botocore
 
 OPERATIONS = {
     "cloudformation": ["DescribeStacks", "ListStackResources", "GetStackPolicy"],
+    "inspector2": ["BatchGetAccountStatus"],
     "cloudwatch": ["DescribeAlarms", "GetMetricStatistics"],
     "ec2": ["DescribeInstances", "DescribeManagedPrefixLists", "GetManagedPrefixListEntries",
             "DescribeNetworkAcls", "DescribeVpcAttribute", "DescribeVpcEndpoints"],
@@ -41,6 +42,7 @@ CALLED = {
     "cloudformation": ["DescribeStacks", "ListStackResources", "GetTemplate", "GetStackPolicy"],
     "cloudwatch": ["DescribeAlarms", "GetMetricStatistics"],
     "ec2": ["DescribeInstances", "DescribeManagedPrefixLists", "GetManagedPrefixListEntries"],
+    "inspector2": ["BatchGetAccountStatus"],
     "s3": ["PutObject"],
     "ssm": ["DescribeAssociationExecutionTargets", "DescribeAssociationExecutions",
             "DescribeInstanceInformation", "DescribeInstancePatchStatesForPatchGroup",
