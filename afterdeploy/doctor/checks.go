@@ -1,6 +1,7 @@
 package doctor
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -1178,7 +1179,7 @@ func (d *deployment) checkAlertRules() ([]Result, error) {
 	if len(rules) == 0 {
 		return nil, nil
 	}
-	var failing []string
+	var failing, failingRules []string
 	var results []Result
 	for _, rule := range rules {
 		var out struct {
@@ -1200,12 +1201,14 @@ func (d *deployment) checkAlertRules() ([]Result, error) {
 		}
 		if sum > 0 {
 			failing = append(failing, fmt.Sprintf("%s: %.0f failed invocation(s)", rule, sum))
+			failingRules = append(failingRules, rule)
 		}
 	}
 	if len(failing) > 0 {
 		return append(results, Result{Check: "alert rules", State: Fail,
 			Evidence: "in the last 24 h, " + strings.Join(failing, "; ") + ": those alerts never reached the topic",
-			Action:   "check the rule's target may publish (its role, the topic's access policy, the topic's KMS key policy): " + d.inRegion("aws events list-targets-by-rule --rule <name>")}), nil
+			Action: "check the rule's target may publish (its role, the topic's access policy, the topic's KMS key policy): " +
+				d.inRegion("aws events list-targets-by-rule --rule "+failingRules[0])}), nil
 	}
 	return append(results, Result{Check: "alert rules", State: OK, Evidence: fmt.Sprintf("no failed invocation in the last 24 h on the %d EventBridge rules", len(rules))}), nil
 }
@@ -1247,7 +1250,8 @@ func (d *deployment) checkInspector() ([]Result, error) {
 	}
 	r := Result{Check: "Inspector", State: Fail,
 		Action: "switch it on: " + d.inRegion("aws inspector2 enable --resource-types EC2") +
-			" (what the stack's EnableInspector does when it is created or updated); in an organization, its delegated administrator enables it"}
+			" (what the stack's EnableInspector does when it is created or updated); in an organization, its delegated administrator does, " +
+			"with its own credentials: aws inspector2 enable --resource-types EC2 --account-ids " + d.account + " --region " + cmp.Or(d.region, d.t.Region)}
 	switch {
 	case len(out.FailedAccounts) > 0:
 		f := out.FailedAccounts[0]

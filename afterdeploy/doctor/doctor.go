@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -330,7 +331,7 @@ func (d *deployment) readStacks() ([]Result, error) {
 		if err == nil && slices.Contains(neverDeployed, described.Stacks[0].StackStatus) {
 			got := described.Stacks[0]
 			return nil, fmt.Errorf("stack %s is %s (%s): it never reached a deployed state, so it holds nothing to examine; %s",
-				name, got.StackStatus, got.StackStatusReason, untilDeployed(got.StackStatus))
+				name, got.StackStatus, got.StackStatusReason, d.untilDeployed(name, got.StackStatus))
 		}
 		var listed struct {
 			StackResourceSummaries []stackResource `json:"StackResourceSummaries"`
@@ -373,24 +374,28 @@ var neverDeployed = []string{"REVIEW_IN_PROGRESS", "CREATE_IN_PROGRESS", "CREATE
 	"ROLLBACK_COMPLETE", "DELETE_IN_PROGRESS", "DELETE_FAILED", "DELETE_COMPLETE"}
 
 // untilDeployed says what to do about a stack in a status of neverDeployed.
-func untilDeployed(status string) string {
+// The commands name the stack, its region and the profile: stack names repeat across
+// environments, and a delete in the shell's default account or region would remove another one.
+func (d *deployment) untilDeployed(name, status string) string {
+	del := d.inRegion("aws cloudformation delete-stack --stack-name " + name)
 	switch {
 	case status == "REVIEW_IN_PROGRESS":
-		return "a change set was made for it and never executed: make deploy (or delete the empty stack)"
+		return "a change set was made for it and never executed: make deploy (or delete the empty stack: " + del + ")"
 	case strings.HasSuffix(status, "_IN_PROGRESS"):
 		return "wait for the deploy or deletion to end, then run make doctor again"
 	case strings.HasPrefix(status, "DELETE"):
-		return "delete it (aws cloudformation delete-stack), then make deploy"
+		return "delete it (" + del + "), then make deploy"
 	}
-	return "its first deploy failed: read its events (aws cloudformation describe-stack-events), delete it (aws cloudformation delete-stack; a rolled-back stack cannot be updated), then make deploy"
+	return "its first deploy failed: read its events (" + d.inRegion("aws cloudformation describe-stack-events --stack-name "+name) +
+		"), delete it (" + del + "; a rolled-back stack cannot be updated), then make deploy"
 }
 
 // inRegion is an AWS CLI command the doctor prints for the user to run, with the deployment's
 // region (from its stacks' ids) and the profile the doctor read it with: the user's shell may have
 // another default region and profile (make doctor PROFILES=test=dev,prod=live), or none.
 func (d *deployment) inRegion(command string) string {
-	if d.region != "" {
-		command += " --region " + d.region
+	if region := cmp.Or(d.region, d.t.Region); region != "" {
+		command += " --region " + region
 	}
 	if cli, ok := d.aws.(CLI); ok && cli.Profile != "" {
 		command += " --profile " + cli.Profile

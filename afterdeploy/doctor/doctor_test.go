@@ -567,7 +567,11 @@ func TestAStackThatNeverDeployedCouldNotRun(t *testing.T) {
 
 	_, err = PatchNow{Target: "windows", Operation: "Scan", Sleep: func(time.Duration) {}}.Run(f, defaultTarget(t), &bytes.Buffer{})
 	assert.ErrorContains(t, err, "is ROLLBACK_COMPLETE", "make patch-now sends nothing to it")
-	assert.Equal(t, "a change set was made for it and never executed: make deploy (or delete the empty stack)", untilDeployed("REVIEW_IN_PROGRESS"))
+	d := &deployment{aws: CLI{Profile: "live"}, t: Target{Region: "eu-west-1"}}
+	assert.Equal(t, "a change set was made for it and never executed: make deploy (or delete the empty stack: "+
+		"aws cloudformation delete-stack --stack-name app-fleet --region eu-west-1 --profile live)", d.untilDeployed("app-fleet", "REVIEW_IN_PROGRESS"),
+		"the stack, its region and profile: stack names repeat across environments")
+	assert.Contains(t, d.untilDeployed("app-fleet", "ROLLBACK_COMPLETE"), "aws cloudformation describe-stack-events --stack-name app-fleet --region eu-west-1 --profile live")
 }
 
 // Any call answered with nothing at all (what the CLI prints for an empty answer) is read as an
@@ -776,7 +780,7 @@ func TestInspectorRowSaysWhetherEc2ScanningIsOn(t *testing.T) {
 		state             State
 	}{
 		{"testdata/inspector-status-enabled.json", "account 123456789012: ENABLED, EC2 scanning ENABLED", OK},
-		{"testdata/inspector-status-ec2-disabled.json", "EC2 scanning DISABLED (RESOURCE_NOT_FOUND: EC2 scanning is not enabled)", Fail},
+		{"testdata/inspector-status-ec2-disabled.json", "EC2 scanning DISABLED (RESOURCE_NOT_FOUND: Amazon Inspector is not enabled for this resource type)", Fail},
 		{"testdata/inspector-status-failed.json", "account 123456789012: ACCESS_DENIED: The account is not allowed to enable Amazon Inspector", Fail},
 	} {
 		responses := healthy()
