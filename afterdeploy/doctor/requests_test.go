@@ -4,13 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -125,7 +123,7 @@ func (m apiModels) requestProblems(args []string) []string {
 		}
 		given[member] = value
 	}
-	return append(problems, m.inputProblems(service, input, operation, given)...)
+	return append(problems, m.shapeProblems(request, service, input, operation, given)...)
 }
 
 // cliValue reads a parameter's values as the AWS CLI does: JSON or shorthand (Name=X,Value=Y)
@@ -191,101 +189,6 @@ func (m apiModels) cliValue(service, shapeName string, values []string) (any, er
 		out[key] = value
 	}
 	return out, nil
-}
-
-// inputProblems are where a request's value departs from its input shape.
-func (m apiModels) inputProblems(service, shapeName, path string, value any) []string {
-	s, ok := m.Services[service].Shapes[shapeName]
-	if !ok {
-		return []string{fmt.Sprintf("%s: shape %s.%s is not in testdata/api/shapes.json", path, service, shapeName)}
-	}
-	size := func(n int, what string) []string {
-		if s.Min != nil && float64(n) < *s.Min {
-			return []string{fmt.Sprintf("%s: %d %s, %s's minimum is %.0f", path, n, what, shapeName, *s.Min)}
-		}
-		if s.Max != nil && float64(n) > *s.Max {
-			return []string{fmt.Sprintf("%s: %d %s, %s's maximum is %.0f", path, n, what, shapeName, *s.Max)}
-		}
-		return nil
-	}
-	wrong := func(want string) []string {
-		return []string{fmt.Sprintf("%s: want %s (%s), got %.60v", path, want, shapeName, value)}
-	}
-	switch s.Type {
-	case "structure":
-		object, ok := value.(map[string]any)
-		if !ok {
-			return wrong("an object")
-		}
-		var out []string
-		for _, r := range s.Required {
-			if _, ok := object[r]; !ok {
-				out = append(out, fmt.Sprintf("%s: %s is required", path, r))
-			}
-		}
-		for _, key := range sortedKeys(object) {
-			member, ok := s.Members[key]
-			if !ok {
-				out = append(out, fmt.Sprintf("%s: %s has no member %s", path, shapeName, key))
-				continue
-			}
-			out = append(out, m.inputProblems(service, member, path+"."+key, object[key])...)
-		}
-		return out
-	case "list":
-		list, ok := value.([]any)
-		if !ok {
-			return wrong("a list")
-		}
-		out := size(len(list), "items")
-		for i, v := range list {
-			out = append(out, m.inputProblems(service, s.Member, fmt.Sprintf("%s[%d]", path, i), v)...)
-		}
-		return out
-	case "map":
-		object, ok := value.(map[string]any)
-		if !ok {
-			return wrong("a map")
-		}
-		out := size(len(object), "entries")
-		for _, key := range sortedKeys(object) {
-			out = append(out, m.inputProblems(service, s.Value, path+"["+key+"]", object[key])...)
-		}
-		return out
-	case "string":
-		text, ok := value.(string)
-		if !ok {
-			return wrong("a string")
-		}
-		if len(s.Enum) > 0 && !slices.Contains(s.Enum, text) {
-			return []string{fmt.Sprintf("%s: %q is not one of %s's values %s", path, text, shapeName, strings.Join(s.Enum, " | "))}
-		}
-		if out := size(len([]rune(text)), "characters"); out != nil {
-			return out
-		}
-		// The models' patterns are Java regular expressions; those RE2 cannot read are not checked.
-		if re, err := regexp.Compile(s.Pattern); err == nil && s.Pattern != "" && !re.MatchString(text) {
-			return []string{fmt.Sprintf("%s: %q does not match %s's pattern %s", path, text, shapeName, s.Pattern)}
-		}
-	case "integer", "long", "double", "float":
-		n, ok := value.(float64)
-		if !ok {
-			return wrong("a number")
-		}
-		if s.Min != nil && n < *s.Min || s.Max != nil && n > *s.Max {
-			return []string{fmt.Sprintf("%s: %v is outside %s's range", path, n, shapeName)}
-		}
-	case "timestamp":
-		text, ok := value.(string)
-		if _, err := time.Parse(time.RFC3339, text); !ok || err != nil {
-			return wrong("an ISO 8601 timestamp")
-		}
-	case "boolean":
-		if _, ok := value.(bool); !ok {
-			return wrong("true or false")
-		}
-	}
-	return nil
 }
 
 // Planted failures: each kind of request AWS refuses is caught; the calls make doctor makes pass.

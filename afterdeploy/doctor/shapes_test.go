@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -100,9 +101,21 @@ func loadAPIModels(t *testing.T) apiModels {
 // isoTimestamp is how the AWS CLI v2 prints a timestamp (cli_timestamp_format iso8601).
 var isoTimestamp = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$`)
 
+// direction says which side of a call a value is on: an answer AWS gave, as the AWS CLI prints
+// it (enums AWS itself spells loosely, ISO 8601 timestamps), or a request the doctor sends, which
+// AWS checks against the input shape's required members, lengths, ranges and patterns.
+type direction int
+
+const (
+	answer direction = iota
+	request
+)
+
 // shapeProblems are where value departs from the shape: a member the shape lacks (with the
-// member of another casing, if any), a wrong JSON type, a value outside the enum.
-func (m apiModels) shapeProblems(service, shapeName, path string, value any) []string {
+// member of another casing, if any), a wrong JSON type, a value outside the enum; for a request,
+// also a required member missing, a length or number outside its bounds, a string its pattern
+// refuses.
+func (m apiModels) shapeProblems(d direction, service, shapeName, path string, value any) []string {
 	s, ok := m.Services[service].Shapes[shapeName]
 	if !ok {
 		return []string{fmt.Sprintf("%s: shape %s.%s is not in testdata/api/shapes.json", path, service, shapeName)}
@@ -110,36 +123,31 @@ func (m apiModels) shapeProblems(service, shapeName, path string, value any) []s
 	wrong := func(want string) []string {
 		return []string{fmt.Sprintf("%s: want %s (%s), got %s", path, want, shapeName, strings.TrimSpace(fmt.Sprintf("%.60v", value)))}
 	}
+	size := func(n int, what string) []string {
+		switch {
+		case d != request:
+		case s.Min != nil && float64(n) < *s.Min:
+			return []string{fmt.Sprintf("%s: %d %s, %s's minimum is %.0f", path, n, what, shapeName, *s.Min)}
+		case s.Max != nil && float64(n) > *s.Max:
+			return []string{fmt.Sprintf("%s: %d %s, %s's maximum is %.0f", path, n, what, shapeName, *s.Max)}
+		}
+		return nil
+	}
 	switch s.Type {
 	case "structure":
 		object, ok := value.(map[string]any)
 		if !ok {
 			return wrong("an object")
 		}
-		var out []string
-		for _, key := range sortedKeys(object) {
-			member, ok := s.Members[key]
-			if !ok {
-				problem := fmt.Sprintf("%s.%s: %s has no member %s", path, key, shapeName, key)
-				for name := range s.Members {
-					if strings.EqualFold(name, key) {
-						problem += " (it has " + name + ")"
-					}
-				}
-				out = append(out, problem)
-				continue
-			}
-			out = append(out, m.shapeProblems(service, member, path+"."+key, object[key])...)
-		}
-		return out
+		return m.memberProblems(d, service, shapeName, path, s, object)
 	case "list":
 		list, ok := value.([]any)
 		if !ok {
 			return wrong("a list")
 		}
-		var out []string
+		out := size(len(list), "items")
 		for i, v := range list {
-			out = append(out, m.shapeProblems(service, s.Member, fmt.Sprintf("%s[%d]", path, i), v)...)
+			out = append(out, m.shapeProblems(d, service, s.Member, fmt.Sprintf("%s[%d]", path, i), v)...)
 		}
 		return out
 	case "map":
@@ -147,9 +155,9 @@ func (m apiModels) shapeProblems(service, shapeName, path string, value any) []s
 		if !ok {
 			return wrong("a map")
 		}
-		var out []string
+		out := size(len(object), "entries")
 		for _, key := range sortedKeys(object) {
-			out = append(out, m.shapeProblems(service, s.Value, path+"["+key+"]", object[key])...)
+			out = append(out, m.shapeProblems(d, service, s.Value, path+"["+key+"]", object[key])...)
 		}
 		return out
 	case "string":
@@ -157,43 +165,89 @@ func (m apiModels) shapeProblems(service, shapeName, path string, value any) []s
 		if !ok {
 			return wrong("a string")
 		}
-		if len(s.Enum) > 0 && !slices.Contains(s.Enum, text) {
-			switch looseEnums[service+"."+shapeName] {
-			case "empty":
-				if text == "" {
-					return nil
-				}
-			case "any case":
-				if slices.ContainsFunc(s.Enum, func(e string) bool { return strings.EqualFold(e, text) }) {
-					return nil
-				}
-			}
+		if len(s.Enum) > 0 && !slices.Contains(s.Enum, text) && !(d == answer && looselyInEnum(service+"."+shapeName, s.Enum, text)) {
 			return []string{fmt.Sprintf("%s: %q is not one of %s's values %s", path, text, shapeName, strings.Join(s.Enum, " | "))}
 		}
-	case "integer", "long":
-		if n, ok := value.(float64); !ok || n != float64(int64(n)) {
-			return wrong("an integer")
+		if out := size(len([]rune(text)), "characters"); out != nil {
+			return out
 		}
-	case "double", "float":
-		if _, ok := value.(float64); !ok {
+		// The models' patterns are Java regular expressions; those RE2 cannot read are not checked.
+		if re, err := regexp.Compile(s.Pattern); d == request && err == nil && s.Pattern != "" && !re.MatchString(text) {
+			return []string{fmt.Sprintf("%s: %q does not match %s's pattern %s", path, text, shapeName, s.Pattern)}
+		}
+	case "integer", "long", "double", "float":
+		n, ok := value.(float64)
+		switch {
+		case !ok:
 			return wrong("a number")
+		case d == answer && (s.Type == "integer" || s.Type == "long") && n != float64(int64(n)):
+			return wrong("an integer")
+		case d == request && (s.Min != nil && n < *s.Min || s.Max != nil && n > *s.Max):
+			return []string{fmt.Sprintf("%s: %v is outside %s's range", path, n, shapeName)}
 		}
 	case "boolean":
 		if _, ok := value.(bool); !ok {
 			return wrong("true or false")
 		}
 	case "timestamp":
-		if text, ok := value.(string); !ok || !isoTimestamp.MatchString(text) {
+		text, ok := value.(string)
+		if d == answer && (!ok || !isoTimestamp.MatchString(text)) {
 			return wrong("an ISO 8601 timestamp, as AWS CLI v2 prints it")
 		}
+		if _, err := time.Parse(time.RFC3339, text); d == request && (!ok || err != nil) {
+			return wrong("an ISO 8601 timestamp")
+		}
 	case "blob":
-		if _, ok := value.(string); !ok {
+		if _, ok := value.(string); !ok && d == answer {
 			return wrong("a base64 string")
 		}
 	default:
-		return []string{fmt.Sprintf("%s: %s has type %s, which this check does not know", path, shapeName, s.Type)}
+		if d == answer {
+			return []string{fmt.Sprintf("%s: %s has type %s, which this check does not know", path, shapeName, s.Type)}
+		}
 	}
 	return nil
+}
+
+// memberProblems are a structure's members the shape lacks, and for a request its required
+// members missing, then each member's own problems.
+func (m apiModels) memberProblems(d direction, service, shapeName, path string, s apiShape, object map[string]any) []string {
+	var out []string
+	for _, r := range s.Required {
+		if _, ok := object[r]; !ok && d == request {
+			out = append(out, fmt.Sprintf("%s: %s is required", path, r))
+		}
+	}
+	for _, key := range sortedKeys(object) {
+		member, ok := s.Members[key]
+		if !ok {
+			problem := fmt.Sprintf("%s.%s: %s has no member %s", path, key, shapeName, key)
+			if d == request {
+				problem = fmt.Sprintf("%s: %s has no member %s", path, shapeName, key)
+			}
+			for name := range s.Members {
+				if strings.EqualFold(name, key) {
+					problem += " (it has " + name + ")"
+				}
+			}
+			out = append(out, problem)
+			continue
+		}
+		out = append(out, m.shapeProblems(d, service, member, path+"."+key, object[key])...)
+	}
+	return out
+}
+
+// looselyInEnum tells whether an answer's value is one of the enum's as looseEnums lets the AWS
+// CLI print it for that shape.
+func looselyInEnum(shape string, enum []string, text string) bool {
+	switch looseEnums[shape] {
+	case "empty":
+		return text == ""
+	case "any case":
+		return slices.ContainsFunc(enum, func(e string) bool { return strings.EqualFold(e, text) })
+	}
+	return false
 }
 
 func sortedKeys(m map[string]any) []string {
@@ -219,7 +273,7 @@ func (m apiModels) recordingProblems(service, operation string, data []byte) []s
 	if !ok {
 		return []string{fmt.Sprintf("%s %s is not in testdata/api/shapes.json: add it to extract.py", service, operation)}
 	}
-	return m.shapeProblems(service, output, operation, value)
+	return m.shapeProblems(answer, service, output, operation, value)
 }
 
 func TestEveryFixtureFollowsItsOperationsOutputShape(t *testing.T) {
