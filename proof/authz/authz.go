@@ -68,8 +68,8 @@ func (r Result) String() string {
 
 // Evaluator runs the IAM policy evaluator installed under a project root.
 type Evaluator struct {
-	script string
-	cache  evalcache.Cache
+	script, node string // node: the interpreter the cache identifies, and the one that runs
+	cache        evalcache.Cache
 }
 
 // Find locates the evaluator that make setup installs under projectRoot.
@@ -86,7 +86,7 @@ func Find(projectRoot string) (Evaluator, error) {
 	// Its answers are kept by the request (simulation) and the evaluator's own files.
 	cache, err := evalcache.Open("iam-simulate verdict", []string{script, filepath.Join(projectRoot, "tools", "iamsimulate", "node_modules")},
 		[]string{node}, []string{"NODE_OPTIONS", "NODE_PATH"})
-	return Evaluator{script: script, cache: cache}, err
+	return Evaluator{script: script, node: node, cache: cache}, err
 }
 
 // Deployment is one set of stacks deployed together in one account and region.

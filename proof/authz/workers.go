@@ -11,8 +11,9 @@ import (
 	"sync/atomic"
 )
 
-// worker is one evaluator process (simulate.mjs), started before the requests are ready so that
-// loading the evaluator overlaps with planning them; it answers one batch per line.
+// worker is one evaluator process (simulate.mjs); it answers one batch per line. The processes
+// start on the first request the evaluations' cache has no verdict for (lazyPool), or, with the
+// cache off, before the requests are planned, so that loading the evaluator overlaps planning.
 type worker struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
@@ -25,7 +26,7 @@ var started atomic.Int64
 
 func (e Evaluator) start() (*worker, error) {
 	started.Add(1)
-	w := &worker{cmd: exec.Command("node", e.script), stderr: &bytes.Buffer{}}
+	w := &worker{cmd: exec.Command(e.node, e.script), stderr: &bytes.Buffer{}}
 	w.cmd.Stderr = w.stderr
 	stdin, err := w.cmd.StdinPipe()
 	if err != nil {
