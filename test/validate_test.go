@@ -313,6 +313,8 @@ func TestCloudFormationValidateAnswersAreKeptByTemplateAndStackEnvironment(t *te
 	inOregon, inIreland := stackEnv("us-west-2", "111111111111"), stackEnv("eu-west-1", "111111111111")
 	planted := `{"template":"` + templatePath + `","rule":"PLANTED","severity":"ERROR","resource":"Vpc","path":"","message":"kept"}` + "\n"
 	cache.Put(validationKey(cache, inOregon, data), []byte(planted))
+	require.NotEqual(t, validationKey(cache, inOregon, data), validationKey(cache, inOregon, append([]byte(" "), data...)),
+		"another template in the same region and account has another key")
 
 	out, _, err := validateTemplates(cache, dir, map[string]string{file: inOregon})
 	require.NoError(t, err)

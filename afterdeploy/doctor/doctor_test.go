@@ -780,6 +780,7 @@ func TestInspectorRowSaysWhetherEc2ScanningIsOn(t *testing.T) {
 		state             State
 	}{
 		{"testdata/inspector-status-enabled.json", "account 123456789012: ENABLED, EC2 scanning ENABLED", OK},
+		{"testdata/inspector-status-ec2-enabling.json", "EC2 scanning ENABLING (ENABLE_IN_PROGRESS: Amazon Inspector is being enabled for this resource type)", Warn},
 		{"testdata/inspector-status-ec2-disabled.json", "EC2 scanning DISABLED (RESOURCE_NOT_FOUND: Amazon Inspector is not enabled for this resource type)", Fail},
 		{"testdata/inspector-status-failed.json", "account 123456789012: ACCESS_DENIED: The account is not allowed to enable Amazon Inspector", Fail},
 	} {
@@ -790,7 +791,7 @@ func TestInspectorRowSaysWhetherEc2ScanningIsOn(t *testing.T) {
 		row := rowOf(t, results, "Inspector")
 		assert.Equal(t, tc.state, row.State, tc.fixture)
 		assert.Contains(t, row.Evidence, tc.evidence)
-		if tc.state != OK {
+		if tc.state == Fail {
 			assert.Contains(t, row.Action, "aws inspector2 enable --resource-types EC2 --region us-west-2")
 		}
 		commandsNameTheRegion(t, results)
