@@ -202,13 +202,13 @@ func grantUseConnection(pipeline pipelines.CodePipeline, connectionArn string) {
 // securePipeline secures and checks the pipeline stack and the support stacks CodePipeline adds.
 func securePipeline(stack awscdk.Stack, pipeline pipelines.CodePipeline) {
 	secureArtifactBucket(pipeline.Pipeline().ArtifactBucket())
-	applyNagPacks(stack)
+	applyNagPacks(stack, true)
 	suppressPipelineFindings(stack)
 	// CodePipeline adds a support stack (a replication bucket and its key) in each other region it
 	// deploys to; it is secured and checked like the pipeline stack.
 	for _, support := range *pipeline.Pipeline().CrossRegionSupport() {
 		secureArtifactBucket(support.ReplicationBucket)
-		applyNagPacks(support.Stack)
+		applyNagPacks(support.Stack, true)
 		suppressSupportStackFindings(support.Stack)
 	}
 }

@@ -68,7 +68,7 @@ func buildPipeline() {
 		if err != nil {
 			panic(err)
 		}
-		context, err := readCdkJSONContext()
+		context, err := inProcessContext()
 		if err != nil {
 			panic(err)
 		}

@@ -126,14 +126,13 @@ func NewFleet(scope constructs.Construct, id string, props *Props) Fleet {
 				MachineImage:                    windows.MachineImage(group, windows.Version(g.WindowsVersion), g.AmiID),
 				SecurityGroup:                   p.SecurityGroup,
 				InstanceProfile:                 profile,
-				RequireImdsv2:                   jsii.Bool(true),
 				DetailedMonitoring:              jsii.Bool(true),
 				PropagateTagsToVolumeOnCreation: jsii.Bool(true),
 				InstanceName:                    jsii.String(fmt.Sprintf("%s-%d", g.Name, i+1)),
 				BlockDevices:                    windows.RootVolume(p.RootVolumeGiB),
 			})
 			windows.AcknowledgeImage(instance, g.AmiID)
-			managedinstance.MonitorLaunchTemplate(instance)
+			managedinstance.RequireImdsv2(instance)
 			tags := awscdk.Tags_Of(instance)
 			tags.Add(jsii.String(InstanceGroupTag), jsii.String(g.Name), nil)
 			if g.PatchGroup != "" {

@@ -101,17 +101,32 @@ func AllowSystemsManagerBuckets(role awsiam.IRole) {
 	}}, jsii.Bool(true))
 }
 
-// MonitorLaunchTemplate fixes the launch template CDK creates for an instance to require IMDSv2:
-// it turns on detailed monitoring, as AWS Control Tower CT.EC2.PR.10 asks of every launch
-// template (the instance itself has it through its DetailedMonitoring prop), and names the
-// template after the stack, so that two deployments in one account and region do not collide
-// (CDK names it after the construct path alone, and launch template names are unique per
-// region). It also pins tags out of instance metadata (InstanceMetadataTagsDisabled). CDK creates
-// that template in an aspect during synthesis, so this is an aspect too, ordered after CDK's
-// mutating ones.
-func MonitorLaunchTemplate(instance awsec2.Instance) {
-	awscdk.Aspects_Of(instance).Add(&launchTemplateFixes{instance: instance}, &awscdk.AspectOptions{
-		Priority: awscdk.AspectPriority_DEFAULT(),
+// RequireImdsv2 gives instance the launch template that CDK's RequireImdsv2 prop would make
+// (same construct id, so the same logical id; HttpTokens required), made here instead of in
+// CDK's aspect during synthesis, so that it carries what that aspect's template lacked without
+// an aspect of ours to fix it (a Go aspect is a call from Node into Go for the instance and each
+// of its children on every synth: a tenth of the tests' time in Node, docs/benchmarks.md). It
+// turns on detailed monitoring, as AWS Control Tower CT.EC2.PR.10 asks of every launch template
+// (the instance itself has it through its DetailedMonitoring prop), names the template after the
+// stack, so that two deployments in one account and region do not collide (CDK names it after
+// the construct path alone, and launch template names are unique per region), and keeps tags out
+// of instance metadata (InstanceMetadataTagsDisabled). The instance is created without
+// RequireImdsv2, which would add CDK's template as well.
+func RequireImdsv2(instance awsec2.Instance) {
+	name := LaunchTemplateName(instance)
+	template := awsec2.NewCfnLaunchTemplate(instance, jsii.String("LaunchTemplate"), &awsec2.CfnLaunchTemplateProps{
+		LaunchTemplateData: &awsec2.CfnLaunchTemplate_LaunchTemplateDataProperty{
+			MetadataOptions: &awsec2.CfnLaunchTemplate_MetadataOptionsProperty{
+				HttpTokens:           jsii.String("required"),
+				InstanceMetadataTags: jsii.String(InstanceMetadataTagsDisabled),
+			},
+			Monitoring: &awsec2.CfnLaunchTemplate_MonitoringProperty{Enabled: jsii.Bool(true)},
+		},
+		LaunchTemplateName: jsii.String(name),
+	})
+	instance.Instance().SetLaunchTemplate(&awsec2.CfnInstance_LaunchTemplateSpecificationProperty{
+		LaunchTemplateName: jsii.String(name),
+		Version:            template.AttrLatestVersionNumber(),
 	})
 }
 
@@ -121,23 +136,6 @@ func MonitorLaunchTemplate(instance awsec2.Instance) {
 // Guide, "Creating and managing patch groups", read 2026-12-06), so the instances' "Patch Group"
 // tag, which the default windows read, would not apply where an account default allowed them.
 const InstanceMetadataTagsDisabled = "disabled"
-
-type launchTemplateFixes struct {
-	instance awsec2.Instance
-}
-
-// Visit runs for the instance and each of its children; the overrides are the same each time.
-func (m *launchTemplateFixes) Visit(constructs.IConstruct) {
-	template, ok := m.instance.Node().TryFindChild(jsii.String("LaunchTemplate")).(awsec2.CfnLaunchTemplate)
-	if !ok {
-		return
-	}
-	template.AddPropertyOverride(jsii.String("LaunchTemplateData.Monitoring.Enabled"), true)
-	template.AddPropertyOverride(jsii.String("LaunchTemplateData.MetadataOptions.InstanceMetadataTags"), InstanceMetadataTagsDisabled)
-	name := LaunchTemplateName(m.instance)
-	template.AddPropertyOverride(jsii.String("LaunchTemplateName"), name)
-	m.instance.Instance().AddPropertyOverride(jsii.String("LaunchTemplate.LaunchTemplateName"), name)
-}
 
 // LaunchTemplateName is the name of instance's IMDSv2 launch template: its stack's name and its
 // construct path within the stack, e.g. privatepatch-fleet-Fleet-web-Instance1.

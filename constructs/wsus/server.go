@@ -197,7 +197,6 @@ func (s *server) addInstance(scope constructs.Construct, p *ServerProps, subnet 
 		MachineImage:                    windows.MachineImage(scope, windows.Version(p.WindowsVersion), p.AmiID),
 		SecurityGroup:                   p.SecurityGroup,
 		Role:                            s.role,
-		RequireImdsv2:                   jsii.Bool(true),
 		DetailedMonitoring:              jsii.Bool(true),
 		AssociatePublicIpAddress:        jsii.Bool(false),
 		PropagateTagsToVolumeOnCreation: jsii.Bool(true),
@@ -210,7 +209,7 @@ func (s *server) addInstance(scope constructs.Construct, p *ServerProps, subnet 
 	for k, v := range p.Tags {
 		awscdk.Tags_Of(s.instance).Add(jsii.String(k), jsii.String(v), nil)
 	}
-	managedinstance.MonitorLaunchTemplate(s.instance)
+	managedinstance.RequireImdsv2(s.instance)
 	if !p.WithoutElasticIp {
 		// Microsoft Update is reached from a fixed address, not an auto-assigned one (CT.EC2.PR.11).
 		awsec2.NewCfnEIP(s.Construct, jsii.String("ElasticIp"), &awsec2.CfnEIPProps{
