@@ -49,12 +49,14 @@ naming each stale, missing or orphaned snapshot and the command that refreshes t
 	root := flag.String("root", ".", "the project root: config/, configs/, cdk.json, snapshots/")
 	app := flag.String("app", "", "the app binary (go build -o cdk.out/bin/app ./app)")
 	check := flag.Bool("check", false, "compare only, write nothing")
+	synthesised := synthesisedFlag{}
+	flag.Var(synthesised, "synthesised", "CONFIG=DIR: the templates the same app already wrote to DIR for CONFIG (e.g. config/default.yaml), read instead of running it again (repeatable)")
 	flag.Parse()
 	if *app == "" {
 		flag.Usage()
 		os.Exit(2)
 	}
-	want, err := synthesise(*root, *app)
+	want, err := synthesise(*root, *app, synthesised)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "snapshot:", err)
 		os.Exit(2)
@@ -104,9 +106,23 @@ func SnapshotDir(config string) string {
 	return filepath.Join(Dir, strings.TrimSuffix(config, ".yaml"))
 }
 
-// synthesise runs the app for each configuration and returns the normalised templates by their
-// path under root.
-func synthesise(root, app string) (map[string][]byte, error) {
+// synthesisedFlag is -synthesised: configuration -> the directory its templates are in.
+type synthesisedFlag map[string]string
+
+func (f synthesisedFlag) String() string { return fmt.Sprint(map[string]string(f)) }
+
+func (f synthesisedFlag) Set(value string) error {
+	config, dir, ok := strings.Cut(value, "=")
+	if !ok || config == "" || dir == "" {
+		return fmt.Errorf("%q is not CONFIG=DIR", value)
+	}
+	f[filepath.Clean(config)] = dir
+	return nil
+}
+
+// synthesise runs the app for each configuration (or reads the templates it already wrote, in
+// synthesised) and returns the normalised templates by their path under root.
+func synthesise(root, app string, synthesised map[string]string) (map[string][]byte, error) {
 	configs, err := Configurations(root)
 	if err != nil {
 		return nil, err
@@ -115,45 +131,72 @@ func synthesise(root, app string) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	for config := range synthesised {
+		if !slices.Contains(configs, config) {
+			return nil, fmt.Errorf("-synthesised %s: not a configuration under %s (%s)", config, root, strings.Join(configs, ", "))
+		}
+	}
 	want := map[string][]byte{}
 	for _, config := range configs {
-		out, err := os.MkdirTemp("", "privatepatch-snapshot")
-		if err != nil {
-			return nil, err
+		out, ok := synthesised[config]
+		if !ok {
+			if out, err = runApp(absRoot, app, config); err != nil {
+				return nil, err
+			}
+			defer os.RemoveAll(out)
 		}
-		defer os.RemoveAll(out)
-		cmd := exec.Command(app)
-		cmd.Dir = absRoot
-		cmd.Env = append(environment(), "CDK_OUTDIR="+out, "PRIVATEPATCH_CONFIG="+filepath.Join(absRoot, config))
-		var stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = io.Discard, &stderr
-		if err := cmd.Run(); err != nil {
-			return nil, fmt.Errorf("%s does not synthesise (%v): %s", config, err, strings.TrimSpace(stderr.String()))
-		}
-		err = filepath.WalkDir(out, func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".template.json") {
-				return err
-			}
-			data, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			normal, err := Normalise(data)
-			if err != nil {
-				return fmt.Errorf("%s: %w", path, err)
-			}
-			rel, err := filepath.Rel(out, path)
-			if err != nil {
-				return err
-			}
-			want[filepath.Join(SnapshotDir(config), rel)] = normal
-			return nil
-		})
-		if err != nil {
+		if err := collect(want, out, config); err != nil {
 			return nil, err
 		}
 	}
 	return want, nil
+}
+
+// runApp synthesises config into a new directory and returns it.
+func runApp(absRoot, app, config string) (string, error) {
+	out, err := os.MkdirTemp("", "privatepatch-snapshot")
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.Command(app)
+	cmd.Dir = absRoot
+	cmd.Env = append(environment(), "CDK_OUTDIR="+out, "PRIVATEPATCH_CONFIG="+filepath.Join(absRoot, config))
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+	if err := cmd.Run(); err != nil {
+		os.RemoveAll(out)
+		return "", fmt.Errorf("%s does not synthesise (%v): %s", config, err, strings.TrimSpace(stderr.String()))
+	}
+	return out, nil
+}
+
+// collect adds the normalised templates under out, config's, to want.
+func collect(want map[string][]byte, out, config string) error {
+	var found int
+	err := filepath.WalkDir(out, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".template.json") {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		normal, err := Normalise(data)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		rel, err := filepath.Rel(out, path)
+		if err != nil {
+			return err
+		}
+		want[filepath.Join(SnapshotDir(config), rel)] = normal
+		found++
+		return nil
+	})
+	if err == nil && found == 0 {
+		err = fmt.Errorf("%s: no template in %s", config, out)
+	}
+	return err
 }
 
 // environment is the caller's, without what would make a snapshot depend on who runs it: the

@@ -63,7 +63,7 @@ func sampleRoot(t *testing.T, configs map[string]string) string {
 }
 
 func check(t *testing.T, root, app string) (string, []stale) {
-	want, err := synthesise(root, app)
+	want, err := synthesise(root, app, nil)
 	require.NoError(t, err)
 	found, err := compare(root, want)
 	require.NoError(t, err)
@@ -83,7 +83,7 @@ func TestSnapshotWritesEachConfigurationsTemplatesAndTheCheckNamesWhatIsStale(t 
 	assert.Len(t, found, 4, "nothing written yet: every template is missing")
 	assert.Contains(t, out, "run make snapshot, review the template changes and commit snapshots/")
 
-	want, err := synthesise(root, app)
+	want, err := synthesise(root, app, nil)
 	require.NoError(t, err)
 	require.NoError(t, write(root, want))
 	for _, path := range []string{"config/mine/Network.template.json", "config/mine/assembly-prod/ProdFleet.template.json", "configs/prod/Network.template.json"} {
@@ -105,7 +105,7 @@ func TestSnapshotWritesEachConfigurationsTemplatesAndTheCheckNamesWhatIsStale(t 
 	assert.Contains(t, out, "snapshots/configs/prod/Network.template.json: differs")
 	assert.Contains(t, out, "run make snapshot")
 
-	want, err = synthesise(root, app)
+	want, err = synthesise(root, app, nil)
 	require.NoError(t, err)
 	require.NoError(t, write(root, want))
 	assert.NoDirExists(t, filepath.Join(root, "snapshots", "config", "mine"), "a removed configuration's snapshots go")
@@ -115,9 +115,41 @@ func TestSnapshotWritesEachConfigurationsTemplatesAndTheCheckNamesWhatIsStale(t 
 
 func TestSnapshotRefusesABrokenConfigurationAndAnEmptyRepository(t *testing.T) {
 	app := fakeApp(t)
-	_, err := synthesise(sampleRoot(t, map[string]string{"configs/prod.yaml": "broken\n"}), app)
+	_, err := synthesise(sampleRoot(t, map[string]string{"configs/prod.yaml": "broken\n"}), app, nil)
 	assert.ErrorContains(t, err, "configs/prod.yaml does not synthesise")
 	assert.ErrorContains(t, err, "broken: 1 configuration problem(s)")
-	_, err = synthesise(sampleRoot(t, nil), app)
+	_, err = synthesise(sampleRoot(t, nil), app, nil)
 	assert.ErrorContains(t, err, "no configuration under")
+}
+
+// A configuration the caller already synthesised (make test passes the app's direct run of the
+// default) is read from its directory, not run again, and gives the snapshot a run would; a
+// directory without templates, or a configuration the repository does not keep, is refused.
+func TestSnapshotReadsTheTemplatesAlreadySynthesisedForAConfiguration(t *testing.T) {
+	t.Setenv("CDK_DEFAULT_REGION", "eu-west-1")
+	app := fakeApp(t)
+	root := sampleRoot(t, map[string]string{"config/mine.yaml": "project: mine\n", "configs/prod.yaml": "project: prod\n"})
+	ran, err := synthesise(root, app, nil)
+	require.NoError(t, err)
+
+	out, err := runApp(root, app, "configs/prod.yaml")
+	require.NoError(t, err)
+	defer os.RemoveAll(out)
+	read, err := synthesise(root, app, synthesisedFlag{"configs/prod.yaml": out})
+	require.NoError(t, err)
+	assert.Equal(t, ran, read)
+
+	// Planted: the directory holds another configuration's templates, so the snapshot differs.
+	other, err := runApp(root, app, "config/mine.yaml")
+	require.NoError(t, err)
+	defer os.RemoveAll(other)
+	read, err = synthesise(root, app, synthesisedFlag{"configs/prod.yaml": other})
+	require.NoError(t, err)
+	assert.NotEqual(t, ran["snapshots/configs/prod/Network.template.json"], read["snapshots/configs/prod/Network.template.json"])
+
+	_, err = synthesise(root, app, synthesisedFlag{"configs/prod.yaml": t.TempDir()})
+	assert.ErrorContains(t, err, "configs/prod.yaml: no template in")
+	_, err = synthesise(root, app, synthesisedFlag{"configs/absent.yaml": out})
+	assert.ErrorContains(t, err, "-synthesised configs/absent.yaml: not a configuration under")
+	assert.Error(t, synthesisedFlag{}.Set("configs/prod.yaml"), "CONFIG=DIR")
 }
