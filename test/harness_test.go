@@ -46,7 +46,7 @@ func TestMain(m *testing.M) {
 	background.Wait()
 	removeCheckDirs()
 	removeJobDirs()
-	for _, dir := range []string{directRunner.dir, cliRunner.dir, binDir} {
+	for _, dir := range []string{directRunner.dir, cliRunner.dir} {
 		if dir != "" {
 			os.RemoveAll(dir)
 		}

@@ -41,7 +41,10 @@ func TestAProgramOutsideTheRepositoryGetsAnErrorNamingEachBadProp(t *testing.T) 
 	assert.LessOrEqual(t, strings.Count(outsideProgram, "\n"), 20, "the demonstration stays a 20-line program")
 	repo, err := filepath.Abs("..")
 	require.NoError(t, err)
-	dir := t.TempDir()
+	// A directory kept between runs: go run keeps the program it linked, and links again only
+	// when the program or the repository changed.
+	dir, err := keptDir("test-outside")
+	require.NoError(t, err)
 	goMod := "module example.com/outside\n\ngo 1.26\n\nrequire github.com/privatepatch/privatepatch v0.0.0\n\n" +
 		"replace github.com/privatepatch/privatepatch => " + repo + "\n"
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte(goMod), 0o644))
