@@ -120,7 +120,8 @@ func runAppIn(t *testing.T, configPath, outDir string) (stderr string, exitCode 
 	context, err := json.Marshal(cdkJSONContext(t))
 	require.NoError(t, err)
 	cmd := exec.Command(buildApp(t))
-	cmd.Env = append(os.Environ(), "CDK_OUTDIR="+outDir, "PRIVATEPATCH_CONFIG="+configPath, "CDK_CONTEXT_JSON="+string(context))
+	tmp := t.TempDir()
+	cmd.Env = append(os.Environ(), "CDK_OUTDIR="+outDir, "PRIVATEPATCH_CONFIG="+configPath, "CDK_CONTEXT_JSON="+string(context), "TMPDIR="+tmp)
 	var errOut strings.Builder
 	cmd.Stderr = &errOut
 	err = cmd.Run()
@@ -129,6 +130,9 @@ func runAppIn(t *testing.T, configPath, outDir string) (stderr string, exitCode 
 	} else {
 		require.NoError(t, err)
 	}
+	left, err := os.ReadDir(tmp)
+	require.NoError(t, err)
+	assert.Empty(t, left, "the app leaves nothing in TMPDIR (jsii's runtime is unpacked there)")
 	return errOut.String(), exitCode
 }
 
@@ -314,45 +318,58 @@ func recommendedFeatureFlags(t *testing.T) map[string]any {
 	return flags
 }
 
-// awsCdkLibFiles reads, from the aws-cdk-lib tarball bundled in the Go module that go.mod pins,
-// the files the tests compare the project with.
+// awsCdkLibFiles returns, from the aws-cdk-lib tarball bundled in the Go module that go.mod pins,
+// the files the tests compare the project with (read by a job: decompressing the tarball takes
+// about a second of CPU).
 func awsCdkLibFiles(t *testing.T) map[string][]byte {
-	awsCdkLibOnce.Do(func() {
-		awsCdkLib = map[string][]byte{}
-		goMod, err := os.ReadFile("../go.mod")
-		require.NoError(t, err)
-		version := regexp.MustCompile(`github.com/aws/aws-cdk-go/awscdk/v2 v(\S+)`).FindSubmatch(goMod)
-		require.NotNil(t, version)
-		modCache, err := exec.Command("go", "env", "GOMODCACHE").Output()
-		require.NoError(t, err)
-		tgz := filepath.Join(strings.TrimSpace(string(modCache)), "github.com/aws/aws-cdk-go/awscdk/v2@v"+string(version[1]),
-			"jsii", "aws-cdk-lib-"+string(version[1])+".tgz")
-		f, err := os.Open(tgz)
-		require.NoError(t, err)
-		defer f.Close()
-		gz, err := gzip.NewReader(f)
-		require.NoError(t, err)
-		archive := tar.NewReader(gz)
-		for {
-			header, err := archive.Next()
-			if err == io.EOF {
-				break
-			}
-			require.NoError(t, err)
-			if header.Name == "package/recommended-feature-flags.json" || header.Name == bundledValidatePackage {
-				awsCdkLib[header.Name], err = io.ReadAll(archive)
-				require.NoError(t, err)
-			}
-		}
-		require.Len(t, awsCdkLib, 2, "%s has recommended-feature-flags.json and %s", tgz, bundledValidatePackage)
-	})
-	return awsCdkLib
+	return awsCdkLibRead.wait(t)
 }
 
-var (
-	awsCdkLibOnce sync.Once
-	awsCdkLib     map[string][]byte
-)
+var awsCdkLibRead = &job[map[string][]byte]{run: func() (map[string][]byte, error) {
+	goMod, err := os.ReadFile("../go.mod")
+	if err != nil {
+		return nil, err
+	}
+	version := regexp.MustCompile(`github.com/aws/aws-cdk-go/awscdk/v2 v(\S+)`).FindSubmatch(goMod)
+	if version == nil {
+		return nil, fmt.Errorf("go.mod requires no github.com/aws/aws-cdk-go/awscdk/v2")
+	}
+	modCache, err := exec.Command("go", "env", "GOMODCACHE").Output()
+	if err != nil {
+		return nil, err
+	}
+	tgz := filepath.Join(strings.TrimSpace(string(modCache)), "github.com/aws/aws-cdk-go/awscdk/v2@v"+string(version[1]),
+		"jsii", "aws-cdk-lib-"+string(version[1])+".tgz")
+	f, err := os.Open(tgz)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, err
+	}
+	files := map[string][]byte{}
+	archive := tar.NewReader(gz)
+	for {
+		header, err := archive.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if header.Name == "package/recommended-feature-flags.json" || header.Name == bundledValidatePackage {
+			if files[header.Name], err = io.ReadAll(archive); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if len(files) != 2 {
+		return nil, fmt.Errorf("%s has no recommended-feature-flags.json or %s", tgz, bundledValidatePackage)
+	}
+	return files, nil
+}}
 
 // bundledValidatePackage is the package.json of the CloudFormation Validate engine in aws-cdk-lib.
 const bundledValidatePackage = "package/node_modules/@aws/cloudformation-validate/package.json"
