@@ -88,7 +88,10 @@ func startJobs() {
 	if selectedTests() {
 		return
 	}
-	for _, j := range []interface{ start() }{verifyDirect, snapshotCheck, helpRuns} {
+	for _, j := range []interface{ start() }{verifyDirect, snapshotCheck, helpRuns, validationKeepingRun, awsCdkLibRead} {
 		j.start()
+	}
+	if !testing.Short() {
+		outsideRun.start()
 	}
 }

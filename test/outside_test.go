@@ -1,6 +1,7 @@
 package test
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -8,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // outsideProgram is a Go program of another module that uses the wsus construct with bad props:
@@ -33,32 +33,47 @@ func main() {
 }
 `
 
+// outsideRun builds and runs outsideProgram as a module of its own that requires this one.
+var outsideRun = &job[string]{run: func() (string, error) {
+	repo, err := filepath.Abs("..")
+	if err != nil {
+		return "", err
+	}
+	// A directory kept between runs: go run keeps the program it linked, and links again only
+	// when the program or the repository changed.
+	dir, err := keptDir("test-outside")
+	if err != nil {
+		return "", err
+	}
+	goMod := "module example.com/outside\n\ngo 1.26\n\nrequire github.com/privatepatch/privatepatch v0.0.0\n\n" +
+		"replace github.com/privatepatch/privatepatch => " + repo + "\n"
+	sums, err := os.ReadFile(filepath.Join(repo, "go.sum")) // the repository's dependencies, already downloaded
+	if err != nil {
+		return "", err
+	}
+	for name, data := range map[string][]byte{"go.mod": []byte(goMod), "main.go": []byte(outsideProgram), "go.sum": sums} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			return "", err
+		}
+	}
+	// Without DWARF (-w), as make test links: the program links the CDK bindings.
+	run := exec.Command("go", "run", "-mod=mod", "-ldflags=-w", ".")
+	run.Dir = dir
+	run.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off")
+	out, err := run.CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go run: %v\n%s", err, out)
+	}
+	return string(out), nil
+}}
+
 func TestAProgramOutsideTheRepositoryGetsAnErrorNamingEachBadProp(t *testing.T) {
 	t.Parallel() // no CDK in this process: another program, or files
 	if testing.Short() {
 		t.Skip("builds and runs a CDK program")
 	}
 	assert.LessOrEqual(t, strings.Count(outsideProgram, "\n"), 20, "the demonstration stays a 20-line program")
-	repo, err := filepath.Abs("..")
-	require.NoError(t, err)
-	// A directory kept between runs: go run keeps the program it linked, and links again only
-	// when the program or the repository changed.
-	dir, err := keptDir("test-outside")
-	require.NoError(t, err)
-	goMod := "module example.com/outside\n\ngo 1.26\n\nrequire github.com/privatepatch/privatepatch v0.0.0\n\n" +
-		"replace github.com/privatepatch/privatepatch => " + repo + "\n"
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte(goMod), 0o644))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.go"), []byte(outsideProgram), 0o644))
-	sums, err := os.ReadFile(filepath.Join(repo, "go.sum")) // the repository's dependencies, already downloaded
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.sum"), sums, 0o644))
-
-	// Without DWARF (-w), as make test links: the program links the CDK bindings.
-	run := exec.Command("go", "run", "-mod=mod", "-ldflags=-w", ".")
-	run.Dir = dir
-	run.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off")
-	out, err := run.CombinedOutput()
-	require.NoError(t, err, "%s", out)
+	out := outsideRun.wait(t)
 	for _, want := range []string{
 		"validate: wsus.NewServer: 3 invalid prop(s):",
 		`panic: wsus.NewServer("Wsus"): 3 invalid prop(s):`,
@@ -66,7 +81,7 @@ func TestAProgramOutsideTheRepositoryGetsAnErrorNamingEachBadProp(t *testing.T) 
 		"  - ServerProps.Vpc <nil> is required",
 		"  - ServerProps.SecurityGroup <nil> is required",
 	} {
-		assert.Contains(t, string(out), want)
+		assert.Contains(t, out, want)
 	}
-	assert.NotContains(t, string(out), "goroutine", "a message, not a stack trace")
+	assert.NotContains(t, out, "goroutine", "a message, not a stack trace")
 }

@@ -300,31 +300,59 @@ func validateTemplates(cache evalcache.Cache, dir string, env map[string]string)
 // TestCloudFormationValidateAnswersAreKeptByTemplateAndStackEnvironment: a kept answer is what
 // the same template in the same region and account gets (a planted one shows it), and a template
 // in another region is validated by the engine again.
-func TestCloudFormationValidateAnswersAreKeptByTemplateAndStackEnvironment(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
+// validationKeeping is what TestCloudFormationValidateAnswersAreKeptByTemplateAndStackEnvironment
+// asserts on: the engine's runs over a planted cache, made by a job (the engine's start takes a
+// few seconds of CPU, which the job spends while the tests synthesise).
+type validationKeeping struct {
+	file                  string
+	planted               string
+	otherTemplateOtherKey bool
+	oregon, ireland       string
+	irelandStderr         string
+	irelandErr            error
+	kept                  string
+	keptFound             bool
+}
+
+var validationKeepingRun = &job[validationKeeping]{run: func() (validationKeeping, error) {
+	var r validationKeeping
+	dir, err := jobDir("privatepatch-validation-keeping")
+	if err != nil {
+		return r, err
+	}
 	cache, err := openValidationCache(func(name string, files, interpreters, env []string) (evalcache.Cache, error) {
 		return evalcache.OpenIn(filepath.Join(dir, "cache"), name, files, interpreters, env)
 	})
-	require.NoError(t, err)
-	file := filepath.Join(dir, "broken.template.json")
+	if err != nil {
+		return r, err
+	}
+	r.file = filepath.Join(dir, "broken.template.json")
 	data := []byte(`{"Resources":{"Vpc":{"Type":"AWS::EC2::VPC","Properties":{"CidrBlock":"10.0.0.0/16","EnableDnsHostname":true}}}}`)
-	require.NoError(t, os.WriteFile(file, data, 0o644))
+	if err := os.WriteFile(r.file, data, 0o644); err != nil {
+		return r, err
+	}
 	inOregon, inIreland := stackEnv("us-west-2", "111111111111"), stackEnv("eu-west-1", "111111111111")
-	planted := `{"template":"` + templatePath + `","rule":"PLANTED","severity":"ERROR","resource":"Vpc","path":"","message":"kept"}` + "\n"
-	cache.Put(validationKey(cache, inOregon, data), []byte(planted))
-	require.NotEqual(t, validationKey(cache, inOregon, data), validationKey(cache, inOregon, append([]byte(" "), data...)),
-		"another template in the same region and account has another key")
-
-	out, _, err := validateTemplates(cache, dir, map[string]string{file: inOregon})
-	require.NoError(t, err)
-	assert.Equal(t, strings.ReplaceAll(planted, templatePath, file), out, "the kept answer, with this run's path")
-
-	out, stderr, err := validateTemplates(cache, dir, map[string]string{file: inIreland})
-	require.NoError(t, err, stderr)
-	assert.NotContains(t, out, "PLANTED", "another region: the engine ran")
-	assert.Contains(t, out, `"resource":"Vpc"`, "the misspelt property is found")
+	r.planted = `{"template":"` + templatePath + `","rule":"PLANTED","severity":"ERROR","resource":"Vpc","path":"","message":"kept"}` + "\n"
+	cache.Put(validationKey(cache, inOregon, data), []byte(r.planted))
+	r.otherTemplateOtherKey = validationKey(cache, inOregon, data) != validationKey(cache, inOregon, append([]byte(" "), data...))
+	if r.oregon, _, err = validateTemplates(cache, dir, map[string]string{r.file: inOregon}); err != nil {
+		return r, err
+	}
+	r.ireland, r.irelandStderr, r.irelandErr = validateTemplates(cache, dir, map[string]string{r.file: inIreland})
 	kept, found := cache.Get(validationKey(cache, inIreland, data))
-	require.True(t, found)
-	assert.NotContains(t, string(kept), file, "kept without this run's path")
+	r.kept, r.keptFound = string(kept), found
+	return r, nil
+}}
+
+func TestCloudFormationValidateAnswersAreKeptByTemplateAndStackEnvironment(t *testing.T) {
+	t.Parallel()
+	r := validationKeepingRun.wait(t)
+	assert.True(t, r.otherTemplateOtherKey, "another template in the same region and account has another key")
+	assert.Equal(t, strings.ReplaceAll(r.planted, templatePath, r.file), r.oregon, "the kept answer, with this run's path")
+
+	require.NoError(t, r.irelandErr, r.irelandStderr)
+	assert.NotContains(t, r.ireland, "PLANTED", "another region: the engine ran")
+	assert.Contains(t, r.ireland, `"resource":"Vpc"`, "the misspelt property is found")
+	require.True(t, r.keptFound)
+	assert.NotContains(t, r.kept, r.file, "kept without this run's path")
 }
