@@ -103,6 +103,7 @@ func startBackground() {
 		return
 	}
 	background.Go(func() {
+		behindTheSynths()
 		runDirect()
 		runCLI()
 	})

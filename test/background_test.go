@@ -62,6 +62,7 @@ func (j *job[T]) start() {
 	j.once.Do(func() {
 		j.done = make(chan struct{})
 		background.Go(func() {
+			behindTheSynths()
 			defer close(j.done)
 			if j.after != nil {
 				j.after()

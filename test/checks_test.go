@@ -56,7 +56,10 @@ func startChecks() {
 	}
 	for _, c := range []*externalCheck{controlTowerCheck, validationCheck, authzCheck} {
 		if c.prepared() == nil {
-			background.Go(func() { inSlot(c.ran) })
+			background.Go(func() {
+				behindTheSynths()
+				inSlot(c.ran)
+			})
 		}
 	}
 }
