@@ -259,7 +259,8 @@ patch-now: ## run AWS-RunPatchBaseline now as the window does: TARGET=<patch gro
 # package at nice 15 beside it. The CDK package's in-process synths are one chain that its tests
 # wait on; at equal priority the other packages' links and tests took half its core, at nice 15
 # they take the core it leaves (make test from 57-67 s to about 50 s on two cores,
-# docs/benchmarks.md). Its output follows the others'; either run failing fails make test.
+# docs/benchmarks.md). Its output follows the others' (also when make test is interrupted);
+# either run failing fails make test.
 # -ldflags=-w: the test binaries are linked without DWARF (a quarter less link time; panics still
 # print stacks). GOGC=400 (unless set): Go collects garbage a quarter as often, in the compiler,
 # the linker, the test binaries and the programs they run: about 13% less CPU for 10% more peak
@@ -267,12 +268,12 @@ patch-now: ## run AWS-RunPatchBaseline now as the window does: TARGET=<patch gro
 GO_TEST = go test -count=1 -ldflags=-w
 
 test: setup lint ## run every test: configuration, constructs, templates, cdk-nag, network paths
-	@export GOGC=$${GOGC:-400}; cdk_log=$$(mktemp); trap 'rm -f "$$cdk_log"' EXIT; \
-	  others=$$(go list ./... | grep -vx "$$(go list -m)/test"); \
+	@export GOGC=$${GOGC:-400}; cdk_log=$$(mktemp); trap 'cat "$$cdk_log"; rm -f "$$cdk_log"' EXIT; \
+	  module=$$(go list -m); others=$$(go list ./... | grep -vx "$$module/test"); \
 	  echo "go test ./test, and beside it at nice 15 every other package"; \
 	  $(GO_TEST) ./test > "$$cdk_log" 2>&1 & cdk=$$!; \
 	  status=0; nice -n 15 $(GO_TEST) $$others || status=1; \
-	  wait $$cdk || status=1; cat "$$cdk_log"; exit $$status
+	  wait $$cdk || status=1; exit $$status
 
 # Snapshots of the repository's own configurations, reviewed in pull requests (tools/snapshot).
 .PHONY: snapshot

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -41,25 +42,47 @@ func binary(t *testing.T, name string) string {
 
 func buildBinaries() error {
 	binariesOnce.Do(func() {
-		if binDir, binariesErr = keptDir("test-bin"); binariesErr != nil {
-			return
-		}
 		// Without DWARF (-w), as make test links its test binaries: a third less link time. Into a
 		// directory kept between runs: go build leaves a binary whose build id is current as it is,
 		// so an unchanged app is not linked again (2.5 s of CPU a run).
-		out, err := exec.Command("go", "build", "-ldflags=-w", "-o", binDir+string(filepath.Separator), "../app", "../tools/verify", "../tools/snapshot").CombinedOutput()
-		if err != nil {
-			binariesErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
+		binariesErr = inKeptDir("test-bin", func(dir string) error {
+			binDir = dir
+			out, err := exec.Command("go", "build", "-ldflags=-w", "-o", dir+string(filepath.Separator), "../app", "../tools/verify", "../tools/snapshot").CombinedOutput()
+			if err != nil {
+				return fmt.Errorf("go build: %v\n%s", err, out)
+			}
+			return nil
+		})
 	})
 	return binariesErr
 }
 
 func buildApp(t *testing.T) string { return binary(t, "app") }
 
-// keptDir is a directory of this checkout's under the user's cache directory, kept between test
-// runs (one per checkout: another clone's run must not replace a binary this one runs). Those of
-// checkouts that have not run the tests for five days (removed clones) are removed.
+// inKeptDir runs work in a directory of this checkout's under the user's cache directory, kept
+// between test runs (one per checkout: another clone's run must not replace a binary this one
+// runs), holding a lock on it against another run of the same checkout. Those of checkouts that
+// have not run the tests for five days (removed clones) are removed. Without a user cache
+// directory, work runs in a temporary directory, removed at the end of the run.
+func inKeptDir(name string, work func(dir string) error) error {
+	dir, err := keptDir(name)
+	if err != nil {
+		if dir, err = jobDir("privatepatch-" + name); err != nil {
+			return err
+		}
+		return work(dir)
+	}
+	lock, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return err
+	}
+	return work(dir)
+}
+
 func keptDir(name string) (string, error) {
 	cache, err := os.UserCacheDir()
 	if err != nil {
@@ -184,8 +207,10 @@ func runDirect() {
 	directRunner.do("privatepatch-direct", func(dir string) (*exec.Cmd, error) {
 		app := exec.Command(filepath.Join(binDir, "app"))
 		// Without the CLI's variables (CDK_VALIDATION among them), so with CDK's validation on, as
-		// a plain `go run ./app` or `cdk deploy` runs it.
-		app.Env = append(withoutEnv(os.Environ(), "CDK_"), "CDK_OUTDIR="+dir)
+		// a plain `go run ./app` or `cdk deploy` runs it; and without a configuration of the
+		// caller's (PRIVATEPATCH_CONFIG): the run is of the embedded default, whose snapshot the
+		// snapshot check reads from it.
+		app.Env = append(withoutEnv(withoutEnv(os.Environ(), "CDK_"), "PRIVATEPATCH_CONFIG="), "CDK_OUTDIR="+dir)
 		return app, nil
 	})
 }

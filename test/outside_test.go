@@ -34,37 +34,37 @@ func main() {
 `
 
 // outsideRun builds and runs outsideProgram as a module of its own that requires this one.
-var outsideRun = &job[string]{run: func() (string, error) {
+var outsideRun = &job[string]{run: func() (out string, err error) {
 	repo, err := filepath.Abs("..")
 	if err != nil {
 		return "", err
 	}
 	// A directory kept between runs: go run keeps the program it linked, and links again only
 	// when the program or the repository changed.
-	dir, err := keptDir("test-outside")
-	if err != nil {
-		return "", err
-	}
-	goMod := "module example.com/outside\n\ngo 1.26\n\nrequire github.com/privatepatch/privatepatch v0.0.0\n\n" +
-		"replace github.com/privatepatch/privatepatch => " + repo + "\n"
-	sums, err := os.ReadFile(filepath.Join(repo, "go.sum")) // the repository's dependencies, already downloaded
-	if err != nil {
-		return "", err
-	}
-	for name, data := range map[string][]byte{"go.mod": []byte(goMod), "main.go": []byte(outsideProgram), "go.sum": sums} {
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			return "", err
+	err = inKeptDir("test-outside", func(dir string) error {
+		goMod := "module example.com/outside\n\ngo 1.26\n\nrequire github.com/privatepatch/privatepatch v0.0.0\n\n" +
+			"replace github.com/privatepatch/privatepatch => " + repo + "\n"
+		sums, err := os.ReadFile(filepath.Join(repo, "go.sum")) // the repository's dependencies, already downloaded
+		if err != nil {
+			return err
 		}
-	}
-	// Without DWARF (-w), as make test links: the program links the CDK bindings.
-	run := exec.Command("go", "run", "-mod=mod", "-ldflags=-w", ".")
-	run.Dir = dir
-	run.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off")
-	out, err := run.CombinedOutput()
-	if err != nil {
-		return "", fmt.Errorf("go run: %v\n%s", err, out)
-	}
-	return string(out), nil
+		for name, data := range map[string][]byte{"go.mod": []byte(goMod), "main.go": []byte(outsideProgram), "go.sum": sums} {
+			if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+				return err
+			}
+		}
+		// Without DWARF (-w), as make test links: the program links the CDK bindings.
+		run := exec.Command("go", "run", "-mod=mod", "-ldflags=-w", ".")
+		run.Dir = dir
+		run.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off")
+		output, err := run.CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("go run: %v\n%s", err, output)
+		}
+		out = string(output)
+		return nil
+	})
+	return out, err
 }}
 
 func TestAProgramOutsideTheRepositoryGetsAnErrorNamingEachBadProp(t *testing.T) {

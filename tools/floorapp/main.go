@@ -36,6 +36,7 @@ The benchmark floor: a CDK app that loads the aws-cdk-lib service modules the re
 configuration uses and both cdk-nag packs, and makes one resource of each module, synthesised to
 CDK_OUTDIR (or a temporary directory), so make bench can compare the real app's time and peak
 memory with what loading the same libraries costs. It takes no arguments.`)
+		jsii.Close() // removes jsii's runtime, unpacked into a temporary directory at start
 		if os.Args[1] == "-h" || os.Args[1] == "-help" || os.Args[1] == "--help" {
 			os.Exit(0)
 		}
