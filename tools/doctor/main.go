@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"time"
 
@@ -147,8 +148,24 @@ func attachStopAlarms(configFile, profiles, environment string, out io.Writer) i
 		fmt.Fprintln(os.Stderr, "doctor:", err)
 		return 2
 	}
+	targets := doctor.TargetsOf(cfg)
+	if environment != "" {
+		var names []string
+		for _, target := range targets {
+			names = append(names, target.Environment)
+		}
+		if !slices.Contains(names, environment) {
+			// As checkupdate refuses it for make deploy: a misspelt name would attach nothing, silently.
+			if len(cfg.Environments) == 0 {
+				fmt.Fprintf(os.Stderr, "doctor: ENVIRONMENT=%s: the configuration has no environments; leave ENVIRONMENT out\n", environment)
+			} else {
+				fmt.Fprintf(os.Stderr, "doctor: ENVIRONMENT=%s: no such environment; the configuration's are %s\n", environment, strings.Join(names, ", "))
+			}
+			return 2
+		}
+	}
 	status := 0
-	for _, target := range doctor.TargetsOf(cfg) {
+	for _, target := range targets {
 		if environment != "" && target.Environment != environment {
 			continue
 		}

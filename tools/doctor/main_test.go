@@ -55,3 +55,30 @@ network:
 	p, _ := profileOf("shared", "prod")
 	assert.Equal(t, "shared", p)
 }
+
+// -attach-stop-alarms with an environment the configuration does not have attaches nothing and
+// says so (exit 2), naming the configuration's environments, before any AWS call.
+func TestAttachingStopAlarmsRefusesAnEnvironmentTheConfigurationHasNot(t *testing.T) {
+	dir := t.TempDir()
+	config := filepath.Join(dir, "envs.yaml")
+	require.NoError(t, os.WriteFile(config, []byte(`project: pp
+environments:
+  - {name: test, account: "111111111111", region: eu-west-1}
+  - {name: prod, account: "222222222222", region: eu-central-1}
+network:
+  s3PrefixListIds: {eu-west-1: pl-6da54004, eu-central-1: pl-6ea54007}
+  s3PrefixListCidrs: {eu-west-1: [52.218.0.0/17], eu-central-1: [52.219.168.0/24]}
+`), 0o644))
+	log := filepath.Join(dir, "calls")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "aws"), []byte("#!/bin/sh\necho \"$@\" >> "+log+"\nexit 255\n"), 0o755))
+	t.Setenv("PATH", dir)
+	assert.Equal(t, 2, attachStopAlarms(config, "", "prdo", &bytes.Buffer{}))
+	assert.Equal(t, 2, attachStopAlarms("", "", "prod", &bytes.Buffer{}), "the default has no environments")
+	assert.NoFileExists(t, log, "no AWS call")
+	// The neighbour: a named environment that exists is attached (here its CLI fails: exit 1).
+	assert.Equal(t, 1, attachStopAlarms(config, "", "prod", &bytes.Buffer{}))
+	calls, err := os.ReadFile(log)
+	require.NoError(t, err)
+	assert.Contains(t, string(calls), "--region eu-central-1")
+	assert.NotContains(t, string(calls), "--region eu-west-1")
+}
