@@ -112,6 +112,13 @@ func AllowSystemsManagerBuckets(role awsiam.IRole) {
 // the construct path alone, and launch template names are unique per region), and keeps tags out
 // of instance metadata (InstanceMetadataTagsDisabled). The instance is created without
 // RequireImdsv2, which would add CDK's template as well.
+//
+// The form is CDK's own (aws-cdk-lib 2.270.0, aws-ec2/lib/aspects/require-imdsv2-aspect.js) and
+// the documented one: HttpTokens "required" ("optional | required", AWS::EC2::LaunchTemplate
+// MetadataOptions); the instance names the template, not its id as well ("the ID or the name of
+// the launch template, but not both"), and takes its latest version with Fn::GetAtt
+// LatestVersionNumber (AWS::EC2::Instance LaunchTemplateSpecification; both CloudFormation
+// Template Reference, read 2026-12-06).
 func RequireImdsv2(instance awsec2.Instance) {
 	name := LaunchTemplateName(instance)
 	template := awsec2.NewCfnLaunchTemplate(instance, jsii.String("LaunchTemplate"), &awsec2.CfnLaunchTemplateProps{
