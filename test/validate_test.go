@@ -297,9 +297,6 @@ func validateTemplates(cache evalcache.Cache, dir string, env map[string]string)
 	return all.String(), stderr, nil
 }
 
-// TestCloudFormationValidateAnswersAreKeptByTemplateAndStackEnvironment: a kept answer is what
-// the same template in the same region and account gets (a planted one shows it), and a template
-// in another region is validated by the engine again.
 // validationKeeping is what TestCloudFormationValidateAnswersAreKeptByTemplateAndStackEnvironment
 // asserts on: the engine's runs over a planted cache, made by a job (the engine's start takes a
 // few seconds of CPU, which the job spends while the tests synthesise).
@@ -344,6 +341,9 @@ var validationKeepingRun = &job[validationKeeping]{run: func() (validationKeepin
 	return r, nil
 }}
 
+// TestCloudFormationValidateAnswersAreKeptByTemplateAndStackEnvironment: a kept answer is what
+// the same template in the same region and account gets (a planted one shows it), and a template
+// in another region is validated by the engine again.
 func TestCloudFormationValidateAnswersAreKeptByTemplateAndStackEnvironment(t *testing.T) {
 	t.Parallel()
 	r := validationKeepingRun.wait(t)
