@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/privatepatch/privatepatch/afterdeploy/doctor"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -193,11 +195,16 @@ func TestGitHubSetupPoliciesCoverWhatTheWorkflowsAndDoctorCall(t *testing.T) {
 	assert.Empty(t, missing(diffNeeds, allowedActions(policies["pull-request-diff.json"])), "the diff job's calls")
 	assert.Equal(t, []string{"lookup"}, assumable(policies["pull-request-diff.json"]), "a pull request may not assume the deploy role")
 
-	// make deploy then attaches the stop alarms (doctor.AttachStopAlarms): its writes, and the
-	// reads it shares with make doctor (the stacks, the windows' tasks).
+	// make deploy then attaches the stop alarms: the calls doctor.AttachStopAlarms makes (its test
+	// checks the list against them), its reads and its write.
 	require.Contains(t, dryRun(t, "deploy"), "cdk.out/bin/doctor -attach-stop-alarms", "make deploy attaches the stop alarms")
-	deployNeeds := append(cliActions(t, "deploy"), sourceActions(t, "attach.go")...)
-	deployNeeds = append(deployNeeds, "cloudformation:DescribeStacks", "ssm:DescribeMaintenanceWindowTasks")
+	deployNeeds := cliActions(t, "deploy")
+	for _, call := range doctor.AttachStopAlarmsCalls {
+		service, operation, _ := strings.Cut(call, " ")
+		if a := iamAction(service, operation); a != "sts:GetCallerIdentity" {
+			deployNeeds = append(deployNeeds, a)
+		}
+	}
 	require.Contains(t, deployNeeds, "cloudformation:SetStackPolicy")
 	require.Contains(t, deployNeeds, "ssm:UpdateMaintenanceWindowTask")
 	assert.Empty(t, missing(deployNeeds, allowedActions(policies["deploy.json"])), "the deploy job's calls")

@@ -16,6 +16,17 @@ func (a taskStopAlarm) attachArgs() []string {
 		"--alarm-configuration", fmt.Sprintf(`{"Alarms":[{"Name":"%s"}],"IgnorePollAlarmFailure":false}`, a.want)}
 }
 
+// AttachStopAlarmsCalls are the AWS CLI calls (service and operation) AttachStopAlarms makes, its
+// reads and its one write: what make deploy's credentials need for it (docs/github-setup.md,
+// deploy.json). Its test checks them against the calls it makes.
+var AttachStopAlarmsCalls = []string{
+	"sts get-caller-identity",
+	"cloudformation describe-stacks",
+	"cloudformation list-stack-resources",
+	"ssm describe-maintenance-window-tasks",
+	"ssm update-maintenance-window-task",
+}
+
 // AttachStopAlarms attaches each Install task's stop alarm that is not attached, as make deploy
 // does after CloudFormation: it cannot set a task's AlarmConfiguration, and its update of a task
 // removes it (patchingspec.CloudFormationTakesAlarmConfiguration). It returns the calls it made;

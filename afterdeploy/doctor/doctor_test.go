@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -702,6 +703,13 @@ func TestAttachingStopAlarmsUpdatesOnlyTheTasksWithoutTheirAlarm(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"aws " + attach}, made)
 	assert.Contains(t, aws.calls, attach)
+	var operations []string
+	for _, c := range aws.calls {
+		if f := strings.Fields(c); !slices.Contains(operations, f[0]+" "+f[1]) {
+			operations = append(operations, f[0]+" "+f[1])
+		}
+	}
+	assert.ElementsMatch(t, AttachStopAlarmsCalls, operations, "the calls make deploy's credentials are checked for (test/githubsetup_test.go)")
 	// The row's printed call is the same call, quoted for a shell.
 	row := rowOf(t, examine(t, unattached), "stop alarm of task privatepatch-weekly-Task1")
 	assert.Equal(t, "aws "+strings.Replace(attach, "--alarm-configuration {", "--alarm-configuration '{", 1)+"' --region us-west-2", row.Action)
