@@ -3,8 +3,6 @@ package test
 import (
 	"archive/tar"
 	"compress/gzip"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -15,11 +13,10 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/privatepatch/privatepatch/tools/keptdir"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -59,56 +56,19 @@ func buildBinaries() error {
 
 func buildApp(t *testing.T) string { return binary(t, "app") }
 
-// inKeptDir runs work in a directory of this checkout's under the user's cache directory, kept
-// between test runs (one per checkout: another clone's run must not replace a binary this one
-// runs), holding a lock on it against another run of the same checkout. Those of checkouts that
-// have not run the tests for five days (removed clones) are removed. Without a user cache
-// directory, work runs in a temporary directory, removed at the end of the run.
+// inKeptDir runs work in this checkout's directory name, kept between test runs
+// (keptdir.Lock) and locked against another run of the same checkout while work runs. Without a
+// user cache directory, work runs in a temporary directory, removed at the end of the run.
 func inKeptDir(name string, work func(dir string) error) error {
-	dir, err := keptDir(name)
+	dir, unlock, err := keptdir.Lock("..", name)
 	if err != nil {
 		if dir, err = jobDir("privatepatch-" + name); err != nil {
 			return err
 		}
 		return work(dir)
 	}
-	lock, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return err
-	}
-	defer lock.Close()
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
-		return err
-	}
+	defer unlock()
 	return work(dir)
-}
-
-func keptDir(name string) (string, error) {
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		return "", err
-	}
-	root, err := filepath.Abs("..")
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256([]byte(root))
-	parent := filepath.Join(cache, "privatepatch", name)
-	dir := filepath.Join(parent, hex.EncodeToString(sum[:6]))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	now := time.Now()
-	if err := os.Chtimes(dir, now, now); err != nil {
-		return "", err
-	}
-	others, _ := os.ReadDir(parent)
-	for _, other := range others {
-		if info, err := other.Info(); err == nil && other.Name() != filepath.Base(dir) && now.Sub(info.ModTime()) > 5*24*time.Hour {
-			os.RemoveAll(filepath.Join(parent, other.Name()))
-		}
-	}
-	return dir, nil
 }
 
 var background sync.WaitGroup
