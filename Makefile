@@ -255,25 +255,19 @@ patch-now: ## run AWS-RunPatchBaseline now as the window does: TARGET=<patch gro
 	@go build -o cdk.out/bin/patchnow ./tools/patchnow
 	cdk.out/bin/patchnow -target '$(TARGET)' -operation '$(or $(OPERATION),$(if $(KB),Install,Scan))' $(if $(ENVIRONMENT),-environment '$(ENVIRONMENT)',) $(if $(PROFILE),-profile '$(PROFILE)',) $(if $(KB),-kb '$(KB)',) $(if $(SKIP_IMAGE),-skip-image,) $(if $(CONFIG),-config $(abspath $(CONFIG)),)
 
-# Two go test runs at once: the CDK package (./test) at the default priority and every other
-# package at nice 15 beside it. The CDK package's in-process synths are one chain that its tests
-# wait on; at equal priority the other packages' links and tests took half its core, at nice 15
-# they take the core it leaves (make test from 57-67 s to about 50 s on two cores,
-# docs/benchmarks.md). Its output follows the others' (also when make test is interrupted);
-# either run failing fails make test.
-# -ldflags=-w: the test binaries are linked without DWARF (a quarter less link time; panics still
-# print stacks). GOGC=400 (unless set): Go collects garbage a quarter as often, in the compiler,
-# the linker, the test binaries and the programs they run: about 13% less CPU for 10% more peak
-# memory here (docs/benchmarks.md).
-GO_TEST = go test -count=1 -ldflags=-w
-
+# tools/testrun runs the tests as go test -count=1 does, but links each package's test binary
+# into a directory of this checkout's kept between runs (~/.cache/privatepatch/test-binaries),
+# where go test -c leaves an up-to-date binary as it is: go test links all 32 on every run,
+# 12-16 s of CPU here. The CDK package (./test) starts first, at the default priority, and is
+# reported last; every other package runs at nice 15 beside it (its in-process synths are one
+# chain its tests wait on; at equal priority the others' tests took half its core). A test binary
+# that does not build fails the run before anything runs. Vet is lint's (go vet ./...).
+# -ldflags=-w (testrun's default): the test binaries are linked without DWARF (a quarter less
+# link time; panics still print stacks). GOGC=400 (unless set): Go collects garbage a quarter as
+# often, in the compiler, the linker, the test binaries and the programs they run: about 13% less
+# CPU for 10% more peak memory here (docs/benchmarks.md).
 test: setup lint ## run every test: configuration, constructs, templates, cdk-nag, network paths
-	@export GOGC=$${GOGC:-400}; cdk_log=$$(mktemp); trap 'cat "$$cdk_log"; rm -f "$$cdk_log"' EXIT; \
-	  module=$$(go list -m); others=$$(go list ./... | grep -vx "$$module/test"); \
-	  echo "go test ./test, and beside it at nice 15 every other package"; \
-	  $(GO_TEST) ./test > "$$cdk_log" 2>&1 & cdk=$$!; \
-	  status=0; nice -n 15 $(GO_TEST) $$others || status=1; \
-	  wait $$cdk || status=1; exit $$status
+	@GOGC=$${GOGC:-400} go run ./tools/testrun -first ./test ./...
 
 # Snapshots of the repository's own configurations, reviewed in pull requests (tools/snapshot).
 .PHONY: snapshot
