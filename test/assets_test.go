@@ -484,7 +484,7 @@ func sampleAssociationIDs(t *testing.T, s *scenario) func(ref any) any {
 		if id, ok := ref.(map[string]any)["Ref"].(string); ok {
 			return associationIDs["patching/"+id]
 		}
-		return associationIDs["fleet/"+s.stackResource(t, s.fleetJSON, *s.app.Fleet.StackName(), ref)]
+		return associationIDs["fleet/"+s.stackResource(t, s.fleetJSON, s.stackName("Fleet"), ref)]
 	}
 }
 

@@ -20,7 +20,7 @@ func authzDeployment(s *scenario) authz.Deployment {
 		S3EndpointProvided:  cfg.Network.ExistingVpc != nil && cfg.Network.ExistingVpc.S3Endpoint == "existing",
 		DeclaredReadBuckets: cfg.Network.S3Endpoint.ReadBuckets, DeclaredReadWriteBuckets: cfg.Network.S3Endpoint.ReadWriteBuckets,
 		Stacks: authz.Stacks{
-			*s.app.Network.StackName(): s.template, *s.app.Fleet.StackName(): s.fleetJSON, *s.app.Patching.StackName(): s.patchJSON,
+			s.stackName("Network"): s.template, s.stackName("Fleet"): s.fleetJSON, s.stackName("Patching"): s.patchJSON,
 		}}
 }
 

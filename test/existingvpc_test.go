@@ -274,7 +274,7 @@ const existingVpcHubYAML = existingVpcNetwork + `    interfaceEndpoints: hub
 
 func TestVerifyOnAnExistingVpcCountsDeclaredEndpointsSaysTheAclsAreNotModelledAndNamesTheBuckets(t *testing.T) {
 	s := existingVpcHub.synth(t)
-	assembly := *s.root.Synth(nil).Directory()
+	assembly := s.dir
 	dir := t.TempDir()
 	write := func(name, yaml string) string {
 		path := filepath.Join(dir, name)
@@ -330,18 +330,18 @@ func TestALookupNotYetAnsweredAsksTheCliForIt(t *testing.T) {
 	assert.Equal(t, "vpc-provider:account=111111111111:filter.tag:Name=workload-vpc:region=eu-west-1:returnAsymmetricSubnets=true", missing[0],
 		"the key of the committed context file")
 	// The app run without the CLI (go run ./app) fails on it with the command that caches the answer.
-	err := stacks.UnansweredLookups(*s.root.Synth(nil).Directory())
+	err := stacks.UnansweredLookups(s.dir)
 	require.Error(t, err, "a placeholder VPC must not pass for the deployment's")
 	assert.Contains(t, err.Error(), "1 context lookup(s) have no cached answer in cdk.context.json ("+missing[0]+"), so CDK synthesised placeholders, not your VPC")
 	assert.Contains(t, err.Error(), "run make synth CONFIG=<your file> (npx cdk synth -c config=<your file>) with credentials for account 111111111111 in eu-west-1")
-	assert.NoError(t, stacks.UnansweredLookups(*existingVpcLookup.synth(t).root.Synth(nil).Directory()), "the committed context answers it")
+	assert.NoError(t, stacks.UnansweredLookups(existingVpcLookup.synth(t).dir), "the committed context answers it")
 }
 
 func TestVerifyProvesTheFlowsOfManagedAclsOnAnExistingVpcHubIncluded(t *testing.T) {
 	s := existingVpcManaged.synth(t)
 	path := filepath.Join(t.TempDir(), "managed.yaml")
 	require.NoError(t, os.WriteFile(path, []byte(existingVpcManagedYAML), 0o644))
-	out, code := runVerify(t, *s.root.Synth(nil).Directory(), "-control-tower=false", "-authorisation=false", "-config", path)
+	out, code := runVerify(t, s.dir, "-control-tower=false", "-authorisation=false", "-config", path)
 	require.Equal(t, 0, code, out)
 	assert.Regexp(t, `yes\s+instance to the hub's interface endpoints at 10\.0\.0\.0/24\s+443\s+passes\s+(passes|n/a)\s+rule 500 out allow 10\.0\.0\.0/24 443-443`, out)
 	assert.Regexp(t, `yes\s+instance to WSUS over HTTP\s+8530\s+passes\s+(passes|n/a)\s+rule 200 in allow 10\.20\.10\.0/24 8530-8531`, out, "subnets from the outputs")

@@ -4,8 +4,10 @@
 package test
 
 import (
+	"cmp"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -65,9 +67,11 @@ type scenario struct {
 	withoutNag bool
 
 	once      sync.Once
-	root      awscdk.App
-	app       stacks.PrivatePatch
-	template  map[string]any // the network stack's
+	root      awscdk.App               // nil when the synth worker synthesised the scenario
+	app       stacks.PrivatePatch      // nil when the synth worker synthesised the scenario
+	dir       string                   // the cloud assembly's directory
+	stacks    map[string]assemblyStack // by construct id: Network, Fleet, Patching
+	template  map[string]any           // the network stack's
 	network   *lazyTemplate
 	fleetJSON map[string]any
 	fleet     *lazyTemplate
@@ -287,20 +291,80 @@ func (s *scenario) build() {
 			s.app = stacks.NewPrivatePatchWithoutNagReports(app, cfg)
 		}
 		// One synthesis for the three stacks (assertions.Template_FromStack synthesises the whole
-		// app again, forced, for each); a stack's assertion template is made from its JSON when a
-		// test first asks for it.
-		for _, stack := range []struct {
-			stack awscdk.Stack
-			json  *map[string]any
-			lazy  **lazyTemplate
-		}{{s.app.Network.Stack, &s.template, &s.network}, {s.app.Fleet.Stack, &s.fleetJSON, &s.fleet}, {s.app.Patching.Stack, &s.patchJSON, &s.patching}} {
-			if *stack.json, s.err = readStackTemplate(stack.stack); s.err != nil {
-				return
-			}
-			*stack.lazy = &lazyTemplate{json: *stack.json}
-		}
+		// app again, forced, for each), read from its directory; a stack's assertion template is
+		// made from its JSON when a test first asks for one.
+		s.err = s.load(*app.Synth(nil).Directory())
 	})
 }
+
+// assemblyStack is what the tests read of a stack of a cloud assembly's manifest.
+type assemblyStack struct {
+	name, region, account string // account and region "" when the stack is environment-agnostic
+	templateFile          string
+	metadataFile          string // "" when the stack has no metadata
+	terminationProtection bool
+}
+
+// load reads the scenario's cloud assembly from its directory: each stack of manifest.json, by
+// construct id, and the templates of the network, fleet and patching stacks.
+func (s *scenario) load(dir string) error {
+	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		return err
+	}
+	var manifest struct {
+		Artifacts map[string]struct {
+			Type, Environment      string
+			AdditionalMetadataFile string
+			Properties             struct {
+				TemplateFile, StackName string
+				TerminationProtection   bool
+			}
+		}
+	}
+	if err := json.Unmarshal(data, &manifest); err != nil {
+		return fmt.Errorf("%s/manifest.json: %w", dir, err)
+	}
+	s.dir, s.stacks = dir, map[string]assemblyStack{}
+	for id, a := range manifest.Artifacts {
+		if a.Type != "aws:cloudformation:stack" {
+			continue
+		}
+		// aws://ACCOUNT/REGION, unknown-account and unknown-region when not known at synthesis.
+		account, region, _ := strings.Cut(strings.TrimPrefix(a.Environment, "aws://"), "/")
+		known := func(v string) string {
+			if strings.HasPrefix(v, "unknown-") {
+				return ""
+			}
+			return v
+		}
+		stack := assemblyStack{name: cmp.Or(a.Properties.StackName, id), account: known(account), region: known(region),
+			templateFile: a.Properties.TemplateFile, metadataFile: a.AdditionalMetadataFile, terminationProtection: a.Properties.TerminationProtection}
+		s.stacks[id] = stack
+	}
+	for _, stack := range []struct {
+		id   string
+		json *map[string]any
+		lazy **lazyTemplate
+	}{{"Network", &s.template, &s.network}, {"Fleet", &s.fleetJSON, &s.fleet}, {"Patching", &s.patchJSON, &s.patching}} {
+		found, ok := s.stacks[stack.id]
+		if !ok {
+			return fmt.Errorf("%s/manifest.json has no stack %s", dir, stack.id)
+		}
+		data, err := os.ReadFile(filepath.Join(dir, found.templateFile))
+		if err == nil {
+			err = json.Unmarshal(data, stack.json)
+		}
+		if err != nil {
+			return err
+		}
+		*stack.lazy = &lazyTemplate{json: *stack.json}
+	}
+	return nil
+}
+
+// stackName is the name of the scenario's stack of construct id Network, Fleet or Patching.
+func (s *scenario) stackName(id string) string { return s.stacks[id].name }
 
 var (
 	cdkJSONOnce sync.Once

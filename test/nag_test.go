@@ -1,12 +1,15 @@
 package test
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"testing"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
+	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -20,18 +23,63 @@ func TestCdkNagFindsNoUnsuppressedErrorsOrWarnings(t *testing.T) {
 		t.Run(sc.name, func(t *testing.T) {
 			require.False(t, sc.withoutNag, "a scenario this test checks is built with the nag packs")
 			s := sc.synth(t)
-			assembly := s.root.Synth(nil)
-			for _, stack := range []awscdk.Stack{s.app.Network.Stack, s.app.Fleet.Stack, s.app.Patching.Stack} {
+			for _, id := range []string{"Network", "Fleet", "Patching"} {
 				var found []string
-				for _, m := range *assembly.GetStackArtifact(stack.ArtifactId()).Messages() {
-					text := fmt.Sprint(m.Entry.Data)
-					if (m.Level == cxapi.SynthesisMessageLevel_ERROR || m.Level == cxapi.SynthesisMessageLevel_WARNING) && pack.MatchString(text) {
-						found = append(found, fmt.Sprintf("%s: %s", *m.Id, text))
+				for _, m := range s.messages(t, id) {
+					if pack.MatchString(m.text) {
+						found = append(found, fmt.Sprintf("%s: %s", m.path, m.text))
 					}
 				}
-				assert.Empty(t, found, *stack.StackName())
+				assert.Empty(t, found, s.stackName(id))
 			}
 		})
+	}
+}
+
+// message is an error or warning the synthesis left on a construct.
+type message struct{ path, text string }
+
+// messages are the errors and warnings of a stack of the scenario's assembly (construct id
+// Network, Fleet or Patching), as the CDK CLI reads them: the aws:cdk:error and aws:cdk:warning
+// entries of the stack's metadata, by construct path.
+func (s *scenario) messages(t *testing.T, id string) []message {
+	t.Helper()
+	stack := s.stacks[id]
+	require.NotEmpty(t, stack.metadataFile, "stack %s has a metadata file", id)
+	data, err := os.ReadFile(filepath.Join(s.dir, stack.metadataFile))
+	require.NoError(t, err)
+	var metadata map[string][]struct {
+		Type string
+		Data any
+	}
+	require.NoError(t, json.Unmarshal(data, &metadata))
+	var found []message
+	for path, entries := range metadata {
+		for _, e := range entries {
+			if e.Type == "aws:cdk:error" || e.Type == "aws:cdk:warning" {
+				found = append(found, message{path, fmt.Sprint(e.Data)})
+			}
+		}
+	}
+	return found
+}
+
+// The tests read a stack's errors and warnings as the CDK CLI does: the same as the cloud
+// assembly API's (cxapi) messages of the stack, on a scenario that has a warning.
+func TestStackMessagesAreReadAsTheCloudAssemblyApiReadsThem(t *testing.T) {
+	s := lookupMissingScenario.synth(t)
+	assembly := cxapi.NewCloudAssembly(jsii.String(s.dir), nil)
+	for _, id := range []string{"Network", "Fleet", "Patching"} {
+		var want []message
+		for _, m := range *assembly.GetStackArtifact(jsii.String(id)).Messages() {
+			if m.Level == cxapi.SynthesisMessageLevel_ERROR || m.Level == cxapi.SynthesisMessageLevel_WARNING {
+				want = append(want, message{*m.Id, fmt.Sprint(m.Entry.Data)})
+			}
+		}
+		if id == "Network" {
+			require.NotEmpty(t, want, "the pending lookup's warning")
+		}
+		assert.ElementsMatch(t, want, s.messages(t, id), id)
 	}
 }
 

@@ -258,7 +258,7 @@ func TestCloudWatchOutputGoesToARetainedLogGroupTheFleetMayWriteTo(t *testing.T)
 
 	_, policy := oneOf(t, s.patchJSON, "AWS::IAM::Policy", "RunCommandLogsWriters")
 	fleetRole, _ := s.only(t, "AWS::IAM::Role", "FleetRole")
-	assert.Equal(t, fleetRole, s.stackResource(t, s.fleetJSON, *s.app.Fleet.StackName(), props(policy)["Roles"].([]any)[0]),
+	assert.Equal(t, fleetRole, s.stackResource(t, s.fleetJSON, s.stackName("Fleet"), props(policy)["Roles"].([]any)[0]),
 		"the policy lives with the log group and is attached to the fleet's role")
 	statements := props(policy)["PolicyDocument"].(map[string]any)["Statement"].([]any)
 	assert.Equal(t, map[string]any{"Action": []any{"logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"}, "Effect": "Allow",
@@ -981,7 +981,7 @@ func TestAssociationAlertWatchesThisDeploymentsAssociationsOnly(t *testing.T) {
 			if id, ok := ref.(map[string]any)["Ref"].(string); ok {
 				got = append(got, "patching/"+id)
 			} else {
-				got = append(got, "fleet/"+s.stackResource(t, s.fleetJSON, *s.app.Fleet.StackName(), ref))
+				got = append(got, "fleet/"+s.stackResource(t, s.fleetJSON, s.stackName("Fleet"), ref))
 			}
 		}
 		assert.ElementsMatch(t, want, got, s.name)

@@ -26,9 +26,9 @@ func replacingProperties(t testing.TB) cfnupdate.Spec {
 
 func (s *scenario) deployment() cfnupdate.Deployment {
 	return cfnupdate.Deployment{
-		*s.app.Network.StackName():  s.template,
-		*s.app.Fleet.StackName():    s.fleetJSON,
-		*s.app.Patching.StackName(): s.patchJSON,
+		s.stackName("Network"):  s.template,
+		s.stackName("Fleet"):    s.fleetJSON,
+		s.stackName("Patching"): s.patchJSON,
 	}
 }
 
