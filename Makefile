@@ -255,19 +255,21 @@ patch-now: ## run AWS-RunPatchBaseline now as the window does: TARGET=<patch gro
 	@go build -o cdk.out/bin/patchnow ./tools/patchnow
 	cdk.out/bin/patchnow -target '$(TARGET)' -operation '$(or $(OPERATION),$(if $(KB),Install,Scan))' $(if $(ENVIRONMENT),-environment '$(ENVIRONMENT)',) $(if $(PROFILE),-profile '$(PROFILE)',) $(if $(KB),-kb '$(KB)',) $(if $(SKIP_IMAGE),-skip-image,) $(if $(CONFIG),-config $(abspath $(CONFIG)),)
 
-# tools/testrun runs the tests as go test -count=1 does, but links each package's test binary
-# into a directory of this checkout's kept between runs (~/.cache/privatepatch/test-binaries),
-# where go test -c leaves an up-to-date binary as it is: go test links all 32 on every run,
-# 12-16 s of CPU here. The CDK package (./test) starts first, at the default priority, and is
-# reported last; every other package runs at nice 15 beside it (its in-process synths are one
-# chain its tests wait on; at equal priority the others' tests took half its core). A test binary
-# that does not build fails the run before anything runs. Vet is lint's (go vet ./...).
+# tools/testrun runs the tests as go test -count=1 -vet=off runs them, but links each package's
+# test binary into a directory of this checkout's kept between runs
+# (~/.cache/privatepatch/test-binaries), where go test -c leaves an up-to-date binary as it is:
+# go test links every test binary on every run, 12-16 s of CPU here. The CDK package (./test)
+# starts first, at the default priority, and is reported last; every other package runs at
+# nice 15 beside it (its in-process synths are one chain its tests wait on; at equal priority the
+# others' tests took half its core). Anything that does not build fails the run before anything
+# runs. Vet is lint's (go vet ./...). It is built and exec'd, so that an interrupt or a
+# termination reaches it (it passes them on to the tests and starts no more).
 # -ldflags=-w (testrun's default): the test binaries are linked without DWARF (a quarter less
 # link time; panics still print stacks). GOGC=400 (unless set): Go collects garbage a quarter as
 # often, in the compiler, the linker, the test binaries and the programs they run: about 13% less
 # CPU for 10% more peak memory here (docs/benchmarks.md).
 test: setup lint ## run every test: configuration, constructs, templates, cdk-nag, network paths
-	@GOGC=$${GOGC:-400} go run ./tools/testrun -first ./test ./...
+	@go build -o cdk.out/bin/testrun ./tools/testrun && GOGC=$${GOGC:-400} exec cdk.out/bin/testrun -first ./test ./...
 
 # Snapshots of the repository's own configurations, reviewed in pull requests (tools/snapshot).
 .PHONY: snapshot

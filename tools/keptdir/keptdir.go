@@ -6,6 +6,7 @@ package keptdir
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -39,9 +40,12 @@ func Lock(root, name string) (dir string, unlock func(), err error) {
 	if err != nil {
 		return "", nil, err
 	}
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
-		lock.Close()
-		return "", nil, err
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		fmt.Fprintf(os.Stderr, "waiting for another run of this checkout, which holds %s\n", lock.Name())
+		if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+			lock.Close()
+			return "", nil, err
+		}
 	}
 	now := time.Now()
 	if err := os.Chtimes(dir, now, now); err != nil {
@@ -51,8 +55,21 @@ func Lock(root, name string) (dir string, unlock func(), err error) {
 	others, _ := os.ReadDir(parent)
 	for _, other := range others {
 		if info, err := other.Info(); err == nil && other.Name() != filepath.Base(dir) && now.Sub(info.ModTime()) > Unused {
-			os.RemoveAll(filepath.Join(parent, other.Name()))
+			removeUnlocked(filepath.Join(parent, other.Name()))
 		}
 	}
 	return dir, func() { lock.Close() }, nil
+}
+
+// removeUnlocked removes a checkout's directory unless a run holds its lock (one that started
+// after five days, between making the directory and locking it, takes a temporary one instead).
+func removeUnlocked(dir string) {
+	lock, err := os.Open(filepath.Join(dir, ".lock"))
+	if err == nil {
+		defer lock.Close()
+		if syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
+			return
+		}
+	}
+	os.RemoveAll(dir)
 }

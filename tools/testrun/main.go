@@ -1,22 +1,26 @@
-// Command testrun runs the tests of the packages it is given as `go test -count=1 -vet=off` does,
-// but links each package's test binary into a directory kept between runs, where go test -c
+// Command testrun runs the tests of the packages it is given as `go test -count=1 -vet=off` runs
+// them, but links each package's test binary into a directory kept between runs, where go test -c
 // leaves a binary whose build id is current as it is: a package whose code and dependencies did
-// not change is not linked again (go test links every test binary on every run: 15-17 s of CPU
-// a run of make test here, docs/benchmarks.md).
+// not change is not linked again (go test links every test binary on every run: 12-16 s of CPU a
+// run of make test here, docs/benchmarks.md).
 //
-// One package (-first) starts first, at the default priority, and is reported last; every other
-// runs at nice -nice beside it, -p at a time. The output is go test's: a line for each package
-// (ok, FAIL or no test files), a failing package's output before its line, and FAIL at the end
-// when any failed. When a test binary does not build, go's errors are printed and nothing runs:
-// a stale binary is never run in its place.
+// One package (-first) starts first, at this run's priority, and is reported last; every other
+// runs -nice nicer beside it, -p at a time. The report is go test's: a line for each package (ok,
+// FAIL, no test files, no tests to run), a failing package's output and exit status before its
+// line, and FAIL at the end when any failed. Packages without tests are compiled, as go test
+// compiles them. When anything does not build, go's errors are printed and nothing runs: a stale
+// binary is never run in its place. An interrupt stops the binaries running and starts no other.
 //
-// Vet is off: make test runs go vet ./... (make lint) before it.
+// What it leaves out of go test: vet (make test runs go vet ./... before it), test flags in
+// GOFLAGS (pass them after --), coverage, fuzzing and the test cache.
 //
 //	go run ./tools/testrun [-first ./test] [-nice 15] [-p N] packages... [-- flags for every test binary]
 package main
 
 import (
 	"bytes"
+	"cmp"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -26,6 +30,7 @@ import (
 	"os/signal"
 	"path"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -40,15 +45,15 @@ func main() {
 	flag.Usage = func() {
 		fmt.Fprint(flag.CommandLine.Output(), `Usage: go run ./tools/testrun [flags] packages... [-- flags for every test binary]
 
-Runs the packages' tests as go test -count=1 -vet=off does, linking the test binaries into a
+Runs the packages' tests as go test -count=1 -vet=off runs them, linking the test binaries into a
 directory of this checkout's kept between runs (under the user's cache directory), where an
-unchanged package's binary is not linked again.
+unchanged package's binary is not linked again. make test runs it after go vet.
 
 `)
 		flag.PrintDefaults()
 	}
 	opts := options{}
-	flag.StringVar(&opts.first, "first", "", "a package started first, at the default priority, and reported last")
+	flag.StringVar(&opts.first, "first", "", "a package started first, at this run's priority, and reported last")
 	flag.IntVar(&opts.nice, "nice", 15, "how much nicer than this run every other package's tests run (0: as nice as it)")
 	flag.IntVar(&opts.parallel, "p", runtime.NumCPU(), "how many of the other packages run at once")
 	flag.StringVar(&opts.ldflags, "ldflags", "-w", "the linker's flags for the test binaries")
@@ -79,7 +84,7 @@ unchanged package's binary is not linked again.
 }
 
 type options struct {
-	root      string   // the directory go runs in ("": this process's)
+	root      string   // the module's directory, where go runs ("": this process's)
 	first     string   // pattern of the package started first, or ""
 	nice      int      // how much nicer the others run
 	parallel  int      // how many of the others run at once
@@ -97,6 +102,11 @@ func splitArgs(args []string) (patterns, testFlags []string) {
 	return args, nil
 }
 
+// verbose says whether the test flags ask for every test's output (-test.v in any of its forms).
+func verbose(testFlags []string) bool {
+	return slices.ContainsFunc(testFlags, regexp.MustCompile(`^--?test\.v(=(true|1|t|T|TRUE|True|test2json))?$`).MatchString)
+}
+
 // pkg is one package to test.
 type pkg struct {
 	importPath, dir string
@@ -106,19 +116,32 @@ type pkg struct {
 
 // result is one package's run.
 type result struct {
-	passed  bool
-	output  []byte
-	elapsed time.Duration
-	err     error // the binary could not be started
+	passed      bool
+	output      []byte
+	elapsed     time.Duration
+	err         error // how the binary ended when it failed
+	interrupted bool  // not started: the run was interrupted first
 }
 
 // run builds and runs the packages' tests, writing go test's report to out. It answers whether
-// every package passed; an error is a run that could not be made (go list, go test -c, a binary
-// not started), after which nothing is reported as passed.
+// every package passed; an error is a run that could not be made (go list, a build), after which
+// nothing has run.
 func run(opts options, out io.Writer) (bool, error) {
+	all, err := list(opts.root, []string{"./..."})
+	if err != nil {
+		return false, err
+	}
+	assignBinaries(opts.binDir, all)
 	pkgs, err := list(opts.root, opts.patterns)
 	if err != nil {
 		return false, err
+	}
+	for i := range pkgs {
+		if j := slices.IndexFunc(all, func(p pkg) bool { return p.importPath == pkgs[i].importPath }); j >= 0 {
+			pkgs[i].binary = all[j].binary
+		} else if pkgs[i].hasTests {
+			return false, fmt.Errorf("%s is not a package of the module in %s", pkgs[i].importPath, cmp.Or(opts.root, "."))
+		}
 	}
 	first := ""
 	if opts.first != "" {
@@ -131,11 +154,15 @@ func run(opts options, out io.Writer) (bool, error) {
 		}
 		first = firsts[0].importPath
 	}
+	if err := removeStale(opts.binDir, all); err != nil {
+		return false, err
+	}
 	if err := build(opts, pkgs); err != nil {
 		return false, err
 	}
-	results := runAll(opts, pkgs, first)
-	return report(out, pkgs, first, results, slices.Contains(opts.testFlags, "-test.v") || slices.Contains(opts.testFlags, "-test.v=true")), nil
+	results, stop := runAll(opts, pkgs, first)
+	defer stop()
+	return report(out, pkgs, first, results, verbose(opts.testFlags)), nil
 }
 
 // list answers the packages the patterns name, in go list's order.
@@ -159,50 +186,83 @@ func list(root string, patterns []string) ([]pkg, error) {
 	return pkgs, nil
 }
 
-// build links the test binaries into opts.binDir, one subdirectory for each set of packages whose
-// binaries' names (go test -c names a binary after the last element of its import path) differ,
-// so that one go command builds a set; it removes binaries no package has any more.
-func build(opts options, pkgs []pkg) error {
-	var sets [][]*pkg
-	for i := range pkgs {
-		p := &pkgs[i]
-		if !p.hasTests {
+// majorVersion is an import path's last element that go test -c does not name a binary after.
+var majorVersion = regexp.MustCompile(`^v[0-9]+$`)
+
+// binaryName is the name go test -c gives a package's test binary: the last element of its
+// import path, or the one before a major version suffix (cmd/go's DefaultExecName).
+func binaryName(importPath string) string {
+	elem := path.Base(importPath)
+	if dir := path.Dir(importPath); majorVersion.MatchString(elem) && dir != "." {
+		elem = path.Base(dir)
+	}
+	return elem + ".test"
+}
+
+// assignBinaries gives each package of the module that has tests its binary's path: binDir/N/,
+// N the first set whose binaries' names differ from its (go test -c names a binary after its
+// package, and builds a set with one go command). Made over the whole module, so that a package
+// keeps its path whichever packages a run tests.
+func assignBinaries(binDir string, all []pkg) {
+	var sets []map[string]bool
+	for i := range all {
+		if !all[i].hasTests {
 			continue
 		}
-		name := path.Base(p.importPath) + ".test"
-		set := slices.IndexFunc(sets, func(set []*pkg) bool {
-			return !slices.ContainsFunc(set, func(other *pkg) bool { return filepath.Base(other.binary) == name })
-		})
+		name := binaryName(all[i].importPath)
+		set := slices.IndexFunc(sets, func(names map[string]bool) bool { return !names[name] })
 		if set < 0 {
-			sets, set = append(sets, nil), len(sets)
+			sets, set = append(sets, map[string]bool{}), len(sets)
 		}
-		p.binary = filepath.Join(opts.binDir, fmt.Sprint(set), name)
-		sets[set] = append(sets[set], p)
+		sets[set][name] = true
+		all[i].binary = filepath.Join(binDir, fmt.Sprint(set), name)
 	}
-	if err := os.MkdirAll(opts.binDir, 0o755); err != nil {
+}
+
+// tmpDir is where go writes a binary before moving it into binDir: in binDir, so that the move is
+// a rename and a build stopped half way never leaves a partial binary in place.
+const tmpDir = "tmp"
+
+// build compiles the packages without tests and links the test binaries of the others, one go
+// command a set; it fails, naming what did not build, when anything does not.
+func build(opts options, pkgs []pkg) error {
+	work := filepath.Join(opts.binDir, tmpDir)
+	if err := os.MkdirAll(work, 0o755); err != nil {
 		return err
 	}
-	if err := removeStale(opts.binDir, pkgs); err != nil {
-		return err
-	}
-	errs := make([]error, len(sets))
-	var building sync.WaitGroup
-	for i, set := range sets {
-		building.Go(func() {
-			dir := filepath.Join(opts.binDir, fmt.Sprint(i))
-			args := []string{"test", "-c", "-vet=off", "-ldflags=" + opts.ldflags, "-o", dir + string(filepath.Separator)}
-			for _, p := range set {
-				args = append(args, p.importPath)
+	commands := map[string][]string{}
+	for _, p := range pkgs {
+		if p.hasTests {
+			dir := filepath.Dir(p.binary) + string(filepath.Separator)
+			if commands[dir] == nil {
+				commands[dir] = []string{"test", "-c", "-vet=off", "-ldflags=" + opts.ldflags, "-o", dir}
 			}
+			commands[dir] = append(commands[dir], p.importPath)
+		} else {
+			if commands[""] == nil {
+				commands[""] = []string{"build", "-o", os.DevNull} // compiled, nothing written
+			}
+			commands[""] = append(commands[""], p.importPath)
+		}
+	}
+	errs := make(chan error, len(commands))
+	var building sync.WaitGroup
+	for _, args := range commands {
+		building.Go(func() {
 			cmd := exec.Command("go", args...)
-			cmd.Dir = opts.root
+			cmd.Dir, cmd.Env = opts.root, append(os.Environ(), "GOTMPDIR="+work)
 			if built, err := cmd.CombinedOutput(); err != nil {
-				errs[i] = fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, built)
+				errs <- fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, built)
 			}
 		})
 	}
 	building.Wait()
-	if err := errors.Join(errs...); err != nil {
+	close(errs)
+	var failed []error
+	for err := range errs {
+		failed = append(failed, err)
+	}
+	if err := errors.Join(failed...); err != nil {
 		return err
 	}
 	for _, p := range pkgs {
@@ -213,19 +273,29 @@ func build(opts options, pkgs []pkg) error {
 	return nil
 }
 
-// removeStale removes from binDir every file but the lock and the binaries of pkgs, so that a
-// package whose tests were removed, or that moved to another set, leaves nothing behind.
-func removeStale(binDir string, pkgs []pkg) error {
-	want := map[string]bool{filepath.Join(binDir, ".lock"): true}
-	for _, p := range pkgs {
+// removeStale removes from binDir every file but the lock, go's temporary directory and the
+// binaries of the module's packages with tests, so that a package whose tests were removed, or
+// that moved to another set, leaves nothing behind.
+func removeStale(binDir string, all []pkg) error {
+	if err := os.MkdirAll(binDir, 0o755); err != nil {
+		return err
+	}
+	want := map[string]bool{filepath.Join(binDir, ".lock"): true, filepath.Join(binDir, tmpDir): true}
+	for _, p := range all {
 		if p.binary != "" {
 			want[p.binary] = true
 			want[filepath.Dir(p.binary)] = true
 		}
 	}
 	return filepath.WalkDir(binDir, func(file string, entry os.DirEntry, err error) error {
-		if err != nil || file == binDir || want[file] {
+		if err != nil || file == binDir {
 			return err
+		}
+		if want[file] {
+			if entry.IsDir() && file == filepath.Join(binDir, tmpDir) {
+				return filepath.SkipDir
+			}
+			return nil
 		}
 		if err := os.RemoveAll(file); err != nil {
 			return err
@@ -237,14 +307,15 @@ func removeStale(binDir string, pkgs []pkg) error {
 	})
 }
 
-// runAll starts every package's test binary, first at once and the others -p at a time at nice
-// -nice, and answers a channel of each package's result. An interrupt or termination the run
-// receives goes on to the test binaries running, so that each reports what it did.
-func runAll(opts options, pkgs []pkg, first string) map[string]chan result {
-	results := map[string]chan result{}
+// runAll starts every package's test binary, first at once and the others -p at a time, -nice
+// nicer, and answers a channel of each package's result. An interrupt or termination the run
+// receives goes on to the test binaries running, and no binary starts after it. stop ends the
+// run's handling of those signals.
+func runAll(opts options, pkgs []pkg, first string) (results map[string]chan result, stop func()) {
+	results = map[string]chan result{}
 	slots := make(chan struct{}, max(opts.parallel, 1))
 	goroot, _ := exec.Command("go", "env", "GOROOT").Output()
-	running := &processes{started: map[*os.Process]bool{}}
+	running := &processes{started: map[*os.Process]bool{}, interrupted: make(chan struct{})}
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
 	go func() {
@@ -252,37 +323,57 @@ func runAll(opts options, pkgs []pkg, first string) map[string]chan result {
 			running.signal(sig)
 		}
 	}()
-	for _, p := range pkgs {
-		if !p.hasTests {
-			continue
-		}
-		nice := opts.nice
-		if p.importPath == first {
-			nice = 0
-		}
-		done := make(chan result, 1)
-		results[p.importPath] = done
-		go func() {
-			if p.importPath != first {
-				slots <- struct{}{}
-				defer func() { <-slots }()
-			}
-			done <- runBinary(p, nice, strings.TrimSpace(string(goroot)), opts.testFlags, running)
-		}()
+	goRoot := strings.TrimSpace(string(goroot))
+	type queued struct {
+		p    pkg
+		done chan result
 	}
-	return results
+	var others []queued
+	for _, p := range pkgs {
+		if p.hasTests {
+			done := make(chan result, 1)
+			results[p.importPath] = done
+			if p.importPath == first {
+				go func() { done <- runBinary(p, 0, goRoot, opts.testFlags, running) }()
+			} else {
+				others = append(others, queued{p, done})
+			}
+		}
+	}
+	// The others start in go list's order as slots free.
+	go func() {
+		for _, q := range others {
+			slots <- struct{}{}
+			go func() {
+				defer func() { <-slots }()
+				q.done <- runBinary(q.p, opts.nice, goRoot, opts.testFlags, running)
+			}()
+		}
+	}()
+	return results, func() { signal.Stop(signals); close(signals) }
 }
 
-// processes are the test binaries running.
+// processes are the test binaries running, and whether the run was interrupted.
 type processes struct {
-	mu      sync.Mutex
-	started map[*os.Process]bool
+	mu          sync.Mutex
+	started     map[*os.Process]bool
+	interrupted chan struct{} // closed on the first signal
 }
 
-func (ps *processes) add(p *os.Process) {
+// start starts cmd unless the run was interrupted.
+func (ps *processes) start(cmd *exec.Cmd) (bool, error) {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
-	ps.started[p] = true
+	select {
+	case <-ps.interrupted:
+		return false, nil
+	default:
+	}
+	if err := cmd.Start(); err != nil {
+		return false, err
+	}
+	ps.started[cmd.Process] = true
+	return true, nil
 }
 
 func (ps *processes) remove(p *os.Process) {
@@ -294,20 +385,38 @@ func (ps *processes) remove(p *os.Process) {
 func (ps *processes) signal(sig os.Signal) {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
+	select {
+	case <-ps.interrupted:
+	default:
+		close(ps.interrupted)
+	}
 	for p := range ps.started {
 		p.Signal(sig)
 	}
 }
 
+// Test binaries run at most this long, as go test's -timeout default, then panic with every
+// goroutine's stack; one that has not ended a minute later is killed with SIGQUIT, and a program
+// it started that holds its output a minute after it ended fails it, as go test does.
+const (
+	timeout     = 10 * time.Minute
+	killAfter   = timeout + time.Minute
+	outputDelay = time.Minute
+)
+
 // runBinary runs one test binary as go test does: in the package's directory, with GOROOT/bin
 // first in PATH and PWD set, and go test's own flags (a test calling os.Exit(0) fails; ten minutes
 // at most).
 func runBinary(p pkg, nice int, goroot string, testFlags []string, running *processes) result {
-	args := append([]string{p.binary, "-test.paniconexit0", "-test.timeout=10m0s"}, testFlags...)
+	args := append([]string{p.binary, "-test.paniconexit0", "-test.timeout=" + timeout.String()}, testFlags...)
 	if nice != 0 {
 		args = append([]string{"nice", "-n", fmt.Sprint(nice)}, args...)
 	}
-	cmd := exec.Command(args[0], args[1:]...)
+	ctx, cancel := context.WithTimeout(context.Background(), killAfter)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGQUIT) }
+	cmd.WaitDelay = outputDelay
 	cmd.Dir = p.dir
 	cmd.Env = append(os.Environ(), "PWD="+p.dir)
 	if goroot != "" {
@@ -316,22 +425,44 @@ func runBinary(p pkg, nice int, goroot string, testFlags []string, running *proc
 	var output bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &output, &output
 	start := time.Now()
-	if err := cmd.Start(); err != nil {
+	started, err := running.start(cmd)
+	if err != nil {
+		os.Remove(p.binary) // it could not run: linked again next time
 		return result{err: err}
 	}
-	running.add(cmd.Process)
-	err := cmd.Wait()
-	running.remove(cmd.Process)
-	var exit *exec.ExitError
-	if err != nil && !errors.As(err, &exit) {
-		return result{err: err, output: output.Bytes()}
+	if !started {
+		return result{interrupted: true}
 	}
-	return result{passed: err == nil, output: output.Bytes(), elapsed: time.Since(start)}
+	err = cmd.Wait()
+	running.remove(cmd.Process)
+	r := result{passed: err == nil, output: output.Bytes(), elapsed: time.Since(start), err: err}
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && !exit.Exited() && ctx.Err() == nil && !isInterrupted(running) {
+		// Killed by a signal nobody sent it (a damaged binary crashes): linked again next time.
+		os.Remove(p.binary)
+	}
+	if ctx.Err() != nil {
+		r.output = append(r.output, fmt.Sprintf("*** Test killed with quit: ran too long (%v).\n", killAfter)...)
+	}
+	return r
 }
 
+func isInterrupted(ps *processes) bool {
+	select {
+	case <-ps.interrupted:
+		return true
+	default:
+		return false
+	}
+}
+
+// noTestsToRun is what a test binary prints when its -test.run matches no test.
+var noTestsToRun = []byte("testing: warning: no tests to run\n")
+
 // report writes go test's report as the results come: the packages in go list's order, the first
-// last; a failing package's output (every package's with -test.v) before its line; FAIL when any
-// failed. It answers whether every package passed.
+// last; a failing package's output (every package's with -test.v), with its exit status when it
+// printed nothing or ended by a signal, before its line; FAIL when any failed. It answers whether
+// every package passed.
 func report(out io.Writer, pkgs []pkg, first string, results map[string]chan result, verbose bool) bool {
 	ordered := slices.Clone(pkgs)
 	slices.SortStableFunc(ordered, func(a, b pkg) int {
@@ -351,17 +482,25 @@ func report(out io.Writer, pkgs []pkg, first string, results map[string]chan res
 		}
 		r := <-results[p.importPath]
 		switch {
-		case r.err != nil:
+		case r.interrupted:
 			passed = false
-			fmt.Fprintf(out, "%s\nFAIL\t%s\t[%v]\n", r.output, p.importPath, r.err)
+			fmt.Fprintf(out, "FAIL\t%s\t[interrupted before it started]\n", p.importPath)
 		case r.passed:
 			if verbose {
-				out.Write(r.output)
+				writeLine(out, r.output)
 			}
-			fmt.Fprintf(out, "ok  \t%s\t%.3fs\n", p.importPath, r.elapsed.Seconds())
+			norun := ""
+			if bytes.HasPrefix(r.output, noTestsToRun) || bytes.Contains(r.output, append([]byte("\n"), noTestsToRun...)) {
+				norun = " [no tests to run]"
+			}
+			fmt.Fprintf(out, "ok  \t%s\t%.3fs%s\n", p.importPath, r.elapsed.Seconds(), norun)
 		default:
 			passed = false
-			out.Write(r.output)
+			writeLine(out, r.output)
+			var exit *exec.ExitError
+			if !errors.As(r.err, &exit) || !exit.Exited() || len(r.output) == 0 {
+				fmt.Fprintf(out, "%v\n", r.err)
+			}
 			fmt.Fprintf(out, "FAIL\t%s\t%.3fs\n", p.importPath, r.elapsed.Seconds())
 		}
 	}
@@ -369,4 +508,12 @@ func report(out io.Writer, pkgs []pkg, first string, results map[string]chan res
 		fmt.Fprintln(out, "FAIL")
 	}
 	return passed
+}
+
+// writeLine writes output ending with a newline, so that the package's line starts a line.
+func writeLine(out io.Writer, output []byte) {
+	out.Write(output)
+	if len(output) > 0 && !bytes.HasSuffix(output, []byte("\n")) {
+		out.Write([]byte("\n"))
+	}
 }

@@ -3,10 +3,12 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -38,12 +40,15 @@ func write(t *testing.T, file, text string) {
 
 const passing = "package pass\n\nimport \"testing\"\n\nfunc TestPasses(t *testing.T) {}\n"
 
-// niceness is a test that logs its process's nice value, and in which directory it runs.
+// niceness is a test that logs its process's nice value, in which directory it runs, the go it
+// finds, a variable of the run's environment and its timeout.
 func niceness(pkg string) string {
 	return "package " + pkg + `
 
 import (
+	"flag"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -55,7 +60,8 @@ func TestLogsItsNiceness(t *testing.T) {
 	}
 	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
 	wd, _ := os.Getwd()
-	t.Logf("nice=%s in %s PWD=%s", fields[16], wd, os.Getenv("PWD"))
+	goCommand, _ := exec.LookPath("go")
+	t.Logf("nice=%s in %s PWD=%s go=%s planted=%s timeout=%s", fields[16], wd, os.Getenv("PWD"), goCommand, os.Getenv("TESTRUN_PLANTED"), flag.Lookup("test.timeout").Value)
 }
 `
 }
@@ -97,6 +103,15 @@ func TestTheReportIsGoTestsWithTheFirstPackageLastAndTheOthersNicer(t *testing.T
 		"first/first_test.go":    niceness("first"),
 		"first/zz/later_test.go": passing,
 	})
+	t.Setenv("TESTRUN_PLANTED", "yes")
+	// Another go first in PATH: the tests must find GOROOT's, as under go test.
+	other := t.TempDir()
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	require.NoError(t, err)
+	goCommand := filepath.Join(strings.TrimSpace(string(goroot)), "bin", "go")
+	write(t, filepath.Join(other, "go"), "#!/bin/sh\nexec "+goCommand+" \"$@\"\n")
+	require.NoError(t, os.Chmod(filepath.Join(other, "go"), 0o755))
+	t.Setenv("PATH", other+string(os.PathListSeparator)+os.Getenv("PATH"))
 	opts := sampleOptions(root, "./...")
 	opts.first, opts.testFlags = "./first", []string{"-test.v"}
 	passed, out := runIn(t, opts)
@@ -113,9 +128,14 @@ func TestTheReportIsGoTestsWithTheFirstPackageLastAndTheOthersNicer(t *testing.T
 	assert.True(t, strings.HasSuffix(out, "\nFAIL\n"), "FAIL at the end: %q", out[max(len(out)-40, 0):])
 	own := ownNiceness(t) // nice adds to the niceness a run starts with
 	for dir, nice := range map[string]int{"a/same": min(own+15, 19), "b/same": min(own+15, 19), "first": own} {
-		want := fmt.Sprintf("nice=%d in %s PWD=%s", nice, filepath.Join(root, dir), filepath.Join(root, dir))
-		assert.Contains(t, out, want, "the test of %s", dir)
+		want := fmt.Sprintf("nice=%d in %s PWD=%s go=%s planted=yes timeout=10m0s", nice, filepath.Join(root, dir), filepath.Join(root, dir), goCommand)
+		assert.Contains(t, out, want, "the test of %s: its priority, directory, GOROOT's go first in PATH, the run's environment, go test's timeout", dir)
 	}
+
+	opts.testFlags = nil
+	_, out = runIn(t, opts)
+	assert.NotContains(t, out, "nice=", "without -test.v a passing package's output is left out")
+	assert.Contains(t, out, "planted failure", "a failing package's is not")
 }
 
 // A package whose code did not change keeps its linked binary (the point of the runner); one that
@@ -192,4 +212,71 @@ func TestFlagsAfterTwoDashesGoToTheTestBinaries(t *testing.T) {
 	patterns, flags = splitArgs([]string{"./..."})
 	assert.Equal(t, []string{"./..."}, patterns)
 	assert.Nil(t, flags)
+}
+
+// A package without tests that does not compile fails the run, as under go test.
+func TestAPackageWithoutTestsThatDoesNotCompileFailsTheRun(t *testing.T) {
+	root := sample(t, map[string]string{"pass/pass_test.go": passing, "lib/lib.go": "package lib\n\nvar X int = \"not an int\"\n"})
+	_, err := run(sampleOptions(root, "./..."), &strings.Builder{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "lib.go")
+}
+
+// A kept binary that no longer runs (damaged) fails its package and is removed, so that the next
+// run links it again instead of failing on it until its code changes.
+func TestADamagedBinaryFailsOnceAndIsLinkedAgain(t *testing.T) {
+	root := sample(t, map[string]string{"pass/pass_test.go": passing})
+	opts := sampleOptions(root, "./...")
+	passed, out := runIn(t, opts)
+	require.True(t, passed, out)
+	found, err := filepath.Glob(filepath.Join(opts.binDir, "*", "pass.test"))
+	require.NoError(t, err)
+	require.Len(t, found, 1)
+	info, err := os.Stat(found[0])
+	require.NoError(t, err)
+	require.NoError(t, os.Truncate(found[0], info.Size()/2)) // the build id, near its start, stays
+
+	passed, out = runIn(t, opts)
+	assert.False(t, passed, out)
+	assert.Regexp(t, `(?m)^(signal: |fork/exec |exit status )`, out, "the reason is printed")
+	passed, out = runIn(t, opts)
+	assert.True(t, passed, "linked again: %s", out)
+}
+
+// An interrupt stops the test binaries running (their output is reported) and starts no other.
+func TestAnInterruptStopsTheRunningTestsAndStartsNoOther(t *testing.T) {
+	started := filepath.Join(t.TempDir(), "started")
+	queued := filepath.Join(t.TempDir(), "queued-ran")
+	root := sample(t, map[string]string{
+		"a/slow/slow_test.go": "package slow\n\nimport (\n\t\"os\"\n\t\"testing\"\n\t\"time\"\n)\n\n" +
+			"func TestSlow(t *testing.T) {\n\tos.WriteFile(" + fmt.Sprintf("%q", started) + ", nil, 0o644)\n\ttime.Sleep(time.Minute)\n}\n",
+		"b/queued/queued_test.go": "package queued\n\nimport (\n\t\"os\"\n\t\"testing\"\n)\n\n" +
+			"func TestQueued(t *testing.T) { os.WriteFile(" + fmt.Sprintf("%q", queued) + ", nil, 0o644) }\n",
+	})
+	opts := sampleOptions(root, "./...")
+	opts.parallel = 1
+	type ran struct {
+		passed bool
+		out    string
+		err    error
+	}
+	done := make(chan ran, 1)
+	go func() {
+		var out strings.Builder
+		passed, err := run(opts, &out)
+		done <- ran{passed, out.String(), err}
+	}()
+	require.Eventually(t, func() bool { _, err := os.Stat(started); return err == nil }, time.Minute, 10*time.Millisecond, "the slow test started")
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGINT))
+	var r ran
+	select {
+	case r = <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the run did not end after the interrupt")
+	}
+	require.NoError(t, r.err)
+	assert.False(t, r.passed)
+	assert.Regexp(t, `(?m)^FAIL\texample.com/sample/a/slow\t`, r.out)
+	assert.Contains(t, r.out, "FAIL\texample.com/sample/b/queued\t[interrupted before it started]")
+	assert.NoFileExists(t, queued, "the queued package never ran")
 }
