@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"compress/gzip"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -187,7 +188,13 @@ func runDirect() {
 			if cache, err = directValidationCache(evalcache.Open, binDir); err != nil {
 				return nil, err
 			}
-			key = cache.Key()
+			var keep bool
+			if key, keep, err = directValidationKey(cache, ".."); err != nil {
+				return nil, err
+			}
+			if !keep {
+				cache = evalcache.Cache{} // keeps nothing
+			}
 			if report, ok := cache.Get(key); ok {
 				kept = report
 				app.Env = append(app.Env, "CDK_VALIDATION=false")
@@ -209,17 +216,53 @@ func runDirect() {
 
 // directValidationCache keeps the report of CDK's built-in validation of the direct run (about
 // 6 s of CPU, loading the engine) by what decides it: the app binary, whose every byte is hashed
-// (it embeds the configuration, the constructs, aws-cdk-lib and its validation engine), Node and
-// the variables the app or jsii read. The default configuration's report says only what passed
-// and what was acknowledged, by construct path and template file name, nothing of the run's
-// directory. A changed app validates again; so does every run with PRIVATEPATCH_EVAL_CACHE=off.
+// (it embeds the default configuration, the constructs, aws-cdk-lib and its validation engine),
+// Node, the variables the app or jsii read, and (directValidationKey) the files the app reads from
+// the project root. The default configuration's report says only what passed and what was
+// acknowledged, by construct path and template file name, nothing of the run's directory. A
+// changed app validates again; so does every run with PRIVATEPATCH_EVAL_CACHE=off.
 func directValidationCache(open func(name string, files, interpreters, env []string) (evalcache.Cache, error), binDir string) (evalcache.Cache, error) {
 	node, err := exec.LookPath("node")
 	if err != nil {
 		return evalcache.Cache{}, err
 	}
 	return open("CDK's validation of the app run directly", []string{filepath.Join(binDir, "app")}, []string{node},
-		[]string{"NODE_OPTIONS", "NODE_PATH", "JSII_RUNTIME", "JSII_NODE", "AWS_REGION", "AWS_DEFAULT_REGION"})
+		[]string{"NODE_OPTIONS", "NODE_PATH", "JSII_RUNTIME", "JSII_NODE", "JSII_DEPRECATED", "AWS_REGION", "AWS_DEFAULT_REGION"})
+}
+
+// directValidationKey is the key of the direct run's report: the bytes of cdk.json and
+// cdk.context.json in root, which the app run directly reads (feature flags, and the validation's
+// own switches such as @aws-cdk/core:validateAgainstDefaultRules). keep is false when their
+// context names a configuration file (config), whose run is not kept: the file and those it names
+// (hook scripts) would all decide the report.
+func directValidationKey(cache evalcache.Cache, root string) (key string, keep bool, err error) {
+	keep = true
+	var parts [][]byte
+	for _, name := range []string{"cdk.json", "cdk.context.json"} {
+		data, err := os.ReadFile(filepath.Join(root, name))
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			parts = append(parts, []byte(name+" absent"), nil)
+			continue
+		case err != nil:
+			return "", false, err
+		}
+		parts = append(parts, []byte(name), data)
+		var context map[string]any
+		if name == "cdk.json" {
+			var cdkJSON struct{ Context map[string]any }
+			if err := json.Unmarshal(data, &cdkJSON); err != nil {
+				return "", false, fmt.Errorf("%s: %w", name, err)
+			}
+			context = cdkJSON.Context
+		} else if err := json.Unmarshal(data, &context); err != nil {
+			return "", false, fmt.Errorf("%s: %w", name, err)
+		}
+		if _, named := context["config"]; named {
+			keep = false
+		}
+	}
+	return cache.Key(parts...), keep, nil
 }
 
 // cliRun synthesises the default configuration once with the real CDK CLI, as make synth does
@@ -283,6 +326,31 @@ func TestTheDirectRunsValidationReportIsKeptByEveryByteOfTheApp(t *testing.T) {
 	changed := cacheOf("the app, built twice")
 	_, found = changed.Get(changed.Key())
 	assert.False(t, found, "one byte changed: the app validates again")
+
+	// The files the app reads from the project root: each byte of cdk.json and cdk.context.json
+	// is in the key, and a context that names a configuration file is not kept.
+	root := t.TempDir()
+	keyOf := func(cdkJSON, cdkContext string) (string, bool) {
+		for name, data := range map[string]string{"cdk.json": cdkJSON, "cdk.context.json": cdkContext} {
+			os.Remove(filepath.Join(root, name))
+			if data != "" {
+				require.NoError(t, os.WriteFile(filepath.Join(root, name), []byte(data), 0o644))
+			}
+		}
+		key, keep, err := directValidationKey(first, root)
+		require.NoError(t, err)
+		return key, keep
+	}
+	base, keep := keyOf(`{"context":{"@aws-cdk/core:validateAgainstDefaultRules":true}}`, "")
+	assert.True(t, keep, "the embedded default")
+	flagOff, _ := keyOf(`{"context":{"@aws-cdk/core:validateAgainstDefaultRules":false}}`, "")
+	assert.NotEqual(t, base, flagOff, "a flag in cdk.json")
+	looked, _ := keyOf(`{"context":{"@aws-cdk/core:validateAgainstDefaultRules":true}}`, `{"availability-zones:account=1:region=r":["a"]}`)
+	assert.NotEqual(t, base, looked, "a cached lookup in cdk.context.json")
+	_, keep = keyOf(`{"context":{"config":"mine.yaml"}}`, "")
+	assert.False(t, keep, "a configuration file named in cdk.json")
+	_, keep = keyOf(`{"context":{}}`, `{"config":"mine.yaml"}`)
+	assert.False(t, keep, "a configuration file named in cdk.context.json")
 }
 
 // TestAppPassesCdksOwnCloudFormationValidation reads the report of CDK's built-in validation,

@@ -303,6 +303,13 @@ type assemblyStack struct {
 	templateFile          string
 	metadataFile          string // "" when the stack has no metadata
 	terminationProtection bool
+	metadata              map[string][]metadataEntry // inline in the manifest, by construct path
+}
+
+// metadataEntry is one entry of a stack's metadata, inline or in its metadata file.
+type metadataEntry struct {
+	Type string
+	Data any
 }
 
 // load reads the scenario's cloud assembly from its directory: each stack of manifest.json, by
@@ -316,6 +323,7 @@ func (s *scenario) load(dir string) error {
 		Artifacts map[string]struct {
 			Type, Environment      string
 			AdditionalMetadataFile string
+			Metadata               map[string][]metadataEntry
 			Properties             struct {
 				TemplateFile, StackName string
 				TerminationProtection   bool
@@ -339,7 +347,8 @@ func (s *scenario) load(dir string) error {
 			return v
 		}
 		stack := assemblyStack{name: cmp.Or(a.Properties.StackName, id), account: known(account), region: known(region),
-			templateFile: a.Properties.TemplateFile, metadataFile: a.AdditionalMetadataFile, terminationProtection: a.Properties.TerminationProtection}
+			templateFile: a.Properties.TemplateFile, metadataFile: a.AdditionalMetadataFile, terminationProtection: a.Properties.TerminationProtection,
+			metadata: a.Metadata}
 		s.stacks[id] = stack
 	}
 	for _, stack := range []struct {

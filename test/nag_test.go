@@ -41,18 +41,25 @@ type message struct{ path, text string }
 
 // messages are the errors and warnings of a stack of the scenario's assembly (construct id
 // Network, Fleet or Patching), as the CDK CLI reads them: the aws:cdk:error and aws:cdk:warning
-// entries of the stack's metadata, by construct path.
+// entries of the stack's metadata, inline in the manifest and in its metadata file (cxapi's
+// readMetadata merges both; aws-cdk-lib 2.270 writes only the file), by construct path.
 func (s *scenario) messages(t *testing.T, id string) []message {
 	t.Helper()
 	stack := s.stacks[id]
-	require.NotEmpty(t, stack.metadataFile, "stack %s has a metadata file", id)
-	data, err := os.ReadFile(filepath.Join(s.dir, stack.metadataFile))
-	require.NoError(t, err)
-	var metadata map[string][]struct {
-		Type string
-		Data any
+	metadata := map[string][]metadataEntry{}
+	for path, entries := range stack.metadata {
+		metadata[path] = append(metadata[path], entries...)
 	}
-	require.NoError(t, json.Unmarshal(data, &metadata))
+	if stack.metadataFile != "" {
+		data, err := os.ReadFile(filepath.Join(s.dir, stack.metadataFile))
+		require.NoError(t, err)
+		var inFile map[string][]metadataEntry
+		require.NoError(t, json.Unmarshal(data, &inFile))
+		for path, entries := range inFile {
+			metadata[path] = append(metadata[path], entries...)
+		}
+	}
+	require.NotEmpty(t, metadata, "stack %s has metadata (each resource's logical id at least)", id)
 	var found []message
 	for path, entries := range metadata {
 		for _, e := range entries {

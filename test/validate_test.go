@@ -83,6 +83,9 @@ func TestEveryTemplatePassesCloudFormationValidate(t *testing.T) {
 		assert.Fail(t, "CloudFormation Validate finding", "%s %s in %s, %s %s: %s", f.Severity, f.Rule, filepath.Base(f.Template), f.Resource, f.Path, f.Message)
 	}
 	assert.True(t, brokenFound, "a misspelt property is an error")
+	if validation.kept == len(validation.env) {
+		t.Logf("every template's answer was kept from an earlier run of the same engine (PRIVATEPATCH_EVAL_CACHE=off runs it)")
+	}
 	assert.Positive(t, acknowledgedCount, "the WSUS server's resolve:ssm image id is reported and acknowledged")
 	t.Logf("%d templates, %d findings, %d acknowledged", len(validationCheck.templates), findings, acknowledgedCount)
 }
@@ -96,6 +99,7 @@ var (
 		// acknowledgement to the whole app).
 		acknowledgements map[string]map[string]string
 		out, stderr      string
+		kept             int // templates whose answer was kept, not the engine's of this run
 		err              error
 	}
 )
@@ -219,7 +223,7 @@ func runValidation(c *externalCheck) {
 		for file := range c.templates {
 			env[file] = validation.env[file]
 		}
-		validation.out, validation.stderr, err = validateTemplates(cache, c.dir, env, engine)
+		validation.out, validation.stderr, validation.kept, err = validateTemplates(cache, c.dir, env, engine)
 	}
 	validation.err = err
 }
@@ -227,7 +231,8 @@ func runValidation(c *externalCheck) {
 const validateScript = "../tools/cfnvalidate/validate.js"
 
 // engine is the command of CloudFormation Validate: validate.js reads "@list", a file of
-// templates, one "path<TAB>region/account" a line, and prints one JSON finding a line.
+// templates, one "path<TAB>region<TAB>account" a line (either may be empty), and prints one JSON
+// finding a line.
 var engine = []string{"node", validateScript}
 
 func openValidationCache(open func(name string, files, interpreters, env []string) (evalcache.Cache, error)) (evalcache.Cache, error) {
@@ -251,18 +256,19 @@ const templatePath = "\x00TEMPLATE\x00"
 // validateTemplates validates each template of env (its region and account, by file) without a
 // kept answer with the engine, in dir's list, and returns the engine's lines for all of them, by
 // file, and its errors.
-func validateTemplates(cache evalcache.Cache, dir string, env map[string]string, engine []string) (out, stderr string, err error) {
+func validateTemplates(cache evalcache.Cache, dir string, env map[string]string, engine []string) (out, stderr string, kept int, err error) {
 	files := slices.Sorted(maps.Keys(env))
 	keys, printed := map[string]string{}, map[string]string{} // by file
 	var lines []string
 	for _, file := range files {
 		data, err := os.ReadFile(file)
 		if err != nil {
-			return "", "", err
+			return "", "", 0, err
 		}
 		keys[file] = validationKey(cache, env[file], data)
-		if kept, ok := cache.Get(keys[file]); ok {
-			printed[file] = strings.ReplaceAll(string(kept), templatePath, file)
+		if answer, ok := cache.Get(keys[file]); ok {
+			kept++
+			printed[file] = strings.ReplaceAll(string(answer), templatePath, file)
 		} else {
 			lines = append(lines, file+"\t"+env[file])
 		}
@@ -270,20 +276,20 @@ func validateTemplates(cache evalcache.Cache, dir string, env map[string]string,
 	if len(lines) > 0 {
 		list := filepath.Join(dir, "templates.txt")
 		if err := os.WriteFile(list, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
-			return "", "", err
+			return "", "", 0, err
 		}
 		cmd := exec.Command(engine[0], append(engine[1:], "@"+list)...)
 		var stdout, errOut strings.Builder
 		cmd.Stdout, cmd.Stderr = &stdout, &errOut
 		if err := cmd.Run(); err != nil {
-			return "", errOut.String(), err
+			return "", errOut.String(), 0, err
 		}
 		stderr = errOut.String()
 		ran := map[string]string{}
 		for line := range strings.Lines(stdout.String()) {
 			var f validationFinding
 			if err := json.Unmarshal([]byte(line), &f); err != nil {
-				return "", stderr, fmt.Errorf("validate.js: %v: %s", err, line)
+				return "", stderr, 0, fmt.Errorf("validate.js: %v: %s", err, line)
 			}
 			ran[f.Template] += line
 		}
@@ -297,7 +303,7 @@ func validateTemplates(cache evalcache.Cache, dir string, env map[string]string,
 	for _, file := range files {
 		all.WriteString(printed[file])
 	}
-	return all.String(), stderr, nil
+	return all.String(), stderr, kept, nil
 }
 
 // validationKeeping is what TestCloudFormationValidateAnswersAreKeptByTemplateAndStackEnvironment
@@ -318,9 +324,7 @@ type validationKeeping struct {
 
 // standInEngine reads validate.js's list and prints, for each template, a finding whose message is
 // the template's stack environment: its region and account.
-const standInEngine = `while IFS="$(printf '\t')" read -r file region account || [ -n "$file" ]; do
-  printf '{"template":"%s","rule":"STAND-IN","severity":"ERROR","resource":"Vpc","path":"","message":"%s %s"}\n' "$file" "$region" "$account"
-done < "${1#@}"`
+const standInEngine = `awk -F '\t' '{ printf "{\"template\":\"%s\",\"rule\":\"STAND-IN\",\"severity\":\"ERROR\",\"resource\":\"Vpc\",\"path\":\"\",\"message\":\"%s %s\"}\n", $1, $2, $3 }' "${1#@}"`
 
 var validationKeepingRun = &job[validationKeeping]{run: func() (validationKeeping, error) {
 	var r validationKeeping
@@ -344,10 +348,10 @@ var validationKeepingRun = &job[validationKeeping]{run: func() (validationKeepin
 	r.planted = `{"template":"` + templatePath + `","rule":"PLANTED","severity":"ERROR","resource":"Vpc","path":"","message":"kept"}` + "\n"
 	cache.Put(validationKey(cache, inOregon, data), []byte(r.planted))
 	r.otherTemplateOtherKey = validationKey(cache, inOregon, data) != validationKey(cache, inOregon, append([]byte(" "), data...))
-	if r.oregon, _, err = validateTemplates(cache, dir, map[string]string{r.file: inOregon}, standIn); err != nil {
+	if r.oregon, _, _, err = validateTemplates(cache, dir, map[string]string{r.file: inOregon}, standIn); err != nil {
 		return r, err
 	}
-	r.ireland, r.irelandStderr, r.irelandErr = validateTemplates(cache, dir, map[string]string{r.file: inIreland}, standIn)
+	r.ireland, r.irelandStderr, _, r.irelandErr = validateTemplates(cache, dir, map[string]string{r.file: inIreland}, standIn)
 	kept, found := cache.Get(validationKey(cache, inIreland, data))
 	r.kept, r.keptFound = string(kept), found
 	return r, nil
