@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -395,12 +396,25 @@ func (d *deployment) untilDeployed(name, status string) string {
 // another default region and profile (make doctor PROFILES=test=dev,prod=live), or none.
 func (d *deployment) inRegion(command string) string {
 	if region := cmp.Or(d.region, d.t.Region); region != "" {
-		command += " --region " + region
+		command += " --region " + shellWord(region)
 	}
 	if cli, ok := d.aws.(CLI); ok && cli.Profile != "" {
-		command += " --profile " + cli.Profile
+		command += " --profile " + shellWord(cli.Profile)
 	}
 	return command
+}
+
+// plainWord is what a POSIX shell reads as one word, as it is.
+var plainWord = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`)
+
+// shellWord makes s one word of a command people paste into a POSIX shell: as it is when nothing
+// in it is special, else in single quotes, inside which nothing is expanded (a quote in s ends
+// them, is escaped and opens them again).
+func shellWord(s string) string {
+	if plainWord.MatchString(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 func orDefault(region string) string {

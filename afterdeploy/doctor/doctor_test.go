@@ -778,6 +778,22 @@ func TestAPrintedCommandNamesTheRegionAndTheProfileTheDoctorUsed(t *testing.T) {
 	assert.Equal(t, "aws ssm get-maintenance-window --window-id mw-1 --region eu-west-1", d.inRegion("aws ssm get-maintenance-window --window-id mw-1"), "the default profile")
 }
 
+// A printed command is pasted into a shell: a profile name with a space, a quote or a shell
+// character stays one word and expands nothing.
+func TestAPrintedCommandQuotesAProfileTheShellWouldSplitOrExpand(t *testing.T) {
+	for profile, want := range map[string]string{
+		"live":          "--profile live",
+		"team/prod-1":   "--profile team/prod-1",
+		"my profile":    "--profile 'my profile'",
+		"it's":          `--profile 'it'\''s'`,
+		"prod;rm -rf ~": "--profile 'prod;rm -rf ~'",
+		"$(whoami)":     "--profile '$(whoami)'",
+	} {
+		d := &deployment{aws: CLI{Region: "eu-west-1", Profile: profile}, region: "eu-west-1"}
+		assert.Equal(t, "aws sts get-caller-identity --region eu-west-1 "+want, d.inRegion("aws sts get-caller-identity"), profile)
+	}
+}
+
 // Where the patching stack switches Inspector on, the Inspector row says whether EC2 scanning is:
 // Enable's failedAccounts, or EC2 scanning off, fail it (CloudFormation recorded success either
 // way); without the custom resource there is no row.

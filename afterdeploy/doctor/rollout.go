@@ -114,8 +114,10 @@ func (d *deployment) judgeStopAlarm(a taskStopAlarm) Result {
 	if ignores {
 		r.Evidence = fmt.Sprintf("stops on %s but runs on when the alarm cannot be read (IgnorePollAlarmFailure)", have)
 	}
-	args := a.attachArgs()
-	args[len(args)-1] = "'" + args[len(args)-1] + "'"
-	r.Action = d.inRegion("aws " + strings.Join(args, " "))
+	var words []string
+	for _, arg := range a.attachArgs() {
+		words = append(words, shellWord(arg))
+	}
+	r.Action = d.inRegion("aws " + strings.Join(words, " "))
 	return r
 }
