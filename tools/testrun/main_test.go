@@ -6,7 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -49,30 +49,33 @@ import (
 	"flag"
 	"os"
 	"os/exec"
-	"strings"
+	"runtime"
+	"syscall"
 	"testing"
 )
 
 func TestLogsItsNiceness(t *testing.T) {
-	stat, err := os.ReadFile("/proc/self/stat")
+	nice, err := syscall.Getpriority(syscall.PRIO_PROCESS, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+	if runtime.GOOS == "linux" {
+		nice = 20 - nice // Linux's raw call answers 20 - nice
+	}
 	wd, _ := os.Getwd()
 	goCommand, _ := exec.LookPath("go")
-	t.Logf("nice=%s in %s PWD=%s go=%s planted=%s timeout=%s", fields[16], wd, os.Getenv("PWD"), goCommand, os.Getenv("TESTRUN_PLANTED"), flag.Lookup("test.timeout").Value)
+	t.Logf("nice=%d in %s PWD=%s go=%s planted=%s timeout=%s", nice, wd, os.Getenv("PWD"), goCommand, os.Getenv("TESTRUN_PLANTED"), flag.Lookup("test.timeout").Value)
 }
 `
 }
 
-// ownNiceness reads this process's nice value, the 19th field of /proc/self/stat.
+// ownNiceness is this process's nice value.
 func ownNiceness(t *testing.T) int {
-	stat, err := os.ReadFile("/proc/self/stat")
+	nice, err := syscall.Getpriority(syscall.PRIO_PROCESS, 0)
 	require.NoError(t, err)
-	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
-	nice, err := strconv.Atoi(fields[16])
-	require.NoError(t, err)
+	if runtime.GOOS == "linux" {
+		nice = 20 - nice // Linux's raw call answers 20 - nice
+	}
 	return nice
 }
 
