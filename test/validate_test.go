@@ -223,17 +223,19 @@ func runValidation(c *externalCheck) {
 		for file := range c.templates {
 			env[file] = validation.env[file]
 		}
-		validation.out, validation.stderr, validation.kept, err = validateTemplates(cache, c.dir, env, engine)
+		var node string
+		if node, err = exec.LookPath("node"); err == nil {
+			// The node the cache identified (openValidationCache), by its path.
+			validation.out, validation.stderr, validation.kept, err = validateTemplates(cache, c.dir, env, []string{node, validateScript})
+		}
 	}
 	validation.err = err
 }
 
 const validateScript = "../tools/cfnvalidate/validate.js"
 
-// engine is the command of CloudFormation Validate: validate.js reads "@list", a file of
-// templates, one "path<TAB>region<TAB>account" a line (either may be empty), and prints one JSON
-// finding a line.
-var engine = []string{"node", validateScript}
+// validate.js (CloudFormation Validate, run by node) reads "@list", a file of templates, one
+// "path<TAB>region<TAB>account" a line (either may be empty), and prints one JSON finding a line.
 
 func openValidationCache(open func(name string, files, interpreters, env []string) (evalcache.Cache, error)) (evalcache.Cache, error) {
 	node, err := exec.LookPath("node")
