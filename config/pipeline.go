@@ -43,6 +43,11 @@ func (c *Config) PipelineAccount() string {
 	return c.Environments[0].Account
 }
 
+// ProtectStepRoleName is the fixed name of the role of the pipeline's step that protects each
+// environment's stacks after its deploy, in the pipeline's account: each environment's protector
+// role trusts it (stacks/pipeline.go), and make verify's authorisation rows name it.
+func (c *Config) ProtectStepRoleName() string { return c.Project + "-pipeline-protect" }
+
 // PipelineRegion is where the pipeline lives.
 func (c *Config) PipelineRegion() string {
 	if c.Pipeline.Region != "" || len(c.Environments) == 0 {

@@ -99,7 +99,7 @@ type stageProtection struct {
 
 func newStageProtection(cfg *config.Config) stageProtection {
 	partition := *awscdk.Aws_PARTITION() // a pseudo parameter: resolves in each stack that uses it
-	stepRoleName := cfg.Project + "-pipeline-protect"
+	stepRoleName := cfg.ProtectStepRoleName()
 	return stageProtection{project: cfg.Project, partition: partition, stepRoleName: stepRoleName,
 		stepRoleArn: fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, cfg.PipelineAccount(), stepRoleName)}
 }

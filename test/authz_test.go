@@ -4,10 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -45,7 +48,113 @@ func prepareAuthz(*externalCheck) error {
 		}
 		authzProof.deployments = append(authzProof.deployments, authzDeployment(sc))
 	}
-	return nil
+	pipeline, err := pipelineDeployments()
+	authzProof.deployments = append(authzProof.deployments, pipeline...)
+	return err
+}
+
+// pipelineProtectStep is the pipeline's protection step role that pipelineYAML's protector roles
+// must trust, spelt here rather than through config.ProtectStepRoleName: the project's name, in
+// the pipeline's account (the first environment's).
+const pipelineProtectStep = "arn:aws:iam::111111111111:role/privatepatch-pipeline-protect"
+
+// pipelineDeployments are the pipeline app's environments (pipelineYAML): each environment's
+// stacks, as its stage deploys them, with its protector role.
+func pipelineDeployments() ([]authz.Deployment, error) {
+	if buildPipeline(); pipelineErr != nil {
+		return nil, fmt.Errorf("the pipeline app did not synthesise: %v", pipelineErr)
+	}
+	var deployments []authz.Deployment
+	for _, p := range pipelineStack.Deployments {
+		stacks := authz.Stacks{}
+		for _, stack := range []awscdk.Stack{p.Network.Stack, p.Fleet.Stack, p.Patching.Stack} {
+			template, err := readStackTemplate(stack)
+			if err != nil {
+				return nil, err
+			}
+			stacks[*stack.StackName()] = template
+		}
+		deployments = append(deployments, authz.Deployment{Name: "pipeline stage " + *p.Network.StackName(), Stacks: stacks,
+			Env: authz.Env{Account: *p.Network.Account(), Region: *p.Network.Region(), Partition: "aws"}, ProtectStepRoleArn: pipelineProtectStep})
+	}
+	return deployments, nil
+}
+
+// The pipeline's build runs make verify on its own configuration before any stage deploys: on
+// the pipeline app's assembly (its environments' stacks in the stages' nested assemblies, each
+// with its protector role) it passes, the protectors' rows included. (It failed on the
+// protectors' statements, which no row needed, so a pipeline never got past its build.)
+func TestMakeVerifyPassesOnThePipelinesOwnAssembly(t *testing.T) {
+	buildPipeline()
+	require.Nil(t, pipelineErr, "the pipeline app did not synthesise")
+	assembly := *pipelineAssembly.Directory()
+	afterSynthInParallel(t)
+	config := filepath.Join(t.TempDir(), "pipeline.yaml")
+	require.NoError(t, os.WriteFile(config, []byte(pipelineYAML), 0o644))
+	out, code := runVerify(t, assembly, "-control-tower=false", "-config", config)
+	require.Equal(t, 0, code, out)
+	assert.Contains(t, out, "yes    allowed the pipeline's protection step assuming PipelineProtector")
+	assert.Regexp(t, `privatepatch-prod-euw1-network: removing each policy statement.*each needed by a row; \d+ accepted, 0 unjustified`, out)
+}
+
+// TestThePipelinesProtectorRolesAreProvenAndOnlyTheStepMayAssumeThem: each environment's
+// protector role has its rows (the protection step assumes it, from the pipeline's account, and
+// through it protects the environment's stacks, and nothing else), and a copy of the templates
+// with its policy widened to every stack, or its trust opened to the pipeline's whole account,
+// fails the proof; a protector without the step's role named is refused.
+func TestThePipelinesProtectorRolesAreProvenAndOnlyTheStepMayAssumeThem(t *testing.T) {
+	evaluator, err := authz.Find("..")
+	require.NoError(t, err)
+	deployments, err := pipelineDeployments()
+	require.NoError(t, err)
+	require.Len(t, deployments, 2)
+	base := deployments[1] // prod-euw1: another account than the pipeline's
+	afterSynthInParallel(t)
+	calls, err := authz.Calls(base.Stacks, base.Env)
+	require.Error(t, err, "without the step's role named")
+	assert.Contains(t, err.Error(), "ProtectStepRoleArn")
+	calls, err = base.Calls()
+	require.NoError(t, err)
+	var rows []string
+	for _, c := range calls {
+		rows = append(rows, fmt.Sprintf("%s %s %s %v", c.Caller, c.Action, c.Resource, c.Required))
+	}
+	for _, want := range []string{
+		"the pipeline's protection step assuming PipelineProtector",
+		"another role of the pipeline's account assuming PipelineProtector", "another account assuming PipelineProtector",
+		"protecting privatepatch-prod-euw1-patching cloudformation:SetStackPolicy arn:aws:cloudformation:eu-west-1:222222222222:stack/privatepatch-prod-euw1-patching/",
+		"protecting privatepatch-prod-euw1-network cloudformation:UpdateTerminationProtection",
+		"deleting privatepatch-prod-euw1-fleet cloudformation:DeleteStack", "setting the policy of another stack cloudformation:SetStackPolicy",
+	} {
+		assert.True(t, slices.ContainsFunc(rows, func(r string) bool { return strings.Contains(r, want) }), "no row for %s", want)
+	}
+	protector := func(id string) bool { return strings.HasPrefix(id, "PipelineProtector") }
+	widened, changed := plantedCopy(t, base, "protector-on-every-stack", func(id string, r map[string]any) int {
+		if !protector(id) {
+			return 0
+		}
+		for _, p := range r["Properties"].(map[string]any)["Policies"].([]any) {
+			for _, st := range p.(map[string]any)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+				st.(map[string]any)["Resource"] = "*"
+			}
+		}
+		return 1
+	})
+	require.Equal(t, 1, changed)
+	opened, changed := plantedCopy(t, base, "protector-trusting-the-pipelines-account", func(id string, r map[string]any) int {
+		if !protector(id) {
+			return 0
+		}
+		for _, st := range r["Properties"].(map[string]any)["AssumeRolePolicyDocument"].(map[string]any)["Statement"].([]any) {
+			st.(map[string]any)["Principal"] = map[string]any{"AWS": "arn:aws:iam::111111111111:root"}
+		}
+		return 1
+	})
+	require.Equal(t, 1, changed)
+	wrong := wrongRowsOf(t, evaluator, []authz.Deployment{base, widened, opened})
+	assert.Empty(t, wrong[base.Name], "the stage's templates are proven")
+	assert.NotEmpty(t, wrong[widened.Name], "a protector on every stack: the proof did not notice")
+	assert.NotEmpty(t, wrong[opened.Name], "a protector any role of the pipeline's account may assume: the proof did not notice")
 }
 
 func runAuthz(*externalCheck) {

@@ -104,6 +104,10 @@ type Deployment struct {
 	// DeclaredReadWriteBuckets are those it lets them read, write and list
 	// (network.s3Endpoint.readWriteBuckets).
 	DeclaredReadWriteBuckets []string
+	// ProtectStepRoleArn is, in pipeline mode, the role of the pipeline's step that protects the
+	// deployment's stacks after each deploy (in the pipeline's account): the only principal the
+	// deployment's protector role may trust. Required when the stacks have a protector role.
+	ProtectStepRoleArn string
 }
 
 // Unproven reports whether a call's verdict rests on an endpoint policy that is not in the
@@ -439,6 +443,10 @@ func simulation(m model, c Call, endpoint Doc) (simulated, error) {
 	switch {
 	case c.Service != "":
 		principal = c.Service
+	case c.Arn != "":
+		// A role outside the templates, whose own policy (the pipeline stack's) allows the call.
+		principal = c.Arn
+		identity = append(identity, namedPolicy{Name: "ItsOwnPolicyAllowsIt", Policy: policy(map[string]any{"Effect": "Allow", "Action": c.Action, "Resource": c.Resource})})
 	case c.Outsider:
 		principal = fmt.Sprintf("arn:%s:iam::%s:role/outsider", m.env.Partition, outsiderAccount)
 		identity = append(identity, namedPolicy{Name: "OutsiderMayDoAnything", Policy: policy(map[string]any{"Effect": "Allow", "Action": "*", "Resource": "*"})})

@@ -42,8 +42,11 @@ const (
 // Principal is who makes a call: a role of the templates, an AWS service, or a role of another
 // account that may do anything its own account allows.
 type Principal struct {
-	Role     Resource
-	Service  string
+	Role    Resource
+	Service string
+	// Arn is a role outside the templates (the pipeline's protection step's), by its ARN, whose
+	// own policy allows the call.
+	Arn      string
 	Outsider bool
 	// Administrator is a role of the deployment's account whose own policy allows everything:
 	// what the account's IAM policies can do where a resource policy lets them.
@@ -110,6 +113,11 @@ func (d Deployment) Calls() ([]Call, error) {
 	}
 	calls = append(calls, dataSyncCalls(m)...)
 	calls = append(calls, promotionCalls(m, d.Env)...)
+	protected, err := protectorCalls(m, d)
+	if err != nil {
+		return nil, err
+	}
+	calls = append(calls, protected...)
 	calls = append(calls, implied(m, calls)...)
 	return calls, nil
 }

@@ -367,7 +367,11 @@ func authzTable(out io.Writer, templates cfnupdate.Deployment, cfg *config.Confi
 		if account == "" {
 			account = "111111111111" // an account-agnostic deployment: any account evaluates the same
 		}
-		deployments = append(deployments, authz.Deployment{Name: d.StackName("network"), Stacks: stacks,
+		var protectStep string
+		if cfg.Pipeline.Enabled {
+			protectStep = fmt.Sprintf("arn:%s:iam::%s:role/%s", authz.Partition(d.Region), cfg.PipelineAccount(), cfg.ProtectStepRoleName())
+		}
+		deployments = append(deployments, authz.Deployment{Name: d.StackName("network"), Stacks: stacks, ProtectStepRoleArn: protectStep,
 			Env:                      authz.Env{Account: account, Region: d.Region, Partition: authz.Partition(d.Region)},
 			S3EndpointProvided:       d.Network.ExistingVpc != nil && d.Network.ExistingVpc.S3Endpoint == config.S3EndpointExisting,
 			DeclaredReadBuckets:      d.Network.S3Endpoint.ReadBuckets,
