@@ -633,6 +633,8 @@ func TestPipelineModeIsValidatedBeforeAnythingIsBuilt(t *testing.T) {
 		{"unknown_approval", "configFile: configs/prod.yaml", "configFile: configs/prod.yaml\n  approvalBefore: [staging]",
 			`pipeline.approvalBefore[0]: "staging" is not one of the environments`},
 		{"absolute_config_file", "configFile: configs/prod.yaml", "configFile: /etc/prod.yaml", `pipeline.configFile: "/etc/prod.yaml" is not a path in the repository`},
+		{"pipeline_in_another_partition", "configFile: configs/prod.yaml", "configFile: configs/prod.yaml\n  region: cn-north-1",
+			`environments[0].region: "us-west-2" is in partition aws, the pipeline's region cn-north-1 in aws-cn: a pipeline deploys within its own partition`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse("pipeline.yaml", []byte(strings.Replace(pipelineConfig, tc.from, tc.to, 1)))

@@ -1,11 +1,14 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
 	"path"
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 )
 
 // Pipeline is the app's delivery mode: instead of stacks to deploy from a workstation, one
@@ -88,6 +91,14 @@ func (c *Config) validatePipeline(p *problems) {
 	}
 	if !knownRegion(c.PipelineRegion()) {
 		p.add("pipeline.region", c.PipelineRegion(), "is not an AWS region")
+	}
+	// The pipeline assumes each environment's bootstrap and protector roles, which trust its
+	// roles by ARN: an account of one partition cannot assume a role of another.
+	for i, e := range c.Environments {
+		if region := cmp.Or(e.Region, c.Region); region != "" && networkspec.Partition(region) != networkspec.Partition(c.PipelineRegion()) {
+			p.add(fmt.Sprintf("environments[%d].region", i), region, "is in partition %s, the pipeline's region %s in %s: a pipeline deploys within its own partition",
+				networkspec.Partition(region), c.PipelineRegion(), networkspec.Partition(c.PipelineRegion()))
+		}
 	}
 	for i, name := range pl.ApprovalBefore {
 		if !slices.ContainsFunc(c.Environments, func(e Environment) bool { return e.Name == name }) {

@@ -11,7 +11,7 @@ const (
 	cloudFormationActionsPage = `"Actions, resources, and condition keys for AWS CloudFormation", Service Authorization Reference ` +
 		`(SetStackPolicy and UpdateTerminationProtection on the stack resource type, arn:${Partition}:cloudformation:${Region}:${Account}:stack/${StackName}/${Id}; read 2026-12-06)`
 	crossAccountTrustPage = `IAM User Guide, "Access to resources in another AWS account" ` +
-		`(the role's trust policy names the other account's principal, whose own policy allows sts:AssumeRole; read 2026-12-06)`
+		`(a role's trust policy names the principal that may assume it, of its own account or another, whose own policy allows sts:AssumeRole; read 2026-12-06)`
 	// aStackID stands for the unique id CloudFormation ends a stack's ARN with.
 	aStackID = "0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"
 )
@@ -26,14 +26,14 @@ func protectorCalls(m model, d Deployment) ([]Call, error) {
 	if len(protectors) == 0 {
 		return nil, nil
 	}
-	if d.ProtectStepRoleArn == "" {
-		return nil, fmt.Errorf("%s has a pipeline protector role: name the pipeline's protection step role (Deployment.ProtectStepRoleArn)", d.Name)
+	if !strings.Contains(d.ProtectStepRoleArn, ":role/") {
+		return nil, fmt.Errorf("%s has a pipeline protector role: name the pipeline's protection step role (Deployment.ProtectStepRoleArn %q is not a role ARN)", d.Name, d.ProtectStepRoleArn)
 	}
 	stackArn := func(name string) string {
 		return fmt.Sprintf("arn:%s:cloudformation:%s:%s:stack/%s/%s", m.env.Partition, m.env.Region, m.env.Account, name, aStackID)
 	}
 	// Another role of the step's account: its pipeline's other roles, say.
-	anotherRole := d.ProtectStepRoleArn[:strings.LastIndex(d.ProtectStepRoleArn, "/")+1] + "another-role"
+	anotherRole := d.ProtectStepRoleArn[:strings.Index(d.ProtectStepRoleArn, ":role/")] + ":role/another-role"
 	var calls []Call
 	add := func(c Call) { calls = append(calls, c) }
 	for _, role := range protectors {

@@ -369,7 +369,8 @@ func authzTable(out io.Writer, templates cfnupdate.Deployment, cfg *config.Confi
 		}
 		var protectStep string
 		if cfg.Pipeline.Enabled {
-			protectStep = fmt.Sprintf("arn:%s:iam::%s:role/%s", authz.Partition(d.Region), cfg.PipelineAccount(), cfg.ProtectStepRoleName())
+			// In the pipeline's partition, which configuration keeps every environment's.
+			protectStep = fmt.Sprintf("arn:%s:iam::%s:role/%s", authz.Partition(cfg.PipelineRegion()), cfg.PipelineAccount(), cfg.ProtectStepRoleName())
 		}
 		deployments = append(deployments, authz.Deployment{Name: d.StackName("network"), Stacks: stacks, ProtectStepRoleArn: protectStep,
 			Env:                      authz.Env{Account: account, Region: d.Region, Partition: authz.Partition(d.Region)},
