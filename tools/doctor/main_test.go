@@ -25,10 +25,13 @@ func TestExitsTwoWhenItCannotRun(t *testing.T) {
 	assert.Equal(t, 2, run("no-such-config.yaml", "", &bytes.Buffer{}))
 }
 
-// An environment is examined with its own profile: the CLI is given --profile.
-func TestEachEnvironmentGetsItsProfile(t *testing.T) {
+// twoEnvironments writes a configuration of two environments in two accounts and regions, and an
+// aws command, alone on PATH, that appends its arguments to the log it answers and then runs
+// answer (shell); it returns the configuration's path and the log's.
+func twoEnvironments(t *testing.T, answer string) (config, log string) {
+	t.Helper()
 	dir := t.TempDir()
-	config := filepath.Join(dir, "envs.yaml")
+	config = filepath.Join(dir, "envs.yaml")
 	require.NoError(t, os.WriteFile(config, []byte(`project: pp
 environments:
   - {name: test, account: "111111111111", region: eu-west-1}
@@ -37,11 +40,16 @@ network:
   s3PrefixListIds: {eu-west-1: pl-6da54004, eu-central-1: pl-6ea54007}
   s3PrefixListCidrs: {eu-west-1: [52.218.0.0/17], eu-central-1: [52.219.168.0/24]}
 `), 0o644))
-	// A CLI that records its arguments and answers each caller identity as account 111111111111.
-	log := filepath.Join(dir, "calls")
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "aws"), []byte("#!/bin/sh\necho \"$@\" >> "+log+"\n"+
-		`echo '{"Account": "111111111111", "Arn": "arn:aws:sts::111111111111:assumed-role/R/op"}'`+"\n"), 0o755))
+	log = filepath.Join(dir, "calls")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "aws"), []byte("#!/bin/sh\necho \"$@\" >> "+log+"\n"+answer+"\n"), 0o755))
 	t.Setenv("PATH", dir)
+	return config, log
+}
+
+// An environment is examined with its own profile: the CLI is given --profile.
+func TestEachEnvironmentGetsItsProfile(t *testing.T) {
+	// A CLI that records its arguments and answers each caller identity as account 111111111111.
+	config, log := twoEnvironments(t, `echo '{"Account": "111111111111", "Arn": "arn:aws:sts::111111111111:assumed-role/R/op"}'`)
 	var out bytes.Buffer
 	assert.Equal(t, 2, run(config, "test=dev,prod=live", &out), out.String())
 	calls, err := os.ReadFile(log)
@@ -59,19 +67,7 @@ network:
 // -attach-stop-alarms with an environment the configuration does not have attaches nothing and
 // says so (exit 2), naming the configuration's environments, before any AWS call.
 func TestAttachingStopAlarmsRefusesAnEnvironmentTheConfigurationHasNot(t *testing.T) {
-	dir := t.TempDir()
-	config := filepath.Join(dir, "envs.yaml")
-	require.NoError(t, os.WriteFile(config, []byte(`project: pp
-environments:
-  - {name: test, account: "111111111111", region: eu-west-1}
-  - {name: prod, account: "222222222222", region: eu-central-1}
-network:
-  s3PrefixListIds: {eu-west-1: pl-6da54004, eu-central-1: pl-6ea54007}
-  s3PrefixListCidrs: {eu-west-1: [52.218.0.0/17], eu-central-1: [52.219.168.0/24]}
-`), 0o644))
-	log := filepath.Join(dir, "calls")
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "aws"), []byte("#!/bin/sh\necho \"$@\" >> "+log+"\nexit 255\n"), 0o755))
-	t.Setenv("PATH", dir)
+	config, log := twoEnvironments(t, "exit 255")
 	assert.Equal(t, 2, attachStopAlarms(config, "", "prdo", &bytes.Buffer{}))
 	assert.Equal(t, 2, attachStopAlarms("", "", "prod", &bytes.Buffer{}), "the default has no environments")
 	assert.NoFileExists(t, log, "no AWS call")
