@@ -4,7 +4,6 @@
 package test
 
 import (
-	"cmp"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -23,6 +22,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/proof/cfnupdate"
 	"github.com/privatepatch/privatepatch/stacks"
 )
 
@@ -67,11 +67,11 @@ type scenario struct {
 	withoutNag bool
 
 	once      sync.Once
-	root      awscdk.App               // nil when the synth worker synthesised the scenario
-	app       stacks.PrivatePatch      // nil when the synth worker synthesised the scenario
-	dir       string                   // the cloud assembly's directory
-	stacks    map[string]assemblyStack // by construct id: Network, Fleet, Patching
-	template  map[string]any           // the network stack's
+	root      awscdk.App
+	app       stacks.PrivatePatch
+	dir       string                     // the cloud assembly's directory
+	stacks    map[string]cfnupdate.Stack // by construct id: Network, Fleet, Patching
+	template  map[string]any             // the network stack's
 	network   *lazyTemplate
 	fleetJSON map[string]any
 	fleet     *lazyTemplate
@@ -297,59 +297,17 @@ func (s *scenario) build() {
 	})
 }
 
-// assemblyStack is what the tests read of a stack of a cloud assembly's manifest.
-type assemblyStack struct {
-	name, region, account string // account and region "" when the stack is environment-agnostic
-	templateFile          string
-	metadataFile          string // "" when the stack has no metadata
-	terminationProtection bool
-	metadata              map[string][]metadataEntry // inline in the manifest, by construct path
-}
-
-// metadataEntry is one entry of a stack's metadata, inline or in its metadata file.
-type metadataEntry struct {
-	Type string
-	Data any
-}
-
-// load reads the scenario's cloud assembly from its directory: each stack of manifest.json, by
-// construct id, and the templates of the network, fleet and patching stacks.
+// load reads the scenario's cloud assembly from its directory, as the CLI reads it
+// (cfnupdate.ReadStacks): each stack, by construct id, and the templates of the network, fleet
+// and patching stacks.
 func (s *scenario) load(dir string) error {
-	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	stacks, err := cfnupdate.ReadStacks(dir)
 	if err != nil {
 		return err
 	}
-	var manifest struct {
-		Artifacts map[string]struct {
-			Type, Environment      string
-			AdditionalMetadataFile string
-			Metadata               map[string][]metadataEntry
-			Properties             struct {
-				TemplateFile, StackName string
-				TerminationProtection   bool
-			}
-		}
-	}
-	if err := json.Unmarshal(data, &manifest); err != nil {
-		return fmt.Errorf("%s/manifest.json: %w", dir, err)
-	}
-	s.dir, s.stacks = dir, map[string]assemblyStack{}
-	for id, a := range manifest.Artifacts {
-		if a.Type != "aws:cloudformation:stack" {
-			continue
-		}
-		// aws://ACCOUNT/REGION, unknown-account and unknown-region when not known at synthesis.
-		account, region, _ := strings.Cut(strings.TrimPrefix(a.Environment, "aws://"), "/")
-		known := func(v string) string {
-			if strings.HasPrefix(v, "unknown-") {
-				return ""
-			}
-			return v
-		}
-		stack := assemblyStack{name: cmp.Or(a.Properties.StackName, id), account: known(account), region: known(region),
-			templateFile: a.Properties.TemplateFile, metadataFile: a.AdditionalMetadataFile, terminationProtection: a.Properties.TerminationProtection,
-			metadata: a.Metadata}
-		s.stacks[id] = stack
+	s.dir, s.stacks = dir, map[string]cfnupdate.Stack{}
+	for _, stack := range stacks {
+		s.stacks[stack.ID] = stack
 	}
 	for _, stack := range []struct {
 		id   string
@@ -360,20 +318,14 @@ func (s *scenario) load(dir string) error {
 		if !ok {
 			return fmt.Errorf("%s/manifest.json has no stack %s", dir, stack.id)
 		}
-		data, err := os.ReadFile(filepath.Join(dir, found.templateFile))
-		if err == nil {
-			err = json.Unmarshal(data, stack.json)
-		}
-		if err != nil {
-			return err
-		}
-		*stack.lazy = &lazyTemplate{json: *stack.json}
+		*stack.json = found.Template
+		*stack.lazy = &lazyTemplate{json: found.Template}
 	}
 	return nil
 }
 
 // stackName is the name of the scenario's stack of construct id Network, Fleet or Patching.
-func (s *scenario) stackName(id string) string { return s.stacks[id].name }
+func (s *scenario) stackName(id string) string { return s.stacks[id].Name }
 
 var (
 	cdkJSONOnce sync.Once

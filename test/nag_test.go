@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
 	"testing"
 
@@ -12,6 +11,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/privatepatch/privatepatch/proof/cfnupdate"
 )
 
 // TestCdkNagFindsNoUnsuppressedErrorsOrWarnings runs both packs the app applies: AwsSolutions
@@ -46,14 +47,14 @@ type message struct{ path, text string }
 func (s *scenario) messages(t *testing.T, id string) []message {
 	t.Helper()
 	stack := s.stacks[id]
-	metadata := map[string][]metadataEntry{}
-	for path, entries := range stack.metadata {
+	metadata := map[string][]cfnupdate.MetadataEntry{}
+	for path, entries := range stack.Metadata {
 		metadata[path] = append(metadata[path], entries...)
 	}
-	if stack.metadataFile != "" {
-		data, err := os.ReadFile(filepath.Join(s.dir, stack.metadataFile))
+	if stack.MetadataFile != "" {
+		data, err := os.ReadFile(stack.MetadataFile)
 		require.NoError(t, err)
-		var inFile map[string][]metadataEntry
+		var inFile map[string][]cfnupdate.MetadataEntry
 		require.NoError(t, json.Unmarshal(data, &inFile))
 		for path, entries := range inFile {
 			metadata[path] = append(metadata[path], entries...)

@@ -14,6 +14,6 @@ func TestEveryStackOfADeploymentHasTerminationProtection(t *testing.T) {
 	s := defaultScenario.synth(t)
 	require.Len(t, s.stacks, 3)
 	for _, stack := range s.stacks {
-		assert.True(t, stack.terminationProtection, stack.name)
+		assert.True(t, stack.TerminationProtection, stack.Name)
 	}
 }

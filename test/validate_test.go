@@ -162,7 +162,7 @@ func prepareValidation(c *externalCheck) error {
 		}
 		for name, id := range map[string]string{"network": "Network", "fleet": "Fleet", "patching": "Patching"} {
 			template := map[string]map[string]any{"network": s.template, "fleet": s.fleetJSON, "patching": s.patchJSON}[name]
-			env := stackEnv(s.stacks[id].region, s.stacks[id].account)
+			env := stackEnv(s.stacks[id].Region, s.stacks[id].Account)
 			// Scenarios often differ in one stack only: a template another scenario has, in the
 			// same environment and with the same acknowledgements, would get the same findings.
 			key, err := json.Marshal([]any{env, acks, template})

@@ -11,14 +11,23 @@ import (
 
 type manifest struct {
 	Artifacts map[string]struct {
-		Type        string `json:"type"`
-		Environment string `json:"environment"`
-		Properties  struct {
-			TemplateFile  string `json:"templateFile"`
-			StackName     string `json:"stackName"`
-			DirectoryName string `json:"directoryName"` // of a nested assembly (a CDK stage)
+		Type                   string                     `json:"type"`
+		Environment            string                     `json:"environment"`
+		AdditionalMetadataFile string                     `json:"additionalMetadataFile"`
+		Metadata               map[string][]MetadataEntry `json:"metadata"`
+		Properties             struct {
+			TemplateFile          string `json:"templateFile"`
+			StackName             string `json:"stackName"`
+			TerminationProtection bool   `json:"terminationProtection"`
+			DirectoryName         string `json:"directoryName"` // of a nested assembly (a CDK stage)
 		} `json:"properties"`
 	} `json:"artifacts"`
+}
+
+// MetadataEntry is one entry of a stack's metadata (aws:cdk:warning, aws:cdk:logicalId, ...).
+type MetadataEntry struct {
+	Type string `json:"type"`
+	Data any    `json:"data"`
 }
 
 func readManifest(dir string) (*manifest, error) {
@@ -35,7 +44,9 @@ func readManifest(dir string) (*manifest, error) {
 
 // Stack is one stack of a cloud assembly, where its manifest says it deploys.
 type Stack struct {
-	Name     string
+	Name string
+	// ID is the stack's artifact id in the manifest: its construct id in the app or stage.
+	ID       string
 	Template map[string]any
 	// Account and Region are the stack's environment (aws://ACCOUNT/REGION): "unknown-account"
 	// (or "unknown-region") for a stack that deploys wherever the credentials point.
@@ -43,6 +54,12 @@ type Stack struct {
 	// Environment is the name of the CDK stage the stack is in (privatepatch names each stage
 	// after its environment), "" for a stack of the app itself.
 	Environment string
+	// TerminationProtection is the stack's, as cdk deploy sets it.
+	TerminationProtection bool
+	// Metadata is the stack's metadata inline in the manifest, by construct path; MetadataFile
+	// the file that holds the rest ("" when none), as cxapi's readMetadata merges them.
+	Metadata     map[string][]MetadataEntry
+	MetadataFile string
 }
 
 // UnknownAccount is the account of an environment-agnostic stack in the manifest.
@@ -89,7 +106,11 @@ func readStacks(dir, environment string) ([]Stack, error) {
 		}
 		// aws://ACCOUNT/REGION
 		env := strings.Split(strings.TrimPrefix(a.Environment, "aws://"), "/")
-		s := Stack{Name: name, Template: template, Environment: environment, Account: UnknownAccount, Region: "unknown-region"}
+		s := Stack{Name: name, ID: id, Template: template, Environment: environment, Account: UnknownAccount, Region: "unknown-region",
+			TerminationProtection: a.Properties.TerminationProtection, Metadata: a.Metadata}
+		if a.AdditionalMetadataFile != "" {
+			s.MetadataFile = filepath.Join(dir, a.AdditionalMetadataFile)
+		}
 		if len(env) == 2 {
 			s.Account, s.Region = env[0], env[1]
 		}
