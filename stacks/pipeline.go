@@ -161,12 +161,13 @@ func (s *PipelineStack) addStage(app awscdk.App, cfg *config.Config, d *config.C
 	p := NewPrivatePatch(stage, d)
 	s.Deployments = append(s.Deployments, p)
 	names := []string{*p.Network.StackName(), *p.Fleet.StackName(), *p.Patching.StackName()}
-	stackprotection.NewProtector(p.Patching.Stack, "PipelineProtector", stackprotection.ProtectorProps{
-		RoleName: prot.protectorName(d), StepRoleArn: prot.stepRoleArn, Stacks: names})
+	protector := stackprotection.NewProtector(p.Patching.Stack, "PipelineProtector", stackprotection.ProtectorProps{
+		RoleName: prot.protectorName(d), StepRoleArn: prot.stepRoleArn, Stacks: names, StopAlarms: stopAlarmTasks(d, p.Patching)})
 	opts := &pipelines.AddStageOpts{Post: &[]pipelines.Step{pipelines.NewCodeBuildStep(jsii.String("Protect-"+d.Environment), &pipelines.CodeBuildStepProps{
-		Input:    synthOutput,
-		Commands: jsii.Strings(stackprotection.Commands(prot.protectorArn(d), d.Region, stackPolicyDir, names)...),
-		Role:     stepRole,
+		Input:             synthOutput,
+		Commands:          jsii.Strings(stackprotection.Commands(prot.protectorArn(d), d.Region, stackPolicyDir, names, protector.Attachments())...),
+		EnvFromCfnOutputs: protector.StepEnv(),
+		Role:              stepRole,
 	})}}
 	for _, name := range cfg.Pipeline.ApprovalBefore {
 		if name == d.Environment {
@@ -176,6 +177,21 @@ func (s *PipelineStack) addStage(app awscdk.App, cfg *config.Config, d *config.C
 		}
 	}
 	wave.AddStage(stage, opts)
+}
+
+// stopAlarmTasks are the deployment's Install tasks with a stop alarm, in the configuration's
+// window order: the pipeline attaches them after each deploy, as make deploy does.
+func stopAlarmTasks(d *config.Config, p PatchingStack) []stackprotection.StopAlarmTask {
+	var tasks []stackprotection.StopAlarmTask
+	for _, w := range d.Patching.MaintenanceWindows {
+		window := p.MaintenanceWindows[w.Name]
+		for _, task := range window.Tasks() {
+			if alarm, ok := window.StopAlarms()[*task.Name()]; ok {
+				tasks = append(tasks, stackprotection.StopAlarmTask{WindowID: *window.Window().Ref(), WindowTaskID: *task.AttrWindowTaskId(), AlarmName: alarm})
+			}
+		}
+	}
+	return tasks
 }
 
 // grantUseConnection lets the source action's role use the connection under the service prefix

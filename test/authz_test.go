@@ -125,6 +125,9 @@ func TestThePipelinesProtectorRolesAreProvenAndOnlyTheStepMayAssumeThem(t *testi
 		"protecting privatepatch-prod-euw1-patching cloudformation:SetStackPolicy arn:aws:cloudformation:eu-west-1:222222222222:stack/privatepatch-prod-euw1-patching/",
 		"protecting privatepatch-prod-euw1-network cloudformation:UpdateTerminationProtection",
 		"deleting privatepatch-prod-euw1-fleet cloudformation:DeleteStack", "setting the policy of another stack cloudformation:SetStackPolicy",
+		"attaching the stop alarm of MaintenanceWindowsprivatepatchwsusTask1A2D98FC3 (its window) ssm:UpdateMaintenanceWindowTask arn:aws:ssm:eu-west-1:222222222222:maintenancewindow/privatepatch-prod-euw1-patching-MaintenanceWindowsprivatepatchwsusWindowAA8482A2 true",
+		"attaching the stop alarm of MaintenanceWindowsprivatepatchwsusTask1A2D98FC3 (the task) ssm:UpdateMaintenanceWindowTask arn:aws:ssm:eu-west-1:222222222222:windowtask/privatepatch-prod-euw1-patching-MaintenanceWindowsprivatepatchwsusTask1A2D98FC3 true",
+		"updating a task of another window ssm:UpdateMaintenanceWindowTask",
 	} {
 		assert.True(t, slices.ContainsFunc(rows, func(r string) bool { return strings.Contains(r, want) }), "no row for %s", want)
 	}
@@ -151,10 +154,26 @@ func TestThePipelinesProtectorRolesAreProvenAndOnlyTheStepMayAssumeThem(t *testi
 		return 1
 	})
 	require.Equal(t, 1, changed)
-	wrong := wrongRowsOf(t, evaluator, []authz.Deployment{base, widened, opened})
+	everyTask, changed := plantedCopy(t, base, "protector-on-every-task", func(id string, r map[string]any) int {
+		if !protector(id) {
+			return 0
+		}
+		for _, p := range r["Properties"].(map[string]any)["Policies"].([]any) {
+			for _, st := range p.(map[string]any)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+				if st.(map[string]any)["Sid"] == "AttachStopAlarms" {
+					st.(map[string]any)["Resource"] = []any{"arn:aws:ssm:eu-west-1:222222222222:maintenancewindow/*", "arn:aws:ssm:eu-west-1:222222222222:windowtask/*"}
+					return 1
+				}
+			}
+		}
+		return 0
+	})
+	require.Equal(t, 1, changed)
+	wrong := wrongRowsOf(t, evaluator, []authz.Deployment{base, widened, opened, everyTask})
 	assert.Empty(t, wrong[base.Name], "the stage's templates are proven")
 	assert.NotEmpty(t, wrong[widened.Name], "a protector on every stack: the proof did not notice")
 	assert.NotEmpty(t, wrong[opened.Name], "a protector any role of the pipeline's account may assume: the proof did not notice")
+	assert.NotEmpty(t, wrong[everyTask.Name], "a protector that may update every window's tasks: the proof did not notice")
 }
 
 func runAuthz(*externalCheck) {

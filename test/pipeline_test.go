@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -316,7 +317,7 @@ func TestPipelineProtectsEachStagesStacksAfterItDeploysAndItself(t *testing.T) {
 		policies := props(role)["Policies"].([]any)
 		require.Len(t, policies, 1)
 		statements := policies[0].(map[string]any)["PolicyDocument"].(map[string]any)["Statement"].([]any)
-		require.Len(t, statements, 1)
+		require.Len(t, statements, 2, "protection, and the stop alarms (TestPipelineAttachesEachInstallTasksStopAlarmAfterEachDeploy)")
 		assert.Equal(t, []any{"cloudformation:SetStackPolicy", "cloudformation:UpdateTerminationProtection"}, statements[0].(map[string]any)["Action"])
 		resources := fmt.Sprint(statements[0].(map[string]any)["Resource"])
 		for _, name := range names {
@@ -343,9 +344,124 @@ func TestPipelineProtectsEachStagesStacksAfterItDeploysAndItself(t *testing.T) {
 	// Planted failures: a step that skips a stack, or sets no policy, is caught.
 	names := []string{"privatepatch-prod-usw2-network", "privatepatch-prod-usw2-fleet"}
 	assert.Equal(t, []string{"privatepatch-prod-usw2-fleet: no termination protection", "privatepatch-prod-usw2-fleet: no stack policy"},
-		protectionGaps(strings.Join(stackprotection.Commands("arn:aws:iam::1:role/r", "us-west-2", "stack-policies", names[:1]), ""), "arn:aws:iam::1:role/r", "us-west-2", names))
-	noPolicy := strings.ReplaceAll(strings.Join(stackprotection.Commands("arn:aws:iam::1:role/r", "us-west-2", "stack-policies", names), ""), "set-stack-policy", "get-stack-policy")
+		protectionGaps(strings.Join(stackprotection.Commands("arn:aws:iam::1:role/r", "us-west-2", "stack-policies", names[:1], nil), ""), "arn:aws:iam::1:role/r", "us-west-2", names))
+	noPolicy := strings.ReplaceAll(strings.Join(stackprotection.Commands("arn:aws:iam::1:role/r", "us-west-2", "stack-policies", names, nil), ""), "set-stack-policy", "get-stack-policy")
 	assert.Len(t, protectionGaps(noPolicy, "arn:aws:iam::1:role/r", "us-west-2", names), 2)
+}
+
+// stopAlarmGaps are the stop alarms of a patching template that a protection step does not attach:
+// for each composite alarm the stack names after a task (<stack>-<task>-stop), the step's
+// environment must read the task's window and id from the stack's outputs, its buildspec must make
+// the attach call on those variables, and the protector's policy must allow it on both.
+func stopAlarmGaps(patching map[string]any, stackName, buildspec string, env map[string]string, namespace string, allowed []string) []string {
+	outputs, _ := patching["Outputs"].(map[string]any)
+	variableOf := func(value map[string]any) string { // the environment variable holding an output of that value
+		for key, o := range outputs {
+			if fmt.Sprint(o.(map[string]any)["Value"]) == fmt.Sprint(value) {
+				for name, v := range env {
+					if v == "#{"+namespace+"."+key+"}" {
+						return name
+					}
+				}
+			}
+		}
+		return ""
+	}
+	var gaps []string
+	for _, alarm := range resourcesOf(patching, "AWS::CloudWatch::CompositeAlarm") {
+		name := props(alarm)["AlarmName"].(string)
+		for logicalID, task := range resourcesOf(patching, "AWS::SSM::MaintenanceWindowTask") {
+			if stackName+"-"+fmt.Sprint(props(task)["Name"])+"-stop" != name {
+				continue
+			}
+			window := props(task)["WindowId"].(map[string]any)
+			windowVar, taskVar := variableOf(window), variableOf(map[string]any{"Fn::GetAtt": []any{logicalID, "WindowTaskId"}})
+			call := fmt.Sprintf(`aws ssm update-maintenance-window-task --window-id "$%s" --window-task-id "$%s" --alarm-configuration '{"Alarms":[{"Name":"%s"}],"IgnorePollAlarmFailure":false}'`, windowVar, taskVar, name)
+			switch {
+			case windowVar == "" || taskVar == "":
+				gaps = append(gaps, name+": the step does not read its task's ids")
+			case !strings.Contains(strings.ReplaceAll(buildspec, `\"`, `"`), call): // the buildspec is JSON
+				gaps = append(gaps, name+": not attached")
+			}
+			if !slices.Contains(allowed, fmt.Sprint(window["Ref"])) || !slices.Contains(allowed, logicalID+".WindowTaskId") {
+				gaps = append(gaps, name+": the protector may not update the task")
+			}
+		}
+	}
+	return gaps
+}
+
+// CloudFormation cannot attach an Install task's stop alarm, and its update of a task removes it:
+// make deploy attaches them after each deploy, and the pipeline's protection step after each
+// stage, through the protector role, which may update those tasks only.
+func TestPipelineAttachesEachInstallTasksStopAlarmAfterEachDeploy(t *testing.T) {
+	p, template := synthPipeline(t)
+	_, pipeline := oneOf(t, template, "AWS::CodePipeline::Pipeline", "Pipeline")
+	projects := resourcesOf(template, "AWS::CodeBuild::Project")
+	checked := 0
+	for _, d := range p.Deployments {
+		stackName := *d.Patching.StackName()
+		patching := stackTemplate(t, d.Patching.Stack)
+		require.NotEmpty(t, resourcesOf(patching, "AWS::CloudWatch::CompositeAlarm"), "the pipeline's configuration has stop alarms")
+		// The stage's deploy action of the patching stack (its variables' namespace) and the
+		// protection step's environment and buildspec.
+		var namespace, buildspec string
+		env := map[string]string{}
+		for _, st := range props(pipeline)["Stages"].([]any) {
+			for _, a := range st.(map[string]any)["Actions"].([]any) {
+				action := a.(map[string]any)
+				configuration := action["Configuration"].(map[string]any)
+				if configuration["StackName"] == stackName && configuration["ActionMode"] == "CHANGE_SET_EXECUTE" {
+					namespace, _ = action["Namespace"].(string)
+				}
+				if strings.HasPrefix(action["Name"].(string), "Protect-") && strings.Contains(stackName, strings.TrimPrefix(action["Name"].(string), "Protect-")) {
+					var variables []map[string]string
+					require.NoError(t, json.Unmarshal([]byte(configuration["EnvironmentVariables"].(string)), &variables))
+					for _, v := range variables {
+						env[v["name"]] = v["value"]
+					}
+					project := configuration["ProjectName"].(map[string]any)["Ref"].(string)
+					buildspec = joined(props(projects[project])["Source"].(map[string]any)["BuildSpec"])
+				}
+			}
+		}
+		require.NotEmpty(t, namespace, stackName)
+		require.NotEmpty(t, buildspec, stackName)
+		// What the protector's AttachStopAlarms statement allows: windows by Ref, tasks by GetAtt.
+		_, role := oneOf(t, patching, "AWS::IAM::Role", "PipelineProtector")
+		var allowed []string
+		for _, st := range props(role)["Policies"].([]any)[0].(map[string]any)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			statement := st.(map[string]any)
+			if statement["Sid"] != "AttachStopAlarms" {
+				continue
+			}
+			assert.Equal(t, "ssm:UpdateMaintenanceWindowTask", statement["Action"])
+			for _, r := range statement["Resource"].([]any) {
+				parts := r.(map[string]any)["Fn::Join"].([]any)[1].([]any)
+				switch ref := parts[1].(map[string]any); {
+				case strings.HasSuffix(parts[0].(string), ":maintenancewindow/"):
+					allowed = append(allowed, fmt.Sprint(ref["Ref"]))
+				case strings.HasSuffix(parts[0].(string), ":windowtask/"):
+					getAtt := ref["Fn::GetAtt"].([]any)
+					allowed = append(allowed, fmt.Sprint(getAtt[0], ".", getAtt[1]))
+				}
+			}
+		}
+		assert.Len(t, allowed, 2*len(resourcesOf(patching, "AWS::CloudWatch::CompositeAlarm")), "%s: each stop alarm's window and task, nothing else", stackName)
+		assert.Empty(t, stopAlarmGaps(patching, stackName, buildspec, env, namespace, allowed), stackName)
+		checked++
+
+		// Planted failures: a step that attaches nothing, reads the ids from another output, or
+		// a protector that may not update the task, is caught.
+		assert.NotEmpty(t, stopAlarmGaps(patching, stackName, strings.ReplaceAll(buildspec, "update-maintenance-window-task", "get-maintenance-window-task"), env, namespace, allowed))
+		swapped := map[string]string{}
+		for name, value := range env {
+			swapped[name] = strings.ReplaceAll(strings.ReplaceAll(value, "Window1}", "X}"), "Task1}", "Window1}")
+		}
+		assert.NotEmpty(t, stopAlarmGaps(patching, stackName, buildspec, swapped, namespace, allowed))
+		assert.NotEmpty(t, stopAlarmGaps(patching, stackName, buildspec, env, namespace, allowed[:1]))
+	}
+	assert.Equal(t, 2, checked)
 }
 
 // sourceActionGrants are the actions the source action's role may take on the connection, from

@@ -3,17 +3,16 @@ package doctor
 import (
 	"fmt"
 	"strings"
+
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 )
 
 // The stop alarms make deploy attaches after CloudFormation (docs/patching.md#a-rollout-that-stops-itself).
 // This file writes; the rest of the package but PatchNow and StackPolicy reads.
 
-// attachArgs are the UpdateMaintenanceWindowTask call that attaches the stop alarm, and only it:
-// "If a parameter is null, then the corresponding field isn't modified" (Replace left out;
-// UpdateMaintenanceWindowTask, Systems Manager API Reference, read 2026-12-06).
+// attachArgs are the UpdateMaintenanceWindowTask call that attaches the stop alarm, and only it.
 func (a taskStopAlarm) attachArgs() []string {
-	return []string{"ssm", "update-maintenance-window-task", "--window-id", a.window, "--window-task-id", a.task.WindowTaskId,
-		"--alarm-configuration", fmt.Sprintf(`{"Alarms":[{"Name":"%s"}],"IgnorePollAlarmFailure":false}`, a.want)}
+	return patchingspec.AttachStopAlarmArgs(a.window, a.task.WindowTaskId, a.want)
 }
 
 // AttachStopAlarmsCalls are the AWS CLI calls (service and operation) AttachStopAlarms makes, its

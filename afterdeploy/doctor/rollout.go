@@ -110,7 +110,7 @@ func (d *deployment) judgeStopAlarm(a taskStopAlarm) Result {
 		have, ignores = c.Alarms[0].Name, c.IgnorePollAlarmFailure
 	}
 	r.State = Fail
-	r.Evidence = fmt.Sprintf("stops on %s, not %s: CloudFormation cannot attach a task's alarm, and its update of a task removes it: make deploy attaches it after each deploy", have, a.want)
+	r.Evidence = fmt.Sprintf("stops on %s, not %s: CloudFormation cannot attach a task's alarm, and its update of a task removes it: make deploy and the pipeline's protection step attach it after each deploy", have, a.want)
 	if ignores {
 		r.Evidence = fmt.Sprintf("stops on %s but runs on when the alarm cannot be read (IgnorePollAlarmFailure)", have)
 	}

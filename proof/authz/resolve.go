@@ -117,6 +117,10 @@ func (r resolver) getAtt(stack, logicalID, attribute string) string {
 		return "sg-default-" + strings.ToLower(logicalID)
 	case "AWS::Glue::Crawler.Arn":
 		return r.arn("glue", "crawler/"+name, true)
+	case "AWS::SSM::MaintenanceWindowTask.WindowTaskId":
+		// The task's id, which is also what its Ref returns (the resource's cfnRefIdentifier in
+		// @aws-cdk/aws-service-spec): the same stand-in.
+		return name
 	}
 	return "?UNRESOLVED:GetAtt:" + logicalID + "." + attribute
 }

