@@ -164,10 +164,9 @@ func (s *PipelineStack) addStage(app awscdk.App, cfg *config.Config, d *config.C
 	protector := stackprotection.NewProtector(p.Patching.Stack, "PipelineProtector", stackprotection.ProtectorProps{
 		RoleName: prot.protectorName(d), StepRoleArn: prot.stepRoleArn, Stacks: names, StopAlarms: stopAlarmTasks(d, p.Patching)})
 	opts := &pipelines.AddStageOpts{Post: &[]pipelines.Step{pipelines.NewCodeBuildStep(jsii.String("Protect-"+d.Environment), &pipelines.CodeBuildStepProps{
-		Input:             synthOutput,
-		Commands:          jsii.Strings(stackprotection.Commands(prot.protectorArn(d), d.Region, stackPolicyDir, names, protector.Attachments())...),
-		EnvFromCfnOutputs: protector.StepEnv(),
-		Role:              stepRole,
+		Input:    synthOutput,
+		Commands: jsii.Strings(stackprotection.Commands(prot.protectorArn(d), d.Region, stackPolicyDir, names, protector.Attachments())...),
+		Role:     stepRole,
 	})}}
 	for _, name := range cfg.Pipeline.ApprovalBefore {
 		if name == d.Environment {

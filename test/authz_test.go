@@ -128,6 +128,9 @@ func TestThePipelinesProtectorRolesAreProvenAndOnlyTheStepMayAssumeThem(t *testi
 		"attaching the stop alarm of MaintenanceWindowsprivatepatchwsusTask1A2D98FC3 (its window) ssm:UpdateMaintenanceWindowTask arn:aws:ssm:eu-west-1:222222222222:maintenancewindow/privatepatch-prod-euw1-patching-MaintenanceWindowsprivatepatchwsusWindowAA8482A2 true",
 		"attaching the stop alarm of MaintenanceWindowsprivatepatchwsusTask1A2D98FC3 (the task) ssm:UpdateMaintenanceWindowTask arn:aws:ssm:eu-west-1:222222222222:windowtask/privatepatch-prod-euw1-patching-MaintenanceWindowsprivatepatchwsusTask1A2D98FC3 true",
 		"updating a task of another window ssm:UpdateMaintenanceWindowTask",
+		"reading the tasks' ids from privatepatch-prod-euw1-patching cloudformation:DescribeStacks arn:aws:cloudformation:eu-west-1:222222222222:stack/privatepatch-prod-euw1-patching/",
+		"reading another stack cloudformation:DescribeStacks", "creating Systems Manager's service-linked role for the first alarm iam:CreateServiceLinkedRole",
+		"creating another service's role iam:CreateServiceLinkedRole",
 	} {
 		assert.True(t, slices.ContainsFunc(rows, func(r string) bool { return strings.Contains(r, want) }), "no row for %s", want)
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -317,7 +318,7 @@ func TestPipelineProtectsEachStagesStacksAfterItDeploysAndItself(t *testing.T) {
 		policies := props(role)["Policies"].([]any)
 		require.Len(t, policies, 1)
 		statements := policies[0].(map[string]any)["PolicyDocument"].(map[string]any)["Statement"].([]any)
-		require.Len(t, statements, 2, "protection, and the stop alarms (TestPipelineAttachesEachInstallTasksStopAlarmAfterEachDeploy)")
+		require.Len(t, statements, 4, "protection, and the stop alarms' reads, updates and service-linked role (TestPipelineAttachesEachInstallTasksStopAlarmAfterEachDeploy)")
 		assert.Equal(t, []any{"cloudformation:SetStackPolicy", "cloudformation:UpdateTerminationProtection"}, statements[0].(map[string]any)["Action"])
 		resources := fmt.Sprint(statements[0].(map[string]any)["Resource"])
 		for _, name := range names {
@@ -350,19 +351,22 @@ func TestPipelineProtectsEachStagesStacksAfterItDeploysAndItself(t *testing.T) {
 }
 
 // stopAlarmGaps are the stop alarms of a patching template that a protection step does not attach:
-// for each composite alarm the stack names after a task (<stack>-<task>-stop), the step's
-// environment must read the task's window and id from the stack's outputs, its buildspec must make
-// the attach call on those variables, and the protector's policy must allow it on both.
-func stopAlarmGaps(patching map[string]any, stackName, buildspec string, env map[string]string, namespace string, allowed []string) []string {
+// for each composite alarm the stack names after a task (<stack>-<task>-stop), the buildspec must
+// read the task's window and id from the stack's outputs of those values into the variables its
+// attach call uses, and the protector's policy must allow the call on both.
+func stopAlarmGaps(patching map[string]any, stackName, buildspec string, allowed []string) []string {
+	buildspec = strings.ReplaceAll(buildspec, `\"`, `"`) // the buildspec is JSON
 	outputs, _ := patching["Outputs"].(map[string]any)
-	variableOf := func(value map[string]any) string { // the environment variable holding an output of that value
+	// The variable the step reads an output of that value into, from this stack.
+	variableOf := func(value map[string]any) string {
 		for key, o := range outputs {
-			if fmt.Sprint(o.(map[string]any)["Value"]) == fmt.Sprint(value) {
-				for name, v := range env {
-					if v == "#{"+namespace+"."+key+"}" {
-						return name
-					}
-				}
+			if fmt.Sprint(o.(map[string]any)["Value"]) != fmt.Sprint(value) {
+				continue
+			}
+			read := regexp.MustCompile(`(\w+)=\$\(aws cloudformation describe-stacks --region [a-z0-9-]+ --stack-name ` + regexp.QuoteMeta(stackName) +
+				` --query "Stacks\[0\]\.Outputs\[\?OutputKey=='` + regexp.QuoteMeta(key) + `'\]\.OutputValue" --output text\)`).FindStringSubmatch(buildspec)
+			if read != nil {
+				return read[1]
 			}
 		}
 		return ""
@@ -380,7 +384,7 @@ func stopAlarmGaps(patching map[string]any, stackName, buildspec string, env map
 			switch {
 			case windowVar == "" || taskVar == "":
 				gaps = append(gaps, name+": the step does not read its task's ids")
-			case !strings.Contains(strings.ReplaceAll(buildspec, `\"`, `"`), call): // the buildspec is JSON
+			case !strings.Contains(buildspec, call):
 				gaps = append(gaps, name+": not attached")
 			}
 			if !slices.Contains(allowed, fmt.Sprint(window["Ref"])) || !slices.Contains(allowed, logicalID+".WindowTaskId") {
@@ -393,73 +397,73 @@ func stopAlarmGaps(patching map[string]any, stackName, buildspec string, env map
 
 // CloudFormation cannot attach an Install task's stop alarm, and its update of a task removes it:
 // make deploy attaches them after each deploy, and the pipeline's protection step after each
-// stage, through the protector role, which may update those tasks only.
+// stage, through the protector role, which may update those tasks only. The step reads the
+// tasks' ids from the stack's outputs itself: CodePipeline takes at most 1,000 characters in an
+// action's configuration value ("ActionConfiguration", CodePipeline API Reference), which CDK
+// Pipelines' envFromCfnOutputs fills at about four tasks (aws-cdk issue 17067).
 func TestPipelineAttachesEachInstallTasksStopAlarmAfterEachDeploy(t *testing.T) {
 	p, template := synthPipeline(t)
 	_, pipeline := oneOf(t, template, "AWS::CodePipeline::Pipeline", "Pipeline")
 	projects := resourcesOf(template, "AWS::CodeBuild::Project")
+	for _, st := range props(pipeline)["Stages"].([]any) {
+		for _, a := range st.(map[string]any)["Actions"].([]any) {
+			for key, value := range a.(map[string]any)["Configuration"].(map[string]any) {
+				if text, ok := value.(string); ok {
+					assert.LessOrEqual(t, len(text), 1000, "%s: %s", a.(map[string]any)["Name"], key)
+				}
+			}
+		}
+	}
 	checked := 0
 	for _, d := range p.Deployments {
 		stackName := *d.Patching.StackName()
 		patching := stackTemplate(t, d.Patching.Stack)
 		require.NotEmpty(t, resourcesOf(patching, "AWS::CloudWatch::CompositeAlarm"), "the pipeline's configuration has stop alarms")
-		// The stage's deploy action of the patching stack (its variables' namespace) and the
-		// protection step's environment and buildspec.
-		var namespace, buildspec string
-		env := map[string]string{}
+		var buildspec string
 		for _, st := range props(pipeline)["Stages"].([]any) {
 			for _, a := range st.(map[string]any)["Actions"].([]any) {
 				action := a.(map[string]any)
-				configuration := action["Configuration"].(map[string]any)
-				if configuration["StackName"] == stackName && configuration["ActionMode"] == "CHANGE_SET_EXECUTE" {
-					namespace, _ = action["Namespace"].(string)
-				}
 				if strings.HasPrefix(action["Name"].(string), "Protect-") && strings.Contains(stackName, strings.TrimPrefix(action["Name"].(string), "Protect-")) {
-					var variables []map[string]string
-					require.NoError(t, json.Unmarshal([]byte(configuration["EnvironmentVariables"].(string)), &variables))
-					for _, v := range variables {
-						env[v["name"]] = v["value"]
-					}
-					project := configuration["ProjectName"].(map[string]any)["Ref"].(string)
+					project := action["Configuration"].(map[string]any)["ProjectName"].(map[string]any)["Ref"].(string)
 					buildspec = joined(props(projects[project])["Source"].(map[string]any)["BuildSpec"])
 				}
 			}
 		}
-		require.NotEmpty(t, namespace, stackName)
 		require.NotEmpty(t, buildspec, stackName)
-		// What the protector's AttachStopAlarms statement allows: windows by Ref, tasks by GetAtt.
+		// What the protector's statements allow: the update on windows by Ref and tasks by
+		// GetAtt, the reads on its own stack.
 		_, role := oneOf(t, patching, "AWS::IAM::Role", "PipelineProtector")
 		var allowed []string
 		for _, st := range props(role)["Policies"].([]any)[0].(map[string]any)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
 			statement := st.(map[string]any)
-			if statement["Sid"] != "AttachStopAlarms" {
-				continue
-			}
-			assert.Equal(t, "ssm:UpdateMaintenanceWindowTask", statement["Action"])
-			for _, r := range statement["Resource"].([]any) {
-				parts := r.(map[string]any)["Fn::Join"].([]any)[1].([]any)
-				switch ref := parts[1].(map[string]any); {
-				case strings.HasSuffix(parts[0].(string), ":maintenancewindow/"):
-					allowed = append(allowed, fmt.Sprint(ref["Ref"]))
-				case strings.HasSuffix(parts[0].(string), ":windowtask/"):
-					getAtt := ref["Fn::GetAtt"].([]any)
-					allowed = append(allowed, fmt.Sprint(getAtt[0], ".", getAtt[1]))
+			switch statement["Sid"] {
+			case "ReadStopAlarmTaskIds":
+				assert.Equal(t, "cloudformation:DescribeStacks", statement["Action"])
+				assert.Contains(t, fmt.Sprint(statement["Resource"]), ":stack/"+stackName+"/*")
+			case "AttachStopAlarms":
+				assert.Equal(t, "ssm:UpdateMaintenanceWindowTask", statement["Action"])
+				for _, r := range statement["Resource"].([]any) {
+					parts := r.(map[string]any)["Fn::Join"].([]any)[1].([]any)
+					switch ref := parts[1].(map[string]any); {
+					case strings.HasSuffix(parts[0].(string), ":maintenancewindow/"):
+						allowed = append(allowed, fmt.Sprint(ref["Ref"]))
+					case strings.HasSuffix(parts[0].(string), ":windowtask/"):
+						getAtt := ref["Fn::GetAtt"].([]any)
+						allowed = append(allowed, fmt.Sprint(getAtt[0], ".", getAtt[1]))
+					}
 				}
 			}
 		}
 		assert.Len(t, allowed, 2*len(resourcesOf(patching, "AWS::CloudWatch::CompositeAlarm")), "%s: each stop alarm's window and task, nothing else", stackName)
-		assert.Empty(t, stopAlarmGaps(patching, stackName, buildspec, env, namespace, allowed), stackName)
+		assert.Empty(t, stopAlarmGaps(patching, stackName, buildspec, allowed), stackName)
 		checked++
 
-		// Planted failures: a step that attaches nothing, reads the ids from another output, or
-		// a protector that may not update the task, is caught.
-		assert.NotEmpty(t, stopAlarmGaps(patching, stackName, strings.ReplaceAll(buildspec, "update-maintenance-window-task", "get-maintenance-window-task"), env, namespace, allowed))
-		swapped := map[string]string{}
-		for name, value := range env {
-			swapped[name] = strings.ReplaceAll(strings.ReplaceAll(value, "Window1}", "X}"), "Task1}", "Window1}")
-		}
-		assert.NotEmpty(t, stopAlarmGaps(patching, stackName, buildspec, swapped, namespace, allowed))
-		assert.NotEmpty(t, stopAlarmGaps(patching, stackName, buildspec, env, namespace, allowed[:1]))
+		// Planted failures: a step that attaches nothing, reads the ids from another output or
+		// stack, or a protector that may not update the task, is caught.
+		assert.NotEmpty(t, stopAlarmGaps(patching, stackName, strings.ReplaceAll(buildspec, "update-maintenance-window-task", "get-maintenance-window-task"), allowed))
+		assert.NotEmpty(t, stopAlarmGaps(patching, stackName, strings.ReplaceAll(buildspec, "StopAlarmTask1'", "StopAlarmWindow1'"), allowed))
+		assert.NotEmpty(t, stopAlarmGaps(patching, stackName, strings.ReplaceAll(buildspec, "--stack-name "+stackName+" --query", "--stack-name other --query"), allowed))
+		assert.NotEmpty(t, stopAlarmGaps(patching, stackName, buildspec, allowed[:1]))
 	}
 	assert.Equal(t, 2, checked)
 }
@@ -515,4 +519,47 @@ func TestPipelineSourceActionMayUseTheConnectionUnderItsOwnServicePrefix(t *test
 	arn := "arn:aws:codeconnections:us-west-2:111111111111:connection/01234567-89ab-cdef-0123-456789abcdef"
 	service := strings.Split(arn, ":")[2] // arn:PARTITION:SERVICE:REGION:ACCOUNT:connection/ID
 	assert.Contains(t, sourceActionGrants(t, template, arn), service+":UseConnection")
+}
+
+// The protection step's commands, run by sh (CodeBuild's shell on its Linux images) against a
+// recording aws: they assume the protector role, protect the stack, read the task's ids from the
+// stack's outputs and attach the alarm with them; an output the stack lacks (a stack deployed by
+// an earlier version) stops the step with a message before any update.
+func TestProtectionStepCommandsRunUnderShAndStopWithoutTheTasksIds(t *testing.T) {
+	attachment := stackprotection.Attachment{Stack: "pp-patching", WindowOutput: "PipelineProtectorStopAlarmWindow1",
+		TaskOutput: "PipelineProtectorStopAlarmTask1", AlarmName: "pp-patching-pp-weekly-Task1-stop"}
+	script := strings.Join(stackprotection.Commands("arn:aws:iam::1:role/r", "us-west-2", "stack-policies", []string{"pp-patching"},
+		[]stackprotection.Attachment{attachment}), "\n")
+	run := func(taskID string) (calls []string, stderr string, err error) {
+		dir := t.TempDir()
+		fake := `#!/bin/sh
+echo "$*" >> "` + dir + `/calls"
+case "$*" in
+  *assume-role*) echo "AKID SECRET TOKEN" ;;
+  *"OutputKey=='PipelineProtectorStopAlarmWindow1'"*) echo "mw-0123456789abcdef0" ;;
+  *"OutputKey=='PipelineProtectorStopAlarmTask1'"*) echo "` + taskID + `" ;;
+esac
+`
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "aws"), []byte(fake), 0o755))
+		cmd := exec.Command("sh", "-c", script)
+		cmd.Env = append(os.Environ(), "PATH="+dir+":"+os.Getenv("PATH"))
+		var errOut strings.Builder
+		cmd.Stderr = &errOut
+		err = cmd.Run()
+		recorded, _ := os.ReadFile(filepath.Join(dir, "calls"))
+		return strings.Split(strings.TrimSpace(string(recorded)), "\n"), errOut.String(), err
+	}
+	calls, _, err := run("0123abcd-0123-4567-89ab-0123456789ab")
+	require.NoError(t, err)
+	require.Len(t, calls, 6)
+	assert.Contains(t, calls[0], "sts assume-role --role-arn arn:aws:iam::1:role/r")
+	assert.Contains(t, calls[1], "update-termination-protection")
+	assert.Contains(t, calls[2], "set-stack-policy")
+	assert.Equal(t, `ssm update-maintenance-window-task --window-id mw-0123456789abcdef0 --window-task-id 0123abcd-0123-4567-89ab-0123456789ab `+
+		`--alarm-configuration {"Alarms":[{"Name":"pp-patching-pp-weekly-Task1-stop"}],"IgnorePollAlarmFailure":false} --region us-west-2 --query WindowTaskId --output text`, calls[5])
+
+	calls, stderr, err := run("")
+	require.Error(t, err, "a stack without the task's output")
+	assert.Contains(t, stderr, "pp-patching has no outputs PipelineProtectorStopAlarmWindow1 and PipelineProtectorStopAlarmTask1")
+	assert.NotContains(t, strings.Join(calls, "\n"), "update-maintenance-window-task")
 }

@@ -81,68 +81,62 @@ func (p ProtectorProps) Validate() error {
 	return problems.Err("stackprotection.NewProtector", "ProtectorProps")
 }
 
-// Protector is the role a stage's protection step assumes, and what the step reads of the stage.
+// Protector is the role a stage's protection step assumes, and the stop alarms the step attaches.
 type Protector interface {
 	Role() awsiam.Role
-	// Attachments are the stop alarms the step attaches, each with the environment variables
-	// that hold its window's and task's ids.
+	// Attachments are the stop alarms the step attaches, each with the outputs of the scope's
+	// stack that hold its window's and task's ids.
 	Attachments() []Attachment
-	// StepEnv maps those variables to the stack outputs they are read from (for CodeBuildStep's
-	// EnvFromCfnOutputs: CDK Pipelines reads them from the stage's deploy actions).
-	StepEnv() *map[string]awscdk.CfnOutput
 }
 
-// Attachment is a stop alarm the step attaches, by the variables holding its task's ids.
+// Attachment is a stop alarm the step attaches: its task's ids are the stack's outputs
+// WindowOutput and TaskOutput, which the step reads with DescribeStacks (not through CDK
+// Pipelines' envFromCfnOutputs, whose variables share the action's configuration value of at most
+// 1,000 characters, "ActionConfiguration", CodePipeline API Reference, read 2026-12-06: aws-cdk
+// issue 17067; a few tasks fill it and the pipeline stack no longer deploys).
 type Attachment struct {
-	WindowVar, TaskVar, AlarmName string
+	Stack, WindowOutput, TaskOutput, AlarmName string
 }
 
 type protector struct {
 	role        awsiam.Role
 	attachments []Attachment
-	env         map[string]awscdk.CfnOutput
 }
 
-func (p *protector) Role() awsiam.Role                     { return p.role }
-func (p *protector) Attachments() []Attachment             { return p.attachments }
-func (p *protector) StepEnv() *map[string]awscdk.CfnOutput { return &p.env }
+func (p *protector) Role() awsiam.Role         { return p.role }
+func (p *protector) Attachments() []Attachment { return p.attachments }
+
+// ssmServiceLinkedRole is the role Systems Manager may create when a task's alarm is attached:
+// "Assign tasks to a maintenance window using the console" names iam:CreateServiceLinkedRole for
+// it (read 2026-11-27; whose permission, it does not say), and
+// "Using service-linked roles for Systems Manager" names the role
+// aws-service-role/ssm.amazonaws.com/AWSServiceRoleForAmazonSSM.
+const ssmServiceLinkedRole = "aws-service-role/ssm.amazonaws.com/AWSServiceRoleForAmazonSSM"
 
 // NewProtector creates the role the step assumes, trusted by the step's role only:
-// SetStackPolicy and UpdateTerminationProtection on the stage's stacks, and
-// UpdateMaintenanceWindowTask on the StopAlarms' windows and tasks; and, in scope, an output for
-// each of their ids.
+// SetStackPolicy and UpdateTerminationProtection on the stage's stacks; and, with StopAlarms,
+// DescribeStacks on the scope's stack, whose outputs it adds for the StopAlarms' ids,
+// UpdateMaintenanceWindowTask on those windows and tasks, and Systems Manager's service-linked role.
 func NewProtector(scope constructs.Construct, id string, props ProtectorProps) Protector {
 	if err := props.Validate(); err != nil {
 		panic(err)
 	}
 	stack := awscdk.Stack_Of(scope)
+	stackArn := func(name string) *string {
+		// A stack's ARN ends with a unique id: arn:PARTITION:cloudformation:REGION:ACCOUNT:stack/NAME/ID.
+		return jsii.String(fmt.Sprintf("arn:%s:cloudformation:%s:%s:stack/%s/*", *stack.Partition(), *stack.Region(), *stack.Account(), name))
+	}
 	var arns []*string
 	for _, name := range props.Stacks {
-		// A stack's ARN ends with a unique id: arn:PARTITION:cloudformation:REGION:ACCOUNT:stack/NAME/ID.
-		arns = append(arns, jsii.String(fmt.Sprintf("arn:%s:cloudformation:%s:%s:stack/%s/*", *stack.Partition(), *stack.Region(), *stack.Account(), name)))
+		arns = append(arns, stackArn(name))
 	}
 	statements := []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings(Actions...),
 		Resources: &arns,
 	})}
-	p := &protector{env: map[string]awscdk.CfnOutput{}}
-	var tasks []*string
-	for i, a := range props.StopAlarms {
-		window, task := patchingspec.StopAlarmResourceArns(*stack.Partition(), *stack.Region(), *stack.Account(), a.WindowID, a.WindowTaskID)
-		tasks = append(tasks, jsii.String(window), jsii.String(task))
-		at := Attachment{WindowVar: fmt.Sprintf("STOP_ALARM_WINDOW_%d", i+1), TaskVar: fmt.Sprintf("STOP_ALARM_TASK_%d", i+1), AlarmName: a.AlarmName}
-		p.env[at.WindowVar] = awscdk.NewCfnOutput(scope, jsii.String(fmt.Sprintf("%sStopAlarmWindow%d", id, i+1)), &awscdk.CfnOutputProps{
-			Value: jsii.String(a.WindowID), Description: jsii.String("privatepatch pipeline: the window of the task whose stop alarm " + a.AlarmName + " the protection step attaches")})
-		p.env[at.TaskVar] = awscdk.NewCfnOutput(scope, jsii.String(fmt.Sprintf("%sStopAlarmTask%d", id, i+1)), &awscdk.CfnOutputProps{
-			Value: jsii.String(a.WindowTaskID), Description: jsii.String("privatepatch pipeline: the task whose stop alarm " + a.AlarmName + " the protection step attaches")})
-		p.attachments = append(p.attachments, at)
-	}
-	if len(tasks) > 0 {
-		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String("AttachStopAlarms"),
-			Actions:   jsii.Strings("ssm:UpdateMaintenanceWindowTask"),
-			Resources: &tasks,
-		}))
+	p := &protector{}
+	if len(props.StopAlarms) > 0 {
+		statements = append(statements, p.addStopAlarms(scope, id, props.StopAlarms, stackArn(*stack.StackName()))...)
 	}
 	p.role = awsiam.NewRole(scope, jsii.String(id), &awsiam.RoleProps{
 		RoleName:    jsii.String(props.RoleName),
@@ -157,6 +151,42 @@ func NewProtector(scope constructs.Construct, id string, props ProtectorProps) P
 		Reason: jsii.String("a stack's ARN ends with the unique id CloudFormation gives it: stack/NAME/* names each of this environment's stacks and nothing else"),
 	}}, jsii.Bool(true))
 	return p
+}
+
+// addStopAlarms adds the outputs of the tasks' ids and returns the statements attaching their
+// alarms needs.
+func (p *protector) addStopAlarms(scope constructs.Construct, id string, tasks []StopAlarmTask, ownStackArn *string) []awsiam.PolicyStatement {
+	stack := awscdk.Stack_Of(scope)
+	var updates []*string
+	for i, a := range tasks {
+		window, task := patchingspec.StopAlarmResourceArns(*stack.Partition(), *stack.Region(), *stack.Account(), a.WindowID, a.WindowTaskID)
+		updates = append(updates, jsii.String(window), jsii.String(task))
+		// Outputs at the stack's top level: their logical ids are their ids, which the step names.
+		at := Attachment{Stack: *stack.StackName(), WindowOutput: fmt.Sprintf("%sStopAlarmWindow%d", id, i+1), TaskOutput: fmt.Sprintf("%sStopAlarmTask%d", id, i+1), AlarmName: a.AlarmName}
+		awscdk.NewCfnOutput(stack, jsii.String(at.WindowOutput), &awscdk.CfnOutputProps{
+			Value: jsii.String(a.WindowID), Description: jsii.String("privatepatch pipeline: the window of the task whose stop alarm " + a.AlarmName + " the protection step attaches")})
+		awscdk.NewCfnOutput(stack, jsii.String(at.TaskOutput), &awscdk.CfnOutputProps{
+			Value: jsii.String(a.WindowTaskID), Description: jsii.String("privatepatch pipeline: the task whose stop alarm " + a.AlarmName + " the protection step attaches")})
+		p.attachments = append(p.attachments, at)
+	}
+	return []awsiam.PolicyStatement{
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("ReadStopAlarmTaskIds"),
+			Actions:   jsii.Strings("cloudformation:DescribeStacks"),
+			Resources: &[]*string{ownStackArn},
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("AttachStopAlarms"),
+			Actions:   jsii.Strings("ssm:UpdateMaintenanceWindowTask"),
+			Resources: &updates,
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("CreateSystemsManagerServiceLinkedRole"),
+			Actions:    jsii.Strings("iam:CreateServiceLinkedRole"),
+			Resources:  jsii.Strings(fmt.Sprintf("arn:%s:iam::%s:role/%s", *stack.Partition(), *stack.Account(), ssmServiceLinkedRole)),
+			Conditions: &map[string]any{"StringEquals": map[string]any{"iam:AWSServiceName": "ssm.amazonaws.com"}},
+		}),
+	}
 }
 
 // StepRoleProps configure the pipeline step's role, in the pipeline's account.
@@ -198,7 +228,7 @@ func NewStepRole(scope constructs.Construct, id string, props StepRoleProps) aws
 // the protector role, then for each stack enable termination protection and set its stack policy
 // from policyDir/STACK.json (checkupdate -stack-policies, in the synth step), then attach each
 // stop alarm with the call make deploy makes (patchingspec.AttachStopAlarmArgs), its task's ids
-// read from the step's environment (Protector.StepEnv).
+// read from the stack's outputs.
 func Commands(protectorRoleArn, region, policyDir string, stacks []string, stopAlarms []Attachment) []string {
 	lines := []string{
 		"set -eu",
@@ -211,12 +241,19 @@ func Commands(protectorRoleArn, region, policyDir string, stacks []string, stopA
 			fmt.Sprintf("aws cloudformation set-stack-policy --region %s --stack-name %s --stack-policy-body file://%s/%s.json", region, s, policyDir, s),
 			fmt.Sprintf("echo '%s: termination protection and stack policy set'", s))
 	}
-	for _, a := range stopAlarms {
+	for i, a := range stopAlarms {
+		window, task := fmt.Sprintf("STOP_ALARM_WINDOW_%d", i+1), fmt.Sprintf("STOP_ALARM_TASK_%d", i+1)
+		output := func(key string) string {
+			return fmt.Sprintf(`$(aws cloudformation describe-stacks --region %s --stack-name %s --query "Stacks[0].Outputs[?OutputKey=='%s'].OutputValue" --output text)`, region, a.Stack, key)
+		}
 		words := []string{"aws"}
-		for _, arg := range patchingspec.AttachStopAlarmArgs(`"$`+a.WindowVar+`"`, `"$`+a.TaskVar+`"`, a.AlarmName) {
+		for _, arg := range patchingspec.AttachStopAlarmArgs(`"$`+window+`"`, `"$`+task+`"`, a.AlarmName) {
 			words = append(words, shellWord(arg))
 		}
 		lines = append(lines,
+			window+"="+output(a.WindowOutput),
+			task+"="+output(a.TaskOutput),
+			fmt.Sprintf(`{ [ -n "$%s" ] && [ -n "$%s" ] || { echo '%s has no outputs %s and %s: deploy this version of the stack' >&2; false; }; }`, window, task, a.Stack, a.WindowOutput, a.TaskOutput),
 			strings.Join(words, " ")+" --region "+region+" --query WindowTaskId --output text",
 			fmt.Sprintf("echo 'stop alarm %s attached'", a.AlarmName))
 	}

@@ -21,6 +21,10 @@ const (
 	updateWindowTaskPage = ssmActionsPage + ` (UpdateMaintenanceWindowTask requires both the maintenancewindow resource type, ` +
 		`arn:${Partition}:ssm:${Region}:${Account}:maintenancewindow/${ResourceId}, and windowtask, ` +
 		`arn:${Partition}:ssm:${Region}:${Account}:windowtask/${WindowTaskId}; read 2026-12-06)`
+	describeStacksPage = `"Actions, resources, and condition keys for AWS CloudFormation", Service Authorization Reference (DescribeStacks on the stack resource type; read 2026-12-06)`
+	// The console page names the permission for attaching an alarm, without saying whose it is;
+	// Systems Manager's service-linked role is AWSServiceRoleForAmazonSSM, of ssm.amazonaws.com.
+	taskAlarmConsolePage = `"Assign tasks to a maintenance window using the console", AWS Systems Manager User Guide (iam:CreateServiceLinkedRole for a task's CloudWatch alarm; read 2026-11-27)`
 	// aStackID stands for the unique id CloudFormation ends a stack's ARN with.
 	aStackID = "0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"
 )
@@ -105,9 +109,23 @@ func stopAlarmAttachCalls(m model, role Resource, protector Principal) []Call {
 		calls = append(calls, Call{Caller: caller + " (the task)", Principal: protector, Action: "ssm:UpdateMaintenanceWindowTask",
 			Resource: taskArn(id), Required: attaches, Source: updateWindowTaskPage})
 	}
-	if len(calls) > 0 {
-		calls = append(calls, Call{Caller: role.LogicalID + " updating a task of another window", Principal: protector, Action: "ssm:UpdateMaintenanceWindowTask",
-			Resource: taskArn("another-task"), Required: false, Source: updateWindowTaskPage})
+	if !slices.ContainsFunc(calls, func(c Call) bool { return c.Required }) {
+		return calls
 	}
-	return calls
+	stackArn := func(name string) string {
+		return fmt.Sprintf("arn:%s:cloudformation:%s:%s:stack/%s/%s", partition, region, account, name, aStackID)
+	}
+	slr := fmt.Sprintf("arn:%s:iam::%s:role/aws-service-role/ssm.amazonaws.com/AWSServiceRoleForAmazonSSM", partition, account)
+	return append(calls,
+		Call{Caller: role.LogicalID + " updating a task of another window", Principal: protector, Action: "ssm:UpdateMaintenanceWindowTask",
+			Resource: taskArn("another-task"), Required: false, Source: updateWindowTaskPage},
+		// The step reads the tasks' ids from its own stack's outputs.
+		Call{Caller: role.LogicalID + " reading the tasks' ids from " + role.Stack, Principal: protector, Action: "cloudformation:DescribeStacks",
+			Resource: stackArn(role.Stack), Required: true, Source: describeStacksPage},
+		Call{Caller: role.LogicalID + " reading another stack", Principal: protector, Action: "cloudformation:DescribeStacks",
+			Resource: stackArn("another-stack"), Required: false, Source: describeStacksPage},
+		Call{Caller: role.LogicalID + " creating Systems Manager's service-linked role for the first alarm", Principal: protector, Action: "iam:CreateServiceLinkedRole",
+			Resource: slr, Context: map[string]any{"iam:AWSServiceName": "ssm.amazonaws.com"}, Required: true, Source: taskAlarmConsolePage},
+		Call{Caller: role.LogicalID + " creating another service's role", Principal: protector, Action: "iam:CreateServiceLinkedRole",
+			Resource: slr, Context: map[string]any{"iam:AWSServiceName": "inspector2.amazonaws.com"}, Required: false, Source: taskAlarmConsolePage})
 }
