@@ -27,7 +27,14 @@ import (
 var (
 	bucketPattern          = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 	reservedBucketPrefixes = []string{"xn--", "sthree-", "amzn-s3-demo-"}
-	reservedBucketSuffixes = []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3"}
+	// reservedProjectPrefixes: the project begins every stack's name, which names the stacks'
+	// resource groups and the documents CloudFormation names for them (STACK-LOGICALID-SUFFIX).
+	// "The name cannot start with AWS, aws, or any other possible capitalization; these are
+	// reserved" (CreateGroup, Name, AWS Resource Groups API Reference); "You can't use the
+	// following strings as document name prefixes ...: aws, amazon, amzn" (CreateDocument, Name,
+	// AWS Systems Manager API Reference; read 2026-12-06). The project is lowercase.
+	reservedProjectPrefixes = []string{"aws", "amazon", "amzn"}
+	reservedBucketSuffixes  = []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3"}
 )
 
 // Patch baselines' limits and the names of associations, window targets and tasks:

@@ -230,6 +230,8 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 		{"well_formed_but_unknown_region", "region: us-west-9\n", []string{`region: "us-west-9" is not an AWS region`}},
 		{"bad_account", valid + "account: \"1234\"\n", []string{`account: "1234" is not an AWS account id: use 12 digits`}},
 		{"bad_project", valid + "project: Patch_Me\n", []string{`project: "Patch_Me" is not allowed`}},
+		{"reserved_project_prefix", valid + "project: aws-patching\n", []string{`project: "aws-patching" starts with "aws", which AWS reserves`}},
+		{"reserved_project_prefix_amazon", valid + "project: amazonfleet\n", []string{`project: "amazonfleet" starts with "amazon", which AWS reserves`}},
 		{"aws_tag_key", valid + "tags: {\"aws:owner\": x}\n", []string{`tags: "aws:owner" is not a valid tag key`}},
 		{"bad_vpc_cidr", valid + "  vpcCidr: 10.0.0.0/33\n",
 			[]string{`network.vpcCidr: "10.0.0.0/33" is not an IPv4 CIDR block: use the form 10.0.0.0/16`}},

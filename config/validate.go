@@ -67,6 +67,12 @@ func (c *Config) validate(p *problems) {
 	if !projectPattern.MatchString(c.Project) {
 		p.add("project", c.Project, "is not allowed: use 1-31 lowercase letters, digits and hyphens, starting with a letter")
 	}
+	for _, reserved := range reservedProjectPrefixes {
+		if strings.HasPrefix(c.Project, reserved) {
+			p.add("project", c.Project, "starts with %q, which AWS reserves: the resource groups and Systems Manager documents named after the project's stacks would be refused at deploy; choose a name that does not start with %s",
+				reserved, strings.Join(reservedProjectPrefixes, ", "))
+		}
+	}
 	if c.Account != "" && !accountPattern.MatchString(c.Account) {
 		p.add("account", c.Account, "is not an AWS account id: use 12 digits, or leave it out")
 	}

@@ -203,11 +203,12 @@ func TestS3GatewayEndpointOnPrivateRouteTablesAllowsOnlySystemsManagerAndListedB
 	}
 	// The buckets "SSM Agent communications with AWS managed S3 buckets" and "Reference: Amazon S3
 	// buckets for patching operations" name for us-west-2 (AWS-RunPatchBaseline downloads its
-	// payload from aws-patch-manager-...), and the example's AL2023 repository bucket.
+	// payload from aws-patch-manager-...), Amazon Inspector's OVAL definitions ("Scanning Windows
+	// EC2 instances with Amazon Inspector"), and the example's AL2023 repository bucket.
 	assert.ElementsMatch(t, []string{"patch-baseline-snapshot-us-west-2", "aws-patch-manager-us-west-2-34d7f99f8",
 		"aws-ssm-us-west-2", "aws-windows-downloads-us-west-2", "amazon-ssm-us-west-2", "amazon-ssm-packages-us-west-2",
 		"us-west-2-birdwatcher-prod", "aws-ssm-distributor-file-us-west-2", "aws-ssm-document-attachments-us-west-2",
-		"al2023-repos-us-west-2-de612dc2"}, readBuckets)
+		"inspector2-oval-prod-us-west-2", "al2023-repos-us-west-2-de612dc2"}, readBuckets)
 	write := statements[1].(map[string]any)
 	commandOutput := func(suffix string) any {
 		return map[string]any{"Fn::Join": []any{"", []any{"arn:aws:s3:::privatepatch-ssm-", map[string]any{"Ref": "AWS::AccountId"}, "-us-west-2" + suffix}}}

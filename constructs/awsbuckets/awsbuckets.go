@@ -33,7 +33,19 @@ const (
 	// policy provides the permissions required to access Amazon Linux 2023 repositories in the
 	// us-east-1 region", arn:aws:s3:::al2023-repos-us-east-1-de612dc2/*.
 	AL2023Page = `"Sample policies for private subnets that access Amazon S3", Amazon EMR Management Guide (read 2026-11-27)`
+	// InspectorPage: "Amazon Inspector places updated Open Vulnerability and Assessment Language
+	// (OVAL) definition files in the S3 bucket inspector2-oval-prod-your-AWS-Region", which its SSM
+	// plugin reads on each Windows scan, and "If your Amazon VPC endpoint policy is restricting
+	// access to external S3 buckets, you must specifically allow access to the bucket maintained
+	// by Amazon Inspector".
+	InspectorPage = `"Scanning Windows EC2 instances with Amazon Inspector", Amazon Inspector User Guide (read 2026-12-06)`
 )
+
+// inspectorBuckets are Amazon Inspector's buckets its SSM plugin reads on Windows instances
+// (InspectorPage). They are allowed whether or not this stack switches Inspector on: an
+// organization's delegated administrator, or an earlier activation, may scan the fleet too, and
+// without them the fleet's Windows scans find nothing. %s is the region.
+var inspectorBuckets = []string{"inspector2-oval-prod-%s"}
 
 // patchManagerBuckets are the aws-patch-manager-REGION-SUFFIX buckets ("Buckets containing SSM
 // Command documents for patching operations (Linux and Windows Server)" in PatchingPage): they
@@ -122,12 +134,16 @@ func SnapshotBucket(region string) string {
 	return "patch-baseline-snapshot-" + region
 }
 
-// SystemsManager returns the AWS-owned buckets SSM Agent and AWS-RunPatchBaseline read in region.
+// SystemsManager returns the AWS-owned buckets SSM Agent, AWS-RunPatchBaseline and Amazon
+// Inspector's SSM plugin read in region.
 // In a region PatchingPage does not list, the aws-patch-manager bucket is not among them: see
 // MissingPatchManagerBucket.
 func SystemsManager(region string) []string {
 	var buckets []string
 	for _, format := range agentBuckets {
+		buckets = append(buckets, fmt.Sprintf(format, region))
+	}
+	for _, format := range inspectorBuckets {
 		buckets = append(buckets, fmt.Sprintf(format, region))
 	}
 	buckets = append(buckets, SnapshotBucket(region))

@@ -79,6 +79,12 @@ function Install-Wsus([string] $content) {
         Write-Output 'Installing the UpdateServices role with management tools'
         Install-WindowsFeature -Name UpdateServices -IncludeManagementTools | Out-Null
     }
+    # Set-WsusPool and Set-SslBinding import the WebAdministration module, which "IIS Management
+    # Scripts and Tools" installs; no page read here says the UpdateServices role brings it, and
+    # Install-WindowsFeature leaves an installed feature as it is.
+    if (-not (Get-WindowsFeature -Name Web-Scripting-Tools).Installed) {
+        Install-WindowsFeature -Name Web-Scripting-Tools | Out-Null
+    }
     $wsusutil = Join-Path $env:ProgramFiles 'Update Services\Tools\wsusutil.exe'
     $setup = Get-ItemProperty -Path 'HKLM:\SOFTWARE\Microsoft\Update Services\Server\Setup' -ErrorAction SilentlyContinue
     if ($setup.ContentDir -ne $content) {
@@ -279,6 +285,10 @@ try {
     $subscription = $wsus.GetSubscription()
     $categoriesSynchronised = Update-Catalogue $wsus $subscription $productList $classificationList
     Set-WsusSelection $wsus $productList $classificationList $targetGroupList
+    # Set-WsusProduct and Set-WsusClassification saved the selection through their own copies of
+    # the subscription: read it again, so that saving the schedule cannot write back the one read
+    # before (Microsoft's own WSUS setup script reads it again there too).
+    $subscription = $wsus.GetSubscription()
     Set-SyncSchedule $subscription
     $rule = Set-ApprovalRule $wsus $classificationList
     Set-WsusPool

@@ -127,7 +127,7 @@ func EndpointBuckets(d Deployment) ([]string, error) {
 	}
 	buckets := map[string]bool{}
 	patchManager, snapshot, _ := pagePatchingBuckets(d.Env.Region)
-	for _, b := range append(pageAgentBuckets(d.Env.Region), patchManager, snapshot) {
+	for _, b := range append(append(pageAgentBuckets(d.Env.Region), pageInspectorBuckets(d.Env.Region)...), patchManager, snapshot) {
 		if b != "" {
 			buckets[b] = true
 		}

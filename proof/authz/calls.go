@@ -132,8 +132,8 @@ func awsBucketPolicy(partition, bucket string) Doc {
 // download is a bucket a node reads, with an object of the kind it holds; declared marks a bucket
 // the configuration declares (network.s3Endpoint.readBuckets).
 type download struct {
-	bucket, key, what string
-	declared          bool
+	bucket, key, what, page string
+	declared                bool
 }
 
 // downloadsOf returns the buckets SSM Agent and Patch Manager read, as the pages copied in testdata
@@ -142,14 +142,17 @@ func downloadsOf(m model, declaredRead []string) []download {
 	region := m.env.Region
 	patchManagerBucket, snapshotBucket, _ := pagePatchingBuckets(region)
 	downloads := []download{
-		{patchManagerBucket, "patchbaselineoperations/Amazon.PatchBaselineOperations-1.65.zip", "AWS-RunPatchBaseline's payload", false},
-		{snapshotBucket, "snapshot.json", "the patch baseline snapshot", false},
+		{patchManagerBucket, "patchbaselineoperations/Amazon.PatchBaselineOperations-1.65.zip", "AWS-RunPatchBaseline's payload", patchingBucketsPage, false},
+		{snapshotBucket, "snapshot.json", "the patch baseline snapshot", patchingBucketsPage, false},
 	}
 	for _, b := range pageAgentBuckets(region) {
-		downloads = append(downloads, download{b, "some/object", "a bucket SSM Agent reads", false})
+		downloads = append(downloads, download{b, "some/object", "a bucket SSM Agent reads", agentBucketsPage, false})
+	}
+	for _, b := range pageInspectorBuckets(region) {
+		downloads = append(downloads, download{b, "oval/windows.xml", "Amazon Inspector's vulnerability definitions (its SSM plugin on Windows)", inspectorBucketPage, false})
 	}
 	for _, b := range declaredRead {
-		downloads = append(downloads, download{b, "repodata/repomd.xml", "a bucket declared in network.s3Endpoint.readBuckets", true})
+		downloads = append(downloads, download{b, "repodata/repomd.xml", "a bucket declared in network.s3Endpoint.readBuckets", "the configuration's declaration", true})
 	}
 	return downloads
 }
@@ -296,7 +299,7 @@ func downloadCalls(m model, ir instanceRole, principal Principal, downloads []do
 			Resource:        fmt.Sprintf("arn:%s:s3:::%s/%s", partition, d.bucket, d.key),
 			ResourceAccount: awsOwnedAccount, ThroughS3Endpoint: ir.private,
 			ResourcePolicy: awsBucketPolicy(partition, d.bucket), ResourcePolicyName: assumptionPublicBucket,
-			Required: true, Source: patchingBucketsPage + "; " + agentBucketsPage + " (" + d.what + ")"})
+			Required: true, Source: d.page + " (" + d.what + ")"})
 	}
 	return calls
 }

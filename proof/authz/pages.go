@@ -16,6 +16,7 @@ var pages embed.FS
 const (
 	patchingBucketsPage = `"Reference: Amazon S3 buckets for patching operations", AWS Systems Manager User Guide (read 2026-11-27; proof/authz/testdata/aws-pages)`
 	agentBucketsPage    = `"SSM Agent communications with AWS managed S3 buckets", AWS Systems Manager User Guide (read 2026-11-27; proof/authz/testdata/aws-pages)`
+	inspectorBucketPage = `"Scanning Windows EC2 instances with Amazon Inspector", Amazon Inspector User Guide (read 2026-12-06; proof/authz/testdata/aws-pages)`
 )
 
 var patchingRow = regexp.MustCompile("(?m)^\\| ([a-z0-9-]+) \\| `([^`]+)` \\| `([^`]+)` \\|$")
@@ -37,7 +38,18 @@ var agentRow = regexp.MustCompile("(?m)^- `([a-z0-9-]*region[a-z0-9-]*)`")
 // pageAgentBuckets returns the buckets the agent page lists for every region (the patching ones
 // aside), in its order.
 func pageAgentBuckets(region string) []string {
-	data, _ := pages.ReadFile("testdata/aws-pages/ssm-agent-s3-buckets.md")
+	return pageBuckets("ssm-agent-s3-buckets.md", region)
+}
+
+// pageInspectorBuckets returns the buckets Amazon Inspector's SSM plugin reads on Windows.
+func pageInspectorBuckets(region string) []string {
+	return pageBuckets("inspector-windows-scanning.md", region)
+}
+
+// pageBuckets returns the buckets a page in testdata lists (its "- `...region...`" lines), but the
+// patch baseline snapshots (pagePatchingBuckets), in its order.
+func pageBuckets(page, region string) []string {
+	data, _ := pages.ReadFile("testdata/aws-pages/" + page)
 	var out []string
 	for _, m := range agentRow.FindAllStringSubmatch(string(data), -1) {
 		if strings.HasPrefix(m[1], "patch-baseline-snapshot") {

@@ -22,7 +22,7 @@ func TestTheProofsBucketPagesAgreeWithTheConstructsTablesInEveryRegion(t *testin
 		want, _ := awsbuckets.PatchManagerBucket(region)
 		assert.Equal(t, want, pm, region)
 		assert.Equal(t, awsbuckets.SnapshotBucket(region), snapshot, region)
-		assert.ElementsMatch(t, awsbuckets.SystemsManager(region), append(pageAgentBuckets(region), pm, snapshot), region)
+		assert.ElementsMatch(t, awsbuckets.SystemsManager(region), append(append(pageAgentBuckets(region), pageInspectorBuckets(region)...), pm, snapshot), region)
 	}
 	_, _, ok := pagePatchingBuckets("xx-nowhere-1")
 	assert.False(t, ok, "a region the page does not list")
