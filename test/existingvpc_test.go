@@ -62,7 +62,9 @@ var (
 // Public, Private or Isolated, each subnet with subnetId, cidr, availabilityZone and
 // routeTableId; aws-cdk-lib 2.270.0). The fleet's subnets are isolated, the endpoints a hub's.
 var existingVpcLookup = &scenario{name: "existing-vpc-lookup", context: contextFile("testdata/existing-vpc-lookup.cdk.context.json"),
-	config: fromYAML(`
+	config: fromYAML(existingVpcLookupYAML)}
+
+const existingVpcLookupYAML = `
 account: "111111111111"
 region: eu-west-1
 network:
@@ -72,7 +74,7 @@ network:
     interfaceEndpoints: hub
     s3Endpoint: created
     hubCidrs: [10.0.0.0/24]
-` + existingVpcFleet)}
+` + existingVpcFleet
 
 // contextFile reads a cdk.context.json.
 func contextFile(path string) map[string]any {
@@ -381,4 +383,24 @@ func TestPriorNetworkAclsAreRecordedInTheNetworkStack(t *testing.T) {
 	assert.Equal(t, map[string]string{"subnet-0aaaaaaaaaaaaaaa1": "acl-0123456789abcdef0", "subnet-0aaaaaaaaaaaaaaa2": "acl-0123456789abcdef0"},
 		vpcclash.PriorNetworkAcls(s.template))
 	assert.NotContains(t, existingVpcManaged.synth(t).template["Outputs"], stacks.PriorNetworkAclsOutput)
+}
+
+// A looked-up subnet in a secondary block of the VPC (the lookup returns the primary block only)
+// could not reach the interface endpoints privatepatch creates, whose security group admits the
+// primary block: the synth refuses it, naming the subnet; with a hub's endpoints it is fine.
+func TestALookedUpSubnetOutsideTheVpcsPrimaryBlockIsRefusedWhenTheEndpointsAreCreated(t *testing.T) {
+	data, err := os.ReadFile("testdata/existing-vpc-lookup.cdk.context.json")
+	require.NoError(t, err)
+	secondary := strings.Replace(string(data), `"cidr": "10.40.11.0/24"`, `"cidr": "100.64.11.0/24"`, 1)
+	var context map[string]any
+	require.NoError(t, json.Unmarshal([]byte(secondary), &context))
+	created := strings.Replace(strings.Replace(existingVpcLookupYAML, "interfaceEndpoints: hub", "interfaceEndpoints: created", 1), "    hubCidrs: [10.0.0.0/24]\n", "", 1)
+	s := &scenario{name: "existing-vpc-lookup-secondary", withoutNag: true, context: context, config: fromYAML(created)}
+	s.build()
+	require.NotNil(t, s.err, "a subnet outside the primary block")
+	assert.Contains(t, fmt.Sprint(s.err), "the looked-up VPC's subnet subnet-0c0ffee0c0ffee0b2 (100.64.11.0/24) is outside the VPC's primary block 10.40.0.0/16")
+
+	hub := &scenario{name: "existing-vpc-lookup-secondary-hub", withoutNag: true, context: context, config: fromYAML(existingVpcLookupYAML)}
+	hub.build()
+	assert.Nil(t, hub.err, "with a hub's endpoints the subnet is fine")
 }

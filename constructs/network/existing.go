@@ -2,6 +2,7 @@ package network
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -128,7 +129,31 @@ func (e *ExistingVpc) resolve(scope constructs.Construct) *ExistingVpc {
 	if e.Lookup.PublicSubnetGroup != "" {
 		resolved.PublicSubnets = lookedUpSubnets(looked, e.Lookup.PublicSubnetGroup, resolved.PrivateSubnets)
 	}
+	if !e.InterfaceEndpointsProvided {
+		if problem := outsidePrimaryBlock(resolved.Cidr, append(slices.Clone(resolved.PrivateSubnets), resolved.PublicSubnets...)); problem != "" {
+			panic(problem)
+		}
+	}
 	return &resolved
+}
+
+// outsidePrimaryBlock explains why a looked-up subnet outside the VPC's block cannot use the
+// interface endpoints privatepatch creates: their security group admits HTTPS from the block the
+// lookup gives, the VPC's primary one (a VPC may have secondary blocks, which the lookup does not
+// return), so the subnet's instances would never register. Subnets named by id are held to
+// existingVpc.cidr by the configuration in the same way. "" when every subnet is inside.
+func outsidePrimaryBlock(vpcCidr string, subnets []Subnet) string {
+	vpc, err := netip.ParsePrefix(vpcCidr)
+	if err != nil {
+		return ""
+	}
+	for _, s := range subnets {
+		if cidr, err := netip.ParsePrefix(s.Cidr); err == nil && (cidr.Bits() < vpc.Bits() || !vpc.Masked().Contains(cidr.Addr())) {
+			return fmt.Sprintf("the looked-up VPC's subnet %s (%s) is outside the VPC's primary block %s, from which the interface endpoints' security group admits HTTPS: "+
+				"its instances could not reach Systems Manager. Look up subnet groups of the primary block, or use a hub's endpoints (interfaceEndpoints: hub)", s.Id, s.Cidr, vpcCidr)
+		}
+	}
+	return ""
 }
 
 // lookedUpSubnets are a looked-up group's subnets, one per zone; with inZonesOf, one in each of
