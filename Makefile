@@ -162,8 +162,9 @@ check-update: synth check-s3-drift ## refuse an update that replaces data, clash
 	@command -v aws >/dev/null || { echo "check-update reads the deployed templates with the AWS CLI: install it, or deploy with FORCE=1" >&2; exit 1; }
 	$(read_deployed)
 	go run ./tools/checkupdate -deployed $(DEPLOYED) -synthesised cdk.out $(ENV_FLAG)
-	@# An existing VPC's endpoints, private hosted zones and DNS attributes, and the network stack's
-	@# own resources (its endpoints carry no aws:cloudformation tags; none before its first deploy).
+	@# An existing VPC's endpoints, private hosted zones, DNS attributes and DHCP option set's DNS
+	@# servers, and the network stack's own resources (its endpoints carry no aws:cloudformation
+	@# tags; none before its first deploy).
 	rm -rf $(EXISTING_VPCS) && mkdir -p $(EXISTING_VPCS)
 	caller=$$($(CALLER_ACCOUNT)); \
 	go run ./tools/checkupdate -existing-vpcs cdk.out $(ENV_FLAG) -account "$$caller" | while read -r stack region vpc; do \
@@ -175,6 +176,10 @@ check-update: synth check-s3-drift ## refuse an update that replaces data, clash
 	  $(read_zones) \
 	  aws ec2 describe-vpc-attribute --region $$region --vpc-id $$vpc --attribute enableDnsSupport --output json > $(EXISTING_VPCS)/$$stack.dns-support.json; \
 	  aws ec2 describe-vpc-attribute --region $$region --vpc-id $$vpc --attribute enableDnsHostnames --output json > $(EXISTING_VPCS)/$$stack.dns-hostnames.json; \
+	  aws ec2 describe-vpcs --region $$region --vpc-ids $$vpc --output json > $(EXISTING_VPCS)/$$stack.vpc.json; \
+	  dhcp=$$(aws ec2 describe-vpcs --region $$region --vpc-ids $$vpc --query 'Vpcs[0].DhcpOptionsId' --output text); \
+	  if [ "$$dhcp" = default ]; then echo '{"DhcpOptions": []}' > $(EXISTING_VPCS)/$$stack.dhcp.json; \
+	  else aws ec2 describe-dhcp-options --region $$region --dhcp-options-ids $$dhcp --output json > $(EXISTING_VPCS)/$$stack.dhcp.json; fi; \
 	done
 	go run ./tools/checkupdate -live-vpcs $(EXISTING_VPCS) -synthesised cdk.out $(ENV_FLAG)
 	@# The network ACLs of the existing subnets manageNetworkAcls takes over (vpcclash.CheckAcls).

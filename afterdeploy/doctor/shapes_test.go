@@ -60,6 +60,8 @@ var fixtureOperations = []struct{ pattern, service, operation string }{
 	{"../../proof/vpcclash/testdata/endpoints-*.json", "ec2", "DescribeVpcEndpoints"},
 	{"../../proof/vpcclash/testdata/resources-*.json", "cloudformation", "ListStackResources"},
 	{"../../proof/vpcclash/testdata/zones-*.json", "route53", "ListHostedZonesByVPC"},
+	{"../../proof/vpcclash/testdata/vpc-*.json", "ec2", "DescribeVpcs"},
+	{"../../proof/vpcclash/testdata/dhcp-*.json", "ec2", "DescribeDhcpOptions"},
 }
 
 // looseEnums are enum shapes whose values AWS's own CLI examples show outside the model's list:

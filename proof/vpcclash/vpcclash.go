@@ -3,8 +3,9 @@
 // the private DNS names of the Systems Manager endpoints (an endpoint with private DNS, or a hub's
 // private hosted zone associated with the VPC), or DNS attributes that private DNS needs. make
 // check-update reads the VPC with the AWS CLI (describe-vpc-endpoints, route53
-// list-hosted-zones-by-vpc, describe-vpc-attribute) and this judges the answers against the
-// synthesised network template. No CDK.
+// list-hosted-zones-by-vpc, describe-vpc-attribute, describe-vpcs, describe-dhcp-options) and this
+// judges the answers against the synthesised network template, and notes DNS servers that may not
+// resolve the endpoints' private names (Notes). No CDK.
 package vpcclash
 
 import (
@@ -33,7 +34,7 @@ import (
 
 // Plan is what a network template creates in an existing VPC.
 type Plan struct {
-	VpcID string
+	VpcID, Region string
 	// S3RouteTables are the route tables the S3 gateway endpoint is added to (none: not created).
 	S3RouteTables []string
 	// PrivateDNSServices are the interface endpoints' services with private DNS
@@ -44,7 +45,7 @@ type Plan struct {
 // FromTemplate reads the plan of a network template in region; ok is false for a template that
 // creates its own VPC (or holds no network).
 func FromTemplate(template map[string]any, region string) (Plan, bool) {
-	var plan Plan
+	plan := Plan{Region: region}
 	resources, _ := template["Resources"].(map[string]any)
 	for _, r := range resources {
 		if r.(map[string]any)["Type"] == "AWS::EC2::VPC" {
@@ -132,6 +133,85 @@ type Live struct {
 	// OwnEndpointIDs are the network stack's own endpoints (none before its first deploy): aws
 	// cloudformation list-stack-resources --stack-name STACK --output json (ParseStackEndpoints).
 	OwnEndpointIDs []string
+	// DHCPOptionsID is the VPC's DHCP option set (aws ec2 describe-vpcs --vpc-ids VPC --output
+	// json, ParseDHCPOptionsID): "default" for none. DomainNameServers are its domain-name-servers
+	// (aws ec2 describe-dhcp-options --dhcp-options-ids ID --output json, ParseDomainNameServers).
+	DHCPOptionsID     string
+	DomainNameServers []string
+}
+
+// DNS facts (read 2026-12-06):
+//   - "The Amazon DNS server in your VPC is used to resolve the DNS domain names that you specify
+//     in a private hosted zone in Route 53" ("Understanding Amazon DNS", Amazon VPC User Guide);
+//     "Private hosted zones accept DNS queries only from a VPC DNS server", at "the base of the VPC
+//     IPv4 network range plus two" (AWS re:Post Knowledge Center, vpc-enable-private-hosted-zone).
+//     The endpoints' private DNS names (the endpoints privatepatch creates, or a hub's zone) lead to
+//     their private addresses only in the answers of the Amazon DNS server, or of a server that
+//     forwards to it.
+//   - Instances get their DNS servers from the VPC's DHCP option set: domain-name-servers
+//     AmazonProvidedDNS is the Amazon DNS server ("DHCP option sets in Amazon VPC"); a VPC
+//     associated with "default" has none, "The default set consists of the standard EC2 host
+//     name, no domain name, no DNS server" ("AssociateDhcpOptions", Amazon EC2 API Reference).
+const amazonProvidedDNS = "AmazonProvidedDNS"
+
+// ParseDHCPOptionsID reads describe-vpcs' output for one VPC.
+func ParseDHCPOptionsID(data []byte) (string, error) {
+	var out struct {
+		Vpcs []struct {
+			DhcpOptionsID string `json:"DhcpOptionsId"`
+		} `json:"Vpcs"`
+	}
+	if err := json.Unmarshal(data, &out); err != nil || len(out.Vpcs) != 1 || out.Vpcs[0].DhcpOptionsID == "" {
+		return "", fmt.Errorf("not the output of aws ec2 describe-vpcs for one VPC (Vpcs[0].DhcpOptionsId): %v", err)
+	}
+	return out.Vpcs[0].DhcpOptionsID, nil
+}
+
+// ParseDomainNameServers reads describe-dhcp-options' output for one option set (an empty
+// DhcpOptions list for "default").
+func ParseDomainNameServers(data []byte) ([]string, error) {
+	var out struct {
+		DhcpOptions *[]struct {
+			DhcpConfigurations []struct {
+				Key    string `json:"Key"`
+				Values []struct {
+					Value string `json:"Value"`
+				} `json:"Values"`
+			} `json:"DhcpConfigurations"`
+		} `json:"DhcpOptions"`
+	}
+	if err := json.Unmarshal(data, &out); err != nil || out.DhcpOptions == nil || len(*out.DhcpOptions) > 1 {
+		return nil, fmt.Errorf("not the output of aws ec2 describe-dhcp-options for one option set (DhcpOptions): %v", err)
+	}
+	var servers []string
+	for _, set := range *out.DhcpOptions {
+		for _, c := range set.DhcpConfigurations {
+			if c.Key == "domain-name-servers" {
+				for _, v := range c.Values {
+					servers = append(servers, v.Value)
+				}
+			}
+		}
+	}
+	return servers, nil
+}
+
+// Notes are what make check-update prints about the VPC without refusing the update: DNS
+// servers that are not the Amazon DNS server first may be correct (forwarding to it), and only the
+// instances show whether they are.
+func Notes(stack string, plan Plan, live Live) []string {
+	switch {
+	case live.DHCPOptionsID == "default":
+		return []string{fmt.Sprintf("%s: %s has no DHCP option set, so its instances get no DNS server from DHCP: they reach Systems Manager only if the DNS servers configured on them "+
+			"answer as the VPC's Amazon DNS server does (the endpoints' names resolve to private addresses only there). Ask the VPC's owner to associate a set with "+
+			"domain-name-servers AmazonProvidedDNS, or check on an instance that Resolve-DnsName %s gives a private address", stack, plan.VpcID, DNSName("com.amazonaws."+plan.Region+".ssm"))}
+	case len(live.DomainNameServers) > 0 && live.DomainNameServers[0] != amazonProvidedDNS:
+		return []string{fmt.Sprintf("%s: %s's DHCP option set %s gives its instances the DNS servers %s, not AmazonProvidedDNS first: the Systems Manager endpoints' names resolve "+
+			"to their private addresses only through the VPC's Amazon DNS server (its base address plus two), so those servers must forward %s.amazonaws.com "+
+			"(or everything) to it, or the instances never register. Check on an instance that Resolve-DnsName %s gives a private address",
+			stack, plan.VpcID, live.DHCPOptionsID, strings.Join(live.DomainNameServers, ", "), plan.Region, DNSName("com.amazonaws."+plan.Region+".ssm"))}
+	}
+	return nil
 }
 
 // Endpoint is a VpcEndpoint of DescribeVpcEndpoints (the members read here).

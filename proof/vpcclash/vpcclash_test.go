@@ -19,12 +19,15 @@ func golden(t *testing.T, name string) map[string]any {
 	return template
 }
 
+// read is a fixture of testdata.
+func read(t *testing.T, name string) []byte {
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	require.NoError(t, err)
+	return data
+}
+
 func live(t *testing.T, endpoints, zones, hostnames string) Live {
-	read := func(name string) []byte {
-		data, err := os.ReadFile(filepath.Join("testdata", name))
-		require.NoError(t, err)
-		return data
-	}
+	read := func(name string) []byte { return read(t, name) }
 	var l Live
 	var err error
 	l.Endpoints, err = ParseEndpoints(read(endpoints))
@@ -41,11 +44,11 @@ func live(t *testing.T, endpoints, zones, hostnames string) Live {
 func TestThePlanOfTheGoldenExistingVpcTemplates(t *testing.T) {
 	plan, ok := FromTemplate(golden(t, "existing-vpc.network"), "us-west-2")
 	require.True(t, ok)
-	assert.Equal(t, Plan{VpcID: "vpc-0a1b2c3d4e5f60718", S3RouteTables: []string{"rtb-0aaaaaaaaaaaaaaa1", "rtb-0aaaaaaaaaaaaaaa2"},
+	assert.Equal(t, Plan{VpcID: "vpc-0a1b2c3d4e5f60718", Region: "us-west-2", S3RouteTables: []string{"rtb-0aaaaaaaaaaaaaaa1", "rtb-0aaaaaaaaaaaaaaa2"},
 		PrivateDNSServices: []string{"com.amazonaws.us-west-2.ec2", "com.amazonaws.us-west-2.ec2messages", "com.amazonaws.us-west-2.ssm", "com.amazonaws.us-west-2.ssmmessages"}}, plan)
 	hub, ok := FromTemplate(golden(t, "existing-vpc-hub.network"), "us-west-2")
 	require.True(t, ok)
-	assert.Equal(t, Plan{VpcID: "vpc-0a1b2c3d4e5f60718"}, hub, "hub and existing: nothing created")
+	assert.Equal(t, Plan{VpcID: "vpc-0a1b2c3d4e5f60718", Region: "us-west-2"}, hub, "hub and existing: nothing created")
 	_, ok = FromTemplate(golden(t, "default.network"), "us-west-2")
 	assert.False(t, ok, "privatepatch's own VPC")
 	assert.Equal(t, "ssmmessages.us-west-2.amazonaws.com", DNSName("com.amazonaws.us-west-2.ssmmessages"))
@@ -148,4 +151,48 @@ func TestAnswersInAnotherShapeAreErrors(t *testing.T) {
 	assert.ErrorContains(t, err, "no answer")
 	_, err = ParseAttribute([]byte(`{"EnableDnsSupport": {"Value": true}}`), "EnableDnsHostnames")
 	assert.ErrorContains(t, err, "--attribute enableDnsHostnames")
+}
+
+// DNS servers that are not the VPC's Amazon DNS server first, or none at all, are noted (they may
+// forward to it; only an instance shows whether they do), never refused; the Amazon DNS server
+// first is not noted.
+func TestDNSServersOtherThanAmazonsAreNotedNotRefused(t *testing.T) {
+	plan, _ := FromTemplate(golden(t, "existing-vpc.network"), "us-west-2")
+	withDNS := func(vpcFixture, dhcpFixture string) Live {
+		l := live(t, "endpoints-none.json", "zones-none.json", "dns-hostnames-true.json")
+		var err error
+		l.DHCPOptionsID, err = ParseDHCPOptionsID(read(t, vpcFixture))
+		require.NoError(t, err)
+		l.DomainNameServers, err = ParseDomainNameServers(read(t, dhcpFixture))
+		require.NoError(t, err)
+		return l
+	}
+	amazon := withDNS("vpc-amazon-dns.json", "dhcp-amazon-dns.json")
+	assert.Empty(t, Notes("privatepatch-network", plan, amazon))
+	assert.Empty(t, Check("privatepatch-network", "network.existingVpc", plan, amazon))
+
+	custom := withDNS("vpc-custom-dns.json", "dhcp-custom-dns.json")
+	assert.Equal(t, []string{"10.20.0.10", "10.20.1.10"}, custom.DomainNameServers)
+	notes := Notes("privatepatch-network", plan, custom)
+	require.Len(t, notes, 1)
+	assert.Contains(t, notes[0], "vpc-0a1b2c3d4e5f60718's DHCP option set dopt-0c0ffee0c0ffee0d1 gives its instances the DNS servers 10.20.0.10, 10.20.1.10, not AmazonProvidedDNS first")
+	assert.Contains(t, notes[0], "must forward us-west-2.amazonaws.com")
+	assert.Contains(t, notes[0], "Resolve-DnsName ssm.us-west-2.amazonaws.com")
+	assert.Empty(t, Check("privatepatch-network", "network.existingVpc", plan, custom), "a note, not a refusal")
+
+	// The Amazon DNS server behind a custom one is still noted: Windows asks the first.
+	behind := custom
+	behind.DomainNameServers = []string{"10.20.0.10", "AmazonProvidedDNS"}
+	assert.Len(t, Notes("privatepatch-network", plan, behind), 1)
+
+	none := withDNS("vpc-no-dhcp.json", "dhcp-none.json")
+	assert.Empty(t, none.DomainNameServers)
+	notes = Notes("privatepatch-network", plan, none)
+	require.Len(t, notes, 1)
+	assert.Contains(t, notes[0], "has no DHCP option set")
+
+	_, err := ParseDHCPOptionsID([]byte(`{"Vpcs": []}`))
+	assert.Error(t, err, "no VPC")
+	_, err = ParseDomainNameServers([]byte(`{}`))
+	assert.Error(t, err, "not describe-dhcp-options")
 }

@@ -460,7 +460,7 @@ func checkExistingVpcs(out io.Writer, dir, assembly string, sel selection) error
 	if err != nil {
 		return err
 	}
-	var problems []string
+	var problems, notes []string
 	checked := 0
 	for _, s := range stacks {
 		plan, ok := vpcclash.FromTemplate(s.Template, s.Region)
@@ -476,7 +476,11 @@ func checkExistingVpcs(out io.Writer, dir, assembly string, sel selection) error
 			field = "the existingVpc of environment " + s.Environment + " (environments[].existingVpc or network.existingVpc)"
 		}
 		problems = append(problems, vpcclash.Check(s.Name, field, plan, live)...)
+		notes = append(notes, vpcclash.Notes(s.Name, plan, live)...)
 		checked++
+	}
+	for _, n := range notes {
+		fmt.Fprintln(out, "  note:", n)
 	}
 	if len(problems) == 0 {
 		fmt.Fprintf(out, "checkupdate: the network stack(s) in %d existing VPC(s) create no endpoint the VPC has, and private DNS can be on\n", checked)
@@ -570,7 +574,7 @@ func printZonesNextToken(out io.Writer, file string) error {
 func readLiveVpc(dir, stack string) (vpcclash.Live, error) {
 	var live vpcclash.Live
 	data := map[string][]byte{}
-	for _, suffix := range []string{".endpoints.json", ".dns-support.json", ".dns-hostnames.json", ".resources.json"} {
+	for _, suffix := range []string{".endpoints.json", ".dns-support.json", ".dns-hostnames.json", ".resources.json", ".vpc.json", ".dhcp.json"} {
 		d, err := os.ReadFile(filepath.Join(dir, stack+suffix))
 		if err != nil {
 			return live, err
@@ -601,6 +605,12 @@ func readLiveVpc(dir, stack string) (vpcclash.Live, error) {
 	if live.DNSSupport, err = vpcclash.ParseAttribute(data[".dns-support.json"], "EnableDnsSupport"); err != nil {
 		return live, err
 	}
-	live.DNSHostnames, err = vpcclash.ParseAttribute(data[".dns-hostnames.json"], "EnableDnsHostnames")
+	if live.DNSHostnames, err = vpcclash.ParseAttribute(data[".dns-hostnames.json"], "EnableDnsHostnames"); err != nil {
+		return live, err
+	}
+	if live.DHCPOptionsID, err = vpcclash.ParseDHCPOptionsID(data[".vpc.json"]); err != nil {
+		return live, err
+	}
+	live.DomainNameServers, err = vpcclash.ParseDomainNameServers(data[".dhcp.json"])
 	return live, err
 }

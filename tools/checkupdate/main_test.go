@@ -316,8 +316,13 @@ func liveVpc(t *testing.T, endpoints, zones, hostnames string) string {
 }
 
 func liveVpcOf(t *testing.T, endpoints, zones, hostnames, resources string) string {
+	return liveVpcWithDNS(t, endpoints, zones, hostnames, resources, "vpc-amazon-dns.json", "dhcp-amazon-dns.json")
+}
+
+func liveVpcWithDNS(t *testing.T, endpoints, zones, hostnames, resources, vpc, dhcp string) string {
 	dir := t.TempDir()
-	for fixture, suffix := range map[string]string{endpoints: ".endpoints.json", zones: ".zones.1.json", "dns-support-true.json": ".dns-support.json", hostnames: ".dns-hostnames.json", resources: ".resources.json"} {
+	for fixture, suffix := range map[string]string{endpoints: ".endpoints.json", zones: ".zones.1.json", "dns-support-true.json": ".dns-support.json", hostnames: ".dns-hostnames.json",
+		resources: ".resources.json", vpc: ".vpc.json", dhcp: ".dhcp.json"} {
 		data, err := os.ReadFile(filepath.Join("..", "..", "proof", "vpcclash", "testdata", fixture))
 		require.NoError(t, err)
 		write(t, filepath.Join(dir, "privatepatch-network"+suffix), string(data))
@@ -336,6 +341,12 @@ func TestAnExistingVpcThatHasTheEndpointsIsRefusedNamingTheSettings(t *testing.T
 	out.Reset()
 	require.NoError(t, checkExistingVpcs(&out, liveVpc(t, "endpoints-none.json", "zones-none.json", "dns-hostnames-true.json"), assembly, selection{}))
 	assert.Contains(t, out.String(), "in 1 existing VPC(s) create no endpoint the VPC has")
+	assert.NotContains(t, out.String(), "note:")
+	// A directory's DNS servers: noted, not refused.
+	out.Reset()
+	require.NoError(t, checkExistingVpcs(&out, liveVpcWithDNS(t, "endpoints-none.json", "zones-none.json", "dns-hostnames-true.json", "resources-none.json",
+		"vpc-custom-dns.json", "dhcp-custom-dns.json"), assembly, selection{}))
+	assert.Contains(t, out.String(), "  note: privatepatch-network: vpc-0a1b2c3d4e5f60718's DHCP option set dopt-0c0ffee0c0ffee0d1 gives its instances the DNS servers 10.20.0.10, 10.20.1.10")
 
 	out.Reset()
 	err := checkExistingVpcs(&out, liveVpc(t, "endpoints-landing-zone.json", "zones-hub.json", "dns-hostnames-true.json"), assembly, selection{})
