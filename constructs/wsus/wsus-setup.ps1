@@ -83,7 +83,8 @@ function Install-Wsus([string] $content) {
     # Scripts and Tools" installs; no page read here says the UpdateServices role brings it, and
     # Install-WindowsFeature leaves an installed feature as it is.
     if (-not (Get-WindowsFeature -Name Web-Scripting-Tools).Installed) {
-        Install-WindowsFeature -Name Web-Scripting-Tools | Out-Null
+        $result = Install-WindowsFeature -Name Web-Scripting-Tools
+        if (-not $result.Success) { throw "Install-WindowsFeature Web-Scripting-Tools failed: $($result.ExitCode)" }
     }
     $wsusutil = Join-Path $env:ProgramFiles 'Update Services\Tools\wsusutil.exe'
     $setup = Get-ItemProperty -Path 'HKLM:\SOFTWARE\Microsoft\Update Services\Server\Setup' -ErrorAction SilentlyContinue

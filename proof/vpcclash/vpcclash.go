@@ -11,6 +11,7 @@ package vpcclash
 import (
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"slices"
 	"sort"
 	"strings"
@@ -134,10 +135,13 @@ type Live struct {
 	// cloudformation list-stack-resources --stack-name STACK --output json (ParseStackEndpoints).
 	OwnEndpointIDs []string
 	// DHCPOptionsID is the VPC's DHCP option set (aws ec2 describe-vpcs --vpc-ids VPC --output
-	// json, ParseDHCPOptionsID): "default" for none. DomainNameServers are its domain-name-servers
+	// json, ParseVpc): "default" for none. DomainNameServers are its domain-name-servers
 	// (aws ec2 describe-dhcp-options --dhcp-options-ids ID --output json, ParseDomainNameServers).
 	DHCPOptionsID     string
 	DomainNameServers []string
+	// VpcCidr is the VPC's primary block (describe-vpcs), whose base address plus two is the
+	// Amazon DNS server.
+	VpcCidr string
 }
 
 // DNS facts (read 2026-12-06):
@@ -149,22 +153,43 @@ type Live struct {
 //     their private addresses only in the answers of the Amazon DNS server, or of a server that
 //     forwards to it.
 //   - Instances get their DNS servers from the VPC's DHCP option set: domain-name-servers
-//     AmazonProvidedDNS is the Amazon DNS server ("DHCP option sets in Amazon VPC"); a VPC
-//     associated with "default" has none, "The default set consists of the standard EC2 host
-//     name, no domain name, no DNS server" ("AssociateDhcpOptions", Amazon EC2 API Reference).
+//     AmazonProvidedDNS is the Amazon DNS server, which also answers at the VPC's base address
+//     plus two and at 169.254.169.253 ("DHCP option sets in Amazon VPC"; "Amazon DNS server",
+//     Amazon VPC User Guide); "default" is "to associate no DHCP options with the VPC"
+//     ("AssociateDhcpOptions", Amazon EC2 API Reference), and a set without domain-name-servers
+//     gives none either.
 const amazonProvidedDNS = "AmazonProvidedDNS"
 
-// ParseDHCPOptionsID reads describe-vpcs' output for one VPC.
-func ParseDHCPOptionsID(data []byte) (string, error) {
+// amazonDNSAddress is the Amazon DNS server's link-local address.
+const amazonDNSAddress = "169.254.169.253"
+
+// ParseVpc reads describe-vpcs' output for one VPC: its DHCP option set and primary block.
+func ParseVpc(data []byte) (dhcpOptionsID, cidr string, err error) {
 	var out struct {
 		Vpcs []struct {
 			DhcpOptionsID string `json:"DhcpOptionsId"`
+			CidrBlock     string `json:"CidrBlock"`
 		} `json:"Vpcs"`
 	}
 	if err := json.Unmarshal(data, &out); err != nil || len(out.Vpcs) != 1 || out.Vpcs[0].DhcpOptionsID == "" {
-		return "", fmt.Errorf("not the output of aws ec2 describe-vpcs for one VPC (Vpcs[0].DhcpOptionsId): %v", err)
+		return "", "", fmt.Errorf("not the output of aws ec2 describe-vpcs for one VPC (Vpcs[0].DhcpOptionsId): %v", err)
 	}
-	return out.Vpcs[0].DhcpOptionsID, nil
+	return out.Vpcs[0].DhcpOptionsID, out.Vpcs[0].CidrBlock, nil
+}
+
+// amazonDNS says whether server is the Amazon DNS server: by name, its link-local address, or
+// the VPC's base address plus two.
+func amazonDNS(server, vpcCidr string) bool {
+	if server == amazonProvidedDNS || server == amazonDNSAddress {
+		return true
+	}
+	vpc, err := netip.ParsePrefix(vpcCidr)
+	if err != nil || !vpc.Addr().Is4() {
+		return false
+	}
+	base := vpc.Masked().Addr().As4()
+	base[3] += 2
+	return server == netip.AddrFrom4(base).String()
 }
 
 // ParseDomainNameServers reads describe-dhcp-options' output for one option set (an empty
@@ -201,11 +226,11 @@ func ParseDomainNameServers(data []byte) ([]string, error) {
 // instances show whether they are.
 func Notes(stack string, plan Plan, live Live) []string {
 	switch {
-	case live.DHCPOptionsID == "default":
-		return []string{fmt.Sprintf("%s: %s has no DHCP option set, so its instances get no DNS server from DHCP: they reach Systems Manager only if the DNS servers configured on them "+
+	case live.DHCPOptionsID == "default" || len(live.DomainNameServers) == 0:
+		return []string{fmt.Sprintf("%s: %s has no DHCP option set giving domain-name-servers, so its instances get no DNS server from DHCP: they reach Systems Manager only if the DNS servers configured on them "+
 			"answer as the VPC's Amazon DNS server does (the endpoints' names resolve to private addresses only there). Ask the VPC's owner to associate a set with "+
 			"domain-name-servers AmazonProvidedDNS, or check on an instance that Resolve-DnsName %s gives a private address", stack, plan.VpcID, DNSName("com.amazonaws."+plan.Region+".ssm"))}
-	case len(live.DomainNameServers) > 0 && live.DomainNameServers[0] != amazonProvidedDNS:
+	case !amazonDNS(live.DomainNameServers[0], live.VpcCidr):
 		return []string{fmt.Sprintf("%s: %s's DHCP option set %s gives its instances the DNS servers %s, not AmazonProvidedDNS first: the Systems Manager endpoints' names resolve "+
 			"to their private addresses only through the VPC's Amazon DNS server (its base address plus two), so those servers must forward %s.amazonaws.com "+
 			"(or everything) to it, or the instances never register. Check on an instance that Resolve-DnsName %s gives a private address",

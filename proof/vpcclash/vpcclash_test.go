@@ -161,7 +161,7 @@ func TestDNSServersOtherThanAmazonsAreNotedNotRefused(t *testing.T) {
 	withDNS := func(vpcFixture, dhcpFixture string) Live {
 		l := live(t, "endpoints-none.json", "zones-none.json", "dns-hostnames-true.json")
 		var err error
-		l.DHCPOptionsID, err = ParseDHCPOptionsID(read(t, vpcFixture))
+		l.DHCPOptionsID, l.VpcCidr, err = ParseVpc(read(t, vpcFixture))
 		require.NoError(t, err)
 		l.DomainNameServers, err = ParseDomainNameServers(read(t, dhcpFixture))
 		require.NoError(t, err)
@@ -191,7 +191,20 @@ func TestDNSServersOtherThanAmazonsAreNotedNotRefused(t *testing.T) {
 	require.Len(t, notes, 1)
 	assert.Contains(t, notes[0], "has no DHCP option set")
 
-	_, err := ParseDHCPOptionsID([]byte(`{"Vpcs": []}`))
+	// The Amazon DNS server by its addresses is not noted; a set without domain-name-servers is.
+	for _, address := range []string{"10.20.0.2", "169.254.169.253"} {
+		byAddress := custom
+		byAddress.DomainNameServers = []string{address, "10.20.0.10"}
+		assert.Empty(t, Notes("privatepatch-network", plan, byAddress), address)
+	}
+	notTheBase := custom
+	notTheBase.DomainNameServers = []string{"10.20.1.2"}
+	assert.Len(t, Notes("privatepatch-network", plan, notTheBase), 1, "another subnet's base plus two is not the Amazon DNS server")
+	noServers := custom
+	noServers.DomainNameServers = nil
+	assert.Len(t, Notes("privatepatch-network", plan, noServers), 1, "an option set without domain-name-servers")
+
+	_, _, err := ParseVpc([]byte(`{"Vpcs": []}`))
 	assert.Error(t, err, "no VPC")
 	_, err = ParseDomainNameServers([]byte(`{}`))
 	assert.Error(t, err, "not describe-dhcp-options")

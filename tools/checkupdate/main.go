@@ -608,7 +608,7 @@ func readLiveVpc(dir, stack string) (vpcclash.Live, error) {
 	if live.DNSHostnames, err = vpcclash.ParseAttribute(data[".dns-hostnames.json"], "EnableDnsHostnames"); err != nil {
 		return live, err
 	}
-	if live.DHCPOptionsID, err = vpcclash.ParseDHCPOptionsID(data[".vpc.json"]); err != nil {
+	if live.DHCPOptionsID, live.VpcCidr, err = vpcclash.ParseVpc(data[".vpc.json"]); err != nil {
 		return live, err
 	}
 	live.DomainNameServers, err = vpcclash.ParseDomainNameServers(data[".dhcp.json"])
