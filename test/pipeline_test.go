@@ -522,25 +522,31 @@ func TestPipelineSourceActionMayUseTheConnectionUnderItsOwnServicePrefix(t *test
 }
 
 // The protection step's commands, run by sh (CodeBuild's shell on its Linux images) against a
-// recording aws: they assume the protector role, protect the stack, read the task's ids from the
-// stack's outputs and attach the alarm with them; an output the stack lacks (a stack deployed by
-// an earlier version) stops the step with a message before any update.
-func TestProtectionStepCommandsRunUnderShAndStopWithoutTheTasksIds(t *testing.T) {
+// recording aws: they assume the protector role (again after a wait, while a role created moments
+// before cannot be assumed yet), protect the stack, read the task's ids from the stack's outputs
+// and attach the alarm with them; an output the stack lacks (a stack deployed by an earlier
+// version), or a role never assumed, stops the step with a message.
+func TestProtectionStepCommandsRunUnderShRetryANewRoleAndStopWithoutTheTasksIds(t *testing.T) {
 	attachment := stackprotection.Attachment{Stack: "pp-patching", WindowOutput: "PipelineProtectorStopAlarmWindow1",
 		TaskOutput: "PipelineProtectorStopAlarmTask1", AlarmName: "pp-patching-pp-weekly-Task1-stop"}
 	script := strings.Join(stackprotection.Commands("arn:aws:iam::1:role/r", "us-west-2", "stack-policies", []string{"pp-patching"},
 		[]stackprotection.Attachment{attachment}), "\n")
-	run := func(taskID string) (calls []string, stderr string, err error) {
+	run := func(taskID string, assumeFailures int) (calls []string, stderr string, err error) {
 		dir := t.TempDir()
 		fake := `#!/bin/sh
 echo "$*" >> "` + dir + `/calls"
 case "$*" in
-  *assume-role*) echo "AKID SECRET TOKEN" ;;
+  *assume-role*)
+    n=$(cat "` + dir + `/failures" 2>/dev/null || echo 0)
+    if [ "$n" -lt ` + fmt.Sprint(assumeFailures) + ` ]; then echo $((n + 1)) > "` + dir + `/failures"; echo 'AccessDenied' >&2; exit 254; fi
+    echo "AKID SECRET TOKEN" ;;
   *"OutputKey=='PipelineProtectorStopAlarmWindow1'"*) echo "mw-0123456789abcdef0" ;;
   *"OutputKey=='PipelineProtectorStopAlarmTask1'"*) echo "` + taskID + `" ;;
 esac
 `
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "aws"), []byte(fake), 0o755))
+		// The retries' waits, without waiting.
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "sleep"), []byte("#!/bin/sh\necho \"sleep $*\" >> \""+dir+"/calls\"\n"), 0o755))
 		cmd := exec.Command("sh", "-c", script)
 		cmd.Env = append(os.Environ(), "PATH="+dir+":"+os.Getenv("PATH"))
 		var errOut strings.Builder
@@ -549,7 +555,7 @@ esac
 		recorded, _ := os.ReadFile(filepath.Join(dir, "calls"))
 		return strings.Split(strings.TrimSpace(string(recorded)), "\n"), errOut.String(), err
 	}
-	calls, _, err := run("0123abcd-0123-4567-89ab-0123456789ab")
+	calls, _, err := run("0123abcd-0123-4567-89ab-0123456789ab", 0)
 	require.NoError(t, err)
 	require.Len(t, calls, 6)
 	assert.Contains(t, calls[0], "sts assume-role --role-arn arn:aws:iam::1:role/r")
@@ -558,8 +564,19 @@ esac
 	assert.Equal(t, `ssm update-maintenance-window-task --window-id mw-0123456789abcdef0 --window-task-id 0123abcd-0123-4567-89ab-0123456789ab `+
 		`--alarm-configuration {"Alarms":[{"Name":"pp-patching-pp-weekly-Task1-stop"}],"IgnorePollAlarmFailure":false} --region us-west-2 --query WindowTaskId --output text`, calls[5])
 
-	calls, stderr, err := run("")
+	calls, stderr, err := run("", 0)
 	require.Error(t, err, "a stack without the task's output")
 	assert.Contains(t, stderr, "pp-patching has no outputs PipelineProtectorStopAlarmWindow1 and PipelineProtectorStopAlarmTask1")
 	assert.NotContains(t, strings.Join(calls, "\n"), "update-maintenance-window-task")
+
+	// A role too new to assume at once: tried again after a wait, then used.
+	calls, _, err = run("0123abcd-0123-4567-89ab-0123456789ab", 2)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"sleep 10", "sleep 10"}, slices.DeleteFunc(slices.Clone(calls), func(c string) bool { return !strings.HasPrefix(c, "sleep") }))
+	assert.Contains(t, calls[len(calls)-1], "update-maintenance-window-task")
+	// One that never can be: the step stops, naming it, before any other call.
+	calls, stderr, err = run("0123abcd-0123-4567-89ab-0123456789ab", 6)
+	require.Error(t, err)
+	assert.Contains(t, stderr, "could not assume arn:aws:iam::1:role/r")
+	assert.NotContains(t, strings.Join(calls, "\n"), "cloudformation")
 }

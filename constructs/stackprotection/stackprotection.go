@@ -232,7 +232,12 @@ func NewStepRole(scope constructs.Construct, id string, props StepRoleProps) aws
 func Commands(protectorRoleArn, region, policyDir string, stacks []string, stopAlarms []Attachment) []string {
 	lines := []string{
 		"set -eu",
-		fmt.Sprintf("set -- $(aws sts assume-role --role-arn %s --role-session-name privatepatch-protect --query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken]' --output text)", protectorRoleArn),
+		// A stage's first deploy creates the role moments before: IAM may not let it be assumed
+		// at once, so a few tries a minute apart in all.
+		fmt.Sprintf("for attempt in 1 2 3 4 5 6; do creds=$(aws sts assume-role --role-arn %s --role-session-name privatepatch-protect --query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken]' --output text) && break; "+
+			"creds=''; echo 'assume-role failed: trying again in 10 s' >&2; sleep 10; done", protectorRoleArn),
+		"set -- $creds",
+		fmt.Sprintf(`{ [ $# -eq 3 ] || { echo 'could not assume %s' >&2; false; }; }`, protectorRoleArn),
 		`export AWS_ACCESS_KEY_ID="$1" AWS_SECRET_ACCESS_KEY="$2" AWS_SESSION_TOKEN="$3"`,
 	}
 	for _, s := range stacks {

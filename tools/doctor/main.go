@@ -148,6 +148,13 @@ func attachStopAlarms(configFile, profiles, environment string, out io.Writer) i
 		fmt.Fprintln(os.Stderr, "doctor:", err)
 		return 2
 	}
+	if cfg.Pipeline.Enabled && environment == "" {
+		// make deploy deployed the pipeline stack only; the environments' stacks are the
+		// pipeline's to deploy, and its Protect-<environment> steps attach their alarms.
+		fmt.Fprintln(out, "doctor: pipeline mode: each stage's Protect-<environment> step attaches its Install tasks' stop alarms after the pipeline deploys it; "+
+			"make attach-stop-alarms ENVIRONMENT=name attaches one environment's with your credentials")
+		return 0
+	}
 	targets := doctor.TargetsOf(cfg)
 	if environment != "" {
 		var names []string

@@ -64,6 +64,29 @@ func TestEachEnvironmentGetsItsProfile(t *testing.T) {
 	assert.Equal(t, "shared", p)
 }
 
+// In pipeline mode make deploy deploys the pipeline stack only, and the pipeline attaches the stop
+// alarms after each stage: -attach-stop-alarms without an environment says so and makes no call
+// (it failed make deploy's last step on environments not yet deployed, or in other accounts);
+// with one, it attaches that environment's as in direct mode.
+func TestAttachingStopAlarmsInPipelineModeLeavesThemToThePipeline(t *testing.T) {
+	config, log := twoEnvironments(t, "exit 255")
+	data, err := os.ReadFile(config)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(config, append(data, []byte(`pipeline:
+  enabled: true
+  connectionArn: arn:aws:codeconnections:eu-west-1:111111111111:connection/01234567-89ab-cdef-0123-456789abcdef
+  repository: my-org/privatepatch-config
+  configFile: configs/prod.yaml
+`)...), 0o644))
+	var out bytes.Buffer
+	assert.Equal(t, 0, attachStopAlarms(config, "", "", &out))
+	assert.Contains(t, out.String(), "pipeline mode: each stage's Protect-<environment> step attaches")
+	assert.NoFileExists(t, log, "no AWS call")
+	// The neighbour: one environment named is attached with the caller's credentials.
+	assert.Equal(t, 1, attachStopAlarms(config, "", "prod", &bytes.Buffer{}))
+	assert.FileExists(t, log)
+}
+
 // -attach-stop-alarms with an environment the configuration does not have attaches nothing and
 // says so (exit 2), naming the configuration's environments, before any AWS call.
 func TestAttachingStopAlarmsRefusesAnEnvironmentTheConfigurationHasNot(t *testing.T) {
