@@ -237,13 +237,13 @@ define set_stack_policies
 	done
 endef
 
-deploy: setup $(if $(FORCE),check-s3-drift,check-update) ## deploy every stack (ENVIRONMENT=name: one environment's) after check-update (FORCE=1 skips it, but not the S3 prefix-list drift check), then protect its data with a stack policy and attach the Install tasks' stop alarms; needs credentials of the stacks' account and a bootstrapped account
+deploy: setup $(if $(FORCE),check-s3-drift,check-update) ## deploy every stack (ENVIRONMENT=name: one environment's) after check-update (FORCE=1 skips it, but not the S3 prefix-list drift check), then protect its data with a stack policy and attach the Install tasks' stop alarms (in pipeline mode: the pipeline stack, whose stages' steps do both); needs credentials of the stacks' account and a bootstrapped account
 	$(CDK) deploy $(CDK_STACKS) $(CDK_DEPLOY_FLAGS) $(CDK_CONFIG) # CDK's validation is on: deploy has no --no-validation
 	caller=$$($(CALLER_ACCOUNT)); \
 	go run ./tools/checkupdate -stack-policies cdk.out $(ENV_FLAG) -account "$$caller" -out $(STACK_POLICIES) | $(set_stack_policies)
 	$(MAKE) --no-print-directory attach-stop-alarms # CloudFormation cannot attach a task's stop alarm, and its update of a task removes it
 
-attach-stop-alarms: ## attach each Install task's stop alarm that is not attached (ENVIRONMENT=name: one environment's), as make deploy does after each deploy: after a plain cdk deploy or a pipeline's (CloudFormation cannot attach it, and its update of a task removes it); needs ssm:UpdateMaintenanceWindowTask
+attach-stop-alarms: ## attach each Install task's stop alarm that is not attached (ENVIRONMENT=name: one environment's), as make deploy and a pipeline's Protect step do after each deploy: after a plain cdk deploy (CloudFormation cannot attach it, and its update of a task removes it; in pipeline mode only with ENVIRONMENT); needs ssm:UpdateMaintenanceWindowTask
 	@go build -o cdk.out/bin/doctor ./tools/doctor
 	cdk.out/bin/doctor -attach-stop-alarms $(ENV_FLAG) $(if $(CONFIG),-config $(abspath $(CONFIG)),)
 

@@ -28,11 +28,10 @@ var (
 	bucketPattern          = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 	reservedBucketPrefixes = []string{"xn--", "sthree-", "amzn-s3-demo-"}
 	// reservedProjectPrefixes: the project begins every stack's name, which names the stacks'
-	// resource groups and the documents CloudFormation names for them (STACK-LOGICALID-SUFFIX).
-	// "The name cannot start with AWS, aws, or any other possible capitalization; these are
-	// reserved" (CreateGroup, Name, AWS Resource Groups API Reference); "You can't use the
-	// following strings as document name prefixes ...: aws, amazon, amzn" (CreateDocument, Name,
-	// AWS Systems Manager API Reference; read 2026-12-06). The project is lowercase.
+	// resource groups (compliancespec.ValidName: not starting with aws) and the documents
+	// CloudFormation names for them (STACK-LOGICALID-SUFFIX): "You can't use the following strings
+	// as document name prefixes ...: aws, amazon, amzn" (CreateDocument, Name, AWS Systems Manager
+	// API Reference; read 2026-12-06). The project is lowercase.
 	reservedProjectPrefixes = []string{"aws", "amazon", "amzn"}
 	reservedBucketSuffixes  = []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3"}
 )

@@ -372,7 +372,7 @@ func (e *ExistingVpc) validateSubnet(c *Config, p *problems, field string, s Exi
 		p.add(field+".routeTableId", "", "is missing: the S3 gateway endpoint is added to the private subnets' route tables (or declare %s.s3Endpoint: existing)", e.Field())
 	}
 	cidr, ok := parseCidr(p, field+".cidr", s.Cidr)
-	if ok && vpcOK && (cidr.Bits() < vpc.Bits() || !vpc.Contains(cidr.Addr())) {
+	if ok && vpcOK && !networkspec.InsideBlock(vpc, cidr) {
 		p.add(field+".cidr", s.Cidr, "is not inside %s.cidr %s", e.Field(), vpc)
 		ok = false
 	}

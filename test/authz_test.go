@@ -172,11 +172,38 @@ func TestThePipelinesProtectorRolesAreProvenAndOnlyTheStepMayAssumeThem(t *testi
 		return 0
 	})
 	require.Equal(t, 1, changed)
-	wrong := wrongRowsOf(t, evaluator, []authz.Deployment{base, widened, opened, everyTask})
+	// Its reads on every stack, and the service-linked role of any service.
+	widerReads, changed := plantedCopy(t, base, "protector-reading-every-stack", func(id string, r map[string]any) int {
+		return protectorStatement(r, protector(id), "ReadStopAlarmTaskIds", func(st map[string]any) { st["Resource"] = "arn:aws:cloudformation:eu-west-1:222222222222:stack/*" })
+	})
+	require.Equal(t, 1, changed)
+	anyRole, changed := plantedCopy(t, base, "protector-creating-any-service-linked-role", func(id string, r map[string]any) int {
+		return protectorStatement(r, protector(id), "CreateSystemsManagerServiceLinkedRole", func(st map[string]any) { delete(st, "Condition") })
+	})
+	require.Equal(t, 1, changed)
+	wrong := wrongRowsOf(t, evaluator, []authz.Deployment{base, widened, opened, everyTask, widerReads, anyRole})
 	assert.Empty(t, wrong[base.Name], "the stage's templates are proven")
 	assert.NotEmpty(t, wrong[widened.Name], "a protector on every stack: the proof did not notice")
 	assert.NotEmpty(t, wrong[opened.Name], "a protector any role of the pipeline's account may assume: the proof did not notice")
 	assert.NotEmpty(t, wrong[everyTask.Name], "a protector that may update every window's tasks: the proof did not notice")
+	assert.NotEmpty(t, wrong[widerReads.Name], "a protector that may read every stack: the proof did not notice")
+	assert.NotEmpty(t, wrong[anyRole.Name], "a protector that may create any service's role: the proof did not notice")
+}
+
+// protectorStatement edits the statement sid of a protector role r (when it is one), and counts it.
+func protectorStatement(r map[string]any, isProtector bool, sid string, edit func(map[string]any)) int {
+	if !isProtector {
+		return 0
+	}
+	for _, p := range r["Properties"].(map[string]any)["Policies"].([]any) {
+		for _, st := range p.(map[string]any)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			if st.(map[string]any)["Sid"] == sid {
+				edit(st.(map[string]any))
+				return 1
+			}
+		}
+	}
+	return 0
 }
 
 func runAuthz(*externalCheck) {

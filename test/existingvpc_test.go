@@ -398,7 +398,7 @@ func TestALookedUpSubnetOutsideTheVpcsPrimaryBlockIsRefusedWhenTheEndpointsAreCr
 	s := &scenario{name: "existing-vpc-lookup-secondary", withoutNag: true, context: context, config: fromYAML(created)}
 	s.build()
 	require.NotNil(t, s.err, "a subnet outside the primary block")
-	assert.Contains(t, fmt.Sprint(s.err), "the looked-up VPC's subnet subnet-0c0ffee0c0ffee0b2 (100.64.11.0/24) is outside the VPC's primary block 10.40.0.0/16")
+	assert.Contains(t, fmt.Sprint(s.err), "ExistingVpc.Lookup.PrivateSubnetGroup: the looked-up VPC's subnet subnet-0c0ffee0c0ffee0b2 (100.64.11.0/24) is outside the VPC's primary block 10.40.0.0/16")
 
 	hub := &scenario{name: "existing-vpc-lookup-secondary-hub", withoutNag: true, context: context, config: fromYAML(existingVpcLookupYAML)}
 	hub.build()

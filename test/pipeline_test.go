@@ -3,6 +3,7 @@ package test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -407,10 +408,16 @@ func TestPipelineAttachesEachInstallTasksStopAlarmAfterEachDeploy(t *testing.T) 
 	projects := resourcesOf(template, "AWS::CodeBuild::Project")
 	for _, st := range props(pipeline)["Stages"].([]any) {
 		for _, a := range st.(map[string]any)["Actions"].([]any) {
-			for key, value := range a.(map[string]any)["Configuration"].(map[string]any) {
+			configuration := a.(map[string]any)["Configuration"].(map[string]any)
+			for key, value := range configuration {
 				if text, ok := value.(string); ok {
 					assert.LessOrEqual(t, len(text), 1000, "%s: %s", a.(map[string]any)["Name"], key)
 				}
+			}
+			// Nothing in the Protect action's configuration grows with the tasks: two stop
+			// alarms of envFromCfnOutputs variables would pass the limit above, five would not.
+			if strings.HasPrefix(a.(map[string]any)["Name"].(string), "Protect-") {
+				assert.Equal(t, []string{"ProjectName"}, slices.Sorted(maps.Keys(configuration)), a.(map[string]any)["Name"])
 			}
 		}
 	}
@@ -579,4 +586,33 @@ esac
 	require.Error(t, err)
 	assert.Contains(t, stderr, "could not assume arn:aws:iam::1:role/r")
 	assert.NotContains(t, strings.Join(calls, "\n"), "cloudformation")
+}
+
+// A protector's props are refused by name: a stop alarm without its ids, or an alarm name that is
+// not one shell word of at most 255 characters (the step quotes it as it is).
+func TestProtectorPropsAreRefusedByName(t *testing.T) {
+	valid := stackprotection.ProtectorProps{RoleName: "pp-prod-protect", StepRoleArn: "arn:aws:iam::111111111111:role/pp-pipeline-protect", Stacks: []string{"pp-prod-patching"},
+		StopAlarms: []stackprotection.StopAlarmTask{{WindowID: "mw-1", WindowTaskID: "t-1", AlarmName: "pp-prod-patching-pp-weekly-Task1-stop"}}}
+	require.NoError(t, valid.Validate())
+	for _, c := range []struct {
+		name  string
+		edit  func(p *stackprotection.ProtectorProps)
+		wants string
+	}{
+		{"no window id", func(p *stackprotection.ProtectorProps) { p.StopAlarms[0].WindowID = "" }, "StopAlarms[0]"},
+		{"no task id", func(p *stackprotection.ProtectorProps) { p.StopAlarms[0].WindowTaskID = "" }, "StopAlarms[0]"},
+		{"a quote in the alarm", func(p *stackprotection.ProtectorProps) { p.StopAlarms[0].AlarmName = "it's" }, "StopAlarms[0].AlarmName"},
+		{"an alarm of 256", func(p *stackprotection.ProtectorProps) { p.StopAlarms[0].AlarmName = strings.Repeat("a", 256) }, "is not 1-255 letters"},
+		{"no stacks", func(p *stackprotection.ProtectorProps) { p.Stacks = nil }, "Stacks"},
+		{"a role name of 65", func(p *stackprotection.ProtectorProps) { p.RoleName = strings.Repeat("r", 65) }, "RoleName"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := valid
+			p.StopAlarms = slices.Clone(valid.StopAlarms)
+			c.edit(&p)
+			err := p.Validate()
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.wants)
+		})
+	}
 }

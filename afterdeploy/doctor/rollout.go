@@ -114,10 +114,6 @@ func (d *deployment) judgeStopAlarm(a taskStopAlarm) Result {
 	if ignores {
 		r.Evidence = fmt.Sprintf("stops on %s but runs on when the alarm cannot be read (IgnorePollAlarmFailure)", have)
 	}
-	var words []string
-	for _, arg := range a.attachArgs() {
-		words = append(words, shellWord(arg))
-	}
-	r.Action = d.inRegion("aws " + strings.Join(words, " "))
+	r.Action = d.inRegion(patchingspec.AttachStopAlarmCommand(shellWord(a.window), shellWord(a.task.WindowTaskId), a.want))
 	return r
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 )
 
 // ExistingVpc is a VPC that exists, to deploy into instead of creating one. Nothing of the VPC,
@@ -130,8 +132,13 @@ func (e *ExistingVpc) resolve(scope constructs.Construct) *ExistingVpc {
 		resolved.PublicSubnets = lookedUpSubnets(looked, e.Lookup.PublicSubnetGroup, resolved.PrivateSubnets)
 	}
 	if !e.InterfaceEndpointsProvided {
-		if problem := outsidePrimaryBlock(resolved.Cidr, append(slices.Clone(resolved.PrivateSubnets), resolved.PublicSubnets...)); problem != "" {
-			panic(problem)
+		for _, g := range []struct {
+			field   string
+			subnets []Subnet
+		}{{"Lookup.PrivateSubnetGroup", resolved.PrivateSubnets}, {"Lookup.PublicSubnetGroup", resolved.PublicSubnets}} {
+			if problem := outsidePrimaryBlock(g.field, resolved.Cidr, g.subnets); problem != "" {
+				panic(problem)
+			}
 		}
 	}
 	return &resolved
@@ -142,15 +149,16 @@ func (e *ExistingVpc) resolve(scope constructs.Construct) *ExistingVpc {
 // lookup gives, the VPC's primary one (a VPC may have secondary blocks, which the lookup does not
 // return), so the subnet's instances would never register. Subnets named by id are held to
 // existingVpc.cidr by the configuration in the same way. "" when every subnet is inside.
-func outsidePrimaryBlock(vpcCidr string, subnets []Subnet) string {
+func outsidePrimaryBlock(field, vpcCidr string, subnets []Subnet) string {
 	vpc, err := netip.ParsePrefix(vpcCidr)
 	if err != nil {
 		return ""
 	}
 	for _, s := range subnets {
-		if cidr, err := netip.ParsePrefix(s.Cidr); err == nil && (cidr.Bits() < vpc.Bits() || !vpc.Masked().Contains(cidr.Addr())) {
-			return fmt.Sprintf("the looked-up VPC's subnet %s (%s) is outside the VPC's primary block %s, from which the interface endpoints' security group admits HTTPS: "+
-				"its instances could not reach Systems Manager. Look up subnet groups of the primary block, or use a hub's endpoints (interfaceEndpoints: hub)", s.Id, s.Cidr, vpcCidr)
+		if cidr, err := netip.ParsePrefix(s.Cidr); err == nil && !networkspec.InsideBlock(vpc, cidr) {
+			return fmt.Sprintf("ExistingVpc.%s: the looked-up VPC's subnet %s (%s) is outside the VPC's primary block %s, from which the interface endpoints' security group admits HTTPS: "+
+				"its instances could not reach Systems Manager. Name a subnet group of the primary block (existingVpc.lookup.privateSubnetGroup, publicSubnetGroup), "+
+				"or use a hub's endpoints (interfaceEndpoints: hub)", field, s.Id, s.Cidr, vpcCidr)
 		}
 	}
 	return ""

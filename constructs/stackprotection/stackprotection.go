@@ -56,7 +56,7 @@ type StopAlarmTask struct {
 }
 
 // alarmNameWord: see StopAlarmTask.AlarmName.
-var alarmNameWord = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,255}$`)
+var alarmNameWord = regexp.MustCompile(fmt.Sprintf(`^[A-Za-z0-9_.-]{1,%d}$`, patchingspec.MaxAlarmNameLength))
 
 // Validate names each bad prop.
 func (p ProtectorProps) Validate() error {
@@ -75,7 +75,7 @@ func (p ProtectorProps) Validate() error {
 			problems.Add(fmt.Sprintf("StopAlarms[%d]", i), a.WindowID+"/"+a.WindowTaskID, "needs WindowID and WindowTaskID")
 		}
 		if !alarmNameWord.MatchString(a.AlarmName) {
-			problems.Add(fmt.Sprintf("StopAlarms[%d].AlarmName", i), a.AlarmName, "is not 1-255 letters, digits, '_', '.' and '-'")
+			problems.Add(fmt.Sprintf("StopAlarms[%d].AlarmName", i), a.AlarmName, "is not 1-%d letters, digits, '_', '.' and '-'", patchingspec.MaxAlarmNameLength)
 		}
 	}
 	return problems.Err("stackprotection.NewProtector", "ProtectorProps")
@@ -233,9 +233,9 @@ func Commands(protectorRoleArn, region, policyDir string, stacks []string, stopA
 	lines := []string{
 		"set -eu",
 		// A stage's first deploy creates the role moments before: IAM may not let it be assumed
-		// at once, so a few tries a minute apart in all.
+		// at once, so six tries 10 s apart.
 		fmt.Sprintf("for attempt in 1 2 3 4 5 6; do creds=$(aws sts assume-role --role-arn %s --role-session-name privatepatch-protect --query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken]' --output text) && break; "+
-			"creds=''; echo 'assume-role failed: trying again in 10 s' >&2; sleep 10; done", protectorRoleArn),
+			"creds=''; [ $attempt -eq 6 ] || { echo 'assume-role failed: trying again in 10 s' >&2; sleep 10; }; done", protectorRoleArn),
 		"set -- $creds",
 		fmt.Sprintf(`{ [ $# -eq 3 ] || { echo 'could not assume %s' >&2; false; }; }`, protectorRoleArn),
 		`export AWS_ACCESS_KEY_ID="$1" AWS_SECRET_ACCESS_KEY="$2" AWS_SESSION_TOKEN="$3"`,
@@ -251,27 +251,12 @@ func Commands(protectorRoleArn, region, policyDir string, stacks []string, stopA
 		output := func(key string) string {
 			return fmt.Sprintf(`$(aws cloudformation describe-stacks --region %s --stack-name %s --query "Stacks[0].Outputs[?OutputKey=='%s'].OutputValue" --output text)`, region, a.Stack, key)
 		}
-		words := []string{"aws"}
-		for _, arg := range patchingspec.AttachStopAlarmArgs(`"$`+window+`"`, `"$`+task+`"`, a.AlarmName) {
-			words = append(words, shellWord(arg))
-		}
 		lines = append(lines,
 			window+"="+output(a.WindowOutput),
 			task+"="+output(a.TaskOutput),
 			fmt.Sprintf(`{ [ -n "$%s" ] && [ -n "$%s" ] || { echo '%s has no outputs %s and %s: deploy this version of the stack' >&2; false; }; }`, window, task, a.Stack, a.WindowOutput, a.TaskOutput),
-			strings.Join(words, " ")+" --region "+region+" --query WindowTaskId --output text",
+			patchingspec.AttachStopAlarmCommand(`"$`+window+`"`, `"$`+task+`"`, a.AlarmName)+" --region "+region+" --query WindowTaskId --output text",
 			fmt.Sprintf("echo 'stop alarm %s attached'", a.AlarmName))
 	}
 	return []string{strings.Join(lines, " && ")}
-}
-
-// plainWord is what a shell takes as one word as it is.
-var plainWord = regexp.MustCompile(`^([A-Za-z0-9_./:=@%+,-]+|"\$[A-Z0-9_]+")$`)
-
-// shellWord is s as one shell word: as it is when plain or a quoted variable, else single-quoted.
-func shellWord(s string) string {
-	if plainWord.MatchString(s) {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -288,7 +288,8 @@ try {
     Set-WsusSelection $wsus $productList $classificationList $targetGroupList
     # Set-WsusProduct and Set-WsusClassification saved the selection through their own copies of
     # the subscription: read it again, so that saving the schedule cannot write back the one read
-    # before (Microsoft's own WSUS setup script reads it again there too).
+    # before (Configure-WSUSServer.ps1 of the Azure Architecture Center's WSUS deployment reads it
+    # again there too; read 2026-12-06).
     $subscription = $wsus.GetSubscription()
     Set-SyncSchedule $subscription
     $rule = Set-ApprovalRule $wsus $classificationList

@@ -18,9 +18,11 @@
 //	                                                  the same for the deployed templates (make stack-policies)
 //	checkupdate -cdk-stacks cdk.out                   print the stack selection cdk deploy and cdk diff take
 //	checkupdate -existing-vpcs cdk.out                print "STACK REGION VPC" for each network stack in an existing VPC
-//	checkupdate -live-vpcs DIR -synthesised cdk.out   DIR holds STACK.endpoints.json, STACK.zones.json,
-//	                                                  STACK.dns-support.json, STACK.dns-hostnames.json: the AWS
-//	                                                  CLI's answers for the VPC (package vpcclash)
+//	checkupdate -live-vpcs DIR -synthesised cdk.out   DIR holds STACK.endpoints.json, STACK.zones.N.json (a page
+//	                                                  each), STACK.dns-support.json, STACK.dns-hostnames.json,
+//	                                                  STACK.resources.json, STACK.vpc.json, STACK.dhcp.json: the AWS
+//	                                                  CLI's answers for the VPC (package vpcclash); refuses a clash,
+//	                                                  notes DNS servers other than the Amazon DNS server
 //	checkupdate -acl-subnets cdk.out                  print "STACK REGION SUBNET,..." for each network stack
 //	                                                  that associates existing subnets with its network ACLs
 //	checkupdate -live-acls DIR -deployed DIR2 -synthesised cdk.out

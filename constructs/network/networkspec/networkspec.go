@@ -332,3 +332,9 @@ func SubnetBlock(group string, slot int) int {
 func SubnetBlocksNeeded(azCount int) int {
 	return SubnetBlock(PrivateSubnetGroup, azCount-1) + 1
 }
+
+// InsideBlock says whether subnet lies within vpc: a block no larger than it and starting in it
+// (a VPC's subnets are carved from its blocks).
+func InsideBlock(vpc, subnet netip.Prefix) bool {
+	return subnet.Bits() >= vpc.Bits() && vpc.Masked().Contains(subnet.Addr())
+}

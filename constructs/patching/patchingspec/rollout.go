@@ -100,13 +100,26 @@ const StopAlarmSuffix = "-stop"
 // AttachStopAlarmArgs are the AWS CLI arguments (after "aws") of the UpdateMaintenanceWindowTask
 // call that attaches a task's stop alarm and changes nothing else of the task: "If the value for a
 // parameter in UpdateMaintenanceWindowTask is null, then the corresponding field isn't modified"
-// (update-maintenance-window-task, AWS CLI Command Reference; Replace left out). make deploy
-// (doctor.AttachStopAlarms), make doctor's printed fix and the pipeline's protection step
-// (stackprotection) all make this one call. The caller needs ssm:UpdateMaintenanceWindowTask on
-// both the window and the task (StopAlarmResourceArns).
+// (update-maintenance-window-task, AWS CLI Command Reference, read 2026-12-06; Replace left out).
+// make deploy (doctor.AttachStopAlarms), make doctor's printed fix and the pipeline's protection
+// step (stackprotection) all make this one call (AttachStopAlarmCommand for a shell). The caller
+// needs ssm:UpdateMaintenanceWindowTask on both the window and the task (StopAlarmResourceArns).
 func AttachStopAlarmArgs(windowID, windowTaskID, alarmName string) []string {
 	return []string{"ssm", "update-maintenance-window-task", "--window-id", windowID, "--window-task-id", windowTaskID,
-		"--alarm-configuration", fmt.Sprintf(`{"Alarms":[{"Name":"%s"}],"IgnorePollAlarmFailure":false}`, alarmName)}
+		"--alarm-configuration", alarmConfiguration(alarmName)}
+}
+
+func alarmConfiguration(alarmName string) string {
+	return fmt.Sprintf(`{"Alarms":[{"Name":"%s"}],"IgnorePollAlarmFailure":false}`, alarmName)
+}
+
+// AttachStopAlarmCommand is AttachStopAlarmArgs as one POSIX shell command line: windowWord and
+// taskWord are shell words the caller gives (quoted ids, or "$VARIABLE"), the alarm configuration
+// is single-quoted (a quote in it ends the quotes, is escaped and opens them again).
+func AttachStopAlarmCommand(windowWord, taskWord, alarmName string) string {
+	args := AttachStopAlarmArgs(windowWord, taskWord, alarmName)
+	args[len(args)-1] = "'" + strings.ReplaceAll(args[len(args)-1], "'", `'\''`) + "'"
+	return "aws " + strings.Join(args, " ")
 }
 
 // StopAlarmResourceArns are the resources ssm:UpdateMaintenanceWindowTask authorises: it requires
