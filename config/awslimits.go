@@ -122,10 +122,15 @@ func (c *Config) validateDerivedNames(p *problems) {
 	// A window's derived names (its target's and tasks') are checked by patchingspec.
 	if c.Patching.Scan.Enabled {
 		// constructs/patching.NewScanAssociations: <project>-scan-<patch group>, one character
-		// for each of the patch group's.
+		// for each of the patch group's, and -<key> after it for a second tag key.
+		keys := c.PatchGroupScanKeys()
 		for _, group := range c.PatchGroups() {
-			if n := utf8.RuneCountInString(prefix + "scan-" + group); n > 128 {
-				p.add("patching", group, "is too long a patch group: its scan association is named %sscan-<patch group>, %d characters, and Systems Manager takes at most 128", prefix, n)
+			suffix := ""
+			if len(keys[group]) > 1 {
+				suffix = "-" + strings.ReplaceAll(keys[group][1], " ", "-")
+			}
+			if n := utf8.RuneCountInString(prefix + "scan-" + group + suffix); n > 128 {
+				p.add("patching", group, "is too long a patch group: its scan association is named %sscan-<patch group>%s, %d characters, and Systems Manager takes at most 128", prefix, suffix, n)
 			}
 		}
 	}

@@ -252,6 +252,25 @@ func (c *Config) PatchGroups() []string {
 	return groups
 }
 
+// PatchGroupScanKeys are, by patch group, the tag keys the windows that target it by patch group
+// read it from, in the order of PatchGroupTagKeys; groups no window targets so are left out (their
+// scan reads the default key). An instance tagged with only the key its window reads is then
+// scanned between windows too.
+func (c *Config) PatchGroupScanKeys() map[string][]string {
+	keys := map[string][]string{}
+	for _, w := range c.Patching.MaintenanceWindows {
+		for _, g := range w.Targets.PatchGroups {
+			if key := string(w.Targets.PatchGroupTagKey); key != "" && !slices.Contains(keys[g], key) {
+				keys[g] = append(keys[g], key)
+			}
+		}
+	}
+	for g := range keys {
+		slices.SortFunc(keys[g], func(a, b string) int { return slices.Index(PatchGroupTagKeys, a) - slices.Index(PatchGroupTagKeys, b) })
+	}
+	return keys
+}
+
 // WindowsVersions are the distinct Windows versions of the WSUS server and the instance groups.
 func (c *Config) WindowsVersions() []string {
 	versions := []string{c.Wsus.WindowsVersion}

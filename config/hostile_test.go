@@ -75,6 +75,12 @@ func TestDerivedNamesStayWithinAWSRules(t *testing.T) {
 		{"window_name_that_fits", "patching: {maintenanceWindows: [{name: " + long[:120] + ", schedule: rate(7 days), targets: {patchGroups: [x]}}]}\n", nil},
 		{"patch_group_too_long_for_its_scan_association", "wsus: {patchGroup: " + strings.Repeat("p", 120) + "}\n",
 			[]string{`is too long a patch group: its scan association is named privatepatch-scan-<patch group>, 138 characters`}},
+		// A group read from both keys gets a second scan association, -PatchGroup after it: 100
+		// characters fit alone (118), not with it (129).
+		{"patch_group_read_from_both_keys_too_long_for_its_second_scan", "patching: {baselines: [{name: bbb, preset: aws-default-windows, patchGroups: [" + strings.Repeat("q", 100) + "]}], " +
+			"maintenanceWindows: [{name: win1, schedule: rate(7 days), targets: {patchGroups: [" + strings.Repeat("q", 100) + "]}}, " +
+			"{name: win2, schedule: rate(7 days), targets: {patchGroups: [" + strings.Repeat("q", 100) + "], patchGroupTagKey: PatchGroup}}]}\n",
+			[]string{`is too long a patch group: its scan association is named privatepatch-scan-<patch group>-PatchGroup, 129 characters`}},
 		{"resource_group_name_too_long_with_the_project", "assets: {resourceGroups: [{name: " + strings.Repeat("r", 120) + ", tags: {Environment: Prod}}]}\n",
 			[]string{`assets.resourceGroups[0].name: "` + strings.Repeat("r", 120) + `" is too long: the group is named privatepatch-<name>, 133 characters`}},
 		// CreateFilter takes 3 to 64 characters (compliancespec.InspectorFilterNameProblem).

@@ -303,7 +303,7 @@ func addAssociations(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, f
 	if cfg.Patching.Scan.Enabled {
 		s.Scans = patching.NewScanAssociations(stack, "Scan", &patching.ScanProps{
 			NamePrefix:  cfg.Project + "-",
-			PatchGroups: cfg.PatchGroups(), Fleet: fleetTarget, Schedule: cfg.Patching.Scan.Schedule, OutputBucket: bucket,
+			PatchGroups: cfg.PatchGroups(), TagKeys: cfg.PatchGroupScanKeys(), Fleet: fleetTarget, Schedule: cfg.Patching.Scan.Schedule, OutputBucket: bucket,
 		})
 	}
 	patching.NewAgentUpdate(stack, "AgentUpdate", &patching.AgentUpdateProps{NamePrefix: cfg.Project + "-fleet-", Target: *fleetTarget,

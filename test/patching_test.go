@@ -294,6 +294,24 @@ func TestScanRunsDailyPerPatchGroupAndForTheWholeFleet(t *testing.T) {
 	sort.Strings(groups)
 	assert.Equal(t, []string{"privatepatch-scan-dev", "privatepatch-scan-fleet", "privatepatch-scan-linux", "privatepatch-scan-prod",
 		"privatepatch-scan-seed-group", "privatepatch-scan-test", "privatepatch-scan-wsus"}, groups)
+	// linux is patched by a window that reads PatchGroup (tags in instance metadata take no
+	// space): its scan reads the same key, or instances tagged so are never scanned between windows.
+	_, linux := rich.byName(t, "AWS::SSM::Association", "privatepatch-scan-linux")
+	assert.Equal(t, []any{map[string]any{"Key": "tag:PatchGroup", "Values": []any{"linux"}}}, linux["Targets"])
+}
+
+// A patch group its windows read from both keys is scanned under each: one association a key, the
+// second named after it.
+func TestAPatchGroupReadFromBothKeysIsScannedUnderEach(t *testing.T) {
+	stack := windowStack()
+	patching.NewScanAssociations(stack, "Scan", &patching.ScanProps{NamePrefix: "pp-", PatchGroups: []string{"web", "db"},
+		TagKeys: map[string][]string{"web": {patchingspec.PatchGroupTag, patchingspec.PatchGroupMetadataTag}}})
+	targets := map[string]any{}
+	for _, a := range *assertions.Template_FromStack(stack, nil).FindResources(jsii.String("AWS::SSM::Association"), nil) {
+		p := (*a)["Properties"].(map[string]any)
+		targets[p["AssociationName"].(string)] = p["Targets"].([]any)[0].(map[string]any)["Key"]
+	}
+	assert.Equal(t, map[string]any{"pp-scan-web": "tag:Patch Group", "pp-scan-web-PatchGroup": "tag:PatchGroup", "pp-scan-db": "tag:Patch Group"}, targets)
 }
 
 func TestInventoryIsGatheredAndSyncedToTheCommandOutputBucket(t *testing.T) {

@@ -23,8 +23,12 @@ type Target struct{ Key, Value string }
 type ScanProps struct {
 	// NamePrefix starts every association name, e.g. the project. Default: none.
 	NamePrefix string
-	// PatchGroups each get an association targeting tag "Patch Group".
+	// PatchGroups each get an association targeting tag "Patch Group", or the keys TagKeys gives.
 	PatchGroups []string
+	// TagKeys are, by patch group, the tag keys its instances carry it in, as the windows that
+	// patch it target it (patchingspec.PatchGroupTagKeys): an association each. Default: "Patch
+	// Group" for a group not named.
+	TagKeys map[string][]string
 	// Fleet, when set, gets one more association, so instances in no patch group (patched by
 	// their OS's default baseline) are scanned too. Default: none.
 	Fleet *Target
@@ -34,8 +38,8 @@ type ScanProps struct {
 	OutputBucket awss3.IBucket
 }
 
-// NewScanAssociations creates AWS-RunPatchBaseline Scan associations, one per patch group (and
-// the fleet), so that compliance stays current between installs. AWS-RunPatchBaseline picks each
+// NewScanAssociations creates AWS-RunPatchBaseline Scan associations, one per patch group and
+// tag key (and the fleet), so that compliance stays current between installs. AWS-RunPatchBaseline picks each
 // instance's baseline from its patch group, so a scan and an install always compare against the
 // same baseline: the "last scan wins" pitfall arises only when two operations use different
 // baselines (e.g. a Scan with a BaselineOverride), which these never do.
@@ -67,8 +71,19 @@ func NewScanAssociations(scope constructs.Construct, id string, p *ScanProps) Sc
 		out = append(out, awsssm.NewCfnAssociation(group, jsii.String(id), props))
 	}
 	for _, pg := range p.PatchGroups {
-		// Named, not numbered, so listing patch groups in another order changes nothing.
-		add("PatchGroup-"+pg, p.NamePrefix+"scan-"+sanitize(pg), PatchGroupTag, pg)
+		keys := p.TagKeys[pg]
+		if len(keys) == 0 {
+			keys = []string{PatchGroupTag}
+		}
+		// Named, not numbered, so listing patch groups in another order changes nothing; a
+		// group's one key (the usual case, whichever it is) keeps the plain id and name.
+		for i, key := range keys {
+			id, name := "PatchGroup-"+pg, p.NamePrefix+"scan-"+sanitize(pg)
+			if i > 0 {
+				id, name = id+"-"+sanitize(key), name+"-"+sanitize(key)
+			}
+			add(id, name, key, pg)
+		}
 	}
 	if p.Fleet != nil {
 		add("Fleet", p.NamePrefix+"scan-fleet", p.Fleet.Key, p.Fleet.Value)
