@@ -47,6 +47,16 @@ const (
 	// with it.
 	InstalledState = "Installed"
 	FailedState    = "Failed"
+	// InstalledPendingRebootState is what an Install with RebootOption NoReboot leaves: "If you
+	// choose the NoReboot option and a patch is installed, the patch is assigned a status of
+	// InstalledPendingReboot" ("SSM Command document for patching: AWS-RunPatchBaseline", read
+	// 2026-12-06). The script promotes both (INSTALLED_STATES), or a ring that does not reboot
+	// would promote nothing.
+	InstalledPendingRebootState = "InstalledPendingReboot"
+	// The script asks for the largest pages (PATCHES_PAGE, NODES_PAGE): DescribeInstancePatches
+	// MaxResults 10 to 100 (above), DescribeInstanceInformation 5 to 50
+	// ("DescribeInstanceInformation", AWS Systems Manager API Reference, read 2026-12-06); the
+	// tests' harness refuses a request outside either range.
 	// NodeTagFilter is the DescribeInstanceInformation filter key that selects a ring's nodes by
 	// their patch group tag: "tag:{keyname}" ("InstanceInformationStringFilter", AWS Systems
 	// Manager API Reference, read 2026-12-06).

@@ -14,6 +14,14 @@ import re
 # The list the next ring's Install task names (InstallOverrideList), under the ring's prefix.
 NEXT_LIST = "install-override-list.yaml"
 
+# What a patch this run installed reads as: Installed, or InstalledPendingReboot after an Install
+# with RebootOption NoReboot (patchingspec/promote.go: InstalledStates).
+INSTALLED_STATES = ("Installed", "InstalledPendingReboot")
+
+# The largest pages the calls take (patchingspec/promote.go), so a ring of many nodes, each
+# listing every patch it ever installed, fits the step's 600 seconds in fewer calls.
+PATCHES_PAGE, NODES_PAGE = 100, 50
+
 
 def _pages(call, key, **request):
     """Every item of a paginated Systems Manager call, following NextToken to the end."""
@@ -79,20 +87,26 @@ def promote(events, ssm, s3):
     prefix = events["Prefix"]
     started = _time(ssm.get_maintenance_window_execution(WindowExecutionId=execution)["StartTime"])
     finished = _time(events["Now"]) if events.get("Now") else datetime.datetime.now(datetime.timezone.utc)
+    # The last run's list goes first: a step that fails half-way leaves the next ring no list
+    # (its Install fails, and says so) rather than the list of a run before.
+    next_key = prefix + NEXT_LIST
+    s3.delete_object(Bucket=bucket, Key=next_key)
 
     nodes = _pages(ssm.describe_instance_information, "InstanceInformationList",
-                   Filters=[{"Key": "tag:" + tag_key, "Values": [ring]}])
+                   Filters=[{"Key": "tag:" + tag_key, "Values": [ring]}], MaxResults=NODES_PAGE)
     # {(platform type, product): {id: title}}; ids some node of the ring failed on are not promoted.
     installed, failed, report = {}, {}, []
     for node in sorted(nodes, key=lambda n: n["InstanceId"]):
         node_id = node["InstanceId"]
         product = (node.get("PlatformType") or "Unknown", node.get("PlatformName") or "Unknown")
-        got = _pages(ssm.describe_instance_patches, "Patches", InstanceId=node_id,
-                     Filters=[{"Key": "State", "Values": ["Installed"]}])
+        got = []
+        for state in INSTALLED_STATES:
+            got += _pages(ssm.describe_instance_patches, "Patches", InstanceId=node_id,
+                          Filters=[{"Key": "State", "Values": [state]}], MaxResults=PATCHES_PAGE)
         now = {p["KBId"]: p.get("Title", "") for p in got
                if p.get("InstalledTime") is not None and _installed_in_run(_time(p["InstalledTime"]), started, finished, product[0])}
         bad = _pages(ssm.describe_instance_patches, "Patches", InstanceId=node_id,
-                     Filters=[{"Key": "State", "Values": ["Failed"]}])
+                     Filters=[{"Key": "State", "Values": ["Failed"]}], MaxResults=PATCHES_PAGE)
         for p in bad:
             failed.setdefault(p["KBId"], []).append(node_id)
         group = installed.setdefault(product, {})
@@ -117,7 +131,6 @@ def promote(events, ssm, s3):
             for pid, title in patches.items():
                 if pid not in failed:
                     windows.setdefault(pid, title)
-    next_key = prefix + NEXT_LIST
     for pid in sorted(failed):
         report.append("not promoted: %s failed on %s" % (pid, ", ".join(sorted(failed[pid]))))
     if windows:
@@ -125,9 +138,9 @@ def promote(events, ssm, s3):
                       ContentType="application/yaml")
         message = "ring %s: %d patches promoted to s3://%s/%s" % (ring, len(windows), bucket, next_key)
     else:
-        s3.delete_object(Bucket=bucket, Key=next_key)
         message = ("ring %s: no node installed a patch in this run (%d nodes): the next ring has no list "
-                   "at s3://%s/%s and installs nothing" % (ring, len(nodes), bucket, next_key))
+                   "at s3://%s/%s, and its Install fails reading it (AccessDenied: its nodes may not list the bucket)"
+                   % (ring, len(nodes), bucket, next_key))
     return {"Message": message, "Nodes": len(nodes), "Promoted": len(windows), "Lists": written, "Report": report}
 
 

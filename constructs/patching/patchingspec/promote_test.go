@@ -51,7 +51,7 @@ func runHarness(t *testing.T, dir, script, fixture string) (string, error) {
 }
 
 var promoteFixtures = []struct{ name, proves string }{
-	{"rings", "several operating systems and products, several pages of nodes and of patches, a patch installed before the run, a failed node"},
+	{"rings", "several operating systems and products, several pages of nodes and of patches, a patch installed before the run, a failed node, a patch pending a reboot"},
 	{"nothing-installed", "a ring whose nodes installed nothing in the run: no list for the next ring"},
 	{"no-nodes", "an empty ring: no list for the next ring"},
 	{"windows-days", "the rings' recording with Windows InstalledTime as AWS's example output gives it, the day at 00:00 UTC: the same lists"},
@@ -107,8 +107,9 @@ func TestPromotionListsAreTheDocumentedInstallOverrideListFormat(t *testing.T) {
 			}
 		}
 	}
-	// Installed in the run on some node, failed on none; KB5031364 was installed a week before.
-	assert.Equal(t, []string{"KB5032005", "KB5032196", "KB5032198", "KB890830"}, next)
+	// Installed in the run on some node, failed on none (KB5033371 waits for a reboot: an Install
+	// with NoReboot leaves it InstalledPendingReboot); KB5031364 was installed a week before.
+	assert.Equal(t, []string{"KB5032005", "KB5032196", "KB5032198", "KB5033371", "KB890830"}, next)
 	assert.Contains(t, got, "not promoted: KB5033118 failed on i-0ccccccccccccccc3")
 }
 
@@ -129,7 +130,8 @@ func TestPromotionScriptMutationsAreCaught(t *testing.T) {
 		{"Windows days taken as times", `if platform == "Windows":`, "if False:", "windows-days"},
 		{"failed patches promoted", "if pid not in failed:\n", "if True:\n", "rings"},
 		{"unsorted ids", "for pid in sorted(patches):", "for pid in patches:", "rings"},
-		{"wrong state filter", `"Values": ["Installed"]`, `"Values": ["InstalledOther"]`, "rings"},
+		{"wrong state filter", `INSTALLED_STATES = ("Installed", "InstalledPendingReboot")`, `INSTALLED_STATES = ("InstalledOther", "InstalledPendingReboot")`, "rings"},
+		{"pending reboot left out", `INSTALLED_STATES = ("Installed", "InstalledPendingReboot")`, `INSTALLED_STATES = ("Installed",)`, "rings"},
 	} {
 		t.Run(m.name, func(t *testing.T) {
 			fixture := filepath.Join("testdata", "promote", m.fixture+".json")

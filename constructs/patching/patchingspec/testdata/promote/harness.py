@@ -46,12 +46,14 @@ class SSM:
 
     def describe_instance_information(self, **request):
         calls.append(("DescribeInstanceInformation", request))
-        assert set(request) <= {"Filters", "NextToken"}, request
+        assert set(request) <= {"Filters", "NextToken", "MaxResults"}, request
+        assert 5 <= request.get("MaxResults", 5) <= 50, request
         return as_boto3(page(fixture["DescribeInstanceInformation"], request.get("NextToken")))
 
     def describe_instance_patches(self, **request):
         calls.append(("DescribeInstancePatches", request))
-        assert set(request) <= {"InstanceId", "Filters", "NextToken"}, request
+        assert set(request) <= {"InstanceId", "Filters", "NextToken", "MaxResults"}, request
+        assert 10 <= request.get("MaxResults", 10) <= 100, request
         (flt,) = request["Filters"]
         assert flt["Key"] == "State" and len(flt["Values"]) == 1, flt
         pages = fixture["DescribeInstancePatches"].get(request["InstanceId"], {}).get(flt["Values"][0], [{"Patches": []}])
