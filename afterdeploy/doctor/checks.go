@@ -456,13 +456,22 @@ func (d *deployment) checkWsusClient() ([]Result, error) {
 	return results, err
 }
 
+// patchState is an InstancePatchState (AWS Systems Manager API Reference, read 2026-12-06). Besides
+// missing, failed and pending-reboot patches, a node is non-compliant with InstalledRejectedCount
+// ("patches installed on a managed node that are specified in a RejectedPatches list") and with
+// AvailableSecurityUpdateCount ("security-related patches that are available but not approved
+// because they didn't meet the installation criteria in the patch baseline"; reported
+// non-compliant where the baseline's AvailableSecurityUpdatesComplianceStatus is NON_COMPLIANT,
+// as privatepatch's Windows baselines set it, patchingspec).
 type patchState struct {
-	InstanceId                  string `json:"InstanceId"`
-	Operation                   string `json:"Operation"`
-	OperationEndTime            Time   `json:"OperationEndTime"`
-	MissingCount                int    `json:"MissingCount"`
-	FailedCount                 int    `json:"FailedCount"`
-	InstalledPendingRebootCount int    `json:"InstalledPendingRebootCount"`
+	InstanceId                   string `json:"InstanceId"`
+	Operation                    string `json:"Operation"`
+	OperationEndTime             Time   `json:"OperationEndTime"`
+	MissingCount                 int    `json:"MissingCount"`
+	FailedCount                  int    `json:"FailedCount"`
+	InstalledPendingRebootCount  int    `json:"InstalledPendingRebootCount"`
+	InstalledRejectedCount       int    `json:"InstalledRejectedCount"`
+	AvailableSecurityUpdateCount int    `json:"AvailableSecurityUpdateCount"`
 }
 
 // groupMembers are the managed nodes tagged into a patch group, under any of the patch group tag
@@ -519,6 +528,7 @@ func (d *deployment) checkScans() ([]Result, error) {
 // groupScans are a patch group's members' patch states added up.
 type groupScans struct {
 	missing, failed, reboot, compliant int
+	rejected, unapproved               int
 	newest                             time.Time
 	failedNodes, unreported            []string
 	stale                              []string // members whose last operation is overdue, with its age
@@ -555,7 +565,9 @@ func (d *deployment) checkGroupScans(group string, members map[string]bool) Resu
 		g.missing += s.MissingCount
 		g.failed += s.FailedCount
 		g.reboot += s.InstalledPendingRebootCount
-		if s.MissingCount+s.FailedCount+s.InstalledPendingRebootCount == 0 {
+		g.rejected += s.InstalledRejectedCount
+		g.unapproved += s.AvailableSecurityUpdateCount
+		if s.MissingCount+s.FailedCount+s.InstalledPendingRebootCount+s.InstalledRejectedCount+s.AvailableSecurityUpdateCount == 0 {
 			g.compliant++
 		}
 		if s.FailedCount > 0 {
@@ -565,8 +577,14 @@ func (d *deployment) checkGroupScans(group string, members map[string]bool) Resu
 			g.newest = s.OperationEndTime.Time
 		}
 	}
-	r.Evidence = fmt.Sprintf("%d/%d nodes compliant; missing %d, failed %d, pending reboot %d; last operation %s",
-		g.compliant, len(members), g.missing, g.failed, g.reboot, ago(d.now, g.newest))
+	r.Evidence = fmt.Sprintf("%d/%d nodes compliant; missing %d, failed %d, pending reboot %d", g.compliant, len(members), g.missing, g.failed, g.reboot)
+	if g.rejected > 0 {
+		r.Evidence += fmt.Sprintf(", installed though rejected %d", g.rejected)
+	}
+	if g.unapproved > 0 {
+		r.Evidence += fmt.Sprintf(", security updates not approved yet %d", g.unapproved)
+	}
+	r.Evidence += "; last operation " + ago(d.now, g.newest)
 	gap, schedule := d.scanGap(group)
 	for _, id := range slices.Sorted(maps.Keys(members)) {
 		if st, ok := states[id]; ok && overdue(d.now, st.OperationEndTime.Time, gap) {
@@ -599,9 +617,15 @@ func (d *deployment) judgeGroupScans(r *Result, group string, members int, g gro
 	case len(g.stale) > 0:
 		r.State = Warn
 		r.Action = fmt.Sprintf("its compliance is old news: check those nodes' rows and the scan association's history, or make patch-now TARGET=%s OPERATION=Scan", group)
+	case g.rejected > 0:
+		r.State = Warn
+		r.Action = "patches the baseline rejects are installed (installed before they were rejected, typically): remove them from the nodes, or take them off the baseline's rejectedPatches"
 	case g.missing > 0 || g.reboot > 0:
 		r.State = Warn
 		r.Action = fmt.Sprintf("the next window installs them, or make patch-now TARGET=%s OPERATION=Install", group)
+	case g.unapproved > 0:
+		r.State = Warn
+		r.Action = fmt.Sprintf("security updates the baseline has not approved yet keep the group NON_COMPLIANT: a window installs them once approveAfterDays has passed, or make patch-now TARGET=%s KB=<their ids> now", group)
 	default:
 		r.State = OK
 	}

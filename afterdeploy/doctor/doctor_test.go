@@ -210,6 +210,11 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 			"WSUS client on i-0a1b2c3d4e5f60002", Fail, "Failed"},
 		{"patches failed to install", map[string]string{windowsStates: "testdata/patch-states-windows-failed.json"},
 			"patch group windows", Fail, "missing 2, failed 2"},
+		// Non-compliant by AWS's count though nothing is missing or failed: not counted compliant.
+		{"security updates not yet approved", map[string]string{windowsStates: "testdata/patch-states-windows-unapproved.json"},
+			"patch group windows", Warn, "1/2 nodes compliant; missing 0, failed 0, pending reboot 0, security updates not approved yet 3"},
+		{"a rejected patch installed", map[string]string{windowsStates: "testdata/patch-states-windows-rejected.json"},
+			"patch group windows", Warn, "1/2 nodes compliant; missing 0, failed 0, pending reboot 0, installed though rejected 1"},
 		{"patch group never scanned", map[string]string{windowsStates: "testdata/patch-states-none.json"},
 			"patch group windows", Warn, "none of the group's 2 node(s) has reported a scan"},
 		{"a member of the group has no patch state", map[string]string{windowsMembers: "testdata/describe-instance-information-windows-three.json"},
