@@ -77,10 +77,14 @@ func (d *deployment) describeNodes(filterKey string, values ...string) ([]node, 
 
 const agentAction = "start the instance; check its instance profile (AmazonSSMManagedInstanceCore), the ssm, ec2messages and ssmmessages endpoints and the private security group (make verify prints the flows)"
 
-// instance is what DescribeInstances says of a running fleet instance (Instance: InstanceId,
-// IamInstanceProfile {Arn, Id}, Tags, Amazon EC2 API Reference).
+// instance is what DescribeInstances says of a fleet instance (Instance: InstanceId, State {Code,
+// Name: pending | running | shutting-down | terminated | stopping | stopped}, IamInstanceProfile
+// {Arn, Id}, Tags, Amazon EC2 API Reference).
 type instance struct {
-	InstanceId         string `json:"InstanceId"`
+	InstanceId string `json:"InstanceId"`
+	State      struct {
+		Name string `json:"Name"`
+	} `json:"State"`
 	IamInstanceProfile *struct {
 		Arn string `json:"Arn"`
 	} `json:"IamInstanceProfile"`
@@ -91,8 +95,9 @@ type instance struct {
 }
 
 // checkNodes: every running instance with the fleet tag, every node (hybrid included) with it,
-// and the WSUS server are managed and Online; a fleet with no node at all is a warning whatever
-// else the deployment runs.
+// and the WSUS server are managed and Online; a stopped one is a warning (a managed node that is
+// stopped no longer pings: ConnectionLost, and only a window that starts it patches it); a fleet
+// with no node at all is a warning whatever else the deployment runs.
 func (d *deployment) checkNodes() ([]Result, error) {
 	tag := d.t.FleetTagKey + "=" + d.t.FleetTagValue
 	managed, err := d.describeNodes("tag:"+d.t.FleetTagKey, d.t.FleetTagValue)
@@ -109,7 +114,7 @@ func (d *deployment) checkNodes() ([]Result, error) {
 		} `json:"Reservations"`
 	}
 	filters, _ := json.Marshal([]map[string]any{{"Name": "tag:" + d.t.FleetTagKey, "Values": []string{d.t.FleetTagValue}},
-		{"Name": "instance-state-name", "Values": []string{"running"}}})
+		{"Name": "instance-state-name", "Values": []string{"running", "stopping", "stopped"}}})
 	var results []Result
 	instancesErr := d.call(&reservations, "ec2", "describe-instances", "--filters", string(filters))
 	if instancesErr != nil {
@@ -119,7 +124,7 @@ func (d *deployment) checkNodes() ([]Result, error) {
 	for _, r := range reservations.Reservations {
 		for _, i := range r.Instances {
 			d.instances[i.InstanceId] = i
-			if _, ok := d.nodes[i.InstanceId]; !ok {
+			if _, ok := d.nodes[i.InstanceId]; !ok && i.State.Name == "running" {
 				results = append(results, d.unmanagedResult(i))
 			}
 		}
@@ -160,7 +165,11 @@ func (d *deployment) unmanagedResult(i instance) Result {
 func (d *deployment) nodeResult(n node, what string) Result {
 	r := Result{Check: "node " + n.InstanceId + what,
 		Evidence: fmt.Sprintf("%s, agent %s, last ping %s", n.PingStatus, n.AgentVersion, ago(d.now, n.LastPingDateTime.Time))}
-	switch {
+	switch state := d.instances[n.InstanceId].State.Name; {
+	case n.PingStatus != "Online" && (state == "stopped" || state == "stopping"):
+		r.State = Warn
+		r.Evidence = fmt.Sprintf("the instance is %s (%s)", state, r.Evidence)
+		r.Action = "a stopped node misses its windows' installs unless the window starts it (patching.startStopped); start it, or leave it stopped on purpose"
 	case n.PingStatus != "Online":
 		r.State = Fail
 		r.Evidence, r.Action = d.diagnose(n.InstanceId, r.Evidence)

@@ -68,7 +68,7 @@ func (f *fake) JSON(args ...string) ([]byte, error) {
 const (
 	fleetNodes      = `ssm describe-instance-information --filters [{"Key":"tag:privatepatch:fleet","Values":["privatepatch"]}]`
 	wsusNode        = `ssm describe-instance-information --filters [{"Key":"InstanceIds","Values":["i-0e5d4c3b2a1f09876"]}]`
-	fleetInstances  = `ec2 describe-instances --filters [{"Name":"tag:privatepatch:fleet","Values":["privatepatch"]},{"Name":"instance-state-name","Values":["running"]}]`
+	fleetInstances  = `ec2 describe-instances --filters [{"Name":"tag:privatepatch:fleet","Values":["privatepatch"]},{"Name":"instance-state-name","Values":["running","stopping","stopped"]}]`
 	setupExecutions = "ssm describe-association-executions --association-id 3f1a9c2e-5b7d-4e21-9a0c-1d2e3f4a5b6c"
 	clientTargets   = "ssm describe-association-execution-targets --association-id 5b3c1e4a-7d9f-4a43-9c2e-3f4a5b6c7d8e --execution-id a1b2c3d4-1111-4e5f-8a9b-0c1d2e3f4a5b"
 	metricWindow    = " --dimensions Name=InstanceId,Value=i-0e5d4c3b2a1f09876 --start-time 2026-11-27T09:00:00Z --end-time 2026-11-27T12:00:00Z --period 1800 --statistics "
@@ -194,6 +194,10 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 	}{
 		{"node lost its connection", map[string]string{fleetNodes: "testdata/describe-instance-information-fleet-connection-lost.json"},
 			"node i-0a1b2c3d4e5f60002", Fail, "ConnectionLost, agent 3.3.1142.0, last ping 2 days ago"},
+		// The same node, stopped (as instance schedulers and start-stopped windows leave them):
+		// a warning, not a failure of the deployment.
+		{"a stopped node", map[string]string{fleetNodes: "testdata/describe-instance-information-fleet-connection-lost.json", fleetInstances: "testdata/describe-instances-fleet-stopped.json"},
+			"node i-0a1b2c3d4e5f60002", Warn, "the instance is stopped (ConnectionLost, agent 3.3.1142.0, last ping 2 days ago)"},
 		{"tagged instance is not managed", map[string]string{fleetInstances: "testdata/describe-instances-fleet-unmanaged.json", dhmcSetting: "testdata/service-setting-dhmc-off.json"},
 			"node i-0a1b2c3d4e5f60003", Fail, "not a managed node (SSM Agent never registered); likely cause: no instance profile, and Default Host Management Configuration is off"},
 		{"WSUS setup failed", map[string]string{setupExecutions: "testdata/association-executions-setup-failed.json"},
