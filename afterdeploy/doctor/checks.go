@@ -543,6 +543,25 @@ type groupScans struct {
 	stale                              []string // members whose last operation is overdue, with its age
 }
 
+// count adds a member's patch state: it is compliant with none missing, failed, pending a
+// reboot, installed though rejected, or a security update not yet approved.
+func (g *groupScans) count(s patchState) {
+	g.missing += s.MissingCount
+	g.failed += s.FailedCount
+	g.reboot += s.InstalledPendingRebootCount
+	g.rejected += s.InstalledRejectedCount
+	g.unapproved += s.AvailableSecurityUpdateCount
+	if s.MissingCount+s.FailedCount+s.InstalledPendingRebootCount+s.InstalledRejectedCount+s.AvailableSecurityUpdateCount == 0 {
+		g.compliant++
+	}
+	if s.FailedCount > 0 {
+		g.failedNodes = append(g.failedNodes, s.InstanceId)
+	}
+	if s.OperationEndTime.After(g.newest) {
+		g.newest = s.OperationEndTime.Time
+	}
+}
+
 // checkGroupScans judges one patch group from its members' patch states.
 func (d *deployment) checkGroupScans(group string, members map[string]bool) Result {
 	r := Result{Check: "patch group " + group}
@@ -571,20 +590,7 @@ func (d *deployment) checkGroupScans(group string, members map[string]bool) Resu
 			g.unreported = append(g.unreported, id)
 			continue
 		}
-		g.missing += s.MissingCount
-		g.failed += s.FailedCount
-		g.reboot += s.InstalledPendingRebootCount
-		g.rejected += s.InstalledRejectedCount
-		g.unapproved += s.AvailableSecurityUpdateCount
-		if s.MissingCount+s.FailedCount+s.InstalledPendingRebootCount+s.InstalledRejectedCount+s.AvailableSecurityUpdateCount == 0 {
-			g.compliant++
-		}
-		if s.FailedCount > 0 {
-			g.failedNodes = append(g.failedNodes, s.InstanceId)
-		}
-		if s.OperationEndTime.After(g.newest) {
-			g.newest = s.OperationEndTime.Time
-		}
+		g.count(s)
 	}
 	r.Evidence = fmt.Sprintf("%d/%d nodes compliant; missing %d, failed %d, pending reboot %d", g.compliant, len(members), g.missing, g.failed, g.reboot)
 	if g.rejected > 0 {

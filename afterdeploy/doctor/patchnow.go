@@ -388,7 +388,56 @@ func (p PatchNow) Run(aws AWS, t Target, out io.Writer) (bool, error) {
 		}
 		return false, err
 	}
-	return reportInvocations(d, id, status, s.bucket+"/"+s.prefix, out)
+	nodes, ok, err := reportInvocations(d, id, status, s.bucket+"/"+s.prefix, out)
+	if !ok || err != nil || len(p.KBs) == 0 {
+		return ok, err
+	}
+	return p.installedOnEveryNode(d, nodes, out)
+}
+
+// installedOnEveryNode tells whether each node that ran an emergency Install has each named
+// update installed (DescribeInstancePatches, KBId filter; PatchComplianceData State INSTALLED or
+// INSTALLED_PENDING_REBOOT, AWS Systems Manager API Reference and botocore's model, read
+// 2026-12-06; the CLI's own example prints Installed, so either spelling is read), and names the
+// ones it lacks. Every node reporting Success does not say so: on Windows, "patches in the
+// InstallOverrideList patch list are applied only if they also match the patch baseline rules"
+// (patchingspec.InstallOverrideListParameter), so an update the baseline does not approve yet
+// (approveAfterDays) is skipped, and the command succeeds having installed nothing.
+func (p PatchNow) installedOnEveryNode(d *deployment, nodes []string, out io.Writer) (bool, error) {
+	filters, _ := json.Marshal([]map[string]any{{"Key": "KBId", "Values": p.KBs}})
+	all := true
+	for _, node := range nodes {
+		var got struct {
+			Patches []struct {
+				KBId  string `json:"KBId"`
+				State string `json:"State"`
+			} `json:"Patches"`
+		}
+		if err := d.call(&got, "ssm", "describe-instance-patches", "--instance-id", node, "--filters", string(filters)); err != nil {
+			return false, err
+		}
+		installed := map[string]bool{}
+		for _, patch := range got.Patches {
+			if state := strings.ToLower(strings.ReplaceAll(patch.State, "_", "")); state == "installed" || state == "installedpendingreboot" {
+				installed[patch.KBId] = true
+			}
+		}
+		var lacks []string
+		for _, kb := range p.KBs {
+			if !installed[kb] {
+				lacks = append(lacks, kb)
+			}
+		}
+		if len(lacks) > 0 {
+			all = false
+			fmt.Fprintf(out, "patch-now: %s does not have %s installed though its command succeeded: on Windows a listed update is installed only "+
+				"if the node's patch baseline approves it too; approve it there (approvedPatches), or wait until approveAfterDays has passed\n", node, strings.Join(lacks, ", "))
+		}
+	}
+	if all {
+		fmt.Fprintf(out, "patch-now: %s installed on every node\n", strings.Join(p.KBs, ", "))
+	}
+	return all, nil
 }
 
 // checked refuses a request AWS-RunPatchBaseline cannot carry out; named KBs make it an Install.
@@ -479,8 +528,8 @@ func (p PatchNow) sendCommandArgs(d *deployment, task windowTask, targets []send
 }
 
 // reportInvocations prints each node's outcome of an ended command (output under
-// s3://<location><command id>/) and whether every one succeeded.
-func reportInvocations(d *deployment, id, status, location string, out io.Writer) (bool, error) {
+// s3://<location><command id>/) and returns the nodes and whether every one succeeded.
+func reportInvocations(d *deployment, id, status, location string, out io.Writer) ([]string, bool, error) {
 	var invocations struct {
 		CommandInvocations []struct {
 			InstanceId        string `json:"InstanceId"`
@@ -491,21 +540,23 @@ func reportInvocations(d *deployment, id, status, location string, out io.Writer
 		} `json:"CommandInvocations"`
 	}
 	if err := d.call(&invocations, "ssm", "list-command-invocations", "--command-id", id); err != nil {
-		return false, err
+		return nil, false, err
 	}
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "NODE\tNAME\tSTATUS\tDETAILS")
 	allSucceeded := len(invocations.CommandInvocations) > 0
+	var nodes []string
 	for _, i := range invocations.CommandInvocations {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", i.InstanceId, i.InstanceName, i.Status, i.StatusDetails)
 		allSucceeded = allSucceeded && i.Status == "Success"
+		nodes = append(nodes, i.InstanceId)
 	}
 	w.Flush()
 	fmt.Fprintf(out, "patch-now: command %s %s; output under s3://%s%s/\n", id, status, location, id)
 	if len(invocations.CommandInvocations) == 0 {
 		fmt.Fprintln(out, "patch-now: no node matched the target")
 	}
-	return allSucceeded, nil
+	return nodes, allSucceeded, nil
 }
 
 // commandComment is a send-command comment within SendCommand's limit: Comment is at most 100

@@ -164,12 +164,27 @@ func TestPatchNowEmergencyInstallsNamedUpdatesOnly(t *testing.T) {
 	aws.responses[approve] = "testdata/send-command-wsus-approve.json"
 	aws.responses["ssm list-commands --command-id ef7fdfd8-9b57-4151-a15c-db9a1EXAMPLE"] = "testdata/list-commands-success.json"
 	aws.responses[put] = "testdata/put-object.json"
+	// Each node that ran it has each update installed (or installed, pending its reboot).
+	installed := func(node string) string {
+		return "ssm describe-instance-patches --instance-id " + node + ` --filters [{"Key":"KBId","Values":["KB5034441","KB5034439"]}]`
+	}
+	aws.responses[installed("i-0a1b2c3d4e5f60001")] = "testdata/describe-instance-patches-kbs-installed.json"
+	aws.responses[installed("i-0a1b2c3d4e5f60002")] = "testdata/describe-instance-patches-kbs-installed.json"
 	p, _ := patchNow("windows", "")
 	p.KBs, p.SkipImage, p.TempDir = kbs, true, dir
 	var out bytes.Buffer
 	ok, err := p.Run(aws, defaultTarget(t), &out)
 	require.NoError(t, err, out.String())
 	assert.True(t, ok, out.String())
+	assert.Contains(t, out.String(), "patch-now: KB5034441, KB5034439 installed on every node")
+	// A node whose baseline does not approve one yet: its command succeeds, having skipped it;
+	// patch-now says so and does not succeed.
+	aws.responses[installed("i-0a1b2c3d4e5f60002")] = "testdata/describe-instance-patches-kbs-one-missing.json"
+	out.Reset()
+	ok, err = p.Run(aws, defaultTarget(t), &out)
+	require.NoError(t, err, out.String())
+	assert.False(t, ok, out.String())
+	assert.Contains(t, out.String(), "patch-now: i-0a1b2c3d4e5f60002 does not have KB5034439 installed though its command succeeded")
 	assert.Less(t, indexOf(aws.calls, approve), indexOf(aws.calls, put))
 	assert.Less(t, indexOf(aws.calls, put), indexOf(aws.calls, send))
 	assert.Contains(t, out.String(), "installs KB5034441, KB5034439 only")

@@ -42,6 +42,7 @@ var fixtureOperations = []struct{ pattern, service, operation string }{
 	{"testdata/list-tags-for-resource-*.json", "ssm", "ListTagsForResource"},
 	{"testdata/metric-*.json", "cloudwatch", "GetMetricStatistics"},
 	{"testdata/patch-states-*.json", "ssm", "DescribeInstancePatchStatesForPatchGroup"},
+	{"testdata/describe-instance-patches-*.json", "ssm", "DescribeInstancePatches"},
 	{"testdata/prefix-lists-*.json", "ec2", "DescribeManagedPrefixLists"},
 	{"testdata/put-object.json", "s3", "PutObject"},
 	{"testdata/schedule-*.json", "ssm", "DescribeMaintenanceWindowSchedule"},

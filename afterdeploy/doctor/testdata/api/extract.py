@@ -23,7 +23,8 @@ OPERATIONS = {
             "DescribeMaintenanceWindowSchedule", "DescribeMaintenanceWindowTasks",
             "DescribeMaintenanceWindowsForTarget", "GetAutomationExecution", "GetMaintenanceWindow",
             "GetServiceSetting", "ListAssociations", "ListCommandInvocations", "ListCommands",
-            "ListTagsForResource", "SendCommand", "StartAutomationExecution", "UpdateMaintenanceWindowTask"],
+            "ListTagsForResource", "SendCommand", "StartAutomationExecution", "UpdateMaintenanceWindowTask",
+            "DescribeInstancePatches"],
     "sts": ["GetCallerIdentity"],
 }
 
@@ -51,7 +52,8 @@ CALLED = {
             "DescribeMaintenanceWindowSchedule", "DescribeMaintenanceWindowTasks",
             "DescribeMaintenanceWindowsForTarget", "GetAutomationExecution", "GetMaintenanceWindow",
             "GetServiceSetting", "ListAssociations", "ListCommandInvocations", "ListCommands",
-            "ListTagsForResource", "SendCommand", "StartAutomationExecution", "UpdateMaintenanceWindowTask"],
+            "ListTagsForResource", "SendCommand", "StartAutomationExecution", "UpdateMaintenanceWindowTask",
+            "DescribeInstancePatches"],
     "sts": ["GetCallerIdentity"],
 }
 
