@@ -62,6 +62,10 @@ type windowTask struct {
 	Notification *notification
 	// Image is the window's AWS-CreateImage task (prePatchImage), nil without one.
 	Image *imageTask
+	// OverrideListKey is the key, in the command output bucket, of the list the task's Install
+	// installs instead of what its baseline approves (exact promotion: the ring before's list),
+	// "" without one.
+	OverrideListKey string
 }
 
 type notification struct {
@@ -177,6 +181,7 @@ func runPatchBaselineTask(resources map[string]any, r any) windowTask {
 		MaxErrors: str(get(r, "Properties", "MaxErrors")), RebootOption: templateFirst(get(run, "Parameters", "RebootOption")),
 		Operation: templateFirst(get(run, "Parameters", "Operation")), OutputPrefix: str(get(run, "OutputS3KeyPrefix"))}
 	task.TimeoutSeconds, _ = get(run, "TimeoutSeconds").(float64)
+	task.OverrideListKey = overrideListKey(get(run, "Parameters", patchingspec.InstallOverrideListParameter))
 	window := resources[templateRef(get(r, "Properties", "WindowId"))]
 	task.Schedule, task.Timezone = str(get(window, "Properties", "Schedule")), str(get(window, "Properties", "ScheduleTimezone"))
 	task.ServiceRole = templateRef(get(run, "ServiceRoleArn"))
@@ -203,6 +208,38 @@ func runPatchBaselineTask(resources map[string]any, r any) windowTask {
 		}
 	}
 	return task
+}
+
+// overrideListKey is the object key of a task's InstallOverrideList: its s3://BUCKET/KEY form
+// (patchingspec.PromoteListURL), whose bucket, the fleet stack's, the patching template names by
+// an import; "" without one.
+func overrideListKey(v any) string {
+	var text strings.Builder
+	switch list := v.(type) {
+	case []any:
+		if len(list) == 1 {
+			return overrideListKey(list[0])
+		}
+	case string:
+		text.WriteString(list)
+	case map[string]any:
+		parts, _ := templateGet(list, "Fn::Join").([]any)
+		if len(parts) == 2 {
+			pieces, _ := parts[1].([]any)
+			for _, piece := range pieces {
+				if s, ok := piece.(string); ok {
+					text.WriteString(s)
+				} else {
+					text.WriteString("BUCKET") // the bucket, named by the fleet stack
+				}
+			}
+		}
+	}
+	_, key, ok := strings.Cut(strings.TrimPrefix(text.String(), "s3://"), "/")
+	if !ok || !strings.HasPrefix(text.String(), "s3://") {
+		return ""
+	}
+	return key
 }
 
 // settingsFor picks the window task whose settings a run on target uses, and the Run Command
@@ -514,6 +551,13 @@ func (p PatchNow) sendCommandArgs(d *deployment, task windowTask, targets []send
 		args = append(args, "--timeout-seconds", fmt.Sprint(task.TimeoutSeconds))
 	}
 	copied := []string{fmt.Sprintf("%s at a time", task.MaxConcurrency), fmt.Sprintf("stop at %s errors", task.MaxErrors), task.RebootOption}
+	if p.Operation == patchingspec.OperationInstall && task.Operation == patchingspec.OperationInstall && task.OverrideListKey != "" {
+		// The window's Install installs the ring before's list, not what the baseline approves:
+		// so does its Install now (a KB= list replaces it, in Run).
+		url := fmt.Sprintf("s3://%s/%s", bucket, task.OverrideListKey)
+		parameters[patchingspec.InstallOverrideListParameter] = []string{url}
+		copied = append(copied, "the promoted list "+url)
+	}
 	if role := d.roleArn(task.ServiceRole); role != "" {
 		args = append(args, "--service-role-arn", role)
 		copied = append(copied, "service role "+role)

@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -347,4 +348,29 @@ func TestPatchNowCommentsFitSendCommandsLimit(t *testing.T) {
 		assert.Equal(t, 1, sent, "%s: one send-command made", p.Target)
 	}
 	assert.Equal(t, "make patch-now Scan windows", commandComment("make patch-now Scan windows"))
+}
+
+// A ring after the first installs the ring before's list (exact promotion), and so does patch-now
+// on it: the task's InstallOverrideList, in the form the deployed template holds it (the fleet
+// stack's bucket by Fn::GetStackOutput, as the promote-rings scenario synthesises it), is passed
+// with the deployment's bucket. A Scan, and a task without a list, pass none.
+func TestPatchNowInstallsTheRingsPromotedListAsItsWindowDoes(t *testing.T) {
+	var task map[string]any
+	require.NoError(t, json.Unmarshal([]byte(`{"Type": "AWS::SSM::MaintenanceWindowTask", "Properties": {"Name": "ring-test-Task1",
+		"MaxConcurrency": "25%", "MaxErrors": "10%",
+		"TaskInvocationParameters": {"MaintenanceWindowRunCommandParameters": {"OutputS3KeyPrefix": "patch/ring-test/Install/",
+			"Parameters": {"Operation": ["Install"], "RebootOption": ["RebootIfNeeded"],
+				"InstallOverrideList": [{"Fn::Join": ["", ["s3://", {"Fn::GetStackOutput": {"OutputName": "PublishOutputRefCommandOutputBucket0DD4DD736F638702",
+					"Region": "us-west-2", "StackName": "privatepatch-fleet"}}, "/promote/windows-dev/install-override-list.yaml"]]}]}}}}}`), &task))
+	got := runPatchBaselineTask(map[string]any{}, task)
+	assert.Equal(t, "promote/windows-dev/install-override-list.yaml", got.OverrideListKey)
+	d := &deployment{fleet: stack{Outputs: map[string]string{"CommandOutputBucket": "privatepatch-ssm-123456789012-us-west-2"}}}
+	s := PatchNow{Target: "windows-test", Operation: "Install"}.sendCommandArgs(d, got, nil)
+	assert.Equal(t, []string{"s3://privatepatch-ssm-123456789012-us-west-2/promote/windows-dev/install-override-list.yaml"}, s.parameters["InstallOverrideList"])
+	assert.Contains(t, s.copied, "the promoted list s3://privatepatch-ssm-123456789012-us-west-2/promote/windows-dev/install-override-list.yaml")
+	scan := PatchNow{Target: "windows-test", Operation: "Scan"}.sendCommandArgs(d, got, nil)
+	assert.NotContains(t, scan.parameters, "InstallOverrideList", "Scan ignores the list")
+	plain := runPatchBaselineTask(map[string]any{}, golden(t, "default.patching.template.json")["Resources"].(map[string]any)["MaintenanceWindowsprivatepatchweeklyTask15A70B942"])
+	assert.Empty(t, plain.OverrideListKey)
+	assert.Empty(t, overrideListKey("https://example.com/list.yaml"), "not an S3 path-style URL")
 }
