@@ -80,10 +80,35 @@ func TestShellHookRunsThroughBashAndParses(t *testing.T) {
 	require.NotNil(t, task)
 	action, script := hookStep(t, s.hookDocument(t, runCommand(task)["Parameters"].(map[string]any)[patchingspec.OnExitHookParameter]))
 	assert.Equal(t, "aws:runShellScript", action)
-	assert.True(t, strings.HasPrefix(script, "bash <<'PRIVATEPATCH_HOOK'\n"), "through bash, whatever /bin/sh is")
+	assert.Contains(t, script, "cat > \"$hook\" <<'PRIVATEPATCH_HOOK'\n")
+	assert.Contains(t, script, "\nbash \"$hook\" </dev/null\n", "through bash, whatever /bin/sh is, its standard input closed")
 	assert.Empty(t, bashSyntaxErrors(t, script), "the hook document's shell parses")
 	// Planted: a shell script with an unclosed if is reported.
 	assert.NotEmpty(t, bashSyntaxErrors(t, "bash <<'X'\nif true; then\n  echo x\nX\nif true; then echo\n"))
+}
+
+// A shell hook runs to its end whatever its commands read, and its exit status is the step's: run
+// by sh (as aws:runShellScript runs a step's lines) with a hook whose first command reads standard
+// input. Fed to bash on its standard input, that read swallowed the next line of the hook.
+func TestAShellHookThatReadsItsInputStillRunsToItsEnd(t *testing.T) {
+	hook := "read -r line || true\necho reached the end\nexit 3\n"
+	run := func(lines []string) (string, int) {
+		cmd := exec.Command("sh", "-c", strings.Join(lines, "\n"))
+		cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir())
+		out, err := cmd.Output()
+		code := 0
+		if exit, ok := err.(*exec.ExitError); ok {
+			code = exit.ExitCode()
+		}
+		return string(out), code
+	}
+	out, code := run(patchingspec.HookRunCommand(patchingspec.HookShell, hook))
+	assert.Equal(t, "reached the end\n", out)
+	assert.Equal(t, 3, code, "the hook's exit status is the step's")
+	// The form before: the read takes "echo reached the end" from the script itself.
+	out, _ = run([]string{"bash <<'PRIVATEPATCH_HOOK'", strings.TrimRight(hook, "\n"), "PRIVATEPATCH_HOOK"})
+	assert.NotContains(t, out, "reached the end")
+	assert.Equal(t, []string{"Write-Output ok"}, patchingspec.HookRunCommand(patchingspec.HookPowerShell, "Write-Output ok\n"), "PowerShell as written")
 }
 
 // bashSyntaxErrors is what bash -n reports of script ("" when it parses).

@@ -61,15 +61,12 @@ func (w *maintenanceWindow) hookParameters(i int, p *WindowProps, t PatchTask) m
 }
 
 // hookDocument is the Command document (schemaVersion 2.2, one step) that runs script, a .ps1
-// (aws:runPowerShellScript) or .sh (aws:runShellScript, through bash) file. The step names no
+// (aws:runPowerShellScript) or .sh (aws:runShellScript, through bash: patchingspec.HookRunCommand) file. The step names no
 // platform precondition: the configuration refuses a .ps1 hook on a window whose patch groups'
 // baselines are Linux, and a .sh one on Windows. A changed script becomes a new version of the
 // same document.
 func (w *maintenanceWindow) hookDocument(id, file, kind, script string) awsssm.CfnDocument {
-	lines := strings.Split(strings.TrimRight(script, "\n"), "\n")
-	if kind == patchingspec.HookShell {
-		lines = append(append([]string{"bash <<'PRIVATEPATCH_HOOK'"}, lines...), "PRIVATEPATCH_HOOK")
-	}
+	lines := patchingspec.HookRunCommand(kind, script)
 	return awsssm.NewCfnDocument(w.Construct, jsii.String(id), &awsssm.CfnDocumentProps{
 		DocumentType: jsii.String(patchingspec.HookDocumentType),
 		UpdateMethod: jsii.String("NewVersion"),

@@ -86,6 +86,21 @@ func HookStepAction(kind string) string {
 	return "aws:runPowerShellScript"
 }
 
+// HookRunCommand is the runCommand of a hook's step: a PowerShell script's lines as they are; a
+// shell script written to a file and run by bash (whatever /bin/sh is), with its standard input
+// closed. Fed to bash on its standard input, a command of the script that reads it (read, ssh,
+// docker exec -i) would swallow the script's remaining lines, and the hook would end early, maybe
+// with status 0, and the Install go on. The hook's exit status is the step's.
+func HookRunCommand(kind, script string) []string {
+	lines := strings.Split(strings.TrimRight(script, "\n"), "\n")
+	if kind != HookShell {
+		return lines
+	}
+	run := []string{`hook=$(mktemp) || exit 1`, `cat > "$hook" <<'PRIVATEPATCH_HOOK'`}
+	run = append(run, lines...)
+	return append(run, "PRIVATEPATCH_HOOK", `bash "$hook" </dev/null`, `status=$?`, `rm -f "$hook"`, `exit $status`)
+}
+
 // HookOperatingSystem says whether a script of kind runs on nodes of a baseline's operating
 // system: PowerShell on WINDOWS, shell on the others.
 func HookOperatingSystem(kind, os string) bool {
