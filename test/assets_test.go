@@ -409,7 +409,7 @@ var alertFixtures = map[string]string{
 	// AWS's own example: a success, which alerts nobody.
 	"aws-example-instance-association": "",
 	// Findings at or above HIGH (the default), new or active only.
-	"securityhub-finding-critical": "SecurityHubFindings", "securityhub-finding-low": "",
+	"securityhub-finding-high": "SecurityHubFindings", "securityhub-finding-low": "",
 	"inspector-finding-high": "InspectorFindings", "inspector-finding-closed": "",
 	// The same Inspector finding as Security Hub imports it (ProductFields'
 	// aws/inspector/ProductVersion): alerted once, by the Inspector rule.
@@ -417,7 +417,7 @@ var alertFixtures = map[string]string{
 	// Updates of a finding already alerted: neither service marks them apart from a new
 	// finding, so they match; the finding filter, the rules' target, drops them
 	// (docs/compliance-checks.md, Finding alerts; compliancespec's tests).
-	"securityhub-finding-critical-updated": "SecurityHubFindings", "inspector-finding-high-updated": "InspectorFindings",
+	"securityhub-finding-high-updated": "SecurityHubFindings", "inspector-finding-high-updated": "InspectorFindings",
 }
 
 // alertRulesWithSampleIDs are the patching stack's alert rules by name, each pattern a copy with
