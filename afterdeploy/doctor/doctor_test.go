@@ -670,8 +670,11 @@ func rolloutDeployment(alarmsFile, weeklyTasks string) map[string]string {
 	r["cloudwatch describe-alarms --alarm-names privatepatch-patching-privatepatch-weekly-failed privatepatch-patching-wsus-disk privatepatch-patching-wsus-sync"] = alarmsFile
 	r["ssm describe-maintenance-window-tasks --window-id mw-0123456789abcdef0"] = weeklyTasks
 	r["ssm describe-maintenance-window-tasks --window-id mw-0fedcba9876543210"] = "testdata/window-tasks-wsus.json"
+	r[stopAlarmStates] = "testdata/alarms-stop-ok.json"
 	return r
 }
+
+const stopAlarmStates = "cloudwatch describe-alarms --alarm-types CompositeAlarm --alarm-names privatepatch-patching-privatepatch-weekly-Task1-stop"
 
 func TestARingWaitingOnAFailedWindowSaysWhyAndHowToUnblockIt(t *testing.T) {
 	ok := examine(t, rolloutDeployment("testdata/alarms-rollout-ok.json", "testdata/window-tasks-weekly-attached.json"))
@@ -687,6 +690,15 @@ func TestARingWaitingOnAFailedWindowSaysWhyAndHowToUnblockIt(t *testing.T) {
 	assert.Equal(t, Fail, waiting.State)
 	assert.Contains(t, waiting.Evidence, "window privatepatch-weekly ended failed, timed out, cancelled or skipped; its Install tasks and the next ring's wait")
 	assert.Contains(t, waiting.Action, "aws cloudwatch set-alarm-state --state-value OK --state-reason fixed --alarm-name privatepatch-patching-privatepatch-weekly-failed --region us-west-2")
+
+	// Planted: the task's stop alarm is in ALARM for one of the user's own stopOnAlarms, which has
+	// no row of its own: the stop alarm's row says the next Install is held back, and why.
+	held := rolloutDeployment("testdata/alarms-rollout-ok.json", "testdata/window-tasks-weekly-attached.json")
+	held[stopAlarmStates] = "testdata/alarms-stop-alarm.json"
+	stop = rowOf(t, examine(t, held), "stop alarm of task privatepatch-weekly-Task1")
+	assert.Equal(t, Warn, stop.State)
+	assert.Contains(t, stop.Evidence, "which is in ALARM (arn:aws:cloudwatch:us-west-2:123456789012:alarm:app-error-rate transitioned to ALARM")
+	assert.Contains(t, stop.Evidence, "the task's next Install does not run until it is OK")
 }
 
 func TestAnInstallTaskWithoutItsStopAlarmFailsWithTheCallThatAttachesIt(t *testing.T) {

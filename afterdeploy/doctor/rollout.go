@@ -91,11 +91,41 @@ func (d *deployment) stopAlarmTasks() ([]taskStopAlarm, []Result) {
 
 // checkStopAlarms: each task with a stop alarm in the stack stops on it, failing it when it
 // cannot read it (IgnorePollAlarmFailure false), or the row fails with the
-// UpdateMaintenanceWindowTask call that attaches it.
+// UpdateMaintenanceWindowTask call that attaches it; and a stop alarm in ALARM, which holds the
+// task's next Install back, is a warning naming why. DescribeAlarms answers for composite alarms
+// only when asked with AlarmTypes CompositeAlarm ("If you omit this parameter, only metric alarms
+// are returned", DescribeAlarms, CloudWatch API Reference, read 2026-12-06): the failure alarms
+// among their members have rows of their own, a user's stopOnAlarms none.
 func (d *deployment) checkStopAlarms() ([]Result, error) {
 	tasks, results := d.stopAlarmTasks()
+	if len(tasks) == 0 {
+		return results, nil
+	}
+	var names []string
 	for _, a := range tasks {
-		results = append(results, d.judgeStopAlarm(a))
+		names = append(names, a.want)
+	}
+	var states struct {
+		CompositeAlarms []struct {
+			AlarmName   string `json:"AlarmName"`
+			StateValue  string `json:"StateValue"`
+			StateReason string `json:"StateReason"`
+		} `json:"CompositeAlarms"`
+	}
+	statesErr := d.call(&states, append([]string{"cloudwatch", "describe-alarms", "--alarm-types", "CompositeAlarm", "--alarm-names"}, names...)...)
+	if statesErr != nil {
+		results = append(results, couldNotCheck("stop alarms' states", statesErr))
+	}
+	for _, a := range tasks {
+		r := d.judgeStopAlarm(a)
+		for _, s := range states.CompositeAlarms {
+			if s.AlarmName == a.want && s.StateValue == "ALARM" && r.State == OK {
+				r.State = Warn
+				r.Evidence = fmt.Sprintf("stops on %s, which is in ALARM (%s): the task's next Install does not run until it is OK", a.want, s.StateReason)
+				r.Action = "fix what its member alarms report (the failure alarms' rows say how to unblock them; your own stopOnAlarms, in CloudWatch), then it turns OK by itself"
+			}
+		}
+		results = append(results, r)
 	}
 	return results, nil
 }
