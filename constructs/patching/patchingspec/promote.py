@@ -18,6 +18,11 @@ NEXT_LIST = "install-override-list.yaml"
 # with RebootOption NoReboot (patchingspec/promote.go: InstalledStates).
 INSTALLED_STATES = ("Installed", "InstalledPendingReboot")
 
+# The step's output is "Up to 100KB" ("aws:executeScript – Run a script", Output: Payload): the
+# report keeps its first REPORT_LINES lines (each node's, then each patch not promoted) and counts
+# the rest; the lists under runs/ hold every patch.
+REPORT_LINES = 400
+
 # The largest pages the calls take (patchingspec/promote.go), so a ring of many nodes, each
 # listing every patch it ever installed, fits the step's 600 seconds in fewer calls.
 PATCHES_PAGE, NODES_PAGE = 100, 50
@@ -46,10 +51,12 @@ def _installed_in_run(installed, started, finished, platform):
     """Whether a patch's InstalledTime falls in the run. Windows gives the day the patch was
     installed, at 00:00 UTC (AWS's describe-instance-patches example output: 1546992000.0 and
     1549584000.0, both midnight; patchingspec/promote.go names the page), which is before a run
-    that starts later that day: on Windows the run's days count, elsewhere its times."""
+    that starts later that day: on Windows the run's days count, elsewhere its times. Whether that
+    day is the node's or UTC's no page says: a node east or west of UTC may give the day after or
+    before the run's UTC days, so a day either side counts too (rings run days apart)."""
     if platform == "Windows":
-        utc = datetime.timezone.utc
-        return started.astimezone(utc).date() <= installed.astimezone(utc).date() <= finished.astimezone(utc).date()
+        utc, day = datetime.timezone.utc, datetime.timedelta(days=1)
+        return (started.astimezone(utc).date() - day) <= installed.astimezone(utc).date() <= (finished.astimezone(utc).date() + day)
     return started <= installed <= finished
 
 
@@ -141,6 +148,8 @@ def promote(events, ssm, s3):
         message = ("ring %s: no node installed a patch in this run (%d nodes): the next ring has no list "
                    "at s3://%s/%s, and its Install fails reading it (AccessDenied: its nodes may not list the bucket)"
                    % (ring, len(nodes), bucket, next_key))
+    if len(report) > REPORT_LINES:
+        report = report[:REPORT_LINES] + ["... and %d more lines" % (len(report) - REPORT_LINES)]
     return {"Message": message, "Nodes": len(nodes), "Promoted": len(windows), "Lists": written, "Report": report}
 
 

@@ -3,6 +3,7 @@ package patchingspec
 import (
 	"bytes"
 	"flag"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -54,7 +55,7 @@ var promoteFixtures = []struct{ name, proves string }{
 	{"rings", "several operating systems and products, several pages of nodes and of patches, a patch installed before the run, a failed node, a patch pending a reboot"},
 	{"nothing-installed", "a ring whose nodes installed nothing in the run: no list for the next ring"},
 	{"no-nodes", "an empty ring: no list for the next ring"},
-	{"windows-days", "the rings' recording with Windows InstalledTime as AWS's example output gives it, the day at 00:00 UTC: the same lists"},
+	{"windows-days", "the rings' recording with Windows InstalledTime as AWS's example output gives it, the day at 00:00 UTC: the same lists, and a node east of UTC giving the day after the run's"},
 }
 
 func TestPromotionScriptWritesByteStableListsFromRecordedPages(t *testing.T) {
@@ -128,6 +129,7 @@ func TestPromotionScriptMutationsAreCaught(t *testing.T) {
 		{"first page only", "        if not token:\n", "        if True:\n", "rings"},
 		{"no install-time window", `_installed_in_run(_time(p["InstalledTime"]), started, finished, product[0])`, "True", "rings"},
 		{"Windows days taken as times", `if platform == "Windows":`, "if False:", "windows-days"},
+		{"no day after the run's", "<= (finished.astimezone(utc).date() + day)", "<= finished.astimezone(utc).date()", "windows-days"},
 		{"failed patches promoted", "if pid not in failed:\n", "if True:\n", "rings"},
 		{"unsorted ids", "for pid in sorted(patches):", "for pid in patches:", "rings"},
 		{"wrong state filter", `INSTALLED_STATES = ("Installed", "InstalledPendingReboot")`, `INSTALLED_STATES = ("InstalledOther", "InstalledPendingReboot")`, "rings"},
@@ -199,4 +201,45 @@ func TestStartStopScriptStartsAndStopsExactlyTheStoppedTargets(t *testing.T) {
 			t.Errorf("the goldens did not notice: %s", m.name)
 		})
 	}
+}
+
+// A ring of thousands of nodes: the step's output stays within what aws:executeScript returns
+// ("Up to 100KB", its Payload), the report cut after REPORT_LINES lines with a count of the rest.
+func TestPromotionOutputOfALargeRingFitsTheStepsPayload(t *testing.T) {
+	var pages []map[string]any
+	const nodes, perPage = 2000, 50
+	for start := 0; start < nodes; start += perPage {
+		var list []map[string]any
+		for i := start; i < start+perPage; i++ {
+			list = append(list, map[string]any{"InstanceId": fmt.Sprintf("i-%017x", i), "PlatformType": "Windows", "PlatformName": "Microsoft Windows Server 2022 Datacenter"})
+		}
+		page := map[string]any{"InstanceInformationList": list}
+		if start+perPage < nodes {
+			page["NextToken"] = fmt.Sprintf("page-%d", start+perPage)
+		}
+		pages = append(pages, page)
+	}
+	data, err := os.ReadFile(filepath.Join("testdata", "promote", "no-nodes.json"))
+	require.NoError(t, err)
+	var fixture map[string]any
+	require.NoError(t, json.Unmarshal(data, &fixture))
+	fixture["DescribeInstanceInformation"] = pages
+	path := filepath.Join(t.TempDir(), "large.json")
+	data, err = json.Marshal(fixture)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, data, 0o600))
+	got, err := runPromote(t, PromoteScript, path)
+	require.NoError(t, err, got)
+	returned := got[strings.Index(got, "== returned\n")+len("== returned\n") : strings.Index(got, "== calls\n")]
+	var result struct {
+		Report []string
+		Nodes  int
+	}
+	require.NoError(t, json.Unmarshal([]byte(returned), &result))
+	assert.Equal(t, nodes, result.Nodes)
+	assert.Len(t, result.Report, 401)
+	assert.Equal(t, "... and 1600 more lines", result.Report[400])
+	compact, err := json.Marshal(result)
+	require.NoError(t, err)
+	assert.Less(t, len(compact), 100*1024, "within aws:executeScript's 100 KB output")
 }
