@@ -782,7 +782,7 @@ func (d *deployment) judgeLastRun(r *Result, last windowExecution) error {
 		r.Action = "windows that overlap skip each other: check the schedules and durations"
 	case "CANCELLING", "CANCELLED":
 		r.State = Warn
-		r.Action = "someone cancelled the run (aws ssm cancel-maintenance-window-execution): patch now with make patch-now, or wait for the next window"
+		r.Action = "a task's stop alarm stopped it (its row says whether the alarm is in ALARM), or someone cancelled the run (aws ssm cancel-maintenance-window-execution): fix what holds it, then make patch-now, or wait for the next window"
 	default: // FAILED, TIMED_OUT
 		r.State = Fail
 		var tasks struct {
