@@ -80,7 +80,7 @@ func TestShellHookRunsThroughBashAndParses(t *testing.T) {
 	require.NotNil(t, task)
 	action, script := hookStep(t, s.hookDocument(t, runCommand(task)["Parameters"].(map[string]any)[patchingspec.OnExitHookParameter]))
 	assert.Equal(t, "aws:runShellScript", action)
-	assert.Contains(t, script, "cat > \"$hook\" <<'PRIVATEPATCH_HOOK'\n")
+	assert.Contains(t, script, "cat > \"$hook\" <<'PRIVATEPATCH_HOOK' || { rm -f \"$hook\"; exit 1; }\n", "a hook written short does not run")
 	assert.Contains(t, script, "\nbash \"$hook\" </dev/null\n", "through bash, whatever /bin/sh is, its standard input closed")
 	assert.Empty(t, bashSyntaxErrors(t, script), "the hook document's shell parses")
 	// Planted: a shell script with an unclosed if is reported.

@@ -95,9 +95,9 @@ type instance struct {
 }
 
 // checkNodes: every running instance with the fleet tag, every node (hybrid included) with it,
-// and the WSUS server are managed and Online; a stopped one is a warning (a managed node that is
-// stopped no longer pings: ConnectionLost, and only a window that starts it patches it); a fleet
-// with no node at all is a warning whatever else the deployment runs.
+// and the WSUS server are managed and Online; a stopped one is a warning (a stopped instance's
+// agent does not ping, and only a window that starts it patches it); a fleet with no running
+// instance and no node at all is a warning whatever else the deployment runs.
 func (d *deployment) checkNodes() ([]Result, error) {
 	tag := d.t.FleetTagKey + "=" + d.t.FleetTagValue
 	managed, err := d.describeNodes("tag:"+d.t.FleetTagKey, d.t.FleetTagValue)
@@ -118,13 +118,18 @@ func (d *deployment) checkNodes() ([]Result, error) {
 	var results []Result
 	instancesErr := d.call(&reservations, "ec2", "describe-instances", "--filters", string(filters))
 	if instancesErr != nil {
-		results = append(results, couldNotCheck("node (running instances with "+tag+")", instancesErr))
+		results = append(results, couldNotCheck("node (instances with "+tag+")", instancesErr))
 	}
 	d.instances = map[string]instance{}
+	running := 0
 	for _, r := range reservations.Reservations {
 		for _, i := range r.Instances {
 			d.instances[i.InstanceId] = i
-			if _, ok := d.nodes[i.InstanceId]; !ok && i.State.Name == "running" {
+			if i.State.Name != "running" {
+				continue
+			}
+			running++
+			if _, ok := d.nodes[i.InstanceId]; !ok {
 				results = append(results, d.unmanagedResult(i))
 			}
 		}
@@ -144,7 +149,7 @@ func (d *deployment) checkNodes() ([]Result, error) {
 	for _, id := range slices.Sorted(maps.Keys(d.nodes)) {
 		results = append(results, d.nodeResult(d.nodes[id], ""))
 	}
-	if len(d.nodes) == 0 && len(d.instances) == 0 && instancesErr == nil {
+	if len(d.nodes) == 0 && running == 0 && instancesErr == nil {
 		results = append(results, Result{Check: "fleet nodes", State: Warn, Evidence: "no instance or node carries " + tag + ": nothing is patched",
 			Action: "tag your instances " + tag + " (and a patch group), or add fleet.instanceGroups"})
 	}
@@ -640,7 +645,7 @@ func (d *deployment) judgeGroupScans(r *Result, group string, members int, g gro
 		r.Action = fmt.Sprintf("the next window installs them, or make patch-now TARGET=%s OPERATION=Install", group)
 	case g.unapproved > 0:
 		r.State = Warn
-		r.Action = fmt.Sprintf("security updates the baseline has not approved yet keep the group NON_COMPLIANT: a window installs them once approveAfterDays has passed, or make patch-now TARGET=%s KB=<their ids> now", group)
+		r.Action = "security updates the baseline has not approved yet (expected for approveAfterDays after each release; where the baseline's availableSecurityUpdatesComplianceStatus is NON_COMPLIANT, as privatepatch's Windows ones, AWS reports the node non-compliant meanwhile): a window installs them once approved; to install one sooner, add it to the baseline's approvedPatches, then make patch-now KB=<its id>"
 	default:
 		r.State = OK
 	}

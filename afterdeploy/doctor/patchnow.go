@@ -433,10 +433,11 @@ func (p PatchNow) Run(aws AWS, t Target, out io.Writer) (bool, error) {
 }
 
 // installedOnEveryNode tells whether each node that ran an emergency Install has each named
-// update installed (DescribeInstancePatches, KBId filter; PatchComplianceData State INSTALLED or
-// INSTALLED_PENDING_REBOOT, AWS Systems Manager API Reference and botocore's model, read
-// 2026-12-06; the CLI's own example prints Installed, so either spelling is read), and names the
-// ones it lacks. Every node reporting Success does not say so: on Windows, "patches in the
+// update installed (DescribeInstancePatches, KBId filter; PatchComplianceData State INSTALLED,
+// INSTALLED_PENDING_REBOOT or INSTALLED_OTHER, AWS Systems Manager API Reference and botocore's
+// model, read 2026-12-06; the CLI's own example prints Installed, so either spelling is read), and
+// names the ones it lacks; one NOT_APPLICABLE to a node (another product or version) is said so,
+// not counted missing. Every node reporting Success does not say so: on Windows, "patches in the
 // InstallOverrideList patch list are applied only if they also match the patch baseline rules"
 // (patchingspec.InstallOverrideListParameter), so an update the baseline does not approve yet
 // (approveAfterDays) is skipped, and the command succeeds having installed nothing.
@@ -453,15 +454,21 @@ func (p PatchNow) installedOnEveryNode(d *deployment, nodes []string, out io.Wri
 		if err := d.call(&got, "ssm", "describe-instance-patches", "--instance-id", node, "--filters", string(filters)); err != nil {
 			return false, err
 		}
-		installed := map[string]bool{}
+		installed, notApplicable := map[string]bool{}, map[string]bool{}
 		for _, patch := range got.Patches {
-			if state := strings.ToLower(strings.ReplaceAll(patch.State, "_", "")); state == "installed" || state == "installedpendingreboot" {
+			switch strings.ToLower(strings.ReplaceAll(patch.State, "_", "")) {
+			case "installed", "installedpendingreboot", "installedother":
 				installed[patch.KBId] = true
+			case "notapplicable":
+				notApplicable[patch.KBId] = true
 			}
 		}
 		var lacks []string
 		for _, kb := range p.KBs {
-			if !installed[kb] {
+			switch {
+			case notApplicable[kb]:
+				fmt.Fprintf(out, "patch-now: %s does not apply to %s (NOT_APPLICABLE: another product or version)\n", kb, node)
+			case !installed[kb]:
 				lacks = append(lacks, kb)
 			}
 		}

@@ -96,7 +96,8 @@ func HookRunCommand(kind, script string) []string {
 	if kind != HookShell {
 		return lines
 	}
-	run := []string{`hook=$(mktemp) || exit 1`, `cat > "$hook" <<'PRIVATEPATCH_HOOK'`}
+	// A hook written short (a full disk) must not run as if whole.
+	run := []string{`hook=$(mktemp) || exit 1`, `cat > "$hook" <<'PRIVATEPATCH_HOOK' || { rm -f "$hook"; exit 1; }`}
 	run = append(run, lines...)
 	return append(run, "PRIVATEPATCH_HOOK", `bash "$hook" </dev/null`, `status=$?`, `rm -f "$hook"`, `exit $status`)
 }

@@ -43,8 +43,8 @@ const (
 	// of the install at 00:00 UTC (the AWS CLI's describe-instance-patches example output,
 	// "Example 1: To get the patch state details for an instance", Windows patches with
 	// InstalledTime 1546992000.0 and 1549584000.0, both midnight; read 2026-12-06): there the
-	// run's days count. A Windows patch installed earlier on the day a run starts is promoted
-	// with it.
+	// run's days count, and one either side (no page says whether the day is the node's or
+	// UTC's). A Windows patch installed a day before a run starts is promoted with it.
 	InstalledState = "Installed"
 	FailedState    = "Failed"
 	// InstalledPendingRebootState is what an Install with RebootOption NoReboot leaves: "If you

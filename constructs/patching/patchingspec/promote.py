@@ -15,13 +15,14 @@ import re
 NEXT_LIST = "install-override-list.yaml"
 
 # What a patch this run installed reads as: Installed, or InstalledPendingReboot after an Install
-# with RebootOption NoReboot (patchingspec/promote.go: InstalledStates).
+# with RebootOption NoReboot (patchingspec/promote.go: InstalledPendingRebootState).
 INSTALLED_STATES = ("Installed", "InstalledPendingReboot")
 
 # The step's output is "Up to 100KB" ("aws:executeScript – Run a script", Output: Payload): the
-# report keeps its first REPORT_LINES lines (each node's, then each patch not promoted) and counts
-# the rest; the lists under runs/ hold every patch.
-REPORT_LINES = 400
+# report puts the patches not promoted first, each naming at most REPORT_NODES nodes, then each
+# node's line, and stops before REPORT_BYTES with a count of what it left out; the lists under
+# runs/ hold every patch.
+REPORT_NODES, REPORT_BYTES = 10, 60000
 
 # The largest pages the calls take (patchingspec/promote.go), so a ring of many nodes, each
 # listing every patch it ever installed, fits the step's 600 seconds in fewer calls.
@@ -138,8 +139,12 @@ def promote(events, ssm, s3):
             for pid, title in patches.items():
                 if pid not in failed:
                     windows.setdefault(pid, title)
+    not_promoted = []
     for pid in sorted(failed):
-        report.append("not promoted: %s failed on %s" % (pid, ", ".join(sorted(failed[pid]))))
+        on = sorted(failed[pid])
+        more = " and %d more" % (len(on) - REPORT_NODES) if len(on) > REPORT_NODES else ""
+        not_promoted.append("not promoted: %s failed on %s%s" % (pid, ", ".join(on[:REPORT_NODES]), more))
+    report = not_promoted + report
     if windows:
         s3.put_object(Bucket=bucket, Key=next_key, Body=render(ring, execution, windows).encode("utf-8"),
                       ContentType="application/yaml")
@@ -148,9 +153,18 @@ def promote(events, ssm, s3):
         message = ("ring %s: no node installed a patch in this run (%d nodes): the next ring has no list "
                    "at s3://%s/%s, and its Install fails reading it (AccessDenied: its nodes may not list the bucket)"
                    % (ring, len(nodes), bucket, next_key))
-    if len(report) > REPORT_LINES:
-        report = report[:REPORT_LINES] + ["... and %d more lines" % (len(report) - REPORT_LINES)]
-    return {"Message": message, "Nodes": len(nodes), "Promoted": len(windows), "Lists": written, "Report": report}
+    return {"Message": message, "Nodes": len(nodes), "Promoted": len(windows), "Lists": written, "Report": _capped(report)}
+
+
+def _capped(lines):
+    """lines up to REPORT_BYTES of JSON, and a count of the rest."""
+    kept, size = [], 0
+    for i, line in enumerate(lines):
+        size += len(line.encode("utf-8")) + 4  # quotes, comma, space
+        if size > REPORT_BYTES:
+            return kept + ["... and %d more lines" % (len(lines) - i)]
+        kept.append(line)
+    return kept
 
 
 def handler(events, context):

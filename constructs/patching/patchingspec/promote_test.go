@@ -55,7 +55,7 @@ var promoteFixtures = []struct{ name, proves string }{
 	{"rings", "several operating systems and products, several pages of nodes and of patches, a patch installed before the run, a failed node, a patch pending a reboot"},
 	{"nothing-installed", "a ring whose nodes installed nothing in the run: no list for the next ring"},
 	{"no-nodes", "an empty ring: no list for the next ring"},
-	{"windows-days", "the rings' recording with Windows InstalledTime as AWS's example output gives it, the day at 00:00 UTC: the same lists, and a node east of UTC giving the day after the run's"},
+	{"windows-days", "the rings' recording with Windows InstalledTime as AWS's example output gives it, the day at 00:00 UTC: the same lists, and a node east of UTC giving the day after the run's, one west of it the day before"},
 }
 
 func TestPromotionScriptWritesByteStableListsFromRecordedPages(t *testing.T) {
@@ -130,6 +130,7 @@ func TestPromotionScriptMutationsAreCaught(t *testing.T) {
 		{"no install-time window", `_installed_in_run(_time(p["InstalledTime"]), started, finished, product[0])`, "True", "rings"},
 		{"Windows days taken as times", `if platform == "Windows":`, "if False:", "windows-days"},
 		{"no day after the run's", "<= (finished.astimezone(utc).date() + day)", "<= finished.astimezone(utc).date()", "windows-days"},
+		{"no day before the run's", "(started.astimezone(utc).date() - day) <=", "started.astimezone(utc).date() <=", "windows-days"},
 		{"failed patches promoted", "if pid not in failed:\n", "if True:\n", "rings"},
 		{"unsorted ids", "for pid in sorted(patches):", "for pid in patches:", "rings"},
 		{"wrong state filter", `INSTALLED_STATES = ("Installed", "InstalledPendingReboot")`, `INSTALLED_STATES = ("InstalledOther", "InstalledPendingReboot")`, "rings"},
@@ -203,15 +204,19 @@ func TestStartStopScriptStartsAndStopsExactlyTheStoppedTargets(t *testing.T) {
 	}
 }
 
-// A ring of thousands of nodes: the step's output stays within what aws:executeScript returns
-// ("Up to 100KB", its Payload), the report cut after REPORT_LINES lines with a count of the rest.
+// A ring of thousands of nodes, an update failing on every one: the step's output stays within
+// what aws:executeScript returns ("Up to 100KB", its Payload), the patches not promoted first,
+// each naming ten nodes and a count, the report cut with a count of the rest.
 func TestPromotionOutputOfALargeRingFitsTheStepsPayload(t *testing.T) {
 	var pages []map[string]any
 	const nodes, perPage = 2000, 50
+	failing := map[string]any{}
 	for start := 0; start < nodes; start += perPage {
 		var list []map[string]any
 		for i := start; i < start+perPage; i++ {
-			list = append(list, map[string]any{"InstanceId": fmt.Sprintf("i-%017x", i), "PlatformType": "Windows", "PlatformName": "Microsoft Windows Server 2022 Datacenter"})
+			id := fmt.Sprintf("i-%017x", i)
+			list = append(list, map[string]any{"InstanceId": id, "PlatformType": "Windows", "PlatformName": "Microsoft Windows Server 2022 Datacenter"})
+			failing[id] = map[string]any{"Failed": []any{map[string]any{"Patches": []any{map[string]any{"KBId": "KB5033118", "State": "Failed", "Title": "2023-12 Cumulative Update"}}}}}
 		}
 		page := map[string]any{"InstanceInformationList": list}
 		if start+perPage < nodes {
@@ -224,6 +229,7 @@ func TestPromotionOutputOfALargeRingFitsTheStepsPayload(t *testing.T) {
 	var fixture map[string]any
 	require.NoError(t, json.Unmarshal(data, &fixture))
 	fixture["DescribeInstanceInformation"] = pages
+	fixture["DescribeInstancePatches"] = failing
 	path := filepath.Join(t.TempDir(), "large.json")
 	data, err = json.Marshal(fixture)
 	require.NoError(t, err)
@@ -237,9 +243,11 @@ func TestPromotionOutputOfALargeRingFitsTheStepsPayload(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal([]byte(returned), &result))
 	assert.Equal(t, nodes, result.Nodes)
-	assert.Len(t, result.Report, 401)
-	assert.Equal(t, "... and 1600 more lines", result.Report[400])
-	compact, err := json.Marshal(result)
+	require.NotEmpty(t, result.Report)
+	assert.Equal(t, "not promoted: KB5033118 failed on i-00000000000000000, i-00000000000000001, i-00000000000000002, i-00000000000000003, "+
+		"i-00000000000000004, i-00000000000000005, i-00000000000000006, i-00000000000000007, i-00000000000000008, i-00000000000000009 and 1990 more", result.Report[0])
+	assert.Regexp(t, `^\.\.\. and [0-9]+ more lines$`, result.Report[len(result.Report)-1])
+	payload, err := json.Marshal(json.RawMessage(returned))
 	require.NoError(t, err)
-	assert.Less(t, len(compact), 100*1024, "within aws:executeScript's 100 KB output")
+	assert.Less(t, len(payload), 100*1024, "within aws:executeScript's 100 KB output")
 }
