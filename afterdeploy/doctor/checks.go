@@ -288,31 +288,37 @@ type associationExecution struct {
 // lastExecution is an association's newest execution (DescribeAssociationExecutions), nil
 // before the first.
 func (d *deployment) lastExecution(id string) (*associationExecution, error) {
+	executions, err := d.executions(id)
+	if err != nil || len(executions) == 0 {
+		return nil, err
+	}
+	return &executions[0], nil
+}
+
+// executions are an association's executions, newest first (DescribeAssociationExecutions).
+func (d *deployment) executions(id string) ([]associationExecution, error) {
 	var out struct {
 		AssociationExecutions []associationExecution `json:"AssociationExecutions"`
 	}
 	if err := d.call(&out, "ssm", "describe-association-executions", "--association-id", id); err != nil {
 		return nil, err
 	}
-	if len(out.AssociationExecutions) == 0 {
-		return nil, nil
-	}
 	sort.Slice(out.AssociationExecutions, func(i, j int) bool {
 		return out.AssociationExecutions[i].CreatedTime.After(out.AssociationExecutions[j].CreatedTime.Time)
 	})
-	return &out.AssociationExecutions[0], nil
+	return out.AssociationExecutions, nil
 }
 
-// fleetAssociationRun is the newest execution of the fleet stack's association whose logical id
-// starts with prefix, and its id; without one (none in the stack, or none run yet) last is nil
-// and early holds the row that says so.
-func (d *deployment) fleetAssociationRun(check, prefix, wait string) (id string, last *associationExecution, early []Result, err error) {
+// fleetAssociationRun is the executions, newest first, of the fleet stack's association whose
+// logical id starts with prefix, and its id; without one (none in the stack, or none run yet)
+// they are empty and early holds the row that says so.
+func (d *deployment) fleetAssociationRun(check, prefix, wait string) (id string, runs []associationExecution, early []Result, err error) {
 	ids := d.fleet.physical("AWS::SSM::Association", prefix)
 	if len(ids) == 0 {
 		return "", nil, []Result{{Check: check, State: Fail, Evidence: "the fleet stack has no " + check + " association", Action: "make deploy"}}, nil
 	}
-	if last, err = d.lastExecution(ids[0]); err != nil || last != nil {
-		return ids[0], last, nil, err
+	if runs, err = d.executions(ids[0]); err != nil || len(runs) > 0 {
+		return ids[0], runs, nil, err
 	}
 	return ids[0], nil, []Result{{Check: check, State: Warn, Evidence: "association " + ids[0] + " has not run yet", Action: wait}}, nil
 }
@@ -335,10 +341,11 @@ func (d *deployment) checkWsusSetup() ([]Result, error) {
 	if !d.t.WsusEnabled {
 		return nil, nil
 	}
-	id, last, early, err := d.fleetAssociationRun("WSUS setup", wsusSetupAssociation, "wait: it runs when created and daily")
-	if last == nil {
+	id, runs, early, err := d.fleetAssociationRun("WSUS setup", wsusSetupAssociation, "wait: it runs when created and daily")
+	if len(runs) == 0 {
 		return early, err
 	}
+	last := &runs[0]
 	r := Result{Check: "WSUS setup", State: associationState(last.Status),
 		Evidence: fmt.Sprintf("last run %s: %s (%s)", ago(d.now, last.CreatedTime.Time), last.Status, last.DetailedStatus)}
 	if r.State == Fail {
@@ -429,35 +436,55 @@ func (d *deployment) metricsStopped(newest time.Time) bool {
 	return d.now.Sub(newest) > 2*gap+30*time.Minute
 }
 
-// checkWsusClient: the client association's newest execution, per node
+// clientTarget is a node's outcome in one run of the client association
 // (DescribeAssociationExecutionTargets).
+type clientTarget struct {
+	ResourceId     string `json:"ResourceId"`
+	Status         string `json:"Status"`
+	DetailedStatus string `json:"DetailedStatus"`
+	run            time.Time
+}
+
+// maxClientRuns bounds how many of the client association's runs are read for one node's newest.
+const maxClientRuns = 10
+
+// checkWsusClient: each node's newest outcome of the client association. A run reaches the nodes
+// targeted when it starts, and State Manager also runs an association on a node that joins its
+// targets, as a run of its own (CreateAssociation: "State Manager applies the configuration when
+// new managed nodes are added to the group", read 2026-12-06): so the newest run may hold one new
+// node. Runs are read, newest first, until every EC2 node of the fleet has an outcome, back to one
+// schedule period before the newest (maxClientRuns at most); an EC2 node of the fleet with none is
+// a warning.
 func (d *deployment) checkWsusClient() ([]Result, error) {
 	if !d.t.WsusEnabled {
 		return nil, nil
 	}
-	id, last, early, err := d.fleetAssociationRun("WSUS client", wsusClientAssociation, "wait: it runs daily on the fleet tag")
-	if last == nil {
+	id, runs, early, err := d.fleetAssociationRun("WSUS client", wsusClientAssociation, "wait: it runs daily on the fleet tag")
+	if len(runs) == 0 {
 		return early, err
 	}
-	var out struct {
-		AssociationExecutionTargets []struct {
-			ResourceId     string `json:"ResourceId"`
-			Status         string `json:"Status"`
-			DetailedStatus string `json:"DetailedStatus"`
-		} `json:"AssociationExecutionTargets"`
-	}
-	if err := d.call(&out, "ssm", "describe-association-execution-targets", "--association-id", id, "--execution-id", last.ExecutionId); err != nil {
+	last := runs[0]
+	targets, err := d.clientTargets(id, runs)
+	if err != nil {
 		return nil, err
 	}
 	var results []Result
-	for _, t := range out.AssociationExecutionTargets {
-		r := Result{Check: "WSUS client on " + t.ResourceId, State: associationState(t.Status),
-			Evidence: fmt.Sprintf("%s (%s), run %s", t.Status, t.DetailedStatus, ago(d.now, last.CreatedTime.Time))}
+	for _, node := range slices.Sorted(maps.Keys(targets)) {
+		t := targets[node]
+		r := Result{Check: "WSUS client on " + node, State: associationState(t.Status),
+			Evidence: fmt.Sprintf("%s (%s), run %s", t.Status, t.DetailedStatus, ago(d.now, t.run))}
 		if r.State == Fail {
 			r.Action = fmt.Sprintf("read its output under s3://%s/wsus-client/; the node must reach WSUS (%s); on the node, %s shows what it cannot reach",
 				d.fleet.Outputs["CommandOutputBucket"], d.fleet.Outputs["WsusUrl"], ssmCliDiagnostics)
 		}
 		results = append(results, r)
+	}
+	for _, node := range slices.Sorted(maps.Keys(d.nodes)) {
+		if _, ok := targets[node]; !ok && strings.HasPrefix(node, "i-") {
+			results = append(results, Result{Check: "WSUS client on " + node, State: Warn,
+				Evidence: "no run of the client association reached it in its last schedule period",
+				Action:   "its Windows Update client may not point at WSUS yet: " + d.inRegion("aws ssm start-associations-once --association-ids "+id)})
+		}
 	}
 	if len(results) == 0 {
 		results = append(results, Result{Check: "WSUS client", State: Warn, Evidence: "its last run reached no node", Action: "tag the fleet's nodes " + d.t.FleetTagKey + "=" + d.t.FleetTagValue})
@@ -468,6 +495,42 @@ func (d *deployment) checkWsusClient() ([]Result, error) {
 		results = append(results, age)
 	}
 	return results, err
+}
+
+// clientTargets are each node's outcome in its newest run among runs (newest first), read until
+// every EC2 node of the fleet has one, within one schedule period of the newest run.
+func (d *deployment) clientTargets(id string, runs []associationExecution) (map[string]clientTarget, error) {
+	period, _, err := d.associationGap(d.t.Fleet, wsusClientAssociation)
+	if err != nil || period == 0 {
+		period = 24 * time.Hour
+	}
+	targets := map[string]clientTarget{}
+	covered := func() bool {
+		for node := range d.nodes {
+			if _, ok := targets[node]; !ok && strings.HasPrefix(node, "i-") {
+				return false
+			}
+		}
+		return true
+	}
+	for i, run := range runs {
+		if i > 0 && (i >= maxClientRuns || covered() || runs[0].CreatedTime.Sub(run.CreatedTime.Time) > period+time.Hour) {
+			break
+		}
+		var out struct {
+			AssociationExecutionTargets []clientTarget `json:"AssociationExecutionTargets"`
+		}
+		if err := d.call(&out, "ssm", "describe-association-execution-targets", "--association-id", id, "--execution-id", run.ExecutionId); err != nil {
+			return nil, err
+		}
+		for _, t := range out.AssociationExecutionTargets {
+			if _, seen := targets[t.ResourceId]; !seen {
+				t.run = run.CreatedTime.Time
+				targets[t.ResourceId] = t
+			}
+		}
+	}
+	return targets, nil
 }
 
 // patchState is an InstancePatchState (AWS Systems Manager API Reference, read 2026-12-06). Besides

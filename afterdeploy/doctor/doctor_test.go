@@ -212,6 +212,17 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 			"WSUS synchronisation", Fail, "no privatepatch/WSUS/privatepatch metrics"},
 		{"WSUS client failed on a node", map[string]string{clientTargets: "testdata/association-execution-targets-client-failed.json"},
 			"WSUS client on i-0a1b2c3d4e5f60002", Fail, "Failed"},
+		// The newest run is a node that joined (State Manager runs the association on it alone):
+		// the daily run's failure on the other node still shows.
+		{"WSUS client failed on a node before a newer node's run", map[string]string{
+			"ssm describe-association-executions --association-id 5b3c1e4a-7d9f-4a43-9c2e-3f4a5b6c7d8e":                                                            "testdata/association-executions-client-new-node.json",
+			"ssm describe-association-execution-targets --association-id 5b3c1e4a-7d9f-4a43-9c2e-3f4a5b6c7d8e --execution-id d4e5f6a7-3333-4b8c-9d0e-2f3a4b5c6d7e": "testdata/association-execution-targets-client-new-node.json",
+			clientTargets: "testdata/association-execution-targets-client-failed.json"},
+			"WSUS client on i-0a1b2c3d4e5f60002", Fail, "Failed (Failed), run 10 h ago"},
+		{"a fleet node no run of the WSUS client reached", map[string]string{
+			"ssm describe-association-executions --association-id 5b3c1e4a-7d9f-4a43-9c2e-3f4a5b6c7d8e": "testdata/association-executions-client-one.json",
+			clientTargets: "testdata/association-execution-targets-client-one-node.json"},
+			"WSUS client on i-0a1b2c3d4e5f60002", Warn, "no run of the client association reached it in its last schedule period"},
 		{"patches failed to install", map[string]string{windowsStates: "testdata/patch-states-windows-failed.json"},
 			"patch group windows", Fail, "missing 2, failed 2"},
 		// Non-compliant by AWS's count though nothing is missing or failed: not counted compliant.
