@@ -449,10 +449,11 @@ type clientTarget struct {
 const maxClientRuns = 10
 
 // checkWsusClient: each node's newest outcome of the client association. A run reaches the nodes
-// targeted when it starts, and State Manager also runs an association on a node that joins its
-// targets, as a run of its own (CreateAssociation: "State Manager applies the configuration when
-// new managed nodes are added to the group", read 2026-12-06): so the newest run may hold one new
-// node. Runs are read, newest first, until every EC2 node of the fleet has an outcome, back to one
+// targeted when it starts, and "For dynamic targets, such as an Amazon Web Services resource group
+// or an Amazon Web Services autoscaling group, State Manager ... applies the configuration when new
+// managed nodes are added to the group" (CreateAssociation, API Reference, read 2026-12-06): the
+// newest run may be such a node's alone (whether a node that gains the fleet tag gets a run of its
+// own only a deployment shows; reading older runs costs nothing when it does not). Runs are read, newest first, until every EC2 node of the fleet has an outcome, back to one
 // schedule period before the newest (maxClientRuns at most); an EC2 node of the fleet with none is
 // a warning.
 func (d *deployment) checkWsusClient() ([]Result, error) {
