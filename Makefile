@@ -1,6 +1,13 @@
 # privatepatch: `make synth` and `make test` set everything up on a fresh machine and run.
+# GNU make 3.81 (macOS's) ignores .SHELLFLAGS: a failing command on the left of a pipe would pass.
+ifneq ($(filter 3.80 3.81,$(MAKE_VERSION)),)
+$(error GNU make $(MAKE_VERSION) ignores .SHELLFLAGS, so a command failing inside a pipe would pass unnoticed: use GNU make 3.82 or later (macOS: brew install make, then gmake))
+endif
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
+# switch is the value of a switch variable (FORCE, SKIP_IMAGE, CHECK): 1 or nothing. make takes
+# any other value as on, FORCE=0 and FORCE=false too, so any other is refused.
+switch = $(if $(filter-out 1,$($(1))),$(error $(1)=$($(1)): give $(1)=1, or leave it out),$($(1)))
 .DEFAULT_GOAL := help
 
 # jsii (the bridge from Go to the CDK's JavaScript) needs Node.js >= 22. Where the system Node is
@@ -237,7 +244,7 @@ define set_stack_policies
 	done
 endef
 
-deploy: setup $(if $(FORCE),check-s3-drift,check-update) ## deploy every stack (ENVIRONMENT=name: one environment's) after check-update (FORCE=1 skips it, but not the S3 prefix-list drift check), then protect its data with a stack policy and attach the Install tasks' stop alarms (in pipeline mode: the pipeline stack, whose stages' steps do both); needs credentials of the stacks' account and a bootstrapped account
+deploy: setup $(if $(call switch,FORCE),check-s3-drift,check-update) ## deploy every stack (ENVIRONMENT=name: one environment's) after check-update (FORCE=1 skips it, but not the S3 prefix-list drift check), then protect its data with a stack policy and attach the Install tasks' stop alarms (in pipeline mode: the pipeline stack, whose stages' steps do both); needs credentials of the stacks' account and a bootstrapped account
 	$(CDK) deploy $(CDK_STACKS) $(CDK_DEPLOY_FLAGS) $(CDK_CONFIG) # CDK's validation is on: deploy has no --no-validation
 	caller=$$($(CALLER_ACCOUNT)); \
 	go run ./tools/checkupdate -stack-policies cdk.out $(ENV_FLAG) -account "$$caller" -out $(STACK_POLICIES) | $(set_stack_policies)
@@ -258,7 +265,7 @@ doctor: ## after deploy: is every node managed and Online, has WSUS synchronised
 
 patch-now: ## run AWS-RunPatchBaseline now as the window does: TARGET=<patch group|instance id|resource group> OPERATION=Scan|Install (ENVIRONMENT=name, PROFILE=name), with the window's rate control, reboot option, output prefix, service role, notifications and pre-patch image (SKIP_IMAGE=1 to skip it); KB=KB1,KB2 installs those updates only; waits and prints each node's outcome
 	@go build -o cdk.out/bin/patchnow ./tools/patchnow
-	cdk.out/bin/patchnow -target '$(TARGET)' -operation '$(or $(OPERATION),$(if $(KB),Install,Scan))' $(if $(ENVIRONMENT),-environment '$(ENVIRONMENT)',) $(if $(PROFILE),-profile '$(PROFILE)',) $(if $(KB),-kb '$(KB)',) $(if $(SKIP_IMAGE),-skip-image,) $(if $(CONFIG),-config $(abspath $(CONFIG)),)
+	cdk.out/bin/patchnow -target '$(TARGET)' -operation '$(or $(OPERATION),$(if $(KB),Install,Scan))' $(if $(ENVIRONMENT),-environment '$(ENVIRONMENT)',) $(if $(PROFILE),-profile '$(PROFILE)',) $(if $(KB),-kb '$(KB)',) $(if $(call switch,SKIP_IMAGE),-skip-image,) $(if $(CONFIG),-config $(abspath $(CONFIG)),)
 
 # tools/testrun runs the tests as go test -count=1 -vet=off runs them, but links each package's
 # test binary into a directory of this checkout's kept between runs
@@ -280,7 +287,7 @@ test: setup lint ## run every test: configuration, constructs, templates, cdk-na
 .PHONY: snapshot
 snapshot: setup ## write the normalised templates of every configuration under config/ and configs/ to snapshots/ (commit them; CHECK=1 only names the stale ones, as make test and the pull-request workflow do)
 	@go build -o cdk.out/bin/app ./app
-	go run ./tools/snapshot -app cdk.out/bin/app $(if $(CHECK),-check,)
+	go run ./tools/snapshot -app cdk.out/bin/app $(if $(call switch,CHECK),-check,)
 
 schema: ## regenerate config/privatepatch.schema.json from package config's types (a test fails when it is out of date)
 	go run ./tools/configschema -config-dir config > config/privatepatch.schema.json.new

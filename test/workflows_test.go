@@ -21,10 +21,12 @@ type workflow struct {
 		RunsOn      string            `yaml:"runs-on"`
 		Permissions map[string]string `yaml:"permissions"`
 		Steps       []struct {
-			Name string            `yaml:"name"`
-			Uses string            `yaml:"uses"`
-			Run  string            `yaml:"run"`
-			With map[string]string `yaml:"with"`
+			Name  string            `yaml:"name"`
+			Uses  string            `yaml:"uses"`
+			Run   string            `yaml:"run"`
+			Shell string            `yaml:"shell"`
+			If    string            `yaml:"if"`
+			With  map[string]string `yaml:"with"`
 		} `yaml:"steps"`
 	} `yaml:"jobs"`
 }
@@ -73,9 +75,33 @@ func TestWorkflowsRunTheReadmeCommandsWithPinnedActionsAndNoStoredKeys(t *testin
 	assert.Contains(t, pr.Jobs, "diff")
 	assert.Contains(t, pr.Jobs["diff"].If, "github.event.pull_request.head.repo.full_name == github.repository",
 		"a fork's pull request has no OIDC token: the diff job is skipped, not failed")
-	_, deploy := readWorkflow(t, "deploy.yml")
+	deployWorkflow, deploy := readWorkflow(t, "deploy.yml")
 	assert.Contains(t, deploy, "make deploy", "deploys through check-update")
 	assert.Contains(t, deploy, "--require-approval never", "no terminal to answer the CLI's question in a pipeline")
+	assert.Contains(t, deployWorkflow.Jobs["deploy"].If, "github.ref == 'refs/heads/main'", "a run from another branch does not deploy")
+	// A cdk diff that fails fails the job, said in the comment's diff: it is not taken for "no change".
+	var diffed, failsOnDiff bool
+	for _, step := range pr.Jobs["diff"].Steps {
+		diffed = diffed || strings.Contains(step.Run, `echo "diffed=$diffed" >> "$GITHUB_OUTPUT"`)
+		failsOnDiff = failsOnDiff || (step.If == "steps.diff.outputs.diffed != '0'" && strings.Contains(step.Run, "exit 1"))
+	}
+	assert.True(t, diffed && failsOnDiff, "the diff job records make diff's status and fails on it")
+}
+
+// make refuses what it would take wrongly: a switch set to anything but 1 (make takes FORCE=0 as
+// on), and GNU make 3.81, which ignores .SHELLFLAGS and so lets a failure inside a pipe pass.
+func TestMakeRefusesASwitchOtherThanOneAndAMakeWithoutShellflags(t *testing.T) {
+	for _, args := range [][]string{{"deploy", "FORCE=0"}, {"patch-now", "SKIP_IMAGE=false"}, {"snapshot", "CHECK=no"}} {
+		out, err := exec.Command("make", append([]string{"-n", "-C", ".."}, args...)...).CombinedOutput()
+		assert.Error(t, err, "%v", args)
+		assert.Contains(t, string(out), args[1]+": give "+strings.Split(args[1], "=")[0]+"=1, or leave it out", "%v", args)
+	}
+	out, err := exec.Command("make", "-n", "-C", "..", "snapshot", "CHECK=1").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	assert.Contains(t, string(out), "-check", "1 is on")
+	out, err = exec.Command("make", "-n", "-C", "..", "help", "MAKE_VERSION=3.81").CombinedOutput()
+	assert.Error(t, err)
+	assert.Contains(t, string(out), "GNU make 3.81 ignores .SHELLFLAGS")
 }
 
 // pinnedByCommit says whether a step's action is pinned to a full commit: a tag can be moved.
@@ -157,6 +183,8 @@ func commentStep(t *testing.T) string {
 	pr, _ := readWorkflow(t, "pull-request.yml")
 	for _, step := range pr.Jobs["diff"].Steps {
 		if strings.Contains(step.Run, "tools/prcomment") {
+			// GitHub runs a step with shell: bash as bash -eo pipefail, without as bash -e.
+			require.Equal(t, "bash", step.Shell, "the comment step runs with pipefail")
 			return step.Run
 		}
 	}
@@ -168,11 +196,20 @@ func commentStep(t *testing.T) string {
 // gh that answers the comment listing with existing (the ids of comments carrying the marker)
 // and records every call; it returns the calls.
 func runCommentStep(t *testing.T, existing string) []string {
+	calls, err := commentStepCalls(t, existing, false)
+	require.NoError(t, err)
+	return calls
+}
+
+// commentStepCalls runs the comment step as runCommentStep does; with listingFails, gh's listing
+// of the comments fails.
+func commentStepCalls(t *testing.T, existing string, listingFails bool) ([]string, error) {
 	dir, bin := t.TempDir(), t.TempDir()
 	fakeGo := "#!/bin/bash\nprintf '%s\\n' \"" + prcommentMarker(t) + "\" '**make check-update** passed'\n"
 	fakeGh := `#!/bin/bash
 echo "$*" >> calls
 if [ "$2" != -X ]; then
+  [ -n "$LISTING_FAILS" ] && { echo "HTTP 502" >&2; exit 1; }
   # The listing: the workflow's own jq filter, applied by gh to the API's answer, is not run here;
   # the stand-in answers as gh would after it.
   [ -n "$EXISTING" ] && echo "$EXISTING"
@@ -181,18 +218,21 @@ exit 0
 `
 	require.NoError(t, os.WriteFile(filepath.Join(bin, "go"), []byte(fakeGo), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(bin, "gh"), []byte(fakeGh), 0o755))
-	cmd := exec.Command("bash", "-e", "-c", commentStep(t))
+	cmd := exec.Command("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", commentStep(t))
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"), "EXISTING="+existing,
+	fails := ""
+	if listingFails {
+		fails = "1"
+	}
+	cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"), "EXISTING="+existing, "LISTING_FAILS="+fails,
 		"GITHUB_REPOSITORY=o/r", "PR=7", "REFUSED=0", "ARTIFACT_URL=https://example.com/a")
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "%s", out)
+	out, runErr := cmd.CombinedOutput()
 	calls, err := os.ReadFile(filepath.Join(dir, "calls"))
-	require.NoError(t, err)
+	require.NoError(t, err, "%s", out)
 	comment, err := os.ReadFile(filepath.Join(dir, "comment.md"))
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(string(comment), prcommentMarker(t)))
-	return strings.Split(strings.TrimSpace(string(calls)), "\n")
+	return strings.Split(strings.TrimSpace(string(calls)), "\n"), runErr
 }
 
 // prcommentMarker is the marker tools/prcomment starts the comment with.
@@ -221,6 +261,11 @@ func TestPullRequestCommentIsUpdatedInPlaceFoundByItsMarker(t *testing.T) {
 	calls = runCommentStep(t, "4242")
 	require.Len(t, calls, 2, "%v", calls)
 	assert.Equal(t, "api -X PATCH repos/o/r/issues/comments/4242 -F body=@comment.md", calls[1], "found: edited in place")
+
+	// A listing that fails fails the step: it is not taken for "no comment yet" (another post).
+	calls, err := commentStepCalls(t, "4242", true)
+	assert.Error(t, err)
+	assert.Len(t, calls, 1, "no comment posted: %v", calls)
 
 	pr, text := readWorkflow(t, "pull-request.yml")
 	assert.Contains(t, text, "make -s diff", "make's echoed commands stay out of the comment")
