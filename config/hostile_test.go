@@ -134,9 +134,9 @@ func TestPatchBaselineListsKeepTheAPIReferenceLimits(t *testing.T) {
 		{"description_too_long", baseline("preset: aws-default-windows, description: " + strings.Repeat("d", 1025)),
 			[]string{`patching.baselines[0].description: "1025 characters" is too long: Patch Manager takes at most 1024`}},
 		{"fifty_one_rejected_patches", baseline("preset: aws-default-windows, rejectedPatches: [" + patches + "]"), []string{"patching.baselines[0].rejectedPatches: 51 patches are more than the 50"}},
-		{"twenty_one_filter_values", baseline("approvalRules: [{filters: {PATCH_ID: [" + strings.Repeat("KB1, ", 21) + "]}, approveAfterDays: 7}]"),
-			[]string{"patching.baselines[0].approvalRules[0].filters.PATCH_ID: 21 values are more than the 20 a patch filter holds"}},
-		{"filter_value_too_long", baseline("approvalRules: [{filters: {PATCH_ID: [" + strings.Repeat("K", 65) + "]}, approveAfterDays: 7}]"),
+		{"twenty_one_filter_values", baseline("approvalRules: [{filters: {PRODUCT: [" + strings.Repeat("WindowsServer2022, ", 21) + "]}, approveAfterDays: 7}]"),
+			[]string{"patching.baselines[0].approvalRules[0].filters.PRODUCT: 21 values are more than the 20 a patch filter holds"}},
+		{"filter_value_too_long", baseline("approvalRules: [{filters: {PRODUCT: [" + strings.Repeat("K", 65) + "]}, approveAfterDays: 7}]"),
 			[]string{"is not a patch filter value: use 1-64 characters"}},
 		{"twenty_one_sources", baseline(`operatingSystem: AMAZON_LINUX_2023, approvedPatches: [kernel], sources: [` +
 			strings.Repeat(`{name: src, products: [AmazonLinux2023], configuration: x}, `, 21) + "]"), []string{"patching.baselines[0].sources: 21 sources are more than the 20"}},

@@ -672,7 +672,7 @@ func TestInventoryIsQueryableWithAthenaThroughACrawledGlueDatabase(t *testing.T)
 	assert.Equal(t, "privatepatch_inventory", c["DatabaseName"])
 	assert.Contains(t, fmt.Sprint(c["Targets"]), "/inventory/", "the resource data sync's prefix")
 	assert.Contains(t, c["Configuration"], `"TableLevelConfiguration":3`, "a table per inventory type")
-	_, security := oneOf(t, s.patchJSON, "AWS::Glue::SecurityConfiguration", "InventoryQueries")
+	securityID, security := oneOf(t, s.patchJSON, "AWS::Glue::SecurityConfiguration", "InventoryQueries")
 	assert.Equal(t, props(security)["Name"], c["CrawlerSecurityConfiguration"])
 	assert.Contains(t, fmt.Sprint(props(security)["EncryptionConfiguration"]), "CloudWatchEncryptionMode:SSE-KMS", "crawler logs encrypted")
 
@@ -706,6 +706,14 @@ func TestInventoryIsQueryableWithAthenaThroughACrawledGlueDatabase(t *testing.T)
 		"the sync's probe file is not crawled")
 	assert.Contains(t, queries["missing-patches"], "compliancetype = 'Patch' AND status = 'NON_COMPLIANT'")
 	assert.Contains(t, queries["failed-configuration-checks"], "compliancetype = 'Custom:CCE'")
+	// The sync keeps a deleted node's files: no query reports a node known terminated.
+	for name, sql := range queries {
+		assert.Contains(t, sql, "'Terminated'", "%s leaves out terminated nodes", name)
+	}
+	// The crawler names its security configuration, so it must wait for it; the workgroup is
+	// deleted with the query history a run leaves in it.
+	assert.Contains(t, crawler["DependsOn"], securityID, "the security configuration is there before the crawler")
+	assert.Equal(t, true, props(workgroup)["RecursiveDeleteOption"], "a workgroup that has run queries can be deleted")
 
 	assert.Empty(t, defaultScenario.synth(t).patchResources("AWS::Glue::Crawler"), "only with a resource data sync")
 }
@@ -872,21 +880,27 @@ var sqlWords = regexp.MustCompile(`'[^']*'|[A-Za-z_][A-Za-z_0-9]*`)
 func unknownColumns(sql string) []string {
 	keywords := map[string]bool{"select": true, "from": true, "where": true, "and": true, "or": true, "order": true, "by": true, "group": true,
 		"as": true, "count": true, "distinct": true, "asc": true, "desc": true, "limit": true,
-		"case": true, "when": true, "then": true, "else": true, "end": true, "upper": true}
+		"case": true, "when": true, "then": true, "else": true, "end": true, "upper": true, "not": true, "in": true}
 	words := sqlWords.FindAllString(sql, -1)
-	table, aliases := "", map[string]bool{}
+	var tables []string
+	aliases := map[string]bool{}
 	for i := 1; i < len(words); i++ {
 		switch strings.ToLower(words[i-1]) {
 		case "from":
-			table = words[i]
+			tables = append(tables, words[i])
 		case "as":
 			aliases[words[i]] = true
 		}
 	}
+	// A column is known if it is one of a table the query reads (its subqueries' too).
+	ofATable := func(w string) bool {
+		return slices.ContainsFunc(tables, func(table string) bool {
+			return patching.SyncColumns[table] != nil && (w == table || slices.Contains(patching.SyncColumns[table], w))
+		})
+	}
 	var unknown []string
 	for _, w := range words {
-		known := strings.HasPrefix(w, "'") || keywords[strings.ToLower(w)] || aliases[w] || slices.Contains(patching.SyncColumns[table], w) ||
-			(w == table && patching.SyncColumns[table] != nil)
+		known := strings.HasPrefix(w, "'") || keywords[strings.ToLower(w)] || aliases[w] || ofATable(w)
 		if !known {
 			unknown = append(unknown, w)
 		}
@@ -937,6 +951,10 @@ func TestUnknownColumnsAndPartitionKeyColumnsAreFound(t *testing.T) {
 	assert.Equal(t, []string{"patchstate"}, unknownColumns("SELECT resourceid, title, patchstate FROM aws_complianceitem WHERE status = 'NON_COMPLIANT'"),
 		"the column the missing-patches query had")
 	assert.Equal(t, []string{"resourceid", "aws_instances"}, unknownColumns("SELECT resourceid FROM aws_instances"), "an unknown table")
+	assert.Equal(t, []string{"patchstate"}, unknownColumns("SELECT resourceid FROM aws_complianceitem WHERE resourceid NOT IN (SELECT resourceid FROM aws_instanceinformation WHERE patchstate = 'x')"),
+		"a column of neither table a query reads")
+	assert.Equal(t, []string{"instancestatus"}, unknownColumns("SELECT resourceid FROM aws_complianceitem WHERE instancestatus = 'Active'"),
+		"a column of another table than the one read")
 	assert.Empty(t, unknownColumns("SELECT id AS check_id FROM aws_complianceitem ORDER BY check_id"))
 	crawled := map[string]any{"PartitionKeys": []any{map[string]any{"Name": "resourcetype"}},
 		"StorageDescriptor": map[string]any{"Columns": []any{map[string]any{"Name": "resourceid"}, map[string]any{"Name": "resourcetype"}}}}

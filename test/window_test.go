@@ -102,10 +102,24 @@ func TestBaselineConstructDefaultsToWindowsAndNamesBadProps(t *testing.T) {
 	stack := windowStack()
 	patching.NewBaseline(stack, "Web", &patching.BaselineProps{Baseline: patchingspec.Baseline{Name: "web",
 		ApprovalRules: []patchingspec.ApprovalRule{{Filters: map[string][]string{"CLASSIFICATION": {"SecurityUpdates"}}, ApproveAfterDays: patchingspec.Days(7)}}}})
-	assertions.Template_FromStack(stack, nil).HasResourceProperties(jsii.String("AWS::SSM::PatchBaseline"), map[string]any{
+	// Ubuntu rules carry no approval delay: CreatePatchBaseline takes none for Ubuntu or Debian.
+	patching.NewBaseline(stack, "Ubuntu", &patching.BaselineProps{Baseline: patchingspec.Baseline{Name: "ubuntu", OperatingSystem: "UBUNTU",
+		ApprovalRules: []patchingspec.ApprovalRule{{Filters: map[string][]string{"PRIORITY": {"Required"}}}}}})
+	template := assertions.Template_FromStack(stack, nil)
+	template.HasResourceProperties(jsii.String("AWS::SSM::PatchBaseline"), map[string]any{
 		"OperatingSystem": "WINDOWS", "RejectedPatchesAction": "ALLOW_AS_DEPENDENCY", "ApprovedPatchesComplianceLevel": "UNSPECIFIED",
 		"AvailableSecurityUpdatesComplianceStatus": "NON_COMPLIANT",
 	})
+	for _, b := range *template.FindResources(jsii.String("AWS::SSM::PatchBaseline"), nil) {
+		properties := (*b)["Properties"].(map[string]any)
+		rule := properties["ApprovalRules"].(map[string]any)["PatchRules"].([]any)[0].(map[string]any)
+		if properties["OperatingSystem"] == "UBUNTU" {
+			assert.NotContains(t, rule, "ApproveAfterDays")
+			assert.NotContains(t, rule, "ApproveUntilDate")
+		} else {
+			assert.Equal(t, float64(7), rule["ApproveAfterDays"])
+		}
+	}
 	got := panicOf(func() {
 		patching.NewBaseline(stack, "Empty", &patching.BaselineProps{Baseline: patchingspec.Baseline{Name: "empty"}})
 	})

@@ -49,9 +49,11 @@ func NewBaseline(scope constructs.Construct, id string, in *BaselineProps) awsss
 			ComplianceLevel:  jsii.String(r.ComplianceLevel),
 			PatchFilterGroup: filterGroup(r.Filters),
 		}
-		if r.ApproveUntilDate != "" {
+		switch {
+		case !patchingspec.TakesApprovalDelay(p.OperatingSystem):
+		case r.ApproveUntilDate != "":
 			rule.ApproveUntilDate = jsii.String(r.ApproveUntilDate)
-		} else {
+		default:
 			rule.ApproveAfterDays = jsii.Number(*r.ApproveAfterDays)
 		}
 		if r.EnableNonSecurity {

@@ -52,6 +52,7 @@ type inventoryQueries struct {
 	database            awsglue.CfnDatabase
 	crawler             awsglue.CfnCrawler
 	instanceInformation awsglue.CfnTable
+	security            awsglue.CfnSecurityConfiguration
 	workGroup           awsathena.CfnWorkGroup
 	queries             map[string]awsathena.CfnNamedQuery
 }
@@ -116,19 +117,29 @@ func severityRank(column string) string {
 	return b.String()
 }
 
+// notTerminated keeps the rows of nodes that still exist: "If you delete a managed node, resource
+// data sync preserves the inventory file for the deleted node" ("Creating a resource data sync
+// for Inventory"), and the inventory's node status is one "such as Stopped or Terminated"
+// (GetInventory, AWS Systems Manager API Reference; both read 2026-12-06). AWS's central
+// reporting recipe keeps instancestatus = 'Active' only; a stopped node is kept here, since it
+// still misses its patches. A node without an AWS:InstanceInformation file is kept too: only a
+// node known terminated is left out. The literal 'Terminated' is what only a deployment shows.
+const notTerminated = "resourceid NOT IN (SELECT resourceid FROM aws_instanceinformation WHERE instancestatus = 'Terminated')"
+
 // savedQueries are the fleet-wide questions the inventory answers. The crawler names tables
 // after the sync's folders: AWS:ComplianceItem becomes aws_complianceitem.
 var savedQueries = []struct{ id, name, description, sql string }{
 	{"MissingPatches", "missing-patches", "Instances and the approved patches they are missing",
 		"SELECT resourceid, id, title, severity, patchseverity, classification FROM aws_complianceitem " +
-			"WHERE compliancetype = 'Patch' AND status = 'NON_COMPLIANT' ORDER BY " + severityRank("severity") + ", resourceid"},
+			"WHERE compliancetype = 'Patch' AND status = 'NON_COMPLIANT' AND " + notTerminated + " ORDER BY " + severityRank("severity") + ", resourceid"},
 	{"FailedChecks", "failed-configuration-checks", "Instances failing CCE configuration checks",
 		"SELECT resourceid, id AS check_id, title, severity FROM aws_complianceitem " +
-			"WHERE compliancetype = 'Custom:CCE' AND status = 'NON_COMPLIANT' ORDER BY " + severityRank("severity") + ", check_id, resourceid"},
+			"WHERE compliancetype = 'Custom:CCE' AND status = 'NON_COMPLIANT' AND " + notTerminated + " ORDER BY " + severityRank("severity") + ", check_id, resourceid"},
 	{"Software", "installed-software", "Installed applications and on how many instances each version runs",
-		"SELECT name, version, count(DISTINCT resourceid) AS instances FROM aws_application GROUP BY name, version ORDER BY name, version"},
-	{"Instances", "instances", "Platform, agent version and last ping of every managed instance",
-		"SELECT resourceid, computername, platformname, platformversion, agentversion, ipaddress FROM aws_instanceinformation ORDER BY resourceid"},
+		"SELECT name, version, count(DISTINCT resourceid) AS instances FROM aws_application WHERE " + notTerminated + " GROUP BY name, version ORDER BY name, version"},
+	{"Instances", "instances", "Status, platform, agent version and address of every managed instance not terminated",
+		"SELECT resourceid, instancestatus, computername, platformname, platformversion, agentversion, ipaddress FROM aws_instanceinformation " +
+			"WHERE instancestatus <> 'Terminated' ORDER BY resourceid"},
 }
 
 // NewInventoryQueries creates the database, crawler, workgroup and saved queries.
@@ -148,11 +159,14 @@ func NewInventoryQueries(scope constructs.Construct, id string, p *InventoryQuer
 		DatabaseInput: &awsglue.CfnDatabase_DatabaseInputProperty{Name: jsii.String(database), Description: jsii.String("privatepatch: Systems Manager inventory and compliance")},
 	})
 	role := newCrawlerRole(parent, p.Bucket, database)
-	q.crawler = newCrawler(parent, p, role, database)
+	q.crawler, q.security = newCrawler(parent, p, role, database)
 	q.crawler.AddResourceDependency(q.database, jsii.String("the crawler writes its tables into the database"))
 	q.instanceInformation = newInstanceInformationTable(parent, p.Bucket, database)
 	q.instanceInformation.AddResourceDependency(q.database, jsii.String("the table is in the database"))
 	q.crawler.AddResourceDependency(q.instanceInformation, jsii.String("the crawler finds the table declared, and only adds its partitions"))
+	// The crawler names its security configuration by name, not by Ref: without the dependency
+	// CloudFormation may create the crawler first, and delete the configuration before it.
+	q.crawler.AddResourceDependency(q.security, jsii.String("the crawler writes its logs with the security configuration"))
 	q.workGroup = newQueryWorkGroup(parent, p)
 	for _, sq := range savedQueries {
 		query := awsathena.NewCfnNamedQuery(parent, jsii.String(sq.id), &awsathena.CfnNamedQueryProps{
@@ -195,7 +209,7 @@ func newCrawlerRole(parent constructs.Construct, bucket awss3.IBucket, database 
 
 // newCrawler is the scheduled crawler (Crawler) with its KMS-encrypted logs (LogsKey,
 // SecurityConfiguration).
-func newCrawler(parent constructs.Construct, p *InventoryQueriesProps, role awsiam.Role, database string) awsglue.CfnCrawler {
+func newCrawler(parent constructs.Construct, p *InventoryQueriesProps, role awsiam.Role, database string) (awsglue.CfnCrawler, awsglue.CfnSecurityConfiguration) {
 	stack := awscdk.Stack_Of(parent)
 	schedule := p.Schedule
 	if schedule == "" {
@@ -208,6 +222,16 @@ func newCrawler(parent constructs.Construct, p *InventoryQueriesProps, role awsi
 		Actions:   jsii.Strings("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"),
 		Resources: jsii.Strings(fmt.Sprintf("arn:%s:logs:%s:%s:log-group:/aws-glue/crawlers*", *stack.Partition(), *stack.Region(), *stack.Account())),
 	}))
+	// "Create or update your AWS KMS keys to grant AWS KMS permissions to the IAM roles that are
+	// passed to AWS Glue crawlers and jobs to encrypt CloudWatch Logs" ("Encrypting data written by
+	// AWS Glue", Setting up AWS Glue to use security configurations, step 1, read 2026-12-06); the
+	// actions are those "Setting up encryption in AWS Glue" gives a crawler of an encrypted
+	// catalog. The key's policy lets IAM grant them.
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("CrawlerLogsKey"),
+		Actions:   jsii.Strings("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"),
+		Resources: jsii.Strings(*logsKey.KeyArn()),
+	}))
 	security := awsglue.NewCfnSecurityConfiguration(parent, jsii.String("SecurityConfiguration"), &awsglue.CfnSecurityConfigurationProps{
 		Name: jsii.String(p.Name + "-inventory"),
 		EncryptionConfiguration: &awsglue.CfnSecurityConfiguration_EncryptionConfigurationProperty{
@@ -218,7 +242,7 @@ func newCrawler(parent constructs.Construct, p *InventoryQueriesProps, role awsi
 			S3Encryptions:          []any{&awsglue.CfnSecurityConfiguration_S3EncryptionProperty{S3EncryptionMode: jsii.String("SSE-S3")}},
 		},
 	})
-	return awsglue.NewCfnCrawler(parent, jsii.String("Crawler"), &awsglue.CfnCrawlerProps{
+	crawler := awsglue.NewCfnCrawler(parent, jsii.String("Crawler"), &awsglue.CfnCrawlerProps{
 		Name:                         jsii.String(p.Name + "-inventory"),
 		Description:                  jsii.String("privatepatch: tables for each inventory and compliance type of the resource data sync"),
 		Role:                         role.RoleArn(),
@@ -235,6 +259,7 @@ func newCrawler(parent constructs.Construct, p *InventoryQueriesProps, role awsi
 		// One table per inventory type (the sync's top folders), not one per instance.
 		Configuration: jsii.String(`{"Version":1.0,"Grouping":{"TableLevelConfiguration":3}}`),
 	})
+	return crawler, security
 }
 
 // newInstanceInformationTable declares InstanceInformationTable, the one table whose columns
@@ -293,8 +318,14 @@ func newQueryWorkGroup(parent constructs.Construct, p *InventoryQueriesProps) aw
 		encryption = &awsathena.CfnWorkGroup_EncryptionConfigurationProperty{EncryptionOption: jsii.String("SSE_KMS"), KmsKey: p.Key.KeyArn()}
 	}
 	return awsathena.NewCfnWorkGroup(parent, jsii.String("WorkGroup"), &awsathena.CfnWorkGroupProps{
-		Name:        jsii.String(p.Name + "-inventory"),
-		Description: jsii.String("privatepatch: queries over the fleet's inventory and compliance"),
+		Name: jsii.String(p.Name + "-inventory"),
+		// A workgroup that has run a query is not empty, and DeleteWorkGroup refuses it without
+		// "RecursiveDeleteOption - The option to delete the workgroup and its contents even if the
+		// workgroup contains any named queries, query executions, or notebooks" (Amazon Athena API
+		// Reference, read 2026-12-06): deleting the stack failed. Its results stay in the retained
+		// bucket.
+		RecursiveDeleteOption: jsii.Bool(true),
+		Description:           jsii.String("privatepatch: queries over the fleet's inventory and compliance"),
 		WorkGroupConfiguration: &awsathena.CfnWorkGroup_WorkGroupConfigurationProperty{
 			EnforceWorkGroupConfiguration: jsii.Bool(true),
 			ResultConfiguration: &awsathena.CfnWorkGroup_ResultConfigurationProperty{

@@ -67,6 +67,16 @@ func checkSchedule(schedule string, kind scheduleKind) error {
 	return fmt.Errorf("use cron(0 2 ? * SUN *), rate(7 days) or at(2026-12-01T02:00:00)")
 }
 
+// Association schedules, as "Reference: Cron and rate expressions for Systems Manager" (Cron and
+// rate expressions for associations, read 2026-12-06) restricts them: "Associations only support
+// the following rate expressions: intervals of 30 minutes or greater and less than 31 days"; "If
+// you specify the optional Seconds field, its value can only be 0 (zero)"; and its cron forms
+// run every 30 minutes at most often ("cron(0/30 * * * ? *) | Every 30 minutes").
+const (
+	maxAssociationRateDays    = 31
+	minAssociationCronMinutes = 30
+)
+
 // checkRate checks rate(N unit): the unit is singular for 1 and plural otherwise; associations
 // run at most every 30 minutes, and maintenance windows every hour.
 func checkRate(schedule string, kind scheduleKind) error {
@@ -90,6 +100,9 @@ func checkRate(schedule string, kind scheduleKind) error {
 	if kind == associationSchedule && minutes < 30 {
 		return fmt.Errorf("State Manager runs associations at most every 30 minutes")
 	}
+	if kind == associationSchedule && minutes >= maxAssociationRateDays*24*60 {
+		return fmt.Errorf("State Manager takes rates of less than %d days: use a cron expression for a longer period", maxAssociationRateDays)
+	}
 	if kind == windowSchedule && minutes < 60 {
 		return fmt.Errorf("maintenance windows run at most every hour")
 	}
@@ -108,6 +121,9 @@ func checkCron(schedule string, kind scheduleKind) error {
 		if err := checkCronField(fields[0], secondsField); err != nil {
 			return err
 		}
+		if kind == associationSchedule && fields[0] != "0" {
+			return fmt.Errorf("seconds %q: State Manager takes only 0 in an association's seconds field", fields[0])
+		}
 		fields = fields[1:]
 	}
 	if len(fields) != 6 {
@@ -118,6 +134,9 @@ func checkCron(schedule string, kind scheduleKind) error {
 	}
 	if kind == associationSchedule && fields[3] != "*" {
 		return fmt.Errorf("month %q: State Manager does not take months in association schedules, use *", fields[3])
+	}
+	if kind == associationSchedule && !minutesApart(fields[0], minAssociationCronMinutes) {
+		return fmt.Errorf("minutes %q: State Manager runs associations at most every %d minutes", fields[0], minAssociationCronMinutes)
 	}
 	for i, f := range cronFields {
 		if err := checkCronField(fields[i], f); err != nil {
@@ -175,4 +194,46 @@ func namesInOrder(names map[string]int) []string {
 	out := slices.Collect(maps.Keys(names))
 	slices.SortFunc(out, func(a, b string) int { return names[a] - names[b] })
 	return out
+}
+
+// minutesApart says whether a cron minutes field fires at least gap minutes apart within each
+// hour, across the hour too: a single minute, a step of gap or more, or minutes that far apart.
+// "*" and ranges fire every minute.
+func minutesApart(field string, gap int) bool {
+	var at []int
+	for _, part := range strings.Split(field, ",") {
+		start, step, hasStep := strings.Cut(part, "/")
+		if hasStep {
+			n, err := strconv.Atoi(step)
+			if err != nil || n < gap {
+				return false
+			}
+			first := 0
+			if start != "*" {
+				if first, err = strconv.Atoi(start); err != nil {
+					return false
+				}
+			}
+			for m := first; m < 60; m += n {
+				at = append(at, m)
+			}
+			continue
+		}
+		m, err := strconv.Atoi(part)
+		if err != nil {
+			return false
+		}
+		at = append(at, m)
+	}
+	slices.Sort(at)
+	for i, m := range at {
+		next := at[(i+1)%len(at)]
+		if i == len(at)-1 {
+			next += 60
+		}
+		if len(at) > 1 && next-m < gap {
+			return false
+		}
+	}
+	return true
 }

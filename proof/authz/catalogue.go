@@ -29,6 +29,7 @@ const (
 	tlsPage             = `"Amazon S3 security best practices" (aws:SecureTransport deny) and "Enforce encryption in transit" (Amazon SNS Developer Guide)`
 	accessLogsPage      = `"Enabling Amazon S3 server access logging" (bucket policy for logging.s3.amazonaws.com with aws:SourceArn and aws:SourceAccount), Amazon S3 User Guide`
 	crawlerPage         = `"Step 2: Create an IAM role for AWS Glue" (AWSGlueServiceRole's glue and logs actions) and "Encrypting data written by crawlers, jobs, and development endpoints" (logs:AssociateKmsKey), AWS Glue Developer Guide`
+	crawlerLogsKeyPage  = `"Encrypting data written by AWS Glue" (step 1: grant KMS permissions to the IAM roles passed to crawlers to encrypt CloudWatch Logs) and "Setting up encryption in AWS Glue" (kms:GenerateDataKey, kms:Decrypt, kms:Encrypt), AWS Glue Developer Guide`
 	inspectorPage       = `"Enable" (Amazon Inspector API Reference) and "Using service-linked roles for Amazon Inspector" (iam:CreateServiceLinkedRole for inspector2.amazonaws.com, agentless.inspector2.amazonaws.com)`
 	restrictSGPage      = `"restrictDefaultSecurityGroup" (aws-cdk-lib.aws_ec2.Vpc, AWS CDK API Reference): a custom resource removing the default security group's rules`
 	createImagePage     = `"AWS-CreateImage" (Systems Manager Automation Runbook Reference) and "aws:createImage" (Automation actions reference): it creates the image and waits for it with ec2:DescribeImages`
@@ -402,8 +403,35 @@ func crawlerCalls(m model) []Call {
 		} {
 			add(Call{Caller: caller, Principal: Principal{Role: role}, Action: c.action, Resource: c.resource, Required: true, Source: crawlerPage})
 		}
+		for _, keyArn := range m.crawlerLogsKeys(crawler.Stack, fmt.Sprint(props["CrawlerSecurityConfiguration"])) {
+			var keyPolicy Doc
+			if key, ok := m.keyByArn(keyArn); ok {
+				keyPolicy = m.keyPolicy(key)
+			}
+			for _, action := range []string{"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"} {
+				add(Call{Caller: caller, Principal: Principal{Role: role}, Action: action, Resource: keyArn, ResourcePolicy: keyPolicy, Required: true, Source: crawlerLogsKeyPage})
+			}
+		}
 	}
 	return out
+}
+
+// crawlerLogsKeys are the keys the security configuration named name encrypts a crawler's
+// CloudWatch Logs with (SSE-KMS).
+func (m model) crawlerLogsKeys(stack, name string) []string {
+	var keys []string
+	for _, r := range m.find("AWS::Glue::SecurityConfiguration", "") {
+		props, _ := m.value(r.Stack, m.properties(r)).(map[string]any)
+		if r.Stack != stack || fmt.Sprint(props["Name"]) != name {
+			continue
+		}
+		encryption, _ := props["EncryptionConfiguration"].(map[string]any)
+		cloudWatch, _ := encryption["CloudWatchEncryption"].(map[string]any)
+		if cloudWatch["CloudWatchEncryptionMode"] == "SSE-KMS" && cloudWatch["KmsKeyArn"] != nil {
+			keys = append(keys, fmt.Sprint(cloudWatch["KmsKeyArn"]))
+		}
+	}
+	return keys
 }
 
 // windowFollowUps returns the rows of the maintenance windows following what they start.

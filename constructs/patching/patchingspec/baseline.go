@@ -26,7 +26,11 @@ var (
 	debFilterKeys = []string{"PRODUCT", "SECTION", "PRIORITY"}
 	// filterKeys are the patch filter keys valid for each operating system.
 	filterKeys = map[string][]string{
-		"WINDOWS": {"PATCH_SET", "PRODUCT", "PRODUCT_FAMILY", "CLASSIFICATION", "MSRC_SEVERITY", "PATCH_ID"},
+		// "the available filter keys for WINDOWS are PATCH_SET, PRODUCT, PRODUCT_FAMILY,
+		// CLASSIFICATION, and MSRC_SEVERITY" (PatchFilter, Systems Manager API Reference, read
+		// 2026-12-06): PATCH_ID filters DescribeAvailablePatches, not a Windows baseline; a
+		// baseline names its updates in approvedPatches.
+		"WINDOWS": {"PATCH_SET", "PRODUCT", "PRODUCT_FAMILY", "CLASSIFICATION", "MSRC_SEVERITY"},
 		"UBUNTU":  debFilterKeys, "DEBIAN": debFilterKeys, "RASPBIAN": debFilterKeys,
 		"MACOS": {"PRODUCT", "CLASSIFICATION"},
 	}
@@ -38,22 +42,39 @@ var (
 			"MSRC_SEVERITY": MsrcSeverities,
 			"PATCH_SET":     {"OS", "APPLICATION"},
 		},
-		"rpm": {
+		// Amazon Linux's: the values AWS lists for its baselines.
+		"amazon": {
 			"CLASSIFICATION": {"Security", "Bugfix", "Enhancement", "Recommended", "Newpackage"},
 			"SEVERITY":       {"Critical", "Important", "Medium", "Low", "None"},
 		},
+		// SUSE's are its own: "Supported key: CLASSIFICATION ... Security, Recommended, Optional,
+		// Feature, Document, Yast" and "Supported key: SEVERITY ... Critical, Important, Moderate,
+		// Low" (PatchFilter, as the SDKs' reference of CreatePatchBaseline reproduces it, read
+		// 2026-12-06). The other RPM systems' values (Red Hat's, Oracle's) are not a closed set
+		// here: AWS checks them, and `aws ssm describe-patch-properties` lists them.
+		"SUSE": {
+			"CLASSIFICATION": {"Security", "Recommended", "Optional", "Feature", "Document", "Yast"},
+			"SEVERITY":       {"Critical", "Important", "Moderate", "Low"},
+		},
 	}
-	complianceLevels = []string{"CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNSPECIFIED"}
-	datePattern      = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	// approvalDelayUnsupported are the systems whose approval rules take neither ApproveAfterDays
+	// nor ApproveUntilDate: "Not supported for Debian Server or Ubuntu Server" (PatchRule,
+	// Systems Manager API Reference, read 2026-12-06).
+	approvalDelayUnsupported = []string{"UBUNTU", "DEBIAN"}
+	complianceLevels         = []string{"CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNSPECIFIED"}
+	datePattern              = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 )
 
+// osFamily is the key of os's closed filter values (filterValues).
 func osFamily(os string) string {
-	switch os {
-	case "WINDOWS", "UBUNTU", "DEBIAN", "RASPBIAN", "MACOS":
-		return os
+	if strings.HasPrefix(os, "AMAZON_LINUX") {
+		return "amazon"
 	}
-	return "rpm"
+	return os
 }
+
+// TakesApprovalDelay says whether os's approval rules take approveAfterDays or approveUntilDate.
+func TakesApprovalDelay(os string) bool { return !slices.Contains(approvalDelayUnsupported, os) }
 
 func isLinux(os string) bool { return os != "WINDOWS" && os != "MACOS" }
 
@@ -282,6 +303,9 @@ func (rule ApprovalRule) problems(os string) spec.Problems {
 	var p spec.Problems
 	p.Within("Filters", filterProblems(os, rule.Filters))
 	switch {
+	case !TakesApprovalDelay(os) && (rule.ApproveAfterDays != nil || rule.ApproveUntilDate != ""):
+		p.Add("", "approveAfterDays or approveUntilDate", "is set, and %s approval rules take neither: leave both out (Patch Manager approves %s patches as their repositories publish them)", os, os)
+	case !TakesApprovalDelay(os):
 	case rule.ApproveAfterDays != nil && rule.ApproveUntilDate != "":
 		p.Add("", "approveAfterDays and approveUntilDate", "are both set: choose one")
 	case rule.ApproveAfterDays != nil && (*rule.ApproveAfterDays < 0 || *rule.ApproveAfterDays > MaxApproveAfterDays):

@@ -51,7 +51,7 @@ func TestEveryBaselineRuleNamesItsField(t *testing.T) {
 }
 
 // A filter group holds at most 4 filters ("PatchFilterGroup", Systems Manager API Reference): a
-// Windows rule or global filter with 5 of its 6 keys is refused here, not by CloudFormation.
+// Windows rule or global filter with its 5 keys is refused here, not by CloudFormation.
 func TestAFilterGroupHoldsAtMostFourFilters(t *testing.T) {
 	four := map[string][]string{"CLASSIFICATION": {"SecurityUpdates"}, "MSRC_SEVERITY": {"Critical"}, "PRODUCT": {"*"}, "PATCH_SET": {"OS"}}
 	five := map[string][]string{"PRODUCT_FAMILY": {"Windows"}}
@@ -64,4 +64,24 @@ func TestAFilterGroupHoldsAtMostFourFilters(t *testing.T) {
 	assert.Equal(t, []string{
 		`ApprovalRules[0].Filters 5 filters are more than the 4 a patch filter group holds`,
 		`GlobalFilters 5 filters are more than the 4 a patch filter group holds`}, texts(bad.Problems()))
+}
+
+// Ubuntu and Debian rules take no approval delay ("Not supported for Debian Server or Ubuntu
+// Server", PatchRule): one without is valid, one with either is refused; other systems still
+// need one.
+func TestUbuntuAndDebianRulesTakeNoApprovalDelayAndOthersNeedOne(t *testing.T) {
+	rule := func(os string, r ApprovalRule) Baseline {
+		r.Filters = map[string][]string{"PRODUCT": {"*"}}
+		return Baseline{Name: "base", OperatingSystem: os, ApprovalRules: []ApprovalRule{r}}.WithDefaults()
+	}
+	for _, os := range []string{"UBUNTU", "DEBIAN"} {
+		assert.Empty(t, rule(os, ApprovalRule{}).Problems(), os)
+		assert.False(t, TakesApprovalDelay(os))
+		assert.Len(t, rule(os, ApprovalRule{ApproveAfterDays: Days(7)}).Problems(), 1, os)
+		assert.Len(t, rule(os, ApprovalRule{ApproveUntilDate: "2026-12-01"}).Problems(), 1, os)
+	}
+	for _, os := range []string{"WINDOWS", "AMAZON_LINUX_2023", "SUSE", "RASPBIAN"} {
+		assert.True(t, TakesApprovalDelay(os))
+		assert.Equal(t, []string{`ApprovalRules[0] "" needs approveAfterDays (0-360) or approveUntilDate (YYYY-MM-DD)`}, texts(rule(os, ApprovalRule{}).Problems()), os)
+	}
 }
