@@ -112,6 +112,7 @@ func Examine(aws AWS, t Target, now time.Time) ([]Result, error) {
 		{"alarm", []*stack{&d.patching}, d.checkAlarms},
 		{"stop alarms", []*stack{&d.patching}, d.checkStopAlarms},
 		{"alert rules", []*stack{&d.patching}, d.checkAlertRules},
+		{"alert subscriptions", []*stack{&d.patching}, d.checkAlertSubscriptions},
 		{"Inspector", []*stack{&d.patching}, d.checkInspector},
 		{"S3 prefix list", []*stack{&d.network}, d.checkS3Drift},
 		{"S3 endpoint policy", []*stack{&d.network, &d.fleet}, d.checkS3Endpoint},
@@ -180,7 +181,8 @@ func couldNotCheck(check string, err error) Result {
 	r.Evidence = "aws " + strings.Join(cliErr.Args[:min(2, len(cliErr.Args))], " ") + ": " + cliErr.Stderr
 	permission := Permission(cliErr.Args, err)
 	switch code, _, _ := APIError(err); {
-	case slices.Contains([]string{"ThrottlingException", "Throttling", "RequestLimitExceeded", "TooManyRequestsException"}, code):
+	// Throttled: Amazon SNS's ThrottledException (HTTP 429, botocore's sns model).
+	case slices.Contains([]string{"ThrottlingException", "Throttling", "Throttled", "RequestLimitExceeded", "TooManyRequestsException"}, code):
 		r.Action = "throttled: run make doctor again later (the AWS CLI already retried)"
 	case denied(code):
 		r.Action = "allow " + permission + " to the caller, then make doctor again"
@@ -195,9 +197,11 @@ func couldNotCheck(check string, err error) Result {
 // denied tells whether an error code is IAM's refusal: AccessDeniedException (JSON protocol
 // services: Systems Manager; "Common Errors", Systems Manager API Reference), AccessDenied (query
 // protocol services: CloudFormation, STS, CloudWatch), UnauthorizedOperation (EC2: "Error codes
-// for the Amazon EC2 API"; read 2026-12-06).
+// for the Amazon EC2 API"; read 2026-12-06), AuthorizationError (Amazon SNS: "Indicates that the
+// user has been denied access to the requested resource", HTTP 403, ListSubscriptionsByTopic's
+// errors, Amazon SNS API Reference, read 2026-12-06).
 func denied(code string) bool {
-	return strings.HasPrefix(code, "AccessDenied") || code == "UnauthorizedOperation"
+	return strings.HasPrefix(code, "AccessDenied") || code == "UnauthorizedOperation" || code == "AuthorizationError"
 }
 
 // Failed tells whether any result failed.

@@ -84,6 +84,10 @@ const (
 	weeklyWindow    = "ssm get-maintenance-window --window-id mw-0123456789abcdef0"
 	windowsMembers  = `ssm describe-instance-information --filters [{"Key":"tag:Patch Group","Values":["windows"]}]`
 	windowsForNodes = `ssm describe-maintenance-windows-for-target --resource-type INSTANCE --targets [{"Key":"InstanceIds","Values":["i-0a1b2c3d4e5f60001","i-0a1b2c3d4e5f60002","i-0e5d4c3b2a1f09876"]}]`
+	// The patching stack's AlertsTopicArn output (describe-stacks-patching.json), and the first
+	// page of its subscriptions.
+	alertsTopicArn     = "arn:aws:sns:us-west-2:123456789012:privatepatch-patching-AlertsTopic"
+	alertSubscriptions = "sns list-subscriptions-by-topic --topic-arn " + alertsTopicArn + " --no-paginate"
 )
 
 // alertRules are the recorded patching stack's EventBridge rules.
@@ -131,7 +135,8 @@ func healthy() map[string]string {
 		`ssm describe-instance-information --filters [{"Key":"tag:PatchGroup","Values":["windows"]}]`: "testdata/describe-instance-information-none.json",
 		`ssm describe-instance-information --filters [{"Key":"tag:Patch Group","Values":["wsus"]}]`:   "testdata/describe-instance-information-wsus.json",
 		`ssm describe-instance-information --filters [{"Key":"tag:PatchGroup","Values":["wsus"]}]`:    "testdata/describe-instance-information-none.json",
-		associations: "testdata/associations.json",
+		associations:       "testdata/associations.json",
+		alertSubscriptions: "testdata/list-subscriptions-by-topic-confirmed.json",
 	}
 	for _, s := range []string{"network", "fleet", "patching"} {
 		r["cloudformation describe-stacks --stack-name privatepatch-"+s] = "testdata/describe-stacks-" + s + ".json"
@@ -175,7 +180,7 @@ func TestHealthyDeploymentPassesEveryCheck(t *testing.T) {
 	for _, want := range []string{"deployment", "alert rules", "node i-0a1b2c3d4e5f60001", "node i-0a1b2c3d4e5f60002", "node i-0e5d4c3b2a1f09876 (WSUS)", "WSUS setup",
 		"WSUS synchronisation", "WSUS client on i-0a1b2c3d4e5f60002", "patch group windows", "patch group wsus", "window privatepatch-weekly (mw-0123456789abcdef0)",
 		"window privatepatch-wsus (mw-0fedcba9876543210)", "schedule privatepatch-weekly",
-		"schedule privatepatch-wsus", "alarm privatepatch-patching-wsus-sync", "S3 prefix list", "other patching", "other inventory", "data protection"} {
+		"schedule privatepatch-wsus", "alarm privatepatch-patching-wsus-sync", "alert subscriptions", "S3 prefix list", "other patching", "other inventory", "data protection"} {
 		assert.True(t, checks[want], "no %q row", want)
 	}
 	assert.Contains(t, out.String(), "Online, agent 3.3.1142.0, last ping 0 h ago")

@@ -39,6 +39,7 @@ var fixtureOperations = []struct{ pattern, service, operation string }{
 	{"testdata/list-command-invocations-*.json", "ssm", "ListCommandInvocations"},
 	{"testdata/list-commands-*.json", "ssm", "ListCommands"},
 	{"testdata/list-stack-resources-*.json", "cloudformation", "ListStackResources"},
+	{"testdata/list-subscriptions-by-topic-*.json", "sns", "ListSubscriptionsByTopic"},
 	{"testdata/list-tags-for-resource-*.json", "ssm", "ListTagsForResource"},
 	{"testdata/metric-*.json", "cloudwatch", "GetMetricStatistics"},
 	{"testdata/patch-states-*.json", "ssm", "DescribeInstancePatchStatesForPatchGroup"},

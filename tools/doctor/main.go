@@ -40,12 +40,13 @@ Tells whether patching works on a deployed privatepatch, with the AWS CLI and yo
 read-only, on every environment of the configuration in its region, with its profile: which account
 it examines, nodes managed and Online (and why not), the WSUS setup and its last synchronisation,
 the WSUS client per node, each patch group's members and compliance, the last window runs and
-whether runs are overdue by their schedules, alarms, alert delivery, S3 prefix-list drift, other
-patch policies on the same nodes, and the stacks' data protection, each with its evidence and what
-to do. An environment whose account the credentials are not is refused. Exit status 0 when every
-check passed (warnings allowed), 1 when one failed, 2 when it could not run on an environment, 3
-when it was incomplete: a call was denied or throttled, its check says COULD NOT CHECK and names the
-permission, and every other check still ran. With -attach-stop-alarms it checks nothing and writes:
+whether runs are overdue by their schedules, alarms, alert delivery and whether the alerts topic has
+a confirmed subscription (anyone to receive them), S3 prefix-list drift, other patch policies on the
+same nodes, and the stacks' data protection, each with its evidence and what to do. An environment
+whose account the credentials are not is refused. Exit status 0 when every check passed (warnings
+allowed), 1 when one failed, 2 when it could not run on an environment, 3 when it was incomplete: a
+call was denied or throttled, its check says COULD NOT CHECK and names the permission, and every
+other check still ran. With -attach-stop-alarms it checks nothing and writes:
 it attaches each Install task's stop alarm that is not attached, as make deploy does after each
 deploy (CloudFormation cannot, and its update of a task removes it).
 
