@@ -3,6 +3,7 @@ package stacks
 import (
 	"fmt"
 	"maps"
+	"net/netip"
 	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -167,6 +168,21 @@ func addReachabilityPaths(stack awscdk.Stack, cfg *config.Config, net network.Ne
 	if s.Wsus != nil {
 		wsusInstance := s.Wsus.Instance().InstanceId()
 		paths = append(paths, network.Path{Name: "wsus-to-internet-gateway", Source: wsusInstance, Destination: net.InternetGatewayId(), Port: networkspec.HTTPSPort})
+		// The analyser shows the shortest path only ("How Reachability Analyzer works"), and the
+		// instance's path to the ssm endpoint may stay inside its subnet, which no network ACL
+		// judges ("We evaluate the network ACL rules when traffic enters and leaves the subnet",
+		// "Network ACL basics"; both read 2026-12-06): the WSUS server's crosses both ACLs.
+		if ssm, ok := net.InterfaceEndpoints()["ssm"]; ok && wsusSubnetGroup(cfg) == network.PublicSubnetGroup {
+			paths = append(paths, network.Path{Name: "wsus-to-ssm-endpoint", Source: wsusInstance, Destination: ssm.VpcEndpointId(), Port: networkspec.HTTPSPort})
+		}
+		// An administrator's RDP from the internet, as the page's own example of an internet
+		// gateway source, from the first address of the first admin range.
+		if admin := cfg.Network.AdminCidrs; len(admin) > 0 && wsusSubnetGroup(cfg) == network.PublicSubnetGroup {
+			if prefix, err := netip.ParsePrefix(admin[0]); err == nil {
+				paths = append(paths, network.Path{Name: "admin-rdp-to-jump-host", Source: net.InternetGatewayId(), Destination: wsusInstance,
+					Port: networkspec.RDPPort, SourceAddress: prefix.Masked().Addr().String()})
+			}
+		}
 		if instance != nil {
 			paths = append(paths,
 				network.Path{Name: "instance-to-wsus", Source: instance, Destination: wsusInstance, Port: cfg.Wsus.Port},
@@ -295,7 +311,7 @@ func addWsusOutputs(stack awscdk.Stack, cfg *config.Config, server wsus.Server) 
 	output("WsusInstanceId", "WSUS server instance id", instanceID)
 	output("WsusPrivateIp", "WSUS server private IP", server.Instance().InstancePrivateIp())
 	output("WsusUrl", "WSUS URL the fleet's Windows Update clients use", server.URL())
-	output("WsusRdpCommand", "RDP to the WSUS server / jump host through Session Manager, without opening 3389: run this, then connect to localhost:13389",
+	output("WsusRdpCommand", "RDP to the WSUS server / jump host through Session Manager, without opening 3389: run this, then connect to localhost:13389 with an account docs/wsus.md says how to get (no key pair)",
 		jsii.String(fmt.Sprintf("aws ssm start-session --region %s --target %s --document-name AWS-StartPortForwardingSession --parameters portNumber=3389,localPortNumber=13389",
 			cfg.Region, *instanceID)))
 }

@@ -571,8 +571,17 @@ func TestReachabilityPathsCoverTheNeededFlowsAndSayWhatAnAnalysisCosts(t *testin
 		}
 	}
 	require.ElementsMatch(t, []string{"privatepatch-instance-to-ssm-endpoint", "privatepatch-wsus-to-internet-gateway",
-		"privatepatch-instance-to-wsus", "privatepatch-jump-host-rdp-to-instance"}, keysOf(paths))
+		"privatepatch-instance-to-wsus", "privatepatch-jump-host-rdp-to-instance", "privatepatch-wsus-to-ssm-endpoint",
+		"privatepatch-admin-rdp-to-jump-host"}, keysOf(paths))
 	wsus, _ := s.only(t, "AWS::EC2::Instance", "WsusInstance")
+	// The WSUS server's path to the endpoint crosses both ACLs (the instance's may stay in its
+	// subnet); the administrator's RDP comes from the internet gateway, from the admin range.
+	assert.Equal(t, map[string]any{"Ref": wsus}, paths["privatepatch-wsus-to-ssm-endpoint"]["Source"])
+	admin := paths["privatepatch-admin-rdp-to-jump-host"]
+	assert.Equal(t, map[string]any{"Ref": wsus}, admin["Destination"])
+	assert.Equal(t, float64(3389), admin["DestinationPort"])
+	assert.Equal(t, map[string]any{"SourceAddress": "203.0.113.0"}, admin["FilterAtSource"])
+	assert.Equal(t, "AWS::EC2::InternetGateway", s.resources("AWS::EC2::InternetGateway")[s.networkResource(t, admin["Source"])]["Type"])
 	toWsus := paths["privatepatch-instance-to-wsus"]
 	assert.Equal(t, map[string]any{"Ref": wsus}, toWsus["Destination"])
 	assert.Equal(t, float64(8530), toWsus["DestinationPort"])

@@ -16,6 +16,9 @@ type Path struct {
 	Source, Destination *string
 	// Port is the destination TCP port.
 	Port int
+	// SourceAddress is the address the flow comes from where the source is an internet gateway
+	// (FilterAtSource). Default: none, any address.
+	SourceAddress string
 }
 
 // NewReachabilityPaths creates an AWS::EC2::NetworkInsightsPath per path. A path costs nothing;
@@ -24,13 +27,17 @@ func NewReachabilityPaths(scope constructs.Construct, id string, paths []Path) m
 	parent := constructs.NewConstruct(scope, jsii.String(id))
 	out := map[string]awsec2.CfnNetworkInsightsPath{}
 	for _, p := range paths {
-		out[p.Name] = awsec2.NewCfnNetworkInsightsPath(parent, jsii.String(p.Name), &awsec2.CfnNetworkInsightsPathProps{
+		props := &awsec2.CfnNetworkInsightsPathProps{
 			Protocol:        jsii.String("tcp"),
 			Source:          p.Source,
 			Destination:     p.Destination,
 			DestinationPort: jsii.Number(p.Port),
 			Tags:            &[]*awscdk.CfnTag{{Key: jsii.String("Name"), Value: jsii.String("privatepatch-" + p.Name)}},
-		})
+		}
+		if p.SourceAddress != "" {
+			props.FilterAtSource = &awsec2.CfnNetworkInsightsPath_PathFilterProperty{SourceAddress: jsii.String(p.SourceAddress)}
+		}
+		out[p.Name] = awsec2.NewCfnNetworkInsightsPath(parent, jsii.String(p.Name), props)
 	}
 	return out
 }
