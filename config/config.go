@@ -172,7 +172,7 @@ func Defaults() Config {
 		Fleet:         Fleet{Tag: Tag{Key: "privatepatch:fleet"}},
 		CommandOutput: logbucketspec.Defaults(),
 		Patching: Patching{
-			Scan:      Scan{Enabled: true, Schedule: ssmschedule.Daily},
+			Scan:      Scan{Enabled: true, Schedule: patchingspec.DefaultScanSchedule},
 			Inventory: Inventory{Enabled: true, Schedule: ssmschedule.Daily},
 			// Agents kept current: on, every 14 days before the windows (patchingspec).
 			AgentUpdate: patchingspec.AgentUpdate{}.WithDefaults(),

@@ -96,6 +96,35 @@ func TestMaintenanceWindowGetsTheSeedDefaults(t *testing.T) {
 	assert.True(t, *task.NotifyOnFailure)
 }
 
+// The scans run at a fixed time (a rate drifts into whichever window the deploy's hour falls in),
+// and one that starts while a window is open is refused: AWS-RunPatchBaseline would scan and
+// install on the same nodes at once. Only an overlap that can be shown is refused.
+func TestScansRunAtNoonUTCAndAScanStartingInsideAWindowIsRefused(t *testing.T) {
+	cfg, err := Parse("minimal.yaml", []byte(valid))
+	require.NoError(t, err)
+	assert.Equal(t, "cron(0 12 ? * * *)", cfg.Patching.Scan.Schedule)
+	for _, c := range []struct {
+		name, yaml, want string
+	}{
+		{"a window open at noon UTC", valid + window(`schedule: "cron(0 11 ? * SUN *)"`),
+			`patching.scan.schedule: "cron(0 12 ? * * *)" runs while maintenance window "weekly" (patching.maintenanceWindows[0], cron(0 11 ? * SUN *)) is open (both are open at Sun 2025-12-28 12:00 UTC`},
+		// 07:00 in New York in January is 12:00 UTC: the window's time zone counts.
+		{"a window in another time zone", valid + window(`schedule: "cron(0 7 ? * SUN *)", timezone: America/New_York`),
+			`runs while maintenance window "weekly"`},
+		{"a window ending as the scan starts", valid + window(`schedule: "cron(0 8 ? * SUN *)"`), ""},
+		{"a rate cannot be placed", strings.Replace(valid+window(`schedule: "cron(0 11 ? * SUN *)"`), "patching: {", "patching: {scan: {schedule: rate(1 day)}, ", 1), ""},
+		{"a scan moved out of the window", strings.Replace(valid+window(`schedule: "cron(0 11 ? * SUN *)"`), "patching: {", "patching: {scan: {schedule: 'cron(0 18 ? * * *)'}, ", 1), ""},
+	} {
+		_, err := Parse("scan.yaml", []byte(c.yaml))
+		if c.want == "" {
+			assert.NoError(t, err, c.name)
+		} else {
+			require.Error(t, err, c.name)
+			assert.Contains(t, err.Error(), c.want, c.name)
+		}
+	}
+}
+
 func TestSevenFieldWindowCronAndAtAssociationScheduleAreValid(t *testing.T) {
 	yaml := strings.Replace(valid+window(`schedule: "cron(0 0 2 ? * SUN *)"`), "patching: {", "patching: {scan: {schedule: at(2026-12-01T02:00:00)}, ", 1)
 	cfg, err := Parse("at.yaml", []byte(yaml))

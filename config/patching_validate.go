@@ -6,8 +6,10 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
+	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
 )
 
 // OperatingSystems Patch Manager supports, as AWS::SSM::PatchBaseline names them.
@@ -44,6 +46,7 @@ func (p *Patching) validate(c *Config, pr *problems) {
 	validateStartStopped(c, pr)
 	if p.Scan.Enabled {
 		validateAssociationSchedule(pr, "patching.scan.schedule", p.Scan.Schedule)
+		validateScanOutsideWindows(pr, p)
 	}
 	if p.Inventory.Enabled {
 		validateAssociationSchedule(pr, "patching.inventory.schedule", p.Inventory.Schedule)
@@ -225,6 +228,29 @@ func validateStartStopped(c *Config, pr *problems) {
 				pr.add(fmt.Sprintf("patching.maintenanceWindows[%d].tasks[%d].priority", i, j), t.Priority,
 					"must be %d or more with startStopped and prePatchImage: 0 starts the stopped instances, 1 images them", patchingspec.ImageAfterStartPriority+1)
 			}
+		}
+	}
+}
+
+// validateScanOutsideWindows refuses a scan schedule that starts while a window may be open: the
+// scans reach every patch group and the fleet, so a scan and the window's Install would run
+// AWS-RunPatchBaseline on the same nodes at once. Only an overlap it can show is refused: a rate
+// (it counts from the association's creation) or a window it cannot follow is left alone.
+func validateScanOutsideWindows(pr *problems, p *Patching) {
+	if ssmschedule.CheckAssociation(p.Scan.Schedule) != nil {
+		return
+	}
+	scan := ssmschedule.Opening{Schedule: p.Scan.Schedule, Timezone: "UTC", Duration: patchingspec.ScanHours * time.Hour}
+	for i, w := range p.MaintenanceWindows {
+		if len(w.Window.Problems()) > 0 {
+			continue
+		}
+		if overlaps, why := ssmschedule.Overlap(scan, opening(w)); overlaps {
+			pr.add("patching.scan.schedule", p.Scan.Schedule,
+				"runs while maintenance window %q (patching.maintenanceWindows[%d], %s) is open (%s, taking a scan as %d hour): a scan and the window's "+
+					"Install would run AWS-RunPatchBaseline on the same nodes at once. Choose a time (UTC) outside every window",
+				w.Name, i, w.Schedule, why, patchingspec.ScanHours)
+			return
 		}
 	}
 }

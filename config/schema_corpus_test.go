@@ -144,7 +144,7 @@ func acceptedCorpus(t *testing.T) map[string]string {
 		"empty means default":  "fleet: {instanceGroups: [" + strings.Replace(group, "count: 1", "count: 1, windowsVersion: ''", 1) + "]}\npatching: {baselines: [{name: base, operatingSystem: '', patchGroups: [windows], preset: aws-default-windows}], maintenanceWindows: [{name: win, schedule: 'cron(0 2 ? * SUN *)', targets: {patchGroups: [windows]}, tasks: [{priority: 0}]}]}",
 		"account":              `account: "123456789012"`,
 		"long tags":            "tags: {" + strings.Repeat("k", 128) + ": " + strings.Repeat("v", 256) + "}",
-		"the widest window":    "patching: {maintenanceWindows: [{name: win, schedule: 'cron(0 2 ? * SUN *)', durationHours: 24, cutoffHours: 1, targets: {patchGroups: [windows]}, tasks: [{priority: 1000}]}]}",
+		"the widest window":    "patching: {scan: {schedule: 'cron(0 12 ? * MON-SAT *)'}, maintenanceWindows: [{name: win, schedule: 'cron(0 2 ? * SUN *)', durationHours: 24, cutoffHours: 1, targets: {patchGroups: [windows]}, tasks: [{priority: 1000}]}]}",
 		"approve at the limit": "patching: {baselines: [{name: base, patchGroups: [windows], approvalRules: [{filters: {CLASSIFICATION: [SecurityUpdates]}, approveAfterDays: 360}]}]}",
 	} {
 		corpus[name] = merged(t, string(base), change)

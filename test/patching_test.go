@@ -279,7 +279,8 @@ func TestScanRunsDailyPerPatchGroupAndForTheWholeFleet(t *testing.T) {
 	assert.Equal(t, []any{map[string]any{"Key": "tag:privatepatch:fleet", "Values": []any{"privatepatch"}}}, scans["privatepatch-scan-fleet"]["Targets"])
 	for name, scan := range scans {
 		assert.Equal(t, map[string]any{"Operation": []any{"Scan"}}, scan["Parameters"], name)
-		assert.Equal(t, "rate(1 day)", scan["ScheduleExpression"], name)
+		assert.Equal(t, "cron(0 12 ? * * *)", scan["ScheduleExpression"], name)
+		assert.NotContains(t, scan, "ApplyOnlyAtCronInterval", "a new association scans once at creation")
 		assert.Equal(t, "patch/scan/", scan["OutputLocation"].(map[string]any)["S3Location"].(map[string]any)["OutputS3KeyPrefix"])
 	}
 

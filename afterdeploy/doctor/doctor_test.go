@@ -283,7 +283,7 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 		{"WSUS health metrics stopped arriving", map[string]string{syncMetric: "testdata/metric-synced-stopped.json"},
 			"WSUS synchronisation", Fail, "stopped arriving: the newest is from 2026-11-27T09:30:00Z, 2 h ago"},
 		{"a node's last scan is older than the daily scan allows", map[string]string{windowsStates: "testdata/patch-states-windows-stale.json"},
-			"patch group windows", Warn, "last operation overdue on i-0a1b2c3d4e5f60002 (4 days ago): rate(1 day) runs one every 24 h"},
+			"patch group windows", Warn, "last operation overdue on i-0a1b2c3d4e5f60002 (4 days ago): cron(0 12 ? * * *) runs one every 24 h"},
 		{"an alert rule's target failed", map[string]string{failedInvocations("AlertsMaintenanceWindowRule8CDC0712"): "testdata/metric-failed-invocations.json"},
 			"alert rules", Fail, "privatepatch-patching-AlertsMaintenanceWindowRule8CDC0712-1Q2W3E4R5T6Y: 3 failed invocation(s)"},
 		{"a node's agent is too old for AWS-RunPatchBaseline", map[string]string{fleetNodes: "testdata/describe-instance-information-fleet-old-agent.json"},

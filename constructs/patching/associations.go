@@ -12,6 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatepatch/privatepatch/constructs/deputy"
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/spec"
 	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
 )
@@ -32,7 +33,7 @@ type ScanProps struct {
 	// Fleet, when set, gets one more association, so instances in no patch group (patched by
 	// their OS's default baseline) are scanned too. Default: none.
 	Fleet *Target
-	// Schedule of the scans. Default: ssmschedule.Daily.
+	// Schedule of the scans. Default: patchingspec.DefaultScanSchedule.
 	Schedule string
 	// OutputBucket receives the output under OutputPrefix + "scan/". Default: none.
 	OutputBucket awss3.IBucket
@@ -47,7 +48,7 @@ func NewScanAssociations(scope constructs.Construct, id string, p *ScanProps) Sc
 	if p == nil {
 		panic(spec.NilProps(fmt.Sprintf("patching.NewScanAssociations(%q)", id), "ScanProps"))
 	}
-	schedule := orDefault(p.Schedule, ssmschedule.Daily)
+	schedule := orDefault(p.Schedule, patchingspec.DefaultScanSchedule)
 	if err := ssmschedule.AssociationProblems("Schedule", schedule).Err(fmt.Sprintf("patching.NewScanAssociations(%q)", id), "ScanProps"); err != nil {
 		panic(err)
 	}

@@ -36,6 +36,19 @@ const maxStarts = 300000
 // forms are not modelled), in which case the answer is true. Both must be valid window schedules
 // (CheckWindow).
 func MayOverlap(a, b Opening) (bool, string) {
+	overlaps, _, why := overlap(a, b)
+	return overlaps, why
+}
+
+// Overlap says whether a and b are open at the same time, at a time it names, only when that can
+// be decided: a schedule it cannot follow (rate(), some cron forms) is no overlap here.
+func Overlap(a, b Opening) (bool, string) {
+	overlaps, decided, why := overlap(a, b)
+	return overlaps && decided, why
+}
+
+// overlap is MayOverlap's answer and whether it was decided.
+func overlap(a, b Opening) (overlaps, decided bool, why string) {
 	lo, hi := origin, origin.AddDate(horizonYears, 0, 0)
 	for _, o := range []Opening{a, b} {
 		if t, err := time.Parse(time.RFC3339, o.StartDate); err == nil && t.After(lo) {
@@ -45,11 +58,11 @@ func MayOverlap(a, b Opening) (bool, string) {
 	}
 	sa, whyA := starts(a, lo.AddDate(0, 0, -8), hi)
 	if whyA != "" {
-		return true, whyA
+		return true, false, whyA
 	}
 	sb, whyB := starts(b, lo.AddDate(0, 0, -8), hi)
 	if whyB != "" {
-		return true, whyB
+		return true, false, whyB
 	}
 	// Sweep both sorted lists of intervals.
 	for i, j := 0, 0; i < len(sa) && j < len(sb); {
@@ -59,7 +72,7 @@ func MayOverlap(a, b Opening) (bool, string) {
 			if sb[j].After(at) {
 				at = sb[j]
 			}
-			return true, fmt.Sprintf("both are open at %s", at.UTC().Format("Mon 2006-01-02 15:04 MST"))
+			return true, true, fmt.Sprintf("both are open at %s", at.UTC().Format("Mon 2006-01-02 15:04 MST"))
 		}
 		if ea.Before(eb) || ea.Equal(eb) {
 			i++
@@ -67,7 +80,7 @@ func MayOverlap(a, b Opening) (bool, string) {
 			j++
 		}
 	}
-	return false, ""
+	return false, true, ""
 }
 
 // starts are o's window starts from lo to hi, sorted, within its start and end dates; or why they

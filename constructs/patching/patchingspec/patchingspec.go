@@ -32,6 +32,20 @@ const (
 	MaxScheduleOffset = 6
 )
 
+// DefaultScanSchedule is when the scan associations run: daily at 12:00 UTC (association
+// schedules have no time zone), a fixed time that configuration checks against the windows. A
+// rate counts from the association's creation, so rate(1 day) put the daily scan in whichever
+// window the deploy's hour fell in, beside its Install. A new association still runs once at
+// once: "By default, when you create a new association, the system runs it immediately after it
+// is created and then according to the schedule you specified" (CreateAssociation,
+// ApplyOnlyAtCronInterval, Systems Manager API Reference, read 2026-12-06).
+const DefaultScanSchedule = "cron(0 12 ? * * *)"
+
+// ScanHours is how long a scan is taken to run when its schedule is checked against the
+// windows: a judgement, not an AWS figure (no page gives a scan's length), with room for a slow
+// Windows Update search.
+const ScanHours = 1
+
 // InstallOverrideListPrefix is where make patch-now KB=... uploads the InstallOverrideList of
 // AWS-RunPatchBaseline in the command output bucket, which the nodes it patches read
 // (s3:GetObject) by its Amazon S3 path-style URL s3://BUCKET/KEY: "If your file is stored in a
