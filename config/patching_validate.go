@@ -248,9 +248,17 @@ func validateScanOutsideWindows(pr *problems, p *Patching) {
 		if overlaps, why := ssmschedule.Overlap(scan, opening(w)); overlaps {
 			pr.add("patching.scan.schedule", p.Scan.Schedule,
 				"runs while maintenance window %q (patching.maintenanceWindows[%d], %s) is open (%s, taking a scan as %d hour): a scan and the window's "+
-					"Install would run AWS-RunPatchBaseline on the same nodes at once. Choose a time (UTC) outside every window",
-				w.Name, i, w.Schedule, why, patchingspec.ScanHours)
+					"Install would run AWS-RunPatchBaseline on the same nodes at once. Set patching.scan.schedule to a time (UTC) outside every window%s",
+				w.Name, i, w.Schedule, why, patchingspec.ScanHours, defaultNote(p.Scan.Schedule))
 			return
 		}
 	}
+}
+
+// defaultNote tells a user who never set the scan schedule that its default changed.
+func defaultNote(schedule string) string {
+	if schedule != patchingspec.DefaultScanSchedule {
+		return ""
+	}
+	return " (this is the default since it replaced rate(1 day), which drifted into the windows)"
 }

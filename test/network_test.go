@@ -579,8 +579,16 @@ func TestReachabilityPathsCoverTheNeededFlowsAndSayWhatAnAnalysisCosts(t *testin
 	assert.Equal(t, map[string]any{"Ref": wsus}, paths["privatepatch-wsus-to-ssm-endpoint"]["Source"])
 	admin := paths["privatepatch-admin-rdp-to-jump-host"]
 	assert.Equal(t, map[string]any{"Ref": wsus}, admin["Destination"])
-	assert.Equal(t, float64(3389), admin["DestinationPort"])
-	assert.Equal(t, map[string]any{"SourceAddress": "203.0.113.0"}, admin["FilterAtSource"])
+	assert.Equal(t, map[string]any{"SourceAddress": "203.0.113.0", "DestinationPortRange": map[string]any{"FromPort": float64(3389), "ToPort": float64(3389)}},
+		admin["FilterAtSource"])
+	// "If you specify this parameter [FilterAtSource], you can't specify the parameters for the
+	// source IP address or the destination port": CreateNetworkInsightsPath refuses the pair.
+	for name, p := range paths {
+		if p["FilterAtSource"] != nil {
+			assert.NotContains(t, p, "DestinationPort", name)
+			assert.NotContains(t, p, "SourceIp", name)
+		}
+	}
 	assert.Equal(t, "AWS::EC2::InternetGateway", s.resources("AWS::EC2::InternetGateway")[s.networkResource(t, admin["Source"])]["Type"])
 	toWsus := paths["privatepatch-instance-to-wsus"]
 	assert.Equal(t, map[string]any{"Ref": wsus}, toWsus["Destination"])

@@ -212,7 +212,8 @@ if [ "$2" != -X ]; then
   [ -n "$LISTING_FAILS" ] && { echo "HTTP 502" >&2; exit 1; }
   # The listing: the workflow's own jq filter, applied by gh to the API's answer, is not run here;
   # the stand-in answers as gh would after it.
-  [ -n "$EXISTING" ] && echo "$EXISTING"
+  # Each id a page, as --paginate prints them, the next after a pause.
+  for id in $EXISTING; do echo "$id"; sleep 0.2; done
 fi
 exit 0
 `
@@ -261,6 +262,13 @@ func TestPullRequestCommentIsUpdatedInPlaceFoundByItsMarker(t *testing.T) {
 	calls = runCommentStep(t, "4242")
 	require.Len(t, calls, 2, "%v", calls)
 	assert.Equal(t, "api -X PATCH repos/o/r/issues/comments/4242 -F body=@comment.md", calls[1], "found: edited in place")
+
+	// Two marked comments on two pages (an earlier run's double post): the first is edited, and
+	// the step does not fail because it read one line and closed the pipe (head -n 1 under
+	// pipefail: gh's next write dies of SIGPIPE, status 141).
+	calls = runCommentStep(t, "4242 4343")
+	require.Len(t, calls, 2, "%v", calls)
+	assert.Equal(t, "api -X PATCH repos/o/r/issues/comments/4242 -F body=@comment.md", calls[1])
 
 	// A listing that fails fails the step: it is not taken for "no comment yet" (another post).
 	calls, err := commentStepCalls(t, "4242", true)

@@ -28,14 +28,22 @@ func NewReachabilityPaths(scope constructs.Construct, id string, paths []Path) m
 	out := map[string]awsec2.CfnNetworkInsightsPath{}
 	for _, p := range paths {
 		props := &awsec2.CfnNetworkInsightsPathProps{
-			Protocol:        jsii.String("tcp"),
-			Source:          p.Source,
-			Destination:     p.Destination,
-			DestinationPort: jsii.Number(p.Port),
-			Tags:            &[]*awscdk.CfnTag{{Key: jsii.String("Name"), Value: jsii.String("privatepatch-" + p.Name)}},
+			Protocol:    jsii.String("tcp"),
+			Source:      p.Source,
+			Destination: p.Destination,
+			Tags:        &[]*awscdk.CfnTag{{Key: jsii.String("Name"), Value: jsii.String("privatepatch-" + p.Name)}},
 		}
-		if p.SourceAddress != "" {
-			props.FilterAtSource = &awsec2.CfnNetworkInsightsPath_PathFilterProperty{SourceAddress: jsii.String(p.SourceAddress)}
+		if p.SourceAddress == "" {
+			props.DestinationPort = jsii.Number(p.Port)
+		} else {
+			// FilterAtSource: "If you specify this parameter, you can't specify the parameters for
+			// the source IP address or the destination port" (AWS::EC2::NetworkInsightsPath): the
+			// port goes in the filter, as "Getting started with Reachability Analyzer using the AWS
+			// CLI" does for its internet gateway source (both read 2026-12-06).
+			props.FilterAtSource = &awsec2.CfnNetworkInsightsPath_PathFilterProperty{
+				SourceAddress:        jsii.String(p.SourceAddress),
+				DestinationPortRange: &awsec2.CfnNetworkInsightsPath_FilterPortRangeProperty{FromPort: jsii.Number(p.Port), ToPort: jsii.Number(p.Port)},
+			}
 		}
 		out[p.Name] = awsec2.NewCfnNetworkInsightsPath(parent, jsii.String(p.Name), props)
 	}

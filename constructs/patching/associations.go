@@ -2,6 +2,7 @@ package patching
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -68,6 +69,11 @@ func NewScanAssociations(scope constructs.Construct, id string, p *ScanProps) Sc
 		}
 		if p.OutputBucket != nil {
 			props.OutputLocation = s3Output(scope, p.OutputBucket, OutputPrefix+"scan/")
+		}
+		// A cron scan runs at its times only (patchingspec.DefaultScanSchedule): not when a
+		// deploy creates or updates it, which may be inside a window. Only cron takes it.
+		if strings.HasPrefix(schedule, "cron(") {
+			props.ApplyOnlyAtCronInterval = jsii.Bool(true)
 		}
 		out = append(out, awsssm.NewCfnAssociation(group, jsii.String(id), props))
 	}

@@ -33,16 +33,9 @@ func (p *BaselineProps) Validate() error {
 	return p.Baseline.WithDefaults().Problems().Err("patching.NewBaseline", "BaselineProps")
 }
 
-// NewBaseline creates an AWS::SSM::PatchBaseline. It panics when props are invalid, before
-// creating anything, with an error naming every bad prop (BaselineProps.Validate returns it).
-func NewBaseline(scope constructs.Construct, id string, in *BaselineProps) awsssm.CfnPatchBaseline {
-	if in == nil {
-		panic(spec.NilProps(fmt.Sprintf("patching.NewBaseline(%q)", id), "BaselineProps"))
-	}
-	p := in.Baseline.WithDefaults()
-	if err := p.Problems().Err(fmt.Sprintf("patching.NewBaseline(%q)", id), "BaselineProps"); err != nil {
-		panic(err)
-	}
+// approvalRules are the baseline's rules as CloudFormation takes them: an approval delay only
+// where the operating system takes one.
+func approvalRules(p patchingspec.Baseline) []any {
 	var rules []any
 	for _, r := range p.ApprovalRules {
 		rule := &awsssm.CfnPatchBaseline_RuleProperty{
@@ -61,6 +54,20 @@ func NewBaseline(scope constructs.Construct, id string, in *BaselineProps) awsss
 		}
 		rules = append(rules, rule)
 	}
+	return rules
+}
+
+// NewBaseline creates an AWS::SSM::PatchBaseline. It panics when props are invalid, before
+// creating anything, with an error naming every bad prop (BaselineProps.Validate returns it).
+func NewBaseline(scope constructs.Construct, id string, in *BaselineProps) awsssm.CfnPatchBaseline {
+	if in == nil {
+		panic(spec.NilProps(fmt.Sprintf("patching.NewBaseline(%q)", id), "BaselineProps"))
+	}
+	p := in.Baseline.WithDefaults()
+	if err := p.Problems().Err(fmt.Sprintf("patching.NewBaseline(%q)", id), "BaselineProps"); err != nil {
+		panic(err)
+	}
+	rules := approvalRules(p)
 	props := &awsssm.CfnPatchBaselineProps{
 		Name:                           jsii.String(p.Name),
 		OperatingSystem:                jsii.String(p.OperatingSystem),

@@ -117,29 +117,34 @@ func severityRank(column string) string {
 	return b.String()
 }
 
-// notTerminated keeps the rows of nodes that still exist: "If you delete a managed node, resource
-// data sync preserves the inventory file for the deleted node" ("Creating a resource data sync
-// for Inventory"), and the inventory's node status is one "such as Stopped or Terminated"
-// (GetInventory, AWS Systems Manager API Reference; both read 2026-12-06). AWS's central
-// reporting recipe keeps instancestatus = 'Active' only; a stopped node is kept here, since it
-// still misses its patches. A node without an AWS:InstanceInformation file is kept too: only a
-// node known terminated is left out. The literal 'Terminated' is what only a deployment shows.
-const notTerminated = "resourceid NOT IN (SELECT resourceid FROM aws_instanceinformation WHERE instancestatus = 'Terminated')"
+// notTerminated keeps the rows of nodes that still exist, of a table read AS alias: "If you
+// delete a managed node, resource data sync preserves the inventory file for the deleted node"
+// ("Creating a resource data sync for Inventory"), and the inventory's node status is one "such
+// as Stopped or Terminated" (GetInventory, AWS Systems Manager API Reference; both read
+// 2026-12-06). AWS's central reporting recipe keeps instancestatus = 'Active' only; a stopped node
+// is kept here, since it still misses its patches, and so is a node without an
+// AWS:InstanceInformation file or with no status: only a node known terminated is left out. NOT
+// EXISTS, not NOT IN: one NULL resourceid among the terminated rows would make NOT IN keep
+// nothing. The literal 'Terminated' is what only a deployment shows.
+func notTerminated(alias string) string {
+	return "NOT EXISTS (SELECT 1 FROM aws_instanceinformation AS terminated WHERE terminated.resourceid = " + alias +
+		".resourceid AND terminated.instancestatus = 'Terminated')"
+}
 
 // savedQueries are the fleet-wide questions the inventory answers. The crawler names tables
 // after the sync's folders: AWS:ComplianceItem becomes aws_complianceitem.
 var savedQueries = []struct{ id, name, description, sql string }{
 	{"MissingPatches", "missing-patches", "Instances and the approved patches they are missing",
-		"SELECT resourceid, id, title, severity, patchseverity, classification FROM aws_complianceitem " +
-			"WHERE compliancetype = 'Patch' AND status = 'NON_COMPLIANT' AND " + notTerminated + " ORDER BY " + severityRank("severity") + ", resourceid"},
+		"SELECT resourceid, id, title, severity, patchseverity, classification FROM aws_complianceitem AS item " +
+			"WHERE compliancetype = 'Patch' AND status = 'NON_COMPLIANT' AND " + notTerminated("item") + " ORDER BY " + severityRank("severity") + ", resourceid"},
 	{"FailedChecks", "failed-configuration-checks", "Instances failing CCE configuration checks",
-		"SELECT resourceid, id AS check_id, title, severity FROM aws_complianceitem " +
-			"WHERE compliancetype = 'Custom:CCE' AND status = 'NON_COMPLIANT' AND " + notTerminated + " ORDER BY " + severityRank("severity") + ", check_id, resourceid"},
+		"SELECT resourceid, id AS check_id, title, severity FROM aws_complianceitem AS item " +
+			"WHERE compliancetype = 'Custom:CCE' AND status = 'NON_COMPLIANT' AND " + notTerminated("item") + " ORDER BY " + severityRank("severity") + ", check_id, resourceid"},
 	{"Software", "installed-software", "Installed applications and on how many instances each version runs",
-		"SELECT name, version, count(DISTINCT resourceid) AS instances FROM aws_application WHERE " + notTerminated + " GROUP BY name, version ORDER BY name, version"},
+		"SELECT name, version, count(DISTINCT resourceid) AS instances FROM aws_application AS app WHERE " + notTerminated("app") + " GROUP BY name, version ORDER BY name, version"},
 	{"Instances", "instances", "Status, platform, agent version and address of every managed instance not terminated",
 		"SELECT resourceid, instancestatus, computername, platformname, platformversion, agentversion, ipaddress FROM aws_instanceinformation " +
-			"WHERE instancestatus <> 'Terminated' ORDER BY resourceid"},
+			"WHERE instancestatus IS DISTINCT FROM 'Terminated' ORDER BY resourceid"},
 }
 
 // NewInventoryQueries creates the database, crawler, workgroup and saved queries.

@@ -135,7 +135,8 @@ func checkCron(schedule string, kind scheduleKind) error {
 	if kind == associationSchedule && fields[3] != "*" {
 		return fmt.Errorf("month %q: State Manager does not take months in association schedules, use *", fields[3])
 	}
-	if kind == associationSchedule && !minutesApart(fields[0], minAssociationCronMinutes) {
+	_, singleHour := strconv.Atoi(fields[1])
+	if kind == associationSchedule && !minutesApart(fields[0], minAssociationCronMinutes, singleHour != nil) {
 		return fmt.Errorf("minutes %q: State Manager runs associations at most every %d minutes", fields[0], minAssociationCronMinutes)
 	}
 	for i, f := range cronFields {
@@ -197,9 +198,9 @@ func namesInOrder(names map[string]int) []string {
 }
 
 // minutesApart says whether a cron minutes field fires at least gap minutes apart within each
-// hour, across the hour too: a single minute, a step of gap or more, or minutes that far apart.
-// "*" and ranges fire every minute.
-func minutesApart(field string, gap int) bool {
+// hour, and across the hour when acrossHours (the hours field names more than one hour): a single
+// minute, a step of gap or more, or minutes that far apart. "*" and ranges fire every minute.
+func minutesApart(field string, gap int, acrossHours bool) bool {
 	var at []int
 	for _, part := range strings.Split(field, ",") {
 		start, step, hasStep := strings.Cut(part, "/")
@@ -227,6 +228,9 @@ func minutesApart(field string, gap int) bool {
 	}
 	slices.Sort(at)
 	for i, m := range at {
+		if i == len(at)-1 && !acrossHours {
+			break
+		}
 		next := at[(i+1)%len(at)]
 		if i == len(at)-1 {
 			next += 60

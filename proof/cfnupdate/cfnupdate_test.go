@@ -224,3 +224,32 @@ func TestAChangedLaunchTemplateReplacesTheInstanceThatNamesItsLatestVersion(t *t
 		"fleet/Server (AWS::EC2::Instance) is replaced: LaunchTemplate names the LatestVersionNumber of fleet/Template, which changes")
 	assert.Empty(t, Check(withLaunchTemplate, before, before, Options{}).Problems, "an unchanged template keeps its version")
 }
+
+// A type is recorded when a recorder that is recording takes it in: all supported types, an
+// inclusion list naming it, or an exclusion list not naming it. A stopped recorder and a
+// service-linked one do not count.
+func TestUnrecordedTypesAreThoseNoRecordingRecorderTakesIn(t *testing.T) {
+	types := []string{"AWS::EC2::Instance", "AWS::SSM::PatchCompliance"}
+	recording := `{"ConfigurationRecordersStatus": [{"name": "r", "recording": true}, {"name": "stopped", "recording": false}, {"name": "AWSConfigurationRecorderForX", "recording": true}]}`
+	for _, c := range []struct {
+		name, recorders string
+		want            []string
+	}{
+		{"all supported", `{"ConfigurationRecorders": [{"name": "r", "recordingGroup": {"allSupported": true, "recordingStrategy": {"useOnly": "ALL_SUPPORTED_RESOURCE_TYPES"}}}]}`, nil},
+		{"an inclusion list without one", `{"ConfigurationRecorders": [{"name": "r", "recordingGroup": {"resourceTypes": ["AWS::EC2::Instance"], "recordingStrategy": {"useOnly": "INCLUSION_BY_RESOURCE_TYPES"}}}]}`,
+			[]string{"AWS::SSM::PatchCompliance"}},
+		{"an exclusion list naming one", `{"ConfigurationRecorders": [{"name": "r", "recordingGroup": {"exclusionByResourceTypes": {"resourceTypes": ["AWS::EC2::Instance"]}, "recordingStrategy": {"useOnly": "EXCLUSION_BY_RESOURCE_TYPES"}}}]}`,
+			[]string{"AWS::EC2::Instance"}},
+		{"only a stopped recorder records them", `{"ConfigurationRecorders": [{"name": "stopped", "recordingGroup": {"allSupported": true}}]}`, types},
+		{"only a service-linked recorder records them", `{"ConfigurationRecorders": [{"name": "AWSConfigurationRecorderForX", "servicePrincipal": "x.amazonaws.com", "recordingGroup": {"allSupported": true}}]}`, types},
+		{"two recorders between them", `{"ConfigurationRecorders": [{"name": "r", "recordingGroup": {"resourceTypes": ["AWS::EC2::Instance"]}}, ` +
+			`{"name": "AWSConfigurationRecorderForX", "servicePrincipal": "x.amazonaws.com", "recordingGroup": {"resourceTypes": ["AWS::SSM::PatchCompliance"]}}]}`,
+			[]string{"AWS::SSM::PatchCompliance"}},
+	} {
+		got, err := UnrecordedTypes([]byte(c.recorders), []byte(recording), types)
+		require.NoError(t, err, c.name)
+		assert.Equal(t, c.want, got, c.name)
+	}
+	_, err := UnrecordedTypes([]byte("An error occurred"), []byte(recording), types)
+	assert.ErrorContains(t, err, "describe-configuration-recorders")
+}

@@ -1,6 +1,9 @@
 package cfnupdate
 
 import (
+	"encoding/json"
+	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -13,6 +16,9 @@ type Prerequisite struct {
 	Connection string
 	// Standard is the ARN path (standards/...) of StandardNotEnabled, else empty.
 	Standard string
+	// ResourceTypes are, for ConfigRecorder, the resource types the stack's rules evaluate
+	// (their Scope's ComplianceResourceTypes), comma-separated and sorted; else empty.
+	ResourceTypes string
 }
 
 // Kinds of prerequisites.
@@ -47,12 +53,10 @@ const (
 // Prerequisites lists what the update from before to after needs of each stack's account and
 // region, by stack and kind.
 func Prerequisites(before, after Deployment) []Prerequisite {
-	var out []Prerequisite
+	out := configRecorders(after)
 	for _, k := range after.keys() {
 		r := after.resource(k)
 		switch r["Type"] {
-		case "AWS::Config::ConfigRule":
-			out = append(out, Prerequisite{Stack: k.Stack, Kind: ConfigRecorder})
 		case "AWS::SecurityHub::Hub":
 			if before.resource(k) == nil {
 				out = append(out, Prerequisite{Stack: k.Stack, Kind: NoSecurityHub})
@@ -94,6 +98,114 @@ func Prerequisites(before, after Deployment) []Prerequisite {
 		return unique[i].Connection < unique[j].Connection
 	})
 	return unique
+}
+
+// configRecorders are the ConfigRecorder prerequisites: one per stack with Config rules, naming
+// the resource types its rules are scoped to.
+func configRecorders(after Deployment) []Prerequisite {
+	types := map[string]map[string]bool{} // by stack
+	for _, k := range after.keys() {
+		if r := after.resource(k); r["Type"] == "AWS::Config::ConfigRule" {
+			if types[k.Stack] == nil {
+				types[k.Stack] = map[string]bool{}
+			}
+			for _, t := range scopeTypes(r) {
+				types[k.Stack][t] = true
+			}
+		}
+	}
+	var out []Prerequisite
+	for stack, set := range types {
+		var sorted []string
+		for t := range set {
+			sorted = append(sorted, t)
+		}
+		sort.Strings(sorted)
+		out = append(out, Prerequisite{Stack: stack, Kind: ConfigRecorder, ResourceTypes: strings.Join(sorted, ",")})
+	}
+	return out
+}
+
+// scopeTypes are a Config rule's Scope.ComplianceResourceTypes, the literal ones.
+func scopeTypes(rule map[string]any) []string {
+	props, _ := rule["Properties"].(map[string]any)
+	scope, _ := props["Scope"].(map[string]any)
+	list, _ := scope["ComplianceResourceTypes"].([]any)
+	var types []string
+	for _, t := range list {
+		if s, ok := t.(string); ok {
+			types = append(types, s)
+		}
+	}
+	return types
+}
+
+// UnrecordedTypes are the resource types of types that no configuration recorder records while
+// recording: recorders is DescribeConfigurationRecorders' answer and statuses
+// DescribeConfigurationRecorderStatus', as the AWS CLI prints them (JSON). A recorder records a
+// type when its RecordingGroup has allSupported, not excluded (useOnly
+// EXCLUSION_BY_RESOURCE_TYPES with the type in exclusionByResourceTypes), or lists it in
+// resourceTypes ("RecordingGroup", AWS Config API Reference, as botocore 1.43.11's model carries
+// it, read 2026-12-06). A service-linked recorder (servicePrincipal set) records for its linked
+// service and is not counted: whether a customer's rule evaluates what it records, no page read
+// says, and only a deployment shows.
+func UnrecordedTypes(recorders, statuses []byte, types []string) ([]string, error) {
+	var described struct {
+		ConfigurationRecorders []struct {
+			Name             string `json:"name"`
+			ServicePrincipal string `json:"servicePrincipal"`
+			RecordingGroup   struct {
+				AllSupported             bool     `json:"allSupported"`
+				ResourceTypes            []string `json:"resourceTypes"`
+				ExclusionByResourceTypes struct {
+					ResourceTypes []string `json:"resourceTypes"`
+				} `json:"exclusionByResourceTypes"`
+				RecordingStrategy struct {
+					UseOnly string `json:"useOnly"`
+				} `json:"recordingStrategy"`
+			} `json:"recordingGroup"`
+		} `json:"ConfigurationRecorders"`
+	}
+	var status struct {
+		ConfigurationRecordersStatus []struct {
+			Name      string `json:"name"`
+			Recording bool   `json:"recording"`
+		} `json:"ConfigurationRecordersStatus"`
+	}
+	if err := json.Unmarshal(recorders, &described); err != nil {
+		return nil, fmt.Errorf("describe-configuration-recorders: %w", err)
+	}
+	if err := json.Unmarshal(statuses, &status); err != nil {
+		return nil, fmt.Errorf("describe-configuration-recorder-status: %w", err)
+	}
+	recording := map[string]bool{}
+	for _, s := range status.ConfigurationRecordersStatus {
+		recording[s.Name] = s.Recording
+	}
+	records := func(t string) bool {
+		for _, r := range described.ConfigurationRecorders {
+			g := r.RecordingGroup
+			if !recording[r.Name] || r.ServicePrincipal != "" {
+				continue
+			}
+			switch {
+			case g.RecordingStrategy.UseOnly == "EXCLUSION_BY_RESOURCE_TYPES":
+				if !slices.Contains(g.ExclusionByResourceTypes.ResourceTypes, t) {
+					return true
+				}
+			case g.AllSupported || slices.Contains(g.ResourceTypes, t):
+				return true
+			}
+		}
+		return false
+	}
+	var missing []string
+	for _, t := range types {
+		if t != "" && !records(t) {
+			missing = append(missing, t)
+		}
+	}
+	return missing, nil
 }
 
 func hasType(template map[string]any, resourceType string) bool {

@@ -87,6 +87,9 @@ lists the problems. make check-update and make deploy run it with the AWS CLI's 
 	nextToken := flag.String("zones-next-token", "", "print the NextToken of this page of aws route53 list-hosted-zones-by-vpc (nothing on the last page) and exit")
 	aclSubnets := flag.String("acl-subnets", "", "print the name, region and subnets (comma-separated) of each network stack that takes over existing subnets' network ACLs, and exit")
 	liveAcls := flag.String("live-acls", "", "directory of the subnets' network ACLs (STACK.acls.json): refuse taking over a subnet's own ACL not recorded in existingVpc.priorNetworkAcls")
+	unrecorded := flag.String("unrecorded-types", "", "the AWS CLI's describe-configuration-recorders answer (JSON): print the types of -resource-types that no recorder -recorder-status lists as recording records, one per line, and exit")
+	recorderStatus := flag.String("recorder-status", "", "the AWS CLI's describe-configuration-recorder-status answer (JSON), with -unrecorded-types")
+	resourceTypes := flag.String("resource-types", "", "comma-separated resource types, with -unrecorded-types")
 	environment := flag.String("environment", "", "only the stacks of this environment (a CDK stage)")
 	account := flag.String("account", "", "the caller's account: refuse stacks of another account")
 	flag.Parse()
@@ -118,6 +121,8 @@ lists the problems. make check-update and make deploy run it with the AWS CLI's 
 		err = checkExistingVpcs(os.Stdout, *liveVpcs, *synthesised, sel)
 	case *nextToken != "":
 		err = printZonesNextToken(os.Stdout, *nextToken)
+	case *unrecorded != "":
+		err = printUnrecordedTypes(os.Stdout, *unrecorded, *recorderStatus, *resourceTypes)
 	default:
 		err = run(os.Stdout, *deployed, *synthesised, *spec, sel)
 	}
@@ -318,7 +323,7 @@ func prerequisites(out io.Writer, deployedDir, assembly string, sel selection) e
 		return err
 	}
 	for _, p := range cfnupdate.Prerequisites(before, after) {
-		if detail := p.Connection + p.Standard; detail != "" {
+		if detail := p.Connection + p.Standard + p.ResourceTypes; detail != "" {
 			fmt.Fprintln(out, p.Stack, regions[p.Stack], p.Kind, detail)
 		} else {
 			fmt.Fprintln(out, p.Stack, regions[p.Stack], p.Kind)
@@ -615,4 +620,22 @@ func readLiveVpc(dir, stack string) (vpcclash.Live, error) {
 	}
 	live.DomainNameServers, err = vpcclash.ParseDomainNameServers(data[".dhcp.json"])
 	return live, err
+}
+
+// printUnrecordedTypes prints, one per line, the resource types no recording configuration
+// recorder records (cfnupdate.UnrecordedTypes): the Config rules scoped to them evaluate nothing.
+func printUnrecordedTypes(out io.Writer, recordersFile, statusFile, types string) error {
+	recorders, err := os.ReadFile(recordersFile)
+	if err != nil {
+		return err
+	}
+	statuses, err := os.ReadFile(statusFile)
+	if err != nil {
+		return err
+	}
+	missing, err := cfnupdate.UnrecordedTypes(recorders, statuses, strings.Split(types, ","))
+	for _, t := range missing {
+		fmt.Fprintln(out, t)
+	}
+	return err
 }

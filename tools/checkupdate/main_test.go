@@ -135,6 +135,9 @@ const (
 	standard = `"Standard": {"Type": "AWS::SecurityHub::Standard", "Properties": {"StandardsArn": "arn:aws:securityhub:eu-west-1::standards/aws-foundational-security-best-practices/v/1.0.0"}}`
 )
 
+// scopedRule is a Config rule scoped to resource types, as the compliance construct writes them.
+const scopedRule = `"Rule": {"Type": "AWS::Config::ConfigRule", "Properties": {"Scope": {"ComplianceResourceTypes": ["AWS::SSM::ManagedInstanceInventory", "AWS::EC2::Instance"]}}}`
+
 const connectionArn = "arn:aws:codeconnections:us-west-2:111111111111:connection/01234567-89ab-cdef-0123-456789abcdef"
 
 // pipelineSource is a pipeline whose source is a CodeConnections connection.
@@ -148,6 +151,8 @@ func TestNamesWhatTheUpdateNeedsOfTheAccount(t *testing.T) {
 	}{
 		{"nothing", "", `"Other": {"Type": "AWS::SNS::Topic"}`, ""},
 		{"config rules need a recorder", "", rule, "app-patching eu-west-1 config-recorder\n"},
+		{"a recorder of the types the rules evaluate", "", scopedRule + "," + strings.Replace(scopedRule, `"Rule"`, `"Other"`, 1),
+			"app-patching eu-west-1 config-recorder AWS::EC2::Instance,AWS::SSM::ManagedInstanceInventory\n"},
 		{"a new hub needs an account without one", "", hub + "," + standard, "app-patching eu-west-1 no-security-hub\n"},
 		{"the stack's own hub is no problem", hub + "," + standard, hub + "," + standard, ""},
 		{"standards without a hub need the account's, without them enabled", "", standard + "," + rule,
@@ -514,17 +519,73 @@ func denied(operation string) string {
 		" operation: User: arn:aws:sts::111111111111:assumed-role/deployer/x is not authorized' >&2; exit 254"
 }
 
+// runRecorderCheck runs the Makefile's config-recorder branch of check-update for rules of the
+// resource types detail, from the repository's root (it runs tools/checkupdate), with a fake aws
+// whose describe-configuration-recorder-status --query answers count, and whose plain
+// describe-configuration-recorders and -status answer recorders and statuses (JSON, or a
+// command when they start with "!").
+func runRecorderCheck(t *testing.T, detail, count, recorders, statuses string) (string, bool) {
+	makefile, err := os.ReadFile(filepath.Join("..", "..", "Makefile"))
+	require.NoError(t, err)
+	m := regexp.MustCompile(`(?s)\n(\t  config-recorder\) \\\n.*? ;; \\)\n`).FindSubmatch(makefile)
+	require.NotNil(t, m, "check-update has a config-recorder branch")
+	deployed, bin := t.TempDir(), t.TempDir()
+	branch := strings.ReplaceAll(strings.ReplaceAll(strings.ReplaceAll(string(m[1])+"\n", "$$", "$"), "\\\n", "\n"), "$(DEPLOYED)", deployed)
+	answer := func(a string) string {
+		if strings.HasPrefix(a, "!") {
+			return a[1:]
+		}
+		file := filepath.Join(bin, "answer"+strings.Repeat("x", len(a)%7)+filepath.Base(t.TempDir()))
+		write(t, file, a)
+		return "cat " + file
+	}
+	write(t, filepath.Join(bin, "aws"), "#!/bin/sh\ncase \"$*\" in\n"+
+		"*describe-configuration-recorder-status*--query*) "+answer(count)+" ;;\n"+
+		"*describe-configuration-recorder-status*) "+answer(statuses)+" ;;\n"+
+		"*describe-configuration-recorders*) "+answer(recorders)+" ;;\n"+
+		"*) echo unexpected call \"$*\" >&2; exit 1 ;;\nesac\n")
+	require.NoError(t, os.Chmod(filepath.Join(bin, "aws"), 0o755))
+	cmd := exec.Command("bash", "-eu", "-o", "pipefail", "-c", "echo app-patching eu-west-1 config-recorder "+detail+
+		" | while read -r stack region kind detail; do case $kind in "+branch+" esac; done")
+	cmd.Dir = filepath.Join("..", "..")
+	cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	output, err := cmd.CombinedOutput()
+	t.Logf("%s", output)
+	return string(output), err == nil
+}
+
+const (
+	recordingDefault = `{"ConfigurationRecordersStatus": [{"name": "default", "recording": true}]}`
+	stoppedDefault   = `{"ConfigurationRecordersStatus": [{"name": "default", "recording": false}]}`
+	allSupported     = `{"ConfigurationRecorders": [{"name": "default", "recordingGroup": {"allSupported": true, "recordingStrategy": {"useOnly": "ALL_SUPPORTED_RESOURCE_TYPES"}}}]}`
+	onlyInstances    = `{"ConfigurationRecorders": [{"name": "default", "recordingGroup": {"allSupported": false, "resourceTypes": ["AWS::EC2::Instance"], "recordingStrategy": {"useOnly": "INCLUSION_BY_RESOURCE_TYPES"}}}]}`
+	ruleTypes        = "AWS::EC2::Instance,AWS::SSM::PatchCompliance"
+)
+
 // A configuration recorder is required where Config rules deploy: a recorder recording passes,
 // none refuses, and a call that fails (denied, throttled) refuses too instead of reading as one.
 func TestCheckUpdateRefusesConfigRulesWhenTheRecorderCannotBeRead(t *testing.T) {
-	_, passed := runPrerequisiteBranch(t, "config-recorder", "echo 1")
+	_, passed := runRecorderCheck(t, ruleTypes, "1", allSupported, recordingDefault)
 	assert.True(t, passed, "a recorder records")
-	out, passed := runPrerequisiteBranch(t, "config-recorder", "echo 0")
+	out, passed := runRecorderCheck(t, ruleTypes, "0", allSupported, stoppedDefault)
 	assert.False(t, passed, "no recorder records")
 	assert.Contains(t, out, "evaluate nothing without a configuration recorder")
-	out, passed = runPrerequisiteBranch(t, "config-recorder", denied("DescribeConfigurationRecorderStatus"))
+	out, passed = runRecorderCheck(t, ruleTypes, "!"+denied("DescribeConfigurationRecorderStatus"), allSupported, recordingDefault)
 	assert.False(t, passed, "a denied call is not a recorder")
 	assert.Contains(t, out, "could not be read")
+}
+
+// A recorder that records leaves the rules' resource types out of its recording group: the rules
+// evaluate nothing, and check-update names the types. A denied read of the recorders refuses.
+func TestCheckUpdateRefusesConfigRulesWhoseTypesTheRecorderDoesNotRecord(t *testing.T) {
+	out, passed := runRecorderCheck(t, ruleTypes, "1", onlyInstances, recordingDefault)
+	assert.False(t, passed, "AWS::SSM::PatchCompliance is not recorded")
+	assert.Contains(t, out, "its AWS Config rules evaluate AWS::SSM::PatchCompliance, which no recording configuration recorder in eu-west-1 records")
+	_, passed = runRecorderCheck(t, "AWS::EC2::Instance", "1", onlyInstances, recordingDefault)
+	assert.True(t, passed, "every type recorded")
+	out, passed = runRecorderCheck(t, ruleTypes, "1", "!"+denied("DescribeConfigurationRecorders"), recordingDefault)
+	assert.False(t, passed)
+	assert.Contains(t, out, "allow config:DescribeConfigurationRecorders")
 }
 
 // Creating the hub needs an account without one: DescribeHub answers InvalidAccessException

@@ -35,10 +35,13 @@ const (
 // DefaultScanSchedule is when the scan associations run: daily at 12:00 UTC (association
 // schedules have no time zone), a fixed time that configuration checks against the windows. A
 // rate counts from the association's creation, so rate(1 day) put the daily scan in whichever
-// window the deploy's hour fell in, beside its Install. A new association still runs once at
-// once: "By default, when you create a new association, the system runs it immediately after it
-// is created and then according to the schedule you specified" (CreateAssociation,
-// ApplyOnlyAtCronInterval, Systems Manager API Reference, read 2026-12-06).
+// window the deploy's hour fell in, beside its Install. A cron scan is also kept from running
+// when a deploy creates or changes it (ApplyOnlyAtCronInterval): "By default, when you create a
+// new association, the system runs it immediately after it is created", and "when you update an
+// association, the system runs it immediately after it is updated" (CreateAssociation and
+// UpdateAssociation, Systems Manager API Reference, read 2026-12-06), whatever window is open;
+// and a first scan before WSUS's first synchronisation reports nothing missing. `make patch-now
+// OPERATION=Scan` scans at once.
 const DefaultScanSchedule = "cron(0 12 ? * * *)"
 
 // ScanHours is how long a scan is taken to run when its schedule is checked against the
