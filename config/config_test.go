@@ -96,6 +96,16 @@ func TestMaintenanceWindowGetsTheSeedDefaults(t *testing.T) {
 	assert.True(t, *task.NotifyOnFailure)
 }
 
+// A classification the server synchronises may be approved; the server's own baseline, which
+// Microsoft Update serves, is not held to the list.
+func TestClientBaselinesApproveOnlyWhatTheWsusServerSynchronises(t *testing.T) {
+	rollups := baseline("patchGroups: [prod], approvalRules: [{filters: {CLASSIFICATION: [UpdateRollups]}, approveAfterDays: 7}]")
+	_, err := Parse("synced.yaml", []byte(valid+"wsus: {classifications: [Critical Updates, Security Updates, Update Rollups]}\n"+rollups))
+	assert.NoError(t, err, "synchronised")
+	_, err = Parse("own.yaml", []byte(valid+"patching: {baselines: [{name: own, patchGroups: [wsus], approvalRules: [{filters: {CLASSIFICATION: [UpdateRollups]}, approveAfterDays: 0}]}]}\n"))
+	assert.NoError(t, err, "the server's own baseline")
+}
+
 // The scans run at a fixed time (a rate drifts into whichever window the deploy's hour falls in),
 // and one that starts while a window is open is refused: AWS-RunPatchBaseline would scan and
 // install on the same nodes at once. Only an overlap that can be shown is refused.
@@ -372,6 +382,17 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 		{"window_at_not_a_date", valid + window(`schedule: "at(2026-13-01T02:00:00)"`),
 			[]string{`"at(2026-13-01T02:00:00)" is not a maintenance window schedule: 2026-13-01T02:00:00 is not a date and time`}},
 		{"bad_au_options", valid + "wsus: {client: {auOptions: 6}}\n", []string{"wsus.client.auOptions: 6 is not an AUOptions value"}},
+		// WSUS approves what it synchronises: Windows' own schedule would install it outside the windows.
+		{"au_options_schedule_install", valid + "wsus: {client: {auOptions: 4}}\n", []string{"wsus.client.auOptions: 4 lets Windows install what WSUS approves on its own schedule"}},
+		{"au_options_local_admin", valid + "wsus: {client: {auOptions: 5}}\n", []string{"wsus.client.auOptions: 5 lets Windows install"}},
+		// The server's own window (Saturday 02:00 UTC, 3 hours) would reboot it mid-synchronisation.
+		{"sync_inside_the_servers_window", valid + "wsus: {syncTimeUtc: '03:00'}\n",
+			[]string{`wsus.syncTimeUtc: "03:00" synchronises at 03:00 UTC (taken as 2 hours), while window "privatepatch-wsus" (patching.maintenanceWindows[0], cron(0 2 ? * SAT *)) may patch and reboot the server`}},
+		{"a later sync of the day inside the window", valid + "wsus: {syncsPerDay: 4}\n",
+			[]string{`wsus.syncTimeUtc: "21:00" synchronises at 03:00 UTC`}},
+		// A client baseline approving what the server never synchronises installs nothing.
+		{"classification_wsus_does_not_sync", valid + baseline("patchGroups: [prod], approvalRules: [{filters: {CLASSIFICATION: [SecurityUpdates, UpdateRollups]}, approveAfterDays: 7}]"),
+			[]string{`patching.baselines[0].approvalRules[0].filters.CLASSIFICATION: "UpdateRollups" approves "Update Rollups" updates, which the WSUS server does not synchronise (wsus.classifications: Critical Updates, Security Updates)`}},
 		{"bad_install_day", valid + "wsus: {client: {scheduledInstallDay: 8}}\n", []string{"wsus.client.scheduledInstallDay: 8 is out of range"}},
 		{"bad_ami_id", valid + "wsus: {amiId: ami-xyz}\n", []string{`wsus.amiId: "ami-xyz" is not an AMI id`}},
 		{"negative_command_output_retention", valid + "commandOutput: {retentionDays: -1}\n",

@@ -28,6 +28,7 @@ func (p *Patching) validate(c *Config, pr *problems) {
 	}
 	// wsus.patchGroup needs no configured baseline: privatepatch adds one (wsusBaseline).
 	c.validateWsusRing(pr)
+	c.validateWsusFit(pr)
 	names := map[string]bool{}
 	for i, w := range p.MaintenanceWindows {
 		field := fmt.Sprintf("patching.maintenanceWindows[%d]", i)

@@ -192,7 +192,7 @@ func TestWsusSetupDocumentRunsTheReviewedScriptWithConfiguredSelection(t *testin
 	volume, _ := s.only(t, "AWS::EC2::Volume", "WsusUpdateStore")
 	assert.Equal(t, map[string]string{
 		"Languages": "en", "Products": "Microsoft Server operating system-21H2", "Classifications": "Critical Updates;Security Updates",
-		"Port": "8530", "SyncTimeUtc": "03:00", "SyncsPerDay": "1",
+		"Port": "8530", "SyncTimeUtc": "21:00", "SyncsPerDay": "1",
 		// The script finds the disk by this volume, not by guessing the first raw disk.
 		"UpdateStoreVolumeId": fmt.Sprint(map[string]any{"Ref": volume}),
 	}, associationParameters(association))
@@ -270,7 +270,7 @@ func TestWsusClientAssociationPointsTheTaggedFleetAtTheServer(t *testing.T) {
 		{defaultScenario, "http", "8530", "PrivateIp", "privatepatch:fleet", "privatepatch",
 			map[string]string{"AUOptions": "3", "NoAutoUpdate": "0", "AcceptTrustedPublisherCerts": "0", "ScheduledInstallDay": "0"}, "rate(1 day)"},
 		{wsusHTTPS, "https", "8531", "PrivateDnsName", "Patching", "wsus-clients",
-			map[string]string{"AUOptions": "4", "NoAutoUpdate": "0", "AcceptTrustedPublisherCerts": "1", "ScheduledInstallDay": "1", "TargetGroup": "Servers"}, "rate(12 hours)"},
+			map[string]string{"AUOptions": "2", "NoAutoUpdate": "0", "AcceptTrustedPublisherCerts": "1", "ScheduledInstallDay": "1", "TargetGroup": "Servers"}, "rate(12 hours)"},
 	} {
 		s := tc.s.synth(t)
 		instance, _ := s.only(t, "AWS::EC2::Instance", "WsusInstance")

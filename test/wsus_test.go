@@ -51,7 +51,7 @@ func TestWsusServerWithDefaultPropsIsBuiltWithTheSpecificationsDefaults(t *testi
 	template.HasResourceProperties(jsii.String("AWS::SSM::Association"), map[string]any{
 		"ScheduleExpression": wsusspec.DefaultServer().SetupSchedule,
 		"Parameters": assertions.Match_ObjectLike(&map[string]any{
-			"Products": []any{windowsspec.DefaultVersion.WsusProduct()}, "SyncTimeUtc": []any{"03:00"},
+			"Products": []any{windowsspec.DefaultVersion.WsusProduct()}, "SyncTimeUtc": []any{"21:00"},
 		}),
 	})
 }

@@ -21,7 +21,7 @@ param(
     [ValidateSet('8530', '8531')] [string] $Port = '8530',
     [string] $CertificateThumbprint = '',
     [string] $ServerName = '',
-    [ValidatePattern('^\d{2}:\d{2}$')] [string] $SyncTimeUtc = '03:00',
+    [ValidatePattern('^\d{2}:\d{2}$')] [string] $SyncTimeUtc = '21:00',
     [ValidateRange(1, 24)] [int] $SyncsPerDay = 1,
     [string] $UpdateStoreVolumeId = '',
     [string] $VolumeLabel = 'WSUS',

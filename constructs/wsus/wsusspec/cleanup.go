@@ -20,7 +20,7 @@ import (
 const (
 	// DefaultCleanupSchedule: the first Wednesday of the month, 08:00 UTC. It is before Patch
 	// Tuesday (the second), so the month's large synchronisation lands on a clean database; it is
-	// hours after the default 03:00 synchronisation, and days from the server's window (Saturday)
+	// hours from the default 21:00 synchronisation, and days from the server's window (Saturday)
 	// and the fleet's (Sunday). A cron expression: State Manager's DAY#n form ("Reference: Cron
 	// and rate expressions for Systems Manager", its AWS-UpdateSSMAgent association example
 	// cron(0 0 ? * THU#2 *), read 2026-12-06).

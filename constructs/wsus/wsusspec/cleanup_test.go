@@ -27,7 +27,8 @@ func TestCleanupPeriodsOfTheScheduleForms(t *testing.T) {
 }
 
 func TestCleanupDuringASynchronisationOrWithoutAFixedHourIsRefused(t *testing.T) {
-	server := DefaultServer() // synchronises at 03:00 UTC, once a day
+	server := DefaultServer()
+	server.SyncTimeUtc = "03:00" // once a day
 	for schedule, want := range map[string]string{
 		"cron(0 3 ? * WED#1 *)":  "starts 0 minutes after the synchronisation at 03:00 UTC",
 		"cron(30 4 ? * WED#1 *)": "starts 90 minutes after the synchronisation at 03:00 UTC",

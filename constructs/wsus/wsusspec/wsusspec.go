@@ -41,6 +41,22 @@ const (
 var Classifications = []string{"Critical Updates", "Definition Updates", "Driver Sets", "Drivers", "Feature Packs",
 	"Security Updates", "Service Packs", "Tools", "Update Rollups", "Updates", "Upgrades"}
 
+// ClassificationTitles are, by Patch Manager's Windows CLASSIFICATION value (PatchFilter,
+// Systems Manager API Reference: "CriticalUpdates, DefinitionUpdates, Drivers, FeaturePacks,
+// SecurityUpdates, ServicePacks, Tools, UpdateRollups, Updates, Upgrades", read 2026-12-06), the
+// WSUS classification (Classifications) whose updates it names. A baseline approving a
+// classification the server does not synchronise approves updates its clients never see: the
+// Windows Update API they ask is the server's.
+var ClassificationTitles = map[string]string{
+	"CriticalUpdates": "Critical Updates", "DefinitionUpdates": "Definition Updates", "Drivers": "Drivers",
+	"FeaturePacks": "Feature Packs", "SecurityUpdates": "Security Updates", "ServicePacks": "Service Packs",
+	"Tools": "Tools", "UpdateRollups": "Update Rollups", "Updates": "Updates", "Upgrades": "Upgrades",
+}
+
+// SyncRunHours is how long a synchronisation is taken to run when it is checked against other
+// work on the server (the cleanup, the server's own maintenance window).
+const SyncRunHours = syncRunHours
+
 // Server is the WSUS server's settings.
 type Server struct {
 	// Instance is the server's Windows version, AMI and instance type. The instance type must be
@@ -63,7 +79,10 @@ type Server struct {
 	// Classifications to synchronise and auto-approve, of Classifications. Default: Critical
 	// Updates and Security Updates, as in AWS-DefaultPatchBaseline.
 	Classifications []string `yaml:"classifications"`
-	// SyncTimeUtc is the first daily synchronisation, HH:MM UTC. Default: 03:00.
+	// SyncTimeUtc is the first daily synchronisation, HH:MM UTC. Default: 21:00: after Patch
+	// Tuesday's release the same day (Microsoft releases at 10:00 Pacific, 17:00 or 18:00 UTC),
+	// outside the server's own Saturday window (configuration refuses one inside it: the
+	// window's reboot would cut the synchronisation) and hours from the monthly cleanup.
 	SyncTimeUtc string `yaml:"syncTimeUtc"`
 	// SyncsPerDay is how many synchronisations run per day, 1 to MaxSyncsPerDay. Default: 1.
 	SyncsPerDay int `yaml:"syncsPerDay"`
@@ -82,7 +101,7 @@ func DefaultServer() Server {
 		Port:            HTTPPort,
 		Languages:       []string{"en"},
 		Classifications: []string{"Critical Updates", "Security Updates"},
-		SyncTimeUtc:     "03:00",
+		SyncTimeUtc:     "21:00",
 		SyncsPerDay:     1,
 		SetupSchedule:   ssmschedule.Daily,
 		Cleanup:         Cleanup{}.WithDefaults(),
@@ -260,6 +279,15 @@ func (c Client) Problems() spec.Problems {
 			choices = append(choices, fmt.Sprintf("%d (%s)", o.value, o.name))
 		}
 		p.Add("AUOptions", c.AUOptions, "is not an AUOptions value: use %s or %s", strings.Join(choices[:len(choices)-1], ", "), choices[len(choices)-1])
+	}
+	// The server approves the configured classifications as they synchronise, for all
+	// computers: with 4 ("Automatic Updates automatically installs updates according to the
+	// schedule", AutomaticUpdatesNotificationLevel, Windows Update Agent API) or 5 (the local
+	// administrator may choose that), Windows would install them itself, outside the maintenance
+	// windows, the baselines' approval delays, the rings and their stop alarms.
+	if c.AUOptions == AutoDownloadScheduleInstall || c.AUOptions == AllowLocalAdminToChoose {
+		p.Add("AUOptions", c.AUOptions, "lets Windows install what WSUS approves on its own schedule, outside the maintenance windows, "+
+			"the approval delays and the rings: use 3 (download, notify), and Patch Manager installs in the windows")
 	}
 	if c.ScheduledInstallDay < 0 || c.ScheduledInstallDay > MaxScheduledInstallDay {
 		p.Add("ScheduledInstallDay", c.ScheduledInstallDay, "is out of range: use 0 (every day) or 1-%d (Sunday to Saturday)", MaxScheduledInstallDay)

@@ -46,7 +46,7 @@ func TestDocumentPatternsAcceptExactlyWhatTheRulesAllow(t *testing.T) {
 
 func TestDocumentDefaultsAreTheSettingsDefaultsAndPassTheirPatterns(t *testing.T) {
 	want := map[string]string{"Languages": "en", "Classifications": "Critical Updates;Security Updates", "Port": "8530",
-		"SyncTimeUtc": "03:00", "SyncsPerDay": "1", "AUOptions": "3", "ScheduledInstallDay": "0", "NoAutoUpdate": "0",
+		"SyncTimeUtc": "21:00", "SyncsPerDay": "1", "AUOptions": "3", "ScheduledInstallDay": "0", "NoAutoUpdate": "0",
 		"AcceptTrustedPublisherCerts": "0"}
 	for _, p := range append(SetupParameters(), ClientParameters()...) {
 		if value, ok := want[p.Name]; ok {

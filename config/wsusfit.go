@@ -1,0 +1,80 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
+	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
+	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
+)
+
+// validateWsusFit refuses what the WSUS server cannot serve or would lose to its own window:
+// Windows baselines of its clients approving classifications it does not synchronise, and a
+// synchronisation its own maintenance window may reboot.
+func (c *Config) validateWsusFit(pr *problems) {
+	if !c.Wsus.Enabled {
+		return
+	}
+	c.validateWsusClassifications(pr)
+	c.validateSyncOutsideWsusWindows(pr)
+}
+
+// validateWsusClassifications refuses a Windows baseline of the clients (any but the WSUS
+// server's own patch group) whose approval rules name a CLASSIFICATION the server does not
+// synchronise (wsus.classifications): its clients ask the server's Windows Update API ("This list
+// of updates is sent to the Windows Update API, which determines which of the updates are
+// applicable", "How patches are installed", Patch Manager, read 2026-12-06), which never has
+// them, so the nodes report compliant and nothing installs.
+func (c *Config) validateWsusClassifications(pr *problems) {
+	synced := c.Wsus.WithDefaults().Classifications
+	for i, b := range c.PatchBaselines() {
+		if b.OperatingSystem != patchingspec.DefaultOperatingSystem || !slices.ContainsFunc(b.PatchGroups, func(g string) bool { return g != c.Wsus.PatchGroup }) {
+			continue
+		}
+		field := fmt.Sprintf("patching.baselines[%d]", i)
+		if i >= len(c.Patching.Baselines) {
+			field = "patching.rings.preset" // the rings' baselines follow the configured ones
+		}
+		for j, rule := range b.ApprovalRules {
+			for _, class := range rule.Filters["CLASSIFICATION"] {
+				title, known := wsusspec.ClassificationTitles[class]
+				if known && !slices.Contains(synced, title) {
+					pr.add(fmt.Sprintf("%s.approvalRules[%d].filters.CLASSIFICATION", field, j), class,
+						"approves %q updates, which the WSUS server does not synchronise (wsus.classifications: %s): its clients never see them, "+
+							"and report compliant with nothing installed. Add %q to wsus.classifications, or leave %s out of the baseline",
+						title, strings.Join(synced, ", "), title, class)
+				}
+			}
+		}
+	}
+}
+
+// validateSyncOutsideWsusWindows refuses a synchronisation time at which a window patching the
+// WSUS server's patch group may be open: "If any updates are installed, the instance is rebooted
+// afterwards" (AWS-RunPatchBaseline, RebootIfNeeded), which cuts the synchronisation, and the next
+// one starts a day later.
+func (c *Config) validateSyncOutsideWsusWindows(pr *problems) {
+	server := c.Wsus.WithDefaults()
+	if len(server.Problems()) > 0 || c.Wsus.PatchGroup == "" {
+		return
+	}
+	for _, start := range server.SyncStartsUtc() {
+		sync := ssmschedule.Opening{Schedule: fmt.Sprintf("cron(%d %d ? * * *)", start%60, start/60), Timezone: "UTC",
+			Duration: wsusspec.SyncRunHours * time.Hour}
+		for i, w := range c.Patching.MaintenanceWindows {
+			if !slices.Contains(w.Targets.PatchGroups, c.Wsus.PatchGroup) || len(w.Window.Problems()) > 0 {
+				continue
+			}
+			if overlaps, why := ssmschedule.Overlap(sync, opening(w)); overlaps {
+				pr.add("wsus.syncTimeUtc", server.SyncTimeUtc,
+					"synchronises at %02d:%02d UTC (taken as %d hours), while window %q (patching.maintenanceWindows[%d], %s) may patch and reboot the server (%s): "+
+						"the reboot cuts the synchronisation. Choose a time outside the server's windows",
+					start/60, start%60, wsusspec.SyncRunHours, w.Name, i, w.Schedule, why)
+				return
+			}
+		}
+	}
+}
