@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -47,8 +48,43 @@ func Overlap(a, b Opening) (bool, string) {
 	return overlaps && decided, why
 }
 
+// overlapAnswer is a remembered answer of overlap.
+type overlapAnswer struct {
+	overlaps, decided bool
+	why               string
+}
+
+// answers remembers overlap's answers by the pair of openings: each enumerates up to 29 years of
+// starts, and validation asks the same pairs (the default windows, scans and synchronisations) of
+// every configuration it reads. It is cleared when it holds maxAnswers.
+var answers = struct {
+	sync.Mutex
+	m map[[2]Opening]overlapAnswer
+}{m: map[[2]Opening]overlapAnswer{}}
+
+const maxAnswers = 4096
+
 // overlap is MayOverlap's answer and whether it was decided.
 func overlap(a, b Opening) (overlaps, decided bool, why string) {
+	key := [2]Opening{a, b}
+	answers.Lock()
+	got, ok := answers.m[key]
+	answers.Unlock()
+	if ok {
+		return got.overlaps, got.decided, got.why
+	}
+	overlaps, decided, why = computeOverlap(a, b)
+	answers.Lock()
+	if len(answers.m) >= maxAnswers {
+		clear(answers.m)
+	}
+	answers.m[key] = overlapAnswer{overlaps, decided, why}
+	answers.Unlock()
+	return overlaps, decided, why
+}
+
+// computeOverlap is overlap's answer, worked out.
+func computeOverlap(a, b Opening) (overlaps, decided bool, why string) {
 	lo, hi := origin, origin.AddDate(horizonYears, 0, 0)
 	for _, o := range []Opening{a, b} {
 		if t, err := time.Parse(time.RFC3339, o.StartDate); err == nil && t.After(lo) {
