@@ -695,14 +695,31 @@ func TestInventoryIsQueryableWithAthenaThroughACrawledGlueDatabase(t *testing.T)
 
 	// aws_instanceinformation is declared, without the data column resourcetype that is also a
 	// partition key, and no crawl changes it.
-	tableID, table := oneOf(t, s.patchJSON, "AWS::Glue::Table", "InventoryQueries")
-	input := props(table)["TableInput"].(map[string]any)
-	assert.Equal(t, "aws_instanceinformation", input["Name"])
-	assert.Empty(t, columnsAlsoPartitionKeys(input), "no data column is also a partition key")
-	assert.Equal(t, []any{"accountid", "region", "resourcetype"}, names(input["PartitionKeys"]))
-	assert.Contains(t, fmt.Sprint(input["StorageDescriptor"].(map[string]any)["Location"]), "/inventory/AWS:InstanceInformation/")
+	// Every table a saved query reads is declared (a crawled one keeps its first crawl's columns),
+	// with the columns the queries name and no data column that is also a partition key.
+	tables := map[string]string{}
+	for tableID, table := range s.patchResources("AWS::Glue::Table") {
+		input := props(table)["TableInput"].(map[string]any)
+		name := input["Name"].(string)
+		tables[name] = tableID
+		assert.Empty(t, columnsAlsoPartitionKeys(input), "%s: no data column is also a partition key", name)
+		assert.Equal(t, []any{"accountid", "region", "resourcetype"}, names(input["PartitionKeys"]), name)
+		assert.Contains(t, fmt.Sprint(input["StorageDescriptor"].(map[string]any)["Location"]), "/inventory/"+patching.DeclaredTables[name].Folder+"/", name)
+		for _, column := range patching.SyncColumns[name] {
+			if !slices.Contains(patching.SyncPartitionKeys, column) {
+				assert.Contains(t, names(input["StorageDescriptor"].(map[string]any)["Columns"]), column, name)
+			}
+		}
+		assert.Contains(t, crawler["DependsOn"], tableID, "%s is there before the first crawl", name)
+	}
+	for name, sql := range queries {
+		for _, word := range sqlWords.FindAllString(sql, -1) {
+			if strings.HasPrefix(word, "aws_") {
+				assert.Contains(t, tables, word, "%s reads a declared table", name)
+			}
+		}
+	}
 	assert.Equal(t, map[string]any{"UpdateBehavior": "LOG", "DeleteBehavior": "LOG"}, c["SchemaChangePolicy"], "a crawl never changes a table's schema")
-	assert.Contains(t, crawler["DependsOn"], tableID, "the table is there before the first crawl")
 	assert.Equal(t, []any{"AWS:InstanceInformation/accountid=*/test.json"}, c["Targets"].(map[string]any)["S3Targets"].([]any)[0].(map[string]any)["Exclusions"],
 		"the sync's probe file is not crawled")
 	assert.Contains(t, queries["missing-patches"], "compliancetype = 'Patch' AND status = 'NON_COMPLIANT'")
@@ -764,26 +781,35 @@ func projectedObjects(tableInput map[string]any, root string, objects []string) 
 
 // The declared aws_instanceinformation table has its partitions by projection, so Athena reads
 // every node's object from the first sync on, and no crawl has to add them.
-func TestTheInstanceInformationTableProjectsThePartitionsOfTheDocumentedSyncLayout(t *testing.T) {
+func TestEveryDeclaredTableProjectsThePartitionsOfTheDocumentedSyncLayout(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join("testdata", "resource-data-sync-layout.json"))
 	require.NoError(t, err)
 	var layout syncLayout
 	require.NoError(t, json.Unmarshal(data, &layout))
 	s := richPatching.synth(t)
-	_, table := oneOf(t, s.patchJSON, "AWS::Glue::Table", "InventoryQueries")
-	input := resolve(props(table)["TableInput"], layout.Account, layout.Region).(map[string]any)
-	location := fmt.Sprint(input["StorageDescriptor"].(map[string]any)["Location"])
-	root := strings.TrimSuffix(location, "AWS:InstanceInformation/")
-	require.NotEqual(t, location, root)
-	var want []string
-	for _, o := range layout.Objects {
-		if strings.HasPrefix(o, "AWS:InstanceInformation/") {
-			want = append(want, o)
-		}
+	inputs := map[string]map[string]any{}
+	for _, table := range s.patchResources("AWS::Glue::Table") {
+		input := resolve(props(table)["TableInput"], layout.Account, layout.Region).(map[string]any)
+		inputs[input["Name"].(string)] = input
 	}
-	require.Len(t, want, 2)
-	assert.Equal(t, want, projectedObjects(input, root, append(layout.Objects, layout.Probe)),
-		"every node's instance information, and neither other types nor the probe")
+	require.Len(t, inputs, len(patching.DeclaredTables))
+	var root string
+	for name, input := range inputs {
+		folder := patching.DeclaredTables[name].Folder + "/"
+		location := fmt.Sprint(input["StorageDescriptor"].(map[string]any)["Location"])
+		root = strings.TrimSuffix(location, folder)
+		require.NotEqual(t, location, root, name)
+		var want []string
+		for _, o := range layout.Objects {
+			if strings.HasPrefix(o, folder) {
+				want = append(want, o)
+			}
+		}
+		require.NotEmpty(t, want, name)
+		assert.Equal(t, want, projectedObjects(input, root, append(layout.Objects, layout.Probe)),
+			"%s: every node's object of its type, and neither other types nor the probe", name)
+	}
+	input := inputs[patching.InstanceInformationTable]
 
 	// Planted: projection without the resourcetype folder, or for another region, reads nothing;
 	// without projection, the table reads only what a crawl added.

@@ -2,6 +2,7 @@ package patching
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -40,8 +41,10 @@ type InventoryQueries interface {
 	constructs.Construct
 	Database() awsglue.CfnDatabase
 	Crawler() awsglue.CfnCrawler
-	// InstanceInformation is the table declared explicitly (SyncPartitionKeys).
+	// InstanceInformation is the declared table of AWS:InstanceInformation (SyncPartitionKeys).
 	InstanceInformation() awsglue.CfnTable
+	// Tables are the declared tables by name (DeclaredTables).
+	Tables() map[string]awsglue.CfnTable
 	WorkGroup() awsathena.CfnWorkGroup
 	// Queries are the saved queries by name.
 	Queries() map[string]awsathena.CfnNamedQuery
@@ -52,6 +55,7 @@ type inventoryQueries struct {
 	database            awsglue.CfnDatabase
 	crawler             awsglue.CfnCrawler
 	instanceInformation awsglue.CfnTable
+	tables              map[string]awsglue.CfnTable
 	security            awsglue.CfnSecurityConfiguration
 	workGroup           awsathena.CfnWorkGroup
 	queries             map[string]awsathena.CfnNamedQuery
@@ -60,6 +64,7 @@ type inventoryQueries struct {
 func (q *inventoryQueries) Database() awsglue.CfnDatabase               { return q.database }
 func (q *inventoryQueries) Crawler() awsglue.CfnCrawler                 { return q.crawler }
 func (q *inventoryQueries) InstanceInformation() awsglue.CfnTable       { return q.instanceInformation }
+func (q *inventoryQueries) Tables() map[string]awsglue.CfnTable         { return q.tables }
 func (q *inventoryQueries) WorkGroup() awsathena.CfnWorkGroup           { return q.workGroup }
 func (q *inventoryQueries) Queries() map[string]awsathena.CfnNamedQuery { return q.queries }
 
@@ -92,8 +97,19 @@ var SyncPartitionKeys = []string{"accountid", "region", "resourcetype"}
 // sources in test/testdata/resource-data-sync-layout.json).
 var SyncResourceTypes = []string{"ManagedInstanceInventory"}
 
-// InstanceInformationTable is the table declared explicitly.
+// InstanceInformationTable is the table whose data column resourcetype is also a partition key.
 const InstanceInformationTable = "aws_instanceinformation"
+
+// DeclaredTables are the tables the saved queries read, declared here with their partitions
+// projected rather than left to the crawler, by name: the sync's folder and the construct id. A
+// crawled table keeps the columns of its first crawl (SchemaChangePolicy LOG), so a first crawl
+// before any patch compliance item existed left aws_complianceitem without the columns the
+// missing-patches query names, for good; a declared one answers from the first sync.
+var DeclaredTables = map[string]struct{ Folder, ID string }{
+	InstanceInformationTable: {"AWS:InstanceInformation", "InstanceInformationTable"},
+	"aws_complianceitem":     {"AWS:ComplianceItem", "ComplianceItemTable"},
+	"aws_application":        {"AWS:Application", "ApplicationTable"},
+}
 
 // syncProbeExclusion is the object the sync writes to test its access, which the sample keeps
 // out of the crawl; relative to the crawler's path.
@@ -166,9 +182,14 @@ func NewInventoryQueries(scope constructs.Construct, id string, p *InventoryQuer
 	role := newCrawlerRole(parent, p.Bucket, database)
 	q.crawler, q.security = newCrawler(parent, p, role, database)
 	q.crawler.AddResourceDependency(q.database, jsii.String("the crawler writes its tables into the database"))
-	q.instanceInformation = newInstanceInformationTable(parent, p.Bucket, database)
-	q.instanceInformation.AddResourceDependency(q.database, jsii.String("the table is in the database"))
-	q.crawler.AddResourceDependency(q.instanceInformation, jsii.String("the crawler finds the table declared, and only adds its partitions"))
+	q.tables = map[string]awsglue.CfnTable{}
+	for _, name := range slices.Sorted(maps.Keys(DeclaredTables)) {
+		table := newDeclaredTable(parent, p.Bucket, database, name)
+		table.AddResourceDependency(q.database, jsii.String("the table is in the database"))
+		q.crawler.AddResourceDependency(table, jsii.String("the crawler finds the table declared, and only adds its partitions"))
+		q.tables[name] = table
+	}
+	q.instanceInformation = q.tables[InstanceInformationTable]
 	// The crawler names its security configuration by name, not by Ref: without the dependency
 	// CloudFormation may create the crawler first, and delete the configuration before it.
 	q.crawler.AddResourceDependency(q.security, jsii.String("the crawler writes its logs with the security configuration"))
@@ -267,12 +288,13 @@ func newCrawler(parent constructs.Construct, p *InventoryQueriesProps, role awsi
 	return crawler, security
 }
 
-// newInstanceInformationTable declares InstanceInformationTable, the one table whose columns
-// the saved queries rely on, with its partitions projected.
-func newInstanceInformationTable(parent constructs.Construct, bucket awss3.IBucket, database string) awsglue.CfnTable {
+// newDeclaredTable declares the table name of DeclaredTables, with the columns the saved queries
+// read (SyncColumns) and its partitions projected.
+func newDeclaredTable(parent constructs.Construct, bucket awss3.IBucket, database, name string) awsglue.CfnTable {
 	stack := awscdk.Stack_Of(parent)
+	declared := DeclaredTables[name]
 	var columns, partitions []any
-	for _, c := range SyncColumns[InstanceInformationTable] {
+	for _, c := range SyncColumns[name] {
 		if !slices.Contains(SyncPartitionKeys, c) {
 			columns = append(columns, &awsglue.CfnTable_ColumnProperty{Name: jsii.String(c), Type: jsii.String("string")})
 		}
@@ -287,18 +309,18 @@ func newInstanceInformationTable(parent constructs.Construct, bucket awss3.IBuck
 	// deployment from the first sync on, whatever a crawl adds or not: the crawler adds partitions
 	// to tables it finds, and a declared table may get none. A SyncToDestination sync writes
 	// this account's and this region's inventory only.
-	location := fmt.Sprintf("s3://%s/%s/AWS:InstanceInformation/", *bucket.BucketName(), InventoryPrefix)
+	location := fmt.Sprintf("s3://%s/%s/%s/", *bucket.BucketName(), InventoryPrefix, declared.Folder)
 	parameters := map[string]any{"classification": "json", "projection.enabled": "true",
 		"storage.location.template": location + "accountid=${accountid}/region=${region}/resourcetype=${resourcetype}/"}
 	for key, values := range map[string][]string{"accountid": {*stack.Account()}, "region": {*stack.Region()}, "resourcetype": SyncResourceTypes} {
 		parameters["projection."+key+".type"] = "enum"
 		parameters["projection."+key+".values"] = strings.Join(values, ",")
 	}
-	return awsglue.NewCfnTable(parent, jsii.String("InstanceInformationTable"), &awsglue.CfnTableProps{
+	return awsglue.NewCfnTable(parent, jsii.String(declared.ID), &awsglue.CfnTableProps{
 		CatalogId: stack.Account(), DatabaseName: jsii.String(database),
 		TableInput: &awsglue.CfnTable_TableInputProperty{
-			Name:          jsii.String(InstanceInformationTable),
-			Description:   jsii.String("privatepatch: AWS:InstanceInformation of the resource data sync, declared without the data column resourcetype, which is a partition key"),
+			Name:          jsii.String(name),
+			Description:   jsii.String("privatepatch: " + declared.Folder + " of the resource data sync, declared without the data column resourcetype, which is a partition key"),
 			TableType:     jsii.String("EXTERNAL_TABLE"),
 			Parameters:    parameters,
 			PartitionKeys: partitions,

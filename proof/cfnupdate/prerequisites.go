@@ -16,6 +16,8 @@ type Prerequisite struct {
 	Connection string
 	// Standard is the ARN path (standards/...) of StandardNotEnabled, else empty.
 	Standard string
+	// Table is, for NoGlueTable, DATABASE/TABLE; else empty.
+	Table string
 	// ResourceTypes are, for ConfigRecorder, the resource types the stack's rules evaluate
 	// (their Scope's ComplianceResourceTypes), comma-separated and sorted; else empty.
 	ResourceTypes string
@@ -48,6 +50,11 @@ const (
 	// both Developer Tools console User Guide, read 2026-12-06). GetConnection answers its
 	// ConnectionStatus: PENDING, AVAILABLE or ERROR.
 	ConnectionAvailable = "connection-available"
+	// NoGlueTable: a new AWS::Glue::Table fails where the database has a table of its name
+	// already (CreateTable answers AlreadyExistsException, AWS Glue API), such as one a crawler
+	// made before the stack declared it. GetTable answers EntityNotFoundException where there is
+	// none.
+	NoGlueTable = "no-glue-table"
 )
 
 // Prerequisites lists what the update from before to after needs of each stack's account and
@@ -70,6 +77,12 @@ func Prerequisites(before, after Deployment) []Prerequisite {
 			newHub := hasType(after[k.Stack], "AWS::SecurityHub::Hub") && !hasType(before[k.Stack], "AWS::SecurityHub::Hub")
 			if path := standardPath(r); before.resource(k) == nil && !newHub && path != "" {
 				out = append(out, Prerequisite{Stack: k.Stack, Kind: StandardNotEnabled, Standard: path})
+			}
+		case "AWS::Glue::Table":
+			if before.resource(k) == nil {
+				if table := glueTable(r); table != "" {
+					out = append(out, Prerequisite{Stack: k.Stack, Kind: NoGlueTable, Table: table})
+				}
 			}
 		case "AWS::CodePipeline::Pipeline":
 			for _, arn := range sourceConnections(r) {
@@ -94,6 +107,9 @@ func Prerequisites(before, after Deployment) []Prerequisite {
 		}
 		if unique[i].Standard != unique[j].Standard {
 			return unique[i].Standard < unique[j].Standard
+		}
+		if unique[i].Table != unique[j].Table {
+			return unique[i].Table < unique[j].Table
 		}
 		return unique[i].Connection < unique[j].Connection
 	})
@@ -124,6 +140,18 @@ func configRecorders(after Deployment) []Prerequisite {
 		out = append(out, Prerequisite{Stack: stack, Kind: ConfigRecorder, ResourceTypes: strings.Join(sorted, ",")})
 	}
 	return out
+}
+
+// glueTable is a table's DATABASE/NAME, where both are literal; else "".
+func glueTable(table map[string]any) string {
+	props, _ := table["Properties"].(map[string]any)
+	database, _ := props["DatabaseName"].(string)
+	input, _ := props["TableInput"].(map[string]any)
+	name, _ := input["Name"].(string)
+	if database == "" || name == "" {
+		return ""
+	}
+	return database + "/" + name
 }
 
 // scopeTypes are a Config rule's Scope.ComplianceResourceTypes, the literal ones.

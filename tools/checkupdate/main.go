@@ -323,7 +323,7 @@ func prerequisites(out io.Writer, deployedDir, assembly string, sel selection) e
 		return err
 	}
 	for _, p := range cfnupdate.Prerequisites(before, after) {
-		if detail := p.Connection + p.Standard + p.ResourceTypes; detail != "" {
+		if detail := p.Connection + p.Standard + p.ResourceTypes + p.Table; detail != "" {
 			fmt.Fprintln(out, p.Stack, regions[p.Stack], p.Kind, detail)
 		} else {
 			fmt.Fprintln(out, p.Stack, regions[p.Stack], p.Kind)

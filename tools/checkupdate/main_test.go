@@ -135,6 +135,9 @@ const (
 	standard = `"Standard": {"Type": "AWS::SecurityHub::Standard", "Properties": {"StandardsArn": "arn:aws:securityhub:eu-west-1::standards/aws-foundational-security-best-practices/v/1.0.0"}}`
 )
 
+// glueTable is a Glue table the stack declares.
+const glueTable = `"Table": {"Type": "AWS::Glue::Table", "Properties": {"DatabaseName": "privatepatch_inventory", "TableInput": {"Name": "aws_complianceitem"}}}`
+
 // scopedRule is a Config rule scoped to resource types, as the compliance construct writes them.
 const scopedRule = `"Rule": {"Type": "AWS::Config::ConfigRule", "Properties": {"Scope": {"ComplianceResourceTypes": ["AWS::SSM::ManagedInstanceInventory", "AWS::EC2::Instance"]}}}`
 
@@ -151,6 +154,8 @@ func TestNamesWhatTheUpdateNeedsOfTheAccount(t *testing.T) {
 	}{
 		{"nothing", "", `"Other": {"Type": "AWS::SNS::Topic"}`, ""},
 		{"config rules need a recorder", "", rule, "app-patching eu-west-1 config-recorder\n"},
+		{"a new Glue table needs its name free", "", glueTable, "app-patching eu-west-1 no-glue-table privatepatch_inventory/aws_complianceitem\n"},
+		{"a Glue table deployed before is no problem", glueTable, glueTable, ""},
 		{"a recorder of the types the rules evaluate", "", scopedRule + "," + strings.Replace(scopedRule, `"Rule"`, `"Other"`, 1),
 			"app-patching eu-west-1 config-recorder AWS::EC2::Instance,AWS::SSM::ManagedInstanceInventory\n"},
 		{"a new hub needs an account without one", "", hub + "," + standard, "app-patching eu-west-1 no-security-hub\n"},
@@ -497,6 +502,11 @@ func TestCheckUpdateRefusesAPipelineWhoseConnectionIsNotAvailable(t *testing.T) 
 // fake aws running script, and returns the branch's output and whether the check passed. The
 // recipe's shell is bash -eu -o pipefail (.SHELLFLAGS).
 func runPrerequisiteBranch(t *testing.T, kind, script string) (string, bool) {
+	return runPrerequisiteBranchWith(t, kind, "", script)
+}
+
+// runPrerequisiteBranchWith is runPrerequisiteBranch on a line with a detail.
+func runPrerequisiteBranchWith(t *testing.T, kind, detail, script string) (string, bool) {
 	makefile, err := os.ReadFile(filepath.Join("..", "..", "Makefile"))
 	require.NoError(t, err)
 	m := regexp.MustCompile(`(?s)\n(\t  ` + regexp.QuoteMeta(kind) + `\) \\\n.*? ;; \\)\n`).FindSubmatch(makefile)
@@ -505,8 +515,8 @@ func runPrerequisiteBranch(t *testing.T, kind, script string) (string, bool) {
 	bin := t.TempDir()
 	write(t, filepath.Join(bin, "aws"), "#!/bin/sh\n"+script+"\n")
 	require.NoError(t, os.Chmod(filepath.Join(bin, "aws"), 0o755))
-	cmd := exec.Command("bash", "-eu", "-o", "pipefail", "-c", "echo app-patching eu-west-1 "+kind+
-		" | while read -r stack region kind connection; do case $kind in "+branch+" esac; done")
+	cmd := exec.Command("bash", "-eu", "-o", "pipefail", "-c", "echo app-patching eu-west-1 "+kind+" "+detail+
+		" | while read -r stack region kind detail; do case $kind in "+branch+" esac; done")
 	cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	output, err := cmd.CombinedOutput()
 	return string(output), err == nil
@@ -586,6 +596,27 @@ func TestCheckUpdateRefusesConfigRulesWhoseTypesTheRecorderDoesNotRecord(t *test
 	out, passed = runRecorderCheck(t, ruleTypes, "1", "!"+denied("DescribeConfigurationRecorders"), recordingDefault)
 	assert.False(t, passed)
 	assert.Contains(t, out, "allow config:DescribeConfigurationRecorders")
+}
+
+// A table the stack now declares, which a crawler made before, fails the deploy: check-update
+// asks Glue in the stack's region, refuses an existing table naming the delete-table call, passes
+// on EntityNotFoundException only, and refuses any other failure (denied) instead of reading it
+// as no table.
+func TestCheckUpdateRefusesADeclaredGlueTableThatExistsAlready(t *testing.T) {
+	const detail = "privatepatch_inventory/aws_complianceitem"
+	// The stand-in answers only the expected call; any other is an error the check reports.
+	out, passed := runPrerequisiteBranchWith(t, "no-glue-table", detail,
+		`[ "$*" = "glue get-table --region eu-west-1 --database-name privatepatch_inventory --name aws_complianceitem" ] || { echo "unexpected call: $*" >&2; exit 2; }
+echo '{"Table": {"Name": "aws_complianceitem"}}'`)
+	assert.False(t, passed, "the crawled table exists")
+	assert.Contains(t, out, "exists already")
+	assert.Contains(t, out, "AWS CLI: glue delete-table --region eu-west-1 --database-name privatepatch_inventory --name aws_complianceitem")
+	_, passed = runPrerequisiteBranchWith(t, "no-glue-table", detail,
+		"echo 'An error occurred (EntityNotFoundException) when calling the GetTable operation: Table aws_complianceitem not found.' >&2; exit 254")
+	assert.True(t, passed, "no such table")
+	out, passed = runPrerequisiteBranchWith(t, "no-glue-table", detail, denied("GetTable"))
+	assert.False(t, passed, "a denied call is not a missing table")
+	assert.Contains(t, out, "could not be read")
 }
 
 // Creating the hub needs an account without one: DescribeHub answers InvalidAccessException
