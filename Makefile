@@ -222,9 +222,9 @@ check-update: synth check-s3-drift ## refuse an update that replaces data, clash
 	      { echo "$$stack: Security Hub standard $$detail is already enabled in $$region: enabling it again fails (ResourceConflictException); leave it out of security.securityHub.standards (it stays enabled)" >&2; exit 1; } ;; \
 	  no-glue-table) \
 	    if table=$$(aws glue get-table --region $$region --database-name "$${detail%%/*}" --name "$${detail#*/}" 2>&1 >/dev/null); then \
-	      echo "$$stack: the Glue table $$detail exists already (a crawler made it before the stack declared it): creating it would fail; delete it first (AWS CLI: glue delete-table --region $$region --database-name $${detail%%/*} --name $${detail#*/}); the next crawl and the declared table bring its data back" >&2; exit 1; \
+	      echo "$$stack: the Glue table $$detail exists already (a crawler made it before the stack declared it): creating it would fail; delete it (AWS CLI: glue delete-table --region $$region --database-name $${detail%%/*} --name $${detail#*/}) and deploy before the daily crawl makes it again; the declared table reads the same data" >&2; exit 1; \
 	    elif ! echo "$$table" | grep -q 'EntityNotFoundException'; then \
-	      echo "$$stack: whether the Glue table $$detail exists could not be read: $$table" >&2; exit 1; fi ;; \
+	      echo "$$stack: whether the Glue table $$detail exists could not be read: $$table: allow glue:GetTable (docs/github-setup.md), or deploy with FORCE=1" >&2; exit 1; fi ;; \
 	  connection-available) \
 	    where=$$(echo "$$detail" | cut -d: -f4); \
 	    case $$detail in \

@@ -100,8 +100,17 @@ func TestMaintenanceWindowGetsTheSeedDefaults(t *testing.T) {
 // Microsoft Update serves, is not held to the list.
 func TestClientBaselinesApproveOnlyWhatTheWsusServerSynchronises(t *testing.T) {
 	rollups := baseline("patchGroups: [prod], approvalRules: [{filters: {CLASSIFICATION: [UpdateRollups]}, approveAfterDays: 7}]")
-	_, err := Parse("synced.yaml", []byte(valid+"wsus: {classifications: [Critical Updates, Security Updates, Update Rollups]}\n"+rollups))
+	fleet := "fleet: {instanceGroups: [{name: app, count: 1, patchGroup: prod, " + assetTags + "}]}\n"
+	_, err := Parse("synced.yaml", []byte(valid+fleet+"wsus: {classifications: [Critical Updates, Security Updates, Update Rollups]}\n"+rollups))
 	assert.NoError(t, err, "synchronised")
+	_, err = Parse("not-a-client.yaml", []byte(valid+rollups))
+	assert.NoError(t, err, "a patch group no instance group of the fleet uses (hybrid nodes, your own) may use Microsoft Update")
+	// Several syncs a day: a cut one is followed hours later, and they cannot all avoid the window.
+	_, err = Parse("four.yaml", []byte(valid+"wsus: {syncsPerDay: 4}\n"))
+	assert.NoError(t, err)
+	// Automatic updates off: AUOptions has no effect.
+	_, err = Parse("off.yaml", []byte(valid+"wsus: {client: {noAutoUpdate: true, auOptions: 4}}\n"))
+	assert.NoError(t, err)
 	_, err = Parse("own.yaml", []byte(valid+"patching: {baselines: [{name: own, patchGroups: [wsus], approvalRules: [{filters: {CLASSIFICATION: [UpdateRollups]}, approveAfterDays: 0}]}]}\n"))
 	assert.NoError(t, err, "the server's own baseline")
 }
@@ -388,10 +397,10 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 		// The server's own window (Saturday 02:00 UTC, 3 hours) would reboot it mid-synchronisation.
 		{"sync_inside_the_servers_window", valid + "wsus: {syncTimeUtc: '03:00'}\n",
 			[]string{`wsus.syncTimeUtc: "03:00" synchronises at 03:00 UTC (taken as 2 hours), while window "privatepatch-wsus" (patching.maintenanceWindows[0], cron(0 2 ? * SAT *)) may patch and reboot the server`}},
-		{"a later sync of the day inside the window", valid + "wsus: {syncsPerDay: 4}\n",
-			[]string{`wsus.syncTimeUtc: "21:00" synchronises at 03:00 UTC`}},
+
 		// A client baseline approving what the server never synchronises installs nothing.
-		{"classification_wsus_does_not_sync", valid + baseline("patchGroups: [prod], approvalRules: [{filters: {CLASSIFICATION: [SecurityUpdates, UpdateRollups]}, approveAfterDays: 7}]"),
+		{"classification_wsus_does_not_sync", valid + "fleet: {instanceGroups: [{name: app, count: 1, patchGroup: prod, " + assetTags + "}]}\n" +
+			baseline("patchGroups: [prod], approvalRules: [{filters: {CLASSIFICATION: [SecurityUpdates, UpdateRollups]}, approveAfterDays: 7}]"),
 			[]string{`patching.baselines[0].approvalRules[0].filters.CLASSIFICATION: "UpdateRollups" approves "Update Rollups" updates, which the WSUS server does not synchronise (wsus.classifications: Critical Updates, Security Updates)`}},
 		{"bad_install_day", valid + "wsus: {client: {scheduledInstallDay: 8}}\n", []string{"wsus.client.scheduledInstallDay: 8 is out of range"}},
 		{"bad_ami_id", valid + "wsus: {amiId: ami-xyz}\n", []string{`wsus.amiId: "ami-xyz" is not an AMI id`}},

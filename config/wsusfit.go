@@ -22,16 +22,22 @@ func (c *Config) validateWsusFit(pr *problems) {
 	c.validateSyncOutsideWsusWindows(pr)
 }
 
-// validateWsusClassifications refuses a Windows baseline of the clients (any but the WSUS
-// server's own patch group) whose approval rules name a CLASSIFICATION the server does not
-// synchronise (wsus.classifications): its clients ask the server's Windows Update API ("This list
-// of updates is sent to the Windows Update API, which determines which of the updates are
-// applicable", "How patches are installed", Patch Manager, read 2026-12-06), which never has
-// them, so the nodes report compliant and nothing installs.
+// validateWsusClassifications refuses a Windows baseline of the clients (a patch group of the
+// fleet's instance groups, whose instances the client configuration points at the server) whose
+// approval rules name a CLASSIFICATION the server does not synchronise (wsus.classifications):
+// its clients ask the server's Windows Update API ("This list of updates is sent to the Windows
+// Update API, which determines which of the updates are applicable", "How patches are
+// installed", Patch Manager, read 2026-12-06), which never has them, so the nodes report
+// compliant and nothing installs. Other groups (hybrid nodes, instances of your own) may use
+// Microsoft Update: not checked, nor a rule without a CLASSIFICATION filter.
 func (c *Config) validateWsusClassifications(pr *problems) {
 	synced := c.Wsus.WithDefaults().Classifications
+	var clients []string
+	for _, g := range c.Fleet.InstanceGroups {
+		clients = append(clients, g.PatchGroup)
+	}
 	for i, b := range c.PatchBaselines() {
-		if b.OperatingSystem != patchingspec.DefaultOperatingSystem || !slices.ContainsFunc(b.PatchGroups, func(g string) bool { return g != c.Wsus.PatchGroup }) {
+		if b.OperatingSystem != patchingspec.DefaultOperatingSystem || !slices.ContainsFunc(b.PatchGroups, func(g string) bool { return slices.Contains(clients, g) }) {
 			continue
 		}
 		field := fmt.Sprintf("patching.baselines[%d]", i)
@@ -52,13 +58,14 @@ func (c *Config) validateWsusClassifications(pr *problems) {
 	}
 }
 
-// validateSyncOutsideWsusWindows refuses a synchronisation time at which a window patching the
+// validateSyncOutsideWsusWindows refuses a daily synchronisation at which a window patching the
 // WSUS server's patch group may be open: "If any updates are installed, the instance is rebooted
-// afterwards" (AWS-RunPatchBaseline, RebootIfNeeded), which cuts the synchronisation, and the next
-// one starts a day later.
+// afterwards" (AWS-RunPatchBaseline, RebootIfNeeded), which cuts the synchronisation, and with one
+// a day the next starts a day later. With more a day, the next comes hours later, and several a
+// day cannot all keep out of a three-hour window: they are not checked.
 func (c *Config) validateSyncOutsideWsusWindows(pr *problems) {
 	server := c.Wsus.WithDefaults()
-	if len(server.Problems()) > 0 || c.Wsus.PatchGroup == "" {
+	if len(server.Problems()) > 0 || c.Wsus.PatchGroup == "" || server.SyncsPerDay > 1 {
 		return
 	}
 	for _, start := range server.SyncStartsUtc() {
@@ -71,7 +78,7 @@ func (c *Config) validateSyncOutsideWsusWindows(pr *problems) {
 			if overlaps, why := ssmschedule.Overlap(sync, opening(w)); overlaps {
 				pr.add("wsus.syncTimeUtc", server.SyncTimeUtc,
 					"synchronises at %02d:%02d UTC (taken as %d hours), while window %q (patching.maintenanceWindows[%d], %s) may patch and reboot the server (%s): "+
-						"the reboot cuts the synchronisation. Choose a time outside the server's windows",
+						"the reboot cuts the synchronisation, and the next is a day later. Choose a time outside the server's windows, or synchronise more than once a day",
 					start/60, start%60, wsusspec.SyncRunHours, w.Name, i, w.Schedule, why)
 				return
 			}

@@ -617,6 +617,7 @@ echo '{"Table": {"Name": "aws_complianceitem"}}'`)
 	out, passed = runPrerequisiteBranchWith(t, "no-glue-table", detail, denied("GetTable"))
 	assert.False(t, passed, "a denied call is not a missing table")
 	assert.Contains(t, out, "could not be read")
+	assert.Contains(t, out, "allow glue:GetTable")
 }
 
 // Creating the hub needs an account without one: DescribeHub answers InvalidAccessException

@@ -285,7 +285,9 @@ func (c Client) Problems() spec.Problems {
 	// schedule", AutomaticUpdatesNotificationLevel, Windows Update Agent API) or 5 (the local
 	// administrator may choose that), Windows would install them itself, outside the maintenance
 	// windows, the baselines' approval delays, the rings and their stop alarms.
-	if c.AUOptions == AutoDownloadScheduleInstall || c.AUOptions == AllowLocalAdminToChoose {
+	// With NoAutoUpdate ("1 = Disable Automatic Updates", "Configure Automatic Updates using
+	// Registry Editor", Microsoft Learn) AUOptions has no effect.
+	if !c.NoAutoUpdate && (c.AUOptions == AutoDownloadScheduleInstall || c.AUOptions == AllowLocalAdminToChoose) {
 		p.Add("AUOptions", c.AUOptions, "lets Windows install what WSUS approves on its own schedule, outside the maintenance windows, "+
 			"the approval delays and the rings: use 3 (download, notify), and Patch Manager installs in the windows")
 	}
