@@ -224,7 +224,7 @@ check-update: synth check-s3-drift ## refuse an update that replaces data, clash
 	    if table=$$(aws glue get-table --region $$region --database-name "$${detail%%/*}" --name "$${detail#*/}" 2>&1 >/dev/null); then \
 	      echo "$$stack: the Glue table $$detail exists already (a crawler made it before the stack declared it): creating it would fail; delete it (AWS CLI: glue delete-table --region $$region --database-name $${detail%%/*} --name $${detail#*/}) and deploy before the daily crawl makes it again; the declared table reads the same data" >&2; exit 1; \
 	    elif ! echo "$$table" | grep -q 'EntityNotFoundException'; then \
-	      echo "$$stack: whether the Glue table $$detail exists could not be read: $$table: allow glue:GetTable (docs/github-setup.md), or deploy with FORCE=1" >&2; exit 1; fi ;; \
+	      echo "$$stack: whether the Glue table $$detail exists could not be read: $$table: allow glue:GetTable (docs/github-setup.md); FORCE=1 skips this check, and the deploy then fails if the table exists" >&2; exit 1; fi ;; \
 	  connection-available) \
 	    where=$$(echo "$$detail" | cut -d: -f4); \
 	    case $$detail in \

@@ -105,6 +105,10 @@ func TestClientBaselinesApproveOnlyWhatTheWsusServerSynchronises(t *testing.T) {
 	assert.NoError(t, err, "synchronised")
 	_, err = Parse("not-a-client.yaml", []byte(valid+rollups))
 	assert.NoError(t, err, "a patch group no instance group of the fleet uses (hybrid nodes, your own) may use Microsoft Update")
+	// The default's refusal says the default changed.
+	_, err = Parse("late.yaml", []byte(valid+"patching: {maintenanceWindows: [{name: wsus-window, schedule: 'cron(0 20 ? * SAT *)', targets: {patchGroups: [wsus]}}]}\n"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "21:00 UTC is the default since it replaced 03:00")
 	// Several syncs a day: a cut one is followed hours later, and they cannot all avoid the window.
 	_, err = Parse("four.yaml", []byte(valid+"wsus: {syncsPerDay: 4}\n"))
 	assert.NoError(t, err)

@@ -78,10 +78,18 @@ func (c *Config) validateSyncOutsideWsusWindows(pr *problems) {
 			if overlaps, why := ssmschedule.Overlap(sync, opening(w)); overlaps {
 				pr.add("wsus.syncTimeUtc", server.SyncTimeUtc,
 					"synchronises at %02d:%02d UTC (taken as %d hours), while window %q (patching.maintenanceWindows[%d], %s) may patch and reboot the server (%s): "+
-						"the reboot cuts the synchronisation, and the next is a day later. Choose a time outside the server's windows, or synchronise more than once a day",
-					start/60, start%60, wsusspec.SyncRunHours, w.Name, i, w.Schedule, why)
+						"the reboot cuts the synchronisation, and the next is a day later. Set wsus.syncTimeUtc to a time outside the server's windows, or synchronise more than once a day%s",
+					start/60, start%60, wsusspec.SyncRunHours, w.Name, i, w.Schedule, why, syncDefaultNote(c.Wsus.SyncTimeUtc))
 				return
 			}
 		}
 	}
+}
+
+// syncDefaultNote tells a user whose synchronisation time is the default that the default changed.
+func syncDefaultNote(set string) string {
+	if set != wsusspec.DefaultServer().SyncTimeUtc {
+		return ""
+	}
+	return " (21:00 UTC is the default since it replaced 03:00, which the server's own Saturday window interrupted)"
 }
