@@ -337,9 +337,12 @@ func addAssociations(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, f
 func watchAssociations(s *PatchingStack, fleet FleetStack) {
 	var ids []*string
 	for _, stack := range []awscdk.Stack{fleet.Stack, s.Stack} {
+		// By the Go type jsii gives each construct (its class's proxy, or the value made here),
+		// not CfnAssociation_IsCfnAssociation: that is a call into Node for every construct of
+		// both stacks, about a tenth of a test scenario's construction.
 		for _, c := range *stack.Node().FindAll(constructs.ConstructOrder_PREORDER) {
-			if *awsssm.CfnAssociation_IsCfnAssociation(c) {
-				ids = append(ids, c.(awscdk.CfnResource).Ref())
+			if association, ok := c.(awsssm.CfnAssociation); ok {
+				ids = append(ids, association.Ref())
 			}
 		}
 	}

@@ -206,7 +206,7 @@ func grantUseConnection(pipeline pipelines.CodePipeline, connectionArn string) {
 	source := pipeline.Pipeline().Node().FindChild(jsii.String("Source"))
 	for _, c := range *source.Node().FindAll(constructs.ConstructOrder_PREORDER) {
 		if role, ok := c.(awsiam.Role); ok {
-			role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				Actions:   jsii.Strings(service + ":UseConnection"),
 				Resources: jsii.Strings(connectionArn),
 			}))

@@ -282,7 +282,9 @@ func (s *scenario) build() {
 		for k, v := range s.context {
 			context[k] = v
 		}
-		app := awscdk.NewApp(&awscdk.AppProps{Context: &context, AnalyticsReporting: jsii.Bool(false)})
+		// No tree.json: no test reads it (the app's runs write it, for cdk-dia and the CLI), and
+		// writing it is about a tenth of a scenario's synthesis (docs/benchmarks.md).
+		app := awscdk.NewApp(&awscdk.AppProps{Context: &context, AnalyticsReporting: jsii.Bool(false), TreeMetadata: jsii.Bool(false)})
 		s.root = app
 		if s.withoutNag {
 			s.app = stacks.NewPrivatePatchWithoutNag(app, cfg)

@@ -153,7 +153,7 @@ func (f *findingFilter) grant(logGroupArn *string, p *FindingFilterProps) {
 		// GenerateDataKey*; the key's default policy lets the account's IAM policies grant them.
 		{Actions: jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"), Resources: jsii.Strings(*p.Key.KeyArn())},
 	} {
-		f.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(s))
+		f.role.AddToPolicy(awsiam.NewPolicyStatement(s))
 	}
 }
 

@@ -61,7 +61,7 @@ func NewInternetFacingRole(scope constructs.Construct, id, description string) a
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("ec2.amazonaws.com"), nil),
 		Description: jsii.String(description),
 	})
-	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("SystemsManagerAgent"),
 		Actions:   jsii.Strings(agentActions...),
 		Resources: jsii.Strings("*"),

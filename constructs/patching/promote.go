@@ -157,12 +157,12 @@ func (p *promotion) addRingRole(i int, ring string, props *PromotionProps, readF
 		AssumedBy:   deputy.ServicePrincipal(p.Construct, "ssm.amazonaws.com", deputy.SystemsManager),
 		Description: jsii.String("privatepatch promotion of ring " + ring + ": reads its patch states, writes its list"),
 	})
-	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("FindTheRunAndTheRing"),
 		Actions:   jsii.Strings("ssm:GetMaintenanceWindowExecution", "ssm:DescribeInstanceInformation"),
 		Resources: jsii.Strings("*"), // these actions take no resource
 	}))
-	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("ReadPatchStates"),
 		Actions:   jsii.Strings("ssm:DescribeInstancePatches"),
 		Resources: jsii.Strings(readFrom...),
@@ -172,12 +172,12 @@ func (p *promotion) addRingRole(i int, ring string, props *PromotionProps, readF
 	// or, when the ring installed nothing, deletes.
 	// PutObject and DeleteObject only (not CDK's grantPut, whose aborts, retention, legal holds
 	// and tags make verify's mutation test found no call needs), and the key's data keys.
-	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("s3:PutObject", "s3:DeleteObject"),
 		Resources: jsii.Strings(*props.Bucket.ArnForObjects(jsii.String(prefix + "*"))),
 	}))
 	if key := props.Bucket.EncryptionKey(); key != nil {
-		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions:   jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"),
 			Resources: jsii.Strings(*key.KeyArn()),
 		}))

@@ -221,7 +221,7 @@ func newCrawlerRole(parent constructs.Construct, bucket awss3.IBucket, database 
 		Description: jsii.String("privatepatch: the inventory crawler reads the resource data sync"),
 	})
 	bucket.GrantRead(role, jsii.String(InventoryPrefix+"/*"))
-	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:     jsii.String("CatalogTables"),
 		Actions: jsii.Strings("glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:CreateTable", "glue:UpdateTable", "glue:BatchGetPartition", "glue:BatchCreatePartition", "glue:GetPartition", "glue:GetPartitions", "glue:CreatePartition", "glue:UpdatePartition"),
 		Resources: jsii.Strings(
@@ -243,7 +243,7 @@ func newCrawler(parent constructs.Construct, p *InventoryQueriesProps, role awsi
 	}
 	logsKey := kmskey.NewKey(parent, "LogsKey", "Encrypts the inventory crawler's logs")
 	kmskey.AllowCloudWatchLogs(logsKey)
-	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("CrawlerLogs"),
 		Actions:   jsii.Strings("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"),
 		Resources: jsii.Strings(fmt.Sprintf("arn:%s:logs:%s:%s:log-group:/aws-glue/crawlers*", *stack.Partition(), *stack.Region(), *stack.Account())),
@@ -253,7 +253,7 @@ func newCrawler(parent constructs.Construct, p *InventoryQueriesProps, role awsi
 	// AWS Glue", Setting up AWS Glue to use security configurations, step 1, read 2026-12-06); the
 	// actions are those "Setting up encryption in AWS Glue" gives a crawler of an encrypted
 	// catalog. The key's policy lets IAM grant them.
-	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("CrawlerLogsKey"),
 		Actions:   jsii.Strings("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"),
 		Resources: jsii.Strings(*logsKey.KeyArn()),

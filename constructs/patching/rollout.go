@@ -113,7 +113,7 @@ func (w *maintenanceWindow) addStopAlarm(p *WindowProps, i int, names []string) 
 	w.stopAlarms[taskName] = name
 	w.composites = append(w.composites, composite)
 	if len(w.composites) == 1 {
-		w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		w.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("ReadStopAlarms"),
 			Actions:   jsii.Strings("cloudwatch:DescribeAlarms"),
 			Resources: jsii.Strings("*"), // composite alarms are read only with DescribeAlarms on *

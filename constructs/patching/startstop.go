@@ -128,15 +128,15 @@ func (s *startStop) addRole(props *StartStopProps) {
 		AssumedBy:   deputy.ServicePrincipal(s.Construct, "ssm.amazonaws.com", deputy.SystemsManager),
 		Description: jsii.String("privatepatch startStopped: starts and stops the fleet's instances a window patches"),
 	})
-	s.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	s.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid: jsii.String("FindTargets"), Actions: jsii.Strings("ec2:DescribeInstances", "ssm:DescribeInstanceInformation"),
 		Resources: jsii.Strings("*"), // these actions take no resource
 	}))
-	s.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	s.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid: jsii.String("StartStopTheFleet"), Actions: jsii.Strings("ec2:StartInstances", "ec2:StopInstances"),
 		Resources: jsii.Strings(instances), Conditions: &map[string]any{"StringEquals": fleetOnly},
 	}))
-	s.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	s.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid: jsii.String("MarkWhatItStarts"), Actions: jsii.Strings("ec2:CreateTags", "ec2:DeleteTags"),
 		Resources:  jsii.Strings(instances),
 		Conditions: &map[string]any{"StringEquals": fleetOnly, "ForAllValues:StringEquals": map[string]any{"aws:TagKeys": tagKeys}},
@@ -154,7 +154,7 @@ func (s *startStop) addRole(props *StartStopProps) {
 func (w *maintenanceWindow) allowRunbook(sid string, runbook awsssm.CfnDocument, role awsiam.IRole) {
 	stack := awscdk.Stack_Of(w.Construct)
 	region, account, partition := *stack.Region(), *stack.Account(), *stack.Partition()
-	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	w.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:     jsii.String("Start" + sid),
 		Actions: jsii.Strings("ssm:StartAutomationExecution"),
 		Resources: jsii.Strings(
@@ -163,12 +163,12 @@ func (w *maintenanceWindow) allowRunbook(sid string, runbook awsssm.CfnDocument,
 			fmt.Sprintf("arn:%s:ssm:%s:%s:automation-execution/*", partition, region, account),
 		),
 	}))
-	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	w.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("Follow" + sid),
 		Actions:   jsii.Strings("ssm:GetAutomationExecution"),
 		Resources: jsii.Strings(fmt.Sprintf("arn:%s:ssm:%s:%s:automation-execution/*", partition, region, account)),
 	}))
-	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	w.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("Pass" + sid + "Role"),
 		Actions:    jsii.Strings("iam:PassRole"),
 		Resources:  jsii.Strings(*role.RoleArn()),

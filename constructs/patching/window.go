@@ -196,7 +196,7 @@ func (w *maintenanceWindow) allowPassingSelf() {
 		return
 	}
 	w.passesSelf = true
-	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	w.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("PassSelfToSystemsManager"),
 		Actions:    jsii.Strings("iam:PassRole"),
 		Resources:  jsii.Strings(*w.role.RoleArn()),
@@ -303,18 +303,18 @@ func (w *maintenanceWindow) addServiceRole(p *WindowProps, stack awscdk.Stack) {
 	if p.HybridNodes {
 		sendTo = append(sendTo, managedinstance.HybridNodesArn(*stack.Partition(), *stack.Region(), *stack.Account()))
 	}
-	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	w.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("RunPatchBaseline"),
 		Actions:   jsii.Strings("ssm:SendCommand"),
 		Resources: jsii.Strings(sendTo...),
 	}))
-	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	w.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("FollowCommands"),
 		Actions:   jsii.Strings("ssm:CancelCommand", "ssm:GetCommandInvocation", "ssm:ListCommandInvocations", "ssm:ListCommands"),
 		Resources: jsii.Strings("*"), // these actions take no resource
 	}))
 	if p.ResourceGroup != "" {
-		w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		w.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("ResolveResourceGroup"),
 			Actions:   jsii.Strings("resource-groups:ListGroupResources", "tag:GetResources"),
 			Resources: jsii.Strings("*"),
@@ -447,7 +447,7 @@ func (w *maintenanceWindow) allowStartCreateImage(stack awscdk.Stack) {
 	// creates (the Service Authorization Reference's required resource types, document* and
 	// automation-execution*), and on its automation definition, the form AWS's denials name
 	// ("...::automation-definition/AWS-...:1"): all three, each AWS-owned one without an account.
-	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	w.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:     jsii.String("StartCreateImage"),
 		Actions: jsii.Strings("ssm:StartAutomationExecution"),
 		Resources: jsii.Strings(
@@ -456,7 +456,7 @@ func (w *maintenanceWindow) allowStartCreateImage(stack awscdk.Stack) {
 			fmt.Sprintf("arn:%s:ssm:%s:%s:automation-execution/*", partition, region, account),
 		),
 	}))
-	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	w.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("FollowCreateImage"),
 		Actions:   jsii.Strings("ssm:GetAutomationExecution"),
 		Resources: jsii.Strings(fmt.Sprintf("arn:%s:ssm:%s:%s:automation-execution/*", partition, region, account)),
@@ -468,7 +468,7 @@ func (w *maintenanceWindow) allowStartCreateImage(stack awscdk.Stack) {
 func (w *maintenanceWindow) allowCreateImage(stack awscdk.Stack) {
 	region, account, partition := *stack.Region(), *stack.Account(), *stack.Partition()
 	// AWS-CreateImage runs as this role (AutomationAssumeRole).
-	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	w.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:     jsii.String("CreateImage"),
 		Actions: jsii.Strings("ec2:CreateImage"),
 		Resources: jsii.Strings(
@@ -479,7 +479,7 @@ func (w *maintenanceWindow) allowCreateImage(stack awscdk.Stack) {
 	}))
 	// Tags only on the images and snapshots it creates, as it creates them: never on instances
 	// or on anything that exists already (tags drive patch groups and access).
-	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	w.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:     jsii.String("TagWhatItCreates"),
 		Actions: jsii.Strings("ec2:CreateTags"),
 		Resources: jsii.Strings(
@@ -488,7 +488,7 @@ func (w *maintenanceWindow) allowCreateImage(stack awscdk.Stack) {
 		),
 		Conditions: &map[string]any{"StringEquals": map[string]any{"ec2:CreateAction": "CreateImage"}},
 	}))
-	w.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	w.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("DescribeImages"),
 		Actions:   jsii.Strings("ec2:DescribeImages", "ec2:DescribeInstances"),
 		Resources: jsii.Strings("*"), // Describe actions take no resource

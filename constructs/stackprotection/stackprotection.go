@@ -216,7 +216,7 @@ func NewStepRole(scope constructs.Construct, id string, props StepRoleProps) aws
 		Description: jsii.String("privatepatch pipeline: the protection step after each stage, which assumes that stage's protector role"),
 		AssumedBy:   deputy.ServicePrincipal(scope, "codebuild.amazonaws.com", "arn:%[1]s:codebuild:%[2]s:%[3]s:project/*"),
 	})
-	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("AssumeTheStagesProtectorRoles"),
 		Actions:   jsii.Strings("sts:AssumeRole"),
 		Resources: jsii.Strings(props.ProtectorRoleArns...),

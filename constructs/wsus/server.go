@@ -299,7 +299,7 @@ func (s *server) addHealthMetrics(namespace string) {
 		Key: jsii.String("InstanceIds"), Values: jsii.Strings(*s.instance.InstanceId()),
 	}}, healthSchedule, nil, "", map[string]*string{"Namespace": jsii.String(namespace)})
 	association.Node().AddDependency(s.association)
-	s.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	s.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("PublishWsusHealth"),
 		Actions:    jsii.Strings("cloudwatch:PutMetricData"),
 		Resources:  jsii.Strings("*"), // PutMetricData takes no resource; the namespace is the scope
