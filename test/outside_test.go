@@ -25,6 +25,7 @@ import (
 )
 
 func main() {
+	defer jsii.Close() // stops Node and removes the runtime jsii unpacked into TMPDIR
 	props := &wsus.ServerProps{}
 	props.Port = 8443
 	fmt.Println("validate:", props.Validate())
@@ -54,14 +55,25 @@ var outsideRun = &job[string]{run: func() (out string, err error) {
 			}
 		}
 		// Without DWARF (-w), as make test links: the program links the CDK bindings.
+		// The program runs with a TMPDIR of its own (go's work goes to GOTMPDIR, elsewhere), and
+		// the output ends with what it left there: jsii's runtime, without jsii.Close.
+		tmp, err := os.MkdirTemp("", "outside-tmp-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
 		run := exec.Command("go", "run", "-mod=mod", "-ldflags=-w", ".")
 		run.Dir = dir
-		run.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off")
+		run.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "TMPDIR="+tmp, "GOTMPDIR="+os.TempDir())
 		output, err := run.CombinedOutput()
 		if err != nil {
 			return fmt.Errorf("go run: %v\n%s", err, output)
 		}
-		out = string(output)
+		left, err := os.ReadDir(tmp)
+		if err != nil {
+			return err
+		}
+		out = string(output) + fmt.Sprintf("left in TMPDIR: %d\n", len(left))
 		return nil
 	})
 	return out, err
@@ -84,4 +96,5 @@ func TestAProgramOutsideTheRepositoryGetsAnErrorNamingEachBadProp(t *testing.T) 
 		assert.Contains(t, out, want)
 	}
 	assert.NotContains(t, out, "goroutine", "a message, not a stack trace")
+	assert.Contains(t, out, "left in TMPDIR: 0\n", "the program, like a CDK app, closes jsii, which removes the runtime it unpacked (2 MB a run)")
 }
