@@ -826,7 +826,7 @@ func (d *deployment) checkWindow(window, check string) (Result, error) {
 	})
 	last := out.WindowExecutions[0]
 	if err := d.judgeLastRun(&r, last); err != nil {
-		return Result{}, err
+		return couldNotCheck(r.Check, err), nil
 	}
 	if missed, due, gap := live.missed(d.now, last.StartTime.Time); r.State == OK && missed {
 		r.State = Warn
@@ -837,14 +837,18 @@ func (d *deployment) checkWindow(window, check string) (Result, error) {
 }
 
 // judgeLastRun states a window's newest run by its status; a failed one names its tasks that
-// did not succeed.
+// did not succeed, a successful one the nodes its commands failed on. Its error (a call denied)
+// makes the window's row a could-not-check one.
 func (d *deployment) judgeLastRun(r *Result, last windowExecution) error {
 	r.Evidence = fmt.Sprintf("last run %s: %s", ago(d.now, last.StartTime.Time), last.Status)
 	if last.StatusDetails != "" {
 		r.Evidence += " (" + last.StatusDetails + ")"
 	}
 	switch last.Status {
-	case "SUCCESS", "PENDING", "IN_PROGRESS":
+	case "SUCCESS":
+		r.State = OK
+		return d.judgeNodesOfSucceededRun(r, last)
+	case "PENDING", "IN_PROGRESS":
 		r.State = OK
 	case "SKIPPED_OVERLAPPING":
 		r.State = Warn
@@ -854,14 +858,7 @@ func (d *deployment) judgeLastRun(r *Result, last windowExecution) error {
 		r.Action = "a task's stop alarm stopped it (its row says whether the alarm is in ALARM), or someone cancelled the run (aws ssm cancel-maintenance-window-execution): fix what holds it, then make patch-now, or wait for the next window"
 	default: // FAILED, TIMED_OUT
 		r.State = Fail
-		var tasks struct {
-			WindowExecutionTaskIdentities []struct {
-				TaskExecutionId string `json:"TaskExecutionId"`
-				TaskArn         string `json:"TaskArn"`
-				Status          string `json:"Status"`
-				StatusDetails   string `json:"StatusDetails"`
-			} `json:"WindowExecutionTaskIdentities"`
-		}
+		var tasks windowRunTasks
 		if err := d.call(&tasks, "ssm", "describe-maintenance-window-execution-tasks", "--window-execution-id", last.WindowExecutionId); err != nil {
 			return err
 		}
@@ -878,6 +875,98 @@ func (d *deployment) judgeLastRun(r *Result, last windowExecution) error {
 			d.inRegion("aws ssm get-maintenance-window-execution --window-execution-id "+last.WindowExecutionId), d.fleet.Outputs["CommandOutputBucket"])
 	}
 	return nil
+}
+
+// windowRunTasks is DescribeMaintenanceWindowExecutionTasks' answer: a run's tasks.
+type windowRunTasks struct {
+	WindowExecutionTaskIdentities []struct {
+		TaskExecutionId string `json:"TaskExecutionId"`
+		TaskArn         string `json:"TaskArn"`
+		TaskType        string `json:"TaskType"`
+		Status          string `json:"Status"`
+		StatusDetails   string `json:"StatusDetails"`
+	} `json:"WindowExecutionTaskIdentities"`
+}
+
+// judgeNodesOfSucceededRun warns when a run that succeeded has nodes on which its Run Command
+// tasks did not: a command is "Success" while its failures stay below MaxErrors, and its
+// StatusDetails "Incomplete" when "one or more invocations doesn't have a value of Success but
+// not enough invocations failed for the status to be Failed"; ErrorCount counts the Failed and
+// Execution Timed Out nodes, DeliveryTimedOutCount those it never reached (Command, Systems
+// Manager API Reference, read 2026-12-06). A node that failed to install still reports its
+// patch group's last compliance (its row may look right), so the run's own count is read here:
+// DescribeMaintenanceWindowExecutionTaskInvocations gives each task's command id (ExecutionId,
+// for RUN_COMMAND), ListCommands its counts.
+func (d *deployment) judgeNodesOfSucceededRun(r *Result, last windowExecution) error {
+	commands, err := d.runCommandsOf(last.WindowExecutionId)
+	if err != nil {
+		return err
+	}
+	var failed, ids []string
+	for _, c := range commands {
+		if n := c.ErrorCount + c.DeliveryTimedOutCount; n > 0 || c.StatusDetails != "Success" {
+			failed = append(failed, fmt.Sprintf("%s did not succeed on %d of %d node(s) (%s)", c.task, n, c.TargetCount, c.StatusDetails))
+			ids = append(ids, c.CommandId)
+		}
+	}
+	if len(failed) > 0 {
+		r.State = Warn
+		r.Evidence += "; but " + strings.Join(failed, "; ")
+		r.Action = fmt.Sprintf("the failures stayed below the task's maxErrors; each node's Status and StatusDetails: %s, its output under s3://%s/patch/",
+			d.inRegion("aws ssm list-command-invocations --command-id "+ids[0]),
+			d.fleet.Outputs["CommandOutputBucket"])
+	}
+	return nil
+}
+
+// runCommandsOf returns the commands a window run's Run Command tasks sent, as ListCommands
+// counts them.
+func (d *deployment) runCommandsOf(windowExecutionID string) ([]runCommand, error) {
+	var tasks windowRunTasks
+	if err := d.call(&tasks, "ssm", "describe-maintenance-window-execution-tasks", "--window-execution-id", windowExecutionID); err != nil {
+		return nil, err
+	}
+	var commands []runCommand
+	for _, task := range tasks.WindowExecutionTaskIdentities {
+		if task.TaskType != "RUN_COMMAND" {
+			continue
+		}
+		var invocations struct {
+			WindowExecutionTaskInvocationIdentities []struct {
+				ExecutionId string `json:"ExecutionId"`
+			} `json:"WindowExecutionTaskInvocationIdentities"`
+		}
+		if err := d.call(&invocations, "ssm", "describe-maintenance-window-execution-task-invocations",
+			"--window-execution-id", windowExecutionID, "--task-id", task.TaskExecutionId); err != nil {
+			return nil, err
+		}
+		for _, invocation := range invocations.WindowExecutionTaskInvocationIdentities {
+			var out struct {
+				Commands []runCommand `json:"Commands"`
+			}
+			if invocation.ExecutionId == "" {
+				continue
+			}
+			if err := d.call(&out, "ssm", "list-commands", "--command-id", invocation.ExecutionId); err != nil {
+				return nil, err
+			}
+			for _, c := range out.Commands {
+				c.task = task.TaskArn
+				commands = append(commands, c)
+			}
+		}
+	}
+	return commands, nil
+}
+
+// runCommand is one of ListCommands' Commands: a command's counts of its nodes.
+type runCommand struct {
+	CommandId             string `json:"CommandId"`
+	StatusDetails         string `json:"StatusDetails"`
+	TargetCount           int    `json:"TargetCount"`
+	ErrorCount            int    `json:"ErrorCount"`
+	DeliveryTimedOutCount int    `json:"DeliveryTimedOutCount"`
+	task                  string // the window task's document, which sent it
 }
 
 // checkAlarms: the patching stack's alarms (DescribeAlarms: MetricAlarms with StateValue OK |

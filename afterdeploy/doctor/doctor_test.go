@@ -66,24 +66,27 @@ func (f *fake) JSON(args ...string) ([]byte, error) {
 }
 
 const (
-	fleetNodes      = `ssm describe-instance-information --filters [{"Key":"tag:privatepatch:fleet","Values":["privatepatch"]}]`
-	wsusNode        = `ssm describe-instance-information --filters [{"Key":"InstanceIds","Values":["i-0e5d4c3b2a1f09876"]}]`
-	fleetInstances  = `ec2 describe-instances --filters [{"Name":"tag:privatepatch:fleet","Values":["privatepatch"]},{"Name":"instance-state-name","Values":["running","stopping","stopped"]}]`
-	setupExecutions = "ssm describe-association-executions --association-id 3f1a9c2e-5b7d-4e21-9a0c-1d2e3f4a5b6c"
-	clientTargets   = "ssm describe-association-execution-targets --association-id 5b3c1e4a-7d9f-4a43-9c2e-3f4a5b6c7d8e --execution-id a1b2c3d4-1111-4e5f-8a9b-0c1d2e3f4a5b"
-	metricWindow    = " --dimensions Name=InstanceId,Value=i-0e5d4c3b2a1f09876 --start-time 2026-11-27T09:00:00Z --end-time 2026-11-27T12:00:00Z --period 1800 --statistics "
-	syncMetric      = "cloudwatch get-metric-statistics --namespace privatepatch/WSUS/privatepatch --metric-name LastSyncSucceeded" + metricWindow + "Minimum"
-	hoursMetric     = "cloudwatch get-metric-statistics --namespace privatepatch/WSUS/privatepatch --metric-name HoursSinceLastSync" + metricWindow + "Maximum"
-	windowsStates   = "ssm describe-instance-patch-states-for-patch-group --patch-group windows"
-	weeklyRuns      = "ssm describe-maintenance-window-executions --window-id mw-0123456789abcdef0"
-	weeklySchedule  = "ssm describe-maintenance-window-schedule --window-id mw-0123456789abcdef0"
-	alarms          = "cloudwatch describe-alarms --alarm-names privatepatch-patching-wsus-disk privatepatch-patching-wsus-sync"
-	s3Entries       = "ec2 get-managed-prefix-list-entries --prefix-list-id pl-68a54001"
-	associations    = "ssm list-associations"
-	dhmcSetting     = "ssm get-service-setting --setting-id /ssm/managed-instance/default-ec2-instance-management-role"
-	weeklyWindow    = "ssm get-maintenance-window --window-id mw-0123456789abcdef0"
-	windowsMembers  = `ssm describe-instance-information --filters [{"Key":"tag:Patch Group","Values":["windows"]}]`
-	windowsForNodes = `ssm describe-maintenance-windows-for-target --resource-type INSTANCE --targets [{"Key":"InstanceIds","Values":["i-0a1b2c3d4e5f60001","i-0a1b2c3d4e5f60002","i-0e5d4c3b2a1f09876"]}]`
+	fleetNodes        = `ssm describe-instance-information --filters [{"Key":"tag:privatepatch:fleet","Values":["privatepatch"]}]`
+	wsusNode          = `ssm describe-instance-information --filters [{"Key":"InstanceIds","Values":["i-0e5d4c3b2a1f09876"]}]`
+	fleetInstances    = `ec2 describe-instances --filters [{"Name":"tag:privatepatch:fleet","Values":["privatepatch"]},{"Name":"instance-state-name","Values":["running","stopping","stopped"]}]`
+	setupExecutions   = "ssm describe-association-executions --association-id 3f1a9c2e-5b7d-4e21-9a0c-1d2e3f4a5b6c"
+	clientTargets     = "ssm describe-association-execution-targets --association-id 5b3c1e4a-7d9f-4a43-9c2e-3f4a5b6c7d8e --execution-id a1b2c3d4-1111-4e5f-8a9b-0c1d2e3f4a5b"
+	metricWindow      = " --dimensions Name=InstanceId,Value=i-0e5d4c3b2a1f09876 --start-time 2026-11-27T09:00:00Z --end-time 2026-11-27T12:00:00Z --period 1800 --statistics "
+	syncMetric        = "cloudwatch get-metric-statistics --namespace privatepatch/WSUS/privatepatch --metric-name LastSyncSucceeded" + metricWindow + "Minimum"
+	hoursMetric       = "cloudwatch get-metric-statistics --namespace privatepatch/WSUS/privatepatch --metric-name HoursSinceLastSync" + metricWindow + "Maximum"
+	windowsStates     = "ssm describe-instance-patch-states-for-patch-group --patch-group windows"
+	weeklyRuns        = "ssm describe-maintenance-window-executions --window-id mw-0123456789abcdef0"
+	weeklyRunTasks    = "ssm describe-maintenance-window-execution-tasks --window-execution-id d4e5f6a7-6666-4c8d-9e0f-2a3b4c5d6e7f"
+	weeklyInvocations = "ssm describe-maintenance-window-execution-task-invocations --window-execution-id d4e5f6a7-6666-4c8d-9e0f-2a3b4c5d6e7f --task-id a7b8c9d0-9999-4f1a-8b2c-5d6e7f8091a2"
+	weeklyCommand     = "ssm list-commands --command-id c9d0e1f2-bbbb-4c3d-9e4f-7a8b9c0d1e2f"
+	weeklySchedule    = "ssm describe-maintenance-window-schedule --window-id mw-0123456789abcdef0"
+	alarms            = "cloudwatch describe-alarms --alarm-names privatepatch-patching-wsus-disk privatepatch-patching-wsus-sync"
+	s3Entries         = "ec2 get-managed-prefix-list-entries --prefix-list-id pl-68a54001"
+	associations      = "ssm list-associations"
+	dhmcSetting       = "ssm get-service-setting --setting-id /ssm/managed-instance/default-ec2-instance-management-role"
+	weeklyWindow      = "ssm get-maintenance-window --window-id mw-0123456789abcdef0"
+	windowsMembers    = `ssm describe-instance-information --filters [{"Key":"tag:Patch Group","Values":["windows"]}]`
+	windowsForNodes   = `ssm describe-maintenance-windows-for-target --resource-type INSTANCE --targets [{"Key":"InstanceIds","Values":["i-0a1b2c3d4e5f60001","i-0a1b2c3d4e5f60002","i-0e5d4c3b2a1f09876"]}]`
 	// The patching stack's AlertsTopicArn output (describe-stacks-patching.json), and the first
 	// page of its subscriptions.
 	alertsTopicArn     = "arn:aws:sns:us-west-2:123456789012:privatepatch-patching-AlertsTopic"
@@ -112,7 +115,14 @@ func healthy() map[string]string {
 		hoursMetric:   "testdata/metric-hours.json",
 		windowsStates: "testdata/patch-states-windows.json",
 		"ssm describe-instance-patch-states-for-patch-group --patch-group wsus": "testdata/patch-states-wsus.json",
-		weeklyRuns:     "testdata/window-executions-weekly.json",
+		weeklyRuns: "testdata/window-executions-weekly.json",
+		// The windows' newest runs: a Run Command task whose command succeeded on all its nodes.
+		weeklyRunTasks:    "testdata/window-execution-tasks-weekly.json",
+		weeklyInvocations: "testdata/window-task-invocations-weekly.json",
+		weeklyCommand:     "testdata/list-commands-window.json",
+		"ssm describe-maintenance-window-execution-tasks --window-execution-id d4e5f6a7-5555-4c8d-9e0f-2a3b4c5d6e7f":                                                           "testdata/window-execution-tasks-wsus.json",
+		"ssm describe-maintenance-window-execution-task-invocations --window-execution-id d4e5f6a7-5555-4c8d-9e0f-2a3b4c5d6e7f --task-id a7b8c9d0-5555-4f1a-8b2c-5d6e7f8091a2": "testdata/window-task-invocations-wsus.json",
+		"ssm list-commands --command-id c9d0e1f2-5555-4c3d-9e4f-7a8b9c0d1e2f":                                                                                                  "testdata/list-commands-window-wsus.json",
 		weeklySchedule: "testdata/schedule-weekly.json",
 		"ssm describe-maintenance-window-schedule --window-id mw-0fedcba9876543210":   "testdata/schedule-wsus.json",
 		"ssm describe-maintenance-window-executions --window-id mw-0fedcba9876543210": "testdata/window-executions-wsus.json",
@@ -241,9 +251,11 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 			"patch group windows", Warn, "2/3 nodes compliant; missing 0, failed 0, pending reboot 0; last operation 9 h ago; no patch state from i-0a1b2c3d4e5f60003"},
 		{"a fleet node in no patch group", map[string]string{windowsMembers: "testdata/describe-instance-information-windows-one.json"},
 			"nodes in no patch group", Warn, "i-0a1b2c3d4e5f60002 carry privatepatch:fleet=privatepatch but no Patch Group or PatchGroup tag naming one of windows, wsus"},
-		{"window failed", map[string]string{weeklyRuns: "testdata/window-executions-weekly-failed.json",
-			"ssm describe-maintenance-window-execution-tasks --window-execution-id d4e5f6a7-6666-4c8d-9e0f-2a3b4c5d6e7f": "testdata/window-execution-tasks-failed.json"},
+		{"window failed", map[string]string{weeklyRuns: "testdata/window-executions-weekly-failed.json", weeklyRunTasks: "testdata/window-execution-tasks-failed.json"},
 			"window privatepatch-weekly (mw-0123456789abcdef0)", Fail, "AWS-RunPatchBaseline FAILED: The maximum error threshold was reached"},
+		// A run Systems Manager reports SUCCESS: its command's failures stayed below maxErrors.
+		{"a run that succeeded though a node failed", map[string]string{weeklyCommand: "testdata/list-commands-window-incomplete.json"},
+			"window privatepatch-weekly (mw-0123456789abcdef0)", Warn, "last run 5 days ago: SUCCESS; but AWS-RunPatchBaseline did not succeed on 1 of 10 node(s) (Incomplete)"},
 		// The deployed window runs an hour later than the configured one: the calendar's proof does
 		// not hold for it.
 		{"window runs when the calendar says it does not", map[string]string{weeklySchedule: "testdata/schedule-weekly-hour-late.json"},
@@ -274,7 +286,9 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 			"window privatepatch-weekly (mw-0123456789abcdef0)", Warn, "disabled: its schedule cron(0 2 ? * SUN *) starts no run"},
 		{"a window that never ran though its schedule was due", map[string]string{weeklyRuns: "testdata/window-executions-none.json"},
 			"window privatepatch-weekly (mw-0123456789abcdef0)", Warn, "no run yet, though its schedule cron(0 2 ? * SUN *) (UTC) was due 5 days ago"},
-		{"a window that missed its last start", map[string]string{weeklyRuns: "testdata/window-executions-weekly-missed.json"},
+		{"a window that missed its last start", map[string]string{weeklyRuns: "testdata/window-executions-weekly-missed.json",
+			"ssm describe-maintenance-window-execution-tasks --window-execution-id e5f6a7b8-7777-4d9e-8f1a-3b4c5d6e7f80":                                                           "testdata/window-execution-tasks-weekly.json",
+			"ssm describe-maintenance-window-execution-task-invocations --window-execution-id e5f6a7b8-7777-4d9e-8f1a-3b4c5d6e7f80 --task-id a7b8c9d0-9999-4f1a-8b2c-5d6e7f8091a2": "testdata/window-task-invocations-weekly.json"},
 			"window privatepatch-weekly (mw-0123456789abcdef0)", Warn, "last run 12 days ago: SUCCESS; overdue: its schedule cron(0 2 ? * SUN *) (UTC, every 7 days) was due 5 days ago"},
 		{"the daily WSUS setup has not run for three days", map[string]string{setupExecutions: "testdata/association-executions-setup-stale.json"},
 			"WSUS setup", Warn, "last run 3 days ago: Success (Success); overdue: its schedule rate(1 day) runs it every 24 h"},
@@ -390,6 +404,20 @@ func rowOf(t *testing.T, results []Result, check string) Result {
 	}
 	t.Fatalf("no %q row", check)
 	return Result{}
+}
+
+// A failed run's task list denied: that window's row says so, naming the permission, and the
+// other window's row stands (the denial used to replace every window's row with one).
+func TestADeniedReadOfAFailedRunsTasksIsThatWindowsRowOnly(t *testing.T) {
+	responses := healthy()
+	responses[weeklyRuns] = "testdata/window-executions-weekly-failed.json"
+	f := &fake{t: t, responses: responses, errors: map[string]error{weeklyRunTasks: accessDenied(strings.Fields(weeklyRunTasks)...)}}
+	results, err := Examine(f, defaultTarget(t), now)
+	require.NoError(t, err)
+	weekly := rowOf(t, results, "window privatepatch-weekly (mw-0123456789abcdef0)")
+	assert.Equal(t, Unchecked, weekly.State)
+	assert.Contains(t, weekly.Action, "allow ssm:DescribeMaintenanceWindowExecutionTasks")
+	assert.Equal(t, OK, rowOf(t, results, "window privatepatch-wsus (mw-0fedcba9876543210)").State)
 }
 
 // Every call a healthy run makes is denied in turn (a planted failure each): the run still ends

@@ -52,6 +52,7 @@ var fixtureOperations = []struct{ pattern, service, operation string }{
 	{"testdata/stack-policy*.json", "cloudformation", "GetStackPolicy"},
 	{"testdata/start-automation-execution.json", "ssm", "StartAutomationExecution"},
 	{"testdata/window-execution-tasks-*.json", "ssm", "DescribeMaintenanceWindowExecutionTasks"},
+	{"testdata/window-task-invocations-*.json", "ssm", "DescribeMaintenanceWindowExecutionTaskInvocations"},
 	{"testdata/window-executions-*.json", "ssm", "DescribeMaintenanceWindowExecutions"},
 	{"testdata/window-tasks-*.json", "ssm", "DescribeMaintenanceWindowTasks"},
 	{"testdata/update-maintenance-window-task.json", "ssm", "UpdateMaintenanceWindowTask"},
