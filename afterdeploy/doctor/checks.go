@@ -727,11 +727,7 @@ func (d *deployment) checkWindows() ([]Result, error) {
 	template, templateErr := d.template(d.t.Patching)
 	var results []Result
 	for _, window := range windows {
-		r, err := d.checkWindow(window, fmt.Sprintf("window %s (%s)", d.patching.templateName(template, window), window))
-		if err != nil {
-			return nil, err
-		}
-		results = append(results, r)
+		results = append(results, d.checkWindow(window, fmt.Sprintf("window %s (%s)", d.patching.templateName(template, window), window))...)
 	}
 	return results, templateErr
 }
@@ -795,23 +791,24 @@ func (w liveWindow) missed(now, lastStart time.Time) (bool, time.Time, time.Dura
 }
 
 // checkWindow judges one window: disabled, never run, its newest run's status, or overdue by
-// its deployed schedule. Its error is one that stops the whole check.
-func (d *deployment) checkWindow(window, check string) (Result, error) {
+// its deployed schedule; its row, and a could-not-check row for a part of its newest run that
+// could not be read (the window's own row keeps what was read).
+func (d *deployment) checkWindow(window, check string) []Result {
 	r := Result{Check: check}
 	var live liveWindow
 	if err := d.call(&live, "ssm", "get-maintenance-window", "--window-id", window); err != nil {
-		return couldNotCheck(r.Check, err), nil
+		return []Result{couldNotCheck(r.Check, err)}
 	}
 	var out struct {
 		WindowExecutions []windowExecution `json:"WindowExecutions"`
 	}
 	if err := d.call(&out, "ssm", "describe-maintenance-window-executions", "--window-id", window); err != nil {
-		return couldNotCheck(r.Check, err), nil
+		return []Result{couldNotCheck(r.Check, err)}
 	}
 	if !live.Enabled {
 		r.State, r.Evidence = Warn, fmt.Sprintf("disabled: its schedule %s starts no run", live.Schedule)
 		r.Action = fmt.Sprintf("enable it (%s), or make deploy: the stack declares it enabled", d.inRegion("aws ssm update-maintenance-window --enabled --window-id "+window))
-		return r, nil
+		return []Result{r}
 	}
 	if len(out.WindowExecutions) == 0 {
 		r.State, r.Evidence = OK, "no run yet"
@@ -819,36 +816,37 @@ func (d *deployment) checkWindow(window, check string) (Result, error) {
 			r.State, r.Evidence = Warn, fmt.Sprintf("no run yet, though its schedule %s (%s) was due %s", live.Schedule, orUTC(live.ScheduleTimezone), ago(d.now, due))
 			r.Action = "check the window's targets have nodes (AllowUnassociatedTargets is off) and its history in the console"
 		}
-		return r, nil
+		return []Result{r}
 	}
 	sort.Slice(out.WindowExecutions, func(i, j int) bool {
 		return out.WindowExecutions[i].StartTime.After(out.WindowExecutions[j].StartTime.Time)
 	})
 	last := out.WindowExecutions[0]
-	if err := d.judgeLastRun(&r, last); err != nil {
-		return couldNotCheck(r.Check, err), nil
-	}
+	unread := d.judgeLastRun(&r, last)
 	if missed, due, gap := live.missed(d.now, last.StartTime.Time); r.State == OK && missed {
 		r.State = Warn
 		r.Evidence += fmt.Sprintf("; overdue: its schedule %s (%s, %s) was due %s", live.Schedule, orUTC(live.ScheduleTimezone), every(gap), ago(d.now, due))
 		r.Action = "the scheduled run did not start: check the window is enabled, its targets have nodes, and its history"
+	} else if r.State == OK && unread == nil && last.Status == "SUCCESS" {
+		// An overdue window's old run matters less than its missing one: its nodes are read
+		// only when it is on time.
+		unread = d.judgeNodesOfSucceededRun(&r, last)
 	}
-	return r, nil
+	if unread != nil {
+		return []Result{r, couldNotCheck(r.Check+", its newest run", unread)}
+	}
+	return []Result{r}
 }
 
 // judgeLastRun states a window's newest run by its status; a failed one names its tasks that
-// did not succeed, a successful one the nodes its commands failed on. Its error (a call denied)
-// makes the window's row a could-not-check one.
+// did not succeed. Its error is a call that failed, reading those tasks.
 func (d *deployment) judgeLastRun(r *Result, last windowExecution) error {
 	r.Evidence = fmt.Sprintf("last run %s: %s", ago(d.now, last.StartTime.Time), last.Status)
 	if last.StatusDetails != "" {
 		r.Evidence += " (" + last.StatusDetails + ")"
 	}
 	switch last.Status {
-	case "SUCCESS":
-		r.State = OK
-		return d.judgeNodesOfSucceededRun(r, last)
-	case "PENDING", "IN_PROGRESS":
+	case "SUCCESS", "PENDING", "IN_PROGRESS":
 		r.State = OK
 	case "SKIPPED_OVERLAPPING":
 		r.State = Warn
@@ -898,57 +896,84 @@ type windowRunTasks struct {
 // DescribeMaintenanceWindowExecutionTaskInvocations gives each task's command id (ExecutionId,
 // for RUN_COMMAND), ListCommands its counts.
 func (d *deployment) judgeNodesOfSucceededRun(r *Result, last windowExecution) error {
-	commands, err := d.runCommandsOf(last.WindowExecutionId)
+	commands, notes, err := d.runCommandsOf(last.WindowExecutionId)
 	if err != nil {
 		return err
 	}
 	var failed, ids []string
 	for _, c := range commands {
-		if n := c.ErrorCount + c.DeliveryTimedOutCount; n > 0 || c.StatusDetails != "Success" {
+		n := c.ErrorCount + c.DeliveryTimedOutCount
+		switch {
+		case n > 0:
 			failed = append(failed, fmt.Sprintf("%s did not succeed on %d of %d node(s) (%s)", c.task, n, c.TargetCount, c.StatusDetails))
-			ids = append(ids, c.CommandId)
+		case c.StatusDetails != "Success":
+			// Undeliverable, Access Denied and Invalid Platform are in neither count.
+			failed = append(failed, fmt.Sprintf("%s ended %s on its %d node(s), though none failed or timed out by its counts", c.task, c.StatusDetails, c.TargetCount))
+		default:
+			continue
 		}
+		ids = append(ids, c.CommandId)
+	}
+	notes = append(failed, notes...)
+	if len(notes) > 0 {
+		r.Evidence += "; " + strings.Join(notes, "; ")
 	}
 	if len(failed) > 0 {
 		r.State = Warn
-		r.Evidence += "; but " + strings.Join(failed, "; ")
-		r.Action = fmt.Sprintf("the failures stayed below the task's maxErrors; each node's Status and StatusDetails: %s, its output under s3://%s/patch/",
-			d.inRegion("aws ssm list-command-invocations --command-id "+ids[0]),
-			d.fleet.Outputs["CommandOutputBucket"])
+		var listings []string
+		for _, id := range ids {
+			listings = append(listings, d.inRegion("aws ssm list-command-invocations --command-id "+id))
+		}
+		r.Action = fmt.Sprintf("the failures stayed below the task's maxErrors; each node's Status and StatusDetails: %s; the output under s3://%s/patch/",
+			strings.Join(listings, "; "), d.fleet.Outputs["CommandOutputBucket"])
 	}
 	return nil
 }
 
 // runCommandsOf returns the commands a window run's Run Command tasks sent, as ListCommands
-// counts them.
-func (d *deployment) runCommandsOf(windowExecutionID string) ([]runCommand, error) {
+// counts them, and notes on what could not be read: an invocation that did not succeed, or names
+// no command (ExecutionId is optional), and a command no longer listed (Run Command keeps a
+// command's history for a limited time; a monthly window's may be gone).
+func (d *deployment) runCommandsOf(windowExecutionID string) ([]runCommand, []string, error) {
 	var tasks windowRunTasks
 	if err := d.call(&tasks, "ssm", "describe-maintenance-window-execution-tasks", "--window-execution-id", windowExecutionID); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var commands []runCommand
+	var notes []string
 	for _, task := range tasks.WindowExecutionTaskIdentities {
 		if task.TaskType != "RUN_COMMAND" {
 			continue
 		}
 		var invocations struct {
 			WindowExecutionTaskInvocationIdentities []struct {
-				ExecutionId string `json:"ExecutionId"`
+				ExecutionId   string `json:"ExecutionId"`
+				Status        string `json:"Status"`
+				StatusDetails string `json:"StatusDetails"`
 			} `json:"WindowExecutionTaskInvocationIdentities"`
 		}
 		if err := d.call(&invocations, "ssm", "describe-maintenance-window-execution-task-invocations",
 			"--window-execution-id", windowExecutionID, "--task-id", task.TaskExecutionId); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, invocation := range invocations.WindowExecutionTaskInvocationIdentities {
+			switch {
+			case invocation.Status != "SUCCESS":
+				notes = append(notes, fmt.Sprintf("%s's invocation %s (%s)", task.TaskArn, invocation.Status, invocation.StatusDetails))
+				continue
+			case invocation.ExecutionId == "":
+				notes = append(notes, task.TaskArn+"'s invocation names no command: its nodes not read")
+				continue
+			}
 			var out struct {
 				Commands []runCommand `json:"Commands"`
 			}
-			if invocation.ExecutionId == "" {
+			err := d.call(&out, "ssm", "list-commands", "--command-id", invocation.ExecutionId)
+			if code, _, _ := APIError(err); code == "InvalidCommandId" || (err == nil && len(out.Commands) == 0) {
+				notes = append(notes, fmt.Sprintf("%s's command %s is no longer listed: its nodes not read", task.TaskArn, invocation.ExecutionId))
 				continue
-			}
-			if err := d.call(&out, "ssm", "list-commands", "--command-id", invocation.ExecutionId); err != nil {
-				return nil, err
+			} else if err != nil {
+				return nil, nil, err
 			}
 			for _, c := range out.Commands {
 				c.task = task.TaskArn
@@ -956,7 +981,7 @@ func (d *deployment) runCommandsOf(windowExecutionID string) ([]runCommand, erro
 			}
 		}
 	}
-	return commands, nil
+	return commands, notes, nil
 }
 
 // runCommand is one of ListCommands' Commands: a command's counts of its nodes.

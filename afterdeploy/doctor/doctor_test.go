@@ -255,7 +255,10 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 			"window privatepatch-weekly (mw-0123456789abcdef0)", Fail, "AWS-RunPatchBaseline FAILED: The maximum error threshold was reached"},
 		// A run Systems Manager reports SUCCESS: its command's failures stayed below maxErrors.
 		{"a run that succeeded though a node failed", map[string]string{weeklyCommand: "testdata/list-commands-window-incomplete.json"},
-			"window privatepatch-weekly (mw-0123456789abcdef0)", Warn, "last run 5 days ago: SUCCESS; but AWS-RunPatchBaseline did not succeed on 1 of 10 node(s) (Incomplete)"},
+			"window privatepatch-weekly (mw-0123456789abcdef0)", Warn, "last run 5 days ago: SUCCESS; AWS-RunPatchBaseline did not succeed on 1 of 10 node(s) (Incomplete)"},
+		// Undeliverable, Access Denied and Invalid Platform nodes are in neither count.
+		{"a run that succeeded though its command is incomplete by no count", map[string]string{weeklyCommand: "testdata/list-commands-window-undeliverable.json"},
+			"window privatepatch-weekly (mw-0123456789abcdef0)", Warn, "AWS-RunPatchBaseline ended Incomplete on its 10 node(s), though none failed or timed out by its counts"},
 		// The deployed window runs an hour later than the configured one: the calendar's proof does
 		// not hold for it.
 		{"window runs when the calendar says it does not", map[string]string{weeklySchedule: "testdata/schedule-weekly-hour-late.json"},
@@ -406,18 +409,32 @@ func rowOf(t *testing.T, results []Result, check string) Result {
 	return Result{}
 }
 
-// A failed run's task list denied: that window's row says so, naming the permission, and the
-// other window's row stands (the denial used to replace every window's row with one).
+// A failed run's task list denied: a row of its own says so, naming the permission; the window's
+// row keeps the run's status, and the other window's row stands (the denial used to replace every
+// window's row with one).
 func TestADeniedReadOfAFailedRunsTasksIsThatWindowsRowOnly(t *testing.T) {
 	responses := healthy()
 	responses[weeklyRuns] = "testdata/window-executions-weekly-failed.json"
 	f := &fake{t: t, responses: responses, errors: map[string]error{weeklyRunTasks: accessDenied(strings.Fields(weeklyRunTasks)...)}}
 	results, err := Examine(f, defaultTarget(t), now)
 	require.NoError(t, err)
-	weekly := rowOf(t, results, "window privatepatch-weekly (mw-0123456789abcdef0)")
-	assert.Equal(t, Unchecked, weekly.State)
-	assert.Contains(t, weekly.Action, "allow ssm:DescribeMaintenanceWindowExecutionTasks")
+	assert.Equal(t, Fail, rowOf(t, results, "window privatepatch-weekly (mw-0123456789abcdef0)").State, "the run's status stands")
+	tasks := rowOf(t, results, "window privatepatch-weekly (mw-0123456789abcdef0), its newest run")
+	assert.Equal(t, Unchecked, tasks.State)
+	assert.Contains(t, tasks.Action, "allow ssm:DescribeMaintenanceWindowExecutionTasks")
 	assert.Equal(t, OK, rowOf(t, results, "window privatepatch-wsus (mw-0fedcba9876543210)").State)
+}
+
+// A monthly window's command may no longer be listed: the row says its nodes were not read, and
+// stays OK (and judges the schedule) rather than a could-not-check row.
+func TestAWindowRunsCommandNoLongerListedLeavesTheRowAsItIs(t *testing.T) {
+	responses := healthy()
+	responses[weeklyCommand] = "testdata/list-commands-window-gone.json"
+	results := examine(t, responses)
+	weekly := rowOf(t, results, "window privatepatch-weekly (mw-0123456789abcdef0)")
+	assert.Equal(t, OK, weekly.State)
+	assert.Contains(t, weekly.Evidence, "AWS-RunPatchBaseline's command c9d0e1f2-bbbb-4c3d-9e4f-7a8b9c0d1e2f is no longer listed: its nodes not read")
+	assert.False(t, Incomplete(results))
 }
 
 // Every call a healthy run makes is denied in turn (a planted failure each): the run still ends
