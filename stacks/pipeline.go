@@ -22,8 +22,15 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/stackprotection"
 )
 
-// goVersion is the Go the build installs on CodeBuild's standard image (go.mod's toolchain).
-const goVersion = "1.26.8"
+// goVersion is the Go the build installs on CodeBuild's standard image, and goSHA256 the SHA-256
+// that go.dev/dl publishes for its linux-amd64 archive (the download page's JSON,
+// go.dev/dl/?mode=json, as four public repositories that checked the archive against it record
+// it, read 2026-12-06: nothing is downloaded here). The build refuses an archive with another
+// digest before it unpacks anything: the download is not otherwise authenticated.
+const (
+	goVersion = "1.26.8"
+	goSHA256  = "d0f743b33e8d8945e6b1f432edd15785c70507121d6e2a723b21285eddf8b57b"
+)
 
 // cdkCliVersion is the CDK CLI the self-mutation step installs: package.json's aws-cdk, the one
 // make setup installs for the build (a test keeps them equal). Without it CDK Pipelines installs
@@ -133,7 +140,9 @@ func newSynthStep(cfg *config.Config, source pipelines.IFileSetProducer) pipelin
 	return pipelines.NewCodeBuildStep(jsii.String("Synth"), &pipelines.CodeBuildStepProps{
 		Input: source,
 		InstallCommands: jsii.Strings(
-			fmt.Sprintf("curl -fsSL https://go.dev/dl/go%s.linux-amd64.tar.gz | tar -C /usr/local -xz", goVersion),
+			fmt.Sprintf(`curl -fsSL -o "${TMPDIR:-/tmp}/go.tar.gz" https://go.dev/dl/go%s.linux-amd64.tar.gz`, goVersion),
+			fmt.Sprintf(`echo "%s  ${TMPDIR:-/tmp}/go.tar.gz" | sha256sum -c -`, goSHA256),
+			`tar -C /usr/local -xzf "${TMPDIR:-/tmp}/go.tar.gz"`,
 			"export PATH=/usr/local/go/bin:$PATH",
 		),
 		// Every test, then the synth of this configuration with every offline check (CDK's

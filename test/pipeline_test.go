@@ -1,6 +1,8 @@
 package test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -158,6 +160,59 @@ func TestPipelineInstallsThePinnedCdkCliAndSizesTheBuild(t *testing.T) {
 		assert.Equal(t, "npm install -g aws-cdk@"+pinned, install)
 	}
 	assert.Equal(t, map[string]string{"build": "BUILD_GENERAL1_MEDIUM", "self-mutation": "BUILD_GENERAL1_SMALL"}, compute)
+}
+
+// The build installs Go from go.dev only when the archive's SHA-256 is the one go.dev publishes
+// (testdata/go-download.json, its source beside it): another archive stops the install before
+// anything of it is unpacked. Its commands run as CodeBuild runs a phase's: in one shell, stopping
+// at the first that fails.
+func TestPipelineBuildInstallsGoOnlyWithItsPublishedDigest(t *testing.T) {
+	_, template := synthPipeline(t)
+	var published struct {
+		URL    string `json:"url"`
+		SHA256 string `json:"sha256"`
+	}
+	data, err := os.ReadFile("testdata/go-download.json")
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, &published))
+	var install []string
+	for _, project := range resourcesOf(template, "AWS::CodeBuild::Project") {
+		spec, _ := props(project)["Source"].(map[string]any)["BuildSpec"].(string)
+		if !strings.Contains(spec, "make test") {
+			continue
+		}
+		var buildspec struct {
+			Phases struct {
+				Install struct {
+					Commands []string `json:"commands"`
+				} `json:"install"`
+			} `json:"phases"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(spec), &buildspec))
+		install = buildspec.Phases.Install.Commands
+	}
+	script := strings.Join(install, "\n")
+	require.Contains(t, script, published.URL)
+	require.Contains(t, script, published.SHA256)
+	const download = "what the fake curl downloads"
+	run := func(digest string) (unpacked bool, err error) {
+		dir := t.TempDir()
+		curl := "#!/bin/sh\nwhile [ $# -gt 0 ]; do [ \"$1\" = -o ] && out=$2; shift; done\nprintf '" + download + "' > \"$out\"\n"
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "curl"), []byte(curl), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "tar"), []byte("#!/bin/sh\ntouch \""+dir+"/unpacked\"\n"), 0o755))
+		cmd := exec.Command("sh", "-c", "set -e\n"+strings.ReplaceAll(script, published.SHA256, digest))
+		cmd.Env = append(os.Environ(), "PATH="+dir+":"+os.Getenv("PATH"), "TMPDIR="+dir)
+		err = cmd.Run()
+		_, statErr := os.Stat(filepath.Join(dir, "unpacked"))
+		return statErr == nil, err
+	}
+	unpacked, err := run(published.SHA256)
+	assert.Error(t, err, "an archive whose digest is not go.dev's is refused")
+	assert.False(t, unpacked, "before tar runs")
+	sum := sha256.Sum256([]byte(download))
+	unpacked, err = run(hex.EncodeToString(sum[:]))
+	assert.NoError(t, err, "planted: the download's own digest passes")
+	assert.True(t, unpacked)
 }
 
 // make verify in the synth step runs the S3 prefix-list drift check with the build's credentials:
