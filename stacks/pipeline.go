@@ -228,6 +228,7 @@ func securePipeline(stack awscdk.Stack, pipeline pipelines.CodePipeline) {
 	secureArtifactBucket(pipeline.Pipeline().ArtifactBucket())
 	applyNagPacks(stack, true)
 	suppressPipelineFindings(stack)
+	suppressPipelineWildcards(stack, pipeline)
 	// CodePipeline adds a support stack (a replication bucket and its key) in each other region it
 	// deploys to; it is secured and checked like the pipeline stack.
 	for _, support := range *pipeline.Pipeline().CrossRegionSupport() {
@@ -288,15 +289,78 @@ func suppressSupportStackFindings(stack awscdk.Stack) {
 // artifact bucket, key, CodeBuild projects and their roles.
 func suppressPipelineFindings(stack awscdk.Stack) {
 	suppressInStack(stack, map[string]string{
-		"AwsSolutions-S1": "the pipeline's artifact bucket holds build artifacts only, which the next run recreates; CodePipeline's history records every run",
-		"AwsSolutions-IAM5": "CDK Pipelines' generated roles: CodeBuild writes log streams and report groups it cannot name in advance, reads and " +
-			"writes artifacts under the artifact bucket with its key, and assumes each environment's CDK bootstrap roles (role/*); the synth step " +
-			"reads the AWS-managed S3 prefix lists of every region (ec2:DescribeManagedPrefixLists and GetManagedPrefixListEntries, read-only); " +
-			"the protection steps' role gets the same log and artifact grants from CDK Pipelines, and assumes only the named protector roles",
+		"AwsSolutions-S1":                           "the pipeline's artifact bucket holds build artifacts only, which the next run recreates; CodePipeline's history records every run",
 		"NIST.800.53.R5-IAMNoInlinePolicy":          "CDK Pipelines builds each role's policy from its grants",
 		"NIST.800.53.R5-S3BucketLoggingEnabled":     "the artifact bucket holds build artifacts only, which the next run recreates",
 		"NIST.800.53.R5-S3BucketReplicationEnabled": "build artifacts are recreated by the next run",
 	})
+}
+
+// pipelineGrantWildcards are the wildcard findings (AwsSolutions-IAM5) of the grants CDK Pipelines
+// gives every role it makes, and the protection steps' role: the artifact buckets and their keys
+// (CDK's grantReadWrite action groups), and CodeBuild's log groups and report groups, named after
+// projects CodeBuild creates. Suppressed in the whole stack by these patterns only, so that a
+// wildcard of another kind (an action group of another service, Resource::*, a role) fails cdk-nag.
+var pipelineGrantWildcards = []string{
+	`^Action::s3:(Abort|DeleteObject|GetBucket|GetObject|List)\*$`,
+	`^Action::kms:(GenerateDataKey|ReEncrypt)\*$`,
+	`^Resource::<PipelineArtifactsBucket[0-9A-F]{8}\.Arn>/\*$`,
+	// the cross-region replication buckets, which CDK names "<stack>-sup...replicationbucket<hash>",
+	// cut to 63 characters in the middle
+	`^Resource::arn:[a-z-]+:s3:::[a-z0-9-]+-sup[a-z0-9]*bucket[0-9a-f]{20}/\*$`,
+	`^Resource::arn:[a-z-]+:logs:[a-z0-9-]+:[0-9]{12}:log-group:/aws/codebuild/(\*|<[A-Za-z0-9]+>:\*)$`,
+	`^Resource::arn:[a-z-]+:codebuild:[a-z0-9-]+:[0-9]{12}:report-group/(\*|<[A-Za-z0-9]+>-\*)$`,
+}
+
+// pipelineStarResources are the policies in which a statement names every resource, by path under
+// the CodePipeline construct, each with its reason: their Resource::* finding is suppressed there
+// and nowhere else (a policy a configuration does not make, the asset role without file assets,
+// is skipped).
+var pipelineStarResources = []struct{ path, reason string }{
+	{"Pipeline/Build/Synth/CdkBuildProject/Role/DefaultPolicy/Resource",
+		"the synth step reads the AWS-managed S3 prefix lists of every region (ec2:DescribeManagedPrefixLists and ec2:GetManagedPrefixListEntries, read-only), which take no resource for a list it does not know the id of"},
+	{"Pipeline/Role/DefaultPolicy/Resource",
+		"CDK Pipelines: the pipeline role uses the cross-region replication buckets' keys, which live in the support stacks of other regions"},
+	{"UpdatePipeline/SelfMutation/Role/DefaultPolicy/Resource",
+		"CDK Pipelines: the self-mutation reads stacks (cloudformation:DescribeStacks) and lists buckets (s3:ListBucket) to run cdk deploy, and assumes the environments' CDK bootstrap roles (role/*, conditioned on their bootstrap-role tag)"},
+	{"Assets/FileRole/DefaultPolicy/Resource",
+		"CDK Pipelines: the asset step starts and watches its CodeBuild builds (codebuild:StartBuild, StopBuild, BatchGetBuilds)"},
+}
+
+// suppressPipelineWildcards suppresses AwsSolutions-IAM5 for pipelineGrantWildcards in the stack,
+// and Resource::* (and the self-mutation's bootstrap roles) only on pipelineStarResources.
+func suppressPipelineWildcards(stack awscdk.Stack, pipeline pipelines.CodePipeline) {
+	var grants []any
+	for _, pattern := range pipelineGrantWildcards {
+		grants = append(grants, &cdknag.RegexAppliesTo{Regex: jsii.String("/" + pattern + "/")})
+	}
+	cdknag.NagSuppressions_AddStackSuppressions(stack, &[]*cdknag.NagPackSuppression{{
+		Id:        jsii.String("AwsSolutions-IAM5"),
+		Reason:    jsii.String("CDK Pipelines' grants to its roles and the protection steps' role: the artifact buckets with their keys, and the log groups and report groups of the CodeBuild projects it creates"),
+		AppliesTo: &grants,
+	}}, jsii.Bool(true))
+	for _, r := range pipelineStarResources {
+		appliesTo := []any{"Resource::*"}
+		if strings.HasPrefix(r.path, "UpdatePipeline/SelfMutation/") {
+			appliesTo = append(appliesTo, &cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::arn:\*:iam::[0-9]{12}:role\/\*$/`)})
+		}
+		policy := childAt(pipeline, r.path)
+		if policy == nil {
+			continue
+		}
+		cdknag.NagSuppressions_AddResourceSuppressions(policy,
+			&[]*cdknag.NagPackSuppression{{Id: jsii.String("AwsSolutions-IAM5"), Reason: jsii.String(r.reason), AppliesTo: &appliesTo}}, jsii.Bool(false))
+	}
+}
+
+// childAt is the construct at path (ids joined by "/") under scope, or nil.
+func childAt(scope constructs.IConstruct, path string) constructs.IConstruct {
+	for _, id := range strings.Split(path, "/") {
+		if scope = scope.Node().TryFindChild(jsii.String(id)); scope == nil {
+			return nil
+		}
+	}
+	return scope
 }
 
 // suppressInStack suppresses each cdk-nag rule, by id, in everything in stack, with its reason
