@@ -141,8 +141,8 @@ func newSynthStep(cfg *config.Config, source pipelines.IFileSetProducer) pipelin
 		Input: source,
 		InstallCommands: jsii.Strings(
 			fmt.Sprintf(`curl -fsSL -o "${TMPDIR:-/tmp}/go.tar.gz" https://go.dev/dl/go%s.linux-amd64.tar.gz`, goVersion),
-			fmt.Sprintf(`echo "%s  ${TMPDIR:-/tmp}/go.tar.gz" | sha256sum -c -`, goSHA256),
-			`tar -C /usr/local -xzf "${TMPDIR:-/tmp}/go.tar.gz"`,
+			// One command: tar runs only after the check passed, however the phase treats a failure.
+			fmt.Sprintf(`echo "%s  ${TMPDIR:-/tmp}/go.tar.gz" | sha256sum -c - && tar -C /usr/local -xzf "${TMPDIR:-/tmp}/go.tar.gz"`, goSHA256),
 			"export PATH=/usr/local/go/bin:$PATH",
 		),
 		// Every test, then the synth of this configuration with every offline check (CDK's

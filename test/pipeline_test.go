@@ -164,8 +164,9 @@ func TestPipelineInstallsThePinnedCdkCliAndSizesTheBuild(t *testing.T) {
 
 // The build installs Go from go.dev only when the archive's SHA-256 is the one go.dev publishes
 // (testdata/go-download.json, its source beside it): another archive stops the install before
-// anything of it is unpacked. Its commands run as CodeBuild runs a phase's: in one shell, stopping
-// at the first that fails.
+// anything of it is unpacked. Its commands run as CodeBuild runs a phase's (in one shell, stopping
+// at the first that fails), and once as if the phase went on after a failure: still nothing is
+// unpacked.
 func TestPipelineBuildInstallsGoOnlyWithItsPublishedDigest(t *testing.T) {
 	_, template := synthPipeline(t)
 	var published struct {
@@ -191,26 +192,38 @@ func TestPipelineBuildInstallsGoOnlyWithItsPublishedDigest(t *testing.T) {
 		require.NoError(t, json.Unmarshal([]byte(spec), &buildspec))
 		install = buildspec.Phases.Install.Commands
 	}
-	script := strings.Join(install, "\n")
+	// As CodeBuild runs a phase: each command's status checked, the phase ended by the first that
+	// fails; and, for the check below, without that.
+	var stopping []string
+	for _, command := range install {
+		stopping = append(stopping, "{ "+command+"\n} || exit $?")
+	}
+	script, continuing := strings.Join(stopping, "\n"), strings.Join(install, "\n")
 	require.Contains(t, script, published.URL)
 	require.Contains(t, script, published.SHA256)
 	const download = "what the fake curl downloads"
-	run := func(digest string) (unpacked bool, err error) {
+	run := func(digest string, stopAtFailure bool) (unpacked bool, err error) {
 		dir := t.TempDir()
 		curl := "#!/bin/sh\nwhile [ $# -gt 0 ]; do [ \"$1\" = -o ] && out=$2; shift; done\nprintf '" + download + "' > \"$out\"\n"
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "curl"), []byte(curl), 0o755))
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "tar"), []byte("#!/bin/sh\ntouch \""+dir+"/unpacked\"\n"), 0o755))
-		cmd := exec.Command("sh", "-c", "set -e\n"+strings.ReplaceAll(script, published.SHA256, digest))
+		shell := continuing
+		if stopAtFailure {
+			shell = script
+		}
+		cmd := exec.Command("sh", "-c", strings.ReplaceAll(shell, published.SHA256, digest))
 		cmd.Env = append(os.Environ(), "PATH="+dir+":"+os.Getenv("PATH"), "TMPDIR="+dir)
 		err = cmd.Run()
 		_, statErr := os.Stat(filepath.Join(dir, "unpacked"))
 		return statErr == nil, err
 	}
-	unpacked, err := run(published.SHA256)
+	unpacked, err := run(published.SHA256, true)
 	assert.Error(t, err, "an archive whose digest is not go.dev's is refused")
 	assert.False(t, unpacked, "before tar runs")
+	unpacked, _ = run(published.SHA256, false)
+	assert.False(t, unpacked, "tar runs only after the check passed, in the same command")
 	sum := sha256.Sum256([]byte(download))
-	unpacked, err = run(hex.EncodeToString(sum[:]))
+	unpacked, err = run(hex.EncodeToString(sum[:]), true)
 	assert.NoError(t, err, "planted: the download's own digest passes")
 	assert.True(t, unpacked)
 }
