@@ -875,6 +875,12 @@ func (d *deployment) judgeLastRun(r *Result, last windowExecution) error {
 	return nil
 }
 
+// alertRulesLookback is how far back the alert rules' failed deliveries are read: longer than a
+// monthly window's period. An hour's data points are kept 455 days, and 35 days of them (840) are
+// within the 1,440 one GetMetricStatistics call returns (GetMetricStatistics, Amazon CloudWatch API
+// Reference, read 2026-12-06).
+const alertRulesLookback = 35 * 24 * time.Hour
+
 // windowRunTasks is DescribeMaintenanceWindowExecutionTasks' answer: a run's tasks.
 type windowRunTasks struct {
 	WindowExecutionTaskIdentities []struct {
@@ -904,6 +910,11 @@ func (d *deployment) judgeNodesOfSucceededRun(r *Result, last windowExecution) e
 	for _, c := range commands {
 		n := c.ErrorCount + c.DeliveryTimedOutCount
 		switch {
+		case c.invocation != "": // the invocation itself did not succeed, though the run did
+			failed = append(failed, c.invocation)
+			if c.CommandId == "" {
+				continue
+			}
 		case n > 0:
 			failed = append(failed, fmt.Sprintf("%s did not succeed on %d of %d node(s) (%s)", c.task, n, c.TargetCount, c.StatusDetails))
 		case c.StatusDetails != "Success":
@@ -924,6 +935,9 @@ func (d *deployment) judgeNodesOfSucceededRun(r *Result, last windowExecution) e
 		for _, id := range ids {
 			listings = append(listings, d.inRegion("aws ssm list-command-invocations --command-id "+id))
 		}
+		if len(listings) == 0 { // an invocation that names no command
+			listings = append(listings, d.inRegion("aws ssm get-maintenance-window-execution --window-execution-id "+last.WindowExecutionId))
+		}
 		r.Action = fmt.Sprintf("the failures stayed below the task's maxErrors; each node's Status and StatusDetails: %s; the output under s3://%s/patch/",
 			strings.Join(listings, "; "), d.fleet.Outputs["CommandOutputBucket"])
 	}
@@ -931,8 +945,8 @@ func (d *deployment) judgeNodesOfSucceededRun(r *Result, last windowExecution) e
 }
 
 // runCommandsOf returns the commands a window run's Run Command tasks sent, as ListCommands
-// counts them, and notes on what could not be read: an invocation that did not succeed, or names
-// no command (ExecutionId is optional), and a command no longer listed (Run Command keeps a
+// counts them (and each invocation that did not succeed), and notes on what could not be read: an
+// invocation that names no command (ExecutionId is optional), and a command no longer listed (Run Command keeps a
 // command's history for a limited time; a monthly window's may be gone).
 func (d *deployment) runCommandsOf(windowExecutionID string) ([]runCommand, []string, error) {
 	var tasks windowRunTasks
@@ -959,7 +973,12 @@ func (d *deployment) runCommandsOf(windowExecutionID string) ([]runCommand, []st
 		for _, invocation := range invocations.WindowExecutionTaskInvocationIdentities {
 			switch {
 			case invocation.Status != "SUCCESS":
-				notes = append(notes, fmt.Sprintf("%s's invocation %s (%s)", task.TaskArn, invocation.Status, invocation.StatusDetails))
+				// One target's invocation failed while the task stayed below its maxErrors.
+				ended := task.TaskArn + "'s invocation ended " + invocation.Status
+				if invocation.StatusDetails != "" {
+					ended += " (" + invocation.StatusDetails + ")"
+				}
+				commands = append(commands, runCommand{CommandId: invocation.ExecutionId, task: task.TaskArn, invocation: ended})
 				continue
 			case invocation.ExecutionId == "":
 				notes = append(notes, task.TaskArn+"'s invocation names no command: its nodes not read")
@@ -992,6 +1011,7 @@ type runCommand struct {
 	ErrorCount            int    `json:"ErrorCount"`
 	DeliveryTimedOutCount int    `json:"DeliveryTimedOutCount"`
 	task                  string // the window task's document, which sent it
+	invocation            string // set when the window's invocation of it did not succeed: what it ended as
 }
 
 // checkAlarms: the patching stack's alarms (DescribeAlarms: MetricAlarms with StateValue OK |
@@ -1012,6 +1032,19 @@ func (d *deployment) checkAlarms() ([]Result, error) {
 		return nil, err
 	}
 	var results []Result
+	returned := map[string]bool{}
+	for _, a := range out.MetricAlarms {
+		returned[a.AlarmName] = true
+	}
+	// An alarm the stack lists that CloudWatch does not return was deleted outside CloudFormation:
+	// it alarms on nothing, and a window's failure alarm no longer holds its stop alarm.
+	for _, name := range names {
+		if !returned[name] {
+			results = append(results, Result{Check: "alarm " + name, State: Fail,
+				Evidence: "the patching stack has it, and CloudWatch has no such alarm: deleted outside CloudFormation",
+				Action:   "detect-stack-drift shows it (" + d.inRegion("aws cloudformation detect-stack-drift --stack-name "+d.t.Patching) + "); recreate it by deploying the stack without it and then with it again"})
+		}
+	}
 	for _, a := range out.MetricAlarms {
 		r := Result{Check: "alarm " + a.AlarmName, Evidence: a.StateValue}
 		if d.judgeFailureAlarm(&r, a.AlarmName, a.StateValue, a.StateReason) {
@@ -1393,46 +1426,71 @@ func (d *deployment) checkProtection() ([]Result, error) {
 }
 
 // checkAlertRules: the patching stack's EventBridge rules (alerts, findings) delivered what they
-// matched: FailedInvocations (AWS/Events, dimension RuleName, Sum) over the last 24 hours is zero.
-// "EventBridge only sends this metric to CloudWatch if it isn't zero", so no datapoint is zero
-// ("Monitoring Amazon EventBridge", Amazon EventBridge User Guide, read 2026-12-06).
+// matched: FailedInvocations (AWS/Events, dimension RuleName, Sum) is zero. "EventBridge only
+// sends this metric to CloudWatch if it isn't zero", so no datapoint is zero ("Monitoring Amazon
+// EventBridge", Amazon EventBridge User Guide, read 2026-12-06). It reads alertRulesLookback, not a
+// day: the rules fire on weekly and monthly windows, and the alerts-undelivered alarm (one
+// five-minute period, missing data not breaching) is back to OK minutes after a lost alert. A
+// failure in the last day fails the row; an older one warns.
 func (d *deployment) checkAlertRules() ([]Result, error) {
 	rules := d.patching.physical("AWS::Events::Rule", "")
 	if len(rules) == 0 {
 		return nil, nil
 	}
-	var failing, failingRules []string
+	var recent, older, failingRules []string
 	var results []Result
 	for _, rule := range rules {
 		var out struct {
 			Datapoints []struct {
-				Sum float64 `json:"Sum"`
+				Timestamp Time    `json:"Timestamp"`
+				Sum       float64 `json:"Sum"`
 			} `json:"Datapoints"`
 		}
 		err := d.call(&out, "cloudwatch", "get-metric-statistics", "--namespace", "AWS/Events", "--metric-name", "FailedInvocations",
 			"--dimensions", "Name=RuleName,Value="+rule,
-			"--start-time", d.now.Add(-24*time.Hour).UTC().Format(time.RFC3339), "--end-time", d.now.UTC().Format(time.RFC3339),
-			"--period", "86400", "--statistics", "Sum")
+			"--start-time", d.now.Add(-alertRulesLookback).UTC().Format(time.RFC3339), "--end-time", d.now.UTC().Format(time.RFC3339),
+			"--period", "3600", "--statistics", "Sum")
 		if err != nil {
 			results = append(results, couldNotCheck("alert rule "+rule, err))
 			continue
 		}
-		sum := 0.0
+		var lastDay, before float64
+		var newest time.Time
 		for _, p := range out.Datapoints {
-			sum += p.Sum
+			if p.Sum <= 0 {
+				continue
+			}
+			if p.Timestamp.After(newest) {
+				newest = p.Timestamp.Time
+			}
+			if !p.Timestamp.Before(d.now.Add(-24 * time.Hour)) { // an hour's point is stamped with its start
+				lastDay += p.Sum
+			} else {
+				before += p.Sum
+			}
 		}
-		if sum > 0 {
-			failing = append(failing, fmt.Sprintf("%s: %.0f failed invocation(s)", rule, sum))
-			failingRules = append(failingRules, rule)
+		switch {
+		case lastDay > 0:
+			recent = append(recent, fmt.Sprintf("%s: %.0f failed invocation(s)", rule, lastDay))
+		case before > 0:
+			older = append(older, fmt.Sprintf("%s: %.0f failed invocation(s), the newest %s", rule, before, ago(d.now, newest)))
+		default:
+			continue
 		}
+		failingRules = append(failingRules, rule)
 	}
-	if len(failing) > 0 {
+	action := "check the rule's target may publish (its role, the topic's access policy, the topic's KMS key policy): "
+	switch {
+	case len(recent) > 0:
 		return append(results, Result{Check: "alert rules", State: Fail,
-			Evidence: "in the last 24 h, " + strings.Join(failing, "; ") + ": those alerts never reached the topic",
-			Action: "check the rule's target may publish (its role, the topic's access policy, the topic's KMS key policy): " +
-				d.inRegion("aws events list-targets-by-rule --rule "+failingRules[0])}), nil
+			Evidence: "in the last 24 h, " + strings.Join(recent, "; ") + ": those alerts never reached the topic",
+			Action:   action + d.inRegion("aws events list-targets-by-rule --rule "+failingRules[0])}), nil
+	case len(older) > 0:
+		return append(results, Result{Check: "alert rules", State: Warn,
+			Evidence: "in the last 35 days, " + strings.Join(older, "; ") + ": those alerts never reached the topic (none in the last 24 h)",
+			Action:   action + d.inRegion("aws events list-targets-by-rule --rule "+failingRules[0]) + "; once delivery is fixed, this row clears when the failures are 35 days old"}), nil
 	}
-	return append(results, Result{Check: "alert rules", State: OK, Evidence: fmt.Sprintf("no failed invocation in the last 24 h on the %d EventBridge rules", len(rules))}), nil
+	return append(results, Result{Check: "alert rules", State: OK, Evidence: fmt.Sprintf("no failed invocation in the last 35 days on the %d EventBridge rules", len(rules))}), nil
 }
 
 // inspectorEnabler is the logical id prefix of the patching stack's custom resource that switches

@@ -99,7 +99,7 @@ var alertRules = []string{"AlertsAssociationRuleE799A159", "AlertsComplianceRule
 
 func failedInvocations(rule string) string {
 	return "cloudwatch get-metric-statistics --namespace AWS/Events --metric-name FailedInvocations --dimensions Name=RuleName,Value=privatepatch-patching-" +
-		rule + "-1Q2W3E4R5T6Y --start-time 2026-11-26T12:00:00Z --end-time 2026-11-27T12:00:00Z --period 86400 --statistics Sum"
+		rule + "-1Q2W3E4R5T6Y --start-time 2026-10-23T12:00:00Z --end-time 2026-11-27T12:00:00Z --period 3600 --statistics Sum"
 }
 
 // healthy is a deployment of the default configuration where everything works.
@@ -256,6 +256,9 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 		// A run Systems Manager reports SUCCESS: its command's failures stayed below maxErrors.
 		{"a run that succeeded though a node failed", map[string]string{weeklyCommand: "testdata/list-commands-window-incomplete.json"},
 			"window privatepatch-weekly (mw-0123456789abcdef0)", Warn, "last run 5 days ago: SUCCESS; AWS-RunPatchBaseline did not succeed on 1 of 10 node(s) (Incomplete)"},
+		// One target's invocation failed, the task below its maxErrors: the run still SUCCESS.
+		{"a run that succeeded though one of its invocations failed", map[string]string{weeklyInvocations: "testdata/window-task-invocations-weekly-failed.json"},
+			"window privatepatch-weekly (mw-0123456789abcdef0)", Warn, "AWS-RunPatchBaseline's invocation ended FAILED"},
 		// Undeliverable, Access Denied and Invalid Platform nodes are in neither count.
 		{"a run that succeeded though its command is incomplete by no count", map[string]string{weeklyCommand: "testdata/list-commands-window-undeliverable.json"},
 			"window privatepatch-weekly (mw-0123456789abcdef0)", Warn, "AWS-RunPatchBaseline ended Incomplete on its 10 node(s), though none failed or timed out by its counts"},
@@ -264,6 +267,9 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 		{"window runs when the calendar says it does not", map[string]string{weeklySchedule: "testdata/schedule-weekly-hour-late.json"},
 			"schedule privatepatch-weekly", Fail,
 			"Systems Manager runs it at 2026-11-29 03:00Z, 2026-12-06 03:00Z, 2026-12-13 03:00Z, ..., the calendar at 2026-11-29 02:00Z"},
+		// Deleted outside CloudFormation: CloudWatch leaves it out of its answer.
+		{"an alarm of the stack is gone", map[string]string{alarms: "testdata/alarms-one-deleted.json"},
+			"alarm privatepatch-patching-wsus-disk", Fail, "CloudWatch has no such alarm: deleted outside CloudFormation"},
 		{"alarm in ALARM", map[string]string{alarms: "testdata/alarms-sync-alarm.json"},
 			"alarm privatepatch-patching-wsus-sync", Fail, "ALARM: Threshold Crossed"},
 		{"S3 prefix list drifted", map[string]string{s3Entries: "../../proof/s3drift/testdata/entries-drifted.json"},
@@ -303,6 +309,9 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 			"patch group windows", Warn, "last operation overdue on i-0a1b2c3d4e5f60002 (4 days ago): cron(0 12 ? * * *) runs one every 24 h"},
 		{"an alert rule's target failed", map[string]string{failedInvocations("AlertsMaintenanceWindowRule8CDC0712"): "testdata/metric-failed-invocations.json"},
 			"alert rules", Fail, "privatepatch-patching-AlertsMaintenanceWindowRule8CDC0712-1Q2W3E4R5T6Y: 3 failed invocation(s)"},
+		// Twelve days ago: the alarm is long back to OK, and the row still says so.
+		{"an alert rule's target failed on the last window, days ago", map[string]string{failedInvocations("AlertsMaintenanceWindowRule8CDC0712"): "testdata/metric-failed-invocations-older.json"},
+			"alert rules", Warn, "privatepatch-patching-AlertsMaintenanceWindowRule8CDC0712-1Q2W3E4R5T6Y: 2 failed invocation(s), the newest 12 days ago"},
 		{"a node's agent is too old for AWS-RunPatchBaseline", map[string]string{fleetNodes: "testdata/describe-instance-information-fleet-old-agent.json"},
 			"node i-0a1b2c3d4e5f60002", Warn, "agent 2.0.672.0, last ping 0 h ago; older than 2.0.834.0, the version AWS-RunPatchBaseline needs"},
 		{"stack without protection", map[string]string{"cloudformation get-stack-policy --stack-name privatepatch-fleet": "testdata/stack-policy-none.json",
