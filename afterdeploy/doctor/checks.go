@@ -536,7 +536,9 @@ func (d *deployment) clientTargets(id string, runs []associationExecution) (map[
 
 // patchState is an InstancePatchState (AWS Systems Manager API Reference, read 2026-12-06). Besides
 // missing, failed and pending-reboot patches, a node is non-compliant with InstalledRejectedCount
-// ("patches installed on a managed node that are specified in a RejectedPatches list") and with
+// ("patches installed on a managed node that are specified in a RejectedPatches list"; always 0
+// under RejectedPatchesAction ALLOW_AS_DEPENDENCY, privatepatch's default, which reports such a
+// patch INSTALLED_OTHER: the row can show them only for BLOCK baselines) and with
 // AvailableSecurityUpdateCount ("security-related patches that are available but not approved
 // because they didn't meet the installation criteria in the patch baseline"; reported
 // non-compliant where the baseline's AvailableSecurityUpdatesComplianceStatus is NON_COMPLIANT,
@@ -706,7 +708,10 @@ func (d *deployment) judgeGroupScans(r *Result, group string, members int, g gro
 		r.Action = "patches the baseline rejects are installed (installed before they were rejected, typically): remove them from the nodes, or take them off the baseline's rejectedPatches"
 	case g.missing > 0 || g.reboot > 0:
 		r.State = Warn
-		r.Action = fmt.Sprintf("the next window installs them, or make patch-now TARGET=%s OPERATION=Install", group)
+		// FailedCount counts the last operation's failed installs ("attempted to be installed during
+		// the last patching operation, but failed", InstancePatchState): a scan after a window
+		// that failed to install them reports them missing, so the window rows say which.
+		r.Action = fmt.Sprintf("the next window installs them (if a window failed to install them, a scan since counts them missing, not failed: see the window rows), or make patch-now TARGET=%s OPERATION=Install", group)
 	case g.unapproved > 0:
 		r.State = Warn
 		r.Action = "security updates the baseline has not approved yet (expected for approveAfterDays after each release; where the baseline's availableSecurityUpdatesComplianceStatus is NON_COMPLIANT, as privatepatch's Windows ones, AWS reports the node non-compliant meanwhile): a window installs them once approved; to install one sooner, add it to the baseline's approvedPatches, then make patch-now KB=<its id>"
