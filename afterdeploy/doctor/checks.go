@@ -1221,7 +1221,10 @@ func (d *deployment) checkCompetingPatching() ([]Result, error) {
 		return []Result{{Check: "other patching", State: Warn, Evidence: "these associations patch nodes chosen by resource group or another tag: " + strings.Join(unclear, "; "),
 			Action: "make sure they do not reach this fleet"}}, nil
 	}
-	return []Result{{Check: "other patching", State: OK, Evidence: "no other patch association, window or Quick Setup patch policy targets these nodes"}}, nil
+	// DescribeMaintenanceWindowsForTarget takes the targets asked about: a window by resource group
+	// or by another tag is not seen, and the row says so.
+	return []Result{{Check: "other patching", State: OK, Evidence: "no other patch association or Quick Setup patch policy targets these nodes, " +
+		"nor another patching window by their ids, the fleet tag or a patch group tag (one by resource group or another tag is not seen)"}}, nil
 }
 
 // inventoryAssociation starts the logical id of the patching stack's inventory association, and
