@@ -1019,6 +1019,29 @@ type runCommand struct {
 	invocation            string // set when the window's invocation of it did not succeed: what it ended as
 }
 
+// alarmsWithActions are the patching stack's alarms, by physical name, whose deployed template
+// leaves their actions enabled (ActionsEnabled absent or true, AWS::CloudWatch::Alarm): one
+// found disabled was switched off outside CloudFormation. Empty when the template is unread.
+func (d *deployment) alarmsWithActions() map[string]bool {
+	template, err := d.template(d.t.Patching)
+	if err != nil {
+		return nil
+	}
+	resources, _ := template["Resources"].(map[string]any)
+	on := map[string]bool{}
+	for _, r := range d.patching.Resources {
+		resource, _ := resources[r.LogicalResourceId].(map[string]any)
+		if resource["Type"] != "AWS::CloudWatch::Alarm" {
+			continue
+		}
+		props, _ := resource["Properties"].(map[string]any)
+		if enabled, set := props["ActionsEnabled"].(bool); !set || enabled {
+			on[r.PhysicalResourceId] = true
+		}
+	}
+	return on
+}
+
 // checkAlarms: the patching stack's alarms (DescribeAlarms: MetricAlarms with StateValue OK |
 // ALARM | INSUFFICIENT_DATA, CloudWatch API Reference, read 2026-11-27).
 func (d *deployment) checkAlarms() ([]Result, error) {
@@ -1028,14 +1051,16 @@ func (d *deployment) checkAlarms() ([]Result, error) {
 	}
 	var out struct {
 		MetricAlarms []struct {
-			AlarmName   string `json:"AlarmName"`
-			StateValue  string `json:"StateValue"`
-			StateReason string `json:"StateReason"`
+			AlarmName      string `json:"AlarmName"`
+			StateValue     string `json:"StateValue"`
+			StateReason    string `json:"StateReason"`
+			ActionsEnabled bool   `json:"ActionsEnabled"`
 		} `json:"MetricAlarms"`
 	}
 	if err := d.call(&out, append([]string{"cloudwatch", "describe-alarms", "--alarm-names"}, names...)...); err != nil {
 		return nil, err
 	}
+	actionsOn := d.alarmsWithActions()
 	var results []Result
 	returned := map[string]bool{}
 	for _, a := range out.MetricAlarms {
@@ -1065,6 +1090,12 @@ func (d *deployment) checkAlarms() ([]Result, error) {
 		default:
 			r.State, r.Evidence = Warn, a.StateValue+": "+a.StateReason
 			r.Action = "the WSUS health metrics are missing: see the WSUS synchronisation row"
+		}
+		if actionsOn[a.AlarmName] && !a.ActionsEnabled {
+			r.Evidence += "; its actions are disabled, though the stack enables them: it alarms without alerting anyone"
+			if r.State == OK {
+				r.State, r.Action = Warn, "enable them: "+d.inRegion("aws cloudwatch enable-alarm-actions --alarm-names "+a.AlarmName)
+			}
 		}
 		results = append(results, r)
 	}

@@ -267,6 +267,9 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 		{"window runs when the calendar says it does not", map[string]string{weeklySchedule: "testdata/schedule-weekly-hour-late.json"},
 			"schedule privatepatch-weekly", Fail,
 			"Systems Manager runs it at 2026-11-29 03:00Z, 2026-12-06 03:00Z, 2026-12-13 03:00Z, ..., the calendar at 2026-11-29 02:00Z"},
+		// Its actions switched off outside CloudFormation: OK, and alerting nobody.
+		{"an alarm's actions disabled", map[string]string{alarms: "testdata/alarms-actions-disabled.json"},
+			"alarm privatepatch-patching-wsus-disk", Warn, "its actions are disabled, though the stack enables them"},
 		// Deleted outside CloudFormation: CloudWatch leaves it out of its answer.
 		{"an alarm of the stack is gone", map[string]string{alarms: "testdata/alarms-one-deleted.json"},
 			"alarm privatepatch-patching-wsus-disk", Fail, "CloudWatch has no such alarm: deleted outside CloudFormation"},
