@@ -453,7 +453,8 @@ const maxClientRuns = 10
 // or an Amazon Web Services autoscaling group, State Manager ... applies the configuration when new
 // managed nodes are added to the group" (CreateAssociation, API Reference, read 2026-12-06): the
 // newest run may be such a node's alone (whether a node that gains the fleet tag gets a run of its
-// own only a deployment shows; reading older runs costs nothing when it does not). Runs are read, newest first, until every EC2 node of the fleet has an outcome, back to one
+// own only a deployment shows; reading older runs costs nothing when it does not). Runs are read,
+// newest first, until every EC2 node of the fleet has an outcome, back to one
 // schedule period before the newest (maxClientRuns at most); an EC2 node of the fleet with none is
 // a warning.
 func (d *deployment) checkWsusClient() ([]Result, error) {
@@ -902,8 +903,8 @@ type windowRunTasks struct {
 // StatusDetails "Incomplete" when "one or more invocations doesn't have a value of Success but
 // not enough invocations failed for the status to be Failed"; ErrorCount counts the Failed and
 // Execution Timed Out nodes, DeliveryTimedOutCount those it never reached (Command, Systems
-// Manager API Reference, read 2026-12-06). A node that failed to install still reports its
-// patch group's last compliance (its row may look right), so the run's own count is read here:
+// Manager API Reference, read 2026-12-06). A patch group's row counts a failed install only until
+// the next scan (FailedCount is the last operation's), so the run's own count is read here:
 // DescribeMaintenanceWindowExecutionTaskInvocations gives each task's command id (ExecutionId,
 // for RUN_COMMAND), ListCommands its counts.
 func (d *deployment) judgeNodesOfSucceededRun(r *Result, last windowExecution) error {
@@ -930,9 +931,8 @@ func (d *deployment) judgeNodesOfSucceededRun(r *Result, last windowExecution) e
 		}
 		ids = append(ids, c.CommandId)
 	}
-	notes = append(failed, notes...)
-	if len(notes) > 0 {
-		r.Evidence += "; " + strings.Join(notes, "; ")
+	if said := slices.Concat(failed, notes); len(said) > 0 {
+		r.Evidence += "; " + strings.Join(said, "; ")
 	}
 	if len(failed) > 0 {
 		r.State = Warn
@@ -1067,12 +1067,14 @@ func (d *deployment) checkAlarms() ([]Result, error) {
 		returned[a.AlarmName] = true
 	}
 	// An alarm the stack lists that CloudWatch does not return was deleted outside CloudFormation:
-	// it alarms on nothing, and a window's failure alarm no longer holds its stop alarm.
+	// it alarms on nothing, and a window's failure alarm no longer holds its stop alarm. Drift
+	// detection confirms it ("Detect unmanaged configuration changes to stacks and resources with
+	// drift detection", CloudFormation User Guide, read 2026-12-06); no page shows recreating it.
 	for _, name := range names {
 		if !returned[name] {
 			results = append(results, Result{Check: "alarm " + name, State: Fail,
 				Evidence: "the patching stack has it, and CloudWatch has no such alarm: deleted outside CloudFormation",
-				Action:   "detect-stack-drift shows it (" + d.inRegion("aws cloudformation detect-stack-drift --stack-name "+d.t.Patching) + "); recreate it by deploying the stack without it and then with it again"})
+				Action:   "confirm with drift detection: " + d.inRegion("aws cloudformation detect-stack-drift --stack-name "+d.t.Patching)})
 		}
 	}
 	for _, a := range out.MetricAlarms {
@@ -1476,7 +1478,7 @@ func (d *deployment) checkAlertRules() ([]Result, error) {
 	if len(rules) == 0 {
 		return nil, nil
 	}
-	var recent, older, failingRules []string
+	var recent, older, recentRules, olderRules []string
 	var results []Result
 	for _, rule := range rules {
 		var out struct {
@@ -1511,25 +1513,25 @@ func (d *deployment) checkAlertRules() ([]Result, error) {
 		switch {
 		case lastDay > 0:
 			recent = append(recent, fmt.Sprintf("%s: %.0f failed invocation(s)", rule, lastDay))
+			recentRules = append(recentRules, rule)
 		case before > 0:
 			older = append(older, fmt.Sprintf("%s: %.0f failed invocation(s), the newest %s", rule, before, ago(d.now, newest)))
-		default:
-			continue
+			olderRules = append(olderRules, rule)
 		}
-		failingRules = append(failingRules, rule)
 	}
+	days := int(alertRulesLookback / (24 * time.Hour))
 	action := "check the rule's target may publish (its role, the topic's access policy, the topic's KMS key policy): "
 	switch {
 	case len(recent) > 0:
 		return append(results, Result{Check: "alert rules", State: Fail,
 			Evidence: "in the last 24 h, " + strings.Join(recent, "; ") + ": those alerts never reached the topic",
-			Action:   action + d.inRegion("aws events list-targets-by-rule --rule "+failingRules[0])}), nil
+			Action:   action + d.inRegion("aws events list-targets-by-rule --rule "+recentRules[0])}), nil
 	case len(older) > 0:
 		return append(results, Result{Check: "alert rules", State: Warn,
-			Evidence: "in the last 35 days, " + strings.Join(older, "; ") + ": those alerts never reached the topic (none in the last 24 h)",
-			Action:   action + d.inRegion("aws events list-targets-by-rule --rule "+failingRules[0]) + "; once delivery is fixed, this row clears when the failures are 35 days old"}), nil
+			Evidence: fmt.Sprintf("in the last %d days, %s: those alerts never reached the topic (none in the last 24 h)", days, strings.Join(older, "; ")),
+			Action:   action + d.inRegion("aws events list-targets-by-rule --rule "+olderRules[0]) + fmt.Sprintf("; once delivery is fixed, this row clears when the failures are %d days old", days)}), nil
 	}
-	return append(results, Result{Check: "alert rules", State: OK, Evidence: fmt.Sprintf("no failed invocation in the last 35 days on the %d EventBridge rules", len(rules))}), nil
+	return append(results, Result{Check: "alert rules", State: OK, Evidence: fmt.Sprintf("no failed invocation in the last %d days on the %d EventBridge rules", days, len(rules))}), nil
 }
 
 // inspectorEnabler is the logical id prefix of the patching stack's custom resource that switches

@@ -437,6 +437,18 @@ func TestADeniedReadOfAFailedRunsTasksIsThatWindowsRowOnly(t *testing.T) {
 	assert.Equal(t, OK, rowOf(t, results, "window privatepatch-wsus (mw-0fedcba9876543210)").State)
 }
 
+// A rule that failed in the last day fails the row, and its action names that rule, not another
+// whose failures are days old (the neighbour of the one-rule recordings).
+func TestAlertRulesRowNamesTheRuleThatFailedLastDay(t *testing.T) {
+	responses := healthy()
+	responses[failedInvocations(alertRules[0])] = "testdata/metric-failed-invocations-older.json"
+	responses[failedInvocations(alertRules[1])] = "testdata/metric-failed-invocations.json"
+	r := rowOf(t, examine(t, responses), "alert rules")
+	assert.Equal(t, Fail, r.State)
+	assert.Contains(t, r.Action, "--rule privatepatch-patching-"+alertRules[1]+"-1Q2W3E4R5T6Y")
+	assert.NotContains(t, r.Evidence, alertRules[0], "the row fails on the last day's failures")
+}
+
 // A monthly window's command may no longer be listed: the row says its nodes were not read, and
 // stays OK (and judges the schedule) rather than a could-not-check row.
 func TestAWindowRunsCommandNoLongerListedLeavesTheRowAsItIs(t *testing.T) {
