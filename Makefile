@@ -205,7 +205,7 @@ check-update: synth check-s3-drift ## refuse an update that replaces data, clash
 	      { echo "$$stack: its AWS Config rules evaluate nothing without a configuration recorder recording in $$region: set one up (or ask for the organization's), or set security.configRules: false" >&2; exit 1; }; \
 	    { aws configservice describe-configuration-recorders --region $$region --output json > $(DEPLOYED)/$$stack.recorders.json && \
 	      aws configservice describe-configuration-recorder-status --region $$region --output json > $(DEPLOYED)/$$stack.recorder-status.json; } || \
-	      { echo "$$stack: what the configuration recorders record in $$region could not be read (the AWS CLI's error above): allow config:DescribeConfigurationRecorders, or deploy with FORCE=1" >&2; exit 1; }; \
+	      { echo "$$stack: what the configuration recorders record in $$region could not be read (the AWS CLI's error above): allow config:DescribeConfigurationRecorders and config:DescribeConfigurationRecorderStatus, or deploy with FORCE=1" >&2; exit 1; }; \
 	    unrecorded=$$(go run ./tools/checkupdate -unrecorded-types $(DEPLOYED)/$$stack.recorders.json -recorder-status $(DEPLOYED)/$$stack.recorder-status.json -resource-types "$$detail" | paste -sd, -); \
 	    [ -z "$$unrecorded" ] || \
 	      { echo "$$stack: its AWS Config rules evaluate $$unrecorded, which no recording configuration recorder in $$region records (its recording group leaves them out): add them to the recording group, or record all supported types, or set security.configRules: false" >&2; exit 1; } ;; \

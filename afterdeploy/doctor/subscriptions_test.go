@@ -17,8 +17,9 @@ import (
 const alertSubscriptionsPage2 = alertSubscriptions + " --next-token AAFdJk4aC3pZ7mQeXAMPLEtOkEn2rT0x9b8c7d6e5f4a3b2c1d0e"
 
 // snsError is what the AWS CLI does when Amazon SNS answers ListSubscriptionsByTopic with an error:
-// exit status 254 and botocore's ClientError on stderr (the query protocol's error codes,
-// AuthorizationError and NotFound among ListSubscriptionsByTopic's errors).
+// exit status 254 and botocore's ClientError on stderr (the query protocol's error codes:
+// AuthorizationError and NotFound among ListSubscriptionsByTopic's errors, Throttled the code of
+// SNS's ThrottledException, in botocore 1.43.11's sns model, read 2026-12-06).
 func snsError(command, code, message string) error {
 	return &CLIError{Args: strings.Fields(command), Err: errors.New("exit status 254"),
 		Stderr: "An error occurred (" + code + ") when calling the ListSubscriptionsByTopic operation: " + message}
@@ -77,8 +78,8 @@ func TestAlertSubscriptionsRowSaysWhetherAlertsReachAnyone(t *testing.T) {
 			action:   []string{"allow sns:ListSubscriptionsByTopic to the caller, then make doctor again"}},
 		{name: "the topic deleted outside CloudFormation", errors: map[string]error{alertSubscriptions: snsError(alertSubscriptions, "NotFound", "Topic does not exist")},
 			state: Unchecked, evidence: []string{"An error occurred (NotFound)"}, action: []string{"AWS answered NotFound, not a denial"}},
-		{name: "throttled", errors: map[string]error{alertSubscriptions: snsError(alertSubscriptions, "Throttling", "Rate exceeded")},
-			state: Unchecked, evidence: []string{"An error occurred (Throttling)"}, action: []string{"throttled: run make doctor again later"}},
+		{name: "throttled", errors: map[string]error{alertSubscriptions: snsError(alertSubscriptions, "Throttled", "Rate exceeded")},
+			state: Unchecked, evidence: []string{"An error occurred (Throttled)"}, action: []string{"throttled: run make doctor again later"}},
 		// The first page read, the second refused: no verdict on half the subscriptions.
 		{name: "the second page refused", responses: map[string]string{alertSubscriptions: "testdata/list-subscriptions-by-topic-page-1.json"},
 			errors: map[string]error{alertSubscriptionsPage2: snsError(alertSubscriptionsPage2, "AuthorizationError", "not authorized")},

@@ -71,7 +71,9 @@ func NewScanAssociations(scope constructs.Construct, id string, p *ScanProps) Sc
 			props.OutputLocation = s3Output(scope, p.OutputBucket, OutputPrefix+"scan/")
 		}
 		// A cron scan runs at its times only (patchingspec.DefaultScanSchedule): not when a
-		// deploy creates or updates it, which may be inside a window. Only cron takes it.
+		// deploy creates or updates it, which may be inside a window. Only cron takes it:
+		// ApplyOnlyAtCronInterval "isn't supported for rate expressions" (CreateAssociation,
+		// botocore 1.43.11's ssm model, read 2026-12-06).
 		if strings.HasPrefix(schedule, "cron(") {
 			props.ApplyOnlyAtCronInterval = jsii.Bool(true)
 		}
