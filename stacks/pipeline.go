@@ -316,15 +316,19 @@ var pipelineGrantWildcards = []string{
 // the CodePipeline construct, each with its reason: their Resource::* finding is suppressed there
 // and nowhere else (a policy a configuration does not make, the asset role without file assets,
 // is skipped).
-var pipelineStarResources = []struct{ path, reason string }{
+var pipelineStarResources = []struct {
+	path, reason string
+	roles        string // a pattern of role ARN findings suppressed there too, or none
+}{
 	{"Pipeline/Build/Synth/CdkBuildProject/Role/DefaultPolicy/Resource",
-		"the synth step reads the AWS-managed S3 prefix lists of every region (ec2:DescribeManagedPrefixLists and ec2:GetManagedPrefixListEntries, read-only), which take no resource for a list it does not know the id of"},
+		"the synth step reads the AWS-managed S3 prefix lists of every region (ec2:DescribeManagedPrefixLists and ec2:GetManagedPrefixListEntries, read-only), which take no resource for a list it does not know the id of", ""},
 	{"Pipeline/Role/DefaultPolicy/Resource",
-		"CDK Pipelines: the pipeline role uses the cross-region replication buckets' keys, which live in the support stacks of other regions"},
+		"CDK Pipelines: the pipeline role uses the cross-region replication buckets' keys, which live in the support stacks of other regions", ""},
 	{"UpdatePipeline/SelfMutation/Role/DefaultPolicy/Resource",
-		"CDK Pipelines: the self-mutation reads stacks (cloudformation:DescribeStacks) and lists buckets (s3:ListBucket) to run cdk deploy, and assumes the environments' CDK bootstrap roles (role/*, conditioned on their bootstrap-role tag)"},
+		"CDK Pipelines: the self-mutation reads stacks (cloudformation:DescribeStacks) and lists buckets (s3:ListBucket) to run cdk deploy, and assumes the environments' CDK bootstrap roles (role/*, conditioned on their bootstrap-role tag)",
+		`^Resource::arn:\*:iam::[0-9]{12}:role\/\*$`},
 	{"Assets/FileRole/DefaultPolicy/Resource",
-		"CDK Pipelines: the asset step starts and watches its CodeBuild builds (codebuild:StartBuild, StopBuild, BatchGetBuilds)"},
+		"CDK Pipelines: the asset step starts and watches its CodeBuild builds (codebuild:StartBuild, StopBuild, BatchGetBuilds)", ""},
 }
 
 // suppressPipelineWildcards suppresses AwsSolutions-IAM5 for pipelineGrantWildcards in the stack,
@@ -341,8 +345,8 @@ func suppressPipelineWildcards(stack awscdk.Stack, pipeline pipelines.CodePipeli
 	}}, jsii.Bool(true))
 	for _, r := range pipelineStarResources {
 		appliesTo := []any{"Resource::*"}
-		if strings.HasPrefix(r.path, "UpdatePipeline/SelfMutation/") {
-			appliesTo = append(appliesTo, &cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::arn:\*:iam::[0-9]{12}:role\/\*$/`)})
+		if r.roles != "" {
+			appliesTo = append(appliesTo, &cdknag.RegexAppliesTo{Regex: jsii.String("/" + r.roles + "/")})
 		}
 		policy := childAt(pipeline, r.path)
 		if policy == nil {
