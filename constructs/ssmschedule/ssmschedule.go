@@ -135,14 +135,20 @@ func checkCron(schedule string, kind scheduleKind) error {
 	if kind == associationSchedule && fields[3] != "*" {
 		return fmt.Errorf("month %q: State Manager does not take months in association schedules, use *", fields[3])
 	}
-	_, singleHour := strconv.Atoi(fields[1])
-	if kind == associationSchedule && !minutesApart(fields[0], minAssociationCronMinutes, singleHour != nil) {
-		return fmt.Errorf("minutes %q: State Manager runs associations at most every %d minutes", fields[0], minAssociationCronMinutes)
-	}
 	for i, f := range cronFields {
 		if err := checkCronField(fields[i], f); err != nil {
 			return err
 		}
+	}
+	if kind != associationSchedule {
+		return nil
+	}
+	parsed, err := ParseCron(schedule)
+	if err != nil {
+		return err
+	}
+	if !minutesApart(parsed, minAssociationCronMinutes) {
+		return fmt.Errorf("minutes %q: State Manager runs associations at most every %d minutes", fields[0], minAssociationCronMinutes)
 	}
 	return nil
 }
@@ -197,43 +203,20 @@ func namesInOrder(names map[string]int) []string {
 	return out
 }
 
-// minutesApart says whether a cron minutes field fires at least gap minutes apart within each
-// hour, and across the hour when acrossHours (the hours field names more than one hour): a single
-// minute, a step of gap or more, or minutes that far apart. "*" and ranges fire every minute.
-func minutesApart(field string, gap int, acrossHours bool) bool {
+// minutesApart says whether an association's cron fires at least gap minutes apart: the minutes
+// of the day it starts at (each of its hours with each of its minutes, as ParseCron reads them,
+// ranges and steps included), taken in order and around midnight, since the next day may run too.
+func minutesApart(c Cron, gap int) bool {
 	var at []int
-	for _, part := range strings.Split(field, ",") {
-		start, step, hasStep := strings.Cut(part, "/")
-		if hasStep {
-			n, err := strconv.Atoi(step)
-			if err != nil || n < gap {
-				return false
-			}
-			first := 0
-			if start != "*" {
-				if first, err = strconv.Atoi(start); err != nil {
-					return false
-				}
-			}
-			for m := first; m < 60; m += n {
-				at = append(at, m)
-			}
-			continue
+	for _, h := range c.Hours {
+		for _, m := range c.Minutes {
+			at = append(at, h*60+m)
 		}
-		m, err := strconv.Atoi(part)
-		if err != nil {
-			return false
-		}
-		at = append(at, m)
 	}
-	slices.Sort(at)
 	for i, m := range at {
-		if i == len(at)-1 && !acrossHours {
-			break
-		}
 		next := at[(i+1)%len(at)]
 		if i == len(at)-1 {
-			next += 60
+			next += 24 * 60
 		}
 		if len(at) > 1 && next-m < gap {
 			return false
