@@ -406,6 +406,18 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 		{"classification_wsus_does_not_sync", valid + "fleet: {instanceGroups: [{name: app, count: 1, patchGroup: prod, " + assetTags + "}]}\n" +
 			baseline("patchGroups: [prod], approvalRules: [{filters: {CLASSIFICATION: [SecurityUpdates, UpdateRollups]}, approveAfterDays: 7}]"),
 			[]string{`patching.baselines[0].approvalRules[0].filters.CLASSIFICATION: "UpdateRollups" approves "Update Rollups" updates, which the WSUS server does not synchronise (wsus.classifications: Critical Updates, Security Updates)`}},
+		// The same for a group without a patch group: the default baseline patches it.
+		{"classification_default_baseline_wsus_does_not_sync", valid + "fleet: {instanceGroups: [{name: app, count: 1, " + assetTags + "}]}\n" +
+			baseline("default: true, approvalRules: [{filters: {CLASSIFICATION: [UpdateRollups]}, approveAfterDays: 7}]"),
+			[]string{`patching.baselines[0].approvalRules[0].filters.CLASSIFICATION: "UpdateRollups" approves "Update Rollups" updates, which the WSUS server does not synchronise`}},
+		{"classification_aws_default_baseline_wsus_does_not_sync", valid + "fleet: {instanceGroups: [{name: app, count: 1, " + assetTags + "}]}\n" +
+			"wsus: {classifications: [Security Updates]}\n",
+			[]string{`wsus.classifications: "Security Updates" leaves out "Critical Updates", which AWS-DefaultPatchBaseline approves (the baseline of fleet instance group "app"`}},
+		// And for a ring's baseline.
+		{"classification_ring_wsus_does_not_sync", valid + "fleet: {instanceGroups: [{name: app, count: 1, patchGroup: dev, " + assetTags + "}]}\n" +
+			"wsus: {classifications: [Security Updates]}\n" +
+			"patching: {rings: {preset: aws-default-windows, stages: [{patchGroup: dev, approveAfterDays: 0}, {patchGroup: prod, approveAfterDays: 7}]}}\n",
+			[]string{`patching.rings.preset.approvalRules[0].filters.CLASSIFICATION: "CriticalUpdates" approves "Critical Updates" updates`}},
 		{"bad_install_day", valid + "wsus: {client: {scheduledInstallDay: 8}}\n", []string{"wsus.client.scheduledInstallDay: 8 is out of range"}},
 		{"bad_ami_id", valid + "wsus: {amiId: ami-xyz}\n", []string{`wsus.amiId: "ami-xyz" is not an AMI id`}},
 		{"negative_command_output_retention", valid + "commandOutput: {retentionDays: -1}\n",

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 )
@@ -22,40 +21,59 @@ func (c *Config) validateWsusFit(pr *problems) {
 	c.validateSyncOutsideWsusWindows(pr)
 }
 
-// validateWsusClassifications refuses a Windows baseline of the clients (a patch group of the
-// fleet's instance groups, whose instances the client configuration points at the server) whose
-// approval rules name a CLASSIFICATION the server does not synchronise (wsus.classifications):
-// its clients ask the server's Windows Update API ("This list of updates is sent to the Windows
-// Update API, which determines which of the updates are applicable", "How patches are
-// installed", Patch Manager, read 2026-12-06), which never has them, so the nodes report
-// compliant and nothing installs. Other groups (hybrid nodes, instances of your own) may use
-// Microsoft Update: not checked, nor a rule without a CLASSIFICATION filter.
+// validateWsusClassifications refuses a Windows baseline of the clients (the baseline of each of
+// the fleet's instance groups, whose instances the client configuration points at the server: the
+// one serving its patch group, or the default baseline when it has none or no baseline serves it)
+// whose approval rules name a CLASSIFICATION the server does not synchronise
+// (wsus.classifications): its clients ask the server's Windows Update API ("This list of updates
+// is sent to the Windows Update API, which determines which of the updates are applicable", "How
+// patches are installed", Patch Manager, read 2026-12-06), which never has them, so the nodes
+// report compliant and nothing installs. Other groups (hybrid nodes, instances of your own) may
+// use Microsoft Update: not checked, nor a rule without a CLASSIFICATION filter.
 func (c *Config) validateWsusClassifications(pr *problems) {
 	synced := c.Wsus.WithDefaults().Classifications
-	var clients []string
+	baselines := c.PatchBaselines()
+	reported := map[string]bool{}
 	for _, g := range c.Fleet.InstanceGroups {
-		clients = append(clients, g.PatchGroup)
-	}
-	for i, b := range c.PatchBaselines() {
-		if b.OperatingSystem != patchingspec.DefaultOperatingSystem || !slices.ContainsFunc(b.PatchGroups, func(g string) bool { return slices.Contains(clients, g) }) {
+		b := c.PatchGroupBaseline(g.PatchGroup)
+		field := c.baselineField(baselines, b.Name)
+		if reported[field] {
 			continue
 		}
-		field := fmt.Sprintf("patching.baselines[%d]", i)
-		if i >= len(c.Patching.Baselines) {
-			field = "patching.rings.preset" // the rings' baselines follow the configured ones
-		}
+		reported[field] = true
 		for j, rule := range b.ApprovalRules {
 			for _, class := range rule.Filters["CLASSIFICATION"] {
 				title, known := wsusspec.ClassificationTitles[class]
-				if known && !slices.Contains(synced, title) {
-					pr.add(fmt.Sprintf("%s.approvalRules[%d].filters.CLASSIFICATION", field, j), class,
-						"approves %q updates, which the WSUS server does not synchronise (wsus.classifications: %s): its clients never see them, "+
-							"and report compliant with nothing installed. Add %q to wsus.classifications, or leave %s out of the baseline",
-						title, strings.Join(synced, ", "), title, class)
+				if !known || slices.Contains(synced, title) {
+					continue
 				}
+				if field == "" { // AWS's default baseline: nothing of ours approves it, the server's list leaves it out
+					pr.add("wsus.classifications", strings.Join(synced, ", "),
+						"leaves out %q, which %s approves (the baseline of fleet instance group %q, which no baseline of patching.baselines serves): "+
+							"its clients never see those updates, and report compliant with nothing installed. Add %q to wsus.classifications, or give the group a baseline",
+						title, b.Name, g.Name, title)
+					continue
+				}
+				pr.add(fmt.Sprintf("%s.approvalRules[%d].filters.CLASSIFICATION", field, j), class,
+					"approves %q updates, which the WSUS server does not synchronise (wsus.classifications: %s): its clients never see them, "+
+						"and report compliant with nothing installed. Add %q to wsus.classifications, or leave %s out of the baseline",
+					title, strings.Join(synced, ", "), title, class)
 			}
 		}
 	}
+}
+
+// baselineField names where the baseline called name is configured: patching.baselines[i], or
+// patching.rings.preset for a ring's (they follow the configured ones); "" for AWS's own.
+func (c *Config) baselineField(baselines []Baseline, name string) string {
+	i := slices.IndexFunc(baselines, func(b Baseline) bool { return b.Name == name })
+	switch {
+	case i < 0:
+		return ""
+	case i >= len(c.Patching.Baselines):
+		return "patching.rings.preset"
+	}
+	return fmt.Sprintf("patching.baselines[%d]", i)
 }
 
 // validateSyncOutsideWsusWindows refuses a daily synchronisation at which a window patching the
