@@ -36,10 +36,10 @@ func TestMain(m *testing.M) {
 	}
 	// CDK's built-in CloudFormation validation costs more than a scenario's synthesis; the tests
 	// run the same engine once over every scenario's templates instead (validate_test.go).
-	// jsii snapshots the environment for Node when the program starts, so the kernel it set up
-	// (not started yet) is closed and the first CDK call starts one that sees the setting.
+	// jsii snapshots the environment for Node when the program starts, so startKernel closes the
+	// kernel it set up (not started yet) and starts one that sees the setting.
 	os.Setenv("CDK_VALIDATION", "false")
-	jsii.Close()
+	startKernel()
 	startBackground()
 	startChecks()
 	startJobs()
