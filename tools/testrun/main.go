@@ -240,7 +240,10 @@ func build(opts options, pkgs []pkg) error {
 			commands[dir] = append(commands[dir], p.importPath)
 		} else {
 			if commands[""] == nil {
-				commands[""] = []string{"build", "-o", os.DevNull} // compiled, nothing written
+				// Compiled, not linked, as go test leaves a package without tests: go build -o
+				// /dev/null would link every main package on every run (the app's link alone
+				// took 3 s, before any test could start).
+				commands[""] = []string{"list", "-export", "-f", "{{.ImportPath}}"}
 			}
 			commands[""] = append(commands[""], p.importPath)
 		}

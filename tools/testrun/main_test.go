@@ -217,12 +217,16 @@ func TestFlagsAfterTwoDashesGoToTheTestBinaries(t *testing.T) {
 	assert.Nil(t, flags)
 }
 
-// A package without tests that does not compile fails the run, as under go test.
+// A package without tests that does not compile fails the run, as under go test: a library or
+// a command (compiled, not linked).
 func TestAPackageWithoutTestsThatDoesNotCompileFailsTheRun(t *testing.T) {
-	root := sample(t, map[string]string{"pass/pass_test.go": passing, "lib/lib.go": "package lib\n\nvar X int = \"not an int\"\n"})
+	root := sample(t, map[string]string{"pass/pass_test.go": passing,
+		"lib/lib.go":  "package lib\n\nvar X int = \"not an int\"\n",
+		"cmd/main.go": "package main\n\nfunc main() { unused := 1 }\n"})
 	_, err := run(sampleOptions(root, "./..."), &strings.Builder{})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "lib.go")
+	assert.Contains(t, err.Error(), "lib/lib.go")
+	assert.Contains(t, err.Error(), "cmd/main.go")
 }
 
 // A kept binary that no longer runs (damaged) fails its package and is removed, so that the next
