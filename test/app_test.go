@@ -32,22 +32,40 @@ var (
 	binariesErr  error
 )
 
-// binary compiles ./app (as `cdk synth` runs it), ./tools/verify and ./tools/snapshot once, and returns the path
-// of one of them ("app", "verify" or "snapshot").
+// binary returns the path of a command of the project ("app", "verify", "doctor"...), compiled
+// once a run with every other (commands).
 func binary(t *testing.T, name string) string {
 	require.NoError(t, buildBinaries())
 	return filepath.Join(binDir, name)
 }
 
+// commands are the project's commands as go build names them, relative to the repository: the
+// app and each tools/*/main.go, so that a new tool cannot be left out.
+func commands() ([]string, error) {
+	mains, err := filepath.Glob(filepath.Join("..", "tools", "*", "main.go"))
+	found := []string{"./app"}
+	for _, m := range mains {
+		found = append(found, "./"+filepath.ToSlash(filepath.Dir(strings.TrimPrefix(m, ".."+string(filepath.Separator)))))
+	}
+	return found, err
+}
+
 func buildBinaries() error {
 	binariesOnce.Do(func() {
-		// Without DWARF (-w), as make test links its test binaries: a third less link time. Into a
-		// directory kept between runs: go build leaves a binary whose build id is current as it is,
-		// so an unchanged app is not linked again (2.5 s of CPU a run).
+		// Every command in one go build, not a go run each (help_test.go), which loaded the
+		// module's packages again for each: 4 s of CPU a run. Without DWARF (-w), as make test
+		// links its test binaries: a third less link time. Into a directory kept between runs:
+		// go build leaves a binary whose build id is current as it is, so an unchanged command is
+		// not linked again (2.5 s of CPU a run for the app alone).
 		binariesErr = inKeptDir("test-bin", func(dir string) error {
 			binDir = dir
-			out, err := exec.Command("go", "build", "-ldflags=-w", "-o", dir+string(filepath.Separator), "../app", "../tools/verify", "../tools/snapshot").CombinedOutput()
+			all, err := commands()
 			if err != nil {
+				return err
+			}
+			build := exec.Command("go", append([]string{"build", "-ldflags=-w", "-o", dir + string(filepath.Separator)}, all...)...)
+			build.Dir = ".."
+			if out, err := build.CombinedOutput(); err != nil {
 				return fmt.Errorf("go build: %v\n%s", err, out)
 			}
 			return nil

@@ -2,6 +2,7 @@ package test
 
 import (
 	"os/exec"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,20 +19,18 @@ type helpRun struct {
 	err          error
 }
 
-// helpRuns runs every command with --help: the app and each tools/*/main.go, so that a new tool
-// cannot be left out.
+// helpRuns runs every command (commands) with --help.
 var helpRuns = &job[[]helpRun]{run: func() ([]helpRun, error) {
-	commands := []string{"./app"}
-	mains, err := filepath.Glob(filepath.Join("..", "tools", "*", "main.go"))
+	all, err := commands()
+	if err == nil {
+		err = buildBinaries()
+	}
 	if err != nil {
 		return nil, err
 	}
-	for _, m := range mains {
-		commands = append(commands, "./"+filepath.ToSlash(filepath.Dir(strings.TrimPrefix(m, ".."+string(filepath.Separator)))))
-	}
 	var runs []helpRun
-	for _, command := range commands {
-		cmd := exec.Command("go", "run", command, "--help")
+	for _, command := range all {
+		cmd := exec.Command(filepath.Join(binDir, path.Base(command)), "--help")
 		cmd.Dir = ".."
 		out, err := cmd.CombinedOutput()
 		runs = append(runs, helpRun{command, string(out), err})
