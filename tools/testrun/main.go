@@ -5,7 +5,8 @@
 // run of make test here, docs/benchmarks.md).
 //
 // One package (-first) starts first, at this run's priority, and is reported last; every other
-// runs -nice nicer beside it, -p at a time. The report is go test's: a line for each package (ok,
+// runs -nice nicer beside it, -p at a time, the longest first by its CPU time in the last run
+// (kept beside the binaries). The report is go test's: a line for each package (ok,
 // FAIL, no test files, no tests to run), a failing package's output and exit status before its
 // line, and FAIL at the end when any failed. Packages without tests are compiled, as go test
 // compiles them. When anything does not build, go's errors are printed and nothing runs: a stale
@@ -21,10 +22,12 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -119,8 +122,9 @@ type result struct {
 	passed      bool
 	output      []byte
 	elapsed     time.Duration
-	err         error // how the binary ended when it failed
-	interrupted bool  // not started: the run was interrupted first
+	cpu         time.Duration // user and system time of the binary and its children
+	err         error         // how the binary ended when it failed
+	interrupted bool          // not started: the run was interrupted first
 }
 
 // run builds and runs the packages' tests, writing go test's report to out. It answers whether
@@ -160,9 +164,64 @@ func run(opts options, out io.Writer) (bool, error) {
 	if err := build(opts, pkgs); err != nil {
 		return false, err
 	}
-	results, stop := runAll(opts, pkgs, first)
+	work := readWork(opts.binDir)
+	results, stop := runAll(opts, pkgs, first, work)
 	defer stop()
-	return report(out, pkgs, first, results, verbose(opts.testFlags)), nil
+	passed := report(out, pkgs, first, results, verbose(opts.testFlags))
+	writeWork(opts.binDir, work)
+	return passed, nil
+}
+
+// workFile keeps, beside the binaries, each package's CPU time in its last run (seconds by
+// import path): the others start the longest first, so that the short ones fill the last seconds
+// instead of a long one starting last and running alone.
+const workFile = "work.json"
+
+// work is each package's CPU time in its last run; runAll updates it as binaries end.
+type work struct {
+	mu      sync.Mutex
+	seconds map[string]float64
+}
+
+func readWork(binDir string) *work {
+	w := &work{seconds: map[string]float64{}}
+	if data, err := os.ReadFile(filepath.Join(binDir, workFile)); err == nil {
+		json.Unmarshal(data, &w.seconds) // a damaged file is a run without history
+	}
+	return w
+}
+
+// writeWork keeps w for the next run; a run that could not is only slower to order.
+func writeWork(binDir string, w *work) {
+	if data, err := json.Marshal(w.seconds); err == nil {
+		os.WriteFile(filepath.Join(binDir, workFile), data, 0o644)
+	}
+}
+
+// longestFirst orders packages by their last run's CPU time, longest first; a package without
+// one (new, or the first run) comes before those with one, and ties keep go list's order.
+func (w *work) longestFirst(pkgs []pkg) {
+	slices.SortStableFunc(pkgs, func(a, b pkg) int {
+		wa, knownA := w.seconds[a.importPath]
+		wb, knownB := w.seconds[b.importPath]
+		if !knownA {
+			wa = math.Inf(1)
+		}
+		if !knownB {
+			wb = math.Inf(1)
+		}
+		return cmp.Compare(wb, wa)
+	})
+}
+
+// ran records a binary's CPU time when it ran, and answers its result.
+func (w *work) ran(p pkg, r result) result {
+	if r.cpu > 0 { // it ran
+		w.mu.Lock()
+		w.seconds[p.importPath] = r.cpu.Seconds()
+		w.mu.Unlock()
+	}
+	return r
 }
 
 // list answers the packages the patterns name, in go list's order.
@@ -276,14 +335,14 @@ func build(opts options, pkgs []pkg) error {
 	return nil
 }
 
-// removeStale removes from binDir every file but the lock, go's temporary directory and the
-// binaries of the module's packages with tests, so that a package whose tests were removed, or
-// that moved to another set, leaves nothing behind.
+// removeStale removes from binDir every file but the lock, go's temporary directory, the last
+// run's work and the binaries of the module's packages with tests, so that a package whose tests
+// were removed, or that moved to another set, leaves nothing behind.
 func removeStale(binDir string, all []pkg) error {
 	if err := os.MkdirAll(binDir, 0o755); err != nil {
 		return err
 	}
-	want := map[string]bool{filepath.Join(binDir, ".lock"): true, filepath.Join(binDir, tmpDir): true}
+	want := map[string]bool{filepath.Join(binDir, ".lock"): true, filepath.Join(binDir, tmpDir): true, filepath.Join(binDir, workFile): true}
 	for _, p := range all {
 		if p.binary != "" {
 			want[p.binary] = true
@@ -314,7 +373,7 @@ func removeStale(binDir string, all []pkg) error {
 // nicer, and answers a channel of each package's result. An interrupt or termination the run
 // receives goes on to the test binaries running, and no binary starts after it. stop ends the
 // run's handling of those signals.
-func runAll(opts options, pkgs []pkg, first string) (results map[string]chan result, stop func()) {
+func runAll(opts options, pkgs []pkg, first string, w *work) (results map[string]chan result, stop func()) {
 	results = map[string]chan result{}
 	slots := make(chan struct{}, max(opts.parallel, 1))
 	goroot, _ := exec.Command("go", "env", "GOROOT").Output()
@@ -332,24 +391,26 @@ func runAll(opts options, pkgs []pkg, first string) (results map[string]chan res
 		done chan result
 	}
 	var others []queued
-	for _, p := range pkgs {
+	ordered := slices.Clone(pkgs)
+	w.longestFirst(ordered)
+	for _, p := range ordered {
 		if p.hasTests {
 			done := make(chan result, 1)
 			results[p.importPath] = done
 			if p.importPath == first {
-				go func() { done <- runBinary(p, 0, goRoot, opts.testFlags, running) }()
+				go func() { done <- w.ran(p, runBinary(p, 0, goRoot, opts.testFlags, running)) }()
 			} else {
 				others = append(others, queued{p, done})
 			}
 		}
 	}
-	// The others start in go list's order as slots free.
+	// The others start the longest first (work.longestFirst) as slots free.
 	go func() {
 		for _, q := range others {
 			slots <- struct{}{}
 			go func() {
 				defer func() { <-slots }()
-				q.done <- runBinary(q.p, opts.nice, goRoot, opts.testFlags, running)
+				q.done <- w.ran(q.p, runBinary(q.p, opts.nice, goRoot, opts.testFlags, running))
 			}()
 		}
 	}()
@@ -439,6 +500,9 @@ func runBinary(p pkg, nice int, goroot string, testFlags []string, running *proc
 	err = cmd.Wait()
 	running.remove(cmd.Process)
 	r := result{passed: err == nil, output: output.Bytes(), elapsed: time.Since(start), err: err}
+	if cmd.ProcessState != nil {
+		r.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}
 	var exit *exec.ExitError
 	if errors.As(err, &exit) && !exit.Exited() && ctx.Err() == nil && !isInterrupted(running) {
 		// Killed by a signal nobody sent it (a damaged binary crashes): linked again next time.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -139,6 +140,37 @@ func TestTheReportIsGoTestsWithTheFirstPackageLastAndTheOthersNicer(t *testing.T
 	_, out = runIn(t, opts)
 	assert.NotContains(t, out, "nice=", "without -test.v a passing package's output is left out")
 	assert.Contains(t, out, "planted failure", "a failing package's is not")
+}
+
+// The others start the longest first by their CPU time in the last run, a package without one
+// first of all; the run keeps each package's time for the next.
+func TestTheOthersStartTheLongestFirstByTheirLastRun(t *testing.T) {
+	logsItsName := func(name string) string {
+		return "package " + name + "\n\nimport (\n\t\"os\"\n\t\"testing\"\n)\n\n" +
+			"func TestLogs(t *testing.T) {\n\tf, _ := os.OpenFile(os.Getenv(\"TESTRUN_ORDER\"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)\n" +
+			"\tf.WriteString(\"" + name + " \")\n\tf.Close()\n}\n"
+	}
+	// go list's order is a, b, c; by the last run it is c (no time), b (5 s), a (0.1 s).
+	root := sample(t, map[string]string{"a/a_test.go": logsItsName("a"), "b/b_test.go": logsItsName("b"), "c/c_test.go": logsItsName("c")})
+	order := filepath.Join(t.TempDir(), "order")
+	t.Setenv("TESTRUN_ORDER", order)
+	opts := sampleOptions(root, "./...")
+	opts.parallel = 1
+	write(t, filepath.Join(opts.binDir, workFile), `{"example.com/sample/a": 0.1, "example.com/sample/b": 5}`)
+	passed, out := runIn(t, opts)
+	require.True(t, passed, out)
+	started, err := os.ReadFile(order)
+	require.NoError(t, err)
+	assert.Equal(t, "c b a ", string(started))
+
+	kept, err := os.ReadFile(filepath.Join(opts.binDir, workFile))
+	require.NoError(t, err)
+	var seconds map[string]float64
+	require.NoError(t, json.Unmarshal(kept, &seconds))
+	for _, name := range []string{"a", "b", "c"} {
+		assert.Greater(t, seconds["example.com/sample/"+name], 0.0, "%s's CPU time is kept", name)
+		assert.Less(t, seconds["example.com/sample/"+name], 5.0, "%s's time is this run's", name)
+	}
 }
 
 // A package whose code did not change keeps its linked binary (the point of the runner); one that
