@@ -1,6 +1,7 @@
 package doctor
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -1171,13 +1172,27 @@ func (d *deployment) deployedTemplate(stackName string) (map[string]any, error) 
 	if err := d.call(&body, "cloudformation", "get-template", "--stack-name", stackName, "--query", "TemplateBody"); err != nil {
 		return nil, err
 	}
-	var text string
-	if json.Unmarshal(body, &text) == nil { // a string body (YAML); CDK deploys JSON, which the CLI prints as an object
-		body = json.RawMessage(text)
+	template, err := templateBody(body)
+	if err != nil {
+		return nil, fmt.Errorf("the deployed template of %s: %w", stackName, err)
+	}
+	return template, nil
+}
+
+// templateBody decodes GetTemplate's TemplateBody as the AWS CLI prints it: a JSON template (what
+// CDK deploys) as an object, a YAML one as a string, taken here as JSON text or refused. Only a
+// string is decoded as one: trying every body as a string scanned the whole template once more.
+func templateBody(body []byte) (map[string]any, error) {
+	if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] == '"' {
+		var text string
+		if err := json.Unmarshal(trimmed, &text); err != nil {
+			return nil, err
+		}
+		body = []byte(text)
 	}
 	var template map[string]any
 	if err := json.Unmarshal(body, &template); err != nil {
-		return nil, fmt.Errorf("the deployed template of %s: %w", stackName, err)
+		return nil, err
 	}
 	return template, nil
 }

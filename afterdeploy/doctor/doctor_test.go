@@ -930,3 +930,20 @@ func TestInspectorRowSaysWhetherEc2ScanningIsOn(t *testing.T) {
 		assert.NotEqual(t, "Inspector", r.Check, "the default switches Inspector off: no row")
 	}
 }
+
+// The CLI prints a JSON template body as an object and a YAML one as a string: an object is read,
+// a string holding JSON too, and YAML is refused, not read as an empty template.
+func TestATemplateBodyIsReadAsTheCliPrintsIt(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}}}`:           "AWS::S3::Bucket",
+		` "{\"Resources\": {\"Topic\": {\"Type\": \"AWS::SNS::Topic\"}}}"`: "AWS::SNS::Topic",
+	} {
+		template, err := templateBody([]byte(body))
+		require.NoError(t, err, body)
+		for _, r := range template["Resources"].(map[string]any) {
+			assert.Equal(t, want, r.(map[string]any)["Type"], body)
+		}
+	}
+	_, err := templateBody([]byte(`"Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n"`))
+	assert.Error(t, err, "a YAML body")
+}

@@ -34,7 +34,7 @@ func (d *deployment) checkSchedules() ([]Result, error) {
 	if len(windows) == 0 {
 		return nil, nil
 	}
-	template, err := d.deployedTemplate(d.t.Patching)
+	template, err := d.template(d.t.Patching)
 	if err != nil {
 		return nil, err
 	}
