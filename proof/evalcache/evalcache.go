@@ -156,7 +156,10 @@ func (c Cache) Get(key string) ([]byte, bool) {
 }
 
 // Put keeps the answer for key; the empty key keeps nothing. A failure to write only loses the
-// entry: the caller has its answer and the next run evaluates again.
+// entry: the caller has its answer and the next run evaluates again. The file is not synced: an
+// entry a crash leaves torn fails its checksum in Get and is evaluated again, and a sync for each
+// of thousands of answers made a cold run slower (authz's empty-cache test: 4.6-5.1 s with it,
+// 3.7-4.1 s without).
 func (c Cache) Put(key string, answer []byte) {
 	if !c.On() || key == "" {
 		return
@@ -171,9 +174,6 @@ func (c Cache) Put(key string, answer []byte) {
 	}
 	sum := sha256.Sum256(answer)
 	_, werr := tmp.Write(append(sum[:], answer...))
-	if werr == nil {
-		werr = tmp.Sync()
-	}
 	if cerr := tmp.Close(); werr != nil || cerr != nil {
 		os.Remove(tmp.Name())
 		return
