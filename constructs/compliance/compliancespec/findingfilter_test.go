@@ -1,10 +1,8 @@
 package compliancespec
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -40,10 +38,7 @@ var findingFixtures = map[string]string{
 
 // python3 is required, not optional: a skipped test would leave the filter untested unnoticed.
 // It is Python 3.11 here and python3.14 in Lambda: the script uses nothing newer than 3.11.
-func python3(t *testing.T) string {
-	t.Helper()
-	return python.Interpreter(t, "the finding filter (compliancespec/findingfilter.py) is tested by running it")
-}
+const pythonNeededBy = "the finding filter (compliancespec/findingfilter.py) is tested by running it"
 
 type filterStep struct {
 	Event        string `json:"event"`
@@ -64,13 +59,12 @@ type filterStep struct {
 // per step.
 func runFilter(t *testing.T, script string, steps ...filterStep) []string {
 	t.Helper()
-	cmd := filterCommand(t, script, steps)
-	out, err := cmd.Output()
-	require.NoError(t, err, "%s%s", out, cmd.Stderr)
-	return strings.Split(strings.TrimSpace(string(out)), "\n")
+	r := filterRun(t, script, steps)
+	require.Zero(t, r.Code, "%s%s", r.Stdout, r.Stderr)
+	return strings.Split(strings.TrimSpace(r.Stdout), "\n")
 }
 
-func filterCommand(t *testing.T, script string, steps []filterStep) *exec.Cmd {
+func filterRun(t *testing.T, script string, steps []filterStep) python.Result {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "findingfilter.py")
 	require.NoError(t, os.WriteFile(path, []byte(script), 0o600))
@@ -80,12 +74,10 @@ func filterCommand(t *testing.T, script string, steps []filterStep) *exec.Cmd {
 	arg, err := json.Marshal(steps)
 	require.NoError(t, err)
 	const table, topic = "findings", "arn:aws:sns:eu-central-1:123456789012:alerts"
-	cmd := exec.Command(python3(t), "-I", filepath.Join("testdata", "findingfilter", "harness.py"), path, string(arg))
-	cmd.Env = append(os.Environ(), FindingTableEnv+"="+table, FindingTopicEnv+"="+topic, FindingMemoryEnv+"=1000",
+	return python.Run(t, pythonNeededBy, filepath.Join("testdata", "findingfilter", "harness.py"), []string{path, string(arg)},
+		FindingTableEnv+"="+table, FindingTopicEnv+"="+topic, FindingMemoryEnv+"=1000",
 		FindingHoldEnv+"="+strconv.Itoa(FindingFilterTimeoutSeconds),
 		"HARNESS_TABLE="+table, "HARNESS_TOPIC="+topic)
-	cmd.Stderr = &bytes.Buffer{}
-	return cmd
 }
 
 func TestFindingIDsAreTheFieldsAWSsExampleEventsCarry(t *testing.T) {
@@ -249,8 +241,8 @@ func TestFindingFilterMutationsAreCaught(t *testing.T) {
 	} {
 		t.Run(m.name, func(t *testing.T) {
 			require.Contains(t, FindingFilterScript, m.from, "the mutation no longer applies: update it")
-			out, _ := filterCommand(t, strings.Replace(FindingFilterScript, m.from, m.to, 1), steps()).Output()
-			assert.NotEqual(t, want, strings.Split(strings.TrimSpace(string(out)), "\n"), "the tests did not notice: %s", m.name)
+			out := filterRun(t, strings.Replace(FindingFilterScript, m.from, m.to, 1), steps()).Stdout
+			assert.NotEqual(t, want, strings.Split(strings.TrimSpace(out), "\n"), "the tests did not notice: %s", m.name)
 		})
 	}
 }

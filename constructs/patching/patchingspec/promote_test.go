@@ -1,12 +1,10 @@
 package patchingspec
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -24,11 +22,8 @@ var updatePromote = flag.Bool("update", false, "rewrite testdata/promote/*.golde
 
 // python3 is required, not optional: CI has it (Python 3.11, as the runbook's runtime), and a
 // skipped test here would leave the promotion script untested without anyone noticing.
-func python3(t *testing.T) string {
-	t.Helper()
-	return python.Interpreter(t, "the promotion script (patchingspec/promote.py) is tested by running it on recorded "+
-		"DescribeInstancePatches pages; install Python 3.11 (the aws:executeScript runtime, "+PromoteRuntime+")")
-}
+const pythonNeededBy = "the promotion script (patchingspec/promote.py) is tested by running it on recorded " +
+	"DescribeInstancePatches pages; install Python 3.11 (the aws:executeScript runtime, " + PromoteRuntime + ")"
 
 // runPromote runs script on fixture through the harness (fake boto3 clients answering with the
 // recorded pages) and returns what it wrote, returned and called.
@@ -41,14 +36,11 @@ func runHarness(t *testing.T, dir, script, fixture string) (string, error) {
 	t.Helper()
 	scriptPath := filepath.Join(t.TempDir(), dir+".py")
 	require.NoError(t, os.WriteFile(scriptPath, []byte(script), 0o600))
-	cmd := exec.Command(python3(t), "-I", filepath.Join("testdata", dir, "harness.py"), scriptPath, fixture)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return string(out) + stderr.String(), err
+	r := python.Run(t, pythonNeededBy, filepath.Join("testdata", dir, "harness.py"), []string{scriptPath, fixture})
+	if r.Code != 0 {
+		return r.Stdout + r.Stderr, fmt.Errorf("%s exited %d", dir, r.Code)
 	}
-	return string(out), nil
+	return r.Stdout, nil
 }
 
 var promoteFixtures = []struct{ name, proves string }{

@@ -1,0 +1,145 @@
+package python
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// Result is how a script run ended: what it wrote and its exit status.
+type Result struct {
+	Stdout, Stderr string
+	Code           int
+}
+
+// Run runs the Python file harness with args, in the test's directory, with the test binary's
+// environment and env's NAME=value entries added, as `python3 -I harness args...` would, and
+// answers how it ended. Each run is a process of its own, forked from one interpreter the test
+// binary starts once (forkServer): what a run changes (modules, the clock, the environment) is
+// gone with it, and no run pays Python's start, about 50 ms of CPU here (the script tests run a
+// few dozen). It fails the test when there is no interpreter (Interpreter) or the server stops
+// answering.
+func Run(t testing.TB, neededBy, harness string, args []string, env ...string) Result {
+	t.Helper()
+	path := Interpreter(t, neededBy)
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra := map[string]string{}
+	for _, e := range env {
+		name, value, _ := strings.Cut(e, "=")
+		extra[name] = value
+	}
+	request, err := json.Marshal(map[string]any{"harness": harness, "args": append([]string{}, args...), "env": extra, "dir": dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := server.run(path, request)
+	if err != nil {
+		t.Fatalf("the Python fork server: %v", err)
+	}
+	return r
+}
+
+// forkServer is one interpreter that forks a process for each run it is sent.
+type forkServer struct {
+	mu      sync.Mutex
+	started bool
+	err     error
+	in      io.Writer
+	out     *bufio.Reader
+}
+
+var server forkServer
+
+// forkServerSource reads a run a line (JSON: harness, args, env, dir) and answers a line (JSON:
+// stdout, stderr, code). The modules the harnesses import are imported before the forks. A run's
+// stdin is /dev/null, its stdout and stderr files, and its exit as Python's own: SystemExit's
+// code, or a traceback on stderr and 1.
+const forkServerSource = `
+import copy, datetime, importlib.util, json, os, runpy, sys, tempfile, traceback, types
+replies = os.fdopen(os.dup(1), "w")
+for line in sys.stdin:
+    job = json.loads(line)
+    out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        os.close(replies.fileno())
+        os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+        os.dup2(out.fileno(), 1)
+        os.dup2(err.fileno(), 2)
+        os.chdir(job["dir"])
+        os.environ.update(job["env"])
+        sys.argv = [job["harness"]] + job["args"]
+        code = 0
+        try:
+            runpy.run_path(job["harness"], run_name="__main__")
+        except SystemExit as e:
+            if isinstance(e.code, int) or e.code is None:
+                code = e.code or 0
+            else:
+                print(e.code, file=sys.stderr)
+                code = 1
+        except BaseException:
+            traceback.print_exc()
+            code = 1
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    out.seek(0)
+    err.seek(0)
+    replies.write(json.dumps({"stdout": out.read().decode("utf-8", "replace"), "stderr": err.read().decode("utf-8", "replace"),
+                              "code": os.waitstatus_to_exitcode(status)}) + "\n")
+    replies.flush()
+    out.close()
+    err.close()
+`
+
+// run sends one run and reads its answer, starting the server first if it is not running.
+func (s *forkServer) run(interpreter string, request []byte) (Result, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.started {
+		s.started = true
+		cmd := exec.Command(interpreter, "-I", "-c", forkServerSource)
+		cmd.Stderr = os.Stderr
+		in, err := cmd.StdinPipe()
+		if err == nil {
+			var out io.Reader
+			if out, err = cmd.StdoutPipe(); err == nil {
+				s.in, s.out = in, bufio.NewReader(out)
+				err = cmd.Start()
+			}
+		}
+		s.err = err
+	}
+	if s.err != nil {
+		return Result{}, s.err
+	}
+	if _, err := s.in.Write(append(request, '\n')); err != nil {
+		s.err = err
+		return Result{}, err
+	}
+	line, err := s.out.ReadBytes('\n')
+	if err != nil {
+		s.err = errors.Join(errors.New("it stopped answering"), err)
+		return Result{}, s.err
+	}
+	var r Result
+	err = json.Unmarshal(line, &struct {
+		Stdout *string `json:"stdout"`
+		Stderr *string `json:"stderr"`
+		Code   *int    `json:"code"`
+	}{&r.Stdout, &r.Stderr, &r.Code})
+	return r, err
+}
