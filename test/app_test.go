@@ -502,7 +502,7 @@ var awsCdkLibRead = &job[map[string][]byte]{run: func() (map[string][]byte, erro
 	}
 	files := map[string][]byte{}
 	archive := tar.NewReader(gz)
-	for {
+	for len(files) < 2 { // both found: the rest of the tarball is not decompressed
 		header, err := archive.Next()
 		if err == io.EOF {
 			break
