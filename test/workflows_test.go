@@ -1,6 +1,7 @@
 package test
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,15 +21,18 @@ type workflow struct {
 		If          string            `yaml:"if"`
 		RunsOn      string            `yaml:"runs-on"`
 		Permissions map[string]string `yaml:"permissions"`
-		Steps       []struct {
-			Name  string            `yaml:"name"`
-			Uses  string            `yaml:"uses"`
-			Run   string            `yaml:"run"`
-			Shell string            `yaml:"shell"`
-			If    string            `yaml:"if"`
-			With  map[string]string `yaml:"with"`
-		} `yaml:"steps"`
+		Steps       []workflowStep    `yaml:"steps"`
 	} `yaml:"jobs"`
+}
+
+type workflowStep struct {
+	Name  string            `yaml:"name"`
+	ID    string            `yaml:"id"`
+	Uses  string            `yaml:"uses"`
+	Run   string            `yaml:"run"`
+	Shell string            `yaml:"shell"`
+	If    string            `yaml:"if"`
+	With  map[string]string `yaml:"with"`
 }
 
 func readWorkflow(t *testing.T, name string) (workflow, string) {
@@ -79,13 +83,62 @@ func TestWorkflowsRunTheReadmeCommandsWithPinnedActionsAndNoStoredKeys(t *testin
 	assert.Contains(t, deploy, "make deploy", "deploys through check-update")
 	assert.Contains(t, deploy, "--require-approval never", "no terminal to answer the CLI's question in a pipeline")
 	assert.Contains(t, deployWorkflow.Jobs["deploy"].If, "github.ref == 'refs/heads/main'", "a run from another branch does not deploy")
-	// A cdk diff that fails fails the job, said in the comment's diff: it is not taken for "no change".
-	var diffed, failsOnDiff bool
-	for _, step := range pr.Jobs["diff"].Steps {
-		diffed = diffed || strings.Contains(step.Run, `echo "diffed=$diffed" >> "$GITHUB_OUTPUT"`)
-		failsOnDiff = failsOnDiff || (step.If == "steps.diff.outputs.diffed != '0'" && strings.Contains(step.Run, "exit 1"))
+}
+
+// The diff job runs make diff and make check-update in one step that records each one's status,
+// and a failure of either fails the job in a step of its own, after the comment: run as GitHub
+// runs a step (bash -e), with a make that fails as told, each status reaches the output its
+// failing step reads, and a failed diff says so in the comment's diff, not taken for "no change".
+func TestTheDiffJobFailsWhenMakeDiffOrCheckUpdateFails(t *testing.T) {
+	pr, _ := readWorkflow(t, "pull-request.yml")
+	steps := pr.Jobs["diff"].Steps
+	i := slices.IndexFunc(steps, func(s workflowStep) bool { return s.ID == "diff" })
+	require.GreaterOrEqual(t, i, 0, "the diff job has a step with id diff")
+	failsOn := regexp.MustCompile(`^steps\.diff\.outputs\.(\w+) != '0'$`)
+	bin := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(bin, "make"), []byte(`#!/bin/bash
+for a in "$@"; do
+  case "$a" in
+    diff) echo "Stack privatepatch-network"; exit "$DIFF_STATUS";;
+    check-update) exit "$CHECK_STATUS";;
+  esac
+done
+exit 9
+`), 0o755))
+	for _, c := range []struct{ diff, check int }{{0, 0}, {2, 0}, {0, 1}, {1, 2}} {
+		dir := t.TempDir()
+		output := filepath.Join(dir, "output")
+		cmd := exec.Command("bash", "-e", "-c", steps[i].Run)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"), "GITHUB_OUTPUT="+output,
+			fmt.Sprintf("DIFF_STATUS=%d", c.diff), fmt.Sprintf("CHECK_STATUS=%d", c.check), "CONFIG=")
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "the step itself passes, whatever make answers: %s", out)
+		written, err := os.ReadFile(output)
+		require.NoError(t, err)
+		outputs := map[string]string{}
+		for _, line := range strings.Split(strings.TrimSpace(string(written)), "\n") {
+			k, v, _ := strings.Cut(line, "=")
+			outputs[k] = v
+		}
+		var failing []string
+		for _, s := range steps[i+1:] {
+			if m := failsOn.FindStringSubmatch(s.If); m != nil && outputs[m[1]] != "0" && strings.Contains(s.Run, "exit 1") {
+				failing = append(failing, m[1])
+			}
+		}
+		var want []string
+		if c.check != 0 {
+			want = append(want, "refused")
+		}
+		if c.diff != 0 {
+			want = append(want, "diffed")
+		}
+		assert.Equal(t, want, failing, "make diff %d, check-update %d: the steps that fail the job", c.diff, c.check)
+		diff, err := os.ReadFile(filepath.Join(dir, "diff.txt"))
+		require.NoError(t, err)
+		assert.Equal(t, c.diff != 0, strings.Contains(string(diff), "cdk diff FAILED"), "make diff %d: the comment's diff says it failed", c.diff)
 	}
-	assert.True(t, diffed && failsOnDiff, "the diff job records make diff's status and fails on it")
 }
 
 // make refuses what it would take wrongly: a switch set to anything but 1 (make takes FORCE=0 as
