@@ -80,7 +80,9 @@ type Server struct {
 	// Updates and Security Updates, as in AWS-DefaultPatchBaseline.
 	Classifications []string `yaml:"classifications"`
 	// SyncTimeUtc is the first daily synchronisation, HH:MM UTC. Default: 21:00: after Patch
-	// Tuesday's release the same day (Microsoft releases at 10:00 Pacific, 17:00 or 18:00 UTC),
+	// Tuesday's release the same day (the monthly security update release is on the "Second
+	// Tuesday of each month, typically published at 10:00 AM Pacific Time (PST/PDT)", "Windows
+	// quality updates", Microsoft Learn, read 2026-12-07: 17:00 or 18:00 UTC),
 	// outside the server's own Saturday window (configuration refuses one inside it: the
 	// window's reboot would cut the synchronisation) and hours from the monthly cleanup.
 	SyncTimeUtc string `yaml:"syncTimeUtc"`
