@@ -29,7 +29,11 @@ func (c *Config) validateWsusFit(pr *problems) {
 // is sent to the Windows Update API, which determines which of the updates are applicable", "How
 // patches are installed", Patch Manager, read 2026-12-06), which never has them, so the nodes
 // report compliant and nothing installs. Other groups (hybrid nodes, instances of your own) may
-// use Microsoft Update: not checked, nor a rule without a CLASSIFICATION filter.
+// use Microsoft Update: not checked, nor a rule without a CLASSIFICATION filter. Without a
+// configured default, the default is taken to be AWS-DefaultPatchBaseline ("used as the default
+// patch baseline for Windows Server instances unless you specify a different patch baseline",
+// "About predefined and custom patch baselines"): a default registered in the account outside
+// this project is not seen, nor patch policies, under which "Patch groups are not used".
 func (c *Config) validateWsusClassifications(pr *problems) {
 	synced := c.Wsus.WithDefaults().Classifications
 	baselines := c.PatchBaselines()

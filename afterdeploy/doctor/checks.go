@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -1193,6 +1194,9 @@ func templateBody(body []byte) (map[string]any, error) {
 	var template map[string]any
 	if err := json.Unmarshal(body, &template); err != nil {
 		return nil, err
+	}
+	if template == nil { // null, or nothing: not an empty template
+		return nil, errors.New("no template body")
 	}
 	return template, nil
 }

@@ -946,4 +946,6 @@ func TestATemplateBodyIsReadAsTheCliPrintsIt(t *testing.T) {
 	}
 	_, err := templateBody([]byte(`"Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n"`))
 	assert.Error(t, err, "a YAML body")
+	_, err = templateBody([]byte("null"))
+	assert.EqualError(t, err, "no template body", "TemplateBody absent")
 }

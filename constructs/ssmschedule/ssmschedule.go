@@ -147,8 +147,8 @@ func checkCron(schedule string, kind scheduleKind) error {
 	if err != nil {
 		return err
 	}
-	if !minutesApart(parsed, minAssociationCronMinutes) {
-		return fmt.Errorf("minutes %q: State Manager runs associations at most every %d minutes", fields[0], minAssociationCronMinutes)
+	if first, second, ok := tooClose(parsed, minAssociationCronMinutes); !ok {
+		return fmt.Errorf("it starts at %s and %s: State Manager runs associations at most every %d minutes", first, second, minAssociationCronMinutes)
 	}
 	return nil
 }
@@ -203,24 +203,43 @@ func namesInOrder(names map[string]int) []string {
 	return out
 }
 
-// minutesApart says whether an association's cron fires at least gap minutes apart: the minutes
-// of the day it starts at (each of its hours with each of its minutes, as ParseCron reads them,
-// ranges and steps included), taken in order and around midnight, since the next day may run too.
-func minutesApart(c Cron, gap int) bool {
+// tooClose answers two starts of an association's cron closer than gap minutes, as HH:MM, or
+// ok: the minutes of the day it starts at (each of its hours with each of its minutes, as
+// ParseCron reads them, ranges and steps included) in order, and the last of a day with the first
+// of the next when the cron runs on two days in a row (a year from 2026-01-01 is looked at).
+// AWS documents the 30-minute floor for rate expressions; for cron, "Associations only support
+// the following cron expressions: every 1/2, 1, 2, 4, 8, or 12 hours; every day or every week at
+// a specific time" ("Reference: Cron and rate expressions for Systems Manager", read 2026-12-07),
+// a list its own examples go beyond (cron(0 0 ? * THU#2 *), monthly). So this is our reading:
+// starts at least 30 minutes apart, what every one of those shapes keeps.
+func tooClose(c Cron, gap int) (first, second string, ok bool) {
 	var at []int
 	for _, h := range c.Hours {
 		for _, m := range c.Minutes {
 			at = append(at, h*60+m)
 		}
 	}
-	for i, m := range at {
-		next := at[(i+1)%len(at)]
-		if i == len(at)-1 {
-			next += 24 * 60
-		}
-		if len(at) > 1 && next-m < gap {
-			return false
+	hhmm := func(m int) string { return fmt.Sprintf("%02d:%02d", m/60%24, m%60) }
+	for i := 1; i < len(at); i++ {
+		if at[i]-at[i-1] < gap {
+			return hhmm(at[i-1]), hhmm(at[i]), false
 		}
 	}
-	return true
+	if len(at) > 1 && at[0]+24*60-at[len(at)-1] < gap && runsTwoDaysInARow(c) {
+		return hhmm(at[len(at)-1]), hhmm(at[0]) + " the next day", false
+	}
+	return "", "", true
+}
+
+// runsTwoDaysInARow says whether the cron matches two consecutive days in a year from 2026-01-01.
+func runsTwoDaysInARow(c Cron) bool {
+	day := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for range 366 {
+		next := day.AddDate(0, 0, 1)
+		if c.MatchesDay(day) && c.MatchesDay(next) {
+			return true
+		}
+		day = next
+	}
+	return false
 }

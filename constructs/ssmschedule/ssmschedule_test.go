@@ -20,7 +20,9 @@ func TestSystemsManagerScheduleFormsAccepted(t *testing.T) {
 		// Ranged steps and lists whose firings keep 30 minutes apart across hours (a former reading
 		// of the minutes field alone refused them).
 		"cron(0-59/30 * * * ? *)", "cron(15-59/30 * * * ? *)", "cron(0,45 1,5 ? * * *)", "cron(0,30 0/2 * * ? *)",
-		"cron(0 0,23 * * ? *)"} {
+		"cron(0 0,23 * * ? *)",
+		// 23:50 on Mondays is not followed by a run at 00:10 the next day.
+		"cron(10,50 0,23 ? * MON *)", "cron(10,50 0,23 1 * ? *)"} {
 		assert.NoError(t, CheckAssociation(schedule), "association %s", schedule)
 	}
 }
@@ -40,6 +42,9 @@ func TestSchedulesSystemsManagerRefusesAreRefused(t *testing.T) {
 		assert.ErrorContains(t, CheckAssociation(often), "at most every 30 minutes", often)
 		assert.NoError(t, CheckWindow(often), "a window takes %s", often)
 	}
+	assert.EqualError(t, CheckAssociation("cron(10,50 0,23 ? * MON,TUE *)"),
+		"it starts at 23:50 and 00:10 the next day: State Manager runs associations at most every 30 minutes")
+	assert.EqualError(t, CheckAssociation("cron(0,45 2,3 ? * * *)"), "it starts at 02:45 and 03:00: State Manager runs associations at most every 30 minutes")
 	assert.ErrorContains(t, CheckWindow("rate(2 day)"), "write rate(2 days)")
 	assert.ErrorContains(t, CheckWindow("daily"), "use cron(")
 }
