@@ -7,6 +7,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"go/parser"
+	"go/token"
 	"io"
 	"os"
 	"os/exec"
@@ -45,6 +47,14 @@ func commands() ([]string, error) {
 	mains, err := filepath.Glob(filepath.Join("..", "tools", "*", "main.go"))
 	found := []string{"./app"}
 	for _, m := range mains {
+		// go build writes no binary for a package that is not main, and the kept one would run.
+		file, err := parser.ParseFile(token.NewFileSet(), m, nil, parser.PackageClauseOnly)
+		if err != nil {
+			return nil, err
+		}
+		if file.Name.Name != "main" {
+			return nil, fmt.Errorf("%s is package %s, not a command", m, file.Name.Name)
+		}
 		found = append(found, "./"+filepath.ToSlash(filepath.Dir(strings.TrimPrefix(m, ".."+string(filepath.Separator)))))
 	}
 	return found, err

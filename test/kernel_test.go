@@ -72,15 +72,25 @@ func startKernel() {
 		directKernelErr = err
 		return
 	}
+	// jsii runs JSII_RUNTIME with $SHELL -c: a POSIX shell, whatever the user's.
+	shell, hadShell := os.LookupEnv("SHELL")
+	os.Setenv("SHELL", "/bin/sh")
 	os.Setenv("JSII_RUNTIME", command)
 	awscdk.Token_IsUnresolved(jsii.String("")) // the first call starts the kernel, reading JSII_RUNTIME
 	os.Unsetenv("JSII_RUNTIME")
+	if hadShell {
+		os.Setenv("SHELL", shell)
+	} else {
+		os.Unsetenv("SHELL")
+	}
 	directKernelErr = nil
 }
 
 // directKernelCommand is JSII_RUNTIME's command (run by $SHELL -c) for the kernel at program,
 // whose source is given, with the shim preloaded: the launcher's own command line for it
-// (--preserve-symlinks), node being JSII_NODE's value or node.
+// (--preserve-symlinks), node being JSII_NODE's value or node, and the Go side's pipes moved
+// where the shim reads and writes them: requests on fd 4, replies on fd 5, stdin /dev/null as the
+// launcher leaves it, stdout to stderr.
 func directKernelCommand(source []byte, program, shim, node string) (string, error) {
 	for _, shape := range kernelReadsFd3 {
 		if !shape.Match(source) {
@@ -90,7 +100,8 @@ func directKernelCommand(source []byte, program, shim, node string) (string, err
 	if node == "" {
 		node = "node"
 	}
-	return "exec " + strings.Join([]string{shellQuote(node), "--require", shellQuote(shim), "--preserve-symlinks", shellQuote(program)}, " "), nil
+	return "exec " + strings.Join([]string{shellQuote(node), "--require", shellQuote(shim), "--preserve-symlinks", shellQuote(program)}, " ") +
+		" 4<&0 5>&1 </dev/null 1>&2", nil
 }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
@@ -105,7 +116,7 @@ func TestTheTestsKernelRunsWithoutJsiisLauncher(t *testing.T) {
 	fd3 := []byte(`new V.SyncStdio({errorFD:2,readFD:3,writeFD:3}) F.readSync(this.stdin,this.readBuffer) F.writeSync(p,e,m)`)
 	command, err := directKernelCommand(fd3, "/m/program.js", "/t/it's.js", "")
 	require.NoError(t, err)
-	assert.Equal(t, `exec 'node' --require '/t/it'\''s.js' --preserve-symlinks '/m/program.js'`, command)
+	assert.Equal(t, `exec 'node' --require '/t/it'\''s.js' --preserve-symlinks '/m/program.js' 4<&0 5>&1 </dev/null 1>&2`, command)
 	for _, other := range [][]byte{
 		bytes.ReplaceAll(fd3, []byte("readFD:3,writeFD:3"), []byte("readFD:4,writeFD:4")),
 		bytes.ReplaceAll(fd3, []byte("readSync"), []byte("read")),

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -18,9 +19,9 @@ type Result struct {
 	Code           int
 }
 
-// Run runs the Python file harness with args, in the test's directory, with the test binary's
-// environment and env's NAME=value entries added, as `python3 -I harness args...` would, and
-// answers how it ended. Each run is a process of its own, forked from one interpreter the test
+// Run runs the Python file harness with args, in the test's directory, with the test's
+// environment (the test binary's at this call) and env's NAME=value entries added, as `python3 -I
+// harness args...` would, and answers how it ended. Each run is a process of its own, forked from one interpreter the test
 // binary starts once (forkServer): what a run changes (modules, the clock, the environment) is
 // gone with it, and no run pays Python's start, about 50 ms of CPU here (the script tests run a
 // few dozen). It fails the test when there is no interpreter (Interpreter) or the server stops
@@ -32,12 +33,15 @@ func Run(t testing.TB, neededBy, harness string, args []string, env ...string) R
 	if err != nil {
 		t.Fatal(err)
 	}
-	extra := map[string]string{}
-	for _, e := range env {
+	environment := map[string]string{}
+	for _, e := range append(os.Environ(), env...) {
 		name, value, _ := strings.Cut(e, "=")
-		extra[name] = value
+		environment[name] = value
 	}
-	request, err := json.Marshal(map[string]any{"harness": harness, "args": append([]string{}, args...), "env": extra, "dir": dir})
+	if harness, err = filepath.Abs(harness); err != nil {
+		t.Fatal(err)
+	}
+	request, err := json.Marshal(map[string]any{"harness": harness, "args": append([]string{}, args...), "env": environment, "dir": dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,11 +64,14 @@ type forkServer struct {
 var server forkServer
 
 // forkServerSource reads a run a line (JSON: harness, args, env, dir) and answers a line (JSON:
-// stdout, stderr, code). The modules the harnesses import are imported before the forks. A run's
-// stdin is /dev/null, its stdout and stderr files, and its exit as Python's own: SystemExit's
-// code, or a traceback on stderr and 1.
+// stdout, stderr, code). The modules the harnesses import are imported before the forks. A run
+// has stdin /dev/null, stdout and stderr files, the environment sent with it (TZ applied), and
+// ends as Python's own exit does: non-daemon threads joined, atexit handlers run, files flushed,
+// then SystemExit's code (an int truncated to a byte as the OS does, None 0, anything else
+// printed and 1), or a traceback on stderr and 1. What stays the same across runs: the hash seed
+// (one per test binary) and bytes that are not UTF-8, which are replaced in the answer.
 const forkServerSource = `
-import copy, datetime, importlib.util, json, os, runpy, sys, tempfile, traceback, types
+import atexit, copy, datetime, gc, importlib.util, json, os, runpy, sys, tempfile, threading, time, traceback, types
 replies = os.fdopen(os.dup(1), "w")
 for line in sys.stdin:
     job = json.loads(line)
@@ -73,28 +80,36 @@ for line in sys.stdin:
     sys.stderr.flush()
     pid = os.fork()
     if pid == 0:
-        os.close(replies.fileno())
-        os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-        os.dup2(out.fileno(), 1)
-        os.dup2(err.fileno(), 2)
-        os.chdir(job["dir"])
-        os.environ.update(job["env"])
-        sys.argv = [job["harness"]] + job["args"]
-        code = 0
+        code = 1
         try:
-            runpy.run_path(job["harness"], run_name="__main__")
-        except SystemExit as e:
-            if isinstance(e.code, int) or e.code is None:
-                code = e.code or 0
-            else:
-                print(e.code, file=sys.stderr)
-                code = 1
+            replies.close()
+            os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+            os.dup2(out.fileno(), 1)
+            os.dup2(err.fileno(), 2)
+            os.chdir(job["dir"])
+            os.environ.clear()
+            os.environ.update(job["env"])
+            time.tzset()
+            sys.argv = [job["harness"]] + job["args"]
+            try:
+                runpy.run_path(job["harness"], run_name="__main__")
+                code = 0
+            except SystemExit as e:
+                if e.code is None or isinstance(e.code, int):
+                    code = (e.code or 0) & 0xFF
+                else:
+                    print(e.code, file=sys.stderr)
+            except BaseException:
+                traceback.print_exc()
+            threading._shutdown()
+            atexit._run_exitfuncs()
+            gc.collect()
+            sys.stdout.flush()
+            sys.stderr.flush()
         except BaseException:
             traceback.print_exc()
-            code = 1
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+        finally:
+            os._exit(code)
     _, status = os.waitpid(pid, 0)
     out.seek(0)
     err.seek(0)

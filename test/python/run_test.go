@@ -39,4 +39,31 @@ if sys.argv[1] == "raise":
 	assert.Equal(t, 1, raised.Code)
 	assert.Contains(t, raised.Stderr, "Traceback")
 	assert.Contains(t, raised.Stderr, "ValueError: planted")
+
+	t.Setenv("PLANTED", "set later")
+	later := Run(t, "this test", harness, []string{"later"})
+	assert.Contains(t, later.Stdout, "env set later", "the environment at each run, not at the first")
+}
+
+// A run ends as Python's exit does: threads joined, atexit handlers run, open files flushed, an
+// exit code truncated to a byte.
+func TestARunEndsAsPythonsExitDoes(t *testing.T) {
+	harness := filepath.Join(t.TempDir(), "harness.py")
+	require.NoError(t, os.WriteFile(harness, []byte(`import atexit, sys, threading, time
+atexit.register(lambda: print("atexit"))
+def late():
+    time.sleep(0.05)
+    print("thread")
+threading.Thread(target=late).start()
+kept = open(sys.argv[1], "w")
+kept.write("flushed at exit")
+sys.exit(256 + 7)
+`), 0o600))
+	file := filepath.Join(t.TempDir(), "kept")
+	r := Run(t, "this test", harness, []string{file})
+	assert.Equal(t, 7, r.Code)
+	assert.Equal(t, "thread\natexit\n", r.Stdout)
+	written, err := os.ReadFile(file)
+	require.NoError(t, err)
+	assert.Equal(t, "flushed at exit", string(written))
 }

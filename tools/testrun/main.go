@@ -168,7 +168,10 @@ func run(opts options, out io.Writer) (bool, error) {
 	results, stop := runAll(opts, pkgs, first, work)
 	defer stop()
 	passed := report(out, pkgs, first, results, verbose(opts.testFlags))
-	writeWork(opts.binDir, work)
+	// A run that chose tests (-run, -short...) or was cut short says little of a whole run's.
+	if len(opts.testFlags) == 0 && !work.cut {
+		writeWork(opts.binDir, work)
+	}
 	return passed, nil
 }
 
@@ -181,12 +184,15 @@ const workFile = "work.json"
 type work struct {
 	mu      sync.Mutex
 	seconds map[string]float64
+	cut     bool // a binary was interrupted, or ended by a signal
 }
 
 func readWork(binDir string) *work {
 	w := &work{seconds: map[string]float64{}}
 	if data, err := os.ReadFile(filepath.Join(binDir, workFile)); err == nil {
-		json.Unmarshal(data, &w.seconds) // a damaged file is a run without history
+		if json.Unmarshal(data, &w.seconds) != nil || w.seconds == nil {
+			w.seconds = map[string]float64{} // a damaged file is a run without history
+		}
 	}
 	return w
 }
@@ -216,10 +222,13 @@ func (w *work) longestFirst(pkgs []pkg) {
 
 // ran records a binary's CPU time when it ran, and answers its result.
 func (w *work) ran(p pkg, r result) result {
-	if r.cpu > 0 { // it ran
-		w.mu.Lock()
+	var exit *exec.ExitError
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if r.interrupted || errors.As(r.err, &exit) && !exit.Exited() {
+		w.cut = true
+	} else if r.cpu > 0 { // it ran
 		w.seconds[p.importPath] = r.cpu.Seconds()
-		w.mu.Unlock()
 	}
 	return r
 }

@@ -171,6 +171,20 @@ func TestTheOthersStartTheLongestFirstByTheirLastRun(t *testing.T) {
 		assert.Greater(t, seconds["example.com/sample/"+name], 0.0, "%s's CPU time is kept", name)
 		assert.Less(t, seconds["example.com/sample/"+name], 5.0, "%s's time is this run's", name)
 	}
+
+	// A run of chosen tests keeps the last whole run's times; a damaged or null file is no history.
+	opts.testFlags = []string{"-test.run=TestLogs"}
+	write(t, filepath.Join(opts.binDir, workFile), `{"example.com/sample/a": 0.1, "example.com/sample/b": 5}`)
+	passed, out = runIn(t, opts)
+	require.True(t, passed, out)
+	kept, err = os.ReadFile(filepath.Join(opts.binDir, workFile))
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"example.com/sample/a": 0.1, "example.com/sample/b": 5}`, string(kept))
+	for _, damaged := range []string{"null", "{", "[]"} {
+		write(t, filepath.Join(opts.binDir, workFile), damaged)
+		passed, out = runIn(t, opts)
+		require.True(t, passed, "%s: %s", damaged, out)
+	}
 }
 
 // A package whose code did not change keeps its linked binary (the point of the runner); one that
