@@ -136,7 +136,7 @@ func run(opts options, out io.Writer) (bool, error) {
 		return false, err
 	}
 	assignBinaries(opts.binDir, all)
-	pkgs, err := list(opts.root, opts.patterns)
+	pkgs, err := listAmong(opts.root, opts.patterns, all)
 	if err != nil {
 		return false, err
 	}
@@ -149,7 +149,7 @@ func run(opts options, out io.Writer) (bool, error) {
 	}
 	first := ""
 	if opts.first != "" {
-		firsts, err := list(opts.root, []string{opts.first})
+		firsts, err := listAmong(opts.root, []string{opts.first}, all)
 		if err != nil {
 			return false, err
 		}
@@ -252,6 +252,23 @@ func list(root string, patterns []string) ([]pkg, error) {
 		pkgs = append(pkgs, pkg{importPath: fields[0], dir: fields[1], hasTests: fields[2] != "00"})
 	}
 	return pkgs, nil
+}
+
+// listAmong answers what list would for patterns, from all (the module's packages, ./...) where
+// it can tell without go: ./... itself, or the directory of one package, as make test names them
+// (each go list took 0.2 s, three a run); go list for any other pattern.
+func listAmong(root string, patterns []string, all []pkg) ([]pkg, error) {
+	if slices.Equal(patterns, []string{"./..."}) {
+		return slices.Clone(all), nil
+	}
+	if len(patterns) == 1 && (strings.HasPrefix(patterns[0], "./") || strings.HasPrefix(patterns[0], "../")) && !strings.Contains(patterns[0], "...") {
+		if dir, err := filepath.Abs(filepath.Join(cmp.Or(root, "."), patterns[0])); err == nil {
+			if i := slices.IndexFunc(all, func(p pkg) bool { return p.dir == dir }); i >= 0 {
+				return []pkg{all[i]}, nil
+			}
+		}
+	}
+	return list(root, patterns)
 }
 
 // majorVersion is an import path's last element that go test -c does not name a binary after.

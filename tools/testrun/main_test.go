@@ -333,3 +333,21 @@ func TestAnInterruptStopsTheRunningTestsAndStartsNoOther(t *testing.T) {
 	assert.Contains(t, r.out, "FAIL\texample.com/sample/b/queued\t[interrupted before it started]")
 	assert.NoFileExists(t, queued, "the queued package never ran")
 }
+
+// The packages named without go are those go list names: ./..., a package's directory; any other
+// pattern goes to go list.
+func TestPatternsReadWithoutGoAreThoseGoListReads(t *testing.T) {
+	root := sample(t, map[string]string{"pass/pass_test.go": passing, "pass/deeper/d_test.go": strings.ReplaceAll(passing, "package pass", "package deeper"),
+		"notests/n.go": "package notests\n"})
+	all, err := list(root, []string{"./..."})
+	require.NoError(t, err)
+	for _, pattern := range []string{"./...", "./pass", "./pass/deeper", "./notests", "./pass/...", "example.com/sample/pass"} {
+		want, err := list(root, []string{pattern})
+		require.NoError(t, err, pattern)
+		got, err := listAmong(root, []string{pattern}, all)
+		require.NoError(t, err, pattern)
+		assert.Equal(t, want, got, pattern)
+	}
+	_, err = listAmong(root, []string{"./nowhere"}, all)
+	assert.Error(t, err, "a directory without a package is go list's error")
+}
