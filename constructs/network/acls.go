@@ -47,7 +47,18 @@ func (n *network) newAcl(id, subnetGroup string, rules []networkspec.AclRule) aw
 		// get here; configured ones are refused by the configuration's validation first).
 		awscdk.Annotations_Of(acl).AddError(jsii.String(problem))
 	}
+	// One AclCidr and AclTraffic object for each CIDR and port range: each is a call into
+	// Node, and the same few serve all the rules (the template is the same).
+	cidrs := map[string]awsec2.AclCidr{}
+	traffic := map[[2]int]awsec2.AclTraffic{}
 	for _, r := range rules {
+		if cidrs[r.Cidr] == nil {
+			cidrs[r.Cidr] = awsec2.AclCidr_Ipv4(jsii.String(r.Cidr))
+		}
+		ports := [2]int{r.FromPort, r.ToPort}
+		if traffic[ports] == nil {
+			traffic[ports] = awsec2.AclTraffic_TcpPortRange(jsii.Number(r.FromPort), jsii.Number(r.ToPort))
+		}
 		action := awsec2.Action_ALLOW
 		if r.Deny {
 			action = awsec2.Action_DENY
@@ -58,8 +69,8 @@ func (n *network) newAcl(id, subnetGroup string, rules []networkspec.AclRule) aw
 		}
 		acl.AddEntry(jsii.String(r.ID), &awsec2.CommonNetworkAclEntryOptions{
 			RuleNumber: jsii.Number(r.Number),
-			Cidr:       awsec2.AclCidr_Ipv4(jsii.String(r.Cidr)),
-			Traffic:    awsec2.AclTraffic_TcpPortRange(jsii.Number(r.FromPort), jsii.Number(r.ToPort)),
+			Cidr:       cidrs[r.Cidr],
+			Traffic:    traffic[ports],
 			Direction:  direction,
 			RuleAction: action,
 		})
