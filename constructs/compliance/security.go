@@ -2,6 +2,7 @@ package compliance
 
 import (
 	"fmt"
+	"github.com/privatepatch/privatepatch/constructs/stackenv"
 	"maps"
 	"slices"
 	"sort"
@@ -151,7 +152,7 @@ func NewSecurity(scope constructs.Construct, id string, p *SecurityProps) Securi
 // addSecurityHub enables Security Hub (unless the account has it) and the standards at paths,
 // all retained: a stack must not switch an account-wide service off for everyone.
 func addSecurityHub(parent constructs.Construct, paths []string, useExisting bool) (awssecurityhub.CfnHub, []awssecurityhub.CfnStandard) {
-	stack := awscdk.Stack_Of(parent)
+	_, env := stackenv.Of(parent)
 	var hub awssecurityhub.CfnHub
 	if !useExisting {
 		hub = awssecurityhub.NewCfnHub(parent, jsii.String("Hub"), &awssecurityhub.CfnHubProps{
@@ -163,7 +164,7 @@ func addSecurityHub(parent constructs.Construct, paths []string, useExisting boo
 	var standards []awssecurityhub.CfnStandard
 	for _, path := range paths {
 		standard := awssecurityhub.NewCfnStandard(parent, jsii.String("Standard-"+path), &awssecurityhub.CfnStandardProps{
-			StandardsArn: jsii.String(fmt.Sprintf("arn:%s:securityhub:%s::%s", *stack.Partition(), *stack.Region(), path)),
+			StandardsArn: jsii.String(fmt.Sprintf("arn:%s:securityhub:%s::%s", env.Partition, env.Region, path)),
 		})
 		standard.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
 		if hub != nil {
@@ -284,15 +285,15 @@ func addConfigRules(parent constructs.Construct, namePrefix string) []awsconfig.
 // enableInspector switches Inspector on for EC2 with one SDK call when the stack is created or
 // updated, and never off; the cdk-nag reasons for CDK's provider function are here.
 func enableInspector(parent constructs.Construct) customresources.AwsCustomResource {
-	stack := awscdk.Stack_Of(parent)
+	stack, env := stackenv.Of(parent)
 	enable := &customresources.AwsSdkCall{
 		Service: jsii.String("Inspector2"), Action: jsii.String("enable"),
 		Parameters:         map[string]any{"resourceTypes": []string{"EC2"}},
-		PhysicalResourceId: customresources.PhysicalResourceId_Of(jsii.String("inspector2-ec2-" + *stack.Account() + "-" + *stack.Region())),
+		PhysicalResourceId: customresources.PhysicalResourceId_Of(jsii.String("inspector2-ec2-" + env.Account + "-" + env.Region)),
 	}
 	var slrs []*string
 	for _, service := range InspectorServiceLinkedRoleServices {
-		slrs = append(slrs, jsii.String(fmt.Sprintf("arn:%s:iam::%s:role/aws-service-role/%s/*", *stack.Partition(), *stack.Account(), service)))
+		slrs = append(slrs, jsii.String(fmt.Sprintf("arn:%s:iam::%s:role/aws-service-role/%s/*", env.Partition, env.Account, service)))
 	}
 	logs, _ := loggroup.NewEncrypted(parent, "EnableInspectorLogs", "Encrypts the log of the function that switches Inspector on")
 	enabler := customresources.NewAwsCustomResource(parent, jsii.String("EnableInspector"), &customresources.AwsCustomResourceProps{

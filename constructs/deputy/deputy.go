@@ -5,8 +5,8 @@ package deputy
 
 import (
 	"fmt"
+	"github.com/privatepatch/privatepatch/constructs/stackenv"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -16,10 +16,10 @@ import (
 // its resources matching that pattern (ARN with wildcards; %[1]s is the partition, %[2]s the
 // region and %[3]s the account).
 func Conditions(scope constructs.IConstruct, sourceArn string) map[string]any {
-	stack := awscdk.Stack_Of(scope)
-	conditions := map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": *stack.Account()}}
+	_, env := stackenv.Of(scope)
+	conditions := map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": env.Account}}
 	if sourceArn != "" {
-		conditions["ArnLike"] = map[string]any{"aws:SourceArn": fmt.Sprintf(sourceArn, *stack.Partition(), *stack.Region(), *stack.Account())}
+		conditions["ArnLike"] = map[string]any{"aws:SourceArn": fmt.Sprintf(sourceArn, env.Partition, env.Region, env.Account)}
 	}
 	return conditions
 }

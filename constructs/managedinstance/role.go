@@ -4,6 +4,7 @@ package managedinstance
 
 import (
 	"fmt"
+	"github.com/privatepatch/privatepatch/constructs/stackenv"
 	"regexp"
 	"strings"
 
@@ -81,11 +82,11 @@ func NewInternetFacingRole(scope constructs.Construct, id, description string) a
 // allow them, and AWS asks for the permission in the instance profile (or a hybrid node's service
 // role) whenever a VPC endpoint is used (awsbuckets.PatchingPage, awsbuckets.AgentPage).
 func AllowSystemsManagerBuckets(role awsiam.IRole) {
-	stack := awscdk.Stack_Of(role)
+	_, env := stackenv.Of(role)
 	buckets := awsbuckets.SystemsManager(stackRegion(role, "managedinstance.AllowSystemsManagerBuckets"))
 	var objects, quoted []string
 	for _, bucket := range buckets {
-		objects = append(objects, fmt.Sprintf("arn:%s:s3:::%s/*", *stack.Partition(), bucket))
+		objects = append(objects, fmt.Sprintf("arn:%s:s3:::%s/*", env.Partition, bucket))
 		quoted = append(quoted, regexp.QuoteMeta(bucket))
 	}
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -192,9 +193,9 @@ func TagPatchGroup(instance awsec2.Instance, group string) {
 // the region's Patch Manager bucket, which the instances must read, could not be named: refused,
 // before anything is created, with the error that says so.
 func stackRegion(scope constructs.IConstruct, construct string) string {
-	stack := awscdk.Stack_Of(scope)
-	if *awscdk.Token_IsUnresolved(stack.Region()) {
+	stack, env := stackenv.Of(scope)
+	if *awscdk.Token_IsUnresolved(jsii.String(env.Region)) {
 		panic(spec.NoRegion(construct, *stack.Node().Path(), "the instance role reads the region's AWS buckets (Patch Manager's is named per region)"))
 	}
-	return *stack.Region()
+	return env.Region
 }

@@ -2,9 +2,9 @@ package network
 
 import (
 	"fmt"
+	"github.com/privatepatch/privatepatch/constructs/stackenv"
 	"slices"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -44,8 +44,8 @@ func (n *network) addInterfaceEndpoints(scope constructs.Construct, private *aws
 // addS3Endpoint creates the S3 gateway endpoint and its policy, unless the VPC has its own (whose
 // policy must then allow the buckets S3EndpointBuckets lists).
 func (n *network) addS3Endpoint(scope constructs.Construct, private *awsec2.SubnetSelection, p *Props) {
-	stack := awscdk.Stack_Of(n.Construct)
-	region := *stack.Region()
+	_, env := stackenv.Of(n.Construct)
+	region := env.Region
 	// AWS's own buckets for SSM Agent and Patch Manager, the package repositories of the patched
 	// Linux distributions that AWS documents in S3, then the configured buckets.
 	buckets := awsbuckets.SystemsManager(region)
@@ -65,11 +65,11 @@ func (n *network) addS3Endpoint(scope constructs.Construct, private *awsec2.Subn
 	})
 	var objects []string
 	for _, bucket := range n.readBuckets {
-		objects = append(objects, bucketArn(stack, bucket)+"/*")
+		objects = append(objects, bucketArn(env, bucket)+"/*")
 	}
 	for _, bucket := range p.S3OutputBuckets {
 		for _, prefix := range p.S3OutputReadPrefixes {
-			objects = append(objects, bucketArn(stack, bucket)+"/"+prefix+"*")
+			objects = append(objects, bucketArn(env, bucket)+"/"+prefix+"*")
 		}
 	}
 	n.s3Endpoint.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -83,7 +83,7 @@ func (n *network) addS3Endpoint(scope constructs.Construct, private *awsec2.Subn
 	}
 	for _, bucket := range p.S3OutputBuckets {
 		n.readWriteBuckets = append(n.readWriteBuckets, bucket)
-		arn := bucketArn(stack, bucket)
+		arn := bucketArn(env, bucket)
 		n.s3Endpoint.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
 			Actions:    jsii.Strings(networkspec.S3OutputActions...),
@@ -99,7 +99,8 @@ func (n *network) AllowS3ReadWrite(bucketName *string) {
 	if n.s3Endpoint == nil {
 		return
 	}
-	arn := bucketArn(awscdk.Stack_Of(n.Construct), *bucketName)
+	_, env := stackenv.Of(n.Construct)
+	arn := bucketArn(env, *bucketName)
 	n.s3Endpoint.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
 		Actions:    jsii.Strings(networkspec.S3ReadWriteActions...),
@@ -111,6 +112,6 @@ func (n *network) S3EndpointBuckets() (read, readWrite []string) {
 	return slices.Clone(n.readBuckets), slices.Clone(n.readWriteBuckets)
 }
 
-func bucketArn(stack awscdk.Stack, bucket string) string {
-	return fmt.Sprintf("arn:%s:s3:::%s", *stack.Partition(), bucket)
+func bucketArn(env stackenv.Env, bucket string) string {
+	return fmt.Sprintf("arn:%s:s3:::%s", env.Partition, bucket)
 }

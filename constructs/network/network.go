@@ -5,6 +5,7 @@ package network
 
 import (
 	"fmt"
+	"github.com/privatepatch/privatepatch/constructs/stackenv"
 	"net/netip"
 	"slices"
 	"strings"
@@ -180,8 +181,8 @@ func NewNetwork(scope constructs.Construct, id string, props *Props) Network {
 // endpoint allows and the S3 prefix list are the region's. An environment-agnostic stack's is a
 // token, refused with the error that says so.
 func stackRegion(scope constructs.Construct, construct string) string {
-	stack := awscdk.Stack_Of(scope)
-	region := stack.Region()
+	stack, env := stackenv.Of(scope)
+	region := jsii.String(env.Region)
 	if *awscdk.Token_IsUnresolved(region) {
 		panic(spec.NoRegion(construct, *stack.Node().Path(), "the network needs it: the S3 endpoint allows the region's AWS buckets, and the S3 prefix list is the region's"))
 	}

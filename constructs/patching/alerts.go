@@ -3,11 +3,11 @@ package patching
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/privatepatch/privatepatch/constructs/stackenv"
 	"maps"
 	"slices"
 	"strings"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
@@ -135,12 +135,12 @@ func NewAlerts(scope constructs.Construct, id string, p *AlertsProps) Alerts {
 //     AWS KMS policy is not supported for EventBridge-to-encrypted topics". The topic policy is
 //     what confines EventBridge to these rules.
 func (a *alerts) allowEventBridge() {
-	stack := awscdk.Stack_Of(a.Construct)
+	_, env := stackenv.Of(a.Construct)
 	events := []awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil)}
 	a.eventsPublish = awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid: jsii.String("EventBridgeRulesPublish"), Principals: &events, Actions: jsii.Strings("sns:Publish"),
 		Resources:  jsii.Strings(*a.topic.TopicArn()),
-		Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": *stack.Account()}},
+		Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": env.Account}},
 	})
 	a.topic.AddToResourcePolicy(a.eventsPublish)
 	a.key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -269,13 +269,13 @@ func (a *alerts) AllowAlarms(names ...string) {
 	if len(names) == 0 {
 		return
 	}
-	stack := awscdk.Stack_Of(a.Construct)
+	_, env := stackenv.Of(a.Construct)
 	var arns []string
 	for _, name := range names {
-		arns = append(arns, fmt.Sprintf(AlarmArn, *stack.Partition(), *stack.Region(), *stack.Account(), name))
+		arns = append(arns, fmt.Sprintf(AlarmArn, env.Partition, env.Region, env.Account, name))
 	}
 	conditions := &map[string]any{
-		"StringEquals": map[string]any{"aws:SourceAccount": *stack.Account()},
+		"StringEquals": map[string]any{"aws:SourceAccount": env.Account},
 		"ArnLike":      map[string]any{"aws:SourceArn": arns},
 	}
 	cloudWatch := []awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)}

@@ -2,6 +2,7 @@ package patching
 
 import (
 	"fmt"
+	"github.com/privatepatch/privatepatch/constructs/stackenv"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -166,7 +167,7 @@ func NewInventory(scope constructs.Construct, id string, p *InventoryProps) Inve
 		ScheduleExpression: jsii.String(orDefault(p.Schedule, ssmschedule.Daily)),
 	})}
 	if p.SyncBucket != nil {
-		stack := awscdk.Stack_Of(group)
+		stack, env := stackenv.Of(group)
 		// A sync cannot change its key in place, and CloudFormation cannot replace a resource of
 		// the same fixed name: the name follows the encryption, so switching it is one deploy.
 		name := fmt.Sprintf("%s-inventory", *stack.StackName())
@@ -177,7 +178,7 @@ func NewInventory(scope constructs.Construct, id string, p *InventoryProps) Inve
 			SyncName: jsii.String(name),
 			S3Destination: &awsssm.CfnResourceDataSync_S3DestinationProperty{
 				BucketName:   p.SyncBucket.BucketName(),
-				BucketRegion: stack.Region(),
+				BucketRegion: jsii.String(env.Region),
 				BucketPrefix: jsii.String(InventoryPrefix),
 				SyncFormat:   jsii.String("JsonSerDe"),
 				KmsKeyArn:    keyArn(p.SyncKey),
@@ -187,7 +188,7 @@ func NewInventory(scope constructs.Construct, id string, p *InventoryProps) Inve
 			p.SyncKey.Grant(deputy.ServicePrincipal(group, "ssm.amazonaws.com", deputy.SystemsManager), jsii.String("kms:GenerateDataKey*"), jsii.String("kms:Encrypt"))
 		}
 		// Systems Manager writes the sync as the bucket owner's, for this account only.
-		sameAccount := &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": *stack.Account()}}
+		sameAccount := &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": env.Account}}
 		ssm := awsiam.NewServicePrincipal(jsii.String("ssm.amazonaws.com"), nil)
 		p.SyncBucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid: jsii.String("ResourceDataSyncAcl"), Principals: &[]awsiam.IPrincipal{ssm},
@@ -195,7 +196,7 @@ func NewInventory(scope constructs.Construct, id string, p *InventoryProps) Inve
 		}))
 		p.SyncBucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid: jsii.String("ResourceDataSyncWrite"), Principals: &[]awsiam.IPrincipal{ssm}, Actions: jsii.Strings("s3:PutObject"),
-			Resources:  jsii.Strings(fmt.Sprintf("%s/%s/*/accountid=%s/*", *p.SyncBucket.BucketArn(), InventoryPrefix, *stack.Account())),
+			Resources:  jsii.Strings(fmt.Sprintf("%s/%s/*/accountid=%s/*", *p.SyncBucket.BucketArn(), InventoryPrefix, env.Account)),
 			Conditions: sameAccount,
 		}))
 	}

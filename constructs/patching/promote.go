@@ -2,10 +2,10 @@ package patching
 
 import (
 	"fmt"
+	"github.com/privatepatch/privatepatch/constructs/stackenv"
 	"slices"
 	"strings"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
@@ -81,9 +81,9 @@ func NewPromotion(scope constructs.Construct, id string, props *PromotionProps) 
 		panic(err)
 	}
 	p := &promotion{Construct: constructs.NewConstruct(scope, jsii.String(id)), roles: map[string]awsiam.IRole{}}
-	stack := awscdk.Stack_Of(p.Construct)
+	_, env := stackenv.Of(p.Construct)
 	p.addRunbook(promoteRunbook())
-	region, account, partition := *stack.Region(), *stack.Account(), *stack.Partition()
+	region, account, partition := env.Region, env.Account, env.Partition
 	readFrom := []string{managedinstance.EC2InstancesArn(partition, region, account)}
 	if props.HybridNodes {
 		readFrom = append(readFrom, managedinstance.HybridNodesArn(partition, region, account))

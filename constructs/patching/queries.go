@@ -2,11 +2,11 @@ package patching
 
 import (
 	"fmt"
+	"github.com/privatepatch/privatepatch/constructs/stackenv"
 	"maps"
 	"slices"
 	"strings"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsathena"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsglue"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -172,11 +172,11 @@ func NewInventoryQueries(scope constructs.Construct, id string, p *InventoryQuer
 		panic(fmt.Sprintf("inventory queries %s: Bucket and Name are required", id))
 	}
 	parent := constructs.NewConstruct(scope, jsii.String(id))
-	stack := awscdk.Stack_Of(parent)
+	_, env := stackenv.Of(parent)
 	database := strings.ReplaceAll(p.Name, "-", "_") + "_inventory"
 	q := &inventoryQueries{Construct: parent, queries: map[string]awsathena.CfnNamedQuery{}}
 	q.database = awsglue.NewCfnDatabase(parent, jsii.String("Database"), &awsglue.CfnDatabaseProps{
-		CatalogId:     stack.Account(),
+		CatalogId:     jsii.String(env.Account),
 		DatabaseInput: &awsglue.CfnDatabase_DatabaseInputProperty{Name: jsii.String(database), Description: jsii.String("privatepatch: Systems Manager inventory and compliance")},
 	})
 	role := newCrawlerRole(parent, p.Bucket, database)
@@ -213,7 +213,7 @@ func NewInventoryQueries(scope constructs.Construct, id string, p *InventoryQuer
 // newCrawlerRole is the role CrawlerRole of the crawler: it reads the sync's prefix and writes
 // the tables of its own database only.
 func newCrawlerRole(parent constructs.Construct, bucket awss3.IBucket, database string) awsiam.Role {
-	stack := awscdk.Stack_Of(parent)
+	_, env := stackenv.Of(parent)
 	role := awsiam.NewRole(parent, jsii.String("CrawlerRole"), &awsiam.RoleProps{
 		// Glue documents no aws:SourceAccount for crawler roles; only this account's principals
 		// can pass the role to a crawler (iam:PassRole does not cross accounts).
@@ -225,9 +225,9 @@ func newCrawlerRole(parent constructs.Construct, bucket awss3.IBucket, database 
 		Sid:     jsii.String("CatalogTables"),
 		Actions: jsii.Strings("glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:CreateTable", "glue:UpdateTable", "glue:BatchGetPartition", "glue:BatchCreatePartition", "glue:GetPartition", "glue:GetPartitions", "glue:CreatePartition", "glue:UpdatePartition"),
 		Resources: jsii.Strings(
-			fmt.Sprintf("arn:%s:glue:%s:%s:catalog", *stack.Partition(), *stack.Region(), *stack.Account()),
-			fmt.Sprintf("arn:%s:glue:%s:%s:database/%s", *stack.Partition(), *stack.Region(), *stack.Account(), database),
-			fmt.Sprintf("arn:%s:glue:%s:%s:table/%s/*", *stack.Partition(), *stack.Region(), *stack.Account(), database),
+			fmt.Sprintf("arn:%s:glue:%s:%s:catalog", env.Partition, env.Region, env.Account),
+			fmt.Sprintf("arn:%s:glue:%s:%s:database/%s", env.Partition, env.Region, env.Account, database),
+			fmt.Sprintf("arn:%s:glue:%s:%s:table/%s/*", env.Partition, env.Region, env.Account, database),
 		),
 	}))
 	return role
@@ -236,7 +236,7 @@ func newCrawlerRole(parent constructs.Construct, bucket awss3.IBucket, database 
 // newCrawler is the scheduled crawler (Crawler) with its KMS-encrypted logs (LogsKey,
 // SecurityConfiguration).
 func newCrawler(parent constructs.Construct, p *InventoryQueriesProps, role awsiam.Role, database string) (awsglue.CfnCrawler, awsglue.CfnSecurityConfiguration) {
-	stack := awscdk.Stack_Of(parent)
+	_, env := stackenv.Of(parent)
 	schedule := p.Schedule
 	if schedule == "" {
 		schedule = "cron(30 4 * * ? *)"
@@ -246,7 +246,7 @@ func newCrawler(parent constructs.Construct, p *InventoryQueriesProps, role awsi
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("CrawlerLogs"),
 		Actions:   jsii.Strings("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"),
-		Resources: jsii.Strings(fmt.Sprintf("arn:%s:logs:%s:%s:log-group:/aws-glue/crawlers*", *stack.Partition(), *stack.Region(), *stack.Account())),
+		Resources: jsii.Strings(fmt.Sprintf("arn:%s:logs:%s:%s:log-group:/aws-glue/crawlers*", env.Partition, env.Region, env.Account)),
 	}))
 	// "Create or update your AWS KMS keys to grant AWS KMS permissions to the IAM roles that are
 	// passed to AWS Glue crawlers and jobs to encrypt CloudWatch Logs" ("Encrypting data written by
@@ -291,7 +291,7 @@ func newCrawler(parent constructs.Construct, p *InventoryQueriesProps, role awsi
 // newDeclaredTable declares the table name of DeclaredTables, with the columns the saved queries
 // read (SyncColumns) and its partitions projected.
 func newDeclaredTable(parent constructs.Construct, bucket awss3.IBucket, database, name string) awsglue.CfnTable {
-	stack := awscdk.Stack_Of(parent)
+	_, env := stackenv.Of(parent)
 	declared := DeclaredTables[name]
 	var columns, partitions []any
 	for _, c := range SyncColumns[name] {
@@ -312,12 +312,12 @@ func newDeclaredTable(parent constructs.Construct, bucket awss3.IBucket, databas
 	location := fmt.Sprintf("s3://%s/%s/%s/", *bucket.BucketName(), InventoryPrefix, declared.Folder)
 	parameters := map[string]any{"classification": "json", "projection.enabled": "true",
 		"storage.location.template": location + "accountid=${accountid}/region=${region}/resourcetype=${resourcetype}/"}
-	for key, values := range map[string][]string{"accountid": {*stack.Account()}, "region": {*stack.Region()}, "resourcetype": SyncResourceTypes} {
+	for key, values := range map[string][]string{"accountid": {env.Account}, "region": {env.Region}, "resourcetype": SyncResourceTypes} {
 		parameters["projection."+key+".type"] = "enum"
 		parameters["projection."+key+".values"] = strings.Join(values, ",")
 	}
 	return awsglue.NewCfnTable(parent, jsii.String(declared.ID), &awsglue.CfnTableProps{
-		CatalogId: stack.Account(), DatabaseName: jsii.String(database),
+		CatalogId: jsii.String(env.Account), DatabaseName: jsii.String(database),
 		TableInput: &awsglue.CfnTable_TableInputProperty{
 			Name:          jsii.String(name),
 			Description:   jsii.String("privatepatch: " + declared.Folder + " of the resource data sync, declared without the data column resourcetype, which is a partition key"),

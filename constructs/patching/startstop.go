@@ -2,9 +2,9 @@ package patching
 
 import (
 	"fmt"
+	"github.com/privatepatch/privatepatch/constructs/stackenv"
 	"strings"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -117,8 +117,8 @@ func (s *startStop) addRunbook(runbook map[string]any) {
 // addRole creates the role (Role) the runbook assumes: it starts, stops and marks only the
 // fleet's instances, and tags them with the steps' own keys only.
 func (s *startStop) addRole(props *StartStopProps) {
-	stack := awscdk.Stack_Of(s.Construct)
-	instances := managedinstance.EC2InstancesArn(*stack.Partition(), *stack.Region(), *stack.Account())
+	_, env := stackenv.Of(s.Construct)
+	instances := managedinstance.EC2InstancesArn(env.Partition, env.Region, env.Account)
 	fleetOnly := map[string]any{"aws:ResourceTag/" + props.FleetTagKey: props.FleetTagValue}
 	tagKeys := []string{patchingspec.StartedTag, patchingspec.SuspendedScheduleTag}
 	if props.SchedulerTagKey != "" {
@@ -152,8 +152,8 @@ func (s *startStop) addRole(props *StartStopProps) {
 // allowRunbook lets the window start runbook (a document of this account) with role as its
 // AutomationAssumeRole, and follow it. sid names the statements.
 func (w *maintenanceWindow) allowRunbook(sid string, runbook awsssm.CfnDocument, role awsiam.IRole) {
-	stack := awscdk.Stack_Of(w.Construct)
-	region, account, partition := *stack.Region(), *stack.Account(), *stack.Partition()
+	_, env := stackenv.Of(w.Construct)
+	region, account, partition := env.Region, env.Account, env.Partition
 	w.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:     jsii.String("Start" + sid),
 		Actions: jsii.Strings("ssm:StartAutomationExecution"),

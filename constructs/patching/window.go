@@ -2,11 +2,11 @@ package patching
 
 import (
 	"fmt"
+	"github.com/privatepatch/privatepatch/constructs/stackenv"
 	"maps"
 	"slices"
 	"strings"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -215,11 +215,11 @@ func NewMaintenanceWindow(scope constructs.Construct, id string, props *WindowPr
 		panic(err)
 	}
 	w := &maintenanceWindow{Construct: constructs.NewConstruct(scope, jsii.String(id)), stopAlarms: map[string]string{}}
-	stack := awscdk.Stack_Of(w.Construct)
+	_, env := stackenv.Of(w.Construct)
 	w.window = awsssm.NewCfnMaintenanceWindow(w.Construct, jsii.String("Window"), newWindowProps(&p))
 	windowTargets := w.addTarget(&p)
-	w.addServiceRole(&p, stack)
-	w.addTasks(&p, stack, windowTargets)
+	w.addServiceRole(&p, env)
+	w.addTasks(&p, env, windowTargets)
 	cdknag.NagSuppressions_AddResourceSuppressions(w.role, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-IAM5"),
 		Reason: jsii.String("The window targets instances by tag, so SendCommand needs instance/* (and managed-instance/* for hybrid " +
@@ -286,7 +286,7 @@ func (w *maintenanceWindow) addTarget(p *WindowProps) []any {
 // addServiceRole creates the role ServiceRole the tasks run as, allowed to send the tasks'
 // documents (AWS-RunPatchBaseline, AWS-RunPatchBaselineWithHooks) to the fleet and to follow
 // their commands.
-func (w *maintenanceWindow) addServiceRole(p *WindowProps, stack awscdk.Stack) {
+func (w *maintenanceWindow) addServiceRole(p *WindowProps, env stackenv.Env) {
 	w.role = awsiam.NewRole(w.Construct, jsii.String("ServiceRole"), &awsiam.RoleProps{
 		AssumedBy:   deputy.ServicePrincipal(w.Construct, "ssm.amazonaws.com", deputy.SystemsManager),
 		Description: jsii.String("privatepatch maintenance window " + p.Name + ": runs its tasks"),
@@ -295,13 +295,13 @@ func (w *maintenanceWindow) addServiceRole(p *WindowProps, stack awscdk.Stack) {
 	// AWS-RunPatchBaselineWithHooks (the authorisation proof finds any document no task needs).
 	var sendTo []string
 	for _, t := range p.Tasks {
-		if arn := AWSDocumentArn(*stack.Partition(), *stack.Region(), t.Document()); !slices.Contains(sendTo, arn) {
+		if arn := AWSDocumentArn(env.Partition, env.Region, t.Document()); !slices.Contains(sendTo, arn) {
 			sendTo = append(sendTo, arn)
 		}
 	}
-	sendTo = append(sendTo, managedinstance.EC2InstancesArn(*stack.Partition(), *stack.Region(), *stack.Account()))
+	sendTo = append(sendTo, managedinstance.EC2InstancesArn(env.Partition, env.Region, env.Account))
 	if p.HybridNodes {
-		sendTo = append(sendTo, managedinstance.HybridNodesArn(*stack.Partition(), *stack.Region(), *stack.Account()))
+		sendTo = append(sendTo, managedinstance.HybridNodesArn(env.Partition, env.Region, env.Account))
 	}
 	w.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("RunPatchBaseline"),
@@ -324,7 +324,7 @@ func (w *maintenanceWindow) addServiceRole(p *WindowProps, stack awscdk.Stack) {
 
 // addTasks adds the tasks in the order they run: start the stopped instances, the pre-patch
 // image, the patch tasks, the promotion, stop the started instances again.
-func (w *maintenanceWindow) addTasks(p *WindowProps, stack awscdk.Stack, windowTargets []any) {
+func (w *maintenanceWindow) addTasks(p *WindowProps, env stackenv.Env, windowTargets []any) {
 	imagePriority := 0
 	if p.StartStopped != nil {
 		w.allowRunbook("StartStop", p.StartStopped.Document(), p.StartStopped.Role())
@@ -332,7 +332,7 @@ func (w *maintenanceWindow) addTasks(p *WindowProps, stack awscdk.Stack, windowT
 		imagePriority = patchingspec.ImageAfterStartPriority
 	}
 	if p.PrePatchImage {
-		w.addPrePatchImage(stack, windowTargets, imagePriority)
+		w.addPrePatchImage(env, windowTargets, imagePriority)
 	}
 	if p.FailureAlarm {
 		w.addFailureAlarm(p)
@@ -408,9 +408,9 @@ func (w *maintenanceWindow) addPatchTask(i int, p *WindowProps, t PatchTask, tar
 // addPrePatchImage runs AWS-CreateImage on every target before any patch task (priority 0, or 1 after the startStopped step), so
 // a bad patch can be rolled back to the image. It does not make the patch tasks wait for its
 // success. NoReboot keeps the instances running; the image is crash-consistent.
-func (w *maintenanceWindow) addPrePatchImage(stack awscdk.Stack, targets []any, priority int) {
-	w.allowStartCreateImage(stack)
-	w.allowCreateImage(stack)
+func (w *maintenanceWindow) addPrePatchImage(env stackenv.Env, targets []any, priority int) {
+	w.allowStartCreateImage(env)
+	w.allowCreateImage(env)
 	// The window starts AWS-CreateImage with this role as its AutomationAssumeRole.
 	w.allowPassingSelf()
 	w.tasks = append(w.tasks, awsssm.NewCfnMaintenanceWindowTask(w.Construct, jsii.String("PrePatchImage"), &awsssm.CfnMaintenanceWindowTaskProps{
@@ -440,8 +440,8 @@ func (w *maintenanceWindow) addPrePatchImage(stack awscdk.Stack, targets []any, 
 }
 
 // allowStartCreateImage lets the role start AWS-CreateImage and follow its executions.
-func (w *maintenanceWindow) allowStartCreateImage(stack awscdk.Stack) {
-	region, account, partition := *stack.Region(), *stack.Account(), *stack.Partition()
+func (w *maintenanceWindow) allowStartCreateImage(env stackenv.Env) {
+	region, account, partition := env.Region, env.Account, env.Partition
 	// EC2 instances only: AWS-CreateImage calls ec2:CreateImage, which hybrid nodes are not.
 	// StartAutomationExecution is authorised on the runbook's document and on the execution it
 	// creates (the Service Authorization Reference's required resource types, document* and
@@ -465,8 +465,8 @@ func (w *maintenanceWindow) allowStartCreateImage(stack awscdk.Stack) {
 
 // allowCreateImage lets the role, as AWS-CreateImage's AutomationAssumeRole, create the image
 // and tag only what it creates.
-func (w *maintenanceWindow) allowCreateImage(stack awscdk.Stack) {
-	region, account, partition := *stack.Region(), *stack.Account(), *stack.Partition()
+func (w *maintenanceWindow) allowCreateImage(env stackenv.Env) {
+	region, account, partition := env.Region, env.Account, env.Partition
 	// AWS-CreateImage runs as this role (AutomationAssumeRole).
 	w.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:     jsii.String("CreateImage"),

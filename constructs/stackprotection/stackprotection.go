@@ -10,6 +10,7 @@ package stackprotection
 
 import (
 	"fmt"
+	"github.com/privatepatch/privatepatch/constructs/stackenv"
 	"regexp"
 	"strings"
 
@@ -121,10 +122,10 @@ func NewProtector(scope constructs.Construct, id string, props ProtectorProps) P
 	if err := props.Validate(); err != nil {
 		panic(err)
 	}
-	stack := awscdk.Stack_Of(scope)
+	stack, env := stackenv.Of(scope)
 	stackArn := func(name string) *string {
 		// A stack's ARN ends with a unique id: arn:PARTITION:cloudformation:REGION:ACCOUNT:stack/NAME/ID.
-		return jsii.String(fmt.Sprintf("arn:%s:cloudformation:%s:%s:stack/%s/*", *stack.Partition(), *stack.Region(), *stack.Account(), name))
+		return jsii.String(fmt.Sprintf("arn:%s:cloudformation:%s:%s:stack/%s/*", env.Partition, env.Region, env.Account, name))
 	}
 	var arns []*string
 	for _, name := range props.Stacks {
@@ -156,10 +157,10 @@ func NewProtector(scope constructs.Construct, id string, props ProtectorProps) P
 // addStopAlarms adds the outputs of the tasks' ids and returns the statements attaching their
 // alarms needs.
 func (p *protector) addStopAlarms(scope constructs.Construct, id string, tasks []StopAlarmTask, ownStackArn *string) []awsiam.PolicyStatement {
-	stack := awscdk.Stack_Of(scope)
+	stack, env := stackenv.Of(scope)
 	var updates []*string
 	for i, a := range tasks {
-		window, task := patchingspec.StopAlarmResourceArns(*stack.Partition(), *stack.Region(), *stack.Account(), a.WindowID, a.WindowTaskID)
+		window, task := patchingspec.StopAlarmResourceArns(env.Partition, env.Region, env.Account, a.WindowID, a.WindowTaskID)
 		updates = append(updates, jsii.String(window), jsii.String(task))
 		// Outputs at the stack's top level: their logical ids are their ids, which the step names.
 		at := Attachment{Stack: *stack.StackName(), WindowOutput: fmt.Sprintf("%sStopAlarmWindow%d", id, i+1), TaskOutput: fmt.Sprintf("%sStopAlarmTask%d", id, i+1), AlarmName: a.AlarmName}
@@ -183,7 +184,7 @@ func (p *protector) addStopAlarms(scope constructs.Construct, id string, tasks [
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:        jsii.String("CreateSystemsManagerServiceLinkedRole"),
 			Actions:    jsii.Strings("iam:CreateServiceLinkedRole"),
-			Resources:  jsii.Strings(fmt.Sprintf("arn:%s:iam::%s:role/%s", *stack.Partition(), *stack.Account(), ssmServiceLinkedRole)),
+			Resources:  jsii.Strings(fmt.Sprintf("arn:%s:iam::%s:role/%s", env.Partition, env.Account, ssmServiceLinkedRole)),
 			Conditions: &map[string]any{"StringEquals": map[string]any{"iam:AWSServiceName": "ssm.amazonaws.com"}},
 		}),
 	}
