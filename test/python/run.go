@@ -71,7 +71,7 @@ var server forkServer
 // printed and 1), or a traceback on stderr and 1. What stays the same across runs: the hash seed
 // (one per test binary) and bytes that are not UTF-8, which are replaced in the answer.
 const forkServerSource = `
-import atexit, copy, datetime, gc, importlib.util, json, os, runpy, sys, tempfile, threading, time, traceback, types
+import atexit, copy, datetime, gc, importlib.util, io, json, os, runpy, sys, tempfile, threading, time, traceback, types
 replies = os.fdopen(os.dup(1), "w")
 for line in sys.stdin:
     job = json.loads(line)
@@ -103,9 +103,14 @@ for line in sys.stdin:
                 traceback.print_exc()
             threading._shutdown()
             atexit._run_exitfuncs()
-            gc.collect()
-            sys.stdout.flush()
-            sys.stderr.flush()
+            # Python's finalisation closes the files a script left open, flushing them; os._exit
+            # does not, and what still holds one here (the run's globals, a traceback) varies.
+            for f in gc.get_objects():
+                if isinstance(f, io.IOBase) and not f.closed:
+                    try:
+                        f.flush()
+                    except Exception:
+                        pass
         except BaseException:
             traceback.print_exc()
         finally:
