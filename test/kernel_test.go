@@ -24,9 +24,10 @@ import (
 // and stdout) doubles each call's wake-ups: on these 2-core machines the CDK package ran in 39 s
 // with it and 28-32 s without it (docs/benchmarks.md, tenth session). The kernel is started as
 // JSII_RUNTIME (jsii-runtime-go's documented override) with testdata/jsii-direct.js preloaded,
-// which gives the kernel's fd 3 as stdin and stdout and wraps its console output as the launcher
-// does. Only this process's kernel: the programs the tests run (the app, the CDK CLI, the program
-// outside the module) start jsii as users' runs do, with the launcher.
+// which reads and writes the kernel's fd 3 on the Go side's pipes (moved to fds 4 and 5 by the
+// shell) and writes its console output as the launcher does. Only this process's kernel: the
+// programs the tests run (the app, the CDK CLI, the program outside the module) start jsii as
+// users' runs do, with the launcher.
 
 // kernelProgram is where the embedded runtime's kernel is, relative to jsii-runtime-go's module.
 const kernelProgram = "internal/embedded/resources/lib/program.js"
