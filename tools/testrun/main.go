@@ -5,10 +5,10 @@
 // run of make test here, docs/benchmarks.md).
 //
 // One package (-first) starts first, at this run's priority, and is reported last; every other
-// runs -nice nicer beside it, -p at a time, the longest first by its CPU time in the last run
-// (kept beside the binaries). The report is go test's: a line for each package (ok,
-// FAIL, no test files, no tests to run), a failing package's output and exit status before its
-// line, and FAIL at the end when any failed. Packages without tests are compiled, as go test
+// runs -nice nicer beside it, -p at a time, the longest first by its CPU time in the last whole
+// run (kept beside the binaries). The report is go test's: a line for each package (ok, FAIL, no
+// test files, no tests to run), a failing package's output and exit status before its line, and
+// FAIL at the end when any failed. Packages without tests are compiled, as go test
 // compiles them. When anything does not build, go's errors are printed and nothing runs: a stale
 // binary is never run in its place. An interrupt stops the binaries running and starts no other.
 //

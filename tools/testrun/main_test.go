@@ -332,6 +332,7 @@ func TestAnInterruptStopsTheRunningTestsAndStartsNoOther(t *testing.T) {
 	assert.Regexp(t, `(?m)^FAIL\texample.com/sample/a/slow\t`, r.out)
 	assert.Contains(t, r.out, "FAIL\texample.com/sample/b/queued\t[interrupted before it started]")
 	assert.NoFileExists(t, queued, "the queued package never ran")
+	assert.NoFileExists(t, filepath.Join(opts.binDir, workFile), "an interrupted run keeps no times for the next to order by")
 }
 
 // The packages named without go are those go list names: ./..., a package's directory; any other
