@@ -2,7 +2,6 @@ package compliance
 
 import (
 	"fmt"
-	"github.com/privatepatch/privatepatch/constructs/stackenv"
 	"maps"
 	"slices"
 	"sort"
@@ -23,6 +22,7 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/loggroup"
 	"github.com/privatepatch/privatepatch/constructs/managedinstance"
 	"github.com/privatepatch/privatepatch/constructs/spec"
+	"github.com/privatepatch/privatepatch/constructs/stackenv"
 )
 
 // InspectorSuppression hides Inspector findings that match all its criteria.

@@ -5,11 +5,12 @@ package deputy
 
 import (
 	"fmt"
-	"github.com/privatepatch/privatepatch/constructs/stackenv"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatepatch/privatepatch/constructs/stackenv"
 )
 
 // Conditions bind a service to the account of scope's stack and, when sourceArn is given, to

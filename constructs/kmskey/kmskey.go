@@ -6,13 +6,14 @@ package kmskey
 
 import (
 	"fmt"
-	"github.com/privatepatch/privatepatch/constructs/stackenv"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatepatch/privatepatch/constructs/stackenv"
 )
 
 // NewKey creates the key.

@@ -4,7 +4,6 @@ package managedinstance
 
 import (
 	"fmt"
-	"github.com/privatepatch/privatepatch/constructs/stackenv"
 	"regexp"
 	"strings"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/awsbuckets"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/spec"
+	"github.com/privatepatch/privatepatch/constructs/stackenv"
 )
 
 // NewRole creates an EC2 instance role with AmazonSSMManagedInstanceCore, SSM Agent's minimum.

@@ -2,7 +2,6 @@ package network
 
 import (
 	"fmt"
-	"github.com/privatepatch/privatepatch/constructs/stackenv"
 	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/privatepatch/privatepatch/constructs/awsbuckets"
 	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
+	"github.com/privatepatch/privatepatch/constructs/stackenv"
 )
 
 func (n *network) addEndpoints(p *Props) {

@@ -5,7 +5,6 @@ package network
 
 import (
 	"fmt"
-	"github.com/privatepatch/privatepatch/constructs/stackenv"
 	"net/netip"
 	"slices"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/awsbuckets"
 	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 	"github.com/privatepatch/privatepatch/constructs/spec"
+	"github.com/privatepatch/privatepatch/constructs/stackenv"
 )
 
 // Subnet group names; the subnets' logical IDs derive from them, so they are part of the contract.

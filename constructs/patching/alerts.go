@@ -3,7 +3,6 @@ package patching
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/privatepatch/privatepatch/constructs/stackenv"
 	"maps"
 	"slices"
 	"strings"
@@ -20,6 +19,7 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/kmskey"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/spec"
+	"github.com/privatepatch/privatepatch/constructs/stackenv"
 )
 
 // AlertsProps configures Alerts.

@@ -2,7 +2,6 @@ package patching
 
 import (
 	"fmt"
-	"github.com/privatepatch/privatepatch/constructs/stackenv"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -17,6 +16,7 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/spec"
 	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
+	"github.com/privatepatch/privatepatch/constructs/stackenv"
 )
 
 // Target is one tag key and value that State Manager selects instances by.

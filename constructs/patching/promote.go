@@ -2,7 +2,6 @@ package patching
 
 import (
 	"fmt"
-	"github.com/privatepatch/privatepatch/constructs/stackenv"
 	"slices"
 	"strings"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/managedinstance"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/spec"
+	"github.com/privatepatch/privatepatch/constructs/stackenv"
 )
 
 // PromotionProps configures exact promotion: the runbook, and one role per promoting ring.

@@ -2,7 +2,6 @@ package patching
 
 import (
 	"fmt"
-	"github.com/privatepatch/privatepatch/constructs/stackenv"
 	"maps"
 	"slices"
 	"strings"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/privatepatch/privatepatch/constructs/kmskey"
 	"github.com/privatepatch/privatepatch/constructs/spec"
+	"github.com/privatepatch/privatepatch/constructs/stackenv"
 )
 
 // QueryResultsPrefix is where Athena writes query results in the bucket.

@@ -2,7 +2,6 @@ package patching
 
 import (
 	"fmt"
-	"github.com/privatepatch/privatepatch/constructs/stackenv"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -16,6 +15,7 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/managedinstance"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/spec"
+	"github.com/privatepatch/privatepatch/constructs/stackenv"
 )
 
 // StartStopProps configures the start-stop runbook and its role.

@@ -2,7 +2,6 @@ package patching
 
 import (
 	"fmt"
-	"github.com/privatepatch/privatepatch/constructs/stackenv"
 	"maps"
 	"slices"
 	"strings"
@@ -22,6 +21,7 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/managedinstance"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/spec"
+	"github.com/privatepatch/privatepatch/constructs/stackenv"
 )
 
 // PatchGroupTag is the tag key Patch Manager reads an instance's patch group from.

@@ -10,7 +10,6 @@ package stackprotection
 
 import (
 	"fmt"
-	"github.com/privatepatch/privatepatch/constructs/stackenv"
 	"regexp"
 	"strings"
 
@@ -23,6 +22,7 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/deputy"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/spec"
+	"github.com/privatepatch/privatepatch/constructs/stackenv"
 )
 
 // Actions are the only calls the step makes on a stage's stacks.
