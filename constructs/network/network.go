@@ -182,11 +182,10 @@ func NewNetwork(scope constructs.Construct, id string, props *Props) Network {
 // token, refused with the error that says so.
 func stackRegion(scope constructs.Construct, construct string) string {
 	stack, env := stackenv.Of(scope)
-	region := jsii.String(env.Region)
-	if *awscdk.Token_IsUnresolved(region) {
+	if *awscdk.Token_IsUnresolved(jsii.String(env.Region)) {
 		panic(spec.NoRegion(construct, *stack.Node().Path(), "the network needs it: the S3 endpoint allows the region's AWS buckets, and the S3 prefix list is the region's"))
 	}
-	return *region
+	return env.Region
 }
 
 func withDefaults(props *Props) Props {
