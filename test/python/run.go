@@ -20,12 +20,12 @@ type Result struct {
 }
 
 // Run runs the Python file harness with args, in the test's directory, with the test's
-// environment (the test binary's at this call) and env's NAME=value entries added, as `python3 -I
-// harness args...` would, and answers how it ended. Each run is a process of its own, forked from one interpreter the test
-// binary starts once (forkServer): what a run changes (modules, the clock, the environment) is
-// gone with it, and no run pays Python's start, about 50 ms of CPU here (the script tests run a
-// few dozen). It fails the test when there is no interpreter (Interpreter) or the server stops
-// answering.
+// environment (the test binary's at this call) and env's NAME=value entries added, as `python3
+// -I harness args...` would, and answers how it ended. Each run is a process of its own, forked
+// from one interpreter the test binary starts once (forkServer): what a run changes (modules,
+// the clock, the environment) is gone with it, and no run pays Python's start, about 50 ms of
+// CPU here (the script tests run a few dozen). It fails the test when there is no interpreter
+// (Interpreter) or the server stops answering.
 func Run(t testing.TB, neededBy, harness string, args []string, env ...string) Result {
 	t.Helper()
 	path := Interpreter(t, neededBy)
@@ -155,11 +155,7 @@ func (s *forkServer) run(interpreter string, request []byte) (Result, error) {
 		s.err = errors.Join(errors.New("it stopped answering"), err)
 		return Result{}, s.err
 	}
-	var r Result
-	err = json.Unmarshal(line, &struct {
-		Stdout *string `json:"stdout"`
-		Stderr *string `json:"stderr"`
-		Code   *int    `json:"code"`
-	}{&r.Stdout, &r.Stderr, &r.Code})
+	var r Result // the answer's keys, stdout, stderr and code, are its fields' names
+	err = json.Unmarshal(line, &r)
 	return r, err
 }
