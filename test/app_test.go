@@ -43,8 +43,11 @@ func binary(t *testing.T, name string) string {
 
 // commands are the project's commands as go build names them, relative to the repository: the
 // app and each tools/*/main.go, so that a new tool cannot be left out.
-func commands() ([]string, error) {
-	mains, err := filepath.Glob(filepath.Join("..", "tools", "*", "main.go"))
+func commands() ([]string, error) { return commandsIn("..") }
+
+// commandsIn is commands of the repository at root.
+func commandsIn(root string) ([]string, error) {
+	mains, err := filepath.Glob(filepath.Join(root, "tools", "*", "main.go"))
 	found := []string{"./app"}
 	for _, m := range mains {
 		// go build writes no binary for a package that is not main, and the kept one would run.
@@ -55,7 +58,11 @@ func commands() ([]string, error) {
 		if file.Name.Name != "main" {
 			return nil, fmt.Errorf("%s is package %s, not a command", m, file.Name.Name)
 		}
-		found = append(found, "./"+filepath.ToSlash(filepath.Dir(strings.TrimPrefix(m, ".."+string(filepath.Separator)))))
+		rel, err := filepath.Rel(root, filepath.Dir(m))
+		if err != nil {
+			return nil, err
+		}
+		found = append(found, "./"+filepath.ToSlash(rel))
 	}
 	return found, err
 }

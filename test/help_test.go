@@ -1,6 +1,7 @@
 package test
 
 import (
+	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
@@ -50,4 +51,22 @@ func TestEveryCommandSaysWhatItDoesOnHelp(t *testing.T) {
 		require.GreaterOrEqual(t, len(description), 2, "%s --help: usage, a blank line, then what it does:\n%s", r.command, text)
 		assert.GreaterOrEqual(t, len(strings.Fields(description[1])), 25, "%s --help says what it does in a few sentences:\n%s", r.command, text)
 	}
+}
+
+// The commands are the app and every tools/*/main.go; one that is not package main is refused,
+// since go build would write no binary for it and the kept one would run in its place.
+func TestCommandsAreTheAppAndEveryToolAndRefuseAMainThatIsNotOne(t *testing.T) {
+	t.Parallel() // files only
+	root := t.TempDir()
+	for dir, pkg := range map[string]string{"tools/b": "main", "tools/a": "main"} {
+		require.NoError(t, os.MkdirAll(filepath.Join(root, dir), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(root, dir, "main.go"), []byte("package "+pkg+"\n"), 0o644))
+	}
+	found, err := commandsIn(root)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"./app", "./tools/a", "./tools/b"}, found)
+
+	require.NoError(t, os.WriteFile(filepath.Join(root, "tools/b/main.go"), []byte("package b\n"), 0o644))
+	_, err = commandsIn(root)
+	assert.ErrorContains(t, err, "is package b, not a command")
 }
