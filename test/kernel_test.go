@@ -2,6 +2,7 @@ package test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -146,4 +147,34 @@ func childCommandLines(t *testing.T) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// The shim does for the kernel what the launcher did: the protocol's fd 3 reads the Go side's
+// requests (fd 4) and writes its replies (fd 5), and the kernel's console output reaches the Go
+// side's stderr as whole {"stdout"|"stderr": base64} lines, however large, which the Go runtime
+// decodes. Run here as directKernelCommand starts the kernel, with a script in its place.
+func TestTheKernelShimReadsAndWritesTheProtocolAndWritesConsoleOutputAsTheLauncher(t *testing.T) {
+	t.Parallel() // another program
+	shim, err := filepath.Abs(filepath.Join("testdata", "jsii-direct.js"))
+	require.NoError(t, err)
+	script := `const fs = require("fs"); const buffer = Buffer.alloc(64);
+const request = buffer.subarray(0, fs.readSync(3, buffer, 0, 64, null)).toString();
+console.error("e".repeat(300000)); console.log("out"); process.stdout.write(Buffer.from([0xff, 0x00]));
+fs.writeSync(3, "reply to " + request);`
+	cmd := exec.Command("sh", "-c", `exec node --require "$0" -e "$1" 4<&0 5>&1 </dev/null 1>&2`, shim, script)
+	cmd.Stdin = strings.NewReader("request\n")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, stderr.String())
+	assert.Equal(t, "reply to request\n", string(out), "the protocol on the Go side's pipes, nothing else on stdout")
+	var decoded []string
+	for _, line := range strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n") {
+		var message map[string][]byte // as jsii-runtime-go's consumeStderr reads it
+		require.NoError(t, json.Unmarshal([]byte(line), &message), "each line is JSON: %.80s", line)
+		for key, data := range message {
+			decoded = append(decoded, fmt.Sprintf("%s %d %q", key, len(data), data[:min(len(data), 3)]))
+		}
+	}
+	assert.Equal(t, []string{`stderr 300001 "eee"`, `stdout 4 "out"`, `stdout 2 "\xff\x00"`}, decoded)
 }
