@@ -18,9 +18,13 @@ func unnamedPrerequisites(stack string, template map[string]any) []string {
 	found := Prerequisites(Deployment{}, Deployment{stack: template})
 	tables, types := map[string]bool{}, map[string]bool{}
 	for _, p := range found {
-		tables[p.Table] = p.Kind == NoGlueTable
-		for _, t := range strings.Split(p.ResourceTypes, ",") {
-			types[t] = p.Kind == ConfigRecorder
+		switch p.Kind {
+		case NoGlueTable:
+			tables[p.Table] = true
+		case ConfigRecorder:
+			for _, t := range strings.Split(p.ResourceTypes, ",") {
+				types[t] = true
+			}
 		}
 	}
 	var unnamed []string
