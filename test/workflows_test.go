@@ -85,9 +85,20 @@ func TestWorkflowsRunTheReadmeCommandsWithPinnedActionsAndNoStoredKeys(t *testin
 	assert.Contains(t, deployWorkflow.Jobs["deploy"].If, "github.ref == 'refs/heads/main'", "a run from another branch does not deploy")
 }
 
+// githubShellFlags are bash's flags for a step as GitHub runs it: "bash -e {0}" without a shell
+// key, "bash --noprofile --norc -eo pipefail {0}" with shell: bash (the "Command run internally"
+// column of jobs.<job_id>.steps[*].shell, "Workflow syntax for GitHub Actions", as quoted in
+// github/docs#23853, read 2026-12-07).
+func githubShellFlags(shell string) []string {
+	if shell == "bash" {
+		return []string{"--noprofile", "--norc", "-eo", "pipefail"}
+	}
+	return []string{"-e"}
+}
+
 // The diff job runs make diff and make check-update in one step that records each one's status,
 // and a failure of either fails the job in a step of its own, after the comment: run as GitHub
-// runs a step (bash -e), with a make that fails as told, each status reaches the output its
+// runs the step (githubShellFlags), with a make that fails as told, each status reaches the output its
 // failing step reads, and a failed diff says so in the comment's diff, not taken for "no change".
 func TestTheDiffJobFailsWhenMakeDiffOrCheckUpdateFails(t *testing.T) {
 	pr, _ := readWorkflow(t, "pull-request.yml")
@@ -108,7 +119,7 @@ exit 9
 	for _, c := range []struct{ diff, check int }{{0, 0}, {2, 0}, {0, 1}, {1, 2}} {
 		dir := t.TempDir()
 		output := filepath.Join(dir, "output")
-		cmd := exec.Command("bash", "-e", "-c", steps[i].Run)
+		cmd := exec.Command("bash", append(githubShellFlags(steps[i].Shell), "-c", steps[i].Run)...)
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"), "GITHUB_OUTPUT="+output,
 			fmt.Sprintf("DIFF_STATUS=%d", c.diff), fmt.Sprintf("CHECK_STATUS=%d", c.check), "CONFIG=")
@@ -197,7 +208,7 @@ case "$config" in *broken*) echo "config: broken" >&2; exit 1;; esac
 mkdir -p cdk.out && echo '{}' > cdk.out/Network.template.json
 `
 	require.NoError(t, os.WriteFile(filepath.Join(bin, "make"), []byte(fakeMake), 0o755))
-	cmd := exec.Command("bash", "-e", "-c", verifyStep(t))
+	cmd := exec.Command("bash", append(githubShellFlags(""), "-c", verifyStep(t))...)
 	cmd.Dir, cmd.Env = dir, append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
 	out, err := cmd.CombinedOutput()
 	verified, _ := os.ReadFile(filepath.Join(dir, "verified"))
@@ -272,7 +283,7 @@ exit 0
 `
 	require.NoError(t, os.WriteFile(filepath.Join(bin, "go"), []byte(fakeGo), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(bin, "gh"), []byte(fakeGh), 0o755))
-	cmd := exec.Command("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", commentStep(t))
+	cmd := exec.Command("bash", append(githubShellFlags("bash"), "-c", commentStep(t))...)
 	cmd.Dir = dir
 	fails := ""
 	if listingFails {
