@@ -172,6 +172,27 @@ func associationParameters(association map[string]any) map[string]string {
 	return out
 }
 
+// mainBlockSteps are the calls, among steps, that a script's main block (after its dot-source
+// guard) makes as statements or if conditions, in order.
+func mainBlockSteps(script string, steps ...string) []string {
+	_, main, _ := strings.Cut(script, "if ($MyInvocation.InvocationName -eq '.') { return }")
+	call := regexp.MustCompile(`(?m)^\s*(?:if \()?(` + strings.Join(steps, "|") + `)\b`)
+	var out []string
+	for _, m := range call.FindAllStringSubmatch(main, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// With port 8531, Set-Tls fails until the certificate is imported (docs/wsus.md): the first full
+// synchronisation must have started by then, or clients wait for the next day's.
+func TestWsusSetupStartsTheFirstSynchronisationBeforeItsTlsStepCanFail(t *testing.T) {
+	steps := []string{"Set-WsusPool", "Test-SynchronizationNeeded", "Set-Tls"}
+	assert.Equal(t, steps, mainBlockSteps(wsus.SetupScript, steps...))
+	planted := strings.Replace(wsus.SetupScript, "    Set-WsusPool\n", "    Set-WsusPool\n    Set-Tls\n", 1)
+	assert.NotEqual(t, steps, mainBlockSteps(planted, steps...), "planted: Set-Tls before the synchronisation")
+}
+
 func TestWsusSetupDocumentRunsTheReviewedScriptWithConfiguredSelection(t *testing.T) {
 	s := defaultScenario.synth(t)
 	documentID, document := s.only(t, "AWS::SSM::Document", "WsusSetupDocument")

@@ -294,7 +294,6 @@ try {
     Set-SyncSchedule $subscription
     $rule = Set-ApprovalRule $wsus $classificationList
     Set-WsusPool
-    Set-Tls
     if (Test-SynchronizationNeeded $subscription $categoriesSynchronised) {
         # A new selection, or the daily one has not succeeded: clients get nothing until it does.
         Write-Output 'Starting a full synchronisation; the approval rule runs when it finishes'
@@ -302,6 +301,9 @@ try {
     } else {
         $rule.ApplyRule()
     }
+    # Last: the synchronisation from Microsoft Update needs no client port, and a certificate not
+    # yet imported (port 8531) fails this run without holding the first synchronisation back a day.
+    Set-Tls
     Write-Output "WSUS is configured: content $content, port $Port, products: $Products; classifications: $Classifications"
 } catch {
     Write-Error "WSUS setup failed: $_"
