@@ -9,7 +9,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -18,20 +17,10 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatepatch/privatepatch/app/assembly"
+	"github.com/privatepatch/privatepatch/app/cdkcontext"
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/stacks"
 )
-
-// cliContext is what the CDK CLI adds to cdk.json's context for every synth (CDK_CONTEXT_JSON
-// of aws-cdk 2.1148): metadata and version reporting on, bundling for every stack, and
-// validation errors reported by the CLI rather than failing the app.
-var cliContext = map[string]any{
-	"aws:cdk:enable-path-metadata":              true,
-	"aws:cdk:enable-asset-metadata":             true,
-	"aws:cdk:version-reporting":                 true,
-	"aws:cdk:bundling-stacks":                   []any{"**"},
-	"@aws-cdk/core:failSynthOnValidationErrors": false,
-}
 
 // usage is what --help prints; the CDK CLI runs the app without arguments.
 const usage = `Usage: make synth [CONFIG=file]    (or: npx cdk synth [-c config=file], go run ./app)
@@ -53,7 +42,7 @@ func main() {
 		exit(2)
 	}
 	outdir := os.Getenv("CDK_OUTDIR")
-	context, err := directRunContext()
+	context, err := cdkcontext.Direct(".")
 	if err == nil && outdir == "" {
 		outdir = "cdk.out"
 	}
@@ -77,39 +66,6 @@ func main() {
 func exit(code int) {
 	jsii.Close()
 	os.Exit(code)
-}
-
-// directRunContext is the context the CDK CLI would pass, or nil when the CLI runs the app
-// (CDK_CONTEXT_JSON is set and awscdk reads it).
-func directRunContext() (map[string]any, error) {
-	if os.Getenv("CDK_CONTEXT_JSON") != "" {
-		return nil, nil
-	}
-	var cdkJSON struct {
-		Context map[string]any `json:"context"`
-	}
-	data, err := os.ReadFile("cdk.json")
-	if err != nil {
-		return nil, fmt.Errorf("cdk.json not found: run the app from the project root, or through the CDK CLI (make synth): %w", err)
-	}
-	if err := json.Unmarshal(data, &cdkJSON); err != nil {
-		return nil, fmt.Errorf("cdk.json: %w", err)
-	}
-	context := map[string]any{}
-	if data, err := os.ReadFile("cdk.context.json"); err == nil {
-		if err := json.Unmarshal(data, &context); err != nil {
-			return nil, fmt.Errorf("cdk.context.json: %w", err)
-		}
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return nil, err
-	}
-	for k, v := range cdkJSON.Context {
-		context[k] = v
-	}
-	for k, v := range cliContext {
-		context[k] = v
-	}
-	return context, nil
 }
 
 // loadConfig reads the configuration before anything of CDK starts, so that bad input fails

@@ -1,17 +1,30 @@
 #!/usr/bin/env bash
 # make bench: synthesis as processes (the app against a floor app that loads the same modules and
-# cdk-nag packs and makes one resource of each: wall time and peak
-# memory, Node start-up included), the test suite against one synth, then the in-process Go
-# benchmarks (docs/benchmarks.md).
+# cdk-nag packs and makes one resource of each: wall time and peak memory, Node start-up
+# included), the test suite against one synth, then the in-process Go benchmarks
+# (docs/benchmarks.md).
 # BENCHTIME (default 1x) is passed to go test -benchtime.
 set -euo pipefail
+# same_modules APP FLOOR: the aws-cdk-lib modules each loaded (tools/floorapp/loaded-modules.cjs),
+# the same or a failure naming the difference: a floor that loads less than the app is no floor.
+same_modules() {
+  diff "$1" "$2" >/dev/null && return 0
+  echo "make bench: the floor (tools/floorapp) and the app load different aws-cdk-lib modules; make the floor load the same:" >&2
+  diff "$1" "$2" | sed -n 's/^< /  only the app: /p; s/^> /  only the floor: /p' >&2 || true # diff's status 1
+  return 1
+}
+if [ "${1:-}" = --compare-modules ] && [ $# = 3 ]; then # for the tests
+  same_modules "$2" "$3"
+  exit
+fi
 if [ "${1:-}" = --help ] || [ "${1:-}" = -h ]; then
   cat <<'EOT'
 Usage: make bench    (or: tools/bench.sh; BENCHTIME=Nx for go test -benchtime)
 
-Measures synthesis on this machine: the app against a floor app (the same aws-cdk-lib modules and
-cdk-nag packs, one resource of each) as processes (median
-wall time of three runs and peak memory, Node start-up included, with and without CDK's validation),
+Measures synthesis on this machine: the app against a floor app (the same aws-cdk-lib modules,
+cdk-nag packs, context and region, one resource of each; it fails when the two load different
+aws-cdk-lib modules) as processes (median wall time of three runs and peak memory, Node start-up
+included, with and without CDK's validation),
 the test suite against one synth, and the in-process Go benchmarks (growth with instance groups and
 environments). docs/benchmarks.md records and explains the results. Needs GNU time.
 EOT
@@ -23,6 +36,12 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 go build -o "$out/app" ./app
 go build -o "$out/floor" ./tools/floorapp
+for binary in app floor; do
+  PRIVATEPATCH_MODULES="$out/$binary.modules" NODE_OPTIONS="--require $PWD/tools/floorapp/loaded-modules.cjs" \
+    CDK_OUTDIR="$out/$binary.modules.out" CDK_VALIDATION=false "$out/$binary" >/dev/null 2>"$out/$binary.err" ||
+    { cat "$out/$binary.err" >&2; exit 1; }
+done
+same_modules "$out/app.modules" "$out/floor.modules"
 measure() { # name binary [VAR=value...]: the median of three runs' seconds and peak KiB
   local name=$1 binary=$2 dir="$out/$1.out"
   shift 2

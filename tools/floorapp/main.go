@@ -1,7 +1,9 @@
 // Command floorapp is the benchmark floor: a CDK app that loads what the real app's default
-// configuration loads (the same aws-cdk-lib service modules and both cdk-nag packs) and makes one
-// resource of each, run as a process like the real app, so `make bench` can compare their time
-// and peak memory: the difference is what privatepatch's own constructs cost.
+// configuration loads (the same aws-cdk-lib modules, both cdk-nag packs, the same context and a
+// stack in the same region) and makes one resource of each module, run as a process like the
+// real app, so `make bench` can compare their time and peak memory: the difference is what
+// privatepatch's own constructs cost. make bench fails when the two load different aws-cdk-lib
+// modules (loaded-modules.cjs).
 package main
 
 import (
@@ -9,33 +11,36 @@ import (
 	"os"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsathena"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsconfig"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsglue"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsinspectorv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsresourcegroups"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssecurityhub"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/privatepatch/privatepatch/app/cdkcontext"
+	"github.com/privatepatch/privatepatch/config"
 )
 
 func main() {
 	if len(os.Args) > 1 {
 		fmt.Fprintln(os.Stderr, `Usage: go run ./tools/floorapp    (make bench runs it)
 
-The benchmark floor: a CDK app that loads the aws-cdk-lib service modules the real app's default
-configuration uses and both cdk-nag packs, and makes one resource of each module, synthesised to
-CDK_OUTDIR (or a temporary directory), so make bench can compare the real app's time and peak
-memory with what loading the same libraries costs. It takes no arguments.`)
+The benchmark floor: a CDK app that loads the aws-cdk-lib modules the real app's default
+configuration loads and both cdk-nag packs, with the context the app run directly gets (cdk.json,
+read from the process directory: run it from the project root) and a stack in the same region,
+and makes one resource of each module, synthesised to CDK_OUTDIR (or a temporary directory), so
+make bench can compare the real app's time and peak memory with what loading the same libraries
+costs. It takes no arguments.`)
 		jsii.Close() // removes jsii's runtime, unpacked into a temporary directory at start
 		if os.Args[1] == "-h" || os.Args[1] == "-help" || os.Args[1] == "--help" {
 			os.Exit(0)
@@ -43,8 +48,20 @@ memory with what loading the same libraries costs. It takes no arguments.`)
 		os.Exit(2)
 	}
 	defer jsii.Close()
-	app := awscdk.NewApp(nil)
-	stack := awscdk.NewStack(app, jsii.String("Floor"), nil)
+	// The app run directly gets the context the CDK CLI would pass (cdk.json's feature flags
+	// among it), and its stacks are in the default configuration's region.
+	context, err := cdkcontext.Direct(".")
+	if err != nil {
+		fail(err)
+	}
+	cfg, err := config.LoadDefault()
+	if err != nil {
+		fail(err)
+	}
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &context})
+	stack := awscdk.NewStack(app, jsii.String("Floor"), &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String(cfg.Region)}})
+	// The app builds its ARNs with the stack's partition, which CDK reads from its region facts.
+	stack.Partition()
 	oneOfEach(stack)
 	props := &cdknag.NagPackProps{Verbose: jsii.Bool(true), Reports: jsii.Bool(true)}
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(props), nil)
@@ -52,29 +69,33 @@ memory with what loading the same libraries costs. It takes no arguments.`)
 	app.Synth(nil)
 }
 
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "floorapp:", err)
+	jsii.Close()
+	os.Exit(1)
+}
+
 // oneOfEach makes one resource from each service module the default configuration's stacks use
-// (the L2 where privatepatch uses one, else the L1), which is what makes Node load the module.
+// (the L2 where privatepatch uses one, else the L1), which is what makes Node load the module:
+// the VPC is CDK's, the smallest it makes (one public subnet), as it loads the default security
+// group's custom resource; the rule and the alarm notify a topic, as the app's do.
 func oneOfEach(stack awscdk.Stack) {
 	id := func(name string) *string { return jsii.String(name) }
-	awsec2.NewCfnVPC(stack, id("Vpc"), &awsec2.CfnVPCProps{CidrBlock: jsii.String("10.0.0.0/16")})
+	awsec2.NewVpc(stack, id("Vpc"), &awsec2.VpcProps{MaxAzs: jsii.Number(1), NatGateways: jsii.Number(0),
+		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{Name: id("Public"), SubnetType: awsec2.SubnetType_PUBLIC}}})
 	awsiam.NewRole(stack, id("Role"), &awsiam.RoleProps{AssumedBy: awsiam.NewServicePrincipal(jsii.String("ssm.amazonaws.com"), nil)})
 	awskms.NewKey(stack, id("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
 	awss3.NewBucket(stack, id("Bucket"), nil)
 	awslogs.NewLogGroup(stack, id("Logs"), nil)
 	awsssm.NewCfnDocument(stack, id("Document"), &awsssm.CfnDocumentProps{DocumentType: jsii.String("Command"),
 		Content: map[string]any{"schemaVersion": "2.2", "mainSteps": []any{}}})
-	awssns.NewTopic(stack, id("Topic"), nil)
-	awsevents.NewRule(stack, id("Rule"), &awsevents.RuleProps{EventPattern: &awsevents.EventPattern{Source: jsii.Strings("aws.ssm")}})
-	awscloudwatch.NewCfnAlarm(stack, id("Alarm"), &awscloudwatch.CfnAlarmProps{ComparisonOperator: jsii.String("GreaterThanThreshold"),
-		EvaluationPeriods: jsii.Number(1), Threshold: jsii.Number(0), MetricName: jsii.String("M"), Namespace: jsii.String("N"),
-		Period: jsii.Number(300), Statistic: jsii.String("Sum")})
+	topic := awssns.NewTopic(stack, id("Topic"), nil)
+	rule := awsevents.NewRule(stack, id("Rule"), &awsevents.RuleProps{EventPattern: &awsevents.EventPattern{Source: jsii.Strings("aws.ssm")}})
+	rule.AddTarget(awseventstargets.NewSnsTopic(topic, nil))
+	alarm := awscloudwatch.NewAlarm(stack, id("Alarm"), &awscloudwatch.AlarmProps{EvaluationPeriods: jsii.Number(1), Threshold: jsii.Number(0),
+		Metric: awscloudwatch.NewMetric(&awscloudwatch.MetricProps{MetricName: id("M"), Namespace: id("N")})})
+	alarm.AddAlarmAction(awscloudwatchactions.NewSnsAction(topic))
 	awsresourcegroups.NewCfnGroup(stack, id("Group"), &awsresourcegroups.CfnGroupProps{Name: jsii.String("floor")})
-	awsconfig.NewCfnConfigRule(stack, id("ConfigRule"), &awsconfig.CfnConfigRuleProps{
-		Source: &awsconfig.CfnConfigRule_SourceProperty{Owner: jsii.String("AWS"), SourceIdentifier: jsii.String("EC2_INSTANCE_MANAGED_BY_SSM")}})
 	awsglue.NewCfnDatabase(stack, id("Database"), &awsglue.CfnDatabaseProps{CatalogId: jsii.String("111111111111"),
 		DatabaseInput: &awsglue.CfnDatabase_DatabaseInputProperty{Name: jsii.String("floor")}})
-	awsathena.NewCfnWorkGroup(stack, id("WorkGroup"), &awsathena.CfnWorkGroupProps{Name: jsii.String("floor")})
-	awsinspectorv2.NewCfnFilter(stack, id("Filter"), &awsinspectorv2.CfnFilterProps{Name: jsii.String("floor"), FilterAction: jsii.String("NONE"),
-		FilterCriteria: &awsinspectorv2.CfnFilter_FilterCriteriaProperty{}})
-	awssecurityhub.NewCfnHub(stack, id("Hub"), nil)
 }
