@@ -397,7 +397,11 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 		{"bad_au_options", valid + "wsus: {client: {auOptions: 6}}\n", []string{"wsus.client.auOptions: 6 is not an AUOptions value"}},
 		// WSUS approves what it synchronises: Windows' own schedule would install it outside the windows.
 		{"au_options_schedule_install", valid + "wsus: {client: {auOptions: 4}}\n", []string{"wsus.client.auOptions: 4 lets Windows install what WSUS approves on its own schedule"}},
-		{"au_options_local_admin", valid + "wsus: {client: {auOptions: 5}}\n", []string{"wsus.client.auOptions: 5 lets Windows install"}},
+		// 5 is not an option on Windows 10 and later, which every supported Windows Server is.
+		{"au_options_local_admin", valid + "wsus: {client: {auOptions: 5}}\n",
+			[]string{"wsus.client.auOptions: 5 is not available on Windows 10 and later, which Windows Server 2019, 2022 and 2025 are"}},
+		{"au_options_local_admin_without_automatic_updates", valid + "wsus: {client: {auOptions: 5, noAutoUpdate: true}}\n",
+			[]string{"wsus.client.auOptions: 5 is not available on Windows 10 and later"}},
 		// The server's own window (Saturday 02:00 UTC, 3 hours) would reboot it mid-synchronisation.
 		{"sync_inside_the_servers_window", valid + "wsus: {syncTimeUtc: '03:00'}\n",
 			[]string{`wsus.syncTimeUtc: "03:00" synchronises at 03:00 UTC (taken as 2 hours), while window "privatepatch-wsus" (patching.maintenanceWindows[0], cron(0 2 ? * SAT *)) may patch and reboot the server`}},

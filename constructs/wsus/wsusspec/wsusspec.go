@@ -246,8 +246,9 @@ type Client struct {
 	// NoAutoUpdate turns automatic updates off entirely. Default: false.
 	NoAutoUpdate bool `yaml:"noAutoUpdate"`
 	// AUOptions is the automatic update behaviour: 2 notify, 3 download and notify, 4 download
-	// and schedule, 5 local admin, 7 notify restart. Default: AutoDownloadNotifyInstall: updates
-	// download ahead from WSUS, and Patch Manager decides when they install and reboot.
+	// and schedule (only with NoAutoUpdate), 7 notify restart; 5 (local admin) is refused, as
+	// Windows 10 and later have none. Default: AutoDownloadNotifyInstall: updates download ahead
+	// from WSUS, and Patch Manager decides when they install and reboot.
 	AUOptions int `yaml:"auOptions"`
 	// ScheduledInstallDay applies with AutoDownloadScheduleInstall: 0 every day, 1-7 Sunday to
 	// Saturday. Default: 0.
@@ -282,17 +283,45 @@ func (c Client) Problems() spec.Problems {
 		}
 		p.Add("AUOptions", c.AUOptions, "is not an AUOptions value: use %s or %s", strings.Join(choices[:len(choices)-1], ", "), choices[len(choices)-1])
 	}
+	// 5 "isn't available in any Windows 10 or later versions" ("Manage additional Windows Update
+	// settings", Microsoft Learn, dated 2024-09-03; "Windows unexpectedly installs updates when
+	// automatic updates are disabled by Group Policy", on Windows Server 2016 and 2019, says the
+	// same; both read 2026-12-07): every Windows Server version privatepatch runs (windowsspec, 2019
+	// and later) is one, so it is refused with or without NoAutoUpdate.
+	if c.AUOptions == AllowLocalAdminToChoose {
+		p.Add("AUOptions", c.AUOptions, "is not available on Windows 10 and later, which Windows Server %s are: use 3 (download, notify), and Patch Manager installs in the windows",
+			serverVersions())
+		return append(p, c.scheduleProblems()...)
+	}
 	// The server approves the configured classifications as they synchronise, for all
 	// computers: with 4 ("Automatic Updates automatically installs updates according to the
-	// schedule", AutomaticUpdatesNotificationLevel, Windows Update Agent API) or 5 (the local
-	// administrator may choose that), Windows would install them itself, outside the maintenance
-	// windows, the baselines' approval delays, the rings and their stop alarms.
+	// schedule", AutomaticUpdatesNotificationLevel, Windows Update Agent API), Windows would
+	// install them itself, outside the maintenance windows, the baselines' approval delays, the
+	// rings and their stop alarms.
 	// With NoAutoUpdate ("1 = Disable Automatic Updates", "Configure Automatic Updates using
 	// Registry Editor", Microsoft Learn) AUOptions has no effect.
-	if !c.NoAutoUpdate && (c.AUOptions == AutoDownloadScheduleInstall || c.AUOptions == AllowLocalAdminToChoose) {
+	if !c.NoAutoUpdate && c.AUOptions == AutoDownloadScheduleInstall {
 		p.Add("AUOptions", c.AUOptions, "lets Windows install what WSUS approves on its own schedule, outside the maintenance windows, "+
 			"the approval delays and the rings: use 3 (download, notify), and Patch Manager installs in the windows")
 	}
+	return append(p, c.scheduleProblems()...)
+}
+
+// serverVersions lists windowsspec's versions as a sentence does: "2019, 2022 and 2025".
+func serverVersions() string {
+	var names []string
+	for _, v := range windowsspec.Versions() {
+		names = append(names, string(v))
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// scheduleProblems are the problems of the install day and of the association's schedule.
+func (c Client) scheduleProblems() spec.Problems {
+	var p spec.Problems
 	if c.ScheduledInstallDay < 0 || c.ScheduledInstallDay > MaxScheduledInstallDay {
 		p.Add("ScheduledInstallDay", c.ScheduledInstallDay, "is out of range: use 0 (every day) or 1-%d (Sunday to Saturday)", MaxScheduledInstallDay)
 	}
