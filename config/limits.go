@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 )
 
 // AWS quotas that a configuration could exceed, checked before anything is built.
@@ -66,11 +67,14 @@ func (c *Config) StackResources() map[string]StackResources {
 	for _, n := range c.NetworkAclRuleCounts() {
 		aclEntries += n
 	}
-	windows, tasks := len(c.Patching.MaintenanceWindows), 0
+	windows, tasks, notifiers := len(c.Patching.MaintenanceWindows), 0, 0
 	for _, w := range c.Patching.MaintenanceWindows {
 		tasks += len(w.Tasks)
 		if w.PrePatchImage {
 			tasks++
+		}
+		if slices.ContainsFunc(w.Tasks, patchingspec.Task.Notifies) {
+			notifiers++
 		}
 	}
 	associations := 0
@@ -94,7 +98,8 @@ func (c *Config) StackResources() map[string]StackResources {
 			"AWS::IAM::InstanceProfile":  fleetProfile + wsus,
 			"AWS::ResourceGroups::Group": len(c.Assets.ResourceGroups) + 1 + wsus, // the stack's, and the WSUS clients'
 		}},
-		"patching": {Other: otherPatchingResources, Listed: map[string]int{
+		// A window whose tasks notify has a notification role and its policy.
+		"patching": {Other: otherPatchingResources + 2*notifiers, Listed: map[string]int{
 			"AWS::SSM::PatchBaseline":           len(c.PatchBaselines()),
 			"AWS::SSM::MaintenanceWindow":       windows,
 			"AWS::SSM::MaintenanceWindowTarget": windows,

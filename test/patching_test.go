@@ -170,7 +170,7 @@ func TestPrePatchImageIsScheduledFirstWithoutRebootAndStopsAtItsFirstFailure(t *
 
 func TestWindowServiceRoleIsLeastPrivilege(t *testing.T) {
 	s := defaultScenario.synth(t)
-	roleID, role := oneOf(t, s.patchJSON, "AWS::IAM::Role", "MaintenanceWindowsprivatepatchweekly")
+	roleID, role := oneOf(t, s.patchJSON, "AWS::IAM::Role", "MaintenanceWindowsprivatepatchweeklyServiceRole")
 	assert.Equal(t, map[string]any{"Statement": []any{map[string]any{"Action": "sts:AssumeRole", "Effect": "Allow",
 		"Principal": map[string]any{"Service": "ssm.amazonaws.com"},
 		// Systems Manager may assume it only for this account's windows and automations.
@@ -179,12 +179,16 @@ func TestWindowServiceRoleIsLeastPrivilege(t *testing.T) {
 			"ArnLike":      map[string]any{"aws:SourceArn": map[string]any{"Fn::Join": []any{"", []any{"arn:aws:ssm:us-west-2:", map[string]any{"Ref": "AWS::AccountId"}, ":*"}}}},
 		}}}, "Version": "2012-10-17"}, props(role)["AssumeRolePolicyDocument"])
 	assert.NotContains(t, props(role), "ManagedPolicyArns", "no broad AWS managed policy")
-	_, policy := oneOf(t, s.patchJSON, "AWS::IAM::Policy", "MaintenanceWindowsprivatepatchweekly")
+	_, policy := oneOf(t, s.patchJSON, "AWS::IAM::Policy", "MaintenanceWindowsprivatepatchweeklyServiceRole")
 	actions := map[string]any{}
+	var passes []any
 	for _, st := range props(policy)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
 		st := st.(map[string]any)
 		for _, a := range toList(st["Action"]) {
 			actions[a] = st["Resource"]
+		}
+		if st["Action"] == "iam:PassRole" {
+			passes = append(passes, st["Resource"])
 		}
 		assert.NotContains(t, fmt.Sprint(st["Action"]), ":*", "no service-wide wildcard actions")
 	}
@@ -195,8 +199,10 @@ func TestWindowServiceRoleIsLeastPrivilege(t *testing.T) {
 		map[string]any{"Fn::Join": []any{"", []any{"arn:aws:ssm:us-west-2:", map[string]any{"Ref": "AWS::AccountId"}, ":automation-execution/*"}}}},
 		actions["ssm:StartAutomationExecution"],
 		"starts AWS-CreateImage only (its definition and document named without an account as AWS-owned runbooks are) and the execution it creates")
-	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{roleID, "Arn"}}, actions["iam:PassRole"], "passes only itself")
-	assert.Contains(t, actions, "sns:Publish")
+	notifier, _ := oneOf(t, s.patchJSON, "AWS::IAM::Role", "MaintenanceWindowsprivatepatchweeklyNotificationRole")
+	assert.ElementsMatch(t, []any{map[string]any{"Fn::GetAtt": []any{roleID, "Arn"}}, map[string]any{"Fn::GetAtt": []any{notifier, "Arn"}}}, passes,
+		"passes only itself (AWS-CreateImage) and its notification role")
+	assert.NotContains(t, actions, "sns:Publish", "its notification role publishes")
 	assert.Contains(t, actions, "ec2:CreateImage")
 	for _, st := range props(policy)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
 		st := st.(map[string]any)
@@ -640,7 +646,16 @@ func policyStatements(template map[string]any, roleID string) []map[string]any {
 	return out
 }
 
-func TestEveryNotifyingTaskMayPassItsRoleToSystemsManager(t *testing.T) {
+// Run Command publishes a task's notifications with a role of their own, as "Monitoring Systems
+// Manager status changes using Amazon SNS notifications" sets it up: the window's role may pass
+// it to Systems Manager, and it trusts Systems Manager as that page's role does.
+func TestEveryNotifyingTaskPublishesWithItsOwnRoleWhichTheWindowMayPass(t *testing.T) {
+	passes := func(statements []map[string]any, roleArn any) bool {
+		return slices.ContainsFunc(statements, func(st map[string]any) bool {
+			return st["Action"] == "iam:PassRole" && fmt.Sprint(st["Resource"]) == fmt.Sprint(roleArn) &&
+				fmt.Sprint(st["Condition"]) == fmt.Sprint(map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ssm.amazonaws.com"}})
+		})
+	}
 	for _, sc := range []*scenario{defaultScenario, richPatching} {
 		s := sc.synth(t)
 		notifying := 0
@@ -650,15 +665,19 @@ func TestEveryNotifyingTaskMayPassItsRoleToSystemsManager(t *testing.T) {
 				continue
 			}
 			notifying++
-			roleID := run["ServiceRoleArn"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
-			passes := false
-			for _, st := range policyStatements(s.patchJSON, roleID) {
-				if st["Action"] == "iam:PassRole" && fmt.Sprint(st["Resource"]) == fmt.Sprint(run["ServiceRoleArn"]) &&
-					fmt.Sprint(st["Condition"]) == fmt.Sprint(map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ssm.amazonaws.com"}}) {
-					passes = true
-				}
+			windowRole := props(task)["ServiceRoleArn"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+			notifier := run["ServiceRoleArn"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+			assert.NotEqual(t, windowRole, notifier, "%s: task %s notifies with the window's own role", sc.name, props(task)["Name"])
+			assert.True(t, passes(policyStatements(s.patchJSON, windowRole), run["ServiceRoleArn"]),
+				"%s: the window's role %s may not pass %s to ssm.amazonaws.com", sc.name, windowRole, notifier)
+			trust := props(s.patchJSON["Resources"].(map[string]any)[notifier].(map[string]any))["AssumeRolePolicyDocument"]
+			assert.Equal(t, []any{map[string]any{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": map[string]any{"Service": "ssm.amazonaws.com"}}},
+				trust.(map[string]any)["Statement"], "%s: the page's trust", notifier)
+			var actions []string
+			for _, st := range policyStatements(s.patchJSON, notifier) {
+				actions = append(actions, fmt.Sprint(st["Action"]))
 			}
-			assert.True(t, passes, "%s: task %s notifies with role %s, which may not pass itself to ssm.amazonaws.com", sc.name, props(task)["Name"], roleID)
+			assert.ElementsMatch(t, []string{"sns:Publish", "[kms:Decrypt kms:GenerateDataKey*]"}, actions, "%s publishes and nothing else", notifier)
 		}
 		assert.Positive(t, notifying, "%s has notifying tasks", sc.name)
 	}

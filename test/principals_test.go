@@ -20,6 +20,14 @@ var confusedDeputyExempt = map[string]string{
 	"glue.amazonaws.com":   "Glue documents no aws:SourceAccount for crawler roles; only this account can pass the role",
 }
 
+// confusedDeputyExemptRoles are roles, by their construct id, whose trust is AWS's documented one
+// without conditions.
+var confusedDeputyExemptRoles = map[string]string{
+	// patching.MaintenanceWindow's notificationRoleFor says why.
+	"NotificationRole": "Run Command's notification role: the trust of \"Monitoring Systems Manager status changes using " +
+		"Amazon SNS notifications\"; no page says which source Run Command gives; it can only publish to the alerts topic",
+}
+
 // servicePrincipalStatements lists every statement in a template (trust policies, key, topic and
 // bucket policies, inline and managed policies) that grants something to an AWS service.
 func servicePrincipalStatements(template map[string]any) map[string]map[string]any {
@@ -63,6 +71,9 @@ func TestEveryServicePrincipalIsBoundToThisAccount(t *testing.T) {
 				exempt := false
 				for service := range confusedDeputyExempt {
 					exempt = exempt || strings.Contains(fmt.Sprint(st["Principal"]), service)
+				}
+				for role := range confusedDeputyExemptRoles {
+					exempt = exempt || strings.Contains(name, role) && strings.Contains(fmt.Sprint(st["Action"]), "sts:AssumeRole")
 				}
 				if exempt {
 					continue

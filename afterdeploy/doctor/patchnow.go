@@ -16,7 +16,7 @@ import (
 
 // PatchNow is one on-demand run of AWS-RunPatchBaseline, the source posts' Run Command step, doing
 // what the deployed maintenance window that patches the same nodes does: its rate control, reboot
-// option, timeout, S3 output prefix, service role and notifications; its pre-patch image before
+// option, timeout, S3 output prefix, notifications and their role; its pre-patch image before
 // an Install; its resource-group type filter. Emergency form: KBs installs the named updates only
 // (InstallOverrideList), approved on WSUS first where the fleet uses WSUS.
 type PatchNow struct {
@@ -55,11 +55,12 @@ type windowTask struct {
 	// Schedule and Timezone are the task's window's (AWS::SSM::MaintenanceWindow Schedule,
 	// ScheduleTimezone; "" is UTC).
 	Schedule, Timezone string
-	// ServiceRole is the logical id of the role the task runs the command with (its
-	// ServiceRoleArn), Notification what it notifies of failures (NotificationConfig, with the
-	// topic's logical id).
-	ServiceRole  string
-	Notification *notification
+	// NotificationRole is the logical id of the role Run Command publishes the task's
+	// notifications with (its Run Command parameters' ServiceRoleArn, which SendCommand takes
+	// "to publish Amazon SNS notifications"), Notification what it notifies of failures
+	// (NotificationConfig, with the topic's logical id).
+	NotificationRole string
+	Notification     *notification
 	// Image is the window's AWS-CreateImage task (prePatchImage), nil without one.
 	Image *imageTask
 	// OverrideListKey is the key, in the command output bucket, of the list the task's Install
@@ -184,7 +185,7 @@ func runPatchBaselineTask(resources map[string]any, r any) windowTask {
 	task.OverrideListKey = overrideListKey(get(run, "Parameters", patchingspec.InstallOverrideListParameter))
 	window := resources[templateRef(get(r, "Properties", "WindowId"))]
 	task.Schedule, task.Timezone = str(get(window, "Properties", "Schedule")), str(get(window, "Properties", "ScheduleTimezone"))
-	task.ServiceRole = templateRef(get(run, "ServiceRoleArn"))
+	task.NotificationRole = templateRef(get(run, "ServiceRoleArn"))
 	if n := get(run, "NotificationConfig"); n != nil {
 		task.Notification = &notification{Topic: templateRef(get(n, "NotificationArn")), Type: str(get(n, "NotificationType"))}
 		events, _ := get(n, "NotificationEvents").([]any)
@@ -565,9 +566,9 @@ func (p PatchNow) sendCommandArgs(d *deployment, task windowTask, targets []send
 		parameters[patchingspec.InstallOverrideListParameter] = []string{url}
 		copied = append(copied, "the promoted list "+url)
 	}
-	if role := d.roleArn(task.ServiceRole); role != "" {
+	if role := d.roleArn(task.NotificationRole); role != "" {
 		args = append(args, "--service-role-arn", role)
-		copied = append(copied, "service role "+role)
+		copied = append(copied, "notification role "+role)
 	}
 	if n := task.Notification; n != nil {
 		if topic := d.patching.physicalOf(n.Topic); topic != "" {

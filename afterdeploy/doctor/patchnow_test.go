@@ -21,9 +21,12 @@ const (
 	getAutomation   = "ssm get-automation-execution --automation-execution-id " + automationId
 	weeklyRole      = "arn:aws:iam::123456789012:role/privatepatch-patching-MaintenanceWindowsprivatepat-1WEEKLY0ROLE"
 	wsusRole        = "arn:aws:iam::123456789012:role/privatepatch-patching-MaintenanceWindowsprivatepat-2WSUS00ROLE"
-	alertsTopic     = "arn:aws:sns:us-west-2:123456789012:privatepatch-patching-AlertsTopicCF7C81C9-Zx9Yw8Vu7Ts6"
-	app02Tags       = "ec2 describe-instances --instance-ids i-0a1b2c3d4e5f60002"
-	hybridTags      = "ssm list-tags-for-resource --resource-type ManagedInstance --resource-id mi-0123456789abcdef0"
+	// The roles Run Command publishes each window's notifications with.
+	weeklyNotifier = "arn:aws:iam::123456789012:role/privatepatch-patching-MaintenanceWindowsprivatepat-1WEEKLYNOTIFY"
+	wsusNotifier   = "arn:aws:iam::123456789012:role/privatepatch-patching-MaintenanceWindowsprivatepat-2WSUSNOTIFY"
+	alertsTopic    = "arn:aws:sns:us-west-2:123456789012:privatepatch-patching-AlertsTopicCF7C81C9-Zx9Yw8Vu7Ts6"
+	app02Tags      = "ec2 describe-instances --instance-ids i-0a1b2c3d4e5f60002"
+	hybridTags     = "ssm list-tags-for-resource --resource-type ManagedInstance --resource-id mi-0123456789abcdef0"
 )
 
 // patchNowAWS answers the stacks of the healthy deployment, the deployed patching template (the
@@ -73,13 +76,13 @@ func TestPatchNowRunsRunPatchBaselineWithTheWindowsSettingsAndReportsEachNode(t 
 		name, target, operation, targets, prefix, role, image string
 	}{
 		{"a patch group, by its window's tag key, imaged first", "windows", "Install", `[{"Key":"tag:Patch Group","Values":["windows"]}]`, "patch/privatepatch-weekly/Install/",
-			weeklyRole, `[{"Key":"tag:Patch Group","Values":["windows"]}]`},
-		{"the WSUS server's group scanned, its own window's prefix and role", "wsus", "Scan", `[{"Key":"tag:Patch Group","Values":["wsus"]}]`, "patch/privatepatch-wsus/Scan/", wsusRole, ""},
+			weeklyNotifier, `[{"Key":"tag:Patch Group","Values":["windows"]}]`},
+		{"the WSUS server's group scanned, its own window's prefix and role", "wsus", "Scan", `[{"Key":"tag:Patch Group","Values":["wsus"]}]`, "patch/privatepatch-wsus/Scan/", wsusNotifier, ""},
 		{"one node, its patch group's window, imaged first", "i-0a1b2c3d4e5f60002", "Install", `[{"Key":"InstanceIds","Values":["i-0a1b2c3d4e5f60002"]}]`, "patch/privatepatch-weekly/Install/",
-			weeklyRole, `[{"Key":"ParameterValues","Values":["i-0a1b2c3d4e5f60002"]}]`},
-		{"a hybrid node, by its tags", "mi-0123456789abcdef0", "Scan", `[{"Key":"InstanceIds","Values":["mi-0123456789abcdef0"]}]`, "patch/privatepatch-weekly/Scan/", weeklyRole, ""},
+			weeklyNotifier, `[{"Key":"ParameterValues","Values":["i-0a1b2c3d4e5f60002"]}]`},
+		{"a hybrid node, by its tags", "mi-0123456789abcdef0", "Scan", `[{"Key":"InstanceIds","Values":["mi-0123456789abcdef0"]}]`, "patch/privatepatch-weekly/Scan/", weeklyNotifier, ""},
 		{"a resource group keeps the instance type filter", "privatepatch-finance", "Scan",
-			`[{"Key":"resource-groups:Name","Values":["privatepatch-finance"]},{"Key":"resource-groups:ResourceTypeFilters","Values":["AWS::EC2::Instance"]}]`, "patch/privatepatch-weekly/Scan/", weeklyRole, ""},
+			`[{"Key":"resource-groups:Name","Values":["privatepatch-finance"]},{"Key":"resource-groups:ResourceTypeFilters","Values":["AWS::EC2::Instance"]}]`, "patch/privatepatch-weekly/Scan/", weeklyNotifier, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			send := sendCommand(tc.targets, tc.operation, tc.prefix, tc.role)
@@ -119,7 +122,7 @@ func indexOf(calls []string, call string) int {
 // A failed pre-patch image stops the Install; SKIP_IMAGE installs without it, said aloud; a hybrid
 // node, which AWS-CreateImage cannot image, is refused without it.
 func TestPatchNowTakesThePrePatchImageOrSaysItSkippedIt(t *testing.T) {
-	send := sendCommand(`[{"Key":"tag:Patch Group","Values":["windows"]}]`, "Install", "patch/privatepatch-weekly/Install/", weeklyRole)
+	send := sendCommand(`[{"Key":"tag:Patch Group","Values":["windows"]}]`, "Install", "patch/privatepatch-weekly/Install/", weeklyNotifier)
 	aws := patchNowAWS(t, send)
 	aws.responses[createImage(`[{"Key":"tag:Patch Group","Values":["windows"]}]`)] = "testdata/start-automation-execution.json"
 	aws.sequences[getAutomation] = []string{"testdata/get-automation-execution-in-progress.json", "testdata/get-automation-execution-failed.json"}
@@ -154,7 +157,7 @@ func TestPatchNowEmergencyInstallsNamedUpdatesOnly(t *testing.T) {
 	kbs := []string{"KB5034441", "KB5034439"}
 	// The Amazon S3 path-style URL the page requires for a private bucket, not a presigned https
 	// URL that dies with the operator's session.
-	send := sendCommand(`[{"Key":"tag:Patch Group","Values":["windows"]}]`, "Install", "patch/privatepatch-weekly/Install/", weeklyRole,
+	send := sendCommand(`[{"Key":"tag:Patch Group","Values":["windows"]}]`, "Install", "patch/privatepatch-weekly/Install/", weeklyNotifier,
 		`{"InstallOverrideList":["s3://privatepatch-ssm-123456789012-us-west-2/patch-now/install-override-list-KB5034441-KB5034439.yaml"],"Operation":["Install"],"RebootOption":["RebootIfNeeded"]}`)
 	aws := patchNowAWS(t, send)
 	dir := t.TempDir()
@@ -218,7 +221,7 @@ func TestPatchNowEmergencyInstallsNamedUpdatesOnly(t *testing.T) {
 }
 
 func TestPatchNowReportsAFailedNodeAndExitsUnsuccessful(t *testing.T) {
-	send := sendCommand(`[{"Key":"tag:Patch Group","Values":["wsus"]}]`, "Install", "patch/privatepatch-wsus/Install/", wsusRole)
+	send := sendCommand(`[{"Key":"tag:Patch Group","Values":["wsus"]}]`, "Install", "patch/privatepatch-wsus/Install/", wsusNotifier)
 	aws := patchNowAWS(t, send)
 	aws.sequences[listCommands] = []string{"testdata/list-commands-failed.json"}
 	aws.responses[listInvocations] = "testdata/list-command-invocations-failed.json"
@@ -231,7 +234,7 @@ func TestPatchNowReportsAFailedNodeAndExitsUnsuccessful(t *testing.T) {
 }
 
 func TestPatchNowStopsWaitingButNotTheCommand(t *testing.T) {
-	send := sendCommand(`[{"Key":"tag:Patch Group","Values":["wsus"]}]`, "Install", "patch/privatepatch-wsus/Install/", wsusRole)
+	send := sendCommand(`[{"Key":"tag:Patch Group","Values":["wsus"]}]`, "Install", "patch/privatepatch-wsus/Install/", wsusNotifier)
 	aws := patchNowAWS(t, send)
 	aws.sequences[listCommands] = []string{"testdata/list-commands-in-progress.json"}
 	p, slept := patchNow("wsus", "Install")
@@ -306,9 +309,9 @@ func TestWindowTasksOfTheGoldenTemplateCarryTheirSettings(t *testing.T) {
 	assert.Equal(t, windowTask{Window: "privatepatch-weekly-Task1", Targets: []sendTarget{{Key: "tag:Patch Group", Values: []string{"windows"}}},
 		MaxConcurrency: "25%", MaxErrors: "10%", RebootOption: "RebootIfNeeded", Operation: "Install",
 		OutputPrefix: "patch/privatepatch-weekly/Install/", TimeoutSeconds: 600, Schedule: "cron(0 2 ? * SUN *)", Timezone: "UTC",
-		ServiceRole:  "MaintenanceWindowsprivatepatchweeklyServiceRole94EE9378",
-		Notification: &notification{Topic: "AlertsTopicCF7C81C9", Events: []string{"Failed", "TimedOut", "Cancelled"}, Type: "Command"},
-		Image:        &imageTask{MaxConcurrency: "50%", MaxErrors: "0", NoReboot: "true", Role: "MaintenanceWindowsprivatepatchweeklyServiceRole94EE9378"}}, tasks[0])
+		NotificationRole: "MaintenanceWindowsprivatepatchweeklyNotificationRole2323DDEE",
+		Notification:     &notification{Topic: "AlertsTopicCF7C81C9", Events: []string{"Failed", "TimedOut", "Cancelled"}, Type: "Command"},
+		Image:            &imageTask{MaxConcurrency: "50%", MaxErrors: "0", NoReboot: "true", Role: "MaintenanceWindowsprivatepatchweeklyServiceRole94EE9378"}}, tasks[0])
 	assert.Equal(t, "privatepatch-wsus-Task1", tasks[1].Window)
 	assert.Nil(t, tasks[1].Image, "the WSUS window takes no image")
 }

@@ -157,9 +157,12 @@ type MaintenanceWindow interface {
 	// Target is the window's one target: each instance it matches runs each task once.
 	Target() awsssm.CfnMaintenanceWindowTarget
 	Tasks() []awsssm.CfnMaintenanceWindowTask
-	// Role is the tasks' service role: it sends the commands, starts the pre-patch image
-	// automation and publishes notifications.
+	// Role is the tasks' service role: it sends the commands and starts the pre-patch image
+	// automation.
 	Role() awsiam.IRole
+	// NotificationRole is the role Run Command publishes the tasks' notifications with, or nil
+	// when no task notifies.
+	NotificationRole() awsiam.IRole
 	// FailureAlarm is the window's failure alarm (WindowProps.FailureAlarm), or nil.
 	FailureAlarm() awscloudwatch.Alarm
 	// FailureRule is the rule whose matches latch FailureAlarm, or nil. It has no target of its
@@ -181,6 +184,8 @@ type maintenanceWindow struct {
 	tasks      []awsssm.CfnMaintenanceWindowTask
 	role       awsiam.Role
 	passesSelf bool
+	// notificationRole: notificationRoleFor.
+	notificationRole awsiam.Role
 	// failureAlarm, stopAlarms, composites: rollout.go.
 	failureAlarm awscloudwatch.Alarm
 	failureRule  awsevents.Rule
@@ -188,9 +193,9 @@ type maintenanceWindow struct {
 	composites   []awscloudwatch.CfnCompositeAlarm
 }
 
-// allowPassingSelf lets the window pass its own role to Systems Manager, which both AWS-CreateImage
-// (AutomationAssumeRole) and Run Command notifications (the task's ServiceRoleArn) need: without
-// it such tasks fail to start. The statement is added once, however many tasks need it.
+// allowPassingSelf lets the window pass its own role to Systems Manager, which AWS-CreateImage
+// (AutomationAssumeRole) needs: without it the task fails to start. The statement is added once,
+// however many tasks need it.
 func (w *maintenanceWindow) allowPassingSelf() {
 	if w.passesSelf {
 		return
@@ -202,6 +207,39 @@ func (w *maintenanceWindow) allowPassingSelf() {
 		Resources:  jsii.Strings(*w.role.RoleArn()),
 		Conditions: &map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ssm.amazonaws.com"}},
 	}))
+}
+
+// notificationRoleFor is the role Run Command publishes the tasks' notifications to topic with
+// (MaintenanceWindowRunCommandParameters.ServiceRoleArn, "to publish Amazon SNS notifications"),
+// made on first use; the window's role passes it to Systems Manager. It is a role of its own, as
+// "Monitoring Systems Manager status changes using Amazon SNS notifications" (Systems Manager
+// User Guide, read 2026-12-07) sets it up: a role for the Systems Manager use case that may
+// publish to the topic, which the maintenance window's role may pass. Its trust is that page's,
+// without aws:SourceAccount or aws:SourceArn: no page says which source Run Command gives when it
+// assumes the role, and a condition it does not meet would lose the notifications or, should Run
+// Command check the role when the task sends its command (InvalidRole), the patch task itself.
+// The role can only publish to the alerts topic, and only this account can pass it.
+func (w *maintenanceWindow) notificationRoleFor(p *WindowProps) awsiam.Role {
+	if w.notificationRole != nil {
+		return w.notificationRole
+	}
+	w.notificationRole = awsiam.NewRole(w.Construct, jsii.String("NotificationRole"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("ssm.amazonaws.com"), nil),
+		Description: jsii.String("privatepatch maintenance window " + p.Name + ": Run Command publishes the tasks' notifications with it"),
+	})
+	p.Topic.GrantPublish(w.notificationRole)
+	cdknag.NagSuppressions_AddResourceSuppressions(w.notificationRole, &[]*cdknag.NagPackSuppression{{
+		Id:        jsii.String("AwsSolutions-IAM5"),
+		Reason:    jsii.String("Publishing to the KMS-encrypted alerts topic needs kms:GenerateDataKey* on its key (the key alone)"),
+		AppliesTo: &[]any{"Action::kms:GenerateDataKey*"},
+	}}, jsii.Bool(true))
+	w.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("PassNotificationRoleToSystemsManager"),
+		Actions:    jsii.Strings("iam:PassRole"),
+		Resources:  jsii.Strings(*w.notificationRole.RoleArn()),
+		Conditions: &map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ssm.amazonaws.com"}},
+	}))
+	return w.notificationRole
 }
 
 // NewMaintenanceWindow creates the window and its tasks. It panics when props are invalid,
@@ -224,9 +262,8 @@ func NewMaintenanceWindow(scope constructs.Construct, id string, props *WindowPr
 		Id: jsii.String("AwsSolutions-IAM5"),
 		Reason: jsii.String("The window targets instances by tag, so SendCommand needs instance/* (and managed-instance/* for hybrid " +
 			"nodes, when asked for); the command-following actions " +
-			"take no resource; AWS-CreateImage creates AMIs and snapshots whose ids are not known in advance; publishing to the " +
-			"KMS-encrypted alerts topic needs kms:GenerateDataKey* on its key"),
-		AppliesTo: &[]any{"Resource::*", "Action::kms:GenerateDataKey*", map[string]any{"regex": "/^Resource::arn:.*:instance\\/\\*$/"},
+			"take no resource; AWS-CreateImage creates AMIs and snapshots whose ids are not known in advance"),
+		AppliesTo: &[]any{"Resource::*", map[string]any{"regex": "/^Resource::arn:.*:instance\\/\\*$/"},
 			map[string]any{"regex": "/^Resource::arn:.*:managed-instance\\/\\*$/"},
 			map[string]any{"regex": "/^Resource::arn:.*:(image|snapshot)\\/\\*$/"}, map[string]any{"regex": "/^Resource::arn:.*:automation-execution\\/\\*$/"},
 			map[string]any{"regex": "/^Resource::arn:.*:automation-definition\\/AWS-CreateImage:\\*$/"}},
@@ -385,9 +422,7 @@ func (w *maintenanceWindow) addPatchTask(i int, p *WindowProps, t PatchTask, tar
 			NotificationType:   jsii.String("Command"),
 		}
 		// Run Command publishes with the role the task names; the window passes it on.
-		run.ServiceRoleArn = w.role.RoleArn()
-		p.Topic.GrantPublish(w.role)
-		w.allowPassingSelf()
+		run.ServiceRoleArn = w.notificationRoleFor(p).RoleArn()
 	}
 	return awsssm.NewCfnMaintenanceWindowTask(w.Construct, jsii.String(patchingspec.TaskID(i)), &awsssm.CfnMaintenanceWindowTaskProps{
 		WindowId:       w.window.Ref(),
@@ -515,6 +550,12 @@ func (w *maintenanceWindow) Window() awsssm.CfnMaintenanceWindow       { return 
 func (w *maintenanceWindow) Target() awsssm.CfnMaintenanceWindowTarget { return w.target }
 func (w *maintenanceWindow) Tasks() []awsssm.CfnMaintenanceWindowTask  { return w.tasks }
 func (w *maintenanceWindow) Role() awsiam.IRole                        { return w.role }
+func (w *maintenanceWindow) NotificationRole() awsiam.IRole {
+	if w.notificationRole == nil {
+		return nil
+	}
+	return w.notificationRole
+}
 
 // The AWS-owned documents and runbooks the windows run, and their ARN forms (patchingspec).
 const (

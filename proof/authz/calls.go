@@ -20,10 +20,13 @@ const (
 	dataSyncPage     = `"Configuring resource data sync for Inventory", AWS Systems Manager User Guide`
 	// eventBridgeTargetPage: for SNS targets "do not specify a RoleArn"; the topic policy admits
 	// events.amazonaws.com (read 2026-12-06).
-	eventBridgeTargetPage  = `"Using resource-based policies for Amazon EventBridge" (Amazon SNS permissions), Amazon EventBridge User Guide`
-	overrideListPage       = `"SSM Command document for patching: AWS-RunPatchBaseline" (InstallOverrideList: a private bucket's Amazon S3 path-style URL, s3://BUCKET/KEY), AWS Systems Manager User Guide`
-	commandOutputPage      = `"Create an IAM instance profile for Systems Manager" (output to your own S3 bucket), AWS Systems Manager User Guide`
-	maintenanceWindowPage  = `"Use the console to configure permissions for maintenance windows" (iam:PassRole for the task role), AWS Systems Manager User Guide`
+	eventBridgeTargetPage = `"Using resource-based policies for Amazon EventBridge" (Amazon SNS permissions), Amazon EventBridge User Guide`
+	overrideListPage      = `"SSM Command document for patching: AWS-RunPatchBaseline" (InstallOverrideList: a private bucket's Amazon S3 path-style URL, s3://BUCKET/KEY), AWS Systems Manager User Guide`
+	commandOutputPage     = `"Create an IAM instance profile for Systems Manager" (output to your own S3 bucket), AWS Systems Manager User Guide`
+	maintenanceWindowPage = `"Use the console to configure permissions for maintenance windows" (iam:PassRole for the task role), AWS Systems Manager User Guide`
+	// snsNotificationsPage: a role of its own publishes Run Command's notifications, and the
+	// maintenance window's role may pass it (Tasks 3 and 5).
+	snsNotificationsPage   = `"Monitoring Systems Manager status changes using Amazon SNS notifications", AWS Systems Manager User Guide`
 	parameterStoreActions  = `"Restricting access to Parameter Store parameters using IAM policies", AWS Systems Manager User Guide`
 	crossAccountPage       = `"Cross-account policy evaluation logic", IAM User Guide`
 	gatewayEndpointPolicy  = `"Control access to VPC endpoints using endpoint policies" and "Gateway endpoints for Amazon S3", AWS PrivateLink Guide`
@@ -102,7 +105,7 @@ func (d Deployment) Calls() ([]Call, error) {
 		calls = append(calls, instanceCalls(m, ir, downloads)...)
 	}
 	a := alertsOf(m)
-	for _, role := range m.find("AWS::IAM::Role", "MaintenanceWindows") {
+	for _, role := range windowRoles(m) {
 		calls = append(calls, windowCalls(m, a, role)...)
 	}
 	calls = append(calls, hookDocumentCalls(m)...)
@@ -404,6 +407,14 @@ func alertsOf(m model) alerts {
 	return a
 }
 
+// windowRoles are the maintenance windows' service roles (their construct's ServiceRole), not
+// their notification roles.
+func windowRoles(m model) []Resource {
+	return slices.DeleteFunc(m.find("AWS::IAM::Role", "MaintenanceWindows"), func(r Resource) bool {
+		return !strings.Contains(r.LogicalID, "ServiceRole")
+	})
+}
+
 // windowCalls are a maintenance window role's calls: Run Command, the pre-patch image and
 // notifications.
 func windowCalls(m model, a alerts, role Resource) []Call {
@@ -451,17 +462,63 @@ func windowCalls(m model, a alerts, role Resource) []Call {
 			Resource: fmt.Sprintf("arn:%s:ec2:%s:%s:instance/i-0123456789abcdef0", partition, region, account),
 			Required: true, Source: `"AWS-CreateImage", Systems Manager Automation Runbook Reference`})
 	}
-	if passesRole(m, role) {
+	if usesCreateImage(m, role) { // its AutomationAssumeRole
 		add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "iam:PassRole",
 			Resource: m.getAtt(role.Stack, role.LogicalID, "Arn"), Context: map[string]any{"iam:PassedToService": "ssm.amazonaws.com"},
 			Required: true, Source: maintenanceWindowPage})
 	}
-	if a.hasTopic && notifies(m, role) {
-		add(Call{Caller: caller + " (Run Command notification)", Principal: Principal{Role: role}, Action: "sns:Publish", Resource: a.topicArn,
-			Context: map[string]any{"aws:SecureTransport": "true"}, ResourcePolicy: a.topicPolicy, ResourcePolicyName: "the alerts topic policy",
-			Required: true, Source: maintenanceWindowPage})
+	if a.hasTopic {
+		calls = append(calls, notificationCalls(m, a, role, caller)...)
 	}
 	return calls
+}
+
+// notificationCalls are the calls of Run Command's notifications of role's window: the window
+// passes each notification role its tasks name (MaintenanceWindowRunCommandParameters'
+// ServiceRoleArn, "to publish Amazon SNS notifications"), which publishes to the alerts topic and
+// does nothing else; the window's own role no longer publishes.
+func notificationCalls(m model, a alerts, role Resource, caller string) []Call {
+	var calls []Call
+	add := func(c Call) { calls = append(calls, c) }
+	instance := fmt.Sprintf("arn:%s:ec2:%s:%s:instance/i-0123456789abcdef0", m.env.Partition, m.env.Region, m.env.Account)
+	for _, notifier := range notificationRoles(m, role) {
+		notifierCaller := "Run Command's notification role (" + notifier.LogicalID + ")"
+		add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "iam:PassRole",
+			Resource: m.getAtt(notifier.Stack, notifier.LogicalID, "Arn"), Context: map[string]any{"iam:PassedToService": "ssm.amazonaws.com"},
+			Required: true, Source: snsNotificationsPage})
+		add(Call{Caller: notifierCaller, Principal: Principal{Role: notifier}, Action: "sns:Publish", Resource: a.topicArn,
+			Context: map[string]any{"aws:SecureTransport": "true"}, ResourcePolicy: a.topicPolicy, ResourcePolicyName: "the alerts topic policy",
+			Required: true, Source: snsNotificationsPage})
+		add(Call{Caller: notifierCaller, Principal: Principal{Role: notifier}, Action: "ssm:SendCommand", Resource: instance,
+			Required: false, Source: ssmActionsPage + " (the notification role only publishes)"})
+	}
+	if len(calls) > 0 {
+		add(Call{Caller: caller + " (notifications are its notification role's)", Principal: Principal{Role: role}, Action: "sns:Publish",
+			Resource: a.topicArn, Context: map[string]any{"aws:SecureTransport": "true"}, ResourcePolicy: a.topicPolicy,
+			ResourcePolicyName: "the alerts topic policy", Required: false, Source: snsNotificationsPage})
+	}
+	return calls
+}
+
+// notificationRoles are the roles the Run Command tasks of role's window publish their
+// notifications with.
+func notificationRoles(m model, role Resource) []Resource {
+	roleArn := m.getAtt(role.Stack, role.LogicalID, "Arn")
+	var out []Resource
+	for _, task := range m.find("AWS::SSM::MaintenanceWindowTask", "") {
+		props, _ := m.value(task.Stack, m.properties(task)).(map[string]any)
+		params, _ := props["TaskInvocationParameters"].(map[string]any)
+		runCommand, _ := params["MaintenanceWindowRunCommandParameters"].(map[string]any)
+		if fmt.Sprint(props["ServiceRoleArn"]) != roleArn || runCommand["ServiceRoleArn"] == nil {
+			continue
+		}
+		for _, r := range m.find("AWS::IAM::Role", "") {
+			if m.getAtt(r.Stack, r.LogicalID, "Arn") == fmt.Sprint(runCommand["ServiceRoleArn"]) && !slices.Contains(out, r) {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
 }
 
 // ruleCalls are the EventBridge rules' publishes to the alerts topic, as their service, through
@@ -662,11 +719,6 @@ func usesCreateImage(m model, role Resource) bool {
 	return taskOf(m, role, func(task map[string]any) bool { return fmt.Sprint(task["TaskArn"]) == "AWS-CreateImage" })
 }
 
-// notifies tells whether a Run Command task of role's window publishes notifications.
-func notifies(m model, role Resource) bool {
-	return taskOf(m, role, func(task map[string]any) bool { return strings.Contains(fmt.Sprint(task), "NotificationArn") })
-}
-
 // targetsTags tells whether the window of role targets instances by tag (patch groups).
 func targetsTags(m model, role Resource) bool {
 	return windowTargetOf(m, role, func(target map[string]any) bool { return strings.Contains(fmt.Sprint(target["Targets"]), "tag:") })
@@ -677,8 +729,6 @@ func stopsOnAlarms(m model, role Resource) bool {
 	window, _, ok := strings.Cut(role.LogicalID, "ServiceRole")
 	return ok && len(m.find("AWS::CloudWatch::CompositeAlarm", window+"StopAlarm")) > 0
 }
-
-func passesRole(m model, role Resource) bool { return usesCreateImage(m, role) || notifies(m, role) }
 
 func taskOf(m model, role Resource, match func(map[string]any) bool) bool {
 	roleArn := m.getAtt(role.Stack, role.LogicalID, "Arn")
@@ -739,11 +789,9 @@ func runCommandDocuments(m model, role Resource) []string {
 		props, _ := m.value(task.Stack, m.properties(task)).(map[string]any)
 		params, _ := props["TaskInvocationParameters"].(map[string]any)
 		runCommand, _ := params["MaintenanceWindowRunCommandParameters"].(map[string]any)
-		serviceRole := props["ServiceRoleArn"]
-		if runCommand["ServiceRoleArn"] != nil {
-			serviceRole = runCommand["ServiceRoleArn"]
-		}
-		if props["TaskType"] == "RUN_COMMAND" && fmt.Sprint(serviceRole) == roleArn {
+		// The window sends the command as the task's role; the Run Command parameters' own
+		// ServiceRoleArn only publishes the notifications (notificationRoles).
+		if props["TaskType"] == "RUN_COMMAND" && runCommand != nil && fmt.Sprint(props["ServiceRoleArn"]) == roleArn {
 			out = append(out, fmt.Sprint(props["TaskArn"]))
 		}
 	}

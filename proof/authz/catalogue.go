@@ -439,13 +439,17 @@ func windowFollowUps(m model) []Call {
 	var out []Call
 	add := func(c Call) { out = append(out, c) }
 	region, account, partition := m.env.Region, m.env.Account, m.env.Partition
-	for _, role := range m.find("AWS::IAM::Role", "MaintenanceWindows") {
+	for _, role := range windowRoles(m) {
 		caller := "maintenance window service role (" + role.LogicalID + ")"
 		for _, action := range []string{"ssm:ListCommands", "ssm:ListCommandInvocations", "ssm:GetCommandInvocation", "ssm:CancelCommand"} {
 			add(Call{Caller: caller, Principal: Principal{Role: role}, Action: action, Resource: "*", Required: true, Source: windowRolePage})
 		}
-		if passesRole(m, role) {
-			add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "iam:PassRole", Resource: m.getAtt(role.Stack, role.LogicalID, "Arn"),
+		passed := notificationRoles(m, role)
+		if usesCreateImage(m, role) {
+			passed = append(passed, role)
+		}
+		for _, r := range passed {
+			add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "iam:PassRole", Resource: m.getAtt(r.Stack, r.LogicalID, "Arn"),
 				Context: map[string]any{"iam:PassedToService": "lambda.amazonaws.com"}, Required: false, Source: windowRolePage + " (passed to Systems Manager only)"})
 		}
 		if stopsOnAlarms(m, role) {
@@ -698,6 +702,7 @@ func roleUsers(m model, role Resource) []string {
 	arn, name := m.getAtt(role.Stack, role.LogicalID, "Arn"), m.ref(role.Stack, role.LogicalID)
 	uses := []struct{ resourceType, property, service string }{
 		{"AWS::SSM::MaintenanceWindowTask", "ServiceRoleArn", "ssm.amazonaws.com"},
+		{"AWS::SSM::MaintenanceWindowTask", "TaskInvocationParameters", "ssm.amazonaws.com"}, // Run Command's notifications
 		{"AWS::Events::Rule", "Targets", "events.amazonaws.com"},
 		{"AWS::EC2::FlowLog", "DeliverLogsPermissionArn", "vpc-flow-logs.amazonaws.com"},
 		{"AWS::Lambda::Function", "Role", "lambda.amazonaws.com"},
@@ -758,6 +763,11 @@ func serviceSource(m model, role Resource, service string) (string, string) {
 				return fmt.Sprintf("arn:%s:ssm:%s:%s:maintenancewindow/%s", partition, region, account, props["WindowId"]), windowRolePage + "; " + confusedDeputyPage
 			}
 		}
+		if isNotificationRole(m, role) {
+			// No page says which source Run Command presents when it publishes a notification: its
+			// role trusts as snsNotificationsPage shows (patching's notificationRoleFor).
+			return "", snsNotificationsPage
+		}
 		return fmt.Sprintf("arn:%s:ssm:%s:%s:managed-instance/mi-0123456789abcdef0", partition, region, account), hybridRolePage
 	case "events.amazonaws.com":
 		for _, rule := range m.find("AWS::Events::Rule", "") {
@@ -776,6 +786,17 @@ func serviceSource(m model, role Resource, service string) (string, string) {
 		return "", glueTrustPage
 	}
 	return "", confusedDeputyPage
+}
+
+// isNotificationRole tells whether a maintenance window task names role to publish Run Command's
+// notifications (MaintenanceWindowRunCommandParameters' ServiceRoleArn).
+func isNotificationRole(m model, role Resource) bool {
+	for _, r := range windowRoles(m) {
+		if slices.Contains(notificationRoles(m, r), role) {
+			return true
+		}
+	}
+	return false
 }
 
 // metricNamespaces are the cloudwatch:namespace values a policy allows PutMetricData in.

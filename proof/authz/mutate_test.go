@@ -131,7 +131,7 @@ func TestTheMutationTestCatchesEachDefectTheOldRowsMissed(t *testing.T) {
 		mutation   []string
 		row        string
 	}{
-		{"default", []string{"MaintenanceWindowsprivatepatchweeklyServiceRoleDefaultPolicy", "remove action kms:GenerateDataKey*"}, "kms:GenerateDataKey"},
+		{"default", []string{"MaintenanceWindowsprivatepatchweeklyNotificationRoleDefaultPolicy", "remove action kms:GenerateDataKey*"}, "kms:GenerateDataKey"},
 		{"example", []string{"CommandOutputBucketPolicy", "remove the Allow statement ResourceDataSyncAcl"}, "resource data sync InventoryResourceDataSync837B1722 s3:GetBucketAcl"},
 		{"example", []string{"WsusRoleDefaultPolicy", "remove the Allow statement PublishWsusHealth"}, "cloudwatch:PutMetricData"},
 		{"example", []string{"WsusRoleDefaultPolicy", "remove condition StringEquals cloudwatch:namespace"}, "another namespace cloudwatch:PutMetricData"},
