@@ -399,7 +399,7 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 		{"au_options_schedule_install", valid + "wsus: {client: {auOptions: 4}}\n", []string{"wsus.client.auOptions: 4 lets Windows install what WSUS approves on its own schedule"}},
 		// 5 is not an option on Windows 10 and later, which every supported Windows Server is.
 		{"au_options_local_admin", valid + "wsus: {client: {auOptions: 5}}\n",
-			[]string{"wsus.client.auOptions: 5 is not available on Windows 10 and later, which Windows Server 2019, 2022 and 2025 are"}},
+			[]string{"wsus.client.auOptions: 5 is not available on Windows 10 and later, on whose builds Windows Server 2019, 2022 and 2025 are made"}},
 		{"au_options_local_admin_without_automatic_updates", valid + "wsus: {client: {auOptions: 5, noAutoUpdate: true}}\n",
 			[]string{"wsus.client.auOptions: 5 is not available on Windows 10 and later"}},
 		// The server's own window (Saturday 02:00 UTC, 3 hours) would reboot it mid-synchronisation.

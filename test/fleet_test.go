@@ -173,24 +173,32 @@ func associationParameters(association map[string]any) map[string]string {
 }
 
 // mainBlockSteps are the calls, among steps, that a script's main block (after its dot-source
-// guard) makes as statements or if conditions, in order.
+// guard) makes as statements or if conditions, in order, each with its indentation: a step
+// indented deeper than the try block's runs only in a branch.
 func mainBlockSteps(script string, steps ...string) []string {
 	_, main, _ := strings.Cut(script, "if ($MyInvocation.InvocationName -eq '.') { return }")
-	call := regexp.MustCompile(`(?m)^\s*(?:if \()?(` + strings.Join(steps, "|") + `)\b`)
+	call := regexp.MustCompile(`(?m)^(\s*)(?:if \(|.*\{ \$subscription\.)?(` + strings.Join(steps, "|") + `)\b`)
 	var out []string
 	for _, m := range call.FindAllStringSubmatch(main, -1) {
-		out = append(out, m[1])
+		out = append(out, fmt.Sprintf("%d %s", len(m[1]), m[2]))
 	}
 	return out
 }
 
 // With port 8531, Set-Tls fails until the certificate is imported (docs/wsus.md): the first full
-// synchronisation must have started by then, or clients wait for the next day's.
+// synchronisation must have started by then, and Set-Tls must run whichever way the branch goes.
 func TestWsusSetupStartsTheFirstSynchronisationBeforeItsTlsStepCanFail(t *testing.T) {
-	steps := []string{"Set-WsusPool", "Test-SynchronizationNeeded", "Set-Tls"}
-	assert.Equal(t, steps, mainBlockSteps(wsus.SetupScript, steps...))
-	planted := strings.Replace(wsus.SetupScript, "    Set-WsusPool\n", "    Set-WsusPool\n    Set-Tls\n", 1)
-	assert.NotEqual(t, steps, mainBlockSteps(planted, steps...), "planted: Set-Tls before the synchronisation")
+	steps := []string{"Set-WsusPool", "Test-SynchronizationNeeded", "StartSynchronization", "Set-Tls"}
+	want := []string{"4 Set-WsusPool", "4 Test-SynchronizationNeeded", "8 StartSynchronization", "4 Set-Tls"}
+	assert.Equal(t, want, mainBlockSteps(wsus.SetupScript, steps...))
+	for name, planted := range map[string]string{
+		"Set-Tls first":          strings.Replace(wsus.SetupScript, "    Set-WsusPool\n", "    Set-WsusPool\n    Set-Tls\n", 1),
+		"Set-Tls in the else":    strings.Replace(wsus.SetupScript, "        $rule.ApplyRule()\n", "        $rule.ApplyRule()\n        Set-Tls\n", 1),
+		"the sync started after": strings.Replace(wsus.SetupScript, "    Set-Tls\n", "    Set-Tls\n    if ($x) { $subscription.StartSynchronization() }\n", 1),
+	} {
+		require.NotEqual(t, wsus.SetupScript, planted, name)
+		assert.NotEqual(t, want, mainBlockSteps(planted, steps...), "planted: %s", name)
+	}
 }
 
 func TestWsusSetupDocumentRunsTheReviewedScriptWithConfiguredSelection(t *testing.T) {

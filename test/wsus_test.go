@@ -92,7 +92,7 @@ func TestWsusClientGivenBadPropsPanicsWithAnErrorNamingEachProp(t *testing.T) {
 	message := got.(error).Error()
 	assert.Contains(t, message, `wsus.NewClientConfiguration("Client"): 4 invalid prop(s):`)
 	assert.Contains(t, message, `ClientProps.Ec2GroupName "" is required unless IncludeHybridNodes`)
-	assert.Contains(t, message, "ClientProps.AUOptions 6 is not an AUOptions value: use 2 (notify), 3 (download, notify), 4 (download, schedule), 5 (local admin) or 7 (notify restart)")
+	assert.Contains(t, message, "ClientProps.AUOptions 6 is not an AUOptions value: use 2 (notify), 3 (download, notify), 4 (download, schedule, with noAutoUpdate only) or 7 (notify restart)")
 	assert.Contains(t, message, `ClientProps.Schedule "rate(5 minutes)" is not a State Manager schedule: State Manager runs associations at most every 30 minutes`)
 	assert.Contains(t, message, `ClientProps.TargetTagValue "" is required`)
 }

@@ -279,17 +279,26 @@ func (c Client) Problems() spec.Problems {
 	if !slices.ContainsFunc(auOptions, func(o auOption) bool { return o.value == c.AUOptions }) {
 		var choices []string
 		for _, o := range auOptions {
-			choices = append(choices, fmt.Sprintf("%d (%s)", o.value, o.name))
+			switch o.value {
+			case AllowLocalAdminToChoose: // refused, below
+			case AutoDownloadScheduleInstall:
+				choices = append(choices, fmt.Sprintf("%d (%s, with noAutoUpdate only)", o.value, o.name))
+			default:
+				choices = append(choices, fmt.Sprintf("%d (%s)", o.value, o.name))
+			}
 		}
 		p.Add("AUOptions", c.AUOptions, "is not an AUOptions value: use %s or %s", strings.Join(choices[:len(choices)-1], ", "), choices[len(choices)-1])
 	}
 	// 5 "isn't available in any Windows 10 or later versions" ("Manage additional Windows Update
-	// settings", Microsoft Learn, dated 2024-09-03; "Windows unexpectedly installs updates when
-	// automatic updates are disabled by Group Policy", on Windows Server 2016 and 2019, says the
-	// same; both read 2026-12-07): every Windows Server version privatepatch runs (windowsspec, 2019
-	// and later) is one, so it is refused with or without NoAutoUpdate.
+	// settings", Microsoft Learn, dated 2024-09-03, for Windows 10 and 11; "Windows unexpectedly
+	// installs updates when automatic updates are disabled by Group Policy", for Windows Server
+	// 2016 and 2019, says "isn't available in any Windows 10 versions"; both read 2026-12-07).
+	// The Windows Server versions privatepatch runs (windowsspec) are built on Windows 10 (2019:
+	// build 17763, Windows 10 1809's) or later builds; where 5 still exists (an older server of
+	// your own), it lets a local administrator install outside the windows. Refused either way,
+	// with or without NoAutoUpdate.
 	if c.AUOptions == AllowLocalAdminToChoose {
-		p.Add("AUOptions", c.AUOptions, "is not available on Windows 10 and later, which Windows Server %s are: use 3 (download, notify), and Patch Manager installs in the windows",
+		p.Add("AUOptions", c.AUOptions, "is not available on Windows 10 and later, on whose builds Windows Server %s are made, and elsewhere lets a local administrator install outside the windows: use 3 (download, notify), and Patch Manager installs in the windows",
 			serverVersions())
 		return append(p, c.scheduleProblems()...)
 	}

@@ -86,6 +86,6 @@ func TestEveryRuleNamesItsFieldAndValue(t *testing.T) {
 	problems := client.Problems()
 	require.Len(t, problems, 4)
 	assert.Equal(t, `TargetGroup "it's" is not allowed: use up to 64 letters, digits, spaces and _ . -`, problems[0].String())
-	assert.Equal(t, "AUOptions 1 is not an AUOptions value: use 2 (notify), 3 (download, notify), 4 (download, schedule), 5 (local admin) or 7 (notify restart)",
+	assert.Equal(t, "AUOptions 1 is not an AUOptions value: use 2 (notify), 3 (download, notify), 4 (download, schedule, with noAutoUpdate only) or 7 (notify restart)",
 		problems[1].String())
 }
