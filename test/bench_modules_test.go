@@ -16,7 +16,7 @@ import (
 
 func TestBenchRecordsTheAwsCdkLibModulesANodeProcessLoaded(t *testing.T) {
 	dir := t.TempDir()
-	for _, module := range []string{"aws-cdk-lib/core/lib", "aws-cdk-lib/aws-ec2/lib", "aws-cdk-lib/region-info/lib", "cdk-nag/lib"} {
+	for _, module := range []string{"aws-cdk-lib/core/lib", "aws-cdk-lib/aws-ec2/lib", "aws-cdk-lib/region-info/lib", "cdk-nag/lib", "aws-cdk-lib/node_modules/semver"} {
 		require.NoError(t, os.MkdirAll(filepath.Join(dir, "node_modules", module), 0o755))
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "node_modules", module, "index.js"), []byte("module.exports = 1;\n"), 0o644))
 	}
@@ -32,9 +32,10 @@ func TestBenchRecordsTheAwsCdkLibModulesANodeProcessLoaded(t *testing.T) {
 		data, err := os.ReadFile(list)
 		return string(data), err == nil
 	}
-	modules, written := record(`require("./node_modules/cdk-nag/lib"); require("./node_modules/aws-cdk-lib/core/lib"); require("./node_modules/aws-cdk-lib/aws-ec2/lib")`)
+	modules, written := record(`require("./node_modules/cdk-nag/lib"); require("./node_modules/aws-cdk-lib/core/lib"); require("./node_modules/aws-cdk-lib/aws-ec2/lib");
+		require("./node_modules/aws-cdk-lib/node_modules/semver")`)
 	assert.True(t, written)
-	assert.Equal(t, "aws-ec2\ncore\n", modules, "sorted, aws-cdk-lib's only, none it did not load")
+	assert.Equal(t, "aws-ec2\ncore\n", modules, "sorted, aws-cdk-lib's own only (not its bundled dependencies), none it did not load")
 	_, written = record(`require("./node_modules/cdk-nag/lib")`)
 	assert.False(t, written, "a process that loads no aws-cdk-lib module (jsii's launcher) writes nothing")
 }
@@ -58,4 +59,7 @@ func TestBenchFailsWhenTheFloorLoadsOtherModulesThanTheApp(t *testing.T) {
 	assert.Error(t, err, "planted: the floor lacks a module the app loads and loads one it does not")
 	assert.Contains(t, out, "only the app: region-info")
 	assert.Contains(t, out, "only the floor: aws-athena")
+	out, err = compare(filepath.Join(dir, "never-written"))
+	assert.Error(t, err, "planted: a list the recorder never wrote")
+	assert.Contains(t, out, "no list of the aws-cdk-lib modules loaded in "+filepath.Join(dir, "never-written"))
 }

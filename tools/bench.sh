@@ -8,6 +8,10 @@ set -euo pipefail
 # same_modules APP FLOOR: the aws-cdk-lib modules each loaded (tools/floorapp/loaded-modules.cjs),
 # the same or a failure naming the difference: a floor that loads less than the app is no floor.
 same_modules() {
+  local list
+  for list in "$1" "$2"; do
+    [ -s "$list" ] || { echo "make bench: no list of the aws-cdk-lib modules loaded in $list: was tools/floorapp/loaded-modules.cjs preloaded?" >&2; return 1; }
+  done
   diff "$1" "$2" >/dev/null && return 0
   echo "make bench: the floor (tools/floorapp) and the app load different aws-cdk-lib modules; make the floor load the same:" >&2
   diff "$1" "$2" | sed -n 's/^< /  only the app: /p; s/^> /  only the floor: /p' >&2 || true # diff's status 1
@@ -31,13 +35,15 @@ EOT
   exit 0
 fi
 cd "$(dirname "$0")/.."
+unset PRIVATEPATCH_CONFIG # the app synthesises the embedded default, as the floor's region and label say
 [ -x /usr/bin/time ] || { echo "make bench measures peak memory with GNU time: apt-get install time" >&2; exit 1; }
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 go build -o "$out/app" ./app
 go build -o "$out/floor" ./tools/floorapp
 for binary in app floor; do
-  PRIVATEPATCH_MODULES="$out/$binary.modules" NODE_OPTIONS="--require $PWD/tools/floorapp/loaded-modules.cjs" \
+  # NODE_OPTIONS replaces jsii's default heap option in this run, which only records the modules.
+  PRIVATEPATCH_MODULES="$out/$binary.modules" NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--require \"$PWD/tools/floorapp/loaded-modules.cjs\"" \
     CDK_OUTDIR="$out/$binary.modules.out" CDK_VALIDATION=false "$out/$binary" >/dev/null 2>"$out/$binary.err" ||
     { cat "$out/$binary.err" >&2; exit 1; }
 done

@@ -18,7 +18,9 @@ func project(t *testing.T, files map[string]string) string {
 }
 
 // The CLI looks context up in the command line's, then cdk.json's, then cdk.context.json's
-// ("in lookup precedence order", Configuration.loadConfigFiles of aws-cdk 2.1148).
+// (Configuration.loadConfigFiles of aws-cdk 2.1148 builds its sources in that order, which its
+// contextSourceFiles calls "lookup precedence order"); what the CLI adds itself wins over all.
+// Direct leaves out ~/.cdk.json, the last and least of the CLI's sources.
 func TestDirectMergesCdkContextJsonCdkJsonAndWhatTheCliAdds(t *testing.T) {
 	t.Setenv("CDK_CONTEXT_JSON", "")
 	dir := project(t, map[string]string{
