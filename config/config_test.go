@@ -423,6 +423,10 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 			"patching: {rings: {preset: aws-default-windows, stages: [{patchGroup: dev, approveAfterDays: 0}, {patchGroup: prod, approveAfterDays: 7}]}}\n",
 			[]string{`patching.rings.preset.approvalRules[0].filters.CLASSIFICATION: "CriticalUpdates" approves "Critical Updates" updates`}},
 		{"bad_install_day", valid + "wsus: {client: {scheduledInstallDay: 8}}\n", []string{"wsus.client.scheduledInstallDay: 8 is out of range"}},
+		// Read with auOptions 4 only, which needs noAutoUpdate: ignored in every accepted configuration.
+		{"install_day_without_effect", valid + "wsus: {client: {scheduledInstallDay: 3}}\n", []string{"wsus.client.scheduledInstallDay: 3 has no effect"}},
+		{"install_day_with_automatic_updates_off", valid + "wsus: {client: {auOptions: 4, noAutoUpdate: true, scheduledInstallDay: 3}}\n",
+			[]string{"wsus.client.scheduledInstallDay: 3 has no effect"}},
 		{"bad_ami_id", valid + "wsus: {amiId: ami-xyz}\n", []string{`wsus.amiId: "ami-xyz" is not an AMI id`}},
 		{"negative_command_output_retention", valid + "commandOutput: {retentionDays: -1}\n",
 			[]string{"commandOutput.retentionDays: -1 is not allowed"}},

@@ -299,7 +299,7 @@ func TestWsusClientAssociationPointsTheTaggedFleetAtTheServer(t *testing.T) {
 		{defaultScenario, "http", "8530", "PrivateIp", "privatepatch:fleet", "privatepatch",
 			map[string]string{"AUOptions": "3", "NoAutoUpdate": "0", "AcceptTrustedPublisherCerts": "0", "ScheduledInstallDay": "0"}, "rate(1 day)"},
 		{wsusHTTPS, "https", "8531", "PrivateDnsName", "Patching", "wsus-clients",
-			map[string]string{"AUOptions": "2", "NoAutoUpdate": "0", "AcceptTrustedPublisherCerts": "1", "ScheduledInstallDay": "1", "TargetGroup": "Servers"}, "rate(12 hours)"},
+			map[string]string{"AUOptions": "2", "NoAutoUpdate": "0", "AcceptTrustedPublisherCerts": "1", "ScheduledInstallDay": "0", "TargetGroup": "Servers"}, "rate(12 hours)"},
 	} {
 		s := tc.s.synth(t)
 		instance, _ := s.only(t, "AWS::EC2::Instance", "WsusInstance")

@@ -232,7 +232,7 @@ wsus:
   updateStoreGiB: 300
   port: 8531
   certificateThumbprint: 0123456789abcdef0123456789abcdef01234567
-  client: {targetGroup: Servers, auOptions: 2, scheduledInstallDay: 1, schedule: rate(12 hours), acceptTrustedPublisherCerts: true}
+  client: {targetGroup: Servers, auOptions: 2, schedule: rate(12 hours), acceptTrustedPublisherCerts: true}
 fleet:
   tag: {key: Patching, value: wsus-clients}
   instanceGroups:

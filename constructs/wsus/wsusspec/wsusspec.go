@@ -250,8 +250,9 @@ type Client struct {
 	// Windows 10 and later have none. Default: AutoDownloadNotifyInstall: updates download ahead
 	// from WSUS, and Patch Manager decides when they install and reboot.
 	AUOptions int `yaml:"auOptions"`
-	// ScheduledInstallDay applies with AutoDownloadScheduleInstall: 0 every day, 1-7 Sunday to
-	// Saturday. Default: 0.
+	// ScheduledInstallDay is Windows' own install day with AutoDownloadScheduleInstall (0 every
+	// day, 1-7 Sunday to Saturday), which is accepted only with NoAutoUpdate: only 0 is, since
+	// any other day would be ignored. Default: 0.
 	ScheduledInstallDay int `yaml:"scheduledInstallDay"`
 	// Schedule re-applies the settings to correct drift. Default: ssmschedule.Daily.
 	Schedule string `yaml:"schedule"`
@@ -331,8 +332,14 @@ func serverVersions() string {
 // scheduleProblems are the problems of the install day and of the association's schedule.
 func (c Client) scheduleProblems() spec.Problems {
 	var p spec.Problems
-	if c.ScheduledInstallDay < 0 || c.ScheduledInstallDay > MaxScheduledInstallDay {
+	switch {
+	case c.ScheduledInstallDay < 0 || c.ScheduledInstallDay > MaxScheduledInstallDay:
 		p.Add("ScheduledInstallDay", c.ScheduledInstallDay, "is out of range: use 0 (every day) or 1-%d (Sunday to Saturday)", MaxScheduledInstallDay)
+	case c.ScheduledInstallDay != 0:
+		// Windows reads the day with AUOptions 4 only ("Configure Automatic Updates"), which is
+		// accepted only with NoAutoUpdate, automatic updates off: a day set is a day ignored.
+		p.Add("ScheduledInstallDay", c.ScheduledInstallDay, "has no effect: Windows reads it with auOptions 4 only, which is accepted only with noAutoUpdate "+
+			"(automatic updates off); the maintenance windows decide when updates install: leave it out")
 	}
 	return append(p, ssmschedule.AssociationProblems("Schedule", c.Schedule)...)
 }
