@@ -203,7 +203,7 @@ check-update: synth check-s3-drift ## refuse an update that replaces data, clash
 	    recording=$$(aws configservice describe-configuration-recorder-status --region $$region --query 'length(ConfigurationRecordersStatus[?recording])' --output text) || \
 	      { echo "$$stack: whether a configuration recorder records in $$region could not be read (the AWS CLI's error above): allow config:DescribeConfigurationRecorderStatus, or deploy with FORCE=1" >&2; exit 1; }; \
 	    [ "$$recording" != 0 ] || \
-	      { echo "$$stack: its AWS Config rules evaluate nothing without a configuration recorder recording in $$region: set one up (or ask for the organization's), or set security.configRules: false" >&2; exit 1; }; \
+	      { echo "$$stack: its AWS Config rules or Security Hub standards evaluate nothing without a configuration recorder recording in $$region: set one up (or ask for the organization's), or set security.configRules: false and security.securityHub.standards: []" >&2; exit 1; }; \
 	    { aws configservice describe-configuration-recorders --region $$region --output json > $(DEPLOYED)/$$stack.recorders.json && \
 	      aws configservice describe-configuration-recorder-status --region $$region --output json > $(DEPLOYED)/$$stack.recorder-status.json; } || \
 	      { echo "$$stack: what the configuration recorders record in $$region could not be read (the AWS CLI's error above): allow config:DescribeConfigurationRecorders and config:DescribeConfigurationRecorderStatus, or deploy with FORCE=1" >&2; exit 1; }; \

@@ -26,7 +26,10 @@ type Prerequisite struct {
 // Kinds of prerequisites.
 const (
 	// ConfigRecorder: AWS Config rules evaluate only what a configuration recorder records
-	// (DescribeConfigurationRecorderStatus lists the recorders, each with recording true or false).
+	// (DescribeConfigurationRecorderStatus lists the recorders, each with recording true or false),
+	// and Security Hub's standards report control findings only on it too: "To receive control
+	// findings in Security Hub CSPM, you must enable AWS Config for your account" ("Enabling and
+	// configuring AWS Config for Security Hub CSPM", read 2026-12-07).
 	ConfigRecorder = "config-recorder"
 	// NoSecurityHub: a new AWS::SecurityHub::Hub fails where the account has one already
 	// (EnableSecurityHub answers ResourceConflictException): use the existing one instead.
@@ -116,18 +119,21 @@ func Prerequisites(before, after Deployment) []Prerequisite {
 	return unique
 }
 
-// configRecorders are the ConfigRecorder prerequisites: one per stack with Config rules, naming
-// the resource types its rules are scoped to.
+// configRecorders are the ConfigRecorder prerequisites: one per stack with Config rules or
+// Security Hub standards, naming the resource types its rules are scoped to (the standards' many
+// controls name none: a recording recorder is what they ask).
 func configRecorders(after Deployment) []Prerequisite {
 	types := map[string]map[string]bool{} // by stack
 	for _, k := range after.keys() {
-		if r := after.resource(k); r["Type"] == "AWS::Config::ConfigRule" {
-			if types[k.Stack] == nil {
-				types[k.Stack] = map[string]bool{}
-			}
-			for _, t := range scopeTypes(r) {
-				types[k.Stack][t] = true
-			}
+		r := after.resource(k)
+		if r["Type"] != "AWS::Config::ConfigRule" && r["Type"] != "AWS::SecurityHub::Standard" {
+			continue
+		}
+		if types[k.Stack] == nil {
+			types[k.Stack] = map[string]bool{}
+		}
+		for _, t := range scopeTypes(r) {
+			types[k.Stack][t] = true
 		}
 	}
 	var out []Prerequisite

@@ -13,15 +13,17 @@ import (
 
 // unnamedPrerequisites are the resources of a stack's template whose prerequisite check-update
 // could not name (Prerequisites reads literals only): a Glue table without its database and name,
-// a Config rule's scope type that is not in the stack's recorder prerequisite.
+// a Config rule's scope type that is not in the stack's recorder prerequisite, a Security Hub
+// standard in a stack without one.
 func unnamedPrerequisites(stack string, template map[string]any) []string {
 	found := Prerequisites(Deployment{}, Deployment{stack: template})
-	tables, types := map[string]bool{}, map[string]bool{}
+	tables, types, recorder := map[string]bool{}, map[string]bool{}, false
 	for _, p := range found {
 		switch p.Kind {
 		case NoGlueTable:
 			tables[p.Table] = true
 		case ConfigRecorder:
+			recorder = true
 			for _, t := range strings.Split(p.ResourceTypes, ",") {
 				types[t] = true
 			}
@@ -34,6 +36,10 @@ func unnamedPrerequisites(stack string, template map[string]any) []string {
 		switch r["Type"] {
 		case "AWS::Glue::Table":
 			if table := glueTable(r); table == "" || !tables[table] {
+				unnamed = append(unnamed, id)
+			}
+		case "AWS::SecurityHub::Standard":
+			if !recorder {
 				unnamed = append(unnamed, id)
 			}
 		case "AWS::Config::ConfigRule":
@@ -70,6 +76,7 @@ func TestEveryGlueTableAndScopedRuleOfTheGoldenTemplatesIsAPrerequisite(t *testi
 	}
 	assert.Positive(t, checked["AWS::Glue::Table"], "the goldens hold Glue tables to check")
 	assert.Positive(t, checked["AWS::Config::ConfigRule"], "and Config rules")
+	assert.Positive(t, checked["AWS::SecurityHub::Standard"], "and Security Hub standards")
 
 	// Planted: a table named by a parameter, a rule scoped by a parameter.
 	planted := map[string]any{"Resources": map[string]any{
@@ -79,4 +86,25 @@ func TestEveryGlueTableAndScopedRuleOfTheGoldenTemplatesIsAPrerequisite(t *testi
 			"Scope": map[string]any{"ComplianceResourceTypes": []any{"AWS::EC2::Instance", map[string]any{"Ref": "Type"}}}}},
 	}}
 	assert.ElementsMatch(t, []string{"Table", "Rule"}, unnamedPrerequisites("Stack", planted))
+}
+
+// Security Hub's standards report control findings only on what AWS Config records: a stack with
+// a standard asks for a recording recorder, with its Config rules' types when it has rules too.
+func TestSecurityHubStandardsAskForARecordingConfigurationRecorder(t *testing.T) {
+	standard := map[string]any{"Type": "AWS::SecurityHub::Standard", "Properties": map[string]any{"StandardsArn": "arn:aws:securityhub:us-west-2::standards/aws-foundational-security-best-practices/v/1.0.0"}}
+	rule := map[string]any{"Type": "AWS::Config::ConfigRule", "Properties": map[string]any{
+		"Scope": map[string]any{"ComplianceResourceTypes": []any{"AWS::SSM::PatchCompliance"}}}}
+	recorders := func(resources map[string]any) []Prerequisite {
+		var out []Prerequisite
+		for _, p := range Prerequisites(Deployment{}, Deployment{"Stack": {"Resources": resources}}) {
+			if p.Kind == ConfigRecorder {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	assert.Equal(t, []Prerequisite{{Stack: "Stack", Kind: ConfigRecorder}}, recorders(map[string]any{"Standard": standard}))
+	assert.Equal(t, []Prerequisite{{Stack: "Stack", Kind: ConfigRecorder, ResourceTypes: "AWS::SSM::PatchCompliance"}},
+		recorders(map[string]any{"Standard": standard, "Rule": rule}), "one prerequisite a stack")
+	assert.Empty(t, recorders(map[string]any{"Hub": map[string]any{"Type": "AWS::SecurityHub::Hub"}}), "a hub without standards asks for none")
 }

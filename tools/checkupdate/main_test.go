@@ -158,17 +158,20 @@ func TestNamesWhatTheUpdateNeedsOfTheAccount(t *testing.T) {
 		{"a Glue table deployed before is no problem", glueTable, glueTable, ""},
 		{"a recorder of the types the rules evaluate", "", scopedRule + "," + strings.Replace(scopedRule, `"Rule"`, `"Other"`, 1),
 			"app-patching eu-west-1 config-recorder AWS::EC2::Instance,AWS::SSM::ManagedInstanceInventory\n"},
-		{"a new hub needs an account without one", "", hub + "," + standard, "app-patching eu-west-1 no-security-hub\n"},
-		{"the stack's own hub is no problem", hub + "," + standard, hub + "," + standard, ""},
+		{"a new hub needs an account without one, its standards a recorder", "", hub + "," + standard,
+			"app-patching eu-west-1 config-recorder\napp-patching eu-west-1 no-security-hub\n"},
+		{"the stack's own hub is no problem, its standards still need a recorder", hub + "," + standard, hub + "," + standard,
+			"app-patching eu-west-1 config-recorder\n"},
+		{"a hub without standards needs no recorder", hub, hub, ""},
 		{"standards without a hub need the account's, without them enabled", "", standard + "," + rule,
 			"app-patching eu-west-1 config-recorder\napp-patching eu-west-1 security-hub\n" +
 				"app-patching eu-west-1 standard-not-enabled standards/aws-foundational-security-best-practices/v/1.0.0\n"},
-		{"a standard deployed before is not enabled again", standard, standard, "app-patching eu-west-1 security-hub\n"},
+		{"a standard deployed before is not enabled again", standard, standard, "app-patching eu-west-1 config-recorder\napp-patching eu-west-1 security-hub\n"},
 		{"a standard's ARN joined with the partition", "", `"Pci": {"Type": "AWS::SecurityHub::Standard", "Properties": {"StandardsArn": {"Fn::Join": ["", ` +
 			`["arn:", {"Ref": "AWS::Partition"}, ":securityhub:eu-west-1::standards/pci-dss/v/4.0.1"]]}}}`,
-			"app-patching eu-west-1 security-hub\napp-patching eu-west-1 standard-not-enabled standards/pci-dss/v/4.0.1\n"},
+			"app-patching eu-west-1 config-recorder\napp-patching eu-west-1 security-hub\napp-patching eu-west-1 standard-not-enabled standards/pci-dss/v/4.0.1\n"},
 		{"a standard added to the stack's own hub, deployed before, must not be enabled yet", hub, hub + "," + standard,
-			"app-patching eu-west-1 standard-not-enabled standards/aws-foundational-security-best-practices/v/1.0.0\n"},
+			"app-patching eu-west-1 config-recorder\napp-patching eu-west-1 standard-not-enabled standards/aws-foundational-security-best-practices/v/1.0.0\n"},
 		// Each update: a connection can be created pending, or fall back to ERROR, after the first.
 		{"a pipeline's source needs its connection available", pipelineSource, pipelineSource,
 			"app-patching eu-west-1 connection-available " + connectionArn + "\n"},
@@ -583,6 +586,15 @@ func TestCheckUpdateRefusesConfigRulesWhenTheRecorderCannotBeRead(t *testing.T) 
 	out, passed = runRecorderCheck(t, ruleTypes, "!"+denied("DescribeConfigurationRecorderStatus"), allSupported, recordingDefault)
 	assert.False(t, passed, "a denied call is not a recorder")
 	assert.Contains(t, out, "could not be read")
+}
+
+// Security Hub's standards without Config rules ask for a recording recorder, and no types.
+func TestCheckUpdateRefusesSecurityHubStandardsWithoutARecordingRecorder(t *testing.T) {
+	out, passed := runRecorderCheck(t, "", "0", allSupported, stoppedDefault)
+	assert.False(t, passed, "no recorder records")
+	assert.Contains(t, out, "its AWS Config rules or Security Hub standards evaluate nothing without a configuration recorder recording in eu-west-1")
+	_, passed = runRecorderCheck(t, "", "1", onlyInstances, recordingDefault)
+	assert.True(t, passed, "a recorder records, whatever its group: the standards name no types")
 }
 
 // A recorder that records leaves the rules' resource types out of its recording group: the rules
