@@ -503,19 +503,32 @@ func notificationCalls(m model, a alerts, role Resource, caller string) []Call {
 // notificationRoles are the roles the Run Command tasks of role's window publish their
 // notifications with.
 func notificationRoles(m model, role Resource) []Resource {
-	roleArn := m.getAtt(role.Stack, role.LogicalID, "Arn")
 	var out []Resource
+	for _, task := range runCommandTasks(m, role) {
+		if task.runCommand["ServiceRoleArn"] == nil {
+			continue
+		}
+		if r, ok := m.roleByArn(fmt.Sprint(task.runCommand["ServiceRoleArn"])); ok && !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// runCommandTask is a Run Command task's properties and its Run Command parameters.
+type runCommandTask struct{ props, runCommand map[string]any }
+
+// runCommandTasks are the Run Command tasks the window sends as role (the task's ServiceRoleArn;
+// the Run Command parameters' own ServiceRoleArn only publishes the notifications).
+func runCommandTasks(m model, role Resource) []runCommandTask {
+	roleArn := m.getAtt(role.Stack, role.LogicalID, "Arn")
+	var out []runCommandTask
 	for _, task := range m.find("AWS::SSM::MaintenanceWindowTask", "") {
 		props, _ := m.value(task.Stack, m.properties(task)).(map[string]any)
 		params, _ := props["TaskInvocationParameters"].(map[string]any)
 		runCommand, _ := params["MaintenanceWindowRunCommandParameters"].(map[string]any)
-		if fmt.Sprint(props["ServiceRoleArn"]) != roleArn || runCommand["ServiceRoleArn"] == nil {
-			continue
-		}
-		for _, r := range m.find("AWS::IAM::Role", "") {
-			if m.getAtt(r.Stack, r.LogicalID, "Arn") == fmt.Sprint(runCommand["ServiceRoleArn"]) && !slices.Contains(out, r) {
-				out = append(out, r)
-			}
+		if props["TaskType"] == "RUN_COMMAND" && runCommand != nil && fmt.Sprint(props["ServiceRoleArn"]) == roleArn {
+			out = append(out, runCommandTask{props, runCommand})
 		}
 	}
 	return out
@@ -783,17 +796,9 @@ func otherPrefixes(m model, ir instanceRole, bucketName string) []string {
 
 // runCommandDocuments are the documents (TaskArn) of the Run Command tasks whose service role is role.
 func runCommandDocuments(m model, role Resource) []string {
-	roleArn := m.getAtt(role.Stack, role.LogicalID, "Arn")
 	var out []string
-	for _, task := range m.find("AWS::SSM::MaintenanceWindowTask", "") {
-		props, _ := m.value(task.Stack, m.properties(task)).(map[string]any)
-		params, _ := props["TaskInvocationParameters"].(map[string]any)
-		runCommand, _ := params["MaintenanceWindowRunCommandParameters"].(map[string]any)
-		// The window sends the command as the task's role; the Run Command parameters' own
-		// ServiceRoleArn only publishes the notifications (notificationRoles).
-		if props["TaskType"] == "RUN_COMMAND" && runCommand != nil && fmt.Sprint(props["ServiceRoleArn"]) == roleArn {
-			out = append(out, fmt.Sprint(props["TaskArn"]))
-		}
+	for _, task := range runCommandTasks(m, role) {
+		out = append(out, fmt.Sprint(task.props["TaskArn"]))
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
