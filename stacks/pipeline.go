@@ -37,6 +37,12 @@ const (
 // whatever aws-cdk@2 is newest when the step runs.
 const cdkCliVersion = "2.1148.1"
 
+// cdkAssetsVersion is the cdk-assets CLI the asset steps install: package.json's cdk-assets (a
+// test keeps them equal). Without it CDK Pipelines installs "cdk-assets@latest" (aws-cdk-lib
+// 2.270's pipelines: cdkAssetsCliVersion defaults to "latest"), in the projects whose role may
+// assume each environment's file-publishing role.
+const cdkAssetsVersion = "4.7.3"
+
 // synthCompute is the build's CodeBuild compute type. make test and make verify peak at about
 // 1.9 GiB (summed resident memory of the build's processes, measured on 2 cores; make test with
 // a warm Go cache, less while compiling from nothing; docs/benchmarks.md). SMALL's 3 GB would
@@ -77,11 +83,12 @@ func NewPipeline(app awscdk.App, cfg *config.Config) PipelineStack {
 	synth := newSynthStep(cfg, source)
 	s := PipelineStack{Stack: stack}
 	s.Pipeline = pipelines.NewCodePipeline(stack, jsii.String("Pipeline"), &pipelines.CodePipelineProps{
-		PipelineName:      jsii.String(cfg.Project),
-		CrossAccountKeys:  jsii.Bool(true), // environments may be in other accounts
-		EnableKeyRotation: jsii.Bool(true),
-		Synth:             synth,
-		CliVersion:        jsii.String(cdkCliVersion),
+		PipelineName:        jsii.String(cfg.Project),
+		CrossAccountKeys:    jsii.Bool(true), // environments may be in other accounts
+		EnableKeyRotation:   jsii.Bool(true),
+		Synth:               synth,
+		CliVersion:          jsii.String(cdkCliVersion),
+		CdkAssetsCliVersion: jsii.String(cdkAssetsVersion),
 		CodeBuildDefaults: &pipelines.CodeBuildOptions{
 			BuildEnvironment: &awscodebuild.BuildEnvironment{BuildImage: awscodebuild.LinuxBuildImage_STANDARD_7_0()},
 			Logging:          &awscodebuild.LoggingOptions{CloudWatch: &awscodebuild.CloudWatchLoggingOptions{LogGroup: buildLogs(stack)}},

@@ -127,7 +127,8 @@ func TestPipelineBuildsTestsAndDeploysEachEnvironmentInWavesByRegion(t *testing.
 }
 
 // The self-mutation step installs the CDK CLI that package.json pins and make setup installs,
-// never whatever aws-cdk@2 is newest; and the build (make test, make verify) runs on the compute
+// never whatever aws-cdk@2 is newest, and the asset steps the cdk-assets it pins, never
+// cdk-assets@latest; and the build (make test, make verify) runs on the compute
 // type sized for it.
 func TestPipelineInstallsThePinnedCdkCliAndSizesTheBuild(t *testing.T) {
 	_, template := synthPipeline(t)
@@ -156,6 +157,16 @@ func TestPipelineInstallsThePinnedCdkCliAndSizesTheBuild(t *testing.T) {
 		}
 	}
 	require.NotEmpty(t, found, "the self-mutation step installs the CLI")
+	assets := regexp.MustCompile(`npm install -g cdk-assets(@[^\s"\\,]*)?`)
+	var assetInstalls []string
+	for _, project := range resourcesOf(template, "AWS::CodeBuild::Project") {
+		assetInstalls = append(assetInstalls, assets.FindAllString(fmt.Sprint(props(project)["Source"]), -1)...)
+	}
+	require.NotEmpty(t, assetInstalls, "the asset steps install cdk-assets")
+	require.Regexp(t, `^\d+\.\d+\.\d+$`, pkg.DevDependencies["cdk-assets"], "package.json pins an exact cdk-assets version")
+	for _, install := range assetInstalls {
+		assert.Equal(t, "npm install -g cdk-assets@"+pkg.DevDependencies["cdk-assets"], install, "never cdk-assets@latest")
+	}
 	for _, install := range found {
 		assert.Equal(t, "npm install -g aws-cdk@"+pinned, install)
 	}
