@@ -8,18 +8,14 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
-	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawsevents"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/privatepatch/privatepatch/constructs/kmskey"
+	"github.com/privatepatch/privatepatch/constructs/alerttopic"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/spec"
-	"github.com/privatepatch/privatepatch/constructs/stackenv"
 )
 
 // AlertsProps configures Alerts.
@@ -58,12 +54,8 @@ type Alerts interface {
 
 type alerts struct {
 	constructs.Construct
-	topic awssns.Topic
-	key   awskms.Key
+	topic alerttopic.Topic
 	rules map[string]awsevents.Rule
-	// eventsPublish is the topic policy's statement for EventBridge; Notify adds each rule's ARN.
-	eventsPublish awsiam.PolicyStatement
-	notified      []awsevents.Rule
 }
 
 // alertRules are the Systems Manager events worth a person's attention, with the states Systems
@@ -94,16 +86,9 @@ func NewAlerts(scope constructs.Construct, id string, p *AlertsProps) Alerts {
 		panic(spec.NilProps(fmt.Sprintf("patching.NewAlerts(%q)", id), "AlertsProps"))
 	}
 	a := &alerts{Construct: constructs.NewConstruct(scope, jsii.String(id)), rules: map[string]awsevents.Rule{}}
-	a.key = kmskey.NewKey(a.Construct, "Key", "Encrypts the privatepatch alerts topic")
-	a.topic = awssns.NewTopic(a.Construct, jsii.String("Topic"), &awssns.TopicProps{
-		DisplayName: jsii.String("privatepatch alerts"),
-		MasterKey:   a.key,
-		EnforceSSL:  jsii.Bool(true),
-	})
-	for _, email := range p.Emails {
-		a.topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
-	}
-	a.allowEventBridge()
+	// The topic and key are this construct's children Topic and Key, as before alerttopic.
+	a.topic = alerttopic.New(a.Construct, alerttopic.Props{
+		DisplayName: "privatepatch alerts", KeyDescription: "Encrypts the privatepatch alerts topic", Emails: p.Emails})
 	for _, r := range alertRules {
 		rule := awsevents.NewRule(a.Construct, jsii.String(r.id+"Rule"), &awsevents.RuleProps{
 			Description: jsii.String(fmt.Sprintf("privatepatch: %s", r.description)),
@@ -119,61 +104,8 @@ func NewAlerts(scope constructs.Construct, id string, p *AlertsProps) Alerts {
 	return a
 }
 
-// allowEventBridge lets EventBridge deliver the notified rules' events to the encrypted topic
-// through the topic and key policies, without a role. "Using resource-based policies for Amazon
-// EventBridge" (EventBridge User Guide, read 2026-12-06): for SNS targets "do not specify a RoleArn
-// in the target configuration ... event delivery may fail, particularly for Amazon SQS and Amazon
-// SNS targets with AWS KMS encryption enabled"; a copy of that page in another language says a
-// role may be used, and the English one, with the topic-policy example, is the form taken.
-//   - Topic policy: events.amazonaws.com may publish for these rules only (aws:SourceArn, the
-//     rule's ARN, and aws:SourceAccount: the condition keys EventBridge sets, "Using IAM policy
-//     conditions in Amazon EventBridge").
-//   - Key policy: events.amazonaws.com may use the key, as the statement for event sources in
-//     "Enable compatibility between event sources from AWS services and encrypted topics"
-//     (Managing Amazon SNS encryption keys and costs, read 2026-12-06) shows it: without a
-//     condition. That page says adding aws:SourceAccount, aws:SourceArn and aws:SourceOrgID "to a
-//     AWS KMS policy is not supported for EventBridge-to-encrypted topics". The topic policy is
-//     what confines EventBridge to these rules.
-func (a *alerts) allowEventBridge() {
-	_, env := stackenv.Of(a.Construct)
-	events := []awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil)}
-	a.eventsPublish = awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String("EventBridgeRulesPublish"), Principals: &events, Actions: jsii.Strings("sns:Publish"),
-		Resources:  jsii.Strings(*a.topic.TopicArn()),
-		Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": env.Account}},
-	})
-	a.topic.AddToResourcePolicy(a.eventsPublish)
-	a.key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String(EventBridgeKeySid), Principals: &events, Actions: jsii.Strings("kms:GenerateDataKey*", "kms:Decrypt"),
-		Resources: jsii.Strings("*"),
-	}), nil)
-}
-
-// EventBridgeKeySid names the alerts key's statement for EventBridge, which carries no condition
-// (see allowEventBridge).
-const EventBridgeKeySid = "EventBridgeRulesUseKey"
-
-// topicTarget is an EventBridge target that is the topic itself, with no role (RoleArn), and
-// that grants nothing: allowEventBridge's statements do. CDK's SnsTopic target would either
-// pass a role or add statements for the events service without conditions.
-type topicTarget struct{ topic awssns.ITopic }
-
-func (t *topicTarget) Bind(interfacesawsevents.IRuleRef, *string) *awsevents.RuleTargetConfig {
-	return &awsevents.RuleTargetConfig{Arn: t.topic.TopicArn()}
-}
-
-func (a *alerts) Notify(rule awsevents.Rule) {
-	rule.AddTarget(&topicTarget{topic: a.topic})
-	a.notified = append(a.notified, rule)
-	var arns []*string
-	for _, r := range a.notified {
-		arns = append(arns, r.RuleArn())
-	}
-	// Replaces the statement's aws:SourceArn with every notified rule's (AddCondition merges by key).
-	a.eventsPublish.AddCondition(jsii.String("ArnEquals"), map[string]any{"aws:SourceArn": arns})
-}
-
-func (a *alerts) Notified() []awsevents.Rule { return a.notified }
+// EventBridgeKeySid names the alerts key's statement for EventBridge (alerttopic's).
+const EventBridgeKeySid = alerttopic.EventBridgeKeySid
 
 // WatchWindows adds the windows' ids to the maintenance-window rule's pattern: the event's detail
 // carries window-id ("Amazon EventBridge event examples for Systems Manager", Maintenance Window
@@ -189,12 +121,7 @@ func (a *alerts) WatchWindows(windowIDs ...*string) {
 	if len(windowIDs) == 0 {
 		a.Node().TryRemoveChild(rule.Node().Id())
 		delete(a.rules, "MaintenanceWindow")
-		a.notified = slices.DeleteFunc(a.notified, func(r awsevents.Rule) bool { return r == rule })
-		var arns []*string
-		for _, r := range a.notified {
-			arns = append(arns, r.RuleArn())
-		}
-		a.eventsPublish.AddCondition(jsii.String("ArnEquals"), map[string]any{"aws:SourceArn": arns})
+		a.topic.Unnotify(rule)
 		return
 	}
 	rule.AddEventPattern(&awsevents.EventPattern{Detail: &map[string]any{"window-id": windowIDs}})
@@ -253,42 +180,12 @@ func (a *alerts) LeaveBaselines(baselineIDs ...*string) {
 	}})
 }
 
-// AlarmArn is a CloudWatch alarm's ARN: partition, region, account, alarm name ("Actions,
-// resources, and condition keys for Amazon CloudWatch", Service Authorization Reference, read
-// 2026-11-27).
-const AlarmArn = "arn:%s:cloudwatch:%s:%s:alarm:%s"
+// AlarmArn is a CloudWatch alarm's ARN (alerttopic's).
+const AlarmArn = alerttopic.AlarmArn
 
-// AllowAlarms adds what CloudWatch needs to publish an alarm to the encrypted topic: the key
-// policy must give cloudwatch.amazonaws.com kms:GenerateDataKey* and kms:Decrypt, bound by
-// aws:SourceAccount and aws:SourceArn against the confused deputy ("Enable compatibility between
-// event sources from AWS services and encrypted topics", Managing Amazon SNS encryption keys and
-// costs, read 2026-11-27), and the topic policy, which replaces SNS's default one, must allow
-// sns:Publish. The ARNs are built from the names, not read from the alarms: the key would
-// otherwise depend on the alarms, which depend on the topic, which depends on the key.
-func (a *alerts) AllowAlarms(names ...string) {
-	if len(names) == 0 {
-		return
-	}
-	_, env := stackenv.Of(a.Construct)
-	var arns []string
-	for _, name := range names {
-		arns = append(arns, fmt.Sprintf(AlarmArn, env.Partition, env.Region, env.Account, name))
-	}
-	conditions := &map[string]any{
-		"StringEquals": map[string]any{"aws:SourceAccount": env.Account},
-		"ArnLike":      map[string]any{"aws:SourceArn": arns},
-	}
-	cloudWatch := []awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)}
-	a.topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String("CloudWatchAlarmsPublish"), Principals: &cloudWatch, Actions: jsii.Strings("sns:Publish"),
-		Resources: jsii.Strings(*a.topic.TopicArn()), Conditions: conditions,
-	}))
-	a.key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String("CloudWatchAlarmsUseKey"), Principals: &cloudWatch, Actions: jsii.Strings("kms:GenerateDataKey*", "kms:Decrypt"),
-		Resources: jsii.Strings("*"), Conditions: conditions,
-	}), nil)
-}
-
-func (a *alerts) Topic() awssns.ITopic             { return a.topic }
-func (a *alerts) Key() awskms.IKey                 { return a.key }
+func (a *alerts) Topic() awssns.ITopic             { return a.topic.Topic() }
+func (a *alerts) Key() awskms.IKey                 { return a.topic.Key() }
+func (a *alerts) Notify(rule awsevents.Rule)       { a.topic.Notify(rule) }
+func (a *alerts) Notified() []awsevents.Rule       { return a.topic.Notified() }
+func (a *alerts) AllowAlarms(names ...string)      { a.topic.AllowAlarms(names...) }
 func (a *alerts) Rules() map[string]awsevents.Rule { return a.rules }
