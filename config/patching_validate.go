@@ -64,11 +64,19 @@ func (p *Patching) validate(c *Config, pr *problems) {
 		}
 	}
 	for i, email := range p.Notifications.Emails {
-		if a, err := mail.ParseAddress(email); err != nil || a.Address != email || !emailPattern.MatchString(email) {
-			pr.add(fmt.Sprintf("patching.notifications.emails[%d]", i), email, "is not an email address: use name@example.com, without quotes, display names or IP addresses")
+		if !validEmail(email) {
+			pr.add(fmt.Sprintf("patching.notifications.emails[%d]", i), email, emailAdvice)
 		}
 	}
 }
+
+// validEmail tells whether email is one plain address, as SNS's email protocol takes it.
+func validEmail(email string) bool {
+	a, err := mail.ParseAddress(email)
+	return err == nil && a.Address == email && emailPattern.MatchString(email)
+}
+
+const emailAdvice = "is not an email address: use name@example.com, without quotes, display names or IP addresses"
 
 // validateBaselines checks every baseline, configured or made for a ring or the WSUS server,
 // under the field it comes from: unique names, one baseline per patch group, one default per

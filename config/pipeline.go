@@ -30,6 +30,17 @@ type Pipeline struct {
 	Region  string `yaml:"region"`
 	// ApprovalBefore names the environments that wait for a person's approval.
 	ApprovalBefore []string `yaml:"approvalBefore"`
+	// NotificationEmails are told of a failed run and of an approval that waits (each confirms
+	// its subscription by mail). Default: patching.notifications.emails.
+	NotificationEmails []string `yaml:"notificationEmails"`
+}
+
+// PipelineNotificationEmails are the addresses the pipeline's alerts go to.
+func (c *Config) PipelineNotificationEmails() []string {
+	if c.Pipeline.NotificationEmails != nil {
+		return c.Pipeline.NotificationEmails
+	}
+	return c.Patching.Notifications.Emails
 }
 
 var (
@@ -88,6 +99,11 @@ func (c *Config) validatePipeline(p *problems) {
 	}
 	if !accountPattern.MatchString(c.PipelineAccount()) {
 		p.add("pipeline.account", c.PipelineAccount(), "is not an AWS account id: set it, or the first environment's account")
+	}
+	for i, email := range c.Pipeline.NotificationEmails {
+		if !validEmail(email) {
+			p.add(fmt.Sprintf("pipeline.notificationEmails[%d]", i), email, emailAdvice)
+		}
 	}
 	if !knownRegion(c.PipelineRegion()) {
 		p.add("pipeline.region", c.PipelineRegion(), "is not an AWS region")

@@ -19,6 +19,7 @@ import (
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/kmskey"
 	"github.com/privatepatch/privatepatch/constructs/loggroup"
+	"github.com/privatepatch/privatepatch/constructs/pipelinealerts"
 	"github.com/privatepatch/privatepatch/constructs/stackprotection"
 )
 
@@ -61,6 +62,8 @@ type PipelineStack struct {
 	Pipeline pipelines.CodePipeline
 	// Deployments are the environments' stacks, in their stages.
 	Deployments []PrivatePatch
+	// Alerts tell of a failed run and of an approval that waits.
+	Alerts pipelinealerts.PipelineAlerts
 }
 
 // NewPipeline creates <project>-pipeline: it builds the repository on CodeBuild (make test,
@@ -99,6 +102,10 @@ func NewPipeline(app awscdk.App, cfg *config.Config) PipelineStack {
 		s.addStage(app, cfg, d, waves, synth.PrimaryOutput(), stepRole, prot)
 	}
 	s.Pipeline.BuildPipeline()
+	s.Alerts = pipelinealerts.New(stack, "Alerts", &pipelinealerts.Props{
+		PipelineName: cfg.Project, UndeliveredAlarmName: cfg.Project + "-pipeline-alerts-undelivered",
+		Emails: cfg.PipelineNotificationEmails(), Approvals: len(pl.ApprovalBefore) > 0,
+	})
 	grantUseConnection(s.Pipeline, pl.ConnectionArn)
 	securePipeline(stack, s.Pipeline)
 	return s

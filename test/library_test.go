@@ -21,12 +21,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/privatepatch/privatepatch/constructs/alerttopic"
 	"github.com/privatepatch/privatepatch/constructs/compliance"
 	"github.com/privatepatch/privatepatch/constructs/fleet"
 	"github.com/privatepatch/privatepatch/constructs/logbucket"
 	"github.com/privatepatch/privatepatch/constructs/managedinstance"
 	"github.com/privatepatch/privatepatch/constructs/network"
 	"github.com/privatepatch/privatepatch/constructs/patching"
+	"github.com/privatepatch/privatepatch/constructs/pipelinealerts"
 	"github.com/privatepatch/privatepatch/constructs/wsus"
 )
 
@@ -85,6 +87,7 @@ func TestEveryConstructorGivenNilPropsPanicsWithItsErrorNotANilPointer(t *testin
 		"wsus.NewServer":                    func(s awscdk.Stack) { wsus.NewServer(s, "X", nil) },
 		"logbucket.NewLogBucket":            func(s awscdk.Stack) { logbucket.NewLogBucket(s, "X", nil) },
 		"fleet.NewFleet":                    func(s awscdk.Stack) { fleet.NewFleet(s, "X", nil) },
+		"pipelinealerts.New":                func(s awscdk.Stack) { pipelinealerts.New(s, "X", nil) },
 	}
 	names := make([]string, 0, len(calls))
 	for name := range calls {
@@ -281,4 +284,19 @@ func TestEachReleaseHasAChangelogSectionAndAModulePathGoGetAccepts(t *testing.T)
 	assert.Empty(t, releaseProblems("## Unreleased\n## 2.0.0 (2026-12-01)\n", "example.com/m/v2"))
 	assert.Len(t, releaseProblems("## 0.1.0 (2026-11-01)\n## 0.2.0 (2026-12-01)\n", "example.com/m"), 2)
 	assert.Len(t, releaseProblems("## 0.2.0 (2026-12-01)\n## Unreleased\n## Next\n", "example.com/m"), 2)
+}
+
+// The pipeline's alerts, and the topic they stand on, refuse what would build a rule matching
+// nothing or an alarm without a name, naming each prop.
+func TestPipelineAlertsGivenBadPropsPanicWithAnErrorNamingEachProp(t *testing.T) {
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Lib"), &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("us-west-2")}})
+	got := panicOf(func() { pipelinealerts.New(stack, "Alerts", &pipelinealerts.Props{PipelineName: "my pipeline"}) })
+	require.Implements(t, (*error)(nil), got)
+	assert.Contains(t, got.(error).Error(), `Props.PipelineName "my pipeline" is not a pipeline name`)
+	assert.Contains(t, got.(error).Error(), `Props.UndeliveredAlarmName "" is required`)
+	got = panicOf(func() { alerttopic.New(stack, alerttopic.Props{}) })
+	require.Implements(t, (*error)(nil), got)
+	assert.Contains(t, got.(error).Error(), `Props.DisplayName "" is required`)
+	assert.Contains(t, got.(error).Error(), `Props.KeyDescription "" is required`)
+	assert.Empty(t, stack.Node().Children(), "nothing built")
 }

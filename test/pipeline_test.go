@@ -42,6 +42,7 @@ pipeline:
   repository: my-org/privatepatch-config
   configFile: configs/prod.yaml
   approvalBefore: [prod-euw1]
+  notificationEmails: [release@example.com]
 `
 
 var (
@@ -745,4 +746,59 @@ func TestProtectorPropsAreRefusedByName(t *testing.T) {
 			assert.Contains(t, err.Error(), c.wants)
 		})
 	}
+}
+
+// A failed run, and an approval that waits, reach the pipeline's encrypted topic through
+// EventBridge, as "Monitoring CodePipeline events" shows the events (testdata/events/pipeline-*),
+// and only those of this pipeline; an alarm reports what EventBridge could not deliver.
+func TestPipelineAlertsAFailedRunAndAWaitingApprovalOnly(t *testing.T) {
+	p, template := synthPipeline(t)
+	stack := *p.Stack.StackName()
+	rules := map[string]map[string]any{}
+	for id, r := range resourcesOf(template, "AWS::Events::Rule") {
+		if !strings.HasPrefix(id, "Alerts") {
+			continue
+		}
+		rules[regexp.MustCompile(`Rule[0-9A-F]{8}$`).ReplaceAllString(strings.TrimPrefix(id, "Alerts"), "")] = props(r)["EventPattern"].(map[string]any)
+		targets := props(r)["Targets"].([]any)
+		require.Len(t, targets, 1, id)
+		assert.NotContains(t, targets[0], "RoleArn", "%s: EventBridge delivers to the encrypted topic without a role", id)
+	}
+	require.ElementsMatch(t, []string{"Failed", "Approval"}, keysOf(rules), "approvalBefore asks for the approval rule")
+	for fixture, want := range map[string]string{
+		"pipeline-execution-failed": "Failed", "pipeline-execution-succeeded": "", "pipeline-execution-failed-other-pipeline": "",
+		"pipeline-approval-waiting": "Approval", "pipeline-build-started": "",
+	} {
+		matched := matchedBy(rules, sampleEvent(t, fixture))
+		if want == "" {
+			assert.Empty(t, matched, "%s alerts nobody", fixture)
+		} else {
+			assert.Equal(t, []string{want}, matched, fixture)
+		}
+	}
+
+	topicID, topic := oneOf(t, template, "AWS::SNS::Topic", "AlertsTopic")
+	assert.Contains(t, props(topic), "KmsMasterKeyId", "encrypted")
+	_, subscription := oneOf(t, template, "AWS::SNS::Subscription", "Alerts")
+	assert.Equal(t, "release@example.com", props(subscription)["Endpoint"])
+	_, policy := oneOf(t, template, "AWS::SNS::TopicPolicy", "Alerts")
+	publish := statementBySid(t, props(policy)["PolicyDocument"], "EventBridgeRulesPublish")
+	assert.Len(t, publish["Condition"].(map[string]any)["ArnEquals"].(map[string]any)["aws:SourceArn"], 2, "both rules, and no other")
+	_, alarm := oneOf(t, template, "AWS::CloudWatch::Alarm", "AlertsUndelivered")
+	assert.Equal(t, "privatepatch-pipeline-alerts-undelivered", props(alarm)["AlarmName"])
+	assert.Equal(t, []any{map[string]any{"Ref": topicID}}, props(alarm)["AlarmActions"])
+	assert.Equal(t, "privatepatch-pipeline", stack)
+}
+
+func TestPipelineAlertsGoToThePatchingAddressesUnlessGivenTheirOwn(t *testing.T) {
+	base := strings.Replace(pipelineYAML, "  notificationEmails: [release@example.com]\n", "", 1) + "patching: {notifications: {emails: [ops@example.com]}}\n"
+	cfg, err := config.Parse("pipeline.yaml", []byte(base))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"ops@example.com"}, cfg.PipelineNotificationEmails())
+	own := strings.Replace(base, "  approvalBefore: [prod-euw1]\n", "  approvalBefore: [prod-euw1]\n  notificationEmails: []\n", 1)
+	cfg, err = config.Parse("pipeline.yaml", []byte(own))
+	require.NoError(t, err)
+	assert.Empty(t, cfg.PipelineNotificationEmails(), "an empty list is no one, not the default")
+	_, err = config.Parse("pipeline.yaml", []byte(strings.Replace(own, "notificationEmails: []", "notificationEmails: [\"Ops <ops@example.com>\"]", 1)))
+	assert.ErrorContains(t, err, `pipeline.notificationEmails[0]: "Ops <ops@example.com>" is not an email address`)
 }
