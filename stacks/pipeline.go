@@ -33,6 +33,9 @@ const (
 	goSHA256  = "d0f743b33e8d8945e6b1f432edd15785c70507121d6e2a723b21285eddf8b57b"
 )
 
+// PipelineAlertsUnheardWarning is the warning's id when the pipeline's alerts go to no address.
+const PipelineAlertsUnheardWarning = "privatepatch:pipelineAlertsUnheard"
+
 // cdkCliVersion is the CDK CLI the self-mutation step installs: package.json's aws-cdk, the one
 // make setup installs for the build (a test keeps them equal). Without it CDK Pipelines installs
 // whatever aws-cdk@2 is newest when the step runs.
@@ -106,6 +109,11 @@ func NewPipeline(app awscdk.App, cfg *config.Config) PipelineStack {
 		PipelineName: cfg.Project, UndeliveredAlarmName: cfg.Project + "-pipeline-alerts-undelivered",
 		Emails: cfg.PipelineNotificationEmails(), Approvals: len(pl.ApprovalBefore) > 0,
 	})
+	if len(cfg.PipelineNotificationEmails()) == 0 {
+		awscdk.Annotations_Of(stack).AddWarningV2(jsii.String(PipelineAlertsUnheardWarning), jsii.String(
+			"no one is told of a failed pipeline run or of an approval that waits: set pipeline.notificationEmails (or patching.notifications.emails), "+
+				"or subscribe to the topic in the pipeline stack yourself"))
+	}
 	grantUseConnection(s.Pipeline, pl.ConnectionArn)
 	securePipeline(stack, s.Pipeline)
 	return s

@@ -1,17 +1,13 @@
 package test
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/privatepatch/privatepatch/constructs/patching"
 )
@@ -81,15 +77,8 @@ func awsOwnedArnsWithAccount(template map[string]any) (bad []string, all int) {
 }
 
 func TestNoTemplateNamesAnAwsOwnedDocumentOrRunbookWithAnAccount(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("testdata", "*.template.json"))
-	require.NoError(t, err)
-	require.NotEmpty(t, files)
 	named := 0
-	for _, file := range files {
-		data, err := os.ReadFile(file)
-		require.NoError(t, err)
-		var template map[string]any
-		require.NoError(t, json.Unmarshal(data, &template))
+	for file, template := range goldenTemplates(t) {
 		bad, all := awsOwnedArnsWithAccount(template)
 		named += all
 		assert.Empty(t, bad, "%s names AWS-owned documents or runbooks with an account: IAM matches nothing, and the call is denied", file)

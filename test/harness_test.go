@@ -474,3 +474,20 @@ func stackAssertions(t testing.TB, stack awscdk.Stack) assertions.Template {
 	template := stackTemplate(t, stack)
 	return assertions.Template_FromJSON(&template, nil)
 }
+
+// goldenTemplates are the golden templates of testdata, parsed, by file.
+func goldenTemplates(t *testing.T) map[string]map[string]any {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("testdata", "*.template.json"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	out := map[string]map[string]any{}
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		require.NoError(t, err)
+		var template map[string]any
+		require.NoError(t, json.Unmarshal(data, &template))
+		out[file] = template
+	}
+	return out
+}

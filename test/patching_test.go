@@ -442,10 +442,45 @@ func TestMoreRulesThanAnAlarmReferencesGetFurtherUndeliveredAlarms(t *testing.T)
 	topicID, _ := oneOf(t, template, "AWS::SNS::Topic", "Alerts")
 	assert.Empty(t, undeliveredAlarmGaps(template, topicID))
 	_, second := oneOf(t, template, "AWS::CloudWatch::Alarm", "MonitoringAlertsUndeliveredAlarm2")
-	assert.Len(t, toAnyList(props(second)["Metrics"]), 2, "the 11th rule's metric and the expression")
+	assert.Len(t, toAnyList(props(second)["Metrics"]), 1, "the 11th rule's metric, alone")
 	// Planted: the second alarm gone, the 11th rule is watched by none.
 	delete(template["Resources"].(map[string]any), first(oneOf(t, template, "AWS::CloudWatch::Alarm", "MonitoringAlertsUndeliveredAlarm2")))
 	assert.Len(t, undeliveredAlarmGaps(template, topicID), 1)
+}
+
+// notInAlarms are the metric math functions "Using metric math" (CloudWatch User Guide, read
+// 2026-12-07) recommends "that you do not use ... in CloudWatch alarms": "This function acts
+// differently when extra data is requested".
+var notInAlarms = regexp.MustCompile(`\b(AVG|DATAPOINT_COUNT|MAX|MIN|REMOVE_EMPTY|RUNNING_SUM|STDDEV|SUM)\(`)
+
+// alarmExpressionsAdvisedAgainst are the metric math expressions of a template's alarms that use
+// one of notInAlarms.
+func alarmExpressionsAdvisedAgainst(template map[string]any) []string {
+	var found []string
+	for id, alarm := range resourcesOf(template, "AWS::CloudWatch::Alarm") {
+		for _, m := range toAnyList(props(alarm)["Metrics"]) {
+			// A Metrics Insights query (SELECT ...) is another language, whose MIN and MAX are its
+			// aggregations, made for alarms ("Create alarms on Metrics Insights queries").
+			if e, ok := m.(map[string]any)["Expression"].(string); ok && !strings.HasPrefix(e, "SELECT ") && notInAlarms.MatchString(e) {
+				found = append(found, id+": "+e)
+			}
+		}
+	}
+	return found
+}
+
+func TestNoAlarmUsesAMetricMathFunctionAwsAdvisesAgainstInAlarms(t *testing.T) {
+	alarms := 0
+	for file, template := range goldenTemplates(t) {
+		assert.Empty(t, alarmExpressionsAdvisedAgainst(template), file)
+		alarms += len(resourcesOf(template, "AWS::CloudWatch::Alarm"))
+	}
+	_, pipeline := synthPipeline(t)
+	assert.Empty(t, alarmExpressionsAdvisedAgainst(pipeline), "the pipeline stack")
+	assert.Positive(t, alarms)
+	planted := map[string]any{"Resources": map[string]any{"A": map[string]any{"Type": "AWS::CloudWatch::Alarm",
+		"Properties": map[string]any{"Metrics": []any{map[string]any{"Id": "e", "Expression": "SUM([rule0,rule1])"}}}}}}
+	assert.Len(t, alarmExpressionsAdvisedAgainst(planted), 1, "planted: SUM([...])")
 }
 
 func TestAlertsTopicIsEncryptedTlsOnlyAndFedByThreeRules(t *testing.T) {

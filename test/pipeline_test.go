@@ -749,7 +749,9 @@ func TestProtectorPropsAreRefusedByName(t *testing.T) {
 }
 
 // A failed run, and an approval that waits, reach the pipeline's encrypted topic through
-// EventBridge, as "Monitoring CodePipeline events" shows the events (testdata/events/pipeline-*),
+// EventBridge, as "Monitoring CodePipeline events" shows the events (testdata/events/pipeline-*,
+// in that page's shape: its examples, with this pipeline's names; a waiting approval is an
+// action of category Approval in state STARTED, "The action is currently running"),
 // and only those of this pipeline; an alarm reports what EventBridge could not deliver.
 func TestPipelineAlertsAFailedRunAndAWaitingApprovalOnly(t *testing.T) {
 	p, template := synthPipeline(t)
@@ -788,6 +790,28 @@ func TestPipelineAlertsAFailedRunAndAWaitingApprovalOnly(t *testing.T) {
 	assert.Equal(t, "privatepatch-pipeline-alerts-undelivered", props(alarm)["AlarmName"])
 	assert.Equal(t, []any{map[string]any{"Ref": topicID}}, props(alarm)["AlarmActions"])
 	assert.Equal(t, "privatepatch-pipeline", stack)
+	_, pipeline := oneOf(t, template, "AWS::CodePipeline::Pipeline", "Pipeline")
+	assert.Equal(t, props(pipeline)["Name"], rules["Failed"]["detail"].(map[string]any)["pipeline"].([]any)[0], "the rules name this pipeline")
+	assert.NotContains(t, fmt.Sprint(*p.Stack.Node().Metadata()), stacks.PipelineAlertsUnheardWarning, "addresses given: no warning")
+}
+
+func TestAPipelineWhoseAlertsGoToNoOneWarnsAtSynthesis(t *testing.T) {
+	cfg, err := config.Parse("pipeline.yaml", []byte(strings.Replace(pipelineYAML, "  notificationEmails: [release@example.com]\n", "", 1)))
+	require.NoError(t, err)
+	context, err := inProcessContext()
+	require.NoError(t, err)
+	context["availability-zones:account=111111111111:region=us-west-2"] = []any{"us-west-2a", "us-west-2b", "us-west-2c"}
+	context["availability-zones:account=222222222222:region=eu-west-1"] = []any{"eu-west-1a", "eu-west-1b", "eu-west-1c"}
+	p := stacks.NewPipeline(awscdk.NewApp(&awscdk.AppProps{Context: &context, AnalyticsReporting: jsii.Bool(false)}), cfg)
+	var warnings []string
+	for _, entry := range *p.Stack.Node().Metadata() {
+		if strings.Contains(fmt.Sprint(entry.Data), "privatepatch:pipelineAlertsUnheard") {
+			warnings = append(warnings, fmt.Sprint(entry.Data))
+		}
+	}
+	require.Len(t, warnings, 1)
+	assert.Contains(t, warnings[0], "no one is told of a failed pipeline run")
+	assert.Contains(t, warnings[0], stacks.PipelineAlertsUnheardWarning)
 }
 
 func TestPipelineAlertsGoToThePatchingAddressesUnlessGivenTheirOwn(t *testing.T) {

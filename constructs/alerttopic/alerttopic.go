@@ -6,7 +6,10 @@ package alerttopic
 import (
 	"fmt"
 	"slices"
+	"strings"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
@@ -190,3 +193,31 @@ func (t *topic) AllowAlarms(names ...string) {
 
 func (t *topic) Topic() awssns.ITopic { return t.topic }
 func (t *topic) Key() awskms.IKey     { return t.key }
+
+// FailedInvocations is what EventBridge could not deliver of rules' events, in 5-minute sums, for
+// an alarm: FailedInvocations, dimension RuleName, "The number of invocations that failed
+// permanently", sent "only ... if it isn't zero" ("Monitoring Amazon EventBridge", read
+// 2026-12-06). Over several rules it adds them with +, whose missing values "are treated as 0"
+// ("Basic arithmetic functions", Using metric math, CloudWatch User Guide, read 2026-12-07): not
+// with SUM([...]), which that page recommends "that you do not use ... in CloudWatch alarms". An
+// alarm's expression references at most 10 metrics (patchingspec.MaxAlarmMetrics): the caller
+// passes at most that many.
+func FailedInvocations(label string, rules []awsevents.IRule) awscloudwatch.IMetric {
+	period := awscdk.Duration_Minutes(jsii.Number(5))
+	metric := func(rule awsevents.IRule, label *string) awscloudwatch.IMetric {
+		return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{Namespace: jsii.String("AWS/Events"), MetricName: jsii.String("FailedInvocations"),
+			DimensionsMap: &map[string]*string{"RuleName": rule.RuleName()}, Statistic: jsii.String("Sum"), Period: period, Label: label})
+	}
+	if len(rules) == 1 {
+		return metric(rules[0], jsii.String(label))
+	}
+	failed := map[string]awscloudwatch.IMetric{}
+	var ids []string
+	for i, rule := range rules {
+		ids = append(ids, fmt.Sprintf("rule%d", i))
+		failed[ids[i]] = metric(rule, nil)
+	}
+	return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+		Expression: jsii.String(strings.Join(ids, "+")), UsingMetrics: &failed, Label: jsii.String(label), Period: period,
+	})
+}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -15,6 +14,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/privatepatch/privatepatch/constructs/alerttopic"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 
@@ -140,28 +140,16 @@ func patchingWidgets(p *MonitoringProps) []awscloudwatch.IWidget {
 // rules, at most patchingspec.MaxAlarmMetrics of DeliveringRules: AlertsUndeliveredAlarm
 // (alerts-undelivered), then AlertsUndeliveredAlarm2 (alerts-undelivered-2), and so on.
 func (m *monitoring) addUndeliveredAlarm(parent constructs.Construct, p *MonitoringProps, n int, rules []awsevents.IRule) {
-	// FailedInvocations, dimension RuleName: "The number of invocations that failed
-	// permanently", sent "only ... if it isn't zero" ("Monitoring Amazon EventBridge", read
-	// 2026-12-06): no data is no failure. The alarm publishes as CloudWatch, whose path to the
-	// topic (AllowAlarms) does not depend on EventBridge's.
-	failed := map[string]awscloudwatch.IMetric{}
-	var ids []string
-	for i, rule := range rules {
-		ids = append(ids, fmt.Sprintf("rule%d", i))
-		failed[ids[i]] = awscloudwatch.NewMetric(&awscloudwatch.MetricProps{Namespace: jsii.String("AWS/Events"), MetricName: jsii.String("FailedInvocations"),
-			DimensionsMap: &map[string]*string{"RuleName": rule.RuleName()}, Statistic: jsii.String("Sum"), Period: awscdk.Duration_Minutes(jsii.Number(5))})
-	}
+	// What EventBridge could not deliver (alerttopic.FailedInvocations). The alarm publishes as
+	// CloudWatch, whose path to the topic (AllowAlarms) does not depend on EventBridge's.
 	what, id := "alerts-undelivered", "AlertsUndeliveredAlarm"
 	if n > 0 {
 		what, id = fmt.Sprintf("%s-%d", what, n+1), fmt.Sprintf("%s%d", id, n+1)
 	}
 	m.alarms[what] = awscloudwatch.NewAlarm(parent, jsii.String(id), &awscloudwatch.AlarmProps{
-		AlarmName:        m.name(p, what),
-		AlarmDescription: jsii.String("privatepatch: EventBridge could not deliver an alert to the alerts topic or the finding filter (FailedInvocations): check the topic and key policies, and the filter's permission"),
-		Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-			Expression: jsii.String("SUM([" + strings.Join(ids, ",") + "])"), UsingMetrics: &failed,
-			Label: jsii.String("alerts not delivered"), Period: awscdk.Duration_Minutes(jsii.Number(5)),
-		}),
+		AlarmName:          m.name(p, what),
+		AlarmDescription:   jsii.String("privatepatch: EventBridge could not deliver an alert to the alerts topic or the finding filter (FailedInvocations): check the topic and key policies, and the filter's permission"),
+		Metric:             alerttopic.FailedInvocations("alerts not delivered", rules),
 		Threshold:          jsii.Number(1),
 		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
 		EvaluationPeriods:  jsii.Number(1),

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"regexp"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
@@ -110,30 +109,19 @@ func (a *pipelineAlerts) addRule(name, description, detailType string, detail ma
 	a.rules[name] = rule
 }
 
-// addUndeliveredAlarm alarms when EventBridge could not deliver a rule's event: FailedInvocations,
-// dimension RuleName, "The number of invocations that failed permanently", sent "only ... if it
-// isn't zero" ("Monitoring Amazon EventBridge", read 2026-12-06): no data is no failure. The alarm
-// publishes as CloudWatch, whose path to the topic (AllowAlarms) does not depend on EventBridge's.
+// addUndeliveredAlarm alarms when EventBridge could not deliver a rule's event
+// (alerttopic.FailedInvocations). The alarm publishes as CloudWatch, whose path to the topic
+// (AllowAlarms) does not depend on EventBridge's.
 func (a *pipelineAlerts) addUndeliveredAlarm(name string) {
-	failed := map[string]awscloudwatch.IMetric{}
-	expression := ""
-	for i, rule := range a.topic.Notified() {
-		id := fmt.Sprintf("rule%d", i)
-		failed[id] = awscloudwatch.NewMetric(&awscloudwatch.MetricProps{Namespace: jsii.String("AWS/Events"), MetricName: jsii.String("FailedInvocations"),
-			DimensionsMap: &map[string]*string{"RuleName": rule.RuleName()}, Statistic: jsii.String("Sum"), Period: awscdk.Duration_Minutes(jsii.Number(5))})
-		if expression != "" {
-			expression += ","
-		}
-		expression += id
+	var rules []awsevents.IRule
+	for _, rule := range a.topic.Notified() {
+		rules = append(rules, rule)
 	}
 	a.topic.AllowAlarms(name)
 	a.undelivered = awscloudwatch.NewAlarm(a.Construct, jsii.String("UndeliveredAlarm"), &awscloudwatch.AlarmProps{
-		AlarmName:        jsii.String(name),
-		AlarmDescription: jsii.String(undeliveredSummary),
-		Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-			Expression: jsii.String("SUM([" + expression + "])"), UsingMetrics: &failed,
-			Label: jsii.String("pipeline alerts not delivered"), Period: awscdk.Duration_Minutes(jsii.Number(5)),
-		}),
+		AlarmName:          jsii.String(name),
+		AlarmDescription:   jsii.String(undeliveredSummary),
+		Metric:             alerttopic.FailedInvocations("pipeline alerts not delivered", rules),
 		Threshold:          jsii.Number(1),
 		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
 		EvaluationPeriods:  jsii.Number(1),
