@@ -251,8 +251,9 @@ func TestWsusSetupScriptDoesWhatTheArchitectureNeeds(t *testing.T) {
 		`IIS:\AppPools\WsusPool`, "queueLength", "privateMemory",
 		"configuressl", "Start-Transcript", "$ErrorActionPreference = 'Stop'", "exit 1",
 		"SerialNumber", // the update-store disk is found by its volume id
-		"if ($binding.certificateHash -eq $thumbprint) { return $false }", // a second run keeps the binding
-		"if ($categoriesSynchronised) { return $true }",                   // a new selection starts the full sync
+		"if ($binding.certificateHash -eq $thumbprint) { return $false }",      // a second run keeps the binding
+		"if ($categoriesSynchronised -or $updateCount -eq 0) { return $true }", // a new selection, or no update held, starts the full sync
+		"Test-SynchronizationNeeded $subscription $categoriesSynchronised ($wsus.GetUpdateCount())",
 		// A missing product or classification title synchronises the catalogue, on a new server too.
 		"if ($missing.Count -eq 0) { return $false }", "$subscription.StartSynchronizationForCategoryOnly()",
 		"if ($last.Id -ne $previous.Id) { break }", // waits for the new synchronisation, not the previous result

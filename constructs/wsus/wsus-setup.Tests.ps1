@@ -173,16 +173,19 @@ Describe 'Test-SynchronizationNeeded' {
         }
     }
     It 'starts the full synchronisation after a category-only one, which succeeded moments ago' {
-        Test-SynchronizationNeeded (New-Subscription 'Succeeded' ([TimeSpan]::FromMinutes(1))) $true | Should -BeTrue
+        Test-SynchronizationNeeded (New-Subscription 'Succeeded' ([TimeSpan]::FromMinutes(1))) $true 0 | Should -BeTrue
+    }
+    It 'starts the full synchronisation of a server that holds no update, after a category-only one a failed run left' {
+        Test-SynchronizationNeeded (New-Subscription 'Succeeded' ([TimeSpan]::FromHours(2))) $false 0 | Should -BeTrue
     }
     It 'starts the first synchronisation of a server that never synchronised (NeverRun, not $null)' {
-        Test-SynchronizationNeeded (New-Subscription 'NeverRun' ([TimeSpan]::FromMinutes(1))) $false | Should -BeTrue
+        Test-SynchronizationNeeded (New-Subscription 'NeverRun' ([TimeSpan]::FromMinutes(1))) $false 0 | Should -BeTrue
     }
     It 'leaves a recent successful synchronisation alone' {
-        Test-SynchronizationNeeded (New-Subscription 'Succeeded' ([TimeSpan]::FromHours(2))) $false | Should -BeFalse
+        Test-SynchronizationNeeded (New-Subscription 'Succeeded' ([TimeSpan]::FromHours(2))) $false 1200 | Should -BeFalse
     }
     It 'synchronises again after a failure or a day' {
-        Test-SynchronizationNeeded (New-Subscription 'Failed' ([TimeSpan]::FromHours(2))) $false | Should -BeTrue
-        Test-SynchronizationNeeded (New-Subscription 'Succeeded' ([TimeSpan]::FromHours(30))) $false | Should -BeTrue
+        Test-SynchronizationNeeded (New-Subscription 'Failed' ([TimeSpan]::FromHours(2))) $false 1200 | Should -BeTrue
+        Test-SynchronizationNeeded (New-Subscription 'Succeeded' ([TimeSpan]::FromHours(30))) $false 1200 | Should -BeTrue
     }
 }

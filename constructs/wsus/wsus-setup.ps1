@@ -150,12 +150,15 @@ function Update-Catalogue($wsus, $subscription, [string[]] $products, [string[]]
     return $true
 }
 
-function Test-SynchronizationNeeded($subscription, [bool] $categoriesSynchronised) {
+function Test-SynchronizationNeeded($subscription, [bool] $categoriesSynchronised, [int] $updateCount) {
     # A run that had to synchronise the catalogue has just selected products whose updates WSUS does
     # not have yet: it starts the full synchronisation itself (its last synchronisation is the
-    # category-only one, which succeeded moments ago). Otherwise one starts when the last did not
-    # succeed (NeverRun included) or is older than a day.
-    if ($categoriesSynchronised) { return $true }
+    # category-only one, which succeeded moments ago). So does a server that holds no update at all
+    # (IUpdateServer.GetUpdateCount, "the number of all available drivers and software updates"):
+    # its full synchronisation never ran, as when a run failed after the category-only one, whose
+    # success would otherwise read as a recent synchronisation. Otherwise one starts when the last
+    # did not succeed (NeverRun included) or is older than a day.
+    if ($categoriesSynchronised -or $updateCount -eq 0) { return $true }
     $last = $subscription.GetLastSynchronizationInfo()
     return ($null -eq $last) -or ($last.Result -ne 'Succeeded') -or ($last.StartTime -lt (Get-Date).ToUniversalTime().AddDays(-1))
 }
@@ -294,7 +297,7 @@ try {
     Set-SyncSchedule $subscription
     $rule = Set-ApprovalRule $wsus $classificationList
     Set-WsusPool
-    if (Test-SynchronizationNeeded $subscription $categoriesSynchronised) {
+    if (Test-SynchronizationNeeded $subscription $categoriesSynchronised ($wsus.GetUpdateCount())) {
         # A new selection, or the daily one has not succeeded: clients get nothing until it does.
         Write-Output 'Starting a full synchronisation; the approval rule runs when it finishes'
         if ($subscription.GetSynchronizationStatus() -eq 'NotProcessing') { $subscription.StartSynchronization() }
