@@ -84,12 +84,14 @@ func NewPipeline(app awscdk.App, cfg *config.Config) PipelineStack {
 	pl := cfg.Pipeline
 	source := pipelines.CodePipelineSource_Connection(jsii.String(pl.Repository), jsii.String(pl.Branch),
 		&pipelines.ConnectionSourceOptions{ConnectionArn: jsii.String(pl.ConnectionArn)})
+	// The pipeline's name, which its events carry and its alerts' rules match.
+	pipelineName := cfg.Project
 	prot := newStageProtection(cfg)
 	stepRole := stackprotection.NewStepRole(stack, "ProtectStepRole", stackprotection.StepRoleProps{RoleName: prot.stepRoleName, ProtectorRoleArns: prot.protectorArns(cfg)})
 	synth := newSynthStep(cfg, source)
 	s := PipelineStack{Stack: stack}
 	s.Pipeline = pipelines.NewCodePipeline(stack, jsii.String("Pipeline"), &pipelines.CodePipelineProps{
-		PipelineName:        jsii.String(cfg.Project),
+		PipelineName:        jsii.String(pipelineName),
 		CrossAccountKeys:    jsii.Bool(true), // environments may be in other accounts
 		EnableKeyRotation:   jsii.Bool(true),
 		Synth:               synth,
@@ -106,7 +108,7 @@ func NewPipeline(app awscdk.App, cfg *config.Config) PipelineStack {
 	}
 	s.Pipeline.BuildPipeline()
 	s.Alerts = pipelinealerts.New(stack, "Alerts", &pipelinealerts.Props{
-		PipelineName: cfg.Project, UndeliveredAlarmName: cfg.Project + "-pipeline-alerts-undelivered",
+		PipelineName: pipelineName, UndeliveredAlarmName: cfg.Project + "-pipeline-alerts-undelivered",
 		Emails: cfg.PipelineNotificationEmails(), Approvals: len(pl.ApprovalBefore) > 0,
 	})
 	if len(cfg.PipelineNotificationEmails()) == 0 {

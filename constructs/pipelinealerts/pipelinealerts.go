@@ -51,8 +51,9 @@ type pipelineAlerts struct {
 	undelivered awscloudwatch.Alarm
 }
 
-// pipelineName is CodePipeline's pattern for a pipeline's name ("CreatePipeline", PipelineDeclaration
-// name: [A-Za-z0-9.@\-_]+, 1 to 100 characters, AWS CodePipeline API Reference).
+// pipelineName is CodePipeline's pattern for a pipeline's name: the PipelineName shape of
+// botocore 1.43.11's codepipeline 2015-07-09 model (PipelineDeclaration.name), pattern
+// [A-Za-z0-9.@\-_]+, min 1, max 100 (read 2026-12-07).
 var pipelineName = regexp.MustCompile(`^[A-Za-z0-9.@\-_]{1,100}$`)
 
 // The events, as "Monitoring CodePipeline events" (AWS CodePipeline User Guide, read 2026-12-07)
