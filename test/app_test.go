@@ -582,6 +582,25 @@ func TestGoRunAndCdkSynthWriteTheSameTemplates(t *testing.T) {
 	}
 }
 
+// cdk.json turns CDK's creation stack traces off (cx-api's DISABLE_CREATION_STACK_TRACES, read by
+// aws-cdk-lib 2.270.0's CfnElement and Stack): in a Go app each is "...jsii runtime, node
+// internals..." with no frame of the app's, and recording them cost about 0.09 s of the default's
+// 1.8 s synth (docs/benchmarks.md). cdk synth --debug records them, with the Go host's frames.
+func TestAUsersSynthRecordsNoCreationStackTraces(t *testing.T) {
+	t.Parallel()
+	for name, dir := range map[string]string{"cdk synth": cliRun(t), "go run ./app": directRun(t)} {
+		metadata, err := filepath.Glob(filepath.Join(dir, "*.metadata.json"))
+		require.NoError(t, err)
+		require.Len(t, metadata, 3, "%s: one metadata file a stack", name)
+		for _, path := range metadata {
+			data, err := os.ReadFile(path)
+			require.NoError(t, err)
+			require.Contains(t, string(data), `"aws:cdk:logicalId"`, "%s: %s is construct metadata", name, path)
+			assert.Zero(t, strings.Count(string(data), `"aws:cdk:creationStack"`), "%s: creation stack traces in %s", name, path)
+		}
+	}
+}
+
 // withoutEnv drops the variables whose names start with prefix.
 func withoutEnv(env []string, prefix string) []string {
 	var out []string

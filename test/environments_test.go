@@ -29,7 +29,7 @@ fleet:
 func TestEachEnvironmentIsAStageWithItsOwnStacksAccountRegionAndS3Cidrs(t *testing.T) {
 	cfg, err := config.Parse("environments.yaml", []byte(twoEnvironmentsYAML))
 	require.NoError(t, err)
-	context := inProcessContextOf(t)
+	context := cdkJSONContext(t)
 	app := awscdk.NewApp(&awscdk.AppProps{Context: &context, AnalyticsReporting: jsii.Bool(false)})
 	deployments := stacks.NewDeployments(app, cfg)
 	require.Len(t, deployments, 2)
@@ -83,7 +83,7 @@ network:
 func TestAnEnvironmentDeploysIntoItsOwnExistingVpcWhileAnotherCreatesOne(t *testing.T) {
 	cfg, err := config.Parse("environments.yaml", []byte(environmentsWithAnExistingVpcYAML))
 	require.NoError(t, err)
-	context := inProcessContextOf(t)
+	context := cdkJSONContext(t)
 	app := awscdk.NewApp(&awscdk.AppProps{Context: &context, AnalyticsReporting: jsii.Bool(false)})
 	deployments := stacks.NewDeployments(app, cfg)
 	require.Len(t, deployments, 2)

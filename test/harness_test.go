@@ -274,7 +274,7 @@ func (s *scenario) build() {
 				s.err = r
 			}
 		}()
-		context, err := inProcessContext()
+		context, err := readCdkJSONContext()
 		if err != nil {
 			s.err = err
 			return
@@ -359,25 +359,6 @@ func readCdkJSONContext() (map[string]any, error) {
 		context[k] = v
 	}
 	return context, cdkJSONErr
-}
-
-// inProcessContext is cdk.json's context for the apps the tests synthesise in this process, with
-// CDK's creation stack traces off: each L1 resource records where it was made, for error messages
-// none of these tests reads, at a tenth of the synth's time in Node (cx-api's
-// DISABLE_CREATION_STACK_TRACES, which aws-cdk-lib 2.270.0's CfnElement reads; the Go bindings do
-// not export it). The templates are the same; the app and CLI runs record them, as a user's synth
-// does.
-func inProcessContext() (map[string]any, error) {
-	context, err := readCdkJSONContext()
-	context["aws:cdk:disable-creation-stack-traces"] = true
-	return context, err
-}
-
-// inProcessContextOf is inProcessContext for a test.
-func inProcessContextOf(t testing.TB) map[string]any {
-	context, err := inProcessContext()
-	require.NoError(t, err)
-	return context
 }
 
 // resources returns the network template's resources of one type, by logical id.

@@ -74,7 +74,7 @@ func buildPipeline() {
 		if err != nil {
 			panic(err)
 		}
-		context, err := inProcessContext()
+		context, err := readCdkJSONContext()
 		if err != nil {
 			panic(err)
 		}
@@ -798,7 +798,7 @@ func TestPipelineAlertsAFailedRunAndAWaitingApprovalOnly(t *testing.T) {
 func TestAPipelineWhoseAlertsGoToNoOneWarnsAtSynthesis(t *testing.T) {
 	cfg, err := config.Parse("pipeline.yaml", []byte(strings.Replace(pipelineYAML, "  notificationEmails: [release@example.com]\n", "", 1)))
 	require.NoError(t, err)
-	context, err := inProcessContext()
+	context, err := readCdkJSONContext()
 	require.NoError(t, err)
 	context["availability-zones:account=111111111111:region=us-west-2"] = []any{"us-west-2a", "us-west-2b", "us-west-2c"}
 	context["availability-zones:account=222222222222:region=eu-west-1"] = []any{"eu-west-1a", "eu-west-1b", "eu-west-1c"}
