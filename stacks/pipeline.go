@@ -219,7 +219,8 @@ func stopAlarmTasks(d *config.Config, p PatchingStack) []stackprotection.StopAla
 		window := p.MaintenanceWindows[w.Name]
 		for _, task := range window.Tasks() {
 			if alarm, ok := window.StopAlarms()[*task.Name()]; ok {
-				tasks = append(tasks, stackprotection.StopAlarmTask{WindowID: *window.Window().Ref(), WindowTaskID: *task.AttrWindowTaskId(), AlarmName: alarm})
+				tasks = append(tasks, stackprotection.StopAlarmTask{WindowID: *window.Window().Ref(), WindowTaskID: *task.AttrWindowTaskId(), AlarmName: alarm,
+					MaxConcurrency: *task.MaxConcurrency(), MaxErrors: *task.MaxErrors()})
 			}
 		}
 	}

@@ -512,7 +512,9 @@ func stopAlarmGaps(patching map[string]any, stackName, buildspec string, allowed
 			}
 			window := props(task)["WindowId"].(map[string]any)
 			windowVar, taskVar := variableOf(window), variableOf(map[string]any{"Fn::GetAtt": []any{logicalID, "WindowTaskId"}})
-			call := fmt.Sprintf(`aws ssm update-maintenance-window-task --window-id "$%s" --window-task-id "$%s" --alarm-configuration '{"Alarms":[{"Name":"%s"}],"IgnorePollAlarmFailure":false}'`, windowVar, taskVar, name)
+			// The task's own rate controls, passed again (patchingspec.AttachStopAlarmArgs).
+			call := fmt.Sprintf(`aws ssm update-maintenance-window-task --window-id "$%s" --window-task-id "$%s" --max-concurrency %s --max-errors %s --alarm-configuration '{"Alarms":[{"Name":"%s"}],"IgnorePollAlarmFailure":false}'`,
+				windowVar, taskVar, props(task)["MaxConcurrency"], props(task)["MaxErrors"], name)
 			switch {
 			case windowVar == "" || taskVar == "":
 				gaps = append(gaps, name+": the step does not read its task's ids")
@@ -666,7 +668,7 @@ func TestPipelineSourceActionMayUseTheConnectionUnderItsOwnServicePrefix(t *test
 // version), or a role never assumed, stops the step with a message.
 func TestProtectionStepCommandsRunUnderShRetryANewRoleAndStopWithoutTheTasksIds(t *testing.T) {
 	attachment := stackprotection.Attachment{Stack: "pp-patching", WindowOutput: "PipelineProtectorStopAlarmWindow1",
-		TaskOutput: "PipelineProtectorStopAlarmTask1", AlarmName: "pp-patching-pp-weekly-Task1-stop"}
+		TaskOutput: "PipelineProtectorStopAlarmTask1", AlarmName: "pp-patching-pp-weekly-Task1-stop", MaxConcurrency: "25%", MaxErrors: "10%"}
 	script := strings.Join(stackprotection.Commands("arn:aws:iam::1:role/r", "us-west-2", "stack-policies", []string{"pp-patching"},
 		[]stackprotection.Attachment{attachment}), "\n")
 	run := func(taskID string, assumeFailures int) (calls []string, stderr string, err error) {
@@ -700,7 +702,7 @@ esac
 	assert.Contains(t, calls[1], "update-termination-protection")
 	assert.Contains(t, calls[2], "set-stack-policy")
 	assert.Equal(t, `ssm update-maintenance-window-task --window-id mw-0123456789abcdef0 --window-task-id 0123abcd-0123-4567-89ab-0123456789ab `+
-		`--alarm-configuration {"Alarms":[{"Name":"pp-patching-pp-weekly-Task1-stop"}],"IgnorePollAlarmFailure":false} --region us-west-2 --query WindowTaskId --output text`, calls[5])
+		`--max-concurrency 25% --max-errors 10% --alarm-configuration {"Alarms":[{"Name":"pp-patching-pp-weekly-Task1-stop"}],"IgnorePollAlarmFailure":false} --region us-west-2 --query WindowTaskId --output text`, calls[5])
 
 	calls, stderr, err := run("", 0)
 	require.Error(t, err, "a stack without the task's output")
@@ -719,11 +721,12 @@ esac
 	assert.NotContains(t, strings.Join(calls, "\n"), "cloudformation")
 }
 
-// A protector's props are refused by name: a stop alarm without its ids, or an alarm name that is
-// not one shell word of at most 255 characters (the step quotes it as it is).
+// A protector's props are refused by name: a stop alarm without its ids or its task's rate
+// controls, or an alarm name that is not one shell word of at most 255 characters (the step
+// quotes it as it is).
 func TestProtectorPropsAreRefusedByName(t *testing.T) {
 	valid := stackprotection.ProtectorProps{RoleName: "pp-prod-protect", StepRoleArn: "arn:aws:iam::111111111111:role/pp-pipeline-protect", Stacks: []string{"pp-prod-patching"},
-		StopAlarms: []stackprotection.StopAlarmTask{{WindowID: "mw-1", WindowTaskID: "t-1", AlarmName: "pp-prod-patching-pp-weekly-Task1-stop"}}}
+		StopAlarms: []stackprotection.StopAlarmTask{{WindowID: "mw-1", WindowTaskID: "t-1", AlarmName: "pp-prod-patching-pp-weekly-Task1-stop", MaxConcurrency: "25%", MaxErrors: "10%"}}}
 	require.NoError(t, valid.Validate())
 	for _, c := range []struct {
 		name  string
@@ -734,6 +737,8 @@ func TestProtectorPropsAreRefusedByName(t *testing.T) {
 		{"no task id", func(p *stackprotection.ProtectorProps) { p.StopAlarms[0].WindowTaskID = "" }, "StopAlarms[0]"},
 		{"a quote in the alarm", func(p *stackprotection.ProtectorProps) { p.StopAlarms[0].AlarmName = "it's" }, "StopAlarms[0].AlarmName"},
 		{"an alarm of 256", func(p *stackprotection.ProtectorProps) { p.StopAlarms[0].AlarmName = strings.Repeat("a", 256) }, "is not 1-255 letters"},
+		{"no rate controls", func(p *stackprotection.ProtectorProps) { p.StopAlarms[0].MaxConcurrency = "" }, "StopAlarms[0].MaxConcurrency"},
+		{"a shell word for max errors", func(p *stackprotection.ProtectorProps) { p.StopAlarms[0].MaxErrors = "1; rm" }, "StopAlarms[0].MaxErrors"},
 		{"no stacks", func(p *stackprotection.ProtectorProps) { p.Stacks = nil }, "Stacks"},
 		{"a role name of 65", func(p *stackprotection.ProtectorProps) { p.RoleName = strings.Repeat("r", 65) }, "RoleName"},
 	} {

@@ -10,9 +10,10 @@ import (
 // The stop alarms make deploy attaches after CloudFormation (docs/patching.md#a-rollout-that-stops-itself).
 // This file writes; the rest of the package but PatchNow and StackPolicy reads.
 
-// attachArgs are the UpdateMaintenanceWindowTask call that attaches the stop alarm, and only it.
+// attachArgs are the UpdateMaintenanceWindowTask call that attaches the stop alarm, and only it
+// (the task's rate controls passed again, as the API requires of a task with targets).
 func (a taskStopAlarm) attachArgs() []string {
-	return patchingspec.AttachStopAlarmArgs(a.window, a.task.WindowTaskId, a.want)
+	return patchingspec.AttachStopAlarmArgs(a.window, a.task.WindowTaskId, a.want, a.task.MaxConcurrency, a.task.MaxErrors)
 }
 
 // AttachStopAlarmsCalls are the AWS CLI calls (service and operation) AttachStopAlarms makes, its

@@ -48,6 +48,20 @@ const (
 // Host Management uses for its daily scan), AWS-RunPatchBaselineWithHooks).
 var patchDocuments = []string{patchingspec.RunPatchBaselineDocument, "AWS-RunPatchBaselineAssociation", "AWS-RunPatchBaselineWithHooks"}
 
+// patchDocument says whether a task's or association's document writes patch compliance. A
+// window's task names it by "name or ARN" (MaintenanceWindowTask.TaskArn, botocore 1.43.11's ssm
+// model), an AWS-owned document's ARN without an account ID ("arn:aws:ssm:us-east-2::document/
+// AWS-RunPatchBaseline", "How AWS Systems Manager works with IAM", read 2026-12-07): the name is
+// what follows document/.
+func patchDocument(nameOrArn string) bool {
+	if strings.HasPrefix(nameOrArn, "arn:") {
+		if _, name, ok := strings.Cut(nameOrArn, ":document/"); ok {
+			nameOrArn = name
+		}
+	}
+	return slices.Contains(patchDocuments, nameOrArn)
+}
+
 // quickSetupPatchPolicyPrefix starts the names of the State Manager associations a Quick Setup
 // patch policy creates ("find the association starting with AWS-QuickSetup-PatchPolicy-
 // ScanForPatches-LA-", AWS Systems Manager patching workshop; the policy's roles and stack sets
@@ -98,8 +112,10 @@ type instance struct {
 
 // checkNodes: every running instance with the fleet tag, every node (hybrid included) with it,
 // and the WSUS server are managed and Online; a stopped one is a warning (a stopped instance's
-// agent does not ping, and only a window that starts it patches it); a fleet with no running
-// instance and no node at all is a warning whatever else the deployment runs.
+// agent does not ping, and only a window that starts it patches it), read from EC2, as Systems
+// Manager lists no stopped node ("This operation does not return information for nodes that are
+// either Stopped or Terminated", DescribeInstanceInformation, botocore 1.43.11's ssm model); a
+// fleet with no instance and no node at all is a warning whatever else the deployment runs.
 func (d *deployment) checkNodes() ([]Result, error) {
 	tag := d.t.FleetTagKey + "=" + d.t.FleetTagValue
 	managed, err := d.describeNodes("tag:"+d.t.FleetTagKey, d.t.FleetTagValue)
@@ -123,16 +139,16 @@ func (d *deployment) checkNodes() ([]Result, error) {
 		results = append(results, couldNotCheck("node (instances with "+tag+")", instancesErr))
 	}
 	d.instances = map[string]instance{}
-	running := 0
 	for _, r := range reservations.Reservations {
 		for _, i := range r.Instances {
 			d.instances[i.InstanceId] = i
-			if i.State.Name != "running" {
+			if _, ok := d.nodes[i.InstanceId]; ok {
 				continue
 			}
-			running++
-			if _, ok := d.nodes[i.InstanceId]; !ok {
+			if i.State.Name == "running" {
 				results = append(results, d.unmanagedResult(i))
+			} else {
+				results = append(results, stoppedResult("node "+i.InstanceId, i.State.Name, "Systems Manager lists no stopped node"))
 			}
 		}
 	}
@@ -151,7 +167,7 @@ func (d *deployment) checkNodes() ([]Result, error) {
 	for _, id := range slices.Sorted(maps.Keys(d.nodes)) {
 		results = append(results, d.nodeResult(d.nodes[id], ""))
 	}
-	if len(d.nodes) == 0 && running == 0 && instancesErr == nil {
+	if len(d.nodes) == 0 && len(d.instances) == 0 && instancesErr == nil {
 		results = append(results, Result{Check: "fleet nodes", State: Warn, Evidence: "no instance or node carries " + tag + ": nothing is patched",
 			Action: "tag your instances " + tag + " (and a patch group), or add fleet.instanceGroups"})
 	}
@@ -166,6 +182,13 @@ func (d *deployment) unmanagedResult(i instance) Result {
 	return r
 }
 
+// stoppedResult is a fleet instance that is stopped or stopping: a warning, not a failure of the
+// deployment (instance schedulers and start-stopped windows leave instances stopped).
+func stoppedResult(check, state, evidence string) Result {
+	return Result{Check: check, State: Warn, Evidence: fmt.Sprintf("the instance is %s (%s)", state, evidence),
+		Action: "a stopped node misses its windows' installs unless the window starts it (patching.startStopped); start it, or leave it stopped on purpose"}
+}
+
 // nodeResult judges one node by its PingStatus: Online | ConnectionLost | Inactive (deprecated)
 // (InstanceInformationStringFilter, Systems Manager API Reference, read 2026-11-27), and its
 // agent's version against what the deployment uses.
@@ -174,9 +197,7 @@ func (d *deployment) nodeResult(n node, what string) Result {
 		Evidence: fmt.Sprintf("%s, agent %s, last ping %s", n.PingStatus, n.AgentVersion, ago(d.now, n.LastPingDateTime.Time))}
 	switch state := d.instances[n.InstanceId].State.Name; {
 	case n.PingStatus != "Online" && (state == "stopped" || state == "stopping"):
-		r.State = Warn
-		r.Evidence = fmt.Sprintf("the instance is %s (%s)", state, r.Evidence)
-		r.Action = "a stopped node misses its windows' installs unless the window starts it (patching.startStopped); start it, or leave it stopped on purpose"
+		return stoppedResult(r.Check, state, r.Evidence)
 	case n.PingStatus != "Online":
 		r.State = Fail
 		r.Evidence, r.Action = d.diagnose(n.InstanceId, r.Evidence)
@@ -557,11 +578,19 @@ type patchState struct {
 	AvailableSecurityUpdateCount int    `json:"AvailableSecurityUpdateCount"`
 }
 
-// groupMembers are the managed nodes tagged into a patch group, under any of the patch group tag
-// keys (DescribeInstanceInformation with tag:{key} filters: the tags, not the reports, say who
-// belongs to a group).
+// groupMembers are the nodes tagged into a patch group, under any of the patch group tag keys
+// (DescribeInstanceInformation with tag:{key} filters: the tags, not the reports, say who belongs
+// to a group), and the stopped fleet instances so tagged, which Systems Manager does not list but
+// whose patch states still count.
 func (d *deployment) groupMembers(group string) (map[string]bool, error) {
 	members := map[string]bool{}
+	for id, i := range d.instances {
+		for _, tag := range i.Tags {
+			if i.State.Name != "running" && tag.Value == group && slices.Contains(d.t.PatchGroupTagKeys, tag.Key) {
+				members[id] = true
+			}
+		}
+	}
 	for _, key := range d.t.PatchGroupTagKeys {
 		nodes, err := d.describeNodes("tag:"+key, group)
 		if err != nil {
@@ -1249,7 +1278,7 @@ func (d *deployment) checkCompetingPatching() ([]Result, error) {
 	var competing, unclear []string
 	for _, a := range out.Associations {
 		quickSetup := strings.HasPrefix(a.AssociationName, quickSetupPatchPolicyPrefix)
-		if ours[a.AssociationId] || !(quickSetup || slices.Contains(patchDocuments, a.Name)) {
+		if ours[a.AssociationId] || !(quickSetup || patchDocument(a.Name)) {
 			continue
 		}
 		what := fmt.Sprintf("%s (%s, %s)", a.AssociationId, orUnnamed(a.AssociationName), a.Name)
@@ -1337,7 +1366,15 @@ func (d *deployment) competingWindows() ([]string, error) {
 	for _, id := range d.patching.physical("AWS::SSM::MaintenanceWindow", "") {
 		ours[id] = true
 	}
-	ids := slices.Sorted(maps.Keys(d.nodes))
+	// The fleet's nodes and its stopped instances, which Systems Manager does not list and a
+	// window that starts stopped instances may target.
+	fleet := maps.Clone(d.nodes)
+	for id, i := range d.instances {
+		if i.State.Name != "running" {
+			fleet[id] = node{}
+		}
+	}
+	ids := slices.Sorted(maps.Keys(fleet))
 	if wsus := d.fleet.Outputs["WsusInstanceId"]; wsus != "" {
 		ids = append(ids, wsus)
 	}
@@ -1381,7 +1418,7 @@ func (d *deployment) competingWindows() ([]string, error) {
 			return nil, err
 		}
 		for _, t := range tasks.Tasks {
-			if slices.Contains(patchDocuments, t.TaskArn) {
+			if patchDocument(t.TaskArn) {
 				competing = append(competing, fmt.Sprintf("maintenance window %s (%s, %s)", id, orUnnamed(found[id]), t.TaskArn))
 				break
 			}

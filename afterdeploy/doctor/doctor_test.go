@@ -210,9 +210,12 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 		{"node lost its connection", map[string]string{fleetNodes: "testdata/describe-instance-information-fleet-connection-lost.json"},
 			"node i-0a1b2c3d4e5f60002", Fail, "ConnectionLost, agent 3.3.1142.0, last ping 2 days ago"},
 		// The same node, stopped (as instance schedulers and start-stopped windows leave them):
-		// a warning, not a failure of the deployment.
-		{"a stopped node", map[string]string{fleetNodes: "testdata/describe-instance-information-fleet-connection-lost.json", fleetInstances: "testdata/describe-instances-fleet-stopped.json"},
-			"node i-0a1b2c3d4e5f60002", Warn, "the instance is stopped (ConnectionLost, agent 3.3.1142.0, last ping 2 days ago)"},
+		// a warning, not a failure of the deployment, read from EC2, as Systems Manager does not
+		// list a stopped node; while it is stopping, Systems Manager may still list it.
+		{"a stopped node", map[string]string{fleetNodes: "testdata/describe-instance-information-fleet-one.json", fleetInstances: "testdata/describe-instances-fleet-stopped.json"},
+			"node i-0a1b2c3d4e5f60002", Warn, "the instance is stopped (Systems Manager lists no stopped node)"},
+		{"a stopping node", map[string]string{fleetNodes: "testdata/describe-instance-information-fleet-connection-lost.json", fleetInstances: "testdata/describe-instances-fleet-stopping.json"},
+			"node i-0a1b2c3d4e5f60002", Warn, "the instance is stopping (ConnectionLost, agent 3.3.1142.0, last ping 2 days ago)"},
 		{"tagged instance is not managed", map[string]string{fleetInstances: "testdata/describe-instances-fleet-unmanaged.json", dhmcSetting: "testdata/service-setting-dhmc-off.json"},
 			"node i-0a1b2c3d4e5f60003", Fail, "not a managed node (SSM Agent never registered); likely cause: no instance profile, and Default Host Management Configuration is off"},
 		{"WSUS setup failed", map[string]string{setupExecutions: "testdata/association-executions-setup-failed.json"},
@@ -284,6 +287,10 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 		{"another maintenance window patching the same nodes", map[string]string{windowsForNodes: "testdata/windows-for-target-nodes-legacy.json",
 			"ssm describe-maintenance-window-tasks --window-id mw-0c1c2c3c4c5c6c7c8": "testdata/window-tasks-legacy.json"},
 			"other patching", Fail, "maintenance window mw-0c1c2c3c4c5c6c7c8 (legacy-patching, AWS-RunPatchBaseline)"},
+		// A task may name its document by ARN (an AWS-owned one's has no account ID).
+		{"another maintenance window patching the same nodes, its document named by ARN", map[string]string{windowsForNodes: "testdata/windows-for-target-nodes-legacy.json",
+			"ssm describe-maintenance-window-tasks --window-id mw-0c1c2c3c4c5c6c7c8": "testdata/window-tasks-legacy-arn.json"},
+			"other patching", Fail, "maintenance window mw-0c1c2c3c4c5c6c7c8 (legacy-patching, arn:aws:ssm:us-west-2::document/AWS-RunPatchBaseline)"},
 		{"another association on a resource group", map[string]string{associations: "testdata/associations-resource-group.json"},
 			"other patching", Warn, "finance-scan"},
 		{"another inventory association on every instance", map[string]string{associations: "testdata/associations-inventory-global.json"},
@@ -343,6 +350,35 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 			assert.Equal(t, tc.state == Fail, Failed(results))
 		})
 	}
+}
+
+// Systems Manager lists no stopped node (DescribeInstanceInformation), so a stopped instance is
+// named from EC2, still counts in the patch group its tag names (its patch state is judged), and
+// a fleet whose instances are all stopped is not "nothing is patched".
+func TestStoppedInstancesAreNamedFromEc2AndStillCountInTheirPatchGroup(t *testing.T) {
+	rows := func(results []Result) map[string]Result {
+		byCheck := map[string]Result{}
+		for _, r := range results {
+			byCheck[r.Check] = r
+		}
+		return byCheck
+	}
+	responses := healthy()
+	maps.Copy(responses, map[string]string{fleetNodes: "testdata/describe-instance-information-fleet-one.json",
+		fleetInstances: "testdata/describe-instances-fleet-stopped.json", windowsMembers: "testdata/describe-instance-information-windows-one.json"})
+	got := rows(examine(t, responses))
+	assert.Equal(t, Warn, got["node i-0a1b2c3d4e5f60002"].State)
+	assert.Contains(t, got["patch group windows"].Evidence, "2/2 nodes compliant", "the stopped member counts")
+
+	maps.Copy(responses, map[string]string{fleetNodes: "testdata/describe-instance-information-none.json",
+		fleetInstances: "testdata/describe-instances-fleet-all-stopped.json", windowsMembers: "testdata/describe-instance-information-none.json"})
+	got = rows(examine(t, responses))
+	for _, id := range []string{"i-0a1b2c3d4e5f60001", "i-0a1b2c3d4e5f60002"} {
+		assert.Equal(t, Warn, got["node "+id].State, id)
+		assert.Contains(t, got["node "+id].Evidence, "the instance is stopped", id)
+	}
+	assert.NotContains(t, got, "fleet nodes", "stopped instances are not an empty fleet")
+	assert.Contains(t, got["patch group windows"].Evidence, "2/2 nodes compliant")
 }
 
 func TestMissingStackOrCredentialsCouldNotRun(t *testing.T) {
@@ -793,7 +829,7 @@ func TestAnInstallTaskWithoutItsStopAlarmFailsWithTheCallThatAttachesIt(t *testi
 	assert.Equal(t, Fail, row.State)
 	assert.Contains(t, row.Evidence, "stops on no alarm, not privatepatch-patching-privatepatch-weekly-Task1-stop")
 	assert.Equal(t, `aws ssm update-maintenance-window-task --window-id mw-0123456789abcdef0 --window-task-id 1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d `+
-		`--alarm-configuration '{"Alarms":[{"Name":"privatepatch-patching-privatepatch-weekly-Task1-stop"}],"IgnorePollAlarmFailure":false}' --region us-west-2`, row.Action,
+		`--max-concurrency 25% --max-errors 10% --alarm-configuration '{"Alarms":[{"Name":"privatepatch-patching-privatepatch-weekly-Task1-stop"}],"IgnorePollAlarmFailure":false}' --region us-west-2`, row.Action,
 		"the call as the user runs it: in the deployment's region, whatever the shell's default")
 }
 
@@ -801,7 +837,7 @@ func TestAnInstallTaskWithoutItsStopAlarmFailsWithTheCallThatAttachesIt(t *testi
 // with the one call that changes only the alarm, and leaves an attached one alone.
 func TestAttachingStopAlarmsUpdatesOnlyTheTasksWithoutTheirAlarm(t *testing.T) {
 	attach := "ssm update-maintenance-window-task --window-id mw-0123456789abcdef0 --window-task-id 1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d " +
-		`--alarm-configuration {"Alarms":[{"Name":"privatepatch-patching-privatepatch-weekly-Task1-stop"}],"IgnorePollAlarmFailure":false}`
+		`--max-concurrency 25% --max-errors 10% --alarm-configuration {"Alarms":[{"Name":"privatepatch-patching-privatepatch-weekly-Task1-stop"}],"IgnorePollAlarmFailure":false}`
 	unattached := rolloutDeployment("testdata/alarms-rollout-ok.json", "testdata/window-tasks-weekly-unattached.json")
 	unattached[attach] = "testdata/update-maintenance-window-task.json"
 	aws := &fake{t: t, responses: unattached}

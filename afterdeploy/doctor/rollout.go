@@ -35,10 +35,13 @@ func (d *deployment) judgeFailureAlarm(r *Result, name, state, reason string) bo
 }
 
 // maintenanceWindowTask is one of DescribeMaintenanceWindowTasks' Tasks, with its
-// AlarmConfiguration (Systems Manager API Reference, MaintenanceWindowTask, read 2026-12-06).
+// AlarmConfiguration and rate controls (Systems Manager API Reference, MaintenanceWindowTask, read
+// 2026-12-06).
 type maintenanceWindowTask struct {
 	WindowTaskId       string `json:"WindowTaskId"`
 	Name               string `json:"Name"`
+	MaxConcurrency     string `json:"MaxConcurrency"`
+	MaxErrors          string `json:"MaxErrors"`
 	AlarmConfiguration *struct {
 		Alarms []struct {
 			Name string `json:"Name"`
@@ -144,6 +147,7 @@ func (d *deployment) judgeStopAlarm(a taskStopAlarm) Result {
 	if ignores {
 		r.Evidence = fmt.Sprintf("stops on %s but runs on when the alarm cannot be read (IgnorePollAlarmFailure)", have)
 	}
-	r.Action = d.inRegion(patchingspec.AttachStopAlarmCommand(shellWord(a.window), shellWord(a.task.WindowTaskId), a.want))
+	r.Action = d.inRegion(patchingspec.AttachStopAlarmCommand(shellWord(a.window), shellWord(a.task.WindowTaskId), a.want,
+		shellWord(a.task.MaxConcurrency), shellWord(a.task.MaxErrors)))
 	return r
 }

@@ -54,6 +54,9 @@ type StopAlarmTask struct {
 	// AlarmName is the alarm. Required: letters, digits, '_', '.' and '-', as the stack and task
 	// names it is made of, so that it is one shell word.
 	AlarmName string
+	// MaxConcurrency and MaxErrors are the task's own, which the attach call passes again
+	// (patchingspec.AttachStopAlarmArgs). Required.
+	MaxConcurrency, MaxErrors string
 }
 
 // alarmNameWord: see StopAlarmTask.AlarmName.
@@ -78,6 +81,12 @@ func (p ProtectorProps) Validate() error {
 		if !alarmNameWord.MatchString(a.AlarmName) {
 			problems.Add(fmt.Sprintf("StopAlarms[%d].AlarmName", i), a.AlarmName, "is not 1-%d letters, digits, '_', '.' and '-'", patchingspec.MaxAlarmNameLength)
 		}
+		if !patchingspec.ValidConcurrency(a.MaxConcurrency) {
+			problems.Add(fmt.Sprintf("StopAlarms[%d].MaxConcurrency", i), a.MaxConcurrency, "is not the task's MaxConcurrency: a number from 1 or a percentage from 1%% to 100%%")
+		}
+		if !patchingspec.ValidMaxErrors(a.MaxErrors) {
+			problems.Add(fmt.Sprintf("StopAlarms[%d].MaxErrors", i), a.MaxErrors, "is not the task's MaxErrors: a number from 0 or a percentage from 0%% to 100%%")
+		}
 	}
 	return problems.Err("stackprotection.NewProtector", "ProtectorProps")
 }
@@ -97,6 +106,7 @@ type Protector interface {
 // issue 17067; a few tasks fill it and the pipeline stack no longer deploys).
 type Attachment struct {
 	Stack, WindowOutput, TaskOutput, AlarmName string
+	MaxConcurrency, MaxErrors                  string // the task's, passed again
 }
 
 type protector struct {
@@ -163,7 +173,8 @@ func (p *protector) addStopAlarms(scope constructs.Construct, id string, tasks [
 		window, task := patchingspec.StopAlarmResourceArns(env.Partition, env.Region, env.Account, a.WindowID, a.WindowTaskID)
 		updates = append(updates, jsii.String(window), jsii.String(task))
 		// Outputs at the stack's top level: their logical ids are their ids, which the step names.
-		at := Attachment{Stack: *stack.StackName(), WindowOutput: fmt.Sprintf("%sStopAlarmWindow%d", id, i+1), TaskOutput: fmt.Sprintf("%sStopAlarmTask%d", id, i+1), AlarmName: a.AlarmName}
+		at := Attachment{Stack: *stack.StackName(), WindowOutput: fmt.Sprintf("%sStopAlarmWindow%d", id, i+1), TaskOutput: fmt.Sprintf("%sStopAlarmTask%d", id, i+1), AlarmName: a.AlarmName,
+			MaxConcurrency: a.MaxConcurrency, MaxErrors: a.MaxErrors}
 		awscdk.NewCfnOutput(stack, jsii.String(at.WindowOutput), &awscdk.CfnOutputProps{
 			Value: jsii.String(a.WindowID), Description: jsii.String("privatepatch pipeline: the window of the task whose stop alarm " + a.AlarmName + " the protection step attaches")})
 		awscdk.NewCfnOutput(stack, jsii.String(at.TaskOutput), &awscdk.CfnOutputProps{
@@ -256,7 +267,7 @@ func Commands(protectorRoleArn, region, policyDir string, stacks []string, stopA
 			window+"="+output(a.WindowOutput),
 			task+"="+output(a.TaskOutput),
 			fmt.Sprintf(`{ [ -n "$%s" ] && [ -n "$%s" ] || { echo '%s has no outputs %s and %s: deploy this version of the stack' >&2; false; }; }`, window, task, a.Stack, a.WindowOutput, a.TaskOutput),
-			patchingspec.AttachStopAlarmCommand(`"$`+window+`"`, `"$`+task+`"`, a.AlarmName)+" --region "+region+" --query WindowTaskId --output text",
+			patchingspec.AttachStopAlarmCommand(`"$`+window+`"`, `"$`+task+`"`, a.AlarmName, a.MaxConcurrency, a.MaxErrors)+" --region "+region+" --query WindowTaskId --output text",
 			fmt.Sprintf("echo 'stop alarm %s attached'", a.AlarmName))
 	}
 	return []string{strings.Join(lines, " && ")}

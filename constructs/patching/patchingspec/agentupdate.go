@@ -66,10 +66,10 @@ func (a AgentUpdate) Problems() spec.Problems {
 	for i, s := range a.Schedules {
 		p = append(p, ssmschedule.AssociationProblems(fmt.Sprintf("Schedules[%d]", i), s)...)
 	}
-	if !validConcurrency(a.MaxConcurrency) {
+	if !ValidConcurrency(a.MaxConcurrency) {
 		p.Add("MaxConcurrency", a.MaxConcurrency, "is not allowed: use a number from 1 or a percentage from 1%% to 100%%, without leading zeros, at most %d characters", maxRateControlLength)
 	}
-	if !validMaxErrors(a.MaxErrors) {
+	if !ValidMaxErrors(a.MaxErrors) {
 		p.Add("MaxErrors", a.MaxErrors, "is not allowed: use a number from 0 or a percentage from 0%% to 100%%, without leading zeros, at most %d characters", maxRateControlLength)
 	}
 	return p

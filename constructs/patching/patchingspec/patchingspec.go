@@ -149,12 +149,13 @@ var (
 // maxRateControlLength is the longest MaxConcurrency or MaxErrors (same API model).
 const maxRateControlLength = 7
 
-// validConcurrency and validMaxErrors: the API model's pattern and length.
-func validConcurrency(v string) bool {
+// ValidConcurrency and ValidMaxErrors: the API model's pattern and length (a task's, an
+// association's, and what the stop alarm's attach call passes again).
+func ValidConcurrency(v string) bool {
 	return len(v) <= maxRateControlLength && rateControlPattern.MatchString(v)
 }
 
-func validMaxErrors(v string) bool {
+func ValidMaxErrors(v string) bool {
 	return len(v) <= maxRateControlLength && maxErrorsPattern.MatchString(v)
 }
 
@@ -167,10 +168,10 @@ func (t Task) Problems() spec.Problems {
 	if t.RebootOption != RebootIfNeeded && t.RebootOption != NoReboot {
 		p.Add("RebootOption", t.RebootOption, "is not allowed: use %s or %s", RebootIfNeeded, NoReboot)
 	}
-	if !validConcurrency(t.MaxConcurrency) {
+	if !ValidConcurrency(t.MaxConcurrency) {
 		p.Add("MaxConcurrency", t.MaxConcurrency, "is not allowed: use a number from 1 or a percentage from 1%% to 100%%, without leading zeros, at most %d characters", maxRateControlLength)
 	}
-	if !validMaxErrors(t.MaxErrors) {
+	if !ValidMaxErrors(t.MaxErrors) {
 		p.Add("MaxErrors", t.MaxErrors, "is not allowed: use a number from 0 or a percentage from 0%% to 100%%, without leading zeros, at most %d characters", maxRateControlLength)
 	}
 	if t.Priority < 1 || t.Priority > MaxPriority {

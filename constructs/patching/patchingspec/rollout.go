@@ -101,12 +101,16 @@ const StopAlarmSuffix = "-stop"
 // call that attaches a task's stop alarm and changes nothing else of the task: "If the value for a
 // parameter in UpdateMaintenanceWindowTask is null, then the corresponding field isn't modified"
 // (update-maintenance-window-task, AWS CLI Command Reference, read 2026-12-06; Replace left out).
+// It passes the task's own MaxConcurrency and MaxErrors again: of each, the API says "a value can
+// be omitted only when you are registering or updating a targetless task ... You must provide a
+// value in all other cases" (UpdateMaintenanceWindowTask, botocore 1.43.11's ssm model, read
+// 2026-12-07), and an Install task has targets.
 // make deploy (doctor.AttachStopAlarms), make doctor's printed fix and the pipeline's protection
 // step (stackprotection) all make this one call (AttachStopAlarmCommand for a shell). The caller
 // needs ssm:UpdateMaintenanceWindowTask on both the window and the task (StopAlarmResourceArns).
-func AttachStopAlarmArgs(windowID, windowTaskID, alarmName string) []string {
+func AttachStopAlarmArgs(windowID, windowTaskID, alarmName, maxConcurrency, maxErrors string) []string {
 	return []string{"ssm", "update-maintenance-window-task", "--window-id", windowID, "--window-task-id", windowTaskID,
-		"--alarm-configuration", alarmConfiguration(alarmName)}
+		"--max-concurrency", maxConcurrency, "--max-errors", maxErrors, "--alarm-configuration", alarmConfiguration(alarmName)}
 }
 
 func alarmConfiguration(alarmName string) string {
@@ -114,10 +118,11 @@ func alarmConfiguration(alarmName string) string {
 }
 
 // AttachStopAlarmCommand is AttachStopAlarmArgs as one POSIX shell command line: windowWord and
-// taskWord are shell words the caller gives (quoted ids, or "$VARIABLE"), the alarm configuration
-// is single-quoted (a quote in it ends the quotes, is escaped and opens them again).
-func AttachStopAlarmCommand(windowWord, taskWord, alarmName string) string {
-	args := AttachStopAlarmArgs(windowWord, taskWord, alarmName)
+// taskWord are shell words the caller gives (quoted ids, or "$VARIABLE"), maxConcurrency and
+// maxErrors are valid ones (ValidConcurrency, ValidMaxErrors: digits and '%'), the alarm
+// configuration is single-quoted (a quote in it ends the quotes, is escaped and opens them again).
+func AttachStopAlarmCommand(windowWord, taskWord, alarmName, maxConcurrency, maxErrors string) string {
+	args := AttachStopAlarmArgs(windowWord, taskWord, alarmName, maxConcurrency, maxErrors)
 	args[len(args)-1] = "'" + strings.ReplaceAll(args[len(args)-1], "'", `'\''`) + "'"
 	return "aws " + strings.Join(args, " ")
 }
