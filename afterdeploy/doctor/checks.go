@@ -1361,13 +1361,9 @@ func (d *deployment) checkCompetingInventory() ([]Result, error) {
 // competingWindows are the maintenance windows this deployment did not create that target its
 // nodes (DescribeMaintenanceWindowsForTarget, by node id, fleet tag and patch group tag) and run
 // a patching document (DescribeMaintenanceWindowTasks: Tasks with TaskArn).
-func (d *deployment) competingWindows() ([]string, error) {
-	ours := map[string]bool{}
-	for _, id := range d.patching.physical("AWS::SSM::MaintenanceWindow", "") {
-		ours[id] = true
-	}
-	// The fleet's nodes and its stopped instances, which Systems Manager does not list and a
-	// window that starts stopped instances may target.
+// fleetInstanceIds are the fleet's nodes, its stopped instances (which Systems Manager does not
+// list, and a window that starts stopped instances may target) and the WSUS server.
+func (d *deployment) fleetInstanceIds() []string {
 	fleet := maps.Clone(d.nodes)
 	for id, i := range d.instances {
 		if i.State.Name != "running" {
@@ -1378,6 +1374,15 @@ func (d *deployment) competingWindows() ([]string, error) {
 	if wsus := d.fleet.Outputs["WsusInstanceId"]; wsus != "" {
 		ids = append(ids, wsus)
 	}
+	return ids
+}
+
+func (d *deployment) competingWindows() ([]string, error) {
+	ours := map[string]bool{}
+	for _, id := range d.patching.physical("AWS::SSM::MaintenanceWindow", "") {
+		ours[id] = true
+	}
+	ids := d.fleetInstanceIds()
 	queries := [][]sendTarget{{{Key: "tag:" + d.t.FleetTagKey, Values: []string{d.t.FleetTagValue}}}}
 	for len(ids) > 0 { // Values holds at most 50
 		n := min(len(ids), 50)
