@@ -90,12 +90,30 @@ func (a *Assets) validate(c *Config, p *problems) {
 		}
 	}
 	p.addSpec("assets", a, compliancespec.GroupsProblems("ResourceGroups", a.ResourceGroups))
+	names := a.validateResourceGroups(c, p)
+	if cc := a.ConfigurationChecks; cc.Enabled {
+		validateAssociationSchedule(p, "assets.configurationChecks.schedule", cc.Schedule)
+		if cc.ResourceGroup != "" && !names[cc.ResourceGroup] {
+			p.add("assets.configurationChecks.resourceGroup", cc.ResourceGroup, "is not one of assets.resourceGroups")
+		}
+	}
+}
+
+// validateResourceGroups checks the groups' names and tags, and returns their names.
+func (a *Assets) validateResourceGroups(c *Config, p *problems) map[string]bool {
 	names := map[string]bool{}
+	// A group's name "must be unique within the AWS Region in which you create the resource"
+	// (AWS::ResourceGroups::Group, CloudFormation Template Reference, read 2026-12-07): the fleet
+	// stack's own groups take theirs first.
+	stackGroups := map[string]string{
+		c.StackName("fleet"):                    "the fleet stack's own group",
+		c.NamePrefix() + "-" + WsusClientsGroup: "the WSUS clients' group",
+	}
 	for i, g := range a.ResourceGroups {
 		field := fmt.Sprintf("assets.resourceGroups[%d]", i)
 		names[g.Name] = true
-		if g.Name == WsusClientsGroup {
-			p.add(field+".name", g.Name, "is the name of the WSUS clients' group, which the fleet stack creates (<project>-%s): choose another", WsusClientsGroup)
+		if taken, ok := stackGroups[c.ResourceGroupName(g.Name)]; ok {
+			p.add(field+".name", g.Name, "would be named %s, the name of %s, which the fleet stack creates (group names are unique in a region): choose another", c.ResourceGroupName(g.Name), taken)
 		}
 		for _, key := range slices.Sorted(maps.Keys(g.Tags)) {
 			allowed, ok := a.TagPolicy[key]
@@ -107,12 +125,7 @@ func (a *Assets) validate(c *Config, p *problems) {
 			}
 		}
 	}
-	if cc := a.ConfigurationChecks; cc.Enabled {
-		validateAssociationSchedule(p, "assets.configurationChecks.schedule", cc.Schedule)
-		if cc.ResourceGroup != "" && !names[cc.ResourceGroup] {
-			p.add("assets.configurationChecks.resourceGroup", cc.ResourceGroup, "is not one of assets.resourceGroups")
-		}
-	}
+	return names
 }
 
 func (a *Assets) hasPolicy(key string) bool {

@@ -189,6 +189,11 @@ func TestSettingsThatWouldBeIgnoredAreRefused(t *testing.T) {
 		{"zones_of_no_environments_region", envs + "  availabilityZones: [eu-west-1a, eu-west-1b]\nenvironments: [{name: prod, region: us-west-2}]\n",
 			[]string{`network.availabilityZones: "eu-west-1a,eu-west-1b" would be ignored: no environment that creates its VPC without zones of its own is in their region`}},
 		{"zones_of_one_environments_region", envs + "  availabilityZones: [us-west-2a, us-west-2b]\nenvironments: [{name: prod, region: us-west-2}, {name: eu, account: \"222222222222\", region: eu-west-1}]\n", nil},
+		// An AMI belongs to one region ("Copy an Amazon EC2 AMI"); environments in one region may
+		// share it.
+		{"ami_pinned_for_two_regions", envs + "wsus: {amiId: ami-0123456789abcdef0}\nenvironments: [{name: prod, region: us-west-2}, {name: eu, account: \"222222222222\", region: eu-west-1}]\n",
+			[]string{`wsus.amiId: "ami-0123456789abcdef0" pins one AMI for environments in us-west-2, eu-west-1, and an AMI belongs to one region`}},
+		{"ami_pinned_for_one_region", envs + "wsus: {amiId: ami-0123456789abcdef0}\nenvironments: [{name: prod, region: us-west-2}, {name: dev, account: \"222222222222\", region: us-west-2}]\n", nil},
 	})
 }
 

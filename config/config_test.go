@@ -578,7 +578,13 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 		{"resource_group_with_a_disallowed_value", valid + "assets: {resourceGroups: [{name: Web, tags: {Environment: Qa}}]}\n",
 			[]string{`assets.resourceGroups[0].tags.Environment: "Qa" is not an allowed value: use one of Dev, Test, Stage, Prod`}},
 		{"resource_group_named_as_the_wsus_clients_group", valid + "assets: {resourceGroups: [{name: wsus-clients, tags: {Environment: Dev}}]}\n",
-			[]string{`assets.resourceGroups[0].name: "wsus-clients" is the name of the WSUS clients' group`}},
+			[]string{`assets.resourceGroups[0].name: "wsus-clients" would be named privatepatch-wsus-clients, the name of the WSUS clients' group, which the fleet stack creates`}},
+		{"resource_group_named_as_the_fleet_stacks_group", valid + "assets: {resourceGroups: [{name: fleet, tags: {Environment: Dev}}]}\n",
+			[]string{`assets.resourceGroups[0].name: "fleet" would be named privatepatch-fleet, the name of the fleet stack's own group`}},
+		// With environments, the stacks' groups carry the environment's name; asset groups do not.
+		{"resource_group_named_as_an_environments_stack_group", valid + "assets: {resourceGroups: [{name: prod-wsus-clients, tags: {Environment: Dev}}]}\n" +
+			"environments: [{name: prod, region: us-west-2}]\n",
+			[]string{`assets.resourceGroups[0].name: "prod-wsus-clients" would be named privatepatch-prod-wsus-clients, the name of the WSUS clients' group`}},
 		{"checks_on_an_unknown_group", valid + "assets: {configurationChecks: {resourceGroup: Nowhere}}\n",
 			[]string{`assets.configurationChecks.resourceGroup: "Nowhere" is not one of assets.resourceGroups`}},
 		{"unknown_security_hub_standard", valid + "security: {securityHub: {enabled: true, standards: [cis-1.2]}}\n",

@@ -136,6 +136,32 @@ func (c *Config) validateEnvironments(p *problems) {
 	}
 	c.sharedExistingVpc(p)
 	c.validateEnvironmentZones(p)
+	c.pinnedImagesAcrossRegions(p)
+}
+
+// pinnedImagesAcrossRegions reports an AMI id pinned for environments in more than one region:
+// "AMIs are Region-specific resources—to launch an instance in a specific AWS Region, the AMI
+// must be located in that Region" ("Copy an Amazon EC2 AMI", Amazon EC2 User Guide, read
+// 2026-12-07), so the instance in every other region would fail to launch and its stack roll back.
+func (c *Config) pinnedImagesAcrossRegions(p *problems) {
+	var regions []string
+	for _, e := range c.Environments {
+		if !slices.Contains(regions, e.Region) {
+			regions = append(regions, e.Region)
+		}
+	}
+	if len(regions) < 2 {
+		return
+	}
+	advice := fmt.Sprintf("pins one AMI for environments in %s, and an AMI belongs to one region: leave it out for the latest image of windowsVersion in each region, or give each region a configuration of its own", strings.Join(regions, ", "))
+	if c.Wsus.Enabled && c.Wsus.AmiID != "" {
+		p.add("wsus.amiId", c.Wsus.AmiID, "%s", advice)
+	}
+	for i, g := range c.Fleet.InstanceGroups {
+		if g.AmiID != "" {
+			p.add(fmt.Sprintf("fleet.instanceGroups[%d].amiId", i), g.AmiID, "%s", advice)
+		}
+	}
 }
 
 // validateDeployments validates every deployment. A problem that every environment has is

@@ -60,8 +60,9 @@ func (v Version) WsusProduct() string { return v.release().wsusProduct }
 type Instance struct {
 	// WindowsVersion is the Windows Server release: one of Versions(). Default: DefaultVersion.
 	WindowsVersion string `yaml:"windowsVersion"`
-	// AmiID pins the AMI. Default: the latest AMI of WindowsVersion, resolved when the instance
-	// launches and kept afterwards (a newer AMI never replaces the instance).
+	// AmiID pins the AMI, which belongs to one region (a configuration whose environments are in
+	// several regions cannot pin one). Default: the latest AMI of WindowsVersion, resolved when
+	// the instance launches and kept afterwards (a newer AMI never replaces the instance).
 	AmiID string `yaml:"amiId"`
 	// InstanceType of the instance. Default: DefaultInstanceType.
 	InstanceType string `yaml:"instanceType"`
