@@ -601,9 +601,12 @@ func TestSecurityServicesAreCreatedAsConfiguredAndOnlyThen(t *testing.T) {
 	assert.Equal(t, map[string]any{"Service": "ssm.amazonaws.com"}, trust["Principal"])
 	assert.Contains(t, fmt.Sprint(trust["Condition"]), "aws:SourceAccount")
 	outputs := s.patchJSON["Outputs"].(map[string]any)
-	for _, name := range []string{"HybridActivationCommand", "HybridRegisterWindows", "HybridRegisterLinux", "HybridJoinFleet"} {
+	for _, name := range []string{"HybridActivationCommand", "HybridRegisterWindows", "HybridRegisterLinux", "HybridRegisterLinuxSnap", "HybridJoinFleet"} {
 		assert.Contains(t, outputs, name)
 	}
+	// A snap's agent is its own unit and path ("Install SSM Agent for a hybrid environment (Linux)").
+	assert.Contains(t, fmt.Sprint(outputs["HybridRegisterLinuxSnap"]), "sudo /snap/amazon-ssm-agent/current/amazon-ssm-agent -register")
+	assert.Contains(t, fmt.Sprint(outputs["HybridRegisterLinuxSnap"]), "sudo systemctl start snap.amazon-ssm-agent.amazon-ssm-agent.service")
 	assert.Contains(t, fmt.Sprint(outputs["HybridJoinFleet"]), "Key=privatepatch:fleet,Value=privatepatch", "hybrid nodes join by tags")
 
 	_, enabler := oneOf(t, s.patchJSON, "Custom::AWS", "SecurityEnableInspector")
