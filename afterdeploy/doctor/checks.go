@@ -158,7 +158,7 @@ func (d *deployment) checkNodes() ([]Result, error) {
 		case err != nil:
 			results = append(results, couldNotCheck("node "+wsus+" (WSUS)", err))
 		case len(server) == 0:
-			results = append(results, Result{Check: "node " + wsus + " (WSUS)", State: Fail, Evidence: "not a managed node", Action: agentAction})
+			results = append(results, d.unlistedWsusResult(wsus))
 		}
 		for _, n := range server {
 			results = append(results, d.nodeResult(n, " (WSUS)"))
@@ -179,6 +179,31 @@ func (d *deployment) unmanagedResult(i instance) Result {
 	r := Result{Check: "node " + i.InstanceId, State: Fail,
 		Evidence: "running with tag " + d.t.FleetTagKey + "=" + d.t.FleetTagValue + " but not a managed node (SSM Agent never registered)"}
 	r.Evidence, r.Action = d.diagnose(i.InstanceId, r.Evidence)
+	return r
+}
+
+// unlistedWsusResult is the WSUS server when Systems Manager does not list it: stopped (it lists
+// no stopped node), which fails every client's scan, or not a managed node. Its state is EC2's
+// (DescribeInstances by id).
+func (d *deployment) unlistedWsusResult(id string) Result {
+	r := Result{Check: "node " + id + " (WSUS)", State: Fail, Evidence: "not a managed node", Action: agentAction}
+	var out struct {
+		Reservations []struct {
+			Instances []instance `json:"Instances"`
+		} `json:"Reservations"`
+	}
+	if err := d.call(&out, "ec2", "describe-instances", "--instance-ids", id); err != nil {
+		r.Evidence += fmt.Sprintf(" (its EC2 state could not be read: %v)", err)
+		return r
+	}
+	for _, res := range out.Reservations {
+		for _, i := range res.Instances {
+			if state := i.State.Name; state == "stopped" || state == "stopping" {
+				r.Evidence = fmt.Sprintf("the instance is %s: the fleet's scans and installs fail while WSUS is down", state)
+				r.Action = "start it: " + d.inRegion("aws ec2 start-instances --instance-ids "+id)
+			}
+		}
+	}
 	return r
 }
 

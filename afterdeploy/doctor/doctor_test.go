@@ -214,6 +214,13 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 		// list a stopped node; while it is stopping, Systems Manager may still list it.
 		{"a stopped node", map[string]string{fleetNodes: "testdata/describe-instance-information-fleet-one.json", fleetInstances: "testdata/describe-instances-fleet-stopped.json"},
 			"node i-0a1b2c3d4e5f60002", Warn, "the instance is stopped (Systems Manager lists no stopped node)"},
+		// Systems Manager does not list the WSUS server while it is stopped: EC2 says so.
+		{"WSUS server stopped", map[string]string{wsusNode: "testdata/describe-instance-information-none.json",
+			"ec2 describe-instances --instance-ids i-0e5d4c3b2a1f09876": "testdata/describe-instances-wsus-stopped.json"},
+			"node i-0e5d4c3b2a1f09876 (WSUS)", Fail, "the instance is stopped: the fleet's scans and installs fail while WSUS is down"},
+		{"WSUS server not a managed node", map[string]string{wsusNode: "testdata/describe-instance-information-none.json",
+			"ec2 describe-instances --instance-ids i-0e5d4c3b2a1f09876": "testdata/describe-instances-wsus-running.json"},
+			"node i-0e5d4c3b2a1f09876 (WSUS)", Fail, "not a managed node"},
 		{"a stopping node", map[string]string{fleetNodes: "testdata/describe-instance-information-fleet-connection-lost.json", fleetInstances: "testdata/describe-instances-fleet-stopping.json"},
 			"node i-0a1b2c3d4e5f60002", Warn, "the instance is stopping (ConnectionLost, agent 3.3.1142.0, last ping 2 days ago)"},
 		{"tagged instance is not managed", map[string]string{fleetInstances: "testdata/describe-instances-fleet-unmanaged.json", dhmcSetting: "testdata/service-setting-dhmc-off.json"},
