@@ -800,14 +800,19 @@ func TestPipelineAlertsAFailedRunAndAWaitingApprovalOnly(t *testing.T) {
 	assert.NotContains(t, fmt.Sprint(*p.Stack.Node().Metadata()), stacks.PipelineAlertsUnheardWarning, "addresses given: no warning")
 }
 
-func TestAPipelineWhoseAlertsGoToNoOneWarnsAtSynthesis(t *testing.T) {
-	cfg, err := config.Parse("pipeline.yaml", []byte(strings.Replace(pipelineYAML, "  notificationEmails: [release@example.com]\n", "", 1)))
+// A pipeline without approvals alerts on failed runs only; one whose alerts reach no address
+// warns at synthesis.
+func TestAPipelineWithoutApprovalsAlertsOnFailuresOnlyAndWarnsWhenNoOneHears(t *testing.T) {
+	yaml := strings.Replace(pipelineYAML, "  notificationEmails: [release@example.com]\n", "", 1)
+	yaml = strings.Replace(yaml, "  approvalBefore: [prod-euw1]\n", "", 1)
+	cfg, err := config.Parse("pipeline.yaml", []byte(yaml))
 	require.NoError(t, err)
 	context, err := readCdkJSONContext()
 	require.NoError(t, err)
 	context["availability-zones:account=111111111111:region=us-west-2"] = []any{"us-west-2a", "us-west-2b", "us-west-2c"}
 	context["availability-zones:account=222222222222:region=eu-west-1"] = []any{"eu-west-1a", "eu-west-1b", "eu-west-1c"}
 	p := stacks.NewPipeline(awscdk.NewApp(&awscdk.AppProps{Context: &context, AnalyticsReporting: jsii.Bool(false)}), cfg)
+	assert.Equal(t, []string{"Failed"}, keysOf(p.Alerts.Rules()), "no approval, no approval rule")
 	var warnings []string
 	for _, entry := range *p.Stack.Node().Metadata() {
 		if strings.Contains(fmt.Sprint(entry.Data), "privatepatch:pipelineAlertsUnheard") {
