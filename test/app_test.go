@@ -671,6 +671,9 @@ func breakAssembly(good, broken string) error {
 		if strings.HasPrefix(id, "NetworkVpc7FB7348F") {
 			props(r.(map[string]any))["EnableDnsHostname"] = true
 		}
+		if strings.HasPrefix(id, "NetworkEndpointsssm96AED6CF") {
+			props(r.(map[string]any))["PrivateDnsEnabled"] = false
+		}
 	}
 	if data, err = json.Marshal(template); err != nil {
 		return err
@@ -714,6 +717,7 @@ func TestVerifyPrintsTheFlowTableAndSchemaCheckAndFailsOnABrokenTemplate(t *test
 	assert.Regexp(t, `removing each policy statement, action, resource and condition .*: \d+ statements and \d+ of their actions, resources and conditions, each needed by a row; \d+ accepted, 0 unjustified`, out)
 	assert.Regexp(t, `no\s+internet RDP to the jump host\s+3389\s+denied\s+denied\s+request entering the destination subnet: rule 900 in deny 0\.0\.0\.0/0 3389-3389; entering NetworkPublicSecurityGroup`, out)
 	assert.Regexp(t, `schema: \d+ resources in 3 templates .*: 0 problem\(s\)`, out)
+	assert.Contains(t, out, "wiring: ACL rule numbers unique, interface endpoints with private DNS in the endpoints' group, the S3 endpoint on every private route table")
 	assert.Contains(t, out, "privatepatch-patching: every adopted control passes", "the Control Tower controls, as docs/compliance.md lists them")
 	assert.Contains(t, out, "privatepatch-network: not adopted (docs/compliance.md says why): ct-lambda-pr-3", "listed, not failed")
 	assert.Regexp(t, `yes\s+allowed\s+CloudWatch alarm \w+ sns:Publish arn:aws:sns:us-west-2:111111111111:\S+\s+decided by resource policy statement`, out,
@@ -725,6 +729,7 @@ func TestVerifyPrintsTheFlowTableAndSchemaCheckAndFailsOnABrokenTemplate(t *test
 	assert.Regexp(t, `yes\s+instance to WSUS over HTTP\s+8530\s+denied\s+passes\s+request entering the destination subnet: rule 920 in deny 0\.0\.0\.0/0 8530-8531; .*<-- WRONG`, out,
 		"without its allow rule, the WSUS denial decides")
 	assert.Contains(t, out, "(AWS::EC2::VPC): unknown property EnableDnsHostname")
+	assert.Contains(t, out, "endpoint NetworkEndpointsssm96AED6CF (ssm): PrivateDnsEnabled is not true (default false)", "the wiring the flow table takes for granted")
 	assert.Regexp(t, `yes\s+denied\s+maintenance window service role \(\w+\) ssm:StartAutomationExecution `+
 		`arn:aws:ssm:us-west-2::automation-definition/AWS-CreateImage:\$DEFAULT\s+<-- WRONG\s+decided by no identity statement allows it`, out)
 }

@@ -1,9 +1,7 @@
 package netpath
 
 import (
-	"encoding/json"
 	"net/netip"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -18,11 +16,7 @@ import (
 // flows: the default or the example (test/testdata).
 func golden(t *testing.T, scenario string) (Model, []Flow, []Flow) {
 	t.Helper()
-	data, err := os.ReadFile("../../test/testdata/" + scenario + ".network.template.json")
-	require.NoError(t, err)
-	var template map[string]any
-	require.NoError(t, json.Unmarshal(data, &template))
-	m, err := FromTemplate(template)
+	m, err := FromTemplate(goldenTemplate(t, scenario))
 	require.NoError(t, err)
 	cfg, err := config.LoadDefault()
 	if scenario == "example" {

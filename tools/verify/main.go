@@ -238,7 +238,8 @@ func controlTower(out io.Writer, projectRoot string, templates cfnupdate.Deploym
 }
 
 // endpointTable prints how each endpoint the private subnets need is provided, created by the
-// network stack or declared in network.existingVpc, and returns how many are neither.
+// network stack or declared in network.existingVpc, and what the flow table takes for granted of
+// their wiring (netpath.WiringProblems), and returns how many are missing or miswired.
 func endpointTable(out io.Writer, stack string, template map[string]any, d *config.Config) int {
 	hub, s3 := false, false
 	if e := d.Network.ExistingVpc; e != nil {
@@ -259,7 +260,20 @@ func endpointTable(out io.Writer, stack string, template map[string]any, d *conf
 			fmt.Fprintf(out, "  %-12s %s\n", e.Service, e.How)
 		}
 	}
-	return missing
+	var routeTables []string
+	if e := d.Network.ExistingVpc; e != nil {
+		for _, s := range e.PrivateSubnets {
+			routeTables = append(routeTables, s.RouteTableID)
+		}
+	}
+	problems := netpath.WiringProblems(template, routeTables)
+	for _, p := range problems {
+		fmt.Fprintf(out, "  %s  <-- WRONG\n", p)
+	}
+	if len(problems) == 0 {
+		fmt.Fprintf(out, "  wiring: ACL rule numbers unique, interface endpoints with private DNS in the endpoints' group, the S3 endpoint on every private route table\n")
+	}
+	return missing + len(problems)
 }
 
 // flowTable prints the verdict on every required and forbidden flow and returns how many are

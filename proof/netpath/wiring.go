@@ -1,0 +1,108 @@
+package netpath
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// WiringProblems are what the flow table takes for granted about a network stack's template, each
+// a sentence naming the resource; none when the wiring holds. privateRouteTables are the route
+// tables of an existing VPC's private subnets (network.existingVpc), which its template cannot
+// show. The facts are the CloudFormation resource specification's (@aws-cdk/aws-service-spec,
+// read 2026-12-07):
+//
+//   - NetworkAclEntry RuleNumber: "Entries can't use the same rule number unless one is an egress
+//     rule and the other is an ingress rule": the stack would not deploy.
+//   - VPCEndpoint PrivateDnsEnabled (interface endpoints): the private hosted zone makes the
+//     service's default name ("kinesis.us-east-1.amazonaws.com") resolve to the endpoint's
+//     addresses; "Default: false", and then the agent resolves the public address, which a
+//     private subnet without an internet route cannot reach. It needs the VPC's
+//     enableDnsHostnames and enableDnsSupport true.
+//   - VPCEndpoint SecurityGroupIds: the flow table judges the endpoints by the endpoints' group
+//     (EndpointsGroup); an endpoint in another group is not the one it proved.
+//   - VPCEndpoint RouteTableIds (gateway endpoints): S3 is reached through the route tables
+//     listed; a private subnet whose route table is not among them has no route to S3.
+func WiringProblems(template map[string]any, privateRouteTables []string) []string {
+	resources, _ := template["Resources"].(map[string]any)
+	problems := duplicateRuleNumbers(resources)
+	interfaces := 0
+	endpoints := ofType(resources, "AWS::EC2::VPCEndpoint")
+	for _, id := range slices.Sorted(maps.Keys(endpoints)) {
+		p := endpoints[id]
+		name := serviceName(p["ServiceName"])
+		name = name[strings.LastIndex(name, ".")+1:]
+		if p["VpcEndpointType"] == "Gateway" {
+			for _, table := range append(privateRouteTablesOf(resources), privateRouteTables...) {
+				if !slices.ContainsFunc(listOf(p["RouteTableIds"]), func(v any) bool { return refTo(v) == table || v == table }) {
+					problems = append(problems, fmt.Sprintf("endpoint %s (%s): route table %s of a private subnet is not among its RouteTableIds: that subnet has no route to it", id, name, table))
+				}
+			}
+			continue
+		}
+		interfaces++
+		if p["PrivateDnsEnabled"] != true {
+			problems = append(problems, fmt.Sprintf("endpoint %s (%s): PrivateDnsEnabled is not true (default false): the service's name resolves to its public address, which the private subnets cannot reach", id, name))
+		}
+		groups := listOf(p["SecurityGroupIds"])
+		if len(groups) == 0 || slices.ContainsFunc(groups, func(g any) bool { return !strings.HasPrefix(securityGroupOf(g), EndpointsGroup) }) {
+			problems = append(problems, fmt.Sprintf("endpoint %s (%s): its security groups %v are not the endpoints' group (%s...) the flow table judges", id, name, groups, EndpointsGroup))
+		}
+	}
+	for id, p := range ofType(resources, "AWS::EC2::VPC") {
+		if interfaces > 0 && (p["EnableDnsHostnames"] != true || p["EnableDnsSupport"] != true) {
+			problems = append(problems, fmt.Sprintf("VPC %s: EnableDnsHostnames and EnableDnsSupport must both be true for the endpoints' private DNS names", id))
+		}
+	}
+	return problems
+}
+
+// duplicateRuleNumbers names each network ACL entry that shares its ACL, direction and rule
+// number with another.
+func duplicateRuleNumbers(resources map[string]any) []string {
+	seen := map[string]string{}
+	var problems []string
+	entries := ofType(resources, "AWS::EC2::NetworkAclEntry")
+	for _, id := range slices.Sorted(maps.Keys(entries)) {
+		p := entries[id]
+		key := fmt.Sprintf("%s %v %v", refTo(p["NetworkAclId"]), p["Egress"] == true, p["RuleNumber"])
+		if other, ok := seen[key]; ok {
+			problems = append(problems, fmt.Sprintf("network ACL entries %s and %s share rule number %v in the same direction of %s: the stack would not deploy", other, id, p["RuleNumber"], refTo(p["NetworkAclId"])))
+		}
+		seen[key] = id
+	}
+	return problems
+}
+
+// privateRouteTablesOf are the route tables associated with the template's private subnets (by
+// CDK's aws-cdk:subnet-type tag, as addSubnets reads them).
+func privateRouteTablesOf(resources map[string]any) []string {
+	subnets := ofType(resources, "AWS::EC2::Subnet")
+	var tables []string
+	associations := ofType(resources, "AWS::EC2::SubnetRouteTableAssociation")
+	for _, id := range slices.Sorted(maps.Keys(associations)) {
+		p := associations[id]
+		subnet, ok := subnets[refTo(p["SubnetId"])]
+		if !ok || subnetType(subnet) == "Public" {
+			continue
+		}
+		tables = append(tables, refTo(p["RouteTableId"]))
+	}
+	return tables
+}
+
+func subnetType(subnet map[string]any) string {
+	tags, _ := subnet["Tags"].([]any)
+	for _, tag := range tags {
+		if t, _ := tag.(map[string]any); t["Key"] == "aws-cdk:subnet-type" {
+			return fmt.Sprint(t["Value"])
+		}
+	}
+	return ""
+}
+
+func listOf(v any) []any {
+	list, _ := v.([]any)
+	return list
+}

@@ -1,0 +1,72 @@
+package netpath
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// goldenTemplate reads a scenario's golden network template (test/testdata, written by make
+// update-golden).
+func goldenTemplate(t *testing.T, name string) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile("../../test/testdata/" + name + ".network.template.json")
+	require.NoError(t, err)
+	var template map[string]any
+	require.NoError(t, json.Unmarshal(data, &template))
+	return template
+}
+
+func props(template map[string]any, id string) map[string]any {
+	return template["Resources"].(map[string]any)[id].(map[string]any)["Properties"].(map[string]any)
+}
+
+// The goldens' wiring holds; each planted break of it is named (a neighbour of what the flow table
+// proves: the table cannot see them).
+func TestWiringProblemsNameWhatTheFlowTableTakesForGranted(t *testing.T) {
+	existingRouteTables := []string{"rtb-0aaaaaaaaaaaaaaa1", "rtb-0aaaaaaaaaaaaaaa2"}
+	assert.Empty(t, WiringProblems(goldenTemplate(t, "default"), nil))
+	assert.Empty(t, WiringProblems(goldenTemplate(t, "existing-vpc"), existingRouteTables))
+
+	for _, c := range []struct {
+		name, wants string
+		plant       func(template map[string]any)
+		routeTables []string
+	}{
+		{"two egress entries of one ACL share a number", "share rule number 201 in the same direction", func(tm map[string]any) {
+			props(tm, "NetworkPrivateAclOutWsusToPublic217E604C9")["RuleNumber"] = 201.0
+			props(tm, "NetworkPrivateAclOutWsusToPublic146A59F53")["RuleNumber"] = 201.0
+		}, nil},
+		{"private DNS off", "NetworkEndpointsssm96AED6CF (ssm): PrivateDnsEnabled is not true", func(tm map[string]any) {
+			props(tm, "NetworkEndpointsssm96AED6CF")["PrivateDnsEnabled"] = false
+		}, nil},
+		{"private DNS left out (default false)", "NetworkEndpointsssmmessagesBFC31224 (ssmmessages): PrivateDnsEnabled is not true", func(tm map[string]any) {
+			delete(props(tm, "NetworkEndpointsssmmessagesBFC31224"), "PrivateDnsEnabled")
+		}, nil},
+		{"an endpoint in the instances' group", "NetworkEndpointsssm96AED6CF (ssm): its security groups", func(tm map[string]any) {
+			props(tm, "NetworkEndpointsssm96AED6CF")["SecurityGroupIds"] = []any{map[string]any{"Fn::GetAtt": []any{"NetworkPrivateSecurityGroup457D0836", "GroupId"}}}
+		}, nil},
+		{"a private subnet's route table left off the S3 endpoint", "route table NetworkVpcPrivateSubnet2RouteTableC48862D1 of a private subnet", func(tm map[string]any) {
+			p := props(tm, "NetworkEndpointss3F0FA7BB2")
+			p["RouteTableIds"] = p["RouteTableIds"].([]any)[:1]
+		}, nil},
+		{"the VPC's DNS hostnames off", "VPC NetworkVpc7FB7348F: EnableDnsHostnames and EnableDnsSupport", func(tm map[string]any) {
+			props(tm, "NetworkVpc7FB7348F")["EnableDnsHostnames"] = false
+		}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			template := goldenTemplate(t, "default")
+			c.plant(template)
+			assert.Contains(t, joined(WiringProblems(template, c.routeTables)), c.wants)
+		})
+	}
+	// An existing VPC's private route tables are the configuration's: one the S3 endpoint lacks.
+	assert.Contains(t, joined(WiringProblems(goldenTemplate(t, "existing-vpc"), append(existingRouteTables, "rtb-0aaaaaaaaaaaaaaa3"))),
+		"route table rtb-0aaaaaaaaaaaaaaa3 of a private subnet is not among its RouteTableIds")
+}
+
+func joined(problems []string) string { return strings.Join(problems, "\n") }
