@@ -718,6 +718,7 @@ func TestVerifyPrintsTheFlowTableAndSchemaCheckAndFailsOnABrokenTemplate(t *test
 	assert.Regexp(t, `no\s+internet RDP to the jump host\s+3389\s+denied\s+denied\s+request entering the destination subnet: rule 900 in deny 0\.0\.0\.0/0 3389-3389; entering NetworkPublicSecurityGroup`, out)
 	assert.Regexp(t, `schema: \d+ resources in 3 templates .*: 0 problem\(s\)`, out)
 	assert.Contains(t, out, "wiring: ACL rule numbers unique, interface endpoints with private DNS in the endpoints' group, the S3 endpoint on every private route table")
+	assert.Contains(t, out, "placement: the WSUS server in the public security group (and a created VPC's public subnet), the fleet's instances in the private ones")
 	assert.Contains(t, out, "privatepatch-patching: every adopted control passes", "the Control Tower controls, as docs/compliance.md lists them")
 	assert.Contains(t, out, "privatepatch-network: not adopted (docs/compliance.md says why): ct-lambda-pr-3", "listed, not failed")
 	assert.Regexp(t, `yes\s+allowed\s+CloudWatch alarm \w+ sns:Publish arn:aws:sns:us-west-2:111111111111:\S+\s+decided by resource policy statement`, out,

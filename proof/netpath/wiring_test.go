@@ -70,3 +70,39 @@ func TestWiringProblemsNameWhatTheFlowTableTakesForGranted(t *testing.T) {
 }
 
 func joined(problems []string) string { return strings.Join(problems, "\n") }
+
+func goldenFleet(t *testing.T, name string) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile("../../test/testdata/" + name + ".fleet.template.json")
+	require.NoError(t, err)
+	var template map[string]any
+	require.NoError(t, json.Unmarshal(data, &template))
+	return template
+}
+
+// The goldens place WSUS and the fleet where the flow table judges them; a planted move of either
+// into the other's group or subnet is named.
+func TestPlacementProblemsNameAnInstanceOutsideItsGroupOrSubnet(t *testing.T) {
+	for _, scenario := range []string{"default", "example", "existing-vpc-hub"} {
+		assert.Empty(t, PlacementProblems(goldenTemplate(t, scenario), goldenFleet(t, scenario)), scenario)
+	}
+	nic := func(fleet map[string]any, id string) map[string]any {
+		return props(fleet, id)["NetworkInterfaces"].([]any)[0].(map[string]any)
+	}
+	network, fleet := goldenTemplate(t, "default"), goldenFleet(t, "default")
+	// The network stack's output of the private group (published for the fleet, as CDK names it).
+	nic(fleet, "WsusInstance902E8651")["GroupSet"] = []any{map[string]any{"Fn::GetStackOutput": map[string]any{"OutputName": "PrivateSecurityGroupId"}}}
+	nic(fleet, "WsusInstance902E8651")["SubnetId"] = map[string]any{"Fn::GetStackOutput": map[string]any{"OutputName": "PublishOutputRefNetworkVpcPrivateSubnet1Subnet6DD86AE6"}}
+	network["Outputs"].(map[string]any)["PublishOutputRefNetworkVpcPrivateSubnet1Subnet6DD86AE6"] = map[string]any{"Value": map[string]any{"Ref": "NetworkVpcPrivateSubnet1Subnet6DD86AE6"}}
+	problems := joined(PlacementProblems(network, fleet))
+	assert.Contains(t, problems, "instance WsusInstance902E8651 (the WSUS server): in security group NetworkPrivateSecurityGroup457D0836, not the NetworkPublicSecurityGroup... the flow table judges")
+	assert.Contains(t, problems, "instance WsusInstance902E8651 (the WSUS server): in subnet NetworkVpcPrivateSubnet1Subnet6DD86AE6, a private one")
+	nic(fleet, "WsusInstance902E8651")["GroupSet"] = []any{}
+	assert.Contains(t, joined(PlacementProblems(network, fleet)), "no security group of the network stack's")
+
+	// A fleet instance in the server's group.
+	network, fleet = goldenTemplate(t, "example"), goldenFleet(t, "example")
+	nic(fleet, "FleetappInstance29EE22299")["GroupSet"] = nic(fleet, "WsusInstance902E8651")["GroupSet"]
+	assert.Equal(t, []string{"instance FleetappInstance29EE22299 (a fleet instance): in security group NetworkPublicSecurityGroup08F36B6E, not the NetworkPrivateSecurityGroup... the flow table judges"},
+		PlacementProblems(network, fleet))
+}

@@ -134,8 +134,17 @@ func networkChecks(templates cfnupdate.Deployment, cfg *config.Config) []check {
 		if !ok {
 			continue
 		}
+		fleet := templates[d.StackName("fleet")]
 		checks = append(checks, check{"network " + name, func(out io.Writer) (int, error) {
 			problems := endpointTable(out, name, template, d)
+			placement := netpath.PlacementProblems(template, fleet)
+			for _, p := range placement {
+				fmt.Fprintf(out, "  %s  <-- WRONG\n", p)
+			}
+			if len(placement) == 0 {
+				fmt.Fprintf(out, "  placement: the WSUS server in the public security group (and a created VPC's public subnet), the fleet's instances in the private ones\n")
+			}
+			problems += len(placement)
 			if !d.Network.ManagesNetworkAcls() {
 				fmt.Fprintf(out, "\n%s: the network ACLs of the existing VPC are left as they are (network.existingVpc.manageNetworkAcls is false): "+
 					"the ACL layer is not modelled, so no flow is proven here; only a deploy shows it (Reachability Analyzer, or make doctor)\n", name)

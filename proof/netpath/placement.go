@@ -1,0 +1,78 @@
+package netpath
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// WsusInstancePrefix starts the logical id of the WSUS server's instance in the fleet stack; the
+// stack's other instances are the fleet's.
+const WsusInstancePrefix = "WsusInstance"
+
+// PlacementProblems are the fleet stack's instances placed other than the flow table judges them:
+// the WSUS server in the public security group (ServerGroup) and, in a VPC the network stack
+// creates, a public subnet; every other instance in the private group (InstancesGroup) and a
+// private subnet. An instance names its groups and subnet in the network stack through
+// Fn::GetStackOutput (CDK's weak cross-stack references) or Fn::ImportValue, which are resolved
+// against the network template's outputs; a literal (an existing VPC's subnet) is not judged.
+func PlacementProblems(network, fleet map[string]any) []string {
+	resources, _ := fleet["Resources"].(map[string]any)
+	instances := ofType(resources, "AWS::EC2::Instance")
+	var problems []string
+	for _, id := range slices.Sorted(maps.Keys(instances)) {
+		p := instances[id]
+		groups, subnet := listOf(p["SecurityGroupIds"]), p["SubnetId"]
+		if nics := listOf(p["NetworkInterfaces"]); len(nics) > 0 {
+			nic, _ := nics[0].(map[string]any)
+			groups, subnet = listOf(nic["GroupSet"]), nic["SubnetId"]
+		}
+		wantGroup, wantPublic, role := InstancesGroup, false, "a fleet instance"
+		if strings.HasPrefix(id, WsusInstancePrefix) {
+			wantGroup, wantPublic, role = ServerGroup, true, "the WSUS server"
+		}
+		if len(groups) == 0 {
+			problems = append(problems, fmt.Sprintf("instance %s (%s): no security group of the network stack's: the VPC's default group is not the %s... the flow table judges", id, role, wantGroup))
+		}
+		for _, g := range groups {
+			if got := securityGroupOf(resolveOutput(network, g)); !strings.HasPrefix(got, wantGroup) {
+				problems = append(problems, fmt.Sprintf("instance %s (%s): in security group %s, not the %s... the flow table judges", id, role, got, wantGroup))
+			}
+		}
+		networkResources, _ := network["Resources"].(map[string]any)
+		if s, ok := ofType(networkResources, "AWS::EC2::Subnet")[refTo(resolveOutput(network, subnet))]; ok && (subnetType(s) == "Public") != wantPublic {
+			problems = append(problems, fmt.Sprintf("instance %s (%s): in subnet %s, a %s one, where the flow table puts it in a %s one",
+				id, role, refTo(resolveOutput(network, subnet)), publicOrPrivate(!wantPublic), publicOrPrivate(wantPublic)))
+		}
+	}
+	return problems
+}
+
+func publicOrPrivate(public bool) string {
+	if public {
+		return "public"
+	}
+	return "private"
+}
+
+// resolveOutput is the value of the network stack's output that v names through
+// Fn::GetStackOutput (its OutputName) or Fn::ImportValue (its Export Name), or v itself.
+func resolveOutput(network map[string]any, v any) any {
+	m, _ := v.(map[string]any)
+	outputs, _ := network["Outputs"].(map[string]any)
+	if get, ok := m["Fn::GetStackOutput"].(map[string]any); ok {
+		if o, ok := outputs[fmt.Sprint(get["OutputName"])].(map[string]any); ok {
+			return o["Value"]
+		}
+	}
+	if name, ok := m["Fn::ImportValue"]; ok {
+		for _, o := range outputs {
+			o, _ := o.(map[string]any)
+			if export, _ := o["Export"].(map[string]any); export != nil && fmt.Sprint(export["Name"]) == fmt.Sprint(name) {
+				return o["Value"]
+			}
+		}
+	}
+	return v
+}
