@@ -687,6 +687,8 @@ func breakAssembly(good, broken string) error {
 	}
 	data = []byte(strings.Replace(string(data), `"arn:aws:ssm:us-west-2::automation-definition/AWS-CreateImage:*"`,
 		`{"Fn::Join":["",["arn:aws:ssm:us-west-2:",{"Ref":"AWS::AccountId"},":automation-definition/AWS-CreateImage:*"]]}`, 1))
+	// Every rule the alerts topic admits disabled (proof/wiring).
+	data = regexp.MustCompile(`"State":\s*"ENABLED"`).ReplaceAll(data, []byte(`"State": "DISABLED"`))
 	return os.WriteFile(patching, data, 0o644)
 }
 
@@ -719,6 +721,7 @@ func TestVerifyPrintsTheFlowTableAndSchemaCheckAndFailsOnABrokenTemplate(t *test
 	assert.Regexp(t, `schema: \d+ resources in 3 templates .*: 0 problem\(s\)`, out)
 	assert.Contains(t, out, "wiring: ACL rule numbers unique, interface endpoints with private DNS in the endpoints' group, the S3 endpoint on every private route table")
 	assert.Contains(t, out, "placement: the WSUS server in the public security group (and a created VPC's public subnet), the fleet's instances in the private ones")
+	assert.Regexp(t, `privatepatch: wiring \(.*\)\n  every connection holds`, out)
 	assert.Contains(t, out, "privatepatch-patching: every adopted control passes", "the Control Tower controls, as docs/compliance.md lists them")
 	assert.Contains(t, out, "privatepatch-network: not adopted (docs/compliance.md says why): ct-lambda-pr-3", "listed, not failed")
 	assert.Regexp(t, `yes\s+allowed\s+CloudWatch alarm \w+ sns:Publish arn:aws:sns:us-west-2:111111111111:\S+\s+decided by resource policy statement`, out,
@@ -731,6 +734,7 @@ func TestVerifyPrintsTheFlowTableAndSchemaCheckAndFailsOnABrokenTemplate(t *test
 		"without its allow rule, the WSUS denial decides")
 	assert.Contains(t, out, "(AWS::EC2::VPC): unknown property EnableDnsHostname")
 	assert.Contains(t, out, "endpoint NetworkEndpointsssm96AED6CF (ssm): PrivateDnsEnabled is not true (default false)", "the wiring the flow table takes for granted")
+	assert.Regexp(t, `rule AlertsComplianceRule\w+: State DISABLED, not enabled: it delivers no alert\s+<-- WRONG`, out)
 	assert.Regexp(t, `yes\s+denied\s+maintenance window service role \(\w+\) ssm:StartAutomationExecution `+
 		`arn:aws:ssm:us-west-2::automation-definition/AWS-CreateImage:\$DEFAULT\s+<-- WRONG\s+decided by no identity statement allows it`, out)
 }

@@ -33,6 +33,7 @@ import (
 	"github.com/privatepatch/privatepatch/proof/controltower"
 	"github.com/privatepatch/privatepatch/proof/netpath"
 	"github.com/privatepatch/privatepatch/proof/s3drift"
+	"github.com/privatepatch/privatepatch/proof/wiring"
 )
 
 func main() {
@@ -108,6 +109,7 @@ func runTimed(out, timings io.Writer, assembly, configPath, specPath string, wit
 		return calendarCheck(out, cfg, time.Now().UTC().Truncate(24*time.Hour)), nil
 	}}, {"hook scripts", func(out io.Writer) (int, error) { return hookScriptsCheck(out, cfg, ".") }}}
 	checks = append(checks, networkChecks(templates, cfg)...)
+	checks = append(checks, wiringChecks(templates, cfg)...)
 	if with.authorisation {
 		checks = append(checks, check{"authorisation", func(out io.Writer) (int, error) { return authzTable(out, templates, cfg) }})
 	}
@@ -152,6 +154,34 @@ func networkChecks(templates cfnupdate.Deployment, cfg *config.Config) []check {
 			}
 			n, err := flowTable(out, name, template, d)
 			return problems + n, err
+		}})
+	}
+	return checks
+}
+
+// wiringChecks are each deployment's patching and fleet stacks' wiring (proof/wiring): a task's
+// targets and its window, the alert rules and their topic, the WSUS clients' URL and the server.
+func wiringChecks(templates cfnupdate.Deployment, cfg *config.Config) []check {
+	var checks []check
+	for _, d := range cfg.Deployments() {
+		patching, fleet := templates[d.StackName("patching")], templates[d.StackName("fleet")]
+		if patching == nil && fleet == nil {
+			continue
+		}
+		checks = append(checks, check{"wiring " + d.NamePrefix(), func(out io.Writer) (int, error) {
+			fmt.Fprintf(out, "\n%s: wiring (a task's targets are its window's, each alert rule the topic admits is enabled and delivers to it, the WSUS clients' URL is the server's)\n", d.NamePrefix())
+			problems, notes := wiring.Patching(patching)
+			problems = append(problems, wiring.Fleet(fleet)...)
+			for _, p := range problems {
+				fmt.Fprintf(out, "  %s  <-- WRONG\n", p)
+			}
+			for _, n := range notes {
+				fmt.Fprintf(out, "  note: %s\n", n)
+			}
+			if len(problems) == 0 {
+				fmt.Fprintf(out, "  every connection holds\n")
+			}
+			return len(problems), nil
 		}})
 	}
 	return checks

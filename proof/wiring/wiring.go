@@ -1,0 +1,238 @@
+// Package wiring checks how a deployment's templates connect their own resources where no other
+// proof looks: a maintenance window task's targets and its window, the patch groups windows and
+// associations target and the baselines registered for them, the alert rules the topic admits
+// and the topic they deliver to, and the WSUS clients' URL and the server's setup. Each problem
+// is a sentence naming the resources; a deploy, or the first patching run, would show it.
+package wiring
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
+)
+
+// patchGroupTagKeys are the target keys that name a patch group ("Patch groups", Systems Manager
+// User Guide: the tag key Patch Group, or PatchGroup where EC2 instance metadata carries tags).
+var patchGroupTagKeys = []string{"tag:Patch Group", "tag:PatchGroup"}
+
+// patchDocuments run Patch Manager's scan or install, which use the baseline registered for the
+// node's patch group (or the default baseline).
+var patchDocuments = []string{"AWS-RunPatchBaseline", "AWS-RunPatchBaselineAssociation", "AWS-RunPatchBaselineWithHooks"}
+
+// Patching checks the patching stack's template: problems, and notes on what it cannot judge.
+func Patching(template map[string]any) (problems, notes []string) {
+	resources, _ := template["Resources"].(map[string]any)
+	problems = append(taskTargets(resources), alertRules(resources)...)
+	return problems, patchGroupsWithoutBaseline(resources)
+}
+
+// taskTargets: a task's WindowTargetIds must be targets of its own window: a task names
+// "maintenance window targets" (RegisterTaskWithMaintenanceWindow Targets, botocore 1.43.11's
+// ssm model: Key=WindowTargetIds), which are registered with one window (their WindowId).
+func taskTargets(resources map[string]any) []string {
+	targets := ofType(resources, "AWS::SSM::MaintenanceWindowTarget")
+	tasks := ofType(resources, "AWS::SSM::MaintenanceWindowTask")
+	var problems []string
+	for _, id := range slices.Sorted(maps.Keys(tasks)) {
+		task := tasks[id]
+		for _, t := range list(task["Targets"]) {
+			t, _ := t.(map[string]any)
+			if t["Key"] != "WindowTargetIds" {
+				continue
+			}
+			for _, v := range list(t["Values"]) {
+				target, ok := targets[ref(v)]
+				switch {
+				case !ok:
+					problems = append(problems, fmt.Sprintf("task %s: its target %v is no window target of the template", id, v))
+				case ref(target["WindowId"]) != ref(task["WindowId"]):
+					problems = append(problems, fmt.Sprintf("task %s: its target %s is registered with window %s, not with the task's window %s", id, ref(v), ref(target["WindowId"]), ref(task["WindowId"])))
+				}
+			}
+		}
+	}
+	return problems
+}
+
+// patchGroupsWithoutBaseline are notes on each patch group a window running a patch document, or
+// a patch association, targets that no baseline of the template registers (PatchGroups). The
+// configuration may mean it (a baseline registered outside these stacks serves the group), so it
+// is a note, not a problem; but where none is registered,
+// "Patch Manager does not find a patch baseline that has the patch group ... associated", it
+// "notifies SSM Agent to use the default Windows patch baseline" ("About patch groups", Systems
+// Manager User Guide, awsdocs/aws-systems-manager-user-guide, read 2026-12-07).
+func patchGroupsWithoutBaseline(resources map[string]any) []string {
+	registered := map[string]bool{}
+	for _, b := range ofType(resources, "AWS::SSM::PatchBaseline") {
+		for _, g := range list(b["PatchGroups"]) {
+			registered[fmt.Sprint(g)] = true
+		}
+	}
+	patchingWindows := map[string]bool{}
+	for _, task := range ofType(resources, "AWS::SSM::MaintenanceWindowTask") {
+		if slices.Contains(patchDocuments, fmt.Sprint(task["TaskArn"])) {
+			patchingWindows[ref(task["WindowId"])] = true
+		}
+	}
+	var problems []string
+	check := func(what string, targets any) {
+		for _, t := range list(targets) {
+			t, _ := t.(map[string]any)
+			if !slices.Contains(patchGroupTagKeys, fmt.Sprint(t["Key"])) {
+				continue
+			}
+			for _, g := range list(t["Values"]) {
+				if !registered[fmt.Sprint(g)] {
+					problems = append(problems, fmt.Sprintf("%s targets patch group %q, for which no baseline of these stacks is registered: its nodes are patched with the default baseline unless one registered outside them serves it", what, g))
+				}
+			}
+		}
+	}
+	targets := ofType(resources, "AWS::SSM::MaintenanceWindowTarget")
+	for _, id := range slices.Sorted(maps.Keys(targets)) {
+		if patchingWindows[ref(targets[id]["WindowId"])] {
+			check("window target "+id, targets[id]["Targets"])
+		}
+	}
+	associations := ofType(resources, "AWS::SSM::Association")
+	for _, id := range slices.Sorted(maps.Keys(associations)) {
+		if slices.Contains(patchDocuments, fmt.Sprint(associations[id]["Name"])) {
+			check("association "+id, associations[id]["Targets"])
+		}
+	}
+	return problems
+}
+
+// alertRules: each EventBridge rule a topic's policy lets publish (aws:SourceArn) must be in the
+// template, enabled ("DISABLED: The rule is disabled. EventBridge does not match any events
+// against the rule", AWS::Events::Rule State, CloudFormation resource specification) and deliver
+// to that topic (a target whose Arn is the topic's: its Ref).
+func alertRules(resources map[string]any) []string {
+	rules := ofType(resources, "AWS::Events::Rule")
+	var problems []string
+	policies := ofType(resources, "AWS::SNS::TopicPolicy")
+	for _, policyID := range slices.Sorted(maps.Keys(policies)) {
+		policy := policies[policyID]
+		doc, _ := policy["PolicyDocument"].(map[string]any)
+		for _, st := range list(doc["Statement"]) {
+			st, _ := st.(map[string]any)
+			principal, _ := st["Principal"].(map[string]any)
+			if st["Effect"] != "Allow" || principal["Service"] != "events.amazonaws.com" {
+				continue
+			}
+			topic := ref(st["Resource"])
+			condition, _ := st["Condition"].(map[string]any)
+			equals, _ := condition["ArnEquals"].(map[string]any)
+			for _, source := range list(equals["aws:SourceArn"]) {
+				id := getAtt(source)
+				rule, ok := rules[id]
+				switch {
+				case !ok:
+					problems = append(problems, fmt.Sprintf("topic policy %s admits rule %s, which the template does not have", policyID, id))
+				case rule["State"] != "ENABLED" && rule["State"] != "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS":
+					problems = append(problems, fmt.Sprintf("rule %s: State %v, not enabled: it delivers no alert", id, rule["State"]))
+				case !slices.ContainsFunc(list(rule["Targets"]), func(t any) bool { m, _ := t.(map[string]any); return ref(m["Arn"]) == topic }):
+					problems = append(problems, fmt.Sprintf("rule %s: no target is topic %s (its Ref), which admits it: its alerts go nowhere", id, topic))
+				}
+			}
+		}
+	}
+	return problems
+}
+
+// Fleet checks the fleet stack's template: the WSUS clients' URL names the server's setup port
+// with its scheme (http on wsusspec.HTTPPort, https on wsusspec.HTTPSPort), the server itself
+// and, over https, the name its certificate is set up for (ServerName); a client's target group
+// is one the setup creates.
+func Fleet(template map[string]any) []string {
+	resources, _ := template["Resources"].(map[string]any)
+	associations := ofType(resources, "AWS::SSM::Association")
+	var setup, client map[string]any
+	var setupID, clientID string
+	for _, id := range slices.Sorted(maps.Keys(associations)) {
+		params, _ := associations[id]["Parameters"].(map[string]any)
+		switch {
+		case params["UpdateStoreVolumeId"] != nil:
+			setup, setupID = params, id
+		case params["WsusUrl"] != nil:
+			client, clientID = params, id
+		}
+	}
+	if setup == nil || client == nil {
+		return nil
+	}
+	var problems []string
+	scheme, host, port := splitURL(first(client["WsusUrl"]))
+	setupPort := fmt.Sprint(first(setup["Port"]))
+	if port != setupPort {
+		problems = append(problems, fmt.Sprintf("association %s: WsusUrl's port %s is not the server's (%s: Port %s)", clientID, port, setupID, setupPort))
+	}
+	if want := map[string]string{fmt.Sprint(wsusspec.HTTPPort): "http", fmt.Sprint(wsusspec.HTTPSPort): "https"}[setupPort]; scheme != want {
+		problems = append(problems, fmt.Sprintf("association %s: WsusUrl's scheme %s, where the server's port %s takes %s", clientID, scheme, setupPort, want))
+	}
+	if !strings.HasPrefix(getAtt(host), "WsusInstance") {
+		problems = append(problems, fmt.Sprintf("association %s: WsusUrl's host %v is not the WSUS server's", clientID, host))
+	}
+	if name := first(setup["ServerName"]); scheme == "https" && fmt.Sprint(name) != fmt.Sprint(host) {
+		problems = append(problems, fmt.Sprintf("association %s: WsusUrl's host %v is not the name the certificate is set up for (%s: ServerName %v)", clientID, host, setupID, name))
+	}
+	if group := first(client["TargetGroup"]); group != nil && !slices.Contains(strings.Split(fmt.Sprint(first(setup["TargetGroups"])), ";"), fmt.Sprint(group)) {
+		problems = append(problems, fmt.Sprintf("association %s: TargetGroup %v is not one of the server's TargetGroups (%s)", clientID, group, setupID))
+	}
+	return problems
+}
+
+// splitURL reads CDK's Fn::Join of scheme "://", host and ":port" into its parts; the host is
+// the intrinsic between them.
+func splitURL(v any) (scheme string, host any, port string) {
+	m, _ := v.(map[string]any)
+	join, _ := m["Fn::Join"].([]any)
+	if len(join) != 2 {
+		return "", nil, ""
+	}
+	parts := list(join[1])
+	if len(parts) != 3 {
+		return "", nil, ""
+	}
+	return strings.TrimSuffix(fmt.Sprint(parts[0]), "://"), parts[1], strings.TrimPrefix(fmt.Sprint(parts[2]), ":")
+}
+
+func ofType(resources map[string]any, t string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for id, r := range resources {
+		if r, ok := r.(map[string]any); ok && r["Type"] == t {
+			p, _ := r["Properties"].(map[string]any)
+			out[id] = p
+		}
+	}
+	return out
+}
+
+func list(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
+func first(v any) any {
+	if l := list(v); len(l) > 0 {
+		return l[0]
+	}
+	return nil
+}
+
+func ref(v any) string {
+	m, _ := v.(map[string]any)
+	s, _ := m["Ref"].(string)
+	return s
+}
+
+func getAtt(v any) string {
+	m, _ := v.(map[string]any)
+	if att, ok := m["Fn::GetAtt"].([]any); ok && len(att) > 0 {
+		return fmt.Sprint(att[0])
+	}
+	return ""
+}

@@ -1,0 +1,118 @@
+package wiring
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func read(t *testing.T, path string) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var template map[string]any
+	require.NoError(t, json.Unmarshal(data, &template))
+	return template
+}
+
+func props(template map[string]any, id string) map[string]any {
+	return template["Resources"].(map[string]any)[id].(map[string]any)["Properties"].(map[string]any)
+}
+
+func joined(problems []string) string { return strings.Join(problems, "\n") }
+
+// Every golden (test/testdata, written by make update-golden) is wired as the checks require.
+func TestEveryGoldenIsWired(t *testing.T) {
+	for _, kind := range []struct {
+		glob  string
+		check func(map[string]any) []string
+	}{{"*.patching.template.json", func(tm map[string]any) []string { problems, _ := Patching(tm); return problems }}, {"*.fleet.template.json", Fleet}} {
+		paths, err := filepath.Glob("../../test/testdata/" + kind.glob)
+		require.NoError(t, err)
+		require.NotEmpty(t, paths)
+		for _, path := range paths {
+			assert.Empty(t, kind.check(read(t, path)), path)
+		}
+	}
+}
+
+// Each planting (the ones a mutation run found make verify letting through) is named: a patch
+// group without a baseline of the stacks' as a note, the rest as problems.
+func TestPatchingWiringNamesEachPlanting(t *testing.T) {
+	for _, c := range []struct {
+		name, wants string
+		plant       func(tm map[string]any)
+	}{
+		{"a task on another window's target", "task MaintenanceWindowsprivatepatchweeklyTask15A70B942: its target MaintenanceWindowsprivatepatchwsusTarget5FDE670C is registered with window MaintenanceWindowsprivatepatchwsusWindowAA8482A2", func(tm map[string]any) {
+			props(tm, "MaintenanceWindowsprivatepatchweeklyTask15A70B942")["Targets"] = []any{map[string]any{"Key": "WindowTargetIds", "Values": []any{map[string]any{"Ref": "MaintenanceWindowsprivatepatchwsusTarget5FDE670C"}}}}
+		}},
+		{"a task on a target the template lacks", "its target mwt-0123456789abcdef0 is no window target", func(tm map[string]any) {
+			props(tm, "MaintenanceWindowsprivatepatchweeklyTask15A70B942")["Targets"] = []any{map[string]any{"Key": "WindowTargetIds", "Values": []any{"mwt-0123456789abcdef0"}}}
+		}},
+		{"a window targeting a group no baseline registers", `window target MaintenanceWindowsprivatepatchweeklyTarget6FF7FFF6 targets patch group "Windows"`, func(tm map[string]any) {
+			props(tm, "MaintenanceWindowsprivatepatchweeklyTarget6FF7FFF6")["Targets"] = []any{map[string]any{"Key": "tag:Patch Group", "Values": []any{"Windows"}}}
+		}},
+		{"a baseline registering another group", `targets patch group "windows", for which no baseline of these stacks is registered`, func(tm map[string]any) {
+			props(tm, "Baselinesprivatepatchwindows49F4305F")["PatchGroups"] = []any{"Windows"}
+		}},
+		{"an alert rule without its target", "rule MaintenanceWindowsprivatepatchweeklyFailureRule3B4275B3: no target is topic AlertsTopicCF7C81C9", func(tm map[string]any) {
+			delete(props(tm, "MaintenanceWindowsprivatepatchweeklyFailureRule3B4275B3"), "Targets")
+		}},
+		{"an alert rule targeting the topic's name", "rule AlertsComplianceRuleA87A8F82: no target is topic AlertsTopicCF7C81C9", func(tm map[string]any) {
+			props(tm, "AlertsComplianceRuleA87A8F82")["Targets"] = []any{map[string]any{"Id": "Target0", "Arn": map[string]any{"Fn::GetAtt": []any{"AlertsTopicCF7C81C9", "TopicName"}}}}
+		}},
+		{"an alert rule disabled", "rule AlertsComplianceRuleA87A8F82: State DISABLED, not enabled", func(tm map[string]any) {
+			props(tm, "AlertsComplianceRuleA87A8F82")["State"] = "DISABLED"
+		}},
+		{"an admitted rule the template lacks", "admits rule AlertsAssociationRuleE799A159, which the template does not have", func(tm map[string]any) {
+			delete(tm["Resources"].(map[string]any), "AlertsAssociationRuleE799A159")
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			template := read(t, "../../test/testdata/default.patching.template.json")
+			c.plant(template)
+			problems, notes := Patching(template)
+			assert.Contains(t, joined(append(problems, notes...)), c.wants)
+		})
+	}
+}
+
+func TestFleetWiringNamesEachPlanting(t *testing.T) {
+	url := func(scheme string, host any, port string) []any {
+		return []any{map[string]any{"Fn::Join": []any{"", []any{scheme + "://", host, ":" + port}}}}
+	}
+	ip := map[string]any{"Fn::GetAtt": []any{"WsusInstance902E8651", "PrivateIp"}}
+	for _, c := range []struct {
+		name, golden, wants string
+		plant               func(client, setup map[string]any)
+	}{
+		{"the clients on the HTTPS port of an HTTP server", "default", "WsusUrl's port 8531 is not the server's (WsusSetupAssociationCF0D774E: Port 8530)", func(client, _ map[string]any) {
+			client["WsusUrl"] = url("http", ip, "8531")
+		}},
+		{"https on the HTTP port", "default", "WsusUrl's scheme https, where the server's port 8530 takes http", func(client, _ map[string]any) {
+			client["WsusUrl"] = url("https", ip, "8530")
+		}},
+		{"another host", "default", "is not the WSUS server's", func(client, _ map[string]any) {
+			client["WsusUrl"] = url("http", "10.0.0.10", "8530")
+		}},
+		{"https to the address, not the certificate's name", "wsus-https", "is not the name the certificate is set up for", func(client, _ map[string]any) {
+			client["WsusUrl"] = url("https", ip, "8531")
+		}},
+		{"a target group the server lacks", "wsus-https", "TargetGroup Workstations is not one of the server's TargetGroups", func(client, _ map[string]any) {
+			client["TargetGroup"] = []any{"Workstations"}
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			template := read(t, "../../test/testdata/"+c.golden+".fleet.template.json")
+			client := props(template, "WsusClientAssociationD1829CE5")["Parameters"].(map[string]any)
+			setup := props(template, "WsusSetupAssociationCF0D774E")["Parameters"].(map[string]any)
+			c.plant(client, setup)
+			assert.Contains(t, joined(Fleet(template)), c.wants)
+		})
+	}
+}
