@@ -86,19 +86,35 @@ func TestVerifyRunsThePatchCalendar(t *testing.T) {
 	require.NoError(t, err)
 	today := time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)
 	var out bytes.Buffer
-	assert.Zero(t, calendarCheck(&out, cfg, today), out.String())
+	assert.Zero(t, calendarCheck(&out, cfg, nil, today), out.String())
 	assert.Contains(t, out.String(), "patch calendar: 24 Patch Tuesdays from 2026-12-06")
 	require.Equal(t, "privatepatch-wsus", cfg.Patching.MaintenanceWindows[1].Name)
 	cfg.Patching.MaintenanceWindows[1].Schedule = "cron(0 2 ? * SAT#4 *)" // the WSUS server's, now on the 4th Saturday
 	out.Reset()
-	assert.Positive(t, calendarCheck(&out, cfg, today), out.String())
+	assert.Positive(t, calendarCheck(&out, cfg, nil, today), out.String())
 	assert.Contains(t, out.String(), "2026-12 release (Tue 2026-12-08 18:00Z): the WSUS server (patch group wsus, 0 days) installs it in window privatepatch-wsus")
 	cfg.Patching.MaintenanceWindows[1].Schedule = config.WsusPatchWindowSchedule
 	cfg.Patching.MaintenanceWindows[0].Timezone = "America/Los_Angeles"
 	cfg.Patching.MaintenanceWindows[0].Schedule = "cron(30 2 ? * SUN *)"
 	out.Reset()
-	assert.Equal(t, 1, calendarCheck(&out, cfg, today))
+	assert.Equal(t, 1, calendarCheck(&out, cfg, nil, today))
 	assert.Contains(t, out.String(), "patch calendar: refused: window privatepatch-weekly: 2027-03-14 02:30 does not exist in America/Los_Angeles")
+}
+
+// The calendar verify prints is the patching template's: a planted WSUS window on the 4th
+// Saturday in the template (the configuration unchanged) fails as it does in the configuration.
+func TestVerifysCalendarIsTheTemplates(t *testing.T) {
+	cfg, err := config.LoadDefault()
+	require.NoError(t, err)
+	today := time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)
+	patching := goldenDefault(t)["patching"]
+	var out bytes.Buffer
+	require.Zero(t, calendarCheck(&out, cfg, patching, today), out.String())
+	window := patching["Resources"].(map[string]any)["MaintenanceWindowsprivatepatchwsusWindowAA8482A2"].(map[string]any)["Properties"].(map[string]any)
+	window["Schedule"] = "cron(0 2 ? * SAT#4 *)"
+	out.Reset()
+	assert.Positive(t, calendarCheck(&out, cfg, patching, today), out.String())
+	assert.Contains(t, out.String(), "the WSUS server (patch group wsus, 0 days) installs it in window privatepatch-wsus")
 }
 
 // The mutation summary counts the statements each needed by a row, names the accepted ones with

@@ -1,0 +1,61 @@
+package calendar
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/privatepatch/privatepatch/config"
+)
+
+func goldenPatching(t *testing.T, scenario string) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile("../../test/testdata/" + scenario + ".patching.template.json")
+	require.NoError(t, err)
+	var template map[string]any
+	require.NoError(t, json.Unmarshal(data, &template))
+	return template
+}
+
+func resourceProps(template map[string]any, id string) map[string]any {
+	return template["Resources"].(map[string]any)[id].(map[string]any)["Properties"].(map[string]any)
+}
+
+// The plan read from the shipped configurations' golden templates is the plan of the
+// configurations (the construct declares what the configuration says); a planted change of a
+// window's schedule or a baseline's delay shows in the plan read from the template, which verify
+// judges.
+func TestThePlanFromTheTemplateIsTheConfigurationsUntilTheTemplateDiffers(t *testing.T) {
+	example, err := config.LoadFile("../../config/example.yaml")
+	require.NoError(t, err)
+	byDefault, err := config.LoadDefault()
+	require.NoError(t, err)
+	for scenario, cfg := range map[string]*config.Config{"default": byDefault, "example": example} {
+		fromTemplate, err := FromTemplate(goldenPatching(t, scenario), cfg, from)
+		require.NoError(t, err, scenario)
+		fromConfig := FromConfig(cfg, from)
+		assert.Equal(t, fromConfig.Windows, fromTemplate.Windows, scenario)
+		assert.Equal(t, fromConfig.Groups, fromTemplate.Groups, scenario)
+	}
+
+	template := goldenPatching(t, "default")
+	resourceProps(template, "MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8")["Schedule"] = "cron(0 2 ? * SAT *)"
+	resourceProps(template, "Baselinesprivatepatchwindows49F4305F")["ApprovalRules"].(map[string]any)["PatchRules"].([]any)[0].(map[string]any)["ApproveAfterDays"] = 70.0
+	plan, err := FromTemplate(template, byDefault, from)
+	require.NoError(t, err)
+	assert.Equal(t, "cron(0 2 ? * SAT *)", plan.Windows[0].Schedule)
+	assert.Equal(t, 70, plan.Groups["windows"].Delays["Critical"])
+	c, err := Compute(plan)
+	require.NoError(t, err)
+	var out strings.Builder
+	c.Print(&out)
+	assert.Contains(t, out.String(), "+70d", "the printed calendar is the template's")
+
+	resourceProps(template, "MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8")["Name"] = "renamed"
+	_, err = FromTemplate(template, byDefault, from)
+	assert.ErrorContains(t, err, "window renamed (MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8) of the template is not one of the configuration's")
+}
