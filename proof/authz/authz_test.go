@@ -210,6 +210,9 @@ func TestShippedConfigurationsAreAuthorisedForEveryNeededCallAndDeniedEveryForbi
 		for _, r := range rs {
 			assert.True(t, r.OK(), "%s: %s", scenario, r)
 			assert.NotEmpty(t, r.Source, "every row names the AWS page it rests on: %s", r)
+			// A row is an AWS request as written: no fmt verb misfired into its caller or ARN
+			// (an access log bucket without LogFilePrefix once gave .../%!s(<nil>)2026-...).
+			assert.NotContains(t, r.Caller+" "+r.Resource, "%!", "%s: %s", scenario, r)
 		}
 	}
 	// The rows the issue names are there, and decided by the statements that make them work.

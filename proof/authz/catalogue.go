@@ -288,7 +288,8 @@ func accessLogDelivery(m model) []Call {
 		}
 		policy := m.resourcePolicy("AWS::S3::BucketPolicy", "Bucket", target)
 		sourceArn := m.getAtt(source.Stack, source.LogicalID, "Arn")
-		object := fmt.Sprintf("arn:%s:s3:::%s/%s2026-12-06-00-00-00-0123456789ABCDEF", partition, m.ref(target.Stack, target.LogicalID), logging["LogFilePrefix"])
+		prefix, _ := logging["LogFilePrefix"].(string) // none: the logs' keys start at the bucket's root
+		object := fmt.Sprintf("arn:%s:s3:::%s/%s2026-12-06-00-00-00-0123456789ABCDEF", partition, m.ref(target.Stack, target.LogicalID), prefix)
 		for _, row := range []struct {
 			caller             string
 			sourceAccount, arn string
