@@ -151,6 +151,9 @@ func results(t *testing.T) map[string][]Result {
 			}
 			return true
 		})
+		// The WSUS role without the statement that lets its health script publish its metrics.
+		noWsusMetrics := golden(t, "default")
+		statements(noWsusMetrics, func(_ string, s map[string]any) bool { return s["Sid"] != "PublishWsusHealth" })
 		// The maintenance window role trusting a service it must not.
 		wrongService := Deployment{Name: "wrong-service", Stacks: golden(t, "default"), Env: env}
 		for id, r := range wrongService.Stacks["privatepatch-patching"]["Resources"].(map[string]any) {
@@ -169,7 +172,8 @@ func results(t *testing.T) map[string][]Result {
 		for name, stacks := range map[string]Stacks{"no-payload-bucket": noPayload, "create-image-with-account": createImageWithAccount,
 			"no-alarm-statements": noAlarmStatements, "open-topic": openTopic,
 			"events-by-role": eventsByRole, "events-key-by-source": eventsKeyBySource, "events-any-rule": eventsAnyRule,
-			"wsus-behind-created-s3-endpoint": wsusBehindEndpoint, "s3-endpoint-for-the-fleet-only": endpointForFleetOnly} {
+			"wsus-behind-created-s3-endpoint": wsusBehindEndpoint, "s3-endpoint-for-the-fleet-only": endpointForFleetOnly,
+			"no-wsus-metrics": noWsusMetrics} {
 			deployments = append(deployments, Deployment{Name: name, Stacks: stacks, Env: env})
 		}
 		evaluated.results, evaluated.err = evaluator.Evaluate(deployments)
@@ -229,6 +233,18 @@ func TestShippedConfigurationsAreAuthorisedForEveryNeededCallAndDeniedEveryForbi
 	assert.True(t, find(t, "example", "maintenance window", "ssm:SendCommand", ":managed-instance/")[0].Required)
 	assert.False(t, find(t, "default", "maintenance window", "ssm:SendCommand", ":managed-instance/")[0].Required)
 	assert.Equal(t, "Allowed", find(t, "example", "SecurityHybridRole", "s3:GetObject", "aws-patch-manager-")[0].Verdict)
+}
+
+// The health script's namespace is its association's, not the role's policy's: without the
+// statement, its row is denied rather than gone (a mutation run deleted it and verify passed).
+func TestWsusMetricsWithoutTheirStatementAreADeniedRow(t *testing.T) {
+	allowed := find(t, "default", "WSUS server (WsusRole), its health script", "cloudwatch:PutMetricData", "*")
+	require.Len(t, allowed, 1)
+	assert.Equal(t, "privatepatch/WSUS/privatepatch", allowed[0].Context["cloudwatch:namespace"])
+	assert.Equal(t, "Allowed", allowed[0].Verdict)
+	denied := find(t, "no-wsus-metrics", "WSUS server (WsusRole), its health script", "cloudwatch:PutMetricData", "*")
+	require.Len(t, denied, 1)
+	assert.False(t, denied[0].OK(), "a required row denied: verify fails")
 }
 
 func TestRevertingTheEndpointBucketDefectDeniesThePayloadDownloadAtTheEndpoint(t *testing.T) {

@@ -490,19 +490,30 @@ func windowFollowUps(m model) []Call {
 	return out
 }
 
-// wsusMetrics returns the rows of the WSUS health script's metrics, in the deployment's namespace only.
+// wsusMetrics returns the rows of the WSUS server's scripts' metrics, in the namespaces its
+// associations give them (their Namespace parameter: the health and cleanup-report scripts
+// publish there), and not in another. The namespaces are read from the associations, not from
+// the role's policy, so that a policy without the statement is a denied row, not a missing one.
 func wsusMetrics(m model) []Call {
 	var out []Call
-	add := func(c Call) { out = append(out, c) }
-	if role, ok := m.first("AWS::IAM::Role", "WsusRole"); ok {
-		for _, p := range m.identityPoliciesOrNil(role) {
-			for _, namespace := range metricNamespaces(p.Policy) {
-				add(Call{Caller: "WSUS server (WsusRole), its health script", Principal: Principal{Role: role}, Action: "cloudwatch:PutMetricData", Resource: "*",
-					Context: map[string]any{"cloudwatch:namespace": namespace}, Required: true, Source: wsusMetricsPage})
-				add(Call{Caller: "WSUS server (WsusRole), another namespace", Principal: Principal{Role: role}, Action: "cloudwatch:PutMetricData", Resource: "*",
-					Context: map[string]any{"cloudwatch:namespace": "AWS/EC2"}, Required: false, Source: wsusMetricsPage})
-			}
+	role, ok := m.first("AWS::IAM::Role", "WsusRole")
+	if !ok {
+		return nil
+	}
+	var namespaces []string
+	for _, a := range m.find("AWS::SSM::Association", "") {
+		params, _ := m.properties(a)["Parameters"].(map[string]any)
+		if values, ok := params["Namespace"].([]any); ok && len(values) > 0 && !slices.Contains(namespaces, fmt.Sprint(values[0])) {
+			namespaces = append(namespaces, fmt.Sprint(values[0]))
 		}
+	}
+	for _, namespace := range namespaces {
+		out = append(out, Call{Caller: "WSUS server (WsusRole), its health script", Principal: Principal{Role: role}, Action: "cloudwatch:PutMetricData", Resource: "*",
+			Context: map[string]any{"cloudwatch:namespace": namespace}, Required: true, Source: wsusMetricsPage})
+	}
+	if len(namespaces) > 0 {
+		out = append(out, Call{Caller: "WSUS server (WsusRole), another namespace", Principal: Principal{Role: role}, Action: "cloudwatch:PutMetricData", Resource: "*",
+			Context: map[string]any{"cloudwatch:namespace": "AWS/EC2"}, Required: false, Source: wsusMetricsPage})
 	}
 	return out
 }
@@ -798,24 +809,6 @@ func isNotificationRole(m model, role Resource) bool {
 		}
 	}
 	return false
-}
-
-// metricNamespaces are the cloudwatch:namespace values a policy allows PutMetricData in.
-func metricNamespaces(document any) []string {
-	doc, _ := document.(map[string]any)
-	var out []string
-	for _, s := range statementList(doc) {
-		st, _ := s.(map[string]any)
-		if !strings.Contains(fmt.Sprint(st["Action"]), "cloudwatch:PutMetricData") {
-			continue
-		}
-		condition, _ := st["Condition"].(map[string]any)
-		equals, _ := condition["StringEquals"].(map[string]any)
-		if ns, ok := equals["cloudwatch:namespace"]; ok {
-			out = append(out, fmt.Sprint(ns))
-		}
-	}
-	return out
 }
 
 func (m model) identityPoliciesOrNil(role Resource) []namedPolicy {
