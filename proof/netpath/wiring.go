@@ -20,8 +20,9 @@ import (
 //     addresses; "Default: false", and then the agent resolves the public address, which a
 //     private subnet without an internet route cannot reach. It needs the VPC's
 //     enableDnsHostnames and enableDnsSupport true.
-//   - VPCEndpoint SecurityGroupIds: the flow table judges the endpoints by the endpoints' group
-//     (EndpointsGroup); an endpoint in another group is not the one it proved.
+//   - VPCEndpoint SecurityGroupIds and SubnetIds: the flow table judges the endpoints by the
+//     endpoints' group (EndpointsGroup), in the private subnets; an endpoint in another group or
+//     subnet is not the one it proved.
 //   - VPCEndpoint RouteTableIds (gateway endpoints): S3 is reached through the route tables
 //     listed; a private subnet whose route table is not among them has no route to S3.
 func WiringProblems(template map[string]any, privateRouteTables []string) []string {
@@ -42,6 +43,11 @@ func WiringProblems(template map[string]any, privateRouteTables []string) []stri
 			continue
 		}
 		interfaces++
+		for _, subnet := range listOf(p["SubnetIds"]) {
+			if !privateSubnet(resources, template, subnet) {
+				problems = append(problems, fmt.Sprintf("endpoint %s (%s): in subnet %v, not one of the private subnets, where the flow table puts the endpoints", id, name, subnet))
+			}
+		}
 		if p["PrivateDnsEnabled"] != true {
 			problems = append(problems, fmt.Sprintf("endpoint %s (%s): PrivateDnsEnabled is not true (default false): the service's name resolves to its public address, which the private subnets cannot reach", id, name))
 		}
@@ -51,7 +57,9 @@ func WiringProblems(template map[string]any, privateRouteTables []string) []stri
 		}
 	}
 	for id, p := range ofType(resources, "AWS::EC2::VPC") {
-		if interfaces > 0 && (p["EnableDnsHostnames"] != true || p["EnableDnsSupport"] != true) {
+		// EnableDnsSupport is "Enabled by default", EnableDnsHostnames "Disabled by default for
+		// nondefault VPCs" (AWS::EC2::VPC).
+		if interfaces > 0 && (p["EnableDnsHostnames"] != true || p["EnableDnsSupport"] == false) {
 			problems = append(problems, fmt.Sprintf("VPC %s: EnableDnsHostnames and EnableDnsSupport must both be true for the endpoints' private DNS names", id))
 		}
 	}
@@ -73,6 +81,17 @@ func duplicateRuleNumbers(resources map[string]any) []string {
 		seen[key] = id
 	}
 	return problems
+}
+
+// privateSubnet says whether v names a private subnet: a subnet resource not tagged public (by
+// CDK's aws-cdk:subnet-type tag, as addSubnets reads them), or an id the template's
+// PrivateSubnetIds output lists (an existing VPC's).
+func privateSubnet(resources, template map[string]any, v any) bool {
+	if s, ok := ofType(resources, "AWS::EC2::Subnet")[refTo(v)]; ok {
+		return subnetType(s) != "Public"
+	}
+	ids, _, _ := outputSubnets(template, "Private")
+	return slices.Contains(ids, fmt.Sprint(v))
 }
 
 // privateRouteTablesOf are the route tables associated with the template's private subnets (by

@@ -3,6 +3,7 @@ package netpath
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -29,7 +30,12 @@ func props(template map[string]any, id string) map[string]any {
 // proves: the table cannot see them).
 func TestWiringProblemsNameWhatTheFlowTableTakesForGranted(t *testing.T) {
 	existingRouteTables := []string{"rtb-0aaaaaaaaaaaaaaa1", "rtb-0aaaaaaaaaaaaaaa2"}
-	assert.Empty(t, WiringProblems(goldenTemplate(t, "default"), nil))
+	paths, err := filepath.Glob("../../test/testdata/*.network.template.json")
+	require.NoError(t, err)
+	for _, path := range paths {
+		scenario := strings.TrimSuffix(filepath.Base(path), ".network.template.json")
+		assert.Empty(t, WiringProblems(goldenTemplate(t, scenario), nil), scenario)
+	}
 	assert.Empty(t, WiringProblems(goldenTemplate(t, "existing-vpc"), existingRouteTables))
 
 	for _, c := range []struct {
@@ -57,6 +63,12 @@ func TestWiringProblemsNameWhatTheFlowTableTakesForGranted(t *testing.T) {
 		{"the VPC's DNS hostnames off", "VPC NetworkVpc7FB7348F: EnableDnsHostnames and EnableDnsSupport", func(tm map[string]any) {
 			props(tm, "NetworkVpc7FB7348F")["EnableDnsHostnames"] = false
 		}, nil},
+		{"the VPC's DNS support off", "VPC NetworkVpc7FB7348F: EnableDnsHostnames and EnableDnsSupport", func(tm map[string]any) {
+			props(tm, "NetworkVpc7FB7348F")["EnableDnsSupport"] = false
+		}, nil},
+		{"an endpoint in the public subnets", "endpoint NetworkEndpointsssm96AED6CF (ssm): in subnet map[Ref:NetworkVpcPublicSubnet1Subnet36933139], not one of the private subnets", func(tm map[string]any) {
+			props(tm, "NetworkEndpointsssm96AED6CF")["SubnetIds"] = []any{map[string]any{"Ref": "NetworkVpcPublicSubnet1Subnet36933139"}, map[string]any{"Ref": "NetworkVpcPublicSubnet2SubnetC427CCE0"}}
+		}, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			template := goldenTemplate(t, "default")
@@ -64,6 +76,14 @@ func TestWiringProblemsNameWhatTheFlowTableTakesForGranted(t *testing.T) {
 			assert.Contains(t, joined(WiringProblems(template, c.routeTables)), c.wants)
 		})
 	}
+	// EnableDnsSupport is enabled by default: left out, it is no problem.
+	template := goldenTemplate(t, "default")
+	delete(props(template, "NetworkVpc7FB7348F"), "EnableDnsSupport")
+	assert.Empty(t, WiringProblems(template, nil))
+	// An existing VPC's endpoints are in the subnets its PrivateSubnetIds output lists.
+	existing := goldenTemplate(t, "existing-vpc")
+	props(existing, "NetworkEndpointsssm96AED6CF")["SubnetIds"] = []any{"subnet-0bbbbbbbbbbbbbbb1"}
+	assert.Contains(t, joined(WiringProblems(existing, existingRouteTables)), "endpoint NetworkEndpointsssm96AED6CF (ssm): in subnet subnet-0bbbbbbbbbbbbbbb1, not one of the private subnets")
 	// An existing VPC's private route tables are the configuration's: one the S3 endpoint lacks.
 	assert.Contains(t, joined(WiringProblems(goldenTemplate(t, "existing-vpc"), append(existingRouteTables, "rtb-0aaaaaaaaaaaaaaa3"))),
 		"route table rtb-0aaaaaaaaaaaaaaa3 of a private subnet is not among its RouteTableIds")
