@@ -243,6 +243,12 @@ func (c *Config) PatchGroupBaseline(group string) Baseline {
 	if fallback != nil {
 		return *fallback
 	}
+	return AwsDefaultBaseline()
+}
+
+// AwsDefaultBaseline is AWS's default Windows baseline, which a node uses when no baseline is
+// registered for its patch group and none is registered as the default.
+func AwsDefaultBaseline() Baseline {
 	return Baseline{Baseline: patchingspec.Baseline{Name: AwsDefaultWindowsBaseline, ApprovalRules: presets[PresetAwsDefaultWindows]}.WithDefaults()}
 }
 

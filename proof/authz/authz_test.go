@@ -154,6 +154,9 @@ func results(t *testing.T) map[string][]Result {
 		// The WSUS role without the statement that lets its health script publish its metrics.
 		noWsusMetrics := golden(t, "default")
 		statements(noWsusMetrics, func(_ string, s map[string]any) bool { return s["Sid"] != "PublishWsusHealth" })
+		// The health association without its Namespace: the document's default applies.
+		healthDefaultNamespace := golden(t, "default")
+		delete(resourceOf(t, healthDefaultNamespace, "privatepatch-fleet", "WsusHealthAssociation")["Parameters"].(map[string]any), "Namespace")
 		// The maintenance window role trusting a service it must not.
 		wrongService := Deployment{Name: "wrong-service", Stacks: golden(t, "default"), Env: env}
 		for id, r := range wrongService.Stacks["privatepatch-patching"]["Resources"].(map[string]any) {
@@ -173,7 +176,7 @@ func results(t *testing.T) map[string][]Result {
 			"no-alarm-statements": noAlarmStatements, "open-topic": openTopic,
 			"events-by-role": eventsByRole, "events-key-by-source": eventsKeyBySource, "events-any-rule": eventsAnyRule,
 			"wsus-behind-created-s3-endpoint": wsusBehindEndpoint, "s3-endpoint-for-the-fleet-only": endpointForFleetOnly,
-			"no-wsus-metrics": noWsusMetrics} {
+			"no-wsus-metrics": noWsusMetrics, "health-default-namespace": healthDefaultNamespace} {
 			deployments = append(deployments, Deployment{Name: name, Stacks: stacks, Env: env})
 		}
 		evaluated.results, evaluated.err = evaluator.Evaluate(deployments)
@@ -245,6 +248,16 @@ func TestWsusMetricsWithoutTheirStatementAreADeniedRow(t *testing.T) {
 	denied := find(t, "no-wsus-metrics", "WSUS server (WsusRole), its health script", "cloudwatch:PutMetricData", "*")
 	require.Len(t, denied, 1)
 	assert.False(t, denied[0].OK(), "a required row denied: verify fails")
+	// Without the association's Namespace the script publishes to the document's default, which
+	// the role does not allow: a required row, denied.
+	var defaults []Result
+	for _, r := range find(t, "health-default-namespace", "WSUS server (WsusRole), its health script", "cloudwatch:PutMetricData", "*") {
+		if r.Context["cloudwatch:namespace"] == "privatepatch/WSUS" {
+			defaults = append(defaults, r)
+		}
+	}
+	require.Len(t, defaults, 1)
+	assert.False(t, defaults[0].OK())
 }
 
 func TestRevertingTheEndpointBucketDefectDeniesThePayloadDownloadAtTheEndpoint(t *testing.T) {

@@ -490,9 +490,38 @@ func windowFollowUps(m model) []Call {
 	return out
 }
 
+// targetsWsus says whether an association's targets name the WSUS server's instance.
+func targetsWsus(targets any) bool {
+	list, _ := targets.([]any)
+	for _, t := range list {
+		t, _ := t.(map[string]any)
+		values, _ := t["Values"].([]any)
+		if t["Key"] == "InstanceIds" && slices.ContainsFunc(values, func(v any) bool { return strings.HasPrefix(refOf(v), "WsusInstance") }) {
+			return true
+		}
+	}
+	return false
+}
+
+// documentDefault is the default of a document's parameter, "" without one.
+func documentDefault(document map[string]any, parameter string) string {
+	content, _ := document["Content"].(map[string]any)
+	parameters, _ := content["parameters"].(map[string]any)
+	declared, _ := parameters[parameter].(map[string]any)
+	d, _ := declared["default"].(string)
+	return d
+}
+
+func refOf(v any) string {
+	m, _ := v.(map[string]any)
+	s, _ := m["Ref"].(string)
+	return s
+}
+
 // wsusMetrics returns the rows of the WSUS server's scripts' metrics, in the namespaces its
-// associations give them (their Namespace parameter: the health and cleanup-report scripts
-// publish there), and not in another. The namespaces are read from the associations, not from
+// associations (those targeting its instance) give them (their Namespace parameter, or the
+// document's default where they leave it out: the health and cleanup-report scripts publish
+// there), and not in another. The namespaces are read from the associations, not from
 // the role's policy, so that a policy without the statement is a denied row, not a missing one.
 func wsusMetrics(m model) []Call {
 	var out []Call
@@ -502,9 +531,19 @@ func wsusMetrics(m model) []Call {
 	}
 	var namespaces []string
 	for _, a := range m.find("AWS::SSM::Association", "") {
-		params, _ := m.properties(a)["Parameters"].(map[string]any)
-		if values, ok := params["Namespace"].([]any); ok && len(values) > 0 && !slices.Contains(namespaces, fmt.Sprint(values[0])) {
-			namespaces = append(namespaces, fmt.Sprint(values[0]))
+		props := m.properties(a)
+		if !targetsWsus(props["Targets"]) {
+			continue
+		}
+		params, _ := props["Parameters"].(map[string]any)
+		namespace := ""
+		if values, ok := params["Namespace"].([]any); ok && len(values) > 0 {
+			namespace = fmt.Sprint(values[0])
+		} else if document, ok := m.first("AWS::SSM::Document", refOf(props["Name"])); ok && refOf(props["Name"]) != "" {
+			namespace = documentDefault(m.properties(document), "Namespace") // left out, the default applies
+		}
+		if namespace != "" && !slices.Contains(namespaces, namespace) {
+			namespaces = append(namespaces, namespace)
 		}
 	}
 	for _, namespace := range namespaces {

@@ -20,10 +20,12 @@ var patchGroupKeys = []string{"tag:Patch Group", "tag:PatchGroup"}
 // judges what would be deployed: its windows (AWS::SSM::MaintenanceWindow: Name, Schedule,
 // ScheduleTimezone, ScheduleOffset, Duration, Cutoff, StartDate, EndDate), whether a task of each
 // installs (an install document with Operation Install), the patch groups its targets name, and
-// each group's delays from the ApprovalRules of the baseline registering it (PatchGroups). The
-// rings' order, the WSUS server's group and the deadlines are the configuration's (FromConfig),
-// and so is a group's baseline where the template registers none (the default baseline). The
-// windows are in the configuration's order; one the configuration does not name is an error.
+// each group's delays from the ApprovalRules of the baseline registering it (PatchGroups), or,
+// where none does, of the template's default Windows baseline (DefaultBaseline), else AWS's
+// ("About patch groups": without a baseline for the group, Patch Manager "notifies SSM Agent to
+// use the default Windows patch baseline"). The rings' order, the WSUS server's group and the
+// deadlines are the configuration's (FromConfig). The windows are in the configuration's order;
+// one the configuration does not name is an error.
 func FromTemplate(template map[string]any, cfg *config.Config, from time.Time) (Plan, error) {
 	p := FromConfig(cfg, from)
 	resources, _ := template["Resources"].(map[string]any)
@@ -45,7 +47,7 @@ func FromTemplate(template map[string]any, cfg *config.Config, from time.Time) (
 			StartDate: text(w["StartDate"]), EndDate: text(w["EndDate"]), Install: install, PatchGroups: groups})
 	}
 	slices.SortFunc(p.Windows, func(a, b Window) int { return order[a.Name] - order[b.Name] })
-	baselines := templateBaselines(resources)
+	baselines, fallback := templateBaselines(resources)
 	for name := range p.Groups {
 		delete(p.Groups, name)
 	}
@@ -53,12 +55,11 @@ func FromTemplate(template map[string]any, cfg *config.Config, from time.Time) (
 		if _, ok := p.Groups[name]; ok {
 			return
 		}
-		if b, ok := baselines[name]; ok {
-			p.Groups[name] = Group{Name: name, Baseline: b.Name, Delays: delays(b, p.Severities)}
-			return
+		b, ok := baselines[name]
+		if !ok {
+			b = fallback
 		}
-		b := cfg.PatchGroupBaseline(name)
-		p.Groups[name] = Group{Name: name, Baseline: b.Name, Delays: delays(b.Baseline, p.Severities)}
+		p.Groups[name] = Group{Name: name, Baseline: b.Name, Delays: delays(b, p.Severities)}
 	}
 	for _, w := range p.Windows {
 		if w.Install {
@@ -102,9 +103,11 @@ func windowTargets(resources map[string]any, window string) (groups []string, in
 }
 
 // templateBaselines are the template's baselines by the patch groups they register, with their
-// approval rules' filters, delays and end dates (ApprovalRules.PatchRules).
-func templateBaselines(resources map[string]any) map[string]patchingspec.Baseline {
+// approval rules' filters, delays and end dates (ApprovalRules.PatchRules), and the baseline a
+// group no baseline registers uses: the template's default Windows one, else AWS's.
+func templateBaselines(resources map[string]any) (map[string]patchingspec.Baseline, patchingspec.Baseline) {
 	out := map[string]patchingspec.Baseline{}
+	fallback := config.AwsDefaultBaseline().Baseline
 	for _, b := range ofType(resources, "AWS::SSM::PatchBaseline") {
 		baseline := patchingspec.Baseline{Name: text(b["Name"]), OperatingSystem: text(b["OperatingSystem"])}
 		if baseline.OperatingSystem == "" {
@@ -130,8 +133,11 @@ func templateBaselines(resources map[string]any) map[string]patchingspec.Baselin
 		for _, g := range list(b["PatchGroups"]) {
 			out[text(g)] = baseline
 		}
+		if b["DefaultBaseline"] == true && baseline.OperatingSystem == patchingspec.DefaultOperatingSystem {
+			fallback = baseline
+		}
 	}
-	return out
+	return out, fallback
 }
 
 func ofType(resources map[string]any, t string) map[string]map[string]any {

@@ -55,6 +55,13 @@ func TestThePlanFromTheTemplateIsTheConfigurationsUntilTheTemplateDiffers(t *tes
 	c.Print(&out)
 	assert.Contains(t, out.String(), "+70d", "the printed calendar is the template's")
 
+	// A baseline that no longer registers the group: AWS's default baseline serves it, whatever
+	// the configuration says (a reviewer's planting: the calendar showed the configured delays).
+	delete(resourceProps(template, "Baselinesprivatepatchwindows49F4305F"), "PatchGroups")
+	plan, err = FromTemplate(template, byDefault, from)
+	require.NoError(t, err)
+	assert.Equal(t, config.AwsDefaultWindowsBaseline, plan.Groups["windows"].Baseline)
+
 	resourceProps(template, "MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8")["Name"] = "renamed"
 	_, err = FromTemplate(template, byDefault, from)
 	assert.ErrorContains(t, err, "window renamed (MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8) of the template is not one of the configuration's")

@@ -23,11 +23,25 @@ var patchGroupTagKeys = []string{"tag:Patch Group", "tag:PatchGroup"}
 var patchDocuments = []string{"AWS-RunPatchBaseline", "AWS-RunPatchBaselineAssociation", "AWS-RunPatchBaselineWithHooks"}
 
 // Patching checks the patching stack's template: problems, and notes on what it cannot judge.
-func Patching(template map[string]any) (problems, notes []string) {
+// configured are the patch groups the configuration's baselines serve: one the template's
+// baselines do not register is a problem (its nodes would get the default baseline), another
+// group without a baseline a note.
+func Patching(template map[string]any, configured []string) (problems, notes []string) {
 	resources, _ := template["Resources"].(map[string]any)
 	problems = append(taskTargets(resources), alertRules(resources)...)
-	return problems, patchGroupsWithoutBaseline(resources)
+	for _, u := range patchGroupsWithoutBaseline(resources) {
+		if slices.Contains(configured, u.group) {
+			problems = append(problems, u.text+", though the configuration serves it")
+		} else {
+			notes = append(notes, u.text+" unless one registered outside them serves it")
+		}
+	}
+	return problems, notes
 }
+
+// unserved is a patch group a window or association targets that no baseline of the template
+// registers.
+type unserved struct{ group, text string }
 
 // taskTargets: a task's WindowTargetIds must be targets of its own window: a task names
 // "maintenance window targets" (RegisterTaskWithMaintenanceWindow Targets, botocore 1.43.11's
@@ -64,7 +78,7 @@ func taskTargets(resources map[string]any) []string {
 // "Patch Manager does not find a patch baseline that has the patch group ... associated", it
 // "notifies SSM Agent to use the default Windows patch baseline" ("About patch groups", Systems
 // Manager User Guide, awsdocs/aws-systems-manager-user-guide, read 2026-12-07).
-func patchGroupsWithoutBaseline(resources map[string]any) []string {
+func patchGroupsWithoutBaseline(resources map[string]any) []unserved {
 	registered := map[string]bool{}
 	for _, b := range ofType(resources, "AWS::SSM::PatchBaseline") {
 		for _, g := range list(b["PatchGroups"]) {
@@ -77,7 +91,7 @@ func patchGroupsWithoutBaseline(resources map[string]any) []string {
 			patchingWindows[ref(task["WindowId"])] = true
 		}
 	}
-	var problems []string
+	var problems []unserved
 	check := func(what string, targets any) {
 		for _, t := range list(targets) {
 			t, _ := t.(map[string]any)
@@ -86,7 +100,7 @@ func patchGroupsWithoutBaseline(resources map[string]any) []string {
 			}
 			for _, g := range list(t["Values"]) {
 				if !registered[fmt.Sprint(g)] {
-					problems = append(problems, fmt.Sprintf("%s targets patch group %q, for which no baseline of these stacks is registered: its nodes are patched with the default baseline unless one registered outside them serves it", what, g))
+					problems = append(problems, unserved{fmt.Sprint(g), fmt.Sprintf("%s targets patch group %q, for which no baseline of these stacks is registered: its nodes are patched with the default baseline", what, g)})
 				}
 			}
 		}

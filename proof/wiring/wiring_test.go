@@ -31,7 +31,7 @@ func TestEveryGoldenIsWired(t *testing.T) {
 	for _, kind := range []struct {
 		glob  string
 		check func(map[string]any) []string
-	}{{"*.patching.template.json", func(tm map[string]any) []string { problems, _ := Patching(tm); return problems }}, {"*.fleet.template.json", Fleet}} {
+	}{{"*.patching.template.json", func(tm map[string]any) []string { problems, _ := Patching(tm, nil); return problems }}, {"*.fleet.template.json", Fleet}} {
 		paths, err := filepath.Glob("../../test/testdata/" + kind.glob)
 		require.NoError(t, err)
 		require.NotEmpty(t, paths)
@@ -76,10 +76,23 @@ func TestPatchingWiringNamesEachPlanting(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			template := read(t, "../../test/testdata/default.patching.template.json")
 			c.plant(template)
-			problems, notes := Patching(template)
+			problems, notes := Patching(template, nil)
 			assert.Contains(t, joined(append(problems, notes...)), c.wants)
 		})
 	}
+}
+
+// A patch group the configuration serves and the template's baselines do not register is a
+// problem; another unserved group is a note.
+func TestAnUnservedPatchGroupIsAProblemWhereTheConfigurationServesIt(t *testing.T) {
+	template := read(t, "../../test/testdata/default.patching.template.json")
+	delete(props(template, "Baselinesprivatepatchwindows49F4305F"), "PatchGroups")
+	problems, notes := Patching(template, []string{"windows", "wsus"})
+	assert.Contains(t, joined(problems), `targets patch group "windows", for which no baseline of these stacks is registered: its nodes are patched with the default baseline, though the configuration serves it`)
+	assert.Empty(t, notes)
+	problems, notes = Patching(template, nil)
+	assert.Empty(t, problems)
+	assert.Contains(t, joined(notes), "unless one registered outside them serves it")
 }
 
 func TestFleetWiringNamesEachPlanting(t *testing.T) {
