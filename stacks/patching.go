@@ -92,10 +92,12 @@ func addSecurity(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, bucke
 		output("HybridRegisterWindows", "On a Windows server, as Administrator, with SSM Agent installed",
 			fmt.Sprintf(`& "$env:ProgramFiles\Amazon\SSM\amazon-ssm-agent.exe" -register -code CODE -id ID -region %s; Restart-Service AmazonSSMAgent`, cfg.Region))
 		// The commands of "Install SSM Agent for a hybrid environment (Linux)" (Systems Manager
-		// User Guide, read 2026-12-07): a package's agent is the amazon-ssm-agent unit (its
-		// reregister form); a snap's, on Ubuntu, is another unit and path.
-		output("HybridRegisterLinux", "On a Linux server whose SSM Agent came from the .rpm or .deb package",
-			fmt.Sprintf("sudo amazon-ssm-agent -register -code CODE -id ID -region %s && sudo systemctl restart amazon-ssm-agent", cfg.Region))
+		// User Guide, awsdocs/aws-systems-manager-user-guide, read 2026-12-07): stop the agent,
+		// register, start it; a package's agent is the amazon-ssm-agent unit (the page's systemd
+		// form, for Amazon Linux 2, RHEL, CentOS and SLES), a snap's, on Ubuntu, another unit and
+		// path.
+		output("HybridRegisterLinux", "On a Linux server with systemd whose SSM Agent came from the .rpm or .deb package",
+			fmt.Sprintf("sudo systemctl stop amazon-ssm-agent; sudo amazon-ssm-agent -register -code CODE -id ID -region %s; sudo systemctl start amazon-ssm-agent", cfg.Region))
 		output("HybridRegisterLinuxSnap", "On an Ubuntu server whose SSM Agent came from the snap",
 			fmt.Sprintf("sudo systemctl stop snap.amazon-ssm-agent.amazon-ssm-agent.service; sudo /snap/amazon-ssm-agent/current/amazon-ssm-agent -register -code CODE -id ID -region %s; sudo systemctl start snap.amazon-ssm-agent.amazon-ssm-agent.service", cfg.Region))
 		output("HybridJoinFleet", "Then bring the node (mi-...) into the fleet and its patch group by tags",
