@@ -198,9 +198,16 @@ func (d *deployment) unlistedWsusResult(id string) Result {
 	}
 	for _, res := range out.Reservations {
 		for _, i := range res.Instances {
-			if state := i.State.Name; state == "stopped" || state == "stopping" {
+			switch state := i.State.Name; state {
+			case "stopped", "stopping":
 				r.Evidence = fmt.Sprintf("the instance is %s: the fleet's scans and installs fail while WSUS is down", state)
 				r.Action = "start it: " + d.inRegion("aws ec2 start-instances --instance-ids "+id)
+			case "pending":
+				r.State, r.Evidence = Warn, "the instance is starting (pending): Systems Manager lists it once its agent registers"
+				r.Action = "wait a few minutes and run make doctor again"
+			case "shutting-down", "terminated":
+				r.Evidence = fmt.Sprintf("the instance is %s: the fleet has no WSUS server", state)
+				r.Action = "deploy the fleet stack again (make deploy) to replace it; find what terminated it (CloudTrail TerminateInstances)"
 			}
 		}
 	}
@@ -647,8 +654,8 @@ func (d *deployment) checkScans() ([]Result, error) {
 	}
 	if allRead && len(d.t.PatchGroups) > 0 {
 		var loose []string
-		for _, id := range slices.Sorted(maps.Keys(d.nodes)) {
-			if !grouped[id] {
+		for _, id := range d.fleetInstanceIds() {
+			if _, fleet := d.nodes[id]; (fleet || d.stopped(id)) && !grouped[id] {
 				loose = append(loose, id)
 			}
 		}
@@ -712,13 +719,19 @@ func (d *deployment) checkGroupScans(group string, members map[string]bool) Resu
 		return r
 	}
 	var g groupScans
+	var stopped []string
 	for _, id := range slices.Sorted(maps.Keys(members)) {
 		s, ok := states[id]
-		if !ok {
+		if d.stopped(id) {
+			// Neither scanned nor patched while stopped: its node row says so, and a scan sent
+			// to it would wait until it timed out.
+			stopped = append(stopped, id)
+		} else if !ok {
 			g.unreported = append(g.unreported, id)
-			continue
 		}
-		g.count(s)
+		if ok {
+			g.count(s)
+		}
 	}
 	r.Evidence = fmt.Sprintf("%d/%d nodes compliant; missing %d, failed %d, pending reboot %d", g.compliant, len(members), g.missing, g.failed, g.reboot)
 	if g.rejected > 0 {
@@ -730,7 +743,7 @@ func (d *deployment) checkGroupScans(group string, members map[string]bool) Resu
 	r.Evidence += "; last operation " + ago(d.now, g.newest)
 	gap, schedule := d.scanGap(group)
 	for _, id := range slices.Sorted(maps.Keys(members)) {
-		if st, ok := states[id]; ok && overdue(d.now, st.OperationEndTime.Time, gap) {
+		if st, ok := states[id]; ok && !d.stopped(id) && overdue(d.now, st.OperationEndTime.Time, gap) {
 			g.stale = append(g.stale, fmt.Sprintf("%s (%s)", id, ago(d.now, st.OperationEndTime.Time)))
 		}
 	}
@@ -740,18 +753,28 @@ func (d *deployment) checkGroupScans(group string, members map[string]bool) Resu
 	if len(g.unreported) > 0 {
 		r.Evidence += fmt.Sprintf("; no patch state from %s", strings.Join(g.unreported, ", "))
 	}
-	d.judgeGroupScans(&r, group, len(members), g)
+	if len(stopped) > 0 {
+		r.Evidence += fmt.Sprintf("; stopped (their node rows say so): %s", strings.Join(stopped, ", "))
+	}
+	d.judgeGroupScans(&r, group, len(members)-len(stopped), g)
 	return r
 }
 
+// stopped says whether a fleet instance is stopped or stopping (EC2's state).
+func (d *deployment) stopped(id string) bool {
+	state := d.instances[id].State.Name
+	return state == "stopped" || state == "stopping"
+}
+
 // judgeGroupScans: failed installs fail; no scans, old scans or patches still to install warn.
+// members counts those running: a stopped one is neither scanned nor due.
 func (d *deployment) judgeGroupScans(r *Result, group string, members int, g groupScans) {
 	switch {
 	case g.failed > 0:
 		r.State = Fail
 		r.Action = fmt.Sprintf("patches failed to install on %s: read the window's output under s3://%s/patch/, then make patch-now TARGET=%s OPERATION=Install",
 			strings.Join(g.failedNodes, ", "), d.fleet.Outputs["CommandOutputBucket"], group)
-	case len(g.unreported) == members:
+	case members > 0 && len(g.unreported) == members:
 		r.State, r.Evidence = Warn, fmt.Sprintf("none of the group's %d node(s) has reported a scan", members)
 		r.Action = fmt.Sprintf("after WSUS has synchronised: make patch-now TARGET=%s OPERATION=Scan", group)
 	case len(g.unreported) > 0:

@@ -218,6 +218,9 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 		{"WSUS server stopped", map[string]string{wsusNode: "testdata/describe-instance-information-none.json",
 			"ec2 describe-instances --instance-ids i-0e5d4c3b2a1f09876": "testdata/describe-instances-wsus-stopped.json"},
 			"node i-0e5d4c3b2a1f09876 (WSUS)", Fail, "the instance is stopped: the fleet's scans and installs fail while WSUS is down"},
+		{"WSUS server terminated", map[string]string{wsusNode: "testdata/describe-instance-information-none.json",
+			"ec2 describe-instances --instance-ids i-0e5d4c3b2a1f09876": "testdata/describe-instances-wsus-terminated.json"},
+			"node i-0e5d4c3b2a1f09876 (WSUS)", Fail, "the instance is terminated: the fleet has no WSUS server"},
 		{"WSUS server not a managed node", map[string]string{wsusNode: "testdata/describe-instance-information-none.json",
 			"ec2 describe-instances --instance-ids i-0e5d4c3b2a1f09876": "testdata/describe-instances-wsus-running.json"},
 			"node i-0e5d4c3b2a1f09876 (WSUS)", Fail, "not a managed node"},
@@ -386,6 +389,20 @@ func TestStoppedInstancesAreNamedFromEc2AndStillCountInTheirPatchGroup(t *testin
 	}
 	assert.NotContains(t, got, "fleet nodes", "stopped instances are not an empty fleet")
 	assert.Contains(t, got["patch group windows"].Evidence, "2/2 nodes compliant")
+
+	// A stopped member's old scan is not overdue, nor is one that never scanned "never scanned":
+	// a scan sent to it would wait until it timed out.
+	responses = healthy()
+	maps.Copy(responses, map[string]string{fleetNodes: "testdata/describe-instance-information-fleet-one.json",
+		fleetInstances: "testdata/describe-instances-fleet-stopped.json", windowsMembers: "testdata/describe-instance-information-windows-one.json",
+		windowsStates: "testdata/patch-states-windows-stale.json"})
+	row := rows(examine(t, responses))["patch group windows"]
+	assert.Equal(t, OK, row.State, row.Evidence)
+	assert.Contains(t, row.Evidence, "stopped (their node rows say so): i-0a1b2c3d4e5f60002")
+	assert.NotContains(t, row.Evidence, "overdue")
+	// A stopped instance in no patch group is named with the running ones.
+	responses[fleetInstances] = "testdata/describe-instances-fleet-stopped-ungrouped.json"
+	assert.Contains(t, rows(examine(t, responses))["nodes in no patch group"].Evidence, "i-0a1b2c3d4e5f60002 carry privatepatch:fleet=privatepatch")
 }
 
 func TestMissingStackOrCredentialsCouldNotRun(t *testing.T) {
