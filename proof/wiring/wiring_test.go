@@ -31,7 +31,8 @@ func TestEveryGoldenIsWired(t *testing.T) {
 	for _, kind := range []struct {
 		glob  string
 		check func(map[string]any) []string
-	}{{"*.patching.template.json", func(tm map[string]any) []string { problems, _ := Patching(tm, nil); return problems }}, {"*.fleet.template.json", Fleet}} {
+	}{{"*.patching.template.json", func(tm map[string]any) []string { problems, _ := Patching(tm, nil); return problems }},
+		{"*.patching.template.json", SpecProblems}, {"*.fleet.template.json", Fleet}} {
 		paths, err := filepath.Glob("../../test/testdata/" + kind.glob)
 		require.NoError(t, err)
 		require.NotEmpty(t, paths)
@@ -126,6 +127,46 @@ func TestFleetWiringNamesEachPlanting(t *testing.T) {
 			setup := props(template, "WsusSetupAssociationCF0D774E")["Parameters"].(map[string]any)
 			c.plant(client, setup)
 			assert.Contains(t, joined(Fleet(template)), c.wants)
+		})
+	}
+}
+
+// The template re-validated by the configuration's rules: each planting a held-out mutation run
+// found verify letting through is named.
+func TestSpecProblemsNameEachPlanting(t *testing.T) {
+	rule := func(tm map[string]any) map[string]any {
+		return props(tm, "Baselinesprivatepatchwindows49F4305F")["ApprovalRules"].(map[string]any)["PatchRules"].([]any)[0].(map[string]any)
+	}
+	for _, c := range []struct {
+		name, wants string
+		plant       func(tm map[string]any)
+	}{
+		{"a cutoff as long as the window", "window MaintenanceWindowsprivatepatchwsusWindowAA8482A2: CutoffHours 3 must be less than durationHours (3)", func(tm map[string]any) {
+			props(tm, "MaintenanceWindowsprivatepatchwsusWindowAA8482A2")["Cutoff"] = 3.0
+		}},
+		{"a task's concurrency of 0", `MaxConcurrency "0" is not allowed`, func(tm map[string]any) {
+			props(tm, "MaintenanceWindowsprivatepatchwsusTask1A2D98FC3")["MaxConcurrency"] = "0"
+		}},
+		{"the install beside the pre-patch image", "window MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8: an Install task has priority 0, not after the pre-patch image's 0", func(tm map[string]any) {
+			props(tm, "MaintenanceWindowsprivatepatchweeklyTask15A70B942")["Priority"] = 0.0
+		}},
+		{"a Linux filter key on a Windows baseline", "baseline Baselinesprivatepatchwindows49F4305F: ApprovalRules[0]", func(tm map[string]any) {
+			rule(tm)["PatchFilterGroup"].(map[string]any)["PatchFilters"].([]any)[1].(map[string]any)["Key"] = "SEVERITY"
+		}},
+		{"a Linux classification on a Windows baseline", `"Security"`, func(tm map[string]any) {
+			rule(tm)["PatchFilterGroup"].(map[string]any)["PatchFilters"].([]any)[0].(map[string]any)["Values"] = []any{"Security"}
+		}},
+		{"an association's cron AWS refuses", "association ScanFleetC9C4BFC5: ScheduleExpression", func(tm map[string]any) {
+			props(tm, "ScanFleetC9C4BFC5")["ScheduleExpression"] = "cron(0 12 * * WED#1 *)"
+		}},
+		{"an association's concurrency of 0", `association ScanFleetC9C4BFC5: MaxConcurrency "0"`, func(tm map[string]any) {
+			props(tm, "ScanFleetC9C4BFC5")["MaxConcurrency"] = "0"
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			template := read(t, "../../test/testdata/default.patching.template.json")
+			c.plant(template)
+			assert.Contains(t, joined(SpecProblems(template)), c.wants)
 		})
 	}
 }
