@@ -41,13 +41,54 @@ func PlacementProblems(network, fleet map[string]any) []string {
 			}
 		}
 		networkResources, _ := network["Resources"].(map[string]any)
-		if s, ok := ofType(networkResources, "AWS::EC2::Subnet")[refTo(resolveOutput(network, subnet))]; ok && (subnetType(s) == "Public") != wantPublic {
+		s, ok := ofType(networkResources, "AWS::EC2::Subnet")[refTo(resolveOutput(network, subnet))]
+		if ok && (subnetType(s) == "Public") != wantPublic {
 			problems = append(problems, fmt.Sprintf("instance %s (%s): in subnet %s, a %s one, where the flow table puts it in a %s one",
 				id, role, refTo(resolveOutput(network, subnet)), publicOrPrivate(!wantPublic), publicOrPrivate(wantPublic)))
+		}
+		// "Each subnet must reside entirely within one Availability Zone and cannot span zones"
+		// ("Subnets for your VPC", Amazon VPC User Guide): an instance given a zone other than its
+		// subnet's cannot launch.
+		if zone, given := p["AvailabilityZone"]; given && ok && s["AvailabilityZone"] != nil && !sameValue(zone, s["AvailabilityZone"]) {
+			problems = append(problems, fmt.Sprintf("instance %s (%s): in zone %v, its subnet %s in %v", id, role, zone, refTo(resolveOutput(network, subnet)), s["AvailabilityZone"]))
+		}
+	}
+	return append(problems, volumeZones(network, resources)...)
+}
+
+// volumeZones: a volume attaches only to an instance in its Availability Zone
+// (AWS::EC2::VolumeAttachment VolumeId: "The volume and instance must be within the same
+// Availability Zone", CloudFormation resource specification).
+func volumeZones(network, resources map[string]any) []string {
+	var problems []string
+	instances, volumes := ofType(resources, "AWS::EC2::Instance"), ofType(resources, "AWS::EC2::Volume")
+	attachments := ofType(resources, "AWS::EC2::VolumeAttachment")
+	for _, id := range slices.Sorted(maps.Keys(attachments)) {
+		a := attachments[id]
+		instance, iok := instances[refTo(a["InstanceId"])]
+		volume, vok := volumes[refTo(a["VolumeId"])]
+		if !iok || !vok {
+			continue
+		}
+		zone := instance["AvailabilityZone"]
+		if zone == nil { // the instance's subnet's
+			networkResources, _ := network["Resources"].(map[string]any)
+			var subnet any = instance["SubnetId"]
+			if nics := listOf(instance["NetworkInterfaces"]); len(nics) > 0 {
+				nic, _ := nics[0].(map[string]any)
+				subnet = nic["SubnetId"]
+			}
+			zone = ofType(networkResources, "AWS::EC2::Subnet")[refTo(resolveOutput(network, subnet))]["AvailabilityZone"]
+		}
+		if zone != nil && !sameValue(zone, volume["AvailabilityZone"]) {
+			problems = append(problems, fmt.Sprintf("volume attachment %s: volume %s is in zone %v, instance %s in %v", id, refTo(a["VolumeId"]), volume["AvailabilityZone"], refTo(a["InstanceId"]), zone))
 		}
 	}
 	return problems
 }
+
+// sameValue compares two property values as the template writes them.
+func sameValue(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) }
 
 func publicOrPrivate(public bool) string {
 	if public {

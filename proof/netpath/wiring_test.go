@@ -125,4 +125,12 @@ func TestPlacementProblemsNameAnInstanceOutsideItsGroupOrSubnet(t *testing.T) {
 	nic(fleet, "FleetappInstance29EE22299")["GroupSet"] = nic(fleet, "WsusInstance902E8651")["GroupSet"]
 	assert.Equal(t, []string{"instance FleetappInstance29EE22299 (a fleet instance): in security group NetworkPublicSecurityGroup08F36B6E, not the NetworkPrivateSecurityGroup... the flow table judges"},
 		PlacementProblems(network, fleet))
+
+	// An instance in a zone other than its subnet's; the update store in another zone than WSUS.
+	network, fleet = goldenTemplate(t, "example"), goldenFleet(t, "example")
+	props(fleet, "FleetappInstance29EE22299")["AvailabilityZone"] = "us-west-2a"
+	props(fleet, "WsusUpdateStore63860FE1")["AvailabilityZone"] = "us-west-2b"
+	problems = joined(PlacementProblems(network, fleet))
+	assert.Contains(t, problems, "instance FleetappInstance29EE22299 (a fleet instance): in zone us-west-2a, its subnet NetworkVpcPrivateSubnet2Subnet1BDBE877 in us-west-2b")
+	assert.Contains(t, problems, "volume attachment WsusUpdateStoreAttachment88DFB5F3: volume WsusUpdateStore63860FE1 is in zone us-west-2b, instance WsusInstance902E8651 in us-west-2a")
 }
