@@ -7,8 +7,8 @@ import (
 	"strconv"
 
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
-	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
 	"github.com/privatepatch/privatepatch/constructs/spec"
+	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
 )
 
 // SpecProblems checks the patching stack's windows, their patch tasks, baselines and

@@ -250,3 +250,70 @@ func getAtt(v any) string {
 	}
 	return ""
 }
+
+// patchGroupTags are the instance tag keys that name a patch group (patchGroupTagKeys without
+// "tag:").
+var patchGroupTags = []string{"Patch Group", "PatchGroup"}
+
+// Tags checks the tags the two stacks select instances by against the tags their instances
+// carry. named are the tag keys the configuration names (the fleet tag, the patch group keys, the
+// asset tags): a window target, an association's target or a resource group's tag filter on a
+// key neither an instance of the stacks carries nor the configuration names selects nothing
+// (a bring-your-own instance carries the configuration's keys). An instance of the stacks in a
+// patch group no baseline of the patching stack registers is patched with the default baseline,
+// which the configuration refuses for its instance groups.
+func Tags(patching, fleet map[string]any, named []string) []string {
+	known := map[string]bool{}
+	for _, k := range named {
+		known[k] = true
+	}
+	fleetResources, _ := fleet["Resources"].(map[string]any)
+	patchingResources, _ := patching["Resources"].(map[string]any)
+	registered := map[string]bool{}
+	for _, b := range ofType(patchingResources, "AWS::SSM::PatchBaseline") {
+		for _, g := range list(b["PatchGroups"]) {
+			registered[fmt.Sprint(g)] = true
+		}
+	}
+	var problems []string
+	instances := ofType(fleetResources, "AWS::EC2::Instance")
+	for _, id := range slices.Sorted(maps.Keys(instances)) {
+		for _, tag := range list(instances[id]["Tags"]) {
+			tag, _ := tag.(map[string]any)
+			key := fmt.Sprint(tag["Key"])
+			known[key] = true
+			if slices.Contains(patchGroupTags, key) && patching != nil && !registered[fmt.Sprint(tag["Value"])] {
+				problems = append(problems, fmt.Sprintf("instance %s: in patch group %q, which no baseline of the patching stack registers: it is patched with the default baseline", id, tag["Value"]))
+			}
+		}
+	}
+	check := func(what string, key any) {
+		k := strings.TrimPrefix(fmt.Sprint(key), "tag:")
+		if !known[k] {
+			problems = append(problems, fmt.Sprintf("%s selects by tag key %q, which no instance of the stacks carries and the configuration does not name: it selects nothing", what, k))
+		}
+	}
+	for _, stack := range []map[string]any{fleetResources, patchingResources} {
+		for _, kind := range []string{"AWS::SSM::MaintenanceWindowTarget", "AWS::SSM::Association"} {
+			resources := ofType(stack, kind)
+			for _, id := range slices.Sorted(maps.Keys(resources)) {
+				for _, t := range list(resources[id]["Targets"]) {
+					t, _ := t.(map[string]any)
+					if strings.HasPrefix(fmt.Sprint(t["Key"]), "tag:") {
+						check(id, t["Key"])
+					}
+				}
+			}
+		}
+		groups := ofType(stack, "AWS::ResourceGroups::Group")
+		for _, id := range slices.Sorted(maps.Keys(groups)) {
+			query, _ := groups[id]["ResourceQuery"].(map[string]any)
+			q, _ := query["Query"].(map[string]any)
+			for _, f := range list(q["TagFilters"]) {
+				f, _ := f.(map[string]any)
+				check("resource group "+id, f["Key"])
+			}
+		}
+	}
+	return problems
+}

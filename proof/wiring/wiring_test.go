@@ -170,3 +170,30 @@ func TestSpecProblemsNameEachPlanting(t *testing.T) {
 		})
 	}
 }
+
+// The goldens select by tags their instances carry or the configuration names; a planted typo in
+// a selecting key, or an instance in a group no baseline registers, is named.
+func TestTagsNameWhatSelectsNothing(t *testing.T) {
+	named := []string{"privatepatch:fleet", "Patch Group", "PatchGroup", "Environment", "InventoryCategory", "SeverityLevel", "HandlePI", "IsPublic"}
+	paths, err := filepath.Glob("../../test/testdata/*.fleet.template.json")
+	require.NoError(t, err)
+	for _, path := range paths {
+		patching := strings.Replace(path, ".fleet.", ".patching.", 1)
+		var patchingTemplate map[string]any
+		if _, err := os.Stat(patching); err == nil {
+			patchingTemplate = read(t, patching)
+		}
+		assert.Empty(t, Tags(patchingTemplate, read(t, path), named), path)
+	}
+	fleet, patching := read(t, "../../test/testdata/example.fleet.template.json"), read(t, "../../test/testdata/example.patching.template.json")
+	query := props(fleet, "WsusClientEc2InstancesADAE2F26")["ResourceQuery"].(map[string]any)["Query"].(map[string]any)
+	query["TagFilters"].([]any)[0].(map[string]any)["Key"] = "privatepatch:fleets"
+	for _, tag := range props(fleet, "FleetappInstance1E092C320")["Tags"].([]any) {
+		if tag.(map[string]any)["Key"] == "Patch Group" {
+			tag.(map[string]any)["Value"] = "windows-Prod"
+		}
+	}
+	problems := joined(Tags(patching, fleet, named))
+	assert.Contains(t, problems, `resource group WsusClientEc2InstancesADAE2F26 selects by tag key "privatepatch:fleets", which no instance of the stacks carries`)
+	assert.Contains(t, problems, `instance FleetappInstance1E092C320: in patch group "windows-Prod", which no baseline of the patching stack registers`)
+}

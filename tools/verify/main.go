@@ -179,6 +179,9 @@ func wiringChecks(templates cfnupdate.Deployment, cfg *config.Config) []check {
 			problems, notes := wiring.Patching(patching, served)
 			problems = append(problems, wiring.SpecProblems(patching)...)
 			problems = append(problems, wiring.Fleet(fleet)...)
+			named := append([]string{d.Fleet.Tag.Key}, config.PatchGroupTagKeys...)
+			named = append(append(named, slices.Collect(maps.Keys(d.Assets.TagPolicy))...), slices.Collect(maps.Keys(d.Tags))...)
+			problems = append(problems, wiring.Tags(patching, fleet, named)...)
 			for _, p := range problems {
 				fmt.Fprintf(out, "  %s  <-- WRONG\n", p)
 			}
