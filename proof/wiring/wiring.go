@@ -8,6 +8,7 @@ package wiring
 import (
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -29,6 +30,7 @@ var patchDocuments = []string{"AWS-RunPatchBaseline", "AWS-RunPatchBaselineAssoc
 func Patching(template map[string]any, configured []string) (problems, notes []string) {
 	resources, _ := template["Resources"].(map[string]any)
 	problems = append(taskTargets(resources), alertRules(resources)...)
+	problems = append(problems, subscriptionEndpoints(resources)...)
 	for _, u := range patchGroupsWithoutBaseline(resources) {
 		if slices.Contains(configured, u.group) {
 			problems = append(problems, u.text+", though the configuration serves it")
@@ -312,6 +314,87 @@ func Tags(patching, fleet map[string]any, named []string) []string {
 			for _, f := range list(q["TagFilters"]) {
 				f, _ := f.(map[string]any)
 				check("resource group "+id, f["Key"])
+			}
+		}
+	}
+	return problems
+}
+
+// subscriptionEndpoints: each subscription's endpoint is of its protocol's kind: "For the email
+// protocol, the endpoint is an email address", https "a URL beginning with https://", sqs "the
+// ARN of an Amazon SQS queue" (Subscribe Endpoint, botocore 1.43.11's sns model).
+func subscriptionEndpoints(resources map[string]any) []string {
+	var problems []string
+	subscriptions := ofType(resources, "AWS::SNS::Subscription")
+	for _, id := range slices.Sorted(maps.Keys(subscriptions)) {
+		s := subscriptions[id]
+		endpoint, literal := s["Endpoint"].(string)
+		if !literal {
+			continue // an intrinsic: another resource's ARN
+		}
+		ok := true
+		switch s["Protocol"] {
+		case "email", "email-json":
+			ok = strings.Count(endpoint, "@") == 1 && !strings.ContainsAny(endpoint, " <>")
+		case "https":
+			ok = strings.HasPrefix(endpoint, "https://")
+		case "http":
+			ok = strings.HasPrefix(endpoint, "http://")
+		case "sqs", "lambda", "firehose", "application":
+			ok = strings.HasPrefix(endpoint, "arn:")
+		}
+		if !ok {
+			problems = append(problems, fmt.Sprintf("subscription %s: endpoint %q is not one the %v protocol takes", id, endpoint, s["Protocol"]))
+		}
+	}
+	return problems
+}
+
+// insightsNamespace finds the namespace of a Metrics Insights query's FROM clause.
+var insightsNamespace = regexp.MustCompile(`FROM\s+(?:SCHEMA\(\s*)?"([^"]+)"`)
+
+// Namespaces checks that each alarm of the patching stack on a metric outside AWS's namespaces
+// watches one a script publishes: the Namespace an association of either stack gives its
+// document (or, left out, the document's default). An alarm on a namespace nothing publishes
+// has no data, and reads INSUFFICIENT_DATA or, treating missing data as breaching, ALARM.
+func Namespaces(patching, fleet map[string]any) []string {
+	published := map[string]bool{}
+	for _, stack := range []map[string]any{patching, fleet} {
+		resources, _ := stack["Resources"].(map[string]any)
+		documents := ofType(resources, "AWS::SSM::Document")
+		for _, a := range ofType(resources, "AWS::SSM::Association") {
+			params, _ := a["Parameters"].(map[string]any)
+			if v := first(params["Namespace"]); v != nil {
+				published[fmt.Sprint(v)] = true
+			} else if d, ok := documents[ref(a["Name"])]; ok {
+				content, _ := d["Content"].(map[string]any)
+				declared, _ := content["parameters"].(map[string]any)
+				if ns, _ := declared["Namespace"].(map[string]any); ns["default"] != nil {
+					published[fmt.Sprint(ns["default"])] = true
+				}
+			}
+		}
+	}
+	resources, _ := patching["Resources"].(map[string]any)
+	alarms := ofType(resources, "AWS::CloudWatch::Alarm")
+	var problems []string
+	for _, id := range slices.Sorted(maps.Keys(alarms)) {
+		namespaces := []any{alarms[id]["Namespace"]}
+		for _, m := range list(alarms[id]["Metrics"]) {
+			m, _ := m.(map[string]any)
+			stat, _ := m["MetricStat"].(map[string]any)
+			metric, _ := stat["Metric"].(map[string]any)
+			namespaces = append(namespaces, metric["Namespace"])
+			// A Metrics Insights query names its namespace in FROM "ns" or FROM SCHEMA("ns", ...).
+			expression, _ := m["Expression"].(string)
+			for _, match := range insightsNamespace.FindAllStringSubmatch(expression, -1) {
+				namespaces = append(namespaces, match[1])
+			}
+		}
+		for _, ns := range namespaces {
+			name, ok := ns.(string)
+			if ok && !strings.HasPrefix(name, "AWS/") && !published[name] {
+				problems = append(problems, fmt.Sprintf("alarm %s watches namespace %q, which no association's script publishes to", id, name))
 			}
 		}
 	}

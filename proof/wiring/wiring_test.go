@@ -197,3 +197,26 @@ func TestTagsNameWhatSelectsNothing(t *testing.T) {
 	assert.Contains(t, problems, `resource group WsusClientEc2InstancesADAE2F26 selects by tag key "privatepatch:fleets", which no instance of the stacks carries`)
 	assert.Contains(t, problems, `instance FleetappInstance1E092C320: in patch group "windows-Prod", which no baseline of the patching stack registers`)
 }
+
+// An alarm on a namespace no script publishes to, and an e-mail subscription given a phone
+// number's protocol, are named; the goldens have neither.
+func TestAlarmNamespacesAndSubscriptionEndpoints(t *testing.T) {
+	for _, scenario := range []string{"default", "example", "rich-patching", "wsus-https", "existing-vpc-hub", "nat-without-wsus"} {
+		patching := "../../test/testdata/" + scenario + ".patching.template.json"
+		if _, err := os.Stat(patching); err != nil {
+			continue
+		}
+		assert.Empty(t, Namespaces(read(t, patching), read(t, "../../test/testdata/"+scenario+".fleet.template.json")), scenario)
+	}
+	patching, fleet := read(t, "../../test/testdata/example.patching.template.json"), read(t, "../../test/testdata/example.fleet.template.json")
+	disk := props(patching, "MonitoringWsusDiskAlarmC3AE443E")["Metrics"].([]any)[0].(map[string]any)
+	disk["Expression"] = strings.Replace(disk["Expression"].(string), "privatepatch/WSUS/privatepatch", "privatepatch/WSUS/other", 1)
+	assert.Contains(t, joined(Namespaces(patching, fleet)), `alarm MonitoringWsusDiskAlarmC3AE443E watches namespace "privatepatch/WSUS/other", which no association's script publishes to`)
+
+	props(patching, "AlertsTopicpatchingalertsexamplecomEE1E8059")["Protocol"] = "sms"
+	props(patching, "AlertsTopicpatchingalertsexamplecomEE1E8059")["Endpoint"] = "+15555550100"
+	_, _ = Patching(patching, nil)
+	props(patching, "AlertsTopicpatchingalertsexamplecomEE1E8059")["Protocol"] = "email"
+	problems, _ := Patching(patching, nil)
+	assert.Contains(t, joined(problems), `subscription AlertsTopicpatchingalertsexamplecomEE1E8059: endpoint "+15555550100" is not one the email protocol takes`)
+}

@@ -182,6 +182,7 @@ func wiringChecks(templates cfnupdate.Deployment, cfg *config.Config) []check {
 			named := append([]string{d.Fleet.Tag.Key}, config.PatchGroupTagKeys...)
 			named = append(append(named, slices.Collect(maps.Keys(d.Assets.TagPolicy))...), slices.Collect(maps.Keys(d.Tags))...)
 			problems = append(problems, wiring.Tags(patching, fleet, named)...)
+			problems = append(problems, wiring.Namespaces(patching, fleet)...)
 			for _, p := range problems {
 				fmt.Fprintf(out, "  %s  <-- WRONG\n", p)
 			}
