@@ -400,3 +400,65 @@ func Namespaces(patching, fleet map[string]any) []string {
 	}
 	return problems
 }
+
+// Outputs checks that every association and Run Command task of the two stacks writes its output
+// to a bucket the stacks create (the command output bucket, through the fleet stack's output where
+// the patching stack names it): the authorisation table proves the writes into the stacks'
+// buckets only, so a task writing elsewhere is a write nothing proves, and one the configuration
+// cannot ask for.
+func Outputs(patching, fleet map[string]any) []string {
+	var problems []string
+	stacks := []struct {
+		name     string
+		template map[string]any
+	}{{"fleet", fleet}, {"patching", patching}}
+	for _, s := range stacks {
+		resources, _ := s.template["Resources"].(map[string]any)
+		check := func(what string, bucket any) {
+			if bucket != nil && !createdBucket(s.template, fleet, bucket) {
+				problems = append(problems, fmt.Sprintf("%s writes its output to bucket %v, which the stacks do not create: no write to it is proven", what, bucket))
+			}
+		}
+		associations := ofType(resources, "AWS::SSM::Association")
+		for _, id := range slices.Sorted(maps.Keys(associations)) {
+			location, _ := associations[id]["OutputLocation"].(map[string]any)
+			s3, _ := location["S3Location"].(map[string]any)
+			check("association "+id, s3["OutputS3BucketName"])
+		}
+		tasks := ofType(resources, "AWS::SSM::MaintenanceWindowTask")
+		for _, id := range slices.Sorted(maps.Keys(tasks)) {
+			invocation, _ := tasks[id]["TaskInvocationParameters"].(map[string]any)
+			runCommand, _ := invocation["MaintenanceWindowRunCommandParameters"].(map[string]any)
+			check("task "+id, runCommand["OutputS3BucketName"])
+		}
+	}
+	return problems
+}
+
+// createdBucket says whether v names a bucket of its own stack (a Ref) or of the fleet stack
+// (Fn::GetStackOutput or Fn::ImportValue of an output whose value is such a Ref).
+func createdBucket(own, fleet map[string]any, v any) bool {
+	isBucket := func(template map[string]any, id string) bool {
+		resources, _ := template["Resources"].(map[string]any)
+		_, ok := ofType(resources, "AWS::S3::Bucket")[id]
+		return ok
+	}
+	if id := ref(v); id != "" {
+		return isBucket(own, id)
+	}
+	m, _ := v.(map[string]any)
+	outputs, _ := fleet["Outputs"].(map[string]any)
+	if get, ok := m["Fn::GetStackOutput"].(map[string]any); ok {
+		o, _ := outputs[fmt.Sprint(get["OutputName"])].(map[string]any)
+		return isBucket(fleet, ref(o["Value"]))
+	}
+	if name, ok := m["Fn::ImportValue"]; ok {
+		for _, o := range outputs {
+			o, _ := o.(map[string]any)
+			if export, _ := o["Export"].(map[string]any); export != nil && fmt.Sprint(export["Name"]) == fmt.Sprint(name) {
+				return isBucket(fleet, ref(o["Value"]))
+			}
+		}
+	}
+	return false
+}

@@ -220,3 +220,16 @@ func TestAlarmNamespacesAndSubscriptionEndpoints(t *testing.T) {
 	problems, _ := Patching(patching, nil)
 	assert.Contains(t, joined(problems), `subscription AlertsTopicpatchingalertsexamplecomEE1E8059: endpoint "+15555550100" is not one the email protocol takes`)
 }
+
+// Every golden's command output goes to the stacks' bucket; a task given a literal bucket is named.
+func TestOutputsGoToTheStacksBucket(t *testing.T) {
+	paths, err := filepath.Glob("../../test/testdata/*.patching.template.json")
+	require.NoError(t, err)
+	for _, path := range paths {
+		assert.Empty(t, Outputs(read(t, path), read(t, strings.Replace(path, ".patching.", ".fleet.", 1))), path)
+	}
+	patching, fleet := read(t, "../../test/testdata/default.patching.template.json"), read(t, "../../test/testdata/default.fleet.template.json")
+	props(patching, "MaintenanceWindowsprivatepatchwsusTask1A2D98FC3")["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowRunCommandParameters"].(map[string]any)["OutputS3BucketName"] = "my-old-bucket"
+	assert.Equal(t, []string{"task MaintenanceWindowsprivatepatchwsusTask1A2D98FC3 writes its output to bucket my-old-bucket, which the stacks do not create: no write to it is proven"},
+		Outputs(patching, fleet))
+}

@@ -183,6 +183,7 @@ func wiringChecks(templates cfnupdate.Deployment, cfg *config.Config) []check {
 			named = append(append(named, slices.Collect(maps.Keys(d.Assets.TagPolicy))...), slices.Collect(maps.Keys(d.Tags))...)
 			problems = append(problems, wiring.Tags(patching, fleet, named)...)
 			problems = append(problems, wiring.Namespaces(patching, fleet)...)
+			problems = append(problems, wiring.Outputs(patching, fleet)...)
 			for _, p := range problems {
 				fmt.Fprintf(out, "  %s  <-- WRONG\n", p)
 			}
