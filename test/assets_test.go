@@ -22,6 +22,7 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/compliance"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/wsus"
+	"github.com/privatepatch/privatepatch/proof/wiring"
 )
 
 func TestResourceGroupsSelectInstancesByAssetTagsAndHoldTheFleetStack(t *testing.T) {
@@ -296,13 +297,11 @@ func TestEveryCheckIsDocumented(t *testing.T) {
 	assert.NotContains(t, compliance.WindowsChecks+compliance.LinuxChecks, "{{", "SSM would substitute it")
 }
 
-// sampleEvent reads one of the sample events in testdata/events (alertFixtures below says what each stands for).
+// sampleEvent reads one of the sample events in proof/wiring/events (alertFixtures below says what each stands for).
 func sampleEvent(t *testing.T, fixture string) map[string]any {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "events", fixture+".json"))
+	event, err := wiring.SampleEvent(fixture)
 	require.NoError(t, err)
-	var event map[string]any
-	require.NoError(t, json.Unmarshal(data, &event))
 	return event
 }
 
@@ -310,7 +309,7 @@ func sampleEvent(t *testing.T, fixture string) map[string]any {
 func matchedBy(patterns map[string]map[string]any, event map[string]any) []string {
 	var matched []string
 	for name, pattern := range patterns {
-		if matches(pattern, event) {
+		if wiring.Matches(pattern, event) {
 			matched = append(matched, name)
 		}
 	}
@@ -318,77 +317,18 @@ func matchedBy(patterns map[string]map[string]any, event map[string]any) []strin
 	return matched
 }
 
-// matches reports whether an EventBridge event pattern (exact values, nested objects, and
-// anything-but a list of values) matches an event, as EventBridge does for these patterns: a field
-// matches when its value, or any element of an array value, is one of the listed values, none of
-// an anything-but's values ("Content filtering in Amazon EventBridge event patterns", read
-// 2026-12-06), or matches the nested pattern.
-// A field the event lacks matches only "exists": false, as the same page says ("matches ... when a
-// specific field doesn't exist in the event JSON"; on leaf nodes), nested patterns included.
-func matches(pattern, event map[string]any) bool {
-	for key, want := range pattern {
-		got, ok := event[key]
-		if !ok && !absentMatches(want) || ok && !fieldMatches(want, got) {
-			return false
-		}
-	}
-	return true
-}
-
-func absentMatches(want any) bool {
-	switch want := want.(type) {
-	case map[string]any:
-		return matches(want, map[string]any{})
-	case []any:
-		return slices.ContainsFunc(want, func(w any) bool { return fmt.Sprint(w) == fmt.Sprint(map[string]any{"exists": false}) })
-	}
-	return false
-}
-
-func fieldMatches(want, got any) bool {
-	if items, ok := got.([]any); ok {
-		for _, item := range items {
-			if fieldMatches(want, item) {
-				return true
-			}
-		}
-		return false
-	}
-	switch want := want.(type) {
-	case map[string]any:
-		sub, ok := got.(map[string]any)
-		return ok && matches(want, sub)
-	case []any:
-		for _, w := range want {
-			operator, _ := w.(map[string]any)
-			if exists, ok := operator["exists"].(bool); ok {
-				if exists {
-					return true
-				}
-			} else if but, ok := operator["anything-but"].([]any); ok {
-				if !slices.ContainsFunc(but, func(b any) bool { return fmt.Sprint(b) == fmt.Sprint(got) }) {
-					return true
-				}
-			} else if fmt.Sprint(w) == fmt.Sprint(got) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 func TestTheEventMatcherTakesExistsAsEventBridgeDoes(t *testing.T) {
 	absent := map[string]any{"d": map[string]any{"f": []any{map[string]any{"exists": false}}}}
 	present := map[string]any{"d": map[string]any{"f": []any{map[string]any{"exists": true}}}}
-	assert.True(t, matches(absent, map[string]any{"d": map[string]any{"g": "x"}}))
-	assert.True(t, matches(absent, map[string]any{}), "an absent parent: the leaf is absent too")
-	assert.False(t, matches(absent, map[string]any{"d": map[string]any{"f": "2"}}), "planted: the field is there")
-	assert.True(t, matches(present, map[string]any{"d": map[string]any{"f": "2"}}))
-	assert.False(t, matches(present, map[string]any{"d": map[string]any{}}), "planted: the field is not there")
-	assert.False(t, matches(map[string]any{"d": []any{"x"}}, map[string]any{}), "a value needs its field")
+	assert.True(t, wiring.Matches(absent, map[string]any{"d": map[string]any{"g": "x"}}))
+	assert.True(t, wiring.Matches(absent, map[string]any{}), "an absent parent: the leaf is absent too")
+	assert.False(t, wiring.Matches(absent, map[string]any{"d": map[string]any{"f": "2"}}), "planted: the field is there")
+	assert.True(t, wiring.Matches(present, map[string]any{"d": map[string]any{"f": "2"}}))
+	assert.False(t, wiring.Matches(present, map[string]any{"d": map[string]any{}}), "planted: the field is not there")
+	assert.False(t, wiring.Matches(map[string]any{"d": []any{"x"}}, map[string]any{}), "a value needs its field")
 }
 
-// alertFixtures are the sample events of test/testdata/events and the rule each must alert
+// alertFixtures are the sample events of proof/wiring/events and the rule each must alert
 // through ("": none).
 var alertFixtures = map[string]string{
 	// With stopOnFailure on (the default), the window's failure rule alerts, and the alerts' own
@@ -555,9 +495,9 @@ func TestAlertRulesMatchTheEventsTheyAreForAndNoOthers(t *testing.T) {
 	event := sampleEvent(t, "compliance-patch-non-compliant-wsus")
 	fleetRule := map[string]any{"source": rules["Compliance"]["source"], "detail-type": rules["Compliance"]["detail-type"],
 		"detail": without(rules["Compliance"]["detail"].(map[string]any), "patch-baseline-id")}
-	assert.True(t, matches(fleetRule, event), "the fleet's rule without the exclusion alerts for the WSUS server too")
-	assert.True(t, matches(map[string]any{"x": []any{map[string]any{"anything-but": []any{"a", "b"}}}}, map[string]any{"x": "c"}))
-	assert.False(t, matches(map[string]any{"x": []any{map[string]any{"anything-but": []any{"a", "b"}}}}, map[string]any{"x": "b"}))
+	assert.True(t, wiring.Matches(fleetRule, event), "the fleet's rule without the exclusion alerts for the WSUS server too")
+	assert.True(t, wiring.Matches(map[string]any{"x": []any{map[string]any{"anything-but": []any{"a", "b"}}}}, map[string]any{"x": "c"}))
+	assert.False(t, wiring.Matches(map[string]any{"x": []any{map[string]any{"anything-but": []any{"a", "b"}}}}, map[string]any{"x": "b"}))
 }
 
 func TestSecurityServicesAreCreatedAsConfiguredAndOnlyThen(t *testing.T) {

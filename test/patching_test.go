@@ -1126,7 +1126,7 @@ func TestWatchedAssociationsKeepTheirIds(t *testing.T) {
 
 // TestAssociationAlertScopesByAFieldAwsExampleEventCarries: every detail field the association
 // rule matches is one that AWS's example event carries (patchingspec.InstanceAssociationEventFields,
-// the example in test/testdata/events): a field the event lacks would match nothing, ever.
+// the example in proof/wiring/events): a field the event lacks would match nothing, ever.
 func TestAssociationAlertScopesByAFieldAwsExampleEventCarries(t *testing.T) {
 	example := sampleEvent(t, "aws-example-instance-association")
 	assert.ElementsMatch(t, patchingspec.InstanceAssociationEventFields, keysOf(example["detail"].(map[string]any)))

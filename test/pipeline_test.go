@@ -754,7 +754,7 @@ func TestProtectorPropsAreRefusedByName(t *testing.T) {
 }
 
 // A failed run, and an approval that waits, reach the pipeline's encrypted topic through
-// EventBridge, as "Monitoring CodePipeline events" shows the events (testdata/events/pipeline-*,
+// EventBridge, as "Monitoring CodePipeline events" shows the events (proof/wiring/events/pipeline-*,
 // in that page's shape: its examples, with this pipeline's names; a waiting approval is an
 // action of category Approval in state STARTED, "The action is currently running"),
 // and only those of this pipeline; an alarm reports what EventBridge could not deliver.

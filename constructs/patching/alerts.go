@@ -109,7 +109,7 @@ const EventBridgeKeySid = alerttopic.EventBridgeKeySid
 
 // WatchWindows adds the windows' ids to the maintenance-window rule's pattern: the event's detail
 // carries window-id ("Amazon EventBridge event examples for Systems Manager", Maintenance Window
-// Execution State-change Notification, read 2026-12-06; test/testdata/events), and other
+// Execution State-change Notification, read 2026-12-06; proof/wiring/events), and other
 // deployments' windows in the account, or windows of no deployment, are not this one's alerts.
 // With no ids there is no window to watch (a window whose failure rule is notified reports
 // through that rule, with the same statuses): the rule, which would match every window, goes.
@@ -167,7 +167,7 @@ func associationPatternCharacters(n int) int {
 
 // LeaveBaselines adds "anything-but" the baselines' ids to the compliance rule's pattern on
 // detail.patch-baseline-id, which patch compliance events carry ("Amazon EventBridge event
-// examples for Systems Manager", Patch Non-Compliant; test/testdata/events). "Anything-but
+// examples for Systems Manager", Patch Non-Compliant; proof/wiring/events). "Anything-but
 // matching matches anything except what is provided in the rule", on strings and on lists of
 // strings ("Content filtering in Amazon EventBridge event patterns", EventBridge User Guide, read
 // 2026-12-06).

@@ -184,6 +184,7 @@ func wiringChecks(templates cfnupdate.Deployment, cfg *config.Config) []check {
 			problems = append(problems, wiring.Tags(patching, fleet, named)...)
 			problems = append(problems, wiring.Namespaces(patching, fleet)...)
 			problems = append(problems, wiring.Outputs(patching, fleet)...)
+			problems = append(problems, wiring.Rules(patching)...)
 			for _, p := range problems {
 				fmt.Fprintf(out, "  %s  <-- WRONG\n", p)
 			}

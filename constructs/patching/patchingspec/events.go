@@ -6,7 +6,7 @@ package patchingspec
 // last-successful-execution-date, last-execution-date, status, detailed-status, error-code,
 // execution-summary, output-url and instance-association-cwe-version; no association name
 // ("Amazon EventBridge event examples for Systems Manager", State Manager Instance Association
-// State Change, Systems Manager User Guide, read 2026-12-06; test/testdata/events/
+// State Change, Systems Manager User Guide, read 2026-12-06; proof/wiring/events/
 // aws-example-instance-association.json).
 var InstanceAssociationEventFields = []string{
 	"association-id", "instance-id", "document-name", "document-version", "targets", "creation-date",
