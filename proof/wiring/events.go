@@ -101,10 +101,13 @@ func intrinsic(v any) bool {
 	return false
 }
 
-// Rules checks that each EventBridge rule of a stack matches at least one of the sample events,
-// its deployment's ids taken as any: a rule whose source, detail-type or values are not what AWS
-// sends (a detail-type of another event, "FAILED" where the event says "Failed") matches nothing,
-// and its alerts never come.
+// Rules checks each EventBridge rule of a stack against the events AWS documents (the sample
+// events): its source and detail-type are those of one of them; every field it filters on is one
+// those events carry ("the event must contain all the field names listed in the event pattern",
+// "Creating event patterns in Amazon EventBridge"); and no value it lists differs from the
+// documented event's only in case ("EventBridge uses exact character-by-character matching
+// without case-folding", the same page). A value that differs otherwise may be the
+// configuration's (a severity threshold), so it is not judged.
 func Rules(template map[string]any) []string {
 	resources, _ := template["Resources"].(map[string]any)
 	entries, _ := sampleEvents.ReadDir("events")
@@ -121,9 +124,73 @@ func Rules(template map[string]any) []string {
 		if !ok {
 			continue
 		}
-		if !slices.ContainsFunc(events, func(e map[string]any) bool { return Matches(pattern, e) }) {
-			problems = append(problems, fmt.Sprintf("rule %s: its pattern matches none of the events AWS documents for its source (proof/wiring/events): check its source, detail-type and values", id))
+		kind := map[string]any{"source": pattern["source"], "detail-type": pattern["detail-type"]}
+		var documented []map[string]any
+		for _, e := range events {
+			if Matches(kind, e) {
+				documented = append(documented, e)
+			}
+		}
+		if len(documented) == 0 {
+			problems = append(problems, fmt.Sprintf("rule %s: source %v and detail-type %v are those of no event AWS documents (proof/wiring/events)", id, pattern["source"], pattern["detail-type"]))
+			continue
+		}
+		problems = append(problems, fieldProblems(id, "", pattern["detail"], documented)...)
+	}
+	return problems
+}
+
+// fieldProblems walks a pattern's fields under prefix: each must be in one of the documented
+// events, and each literal value must not differ from theirs only in case.
+func fieldProblems(rule, prefix string, pattern any, documented []map[string]any) []string {
+	var problems []string
+	switch p := pattern.(type) {
+	case map[string]any:
+		for _, key := range slices.Sorted(maps.Keys(p)) {
+			problems = append(problems, fieldProblems(rule, strings.TrimPrefix(prefix+"."+key, "."), p[key], documented)...)
+		}
+	case []any:
+		var values []any
+		for _, e := range documented {
+			values = append(values, valuesAt(e["detail"], strings.Split(prefix, "."))...)
+		}
+		if len(values) == 0 && !slices.ContainsFunc(p, func(v any) bool { m, _ := v.(map[string]any); return m["exists"] == false }) {
+			return []string{fmt.Sprintf("rule %s: field detail.%s is in none of the events AWS documents for its source and detail-type", rule, prefix)}
+		}
+		for _, v := range p {
+			text, ok := v.(string)
+			if !ok {
+				continue
+			}
+			exact := slices.ContainsFunc(values, func(d any) bool { return fmt.Sprint(d) == text })
+			folded := slices.ContainsFunc(values, func(d any) bool { return strings.EqualFold(fmt.Sprint(d), text) })
+			if folded && !exact {
+				problems = append(problems, fmt.Sprintf("rule %s: detail.%s %q differs from the documented event's value only in case, and EventBridge matches without case-folding", rule, prefix, text))
+			}
 		}
 	}
 	return problems
+}
+
+// valuesAt are the values at a path of an event's detail (an array's elements each).
+func valuesAt(v any, path []string) []any {
+	if items, ok := v.([]any); ok {
+		var out []any
+		for _, item := range items {
+			out = append(out, valuesAt(item, path)...)
+		}
+		return out
+	}
+	if len(path) == 0 || path[0] == "" {
+		return []any{v}
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil
+	}
+	next, ok := m[path[0]]
+	if !ok {
+		return nil
+	}
+	return valuesAt(next, path[1:])
 }
