@@ -172,19 +172,7 @@ func wiringChecks(templates cfnupdate.Deployment, cfg *config.Config) []check {
 		checks = append(checks, check{"wiring " + d.NamePrefix(), func(out io.Writer) (int, error) {
 			fmt.Fprintf(out, "\n%s: wiring (a task's targets are its window's, each alert rule the topic admits is enabled and delivers to it, the WSUS clients' URL is the server's; "+
 				"the windows, tasks, baselines and associations as declared pass the configuration's rules)\n", d.NamePrefix())
-			var served []string
-			for _, b := range d.PatchBaselines() {
-				served = append(served, b.PatchGroups...)
-			}
-			problems, notes := wiring.Patching(patching, served)
-			problems = append(problems, wiring.SpecProblems(patching)...)
-			problems = append(problems, wiring.Fleet(fleet)...)
-			named := append([]string{d.Fleet.Tag.Key}, config.PatchGroupTagKeys...)
-			named = append(append(named, slices.Collect(maps.Keys(d.Assets.TagPolicy))...), slices.Collect(maps.Keys(d.Tags))...)
-			problems = append(problems, wiring.Tags(patching, fleet, named)...)
-			problems = append(problems, wiring.Namespaces(patching, fleet)...)
-			problems = append(problems, wiring.Outputs(patching, fleet)...)
-			problems = append(problems, wiring.Rules(patching)...)
+			problems, notes := wiring.Deployment(patching, fleet, d)
 			for _, p := range problems {
 				fmt.Fprintf(out, "  %s  <-- WRONG\n", p)
 			}

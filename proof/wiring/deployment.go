@@ -1,0 +1,27 @@
+package wiring
+
+import (
+	"maps"
+	"slices"
+
+	"github.com/privatepatch/privatepatch/config"
+)
+
+// Deployment is every check of this package over one deployment's patching and fleet templates
+// (either may be nil), with what the configuration d says of them: the patch groups its baselines
+// serve and the tag keys it names. make verify prints it; the tests run it over every scenario.
+func Deployment(patching, fleet map[string]any, d *config.Config) (problems, notes []string) {
+	var served []string
+	for _, b := range d.PatchBaselines() {
+		served = append(served, b.PatchGroups...)
+	}
+	problems, notes = Patching(patching, served)
+	problems = append(problems, SpecProblems(patching)...)
+	problems = append(problems, Fleet(fleet)...)
+	named := append([]string{d.Fleet.Tag.Key}, config.PatchGroupTagKeys...)
+	named = append(append(named, slices.Collect(maps.Keys(d.Assets.TagPolicy))...), slices.Collect(maps.Keys(d.Tags))...)
+	problems = append(problems, Tags(patching, fleet, named)...)
+	problems = append(problems, Namespaces(patching, fleet)...)
+	problems = append(problems, Outputs(patching, fleet)...)
+	return append(problems, Rules(patching)...), notes
+}

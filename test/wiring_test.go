@@ -1,0 +1,32 @@
+package test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/privatepatch/privatepatch/proof/netpath"
+	"github.com/privatepatch/privatepatch/proof/wiring"
+)
+
+// make verify's wiring and placement checks find nothing in any scenario the tests synthesise
+// (their plantings are in proof/wiring and proof/netpath): no check of theirs fails a
+// configuration the constructs build right.
+func TestVerifysWiringChecksPassEveryScenario(t *testing.T) {
+	for _, sc := range allScenarios() {
+		s := sc.synth(t)
+		cfg, err := sc.config()
+		require.NoError(t, err, sc.name)
+		var routeTables []string
+		if e := cfg.Network.ExistingVpc; e != nil {
+			for _, subnet := range e.PrivateSubnets {
+				routeTables = append(routeTables, subnet.RouteTableID)
+			}
+		}
+		assert.Empty(t, netpath.WiringProblems(s.template, routeTables), sc.name)
+		assert.Empty(t, netpath.PlacementProblems(s.template, s.fleetJSON), sc.name)
+		problems, _ := wiring.Deployment(s.patchJSON, s.fleetJSON, cfg)
+		assert.Empty(t, problems, sc.name)
+	}
+}
