@@ -28,5 +28,10 @@ func TestVerifysWiringChecksPassEveryScenario(t *testing.T) {
 		assert.Empty(t, netpath.PlacementProblems(s.template, s.fleetJSON), sc.name)
 		problems, _ := wiring.Deployment(s.patchJSON, s.fleetJSON, cfg)
 		assert.Empty(t, problems, sc.name)
+		templates := map[string]map[string]any{}
+		for _, stack := range s.stacks {
+			templates[stack.Name] = stack.Template
+		}
+		assert.Empty(t, wiring.References(templates), sc.name)
 	}
 }

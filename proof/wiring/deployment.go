@@ -23,5 +23,6 @@ func Deployment(patching, fleet map[string]any, d *config.Config) (problems, not
 	problems = append(problems, Tags(patching, fleet, named)...)
 	problems = append(problems, Namespaces(patching, fleet)...)
 	problems = append(problems, Outputs(patching, fleet)...)
+	problems = append(problems, Documents(fleet, patching)...)
 	return append(problems, Rules(patching)...), notes
 }

@@ -283,3 +283,61 @@ func TestIntrinsicValuesMatchAnyValue(t *testing.T) {
 	assert.True(t, Matches(but(map[string]any{"Ref": "Baseline"}), map[string]any{"id": "pb-1"}), "anything but a deployment's id: the sample's may be another")
 	assert.False(t, Matches(but("pb-1"), map[string]any{"id": "pb-1"}))
 }
+
+// Every golden's documents and associations agree; each planting a held-out run found verify
+// letting through is named.
+func TestDocumentsAndTheirAssociationsAgree(t *testing.T) {
+	for _, scenario := range []string{"default", "example", "rich-patching", "wsus-https", "existing-vpc-hub", "nat-without-wsus"} {
+		var templates []map[string]any
+		for _, stack := range []string{"fleet", "patching"} {
+			if _, err := os.Stat("../../test/testdata/" + scenario + "." + stack + ".template.json"); err == nil {
+				templates = append(templates, read(t, "../../test/testdata/"+scenario+"."+stack+".template.json"))
+			}
+		}
+		assert.Empty(t, Documents(templates...), scenario)
+	}
+	for _, c := range []struct {
+		name, wants string
+		plant       func(fleet map[string]any)
+	}{
+		{"a precondition AWS does not know", `step 0's precondition names platformType "windows"`, func(f map[string]any) {
+			step := props(f, "WsusSetupDocumentD23DE8FA")["Content"].(map[string]any)["mainSteps"].([]any)[0].(map[string]any)
+			step["precondition"] = map[string]any{"StringEquals": []any{"platformType", "windows"}}
+		}},
+		{"a parameter used and not declared", "document WsusSetupDocumentD23DE8FA: uses {{ Port }}, which it does not declare", func(f map[string]any) {
+			delete(props(f, "WsusSetupDocumentD23DE8FA")["Content"].(map[string]any)["parameters"].(map[string]any), "Port")
+		}},
+		{"an association's parameter its document lacks", "gives parameter Mode2, which its document does not declare", func(f map[string]any) {
+			params := props(f, "WsusCleanupReportAssociation299BB976")["Parameters"].(map[string]any)
+			params["Mode2"] = params["Mode"]
+			delete(params, "Mode")
+		}},
+		{"a required parameter left out", "leaves out parameter UpdateStoreVolumeId, which has no default", func(f map[string]any) {
+			delete(props(f, "WsusSetupAssociationCF0D774E")["Parameters"].(map[string]any), "UpdateStoreVolumeId")
+		}},
+		{"a value the pattern refuses", `parameter AUOptions "6" does not match its allowedPattern`, func(f map[string]any) {
+			props(f, "WsusClientAssociationD1829CE5")["Parameters"].(map[string]any)["AUOptions"] = []any{"6"}
+		}},
+		{"a document that is no one's", `runs document "privatepatch-cce-checks", neither the stacks'`, func(f map[string]any) {
+			props(f, "ConfigurationChecksAssociation01E80C0A")["Name"] = "privatepatch-cce-checks"
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			fleet := read(t, "../../test/testdata/default.fleet.template.json")
+			c.plant(fleet)
+			assert.Contains(t, joined(Documents(fleet)), c.wants)
+		})
+	}
+}
+
+// The default goldens' cross-stack references resolve; an output the fleet reads, removed from
+// the network stack, is named.
+func TestReferencesResolveAcrossTheAssembly(t *testing.T) {
+	templates := map[string]map[string]any{}
+	for _, stack := range []string{"network", "fleet", "patching"} {
+		templates["privatepatch-"+stack] = read(t, "../../test/testdata/default."+stack+".template.json")
+	}
+	require.Empty(t, References(templates))
+	delete(templates["privatepatch-network"]["Outputs"].(map[string]any), "PublishOutputFnGetAttNetworkPublicSecurityGroup08F36B6EGroupIdAE5775F4")
+	assert.Contains(t, joined(References(templates)), "privatepatch-fleet WsusInstance902E8651: reads output PublishOutputFnGetAttNetworkPublicSecurityGroup08F36B6EGroupIdAE5775F4 of stack privatepatch-network, which it does not have")
+}

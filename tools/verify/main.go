@@ -111,6 +111,17 @@ func runTimed(out, timings io.Writer, assembly, configPath, specPath string, wit
 	}}, {"hook scripts", func(out io.Writer) (int, error) { return hookScriptsCheck(out, cfg, ".") }}}
 	checks = append(checks, networkChecks(templates, cfg)...)
 	checks = append(checks, wiringChecks(templates, cfg)...)
+	checks = append(checks, check{"references", func(out io.Writer) (int, error) {
+		problems := wiring.References(templates)
+		fmt.Fprintln(out, "\ncross-stack references (Fn::GetStackOutput, Fn::ImportValue; CloudFormation's validation sees one template at a time)")
+		for _, p := range problems {
+			fmt.Fprintf(out, "  %s  <-- WRONG\n", p)
+		}
+		if len(problems) == 0 {
+			fmt.Fprintln(out, "  each names an output of a stack of the assembly")
+		}
+		return len(problems), nil
+	}})
 	if with.authorisation {
 		checks = append(checks, check{"authorisation", func(out io.Writer) (int, error) { return authzTable(out, templates, cfg) }})
 	}

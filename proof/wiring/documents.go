@@ -1,0 +1,110 @@
+package wiring
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// platformTypes are the values a step's platformType precondition may name (PlatformType,
+// botocore 1.43.11's ssm model): a step whose precondition names another never runs, and its
+// document reports success.
+var platformTypes = []string{"Windows", "Linux", "MacOS"}
+
+// reservedDocumentPrefixes start only AWS's documents: "You can't use the following strings as
+// document name prefixes. These are reserved by Amazon Web Services" (CreateDocument Name, the
+// same model).
+var reservedDocumentPrefixes = []string{"aws", "amazon", "amzn"}
+
+// documentReference matches {{ Name }} in a document's content: a parameter Systems Manager
+// substitutes. {{ssm:...}} and the like (a colon) are other sources.
+var documentReference = regexp.MustCompile(`\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}`)
+
+// Documents checks the stacks' Command documents and the associations that run them: each step's
+// platformType precondition is one Systems Manager knows; each {{ Name }} the content uses is a
+// declared parameter; an association of a template document gives only declared parameters, every
+// one without a default, and values its allowedPattern and allowedValues take; an association
+// naming a document by a literal name names an AWS-owned one (the stacks' own are Refs).
+func Documents(templates ...map[string]any) []string {
+	var problems []string
+	for _, template := range templates {
+		resources, _ := template["Resources"].(map[string]any)
+		documents := ofType(resources, "AWS::SSM::Document")
+		for _, id := range slices.Sorted(maps.Keys(documents)) {
+			problems = append(problems, documentProblems(id, documents[id])...)
+		}
+		associations := ofType(resources, "AWS::SSM::Association")
+		for _, id := range slices.Sorted(maps.Keys(associations)) {
+			a := associations[id]
+			if doc, ok := documents[ref(a["Name"])]; ok {
+				problems = append(problems, parameterProblems("association "+id, doc, a["Parameters"])...)
+				continue
+			}
+			if name, literal := a["Name"].(string); literal && !strings.HasPrefix(name, "arn:") &&
+				!slices.ContainsFunc(reservedDocumentPrefixes, func(p string) bool { return strings.HasPrefix(strings.ToLower(name), p) }) {
+				problems = append(problems, fmt.Sprintf("association %s: runs document %q, neither the stacks' (a Ref) nor AWS's (aws, amazon or amzn names)", id, name))
+			}
+		}
+	}
+	return problems
+}
+
+// documentProblems are a document's preconditions and references.
+func documentProblems(id string, doc map[string]any) []string {
+	var problems []string
+	content, _ := doc["Content"].(map[string]any)
+	declared, _ := content["parameters"].(map[string]any)
+	for i, step := range list(content["mainSteps"]) {
+		step, _ := step.(map[string]any)
+		precondition, _ := step["precondition"].(map[string]any)
+		if equals := list(precondition["StringEquals"]); len(equals) == 2 && equals[0] == "platformType" && !slices.Contains(platformTypes, fmt.Sprint(equals[1])) {
+			problems = append(problems, fmt.Sprintf("document %s: step %d's precondition names platformType %q, not one of %s: the step never runs", id, i, equals[1], strings.Join(platformTypes, ", ")))
+		}
+	}
+	data, _ := json.Marshal(content["mainSteps"])
+	seen := map[string]bool{}
+	for _, m := range documentReference.FindAllStringSubmatch(string(data), -1) {
+		if _, ok := declared[m[1]]; !ok && !seen[m[1]] {
+			seen[m[1]] = true
+			problems = append(problems, fmt.Sprintf("document %s: uses {{ %s }}, which it does not declare", id, m[1]))
+		}
+	}
+	return problems
+}
+
+// parameterProblems are an association's parameters against its document's declarations.
+func parameterProblems(what string, doc map[string]any, given any) []string {
+	var problems []string
+	content, _ := doc["Content"].(map[string]any)
+	declared, _ := content["parameters"].(map[string]any)
+	params, _ := given.(map[string]any)
+	for _, name := range slices.Sorted(maps.Keys(params)) {
+		declaration, ok := declared[name].(map[string]any)
+		if !ok {
+			problems = append(problems, fmt.Sprintf("%s: gives parameter %s, which its document does not declare", what, name))
+			continue
+		}
+		value, literal := first(params[name]).(string)
+		if !literal {
+			continue // an intrinsic: resolved at deploy
+		}
+		if pattern, ok := declaration["allowedPattern"].(string); ok {
+			if re, err := regexp.Compile(pattern); err == nil && !re.MatchString(value) {
+				problems = append(problems, fmt.Sprintf("%s: parameter %s %q does not match its allowedPattern %s", what, name, value, pattern))
+			}
+		}
+		if allowed := list(declaration["allowedValues"]); len(allowed) > 0 && !slices.ContainsFunc(allowed, func(v any) bool { return fmt.Sprint(v) == value }) {
+			problems = append(problems, fmt.Sprintf("%s: parameter %s %q is not one of its allowedValues", what, name, value))
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(declared)) {
+		declaration, _ := declared[name].(map[string]any)
+		if _, hasDefault := declaration["default"]; !hasDefault && params[name] == nil {
+			problems = append(problems, fmt.Sprintf("%s: leaves out parameter %s, which has no default", what, name))
+		}
+	}
+	return problems
+}
