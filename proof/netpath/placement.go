@@ -53,7 +53,58 @@ func PlacementProblems(network, fleet map[string]any) []string {
 			problems = append(problems, fmt.Sprintf("instance %s (%s): in zone %v, its subnet %s in %v", id, role, zone, refTo(resolveOutput(network, subnet)), s["AvailabilityZone"]))
 		}
 	}
-	return append(problems, volumeZones(network, resources)...)
+	problems = append(problems, volumeZones(network, resources)...)
+	return append(problems, serverParts(resources)...)
+}
+
+// serverParts: the Elastic IP and the update store belong to the WSUS server (the public
+// instance), and each instance's launch template is the one its Version names, under the name the
+// instance gives, requiring IMDSv2 ("If the state is required, you must send a signed token header
+// with any instance metadata retrieval"; left out, "the default state is optional", MetadataOptions
+// HttpTokens, CloudFormation resource specification).
+func serverParts(resources map[string]any) []string {
+	var problems []string
+	eips := ofType(resources, "AWS::EC2::EIP")
+	for _, id := range slices.Sorted(maps.Keys(eips)) {
+		if instance := refTo(eips[id]["InstanceId"]); instance != "" && !strings.HasPrefix(instance, WsusInstancePrefix) {
+			problems = append(problems, fmt.Sprintf("Elastic IP %s: on instance %s, not the WSUS server: the server has no public address, and a private instance gets one", id, instance))
+		}
+	}
+	attachments := ofType(resources, "AWS::EC2::VolumeAttachment")
+	for _, id := range slices.Sorted(maps.Keys(attachments)) {
+		a := attachments[id]
+		if strings.HasPrefix(refTo(a["VolumeId"]), "WsusUpdateStore") && !strings.HasPrefix(refTo(a["InstanceId"]), WsusInstancePrefix) {
+			problems = append(problems, fmt.Sprintf("volume attachment %s: the update store on instance %v, not the WSUS server", id, a["InstanceId"]))
+		}
+	}
+	templates := ofType(resources, "AWS::EC2::LaunchTemplate")
+	instances := ofType(resources, "AWS::EC2::Instance")
+	for _, id := range slices.Sorted(maps.Keys(instances)) {
+		lt, ok := instances[id]["LaunchTemplate"].(map[string]any)
+		if !ok {
+			continue
+		}
+		version, _ := lt["Version"].(map[string]any)
+		att := listOf(version["Fn::GetAtt"])
+		ltID := refTo(lt["LaunchTemplateId"])
+		if len(att) > 0 {
+			ltID = fmt.Sprint(att[0])
+		}
+		template, found := templates[ltID]
+		switch {
+		case !found:
+			problems = append(problems, fmt.Sprintf("instance %s: its launch template %s is not in the template", id, ltID))
+			continue
+		case lt["LaunchTemplateName"] != nil && fmt.Sprint(lt["LaunchTemplateName"]) != fmt.Sprint(template["LaunchTemplateName"]):
+			problems = append(problems, fmt.Sprintf("instance %s: names launch template %v, while %s is named %v", id, lt["LaunchTemplateName"], ltID, template["LaunchTemplateName"]))
+		}
+		data, _ := template["LaunchTemplateData"].(map[string]any)
+		metadata, _ := data["MetadataOptions"].(map[string]any)
+		if metadata["HttpTokens"] != "required" {
+			problems = append(problems, fmt.Sprintf("instance %s: its launch template %s does not require IMDSv2 (MetadataOptions HttpTokens %v)", id, ltID, metadata["HttpTokens"]))
+		}
+	}
+	return problems
 }
 
 // volumeZones: a volume attaches only to an instance in its Availability Zone

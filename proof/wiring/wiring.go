@@ -31,6 +31,7 @@ func Patching(template map[string]any, configured []string) (problems, notes []s
 	resources, _ := template["Resources"].(map[string]any)
 	problems = append(taskTargets(resources), alertRules(resources)...)
 	problems = append(problems, subscriptionEndpoints(resources)...)
+	problems = append(problems, alarmActions(resources)...)
 	for _, u := range patchGroupsWithoutBaseline(resources) {
 		if slices.Contains(configured, u.group) {
 			problems = append(problems, u.text+", though the configuration serves it")
@@ -461,4 +462,67 @@ func createdBucket(own, fleet map[string]any, v any) bool {
 		}
 	}
 	return false
+}
+
+// alarmActions: each alarm a topic's policy lets CloudWatch publish for (aws:SourceArn
+// arn:...:alarm:NAME) is an alarm of the template with that name whose AlarmActions include the
+// topic: an alarm without them changes state and tells no one.
+func alarmActions(resources map[string]any) []string {
+	type alarm struct {
+		id    string
+		props map[string]any
+	}
+	alarms := map[string]alarm{}
+	for _, kind := range []string{"AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"} {
+		for id, a := range ofType(resources, kind) {
+			alarms[fmt.Sprint(a["AlarmName"])] = alarm{id, a}
+		}
+	}
+	var problems []string
+	policies := ofType(resources, "AWS::SNS::TopicPolicy")
+	for _, policyID := range slices.Sorted(maps.Keys(policies)) {
+		doc, _ := policies[policyID]["PolicyDocument"].(map[string]any)
+		for _, st := range list(doc["Statement"]) {
+			st, _ := st.(map[string]any)
+			principal, _ := st["Principal"].(map[string]any)
+			if st["Effect"] != "Allow" || principal["Service"] != "cloudwatch.amazonaws.com" {
+				continue
+			}
+			topic := ref(st["Resource"])
+			condition, _ := st["Condition"].(map[string]any)
+			like, _ := condition["ArnLike"].(map[string]any)
+			for _, source := range list(like["aws:SourceArn"]) {
+				name := alarmName(source)
+				if name == "" || strings.Contains(name, "*") {
+					continue
+				}
+				a, ok := alarms[name]
+				switch {
+				case !ok:
+					problems = append(problems, fmt.Sprintf("topic policy %s admits alarm %s, which the template does not have", policyID, name))
+				case !slices.ContainsFunc(list(a.props["AlarmActions"]), func(action any) bool { return ref(action) == topic }):
+					problems = append(problems, fmt.Sprintf("alarm %s (%s): its AlarmActions do not include topic %s, which admits it: it tells no one", a.id, name, topic))
+				}
+			}
+		}
+	}
+	return problems
+}
+
+// alarmName is the name at the end of an alarm's ARN, written as text or CDK's Fn::Join.
+func alarmName(arn any) string {
+	text := fmt.Sprint(arn)
+	if m, ok := arn.(map[string]any); ok {
+		if join, ok := m["Fn::Join"].([]any); ok && len(join) == 2 {
+			parts := list(join[1])
+			if len(parts) > 0 {
+				text = fmt.Sprint(parts[len(parts)-1])
+			}
+		}
+	}
+	_, name, ok := strings.Cut(text, ":alarm:")
+	if !ok {
+		return ""
+	}
+	return name
 }

@@ -341,3 +341,11 @@ func TestReferencesResolveAcrossTheAssembly(t *testing.T) {
 	delete(templates["privatepatch-network"]["Outputs"].(map[string]any), "PublishOutputFnGetAttNetworkPublicSecurityGroup08F36B6EGroupIdAE5775F4")
 	assert.Contains(t, joined(References(templates)), "privatepatch-fleet WsusInstance902E8651: reads output PublishOutputFnGetAttNetworkPublicSecurityGroup08F36B6EGroupIdAE5775F4 of stack privatepatch-network, which it does not have")
 }
+
+// An alarm the topic admits without its action on the topic is named (a held-out planting).
+func TestAnAdmittedAlarmWithoutItsActionIsNamed(t *testing.T) {
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	delete(props(patching, "MonitoringWsusSyncFailedAlarmD7FB9C5C"), "AlarmActions")
+	problems, _ := Patching(patching, nil)
+	assert.Contains(t, joined(problems), "alarm MonitoringWsusSyncFailedAlarmD7FB9C5C (privatepatch-patching-wsus-sync-failed): its AlarmActions do not include topic AlertsTopicCF7C81C9, which admits it")
+}
