@@ -24,5 +24,13 @@ func Deployment(patching, fleet map[string]any, d *config.Config) (problems, not
 	problems = append(problems, Namespaces(patching, fleet)...)
 	problems = append(problems, Outputs(patching, fleet)...)
 	problems = append(problems, Documents(fleet, patching)...)
+	var external []string
+	for _, w := range d.Patching.MaintenanceWindows {
+		for _, t := range w.Tasks {
+			external = append(external, t.StopOnAlarms...)
+		}
+	}
+	resources, _ := patching["Resources"].(map[string]any)
+	problems = append(problems, compositeRules(resources, external)...)
 	return append(problems, Rules(patching)...), notes
 }

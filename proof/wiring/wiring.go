@@ -526,3 +526,43 @@ func alarmName(arn any) string {
 	}
 	return name
 }
+
+// alarmRuleName finds the alarms a composite alarm's AlarmRule names: ALARM("name"), OK(...),
+// INSUFFICIENT_DATA(...).
+var alarmRuleName = regexp.MustCompile(`(?:ALARM|OK|INSUFFICIENT_DATA)\(\s*"?([^")]+)"?\s*\)`)
+
+// compositeRules: each alarm a composite alarm's rule names is an alarm of the template, on which
+// it depends (CloudFormation creates it first), or one the configuration names as the user's own
+// (external, which must exist before the deploy): a rule naming a missing alarm fails the stack.
+func compositeRules(resources map[string]any, external []string) []string {
+	names := map[string]string{}
+	for _, kind := range []string{"AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"} {
+		for id, a := range ofType(resources, kind) {
+			names[fmt.Sprint(a["AlarmName"])] = id
+		}
+	}
+	var problems []string
+	for _, id := range slices.Sorted(maps.Keys(ofType(resources, "AWS::CloudWatch::CompositeAlarm"))) {
+		resource, _ := resources[id].(map[string]any)
+		props, _ := resource["Properties"].(map[string]any)
+		rule, _ := props["AlarmRule"].(string)
+		dependsOn := list(resource["DependsOn"])
+		if s, ok := resource["DependsOn"].(string); ok {
+			dependsOn = []any{s}
+		}
+		for _, m := range alarmRuleName.FindAllStringSubmatch(rule, -1) {
+			name := m[1]
+			if _, after, ok := strings.Cut(name, ":alarm:"); ok {
+				name = after
+			}
+			target, ok := names[name]
+			switch {
+			case ok && !slices.Contains(dependsOn, any(target)):
+				problems = append(problems, fmt.Sprintf("composite alarm %s: names alarm %s (%s) without depending on it: CloudFormation may create it first, and fail", id, name, target))
+			case !ok && !slices.Contains(external, name):
+				problems = append(problems, fmt.Sprintf("composite alarm %s: names alarm %s, which neither the template nor the configuration (stopOnAlarms) has", id, name))
+			}
+		}
+	}
+	return problems
+}

@@ -349,3 +349,17 @@ func TestAnAdmittedAlarmWithoutItsActionIsNamed(t *testing.T) {
 	problems, _ := Patching(patching, nil)
 	assert.Contains(t, joined(problems), "alarm MonitoringWsusSyncFailedAlarmD7FB9C5C (privatepatch-patching-wsus-sync-failed): its AlarmActions do not include topic AlertsTopicCF7C81C9, which admits it")
 }
+
+// A stop alarm's rule naming an alarm that is nowhere, or one of the template's it does not
+// depend on, is named; the user's own alarms (stopOnAlarms) may be named.
+func TestCompositeRulesNameAlarmsThatExist(t *testing.T) {
+	patching := read(t, "../../test/testdata/rich-patching.patching.template.json")
+	resources := patching["Resources"].(map[string]any)
+	require.Empty(t, compositeRules(resources, nil))
+	stop := props(patching, "MaintenanceWindowspinnedinstancesStopAlarm1CDF4464B")
+	stop["AlarmRule"] = `ALARM("privatepatch-patching-pinned-instances-failed") OR ALARM("app-health")`
+	assert.Contains(t, joined(compositeRules(resources, nil)), "names alarm app-health, which neither the template nor the configuration (stopOnAlarms) has")
+	assert.Empty(t, compositeRules(resources, []string{"app-health"}), "the user's own alarm")
+	stop["AlarmRule"] = `ALARM("privatepatch-patching-after-patch-tuesday-failed")`
+	assert.Contains(t, joined(compositeRules(resources, nil)), "names alarm privatepatch-patching-after-patch-tuesday-failed (MaintenanceWindowsafterpatchtuesdayFailureAlarm44DF9966) without depending on it")
+}
