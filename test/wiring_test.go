@@ -26,7 +26,7 @@ func TestVerifysWiringChecksPassEveryScenario(t *testing.T) {
 		}
 		assert.Empty(t, netpath.WiringProblems(s.template, routeTables), sc.name)
 		assert.Empty(t, netpath.PlacementProblems(s.template, s.fleetJSON), sc.name)
-		problems, _ := wiring.Deployment(s.patchJSON, s.fleetJSON, cfg)
+		problems, _ := wiring.Deployment(s.template, s.patchJSON, s.fleetJSON, cfg)
 		assert.Empty(t, problems, sc.name)
 		templates := map[string]map[string]any{}
 		for _, stack := range s.stacks {

@@ -7,10 +7,11 @@ import (
 	"github.com/privatepatch/privatepatch/config"
 )
 
-// Deployment is every check of this package over one deployment's patching and fleet templates
-// (either may be nil), with what the configuration d says of them: the patch groups its baselines
-// serve and the tag keys it names. make verify prints it; the tests run it over every scenario.
-func Deployment(patching, fleet map[string]any, d *config.Config) (problems, notes []string) {
+// Deployment is every check of this package over one deployment's network, patching and fleet
+// templates (any may be nil), with what the configuration d says of them: the patch groups its
+// baselines serve, the tag keys it names, the user's own alarms. make verify prints it; the tests
+// run it over every scenario.
+func Deployment(network, patching, fleet map[string]any, d *config.Config) (problems, notes []string) {
 	var served []string
 	for _, b := range d.PatchBaselines() {
 		served = append(served, b.PatchGroups...)
@@ -24,6 +25,7 @@ func Deployment(patching, fleet map[string]any, d *config.Config) (problems, not
 	problems = append(problems, Namespaces(patching, fleet)...)
 	problems = append(problems, Outputs(patching, fleet)...)
 	problems = append(problems, Documents(fleet, patching)...)
+	problems = append(problems, Keys(network, fleet, patching)...)
 	var external []string
 	for _, w := range d.Patching.MaintenanceWindows {
 		for _, t := range w.Tasks {

@@ -363,3 +363,26 @@ func TestCompositeRulesNameAlarmsThatExist(t *testing.T) {
 	stop["AlarmRule"] = `ALARM("privatepatch-patching-after-patch-tuesday-failed")`
 	assert.Contains(t, joined(compositeRules(resources, nil)), "names alarm privatepatch-patching-after-patch-tuesday-failed (MaintenanceWindowsafterpatchtuesdayFailureAlarm44DF9966) without depending on it")
 }
+
+// The goldens' keys are symmetric and their log groups name them by ARN; an asymmetric alerts key
+// and a log group naming its key by id are named (held-out plantings).
+func TestKeysAreSymmetricAndNamedByArn(t *testing.T) {
+	for _, scenario := range []string{"default", "example", "rich-patching", "wsus-https", "existing-vpc-hub", "nat-without-wsus"} {
+		var templates []map[string]any
+		for _, stack := range []string{"network", "fleet", "patching"} {
+			if _, err := os.Stat("../../test/testdata/" + scenario + "." + stack + ".template.json"); err == nil {
+				templates = append(templates, read(t, "../../test/testdata/"+scenario+"."+stack+".template.json"))
+			}
+		}
+		assert.Empty(t, Keys(templates...), scenario)
+	}
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	props(patching, "AlertsKey9E1197AF")["KeySpec"] = "RSA_2048"
+	props(patching, "AlertsKey9E1197AF")["KeyUsage"] = "SIGN_VERIFY"
+	network := read(t, "../../test/testdata/example.network.template.json")
+	props(network, "NetworkFlowLogGroup4F8CEEEF")["KmsKeyId"] = map[string]any{"Ref": "NetworkFlowLogKeyF785E5F9"}
+	problems := joined(Keys(patching, network))
+	assert.Contains(t, problems, "topic AlertsTopicCF7C81C9: key AlertsKey9E1197AF is RSA_2048, not a symmetric encryption key")
+	assert.Contains(t, problems, "key AlertsKey9E1197AF is for SIGN_VERIFY")
+	assert.Contains(t, problems, "log group NetworkFlowLogGroup4F8CEEEF: names key NetworkFlowLogKeyF785E5F9 by its id (a Ref), where CloudWatch Logs takes its ARN")
+}
