@@ -8,6 +8,7 @@ import (
 
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
 // installDocuments are the documents whose Operation Install patches a window's nodes.
@@ -29,7 +30,7 @@ var patchGroupKeys = []string{"tag:Patch Group", "tag:PatchGroup"}
 func FromTemplate(template map[string]any, cfg *config.Config, from time.Time) (Plan, error) {
 	p := FromConfig(cfg, from)
 	resources, _ := template["Resources"].(map[string]any)
-	windows := ofType(resources, "AWS::SSM::MaintenanceWindow")
+	windows := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindow")
 	order := map[string]int{}
 	for i, w := range p.Windows {
 		order[w.Name] = i + 1
@@ -42,9 +43,9 @@ func FromTemplate(template map[string]any, cfg *config.Config, from time.Time) (
 			return Plan{}, fmt.Errorf("window %s (%s) of the template is not one of the configuration's", name, id)
 		}
 		groups, install := windowTargets(resources, id)
-		p.Windows = append(p.Windows, Window{Name: name, Schedule: text(w["Schedule"]), Timezone: text(w["ScheduleTimezone"]),
-			Offset: number(w["ScheduleOffset"]), DurationHours: number(w["Duration"]), CutoffHours: number(w["Cutoff"]),
-			StartDate: text(w["StartDate"]), EndDate: text(w["EndDate"]), Install: install, PatchGroups: groups})
+		p.Windows = append(p.Windows, Window{Name: name, Schedule: cfntemplate.Text(w["Schedule"]), Timezone: cfntemplate.Text(w["ScheduleTimezone"]),
+			Offset: cfntemplate.Int(w["ScheduleOffset"]), DurationHours: cfntemplate.Int(w["Duration"]), CutoffHours: cfntemplate.Int(w["Cutoff"]),
+			StartDate: cfntemplate.Text(w["StartDate"]), EndDate: cfntemplate.Text(w["EndDate"]), Install: install, PatchGroups: groups})
 	}
 	slices.SortFunc(p.Windows, func(a, b Window) int { return order[a.Name] - order[b.Name] })
 	baselines, fallback := templateBaselines(resources)
@@ -76,26 +77,26 @@ func FromTemplate(template map[string]any, cfg *config.Config, from time.Time) (
 
 // windowTargets are the patch groups a window's targets name, and whether a task of it installs.
 func windowTargets(resources map[string]any, window string) (groups []string, install bool) {
-	targets := ofType(resources, "AWS::SSM::MaintenanceWindowTarget")
+	targets := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTarget")
 	for _, id := range slices.Sorted(maps.Keys(targets)) {
-		if ref(targets[id]["WindowId"]) != window {
+		if cfntemplate.Ref(targets[id]["WindowId"]) != window {
 			continue
 		}
-		for _, t := range list(targets[id]["Targets"]) {
+		for _, t := range cfntemplate.List(targets[id]["Targets"]) {
 			t, _ := t.(map[string]any)
-			if slices.Contains(patchGroupKeys, text(t["Key"])) {
-				for _, v := range list(t["Values"]) {
-					groups = append(groups, text(v))
+			if slices.Contains(patchGroupKeys, cfntemplate.Text(t["Key"])) {
+				for _, v := range cfntemplate.List(t["Values"]) {
+					groups = append(groups, cfntemplate.Text(v))
 				}
 			}
 		}
 	}
-	for _, task := range ofType(resources, "AWS::SSM::MaintenanceWindowTask") {
+	for _, task := range cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTask") {
 		invocation, _ := task["TaskInvocationParameters"].(map[string]any)
 		runCommand, _ := invocation["MaintenanceWindowRunCommandParameters"].(map[string]any)
 		params, _ := runCommand["Parameters"].(map[string]any)
-		if ref(task["WindowId"]) == window && slices.Contains(installDocuments, text(task["TaskArn"])) &&
-			slices.Contains(list(params["Operation"]), any(patchingspec.OperationInstall)) {
+		if cfntemplate.Ref(task["WindowId"]) == window && slices.Contains(installDocuments, cfntemplate.Text(task["TaskArn"])) &&
+			slices.Contains(cfntemplate.List(params["Operation"]), any(patchingspec.OperationInstall)) {
 			install = true
 		}
 	}
@@ -108,70 +109,34 @@ func windowTargets(resources map[string]any, window string) (groups []string, in
 func templateBaselines(resources map[string]any) (map[string]patchingspec.Baseline, patchingspec.Baseline) {
 	out := map[string]patchingspec.Baseline{}
 	fallback := config.AwsDefaultBaseline().Baseline
-	for _, b := range ofType(resources, "AWS::SSM::PatchBaseline") {
-		baseline := patchingspec.Baseline{Name: text(b["Name"]), OperatingSystem: text(b["OperatingSystem"])}
+	for _, b := range cfntemplate.OfType(resources, "AWS::SSM::PatchBaseline") {
+		baseline := patchingspec.Baseline{Name: cfntemplate.Text(b["Name"]), OperatingSystem: cfntemplate.Text(b["OperatingSystem"])}
 		if baseline.OperatingSystem == "" {
 			baseline.OperatingSystem = patchingspec.DefaultOperatingSystem // the property's default, WINDOWS
 		}
 		rules, _ := b["ApprovalRules"].(map[string]any)
-		for _, r := range list(rules["PatchRules"]) {
+		for _, r := range cfntemplate.List(rules["PatchRules"]) {
 			r, _ := r.(map[string]any)
-			rule := patchingspec.ApprovalRule{Filters: map[string][]string{}, ApproveUntilDate: text(r["ApproveUntilDate"])}
+			rule := patchingspec.ApprovalRule{Filters: map[string][]string{}, ApproveUntilDate: cfntemplate.Text(r["ApproveUntilDate"])}
 			if days, ok := r["ApproveAfterDays"].(float64); ok {
 				d := int(days)
 				rule.ApproveAfterDays = &d
 			}
 			group, _ := r["PatchFilterGroup"].(map[string]any)
-			for _, f := range list(group["PatchFilters"]) {
+			for _, f := range cfntemplate.List(group["PatchFilters"]) {
 				f, _ := f.(map[string]any)
-				for _, v := range list(f["Values"]) {
-					rule.Filters[text(f["Key"])] = append(rule.Filters[text(f["Key"])], text(v))
+				for _, v := range cfntemplate.List(f["Values"]) {
+					rule.Filters[cfntemplate.Text(f["Key"])] = append(rule.Filters[cfntemplate.Text(f["Key"])], cfntemplate.Text(v))
 				}
 			}
 			baseline.ApprovalRules = append(baseline.ApprovalRules, rule)
 		}
-		for _, g := range list(b["PatchGroups"]) {
-			out[text(g)] = baseline
+		for _, g := range cfntemplate.List(b["PatchGroups"]) {
+			out[cfntemplate.Text(g)] = baseline
 		}
 		if b["DefaultBaseline"] == true && baseline.OperatingSystem == patchingspec.DefaultOperatingSystem {
 			fallback = baseline
 		}
 	}
 	return out, fallback
-}
-
-func ofType(resources map[string]any, t string) map[string]map[string]any {
-	out := map[string]map[string]any{}
-	for id, r := range resources {
-		if r, ok := r.(map[string]any); ok && r["Type"] == t {
-			p, _ := r["Properties"].(map[string]any)
-			out[id] = p
-		}
-	}
-	return out
-}
-
-func list(v any) []any {
-	l, _ := v.([]any)
-	return l
-}
-
-func ref(v any) string {
-	m, _ := v.(map[string]any)
-	s, _ := m["Ref"].(string)
-	return s
-}
-
-// text is a string property, "" when absent.
-func text(v any) string {
-	if v == nil {
-		return ""
-	}
-	return fmt.Sprint(v)
-}
-
-// number is an integer property, 0 when absent.
-func number(v any) int {
-	f, _ := v.(float64)
-	return int(f)
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
 // Entry is one network ACL entry.
@@ -96,29 +97,10 @@ func FromTemplate(template map[string]any) (Model, error) {
 	return m, nil
 }
 
-// ofType returns the properties of the resources of type t, by logical id.
-func ofType(resources map[string]any, t string) map[string]map[string]any {
-	out := map[string]map[string]any{}
-	for id, r := range resources {
-		if r, ok := r.(map[string]any); ok && r["Type"] == t {
-			p, _ := r["Properties"].(map[string]any)
-			out[id] = p
-		}
-	}
-	return out
-}
-
-// refTo returns the logical id a {"Ref": id} names, or "".
-func refTo(v any) string {
-	m, _ := v.(map[string]any)
-	s, _ := m["Ref"].(string)
-	return s
-}
-
 // parseACLs reads the network ACL entries, by ACL logical id, in rule number order.
 func parseACLs(resources map[string]any) (map[string]ACL, error) {
 	acls := map[string]ACL{}
-	for _, p := range ofType(resources, "AWS::EC2::NetworkAclEntry") {
+	for _, p := range cfntemplate.OfType(resources, "AWS::EC2::NetworkAclEntry") {
 		cidr, err := netip.ParsePrefix(fmt.Sprint(p["CidrBlock"]))
 		if err != nil {
 			return nil, fmt.Errorf("ACL entry CIDR %v: %w", p["CidrBlock"], err)
@@ -127,7 +109,7 @@ func parseACLs(resources map[string]any) (map[string]ACL, error) {
 		num := func(v any) int { f, _ := v.(float64); return int(f) }
 		entry := Entry{Number: num(p["RuleNumber"]), Egress: p["Egress"] == true, Protocol: num(p["Protocol"]), Cidr: cidr,
 			From: num(ports["From"]), To: num(ports["To"]), Allow: p["RuleAction"] == "allow"}
-		acls[refTo(p["NetworkAclId"])] = append(acls[refTo(p["NetworkAclId"])], entry)
+		acls[cfntemplate.Ref(p["NetworkAclId"])] = append(acls[cfntemplate.Ref(p["NetworkAclId"])], entry)
 	}
 	for id := range acls {
 		// By number, then ingress before egress: an inbound and an outbound entry may share a
@@ -144,7 +126,7 @@ func parseACLs(resources map[string]any) (map[string]ACL, error) {
 // tag, then those its outputs name, and returns each one's CIDR by logical id (or given id).
 func (m *Model) addSubnets(template, resources map[string]any) (map[string]netip.Prefix, error) {
 	cidrs := map[string]netip.Prefix{}
-	for id, p := range ofType(resources, "AWS::EC2::Subnet") {
+	for id, p := range cfntemplate.OfType(resources, "AWS::EC2::Subnet") {
 		cidr, err := netip.ParsePrefix(fmt.Sprint(p["CidrBlock"]))
 		if err != nil {
 			return nil, fmt.Errorf("subnet %s: %w", id, err)
@@ -181,14 +163,14 @@ func (m *Model) addSubnets(template, resources map[string]any) (map[string]netip
 
 // associateACLs gives each subnet the ACL its association names.
 func (m *Model) associateACLs(resources map[string]any, cidrs map[string]netip.Prefix) {
-	for _, p := range ofType(resources, "AWS::EC2::SubnetNetworkAclAssociation") {
-		subnet := refTo(p["SubnetId"])
+	for _, p := range cfntemplate.OfType(resources, "AWS::EC2::SubnetNetworkAclAssociation") {
+		subnet := cfntemplate.Ref(p["SubnetId"])
 		if id, literal := p["SubnetId"].(string); literal {
 			subnet = id // a given subnet's id
 		}
 		if cidr, ok := cidrs[subnet]; ok {
-			m.SubnetACL[cidr] = m.ACLs[refTo(p["NetworkAclId"])]
-			m.subnetACLID[cidr] = refTo(p["NetworkAclId"])
+			m.SubnetACL[cidr] = m.ACLs[cfntemplate.Ref(p["NetworkAclId"])]
+			m.subnetACLID[cidr] = cfntemplate.Ref(p["NetworkAclId"])
 		}
 	}
 }

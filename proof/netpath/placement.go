@@ -5,6 +5,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
 // WsusInstancePrefix starts the logical id of the WSUS server's instance in the fleet stack; the
@@ -19,14 +21,14 @@ const WsusInstancePrefix = "WsusInstance"
 // against the network template's outputs; a literal (an existing VPC's subnet) is not judged.
 func PlacementProblems(network, fleet map[string]any) []string {
 	resources, _ := fleet["Resources"].(map[string]any)
-	instances := ofType(resources, "AWS::EC2::Instance")
+	instances := cfntemplate.OfType(resources, "AWS::EC2::Instance")
 	var problems []string
 	for _, id := range slices.Sorted(maps.Keys(instances)) {
 		p := instances[id]
-		groups, subnet := listOf(p["SecurityGroupIds"]), p["SubnetId"]
-		if nics := listOf(p["NetworkInterfaces"]); len(nics) > 0 {
+		groups, subnet := cfntemplate.List(p["SecurityGroupIds"]), p["SubnetId"]
+		if nics := cfntemplate.List(p["NetworkInterfaces"]); len(nics) > 0 {
 			nic, _ := nics[0].(map[string]any)
-			groups, subnet = listOf(nic["GroupSet"]), nic["SubnetId"]
+			groups, subnet = cfntemplate.List(nic["GroupSet"]), nic["SubnetId"]
 		}
 		wantGroup, wantPublic, role := InstancesGroup, false, "a fleet instance"
 		if strings.HasPrefix(id, WsusInstancePrefix) {
@@ -41,16 +43,16 @@ func PlacementProblems(network, fleet map[string]any) []string {
 			}
 		}
 		networkResources, _ := network["Resources"].(map[string]any)
-		s, ok := ofType(networkResources, "AWS::EC2::Subnet")[refTo(resolveOutput(network, subnet))]
+		s, ok := cfntemplate.OfType(networkResources, "AWS::EC2::Subnet")[cfntemplate.Ref(resolveOutput(network, subnet))]
 		if ok && (subnetType(s) == "Public") != wantPublic {
 			problems = append(problems, fmt.Sprintf("instance %s (%s): in subnet %s, a %s one, where the flow table puts it in a %s one",
-				id, role, refTo(resolveOutput(network, subnet)), publicOrPrivate(!wantPublic), publicOrPrivate(wantPublic)))
+				id, role, cfntemplate.Ref(resolveOutput(network, subnet)), publicOrPrivate(!wantPublic), publicOrPrivate(wantPublic)))
 		}
 		// "Each subnet must reside entirely within one Availability Zone and cannot span zones"
 		// ("Subnets for your VPC", Amazon VPC User Guide): an instance given a zone other than its
 		// subnet's cannot launch.
 		if zone, given := p["AvailabilityZone"]; given && ok && s["AvailabilityZone"] != nil && !sameValue(zone, s["AvailabilityZone"]) {
-			problems = append(problems, fmt.Sprintf("instance %s (%s): in zone %v, its subnet %s in %v", id, role, zone, refTo(resolveOutput(network, subnet)), s["AvailabilityZone"]))
+			problems = append(problems, fmt.Sprintf("instance %s (%s): in zone %v, its subnet %s in %v", id, role, zone, cfntemplate.Ref(resolveOutput(network, subnet)), s["AvailabilityZone"]))
 		}
 	}
 	problems = append(problems, volumeZones(network, resources)...)
@@ -64,29 +66,29 @@ func PlacementProblems(network, fleet map[string]any) []string {
 // HttpTokens, CloudFormation resource specification).
 func serverParts(resources map[string]any) []string {
 	var problems []string
-	eips := ofType(resources, "AWS::EC2::EIP")
+	eips := cfntemplate.OfType(resources, "AWS::EC2::EIP")
 	for _, id := range slices.Sorted(maps.Keys(eips)) {
-		if instance := refTo(eips[id]["InstanceId"]); instance != "" && !strings.HasPrefix(instance, WsusInstancePrefix) {
+		if instance := cfntemplate.Ref(eips[id]["InstanceId"]); instance != "" && !strings.HasPrefix(instance, WsusInstancePrefix) {
 			problems = append(problems, fmt.Sprintf("Elastic IP %s: on instance %s, not the WSUS server: the server has no public address, and a private instance gets one", id, instance))
 		}
 	}
-	attachments := ofType(resources, "AWS::EC2::VolumeAttachment")
+	attachments := cfntemplate.OfType(resources, "AWS::EC2::VolumeAttachment")
 	for _, id := range slices.Sorted(maps.Keys(attachments)) {
 		a := attachments[id]
-		if strings.HasPrefix(refTo(a["VolumeId"]), "WsusUpdateStore") && !strings.HasPrefix(refTo(a["InstanceId"]), WsusInstancePrefix) {
+		if strings.HasPrefix(cfntemplate.Ref(a["VolumeId"]), "WsusUpdateStore") && !strings.HasPrefix(cfntemplate.Ref(a["InstanceId"]), WsusInstancePrefix) {
 			problems = append(problems, fmt.Sprintf("volume attachment %s: the update store on instance %v, not the WSUS server", id, a["InstanceId"]))
 		}
 	}
-	templates := ofType(resources, "AWS::EC2::LaunchTemplate")
-	instances := ofType(resources, "AWS::EC2::Instance")
+	templates := cfntemplate.OfType(resources, "AWS::EC2::LaunchTemplate")
+	instances := cfntemplate.OfType(resources, "AWS::EC2::Instance")
 	for _, id := range slices.Sorted(maps.Keys(instances)) {
 		lt, ok := instances[id]["LaunchTemplate"].(map[string]any)
 		if !ok {
 			continue
 		}
 		version, _ := lt["Version"].(map[string]any)
-		att := listOf(version["Fn::GetAtt"])
-		ltID := refTo(lt["LaunchTemplateId"])
+		att := cfntemplate.List(version["Fn::GetAtt"])
+		ltID := cfntemplate.Ref(lt["LaunchTemplateId"])
 		if len(att) > 0 {
 			ltID = fmt.Sprint(att[0])
 		}
@@ -112,12 +114,12 @@ func serverParts(resources map[string]any) []string {
 // Availability Zone", CloudFormation resource specification).
 func volumeZones(network, resources map[string]any) []string {
 	var problems []string
-	instances, volumes := ofType(resources, "AWS::EC2::Instance"), ofType(resources, "AWS::EC2::Volume")
-	attachments := ofType(resources, "AWS::EC2::VolumeAttachment")
+	instances, volumes := cfntemplate.OfType(resources, "AWS::EC2::Instance"), cfntemplate.OfType(resources, "AWS::EC2::Volume")
+	attachments := cfntemplate.OfType(resources, "AWS::EC2::VolumeAttachment")
 	for _, id := range slices.Sorted(maps.Keys(attachments)) {
 		a := attachments[id]
-		instance, iok := instances[refTo(a["InstanceId"])]
-		volume, vok := volumes[refTo(a["VolumeId"])]
+		instance, iok := instances[cfntemplate.Ref(a["InstanceId"])]
+		volume, vok := volumes[cfntemplate.Ref(a["VolumeId"])]
 		if !iok || !vok {
 			continue
 		}
@@ -125,14 +127,14 @@ func volumeZones(network, resources map[string]any) []string {
 		if zone == nil { // the instance's subnet's
 			networkResources, _ := network["Resources"].(map[string]any)
 			var subnet any = instance["SubnetId"]
-			if nics := listOf(instance["NetworkInterfaces"]); len(nics) > 0 {
+			if nics := cfntemplate.List(instance["NetworkInterfaces"]); len(nics) > 0 {
 				nic, _ := nics[0].(map[string]any)
 				subnet = nic["SubnetId"]
 			}
-			zone = ofType(networkResources, "AWS::EC2::Subnet")[refTo(resolveOutput(network, subnet))]["AvailabilityZone"]
+			zone = cfntemplate.OfType(networkResources, "AWS::EC2::Subnet")[cfntemplate.Ref(resolveOutput(network, subnet))]["AvailabilityZone"]
 		}
 		if zone != nil && !sameValue(zone, volume["AvailabilityZone"]) {
-			problems = append(problems, fmt.Sprintf("volume attachment %s: volume %s is in zone %v, instance %s in %v", id, refTo(a["VolumeId"]), volume["AvailabilityZone"], refTo(a["InstanceId"]), zone))
+			problems = append(problems, fmt.Sprintf("volume attachment %s: volume %s is in zone %v, instance %s in %v", id, cfntemplate.Ref(a["VolumeId"]), volume["AvailabilityZone"], cfntemplate.Ref(a["InstanceId"]), zone))
 		}
 	}
 	return problems

@@ -5,6 +5,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
 // WiringProblems are what the flow table takes for granted about a network stack's template, each
@@ -29,21 +31,21 @@ func WiringProblems(template map[string]any, privateRouteTables []string) []stri
 	resources, _ := template["Resources"].(map[string]any)
 	problems := duplicateRuleNumbers(resources)
 	interfaces := 0
-	endpoints := ofType(resources, "AWS::EC2::VPCEndpoint")
+	endpoints := cfntemplate.OfType(resources, "AWS::EC2::VPCEndpoint")
 	for _, id := range slices.Sorted(maps.Keys(endpoints)) {
 		p := endpoints[id]
 		name := serviceName(p["ServiceName"])
 		name = name[strings.LastIndex(name, ".")+1:]
 		if p["VpcEndpointType"] == "Gateway" {
 			for _, table := range append(privateRouteTablesOf(resources), privateRouteTables...) {
-				if !slices.ContainsFunc(listOf(p["RouteTableIds"]), func(v any) bool { return refTo(v) == table || v == table }) {
+				if !slices.ContainsFunc(cfntemplate.List(p["RouteTableIds"]), func(v any) bool { return cfntemplate.Ref(v) == table || v == table }) {
 					problems = append(problems, fmt.Sprintf("endpoint %s (%s): route table %s of a private subnet is not among its RouteTableIds: that subnet has no route to it", id, name, table))
 				}
 			}
 			continue
 		}
 		interfaces++
-		for _, subnet := range listOf(p["SubnetIds"]) {
+		for _, subnet := range cfntemplate.List(p["SubnetIds"]) {
 			if !privateSubnet(resources, template, subnet) {
 				problems = append(problems, fmt.Sprintf("endpoint %s (%s): in subnet %v, not one of the private subnets, where the flow table puts the endpoints", id, name, subnet))
 			}
@@ -51,12 +53,12 @@ func WiringProblems(template map[string]any, privateRouteTables []string) []stri
 		if p["PrivateDnsEnabled"] != true {
 			problems = append(problems, fmt.Sprintf("endpoint %s (%s): PrivateDnsEnabled is not true (default false): the service's name resolves to its public address, which the private subnets cannot reach", id, name))
 		}
-		groups := listOf(p["SecurityGroupIds"])
+		groups := cfntemplate.List(p["SecurityGroupIds"])
 		if len(groups) == 0 || slices.ContainsFunc(groups, func(g any) bool { return !strings.HasPrefix(securityGroupOf(g), EndpointsGroup) }) {
 			problems = append(problems, fmt.Sprintf("endpoint %s (%s): its security groups %v are not the endpoints' group (%s...) the flow table judges", id, name, groups, EndpointsGroup))
 		}
 	}
-	for id, p := range ofType(resources, "AWS::EC2::VPC") {
+	for id, p := range cfntemplate.OfType(resources, "AWS::EC2::VPC") {
 		// EnableDnsSupport is "Enabled by default", EnableDnsHostnames "Disabled by default for
 		// nondefault VPCs" (AWS::EC2::VPC).
 		if interfaces > 0 && (p["EnableDnsHostnames"] != true || p["EnableDnsSupport"] == false) {
@@ -71,12 +73,12 @@ func WiringProblems(template map[string]any, privateRouteTables []string) []stri
 func duplicateRuleNumbers(resources map[string]any) []string {
 	seen := map[string]string{}
 	var problems []string
-	entries := ofType(resources, "AWS::EC2::NetworkAclEntry")
+	entries := cfntemplate.OfType(resources, "AWS::EC2::NetworkAclEntry")
 	for _, id := range slices.Sorted(maps.Keys(entries)) {
 		p := entries[id]
-		key := fmt.Sprintf("%s %v %v", refTo(p["NetworkAclId"]), p["Egress"] == true, p["RuleNumber"])
+		key := fmt.Sprintf("%s %v %v", cfntemplate.Ref(p["NetworkAclId"]), p["Egress"] == true, p["RuleNumber"])
 		if other, ok := seen[key]; ok {
-			problems = append(problems, fmt.Sprintf("network ACL entries %s and %s share rule number %v in the same direction of %s: the stack would not deploy", other, id, p["RuleNumber"], refTo(p["NetworkAclId"])))
+			problems = append(problems, fmt.Sprintf("network ACL entries %s and %s share rule number %v in the same direction of %s: the stack would not deploy", other, id, p["RuleNumber"], cfntemplate.Ref(p["NetworkAclId"])))
 		}
 		seen[key] = id
 	}
@@ -87,7 +89,7 @@ func duplicateRuleNumbers(resources map[string]any) []string {
 // CDK's aws-cdk:subnet-type tag, as addSubnets reads them), or an id the template's
 // PrivateSubnetIds output lists (an existing VPC's).
 func privateSubnet(resources, template map[string]any, v any) bool {
-	if s, ok := ofType(resources, "AWS::EC2::Subnet")[refTo(v)]; ok {
+	if s, ok := cfntemplate.OfType(resources, "AWS::EC2::Subnet")[cfntemplate.Ref(v)]; ok {
 		return subnetType(s) != "Public"
 	}
 	ids, _, _ := outputSubnets(template, "Private")
@@ -97,16 +99,16 @@ func privateSubnet(resources, template map[string]any, v any) bool {
 // privateRouteTablesOf are the route tables associated with the template's private subnets (by
 // CDK's aws-cdk:subnet-type tag, as addSubnets reads them).
 func privateRouteTablesOf(resources map[string]any) []string {
-	subnets := ofType(resources, "AWS::EC2::Subnet")
+	subnets := cfntemplate.OfType(resources, "AWS::EC2::Subnet")
 	var tables []string
-	associations := ofType(resources, "AWS::EC2::SubnetRouteTableAssociation")
+	associations := cfntemplate.OfType(resources, "AWS::EC2::SubnetRouteTableAssociation")
 	for _, id := range slices.Sorted(maps.Keys(associations)) {
 		p := associations[id]
-		subnet, ok := subnets[refTo(p["SubnetId"])]
+		subnet, ok := subnets[cfntemplate.Ref(p["SubnetId"])]
 		if !ok || subnetType(subnet) == "Public" {
 			continue
 		}
-		tables = append(tables, refTo(p["RouteTableId"]))
+		tables = append(tables, cfntemplate.Ref(p["RouteTableId"]))
 	}
 	return tables
 }
@@ -119,9 +121,4 @@ func subnetType(subnet map[string]any) string {
 		}
 	}
 	return ""
-}
-
-func listOf(v any) []any {
-	list, _ := v.([]any)
-	return list
 }

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
 // platformTypes are the values a step's platformType precondition may name (PlatformType,
@@ -32,14 +34,14 @@ func Documents(templates ...map[string]any) []string {
 	var problems []string
 	for _, template := range templates {
 		resources, _ := template["Resources"].(map[string]any)
-		documents := ofType(resources, "AWS::SSM::Document")
+		documents := cfntemplate.OfType(resources, "AWS::SSM::Document")
 		for _, id := range slices.Sorted(maps.Keys(documents)) {
 			problems = append(problems, documentProblems(id, documents[id])...)
 		}
-		associations := ofType(resources, "AWS::SSM::Association")
+		associations := cfntemplate.OfType(resources, "AWS::SSM::Association")
 		for _, id := range slices.Sorted(maps.Keys(associations)) {
 			a := associations[id]
-			if doc, ok := documents[ref(a["Name"])]; ok {
+			if doc, ok := documents[cfntemplate.Ref(a["Name"])]; ok {
 				problems = append(problems, parameterProblems("association "+id, doc, a["Parameters"])...)
 				continue
 			}
@@ -57,10 +59,10 @@ func documentProblems(id string, doc map[string]any) []string {
 	var problems []string
 	content, _ := doc["Content"].(map[string]any)
 	declared, _ := content["parameters"].(map[string]any)
-	for i, step := range list(content["mainSteps"]) {
+	for i, step := range cfntemplate.List(content["mainSteps"]) {
 		step, _ := step.(map[string]any)
 		precondition, _ := step["precondition"].(map[string]any)
-		if equals := list(precondition["StringEquals"]); len(equals) == 2 && equals[0] == "platformType" && !slices.Contains(platformTypes, fmt.Sprint(equals[1])) {
+		if equals := cfntemplate.List(precondition["StringEquals"]); len(equals) == 2 && equals[0] == "platformType" && !slices.Contains(platformTypes, fmt.Sprint(equals[1])) {
 			problems = append(problems, fmt.Sprintf("document %s: step %d's precondition names platformType %q, not one of %s: the step never runs", id, i, equals[1], strings.Join(platformTypes, ", ")))
 		}
 	}
@@ -87,7 +89,7 @@ func parameterProblems(what string, doc map[string]any, given any) []string {
 			problems = append(problems, fmt.Sprintf("%s: gives parameter %s, which its document does not declare", what, name))
 			continue
 		}
-		value, literal := first(params[name]).(string)
+		value, literal := cfntemplate.First(params[name]).(string)
 		if !literal {
 			continue // an intrinsic: resolved at deploy
 		}
@@ -96,7 +98,7 @@ func parameterProblems(what string, doc map[string]any, given any) []string {
 				problems = append(problems, fmt.Sprintf("%s: parameter %s %q does not match its allowedPattern %s", what, name, value, pattern))
 			}
 		}
-		if allowed := list(declaration["allowedValues"]); len(allowed) > 0 && !slices.ContainsFunc(allowed, func(v any) bool { return fmt.Sprint(v) == value }) {
+		if allowed := cfntemplate.List(declaration["allowedValues"]); len(allowed) > 0 && !slices.ContainsFunc(allowed, func(v any) bool { return fmt.Sprint(v) == value }) {
 			problems = append(problems, fmt.Sprintf("%s: parameter %s %q is not one of its allowedValues", what, name, value))
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
 // sampleEvents are events as AWS documents them (each file names its page in the tests that
@@ -117,7 +119,7 @@ func Rules(template map[string]any) []string {
 			events = append(events, event)
 		}
 	}
-	rules := ofType(resources, "AWS::Events::Rule")
+	rules := cfntemplate.OfType(resources, "AWS::Events::Rule")
 	var problems []string
 	for _, id := range slices.Sorted(maps.Keys(rules)) {
 		pattern, ok := rules[id]["EventPattern"].(map[string]any)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
 // Keys checks the KMS keys that encrypt the stacks' topics, log groups and buckets: each is a
@@ -16,38 +18,38 @@ func Keys(templates ...map[string]any) []string {
 	var problems []string
 	for _, template := range templates {
 		resources, _ := template["Resources"].(map[string]any)
-		keys := ofType(resources, "AWS::KMS::Key")
+		keys := cfntemplate.OfType(resources, "AWS::KMS::Key")
 		symmetric := func(what string, v any) {
-			id := ref(v)
+			id := cfntemplate.Ref(v)
 			if id == "" {
-				id = getAtt(v)
+				id = cfntemplate.GetAtt(v)
 			}
 			k, ok := keys[id]
 			if !ok {
 				return
 			}
-			if spec := text(k["KeySpec"]); spec != "" && spec != "SYMMETRIC_DEFAULT" {
+			if spec := cfntemplate.Text(k["KeySpec"]); spec != "" && spec != "SYMMETRIC_DEFAULT" {
 				problems = append(problems, fmt.Sprintf("%s: key %s is %s, not a symmetric encryption key", what, id, spec))
 			}
-			if usage := text(k["KeyUsage"]); usage != "" && usage != "ENCRYPT_DECRYPT" {
+			if usage := cfntemplate.Text(k["KeyUsage"]); usage != "" && usage != "ENCRYPT_DECRYPT" {
 				problems = append(problems, fmt.Sprintf("%s: key %s is for %s, not ENCRYPT_DECRYPT", what, id, usage))
 			}
 		}
-		topics := ofType(resources, "AWS::SNS::Topic")
+		topics := cfntemplate.OfType(resources, "AWS::SNS::Topic")
 		for _, id := range slices.Sorted(maps.Keys(topics)) {
 			symmetric("topic "+id, topics[id]["KmsMasterKeyId"])
 		}
-		groups := ofType(resources, "AWS::Logs::LogGroup")
+		groups := cfntemplate.OfType(resources, "AWS::Logs::LogGroup")
 		for _, id := range slices.Sorted(maps.Keys(groups)) {
 			symmetric("log group "+id, groups[id]["KmsKeyId"])
-			if _, isKey := keys[ref(groups[id]["KmsKeyId"])]; isKey {
-				problems = append(problems, fmt.Sprintf("log group %s: names key %s by its id (a Ref), where CloudWatch Logs takes its ARN", id, ref(groups[id]["KmsKeyId"])))
+			if _, isKey := keys[cfntemplate.Ref(groups[id]["KmsKeyId"])]; isKey {
+				problems = append(problems, fmt.Sprintf("log group %s: names key %s by its id (a Ref), where CloudWatch Logs takes its ARN", id, cfntemplate.Ref(groups[id]["KmsKeyId"])))
 			}
 		}
-		buckets := ofType(resources, "AWS::S3::Bucket")
+		buckets := cfntemplate.OfType(resources, "AWS::S3::Bucket")
 		for _, id := range slices.Sorted(maps.Keys(buckets)) {
 			encryption, _ := buckets[id]["BucketEncryption"].(map[string]any)
-			for _, rule := range list(encryption["ServerSideEncryptionConfiguration"]) {
+			for _, rule := range cfntemplate.List(encryption["ServerSideEncryptionConfiguration"]) {
 				rule, _ := rule.(map[string]any)
 				byDefault, _ := rule["ServerSideEncryptionByDefault"].(map[string]any)
 				symmetric("bucket "+id, byDefault["KMSMasterKeyID"])

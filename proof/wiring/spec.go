@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/spec"
 	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
 // SpecProblems checks the patching stack's windows, their patch tasks, baselines and
@@ -25,7 +25,7 @@ func SpecProblems(template map[string]any) []string {
 			problems = append(problems, what+": "+p.String())
 		}
 	}
-	windows := ofType(resources, "AWS::SSM::MaintenanceWindow")
+	windows := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindow")
 	for _, id := range slices.Sorted(maps.Keys(windows)) {
 		w, imagePriority, imaged := templateWindow(resources, id, windows[id])
 		add("window "+id, w.Problems())
@@ -38,11 +38,11 @@ func SpecProblems(template map[string]any) []string {
 			}
 		}
 	}
-	baselines := ofType(resources, "AWS::SSM::PatchBaseline")
+	baselines := cfntemplate.OfType(resources, "AWS::SSM::PatchBaseline")
 	for _, id := range slices.Sorted(maps.Keys(baselines)) {
 		add("baseline "+id, templateBaseline(baselines[id]).Problems())
 	}
-	associations := ofType(resources, "AWS::SSM::Association")
+	associations := cfntemplate.OfType(resources, "AWS::SSM::Association")
 	for _, id := range slices.Sorted(maps.Keys(associations)) {
 		a := associations[id]
 		if schedule, ok := a["ScheduleExpression"].(string); ok {
@@ -61,28 +61,28 @@ func SpecProblems(template map[string]any) []string {
 // templateWindow is a window as its template declares it, with its patch tasks (the install
 // documents'), and the pre-patch image task's priority (AWS-CreateImage), if it has one.
 func templateWindow(resources map[string]any, id string, w map[string]any) (window patchingspec.Window, imagePriority int, imaged bool) {
-	duration, cutoff := number(w["Duration"]), number(w["Cutoff"])
-	window = patchingspec.Window{Name: text(w["Name"]), Schedule: text(w["Schedule"]), Timezone: text(w["ScheduleTimezone"]),
-		ScheduleOffset: number(w["ScheduleOffset"]), DurationHours: &duration, CutoffHours: &cutoff,
-		StartDate: text(w["StartDate"]), EndDate: text(w["EndDate"])}
+	duration, cutoff := cfntemplate.Int(w["Duration"]), cfntemplate.Int(w["Cutoff"])
+	window = patchingspec.Window{Name: cfntemplate.Text(w["Name"]), Schedule: cfntemplate.Text(w["Schedule"]), Timezone: cfntemplate.Text(w["ScheduleTimezone"]),
+		ScheduleOffset: cfntemplate.Int(w["ScheduleOffset"]), DurationHours: &duration, CutoffHours: &cutoff,
+		StartDate: cfntemplate.Text(w["StartDate"]), EndDate: cfntemplate.Text(w["EndDate"])}
 	if window.Timezone == "" {
 		window.Timezone = "UTC" // the property's default
 	}
-	tasks := ofType(resources, "AWS::SSM::MaintenanceWindowTask")
+	tasks := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTask")
 	for _, taskID := range slices.Sorted(maps.Keys(tasks)) {
 		t := tasks[taskID]
-		if ref(t["WindowId"]) != id {
+		if cfntemplate.Ref(t["WindowId"]) != id {
 			continue
 		}
-		switch document := text(t["TaskArn"]); {
+		switch document := cfntemplate.Text(t["TaskArn"]); {
 		case document == "AWS-CreateImage":
-			imagePriority, imaged = number(t["Priority"]), true
+			imagePriority, imaged = cfntemplate.Int(t["Priority"]), true
 		case slices.Contains(patchDocuments, document):
 			invocation, _ := t["TaskInvocationParameters"].(map[string]any)
 			runCommand, _ := invocation["MaintenanceWindowRunCommandParameters"].(map[string]any)
 			params, _ := runCommand["Parameters"].(map[string]any)
-			window.Tasks = append(window.Tasks, patchingspec.Task{Operation: text(first(params["Operation"])), RebootOption: text(first(params["RebootOption"])),
-				MaxConcurrency: text(t["MaxConcurrency"]), MaxErrors: text(t["MaxErrors"]), Priority: number(t["Priority"])})
+			window.Tasks = append(window.Tasks, patchingspec.Task{Operation: cfntemplate.Text(cfntemplate.First(params["Operation"])), RebootOption: cfntemplate.Text(cfntemplate.First(params["RebootOption"])),
+				MaxConcurrency: cfntemplate.Text(t["MaxConcurrency"]), MaxErrors: cfntemplate.Text(t["MaxErrors"]), Priority: cfntemplate.Int(t["Priority"])})
 		}
 	}
 	return window, imagePriority, imaged
@@ -90,38 +90,38 @@ func templateWindow(resources map[string]any, id string, w map[string]any) (wind
 
 // templateBaseline is a baseline as its template declares it.
 func templateBaseline(b map[string]any) patchingspec.Baseline {
-	baseline := patchingspec.Baseline{Name: text(b["Name"]), OperatingSystem: text(b["OperatingSystem"]), Default: b["DefaultBaseline"] == true,
-		ApprovedPatchesComplianceLevel: text(b["ApprovedPatchesComplianceLevel"]), RejectedPatchesAction: text(b["RejectedPatchesAction"]),
-		AvailableSecurityUpdatesComplianceStatus: text(b["AvailableSecurityUpdatesComplianceStatus"])}
+	baseline := patchingspec.Baseline{Name: cfntemplate.Text(b["Name"]), OperatingSystem: cfntemplate.Text(b["OperatingSystem"]), Default: b["DefaultBaseline"] == true,
+		ApprovedPatchesComplianceLevel: cfntemplate.Text(b["ApprovedPatchesComplianceLevel"]), RejectedPatchesAction: cfntemplate.Text(b["RejectedPatchesAction"]),
+		AvailableSecurityUpdatesComplianceStatus: cfntemplate.Text(b["AvailableSecurityUpdatesComplianceStatus"])}
 	if baseline.OperatingSystem == "" {
 		baseline.OperatingSystem = patchingspec.DefaultOperatingSystem // the property's default
 	}
-	for _, g := range list(b["PatchGroups"]) {
-		baseline.PatchGroups = append(baseline.PatchGroups, text(g))
+	for _, g := range cfntemplate.List(b["PatchGroups"]) {
+		baseline.PatchGroups = append(baseline.PatchGroups, cfntemplate.Text(g))
 	}
-	for _, p := range list(b["ApprovedPatches"]) {
-		baseline.ApprovedPatches = append(baseline.ApprovedPatches, text(p))
+	for _, p := range cfntemplate.List(b["ApprovedPatches"]) {
+		baseline.ApprovedPatches = append(baseline.ApprovedPatches, cfntemplate.Text(p))
 	}
-	for _, p := range list(b["RejectedPatches"]) {
-		baseline.RejectedPatches = append(baseline.RejectedPatches, text(p))
+	for _, p := range cfntemplate.List(b["RejectedPatches"]) {
+		baseline.RejectedPatches = append(baseline.RejectedPatches, cfntemplate.Text(p))
 	}
 	baseline.GlobalFilters = filters(b["GlobalFilters"])
 	rules, _ := b["ApprovalRules"].(map[string]any)
-	for _, r := range list(rules["PatchRules"]) {
+	for _, r := range cfntemplate.List(rules["PatchRules"]) {
 		r, _ := r.(map[string]any)
-		rule := patchingspec.ApprovalRule{Filters: filters(r["PatchFilterGroup"]), ApproveUntilDate: text(r["ApproveUntilDate"]),
-			ComplianceLevel: text(r["ComplianceLevel"]), EnableNonSecurity: r["EnableNonSecurity"] == true}
+		rule := patchingspec.ApprovalRule{Filters: filters(r["PatchFilterGroup"]), ApproveUntilDate: cfntemplate.Text(r["ApproveUntilDate"]),
+			ComplianceLevel: cfntemplate.Text(r["ComplianceLevel"]), EnableNonSecurity: r["EnableNonSecurity"] == true}
 		if days, ok := r["ApproveAfterDays"].(float64); ok {
 			d := int(days)
 			rule.ApproveAfterDays = &d
 		}
 		baseline.ApprovalRules = append(baseline.ApprovalRules, rule)
 	}
-	for _, s := range list(b["Sources"]) {
+	for _, s := range cfntemplate.List(b["Sources"]) {
 		s, _ := s.(map[string]any)
-		source := patchingspec.PatchSource{Name: text(s["Name"]), Configuration: text(s["Configuration"])}
-		for _, p := range list(s["Products"]) {
-			source.Products = append(source.Products, text(p))
+		source := patchingspec.PatchSource{Name: cfntemplate.Text(s["Name"]), Configuration: cfntemplate.Text(s["Configuration"])}
+		for _, p := range cfntemplate.List(s["Products"]) {
+			source.Products = append(source.Products, cfntemplate.Text(p))
 		}
 		baseline.Sources = append(baseline.Sources, source)
 	}
@@ -132,32 +132,14 @@ func templateBaseline(b map[string]any) patchingspec.Baseline {
 func filters(group any) map[string][]string {
 	g, _ := group.(map[string]any)
 	out := map[string][]string{}
-	for _, f := range list(g["PatchFilters"]) {
+	for _, f := range cfntemplate.List(g["PatchFilters"]) {
 		f, _ := f.(map[string]any)
-		for _, v := range list(f["Values"]) {
-			out[text(f["Key"])] = append(out[text(f["Key"])], text(v))
+		for _, v := range cfntemplate.List(f["Values"]) {
+			out[cfntemplate.Text(f["Key"])] = append(out[cfntemplate.Text(f["Key"])], cfntemplate.Text(v))
 		}
 	}
 	if len(out) == 0 {
 		return nil
 	}
 	return out
-}
-
-func text(v any) string {
-	if v == nil {
-		return ""
-	}
-	return fmt.Sprint(v)
-}
-
-func number(v any) int {
-	switch v := v.(type) {
-	case float64:
-		return int(v)
-	case string:
-		n, _ := strconv.Atoi(v)
-		return n
-	}
-	return 0
 }

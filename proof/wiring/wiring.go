@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
 // patchGroupTagKeys are the target keys that name a patch group ("Patch groups", Systems Manager
@@ -50,23 +51,23 @@ type unserved struct{ group, text string }
 // "maintenance window targets" (RegisterTaskWithMaintenanceWindow Targets, botocore 1.43.11's
 // ssm model: Key=WindowTargetIds), which are registered with one window (their WindowId).
 func taskTargets(resources map[string]any) []string {
-	targets := ofType(resources, "AWS::SSM::MaintenanceWindowTarget")
-	tasks := ofType(resources, "AWS::SSM::MaintenanceWindowTask")
+	targets := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTarget")
+	tasks := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTask")
 	var problems []string
 	for _, id := range slices.Sorted(maps.Keys(tasks)) {
 		task := tasks[id]
-		for _, t := range list(task["Targets"]) {
+		for _, t := range cfntemplate.List(task["Targets"]) {
 			t, _ := t.(map[string]any)
 			if t["Key"] != "WindowTargetIds" {
 				continue
 			}
-			for _, v := range list(t["Values"]) {
-				target, ok := targets[ref(v)]
+			for _, v := range cfntemplate.List(t["Values"]) {
+				target, ok := targets[cfntemplate.Ref(v)]
 				switch {
 				case !ok:
 					problems = append(problems, fmt.Sprintf("task %s: its target %v is no window target of the template", id, v))
-				case ref(target["WindowId"]) != ref(task["WindowId"]):
-					problems = append(problems, fmt.Sprintf("task %s: its target %s is registered with window %s, not with the task's window %s", id, ref(v), ref(target["WindowId"]), ref(task["WindowId"])))
+				case cfntemplate.Ref(target["WindowId"]) != cfntemplate.Ref(task["WindowId"]):
+					problems = append(problems, fmt.Sprintf("task %s: its target %s is registered with window %s, not with the task's window %s", id, cfntemplate.Ref(v), cfntemplate.Ref(target["WindowId"]), cfntemplate.Ref(task["WindowId"])))
 				}
 			}
 		}
@@ -83,38 +84,38 @@ func taskTargets(resources map[string]any) []string {
 // Manager User Guide, awsdocs/aws-systems-manager-user-guide, read 2026-12-07).
 func patchGroupsWithoutBaseline(resources map[string]any) []unserved {
 	registered := map[string]bool{}
-	for _, b := range ofType(resources, "AWS::SSM::PatchBaseline") {
-		for _, g := range list(b["PatchGroups"]) {
+	for _, b := range cfntemplate.OfType(resources, "AWS::SSM::PatchBaseline") {
+		for _, g := range cfntemplate.List(b["PatchGroups"]) {
 			registered[fmt.Sprint(g)] = true
 		}
 	}
 	patchingWindows := map[string]bool{}
-	for _, task := range ofType(resources, "AWS::SSM::MaintenanceWindowTask") {
+	for _, task := range cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTask") {
 		if slices.Contains(patchDocuments, fmt.Sprint(task["TaskArn"])) {
-			patchingWindows[ref(task["WindowId"])] = true
+			patchingWindows[cfntemplate.Ref(task["WindowId"])] = true
 		}
 	}
 	var problems []unserved
 	check := func(what string, targets any) {
-		for _, t := range list(targets) {
+		for _, t := range cfntemplate.List(targets) {
 			t, _ := t.(map[string]any)
 			if !slices.Contains(patchGroupTagKeys, fmt.Sprint(t["Key"])) {
 				continue
 			}
-			for _, g := range list(t["Values"]) {
+			for _, g := range cfntemplate.List(t["Values"]) {
 				if !registered[fmt.Sprint(g)] {
 					problems = append(problems, unserved{fmt.Sprint(g), fmt.Sprintf("%s targets patch group %q, for which no baseline of these stacks is registered: its nodes are patched with the default baseline", what, g)})
 				}
 			}
 		}
 	}
-	targets := ofType(resources, "AWS::SSM::MaintenanceWindowTarget")
+	targets := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTarget")
 	for _, id := range slices.Sorted(maps.Keys(targets)) {
-		if patchingWindows[ref(targets[id]["WindowId"])] {
+		if patchingWindows[cfntemplate.Ref(targets[id]["WindowId"])] {
 			check("window target "+id, targets[id]["Targets"])
 		}
 	}
-	associations := ofType(resources, "AWS::SSM::Association")
+	associations := cfntemplate.OfType(resources, "AWS::SSM::Association")
 	for _, id := range slices.Sorted(maps.Keys(associations)) {
 		if slices.Contains(patchDocuments, fmt.Sprint(associations[id]["Name"])) {
 			check("association "+id, associations[id]["Targets"])
@@ -128,30 +129,30 @@ func patchGroupsWithoutBaseline(resources map[string]any) []unserved {
 // against the rule", AWS::Events::Rule State, CloudFormation resource specification) and deliver
 // to that topic (a target whose Arn is the topic's: its Ref).
 func alertRules(resources map[string]any) []string {
-	rules := ofType(resources, "AWS::Events::Rule")
+	rules := cfntemplate.OfType(resources, "AWS::Events::Rule")
 	var problems []string
-	policies := ofType(resources, "AWS::SNS::TopicPolicy")
+	policies := cfntemplate.OfType(resources, "AWS::SNS::TopicPolicy")
 	for _, policyID := range slices.Sorted(maps.Keys(policies)) {
 		policy := policies[policyID]
 		doc, _ := policy["PolicyDocument"].(map[string]any)
-		for _, st := range list(doc["Statement"]) {
+		for _, st := range cfntemplate.List(doc["Statement"]) {
 			st, _ := st.(map[string]any)
 			principal, _ := st["Principal"].(map[string]any)
 			if st["Effect"] != "Allow" || principal["Service"] != "events.amazonaws.com" {
 				continue
 			}
-			topic := ref(st["Resource"])
+			topic := cfntemplate.Ref(st["Resource"])
 			condition, _ := st["Condition"].(map[string]any)
 			equals, _ := condition["ArnEquals"].(map[string]any)
-			for _, source := range list(equals["aws:SourceArn"]) {
-				id := getAtt(source)
+			for _, source := range cfntemplate.List(equals["aws:SourceArn"]) {
+				id := cfntemplate.GetAtt(source)
 				rule, ok := rules[id]
 				switch {
 				case !ok:
 					problems = append(problems, fmt.Sprintf("topic policy %s admits rule %s, which the template does not have", policyID, id))
 				case rule["State"] != "ENABLED" && rule["State"] != "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS":
 					problems = append(problems, fmt.Sprintf("rule %s: State %v, not enabled: it delivers no alert", id, rule["State"]))
-				case !slices.ContainsFunc(list(rule["Targets"]), func(t any) bool { m, _ := t.(map[string]any); return ref(m["Arn"]) == topic }):
+				case !slices.ContainsFunc(cfntemplate.List(rule["Targets"]), func(t any) bool { m, _ := t.(map[string]any); return cfntemplate.Ref(m["Arn"]) == topic }):
 					problems = append(problems, fmt.Sprintf("rule %s: no target is topic %s (its Ref), which admits it: its alerts go nowhere", id, topic))
 				}
 			}
@@ -166,7 +167,7 @@ func alertRules(resources map[string]any) []string {
 // is one the setup creates.
 func Fleet(template map[string]any) []string {
 	resources, _ := template["Resources"].(map[string]any)
-	associations := ofType(resources, "AWS::SSM::Association")
+	associations := cfntemplate.OfType(resources, "AWS::SSM::Association")
 	var setup, client map[string]any
 	var setupID, clientID string
 	for _, id := range slices.Sorted(maps.Keys(associations)) {
@@ -182,21 +183,21 @@ func Fleet(template map[string]any) []string {
 		return nil
 	}
 	var problems []string
-	scheme, host, port := splitURL(first(client["WsusUrl"]))
-	setupPort := fmt.Sprint(first(setup["Port"]))
+	scheme, host, port := splitURL(cfntemplate.First(client["WsusUrl"]))
+	setupPort := fmt.Sprint(cfntemplate.First(setup["Port"]))
 	if port != setupPort {
 		problems = append(problems, fmt.Sprintf("association %s: WsusUrl's port %s is not the server's (%s: Port %s)", clientID, port, setupID, setupPort))
 	}
 	if want := map[string]string{fmt.Sprint(wsusspec.HTTPPort): "http", fmt.Sprint(wsusspec.HTTPSPort): "https"}[setupPort]; scheme != want {
 		problems = append(problems, fmt.Sprintf("association %s: WsusUrl's scheme %s, where the server's port %s takes %s", clientID, scheme, setupPort, want))
 	}
-	if !strings.HasPrefix(getAtt(host), "WsusInstance") {
+	if !strings.HasPrefix(cfntemplate.GetAtt(host), "WsusInstance") {
 		problems = append(problems, fmt.Sprintf("association %s: WsusUrl's host %v is not the WSUS server's", clientID, host))
 	}
-	if name := first(setup["ServerName"]); scheme == "https" && fmt.Sprint(name) != fmt.Sprint(host) {
+	if name := cfntemplate.First(setup["ServerName"]); scheme == "https" && fmt.Sprint(name) != fmt.Sprint(host) {
 		problems = append(problems, fmt.Sprintf("association %s: WsusUrl's host %v is not the name the certificate is set up for (%s: ServerName %v)", clientID, host, setupID, name))
 	}
-	if group := first(client["TargetGroup"]); group != nil && !slices.Contains(strings.Split(fmt.Sprint(first(setup["TargetGroups"])), ";"), fmt.Sprint(group)) {
+	if group := cfntemplate.First(client["TargetGroup"]); group != nil && !slices.Contains(strings.Split(fmt.Sprint(cfntemplate.First(setup["TargetGroups"])), ";"), fmt.Sprint(group)) {
 		problems = append(problems, fmt.Sprintf("association %s: TargetGroup %v is not one of the server's TargetGroups (%s)", clientID, group, setupID))
 	}
 	return problems
@@ -210,48 +211,11 @@ func splitURL(v any) (scheme string, host any, port string) {
 	if len(join) != 2 {
 		return "", nil, ""
 	}
-	parts := list(join[1])
+	parts := cfntemplate.List(join[1])
 	if len(parts) != 3 {
 		return "", nil, ""
 	}
 	return strings.TrimSuffix(fmt.Sprint(parts[0]), "://"), parts[1], strings.TrimPrefix(fmt.Sprint(parts[2]), ":")
-}
-
-func ofType(resources map[string]any, t string) map[string]map[string]any {
-	out := map[string]map[string]any{}
-	for id, r := range resources {
-		if r, ok := r.(map[string]any); ok && r["Type"] == t {
-			p, _ := r["Properties"].(map[string]any)
-			out[id] = p
-		}
-	}
-	return out
-}
-
-func list(v any) []any {
-	l, _ := v.([]any)
-	return l
-}
-
-func first(v any) any {
-	if l := list(v); len(l) > 0 {
-		return l[0]
-	}
-	return nil
-}
-
-func ref(v any) string {
-	m, _ := v.(map[string]any)
-	s, _ := m["Ref"].(string)
-	return s
-}
-
-func getAtt(v any) string {
-	m, _ := v.(map[string]any)
-	if att, ok := m["Fn::GetAtt"].([]any); ok && len(att) > 0 {
-		return fmt.Sprint(att[0])
-	}
-	return ""
 }
 
 // patchGroupTags are the instance tag keys that name a patch group (patchGroupTagKeys without
@@ -273,15 +237,15 @@ func Tags(patching, fleet map[string]any, named []string) []string {
 	fleetResources, _ := fleet["Resources"].(map[string]any)
 	patchingResources, _ := patching["Resources"].(map[string]any)
 	registered := map[string]bool{}
-	for _, b := range ofType(patchingResources, "AWS::SSM::PatchBaseline") {
-		for _, g := range list(b["PatchGroups"]) {
+	for _, b := range cfntemplate.OfType(patchingResources, "AWS::SSM::PatchBaseline") {
+		for _, g := range cfntemplate.List(b["PatchGroups"]) {
 			registered[fmt.Sprint(g)] = true
 		}
 	}
 	var problems []string
-	instances := ofType(fleetResources, "AWS::EC2::Instance")
+	instances := cfntemplate.OfType(fleetResources, "AWS::EC2::Instance")
 	for _, id := range slices.Sorted(maps.Keys(instances)) {
-		for _, tag := range list(instances[id]["Tags"]) {
+		for _, tag := range cfntemplate.List(instances[id]["Tags"]) {
 			tag, _ := tag.(map[string]any)
 			key := fmt.Sprint(tag["Key"])
 			known[key] = true
@@ -298,9 +262,9 @@ func Tags(patching, fleet map[string]any, named []string) []string {
 	}
 	for _, stack := range []map[string]any{fleetResources, patchingResources} {
 		for _, kind := range []string{"AWS::SSM::MaintenanceWindowTarget", "AWS::SSM::Association"} {
-			resources := ofType(stack, kind)
+			resources := cfntemplate.OfType(stack, kind)
 			for _, id := range slices.Sorted(maps.Keys(resources)) {
-				for _, t := range list(resources[id]["Targets"]) {
+				for _, t := range cfntemplate.List(resources[id]["Targets"]) {
 					t, _ := t.(map[string]any)
 					if strings.HasPrefix(fmt.Sprint(t["Key"]), "tag:") {
 						check(id, t["Key"])
@@ -308,11 +272,11 @@ func Tags(patching, fleet map[string]any, named []string) []string {
 				}
 			}
 		}
-		groups := ofType(stack, "AWS::ResourceGroups::Group")
+		groups := cfntemplate.OfType(stack, "AWS::ResourceGroups::Group")
 		for _, id := range slices.Sorted(maps.Keys(groups)) {
 			query, _ := groups[id]["ResourceQuery"].(map[string]any)
 			q, _ := query["Query"].(map[string]any)
-			for _, f := range list(q["TagFilters"]) {
+			for _, f := range cfntemplate.List(q["TagFilters"]) {
 				f, _ := f.(map[string]any)
 				check("resource group "+id, f["Key"])
 			}
@@ -326,7 +290,7 @@ func Tags(patching, fleet map[string]any, named []string) []string {
 // ARN of an Amazon SQS queue" (Subscribe Endpoint, botocore 1.43.11's sns model).
 func subscriptionEndpoints(resources map[string]any) []string {
 	var problems []string
-	subscriptions := ofType(resources, "AWS::SNS::Subscription")
+	subscriptions := cfntemplate.OfType(resources, "AWS::SNS::Subscription")
 	for _, id := range slices.Sorted(maps.Keys(subscriptions)) {
 		s := subscriptions[id]
 		endpoint, literal := s["Endpoint"].(string)
@@ -362,12 +326,12 @@ func Namespaces(patching, fleet map[string]any) []string {
 	published := map[string]bool{}
 	for _, stack := range []map[string]any{patching, fleet} {
 		resources, _ := stack["Resources"].(map[string]any)
-		documents := ofType(resources, "AWS::SSM::Document")
-		for _, a := range ofType(resources, "AWS::SSM::Association") {
+		documents := cfntemplate.OfType(resources, "AWS::SSM::Document")
+		for _, a := range cfntemplate.OfType(resources, "AWS::SSM::Association") {
 			params, _ := a["Parameters"].(map[string]any)
-			if v := first(params["Namespace"]); v != nil {
+			if v := cfntemplate.First(params["Namespace"]); v != nil {
 				published[fmt.Sprint(v)] = true
-			} else if d, ok := documents[ref(a["Name"])]; ok {
+			} else if d, ok := documents[cfntemplate.Ref(a["Name"])]; ok {
 				content, _ := d["Content"].(map[string]any)
 				declared, _ := content["parameters"].(map[string]any)
 				if ns, _ := declared["Namespace"].(map[string]any); ns["default"] != nil {
@@ -377,11 +341,11 @@ func Namespaces(patching, fleet map[string]any) []string {
 		}
 	}
 	resources, _ := patching["Resources"].(map[string]any)
-	alarms := ofType(resources, "AWS::CloudWatch::Alarm")
+	alarms := cfntemplate.OfType(resources, "AWS::CloudWatch::Alarm")
 	var problems []string
 	for _, id := range slices.Sorted(maps.Keys(alarms)) {
 		namespaces := []any{alarms[id]["Namespace"]}
-		for _, m := range list(alarms[id]["Metrics"]) {
+		for _, m := range cfntemplate.List(alarms[id]["Metrics"]) {
 			m, _ := m.(map[string]any)
 			stat, _ := m["MetricStat"].(map[string]any)
 			metric, _ := stat["Metric"].(map[string]any)
@@ -420,13 +384,13 @@ func Outputs(patching, fleet map[string]any) []string {
 				problems = append(problems, fmt.Sprintf("%s writes its output to bucket %v, which the stacks do not create: no write to it is proven", what, bucket))
 			}
 		}
-		associations := ofType(resources, "AWS::SSM::Association")
+		associations := cfntemplate.OfType(resources, "AWS::SSM::Association")
 		for _, id := range slices.Sorted(maps.Keys(associations)) {
 			location, _ := associations[id]["OutputLocation"].(map[string]any)
 			s3, _ := location["S3Location"].(map[string]any)
 			check("association "+id, s3["OutputS3BucketName"])
 		}
-		tasks := ofType(resources, "AWS::SSM::MaintenanceWindowTask")
+		tasks := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTask")
 		for _, id := range slices.Sorted(maps.Keys(tasks)) {
 			invocation, _ := tasks[id]["TaskInvocationParameters"].(map[string]any)
 			runCommand, _ := invocation["MaintenanceWindowRunCommandParameters"].(map[string]any)
@@ -441,23 +405,23 @@ func Outputs(patching, fleet map[string]any) []string {
 func createdBucket(own, fleet map[string]any, v any) bool {
 	isBucket := func(template map[string]any, id string) bool {
 		resources, _ := template["Resources"].(map[string]any)
-		_, ok := ofType(resources, "AWS::S3::Bucket")[id]
+		_, ok := cfntemplate.OfType(resources, "AWS::S3::Bucket")[id]
 		return ok
 	}
-	if id := ref(v); id != "" {
+	if id := cfntemplate.Ref(v); id != "" {
 		return isBucket(own, id)
 	}
 	m, _ := v.(map[string]any)
 	outputs, _ := fleet["Outputs"].(map[string]any)
 	if get, ok := m["Fn::GetStackOutput"].(map[string]any); ok {
 		o, _ := outputs[fmt.Sprint(get["OutputName"])].(map[string]any)
-		return isBucket(fleet, ref(o["Value"]))
+		return isBucket(fleet, cfntemplate.Ref(o["Value"]))
 	}
 	if name, ok := m["Fn::ImportValue"]; ok {
 		for _, o := range outputs {
 			o, _ := o.(map[string]any)
 			if export, _ := o["Export"].(map[string]any); export != nil && fmt.Sprint(export["Name"]) == fmt.Sprint(name) {
-				return isBucket(fleet, ref(o["Value"]))
+				return isBucket(fleet, cfntemplate.Ref(o["Value"]))
 			}
 		}
 	}
@@ -474,24 +438,24 @@ func alarmActions(resources map[string]any) []string {
 	}
 	alarms := map[string]alarm{}
 	for _, kind := range []string{"AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"} {
-		for id, a := range ofType(resources, kind) {
+		for id, a := range cfntemplate.OfType(resources, kind) {
 			alarms[fmt.Sprint(a["AlarmName"])] = alarm{id, a}
 		}
 	}
 	var problems []string
-	policies := ofType(resources, "AWS::SNS::TopicPolicy")
+	policies := cfntemplate.OfType(resources, "AWS::SNS::TopicPolicy")
 	for _, policyID := range slices.Sorted(maps.Keys(policies)) {
 		doc, _ := policies[policyID]["PolicyDocument"].(map[string]any)
-		for _, st := range list(doc["Statement"]) {
+		for _, st := range cfntemplate.List(doc["Statement"]) {
 			st, _ := st.(map[string]any)
 			principal, _ := st["Principal"].(map[string]any)
 			if st["Effect"] != "Allow" || principal["Service"] != "cloudwatch.amazonaws.com" {
 				continue
 			}
-			topic := ref(st["Resource"])
+			topic := cfntemplate.Ref(st["Resource"])
 			condition, _ := st["Condition"].(map[string]any)
 			like, _ := condition["ArnLike"].(map[string]any)
-			for _, source := range list(like["aws:SourceArn"]) {
+			for _, source := range cfntemplate.List(like["aws:SourceArn"]) {
 				name := alarmName(source)
 				if name == "" || strings.Contains(name, "*") {
 					continue
@@ -500,7 +464,7 @@ func alarmActions(resources map[string]any) []string {
 				switch {
 				case !ok:
 					problems = append(problems, fmt.Sprintf("topic policy %s admits alarm %s, which the template does not have", policyID, name))
-				case !slices.ContainsFunc(list(a.props["AlarmActions"]), func(action any) bool { return ref(action) == topic }):
+				case !slices.ContainsFunc(cfntemplate.List(a.props["AlarmActions"]), func(action any) bool { return cfntemplate.Ref(action) == topic }):
 					problems = append(problems, fmt.Sprintf("alarm %s (%s): its AlarmActions do not include topic %s, which admits it: it tells no one", a.id, name, topic))
 				}
 			}
@@ -514,7 +478,7 @@ func alarmName(arn any) string {
 	text := fmt.Sprint(arn)
 	if m, ok := arn.(map[string]any); ok {
 		if join, ok := m["Fn::Join"].([]any); ok && len(join) == 2 {
-			parts := list(join[1])
+			parts := cfntemplate.List(join[1])
 			if len(parts) > 0 {
 				text = fmt.Sprint(parts[len(parts)-1])
 			}
@@ -537,16 +501,16 @@ var alarmRuleName = regexp.MustCompile(`(?:ALARM|OK|INSUFFICIENT_DATA)\(\s*"?([^
 func compositeRules(resources map[string]any, external []string) []string {
 	names := map[string]string{}
 	for _, kind := range []string{"AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"} {
-		for id, a := range ofType(resources, kind) {
+		for id, a := range cfntemplate.OfType(resources, kind) {
 			names[fmt.Sprint(a["AlarmName"])] = id
 		}
 	}
 	var problems []string
-	for _, id := range slices.Sorted(maps.Keys(ofType(resources, "AWS::CloudWatch::CompositeAlarm"))) {
+	for _, id := range slices.Sorted(maps.Keys(cfntemplate.OfType(resources, "AWS::CloudWatch::CompositeAlarm"))) {
 		resource, _ := resources[id].(map[string]any)
 		props, _ := resource["Properties"].(map[string]any)
 		rule, _ := props["AlarmRule"].(string)
-		dependsOn := list(resource["DependsOn"])
+		dependsOn := cfntemplate.List(resource["DependsOn"])
 		if s, ok := resource["DependsOn"].(string); ok {
 			dependsOn = []any{s}
 		}

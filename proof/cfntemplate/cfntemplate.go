@@ -1,0 +1,77 @@
+// Package cfntemplate reads synthesised CloudFormation templates as their decoded JSON: the
+// resources of a type, and the plain values and intrinsic functions their properties hold. The
+// offline proofs (netpath, wiring, calendar) judge templates with it.
+package cfntemplate
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// Resources are a template's resources by logical id.
+func Resources(template map[string]any) map[string]any {
+	resources, _ := template["Resources"].(map[string]any)
+	return resources
+}
+
+// OfType returns the properties of the resources of type t, by logical id.
+func OfType(resources map[string]any, t string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for id, r := range resources {
+		if r, ok := r.(map[string]any); ok && r["Type"] == t {
+			p, _ := r["Properties"].(map[string]any)
+			out[id] = p
+		}
+	}
+	return out
+}
+
+// Ref is the logical id {"Ref": id} names, or "".
+func Ref(v any) string {
+	m, _ := v.(map[string]any)
+	s, _ := m["Ref"].(string)
+	return s
+}
+
+// GetAtt is the logical id {"Fn::GetAtt": [id, attribute]} names, or "".
+func GetAtt(v any) string {
+	m, _ := v.(map[string]any)
+	if att, ok := m["Fn::GetAtt"].([]any); ok && len(att) > 0 {
+		return fmt.Sprint(att[0])
+	}
+	return ""
+}
+
+// List is a list property, nil when it is not one.
+func List(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
+// First is a list's first element, nil without one.
+func First(v any) any {
+	if l := List(v); len(l) > 0 {
+		return l[0]
+	}
+	return nil
+}
+
+// Text is a property as text, "" when absent.
+func Text(v any) string {
+	if v == nil {
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
+// Int is an integer property (a JSON number, or its text), 0 when absent.
+func Int(v any) int {
+	switch v := v.(type) {
+	case float64:
+		return int(v)
+	case string:
+		n, _ := strconv.Atoi(v)
+		return n
+	}
+	return 0
+}

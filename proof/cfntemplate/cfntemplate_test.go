@@ -1,0 +1,38 @@
+package cfntemplate
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestReadsResourcesValuesAndIntrinsics(t *testing.T) {
+	var template map[string]any
+	assert.NoError(t, json.Unmarshal([]byte(`{"Resources": {
+		"Window": {"Type": "AWS::SSM::MaintenanceWindow", "Properties": {"Duration": 3, "Cutoff": "1", "Name": "w"}},
+		"Task": {"Type": "AWS::SSM::MaintenanceWindowTask", "Properties": {"WindowId": {"Ref": "Window"},
+			"Targets": [{"Key": "WindowTargetIds", "Values": [{"Fn::GetAtt": ["Target", "WindowTargetId"]}]}]}}}}`), &template))
+	windows := OfType(Resources(template), "AWS::SSM::MaintenanceWindow")
+	assert.Equal(t, []string{"Window"}, keys(windows))
+	assert.Equal(t, 3, Int(windows["Window"]["Duration"]))
+	assert.Equal(t, 1, Int(windows["Window"]["Cutoff"]), "a number as text")
+	assert.Equal(t, 0, Int(nil))
+	assert.Equal(t, "w", Text(windows["Window"]["Name"]))
+	assert.Equal(t, "", Text(nil))
+	task := OfType(Resources(template), "AWS::SSM::MaintenanceWindowTask")["Task"]
+	assert.Equal(t, "Window", Ref(task["WindowId"]))
+	assert.Equal(t, "", Ref("Window"), "a literal is no Ref")
+	target := First(task["Targets"]).(map[string]any)
+	assert.Equal(t, "Target", GetAtt(First(target["Values"])))
+	assert.Nil(t, First([]any{}))
+	assert.Nil(t, List("not a list"))
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
