@@ -1,8 +1,6 @@
 package calendar
 
 import (
-	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 
@@ -10,14 +8,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
 func goldenPatching(t *testing.T, scenario string) map[string]any {
 	t.Helper()
-	data, err := os.ReadFile("../../test/testdata/" + scenario + ".patching.template.json")
+	template, err := cfntemplate.ReadFile("../../test/testdata/" + scenario + ".patching.template.json")
 	require.NoError(t, err)
-	var template map[string]any
-	require.NoError(t, json.Unmarshal(data, &template))
 	return template
 }
 

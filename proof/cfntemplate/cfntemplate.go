@@ -4,7 +4,9 @@
 package cfntemplate
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
 	"strconv"
 )
 
@@ -74,4 +76,17 @@ func Int(v any) int {
 		return n
 	}
 	return 0
+}
+
+// ReadFile reads a template file.
+func ReadFile(path string) (map[string]any, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var template map[string]any
+	if err := json.Unmarshal(data, &template); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return template, nil
 }

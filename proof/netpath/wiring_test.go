@@ -1,24 +1,22 @@
 package netpath
 
 import (
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
 // goldenTemplate reads a scenario's golden network template (test/testdata, written by make
 // update-golden).
 func goldenTemplate(t *testing.T, name string) map[string]any {
 	t.Helper()
-	data, err := os.ReadFile("../../test/testdata/" + name + ".network.template.json")
+	template, err := cfntemplate.ReadFile("../../test/testdata/" + name + ".network.template.json")
 	require.NoError(t, err)
-	var template map[string]any
-	require.NoError(t, json.Unmarshal(data, &template))
 	return template
 }
 
@@ -93,10 +91,8 @@ func joined(problems []string) string { return strings.Join(problems, "\n") }
 
 func goldenFleet(t *testing.T, name string) map[string]any {
 	t.Helper()
-	data, err := os.ReadFile("../../test/testdata/" + name + ".fleet.template.json")
+	template, err := cfntemplate.ReadFile("../../test/testdata/" + name + ".fleet.template.json")
 	require.NoError(t, err)
-	var template map[string]any
-	require.NoError(t, json.Unmarshal(data, &template))
 	return template
 }
 

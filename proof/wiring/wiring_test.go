@@ -1,7 +1,6 @@
 package wiring
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,14 +8,14 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
 func read(t *testing.T, path string) map[string]any {
 	t.Helper()
-	data, err := os.ReadFile(path)
+	template, err := cfntemplate.ReadFile(path)
 	require.NoError(t, err)
-	var template map[string]any
-	require.NoError(t, json.Unmarshal(data, &template))
 	return template
 }
 
