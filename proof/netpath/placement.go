@@ -68,6 +68,9 @@ func serverParts(resources map[string]any) []string {
 	var problems []string
 	eips := cfntemplate.OfType(resources, "AWS::EC2::EIP")
 	for _, id := range slices.Sorted(maps.Keys(eips)) {
+		if domain, ok := eips[id]["Domain"]; ok && domain != "vpc" {
+			problems = append(problems, fmt.Sprintf("Elastic IP %s: Domain %v, not vpc", id, domain))
+		}
 		if instance := cfntemplate.Ref(eips[id]["InstanceId"]); instance != "" && !strings.HasPrefix(instance, WsusInstancePrefix) {
 			problems = append(problems, fmt.Sprintf("Elastic IP %s: on instance %s, not the WSUS server: the server has no public address, and a private instance gets one", id, instance))
 		}

@@ -29,7 +29,7 @@ import (
 //     listed; a private subnet whose route table is not among them has no route to S3.
 func WiringProblems(template map[string]any, privateRouteTables []string) []string {
 	resources, _ := template["Resources"].(map[string]any)
-	problems := duplicateRuleNumbers(resources)
+	problems := append(duplicateRuleNumbers(resources), RouteProblems(template)...)
 	interfaces := 0
 	endpoints := cfntemplate.OfType(resources, "AWS::EC2::VPCEndpoint")
 	for _, id := range slices.Sorted(maps.Keys(endpoints)) {
@@ -121,4 +121,37 @@ func subnetType(subnet map[string]any) string {
 		}
 	}
 	return ""
+}
+
+// RouteProblems: in a VPC the template creates, each public subnet's route table sends 0.0.0.0/0
+// to an internet gateway (the WSUS server synchronises from Microsoft Update through it), and no
+// private subnet's does (the fleet has no internet route but through NAT, which the flow table
+// models). An Elastic IP is in the VPC domain ("vpc"; "standard" is EC2-Classic's).
+func RouteProblems(template map[string]any) []string {
+	resources := cfntemplate.Resources(template)
+	gateways := cfntemplate.OfType(resources, "AWS::EC2::InternetGateway")
+	defaultToGateway := map[string]bool{}
+	for _, r := range cfntemplate.OfType(resources, "AWS::EC2::Route") {
+		if _, ok := gateways[cfntemplate.Ref(r["GatewayId"])]; ok && r["DestinationCidrBlock"] == "0.0.0.0/0" {
+			defaultToGateway[cfntemplate.Ref(r["RouteTableId"])] = true
+		}
+	}
+	subnets := cfntemplate.OfType(resources, "AWS::EC2::Subnet")
+	associations := cfntemplate.OfType(resources, "AWS::EC2::SubnetRouteTableAssociation")
+	var problems []string
+	for _, id := range slices.Sorted(maps.Keys(associations)) {
+		a := associations[id]
+		subnet, ok := subnets[cfntemplate.Ref(a["SubnetId"])]
+		if !ok {
+			continue
+		}
+		table, public := cfntemplate.Ref(a["RouteTableId"]), subnetType(subnet) == "Public"
+		switch {
+		case public && !defaultToGateway[table]:
+			problems = append(problems, fmt.Sprintf("public subnet %s: its route table %s has no default route to the internet gateway", cfntemplate.Ref(a["SubnetId"]), table))
+		case !public && defaultToGateway[table]:
+			problems = append(problems, fmt.Sprintf("private subnet %s: its route table %s sends 0.0.0.0/0 to the internet gateway", cfntemplate.Ref(a["SubnetId"]), table))
+		}
+	}
+	return problems
 }

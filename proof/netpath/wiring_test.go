@@ -146,3 +146,19 @@ func TestPlacementProblemsNameAnInstanceOutsideItsGroupOrSubnet(t *testing.T) {
 		assert.Contains(t, problems, want)
 	}
 }
+
+// The goldens route their public subnets to the internet gateway and no private one; a private
+// subnet given the public route table, or a public one without its default route, is named.
+func TestRouteProblemsNameAWrongDefaultRoute(t *testing.T) {
+	paths, err := filepath.Glob("../../test/testdata/*.network.template.json")
+	require.NoError(t, err)
+	for _, path := range paths {
+		assert.Empty(t, RouteProblems(goldenTemplate(t, strings.TrimSuffix(filepath.Base(path), ".network.template.json"))), path)
+	}
+	template := goldenTemplate(t, "default")
+	props(template, "NetworkVpcPrivateSubnet2RouteTableAssociation89A2F1E8")["RouteTableId"] = map[string]any{"Ref": "NetworkVpcPublicSubnet2RouteTable0FACEBB2"}
+	delete(template["Resources"].(map[string]any), "NetworkVpcPublicSubnet1DefaultRoute31EC04EC")
+	problems := joined(RouteProblems(template))
+	assert.Contains(t, problems, "private subnet NetworkVpcPrivateSubnet2Subnet1BDBE877: its route table NetworkVpcPublicSubnet2RouteTable0FACEBB2 sends 0.0.0.0/0 to the internet gateway")
+	assert.Contains(t, problems, "public subnet NetworkVpcPublicSubnet1Subnet36933139: its route table NetworkVpcPublicSubnet1RouteTable30235CE2 has no default route")
+}

@@ -385,3 +385,48 @@ func TestKeysAreSymmetricAndNamedByArn(t *testing.T) {
 	assert.Contains(t, problems, "key AlertsKey9E1197AF is for SIGN_VERIFY")
 	assert.Contains(t, problems, "log group NetworkFlowLogGroup4F8CEEEF: names key NetworkFlowLogKeyF785E5F9 by its id (a Ref), where CloudWatch Logs takes its ARN")
 }
+
+// What the stacks mean their resources to do, planted otherwise in a valid template (held-out
+// plantings verify let through), is named; every golden means it.
+func TestIntentNamesWhatAValidTemplateCanSayOtherwise(t *testing.T) {
+	for _, scenario := range []string{"default", "example", "rich-patching"} {
+		patching, fleet := read(t, "../../test/testdata/"+scenario+".patching.template.json"), read(t, "../../test/testdata/"+scenario+".fleet.template.json")
+		assert.Empty(t, Intent(patching, fleet, "us-west-2", "privatepatch:fleet", "privatepatch"), scenario)
+	}
+	for _, c := range []struct {
+		name, wants string
+		plant       func(patching, fleet map[string]any)
+	}{
+		{"a scan association that installs", "association ScanFleetC9C4BFC5: runs AWS-RunPatchBaseline with Operation [Install]", func(p, _ map[string]any) {
+			props(p, "ScanFleetC9C4BFC5")["Parameters"] = map[string]any{"Operation": []any{"Install"}}
+		}},
+		{"a failure rule on another window", "rule MaintenanceWindowsprivatepatchwsusFailureRule57398DAB: watches window MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8, not its own", func(p, _ map[string]any) {
+			detail := props(p, "MaintenanceWindowsprivatepatchwsusFailureRule57398DAB")["EventPattern"].(map[string]any)["detail"].(map[string]any)
+			detail["window-id"] = []any{map[string]any{"Ref": "MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8"}}
+		}},
+		{"the WSUS compliance rule on the fleet's baseline", "rule AlertsWsusComplianceRuleF37D5D9F: names baseline Baselinesprivatepatchwindows49F4305F where the WSUS server's (patch group wsus) is Baselinesprivatepatchwsus69B72C7A", func(p, _ map[string]any) {
+			detail := props(p, "AlertsWsusComplianceRuleF37D5D9F")["EventPattern"].(map[string]any)["detail"].(map[string]any)
+			detail["patch-baseline-id"] = []any{map[string]any{"Ref": "Baselinesprivatepatchwindows49F4305F"}}
+		}},
+		{"a topic's name as a resource", "statement <nil> names AlertsTopicCF7C81C9.TopicName as a resource, which is no ARN", func(p, _ map[string]any) {
+			statement := props(p, "MaintenanceWindowsprivatepatchweeklyNotificationRoleDefaultPolicy50AD848E")["PolicyDocument"].(map[string]any)["Statement"].([]any)[0].(map[string]any)
+			statement["Resource"] = map[string]any{"Fn::GetAtt": []any{"AlertsTopicCF7C81C9", "TopicName"}}
+		}},
+		{"output in another region", "association WsusSetupAssociationCF0D774E: writes its output to region us-east-1", func(_, f map[string]any) {
+			props(f, "WsusSetupAssociationCF0D774E")["OutputLocation"].(map[string]any)["S3Location"].(map[string]any)["OutputS3Region"] = "us-east-1"
+		}},
+		{"a group of managed instances", "resource group WsusClientEc2InstancesADAE2F26: filters [AWS::SSM::ManagedInstance]", func(_, f map[string]any) {
+			query := props(f, "WsusClientEc2InstancesADAE2F26")["ResourceQuery"].(map[string]any)["Query"].(map[string]any)
+			query["ResourceTypeFilters"] = []any{"AWS::SSM::ManagedInstance"}
+		}},
+		{"the fleet tag with another value", "association InventoryAssociationABD231A7: targets privatepatch:fleet=[true], not the fleet's value privatepatch", func(p, _ map[string]any) {
+			props(p, "InventoryAssociationABD231A7")["Targets"] = []any{map[string]any{"Key": "tag:privatepatch:fleet", "Values": []any{"true"}}}
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			patching, fleet := read(t, "../../test/testdata/default.patching.template.json"), read(t, "../../test/testdata/default.fleet.template.json")
+			c.plant(patching, fleet)
+			assert.Contains(t, joined(Intent(patching, fleet, "us-west-2", "privatepatch:fleet", "privatepatch")), c.wants)
+		})
+	}
+}

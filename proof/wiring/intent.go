@@ -1,0 +1,144 @@
+package wiring
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
+)
+
+// Intent checks what the stacks mean their resources to do, where a valid template can say
+// otherwise: patch associations only scan (installs, and their reboots, belong to maintenance
+// windows); each window's failure rule watches its own window (by the construct path both carry,
+// which their logical ids begin with); the WSUS server's compliance rule names the baseline of its
+// patch group, and the fleet's compliance rule leaves that one out; an association writes its
+// output in the deployment's region; a resource group the stacks target by holds EC2 instances;
+// a target on the fleet tag names the fleet tag's value; an IAM statement's resource is an ARN
+// (an attribute other than Arn, such as a topic's name, is no ARN, and an evaluator may read it
+// as matching everything).
+func Intent(patching, fleet map[string]any, region, fleetTag, fleetValue string) []string {
+	var problems []string
+	for _, template := range []map[string]any{fleet, patching} {
+		resources := cfntemplate.Resources(template)
+		associations := cfntemplate.OfType(resources, "AWS::SSM::Association")
+		for _, id := range slices.Sorted(maps.Keys(associations)) {
+			a := associations[id]
+			params, _ := a["Parameters"].(map[string]any)
+			if slices.Contains(patchDocuments, cfntemplate.Text(a["Name"])) && cfntemplate.Text(cfntemplate.First(params["Operation"])) != patchingspec.OperationScan {
+				problems = append(problems, fmt.Sprintf("association %s: runs %s with Operation %v: outside a maintenance window it would install, and reboot, on its schedule", id, a["Name"], params["Operation"]))
+			}
+			location, _ := a["OutputLocation"].(map[string]any)
+			s3, _ := location["S3Location"].(map[string]any)
+			if r, ok := s3["OutputS3Region"].(string); ok && region != "" && r != region {
+				problems = append(problems, fmt.Sprintf("association %s: writes its output to region %s, not the deployment's %s, where its bucket is", id, r, region))
+			}
+			for _, t := range cfntemplate.List(a["Targets"]) {
+				t, _ := t.(map[string]any)
+				if t["Key"] == "tag:"+fleetTag && fleetValue != "" && !slices.ContainsFunc(cfntemplate.List(t["Values"]), func(v any) bool { return fmt.Sprint(v) == fleetValue }) {
+					problems = append(problems, fmt.Sprintf("association %s: targets %s=%v, not the fleet's value %s", id, fleetTag, t["Values"], fleetValue))
+				}
+			}
+		}
+		groups := cfntemplate.OfType(resources, "AWS::ResourceGroups::Group")
+		for _, id := range slices.Sorted(maps.Keys(groups)) {
+			query, _ := groups[id]["ResourceQuery"].(map[string]any)
+			q, _ := query["Query"].(map[string]any)
+			if query["Type"] == "TAG_FILTERS_1_0" && !slices.ContainsFunc(cfntemplate.List(q["ResourceTypeFilters"]), func(v any) bool { return v == "AWS::EC2::Instance" }) {
+				problems = append(problems, fmt.Sprintf("resource group %s: filters %v, not AWS::EC2::Instance: the instances its associations and windows target are not in it", id, q["ResourceTypeFilters"]))
+			}
+		}
+		problems = append(problems, statementResources(resources)...)
+	}
+	problems = append(problems, failureRules(cfntemplate.Resources(patching))...)
+	return append(problems, wsusComplianceRules(patching, fleet)...)
+}
+
+// failureRules: a window's failure rule (…FailureRule…) filters on its own window's id.
+func failureRules(resources map[string]any) []string {
+	var problems []string
+	rules := cfntemplate.OfType(resources, "AWS::Events::Rule")
+	for _, id := range slices.Sorted(maps.Keys(rules)) {
+		owner, _, ok := strings.Cut(id, "FailureRule")
+		if !ok {
+			continue
+		}
+		pattern, _ := rules[id]["EventPattern"].(map[string]any)
+		detail, _ := pattern["detail"].(map[string]any)
+		for _, w := range cfntemplate.List(detail["window-id"]) {
+			if window := cfntemplate.Ref(w); window != "" && !strings.HasPrefix(window, owner+"Window") {
+				problems = append(problems, fmt.Sprintf("rule %s: watches window %s, not its own (%sWindow...): its window's failures alert no one and latch another's alarm", id, window, owner))
+			}
+		}
+	}
+	return problems
+}
+
+// wsusComplianceRules: the rule for the WSUS server's compliance names the baseline that
+// registers the server's patch group, and the fleet's rule leaves that baseline out.
+func wsusComplianceRules(patching, fleet map[string]any) []string {
+	group := ""
+	for id, instance := range cfntemplate.OfType(cfntemplate.Resources(fleet), "AWS::EC2::Instance") {
+		if !strings.HasPrefix(id, "WsusInstance") {
+			continue
+		}
+		for _, tag := range cfntemplate.List(instance["Tags"]) {
+			tag, _ := tag.(map[string]any)
+			if slices.Contains(patchGroupTags, cfntemplate.Text(tag["Key"])) {
+				group = cfntemplate.Text(tag["Value"])
+			}
+		}
+	}
+	resources := cfntemplate.Resources(patching)
+	baseline := ""
+	for id, b := range cfntemplate.OfType(resources, "AWS::SSM::PatchBaseline") {
+		if slices.ContainsFunc(cfntemplate.List(b["PatchGroups"]), func(g any) bool { return fmt.Sprint(g) == group }) {
+			baseline = id
+		}
+	}
+	if group == "" || baseline == "" {
+		return nil
+	}
+	var problems []string
+	for _, id := range slices.Sorted(maps.Keys(cfntemplate.OfType(resources, "AWS::Events::Rule"))) {
+		rule := cfntemplate.OfType(resources, "AWS::Events::Rule")[id]
+		pattern, _ := rule["EventPattern"].(map[string]any)
+		detail, _ := pattern["detail"].(map[string]any)
+		for _, v := range cfntemplate.List(detail["patch-baseline-id"]) {
+			named := cfntemplate.Ref(v)
+			if but, ok := v.(map[string]any)["anything-but"]; ok {
+				named = cfntemplate.Ref(cfntemplate.First(but))
+			}
+			if named != "" && named != baseline {
+				problems = append(problems, fmt.Sprintf("rule %s: names baseline %s where the WSUS server's (patch group %s) is %s", id, named, group, baseline))
+			}
+		}
+	}
+	return problems
+}
+
+// statementResources: an IAM identity policy's resources are "*", ARNs, or intrinsics that give
+// one: a GetAtt of an attribute other than Arn (a topic's TopicName, a role's RoleId) is not.
+func statementResources(resources map[string]any) []string {
+	var problems []string
+	policies := cfntemplate.OfType(resources, "AWS::IAM::Policy")
+	for _, id := range slices.Sorted(maps.Keys(policies)) {
+		doc, _ := policies[id]["PolicyDocument"].(map[string]any)
+		for _, st := range cfntemplate.List(doc["Statement"]) {
+			st, _ := st.(map[string]any)
+			values := cfntemplate.List(st["Resource"])
+			if values == nil {
+				values = []any{st["Resource"]}
+			}
+			for _, v := range values {
+				m, _ := v.(map[string]any)
+				if att := cfntemplate.List(m["Fn::GetAtt"]); len(att) == 2 && !strings.HasSuffix(fmt.Sprint(att[1]), "Arn") {
+					problems = append(problems, fmt.Sprintf("policy %s: statement %v names %s.%s as a resource, which is no ARN", id, st["Sid"], att[0], att[1]))
+				}
+			}
+		}
+	}
+	return problems
+}
