@@ -149,6 +149,7 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 		logs.AllowWriters(hybrid) // tasks with CloudWatch output run on hybrid nodes too
 	}
 	addMonitoring(stack, cfg, &s, fleet)
+	waitForNamedAlarms(cfg, &s)
 	watchAssociations(&s, fleet)
 	awscdk.NewCfnOutput(stack, jsii.String("AlertsTopicArn"), &awscdk.CfnOutputProps{
 		Value: s.Alerts.Topic().TopicArn(), Description: jsii.String("SNS topic of patching alerts; subscribe more endpoints here"),
@@ -297,6 +298,34 @@ func waitForEarlierRings(cfg *config.Config, s *PatchingStack) {
 			for _, composite := range s.MaintenanceWindows[cfg.Patching.MaintenanceWindows[j].Name].StopComposites() {
 				for _, e := range rings[i-1] {
 					composite.Node().AddDependency(s.MaintenanceWindows[cfg.Patching.MaintenanceWindows[e].Name].FailureAlarm())
+				}
+			}
+		}
+	}
+}
+
+// waitForNamedAlarms creates each stop alarm after the stack's own alarms a task names among its
+// stopOnAlarms (the WSUS server's, another window's failure alarm): a composite alarm naming an
+// alarm CloudFormation has not created yet fails.
+func waitForNamedAlarms(cfg *config.Config, s *PatchingStack) {
+	own := map[string]constructs.IDependable{}
+	if s.Monitoring != nil {
+		for key, alarm := range s.Monitoring.Alarms() {
+			own[cfg.StackName("patching")+"-"+key] = alarm
+		}
+	}
+	for _, w := range cfg.Patching.MaintenanceWindows {
+		if alarm := s.MaintenanceWindows[w.Name].FailureAlarm(); alarm != nil {
+			own[patchingspec.FailureAlarmName(cfg.StackName("patching")+"-", w.Name)] = alarm
+		}
+	}
+	for _, w := range cfg.Patching.MaintenanceWindows {
+		for _, t := range w.Tasks {
+			for _, name := range t.StopOnAlarms {
+				if alarm, ok := own[name]; ok {
+					for _, composite := range s.MaintenanceWindows[w.Name].StopComposites() {
+						composite.Node().AddDependency(alarm)
+					}
 				}
 			}
 		}

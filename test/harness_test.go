@@ -215,7 +215,10 @@ patching:
       targets: {patchGroups: [windows-dev]}
       tasks: [{operation: Scan, priority: 2}, {operation: Install, priority: 3}]
     - {name: ring-test, schedule: "cron(0 2 ? * TUE#3 *)", scheduleOffset: 1, targets: {patchGroups: [windows-test]}}
-    - {name: ring-prod, schedule: "cron(0 2 ? * TUE#4 *)", scheduleOffset: 1, targets: {patchGroups: [windows-prod]}}
+    # Prod's install also stops while the WSUS server's synchronisation is stale: one of the
+    # stack's own alarms, which its stop alarm must be created after.
+    - {name: ring-prod, schedule: "cron(0 2 ? * TUE#4 *)", scheduleOffset: 1, targets: {patchGroups: [windows-prod]},
+       tasks: [{operation: Install, stopOnAlarms: [privatepatch-patching-wsus-sync-stale]}]}
   startStopped: true
   instanceSchedulerTagKey: Schedule
 security: {hybrid: true}

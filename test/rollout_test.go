@@ -37,7 +37,8 @@ func TestEachRingsInstallStopsOnItsOwnWindowsFailureAndTheEarlierRings(t *testin
 		// ring-dev's Task1 is a Scan: nothing to stop.
 		"privatepatch-patching-ring-dev-Task2-stop":  failed("ring-dev"),
 		"privatepatch-patching-ring-test-Task1-stop": failed("ring-test") + " OR " + failed("ring-dev"),
-		"privatepatch-patching-ring-prod-Task1-stop": failed("ring-prod") + " OR " + failed("ring-test"),
+		// ring-prod's task also stops on the stack's own WSUS alarm its stopOnAlarms names.
+		"privatepatch-patching-ring-prod-Task1-stop": failed("ring-prod") + " OR " + failed("ring-test") + ` OR ALARM("privatepatch-patching-wsus-sync-stale")`,
 		// The WSUS server's window is no ring: it stops on its own failures only.
 		"privatepatch-patching-privatepatch-wsus-Task1-stop": failed("privatepatch-wsus"),
 	}, stopRules(s))
@@ -45,6 +46,7 @@ func TestEachRingsInstallStopsOnItsOwnWindowsFailureAndTheEarlierRings(t *testin
 	for id, r := range s.patchResources("AWS::CloudWatch::CompositeAlarm") {
 		if strings.Contains(id, "ringprod") {
 			assert.Contains(t, strings.Join(dependsOn(r), ","), "ringtestFailureAlarm", id)
+			assert.Contains(t, strings.Join(dependsOn(r), ","), "MonitoringWsusSyncStaleAlarm", "%s: and after the stack's own alarm a task names", id)
 		}
 	}
 }

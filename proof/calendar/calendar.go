@@ -19,6 +19,8 @@ import (
 	_ "time/tzdata" // time zones and their daylight-saving rules without the host's zoneinfo
 
 	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
+
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 )
 
 // Microsoft's release: the second Tuesday of the month ("Patch Tuesday": TechRepublic, "Insider's
@@ -63,6 +65,20 @@ type Group struct {
 	// Delays are approveAfterDays by MSRC severity; a severity missing is never approved by a
 	// delay (an approveUntilDate or explicit list approves no future release).
 	Delays map[string]int
+	// NotJudged says why the group's approvals are not judged against the deadlines: its
+	// baseline is not a Windows one (MSRC severities are Windows's), or not one these stacks or
+	// the configuration know.
+	NotJudged string
+}
+
+// groupOf is a patch group served by baseline b: judged by its delays where b is a Windows
+// baseline.
+func groupOf(name string, b patchingspec.Baseline, severities []string) Group {
+	g := Group{Name: name, Baseline: b.Name, Delays: delays(b, severities)}
+	if b.OperatingSystem != "" && b.OperatingSystem != patchingspec.DefaultOperatingSystem {
+		g.Delays, g.NotJudged = nil, "a "+b.OperatingSystem+" baseline: MSRC severities and their deadlines are Windows's"
+	}
+	return g
 }
 
 // Plan is what the calendar is computed from.

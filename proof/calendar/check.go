@@ -15,6 +15,9 @@ type pair struct{ a, b int }
 // pairs are the distinct delays with which groups a and b approve the same severities, and the
 // severities that b approves and a never does.
 func (p Plan) pairs(a, b string) (both []pair, onlyB []string) {
+	if p.Groups[a].NotJudged != "" || p.Groups[b].NotJudged != "" {
+		return nil, nil
+	}
 	for _, s := range p.Severities {
 		da, okA := p.Groups[a].Delays[s]
 		db, okB := p.Groups[b].Delays[s]
@@ -99,7 +102,7 @@ func (c *Calendar) checkWsusOwnWindows() {
 func (c *Calendar) checkApprovedByDelay() {
 	p := c.Plan
 	for _, g := range slices.Sorted(maps.Keys(p.Groups)) {
-		if !c.installed(g) {
+		if !c.installed(g) || p.Groups[g].NotJudged != "" {
 			continue
 		}
 		for _, s := range p.Severities {
@@ -273,6 +276,9 @@ func (c *Calendar) printGroups(out io.Writer) []Install {
 		}
 		if g == p.WsusGroup {
 			role += ", the WSUS server"
+		}
+		if reason := p.Groups[g].NotJudged; reason != "" {
+			delays = []string{"not judged, " + reason}
 		}
 		fmt.Fprintf(out, "  %-16s %s; %s%s\n", g, strings.Join(delays, ", "), p.Groups[g].Baseline, role)
 		for _, d := range distinct(p.Groups[g].Delays) {

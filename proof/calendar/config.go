@@ -28,7 +28,7 @@ func FromConfig(cfg *config.Config, from time.Time) Plan {
 	addGroup := func(name string) {
 		if _, ok := p.Groups[name]; !ok {
 			b := cfg.PatchGroupBaseline(name)
-			p.Groups[name] = Group{Name: name, Baseline: b.Name, Delays: delays(b.Baseline, p.Severities)}
+			p.Groups[name] = groupOf(name, b.Baseline, p.Severities)
 		}
 	}
 	p.Windows = Windows(cfg)

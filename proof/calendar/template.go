@@ -22,11 +22,12 @@ var patchGroupKeys = []string{"tag:Patch Group", "tag:PatchGroup"}
 // ScheduleTimezone, ScheduleOffset, Duration, Cutoff, StartDate, EndDate), whether a task of each
 // installs (an install document with Operation Install), the patch groups its targets name, and
 // each group's delays from the ApprovalRules of the baseline registering it (PatchGroups), or,
-// where none does, of the template's default Windows baseline (DefaultBaseline), else AWS's
-// ("About patch groups": without a baseline for the group, Patch Manager "notifies SSM Agent to
-// use the default Windows patch baseline"). The rings' order, the WSUS server's group and the
-// deadlines are the configuration's (FromConfig). The windows are in the configuration's order;
-// one the configuration does not name is an error.
+// where none does, of the template's default Windows baseline (DefaultBaseline, which the deploy
+// registers); without either the group is not judged: "Patch Manager uses the default patch
+// baseline for the operating system type of the instance" ("About patch groups", Systems Manager
+// User Guide), which is the account's and may have been registered outside these stacks. The
+// rings' order, the WSUS server's group and the deadlines are the configuration's (FromConfig).
+// The windows are in the configuration's order; one the configuration does not name is an error.
 func FromTemplate(template map[string]any, cfg *config.Config, from time.Time) (Plan, error) {
 	p := FromConfig(cfg, from)
 	resources, _ := template["Resources"].(map[string]any)
@@ -57,10 +58,15 @@ func FromTemplate(template map[string]any, cfg *config.Config, from time.Time) (
 			return
 		}
 		b, ok := baselines[name]
-		if !ok {
-			b = fallback
+		switch {
+		case ok:
+			p.Groups[name] = groupOf(name, b, p.Severities)
+		case fallback != nil:
+			p.Groups[name] = groupOf(name, *fallback, p.Severities)
+		default:
+			p.Groups[name] = Group{Name: name, Baseline: "(none of these stacks')",
+				NotJudged: "no baseline of these stacks registers it: the account's default baseline for its operating system, or one registered outside them, decides"}
 		}
-		p.Groups[name] = Group{Name: name, Baseline: b.Name, Delays: delays(b, p.Severities)}
 	}
 	for _, w := range p.Windows {
 		if w.Install {
@@ -104,11 +110,11 @@ func windowTargets(resources map[string]any, window string) (groups []string, in
 }
 
 // templateBaselines are the template's baselines by the patch groups they register, with their
-// approval rules' filters, delays and end dates (ApprovalRules.PatchRules), and the baseline a
-// group no baseline registers uses: the template's default Windows one, else AWS's.
-func templateBaselines(resources map[string]any) (map[string]patchingspec.Baseline, patchingspec.Baseline) {
+// approval rules' filters, delays and end dates (ApprovalRules.PatchRules), and the template's
+// default Windows baseline, which a group no baseline registers uses (nil without one).
+func templateBaselines(resources map[string]any) (map[string]patchingspec.Baseline, *patchingspec.Baseline) {
 	out := map[string]patchingspec.Baseline{}
-	fallback := config.AwsDefaultBaseline().Baseline
+	var fallback *patchingspec.Baseline
 	for _, b := range cfntemplate.OfType(resources, "AWS::SSM::PatchBaseline") {
 		baseline := patchingspec.Baseline{Name: cfntemplate.Text(b["Name"]), OperatingSystem: cfntemplate.Text(b["OperatingSystem"])}
 		if baseline.OperatingSystem == "" {
@@ -135,7 +141,7 @@ func templateBaselines(resources map[string]any) (map[string]patchingspec.Baseli
 			out[cfntemplate.Text(g)] = baseline
 		}
 		if b["DefaultBaseline"] == true && baseline.OperatingSystem == patchingspec.DefaultOperatingSystem {
-			fallback = baseline
+			fallback = &baseline
 		}
 	}
 	return out, fallback

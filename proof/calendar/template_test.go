@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
@@ -52,14 +53,25 @@ func TestThePlanFromTheTemplateIsTheConfigurationsUntilTheTemplateDiffers(t *tes
 	c.Print(&out)
 	assert.Contains(t, out.String(), "+70d", "the printed calendar is the template's")
 
-	// A baseline that no longer registers the group: AWS's default baseline serves it, whatever
-	// the configuration says (a reviewer's planting: the calendar showed the configured delays).
+	// A baseline that no longer registers the group: whatever the configuration says, the
+	// account's default baseline decides, which the template does not show: not judged (a
+	// reviewer's planting: the calendar showed the configured delays, then AWS's default's).
 	delete(resourceProps(template, "Baselinesprivatepatchwindows49F4305F"), "PatchGroups")
 	plan, err = FromTemplate(template, byDefault, from)
 	require.NoError(t, err)
-	assert.Equal(t, config.AwsDefaultWindowsBaseline, plan.Groups["windows"].Baseline)
+	assert.Contains(t, plan.Groups["windows"].NotJudged, "no baseline of these stacks registers it")
+	plan.Deadlines = map[string]int{"Critical": 3} // AWS's default baseline (7 days) would miss it
+	c, err = Compute(plan)
+	require.NoError(t, err)
+	assert.NotContains(t, strings.Join(c.Problems, "\n"), "patch group windows", "a group not judged fails no deadline")
+	// A Linux baseline's group: MSRC deadlines are Windows's.
+	assert.Contains(t, groupOf("linux", patchingspecBaseline("AMAZON_LINUX_2023"), severities).NotJudged, "MSRC severities and their deadlines are Windows's")
 
 	resourceProps(template, "MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8")["Name"] = "renamed"
 	_, err = FromTemplate(template, byDefault, from)
 	assert.ErrorContains(t, err, "window renamed (MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8) of the template is not one of the configuration's")
+}
+
+func patchingspecBaseline(os string) patchingspec.Baseline {
+	return patchingspec.Baseline{Name: "al2023", OperatingSystem: os}
 }

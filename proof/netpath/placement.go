@@ -61,9 +61,9 @@ func PlacementProblems(network, fleet map[string]any) []string {
 
 // serverParts: the Elastic IP and the update store belong to the WSUS server (the public
 // instance), and each instance's launch template is the one its Version names, under the name the
-// instance gives, requiring IMDSv2 ("If the state is required, you must send a signed token header
-// with any instance metadata retrieval"; left out, "the default state is optional", MetadataOptions
-// HttpTokens, CloudFormation resource specification).
+// instance gives, requiring IMDSv2 explicitly (AWS::EC2::LaunchTemplate MetadataOptions
+// HttpTokens: left out, the default depends on the AMI's ImdsSupport and the account's setting,
+// CloudFormation resource specification).
 func serverParts(resources map[string]any) []string {
 	var problems []string
 	eips := cfntemplate.OfType(resources, "AWS::EC2::EIP")

@@ -515,12 +515,14 @@ func compositeRules(resources map[string]any, external []string) []string {
 			dependsOn = []any{s}
 		}
 		for _, m := range alarmRuleName.FindAllStringSubmatch(rule, -1) {
-			name := m[1]
+			raw, name := m[1], m[1]
 			if _, after, ok := strings.Cut(name, ":alarm:"); ok {
-				name = after
+				name = after // "You can use either alarm names or ARNs" (PutCompositeAlarm AlarmRule)
 			}
 			target, ok := names[name]
 			switch {
+			case !ok && slices.Contains(external, raw):
+				// the user's own, as the configuration names it (a name or an ARN)
 			case ok && !slices.Contains(dependsOn, any(target)):
 				problems = append(problems, fmt.Sprintf("composite alarm %s: names alarm %s (%s) without depending on it: CloudFormation may create it first, and fail", id, name, target))
 			case !ok && !slices.Contains(external, name):

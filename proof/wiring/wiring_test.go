@@ -359,6 +359,8 @@ func TestCompositeRulesNameAlarmsThatExist(t *testing.T) {
 	stop["AlarmRule"] = `ALARM("privatepatch-patching-pinned-instances-failed") OR ALARM("app-health")`
 	assert.Contains(t, joined(compositeRules(resources, nil)), "names alarm app-health, which neither the template nor the configuration (stopOnAlarms) has")
 	assert.Empty(t, compositeRules(resources, []string{"app-health"}), "the user's own alarm")
+	stop["AlarmRule"] = `ALARM("privatepatch-patching-pinned-instances-failed") OR ALARM("arn:aws:cloudwatch:us-west-2:111111111111:alarm:app-health")`
+	assert.Empty(t, compositeRules(resources, []string{"arn:aws:cloudwatch:us-west-2:111111111111:alarm:app-health"}), "named by its ARN (a reviewer's find)")
 	stop["AlarmRule"] = `ALARM("privatepatch-patching-after-patch-tuesday-failed")`
 	assert.Contains(t, joined(compositeRules(resources, nil)), "names alarm privatepatch-patching-after-patch-tuesday-failed (MaintenanceWindowsafterpatchtuesdayFailureAlarm44DF9966) without depending on it")
 }
