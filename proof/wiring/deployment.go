@@ -26,6 +26,7 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	problems = append(problems, Outputs(patching, fleet)...)
 	problems = append(problems, Documents(fleet, patching)...)
 	problems = append(problems, Keys(network, fleet, patching)...)
+	problems = append(problems, Regions(d.Region, network, fleet, patching)...)
 	problems = append(problems, Intent(patching, fleet, d.Region, d.Fleet.Tag.Key, d.Fleet.Tag.Value)...)
 	var external []string
 	for _, w := range d.Patching.MaintenanceWindows {

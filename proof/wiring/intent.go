@@ -53,6 +53,7 @@ func Intent(patching, fleet map[string]any, region, fleetTag, fleetValue string)
 		problems = append(problems, statementResources(resources)...)
 	}
 	problems = append(problems, failureRules(cfntemplate.Resources(patching))...)
+	problems = append(problems, imageRoles(cfntemplate.Resources(patching))...)
 	return append(problems, wsusComplianceRules(patching, fleet)...)
 }
 
@@ -138,6 +139,27 @@ func statementResources(resources map[string]any) []string {
 					problems = append(problems, fmt.Sprintf("policy %s: statement %v names %s.%s as a resource, which is no ARN", id, st["Sid"], att[0], att[1]))
 				}
 			}
+		}
+	}
+	return problems
+}
+
+// imageRoles: the pre-patch image runs AWS-CreateImage as the role its AutomationAssumeRole names,
+// and the authorisation table evaluates that as the task's own service role: another role there
+// is one nothing proves may create the image.
+func imageRoles(resources map[string]any) []string {
+	var problems []string
+	tasks := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTask")
+	for _, id := range slices.Sorted(maps.Keys(tasks)) {
+		t := tasks[id]
+		if cfntemplate.Text(t["TaskArn"]) != "AWS-CreateImage" {
+			continue
+		}
+		invocation, _ := t["TaskInvocationParameters"].(map[string]any)
+		automation, _ := invocation["MaintenanceWindowAutomationParameters"].(map[string]any)
+		params, _ := automation["Parameters"].(map[string]any)
+		if role := cfntemplate.First(params["AutomationAssumeRole"]); fmt.Sprint(role) != fmt.Sprint(t["ServiceRoleArn"]) {
+			problems = append(problems, fmt.Sprintf("task %s: AWS-CreateImage assumes %v, not the task's service role %v, which the authorisation table proves", id, role, t["ServiceRoleArn"]))
 		}
 	}
 	return problems

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
@@ -57,4 +58,59 @@ func Keys(templates ...map[string]any) []string {
 		}
 	}
 	return problems
+}
+
+// policyTypes hold policy documents, by the property that holds them.
+var policyTypes = map[string]string{"AWS::KMS::Key": "KeyPolicy", "AWS::IAM::Policy": "PolicyDocument", "AWS::IAM::ManagedPolicy": "PolicyDocument",
+	"AWS::IAM::Role": "AssumeRolePolicyDocument", "AWS::S3::BucketPolicy": "PolicyDocument", "AWS::SNS::TopicPolicy": "PolicyDocument"}
+
+// Regions checks that every ARN the stacks' policies name, in a resource or a condition (an
+// encryption context, a source ARN), is in the deployment's region when it names one: a
+// deployment acts in its own region, and a key statement bound to another region's log groups
+// lets none of its own use the key.
+func Regions(region string, templates ...map[string]any) []string {
+	var problems []string
+	for _, template := range templates {
+		resources := cfntemplate.Resources(template)
+		for _, kind := range slices.Sorted(maps.Keys(policyTypes)) {
+			found := cfntemplate.OfType(resources, kind)
+			for _, id := range slices.Sorted(maps.Keys(found)) {
+				for _, arn := range arnPrefixes(found[id][policyTypes[kind]]) {
+					parts := strings.SplitN(arn, ":", 5)
+					if len(parts) >= 4 && parts[3] != "" && parts[3] != "*" && !strings.Contains(parts[3], "$") && parts[3] != region {
+						problems = append(problems, fmt.Sprintf("%s %s: names %s..., in region %s, not the deployment's %s", kind, id, arn, parts[3], region))
+					}
+				}
+			}
+		}
+	}
+	return problems
+}
+
+// arnPrefixes are the literal ARN texts in a policy document: whole strings, and the first part of
+// each Fn::Join (CDK writes an ARN with the account as {"Ref": "AWS::AccountId"} between parts).
+func arnPrefixes(v any) []string {
+	var out []string
+	switch v := v.(type) {
+	case string:
+		if strings.HasPrefix(v, "arn:") {
+			out = append(out, v)
+		}
+	case map[string]any:
+		if join := cfntemplate.List(v["Fn::Join"]); len(join) == 2 {
+			if parts := cfntemplate.List(join[1]); len(parts) > 0 {
+				if s, ok := parts[0].(string); ok && strings.HasPrefix(s, "arn:") {
+					return []string{s}
+				}
+			}
+		}
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			out = append(out, arnPrefixes(v[k])...)
+		}
+	case []any:
+		for _, item := range v {
+			out = append(out, arnPrefixes(item)...)
+		}
+	}
+	return out
 }

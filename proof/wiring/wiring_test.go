@@ -421,6 +421,16 @@ func TestIntentNamesWhatAValidTemplateCanSayOtherwise(t *testing.T) {
 			query := props(f, "WsusClientEc2InstancesADAE2F26")["ResourceQuery"].(map[string]any)["Query"].(map[string]any)
 			query["ResourceTypeFilters"] = []any{"AWS::SSM::ManagedInstance"}
 		}},
+		{"the image taken as another role", "task MaintenanceWindowsprivatepatchweeklyPrePatchImageE1971ACD: AWS-CreateImage assumes map[Fn::GetAtt:[MaintenanceWindowsprivatepatchweeklyNotificationRole", func(p, _ map[string]any) {
+			automation := props(p, "MaintenanceWindowsprivatepatchweeklyPrePatchImageE1971ACD")["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowAutomationParameters"].(map[string]any)
+			role := ""
+			for id := range p["Resources"].(map[string]any) {
+				if strings.HasPrefix(id, "MaintenanceWindowsprivatepatchweeklyNotificationRole") && !strings.Contains(id, "Policy") {
+					role = id
+				}
+			}
+			automation["Parameters"].(map[string]any)["AutomationAssumeRole"] = []any{map[string]any{"Fn::GetAtt": []any{role, "Arn"}}}
+		}},
 		{"the fleet tag with another value", "association InventoryAssociationABD231A7: targets privatepatch:fleet=[true], not the fleet's value privatepatch", func(p, _ map[string]any) {
 			props(p, "InventoryAssociationABD231A7")["Targets"] = []any{map[string]any{"Key": "tag:privatepatch:fleet", "Values": []any{"true"}}}
 		}},
@@ -431,4 +441,27 @@ func TestIntentNamesWhatAValidTemplateCanSayOtherwise(t *testing.T) {
 			assert.Contains(t, joined(Intent(patching, fleet, "us-west-2", "privatepatch:fleet", "privatepatch")), c.wants)
 		})
 	}
+}
+
+// The goldens' policies name their deployment's region only; a key statement bound to another
+// region's log groups is named (a held-out planting: the log group's creation would fail).
+func TestPoliciesNameTheDeploymentsRegion(t *testing.T) {
+	for _, scenario := range []string{"default", "example", "rich-patching", "wsus-https", "existing-vpc-hub", "nat-without-wsus"} {
+		var templates []map[string]any
+		for _, stack := range []string{"network", "fleet", "patching"} {
+			if _, err := os.Stat("../../test/testdata/" + scenario + "." + stack + ".template.json"); err == nil {
+				templates = append(templates, read(t, "../../test/testdata/"+scenario+"."+stack+".template.json"))
+			}
+		}
+		region := "us-west-2"
+		if scenario == "existing-vpc-hub" {
+			region = "eu-west-2"
+		}
+		assert.Empty(t, Regions(region, templates...), scenario)
+	}
+	network := read(t, "../../test/testdata/example.network.template.json")
+	statement := props(network, "NetworkFlowLogKeyF785E5F9")["KeyPolicy"].(map[string]any)["Statement"].([]any)[2].(map[string]any)
+	join := statement["Condition"].(map[string]any)["ArnLike"].(map[string]any)["kms:EncryptionContext:aws:logs:arn"].(map[string]any)["Fn::Join"].([]any)
+	join[1].([]any)[0] = "arn:aws:logs:us-east-1:"
+	assert.Equal(t, []string{"AWS::KMS::Key NetworkFlowLogKeyF785E5F9: names arn:aws:logs:us-east-1:..., in region us-east-1, not the deployment's us-west-2"}, Regions("us-west-2", network))
 }
