@@ -1,10 +1,13 @@
 package wiring
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
 // Deployment is every check of this package over one deployment's network, patching and fleet
@@ -27,6 +30,9 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	problems = append(problems, Documents(fleet, patching)...)
 	problems = append(problems, Keys(network, fleet, patching)...)
 	problems = append(problems, Regions(d.Region, network, fleet, patching)...)
+	problems = append(problems, Server(fleet)...)
+	problems = append(problems, Published(patching, fleet)...)
+	problems = append(problems, installs(patching, d)...)
 	problems = append(problems, Intent(patching, fleet, d.Region, d.Fleet.Tag.Key, d.Fleet.Tag.Value)...)
 	var external []string
 	for _, w := range d.Patching.MaintenanceWindows {
@@ -37,4 +43,30 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	resources, _ := patching["Resources"].(map[string]any)
 	problems = append(problems, compositeRules(resources, external)...)
 	return append(problems, Rules(patching)...), notes
+}
+
+// installs: a window the configuration gives an Install task has one in the template (a patch
+// document's task with Operation Install): otherwise the window runs, and patches nothing.
+func installs(patching map[string]any, d *config.Config) []string {
+	resources := cfntemplate.Resources(patching)
+	windows := map[string]string{}
+	for id, w := range cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindow") {
+		windows[cfntemplate.Text(w["Name"])] = id
+	}
+	var problems []string
+	for _, w := range d.Patching.MaintenanceWindows {
+		if !slices.ContainsFunc(w.Tasks, func(t patchingspec.Task) bool { return t.Operation == patchingspec.OperationInstall }) {
+			continue
+		}
+		id, ok := windows[w.Name]
+		if !ok {
+			continue
+		}
+		if window, _, _ := templateWindow(resources, id, cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindow")[id]); !slices.ContainsFunc(window.Tasks, func(t patchingspec.Task) bool {
+			return t.Operation == patchingspec.OperationInstall
+		}) {
+			problems = append(problems, fmt.Sprintf("window %s (%s): the configuration installs in it, the template has no Install task", w.Name, id))
+		}
+	}
+	return problems
 }

