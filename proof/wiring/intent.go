@@ -3,6 +3,7 @@ package wiring
 import (
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -54,6 +55,7 @@ func Intent(patching, fleet map[string]any, region, fleetTag, fleetValue string)
 	}
 	problems = append(problems, failureRules(cfntemplate.Resources(patching))...)
 	problems = append(problems, imageRoles(cfntemplate.Resources(patching))...)
+	problems = append(problems, taskPseudoParameters(cfntemplate.Resources(patching))...)
 	instances := cfntemplate.OfType(cfntemplate.Resources(fleet), "AWS::EC2::Instance")
 	for _, id := range slices.Sorted(maps.Keys(instances)) {
 		// The fleet's instances carry the fleet tag: the scans, the inventory, the agent updates
@@ -174,6 +176,29 @@ func imageRoles(resources map[string]any) []string {
 		params, _ := automation["Parameters"].(map[string]any)
 		if role := cfntemplate.First(params["AutomationAssumeRole"]); fmt.Sprint(role) != fmt.Sprint(t["ServiceRoleArn"]) {
 			problems = append(problems, fmt.Sprintf("task %s: AWS-CreateImage assumes %v, not the task's service role %v, which the authorisation table proves", id, role, t["ServiceRoleArn"]))
+		}
+	}
+	return problems
+}
+
+// pseudoParameters are those a maintenance window task's invocation parameters may name ("About
+// pseudo parameters", Systems Manager User Guide, awsdocs/aws-systems-manager-user-guide, read
+// 2026-12-07): a name not among them is passed as it is written.
+var pseudoParameters = []string{"WINDOW_ID", "WINDOW_TASK_ID", "WINDOW_TARGET_ID", "WINDOW_EXECUTION_ID", "TASK_EXECUTION_ID",
+	"INVOCATION_ID", "TARGET_TYPE", "TARGET_ID", "RESOURCE_ID"}
+
+var pseudoParameter = regexp.MustCompile(`\{\{\s*([A-Z_]+)\s*\}\}`)
+
+// taskPseudoParameters: a task's {{NAME}} is a pseudo parameter Systems Manager replaces; another
+// reaches the document as written (the pre-patch image would look for instance "{{INSTANCE_ID}}").
+func taskPseudoParameters(resources map[string]any) []string {
+	var problems []string
+	tasks := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTask")
+	for _, id := range slices.Sorted(maps.Keys(tasks)) {
+		for _, m := range pseudoParameter.FindAllStringSubmatch(fmt.Sprint(tasks[id]["TaskInvocationParameters"]), -1) {
+			if !slices.Contains(pseudoParameters, m[1]) {
+				problems = append(problems, fmt.Sprintf("task %s: {{%s}} is no pseudo parameter a maintenance window replaces (%s)", id, m[1], strings.Join(pseudoParameters, ", ")))
+			}
 		}
 	}
 	return problems

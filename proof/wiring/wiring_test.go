@@ -432,6 +432,10 @@ func TestIntentNamesWhatAValidTemplateCanSayOtherwise(t *testing.T) {
 			}
 			automation["Parameters"].(map[string]any)["AutomationAssumeRole"] = []any{map[string]any{"Fn::GetAtt": []any{role, "Arn"}}}
 		}},
+		{"a pseudo parameter Systems Manager does not know", "task MaintenanceWindowsprivatepatchweeklyPrePatchImageE1971ACD: {{INSTANCE_ID}} is no pseudo parameter", func(p, _ map[string]any) {
+			automation := props(p, "MaintenanceWindowsprivatepatchweeklyPrePatchImageE1971ACD")["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowAutomationParameters"].(map[string]any)
+			automation["Parameters"].(map[string]any)["InstanceId"] = []any{"{{INSTANCE_ID}}"}
+		}},
 		{"the fleet tag with another value", "association InventoryAssociationABD231A7: targets privatepatch:fleet=[true], not the fleet's value privatepatch", func(p, _ map[string]any) {
 			props(p, "InventoryAssociationABD231A7")["Targets"] = []any{map[string]any{"Key": "tag:privatepatch:fleet", "Values": []any{"true"}}}
 		}},
