@@ -512,3 +512,18 @@ func TestAWindowThatShouldInstallAndOnlyScansIsNamed(t *testing.T) {
 	task["Parameters"].(map[string]any)["Operation"] = []any{"Scan"}
 	assert.Equal(t, []string{"window privatepatch-weekly (MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8): the configuration installs in it, the template has no Install task"}, installs(patching, cfg))
 }
+
+// The goldens' dashboard bodies are JSON and their inline functions define their handlers; a
+// broken body and a handler the code lacks are named (held-out plantings).
+func TestDashboardBodiesAndInlineHandlers(t *testing.T) {
+	for _, scenario := range []string{"default", "example", "rich-patching"} {
+		assert.Empty(t, Bodies(read(t, "../../test/testdata/"+scenario+".patching.template.json"), read(t, "../../test/testdata/"+scenario+".fleet.template.json")), scenario)
+	}
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	parts := props(patching, "MonitoringDashboard0C3675C6")["DashboardBody"].(map[string]any)["Fn::Join"].([]any)[1].([]any)
+	parts[0] = strings.Replace(parts[0].(string), `"widgets":[`, `"widgets":[[`, 1)
+	props(patching, "FindingFilterFunctionC9055CF2")["Handler"] = "index.lambda_handler"
+	problems := joined(Bodies(patching))
+	assert.Contains(t, problems, "dashboard MonitoringDashboard0C3675C6: its body is not JSON")
+	assert.Contains(t, problems, "function FindingFilterFunctionC9055CF2: its handler index.lambda_handler is not a function its inline code (module index) defines")
+}

@@ -1,0 +1,67 @@
+package wiring
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
+)
+
+// Bodies checks what CloudFormation passes on as text: a dashboard's body is JSON ("The detailed
+// information about the dashboard in JSON format", AWS::CloudWatch::Dashboard DashboardBody), its
+// intrinsic parts read as placeholder strings; and an inline Python function defines the method
+// its Handler names ("The name of the method within your code that Lambda calls", Handler; inline
+// code is the file index, Code ZipFile: CloudFormation resource specification).
+func Bodies(templates ...map[string]any) []string {
+	var problems []string
+	for _, template := range templates {
+		resources := cfntemplate.Resources(template)
+		dashboards := cfntemplate.OfType(resources, "AWS::CloudWatch::Dashboard")
+		for _, id := range slices.Sorted(maps.Keys(dashboards)) {
+			var body any
+			if err := json.Unmarshal([]byte(joinedText(dashboards[id]["DashboardBody"])), &body); err != nil {
+				problems = append(problems, fmt.Sprintf("dashboard %s: its body is not JSON: %v", id, err))
+			}
+		}
+		functions := cfntemplate.OfType(resources, "AWS::Lambda::Function")
+		for _, id := range slices.Sorted(maps.Keys(functions)) {
+			f := functions[id]
+			code, _ := f["Code"].(map[string]any)
+			zip, inline := code["ZipFile"].(string)
+			runtime := cfntemplate.Text(f["Runtime"])
+			if !inline || !strings.HasPrefix(runtime, "python") {
+				continue
+			}
+			module, function, _ := strings.Cut(cfntemplate.Text(f["Handler"]), ".")
+			if module != "index" || !regexp.MustCompile(`(?m)^def `+regexp.QuoteMeta(function)+`\(`).MatchString(zip) {
+				problems = append(problems, fmt.Sprintf("function %s: its handler %v is not a function its inline code (module index) defines", id, f["Handler"]))
+			}
+		}
+	}
+	return problems
+}
+
+// joinedText is a value as text, each intrinsic within an Fn::Join a placeholder string.
+func joinedText(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case map[string]any:
+		if join := cfntemplate.List(v["Fn::Join"]); len(join) == 2 {
+			var b strings.Builder
+			for _, part := range cfntemplate.List(join[1]) {
+				if s, ok := part.(string); ok {
+					b.WriteString(s)
+				} else {
+					b.WriteString("PLACEHOLDER")
+				}
+			}
+			return b.String()
+		}
+	}
+	return `"` + "PLACEHOLDER" + `"`
+}
