@@ -96,7 +96,7 @@ func (c *Config) StackResources() map[string]StackResources {
 			"AWS::EC2::Instance":         instances + wsus,
 			"AWS::EC2::LaunchTemplate":   instances + wsus,
 			"AWS::IAM::InstanceProfile":  fleetProfile + wsus,
-			"AWS::ResourceGroups::Group": len(c.Assets.ResourceGroups) + 1 + wsus, // the stack's, and the WSUS clients'
+			"AWS::ResourceGroups::Group": len(c.Assets.ResourceGroups) + 1 + c.wsusClientsGroups(wsus), // the stack's, and the WSUS clients'
 		}},
 		// A window whose tasks notify has a notification role and its policy.
 		"patching": {Other: otherPatchingResources + 2*notifiers, Listed: map[string]int{
@@ -184,3 +184,13 @@ var knownRegions = []string{
 }
 
 func knownRegion(region string) bool { return slices.Contains(knownRegions, region) }
+
+// wsusClientsGroups is the WSUS clients' group of EC2 instances (wsus: 1 with a server), unless
+// on-premises networks use WSUS too: the client configuration then targets the fleet tag, which
+// hybrid nodes carry (wsus.ClientProps IncludeHybridNodes).
+func (c *Config) wsusClientsGroups(wsus int) int {
+	if len(c.Network.WsusClientCidrs) > 0 {
+		return 0
+	}
+	return wsus
+}

@@ -90,7 +90,7 @@ func TestNatPathPassesWebTrafficOnlyAndKeepsEveryOtherFlow(t *testing.T) {
 // forbidden one is denied by each on its own), and removes each ACL entry and security group rule
 // in turn: some flow must turn wrong, or the rule is one of netpath.AcceptedRules.
 func TestEachScenariosAclsAndSecurityGroupsAreRightForEveryFlowAndEachRuleIsNeeded(t *testing.T) {
-	for _, sc := range []*scenario{defaultScenario, exampleScenario, natScenario, natSingle, flowLogsToS3, existingVpcManaged, wsusHTTPS} {
+	for _, sc := range []*scenario{defaultScenario, exampleScenario, natScenario, natSingle, flowLogsToS3, existingVpcManaged, wsusHTTPS, threeZones} {
 		s := sc.synth(t)
 		cfg, err := s.config()
 		require.NoError(t, err)
@@ -102,7 +102,7 @@ func TestEachScenariosAclsAndSecurityGroupsAreRightForEveryFlowAndEachRuleIsNeed
 		if e := cfg.Network.ExistingVpc; e != nil && e.InterfaceEndpoints == config.EndpointsHub {
 			hub = e.HubCidrs
 		}
-		required, forbidden := netpath.FlowSet(m, s3, cfg.Network.AdminCidrs, hub, cfg.Network.PrivateInternetRoute())
+		required, forbidden := netpath.FlowSet(m, s3, cfg.Network.AdminCidrs, hub, cfg.Network.WsusClientCidrs, cfg.Network.PrivateInternetRoute())
 		for _, f := range required {
 			acl, sg := m.Judge(f)
 			assert.False(t, netpath.Wrong(true, acl, sg), "%s: needed %s: %s / %s", s.name, f.Name, acl.Rule, sg.Rule)

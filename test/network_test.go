@@ -520,7 +520,10 @@ func (s *scenario) missingLookups(t *testing.T) []string {
 	return missing
 }
 
-var threeZones = &scenario{name: "three-zones", config: fromYAML(defaultWith("  availabilityZones: [us-west-2c, us-west-2a, us-west-2b]\n  azCount: 3\n")), withoutNag: true}
+// threeZones also lets an on-premises network use WSUS (hybrid nodes): make verify must find a
+// flow for every zone's rules and for those networks'.
+var threeZones = &scenario{name: "three-zones", config: fromYAML(defaultWith("  availabilityZones: [us-west-2c, us-west-2a, us-west-2b]\n  azCount: 3\n  wsusClientCidrs: [192.168.0.0/16]\n") +
+	"security: {hybrid: true}\n"), withoutNag: true}
 
 func TestEachZoneKeepsItsSubnetBlocksWhateverTheZoneCount(t *testing.T) {
 	s := threeZones.synth(t)

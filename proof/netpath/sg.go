@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 )
 
 // The security groups a flow's ends belong to, by the logical-id prefix of the network stack's
@@ -435,8 +437,27 @@ func (m Model) Acceptance(r Rule) string {
 // FlowSet is every flow of a configuration: the needed ones (RequiredFlows, a hub's endpoints,
 // Microsoft Update through the NAT gateway where the private subnets have an internet route) and
 // the forbidden ones.
-func FlowSet(m Model, s3Cidrs, adminCidrs, hubCidrs []string, privateInternetRoute bool) (required, forbidden []Flow) {
+func FlowSet(m Model, s3Cidrs, adminCidrs, hubCidrs, wsusClientCidrs []string, privateInternetRoute bool) (required, forbidden []Flow) {
 	required = append(RequiredFlows(m, s3Cidrs, adminCidrs), HubFlows(m, hubCidrs)...)
+	// Every zone's instances reach WSUS and the jump host reaches them (the first and the last
+	// are in RequiredFlows): each zone's rules are needed by a flow of its own.
+	wsus := Host(m.Public[0])
+	for i := 1; i < len(m.Private)-1; i++ {
+		zone := Host(m.Private[i])
+		required = append(required,
+			flow("instance in "+m.Private[i].String()+" to WSUS over HTTP", zone, wsus, wsusspec.HTTPPort, InstancesGroup, ServerGroup),
+			flow("instance in "+m.Private[i].String()+" to WSUS over HTTPS", zone, wsus, wsusspec.HTTPSPort, InstancesGroup, ServerGroup),
+			flow("jump host RDP to "+m.Private[i].String(), wsus, zone, 3389, ServerGroup, InstancesGroup))
+	}
+	// On-premises networks that use WSUS (network.wsusClientCidrs: hybrid nodes), from the first
+	// address of each.
+	for _, cidr := range wsusClientCidrs {
+		if p, err := netip.ParsePrefix(cidr); err == nil {
+			for _, port := range []int{wsusspec.HTTPPort, wsusspec.HTTPSPort} {
+				required = append(required, flow(fmt.Sprintf("on-premises %s to WSUS on %d", cidr, port), p.Addr(), wsus, port, "", ServerGroup))
+			}
+		}
+	}
 	if privateInternetRoute {
 		// Every private subnet's instances; the public subnets share one ACL, so the NAT gateway's
 		// subnet does not change the verdict.

@@ -78,10 +78,11 @@ func failureRules(resources map[string]any) []string {
 	var problems []string
 	rules := cfntemplate.OfType(resources, "AWS::Events::Rule")
 	for _, id := range slices.Sorted(maps.Keys(rules)) {
-		owner, _, ok := strings.Cut(id, "FailureRule")
-		if !ok {
+		i := strings.LastIndex(id, "FailureRule") // a window's name may hold the word too
+		if i < 0 {
 			continue
 		}
+		owner := id[:i]
 		pattern, _ := rules[id]["EventPattern"].(map[string]any)
 		detail, _ := pattern["detail"].(map[string]any)
 		for _, w := range cfntemplate.List(detail["window-id"]) {

@@ -69,6 +69,9 @@ var policyTypes = map[string]string{"AWS::KMS::Key": "KeyPolicy", "AWS::IAM::Pol
 // deployment acts in its own region, and a key statement bound to another region's log groups
 // lets none of its own use the key.
 func Regions(region string, templates ...map[string]any) []string {
+	if region == "" {
+		return nil // no region to judge by
+	}
 	var problems []string
 	for _, template := range templates {
 		resources := cfntemplate.Resources(template)

@@ -11,7 +11,8 @@ import (
 )
 
 // Server checks the WSUS server as the fleet template declares it (its instance type, update
-// store and setup association's parameters) with the rules its configuration is validated by
+// store, setup association's parameters and schedule, cleanup association's schedule, or none)
+// with the rules its configuration is validated by
 // (wsusspec.Server): a Xen instance type, on which the setup cannot find its update store, or a
 // classification list the setup cannot read, would otherwise reach the server.
 func Server(fleet map[string]any) []string {
@@ -31,10 +32,19 @@ func Server(fleet map[string]any) []string {
 			s.UpdateStoreGiB = cfntemplate.Int(v["Size"])
 		}
 	}
+	off := false
+	s.Cleanup.Enabled = &off // on only where the template has the cleanup association
 	for _, a := range cfntemplate.OfType(resources, "AWS::SSM::Association") {
 		params, _ := a["Parameters"].(map[string]any)
+		if cfntemplate.Text(cfntemplate.First(params["Mode"])) == "Cleanup" {
+			on := true
+			s.Cleanup.Enabled, s.Cleanup.Schedule = &on, cfntemplate.Text(a["ScheduleExpression"])
+		}
 		if params["UpdateStoreVolumeId"] == nil {
 			continue
+		}
+		if schedule := cfntemplate.Text(a["ScheduleExpression"]); schedule != "" {
+			s.SetupSchedule = schedule
 		}
 		text := func(name string) string { return cfntemplate.Text(cfntemplate.First(params[name])) }
 		split := func(name string) []string {

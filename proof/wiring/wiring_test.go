@@ -208,6 +208,7 @@ func TestAlarmNamespacesAndSubscriptionEndpoints(t *testing.T) {
 		}
 		assert.Empty(t, Namespaces(read(t, patching), read(t, "../../test/testdata/"+scenario+".fleet.template.json")), scenario)
 	}
+
 	patching, fleet := read(t, "../../test/testdata/example.patching.template.json"), read(t, "../../test/testdata/example.fleet.template.json")
 	disk := props(patching, "MonitoringWsusDiskAlarmC3AE443E")["Metrics"].([]any)[0].(map[string]any)
 	disk["Expression"] = strings.Replace(disk["Expression"].(string), "privatepatch/WSUS/privatepatch", "privatepatch/WSUS/other", 1)
@@ -487,6 +488,17 @@ func TestTheServerMetricsFleetTagAndInstallsAreWhatTheConfigurationSays(t *testi
 	assert.Contains(t, problems, `the WSUS server: InstanceType "t2.large" is built on the Xen hypervisor`)
 	assert.Contains(t, problems, `Classifications[0] "Critical Updates,Security Updates" is not a WSUS classification`)
 
+	// The cleanup is judged at the template's schedule, or not at all without its association (a
+	// reviewer's false alarm: the default schedule was judged against a sync at 07:00).
+	fleet = read(t, "../../test/testdata/default.fleet.template.json")
+	props(fleet, "WsusSetupAssociationCF0D774E")["Parameters"].(map[string]any)["SyncTimeUtc"] = []any{"07:00"}
+	assert.Contains(t, joined(Server(fleet)), "Cleanup.Schedule", "the template's cleanup at 08:00, an hour after the sync")
+	props(fleet, "WsusCleanupAssociation398E721C")["ScheduleExpression"] = "cron(0 12 ? * WED#1 *)"
+	assert.Empty(t, Server(fleet), "the cleanup at noon")
+	props(fleet, "WsusCleanupAssociation398E721C")["ScheduleExpression"] = "cron(0 8 ? * WED#1 *)"
+	delete(fleet["Resources"].(map[string]any), "WsusCleanupAssociation398E721C")
+	assert.Empty(t, Server(fleet), "no cleanup association: no cleanup to judge")
+
 	patching, fleet := read(t, "../../test/testdata/example.patching.template.json"), read(t, "../../test/testdata/example.fleet.template.json")
 	disk := props(patching, "MonitoringWsusDiskAlarmC3AE443E")["Metrics"].([]any)[0].(map[string]any)
 	disk["Expression"] = strings.Replace(disk["Expression"].(string), "UpdateStoreFreePercent", "UpdateStoreFreePct", 1)
@@ -526,4 +538,17 @@ func TestDashboardBodiesAndInlineHandlers(t *testing.T) {
 	problems := joined(Bodies(patching))
 	assert.Contains(t, problems, "dashboard MonitoringDashboard0C3675C6: its body is not JSON")
 	assert.Contains(t, problems, "function FindingFilterFunctionC9055CF2: its handler index.lambda_handler is not a function its inline code (module index) defines")
+}
+
+// The cleanup is judged at the template's schedule, or not at all without its association (a
+// reviewer's false alarm: the default schedule was judged against a sync at 07:00).
+func TestTheServersCleanupIsJudgedAsTheTemplateSchedulesIt(t *testing.T) {
+	fleet := read(t, "../../test/testdata/default.fleet.template.json")
+	props(fleet, "WsusSetupAssociationCF0D774E")["Parameters"].(map[string]any)["SyncTimeUtc"] = []any{"07:00"}
+	assert.Contains(t, joined(Server(fleet)), "Cleanup.Schedule", "the template's cleanup at 08:00, an hour after the sync")
+	props(fleet, "WsusCleanupAssociation398E721C")["ScheduleExpression"] = "cron(0 12 ? * WED#1 *)"
+	assert.Empty(t, Server(fleet), "the cleanup at noon")
+	props(fleet, "WsusCleanupAssociation398E721C")["ScheduleExpression"] = "cron(0 8 ? * WED#1 *)"
+	delete(fleet["Resources"].(map[string]any), "WsusCleanupAssociation398E721C")
+	assert.Empty(t, Server(fleet), "no cleanup association: no cleanup to judge")
 }

@@ -361,7 +361,7 @@ func flowTable(out io.Writer, stack string, template map[string]any, d *config.C
 	if e := d.Network.ExistingVpc; e != nil && e.InterfaceEndpoints == config.EndpointsHub {
 		hub = e.HubCidrs
 	}
-	required, forbidden := netpath.FlowSet(m, s3, d.Network.AdminCidrs, hub, d.Network.PrivateInternetRoute())
+	required, forbidden := netpath.FlowSet(m, s3, d.Network.AdminCidrs, hub, d.Network.WsusClientCidrs, d.Network.PrivateInternetRoute())
 	for _, set := range []struct {
 		flows  []netpath.Flow
 		needed bool
