@@ -552,3 +552,13 @@ func TestTheServersCleanupIsJudgedAsTheTemplateSchedulesIt(t *testing.T) {
 	delete(fleet["Resources"].(map[string]any), "WsusCleanupAssociation398E721C")
 	assert.Empty(t, Server(fleet), "no cleanup association: no cleanup to judge")
 }
+
+// A window whose name holds "FailureRule" is matched to its own rule; no region, nothing to judge.
+func TestFailureRulesOfAWindowNamedLikeThemAndNoRegion(t *testing.T) {
+	resources := map[string]any{
+		"MaintenanceWindowsFailureRuleDrillFailureRuleB342C571": map[string]any{"Type": "AWS::Events::Rule", "Properties": map[string]any{
+			"EventPattern": map[string]any{"detail": map[string]any{"window-id": []any{map[string]any{"Ref": "MaintenanceWindowsFailureRuleDrillWindow8A9A1D64"}}}}}},
+	}
+	assert.Empty(t, failureRules(resources))
+	assert.Empty(t, Regions("", read(t, "../../test/testdata/example.network.template.json")))
+}
