@@ -42,11 +42,8 @@ const (
 	wsusHealthAssociation = "WsusHealthAssociation"
 )
 
-// patchDocuments are the SSM documents that scan or install patches and so write patch
-// compliance ("SSM Command documents for patching managed nodes", Systems Manager User Guide,
-// read 2026-11-27: AWS-RunPatchBaseline, AWS-RunPatchBaselineAssociation (which Quick Setup's
-// Host Management uses for its daily scan), AWS-RunPatchBaselineWithHooks).
-var patchDocuments = []string{patchingspec.RunPatchBaselineDocument, "AWS-RunPatchBaselineAssociation", "AWS-RunPatchBaselineWithHooks"}
+// patchDocuments: patchingspec.PatchDocuments.
+var patchDocuments = patchingspec.PatchDocuments
 
 // patchDocument says whether a task's or association's document writes patch compliance. A
 // window's task names it by "name or ARN" (MaintenanceWindowTask.TaskArn, botocore 1.43.11's ssm

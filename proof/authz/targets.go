@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 )
 
 // Which command output each node writes, derived from the templates rather than listed by hand:
@@ -21,8 +23,8 @@ const (
 	managedInstanceType = "AWS::SSM::ManagedInstance"
 )
 
-// patchGroupKeys are the tag keys of a patch group ("Patch groups", AWS Systems Manager User Guide).
-var patchGroupKeys = []string{"Patch Group", "PatchGroup"}
+// patchGroupKeys are the tag keys of a patch group.
+var patchGroupKeys = patchingspec.PatchGroupTagKeys
 
 // nodeFacts is what a target can select a kind of node by.
 type nodeFacts struct {

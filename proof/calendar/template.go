@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/privatepatch/privatepatch/config"
@@ -13,9 +14,6 @@ import (
 
 // installDocuments are the documents whose Operation Install patches a window's nodes.
 var installDocuments = []string{patchingspec.RunPatchBaselineDocument, patchingspec.RunPatchBaselineWithHooksDocument}
-
-// patchGroupKeys are the window-target keys that name a patch group.
-var patchGroupKeys = []string{"tag:Patch Group", "tag:PatchGroup"}
 
 // FromTemplate is the plan as a deployment's patching template declares it, so that the calendar
 // judges what would be deployed: its windows (AWS::SSM::MaintenanceWindow: Name, Schedule,
@@ -90,7 +88,7 @@ func windowTargets(resources map[string]any, window string) (groups []string, in
 		}
 		for _, t := range cfntemplate.List(targets[id]["Targets"]) {
 			t, _ := t.(map[string]any)
-			if slices.Contains(patchGroupKeys, cfntemplate.Text(t["Key"])) {
+			if key, ok := strings.CutPrefix(cfntemplate.Text(t["Key"]), "tag:"); ok && slices.Contains(patchingspec.PatchGroupTagKeys, key) {
 				for _, v := range cfntemplate.List(t["Values"]) {
 					groups = append(groups, cfntemplate.Text(v))
 				}

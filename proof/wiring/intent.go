@@ -104,7 +104,7 @@ func wsusComplianceRules(patching, fleet map[string]any) []string {
 		}
 		for _, tag := range cfntemplate.List(instance["Tags"]) {
 			tag, _ := tag.(map[string]any)
-			if slices.Contains(patchGroupTags, cfntemplate.Text(tag["Key"])) {
+			if slices.Contains(patchingspec.PatchGroupTagKeys, cfntemplate.Text(tag["Key"])) {
 				group = cfntemplate.Text(tag["Value"])
 			}
 		}

@@ -12,17 +12,17 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
-// patchGroupTagKeys are the target keys that name a patch group ("Patch groups", Systems Manager
-// User Guide: the tag key Patch Group, or PatchGroup where EC2 instance metadata carries tags).
-var patchGroupTagKeys = []string{"tag:Patch Group", "tag:PatchGroup"}
-
-// patchDocuments run Patch Manager's scan or install, which use the baseline registered for the
-// node's patch group (or the default baseline).
-var patchDocuments = []string{"AWS-RunPatchBaseline", "AWS-RunPatchBaselineAssociation", "AWS-RunPatchBaselineWithHooks"}
+// patchGroupTagKeys are the target keys that name a patch group (tag: and a key of
+// patchingspec.PatchGroupTagKeys), and patchDocuments those that scan or install patches.
+var (
+	patchGroupTagKeys = []string{"tag:" + patchingspec.PatchGroupTagKeys[0], "tag:" + patchingspec.PatchGroupTagKeys[1]}
+	patchDocuments    = patchingspec.PatchDocuments
+)
 
 // Patching checks the patching stack's template: problems, and notes on what it cannot judge.
 // configured are the patch groups the configuration's baselines serve: one the template's
@@ -218,10 +218,6 @@ func splitURL(v any) (scheme string, host any, port string) {
 	return strings.TrimSuffix(fmt.Sprint(parts[0]), "://"), parts[1], strings.TrimPrefix(fmt.Sprint(parts[2]), ":")
 }
 
-// patchGroupTags are the instance tag keys that name a patch group (patchGroupTagKeys without
-// "tag:").
-var patchGroupTags = []string{"Patch Group", "PatchGroup"}
-
 // Tags checks the tags the two stacks select instances by against the tags their instances
 // carry. named are the tag keys the configuration names (the fleet tag, the patch group keys, the
 // asset tags): a window target, an association's target or a resource group's tag filter on a
@@ -249,7 +245,7 @@ func Tags(patching, fleet map[string]any, named []string) []string {
 			tag, _ := tag.(map[string]any)
 			key := fmt.Sprint(tag["Key"])
 			known[key] = true
-			if slices.Contains(patchGroupTags, key) && patching != nil && !registered[fmt.Sprint(tag["Value"])] {
+			if slices.Contains(patchingspec.PatchGroupTagKeys, key) && patching != nil && !registered[fmt.Sprint(tag["Value"])] {
 				problems = append(problems, fmt.Sprintf("instance %s: in patch group %q, which no baseline of the patching stack registers: it is patched with the default baseline", id, tag["Value"]))
 			}
 		}

@@ -33,3 +33,10 @@ func AWSDocumentArn(partition, region, name string) string {
 func AWSRunbookArn(partition, region, name, version string) string {
 	return fmt.Sprintf("arn:%s:ssm:%s::automation-definition/%s:%s", partition, region, name, version)
 }
+
+// PatchDocuments are the documents that scan or install patches, and so write patch compliance
+// with the baseline registered for the node's patch group ("SSM Command documents for patching
+// managed nodes", Systems Manager User Guide, read 2026-11-27: AWS-RunPatchBaseline,
+// AWS-RunPatchBaselineAssociation (which Quick Setup's Host Management uses for its daily scan),
+// AWS-RunPatchBaselineWithHooks).
+var PatchDocuments = []string{RunPatchBaselineDocument, "AWS-RunPatchBaselineAssociation", RunPatchBaselineWithHooksDocument}
