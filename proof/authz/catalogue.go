@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
 // The catalogue: what each kind of resource in the templates implies at run time, with the AWS page
@@ -496,26 +498,11 @@ func targetsWsus(targets any) bool {
 	for _, t := range list {
 		t, _ := t.(map[string]any)
 		values, _ := t["Values"].([]any)
-		if t["Key"] == "InstanceIds" && slices.ContainsFunc(values, func(v any) bool { return strings.HasPrefix(refOf(v), "WsusInstance") }) {
+		if t["Key"] == "InstanceIds" && slices.ContainsFunc(values, func(v any) bool { return strings.HasPrefix(cfntemplate.Ref(v), "WsusInstance") }) {
 			return true
 		}
 	}
 	return false
-}
-
-// documentDefault is the default of a document's parameter, "" without one.
-func documentDefault(document map[string]any, parameter string) string {
-	content, _ := document["Content"].(map[string]any)
-	parameters, _ := content["parameters"].(map[string]any)
-	declared, _ := parameters[parameter].(map[string]any)
-	d, _ := declared["default"].(string)
-	return d
-}
-
-func refOf(v any) string {
-	m, _ := v.(map[string]any)
-	s, _ := m["Ref"].(string)
-	return s
 }
 
 // wsusMetrics returns the rows of the WSUS server's scripts' metrics, in the namespaces its
@@ -535,13 +522,7 @@ func wsusMetrics(m model) []Call {
 		if !targetsWsus(props["Targets"]) {
 			continue
 		}
-		params, _ := props["Parameters"].(map[string]any)
-		namespace := ""
-		if values, ok := params["Namespace"].([]any); ok && len(values) > 0 {
-			namespace = fmt.Sprint(values[0])
-		} else if document, ok := m.first("AWS::SSM::Document", refOf(props["Name"])); ok && refOf(props["Name"]) != "" {
-			namespace = documentDefault(m.properties(document), "Namespace") // left out, the default applies
-		}
+		namespace := cfntemplate.AssociationParameter(cfntemplate.Resources(m.stacks[a.Stack]), props, "Namespace")
 		if namespace != "" && !slices.Contains(namespaces, namespace) {
 			namespaces = append(namespaces, namespace)
 		}

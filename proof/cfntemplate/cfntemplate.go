@@ -90,3 +90,21 @@ func ReadFile(path string) (map[string]any, error) {
 	}
 	return template, nil
 }
+
+// AssociationParameter is the value an association (its properties) gives its document's
+// parameter name, or, where it leaves the parameter out, the default the document declares when
+// the association names one of resources' documents (a Ref); "" without either.
+func AssociationParameter(resources, association map[string]any, name string) string {
+	params, _ := association["Parameters"].(map[string]any)
+	if v := First(params[name]); v != nil {
+		return Text(v)
+	}
+	document, ok := OfType(resources, "AWS::SSM::Document")[Ref(association["Name"])]
+	if !ok {
+		return ""
+	}
+	content, _ := document["Content"].(map[string]any)
+	declared, _ := content["parameters"].(map[string]any)
+	parameter, _ := declared[name].(map[string]any)
+	return Text(parameter["default"])
+}

@@ -36,3 +36,20 @@ func keys[V any](m map[string]V) []string {
 	}
 	return out
 }
+
+func TestAssociationParameterIsTheGivenValueElseTheReferencedDocumentsDefault(t *testing.T) {
+	var template map[string]any
+	assert.NoError(t, json.Unmarshal([]byte(`{"Resources": {
+		"Health": {"Type": "AWS::SSM::Document", "Properties": {"Content": {"parameters": {"Namespace": {"type": "String", "default": "PrivatePatch/Wsus"}}}}},
+		"Given": {"Type": "AWS::SSM::Association", "Properties": {"Name": {"Ref": "Health"}, "Parameters": {"Namespace": ["Ops/Wsus"]}}},
+		"LeftOut": {"Type": "AWS::SSM::Association", "Properties": {"Name": {"Ref": "Health"}}},
+		"AwsDocument": {"Type": "AWS::SSM::Association", "Properties": {"Name": "AWS-RunPatchBaseline"}},
+		"Elsewhere": {"Type": "AWS::SSM::Association", "Properties": {"Name": {"Ref": "NotInTheseResources"}}}}}`), &template))
+	resources := Resources(template)
+	associations := OfType(resources, "AWS::SSM::Association")
+	assert.Equal(t, "Ops/Wsus", AssociationParameter(resources, associations["Given"], "Namespace"))
+	assert.Equal(t, "PrivatePatch/Wsus", AssociationParameter(resources, associations["LeftOut"], "Namespace"))
+	assert.Equal(t, "", AssociationParameter(resources, associations["LeftOut"], "Operation"), "a parameter the document does not declare")
+	assert.Equal(t, "", AssociationParameter(resources, associations["AwsDocument"], "Namespace"), "a document not among the resources")
+	assert.Equal(t, "", AssociationParameter(resources, associations["Elsewhere"], "Namespace"))
+}

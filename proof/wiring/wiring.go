@@ -325,17 +325,9 @@ func Namespaces(patching, fleet map[string]any) []string {
 	published := map[string]bool{}
 	for _, stack := range []map[string]any{patching, fleet} {
 		resources, _ := stack["Resources"].(map[string]any)
-		documents := cfntemplate.OfType(resources, "AWS::SSM::Document")
 		for _, a := range cfntemplate.OfType(resources, "AWS::SSM::Association") {
-			params, _ := a["Parameters"].(map[string]any)
-			if v := cfntemplate.First(params["Namespace"]); v != nil {
-				published[fmt.Sprint(v)] = true
-			} else if d, ok := documents[cfntemplate.Ref(a["Name"])]; ok {
-				content, _ := d["Content"].(map[string]any)
-				declared, _ := content["parameters"].(map[string]any)
-				if ns, _ := declared["Namespace"].(map[string]any); ns["default"] != nil {
-					published[fmt.Sprint(ns["default"])] = true
-				}
+			if ns := cfntemplate.AssociationParameter(resources, a, "Namespace"); ns != "" {
+				published[ns] = true
 			}
 		}
 	}
