@@ -59,8 +59,9 @@ func PlacementProblems(network, fleet map[string]any) []string {
 	return append(problems, serverParts(resources)...)
 }
 
-// serverParts: the Elastic IP and the update store belong to the WSUS server (the public
-// instance), and each instance's launch template is the one its Version names, under the name the
+// serverParts: the Elastic IP is in the VPC's network (AWS::EC2::EIP Domain: "The network (vpc)",
+// CloudFormation resource specification, @aws-cdk/aws-service-spec 0.1.216, read 2026-12-07) and
+// it and the update store belong to the WSUS server (the public instance), and each instance's launch template is the one its Version names, under the name the
 // instance gives, requiring IMDSv2 explicitly (AWS::EC2::LaunchTemplate MetadataOptions
 // HttpTokens: left out, the default depends on the AMI's ImdsSupport and the account's setting,
 // CloudFormation resource specification).

@@ -126,7 +126,7 @@ func subnetType(subnet map[string]any) string {
 // RouteProblems: in a VPC the template creates, each public subnet's route table sends 0.0.0.0/0
 // to an internet gateway (the WSUS server synchronises from Microsoft Update through it), and no
 // private subnet's does (the fleet has no internet route but through NAT, which the flow table
-// models). An Elastic IP is in the VPC domain ("vpc"; "standard" is EC2-Classic's).
+// models).
 func RouteProblems(template map[string]any) []string {
 	resources := cfntemplate.Resources(template)
 	gateways := cfntemplate.OfType(resources, "AWS::EC2::InternetGateway")

@@ -130,15 +130,17 @@ func TestPlacementProblemsNameAnInstanceOutsideItsGroupOrSubnet(t *testing.T) {
 	assert.Contains(t, problems, "instance FleetappInstance29EE22299 (a fleet instance): in zone us-west-2a, its subnet NetworkVpcPrivateSubnet2Subnet1BDBE877 in us-west-2b")
 	assert.Contains(t, problems, "volume attachment WsusUpdateStoreAttachment88DFB5F3: volume WsusUpdateStore63860FE1 is in zone us-west-2b, instance WsusInstance902E8651 in us-west-2a")
 
-	// The server's parts on another instance; a launch template by another name, or without IMDSv2.
+	// The server's parts on another instance, its address in another domain; a launch template by another name, or without IMDSv2.
 	network, fleet = goldenTemplate(t, "example"), goldenFleet(t, "example")
 	props(fleet, "WsusElasticIpF14AC9D4")["InstanceId"] = map[string]any{"Ref": "FleetappInstance1E092C320"}
+	props(fleet, "WsusElasticIpF14AC9D4")["Domain"] = "standard"
 	props(fleet, "WsusUpdateStoreAttachment88DFB5F3")["InstanceId"] = map[string]any{"Ref": "FleetappInstance1E092C320"}
 	props(fleet, "WsusInstance902E8651")["LaunchTemplate"].(map[string]any)["LaunchTemplateName"] = "privatepatch-fleet-Wsus-Instance-old"
 	props(fleet, "FleetappInstance1LaunchTemplate747227D7")["LaunchTemplateData"].(map[string]any)["MetadataOptions"].(map[string]any)["HttpTokens"] = "optional"
 	problems = joined(PlacementProblems(network, fleet))
 	for _, want := range []string{
 		"Elastic IP WsusElasticIpF14AC9D4: on instance FleetappInstance1E092C320, not the WSUS server",
+		"Elastic IP WsusElasticIpF14AC9D4: Domain standard, not vpc",
 		"volume attachment WsusUpdateStoreAttachment88DFB5F3: the update store on instance map[Ref:FleetappInstance1E092C320], not the WSUS server",
 		"instance WsusInstance902E8651: names launch template privatepatch-fleet-Wsus-Instance-old, while WsusInstanceLaunchTemplate3AA16D31 is named privatepatch-fleet-Wsus-Instance",
 		"instance FleetappInstance1E092C320: its launch template FleetappInstance1LaunchTemplate747227D7 does not require IMDSv2 (MetadataOptions HttpTokens optional)",
