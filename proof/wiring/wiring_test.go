@@ -26,6 +26,21 @@ func props(template map[string]any, id string) map[string]any {
 
 func joined(problems []string) string { return strings.Join(problems, "\n") }
 
+// goldenScenarios are the scenarios whose goldens the tests judge whole.
+var goldenScenarios = []string{"default", "example", "rich-patching", "wsus-https", "existing-vpc-hub", "nat-without-wsus"}
+
+// goldenStacks reads a scenario's golden templates of stacks, those the scenario has.
+func goldenStacks(t *testing.T, scenario string, stacks ...string) []map[string]any {
+	var templates []map[string]any
+	for _, stack := range stacks {
+		path := "../../test/testdata/" + scenario + "." + stack + ".template.json"
+		if _, err := os.Stat(path); err == nil {
+			templates = append(templates, read(t, path))
+		}
+	}
+	return templates
+}
+
 // Every golden (test/testdata, written by make update-golden) is wired as the checks require.
 func TestEveryGoldenIsWired(t *testing.T) {
 	for _, kind := range []struct {
@@ -201,7 +216,7 @@ func TestTagsNameWhatSelectsNothing(t *testing.T) {
 // An alarm on a namespace no script publishes to, and an e-mail subscription given a phone
 // number's protocol, are named; the goldens have neither.
 func TestAlarmNamespacesAndSubscriptionEndpoints(t *testing.T) {
-	for _, scenario := range []string{"default", "example", "rich-patching", "wsus-https", "existing-vpc-hub", "nat-without-wsus"} {
+	for _, scenario := range goldenScenarios {
 		patching := "../../test/testdata/" + scenario + ".patching.template.json"
 		if _, err := os.Stat(patching); err != nil {
 			continue
@@ -288,13 +303,8 @@ func TestIntrinsicValuesMatchAnyValue(t *testing.T) {
 // Every golden's documents and associations agree; each planting a held-out run found verify
 // letting through is named.
 func TestDocumentsAndTheirAssociationsAgree(t *testing.T) {
-	for _, scenario := range []string{"default", "example", "rich-patching", "wsus-https", "existing-vpc-hub", "nat-without-wsus"} {
-		var templates []map[string]any
-		for _, stack := range []string{"fleet", "patching"} {
-			if _, err := os.Stat("../../test/testdata/" + scenario + "." + stack + ".template.json"); err == nil {
-				templates = append(templates, read(t, "../../test/testdata/"+scenario+"."+stack+".template.json"))
-			}
-		}
+	for _, scenario := range goldenScenarios {
+		templates := goldenStacks(t, scenario, "fleet", "patching")
 		assert.Empty(t, Documents(templates...), scenario)
 	}
 	for _, c := range []struct {
@@ -370,13 +380,8 @@ func TestCompositeRulesNameAlarmsThatExist(t *testing.T) {
 // The goldens' keys are symmetric and their log groups name them by ARN; an asymmetric alerts key
 // and a log group naming its key by id are named (held-out plantings).
 func TestKeysAreSymmetricAndNamedByArn(t *testing.T) {
-	for _, scenario := range []string{"default", "example", "rich-patching", "wsus-https", "existing-vpc-hub", "nat-without-wsus"} {
-		var templates []map[string]any
-		for _, stack := range []string{"network", "fleet", "patching"} {
-			if _, err := os.Stat("../../test/testdata/" + scenario + "." + stack + ".template.json"); err == nil {
-				templates = append(templates, read(t, "../../test/testdata/"+scenario+"."+stack+".template.json"))
-			}
-		}
+	for _, scenario := range goldenScenarios {
+		templates := goldenStacks(t, scenario, "network", "fleet", "patching")
 		assert.Empty(t, Keys(templates...), scenario)
 	}
 	patching := read(t, "../../test/testdata/example.patching.template.json")
@@ -452,13 +457,8 @@ func TestIntentNamesWhatAValidTemplateCanSayOtherwise(t *testing.T) {
 // The goldens' policies name their deployment's region only; a key statement bound to another
 // region's log groups is named (a held-out planting: the log group's creation would fail).
 func TestPoliciesNameTheDeploymentsRegion(t *testing.T) {
-	for _, scenario := range []string{"default", "example", "rich-patching", "wsus-https", "existing-vpc-hub", "nat-without-wsus"} {
-		var templates []map[string]any
-		for _, stack := range []string{"network", "fleet", "patching"} {
-			if _, err := os.Stat("../../test/testdata/" + scenario + "." + stack + ".template.json"); err == nil {
-				templates = append(templates, read(t, "../../test/testdata/"+scenario+"."+stack+".template.json"))
-			}
-		}
+	for _, scenario := range goldenScenarios {
+		templates := goldenStacks(t, scenario, "network", "fleet", "patching")
 		region := "us-west-2"
 		if scenario == "existing-vpc-hub" {
 			region = "eu-west-2"
