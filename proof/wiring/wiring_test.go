@@ -377,8 +377,9 @@ func TestCompositeRulesNameAlarmsThatExist(t *testing.T) {
 	assert.Contains(t, joined(compositeRules(resources, nil)), "names alarm privatepatch-patching-after-patch-tuesday-failed (MaintenanceWindowsafterpatchtuesdayFailureAlarm44DF9966) without depending on it")
 }
 
-// The goldens' keys are symmetric and their log groups name them by ARN; an asymmetric alerts key
-// and a log group naming its key by id are named (held-out plantings).
+// The goldens' keys are symmetric and their log groups name them by ARN; an asymmetric alerts key,
+// an asymmetric command output key and a log group naming its key by id are named (held-out
+// plantings, and the bucket path's neighbour).
 func TestKeysAreSymmetricAndNamedByArn(t *testing.T) {
 	for _, scenario := range goldenScenarios {
 		templates := goldenStacks(t, scenario, "network", "fleet", "patching")
@@ -389,8 +390,11 @@ func TestKeysAreSymmetricAndNamedByArn(t *testing.T) {
 	props(patching, "AlertsKey9E1197AF")["KeyUsage"] = "SIGN_VERIFY"
 	network := read(t, "../../test/testdata/example.network.template.json")
 	props(network, "NetworkFlowLogGroup4F8CEEEF")["KmsKeyId"] = map[string]any{"Ref": "NetworkFlowLogKeyF785E5F9"}
-	problems := joined(Keys(patching, network))
+	fleet := read(t, "../../test/testdata/rich-patching.fleet.template.json")
+	props(fleet, "CommandOutputKey90C1B169")["KeySpec"] = "ECC_NIST_P256"
+	problems := joined(Keys(patching, network, fleet))
 	assert.Contains(t, problems, "topic AlertsTopicCF7C81C9: key AlertsKey9E1197AF is RSA_2048, not a symmetric encryption key")
+	assert.Contains(t, problems, "bucket CommandOutputBucket0DD4DD73: key CommandOutputKey90C1B169 is ECC_NIST_P256, not a symmetric encryption key")
 	assert.Contains(t, problems, "key AlertsKey9E1197AF is for SIGN_VERIFY")
 	assert.Contains(t, problems, "log group NetworkFlowLogGroup4F8CEEEF: names key NetworkFlowLogKeyF785E5F9 by its id (a Ref), where CloudWatch Logs takes its ARN")
 }
