@@ -219,6 +219,9 @@ patching:
     # stack's own alarms, which its stop alarm must be created after.
     - {name: ring-prod, schedule: "cron(0 2 ? * TUE#4 *)", scheduleOffset: 1, targets: {patchGroups: [windows-prod]},
        tasks: [{operation: Install, stopOnAlarms: [privatepatch-patching-wsus-sync-stale]}]}
+    # The WSUS server first: Tuesday evenings, after its synchronisation (21:00 UTC,
+    # taken as 2 hours) and before ring-dev the next morning (make calendar checks both).
+    - {name: privatepatch-wsus, schedule: "cron(0 23 ? * TUE *)", durationHours: 3, targets: {patchGroups: [wsus]}}
   startStopped: true
   instanceSchedulerTagKey: Schedule
 security: {hybrid: true}

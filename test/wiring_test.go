@@ -2,10 +2,12 @@ package test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/privatepatch/privatepatch/proof/calendar"
 	"github.com/privatepatch/privatepatch/proof/netpath"
 	"github.com/privatepatch/privatepatch/proof/wiring"
 )
@@ -33,5 +35,13 @@ func TestVerifysWiringChecksPassEveryScenario(t *testing.T) {
 			templates[stack.Name] = stack.Template
 		}
 		assert.Empty(t, wiring.References(templates), sc.name)
+		// The patch calendar as verify computes it, from a fixed day: the promote-rings fixture
+		// failed it every month (its fleet ring installed before the WSUS server's Saturday
+		// window), and rich-patching's rate(7 days) Linux window was refused.
+		plan, err := calendar.FromTemplate(s.patchJSON, cfg, time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC))
+		require.NoError(t, err, sc.name)
+		c, err := calendar.Compute(plan)
+		require.NoError(t, err, sc.name)
+		assert.Empty(t, c.Problems, sc.name)
 	}
 }

@@ -1,8 +1,6 @@
 package ssmschedule
 
 import (
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -12,10 +10,9 @@ import (
 // created: the gap is the rate, the start unknown) gets ok true and a zero start, and a cron form
 // windowCron refuses (W) gets ok false. The cron reader is ParseCron (cron.go).
 func Previous(schedule string, t time.Time, loc *time.Location) (start time.Time, gap time.Duration, ok bool) {
-	if m := ratePattern.FindStringSubmatch(schedule); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		unit := map[string]time.Duration{"minute": time.Minute, "hour": time.Hour, "day": 24 * time.Hour}[strings.TrimSuffix(m[2], "s")]
-		return time.Time{}, time.Duration(n) * unit, n > 0
+	if ratePattern.MatchString(schedule) {
+		gap, ok := RateInterval(schedule)
+		return time.Time{}, gap, ok
 	}
 	c, why := windowCron(schedule)
 	if why != "" {

@@ -243,3 +243,15 @@ func runsTwoDaysInARow(c Cron) bool {
 	}
 	return false
 }
+
+// RateInterval is the period of a rate(N unit) schedule, and false for any other schedule or a
+// rate of 0.
+func RateInterval(schedule string) (time.Duration, bool) {
+	m := ratePattern.FindStringSubmatch(schedule)
+	if m == nil || m[1] == "0" || strings.Trim(m[1], "0") == "" {
+		return 0, false
+	}
+	n, _ := strconv.Atoi(m[1])
+	unit := map[string]time.Duration{"minute": time.Minute, "hour": time.Hour, "day": 24 * time.Hour}[strings.TrimSuffix(m[2], "s")]
+	return time.Duration(n) * unit, true
+}

@@ -109,6 +109,9 @@ type Run struct {
 	// Start is when the window opens; LastTaskStart the last moment a task may start (the
 	// cutoff); End when it closes.
 	Start, LastTaskStart, End time.Time
+	// WorstCase marks a rate window's run placed where its interval puts it at the latest: a
+	// rate's runs depend on when the window was created, so this one may come earlier.
+	WorstCase bool
 }
 
 // Install is when a patch group installs one month's release of one approval delay.
@@ -138,8 +141,11 @@ func (m Month) Name() string { return m.Release.Format("2006-01") }
 
 // Calendar is the computed calendar and what is wrong with it.
 type Calendar struct {
-	Plan     Plan
-	Runs     map[string][]Run
+	Plan Plan
+	Runs map[string][]Run
+	// Rates are the installing windows on a rate(...) schedule, with its interval: their runs
+	// depend on when the window was created, so installs take their worst case (addInstalls).
+	Rates    map[string]time.Duration
 	Months   []Month
 	Problems []string
 	// Notes say what the calendar leaves out, and why.
@@ -182,7 +188,7 @@ func (p Plan) horizon(last time.Time) time.Time {
 // Compute computes the calendar. The error refuses a schedule the model cannot decide, naming
 // the window.
 func Compute(p Plan) (*Calendar, error) {
-	c := &Calendar{Plan: p, Runs: map[string][]Run{}, Months: p.months()}
+	c := &Calendar{Plan: p, Runs: map[string][]Run{}, Rates: map[string]time.Duration{}, Months: p.months()}
 	if len(c.Months) == 0 {
 		return c, nil
 	}
@@ -192,11 +198,17 @@ func Compute(p Plan) (*Calendar, error) {
 			c.Notes = append(c.Notes, fmt.Sprintf("window %s installs nothing (Scan only): not in the calendar", w.Name))
 			continue
 		}
-		runs, err := w.runs(p.From, until)
-		if err != nil {
-			return nil, fmt.Errorf("window %s: %w", w.Name, err)
+		if interval, ok := ssmschedule.RateInterval(w.Schedule); ok && w.StartDate == "" && w.EndDate == "" {
+			c.Rates[w.Name] = interval
+			c.Notes = append(c.Notes, fmt.Sprintf("window %s: %s counts from whenever the window is created, so its install of a release is taken "+
+				"at its worst case: a run as early as the approval and as late as %s after it", w.Name, w.Schedule, days(interval)))
+		} else {
+			runs, err := w.runs(p.From, until)
+			if err != nil {
+				return nil, fmt.Errorf("window %s: %w", w.Name, err)
+			}
+			c.Runs[w.Name] = runs
 		}
-		c.Runs[w.Name] = runs
 		if len(w.PatchGroups) == 0 {
 			c.Notes = append(c.Notes, fmt.Sprintf("window %s targets a resource group or instance ids, not patch groups: its runs are listed, "+
 				"and it is in no ring, WSUS or deadline check", w.Name))
@@ -227,16 +239,21 @@ func (p Plan) months() []Month {
 
 // addInstalls adds, to each month, the patch group's install for each of its delays: the first
 // run of the windows that install it from the approval; a group no window installs is a note.
+// A rate window's run may come any time within its interval (Rates): it counts as a run at the
+// approval for Earliest, and as one a whole interval later for Run, the worst case of both.
 func (c *Calendar) addInstalls(name string) {
 	g := c.Plan.Groups[name]
 	var runs []Run
+	var rates []Window
 	for _, w := range c.Plan.Windows {
-		if w.Install && slices.Contains(w.PatchGroups, name) {
+		if _, rate := c.Rates[w.Name]; w.Install && slices.Contains(w.PatchGroups, name) && rate {
+			rates = append(rates, w)
+		} else if w.Install && slices.Contains(w.PatchGroups, name) {
 			runs = append(runs, c.Runs[w.Name]...)
 		}
 	}
 	slices.SortFunc(runs, func(a, b Run) int { return a.Start.Compare(b.Start) })
-	if len(runs) == 0 {
+	if len(runs) == 0 && len(rates) == 0 {
 		c.Notes = append(c.Notes, fmt.Sprintf("patch group %s: no maintenance window installs it, so nothing here says when it is patched: "+
 			"not in the calendar", name))
 		return
@@ -251,9 +268,30 @@ func (c *Calendar) addInstalls(name string) {
 				earliest = approved.UTC().Truncate(24 * time.Hour)
 			}
 			install := Install{Group: name, Delay: delay, Run: firstFrom(runs, approved), Earliest: firstFrom(runs, earliest)}
+			for _, w := range rates {
+				early, late := w.runAt(earliest), w.runAt(approved.Add(c.Rates[w.Name]))
+				late.WorstCase = true
+				install.Run, install.Earliest = sooner(install.Run, &late), sooner(install.Earliest, &early)
+			}
 			month.Installs[name][delay] = install
 		}
 	}
+}
+
+// sooner is the run of a and b that starts first; a nil run is none.
+func sooner(a, b *Run) *Run {
+	if a == nil || (b != nil && b.Start.Before(a.Start)) {
+		return b
+	}
+	return a
+}
+
+// days writes a duration in days, or hours below a day.
+func days(d time.Duration) string {
+	if d < 24*time.Hour {
+		return fmt.Sprintf("%g hours", d.Hours())
+	}
+	return fmt.Sprintf("%g days", d.Hours()/24)
 }
 
 func distinct(delays map[string]int) []int {
@@ -284,11 +322,13 @@ func (w Window) runs(from, until time.Time) ([]Run, error) {
 	var starts []time.Time
 	switch {
 	case strings.HasPrefix(w.Schedule, "rate("):
-		// A rate counts from when the window is created or enabled, and "if you provide a start
-		// date that occurs in the past, the current date and time are used" (UpdateMaintenanceWindow,
-		// API Reference): the deploy decides its runs, not the configuration.
+		// A rate counts from when the window is created or enabled, and "When using a rate
+		// schedule, if you provide a start date that occurs in the past, the current date and time
+		// are used as the start date" (UpdateMaintenanceWindow StartDate, API Reference, read
+		// 2026-12-07): the deploy decides its runs, not the configuration. Compute places a rate
+		// window without a start or end date by its worst case instead (Calendar.Rates).
 		return nil, fmt.Errorf("%s runs from whenever the window is created (or from its start date, if that is still ahead then): "+
-			"the calendar cannot decide its runs; use a cron schedule for a window that installs", w.Schedule)
+			"the calendar cannot decide its runs; use a cron schedule, or a rate without a start or end date (taken at its worst case)", w.Schedule)
 	case strings.HasPrefix(w.Schedule, "at("):
 		if w.Timezone != "" && w.Timezone != "UTC" {
 			return nil, fmt.Errorf("%s with timezone %s: AWS documents at() in UTC, and its example pairs it with a time zone without saying which wins: "+
@@ -313,11 +353,16 @@ func (w Window) runs(from, until time.Time) ([]Run, error) {
 		if s.Before(from) || !s.Before(until) || (!startDate.IsZero() && s.Before(startDate)) || (!endDate.IsZero() && s.After(endDate)) {
 			continue
 		}
-		runs = append(runs, Run{Window: w.Name, Start: s,
-			LastTaskStart: s.Add(time.Duration(w.DurationHours-w.CutoffHours) * time.Hour),
-			End:           s.Add(time.Duration(w.DurationHours) * time.Hour)})
+		runs = append(runs, w.runAt(s))
 	}
 	return runs, nil
+}
+
+// runAt is the window's run that starts at start.
+func (w Window) runAt(start time.Time) Run {
+	return Run{Window: w.Name, Start: start,
+		LastTaskStart: start.Add(time.Duration(w.DurationHours-w.CutoffHours) * time.Hour),
+		End:           start.Add(time.Duration(w.DurationHours) * time.Hour)}
 }
 
 // where is the window's time zone (UTC without one) and its active period's start and end

@@ -145,7 +145,7 @@ func TestUndecidableSchedulesAreRefused(t *testing.T) {
 			"2027-03-14 02:00 does not exist in America/Los_Angeles"},
 		{"the skipped hour in Europe", Window{Schedule: "cron(0 2 ? * SUN *)", Timezone: "Europe/Berlin"},
 			"2027-03-28 02:00 does not exist in Europe/Berlin"},
-		{"a rate", Window{Schedule: "rate(7 days)"}, "the calendar cannot decide its runs"},
+		{"a rate with a start date", Window{Schedule: "rate(7 days)", StartDate: "2027-01-13T00:00:00Z"}, "the calendar cannot decide its runs"},
 		{"at() in another time zone", Window{Schedule: "at(2027-01-05T02:00:00)", Timezone: "Asia/Seoul"}, "AWS documents at() in UTC"},
 		{"an offset across the start date", Window{Schedule: "cron(0 2 ? * TUE#2 *)", Offset: 3, StartDate: "2027-01-13T00:00:00Z"},
 			"fall on either side of startDate"},
@@ -311,4 +311,65 @@ func TestDelaysBySeverityFollowTheMsrcFilter(t *testing.T) {
 	b := cfg.PatchGroupBaseline("no-such-group")
 	assert.Equal(t, config.AwsDefaultWindowsBaseline, b.Name, "a patch group no baseline serves gets AWS's default")
 	assert.Equal(t, map[string]int{"Critical": 7, "Important": 7}, delays(b.Baseline, severities))
+}
+
+// A rate window's runs depend on when it is created, so its install of a release is judged at
+// its worst case: as early as the approval for the rings after it, as late as a whole interval
+// after it for the deadlines and the rings before it. One whose groups are not judged (not
+// Windows) is no refusal.
+func TestRateWindowsAreJudgedAtTheirWorstCase(t *testing.T) {
+	rate := func(name, schedule string, groups ...string) Window {
+		return Window{Name: name, Schedule: schedule, DurationHours: 3, CutoffHours: 1, Install: true, PatchGroups: groups}
+	}
+	linux := Group{Name: "linux", Baseline: "al2023", NotJudged: "a AMAZON_LINUX_2023 baseline"}
+	c, err := Compute(Plan{From: from, Months: 24, Severities: severities, Groups: map[string]Group{"linux": linux},
+		Windows: []Window{rate("metadata-tagged", "rate(7 days)", "linux")}})
+	require.NoError(t, err, "a rate on a group the calendar does not judge")
+	assert.Empty(t, c.Problems)
+
+	// Deadlines: rate(1 day) installs a release approved on day 0 within 1 day and 3 hours.
+	plan := Plan{From: from, Months: 24, Severities: severities, Deadlines: map[string]int{"Critical": 2},
+		Groups: map[string]Group{"dev": ring("dev", 0)}, Windows: []Window{rate("daily", "rate(1 day)", "dev")}}
+	c, err = Compute(plan)
+	require.NoError(t, err)
+	assert.Empty(t, c.Problems, "1.1 days at worst, within 2")
+	install := c.Months[0].Installs["dev"][0]
+	assert.True(t, install.Run.WorstCase)
+	assert.Equal(t, c.Months[0].Release.Add(24*time.Hour), install.Run.Start, "the worst case: a whole interval after the approval")
+	assert.Equal(t, c.Months[0].Release, install.Earliest.Start, "and as early as the approval")
+	worst, ok := c.OutOfBand("dev", 0)
+	assert.True(t, ok)
+	assert.Equal(t, 27*time.Hour, worst)
+
+	// Planted: rate(7 days) may install 7 days and 3 hours after the release.
+	plan.Windows = []Window{rate("weekly", "rate(7 days)", "dev")}
+	c, err = Compute(plan)
+	require.NoError(t, err)
+	require.Len(t, c.Problems, 24)
+	assert.Contains(t, c.Problems[0], "patch group dev misses the Critical deadline (2 days): approved after 0 days, installed by")
+	assert.Contains(t, c.Problems[0], "7.1 days after the release")
+
+	// A cron run sooner than the rate's worst case is the install.
+	plan.Windows = append(plan.Windows, rate("tuesday-night", "cron(0 22 ? * TUE#2 *)", "dev"))
+	c, err = Compute(plan)
+	require.NoError(t, err)
+	assert.Empty(t, c.Problems)
+	assert.False(t, c.Months[0].Installs["dev"][0].Run.WorstCase)
+
+	// Rings: a later ring on a rate may run as soon as its approval; planted before the earlier
+	// ring's weekly run, which comes up to a week after its own.
+	rings := Plan{From: from, Months: 2, Severities: severities, Rings: []string{"dev", "test"},
+		Groups: map[string]Group{"dev": ring("dev", 0), "test": ring("test", 1)},
+		Windows: []Window{rate("dev", "cron(0 2 ? * SUN *)", "dev"), rate("test", "rate(1 day)", "test")}}
+	c, err = Compute(rings)
+	require.NoError(t, err)
+	assert.Contains(t, c.Problems[0], "2026-12 release (Tue 2026-12-08 18:00Z): ring test (1 days) can install it at Wed 2026-12-09 00:00Z (window test), "+
+		"before ring dev (0 days) at Sun 2026-12-13 02:00Z (window dev)")
+	// And an earlier ring on a rate counts at its latest.
+	rings.Groups["test"] = ring("test", 7)
+	rings.Windows = []Window{rate("dev", "rate(7 days)", "dev"), rate("test", "cron(0 2 * * ? *)", "test")}
+	c, err = Compute(rings)
+	require.NoError(t, err)
+	assert.Contains(t, c.Problems[0], "2026-12 release (Tue 2026-12-08 18:00Z): ring test (7 days) can install it at Tue 2026-12-15 02:00Z (window test), "+
+		"before ring dev (0 days) at Tue 2026-12-15 18:00Z (window dev)")
 }

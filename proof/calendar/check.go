@@ -189,18 +189,31 @@ func (c *Calendar) checkDeadlines(m Month, month string) {
 // next run's end.
 func (c *Calendar) OutOfBand(group string, delay int) (time.Duration, bool) {
 	var runs []Run
+	var worst time.Duration
+	found := false
 	for _, w := range c.Plan.Windows {
-		if w.Install && slices.Contains(w.PatchGroups, group) {
-			runs = append(runs, c.Runs[w.Name]...)
+		if !w.Install || !slices.Contains(w.PatchGroups, group) {
+			continue
+		}
+		runs = append(runs, c.Runs[w.Name]...)
+		// A rate window's worst: a release just after one run waits the interval for the next.
+		if interval, ok := c.Rates[w.Name]; ok && (!found || interval+time.Duration(w.DurationHours)*time.Hour < worst) {
+			worst, found = interval+time.Duration(w.DurationHours)*time.Hour, true
 		}
 	}
 	slices.SortFunc(runs, func(a, b Run) int { return a.Start.Compare(b.Start) })
-	if len(runs) < 2 {
-		return 0, false
+	if len(runs) >= 2 {
+		var cron time.Duration
+		for i := 1; i < len(runs); i++ {
+			cron = max(cron, runs[i].End.Sub(runs[i-1].Start))
+		}
+		// With both kinds, the sooner of the two installs: neither is worse than its own worst.
+		if !found || cron < worst {
+			worst, found = cron, true
+		}
 	}
-	var worst time.Duration
-	for i := 1; i < len(runs); i++ {
-		worst = max(worst, runs[i].End.Sub(runs[i-1].Start))
+	if !found {
+		return 0, false
 	}
 	return worst + time.Duration(delay)*24*time.Hour, true
 }
@@ -250,8 +263,12 @@ func (c *Calendar) windowLine(w Window) string {
 	if groups == "" {
 		groups = "(not patch groups)"
 	}
-	return fmt.Sprintf("  %-24s %s%s in %s, open %d h, tasks start until %d h; patch groups %s; %d runs",
-		w.Name, w.Schedule, extra, tz, w.DurationHours, w.DurationHours-w.CutoffHours, groups, len(c.Runs[w.Name]))
+	runs := fmt.Sprintf("%d runs", len(c.Runs[w.Name]))
+	if interval, ok := c.Rates[w.Name]; ok {
+		runs = "runs every " + days(interval) + " from its creation: taken at its worst case (~)"
+	}
+	return fmt.Sprintf("  %-24s %s%s in %s, open %d h, tasks start until %d h; patch groups %s; %s",
+		w.Name, w.Schedule, extra, tz, w.DurationHours, w.DurationHours-w.CutoffHours, groups, runs)
 }
 
 // printGroups writes each installed group's delays, baseline and role, and returns the release
@@ -304,7 +321,7 @@ func (c *Calendar) printReleases(out io.Writer, columns []Install) {
 	}
 	fmt.Fprintln(out)
 	row(header)
-	marked := false
+	marked, worstCase := false, false
 	for _, m := range c.Months {
 		cells := []string{stamp(m.Release)}
 		for _, col := range columns {
@@ -312,7 +329,11 @@ func (c *Calendar) printReleases(out io.Writer, columns []Install) {
 			cell := "none"
 			if i.Run != nil {
 				cell = fmt.Sprintf("%s (%.1f)", i.Run.Start.UTC().Format("Mon 01-02 15:04"), i.Days(m.Release))
-				if i.Earliest != nil && i.Earliest.Start != i.Run.Start {
+				switch {
+				case i.Run.WorstCase:
+					cell += " ~"
+					worstCase = true
+				case i.Earliest != nil && i.Earliest.Start != i.Run.Start:
 					cell += " *"
 					marked = true
 				}
@@ -324,6 +345,9 @@ func (c *Calendar) printReleases(out io.Writer, columns []Install) {
 	fmt.Fprintln(out, "(install: the run's start; days: from the release to the run's end)")
 	if marked {
 		fmt.Fprintln(out, "* an earlier run on the approval's UTC day may install it too (AWS's API and CloudFormation references word the delay differently); the checks allow for both")
+	}
+	if worstCase {
+		fmt.Fprintln(out, "~ a rate window's worst case: it may run any time from the approval until then, as its creation decides; the checks allow for both")
 	}
 }
 
