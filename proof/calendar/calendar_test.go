@@ -359,7 +359,7 @@ func TestRateWindowsAreJudgedAtTheirWorstCase(t *testing.T) {
 	// Rings: a later ring on a rate may run as soon as its approval; planted before the earlier
 	// ring's weekly run, which comes up to a week after its own.
 	rings := Plan{From: from, Months: 2, Severities: severities, Rings: []string{"dev", "test"},
-		Groups: map[string]Group{"dev": ring("dev", 0), "test": ring("test", 1)},
+		Groups:  map[string]Group{"dev": ring("dev", 0), "test": ring("test", 1)},
 		Windows: []Window{rate("dev", "cron(0 2 ? * SUN *)", "dev"), rate("test", "rate(1 day)", "test")}}
 	c, err = Compute(rings)
 	require.NoError(t, err)
