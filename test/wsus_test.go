@@ -85,12 +85,14 @@ func TestWsusServerRequiresItsVpcAndSecurityGroup(t *testing.T) {
 
 func TestWsusClientGivenBadPropsPanicsWithAnErrorNamingEachProp(t *testing.T) {
 	stack, _, _ := wsusStack()
-	props := &wsus.ClientProps{WsusURL: jsii.String("http://10.0.0.10:8530"), TargetTagKey: "fleet"}
+	// HTTPS on WSUS's HTTP port: the policy would be written, and every scan would fail.
+	props := &wsus.ClientProps{WsusURL: jsii.String("https://10.0.0.10:8530"), TargetTagKey: "fleet"}
 	props.AUOptions, props.Schedule = 6, "rate(5 minutes)"
 	got := panicOf(func() { wsus.NewClientConfiguration(stack, "Client", props) })
 	require.IsType(t, &propspec.Error{}, got)
 	message := got.(error).Error()
-	assert.Contains(t, message, `wsus.NewClientConfiguration("Client"): 4 invalid prop(s):`)
+	assert.Contains(t, message, `wsus.NewClientConfiguration("Client"): 5 invalid prop(s):`)
+	assert.Contains(t, message, `ClientProps.WsusURL "https://10.0.0.10:8530" is not a WSUS URL: use http://HOST:8530 or https://HOST:8531`)
 	assert.Contains(t, message, `ClientProps.Ec2GroupName "" is required unless IncludeHybridNodes`)
 	assert.Contains(t, message, "ClientProps.AUOptions 6 is not an AUOptions value: use 2 (notify), 3 (download, notify), 4 (download, schedule, with noAutoUpdate only) or 7 (notify restart)")
 	assert.Contains(t, message, `ClientProps.Schedule "rate(5 minutes)" is not a State Manager schedule: State Manager runs associations at most every 30 minutes`)

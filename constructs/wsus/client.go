@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsresourcegroups"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
@@ -51,6 +52,9 @@ func (p *ClientProps) problems() spec.Problems {
 	problems := p.Client.Problems()
 	if p.WsusURL == nil {
 		problems.Add("WsusURL", nil, "is required")
+	} else if !*awscdk.Token_IsUnresolved(p.WsusURL) && !wsusspec.WellFormedURL(*p.WsusURL) {
+		problems.Add("WsusURL", *p.WsusURL, "is not a WSUS URL: use http://HOST:%d or https://HOST:%d (WSUS serves HTTPS on %d and its content over HTTP on %d)",
+			wsusspec.HTTPPort, wsusspec.HTTPSPort, wsusspec.HTTPSPort, wsusspec.HTTPPort)
 	}
 	if p.TargetTagKey == "" {
 		problems.Add("TargetTagKey", "", "is required")

@@ -11,7 +11,7 @@
     ignores misspelled policy values silently: the names below are checked by the tests.
 #>
 param(
-    [ValidatePattern('^https?://[A-Za-z0-9.-]+:853[01]$')] [string] $WsusUrl,
+    [ValidatePattern('^(http://[A-Za-z0-9.-]+:8530|https://[A-Za-z0-9.-]+:8531)$')] [string] $WsusUrl,
     [string] $TargetGroup = '',
     [ValidateSet('0', '1')] [string] $AcceptTrustedPublisherCerts = '0',
     [ValidateSet('0', '1')] [string] $NoAutoUpdate = '0',

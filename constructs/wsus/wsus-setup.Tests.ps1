@@ -189,3 +189,36 @@ Describe 'Test-SynchronizationNeeded' {
         Test-SynchronizationNeeded (New-Subscription 'Succeeded' ([TimeSpan]::FromHours(30))) $false 1200 | Should -BeTrue
     }
 }
+
+Describe 'Set-WsusConfiguration' {
+    BeforeAll {
+        # A configuration with WSUS's shapes: SupportedUpdateLanguages is a StringCollection of
+        # lower-case codes (IUpdateServerConfiguration.SupportedUpdateLanguages).
+        function New-FakeConfiguration {
+            $supported = New-Object System.Collections.Specialized.StringCollection
+            $supported.AddRange([string[]] @('en', 'ja', 'pt-br', 'zh-tw'))
+            $config = [pscustomobject]@{ SupportedUpdateLanguages = $supported; Enabled = $null; Saved = $false
+                SyncFromMicrosoftUpdate = $false; AllUpdateLanguagesEnabled = $true; TargetingMode = 'Server' }
+            $config | Add-Member ScriptMethod SetEnabledUpdateLanguages { param($languages) $this.Enabled = @($languages) }
+            $config | Add-Member ScriptMethod Save { $this.Saved = $true }
+            $config
+        }
+    }
+
+    It 'enables the languages WSUS supports and saves' {
+        $config = New-FakeConfiguration
+        $wsus = [pscustomobject]@{ Config = $config }
+        $wsus | Add-Member ScriptMethod GetConfiguration { $this.Config }
+        Set-WsusConfiguration $wsus @('en', 'zh-tw') @()
+        $config.Enabled | Should -Be @('en', 'zh-tw')
+        $config.Saved | Should -BeTrue
+    }
+
+    It 'names a language WSUS does not support, and saves nothing' {
+        $config = New-FakeConfiguration
+        $wsus = [pscustomobject]@{ Config = $config }
+        $wsus | Add-Member ScriptMethod GetConfiguration { $this.Config }
+        { Set-WsusConfiguration $wsus @('en', 'xx', 'ZH-TW') @() } | Should -Throw '*does not support the update language(s) xx, ZH-TW*'
+        $config.Saved | Should -BeFalse
+    }
+}

@@ -167,6 +167,12 @@ function Set-WsusConfiguration($wsus, [string[]] $languages, [string[]] $targetG
     $config = $wsus.GetConfiguration()
     $config.SyncFromMicrosoftUpdate = $true
     $config.AllUpdateLanguagesEnabled = $false
+    # A code WSUS does not support fails SetEnabledUpdateLanguages with an ArgumentException that
+    # does not name it; SupportedUpdateLanguages holds lower-case codes, compared case-sensitively.
+    $unsupported = @($languages | Where-Object { -not $config.SupportedUpdateLanguages.Contains($_) })
+    if ($unsupported.Count -gt 0) {
+        throw "WSUS does not support the update language(s) $($unsupported -join ', '): use codes of SupportedUpdateLanguages: $($config.SupportedUpdateLanguages -join ', ')"
+    }
     $enabledLanguages = New-Object System.Collections.Specialized.StringCollection
     $enabledLanguages.AddRange([string[]] $languages)
     $config.SetEnabledUpdateLanguages($enabledLanguages)

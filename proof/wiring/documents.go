@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
@@ -66,12 +67,36 @@ func documentProblems(id string, doc map[string]any) []string {
 			problems = append(problems, fmt.Sprintf("document %s: step %d's precondition names platformType %q, not one of %s: the step never runs", id, i, equals[1], strings.Join(platformTypes, ", ")))
 		}
 	}
+	problems = append(problems, policyValueProblems(id, content)...)
 	data, _ := json.Marshal(content["mainSteps"])
 	seen := map[string]bool{}
 	for _, m := range documentReference.FindAllStringSubmatch(string(data), -1) {
 		if _, ok := declared[m[1]]; !ok && !seen[m[1]] {
 			seen[m[1]] = true
 			problems = append(problems, fmt.Sprintf("document %s: uses {{ %s }}, which it does not declare", id, m[1]))
+		}
+	}
+	return problems
+}
+
+// policyValueProblems are those of a step whose script writes the Windows Update policy values
+// (the WSUS client's): each value under Microsoft's key, with its type and spelling
+// (wsusspec.PolicyValues), none left out.
+func policyValueProblems(id string, content map[string]any) []string {
+	var problems []string
+	for i, step := range cfntemplate.List(content["mainSteps"]) {
+		step, _ := step.(map[string]any)
+		inputs, _ := step["inputs"].(map[string]any)
+		var lines []string
+		for _, line := range cfntemplate.List(inputs["runCommand"]) {
+			if text, ok := line.(string); ok {
+				lines = append(lines, text)
+			}
+		}
+		if script := strings.Join(lines, "\n"); strings.Contains(script, `HKLM:\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate`) {
+			for _, p := range wsusspec.PolicyValueProblems(script) {
+				problems = append(problems, fmt.Sprintf("document %s: step %d: %s", id, i, p))
+			}
 		}
 	}
 	return problems

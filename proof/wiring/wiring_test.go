@@ -329,6 +329,13 @@ func TestDocumentsAndTheirAssociationsAgree(t *testing.T) {
 		{"a value the pattern refuses", `parameter AUOptions "6" does not match its allowedPattern`, func(f map[string]any) {
 			props(f, "WsusClientAssociationD1829CE5")["Parameters"].(map[string]any)["AUOptions"] = []any{"6"}
 		}},
+		{"a Windows Update policy value under the wrong key", `document WsusClientDocumentD8F64115: step 0: policy value UseWUServer: written under WindowsUpdate, but Windows reads it under WindowsUpdate\AU`,
+			func(f map[string]any) {
+				lines := props(f, "WsusClientDocumentD8F64115")["Content"].(map[string]any)["mainSteps"].([]any)[0].(map[string]any)["inputs"].(map[string]any)["runCommand"].([]any)
+				for i, line := range lines {
+					lines[i] = strings.Replace(line.(string), "@{ Key = $au; Name = 'UseWUServer'", "@{ Key = $policy; Name = 'UseWUServer'", 1)
+				}
+			}},
 		{"a document that is no one's", `runs document "privatepatch-cce-checks", neither the stacks'`, func(f map[string]any) {
 			props(f, "ConfigurationChecksAssociation01E80C0A")["Name"] = "privatepatch-cce-checks"
 		}},

@@ -148,11 +148,20 @@ var (
 	thumbprintDigits   = `[0-9A-Fa-f]{40}`
 	timeOfDayPattern   = `^([01][0-9]|2[0-3]):[0-5][0-9]$`
 	targetGroupPattern = `^[A-Za-z0-9 _.-]{0,64}$`
+	// languagePattern is a WSUS language code: RFC 1766, "en" or "pt-br", in lower case: "You
+	// must specify the language code strings in lowercase", and a code WSUS does not support is an
+	// ArgumentException ("IUpdateServerConfiguration.SetEnabledUpdateLanguages", WSUS API, read
+	// 2026-12-07). Which codes it supports only the server says (SupportedUpdateLanguages): the
+	// setup script checks them there.
+	languagePattern = `[a-z]{2,3}(-[a-z]{2,4})?`
+	// wsusURLPattern pairs the scheme with its port: "if you use port 8531 for HTTPS, WSUS will
+	// use port 8530 for HTTP" ("Step 2: Configure WSUS", Microsoft Learn, read 2026-12-07).
+	wsusURLPattern = `^(http://[A-Za-z0-9.-]+:8530|https://[A-Za-z0-9.-]+:8531)$`
 
 	thumbprintRegexp  = regexp.MustCompile(`^` + thumbprintDigits + `$`)
 	timeOfDayRegexp   = regexp.MustCompile(timeOfDayPattern)
 	productRegexp     = regexp.MustCompile(`^` + listChars + `{1,100}$`)
-	languageRegexp    = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z]{2,4})?$`)
+	languageRegexp    = regexp.MustCompile(`^` + languagePattern + `$`)
 	targetGroupRegexp = regexp.MustCompile(targetGroupPattern)
 )
 
@@ -184,7 +193,8 @@ func (s Server) Problems() spec.Problems {
 	}
 	for i, lang := range s.Languages {
 		if !languageRegexp.MatchString(lang) {
-			p.Add(fmt.Sprintf("Languages[%d]", i), lang, "is not a language code: use one such as en or ja or zh-TW")
+			p.Add(fmt.Sprintf("Languages[%d]", i), lang, "is not a WSUS language code: use a lower-case one such as en, ja or zh-tw "+
+				"(WSUS takes them in lower case only)")
 		}
 	}
 	for i, product := range s.Products {
@@ -357,7 +367,7 @@ type DocumentParameter struct {
 func SetupParameters() []DocumentParameter {
 	d := DefaultServer()
 	return []DocumentParameter{
-		{"Languages", "Update languages, separated by semicolons", strings.Join(d.Languages, ";"), listPattern},
+		{"Languages", "Update languages, lower case, separated by semicolons", strings.Join(d.Languages, ";"), `^` + languagePattern + `(;` + languagePattern + `)*$`},
 		{"Products", "WSUS product titles, separated by semicolons", "", listPattern},
 		{"Classifications", "Update classifications to synchronise and approve, separated by semicolons", strings.Join(d.Classifications, ";"), listPattern},
 		{"TargetGroups", "Computer groups for client-side targeting, separated by semicolons", "", listPattern},
@@ -370,6 +380,12 @@ func SetupParameters() []DocumentParameter {
 	}
 }
 
+var wsusURLRegexp = regexp.MustCompile(wsusURLPattern)
+
+// WellFormedURL says whether url is one the client document takes: http on HTTPPort or https on
+// HTTPSPort, with a host name or address.
+func WellFormedURL(url string) bool { return wsusURLRegexp.MatchString(url) }
+
 // ClientParameters are the client document's parameters, the client settings as the client
 // script takes them: flags as 0 or 1, defaults those of DefaultClient.
 func ClientParameters() []DocumentParameter {
@@ -380,7 +396,7 @@ func ClientParameters() []DocumentParameter {
 		names = append(names, fmt.Sprintf("%d %s", o.value, strings.ReplaceAll(o.name, ",", " and")))
 	}
 	return []DocumentParameter{
-		{"WsusUrl", fmt.Sprintf("WSUS server URL, http://HOST:%d or https://HOST:%d", HTTPPort, HTTPSPort), "", `^https?://[A-Za-z0-9.-]+:` + portPattern + `$`},
+		{"WsusUrl", fmt.Sprintf("WSUS server URL, http://HOST:%d or https://HOST:%d", HTTPPort, HTTPSPort), "", wsusURLPattern},
 		{"TargetGroup", "WSUS computer group (client-side targeting); empty for none", "", targetGroupPattern},
 		{"AcceptTrustedPublisherCerts", "1 to accept updates signed by other trusted publishers", Flag(d.AcceptTrustedPublisherCerts), "^[01]$"},
 		{"NoAutoUpdate", "1 to turn automatic updates off", Flag(d.NoAutoUpdate), "^[01]$"},

@@ -42,6 +42,11 @@ func TestDocumentPatternsAcceptExactlyWhatTheRulesAllow(t *testing.T) {
 	url := regexp.MustCompile(parameters["WsusUrl"].AllowedPattern)
 	assert.True(t, url.MatchString("http://10.0.0.10:8530") && url.MatchString("https://ip-10-0-0-10.us-west-2.compute.internal:8531"))
 	assert.False(t, url.MatchString("http://10.0.0.10:8532"), "a port WSUS does not serve on")
+	assert.False(t, url.MatchString("http://10.0.0.10:8531") || url.MatchString("https://10.0.0.10:8530"), "a scheme on the other's port")
+	languages := regexp.MustCompile(parameters["Languages"].AllowedPattern)
+	assert.True(t, languages.MatchString("en") && languages.MatchString("en;ja;zh-tw;pt-br"))
+	assert.False(t, languages.MatchString("zh-TW") || languages.MatchString("EN") || languages.MatchString("en;") || languages.MatchString("en,ja"),
+		"WSUS takes lower-case codes only")
 }
 
 func TestDocumentDefaultsAreTheSettingsDefaultsAndPassTheirPatterns(t *testing.T) {
