@@ -300,3 +300,37 @@ func TestPipelineAlertsGivenBadPropsPanicWithAnErrorNamingEachProp(t *testing.T)
 	assert.Contains(t, got.(error).Error(), `Props.KeyDescription "" is required`)
 	assert.Empty(t, stack.Node().Children(), "nothing built")
 }
+
+// An Inspector finding the vendor has not scored yet is UNTRIAGED: an alert on every severity
+// (from LOW) takes it in; one from HIGH does not, and Security Hub's labels have no such value.
+func TestInspectorAlertsOnUntriagedFindingsOnlyWhenEverySeverityIsAlerted(t *testing.T) {
+	for _, tc := range []struct {
+		severities []string
+		inspector  []any
+	}{
+		{[]string{"LOW", "MEDIUM", "HIGH", "CRITICAL"}, []any{"LOW", "MEDIUM", "HIGH", "CRITICAL", "UNTRIAGED"}},
+		{[]string{"HIGH", "CRITICAL"}, []any{"HIGH", "CRITICAL"}},
+	} {
+		stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Lib"), &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("us-west-2")}})
+		compliance.NewSecurity(stack, "Security", &compliance.SecurityProps{AlertSeverities: tc.severities})
+		rules := *assertions.Template_FromStack(stack, nil).FindResources(jsii.String("AWS::Events::Rule"), nil)
+		for id, rule := range rules {
+			pattern := (*rule)["Properties"].(map[string]any)["EventPattern"].(map[string]any)
+			detail := pattern["detail"].(map[string]any)
+			if strings.HasPrefix(id, "SecurityInspectorFindingsRule") {
+				assert.Equal(t, tc.inspector, detail["severity"], id)
+			} else {
+				assert.Equal(t, toAny(tc.severities), detail["findings"].(map[string]any)["Severity"].(map[string]any)["Label"], id)
+			}
+		}
+		assert.Len(t, rules, 2)
+	}
+}
+
+func toAny(values []string) []any {
+	out := make([]any, len(values))
+	for i, v := range values {
+		out[i] = v
+	}
+	return out
+}

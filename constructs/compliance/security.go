@@ -232,6 +232,10 @@ func addInspectorSuppressions(parent constructs.Construct, suppressions []Inspec
 // of it, so no pattern can: the rules' target, the finding filter (NewFindingFilter), passes each
 // finding on once (docs/compliance-checks.md, "Finding alerts").
 func addFindingRules(parent constructs.Construct, severities []string) []awsevents.Rule {
+	inspector := severities
+	if slices.Contains(severities, "LOW") {
+		inspector = append(slices.Clone(severities), compliancespec.InspectorUntriaged)
+	}
 	return []awsevents.Rule{
 		awsevents.NewRule(parent, jsii.String("SecurityHubFindingsRule"), &awsevents.RuleProps{
 			Description: jsii.String("privatepatch: new Security Hub findings at or above the alert severity"),
@@ -253,7 +257,7 @@ func addFindingRules(parent constructs.Construct, severities []string) []awseven
 			EventPattern: &awsevents.EventPattern{
 				Source:     jsii.Strings("aws.inspector2"),
 				DetailType: jsii.Strings("Inspector2 Finding"),
-				Detail:     &map[string]any{"severity": severities, "status": []string{"ACTIVE"}},
+				Detail:     &map[string]any{"severity": inspector, "status": []string{"ACTIVE"}},
 			},
 		}),
 	}

@@ -64,3 +64,9 @@ func GroupsProblems(field string, groups []ResourceGroup) spec.Problems {
 // Amazon Inspector, Security Hub User Guide, read 2026-12-06). Inspector Classic's findings,
 // under the same product ARN, lack it.
 const InspectorFindingMark = "aws/inspector/ProductVersion"
+
+// InspectorUntriaged is the severity of an Inspector finding not yet scored: "UNTRIAGED applies to
+// PACKAGE_VULNERABILITY type findings that the vendor has not assigned a severity yet" (Finding,
+// severity, Amazon Inspector API; the Kotlin SDK's page, read 2026-12-07). It is below no label
+// and above none, so only an alert on every severity (from LOW) takes it in.
+const InspectorUntriaged = "UNTRIAGED"
