@@ -194,6 +194,13 @@ func TestSettingsThatWouldBeIgnoredAreRefused(t *testing.T) {
 		{"ami_pinned_for_two_regions", envs + "wsus: {amiId: ami-0123456789abcdef0}\nenvironments: [{name: prod, region: us-west-2}, {name: eu, account: \"222222222222\", region: eu-west-1}]\n",
 			[]string{`wsus.amiId: "ami-0123456789abcdef0" pins one AMI for environments in us-west-2, eu-west-1, and an AMI belongs to one region`}},
 		{"ami_pinned_for_one_region", envs + "wsus: {amiId: ami-0123456789abcdef0}\nenvironments: [{name: prod, region: us-west-2}, {name: dev, account: \"222222222222\", region: us-west-2}]\n", nil},
+		// An instance id is one region's ("Resource locations") and one account's: two environments
+		// in one region still differ in account.
+		{"instance_ids_in_two_environments", envs + "patching: {maintenanceWindows: [{name: pinned, schedule: 'cron(0 2 ? * SUN *)', targets: {instanceIds: [i-0123456789abcdef0]}}]}\n" +
+			"environments: [{name: prod, region: us-west-2}, {name: dev, account: \"222222222222\", region: us-west-2}]\n",
+			[]string{`patching.maintenanceWindows[0].targets.instanceIds: "i-0123456789abcdef0" names instances of one account and region, and each of the 2 environments gets this window`}},
+		{"instance_ids_in_one_environment", envs + "patching: {maintenanceWindows: [{name: pinned, schedule: 'cron(0 2 ? * SUN *)', targets: {instanceIds: [i-0123456789abcdef0]}}]}\n" +
+			"environments: [{name: prod, region: us-west-2}]\n", nil},
 	})
 }
 

@@ -137,6 +137,27 @@ func (c *Config) validateEnvironments(p *problems) {
 	c.sharedExistingVpc(p)
 	c.validateEnvironmentZones(p)
 	c.pinnedImagesAcrossRegions(p)
+	c.instanceIdsAcrossEnvironments(p)
+}
+
+// instanceIdsAcrossEnvironments reports a window that targets instance ids in a configuration of
+// several environments: every environment gets the window, and "Each resource identifier, such as
+// an AMI ID, instance ID, EBS volume ID, or EBS snapshot ID, is tied to its Region and can be used
+// only in the Region in which you created the resource" ("Resource locations", Amazon EC2 User
+// Guide, read 2026-12-07); an instance is one account's too. So in every other environment the
+// window would name instances that are not there and patch nothing.
+func (c *Config) instanceIdsAcrossEnvironments(p *problems) {
+	if len(c.Environments) < 2 {
+		return
+	}
+	for i, w := range c.Patching.MaintenanceWindows {
+		if len(w.Targets.InstanceIds) > 0 {
+			p.add(fmt.Sprintf("patching.maintenanceWindows[%d].targets.instanceIds", i), strings.Join(w.Targets.InstanceIds, ", "),
+				"names instances of one account and region, and each of the %d environments gets this window: target patch groups "+
+					"or a resource group (assets.resourceGroups creates one in each environment), or give that environment a configuration of its own",
+				len(c.Environments))
+		}
+	}
 }
 
 // pinnedImagesAcrossRegions reports an AMI id pinned for environments in more than one region:
