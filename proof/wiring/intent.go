@@ -190,16 +190,30 @@ var pseudoParameters = []string{"WINDOW_ID", "WINDOW_TASK_ID", "WINDOW_TARGET_ID
 
 var pseudoParameter = regexp.MustCompile(`\{\{\s*([A-Z_]+)\s*\}\}`)
 
+// targetPseudoParameters name the target a task runs for: "For Run Command tasks, the
+// connections to targets (instances) are handled automatically. For the other task types–
+// Automation, Step Functions, and Lambda–you must include the {{TARGET_ID}} pseudo parameters"
+// (the same page, with RESOURCE_ID for resource-group targets).
+var targetPseudoParameters = []string{"TARGET_ID", "RESOURCE_ID"}
+
 // taskPseudoParameters: a task's {{NAME}} is a pseudo parameter Systems Manager replaces; another
 // reaches the document as written (the pre-patch image would look for instance "{{INSTANCE_ID}}").
+// A task of another type than Run Command with targets names its target by one of
+// targetPseudoParameters: without it, each target's run is told of none.
 func taskPseudoParameters(resources map[string]any) []string {
 	var problems []string
 	tasks := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTask")
 	for _, id := range slices.Sorted(maps.Keys(tasks)) {
+		named := false
 		for _, m := range pseudoParameter.FindAllStringSubmatch(fmt.Sprint(tasks[id]["TaskInvocationParameters"]), -1) {
 			if !slices.Contains(pseudoParameters, m[1]) {
 				problems = append(problems, fmt.Sprintf("task %s: {{%s}} is no pseudo parameter a maintenance window replaces (%s)", id, m[1], strings.Join(pseudoParameters, ", ")))
 			}
+			named = named || slices.Contains(targetPseudoParameters, m[1])
+		}
+		if kind := tasks[id]["TaskType"]; kind != "RUN_COMMAND" && len(cfntemplate.List(tasks[id]["Targets"])) > 0 && !named {
+			problems = append(problems, fmt.Sprintf("task %s: a task of type %v with targets whose parameters name none of {{%s}}: "+
+				"it runs once for each target, and is not told which", id, kind, strings.Join(targetPseudoParameters, "}}, {{")))
 		}
 	}
 	return problems

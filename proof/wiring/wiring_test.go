@@ -453,6 +453,10 @@ func TestIntentNamesWhatAValidTemplateCanSayOtherwise(t *testing.T) {
 			automation := props(p, "MaintenanceWindowsprivatepatchweeklyPrePatchImageE1971ACD")["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowAutomationParameters"].(map[string]any)
 			automation["Parameters"].(map[string]any)["InstanceId"] = []any{"{{INSTANCE_ID}}"}
 		}},
+		{"an image task not told its instance", "task MaintenanceWindowsprivatepatchweeklyPrePatchImageE1971ACD: a task of type AUTOMATION with targets whose parameters name none of {{TARGET_ID}}, {{RESOURCE_ID}}", func(p, _ map[string]any) {
+			automation := props(p, "MaintenanceWindowsprivatepatchweeklyPrePatchImageE1971ACD")["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowAutomationParameters"].(map[string]any)
+			automation["Parameters"].(map[string]any)["InstanceId"] = []any{"i-0123456789abcdef0"}
+		}},
 		{"the fleet tag with another value", "association InventoryAssociationABD231A7: targets privatepatch:fleet=[true], not the fleet's value privatepatch", func(p, _ map[string]any) {
 			props(p, "InventoryAssociationABD231A7")["Targets"] = []any{map[string]any{"Key": "tag:privatepatch:fleet", "Values": []any{"true"}}}
 		}},
