@@ -15,7 +15,8 @@ import (
 // information about the dashboard in JSON format", AWS::CloudWatch::Dashboard DashboardBody), its
 // intrinsic parts read as placeholder strings; and an inline Python function defines the method
 // its Handler names ("The name of the method within your code that Lambda calls", Handler; inline
-// code is the file index, Code ZipFile: CloudFormation resource specification).
+// code is the file index, Code ZipFile: CloudFormation resource specification); and inline code
+// runs on a runtime of its own language (a Python handler on nodejs fails every invocation).
 func Bodies(templates ...map[string]any) []string {
 	var problems []string
 	for _, template := range templates {
@@ -33,7 +34,14 @@ func Bodies(templates ...map[string]any) []string {
 			code, _ := f["Code"].(map[string]any)
 			zip, inline := code["ZipFile"].(string)
 			runtime := cfntemplate.Text(f["Runtime"])
-			if !inline || !strings.HasPrefix(runtime, "python") {
+			if !inline {
+				continue
+			}
+			if language := inlineLanguage(zip); language != "" && !strings.HasPrefix(runtime, language) {
+				problems = append(problems, fmt.Sprintf("function %s: its inline code is %s, and its runtime %s runs another language", id, language, runtime))
+				continue
+			}
+			if !strings.HasPrefix(runtime, "python") {
 				continue
 			}
 			module, function, _ := strings.Cut(cfntemplate.Text(f["Handler"]), ".")
@@ -43,6 +51,25 @@ func Bodies(templates ...map[string]any) []string {
 		}
 	}
 	return problems
+}
+
+// Inline code's language, by the statements each language starts its modules with: Python's
+// imports and top-level def, Node.js's require and exports.
+var (
+	pythonCode = regexp.MustCompile(`(?m)^(import \w|from [\w.]+ import |def \w+\()`)
+	nodeCode   = regexp.MustCompile(`(?m)(\brequire\(|\bexports\.\w+\s*=|^export (async )?function )`)
+)
+
+// inlineLanguage is the runtime prefix of inline code (python or nodejs), or "" when it reads as
+// neither or both.
+func inlineLanguage(code string) string {
+	switch python, node := pythonCode.MatchString(code), nodeCode.MatchString(code); {
+	case python && !node:
+		return "python"
+	case node && !python:
+		return "nodejs"
+	}
+	return ""
 }
 
 // joinedText is a value as text, each intrinsic within an Fn::Join a placeholder string.

@@ -553,6 +553,10 @@ func TestDashboardBodiesAndInlineHandlers(t *testing.T) {
 	problems := joined(Bodies(patching))
 	assert.Contains(t, problems, "dashboard MonitoringDashboard0C3675C6: its body is not JSON")
 	assert.Contains(t, problems, "function FindingFilterFunctionC9055CF2: its handler index.lambda_handler is not a function its inline code (module index) defines")
+	props(patching, "FindingFilterFunctionC9055CF2")["Runtime"] = "nodejs22.x"
+	assert.Contains(t, joined(Bodies(patching)), "function FindingFilterFunctionC9055CF2: its inline code is python, and its runtime nodejs22.x runs another language")
+	assert.Equal(t, "nodejs", inlineLanguage("const aws = require('aws-sdk');\nexports.handler = async (event) => {};"))
+	assert.Equal(t, "", inlineLanguage("# nothing but a comment"))
 }
 
 // The cleanup is judged at the template's schedule, or not at all without its association (a
