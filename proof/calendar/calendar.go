@@ -21,6 +21,7 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
 
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
+	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 )
 
 // Microsoft's release: the second Tuesday of the month ("Patch Tuesday": TechRepublic, "Insider's
@@ -97,6 +98,10 @@ type Plan struct {
 	// WsusSharedWith are the instance groups (fleet.instanceGroups) in the WSUS server's patch
 	// group: they install in the server's own windows.
 	WsusSharedWith []string
+	// WsusServer is the server the fleet's groups install from, nil without one (a NAT path to
+	// Microsoft Update): their install of a release waits for its synchronisation
+	// (wsusspec.Server.SyncedBy); the server's own group updates from Microsoft Update.
+	WsusServer *wsusspec.Server
 	// Deadlines are the most days from a release to the end of its install, by MSRC severity.
 	Deadlines map[string]int
 	// Severities are the MSRC severities judged, most severe first.
@@ -214,6 +219,10 @@ func Compute(p Plan) (*Calendar, error) {
 				"and it is in no ring, WSUS or deadline check", w.Name))
 		}
 	}
+	if s := p.WsusServer; s != nil {
+		c.Notes = append(c.Notes, fmt.Sprintf("the fleet's groups install a release once the WSUS server has it: from the end of its first "+
+			"synchronisation after the release (syncTimeUtc %s, %d a day, each taken as %d hours)", s.SyncTimeUtc, max(s.SyncsPerDay, 1), wsusspec.SyncRunHours))
+	}
 	for _, name := range slices.Sorted(maps.Keys(p.Groups)) {
 		c.addInstalls(name)
 	}
@@ -267,6 +276,10 @@ func (c *Calendar) addInstalls(name string) {
 			if delay > 0 {
 				earliest = approved.UTC().Truncate(24 * time.Hour)
 			}
+			if p := c.Plan; p.WsusServer != nil && name != p.WsusGroup {
+				synced := p.WsusServer.SyncedBy(month.Release)
+				approved, earliest = later(approved, synced), later(earliest, synced)
+			}
 			install := Install{Group: name, Delay: delay, Run: firstFrom(runs, approved), Earliest: firstFrom(runs, earliest)}
 			for _, w := range rates {
 				early, late := w.runAt(earliest), w.runAt(approved.Add(c.Rates[w.Name]))
@@ -276,6 +289,14 @@ func (c *Calendar) addInstalls(name string) {
 			month.Installs[name][delay] = install
 		}
 	}
+}
+
+// later is the later of two times.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // sooner is the run of a and b that starts first; a nil run is none.

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 )
 
 // The tests pin the first day: a Sunday, before the December 2026 Patch Tuesday.
@@ -372,4 +373,29 @@ func TestRateWindowsAreJudgedAtTheirWorstCase(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, c.Problems[0], "2026-12 release (Tue 2026-12-08 18:00Z): ring test (7 days) can install it at Tue 2026-12-15 02:00Z (window test), "+
 		"before ring dev (0 days) at Tue 2026-12-15 18:00Z (window dev)")
+}
+
+// A WSUS client finds a release only once the server has synchronised it: a fleet window on the
+// evening of Patch Tuesday before the synchronisation's end installs it a week later; the
+// server's own group, which updates from Microsoft Update, does not wait.
+func TestFleetGroupsInstallOnceTheWsusServerHasSynchronised(t *testing.T) {
+	weekly := func(name, at string, groups ...string) Window {
+		return Window{Name: name, Schedule: "cron(" + at + " ? * TUE *)", DurationHours: 2, CutoffHours: 1, Install: true, PatchGroups: groups}
+	}
+	server := wsusspec.DefaultServer() // synchronises at 21:00 UTC, taken as 2 hours
+	plan := Plan{From: from, Months: 1, Severities: severities, WsusGroup: "wsus", WsusServer: &server,
+		Groups:  map[string]Group{"wsus": ring("wsus", 0), "fleet": ring("fleet", 0)},
+		Windows: []Window{weekly("server", "0 19", "wsus"), weekly("fleet", "30 22", "fleet")}}
+	c, err := Compute(plan)
+	require.NoError(t, err)
+	release := c.Months[0].Release.UTC() // Tue 2026-12-08 18:00Z
+	assert.Equal(t, release.Add(time.Hour), c.Months[0].Installs["wsus"][0].Run.Start.UTC(), "the server at 19:00, from Microsoft Update")
+	assert.Equal(t, release.AddDate(0, 0, 7).Add(4*time.Hour+30*time.Minute), c.Months[0].Installs["fleet"][0].Run.Start.UTC(),
+		"22:30 is before the synchronisation's end (23:00): the next Tuesday's run")
+	assert.Contains(t, c.Notes, "the fleet's groups install a release once the WSUS server has it: from the end of its first synchronisation after the release (syncTimeUtc 21:00, 1 a day, each taken as 2 hours)")
+
+	plan.WsusServer = nil // a NAT path: no synchronisation to wait for
+	c, err = Compute(plan)
+	require.NoError(t, err)
+	assert.Equal(t, release.Add(4*time.Hour+30*time.Minute), c.Months[0].Installs["fleet"][0].Run.Start.UTC())
 }

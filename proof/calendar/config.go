@@ -18,6 +18,8 @@ func FromConfig(cfg *config.Config, from time.Time) Plan {
 	p := Plan{From: from, Months: DefaultMonths, Groups: map[string]Group{}, Deadlines: cfg.Patching.Deadlines,
 		Severities: config.DeadlineSeverities}
 	if cfg.Wsus.Enabled {
+		server := cfg.Wsus.Server
+		p.WsusServer = &server
 		p.WsusGroup = cfg.Wsus.PatchGroup
 		for _, g := range cfg.Fleet.InstanceGroups {
 			if p.WsusGroup != "" && g.PatchGroup == p.WsusGroup {

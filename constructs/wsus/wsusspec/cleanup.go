@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/privatepatch/privatepatch/constructs/spec"
 	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
@@ -41,8 +42,10 @@ const (
 	MetricDaysSinceCleanup = "DaysSinceCleanup"
 	// CleanupOutputPrefix is where cleanup runs write their output in the output bucket.
 	CleanupOutputPrefix = "wsus-cleanup/"
-	// syncRunHours is how long a synchronisation is assumed to run (StaleSyncHours allows two).
-	syncRunHours = 2
+	// SyncRunHours is how long a synchronisation is taken to run when it is checked against
+	// other work on the server (the cleanup, its own window, the fleet's installs; StaleSyncHours
+	// allows two).
+	SyncRunHours = 2
 )
 
 // Cleanup is the WSUS server's maintenance.
@@ -97,7 +100,7 @@ func MaxDaysWithoutCleanup(schedule string) int { return 2 * CleanupPeriodDays(s
 
 // CleanupProblems are the cleanup settings' problems (give them after defaults), given the
 // server's synchronisation settings: the schedule must be a cron expression with a fixed minute
-// and hour that starts outside every synchronisation and the syncRunHours after it.
+// and hour that starts outside every synchronisation and the SyncRunHours after it.
 func (s Server) CleanupProblems() spec.Problems {
 	var p spec.Problems
 	c := s.Cleanup
@@ -120,10 +123,10 @@ func (s Server) CleanupProblems() spec.Problems {
 		return p // the synchronisation settings' own problems are reported
 	}
 	for _, sync := range s.SyncStartsUtc() {
-		if after := (start - sync + 24*60) % (24 * 60); after < syncRunHours*60 {
+		if after := (start - sync + 24*60) % (24 * 60); after < SyncRunHours*60 {
 			p.Add("Schedule", c.Schedule, "starts %d minutes after the synchronisation at %02d:%02d UTC (syncTimeUtc %s, %d a day): "+
 				"WSUS synchronises and cleans up in the same database; start it at least %d hours after every synchronisation",
-				after, sync/60, sync%60, s.SyncTimeUtc, s.SyncsPerDay, syncRunHours)
+				after, sync/60, sync%60, s.SyncTimeUtc, s.SyncsPerDay, SyncRunHours)
 			break
 		}
 	}
@@ -145,6 +148,24 @@ func (s Server) SyncStartsUtc() []int {
 		starts = append(starts, (first+i*24*60/n)%(24*60))
 	}
 	return starts
+}
+
+// SyncedBy is when an update Microsoft releases at release is on the server for its clients: the
+// end of the first synchronisation that starts at or after it, taken as SyncRunHours long. The
+// server's approval rule approves it as it synchronises (docs/wsus.md); a client scanning before
+// then finds nothing new.
+func (s Server) SyncedBy(release time.Time) time.Time {
+	day := release.UTC().Truncate(24 * time.Hour)
+	var first time.Time
+	for _, d := range []int{0, 1} {
+		for _, minute := range s.SyncStartsUtc() {
+			start := day.AddDate(0, 0, d).Add(time.Duration(minute) * time.Minute)
+			if !start.Before(release) && (first.IsZero() || start.Before(first)) {
+				first = start
+			}
+		}
+	}
+	return first.Add(SyncRunHours * time.Hour)
 }
 
 // CleanupParameters are the cleanup document's parameters.

@@ -53,10 +53,6 @@ var ClassificationTitles = map[string]string{
 	"Tools": "Tools", "UpdateRollups": "Update Rollups", "Updates": "Updates", "Upgrades": "Upgrades",
 }
 
-// SyncRunHours is how long a synchronisation is taken to run when it is checked against other
-// work on the server (the cleanup, the server's own maintenance window).
-const SyncRunHours = syncRunHours
-
 // Server is the WSUS server's settings.
 type Server struct {
 	// Instance is the server's Windows version, AMI and instance type. The instance type must be
