@@ -581,3 +581,52 @@ func TestFailureRulesOfAWindowNamedLikeThemAndNoRegion(t *testing.T) {
 	assert.Empty(t, failureRules(resources))
 	assert.Empty(t, Regions("", read(t, "../../test/testdata/example.network.template.json")))
 }
+
+// The inventory's tables and crawler read where the resource data sync writes (the Walkthrough's
+// layout); each planting, a held-out run's kind, is named.
+func TestInventoryTablesReadWhereTheSyncWrites(t *testing.T) {
+	for _, scenario := range []string{"default", "example", "rich-patching"} {
+		assert.Empty(t, Inventory(read(t, "../../test/testdata/"+scenario+".patching.template.json")), scenario)
+	}
+	table := func(p map[string]any) map[string]any {
+		return props(p, "InventoryQueriesApplicationTable3F62D0F2")["TableInput"].(map[string]any)
+	}
+	join := func(v any) []any { return v.(map[string]any)["Fn::Join"].([]any)[1].([]any) }
+	for _, c := range []struct {
+		name, wants string
+		plant       func(p map[string]any)
+	}{
+		{"a type's folder misspelled", "table InventoryQueriesApplicationTable3F62D0F2 (aws_application): reads s3://", func(p map[string]any) {
+			parts := join(table(p)["StorageDescriptor"].(map[string]any)["Location"])
+			parts[2] = "/inventory/AWS-Application/"
+		}},
+		{"another prefix", "(aws_application): reads s3://", func(p map[string]any) {
+			parts := join(table(p)["StorageDescriptor"].(map[string]any)["Location"])
+			parts[2] = "/inventory-data/AWS:Application/"
+		}},
+		{"a partition left out", "(aws_application): partitioned by [accountid region], not the sync's folders", func(p map[string]any) {
+			input := table(p)
+			input["PartitionKeys"] = input["PartitionKeys"].([]any)[:2]
+		}},
+		{"a projected location without the resource type", "(aws_application): projects partitions at s3://", func(p map[string]any) {
+			parts := join(table(p)["Parameters"].(map[string]any)["storage.location.template"])
+			parts[2] = "/inventory/AWS:Application/accountid=${accountid}/region=${region}/"
+		}},
+		{"a projected resource type the sync does not write (run 6's P13)", `(aws_application): projects resourcetype "ManagedInstance", and the sync writes resourcetype=ManagedInstanceInventory`, func(p map[string]any) {
+			table(p)["Parameters"].(map[string]any)["projection.resourcetype.values"] = "ManagedInstance"
+		}},
+		{"the crawler on another prefix", "crawler InventoryQueriesCrawlerD90043AA: crawls s3://", func(p map[string]any) {
+			target := props(p, "InventoryQueriesCrawlerD90043AA")["Targets"].(map[string]any)["S3Targets"].([]any)[0].(map[string]any)
+			join(target["Path"])[2] = "/inventory/AWS:Application/"
+		}},
+		{"the sync's prefix changed", "(aws_complianceitem): reads s3://", func(p map[string]any) {
+			props(p, "InventoryResourceDataSync837B1722")["S3Destination"].(map[string]any)["BucketPrefix"] = "sync"
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			patching := read(t, "../../test/testdata/example.patching.template.json")
+			c.plant(patching)
+			assert.Contains(t, joined(Inventory(patching)), c.wants)
+		})
+	}
+}
