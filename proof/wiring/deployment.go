@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
@@ -33,6 +34,7 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	problems = append(problems, Server(fleet)...)
 	problems = append(problems, Published(patching, fleet)...)
 	problems = append(problems, installs(patching, d)...)
+	problems = append(problems, windowPatchGroups(patching, d)...)
 	problems = append(problems, Bodies(fleet, patching)...)
 	problems = append(problems, Inventory(patching)...)
 	problems = append(problems, Intent(patching, fleet, d.Region, d.Fleet.Tag.Key, d.Fleet.Tag.Value)...)
@@ -68,6 +70,45 @@ func installs(patching map[string]any, d *config.Config) []string {
 			return t.Operation == patchingspec.OperationInstall
 		}) {
 			problems = append(problems, fmt.Sprintf("window %s (%s): the configuration installs in it, the template has no Install task", w.Name, id))
+		}
+	}
+	return problems
+}
+
+// windowPatchGroups: a window the configuration targets by patch groups targets those groups in
+// the template, no other and none fewer. A window on a group no instance carries patches nothing,
+// and the tag checks take a user's own instances for possible carriers, so only the configuration
+// tells (a held-out planting: windows-prod become windows-production).
+func windowPatchGroups(patching map[string]any, d *config.Config) []string {
+	resources := cfntemplate.Resources(patching)
+	windows := map[string]string{}
+	for id, w := range cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindow") {
+		windows[cfntemplate.Text(w["Name"])] = id
+	}
+	targets := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTarget")
+	var problems []string
+	for _, w := range d.Patching.MaintenanceWindows {
+		id, ok := windows[w.Name]
+		if !ok || len(w.Targets.PatchGroups) == 0 {
+			continue
+		}
+		var groups []string
+		for _, targetID := range slices.Sorted(maps.Keys(targets)) {
+			if cfntemplate.Ref(targets[targetID]["WindowId"]) != id {
+				continue
+			}
+			for _, t := range cfntemplate.List(targets[targetID]["Targets"]) {
+				t, _ := t.(map[string]any)
+				if key, ok := strings.CutPrefix(cfntemplate.Text(t["Key"]), "tag:"); ok && slices.Contains(patchingspec.PatchGroupTagKeys, key) {
+					for _, v := range cfntemplate.List(t["Values"]) {
+						groups = append(groups, cfntemplate.Text(v))
+					}
+				}
+			}
+		}
+		want := slices.Sorted(slices.Values(w.Targets.PatchGroups))
+		if got := slices.Compact(slices.Sorted(slices.Values(groups))); !slices.Equal(got, want) {
+			problems = append(problems, fmt.Sprintf("window %s (%s): targets patch groups %v, the configuration's are %v", w.Name, id, got, want))
 		}
 	}
 	return problems

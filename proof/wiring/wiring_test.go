@@ -630,3 +630,18 @@ func TestInventoryTablesReadWhereTheSyncWrites(t *testing.T) {
 		})
 	}
 }
+
+// A window the configuration targets by patch groups targets those in the template; one renamed
+// group (mutation run 6's P03: verify only noted it) or one more is named.
+func TestAWindowTargetsTheConfigurationsPatchGroups(t *testing.T) {
+	cfg, err := config.LoadDefault()
+	require.NoError(t, err)
+	patching := read(t, "../../test/testdata/default.patching.template.json")
+	require.Empty(t, windowPatchGroups(patching, cfg))
+	target := props(patching, "MaintenanceWindowsprivatepatchweeklyTarget6FF7FFF6")["Targets"].([]any)[0].(map[string]any)
+	target["Values"] = []any{"windows-production"}
+	assert.Equal(t, []string{"window privatepatch-weekly (MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8): targets patch groups [windows-production], the configuration's are [windows]"},
+		windowPatchGroups(patching, cfg))
+	target["Values"] = []any{"windows", "wsus"}
+	assert.Contains(t, joined(windowPatchGroups(patching, cfg)), "targets patch groups [windows wsus], the configuration's are [windows]")
+}
