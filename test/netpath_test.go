@@ -97,7 +97,7 @@ func TestEachScenariosAclsAndSecurityGroupsAreRightForEveryFlowAndEachRuleIsNeed
 		m, err := netpath.FromTemplate(s.template)
 		require.NoError(t, err)
 		s3 := cfg.S3Cidrs()
-		m = m.WithPrefixLists(s3)
+		m = m.WithPrefixLists(cfg.S3PrefixListId(), s3)
 		var hub []string
 		if e := cfg.Network.ExistingVpc; e != nil && e.InterfaceEndpoints == config.EndpointsHub {
 			hub = e.HubCidrs

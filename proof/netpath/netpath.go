@@ -64,7 +64,8 @@ type Model struct {
 	// Groups are the security groups' logical ids, and SGRules their rules (see SG).
 	Groups  []string
 	SGRules []SGRule
-	// PrefixListCidrs are the CIDRs of the managed prefix lists the rules name (WithPrefixLists).
+	// PrefixListID and PrefixListCidrs are the region's S3 prefix list (WithPrefixLists).
+	PrefixListID    string
 	PrefixListCidrs []netip.Prefix
 }
 

@@ -167,7 +167,7 @@ func (m Model) group(prefix string) string {
 	return ""
 }
 
-func (r SGRule) matches(egress bool, peer netip.Addr, peerGroup string, port int, prefixLists []netip.Prefix) bool {
+func (r SGRule) matches(egress bool, peer netip.Addr, peerGroup string, port int, prefixListID string, prefixLists []netip.Prefix) bool {
 	if r.Egress != egress || (r.Protocol != 6 && r.Protocol != -1) || port < r.From || port > r.To {
 		return false
 	}
@@ -175,7 +175,10 @@ func (r SGRule) matches(egress bool, peer netip.Addr, peerGroup string, port int
 	case r.PeerGroup != "":
 		return peerGroup != "" && r.PeerGroup == peerGroup
 	case r.PrefixList != "":
-		return slices.ContainsFunc(prefixLists, func(p netip.Prefix) bool { return p.Contains(peer) })
+		// Another list than the region's S3 list holds none of its CIDRs: an id of another
+		// region's list fails the deploy ("The prefix list ... does not exist"), and any other
+		// list is not the S3 path.
+		return (prefixListID == "" || r.PrefixList == prefixListID) && slices.ContainsFunc(prefixLists, func(p netip.Prefix) bool { return p.Contains(peer) })
 	}
 	return r.Cidr.Contains(peer)
 }
@@ -199,7 +202,7 @@ func (m Model) SG(f Flow) Verdict {
 			continue
 		}
 		i := slices.IndexFunc(m.SGRules, func(r SGRule) bool {
-			return r.Group == end.group && r.matches(end.egress, end.peer, end.peerGroup, f.Port, m.PrefixListCidrs)
+			return r.Group == end.group && r.matches(end.egress, end.peer, end.peerGroup, f.Port, m.PrefixListID, m.PrefixListCidrs)
 		})
 		if i < 0 {
 			step := map[bool]string{true: "leaving " + end.group, false: "entering " + end.group}[end.egress]
@@ -210,10 +213,11 @@ func (m Model) SG(f Flow) Verdict {
 	return Verdict{Pass: true, Step: "both ends' security groups", Rule: strings.Join(deciding, "; ")}
 }
 
-// WithPrefixLists returns the model with the managed prefix lists' CIDRs (the region's S3 list:
-// looked up at synth, not in the template), which the groups' prefix-list rules match.
-func (m Model) WithPrefixLists(cidrs []string) Model {
-	m.PrefixListCidrs = nil
+// WithPrefixLists returns the model with the region's S3 prefix list, its id and CIDRs (looked up
+// at synth, not in the template), which the groups' prefix-list rules naming that id match; with
+// no id (looked up into cdk.context.json, not the configuration) every prefix-list rule matches.
+func (m Model) WithPrefixLists(id string, cidrs []string) Model {
+	m.PrefixListID, m.PrefixListCidrs = id, nil
 	for _, c := range cidrs {
 		if p, err := netip.ParsePrefix(c); err == nil {
 			m.PrefixListCidrs = append(m.PrefixListCidrs, p)

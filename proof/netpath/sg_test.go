@@ -23,7 +23,7 @@ func golden(t *testing.T, scenario string) (Model, []Flow, []Flow) {
 		cfg, err = config.Load("../../config/example.yaml")
 	}
 	require.NoError(t, err)
-	m = m.WithPrefixLists(cfg.S3Cidrs())
+	m = m.WithPrefixLists(cfg.S3PrefixListId(), cfg.S3Cidrs())
 	return m, RequiredFlows(m, cfg.S3Cidrs(), cfg.Network.AdminCidrs), ForbiddenFlows(m, len(cfg.Network.AdminCidrs) > 0, false)
 }
 
@@ -124,4 +124,18 @@ func TestAclEntriesAreListedByNumberThenDirection(t *testing.T) {
 		}
 		require.True(t, shared, "the example's ACLs have inbound and outbound entries with one number")
 	}
+}
+
+// A security group rule naming another prefix list than the region's S3 list does not reach S3
+// (mutation run 6's N13: us-east-1's list in us-west-2, which fails the deploy, passed the flow
+// table, which took every prefix list for S3's).
+func TestAPrefixListRuleReachesS3OnlyByTheRegionsS3List(t *testing.T) {
+	m, required, forbidden := golden(t, "example")
+	require.Empty(t, wrongFlows(m, required, forbidden))
+	for i, r := range m.SGRules {
+		if r.PrefixList != "" {
+			m.SGRules[i].PrefixList = "pl-63a5400a"
+		}
+	}
+	assert.Contains(t, strings.Join(wrongFlows(m, required, forbidden), "\n"), "S3")
 }
