@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
@@ -644,4 +645,37 @@ func TestAWindowTargetsTheConfigurationsPatchGroups(t *testing.T) {
 		windowPatchGroups(patching, cfg))
 	target["Values"] = []any{"windows", "wsus"}
 	assert.Contains(t, joined(windowPatchGroups(patching, cfg)), "targets patch groups [windows wsus], the configuration's are [windows]")
+}
+
+// Each alarm on a metric the scripts publish can fire and stop; a threshold no value crosses
+// (mutation run 6's P06: LastSyncSucceeded LessThan 0), one every value crosses and a comparison
+// the wrong way are named.
+func TestAlarmsOnTheScriptsMetricsCanFireAndStop(t *testing.T) {
+	for _, scenario := range []string{"default", "example", "rich-patching"} {
+		patching := read(t, "../../test/testdata/"+scenario+".patching.template.json")
+		assert.Empty(t, Thresholds(patching), scenario)
+		// Every query alarm reads a metric whose range is known: a new one must say its range.
+		for id, a := range cfntemplate.OfType(cfntemplate.Resources(patching), "AWS::CloudWatch::Alarm") {
+			for _, m := range cfntemplate.List(a["Metrics"]) {
+				if match := insightsAggregate.FindStringSubmatch(cfntemplate.Text(m.(map[string]any)["Expression"])); match != nil {
+					assert.Contains(t, wsusspec.MetricRanges, match[2], "%s: %s", scenario, id)
+				}
+			}
+		}
+	}
+	for _, c := range []struct {
+		alarm, comparison string
+		threshold         float64
+		wants             string
+	}{
+		{"MonitoringWsusSyncFailedAlarmD7FB9C5C", "LessThanThreshold", 0, "LessThanThreshold 0 never holds for LastSyncSucceeded, which is 0 to 1: the alarm never fires"},
+		{"MonitoringWsusDiskAlarmC3AE443E", "LessThanThreshold", 101, "LessThanThreshold 101 holds for every value of UpdateStoreFreePercent (0 to 100): the alarm never stops"},
+		{"MonitoringWsusSyncStaleAlarm487ABB8A", "GreaterThanThreshold", 10000, "never holds for HoursSinceLastSync, which is 0 to 9999"},
+		{"WsusCleanupAlarmDA354700", "GreaterThanOrEqualToThreshold", 0, "holds for every value of CleanupHealthy (0 to 1)"},
+	} {
+		patching := read(t, "../../test/testdata/example.patching.template.json")
+		a := props(patching, c.alarm)
+		a["ComparisonOperator"], a["Threshold"] = c.comparison, c.threshold
+		assert.Contains(t, joined(Thresholds(patching)), c.wants, c.alarm)
+	}
 }
