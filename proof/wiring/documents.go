@@ -43,7 +43,7 @@ func Documents(templates ...map[string]any) []string {
 		for _, id := range slices.Sorted(maps.Keys(associations)) {
 			a := associations[id]
 			if doc, ok := documents[cfntemplate.Ref(a["Name"])]; ok {
-				problems = append(problems, parameterProblems("association "+id, doc, a["Parameters"])...)
+				problems = append(problems, parameterProblems("association "+id, doc, a["Parameters"], resources)...)
 				continue
 			}
 			if name, literal := a["Name"].(string); literal && !strings.HasPrefix(name, "arn:") &&
@@ -102,8 +102,41 @@ func policyValueProblems(id string, content map[string]any) []string {
 	return problems
 }
 
+// refReturns is a sample of what Ref returns for the resource types whose ids documents take
+// ("Return values", Ref, of AWS::EC2::Volume, "Ref returns the ID of the volume", and
+// AWS::EC2::Instance, "Ref returns the instance ID": CloudFormation User Guide, read 2026-12-07).
+var refReturns = map[string]string{
+	"AWS::EC2::Volume":   "vol-0123456789abcdef0",
+	"AWS::EC2::Instance": "i-0123456789abcdef0",
+}
+
+// resourceIDPattern is an allowedPattern that takes an EC2 resource id only (^vol-, ^i-, ...).
+var resourceIDPattern = regexp.MustCompile(`^\^\(?(vol|i|sg|subnet|vpc|ami|snap)-`)
+
+// refProblem is a parameter given as a Ref, against its allowedPattern: a Ref of a type in
+// refReturns by its sample; one of another type, where the pattern takes an EC2 id only, by its
+// type (a held-out planting: the volume attachment's Ref for the update store's volume id).
+func refProblem(what, name string, declaration map[string]any, ref string, resources map[string]any) string {
+	target, _ := resources[ref].(map[string]any)
+	pattern, _ := declaration["allowedPattern"].(string)
+	if target == nil || pattern == "" {
+		return ""
+	}
+	kind := cfntemplate.Text(target["Type"])
+	sample, known := refReturns[kind]
+	re, err := regexp.Compile(pattern)
+	switch {
+	case err != nil:
+	case known && !re.MatchString(sample):
+		return fmt.Sprintf("%s: parameter %s is a Ref of %s (%s), whose id (%s) its allowedPattern %s refuses", what, name, ref, kind, sample, pattern)
+	case !known && resourceIDPattern.MatchString(pattern):
+		return fmt.Sprintf("%s: parameter %s is a Ref of %s (%s), not of a resource whose Ref is the id its allowedPattern %s takes", what, name, ref, kind, pattern)
+	}
+	return ""
+}
+
 // parameterProblems are an association's parameters against its document's declarations.
-func parameterProblems(what string, doc map[string]any, given any) []string {
+func parameterProblems(what string, doc map[string]any, given any, resources map[string]any) []string {
 	var problems []string
 	content, _ := doc["Content"].(map[string]any)
 	declared, _ := content["parameters"].(map[string]any)
@@ -116,7 +149,12 @@ func parameterProblems(what string, doc map[string]any, given any) []string {
 		}
 		value, literal := cfntemplate.First(params[name]).(string)
 		if !literal {
-			continue // an intrinsic: resolved at deploy
+			// A Ref is judged by what it returns for its resource's type; other intrinsics are
+			// resolved at deploy.
+			if problem := refProblem(what, name, declaration, cfntemplate.Ref(cfntemplate.First(params[name])), resources); problem != "" {
+				problems = append(problems, problem)
+			}
+			continue
 		}
 		if pattern, ok := declaration["allowedPattern"].(string); ok {
 			if re, err := regexp.Compile(pattern); err == nil && !re.MatchString(value) {

@@ -337,6 +337,20 @@ func TestDocumentsAndTheirAssociationsAgree(t *testing.T) {
 					lines[i] = strings.Replace(line.(string), "@{ Key = $au; Name = 'UseWUServer'", "@{ Key = $policy; Name = 'UseWUServer'", 1)
 				}
 			}},
+		{"the update store's volume id given as the attachment's Ref (run 6's F03)", "association WsusSetupAssociationCF0D774E: parameter UpdateStoreVolumeId is a Ref of WsusUpdateStoreAttachment", func(f map[string]any) {
+			for id, r := range f["Resources"].(map[string]any) {
+				if r.(map[string]any)["Type"] == "AWS::EC2::VolumeAttachment" {
+					props(f, "WsusSetupAssociationCF0D774E")["Parameters"].(map[string]any)["UpdateStoreVolumeId"] = []any{map[string]any{"Ref": id}}
+				}
+			}
+		}},
+		{"the volume id given as the instance's Ref", "parameter UpdateStoreVolumeId is a Ref of WsusInstance", func(f map[string]any) {
+			for id, r := range f["Resources"].(map[string]any) {
+				if r.(map[string]any)["Type"] == "AWS::EC2::Instance" && strings.HasPrefix(id, "WsusInstance") {
+					props(f, "WsusSetupAssociationCF0D774E")["Parameters"].(map[string]any)["UpdateStoreVolumeId"] = []any{map[string]any{"Ref": id}}
+				}
+			}
+		}},
 		{"a document that is no one's", `runs document "privatepatch-cce-checks", neither the stacks'`, func(f map[string]any) {
 			props(f, "ConfigurationChecksAssociation01E80C0A")["Name"] = "privatepatch-cce-checks"
 		}},
