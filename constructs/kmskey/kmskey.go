@@ -44,7 +44,9 @@ func DenyGrantsExceptForAwsServices(key awskms.IKey) {
 	}), nil)
 }
 
-// AllowCloudWatchLogs lets CloudWatch Logs use key for this account's log groups in this region.
+// AllowCloudWatchLogs lets CloudWatch Logs use key for this account's log groups in this region,
+// as the regional principal logs.<region>.amazonaws.com ("Encrypt log data in CloudWatch Logs
+// using AWS Key Management Service"; make verify checks it, proof/wiring Keys).
 func AllowCloudWatchLogs(key awskms.Key) {
 	_, env := stackenv.Of(key)
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{

@@ -3,6 +3,7 @@ package wiring
 import (
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -46,6 +47,10 @@ func Keys(templates ...map[string]any) []string {
 			if _, isKey := keys[cfntemplate.Ref(groups[id]["KmsKeyId"])]; isKey {
 				problems = append(problems, fmt.Sprintf("log group %s: names key %s by its id (a Ref), where CloudWatch Logs takes its ARN", id, cfntemplate.Ref(groups[id]["KmsKeyId"])))
 			}
+			if key, ok := keys[cfntemplate.GetAtt(groups[id]["KmsKeyId"])]; ok && !allowsRegionalLogs(key) {
+				problems = append(problems, fmt.Sprintf("log group %s: key %s does not let CloudWatch Logs use it as logs.<region>.amazonaws.com, "+
+					"the principal its key policy must name: creating the encrypted group fails", id, cfntemplate.GetAtt(groups[id]["KmsKeyId"])))
+			}
 		}
 		buckets := cfntemplate.OfType(resources, "AWS::S3::Bucket")
 		for _, id := range slices.Sorted(maps.Keys(buckets)) {
@@ -58,6 +63,30 @@ func Keys(templates ...map[string]any) []string {
 		}
 	}
 	return problems
+}
+
+// regionalLogs is CloudWatch Logs' principal in a key policy: "Principal": {"Service":
+// "logs.region.amazonaws.com"} ("Encrypt log data in CloudWatch Logs using AWS Key Management
+// Service", the key policy it gives, read 2026-12-07); logs.amazonaws.com is not it.
+var regionalLogs = regexp.MustCompile(`^logs\.[a-z]{2}(-[a-z]+)+-[0-9]\.amazonaws\.com(\.cn)?$`)
+
+// allowsRegionalLogs: the key's policy allows the regional CloudWatch Logs principal to generate
+// data keys.
+func allowsRegionalLogs(key map[string]any) bool {
+	policy, _ := key["KeyPolicy"].(map[string]any)
+	for _, st := range cfntemplate.List(policy["Statement"]) {
+		st, _ := st.(map[string]any)
+		principal, _ := st["Principal"].(map[string]any)
+		services := cfntemplate.List(principal["Service"])
+		if services == nil && principal["Service"] != nil {
+			services = []any{principal["Service"]}
+		}
+		if st["Effect"] == "Allow" && strings.Contains(fmt.Sprint(st["Action"]), "kms:GenerateDataKey") &&
+			slices.ContainsFunc(services, func(s any) bool { return regionalLogs.MatchString(rendered(s)) }) {
+			return true
+		}
+	}
+	return false
 }
 
 // policyTypes hold policy documents, by the property that holds them.

@@ -419,6 +419,14 @@ func TestKeysAreSymmetricAndNamedByArn(t *testing.T) {
 	assert.Contains(t, problems, "bucket CommandOutputBucket0DD4DD73: key CommandOutputKey90C1B169 is ECC_NIST_P256, not a symmetric encryption key")
 	assert.Contains(t, problems, "key AlertsKey9E1197AF is for SIGN_VERIFY")
 	assert.Contains(t, problems, "log group NetworkFlowLogGroup4F8CEEEF: names key NetworkFlowLogKeyF785E5F9 by its id (a Ref), where CloudWatch Logs takes its ARN")
+	// Mutation run 6's N09: the key policy names logs.amazonaws.com, not the regional principal.
+	network = read(t, "../../test/testdata/example.network.template.json")
+	for _, st := range props(network, "NetworkFlowLogKeyF785E5F9")["KeyPolicy"].(map[string]any)["Statement"].([]any) {
+		if p, ok := st.(map[string]any)["Principal"].(map[string]any); ok && p["Service"] != nil {
+			p["Service"] = "logs.amazonaws.com"
+		}
+	}
+	assert.Contains(t, joined(Keys(network)), "log group NetworkFlowLogGroup4F8CEEEF: key NetworkFlowLogKeyF785E5F9 does not let CloudWatch Logs use it as logs.<region>.amazonaws.com")
 }
 
 // What the stacks mean their resources to do, planted otherwise in a valid template (held-out
