@@ -701,3 +701,23 @@ func TestAlarmsOnTheScriptsMetricsCanFireAndStop(t *testing.T) {
 		assert.Contains(t, joined(Thresholds(patching)), c.wants, c.alarm)
 	}
 }
+
+// The saved queries compare compliance items with values Systems Manager records; mutation run 6's
+// P12 ('PATCH'), a status in another case and a custom type no document reports are named.
+func TestSavedQueriesCompareWithRecordedValues(t *testing.T) {
+	for _, scenario := range []string{"default", "example", "rich-patching"} {
+		assert.Empty(t, Queries(read(t, "../../test/testdata/"+scenario+".patching.template.json"), read(t, "../../test/testdata/"+scenario+".fleet.template.json")), scenario)
+	}
+	for _, c := range []struct{ query, from, to, wants string }{
+		{"InventoryQueriesMissingPatchesAC5C217E", "compliancetype = 'Patch'", "compliancetype = 'PATCH'", `compares compliancetype with "PATCH", which is none of [Patch Association]`},
+		{"InventoryQueriesMissingPatchesAC5C217E", "status = 'NON_COMPLIANT'", "status = 'Non_Compliant'", `compares status with "Non_Compliant"`},
+		{"InventoryQueriesFailedChecksBC2E0DF5", "compliancetype = 'Custom:CCE'", "compliancetype = 'Custom:CIS'", `compares compliancetype with "Custom:CIS", which no document of the stacks reports`},
+	} {
+		patching, fleet := read(t, "../../test/testdata/example.patching.template.json"), read(t, "../../test/testdata/example.fleet.template.json")
+		q := props(patching, c.query)
+		text, ok := q["QueryString"].(string)
+		require.True(t, ok && strings.Contains(text, c.from), c.query)
+		q["QueryString"] = strings.Replace(text, c.from, c.to, 1)
+		assert.Contains(t, joined(Queries(patching, fleet)), c.wants)
+	}
+}
