@@ -220,8 +220,9 @@ func Compute(p Plan) (*Calendar, error) {
 		}
 	}
 	if s := p.WsusServer; s != nil {
-		c.Notes = append(c.Notes, fmt.Sprintf("the fleet's groups install a release once the WSUS server has it: from the end of its first "+
-			"synchronisation after the release (syncTimeUtc %s, %d a day, each taken as %d hours)", s.SyncTimeUtc, max(s.SyncsPerDay, 1), wsusspec.SyncRunHours))
+		c.Notes = append(c.Notes, fmt.Sprintf("the fleet's groups install a release once the WSUS server has synchronised it: its first "+
+			"synchronisation after the release (syncTimeUtc %s, %d a day), as soon as it starts for the order of installs, %d hours later "+
+			"for the deadlines; the update's download after approval is not modelled", s.SyncTimeUtc, max(s.SyncsPerDay, 1), wsusspec.SyncRunHours))
 	}
 	for _, name := range slices.Sorted(maps.Keys(p.Groups)) {
 		c.addInstalls(name)
@@ -277,8 +278,10 @@ func (c *Calendar) addInstalls(name string) {
 				earliest = approved.UTC().Truncate(24 * time.Hour)
 			}
 			if p := c.Plan; p.WsusServer != nil && name != p.WsusGroup {
-				synced := p.WsusServer.SyncedBy(month.Release)
-				approved, earliest = later(approved, synced), later(earliest, synced)
+				// The soonest the fleet could find it (the synchronisation's start) bounds the
+				// ordering checks, the latest (its end) the deadlines.
+				start, end := p.WsusServer.Synchronising(month.Release)
+				approved, earliest = later(approved, end), later(earliest, start)
 			}
 			install := Install{Group: name, Delay: delay, Run: firstFrom(runs, approved), Earliest: firstFrom(runs, earliest)}
 			for _, w := range rates {

@@ -392,10 +392,39 @@ func TestFleetGroupsInstallOnceTheWsusServerHasSynchronised(t *testing.T) {
 	assert.Equal(t, release.Add(time.Hour), c.Months[0].Installs["wsus"][0].Run.Start.UTC(), "the server at 19:00, from Microsoft Update")
 	assert.Equal(t, release.AddDate(0, 0, 7).Add(4*time.Hour+30*time.Minute), c.Months[0].Installs["fleet"][0].Run.Start.UTC(),
 		"22:30 is before the synchronisation's end (23:00): the next Tuesday's run")
-	assert.Contains(t, c.Notes, "the fleet's groups install a release once the WSUS server has it: from the end of its first synchronisation after the release (syncTimeUtc 21:00, 1 a day, each taken as 2 hours)")
+	assert.Contains(t, c.Notes, "the fleet's groups install a release once the WSUS server has synchronised it: its first synchronisation after the release "+
+		"(syncTimeUtc 21:00, 1 a day), as soon as it starts for the order of installs, 2 hours later for the deadlines; the update's download after approval is not modelled")
+	assert.Equal(t, release.Add(4*time.Hour+30*time.Minute), c.Months[0].Installs["fleet"][0].Earliest.Start.UTC(),
+		"for the order of installs, the fleet may find it from the synchronisation's start (21:00): that evening's run")
+
+	// A review's counter-example: the fleet at 22:30, inside the synchronisation's assumed two
+	// hours, and the server at 00:30: a quick synchronisation lets the fleet install first.
+	plan.Windows = []Window{weekly("fleet", "30 22", "fleet"), {Name: "server", Schedule: "cron(30 0 ? * WED *)", DurationHours: 2, CutoffHours: 1, Install: true, PatchGroups: []string{"wsus"}}}
+	c, err = Compute(plan)
+	require.NoError(t, err)
+	assert.Contains(t, strings.Join(c.Problems, "\n"), "2026-12 release (Tue 2026-12-08 18:00Z): the WSUS server (patch group wsus, 0 days) installs it in window server until Wed 2026-12-09 02:30Z, "+
+		"and patch group fleet (0 days) can start installing it at Tue 2026-12-08 22:30Z (window fleet)")
+	plan.Windows = []Window{weekly("server", "0 19", "wsus"), weekly("fleet", "30 22", "fleet")}
 
 	plan.WsusServer = nil // a NAT path: no synchronisation to wait for
 	c, err = Compute(plan)
 	require.NoError(t, err)
 	assert.Equal(t, release.Add(4*time.Hour+30*time.Minute), c.Months[0].Installs["fleet"][0].Run.Start.UTC())
+}
+
+// The server takes a release in at its first synchronisation after it: one at the release's very
+// time has not got it; with several a day, the next; the wait is one period and one run.
+func TestTheWsusServerSynchronisesAReleaseAtItsNextSynchronisation(t *testing.T) {
+	server := wsusspec.DefaultServer()
+	summer := time.Date(2027, 7, 13, 17, 0, 0, 0, time.UTC)
+	start, end := server.Synchronising(summer)
+	assert.Equal(t, time.Date(2027, 7, 13, 21, 0, 0, 0, time.UTC), start)
+	assert.Equal(t, start.Add(2*time.Hour), end)
+	server.SyncTimeUtc = "17:00"
+	start, _ = server.Synchronising(summer)
+	assert.Equal(t, time.Date(2027, 7, 14, 17, 0, 0, 0, time.UTC), start, "a synchronisation at the release's very time has not got it")
+	server.SyncsPerDay = 4
+	start, _ = server.Synchronising(summer)
+	assert.Equal(t, time.Date(2027, 7, 13, 23, 0, 0, 0, time.UTC), start)
+	assert.Equal(t, 8*time.Hour, server.SyncWait())
 }

@@ -185,8 +185,8 @@ func (c *Calendar) checkDeadlines(m Month, month string) {
 }
 
 // OutOfBand is the worst case from a release on any day (out of band) to the end of its
-// install, for a group and delay: the delay and the longest stretch from one run's start to the
-// next run's end.
+// install, for a group and delay: the delay, the longest stretch from one run's start to the next
+// run's end and, for a fleet group, the wait for the WSUS server's synchronisation.
 func (c *Calendar) OutOfBand(group string, delay int) (time.Duration, bool) {
 	var runs []Run
 	var worst time.Duration
@@ -214,6 +214,10 @@ func (c *Calendar) OutOfBand(group string, delay int) (time.Duration, bool) {
 	}
 	if !found {
 		return 0, false
+	}
+	// A fleet group also waits for the WSUS server to synchronise a release.
+	if p := c.Plan; p.WsusServer != nil && group != p.WsusGroup {
+		worst += p.WsusServer.SyncWait()
 	}
 	return worst + time.Duration(delay)*24*time.Hour, true
 }
@@ -347,7 +351,7 @@ func (c *Calendar) printReleases(out io.Writer, columns []Install) {
 		fmt.Fprintln(out, "* an earlier run on the approval's UTC day may install it too (AWS's API and CloudFormation references word the delay differently); the checks allow for both")
 	}
 	if worstCase {
-		fmt.Fprintln(out, "~ a rate window's worst case: it may run any time from the approval until then, as its creation decides; the checks allow for both")
+		fmt.Fprintln(out, "~ a rate window's worst case: it may run any time from the approval until then, as its creation decides (re-enabling or updating the window restarts the count); the checks allow for both")
 	}
 }
 

@@ -150,22 +150,30 @@ func (s Server) SyncStartsUtc() []int {
 	return starts
 }
 
-// SyncedBy is when an update Microsoft releases at release is on the server for its clients: the
-// end of the first synchronisation that starts at or after it, taken as SyncRunHours long. The
-// server's approval rule approves it as it synchronises (docs/wsus.md); a client scanning before
-// then finds nothing new.
-func (s Server) SyncedBy(release time.Time) time.Time {
+// Synchronising is when the server takes in an update Microsoft releases at release: its first
+// synchronisation to start after the release, from its start (the soonest a client could find the
+// update, for checks that one install comes after another) to SyncRunHours later (the latest it is
+// taken to have it, for deadlines). The server's approval rule approves it as it synchronises
+// (docs/wsus.md). What it leaves out: the update's files, which WSUS downloads after approval
+// ("WSUS downloads the update file only after it is approved", DownloadUpdateBinariesAsNeeded),
+// may take longer.
+func (s Server) Synchronising(release time.Time) (start, end time.Time) {
 	day := release.UTC().Truncate(24 * time.Hour)
-	var first time.Time
 	for _, d := range []int{0, 1} {
 		for _, minute := range s.SyncStartsUtc() {
-			start := day.AddDate(0, 0, d).Add(time.Duration(minute) * time.Minute)
-			if !start.Before(release) && (first.IsZero() || start.Before(first)) {
-				first = start
+			at := day.AddDate(0, 0, d).Add(time.Duration(minute) * time.Minute)
+			if at.After(release) && (start.IsZero() || at.Before(start)) {
+				start = at
 			}
 		}
 	}
-	return first.Add(SyncRunHours * time.Hour)
+	return start, start.Add(SyncRunHours * time.Hour)
+}
+
+// SyncWait is the longest an update waits for the server to have it: one period between
+// synchronisations and one synchronisation.
+func (s Server) SyncWait() time.Duration {
+	return 24*time.Hour/time.Duration(max(s.SyncsPerDay, 1)) + SyncRunHours*time.Hour
 }
 
 // CleanupParameters are the cleanup document's parameters.
