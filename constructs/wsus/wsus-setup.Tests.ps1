@@ -221,4 +221,11 @@ Describe 'Set-WsusConfiguration' {
         { Set-WsusConfiguration $wsus @('en', 'xx', 'ZH-TW') @() } | Should -Throw '*does not support the update language(s) xx, ZH-TW*'
         $config.Saved | Should -BeFalse
     }
+
+    It 'names a single language WSUS does not support' {
+        $config = New-FakeConfiguration
+        $wsus = [pscustomobject]@{ Config = $config }
+        $wsus | Add-Member ScriptMethod GetConfiguration { $this.Config }
+        { Set-WsusConfiguration $wsus @('xx') @() } | Should -Throw '*does not support the update language(s) xx:*'
+    }
 }

@@ -56,8 +56,8 @@ func Bodies(templates ...map[string]any) []string {
 // Inline code's language, by the statements each language starts its modules with: Python's
 // imports and top-level def, Node.js's require and exports.
 var (
-	pythonCode = regexp.MustCompile(`(?m)^(import \w|from [\w.]+ import |def \w+\()`)
-	nodeCode   = regexp.MustCompile(`(?m)(\brequire\(|\bexports\.\w+\s*=|^export (async )?function )`)
+	pythonCode = regexp.MustCompile(`(?m)^(import [\w.]+( as \w+)?(, *[\w.]+( as \w+)?)* *$|from [\w.]+ import |def \w+\()`)
+	nodeCode   = regexp.MustCompile(`(?m)(\brequire\(|\bexports\.\w+\s*=|^export (async |const |default )?\w*|^import .* from ['"])`)
 )
 
 // inlineLanguage is the runtime prefix of inline code (python or nodejs), or "" when it reads as

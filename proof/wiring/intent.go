@@ -193,8 +193,29 @@ var pseudoParameter = regexp.MustCompile(`\{\{\s*([A-Z_]+)\s*\}\}`)
 // targetPseudoParameters name the target a task runs for: "For Run Command tasks, the
 // connections to targets (instances) are handled automatically. For the other task types–
 // Automation, Step Functions, and Lambda–you must include the {{TARGET_ID}} pseudo parameters"
-// (the same page, with RESOURCE_ID for resource-group targets).
+// (the page above, in the awsdocs repository). Its current version, "Using pseudo parameters
+// when registering maintenance window tasks" (read 2026-12-07, as a review quoted it), adds: "For
+// the target type RESOURCE_GROUP ... {{TARGET_ID}} returns the full ARN ... {{RESOURCE_ID}}
+// returns only a shorter name or ID".
 var targetPseudoParameters = []string{"TARGET_ID", "RESOURCE_ID"}
+
+// resourceGroupTargets says whether a task runs on a window target of type RESOURCE_GROUP.
+func resourceGroupTargets(resources, task map[string]any) bool {
+	for _, t := range cfntemplate.List(task["Targets"]) {
+		t, _ := t.(map[string]any)
+		if cfntemplate.Text(t["Key"]) != "WindowTargetIds" {
+			continue
+		}
+		for _, v := range cfntemplate.List(t["Values"]) {
+			target, _ := resources[cfntemplate.Ref(v)].(map[string]any)
+			properties, _ := target["Properties"].(map[string]any)
+			if cfntemplate.Text(properties["ResourceType"]) == "RESOURCE_GROUP" {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // taskPseudoParameters: a task's {{NAME}} is a pseudo parameter Systems Manager replaces; another
 // reaches the document as written (the pre-patch image would look for instance "{{INSTANCE_ID}}").
@@ -210,6 +231,11 @@ func taskPseudoParameters(resources map[string]any) []string {
 				problems = append(problems, fmt.Sprintf("task %s: {{%s}} is no pseudo parameter a maintenance window replaces (%s)", id, m[1], strings.Join(pseudoParameters, ", ")))
 			}
 			named = named || slices.Contains(targetPseudoParameters, m[1])
+		}
+		if kind := tasks[id]["TaskType"]; kind != "RUN_COMMAND" && resourceGroupTargets(resources, tasks[id]) &&
+			strings.Contains(fmt.Sprint(tasks[id]["TaskInvocationParameters"]), "{{TARGET_ID}}") {
+			problems = append(problems, fmt.Sprintf("task %s: runs on a resource group's members and names {{TARGET_ID}}, "+
+				"which for a RESOURCE_GROUP target is the member's full ARN: an instance id is {{RESOURCE_ID}}", id))
 		}
 		if kind := tasks[id]["TaskType"]; kind != "RUN_COMMAND" && len(cfntemplate.List(tasks[id]["Targets"])) > 0 && !named {
 			problems = append(problems, fmt.Sprintf("task %s: a task of type %v with targets whose parameters name none of {{%s}}: "+

@@ -476,6 +476,11 @@ func TestIntentNamesWhatAValidTemplateCanSayOtherwise(t *testing.T) {
 			automation := props(p, "MaintenanceWindowsprivatepatchweeklyPrePatchImageE1971ACD")["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowAutomationParameters"].(map[string]any)
 			automation["Parameters"].(map[string]any)["InstanceId"] = []any{"{{INSTANCE_ID}}"}
 		}},
+		{"a resource group's member named by {{TARGET_ID}} (a review's find)", "task MaintenanceWindowsprivatepatchweeklyPrePatchImageE1971ACD: runs on a resource group's members and names {{TARGET_ID}}", func(p, _ map[string]any) {
+			props(p, "MaintenanceWindowsprivatepatchweeklyTarget6FF7FFF6")["ResourceType"] = "RESOURCE_GROUP"
+			automation := props(p, "MaintenanceWindowsprivatepatchweeklyPrePatchImageE1971ACD")["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowAutomationParameters"].(map[string]any)
+			automation["Parameters"].(map[string]any)["InstanceId"] = []any{"{{TARGET_ID}}"}
+		}},
 		{"an image task not told its instance", "task MaintenanceWindowsprivatepatchweeklyPrePatchImageE1971ACD: a task of type AUTOMATION with targets whose parameters name none of {{TARGET_ID}}, {{RESOURCE_ID}}", func(p, _ map[string]any) {
 			automation := props(p, "MaintenanceWindowsprivatepatchweeklyPrePatchImageE1971ACD")["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowAutomationParameters"].(map[string]any)
 			automation["Parameters"].(map[string]any)["InstanceId"] = []any{"i-0123456789abcdef0"}
@@ -580,6 +585,8 @@ func TestDashboardBodiesAndInlineHandlers(t *testing.T) {
 	assert.Contains(t, joined(Bodies(patching)), "function FindingFilterFunctionC9055CF2: its inline code is python, and its runtime nodejs22.x runs another language")
 	assert.Equal(t, "nodejs", inlineLanguage("const aws = require('aws-sdk');\nexports.handler = async (event) => {};"))
 	assert.Equal(t, "", inlineLanguage("# nothing but a comment"))
+	assert.Equal(t, "nodejs", inlineLanguage("import https from 'https';\nexport const handler = async (event) => {};"), "an ES module (a review's false alarm)")
+	assert.Equal(t, "python", inlineLanguage("import json\nfrom datetime import datetime\ndef handler(event, context):\n    return None"))
 }
 
 // The cleanup is judged at the template's schedule, or not at all without its association (a

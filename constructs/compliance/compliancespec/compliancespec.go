@@ -68,5 +68,5 @@ const InspectorFindingMark = "aws/inspector/ProductVersion"
 // InspectorUntriaged is the severity of an Inspector finding not yet scored: "UNTRIAGED applies to
 // PACKAGE_VULNERABILITY type findings that the vendor has not assigned a severity yet" (Finding,
 // severity, Amazon Inspector API; the Kotlin SDK's page, read 2026-12-07). It is below no label
-// and above none, so only an alert on every severity (from LOW) takes it in.
+// and above none, so only the lowest alert threshold privatepatch offers (LOW) takes it in.
 const InspectorUntriaged = "UNTRIAGED"

@@ -33,16 +33,15 @@ type ConfigRule struct {
 // The versions of a page AWS serves disagree on its Region line (older ones, and the China
 // partition's, list more exceptions, e.g. Jakarta or Zurich for the association rule); the
 // exceptions kept are those of the version that names the most recently opened regions (Taipei,
-// New Zealand), taken as the current one. Where the versions name the same newest region, which is
-// current cannot be told, so a region either excepts is left out: a rule created where it is not
-// offered fails the deploy, one left out is a warning.
+// New Zealand), taken as the current one. A translation that excepts more (the Italian page of the
+// patch rule adds Canada West, Calgary) does not count: it says "In caso di conflitto ... la
+// versione originale in Inglese ... prevarrà" (the English version prevails).
 var ConfigRules = []ConfigRule{
 	{ID: "PatchCompliance", Name: "patch-compliance", Identifier: "EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK",
 		ResourceTypes: []string{"AWS::SSM::PatchCompliance"},
 		Page:          `"ec2-managedinstance-patch-compliance-status-check", AWS Config Developer Guide (read 2026-12-06)`,
-		// Asia Pacific (Osaka), Europe (Milan), Asia Pacific (Taipei); and Canada West (Calgary),
-		// which the Italian version (read 2026-12-07) excepts too, both naming Taipei as newest.
-		UnavailableIn: []string{"ap-northeast-3", "eu-south-1", "ap-east-2", "ca-west-1"}},
+		// Asia Pacific (Osaka), Europe (Milan), Asia Pacific (Taipei).
+		UnavailableIn: []string{"ap-northeast-3", "eu-south-1", "ap-east-2"}},
 	{ID: "AssociationCompliance", Name: "association-compliance", Identifier: "EC2_MANAGEDINSTANCE_ASSOCIATION_COMPLIANCE_STATUS_CHECK",
 		ResourceTypes: []string{"AWS::SSM::AssociationCompliance"},
 		Page:          `"ec2-managedinstance-association-compliance-status-check", AWS Config Developer Guide (read 2026-12-06)`,

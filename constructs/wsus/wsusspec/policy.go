@@ -28,11 +28,15 @@ const (
 	// wuSettings is the page that lists these values with their key and type.
 	wuSettings = `"Manage additional Windows Update settings", section "Configuring Automatic Updates by editing the registry" ` +
 		`(MicrosoftDocs/windows-itpro-docs, windows/deployment/update/waas-wu-settings.md, read 2026-12-07)`
-	// admxOnly marks the values of Group Policy settings whose registry names that page does not
-	// list: they are WindowsUpdate.admx's, which no Microsoft page in the stored corpus spells
-	// out; the same page names the settings ("Specify intranet Microsoft update service location",
-	// "Enable client-side targeting", "Allow signed updates from an intranet Microsoft update
-	// service location", "Do not connect to any Windows Update Internet locations").
+	// nonAD is the older page that lists the client-side targeting and signed-updates values with
+	// their types ("Configure Clients in a Non-Active Directory Environment", WSUS, TechNet, as a
+	// review quoted it on 2026-12-07: AcceptTrustedPublisherCerts Reg_DWORD, TargetGroup Reg_SZ,
+	// TargetGroupEnabled Reg_DWORD).
+	nonAD = `"Configure Clients in a Non-Active Directory Environment" (WSUS, TechNet)`
+	// admxOnly marks the values of Group Policy settings whose registry names no Microsoft page
+	// found lists: they are WindowsUpdate.admx's; wuSettings names the settings ("Specify intranet
+	// Microsoft update service location", "Do not connect to any Windows Update Internet
+	// locations").
 	admxOnly = `WindowsUpdate.admx's value for the Group Policy setting named on ` + wuSettings + `; no Microsoft page found that lists the value name`
 )
 
@@ -41,9 +45,9 @@ var PolicyValues = []PolicyValue{
 	{policyKey, "WUServer", "String", wuSettings + `: "WUServer (REG_SZ)", under HKEY_LOCAL_MACHINE\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate\`},
 	{policyKey, "WUStatusServer", "String", wuSettings + `: "WUStatusServer (REG_SZ)", the same key`},
 	{policyKey, "UpdateServiceUrlAlternate", "String", admxOnly + ` (the alternate download server)`},
-	{policyKey, "AcceptTrustedPublisherCerts", "DWord", admxOnly},
-	{policyKey, "TargetGroup", "String", admxOnly},
-	{policyKey, "TargetGroupEnabled", "DWord", admxOnly},
+	{policyKey, "AcceptTrustedPublisherCerts", "DWord", nonAD + `: Reg_DWORD, under HKLM\Software\Policies\Microsoft\Windows\WindowsUpdate`},
+	{policyKey, "TargetGroup", "String", nonAD + `: Reg_SZ, under HKLM\Software\Policies\Microsoft\Windows\WindowsUpdate`},
+	{policyKey, "TargetGroupEnabled", "DWord", nonAD + `: Reg_DWORD, under HKLM\Software\Policies\Microsoft\Windows\WindowsUpdate`},
 	{policyKey, "DoNotConnectToWindowsUpdateInternetLocations", "DWord", admxOnly},
 	{policyKeyAU, "UseWUServer", "DWord", wuSettings + `: "UseWUServer (REG_DWORD)", under HKEY_LOCAL_MACHINE\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate\AU`},
 	{policyKeyAU, "NoAutoUpdate", "DWord", wuSettings + `: "NoAutoUpdate (REG_DWORD)", the same key`},
