@@ -148,6 +148,31 @@ func TestScansRunAtNoonUTCAndAScanStartingInsideAWindowIsRefused(t *testing.T) {
 	}
 }
 
+// An agent update that runs while a window is open is refused: a patch command sent while the
+// agent restarts may never complete. The defaults (Saturdays 00:00 UTC) fit the default windows.
+func TestAnAgentUpdateInsideAWindowIsRefused(t *testing.T) {
+	_, err := Parse("minimal.yaml", []byte(valid))
+	require.NoError(t, err, "the default agent updates and windows")
+	for _, c := range []struct {
+		name, yaml, want string
+	}{
+		{"an update inside the WSUS server's Saturday window", valid + "patching: {agentUpdate: {schedules: ['cron(30 2 ? * SAT#2 *)']}}\n",
+			`patching.agentUpdate.schedules[0]: "cron(30 2 ? * SAT#2 *)" updates SSM Agent while maintenance window "privatepatch-wsus"`},
+		{"the second schedule inside the fleet's window", strings.Replace(valid+window(""), "patching: {", "patching: {agentUpdate: {schedules: ['cron(0 0 ? * SAT#2 *)', 'cron(0 3 ? * SUN#1 *)']}, ", 1),
+			`patching.agentUpdate.schedules[1]: "cron(0 3 ? * SUN#1 *)" updates SSM Agent while maintenance window "weekly"`},
+		{"agent updates off", valid + "patching: {agentUpdate: {enabled: false, schedules: ['cron(30 2 ? * SAT#2 *)']}}\n", ""},
+		{"a rate cannot be placed", valid + "patching: {agentUpdate: {schedules: ['rate(14 days)']}}\n", ""},
+	} {
+		_, err := Parse("agent.yaml", []byte(c.yaml))
+		if c.want == "" {
+			assert.NoError(t, err, c.name)
+		} else {
+			require.Error(t, err, c.name)
+			assert.Contains(t, err.Error(), c.want, c.name)
+		}
+	}
+}
+
 func TestSevenFieldWindowCronAndAtAssociationScheduleAreValid(t *testing.T) {
 	yaml := strings.Replace(valid+window(`schedule: "cron(0 0 2 ? * SUN *)"`), "patching: {", "patching: {scan: {schedule: at(2026-12-01T02:00:00)}, ", 1)
 	cfg, err := Parse("at.yaml", []byte(yaml))

@@ -48,6 +48,7 @@ func (p *Patching) validate(c *Config, pr *problems) {
 	if p.Scan.Enabled {
 		validateAssociationSchedule(pr, "patching.scan.schedule", p.Scan.Schedule)
 		validateScanOutsideWindows(pr, p)
+		validateAgentUpdatesOutsideWindows(pr, p)
 	}
 	if p.Inventory.Enabled {
 		validateAssociationSchedule(pr, "patching.inventory.schedule", p.Inventory.Schedule)
@@ -270,4 +271,27 @@ func defaultNote(schedule string) string {
 		return ""
 	}
 	return " (this is the default since it replaced rate(1 day), which drifted into the windows)"
+}
+
+// validateAgentUpdatesOutsideWindows refuses an agent update that runs while a window is open
+// (patchingspec.AgentUpdateInWindow): a patch command sent while the agent restarts may never
+// complete.
+func validateAgentUpdatesOutsideWindows(pr *problems, p *Patching) {
+	if !p.AgentUpdate.On() {
+		return
+	}
+	for i, s := range p.AgentUpdate.WithDefaults().Schedules {
+		for j, w := range p.MaintenanceWindows {
+			if len(w.Window.Problems()) > 0 {
+				continue
+			}
+			if overlaps, why := patchingspec.AgentUpdateInWindow(s, w.Window); overlaps {
+				pr.add(fmt.Sprintf("patching.agentUpdate.schedules[%d]", i), s,
+					"updates SSM Agent while maintenance window %q (patching.maintenanceWindows[%d], %s) is open (%s, taking an update as %d hour): "+
+						"a patch command sent while the agent restarts may never complete; schedule it outside every window",
+					w.Name, j, w.Schedule, why, patchingspec.AgentUpdateHours)
+				break
+			}
+		}
+	}
 }

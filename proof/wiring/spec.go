@@ -38,6 +38,7 @@ func SpecProblems(template map[string]any) []string {
 			}
 		}
 	}
+	problems = append(problems, agentUpdatesInWindows(resources, windows)...)
 	baselines := cfntemplate.OfType(resources, "AWS::SSM::PatchBaseline")
 	for _, id := range slices.Sorted(maps.Keys(baselines)) {
 		add("baseline "+id, templateBaseline(baselines[id]).Problems())
@@ -142,4 +143,26 @@ func filters(group any) map[string][]string {
 		return nil
 	}
 	return out
+}
+
+// agentUpdatesInWindows: no agent update association runs while a window of the template is open
+// (patchingspec.AgentUpdateInWindow, the rule validation applies to the configuration).
+func agentUpdatesInWindows(resources map[string]any, windows map[string]map[string]any) []string {
+	var problems []string
+	associations := cfntemplate.OfType(resources, "AWS::SSM::Association")
+	for _, id := range slices.Sorted(maps.Keys(associations)) {
+		a := associations[id]
+		schedule, ok := a["ScheduleExpression"].(string)
+		if !ok || cfntemplate.Text(a["Name"]) != patchingspec.UpdateSSMAgentDocument {
+			continue
+		}
+		for _, windowID := range slices.Sorted(maps.Keys(windows)) {
+			w, _, _ := templateWindow(resources, windowID, windows[windowID])
+			if overlaps, why := patchingspec.AgentUpdateInWindow(schedule, w); overlaps {
+				problems = append(problems, fmt.Sprintf("association %s: updates SSM Agent (%s) while window %s is open (%s): a patch command sent while the agent restarts may never complete",
+					id, schedule, windowID, why))
+			}
+		}
+	}
+	return problems
 }

@@ -728,3 +728,19 @@ func TestSavedQueriesCompareWithRecordedValues(t *testing.T) {
 		assert.Contains(t, joined(Queries(patching, fleet)), c.wants)
 	}
 }
+
+// An agent update the template schedules inside a window is named (a miss of earlier mutation
+// runs: validation refuses it in the configuration, and verify now in the template).
+func TestAnAgentUpdateInsideATemplatesWindowIsNamed(t *testing.T) {
+	patching := read(t, "../../test/testdata/default.patching.template.json")
+	require.Empty(t, SpecProblems(patching))
+	var update string
+	for id, r := range patching["Resources"].(map[string]any) {
+		if p, _ := r.(map[string]any)["Properties"].(map[string]any); p != nil && p["Name"] == "AWS-UpdateSSMAgent" {
+			update = id
+		}
+	}
+	require.NotEmpty(t, update, "the default patching template updates the agents")
+	props(patching, update)["ScheduleExpression"] = "cron(30 2 ? * SAT#2 *)"
+	assert.Contains(t, joined(SpecProblems(patching)), "association "+update+": updates SSM Agent (cron(30 2 ? * SAT#2 *)) while window MaintenanceWindowsprivatepatchwsusWindow")
+}

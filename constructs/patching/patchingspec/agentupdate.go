@@ -2,6 +2,7 @@ package patchingspec
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/privatepatch/privatepatch/constructs/spec"
 	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
@@ -73,4 +74,31 @@ func (a AgentUpdate) Problems() spec.Problems {
 		p.Add("MaxErrors", a.MaxErrors, "is not allowed: use a number from 0 or a percentage from 0%% to 100%%, without leading zeros, at most %d characters", maxRateControlLength)
 	}
 	return p
+}
+
+// AgentUpdateHours is how long an agent update is taken to run when its schedule is checked
+// against the windows: a judgement, as ScanHours (no page gives its length).
+const AgentUpdateHours = 1
+
+// Opening is when the window is open, for ssmschedule's overlap checks (give it after defaults).
+func (w Window) Opening() ssmschedule.Opening {
+	hours := DefaultDurationHours
+	if w.DurationHours != nil {
+		hours = *w.DurationHours
+	}
+	return ssmschedule.Opening{Schedule: w.Schedule, Timezone: w.Timezone, ScheduleOffset: w.ScheduleOffset,
+		Duration: time.Duration(hours) * time.Hour, StartDate: w.StartDate, EndDate: w.EndDate}
+}
+
+// AgentUpdateInWindow says whether an agent update on schedule runs while w is open, and when: the
+// update restarts SSM Agent, and "If an SSM Command is issued while the SSM Agent is being
+// upgraded, it will be marked as "In Progress" but will never Complete" (aws/amazon-ssm-agent
+// issue 430, "SSM Agent Update can cause SSM Commands to get lost", read 2026-12-07), so a
+// window's patch task could hang until its timeout. Only an overlap ssmschedule can show counts:
+// a rate (it counts from the association's creation) is left alone.
+func AgentUpdateInWindow(schedule string, w Window) (bool, string) {
+	if ssmschedule.CheckAssociation(schedule) != nil {
+		return false, ""
+	}
+	return ssmschedule.Overlap(ssmschedule.Opening{Schedule: schedule, Timezone: "UTC", Duration: AgentUpdateHours * time.Hour}, w.Opening())
 }
