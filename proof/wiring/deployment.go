@@ -38,6 +38,7 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	problems = append(problems, Bodies(fleet, patching)...)
 	problems = append(problems, Inventory(patching)...)
 	problems = append(problems, Thresholds(patching)...)
+	problems = append(problems, Cadence(patching, fleet)...)
 	problems = append(problems, Queries(patching, fleet)...)
 	problems = append(problems, Intent(patching, fleet, d.Region, d.Fleet.Tag.Key, d.Fleet.Tag.Value)...)
 	var external []string

@@ -1,11 +1,15 @@
 package wiring
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"regexp"
 	"slices"
+	"strings"
+	"time"
 
+	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
@@ -61,4 +65,69 @@ func crosses(comparison string, r wsusspec.MetricRange, t float64) (some, notAll
 		return r.Max >= t, r.Min < t
 	}
 	return true, true // the anomaly-detection comparisons: a band, not a threshold
+}
+
+// insightsWindow is how much data a Metrics Insights alarm evaluates: "the latest 3 hours of data"
+// ("Limits that apply to alarms based on Metrics Insights queries", Amazon CloudWatch User Guide,
+// read 2026-12-06, as wsusspec.CleanupReportSchedule cites it).
+const insightsWindow = 3 * time.Hour
+
+// insightsSource is a Metrics Insights query's metric and namespace.
+var insightsSource = regexp.MustCompile(`^SELECT \w+\((\w+)\) FROM SCHEMA\("([^"]+)"`)
+
+// Cadence checks that each alarm on a metric a script publishes hears from it often enough: the
+// association that publishes it (its document's script names the metric, its Namespace parameter
+// the query's) runs at least once an alarm period where missing data breaches, and within the
+// 3 hours a Metrics Insights alarm evaluates. A rarer publisher leaves periods empty, and the
+// alarm fires on silence alone, or sees nothing.
+func Cadence(patching, fleet map[string]any) []string {
+	type publisher struct {
+		id       string
+		interval time.Duration
+	}
+	publishers := map[string][]publisher{} // by namespace and metric
+	for _, template := range []map[string]any{patching, fleet} {
+		resources := cfntemplate.Resources(template)
+		documents := cfntemplate.OfType(resources, "AWS::SSM::Document")
+		associations := cfntemplate.OfType(resources, "AWS::SSM::Association")
+		for _, id := range slices.Sorted(maps.Keys(associations)) {
+			a := associations[id]
+			interval, ok := ssmschedule.RateInterval(cfntemplate.Text(a["ScheduleExpression"]))
+			ns := cfntemplate.AssociationParameter(resources, a, "Namespace")
+			doc, isDoc := documents[cfntemplate.Ref(a["Name"])]
+			if !ok || ns == "" || !isDoc {
+				continue
+			}
+			content, _ := json.Marshal(doc["Content"])
+			for metric := range wsusspec.MetricRanges {
+				if strings.Contains(string(content), metric) {
+					publishers[ns+" "+metric] = append(publishers[ns+" "+metric], publisher{id, interval})
+				}
+			}
+		}
+	}
+	alarms := cfntemplate.OfType(cfntemplate.Resources(patching), "AWS::CloudWatch::Alarm")
+	var problems []string
+	for _, id := range slices.Sorted(maps.Keys(alarms)) {
+		a := alarms[id]
+		for _, m := range cfntemplate.List(a["Metrics"]) {
+			m, _ := m.(map[string]any)
+			match := insightsSource.FindStringSubmatch(cfntemplate.Text(m["Expression"]))
+			if match == nil {
+				continue
+			}
+			period := time.Duration(cfntemplate.Int(m["Period"])) * time.Second
+			for _, p := range publishers[match[2]+" "+match[1]] {
+				if cfntemplate.Text(a["TreatMissingData"]) == "breaching" && p.interval > period {
+					problems = append(problems, fmt.Sprintf("alarm %s: reads %s every %v with missing data breaching, and association %s publishes it every %v: it fires on silence",
+						id, match[1], period, p.id, p.interval))
+				}
+				if p.interval >= insightsWindow {
+					problems = append(problems, fmt.Sprintf("alarm %s: a Metrics Insights alarm evaluates the latest %v, and association %s publishes %s every %v",
+						id, insightsWindow, p.id, match[1], p.interval))
+				}
+			}
+		}
+	}
+	return problems
 }

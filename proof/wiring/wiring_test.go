@@ -744,3 +744,18 @@ func TestAnAgentUpdateInsideATemplatesWindowIsNamed(t *testing.T) {
 	props(patching, update)["ScheduleExpression"] = "cron(30 2 ? * SAT#2 *)"
 	assert.Contains(t, joined(SpecProblems(patching)), "association "+update+": updates SSM Agent (cron(30 2 ? * SAT#2 *)) while window MaintenanceWindowsprivatepatchwsusWindow")
 }
+
+// Each alarm on a script's metric hears from its publisher often enough; a health script moved to
+// every two hours (an alarm of 30-minute periods that breaches on missing data) and one moved
+// beyond the 3 hours a Metrics Insights alarm evaluates are named.
+func TestAlarmsHearFromTheirPublishersOftenEnough(t *testing.T) {
+	for _, scenario := range []string{"default", "example", "rich-patching"} {
+		patching, fleet := read(t, "../../test/testdata/"+scenario+".patching.template.json"), read(t, "../../test/testdata/"+scenario+".fleet.template.json")
+		assert.Empty(t, Cadence(patching, fleet), scenario)
+	}
+	patching, fleet := read(t, "../../test/testdata/example.patching.template.json"), read(t, "../../test/testdata/example.fleet.template.json")
+	props(fleet, "WsusHealthAssociation0EE2101C")["ScheduleExpression"] = "rate(2 hours)"
+	assert.Contains(t, joined(Cadence(patching, fleet)), "alarm MonitoringWsusSyncFailedAlarmD7FB9C5C: reads LastSyncSucceeded every 30m0s with missing data breaching, and association WsusHealthAssociation0EE2101C publishes it every 2h0m0s")
+	props(fleet, "WsusCleanupReportAssociation299BB976")["ScheduleExpression"] = "rate(3 hours)"
+	assert.Contains(t, joined(Cadence(patching, fleet)), "alarm WsusCleanupAlarmDA354700: a Metrics Insights alarm evaluates the latest 3h0m0s, and association WsusCleanupReportAssociation299BB976 publishes CleanupHealthy every 3h0m0s")
+}
