@@ -3,6 +3,7 @@ package wiring
 import (
 	"fmt"
 	"maps"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -47,9 +48,10 @@ func Keys(templates ...map[string]any) []string {
 			if _, isKey := keys[cfntemplate.Ref(groups[id]["KmsKeyId"])]; isKey {
 				problems = append(problems, fmt.Sprintf("log group %s: names key %s by its id (a Ref), where CloudWatch Logs takes its ARN", id, cfntemplate.Ref(groups[id]["KmsKeyId"])))
 			}
-			if key, ok := keys[cfntemplate.GetAtt(groups[id]["KmsKeyId"])]; ok && !allowsRegionalLogs(key) {
-				problems = append(problems, fmt.Sprintf("log group %s: key %s does not let CloudWatch Logs use it as logs.<region>.amazonaws.com, "+
-					"the principal its key policy must name: creating the encrypted group fails", id, cfntemplate.GetAtt(groups[id]["KmsKeyId"])))
+			if key, ok := keys[cfntemplate.GetAtt(groups[id]["KmsKeyId"])]; ok && !allowsRegionalLogs(key, groups[id]) {
+				problems = append(problems, fmt.Sprintf("log group %s: key %s does not let CloudWatch Logs use it as logs.<region>.amazonaws.com "+
+					"for this group (the principal and the encryption context %s its key policy must name): creating the encrypted group fails",
+					id, cfntemplate.GetAtt(groups[id]["KmsKeyId"]), logsContextKey))
 			}
 		}
 		buckets := cfntemplate.OfType(resources, "AWS::S3::Bucket")
@@ -70,9 +72,17 @@ func Keys(templates ...map[string]any) []string {
 // Service", the key policy it gives, read 2026-12-07); logs.amazonaws.com is not it.
 var regionalLogs = regexp.MustCompile(`^logs\.[a-z]{2}(-[a-z]+)+-[0-9]\.amazonaws\.com(\.cn)?$`)
 
+// logsContextKey is the encryption context CloudWatch Logs asks KMS under: the key policy of the
+// same page binds the statement to log groups by "kms:EncryptionContext:aws:logs:arn" (ArnLike or
+// ArnEquals on the group's ARN). The IAM evaluator authz uses does not model it, so it is checked
+// here: a condition on another key, or on an ARN the group's does not match, denies Logs.
+const logsContextKey = "kms:EncryptionContext:aws:logs:arn"
+
 // allowsRegionalLogs: the key's policy allows the regional CloudWatch Logs principal to generate
-// data keys.
-func allowsRegionalLogs(key map[string]any) bool {
+// data keys for group: any condition it has binds the encryption context to an ARN pattern that
+// the group's ARN matches (a group without a LogGroupName has a generated one, so only a pattern
+// ending log-group:* does).
+func allowsRegionalLogs(key, group map[string]any) bool {
 	policy, _ := key["KeyPolicy"].(map[string]any)
 	for _, st := range cfntemplate.List(policy["Statement"]) {
 		st, _ := st.(map[string]any)
@@ -82,11 +92,41 @@ func allowsRegionalLogs(key map[string]any) bool {
 			services = []any{principal["Service"]}
 		}
 		if st["Effect"] == "Allow" && strings.Contains(fmt.Sprint(st["Action"]), "kms:GenerateDataKey") &&
-			slices.ContainsFunc(services, func(s any) bool { return regionalLogs.MatchString(rendered(s)) }) {
+			slices.ContainsFunc(services, func(s any) bool { return regionalLogs.MatchString(rendered(s)) }) && logsContextAdmits(st["Condition"], group) {
 			return true
 		}
 	}
 	return false
+}
+
+// logsContextAdmits says whether a statement's condition lets in a log group's encryption
+// context: no condition, or only logsContextKey under an ARN operator, with a pattern whose
+// log-group part matches the group's name.
+func logsContextAdmits(condition any, group map[string]any) bool {
+	operators, _ := condition.(map[string]any)
+	name := cfntemplate.Text(group["LogGroupName"])
+	for operator, keys := range operators {
+		keys, _ := keys.(map[string]any)
+		for k, v := range keys {
+			if k != logsContextKey || !slices.Contains([]string{"ArnLike", "ArnEquals", "StringLike", "StringEquals"}, operator) {
+				return false
+			}
+			_, pattern, found := strings.Cut(rendered(v), ":log-group:")
+			if !found {
+				return false
+			}
+			if name == "" {
+				if pattern != "*" {
+					return false
+				}
+				continue
+			}
+			if ok, _ := path.Match(strings.ReplaceAll(pattern, "/", "\x00"), strings.ReplaceAll(name, "/", "\x00")); !ok && pattern != "*" {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // policyTypes hold policy documents, by the property that holds them.

@@ -427,6 +427,37 @@ func TestKeysAreSymmetricAndNamedByArn(t *testing.T) {
 		}
 	}
 	assert.Contains(t, joined(Keys(network)), "log group NetworkFlowLogGroup4F8CEEEF: key NetworkFlowLogKeyF785E5F9 does not let CloudWatch Logs use it as logs.<region>.amazonaws.com")
+	// The encryption context, which the IAM evaluator does not model: a misspelled context key,
+	// and a pattern the group's generated name does not match, each deny CloudWatch Logs.
+	for _, plant := range []func(condition map[string]any){
+		func(c map[string]any) {
+			like := c["ArnLike"].(map[string]any)
+			like["kms:EncryptionContext:aws:logs:arns"] = like["kms:EncryptionContext:aws:logs:arn"]
+			delete(like, "kms:EncryptionContext:aws:logs:arn")
+		},
+		func(c map[string]any) {
+			parts := c["ArnLike"].(map[string]any)["kms:EncryptionContext:aws:logs:arn"].(map[string]any)["Fn::Join"].([]any)[1].([]any)
+			parts[len(parts)-1] = ":log-group:/aws/vpc/flow-logs/*"
+		},
+	} {
+		network = read(t, "../../test/testdata/example.network.template.json")
+		for _, st := range props(network, "NetworkFlowLogKeyF785E5F9")["KeyPolicy"].(map[string]any)["Statement"].([]any) {
+			if c, ok := st.(map[string]any)["Condition"].(map[string]any); ok && c["ArnLike"] != nil {
+				plant(c)
+			}
+		}
+		assert.Contains(t, joined(Keys(network)), "log group NetworkFlowLogGroup4F8CEEEF: key NetworkFlowLogKeyF785E5F9 does not let CloudWatch Logs use it")
+	}
+	// A named group and a pattern of its name are let in.
+	network = read(t, "../../test/testdata/example.network.template.json")
+	props(network, "NetworkFlowLogGroup4F8CEEEF")["LogGroupName"] = "/aws/vpc/flow-logs/privatepatch"
+	for _, st := range props(network, "NetworkFlowLogKeyF785E5F9")["KeyPolicy"].(map[string]any)["Statement"].([]any) {
+		if c, ok := st.(map[string]any)["Condition"].(map[string]any); ok && c["ArnLike"] != nil {
+			parts := c["ArnLike"].(map[string]any)["kms:EncryptionContext:aws:logs:arn"].(map[string]any)["Fn::Join"].([]any)[1].([]any)
+			parts[len(parts)-1] = ":log-group:/aws/vpc/flow-logs/*"
+		}
+	}
+	assert.Empty(t, Keys(network))
 }
 
 // What the stacks mean their resources to do, planted otherwise in a valid template (held-out
