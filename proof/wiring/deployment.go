@@ -39,6 +39,7 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	problems = append(problems, Inventory(patching)...)
 	problems = append(problems, Thresholds(patching)...)
 	problems = append(problems, Cadence(patching, fleet)...)
+	problems = append(problems, Retention(network, fleet, patching)...)
 	problems = append(problems, Queries(patching, fleet)...)
 	problems = append(problems, Intent(patching, fleet, d.Region, d.Fleet.Tag.Key, d.Fleet.Tag.Value)...)
 	var external []string

@@ -790,3 +790,17 @@ func TestAlarmsHearFromTheirPublishersOftenEnough(t *testing.T) {
 	props(fleet, "WsusCleanupReportAssociation299BB976")["ScheduleExpression"] = "rate(3 hours)"
 	assert.Contains(t, joined(Cadence(patching, fleet)), "alarm WsusCleanupAlarmDA354700: a Metrics Insights alarm evaluates the latest 3h0m0s, and association WsusCleanupReportAssociation299BB976 publishes CleanupHealthy every 3h0m0s")
 }
+
+// Every resource holding data is retained; a log group left to be deleted (mutation run 7's n11)
+// and a volume replaced without keeping its data are named.
+func TestDataIsRetainedWhenTheStackDeletesOrReplacesIt(t *testing.T) {
+	for _, scenario := range goldenScenarios {
+		assert.Empty(t, Retention(goldenStacks(t, scenario, "network", "fleet", "patching")...), scenario)
+	}
+	network, fleet := read(t, "../../test/testdata/example.network.template.json"), read(t, "../../test/testdata/example.fleet.template.json")
+	network["Resources"].(map[string]any)["NetworkFlowLogGroup4F8CEEEF"].(map[string]any)["DeletionPolicy"] = "Delete"
+	delete(fleet["Resources"].(map[string]any)["WsusUpdateStore63860FE1"].(map[string]any), "UpdateReplacePolicy")
+	problems := joined(Retention(network, fleet))
+	assert.Contains(t, problems, `AWS::Logs::LogGroup NetworkFlowLogGroup4F8CEEEF: DeletionPolicy is "Delete", not Retain`)
+	assert.Contains(t, problems, `AWS::EC2::Volume WsusUpdateStore63860FE1: UpdateReplacePolicy is "", not Retain`)
+}
