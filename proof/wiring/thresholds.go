@@ -38,8 +38,14 @@ func Thresholds(patching map[string]any) []string {
 			if !known || !isNumber {
 				continue
 			}
-			fires, stops := crosses(cfntemplate.Text(a["ComparisonOperator"]), r, threshold)
+			comparison := cfntemplate.Text(a["ComparisonOperator"])
+			fires, stops := crosses(comparison, r, threshold)
+			lowFires := strings.HasPrefix(comparison, "LessThan")
 			switch {
+			case (lowFires || strings.HasPrefix(comparison, "GreaterThan")) && lowFires != r.LowIsBad:
+				trouble := map[bool]string{true: "low", false: "high"}[r.LowIsBad]
+				problems = append(problems, fmt.Sprintf("alarm %s: fires on %s %v of %s, whose trouble is a %s value: it alarms when healthy and stays silent in trouble",
+					id, comparison, threshold, match[2], trouble))
 			case !fires:
 				problems = append(problems, fmt.Sprintf("alarm %s: %s %v never holds for %s, which is %v to %v: the alarm never fires",
 					id, a["ComparisonOperator"], threshold, match[2], r.Min, r.Max))

@@ -731,7 +731,9 @@ func TestAlarmsOnTheScriptsMetricsCanFireAndStop(t *testing.T) {
 		{"MonitoringWsusSyncFailedAlarmD7FB9C5C", "LessThanThreshold", 0, "LessThanThreshold 0 never holds for LastSyncSucceeded, which is 0 to 1: the alarm never fires"},
 		{"MonitoringWsusDiskAlarmC3AE443E", "LessThanThreshold", 101, "LessThanThreshold 101 holds for every value of UpdateStoreFreePercent (0 to 100): the alarm never stops"},
 		{"MonitoringWsusSyncStaleAlarm487ABB8A", "GreaterThanThreshold", 10000, "never holds for HoursSinceLastSync, which is 0 to 9999"},
-		{"WsusCleanupAlarmDA354700", "GreaterThanOrEqualToThreshold", 0, "holds for every value of CleanupHealthy (0 to 1)"},
+		{"WsusCleanupAlarmDA354700", "GreaterThanOrEqualToThreshold", 0, "fires on GreaterThanOrEqualToThreshold 0 of CleanupHealthy, whose trouble is a low value"},
+		// Mutation run 7's p07: the stale-sync alarm turned the other way.
+		{"MonitoringWsusSyncStaleAlarm487ABB8A", "LessThanThreshold", 26, "fires on LessThanThreshold 26 of HoursSinceLastSync, whose trouble is a high value"},
 	} {
 		patching := read(t, "../../test/testdata/example.patching.template.json")
 		a := props(patching, c.alarm)

@@ -25,16 +25,21 @@ func HealthNamespaceOf(namePrefix string) string {
 	return HealthNamespace + "/" + namePrefix
 }
 
-// MetricRange is the least and greatest value a script publishes for a metric.
-type MetricRange struct{ Min, Max float64 }
+// MetricRange is the least and greatest value a script publishes for a metric, and which end is
+// the trouble an alarm on it watches for: LowIsBad for a share of free space or a health flag,
+// not for hours since something last happened.
+type MetricRange struct {
+	Min, Max float64
+	LowIsBad bool
+}
 
 // MetricRanges are the values wsus-health.ps1 and wsus-cleanup.ps1 publish for the metrics the
 // alarms read: a percentage, 0 or 1 for the flags, hours from 0 to NeverSynchronisedHours. An
 // alarm whose threshold no value in its range crosses can never fire; one every value crosses
 // never stops.
 var MetricRanges = map[string]MetricRange{
-	MetricUpdateStoreFree:    {0, 100},
-	MetricLastSyncSucceeded:  {0, 1},
-	MetricHoursSinceLastSync: {0, NeverSynchronisedHours},
-	MetricCleanupHealthy:     {0, 1},
+	MetricUpdateStoreFree:    {0, 100, true},
+	MetricLastSyncSucceeded:  {0, 1, true},
+	MetricHoursSinceLastSync: {0, NeverSynchronisedHours, false},
+	MetricCleanupHealthy:     {0, 1, true},
 }
