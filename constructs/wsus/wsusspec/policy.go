@@ -20,6 +20,8 @@ type PolicyValue struct {
 	Type string
 	// Source is where the key, name and type are written down.
 	Source string
+	// Value, where not empty, is the only value that points the client at WSUS.
+	Value string
 }
 
 const (
@@ -42,22 +44,23 @@ const (
 
 // PolicyValues are every value the client script writes (wsus-client.ps1's $values).
 var PolicyValues = []PolicyValue{
-	{policyKey, "WUServer", "String", wuSettings + `: "WUServer (REG_SZ)", under HKEY_LOCAL_MACHINE\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate\`},
-	{policyKey, "WUStatusServer", "String", wuSettings + `: "WUStatusServer (REG_SZ)", the same key`},
-	{policyKey, "UpdateServiceUrlAlternate", "String", admxOnly + ` (the alternate download server)`},
-	{policyKey, "AcceptTrustedPublisherCerts", "DWord", nonAD + `: Reg_DWORD, under HKLM\Software\Policies\Microsoft\Windows\WindowsUpdate`},
-	{policyKey, "TargetGroup", "String", nonAD + `: Reg_SZ, under HKLM\Software\Policies\Microsoft\Windows\WindowsUpdate`},
-	{policyKey, "TargetGroupEnabled", "DWord", nonAD + `: Reg_DWORD, under HKLM\Software\Policies\Microsoft\Windows\WindowsUpdate`},
-	{policyKey, "DoNotConnectToWindowsUpdateInternetLocations", "DWord", admxOnly},
-	{policyKeyAU, "UseWUServer", "DWord", wuSettings + `: "UseWUServer (REG_DWORD)", under HKEY_LOCAL_MACHINE\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate\AU`},
-	{policyKeyAU, "NoAutoUpdate", "DWord", wuSettings + `: "NoAutoUpdate (REG_DWORD)", the same key`},
-	{policyKeyAU, "AUOptions", "DWord", wuSettings + `: "AUOptions (REG_DWORD)", the same key`},
-	{policyKeyAU, "ScheduledInstallDay", "DWord", wuSettings + `: "ScheduledInstallDay (REG_DWORD)", the same key`},
+	{policyKey, "WUServer", "String", wuSettings + `: "WUServer (REG_SZ)", under HKEY_LOCAL_MACHINE\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate\`, ""},
+	{policyKey, "WUStatusServer", "String", wuSettings + `: "WUStatusServer (REG_SZ)", the same key`, ""},
+	{policyKey, "UpdateServiceUrlAlternate", "String", admxOnly + ` (the alternate download server)`, ""},
+	{policyKey, "AcceptTrustedPublisherCerts", "DWord", nonAD + `: Reg_DWORD, under HKLM\Software\Policies\Microsoft\Windows\WindowsUpdate`, ""},
+	{policyKey, "TargetGroup", "String", nonAD + `: Reg_SZ, under HKLM\Software\Policies\Microsoft\Windows\WindowsUpdate`, ""},
+	{policyKey, "TargetGroupEnabled", "DWord", nonAD + `: Reg_DWORD, under HKLM\Software\Policies\Microsoft\Windows\WindowsUpdate`, ""},
+	{policyKey, "DoNotConnectToWindowsUpdateInternetLocations", "DWord", admxOnly, ""},
+	{policyKeyAU, "UseWUServer", "DWord", wuSettings + `: "UseWUServer (REG_DWORD)", under HKEY_LOCAL_MACHINE\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate\AU; ` +
+		`"Set this value to 1 to configure Automatic Updates to use a server that is running Software Update Services instead of Windows Update"`, "1"},
+	{policyKeyAU, "NoAutoUpdate", "DWord", wuSettings + `: "NoAutoUpdate (REG_DWORD)", the same key`, ""},
+	{policyKeyAU, "AUOptions", "DWord", wuSettings + `: "AUOptions (REG_DWORD)", the same key`, ""},
+	{policyKeyAU, "ScheduledInstallDay", "DWord", wuSettings + `: "ScheduledInstallDay (REG_DWORD)", the same key`, ""},
 }
 
 var (
 	// policyRow is a row of the client script's $values: @{ Key = $policy; Name = '...'; Type = '...'; ...}.
-	policyRow = regexp.MustCompile(`@\{\s*Key\s*=\s*\$(\w+)\s*;\s*Name\s*=\s*'([^']*)'\s*;\s*Type\s*=\s*'([^']*)'`)
+	policyRow = regexp.MustCompile(`@\{\s*Key\s*=\s*\$(\w+)\s*;\s*Name\s*=\s*'([^']*)'\s*;\s*Type\s*=\s*'([^']*)'\s*;\s*Value\s*=\s*([^}]*?)\s*\}`)
 	// policyPath is the script's assignment of a key variable: $policy = 'HKLM:\...' or
 	// $au = Join-Path $policy 'AU'.
 	policyPath = regexp.MustCompile(`(?m)^\s*\$(\w+)\s*=\s*(?:'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows\\([^']*)'|Join-Path\s+\$(\w+)\s+'([^']*)')`)
@@ -92,6 +95,8 @@ func PolicyValueProblems(script string) []string {
 			problems = append(problems, fmt.Sprintf("policy value %s: written under %s, but Windows reads it under %s (%s)", m[2], key, PolicyValues[i].Key, PolicyValues[i].Source))
 		case m[3] != PolicyValues[i].Type:
 			problems = append(problems, fmt.Sprintf("policy value %s: written as %s, but it is a %s (%s)", m[2], m[3], PolicyValues[i].Type, PolicyValues[i].Source))
+		case PolicyValues[i].Value != "" && strings.Trim(m[4], "'") != PolicyValues[i].Value:
+			problems = append(problems, fmt.Sprintf("policy value %s: written as %s, but only %s points the client at WSUS (%s)", m[2], m[4], PolicyValues[i].Value, PolicyValues[i].Source))
 		}
 		written[m[2]] = true
 	}

@@ -28,6 +28,8 @@ func TestClientScriptWritesThePolicyValuesAsMicrosoftNamesThem(t *testing.T) {
 			"policy value WUStatusServer: not written"},
 		{"the AU key built from another path", "$au = Join-Path $policy 'AU'", "$au = Join-Path $policy 'Au2'",
 			`policy value UseWUServer: written under WindowsUpdate\Au2`},
+		{"a value that does not point at WSUS (mutation run 7's f04)", "Name = 'UseWUServer'; Type = 'DWord'; Value = 1 }", "Name = 'UseWUServer'; Type = 'DWord'; Value = 0 }",
+			"policy value UseWUServer: written as 0, but only 1 points the client at WSUS"},
 		{"an unknown key variable", "@{ Key = $au; Name = 'NoAutoUpdate'", "@{ Key = $other; Name = 'NoAutoUpdate'",
 			"policy value NoAutoUpdate: written under $other"},
 	} {
