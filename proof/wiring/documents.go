@@ -55,16 +55,34 @@ func Documents(templates ...map[string]any) []string {
 	return problems
 }
 
-// documentProblems are a document's preconditions and references.
+// A Command document's schema: "Version 2.2 uses the mainSteps section instead of
+// runtimeConfig", and "Cross-platform support uses the precondition parameter" (a 2.2 feature):
+// "Schemas, features, and examples", Systems Manager User Guide, read 2026-12-07.
+const preconditionSchema = "2.2"
+
+// documentProblems are a document's schema, preconditions and references.
 func documentProblems(id string, doc map[string]any) []string {
 	var problems []string
 	content, _ := doc["Content"].(map[string]any)
 	declared, _ := content["parameters"].(map[string]any)
+	schema := cfntemplate.Text(content["schemaVersion"])
+	if steps := cfntemplate.List(content["mainSteps"]); len(steps) > 0 && cfntemplate.Text(doc["DocumentType"]) == "Command" && !strings.HasPrefix(schema, "2.") {
+		problems = append(problems, fmt.Sprintf("document %s: has mainSteps under schemaVersion %q: a Command document's steps are schema 2.x's (1.2 has runtimeConfig)", id, schema))
+	}
 	for i, step := range cfntemplate.List(content["mainSteps"]) {
 		step, _ := step.(map[string]any)
 		precondition, _ := step["precondition"].(map[string]any)
-		if equals := cfntemplate.List(precondition["StringEquals"]); len(equals) == 2 && equals[0] == "platformType" && !slices.Contains(platformTypes, fmt.Sprint(equals[1])) {
+		equals := cfntemplate.List(precondition["StringEquals"])
+		if len(equals) == 2 && equals[0] == "platformType" && !slices.Contains(platformTypes, fmt.Sprint(equals[1])) {
 			problems = append(problems, fmt.Sprintf("document %s: step %d's precondition names platformType %q, not one of %s: the step never runs", id, i, equals[1], strings.Join(platformTypes, ", ")))
+		}
+		if precondition != nil && schema != preconditionSchema {
+			problems = append(problems, fmt.Sprintf("document %s: step %d has a precondition under schemaVersion %q: preconditions are schema %s's", id, i, schema, preconditionSchema))
+		}
+		// aws:runShellScript runs shell scripts on Linux and macOS ("Command document plugin
+		// reference"): a Windows step with it never runs the script.
+		if len(equals) == 2 && equals[1] == "Windows" && cfntemplate.Text(step["action"]) == "aws:runShellScript" {
+			problems = append(problems, fmt.Sprintf("document %s: step %d runs aws:runShellScript on Windows, where PowerShell scripts run with aws:runPowerShellScript", id, i))
 		}
 	}
 	problems = append(problems, policyValueProblems(id, content)...)

@@ -316,6 +316,15 @@ func TestDocumentsAndTheirAssociationsAgree(t *testing.T) {
 			step := props(f, "WsusSetupDocumentD23DE8FA")["Content"].(map[string]any)["mainSteps"].([]any)[0].(map[string]any)
 			step["precondition"] = map[string]any{"StringEquals": []any{"platformType", "windows"}}
 		}},
+		{"a Command document on schema 1.2 (mutation run 7's f06)", `document WsusSetupDocumentD23DE8FA: has mainSteps under schemaVersion "1.2"`, func(f map[string]any) {
+			props(f, "WsusSetupDocumentD23DE8FA")["Content"].(map[string]any)["schemaVersion"] = "1.2"
+		}},
+		{"a precondition on schema 2.0", `document WsusSetupDocumentD23DE8FA: step 0 has a precondition under schemaVersion "2.0"`, func(f map[string]any) {
+			props(f, "WsusSetupDocumentD23DE8FA")["Content"].(map[string]any)["schemaVersion"] = "2.0"
+		}},
+		{"a shell step on Windows (mutation run 7's f07)", "document WsusHealthDocumentBD0DBD38: step 0 runs aws:runShellScript on Windows", func(f map[string]any) {
+			props(f, "WsusHealthDocumentBD0DBD38")["Content"].(map[string]any)["mainSteps"].([]any)[0].(map[string]any)["action"] = "aws:runShellScript"
+		}},
 		{"a parameter used and not declared", "document WsusSetupDocumentD23DE8FA: uses {{ Port }}, which it does not declare", func(f map[string]any) {
 			delete(props(f, "WsusSetupDocumentD23DE8FA")["Content"].(map[string]any)["parameters"].(map[string]any), "Port")
 		}},
