@@ -134,6 +134,37 @@ func wsusComplianceRules(patching, fleet map[string]any) []string {
 			}
 		}
 	}
+	return append(problems, complianceRuleSplit(resources, baseline)...)
+}
+
+// complianceRuleSplit: patch compliance alerts are split in two, one rule for the WSUS server's
+// baseline and one for anything but it (docs/patching.md, "one alert, not two"): a rule on
+// neither alerts for the server twice, and two on the server's leave the fleet unwatched.
+func complianceRuleSplit(resources map[string]any, baseline string) []string {
+	var server, fleet, unfiltered []string
+	rules := cfntemplate.OfType(resources, "AWS::Events::Rule")
+	for _, id := range slices.Sorted(maps.Keys(rules)) {
+		pattern, _ := rules[id]["EventPattern"].(map[string]any)
+		detail, _ := pattern["detail"].(map[string]any)
+		if !slices.Contains(cfntemplate.List(pattern["detail-type"]), any("Configuration Compliance State Change")) ||
+			!slices.Contains(cfntemplate.List(detail["compliance-type"]), any("Patch")) {
+			continue
+		}
+		ids := cfntemplate.List(detail["patch-baseline-id"])
+		switch first, _ := cfntemplate.First(ids).(map[string]any); {
+		case len(ids) == 0:
+			unfiltered = append(unfiltered, id)
+		case first["anything-but"] != nil && cfntemplate.Ref(cfntemplate.First(first["anything-but"])) == baseline:
+			fleet = append(fleet, id)
+		case cfntemplate.Ref(first) == baseline:
+			server = append(server, id)
+		}
+	}
+	var problems []string
+	if len(server) != 1 || len(fleet) != 1 || len(unfiltered) > 0 {
+		problems = append(problems, fmt.Sprintf("patch compliance rules: %d on the WSUS server's baseline %s %v, %d on anything but it %v, %d on any baseline %v: "+
+			"want one and one, none on any (the fleet unwatched, or the server alerted twice)", len(server), baseline, server, len(fleet), fleet, len(unfiltered), unfiltered))
+	}
 	return problems
 }
 

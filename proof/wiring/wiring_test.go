@@ -521,6 +521,22 @@ func TestIntentNamesWhatAValidTemplateCanSayOtherwise(t *testing.T) {
 			automation := props(p, "MaintenanceWindowsprivatepatchweeklyPrePatchImageE1971ACD")["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowAutomationParameters"].(map[string]any)
 			automation["Parameters"].(map[string]any)["InstanceId"] = []any{"{{TARGET_ID}}"}
 		}},
+		{"the fleet's compliance rule on the server's baseline (mutation run 7's p05)", "patch compliance rules: 2 on the WSUS server's baseline", func(p, _ map[string]any) {
+			for id, r := range p["Resources"].(map[string]any) {
+				if strings.HasPrefix(id, "AlertsComplianceRule") {
+					detail := r.(map[string]any)["Properties"].(map[string]any)["EventPattern"].(map[string]any)["detail"].(map[string]any)
+					but := detail["patch-baseline-id"].([]any)[0].(map[string]any)["anything-but"]
+					detail["patch-baseline-id"] = but
+				}
+			}
+		}},
+		{"the fleet's compliance rule on every baseline", "0 on anything but it [], 1 on any baseline", func(p, _ map[string]any) {
+			for id, r := range p["Resources"].(map[string]any) {
+				if strings.HasPrefix(id, "AlertsComplianceRule") {
+					delete(r.(map[string]any)["Properties"].(map[string]any)["EventPattern"].(map[string]any)["detail"].(map[string]any), "patch-baseline-id")
+				}
+			}
+		}},
 		{"an image task not told its instance", "task MaintenanceWindowsprivatepatchweeklyPrePatchImageE1971ACD: a task of type AUTOMATION with targets whose parameters name none of {{TARGET_ID}}, {{RESOURCE_ID}}", func(p, _ map[string]any) {
 			automation := props(p, "MaintenanceWindowsprivatepatchweeklyPrePatchImageE1971ACD")["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowAutomationParameters"].(map[string]any)
 			automation["Parameters"].(map[string]any)["InstanceId"] = []any{"i-0123456789abcdef0"}
