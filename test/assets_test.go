@@ -653,8 +653,8 @@ func TestWsusHealthIsPublishedAndAlarmsWhenTheStoreFillsOrSynchronisationStops(t
 	_, dashboard := oneOf(t, s.patchJSON, "AWS::CloudWatch::Dashboard", "Monitoring")
 	assert.Equal(t, "privatepatch-fleet-us-west-2", props(dashboard)["DashboardName"], "dashboards are global: the region keeps environments apart")
 	body := fmt.Sprint(props(dashboard)["DashboardBody"])
-	assert.Empty(t, undocumentedMetrics(body), "the dashboard graphs only metrics AWS publishes")
-	assert.GreaterOrEqual(t, len(dashboardMetric.FindAllString(body, -1)), 4, "the check sees the dashboard's AWS metrics")
+	assert.Empty(t, wiring.UndocumentedMetrics(body), "the dashboard graphs only metrics AWS publishes")
+	assert.GreaterOrEqual(t, len(wiring.DashboardMetric.FindAllString(body, -1)), 4, "the check sees the dashboard's AWS metrics")
 	assert.NotContains(t, body, "Fn::GetStackOutput", "the dashboard names no instance of another stack either")
 	for _, want := range []string{"AWS/SSM-RunCommand", "CommandsFailed", "TriggeredRules", "UpdateStoreFreePercent", "LastSyncSucceeded", "alarms"} {
 		assert.Contains(t, body, want)
@@ -908,32 +908,9 @@ func TestHybridNodesJoinWithTheTagsTheWindowsAndAssociationsTarget(t *testing.T)
 	assert.Equal(t, []string{"MetadataTagged tag:PatchGroup"}, missing)
 }
 
-// documentedMetrics are the AWS metrics the dashboard and alarms may read: Run Command's
-// ("Monitoring Run Command metrics using Amazon CloudWatch", read 2026-11-27) and EventBridge's
-// TriggeredRules and FailedInvocations, dimension RuleName ("Monitoring Amazon EventBridge", read
-// 2026-11-27 and 2026-12-06).
-var documentedMetrics = map[string][]string{
-	"AWS/SSM-RunCommand": {"CommandsDeliveryTimedOut", "CommandsFailed", "CommandsSucceeded"},
-	"AWS/Events":         {"TriggeredRules", "FailedInvocations"},
-}
-
-var dashboardMetric = regexp.MustCompile(`\["(AWS/[A-Za-z-]+)","([A-Za-z]+)"`)
-
-// undocumentedMetrics lists the AWS namespace/metric pairs of a dashboard body that AWS does not
-// document: such a line stays empty.
-func undocumentedMetrics(body string) []string {
-	var out []string
-	for _, m := range dashboardMetric.FindAllStringSubmatch(body, -1) {
-		if !slices.Contains(documentedMetrics[m[1]], m[2]) {
-			out = append(out, m[1]+" "+m[2])
-		}
-	}
-	return out
-}
-
 func TestUndocumentedDashboardMetricsAreFound(t *testing.T) {
 	assert.Equal(t, []string{"AWS/SSM-RunCommand CommandsTimedOut"},
-		undocumentedMetrics(`"metrics":[["AWS/SSM-RunCommand","CommandsFailed",{}],["AWS/SSM-RunCommand","CommandsTimedOut",{}]]`), "the line the dashboard had")
+		wiring.UndocumentedMetrics(`"metrics":[["AWS/SSM-RunCommand","CommandsFailed",{}],["AWS/SSM-RunCommand","CommandsTimedOut",{}]]`), "the line the dashboard had")
 }
 
 // configRulesOsaka deploys the AWS Config rules to Asia Pacific (Osaka), where neither compliance

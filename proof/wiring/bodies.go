@@ -27,6 +27,9 @@ func Bodies(templates ...map[string]any) []string {
 			if err := json.Unmarshal([]byte(joinedText(dashboards[id]["DashboardBody"])), &body); err != nil {
 				problems = append(problems, fmt.Sprintf("dashboard %s: its body is not JSON: %v", id, err))
 			}
+			for _, metric := range UndocumentedMetrics(joinedText(dashboards[id]["DashboardBody"])) {
+				problems = append(problems, fmt.Sprintf("dashboard %s: graphs %s, a metric AWS does not document: its line stays empty", id, metric))
+			}
 		}
 		functions := cfntemplate.OfType(resources, "AWS::Lambda::Function")
 		for _, id := range slices.Sorted(maps.Keys(functions)) {
@@ -70,6 +73,30 @@ func inlineLanguage(code string) string {
 		return "nodejs"
 	}
 	return ""
+}
+
+// DocumentedMetrics are the AWS metrics the dashboard may read: Run Command's ("Monitoring Run
+// Command metrics using Amazon CloudWatch", read 2026-11-27; there is no CommandsTimedOut) and
+// EventBridge's TriggeredRules and FailedInvocations, dimension RuleName ("Monitoring Amazon
+// EventBridge", read 2026-11-27 and 2026-12-06). A line on another name stays empty.
+var DocumentedMetrics = map[string][]string{
+	"AWS/SSM-RunCommand": {"CommandsDeliveryTimedOut", "CommandsFailed", "CommandsSucceeded"},
+	"AWS/Events":         {"TriggeredRules", "FailedInvocations"},
+}
+
+// DashboardMetric is a dashboard widget's metric line on an AWS namespace.
+var DashboardMetric = regexp.MustCompile(`\["(AWS/[A-Za-z-]+)","([A-Za-z]+)"`)
+
+// UndocumentedMetrics lists the AWS namespace/metric pairs of a dashboard body that AWS does not
+// document.
+func UndocumentedMetrics(body string) []string {
+	var out []string
+	for _, m := range DashboardMetric.FindAllStringSubmatch(body, -1) {
+		if !slices.Contains(DocumentedMetrics[m[1]], m[2]) {
+			out = append(out, m[1]+" "+m[2])
+		}
+	}
+	return out
 }
 
 // joinedText is a value as text, each intrinsic within an Fn::Join a placeholder string.
