@@ -155,6 +155,17 @@ func Regions(region string, templates ...map[string]any) []string {
 				}
 			}
 		}
+		// The resource data sync writes to the stacks' bucket, which is in the deployment's
+		// region: BucketRegion is "The AWS Region with the S3 bucket targeted by the resource
+		// data sync" (AWS::SSM::ResourceDataSync S3Destination, CloudFormation resource
+		// specification).
+		syncs := cfntemplate.OfType(resources, "AWS::SSM::ResourceDataSync")
+		for _, id := range slices.Sorted(maps.Keys(syncs)) {
+			destination, _ := syncs[id]["S3Destination"].(map[string]any)
+			if got, ok := destination["BucketRegion"].(string); ok && got != region {
+				problems = append(problems, fmt.Sprintf("resource data sync %s: BucketRegion %s, and the stacks' bucket is in the deployment's %s", id, got, region))
+			}
+		}
 	}
 	return problems
 }

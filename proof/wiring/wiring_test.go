@@ -569,6 +569,10 @@ func TestPoliciesNameTheDeploymentsRegion(t *testing.T) {
 	join := statement["Condition"].(map[string]any)["ArnLike"].(map[string]any)["kms:EncryptionContext:aws:logs:arn"].(map[string]any)["Fn::Join"].([]any)
 	join[1].([]any)[0] = "arn:aws:logs:us-east-1:"
 	assert.Equal(t, []string{"AWS::KMS::Key NetworkFlowLogKeyF785E5F9: names arn:aws:logs:us-east-1:..., in region us-east-1, not the deployment's us-west-2"}, Regions("us-west-2", network))
+	// Mutation run 7's p11: the sync told the bucket is in another region.
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	props(patching, "InventoryResourceDataSync837B1722")["S3Destination"].(map[string]any)["BucketRegion"] = "us-east-1"
+	assert.Equal(t, []string{"resource data sync InventoryResourceDataSync837B1722: BucketRegion us-east-1, and the stacks' bucket is in the deployment's us-west-2"}, Regions("us-west-2", patching))
 }
 
 // The fifth held-out run's misses, planted: each is named; the goldens pass.
