@@ -32,6 +32,7 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	problems = append(problems, Keys(network, fleet, patching)...)
 	problems = append(problems, Regions(d.Region, network, fleet, patching)...)
 	problems = append(problems, Server(fleet)...)
+	problems = append(problems, Products(fleet)...)
 	problems = append(problems, Published(patching, fleet)...)
 	problems = append(problems, installs(patching, d)...)
 	problems = append(problems, windowPatchGroups(patching, d)...)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/privatepatch/privatepatch/constructs/windows/windowsspec"
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
@@ -106,4 +107,37 @@ func customMetrics(alarm map[string]any) []string {
 		}
 	}
 	return names
+}
+
+// Products checks that the WSUS server synchronises the product of every Windows release the
+// fleet's instances run (windowsspec's AMI parameter and WSUS product title of each release):
+// WSUS approves only the products it synchronises, so a client of another release finds nothing
+// to install. An instance on a pinned AMI is not judged (its release is not in the template).
+func Products(fleet map[string]any) []string {
+	resources := cfntemplate.Resources(fleet)
+	var setup map[string]any
+	for id, a := range cfntemplate.OfType(resources, "AWS::SSM::Association") {
+		if strings.HasPrefix(id, "WsusSetupAssociation") {
+			setup = a
+		}
+	}
+	if setup == nil {
+		return nil
+	}
+	products := strings.Split(cfntemplate.AssociationParameter(resources, setup, "Products"), ";")
+	instances := cfntemplate.OfType(resources, "AWS::EC2::Instance")
+	var problems []string
+	for _, id := range slices.Sorted(maps.Keys(instances)) {
+		if strings.HasPrefix(id, "WsusInstance") {
+			continue // the server updates from Microsoft Update
+		}
+		parameter := strings.TrimPrefix(cfntemplate.Text(instances[id]["ImageId"]), "resolve:ssm:")
+		for _, v := range windowsspec.Versions() {
+			if v.AmiParameter() == parameter && !slices.Contains(products, v.WsusProduct()) {
+				problems = append(problems, fmt.Sprintf("instance %s: runs Windows Server %s, whose WSUS product %q the server does not synchronise (Products %v): it finds nothing to install",
+					id, v, v.WsusProduct(), products))
+			}
+		}
+	}
+	return problems
 }

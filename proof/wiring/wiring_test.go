@@ -843,3 +843,20 @@ func TestDataIsRetainedWhenTheStackDeletesOrReplacesIt(t *testing.T) {
 	assert.Contains(t, problems, `AWS::Logs::LogGroup NetworkFlowLogGroup4F8CEEEF: DeletionPolicy is "Delete", not Retain`)
 	assert.Contains(t, problems, `AWS::EC2::Volume WsusUpdateStore63860FE1: UpdateReplacePolicy is "", not Retain`)
 }
+
+// The WSUS server synchronises the product of every Windows release the fleet runs; a product
+// title of another name (mutation run 7's f05) and a fleet instance on another release are named.
+func TestTheServerSynchronisesTheFleetsWindowsProducts(t *testing.T) {
+	for _, scenario := range goldenScenarios {
+		if fleet := goldenStacks(t, scenario, "fleet"); len(fleet) > 0 {
+			assert.Empty(t, Products(fleet[0]), scenario)
+		}
+	}
+	fleet := read(t, "../../test/testdata/example.fleet.template.json")
+	props(fleet, "WsusSetupAssociationCF0D774E")["Parameters"].(map[string]any)["Products"] = []any{"Windows Server 2022"}
+	assert.Contains(t, joined(Products(fleet)), `instance FleetappInstance1E092C320: runs Windows Server 2022, whose WSUS product "Microsoft Server operating system-21H2" the server does not synchronise`)
+	fleet = read(t, "../../test/testdata/example.fleet.template.json")
+	props(fleet, "FleetappInstance29EE22299")["ImageId"] = "resolve:ssm:/aws/service/ami-windows-latest/Windows_Server-2025-English-Full-Base"
+	assert.Equal(t, []string{`instance FleetappInstance29EE22299: runs Windows Server 2025, whose WSUS product "Microsoft Server operating system-24H2" the server does not synchronise (Products [Microsoft Server operating system-21H2]): it finds nothing to install`},
+		Products(fleet))
+}
