@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/privatepatch/privatepatch/config"
@@ -81,20 +80,7 @@ func FromTemplate(template map[string]any, cfg *config.Config, from time.Time) (
 
 // windowTargets are the patch groups a window's targets name, and whether a task of it installs.
 func windowTargets(resources map[string]any, window string) (groups []string, install bool) {
-	targets := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTarget")
-	for _, id := range slices.Sorted(maps.Keys(targets)) {
-		if cfntemplate.Ref(targets[id]["WindowId"]) != window {
-			continue
-		}
-		for _, t := range cfntemplate.List(targets[id]["Targets"]) {
-			t, _ := t.(map[string]any)
-			if key, ok := strings.CutPrefix(cfntemplate.Text(t["Key"]), "tag:"); ok && slices.Contains(patchingspec.PatchGroupTagKeys, key) {
-				for _, v := range cfntemplate.List(t["Values"]) {
-					groups = append(groups, cfntemplate.Text(v))
-				}
-			}
-		}
-	}
+	groups = cfntemplate.WindowPatchGroups(resources, window, patchingspec.PatchGroupTagKeys)
 	for _, task := range cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTask") {
 		invocation, _ := task["TaskInvocationParameters"].(map[string]any)
 		runCommand, _ := invocation["MaintenanceWindowRunCommandParameters"].(map[string]any)

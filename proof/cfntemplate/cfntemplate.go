@@ -6,8 +6,11 @@ package cfntemplate
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // Resources are a template's resources by logical id.
@@ -107,4 +110,44 @@ func AssociationParameter(resources, association map[string]any, name string) st
 	declared, _ := content["parameters"].(map[string]any)
 	parameter, _ := declared[name].(map[string]any)
 	return Text(parameter["default"])
+}
+
+// Joined is a value as text: a string as it is, an Fn::Join joined (nested ones too), and any
+// other intrinsic as intrinsic writes it.
+func Joined(v any, intrinsic func(any) string) string {
+	if text, ok := v.(string); ok {
+		return text
+	}
+	if m, ok := v.(map[string]any); ok {
+		if join := List(m["Fn::Join"]); len(join) == 2 {
+			var parts []string
+			for _, part := range List(join[1]) {
+				parts = append(parts, Joined(part, intrinsic))
+			}
+			separator, _ := join[0].(string)
+			return strings.Join(parts, separator)
+		}
+	}
+	return intrinsic(v)
+}
+
+// WindowPatchGroups are the patch groups the targets of maintenance window window (a logical id)
+// select by one of keys (the patch group tag keys), in the targets' order.
+func WindowPatchGroups(resources map[string]any, window string, keys []string) []string {
+	var groups []string
+	targets := OfType(resources, "AWS::SSM::MaintenanceWindowTarget")
+	for _, id := range slices.Sorted(maps.Keys(targets)) {
+		if Ref(targets[id]["WindowId"]) != window {
+			continue
+		}
+		for _, t := range List(targets[id]["Targets"]) {
+			t, _ := t.(map[string]any)
+			if key, ok := strings.CutPrefix(Text(t["Key"]), "tag:"); ok && slices.Contains(keys, key) {
+				for _, v := range List(t["Values"]) {
+					groups = append(groups, Text(v))
+				}
+			}
+		}
+	}
+	return groups
 }

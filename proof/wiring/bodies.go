@@ -99,23 +99,14 @@ func UndocumentedMetrics(body string) []string {
 	return out
 }
 
-// joinedText is a value as text, each intrinsic within an Fn::Join a placeholder string.
+// joinedText is a value as text, each intrinsic a placeholder: a string within an Fn::Join, a
+// quoted string (JSON) as the whole value.
 func joinedText(v any) string {
-	switch v := v.(type) {
-	case string:
-		return v
-	case map[string]any:
-		if join := cfntemplate.List(v["Fn::Join"]); len(join) == 2 {
-			var b strings.Builder
-			for _, part := range cfntemplate.List(join[1]) {
-				if s, ok := part.(string); ok {
-					b.WriteString(s)
-				} else {
-					b.WriteString("PLACEHOLDER")
-				}
-			}
-			return b.String()
+	if m, _ := v.(map[string]any); m["Fn::Join"] == nil {
+		if text, ok := v.(string); ok {
+			return text
 		}
+		return `"PLACEHOLDER"`
 	}
-	return `"` + "PLACEHOLDER" + `"`
+	return cfntemplate.Joined(v, func(any) string { return "PLACEHOLDER" })
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
@@ -90,27 +89,13 @@ func windowPatchGroups(patching map[string]any, d *config.Config) []string {
 	for id, w := range cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindow") {
 		windows[cfntemplate.Text(w["Name"])] = id
 	}
-	targets := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTarget")
 	var problems []string
 	for _, w := range d.Patching.MaintenanceWindows {
 		id, ok := windows[w.Name]
 		if !ok || len(w.Targets.PatchGroups) == 0 {
 			continue
 		}
-		var groups []string
-		for _, targetID := range slices.Sorted(maps.Keys(targets)) {
-			if cfntemplate.Ref(targets[targetID]["WindowId"]) != id {
-				continue
-			}
-			for _, t := range cfntemplate.List(targets[targetID]["Targets"]) {
-				t, _ := t.(map[string]any)
-				if key, ok := strings.CutPrefix(cfntemplate.Text(t["Key"]), "tag:"); ok && slices.Contains(patchingspec.PatchGroupTagKeys, key) {
-					for _, v := range cfntemplate.List(t["Values"]) {
-						groups = append(groups, cfntemplate.Text(v))
-					}
-				}
-			}
-		}
+		groups := cfntemplate.WindowPatchGroups(resources, id, patchingspec.PatchGroupTagKeys)
 		want := slices.Sorted(slices.Values(w.Targets.PatchGroups))
 		if got := slices.Compact(slices.Sorted(slices.Values(groups))); !slices.Equal(got, want) {
 			problems = append(problems, fmt.Sprintf("window %s (%s): targets patch groups %v, the configuration's are %v", w.Name, id, got, want))

@@ -104,21 +104,11 @@ func tableProblems(id string, table map[string]any, bases []string) []string {
 	return problems
 }
 
-// rendered is a value as text: an Fn::Join joined, each intrinsic written as its JSON, so that two
-// values naming the same output or resource render alike.
+// rendered is a value as text: an Fn::Join joined, each other intrinsic written as its JSON, so
+// that two values naming the same output or resource render alike.
 func rendered(v any) string {
-	switch v := v.(type) {
-	case string:
-		return v
-	case map[string]any:
-		if join := cfntemplate.List(v["Fn::Join"]); len(join) == 2 {
-			var b strings.Builder
-			for _, part := range cfntemplate.List(join[1]) {
-				b.WriteString(rendered(part))
-			}
-			return b.String()
-		}
-	}
-	data, _ := json.Marshal(v)
-	return string(data)
+	return cfntemplate.Joined(v, func(intrinsic any) string {
+		data, _ := json.Marshal(intrinsic)
+		return string(data)
+	})
 }

@@ -23,39 +23,45 @@ var insightsAggregate = regexp.MustCompile(`^SELECT (MIN|MAX|AVG)\((\w+)\) FROM 
 // does not. A threshold beyond the range, or a comparison the wrong way, leaves the alarm silent
 // forever, or in alarm forever.
 func Thresholds(patching map[string]any) []string {
-	alarms := cfntemplate.OfType(cfntemplate.Resources(patching), "AWS::CloudWatch::Alarm")
 	var problems []string
+	eachQuery(patching, func(id string, a, m map[string]any) {
+		match := insightsAggregate.FindStringSubmatch(cfntemplate.Text(m["Expression"]))
+		if match == nil || m["ReturnData"] == false {
+			return
+		}
+		r, known := wsusspec.MetricRanges[match[2]]
+		threshold, isNumber := a["Threshold"].(float64)
+		if !known || !isNumber {
+			return
+		}
+		comparison := cfntemplate.Text(a["ComparisonOperator"])
+		fires, stops := crosses(comparison, r, threshold)
+		lowFires := strings.HasPrefix(comparison, "LessThan")
+		switch {
+		case (lowFires || strings.HasPrefix(comparison, "GreaterThan")) && lowFires != r.LowIsBad:
+			trouble := map[bool]string{true: "low", false: "high"}[r.LowIsBad]
+			problems = append(problems, fmt.Sprintf("alarm %s: fires on %s %v of %s, whose trouble is a %s value: it alarms when healthy and stays silent in trouble",
+				id, comparison, threshold, match[2], trouble))
+		case !fires:
+			problems = append(problems, fmt.Sprintf("alarm %s: %s %v never holds for %s, which is %v to %v: the alarm never fires",
+				id, a["ComparisonOperator"], threshold, match[2], r.Min, r.Max))
+		case !stops:
+			problems = append(problems, fmt.Sprintf("alarm %s: %s %v holds for every value of %s (%v to %v): the alarm never stops",
+				id, a["ComparisonOperator"], threshold, match[2], r.Min, r.Max))
+		}
+	})
+	return problems
+}
+
+// eachQuery calls f with each metric query of each alarm of the template, alarms in id order.
+func eachQuery(template map[string]any, f func(id string, alarm, query map[string]any)) {
+	alarms := cfntemplate.OfType(cfntemplate.Resources(template), "AWS::CloudWatch::Alarm")
 	for _, id := range slices.Sorted(maps.Keys(alarms)) {
-		a := alarms[id]
-		for _, m := range cfntemplate.List(a["Metrics"]) {
+		for _, m := range cfntemplate.List(alarms[id]["Metrics"]) {
 			m, _ := m.(map[string]any)
-			match := insightsAggregate.FindStringSubmatch(cfntemplate.Text(m["Expression"]))
-			if match == nil || m["ReturnData"] == false {
-				continue
-			}
-			r, known := wsusspec.MetricRanges[match[2]]
-			threshold, isNumber := a["Threshold"].(float64)
-			if !known || !isNumber {
-				continue
-			}
-			comparison := cfntemplate.Text(a["ComparisonOperator"])
-			fires, stops := crosses(comparison, r, threshold)
-			lowFires := strings.HasPrefix(comparison, "LessThan")
-			switch {
-			case (lowFires || strings.HasPrefix(comparison, "GreaterThan")) && lowFires != r.LowIsBad:
-				trouble := map[bool]string{true: "low", false: "high"}[r.LowIsBad]
-				problems = append(problems, fmt.Sprintf("alarm %s: fires on %s %v of %s, whose trouble is a %s value: it alarms when healthy and stays silent in trouble",
-					id, comparison, threshold, match[2], trouble))
-			case !fires:
-				problems = append(problems, fmt.Sprintf("alarm %s: %s %v never holds for %s, which is %v to %v: the alarm never fires",
-					id, a["ComparisonOperator"], threshold, match[2], r.Min, r.Max))
-			case !stops:
-				problems = append(problems, fmt.Sprintf("alarm %s: %s %v holds for every value of %s (%v to %v): the alarm never stops",
-					id, a["ComparisonOperator"], threshold, match[2], r.Min, r.Max))
-			}
+			f(id, alarms[id], m)
 		}
 	}
-	return problems
 }
 
 // crosses says whether some value of r meets the comparison against t, and whether some does not.
@@ -112,28 +118,23 @@ func Cadence(patching, fleet map[string]any) []string {
 			}
 		}
 	}
-	alarms := cfntemplate.OfType(cfntemplate.Resources(patching), "AWS::CloudWatch::Alarm")
 	var problems []string
-	for _, id := range slices.Sorted(maps.Keys(alarms)) {
-		a := alarms[id]
-		for _, m := range cfntemplate.List(a["Metrics"]) {
-			m, _ := m.(map[string]any)
-			match := insightsSource.FindStringSubmatch(cfntemplate.Text(m["Expression"]))
-			if match == nil {
-				continue
+	eachQuery(patching, func(id string, a, m map[string]any) {
+		match := insightsSource.FindStringSubmatch(cfntemplate.Text(m["Expression"]))
+		if match == nil {
+			return
+		}
+		period := time.Duration(cfntemplate.Int(m["Period"])) * time.Second
+		for _, p := range publishers[match[2]+" "+match[1]] {
+			if cfntemplate.Text(a["TreatMissingData"]) == "breaching" && p.interval > period {
+				problems = append(problems, fmt.Sprintf("alarm %s: reads %s every %v with missing data breaching, and association %s publishes it every %v: it fires on silence",
+					id, match[1], period, p.id, p.interval))
 			}
-			period := time.Duration(cfntemplate.Int(m["Period"])) * time.Second
-			for _, p := range publishers[match[2]+" "+match[1]] {
-				if cfntemplate.Text(a["TreatMissingData"]) == "breaching" && p.interval > period {
-					problems = append(problems, fmt.Sprintf("alarm %s: reads %s every %v with missing data breaching, and association %s publishes it every %v: it fires on silence",
-						id, match[1], period, p.id, p.interval))
-				}
-				if p.interval >= insightsWindow {
-					problems = append(problems, fmt.Sprintf("alarm %s: a Metrics Insights alarm evaluates the latest %v, and association %s publishes %s every %v",
-						id, insightsWindow, p.id, match[1], p.interval))
-				}
+			if p.interval >= insightsWindow {
+				problems = append(problems, fmt.Sprintf("alarm %s: a Metrics Insights alarm evaluates the latest %v, and association %s publishes %s every %v",
+					id, insightsWindow, p.id, match[1], p.interval))
 			}
 		}
-	}
+	})
 	return problems
 }

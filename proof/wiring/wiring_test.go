@@ -860,3 +860,10 @@ func TestTheServerSynchronisesTheFleetsWindowsProducts(t *testing.T) {
 	assert.Equal(t, []string{`instance FleetappInstance29EE22299: runs Windows Server 2025, whose WSUS product "Microsoft Server operating system-24H2" the server does not synchronise (Products [Microsoft Server operating system-21H2]): it finds nothing to install`},
 		Products(fleet))
 }
+
+// A dashboard body given whole as a string, or as another intrinsic, reads as text too.
+func TestJoinedTextOfAPlainBodyAndAnIntrinsic(t *testing.T) {
+	assert.Equal(t, `{"widgets":[]}`, joinedText(`{"widgets":[]}`))
+	assert.Equal(t, `"PLACEHOLDER"`, joinedText(map[string]any{"Ref": "Body"}))
+	assert.Equal(t, `a"PLACEHOLDER"b`, joinedText(map[string]any{"Fn::Join": []any{"", []any{`a"`, map[string]any{"Ref": "X"}, `"b`}}}))
+}
