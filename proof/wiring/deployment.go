@@ -57,10 +57,7 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 // document's task with Operation Install): otherwise the window runs, and patches nothing.
 func installs(patching map[string]any, d *config.Config) []string {
 	resources := cfntemplate.Resources(patching)
-	windows := map[string]string{}
-	for id, w := range cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindow") {
-		windows[cfntemplate.Text(w["Name"])] = id
-	}
+	windows := windowIDs(resources)
 	var problems []string
 	for _, w := range d.Patching.MaintenanceWindows {
 		if !slices.ContainsFunc(w.Tasks, func(t patchingspec.Task) bool { return t.Operation == patchingspec.OperationInstall }) {
@@ -85,10 +82,7 @@ func installs(patching map[string]any, d *config.Config) []string {
 // tells (a held-out planting: windows-prod become windows-production).
 func windowPatchGroups(patching map[string]any, d *config.Config) []string {
 	resources := cfntemplate.Resources(patching)
-	windows := map[string]string{}
-	for id, w := range cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindow") {
-		windows[cfntemplate.Text(w["Name"])] = id
-	}
+	windows := windowIDs(resources)
 	var problems []string
 	for _, w := range d.Patching.MaintenanceWindows {
 		id, ok := windows[w.Name]
@@ -102,4 +96,13 @@ func windowPatchGroups(patching map[string]any, d *config.Config) []string {
 		}
 	}
 	return problems
+}
+
+// windowIDs are the template's maintenance windows' logical ids by their names.
+func windowIDs(resources map[string]any) map[string]string {
+	windows := map[string]string{}
+	for id, w := range cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindow") {
+		windows[cfntemplate.Text(w["Name"])] = id
+	}
+	return windows
 }
