@@ -160,6 +160,8 @@ func TestAnAgentUpdateInsideAWindowIsRefused(t *testing.T) {
 			`patching.agentUpdate.schedules[0]: "cron(30 2 ? * SAT#2 *)" updates SSM Agent while maintenance window "privatepatch-wsus"`},
 		{"the second schedule inside the fleet's window", strings.Replace(valid+window(""), "patching: {", "patching: {agentUpdate: {schedules: ['cron(0 0 ? * SAT#2 *)', 'cron(0 3 ? * SUN#1 *)']}, ", 1),
 			`patching.agentUpdate.schedules[1]: "cron(0 3 ? * SUN#1 *)" updates SSM Agent while maintenance window "weekly"`},
+		{"with scans off (a review's find: the check ran only with scans on)", valid + "patching: {scan: {enabled: false}, agentUpdate: {schedules: ['cron(30 2 ? * SAT#2 *)']}}\n",
+			`patching.agentUpdate.schedules[0]: "cron(30 2 ? * SAT#2 *)" updates SSM Agent while maintenance window "privatepatch-wsus"`},
 		{"agent updates off", valid + "patching: {agentUpdate: {enabled: false, schedules: ['cron(30 2 ? * SAT#2 *)']}}\n", ""},
 		{"a rate cannot be placed", valid + "patching: {agentUpdate: {schedules: ['rate(14 days)']}}\n", ""},
 	} {

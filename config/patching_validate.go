@@ -48,8 +48,8 @@ func (p *Patching) validate(c *Config, pr *problems) {
 	if p.Scan.Enabled {
 		validateAssociationSchedule(pr, "patching.scan.schedule", p.Scan.Schedule)
 		validateScanOutsideWindows(pr, p)
-		validateAgentUpdatesOutsideWindows(pr, p)
 	}
+	validateAgentUpdatesOutsideWindows(pr, p)
 	if p.Inventory.Enabled {
 		validateAssociationSchedule(pr, "patching.inventory.schedule", p.Inventory.Schedule)
 	}

@@ -21,6 +21,7 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	}
 	problems, notes = Patching(patching, served)
 	problems = append(problems, SpecProblems(patching)...)
+	problems = append(problems, AgentUpdates(patching, fleet)...)
 	problems = append(problems, Fleet(fleet)...)
 	named := append([]string{d.Fleet.Tag.Key}, config.PatchGroupTagKeys...)
 	named = append(append(named, slices.Collect(maps.Keys(d.Assets.TagPolicy))...), slices.Collect(maps.Keys(d.Tags))...)
@@ -90,7 +91,7 @@ func windowPatchGroups(patching map[string]any, d *config.Config) []string {
 			continue
 		}
 		groups := cfntemplate.WindowPatchGroups(resources, id, patchingspec.PatchGroupTagKeys)
-		want := slices.Sorted(slices.Values(w.Targets.PatchGroups))
+		want := slices.Compact(slices.Sorted(slices.Values(w.Targets.PatchGroups)))
 		if got := slices.Compact(slices.Sorted(slices.Values(groups))); !slices.Equal(got, want) {
 			problems = append(problems, fmt.Sprintf("window %s (%s): targets patch groups %v, the configuration's are %v", w.Name, id, got, want))
 		}

@@ -125,6 +125,14 @@ func Products(fleet map[string]any) []string {
 		return nil
 	}
 	products := strings.Split(cfntemplate.AssociationParameter(resources, setup, "Products"), ";")
+	// The setup selects titles with PowerShell's -in, which ignores case; a title that is no
+	// release's (a product family such as Windows, whose products ISubscription.SetUpdateCategories
+	// synchronises all of) cannot be judged here.
+	for _, p := range products {
+		if !slices.ContainsFunc(windowsspec.Versions(), func(v windowsspec.Version) bool { return strings.EqualFold(v.WsusProduct(), p) }) {
+			return nil
+		}
+	}
 	instances := cfntemplate.OfType(resources, "AWS::EC2::Instance")
 	var problems []string
 	for _, id := range slices.Sorted(maps.Keys(instances)) {
@@ -133,7 +141,7 @@ func Products(fleet map[string]any) []string {
 		}
 		parameter := strings.TrimPrefix(cfntemplate.Text(instances[id]["ImageId"]), "resolve:ssm:")
 		for _, v := range windowsspec.Versions() {
-			if v.AmiParameter() == parameter && !slices.Contains(products, v.WsusProduct()) {
+			if v.AmiParameter() == parameter && !slices.ContainsFunc(products, func(p string) bool { return strings.EqualFold(p, v.WsusProduct()) }) {
 				problems = append(problems, fmt.Sprintf("instance %s: runs Windows Server %s, whose WSUS product %q the server does not synchronise (Products %v): it finds nothing to install",
 					id, v, v.WsusProduct(), products))
 			}

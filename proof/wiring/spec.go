@@ -38,7 +38,6 @@ func SpecProblems(template map[string]any) []string {
 			}
 		}
 	}
-	problems = append(problems, agentUpdatesInWindows(resources, windows)...)
 	baselines := cfntemplate.OfType(resources, "AWS::SSM::PatchBaseline")
 	for _, id := range slices.Sorted(maps.Keys(baselines)) {
 		add("baseline "+id, templateBaseline(baselines[id]).Problems())
@@ -145,22 +144,27 @@ func filters(group any) map[string][]string {
 	return out
 }
 
-// agentUpdatesInWindows: no agent update association runs while a window of the template is open
-// (patchingspec.AgentUpdateInWindow, the rule validation applies to the configuration).
-func agentUpdatesInWindows(resources map[string]any, windows map[string]map[string]any) []string {
+// AgentUpdates: no agent update association of either stack (the fleet's on the fleet tag, the
+// server's on its instance in the fleet stack) runs while a window of the patching template is
+// open (patchingspec.AgentUpdateInWindow, the rule validation applies to the configuration).
+func AgentUpdates(patching, fleet map[string]any) []string {
+	windowResources := cfntemplate.Resources(patching)
+	windows := cfntemplate.OfType(windowResources, "AWS::SSM::MaintenanceWindow")
 	var problems []string
-	associations := cfntemplate.OfType(resources, "AWS::SSM::Association")
-	for _, id := range slices.Sorted(maps.Keys(associations)) {
-		a := associations[id]
-		schedule, ok := a["ScheduleExpression"].(string)
-		if !ok || cfntemplate.Text(a["Name"]) != patchingspec.UpdateSSMAgentDocument {
-			continue
-		}
-		for _, windowID := range slices.Sorted(maps.Keys(windows)) {
-			w, _, _ := templateWindow(resources, windowID, windows[windowID])
-			if overlaps, why := patchingspec.AgentUpdateInWindow(schedule, w); overlaps {
-				problems = append(problems, fmt.Sprintf("association %s: updates SSM Agent (%s) while window %s is open (%s): a patch command sent while the agent restarts may never complete",
-					id, schedule, windowID, why))
+	for _, template := range []map[string]any{patching, fleet} {
+		associations := cfntemplate.OfType(cfntemplate.Resources(template), "AWS::SSM::Association")
+		for _, id := range slices.Sorted(maps.Keys(associations)) {
+			a := associations[id]
+			schedule, ok := a["ScheduleExpression"].(string)
+			if !ok || cfntemplate.Text(a["Name"]) != patchingspec.UpdateSSMAgentDocument {
+				continue
+			}
+			for _, windowID := range slices.Sorted(maps.Keys(windows)) {
+				w, _, _ := templateWindow(windowResources, windowID, windows[windowID])
+				if overlaps, why := patchingspec.AgentUpdateInWindow(schedule, w); overlaps {
+					problems = append(problems, fmt.Sprintf("association %s: updates SSM Agent (%s) while window %s is open (%s): a patch command sent while the agent restarts may never complete",
+						id, schedule, windowID, why))
+				}
 			}
 		}
 	}
