@@ -356,6 +356,7 @@ func addAssociations(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, f
 	if inv.ResourceDataSync {
 		s.InventoryQueries = patching.NewInventoryQueries(stack, "InventoryQueries", &patching.InventoryQueriesProps{
 			Name: cfg.NamePrefix(), Bucket: bucket, Key: fleet.CommandOutput.Key(),
+			ConfigurationChecks: fleet.ConfigurationChecks != nil,
 		})
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -333,4 +334,22 @@ func toAny(values []string) []any {
 		out[i] = v
 	}
 	return out
+}
+
+// The CCE checks' failures have a saved query only where the checks run: their compliance type
+// (Custom:CCE) is reported by nothing else, and make verify names a query on a type no document
+// reports (a review found it failing a configuration with the checks off).
+func TestTheFailedChecksQueryIsSavedOnlyWithTheChecks(t *testing.T) {
+	for _, checks := range []bool{false, true} {
+		stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Lib"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("us-west-2")}})
+		bucket := awss3.NewBucket(stack, jsii.String("Bucket"), nil)
+		patching.NewInventoryQueries(stack, "Queries", &patching.InventoryQueriesProps{Name: "lib", Bucket: bucket, ConfigurationChecks: checks})
+		queries := *assertions.Template_FromStack(stack, nil).FindResources(jsii.String("AWS::Athena::NamedQuery"), nil)
+		var names []string
+		for _, q := range queries {
+			names = append(names, (*q)["Properties"].(map[string]any)["Name"].(string))
+		}
+		assert.Equal(t, checks, slices.Contains(names, "failed-configuration-checks"), "%v: %v", checks, names)
+		assert.Contains(t, names, "missing-patches")
+	}
 }

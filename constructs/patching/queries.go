@@ -33,6 +33,9 @@ type InventoryQueriesProps struct {
 	Key awskms.IKey
 	// Schedule of the crawler, a Glue cron. Default: cron(30 4 * * ? *), after the daily sync.
 	Schedule string
+	// ConfigurationChecks saves the query of the CCE configuration checks' failures (compliance
+	// type Custom:CCE, which only those checks report). Default: false, no such query.
+	ConfigurationChecks bool
 }
 
 // InventoryQueries is a Glue database that a crawler keeps current with the resource data sync,
@@ -147,13 +150,16 @@ func notTerminated(alias string) string {
 		".resourceid AND terminated.instancestatus = 'Terminated')"
 }
 
+// failedChecksQuery asks for the CCE checks' failures: saved only where the checks run.
+const failedChecksQuery = "FailedChecks"
+
 // savedQueries are the fleet-wide questions the inventory answers. The crawler names tables
 // after the sync's folders: AWS:ComplianceItem becomes aws_complianceitem.
 var savedQueries = []struct{ id, name, description, sql string }{
 	{"MissingPatches", "missing-patches", "Instances and the approved patches they are missing",
 		"SELECT resourceid, id, title, severity, patchseverity, classification FROM aws_complianceitem AS item " +
 			"WHERE compliancetype = 'Patch' AND status = 'NON_COMPLIANT' AND " + notTerminated("item") + " ORDER BY " + severityRank("severity") + ", resourceid"},
-	{"FailedChecks", "failed-configuration-checks", "Instances failing CCE configuration checks",
+	{failedChecksQuery, "failed-configuration-checks", "Instances failing CCE configuration checks",
 		"SELECT resourceid, id AS check_id, title, severity FROM aws_complianceitem AS item " +
 			"WHERE compliancetype = 'Custom:CCE' AND status = 'NON_COMPLIANT' AND " + notTerminated("item") + " ORDER BY " + severityRank("severity") + ", check_id, resourceid"},
 	{"Software", "installed-software", "Installed applications and on how many instances each version runs",
@@ -195,6 +201,9 @@ func NewInventoryQueries(scope constructs.Construct, id string, p *InventoryQuer
 	q.crawler.AddResourceDependency(q.security, jsii.String("the crawler writes its logs with the security configuration"))
 	q.workGroup = newQueryWorkGroup(parent, p)
 	for _, sq := range savedQueries {
+		if sq.id == failedChecksQuery && !p.ConfigurationChecks {
+			continue
+		}
 		query := awsathena.NewCfnNamedQuery(parent, jsii.String(sq.id), &awsathena.CfnNamedQueryProps{
 			Name: jsii.String(sq.name), Description: jsii.String(sq.description), Database: jsii.String(database),
 			QueryString: jsii.String(sq.sql), WorkGroup: q.workGroup.Ref(),
