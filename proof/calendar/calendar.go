@@ -203,10 +203,10 @@ func Compute(p Plan) (*Calendar, error) {
 			c.Notes = append(c.Notes, fmt.Sprintf("window %s installs nothing (Scan only): not in the calendar", w.Name))
 			continue
 		}
-		if interval, ok := ssmschedule.RateInterval(w.Schedule); ok && w.StartDate == "" && w.EndDate == "" {
-			c.Rates[w.Name] = interval
-			c.Notes = append(c.Notes, fmt.Sprintf("window %s: %s counts from whenever the window is created, so its install of a release is taken "+
-				"at its worst case: a run as early as the approval and as late as %s after it", w.Name, w.Schedule, days(interval)))
+		if interval, ok := ssmschedule.RateInterval(w.Schedule); ok {
+			if err := c.addRate(w, interval, until); err != nil {
+				return nil, fmt.Errorf("window %s: %w", w.Name, err)
+			}
 		} else {
 			runs, err := w.runs(p.From, until)
 			if err != nil {
@@ -247,6 +247,32 @@ func (p Plan) months() []Month {
 	return months
 }
 
+// addRate places a rate window. A start date still ahead of the plan's first day fixes its runs:
+// the rate counts from it, for a window deployed before then. Otherwise the runs depend on when
+// the window was created ("if you provide a start date that occurs in the past, the current date
+// and time are used": UpdateMaintenanceWindow), so its installs are taken at their worst case
+// (Rates); either way none starts after its end date.
+func (c *Calendar) addRate(w Window, interval time.Duration, until time.Time) error {
+	_, start, end, err := w.where()
+	if err != nil {
+		return err
+	}
+	if !start.IsZero() && start.After(c.Plan.From) {
+		var runs []Run
+		for at := start; at.Before(until) && (end.IsZero() || !at.After(end)); at = at.Add(interval) {
+			runs = append(runs, w.runAt(at))
+		}
+		c.Runs[w.Name] = runs
+		c.Notes = append(c.Notes, fmt.Sprintf("window %s: %s counts from its start date %s, still ahead: its runs are placed from it (for a window deployed before then)",
+			w.Name, w.Schedule, stamp(start)))
+		return nil
+	}
+	c.Rates[w.Name] = interval
+	c.Notes = append(c.Notes, fmt.Sprintf("window %s: %s counts from whenever the window is created, so its install of a release is taken "+
+		"at its worst case: a run as early as the approval and as late as %s after it", w.Name, w.Schedule, days(interval)))
+	return nil
+}
+
 // addInstalls adds, to each month, the patch group's install for each of its delays: the first
 // run of the windows that install it from the approval; a group no window installs is a note.
 // A rate window's run may come any time within its interval (Rates): it counts as a run at the
@@ -285,9 +311,15 @@ func (c *Calendar) addInstalls(name string) {
 			}
 			install := Install{Group: name, Delay: delay, Run: firstFrom(runs, approved), Earliest: firstFrom(runs, earliest)}
 			for _, w := range rates {
+				_, _, end, _ := w.where() // no run starts after the end date
 				early, late := w.runAt(earliest), w.runAt(approved.Add(c.Rates[w.Name]))
 				late.WorstCase = true
-				install.Run, install.Earliest = sooner(install.Run, &late), sooner(install.Earliest, &early)
+				if end.IsZero() || !late.Start.After(end) {
+					install.Run = sooner(install.Run, &late)
+				}
+				if end.IsZero() || !early.Start.After(end) {
+					install.Earliest = sooner(install.Earliest, &early)
+				}
 			}
 			month.Installs[name][delay] = install
 		}
@@ -352,7 +384,7 @@ func (w Window) runs(from, until time.Time) ([]Run, error) {
 		// 2026-12-07): the deploy decides its runs, not the configuration. Compute places a rate
 		// window without a start or end date by its worst case instead (Calendar.Rates).
 		return nil, fmt.Errorf("%s runs from whenever the window is created (or from its start date, if that is still ahead then): "+
-			"the calendar cannot decide its runs; use a cron schedule, or a rate without a start or end date (taken at its worst case)", w.Schedule)
+			"its runs cannot be listed; the calendar (Compute) takes them at their worst case", w.Schedule)
 	case strings.HasPrefix(w.Schedule, "at("):
 		if w.Timezone != "" && w.Timezone != "UTC" {
 			return nil, fmt.Errorf("%s with timezone %s: AWS documents at() in UTC, and its example pairs it with a time zone without saying which wins: "+

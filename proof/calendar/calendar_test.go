@@ -146,7 +146,6 @@ func TestUndecidableSchedulesAreRefused(t *testing.T) {
 			"2027-03-14 02:00 does not exist in America/Los_Angeles"},
 		{"the skipped hour in Europe", Window{Schedule: "cron(0 2 ? * SUN *)", Timezone: "Europe/Berlin"},
 			"2027-03-28 02:00 does not exist in Europe/Berlin"},
-		{"a rate with a start date", Window{Schedule: "rate(7 days)", StartDate: "2027-01-13T00:00:00Z"}, "the calendar cannot decide its runs"},
 		{"at() in another time zone", Window{Schedule: "at(2027-01-05T02:00:00)", Timezone: "Asia/Seoul"}, "AWS documents at() in UTC"},
 		{"an offset across the start date", Window{Schedule: "cron(0 2 ? * TUE#2 *)", Offset: 3, StartDate: "2027-01-13T00:00:00Z"},
 			"fall on either side of startDate"},
@@ -427,4 +426,29 @@ func TestTheWsusServerSynchronisesAReleaseAtItsNextSynchronisation(t *testing.T)
 	start, _ = server.Synchronising(summer)
 	assert.Equal(t, time.Date(2027, 7, 13, 23, 0, 0, 0, time.UTC), start)
 	assert.Equal(t, 8*time.Hour, server.SyncWait())
+}
+
+// A rate's start date still ahead fixes its runs (the rate counts from it); an end date ends its
+// runs, so a worst-case install after it is none (a review's false alarm: both were refused).
+func TestARateWindowsStartAndEndDates(t *testing.T) {
+	w := Window{Name: "migration", Schedule: "rate(3 days)", DurationHours: 3, CutoffHours: 1, Install: true, PatchGroups: []string{"dev"},
+		StartDate: "2026-12-09T22:00:00Z"}
+	plan := Plan{From: from, Months: 2, Severities: severities, Groups: map[string]Group{"dev": ring("dev", 0)}, Windows: []Window{w}}
+	c, err := Compute(plan)
+	require.NoError(t, err)
+	require.NotEmpty(t, c.Runs["migration"])
+	assert.Equal(t, time.Date(2026, 12, 9, 22, 0, 0, 0, time.UTC), c.Runs["migration"][0].Start)
+	assert.Equal(t, time.Date(2026, 12, 12, 22, 0, 0, 0, time.UTC), c.Runs["migration"][1].Start)
+	install := c.Months[0].Installs["dev"][0]
+	assert.False(t, install.Run.WorstCase)
+	assert.Equal(t, time.Date(2026, 12, 9, 22, 0, 0, 0, time.UTC), install.Run.Start.UTC(), "the first run after the release (Tue 18:00Z)")
+
+	// A start date in the past counts for nothing: the worst case, until the end date.
+	plan.Windows[0].StartDate, plan.Windows[0].EndDate = "2026-01-01T00:00:00Z", "2026-12-20T00:00:00Z"
+	plan.Deadlines = map[string]int{"Critical": 10}
+	c, err = Compute(plan)
+	require.NoError(t, err)
+	assert.True(t, c.Months[0].Installs["dev"][0].Run.WorstCase, "December: within the end date")
+	assert.Nil(t, c.Months[1].Installs["dev"][0].Run, "January: after the end date, no run installs it")
+	assert.Contains(t, strings.Join(c.Problems, "\n"), "2027-01 release (Tue 2027-01-12 18:00Z): patch group dev misses the Critical deadline (10 days): no window run installs it")
 }
