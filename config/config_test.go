@@ -378,6 +378,8 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 			[]string{"wsus.updateStoreGiB: 100 is not allowed: WSUS needs an update store of at least 150 GiB"}},
 		{"upper_case_wsus_language", valid + "wsus: {languages: [en, zh-TW]}\n",
 			[]string{`wsus.languages[1]: "zh-TW" is not a WSUS language code: use a lower-case one such as en, ja or zh-tw (WSUS takes them in lower case only)`}},
+		{"flow_logs_kept_less_than_a_year_in_cloudwatch", valid + "  flowLogs: {destination: cloudwatch-logs, retentionDays: 90}\n",
+			[]string{`network.flowLogs.retentionDays: 90 is shorter than the year the Control Tower control CT.CLOUDWATCH.PR.2 asks of a log group, which make verify checks`}},
 		{"unknown_windows_version_of_wsus", valid + "wsus: {windowsVersion: \"2016\"}\n",
 			[]string{`wsus.windowsVersion: "2016" is not a supported Windows Server version: use one of 2019, 2022, 2025`}},
 		{"unknown_windows_version_of_a_group", valid + "fleet: {instanceGroups: [{name: app, count: 1, windowsVersion: \"11\"}]}\n",

@@ -50,6 +50,12 @@ const (
 // read 2026-11-27).
 var CloudWatchRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 
+// MinCloudWatchRetentionDays is the shortest retention a log group may have under the Control
+// Tower proactive control CT.CLOUDWATCH.PR.2, "Require an Amazon CloudWatch log group to be
+// retained for at least one year" (MINIMUM_RETENTION_IN_DAYS in its cfn-guard rule,
+// @cdklabs/cdk-validator-cfnguard), which make verify checks (docs/compliance.md).
+const MinCloudWatchRetentionDays = 365
+
 // SystemsManagerEndpoints are the interface endpoints every managed instance in a private subnet
 // needs: ssm (the API), ec2messages (Run Command), ec2 (volume enumeration, e.g. VSS snapshots)
 // and ssmmessages (Session Manager).
@@ -129,7 +135,8 @@ type FlowLogs struct {
 	// Destination is cloudwatch-logs or s3. Default: cloudwatch-logs.
 	Destination string `yaml:"destination"`
 	// RetentionDays is how long flow log records are kept: for CloudWatch Logs one of the
-	// periods it accepts (CloudWatchRetentionDays), for S3 at least 1. Default: 365.
+	// periods it accepts (CloudWatchRetentionDays) from MinCloudWatchRetentionDays, for S3 at
+	// least 1. Default: 365.
 	RetentionDays int `yaml:"retentionDays"`
 }
 
@@ -294,8 +301,12 @@ func (f FlowLogs) Problems() spec.Problems {
 	var p spec.Problems
 	switch f.Destination {
 	case FlowLogsToCloudWatchLogs:
-		if !slices.Contains(CloudWatchRetentionDays, f.RetentionDays) {
+		switch {
+		case !slices.Contains(CloudWatchRetentionDays, f.RetentionDays):
 			p.Add("RetentionDays", f.RetentionDays, "is not a CloudWatch Logs retention period: use one of %v", CloudWatchRetentionDays)
+		case f.RetentionDays < MinCloudWatchRetentionDays:
+			p.Add("RetentionDays", f.RetentionDays, "is shorter than the year the Control Tower control CT.CLOUDWATCH.PR.2 asks of a log group, "+
+				"which make verify checks: use %d or more, or destination s3 for a shorter retention", MinCloudWatchRetentionDays)
 		}
 	case FlowLogsToS3:
 		if f.RetentionDays < 1 {
