@@ -122,6 +122,12 @@ func (s Server) CleanupProblems() spec.Problems {
 	if !timeOfDayRegexp.MatchString(s.SyncTimeUtc) || s.SyncsPerDay < 1 || s.SyncsPerDay > MaxSyncsPerDay {
 		return p // the synchronisation settings' own problems are reported
 	}
+	if 24*60/s.SyncsPerDay <= SyncRunHours*60 {
+		p.Add("Schedule", c.Schedule, "has no time to run: with %d synchronisations a day, each taken as %d hours, WSUS is always synchronising "+
+			"in the database the cleanup works in; synchronise at most %d times a day, or turn the cleanup off (cleanup: {enabled: false})",
+			s.SyncsPerDay, SyncRunHours, 24/SyncRunHours-1)
+		return p
+	}
 	for _, sync := range s.SyncStartsUtc() {
 		if after := (start - sync + 24*60) % (24 * 60); after < SyncRunHours*60 {
 			p.Add("Schedule", c.Schedule, "starts %d minutes after the synchronisation at %02d:%02d UTC (syncTimeUtc %s, %d a day): "+

@@ -48,6 +48,13 @@ func TestCleanupDuringASynchronisationOrWithoutAFixedHourIsRefused(t *testing.T)
 	server.Cleanup.Schedule = "cron(0 10 ? * WED#1 *)"
 	assert.Contains(t, server.CleanupProblems()[0].String(), "after the synchronisation at 09:00 UTC")
 	assert.Equal(t, []int{180, 540, 900, 1260}, server.SyncStartsUtc())
+	// Every two hours or more often there is no time left (a review: the advice was impossible).
+	server.SyncsPerDay = 12
+	assert.Contains(t, server.CleanupProblems()[0].String(), "has no time to run: with 12 synchronisations a day, each taken as 2 hours")
+	assert.Contains(t, server.CleanupProblems()[0].String(), "synchronise at most 11 times a day, or turn the cleanup off")
+	server.SyncsPerDay = 11 // every 130 minutes: ten minutes free after each
+	server.Cleanup.Schedule = "cron(5 5 ? * WED#1 *)"
+	assert.Empty(t, server.CleanupProblems(), "%v", server.SyncStartsUtc())
 	off := false
 	server.Cleanup.Enabled = &off
 	assert.Empty(t, server.CleanupProblems(), "no cleanup, nothing to refuse")
