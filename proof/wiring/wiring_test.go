@@ -885,3 +885,29 @@ func TestJoinedTextOfAPlainBodyAndAnIntrinsic(t *testing.T) {
 	assert.Equal(t, `"PLACEHOLDER"`, joinedText(map[string]any{"Ref": "Body"}))
 	assert.Equal(t, `a"PLACEHOLDER"b`, joinedText(map[string]any{"Fn::Join": []any{"", []any{`a"`, map[string]any{"Ref": "X"}, `"b`}}}))
 }
+
+// Each baseline is declared as configured; mutation run 8's plantings (a Windows baseline
+// reporting missing security updates compliant, a Linux baseline for another release) and a
+// delay and a filter changed are named.
+func TestBaselinesAreDeclaredAsConfigured(t *testing.T) {
+	cfg, err := config.Load("../../config/example.yaml")
+	require.NoError(t, err)
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	require.Empty(t, Baselines(patching, cfg))
+	b := props(patching, "BaselineswindowsprodE78DA516")
+	b["AvailableSecurityUpdatesComplianceStatus"] = "COMPLIANT"
+	rule := b["ApprovalRules"].(map[string]any)["PatchRules"].([]any)[0].(map[string]any)
+	rule["ApproveAfterDays"] = float64(30)
+	filters := rule["PatchFilterGroup"].(map[string]any)["PatchFilters"].([]any)
+	for _, f := range filters {
+		if f.(map[string]any)["Key"] == "MSRC_SEVERITY" {
+			f.(map[string]any)["Values"] = []any{"Critical"}
+		}
+	}
+	props(patching, "Baselineslinuxal2023026EA259")["OperatingSystem"] = "AMAZON_LINUX_2"
+	problems := joined(Baselines(patching, cfg))
+	assert.Contains(t, problems, `baseline windows-prod (BaselineswindowsprodE78DA516): AvailableSecurityUpdatesComplianceStatus "COMPLIANT", the configuration's NON_COMPLIANT`)
+	assert.Contains(t, problems, "baseline windows-prod (BaselineswindowsprodE78DA516): rule 0 approves after 30 days, the configuration's 7")
+	assert.Contains(t, problems, "baseline windows-prod (BaselineswindowsprodE78DA516): rule 0 filters MSRC_SEVERITY [Critical], the configuration's [Critical Important]")
+	assert.Contains(t, problems, "baseline linux-al2023 (Baselineslinuxal2023026EA259): OperatingSystem AMAZON_LINUX_2, the configuration's AMAZON_LINUX_2023")
+}
