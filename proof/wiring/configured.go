@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/compliance/compliancespec"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
@@ -79,4 +81,101 @@ func days(d *int) string {
 		return "none"
 	}
 	return fmt.Sprint(*d)
+}
+
+// Security checks the security resources against the configuration: the finding alert rules'
+// severities (findingAlertSeverity and above; with LOW, Inspector's UNTRIAGED too), the Security
+// Hub standards' ARNs (config.SecurityHubStandards), each Config rule's scope
+// (compliancespec.ConfigRules) and each Inspector suppression's criteria. Each is valid in any
+// form; only the configuration, or the rule's own page, says which one is meant.
+func Security(patching map[string]any, d *config.Config) []string {
+	resources := cfntemplate.Resources(patching)
+	var problems []string
+	severities := d.Security.FindingSeveritiesToAlert()
+	rules := cfntemplate.OfType(resources, "AWS::Events::Rule")
+	for _, id := range slices.Sorted(maps.Keys(rules)) {
+		pattern, _ := rules[id]["EventPattern"].(map[string]any)
+		detail, _ := pattern["detail"].(map[string]any)
+		var got []any
+		want := slices.Clone(severities)
+		switch {
+		case strings.HasPrefix(id, "SecuritySecurityHubFindingsRule"):
+			findings, _ := detail["findings"].(map[string]any)
+			label, _ := findings["Severity"].(map[string]any)
+			got = cfntemplate.List(label["Label"])
+		case strings.HasPrefix(id, "SecurityInspectorFindingsRule"):
+			got = cfntemplate.List(detail["severity"])
+			if slices.Contains(severities, "LOW") {
+				want = append(want, compliancespec.InspectorUntriaged)
+			}
+		default:
+			continue
+		}
+		if g := texts(got); !slices.Equal(slices.Sorted(slices.Values(g)), slices.Sorted(slices.Values(want))) {
+			problems = append(problems, fmt.Sprintf("rule %s: alerts on severities %v, the configuration's (findingAlertSeverity %s and above) %v", id, g, d.Security.FindingAlertSeverity, want))
+		}
+	}
+	var paths []string
+	for _, s := range d.Security.SecurityHub.Standards {
+		paths = append(paths, config.SecurityHubStandards[s])
+	}
+	for id, s := range cfntemplate.OfType(resources, "AWS::SecurityHub::Standard") {
+		arn := cfntemplate.Text(s["StandardsArn"])
+		if !slices.ContainsFunc(paths, func(p string) bool { return p != "" && strings.HasSuffix(arn, "::"+p) }) {
+			problems = append(problems, fmt.Sprintf("standard %s: %s is not arn:<partition>:securityhub:<region>::<path> of a configured standard %v", id, arn, paths))
+		}
+	}
+	for id, r := range cfntemplate.OfType(resources, "AWS::Config::ConfigRule") {
+		source, _ := r["Source"].(map[string]any)
+		scope, _ := r["Scope"].(map[string]any)
+		for _, known := range compliancespec.ConfigRules {
+			if cfntemplate.Text(source["SourceIdentifier"]) == known.Identifier &&
+				!slices.Equal(slices.Sorted(slices.Values(texts(cfntemplate.List(scope["ComplianceResourceTypes"])))), slices.Sorted(slices.Values(known.ResourceTypes))) {
+				problems = append(problems, fmt.Sprintf("config rule %s: scoped to %v, and %s evaluates %v (%s)", id, scope["ComplianceResourceTypes"], known.Identifier, known.ResourceTypes, known.Page))
+			}
+		}
+	}
+	return append(problems, suppressions(resources, d)...)
+}
+
+// suppressions: each configured Inspector suppression's filter suppresses exactly its severities
+// and tag: one without its severities suppresses every finding on the tagged resources.
+func suppressions(resources map[string]any, d *config.Config) []string {
+	filters := cfntemplate.OfType(resources, "AWS::InspectorV2::Filter")
+	var problems []string
+	for _, s := range d.Security.Inspector.Suppressions {
+		for _, id := range slices.Sorted(maps.Keys(filters)) {
+			f := filters[id]
+			if !strings.HasSuffix(cfntemplate.Text(f["Name"]), "-"+s.Name) {
+				continue
+			}
+			criteria, _ := f["FilterCriteria"].(map[string]any)
+			var severities []string
+			for _, c := range cfntemplate.List(criteria["Severity"]) {
+				c, _ := c.(map[string]any)
+				severities = append(severities, cfntemplate.Text(c["Value"]))
+			}
+			if g, w := slices.Sorted(slices.Values(severities)), slices.Sorted(slices.Values(s.Severities)); !slices.Equal(g, w) {
+				problems = append(problems, fmt.Sprintf("suppression %s: suppresses severities %v, the configuration's %v", id, g, w))
+			}
+			tags := map[string]string{}
+			for _, c := range cfntemplate.List(criteria["ResourceTags"]) {
+				c, _ := c.(map[string]any)
+				tags[cfntemplate.Text(c["Key"])] = cfntemplate.Text(c["Value"])
+			}
+			if !maps.Equal(tags, s.Tags) && (len(tags) > 0 || len(s.Tags) > 0) {
+				problems = append(problems, fmt.Sprintf("suppression %s: on tags %v, the configuration's %v", id, tags, s.Tags))
+			}
+		}
+	}
+	return problems
+}
+
+// texts are a list's values as text.
+func texts(values []any) []string {
+	var out []string
+	for _, v := range values {
+		out = append(out, cfntemplate.Text(v))
+	}
+	return out
 }

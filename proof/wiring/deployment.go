@@ -37,6 +37,7 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	problems = append(problems, installs(patching, d)...)
 	problems = append(problems, windowPatchGroups(patching, d)...)
 	problems = append(problems, Baselines(patching, d)...)
+	problems = append(problems, Security(patching, d)...)
 	problems = append(problems, Bodies(fleet, patching)...)
 	problems = append(problems, Inventory(patching)...)
 	problems = append(problems, Thresholds(patching)...)

@@ -911,3 +911,34 @@ func TestBaselinesAreDeclaredAsConfigured(t *testing.T) {
 	assert.Contains(t, problems, "baseline windows-prod (BaselineswindowsprodE78DA516): rule 0 filters MSRC_SEVERITY [Critical], the configuration's [Critical Important]")
 	assert.Contains(t, problems, "baseline linux-al2023 (Baselineslinuxal2023026EA259): OperatingSystem AMAZON_LINUX_2, the configuration's AMAZON_LINUX_2023")
 }
+
+// The security resources are declared as configured; mutation run 8's plantings are named: the
+// Security Hub rule on CRITICAL only, a suppression without its severities (it would suppress
+// every finding on the tagged resources), a standard's ARN in the ruleset form, and a Config
+// rule scoped to instances.
+func TestSecurityResourcesAreDeclaredAsConfigured(t *testing.T) {
+	cfg, err := config.Load("../../config/example.yaml")
+	require.NoError(t, err)
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	require.Empty(t, Security(patching, cfg))
+	for id, r := range patching["Resources"].(map[string]any) {
+		p, _ := r.(map[string]any)["Properties"].(map[string]any)
+		switch {
+		case strings.HasPrefix(id, "SecuritySecurityHubFindingsRule") && r.(map[string]any)["Type"] == "AWS::Events::Rule":
+			p["EventPattern"].(map[string]any)["detail"].(map[string]any)["findings"].(map[string]any)["Severity"] = map[string]any{"Label": []any{"CRITICAL"}}
+		case strings.HasPrefix(id, "SecuritySuppressionprivatepatchdevlow"):
+			delete(p["FilterCriteria"].(map[string]any), "Severity")
+		case strings.HasPrefix(id, "SecurityStandard") && r.(map[string]any)["Type"] == "AWS::SecurityHub::Standard":
+			p["StandardsArn"] = "arn:aws:securityhub:::ruleset/aws-foundational-security-best-practices/v/1.0.0"
+		case strings.HasPrefix(id, "SecurityPatchCompliance"):
+			p["Scope"] = map[string]any{"ComplianceResourceTypes": []any{"AWS::EC2::Instance"}}
+		}
+	}
+	problems := joined(Security(patching, cfg))
+	for _, want := range []string{"alerts on severities [CRITICAL], the configuration's (findingAlertSeverity HIGH and above) [HIGH CRITICAL]",
+		"suppresses severities [], the configuration's [INFORMATIONAL LOW]",
+		"arn:aws:securityhub:::ruleset/aws-foundational-security-best-practices/v/1.0.0 is not arn:<partition>:securityhub:<region>::<path> of a configured standard",
+		"scoped to [AWS::EC2::Instance], and EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK evaluates [AWS::SSM::PatchCompliance]"} {
+		assert.Contains(t, problems, want)
+	}
+}
