@@ -85,7 +85,7 @@ func crosses(comparison string, r wsusspec.MetricRange, t float64) (some, notAll
 const insightsWindow = 3 * time.Hour
 
 // insightsSource is a Metrics Insights query's metric and namespace.
-var insightsSource = regexp.MustCompile(`^SELECT \w+\((\w+)\) FROM SCHEMA\("([^"]+)"`)
+var insightsSource = regexp.MustCompile(`^SELECT \w+\((\w+)\) FROM SCHEMA\("([^"]+)"((?:,\s*\w+)*)\)`)
 
 // Cadence checks that each alarm on a metric a script publishes hears from it often enough: the
 // association that publishes it (its document's script names the metric, its Namespace parameter
@@ -96,6 +96,7 @@ func Cadence(patching, fleet map[string]any) []string {
 	type publisher struct {
 		id       string
 		interval time.Duration
+		document map[string]any
 	}
 	publishers := map[string][]publisher{} // by namespace and metric
 	for _, template := range []map[string]any{patching, fleet} {
@@ -113,7 +114,7 @@ func Cadence(patching, fleet map[string]any) []string {
 			content, _ := json.Marshal(doc["Content"])
 			for metric := range wsusspec.MetricRanges {
 				if strings.Contains(string(content), metric) {
-					publishers[ns+" "+metric] = append(publishers[ns+" "+metric], publisher{id, interval})
+					publishers[ns+" "+metric] = append(publishers[ns+" "+metric], publisher{id, interval, doc})
 				}
 			}
 		}
@@ -125,7 +126,19 @@ func Cadence(patching, fleet map[string]any) []string {
 			return
 		}
 		period := time.Duration(cfntemplate.Int(m["Period"])) * time.Second
+		var dimensions []string
+		for _, d := range strings.Split(match[3], ",") {
+			if d = strings.TrimSpace(d); d != "" {
+				dimensions = append(dimensions, d)
+			}
+		}
 		for _, p := range publishers[match[2]+" "+match[1]] {
+			// A query on a dimension the script never sets reads nothing: SCHEMA names the
+			// dimensions of the metrics it reads ("Metrics Insights query components and syntax").
+			if missing := documentNames(p.document, dimensions); len(missing) > 0 {
+				problems = append(problems, fmt.Sprintf("alarm %s: reads %s by dimension %v, which association %s's script never names: the query finds no data",
+					id, match[1], missing, p.id))
+			}
 			if cfntemplate.Text(a["TreatMissingData"]) == "breaching" && p.interval > period {
 				problems = append(problems, fmt.Sprintf("alarm %s: reads %s every %v with missing data breaching, and association %s publishes it every %v: it fires on silence",
 					id, match[1], period, p.id, p.interval))

@@ -942,3 +942,40 @@ func TestSecurityResourcesAreDeclaredAsConfigured(t *testing.T) {
 		assert.Contains(t, problems, want)
 	}
 }
+
+// Mutation run 8's misses that the templates decide, planted: an Automation document as a hook,
+// AWS-NoOp for AWS-Noop, the finding filter's table keyed by an attribute its code never writes,
+// the update store attached at the root device, a flow log of rejected traffic only, and the
+// health alarms reading a dimension the script never sets.
+func TestRunEightsTemplateDecidedMissesAreNamed(t *testing.T) {
+	rich := read(t, "../../test/testdata/rich-patching.patching.template.json")
+	require.Empty(t, Hooks(rich))
+	props(rich, "MaintenanceWindowsafterpatchtuesdayTask2PreInstallHookB15140ED")["DocumentType"] = "Automation"
+	task := props(rich, "MaintenanceWindowsafterpatchtuesdayTask243096E0F")["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowRunCommandParameters"].(map[string]any)
+	task["Parameters"].(map[string]any)["PostInstallHookDocName"] = []any{"AWS-NoOp"}
+	hooks := joined(Hooks(rich))
+	assert.Contains(t, hooks, `PreInstallHookDocName is document MaintenanceWindowsafterpatchtuesdayTask2PreInstallHookB15140ED of type "Automation", not a Command document`)
+	assert.Contains(t, hooks, `PostInstallHookDocName names "AWS-NoOp", an AWS document the hooks page does not name (AWS-Noop)`)
+
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	require.Empty(t, Tables(patching))
+	props(patching, "FindingFilterTable62798218")["KeySchema"] = []any{map[string]any{"AttributeName": "findingId", "KeyType": "HASH"}}
+	assert.Equal(t, []string{`function FindingFilterFunctionC9055CF2: table FindingFilterTable62798218 is keyed by "findingId", which its code never names`}, Tables(patching))
+
+	fleet := read(t, "../../test/testdata/example.fleet.template.json")
+	require.Empty(t, Devices(fleet))
+	props(fleet, "WsusUpdateStoreAttachment88DFB5F3")["Device"] = "/dev/sda1"
+	assert.Equal(t, []string{"volume attachment WsusUpdateStoreAttachment88DFB5F3: device /dev/sda1 is a root device name: the attachment fails"}, Devices(fleet))
+
+	network := read(t, "../../test/testdata/example.network.template.json")
+	require.Empty(t, FlowLogs(network))
+	props(network, "NetworkVpcFlowLog9B71FB8D")["TrafficType"] = "REJECT"
+	assert.Equal(t, []string{"flow log NetworkVpcFlowLog9B71FB8D: records REJECT traffic, not ALL"}, FlowLogs(network))
+
+	patching, fleet = read(t, "../../test/testdata/example.patching.template.json"), read(t, "../../test/testdata/example.fleet.template.json")
+	lines := props(fleet, "WsusHealthDocumentBD0DBD38")["Content"].(map[string]any)["mainSteps"].([]any)[0].(map[string]any)["inputs"].(map[string]any)["runCommand"].([]any)
+	for i, line := range lines {
+		lines[i] = strings.ReplaceAll(line.(string), "$dimension.Name = 'InstanceId'", "$dimension.Name = 'Instance'")
+	}
+	assert.Contains(t, joined(Cadence(patching, fleet)), "alarm MonitoringWsusDiskAlarmC3AE443E: reads UpdateStoreFreePercent by dimension [InstanceId], which association WsusHealthAssociation0EE2101C's script never names")
+}

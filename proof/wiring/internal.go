@@ -1,0 +1,121 @@
+package wiring
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
+)
+
+// Hooks checks each hook a window task gives AWS-RunPatchBaselineWithHooks: a document of the
+// stacks is a Command document, and an AWS-owned one is AWS-Noop, the only one the hooks page
+// names ("each the name or ARN of an SSM document, AWS-Noop by default": patchingspec). An
+// Automation document, or a name AWS does not have (document names are case-sensitive), fails
+// the task.
+func Hooks(patching map[string]any) []string {
+	resources := cfntemplate.Resources(patching)
+	documents := cfntemplate.OfType(resources, "AWS::SSM::Document")
+	tasks := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTask")
+	var problems []string
+	for _, id := range slices.Sorted(maps.Keys(tasks)) {
+		invocation, _ := tasks[id]["TaskInvocationParameters"].(map[string]any)
+		runCommand, _ := invocation["MaintenanceWindowRunCommandParameters"].(map[string]any)
+		params, _ := runCommand["Parameters"].(map[string]any)
+		for _, name := range []string{patchingspec.PreInstallHookParameter, patchingspec.PostInstallHookParameter, patchingspec.OnExitHookParameter} {
+			value := cfntemplate.First(params[name])
+			if value == nil {
+				continue
+			}
+			if doc, ok := documents[cfntemplate.Ref(value)]; ok {
+				if kind := cfntemplate.Text(doc["DocumentType"]); kind != "Command" {
+					problems = append(problems, fmt.Sprintf("task %s: %s is document %s of type %q, not a Command document", id, name, cfntemplate.Ref(value), kind))
+				}
+				continue
+			}
+			if text, literal := value.(string); literal && strings.HasPrefix(strings.ToLower(text), "aws") && text != patchingspec.NoopDocument {
+				problems = append(problems, fmt.Sprintf("task %s: %s names %q, an AWS document the hooks page does not name (%s)", id, name, text, patchingspec.NoopDocument))
+			}
+		}
+	}
+	return problems
+}
+
+// Tables checks that each DynamoDB table a Lambda function names in its environment is keyed by an
+// attribute its inline code writes: a key the code does not give fails every PutItem.
+func Tables(patching map[string]any) []string {
+	resources := cfntemplate.Resources(patching)
+	tables := cfntemplate.OfType(resources, "AWS::DynamoDB::Table")
+	functions := cfntemplate.OfType(resources, "AWS::Lambda::Function")
+	var problems []string
+	for _, id := range slices.Sorted(maps.Keys(functions)) {
+		code, _ := functions[id]["Code"].(map[string]any)
+		zip, inline := code["ZipFile"].(string)
+		environment, _ := functions[id]["Environment"].(map[string]any)
+		variables, _ := environment["Variables"].(map[string]any)
+		if !inline {
+			continue
+		}
+		for _, v := range variables {
+			table, ok := tables[cfntemplate.Ref(v)]
+			if !ok {
+				continue
+			}
+			for _, k := range cfntemplate.List(table["KeySchema"]) {
+				k, _ := k.(map[string]any)
+				if key := cfntemplate.Text(k["AttributeName"]); !strings.Contains(zip, `"`+key+`"`) && !strings.Contains(zip, `'`+key+`'`) {
+					problems = append(problems, fmt.Sprintf("function %s: table %s is keyed by %q, which its code never names", id, cfntemplate.Ref(v), key))
+				}
+			}
+		}
+	}
+	return problems
+}
+
+// rootDevices are the root device names of the AMIs privatepatch launches: "/dev/sda1" for
+// Windows, "/dev/xvda" for Amazon Linux ("Device names for volumes on Amazon EC2 instances",
+// Amazon EC2 User Guide, read 2026-12-07). A volume attached at one of them clashes with the root
+// volume, and the attachment fails.
+var rootDevices = []string{"/dev/sda1", "/dev/xvda"}
+
+// Devices checks that no volume attachment uses a root device name.
+func Devices(fleet map[string]any) []string {
+	attachments := cfntemplate.OfType(cfntemplate.Resources(fleet), "AWS::EC2::VolumeAttachment")
+	var problems []string
+	for _, id := range slices.Sorted(maps.Keys(attachments)) {
+		if device := cfntemplate.Text(attachments[id]["Device"]); slices.Contains(rootDevices, device) {
+			problems = append(problems, fmt.Sprintf("volume attachment %s: device %s is a root device name: the attachment fails", id, device))
+		}
+	}
+	return problems
+}
+
+// FlowLogs checks that each flow log records all traffic, accepted and rejected, as the network
+// construct means it to ("addFlowLogs records all of the VPC's traffic"): a log of one kind only
+// misses half the flows the network proofs judge.
+func FlowLogs(network map[string]any) []string {
+	logs := cfntemplate.OfType(cfntemplate.Resources(network), "AWS::EC2::FlowLog")
+	var problems []string
+	for _, id := range slices.Sorted(maps.Keys(logs)) {
+		if traffic := cfntemplate.Text(logs[id]["TrafficType"]); traffic != "ALL" {
+			problems = append(problems, fmt.Sprintf("flow log %s: records %s traffic, not ALL", id, traffic))
+		}
+	}
+	return problems
+}
+
+// documentNames says whether a document's content names each of names (quoted, as a script
+// sets a dimension's name).
+func documentNames(doc map[string]any, names []string) []string {
+	content, _ := json.Marshal(doc["Content"])
+	var missing []string
+	for _, n := range names {
+		if !strings.Contains(string(content), `'`+n+`'`) && !strings.Contains(string(content), `\"`+n+`\"`) {
+			missing = append(missing, n)
+		}
+	}
+	return missing
+}
