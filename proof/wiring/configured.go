@@ -9,6 +9,7 @@ import (
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/compliance/compliancespec"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
+	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
@@ -178,4 +179,39 @@ func texts(values []any) []string {
 		out = append(out, cfntemplate.Text(v))
 	}
 	return out
+}
+
+// CleanupModes checks the WSUS cleanup's two associations against the configuration: the one on
+// the configured cleanup schedule cleans up (Mode Cleanup), the hourly one reports
+// (wsusspec.CleanupReportSchedule, Mode Report). Swapped or both reporting, the cleanup never
+// runs, and the alarm reports its last success until it is stale.
+func CleanupModes(fleet map[string]any, d *config.Config) []string {
+	if !d.Wsus.Enabled || !d.Wsus.Cleanup.On() {
+		return nil
+	}
+	resources := cfntemplate.Resources(fleet)
+	want := map[string]string{d.Wsus.Cleanup.Schedule: "Cleanup", wsusspec.CleanupReportSchedule: "Report"}
+	found := map[string]bool{}
+	var problems []string
+	associations := cfntemplate.OfType(resources, "AWS::SSM::Association")
+	for _, id := range slices.Sorted(maps.Keys(associations)) {
+		a := associations[id]
+		mode := cfntemplate.AssociationParameter(resources, a, "Mode")
+		if mode == "" {
+			continue
+		}
+		schedule := cfntemplate.Text(a["ScheduleExpression"])
+		if w, ok := want[schedule]; ok {
+			found[w] = found[w] || mode == w
+			if mode != w {
+				problems = append(problems, fmt.Sprintf("association %s: runs the cleanup document in Mode %s on %s, where the configuration's is %s", id, mode, schedule, w))
+			}
+		}
+	}
+	for _, w := range []string{"Cleanup", "Report"} {
+		if !found[w] {
+			problems = append(problems, fmt.Sprintf("the WSUS cleanup: no association runs its document in Mode %s on the configured schedule", w))
+		}
+	}
+	return problems
 }

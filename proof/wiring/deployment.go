@@ -41,6 +41,7 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	problems = append(problems, Hooks(patching)...)
 	problems = append(problems, Tables(patching)...)
 	problems = append(problems, Devices(fleet)...)
+	problems = append(problems, CleanupModes(fleet, d)...)
 	problems = append(problems, FlowLogs(network)...)
 	problems = append(problems, Bodies(fleet, patching)...)
 	problems = append(problems, Inventory(patching)...)

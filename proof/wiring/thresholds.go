@@ -34,6 +34,10 @@ func Thresholds(patching map[string]any) []string {
 		if !known || !isNumber {
 			return
 		}
+		// A script that stops publishing is a server in trouble: its alarms breach on missing data.
+		if treat := cfntemplate.Text(a["TreatMissingData"]); treat != "breaching" {
+			problems = append(problems, fmt.Sprintf("alarm %s: treats missing %s as %q: a server whose script stops publishing is never alarmed on", id, match[2], treat))
+		}
 		comparison := cfntemplate.Text(a["ComparisonOperator"])
 		fires, stops := crosses(comparison, r, threshold)
 		lowFires := strings.HasPrefix(comparison, "LessThan")

@@ -979,3 +979,20 @@ func TestRunEightsTemplateDecidedMissesAreNamed(t *testing.T) {
 	}
 	assert.Contains(t, joined(Cadence(patching, fleet)), "alarm MonitoringWsusDiskAlarmC3AE443E: reads UpdateStoreFreePercent by dimension [InstanceId], which association WsusHealthAssociation0EE2101C's script never names")
 }
+
+// Mutation run 8's remaining template misses, planted: the cleanup association reporting instead
+// of cleaning up, and the sync-failed alarm treating a silent server as healthy.
+func TestTheCleanupCleansUpAndSilenceAlarms(t *testing.T) {
+	cfg, err := config.Load("../../config/example.yaml")
+	require.NoError(t, err)
+	fleet := read(t, "../../test/testdata/example.fleet.template.json")
+	require.Empty(t, CleanupModes(fleet, cfg))
+	props(fleet, "WsusCleanupAssociation398E721C")["Parameters"].(map[string]any)["Mode"] = []any{"Report"}
+	problems := joined(CleanupModes(fleet, cfg))
+	assert.Contains(t, problems, "association WsusCleanupAssociation398E721C: runs the cleanup document in Mode Report on cron(0 8 ? * WED#1 *), where the configuration's is Cleanup")
+	assert.Contains(t, problems, "no association runs its document in Mode Cleanup")
+
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	props(patching, "MonitoringWsusSyncFailedAlarmD7FB9C5C")["TreatMissingData"] = "notBreaching"
+	assert.Contains(t, joined(Thresholds(patching)), `alarm MonitoringWsusSyncFailedAlarmD7FB9C5C: treats missing LastSyncSucceeded as "notBreaching"`)
+}
