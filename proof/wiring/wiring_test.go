@@ -996,3 +996,37 @@ func TestTheCleanupCleansUpAndSilenceAlarms(t *testing.T) {
 	props(patching, "MonitoringWsusSyncFailedAlarmD7FB9C5C")["TreatMissingData"] = "notBreaching"
 	assert.Contains(t, joined(Thresholds(patching)), `alarm MonitoringWsusSyncFailedAlarmD7FB9C5C: treats missing LastSyncSucceeded as "notBreaching"`)
 }
+
+// The documents carry the shipped scripts unaltered; run 8's script-body plantings (the setup's
+// SyncFromMicrosoftUpdate, the client's TargetGroupEnabled) and run 6's (the firewall's
+// direction, the Guest account's RID) are named as edits.
+func TestDocumentsCarryTheShippedScriptsUnaltered(t *testing.T) {
+	shipped, err := ShippedScripts("../..")
+	require.NoError(t, err)
+	for _, scenario := range goldenScenarios {
+		assert.Empty(t, Scripts(shipped, goldenStacks(t, scenario, "fleet", "patching")...), scenario)
+	}
+	found := 0
+	for _, c := range []struct{ document, from, to, path string }{
+		{"WsusSetupDocumentD23DE8FA", "SyncFromMicrosoftUpdate = $true", "SyncFromMicrosoftUpdate = $false", "constructs/wsus/wsus-setup.ps1"},
+		{"WsusSetupDocumentD23DE8FA", "-Direction Inbound", "-Direction Outbound", "constructs/wsus/wsus-setup.ps1"},
+		{"WsusClientDocumentD8F64115", "[int] ($TargetGroup -ne '')", "[int] ($TargetGroup -eq '')", "constructs/wsus/wsus-client.ps1"},
+		{"ConfigurationChecksDocumentE059575A", "'*-501'", "'*-500'", "constructs/compliance/cce-windows.ps1"},
+	} {
+		fleet := read(t, "../../test/testdata/example.fleet.template.json")
+		planted := false
+		for _, step := range props(fleet, c.document)["Content"].(map[string]any)["mainSteps"].([]any) {
+			lines := step.(map[string]any)["inputs"].(map[string]any)["runCommand"].([]any)
+			for i, line := range lines {
+				if text := line.(string); strings.Contains(text, c.from) && !planted {
+					lines[i], planted = strings.Replace(text, c.from, c.to, 1), true
+				}
+			}
+		}
+		require.True(t, planted, c.from)
+		found++
+		assert.Contains(t, joined(Scripts(shipped, fleet)), "document "+c.document+": step ", c.from)
+		assert.Contains(t, joined(Scripts(shipped, fleet)), "carries "+c.path+", edited", c.from)
+	}
+	assert.Equal(t, 4, found)
+}

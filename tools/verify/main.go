@@ -111,6 +111,25 @@ func runTimed(out, timings io.Writer, assembly, configPath, specPath string, wit
 	}}, {"hook scripts", func(out io.Writer) (int, error) { return hookScriptsCheck(out, cfg, ".") }}}
 	checks = append(checks, networkChecks(templates, cfg)...)
 	checks = append(checks, wiringChecks(templates, cfg)...)
+	checks = append(checks, check{"scripts", func(out io.Writer) (int, error) {
+		shipped, err := wiring.ShippedScripts(".")
+		if err != nil {
+			return 0, fmt.Errorf("the shipped scripts (run verify from the repository's root): %w", err)
+		}
+		var all []map[string]any
+		for _, t := range templates {
+			all = append(all, t)
+		}
+		problems := wiring.Scripts(shipped, all...)
+		fmt.Fprintln(out, "\nscripts (each document that carries a shipped script carries it unaltered, as its tests prove it)")
+		for _, p := range problems {
+			fmt.Fprintf(out, "  %s  <-- WRONG\n", p)
+		}
+		if len(problems) == 0 {
+			fmt.Fprintln(out, "  every shipped script is carried as shipped")
+		}
+		return len(problems), nil
+	}})
 	checks = append(checks, check{"references", func(out io.Writer) (int, error) {
 		problems := wiring.References(templates)
 		fmt.Fprintln(out, "\ncross-stack references (Fn::GetStackOutput, Fn::ImportValue; CloudFormation's validation sees one template at a time)")

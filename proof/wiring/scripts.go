@@ -1,0 +1,124 @@
+package wiring
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
+)
+
+// ShippedScriptPaths are the scripts the stacks' documents embed, below the repository root. Their
+// own tests prove them (the Pester tests, the PowerShell grammar, the shell and Python tests);
+// Scripts proves the templates carry them unaltered.
+var ShippedScriptPaths = []string{
+	"constructs/wsus/wsus-setup.ps1", "constructs/wsus/wsus-client.ps1", "constructs/wsus/wsus-health.ps1",
+	"constructs/wsus/wsus-cleanup.ps1", "constructs/compliance/cce-windows.ps1", "constructs/compliance/cce-linux.sh",
+	"constructs/patching/patchingspec/promote.py", "constructs/patching/patchingspec/startstop.py",
+}
+
+// ShippedScripts reads ShippedScriptPaths below root, by path.
+func ShippedScripts(root string) (map[string]string, error) {
+	scripts := map[string]string{}
+	for _, p := range ShippedScriptPaths {
+		data, err := os.ReadFile(filepath.Join(root, p))
+		if err != nil {
+			return nil, err
+		}
+		scripts[p] = strings.TrimSpace(string(data))
+	}
+	return scripts, nil
+}
+
+// signatureLines is how many of a script's first non-empty lines say that a document carries it.
+const signatureLines = 3
+
+// Scripts checks that every document step which carries a shipped script (its first lines) carries
+// all of it, as shipped: an edit inside a script, which no template fact decides (a registry
+// value, a firewall rule's ports, a WSUS setting), is then a difference from what the tests prove.
+func Scripts(shipped map[string]string, templates ...map[string]any) []string {
+	var problems []string
+	for _, template := range templates {
+		documents := cfntemplate.OfType(cfntemplate.Resources(template), "AWS::SSM::Document")
+		for _, id := range slices.Sorted(maps.Keys(documents)) {
+			content, _ := documents[id]["Content"].(map[string]any)
+			for i, step := range cfntemplate.List(content["mainSteps"]) {
+				step, _ := step.(map[string]any)
+				inputs, _ := step["inputs"].(map[string]any)
+				script := joinedLines(inputs["runCommand"])
+				for _, path := range slices.Sorted(maps.Keys(shipped)) {
+					if strings.Contains(script, signature(shipped[path])) && !strings.Contains(script, shipped[path]) {
+						problems = append(problems, fmt.Sprintf("document %s: step %d carries %s, edited: it is not the script its tests prove", id, i, path))
+					}
+				}
+			}
+			// An Automation runbook is YAML text, its script a block indented within it: compared
+			// line by line, each line's own indentation aside.
+			if text, ok := documents[id]["Content"].(string); ok {
+				for _, path := range slices.Sorted(maps.Keys(shipped)) {
+					lines, carried := trimmedLines(text), trimmedLines(shipped[path])
+					if len(carried) > 0 && slices.Contains(lines, carried[0]) && !containsRun(lines, carried) {
+						problems = append(problems, fmt.Sprintf("document %s: carries %s, edited: it is not the script its tests prove", id, path))
+					}
+				}
+			}
+		}
+	}
+	return problems
+}
+
+// trimmedLines are a text's non-empty lines, trimmed.
+func trimmedLines(text string) []string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// containsRun says whether run stands in lines, contiguous and in order.
+func containsRun(lines, run []string) bool {
+	for i := 0; i+len(run) <= len(lines); i++ {
+		if slices.Equal(lines[i:i+len(run)], run) {
+			return true
+		}
+	}
+	return false
+}
+
+// signature is a script's first signatureLines non-empty lines.
+func signature(script string) string {
+	var lines []string
+	for _, l := range strings.Split(script, "\n") {
+		if strings.TrimSpace(l) != "" {
+			lines = append(lines, l)
+		}
+		if len(lines) == signatureLines {
+			break
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// joinedLines is a runCommand as one text: its lines joined, or its string.
+func joinedLines(v any) string {
+	if text, ok := v.(string); ok {
+		return text
+	}
+	var lines []string
+	for _, l := range cfntemplate.List(v) {
+		if text, ok := l.(string); ok {
+			lines = append(lines, text)
+		} else {
+			data, _ := json.Marshal(l)
+			lines = append(lines, string(data))
+		}
+	}
+	return strings.Join(lines, "\n")
+}
