@@ -45,8 +45,9 @@ func DenyGrantsExceptForAwsServices(key awskms.IKey) {
 }
 
 // AllowCloudWatchLogs lets CloudWatch Logs use key for this account's log groups in this region,
-// as the regional principal logs.<region>.amazonaws.com ("Encrypt log data in CloudWatch Logs
-// using AWS Key Management Service"; make verify checks it, proof/wiring Keys).
+// as the regional principal logs.<region>.amazonaws.com (the key policy of "Setting Up Encryption
+// in AWS Glue", after "Encrypt Log Data in CloudWatch Logs Using AWS KMS"; make verify checks it,
+// proof/wiring Keys).
 func AllowCloudWatchLogs(key awskms.Key) {
 	_, env := stackenv.Of(key)
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{

@@ -55,9 +55,11 @@ func Documents(templates ...map[string]any) []string {
 	return problems
 }
 
-// A Command document's schema: "Version 2.2 uses the mainSteps section instead of
-// runtimeConfig", and "Cross-platform support uses the precondition parameter" (a 2.2 feature):
-// "Schemas, features, and examples", Systems Manager User Guide, read 2026-12-07.
+// A Command document's schema: "Documents of type Command can use schema version 1.2, 2.0, and
+// 2.2", and among the 2.2 features "Cross-platform support uses the precondition parameter"
+// ("Schemas, features, and examples", Systems Manager User Guide, read 2026-12-07); the plugin
+// reference gives each plugin's schema 1.2 syntax as runtimeConfig and its 2.x syntax as mainSteps
+// ("Systems Manager Command document plugin reference", awsdocs/aws-systems-manager-user-guide).
 const preconditionSchema = "2.2"
 
 // documentProblems are a document's schema, preconditions and references.
@@ -79,8 +81,9 @@ func documentProblems(id string, doc map[string]any) []string {
 		if precondition != nil && schema != preconditionSchema {
 			problems = append(problems, fmt.Sprintf("document %s: step %d has a precondition under schemaVersion %q: preconditions are schema %s's", id, i, schema, preconditionSchema))
 		}
-		// aws:runShellScript runs shell scripts on Linux and macOS ("Command document plugin
-		// reference"): a Windows step with it never runs the script.
+		// aws:runShellScript: "Run Linux shell scripts or specify the path to a script to run.
+		// This plugin only runs on Linux operating systems" (the plugin reference above; macOS
+		// instances take it too): a Windows step with it never runs the script.
 		if len(equals) == 2 && equals[1] == "Windows" && cfntemplate.Text(step["action"]) == "aws:runShellScript" {
 			problems = append(problems, fmt.Sprintf("document %s: step %d runs aws:runShellScript on Windows, where PowerShell scripts run with aws:runPowerShellScript", id, i))
 		}

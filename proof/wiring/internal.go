@@ -75,11 +75,11 @@ func Tables(patching map[string]any) []string {
 	return problems
 }
 
-// rootDevices are the root device names of the AMIs privatepatch launches: "/dev/sda1" for
-// Windows, "/dev/xvda" for Amazon Linux ("Device names for volumes on Amazon EC2 instances",
-// Amazon EC2 User Guide, read 2026-12-07). A volume attached at one of them clashes with the root
-// volume, and the attachment fails.
-var rootDevices = []string{"/dev/sda1", "/dev/xvda"}
+// rootDevices are the root device names of the instances privatepatch attaches volumes to, the
+// Windows WSUS server's: "The device name of the root device volume (for example, /dev/sda1)"
+// (Instance RootDeviceName, EC2 API; the Windows AMIs' root device). A volume attached at it
+// clashes with the root volume, and the attachment fails.
+var rootDevices = []string{"/dev/sda1"}
 
 // Devices checks that no volume attachment uses a root device name.
 func Devices(fleet map[string]any) []string {

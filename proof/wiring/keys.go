@@ -67,9 +67,11 @@ func Keys(templates ...map[string]any) []string {
 	return problems
 }
 
-// regionalLogs is CloudWatch Logs' principal in a key policy: "Principal": {"Service":
-// "logs.region.amazonaws.com"} ("Encrypt log data in CloudWatch Logs using AWS Key Management
-// Service", the key policy it gives, read 2026-12-07); logs.amazonaws.com is not it.
+// regionalLogs is CloudWatch Logs' principal in a key policy: "Any ETL job or crawler that writes
+// encrypted Amazon CloudWatch Logs requires the following permissions in the key policy",
+// "Principal": {"Service": "logs.region.amazonaws.com"} ("Setting Up Encryption in AWS Glue",
+// which points to "Encrypt Log Data in CloudWatch Logs Using AWS KMS", read 2026-12-07);
+// logs.amazonaws.com is not it.
 var regionalLogs = regexp.MustCompile(`^logs\.[a-z]{2}(-[a-z]+)+-[0-9]\.amazonaws\.com(\.cn)?$`)
 
 // logsContextKey is the encryption context CloudWatch Logs asks KMS under: the key policy of the

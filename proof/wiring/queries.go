@@ -12,8 +12,9 @@ import (
 )
 
 // The compliance items' values a saved query compares: "The compliance type. For example,
-// Association (for a State Manager association), Patch, or Custom:string" (ComplianceItem,
-// ComplianceType), and ComplianceStatus "COMPLIANT | NON_COMPLIANT" (the same, Status: AWS Systems
+// Association (for a State Manager association), Patch, or Custom:string are all valid compliance
+// types" (ComplianceItem, ComplianceType), and "An item is either COMPLIANT, NON_COMPLIANT, or an
+// empty string (for Windows patches that aren't applicable)" (the same, Status: AWS Systems
 // Manager API Reference, read 2026-12-07). Athena compares strings case-sensitively, so 'PATCH'
 // finds nothing.
 var (

@@ -13,8 +13,9 @@ import (
 // it: DeletionPolicy and UpdateReplacePolicy Retain on each of cfnupdate.StatefulTypes but
 // instances and topics, which hold no data once gone (a topic's subscriptions are re-made, an
 // instance's data is on its volumes). "Retained data" is the project's rule (the README's secure
-// defaults); CloudFormation's default is Delete ("DeletionPolicy attribute", read 2026-12-07: "By
-// default, CloudFormation deletes the resource").
+// defaults); CloudFormation's default is to delete: "If a resource has no DeletionPolicy
+// attribute, AWS CloudFormation deletes the resource by default" ("DeletionPolicy attribute",
+// CloudFormation User Guide, read 2026-12-07).
 func Retention(templates ...map[string]any) []string {
 	var problems []string
 	for _, template := range templates {

@@ -137,8 +137,10 @@ func Cadence(patching, fleet map[string]any) []string {
 			}
 		}
 		for _, p := range publishers[match[2]+" "+match[1]] {
-			// A query on a dimension the script never sets reads nothing: SCHEMA names the
-			// dimensions of the metrics it reads ("Metrics Insights query components and syntax").
+			// A query on a dimension the script never sets reads nothing: with SCHEMA's label
+			// keys "the results are scoped only to metrics that have that exact set of
+			// dimensions" ("Query components and syntax in CloudWatch Metrics Insights", read
+			// 2026-12-07).
 			if missing := documentNames(p.document, dimensions); len(missing) > 0 {
 				problems = append(problems, fmt.Sprintf("alarm %s: reads %s by dimension %v, which association %s's script never names: the query finds no data",
 					id, match[1], missing, p.id))
