@@ -151,3 +151,24 @@ func WindowPatchGroups(resources map[string]any, window string, keys []string) [
 	}
 	return groups
 }
+
+// Values are a property's values: a list's elements, or the one value a scalar is (a policy's
+// Principal Service, an event pattern's field); none when absent.
+func Values(v any) []any {
+	switch v := v.(type) {
+	case nil:
+		return nil
+	case []any:
+		return v
+	}
+	return []any{v}
+}
+
+// Texts are a property's values as text (Values, each Text).
+func Texts(v any) []string {
+	var out []string
+	for _, x := range Values(v) {
+		out = append(out, Text(x))
+	}
+	return out
+}

@@ -53,3 +53,20 @@ func TestAssociationParameterIsTheGivenValueElseTheReferencedDocumentsDefault(t 
 	assert.Equal(t, "", AssociationParameter(resources, associations["AwsDocument"], "Namespace"), "a document not among the resources")
 	assert.Equal(t, "", AssociationParameter(resources, associations["Elsewhere"], "Namespace"))
 }
+
+// A property given as one value or as a list reads the same (a policy's Principal Service takes
+// both); absent, it is none.
+func TestValuesOfAScalarOrAList(t *testing.T) {
+	assert.Equal(t, []string{"logs.us-west-2.amazonaws.com"}, Texts("logs.us-west-2.amazonaws.com"))
+	assert.Equal(t, []string{"a", "b"}, Texts([]any{"a", "b"}))
+	assert.Empty(t, Values(nil))
+	assert.Len(t, Values(map[string]any{"Ref": "X"}), 1)
+}
+
+// A value joins as text: an Fn::Join with its separator, nested ones too, other intrinsics as the
+// caller writes them.
+func TestJoinedJoinsNestedJoins(t *testing.T) {
+	inner := map[string]any{"Fn::Join": []any{"-", []any{"a", "b"}}}
+	v := map[string]any{"Fn::Join": []any{"/", []any{"x", inner, map[string]any{"Ref": "R"}}}}
+	assert.Equal(t, "x/a-b/<R>", Joined(v, func(any) string { return "<R>" }))
+}

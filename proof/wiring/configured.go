@@ -97,23 +97,23 @@ func Security(patching map[string]any, d *config.Config) []string {
 	for _, id := range slices.Sorted(maps.Keys(rules)) {
 		pattern, _ := rules[id]["EventPattern"].(map[string]any)
 		detail, _ := pattern["detail"].(map[string]any)
-		var got []any
+		var got []string
 		want := slices.Clone(severities)
 		switch {
 		case strings.HasPrefix(id, "SecuritySecurityHubFindingsRule"):
 			findings, _ := detail["findings"].(map[string]any)
 			label, _ := findings["Severity"].(map[string]any)
-			got = cfntemplate.List(label["Label"])
+			got = cfntemplate.Texts(label["Label"])
 		case strings.HasPrefix(id, "SecurityInspectorFindingsRule"):
-			got = cfntemplate.List(detail["severity"])
+			got = cfntemplate.Texts(detail["severity"])
 			if slices.Contains(severities, "LOW") {
 				want = append(want, compliancespec.InspectorUntriaged)
 			}
 		default:
 			continue
 		}
-		if g := texts(got); !slices.Equal(slices.Sorted(slices.Values(g)), slices.Sorted(slices.Values(want))) {
-			problems = append(problems, fmt.Sprintf("rule %s: alerts on severities %v, the configuration's (findingAlertSeverity %s and above) %v", id, g, d.Security.FindingAlertSeverity, want))
+		if !sameSet(got, want) {
+			problems = append(problems, fmt.Sprintf("rule %s: alerts on severities %v, the configuration's (findingAlertSeverity %s and above) %v", id, got, d.Security.FindingAlertSeverity, want))
 		}
 	}
 	var paths []string
@@ -131,7 +131,7 @@ func Security(patching map[string]any, d *config.Config) []string {
 		scope, _ := r["Scope"].(map[string]any)
 		for _, known := range compliancespec.ConfigRules {
 			if cfntemplate.Text(source["SourceIdentifier"]) == known.Identifier &&
-				!slices.Equal(slices.Sorted(slices.Values(texts(cfntemplate.List(scope["ComplianceResourceTypes"])))), slices.Sorted(slices.Values(known.ResourceTypes))) {
+				!sameSet(cfntemplate.Texts(scope["ComplianceResourceTypes"]), known.ResourceTypes) {
 				problems = append(problems, fmt.Sprintf("config rule %s: scoped to %v, and %s evaluates %v (%s)", id, scope["ComplianceResourceTypes"], known.Identifier, known.ResourceTypes, known.Page))
 			}
 		}
@@ -172,13 +172,9 @@ func suppressions(resources map[string]any, d *config.Config) []string {
 	return problems
 }
 
-// texts are a list's values as text.
-func texts(values []any) []string {
-	var out []string
-	for _, v := range values {
-		out = append(out, cfntemplate.Text(v))
-	}
-	return out
+// sameSet says whether a and b hold the same values, in any order.
+func sameSet(a, b []string) bool {
+	return slices.Equal(slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b)))
 }
 
 // CleanupModes checks the WSUS cleanup's two associations against the configuration: the one on

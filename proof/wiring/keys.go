@@ -89,12 +89,8 @@ func allowsRegionalLogs(key, group map[string]any) bool {
 	for _, st := range cfntemplate.List(policy["Statement"]) {
 		st, _ := st.(map[string]any)
 		principal, _ := st["Principal"].(map[string]any)
-		services := cfntemplate.List(principal["Service"])
-		if services == nil && principal["Service"] != nil {
-			services = []any{principal["Service"]}
-		}
 		if st["Effect"] == "Allow" && strings.Contains(fmt.Sprint(st["Action"]), "kms:GenerateDataKey") &&
-			slices.ContainsFunc(services, func(s any) bool { return regionalLogs.MatchString(rendered(s)) }) && logsContextAdmits(st["Condition"], group) {
+			slices.ContainsFunc(cfntemplate.Values(principal["Service"]), func(s any) bool { return regionalLogs.MatchString(rendered(s)) }) && logsContextAdmits(st["Condition"], group) {
 			return true
 		}
 	}
