@@ -120,26 +120,12 @@ func runTimed(out, timings io.Writer, assembly, configPath, specPath string, wit
 		for _, t := range templates {
 			all = append(all, t)
 		}
-		problems := wiring.Scripts(shipped, all...)
 		fmt.Fprintln(out, "\nscripts (each document that carries a shipped script carries it unaltered, as its tests prove it)")
-		for _, p := range problems {
-			fmt.Fprintf(out, "  %s  <-- WRONG\n", p)
-		}
-		if len(problems) == 0 {
-			fmt.Fprintln(out, "  every shipped script is carried as shipped")
-		}
-		return len(problems), nil
+		return listProblems(out, wiring.Scripts(shipped, all...), "every shipped script is carried as shipped"), nil
 	}})
 	checks = append(checks, check{"references", func(out io.Writer) (int, error) {
-		problems := wiring.References(templates)
 		fmt.Fprintln(out, "\ncross-stack references (Fn::GetStackOutput, Fn::ImportValue; CloudFormation's validation sees one template at a time)")
-		for _, p := range problems {
-			fmt.Fprintf(out, "  %s  <-- WRONG\n", p)
-		}
-		if len(problems) == 0 {
-			fmt.Fprintln(out, "  each names an output of a stack of the assembly")
-		}
-		return len(problems), nil
+		return listProblems(out, wiring.References(templates), "each names an output of a stack of the assembly"), nil
 	}})
 	if with.authorisation {
 		checks = append(checks, check{"authorisation", func(out io.Writer) (int, error) { return authzTable(out, templates, cfg) }})
@@ -170,14 +156,8 @@ func networkChecks(templates cfnupdate.Deployment, cfg *config.Config) []check {
 		fleet := templates[d.StackName("fleet")]
 		checks = append(checks, check{"network " + name, func(out io.Writer) (int, error) {
 			problems := endpointTable(out, name, template, d)
-			placement := netpath.PlacementProblems(template, fleet)
-			for _, p := range placement {
-				fmt.Fprintf(out, "  %s  <-- WRONG\n", p)
-			}
-			if len(placement) == 0 {
-				fmt.Fprintf(out, "  placement: the WSUS server in the public security group (and a created VPC's public subnet), the fleet's instances in the private ones\n")
-			}
-			problems += len(placement)
+			problems += listProblems(out, netpath.PlacementProblems(template, fleet),
+				"placement: the WSUS server in the public security group (and a created VPC's public subnet), the fleet's instances in the private ones")
 			if !d.Network.ManagesNetworkAcls() {
 				fmt.Fprintf(out, "\n%s: the network ACLs of the existing VPC are left as they are (network.existingVpc.manageNetworkAcls is false): "+
 					"the ACL layer is not modelled, so no flow is proven here; only a deploy shows it (Reachability Analyzer, or make doctor)\n", name)
@@ -216,6 +196,18 @@ func wiringChecks(templates cfnupdate.Deployment, cfg *config.Config) []check {
 		}})
 	}
 	return checks
+}
+
+// listProblems prints each problem marked WRONG, or allRight when there is none, and returns how
+// many there are.
+func listProblems(out io.Writer, problems []string, allRight string) int {
+	for _, p := range problems {
+		fmt.Fprintf(out, "  %s  <-- WRONG\n", p)
+	}
+	if len(problems) == 0 {
+		fmt.Fprintf(out, "  %s\n", allRight)
+	}
+	return len(problems)
 }
 
 // runChecks runs the checks concurrently, each into its own buffer, then prints the buffers in
@@ -336,14 +328,8 @@ func endpointTable(out io.Writer, stack string, template map[string]any, d *conf
 			routeTables = append(routeTables, s.RouteTableID)
 		}
 	}
-	problems := netpath.WiringProblems(template, routeTables)
-	for _, p := range problems {
-		fmt.Fprintf(out, "  %s  <-- WRONG\n", p)
-	}
-	if len(problems) == 0 {
-		fmt.Fprintf(out, "  wiring: ACL rule numbers unique, interface endpoints with private DNS in the endpoints' group, the S3 endpoint on every private route table\n")
-	}
-	return missing + len(problems)
+	return missing + listProblems(out, netpath.WiringProblems(template, routeTables),
+		"wiring: ACL rule numbers unique, interface endpoints with private DNS in the endpoints' group, the S3 endpoint on every private route table")
 }
 
 // flowTable prints the verdict on every required and forbidden flow and returns how many are
