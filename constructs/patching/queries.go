@@ -150,23 +150,24 @@ func notTerminated(alias string) string {
 		".resourceid AND terminated.instancestatus = 'Terminated')"
 }
 
-// failedChecksQuery asks for the CCE checks' failures: saved only where the checks run.
-const failedChecksQuery = "FailedChecks"
-
 // savedQueries are the fleet-wide questions the inventory answers. The crawler names tables
-// after the sync's folders: AWS:ComplianceItem becomes aws_complianceitem.
-var savedQueries = []struct{ id, name, description, sql string }{
+// after the sync's folders: AWS:ComplianceItem becomes aws_complianceitem. A query of the CCE
+// checks' failures is saved only where the checks run (InventoryQueriesProps.ConfigurationChecks).
+var savedQueries = []struct {
+	id, name, description, sql string
+	needsChecks                bool
+}{
 	{"MissingPatches", "missing-patches", "Instances and the approved patches they are missing",
 		"SELECT resourceid, id, title, severity, patchseverity, classification FROM aws_complianceitem AS item " +
-			"WHERE compliancetype = 'Patch' AND status = 'NON_COMPLIANT' AND " + notTerminated("item") + " ORDER BY " + severityRank("severity") + ", resourceid"},
-	{failedChecksQuery, "failed-configuration-checks", "Instances failing CCE configuration checks",
+			"WHERE compliancetype = 'Patch' AND status = 'NON_COMPLIANT' AND " + notTerminated("item") + " ORDER BY " + severityRank("severity") + ", resourceid", false},
+	{"FailedChecks", "failed-configuration-checks", "Instances failing CCE configuration checks",
 		"SELECT resourceid, id AS check_id, title, severity FROM aws_complianceitem AS item " +
-			"WHERE compliancetype = 'Custom:CCE' AND status = 'NON_COMPLIANT' AND " + notTerminated("item") + " ORDER BY " + severityRank("severity") + ", check_id, resourceid"},
+			"WHERE compliancetype = 'Custom:CCE' AND status = 'NON_COMPLIANT' AND " + notTerminated("item") + " ORDER BY " + severityRank("severity") + ", check_id, resourceid", true},
 	{"Software", "installed-software", "Installed applications and on how many instances each version runs",
-		"SELECT name, version, count(DISTINCT resourceid) AS instances FROM aws_application AS app WHERE " + notTerminated("app") + " GROUP BY name, version ORDER BY name, version"},
+		"SELECT name, version, count(DISTINCT resourceid) AS instances FROM aws_application AS app WHERE " + notTerminated("app") + " GROUP BY name, version ORDER BY name, version", false},
 	{"Instances", "instances", "Status, platform, agent version and address of every managed instance not terminated",
 		"SELECT resourceid, instancestatus, computername, platformname, platformversion, agentversion, ipaddress FROM aws_instanceinformation " +
-			"WHERE instancestatus IS DISTINCT FROM 'Terminated' ORDER BY resourceid"},
+			"WHERE instancestatus IS DISTINCT FROM 'Terminated' ORDER BY resourceid", false},
 }
 
 // NewInventoryQueries creates the database, crawler, workgroup and saved queries.
@@ -201,7 +202,7 @@ func NewInventoryQueries(scope constructs.Construct, id string, p *InventoryQuer
 	q.crawler.AddResourceDependency(q.security, jsii.String("the crawler writes its logs with the security configuration"))
 	q.workGroup = newQueryWorkGroup(parent, p)
 	for _, sq := range savedQueries {
-		if sq.id == failedChecksQuery && !p.ConfigurationChecks {
+		if sq.needsChecks && !p.ConfigurationChecks {
 			continue
 		}
 		query := awsathena.NewCfnNamedQuery(parent, jsii.String(sq.id), &awsathena.CfnNamedQueryProps{
