@@ -91,18 +91,17 @@ const insightsWindow = 3 * time.Hour
 // insightsSource is a Metrics Insights query's metric and namespace.
 var insightsSource = regexp.MustCompile(`^SELECT \w+\((\w+)\) FROM SCHEMA\("([^"]+)"((?:,\s*\w+)*)\)`)
 
-// Cadence checks that each alarm on a metric a script publishes hears from it often enough: the
-// association that publishes it (its document's script names the metric, its Namespace parameter
-// the query's) runs at least once an alarm period where missing data breaches, and within the
-// 3 hours a Metrics Insights alarm evaluates. A rarer publisher leaves periods empty, and the
-// alarm fires on silence alone, or sees nothing.
-func Cadence(patching, fleet map[string]any) []string {
-	type publisher struct {
-		id       string
-		interval time.Duration
-		document map[string]any
-	}
-	publishers := map[string][]publisher{} // by namespace and metric
+// publisher is an association whose script puts a metric on a rate schedule.
+type publisher struct {
+	id       string
+	interval time.Duration
+	document map[string]any
+}
+
+// publishersOf finds, in both stacks, the rate associations whose document names a metric of
+// wsusspec.MetricRanges, keyed by the association's Namespace parameter and the metric.
+func publishersOf(patching, fleet map[string]any) map[string][]publisher {
+	publishers := map[string][]publisher{}
 	for _, template := range []map[string]any{patching, fleet} {
 		resources := cfntemplate.Resources(template)
 		documents := cfntemplate.OfType(resources, "AWS::SSM::Document")
@@ -123,6 +122,16 @@ func Cadence(patching, fleet map[string]any) []string {
 			}
 		}
 	}
+	return publishers
+}
+
+// Cadence checks that each alarm on a metric a script publishes hears from it often enough: the
+// association that publishes it (its document's script names the metric, its Namespace parameter
+// the query's) runs at least once an alarm period where missing data breaches, and within the
+// 3 hours a Metrics Insights alarm evaluates. A rarer publisher leaves periods empty, and the
+// alarm fires on silence alone, or sees nothing.
+func Cadence(patching, fleet map[string]any) []string {
+	publishers := publishersOf(patching, fleet)
 	var problems []string
 	eachQuery(patching, func(id string, a, m map[string]any) {
 		match := insightsSource.FindStringSubmatch(cfntemplate.Text(m["Expression"]))
