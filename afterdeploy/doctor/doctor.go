@@ -107,6 +107,7 @@ func Examine(aws AWS, t Target, now time.Time) ([]Result, error) {
 		{"WSUS synchronisation", []*stack{&d.fleet}, d.checkWsusSync},
 		{"WSUS client", []*stack{&d.fleet}, d.checkWsusClient},
 		{"patch group", []*stack{&d.fleet, &d.patching}, d.checkScans},
+		{"patch baselines", []*stack{&d.patching}, d.checkBaselines},
 		{"window", []*stack{&d.fleet, &d.patching}, d.checkWindows},
 		{"schedule", []*stack{&d.patching}, d.checkSchedules},
 		{"alarm", []*stack{&d.patching}, d.checkAlarms},

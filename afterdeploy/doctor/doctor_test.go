@@ -2,10 +2,12 @@ package doctor
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -75,6 +77,7 @@ const (
 	syncMetric        = "cloudwatch get-metric-statistics --namespace privatepatch/WSUS/privatepatch --metric-name LastSyncSucceeded" + metricWindow + "Minimum"
 	hoursMetric       = "cloudwatch get-metric-statistics --namespace privatepatch/WSUS/privatepatch --metric-name HoursSinceLastSync" + metricWindow + "Maximum"
 	windowsStates     = "ssm describe-instance-patch-states-for-patch-group --patch-group windows"
+	windowsBaseline   = "ssm get-patch-baseline-for-patch-group --patch-group windows --operating-system WINDOWS"
 	weeklyRuns        = "ssm describe-maintenance-window-executions --window-id mw-0123456789abcdef0"
 	weeklyRunTasks    = "ssm describe-maintenance-window-execution-tasks --window-execution-id d4e5f6a7-6666-4c8d-9e0f-2a3b4c5d6e7f"
 	weeklyInvocations = "ssm describe-maintenance-window-execution-task-invocations --window-execution-id d4e5f6a7-6666-4c8d-9e0f-2a3b4c5d6e7f --task-id a7b8c9d0-9999-4f1a-8b2c-5d6e7f8091a2"
@@ -110,11 +113,13 @@ func healthy() map[string]string {
 		fleetInstances:  "testdata/describe-instances-fleet.json",
 		setupExecutions: "testdata/association-executions-setup.json",
 		"ssm describe-association-executions --association-id 5b3c1e4a-7d9f-4a43-9c2e-3f4a5b6c7d8e": "testdata/association-executions-client.json",
-		clientTargets: "testdata/association-execution-targets-client.json",
-		syncMetric:    "testdata/metric-synced.json",
-		hoursMetric:   "testdata/metric-hours.json",
-		windowsStates: "testdata/patch-states-windows.json",
-		"ssm describe-instance-patch-states-for-patch-group --patch-group wsus": "testdata/patch-states-wsus.json",
+		clientTargets:   "testdata/association-execution-targets-client.json",
+		syncMetric:      "testdata/metric-synced.json",
+		hoursMetric:     "testdata/metric-hours.json",
+		windowsStates:   "testdata/patch-states-windows.json",
+		windowsBaseline: "testdata/patch-baseline-for-group-windows.json",
+		"ssm get-patch-baseline-for-patch-group --patch-group wsus --operating-system WINDOWS": "testdata/patch-baseline-for-group-wsus.json",
+		"ssm describe-instance-patch-states-for-patch-group --patch-group wsus":                "testdata/patch-states-wsus.json",
 		weeklyRuns: "testdata/window-executions-weekly.json",
 		// The windows' newest runs: a Run Command task whose command succeeded on all its nodes.
 		weeklyRunTasks:    "testdata/window-execution-tasks-weekly.json",
@@ -188,7 +193,7 @@ func TestHealthyDeploymentPassesEveryCheck(t *testing.T) {
 		checks[r.Check] = true
 	}
 	for _, want := range []string{"deployment", "alert rules", "node i-0a1b2c3d4e5f60001", "node i-0a1b2c3d4e5f60002", "node i-0e5d4c3b2a1f09876 (WSUS)", "WSUS setup",
-		"WSUS synchronisation", "WSUS client on i-0a1b2c3d4e5f60002", "patch group windows", "patch group wsus", "window privatepatch-weekly (mw-0123456789abcdef0)",
+		"WSUS synchronisation", "WSUS client on i-0a1b2c3d4e5f60002", "patch group windows", "patch group wsus", "patch baselines", "window privatepatch-weekly (mw-0123456789abcdef0)",
 		"window privatepatch-wsus (mw-0fedcba9876543210)", "schedule privatepatch-weekly",
 		"schedule privatepatch-wsus", "alarm privatepatch-patching-wsus-sync", "alert subscriptions", "S3 prefix list", "other patching", "other inventory", "data protection"} {
 		assert.True(t, checks[want], "no %q row", want)
@@ -253,6 +258,10 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 			"WSUS client on i-0a1b2c3d4e5f60002", Warn, "no run of the client association reached it in its last schedule period"},
 		{"patches failed to install", map[string]string{windowsStates: "testdata/patch-states-windows-failed.json"},
 			"patch group windows", Fail, "missing 2, failed 2"},
+		// Another baseline registered for the group outside the stack: CloudFormation does not see
+		// it, and the group is patched by that baseline's rules.
+		{"another baseline serves a patch group", map[string]string{windowsBaseline: "testdata/patch-baseline-for-group-windows-other.json"},
+			"baseline of patch group windows", Fail, "Systems Manager resolves pb-0713accee01612345 for patch group windows (WINDOWS), not the stack's privatepatch-windows (pb-0c1d2e3f4a5b60001)"},
 		// Non-compliant by AWS's count though nothing is missing or failed: not counted compliant.
 		{"security updates not yet approved", map[string]string{windowsStates: "testdata/patch-states-windows-unapproved.json"},
 			"patch group windows", Warn, "1/2 nodes compliant; missing 0, failed 0, pending reboot 0, security updates not approved yet 3"},
@@ -1008,4 +1017,49 @@ func TestATemplateBodyIsReadAsTheCliPrintsIt(t *testing.T) {
 	assert.Error(t, err, "a YAML body")
 	_, err = templateBody([]byte("null"))
 	assert.EqualError(t, err, "no template body", "TemplateBody absent")
+}
+
+// Where the stack makes a baseline its operating system's default (DefaultBaseline), the doctor
+// reads the default Systems Manager answers: another one fails, naming the command that registers
+// the stack's again; an AWS-style ARN of the stack's baseline is the stack's.
+func TestADefaultBaselineSetOutsideTheStackFails(t *testing.T) {
+	data, err := os.ReadFile("../../test/testdata/default.patching.template.json")
+	require.NoError(t, err)
+	var template map[string]any
+	require.NoError(t, json.Unmarshal(data, &template))
+	baseline := template["Resources"].(map[string]any)["Baselinesprivatepatchwindows49F4305F"].(map[string]any)
+	baseline["Properties"].(map[string]any)["DefaultBaseline"] = true
+	edited := filepath.Join(t.TempDir(), "patching.template.json")
+	data, err = json.Marshal(template)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(edited, data, 0o644))
+	defaultBaseline := "ssm get-default-patch-baseline --operating-system WINDOWS"
+	for _, tc := range []struct {
+		name, group, fallback string
+		state                 State
+		check, evidence       string
+	}{
+		{"the stack's default", "testdata/patch-baseline-for-group-windows.json", "testdata/default-patch-baseline-ours.json",
+			OK, "patch baselines", "patch group windows: privatepatch-windows (pb-0c1d2e3f4a5b60001); the WINDOWS default: privatepatch-windows (pb-0c1d2e3f4a5b60001)"},
+		{"the group's baseline named by ARN", "testdata/patch-baseline-for-group-windows-arn.json", "testdata/default-patch-baseline-ours.json",
+			OK, "patch baselines", "patch group windows: privatepatch-windows"},
+		{"another default", "testdata/patch-baseline-for-group-windows.json", "testdata/default-patch-baseline-other.json",
+			Fail, "default baseline WINDOWS", "the WINDOWS default is pb-0713accee01612345, not the stack's privatepatch-windows (pb-0c1d2e3f4a5b60001)"},
+	} {
+		responses := healthy()
+		responses["cloudformation get-template --stack-name privatepatch-patching --query TemplateBody"] = edited
+		responses[windowsBaseline] = tc.group
+		responses[defaultBaseline] = tc.fallback
+		results := examine(t, responses)
+		row := rowOf(t, results, tc.check)
+		assert.Equal(t, tc.state, row.State, tc.name)
+		assert.Contains(t, row.Evidence, tc.evidence, tc.name)
+		if tc.state == Fail {
+			assert.Equal(t, "make the stack's the default again: aws ssm register-default-patch-baseline --baseline-id pb-0c1d2e3f4a5b60001 --region us-west-2", row.Action)
+		}
+		commandsNameTheRegion(t, results)
+	}
+	for _, r := range examine(t, healthy()) {
+		assert.NotEqual(t, "default baseline WINDOWS", r.Check, "the default configuration makes no baseline the default: no read of it")
+	}
 }

@@ -44,6 +44,8 @@ var fixtureOperations = []struct{ pattern, service, operation string }{
 	{"testdata/metric-*.json", "cloudwatch", "GetMetricStatistics"},
 	{"testdata/patch-states-*.json", "ssm", "DescribeInstancePatchStatesForPatchGroup"},
 	{"testdata/describe-instance-patches-*.json", "ssm", "DescribeInstancePatches"},
+	{"testdata/patch-baseline-for-group-*.json", "ssm", "GetPatchBaselineForPatchGroup"},
+	{"testdata/default-patch-baseline-*.json", "ssm", "GetDefaultPatchBaseline"},
 	{"testdata/prefix-lists-*.json", "ec2", "DescribeManagedPrefixLists"},
 	{"testdata/put-object.json", "s3", "PutObject"},
 	{"testdata/schedule-*.json", "ssm", "DescribeMaintenanceWindowSchedule"},

@@ -26,7 +26,7 @@ OPERATIONS = {
             "DescribeMaintenanceWindowsForTarget", "GetAutomationExecution", "GetMaintenanceWindow",
             "GetServiceSetting", "ListAssociations", "ListCommandInvocations", "ListCommands",
             "ListTagsForResource", "SendCommand", "StartAutomationExecution", "UpdateMaintenanceWindowTask",
-            "DescribeInstancePatches"],
+            "DescribeInstancePatches", "GetPatchBaselineForPatchGroup", "GetDefaultPatchBaseline"],
     "sts": ["GetCallerIdentity"],
 }
 
@@ -57,7 +57,7 @@ CALLED = {
             "DescribeMaintenanceWindowsForTarget", "GetAutomationExecution", "GetMaintenanceWindow",
             "GetServiceSetting", "ListAssociations", "ListCommandInvocations", "ListCommands",
             "ListTagsForResource", "SendCommand", "StartAutomationExecution", "UpdateMaintenanceWindowTask",
-            "DescribeInstancePatches"],
+            "DescribeInstancePatches", "GetPatchBaselineForPatchGroup", "GetDefaultPatchBaseline"],
     "sts": ["GetCallerIdentity"],
 }
 
