@@ -21,6 +21,7 @@ import (
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/compliance"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
+	"github.com/privatepatch/privatepatch/constructs/spec"
 	"github.com/privatepatch/privatepatch/constructs/wsus"
 	"github.com/privatepatch/privatepatch/proof/wiring"
 )
@@ -508,8 +509,8 @@ func TestSecurityServicesAreCreatedAsConfiguredAndOnlyThen(t *testing.T) {
 	assert.Equal(t, "arn:aws:securityhub:us-west-2::standards/aws-foundational-security-best-practices/v/1.0.0", props(standard)["StandardsArn"])
 	assert.Contains(t, standard["DependsOn"], hubID)
 	for _, r := range []map[string]any{hub, standard} {
-		assert.Equal(t, []any{"Retain", "Retain"}, []any{r["DeletionPolicy"], r["UpdateReplacePolicy"]},
-			"deleting the stack never switches Security Hub or a standard off for the account")
+		assert.Equal(t, []any{spec.KeptDeletionPolicy, spec.KeptUpdateReplacePolicy}, []any{r["DeletionPolicy"], r["UpdateReplacePolicy"]},
+			"deleting the stack never switches Security Hub or a standard off for the account; a failed first deploy does, so that its retry can enable them")
 	}
 
 	filterID, filter := oneOf(t, s.patchJSON, "AWS::InspectorV2::Filter", "Security")
@@ -593,7 +594,7 @@ func TestSecurityServicesAreCreatedAsConfiguredAndOnlyThen(t *testing.T) {
 	existing := existingSecurityHub.synth(t)
 	assert.Empty(t, existing.patchResources("AWS::SecurityHub::Hub"), "the account's hub is used, not created (EnableSecurityHub: ResourceConflictException)")
 	_, existingStandard := oneOf(t, existing.patchJSON, "AWS::SecurityHub::Standard", "Security")
-	assert.Equal(t, "Retain", existingStandard["DeletionPolicy"])
+	assert.Equal(t, spec.KeptDeletionPolicy, existingStandard["DeletionPolicy"])
 	assert.NotContains(t, existingStandard, "DependsOn")
 
 	d := defaultScenario.synth(t)

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
+	"github.com/privatepatch/privatepatch/constructs/spec"
 	"github.com/privatepatch/privatepatch/constructs/wsus"
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 )
@@ -72,8 +73,8 @@ func TestWsusUpdateStoreIsASeparateEncryptedRetainedVolumeInTheServersZone(t *te
 		s := tc.s.synth(t)
 		instance, i := s.only(t, "AWS::EC2::Instance", "WsusInstance")
 		volume, v := s.only(t, "AWS::EC2::Volume", "WsusUpdateStore")
-		assert.Equal(t, "Retain", v["DeletionPolicy"], "kept when the instance or the stack goes")
-		assert.Equal(t, "Retain", v["UpdateReplacePolicy"])
+		assert.Equal(t, spec.KeptDeletionPolicy, v["DeletionPolicy"], "kept when the instance or the stack goes")
+		assert.Equal(t, spec.KeptUpdateReplacePolicy, v["UpdateReplacePolicy"])
 		nic := props(i)["NetworkInterfaces"].([]any)[0].(map[string]any)
 		subnet := s.resources("AWS::EC2::Subnet")[s.networkResource(t, nic["SubnetId"])]
 		assert.Equal(t, map[string]any{
@@ -405,7 +406,7 @@ func TestNatVariantHasNoWsusServerAndNoClientConfiguration(t *testing.T) {
 func TestCommandOutputBucketIsPrivateEncryptedRetainedAndReachableThroughTheS3Endpoint(t *testing.T) {
 	s := defaultScenario.synth(t)
 	bucket, b := s.only(t, "AWS::S3::Bucket", "CommandOutputBucket")
-	assert.Equal(t, "Retain", b["DeletionPolicy"])
+	assert.Equal(t, spec.KeptDeletionPolicy, b["DeletionPolicy"])
 	p := props(b)
 	name := map[string]any{"Fn::Join": []any{"", []any{"privatepatch-ssm-", map[string]any{"Ref": "AWS::AccountId"}, "-us-west-2"}}}
 	assert.Equal(t, name, p["BucketName"])

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/privatepatch/privatepatch/constructs/spec"
 	"github.com/privatepatch/privatepatch/stacks"
 )
 
@@ -432,11 +433,11 @@ func TestFlowLogsToKmsEncryptedRetainedLogGroup(t *testing.T) {
 	})
 	s.network.HasResource(jsii.String("AWS::Logs::LogGroup"), map[string]any{
 		"Properties":     map[string]any{"RetentionInDays": 365, "KmsKeyId": assertions.Match_AnyValue()},
-		"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+		"DeletionPolicy": spec.KeptDeletionPolicy, "UpdateReplacePolicy": spec.KeptUpdateReplacePolicy,
 	})
 	s.network.HasResource(jsii.String("AWS::KMS::Key"), map[string]any{
 		"Properties":     map[string]any{"EnableKeyRotation": true},
-		"DeletionPolicy": "Retain",
+		"DeletionPolicy": spec.KeptDeletionPolicy,
 	})
 }
 
@@ -445,7 +446,7 @@ func TestFlowLogsToEncryptedVersionedRetainedBucket(t *testing.T) {
 	s.network.HasResourceProperties(jsii.String("AWS::EC2::FlowLog"), map[string]any{"LogDestinationType": "s3", "TrafficType": "ALL"})
 	s.network.ResourceCountIs(jsii.String("AWS::Logs::LogGroup"), jsii.Number(0))
 	for id, bucket := range s.resources("AWS::S3::Bucket") {
-		assert.Equal(t, "Retain", bucket["DeletionPolicy"], id)
+		assert.Equal(t, spec.KeptDeletionPolicy, bucket["DeletionPolicy"], id)
 		p := props(bucket)
 		assert.Contains(t, fmt.Sprint(p["BucketEncryption"]), "AES256", id)
 		assert.Equal(t, map[string]any{"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true},

@@ -25,6 +25,7 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/managedinstance"
 	"github.com/privatepatch/privatepatch/constructs/patching"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
+	"github.com/privatepatch/privatepatch/constructs/spec"
 )
 
 // byName returns the patching template's resource of a type whose Name property is name.
@@ -258,7 +259,7 @@ func TestWindowsTargetResourceGroupsOrInstanceIdsWithOffsetAndTimeZone(t *testin
 func TestCloudWatchOutputGoesToARetainedLogGroupTheFleetMayWriteTo(t *testing.T) {
 	s := richPatching.synth(t)
 	logGroup, group := oneOf(t, s.patchJSON, "AWS::Logs::LogGroup", "RunCommandLogs")
-	assert.Equal(t, "Retain", group["DeletionPolicy"])
+	assert.Equal(t, spec.KeptDeletionPolicy, group["DeletionPolicy"])
 	assert.Equal(t, float64(365), props(group)["RetentionInDays"])
 	assert.NotContains(t, props(group), "LogGroupName", "a generated name: a retained group left by turning the option off must not clash when it is turned on again")
 
@@ -488,7 +489,7 @@ func TestAlertsTopicIsEncryptedTlsOnlyAndFedByThreeRules(t *testing.T) {
 	topicID, topic := oneOf(t, s.patchJSON, "AWS::SNS::Topic", "")
 	keyID := first(oneOf(t, s.patchJSON, "AWS::KMS::Key", "AlertsKey"))
 	assert.Equal(t, map[string]any{"Fn::GetAtt": []any{keyID, "Arn"}}, props(topic)["KmsMasterKeyId"])
-	s.patching.HasResource(jsii.String("AWS::KMS::Key"), map[string]any{"Properties": map[string]any{"EnableKeyRotation": true}, "DeletionPolicy": "Retain"})
+	s.patching.HasResource(jsii.String("AWS::KMS::Key"), map[string]any{"Properties": map[string]any{"EnableKeyRotation": true}, "DeletionPolicy": spec.KeptDeletionPolicy})
 	s.patching.HasResourceProperties(jsii.String("AWS::SNS::TopicPolicy"), map[string]any{
 		"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
 			"Effect": "Deny", "Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}},

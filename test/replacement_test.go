@@ -10,18 +10,18 @@ import (
 )
 
 var (
-	specOnce sync.Once
-	spec     cfnupdate.Spec
-	specErr  error
+	specOnce    sync.Once
+	serviceSpec cfnupdate.Spec
+	specErr     error
 )
 
 // replacingProperties is the service spec that package.json pins, loaded once.
 func replacingProperties(t testing.TB) cfnupdate.Spec {
 	specOnce.Do(func() {
-		spec, specErr = cfnupdate.LoadSpec(cfnupdate.SpecPath(".."))
+		serviceSpec, specErr = cfnupdate.LoadSpec(cfnupdate.SpecPath(".."))
 	})
 	require.NoError(t, specErr)
-	return spec
+	return serviceSpec
 }
 
 func (s *scenario) deployment() cfnupdate.Deployment {

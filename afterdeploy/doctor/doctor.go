@@ -392,8 +392,11 @@ func (d *deployment) untilDeployed(name, status string) string {
 	case strings.HasPrefix(status, "DELETE"):
 		return "delete it (" + del + "), then make deploy"
 	}
+	// The CDK CLI turns termination protection on before it executes the first change set, so a
+	// stack whose creation rolled back has it, and the CLI's own delete of such a stack fails on it.
+	unprotect := d.inRegion("aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name " + name)
 	return "its first deploy failed: read its events (" + d.inRegion("aws cloudformation describe-stack-events --stack-name "+name) +
-		"), delete it (" + del + "; a rolled-back stack cannot be updated), then make deploy"
+		"), turn its termination protection off (" + unprotect + "), delete it (" + del + "; a rolled-back stack cannot be updated), then make deploy"
 }
 
 // inRegion is an AWS CLI command the doctor prints for the user to run, with the deployment's

@@ -736,6 +736,8 @@ func TestAStackThatNeverDeployedCouldNotRun(t *testing.T) {
 		"aws cloudformation delete-stack --stack-name app-fleet --region eu-west-1 --profile live)", d.untilDeployed("app-fleet", "REVIEW_IN_PROGRESS"),
 		"the stack, its region and profile: stack names repeat across environments")
 	assert.Contains(t, d.untilDeployed("app-fleet", "ROLLBACK_COMPLETE"), "aws cloudformation describe-stack-events --stack-name app-fleet --region eu-west-1 --profile live")
+	assert.Contains(t, d.untilDeployed("app-fleet", "ROLLBACK_COMPLETE"), "turn its termination protection off (aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name app-fleet --region eu-west-1 --profile live), delete it",
+		"the CDK CLI protects the stack before its first change set runs, and a protected stack cannot be deleted")
 }
 
 // Any call answered with nothing at all (what the CLI prints for an empty answer) is read as an

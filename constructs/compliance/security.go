@@ -159,14 +159,14 @@ func addSecurityHub(parent constructs.Construct, paths []string, useExisting boo
 			EnableDefaultStandards: jsii.Bool(false), // exactly the configured ones
 			AutoEnableControls:     jsii.Bool(true),
 		})
-		hub.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
+		hub.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, nil) // spec.KeptDeletionPolicy
 	}
 	var standards []awssecurityhub.CfnStandard
 	for _, path := range paths {
 		standard := awssecurityhub.NewCfnStandard(parent, jsii.String("Standard-"+path), &awssecurityhub.CfnStandardProps{
 			StandardsArn: jsii.String(fmt.Sprintf("arn:%s:securityhub:%s::%s", env.Partition, env.Region, path)),
 		})
-		standard.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
+		standard.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, nil) // spec.KeptDeletionPolicy
 		if hub != nil {
 			standard.AddResourceDependency(hub, jsii.String("a standard can be enabled only in an account subscribed to Security Hub"))
 		}

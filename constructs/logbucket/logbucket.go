@@ -82,7 +82,7 @@ func NewLogBucket(scope constructs.Construct, id string, props *Props) LogBucket
 			BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
 			EnforceSSL:        jsii.Bool(true),
 			Versioned:         jsii.Bool(true),
-			RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+			RemovalPolicy:     awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, // spec.KeptDeletionPolicy
 			LifecycleRules: &[]*awss3.LifecycleRule{{
 				Expiration:                          awscdk.Duration_Days(jsii.Number(p.RetentionDays)),
 				NoncurrentVersionExpiration:         awscdk.Duration_Days(jsii.Number(p.RetentionDays)),

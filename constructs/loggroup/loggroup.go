@@ -21,7 +21,7 @@ func NewEncrypted(scope constructs.Construct, id, keyDescription string) (awslog
 	kmskey.AllowCloudWatchLogs(key)
 	group := awslogs.NewLogGroup(scope, jsii.String(id), &awslogs.LogGroupProps{
 		Retention:     awslogs.RetentionDays_ONE_YEAR,
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, // spec.KeptDeletionPolicy
 		EncryptionKey: key,
 	})
 	return group, key

@@ -39,7 +39,7 @@ func newFlowLogGroup(n *network, retentionDays int) awslogs.LogGroup {
 	kmskey.AllowCloudWatchLogs(key)
 	group := awslogs.NewLogGroup(n.Construct, jsii.String("FlowLogGroup"), &awslogs.LogGroupProps{
 		EncryptionKey: key,
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, // spec.KeptDeletionPolicy
 	})
 	// The L2 takes retention as an enum of named periods; the days are checked by networkspec.
 	group.Node().DefaultChild().(awslogs.CfnLogGroup).SetRetentionInDays(jsii.Number(retentionDays))

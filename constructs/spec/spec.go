@@ -120,3 +120,18 @@ func NoRegion(construct, stack, needs string) error {
 		"give the stack one, e.g. awscdk.NewStack(app, id, &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String(\"us-west-2\")}}), "+
 		"or os.Getenv(\"CDK_DEFAULT_REGION\") where the CDK CLI runs the app", construct, stack, needs)
 }
+
+// How privatepatch keeps a resource that holds data (buckets, keys, log groups, the WSUS update
+// store, Security Hub and its standards): DeletionPolicy RetainExceptOnCreate "behaves like Retain
+// for stack operations, except for the stack operation that initially created the resource. If
+// the stack operation that created the resource is rolled back, CloudFormation deletes the
+// resource" ("DeletionPolicy attribute", CloudFormation Template Reference, read 2026-12-07). A
+// plain Retain keeps what a failed first deploy made, and "if resources are preserved during
+// rollbacks, they interfere with retries of the stack operation" ("AWS CloudFormation launches a
+// new deletion policy...", What's New, 2023-07-31): the retry fails on the kept bucket's name or on
+// Security Hub already enabled. UpdateReplacePolicy takes no RetainExceptOnCreate: Retain.
+// CDK writes both with RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE.
+const (
+	KeptDeletionPolicy      = "RetainExceptOnCreate"
+	KeptUpdateReplacePolicy = "Retain"
+)

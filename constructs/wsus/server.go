@@ -228,7 +228,7 @@ func (s *server) addUpdateStore(p *ServerProps, subnet awsec2.ISubnet) awsec2.Cf
 		Size:             awscdk.Size_Gibibytes(jsii.Number(p.UpdateStoreGiB)),
 		VolumeType:       awsec2.EbsDeviceVolumeType_GP3,
 		Encrypted:        jsii.Bool(true),
-		RemovalPolicy:    awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy:    awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, // spec.KeptDeletionPolicy
 	})
 	cdknag.NagSuppressions_AddResourceSuppressions(s.updateStore, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("NIST.800.53.R5-EC2EBSInBackupPlan"),

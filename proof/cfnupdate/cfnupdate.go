@@ -19,7 +19,18 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+
+	constructspec "github.com/privatepatch/privatepatch/constructs/spec"
 )
+
+// Retained says whether a resource's DeletionPolicy keeps it when an update removes it or the
+// stack is deleted: Retain, or RetainExceptOnCreate, which "behaves like Retain for stack
+// operations, except for the stack operation that initially created the resource" ("DeletionPolicy
+// attribute", CloudFormation Template Reference, read 2026-12-07; constructspec.KeptDeletionPolicy): an
+// update or a deletion is never the operation that created a deployed resource.
+func Retained(resource map[string]any) bool {
+	return resource["DeletionPolicy"] == "Retain" || resource["DeletionPolicy"] == constructspec.KeptDeletionPolicy
+}
 
 // StatefulTypes hold data, or are the data's home: replacing one loses it or moves it. (A
 // resource data sync holds none: what it synced stays in the bucket, and a new sync writes it
@@ -318,7 +329,7 @@ func Check(spec Spec, before, after Deployment, opts Options) Result {
 		}
 		typ, _ := old["Type"].(string)
 		switch {
-		case old["DeletionPolicy"] == "Retain":
+		case Retained(old):
 			if key := uniqueKey(old); key != "" {
 				res.Orphans[key] = "the retained " + k.String()
 			}
@@ -359,7 +370,7 @@ func policyDenials(before, after Deployment, replaced map[ResourceKey]string, po
 		}
 		p := Problem{Resource: k, Type: typ,
 			What: fmt.Sprintf("would be refused by CloudFormation half-way: the stack policy set on %s denies %s of it", k.Stack, action)}
-		if action == UpdateDelete && old["DeletionPolicy"] == "Retain" {
+		if action == UpdateDelete && Retained(old) {
 			p.Hint = "it is retained (DeletionPolicy Retain), so removing it keeps its data; the policy in place is an earlier make deploy's, which denied that: " +
 				"set this version's policy on the deployed stacks first (make stack-policies CONFIG=...), then deploy"
 		} else {
@@ -406,7 +417,7 @@ func deletedWhileRead(before, after Deployment) []Problem {
 		r := before.resource(k)
 		seen := map[ResourceKey]bool{}
 		for _, read := range before.weakReads(withoutEventPattern(r)) {
-			gone := before.resource(read) != nil && after.resource(read) == nil && before.resource(read)["DeletionPolicy"] != "Retain"
+			gone := before.resource(read) != nil && after.resource(read) == nil && !Retained(before.resource(read))
 			if read.Stack != k.Stack && gone && !seen[read] {
 				seen[read] = true
 				typ, _ := r["Type"].(string)

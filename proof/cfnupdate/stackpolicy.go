@@ -55,7 +55,7 @@ const (
 // protected type the template declares; deny removing (Update:Delete) those of them that the
 // template does not retain, by logical ID; allow every other update.
 //
-// A resource with DeletionPolicy Retain keeps its data when the template drops it (the deployed
+// A resource with DeletionPolicy Retain (or RetainExceptOnCreate, Retained) keeps its data when the template drops it (the deployed
 // template's DeletionPolicy decides, and this policy is set from the template just deployed), so
 // its removal is allowed: turning off WSUS, flow logs, KMS output, the data sync, Inspector or the
 // last CloudWatch-output task removes retained buckets, keys, log groups and volumes, and
@@ -71,7 +71,7 @@ func StackPolicy(template map[string]any) []PolicyStatement {
 		if r, ok := r.(map[string]any); ok {
 			if t, _ := r["Type"].(string); t != "" {
 				present[t] = true
-				if slices.Contains(protected, t) && r["DeletionPolicy"] != "Retain" {
+				if slices.Contains(protected, t) && !Retained(r) {
 					notRetained = append(notRetained, id)
 				}
 			}

@@ -94,7 +94,7 @@ func TestStackPoliciesOfTheGoldenTemplatesProtectEveryStatefulResourceButInstanc
 		for id, r := range template["Resources"].(map[string]any) {
 			typ := r.(map[string]any)["Type"].(string)
 			want := StatefulTypes[typ] && typ != "AWS::EC2::Instance"
-			retained := r.(map[string]any)["DeletionPolicy"] == "Retain"
+			retained := Retained(r.(map[string]any))
 			assert.Equal(t, !want, PolicyAllows(policy, "Update:Replace", id, typ), "%s %s %s", name, id, typ)
 			assert.Equal(t, !want || retained, PolicyAllows(policy, "Update:Delete", id, typ), "%s %s %s: removal denied unless retained", name, id, typ)
 			assert.True(t, PolicyAllows(policy, "Update:Modify", id, typ), "%s %s", name, id)

@@ -5,17 +5,20 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/privatepatch/privatepatch/constructs/spec"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 	"github.com/privatepatch/privatepatch/proof/cfnupdate"
 )
 
 // Retention checks that every resource holding data is kept when the stack deletes or replaces
-// it: DeletionPolicy and UpdateReplacePolicy Retain on each of cfnupdate.StatefulTypes but
+// it, and only then: DeletionPolicy RetainExceptOnCreate and UpdateReplacePolicy Retain
+// (spec.KeptDeletionPolicy, spec.KeptUpdateReplacePolicy) on each of cfnupdate.StatefulTypes but
 // instances and topics, which hold no data once gone (a topic's subscriptions are re-made, an
 // instance's data is on its volumes). "Retained data" is the project's rule (the README's secure
 // defaults); CloudFormation's default is to delete: "If a resource has no DeletionPolicy
 // attribute, AWS CloudFormation deletes the resource by default" ("DeletionPolicy attribute",
-// CloudFormation User Guide, read 2026-12-07).
+// CloudFormation User Guide, read 2026-12-07). A plain Retain, on any resource, is a problem too:
+// it keeps what a failed first deploy made, and the retry fails on it (spec.KeptDeletionPolicy).
 func Retention(templates ...map[string]any) []string {
 	var problems []string
 	for _, template := range templates {
@@ -24,14 +27,21 @@ func Retention(templates ...map[string]any) []string {
 			r, _ := resources[id].(map[string]any)
 			kind := cfntemplate.Text(r["Type"])
 			if !cfnupdate.StatefulTypes[kind] || kind == "AWS::EC2::Instance" || kind == "AWS::SNS::Topic" {
+				if got := cfntemplate.Text(r["DeletionPolicy"]); got == "Retain" {
+					problems = append(problems, fmt.Sprintf("%s %s: DeletionPolicy is \"Retain\", not %s: a failed first deploy leaves it behind, and the retry fails on it", kind, id, spec.KeptDeletionPolicy))
+				}
 				continue
 			}
-			for _, attribute := range []string{"DeletionPolicy", "UpdateReplacePolicy"} {
-				if got := cfntemplate.Text(r[attribute]); got != "Retain" {
-					problems = append(problems, fmt.Sprintf("%s %s: %s is %q, not Retain: deleting or replacing the stack's resource loses its data", kind, id, attribute, got))
+			for attribute, want := range map[string]string{"DeletionPolicy": spec.KeptDeletionPolicy, "UpdateReplacePolicy": spec.KeptUpdateReplacePolicy} {
+				switch got := cfntemplate.Text(r[attribute]); {
+				case got == "Retain" && attribute == "DeletionPolicy":
+					problems = append(problems, fmt.Sprintf("%s %s: DeletionPolicy is \"Retain\", not %s: a failed first deploy leaves it behind, and the retry fails on it", kind, id, want))
+				case got != want:
+					problems = append(problems, fmt.Sprintf("%s %s: %s is %q, not %s: deleting or replacing the stack's resource loses its data", kind, id, attribute, got, want))
 				}
 			}
 		}
 	}
+	slices.Sort(problems)
 	return problems
 }
