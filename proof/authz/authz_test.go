@@ -441,3 +441,30 @@ func TestAnUnknownManagedPolicyIsAnErrorNotAnEmptyPolicy(t *testing.T) {
 	_, err = evaluator.Evaluate([]Deployment{{Name: "admin", Stacks: stacks, Env: env}})
 	assert.ErrorContains(t, err, "attaches managed policy arn:aws:iam::aws:policy/AdministratorAccess, whose document authz does not hold")
 }
+
+// A baseline for Amazon Linux 2 has its package repositories read through the S3 endpoint, as the
+// endpoint's policy allows them: a needed row of an instance of yours in the private subnets (the
+// package manager reads them, not the role). Without the row, the mutation test called those
+// entries of the policy excess privilege, and make verify failed a valid configuration (mutation
+// run 9's finding, a configuration with an AMAZON_LINUX_2 baseline).
+func TestAnAmazonLinux2BaselinesRepositoriesAreNeededReadsThroughTheS3Endpoint(t *testing.T) {
+	stacks := golden(t, "default")
+	resources := stacks["privatepatch-patching"]["Resources"].(map[string]any)
+	resources["LinuxBaseline"] = map[string]any{"Type": "AWS::SSM::PatchBaseline",
+		"Properties": map[string]any{"Name": "linux", "OperatingSystem": "AMAZON_LINUX_2", "PatchGroups": []any{"linux"}}}
+	calls, err := Deployment{Stacks: stacks, Env: env}.Calls()
+	require.NoError(t, err)
+	var reads []string
+	for _, c := range calls {
+		if c.Action == "s3:GetObject" && strings.Contains(c.Resource, "amazonlinux") && c.Required && c.ThroughS3Endpoint {
+			reads = append(reads, c.Resource)
+		}
+	}
+	assert.ElementsMatch(t, []string{"arn:aws:s3:::amazonlinux.us-west-2.amazonaws.com/repodata/repomd.xml", "arn:aws:s3:::amazonlinux-2-repos-us-west-2/repodata/repomd.xml"}, reads)
+
+	calls, err = Deployment{Stacks: golden(t, "default"), Env: env}.Calls()
+	require.NoError(t, err)
+	for _, c := range calls {
+		assert.NotContains(t, c.Resource, "amazonlinux", "no Amazon Linux 2 baseline, no repository row")
+	}
+}

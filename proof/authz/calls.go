@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/privatepatch/privatepatch/constructs/awsbuckets"
 )
 
 // The pages the rows below rest on, as read on 2026-11-27.
@@ -133,7 +135,8 @@ func awsBucketPolicy(partition, bucket string) Doc {
 }
 
 // download is a bucket a node reads, with an object of the kind it holds; declared marks a bucket
-// the configuration declares (network.s3Endpoint.readBuckets).
+// the package manager reads, not the node's role: one the configuration declares
+// (network.s3Endpoint.readBuckets), or a baseline's repositories.
 type download struct {
 	bucket, key, what, page string
 	declared                bool
@@ -156,6 +159,26 @@ func downloadsOf(m model, declaredRead []string) []download {
 	}
 	for _, b := range declaredRead {
 		downloads = append(downloads, download{b, "repodata/repomd.xml", "a bucket declared in network.s3Endpoint.readBuckets", "the configuration's declaration", true})
+	}
+	return append(downloads, repositoryDownloads(m)...)
+}
+
+// repositoryDownloads are the package repositories in S3 of the operating systems the templates'
+// patch baselines name, which the package manager reads (as a declared bucket is read). Their
+// names come from the constructs' own table (awsbuckets.Repositories, from its page), not from a
+// page copied here: the row proves that the endpoint lets a node read what the construct meant to
+// allow, and the gateway's route, not that AWS names the buckets so.
+func repositoryDownloads(m model) []download {
+	seen := map[string]bool{}
+	var downloads []download
+	for _, b := range m.find("AWS::SSM::PatchBaseline", "") {
+		os, _ := m.properties(b)["OperatingSystem"].(string)
+		for _, bucket := range awsbuckets.Repositories(os, m.env.Region) {
+			if !seen[bucket] {
+				seen[bucket] = true
+				downloads = append(downloads, download{bucket, "repodata/repomd.xml", os + "'s package repositories (the package manager reads them)", awsbuckets.AmazonLinux2Page, true})
+			}
+		}
 	}
 	return downloads
 }
