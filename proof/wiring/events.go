@@ -138,6 +138,56 @@ func Rules(template map[string]any) []string {
 			continue
 		}
 		problems = append(problems, fieldProblems(id, "", pattern["detail"], documented)...)
+		problems = append(problems, enumProblems(id, pattern)...)
+	}
+	return problems
+}
+
+// eventEnums are the detail fields whose values are an API's enumeration, by detail-type and
+// path, from botocore 1.43.11's models (read 2026-12-07): ssm MaintenanceWindowExecutionStatus
+// and AssociationStatusName, inspector2 Severity and FindingStatus, securityhub SeverityLabel,
+// RecordState and WorkflowStatus. The sample events carry their values in the same form
+// (FAILED, Failed, ACTIVE, HIGH). A value outside the enumeration matches no event: the rule never
+// fires (mutation run 9's N13, TIMEDOUT for TIMED_OUT).
+var eventEnums = map[string]map[string][]string{
+	"Maintenance Window Execution State-change Notification": {
+		"status": {"PENDING", "IN_PROGRESS", "SUCCESS", "FAILED", "TIMED_OUT", "CANCELLING", "CANCELLED", "SKIPPED_OVERLAPPING"}},
+	"EC2 State Manager Instance Association State Change": {"status": {"Pending", "Success", "Failed"}},
+	"Inspector2 Finding": {
+		"severity": {"INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL", "UNTRIAGED"},
+		"status":   {"ACTIVE", "SUPPRESSED", "CLOSED"}},
+	"Security Hub Findings - Imported": {
+		"findings.Severity.Label":  {"INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"},
+		"findings.RecordState":     {"ACTIVE", "ARCHIVED"},
+		"findings.Workflow.Status": {"NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED"}},
+}
+
+// enumProblems names each literal value a rule lists (or excepts with anything-but) at an
+// enumerated field that is not in the enumeration.
+func enumProblems(rule string, pattern map[string]any) []string {
+	var problems []string
+	detail, _ := pattern["detail"].(map[string]any)
+	for _, kind := range cfntemplate.Values(pattern["detail-type"]) {
+		fields := eventEnums[fmt.Sprint(kind)]
+		for _, field := range slices.Sorted(maps.Keys(fields)) {
+			var at any = detail
+			for _, step := range strings.Split(field, ".") {
+				m, _ := at.(map[string]any)
+				at = m[step]
+			}
+			for _, v := range cfntemplate.List(at) {
+				values := []any{v}
+				if operator, ok := v.(map[string]any); ok {
+					values = cfntemplate.List(operator["anything-but"])
+				}
+				for _, value := range values {
+					if text, ok := value.(string); ok && !slices.Contains(fields[field], text) {
+						problems = append(problems, fmt.Sprintf("rule %s: detail.%s %q is not one of %s's values (%s): no event carries it",
+							rule, field, text, kind, strings.Join(fields[field], ", ")))
+					}
+				}
+			}
+		}
 	}
 	return problems
 }

@@ -151,6 +151,12 @@ func Regions(region string, templates ...map[string]any) []string {
 						problems = append(problems, fmt.Sprintf("%s %s: names %s..., in region %s, not the deployment's %s", kind, id, arn, parts[3], region))
 					}
 				}
+				for _, principal := range regionalPrincipals(found[id][policyTypes[kind]]) {
+					if got := regionalPrincipal.FindStringSubmatch(principal)[2]; got != region {
+						problems = append(problems, fmt.Sprintf("%s %s: names the service principal %s, of region %s, not the deployment's %s: "+
+							"the service in the deployment's region is not it, and is denied", kind, id, principal, got, region))
+					}
+				}
 			}
 		}
 		// The resource data sync writes to the stacks' bucket, which is in the deployment's
@@ -166,6 +172,29 @@ func Regions(region string, templates ...map[string]any) []string {
 		}
 	}
 	return problems
+}
+
+// regionalPrincipal is a service principal that names a region, as CloudWatch Logs' does
+// ("Principal": {"Service": "logs.region.amazonaws.com"}, "Encrypt log data in CloudWatch Logs
+// using AWS Key Management Service", read 2026-12-07): the service of that region only.
+var regionalPrincipal = regexp.MustCompile(`^([a-z0-9-]+)\.([a-z]{2}(?:-[a-z]+)+-[0-9])\.amazonaws\.com(\.cn)?$`)
+
+// regionalPrincipals are the literal regional service principals of a policy document's
+// statements (a principal CDK joins from {"Ref": "AWS::Region"} is the deployment's by
+// construction, and rendered with the Ref it does not match).
+func regionalPrincipals(document any) []string {
+	doc, _ := document.(map[string]any)
+	var out []string
+	for _, st := range cfntemplate.List(doc["Statement"]) {
+		st, _ := st.(map[string]any)
+		principal, _ := st["Principal"].(map[string]any)
+		for _, service := range cfntemplate.Values(principal["Service"]) {
+			if text := rendered(service); regionalPrincipal.MatchString(text) {
+				out = append(out, text)
+			}
+		}
+	}
+	return out
 }
 
 // arnPrefixes are the literal ARN texts in a policy document: whole strings, and the first part of

@@ -278,6 +278,15 @@ func TestRulesMatchADocumentedEvent(t *testing.T) {
 				d["windowId"] = d["window-id"]
 				delete(d, "window-id")
 			}},
+		// Mutation run 9's N13: a status no window execution has, so the rule never fires.
+		{"MaintenanceWindowsprivatepatchwsusFailureRule57398DAB", `detail.status "TIMEDOUT" is not one of Maintenance Window Execution State-change Notification's values`,
+			func(p map[string]any) {
+				d := p["detail"].(map[string]any)
+				require.Contains(t, d["status"], "TIMED_OUT")
+				d["status"] = []any{"FAILED", "TIMEDOUT"}
+			}},
+		{"SecurityInspectorFindingsRule09C61347", `detail.severity "SEVERE" is not one of Inspector2 Finding's values`,
+			func(p map[string]any) { p["detail"].(map[string]any)["severity"] = []any{"SEVERE"} }},
 	} {
 		template := read(t, "../../test/testdata/default.patching.template.json")
 		c.plant(props(template, c.rule)["EventPattern"].(map[string]any))
@@ -574,6 +583,13 @@ func TestPoliciesNameTheDeploymentsRegion(t *testing.T) {
 	patching := read(t, "../../test/testdata/example.patching.template.json")
 	props(patching, "InventoryResourceDataSync837B1722")["S3Destination"].(map[string]any)["BucketRegion"] = "us-east-1"
 	assert.Equal(t, []string{"resource data sync InventoryResourceDataSync837B1722: BucketRegion us-east-1, and the stacks' bucket is in the deployment's us-west-2"}, Regions("us-west-2", patching))
+	// Mutation run 9's E15 and N08: the key lets another region's CloudWatch Logs use it.
+	network = read(t, "../../test/testdata/example.network.template.json")
+	statement = props(network, "NetworkFlowLogKeyF785E5F9")["KeyPolicy"].(map[string]any)["Statement"].([]any)[2].(map[string]any)
+	require.Equal(t, map[string]any{"Service": "logs.us-west-2.amazonaws.com"}, statement["Principal"])
+	statement["Principal"] = map[string]any{"Service": "logs.us-east-1.amazonaws.com"}
+	assert.Equal(t, []string{"AWS::KMS::Key NetworkFlowLogKeyF785E5F9: names the service principal logs.us-east-1.amazonaws.com, of region us-east-1, not the deployment's us-west-2: " +
+		"the service in the deployment's region is not it, and is denied"}, Regions("us-west-2", network))
 }
 
 // The fifth held-out run's misses, planted: each is named; the goldens pass.
