@@ -151,6 +151,21 @@ func suppressions(resources map[string]any, d *config.Config) []string {
 				continue
 			}
 			criteria, _ := f["FilterCriteria"].(map[string]any)
+			if action := cfntemplate.Text(f["FilterAction"]); action != "SUPPRESS" {
+				problems = append(problems, fmt.Sprintf("suppression %s: FilterAction %q, not SUPPRESS: it hides nothing", id, action))
+			}
+			// The configuration names severities and tags to match: each criterion compares with
+			// EQUALS (StringFilter and MapFilter take EQUALS, NOT_EQUALS, PREFIX, AWS::InspectorV2::
+			// Filter, CloudFormation resource specification); NOT_EQUALS would hide every other
+			// severity, or every other resource's findings (mutation run 9's R13).
+			for _, key := range slices.Sorted(maps.Keys(criteria)) {
+				for _, c := range cfntemplate.List(criteria[key]) {
+					c, _ := c.(map[string]any)
+					if comparison := cfntemplate.Text(c["Comparison"]); comparison != "EQUALS" {
+						problems = append(problems, fmt.Sprintf("suppression %s: %s compares with %s, not EQUALS: it suppresses findings the configuration does not name", id, key, comparison))
+					}
+				}
+			}
 			var severities []string
 			for _, c := range cfntemplate.List(criteria["Severity"]) {
 				c, _ := c.(map[string]any)

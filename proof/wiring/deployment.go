@@ -23,6 +23,7 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	problems = append(problems, SpecProblems(patching)...)
 	problems = append(problems, AgentUpdates(patching, fleet)...)
 	problems = append(problems, Fleet(fleet)...)
+	problems = append(problems, MetadataTags(fleet)...)
 	named := append([]string{d.Fleet.Tag.Key}, config.PatchGroupTagKeys...)
 	named = append(append(named, slices.Collect(maps.Keys(d.Assets.TagPolicy))...), slices.Collect(maps.Keys(d.Tags))...)
 	problems = append(problems, Tags(patching, fleet, named)...)

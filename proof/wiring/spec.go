@@ -38,6 +38,9 @@ func SpecProblems(template map[string]any) []string {
 			}
 		}
 	}
+	for _, id := range slices.Sorted(maps.Keys(windows)) {
+		problems = append(problems, taskOrder(resources, id)...)
+	}
 	baselines := cfntemplate.OfType(resources, "AWS::SSM::PatchBaseline")
 	for _, id := range slices.Sorted(maps.Keys(baselines)) {
 		add("baseline "+id, templateBaseline(baselines[id]).Problems())
@@ -53,6 +56,62 @@ func SpecProblems(template map[string]any) []string {
 		}
 		if v, ok := a["MaxErrors"].(string); ok && !patchingspec.ValidMaxErrors(v) {
 			problems = append(problems, fmt.Sprintf("association %s: MaxErrors %q is not a rate Systems Manager takes", id, v))
+		}
+	}
+	return problems
+}
+
+// taskOrder checks the order of a window's tasks by what each does, as the template says it:
+// the start of the stopped targets (an Automation task with Action start) before every patch task,
+// and their stop (Action stop) and the promotion (the runbook given the window execution and a
+// Prefix to write the installed list under) after every patch task. "Tasks in a maintenance
+// window are scheduled in priority order with tasks that have the same priority scheduled in
+// parallel" (RegisterTaskWithMaintenanceWindow Priority, botocore 1.43.11's ssm model): a stop
+// beside an Install stops the nodes it patches, a promotion beside or before it records what was
+// there before the run (mutation run 9's N07 and R02).
+func taskOrder(resources map[string]any, window string) []string {
+	var patchTasks []int
+	type step struct {
+		id, what string
+		priority int
+		before   bool // it must run before every patch task, else after
+	}
+	var steps []step
+	tasks := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTask")
+	for _, id := range slices.Sorted(maps.Keys(tasks)) {
+		t := tasks[id]
+		if cfntemplate.Ref(t["WindowId"]) != window {
+			continue
+		}
+		priority := cfntemplate.Int(t["Priority"])
+		if slices.Contains(patchDocuments, cfntemplate.Text(t["TaskArn"])) {
+			patchTasks = append(patchTasks, priority)
+			continue
+		}
+		invocation, _ := t["TaskInvocationParameters"].(map[string]any)
+		automation, _ := invocation["MaintenanceWindowAutomationParameters"].(map[string]any)
+		params, _ := automation["Parameters"].(map[string]any)
+		_, perExecution := params["WindowExecutionId"]
+		switch action := cfntemplate.Text(cfntemplate.First(params["Action"])); {
+		case perExecution && action == "start":
+			steps = append(steps, step{id, "starts the stopped targets", priority, true})
+		case perExecution && action == "stop":
+			steps = append(steps, step{id, "stops the targets it started", priority, false})
+		case perExecution && params["Prefix"] != nil:
+			steps = append(steps, step{id, "promotes what the run installed", priority, false})
+		}
+	}
+	var problems []string
+	for _, s := range steps {
+		for _, p := range patchTasks {
+			if s.before && s.priority >= p {
+				problems = append(problems, fmt.Sprintf("window %s: task %s %s at priority %d, not before a patch task's %d: the patch task may run on nodes still stopped", window, s.id, s.what, s.priority, p))
+				break
+			}
+			if !s.before && s.priority <= p {
+				problems = append(problems, fmt.Sprintf("window %s: task %s %s at priority %d, not after a patch task's %d: tasks of one priority run in parallel, lower ones first", window, s.id, s.what, s.priority, p))
+				break
+			}
 		}
 	}
 	return problems

@@ -193,12 +193,61 @@ func Fleet(template map[string]any) []string {
 	}
 	if !strings.HasPrefix(cfntemplate.GetAtt(host), "WsusInstance") {
 		problems = append(problems, fmt.Sprintf("association %s: WsusUrl's host %v is not the WSUS server's", clientID, host))
+	} else if attribute := getAttAttribute(host); !slices.Contains(privateAddresses, attribute) {
+		problems = append(problems, fmt.Sprintf("association %s: WsusUrl's host is the WSUS server's %s, not its private address (%s): "+
+			"the clients in the private subnets reach it inside the VPC, where the security groups and ACLs allow them", clientID, attribute, strings.Join(privateAddresses, " or ")))
 	}
 	if name := cfntemplate.First(setup["ServerName"]); scheme == "https" && fmt.Sprint(name) != fmt.Sprint(host) {
 		problems = append(problems, fmt.Sprintf("association %s: WsusUrl's host %v is not the name the certificate is set up for (%s: ServerName %v)", clientID, host, setupID, name))
 	}
 	if group := cfntemplate.First(client["TargetGroup"]); group != nil && !slices.Contains(strings.Split(fmt.Sprint(cfntemplate.First(setup["TargetGroups"])), ";"), fmt.Sprint(group)) {
 		problems = append(problems, fmt.Sprintf("association %s: TargetGroup %v is not one of the server's TargetGroups (%s)", clientID, group, setupID))
+	}
+	return problems
+}
+
+// privateAddresses are the AWS::EC2::Instance attributes that name an instance inside its VPC
+// (PrivateIp, PrivateDnsName; PublicIp and PublicDnsName name it from the internet, and an
+// instance without a public address has none: AWS::EC2::Instance return values, CloudFormation
+// Template Reference, read 2026-12-07). Mutation run 9's E05 pointed the clients at PublicIp.
+var privateAddresses = []string{"PrivateIp", "PrivateDnsName"}
+
+// getAttAttribute is the attribute an Fn::GetAtt names.
+func getAttAttribute(v any) string {
+	m, _ := v.(map[string]any)
+	if att, ok := m["Fn::GetAtt"].([]any); ok && len(att) > 1 {
+		return fmt.Sprint(att[1])
+	}
+	return ""
+}
+
+// MetadataTags checks that no instance whose launch template allows tags in instance metadata
+// carries a tag key with a space: "PatchGroup (without a space) is required if you have allowed
+// tags in EC2 instance metadata" ("Creating and managing patch groups", Systems Manager User
+// Guide, read 2026-12-06), and the instances carry "Patch Group", which the default windows read
+// (mutation run 9's N11 enabled them; managedinstance.InstanceMetadataTagsDisabled).
+func MetadataTags(fleet map[string]any) []string {
+	resources := cfntemplate.Resources(fleet)
+	templates := cfntemplate.OfType(resources, "AWS::EC2::LaunchTemplate")
+	instances := cfntemplate.OfType(resources, "AWS::EC2::Instance")
+	var problems []string
+	for _, id := range slices.Sorted(maps.Keys(instances)) {
+		spec, _ := instances[id]["LaunchTemplate"].(map[string]any)
+		name := cfntemplate.Text(spec["LaunchTemplateName"])
+		for templateID, lt := range templates {
+			data, _ := lt["LaunchTemplateData"].(map[string]any)
+			options, _ := data["MetadataOptions"].(map[string]any)
+			if cfntemplate.Text(lt["LaunchTemplateName"]) != name || cfntemplate.Text(options["InstanceMetadataTags"]) != "enabled" {
+				continue
+			}
+			for _, tag := range cfntemplate.List(instances[id]["Tags"]) {
+				tag, _ := tag.(map[string]any)
+				if key := cfntemplate.Text(tag["Key"]); strings.Contains(key, " ") {
+					problems = append(problems, fmt.Sprintf("instance %s: its launch template %s allows tags in instance metadata, and it carries the tag key %q, with a space: "+
+						"Patch Manager then needs PatchGroup, without one", id, templateID, key))
+				}
+			}
+		}
 	}
 	return problems
 }

@@ -137,6 +137,10 @@ func TestFleetWiringNamesEachPlanting(t *testing.T) {
 		{"a target group the server lacks", "wsus-https", "TargetGroup Workstations is not one of the server's TargetGroups", func(client, _ map[string]any) {
 			client["TargetGroup"] = []any{"Workstations"}
 		}},
+		// Mutation run 9's E05: the server's public address, which the private subnets do not reach.
+		{"the server's public address", "default", "WsusUrl's host is the WSUS server's PublicIp, not its private address", func(client, _ map[string]any) {
+			client["WsusUrl"] = url("http", map[string]any{"Fn::GetAtt": []any{"WsusInstance902E8651", "PublicIp"}}, "8530")
+		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			template := read(t, "../../test/testdata/"+c.golden+".fleet.template.json")
@@ -940,7 +944,7 @@ func TestBaselinesAreDeclaredAsConfigured(t *testing.T) {
 
 // The security resources are declared as configured; mutation run 8's plantings are named: the
 // Security Hub rule on CRITICAL only, a suppression without its severities (it would suppress
-// every finding on the tagged resources), a standard's ARN in the ruleset form, and a Config
+// every finding on the tagged resources) or comparing its tag NOT_EQUALS (run 9), a standard's ARN in the ruleset form, and a Config
 // rule scoped to instances.
 func TestSecurityResourcesAreDeclaredAsConfigured(t *testing.T) {
 	cfg, err := config.Load("../../config/example.yaml")
@@ -954,6 +958,8 @@ func TestSecurityResourcesAreDeclaredAsConfigured(t *testing.T) {
 			p["EventPattern"].(map[string]any)["detail"].(map[string]any)["findings"].(map[string]any)["Severity"] = map[string]any{"Label": []any{"CRITICAL"}}
 		case strings.HasPrefix(id, "SecuritySuppressionprivatepatchdevlow"):
 			delete(p["FilterCriteria"].(map[string]any), "Severity")
+			// Mutation run 9's R13: the tag compared NOT_EQUALS hides every other resource's findings.
+			p["FilterCriteria"].(map[string]any)["ResourceTags"].([]any)[0].(map[string]any)["Comparison"] = "NOT_EQUALS"
 		case strings.HasPrefix(id, "SecurityStandard") && r.(map[string]any)["Type"] == "AWS::SecurityHub::Standard":
 			p["StandardsArn"] = "arn:aws:securityhub:::ruleset/aws-foundational-security-best-practices/v/1.0.0"
 		case strings.HasPrefix(id, "SecurityPatchCompliance"):
@@ -963,6 +969,7 @@ func TestSecurityResourcesAreDeclaredAsConfigured(t *testing.T) {
 	problems := joined(Security(patching, cfg))
 	for _, want := range []string{"alerts on severities [CRITICAL], the configuration's (findingAlertSeverity HIGH and above) [HIGH CRITICAL]",
 		"suppresses severities [], the configuration's [INFORMATIONAL LOW]",
+		"ResourceTags compares with NOT_EQUALS, not EQUALS: it suppresses findings the configuration does not name",
 		"arn:aws:securityhub:::ruleset/aws-foundational-security-best-practices/v/1.0.0 is not arn:<partition>:securityhub:<region>::<path> of a configured standard",
 		"scoped to [AWS::EC2::Instance], and EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK evaluates [AWS::SSM::PatchCompliance]"} {
 		assert.Contains(t, problems, want)
@@ -1052,4 +1059,54 @@ func TestDocumentsCarryTheShippedScriptsUnaltered(t *testing.T) {
 		assert.Contains(t, joined(Scripts(shipped, fleet)), "document "+c.document+": step ", c.from)
 		assert.Contains(t, joined(Scripts(shipped, fleet)), "carries "+c.path+", edited", c.from)
 	}
+}
+
+// A window's start of the stopped targets runs before its patch tasks, and their stop and the
+// promotion after them; mutation run 9's N07 (the stop beside the Install) and R02 (the promotion
+// before it), and a start beside the Install, are named; the order the constructs write passes.
+func TestAWindowStartsBeforeAndStopsAndPromotesAfterItsPatchTasks(t *testing.T) {
+	task := func(priority float64, document any, params map[string]any) map[string]any {
+		r := map[string]any{"WindowId": map[string]any{"Ref": "Window"}, "TaskArn": document, "Priority": priority}
+		if params != nil {
+			r["TaskInvocationParameters"] = map[string]any{"MaintenanceWindowAutomationParameters": map[string]any{"Parameters": params}}
+		}
+		return map[string]any{"Type": "AWS::SSM::MaintenanceWindowTask", "Properties": r}
+	}
+	execution := []any{"{{WINDOW_EXECUTION_ID}}"}
+	template := func(start, install, stop, promote float64) map[string]any {
+		return map[string]any{"Resources": map[string]any{
+			"Window":  map[string]any{"Type": "AWS::SSM::MaintenanceWindow", "Properties": map[string]any{"Name": "w", "Schedule": "cron(0 2 ? * SUN *)", "Duration": 4.0, "Cutoff": 1.0}},
+			"Start":   task(start, map[string]any{"Ref": "Runbook"}, map[string]any{"Action": []any{"start"}, "WindowExecutionId": execution}),
+			"Install": task(install, "AWS-RunPatchBaseline", nil),
+			"Stop":    task(stop, map[string]any{"Ref": "Runbook"}, map[string]any{"Action": []any{"stop"}, "WindowExecutionId": execution}),
+			"Promote": task(promote, map[string]any{"Ref": "Promotion"}, map[string]any{"Prefix": []any{"promote/dev/"}, "WindowExecutionId": execution}),
+		}}
+	}
+	assert.Empty(t, taskOrder(template(0, 1, 3, 2)["Resources"].(map[string]any), "Window"))
+	for _, c := range []struct {
+		name                          string
+		start, install, stop, promote float64
+		wants                         string
+	}{
+		{"the stop beside the Install", 0, 1, 1, 2, "task Stop stops the targets it started at priority 1, not after a patch task's 1"},
+		{"the promotion before the Install", 0, 2, 3, 1, "task Promote promotes what the run installed at priority 1, not after a patch task's 2"},
+		{"the start beside the Install", 1, 1, 3, 2, "task Start starts the stopped targets at priority 1, not before a patch task's 1"},
+	} {
+		assert.Contains(t, joined(SpecProblems(template(c.start, c.install, c.stop, c.promote))), "window Window: "+c.wants, c.name)
+	}
+}
+
+// No instance that carries "Patch Group" allows tags in its instance metadata; mutation run 9's N11
+// (a launch template switched to enabled) is named; the goldens pass.
+func TestInstancesWithAPatchGroupTagKeepTagsOutOfInstanceMetadata(t *testing.T) {
+	for _, scenario := range goldenScenarios {
+		for _, fleet := range goldenStacks(t, scenario, "fleet") {
+			assert.Empty(t, MetadataTags(fleet), scenario)
+		}
+	}
+	fleet := read(t, "../../test/testdata/example.fleet.template.json")
+	options := props(fleet, "FleetappInstance1LaunchTemplate747227D7")["LaunchTemplateData"].(map[string]any)["MetadataOptions"].(map[string]any)
+	options["InstanceMetadataTags"] = "enabled"
+	assert.Equal(t, []string{`instance FleetappInstance1E092C320: its launch template FleetappInstance1LaunchTemplate747227D7 allows tags in instance metadata, and it carries the tag key "Patch Group", with a space: Patch Manager then needs PatchGroup, without one`},
+		MetadataTags(fleet))
 }
