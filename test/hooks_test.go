@@ -1,6 +1,7 @@
 package test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,6 +15,7 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/patching"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/proof/authz"
+	"github.com/privatepatch/privatepatch/proof/wiring"
 )
 
 // runCommand is a maintenance window task's Run Command parameters.
@@ -232,4 +234,92 @@ func plantSendCommand(t *testing.T, base authz.Deployment, name, window string, 
 	})
 	require.Equal(t, 1, edited, name)
 	return d
+}
+
+// make verify's hook check: each hook document runs the configuration's script for its parameter,
+// with its kind's plugin. The rich-patching templates pass; mutation run 9's R03 (the pre-install
+// and on-exit documents swapped) and N09 (a shell hook given PowerShell's plugin) are named.
+func TestVerifyNamesAHookDocumentThatIsNotTheConfiguredScript(t *testing.T) {
+	s := richPatching.synth(t)
+	cfg, err := richPatching.config()
+	require.NoError(t, err)
+	require.Empty(t, wiring.HookDocuments(s.patchJSON, cfg))
+	planted := func(plant func(resources map[string]any)) []string {
+		data, err := json.Marshal(s.patchJSON)
+		require.NoError(t, err)
+		var template map[string]any
+		require.NoError(t, json.Unmarshal(data, &template))
+		plant(template["Resources"].(map[string]any))
+		return wiring.HookDocuments(template, cfg)
+	}
+	hookParams := func(resources map[string]any, window string) map[string]any {
+		for id, r := range resources {
+			r := r.(map[string]any)
+			if r["Type"] == "AWS::SSM::MaintenanceWindowTask" && strings.HasPrefix(id, "MaintenanceWindows"+window) {
+				if params := runCommand(r["Properties"].(map[string]any))["Parameters"].(map[string]any); params[patchingspec.OnExitHookParameter] != nil {
+					return params
+				}
+			}
+		}
+		t.Fatalf("no task with hooks in window %s", window)
+		return nil
+	}
+	swapped := planted(func(resources map[string]any) {
+		p := hookParams(resources, "afterpatchtuesday")
+		p[patchingspec.PreInstallHookParameter], p[patchingspec.OnExitHookParameter] = p[patchingspec.OnExitHookParameter], p[patchingspec.PreInstallHookParameter]
+	})
+	assert.Len(t, swapped, 2)
+	assert.Contains(t, strings.Join(swapped, "\n"), "PreInstallHookDocName runs document")
+	assert.Contains(t, strings.Join(swapped, "\n"), "is not the configuration's PreInstallHookDocName script for window after-patch-tuesday")
+	powerShell := planted(func(resources map[string]any) {
+		doc := resources[cfnRef(hookParams(resources, "metadatatagged")[patchingspec.OnExitHookParameter])].(map[string]any)
+		step := doc["Properties"].(map[string]any)["Content"].(map[string]any)["mainSteps"].([]any)[0].(map[string]any)
+		require.Equal(t, "aws:runShellScript", step["action"])
+		step["action"] = "aws:runPowerShellScript"
+	})
+	require.Len(t, powerShell, 1)
+	assert.Contains(t, powerShell[0], "(aws:runPowerShellScript) is not the configuration's OnExitHookDocName script for window metadata-tagged")
+}
+
+// cfnRef is the logical id a {"Ref": id} (or a one-element list of it) names.
+func cfnRef(v any) string {
+	if l, ok := v.([]any); ok && len(l) > 0 {
+		v = l[0]
+	}
+	m, _ := v.(map[string]any)
+	id, _ := m["Ref"].(string)
+	return id
+}
+
+// make verify's rollout check: each ring's stop alarms name the failure alarms of the ring
+// before. The promote-rings templates pass; mutation run 9's R04 (a ring's stop alarm without the
+// earlier ring's failure) is named.
+func TestVerifyNamesAStopAlarmThatForgetsTheRingBefore(t *testing.T) {
+	s := promoteRings.synth(t)
+	cfg, err := promoteRings.config()
+	require.NoError(t, err)
+	require.NotEmpty(t, cfg.RingWindows())
+	require.Empty(t, wiring.RolloutStops(s.patchJSON, cfg))
+	data, err := json.Marshal(s.patchJSON)
+	require.NoError(t, err)
+	var template map[string]any
+	require.NoError(t, json.Unmarshal(data, &template))
+	second := cfg.Patching.MaintenanceWindows[cfg.RingWindows()[1][0]].Name
+	planted := ""
+	for id, r := range template["Resources"].(map[string]any) {
+		r := r.(map[string]any)
+		if r["Type"] != "AWS::CloudWatch::CompositeAlarm" || !strings.Contains(id, "StopAlarm") || !strings.Contains(id, strings.ReplaceAll(second, "-", "")) {
+			continue
+		}
+		p := r["Properties"].(map[string]any)
+		terms := strings.Split(p["AlarmRule"].(string), " OR ")
+		require.Greater(t, len(terms), 1, "the window's own failure and the ring before's")
+		p["AlarmRule"] = terms[0]
+		planted = id
+		break
+	}
+	require.NotEmpty(t, planted)
+	problems := wiring.RolloutStops(template, cfg)
+	require.NotEmpty(t, problems)
+	assert.Contains(t, problems[0], "stop alarm "+planted+" of window "+second+" (ring 2): its rule does not name")
 }

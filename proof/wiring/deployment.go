@@ -32,6 +32,7 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	problems = append(problems, Documents(fleet, patching)...)
 	problems = append(problems, Keys(network, fleet, patching)...)
 	problems = append(problems, Regions(d.Region, network, fleet, patching)...)
+	problems = append(problems, PrefixLists(network, d.S3PrefixListId())...)
 	problems = append(problems, Server(fleet)...)
 	problems = append(problems, Products(fleet)...)
 	problems = append(problems, Published(patching, fleet)...)
@@ -40,6 +41,7 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	problems = append(problems, Baselines(patching, d)...)
 	problems = append(problems, Security(patching, d)...)
 	problems = append(problems, Hooks(patching)...)
+	problems = append(problems, HookDocuments(patching, d)...)
 	problems = append(problems, Tables(patching)...)
 	problems = append(problems, Devices(fleet)...)
 	problems = append(problems, CleanupModes(fleet, d)...)
@@ -59,6 +61,8 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	}
 	resources, _ := patching["Resources"].(map[string]any)
 	problems = append(problems, compositeRules(resources, external)...)
+	problems = append(problems, RolloutStops(patching, d)...)
+	problems = append(problems, EventMetricAlarms(patching)...)
 	return append(problems, Rules(patching)...), notes
 }
 

@@ -246,3 +246,45 @@ func valuesAt(v any, path []string) []any {
 	}
 	return valuesAt(next, path[1:])
 }
+
+// EventMetricAlarms checks the alarms on EventBridge's metrics (namespace AWS/Events): a RuleName
+// dimension names a rule by its name, as the metrics carry it ("RuleName: Filters the available
+// metrics by rule name", "Monitoring Amazon EventBridge", Amazon EventBridge User Guide, read
+// 2026-12-06), which is what an AWS::Events::Rule's Ref returns; its ARN (Fn::GetAtt Arn, or a
+// literal ARN) names no metric, and the alarm never sees data (mutation run 9's E13: the window's
+// failure alarm, which latches its stop alarm).
+func EventMetricAlarms(template map[string]any) []string {
+	resources := cfntemplate.Resources(template)
+	var problems []string
+	check := func(alarm string, metric map[string]any) {
+		if cfntemplate.Text(metric["Namespace"]) != "AWS/Events" {
+			return
+		}
+		for _, d := range cfntemplate.List(metric["Dimensions"]) {
+			d, _ := d.(map[string]any)
+			if cfntemplate.Text(d["Name"]) != "RuleName" {
+				continue
+			}
+			v := d["Value"]
+			if _, isRule := cfntemplate.OfType(resources, "AWS::Events::Rule")[cfntemplate.Ref(v)]; isRule {
+				continue
+			}
+			if text, ok := v.(string); ok && !strings.HasPrefix(text, "arn:") {
+				continue
+			}
+			problems = append(problems, fmt.Sprintf("alarm %s: its RuleName dimension is %s, not a rule's name (its Ref): no EventBridge metric carries it, and the alarm never sees data", alarm, rendered(v)))
+		}
+	}
+	alarms := cfntemplate.OfType(resources, "AWS::CloudWatch::Alarm")
+	for _, id := range slices.Sorted(maps.Keys(alarms)) {
+		a := alarms[id]
+		check(id, a)
+		for _, q := range cfntemplate.List(a["Metrics"]) {
+			q, _ := q.(map[string]any)
+			stat, _ := q["MetricStat"].(map[string]any)
+			metric, _ := stat["Metric"].(map[string]any)
+			check(id, metric)
+		}
+	}
+	return problems
+}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
@@ -118,4 +119,71 @@ func documentNames(doc map[string]any, names []string) []string {
 		}
 	}
 	return missing
+}
+
+// HookDocuments checks each hook document a window task runs against the configuration's hook at
+// that parameter: its one step runs the script file the configuration names for the window's
+// task, with the plugin of its kind (aws:runPowerShellScript for .ps1, aws:runShellScript for
+// .sh, patchingspec.HookStepAction) and its lines (patchingspec.HookRunCommand). A pre-install
+// hook swapped with the on-exit one drains the nodes after patching (mutation run 9's R03); a
+// shell hook given PowerShell's plugin fails on Linux nodes, and the Install with it (N09).
+func HookDocuments(patching map[string]any, d *config.Config) []string {
+	resources := cfntemplate.Resources(patching)
+	windows := windowIDs(resources)
+	documents := cfntemplate.OfType(resources, "AWS::SSM::Document")
+	tasks := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTask")
+	scripts := d.Patching.HookScripts()
+	var problems []string
+	for _, w := range d.Patching.MaintenanceWindows {
+		window, ok := windows[w.Name]
+		if !ok {
+			continue
+		}
+		// The steps the configuration's scripts make, by hook parameter, for this window's tasks.
+		want := map[string][]string{}
+		for _, t := range w.Tasks {
+			if t.Hooks == nil {
+				continue
+			}
+			for _, h := range t.Hooks.List() {
+				kind := patchingspec.HookKind(h.Value)
+				if script, ok := scripts[h.Value]; ok && kind != patchingspec.HookDocument {
+					want[h.Parameter] = append(want[h.Parameter], stepText(patchingspec.HookStepAction(kind), patchingspec.HookRunCommand(kind, script)))
+				}
+			}
+		}
+		for _, id := range slices.Sorted(maps.Keys(tasks)) {
+			if cfntemplate.Ref(tasks[id]["WindowId"]) != window {
+				continue
+			}
+			invocation, _ := tasks[id]["TaskInvocationParameters"].(map[string]any)
+			runCommand, _ := invocation["MaintenanceWindowRunCommandParameters"].(map[string]any)
+			params, _ := runCommand["Parameters"].(map[string]any)
+			for _, parameter := range []string{patchingspec.PreInstallHookParameter, patchingspec.PostInstallHookParameter, patchingspec.OnExitHookParameter} {
+				doc, ok := documents[cfntemplate.Ref(cfntemplate.First(params[parameter]))]
+				if !ok {
+					continue
+				}
+				content, _ := doc["Content"].(map[string]any)
+				for _, step := range cfntemplate.List(content["mainSteps"]) {
+					step, _ := step.(map[string]any)
+					inputs, _ := step["inputs"].(map[string]any)
+					var lines []string
+					for _, l := range cfntemplate.List(inputs["runCommand"]) {
+						lines = append(lines, fmt.Sprint(l))
+					}
+					if got := stepText(cfntemplate.Text(step["action"]), lines); !slices.Contains(want[parameter], got) {
+						problems = append(problems, fmt.Sprintf("task %s: %s runs document %s, whose step (%s) is not the configuration's %s script for window %s, with its plugin",
+							id, parameter, cfntemplate.Ref(cfntemplate.First(params[parameter])), cfntemplate.Text(step["action"]), parameter, w.Name))
+					}
+				}
+			}
+		}
+	}
+	return problems
+}
+
+// stepText is a hook step's plugin and lines, to compare.
+func stepText(action string, lines []string) string {
+	return action + "\n" + strings.Join(lines, "\n")
 }

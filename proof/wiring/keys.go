@@ -224,3 +224,40 @@ func arnPrefixes(v any) []string {
 	}
 	return out
 }
+
+// PrefixLists checks that every security group rule that names a prefix list literally names the
+// region's S3 list, as the configuration gives it (network.s3PrefixListIds): a prefix list is a
+// regional resource, and another region's id fails the deploy ("The prefix list ... does not
+// exist"); where a NAT route lets HTTPS out to anywhere, the flow table still passes, so only
+// this names it (mutation run 9's N04, an environment given another region's list). An id CDK
+// looked up (a token, or no configured id) is not judged.
+func PrefixLists(network map[string]any, s3PrefixList string) []string {
+	if s3PrefixList == "" {
+		return nil
+	}
+	resources := cfntemplate.Resources(network)
+	var problems []string
+	check := func(id string, rule map[string]any) {
+		for _, key := range []string{"DestinationPrefixListId", "SourcePrefixListId"} {
+			if got, ok := rule[key].(string); ok && got != s3PrefixList {
+				problems = append(problems, fmt.Sprintf("security group rule %s: %s %s is not the region's S3 prefix list %s (network.s3PrefixListIds): another region's list does not exist here, and the deploy fails", id, key, got, s3PrefixList))
+			}
+		}
+	}
+	for _, kind := range []string{"AWS::EC2::SecurityGroupEgress", "AWS::EC2::SecurityGroupIngress"} {
+		rules := cfntemplate.OfType(resources, kind)
+		for _, id := range slices.Sorted(maps.Keys(rules)) {
+			check(id, rules[id])
+		}
+	}
+	groups := cfntemplate.OfType(resources, "AWS::EC2::SecurityGroup")
+	for _, id := range slices.Sorted(maps.Keys(groups)) {
+		for _, key := range []string{"SecurityGroupEgress", "SecurityGroupIngress"} {
+			for _, r := range cfntemplate.List(groups[id][key]) {
+				r, _ := r.(map[string]any)
+				check(id, r)
+			}
+		}
+	}
+	return problems
+}

@@ -1110,3 +1110,31 @@ func TestInstancesWithAPatchGroupTagKeepTagsOutOfInstanceMetadata(t *testing.T) 
 	assert.Equal(t, []string{`instance FleetappInstance1E092C320: its launch template FleetappInstance1LaunchTemplate747227D7 allows tags in instance metadata, and it carries the tag key "Patch Group", with a space: Patch Manager then needs PatchGroup, without one`},
 		MetadataTags(fleet))
 }
+
+// The alarms on EventBridge's metrics name their rules by name; mutation run 9's E13 (the window's
+// failure alarm given the rule's ARN) is named, and the goldens pass.
+func TestEventBridgeMetricAlarmsNameTheirRulesByName(t *testing.T) {
+	for _, scenario := range goldenScenarios {
+		for _, patching := range goldenStacks(t, scenario, "patching") {
+			assert.Empty(t, EventMetricAlarms(patching), scenario)
+		}
+	}
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	dimension := props(patching, "MaintenanceWindowsweeklyprodFailureAlarmB06AFC81")["Dimensions"].([]any)[0].(map[string]any)
+	rule := cfntemplate.Ref(dimension["Value"])
+	require.NotEmpty(t, rule)
+	dimension["Value"] = map[string]any{"Fn::GetAtt": []any{rule, "Arn"}}
+	assert.Equal(t, []string{`alarm MaintenanceWindowsweeklyprodFailureAlarmB06AFC81: its RuleName dimension is {"Fn::GetAtt":["` + rule + `","Arn"]}, not a rule's name (its Ref): no EventBridge metric carries it, and the alarm never sees data`},
+		EventMetricAlarms(patching))
+}
+
+// A security group rule names the region's S3 prefix list; mutation run 9's N04 (another
+// region's id, which a NAT route hid from the flow table) is named; the example passes.
+func TestSecurityGroupsNameTheRegionsS3PrefixList(t *testing.T) {
+	network := read(t, "../../test/testdata/example.network.template.json")
+	assert.Empty(t, PrefixLists(network, "pl-68a54001"))
+	assert.Empty(t, PrefixLists(network, ""), "no configured id: CDK's lookup is not judged")
+	props(network, "NetworkPrivateSecurityGroup457D0836")["SecurityGroupEgress"].([]any)[0].(map[string]any)["DestinationPrefixListId"] = "pl-6da54004"
+	assert.Equal(t, []string{"security group rule NetworkPrivateSecurityGroup457D0836: DestinationPrefixListId pl-6da54004 is not the region's S3 prefix list pl-68a54001 (network.s3PrefixListIds): another region's list does not exist here, and the deploy fails"},
+		PrefixLists(network, "pl-68a54001"))
+}
