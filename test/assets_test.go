@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -20,6 +21,7 @@ import (
 
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/compliance"
+	"github.com/privatepatch/privatepatch/constructs/compliance/compliancespec"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/spec"
 	"github.com/privatepatch/privatepatch/constructs/wsus"
@@ -550,12 +552,13 @@ func TestSecurityServicesAreCreatedAsConfiguredAndOnlyThen(t *testing.T) {
 	assert.Contains(t, fmt.Sprint(outputs["HybridRegisterLinuxSnap"]), "sudo systemctl start snap.amazon-ssm-agent.amazon-ssm-agent.service")
 	assert.Contains(t, fmt.Sprint(outputs["HybridJoinFleet"]), "Key=privatepatch:fleet,Value=privatepatch", "hybrid nodes join by tags")
 
-	_, enabler := oneOf(t, s.patchJSON, "Custom::AWS", "SecurityEnableInspector")
-	create := fmt.Sprint(props(enabler)["Create"])
-	assert.Contains(t, create, `"action":"enable","parameters":{"resourceTypes":["EC2"]}`)
-	assert.Contains(t, create, `"service":"Inspector2"`)
-	assert.NotContains(t, props(enabler), "Delete", "deleting the stack never switches Inspector off for the account")
-	enablerID, _ := oneOf(t, s.patchJSON, "Custom::AWS", "SecurityEnableInspector")
+	enablerID, enabler := oneOf(t, s.patchJSON, compliancespec.InspectorEnablerResourceType, "SecurityInspectorEnabler")
+	assert.Equal(t, strconv.Itoa(compliancespec.InspectorEnablerServiceTimeoutSeconds), props(enabler)["ServiceTimeout"], "a function that never answers fails the deploy in 15 minutes, not an hour")
+	assert.Equal(t, "111111111111", resolve(props(enabler)[compliancespec.InspectorEnablerAccountProperty], "111111111111", "us-west-2"))
+	_, function := oneOf(t, s.patchJSON, "AWS::Lambda::Function", "SecurityInspectorEnablerFunction")
+	assert.Equal(t, compliancespec.InspectorEnablerScript, props(function)["Code"].(map[string]any)["ZipFile"], "the tested script, unaltered")
+	assert.Equal(t, float64(compliancespec.InspectorEnablerTimeoutSeconds), props(function)["Timeout"])
+	assert.Less(t, compliancespec.InspectorEnablerTimeoutSeconds, compliancespec.InspectorEnablerServiceTimeoutSeconds, "the function answers before CloudFormation stops waiting")
 	assert.Contains(t, filter["DependsOn"], enablerID, "%s: a suppression rule is created once Inspector is on", filterID)
 	var slr map[string]any
 	for _, p := range s.patchResources("AWS::IAM::Policy") {
@@ -598,7 +601,7 @@ func TestSecurityServicesAreCreatedAsConfiguredAndOnlyThen(t *testing.T) {
 	assert.NotContains(t, existingStandard, "DependsOn")
 
 	d := defaultScenario.synth(t)
-	for _, resourceType := range []string{"AWS::SecurityHub::Hub", "AWS::InspectorV2::Filter", "AWS::Config::ConfigRule", "Custom::AWS"} {
+	for _, resourceType := range []string{"AWS::SecurityHub::Hub", "AWS::InspectorV2::Filter", "AWS::Config::ConfigRule", compliancespec.InspectorEnablerResourceType} {
 		assert.Empty(t, d.patchResources(resourceType), "%s is off by default", resourceType)
 	}
 	assert.NotContains(t, d.patchJSON["Outputs"], "HybridActivationCommand")

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/privatepatch/privatepatch/constructs/awsbuckets"
+	"github.com/privatepatch/privatepatch/constructs/compliance/compliancespec"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
@@ -1641,16 +1642,15 @@ func (d *deployment) checkAlertRules() ([]Result, error) {
 }
 
 // inspectorEnabler is the logical id prefix of the patching stack's custom resource that switches
-// Inspector on (security.inspector.enable; constructs/compliance enableInspector).
-const inspectorEnabler = "SecurityEnableInspector"
+// Inspector on (security.inspector.enable; constructs/compliance newInspectorEnabler).
+const inspectorEnabler = "SecurityInspectorEnabler"
 
 // checkInspector: where the patching stack switches Inspector on, is it scanning the account's EC2
-// instances? The custom resource makes one Enable call, and a successful Enable response lists
-// "any accounts for which Amazon Inspector scans could not be enabled" in failedAccounts (Enable,
-// Amazon Inspector API Reference, read 2026-12-06), so CloudFormation records success either
-// way; BatchGetAccountStatus says what is.
+// instances? The custom resource succeeds only once EC2 scanning was ENABLED, but that was at the
+// last deploy: anyone may switch it off since, or an organization's delegated administrator
+// suspend it; BatchGetAccountStatus says what is now.
 func (d *deployment) checkInspector() ([]Result, error) {
-	if len(d.patching.physical("Custom::AWS", inspectorEnabler)) == 0 {
+	if len(d.patching.physical(compliancespec.InspectorEnablerResourceType, inspectorEnabler)) == 0 {
 		return nil, nil
 	}
 	type state struct {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sort"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsconfig"
@@ -12,14 +11,12 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsinspectorv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecurityhub"
-	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/privatepatch/privatepatch/constructs/compliance/compliancespec"
 	"github.com/privatepatch/privatepatch/constructs/deputy"
-	"github.com/privatepatch/privatepatch/constructs/loggroup"
 	"github.com/privatepatch/privatepatch/constructs/managedinstance"
 	"github.com/privatepatch/privatepatch/constructs/spec"
 	"github.com/privatepatch/privatepatch/constructs/stackenv"
@@ -60,9 +57,9 @@ type SecurityProps struct {
 	ConfigRules bool
 	// Hybrid creates the service role for hybrid activations. Default: false.
 	Hybrid bool
-	// EnableInspector switches Amazon Inspector on for EC2 in this account and region, with the
-	// smallest custom resource (one SDK call, inspector2:Enable, when created or updated). It
-	// never switches it off: deleting the stack leaves Inspector as it is, since other stacks
+	// EnableInspector switches Amazon Inspector on for EC2 in this account and region when the
+	// stack is created or updated, and the deploy succeeds only once EC2 scanning is ENABLED (a
+	// custom resource with a function of its own, newInspectorEnabler). It never switches it off: deleting the stack leaves Inspector as it is, since other stacks
 	// and teams may rely on it. Default: false (switch it on yourself, or centrally).
 	EnableInspector bool
 }
@@ -79,7 +76,7 @@ type Security interface {
 	// HybridRole is the role hybrid nodes get through an activation.
 	HybridRole() awsiam.Role
 	// InspectorEnabler switches Inspector on; nil unless asked for.
-	InspectorEnabler() customresources.AwsCustomResource
+	InspectorEnabler() awscdk.CustomResource
 }
 
 type security struct {
@@ -90,16 +87,16 @@ type security struct {
 	configRules      []awsconfig.CfnConfigRule
 	findingRules     []awsevents.Rule
 	hybridRole       awsiam.Role
-	inspectorEnabler customresources.AwsCustomResource
+	inspectorEnabler awscdk.CustomResource
 }
 
-func (s *security) Hub() awssecurityhub.CfnHub                          { return s.hub }
-func (s *security) Standards() []awssecurityhub.CfnStandard             { return s.standards }
-func (s *security) Filters() []awsinspectorv2.CfnFilter                 { return s.filters }
-func (s *security) ConfigRules() []awsconfig.CfnConfigRule              { return s.configRules }
-func (s *security) FindingRules() []awsevents.Rule                      { return s.findingRules }
-func (s *security) HybridRole() awsiam.Role                             { return s.hybridRole }
-func (s *security) InspectorEnabler() customresources.AwsCustomResource { return s.inspectorEnabler }
+func (s *security) Hub() awssecurityhub.CfnHub              { return s.hub }
+func (s *security) Standards() []awssecurityhub.CfnStandard { return s.standards }
+func (s *security) Filters() []awsinspectorv2.CfnFilter     { return s.filters }
+func (s *security) ConfigRules() []awsconfig.CfnConfigRule  { return s.configRules }
+func (s *security) FindingRules() []awsevents.Rule          { return s.findingRules }
+func (s *security) HybridRole() awsiam.Role                 { return s.hybridRole }
+func (s *security) InspectorEnabler() awscdk.CustomResource { return s.inspectorEnabler }
 
 // ConfigRule is an AWS Config managed rule privatepatch adds (compliancespec.ConfigRule).
 type ConfigRule = compliancespec.ConfigRule
@@ -137,7 +134,7 @@ func NewSecurity(scope constructs.Construct, id string, p *SecurityProps) Securi
 		s.configRules = addConfigRules(parent, p.NamePrefix)
 	}
 	if p.EnableInspector {
-		s.inspectorEnabler = enableInspector(parent)
+		s.inspectorEnabler = newInspectorEnabler(parent)
 		// A suppression rule is created in Inspector: after it is on.
 		for _, f := range s.filters {
 			f.Node().AddDependency(s.inspectorEnabler)
@@ -284,59 +281,6 @@ func addConfigRules(parent constructs.Construct, namePrefix string) []awsconfig.
 		}))
 	}
 	return rules
-}
-
-// enableInspector switches Inspector on for EC2 with one SDK call when the stack is created or
-// updated, and never off; the cdk-nag reasons for CDK's provider function are here.
-func enableInspector(parent constructs.Construct) customresources.AwsCustomResource {
-	stack, env := stackenv.Of(parent)
-	enable := &customresources.AwsSdkCall{
-		Service: jsii.String("Inspector2"), Action: jsii.String("enable"),
-		Parameters:         map[string]any{"resourceTypes": []string{"EC2"}},
-		PhysicalResourceId: customresources.PhysicalResourceId_Of(jsii.String("inspector2-ec2-" + env.Account + "-" + env.Region)),
-	}
-	var slrs []*string
-	for _, service := range InspectorServiceLinkedRoleServices {
-		slrs = append(slrs, jsii.String(fmt.Sprintf("arn:%s:iam::%s:role/aws-service-role/%s/*", env.Partition, env.Account, service)))
-	}
-	logs, _ := loggroup.NewEncrypted(parent, "EnableInspectorLogs", "Encrypts the log of the function that switches Inspector on")
-	enabler := customresources.NewAwsCustomResource(parent, jsii.String("EnableInspector"), &customresources.AwsCustomResourceProps{
-		OnCreate: enable, OnUpdate: enable, // no OnDelete: it stays on
-		LogGroup:            logs,
-		InstallLatestAwsSdk: jsii.Bool(false),
-		Policy: customresources.AwsCustomResourcePolicy_FromStatements(&[]awsiam.PolicyStatement{
-			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Actions: jsii.Strings("inspector2:Enable"), Resources: jsii.Strings("*"), // takes no resource
-			}),
-			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Actions:    jsii.Strings("iam:CreateServiceLinkedRole"),
-				Resources:  &slrs,
-				Conditions: &map[string]any{"StringEquals": map[string]any{"iam:AWSServiceName": InspectorServiceLinkedRoleServices}},
-			}),
-		}),
-	})
-	// The SDK call's own policy (one action without resources, the service-linked roles).
-	cdknag.NagSuppressions_AddResourceSuppressions(enabler, &[]*cdknag.NagPackSuppression{{
-		Id:     jsii.String("AwsSolutions-IAM5"),
-		Reason: jsii.String("inspector2:Enable takes no resource; the service-linked roles' names are chosen by Inspector"),
-	}}, jsii.Bool(true))
-	// CDK's provider function, one per stack, runs the call once per create or update.
-	provider := *stack.Node().Path() + "/AWS679f53fac002430cb0da5b7982bd2287"
-	reason := "CDK's AwsCustomResource provider, which runs one SDK call (inspector2:Enable) when the stack is created or updated: "
-	var suppressions []*cdknag.NagPackSuppression
-	for id, why := range map[string]string{
-		"AwsSolutions-IAM4":                "it logs with AWSLambdaBasicExecutionRole",
-		"AwsSolutions-L1":                  "CDK chooses and updates its runtime",
-		"NIST.800.53.R5-LambdaConcurrency": "a single invocation needs no concurrency limit",
-		"NIST.800.53.R5-LambdaDLQ":         "CloudFormation receives its result directly; there is nothing to retry later",
-		"NIST.800.53.R5-LambdaInsideVPC":   "it calls the Inspector API and holds no data; the VPC has no route for it",
-		"NIST.800.53.R5-IAMNoInlinePolicy": "its policy is built from the one SDK call",
-	} {
-		suppressions = append(suppressions, &cdknag.NagPackSuppression{Id: jsii.String(id), Reason: jsii.String(reason + why)})
-	}
-	sort.Slice(suppressions, func(i, j int) bool { return *suppressions[i].Id < *suppressions[j].Id })
-	cdknag.NagSuppressions_AddResourceSuppressionsByPath(stack, jsii.String(provider), &suppressions, jsii.Bool(true))
-	return enabler
 }
 
 // addHybridRole is the service role hybrid nodes get through an activation.

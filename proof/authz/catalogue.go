@@ -329,22 +329,23 @@ func restrictDefaultSG(m model) []Call {
 	return out
 }
 
-// inspectorEnabler returns the rows of the Inspector enabler (a CDK AwsCustomResource).
+// inspectorEnabler returns the rows of the Inspector enabler (the custom resource whose function
+// enables EC2 scanning and waits, compliancespec.InspectorEnablerScript).
 func inspectorEnabler(m model) []Call {
 	var out []Call
 	add := func(c Call) { out = append(out, c) }
 	account, partition := m.env.Account, m.env.Partition
-	for _, cr := range m.find("Custom::AWS", "") {
+	for _, cr := range m.find("Custom::InspectorEnabler", "") {
 		props, _ := m.value(cr.Stack, m.properties(cr)).(map[string]any)
-		if !strings.Contains(fmt.Sprint(props["Create"]), `"service":"Inspector2"`) {
-			continue
-		}
 		role, ok := m.functionRole(fmt.Sprint(props["ServiceToken"]))
 		if !ok {
 			continue
 		}
 		caller := "the Inspector enabler (" + role.LogicalID + ")"
 		add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "inspector2:Enable", Resource: "*", Required: true, Source: inspectorPage})
+		// It waits for EC2 scanning to be ENABLED ("BatchGetAccountStatus", Amazon Inspector API
+		// Reference, read 2026-12-07): the action takes no resource.
+		add(Call{Caller: caller + ", waiting", Principal: Principal{Role: role}, Action: "inspector2:BatchGetAccountStatus", Resource: "*", Required: true, Source: inspectorPage})
 		// The two roles by their services ("Using service-linked roles for Amazon Inspector";
 		// "Service-linked role permissions for Amazon Inspector agentless scans", read 2026-12-06).
 		for _, slr := range [][2]string{{"inspector2.amazonaws.com", "AWSServiceRoleForAmazonInspector2"},
