@@ -45,8 +45,14 @@ func patchNowAWS(t *testing.T, send ...string) *fake {
 		listCommands: {"testdata/list-commands-in-progress.json", "testdata/list-commands-success.json"}}}
 }
 
-// sendCommand is the send-command patch-now makes with the window's settings.
+// sendCommand is the send-command patch-now makes with the window's settings: its timeout too,
+// which lets a batch start until the window's cutoff (the weekly window's 4 h less 1 h, less the
+// document's 2 h: 3600 s; the WSUS window's is at least 600 s).
 func sendCommand(targets, operation, prefix, role string, extra ...string) string {
+	timeout := "3600"
+	if strings.Contains(prefix, "privatepatch-wsus") {
+		timeout = "600"
+	}
 	parameters := `{"Operation":["` + operation + `"],"RebootOption":["RebootIfNeeded"]}`
 	if len(extra) > 0 {
 		parameters = extra[0]
@@ -54,7 +60,7 @@ func sendCommand(targets, operation, prefix, role string, extra ...string) strin
 	return `ssm send-command --document-name AWS-RunPatchBaseline --targets ` + targets +
 		` --parameters ` + parameters + ` --max-concurrency 25% --max-errors 10%` +
 		` --output-s3-bucket-name privatepatch-ssm-123456789012-us-west-2 --output-s3-key-prefix ` + prefix +
-		` --comment make patch-now ` + operation + ` ` + strings.Split(strings.Split(targets, `"Values":["`)[1], `"`)[0] + ` --timeout-seconds 600` +
+		` --comment make patch-now ` + operation + ` ` + strings.Split(strings.Split(targets, `"Values":["`)[1], `"`)[0] + ` --timeout-seconds ` + timeout +
 		` --service-role-arn ` + role +
 		` --notification-config {"NotificationArn":"` + alertsTopic + `","NotificationEvents":["Failed","TimedOut","Cancelled"],"NotificationType":"Command"}`
 }
@@ -308,7 +314,7 @@ func TestWindowTasksOfTheGoldenTemplateCarryTheirSettings(t *testing.T) {
 	require.Len(t, tasks, 2)
 	assert.Equal(t, windowTask{Window: "privatepatch-weekly-Task1", Targets: []sendTarget{{Key: "tag:Patch Group", Values: []string{"windows"}}},
 		MaxConcurrency: "25%", MaxErrors: "10%", RebootOption: "RebootIfNeeded", Operation: "Install",
-		OutputPrefix: "patch/privatepatch-weekly/Install/", TimeoutSeconds: 600, Schedule: "cron(0 2 ? * SUN *)", Timezone: "UTC",
+		OutputPrefix: "patch/privatepatch-weekly/Install/", TimeoutSeconds: 3600, Schedule: "cron(0 2 ? * SUN *)", Timezone: "UTC",
 		NotificationRole: "MaintenanceWindowsprivatepatchweeklyNotificationRole2323DDEE",
 		Notification:     &notification{Topic: "AlertsTopicCF7C81C9", Events: []string{"Failed", "TimedOut", "Cancelled"}, Type: "Command"},
 		Image:            &imageTask{MaxConcurrency: "50%", MaxErrors: "0", NoReboot: "true", Role: "MaintenanceWindowsprivatepatchweeklyServiceRole94EE9378"}}, tasks[0])

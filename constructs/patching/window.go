@@ -398,7 +398,7 @@ func (w *maintenanceWindow) addPatchTask(i int, p *WindowProps, t PatchTask, tar
 			"Operation":    []string{operation},
 			"RebootOption": []string{t.RebootOption},
 		},
-		TimeoutSeconds: jsii.Number(600), // to start: the document's own timeout governs the run
+		TimeoutSeconds: jsii.Number(patchingspec.PatchTaskTimeoutSeconds(*p.DurationHours, *p.CutoffHours)), // to start: a batch until the cutoff
 	}
 	if operation == patchingspec.OperationInstall && p.InstallOverrideList != "" {
 		run.Parameters.(map[string]any)[patchingspec.InstallOverrideListParameter] = []string{p.InstallOverrideList}

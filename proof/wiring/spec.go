@@ -40,6 +40,7 @@ func SpecProblems(template map[string]any) []string {
 	}
 	for _, id := range slices.Sorted(maps.Keys(windows)) {
 		problems = append(problems, taskOrder(resources, id)...)
+		problems = append(problems, batchesStart(resources, id, windows[id])...)
 	}
 	baselines := cfntemplate.OfType(resources, "AWS::SSM::PatchBaseline")
 	for _, id := range slices.Sorted(maps.Keys(baselines)) {
@@ -112,6 +113,34 @@ func taskOrder(resources map[string]any, window string) []string {
 				problems = append(problems, fmt.Sprintf("window %s: task %s %s at priority %d, not after a patch task's %d: tasks of one priority run in parallel, lower ones first", window, s.id, s.what, s.priority, p))
 				break
 			}
+		}
+	}
+	return problems
+}
+
+// batchesStart checks that each patch task's held-back batches can start until the window's
+// cutoff: its TimeoutSeconds and AWS-RunPatchBaseline's execution timeout reach the cutoff
+// (patchingspec.PatchTaskTimeoutSeconds has the facts). Otherwise the nodes of a batch not
+// started by then are Delivery Timed Out: never patched, and uncounted in MaxErrors.
+func batchesStart(resources map[string]any, window string, w map[string]any) []string {
+	open := (cfntemplate.Int(w["Duration"]) - cfntemplate.Int(w["Cutoff"])) * 3600
+	var problems []string
+	tasks := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTask")
+	for _, id := range slices.Sorted(maps.Keys(tasks)) {
+		t := tasks[id]
+		if cfntemplate.Ref(t["WindowId"]) != window || !slices.Contains(patchDocuments, cfntemplate.Text(t["TaskArn"])) {
+			continue
+		}
+		invocation, _ := t["TaskInvocationParameters"].(map[string]any)
+		runCommand, _ := invocation["MaintenanceWindowRunCommandParameters"].(map[string]any)
+		timeout := cfntemplate.Int(runCommand["TimeoutSeconds"])
+		if timeout == 0 {
+			timeout = 600 // the property's default, "600 (10 minutes)"
+		}
+		if timeout+patchingspec.RunPatchBaselineStepTimeoutSeconds < open {
+			problems = append(problems, fmt.Sprintf("window %s: task %s's batches may start only %d s after the window opens (TimeoutSeconds %d and the document's %d s), before its cutoff at %d s: "+
+				"the nodes of a batch rate control holds back longer are never patched (Delivery Timed Out)", window, id, timeout+patchingspec.RunPatchBaselineStepTimeoutSeconds,
+				timeout, patchingspec.RunPatchBaselineStepTimeoutSeconds, open))
 		}
 	}
 	return problems

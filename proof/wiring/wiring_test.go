@@ -171,6 +171,12 @@ func TestSpecProblemsNameEachPlanting(t *testing.T) {
 		{"the install beside the pre-patch image", "window MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8: an Install task has priority 0, not after the pre-patch image's 0", func(tm map[string]any) {
 			props(tm, "MaintenanceWindowsprivatepatchweeklyTask15A70B942")["Priority"] = 0.0
 		}},
+		// A reviewer's find: 600 s to start, and 25% at a time, lost the batches not started 2 h 10 min in.
+		{"a patch task whose later batches cannot start", "window MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8: task MaintenanceWindowsprivatepatchweeklyTask15A70B942's batches may start only 7800 s after the window opens", func(tm map[string]any) {
+			props(tm, "MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8")["Duration"] = 6.0
+			props(tm, "MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8")["Cutoff"] = 1.0
+			props(tm, "MaintenanceWindowsprivatepatchweeklyTask15A70B942")["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowRunCommandParameters"].(map[string]any)["TimeoutSeconds"] = 600.0
+		}},
 		{"a Linux filter key on a Windows baseline", "baseline Baselinesprivatepatchwindows49F4305F: ApprovalRules[0]", func(tm map[string]any) {
 			rule(tm)["PatchFilterGroup"].(map[string]any)["PatchFilters"].([]any)[1].(map[string]any)["Key"] = "SEVERITY"
 		}},

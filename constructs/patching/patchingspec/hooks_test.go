@@ -39,3 +39,16 @@ func TestTaskWithHooksRunsTheWrapperOnInstallOnly(t *testing.T) {
 	assert.Equal(t, "Hooks", Task{Hooks: &Hooks{}}.WithDefaults(0).Problems()[0].Field, "hooks naming none")
 	assert.Equal(t, "Hooks.PreInstall", Task{Hooks: &Hooks{PreInstall: "a b"}}.WithDefaults(0).Problems()[0].Field)
 }
+
+// A window patch task's batches may start until the cutoff and no later: with the document's
+// execution timeout, the task's timeout reaches the cutoff exactly; a short window keeps ten
+// minutes.
+func TestAPatchTasksBatchesMayStartUntilTheCutoff(t *testing.T) {
+	for _, c := range []struct{ duration, cutoff, want int }{{4, 1, 3600}, {6, 2, 7200}, {24, 1, 75600}, {3, 1, MinPatchTaskTimeoutSeconds}, {2, 1, MinPatchTaskTimeoutSeconds}} {
+		got := PatchTaskTimeoutSeconds(c.duration, c.cutoff)
+		assert.Equal(t, c.want, got, "%d h window, cutoff %d h", c.duration, c.cutoff)
+		if got > MinPatchTaskTimeoutSeconds {
+			assert.Equal(t, (c.duration-c.cutoff)*3600, got+RunPatchBaselineStepTimeoutSeconds)
+		}
+	}
+}
