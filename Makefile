@@ -243,6 +243,26 @@ check-update: synth check-s3-drift ## refuse an update that replaces data, clash
 # stacks carry termination protection (stacks/). The CDK CLI sets no stack policy, so the AWS CLI
 # does (a stack not deployed is skipped). Changing protected data on purpose: README, "Protected data".
 STACK_POLICIES := cdk.out/stack-policies
+# A stack whose first deploy rolled back (ROLLBACK_COMPLETE) only CloudFormation's delete can
+# clear, and the CDK CLI deletes it before creating it again, but it turned termination protection
+# on before that first change set ran, so its delete fails ("cannot be deleted while
+# TerminationProtection is enabled"). Such a stack holds nothing (its resources were deleted by
+# the rollback, those with data too: RetainExceptOnCreate), so make deploy turns its protection off
+# and lets the CLI do what it would; a deployed stack keeps its protection.
+define unprotect_rolled_back
+	caller=$$($(CALLER_ACCOUNT)); \
+	go run ./tools/checkupdate -stacks cdk.out $(ENV_FLAG) -account "$$caller" | while read -r stack region account; do \
+	  [ "$$region" = unknown-region ] && region=""; \
+	  status=$$(aws cloudformation describe-stacks $${region:+--region $$region} --stack-name $$stack \
+	      --query 'Stacks[0].StackStatus' --output text 2>/dev/null) || continue; \
+	  if [ "$$status" = ROLLBACK_COMPLETE ]; then \
+	    echo "$$stack: its first deploy rolled back: turning its termination protection off, so that cdk deploy deletes it and creates it again"; \
+	    aws cloudformation update-termination-protection $${region:+--region $$region} --no-enable-termination-protection \
+	      --stack-name $$stack > /dev/null || exit 1; \
+	  fi; \
+	done
+endef
+
 define set_stack_policies
 	while read -r stack region; do \
 	  [ "$$region" = unknown-region ] && region=""; \
@@ -257,6 +277,7 @@ define set_stack_policies
 endef
 
 deploy: setup $(if $(call switch,FORCE),check-s3-drift,check-update) ## deploy every stack (ENVIRONMENT=name: one environment's) after check-update (FORCE=1 skips it, but not the S3 prefix-list drift check), then protect its data with a stack policy and attach the Install tasks' stop alarms (in pipeline mode: the pipeline stack, whose stages' steps do both); needs credentials of the stacks' account and a bootstrapped account
+	$(unprotect_rolled_back)
 	$(CDK) deploy $(CDK_STACKS) $(CDK_DEPLOY_FLAGS) $(CDK_CONFIG) # CDK's validation is on: deploy has no --no-validation
 	caller=$$($(CALLER_ACCOUNT)); \
 	go run ./tools/checkupdate -stack-policies cdk.out $(ENV_FLAG) -account "$$caller" -out $(STACK_POLICIES) | $(set_stack_policies)

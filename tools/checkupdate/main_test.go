@@ -648,3 +648,34 @@ func TestCheckUpdateRefusesANewHubUnlessSecurityHubSaysItIsNotEnabled(t *testing
 	assert.False(t, passed, "a denied call is not an account without a hub")
 	assert.Contains(t, out, "could not be read: An error occurred (AccessDeniedException)")
 }
+
+// make deploy turns termination protection off on a stack whose first deploy rolled back
+// (ROLLBACK_COMPLETE), and only on such a stack, so that the CDK CLI can delete and create it
+// again: run here with a fake aws over three stacks (rolled back, deployed, not deployed).
+func TestDeployUnprotectsOnlyAStackWhoseFirstDeployRolledBack(t *testing.T) {
+	makefile, err := os.ReadFile(filepath.Join("..", "..", "Makefile"))
+	require.NoError(t, err)
+	m := regexp.MustCompile(`(?s)\ndefine unprotect_rolled_back\n.*?\| while read -r stack region account; do \\\n(.*?)\n\tdone\nendef\n`).FindSubmatch(makefile)
+	require.NotNil(t, m, "the Makefile defines unprotect_rolled_back")
+	body := strings.ReplaceAll(strings.ReplaceAll(string(m[1]), "$$", "$"), "\\\n", " ") // make joins the recipe's continued lines
+	dir, bin := t.TempDir(), t.TempDir()
+	write(t, filepath.Join(bin, "aws"), "#!/bin/sh\necho \"$*\" >> "+filepath.Join(dir, "calls")+"\n"+
+		"case \"$*\" in\n"+
+		"  *describe-stacks*app-network*) echo ROLLBACK_COMPLETE ;;\n"+
+		"  *describe-stacks*app-fleet*) echo UPDATE_COMPLETE ;;\n"+
+		"  *describe-stacks*) echo 'An error occurred (ValidationError) when calling the DescribeStacks operation: Stack with id app-patching does not exist' >&2; exit 254 ;;\n"+
+		"esac\n")
+	require.NoError(t, os.Chmod(filepath.Join(bin, "aws"), 0o755))
+	cmd := exec.Command("sh", "-c", "printf 'app-network us-west-2 111111111111\\napp-fleet us-west-2 111111111111\\napp-patching unknown-region 111111111111\\n' | "+
+		"while read -r stack region account; do "+body+"\ndone")
+	cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	output, err := cmd.CombinedOutput()
+	require.NoError(t, err, string(output))
+	assert.Equal(t, "app-network: its first deploy rolled back: turning its termination protection off, so that cdk deploy deletes it and creates it again\n", string(output))
+	calls, err := os.ReadFile(filepath.Join(dir, "calls"))
+	require.NoError(t, err)
+	assert.Equal(t, "cloudformation describe-stacks --region us-west-2 --stack-name app-network --query Stacks[0].StackStatus --output text\n"+
+		"cloudformation update-termination-protection --region us-west-2 --no-enable-termination-protection --stack-name app-network\n"+
+		"cloudformation describe-stacks --region us-west-2 --stack-name app-fleet --query Stacks[0].StackStatus --output text\n"+
+		"cloudformation describe-stacks --stack-name app-patching --query Stacks[0].StackStatus --output text\n", string(calls))
+}
