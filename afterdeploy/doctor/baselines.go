@@ -81,12 +81,7 @@ func (d *deployment) checkBaselines() ([]Result, error) {
 				matched = append(matched, fmt.Sprintf("patch group %s: %s", group, label))
 				continue
 			}
-			results = append(results, Result{Check: "baseline of patch group " + group, State: Fail,
-				Evidence: fmt.Sprintf("Systems Manager resolves %s for patch group %s (%s), not the stack's %s: its nodes are scanned and patched by that baseline's rules",
-					out.BaselineId, group, b.OperatingSystem, label),
-				Action: fmt.Sprintf("if another baseline is registered for the group, take it off (%s), then register the stack's: %s",
-					d.inRegion("aws ssm deregister-patch-baseline-for-patch-group --baseline-id "+out.BaselineId+" --patch-group "+shellWord(group)),
-					d.inRegion("aws ssm register-patch-baseline-for-patch-group --baseline-id "+b.Id+" --patch-group "+shellWord(group)))})
+			results = append(results, d.otherGroupBaseline(b, label, group, out.BaselineId))
 		}
 		if !b.Default {
 			continue
@@ -111,4 +106,26 @@ func (d *deployment) checkBaselines() ([]Result, error) {
 		results = append(results, Result{Check: "patch baselines", State: OK, Evidence: strings.Join(matched, "; ")})
 	}
 	return results, nil
+}
+
+// otherGroupBaseline is the row of a patch group for which Systems Manager resolves another
+// baseline than the stack's: one registered for the group outside the stack, or, with none
+// registered (deregistered outside it), the operating system's default, the baseline "that
+// should be used". Deregistering what is not registered fails, so the default is read to tell
+// which: a group resolved to the default gets the register command only.
+func (d *deployment) otherGroupBaseline(b deployedBaseline, label, group, resolved string) Result {
+	register := d.inRegion("aws ssm register-patch-baseline-for-patch-group --baseline-id " + b.Id + " --patch-group " + shellWord(group))
+	r := Result{Check: "baseline of patch group " + group, State: Fail,
+		Evidence: fmt.Sprintf("Systems Manager resolves %s for patch group %s (%s), not the stack's %s: its nodes are scanned and patched by that baseline's rules",
+			resolved, group, b.OperatingSystem, label),
+		Action: fmt.Sprintf("take the other baseline off the group (%s), then register the stack's: %s",
+			d.inRegion("aws ssm deregister-patch-baseline-for-patch-group --baseline-id "+resolved+" --patch-group "+shellWord(group)), register)}
+	var fallback struct {
+		BaselineId string `json:"BaselineId"`
+	}
+	if err := d.call(&fallback, "ssm", "get-default-patch-baseline", "--operating-system", b.OperatingSystem); err == nil && fallback.BaselineId == resolved {
+		r.Evidence += fmt.Sprintf(" (the %s default: no baseline is registered for the group, so Patch Manager falls back to it)", b.OperatingSystem)
+		r.Action = "register the stack's again: " + register
+	}
+	return r
 }

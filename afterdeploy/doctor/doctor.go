@@ -389,6 +389,15 @@ func (d *deployment) untilDeployed(name, status string) string {
 		return "a change set was made for it and never executed: make deploy (or delete the empty stack: " + del + ")"
 	case strings.HasSuffix(status, "_IN_PROGRESS"):
 		return "wait for the deploy or deletion to end, then run make doctor again"
+	case status == "ROLLBACK_FAILED" || status == "DELETE_FAILED":
+		// "For Amazon S3 buckets, you must delete all objects in the bucket for deletion to
+		// succeed" ("DeletionPolicy attribute", CloudFormation): the command-output bucket a first
+		// deploy's associations already wrote to, deleted by its rollback (RetainExceptOnCreate).
+		return "CloudFormation could not delete one of its resources, most likely a bucket that holds objects: read its events (" +
+			d.inRegion("aws cloudformation describe-stack-events --stack-name "+name) + "), empty that bucket (every object version) or keep it " +
+			"(delete-stack --retain-resources <its logical id>), turn the stack's termination protection off (" +
+			d.inRegion("aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name "+name) +
+			"), delete it (" + del + "), then make deploy"
 	case strings.HasPrefix(status, "DELETE"):
 		return "delete it (" + del + "), then make deploy"
 	}

@@ -260,7 +260,8 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 			"patch group windows", Fail, "missing 2, failed 2"},
 		// Another baseline registered for the group outside the stack: CloudFormation does not see
 		// it, and the group is patched by that baseline's rules.
-		{"another baseline serves a patch group", map[string]string{windowsBaseline: "testdata/patch-baseline-for-group-windows-other.json"},
+		{"another baseline serves a patch group", map[string]string{windowsBaseline: "testdata/patch-baseline-for-group-windows-other.json",
+			"ssm get-default-patch-baseline --operating-system WINDOWS": "testdata/default-patch-baseline-aws.json"},
 			"baseline of patch group windows", Fail, "Systems Manager resolves pb-0713accee01612345 for patch group windows (WINDOWS), not the stack's privatepatch-windows (pb-0c1d2e3f4a5b60001)"},
 		// Non-compliant by AWS's count though nothing is missing or failed: not counted compliant.
 		{"security updates not yet approved", map[string]string{windowsStates: "testdata/patch-states-windows-unapproved.json"},
@@ -738,6 +739,10 @@ func TestAStackThatNeverDeployedCouldNotRun(t *testing.T) {
 	assert.Contains(t, d.untilDeployed("app-fleet", "ROLLBACK_COMPLETE"), "aws cloudformation describe-stack-events --stack-name app-fleet --region eu-west-1 --profile live")
 	assert.Contains(t, d.untilDeployed("app-fleet", "ROLLBACK_COMPLETE"), "turn its termination protection off (aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name app-fleet --region eu-west-1 --profile live), delete it",
 		"the CDK CLI protects the stack before its first change set runs, and a protected stack cannot be deleted")
+	// A rollback that could not delete a bucket holding objects (the first deploy's associations
+	// wrote to it) leaves ROLLBACK_FAILED: empty or keep the bucket first.
+	assert.Contains(t, d.untilDeployed("app-fleet", "ROLLBACK_FAILED"), "most likely a bucket that holds objects")
+	assert.Contains(t, d.untilDeployed("app-fleet", "ROLLBACK_FAILED"), "--retain-resources")
 }
 
 // Any call answered with nothing at all (what the CLI prints for an empty answer) is read as an
@@ -1064,4 +1069,25 @@ func TestADefaultBaselineSetOutsideTheStackFails(t *testing.T) {
 	for _, r := range examine(t, healthy()) {
 		assert.NotEqual(t, "default baseline WINDOWS", r.Check, "the default configuration makes no baseline the default: no read of it")
 	}
+}
+
+// A patch group that resolves to another baseline: one registered for it outside the stack is
+// taken off and the stack's registered again; with none registered (the group deregistered), the
+// group resolves to the operating system's default, and only the register command is printed
+// (deregistering what is not registered fails).
+func TestAPatchGroupOnAnotherBaselineSaysHowToRegisterTheStacksAgain(t *testing.T) {
+	defaultBaseline := "ssm get-default-patch-baseline --operating-system WINDOWS"
+	register := "aws ssm register-patch-baseline-for-patch-group --baseline-id pb-0c1d2e3f4a5b60001 --patch-group windows --region us-west-2"
+	responses := healthy()
+	responses[windowsBaseline] = "testdata/patch-baseline-for-group-windows-other.json"
+	responses[defaultBaseline] = "testdata/default-patch-baseline-aws.json"
+	row := rowOf(t, examine(t, responses), "baseline of patch group windows")
+	assert.Equal(t, Fail, row.State)
+	assert.Equal(t, "take the other baseline off the group (aws ssm deregister-patch-baseline-for-patch-group --baseline-id pb-0713accee01612345 --patch-group windows --region us-west-2), then register the stack's: "+register, row.Action)
+
+	responses[windowsBaseline] = "testdata/patch-baseline-for-group-windows-default.json"
+	row = rowOf(t, examine(t, responses), "baseline of patch group windows")
+	assert.Equal(t, Fail, row.State)
+	assert.Contains(t, row.Evidence, "(the WINDOWS default: no baseline is registered for the group, so Patch Manager falls back to it)")
+	assert.Equal(t, "register the stack's again: "+register, row.Action)
 }

@@ -16,8 +16,8 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/stackenv"
 )
 
-// newInspectorEnabler switches Inspector's EC2 scanning on when the stack is created or updated,
-// and answers CloudFormation once it is ENABLED, or fails the deploy with Inspector's reason
+// newInspectorEnabler switches Inspector's EC2 scanning on when the stack creates it (or its
+// properties change: not on every deploy), and answers CloudFormation once it is ENABLED, or fails the deploy with Inspector's reason
 // (compliancespec.InspectorEnablerScript, with the facts it rests on). A function of its own, not
 // CDK's AwsCustomResource: that makes one call and reports success whatever the account's state,
 // and cannot retry the denial of a policy still propagating. Its log group keeps the ids the
@@ -55,6 +55,7 @@ func newInspectorEnabler(parent constructs.Construct) awscdk.CustomResource {
 			compliancespec.InspectorEnablerPollEnv:    jsii.String(strconv.Itoa(compliancespec.InspectorEnablerPollSeconds)),
 			compliancespec.InspectorEnablerIAMWaitEnv: jsii.String(strconv.Itoa(compliancespec.InspectorEnablerIAMWaitSeconds)),
 			compliancespec.InspectorEnablerAnswerEnv:  jsii.String(strconv.Itoa(compliancespec.InspectorEnablerAnswerSeconds)),
+			compliancespec.InspectorEnablerGraceEnv:   jsii.String(strconv.Itoa(compliancespec.InspectorEnablerGraceSeconds)),
 		},
 	})
 	// The policy before the function: its first call must not meet a role without it (and the

@@ -58,8 +58,9 @@ type SecurityProps struct {
 	// Hybrid creates the service role for hybrid activations. Default: false.
 	Hybrid bool
 	// EnableInspector switches Amazon Inspector on for EC2 in this account and region when the
-	// stack is created or updated, and the deploy succeeds only once EC2 scanning is ENABLED (a
-	// custom resource with a function of its own, newInspectorEnabler). It never switches it off: deleting the stack leaves Inspector as it is, since other stacks
+	// stack creates its enabler, and that deploy succeeds only once EC2 scanning is ENABLED (a
+	// custom resource with a function of its own, newInspectorEnabler; CloudFormation runs it
+	// again only when its properties change, not on every deploy). It never switches it off: deleting the stack leaves Inspector as it is, since other stacks
 	// and teams may rely on it. Default: false (switch it on yourself, or centrally).
 	EnableInspector bool
 }

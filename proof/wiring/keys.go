@@ -226,11 +226,13 @@ func arnPrefixes(v any) []string {
 }
 
 // PrefixLists checks that every security group rule that names a prefix list literally names the
-// region's S3 list, as the configuration gives it (network.s3PrefixListIds): a prefix list is a
-// regional resource, and another region's id fails the deploy ("The prefix list ... does not
-// exist"); where a NAT route lets HTTPS out to anywhere, the flow table still passes, so only
-// this names it (mutation run 9's N04, an environment given another region's list). An id CDK
-// looked up (a token, or no configured id) is not judged.
+// S3 list the configuration gives for the deployment's region (network.s3PrefixListIds): a
+// prefix list is a regional resource, and another region's id fails the deploy ("The prefix list
+// ... does not exist"); where a NAT route lets HTTPS out to anywhere, the flow table still passes,
+// so only this names a template that drifted from the configuration (mutation run 9's N04). It
+// does not say the configured id is the region's S3 list: no AWS page lists the ids, and the
+// drift check (s3drift, with credentials) asks AWS. An id CDK looked up (a token, or no
+// configured id) is not judged.
 func PrefixLists(network map[string]any, s3PrefixList string) []string {
 	if s3PrefixList == "" {
 		return nil

@@ -21,7 +21,17 @@ import _ "embed"
 //     never answers leaves the stack waiting until the resource's ServiceTimeout.
 //   - IAM is eventually consistent: a function's first call can be denied while its role's new
 //     policy propagates (aws/aws-cdk issues 31429 and 23340, for AwsCustomResource's calls): the
-//     enabler retries AccessDeniedException for InspectorEnablerIAMWaitSeconds.
+//     enabler retries AccessDeniedException, and the failedAccounts codes that may pass
+//     (throttling, INTERNAL_ERROR, *_IN_PROGRESS, ACCESS_DENIED while membership propagates, as
+//     hashicorp/terraform-provider-aws's inspector2 enabler retries them), for
+//     InspectorEnablerIAMWaitSeconds.
+//   - A status read straight after Enable may show the state before it (Terraform's enabler waits
+//     10 s before its first read, and reads an account ENABLED with every resource DISABLED as in
+//     progress): the enabler waits a poll before each read, and takes DISABLED as final only
+//     InspectorEnablerGraceSeconds after Enable.
+//   - CloudFormation runs a custom resource when the stack creates or deletes it and when its
+//     properties change ("AWS::CloudFormation::CustomResource"), not on every deploy: Inspector
+//     switched off later stays off until make doctor's Inspector row says to switch it on.
 const (
 	// InspectorEnablerTimeoutSeconds is the function's timeout: the wait for ENABLED, within
 	// Lambda's 900 s.
@@ -33,6 +43,8 @@ const (
 	// kept back to answer are the environment's too.
 	InspectorEnablerPollSeconds     = 10
 	InspectorEnablerIAMWaitSeconds  = 120
+	InspectorEnablerGraceSeconds    = 60
+	InspectorEnablerGraceEnv        = "GRACE_SECONDS"
 	InspectorEnablerAnswerSeconds   = 30
 	InspectorEnablerPollEnv         = "POLL_SECONDS"
 	InspectorEnablerIAMWaitEnv      = "IAM_WAIT_SECONDS"

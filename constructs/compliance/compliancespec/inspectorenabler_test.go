@@ -42,7 +42,7 @@ func runEnabler(t *testing.T, script string, run enablerRun) enablerOutcome {
 	require.NoError(t, err)
 	r := python.Run(t, enablerNeededBy, filepath.Join("testdata", "inspectorenabler", "harness.py"), []string{path, string(arg)},
 		InspectorEnablerPollEnv+"="+strconv.Itoa(InspectorEnablerPollSeconds), InspectorEnablerIAMWaitEnv+"="+strconv.Itoa(InspectorEnablerIAMWaitSeconds),
-		InspectorEnablerAnswerEnv+"="+strconv.Itoa(InspectorEnablerAnswerSeconds))
+		InspectorEnablerAnswerEnv+"="+strconv.Itoa(InspectorEnablerAnswerSeconds), InspectorEnablerGraceEnv+"="+strconv.Itoa(InspectorEnablerGraceSeconds))
 	require.Zero(t, r.Code, "%s%s", r.Stdout, r.Stderr)
 	var out enablerOutcome
 	lines := strings.Split(strings.TrimSpace(r.Stdout), "\n") // the script's log lines, then the harness's
@@ -73,22 +73,33 @@ func TestInspectorEnablerAnswersOnceEc2ScanningIsEnabled(t *testing.T) {
 		Status: []map[string]any{accountState("ENABLING"), accountState("ENABLING"), accountState("ENABLED")}})
 	assert.Equal(t, "SUCCESS", out.Status)
 	assert.Equal(t, []string{"enable", "status", "status", "status"}, out.Calls)
-	assert.Equal(t, float64(2*InspectorEnablerPollSeconds), out.Seconds)
+	assert.Equal(t, float64(3*InspectorEnablerPollSeconds), out.Seconds, "a poll before each read: the first one straight after Enable may show the state before it")
 	assert.Equal(t, "inspector2-ec2-123456789012", out.Physical)
 	assert.Equal(t, map[string]any{"Ec2Status": "ENABLED"}, out.Data)
 }
 
-// An account already on, or on its way, is not a failure; any other failed account is, with its
-// code and message in the stack's events.
+// An account already on, or on its way, is not a failure; a code that may pass (throttling,
+// ACCESS_DENIED while membership propagates) calls Enable again, for the IAM wait; any other
+// failed account fails the deploy at once, with its code and message in the stack's events.
 func TestInspectorEnablerFailsTheDeployOnAFailedAccount(t *testing.T) {
 	out := runEnabler(t, InspectorEnablerScript, enablerRun{Request: "Update", Enable: []map[string]any{failedAccount("ALREADY_ENABLED", "already")},
 		Status: []map[string]any{accountState("ENABLED")}})
 	assert.Equal(t, "SUCCESS", out.Status)
+	out = runEnabler(t, InspectorEnablerScript, enablerRun{Request: "Create", Enable: []map[string]any{failedAccount("SSM_THROTTLED", "throttled"), enabled},
+		Status: []map[string]any{accountState("ENABLED")}})
+	assert.Equal(t, "SUCCESS", out.Status)
+	assert.Equal(t, []string{"enable", "enable", "status"}, out.Calls)
+	out = runEnabler(t, InspectorEnablerScript, enablerRun{Request: "Create", Enable: []map[string]any{failedAccount("BLOCKED_BY_ORGANIZATION_POLICY", "An organization policy blocks it")},
+		Status: []map[string]any{accountState("ENABLED")}})
+	assert.Equal(t, "FAILED", out.Status)
+	assert.Contains(t, out.Reason, "Inspector could not be enabled for account 123456789012: BLOCKED_BY_ORGANIZATION_POLICY: An organization policy blocks it")
+	assert.Equal(t, []string{"enable"}, out.Calls)
 	out = runEnabler(t, InspectorEnablerScript, enablerRun{Request: "Create", Enable: []map[string]any{failedAccount("ACCESS_DENIED", "The account is not allowed to enable Amazon Inspector")},
 		Status: []map[string]any{accountState("ENABLED")}})
 	assert.Equal(t, "FAILED", out.Status)
-	assert.Contains(t, out.Reason, "Inspector could not be enabled for account 123456789012: ACCESS_DENIED: The account is not allowed to enable Amazon Inspector")
-	assert.Equal(t, []string{"enable"}, out.Calls)
+	assert.Contains(t, out.Reason, "ACCESS_DENIED: The account is not allowed to enable Amazon Inspector")
+	assert.LessOrEqual(t, out.Seconds, float64(InspectorEnablerIAMWaitSeconds))
+	assert.Greater(t, len(out.Calls), 1, "retried while it may pass")
 }
 
 // The role's policy may not be in effect at the first call: a denial is retried until it is, for
@@ -118,6 +129,11 @@ func TestInspectorEnablerAnswersBeforeItsTimeout(t *testing.T) {
 	out = runEnabler(t, InspectorEnablerScript, enablerRun{Request: "Create", Enable: []map[string]any{enabled}, Status: []map[string]any{accountState("DISABLED")}})
 	assert.Equal(t, "FAILED", out.Status)
 	assert.Contains(t, out.Reason, "is DISABLED: RESOURCE_NOT_FOUND")
+	assert.GreaterOrEqual(t, out.Seconds, float64(InspectorEnablerGraceSeconds), "DISABLED is final only after the grace")
+	// A first read that still shows the state before Enable is not final.
+	out = runEnabler(t, InspectorEnablerScript, enablerRun{Request: "Create", Enable: []map[string]any{enabled},
+		Status: []map[string]any{accountState("DISABLED"), accountState("ENABLING"), accountState("ENABLED")}})
+	assert.Equal(t, "SUCCESS", out.Status)
 }
 
 // A delete answers SUCCESS without a call: the stack never switches Inspector off.
@@ -130,10 +146,7 @@ func TestInspectorEnablerLeavesInspectorOnWhenDeleted(t *testing.T) {
 // Planted: the script that made one call and answered (AwsCustomResource's behaviour) passes none
 // of the above.
 func TestInspectorEnablerWithoutItsWaitIsCaught(t *testing.T) {
-	oneCall := strings.Replace(InspectorEnablerScript, `    while True:
-        state = client.batch_get_account_status`, `    return {"Ec2Status": "unknown"}
-    while True:
-        state = client.batch_get_account_status`, 1)
+	oneCall := strings.Replace(InspectorEnablerScript, `    enabled_at = now()`, `    return {"Ec2Status": "unknown"}`, 1)
 	require.NotEqual(t, InspectorEnablerScript, oneCall)
 	out := runEnabler(t, oneCall, enablerRun{Request: "Create", Enable: []map[string]any{enabled}, Status: []map[string]any{accountState("DISABLED")}})
 	assert.Equal(t, "SUCCESS", out.Status, "the planted script reports success on an account whose scanning is off: the wait is what the tests above prove")
