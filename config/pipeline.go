@@ -62,6 +62,11 @@ func (c *Config) PipelineAccount() string {
 // role trusts it (stacks/pipeline.go), and make verify's authorisation rows name it.
 func (c *Config) ProtectStepRoleName() string { return c.Project + "-pipeline-protect" }
 
+// PipelineStackName is the pipeline stack's name, and PipelineName the CodePipeline pipeline's,
+// which its events carry (stacks/pipeline.go names both; make doctor reads them).
+func (c *Config) PipelineStackName() string { return c.Project + "-pipeline" }
+func (c *Config) PipelineName() string      { return c.Project }
+
 // PipelineRegion is where the pipeline lives.
 func (c *Config) PipelineRegion() string {
 	if c.Pipeline.Region != "" || len(c.Environments) == 0 {

@@ -74,7 +74,7 @@ type PipelineStack struct {
 // wave per region in the order the environments are listed, after an approval where asked.
 func NewPipeline(app awscdk.App, cfg *config.Config) PipelineStack {
 	stack := awscdk.NewStack(app, jsii.String("Pipeline"), &awscdk.StackProps{
-		StackName:   jsii.String(cfg.Project + "-pipeline"),
+		StackName:   jsii.String(cfg.PipelineStackName()),
 		Description: jsii.String("privatepatch: builds, tests and deploys every environment"),
 		Env:         &awscdk.Environment{Account: jsii.String(cfg.PipelineAccount()), Region: jsii.String(cfg.PipelineRegion())},
 		// Deployed by make deploy and then by the pipeline's self-mutation (cdk deploy), which
@@ -85,7 +85,7 @@ func NewPipeline(app awscdk.App, cfg *config.Config) PipelineStack {
 	source := pipelines.CodePipelineSource_Connection(jsii.String(pl.Repository), jsii.String(pl.Branch),
 		&pipelines.ConnectionSourceOptions{ConnectionArn: jsii.String(pl.ConnectionArn)})
 	// The pipeline's name, which its events carry and its alerts' rules match.
-	pipelineName := cfg.Project
+	pipelineName := cfg.PipelineName()
 	prot := newStageProtection(cfg)
 	stepRole := stackprotection.NewStepRole(stack, "ProtectStepRole", stackprotection.StepRoleProps{RoleName: prot.stepRoleName, ProtectorRoleArns: prot.protectorArns(cfg)})
 	synth := newSynthStep(cfg, source)

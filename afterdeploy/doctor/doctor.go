@@ -57,6 +57,19 @@ type Target struct {
 	Windows []calendar.Window
 	// Hooks: a window task runs AWS-RunPatchBaselineWithHooks, which needs a newer agent.
 	Hooks bool
+	// Pipeline is the pipeline stack's name, and PipelineName its CodePipeline pipeline's: set
+	// only on the target PipelineTargetOf returns, which ExaminePipeline examines.
+	Pipeline, PipelineName string
+}
+
+// PipelineTargetOf is the pipeline of a configuration in pipeline mode, in its account and
+// region, and false without one.
+func PipelineTargetOf(cfg *config.Config) (Target, bool) {
+	if !cfg.Pipeline.Enabled {
+		return Target{}, false
+	}
+	return Target{Environment: "pipeline", Region: cfg.PipelineRegion(), Account: cfg.PipelineAccount(),
+		Pipeline: cfg.PipelineStackName(), PipelineName: cfg.PipelineName()}, true
 }
 
 // TargetsOf are the deployments of a configuration: one, or one per environment.
@@ -143,7 +156,9 @@ func (d *deployment) identify() (Result, error) {
 		Arn     string `json:"Arn"`
 	}
 	where := fmt.Sprintf("region %s, stacks %s, %s, %s", orDefault(d.t.Region), d.t.Network, d.t.Fleet, d.t.Patching)
-	if d.t.Environment != "" {
+	if d.t.Pipeline != "" {
+		where = fmt.Sprintf("region %s, stack %s", orDefault(d.t.Region), d.t.Pipeline)
+	} else if d.t.Environment != "" {
 		where = "environment " + d.t.Environment + ", " + where
 	}
 	err := d.call(&caller, "sts", "get-caller-identity")
@@ -235,6 +250,7 @@ type deployment struct {
 	t                        Target
 	now                      time.Time
 	network, fleet, patching stack
+	pipeline                 stack                     // the pipeline stack, in ExaminePipeline
 	region, account          string                    // from the stacks' ids
 	nodes                    map[string]node           // managed nodes with the fleet tag
 	instances                map[string]instance       // running EC2 instances with the fleet tag
@@ -260,6 +276,8 @@ func (d *deployment) stackName(s *stack) string {
 		return d.t.Network
 	case &d.fleet:
 		return d.t.Fleet
+	case &d.pipeline:
+		return d.t.Pipeline
 	}
 	return d.t.Patching
 }
@@ -311,10 +329,13 @@ func (d *deployment) call(into any, args ...string) error {
 // readStacks reads the three stacks' outputs and resources (DescribeStacks, ListStackResources).
 // A stack that is not deployed, or a CLI that cannot answer, stops the examination; a stack AWS
 // refuses to describe becomes a row, and the checks that need it rows of their own.
-func (d *deployment) readStacks() ([]Result, error) {
+func (d *deployment) readStacks(stacks ...*stack) ([]Result, error) {
+	if len(stacks) == 0 {
+		stacks = []*stack{&d.network, &d.fleet, &d.patching} // a deployment's
+	}
 	d.failedStacks = map[*stack]error{}
 	var results []Result
-	for _, s := range []*stack{&d.network, &d.fleet, &d.patching} {
+	for _, s := range stacks {
 		name := d.stackName(s)
 		var described struct {
 			Stacks []struct {

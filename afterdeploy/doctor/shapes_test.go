@@ -45,6 +45,7 @@ var fixtureOperations = []struct{ pattern, service, operation string }{
 	{"testdata/patch-states-*.json", "ssm", "DescribeInstancePatchStatesForPatchGroup"},
 	{"testdata/describe-instance-patches-*.json", "ssm", "DescribeInstancePatches"},
 	{"testdata/patch-baseline-for-group-*.json", "ssm", "GetPatchBaselineForPatchGroup"},
+	{"testdata/list-pipeline-executions-*.json", "codepipeline", "ListPipelineExecutions"},
 	{"testdata/default-patch-baseline-*.json", "ssm", "GetDefaultPatchBaseline"},
 	{"testdata/prefix-lists-*.json", "ec2", "DescribeManagedPrefixLists"},
 	{"testdata/put-object.json", "s3", "PutObject"},

@@ -97,6 +97,12 @@ func (d *deployment) checkAlertSubscriptions() ([]Result, error) {
 		return []Result{{Check: check, State: Fail, Evidence: "the patching stack has no alerts topic (no " + alertsTopicOutput + " output, no AWS::SNS::Topic): alerts reach nobody",
 			Action: "make deploy"}}, nil
 	}
+	return d.subscriptionsRow(check, topic, "patching.notifications.emails")
+}
+
+// subscriptionsRow judges a topic's subscriptions (checkAlertSubscriptions); emailsKey is the
+// configuration key that subscribes e-mail addresses to it.
+func (d *deployment) subscriptionsRow(check, topic, emailsKey string) ([]Result, error) {
 	subscriptions, err := d.subscriptionsOf(topic)
 	if err != nil {
 		return nil, err
@@ -126,7 +132,7 @@ func (d *deployment) checkAlertSubscriptions() ([]Result, error) {
 			evidence = "topic " + name + " has no confirmed or pending subscription (" + endpoints(other) + "): alerts reach nobody"
 		}
 		return []Result{{Check: check, State: Fail, Evidence: evidence,
-			Action: "add patching.notifications.emails to the configuration and make deploy (each address then confirms its e-mail), or subscribe an endpoint: " + subscribe}}, nil
+			Action: "add " + emailsKey + " to the configuration and make deploy (each address then confirms its e-mail), or subscribe an endpoint: " + subscribe}}, nil
 	case confirmed == 0:
 		return []Result{{Check: check, State: Warn,
 			Evidence: fmt.Sprintf("every subscription of topic %s is %s: %s; alerts reach nobody until one is confirmed", name, pendingConfirmation, endpoints(pending)),

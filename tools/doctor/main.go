@@ -42,7 +42,8 @@ it examines, nodes managed and Online (and why not), the WSUS setup and its last
 the WSUS client per node, each patch group's members and compliance, the last window runs and
 whether runs are overdue by their schedules, alarms, alert delivery and whether the alerts topic has
 a confirmed subscription (anyone to receive them), S3 prefix-list drift, other patch policies on the
-same nodes, and the stacks' data protection, each with its evidence and what to do. An environment
+same nodes, and the stacks' data protection, each with its evidence and what to do; in pipeline
+mode, the pipeline too (PROFILES=pipeline=<profile>): its alerts' subscriptions and its newest run. An environment
 whose account the credentials are not is refused. Exit status 0 when every check passed (warnings
 allowed), 1 when one failed, 2 when it could not run on an environment, 3 when it was incomplete: a
 call was denied or throttled, its check says COULD NOT CHECK and names the permission, and every
@@ -92,11 +93,18 @@ func run(configFile, profiles string, out io.Writer) int {
 	}
 	status, failed, incomplete, warnings := 0, false, false, 0
 	var summary []string
-	for _, target := range doctor.TargetsOf(cfg) {
+	targets := doctor.TargetsOf(cfg)
+	if pipeline, ok := doctor.PipelineTargetOf(cfg); ok {
+		targets = append(targets, pipeline) // its own account and region (PROFILES=pipeline=...)
+	}
+	for _, target := range targets {
 		name := target.Environment
-		if name == "" {
+		switch {
+		case target.Pipeline != "":
+			name = "pipeline " + target.PipelineName
+		case name == "":
 			name = "deployment " + target.Network[:len(target.Network)-len("-network")]
-		} else {
+		default:
 			name = "environment " + name
 		}
 		profile, err := profileOf(profiles, target.Environment)
@@ -105,7 +113,11 @@ func run(configFile, profiles string, out io.Writer) int {
 			return 2
 		}
 		fmt.Fprintf(out, "\n%s (%s%s)\n", name, orDefault(target.Region, "the CLI's region"), map[bool]string{true: ", profile " + profile, false: ""}[profile != ""])
-		results, err := doctor.Examine(doctor.CLI{Region: target.Region, Profile: profile}, target, time.Now())
+		examine := doctor.Examine
+		if target.Pipeline != "" {
+			examine = doctor.ExaminePipeline
+		}
+		results, err := examine(doctor.CLI{Region: target.Region, Profile: profile}, target, time.Now())
 		var couldNot doctor.CouldNotRun
 		if errors.As(err, &couldNot) {
 			fmt.Fprintln(os.Stderr, "doctor: could not run on", name+":", err)

@@ -10,6 +10,7 @@ import botocore
 
 OPERATIONS = {
     "cloudformation": ["DescribeStacks", "ListStackResources", "GetStackPolicy"],
+    "codepipeline": ["ListPipelineExecutions"],
     "inspector2": ["BatchGetAccountStatus"],
     "cloudwatch": ["DescribeAlarms", "GetMetricStatistics"],
     "ec2": ["DescribeInstances", "DescribeManagedPrefixLists", "GetManagedPrefixListEntries",
@@ -44,6 +45,7 @@ def model(service):
 # TestMain checks against their input shapes.
 CALLED = {
     "cloudformation": ["DescribeStacks", "ListStackResources", "GetTemplate", "GetStackPolicy"],
+    "codepipeline": ["ListPipelineExecutions"],
     "cloudwatch": ["DescribeAlarms", "GetMetricStatistics"],
     "ec2": ["DescribeInstances", "DescribeManagedPrefixLists", "GetManagedPrefixListEntries"],
     "inspector2": ["BatchGetAccountStatus"],
