@@ -473,5 +473,5 @@ func FlowSet(m Model, s3Cidrs, adminCidrs, hubCidrs, wsusClientCidrs []string, p
 			}
 		}
 	}
-	return required, ForbiddenFlows(m, len(adminCidrs) > 0, privateInternetRoute)
+	return required, ForbiddenFlowsFrom(m, len(adminCidrs) > 0, privateInternetRoute, Outsider(adminCidrs, hubCidrs, wsusClientCidrs))
 }

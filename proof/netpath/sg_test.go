@@ -1,6 +1,7 @@
 package netpath
 
 import (
+	"encoding/json"
 	"net/netip"
 	"slices"
 	"strings"
@@ -138,4 +139,41 @@ func TestAPrefixListRuleReachesS3OnlyByTheRegionsS3List(t *testing.T) {
 		}
 	}
 	assert.Contains(t, strings.Join(wrongFlows(m, required, forbidden), "\n"), "S3")
+}
+
+// An admin CIDR that holds the stranger's usual address (198.51.100.0/28, which the
+// configuration accepts) lets admins in by design: the forbidden flows meet an address outside
+// every configured range instead (a held-out run's false alarm: "no internet RDP to the jump host"
+// failed). A range the configuration does not name still meets SomeInternet.
+func TestTheStrangerIsOutsideEveryConfiguredRange(t *testing.T) {
+	assert.Equal(t, SomeInternet, Outsider([]string{"203.0.113.0/28"}, nil))
+	assert.Equal(t, netip.MustParseAddr("192.0.2.7"), Outsider([]string{"198.51.100.0/28"}))
+	assert.Equal(t, netip.MustParseAddr("203.0.113.77"), Outsider([]string{"198.51.100.0/24"}, []string{"192.0.2.0/24"}))
+
+	// The example's network, as the constructs build it for admins in 198.51.100.0/28.
+	template := goldenTemplate(t, "example")
+	data := strings.ReplaceAll(mustJSON(t, template), "203.0.113.0/28", "198.51.100.0/28")
+	m, err := FromTemplate(mustUnmarshal(t, data))
+	require.NoError(t, err)
+	cfg, err := config.Load("../../config/example.yaml")
+	require.NoError(t, err)
+	m = m.WithPrefixLists(cfg.S3PrefixListId(), cfg.S3Cidrs())
+	admins := []string{"198.51.100.0/28"}
+	required, forbidden := FlowSet(m, cfg.S3Cidrs(), admins, nil, nil, false)
+	assert.Empty(t, wrongFlows(m, required, forbidden))
+	assert.NotEmpty(t, wrongFlows(m, required, ForbiddenFlows(m, true, false)), "with the usual stranger inside the admins' range, RDP from it passes")
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	data, err := json.Marshal(v)
+	require.NoError(t, err)
+	return string(data)
+}
+
+func mustUnmarshal(t *testing.T, data string) map[string]any {
+	t.Helper()
+	var v map[string]any
+	require.NoError(t, json.Unmarshal([]byte(data), &v))
+	return v
 }
