@@ -323,3 +323,33 @@ func TestVerifyNamesAStopAlarmThatForgetsTheRingBefore(t *testing.T) {
 	require.NotEmpty(t, problems)
 	assert.Contains(t, problems[0], "stop alarm "+planted+" of window "+second+" (ring 2): its rule does not name")
 }
+
+// make verify's start-stop check: a window's start and stop tasks act on its own patch groups.
+// The promote-rings templates pass; mutation run 10's C10 (the prod window starting the test
+// ring's instances) is named.
+func TestVerifyNamesAStartTaskOnAnotherWindowsGroups(t *testing.T) {
+	s := promoteRings.synth(t)
+	require.Empty(t, wiring.StartStopTargets(s.patchJSON))
+	data, err := json.Marshal(s.patchJSON)
+	require.NoError(t, err)
+	var template map[string]any
+	require.NoError(t, json.Unmarshal(data, &template))
+	planted := ""
+	for id, r := range template["Resources"].(map[string]any) {
+		r := r.(map[string]any)
+		if r["Type"] != "AWS::SSM::MaintenanceWindowTask" || !strings.Contains(id, "StartStopped") {
+			continue
+		}
+		params := r["Properties"].(map[string]any)["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowAutomationParameters"].(map[string]any)["Parameters"].(map[string]any)
+		if params["PatchGroups"] == nil {
+			continue
+		}
+		params["PatchGroups"] = []any{"someone-elses-group"}
+		planted = id
+		break
+	}
+	require.NotEmpty(t, planted, "a start task with PatchGroups")
+	problems := wiring.StartStopTargets(template)
+	require.Len(t, problems, 1)
+	assert.Contains(t, problems[0], "task "+planted+" (start): acts on patch groups [someone-elses-group]")
+}

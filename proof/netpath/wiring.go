@@ -31,6 +31,7 @@ func WiringProblems(template map[string]any, privateRouteTables []string) []stri
 	resources, _ := template["Resources"].(map[string]any)
 	problems := append(duplicateRuleNumbers(resources), RouteProblems(template)...)
 	interfaces := 0
+	byService := map[string]string{}
 	endpoints := cfntemplate.OfType(resources, "AWS::EC2::VPCEndpoint")
 	for _, id := range slices.Sorted(maps.Keys(endpoints)) {
 		p := endpoints[id]
@@ -45,6 +46,14 @@ func WiringProblems(template map[string]any, privateRouteTables []string) []stri
 			continue
 		}
 		interfaces++
+		// One interface endpoint per service with private DNS: a second one's private hosted zone
+		// conflicts with the first's, and its creation fails ("private-dns-enabled cannot be set
+		// because there is already a conflicting DNS domain", CreateVpcEndpoint, as
+		// hashicorp/terraform-provider-aws issue 17535 quotes it; mutation run 10's B04).
+		if other, seen := byService[name]; seen {
+			problems = append(problems, fmt.Sprintf("endpoint %s (%s): the VPC has another endpoint of that service with private DNS, %s: creating the second one fails", id, name, other))
+		}
+		byService[name] = id
 		for _, subnet := range cfntemplate.List(p["SubnetIds"]) {
 			if !privateSubnet(resources, template, subnet) {
 				problems = append(problems, fmt.Sprintf("endpoint %s (%s): in subnet %v, not one of the private subnets, where the flow table puts the endpoints", id, name, subnet))

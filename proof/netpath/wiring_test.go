@@ -64,6 +64,10 @@ func TestWiringProblemsNameWhatTheFlowTableTakesForGranted(t *testing.T) {
 		{"the VPC's DNS support off", "VPC NetworkVpc7FB7348F: EnableDnsHostnames and EnableDnsSupport", func(tm map[string]any) {
 			props(tm, "NetworkVpc7FB7348F")["EnableDnsSupport"] = false
 		}, nil},
+		// Mutation run 10's B04: one endpoint's service changed to another's.
+		{"two endpoints of one service", "the VPC has another endpoint of that service with private DNS", func(tm map[string]any) {
+			props(tm, "NetworkEndpointsssmmessagesBFC31224")["ServiceName"] = props(tm, "NetworkEndpointsssm96AED6CF")["ServiceName"]
+		}, nil},
 		{"an endpoint in the public subnets", "endpoint NetworkEndpointsssm96AED6CF (ssm): in subnet map[Ref:NetworkVpcPublicSubnet1Subnet36933139], not one of the private subnets", func(tm map[string]any) {
 			props(tm, "NetworkEndpointsssm96AED6CF")["SubnetIds"] = []any{map[string]any{"Ref": "NetworkVpcPublicSubnet1Subnet36933139"}, map[string]any{"Ref": "NetworkVpcPublicSubnet2SubnetC427CCE0"}}
 		}, nil},

@@ -125,6 +125,12 @@ func Security(patching map[string]any, d *config.Config) []string {
 		if !slices.ContainsFunc(paths, func(p string) bool { return p != "" && strings.HasSuffix(arn, "::"+p) }) {
 			problems = append(problems, fmt.Sprintf("standard %s: %s is not arn:<partition>:securityhub:<region>::<path> of a configured standard %v", id, arn, paths))
 		}
+		// A standard is enabled in the hub of the deployment's region: "arn:aws:securityhub:<region>::
+		// standards/..." (BatchEnableStandards, Security Hub API Reference); another region's ARN
+		// fails the deploy (mutation run 10's C02).
+		if parts := strings.Split(arn, ":"); len(parts) > 3 && d.Region != "" && parts[3] != d.Region {
+			problems = append(problems, fmt.Sprintf("standard %s: %s names region %s, not the deployment's %s", id, arn, parts[3], d.Region))
+		}
 	}
 	for id, r := range cfntemplate.OfType(resources, "AWS::Config::ConfigRule") {
 		source, _ := r["Source"].(map[string]any)

@@ -21,6 +21,7 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	}
 	problems, notes = Patching(patching, served)
 	problems = append(problems, SpecProblems(patching)...)
+	problems = append(problems, StartStopTargets(patching)...)
 	problems = append(problems, AgentUpdates(patching, fleet)...)
 	problems = append(problems, Fleet(fleet)...)
 	problems = append(problems, MetadataTags(fleet)...)
@@ -63,27 +64,41 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	problems = append(problems, compositeRules(resources, external)...)
 	problems = append(problems, RolloutStops(patching, d)...)
 	problems = append(problems, EventMetricAlarms(patching)...)
+	problems = append(problems, FailureAlarmLatches(patching)...)
+	problems = append(problems, AssociationAlerts(patching, fleet)...)
 	return append(problems, Rules(patching)...), notes
 }
 
-// installs: a window the configuration gives an Install task has one in the template (a patch
-// document's task with Operation Install): otherwise the window runs, and patches nothing.
+// installs: each window's patch tasks are the configuration's, by operation and reboot option
+// (a planted Install turned NoReboot leaves updates pending a reboot and the nodes
+// non-compliant: mutation run 10's A10); a window the configuration gives an Install task has
+// one (otherwise it runs, and patches nothing).
 func installs(patching map[string]any, d *config.Config) []string {
 	resources := cfntemplate.Resources(patching)
 	windows := windowIDs(resources)
 	var problems []string
 	for _, w := range d.Patching.MaintenanceWindows {
-		if !slices.ContainsFunc(w.Tasks, func(t patchingspec.Task) bool { return t.Operation == patchingspec.OperationInstall }) {
-			continue
-		}
 		id, ok := windows[w.Name]
 		if !ok {
 			continue
 		}
-		if window, _, _ := templateWindow(resources, id, cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindow")[id]); !slices.ContainsFunc(window.Tasks, func(t patchingspec.Task) bool {
-			return t.Operation == patchingspec.OperationInstall
-		}) {
+		window, _, _ := templateWindow(resources, id, cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindow")[id])
+		if slices.ContainsFunc(w.Tasks, func(t patchingspec.Task) bool { return t.Operation == patchingspec.OperationInstall }) &&
+			!slices.ContainsFunc(window.Tasks, func(t patchingspec.Task) bool { return t.Operation == patchingspec.OperationInstall }) {
 			problems = append(problems, fmt.Sprintf("window %s (%s): the configuration installs in it, the template has no Install task", w.Name, id))
+			continue
+		}
+		var want, got []string
+		for _, t := range w.Tasks {
+			want = append(want, t.Operation+" "+t.RebootOption)
+		}
+		for _, t := range window.Tasks {
+			got = append(got, t.Operation+" "+t.RebootOption)
+		}
+		slices.Sort(want)
+		slices.Sort(got)
+		if len(want) > 0 && !slices.Equal(got, want) {
+			problems = append(problems, fmt.Sprintf("window %s (%s): patch tasks %v, the configuration's are %v", w.Name, id, got, want))
 		}
 	}
 	return problems

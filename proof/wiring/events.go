@@ -288,3 +288,79 @@ func EventMetricAlarms(template map[string]any) []string {
 	}
 	return problems
 }
+
+// FailureAlarmLatches checks that each alarm a stop alarm's rule names, on EventBridge's
+// TriggeredRules (a window's failure alarm), keeps its state while no window fails:
+// TreatMissingData ignore, "The current alarm state is maintained" ("Configuring how CloudWatch
+// alarms treat missing data", Amazon CloudWatch User Guide, read 2026-12-07). The metric is sent
+// only when a rule fires ("Monitoring Amazon EventBridge"), so notBreaching or missing turns the
+// alarm OK at the next period: the failed ring no longer holds the next one back (mutation run
+// 10's B12). The alarm is the latch docs/patching.md's "A rollout that stops itself" describes.
+func FailureAlarmLatches(patching map[string]any) []string {
+	resources := cfntemplate.Resources(patching)
+	named := map[string]bool{}
+	for _, c := range cfntemplate.OfType(resources, "AWS::CloudWatch::CompositeAlarm") {
+		for _, m := range alarmRuleName.FindAllStringSubmatch(cfntemplate.Text(c["AlarmRule"]), -1) {
+			named[m[1]] = true
+		}
+	}
+	var problems []string
+	alarms := cfntemplate.OfType(resources, "AWS::CloudWatch::Alarm")
+	for _, id := range slices.Sorted(maps.Keys(alarms)) {
+		a := alarms[id]
+		if !named[cfntemplate.Text(a["AlarmName"])] || cfntemplate.Text(a["Namespace"]) != "AWS/Events" || cfntemplate.Text(a["MetricName"]) != "TriggeredRules" {
+			continue
+		}
+		if got := cfntemplate.Text(a["TreatMissingData"]); got != "ignore" {
+			problems = append(problems, fmt.Sprintf("alarm %s: a stop alarm's failure latch treats missing data as %q, not ignore: it turns OK while no window fails, and the failed ring stops holding the next one back", id, got))
+		}
+	}
+	return problems
+}
+
+// AssociationAlerts checks that the association-failure alert rule names every State Manager
+// association of the fleet and patching stacks, each once: one it leaves out fails silently
+// (mutation run 10's A13: the WSUS client association's id replaced by the setup's, twice). The
+// fleet's are named through Fn::GetStackOutput of an output the fleet stack publishes for each
+// (PublishOutputRef<logical id>...), the patching stack's by Ref.
+func AssociationAlerts(patching, fleet map[string]any) []string {
+	resources := cfntemplate.Resources(patching)
+	var rule map[string]any
+	var ruleID string
+	for id, r := range cfntemplate.OfType(resources, "AWS::Events::Rule") {
+		if strings.HasPrefix(id, "AlertsAssociationRule") {
+			rule, ruleID = r, id
+		}
+	}
+	if rule == nil {
+		return nil
+	}
+	pattern, _ := rule["EventPattern"].(map[string]any)
+	detail, _ := pattern["detail"].(map[string]any)
+	counts := map[string]int{}
+	for _, v := range cfntemplate.List(detail["association-id"]) {
+		ref := cfntemplate.Ref(v)
+		if m, _ := v.(map[string]any); m != nil && m["Fn::GetStackOutput"] != nil {
+			out, _ := m["Fn::GetStackOutput"].(map[string]any)
+			ref = strings.TrimPrefix(cfntemplate.Text(out["OutputName"]), "PublishOutputRef")
+		}
+		counts[ref]++
+	}
+	var problems []string
+	for _, template := range []map[string]any{fleet, patching} {
+		associations := cfntemplate.OfType(cfntemplate.Resources(template), "AWS::SSM::Association")
+		for _, id := range slices.Sorted(maps.Keys(associations)) {
+			n := 0
+			for ref, c := range counts {
+				if strings.HasPrefix(ref, id) {
+					n += c
+				}
+			}
+			if n != 1 {
+				problems = append(problems, fmt.Sprintf("rule %s: names association %s %d times, not once: its failures %s", ruleID, id, n,
+					map[bool]string{true: "alert nobody", false: "alert twice"}[n == 0]))
+			}
+		}
+	}
+	return problems
+}

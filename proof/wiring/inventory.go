@@ -60,6 +60,15 @@ func Inventory(patching map[string]any) []string {
 				problems = append(problems, fmt.Sprintf("crawler %s: crawls %s, not the resource data sync's %s", id, path, strings.Join(bases, " or ")))
 			}
 		}
+		// Where the stack declares tables, the crawler may add tables and partitions but not
+		// change a table's schema (UpdateBehavior LOG: "Add new tables and new partitions
+		// (including on existing tables)"; UPDATE_IN_DATABASE updates them, AWS::Glue::Crawler
+		// SchemaChangePolicy): it would give aws_instanceinformation back the resourcetype column
+		// that "causes Athena queries to fail" (patchingspec.SyncPartitionKeys; mutation run 10's C07).
+		policy, _ := crawlers[id]["SchemaChangePolicy"].(map[string]any)
+		if got := cfntemplate.Text(policy["UpdateBehavior"]); len(tables) > 0 && got != "LOG" {
+			problems = append(problems, fmt.Sprintf("crawler %s: SchemaChangePolicy UpdateBehavior %q, not LOG: the crawler rewrites the declared tables' schemas, and the saved queries fail", id, got))
+		}
 	}
 	return problems
 }

@@ -41,6 +41,14 @@ func Keys(templates ...map[string]any) []string {
 		topics := cfntemplate.OfType(resources, "AWS::SNS::Topic")
 		for _, id := range slices.Sorted(maps.Keys(topics)) {
 			symmetric("topic "+id, topics[id]["KmsMasterKeyId"])
+			// The topics take alarms and EventBridge rules, which AWS services publish: their key
+			// must be a customer managed one, whose policy lets those services use it; the AWS
+			// managed key alias/aws/sns's policy cannot be changed ("Enable compatibility between
+			// event sources from AWS services and encrypted topics", Amazon SNS Developer Guide;
+			// mutation run 10's A12).
+			if key := rendered(topics[id]["KmsMasterKeyId"]); strings.HasSuffix(key, "alias/aws/sns") {
+				problems = append(problems, fmt.Sprintf("topic %s: encrypted with the AWS managed key %s, whose policy admits no AWS service: the alarms and rules that publish to it are denied", id, key))
+			}
 		}
 		groups := cfntemplate.OfType(resources, "AWS::Logs::LogGroup")
 		for _, id := range slices.Sorted(maps.Keys(groups)) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/spec"
@@ -254,6 +255,34 @@ func AgentUpdates(patching, fleet map[string]any) []string {
 						id, schedule, windowID, why))
 				}
 			}
+		}
+	}
+	return problems
+}
+
+// StartStopTargets checks that a window's start and stop tasks act on its own targets: their
+// PatchGroups parameter names the patch groups the window targets. Another group's stopped
+// instances would be started, and the window's own left stopped and never patched (mutation run
+// 10's C10).
+func StartStopTargets(patching map[string]any) []string {
+	resources := cfntemplate.Resources(patching)
+	var problems []string
+	tasks := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTask")
+	for _, id := range slices.Sorted(maps.Keys(tasks)) {
+		t := tasks[id]
+		invocation, _ := t["TaskInvocationParameters"].(map[string]any)
+		automation, _ := invocation["MaintenanceWindowAutomationParameters"].(map[string]any)
+		params, _ := automation["Parameters"].(map[string]any)
+		action := cfntemplate.Text(cfntemplate.First(params["Action"]))
+		groups := cfntemplate.Text(cfntemplate.First(params["PatchGroups"]))
+		if (action != "start" && action != "stop") || groups == "" {
+			continue
+		}
+		window := cfntemplate.Ref(t["WindowId"])
+		want := slices.Compact(slices.Sorted(slices.Values(cfntemplate.WindowPatchGroups(resources, window, patchingspec.PatchGroupTagKeys))))
+		got := slices.Compact(slices.Sorted(slices.Values(strings.Split(groups, ","))))
+		if !slices.Equal(got, want) {
+			problems = append(problems, fmt.Sprintf("task %s (%s): acts on patch groups %v, and its window %s targets %v", id, action, got, window, want))
 		}
 	}
 	return problems

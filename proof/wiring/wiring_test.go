@@ -1,6 +1,7 @@
 package wiring
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -447,6 +448,10 @@ func TestKeysAreSymmetricAndNamedByArn(t *testing.T) {
 	assert.Contains(t, problems, "topic AlertsTopicCF7C81C9: key AlertsKey9E1197AF is RSA_2048, not a symmetric encryption key")
 	assert.Contains(t, problems, "bucket CommandOutputBucket0DD4DD73: key CommandOutputKey90C1B169 is ECC_NIST_P256, not a symmetric encryption key")
 	assert.Contains(t, problems, "key AlertsKey9E1197AF is for SIGN_VERIFY")
+	// Mutation run 10's A12: the topic moved to the AWS managed key.
+	managed := read(t, "../../test/testdata/example.patching.template.json")
+	props(managed, "AlertsTopicCF7C81C9")["KmsMasterKeyId"] = "alias/aws/sns"
+	assert.Contains(t, joined(Keys(managed)), "topic AlertsTopicCF7C81C9: encrypted with the AWS managed key alias/aws/sns")
 	assert.Contains(t, problems, "log group NetworkFlowLogGroup4F8CEEEF: names key NetworkFlowLogKeyF785E5F9 by its id (a Ref), where CloudWatch Logs takes its ARN")
 	// Mutation run 6's N09: the key policy names logs.amazonaws.com, not the regional principal.
 	network = read(t, "../../test/testdata/example.network.template.json")
@@ -653,6 +658,10 @@ func TestAWindowThatShouldInstallAndOnlyScansIsNamed(t *testing.T) {
 	task := props(patching, "MaintenanceWindowsprivatepatchweeklyTask15A70B942")["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowRunCommandParameters"].(map[string]any)
 	task["Parameters"].(map[string]any)["Operation"] = []any{"Scan"}
 	assert.Equal(t, []string{"window privatepatch-weekly (MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8): the configuration installs in it, the template has no Install task"}, installs(patching, cfg))
+	// Mutation run 10's A10: the Install without its reboot leaves updates pending one.
+	task["Parameters"].(map[string]any)["Operation"] = []any{"Install"}
+	task["Parameters"].(map[string]any)["RebootOption"] = []any{"NoReboot"}
+	assert.Equal(t, []string{"window privatepatch-weekly (MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8): patch tasks [Install NoReboot], the configuration's are [Install RebootIfNeeded]"}, installs(patching, cfg))
 }
 
 // The goldens' dashboard bodies are JSON and their inline functions define their handlers; a
@@ -721,6 +730,14 @@ func TestInventoryTablesReadWhereTheSyncWrites(t *testing.T) {
 		name, wants string
 		plant       func(p map[string]any)
 	}{
+		// Mutation run 10's C07: the crawler allowed to rewrite the declared tables.
+		{"a crawler that updates the tables", `SchemaChangePolicy UpdateBehavior "UPDATE_IN_DATABASE", not LOG`, func(p map[string]any) {
+			for id, r := range p["Resources"].(map[string]any) {
+				if r.(map[string]any)["Type"] == "AWS::Glue::Crawler" {
+					props(p, id)["SchemaChangePolicy"].(map[string]any)["UpdateBehavior"] = "UPDATE_IN_DATABASE"
+				}
+			}
+		}},
 		{"a type's folder misspelled", "table InventoryQueriesApplicationTable3F62D0F2 (aws_application): reads s3://", func(p map[string]any) {
 			parts := join(table(p)["StorageDescriptor"].(map[string]any)["Location"])
 			parts[2] = "/inventory/AWS-Application/"
@@ -957,6 +974,7 @@ func TestSecurityResourcesAreDeclaredAsConfigured(t *testing.T) {
 	require.NoError(t, err)
 	patching := read(t, "../../test/testdata/example.patching.template.json")
 	require.Empty(t, Security(patching, cfg))
+	standard := ""
 	for id, r := range patching["Resources"].(map[string]any) {
 		p, _ := r.(map[string]any)["Properties"].(map[string]any)
 		switch {
@@ -968,11 +986,16 @@ func TestSecurityResourcesAreDeclaredAsConfigured(t *testing.T) {
 			p["FilterCriteria"].(map[string]any)["ResourceTags"].([]any)[0].(map[string]any)["Comparison"] = "NOT_EQUALS"
 		case strings.HasPrefix(id, "SecurityStandard") && r.(map[string]any)["Type"] == "AWS::SecurityHub::Standard":
 			p["StandardsArn"] = "arn:aws:securityhub:::ruleset/aws-foundational-security-best-practices/v/1.0.0"
+			standard = id
 		case strings.HasPrefix(id, "SecurityPatchCompliance"):
 			p["Scope"] = map[string]any{"ComplianceResourceTypes": []any{"AWS::EC2::Instance"}}
 		}
 	}
 	problems := joined(Security(patching, cfg))
+	// Mutation run 10's C02: a standard of another region's hub.
+	other := read(t, "../../test/testdata/example.patching.template.json")
+	props(other, standard)["StandardsArn"] = "arn:aws:securityhub:eu-west-1::standards/aws-foundational-security-best-practices/v/1.0.0"
+	assert.Contains(t, joined(Security(other, cfg)), "names region eu-west-1, not the deployment's us-west-2")
 	for _, want := range []string{"alerts on severities [CRITICAL], the configuration's (findingAlertSeverity HIGH and above) [HIGH CRITICAL]",
 		"suppresses severities [], the configuration's [INFORMATIONAL LOW]",
 		"ResourceTags compares with NOT_EQUALS, not EQUALS: it suppresses findings the configuration does not name",
@@ -1143,4 +1166,38 @@ func TestSecurityGroupsNameTheRegionsS3PrefixList(t *testing.T) {
 	props(network, "NetworkPrivateSecurityGroup457D0836")["SecurityGroupEgress"].([]any)[0].(map[string]any)["DestinationPrefixListId"] = "pl-6da54004"
 	assert.Equal(t, []string{"security group rule NetworkPrivateSecurityGroup457D0836: DestinationPrefixListId pl-6da54004 is not the region's S3 prefix list pl-68a54001 (network.s3PrefixListIds): another region's list does not exist here, and the deploy fails"},
 		PrefixLists(network, "pl-68a54001"))
+}
+
+// The goldens' stop alarms latch on their failure alarms, and the association-failure rule names
+// every association once; mutation run 10's B12 (a failure alarm treating missing data as not
+// breaching) and A13 (the client association's id replaced by the setup's) are named.
+func TestFailureLatchesHoldAndEveryAssociationAlerts(t *testing.T) {
+	for _, scenario := range goldenScenarios {
+		stacks := goldenStacks(t, scenario, "patching", "fleet")
+		if len(stacks) < 2 {
+			continue
+		}
+		assert.Empty(t, FailureAlarmLatches(stacks[0]), scenario)
+		assert.Empty(t, AssociationAlerts(stacks[0], stacks[1]), scenario)
+	}
+	patching, fleet := read(t, "../../test/testdata/example.patching.template.json"), read(t, "../../test/testdata/example.fleet.template.json")
+	props(patching, "MaintenanceWindowsweeklyprodFailureAlarmB06AFC81")["TreatMissingData"] = "notBreaching"
+	assert.Equal(t, []string{`alarm MaintenanceWindowsweeklyprodFailureAlarmB06AFC81: a stop alarm's failure latch treats missing data as "notBreaching", not ignore: it turns OK while no window fails, and the failed ring stops holding the next one back`},
+		FailureAlarmLatches(patching))
+	ids := props(patching, "AlertsAssociationRuleE799A159")["EventPattern"].(map[string]any)["detail"].(map[string]any)["association-id"].([]any)
+	for i, v := range ids {
+		if strings.Contains(mustJSONText(t, v), "WsusClientAssociation") {
+			ids[i] = ids[0]
+		}
+	}
+	problems := joined(AssociationAlerts(patching, fleet))
+	assert.Contains(t, problems, "names association WsusClientAssociationD1829CE5 0 times, not once: its failures alert nobody")
+	assert.Contains(t, problems, "names association WsusSetupAssociationCF0D774E 2 times, not once: its failures alert twice")
+}
+
+func mustJSONText(t *testing.T, v any) string {
+	t.Helper()
+	data, err := json.Marshal(v)
+	require.NoError(t, err)
+	return string(data)
 }
