@@ -353,3 +353,22 @@ func TestVerifyNamesAStartTaskOnAnotherWindowsGroups(t *testing.T) {
 	require.Len(t, problems, 1)
 	assert.Contains(t, problems[0], "task "+planted+" (start): acts on patch groups [someone-elses-group]")
 }
+
+// make verify's exact-promotion check: each later ring installs the list of the ring before. The
+// promote-rings templates pass; mutation run 10's C08 (the test ring reading its own list) is named.
+func TestVerifyNamesARingThatInstallsAnotherRingsList(t *testing.T) {
+	s := promoteRings.synth(t)
+	cfg, err := promoteRings.config()
+	require.NoError(t, err)
+	require.Empty(t, wiring.PromotedLists(s.patchJSON, cfg))
+	data, err := json.Marshal(s.patchJSON)
+	require.NoError(t, err)
+	planted := strings.Replace(string(data), "/promote/"+cfg.Patching.Rings.Stages[0].PatchGroup+"/install-override-list.yaml",
+		"/promote/"+cfg.Patching.Rings.Stages[1].PatchGroup+"/install-override-list.yaml", 1)
+	require.NotEqual(t, string(data), planted)
+	var template map[string]any
+	require.NoError(t, json.Unmarshal([]byte(planted), &template))
+	problems := wiring.PromotedLists(template, cfg)
+	require.NotEmpty(t, problems)
+	assert.Contains(t, problems[0], "of ring 2 ("+cfg.Patching.Rings.Stages[1].PatchGroup+"): installs the list")
+}

@@ -289,3 +289,41 @@ func RolloutStops(patching map[string]any, d *config.Config) []string {
 	}
 	return problems
 }
+
+// PromotedLists checks exact promotion: each Install task of ring i's window (config.RingWindows,
+// i > 0) installs the list the ring before promoted (its InstallOverrideList ends with
+// patchingspec.PromoteListKey of the previous ring's patch group). A ring reading its own list, or
+// another's, installs what that ring installed, not what the ring before proved (mutation run
+// 10's C08, which verify only saw as a read no row needed). The bucket is the stack's (a Ref or
+// the fleet's output), so the key is what is judged.
+func PromotedLists(patching map[string]any, d *config.Config) []string {
+	rings := d.RingWindows()
+	if !d.Patching.Rings.PromotesExactly() || len(rings) < 2 {
+		return nil
+	}
+	resources := cfntemplate.Resources(patching)
+	windows := windowIDs(resources)
+	stages := d.Patching.Rings.Stages
+	var problems []string
+	tasks := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTask")
+	for i := 1; i < len(rings) && i < len(stages); i++ {
+		want := "/" + patchingspec.PromoteListKey(stages[i-1].PatchGroup)
+		for _, j := range rings[i] {
+			window := windows[d.Patching.MaintenanceWindows[j].Name]
+			for _, id := range slices.Sorted(maps.Keys(tasks)) {
+				t := tasks[id]
+				invocation, _ := t["TaskInvocationParameters"].(map[string]any)
+				runCommand, _ := invocation["MaintenanceWindowRunCommandParameters"].(map[string]any)
+				params, _ := runCommand["Parameters"].(map[string]any)
+				if cfntemplate.Ref(t["WindowId"]) != window || cfntemplate.Text(cfntemplate.First(params["Operation"])) != patchingspec.OperationInstall {
+					continue
+				}
+				if got := rendered(cfntemplate.First(params[patchingspec.InstallOverrideListParameter])); !strings.HasSuffix(got, want) {
+					problems = append(problems, fmt.Sprintf("task %s of ring %d (%s): installs the list %q, not the one ring %d (%s) promoted (...%s)",
+						id, i+1, stages[i].PatchGroup, got, i, stages[i-1].PatchGroup, want))
+				}
+			}
+		}
+	}
+	return problems
+}

@@ -63,6 +63,7 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	resources, _ := patching["Resources"].(map[string]any)
 	problems = append(problems, compositeRules(resources, external)...)
 	problems = append(problems, RolloutStops(patching, d)...)
+	problems = append(problems, PromotedLists(patching, d)...)
 	problems = append(problems, EventMetricAlarms(patching)...)
 	problems = append(problems, FailureAlarmLatches(patching)...)
 	problems = append(problems, AssociationAlerts(patching, fleet)...)
