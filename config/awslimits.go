@@ -146,12 +146,12 @@ func (c *Config) validateDerivedNames(p *problems) {
 			p.add(fmt.Sprintf("assets.resourceGroups[%d].name", i), g.Name, "is too long: the group is named %s<name>, %d characters, and Resource Groups takes at most 128", prefix, n)
 		}
 	}
-	// compliance.NewSecurity: <project>-<name>; a name of characters Inspector refuses is
+	// compliance.NewSecurity: InspectorSuppressionName; a name of characters Inspector refuses is
 	// refused by Security.validate already.
 	for i, f := range c.Security.Inspector.Suppressions {
 		if inspectorFilterNamePattern.MatchString(f.Name) {
-			if problem := compliancespec.InspectorFilterNameProblem(prefix + f.Name); problem != "" {
-				p.add(fmt.Sprintf("security.inspector.suppressions[%d].name", i), f.Name, "makes the rule name %s%s, which %s", prefix, f.Name, problem)
+			if name := c.InspectorSuppressionName(f.Name); compliancespec.InspectorFilterNameProblem(name) != "" {
+				p.add(fmt.Sprintf("security.inspector.suppressions[%d].name", i), f.Name, "makes the rule name %s, which %s", name, compliancespec.InspectorFilterNameProblem(name))
 			}
 		}
 	}

@@ -140,3 +140,7 @@ func (s *Security) validate(p *problems) {
 		checkTags(p, field+".tags", f.Tags)
 	}
 }
+
+// InspectorSuppressionName is the name of the Inspector filter of suppression name: the project's
+// prefix and the name (stacks/patching.go makes it; make verify finds the filter by it).
+func (c *Config) InspectorSuppressionName(name string) string { return c.Project + "-" + name }

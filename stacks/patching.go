@@ -68,7 +68,7 @@ func addSecurity(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, bucke
 	}
 	for _, f := range sec.Inspector.Suppressions {
 		props.InspectorSuppressions = append(props.InspectorSuppressions, compliance.InspectorSuppression{
-			Name: cfg.Project + "-" + f.Name, Reason: f.Reason, Tags: f.Tags, Severities: f.Severities})
+			Name: cfg.InspectorSuppressionName(f.Name), Reason: f.Reason, Tags: f.Tags, Severities: f.Severities})
 	}
 	props.ConfigRules = sec.ConfigRules
 	s.Security = compliance.NewSecurity(stack, "Security", props)

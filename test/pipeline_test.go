@@ -836,3 +836,26 @@ func TestPipelineAlertsGoToThePatchingAddressesUnlessGivenTheirOwn(t *testing.T)
 	_, err = config.Parse("pipeline.yaml", []byte(strings.Replace(own, "notificationEmails: []", "notificationEmails: [\"Ops <ops@example.com>\"]", 1)))
 	assert.ErrorContains(t, err, `pipeline.notificationEmails[0]: "Ops <ops@example.com>" is not an email address`)
 }
+
+// The cross-region replication bucket's wildcard is suppressed for any project's name: CDK names
+// the bucket from its support stack's first 25 characters, so a pattern that needed "-sup" there
+// held for "privatepatch" only, and pipeline mode failed cdk-nag for "stark" (a review's find; the
+// bucket names are the ones CDK made for them).
+func TestTheReplicationBucketWildcardFitsEveryProjectsName(t *testing.T) {
+	for _, c := range []struct{ stack, region, bucket string }{
+		{"privatepatch-pipeline", "eu-west-1", "privatepatch-pipeline-supportuwest1replicationbucket0219f74a3471bbdbf4e7"},
+		{"stark-pipeline", "eu-central-1", "stark-pipeline-support-eueplicationbucket0219f74a3471bbdbf4e7"},
+		{"stark-industries-patching-pipeline", "eu-central-1", "stark-industries-patchingeplicationbucket0219f74a3471bbdbf4e7"},
+		{"ab-pipeline", "eu-west-1", "ab-pipeline-support-eu-weeplicationbucket0219f74a3471bbdbf4e7"},
+	} {
+		finding := "Resource::arn:aws:s3:::" + c.bucket + "/*"
+		matched := false
+		for _, pattern := range stacks.ReplicationBucketWildcards(c.stack, []string{"us-west-2", c.region}) {
+			matched = matched || regexp.MustCompile(pattern).MatchString(finding)
+		}
+		assert.True(t, matched, c.bucket)
+		for _, pattern := range stacks.ReplicationBucketWildcards(c.stack, []string{c.region}) {
+			assert.False(t, regexp.MustCompile(pattern).MatchString("Resource::arn:aws:s3:::someone-elses-bucket0219f74a3471bbdbf4e7/*"), "only the support stack's bucket")
+		}
+	}
+}

@@ -468,3 +468,20 @@ func TestAnAmazonLinux2BaselinesRepositoriesAreNeededReadsThroughTheS3Endpoint(t
 		assert.NotContains(t, c.Resource, "amazonlinux", "no Amazon Linux 2 baseline, no repository row")
 	}
 }
+
+// An instance of yours reads make patch-now's install override list with its own profile: the row's
+// principal is the instance's administrator, not the stacks' first role, which in a deployment
+// without instance groups or WSUS is another service's (the flow logs') and was denied: a review's
+// false alarm, verify failing a valid configuration.
+func TestYourInstancesReadPatchNowsListWithTheirOwnProfile(t *testing.T) {
+	calls, err := Deployment{Stacks: golden(t, "default"), Env: env}.Calls()
+	require.NoError(t, err)
+	found := 0
+	for _, c := range calls {
+		if strings.Contains(c.Resource, "/patch-now/") && strings.Contains(c.Caller, "an instance of yours") {
+			found++
+			assert.Equal(t, Principal{Administrator: true, Instance: true}, c.Principal, c.Caller)
+		}
+	}
+	assert.Equal(t, 1, found)
+}

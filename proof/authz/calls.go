@@ -306,7 +306,7 @@ func instanceCalls(m model, ir instanceRole, downloads []download) []Call {
 			Resource: fmt.Sprintf("arn:%s:ssm:%s:%s:parameter/any/secret", partition, region, account),
 			Required: false, Source: parameterStoreActions + " (the internet-facing server must not read Parameter Store)"})
 	}
-	return append(calls, outputBucketCalls(m, ir, role, principal)...)
+	return append(calls, outputBucketCalls(m, ir, principal)...)
 }
 
 // downloadCalls are the node's reads of AWS's buckets (and, for an instance of yours, of the
@@ -357,7 +357,7 @@ func perimeterCalls(m model, ir instanceRole, principal Principal) []Call {
 // outputBucketCalls are the node's calls on the command-output bucket, where there is one: its
 // writes under its own prefixes, its read of the patch-now install override list, and the other
 // prefixes it is denied.
-func outputBucketCalls(m model, ir instanceRole, role Resource, principal Principal) []Call {
+func outputBucketCalls(m model, ir instanceRole, principal Principal) []Call {
 	outputBucket, hasOutput := m.first("AWS::S3::Bucket", "CommandOutputBucket")
 	if !hasOutput {
 		return nil
@@ -386,12 +386,15 @@ func outputBucketCalls(m model, ir instanceRole, role Resource, principal Princi
 	// is in a patch group (its instance's Patch Group tag, which patch-now targets); every
 	// role is denied reading other prefixes.
 	if ir.prefix != "WsusRole" || m.wsusInAPatchGroup() {
-		add(Call{Caller: ir.caller, Principal: Principal{Role: role}, Action: "s3:GetObject",
+		// principal: an instance of yours reads with its own profile, an administrator's here (the
+		// first role of the stacks stood in for it, and failed where that was not the fleet's: a
+		// review's false alarm on a configuration without instance groups or WSUS).
+		add(Call{Caller: ir.caller, Principal: principal, Action: "s3:GetObject",
 			Resource: fmt.Sprintf("arn:%s:s3:::%s/patch-now/install-override-list-KB5034441.yaml", partition, bucketName),
 			Context:  tls, ThroughS3Endpoint: ir.private, ResourcePolicy: bucketPolicy, ResourcePolicyName: "the command-output bucket policy",
 			Required: true, Source: overrideListPage})
 	}
-	add(Call{Caller: ir.caller, Principal: Principal{Role: role}, Action: "s3:GetObject",
+	add(Call{Caller: ir.caller, Principal: principal, Action: "s3:GetObject",
 		Resource: fmt.Sprintf("arn:%s:s3:::%s/inventory/forged", partition, bucketName),
 		Context:  tls, ThroughS3Endpoint: ir.private, ResourcePolicy: bucketPolicy, ResourcePolicyName: "the command-output bucket policy",
 		Required: false, Source: overrideListPage + " (the nodes read patch-now/ only)"})

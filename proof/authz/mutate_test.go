@@ -181,7 +181,10 @@ func TestARoleTrustingTheWrongServiceAndAnOpenS3EndpointAreCaught(t *testing.T) 
 		}
 	}
 	assert.Equal(t, []string{"an instance of yours in the private subnets (its own instance profile) arn:aws:s3:::attacker-chosen-bucket/payload",
-		"a role of another account, from the private subnets arn:aws:s3:::outsider-bucket/exfiltrated"}, wrong, "reads and writes anywhere")
+		"a role of another account, from the private subnets arn:aws:s3:::outsider-bucket/exfiltrated",
+		// An instance of yours reads with its own profile (an administrator's here): only the
+		// endpoint kept it to the output prefixes it needs.
+		"an instance of yours in the private subnets (its own instance profile) arn:aws:s3:::privatepatch-ssm-111111111111-us-west-2/inventory/forged"}, wrong, "reads and writes anywhere")
 	// The outsider's write through the endpoint: only the endpoint's policy denies it.
 	var outsider []Result
 	for _, r := range proofOf(t).Results["default"] {

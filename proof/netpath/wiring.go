@@ -50,10 +50,13 @@ func WiringProblems(template map[string]any, privateRouteTables []string) []stri
 		// conflicts with the first's, and its creation fails ("private-dns-enabled cannot be set
 		// because there is already a conflicting DNS domain", CreateVpcEndpoint, as
 		// hashicorp/terraform-provider-aws issue 17535 quotes it; mutation run 10's B04).
-		if other, seen := byService[name]; seen {
+		// The whole service name (com.amazonaws.<region>.ecr.api and ...codeartifact.api are two
+		// services whose last parts agree: a false alarm found by a review of user configurations).
+		full := serviceName(p["ServiceName"])
+		if other, seen := byService[full]; seen {
 			problems = append(problems, fmt.Sprintf("endpoint %s (%s): the VPC has another endpoint of that service with private DNS, %s: creating the second one fails", id, name, other))
 		}
-		byService[name] = id
+		byService[full] = id
 		for _, subnet := range cfntemplate.List(p["SubnetIds"]) {
 			if !privateSubnet(resources, template, subnet) {
 				problems = append(problems, fmt.Sprintf("endpoint %s (%s): in subnet %v, not one of the private subnets, where the flow table puts the endpoints", id, name, subnet))

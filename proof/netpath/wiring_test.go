@@ -64,7 +64,8 @@ func TestWiringProblemsNameWhatTheFlowTableTakesForGranted(t *testing.T) {
 		{"the VPC's DNS support off", "VPC NetworkVpc7FB7348F: EnableDnsHostnames and EnableDnsSupport", func(tm map[string]any) {
 			props(tm, "NetworkVpc7FB7348F")["EnableDnsSupport"] = false
 		}, nil},
-		// Mutation run 10's B04: one endpoint's service changed to another's.
+		// Mutation run 10's B04: one endpoint's service changed to another's. (Two services
+		// whose names end alike, ecr.api and codeartifact.api, are two: TestTwoServicesWhoseNamesEndAlike.)
 		{"two endpoints of one service", "the VPC has another endpoint of that service with private DNS", func(tm map[string]any) {
 			props(tm, "NetworkEndpointsssmmessagesBFC31224")["ServiceName"] = props(tm, "NetworkEndpointsssm96AED6CF")["ServiceName"]
 		}, nil},
@@ -167,4 +168,25 @@ func TestRouteProblemsNameAWrongDefaultRoute(t *testing.T) {
 	problems := joined(RouteProblems(template))
 	assert.Contains(t, problems, "private subnet NetworkVpcPrivateSubnet2Subnet1BDBE877: its route table NetworkVpcPublicSubnet2RouteTable0FACEBB2 sends 0.0.0.0/0 to the internet gateway")
 	assert.Contains(t, problems, "public subnet NetworkVpcPublicSubnet1Subnet36933139: its route table NetworkVpcPublicSubnet1RouteTable30235CE2 has no default route")
+}
+
+// Two interface endpoints whose service names share their last part (ecr.api, codeartifact.api)
+// are two services, not one twice (a review's false alarm).
+func TestTwoServicesWhoseNamesEndAlike(t *testing.T) {
+	template := goldenTemplate(t, "default")
+	resources := template["Resources"].(map[string]any)
+	for _, service := range []string{"ecr.api", "codeartifact.api"} {
+		endpoint := map[string]any{}
+		for k, v := range resources["NetworkEndpointsssm96AED6CF"].(map[string]any) {
+			endpoint[k] = v
+		}
+		p := map[string]any{}
+		for k, v := range props(template, "NetworkEndpointsssm96AED6CF") {
+			p[k] = v
+		}
+		p["ServiceName"] = "com.amazonaws.us-west-2." + service
+		endpoint["Properties"] = p
+		resources["NetworkEndpoints"+strings.ReplaceAll(service, ".", "")] = endpoint
+	}
+	assert.NotContains(t, joined(WiringProblems(template, nil)), "another endpoint of that service")
 }

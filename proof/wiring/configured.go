@@ -153,7 +153,8 @@ func suppressions(resources map[string]any, d *config.Config) []string {
 	for _, s := range d.Security.Inspector.Suppressions {
 		for _, id := range slices.Sorted(maps.Keys(filters)) {
 			f := filters[id]
-			if !strings.HasSuffix(cfntemplate.Text(f["Name"]), "-"+s.Name) {
+			// By its whole name: "low" is a suffix of "dev-low" too (a review's false alarm).
+			if cfntemplate.Text(f["Name"]) != d.InspectorSuppressionName(s.Name) {
 				continue
 			}
 			criteria, _ := f["FilterCriteria"].(map[string]any)
@@ -236,52 +237,44 @@ func CleanupModes(fleet map[string]any, d *config.Config) []string {
 // RolloutStops checks that a rollout stops itself (docs/patching.md, "A rollout that stops
 // itself"): with the windows' failure alarms on, each stop alarm of a ring's window names, in its
 // rule, the failure alarm of every window of the ring before (config.RingWindows). Without it, a
-// failed dev ring no longer holds back the test ring's Install (mutation run 9's R04). A window's
-// resources are found by their construct path (MaintenanceWindows<name>FailureAlarm, ...StopAlarm),
-// which the stacks keep as a contract.
+// failed dev ring no longer holds back the test ring's Install (mutation run 9's R04). The alarms
+// are found by name (patchingspec.FailureAlarmName, StopAlarmName of the window's tasks), not by
+// logical id: windows named dev-ring and dev_ring share one (a review's false alarm).
 func RolloutStops(patching map[string]any, d *config.Config) []string {
 	if !d.Patching.StopsOnFailure() {
 		return nil
 	}
 	resources := cfntemplate.Resources(patching)
-	prefix := func(window string) string {
-		return "MaintenanceWindows" + strings.Map(func(r rune) rune {
-			if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
-				return r
-			}
-			return -1
-		}, window)
+	prefix := d.StackName("patching") + "-"
+	failureAlarms := map[string]bool{}
+	for _, a := range cfntemplate.OfType(resources, "AWS::CloudWatch::Alarm") {
+		failureAlarms[cfntemplate.Text(a["AlarmName"])] = true
 	}
-	failureAlarms := func(window string) []string {
-		var names []string
-		for id, a := range cfntemplate.OfType(resources, "AWS::CloudWatch::Alarm") {
-			if strings.HasPrefix(id, prefix(window)+"FailureAlarm") {
-				names = append(names, cfntemplate.Text(a["AlarmName"]))
-			}
-		}
-		return names
-	}
+	composites := cfntemplate.OfType(resources, "AWS::CloudWatch::CompositeAlarm")
 	rings := d.RingWindows()
 	var problems []string
 	for i := 1; i < len(rings); i++ {
 		var earlier []string
 		for _, j := range rings[i-1] {
-			earlier = append(earlier, failureAlarms(d.Patching.MaintenanceWindows[j].Name)...)
+			if name := patchingspec.FailureAlarmName(prefix, d.Patching.MaintenanceWindows[j].Name); failureAlarms[name] {
+				earlier = append(earlier, name)
+			}
 		}
 		for _, j := range rings[i] {
-			composites := cfntemplate.OfType(resources, "AWS::CloudWatch::CompositeAlarm")
+			w := d.Patching.MaintenanceWindows[j]
 			for _, id := range slices.Sorted(maps.Keys(composites)) {
-				if !strings.HasPrefix(id, prefix(d.Patching.MaintenanceWindows[j].Name)+"StopAlarm") {
+				name := cfntemplate.Text(composites[id]["AlarmName"])
+				if !strings.HasPrefix(name, prefix+w.Name+"-Task") || !strings.HasSuffix(name, patchingspec.StopAlarmSuffix) {
 					continue
 				}
 				named := map[string]bool{}
 				for _, m := range alarmRuleName.FindAllStringSubmatch(cfntemplate.Text(composites[id]["AlarmRule"]), -1) {
 					named[m[1]] = true
 				}
-				for _, name := range earlier {
-					if !named[name] {
+				for _, failure := range earlier {
+					if !named[failure] {
 						problems = append(problems, fmt.Sprintf("stop alarm %s of window %s (ring %d): its rule does not name %s, the failure alarm of the ring before: a failed earlier ring does not stop this one's Install",
-							id, d.Patching.MaintenanceWindows[j].Name, i+1, name))
+							id, w.Name, i+1, failure))
 					}
 				}
 			}

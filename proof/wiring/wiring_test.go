@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/spec"
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
@@ -1200,4 +1201,61 @@ func mustJSONText(t *testing.T, v any) string {
 	data, err := json.Marshal(v)
 	require.NoError(t, err)
 	return string(data)
+}
+
+// Windows whose names differ only in punctuation (dev-ring, the dev ring's; dev_ring, another
+// group's) share a logical id prefix: the rollout check finds alarms by name, and wants the prod
+// ring's stop alarm to name dev-ring's failure only (a review's false alarm, /tmp/fa14/fa-6.yaml).
+func TestRolloutStopsFindAlarmsByNameNotByLogicalId(t *testing.T) {
+	cfg, err := config.Parse("windows named alike", []byte(`region: us-west-2
+network:
+  s3PrefixListIds: {us-west-2: pl-68a54001}
+  s3PrefixListCidrs: {us-west-2: [3.5.76.0/22, 52.218.128.0/17]}
+patching:
+  baselines:
+    - {name: other-windows, preset: aws-default-windows, patchGroups: [win-other]}
+  rings:
+    preset: aws-default-windows
+    stages:
+      - {patchGroup: win-dev, approveAfterDays: 0}
+      - {patchGroup: win-prod, approveAfterDays: 3}
+  maintenanceWindows:
+    - {name: wsus-patch, schedule: "cron(0 23 ? * TUE#2 *)", durationHours: 2, targets: {patchGroups: [wsus]}}
+    - {name: dev-ring, schedule: "cron(0 3 ? * TUE#2 *)", scheduleOffset: 1, durationHours: 2, targets: {patchGroups: [win-dev]}}
+    - {name: dev_ring, schedule: "cron(0 3 ? * TUE#2 *)", scheduleOffset: 2, durationHours: 2, targets: {patchGroups: [win-other]}}
+    - {name: prod-ring, schedule: "cron(0 3 ? * TUE#2 *)", scheduleOffset: 5, durationHours: 3, targets: {patchGroups: [win-prod]}}
+`))
+	require.NoError(t, err)
+	prefix := cfg.StackName("patching") + "-"
+	alarm := func(window string) map[string]any {
+		return map[string]any{"Type": "AWS::CloudWatch::Alarm", "Properties": map[string]any{"AlarmName": patchingspec.FailureAlarmName(prefix, window)}}
+	}
+	stop := func(rule string) map[string]any {
+		return map[string]any{"Type": "AWS::CloudWatch::CompositeAlarm", "Properties": map[string]any{
+			"AlarmName": patchingspec.StopAlarmName(prefix, "prod-ring-Task1"), "AlarmRule": rule}}
+	}
+	template := map[string]any{"Resources": map[string]any{
+		"MaintenanceWindowsdevringFailureAlarm11111111":  alarm("dev-ring"),
+		"MaintenanceWindowsdevringFailureAlarm22222222":  alarm("dev_ring"),
+		"MaintenanceWindowsprodringFailureAlarm33333333": alarm("prod-ring"),
+		"MaintenanceWindowsprodringStopAlarm1AAAAAAAA":   stop(`ALARM("` + patchingspec.FailureAlarmName(prefix, "prod-ring") + `") OR ALARM("` + patchingspec.FailureAlarmName(prefix, "dev-ring") + `")`),
+	}}
+	assert.Empty(t, RolloutStops(template, cfg))
+	template["Resources"].(map[string]any)["MaintenanceWindowsprodringStopAlarm1AAAAAAAA"] = stop(`ALARM("` + patchingspec.FailureAlarmName(prefix, "prod-ring") + `")`)
+	assert.Contains(t, joined(RolloutStops(template, cfg)), "its rule does not name "+patchingspec.FailureAlarmName(prefix, "dev-ring"))
+}
+
+// Suppressions named "low" and "dev-low": each filter is judged against its own suppression, found
+// by its whole name, not by a suffix both names share (a review's false alarm, /tmp/fa14/fa-3.yaml).
+func TestEachSuppressionIsJudgedByItsWholeName(t *testing.T) {
+	cfg, err := config.Load("../../config/example.yaml")
+	require.NoError(t, err)
+	cfg.Security.Inspector.Suppressions = append(cfg.Security.Inspector.Suppressions, config.InspectorSuppression{Name: "low", Reason: "reviewed monthly", Severities: []string{"LOW"}})
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	resources := patching["Resources"].(map[string]any)
+	resources["SecuritySuppressionprivatepatchlow00000000"] = map[string]any{"Type": "AWS::InspectorV2::Filter", "Properties": map[string]any{
+		"Name": cfg.InspectorSuppressionName("low"), "FilterAction": "SUPPRESS",
+		"FilterCriteria": map[string]any{"Severity": []any{map[string]any{"Comparison": "EQUALS", "Value": "LOW"}}}}}
+	require.Equal(t, "privatepatch-dev-low", props(patching, "SecuritySuppressionprivatepatchdevlow2BCBBC59")["Name"], "the example's suppression, whose name ends in -low")
+	assert.Empty(t, suppressions(resources, cfg))
 }
