@@ -421,6 +421,9 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 			[]string{`patching.maintenanceWindows[0].schedule: "cron(0 2 ? MON SUN *)" is not a maintenance window schedule: month "MON": use 1-12 or JAN, FEB`}},
 		{"month_name_in_the_day_of_week_field", valid + window(`schedule: "cron(0 2 ? * JAN *)"`),
 			[]string{`day-of-week "JAN": use 1-7 or SUN, MON`}},
+		// A review's find: its failure alarm would take the WSUS synchronisation alarm's name.
+		{"window_named_like_the_wsus_sync_alarm", valid + "patching: {maintenanceWindows: [{name: wsus-sync, schedule: \"cron(0 2 ? * SUN *)\", targets: {patchGroups: [windows]}}]}\n",
+			[]string{`patching.maintenanceWindows[0].name: "wsus-sync" names its failure alarm wsus-sync-failed, the name of the WSUS synchronisation alarm`}},
 		{"window_rate_in_minutes", valid + window(`schedule: "rate(30 minutes)"`),
 			[]string{`"rate(30 minutes)" is not a maintenance window schedule: maintenance windows run at most every hour`}},
 		{"window_at_not_a_date", valid + window(`schedule: "at(2026-13-01T02:00:00)"`),

@@ -36,6 +36,9 @@ func (p *Patching) validate(c *Config, pr *problems) {
 			pr.add(field+".name", w.Name, "is used by another maintenance window")
 		}
 		names[w.Name] = true
+		if c.Wsus.Enabled && patchingspec.FailureAlarmName("", w.Name) == patchingspec.WsusSyncFailedAlarm {
+			pr.add(field+".name", w.Name, "names its failure alarm %s, the name of the WSUS synchronisation alarm (alarm names are unique in an account and region): name the window otherwise", patchingspec.WsusSyncFailedAlarm)
+		}
 		validateWindow(pr, field, w)
 	}
 	validateHooks(c, pr)

@@ -180,7 +180,7 @@ func (m *monitoring) addWsusAlarms(parent constructs.Construct, p *MonitoringPro
 	age := health(wsus.MetricHoursSinceLastSync, "hours since last sync", "MAX")
 	m.addWsusDiskAlarm(parent, p, free, minFree)
 	m.addWsusSyncAlarms(parent, p, synced, age)
-	for _, name := range []string{"wsus-disk", "wsus-sync-failed", "wsus-sync-stale"} {
+	for _, name := range []string{"wsus-disk", patchingspec.WsusSyncFailedAlarm, "wsus-sync-stale"} {
 		m.alarms[name].AddAlarmAction(awscloudwatchactions.NewSnsAction(p.Topic))
 	}
 	// One Metrics Insights query per widget too: "you can have multiple widgets in a dashboard,
@@ -193,7 +193,7 @@ func (m *monitoring) addWsusAlarms(parent constructs.Construct, p *MonitoringPro
 		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("WSUS hours since last synchronisation"), Width: jsii.Number(6),
 			Left: &[]awscloudwatch.IMetric{age}, LeftAnnotations: &[]*awscloudwatch.HorizontalAnnotation{{Value: jsii.Number(wsusspec.StaleSyncHours), Label: jsii.String("alarm")}}}),
 		awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{Title: jsii.String("Alarms"), Width: jsii.Number(6),
-			Alarms: &[]interfacesawscloudwatch.IAlarmRef{m.alarms["wsus-disk"], m.alarms["wsus-sync-failed"], m.alarms["wsus-sync-stale"]}}),
+			Alarms: &[]interfacesawscloudwatch.IAlarmRef{m.alarms["wsus-disk"], m.alarms[patchingspec.WsusSyncFailedAlarm], m.alarms["wsus-sync-stale"]}}),
 	}
 }
 
@@ -220,8 +220,8 @@ func (m *monitoring) addWsusSyncAlarms(parent constructs.Construct, p *Monitorin
 	// alarm over them would leave them without one, which AWS Control Tower's CT.CLOUDWATCH.PR.1
 	// refuses. Two hours of periods each: a synchronisation in progress is not a failure. New
 	// names: the metric alarm that judged both numbers was wsus-sync.
-	m.alarms["wsus-sync-failed"] = awscloudwatch.NewAlarm(parent, jsii.String("WsusSyncFailedAlarm"), &awscloudwatch.AlarmProps{
-		AlarmName:          m.name(p, "wsus-sync-failed"),
+	m.alarms[patchingspec.WsusSyncFailedAlarm] = awscloudwatch.NewAlarm(parent, jsii.String("WsusSyncFailedAlarm"), &awscloudwatch.AlarmProps{
+		AlarmName:          m.name(p, patchingspec.WsusSyncFailedAlarm),
 		AlarmDescription:   jsii.String("privatepatch: the last WSUS synchronisation with Microsoft Update failed, or never ran"),
 		Metric:             synced,
 		Threshold:          jsii.Number(1),

@@ -364,3 +364,29 @@ func AssociationAlerts(patching, fleet map[string]any) []string {
 	}
 	return problems
 }
+
+// AlarmNames checks that no two alarms of a deployment's stacks share a name: "AlarmName ... must
+// be unique within the Region" (PutMetricAlarm and PutCompositeAlarm, Amazon CloudWatch API
+// Reference, read 2026-12-07), and the second one's creation fails (a review's find: a window
+// named wsus-sync gives its failure alarm the WSUS synchronisation alarm's name).
+func AlarmNames(templates ...map[string]any) []string {
+	seen := map[string]string{}
+	var problems []string
+	for _, template := range templates {
+		resources := cfntemplate.Resources(template)
+		for _, kind := range []string{"AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"} {
+			alarms := cfntemplate.OfType(resources, kind)
+			for _, id := range slices.Sorted(maps.Keys(alarms)) {
+				name := rendered(alarms[id]["AlarmName"])
+				if name == "" {
+					continue // CloudFormation generates a unique one
+				}
+				if other, ok := seen[name]; ok {
+					problems = append(problems, fmt.Sprintf("alarm %s: named %s, as alarm %s is: the second one's creation fails", id, name, other))
+				}
+				seen[name] = id
+			}
+		}
+	}
+	return problems
+}

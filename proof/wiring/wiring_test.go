@@ -1259,3 +1259,14 @@ func TestEachSuppressionIsJudgedByItsWholeName(t *testing.T) {
 	require.Equal(t, "privatepatch-dev-low", props(patching, "SecuritySuppressionprivatepatchdevlow2BCBBC59")["Name"], "the example's suppression, whose name ends in -low")
 	assert.Empty(t, suppressions(resources, cfg))
 }
+
+// No two alarms of a deployment share a name; a window's failure alarm named as the WSUS
+// synchronisation alarm is (a review's find, which validation now refuses too).
+func TestAlarmNamesAreUniqueInADeployment(t *testing.T) {
+	for _, scenario := range goldenScenarios {
+		assert.Empty(t, AlarmNames(goldenStacks(t, scenario, "network", "fleet", "patching")...), scenario)
+	}
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	props(patching, "MaintenanceWindowsweeklyprodFailureAlarmB06AFC81")["AlarmName"] = "privatepatch-patching-wsus-sync-failed"
+	assert.Contains(t, joined(AlarmNames(patching)), "named privatepatch-patching-wsus-sync-failed, as alarm")
+}

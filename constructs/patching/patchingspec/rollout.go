@@ -91,6 +91,12 @@ func FailureAlarmName(prefix, window string) string { return prefix + window + F
 // FailureAlarmSuffix ends every failure alarm's name: make doctor knows them by it.
 const FailureAlarmSuffix = "-failed"
 
+// WsusSyncFailedAlarm is the WSUS health alarm on a failed synchronisation (patching
+// monitoring): a window named "wsus-sync" would give its failure alarm the same name, and an
+// alarm name is unique in an account and region ("PutMetricAlarm: ... AlarmName ... must be
+// unique within the Region", Amazon CloudWatch API Reference), so the deploy would fail.
+const WsusSyncFailedAlarm = "wsus-sync-failed"
+
 // StopAlarmName is the name of the one alarm the task named taskName stops on.
 func StopAlarmName(prefix, taskName string) string { return prefix + taskName + StopAlarmSuffix }
 
