@@ -17,9 +17,12 @@ import (
 )
 
 // hookScriptsCheck parses every hook script file of the configuration's maintenance window
-// tasks, as the nodes will run it: a .ps1 file with the PowerShell grammar the tests use
-// (tools/psparse, tree-sitter-powershell; no pwsh runs here), a .sh file with bash -n. It
-// prints one line a script and returns how many do not parse.
+// tasks, as the nodes will run it: a .sh file with bash -n, which decides; a .ps1 file with the
+// PowerShell grammar the tests use (tools/psparse, tree-sitter-powershell; no pwsh runs here),
+// which does not: it reports common valid PowerShell as errors (Select-Object Name, Status; $x /
+// 1GB; its known gaps in tools/psparse/check.mjs), and a user's valid hook failed verify (a
+// review's false alarm). So a .ps1 script's errors are shown, with the pwsh command that decides,
+// and not counted. It prints one line a script and returns how many do not parse.
 func hookScriptsCheck(out io.Writer, cfg *config.Config, projectRoot string) (int, error) {
 	scripts := cfg.Patching.HookScripts()
 	if len(scripts) == 0 {
@@ -37,6 +40,12 @@ func hookScriptsCheck(out io.Writer, cfg *config.Config, projectRoot string) (in
 		}
 		if errs[name] == "" {
 			fmt.Fprintf(out, "  %s: parses\n", name)
+			continue
+		}
+		if patchingspec.HookKind(name) == patchingspec.HookPowerShell {
+			fmt.Fprintf(out, "  %s: the PowerShell grammar reports %s (it has gaps: pwsh decides, "+
+				"pwsh -NoProfile -Command \"$e = $null; $null = [System.Management.Automation.Language.Parser]::ParseFile((Resolve-Path '%s'), [ref]$null, [ref]$e); $e\")  <-- CHECK\n",
+				name, errs[name], name)
 			continue
 		}
 		problems++

@@ -162,10 +162,12 @@ patching:
 	var out bytes.Buffer
 	problems, err := hookScriptsCheck(&out, cfg, filepath.Join("..", ".."))
 	require.NoError(t, err)
-	assert.Equal(t, 2, problems, out.String())
+	assert.Equal(t, 1, problems, out.String())
 	assert.Contains(t, out.String(), "good.ps1: parses")
 	assert.Contains(t, out.String(), "good.sh: parses")
-	assert.Regexp(t, `broken\.ps1: does not parse: line \d+ .*<-- WRONG`, out.String())
+	// The grammar is not PowerShell: its errors are shown with the pwsh command that decides,
+	// and not counted (a review's false alarm on valid hooks).
+	assert.Regexp(t, `broken\.ps1: the PowerShell grammar reports line \d+ .*pwsh -NoProfile.*<-- CHECK`, out.String())
 	assert.Regexp(t, `broken\.sh: does not parse: .*<-- WRONG`, out.String())
 
 	defaults := config.Defaults()
