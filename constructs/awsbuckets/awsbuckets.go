@@ -201,22 +201,32 @@ var linuxRepositories = map[string][]string{
 
 // UndocumentedRepositories are repository buckets AWS documents for one region only
 // (AL2023Page: us-east-1), named here for every region with the same suffix, which public
-// configurations show elsewhere too (ap-northeast-1, ap-southeast-3) but no AWS page does. They
-// are never allowed by default: a configuration names them itself, after checking on an instance.
+// configurations show elsewhere too (ap-northeast-1, ap-southeast-3) but no AWS page does.
+// Outside us-east-1 they are never allowed by default: a configuration names them itself, after
+// checking on an instance; in us-east-1, Repositories gives it.
 var UndocumentedRepositories = map[string]string{
 	"AMAZON_LINUX_2023": "al2023-repos-%s-de612dc2",
 }
 
-// Repositories returns the S3 buckets of operatingSystem's package repositories in region, and
-// whether AWS documents them. Operating systems whose repositories are on the internet (Ubuntu,
-// RHEL, SUSE, ...) or in an undocumented bucket (AL2023) have none here.
+// Repositories returns the S3 buckets of operatingSystem's package repositories in region that AWS
+// documents. Operating systems whose repositories are on the internet (Ubuntu, RHEL, SUSE, ...)
+// or in an undocumented bucket (AL2023 outside us-east-1) have none here.
 func Repositories(operatingSystem, region string) []string {
 	var buckets []string
 	for _, format := range linuxRepositories[operatingSystem] {
 		buckets = append(buckets, fmt.Sprintf(format, region))
 	}
+	// The one region AL2023Page documents its bucket for: there it is AWS's word, not a guess (a
+	// review's find: a us-east-1 configuration was told to add the bucket the message called
+	// documented).
+	if format, ok := UndocumentedRepositories[operatingSystem]; ok && region == documentedAL2023Region {
+		buckets = append(buckets, fmt.Sprintf(format, region))
+	}
 	return buckets
 }
+
+// documentedAL2023Region is the region AL2023Page gives the AL2023 repository bucket for.
+const documentedAL2023Region = "us-east-1"
 
 // RepositoryProblem explains why instances of operatingSystem in the private subnets cannot
 // reach their package repositories, given the buckets the S3 endpoint allows beyond the
@@ -225,7 +235,7 @@ func Repositories(operatingSystem, region string) []string {
 // a documented repository bucket, a configured one, own sources, or internet repositories and NAT.
 // NAT does not help with a bucket: traffic to S3 takes the gateway endpoint's route and policy.
 func RepositoryProblem(operatingSystem, region string, readBuckets []string, hasSources, nat bool) string {
-	if operatingSystem == "WINDOWS" || len(linuxRepositories[operatingSystem]) > 0 || hasSources {
+	if operatingSystem == "WINDOWS" || len(Repositories(operatingSystem, region)) > 0 || hasSources {
 		return ""
 	}
 	if format, ok := UndocumentedRepositories[operatingSystem]; ok {

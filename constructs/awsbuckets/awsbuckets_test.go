@@ -104,4 +104,8 @@ func TestRepositoryProblems(t *testing.T) {
 	}
 	assert.Equal(t, []string{"amazonlinux.eu-west-1.amazonaws.com", "amazonlinux-2-repos-eu-west-1"}, Repositories("AMAZON_LINUX_2", "eu-west-1"))
 	assert.Empty(t, Repositories("AMAZON_LINUX_2023", "eu-west-1"), "undocumented buckets are never allowed by default")
+	// us-east-1's is documented (AL2023Page): allowed by default, and no problem there (a
+	// review's find: the message told a us-east-1 configuration to add it).
+	assert.Equal(t, []string{"al2023-repos-us-east-1-de612dc2"}, Repositories("AMAZON_LINUX_2023", "us-east-1"))
+	assert.Empty(t, RepositoryProblem("AMAZON_LINUX_2023", "us-east-1", nil, false, false))
 }

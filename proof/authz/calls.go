@@ -176,7 +176,11 @@ func repositoryDownloads(m model) []download {
 		for _, bucket := range awsbuckets.Repositories(os, m.env.Region) {
 			if !seen[bucket] {
 				seen[bucket] = true
-				downloads = append(downloads, download{bucket, "repodata/repomd.xml", os + "'s package repositories (the package manager reads them)", awsbuckets.AmazonLinux2Page, true})
+				page := awsbuckets.AmazonLinux2Page
+				if os == "AMAZON_LINUX_2023" {
+					page = awsbuckets.AL2023Page
+				}
+				downloads = append(downloads, download{bucket, "repodata/repomd.xml", os + "'s package repositories (the package manager reads them)", page, true})
 			}
 		}
 	}
