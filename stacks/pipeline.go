@@ -357,7 +357,7 @@ var pipelineStarResources = []struct {
 // ReplicationBucketWildcards are the cross-region replication buckets' wildcard findings: CDK
 // Pipelines puts one in a support stack "<pipeline stack>-support-<region>" of each other region,
 // and CDK names it by generatePhysicalName: the stack name's first 25 characters, the construct's
-// unique id's last 24 (ending in "Bucket" and its 8-hex hash), a 12-hex hash, lower-cased
+// unique id's last 24 ("eplicationBucket" and its 8-hex hash), a 12-hex hash, lower-cased
 // (aws-cdk-lib 2.270's core/lib/private/physical-name-generator.js). A fixed "-sup" in the pattern
 // held only for stack names whose 25th character fell there: pipeline mode failed cdk-nag for
 // most projects (a review's find: "stark", "stark-industries-patching").
@@ -366,7 +366,9 @@ func ReplicationBucketWildcards(pipelineStack string, regions []string) []string
 	for _, region := range regions {
 		prefix := strings.ToLower(pipelineStack + "-support-" + region)
 		prefix = prefix[:min(25, len(prefix))]
-		pattern := `^Resource::arn:[a-z-]+:s3:::` + regexp.QuoteMeta(prefix) + `[a-z0-9]*bucket[0-9a-f]{20}/\*$`
+		// The id part is the last 24 characters of CrossRegionCodePipelineReplicationBucket<hash>:
+		// "eplicationbucket" and the 8-hex hash, then the 12-hex name hash.
+		pattern := `^Resource::arn:[a-z-]+:s3:::` + regexp.QuoteMeta(prefix) + `eplicationbucket[0-9a-f]{20}/\*$`
 		if !slices.Contains(out, pattern) {
 			out = append(out, pattern)
 		}

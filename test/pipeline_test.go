@@ -843,7 +843,7 @@ func TestPipelineAlertsGoToThePatchingAddressesUnlessGivenTheirOwn(t *testing.T)
 // bucket names are the ones CDK made for them).
 func TestTheReplicationBucketWildcardFitsEveryProjectsName(t *testing.T) {
 	for _, c := range []struct{ stack, region, bucket string }{
-		{"privatepatch-pipeline", "eu-west-1", "privatepatch-pipeline-supportuwest1replicationbucket0219f74a3471bbdbf4e7"},
+		{"privatepatch-pipeline", "eu-west-1", "privatepatch-pipeline-supeplicationbucket0219f74a3471bbdbf4e7"},
 		{"stark-pipeline", "eu-central-1", "stark-pipeline-support-eueplicationbucket0219f74a3471bbdbf4e7"},
 		{"stark-industries-patching-pipeline", "eu-central-1", "stark-industries-patchingeplicationbucket0219f74a3471bbdbf4e7"},
 		{"ab-pipeline", "eu-west-1", "ab-pipeline-support-eu-weeplicationbucket0219f74a3471bbdbf4e7"},
@@ -856,6 +856,8 @@ func TestTheReplicationBucketWildcardFitsEveryProjectsName(t *testing.T) {
 		assert.True(t, matched, c.bucket)
 		for _, pattern := range stacks.ReplicationBucketWildcards(c.stack, []string{c.region}) {
 			assert.False(t, regexp.MustCompile(pattern).MatchString("Resource::arn:aws:s3:::someone-elses-bucket0219f74a3471bbdbf4e7/*"), "only the support stack's bucket")
+			other := strings.Replace(c.bucket, "eplicationbucket", "rtifactsbucket00", 1)
+			assert.False(t, regexp.MustCompile(pattern).MatchString("Resource::arn:aws:s3:::"+other+"/*"), "not another bucket of the project's stacks")
 		}
 	}
 }

@@ -125,7 +125,10 @@ func (d *deployment) otherGroupBaseline(b deployedBaseline, label, group, resolv
 	}
 	if err := d.call(&fallback, "ssm", "get-default-patch-baseline", "--operating-system", b.OperatingSystem); err == nil && fallback.BaselineId == resolved {
 		r.Evidence += fmt.Sprintf(" (the %s default: no baseline is registered for the group, so Patch Manager falls back to it)", b.OperatingSystem)
-		r.Action = "register the stack's again: " + register
+		// The default may also be registered for the group (a custom default): registering the
+		// stack's then fails (AlreadyExistsException), so deregister it first where it is.
+		r.Action = "register the stack's again: " + register + " (if that answers AlreadyExistsException, the default is registered for the group too: " +
+			d.inRegion("aws ssm deregister-patch-baseline-for-patch-group --baseline-id "+resolved+" --patch-group "+shellWord(group)) + ", then register)"
 	}
 	return r
 }

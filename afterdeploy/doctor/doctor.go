@@ -414,11 +414,13 @@ func (d *deployment) untilDeployed(name, status string) string {
 		// "For Amazon S3 buckets, you must delete all objects in the bucket for deletion to
 		// succeed" ("DeletionPolicy attribute", CloudFormation): the command-output bucket a first
 		// deploy's associations already wrote to, deleted by its rollback (RetainExceptOnCreate).
+		// RetainResources applies "for stacks in the DELETE_FAILED state" only (DeleteStack, AWS
+		// CloudFormation API Reference): a ROLLBACK_FAILED stack is deleted first, and fails so.
 		return "CloudFormation could not delete one of its resources, most likely a bucket that holds objects: read its events (" +
-			d.inRegion("aws cloudformation describe-stack-events --stack-name "+name) + "), empty that bucket (every object version) or keep it " +
-			"(delete-stack --retain-resources <its logical id>), turn the stack's termination protection off (" +
+			d.inRegion("aws cloudformation describe-stack-events --stack-name "+name) + "), turn the stack's termination protection off (" +
 			d.inRegion("aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name "+name) +
-			"), delete it (" + del + "), then make deploy"
+			"), empty that bucket (every object version) and delete the stack (" + del + "); or delete it, and once it is DELETE_FAILED on the bucket, " +
+			"delete it again keeping the bucket (" + del + " --retain-resources <the bucket's logical id>); then make deploy"
 	case strings.HasPrefix(status, "DELETE"):
 		return "delete it (" + del + "), then make deploy"
 	}

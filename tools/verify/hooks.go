@@ -21,8 +21,9 @@ import (
 // PowerShell grammar the tests use (tools/psparse, tree-sitter-powershell; no pwsh runs here),
 // which does not: it reports common valid PowerShell as errors (Select-Object Name, Status; $x /
 // 1GB; its known gaps in tools/psparse/check.mjs), and a user's valid hook failed verify (a
-// review's false alarm). So a .ps1 script's errors are shown, with the pwsh command that decides,
-// and not counted. It prints one line a script and returns how many do not parse.
+// review's false alarm). So pwsh decides where it is on the PATH (PowerShell's own parser); where
+// it is not, a .ps1 script's grammar errors are shown with the pwsh command that decides, and not
+// counted. It prints one line a script and returns how many do not parse.
 func hookScriptsCheck(out io.Writer, cfg *config.Config, projectRoot string) (int, error) {
 	scripts := cfg.Patching.HookScripts()
 	if len(scripts) == 0 {
@@ -43,9 +44,18 @@ func hookScriptsCheck(out io.Writer, cfg *config.Config, projectRoot string) (in
 			continue
 		}
 		if patchingspec.HookKind(name) == patchingspec.HookPowerShell {
-			fmt.Fprintf(out, "  %s: the PowerShell grammar reports %s (it has gaps: pwsh decides, "+
-				"pwsh -NoProfile -Command \"$e = $null; $null = [System.Management.Automation.Language.Parser]::ParseFile((Resolve-Path '%s'), [ref]$null, [ref]$e); $e\")  <-- CHECK\n",
-				name, errs[name], name)
+			// pwsh, where it is, decides: its parser is PowerShell's own.
+			if decided, found := pwshErrors(scripts[name]); found {
+				if decided == "" {
+					fmt.Fprintf(out, "  %s: parses (pwsh; the grammar reported %s)\n", name, errs[name])
+					continue
+				}
+				problems++
+				fmt.Fprintf(out, "  %s: does not parse (pwsh): %s  <-- WRONG\n", name, decided)
+				continue
+			}
+			fmt.Fprintf(out, "  %s: the PowerShell grammar reports %s (it has gaps, and no pwsh is here to decide: %s)  <-- CHECK\n",
+				name, errs[name], "pwsh -NoProfile -Command '"+pwshParseCommand(fmt.Sprintf("Get-Content -Raw -LiteralPath \"%s\"", name))+"'")
 			continue
 		}
 		problems++
@@ -102,6 +112,29 @@ func powerShellErrors(projectRoot string, scripts map[string]string) (map[string
 }
 
 // bashErrors is what bash -n reports of script, "" when it parses.
+// pwshParseCommand is the PowerShell that parses the script text source (an expression) with
+// PowerShell's own parser and prints one line per error: "line N: message".
+func pwshParseCommand(source string) string {
+	return "$e = $null; $null = [System.Management.Automation.Language.Parser]::ParseInput((" + source + "), [ref]$null, [ref]$e); " +
+		"$e | ForEach-Object { \"line $($_.Extent.StartLineNumber): $($_.Message)\" }"
+}
+
+// pwshErrors parses script with pwsh, when it is on the PATH: its errors ("" for none), and
+// whether pwsh ran. The script comes on standard input.
+func pwshErrors(script string) (string, bool) {
+	path, err := exec.LookPath("pwsh")
+	if err != nil {
+		return "", false
+	}
+	cmd := exec.Command(path, "-NoProfile", "-NonInteractive", "-Command", pwshParseCommand("[Console]::In.ReadToEnd()"))
+	cmd.Stdin = strings.NewReader(script)
+	output, err := cmd.Output()
+	if err != nil {
+		return "", false
+	}
+	return strings.ReplaceAll(strings.TrimSpace(string(output)), "\n", "; "), true
+}
+
 func bashErrors(script string) string {
 	cmd := exec.Command("bash", "-n")
 	cmd.Stdin = strings.NewReader(script)
@@ -109,5 +142,5 @@ func bashErrors(script string) string {
 	if err == nil {
 		return ""
 	}
-	return strings.TrimSpace(strings.ReplaceAll(string(output), "\n", "; "))
+	return strings.ReplaceAll(strings.TrimSpace(string(output)), "\n", "; ")
 }

@@ -167,7 +167,19 @@ patching:
 	assert.Contains(t, out.String(), "good.sh: parses")
 	// The grammar is not PowerShell: its errors are shown with the pwsh command that decides,
 	// and not counted (a review's false alarm on valid hooks).
-	assert.Regexp(t, `broken\.ps1: the PowerShell grammar reports line \d+ .*pwsh -NoProfile.*<-- CHECK`, out.String())
+	assert.Regexp(t, `broken\.ps1: the PowerShell grammar reports line \d+ .*pwsh -NoProfile -Command '.*'\)  <-- CHECK`, out.String(),
+		"single quotes: the shell must not expand $e and $null (a review's find)")
+
+	// Where pwsh is, its parser decides, and an error counts (a fake pwsh here: this machine has none).
+	bin := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(bin, "pwsh"), []byte("#!/bin/sh\nif grep -q Broken; then echo \"line 3: Missing closing '}' in statement block.\"; fi\n"), 0o755))
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	out.Reset()
+	problems, err = hookScriptsCheck(&out, cfg, filepath.Join("..", ".."))
+	require.NoError(t, err)
+	assert.Equal(t, 2, problems, out.String())
+	assert.Contains(t, out.String(), "broken.ps1: does not parse (pwsh): line 3: Missing closing '}' in statement block.  <-- WRONG")
+	assert.Contains(t, out.String(), "good.ps1: parses")
 	assert.Regexp(t, `broken\.sh: does not parse: .*<-- WRONG`, out.String())
 
 	defaults := config.Defaults()
