@@ -14,9 +14,11 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/awsbuckets"
 	"github.com/privatepatch/privatepatch/constructs/compliance"
 	"github.com/privatepatch/privatepatch/constructs/fleet"
 	"github.com/privatepatch/privatepatch/constructs/logbucket"
+	"github.com/privatepatch/privatepatch/constructs/managedinstance"
 	"github.com/privatepatch/privatepatch/constructs/network"
 	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 	"github.com/privatepatch/privatepatch/constructs/patching"
@@ -83,6 +85,9 @@ func NewFleetStack(scope constructs.Construct, cfg *config.Config, net network.N
 		// make patch-now KB=...'s install override list, read by s3:// URL with the node's role.
 		logbucket.GrantReadPrefix(bucket, s.Fleet.Role(), patchingspec.InstallOverrideListPrefix)
 		grantPromotedLists(cfg, bucket, s.Fleet.Role())
+	}
+	if s.Fleet != nil {
+		managedinstance.AllowDeclaredPatchingBuckets(s.Fleet.Role(), declaredPatchingBuckets(cfg))
 	}
 
 	if cfg.Wsus.Enabled {
@@ -257,6 +262,7 @@ func addWsus(stack awscdk.Stack, cfg *config.Config, net network.Network, s *Fle
 		DetachUpdateStore: !cfg.Wsus.AttachUpdateStore,
 		Tags:              cfg.WsusAssetTags(),
 	})
+	managedinstance.AllowDeclaredPatchingBuckets(s.Wsus.Role(), declaredPatchingBuckets(cfg))
 	if cfg.Wsus.PatchGroup != "" {
 		// Scans and windows of its patch group run on the server and write their output.
 		logbucket.GrantCommandOutput(bucket, s.Wsus.Role(), patching.OutputPrefix)
@@ -323,4 +329,10 @@ func wsusSubnetGroup(cfg *config.Config) string {
 		return network.PrivateSubnetGroup
 	}
 	return network.PublicSubnetGroup
+}
+
+// declaredPatchingBuckets are the Patch Manager buckets the configuration declares for a region
+// AWS's patching page does not list: the nodes' roles read them as they read a listed region's.
+func declaredPatchingBuckets(cfg *config.Config) []string {
+	return awsbuckets.DeclaredPatchingBuckets(cfg.Region, cfg.Network.S3Endpoint.ReadBuckets)
 }

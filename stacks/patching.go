@@ -18,6 +18,7 @@ import (
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/compliance"
 	"github.com/privatepatch/privatepatch/constructs/logbucket"
+	"github.com/privatepatch/privatepatch/constructs/managedinstance"
 	"github.com/privatepatch/privatepatch/constructs/patching"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/wsus"
@@ -78,6 +79,7 @@ func addSecurity(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, bucke
 			Rules: rules, Topic: s.Alerts.Topic(), Key: s.Alerts.Key(), AlarmName: findingFilterAlarmName(cfg)})
 	}
 	if role := s.Security.HybridRole(); role != nil {
+		managedinstance.AllowDeclaredPatchingBuckets(role, declaredPatchingBuckets(cfg))
 		for _, prefix := range fleetOutputPrefixes(cfg, true) {
 			logbucket.GrantCommandOutput(bucket, role, prefix)
 		}

@@ -535,3 +535,31 @@ func (s *scenario) wsusClientGroupQuery(t *testing.T, association map[string]any
 	require.Failf(t, "no such group", "%v", name)
 	return nil
 }
+
+// In a region AWS's patching page does not list, the WSUS server's role reads the Patch Manager
+// buckets the configuration declares, by name, and no guessed snapshot bucket (a review's find:
+// AWS-RunPatchBaseline's payload download was the endpoint's only, and denied by the role).
+func TestInAnUnlistedRegionTheRolesReadTheDeclaredPatchManagerBuckets(t *testing.T) {
+	sc := &scenario{name: "unlisted-region", config: fromYAML(`region: mx-central-1
+network:
+  availabilityZones: [mx-central-1a, mx-central-1b]
+  s3PrefixListIds: {mx-central-1: pl-0123456789abcdef0}
+  s3PrefixListCidrs: {mx-central-1: [3.5.0.0/19]}
+  s3Endpoint: {readBuckets: [aws-patch-manager-mx-central-1, patch-baseline-snapshot-mx-central-1-abc123]}
+`)}
+	s := sc.synth(t)
+	statements := map[string]any{}
+	for _, p := range s.fleetResources("AWS::IAM::Policy") {
+		for _, st := range props(p)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			st := st.(map[string]any)
+			if sid, _ := st["Sid"].(string); sid != "" && strings.Contains(fmt.Sprint(props(p)["Roles"]), "WsusRole") {
+				statements[sid] = st["Resource"]
+			}
+		}
+	}
+	assert.Equal(t, []any{"arn:aws:s3:::aws-patch-manager-mx-central-1/*", "arn:aws:s3:::patch-baseline-snapshot-mx-central-1-abc123/*"}, statements["ReadDeclaredPatchingBuckets"])
+	assert.NotContains(t, fmt.Sprint(statements["ReadSystemsManagerBuckets"]), "patch-baseline-snapshot", "no guessed snapshot bucket")
+	for _, m := range s.messages(t, "Fleet") {
+		assert.NotContains(t, m.text, "AwsSolutions-IAM5", "the new statement's objects carry their reason: %s", m.path)
+	}
+}

@@ -136,8 +136,8 @@ func SnapshotBucket(region string) string {
 
 // SystemsManager returns the AWS-owned buckets SSM Agent, AWS-RunPatchBaseline and Amazon
 // Inspector's SSM plugin read in region.
-// In a region PatchingPage does not list, the aws-patch-manager bucket is not among them: see
-// MissingPatchManagerBucket.
+// In a region PatchingPage does not list, neither Patch Manager bucket is among them (their names
+// are not known from the region alone): see MissingPatchManagerBucket and DeclaredPatchingBuckets.
 func SystemsManager(region string) []string {
 	var buckets []string
 	for _, format := range agentBuckets {
@@ -146,11 +146,32 @@ func SystemsManager(region string) []string {
 	for _, format := range inspectorBuckets {
 		buckets = append(buckets, fmt.Sprintf(format, region))
 	}
-	buckets = append(buckets, SnapshotBucket(region))
 	if bucket, ok := patchManagerBuckets[region]; ok {
-		buckets = append(buckets, bucket)
+		buckets = append(buckets, SnapshotBucket(region), bucket)
 	}
 	return buckets
+}
+
+// DeclaredPatchingBuckets are, in a region PatchingPage does not list, the Patch Manager buckets
+// the configuration declares readable (network.s3Endpoint.readBuckets, which validation requires
+// there: MissingPatchManagerBucket, MissingSnapshotBucket): AWS-RunPatchBaseline reads them with
+// the node's role, as it reads a listed region's, so the roles need them too, not the endpoint
+// only. Without them the node's payload download was denied in such a region (GovCloud, a new
+// region), and verify called the guessed snapshot grant excess privilege (a review's find). None
+// in a listed region, whose buckets SystemsManager gives.
+func DeclaredPatchingBuckets(region string, readBuckets []string) []string {
+	if _, listed := patchManagerBuckets[region]; listed {
+		return nil
+	}
+	var out []string
+	for _, b := range readBuckets {
+		for _, name := range []string{"aws-patch-manager-" + region, "patch-baseline-snapshot-" + region} {
+			if b == name || strings.HasPrefix(b, name+"-") {
+				out = append(out, b)
+			}
+		}
+	}
+	return out
 }
 
 // MissingPatchManagerBucket explains, for a region PatchingPage does not list, that one of

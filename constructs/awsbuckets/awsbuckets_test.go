@@ -109,3 +109,17 @@ func TestRepositoryProblems(t *testing.T) {
 	assert.Equal(t, []string{"al2023-repos-us-east-1-de612dc2"}, Repositories("AMAZON_LINUX_2023", "us-east-1"))
 	assert.Empty(t, RepositoryProblem("AMAZON_LINUX_2023", "us-east-1", nil, false, false))
 }
+
+// In a region the patching page does not list, the roles read the Patch Manager buckets the
+// configuration declares, not a guessed snapshot bucket (a review's find: the guess was excess
+// privilege, and the declared payload bucket was not the roles' to read); a listed region's come
+// from SystemsManager.
+func TestDeclaredPatchingBucketsAreTheRolesInAnUnlistedRegionOnly(t *testing.T) {
+	declared := []string{"aws-patch-manager-mx-central-1", "patch-baseline-snapshot-mx-central-1-abc123", "my-repository", "aws-patch-manager-us-west-2"}
+	assert.Equal(t, []string{"aws-patch-manager-mx-central-1", "patch-baseline-snapshot-mx-central-1-abc123"}, DeclaredPatchingBuckets("mx-central-1", declared))
+	assert.Empty(t, DeclaredPatchingBuckets("us-west-2", declared))
+	for _, b := range SystemsManager("mx-central-1") {
+		assert.NotContains(t, b, "patch-baseline-snapshot", "no guessed snapshot bucket")
+	}
+	assert.Contains(t, SystemsManager("us-west-2"), SnapshotBucket("us-west-2"))
+}

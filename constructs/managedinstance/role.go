@@ -102,6 +102,32 @@ func AllowSystemsManagerBuckets(role awsiam.IRole) {
 	}}, jsii.Bool(true))
 }
 
+// AllowDeclaredPatchingBuckets lets role read the Patch Manager buckets a configuration declares
+// for a region AWS's patching page does not list (awsbuckets.DeclaredPatchingBuckets): there
+// AllowSystemsManagerBuckets cannot name them. Nothing without buckets.
+func AllowDeclaredPatchingBuckets(role awsiam.IRole, buckets []string) {
+	if len(buckets) == 0 {
+		return
+	}
+	_, env := stackenv.Of(role)
+	var objects, quoted []string
+	for _, bucket := range buckets {
+		objects = append(objects, fmt.Sprintf("arn:%s:s3:::%s/*", env.Partition, bucket))
+		quoted = append(quoted, regexp.QuoteMeta(bucket))
+	}
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("ReadDeclaredPatchingBuckets"),
+		Actions:   jsii.Strings("s3:GetObject"),
+		Resources: jsii.Strings(objects...),
+	}))
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
+		Id:     jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("AWS-RunPatchBaseline reads any object of the Patch Manager buckets the configuration declares for this region (named one by one), whose keys AWS chooses"),
+		AppliesTo: &[]any{map[string]any{
+			"regex": fmt.Sprintf("/^Resource::arn:[^:]+:s3:::(%s)\\/\\*$/", strings.Join(quoted, "|"))}},
+	}}, jsii.Bool(true))
+}
+
 // RequireImdsv2 gives instance the launch template that CDK's RequireImdsv2 prop would make
 // (same construct id, so the same logical id; HttpTokens required), made here instead of in
 // CDK's aspect during synthesis, so that it carries what that aspect's template lacked without

@@ -485,3 +485,20 @@ func TestYourInstancesReadPatchNowsListWithTheirOwnProfile(t *testing.T) {
 	}
 	assert.Equal(t, 1, found)
 }
+
+// In a region the patching page does not list, each node's role reads the declared Patch Manager
+// buckets: needed rows, as a listed region's (a review's find).
+func TestDeclaredPatchManagerBucketsAreNeededReadsOfTheRolesInAnUnlistedRegion(t *testing.T) {
+	unlisted := Env{Account: env.Account, Region: "mx-central-1", Partition: env.Partition}
+	calls, err := Deployment{Stacks: golden(t, "default"), Env: unlisted,
+		DeclaredReadBuckets: []string{"aws-patch-manager-mx-central-1", "patch-baseline-snapshot-mx-central-1-abc123"}}.Calls()
+	require.NoError(t, err)
+	var reads []string
+	for _, c := range calls {
+		if c.Action == "s3:GetObject" && c.Required && c.Principal.Role.LogicalID != "" && strings.Contains(c.Resource, "mx-central-1") && strings.Contains(c.Resource, "patch") {
+			reads = append(reads, c.Principal.Role.LogicalID+" "+strings.Split(c.Resource, "/")[0])
+		}
+	}
+	assert.Contains(t, reads, "WsusRoleF440A964 arn:aws:s3:::aws-patch-manager-mx-central-1")
+	assert.Contains(t, reads, "WsusRoleF440A964 arn:aws:s3:::patch-baseline-snapshot-mx-central-1-abc123")
+}

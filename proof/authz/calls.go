@@ -160,6 +160,15 @@ func downloadsOf(m model, declaredRead []string) []download {
 	for _, b := range declaredRead {
 		downloads = append(downloads, download{b, "repodata/repomd.xml", "a bucket declared in network.s3Endpoint.readBuckets", "the configuration's declaration", true})
 	}
+	// In a region the patching page does not list, the Patch Manager buckets are the declared
+	// ones (validation requires them), and AWS-RunPatchBaseline reads them with the node's role,
+	// as a listed region's: rows of the roles, not of the package manager.
+	if _, _, listed := pagePatchingBuckets(region); !listed {
+		for _, b := range awsbuckets.DeclaredPatchingBuckets(region, declaredRead) {
+			downloads = append(downloads, download{b, "patchbaselineoperations/Amazon.PatchBaselineOperations-1.65.zip",
+				"a Patch Manager bucket declared in network.s3Endpoint.readBuckets for a region the patching page does not list", patchingBucketsPage, false})
+		}
+	}
 	return append(downloads, repositoryDownloads(m)...)
 }
 
