@@ -82,24 +82,9 @@ func NewInternetFacingRole(scope constructs.Construct, id, description string) a
 // allow them, and AWS asks for the permission in the instance profile (or a hybrid node's service
 // role) whenever a VPC endpoint is used (awsbuckets.PatchingPage, awsbuckets.AgentPage).
 func AllowSystemsManagerBuckets(role awsiam.IRole) {
-	_, env := stackenv.Of(role)
 	buckets := awsbuckets.SystemsManager(stackRegion(role, "managedinstance.AllowSystemsManagerBuckets"))
-	var objects, quoted []string
-	for _, bucket := range buckets {
-		objects = append(objects, fmt.Sprintf("arn:%s:s3:::%s/*", env.Partition, bucket))
-		quoted = append(quoted, regexp.QuoteMeta(bucket))
-	}
-	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("ReadSystemsManagerBuckets"),
-		Actions:   jsii.Strings("s3:GetObject"),
-		Resources: jsii.Strings(objects...),
-	}))
-	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
-		Id:     jsii.String("AwsSolutions-IAM5"),
-		Reason: jsii.String("SSM Agent reads any object of AWS's own regional Systems Manager buckets (named one by one), whose keys AWS chooses"),
-		AppliesTo: &[]any{map[string]any{
-			"regex": fmt.Sprintf("/^Resource::arn:[^:]+:s3:::(%s)\\/\\*$/", strings.Join(quoted, "|"))}},
-	}}, jsii.Bool(true))
+	allowBucketObjects(role, "ReadSystemsManagerBuckets", buckets,
+		"SSM Agent reads any object of AWS's own regional Systems Manager buckets (named one by one), whose keys AWS chooses")
 }
 
 // AllowDeclaredPatchingBuckets lets role read the Patch Manager buckets a configuration declares
@@ -109,6 +94,13 @@ func AllowDeclaredPatchingBuckets(role awsiam.IRole, buckets []string) {
 	if len(buckets) == 0 {
 		return
 	}
+	allowBucketObjects(role, "ReadDeclaredPatchingBuckets", buckets,
+		"AWS-RunPatchBaseline reads any object of the Patch Manager buckets the configuration declares for this region (named one by one), whose keys AWS chooses")
+}
+
+// allowBucketObjects adds the statement sid letting role read any object of buckets, and the
+// AwsSolutions-IAM5 suppression (with reason) that names exactly those buckets' object ARNs.
+func allowBucketObjects(role awsiam.IRole, sid string, buckets []string, reason string) {
 	_, env := stackenv.Of(role)
 	var objects, quoted []string
 	for _, bucket := range buckets {
@@ -116,13 +108,13 @@ func AllowDeclaredPatchingBuckets(role awsiam.IRole, buckets []string) {
 		quoted = append(quoted, regexp.QuoteMeta(bucket))
 	}
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("ReadDeclaredPatchingBuckets"),
+		Sid:       jsii.String(sid),
 		Actions:   jsii.Strings("s3:GetObject"),
 		Resources: jsii.Strings(objects...),
 	}))
 	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
 		Id:     jsii.String("AwsSolutions-IAM5"),
-		Reason: jsii.String("AWS-RunPatchBaseline reads any object of the Patch Manager buckets the configuration declares for this region (named one by one), whose keys AWS chooses"),
+		Reason: jsii.String(reason),
 		AppliesTo: &[]any{map[string]any{
 			"regex": fmt.Sprintf("/^Resource::arn:[^:]+:s3:::(%s)\\/\\*$/", strings.Join(quoted, "|"))}},
 	}}, jsii.Bool(true))
