@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/privatepatch/privatepatch/constructs/awsbuckets"
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
 // The pages the rows below rest on, as read on 2026-11-27.
@@ -564,8 +565,7 @@ func runCommandTasks(m model, role Resource) []runCommandTask {
 	var out []runCommandTask
 	for _, task := range m.find("AWS::SSM::MaintenanceWindowTask", "") {
 		props, _ := m.value(task.Stack, m.properties(task)).(map[string]any)
-		params, _ := props["TaskInvocationParameters"].(map[string]any)
-		runCommand, _ := params["MaintenanceWindowRunCommandParameters"].(map[string]any)
+		runCommand := cfntemplate.RunCommand(props)
 		if props["TaskType"] == "RUN_COMMAND" && runCommand != nil && fmt.Sprint(props["ServiceRoleArn"]) == roleArn {
 			out = append(out, runCommandTask{props, runCommand})
 		}

@@ -228,8 +228,7 @@ func runCommandLogs(m model) []Call {
 	region, account, partition := m.env.Region, m.env.Account, m.env.Partition
 	for _, task := range m.find("AWS::SSM::MaintenanceWindowTask", "") {
 		props, _ := m.value(task.Stack, m.properties(task)).(map[string]any)
-		params, _ := props["TaskInvocationParameters"].(map[string]any)
-		runCommand, _ := params["MaintenanceWindowRunCommandParameters"].(map[string]any)
+		runCommand := cfntemplate.RunCommand(props)
 		output, _ := runCommand["CloudWatchOutputConfig"].(map[string]any)
 		if output["CloudWatchOutputEnabled"] != true || output["CloudWatchLogGroupName"] == nil {
 			continue

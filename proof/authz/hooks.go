@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
 // hooksPage: AWS-RunPatchBaselineWithHooks runs AWS-RunPatchBaseline and the hook documents
@@ -41,9 +43,7 @@ func hookDocumentCalls(m model) []Call {
 		if fmt.Sprint(props["TaskArn"]) != "AWS-RunPatchBaselineWithHooks" {
 			continue
 		}
-		invocation, _ := props["TaskInvocationParameters"].(map[string]any)
-		run, _ := invocation["MaintenanceWindowRunCommandParameters"].(map[string]any)
-		parameters, _ := run["Parameters"].(map[string]any)
+		parameters := cfntemplate.Parameters(cfntemplate.RunCommand(props))
 		for _, p := range hookParameters {
 			values, _ := parameters[p].([]any)
 			for _, v := range values {

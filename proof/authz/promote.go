@@ -3,6 +3,8 @@ package authz
 import (
 	"fmt"
 	"strings"
+
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
 // promotionPage: the promotion step's calls (patching.rings.promote: exact), read 2026-12-06.
@@ -164,10 +166,7 @@ func promotedListCalls(m model, env Env, bucket promotionBucket) []Call {
 }
 
 func automationParams(props map[string]any) map[string]any {
-	tip, _ := props["TaskInvocationParameters"].(map[string]any)
-	auto, _ := tip["MaintenanceWindowAutomationParameters"].(map[string]any)
-	params, _ := auto["Parameters"].(map[string]any)
-	return params
+	return cfntemplate.Parameters(cfntemplate.Automation(props))
 }
 
 // startStopPage: the startStopped steps' calls, read 2026-12-06.
@@ -224,10 +223,7 @@ func startStopCalls(m model, env Env, role Resource, action string, params map[s
 }
 
 func overrideList(props map[string]any) string {
-	tip, _ := props["TaskInvocationParameters"].(map[string]any)
-	run, _ := tip["MaintenanceWindowRunCommandParameters"].(map[string]any)
-	params, _ := run["Parameters"].(map[string]any)
-	return first(params["InstallOverrideList"])
+	return first(cfntemplate.Parameters(cfntemplate.RunCommand(props))["InstallOverrideList"])
 }
 
 // first is the first value of a task parameter (a list of strings).

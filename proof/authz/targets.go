@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
 // Which command output each node writes, derived from the templates rather than listed by hand:
@@ -75,8 +76,7 @@ func outputWrites(m model, bucketName string) []outputWrite {
 	}
 	for _, t := range m.find("AWS::SSM::MaintenanceWindowTask", "") {
 		props, _ := m.value(t.Stack, m.properties(t)).(map[string]any)
-		params, _ := props["TaskInvocationParameters"].(map[string]any)
-		runCommand, _ := params["MaintenanceWindowRunCommandParameters"].(map[string]any)
+		runCommand := cfntemplate.RunCommand(props)
 		if runCommand == nil || fmt.Sprint(runCommand["OutputS3BucketName"]) != bucketName {
 			continue
 		}

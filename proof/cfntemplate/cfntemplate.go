@@ -172,3 +172,25 @@ func Texts(v any) []string {
 	}
 	return out
 }
+
+// RunCommand is a maintenance window task's
+// TaskInvocationParameters.MaintenanceWindowRunCommandParameters; nil when it has none.
+func RunCommand(task map[string]any) map[string]any {
+	invocation, _ := task["TaskInvocationParameters"].(map[string]any)
+	runCommand, _ := invocation["MaintenanceWindowRunCommandParameters"].(map[string]any)
+	return runCommand
+}
+
+// Automation is a maintenance window task's
+// TaskInvocationParameters.MaintenanceWindowAutomationParameters; nil when it has none.
+func Automation(task map[string]any) map[string]any {
+	invocation, _ := task["TaskInvocationParameters"].(map[string]any)
+	automation, _ := invocation["MaintenanceWindowAutomationParameters"].(map[string]any)
+	return automation
+}
+
+// Parameters is the Parameters map of a RunCommand or Automation block; nil when absent.
+func Parameters(block map[string]any) map[string]any {
+	params, _ := block["Parameters"].(map[string]any)
+	return params
+}

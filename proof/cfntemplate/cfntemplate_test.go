@@ -70,3 +70,24 @@ func TestJoinedJoinsNestedJoins(t *testing.T) {
 	v := map[string]any{"Fn::Join": []any{"/", []any{"x", inner, map[string]any{"Ref": "R"}}}}
 	assert.Equal(t, "x/a-b/<R>", Joined(v, func(any) string { return "<R>" }))
 }
+
+func TestTaskInvocationBlocksAndTheirParameters(t *testing.T) {
+	task := map[string]any{"TaskInvocationParameters": map[string]any{
+		"MaintenanceWindowRunCommandParameters": map[string]any{"Parameters": map[string]any{"Operation": []any{"Install"}}},
+	}}
+	if got := Text(First(Parameters(RunCommand(task))["Operation"])); got != "Install" {
+		t.Errorf("run command Operation = %q, want Install", got)
+	}
+	if Automation(task) != nil || Parameters(Automation(task)) != nil {
+		t.Error("a Run Command task has no Automation block")
+	}
+	automation := map[string]any{"TaskInvocationParameters": map[string]any{
+		"MaintenanceWindowAutomationParameters": map[string]any{"Parameters": map[string]any{"Action": []any{"stop"}}},
+	}}
+	if got := Text(First(Parameters(Automation(automation))["Action"])); got != "stop" {
+		t.Errorf("automation Action = %q, want stop", got)
+	}
+	if RunCommand(automation) != nil || RunCommand(map[string]any{}) != nil {
+		t.Error("an Automation task, or one without invocation parameters, has no Run Command block")
+	}
+}

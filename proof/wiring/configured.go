@@ -305,9 +305,7 @@ func PromotedLists(patching map[string]any, d *config.Config) []string {
 			window := windows[d.Patching.MaintenanceWindows[j].Name]
 			for _, id := range slices.Sorted(maps.Keys(tasks)) {
 				t := tasks[id]
-				invocation, _ := t["TaskInvocationParameters"].(map[string]any)
-				runCommand, _ := invocation["MaintenanceWindowRunCommandParameters"].(map[string]any)
-				params, _ := runCommand["Parameters"].(map[string]any)
+				params := cfntemplate.Parameters(cfntemplate.RunCommand(t))
 				if cfntemplate.Ref(t["WindowId"]) != window || cfntemplate.Text(cfntemplate.First(params["Operation"])) != patchingspec.OperationInstall {
 					continue
 				}

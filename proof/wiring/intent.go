@@ -203,9 +203,7 @@ func imageRoles(resources map[string]any) []string {
 		if cfntemplate.Text(t["TaskArn"]) != "AWS-CreateImage" {
 			continue
 		}
-		invocation, _ := t["TaskInvocationParameters"].(map[string]any)
-		automation, _ := invocation["MaintenanceWindowAutomationParameters"].(map[string]any)
-		params, _ := automation["Parameters"].(map[string]any)
+		params := cfntemplate.Parameters(cfntemplate.Automation(t))
 		if role := cfntemplate.First(params["AutomationAssumeRole"]); fmt.Sprint(role) != fmt.Sprint(t["ServiceRoleArn"]) {
 			problems = append(problems, fmt.Sprintf("task %s: AWS-CreateImage assumes %v, not the task's service role %v, which the authorisation table proves", id, role, t["ServiceRoleArn"]))
 		}

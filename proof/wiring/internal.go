@@ -23,9 +23,7 @@ func Hooks(patching map[string]any) []string {
 	tasks := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTask")
 	var problems []string
 	for _, id := range slices.Sorted(maps.Keys(tasks)) {
-		invocation, _ := tasks[id]["TaskInvocationParameters"].(map[string]any)
-		runCommand, _ := invocation["MaintenanceWindowRunCommandParameters"].(map[string]any)
-		params, _ := runCommand["Parameters"].(map[string]any)
+		params := cfntemplate.Parameters(cfntemplate.RunCommand(tasks[id]))
 		for _, name := range []string{patchingspec.PreInstallHookParameter, patchingspec.PostInstallHookParameter, patchingspec.OnExitHookParameter} {
 			value := cfntemplate.First(params[name])
 			if value == nil {
@@ -156,9 +154,7 @@ func HookDocuments(patching map[string]any, d *config.Config) []string {
 			if cfntemplate.Ref(tasks[id]["WindowId"]) != window {
 				continue
 			}
-			invocation, _ := tasks[id]["TaskInvocationParameters"].(map[string]any)
-			runCommand, _ := invocation["MaintenanceWindowRunCommandParameters"].(map[string]any)
-			params, _ := runCommand["Parameters"].(map[string]any)
+			params := cfntemplate.Parameters(cfntemplate.RunCommand(tasks[id]))
 			for _, parameter := range []string{patchingspec.PreInstallHookParameter, patchingspec.PostInstallHookParameter, patchingspec.OnExitHookParameter} {
 				doc, ok := documents[cfntemplate.Ref(cfntemplate.First(params[parameter]))]
 				if !ok {

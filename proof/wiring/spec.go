@@ -90,9 +90,7 @@ func taskOrder(resources map[string]any, window string) []string {
 			patchTasks = append(patchTasks, priority)
 			continue
 		}
-		invocation, _ := t["TaskInvocationParameters"].(map[string]any)
-		automation, _ := invocation["MaintenanceWindowAutomationParameters"].(map[string]any)
-		params, _ := automation["Parameters"].(map[string]any)
+		params := cfntemplate.Parameters(cfntemplate.Automation(t))
 		_, perExecution := params["WindowExecutionId"]
 		switch action := cfntemplate.Text(cfntemplate.First(params["Action"])); {
 		case perExecution && action == "start":
@@ -132,8 +130,7 @@ func batchesStart(resources map[string]any, window string, w map[string]any) []s
 		if cfntemplate.Ref(t["WindowId"]) != window || !slices.Contains(patchDocuments, cfntemplate.Text(t["TaskArn"])) {
 			continue
 		}
-		invocation, _ := t["TaskInvocationParameters"].(map[string]any)
-		runCommand, _ := invocation["MaintenanceWindowRunCommandParameters"].(map[string]any)
+		runCommand := cfntemplate.RunCommand(t)
 		timeout := cfntemplate.Int(runCommand["TimeoutSeconds"])
 		if timeout == 0 {
 			timeout = 600 // the property's default, "600 (10 minutes)"
@@ -167,9 +164,7 @@ func templateWindow(resources map[string]any, id string, w map[string]any) (wind
 		case document == "AWS-CreateImage":
 			imagePriority, imaged = cfntemplate.Int(t["Priority"]), true
 		case slices.Contains(patchDocuments, document):
-			invocation, _ := t["TaskInvocationParameters"].(map[string]any)
-			runCommand, _ := invocation["MaintenanceWindowRunCommandParameters"].(map[string]any)
-			params, _ := runCommand["Parameters"].(map[string]any)
+			params := cfntemplate.Parameters(cfntemplate.RunCommand(t))
 			window.Tasks = append(window.Tasks, patchingspec.Task{Operation: cfntemplate.Text(cfntemplate.First(params["Operation"])), RebootOption: cfntemplate.Text(cfntemplate.First(params["RebootOption"])),
 				MaxConcurrency: cfntemplate.Text(t["MaxConcurrency"]), MaxErrors: cfntemplate.Text(t["MaxErrors"]), Priority: cfntemplate.Int(t["Priority"])})
 		}
@@ -270,9 +265,7 @@ func StartStopTargets(patching map[string]any) []string {
 	tasks := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTask")
 	for _, id := range slices.Sorted(maps.Keys(tasks)) {
 		t := tasks[id]
-		invocation, _ := t["TaskInvocationParameters"].(map[string]any)
-		automation, _ := invocation["MaintenanceWindowAutomationParameters"].(map[string]any)
-		params, _ := automation["Parameters"].(map[string]any)
+		params := cfntemplate.Parameters(cfntemplate.Automation(t))
 		action := cfntemplate.Text(cfntemplate.First(params["Action"]))
 		groups := cfntemplate.Text(cfntemplate.First(params["PatchGroups"]))
 		if (action != "start" && action != "stop") || groups == "" {

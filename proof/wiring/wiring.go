@@ -432,8 +432,7 @@ func Outputs(patching, fleet map[string]any) []string {
 		}
 		tasks := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTask")
 		for _, id := range slices.Sorted(maps.Keys(tasks)) {
-			invocation, _ := tasks[id]["TaskInvocationParameters"].(map[string]any)
-			runCommand, _ := invocation["MaintenanceWindowRunCommandParameters"].(map[string]any)
+			runCommand := cfntemplate.RunCommand(tasks[id])
 			check("task "+id, runCommand["OutputS3BucketName"])
 		}
 	}
