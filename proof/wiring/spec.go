@@ -133,7 +133,9 @@ func batchesStart(resources map[string]any, window string, w map[string]any) []s
 		runCommand := cfntemplate.RunCommand(t)
 		timeout := cfntemplate.Int(runCommand["TimeoutSeconds"])
 		if timeout == 0 {
-			timeout = 600 // the property's default, "600 (10 minutes)"
+			// No page states the property's default (CloudFormation's and the API Reference's
+			// MaintenanceWindowRunCommandParameters, read 2026-12-07): assume the shortest we set.
+			timeout = patchingspec.MinPatchTaskTimeoutSeconds
 		}
 		if timeout+patchingspec.RunPatchBaselineStepTimeoutSeconds < open {
 			problems = append(problems, fmt.Sprintf("window %s: task %s's batches may start only %d s after the window opens (TimeoutSeconds %d and the document's %d s), before its cutoff at %d s: "+
