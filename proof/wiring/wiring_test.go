@@ -299,6 +299,17 @@ func TestRulesMatchADocumentedEvent(t *testing.T) {
 			}},
 		{"SecurityInspectorFindingsRule09C61347", `detail.severity "SEVERE" is not one of Inspector2 Finding's values`,
 			func(p map[string]any) { p["detail"].(map[string]any)["severity"] = []any{"SEVERE"} }},
+		// The nested neighbours: Security Hub's fields sit under findings, not at detail's top.
+		{"SecuritySecurityHubFindingsRule2508B81A", `detail.findings.Severity.Label "SEVERE" is not one of Security Hub Findings - Imported's values`,
+			func(p map[string]any) {
+				findings := p["detail"].(map[string]any)["findings"].(map[string]any)
+				findings["Severity"].(map[string]any)["Label"] = []any{"HIGH", "SEVERE"}
+			}},
+		{"SecuritySecurityHubFindingsRule2508B81A", `detail.findings.Workflow.Status "New" is not one of Security Hub Findings - Imported's values`,
+			func(p map[string]any) {
+				findings := p["detail"].(map[string]any)["findings"].(map[string]any)
+				findings["Workflow"].(map[string]any)["Status"] = []any{"New"}
+			}},
 	} {
 		template := read(t, "../../test/testdata/default.patching.template.json")
 		c.plant(props(template, c.rule)["EventPattern"].(map[string]any))
