@@ -452,3 +452,41 @@ func TestARateWindowsStartAndEndDates(t *testing.T) {
 	assert.Nil(t, c.Months[1].Installs["dev"][0].Run, "January: after the end date, no run installs it")
 	assert.Contains(t, strings.Join(c.Problems, "\n"), "2027-01 release (Tue 2027-01-12 18:00Z): patch group dev misses the Critical deadline (10 days): no window run installs it")
 }
+
+// Rings a week apart in a zone with daylight saving: the week holding the change is 6 days 23
+// hours (or 7 days 1 hour) long in UTC, and still the "7 days" the delays differ by, counted as
+// the zone's calendar days the windows are scheduled in (session 14's false-alarm hunt).
+func TestRingsAWeekApartHoldAcrossADaylightSavingChange(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "config", "default.yaml"))
+	require.NoError(t, err)
+	base := string(data)
+	base = base[:strings.Index(base, "\npatching:")]
+	cfg, err := config.Parse("berlin.yaml", []byte(base+`
+patching:
+  baselines:
+    - name: wsus-server
+      patchGroups: [wsus]
+      approvalRules: [{filters: {CLASSIFICATION: [CriticalUpdates, SecurityUpdates], MSRC_SEVERITY: [Critical, Important]}, approveAfterDays: 0}]
+  rings:
+    preset: aws-default-windows
+    stages:
+      - {patchGroup: windows-dev, approveAfterDays: 7}
+      - {patchGroup: windows-prod, approveAfterDays: 14}
+  maintenanceWindows:
+    - {name: wsus-saturday, schedule: 'cron(0 4 ? * SAT *)', timezone: Europe/Berlin, targets: {patchGroups: [wsus]}}
+    - {name: dev-sunday, schedule: 'cron(0 4 ? * SUN *)', timezone: Europe/Berlin, targets: {patchGroups: [windows-dev]}}
+    - {name: prod-sunday, schedule: 'cron(0 4 ? * SUN *)', timezone: Europe/Berlin, targets: {patchGroups: [windows-prod]}}
+`))
+	require.NoError(t, err)
+	c, err := Compute(FromConfig(cfg, from))
+	require.NoError(t, err)
+	var spring bool
+	for _, m := range c.Months {
+		dev, prod := m.Installs["windows-dev"][7].Run, m.Installs["windows-prod"][14].Run
+		if dev != nil && prod != nil && prod.Start.Sub(dev.Start) == 7*24*time.Hour-time.Hour {
+			spring = true
+		}
+	}
+	require.True(t, spring, "no month puts the spring change between the rings: the test proves nothing")
+	assert.Empty(t, c.Problems)
+}

@@ -118,7 +118,9 @@ func (c *Calendar) checkApprovedByDelay() {
 }
 
 // checkRingOrder: of a release, each ring installs no earlier than the one before it, by as
-// many days as their delays differ.
+// many days as their delays differ. The days are calendar days where the earlier ring's window
+// is scheduled (its runs' Start is in the window's zone): a week holding a daylight-saving change
+// is 6 days 23 hours, or 7 days 1 hour, long, and still the week the user scheduled.
 func (c *Calendar) checkRingOrder(m Month, month string, rings []string) {
 	for i := 1; i < len(rings); i++ {
 		a, b := rings[i-1], rings[i]
@@ -132,7 +134,7 @@ func (c *Calendar) checkRingOrder(m Month, month string, rings []string) {
 			case ib.Earliest.Start.Before(ia.Run.Start):
 				c.Problems = append(c.Problems, fmt.Sprintf("%s: ring %s (%d days) can install it at %s (window %s), before ring %s (%d days) at %s (window %s)",
 					month, b, d.b, stamp(ib.Earliest.Start), ib.Earliest.Window, a, d.a, stamp(ia.Run.Start), ia.Run.Window))
-			case ib.Earliest.Start.Sub(ia.Run.Start) < time.Duration(d.b-d.a)*24*time.Hour:
+			case ib.Earliest.Start.Before(ia.Run.Start.AddDate(0, 0, d.b-d.a)):
 				c.Problems = append(c.Problems, fmt.Sprintf("%s: ring %s can install it at %s (window %s), %.1f days after ring %s at %s (window %s): "+
 					"less than the %d days their approval delays differ (%d and %d)", month, b, stamp(ib.Earliest.Start), ib.Earliest.Window,
 					ib.Earliest.Start.Sub(ia.Run.Start).Hours()/24, a, stamp(ia.Run.Start), ia.Run.Window, d.b-d.a, d.a, d.b))
