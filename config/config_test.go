@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,6 +95,18 @@ func TestMaintenanceWindowGetsTheSeedDefaults(t *testing.T) {
 	assert.Equal(t, PatchTask{Operation: "Install", RebootOption: "RebootIfNeeded", MaxConcurrency: "25%", MaxErrors: "10%", Priority: 1,
 		NotifyOnFailure: task.NotifyOnFailure}, task)
 	assert.True(t, *task.NotifyOnFailure)
+}
+
+// On-premises nodes reach their package repositories over their own network: a Linux baseline
+// for hybrid nodes only is not refused for the private subnets' lack of a route to them
+// (session 14's false-alarm hunt), and one for nodes in the VPC still is.
+func TestALinuxBaselineForHybridNodesOnlyNeedsNoRouteFromThePrivateSubnets(t *testing.T) {
+	rhel := "patching: {baselines: [{name: rhel, operatingSystem: REDHAT_ENTERPRISE_LINUX, patchGroups: [onprem-rhel], approvalRules: [{filters: {CLASSIFICATION: [Security]}, approveAfterDays: 7}]%s}]}\n"
+	_, err := Parse("onprem.yaml", []byte(valid+fmt.Sprintf(rhel, ", hybridNodesOnly: true")))
+	assert.NoError(t, err)
+	_, err = Parse("in-vpc.yaml", []byte(valid+fmt.Sprintf(rhel, "")))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `patching.baselines[0].operatingSystem: "REDHAT_ENTERPRISE_LINUX" patches from repositories on the internet, and the private subnets have no route there`)
 }
 
 // A classification the server synchronises may be approved; the server's own baseline, which
@@ -637,6 +650,15 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 			[]string{`patching.baselines[0].operatingSystem: "AMAZON_LINUX_2023" patches from repositories in S3 bucket al2023-repos-us-west-2-de612dc2, which AWS documents for us-east-1 only`}},
 		{"ubuntu_baseline_without_nat", valid + "patching: {baselines: [{name: ub, operatingSystem: UBUNTU}]}\n",
 			[]string{`patching.baselines[0].operatingSystem: "UBUNTU" patches from repositories on the internet, and the private subnets have no route there`}},
+		{"hybrid_nodes_only_on_windows", valid + "patching: {baselines: [{name: onprem, preset: aws-default-windows, patchGroups: [onprem], hybridNodesOnly: true}]}\n",
+			[]string{`patching.baselines[0].hybridNodesOnly: true is for Linux baselines, whose nodes download from package repositories; WINDOWS nodes take their updates from WSUS or Microsoft Update`}},
+		{"hybrid_nodes_only_as_the_default", valid + "patching: {baselines: [{name: rhel, operatingSystem: REDHAT_ENTERPRISE_LINUX, default: true, hybridNodesOnly: true, approvalRules: [{filters: {CLASSIFICATION: [Security]}, approveAfterDays: 7}]}]}\n",
+			[]string{`patching.baselines[0].hybridNodesOnly: true and default: true: a default baseline patches every REDHAT_ENTERPRISE_LINUX node without a patch group, EC2 instances in the private subnets too`}},
+		{"hybrid_nodes_only_serving_an_instance_group", valid + "fleet: {instanceGroups: [{name: app, count: 1, patchGroup: app, " + assetTags + "}]}\n" +
+			"patching: {baselines: [{name: rhel, operatingSystem: REDHAT_ENTERPRISE_LINUX, patchGroups: [app], hybridNodesOnly: true}]}\n",
+			[]string{`patching.baselines[0].hybridNodesOnly: true and patch group "app" is that of instance group "app" (fleet.instanceGroups[0]), an EC2 instance in the private subnets`}},
+		{"hybrid_nodes_only_serving_the_wsus_server", valid + "patching: {baselines: [{name: rhel, operatingSystem: REDHAT_ENTERPRISE_LINUX, patchGroups: [wsus], hybridNodesOnly: true}]}\n",
+			[]string{`patching.baselines[0].hybridNodesOnly: true and patch group "wsus" is that of the WSUS server (wsus.patchGroup), an EC2 instance in the private subnets`}},
 		{"region_without_a_documented_patch_manager_bucket", strings.Replace(valid, "us-west-2", "mx-central-1", 2),
 			[]string{`region: "mx-central-1" has no Patch Manager bucket in "Reference: Amazon S3 buckets for patching operations"`,
 				`region: "mx-central-1" has no patch baseline snapshot bucket in "Reference: Amazon S3 buckets for patching operations"`}},

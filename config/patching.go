@@ -76,6 +76,12 @@ type Baseline struct {
 	patchingspec.Baseline `yaml:",inline"`
 	// Preset fills approvalRules: aws-default-windows or seed-example-windows.
 	Preset string `yaml:"preset"`
+	// HybridNodesOnly says the baseline's patch groups are hybrid (on-premises) nodes only,
+	// which reach their package repositories over their own network: the private subnets' route
+	// to the repositories is not checked for it. Linux baselines only, and not a default baseline
+	// or one serving an instance group or the WSUS server, which are EC2 instances in the private
+	// subnets. Default: false.
+	HybridNodesOnly bool `yaml:"hybridNodesOnly"`
 }
 
 // ApprovalRule approves patches matching all its filters after a delay or up to a date.

@@ -88,6 +88,7 @@ func (c *Config) validate(p *problems) {
 	c.Patching.validate(c, p)
 	c.validateWindowOverlaps(p)
 	c.validateDownloads(p)
+	c.validateHybridNodesOnly(p)
 	c.Assets.validate(c, p)
 	c.Security.validate(p)
 	c.validateLimits(p)
