@@ -535,7 +535,14 @@ func TestAWindowRunsCommandNoLongerListedLeavesTheRowAsItIs(t *testing.T) {
 // with a table, a COULD NOT CHECK row names the call and the IAM permission, every row of the
 // healthy run is still there (or its check's could-not-check row), and the run is incomplete.
 func TestEachDeniedCallBecomesItsOwnRowAndTheOthersStillRun(t *testing.T) {
-	probe := &fake{t: t, responses: healthy()}
+	// complianceResponses adds the Security Hub and resource data sync reads.
+	for _, responses := range []func() map[string]string{healthy, complianceResponses} {
+		eachDeniedCall(t, responses)
+	}
+}
+
+func eachDeniedCall(t *testing.T, responses func() map[string]string) {
+	probe := &fake{t: t, responses: responses()}
 	healthyResults, err := Examine(probe, defaultTarget(t), now)
 	require.NoError(t, err)
 	require.False(t, Incomplete(healthyResults))
@@ -546,7 +553,7 @@ func TestEachDeniedCallBecomesItsOwnRowAndTheOthersStillRun(t *testing.T) {
 		}
 		seen[call] = true
 		t.Run(call, func(t *testing.T) {
-			f := &fake{t: t, responses: healthy(), lenient: true, errors: map[string]error{call: accessDenied(strings.Fields(call)...)}}
+			f := &fake{t: t, responses: responses(), lenient: true, errors: map[string]error{call: accessDenied(strings.Fields(call)...)}}
 			results, err := Examine(f, defaultTarget(t), now)
 			require.NoError(t, err, "one denied call must not stop the run")
 			assert.True(t, Incomplete(results))
@@ -1006,6 +1013,78 @@ func TestInspectorRowSaysWhetherEc2ScanningIsOn(t *testing.T) {
 	for _, r := range examine(t, healthy()) {
 		assert.NotEqual(t, "Inspector", r.Check, "the default switches Inspector off: no row")
 	}
+}
+
+// Where the patching stack enables Security Hub standards, a row per standard says whether it is
+// READY: one left INCOMPLETE for want of an AWS Config recorder fails, naming the recorder; one
+// PENDING waits; one not listed fails. Without standards there is no row.
+func TestSecurityHubStandardRowsSayWhetherEachIsReady(t *testing.T) {
+	standards := "securityhub get-enabled-standards --standards-subscription-arns " +
+		"arn:aws:securityhub:us-west-2:123456789012:subscription/aws-foundational-security-best-practices/v/1.0.0 " +
+		"arn:aws:securityhub:us-west-2:123456789012:subscription/nist-800-53/v/5.0.0"
+	fsbp, nist := "Security Hub standard aws-foundational-security-best-practices/v/1.0.0", "Security Hub standard nist-800-53/v/5.0.0"
+	for _, tc := range []struct {
+		fixture, row, evidence, action string
+		state                          State
+	}{
+		{"testdata/enabled-standards-ready.json", fsbp, "READY", "", OK},
+		{"testdata/enabled-standards-ready.json", nist, "READY", "", OK},
+		{"testdata/enabled-standards-no-recorder.json", fsbp, "INCOMPLETE (NO_AVAILABLE_CONFIGURATION_RECORDER)", "turn on an AWS Config recorder", Fail},
+		{"testdata/enabled-standards-no-recorder.json", nist, "READY", "", OK},
+		{"testdata/enabled-standards-pending.json", nist, "PENDING", "wait", Warn},
+		{"testdata/enabled-standards-one-missing.json", nist, "not enabled: GetEnabledStandards does not list", "deploy the patching stack again", Fail},
+	} {
+		responses := complianceResponses()
+		responses[standards] = tc.fixture
+		results := examine(t, responses)
+		row := rowOf(t, results, tc.row)
+		assert.Equal(t, tc.state, row.State, tc.fixture)
+		assert.Contains(t, row.Evidence, tc.evidence, tc.fixture)
+		assert.Contains(t, row.Action, tc.action, tc.fixture)
+	}
+	for _, r := range examine(t, healthy()) {
+		assert.NotContains(t, r.Check, "Security Hub", "the default enables no standard: no row")
+	}
+}
+
+// Where the patching stack has a resource data sync, its row says how the last sync went: a
+// Failed one fails with its message and what the sync needs, one that has not run yet waits, one
+// not listed (deleted outside CloudFormation) fails; another sync of the account is not ours.
+func TestInventorySyncRowSaysHowItsLastSyncWent(t *testing.T) {
+	const row = "inventory sync privatepatch-patching-inventory"
+	for _, tc := range []struct {
+		fixture, evidence, action string
+		state                     State
+	}{
+		{"testdata/resource-data-sync-ok.json", "Successful to s3://privatepatch-ssm-123456789012-us-west-2/inventory: last sync 1 h ago, last successful 1 h ago", "", OK},
+		{"testdata/resource-data-sync-failed.json", "Failed to s3://privatepatch-ssm-123456789012-us-west-2/inventory: last sync 1 h ago, last successful never: Access Denied", "statement for ssm.amazonaws.com", Fail},
+		{"testdata/resource-data-sync-new.json", "no sync yet", "wait", Warn},
+		{"testdata/resource-data-sync-other.json", "not listed by ListResourceDataSync", "deploy the patching stack again", Fail},
+	} {
+		responses := complianceResponses()
+		responses[inventorySyncs] = tc.fixture
+		r := rowOf(t, examine(t, responses), row)
+		assert.Equal(t, tc.state, r.State, tc.fixture)
+		assert.Contains(t, r.Evidence, tc.evidence, tc.fixture)
+		assert.Contains(t, r.Action, tc.action, tc.fixture)
+	}
+	for _, r := range examine(t, healthy()) {
+		assert.NotContains(t, r.Check, "inventory sync", "the default has no resource data sync: no row")
+	}
+}
+
+const inventorySyncs = "ssm list-resource-data-sync --sync-type SyncToDestination"
+
+// complianceResponses are healthy() with a patching stack that has Security Hub standards and a
+// resource data sync (security.securityHub, patching.inventory.resourceDataSync), all well.
+func complianceResponses() map[string]string {
+	r := healthy()
+	r["cloudformation list-stack-resources --stack-name privatepatch-patching"] = "testdata/list-stack-resources-patching-compliance.json"
+	r["securityhub get-enabled-standards --standards-subscription-arns "+
+		"arn:aws:securityhub:us-west-2:123456789012:subscription/aws-foundational-security-best-practices/v/1.0.0 "+
+		"arn:aws:securityhub:us-west-2:123456789012:subscription/nist-800-53/v/5.0.0"] = "testdata/enabled-standards-ready.json"
+	r[inventorySyncs] = "testdata/resource-data-sync-ok.json"
+	return r
 }
 
 // The CLI prints a JSON template body as an object and a YAML one as a string: an object is read,

@@ -27,6 +27,8 @@ import (
 var fixtureOperations = []struct{ pattern, service, operation string }{
 	{"testdata/alarms-*.json", "cloudwatch", "DescribeAlarms"},
 	{"testdata/inspector-status-*.json", "inspector2", "BatchGetAccountStatus"},
+	{"testdata/enabled-standards-*.json", "securityhub", "GetEnabledStandards"},
+	{"testdata/resource-data-sync-*.json", "ssm", "ListResourceDataSync"},
 	{"testdata/association-execution-targets-*.json", "ssm", "DescribeAssociationExecutionTargets"},
 	{"testdata/association-executions-*.json", "ssm", "DescribeAssociationExecutions"},
 	{"testdata/associations*.json", "ssm", "ListAssociations"},

@@ -12,6 +12,7 @@ OPERATIONS = {
     "cloudformation": ["DescribeStacks", "ListStackResources", "GetStackPolicy"],
     "codepipeline": ["ListPipelineExecutions"],
     "inspector2": ["BatchGetAccountStatus"],
+    "securityhub": ["GetEnabledStandards"],
     "cloudwatch": ["DescribeAlarms", "GetMetricStatistics"],
     "ec2": ["DescribeInstances", "DescribeManagedPrefixLists", "GetManagedPrefixListEntries",
             "DescribeNetworkAcls", "DescribeVpcAttribute", "DescribeVpcEndpoints", "DescribeVpcs",
@@ -27,7 +28,7 @@ OPERATIONS = {
             "DescribeMaintenanceWindowsForTarget", "GetAutomationExecution", "GetMaintenanceWindow",
             "GetServiceSetting", "ListAssociations", "ListCommandInvocations", "ListCommands",
             "ListTagsForResource", "SendCommand", "StartAutomationExecution", "UpdateMaintenanceWindowTask",
-            "DescribeInstancePatches", "GetPatchBaselineForPatchGroup", "GetDefaultPatchBaseline"],
+            "DescribeInstancePatches", "GetPatchBaselineForPatchGroup", "GetDefaultPatchBaseline", "ListResourceDataSync"],
     "sts": ["GetCallerIdentity"],
 }
 
@@ -49,6 +50,7 @@ CALLED = {
     "cloudwatch": ["DescribeAlarms", "GetMetricStatistics"],
     "ec2": ["DescribeInstances", "DescribeManagedPrefixLists", "GetManagedPrefixListEntries"],
     "inspector2": ["BatchGetAccountStatus"],
+    "securityhub": ["GetEnabledStandards"],
     "s3": ["PutObject"],
     "sns": ["ListSubscriptionsByTopic"],
     "ssm": ["DescribeAssociationExecutionTargets", "DescribeAssociationExecutions",
@@ -59,7 +61,7 @@ CALLED = {
             "DescribeMaintenanceWindowsForTarget", "GetAutomationExecution", "GetMaintenanceWindow",
             "GetServiceSetting", "ListAssociations", "ListCommandInvocations", "ListCommands",
             "ListTagsForResource", "SendCommand", "StartAutomationExecution", "UpdateMaintenanceWindowTask",
-            "DescribeInstancePatches", "GetPatchBaselineForPatchGroup", "GetDefaultPatchBaseline"],
+            "DescribeInstancePatches", "GetPatchBaselineForPatchGroup", "GetDefaultPatchBaseline", "ListResourceDataSync"],
     "sts": ["GetCallerIdentity"],
 }
 
