@@ -9,6 +9,7 @@ import (
 
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/network"
+	"github.com/privatepatch/privatepatch/constructs/tagspec"
 )
 
 // PrivatePatch is every stack of one configuration.
@@ -55,7 +56,13 @@ func NewPrivatePatchWithoutNagReports(scope constructs.Construct, cfg *config.Co
 // such as the tests of what CloudFormation does on update. The templates are the same.
 func NewPrivatePatchWithoutNag(scope constructs.Construct, cfg *config.Config) PrivatePatch {
 	for key, value := range cfg.Tags {
-		awscdk.Tags_Of(scope).Add(jsii.String(key), jsii.String(value), nil)
+		// A tag a type's own rules refuse is left off that type (a Security Hub hub refuses a key
+		// with a space): the configuration's tags must not fail a resource's creation.
+		var props *awscdk.TagProps
+		if refusing := tagspec.TypesRefusing(key, value); len(refusing) > 0 {
+			props = &awscdk.TagProps{ExcludeResourceTypes: jsii.Strings(refusing...)}
+		}
+		awscdk.Tags_Of(scope).Add(jsii.String(key), jsii.String(value), props)
 	}
 	p := PrivatePatch{Network: NewNetworkStack(scope, cfg)}
 	p.Fleet = NewFleetStack(scope, cfg, p.Network.Network)

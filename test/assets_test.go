@@ -607,6 +607,24 @@ func TestSecurityServicesAreCreatedAsConfiguredAndOnlyThen(t *testing.T) {
 	assert.NotContains(t, d.patchJSON["Outputs"], "HybridActivationCommand")
 }
 
+// The configuration's tags go to every resource but a type whose own rules refuse one
+// (tagspec.TypesRefusing): Security Hub's hub takes no key with a space, an Inspector suppression
+// rule no one-character key. Tagged anyway, either would fail the patching stack's creation.
+func TestATagATypeRefusesIsLeftOffThatTypeOnly(t *testing.T) {
+	s := stricterTags.synth(t)
+	tagsOf := func(r map[string]any) map[string]any {
+		tags, _ := props(r)["Tags"].(map[string]any)
+		return tags
+	}
+	_, hub := oneOf(t, s.patchJSON, "AWS::SecurityHub::Hub", "Security")
+	assert.Equal(t, map[string]any{"Project": "privatepatch", "x": "1"}, tagsOf(hub))
+	_, filter := oneOf(t, s.patchJSON, "AWS::InspectorV2::Filter", "Security")
+	assert.Equal(t, map[string]any{"Project": "privatepatch", "Cost Center": "42"}, tagsOf(filter))
+	_, topic := oneOf(t, s.patchJSON, "AWS::SNS::Topic", "")
+	assert.Contains(t, fmt.Sprint(props(topic)["Tags"]), "Cost Center", "other resources keep every tag")
+	assert.Contains(t, fmt.Sprint(props(topic)["Tags"]), "Key:x ")
+}
+
 func TestWsusHealthIsPublishedAndAlarmsWhenTheStoreFillsOrSynchronisationStops(t *testing.T) {
 	s := defaultScenario.synth(t)
 	healthDocument, _ := s.only(t, "AWS::SSM::Document", "WsusHealthDocument")

@@ -66,3 +66,38 @@ func Problems(tags map[string]string) spec.Problems {
 	}
 	return p
 }
+
+// stricterTypes are resource types privatepatch creates whose tags AWS limits beyond the rules
+// above. The configuration's tags go to every resource of the stacks; a tag one of these refuses
+// is left off it (TypesRefusing), so that it does not fail the resource's creation.
+var stricterTypes = []struct {
+	resourceType string
+	allows       func(key, value string) bool
+	source       string
+}{
+	{"AWS::SecurityHub::Hub", func(key, _ string) bool {
+		return securityHubKey.MatchString(key) && !strings.HasPrefix(key, "aws:")
+	}, "EnableSecurityHub's TagMap, TagKey pattern ^(?!aws:)[a-zA-Z+-=._:/]+$ (botocore 1.43.11's securityhub model; " +
+		"AWS::SecurityHub::HubV2's Tags in the CloudFormation Template Reference carry the same pattern), read 2026-12-07"},
+	{"AWS::InspectorV2::Filter", func(key, value string) bool {
+		n := utf8.RuneCountInString(key)
+		return n >= 2 && n <= 127 && utf8.RuneCountInString(value) <= 128
+	}, "AWS::InspectorV2::Filter, CloudFormation Template Reference: Tags \"Pattern: ^.{2,127}$\"; \"Tagging fundamentals\", " +
+		"Amazon Inspector User Guide: \"Tag keys and tag values can have a maximum of 128 UTF-8 characters\"; read 2026-12-07"},
+}
+
+// securityHubKey is Security Hub's tag key pattern without its (?!aws:) lookahead, which Go's
+// regexp lacks: [a-zA-Z+-=._:/] holds the range + to =, which takes in the digits, , - . / : ; <.
+var securityHubKey = regexp.MustCompile(`^[a-zA-Z+-=._:/]+$`)
+
+// TypesRefusing are the resource types privatepatch creates that refuse the tag key=value, which
+// ValidKey and ValidValue allow.
+func TypesRefusing(key, value string) []string {
+	var types []string
+	for _, t := range stricterTypes {
+		if !t.allows(key, value) {
+			types = append(types, t.resourceType)
+		}
+	}
+	return types
+}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestTagRulesAreAWSs(t *testing.T) {
@@ -29,5 +30,30 @@ func TestTagKeysThatDifferOnlyInCaseAreRefused(t *testing.T) {
 	}
 	if found := Problems(map[string]string{"Owner": "a", "Team": "c"}); len(found) != 0 {
 		t.Fatalf("distinct keys: %+v", found)
+	}
+}
+
+// A key Security Hub's pattern refuses (a space, @, a letter outside a-z) is left off its hub; a
+// one-character key or a value over 128 characters off an Inspector suppression rule; a key both
+// take goes everywhere.
+func TestTypesRefusingATagAreThoseWhosePatternRefusesIt(t *testing.T) {
+	for _, tc := range []struct {
+		key, value string
+		want       []string
+	}{
+		{"Owner", "platform-team", nil},
+		{"privatepatch:fleet", "x", nil},
+		{"cost-centre.2", strings.Repeat("v", 128), nil},
+		{"Cost Center", "42", []string{"AWS::SecurityHub::Hub"}},
+		{"owner@team", "x", []string{"AWS::SecurityHub::Hub"}},
+		{"Équipe", "x", []string{"AWS::SecurityHub::Hub"}},
+		{"x", "y", []string{"AWS::InspectorV2::Filter"}},
+		{strings.Repeat("k", 128), "y", []string{"AWS::InspectorV2::Filter"}},
+		{"Owner", strings.Repeat("v", 129), []string{"AWS::InspectorV2::Filter"}},
+		{"a b", "y", []string{"AWS::SecurityHub::Hub"}},
+		{"k", strings.Repeat("v", 200), []string{"AWS::InspectorV2::Filter"}},
+	} {
+		require.True(t, ValidKey(tc.key) && ValidValue(tc.value), "the general rules allow %q=%q", tc.key, tc.value)
+		assert.Equal(t, tc.want, TypesRefusing(tc.key, tc.value), "%q=%q", tc.key, tc.value)
 	}
 }
