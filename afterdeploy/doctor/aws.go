@@ -82,7 +82,7 @@ func APIError(err error) (code, operation string, ok bool) {
 
 // iamPrefixes are the IAM service prefixes of the CLI's service names this package calls (the
 // same words: "Actions, resources, and condition keys", Service Authorization Reference).
-var iamPrefixes = map[string]string{"cloudformation": "cloudformation", "ssm": "ssm", "ec2": "ec2", "cloudwatch": "cloudwatch", "events": "events", "sts": "sts", "s3": "s3", "s3api": "s3", "sns": "sns"}
+var iamPrefixes = map[string]string{"cloudformation": "cloudformation", "ssm": "ssm", "ec2": "ec2", "cloudwatch": "cloudwatch", "events": "events", "sts": "sts", "s3": "s3", "s3api": "s3", "sns": "sns", "configservice": "config"}
 
 // Permission is the IAM action a CLI command needs: the service prefix and the operation, from the
 // error answer when there is one, else from the command (describe-instance-information ->

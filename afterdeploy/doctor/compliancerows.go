@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/privatepatch/privatepatch/proof/cfnupdate"
 )
 
 // The patching stack's logical id prefixes and types of what these rows read (constructs/patching
@@ -152,4 +154,98 @@ func standardName(arn string) string {
 		return after
 	}
 	return arn
+}
+
+// configRule is the type of the patching stack's AWS Config rules (security.configRules); a
+// rule's physical id is its ConfigRuleName (the type's primary identifier).
+const configRule = "AWS::Config::ConfigRule"
+
+// checkConfigRecorder: where the patching stack has Config rules or Security Hub standards, does
+// a configuration recorder record what they evaluate? Rules evaluate only what a recorder records,
+// and standards' controls are Config rules ("Enabling and configuring AWS Config for Security Hub
+// CSPM"); make check-update asks the same before a deploy (cfnupdate.UnrecordedTypes), and anyone
+// may stop the recorder since.
+func (d *deployment) checkConfigRecorder() ([]Result, error) {
+	template, err := d.deployedTemplate(d.t.Patching)
+	if err != nil {
+		return nil, err
+	}
+	types, needed := cfnupdate.RecordedTypesNeeded(template)
+	if !needed {
+		return nil, nil
+	}
+	recorders, err := d.aws.JSON("configservice", "describe-configuration-recorders")
+	if err != nil {
+		return nil, err
+	}
+	statuses, err := d.aws.JSON("configservice", "describe-configuration-recorder-status")
+	if err != nil {
+		return nil, err
+	}
+	// A recording recorder with no type named is what standards alone need: one with the
+	// AWS::EC2::Instance type the rules name would do for them too, so ask for that type.
+	asked := types
+	if len(asked) == 0 {
+		asked = []string{"AWS::EC2::Instance"}
+	}
+	missing, err := cfnupdate.UnrecordedTypes(recorders, statuses, asked)
+	if err != nil {
+		return nil, err
+	}
+	r := Result{Check: "Config recorder", State: OK, Evidence: "a recording configuration recorder records " + strings.Join(asked, ", ")}
+	if len(missing) > 0 {
+		r.State = Fail
+		r.Evidence = "no recording configuration recorder of this account and region records " + strings.Join(missing, ", ") +
+			": the stack's Config rules evaluate nothing, and Security Hub's controls report no findings on them"
+		r.Action = "start the account's recorder (" + d.inRegion("aws configservice start-configuration-recorder --configuration-recorder-name <name>") +
+			"), or set one up to record these types (AWS Config console, \"Set up\"); " + d.inRegion("aws configservice describe-configuration-recorders") + " shows them"
+	}
+	return []Result{r}, nil
+}
+
+// checkConfigRules: has each of the patching stack's Config rules evaluated, and did its last
+// evaluation succeed? DescribeConfigRuleEvaluationStatus (AWS Config API Reference): a rule
+// whose last failed evaluation is newer than its last successful one is failing now.
+func (d *deployment) checkConfigRules() ([]Result, error) {
+	names := d.patching.physical(configRule, "Security")
+	if len(names) == 0 {
+		return nil, nil
+	}
+	var out struct {
+		ConfigRulesEvaluationStatus []struct {
+			ConfigRuleName               string `json:"ConfigRuleName"`
+			LastSuccessfulEvaluationTime Time   `json:"LastSuccessfulEvaluationTime"`
+			LastFailedEvaluationTime     Time   `json:"LastFailedEvaluationTime"`
+			LastErrorCode                string `json:"LastErrorCode"`
+			LastErrorMessage             string `json:"LastErrorMessage"`
+			FirstEvaluationStarted       bool   `json:"FirstEvaluationStarted"`
+		} `json:"ConfigRulesEvaluationStatus"`
+	}
+	args := append([]string{"configservice", "describe-config-rule-evaluation-status", "--config-rule-names"}, names...)
+	if err := d.call(&out, args...); err != nil {
+		return nil, err
+	}
+	var results []Result
+	for _, name := range names {
+		r := Result{Check: "Config rule " + name, State: Fail, Evidence: "not listed: deleted outside CloudFormation?",
+			Action: "deploy the patching stack again, which creates it"}
+		for _, s := range out.ConfigRulesEvaluationStatus {
+			if s.ConfigRuleName != name {
+				continue
+			}
+			r.Evidence = fmt.Sprintf("last successful evaluation %s, last failed %s", ago(d.now, s.LastSuccessfulEvaluationTime.Time), ago(d.now, s.LastFailedEvaluationTime.Time))
+			switch {
+			case !s.LastFailedEvaluationTime.IsZero() && s.LastFailedEvaluationTime.After(s.LastSuccessfulEvaluationTime.Time):
+				r.Evidence += fmt.Sprintf(": %s: %s", s.LastErrorCode, s.LastErrorMessage)
+				r.Action = "the error says why; the Config recorder row says whether what it evaluates is recorded; " +
+					d.inRegion("aws configservice start-config-rules-evaluation --config-rule-names "+name) + " evaluates it again"
+			case !s.FirstEvaluationStarted || s.LastSuccessfulEvaluationTime.IsZero():
+				r.State, r.Action = Warn, "wait: AWS Config evaluates a new rule once the recorder has recorded what it evaluates; make doctor again"
+			default:
+				r.State, r.Action = OK, ""
+			}
+		}
+		results = append(results, r)
+	}
+	return results, nil
 }

@@ -130,6 +130,8 @@ func Examine(aws AWS, t Target, now time.Time) ([]Result, error) {
 		{"Inspector", []*stack{&d.patching}, d.checkInspector},
 		{"Security Hub standard", []*stack{&d.patching}, d.checkSecurityHubStandards},
 		{"inventory sync", []*stack{&d.patching}, d.checkInventorySync},
+		{"Config recorder", []*stack{&d.patching}, d.checkConfigRecorder},
+		{"Config rule", []*stack{&d.patching}, d.checkConfigRules},
 		{"S3 prefix list", []*stack{&d.network}, d.checkS3Drift},
 		{"S3 endpoint policy", []*stack{&d.network, &d.fleet}, d.checkS3Endpoint},
 		{"other patching", []*stack{&d.fleet, &d.patching}, d.checkCompetingPatching},

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -39,7 +40,7 @@ type fake struct {
 // accessDenied is what the AWS CLI does when IAM denies a call: exit status 254 and botocore's
 // ClientError on stderr.
 func accessDenied(args ...string) error {
-	operation := strings.TrimPrefix(Permission(args, nil), args[0]+":")
+	_, operation, _ := strings.Cut(Permission(args, nil), ":") // configservice's actions are config:'s
 	return &CLIError{Args: args, Err: errors.New("exit status 254"), Stderr: "An error occurred (AccessDeniedException) when calling the " + operation +
 		" operation: User: arn:aws:sts::123456789012:assumed-role/ReadOnly/doctor is not authorized to perform: " + Permission(args, nil)}
 }
@@ -1073,13 +1074,96 @@ func TestInventorySyncRowSaysHowItsLastSyncWent(t *testing.T) {
 	}
 }
 
-const inventorySyncs = "ssm list-resource-data-sync --sync-type SyncToDestination"
+const (
+	inventorySyncs  = "ssm list-resource-data-sync --sync-type SyncToDestination"
+	recorders       = "configservice describe-configuration-recorders"
+	recorderStatus  = "configservice describe-configuration-recorder-status"
+	ruleEvaluations = "configservice describe-config-rule-evaluation-status --config-rule-names " +
+		"privatepatch-association-compliance privatepatch-managed-by-ssm privatepatch-patch-compliance"
+)
 
-// complianceResponses are healthy() with a patching stack that has Security Hub standards and a
-// resource data sync (security.securityHub, patching.inventory.resourceDataSync), all well.
+// compliancePatchingTemplate is the default's deployed patching template with the example's
+// Security Hub and Config rule resources added: the file's path, written once.
+var compliancePatchingTemplate = sync.OnceValue(func() string {
+	read := func(name string) map[string]any {
+		data, err := os.ReadFile(filepath.Join("..", "..", "test", "testdata", name))
+		if err != nil {
+			panic(err)
+		}
+		var template map[string]any
+		if err := json.Unmarshal(data, &template); err != nil {
+			panic(err)
+		}
+		return template
+	}
+	template, example := read("default.patching.template.json"), read("example.patching.template.json")
+	resources := template["Resources"].(map[string]any)
+	for id, r := range example["Resources"].(map[string]any) {
+		switch r.(map[string]any)["Type"] {
+		case "AWS::Config::ConfigRule", "AWS::SecurityHub::Hub", "AWS::SecurityHub::Standard":
+			resources[id] = r
+		}
+	}
+	data, err := json.Marshal(template)
+	if err != nil {
+		panic(err)
+	}
+	dir, err := os.MkdirTemp("", "doctor-compliance")
+	if err != nil {
+		panic(err)
+	}
+	path := filepath.Join(dir, "patching.template.json")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		panic(err)
+	}
+	return path
+})
+
+// The Config recorder row: recording fails the stack's rules when the account's recorder stopped
+// (CloudFormation does not see it); without Config rules or standards there is no row. Each
+// rule's row says whether its last evaluation failed, or none has run yet.
+func TestConfigRowsSayWhetherTheRulesCanEvaluateAndDid(t *testing.T) {
+	responses := complianceResponses()
+	results := examine(t, responses)
+	assert.Equal(t, OK, rowOf(t, results, "Config recorder").State)
+	assert.Contains(t, rowOf(t, results, "Config recorder").Evidence, "records AWS::EC2::Instance, AWS::SSM::AssociationCompliance, AWS::SSM::ManagedInstanceInventory, AWS::SSM::PatchCompliance")
+	responses[recorderStatus] = "testdata/config-recorder-status-stopped.json"
+	row := rowOf(t, examine(t, responses), "Config recorder")
+	assert.Equal(t, Fail, row.State)
+	assert.Contains(t, row.Evidence, "no recording configuration recorder of this account and region records AWS::EC2::Instance")
+	assert.Contains(t, row.Action, "aws configservice start-configuration-recorder --configuration-recorder-name <name> --region us-west-2")
+
+	for _, tc := range []struct {
+		fixture, row, evidence string
+		state                  State
+	}{
+		{"testdata/config-rule-evaluation-ok.json", "privatepatch-patch-compliance", "last successful evaluation 3 h ago, last failed never", OK},
+		{"testdata/config-rule-evaluation-failed.json", "privatepatch-patch-compliance", "last failed 2 h ago: InternalError: a stand-in", Fail},
+		{"testdata/config-rule-evaluation-failed.json", "privatepatch-managed-by-ssm", "last failed never", OK},
+		{"testdata/config-rule-evaluation-new.json", "privatepatch-managed-by-ssm", "last successful evaluation never", Warn},
+		{"testdata/config-rule-evaluation-one-missing.json", "privatepatch-managed-by-ssm", "not listed", Fail},
+	} {
+		responses := complianceResponses()
+		responses[ruleEvaluations] = tc.fixture
+		row := rowOf(t, examine(t, responses), "Config rule "+tc.row)
+		assert.Equal(t, tc.state, row.State, tc.fixture)
+		assert.Contains(t, row.Evidence, tc.evidence, tc.fixture)
+	}
+	for _, r := range examine(t, healthy()) {
+		assert.NotContains(t, r.Check, "Config", "the default has no Config rule nor standard: no row")
+	}
+}
+
+// complianceResponses are healthy() with a patching stack that has Security Hub standards, AWS
+// Config rules and a resource data sync (security.securityHub, security.configRules,
+// patching.inventory.resourceDataSync), all well.
 func complianceResponses() map[string]string {
 	r := healthy()
 	r["cloudformation list-stack-resources --stack-name privatepatch-patching"] = "testdata/list-stack-resources-patching-compliance.json"
+	r["cloudformation get-template --stack-name privatepatch-patching --query TemplateBody"] = compliancePatchingTemplate()
+	r[recorders] = "testdata/config-recorders-all.json"
+	r[recorderStatus] = "testdata/config-recorder-status-recording.json"
+	r[ruleEvaluations] = "testdata/config-rule-evaluation-ok.json"
 	r["securityhub get-enabled-standards --standards-subscription-arns "+
 		"arn:aws:securityhub:us-west-2:123456789012:subscription/aws-foundational-security-best-practices/v/1.0.0 "+
 		"arn:aws:securityhub:us-west-2:123456789012:subscription/nist-800-53/v/5.0.0"] = "testdata/enabled-standards-ready.json"

@@ -77,8 +77,9 @@ func (m apiModels) requestProblems(args []string) []string {
 		return []string{"no operation"}
 	}
 	service := args[0]
-	if service == "s3api" {
-		service = "s3"
+	// The CLI's service names that are not the API model's.
+	if model, ok := map[string]string{"s3api": "s3", "configservice": "config"}[service]; ok {
+		service = model
 	}
 	var operation, input string
 	for op, shape := range m.Services[service].Inputs {

@@ -148,6 +148,19 @@ func configRecorders(after Deployment) []Prerequisite {
 	return out
 }
 
+// RecordedTypesNeeded says whether a template's Config rules or Security Hub standards need a
+// recording configuration recorder, and the resource types its rules are scoped to (the
+// ConfigRecorder prerequisite of one stack; make doctor asks it of a deployed template).
+func RecordedTypesNeeded(template map[string]any) (types []string, needed bool) {
+	for _, p := range configRecorders(Deployment{"": template}) {
+		if p.ResourceTypes != "" {
+			types = strings.Split(p.ResourceTypes, ",")
+		}
+		return types, true
+	}
+	return nil, false
+}
+
 // glueTable is a table's DATABASE/NAME, where both are literal; else "".
 func glueTable(table map[string]any) string {
 	props, _ := table["Properties"].(map[string]any)
