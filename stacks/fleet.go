@@ -234,13 +234,6 @@ func addAssetManagement(stack awscdk.Stack, cfg *config.Config, s *FleetStack) {
 		logbucket.GrantCommandOutput(s.CommandOutput.Bucket(), s.Wsus.Role(), compliance.OutputPrefix)
 	}
 	checks := compliance.NewConfigurationChecks(stack, "ConfigurationChecks", props)
-	if s.Wsus != nil {
-		// Created while the server's first setup runs, a checks association would cut it short
-		// (wsusspec.SetupWaitSeconds).
-		for _, a := range checks.Associations() {
-			a.Node().AddDependency(s.Wsus.SetupAssociation())
-		}
-	}
 	for _, g := range s.ResourceGroups.Groups() {
 		// A group must exist before an association targets it by name.
 		for _, a := range checks.Associations() {
@@ -277,11 +270,8 @@ func addWsus(stack awscdk.Stack, cfg *config.Config, net network.Network, s *Fle
 	}
 	// The server's agent, by instance id here (the fleet's association is on the fleet tag, which
 	// the server does not carry), on the same schedules: before its window.
-	// An agent update restarts the agent: not while the first setup runs (wsusspec.SetupWaitSeconds).
-	for _, a := range patching.NewAgentUpdate(stack, "WsusAgentUpdate", &patching.AgentUpdateProps{NamePrefix: cfg.Project + "-wsus-",
-		Target: patching.Target{Key: "InstanceIds", Value: *s.Wsus.Instance().InstanceId()}, AgentUpdate: cfg.Patching.AgentUpdate}) {
-		a.Node().AddDependency(s.Wsus.SetupAssociation())
-	}
+	patching.NewAgentUpdate(stack, "WsusAgentUpdate", &patching.AgentUpdateProps{NamePrefix: cfg.Project + "-wsus-",
+		Target: patching.Target{Key: "InstanceIds", Value: *s.Wsus.Instance().InstanceId()}, AgentUpdate: cfg.Patching.AgentUpdate})
 	s.WsusClient = wsus.NewClientConfiguration(stack, "WsusClient", &wsus.ClientProps{
 		Client:         cfg.Wsus.Client,
 		WsusURL:        s.Wsus.URL(),

@@ -240,30 +240,6 @@ func TestWsusSetupDocumentRunsTheReviewedScriptWithConfiguredSelection(t *testin
 		props(association)["Parameters"].(map[string]any)["ServerName"].([]any)[0], "configuressl gets the name clients use")
 }
 
-// The first setup run installs WSUS and synchronises its categories, for up to its step timeout:
-// an association created on the server meanwhile would time it out ("About State Manager"), so
-// CloudFormation waits for its success (and fails the deploy without it) before it creates the
-// server's other associations, each of which depends on it.
-func TestEverythingElseOnTheWsusServerIsCreatedOnceItsFirstSetupSucceeded(t *testing.T) {
-	for _, sc := range []*scenario{defaultScenario, exampleScenario} {
-		s := sc.synth(t)
-		setupID, setup := s.only(t, "AWS::SSM::Association", "WsusSetupAssociation")
-		assert.EqualValues(t, wsusspec.SetupWaitSeconds, props(setup)["WaitForSuccessTimeoutSeconds"], sc.name)
-		assert.Greater(t, wsusspec.SetupWaitSeconds, wsusspec.SetupTimeoutSeconds, "the wait outlasts the step, and the boot before it")
-		assert.LessOrEqual(t, wsusspec.SetupWaitSeconds, 172800, "AWS::SSM::Association's schema allows 15 to 172800")
-		instance, _ := s.only(t, "AWS::EC2::Instance", "WsusInstance")
-		others := 0
-		for id, a := range resourcesOf(s.fleetJSON, "AWS::SSM::Association") {
-			if id == setupID || !strings.Contains(fmt.Sprint(props(a)["Targets"]), instance) {
-				continue
-			}
-			others++
-			assert.Contains(t, fmt.Sprint(a["DependsOn"]), setupID, "%s: %s runs on the server", sc.name, id)
-		}
-		assert.GreaterOrEqual(t, others, 3, "%s: health, cleanup and its report at least", sc.name)
-	}
-}
-
 func TestWsusSetupScriptDoesWhatTheArchitectureNeeds(t *testing.T) {
 	for _, must := range []string{
 		"Install-WindowsFeature -Name UpdateServices -IncludeManagementTools",

@@ -258,7 +258,7 @@ func (s *server) addSetup(p *ServerProps, attachment awsec2.CfnVolumeAttachment)
 	s.url = jsii.String(fmt.Sprintf("%s://%s:%d", scheme, *host, p.Port))
 
 	s.document = newScriptDocument(s.Construct, "SetupDocument",
-		"privatepatch: installs and configures WSUS (idempotent; re-run to correct drift)", "ConfigureWsus", SetupScript, wsusspec.SetupTimeoutSeconds,
+		"privatepatch: installs and configures WSUS (idempotent; re-run to correct drift)", "ConfigureWsus", SetupScript, 7200,
 		wsusspec.SetupParameters())
 	s.association = newAssociation(s.Construct, "SetupAssociation", s.document, []awsssm.CfnAssociation_TargetProperty{{
 		Key: jsii.String("InstanceIds"), Values: jsii.Strings(*s.instance.InstanceId()),
@@ -274,8 +274,6 @@ func (s *server) addSetup(p *ServerProps, attachment awsec2.CfnVolumeAttachment)
 		"SyncsPerDay":           jsii.String(fmt.Sprint(p.SyncsPerDay)),
 		"UpdateStoreVolumeId":   s.updateStore.VolumeId(),
 	})
-	// What runs on the server waits for the first setup to succeed (wsusspec.SetupWaitSeconds).
-	s.association.SetWaitForSuccessTimeoutSeconds(jsii.Number(wsusspec.SetupWaitSeconds))
 	// The script formats the update store: it must be attached before the first run.
 	if attachment != nil {
 		s.association.Node().AddDependency(attachment)
