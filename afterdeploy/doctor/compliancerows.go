@@ -174,29 +174,36 @@ func (d *deployment) checkConfigRecorder() ([]Result, error) {
 	if !needed {
 		return nil, nil
 	}
-	recorders, err := d.aws.JSON("configservice", "describe-configuration-recorders")
-	if err != nil {
-		return nil, err
-	}
 	statuses, err := d.aws.JSON("configservice", "describe-configuration-recorder-status")
 	if err != nil {
 		return nil, err
 	}
-	// A recording recorder with no type named is what standards alone need: one with the
-	// AWS::EC2::Instance type the rules name would do for them too, so ask for that type.
-	asked := types
-	if len(asked) == 0 {
-		asked = []string{"AWS::EC2::Instance"}
+	r := Result{Check: "Config recorder", State: OK, Evidence: "a recording configuration recorder records " + strings.Join(types, ", ")}
+	var missing []string
+	if len(types) == 0 {
+		// Standards alone name no type: a recording recorder is what they ask, as make
+		// check-update counts it.
+		recording, err := cfnupdate.RecordingRecorders(statuses)
+		if err != nil {
+			return nil, err
+		}
+		r.Evidence = "recording: " + strings.Join(recording, ", ")
+		if len(recording) == 0 {
+			missing = []string{"anything"}
+		}
+	} else {
+		recorders, err := d.aws.JSON("configservice", "describe-configuration-recorders")
+		if err != nil {
+			return nil, err
+		}
+		if missing, err = cfnupdate.UnrecordedTypes(recorders, statuses, types); err != nil {
+			return nil, err
+		}
 	}
-	missing, err := cfnupdate.UnrecordedTypes(recorders, statuses, asked)
-	if err != nil {
-		return nil, err
-	}
-	r := Result{Check: "Config recorder", State: OK, Evidence: "a recording configuration recorder records " + strings.Join(asked, ", ")}
 	if len(missing) > 0 {
 		r.State = Fail
 		r.Evidence = "no recording configuration recorder of this account and region records " + strings.Join(missing, ", ") +
-			": the stack's Config rules evaluate nothing, and Security Hub's controls report no findings on them"
+			": the stack's Config rules evaluate nothing, and Security Hub's controls report no findings"
 		r.Action = "start the account's recorder (" + d.inRegion("aws configservice start-configuration-recorder --configuration-recorder-name <name>") +
 			"), or set one up to record these types (AWS Config console, \"Set up\"); " + d.inRegion("aws configservice describe-configuration-recorders") + " shows them"
 	}

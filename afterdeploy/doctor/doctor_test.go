@@ -1082,9 +1082,13 @@ const (
 		"privatepatch-association-compliance privatepatch-managed-by-ssm privatepatch-patch-compliance"
 )
 
-// compliancePatchingTemplate is the default's deployed patching template with the example's
-// Security Hub and Config rule resources added: the file's path, written once.
-var compliancePatchingTemplate = sync.OnceValue(func() string {
+// patchingTemplateWith is the path of the default's deployed patching template with the example's
+// resources of these types added, written once per list of types.
+func patchingTemplateWith(types ...string) string {
+	key := strings.Join(types, ",")
+	if path, ok := patchingTemplates.Load(key); ok {
+		return path.(string)
+	}
 	read := func(name string) map[string]any {
 		data, err := os.ReadFile(filepath.Join("..", "..", "test", "testdata", name))
 		if err != nil {
@@ -1099,8 +1103,7 @@ var compliancePatchingTemplate = sync.OnceValue(func() string {
 	template, example := read("default.patching.template.json"), read("example.patching.template.json")
 	resources := template["Resources"].(map[string]any)
 	for id, r := range example["Resources"].(map[string]any) {
-		switch r.(map[string]any)["Type"] {
-		case "AWS::Config::ConfigRule", "AWS::SecurityHub::Hub", "AWS::SecurityHub::Standard":
+		if slices.Contains(types, r.(map[string]any)["Type"].(string)) {
 			resources[id] = r
 		}
 	}
@@ -1116,8 +1119,11 @@ var compliancePatchingTemplate = sync.OnceValue(func() string {
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		panic(err)
 	}
+	patchingTemplates.Store(key, path)
 	return path
-})
+}
+
+var patchingTemplates sync.Map
 
 // The Config recorder row: recording fails the stack's rules when the account's recorder stopped
 // (CloudFormation does not see it); without Config rules or standards there is no row. Each
@@ -1132,6 +1138,24 @@ func TestConfigRowsSayWhetherTheRulesCanEvaluateAndDid(t *testing.T) {
 	assert.Equal(t, Fail, row.State)
 	assert.Contains(t, row.Evidence, "no recording configuration recorder of this account and region records AWS::EC2::Instance")
 	assert.Contains(t, row.Action, "aws configservice start-configuration-recorder --configuration-recorder-name <name> --region us-west-2")
+
+	// Standards without rules ask for any recording recorder, as make check-update does: one
+	// that records other types only passes, a stopped one fails.
+	standardsOnly := complianceResponses()
+	standardsOnly["cloudformation get-template --stack-name privatepatch-patching --query TemplateBody"] =
+		patchingTemplateWith("AWS::SecurityHub::Hub", "AWS::SecurityHub::Standard")
+	standardsOnly[recorders] = "testdata/config-recorders-s3-only.json"
+	row = rowOf(t, examine(t, standardsOnly), "Config recorder")
+	assert.Equal(t, OK, row.State)
+	assert.Equal(t, "recording: default", row.Evidence)
+	standardsOnly[recorderStatus] = "testdata/config-recorder-status-stopped.json"
+	assert.Equal(t, Fail, rowOf(t, examine(t, standardsOnly), "Config recorder").State)
+	// With rules, a recorder that leaves their types out fails.
+	responses = complianceResponses()
+	responses[recorders] = "testdata/config-recorders-s3-only.json"
+	row = rowOf(t, examine(t, responses), "Config recorder")
+	assert.Equal(t, Fail, row.State)
+	assert.Contains(t, row.Evidence, "records AWS::EC2::Instance, AWS::SSM::AssociationCompliance")
 
 	for _, tc := range []struct {
 		fixture, row, evidence string
@@ -1160,7 +1184,8 @@ func TestConfigRowsSayWhetherTheRulesCanEvaluateAndDid(t *testing.T) {
 func complianceResponses() map[string]string {
 	r := healthy()
 	r["cloudformation list-stack-resources --stack-name privatepatch-patching"] = "testdata/list-stack-resources-patching-compliance.json"
-	r["cloudformation get-template --stack-name privatepatch-patching --query TemplateBody"] = compliancePatchingTemplate()
+	r["cloudformation get-template --stack-name privatepatch-patching --query TemplateBody"] =
+		patchingTemplateWith("AWS::Config::ConfigRule", "AWS::SecurityHub::Hub", "AWS::SecurityHub::Standard")
 	r[recorders] = "testdata/config-recorders-all.json"
 	r[recorderStatus] = "testdata/config-recorder-status-recording.json"
 	r[ruleEvaluations] = "testdata/config-rule-evaluation-ok.json"

@@ -187,6 +187,28 @@ func scopeTypes(rule map[string]any) []string {
 	return types
 }
 
+// RecordingRecorders are the names of the recorders DescribeConfigurationRecorderStatus'
+// answer (statuses, as the AWS CLI prints it) says are recording: what standards without Config
+// rules of their own ask, as make check-update counts them (ConfigurationRecordersStatus[?recording]).
+func RecordingRecorders(statuses []byte) ([]string, error) {
+	var status struct {
+		ConfigurationRecordersStatus []struct {
+			Name      string `json:"name"`
+			Recording bool   `json:"recording"`
+		} `json:"ConfigurationRecordersStatus"`
+	}
+	if err := json.Unmarshal(statuses, &status); err != nil {
+		return nil, fmt.Errorf("describe-configuration-recorder-status: %w", err)
+	}
+	var names []string
+	for _, s := range status.ConfigurationRecordersStatus {
+		if s.Recording {
+			names = append(names, s.Name)
+		}
+	}
+	return names, nil
+}
+
 // UnrecordedTypes are the resource types of types that no configuration recorder records while
 // recording: recorders is DescribeConfigurationRecorders' answer and statuses
 // DescribeConfigurationRecorderStatus', as the AWS CLI prints them (JSON). A recorder records a
