@@ -126,10 +126,10 @@ var (
 	wsusHTTPS             = &scenario{name: "wsus-https", config: fromYAML(defaultWith("") + wsusHTTPSYAML)}
 	richPatching          = &scenario{name: "rich-patching", config: fromYAML(richPatchingYAML)}
 	promoteRings          = &scenario{name: "promote-rings", config: fromYAML(promoteRingsYAML)}
-	// stricterTags: tags the general rules allow and a Security Hub hub ("Cost Center") or an
-	// Inspector suppression rule ("x") refuses.
+	// stricterTags: tags the general rules allow and a Security Hub hub ("Cost Center"), an
+	// Inspector suppression rule ("x") or a DynamoDB table (an @ in "Contact") refuses.
 	stricterTags = &scenario{name: "stricter-tags", withoutNag: true,
-		config: fromYAML(strings.Replace(defaultWith(""), "tags:\n", "tags:\n  Cost Center: \"42\"\n  x: \"1\"\n", 1) +
+		config: fromYAML(strings.Replace(defaultWith(""), "tags:\n", "tags:\n  Cost Center: \"42\"\n  x: \"1\"\n  Contact: ops@example.com\n", 1) +
 			"security: {securityHub: {enabled: true}, inspector: {suppressions: [{name: low, reason: accepted, severities: [LOW]}]}}\n")}
 	existingSecurityHub = &scenario{name: "existing-security-hub", withoutNag: true,
 		config: fromYAML(defaultWith("") + "security: {securityHub: {enabled: true, existing: true, standards: [nist-800-53-rev5]}}\n")}

@@ -84,7 +84,15 @@ var stricterTypes = []struct {
 		return n >= 2 && n <= 127 && utf8.RuneCountInString(value) <= 128
 	}, "AWS::InspectorV2::Filter, CloudFormation Template Reference: Tags \"Pattern: ^.{2,127}$\"; \"Tagging fundamentals\", " +
 		"Amazon Inspector User Guide: \"Tag keys and tag values can have a maximum of 128 UTF-8 characters\"; read 2026-12-07"},
+	{"AWS::DynamoDB::Table", func(key, value string) bool {
+		return dynamoDBCharacters.MatchString(key) && dynamoDBCharacters.MatchString(value)
+	}, "\"Tagging restrictions in DynamoDB\", Amazon DynamoDB Developer Guide: \"The allowed characters are letters, " +
+		"white space, and numbers, plus the following special characters: + - = . _ : /\" (no @; its API Reference's Tag " +
+		"shows no pattern, and the guide's narrower rule is the one taken), read 2026-12-07"},
 }
+
+// dynamoDBCharacters are the characters DynamoDB's tagging restrictions allow.
+var dynamoDBCharacters = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}+\-=._:/]*$`)
 
 // securityHubKey is Security Hub's tag key pattern without its (?!aws:) lookahead, which Go's
 // regexp lacks: [a-zA-Z+-=._:/] holds the range + to =, which takes in the digits, , - . / : ; <.

@@ -34,8 +34,8 @@ func TestTagKeysThatDifferOnlyInCaseAreRefused(t *testing.T) {
 }
 
 // A key Security Hub's pattern refuses (a space, @, a letter outside a-z) is left off its hub; a
-// one-character key or a value over 128 characters off an Inspector suppression rule; a key both
-// take goes everywhere.
+// one-character key or a value over 128 characters off an Inspector suppression rule; an @ in a
+// key or value off a DynamoDB table; a tag all take goes everywhere.
 func TestTypesRefusingATagAreThoseWhosePatternRefusesIt(t *testing.T) {
 	for _, tc := range []struct {
 		key, value string
@@ -45,7 +45,8 @@ func TestTypesRefusingATagAreThoseWhosePatternRefusesIt(t *testing.T) {
 		{"privatepatch:fleet", "x", nil},
 		{"cost-centre.2", strings.Repeat("v", 128), nil},
 		{"Cost Center", "42", []string{"AWS::SecurityHub::Hub"}},
-		{"owner@team", "x", []string{"AWS::SecurityHub::Hub"}},
+		{"owner@team", "x", []string{"AWS::SecurityHub::Hub", "AWS::DynamoDB::Table"}},
+		{"Owner", "ops@example.com", []string{"AWS::DynamoDB::Table"}},
 		{"Équipe", "x", []string{"AWS::SecurityHub::Hub"}},
 		{"x", "y", []string{"AWS::InspectorV2::Filter"}},
 		{strings.Repeat("k", 128), "y", []string{"AWS::InspectorV2::Filter"}},
