@@ -81,9 +81,11 @@ var stricterTypes = []struct {
 		"AWS::SecurityHub::HubV2's Tags in the CloudFormation Template Reference carry the same pattern), read 2026-12-07"},
 	{"AWS::InspectorV2::Filter", func(key, value string) bool {
 		n := utf8.RuneCountInString(key)
-		return n >= 2 && n <= 127 && utf8.RuneCountInString(value) <= 128
+		return n >= 2 && n <= 127 && utf8.RuneCountInString(value) <= 128 && securityHubKey.MatchString(key)
 	}, "AWS::InspectorV2::Filter, CloudFormation Template Reference: Tags \"Pattern: ^.{2,127}$\"; \"Tagging fundamentals\", " +
-		"Amazon Inspector User Guide: \"Tag keys and tag values can have a maximum of 128 UTF-8 characters\"; read 2026-12-07"},
+		"Amazon Inspector User Guide: \"Tag keys and tag values can have a maximum of 128 UTF-8 characters\"; UntagResource's " +
+		"TagKey pattern (?!aws:)[a-zA-Z+-=._:/]+, botocore 1.43.11's inspector2 model, so a key outside it could be added " +
+		"(CreateFilter's tags have none) and never removed; read 2026-12-07"},
 	{"AWS::DynamoDB::Table", func(key, value string) bool {
 		return dynamoDBCharacters.MatchString(key) && dynamoDBCharacters.MatchString(value)
 	}, "\"Tagging restrictions in DynamoDB\", Amazon DynamoDB Developer Guide: \"The allowed characters are letters, " +
@@ -94,8 +96,8 @@ var stricterTypes = []struct {
 // dynamoDBCharacters are the characters DynamoDB's tagging restrictions allow.
 var dynamoDBCharacters = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}+\-=._:/]*$`)
 
-// securityHubKey is Security Hub's tag key pattern without its (?!aws:) lookahead, which Go's
-// regexp lacks: [a-zA-Z+-=._:/] holds the range + to =, which takes in the digits, , - . / : ; <.
+// securityHubKey is Security Hub's tag key pattern (Inspector's UntagResource has the same) without
+// its (?!aws:) lookahead, which Go's regexp lacks: [a-zA-Z+-=._:/] holds the range + to =, which takes in the digits, , - . / : ; <.
 var securityHubKey = regexp.MustCompile(`^[a-zA-Z+-=._:/]+$`)
 
 // TypesRefusing are the resource types privatepatch creates that refuse the tag key=value, which

@@ -44,14 +44,14 @@ func TestTypesRefusingATagAreThoseWhosePatternRefusesIt(t *testing.T) {
 		{"Owner", "platform-team", nil},
 		{"privatepatch:fleet", "x", nil},
 		{"cost-centre.2", strings.Repeat("v", 128), nil},
-		{"Cost Center", "42", []string{"AWS::SecurityHub::Hub"}},
-		{"owner@team", "x", []string{"AWS::SecurityHub::Hub", "AWS::DynamoDB::Table"}},
+		{"Cost Center", "42", []string{"AWS::SecurityHub::Hub", "AWS::InspectorV2::Filter"}},
+		{"owner@team", "x", []string{"AWS::SecurityHub::Hub", "AWS::InspectorV2::Filter", "AWS::DynamoDB::Table"}},
 		{"Owner", "ops@example.com", []string{"AWS::DynamoDB::Table"}},
-		{"Équipe", "x", []string{"AWS::SecurityHub::Hub"}},
+		{"Équipe", "x", []string{"AWS::SecurityHub::Hub", "AWS::InspectorV2::Filter"}},
 		{"x", "y", []string{"AWS::InspectorV2::Filter"}},
 		{strings.Repeat("k", 128), "y", []string{"AWS::InspectorV2::Filter"}},
 		{"Owner", strings.Repeat("v", 129), []string{"AWS::InspectorV2::Filter"}},
-		{"a b", "y", []string{"AWS::SecurityHub::Hub"}},
+		{"a b", "y", []string{"AWS::SecurityHub::Hub", "AWS::InspectorV2::Filter"}},
 		{"k", strings.Repeat("v", 200), []string{"AWS::InspectorV2::Filter"}},
 	} {
 		require.True(t, ValidKey(tc.key) && ValidValue(tc.value), "the general rules allow %q=%q", tc.key, tc.value)
