@@ -132,6 +132,7 @@ func Security(patching map[string]any, d *config.Config) []string {
 			problems = append(problems, fmt.Sprintf("standard %s: %s names region %s, not the deployment's %s", id, arn, parts[3], d.Region))
 		}
 	}
+	problems = append(problems, configRuleIdentifiers(resources, d)...)
 	for id, r := range cfntemplate.OfType(resources, "AWS::Config::ConfigRule") {
 		source, _ := r["Source"].(map[string]any)
 		scope, _ := r["Scope"].(map[string]any)
@@ -143,6 +144,42 @@ func Security(patching map[string]any, d *config.Config) []string {
 		}
 	}
 	return append(problems, suppressions(resources, d)...)
+}
+
+// configRuleIdentifiers: the template's AWS Config managed rules are the ones the configuration
+// asks for in its region (security.configRules, compliancespec.ConfigRulesIn), each once, by the
+// identifiers on their pages: PutConfigRule refuses an identifier no managed rule has, and the
+// stack's creation fails (mutation run 11's A19, the _STATUS_CHECK left off).
+func configRuleIdentifiers(resources map[string]any, d *config.Config) []string {
+	var want []string
+	if d.Security.ConfigRules {
+		offered, _ := compliancespec.ConfigRulesIn(d.Region)
+		for _, r := range offered {
+			want = append(want, r.Identifier)
+		}
+	}
+	var problems []string
+	got := map[string]string{}
+	rules := cfntemplate.OfType(resources, "AWS::Config::ConfigRule")
+	for _, id := range slices.Sorted(maps.Keys(rules)) {
+		source, _ := rules[id]["Source"].(map[string]any)
+		identifier := cfntemplate.Text(source["SourceIdentifier"])
+		switch {
+		case cfntemplate.Text(source["Owner"]) != "AWS":
+			problems = append(problems, fmt.Sprintf("config rule %s: owner %q, not AWS: privatepatch declares AWS managed rules only", id, cfntemplate.Text(source["Owner"])))
+		case !slices.Contains(want, identifier):
+			problems = append(problems, fmt.Sprintf("config rule %s: %q is not one of the managed rules the configuration asks for in %s %v (their pages, compliancespec.ConfigRules)", id, identifier, d.Region, want))
+		case got[identifier] != "":
+			problems = append(problems, fmt.Sprintf("config rule %s: %s is declared by %s too", id, identifier, got[identifier]))
+		}
+		got[identifier] = id
+	}
+	for _, identifier := range want {
+		if got[identifier] == "" {
+			problems = append(problems, fmt.Sprintf("no config rule runs %s, which security.configRules asks for in %s", identifier, d.Region))
+		}
+	}
+	return problems
 }
 
 // suppressions: each configured Inspector suppression's filter suppresses exactly its severities

@@ -66,6 +66,8 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	problems = append(problems, PromotedLists(patching, d)...)
 	problems = append(problems, EventMetricAlarms(patching)...)
 	problems = append(problems, FailureAlarmLatches(patching)...)
+	problems = append(problems, FailureAlarmWindows(patching)...)
+	problems = append(problems, ScansOutsideWindows(patching)...)
 	problems = append(problems, AlarmNames(network, fleet, patching)...)
 	problems = append(problems, AssociationAlerts(patching, fleet)...)
 	return append(problems, Rules(patching)...), notes

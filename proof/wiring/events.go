@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
@@ -313,6 +314,51 @@ func FailureAlarmLatches(patching map[string]any) []string {
 		}
 		if got := cfntemplate.Text(a["TreatMissingData"]); got != "ignore" {
 			problems = append(problems, fmt.Sprintf("alarm %s: a stop alarm's failure latch treats missing data as %q, not ignore: it turns OK while no window fails, and the failed ring stops holding the next one back", id, got))
+		}
+	}
+	return problems
+}
+
+// FailureAlarmWindows checks that each window's failure alarm (<prefix><window name>-failed,
+// patchingspec.FailureAlarmName) counts the rule of that window's failures: the rule it names by
+// its RuleName dimension matches the execution events of a window whose name ends the alarm's
+// name. Pointed at another window's rule, it latches on that window's failures and never on its
+// own, and the next ring waits on the wrong window (mutation run 11's B20). A window whose name
+// ends another's (weekly, dev-weekly) is not told apart: such a swap is not found.
+func FailureAlarmWindows(patching map[string]any) []string {
+	resources := cfntemplate.Resources(patching)
+	windows := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindow")
+	rules := cfntemplate.OfType(resources, "AWS::Events::Rule")
+	alarms := cfntemplate.OfType(resources, "AWS::CloudWatch::Alarm")
+	var problems []string
+	for _, id := range slices.Sorted(maps.Keys(alarms)) {
+		a := alarms[id]
+		name := cfntemplate.Text(a["AlarmName"])
+		if cfntemplate.Text(a["Namespace"]) != "AWS/Events" || cfntemplate.Text(a["MetricName"]) != "TriggeredRules" ||
+			!strings.HasSuffix(name, patchingspec.FailureAlarmSuffix) {
+			continue
+		}
+		for _, d := range cfntemplate.List(a["Dimensions"]) {
+			d, _ := d.(map[string]any)
+			rule, ok := rules[cfntemplate.Ref(d["Value"])]
+			if cfntemplate.Text(d["Name"]) != "RuleName" || !ok {
+				continue // EventMetricAlarms judges a dimension that names no rule
+			}
+			pattern, _ := rule["EventPattern"].(map[string]any)
+			detail, _ := pattern["detail"].(map[string]any)
+			var watched []string
+			for _, w := range cfntemplate.List(detail["window-id"]) {
+				if window, ok := windows[cfntemplate.Ref(w)]; ok {
+					watched = append(watched, cfntemplate.Text(window["Name"]))
+				}
+			}
+			own := slices.ContainsFunc(watched, func(w string) bool {
+				return name == patchingspec.FailureAlarmName("", w) || strings.HasSuffix(name, "-"+patchingspec.FailureAlarmName("", w))
+			})
+			if !own {
+				problems = append(problems, fmt.Sprintf("alarm %s (%s): counts rule %s, which matches the executions of window(s) %v, not of the window its name is for",
+					id, name, cfntemplate.Ref(d["Value"]), watched))
+			}
 		}
 	}
 	return problems

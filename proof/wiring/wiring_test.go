@@ -1004,6 +1004,20 @@ func TestSecurityResourcesAreDeclaredAsConfigured(t *testing.T) {
 		}
 	}
 	problems := joined(Security(patching, cfg))
+	// Mutation run 11's A19: a managed rule identifier no rule has; and one left out.
+	typo := read(t, "../../test/testdata/example.patching.template.json")
+	for id, r := range typo["Resources"].(map[string]any) {
+		if strings.HasPrefix(id, "SecurityPatchCompliance") {
+			r.(map[string]any)["Properties"].(map[string]any)["Source"].(map[string]any)["SourceIdentifier"] = "EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE"
+		}
+		if strings.HasPrefix(id, "SecurityManagedBySsm") {
+			delete(typo["Resources"].(map[string]any), id)
+		}
+	}
+	typos := joined(Security(typo, cfg))
+	assert.Contains(t, typos, `"EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE" is not one of the managed rules the configuration asks for in us-west-2`)
+	assert.Contains(t, typos, "no config rule runs EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK, which security.configRules asks for in us-west-2")
+	assert.Contains(t, typos, "no config rule runs EC2_INSTANCE_MANAGED_BY_SSM")
 	// Mutation run 10's C02: a standard of another region's hub.
 	other := read(t, "../../test/testdata/example.patching.template.json")
 	props(other, standard)["StandardsArn"] = "arn:aws:securityhub:eu-west-1::standards/aws-foundational-security-best-practices/v/1.0.0"
@@ -1180,8 +1194,9 @@ func TestSecurityGroupsNameTheRegionsS3PrefixList(t *testing.T) {
 		PrefixLists(network, "pl-68a54001"))
 }
 
-// The goldens' stop alarms latch on their failure alarms, and the association-failure rule names
-// every association once; mutation run 10's B12 (a failure alarm treating missing data as not
+// The goldens' stop alarms latch on their failure alarms, each failure alarm counts its own
+// window's rule, and the association-failure rule names every association once; mutation run
+// 11's B20 (a failure alarm counting another window's rule), run 10's B12 (a failure alarm treating missing data as not
 // breaching) and A13 (the client association's id replaced by the setup's) are named.
 func TestFailureLatchesHoldAndEveryAssociationAlerts(t *testing.T) {
 	for _, scenario := range goldenScenarios {
@@ -1190,8 +1205,17 @@ func TestFailureLatchesHoldAndEveryAssociationAlerts(t *testing.T) {
 			continue
 		}
 		assert.Empty(t, FailureAlarmLatches(stacks[0]), scenario)
+		assert.Empty(t, FailureAlarmWindows(stacks[0]), scenario)
 		assert.Empty(t, AssociationAlerts(stacks[0], stacks[1]), scenario)
 	}
+	// Mutation run 11's B20: the weekly window's failure alarm counting the WSUS window's rule.
+	swapped := read(t, "../../test/testdata/default.patching.template.json")
+	for _, d := range props(swapped, "MaintenanceWindowsprivatepatchweeklyFailureAlarm128B2280")["Dimensions"].([]any) {
+		d.(map[string]any)["Value"] = map[string]any{"Ref": "MaintenanceWindowsprivatepatchwsusFailureRule57398DAB"}
+	}
+	assert.Equal(t, []string{"alarm MaintenanceWindowsprivatepatchweeklyFailureAlarm128B2280 (privatepatch-patching-privatepatch-weekly-failed): " +
+		"counts rule MaintenanceWindowsprivatepatchwsusFailureRule57398DAB, which matches the executions of window(s) [privatepatch-wsus], not of the window its name is for"},
+		FailureAlarmWindows(swapped))
 	patching, fleet := read(t, "../../test/testdata/example.patching.template.json"), read(t, "../../test/testdata/example.fleet.template.json")
 	props(patching, "MaintenanceWindowsweeklyprodFailureAlarmB06AFC81")["TreatMissingData"] = "notBreaching"
 	assert.Equal(t, []string{`alarm MaintenanceWindowsweeklyprodFailureAlarmB06AFC81: a stop alarm's failure latch treats missing data as "notBreaching", not ignore: it turns OK while no window fails, and the failed ring stops holding the next one back`},
@@ -1280,4 +1304,28 @@ func TestAlarmNamesAreUniqueInADeployment(t *testing.T) {
 	patching := read(t, "../../test/testdata/example.patching.template.json")
 	props(patching, "MaintenanceWindowsweeklyprodFailureAlarmB06AFC81")["AlarmName"] = "privatepatch-patching-wsus-sync-failed"
 	assert.Contains(t, joined(AlarmNames(patching)), "named privatepatch-patching-wsus-sync-failed, as alarm")
+}
+
+// The goldens' scans run outside every window; mutation run 11's B10 (the scan moved into the
+// weekly window) is named, and a rate scan is not judged.
+func TestScansRunOutsideTheWindows(t *testing.T) {
+	for _, scenario := range goldenScenarios {
+		for _, patching := range goldenStacks(t, scenario, "patching") {
+			assert.Empty(t, ScansOutsideWindows(patching), scenario)
+		}
+	}
+	patching := read(t, "../../test/testdata/default.patching.template.json")
+	var scans []string
+	for id, r := range patching["Resources"].(map[string]any) {
+		if strings.HasPrefix(id, "ScanPatchGroupwindows") {
+			r.(map[string]any)["Properties"].(map[string]any)["ScheduleExpression"] = "cron(0 3 ? * SUN *)"
+			scans = append(scans, id)
+		}
+	}
+	require.Len(t, scans, 1)
+	problems := ScansOutsideWindows(patching)
+	require.Len(t, problems, 1)
+	assert.Contains(t, problems[0], "scan association "+scans[0]+" (cron(0 3 ? * SUN *)): runs while window privatepatch-weekly (cron(0 2 ? * SUN *)) is open")
+	props(patching, scans[0])["ScheduleExpression"] = "rate(1 day)"
+	assert.Empty(t, ScansOutsideWindows(patching), "a rate's runs depend on its creation: not judged")
 }
