@@ -659,6 +659,8 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 			[]string{`patching.baselines[0].hybridNodesOnly: true and patch group "app" is that of instance group "app" (fleet.instanceGroups[0]), an EC2 instance in the private subnets`}},
 		{"hybrid_nodes_only_serving_the_wsus_server", valid + "patching: {baselines: [{name: rhel, operatingSystem: REDHAT_ENTERPRISE_LINUX, patchGroups: [wsus], hybridNodesOnly: true}]}\n",
 			[]string{`patching.baselines[0].hybridNodesOnly: true and patch group "wsus" is that of the WSUS server (wsus.patchGroup), an EC2 instance in the private subnets`}},
+		{"window_in_an_hour_daylight_saving_skips", valid + "patching: {maintenanceWindows: [{name: berlin, schedule: 'cron(30 2 ? * SUN *)', timezone: Europe/Berlin, targets: {patchGroups: [windows]}}]}\n",
+			[]string{`patching.maintenanceWindows[0].schedule: "cron(30 2 ? * SUN *)" in Europe/Berlin: 20`, `02:30 does not exist in Europe/Berlin (daylight saving skips it)`}},
 		{"region_without_a_documented_patch_manager_bucket", strings.Replace(valid, "us-west-2", "mx-central-1", 2),
 			[]string{`region: "mx-central-1" has no Patch Manager bucket in "Reference: Amazon S3 buckets for patching operations"`,
 				`region: "mx-central-1" has no patch baseline snapshot bucket in "Reference: Amazon S3 buckets for patching operations"`}},

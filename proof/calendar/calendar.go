@@ -496,33 +496,15 @@ func (w Window) cronStarts(from, until time.Time, loc *time.Location, startDate,
 // offsetRun is the cron time h:m:s on day, and the run it starts: the offset is days after the
 // cron's date and time, at the same local time ("won't run until 11:30 PM two days later").
 func (w Window) offsetRun(day time.Time, h, m, s int, loc *time.Location) (at, run time.Time, err error) {
-	if at, err = localTime(day.Year(), day.Month(), day.Day(), h, m, s, loc); err != nil {
+	if at, err = ssmschedule.LocalTime(day.Year(), day.Month(), day.Day(), h, m, s, loc); err != nil {
 		return at, run, err
 	}
 	run = at
 	if w.Offset > 0 {
 		d := day.AddDate(0, 0, w.Offset)
-		if run, err = localTime(d.Year(), d.Month(), d.Day(), h, m, s, loc); err != nil {
+		if run, err = ssmschedule.LocalTime(d.Year(), d.Month(), d.Day(), h, m, s, loc); err != nil {
 			return at, run, err
 		}
 	}
 	return at, run, nil
-}
-
-// localTime is the wall-clock time in loc, or an error when daylight saving skips it (spring
-// forward) or repeats it (fall back): AWS does not document when a window scheduled then runs.
-func localTime(y int, mo time.Month, d, h, mi, s int, loc *time.Location) (time.Time, error) {
-	t := time.Date(y, mo, d, h, mi, s, 0, loc)
-	wall := fmt.Sprintf("%04d-%02d-%02d %02d:%02d", y, mo, d, h, mi)
-	if t.Hour() != h || t.Minute() != mi || t.Day() != d {
-		return t, fmt.Errorf("%s does not exist in %s (daylight saving skips it), and AWS does not document when such a run happens: "+
-			"move the window out of the skipped hour", wall, loc)
-	}
-	for _, shift := range []time.Duration{-2 * time.Hour, -time.Hour, -30 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour} {
-		if o := t.Add(shift); o.Hour() == h && o.Minute() == mi && o.Day() == d {
-			return t, fmt.Errorf("%s happens twice in %s (daylight saving repeats it), and AWS does not document which one runs: "+
-				"move the window out of the repeated hour", wall, loc)
-		}
-	}
-	return t, nil
 }

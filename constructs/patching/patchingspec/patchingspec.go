@@ -337,6 +337,9 @@ func (w Window) Problems() spec.Problems {
 	}
 	if _, err := time.LoadLocation(w.Timezone); err != nil || w.Timezone == "Local" {
 		p.Add("Timezone", w.Timezone, "is not an IANA time zone: use one such as UTC, Asia/Seoul or America/New_York")
+	} else if err := ssmschedule.CheckLocalTimes(w.Schedule, w.Timezone, w.ScheduleOffset); err != nil {
+		// make calendar and make verify refuse such a window: so does the configuration.
+		p.Add("Schedule", w.Schedule, "in %s: %v", w.Timezone, err)
 	}
 	if w.ScheduleOffset != 0 && (!strings.HasPrefix(w.Schedule, "cron(") || w.ScheduleOffset < 1 || w.ScheduleOffset > MaxScheduleOffset) {
 		p.Add("ScheduleOffset", w.ScheduleOffset, "is not allowed: 1 to %d days, with a cron schedule only", MaxScheduleOffset)
