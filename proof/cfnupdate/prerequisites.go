@@ -188,8 +188,9 @@ func scopeTypes(rule map[string]any) []string {
 }
 
 // RecordingRecorders are the names of the recorders DescribeConfigurationRecorderStatus'
-// answer (statuses, as the AWS CLI prints it) says are recording: what standards without Config
-// rules of their own ask, as make check-update counts them (ConfigurationRecordersStatus[?recording]).
+// answer (statuses, as the AWS CLI prints it) says are recording, in its order: what standards
+// without Config rules of their own ask, as make check-update counts them
+// (ConfigurationRecordersStatus[?recording]).
 func RecordingRecorders(statuses []byte) ([]string, error) {
 	var status struct {
 		ConfigurationRecordersStatus []struct {
@@ -235,21 +236,16 @@ func UnrecordedTypes(recorders, statuses []byte, types []string) ([]string, erro
 			} `json:"recordingGroup"`
 		} `json:"ConfigurationRecorders"`
 	}
-	var status struct {
-		ConfigurationRecordersStatus []struct {
-			Name      string `json:"name"`
-			Recording bool   `json:"recording"`
-		} `json:"ConfigurationRecordersStatus"`
-	}
 	if err := json.Unmarshal(recorders, &described); err != nil {
 		return nil, fmt.Errorf("describe-configuration-recorders: %w", err)
 	}
-	if err := json.Unmarshal(statuses, &status); err != nil {
-		return nil, fmt.Errorf("describe-configuration-recorder-status: %w", err)
+	names, err := RecordingRecorders(statuses)
+	if err != nil {
+		return nil, err
 	}
 	recording := map[string]bool{}
-	for _, s := range status.ConfigurationRecordersStatus {
-		recording[s.Name] = s.Recording
+	for _, name := range names {
+		recording[name] = true
 	}
 	records := func(t string) bool {
 		for _, r := range described.ConfigurationRecorders {
