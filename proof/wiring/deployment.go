@@ -54,6 +54,18 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	problems = append(problems, Retention(network, fleet, patching)...)
 	problems = append(problems, Queries(patching, fleet)...)
 	problems = append(problems, Intent(patching, fleet, d.Region, d.Fleet.Tag.Key, d.Fleet.Tag.Value)...)
+	problems = append(problems, ScansOutsideWindows(patching)...)
+	problems = append(problems, scanPatchGroups(patching, d)...)
+	problems = append(problems, NatSubnets(network)...)
+	problems = append(problems, ExistingVpcIds(d, network, fleet, patching)...)
+	problems = append(problems, Lifecycles(d, network, fleet, patching)...)
+	return append(problems, alertsAndRollout(network, patching, fleet, d)...), notes
+}
+
+// alertsAndRollout are the checks of the alarms and rules that alert and that hold a ring back:
+// the composite stop alarms (with the configuration's own stopOnAlarms), each failure alarm's
+// latch and window, the rules' metrics and events, and the alarms' names.
+func alertsAndRollout(network, patching, fleet map[string]any, d *config.Config) []string {
 	var external []string
 	for _, w := range d.Patching.MaintenanceWindows {
 		for _, t := range w.Tasks {
@@ -61,16 +73,15 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 		}
 	}
 	resources, _ := patching["Resources"].(map[string]any)
-	problems = append(problems, compositeRules(resources, external)...)
+	problems := compositeRules(resources, external)
 	problems = append(problems, RolloutStops(patching, d)...)
 	problems = append(problems, PromotedLists(patching, d)...)
 	problems = append(problems, EventMetricAlarms(patching)...)
 	problems = append(problems, FailureAlarmLatches(patching)...)
 	problems = append(problems, FailureAlarmWindows(patching)...)
-	problems = append(problems, ScansOutsideWindows(patching)...)
 	problems = append(problems, AlarmNames(network, fleet, patching)...)
 	problems = append(problems, AssociationAlerts(patching, fleet)...)
-	return append(problems, Rules(patching)...), notes
+	return append(problems, Rules(patching)...)
 }
 
 // installs: each window's patch tasks are the configuration's, by operation and reboot option

@@ -246,6 +246,48 @@ func resourceGroupTargets(resources, task map[string]any) bool {
 	return false
 }
 
+// namedPseudoParameters: a task parameter named as a pseudo parameter (WindowExecutionId for
+// {{WINDOW_EXECUTION_ID}}) that passes one passes that one (mutation run 12's B14: the
+// promotion's WindowExecutionId given {{TASK_EXECUTION_ID}}, so its GetMaintenanceWindowExecution
+// fails every run, the ring's failure alarm stops the next ring, and nothing is promoted); and a
+// Run Command task passes neither {{TARGET_ID}} nor {{RESOURCE_ID}}: "These two pseudo parameters
+// can't be used with Run Command tasks" ("Using pseudo parameters when registering maintenance
+// window tasks", read 2026-12-07).
+func namedPseudoParameters(id string, task map[string]any) []string {
+	var problems []string
+	for i, block := range []map[string]any{cfntemplate.RunCommand(task), cfntemplate.Automation(task)} {
+		parameters := cfntemplate.Parameters(block)
+		for _, name := range slices.Sorted(maps.Keys(parameters)) {
+			for _, value := range cfntemplate.Texts(parameters[name]) {
+				m := pseudoParameter.FindStringSubmatch(value)
+				if m == nil {
+					continue
+				}
+				for _, p := range pseudoParameters {
+					if name == pascal(p) && m[1] != p {
+						problems = append(problems, fmt.Sprintf("task %s: parameter %s passes {{%s}}, not {{%s}}", id, name, m[1], p))
+					}
+				}
+				if i == 0 && slices.Contains(targetPseudoParameters, m[1]) {
+					problems = append(problems, fmt.Sprintf("task %s: Run Command parameter %s passes {{%s}}, which Run Command tasks cannot use", id, name, m[1]))
+				}
+			}
+		}
+	}
+	return problems
+}
+
+// pascal is WINDOW_EXECUTION_ID as WindowExecutionId.
+func pascal(snake string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(strings.ToLower(snake), "_") {
+		if part != "" {
+			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+		}
+	}
+	return b.String()
+}
+
 // taskPseudoParameters: a task's {{NAME}} is a pseudo parameter Systems Manager replaces; another
 // reaches the document as written (the pre-patch image would look for instance "{{INSTANCE_ID}}").
 // A task of another type than Run Command with targets names its target by one of
@@ -266,6 +308,7 @@ func taskPseudoParameters(resources map[string]any) []string {
 			problems = append(problems, fmt.Sprintf("task %s: runs on a resource group's members and names {{TARGET_ID}}, "+
 				"which for a RESOURCE_GROUP target is the member's full ARN: an instance id is {{RESOURCE_ID}}", id))
 		}
+		problems = append(problems, namedPseudoParameters(id, tasks[id])...)
 		if kind := tasks[id]["TaskType"]; kind != "RUN_COMMAND" && len(cfntemplate.List(tasks[id]["Targets"])) > 0 && !named {
 			problems = append(problems, fmt.Sprintf("task %s: a task of type %v with targets whose parameters name none of {{%s}}: "+
 				"it runs once for each target, and is not told which", id, kind, strings.Join(targetPseudoParameters, "}}, {{")))

@@ -1329,3 +1329,88 @@ func TestScansRunOutsideTheWindows(t *testing.T) {
 	props(patching, scans[0])["ScheduleExpression"] = "rate(1 day)"
 	assert.Empty(t, ScansOutsideWindows(patching), "a rate's runs depend on its creation: not judged")
 }
+
+// Mutation run 12's misses, planted: the S3 endpoint's VpcId and a subnet id off the configured
+// existing VPC (A05); a scan of "Windows" for the group "windows" (A18); a NAT gateway moved into
+// a private subnet (B02); the promotion's WindowExecutionId given another pseudo parameter, and a
+// Run Command task passing {{RESOURCE_ID}} (B14); the command-output bucket expiring after a day
+// (B20). Each goldens' scenario passes first.
+func TestRunTwelvesMissesAreNamed(t *testing.T) {
+	existing, err := config.Parse("existing.yaml", []byte(`
+region: us-west-2
+network:
+  s3PrefixListIds: {us-west-2: pl-68a54001}
+  existingVpc:
+    vpcId: vpc-0a1b2c3d4e5f60718
+    cidr: 10.20.0.0/16
+    privateSubnets:
+      - {id: subnet-0aaaaaaaaaaaaaaa1, cidr: 10.20.10.0/24, zone: us-west-2a, routeTableId: rtb-0aaaaaaaaaaaaaaa1}
+      - {id: subnet-0aaaaaaaaaaaaaaa2, cidr: 10.20.11.0/24, zone: us-west-2b, routeTableId: rtb-0aaaaaaaaaaaaaaa2}
+    publicSubnets:
+      - {id: subnet-0bbbbbbbbbbbbbbb1, cidr: 10.20.0.0/24, zone: us-west-2a}
+      - {id: subnet-0bbbbbbbbbbbbbbb2, cidr: 10.20.1.0/24, zone: us-west-2b}
+    interfaceEndpoints: created
+    s3Endpoint: created
+`))
+	require.NoError(t, err)
+	network := read(t, "../../test/testdata/existing-vpc.network.template.json")
+	require.Empty(t, ExistingVpcIds(existing, network))
+	var endpoint string
+	for id, r := range network["Resources"].(map[string]any) {
+		if r.(map[string]any)["Type"] == "AWS::EC2::VPCEndpoint" && props(network, id)["VpcEndpointType"] == "Gateway" {
+			endpoint = id
+		}
+	}
+	require.NotEmpty(t, endpoint)
+	props(network, endpoint)["VpcId"] = "vpc-0a1b2c3d4e5f60719"
+	problems := joined(ExistingVpcIds(existing, network))
+	assert.Contains(t, problems, endpoint+": VpcId vpc-0a1b2c3d4e5f60719 is not the configured existing VPC vpc-0a1b2c3d4e5f60718")
+	for id, r := range network["Resources"].(map[string]any) {
+		if r.(map[string]any)["Type"] == "AWS::EC2::VPCEndpoint" && props(network, id)["VpcEndpointType"] == "Interface" {
+			props(network, id)["SubnetIds"] = []any{"subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa9"}
+			break
+		}
+	}
+	assert.Contains(t, joined(ExistingVpcIds(existing, network)), "SubnetIds subnet-0aaaaaaaaaaaaaaa9 is none of the configured existing VPC's subnets")
+
+	cfg, err := config.Load("../../config/default.yaml")
+	require.NoError(t, err)
+	patching := read(t, "../../test/testdata/default.patching.template.json")
+	require.Empty(t, scanPatchGroups(patching, cfg))
+	props(patching, "ScanPatchGroupwindows2ED98C7E")["Targets"] = []any{map[string]any{"Key": "tag:Patch Group", "Values": []any{"Windows"}}}
+	assert.Equal(t, []string{
+		"scan association ScanPatchGroupwindows2ED98C7E: scans tag:Patch Group=Windows, which is no configured patch group under that key [tag:Patch Group=windows tag:Patch Group=wsus]",
+		"no scan association scans tag:Patch Group=windows, a configured patch group"}, scanPatchGroups(patching, cfg))
+
+	nat := read(t, "../../test/testdata/nat-per-az.network.template.json")
+	require.Empty(t, NatSubnets(nat))
+	var gateway, private string
+	for id, r := range nat["Resources"].(map[string]any) {
+		switch {
+		case r.(map[string]any)["Type"] == "AWS::EC2::NatGateway" && gateway == "":
+			gateway = id
+		case r.(map[string]any)["Type"] == "AWS::EC2::Subnet" && strings.Contains(id, "Private") && private == "":
+			private = id
+		}
+	}
+	props(nat, gateway)["SubnetId"] = map[string]any{"Ref": private}
+	assert.Equal(t, []string{"NAT gateway " + gateway + ": its subnet " + private + " routes 0.0.0.0/0 to no internet gateway: it is no public subnet, and the NAT reaches nothing"}, NatSubnets(nat))
+
+	patching = read(t, "../../test/testdata/default.patching.template.json")
+	require.Empty(t, taskPseudoParameters(patching["Resources"].(map[string]any)))
+	automation := props(patching, "MaintenanceWindowsprivatepatchweeklyPrePatchImageE1971ACD")["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowAutomationParameters"].(map[string]any)
+	automation["Parameters"].(map[string]any)["WindowExecutionId"] = []any{"{{TASK_EXECUTION_ID}}"}
+	runCommand := props(patching, "MaintenanceWindowsprivatepatchweeklyTask15A70B942")["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowRunCommandParameters"].(map[string]any)
+	runCommand["Parameters"].(map[string]any)["InstanceId"] = []any{"{{RESOURCE_ID}}"}
+	pseudo := joined(taskPseudoParameters(patching["Resources"].(map[string]any)))
+	assert.Contains(t, pseudo, "task MaintenanceWindowsprivatepatchweeklyPrePatchImageE1971ACD: parameter WindowExecutionId passes {{TASK_EXECUTION_ID}}, not {{WINDOW_EXECUTION_ID}}")
+	assert.Contains(t, pseudo, "task MaintenanceWindowsprivatepatchweeklyTask15A70B942: Run Command parameter InstanceId passes {{RESOURCE_ID}}, which Run Command tasks cannot use")
+
+	fleet := read(t, "../../test/testdata/default.fleet.template.json")
+	require.Empty(t, Lifecycles(cfg, fleet, read(t, "../../test/testdata/default.network.template.json")))
+	rule := props(fleet, "CommandOutputBucket0DD4DD73")["LifecycleConfiguration"].(map[string]any)["Rules"].([]any)[0].(map[string]any)
+	rule["ExpirationInDays"] = float64(1) // as JSON decodes it
+	assert.Equal(t, []string{"bucket CommandOutputBucket0DD4DD73: objects expire after 1 days, not the 365 of commandOutput.retentionDays"}, Lifecycles(cfg, fleet))
+	fleet["Resources"].(map[string]any)["OtherBucket"] = map[string]any{"Type": "AWS::S3::Bucket", "Properties": map[string]any{}}
+	assert.Contains(t, joined(Lifecycles(cfg, fleet)), "bucket OtherBucket: neither the command-output nor a flow-log bucket")
+}
