@@ -71,8 +71,8 @@ type PipelineStack struct {
 }
 
 // NewPipeline creates <project>-pipeline: it builds the repository on CodeBuild (make test,
-// then make verify of the configuration file), updates itself, and deploys each environment, one
-// wave per region in the order the environments are listed, after an approval where asked.
+// then make verify of the configuration file), updates itself, and deploys the environments one
+// after another in the order they are listed, each after an approval where asked.
 func NewPipeline(app awscdk.App, cfg *config.Config) PipelineStack {
 	stack := awscdk.NewStack(app, jsii.String("Pipeline"), &awscdk.StackProps{
 		StackName:   jsii.String(cfg.PipelineStackName()),
@@ -103,9 +103,8 @@ func NewPipeline(app awscdk.App, cfg *config.Config) PipelineStack {
 			Logging:          &awscodebuild.LoggingOptions{CloudWatch: &awscodebuild.CloudWatchLoggingOptions{LogGroup: buildLogs(stack)}},
 		},
 	})
-	waves := map[string]pipelines.Wave{}
 	for _, d := range cfg.Deployments() {
-		s.addStage(app, cfg, d, waves, synth.PrimaryOutput(), stepRole, prot)
+		s.addStage(app, cfg, d, synth.PrimaryOutput(), stepRole, prot)
 	}
 	s.Pipeline.BuildPipeline()
 	s.Alerts = pipelinealerts.New(stack, "Alerts", &pipelinealerts.Props{
@@ -182,15 +181,15 @@ func newSynthStep(cfg *config.Config, source pipelines.IFileSetProducer) pipelin
 	})
 }
 
-// addStage deploys deployment d in its region's wave, protects its stacks after it, and asks for
-// an approval before it when the pipeline's approvalBefore names it.
-func (s *PipelineStack) addStage(app awscdk.App, cfg *config.Config, d *config.Config, waves map[string]pipelines.Wave,
+// addStage deploys deployment d after the environments listed before it, protects its stacks
+// after it, and asks for an approval before it when the pipeline's approvalBefore names it. Each
+// environment is a wave of its own: the stages of one wave "will be deployed in parallel"
+// (Wave.addStage, aws-cdk-lib pipelines), so a wave per region deployed a production listed after
+// its staging in the same region beside it, before the environments listed between them, and
+// asked for production's approval while staging was still deploying (a review's find).
+func (s *PipelineStack) addStage(app awscdk.App, cfg *config.Config, d *config.Config,
 	synthOutput pipelines.FileSet, stepRole awsiam.IRole, prot stageProtection) {
-	wave, ok := waves[d.Region]
-	if !ok {
-		wave = s.Pipeline.AddWave(jsii.String(d.Region), nil)
-		waves[d.Region] = wave
-	}
+	wave := s.Pipeline.AddWave(jsii.String(d.Environment), nil)
 	stage := awscdk.NewStage(app, jsii.String(d.Environment), &awscdk.StageProps{Env: environment(d)})
 	p := NewPrivatePatch(stage, d)
 	s.Deployments = append(s.Deployments, p)

@@ -89,7 +89,7 @@ func buildPipeline() {
 	})
 }
 
-func TestPipelineBuildsTestsAndDeploysEachEnvironmentInWavesByRegion(t *testing.T) {
+func TestPipelineBuildsTestsAndDeploysEachEnvironmentInTurn(t *testing.T) {
 	p, template := synthPipeline(t)
 	assert.Equal(t, "privatepatch-pipeline", *p.StackName())
 	assert.Equal(t, "111111111111", *p.Account(), "the first environment's account")
@@ -102,7 +102,7 @@ func TestPipelineBuildsTestsAndDeploysEachEnvironmentInWavesByRegion(t *testing.
 		stageNames = append(stageNames, st.(map[string]any)["Name"].(string))
 	}
 	assert.Equal(t, []string{"Source", "Build", "UpdatePipeline", "Assets", "prod-usw2", "prod-euw1"}, stageNames,
-		"source, tests and synth, self-mutation, assets, then each region's wave in the listed order (a wave of one environment takes its name)")
+		"source, tests and synth, self-mutation, assets, then each environment in the listed order")
 	text := fmt.Sprint(props(pipeline)["Stages"])
 	assert.Contains(t, text, "ConnectionArn:arn:aws:codeconnections:us-west-2:111111111111:connection/01234567-89ab-cdef-0123-456789abcdef")
 	assert.Contains(t, text, "FullRepositoryId:my-org/privatepatch-config")
@@ -860,4 +860,28 @@ func TestTheReplicationBucketWildcardFitsEveryProjectsName(t *testing.T) {
 			assert.False(t, regexp.MustCompile(pattern).MatchString("Resource::arn:aws:s3:::"+other+"/*"), "not another bucket of the project's stacks")
 		}
 	}
+}
+
+// A staging and a production in one region (two accounts) deploy in the listed order, one after
+// the other: a wave per region deployed them side by side.
+func TestEnvironmentsOfOneRegionDeployInTheListedOrderNotTogether(t *testing.T) {
+	cfg, err := config.Parse("pipeline.yaml", []byte(strings.Replace(pipelineYAML, "environments:\n",
+		"environments:\n  - {name: staging-usw2, account: \"333333333333\", region: us-west-2, availabilityZones: [us-west-2a, us-west-2b]}\n", 1)))
+	require.NoError(t, err)
+	context, err := readCdkJSONContext()
+	require.NoError(t, err)
+	context["availability-zones:account=111111111111:region=us-west-2"] = []any{"us-west-2a", "us-west-2b", "us-west-2c"}
+	context["availability-zones:account=222222222222:region=eu-west-1"] = []any{"eu-west-1a", "eu-west-1b", "eu-west-1c"}
+	context["availability-zones:account=333333333333:region=us-west-2"] = []any{"us-west-2a", "us-west-2b", "us-west-2c"}
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &context, AnalyticsReporting: jsii.Bool(false)})
+	p := stacks.NewPipeline(app, cfg)
+	app.Synth(nil)
+	template, err := readStackTemplate(p.Stack)
+	require.NoError(t, err)
+	_, pipeline := oneOf(t, template, "AWS::CodePipeline::Pipeline", "Pipeline")
+	var stageNames []string
+	for _, st := range props(pipeline)["Stages"].([]any) {
+		stageNames = append(stageNames, st.(map[string]any)["Name"].(string))
+	}
+	assert.Equal(t, []string{"Source", "Build", "UpdatePipeline", "Assets", "staging-usw2", "prod-usw2", "prod-euw1"}, stageNames)
 }

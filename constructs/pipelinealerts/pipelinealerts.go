@@ -91,7 +91,7 @@ func New(scope constructs.Construct, id string, p *Props) PipelineAlerts {
 	a := &pipelineAlerts{Construct: constructs.NewConstruct(scope, jsii.String(id)), rules: map[string]awsevents.Rule{}}
 	a.topic = alerttopic.New(a.Construct, alerttopic.Props{DisplayName: "privatepatch pipeline",
 		KeyDescription: "Encrypts the privatepatch pipeline's alerts topic", Emails: p.Emails})
-	a.addRule("Failed", "A pipeline run failed: the stacks stay as they were, and the stop alarms unattached", executionChange,
+	a.addRule("Failed", "A pipeline run failed: environments before the failed step, and stacks it had updated, are on the new version (their updated tasks without stop alarms until the next run); the rest stay as they were", executionChange,
 		map[string]any{"pipeline": []string{p.PipelineName}, "state": []string{executionFailed}})
 	if p.Approvals {
 		a.addRule("Approval", "A pipeline run waits for an approval", actionChange,
