@@ -124,14 +124,11 @@ func NewClientConfiguration(scope constructs.Construct, id string, props *Client
 	if !p.IncludeHybridNodes {
 		target = awsssm.CfnAssociation_TargetProperty{Key: jsii.String("resource-groups:Name"), Values: jsii.Strings(p.Ec2GroupName)}
 	}
-	c.association = newAssociation(c.Construct, "Association", c.document, []awsssm.CfnAssociation_TargetProperty{target}, p.Schedule, p.OutputBucket, ClientOutputPrefix, map[string]*string{
-		"WsusUrl":                     p.WsusURL,
-		"TargetGroup":                 jsii.String(p.TargetGroup),
-		"AcceptTrustedPublisherCerts": jsii.String(wsusspec.Flag(p.AcceptTrustedPublisherCerts)),
-		"NoAutoUpdate":                jsii.String(wsusspec.Flag(p.NoAutoUpdate)),
-		"AUOptions":                   jsii.String(fmt.Sprint(p.AUOptions)),
-		"ScheduledInstallDay":         jsii.String(fmt.Sprint(p.ScheduledInstallDay)),
-	})
+	parameters := map[string]*string{"WsusUrl": p.WsusURL}
+	for name, value := range p.Client.PolicyParameters() {
+		parameters[name] = jsii.String(value)
+	}
+	c.association = newAssociation(c.Construct, "Association", c.document, []awsssm.CfnAssociation_TargetProperty{target}, p.Schedule, p.OutputBucket, ClientOutputPrefix, parameters)
 	if !p.IncludeHybridNodes {
 		// A State Manager association may target a resource group by name ("Creating
 		// associations", AWS Systems Manager User Guide, read 2026-12-06: --targets

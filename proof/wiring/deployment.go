@@ -59,6 +59,12 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	problems = append(problems, NatSubnets(network)...)
 	problems = append(problems, ExistingVpcIds(d, network, fleet, patching)...)
 	problems = append(problems, Lifecycles(d, network, fleet, patching)...)
+	problems = append(problems, Launches(fleet)...)
+	problems = append(problems, CronOnlyFlags(fleet, patching)...)
+	problems = append(problems, clientPolicy(fleet, d)...)
+	problems = append(problems, GroupQueries(fleet, patching)...)
+	problems = append(problems, windowResourceGroups(patching, d)...)
+	problems = append(problems, emailSubscriptions(patching, d)...)
 	return append(problems, alertsAndRollout(network, patching, fleet, d)...), notes
 }
 

@@ -169,6 +169,12 @@ func parameterProblems(what string, doc map[string]any, given any, resources map
 			continue
 		}
 		value, literal := cfntemplate.First(params[name]).(string)
+		if sample, ok := joinSample(cfntemplate.First(params[name])); ok {
+			// An Fn::Join of literals and attributes with a known form (an instance's private
+			// address or name) is judged by a sample of it: mutation run 13's B06, a WSUS URL of
+			// http://<address>:8530 against an https-only pattern.
+			value, literal = sample, true
+		}
 		if !literal {
 			// A Ref is judged by what it returns for its resource's type; other intrinsics are
 			// resolved at deploy.
@@ -193,4 +199,41 @@ func parameterProblems(what string, doc map[string]any, given any, resources map
 		}
 	}
 	return problems
+}
+
+// attributeSamples are values of the form an attribute returns, for joinSample: an instance's
+// private and public addresses and DNS names (AWS::EC2::Instance return values).
+var attributeSamples = map[string]string{
+	"PrivateIp": "10.0.0.10", "PublicIp": "203.0.113.10",
+	"PrivateDnsName": "ip-10-0-0-10.us-west-2.compute.internal", "PublicDnsName": "ec2-203-0-113-10.us-west-2.compute.amazonaws.com",
+}
+
+// joinSample is a sample of an Fn::Join with an empty separator whose parts are literals and
+// attributes of attributeSamples; ok false for anything else.
+func joinSample(v any) (string, bool) {
+	m, _ := v.(map[string]any)
+	join, _ := m["Fn::Join"].([]any)
+	if len(join) != 2 || join[0] != "" {
+		return "", false
+	}
+	var b strings.Builder
+	for _, part := range cfntemplate.List(join[1]) {
+		switch part := part.(type) {
+		case string:
+			b.WriteString(part)
+		case map[string]any:
+			getAtt, _ := part["Fn::GetAtt"].([]any)
+			if len(getAtt) != 2 {
+				return "", false
+			}
+			sample, ok := attributeSamples[cfntemplate.Text(getAtt[1])]
+			if !ok {
+				return "", false
+			}
+			b.WriteString(sample)
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
 }

@@ -51,8 +51,14 @@ func Scripts(shipped map[string]string, templates ...map[string]any) []string {
 				inputs, _ := step["inputs"].(map[string]any)
 				script := joinedLines(inputs["runCommand"])
 				for _, path := range slices.Sorted(maps.Keys(shipped)) {
-					if strings.Contains(script, signature(shipped[path])) && !strings.Contains(script, shipped[path]) {
+					if !strings.Contains(script, signature(shipped[path])) {
+						continue
+					}
+					if !strings.Contains(script, shipped[path]) {
 						problems = append(problems, fmt.Sprintf("document %s: step %d carries %s, edited: it is not the script its tests prove", id, i, path))
+					}
+					if want, got := scriptPlatform(path), stepPlatform(step); want != "" && got != "" && got != want {
+						problems = append(problems, fmt.Sprintf("document %s: step %d carries %s, a %s script, under a %s precondition: it never runs where it should (mutation run 13's B07)", id, i, path, want, got))
 					}
 				}
 			}
@@ -121,4 +127,26 @@ func joinedLines(v any) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// scriptPlatform is the platform a shipped script is for: PowerShell for Windows, shell for
+// Linux; "" for another (an Automation runbook's Python, which runs on no node).
+func scriptPlatform(path string) string {
+	switch {
+	case strings.HasSuffix(path, ".ps1"):
+		return "Windows"
+	case strings.HasSuffix(path, ".sh"):
+		return "Linux"
+	}
+	return ""
+}
+
+// stepPlatform is the platformType a step's precondition names ({"StringEquals": ["platformType",
+// "Windows"]}, "Schemas, features, and examples"), "" without one.
+func stepPlatform(step map[string]any) string {
+	precondition, _ := step["precondition"].(map[string]any)
+	if pair := cfntemplate.Texts(precondition["StringEquals"]); len(pair) == 2 && pair[0] == "platformType" {
+		return pair[1]
+	}
+	return ""
 }

@@ -1414,3 +1414,73 @@ network:
 	fleet["Resources"].(map[string]any)["OtherBucket"] = map[string]any{"Type": "AWS::S3::Bucket", "Properties": map[string]any{}}
 	assert.Contains(t, joined(Lifecycles(cfg, fleet)), "bucket OtherBucket: neither the command-output nor a flow-log bucket")
 }
+
+// Mutation run 13's misses, planted: a launch template with the metadata endpoint off (A13), an
+// instance given its role for an instance profile (A14), a gp3 volume at 100 IOPS (A15), the cron
+// flag on a rate association (A16), the WSUS client's AUOptions off the configuration's (B05), an
+// http URL against an https-only pattern (B06), the Windows checks under a Linux precondition
+// (B07), a stack group carrying tag filters (B11), a window on another resource group (B12), an
+// e-mail subscribed by sms (B20). Each golden passes first.
+func TestRunThirteensMissesAreNamed(t *testing.T) {
+	fleet := read(t, "../../test/testdata/example.fleet.template.json")
+	require.Empty(t, Launches(fleet))
+	require.Empty(t, CronOnlyFlags(fleet))
+	require.Empty(t, GroupQueries(fleet))
+	props(fleet, "FleetappInstance1LaunchTemplate747227D7")["LaunchTemplateData"].(map[string]any)["MetadataOptions"].(map[string]any)["HttpEndpoint"] = "disabled"
+	props(fleet, "FleetappInstance29EE22299")["IamInstanceProfile"] = map[string]any{"Ref": "FleetRole427BC000"}
+	props(fleet, "WsusUpdateStore63860FE1")["Iops"] = float64(100)
+	launches := joined(Launches(fleet))
+	assert.Contains(t, launches, "launch template FleetappInstance1LaunchTemplate747227D7: the instance metadata endpoint is disabled")
+	assert.Contains(t, launches, "instance FleetappInstance29EE22299: IamInstanceProfile {\"Ref\":\"FleetRole427BC000\"} is no instance profile of the template")
+	assert.Contains(t, launches, "volume WsusUpdateStore63860FE1: 100 IOPS, under the 3000 a gp3 volume takes")
+
+	for id, r := range fleet["Resources"].(map[string]any) {
+		if strings.HasPrefix(id, "WsusAgentUpdateSchedule1") {
+			r.(map[string]any)["Properties"].(map[string]any)["ScheduleExpression"] = "rate(14 days)"
+			assert.Equal(t, []string{"association " + id + ": ApplyOnlyAtCronInterval with rate(14 days), which is not a cron expression: the flag is not supported for rate expressions"}, CronOnlyFlags(fleet))
+		}
+	}
+	props(fleet, "ResourceGroupsStack1D1FF3B0")["ResourceQuery"].(map[string]any)["Query"].(map[string]any)["TagFilters"] = []any{map[string]any{"Key": "Environment", "Values": []any{"Prod"}}}
+	assert.Equal(t, []string{"resource group ResourceGroupsStack1D1FF3B0: a CLOUDFORMATION_STACK_1_0 query with TagFilters, which only TAG_FILTERS_1_0 takes"}, GroupQueries(fleet))
+
+	cfg, err := config.Load("../../config/example.yaml")
+	require.NoError(t, err)
+	fleet = read(t, "../../test/testdata/example.fleet.template.json")
+	require.Empty(t, clientPolicy(fleet, cfg))
+	props(fleet, "WsusClientAssociationD1829CE5")["Parameters"].(map[string]any)["AUOptions"] = []any{"4"}
+	assert.Equal(t, []string{`association WsusClientAssociationD1829CE5: AUOptions is "4", the configuration's (wsus.client) "3"`}, clientPolicy(fleet, cfg))
+
+	fleet = read(t, "../../test/testdata/example.fleet.template.json")
+	require.Empty(t, Documents(fleet))
+	content := props(fleet, "WsusClientDocumentD8F64115")["Content"].(map[string]any)
+	content["parameters"].(map[string]any)["WsusUrl"].(map[string]any)["allowedPattern"] = `^https://[A-Za-z0-9.-]+:8531$`
+	assert.Contains(t, joined(Documents(fleet)), `parameter WsusUrl "http://10.0.0.10:8530" does not match its allowedPattern ^https://[A-Za-z0-9.-]+:8531$`)
+
+	shipped, err := ShippedScripts("../..")
+	require.NoError(t, err)
+	fleet = read(t, "../../test/testdata/example.fleet.template.json")
+	require.Empty(t, Scripts(shipped, fleet))
+	steps := props(fleet, "ConfigurationChecksDocumentE059575A")["Content"].(map[string]any)["mainSteps"].([]any)
+	steps[0].(map[string]any)["precondition"] = map[string]any{"StringEquals": []any{"platformType", "Linux"}}
+	assert.Equal(t, []string{"document ConfigurationChecksDocumentE059575A: step 0 carries constructs/compliance/cce-windows.ps1, a Windows script, under a Linux precondition: it never runs where it should (mutation run 13's B07)"}, Scripts(shipped, fleet))
+
+	rich, err := config.Parse("rich.yaml", []byte(`
+region: us-west-2
+network:
+  s3PrefixListIds: {us-west-2: pl-68a54001}
+  s3PrefixListCidrs: {us-west-2: [54.231.160.0/19]}
+patching:
+  maintenanceWindows:
+    - {name: after-patch-tuesday, schedule: 'cron(0 3 ? * TUE#2 *)', targets: {resourceGroup: windows-servers}}
+`))
+	require.NoError(t, err)
+	patching := read(t, "../../test/testdata/rich-patching.patching.template.json")
+	require.Empty(t, windowResourceGroups(patching, rich))
+	props(patching, "MaintenanceWindowsafterpatchtuesdayTarget63AF771A")["Targets"].([]any)[0].(map[string]any)["Values"] = []any{"database-servers"}
+	assert.Equal(t, []string{"window after-patch-tuesday: target MaintenanceWindowsafterpatchtuesdayTarget63AF771A names resource group(s) [database-servers], the configuration's is windows-servers"}, windowResourceGroups(patching, rich))
+
+	patching = read(t, "../../test/testdata/example.patching.template.json")
+	require.Empty(t, emailSubscriptions(patching, cfg))
+	props(patching, "AlertsTopicpatchingalertsexamplecomEE1E8059")["Protocol"] = "sms"
+	assert.Equal(t, []string{`subscription AlertsTopicpatchingalertsexamplecomEE1E8059: the configured e-mail patching-alerts@example.com by protocol "sms", not email`}, emailSubscriptions(patching, cfg))
+}

@@ -264,6 +264,18 @@ type Client struct {
 	Schedule string `yaml:"schedule"`
 }
 
+// PolicyParameters are the client document's parameters that carry the policy (all but the URL
+// and the schedule), as the association passes them: the construct and make verify both use them.
+func (c Client) PolicyParameters() map[string]string {
+	return map[string]string{
+		"TargetGroup":                 c.TargetGroup,
+		"AcceptTrustedPublisherCerts": Flag(c.AcceptTrustedPublisherCerts),
+		"NoAutoUpdate":                Flag(c.NoAutoUpdate),
+		"AUOptions":                   fmt.Sprint(c.AUOptions),
+		"ScheduledInstallDay":         fmt.Sprint(c.ScheduledInstallDay),
+	}
+}
+
 // DefaultClient is the clients' settings when nothing is set.
 func DefaultClient() Client {
 	return Client{AUOptions: AutoDownloadNotifyInstall, Schedule: ssmschedule.Daily}

@@ -1,0 +1,200 @@
+package wiring
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
+)
+
+// Launches checks what an instance needs to launch and to be managed (mutation run 13's A13-A15):
+//   - its launch template keeps the instance metadata endpoint on, with IMDSv2: SSM Agent takes
+//     the instance profile's credentials from instance metadata ("Retrieve security credentials
+//     from instance metadata", Amazon EC2 User Guide), so with HttpEndpoint disabled the instance
+//     never registers;
+//   - its IamInstanceProfile names an instance profile of the template (a Ref of one, which is
+//     its name), not a role: the launch fails on a role's name;
+//   - each EBS volume's Iops and Throughput are ones its type takes: "gp3: 3,000 - 16,000 IOPS",
+//     "io1: 100 - 64,000 IOPS", "io2: 100 - 256,000 IOPS", and no IOPS for other types
+//     (EbsBlockDevice, Amazon EC2 API Reference, as the SDKs carry it, read 2026-12-07); a gp3
+//     volume's throughput is at least its 125 MiB/s baseline. Only the minimums are judged: AWS
+//     raises the maximums.
+func Launches(templates ...map[string]any) []string {
+	var problems []string
+	for _, template := range templates {
+		resources := cfntemplate.Resources(template)
+		for _, id := range slices.Sorted(maps.Keys(cfntemplate.OfType(resources, "AWS::EC2::LaunchTemplate"))) {
+			data, _ := cfntemplate.OfType(resources, "AWS::EC2::LaunchTemplate")[id]["LaunchTemplateData"].(map[string]any)
+			metadata, _ := data["MetadataOptions"].(map[string]any)
+			if cfntemplate.Text(metadata["HttpEndpoint"]) == "disabled" {
+				problems = append(problems, fmt.Sprintf("launch template %s: the instance metadata endpoint is disabled: SSM Agent gets no credentials, and the instance is never managed", id))
+			}
+			if cfntemplate.Text(metadata["HttpTokens"]) != "required" {
+				problems = append(problems, fmt.Sprintf("launch template %s: HttpTokens %q, not required: the instance answers IMDSv1", id, cfntemplate.Text(metadata["HttpTokens"])))
+			}
+		}
+		profiles := cfntemplate.OfType(resources, "AWS::IAM::InstanceProfile")
+		instances := cfntemplate.OfType(resources, "AWS::EC2::Instance")
+		for _, id := range slices.Sorted(maps.Keys(instances)) {
+			instance := instances[id]
+			if _, ok := profiles[cfntemplate.Ref(instance["IamInstanceProfile"])]; !ok {
+				problems = append(problems, fmt.Sprintf("instance %s: IamInstanceProfile %s is no instance profile of the template (a Ref of one is its name)", id, rendered(instance["IamInstanceProfile"])))
+			}
+			for _, m := range cfntemplate.List(instance["BlockDeviceMappings"]) {
+				m, _ := m.(map[string]any)
+				ebs, _ := m["Ebs"].(map[string]any)
+				problems = append(problems, volumeProblems(fmt.Sprintf("instance %s, %s", id, cfntemplate.Text(m["DeviceName"])), ebs)...)
+			}
+		}
+		volumes := cfntemplate.OfType(resources, "AWS::EC2::Volume")
+		for _, id := range slices.Sorted(maps.Keys(volumes)) {
+			problems = append(problems, volumeProblems("volume "+id, volumes[id])...)
+		}
+	}
+	return problems
+}
+
+// minimumIops are the least IOPS a volume type takes, where it takes IOPS at all (Launches).
+var minimumIops = map[string]int{"gp3": 3000, "io1": 100, "io2": 100}
+
+// volumeProblems judges one EBS volume's IOPS and throughput (Launches).
+func volumeProblems(what string, volume map[string]any) []string {
+	kind := cmpText(volume["VolumeType"], "gp2")
+	var problems []string
+	if _, given := volume["Iops"]; given {
+		iops := cfntemplate.Int(volume["Iops"])
+		if least, ok := minimumIops[kind]; !ok {
+			problems = append(problems, fmt.Sprintf("%s: a %s volume takes no Iops (%d given)", what, kind, iops))
+		} else if iops < least {
+			problems = append(problems, fmt.Sprintf("%s: %d IOPS, under the %d a %s volume takes", what, iops, least, kind))
+		}
+	}
+	if _, given := volume["Throughput"]; given && kind == "gp3" && cfntemplate.Int(volume["Throughput"]) < 125 {
+		problems = append(problems, fmt.Sprintf("%s: %d MiB/s, under a gp3 volume's 125", what, cfntemplate.Int(volume["Throughput"])))
+	}
+	return problems
+}
+
+func cmpText(v any, otherwise string) string {
+	if t := cfntemplate.Text(v); t != "" {
+		return t
+	}
+	return otherwise
+}
+
+// CronOnlyFlags checks that no association sets ApplyOnlyAtCronInterval with a rate schedule:
+// the flag "isn't supported for rate expressions" (CreateAssociation, botocore 1.43.11's ssm
+// model, read 2026-12-06), and the association's creation fails (mutation run 13's A16).
+func CronOnlyFlags(templates ...map[string]any) []string {
+	var problems []string
+	for _, template := range templates {
+		associations := cfntemplate.OfType(cfntemplate.Resources(template), "AWS::SSM::Association")
+		for _, id := range slices.Sorted(maps.Keys(associations)) {
+			a := associations[id]
+			if flag, _ := a["ApplyOnlyAtCronInterval"].(bool); flag && !strings.HasPrefix(cfntemplate.Text(a["ScheduleExpression"]), "cron(") {
+				problems = append(problems, fmt.Sprintf("association %s: ApplyOnlyAtCronInterval with %s, which is not a cron expression: the flag is not supported for rate expressions", id, cfntemplate.Text(a["ScheduleExpression"])))
+			}
+		}
+	}
+	return problems
+}
+
+// clientPolicy checks that the WSUS client association passes the configuration's policy
+// (wsus.client, wsusspec.Client.PolicyParameters): an AUOptions of 4 where the configuration says
+// 3 installs updates on Windows' own schedule, outside every window (mutation run 13's B05).
+func clientPolicy(fleet map[string]any, d *config.Config) []string {
+	if !d.Wsus.Enabled {
+		return nil
+	}
+	want := d.Wsus.Client.WithDefaults().PolicyParameters()
+	var problems []string
+	for id, a := range cfntemplate.OfType(cfntemplate.Resources(fleet), "AWS::SSM::Association") {
+		if !strings.HasPrefix(id, "WsusClientAssociation") {
+			continue
+		}
+		given, _ := a["Parameters"].(map[string]any)
+		for _, name := range slices.Sorted(maps.Keys(want)) {
+			got := cfntemplate.Text(cfntemplate.First(given[name]))
+			if got != want[name] {
+				problems = append(problems, fmt.Sprintf("association %s: %s is %q, the configuration's (wsus.client) %q", id, name, got, want[name]))
+			}
+		}
+	}
+	return problems
+}
+
+// GroupQueries checks each resource group's query against its type: TAG_FILTERS_1_0 selects by
+// TagFilters (and ResourceTypeFilters), CLOUDFORMATION_STACK_1_0 by StackIdentifier
+// ("ResourceQuery", AWS Resource Groups API Reference); a query of the other type fails the
+// group's creation (mutation run 13's B11).
+func GroupQueries(templates ...map[string]any) []string {
+	var problems []string
+	for _, template := range templates {
+		groups := cfntemplate.OfType(cfntemplate.Resources(template), "AWS::ResourceGroups::Group")
+		for _, id := range slices.Sorted(maps.Keys(groups)) {
+			q, _ := groups[id]["ResourceQuery"].(map[string]any)
+			query, _ := q["Query"].(map[string]any)
+			_, tags := query["TagFilters"]
+			_, stack := query["StackIdentifier"]
+			switch kind := cfntemplate.Text(q["Type"]); {
+			case kind == "TAG_FILTERS_1_0" && (!tags || stack):
+				problems = append(problems, fmt.Sprintf("resource group %s: a TAG_FILTERS_1_0 query without TagFilters, or with a StackIdentifier", id))
+			case kind == "CLOUDFORMATION_STACK_1_0" && tags:
+				problems = append(problems, fmt.Sprintf("resource group %s: a CLOUDFORMATION_STACK_1_0 query with TagFilters, which only TAG_FILTERS_1_0 takes", id))
+			case kind != "TAG_FILTERS_1_0" && kind != "CLOUDFORMATION_STACK_1_0" && q != nil:
+				problems = append(problems, fmt.Sprintf("resource group %s: query type %q is neither TAG_FILTERS_1_0 nor CLOUDFORMATION_STACK_1_0", id, kind))
+			}
+		}
+	}
+	return problems
+}
+
+// windowResourceGroups checks that a window the configuration targets by a resource group
+// targets that group by its AWS name (config.ResourceGroupName): another group's members are
+// patched and rebooted in its place, and its own never (mutation run 13's B12).
+func windowResourceGroups(patching map[string]any, d *config.Config) []string {
+	resources := cfntemplate.Resources(patching)
+	windows := windowIDs(resources)
+	var problems []string
+	for _, w := range d.Patching.MaintenanceWindows {
+		id, ok := windows[w.Name]
+		if !ok || w.Targets.ResourceGroup == "" {
+			continue
+		}
+		want := d.ResourceGroupName(w.Targets.ResourceGroup)
+		for tid, target := range cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTarget") {
+			if cfntemplate.Ref(target["WindowId"]) != id {
+				continue
+			}
+			for _, t := range cfntemplate.List(target["Targets"]) {
+				t, _ := t.(map[string]any)
+				if cfntemplate.Text(t["Key"]) != "resource-groups:Name" {
+					continue
+				}
+				if got := cfntemplate.Texts(t["Values"]); !slices.Equal(got, []string{want}) {
+					problems = append(problems, fmt.Sprintf("window %s: target %s names resource group(s) %v, the configuration's is %s", w.Name, tid, got, want))
+				}
+			}
+		}
+	}
+	return problems
+}
+
+// emailSubscriptions checks that each configured e-mail is subscribed to the alerts by the email
+// protocol: an e-mail address given another protocol (sms) is refused, and the alerts reach no
+// one (mutation run 13's B20).
+func emailSubscriptions(patching map[string]any, d *config.Config) []string {
+	var problems []string
+	subscriptions := cfntemplate.OfType(cfntemplate.Resources(patching), "AWS::SNS::Subscription")
+	for _, id := range slices.Sorted(maps.Keys(subscriptions)) {
+		s := subscriptions[id]
+		endpoint := cfntemplate.Text(s["Endpoint"])
+		if slices.Contains(d.Patching.Notifications.Emails, endpoint) && cfntemplate.Text(s["Protocol"]) != "email" {
+			problems = append(problems, fmt.Sprintf("subscription %s: the configured e-mail %s by protocol %q, not email", id, endpoint, cfntemplate.Text(s["Protocol"])))
+		}
+	}
+	return problems
+}
