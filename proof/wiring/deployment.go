@@ -65,6 +65,8 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	problems = append(problems, GroupQueries(fleet, patching)...)
 	problems = append(problems, windowResourceGroups(patching, d)...)
 	problems = append(problems, emailSubscriptions(patching, d)...)
+	problems = append(problems, TargetTypes(patching)...)
+	problems = append(problems, namedGroups(d, fleet, patching)...)
 	return append(problems, alertsAndRollout(network, patching, fleet, d)...), notes
 }
 

@@ -198,3 +198,67 @@ func emailSubscriptions(patching map[string]any, d *config.Config) []string {
 	}
 	return problems
 }
+
+// TargetTypes checks each window target's ResourceType against its keys: resource-groups: keys
+// select a RESOURCE_GROUP target, instance ids and tags an INSTANCE one
+// (RegisterTargetWithMaintenanceWindow, Systems Manager API Reference: "Key=resource-groups:Name"
+// with ResourceType RESOURCE_GROUP); a mismatch is refused, or selects nothing (mutation run 13's
+// A11, caught before only by a permission no longer needed).
+func TargetTypes(patching map[string]any) []string {
+	targets := cfntemplate.OfType(cfntemplate.Resources(patching), "AWS::SSM::MaintenanceWindowTarget")
+	var problems []string
+	for _, id := range slices.Sorted(maps.Keys(targets)) {
+		kind := cfntemplate.Text(targets[id]["ResourceType"])
+		for _, t := range cfntemplate.List(targets[id]["Targets"]) {
+			t, _ := t.(map[string]any)
+			key := cfntemplate.Text(t["Key"])
+			if group := strings.HasPrefix(key, "resource-groups:"); group != (kind == "RESOURCE_GROUP") {
+				problems = append(problems, fmt.Sprintf("window target %s: key %s with ResourceType %s", id, key, kind))
+			}
+		}
+	}
+	return problems
+}
+
+// namedGroups checks that every resource group an association or window targets by name is one
+// the stacks create or one the configuration names (a window's targets.resourceGroup, the
+// configuration checks' resourceGroup): a name of neither selects nothing, and its association
+// or window runs on no node (mutation run 13's B09, caught before only by a permission no longer
+// needed).
+func namedGroups(d *config.Config, templates ...map[string]any) []string {
+	known := map[string]bool{}
+	for _, w := range d.Patching.MaintenanceWindows {
+		if w.Targets.ResourceGroup != "" {
+			known[d.ResourceGroupName(w.Targets.ResourceGroup)] = true
+		}
+	}
+	if g := d.Assets.ConfigurationChecks.ResourceGroup; g != "" {
+		known[d.ResourceGroupName(g)] = true
+	}
+	for _, template := range templates {
+		for _, g := range cfntemplate.OfType(cfntemplate.Resources(template), "AWS::ResourceGroups::Group") {
+			known[cfntemplate.Text(g["Name"])] = true
+		}
+	}
+	var problems []string
+	for _, template := range templates {
+		resources := cfntemplate.Resources(template)
+		for _, kind := range []string{"AWS::SSM::Association", "AWS::SSM::MaintenanceWindowTarget"} {
+			items := cfntemplate.OfType(resources, kind)
+			for _, id := range slices.Sorted(maps.Keys(items)) {
+				for _, t := range cfntemplate.List(items[id]["Targets"]) {
+					t, _ := t.(map[string]any)
+					if cfntemplate.Text(t["Key"]) != "resource-groups:Name" {
+						continue
+					}
+					for _, name := range cfntemplate.Texts(t["Values"]) {
+						if !known[name] {
+							problems = append(problems, fmt.Sprintf("%s %s: targets resource group %s, which neither the stacks create nor the configuration names", kind, id, name))
+						}
+					}
+				}
+			}
+		}
+	}
+	return problems
+}

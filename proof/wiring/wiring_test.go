@@ -1484,3 +1484,27 @@ patching:
 	props(patching, "AlertsTopicpatchingalertsexamplecomEE1E8059")["Protocol"] = "sms"
 	assert.Equal(t, []string{`subscription AlertsTopicpatchingalertsexamplecomEE1E8059: the configured e-mail patching-alerts@example.com by protocol "sms", not email`}, emailSubscriptions(patching, cfg))
 }
+
+// Mutation run 13's weak catches, now named: a RESOURCE_GROUP target typed INSTANCE (A11), and a
+// checks association on a resource group nothing creates or names (B09).
+func TestTargetTypesAndNamedGroupsAreJudged(t *testing.T) {
+	patching := read(t, "../../test/testdata/rich-patching.patching.template.json")
+	require.Empty(t, TargetTypes(patching))
+	props(patching, "MaintenanceWindowsafterpatchtuesdayTarget63AF771A")["ResourceType"] = "INSTANCE"
+	assert.Contains(t, joined(TargetTypes(patching)), "window target MaintenanceWindowsafterpatchtuesdayTarget63AF771A: key resource-groups:Name with ResourceType INSTANCE")
+
+	cfg, err := config.Load("../../config/example.yaml")
+	require.NoError(t, err)
+	fleet, examplePatching := read(t, "../../test/testdata/example.fleet.template.json"), read(t, "../../test/testdata/example.patching.template.json")
+	require.Empty(t, namedGroups(cfg, fleet, examplePatching))
+	var checks string
+	for id, r := range fleet["Resources"].(map[string]any) {
+		if strings.HasPrefix(id, "ConfigurationChecksAssociation") && strings.Contains(mustJSONText(t, r), "resource-groups:Name") {
+			checks = id
+		}
+	}
+	require.NotEmpty(t, checks)
+	props(fleet, checks)["Targets"].([]any)[0].(map[string]any)["Values"] = []any{"privatepatch-Nowhere"}
+	assert.Equal(t, []string{"AWS::SSM::Association " + checks + ": targets resource group privatepatch-Nowhere, which neither the stacks create nor the configuration names"},
+		namedGroups(cfg, fleet, examplePatching))
+}
