@@ -502,3 +502,27 @@ func TestDeclaredPatchManagerBucketsAreNeededReadsOfTheRolesInAnUnlistedRegion(t
 	assert.Contains(t, reads, "WsusRoleF440A964 arn:aws:s3:::aws-patch-manager-mx-central-1")
 	assert.Contains(t, reads, "WsusRoleF440A964 arn:aws:s3:::patch-baseline-snapshot-mx-central-1-abc123")
 }
+
+// A window naming a hybrid node by its mi- id commands a managed-instance: the stacks grant it
+// (windowReachesHybridNodes), and the table must need it, or verify calls the grant unjustified
+// (a false-alarm hunt's find: a window on [mi-..., i-...]).
+func TestAWindowOnAnMiIdNeedsToCommandManagedInstances(t *testing.T) {
+	managed := func(stacks Stacks) []Call {
+		calls, err := Calls(stacks, env)
+		require.NoError(t, err)
+		var out []Call
+		for _, c := range calls {
+			if strings.Contains(c.Caller, "pinnedinstancesServiceRole") && c.Action == "ssm:SendCommand" && strings.Contains(c.Resource, ":managed-instance/") {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	stacks := golden(t, "rich-patching", "patching")
+	assert.Empty(t, managed(stacks), "instance ids of EC2 instances only")
+	target := stacks["privatepatch-patching"]["Resources"].(map[string]any)["MaintenanceWindowspinnedinstancesTarget50475E31"].(map[string]any)
+	target["Properties"].(map[string]any)["Targets"] = []any{map[string]any{"Key": "InstanceIds", "Values": []any{"mi-0123456789abcdef0", "i-0123456789abcdef0"}}}
+	calls := managed(stacks)
+	require.Len(t, calls, 1)
+	assert.True(t, calls[0].Required)
+}

@@ -472,12 +472,13 @@ func windowCalls(m model, a alerts, role Resource) []Call {
 		Resource: fmt.Sprintf("arn:%s:ec2:%s:%s:instance/i-0123456789abcdef0", partition, region, account),
 		Required: true, Source: ssmActionsPage})
 	// Hybrid nodes join the patch groups by tag: a window targeting tags reaches them, and may
-	// command them only when hybrid nodes are invited.
-	if targetsTags(m, role) {
+	// command them only when hybrid nodes are invited; a window naming an mi- id reaches that
+	// node whatever the invitation (a false-alarm hunt's find: stacks' windowReachesHybridNodes).
+	if targetsTags(m, role) || targetsHybridIds(m, role) {
 		_, hybrid := m.first("AWS::IAM::Role", "SecurityHybridRole")
 		add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "ssm:SendCommand",
 			Resource: fmt.Sprintf("arn:%s:ssm:%s:%s:managed-instance/mi-0123456789abcdef0", partition, region, account),
-			Required: hybrid, Source: ssmActionsPage + " (hybrid nodes are managed-instance/mi-...)"})
+			Required: hybrid || targetsHybridIds(m, role), Source: ssmActionsPage + " (hybrid nodes are managed-instance/mi-...)"})
 	}
 	if !slices.Contains(documents, "AWS-RunPowerShellScript") {
 		add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "ssm:SendCommand",
@@ -774,6 +775,24 @@ func usesCreateImage(m model, role Resource) bool {
 // targetsTags tells whether the window of role targets instances by tag (patch groups).
 func targetsTags(m model, role Resource) bool {
 	return windowTargetOf(m, role, func(target map[string]any) bool { return strings.Contains(fmt.Sprint(target["Targets"]), "tag:") })
+}
+
+// targetsHybridIds tells whether role's window targets a hybrid node by its mi- id.
+func targetsHybridIds(m model, role Resource) bool {
+	return windowTargetOf(m, role, func(target map[string]any) bool {
+		for _, t := range asList(target["Targets"]) {
+			t, _ := t.(map[string]any)
+			if fmt.Sprint(t["Key"]) != "InstanceIds" {
+				continue
+			}
+			for _, v := range asList(t["Values"]) {
+				if strings.HasPrefix(fmt.Sprint(v), "mi-") {
+					return true
+				}
+			}
+		}
+		return false
+	})
 }
 
 // stopsOnAlarms tells whether role's window has stop alarms (its construct's StopAlarm<n>).

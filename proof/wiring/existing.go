@@ -146,13 +146,16 @@ func NatSubnets(network map[string]any) []string {
 }
 
 // scanPatchGroups checks that the scan associations scan exactly the configuration's patch
-// groups, each under the tag keys its windows read it from (config.PatchGroupScanKeys; "Patch
+// groups (none with patching.scan.enabled false), each under the tag keys its windows read it from (config.PatchGroupScanKeys; "Patch
 // Group" without one): tag values are case-sensitive, so a scan of "Windows" for the group
 // "windows" scans no node, and its compliance goes stale (mutation run 12's A18).
 func scanPatchGroups(patching map[string]any, d *config.Config) []string {
 	want := map[string]bool{}
 	keys := d.PatchGroupScanKeys()
 	for _, g := range d.PatchGroups() {
+		if !d.Patching.Scan.Enabled {
+			break // patching.scan.enabled false: no scan is wanted (a false-alarm hunt's find)
+		}
 		groupKeys := keys[g]
 		if len(groupKeys) == 0 {
 			groupKeys = []string{patchGroupTagKeys[0][len("tag:"):]}

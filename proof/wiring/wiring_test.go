@@ -1381,6 +1381,17 @@ network:
 	assert.Equal(t, []string{
 		"scan association ScanPatchGroupwindows2ED98C7E: scans tag:Patch Group=Windows, which is no configured patch group under that key [tag:Patch Group=windows tag:Patch Group=wsus]",
 		"no scan association scans tag:Patch Group=windows, a configured patch group"}, scanPatchGroups(patching, cfg))
+	// Scans off: none is wanted, and one that appears is named (a false-alarm hunt's find).
+	cfg.Patching.Scan.Enabled = false
+	unscanned := read(t, "../../test/testdata/default.patching.template.json")
+	for id, r := range unscanned["Resources"].(map[string]any) {
+		if strings.HasPrefix(id, "Scan") && r.(map[string]any)["Type"] == "AWS::SSM::Association" {
+			delete(unscanned["Resources"].(map[string]any), id)
+		}
+	}
+	assert.Empty(t, scanPatchGroups(unscanned, cfg))
+	assert.NotEmpty(t, scanPatchGroups(read(t, "../../test/testdata/default.patching.template.json"), cfg))
+	cfg.Patching.Scan.Enabled = true
 
 	nat := read(t, "../../test/testdata/nat-per-az.network.template.json")
 	require.Empty(t, NatSubnets(nat))
