@@ -63,7 +63,6 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	problems = append(problems, CronOnlyFlags(fleet, patching)...)
 	problems = append(problems, clientPolicy(fleet, d)...)
 	problems = append(problems, GroupQueries(fleet, patching)...)
-	problems = append(problems, windowResourceGroups(patching, d)...)
 	problems = append(problems, emailSubscriptions(patching, d)...)
 	problems = append(problems, TargetTypes(patching)...)
 	problems = append(problems, namedGroups(d, fleet, patching)...)
@@ -130,20 +129,26 @@ func installs(patching map[string]any, d *config.Config) []string {
 // windowPatchGroups: a window the configuration targets by patch groups targets those groups in
 // the template, no other and none fewer. A window on a group no instance carries patches nothing,
 // and the tag checks take a user's own instances for possible carriers, so only the configuration
-// tells (a held-out planting: windows-prod become windows-production).
+// tells (a held-out planting: windows-prod become windows-production). A window it targets by a
+// resource group targets that group (windowResourceGroup).
 func windowPatchGroups(patching map[string]any, d *config.Config) []string {
 	resources := cfntemplate.Resources(patching)
 	windows := windowIDs(resources)
 	var problems []string
 	for _, w := range d.Patching.MaintenanceWindows {
 		id, ok := windows[w.Name]
-		if !ok || len(w.Targets.PatchGroups) == 0 {
+		if !ok {
 			continue
 		}
-		groups := cfntemplate.WindowPatchGroups(resources, id, patchingspec.PatchGroupTagKeys)
-		want := slices.Compact(slices.Sorted(slices.Values(w.Targets.PatchGroups)))
-		if got := slices.Compact(slices.Sorted(slices.Values(groups))); !slices.Equal(got, want) {
-			problems = append(problems, fmt.Sprintf("window %s (%s): targets patch groups %v, the configuration's are %v", w.Name, id, got, want))
+		if len(w.Targets.PatchGroups) > 0 {
+			groups := cfntemplate.WindowPatchGroups(resources, id, patchingspec.PatchGroupTagKeys)
+			want := slices.Compact(slices.Sorted(slices.Values(w.Targets.PatchGroups)))
+			if got := slices.Compact(slices.Sorted(slices.Values(groups))); !slices.Equal(got, want) {
+				problems = append(problems, fmt.Sprintf("window %s (%s): targets patch groups %v, the configuration's are %v", w.Name, id, got, want))
+			}
+		}
+		if w.Targets.ResourceGroup != "" {
+			problems = append(problems, windowResourceGroup(resources, w.Name, id, d.ResourceGroupName(w.Targets.ResourceGroup))...)
 		}
 	}
 	return problems

@@ -152,31 +152,24 @@ func GroupQueries(templates ...map[string]any) []string {
 	return problems
 }
 
-// windowResourceGroups checks that a window the configuration targets by a resource group
-// targets that group by its AWS name (config.ResourceGroupName): another group's members are
-// patched and rebooted in its place, and its own never (mutation run 13's B12).
-func windowResourceGroups(patching map[string]any, d *config.Config) []string {
-	resources := cfntemplate.Resources(patching)
-	windows := windowIDs(resources)
+// windowResourceGroup checks that window id, which the configuration targets by a resource
+// group, targets that group by its AWS name (config.ResourceGroupName; windowPatchGroups calls
+// it): another group's members are patched and rebooted in its place, and its own never (mutation
+// run 13's B12).
+func windowResourceGroup(resources map[string]any, name, id, want string) []string {
 	var problems []string
-	for _, w := range d.Patching.MaintenanceWindows {
-		id, ok := windows[w.Name]
-		if !ok || w.Targets.ResourceGroup == "" {
+	targets := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTarget")
+	for _, tid := range slices.Sorted(maps.Keys(targets)) {
+		if cfntemplate.Ref(targets[tid]["WindowId"]) != id {
 			continue
 		}
-		want := d.ResourceGroupName(w.Targets.ResourceGroup)
-		for tid, target := range cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTarget") {
-			if cfntemplate.Ref(target["WindowId"]) != id {
+		for _, t := range cfntemplate.List(targets[tid]["Targets"]) {
+			t, _ := t.(map[string]any)
+			if cfntemplate.Text(t["Key"]) != "resource-groups:Name" {
 				continue
 			}
-			for _, t := range cfntemplate.List(target["Targets"]) {
-				t, _ := t.(map[string]any)
-				if cfntemplate.Text(t["Key"]) != "resource-groups:Name" {
-					continue
-				}
-				if got := cfntemplate.Texts(t["Values"]); !slices.Equal(got, []string{want}) {
-					problems = append(problems, fmt.Sprintf("window %s: target %s names resource group(s) %v, the configuration's is %s", w.Name, tid, got, want))
-				}
+			if got := cfntemplate.Texts(t["Values"]); !slices.Equal(got, []string{want}) {
+				problems = append(problems, fmt.Sprintf("window %s: target %s names resource group(s) %v, the configuration's is %s", name, tid, got, want))
 			}
 		}
 	}

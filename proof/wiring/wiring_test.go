@@ -1486,9 +1486,9 @@ patching:
 `))
 	require.NoError(t, err)
 	patching := read(t, "../../test/testdata/rich-patching.patching.template.json")
-	require.Empty(t, windowResourceGroups(patching, rich))
+	require.Empty(t, windowPatchGroups(patching, rich))
 	props(patching, "MaintenanceWindowsafterpatchtuesdayTarget63AF771A")["Targets"].([]any)[0].(map[string]any)["Values"] = []any{"database-servers"}
-	assert.Equal(t, []string{"window after-patch-tuesday: target MaintenanceWindowsafterpatchtuesdayTarget63AF771A names resource group(s) [database-servers], the configuration's is windows-servers"}, windowResourceGroups(patching, rich))
+	assert.Equal(t, []string{"window after-patch-tuesday: target MaintenanceWindowsafterpatchtuesdayTarget63AF771A names resource group(s) [database-servers], the configuration's is windows-servers"}, windowPatchGroups(patching, rich))
 
 	patching = read(t, "../../test/testdata/example.patching.template.json")
 	require.Empty(t, emailSubscriptions(patching, cfg))
