@@ -66,6 +66,11 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	problems = append(problems, emailSubscriptions(patching, d)...)
 	problems = append(problems, TargetTypes(patching)...)
 	problems = append(problems, namedGroups(d, fleet, patching)...)
+	problems = append(problems, NatRoutes(network, d)...)
+	problems = append(problems, EndpointRegions(network, d.Region)...)
+	problems = append(problems, StackOutputRefs(d, network, fleet, patching)...)
+	problems = append(problems, MetricNamespaces(patching)...)
+	problems = append(problems, AttachedBeforeUse(fleet)...)
 	return append(problems, alertsAndRollout(network, patching, fleet, d)...), notes
 }
 

@@ -1519,3 +1519,44 @@ func TestTargetTypesAndNamedGroupsAreJudged(t *testing.T) {
 	assert.Equal(t, []string{"AWS::SSM::Association " + checks + ": targets resource group privatepatch-Nowhere, which neither the stacks create nor the configuration names"},
 		namedGroups(cfg, fleet, examplePatching))
 }
+
+// Mutation run 14's misses, planted: a private subnet's default route deleted and another's
+// narrowed, and a NAT gateway made private (B01-B03); an endpoint of another region's service
+// (A17); a stack output read from another region and another stack (A01, A02); a failure alarm
+// on AWS/EventBridge (A12); the setup association no longer after the volume's attachment (A19).
+func TestRunFourteensMissesAreNamed(t *testing.T) {
+	cfg, err := config.Load("../../config/default.yaml")
+	require.NoError(t, err)
+	cfg.Network.Nat.Enabled = true
+	network := read(t, "../../test/testdata/nat-per-az.network.template.json")
+	require.Empty(t, NatRoutes(network, cfg))
+	require.Empty(t, EndpointRegions(network, "us-west-2"))
+	resources := network["Resources"].(map[string]any)
+	delete(resources, "NetworkVpcPrivateSubnet2DefaultRouteA15DC6D5")
+	props(network, "NetworkVpcPrivateSubnet1DefaultRoute08635105")["DestinationCidrBlock"] = "0.0.0.0/1"
+	props(network, "NetworkVpcPublicSubnet1NATGateway64781A21")["ConnectivityType"] = "private"
+	routes := joined(NatRoutes(network, cfg))
+	assert.Contains(t, routes, `NAT gateway NetworkVpcPublicSubnet1NATGateway64781A21: connectivity "private": a private NAT gateway reaches no internet`)
+	for _, subnet := range []string{"NetworkVpcPrivateSubnet1Subnet", "NetworkVpcPrivateSubnet2Subnet"} {
+		assert.Regexp(t, "subnet "+subnet+"[0-9A-F]{8}: network.nat is on, and its route table", routes)
+	}
+	props(network, "NetworkEndpointsssm96AED6CF")["ServiceName"] = "com.amazonaws.eu-west-1.ssm"
+	assert.Equal(t, []string{"VPC endpoint NetworkEndpointsssm96AED6CF: service com.amazonaws.eu-west-1.ssm is of region eu-west-1, not the deployment's us-west-2"}, EndpointRegions(network, "us-west-2"))
+
+	patching := read(t, "../../test/testdata/default.patching.template.json")
+	require.Empty(t, StackOutputRefs(cfg, patching))
+	require.Empty(t, MetricNamespaces(patching))
+	text := strings.Replace(mustJSONText(t, patching), `"Region":"us-west-2","StackName":"privatepatch-fleet"`, `"Region":"eu-west-1","StackName":"privatepatch-prod-fleet"`, 1)
+	var moved map[string]any
+	require.NoError(t, json.Unmarshal([]byte(text), &moved))
+	refs := joined(StackOutputRefs(cfg, moved))
+	assert.Contains(t, refs, "reads an output of stack privatepatch-prod-fleet, not one of the deployment's [privatepatch-network privatepatch-fleet privatepatch-patching]")
+	assert.Contains(t, refs, "reads an output in region eu-west-1, not the deployment's us-west-2")
+	props(patching, "MaintenanceWindowsprivatepatchweeklyFailureAlarm128B2280")["Namespace"] = "AWS/EventBridge"
+	assert.Equal(t, []string{"alarm MaintenanceWindowsprivatepatchweeklyFailureAlarm128B2280: reads EventBridge's TriggeredRules in AWS/EventBridge, not AWS/Events: it never sees data"}, MetricNamespaces(patching))
+
+	fleet := read(t, "../../test/testdata/default.fleet.template.json")
+	require.Empty(t, AttachedBeforeUse(fleet))
+	delete(fleet["Resources"].(map[string]any)["WsusSetupAssociationCF0D774E"].(map[string]any), "DependsOn")
+	assert.Equal(t, []string{"association WsusSetupAssociationCF0D774E: is given volume WsusUpdateStore63860FE1 (UpdateStoreVolumeId) and does not depend on its attachment WsusUpdateStoreAttachment88DFB5F3: its first run may find no disk"}, AttachedBeforeUse(fleet))
+}

@@ -1,0 +1,161 @@
+package wiring
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
+)
+
+// NatRoutes checks, where network.nat is on and the template creates the VPC, that every subnet
+// routing nowhere to an internet gateway (a private one) routes 0.0.0.0/0, all of it, to a NAT
+// gateway of the template, and that each NAT gateway is a public one: "Public – Instances in
+// private subnets can connect to the internet through a public NAT gateway"; a private NAT
+// gateway reaches other VPCs and on-premises networks only, and takes no Elastic IP ("NAT
+// gateways", Amazon VPC User Guide). Mutation run 14's B01 (a default route deleted), B02 (one
+// narrowed to 0.0.0.0/1) and B03 (a private NAT gateway). verify's flow table reaches the
+// internet through the ACLs and security groups; these are the routes under it.
+func NatRoutes(network map[string]any, d *config.Config) []string {
+	resources := cfntemplate.Resources(network)
+	nats := cfntemplate.OfType(resources, "AWS::EC2::NatGateway")
+	var problems []string
+	for _, id := range slices.Sorted(maps.Keys(nats)) {
+		if kind := cfntemplate.Text(nats[id]["ConnectivityType"]); kind != "" && kind != "public" {
+			problems = append(problems, fmt.Sprintf("NAT gateway %s: connectivity %q: a private NAT gateway reaches no internet", id, kind))
+		}
+	}
+	subnets := cfntemplate.OfType(resources, "AWS::EC2::Subnet")
+	if !d.Network.Nat.Enabled || len(subnets) == 0 {
+		return problems
+	}
+	gateways := cfntemplate.OfType(resources, "AWS::EC2::InternetGateway")
+	tableOf := map[string]string{}
+	for _, a := range cfntemplate.OfType(resources, "AWS::EC2::SubnetRouteTableAssociation") {
+		tableOf[cfntemplate.Ref(a["SubnetId"])] = cfntemplate.Ref(a["RouteTableId"])
+	}
+	toInternet, toNat := map[string]bool{}, map[string]bool{}
+	for _, r := range cfntemplate.OfType(resources, "AWS::EC2::Route") {
+		table := cfntemplate.Ref(r["RouteTableId"])
+		if cfntemplate.Text(r["DestinationCidrBlock"]) != "0.0.0.0/0" {
+			continue
+		}
+		if _, ok := gateways[cfntemplate.Ref(r["GatewayId"])]; ok {
+			toInternet[table] = true
+		}
+		if _, ok := nats[cfntemplate.Ref(r["NatGatewayId"])]; ok {
+			toNat[table] = true
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(subnets)) {
+		table := tableOf[id]
+		if !toInternet[table] && !toNat[table] {
+			problems = append(problems, fmt.Sprintf("subnet %s: network.nat is on, and its route table %s routes 0.0.0.0/0 to no NAT gateway: its instances reach no internet", id, table))
+		}
+	}
+	return problems
+}
+
+// EndpointRegions checks that every VPC endpoint's literal service name is of the deployment's
+// region (com.amazonaws.<region>.<service>): another region's service is refused in this region's
+// VPC, and the network stack fails (mutation run 14's A17). Regions judges ARNs; this, the names.
+func EndpointRegions(network map[string]any, region string) []string {
+	endpoints := cfntemplate.OfType(cfntemplate.Resources(network), "AWS::EC2::VPCEndpoint")
+	var problems []string
+	for _, id := range slices.Sorted(maps.Keys(endpoints)) {
+		name, literal := endpoints[id]["ServiceName"].(string)
+		parts := strings.Split(name, ".")
+		if literal && region != "" && len(parts) >= 4 && parts[1] == "amazonaws" && parts[2] != region {
+			problems = append(problems, fmt.Sprintf("VPC endpoint %s: service %s is of region %s, not the deployment's %s", id, name, parts[2], region))
+		}
+	}
+	return problems
+}
+
+// StackOutputRefs checks that every Fn::GetStackOutput of a deployment's templates reads an
+// output of one of that deployment's own stacks, in its region: another region's or another
+// environment's stack does not exist where the reference is resolved, and the deploy fails
+// (mutation run 14's A01 and A02). References checks the output's name.
+func StackOutputRefs(d *config.Config, templates ...map[string]any) []string {
+	own := []string{d.StackName("network"), d.StackName("fleet"), d.StackName("patching")}
+	var problems []string
+	for _, template := range templates {
+		resources := cfntemplate.Resources(template)
+		for _, id := range slices.Sorted(maps.Keys(resources)) {
+			r, _ := resources[id].(map[string]any)
+			walkProperties(r, func(key string, value any) {
+				if key != "Fn::GetStackOutput" {
+					return
+				}
+				ref, _ := value.(map[string]any)
+				if stack := cfntemplate.Text(ref["StackName"]); stack != "" && !slices.Contains(own, stack) {
+					problems = append(problems, fmt.Sprintf("%s: reads an output of stack %s, not one of the deployment's %v", id, stack, own))
+				}
+				if region := cfntemplate.Text(ref["Region"]); region != "" && d.Region != "" && region != d.Region {
+					problems = append(problems, fmt.Sprintf("%s: reads an output in region %s, not the deployment's %s", id, region, d.Region))
+				}
+			})
+		}
+	}
+	return problems
+}
+
+// eventBridgeMetrics are the metrics EventBridge publishes, in AWS/Events ("Monitoring Amazon
+// EventBridge", Amazon EventBridge User Guide: "the AWS/Events namespace").
+var eventBridgeMetrics = []string{"Invocations", "FailedInvocations", "TriggeredRules", "MatchedEvents", "ThrottledRules",
+	"DeadLetterInvocations", "InvocationAttempts", "SuccessfulInvocationAttempts", "RetryInvocationAttempts"}
+
+// MetricNamespaces checks that an alarm on an EventBridge metric reads it in AWS/Events: in
+// another namespace no data ever comes, and a window's failure alarm never fires (mutation run
+// 14's A12: AWS/EventBridge).
+func MetricNamespaces(patching map[string]any) []string {
+	alarms := cfntemplate.OfType(cfntemplate.Resources(patching), "AWS::CloudWatch::Alarm")
+	var problems []string
+	for _, id := range slices.Sorted(maps.Keys(alarms)) {
+		metrics := []map[string]any{alarms[id]}
+		for _, q := range cfntemplate.List(alarms[id]["Metrics"]) {
+			q, _ := q.(map[string]any)
+			stat, _ := q["MetricStat"].(map[string]any)
+			metric, _ := stat["Metric"].(map[string]any)
+			metrics = append(metrics, metric)
+		}
+		for _, m := range metrics {
+			namespace := cfntemplate.Text(m["Namespace"])
+			if slices.Contains(eventBridgeMetrics, cfntemplate.Text(m["MetricName"])) && namespace != "AWS/Events" &&
+				slices.ContainsFunc(cfntemplate.List(m["Dimensions"]), func(d any) bool { dm, _ := d.(map[string]any); return cfntemplate.Text(dm["Name"]) == "RuleName" }) {
+				problems = append(problems, fmt.Sprintf("alarm %s: reads EventBridge's %s in %s, not AWS/Events: it never sees data", id, cfntemplate.Text(m["MetricName"]), namespace))
+			}
+		}
+	}
+	return problems
+}
+
+// AttachedBeforeUse checks that a resource given a volume's id (the WSUS setup association's
+// UpdateStoreVolumeId) is created after that volume's attachment: its first run formats the
+// update store, and started before the attachment it finds no disk (mutation run 14's A19).
+func AttachedBeforeUse(fleet map[string]any) []string {
+	resources := cfntemplate.Resources(fleet)
+	attachmentOf := map[string]string{}
+	for id, a := range cfntemplate.OfType(resources, "AWS::EC2::VolumeAttachment") {
+		attachmentOf[cfntemplate.Ref(a["VolumeId"])] = id
+	}
+	var problems []string
+	associations := cfntemplate.OfType(resources, "AWS::SSM::Association")
+	for _, id := range slices.Sorted(maps.Keys(associations)) {
+		parameters, _ := associations[id]["Parameters"].(map[string]any)
+		for _, name := range slices.Sorted(maps.Keys(parameters)) {
+			attachment, ok := attachmentOf[cfntemplate.Ref(cfntemplate.First(parameters[name]))]
+			if !ok {
+				continue
+			}
+			r, _ := resources[id].(map[string]any)
+			if !slices.Contains(cfntemplate.Texts(r["DependsOn"]), attachment) {
+				problems = append(problems, fmt.Sprintf("association %s: is given volume %s (%s) and does not depend on its attachment %s: its first run may find no disk",
+					id, cfntemplate.Ref(cfntemplate.First(parameters[name])), name, attachment))
+			}
+		}
+	}
+	return problems
+}
