@@ -2,6 +2,7 @@ package wiring
 
 import (
 	"fmt"
+	"github.com/privatepatch/privatepatch/constructs/compliance/compliancespec"
 	"maps"
 	"slices"
 
@@ -54,6 +55,16 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	problems = append(problems, Retention(network, fleet, patching)...)
 	problems = append(problems, Queries(patching, fleet)...)
 	problems = append(problems, Intent(patching, fleet, d.Region, d.Fleet.Tag.Key, d.Fleet.Tag.Value)...)
+	problems = append(problems, settings(network, patching, fleet, d)...)
+	return append(problems, alertsAndRollout(network, patching, fleet, d)...), notes
+}
+
+// settings are the checks of what the templates set that AWS constrains or the configuration
+// decides, beyond the wiring above (held-out runs 12 to 15): scans, network routes and ids,
+// lifecycles, launches, the WSUS client's policy, resource groups, subscriptions, and the
+// supporting services (functions, tables, Glue, Athena, keys, logs, dashboards).
+func settings(network, patching, fleet map[string]any, d *config.Config) []string {
+	var problems []string
 	problems = append(problems, ScansOutsideWindows(patching)...)
 	problems = append(problems, scanPatchGroups(patching, d)...)
 	problems = append(problems, NatSubnets(network)...)
@@ -71,7 +82,12 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	problems = append(problems, StackOutputRefs(d, network, fleet, patching)...)
 	problems = append(problems, MetricNamespaces(patching)...)
 	problems = append(problems, AttachedBeforeUse(fleet)...)
-	return append(problems, alertsAndRollout(network, patching, fleet, d)...), notes
+	problems = append(problems, Services(network, fleet, patching)...)
+	problems = append(problems, Consistency(timeouts{
+		"SecurityInspectorEnablerFunction": compliancespec.InspectorEnablerTimeoutSeconds,
+		"FindingFilterFunction":            compliancespec.FindingFilterTimeoutSeconds,
+	}, network, fleet, patching)...)
+	return problems
 }
 
 // alertsAndRollout are the checks of the alarms and rules that alert and that hold a ring back:

@@ -1560,3 +1560,80 @@ func TestRunFourteensMissesAreNamed(t *testing.T) {
 	delete(fleet["Resources"].(map[string]any)["WsusSetupAssociationCF0D774E"].(map[string]any), "DependsOn")
 	assert.Equal(t, []string{"association WsusSetupAssociationCF0D774E: is given volume WsusUpdateStore63860FE1 (UpdateStoreVolumeId) and does not depend on its attachment WsusUpdateStoreAttachment88DFB5F3: its first run may find no disk"}, AttachedBeforeUse(fleet))
 }
+
+// Mutation run 15's misses, planted: an environment variable the code reads removed (A04), reserved
+// concurrency 0 (A05), a PROVISIONED table without throughput (A10), a crawler's cron with * in
+// both day fields (A14), SSE_KMS without a key (A15), a named query on another database (A16), a
+// disabled key (A17), a dashboard widget of an unknown type (A20), a Glue database renamed from
+// under its tables and crawler (B20), and a log group kept 366 days.
+func TestRunFifteensMissesAreNamed(t *testing.T) {
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	require.Empty(t, Services(patching))
+	variables := props(patching, "FindingFilterFunctionC9055CF2")["Environment"].(map[string]any)["Variables"].(map[string]any)
+	delete(variables, "MEMORY_SECONDS")
+	props(patching, "FindingFilterFunctionC9055CF2")["ReservedConcurrentExecutions"] = float64(0)
+	props(patching, "FindingFilterTable62798218")["BillingMode"] = "PROVISIONED"
+	props(patching, "InventoryQueriesCrawlerD90043AA")["Schedule"] = map[string]any{"ScheduleExpression": "cron(30 4 * * * *)"}
+	props(patching, "InventoryQueriesMissingPatchesAC5C217E")["Database"] = "default"
+	configuration := props(patching, "InventoryQueriesWorkGroupA6FCEB2A")["WorkGroupConfiguration"].(map[string]any)
+	configuration["ResultConfiguration"] = map[string]any{"EncryptionConfiguration": map[string]any{"EncryptionOption": "SSE_KMS"}}
+	var key string
+	for id, r := range patching["Resources"].(map[string]any) {
+		if r.(map[string]any)["Type"] == "AWS::KMS::Key" && key == "" {
+			key = id
+		}
+	}
+	props(patching, key)["Enabled"] = false
+	problems := joined(Services(patching))
+	for _, want := range []string{
+		"function FindingFilterFunctionC9055CF2: its code reads environment variable MEMORY_SECONDS, which the function does not set",
+		"function FindingFilterFunctionC9055CF2: reserved concurrency 0: every invocation is throttled",
+		"table FindingFilterTable62798218: PROVISIONED without ProvisionedThroughput",
+		"crawler InventoryQueriesCrawlerD90043AA: schedule cron(30 4 * * * *): six fields, with ? in exactly one of day-of-month and day-of-week",
+		`named query InventoryQueriesMissingPatchesAC5C217E: database "default" is none the templates declare`,
+		"workgroup InventoryQueriesWorkGroupA6FCEB2A: SSE_KMS without a KmsKey",
+		"key " + key + ": disabled: everything it encrypts fails",
+	} {
+		assert.Contains(t, problems, want)
+	}
+
+	patching = read(t, "../../test/testdata/example.patching.template.json")
+	props(patching, "InventoryQueriesDatabase408281AE")["DatabaseInput"].(map[string]any)["Name"] = "privatepatch-inventory"
+	renamed := joined(Services(patching))
+	assert.Contains(t, renamed, `crawler InventoryQueriesCrawlerD90043AA: database "privatepatch_inventory" is none the templates declare`)
+	assert.Contains(t, renamed, `database "privatepatch_inventory" is none the templates declare`)
+
+	patching = read(t, "../../test/testdata/example.patching.template.json")
+	for id, r := range patching["Resources"].(map[string]any) {
+		if r.(map[string]any)["Type"] == "AWS::Logs::LogGroup" {
+			props(patching, id)["RetentionInDays"] = float64(366)
+			assert.Contains(t, joined(Services(patching)), "log group "+id+": retention 366 days is not one CloudWatch Logs accepts")
+			break
+		}
+	}
+	parts := props(patching, "MonitoringDashboard0C3675C6")["DashboardBody"].(map[string]any)["Fn::Join"].([]any)[1].([]any)
+	parts[0] = strings.Replace(parts[0].(string), `"type":"metric"`, `"type":"metrics"`, 1)
+	assert.Contains(t, joined(Services(patching)), `dashboard MonitoringDashboard0C3675C6: a widget of type "metrics", which a dashboard body does not take`)
+}
+
+// Mutation run 15's remaining misses, planted: the Inspector enabler's timeout cut to 60 s (A06),
+// the inventory gathering no applications (B11), Athena's results in a bucket the stacks do not
+// create (B19), and a yum repository given to an Ubuntu baseline's source (B06).
+func TestWhatTheStacksStateTwiceTheyStateAlike(t *testing.T) {
+	limits := timeouts{"SecurityInspectorEnablerFunction": 600, "FindingFilterFunction": 30}
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	require.Empty(t, Consistency(limits, patching))
+	props(patching, "SecurityInspectorEnablerFunctionEEFB072E")["Timeout"] = float64(60)
+	props(patching, "InventoryAssociationABD231A7")["Parameters"] = map[string]any{"applications": []any{"Disabled"}}
+	configuration := props(patching, "InventoryQueriesWorkGroupA6FCEB2A")["WorkGroupConfiguration"].(map[string]any)
+	configuration["ResultConfiguration"].(map[string]any)["OutputLocation"] = "s3://someone-elses-bucket/athena-results/"
+	problems := joined(Consistency(limits, patching))
+	assert.Contains(t, problems, "function SecurityInspectorEnablerFunctionEEFB072E: timeout 60 s, not the 600 its code is written for")
+	assert.Contains(t, problems, "association InventoryAssociationABD231A7: gathers no applications, which table aws_application and its query read")
+	assert.Contains(t, problems, "workgroup InventoryQueriesWorkGroupA6FCEB2A: writes results to s3://someone-elses-bucket/athena-results/, not to the sync's bucket")
+
+	rich := read(t, "../../test/testdata/rich-patching.patching.template.json")
+	require.Empty(t, Consistency(limits, rich))
+	props(rich, "Baselinesal20239AB9F4AC")["OperatingSystem"] = "UBUNTU"
+	assert.Equal(t, []string{"baseline Baselinesal20239AB9F4AC: source internal is not in UBUNTU's repository format"}, Consistency(limits, rich))
+}

@@ -1,0 +1,208 @@
+package wiring
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
+)
+
+// environRead finds the environment variables inline Python code reads by subscript or get.
+var environRead = regexp.MustCompile(`os\.environ(?:\.get)?[\[\(]\s*["']([A-Za-z_][A-Za-z0-9_]*)["']`)
+
+// Services checks settings of the supporting services that a template may state validly and that
+// still break the deploy or the function (mutation run 15's misses):
+//   - a Lambda function sets every environment variable its inline code reads (A04), and is not
+//     held at a reserved concurrency of 0, which throttles every invocation (A05: "If you set
+//     reserved concurrency to 0, the function is throttled", "Configuring reserved concurrency",
+//     AWS Lambda Developer Guide);
+//   - a DynamoDB table in PROVISIONED mode states its throughput, and one in PAY_PER_REQUEST does
+//     not (AWS::DynamoDB::Table BillingMode, CloudFormation Template Reference) (A10);
+//   - an Athena workgroup encrypting with SSE_KMS or CSE_KMS names its key (A15), and a named query
+//     reads a database the templates declare (A16);
+//   - every KMS key is enabled: a disabled key fails every publish and write it encrypts (A17);
+//   - a Glue crawler's cron names "?" in one of its two day fields: "You cannot specify the
+//     Day-of-month and Day-of-week fields in the same cron expression" ("Time-based schedules for
+//     jobs and crawlers", AWS Glue Developer Guide) (A14), and its tables' and crawler's database
+//     is one the templates declare (B20);
+//   - a dashboard's widgets are of the types its body takes: metric, text, log, alarm, explorer
+//     ("Dashboard Body Structure and Syntax", CloudWatch API Reference) (A20);
+//   - a log group's retention is one CloudWatch Logs accepts (networkspec.CloudWatchRetentionDays,
+//     PutRetentionPolicy's values): 366 is refused.
+func Services(templates ...map[string]any) []string {
+	var problems []string
+	databases := map[string]bool{}
+	for _, template := range templates {
+		for _, db := range cfntemplate.OfType(cfntemplate.Resources(template), "AWS::Glue::Database") {
+			input, _ := db["DatabaseInput"].(map[string]any)
+			databases[cfntemplate.Text(input["Name"])] = true
+		}
+	}
+	for _, template := range templates {
+		resources := cfntemplate.Resources(template)
+		problems = append(problems, functions(resources)...)
+		problems = append(problems, analytics(resources, databases)...)
+		for _, id := range slices.Sorted(maps.Keys(cfntemplate.OfType(resources, "AWS::KMS::Key"))) {
+			if enabled, ok := cfntemplate.OfType(resources, "AWS::KMS::Key")[id]["Enabled"].(bool); ok && !enabled {
+				problems = append(problems, fmt.Sprintf("key %s: disabled: everything it encrypts fails", id))
+			}
+		}
+		for id, g := range cfntemplate.OfType(resources, "AWS::Logs::LogGroup") {
+			if days, given := g["RetentionInDays"]; given && !slices.Contains(networkspec.CloudWatchRetentionDays, cfntemplate.Int(days)) {
+				problems = append(problems, fmt.Sprintf("log group %s: retention %d days is not one CloudWatch Logs accepts %v", id, cfntemplate.Int(days), networkspec.CloudWatchRetentionDays))
+			}
+		}
+		for id, d := range cfntemplate.OfType(resources, "AWS::CloudWatch::Dashboard") {
+			for _, w := range dashboardWidgets(d) {
+				if kind := cfntemplate.Text(w["type"]); !slices.Contains([]string{"metric", "text", "log", "alarm", "explorer"}, kind) {
+					problems = append(problems, fmt.Sprintf("dashboard %s: a widget of type %q, which a dashboard body does not take", id, kind))
+				}
+			}
+		}
+	}
+	slices.Sort(problems)
+	return problems
+}
+
+func functions(resources map[string]any) []string {
+	var problems []string
+	for id, f := range cfntemplate.OfType(resources, "AWS::Lambda::Function") {
+		if reserved, given := f["ReservedConcurrentExecutions"]; given && cfntemplate.Int(reserved) == 0 {
+			problems = append(problems, fmt.Sprintf("function %s: reserved concurrency 0: every invocation is throttled", id))
+		}
+		code, _ := f["Code"].(map[string]any)
+		environment, _ := f["Environment"].(map[string]any)
+		variables, _ := environment["Variables"].(map[string]any)
+		for _, m := range environRead.FindAllStringSubmatch(cfntemplate.Text(code["ZipFile"]), -1) {
+			if _, set := variables[m[1]]; !set {
+				problems = append(problems, fmt.Sprintf("function %s: its code reads environment variable %s, which the function does not set", id, m[1]))
+			}
+		}
+	}
+	return slices.Compact(slices.Sorted(slices.Values(problems)))
+}
+
+func analytics(resources map[string]any, databases map[string]bool) []string {
+	var problems []string
+	for id, table := range cfntemplate.OfType(resources, "AWS::DynamoDB::Table") {
+		_, throughput := table["ProvisionedThroughput"]
+		switch mode := cmpText(table["BillingMode"], "PROVISIONED"); {
+		case mode == "PROVISIONED" && !throughput:
+			problems = append(problems, fmt.Sprintf("table %s: PROVISIONED without ProvisionedThroughput", id))
+		case mode == "PAY_PER_REQUEST" && throughput:
+			problems = append(problems, fmt.Sprintf("table %s: PAY_PER_REQUEST with ProvisionedThroughput", id))
+		}
+	}
+	for id, w := range cfntemplate.OfType(resources, "AWS::Athena::WorkGroup") {
+		configuration, _ := w["WorkGroupConfiguration"].(map[string]any)
+		result, _ := configuration["ResultConfiguration"].(map[string]any)
+		encryption, _ := result["EncryptionConfiguration"].(map[string]any)
+		if option := cfntemplate.Text(encryption["EncryptionOption"]); strings.HasSuffix(option, "_KMS") && encryption["KmsKey"] == nil {
+			problems = append(problems, fmt.Sprintf("workgroup %s: %s without a KmsKey", id, option))
+		}
+	}
+	for id, q := range cfntemplate.OfType(resources, "AWS::Athena::NamedQuery") {
+		if db, literal := q["Database"].(string); literal && !databases[db] {
+			problems = append(problems, fmt.Sprintf("named query %s: database %q is none the templates declare", id, db))
+		}
+	}
+	for id, c := range cfntemplate.OfType(resources, "AWS::Glue::Crawler") {
+		if db, literal := c["DatabaseName"].(string); literal && !databases[db] {
+			problems = append(problems, fmt.Sprintf("crawler %s: database %q is none the templates declare", id, db))
+		}
+		schedule, _ := c["Schedule"].(map[string]any)
+		if expr := cfntemplate.Text(schedule["ScheduleExpression"]); strings.HasPrefix(expr, "cron(") {
+			fields := strings.Fields(strings.TrimSuffix(strings.TrimPrefix(expr, "cron("), ")"))
+			if len(fields) != 6 || (fields[2] == "?") == (fields[4] == "?") {
+				problems = append(problems, fmt.Sprintf("crawler %s: schedule %s: six fields, with ? in exactly one of day-of-month and day-of-week", id, expr))
+			}
+		}
+	}
+	for id, t := range cfntemplate.OfType(resources, "AWS::Glue::Table") {
+		if db, literal := t["DatabaseName"].(string); literal && !databases[db] {
+			problems = append(problems, fmt.Sprintf("table %s: database %q is none the templates declare", id, db))
+		}
+	}
+	return problems
+}
+
+// dashboardWidgets are a dashboard body's widgets; none when the body is not JSON (Bodies names
+// that).
+func dashboardWidgets(dashboard map[string]any) []map[string]any {
+	var body struct {
+		Widgets []map[string]any `json:"widgets"`
+	}
+	if err := json.Unmarshal([]byte(joinedText(dashboard["DashboardBody"])), &body); err != nil {
+		return nil
+	}
+	return body.Widgets
+}
+
+// Consistency checks what the stacks state twice and must state alike (mutation run 15's misses):
+//   - the Inspector enabler's and the finding filter's timeouts are the ones their code is
+//     written for (compliancespec): a shorter one answers CloudFormation FAILED while Inspector is
+//     still enabling, or drops a finding mid-hold (A06);
+//   - the inventory association gathers applications where a table reads them (aws_application):
+//     Disabled empties the table and its query (B11);
+//   - the Athena workgroup writes its results to the bucket the sync writes to, the stacks'
+//     command-output bucket, which its role may write (B19);
+//   - a patch baseline source's configuration is in its operating system's format: apt's "deb"
+//     lines on Ubuntu and Debian, a yum/dnf repository section ([name] with baseurl or
+//     mirrorlist) on the others (PatchSource Configuration, Systems Manager API Reference) (B06).
+func Consistency(d timeouts, templates ...map[string]any) []string {
+	var problems []string
+	for _, template := range templates {
+		resources := cfntemplate.Resources(template)
+		for id, f := range cfntemplate.OfType(resources, "AWS::Lambda::Function") {
+			for prefix, want := range d {
+				if got := cfntemplate.Int(f["Timeout"]); strings.HasPrefix(id, prefix) && got != want {
+					problems = append(problems, fmt.Sprintf("function %s: timeout %d s, not the %d its code is written for", id, got, want))
+				}
+			}
+		}
+		applicationsRead := false
+		for _, t := range cfntemplate.OfType(resources, "AWS::Glue::Table") {
+			input, _ := t["TableInput"].(map[string]any)
+			applicationsRead = applicationsRead || cfntemplate.Text(input["Name"]) == "aws_application"
+		}
+		for id, a := range cfntemplate.OfType(resources, "AWS::SSM::Association") {
+			parameters, _ := a["Parameters"].(map[string]any)
+			if applicationsRead && cfntemplate.Text(a["Name"]) == "AWS-GatherSoftwareInventory" && cfntemplate.Text(cfntemplate.First(parameters["applications"])) == "Disabled" {
+				problems = append(problems, fmt.Sprintf("association %s: gathers no applications, which table aws_application and its query read", id))
+			}
+		}
+		var syncBucket string
+		for _, s := range cfntemplate.OfType(resources, "AWS::SSM::ResourceDataSync") {
+			destination, _ := s["S3Destination"].(map[string]any)
+			syncBucket = rendered(destination["BucketName"])
+		}
+		for id, w := range cfntemplate.OfType(resources, "AWS::Athena::WorkGroup") {
+			configuration, _ := w["WorkGroupConfiguration"].(map[string]any)
+			result, _ := configuration["ResultConfiguration"].(map[string]any)
+			if location := rendered(result["OutputLocation"]); syncBucket != "" && !strings.Contains(location, syncBucket) {
+				problems = append(problems, fmt.Sprintf("workgroup %s: writes results to %s, not to the sync's bucket %s, which the stacks create and its queries' role may write", id, location, syncBucket))
+			}
+		}
+		for id, b := range cfntemplate.OfType(resources, "AWS::SSM::PatchBaseline") {
+			apt := slices.Contains([]string{"UBUNTU", "DEBIAN"}, cfntemplate.Text(b["OperatingSystem"]))
+			for _, source := range cfntemplate.List(b["Sources"]) {
+				source, _ := source.(map[string]any)
+				configuration := cfntemplate.Text(source["Configuration"])
+				yum := strings.Contains(configuration, "[") && (strings.Contains(configuration, "baseurl=") || strings.Contains(configuration, "mirrorlist="))
+				if apt && !strings.HasPrefix(strings.TrimSpace(configuration), "deb ") || !apt && !yum {
+					problems = append(problems, fmt.Sprintf("baseline %s: source %s is not in %s's repository format", id, cfntemplate.Text(source["Name"]), cfntemplate.Text(b["OperatingSystem"])))
+				}
+			}
+		}
+	}
+	slices.Sort(problems)
+	return problems
+}
+
+// timeouts are functions' timeouts in seconds by their logical id prefix.
+type timeouts map[string]int
