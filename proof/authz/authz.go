@@ -468,6 +468,16 @@ func simulation(m model, c Call, endpoint Doc) (simulated, error) {
 	for _, k := range slices.Sorted(maps.Keys(c.Context)) {
 		context[k] = c.Context[k]
 	}
+	// An IAM principal's request carries its account: "aws:PrincipalAccount ... the account to
+	// which the requesting principal belongs" (AWS global condition context keys, IAM User Guide);
+	// a service principal's carries none. Without it a bucket policy denying every other account
+	// (StringNotEquals aws:PrincipalAccount) looked like it denied the stacks' own roles (mutation
+	// run 16's B11).
+	if parts := strings.Split(principal, ":"); c.Service == "" && len(parts) > 4 && parts[4] != "" {
+		if _, given := context["aws:PrincipalAccount"]; !given {
+			context["aws:PrincipalAccount"] = parts[4]
+		}
+	}
 	s := simulated{call: c, principal: principal, identity: identity, resource: c.ResourcePolicy, context: context, resourceAccount: resourceAccount}
 	if c.ThroughS3Endpoint {
 		s.endpoint = endpoint

@@ -526,3 +526,18 @@ func TestAWindowOnAnMiIdNeedsToCommandManagedInstances(t *testing.T) {
 	require.Len(t, calls, 1)
 	assert.True(t, calls[0].Required)
 }
+
+// A role of the stacks asks with its account as aws:PrincipalAccount, a service without one: a
+// bucket policy denying every other account does not deny the stacks' own roles (mutation run
+// 16's B11, where verify named 33 such roles denied).
+func TestAnIamPrincipalAsksWithItsAccount(t *testing.T) {
+	stacks := golden(t, "example", "fleet")
+	m := model{resolver{env: env, stacks: stacks}}
+	role := Resource{Stack: "privatepatch-fleet", LogicalID: "FleetRole427BC000"}
+	s, err := simulation(m, Call{Principal: Principal{Role: role}, Action: "s3:PutObject", Resource: "arn:aws:s3:::b/k"}, Doc{})
+	require.NoError(t, err)
+	assert.Equal(t, env.Account, s.context["aws:PrincipalAccount"])
+	s, err = simulation(m, Call{Principal: Principal{Service: "ssm.amazonaws.com"}, Action: "s3:PutObject", Resource: "arn:aws:s3:::b/k"}, Doc{})
+	require.NoError(t, err)
+	assert.NotContains(t, s.context, "aws:PrincipalAccount")
+}

@@ -3,6 +3,7 @@ package wiring
 import (
 	"fmt"
 	"github.com/privatepatch/privatepatch/constructs/compliance/compliancespec"
+	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 	"maps"
 	"slices"
 
@@ -83,6 +84,10 @@ func settings(network, patching, fleet map[string]any, d *config.Config) []strin
 	problems = append(problems, MetricNamespaces(patching)...)
 	problems = append(problems, AttachedBeforeUse(fleet)...)
 	problems = append(problems, Services(network, fleet, patching)...)
+	problems = append(problems, AssociationSpecs(fleet)...)
+	problems = append(problems, StepInputs(fleet, patching)...)
+	problems = append(problems, Addresses(network)...)
+	problems = append(problems, AlarmsAndPolicies(networkspec.Partition(d.Region), network, fleet, patching)...)
 	problems = append(problems, Consistency(timeouts{
 		"SecurityInspectorEnablerFunction": compliancespec.InspectorEnablerTimeoutSeconds,
 		"FindingFilterFunction":            compliancespec.FindingFilterTimeoutSeconds,

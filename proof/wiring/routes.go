@@ -159,3 +159,75 @@ func AttachedBeforeUse(fleet map[string]any) []string {
 	}
 	return problems
 }
+
+// Addresses checks the network template's Elastic IPs and the endpoints' subnets (mutation run
+// 16's misses): every Elastic IP is a VPC one (Domain vpc; a standard address has no allocation
+// id, so the NAT gateway or association naming one fails) and backs one NAT gateway at most
+// (B01, B02); an interface endpoint has one subnet per Availability Zone: "You can select one
+// subnet per Availability Zone" ("Access an AWS service using an interface VPC endpoint", AWS
+// PrivateLink Guide) (A02).
+func Addresses(network map[string]any) []string {
+	resources := cfntemplate.Resources(network)
+	var problems []string
+	eips := cfntemplate.OfType(resources, "AWS::EC2::EIP")
+	for _, id := range slices.Sorted(maps.Keys(eips)) {
+		if domain := cfntemplate.Text(eips[id]["Domain"]); domain != "vpc" {
+			problems = append(problems, fmt.Sprintf("Elastic IP %s: domain %q, not vpc", id, domain))
+		}
+	}
+	backed := map[string]string{}
+	nats := cfntemplate.OfType(resources, "AWS::EC2::NatGateway")
+	for _, id := range slices.Sorted(maps.Keys(nats)) {
+		allocation := rendered(nats[id]["AllocationId"])
+		if other, ok := backed[allocation]; ok && allocation != "" {
+			problems = append(problems, fmt.Sprintf("NAT gateway %s: its Elastic IP backs NAT gateway %s too", id, other))
+		}
+		backed[allocation] = id
+	}
+	subnets := cfntemplate.OfType(resources, "AWS::EC2::Subnet")
+	endpoints := cfntemplate.OfType(resources, "AWS::EC2::VPCEndpoint")
+	for _, id := range slices.Sorted(maps.Keys(endpoints)) {
+		zones := map[string]string{}
+		for _, s := range cfntemplate.List(endpoints[id]["SubnetIds"]) {
+			subnet, ok := subnets[cfntemplate.Ref(s)]
+			zone := rendered(subnet["AvailabilityZone"]) // a name, or the same Fn::Select of Fn::GetAZs
+			if !ok || subnet["AvailabilityZone"] == nil {
+				continue
+			}
+			if other, seen := zones[zone]; seen {
+				problems = append(problems, fmt.Sprintf("VPC endpoint %s: subnets %s and %s are both in %s: one subnet per Availability Zone", id, other, cfntemplate.Ref(s), zone))
+			}
+			zones[zone] = cfntemplate.Ref(s)
+		}
+	}
+	return problems
+}
+
+// AlarmsAndPolicies checks what a template states that AWS refuses across two properties or a
+// partition (mutation run 16's misses): an alarm's DatapointsToAlarm is at most its
+// EvaluationPeriods ("the number of datapoints within the evaluation period that must be
+// breaching", PutMetricAlarm, Amazon CloudWatch API Reference) (B20); a role's managed policy ARN
+// is of the deployment's partition (arn:aws: in the commercial regions), or the policy does not
+// exist there (B09).
+func AlarmsAndPolicies(partition string, templates ...map[string]any) []string {
+	var problems []string
+	for _, template := range templates {
+		resources := cfntemplate.Resources(template)
+		alarms := cfntemplate.OfType(resources, "AWS::CloudWatch::Alarm")
+		for _, id := range slices.Sorted(maps.Keys(alarms)) {
+			if _, given := alarms[id]["DatapointsToAlarm"]; given && cfntemplate.Int(alarms[id]["DatapointsToAlarm"]) > cfntemplate.Int(alarms[id]["EvaluationPeriods"]) {
+				problems = append(problems, fmt.Sprintf("alarm %s: DatapointsToAlarm %d over EvaluationPeriods %d", id, cfntemplate.Int(alarms[id]["DatapointsToAlarm"]), cfntemplate.Int(alarms[id]["EvaluationPeriods"])))
+			}
+		}
+		roles := cfntemplate.OfType(resources, "AWS::IAM::Role")
+		for _, id := range slices.Sorted(maps.Keys(roles)) {
+			for _, arn := range cfntemplate.List(roles[id]["ManagedPolicyArns"]) {
+				text, literal := arn.(string)
+				if parts := strings.SplitN(text, ":", 3); literal && len(parts) == 3 && parts[1] != partition {
+					problems = append(problems, fmt.Sprintf("role %s: managed policy %s is of partition %s, not the deployment's %s", id, text, parts[1], partition))
+				}
+			}
+		}
+	}
+	return problems
+}

@@ -255,3 +255,27 @@ func namedGroups(d *config.Config, templates ...map[string]any) []string {
 	}
 	return problems
 }
+
+// StepInputs checks that every Command document step running a script gives its plugin the input
+// it reads: "runCommand" for aws:runPowerShellScript and aws:runShellScript, required by both
+// ("Command document plugin reference", AWS Systems Manager User Guide). A step with its commands
+// under another name runs nothing: WSUS is never installed (mutation run 16's A12).
+func StepInputs(templates ...map[string]any) []string {
+	var problems []string
+	for _, template := range templates {
+		documents := cfntemplate.OfType(cfntemplate.Resources(template), "AWS::SSM::Document")
+		for _, id := range slices.Sorted(maps.Keys(documents)) {
+			content, _ := documents[id]["Content"].(map[string]any)
+			for i, step := range cfntemplate.List(content["mainSteps"]) {
+				step, _ := step.(map[string]any)
+				action := cfntemplate.Text(step["action"])
+				inputs, _ := step["inputs"].(map[string]any)
+				_, text := inputs["runCommand"].(string)
+				if (action == "aws:runPowerShellScript" || action == "aws:runShellScript") && !text && len(cfntemplate.List(inputs["runCommand"])) == 0 {
+					problems = append(problems, fmt.Sprintf("document %s: step %d (%s) has no runCommand input: it runs nothing", id, i, action))
+				}
+			}
+		}
+	}
+	return problems
+}

@@ -47,11 +47,22 @@ func SpecProblems(template map[string]any) []string {
 	for _, id := range slices.Sorted(maps.Keys(baselines)) {
 		add("baseline "+id, templateBaseline(baselines[id]).Problems())
 	}
-	associations := cfntemplate.OfType(resources, "AWS::SSM::Association")
+	return append(problems, AssociationSpecs(template)...)
+}
+
+// AssociationSpecs checks each association's schedule and rate control against the rules the
+// configuration is validated by, in any stack: the fleet's WSUS client association is one too
+// (mutation run 16's A13: MaxConcurrency "0%" there went unseen while only the patching stack's
+// were judged).
+func AssociationSpecs(template map[string]any) []string {
+	var problems []string
+	associations := cfntemplate.OfType(cfntemplate.Resources(template), "AWS::SSM::Association")
 	for _, id := range slices.Sorted(maps.Keys(associations)) {
 		a := associations[id]
 		if schedule, ok := a["ScheduleExpression"].(string); ok {
-			add("association "+id, ssmschedule.AssociationProblems("ScheduleExpression", schedule))
+			for _, p := range ssmschedule.AssociationProblems("ScheduleExpression", schedule) {
+				problems = append(problems, "association "+id+": "+p.String())
+			}
 		}
 		if v, ok := a["MaxConcurrency"].(string); ok && !patchingspec.ValidConcurrency(v) {
 			problems = append(problems, fmt.Sprintf("association %s: MaxConcurrency %q is not a rate Systems Manager takes", id, v))

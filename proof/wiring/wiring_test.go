@@ -1637,3 +1637,45 @@ func TestWhatTheStacksStateTwiceTheyStateAlike(t *testing.T) {
 	props(rich, "Baselinesal20239AB9F4AC")["OperatingSystem"] = "UBUNTU"
 	assert.Equal(t, []string{"baseline Baselinesal20239AB9F4AC: source internal is not in UBUNTU's repository format"}, Consistency(limits, rich))
 }
+
+// Mutation run 16's misses, planted: an interface endpoint given two subnets of one zone (A02), a
+// WSUS setup step's commands under another input name (A12), the WSUS client association's
+// MaxConcurrency "0%" in the fleet stack (A13), a NAT gateway's Elastic IP of domain standard and
+// another NAT gateway on the same address (B01, B02), a managed policy of another partition
+// (B09), and DatapointsToAlarm over EvaluationPeriods (B20).
+func TestRunSixteensMissesAreNamed(t *testing.T) {
+	network := read(t, "../../test/testdata/nat-per-az.network.template.json")
+	require.Empty(t, Addresses(network))
+	props(network, "NetworkVpcPrivateSubnet2Subnet1BDBE877")["AvailabilityZone"] = props(network, "NetworkVpcPrivateSubnet1Subnet6DD86AE6")["AvailabilityZone"]
+	props(network, "NetworkVpcPublicSubnet1EIPE0D52090")["Domain"] = "standard"
+	props(network, "NetworkVpcPublicSubnet2NATGateway42CB86F5")["AllocationId"] = props(network, "NetworkVpcPublicSubnet1NATGateway64781A21")["AllocationId"]
+	addresses := joined(Addresses(network))
+	assert.Contains(t, addresses, `Elastic IP NetworkVpcPublicSubnet1EIPE0D52090: domain "standard", not vpc`)
+	assert.Contains(t, addresses, "NAT gateway NetworkVpcPublicSubnet2NATGateway42CB86F5: its Elastic IP backs NAT gateway NetworkVpcPublicSubnet1NATGateway64781A21 too")
+	assert.Contains(t, addresses, "VPC endpoint NetworkEndpointsssm96AED6CF: subnets NetworkVpcPrivateSubnet1Subnet6DD86AE6 and NetworkVpcPrivateSubnet2Subnet1BDBE877 are both in")
+
+	fleet := read(t, "../../test/testdata/default.fleet.template.json")
+	require.Empty(t, StepInputs(fleet))
+	require.Empty(t, AssociationSpecs(fleet))
+	step := props(fleet, "WsusSetupDocumentD23DE8FA")["Content"].(map[string]any)["mainSteps"].([]any)[0].(map[string]any)
+	inputs := step["inputs"].(map[string]any)
+	inputs["commands"], inputs["runCommand"] = inputs["runCommand"], nil
+	delete(inputs, "runCommand")
+	assert.Equal(t, []string{"document WsusSetupDocumentD23DE8FA: step 0 (aws:runPowerShellScript) has no runCommand input: it runs nothing"}, StepInputs(fleet))
+	props(fleet, "WsusClientAssociationD1829CE5")["MaxConcurrency"] = "0%"
+	assert.Equal(t, []string{`association WsusClientAssociationD1829CE5: MaxConcurrency "0%" is not a rate Systems Manager takes`}, AssociationSpecs(fleet))
+
+	patching := read(t, "../../test/testdata/default.patching.template.json")
+	require.Empty(t, AlarmsAndPolicies("aws", patching, fleet))
+	props(patching, "FindingFilterErrorsAlarm5C2C5DF9")["DatapointsToAlarm"] = float64(2)
+	var role string
+	for id, r := range fleet["Resources"].(map[string]any) {
+		if r.(map[string]any)["Type"] == "AWS::IAM::Role" && role == "" {
+			role = id
+		}
+	}
+	props(fleet, role)["ManagedPolicyArns"] = []any{"arn:aws-us-gov:iam::aws:policy/AmazonSSMManagedInstanceCore"}
+	policies := joined(AlarmsAndPolicies("aws", patching, fleet))
+	assert.Contains(t, policies, "alarm FindingFilterErrorsAlarm5C2C5DF9: DatapointsToAlarm 2 over EvaluationPeriods 1")
+	assert.Contains(t, policies, "role "+role+": managed policy arn:aws-us-gov:iam::aws:policy/AmazonSSMManagedInstanceCore is of partition aws-us-gov, not the deployment's aws")
+}
