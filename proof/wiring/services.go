@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
@@ -189,11 +190,11 @@ func Consistency(d timeouts, templates ...map[string]any) []string {
 			}
 		}
 		for id, b := range cfntemplate.OfType(resources, "AWS::SSM::PatchBaseline") {
-			apt := slices.Contains([]string{"UBUNTU", "DEBIAN"}, cfntemplate.Text(b["OperatingSystem"]))
+			apt := patchingspec.UsesApt(cfntemplate.Text(b["OperatingSystem"]))
 			for _, source := range cfntemplate.List(b["Sources"]) {
 				source, _ := source.(map[string]any)
 				configuration := cfntemplate.Text(source["Configuration"])
-				yum := strings.Contains(configuration, "[") && (strings.Contains(configuration, "baseurl=") || strings.Contains(configuration, "mirrorlist="))
+				yum := strings.Contains(configuration, "[") && repositoryLocation.MatchString(configuration)
 				if apt && !strings.HasPrefix(strings.TrimSpace(configuration), "deb ") || !apt && !yum {
 					problems = append(problems, fmt.Sprintf("baseline %s: source %s is not in %s's repository format", id, cfntemplate.Text(source["Name"]), cfntemplate.Text(b["OperatingSystem"])))
 				}
@@ -203,6 +204,12 @@ func Consistency(d timeouts, templates ...map[string]any) []string {
 	slices.Sort(problems)
 	return problems
 }
+
+// repositoryLocation finds where a yum/dnf or zypper repository section points: baseurl,
+// mirrorlist or metalink, with optional spaces around the = (dnf.conf(5), which the PatchSource
+// Configuration page points to; EPEL's own repository file uses metalink, RHEL's redhat.repo
+// writes "baseurl = ..."): a false-alarm hunt's three finds.
+var repositoryLocation = regexp.MustCompile(`(?m)^\s*(baseurl|mirrorlist|metalink)\s*=`)
 
 // timeouts are functions' timeouts in seconds by their logical id prefix.
 type timeouts map[string]int

@@ -1634,6 +1634,18 @@ func TestWhatTheStacksStateTwiceTheyStateAlike(t *testing.T) {
 
 	rich := read(t, "../../test/testdata/rich-patching.patching.template.json")
 	require.Empty(t, Consistency(limits, rich))
+	// Valid forms a false-alarm hunt found refused: metalink, spaces around =, and Raspbian's deb lines.
+	sources := props(rich, "Baselinesal20239AB9F4AC")["Sources"].([]any)
+	for _, config := range []string{"[epel]\nname=EPEL\nmetalink=https://mirrors.fedoraproject.org/metalink?repo=epel-9", "[baseos]\nname=BaseOS\nbaseurl = https://satellite.example.com/baseos"} {
+		sources[0].(map[string]any)["Configuration"] = config
+		assert.Empty(t, Consistency(limits, rich), config)
+	}
+	props(rich, "Baselinesal20239AB9F4AC")["OperatingSystem"] = "RASPBIAN"
+	sources[0].(map[string]any)["Configuration"] = "deb http://archive.raspberrypi.com/debian/ bookworm main"
+	assert.Empty(t, Consistency(limits, rich))
+	props(rich, "Baselinesal20239AB9F4AC")["OperatingSystem"] = "AMAZON_LINUX_2023"
+	assert.Equal(t, []string{"baseline Baselinesal20239AB9F4AC: source internal is not in AMAZON_LINUX_2023's repository format"}, Consistency(limits, rich))
+	sources[0].(map[string]any)["Configuration"] = "[internal]\nname=internal\nbaseurl=https://repo.example.com/al2023\nenabled=1"
 	props(rich, "Baselinesal20239AB9F4AC")["OperatingSystem"] = "UBUNTU"
 	assert.Equal(t, []string{"baseline Baselinesal20239AB9F4AC: source internal is not in UBUNTU's repository format"}, Consistency(limits, rich))
 }

@@ -364,3 +364,11 @@ func validDate(s string) bool {
 	_, err := time.Parse("2006-01-02", s)
 	return datePattern.MatchString(s) && err == nil
 }
+
+// UsesApt tells whether an operating system's nodes install from apt repositories (its patch
+// filters are Debian's: PRODUCT, SECTION, PRIORITY): a baseline source is then a "deb" line, where
+// the others take a yum/dnf or zypper repository section (PatchSource Configuration, Systems
+// Manager API Reference).
+func UsesApt(operatingSystem string) bool {
+	return slices.Equal(filterKeys[operatingSystem], debFilterKeys)
+}
