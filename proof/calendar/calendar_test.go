@@ -490,3 +490,18 @@ patching:
 	require.True(t, spring, "no month puts the spring change between the rings: the test proves nothing")
 	assert.Empty(t, c.Problems)
 }
+
+// A window that installs and whose end date has passed never runs: its groups are never patched
+// by it (mutation run 17's B03 printed "0 runs" and passed). One still to end is fine.
+func TestAnEndedInstallWindowFailsNamingItsGroups(t *testing.T) {
+	w := Window{Name: "server", Schedule: "cron(0 2 ? * SAT *)", DurationHours: 3, CutoffHours: 1, Install: true, PatchGroups: []string{"wsus"}, EndDate: "2027-12-31T00:00:00Z"}
+	plan := Plan{From: from, Months: 1, Severities: severities, Groups: map[string]Group{"wsus": ring("wsus", 7)}, Windows: []Window{w}}
+	c, err := Compute(plan)
+	require.NoError(t, err)
+	assert.Empty(t, c.Problems)
+
+	plan.Windows[0].EndDate = "2024-12-31T00:00:00Z"
+	c, err = Compute(plan)
+	require.NoError(t, err)
+	assert.Contains(t, c.Problems, "window server: its end date 2024-12-31T00:00:00Z has passed: it never runs again, and patch groups [wsus] are not patched by it")
+}

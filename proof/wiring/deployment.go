@@ -86,6 +86,7 @@ func settings(network, patching, fleet map[string]any, d *config.Config) []strin
 	problems = append(problems, Services(network, fleet, patching)...)
 	problems = append(problems, AssociationSpecs(fleet)...)
 	problems = append(problems, StepInputs(fleet, patching)...)
+	problems = append(problems, Uniqueness(d.Account, d.Region, network, fleet, patching)...)
 	problems = append(problems, Addresses(network)...)
 	problems = append(problems, AlarmsAndPolicies(networkspec.Partition(d.Region), network, fleet, patching)...)
 	problems = append(problems, Consistency(timeouts{

@@ -1,6 +1,7 @@
 package wiring
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -276,6 +277,107 @@ func StepInputs(templates ...map[string]any) []string {
 				}
 			}
 		}
+	}
+	return problems
+}
+
+// Uniqueness and forms checks what one resource or two must state alike, in the forms AWS takes
+// (mutation run 17's misses):
+//   - SSM documents named explicitly have distinct names within the deployment: the second
+//     create fails with DocumentAlreadyExists (A14);
+//   - a flow log's aggregation interval is 60 or 600 seconds, and its destination properties fit
+//     its LogDestinationType: cloud-watch-logs with a log group and the role that delivers to it,
+//     s3 with a LogDestination ARN and no log group (AWS::EC2::FlowLog, CloudFormation Template
+//     Reference) (B14, A16);
+//   - AWS-CreateImage's NoReboot is a boolean, "true" or "false" (AWS-CreateImage runbook
+//     parameters) (B04);
+//   - a key policy names the deployment's own account root and no other's: another's root gets
+//     full control of the key, and without its own the account cannot manage it (B05);
+//   - a window task's notification topic is one of the stacks' (a Ref) or of the deployment's
+//     region and account: another's never receives (A09).
+func Uniqueness(account, region string, templates ...map[string]any) []string {
+	var problems []string
+	names := map[string]string{}
+	for _, template := range templates {
+		resources := cfntemplate.Resources(template)
+		documents := cfntemplate.OfType(resources, "AWS::SSM::Document")
+		for _, id := range slices.Sorted(maps.Keys(documents)) {
+			if name, literal := documents[id]["Name"].(string); literal {
+				if other, seen := names[name]; seen {
+					problems = append(problems, fmt.Sprintf("document %s: named %s, as document %s is", id, name, other))
+				}
+				names[name] = id
+			}
+		}
+		for id, f := range cfntemplate.OfType(resources, "AWS::EC2::FlowLog") {
+			if v, given := f["MaxAggregationInterval"]; given && cfntemplate.Int(v) != 60 && cfntemplate.Int(v) != 600 {
+				problems = append(problems, fmt.Sprintf("flow log %s: MaxAggregationInterval %d, not 60 or 600", id, cfntemplate.Int(v)))
+			}
+			_, group := f["LogGroupName"]
+			_, destination := f["LogDestination"]
+			switch cmpText(f["LogDestinationType"], "cloud-watch-logs") {
+			case "s3":
+				if group || !destination {
+					problems = append(problems, fmt.Sprintf("flow log %s: to s3 it needs a LogDestination (given: %t) and no LogGroupName (given: %t)", id, destination, group))
+				}
+			case "cloud-watch-logs":
+				if !group && !destination {
+					problems = append(problems, fmt.Sprintf("flow log %s: to CloudWatch Logs without a log group", id))
+				}
+			}
+		}
+		tasks := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTask")
+		for _, id := range slices.Sorted(maps.Keys(tasks)) {
+			for name, value := range cfntemplate.Parameters(cfntemplate.Automation(tasks[id])) {
+				if v := cfntemplate.Text(cfntemplate.First(value)); name == "NoReboot" && v != "true" && v != "false" {
+					problems = append(problems, fmt.Sprintf("task %s: NoReboot %q, not true or false", id, v))
+				}
+			}
+			notification, _ := cfntemplate.RunCommand(tasks[id])["NotificationConfig"].(map[string]any)
+			if arn, literal := notification["NotificationArn"].(string); literal {
+				if parts := strings.Split(arn, ":"); len(parts) > 4 && (parts[3] != region || (account != "" && parts[4] != account)) {
+					problems = append(problems, fmt.Sprintf("task %s: notifies %s, a topic of another region or account", id, arn))
+				}
+			}
+		}
+		keys := cfntemplate.OfType(resources, "AWS::KMS::Key")
+		for _, id := range slices.Sorted(maps.Keys(keys)) {
+			problems = append(problems, keyPolicyRoots(id, keys[id]["KeyPolicy"], account)...)
+		}
+	}
+	return problems
+}
+
+// keyPolicyRoots checks that a key policy names the deployment's own account root, the statement
+// that lets the account's IAM policies manage the key ("Default key policy", AWS KMS Developer
+// Guide, read 2026-12-07: "Allows access to the AWS account and enables IAM policies"), and no
+// other account's root. Without it the account's administrators are locked out of the key
+// (mutation run 17's B05, the root of another account, passed while the account was not
+// configured). The own root is the literal account when one is configured, or the account
+// reference CDK writes for an environment-agnostic stack.
+func keyPolicyRoots(id string, policy any, account string) []string {
+	var problems []string
+	ownRoot := false
+	walkProperties(policy, func(key string, value any) {
+		if key != "AWS" {
+			return
+		}
+		if text, literal := value.(string); literal && strings.HasSuffix(text, ":root") {
+			parts := strings.Split(text, ":")
+			switch {
+			case len(parts) > 4 && account != "" && parts[4] == account:
+				ownRoot = true
+			default:
+				problems = append(problems, fmt.Sprintf("key %s: its policy names %s, the root of an account other than the deployment's", id, text))
+			}
+			return
+		}
+		if encoded, err := json.Marshal(value); err == nil && strings.Contains(string(encoded), `{"Ref":"AWS::AccountId"}`) && strings.HasSuffix(string(encoded), `":root"]]}`) {
+			ownRoot = true
+		}
+	})
+	if !ownRoot {
+		problems = append(problems, fmt.Sprintf("key %s: its policy does not name the deployment's account root: the account's IAM policies cannot manage or use the key", id))
 	}
 	return problems
 }

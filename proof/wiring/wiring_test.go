@@ -1691,3 +1691,50 @@ func TestRunSixteensMissesAreNamed(t *testing.T) {
 	assert.Contains(t, policies, "alarm FindingFilterErrorsAlarm5C2C5DF9: DatapointsToAlarm 2 over EvaluationPeriods 1")
 	assert.Contains(t, policies, "role "+role+": managed policy arn:aws-us-gov:iam::aws:policy/AmazonSSMManagedInstanceCore is of partition aws-us-gov, not the deployment's aws")
 }
+
+// Mutation run 17's misses, each planted in a template that passes: two documents of one name, a
+// flow log's interval and its destination, AWS-CreateImage's NoReboot, a task notifying another
+// account's topic, and a key policy without the account's own root.
+func TestRunSeventeensMissesAreNamed(t *testing.T) {
+	network := read(t, "../../test/testdata/default.network.template.json")
+	fleet := read(t, "../../test/testdata/default.fleet.template.json")
+	patching := read(t, "../../test/testdata/default.patching.template.json")
+	require.Empty(t, Uniqueness("", "eu-west-1", network, fleet, patching))
+
+	props(fleet, "WsusHealthDocumentBD0DBD38")["Name"] = "privatepatch-wsus"
+	props(fleet, "WsusCleanupDocument04795AF3")["Name"] = "privatepatch-wsus"
+	assert.Equal(t, []string{"document WsusHealthDocumentBD0DBD38: named privatepatch-wsus, as document WsusCleanupDocument04795AF3 is"}, Uniqueness("", "eu-west-1", fleet))
+
+	flowLog := props(network, "NetworkVpcFlowLog9B71FB8D")
+	flowLog["MaxAggregationInterval"] = float64(300)
+	flowLog["LogDestinationType"] = "s3"
+	assert.Equal(t, []string{
+		"flow log NetworkVpcFlowLog9B71FB8D: MaxAggregationInterval 300, not 60 or 600",
+		"flow log NetworkVpcFlowLog9B71FB8D: to s3 it needs a LogDestination (given: false) and no LogGroupName (given: true)",
+	}, Uniqueness("", "eu-west-1", network))
+
+	image := cfntemplate.Automation(props(patching, "MaintenanceWindowsprivatepatchweeklyPrePatchImageE1971ACD"))
+	cfntemplate.Parameters(image)["NoReboot"] = []any{"yes"}
+	topic := "arn:aws:sns:eu-west-1:222222222222:privatepatch-alerts"
+	var installTask string
+	for id, r := range cfntemplate.OfType(cfntemplate.Resources(patching), "AWS::SSM::MaintenanceWindowTask") {
+		if config, ok := cfntemplate.RunCommand(r)["NotificationConfig"].(map[string]any); ok && installTask == "" {
+			config["NotificationArn"], installTask = topic, id
+		}
+	}
+	require.NotEmpty(t, installTask)
+	tasks := joined(Uniqueness("111111111111", "eu-west-1", patching))
+	assert.Contains(t, tasks, `task MaintenanceWindowsprivatepatchweeklyPrePatchImageE1971ACD: NoReboot "yes", not true or false`)
+	assert.Contains(t, tasks, "task "+installTask+": notifies "+topic+", a topic of another region or account")
+	assert.NotContains(t, joined(Uniqueness("222222222222", "eu-west-1", patching)), "notifies", "the deployment's own account and region")
+
+	key := read(t, "../../test/testdata/default.patching.template.json")
+	statement := props(key, "AlertsKey9E1197AF")["KeyPolicy"].(map[string]any)["Statement"].([]any)[0].(map[string]any)
+	statement["Principal"] = map[string]any{"AWS": "arn:aws:iam::111111111111:root"}
+	assert.Empty(t, Uniqueness("111111111111", "eu-west-1", key), "the configured account's root, written literally")
+	assert.Equal(t, []string{
+		"key AlertsKey9E1197AF: its policy names arn:aws:iam::111111111111:root, the root of an account other than the deployment's",
+		"key AlertsKey9E1197AF: its policy does not name the deployment's account root: the account's IAM policies cannot manage or use the key",
+	}, Uniqueness("222222222222", "eu-west-1", key))
+	assert.Len(t, Uniqueness("", "eu-west-1", key), 2, "an environment-agnostic deployment's own root is the account reference")
+}
