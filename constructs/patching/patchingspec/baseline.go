@@ -3,6 +3,7 @@ package patchingspec
 import (
 	"fmt"
 	"maps"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -258,6 +259,7 @@ func (b Baseline) Problems() spec.Problems {
 	if len(b.Sources) > 0 && !isLinux(b.OperatingSystem) {
 		p.Add("Sources", len(b.Sources), "alternative sources apply to Linux baselines only")
 	}
+	b.sourceProductProblems(&p)
 	for _, group := range b.PatchGroups {
 		if group == "" || !tagspec.ValidValue(group) {
 			p.Add("PatchGroups", group, "%s", tagspec.PatchGroupRules)
@@ -371,4 +373,44 @@ func validDate(s string) bool {
 // Manager API Reference).
 func UsesApt(operatingSystem string) bool {
 	return slices.Equal(filterKeys[operatingSystem], debFilterKeys)
+}
+
+// sourceProductProblems: a source's products are operating system versions the baseline patches.
+// A source applies to the nodes of its products only ("The specific operating system versions a
+// patch repository applies to", AWS::SSM::PatchBaseline PatchSource, CloudFormation Template
+// Reference, read 2026-12-07), so one for a product the baseline's PRODUCT filters leave out is
+// never used for a node the baseline approves anything on, and the nodes it does approve for read
+// the default repositories (mutation run 17's A20: Debian11 sources under a Debian12 rule). A
+// filter without PRODUCT (or with "*") takes every product.
+func (b Baseline) sourceProductProblems(p *spec.Problems) {
+	for _, patched := range b.productFilters() {
+		for j, src := range b.Sources {
+			for k, product := range src.Products {
+				if !slices.ContainsFunc(patched, func(pattern string) bool { ok, _ := path.Match(pattern, product); return ok }) {
+					p.Add(fmt.Sprintf("Sources[%d].Products[%d]", j, k), product, "is not a product this baseline's PRODUCT filters patch (%s): the source serves nodes the baseline approves nothing for; list the products its approval rules approve", strings.Join(patched, ", "))
+				}
+			}
+		}
+	}
+}
+
+// productFilters is the PRODUCT patterns a patch must match to be approved, each list one that
+// restricts: the global filter's, and the rules' together when every rule names products.
+func (b Baseline) productFilters() [][]string {
+	restricts := func(values []string) bool { return len(values) > 0 && !slices.Contains(values, "*") }
+	var filters [][]string
+	if global := b.GlobalFilters["PRODUCT"]; restricts(global) {
+		filters = append(filters, global)
+	}
+	var byRules []string
+	for _, rule := range b.ApprovalRules {
+		if !restricts(rule.Filters["PRODUCT"]) {
+			return filters
+		}
+		byRules = append(byRules, rule.Filters["PRODUCT"]...)
+	}
+	if byRules != nil {
+		filters = append(filters, byRules)
+	}
+	return filters
 }

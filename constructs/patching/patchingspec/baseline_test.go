@@ -85,3 +85,43 @@ func TestUbuntuAndDebianRulesTakeNoApprovalDelayAndOthersNeedOne(t *testing.T) {
 		assert.Equal(t, []string{`ApprovalRules[0] "" needs approveAfterDays (0-360) or approveUntilDate (YYYY-MM-DD)`}, texts(rule(os, ApprovalRule{}).Problems()), os)
 	}
 }
+
+// A source serves the nodes of its products: one for a product the baseline's PRODUCT filters
+// leave out serves nodes nothing is approved for (mutation run 17's A20). Filters without
+// PRODUCT, or with "*" or a pattern covering the source's product, take it.
+func TestASourceForAProductTheBaselineDoesNotPatchIsRefused(t *testing.T) {
+	source := []PatchSource{{Name: "internal-bookworm", Configuration: "deb https://apt.example.com/debian bookworm main", Products: []string{"Debian12"}}}
+	rule := func(products ...string) ApprovalRule {
+		filters := map[string][]string{"PRIORITY": {"Required"}}
+		if products != nil {
+			filters["PRODUCT"] = products
+		}
+		return ApprovalRule{Filters: filters}
+	}
+	for _, tc := range []struct {
+		name    string
+		rules   []ApprovalRule
+		global  map[string][]string
+		refused string
+	}{
+		{name: "the rule's product", rules: []ApprovalRule{rule("Debian12")}},
+		{name: "rules without a product", rules: []ApprovalRule{rule()}},
+		{name: "every product", rules: []ApprovalRule{rule("*")}},
+		{name: "a pattern", rules: []ApprovalRule{rule("Debian1*")}},
+		{name: "one rule of two names it", rules: []ApprovalRule{rule("Debian11"), rule("Debian12")}},
+		{name: "another rule takes every product", rules: []ApprovalRule{rule("Debian11"), rule()}},
+		{name: "another product", rules: []ApprovalRule{rule("Debian11")},
+			refused: `Sources[0].Products[0] "Debian12" is not a product this baseline's PRODUCT filters patch (Debian11): the source serves nodes the baseline approves nothing for; list the products its approval rules approve`},
+		{name: "the global filter leaves it out", rules: []ApprovalRule{rule()}, global: map[string][]string{"PRODUCT": {"Debian11"}},
+			refused: `Sources[0].Products[0] "Debian12" is not a product this baseline's PRODUCT filters patch (Debian11): the source serves nodes the baseline approves nothing for; list the products its approval rules approve`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := Baseline{Name: "debian", OperatingSystem: "DEBIAN", ApprovalRules: tc.rules, GlobalFilters: tc.global, Sources: source}.WithDefaults()
+			if tc.refused == "" {
+				assert.Empty(t, texts(b.Problems()))
+			} else {
+				assert.Equal(t, []string{tc.refused}, texts(b.Problems()))
+			}
+		})
+	}
+}
