@@ -105,7 +105,8 @@ func CronOnlyFlags(templates ...map[string]any) []string {
 
 // clientPolicy checks that the WSUS client association passes the configuration's policy
 // (wsus.client, wsusspec.Client.PolicyParameters): an AUOptions of 4 where the configuration says
-// 3 installs updates on Windows' own schedule, outside every window (mutation run 13's B05).
+// 3 installs updates on Windows' own schedule, outside every window (mutation run 13's B05); and
+// that it targets the whole fleet (clientTargets).
 func clientPolicy(fleet map[string]any, d *config.Config) []string {
 	if !d.Wsus.Enabled {
 		return nil
@@ -116,6 +117,7 @@ func clientPolicy(fleet map[string]any, d *config.Config) []string {
 		if !strings.HasPrefix(id, "WsusClientAssociation") {
 			continue
 		}
+		problems = append(problems, clientTargets(fleet, id, a, d.Fleet.Tag.Key, d.Fleet.Tag.Value)...)
 		given, _ := a["Parameters"].(map[string]any)
 		for _, name := range slices.Sorted(maps.Keys(want)) {
 			got := cfntemplate.Text(cfntemplate.First(given[name]))
@@ -125,6 +127,44 @@ func clientPolicy(fleet map[string]any, d *config.Config) []string {
 		}
 	}
 	return problems
+}
+
+// clientTargets checks that the WSUS client association targets the fleet: its one target is the
+// fleet tag with the fleet's value (hybrid nodes included), or the resource group of the fleet
+// stack whose query is that tag. A narrower target leaves the rest of the fleet on Windows
+// Update's own source (mutation run 17's B07: the dev ring's patch group only, so test and prod
+// were never pointed at WSUS).
+func clientTargets(fleet map[string]any, id string, a map[string]any, fleetTag, fleetValue string) []string {
+	fleetGroups := map[string]bool{}
+	for _, g := range cfntemplate.OfType(cfntemplate.Resources(fleet), "AWS::ResourceGroups::Group") {
+		q, _ := g["ResourceQuery"].(map[string]any)
+		query, _ := q["Query"].(map[string]any)
+		filters := cfntemplate.List(query["TagFilters"])
+		if len(filters) != 1 {
+			continue
+		}
+		filter, _ := filters[0].(map[string]any)
+		if cfntemplate.Text(filter["Key"]) == fleetTag && slices.Equal(cfntemplate.Texts(filter["Values"]), []string{fleetValue}) {
+			fleetGroups[cfntemplate.Text(g["Name"])] = true
+		}
+	}
+	targets := cfntemplate.List(a["Targets"])
+	if len(targets) == 1 {
+		t, _ := targets[0].(map[string]any)
+		values := cfntemplate.Texts(t["Values"])
+		switch key := cfntemplate.Text(t["Key"]); {
+		case key == "tag:"+fleetTag && slices.Equal(values, []string{fleetValue}):
+			return nil
+		case key == "resource-groups:Name" && len(values) == 1 && fleetGroups[values[0]]:
+			return nil
+		}
+	}
+	var given []string
+	for _, t := range targets {
+		t, _ := t.(map[string]any)
+		given = append(given, fmt.Sprintf("%s=%v", cfntemplate.Text(t["Key"]), cfntemplate.Texts(t["Values"])))
+	}
+	return []string{fmt.Sprintf("association %s: targets %s, not the fleet (tag %s=%s, or a resource group of it): the instances it leaves out are never pointed at WSUS", id, strings.Join(given, " "), fleetTag, fleetValue)}
 }
 
 // GroupQueries checks each resource group's query against its type: TAG_FILTERS_1_0 selects by

@@ -1694,7 +1694,8 @@ func TestRunSixteensMissesAreNamed(t *testing.T) {
 
 // Mutation run 17's misses, each planted in a template that passes: two documents of one name, a
 // flow log's interval and its destination, AWS-CreateImage's NoReboot, a task notifying another
-// account's topic, and a key policy without the account's own root.
+// account's topic, a key policy without the account's own root, and the WSUS client association
+// on one ring's patch group instead of the fleet.
 func TestRunSeventeensMissesAreNamed(t *testing.T) {
 	network := read(t, "../../test/testdata/default.network.template.json")
 	fleet := read(t, "../../test/testdata/default.fleet.template.json")
@@ -1737,4 +1738,19 @@ func TestRunSeventeensMissesAreNamed(t *testing.T) {
 		"key AlertsKey9E1197AF: its policy does not name the deployment's account root: the account's IAM policies cannot manage or use the key",
 	}, Uniqueness("222222222222", "eu-west-1", key))
 	assert.Len(t, Uniqueness("", "eu-west-1", key), 2, "an environment-agnostic deployment's own root is the account reference")
+
+	cfg, err := config.Load("../../config/example.yaml")
+	require.NoError(t, err)
+	fleet = read(t, "../../test/testdata/example.fleet.template.json")
+	client := props(fleet, "WsusClientAssociationD1829CE5")
+	fleetTag := map[string]any{"Key": "tag:" + cfg.Fleet.Tag.Key, "Values": []any{cfg.Fleet.Tag.Value}}
+	client["Targets"] = []any{fleetTag}
+	assert.Empty(t, clientPolicy(fleet, cfg), "the fleet tag, as with hybrid nodes")
+	client["Targets"] = []any{map[string]any{"Key": "tag:Patch Group", "Values": []any{"windows-dev"}}}
+	assert.Equal(t, []string{"association WsusClientAssociationD1829CE5: targets tag:Patch Group=[windows-dev], not the fleet (tag " + cfg.Fleet.Tag.Key + "=" + cfg.Fleet.Tag.Value +
+		", or a resource group of it): the instances it leaves out are never pointed at WSUS"}, clientPolicy(fleet, cfg))
+	client["Targets"] = []any{map[string]any{"Key": "resource-groups:Name", "Values": []any{"privatepatch-wsus-clients"}}}
+	require.Empty(t, clientPolicy(fleet, cfg), "the fleet stack's group of the fleet tag")
+	props(fleet, "WsusClientEc2InstancesADAE2F26")["ResourceQuery"].(map[string]any)["Query"].(map[string]any)["TagFilters"] = []any{map[string]any{"Key": "Patch Group", "Values": []any{"windows-dev"}}}
+	assert.Len(t, clientPolicy(fleet, cfg), 1, "a group of another tag is not the fleet")
 }
