@@ -274,7 +274,7 @@ const existingVpcHubYAML = existingVpcNetwork + `    interfaceEndpoints: hub
     privateInternetPath: nat
 ` + existingVpcFleet
 
-func TestVerifyOnAnExistingVpcCountsDeclaredEndpointsSaysTheAclsAreNotModelledAndNamesTheBuckets(t *testing.T) {
+func TestVerifyOnAnExistingVpcCountsDeclaredEndpointsJudgesItsSecurityGroupsWithoutItsAclsAndNamesTheBuckets(t *testing.T) {
 	s := existingVpcHub.synth(t)
 	assembly := s.dir
 	dir := t.TempDir()
@@ -288,6 +288,9 @@ func TestVerifyOnAnExistingVpcCountsDeclaredEndpointsSaysTheAclsAreNotModelledAn
 	assert.Regexp(t, `ssm\s+declared provided`, out)
 	assert.Regexp(t, `s3\s+declared provided`, out)
 	assert.Contains(t, out, "the ACL layer is not modelled")
+	assert.Regexp(t, `yes\s+instance to the hub's interface endpoints at 10\.0\.0\.0/24\s+443\s+n/a\s+passes\s+the existing VPC's own network ACLs \(not in the template\); NetworkPrivateSecurityGroup457D0836 out to 10\.0\.0\.0/24 443-443`, out,
+		"the security groups are judged alone")
+	assert.Regexp(t, `no\s+instance SSH to the hub's interface endpoints at 10\.0\.0\.0/24\s+22\s+n/a\s+denied`, out)
 	assert.Contains(t, out, "Its policy must allow s3:GetObject on these buckets")
 	assert.Regexp(t, `\n  aws-ssm-us-west-2\n`, out)
 	assert.NotContains(t, out, "attacker-chosen-bucket", "a denial only the VPC's own endpoint policy could make is not claimed")

@@ -68,6 +68,9 @@ type Model struct {
 	// PrefixListID and PrefixListCidrs are the region's S3 prefix list (WithPrefixLists).
 	PrefixListID    string
 	PrefixListCidrs []netip.Prefix
+	// AclsNotModelled: the subnets' ACLs are not the template's (FromSecurityGroups); every
+	// flow's ACL verdict is "not modelled".
+	AclsNotModelled bool
 }
 
 // FromTemplate builds the model from a network stack's template: its subnets (public or private
@@ -97,6 +100,40 @@ func FromTemplate(template map[string]any) (Model, error) {
 		return m, fmt.Errorf("the template needs public and private subnets, each with its own network ACL")
 	}
 	return m, nil
+}
+
+// FromSecurityGroups builds the model of a network stack whose subnets keep ACLs the template
+// does not hold (an existing VPC's, network.existingVpc.manageNetworkAcls false): its subnets and
+// security groups, the ACL layer not modelled (AclsNotModelled), so the security groups are
+// judged alone. An existing VPC may have no public subnets (the WSUS server then sits in a
+// private one: ServerHost).
+func FromSecurityGroups(template map[string]any) (Model, error) {
+	resources, _ := template["Resources"].(map[string]any)
+	m := Model{SubnetACL: map[netip.Prefix]ACL{}, ACLs: map[string]ACL{}, subnetACLID: map[netip.Prefix]string{}, AclsNotModelled: true}
+	groups, rules, err := parseSecurityGroups(resources)
+	if err != nil {
+		return Model{}, err
+	}
+	m.Groups, m.SGRules = groups, rules
+	if _, err := m.addSubnets(template, resources); err != nil {
+		return Model{}, err
+	}
+	for _, list := range [][]netip.Prefix{m.Public, m.Private} {
+		sort.Slice(list, func(i, j int) bool { return list[i].Addr().Less(list[j].Addr()) })
+	}
+	if len(m.Private) == 0 {
+		return m, fmt.Errorf("the template names no private subnets (outputs PrivateSubnetIds and PrivateSubnetCidrs)")
+	}
+	return m, nil
+}
+
+// ServerHost is the WSUS server's (and jump host's) address: in the first public subnet, or,
+// where the VPC has none, beside the first private subnet's instance.
+func (m Model) ServerHost() netip.Addr {
+	if len(m.Public) > 0 {
+		return Host(m.Public[0])
+	}
+	return Host(m.Private[0]).Next()
 }
 
 // parseACLs reads the network ACL entries, by ACL logical id, in rule number order.
@@ -352,6 +389,11 @@ var (
 	MicrosoftUpdate = netip.MustParseAddr("13.107.4.50")
 	SomeInternet    = netip.MustParseAddr("198.51.100.7")
 	AdminHost       = netip.MustParseAddr("203.0.113.5")
+	// S3StandIn plays the S3 prefix list's members where neither the configuration nor the
+	// template's ACLs give the region's S3 ranges (an existing VPC whose ACLs are its own): the
+	// security groups name S3 by the list's id, so any member decides alike. The benchmarking
+	// range (RFC 2544), outside every range the other flows use.
+	S3StandIn = "198.18.0.0/15"
 )
 
 // internetCandidates are addresses that stand for "anywhere on the internet", in order: the
@@ -386,7 +428,7 @@ func Outsider(configured ...[]string) netip.Addr {
 // admin CIDR).
 func RequiredFlows(m Model, s3Cidrs, adminCidrs []string) []Flow {
 	instance, otherPrivate := Host(m.Private[0]), Host(m.Private[len(m.Private)-1])
-	wsus := Host(m.Public[0])
+	wsus := m.ServerHost()
 	flows := []Flow{
 		flow("instance to an interface endpoint in another private subnet", instance, otherPrivate, 443, InstancesGroup, EndpointsGroup),
 		flow("last AZ's instance to an interface endpoint in the first AZ", otherPrivate, instance, 443, InstancesGroup, EndpointsGroup),
@@ -434,7 +476,7 @@ func ForbiddenFlows(m Model, withAdmins, withNAT bool) []Flow {
 
 // ForbiddenFlowsFrom are ForbiddenFlows with internet as the stranger's address (Outsider).
 func ForbiddenFlowsFrom(m Model, withAdmins, withNAT bool, internet netip.Addr) []Flow {
-	instance, other, wsus := Host(m.Private[0]), Host(m.Private[len(m.Private)-1]), Host(m.Public[0])
+	instance, other, wsus := Host(m.Private[0]), Host(m.Private[len(m.Private)-1]), m.ServerHost()
 	var flows []Flow
 	if !withNAT {
 		flows = []Flow{

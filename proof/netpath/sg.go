@@ -295,6 +295,9 @@ func (m Model) Without(rule Rule) Model {
 // Judge judges a needed flow by both layers: the network ACLs (the request and its replies,
 // directly or through the NAT gateway at f.NAT) and the security groups.
 func (m Model) Judge(f Flow) (acl, sg Verdict) {
+	if m.AclsNotModelled {
+		return aclsNotModelled, m.SG(f)
+	}
 	if f.NAT.IsValid() {
 		acl = m.ThroughNAT(f.Src, f.Dst, f.NAT, f.Port)
 	} else {
@@ -303,9 +306,15 @@ func (m Model) Judge(f Flow) (acl, sg Verdict) {
 	return acl, m.SG(f)
 }
 
+// aclsNotModelled is the ACL verdict of a model whose subnets keep ACLs the template does not hold.
+var aclsNotModelled = Verdict{Pass: true, NotModelled: true, Step: "not modelled", Rule: "the existing VPC's own network ACLs (not in the template)"}
+
 // JudgeForbidden judges a forbidden flow by each layer on its own: the ACLs on its request alone
 // (Request), and the security groups.
 func (m Model) JudgeForbidden(f Flow) (acl, sg Verdict) {
+	if m.AclsNotModelled {
+		return aclsNotModelled, m.SG(f)
+	}
 	if f.SGOnly {
 		return Verdict{NotModelled: true, Step: "not judged", Rule: "the ACLs cannot tell it from traffic to the NAT gateway"}, m.SG(f)
 	}
@@ -445,7 +454,7 @@ func FlowSet(m Model, s3Cidrs, adminCidrs, hubCidrs, wsusClientCidrs []string, p
 	required = append(RequiredFlows(m, s3Cidrs, adminCidrs), HubFlows(m, hubCidrs)...)
 	// Every zone's instances reach WSUS and the jump host reaches them (the first and the last
 	// are in RequiredFlows): each zone's rules are needed by a flow of its own.
-	wsus := Host(m.Public[0])
+	wsus := m.ServerHost()
 	for i := 1; i < len(m.Private)-1; i++ {
 		zone := Host(m.Private[i])
 		required = append(required,
@@ -468,10 +477,32 @@ func FlowSet(m Model, s3Cidrs, adminCidrs, hubCidrs, wsusClientCidrs []string, p
 		for _, subnet := range m.Private {
 			for _, port := range []int{80, 443} {
 				f := flow("instance in "+subnet.String()+" to Microsoft Update through NAT", Host(subnet), MicrosoftUpdate, port, InstancesGroup, "")
-				f.NAT = Host(m.Public[0])
+				f.NAT = m.ServerHost()
 				required = append(required, f)
 			}
 		}
 	}
-	return required, ForbiddenFlowsFrom(m, len(adminCidrs) > 0, privateInternetRoute, Outsider(adminCidrs, hubCidrs, wsusClientCidrs))
+	forbidden = append(ForbiddenFlowsFrom(m, len(adminCidrs) > 0, privateInternetRoute, Outsider(adminCidrs, hubCidrs, wsusClientCidrs)),
+		OtherPortFlows(m, s3Cidrs, hubCidrs)...)
+	return required, forbidden
+}
+
+// OtherPortFlows are the forbidden neighbours of the needed flows to addresses outside the VPC
+// (S3's ranges, a hub's endpoints): the same instance and destination on a port no flow needs
+// (SSH, 22, below the ephemeral range return rules open). A rule that opens every port, or every
+// protocol (IpProtocol -1, whose ports EC2 ignores), to such an address passes its needed flow
+// and fails its neighbour (mutation run 17's A06: the hub rule's protocol tcp became -1).
+func OtherPortFlows(m Model, s3Cidrs, hubCidrs []string) []Flow {
+	var flows []Flow
+	for _, set := range []struct {
+		what  string
+		cidrs []string
+	}{{"S3", s3Cidrs}, {"the hub's interface endpoints", hubCidrs}} {
+		for _, cidr := range set.cidrs {
+			if p, err := netip.ParsePrefix(cidr); err == nil {
+				flows = append(flows, flow("instance SSH to "+set.what+" at "+cidr, Host(m.Private[0]), Host(p), 22, InstancesGroup, ""))
+			}
+		}
+	}
+	return flows
 }

@@ -177,3 +177,42 @@ func mustUnmarshal(t *testing.T, data string) map[string]any {
 	require.NoError(t, json.Unmarshal([]byte(data), &v))
 	return v
 }
+
+// An existing VPC whose ACLs privatepatch leaves alone still has the template's security groups:
+// they are judged alone, the ACLs "not modelled" (passing neither way). The hub scenario has no
+// public subnet: the WSUS server sits in a private one. Planted: the hub rule opened to every
+// protocol (mutation run 17's A06) fails the hub's other-port neighbour; the S3 rule opened to
+// every port fails S3's.
+func TestAnExistingVpcsSecurityGroupsAreJudgedWithoutItsAcls(t *testing.T) {
+	template := goldenTemplate(t, "existing-vpc-hub")
+	_, err := FromTemplate(template)
+	require.Error(t, err, "its ACLs are not the template's")
+	m, err := FromSecurityGroups(template)
+	require.NoError(t, err)
+	assert.Empty(t, m.Public)
+	assert.True(t, m.ServerHost().IsValid())
+	m = m.WithPrefixLists("pl-68a54001", []string{"52.218.128.0/17"})
+	required, forbidden := FlowSet(m, []string{"52.218.128.0/17"}, nil, []string{"10.0.0.0/24"}, nil, true)
+	assert.Empty(t, wrongFlows(m, required, forbidden))
+	judged := 0
+	for _, f := range append(slices.Clone(required), forbidden...) {
+		acl, sg := m.Judge(f)
+		assert.True(t, acl.NotModelled, f.Name)
+		if !sg.NotModelled {
+			judged++
+		}
+	}
+	assert.Greater(t, judged, 20, "the security groups decide most flows")
+
+	for i, r := range m.SGRules {
+		switch {
+		case r.Cidr.String() == "10.0.0.0/24":
+			m.SGRules[i].Protocol, m.SGRules[i].From, m.SGRules[i].To = -1, 0, 65535 // as parseSGRule reads IpProtocol -1
+		case r.PrefixList == "pl-68a54001":
+			m.SGRules[i].From, m.SGRules[i].To = 0, 65535
+		}
+	}
+	wrong := strings.Join(wrongFlows(m, required, forbidden), "\n")
+	assert.Contains(t, wrong, "forbidden instance SSH to the hub's interface endpoints at 10.0.0.0/24")
+	assert.Contains(t, wrong, "forbidden instance SSH to S3 at 52.218.128.0/17")
+}

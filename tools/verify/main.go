@@ -158,12 +158,15 @@ func networkChecks(templates cfnupdate.Deployment, cfg *config.Config) []check {
 			problems := endpointTable(out, name, template, d)
 			problems += listProblems(out, netpath.PlacementProblems(template, fleet),
 				"placement: the WSUS server in the public security group (and a created VPC's public subnet), the fleet's instances in the private ones")
+			build := netpath.FromTemplate
 			if !d.Network.ManagesNetworkAcls() {
+				// The security groups are the template's: judged alone (mutation run 17's A06,
+				// a rule to the hub opened to every protocol, passed unjudged).
 				fmt.Fprintf(out, "\n%s: the network ACLs of the existing VPC are left as they are (network.existingVpc.manageNetworkAcls is false): "+
-					"the ACL layer is not modelled, so no flow is proven here; only a deploy shows it (Reachability Analyzer, or make doctor)\n", name)
-				return problems, nil
+					"the ACL layer is not modelled (n/a below), so the flows are proven through the security groups alone; only a deploy shows the ACLs' verdict (Reachability Analyzer, or make doctor)\n", name)
+				build = netpath.FromSecurityGroups
 			}
-			n, err := flowTable(out, name, template, d)
+			n, err := flowTable(out, name, template, d, build)
 			return problems + n, err
 		}})
 	}
@@ -334,14 +337,17 @@ func endpointTable(out io.Writer, stack string, template map[string]any, d *conf
 
 // flowTable prints the verdict on every required and forbidden flow and returns how many are
 // wrong.
-func flowTable(out io.Writer, stack string, template map[string]any, d *config.Config) (int, error) {
-	m, err := netpath.FromTemplate(template)
+func flowTable(out io.Writer, stack string, template map[string]any, d *config.Config, build func(map[string]any) (netpath.Model, error)) (int, error) {
+	m, err := build(template)
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", stack, err)
 	}
 	s3 := d.S3Cidrs()
 	if s3 == nil {
 		s3 = s3drift.AclCidrs(m) // looked up at synth: in cdk.context.json, not in the configuration
+	}
+	if s3 == nil && m.AclsNotModelled {
+		s3 = []string{netpath.S3StandIn}
 	}
 	m = m.WithPrefixLists(d.S3PrefixListId(), s3)
 	fmt.Fprintf(out, "\n%s: network ACL and security group verdicts (a needed flow passes both, request and replies; a forbidden one is denied by each on its own, its request already)\n", stack)

@@ -16,6 +16,7 @@ import (
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/proof/authz"
 	"github.com/privatepatch/privatepatch/proof/cfnupdate"
+	"github.com/privatepatch/privatepatch/proof/netpath"
 )
 
 // goldenDefault reads the default configuration's golden templates, which fail only controls
@@ -186,4 +187,49 @@ patching:
 	none, err := hookScriptsCheck(&out, &defaults, filepath.Join("..", ".."))
 	require.NoError(t, err)
 	assert.Zero(t, none, "no hooks, nothing to parse")
+}
+
+// An existing VPC whose ACLs are its own: the flows are judged through the template's security
+// groups alone, the ACLs n/a. Without S3 ranges in the configuration (or ACLs to read them from)
+// a stand-in plays the prefix list's members, so the S3 rule is needed by a flow and not reported
+// unjustified (a false alarm before). Planted: the S3 rule opened to every port fails S3's
+// other-port neighbour.
+func TestAnExistingVpcsFlowsAreJudgedByItsSecurityGroupsWithAStandInForS3(t *testing.T) {
+	cfg, err := config.Parse("lookup.yaml", []byte(`account: "111111111111"
+region: eu-west-1
+network:
+  s3PrefixListIds: {eu-west-1: pl-6da54004}
+  existingVpc:
+    lookup: {tags: {Name: workload-vpc}, privateSubnetGroup: Isolated}
+    interfaceEndpoints: hub
+    s3Endpoint: created
+    hubCidrs: [10.0.0.0/24]
+fleet:
+  instanceGroups:
+    - {name: app, count: 2, tags: {Environment: Dev, InventoryCategory: App, SeverityLevel: "3", HandlePI: N, IsPublic: N}}
+`))
+	require.NoError(t, err)
+	require.Nil(t, cfg.S3Cidrs())
+	data, err := os.ReadFile(filepath.Join("..", "..", "test", "testdata", "existing-vpc-lookup.network.template.json"))
+	require.NoError(t, err)
+	var template map[string]any
+	require.NoError(t, json.Unmarshal(data, &template))
+	var out bytes.Buffer
+	wrong, err := flowTable(&out, "network", template, cfg, netpath.FromSecurityGroups)
+	require.NoError(t, err)
+	assert.Zero(t, wrong, out.String())
+	assert.Regexp(t, `yes\s+instance to S3 at 198\.18\.0\.0/15\s+443\s+n/a\s+passes`, out.String())
+	assert.Regexp(t, `no\s+instance SSH to the hub's interface endpoints at 10\.0\.0\.0/24\s+22\s+n/a\s+denied`, out.String())
+
+	group := template["Resources"].(map[string]any)["NetworkPrivateSecurityGroup457D0836"].(map[string]any)["Properties"].(map[string]any)
+	for _, rule := range group["SecurityGroupEgress"].([]any) {
+		if r := rule.(map[string]any); r["DestinationPrefixListId"] != nil {
+			r["FromPort"], r["ToPort"] = float64(0), float64(65535)
+		}
+	}
+	out.Reset()
+	wrong, err = flowTable(&out, "network", template, cfg, netpath.FromSecurityGroups)
+	require.NoError(t, err)
+	assert.Positive(t, wrong)
+	assert.Regexp(t, `no\s+instance SSH to S3 at 198\.18\.0\.0/15\s+22\s+n/a\s+passes.*<-- WRONG`, out.String())
 }
