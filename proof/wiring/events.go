@@ -321,11 +321,12 @@ func FailureAlarmLatches(patching map[string]any) []string {
 
 // FailureAlarmWindows checks that each window's failure alarm (<prefix><window name>-failed,
 // patchingspec.FailureAlarmName) counts the rule of that window's failures: the rule it names by
-// its RuleName dimension matches the execution events of a window whose name ends the alarm's
-// name. Pointed at another window's rule, it latches on that window's failures and never on its
-// own, and the next ring waits on the wrong window (mutation run 11's B20). A window whose name
-// ends another's (weekly, dev-weekly) is not told apart: such a swap is not found.
-func FailureAlarmWindows(patching map[string]any) []string {
+// its RuleName dimension matches the execution events of the window the alarm is named for, with
+// the deployment's alarm-name prefix (the patching stack's name and "-"). Pointed at another
+// window's rule, it latches on that window's failures and never on its own, and the next ring
+// waits on the wrong window (mutation run 11's B20). The whole name is compared: a window whose
+// name ends another's (weekly, dev-weekly) is told apart.
+func FailureAlarmWindows(patching map[string]any, prefix string) []string {
 	resources := cfntemplate.Resources(patching)
 	windows := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindow")
 	rules := cfntemplate.OfType(resources, "AWS::Events::Rule")
@@ -352,9 +353,7 @@ func FailureAlarmWindows(patching map[string]any) []string {
 					watched = append(watched, cfntemplate.Text(window["Name"]))
 				}
 			}
-			own := slices.ContainsFunc(watched, func(w string) bool {
-				return name == patchingspec.FailureAlarmName("", w) || strings.HasSuffix(name, "-"+patchingspec.FailureAlarmName("", w))
-			})
+			own := slices.ContainsFunc(watched, func(w string) bool { return name == patchingspec.FailureAlarmName(prefix, w) })
 			if !own {
 				problems = append(problems, fmt.Sprintf("alarm %s (%s): counts rule %s, which matches the executions of window(s) %v, not of the window its name is for",
 					id, name, cfntemplate.Ref(d["Value"]), watched))

@@ -31,6 +31,9 @@ func props(template map[string]any, id string) map[string]any {
 func joined(problems []string) string { return strings.Join(problems, "\n") }
 
 // goldenScenarios are the scenarios whose goldens the tests judge whole.
+// goldenAlarmPrefix begins the goldens' alarm names: their patching stack's name and "-".
+const goldenAlarmPrefix = "privatepatch-patching-"
+
 var goldenScenarios = []string{"default", "example", "rich-patching", "wsus-https", "existing-vpc-hub", "nat-without-wsus"}
 
 // goldenStacks reads a scenario's golden templates of stacks, those the scenario has.
@@ -1205,7 +1208,7 @@ func TestFailureLatchesHoldAndEveryAssociationAlerts(t *testing.T) {
 			continue
 		}
 		assert.Empty(t, FailureAlarmLatches(stacks[0]), scenario)
-		assert.Empty(t, FailureAlarmWindows(stacks[0]), scenario)
+		assert.Empty(t, FailureAlarmWindows(stacks[0], goldenAlarmPrefix), scenario)
 		assert.Empty(t, AssociationAlerts(stacks[0], stacks[1]), scenario)
 	}
 	// Mutation run 11's B20: the weekly window's failure alarm counting the WSUS window's rule.
@@ -1215,7 +1218,14 @@ func TestFailureLatchesHoldAndEveryAssociationAlerts(t *testing.T) {
 	}
 	assert.Equal(t, []string{"alarm MaintenanceWindowsprivatepatchweeklyFailureAlarm128B2280 (privatepatch-patching-privatepatch-weekly-failed): " +
 		"counts rule MaintenanceWindowsprivatepatchwsusFailureRule57398DAB, which matches the executions of window(s) [privatepatch-wsus], not of the window its name is for"},
-		FailureAlarmWindows(swapped))
+		FailureAlarmWindows(swapped, goldenAlarmPrefix))
+	// A window whose name ends the other's: the WSUS window renamed "weekly", its rule counted by
+	// privatepatch-weekly's alarm (the name's suffix "-weekly-failed" matched both before).
+	props(swapped, "MaintenanceWindowsprivatepatchwsusWindowAA8482A2")["Name"] = "weekly"
+	props(swapped, "MaintenanceWindowsprivatepatchwsusFailureAlarmA8194CC7")["AlarmName"] = goldenAlarmPrefix + "weekly-failed"
+	assert.Equal(t, []string{"alarm MaintenanceWindowsprivatepatchweeklyFailureAlarm128B2280 (privatepatch-patching-privatepatch-weekly-failed): " +
+		"counts rule MaintenanceWindowsprivatepatchwsusFailureRule57398DAB, which matches the executions of window(s) [weekly], not of the window its name is for"},
+		FailureAlarmWindows(swapped, goldenAlarmPrefix))
 	patching, fleet := read(t, "../../test/testdata/example.patching.template.json"), read(t, "../../test/testdata/example.fleet.template.json")
 	props(patching, "MaintenanceWindowsweeklyprodFailureAlarmB06AFC81")["TreatMissingData"] = "notBreaching"
 	assert.Equal(t, []string{`alarm MaintenanceWindowsweeklyprodFailureAlarmB06AFC81: a stop alarm's failure latch treats missing data as "notBreaching", not ignore: it turns OK while no window fails, and the failed ring stops holding the next one back`},
