@@ -1193,30 +1193,45 @@ func (d *deployment) checkS3Drift() ([]Result, error) {
 		return nil, fmt.Errorf("%s: %w", d.t.Network, err)
 	}
 	name := "com.amazonaws." + d.region + ".s3"
-	var lists struct {
-		PrefixLists []struct {
-			PrefixListId string `json:"PrefixListId"`
-		} `json:"PrefixLists"`
-	}
-	if err := d.call(&lists, "ec2", "describe-managed-prefix-lists", "--filters", jsonFilter("Name", "prefix-list-name", name)); err != nil {
+	live, err := d.s3PrefixList()
+	if err != nil {
 		return nil, err
-	}
-	var live s3drift.Live
-	if len(lists.PrefixLists) > 0 {
-		live.Id = lists.PrefixLists[0].PrefixListId
-		entries, err := d.aws.JSON("ec2", "get-managed-prefix-list-entries", "--prefix-list-id", live.Id)
-		if err != nil {
-			return nil, err
-		}
-		if live.Cidrs, err = s3drift.ParseEntries(entries); err != nil {
-			return nil, err
-		}
 	}
 	problems := s3drift.Compare(d.t.Network, d.region, synthesised, live)
 	if len(problems) == 0 {
 		return []Result{{Check: "S3 prefix list", State: OK, Evidence: fmt.Sprintf("%s (%s): the ACLs' %d CIDRs and the security group match", name, live.Id, len(live.Cidrs))}}, nil
 	}
 	return []Result{{Check: "S3 prefix list", State: Fail, Evidence: strings.Join(problems, "; "), Action: "the fix is named in the evidence; then make deploy"}}, nil
+}
+
+// s3PrefixList is the region's S3 prefix list as AWS answers it now (its id and CIDRs; none
+// where the region has no such list), read once.
+func (d *deployment) s3PrefixList() (s3drift.Live, error) {
+	if d.s3List != nil {
+		return *d.s3List, nil
+	}
+	var lists struct {
+		PrefixLists []struct {
+			PrefixListId string `json:"PrefixListId"`
+		} `json:"PrefixLists"`
+	}
+	name := "com.amazonaws." + d.region + ".s3"
+	if err := d.call(&lists, "ec2", "describe-managed-prefix-lists", "--filters", jsonFilter("Name", "prefix-list-name", name)); err != nil {
+		return s3drift.Live{}, err
+	}
+	var live s3drift.Live
+	if len(lists.PrefixLists) > 0 {
+		live.Id = lists.PrefixLists[0].PrefixListId
+		entries, err := d.aws.JSON("ec2", "get-managed-prefix-list-entries", "--prefix-list-id", live.Id)
+		if err != nil {
+			return s3drift.Live{}, err
+		}
+		if live.Cidrs, err = s3drift.ParseEntries(entries); err != nil {
+			return s3drift.Live{}, err
+		}
+	}
+	d.s3List = &live
+	return live, nil
 }
 
 // checkS3Endpoint: a deployed network stack without an S3 endpoint was deployed into an existing

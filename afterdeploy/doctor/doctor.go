@@ -16,6 +16,7 @@ import (
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 	"github.com/privatepatch/privatepatch/proof/calendar"
+	"github.com/privatepatch/privatepatch/proof/s3drift"
 )
 
 // State is a check's verdict.
@@ -60,6 +61,29 @@ type Target struct {
 	// Pipeline is the pipeline stack's name, and PipelineName its CodePipeline pipeline's: set
 	// only on the target PipelineTargetOf returns, which ExaminePipeline examines.
 	Pipeline, PipelineName string
+	// Flows are what the needed network flows depend on (netpath.FlowSet), for the ACLs of an
+	// existing VPC that privatepatch leaves alone (checkVpcAcls).
+	Flows Flows
+}
+
+// Flows are the network settings the needed flows depend on.
+type Flows struct {
+	AdminCidrs, HubCidrs, WsusClientCidrs []string
+	PrivateInternetRoute                  bool
+	// WsusInPrivateSubnet: the WSUS server sits in a private subnet (existingVpc.wsusSubnet).
+	WsusInPrivateSubnet bool
+}
+
+// flowsOf are a deployment's Flows.
+func flowsOf(d *config.Config) Flows {
+	f := Flows{AdminCidrs: d.Network.AdminCidrs, WsusClientCidrs: d.Network.WsusClientCidrs, PrivateInternetRoute: d.Network.PrivateInternetRoute()}
+	if e := d.Network.ExistingVpc; e != nil {
+		if e.InterfaceEndpoints == config.EndpointsHub {
+			f.HubCidrs = e.HubCidrs
+		}
+		f.WsusInPrivateSubnet = e.WsusSubnet == config.WsusInPrivateSubnet
+	}
+	return f
 }
 
 // PipelineTargetOf is the pipeline of a configuration in pipeline mode, in its account and
@@ -82,7 +106,7 @@ func TargetsOf(cfg *config.Config) []Target {
 			FleetTagKey: d.Fleet.Tag.Key, FleetTagValue: d.Fleet.Tag.Value,
 			PatchGroups: d.PatchGroups(), PatchGroupTagKeys: config.PatchGroupTagKeys, WsusEnabled: d.Wsus.Enabled,
 			HealthNamespace: wsusspec.HealthNamespaceOf(d.NamePrefix()), Account: d.Account,
-			Windows: calendar.Windows(d), Hooks: d.Patching.UsesHooks(),
+			Windows: calendar.Windows(d), Hooks: d.Patching.UsesHooks(), Flows: flowsOf(d),
 		})
 	}
 	return out
@@ -134,6 +158,7 @@ func Examine(aws AWS, t Target, now time.Time) ([]Result, error) {
 		{"Config rule", []*stack{&d.patching}, d.checkConfigRules},
 		{"S3 prefix list", []*stack{&d.network}, d.checkS3Drift},
 		{"S3 endpoint policy", []*stack{&d.network, &d.fleet}, d.checkS3Endpoint},
+		{"network ACLs", []*stack{&d.network}, d.checkVpcAcls},
 		{"other patching", []*stack{&d.fleet, &d.patching}, d.checkCompetingPatching},
 		{"other inventory", []*stack{&d.fleet, &d.patching}, d.checkCompetingInventory},
 		{"data protection", []*stack{&d.network, &d.fleet, &d.patching}, d.checkProtection},
@@ -260,6 +285,7 @@ type deployment struct {
 	instances                map[string]instance       // running EC2 instances with the fleet tag
 	dhmc                     *dhmcState                // Default Host Management Configuration, once read
 	templates                map[string]map[string]any // deployed templates read so far, by stack name
+	s3List                   *s3drift.Live             // the region's S3 prefix list, once read
 	// failedStacks are the stacks whose description AWS refused, by name.
 	failedStacks map[*stack]error
 }

@@ -53,6 +53,7 @@ var fixtureOperations = []struct{ pattern, service, operation string }{
 	{"testdata/list-pipeline-executions-*.json", "codepipeline", "ListPipelineExecutions"},
 	{"testdata/default-patch-baseline-*.json", "ssm", "GetDefaultPatchBaseline"},
 	{"testdata/prefix-lists-*.json", "ec2", "DescribeManagedPrefixLists"},
+	{"testdata/network-acls-*.json", "ec2", "DescribeNetworkAcls"},
 	{"testdata/put-object.json", "s3", "PutObject"},
 	{"testdata/schedule-*.json", "ssm", "DescribeMaintenanceWindowSchedule"},
 	{"testdata/send-command*.json", "ssm", "SendCommand"},

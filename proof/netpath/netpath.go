@@ -36,6 +36,9 @@ func (e Entry) String() string {
 	if e.Egress {
 		direction = "out"
 	}
+	if e.Protocol == -1 {
+		return fmt.Sprintf("rule %d %s %s %s all traffic", e.Number, direction, action, e.Cidr) // ports do not apply to protocol -1
+	}
 	return fmt.Sprintf("rule %d %s %s %s %d-%d", e.Number, direction, action, e.Cidr, e.From, e.To)
 }
 
@@ -69,8 +72,13 @@ type Model struct {
 	PrefixListID    string
 	PrefixListCidrs []netip.Prefix
 	// AclsNotModelled: the subnets' ACLs are not the template's (FromSecurityGroups); every
-	// flow's ACL verdict is "not modelled".
+	// flow's ACL verdict is "not modelled" until WithLiveACLs gives them.
 	AclsNotModelled bool
+	// ServerInPrivateSubnet: the WSUS server sits in a private subnet though the VPC has public
+	// ones (network.existingVpc.wsusSubnet: private); see ServerHost.
+	ServerInPrivateSubnet bool
+	// subnetsByID are the CIDRs of the subnets the outputs name, by id (FromSecurityGroups).
+	subnetsByID map[string]netip.Prefix
 }
 
 // FromTemplate builds the model from a network stack's template: its subnets (public or private
@@ -115,8 +123,15 @@ func FromSecurityGroups(template map[string]any) (Model, error) {
 		return Model{}, err
 	}
 	m.Groups, m.SGRules = groups, rules
-	if _, err := m.addSubnets(template, resources); err != nil {
+	cidrs, err := m.addSubnets(template, resources)
+	if err != nil {
 		return Model{}, err
+	}
+	m.subnetsByID = map[string]netip.Prefix{}
+	for id, cidr := range cidrs {
+		if strings.HasPrefix(id, "subnet-") {
+			m.subnetsByID[id] = cidr
+		}
 	}
 	for _, list := range [][]netip.Prefix{m.Public, m.Private} {
 		sort.Slice(list, func(i, j int) bool { return list[i].Addr().Less(list[j].Addr()) })
@@ -128,9 +143,10 @@ func FromSecurityGroups(template map[string]any) (Model, error) {
 }
 
 // ServerHost is the WSUS server's (and jump host's) address: in the first public subnet, or,
-// where the VPC has none, beside the first private subnet's instance.
+// where the VPC has none or the server is placed in a private one, beside the first private
+// subnet's instance.
 func (m Model) ServerHost() netip.Addr {
-	if len(m.Public) > 0 {
+	if len(m.Public) > 0 && !m.ServerInPrivateSubnet {
 		return Host(m.Public[0])
 	}
 	return Host(m.Private[0]).Next()
@@ -269,6 +285,24 @@ type Verdict struct {
 	NotModelled bool
 }
 
+// sameSubnet tells whether a and b are in one subnet of the model: traffic between them crosses
+// no network ACL ("Control subnet traffic with network access control lists", Amazon VPC User
+// Guide: a network ACL allows or denies traffic in and out of a subnet; read 2026-12-07).
+func (m Model) sameSubnet(a, b netip.Addr) bool {
+	for _, list := range [][]netip.Prefix{m.Public, m.Private} {
+		for _, subnet := range list {
+			if subnet.Contains(a) && subnet.Contains(b) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// withinOneSubnet is the ACL verdict of a flow between two addresses of one subnet: the ACL layer
+// has nothing to judge, so only the security groups can deny it.
+var withinOneSubnet = Verdict{Pass: true, NotModelled: true, Step: "within one subnet", Rule: "no network ACL between two addresses of one subnet"}
+
 func (m Model) aclOf(a netip.Addr) (ACL, bool) {
 	for subnet, rules := range m.SubnetACL {
 		if subnet.Contains(a) {
@@ -305,6 +339,9 @@ func judge(steps []step, deciding int) Verdict {
 // TCP judges a TCP connection from src to dst:port and its replies, through the ACLs of the
 // subnets at both ends (addresses outside the VPC have none).
 func (m Model) TCP(src, dst netip.Addr, port int) Verdict {
+	if m.sameSubnet(src, dst) {
+		return withinOneSubnet
+	}
 	srcACL, srcIn := m.aclOf(src)
 	dstACL, dstIn := m.aclOf(dst)
 	var steps []step
@@ -332,6 +369,9 @@ func (m Model) TCP(src, dst netip.Addr, port int) Verdict {
 // subnet, entering the destination's), not its replies: what a forbidden flow's ACLs must deny,
 // so that nothing unneeded reaches a host even where the replies would be dropped.
 func (m Model) Request(src, dst netip.Addr, port int) Verdict {
+	if m.sameSubnet(src, dst) {
+		return withinOneSubnet
+	}
 	srcACL, srcIn := m.aclOf(src)
 	dstACL, dstIn := m.aclOf(dst)
 	var steps []step

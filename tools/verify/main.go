@@ -163,7 +163,7 @@ func networkChecks(templates cfnupdate.Deployment, cfg *config.Config) []check {
 				// The security groups are the template's: judged alone (mutation run 17's A06,
 				// a rule to the hub opened to every protocol, passed unjudged).
 				fmt.Fprintf(out, "\n%s: the network ACLs of the existing VPC are left as they are (network.existingVpc.manageNetworkAcls is false): "+
-					"the ACL layer is not modelled (n/a below), so the flows are proven through the security groups alone; only a deploy shows the ACLs' verdict (Reachability Analyzer, or make doctor)\n", name)
+					"the ACL layer is not modelled (n/a below), so the flows are proven through the security groups alone; after a deploy, make doctor's network ACLs row judges the same flows through them\n", name)
 				build = netpath.FromSecurityGroups
 			}
 			n, err := flowTable(out, name, template, d, build)

@@ -49,7 +49,7 @@ CALLED = {
     "cloudformation": ["DescribeStacks", "ListStackResources", "GetTemplate", "GetStackPolicy"],
     "codepipeline": ["ListPipelineExecutions"],
     "cloudwatch": ["DescribeAlarms", "GetMetricStatistics"],
-    "ec2": ["DescribeInstances", "DescribeManagedPrefixLists", "GetManagedPrefixListEntries"],
+    "ec2": ["DescribeInstances", "DescribeManagedPrefixLists", "GetManagedPrefixListEntries", "DescribeNetworkAcls"],
     "inspector2": ["BatchGetAccountStatus"],
     "securityhub": ["GetEnabledStandards"],
     "config": ["DescribeConfigurationRecorders", "DescribeConfigurationRecorderStatus", "DescribeConfigRuleEvaluationStatus"],
