@@ -719,7 +719,7 @@ func TestVerifyPrintsTheFlowTableAndSchemaCheckAndFailsOnABrokenTemplate(t *test
 	assert.Regexp(t, `removing each policy statement, action, resource and condition .*: \d+ statements and \d+ of their actions, resources and conditions, each needed by a row; \d+ accepted, 0 unjustified`, out)
 	assert.Regexp(t, `no\s+internet RDP to the jump host\s+3389\s+denied\s+denied\s+request entering the destination subnet: rule 900 in deny 0\.0\.0\.0/0 3389-3389; entering NetworkPublicSecurityGroup`, out)
 	assert.Regexp(t, `schema: \d+ resources in 3 templates .*: 0 problem\(s\)`, out)
-	assert.Contains(t, out, "wiring: ACL rule numbers unique, interface endpoints with private DNS in the endpoints' group, the S3 endpoint on every private route table")
+	assert.Contains(t, out, "wiring: ACL rule numbers unique, interface endpoints with private DNS in the endpoints' group, the configured interface endpoints, the S3 endpoint on every private route table")
 	assert.Contains(t, out, "placement: the WSUS server in the public security group (and a created VPC's public subnet), the fleet's instances in the private ones")
 	assert.Regexp(t, `privatepatch: wiring \(.*\)\n  every connection holds`, out)
 	assert.Contains(t, out, "privatepatch-patching: every adopted control passes", "the Control Tower controls, as docs/compliance.md lists them")

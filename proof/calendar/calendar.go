@@ -63,6 +63,8 @@ type Window struct {
 // Group is a patch group and its baseline's approval delays.
 type Group struct {
 	Name, Baseline string
+	// OperatingSystem is its baseline's; "" where the baseline is not known.
+	OperatingSystem string
 	// Delays are approveAfterDays by MSRC severity; a severity missing is never approved by a
 	// delay (an approveUntilDate or explicit list approves no future release).
 	Delays map[string]int
@@ -75,7 +77,7 @@ type Group struct {
 // groupOf is a patch group served by baseline b: judged by its delays where b is a Windows
 // baseline.
 func groupOf(name string, b patchingspec.Baseline, severities []string) Group {
-	g := Group{Name: name, Baseline: b.Name, Delays: delays(b, severities)}
+	g := Group{Name: name, Baseline: b.Name, OperatingSystem: b.OperatingSystem, Delays: delays(b, severities)}
 	if b.OperatingSystem != "" && b.OperatingSystem != patchingspec.DefaultOperatingSystem {
 		g.Delays, g.NotJudged = nil, "a "+b.OperatingSystem+" baseline: MSRC severities and their deadlines are Windows's"
 	}

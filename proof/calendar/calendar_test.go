@@ -505,3 +505,29 @@ func TestAnEndedInstallWindowFailsNamingItsGroups(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, c.Problems, "window server: its end date 2024-12-31T00:00:00Z has passed: it never runs again, and patch groups [wsus] are not patched by it")
 }
+
+// The WSUS server's window is never open while a Windows fleet group's is: the server reboots
+// while the fleet installs from it (mutation run 18's A16: the server's Saturday window moved
+// onto the fleet's Sunday, a release apart by the delays, passed the WSUS-first check). A Linux
+// group's window may overlap it: those nodes do not use WSUS.
+func TestTheWsusServersWindowOverlappingAWindowsFleetWindowFails(t *testing.T) {
+	weekly := func(name, day string, groups ...string) Window {
+		return Window{Name: name, Schedule: "cron(0 2 ? * " + day + " *)", DurationHours: 3, CutoffHours: 1, Install: true, PatchGroups: groups}
+	}
+	windows := func(g Group) Group { g.OperatingSystem = "WINDOWS"; return g }
+	linux := ring("rhel", 7)
+	linux.OperatingSystem = "REDHAT_ENTERPRISE_LINUX"
+	plan := Plan{From: from, Months: 2, Severities: severities, WsusGroup: "wsus",
+		Groups:  map[string]Group{"wsus": windows(ring("wsus", 0)), "fleet": windows(ring("fleet", 7)), "rhel": linux},
+		Windows: []Window{weekly("server", "SAT", "wsus"), weekly("fleet", "SUN", "fleet"), weekly("rhel", "SAT", "rhel")}}
+	c, err := Compute(plan)
+	require.NoError(t, err)
+	assert.Empty(t, c.Problems, "Saturday's server, Sunday's fleet, and a Linux group beside the server")
+
+	plan.Windows[0] = weekly("server", "SUN", "wsus")
+	c, err = Compute(plan)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"window server (the WSUS server, patch group wsus, open Sun 2026-12-06 02:00Z to Sun 2026-12-06 05:00Z) and window fleet " +
+		"(patch groups fleet, open Sun 2026-12-06 02:00Z to Sun 2026-12-06 05:00Z) are open together: the server installs and reboots while the fleet installs from it: " +
+		"move one so that they never overlap"}, c.Problems)
+}

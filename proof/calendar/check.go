@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 )
 
 // pair is two delays of two groups that approve the same severities.
@@ -73,6 +75,7 @@ func (c *Calendar) check() {
 	}
 	if c.installed(p.WsusGroup) {
 		c.checkWsusOwnWindows()
+		c.checkWsusWindowsApart()
 	}
 	c.checkApprovedByDelay()
 	for _, m := range c.Months {
@@ -101,6 +104,48 @@ func (c *Calendar) checkWsusOwnWindows() {
 		c.Problems = append(c.Problems, fmt.Sprintf("every month from %s: the WSUS server's patch group %s is instance group %s's too: "+
 			"they install in the same windows, not the server first: give the server a patch group of its own (wsus.patchGroup)",
 			first, p.WsusGroup, strings.Join(p.WsusSharedWith, ", ")))
+	}
+}
+
+// checkWsusWindowsApart: no run of a window that installs the WSUS server is open while a window
+// installing Windows fleet groups is: the server installs and reboots while the fleet's
+// AWS-RunPatchBaseline scans and downloads from it (Windows nodes patch through the Windows
+// Update source their policy names, the WSUS server: "How patches are installed", AWS Systems
+// Manager User Guide), and those runs fail (mutation run 18's A16: the server's window moved
+// onto the fleet's, installs a release apart, passed the WSUS-first check). A group whose
+// baseline is not a Windows one does not use WSUS. Rate windows are left out: their runs depend
+// on when the window was created.
+func (c *Calendar) checkWsusWindowsApart() {
+	p := c.Plan
+	windows := func(server bool) []Window {
+		var out []Window
+		for _, w := range p.Windows {
+			_, rate := c.Rates[w.Name]
+			if !w.Install || rate {
+				continue
+			}
+			if slices.Contains(w.PatchGroups, p.WsusGroup) == server && (server || slices.ContainsFunc(w.PatchGroups, func(g string) bool {
+				return g != p.WsusGroup && p.Groups[g].OperatingSystem == patchingspec.DefaultOperatingSystem
+			})) {
+				out = append(out, w)
+			}
+		}
+		return out
+	}
+	for _, s := range windows(true) {
+		for _, f := range windows(false) {
+			for _, a := range c.Runs[s.Name] {
+				i := slices.IndexFunc(c.Runs[f.Name], func(b Run) bool { return a.Start.Before(b.End) && b.Start.Before(a.End) })
+				if i < 0 {
+					continue
+				}
+				b := c.Runs[f.Name][i]
+				c.Problems = append(c.Problems, fmt.Sprintf("window %s (the WSUS server, patch group %s, open %s to %s) and window %s (patch groups %s, open %s to %s) are open together: "+
+					"the server installs and reboots while the fleet installs from it: move one so that they never overlap",
+					s.Name, p.WsusGroup, stamp(a.Start), stamp(a.End), f.Name, strings.Join(f.PatchGroups, ", "), stamp(b.Start), stamp(b.End)))
+				break
+			}
+		}
 	}
 }
 

@@ -2,7 +2,10 @@ package netpath
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
 // RequiredEndpoints are the endpoints a managed instance in a private subnet without an internet
@@ -76,4 +79,42 @@ func serviceName(v any) string {
 		}
 	}
 	return fmt.Sprint(v)
+}
+
+// InterfaceServices are the services of the template's interface endpoints, by the name after
+// the region (com.amazonaws.<region>.<name>, the region literal or CDK's reference to it: ssm,
+// logs, ecr.api), sorted; a service name of another form is kept whole.
+func InterfaceServices(template map[string]any, region string) []string {
+	var out []string
+	for _, p := range cfntemplate.OfType(cfntemplate.Resources(template), "AWS::EC2::VPCEndpoint") {
+		if p["VpcEndpointType"] == "Gateway" {
+			continue
+		}
+		full := serviceName(p["ServiceName"])
+		name := full
+		for _, r := range []string{region, "REGION"} {
+			if _, after, ok := strings.Cut(full, "."+r+"."); ok && r != "" {
+				name = after
+				break
+			}
+		}
+		out = append(out, name)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// InterfaceEndpointProblems: the created interface endpoints are the Systems Manager ones and the
+// configured extras (network.extraInterfaceEndpoints), each once. One missing leaves its service
+// unreachable from subnets without an internet path, where validation counted on it (the logs
+// endpoint for a task's CloudWatch output: mutation run 18's B02, the logs endpoint turned
+// monitoring); one not configured is an opening nobody asked for.
+func InterfaceEndpointProblems(template map[string]any, region string, systemsManager, extras []string) []string {
+	want := slices.Sorted(slices.Values(append(slices.Clone(systemsManager), extras...)))
+	got := InterfaceServices(template, region)
+	if slices.Equal(got, want) {
+		return nil
+	}
+	return []string{fmt.Sprintf("interface endpoints of services %s, where the configuration asks for %s (the Systems Manager ones and network.extraInterfaceEndpoints)",
+		strings.Join(got, ", "), strings.Join(want, ", "))}
 }

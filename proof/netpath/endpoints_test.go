@@ -33,3 +33,21 @@ func TestEndpointsCountCreatedOnesAndDeclaredOnesOnly(t *testing.T) {
 	assert.Equal(t, "", Endpoints(map[string]any{}, false, true)[0].How, "nothing created or declared: ssm missing")
 	assert.Equal(t, "declared provided", Endpoints(map[string]any{}, false, true)[4].How)
 }
+
+// The example creates the Systems Manager endpoints and its extras, logs and kms, each once; one
+// turned into another service (mutation run 18's B02: logs became monitoring) is named, and so is
+// an extra the configuration does not ask for.
+func TestTheInterfaceEndpointsAreTheConfigurations(t *testing.T) {
+	template := goldenTemplate(t, "example")
+	systemsManager := []string{"ssm", "ssmmessages", "ec2messages", "ec2"}
+	assert.Equal(t, []string{"ec2", "ec2messages", "kms", "logs", "ssm", "ssmmessages"}, InterfaceServices(template, "us-west-2"))
+	assert.Empty(t, InterfaceEndpointProblems(template, "us-west-2", systemsManager, []string{"logs", "kms"}))
+	assert.Equal(t, []string{"interface endpoints of services ec2, ec2messages, kms, logs, ssm, ssmmessages, where the configuration asks for ec2, ec2messages, logs, ssm, ssmmessages " +
+		"(the Systems Manager ones and network.extraInterfaceEndpoints)"}, InterfaceEndpointProblems(template, "us-west-2", systemsManager, []string{"logs"}))
+	for _, r := range template["Resources"].(map[string]any) {
+		if p, _ := r.(map[string]any)["Properties"].(map[string]any); p["ServiceName"] == "com.amazonaws.us-west-2.logs" {
+			p["ServiceName"] = "com.amazonaws.us-west-2.monitoring"
+		}
+	}
+	assert.Len(t, InterfaceEndpointProblems(template, "us-west-2", systemsManager, []string{"logs", "kms"}), 1)
+}

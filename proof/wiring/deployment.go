@@ -118,10 +118,11 @@ func alertsAndRollout(network, patching, fleet map[string]any, d *config.Config)
 	return append(problems, Rules(patching)...)
 }
 
-// installs: each window's patch tasks are the configuration's, by operation and reboot option
-// (a planted Install turned NoReboot leaves updates pending a reboot and the nodes
-// non-compliant: mutation run 10's A10); a window the configuration gives an Install task has
-// one (otherwise it runs, and patches nothing).
+// installs: each window's patch tasks are the configuration's, by operation, reboot option and
+// rate control (a planted Install turned NoReboot leaves updates pending a reboot and the nodes
+// non-compliant: mutation run 10's A10; a MaxConcurrency of 1 turned 100% takes every node of a
+// hooked group out of service at once: run 18's B16); a window the configuration gives an
+// Install task has one (otherwise it runs, and patches nothing).
 func installs(patching map[string]any, d *config.Config) []string {
 	resources := cfntemplate.Resources(patching)
 	windows := windowIDs(resources)
@@ -138,11 +139,12 @@ func installs(patching map[string]any, d *config.Config) []string {
 			continue
 		}
 		var want, got []string
-		for _, t := range w.Tasks {
-			want = append(want, t.Operation+" "+t.RebootOption)
+		for i, t := range w.Tasks {
+			t = t.WithDefaults(i + 1)
+			want = append(want, fmt.Sprintf("%s %s, MaxConcurrency %s, MaxErrors %s", t.Operation, t.RebootOption, t.MaxConcurrency, t.MaxErrors))
 		}
 		for _, t := range window.Tasks {
-			got = append(got, t.Operation+" "+t.RebootOption)
+			got = append(got, fmt.Sprintf("%s %s, MaxConcurrency %s, MaxErrors %s", t.Operation, t.RebootOption, t.MaxConcurrency, t.MaxErrors))
 		}
 		slices.Sort(want)
 		slices.Sort(got)

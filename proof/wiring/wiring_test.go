@@ -664,7 +664,8 @@ func TestTheServerMetricsFleetTagAndInstallsAreWhatTheConfigurationSays(t *testi
 }
 
 // A window the configuration installs in, whose template task only scans, is named (a held-out
-// planting: the fleet would never be patched, and no error would say so).
+// planting: the fleet would never be patched, and no error would say so), as is a task whose
+// reboot option or rate control is not the configuration's.
 func TestAWindowThatShouldInstallAndOnlyScansIsNamed(t *testing.T) {
 	cfg, err := config.LoadDefault()
 	require.NoError(t, err)
@@ -676,7 +677,13 @@ func TestAWindowThatShouldInstallAndOnlyScansIsNamed(t *testing.T) {
 	// Mutation run 10's A10: the Install without its reboot leaves updates pending one.
 	task["Parameters"].(map[string]any)["Operation"] = []any{"Install"}
 	task["Parameters"].(map[string]any)["RebootOption"] = []any{"NoReboot"}
-	assert.Equal(t, []string{"window privatepatch-weekly (MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8): patch tasks [Install NoReboot], the configuration's are [Install RebootIfNeeded]"}, installs(patching, cfg))
+	assert.Equal(t, []string{"window privatepatch-weekly (MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8): patch tasks [Install NoReboot, MaxConcurrency 25%, MaxErrors 10%], " +
+		"the configuration's are [Install RebootIfNeeded, MaxConcurrency 25%, MaxErrors 10%]"}, installs(patching, cfg))
+	// Mutation run 18's B16: the rate control is the configuration's too.
+	task["Parameters"].(map[string]any)["RebootOption"] = []any{"RebootIfNeeded"}
+	props(patching, "MaintenanceWindowsprivatepatchweeklyTask15A70B942")["MaxConcurrency"] = "100%"
+	assert.Equal(t, []string{"window privatepatch-weekly (MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8): patch tasks [Install RebootIfNeeded, MaxConcurrency 100%, MaxErrors 10%], " +
+		"the configuration's are [Install RebootIfNeeded, MaxConcurrency 25%, MaxErrors 10%]"}, installs(patching, cfg))
 }
 
 // The goldens' dashboard bodies are JSON and their inline functions define their handlers; a

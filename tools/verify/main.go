@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 	"github.com/privatepatch/privatepatch/proof/authz"
 	"github.com/privatepatch/privatepatch/proof/cfnupdate"
 	"github.com/privatepatch/privatepatch/proof/controltower"
@@ -331,8 +332,12 @@ func endpointTable(out io.Writer, stack string, template map[string]any, d *conf
 			routeTables = append(routeTables, s.RouteTableID)
 		}
 	}
-	return missing + listProblems(out, netpath.WiringProblems(template, routeTables),
-		"wiring: ACL rule numbers unique, interface endpoints with private DNS in the endpoints' group, the S3 endpoint on every private route table")
+	problems := netpath.WiringProblems(template, routeTables)
+	if !hub {
+		problems = append(problems, netpath.InterfaceEndpointProblems(template, d.Region, networkspec.SystemsManagerEndpoints, d.Network.ExtraInterfaceEndpoints)...)
+	}
+	return missing + listProblems(out, problems,
+		"wiring: ACL rule numbers unique, interface endpoints with private DNS in the endpoints' group, the configured interface endpoints, the S3 endpoint on every private route table")
 }
 
 // flowTable prints the verdict on every required and forbidden flow and returns how many are
