@@ -491,8 +491,9 @@ patching:
 	assert.Empty(t, c.Problems)
 }
 
-// A window that installs and whose end date has passed never runs: its groups are never patched
-// by it (mutation run 17's B03 printed "0 runs" and passed). One still to end is fine.
+// A window that installs and whose end date has passed never runs: a group no other window
+// installs is never patched (mutation run 17's B03 printed "0 runs" and passed). One still to end
+// is fine, and so is one retired while another window installs its groups.
 func TestAnEndedInstallWindowFailsNamingItsGroups(t *testing.T) {
 	w := Window{Name: "server", Schedule: "cron(0 2 ? * SAT *)", DurationHours: 3, CutoffHours: 1, Install: true, PatchGroups: []string{"wsus"}, EndDate: "2027-12-31T00:00:00Z"}
 	plan := Plan{From: from, Months: 1, Severities: severities, Groups: map[string]Group{"wsus": ring("wsus", 7)}, Windows: []Window{w}}
@@ -503,7 +504,16 @@ func TestAnEndedInstallWindowFailsNamingItsGroups(t *testing.T) {
 	plan.Windows[0].EndDate = "2024-12-31T00:00:00Z"
 	c, err = Compute(plan)
 	require.NoError(t, err)
-	assert.Contains(t, c.Problems, "window server: its end date 2024-12-31T00:00:00Z has passed: it never runs again, and patch groups [wsus] are not patched by it")
+	assert.Equal(t, []string{"window server: its end date 2024-12-31T00:00:00Z is before the calendar's start: it never runs, and no other window installs patch groups wsus"}, c.Problems)
+
+	// Retired by its end date, its group installed by a window after it: a note, no problem.
+	next := w
+	next.Name, next.EndDate = "server-2025", ""
+	plan.Windows = append(plan.Windows, next)
+	c, err = Compute(plan)
+	require.NoError(t, err)
+	assert.Empty(t, c.Problems)
+	assert.Contains(t, c.Notes, "window server ended (2024-12-31T00:00:00Z) before the calendar's start: other windows install its patch groups")
 }
 
 // The WSUS server's window is never open while a Windows fleet group's is: the server reboots

@@ -51,13 +51,7 @@ func (c *Calendar) installedRings() []string {
 // check finds the problems: first those of every month, then each release's.
 func (c *Calendar) check() {
 	p := c.Plan
-	// A window that installs and has ended never runs again: its groups wait for ever (mutation
-	// run 17's B03, an end date in the past, printed "0 runs" and passed).
-	for _, w := range p.Windows {
-		if end, err := time.Parse(time.RFC3339, w.EndDate); err == nil && w.Install && end.Before(p.From) {
-			c.Problems = append(c.Problems, fmt.Sprintf("window %s: its end date %s has passed: it never runs again, and patch groups %v are not patched by it", w.Name, w.EndDate, w.PatchGroups))
-		}
-	}
+	c.checkEndedWindows()
 	rings := c.installedRings()
 	for i := 1; i < len(rings); i++ {
 		a, b := rings[i-1], rings[i]
@@ -85,6 +79,35 @@ func (c *Calendar) check() {
 			c.checkWsusFirst(m, month, fleet)
 		}
 		c.checkDeadlines(m, month)
+	}
+}
+
+// checkEndedWindows: a window that installs and ended before the calendar's start never runs
+// (AWS::SSM::MaintenanceWindow EndDate: "the date and time ... when the maintenance window is
+// scheduled to become inactive"); a patch group of it that no other window installs waits for
+// ever (mutation run 17's B03, an end date in the past, printed "0 runs" and passed). Retiring a
+// window by its end date while another installs its groups is how AWS stops one: a note.
+func (c *Calendar) checkEndedWindows() {
+	p := c.Plan
+	for _, w := range p.Windows {
+		end, err := time.Parse(time.RFC3339, w.EndDate)
+		if err != nil || !w.Install || !end.Before(p.From) {
+			continue
+		}
+		var alone []string
+		for _, g := range w.PatchGroups {
+			if !slices.ContainsFunc(p.Windows, func(o Window) bool {
+				return o.Name != w.Name && o.Install && len(c.Runs[o.Name]) > 0 && slices.Contains(o.PatchGroups, g)
+			}) {
+				alone = append(alone, g)
+			}
+		}
+		if len(alone) > 0 {
+			c.Problems = append(c.Problems, fmt.Sprintf("window %s: its end date %s is before the calendar's start: it never runs, and no other window installs patch groups %s",
+				w.Name, w.EndDate, strings.Join(alone, ", ")))
+		} else {
+			c.Notes = append(c.Notes, fmt.Sprintf("window %s ended (%s) before the calendar's start: other windows install its patch groups", w.Name, w.EndDate))
+		}
 	}
 }
 

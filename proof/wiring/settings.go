@@ -1,9 +1,9 @@
 package wiring
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -117,7 +117,7 @@ func clientPolicy(fleet map[string]any, d *config.Config) []string {
 		if !strings.HasPrefix(id, "WsusClientAssociation") {
 			continue
 		}
-		problems = append(problems, clientTargets(fleet, id, a, d.Fleet.Tag.Key, d.Fleet.Tag.Value)...)
+		problems = append(problems, clientTargets(fleet, id, a, d.Fleet.Tag.Key, d.Fleet.Tag.Value, len(d.Network.WsusClientCidrs) > 0)...)
 		given, _ := a["Parameters"].(map[string]any)
 		for _, name := range slices.Sorted(maps.Keys(want)) {
 			got := cfntemplate.Text(cfntemplate.First(given[name]))
@@ -130,17 +130,18 @@ func clientPolicy(fleet map[string]any, d *config.Config) []string {
 }
 
 // clientTargets checks that the WSUS client association targets the fleet: its one target is the
-// fleet tag with the fleet's value (hybrid nodes included), or the resource group of the fleet
-// stack whose query is that tag. A narrower target leaves the rest of the fleet on Windows
-// Update's own source (mutation run 17's B07: the dev ring's patch group only, so test and prod
-// were never pointed at WSUS).
-func clientTargets(fleet map[string]any, id string, a map[string]any, fleetTag, fleetValue string) []string {
+// fleet tag with the fleet's value (hybrid nodes included), or, where no on-premises network uses
+// WSUS (network.wsusClientCidrs), the fleet stack's resource group of the fleet's EC2 instances
+// by that tag. A narrower target leaves the rest of the fleet on Windows Update's own source
+// (mutation run 17's B07: the dev ring's patch group only, so test and prod were never pointed
+// at WSUS); the EC2-only group where hybrid nodes use WSUS leaves them out.
+func clientTargets(fleet map[string]any, id string, a map[string]any, fleetTag, fleetValue string, hybrid bool) []string {
 	fleetGroups := map[string]bool{}
 	for _, g := range cfntemplate.OfType(cfntemplate.Resources(fleet), "AWS::ResourceGroups::Group") {
 		q, _ := g["ResourceQuery"].(map[string]any)
 		query, _ := q["Query"].(map[string]any)
 		filters := cfntemplate.List(query["TagFilters"])
-		if len(filters) != 1 {
+		if len(filters) != 1 || hybrid || !slices.Equal(cfntemplate.Texts(query["ResourceTypeFilters"]), []string{"AWS::EC2::Instance"}) {
 			continue
 		}
 		filter, _ := filters[0].(map[string]any)
@@ -164,7 +165,11 @@ func clientTargets(fleet map[string]any, id string, a map[string]any, fleetTag, 
 		t, _ := t.(map[string]any)
 		given = append(given, fmt.Sprintf("%s=%v", cfntemplate.Text(t["Key"]), cfntemplate.Texts(t["Values"])))
 	}
-	return []string{fmt.Sprintf("association %s: targets %s, not the fleet (tag %s=%s, or a resource group of it): the instances it leaves out are never pointed at WSUS", id, strings.Join(given, " "), fleetTag, fleetValue)}
+	want := fmt.Sprintf("tag %s=%s, or the fleet stack's group of its EC2 instances", fleetTag, fleetValue)
+	if hybrid {
+		want = fmt.Sprintf("tag %s=%s, hybrid nodes included: network.wsusClientCidrs", fleetTag, fleetValue)
+	}
+	return []string{fmt.Sprintf("association %s: targets %s, not the fleet (%s): the instances it leaves out are never pointed at WSUS", id, strings.Join(given, " "), want)}
 }
 
 // GroupQueries checks each resource group's query against its type: TAG_FILTERS_1_0 selects by
@@ -325,16 +330,15 @@ func StepInputs(templates ...map[string]any) []string {
 // (mutation run 17's misses):
 //   - SSM documents named explicitly have distinct names within the deployment: the second
 //     create fails with DocumentAlreadyExists (A14);
-//   - a flow log's aggregation interval is 60 or 600 seconds, and its destination properties fit
-//     its LogDestinationType: cloud-watch-logs with a log group and the role that delivers to it,
-//     s3 with a LogDestination ARN and no log group (AWS::EC2::FlowLog, CloudFormation Template
-//     Reference) (B14, A16);
-//   - AWS-CreateImage's NoReboot is a boolean, "true" or "false" (AWS-CreateImage runbook
+//   - a flow log's aggregation interval and destination properties (flowLogForm) (B14, A16);
+//   - AWS-CreateImage's literal NoReboot is a boolean, "true" or "false" (AWS-CreateImage runbook
 //     parameters) (B04);
-//   - a key policy names the deployment's own account root and no other's: another's root gets
-//     full control of the key, and without its own the account cannot manage it (B05);
+//   - a key policy allows the deployment's own account root and no other's (keyPolicyRoots)
+//     (B05);
 //   - a window task's notification topic is one of the stacks' (a Ref) or of the deployment's
-//     region and account: another's never receives (A09).
+//     region and account: the stacks write their alerts topic's Ref, whose policy and
+//     subscriptions are the configuration's; a literal of another account or region is not it
+//     (A09). No AWS page forbids such a topic: this checks the stacks' intent.
 func Uniqueness(account, region string, templates ...map[string]any) []string {
 	var problems []string
 	names := map[string]string{}
@@ -350,33 +354,21 @@ func Uniqueness(account, region string, templates ...map[string]any) []string {
 			}
 		}
 		for id, f := range cfntemplate.OfType(resources, "AWS::EC2::FlowLog") {
-			if v, given := f["MaxAggregationInterval"]; given && cfntemplate.Int(v) != 60 && cfntemplate.Int(v) != 600 {
-				problems = append(problems, fmt.Sprintf("flow log %s: MaxAggregationInterval %d, not 60 or 600", id, cfntemplate.Int(v)))
-			}
-			_, group := f["LogGroupName"]
-			_, destination := f["LogDestination"]
-			switch cmpText(f["LogDestinationType"], "cloud-watch-logs") {
-			case "s3":
-				if group || !destination {
-					problems = append(problems, fmt.Sprintf("flow log %s: to s3 it needs a LogDestination (given: %t) and no LogGroupName (given: %t)", id, destination, group))
-				}
-			case "cloud-watch-logs":
-				if !group && !destination {
-					problems = append(problems, fmt.Sprintf("flow log %s: to CloudWatch Logs without a log group", id))
-				}
-			}
+			problems = append(problems, flowLogForm(id, f)...)
 		}
 		tasks := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTask")
 		for _, id := range slices.Sorted(maps.Keys(tasks)) {
-			for name, value := range cfntemplate.Parameters(cfntemplate.Automation(tasks[id])) {
-				if v := cfntemplate.Text(cfntemplate.First(value)); name == "NoReboot" && v != "true" && v != "false" {
-					problems = append(problems, fmt.Sprintf("task %s: NoReboot %q, not true or false", id, v))
+			if cfntemplate.Text(tasks[id]["TaskArn"]) == "AWS-CreateImage" {
+				// Literal values only: a reference is CloudFormation's to resolve.
+				if v, literal := cfntemplate.First(cfntemplate.Parameters(cfntemplate.Automation(tasks[id]))["NoReboot"]).(string); literal && v != "true" && v != "false" {
+					problems = append(problems, fmt.Sprintf("task %s: AWS-CreateImage's NoReboot %q, not true or false", id, v))
 				}
 			}
 			notification, _ := cfntemplate.RunCommand(tasks[id])["NotificationConfig"].(map[string]any)
 			if arn, literal := notification["NotificationArn"].(string); literal {
 				if parts := strings.Split(arn, ":"); len(parts) > 4 && (parts[3] != region || (account != "" && parts[4] != account)) {
-					problems = append(problems, fmt.Sprintf("task %s: notifies %s, a topic of another region or account", id, arn))
+					problems = append(problems, fmt.Sprintf("task %s: notifies %s, a topic of another region or account, not the deployment's alerts topic: "+
+						"its notification role may publish to the stacks' topic only, and nobody the configuration names is subscribed there", id, arn))
 				}
 			}
 		}
@@ -388,36 +380,92 @@ func Uniqueness(account, region string, templates ...map[string]any) []string {
 	return problems
 }
 
-// keyPolicyRoots checks that a key policy names the deployment's own account root, the statement
-// that lets the account's IAM policies manage the key ("Default key policy", AWS KMS Developer
-// Guide, read 2026-12-07: "Allows access to the AWS account and enables IAM policies"), and no
-// other account's root. Without it the account's administrators are locked out of the key
-// (mutation run 17's B05, the root of another account, passed while the account was not
-// configured). The own root is the literal account when one is configured, or the account
-// reference CDK writes for an environment-agnostic stack.
-func keyPolicyRoots(id string, policy any, account string) []string {
+// flowLogForm checks a flow log's literal aggregation interval (60 or 600 seconds) and that its
+// destination properties fit its type (CreateFlowLogs, botocore 1.43.11's ec2 model:
+// DeliverLogsPermissionArn "is required if the destination type is cloud-watch-logs";
+// LogGroupName "is valid only if the destination type is cloud-watch-logs"; an s3 destination is
+// the bucket's ARN, LogDestination).
+func flowLogForm(id string, f map[string]any) []string {
 	var problems []string
-	ownRoot := false
-	walkProperties(policy, func(key string, value any) {
-		if key != "AWS" {
-			return
+	if v, literal := f["MaxAggregationInterval"].(float64); literal && v != 60 && v != 600 {
+		problems = append(problems, fmt.Sprintf("flow log %s: MaxAggregationInterval %v, not 60 or 600", id, v))
+	}
+	_, group := f["LogGroupName"]
+	_, destination := f["LogDestination"]
+	_, role := f["DeliverLogsPermissionArn"]
+	switch cmpText(f["LogDestinationType"], "cloud-watch-logs") {
+	case "s3":
+		if group || !destination {
+			problems = append(problems, fmt.Sprintf("flow log %s: to s3 it needs a LogDestination (given: %t) and no LogGroupName (given: %t)", id, destination, group))
 		}
-		if text, literal := value.(string); literal && strings.HasSuffix(text, ":root") {
-			parts := strings.Split(text, ":")
-			switch {
-			case len(parts) > 4 && account != "" && parts[4] == account:
-				ownRoot = true
-			default:
-				problems = append(problems, fmt.Sprintf("key %s: its policy names %s, the root of an account other than the deployment's", id, text))
-			}
-			return
+	case "cloud-watch-logs":
+		if !group && !destination {
+			problems = append(problems, fmt.Sprintf("flow log %s: to CloudWatch Logs without a log group", id))
 		}
-		if encoded, err := json.Marshal(value); err == nil && strings.Contains(string(encoded), `{"Ref":"AWS::AccountId"}`) && strings.HasSuffix(string(encoded), `":root"]]}`) {
-			ownRoot = true
+		if !role {
+			problems = append(problems, fmt.Sprintf("flow log %s: to CloudWatch Logs without DeliverLogsPermissionArn, the role that publishes to it", id))
 		}
-	})
-	if !ownRoot {
-		problems = append(problems, fmt.Sprintf("key %s: its policy does not name the deployment's account root: the account's IAM policies cannot manage or use the key", id))
 	}
 	return problems
+}
+
+// keyPolicyRoots checks that a key policy lets the deployment's own account in, the statement
+// that lets the account's IAM policies manage and use the key ("Default key policy", AWS KMS
+// Developer Guide, read 2026-12-07: "Allows access to the AWS account and enables IAM
+// policies"), and allows no other account's root: without the first the account's
+// administrators are locked out of the key (mutation run 17's B05); the second lets another
+// account's principals use the key as far as the statement allows ("Allowing users in other
+// accounts to use a KMS key"), which the stacks never mean. Only Allow statements' Principal
+// counts. A root is arn:<partition>:iam::<account>:root or the bare account id, in a literal,
+// an Fn::Join or an Fn::Sub; the own account is the configured one or ${AWS::AccountId}. A key
+// without a policy gets KMS's default one, which is that statement.
+func keyPolicyRoots(id string, policy any, account string) []string {
+	if policy == nil {
+		return nil
+	}
+	var problems []string
+	ownRoot := false
+	document, _ := policy.(map[string]any)
+	for _, st := range cfntemplate.Values(document["Statement"]) {
+		statement, _ := st.(map[string]any)
+		principal, _ := statement["Principal"].(map[string]any)
+		if statement["Effect"] != "Allow" {
+			continue
+		}
+		for _, p := range cfntemplate.Values(principal["AWS"]) {
+			root := rootAccount(p)
+			switch {
+			case root == "":
+			case root == "${AWS::AccountId}" || (account != "" && root == account):
+				ownRoot = true
+			default:
+				problems = append(problems, fmt.Sprintf("key %s: its policy allows account %s's root, an account other than the deployment's: its principals may be granted the key", id, root))
+			}
+		}
+	}
+	if !ownRoot {
+		problems = append(problems, fmt.Sprintf("key %s: its policy does not allow the deployment's account root: the account's IAM policies cannot manage or use the key", id))
+	}
+	return problems
+}
+
+// rootPrincipal is an account root: its ARN in any partition, or the bare account id.
+var rootPrincipal = regexp.MustCompile(`^(?:arn:(?:\$\{AWS::Partition\}|[^:]+):iam::(\d{12}|\$\{AWS::AccountId\}):root|(\d{12}|\$\{AWS::AccountId\}))$`)
+
+// rootAccount is the account whose root a principal names (an id, or ${AWS::AccountId}), or "".
+func rootAccount(principal any) string {
+	text := cfntemplate.Joined(principal, func(v any) string {
+		m, _ := v.(map[string]any)
+		if ref, ok := m["Ref"].(string); ok {
+			return "${" + ref + "}"
+		}
+		if sub, ok := m["Fn::Sub"].(string); ok {
+			return sub
+		}
+		return "${?}"
+	})
+	if m := rootPrincipal.FindStringSubmatch(text); m != nil {
+		return m[1] + m[2]
+	}
+	return ""
 }

@@ -1724,12 +1724,16 @@ func TestRunSeventeensMissesAreNamed(t *testing.T) {
 	assert.Equal(t, []string{"document WsusHealthDocumentBD0DBD38: named privatepatch-wsus, as document WsusCleanupDocument04795AF3 is"}, Uniqueness("", "eu-west-1", fleet))
 
 	flowLog := props(network, "NetworkVpcFlowLog9B71FB8D")
+	delete(flowLog, "DeliverLogsPermissionArn")
+	assert.Equal(t, []string{"flow log NetworkVpcFlowLog9B71FB8D: to CloudWatch Logs without DeliverLogsPermissionArn, the role that publishes to it"}, Uniqueness("", "eu-west-1", network))
 	flowLog["MaxAggregationInterval"] = float64(300)
 	flowLog["LogDestinationType"] = "s3"
 	assert.Equal(t, []string{
 		"flow log NetworkVpcFlowLog9B71FB8D: MaxAggregationInterval 300, not 60 or 600",
 		"flow log NetworkVpcFlowLog9B71FB8D: to s3 it needs a LogDestination (given: false) and no LogGroupName (given: true)",
 	}, Uniqueness("", "eu-west-1", network))
+	flowLog["MaxAggregationInterval"] = map[string]any{"Ref": "Interval"}
+	assert.Len(t, Uniqueness("", "eu-west-1", network), 1, "a reference is CloudFormation's to resolve")
 
 	image := cfntemplate.Automation(props(patching, "MaintenanceWindowsprivatepatchweeklyPrePatchImageE1971ACD"))
 	cfntemplate.Parameters(image)["NoReboot"] = []any{"yes"}
@@ -1742,8 +1746,10 @@ func TestRunSeventeensMissesAreNamed(t *testing.T) {
 	}
 	require.NotEmpty(t, installTask)
 	tasks := joined(Uniqueness("111111111111", "eu-west-1", patching))
-	assert.Contains(t, tasks, `task MaintenanceWindowsprivatepatchweeklyPrePatchImageE1971ACD: NoReboot "yes", not true or false`)
-	assert.Contains(t, tasks, "task "+installTask+": notifies "+topic+", a topic of another region or account")
+	assert.Contains(t, tasks, `task MaintenanceWindowsprivatepatchweeklyPrePatchImageE1971ACD: AWS-CreateImage's NoReboot "yes", not true or false`)
+	assert.Contains(t, tasks, "task "+installTask+": notifies "+topic+", a topic of another region or account, not the deployment's alerts topic")
+	cfntemplate.Parameters(image)["NoReboot"] = []any{map[string]any{"Ref": "NoRebootParameter"}}
+	assert.NotContains(t, joined(Uniqueness("111111111111", "eu-west-1", patching)), "NoReboot", "a reference is CloudFormation's to resolve")
 	assert.NotContains(t, joined(Uniqueness("222222222222", "eu-west-1", patching)), "notifies", "the deployment's own account and region")
 
 	key := read(t, "../../test/testdata/default.patching.template.json")
@@ -1751,10 +1757,25 @@ func TestRunSeventeensMissesAreNamed(t *testing.T) {
 	statement["Principal"] = map[string]any{"AWS": "arn:aws:iam::111111111111:root"}
 	assert.Empty(t, Uniqueness("111111111111", "eu-west-1", key), "the configured account's root, written literally")
 	assert.Equal(t, []string{
-		"key AlertsKey9E1197AF: its policy names arn:aws:iam::111111111111:root, the root of an account other than the deployment's",
-		"key AlertsKey9E1197AF: its policy does not name the deployment's account root: the account's IAM policies cannot manage or use the key",
+		"key AlertsKey9E1197AF: its policy allows account 111111111111's root, an account other than the deployment's: its principals may be granted the key",
+		"key AlertsKey9E1197AF: its policy does not allow the deployment's account root: the account's IAM policies cannot manage or use the key",
 	}, Uniqueness("222222222222", "eu-west-1", key))
 	assert.Len(t, Uniqueness("", "eu-west-1", key), 2, "an environment-agnostic deployment's own root is the account reference")
+	// The review's forms of the own root: each allowed; a Deny of another account's is no grant.
+	for _, own := range []any{
+		map[string]any{"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"},
+		map[string]any{"Fn::Join": []any{"", []any{"arn:", map[string]any{"Ref": "AWS::Partition"}, ":iam::111111111111:root"}}},
+		"111111111111",
+	} {
+		statement["Principal"] = map[string]any{"AWS": own}
+		assert.Empty(t, Uniqueness("111111111111", "eu-west-1", key), "%v", own)
+	}
+	statements := props(key, "AlertsKey9E1197AF")["KeyPolicy"].(map[string]any)
+	statements["Statement"] = append(statements["Statement"].([]any), map[string]any{"Effect": "Deny", "Action": "kms:*", "Resource": "*",
+		"Principal": map[string]any{"AWS": "arn:aws:iam::333333333333:root"}})
+	assert.Empty(t, Uniqueness("111111111111", "eu-west-1", key), "a Deny grants nothing")
+	delete(props(key, "AlertsKey9E1197AF"), "KeyPolicy")
+	assert.Empty(t, Uniqueness("111111111111", "eu-west-1", key), "without a policy KMS applies its default, the account's root statement")
 
 	cfg, err := config.Load("../../config/example.yaml")
 	require.NoError(t, err)
@@ -1765,9 +1786,17 @@ func TestRunSeventeensMissesAreNamed(t *testing.T) {
 	assert.Empty(t, clientPolicy(fleet, cfg), "the fleet tag, as with hybrid nodes")
 	client["Targets"] = []any{map[string]any{"Key": "tag:Patch Group", "Values": []any{"windows-dev"}}}
 	assert.Equal(t, []string{"association WsusClientAssociationD1829CE5: targets tag:Patch Group=[windows-dev], not the fleet (tag " + cfg.Fleet.Tag.Key + "=" + cfg.Fleet.Tag.Value +
-		", or a resource group of it): the instances it leaves out are never pointed at WSUS"}, clientPolicy(fleet, cfg))
+		", or the fleet stack's group of its EC2 instances): the instances it leaves out are never pointed at WSUS"}, clientPolicy(fleet, cfg))
 	client["Targets"] = []any{map[string]any{"Key": "resource-groups:Name", "Values": []any{"privatepatch-wsus-clients"}}}
 	require.Empty(t, clientPolicy(fleet, cfg), "the fleet stack's group of the fleet tag")
 	props(fleet, "WsusClientEc2InstancesADAE2F26")["ResourceQuery"].(map[string]any)["Query"].(map[string]any)["TagFilters"] = []any{map[string]any{"Key": "Patch Group", "Values": []any{"windows-dev"}}}
 	assert.Len(t, clientPolicy(fleet, cfg), 1, "a group of another tag is not the fleet")
+	fleet = read(t, "../../test/testdata/example.fleet.template.json")
+	client = props(fleet, "WsusClientAssociationD1829CE5")
+	require.Empty(t, clientPolicy(fleet, cfg), "the fleet stack's group of the fleet tag, as written")
+	hybrid := *cfg
+	hybrid.Network.WsusClientCidrs = []string{"192.168.0.0/24"}
+	assert.Len(t, clientPolicy(fleet, &hybrid), 1, "the EC2-only group leaves out the hybrid nodes that use WSUS")
+	client["Targets"] = []any{fleetTag}
+	assert.Empty(t, clientPolicy(fleet, &hybrid))
 }

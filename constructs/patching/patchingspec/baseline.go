@@ -375,32 +375,46 @@ func UsesApt(operatingSystem string) bool {
 	return slices.Equal(filterKeys[operatingSystem], debFilterKeys)
 }
 
-// sourceProductProblems: a source's products are operating system versions the baseline patches.
-// A source applies to the nodes of its products only ("The specific operating system versions a
-// patch repository applies to", AWS::SSM::PatchBaseline PatchSource, CloudFormation Template
-// Reference, read 2026-12-07), so one for a product the baseline's PRODUCT filters leave out is
-// never used for a node the baseline approves anything on, and the nodes it does approve for read
-// the default repositories (mutation run 17's A20: Debian11 sources under a Debian12 rule). A
-// filter without PRODUCT (or with "*") takes every product.
+// sourceProductProblems: a source serves a product the baseline patches. A source applies to the
+// nodes of its products only ("The specific operating system versions a patch repository applies
+// to", AWS::SSM::PatchBaseline PatchSource, CloudFormation Template Reference, read 2026-12-07),
+// so one none of whose products the baseline's PRODUCT filters take is never used for a node the
+// baseline approves anything on, and the nodes it does approve for read the default repositories
+// (mutation run 17's A20: a Debian11 source under a Debian12 rule). A source listing more
+// products than those is fine. A filter without PRODUCT (or with "*") takes every product.
 func (b Baseline) sourceProductProblems(p *spec.Problems) {
-	for _, patched := range b.productFilters() {
-		for j, src := range b.Sources {
-			for k, product := range src.Products {
-				if !slices.ContainsFunc(patched, func(pattern string) bool { ok, _ := path.Match(pattern, product); return ok }) {
-					p.Add(fmt.Sprintf("Sources[%d].Products[%d]", j, k), product, "is not a product this baseline's PRODUCT filters patch (%s): the source serves nodes the baseline approves nothing for; list the products its approval rules approve", strings.Join(patched, ", "))
-				}
+	filters := b.productFilters()
+	takes := func(product string) bool {
+		for _, patterns := range filters {
+			if !slices.ContainsFunc(patterns, func(pattern string) bool { ok, _ := path.Match(pattern, product); return ok }) {
+				return false
 			}
+		}
+		return true
+	}
+	for j, src := range b.Sources {
+		if len(filters) > 0 && len(src.Products) > 0 && !slices.ContainsFunc(src.Products, takes) {
+			var lists []string
+			for _, patterns := range filters {
+				lists = append(lists, strings.Join(patterns, ", "))
+			}
+			p.Add(fmt.Sprintf("Sources[%d].Products", j), strings.Join(src.Products, ", "), "are none of the products this baseline's PRODUCT filters patch (%s): "+
+				"the source serves nodes the baseline approves nothing for; list the products its approval rules approve", strings.Join(lists, "; "))
 		}
 	}
 }
 
 // productFilters is the PRODUCT patterns a patch must match to be approved, each list one that
-// restricts: the global filter's, and the rules' together when every rule names products.
+// restricts: the global filter's, and the rules' together when every rule names products and no
+// patch is approved by name (ApprovedPatches are approved whatever the rules' filters).
 func (b Baseline) productFilters() [][]string {
 	restricts := func(values []string) bool { return len(values) > 0 && !slices.Contains(values, "*") }
 	var filters [][]string
 	if global := b.GlobalFilters["PRODUCT"]; restricts(global) {
 		filters = append(filters, global)
+	}
+	if len(b.ApprovedPatches) > 0 {
+		return filters
 	}
 	var byRules []string
 	for _, rule := range b.ApprovalRules {

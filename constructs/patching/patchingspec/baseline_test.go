@@ -99,10 +99,12 @@ func TestASourceForAProductTheBaselineDoesNotPatchIsRefused(t *testing.T) {
 		return ApprovalRule{Filters: filters}
 	}
 	for _, tc := range []struct {
-		name    string
-		rules   []ApprovalRule
-		global  map[string][]string
-		refused string
+		name     string
+		rules    []ApprovalRule
+		global   map[string][]string
+		products []string
+		approved []string
+		refused  string
 	}{
 		{name: "the rule's product", rules: []ApprovalRule{rule("Debian12")}},
 		{name: "rules without a product", rules: []ApprovalRule{rule()}},
@@ -111,12 +113,18 @@ func TestASourceForAProductTheBaselineDoesNotPatchIsRefused(t *testing.T) {
 		{name: "one rule of two names it", rules: []ApprovalRule{rule("Debian11"), rule("Debian12")}},
 		{name: "another rule takes every product", rules: []ApprovalRule{rule("Debian11"), rule()}},
 		{name: "another product", rules: []ApprovalRule{rule("Debian11")},
-			refused: `Sources[0].Products[0] "Debian12" is not a product this baseline's PRODUCT filters patch (Debian11): the source serves nodes the baseline approves nothing for; list the products its approval rules approve`},
+			refused: `Sources[0].Products "Debian12" are none of the products this baseline's PRODUCT filters patch (Debian11): the source serves nodes the baseline approves nothing for; list the products its approval rules approve`},
 		{name: "the global filter leaves it out", rules: []ApprovalRule{rule()}, global: map[string][]string{"PRODUCT": {"Debian11"}},
-			refused: `Sources[0].Products[0] "Debian12" is not a product this baseline's PRODUCT filters patch (Debian11): the source serves nodes the baseline approves nothing for; list the products its approval rules approve`},
+			refused: `Sources[0].Products "Debian12" are none of the products this baseline's PRODUCT filters patch (Debian11): the source serves nodes the baseline approves nothing for; list the products its approval rules approve`},
+		{name: "one of its products is patched", rules: []ApprovalRule{rule("Debian12")}, products: []string{"Debian11", "Debian12"}},
+		{name: "patches approved by name, whatever the rules' products", rules: []ApprovalRule{rule("Debian11")}, approved: []string{"openssl"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			b := Baseline{Name: "debian", OperatingSystem: "DEBIAN", ApprovalRules: tc.rules, GlobalFilters: tc.global, Sources: source}.WithDefaults()
+			sources := source
+			if tc.products != nil {
+				sources = []PatchSource{{Name: source[0].Name, Configuration: source[0].Configuration, Products: tc.products}}
+			}
+			b := Baseline{Name: "debian", OperatingSystem: "DEBIAN", ApprovalRules: tc.rules, GlobalFilters: tc.global, Sources: sources, ApprovedPatches: tc.approved}.WithDefaults()
 			if tc.refused == "" {
 				assert.Empty(t, texts(b.Problems()))
 			} else {
