@@ -43,8 +43,10 @@ func TestVerdictNamesTheDecidingRule(t *testing.T) {
 	wsus, instance := netpath.Host(m.Public[0]), netpath.Host(m.Private[0])
 	assert.Equal(t, netpath.Verdict{Pass: true, Step: "request and replies", Rule: "rule 200 in allow " + m.Private[0].String() + " 8530-8531"},
 		m.TCP(instance, wsus, 8530))
+	assert.Equal(t, netpath.Verdict{Step: "request entering the destination subnet", Rule: "no rule matches (implicit deny)"},
+		m.TCP(netpath.SomeInternet, wsus, 3389), "without NAT the public subnets admit only the WSUS server's reply ports from the internet")
 	assert.Equal(t, netpath.Verdict{Step: "request entering the destination subnet", Rule: "rule 900 in deny 0.0.0.0/0 3389-3389"},
-		m.TCP(netpath.SomeInternet, wsus, 3389), "the RDP denial, ahead of the reply rules")
+		natScenario.synth(t).model(t).TCP(netpath.SomeInternet, wsus, 3389), "with NAT, the RDP denial, ahead of the NAT gateway's reply rules")
 	assert.Equal(t, netpath.Verdict{Step: "request leaving the source subnet", Rule: "no rule matches (implicit deny)"},
 		m.TCP(instance, netpath.SomeInternet, 443))
 }

@@ -46,6 +46,7 @@ func (d *deployment) checkVpcAcls() ([]Result, error) {
 	m.ServerInPrivateSubnet = d.t.Flows.WsusInPrivateSubnet
 	m = m.WithPrefixLists(s3.Id, s3.Cidrs)
 	required, _ := netpath.FlowSet(m, s3.Cidrs, d.t.Flows.AdminCidrs, d.t.Flows.HubCidrs, d.t.Flows.WsusClientCidrs, d.t.Flows.PrivateInternetRoute)
+	required = netpath.Deployed{Wsus: d.t.WsusEnabled, EndpointsInVpc: len(d.t.Flows.HubCidrs) == 0}.Keep(m, required)
 	var denied []string
 	for _, f := range required { // m.TCP: a flow through NAT as the private subnet's ACL sees it
 		if v := m.TCP(f.Src, f.Dst, f.Port); !v.Pass {

@@ -72,10 +72,20 @@ func TestDoctorJudgesTheNeededFlowsThroughAnExistingVpcsOwnAcls(t *testing.T) {
 
 	closed := aclRow(t, "testdata/network-acls-no-replies.json")
 	assert.Equal(t, Fail, closed.State)
-	assert.Contains(t, closed.Evidence, "instance to the hub's interface endpoints at 10.0.0.0/24 (port 443): reply to port 1024 entering the source subnet of acl-0fedcba9876543210: rule 32767 in deny 0.0.0.0/0 all traffic")
+	assert.Contains(t, closed.Evidence, "instance to the hub's interface endpoints at 10.0.0.0/24 (port 443): reply to ports 32768-65535 entering the source subnet of acl-0fedcba9876543210: "+
+		"rule 32767 in deny 0.0.0.0/0 all traffic (for ports 32768-65535)")
 	assert.Contains(t, closed.Evidence, "instance in 10.20.10.0/24 to Microsoft Update through NAT (port 443)")
 	assert.NotContains(t, closed.Evidence, "to WSUS", "the server and the fleet share the VPC's block, which the ACL allows")
 	assert.Contains(t, closed.Action, "manageNetworkAcls: true")
+
+	// The Ephemeral ports page's own example lets replies in on 32768-65535 only: enough for the
+	// instances (Linux and Windows) and the Windows Server that WSUS is, so it passes. A deny of
+	// 50000-60000 ahead of that allow drops part of every range, which sample ports missed.
+	example := aclRow(t, "testdata/network-acls-instance-ports.json")
+	assert.Equal(t, OK, example.State, example.Evidence)
+	gap := aclRow(t, "testdata/network-acls-deny-in-range.json")
+	assert.Equal(t, Fail, gap.State)
+	assert.Contains(t, gap.Evidence, "rule 130 in deny 0.0.0.0/0 50000-60000 (for ports 50000-60000)")
 }
 
 // A created VPC's ACLs are the stack's own, which make verify proves: no row, and no call.

@@ -514,6 +514,13 @@ func TestAnEndedInstallWindowFailsNamingItsGroups(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, c.Problems)
 	assert.Contains(t, c.Notes, "window server ended (2024-12-31T00:00:00Z) before the calendar's start: other windows install its patch groups")
+
+	// Its successor on a rate schedule (whose runs are placed apart) takes over too (a review's
+	// false alarm: only cron windows' runs were counted).
+	plan.Windows[1].Schedule = "rate(7 days)"
+	c, err = Compute(plan)
+	require.NoError(t, err)
+	assert.Empty(t, c.Problems)
 }
 
 // The WSUS server's window is never open while a Windows fleet group's is: the server reboots
@@ -540,4 +547,12 @@ func TestTheWsusServersWindowOverlappingAWindowsFleetWindowFails(t *testing.T) {
 	assert.Equal(t, []string{"window server (the WSUS server, patch group wsus, open Sun 2026-12-06 02:00Z to Sun 2026-12-06 05:00Z) and window fleet " +
 		"(patch groups fleet, open Sun 2026-12-06 02:00Z to Sun 2026-12-06 05:00Z) are open together: the server installs and reboots while the fleet installs from it: " +
 		"move one so that they never overlap"}, c.Problems)
+
+	// A group whose baseline is not known may be Windows: judged as one.
+	plan.Windows = []Window{weekly("server", "SAT", "wsus"), weekly("unknown", "SAT", "rhel")}
+	linux.OperatingSystem = ""
+	plan.Groups["rhel"] = linux
+	c, err = Compute(plan)
+	require.NoError(t, err)
+	assert.Len(t, c.Problems, 1)
 }

@@ -97,7 +97,8 @@ func (c *Calendar) checkEndedWindows() {
 		var alone []string
 		for _, g := range w.PatchGroups {
 			if !slices.ContainsFunc(p.Windows, func(o Window) bool {
-				return o.Name != w.Name && o.Install && len(c.Runs[o.Name]) > 0 && slices.Contains(o.PatchGroups, g)
+				_, rate := c.Rates[o.Name] // a rate window's runs are placed apart (addRate)
+				return o.Name != w.Name && o.Install && (len(c.Runs[o.Name]) > 0 || (rate && !ended(o, p.From))) && slices.Contains(o.PatchGroups, g)
 			}) {
 				alone = append(alone, g)
 			}
@@ -109,6 +110,12 @@ func (c *Calendar) checkEndedWindows() {
 			c.Notes = append(c.Notes, fmt.Sprintf("window %s ended (%s) before the calendar's start: other windows install its patch groups", w.Name, w.EndDate))
 		}
 	}
+}
+
+// ended tells whether w's end date is before t.
+func ended(w Window, t time.Time) bool {
+	end, err := time.Parse(time.RFC3339, w.EndDate)
+	return err == nil && end.Before(t)
 }
 
 // checkWsusOwnWindows: the WSUS server installs in windows and a patch group of its own, so that
@@ -136,8 +143,8 @@ func (c *Calendar) checkWsusOwnWindows() {
 // Update source their policy names, the WSUS server: "How patches are installed", AWS Systems
 // Manager User Guide), and those runs fail (mutation run 18's A16: the server's window moved
 // onto the fleet's, installs a release apart, passed the WSUS-first check). A group whose
-// baseline is not a Windows one does not use WSUS. Rate windows are left out: their runs depend
-// on when the window was created.
+// baseline is not a Windows one does not use WSUS; one whose baseline is not known is judged as
+// Windows. Rate windows are left out: their runs depend on when the window was created.
 func (c *Calendar) checkWsusWindowsApart() {
 	p := c.Plan
 	windows := func(server bool) []Window {
@@ -148,7 +155,9 @@ func (c *Calendar) checkWsusWindowsApart() {
 				continue
 			}
 			if slices.Contains(w.PatchGroups, p.WsusGroup) == server && (server || slices.ContainsFunc(w.PatchGroups, func(g string) bool {
-				return g != p.WsusGroup && p.Groups[g].OperatingSystem == patchingspec.DefaultOperatingSystem
+				// A group whose baseline is not known may be Windows: judged as one.
+				os := p.Groups[g].OperatingSystem
+				return g != p.WsusGroup && (os == patchingspec.DefaultOperatingSystem || os == "")
 			})) {
 				out = append(out, w)
 			}

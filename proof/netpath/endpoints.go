@@ -87,7 +87,7 @@ func serviceName(v any) string {
 func InterfaceServices(template map[string]any, region string) []string {
 	var out []string
 	for _, p := range cfntemplate.OfType(cfntemplate.Resources(template), "AWS::EC2::VPCEndpoint") {
-		if p["VpcEndpointType"] == "Gateway" {
+		if t, given := p["VpcEndpointType"]; !given || t == "Gateway" { // Gateway is CloudFormation's default
 			continue
 		}
 		full := serviceName(p["ServiceName"])

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
@@ -268,9 +269,23 @@ func Host(subnet netip.Prefix) netip.Addr {
 	return a
 }
 
-// EphemeralPorts are the reply ports checked: the lowest a NAT gateway uses, the Windows and
-// Linux ranges, and the top.
-var EphemeralPorts = []int{1024, 32768, 49152, 65535}
+// PortRange is a range of client (ephemeral) ports, both ends included.
+type PortRange struct{ From, To int }
+
+func (r PortRange) String() string { return fmt.Sprintf("%d-%d", r.From, r.To) }
+
+// Client port ranges, the ports a reply goes back to (networkspec's, from the "Ephemeral ports"
+// page of the Amazon VPC User Guide):
+//   - InstancePorts: a fleet instance, Linux or Windows Server 2008 and later, as the page's own
+//     example ACL allows (32768-65535);
+//   - WindowsServerPorts: the WSUS server, Windows Server;
+//   - AnyClientPorts: a client outside the VPC (on premises, an administrator, the internet), and
+//     the replies a NAT gateway receives.
+var (
+	InstancePorts      = PortRange{networkspec.LinuxEphemeralFrom, networkspec.EphemeralTo}
+	WindowsServerPorts = PortRange{networkspec.WindowsEphemeralFrom, networkspec.EphemeralTo}
+	AnyClientPorts     = PortRange{networkspec.EphemeralFrom, networkspec.EphemeralTo}
+)
 
 // Verdict is what the ACLs do with a flow: whether it passes, and which step and rule decide.
 type Verdict struct {
@@ -317,17 +332,23 @@ type step struct {
 	acl    ACL
 	egress bool
 	remote netip.Addr
-	port   int
+	ports  PortRange // one port for a request, the client's range for its replies
 }
 
 func judge(steps []step, deciding int) Verdict {
 	var decidingRule string
 	for i, s := range steps {
-		e := s.acl.decide(s.egress, s.remote, s.port)
+		e, denied := s.acl.decideRange(s.egress, s.remote, s.ports)
+		which := "" // a reply's range names the ports denied; a request's one port is its own
+		if denied != nil && s.ports.From != s.ports.To {
+			which = " ports " + denied.String()
+		}
 		switch {
-		case e == nil:
-			return Verdict{Step: s.name, Rule: "no rule matches (implicit deny)"}
-		case !e.Allow:
+		case denied != nil && e == nil:
+			return Verdict{Step: s.name, Rule: "no rule matches" + which + " (implicit deny)"}
+		case denied != nil && which != "":
+			return Verdict{Step: s.name, Rule: fmt.Sprintf("%s (for%s)", e, which)}
+		case denied != nil:
 			return Verdict{Step: s.name, Rule: e.String()}
 		case i == deciding:
 			decidingRule = e.String()
@@ -336,9 +357,72 @@ func judge(steps []step, deciding int) Verdict {
 	return Verdict{Pass: true, Step: "request and replies", Rule: decidingRule}
 }
 
+// decideRange judges every port of r as the entries do, in rule-number order, the first match
+// deciding each port: it returns the entry that admits the lowest port and nil when every port
+// passes, or the ports first denied and the entry that denies them (nil where no rule matches).
+// A range, not sample ports: a deny inside the client's range drops the replies to those ports.
+func (a ACL) decideRange(egress bool, remote netip.Addr, r PortRange) (*Entry, *PortRange) {
+	left := []PortRange{r}
+	var first *Entry
+	for i, e := range a {
+		if e.Egress != egress || (e.Protocol != 6 && e.Protocol != -1) || !e.Cidr.Contains(remote) {
+			continue
+		}
+		from, to := e.From, e.To
+		if e.Protocol == -1 {
+			from, to = 0, 65535
+		}
+		var rest []PortRange
+		for _, l := range left {
+			lo, hi := max(l.From, from), min(l.To, to)
+			if lo > hi {
+				rest = append(rest, l)
+				continue
+			}
+			if !e.Allow {
+				return &a[i], &PortRange{lo, hi}
+			}
+			if first == nil {
+				first = &a[i]
+			}
+			if l.From < lo {
+				rest = append(rest, PortRange{l.From, lo - 1})
+			}
+			if hi < l.To {
+				rest = append(rest, PortRange{hi + 1, l.To})
+			}
+		}
+		if left = rest; len(left) == 0 {
+			return first, nil
+		}
+	}
+	return nil, &left[0]
+}
+
 // TCP judges a TCP connection from src to dst:port and its replies, through the ACLs of the
-// subnets at both ends (addresses outside the VPC have none).
+// subnets at both ends (addresses outside the VPC have none), the replies to the client ports of
+// src (ClientPorts).
 func (m Model) TCP(src, dst netip.Addr, port int) Verdict {
+	return m.TCPFrom(src, dst, port, m.ClientPorts(src))
+}
+
+// ClientPorts are the ports a client at a uses: the WSUS server's (Windows Server), an
+// instance's elsewhere in the VPC, any client's outside it.
+func (m Model) ClientPorts(a netip.Addr) PortRange {
+	switch {
+	case a == m.ServerHost():
+		return WindowsServerPorts
+	case slices.ContainsFunc(append(slices.Clone(m.Public), m.Private...), func(p netip.Prefix) bool { return p.Contains(a) }):
+		return InstancePorts
+	}
+	if _, in := m.aclOf(a); in {
+		return InstancePorts
+	}
+	return AnyClientPorts
+}
+
+// TCPFrom is TCP with the client's ports given.
+func (m Model) TCPFrom(src, dst netip.Addr, port int, client PortRange) Verdict {
 	if m.sameSubnet(src, dst) {
 		return withinOneSubnet
 	}
@@ -346,21 +430,20 @@ func (m Model) TCP(src, dst netip.Addr, port int) Verdict {
 	dstACL, dstIn := m.aclOf(dst)
 	var steps []step
 	deciding := -1
+	request := PortRange{port, port}
 	if srcIn {
-		steps = append(steps, step{"request leaving the source subnet", srcACL, true, dst, port})
+		steps = append(steps, step{"request leaving the source subnet", srcACL, true, dst, request})
 		deciding = 0
 	}
 	if dstIn {
 		deciding = len(steps)
-		steps = append(steps, step{"request entering the destination subnet", dstACL, false, src, port})
+		steps = append(steps, step{"request entering the destination subnet", dstACL, false, src, request})
 	}
-	for _, client := range EphemeralPorts {
-		if dstIn {
-			steps = append(steps, step{fmt.Sprintf("reply to port %d leaving the destination subnet", client), dstACL, true, src, client})
-		}
-		if srcIn {
-			steps = append(steps, step{fmt.Sprintf("reply to port %d entering the source subnet", client), srcACL, false, dst, client})
-		}
+	if dstIn {
+		steps = append(steps, step{fmt.Sprintf("reply to ports %s leaving the destination subnet", client), dstACL, true, src, client})
+	}
+	if srcIn {
+		steps = append(steps, step{fmt.Sprintf("reply to ports %s entering the source subnet", client), srcACL, false, dst, client})
 	}
 	return judge(steps, deciding)
 }
@@ -376,34 +459,54 @@ func (m Model) Request(src, dst netip.Addr, port int) Verdict {
 	dstACL, dstIn := m.aclOf(dst)
 	var steps []step
 	deciding := 0
+	request := PortRange{port, port}
 	if srcIn {
-		steps = append(steps, step{"request leaving the source subnet", srcACL, true, dst, port})
+		steps = append(steps, step{"request leaving the source subnet", srcACL, true, dst, request})
 	}
 	if dstIn {
 		deciding = len(steps)
-		steps = append(steps, step{"request entering the destination subnet", dstACL, false, src, port})
+		steps = append(steps, step{"request entering the destination subnet", dstACL, false, src, request})
 	}
 	return judge(steps, deciding)
 }
 
 // ThroughNAT judges src (private) to an internet address through a NAT gateway at nat (in a
-// public subnet): private to NAT, then NAT to the internet, and the replies back.
+// public subnet): private to NAT, then NAT to the internet, and the replies back. The NAT
+// gateway talks to the internet from its own ports (AnyClientPorts) and hands the replies on to
+// the instance's (the "Ephemeral ports" page: "A NAT gateway uses ports 1024-65535").
 func (m Model) ThroughNAT(src, internet, nat netip.Addr, port int) Verdict {
 	srcACL, _ := m.aclOf(src)
 	natACL, _ := m.aclOf(nat)
+	request, client := PortRange{port, port}, m.ClientPorts(src)
 	steps := []step{
-		{"request leaving the private subnet", srcACL, true, internet, port},
-		{"request entering the NAT's public subnet", natACL, false, src, port},
-		{"request leaving the public subnet to the internet", natACL, true, internet, port},
+		{"request leaving the private subnet", srcACL, true, internet, request},
+		{"request entering the NAT's public subnet", natACL, false, src, request},
+		{"request leaving the public subnet to the internet", natACL, true, internet, request},
 	}
-	for _, client := range EphemeralPorts {
-		steps = append(steps,
-			step{"reply entering the public subnet", natACL, false, internet, client},
-			step{"reply leaving the public subnet for the private one", natACL, true, src, client},
-			step{"reply entering the private subnet", srcACL, false, internet, client})
+	for _, r := range NATReplyPorts {
+		steps = append(steps, step{fmt.Sprintf("reply to ports %s entering the public subnet", r), natACL, false, internet, r})
 	}
+	steps = append(steps,
+		step{fmt.Sprintf("reply to ports %s leaving the public subnet for the private one", client), natACL, true, src, client},
+		step{fmt.Sprintf("reply to ports %s entering the private subnet", client), srcACL, false, internet, client})
 	return judge(steps, 1)
 }
+
+// NATReplyPorts are the ports a NAT gateway's replies from the internet must be let in on: its
+// 1024-65535, but the management ports (RDP 3389, WinRM 5985-5986, WSUS 8530-8531) that the
+// public ACL denies from the internet by design (AWS Control Tower CT.EC2.PR.5: no rule admits
+// RDP from anywhere). A connection the NAT gateway happens to give one of those five of its
+// 64,512 ports gets no reply and is retried: an accepted cost, written down here.
+var NATReplyPorts = func() []PortRange {
+	denied := []PortRange{{networkspec.RDPPort, networkspec.RDPPort}, {networkspec.WinRMHTTPPort, networkspec.WinRMHTTPSPort}, {wsusspec.HTTPPort, wsusspec.HTTPSPort}}
+	var out []PortRange
+	from := AnyClientPorts.From
+	for _, d := range denied {
+		out = append(out, PortRange{from, d.From - 1})
+		from = d.To + 1
+	}
+	return append(out, PortRange{from, AnyClientPorts.To})
+}()
 
 // Flow is one TCP flow the architecture needs or must not allow.
 type Flow struct {
@@ -494,13 +597,14 @@ func RequiredFlows(m Model, s3Cidrs, adminCidrs []string) []Flow {
 	return flows
 }
 
-// HubFlows are the flows to interface endpoints a hub VPC provides: an instance to the first
-// address of each hub CIDR, and its replies.
+// HubFlows are the flows to interface endpoints a hub VPC provides: an instance and the WSUS
+// server (its SSM Agent) to the first address of each hub CIDR, and their replies.
 func HubFlows(m Model, hubCidrs []string) []Flow {
 	var flows []Flow
 	for _, cidr := range hubCidrs {
 		if p, err := netip.ParsePrefix(cidr); err == nil {
-			flows = append(flows, flow("instance to the hub's interface endpoints at "+cidr, Host(m.Private[0]), Host(p), 443, InstancesGroup, ""))
+			flows = append(flows, flow("instance to the hub's interface endpoints at "+cidr, Host(m.Private[0]), Host(p), 443, InstancesGroup, ""),
+				flow("WSUS server to the hub's interface endpoints at "+cidr, m.ServerHost(), Host(p), 443, ServerGroup, ""))
 		}
 	}
 	return flows

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 )
 
@@ -391,6 +392,14 @@ var AcceptedRules = []struct {
 	},
 	{
 		Match: func(m Model, r Rule) bool {
+			return r.Entry != nil && r.Entry.Allow && r.Entry.Number >= networkspec.ReplyRulesFrom && r.Entry.Number <= networkspec.ReplyRulesTo &&
+				r.Entry.From >= AnyClientPorts.From && r.Entry.To <= AnyClientPorts.To && m.privateACL(r.ACL)
+		},
+		Reason: "a reply rule for client ports below the clients' documented ones (32768 for instances, 49152 for Windows Server): " +
+			"1024-65535 inside the VPC, as the Ephemeral ports page advises for clients of any operating system or a changed dynamic port range",
+	},
+	{
+		Match: func(m Model, r Rule) bool {
 			return r.Entry != nil && r.Entry.Allow && len(m.Public) > 1 && !r.Entry.Cidr.Contains(Host(m.Public[0])) &&
 				slices.ContainsFunc(m.Public[1:], func(p netip.Prefix) bool { return r.Entry.Cidr == p })
 		},
@@ -505,4 +514,24 @@ func OtherPortFlows(m Model, s3Cidrs, hubCidrs []string) []Flow {
 		}
 	}
 	return flows
+}
+
+// privateACL tells whether the ACL of that id is a private subnet's.
+func (m Model) privateACL(id string) bool {
+	return slices.ContainsFunc(m.Private, func(p netip.Prefix) bool { return m.subnetACLID[p] == id })
+}
+
+// Deployed says what a deployment has, where a flow set is judged against ACLs that are not the
+// stacks' own (make doctor, an existing VPC's): without a WSUS server, no flow to or from it or
+// the jump host; with a hub's endpoints, none to endpoints inside the VPC.
+type Deployed struct {
+	Wsus, EndpointsInVpc bool
+}
+
+// Keep are the flows of a deployment as Deployed says it is.
+func (d Deployed) Keep(m Model, flows []Flow) []Flow {
+	server := m.ServerHost()
+	return slices.DeleteFunc(slices.Clone(flows), func(f Flow) bool {
+		return (!d.Wsus && (f.Src == server || f.Dst == server)) || (!d.EndpointsInVpc && f.DstGroup == EndpointsGroup)
+	})
 }

@@ -216,3 +216,29 @@ func TestAnExistingVpcsSecurityGroupsAreJudgedWithoutItsAcls(t *testing.T) {
 	assert.Contains(t, wrong, "forbidden instance SSH to the hub's interface endpoints at 10.0.0.0/24")
 	assert.Contains(t, wrong, "forbidden instance SSH to S3 at 52.218.128.0/17")
 }
+
+// A deployment without WSUS has no flow to or from the server or the jump host; one on a hub's
+// endpoints none to endpoints in the VPC; the WSUS server reaches the hub as the instances do.
+func TestAFlowSetKeepsOnlyWhatTheDeploymentHas(t *testing.T) {
+	m, required, _ := golden(t, "default")
+	required = append(required, HubFlows(m, []string{"10.9.0.0/24"})...)
+	names := func(flows []Flow) string {
+		var out []string
+		for _, f := range flows {
+			out = append(out, f.Name)
+		}
+		return strings.Join(out, "\n")
+	}
+	all := names(Deployed{Wsus: true, EndpointsInVpc: true}.Keep(m, required))
+	assert.Equal(t, names(required), all)
+	assert.Contains(t, all, "WSUS server to the hub's interface endpoints at 10.9.0.0/24")
+	noWsus := names(Deployed{EndpointsInVpc: true}.Keep(m, required))
+	for _, gone := range []string{"instance to WSUS over HTTP", "jump host RDP to an instance", "WSUS syncs from Microsoft Update over HTTPS", "WSUS server to the hub's"} {
+		assert.NotContains(t, noWsus, gone)
+	}
+	assert.Contains(t, noWsus, "instance to an interface endpoint in another private subnet")
+	hub := names(Deployed{Wsus: true}.Keep(m, required))
+	assert.NotContains(t, hub, "instance to an interface endpoint in another private subnet")
+	assert.NotContains(t, hub, "WSUS to a Systems Manager endpoint")
+	assert.Contains(t, hub, "instance to WSUS over HTTP")
+}

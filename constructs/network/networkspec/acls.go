@@ -14,9 +14,15 @@ const (
 	// WinRM is closed by the network ACLs: Session Manager and Run Command replace it.
 	WinRMHTTPPort  = 5985
 	WinRMHTTPSPort = 5986
-	// Ephemeral ports that clients (Windows and Linux) and NAT gateways answer on.
-	EphemeralFrom = 1024
-	EphemeralTo   = 65535
+	// Ephemeral (client) ports, which replies go back to ("Ephemeral ports", Amazon VPC User
+	// Guide, read 2026-12-07): "A NAT gateway uses ports 1024-65535", and a network ACL should
+	// allow 1024-65535 for clients it does not know; "Many Linux kernels (including the Amazon
+	// Linux kernel) use ports 32768-61000"; "Windows Server 2008 and later versions use ports
+	// 49152-65535".
+	EphemeralFrom        = 1024
+	LinuxEphemeralFrom   = 32768
+	WindowsEphemeralFrom = 49152
+	EphemeralTo          = 65535
 	// AnyIPv4 is every IPv4 address.
 	AnyIPv4 = "0.0.0.0/0"
 )
@@ -45,6 +51,12 @@ const (
 const (
 	S3RulesFrom = 300
 	S3RulesTo   = 399
+	// ReplyRulesFrom to ReplyRulesTo are the replies' block. Inside the VPC its rules admit all
+	// of 1024-65535, wider than the instances' documented client ports, as the Ephemeral ports
+	// page advises for clients whose operating system (or changed dynamic port range) is not
+	// known; only the internet-facing public subnets narrow it, to the WSUS server's.
+	ReplyRulesFrom = 1000
+	ReplyRulesTo   = 1399
 )
 
 // AclRule allows (or denies) one TCP flow direction of a network ACL. ID is the entry's
@@ -137,12 +149,20 @@ func (f AclFlows) PublicRules() []AclRule {
 		egress("HttpToInternet", 100, AnyIPv4, HTTPPort, HTTPPort),
 		egress("HttpsToInternet", 110, AnyIPv4, HTTPSPort, HTTPSPort),
 		// Replies to every connection this subnet opens: Microsoft Update, the interface
-		// endpoints, RDP sessions to the private subnets and, with NAT, forwarded traffic.
-		// Split around 3389: no rule admits RDP from anywhere (AWS Control Tower CT.EC2.PR.5).
-		ingress("EphemeralFromAnywhere", 1000, AnyIPv4, EphemeralFrom, RDPPort-1),
-		ingress("EphemeralAboveRdpFromAnywhere", 1001, AnyIPv4, RDPPort+1, EphemeralTo),
+		// endpoints and S3, RDP sessions to the private subnets. Without NAT its one client is
+		// the WSUS server, Windows Server, so only Windows' client ports.
+		ingress("EphemeralFromAnywhere", 1000, AnyIPv4, WindowsEphemeralFrom, EphemeralTo),
 	}
-	rules = append(rules, managementPortDenials()...)
+	if f.PrivateInternetRoute {
+		// A NAT gateway's forwarded traffic comes back to any of its 1024-65535. Split around
+		// 3389: no rule admits RDP from anywhere (AWS Control Tower CT.EC2.PR.5); the denials
+		// keep the management ports inside that range closed.
+		rules = []AclRule{rules[0], rules[1],
+			ingress("EphemeralFromAnywhere", 1000, AnyIPv4, EphemeralFrom, RDPPort-1),
+			ingress("EphemeralAboveRdpFromAnywhere", 1001, AnyIPv4, RDPPort+1, EphemeralTo),
+		}
+		rules = append(rules, managementPortDenials()...)
+	}
 	rules = append(rules, each(f.PrivateSubnetCidrs, ingress, "WsusFromPrivate", 200, wsusspec.HTTPPort, wsusspec.HTTPSPort)...)
 	rules = append(rules, each(f.PrivateSubnetCidrs, egress, "EphemeralToPrivate", 200, EphemeralFrom, EphemeralTo)...)
 	rules = append(rules, each(f.PrivateSubnetCidrs, egress, "RdpToPrivate", 210, RDPPort, RDPPort)...)

@@ -158,18 +158,26 @@ func TestAclRulesAddedForACidrRenumberNoOtherRule(t *testing.T) {
 	}
 }
 
+// WSUS's ports are admitted from the private subnets only: with NAT, whose reply rules span
+// them, a denial keeps them closed to the rest; without, nothing else admits them.
 func TestWsusFlowsUseWsusPortsAndAreDeniedToOthers(t *testing.T) {
-	var wsus []string
-	for _, r := range flows(1, 0, 1, false).PublicRules() {
-		if r.FromPort == wsusspec.HTTPPort && r.ToPort == wsusspec.HTTPSPort {
-			wsus = append(wsus, fmt.Sprintf("%s %d deny=%v", r.ID, r.Number, r.Deny))
+	wsus := func(nat bool) []string {
+		var out []string
+		for _, r := range flows(1, 0, 1, nat).PublicRules() {
+			if r.FromPort == wsusspec.HTTPPort && r.ToPort == wsusspec.HTTPSPort {
+				out = append(out, fmt.Sprintf("%s %d deny=%v", r.ID, r.Number, r.Deny))
+			}
 		}
+		return out
 	}
-	assert.Equal(t, []string{"InDenyWsus 920 deny=true", "InWsusFromPrivate1 200 deny=false"}, wsus)
+	assert.Equal(t, []string{"InWsusFromPrivate1 200 deny=false"}, wsus(false))
+	assert.Equal(t, []string{"InDenyWsus 920 deny=true", "InWsusFromPrivate1 200 deny=false"}, wsus(true))
 }
 
 func TestRuleCountsFollowTheListsAndTheQuotaIsEnforced(t *testing.T) {
-	assert.Equal(t, map[string]int{"public inbound": 7, "public outbound": 6, "private inbound": 8, "private outbound": 5}, flows(2, 0, 1, false).RuleCounts())
+	// Without NAT, one reply rule from anywhere (the WSUS server's Windows ports) and no denials
+	// (nothing admits the management ports); with NAT, two and the three denials.
+	assert.Equal(t, map[string]int{"public inbound": 3, "public outbound": 6, "private inbound": 8, "private outbound": 5}, flows(2, 0, 1, false).RuleCounts())
 	// Each zone adds a WSUS and an RDP rule each way, with NAT two forwarded flows in; each admin
 	// and S3 CIDR one each way.
 	assert.Equal(t, map[string]int{"public inbound": 2 + 3 + 6 + 1 + 2*6, "public outbound": 2 + 2*6 + 1, "private inbound": 2 + 6 + 3 + 4 + 2,
@@ -218,4 +226,21 @@ func TestWsusClientCidrsAreCheckedLikeAdminCidrs(t *testing.T) {
 	assert.Contains(t, text, `WsusClientCidrs[0] "0.0.0.0/0" opens WSUS to (nearly) the whole internet`)
 	assert.Contains(t, text, `WsusClientCidrs[1] "10.0.1.0/24" overlaps the VPC 10.0.0.0/16`)
 	assert.Contains(t, text, `WsusClientCidrs[2] "192.168.0.1" is not an IPv4 CIDR block`)
+}
+
+// The public subnets' replies from anywhere: without NAT their one client is the WSUS server,
+// Windows Server, answered on 49152-65535 only; with NAT a NAT gateway's 1024-65535, split
+// around RDP ("Ephemeral ports", Amazon VPC User Guide).
+func TestPublicRepliesFromAnywhereAreTheWsusServersPortsOrANatGateways(t *testing.T) {
+	fromAnywhere := func(f AclFlows) []string {
+		var got []string
+		for _, r := range f.PublicRules() {
+			if r.Cidr == AnyIPv4 && !r.Egress && !r.Deny {
+				got = append(got, fmt.Sprintf("%d %d-%d", r.Number, r.FromPort, r.ToPort))
+			}
+		}
+		return got
+	}
+	assert.Equal(t, []string{"1000 49152-65535"}, fromAnywhere(flows(2, 0, 1, false)))
+	assert.Equal(t, []string{"1000 1024-3388", "1001 3390-65535"}, fromAnywhere(flows(2, 0, 1, true)))
 }
