@@ -1,7 +1,10 @@
 package doctor
 
 import (
+	"cmp"
 	"fmt"
+	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
@@ -11,11 +14,11 @@ import (
 // checkVpcAcls judges the needed flows through the network ACLs of an existing VPC that
 // privatepatch leaves alone (network.existingVpc.manageNetworkAcls false): make verify cannot,
 // as they are not in the templates. It reads them (DescribeNetworkAcls, by the subnets the
-// network stack's outputs name) and the region's S3 prefix list, and judges each flow netpath
-// derives from the configuration, request and replies (ACLs are stateless), as make verify
-// judges privatepatch's own. A flow through NAT is judged at the private subnet's ACL only:
-// which public subnet holds the VPC's NAT gateway is not in the templates. A stack with ACLs of
-// its own gets no row: make verify proves those.
+// network stack's outputs name, and the subnets of the NAT gateways their route tables send the
+// internet to) and the region's S3 prefix list, and judges each flow netpath derives from the
+// configuration, request and replies over the client's ports (ACLs are stateless), as make
+// verify judges privatepatch's own. A stack with ACLs of its own gets no row: make verify proves
+// those.
 func (d *deployment) checkVpcAcls() ([]Result, error) {
 	template, err := d.template(d.t.Network)
 	if err != nil {
@@ -28,29 +31,26 @@ func (d *deployment) checkVpcAcls() ([]Result, error) {
 	if err != nil || len(m.SubnetIDs()) == 0 {
 		return nil, nil // a VPC of the stack's own, or outputs without subnets: nothing to read
 	}
-	var answer []byte
-	if answer, err = d.aws.JSON("ec2", "describe-network-acls", "--filters", jsonFilter("Name", "association.subnet-id", m.SubnetIDs()...)); err != nil {
-		return nil, err
-	}
-	acls, err := netpath.ParseLiveACLs(answer)
+	m, acls, nat, err := d.liveAcls(template, m)
 	if err != nil {
-		return nil, err
-	}
-	if m, err = m.WithLiveACLs(acls); err != nil {
 		return nil, err
 	}
 	s3, err := d.s3PrefixList()
 	if err != nil {
 		return nil, err
 	}
-	m.ServerInPrivateSubnet = d.t.Flows.WsusInPrivateSubnet
 	m = m.WithPrefixLists(s3.Id, s3.Cidrs)
 	required, _ := netpath.FlowSet(m, s3.Cidrs, d.t.Flows.AdminCidrs, d.t.Flows.HubCidrs, d.t.Flows.WsusClientCidrs, d.t.Flows.PrivateInternetRoute)
 	required = netpath.Deployed{Wsus: d.t.WsusEnabled, EndpointsInVpc: len(d.t.Flows.HubCidrs) == 0}.Keep(m, required)
 	var denied []string
-	for _, f := range required { // m.TCP: a flow through NAT as the private subnet's ACL sees it
-		if v := m.TCP(f.Src, f.Dst, f.Port); !v.Pass {
-			denied = append(denied, fmt.Sprintf("%s (port %d): %s of %s: %s", f.Name, f.Port, v.Step, aclAt(m, f, v), v.Rule))
+	for _, f := range required {
+		// Microsoft Update from a private subnet (the fleet's, or a WSUS server placed in one) goes
+		// through its NAT gateway; invalid where none of the VPC's was found: the private side alone.
+		if f.NAT.IsValid() || (f.Dst == netpath.MicrosoftUpdate && d.t.Flows.PrivateInternetRoute) {
+			f.NAT = nat.gatewayOf(m, f.Src)
+		}
+		if acl, _ := m.Judge(f); !acl.Pass {
+			denied = append(denied, fmt.Sprintf("%s (port %d): %s of %s: %s", f.Name, f.Port, acl.Step, aclAt(m, f, acl), acl.Rule))
 		}
 	}
 	var ids []string
@@ -60,17 +60,179 @@ func (d *deployment) checkVpcAcls() ([]Result, error) {
 	if len(denied) > 0 {
 		return []Result{{Check: "network ACLs", State: Fail,
 			Evidence: fmt.Sprintf("the VPC's own ACLs (%s) deny %d of the %d flows the fleet needs: %s", strings.Join(ids, ", "), len(denied), len(required), strings.Join(denied, "; ")),
-			Action: "allow each in the ACL named, both ways: a request's reply needs its own rule (to ports 1024-65535), as ACLs are stateless (docs/network.md lists the flows); " +
+			Action: "allow each in the ACL named, both ways: a request's reply needs its own rule (to the client's ports), as ACLs are stateless (docs/network.md lists the flows); " +
 				"or let privatepatch manage the subnets' ACLs (network.existingVpc.manageNetworkAcls: true), then make deploy"}}, nil
 	}
-	return []Result{{Check: "network ACLs", State: OK,
-		Evidence: fmt.Sprintf("the VPC's own ACLs (%s) pass the %d flows the fleet needs, requests and replies (through NAT: the private subnets' ACLs only)", strings.Join(ids, ", "), len(required))}}, nil
+	evidence := fmt.Sprintf("the VPC's own ACLs (%s) pass the %d flows the fleet needs, requests and replies", strings.Join(ids, ", "), len(required))
+	if len(nat.unjudged) > 0 {
+		return []Result{{Check: "network ACLs", State: Warn,
+			Evidence: evidence + "; " + strings.Join(nat.unjudged, "; ") + ": for those the private subnets' ACLs alone are judged",
+			Action:   "check the path to the internet past the private subnets yourself (Reachability Analyzer from an instance to 0.0.0.0/0 on 443)"}}, nil
+	}
+	return []Result{{Check: "network ACLs", State: OK, Evidence: evidence + nat.judged()}}, nil
 }
 
-// aclAt names the ACL of the subnet whose step denied the flow: the source's or the
-// destination's (netpath.Model.TCP names its steps so).
+// liveAcls gives the model the VPC's ACLs as AWS answers them: the private and public subnets'
+// and, with NAT, the NAT gateways' subnets'.
+func (d *deployment) liveAcls(template map[string]any, m netpath.Model) (netpath.Model, []netpath.LiveACL, natPaths, error) {
+	var nat natPaths
+	var err error
+	if d.t.Flows.PrivateInternetRoute {
+		if nat, err = d.natPaths(template); err != nil {
+			return m, nil, nat, err
+		}
+		for subnet, ip := range nat.natSubnets {
+			m = m.WithNATGateway(subnet, ip)
+		}
+	}
+	answer, err := d.aws.JSON("ec2", "describe-network-acls", "--filters", jsonFilter("Name", "association.subnet-id", m.SubnetIDs()...))
+	if err != nil {
+		return m, nil, nat, err
+	}
+	acls, err := netpath.ParseLiveACLs(answer)
+	if err != nil {
+		return m, nil, nat, err
+	}
+	m, err = m.WithLiveACLs(acls)
+	m.ServerInPrivateSubnet = d.t.Flows.WsusInPrivateSubnet
+	return m, acls, nat, err
+}
+
+// natPaths are the NAT gateways the private subnets' default routes name: each gateway's
+// subnet and private address, by the private subnet's CIDR, and the default routes that name
+// something else (a transit gateway, a firewall endpoint) or a gateway in no subnet.
+type natPaths struct {
+	natSubnets map[string]netip.Addr // NAT subnet id -> the gateway's private address
+	byPrivate  map[string]netip.Addr // private subnet id -> its gateway's private address
+	unjudged   []string
+}
+
+// natPaths reads the route tables of the private subnets (the outputs PrivateSubnetIds and
+// PrivateSubnetRouteTableIds, in one order: DescribeRouteTables) and the NAT gateways their
+// default routes name (DescribeNatGateways: SubnetId, NatGatewayAddresses PrivateIp). A regional
+// NAT gateway is in no subnet ("AvailabilityMode"): no ACL of a subnet of its is crossed.
+func (d *deployment) natPaths(template map[string]any) (natPaths, error) {
+	p := natPaths{natSubnets: map[string]netip.Addr{}, byPrivate: map[string]netip.Addr{}}
+	subnets, tables := outputList(template, "PrivateSubnetIds"), outputList(template, "PrivateSubnetRouteTableIds")
+	if len(tables) == 0 || len(tables) != len(subnets) {
+		p.unjudged = append(p.unjudged, "the network stack names no route table of each private subnet, so the NAT gateways are not known")
+		return p, nil
+	}
+	gatewayOf, others, err := d.defaultRoutes(tables)
+	if err != nil {
+		return p, err
+	}
+	p.unjudged = others
+	var ids []string
+	for _, g := range gatewayOf {
+		ids = append(ids, g)
+	}
+	if len(ids) == 0 {
+		return p, nil
+	}
+	var gateways struct {
+		NatGateways []struct {
+			NatGatewayId, SubnetId string
+			NatGatewayAddresses    []struct{ PrivateIp string }
+		} `json:"NatGateways"`
+	}
+	if err := d.call(&gateways, append([]string{"ec2", "describe-nat-gateways", "--nat-gateway-ids"}, unique(ids)...)...); err != nil {
+		return p, err
+	}
+	address := map[string]netip.Addr{}
+	for _, g := range gateways.NatGateways {
+		if g.SubnetId == "" || len(g.NatGatewayAddresses) == 0 {
+			continue // regional: no subnet, so no subnet ACL on its path
+		}
+		if ip, err := netip.ParseAddr(g.NatGatewayAddresses[0].PrivateIp); err == nil {
+			address[g.NatGatewayId], p.natSubnets[g.SubnetId] = ip, ip
+		}
+	}
+	for i, subnet := range subnets {
+		if ip, ok := address[gatewayOf[tables[i]]]; ok {
+			p.byPrivate[subnet] = ip
+		}
+	}
+	return p, nil
+}
+
+// defaultRoutes are the NAT gateways the route tables' default routes (0.0.0.0/0) name, by route
+// table, and each default route to something else, described (DescribeRouteTables).
+func (d *deployment) defaultRoutes(tables []string) (map[string]string, []string, error) {
+	var routes struct {
+		RouteTables []struct {
+			RouteTableId string `json:"RouteTableId"`
+			Routes       []struct {
+				DestinationCidrBlock, NatGatewayId, GatewayId, TransitGatewayId, NetworkInterfaceId, InstanceId string
+			} `json:"Routes"`
+		} `json:"RouteTables"`
+	}
+	if err := d.call(&routes, append([]string{"ec2", "describe-route-tables", "--route-table-ids"}, unique(tables)...)...); err != nil {
+		return nil, nil, err
+	}
+	gatewayOf, others := map[string]string{}, []string(nil)
+	for _, t := range routes.RouteTables {
+		for _, r := range t.Routes {
+			switch {
+			case r.DestinationCidrBlock != "0.0.0.0/0":
+			case r.NatGatewayId != "":
+				gatewayOf[t.RouteTableId] = r.NatGatewayId
+			default:
+				others = append(others, fmt.Sprintf("route table %s sends the internet to %s, not a NAT gateway", t.RouteTableId, cmp.Or(r.TransitGatewayId, r.NetworkInterfaceId, r.GatewayId, r.InstanceId)))
+			}
+		}
+	}
+	return gatewayOf, others, nil
+}
+
+// gatewayOf is the private address of the NAT gateway the subnet holding src routes through,
+// invalid where none was found.
+func (p natPaths) gatewayOf(m netpath.Model, src netip.Addr) netip.Addr {
+	for subnet, ip := range p.byPrivate {
+		if cidr, ok := m.SubnetCidr(subnet); ok && cidr.Contains(src) {
+			return ip
+		}
+	}
+	return netip.Addr{}
+}
+
+// judged says which NAT gateways' subnets were judged.
+func (p natPaths) judged() string {
+	if len(p.natSubnets) == 0 {
+		return ""
+	}
+	var subnets []string
+	for s := range p.natSubnets {
+		subnets = append(subnets, s)
+	}
+	slices.Sort(subnets)
+	return ", through the NAT gateways' subnets " + strings.Join(subnets, ", ") + " too"
+}
+
+// outputList is a stack output's comma-separated values.
+func outputList(template map[string]any, name string) []string {
+	outputs, _ := template["Outputs"].(map[string]any)
+	o, _ := outputs[name].(map[string]any)
+	if v, _ := o["Value"].(string); v != "" {
+		return strings.Split(v, ",")
+	}
+	return nil
+}
+
+func unique(values []string) []string {
+	out := slices.Clone(values)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// aclAt names the ACL of the subnet whose step denied the flow: the source's, the
+// destination's, or, through NAT, the private subnet's or the NAT gateway's (netpath names the
+// steps so).
 func aclAt(m netpath.Model, f netpath.Flow, v netpath.Verdict) string {
-	if strings.Contains(v.Step, "source") {
+	switch {
+	case f.NAT.IsValid() && strings.Contains(v.Step, "public subnet"):
+		return m.ACLIDOf(f.NAT)
+	case strings.Contains(v.Step, "source") || strings.Contains(v.Step, "private subnet"):
 		return m.ACLIDOf(f.Src)
 	}
 	return m.ACLIDOf(f.Dst)

@@ -35,11 +35,19 @@ fleet:
     - {name: app, count: 2, tags: {Environment: Dev, InventoryCategory: App, SeverityLevel: "3", HandlePI: N, IsPublic: N}}
 `
 
-const vpcAcls = `ec2 describe-network-acls --filters [{"Name":"association.subnet-id","Values":["subnet-0aaaaaaaaaaaaaaa1","subnet-0aaaaaaaaaaaaaaa2"]}]`
+// The VPC's ACLs, of its private subnets and of the NAT gateway's subnet their default routes
+// name (route-tables-nat.json, nat-gateways-nat.json).
+const (
+	// vpcAclsNoNat are the private subnets' alone, as a deployment without NAT reads them.
+	vpcAclsNoNat = `ec2 describe-network-acls --filters [{"Name":"association.subnet-id","Values":["subnet-0aaaaaaaaaaaaaaa1","subnet-0aaaaaaaaaaaaaaa2"]}]`
+	vpcAcls      = `ec2 describe-network-acls --filters [{"Name":"association.subnet-id","Values":["subnet-0aaaaaaaaaaaaaaa1","subnet-0aaaaaaaaaaaaaaa2","subnet-0ccccccccccccccc1"]}]`
+	routeTables  = "ec2 describe-route-tables --route-table-ids rtb-0aaaaaaaaaaaaaaa1 rtb-0aaaaaaaaaaaaaaa2"
+	natGateways  = "ec2 describe-nat-gateways --nat-gateway-ids nat-0a1b2c3d4e5f60001"
+)
 
 // aclRow examines the hub deployment with the VPC's ACLs answered by file and returns the
 // network ACLs row.
-func aclRow(t *testing.T, acls string) Result {
+func aclRow(t *testing.T, acls string, more ...string) Result {
 	t.Helper()
 	cfg, err := config.Parse("hub.yaml", []byte(existingVpcHubYAML))
 	require.NoError(t, err)
@@ -47,8 +55,13 @@ func aclRow(t *testing.T, acls string) Result {
 	responses := healthy()
 	maps.Copy(responses, map[string]string{
 		"cloudformation get-template --stack-name privatepatch-network --query TemplateBody": "../../test/testdata/existing-vpc-hub.network.template.json",
-		vpcAcls: acls,
+		vpcAcls:     acls,
+		routeTables: "testdata/route-tables-nat.json",
+		natGateways: "testdata/nat-gateways-nat.json",
 	})
+	for i := 0; i+1 < len(more); i += 2 {
+		responses[more[i]] = more[i+1]
+	}
 	results, err := Examine(&fake{t: t, responses: responses, lenient: true}, target, now)
 	require.NoError(t, err)
 	var rows []Result
@@ -68,7 +81,7 @@ func aclRow(t *testing.T, acls string) Result {
 func TestDoctorJudgesTheNeededFlowsThroughAnExistingVpcsOwnAcls(t *testing.T) {
 	open := aclRow(t, "testdata/network-acls-open.json")
 	assert.Equal(t, OK, open.State, open.Evidence)
-	assert.Contains(t, open.Evidence, "the VPC's own ACLs (acl-0123456789abcdef0) pass the ")
+	assert.Contains(t, open.Evidence, "the VPC's own ACLs (acl-0123456789abcdef0, acl-0c0c0c0c0c0c0c0c0) pass the ")
 
 	closed := aclRow(t, "testdata/network-acls-no-replies.json")
 	assert.Equal(t, Fail, closed.State)
@@ -86,6 +99,25 @@ func TestDoctorJudgesTheNeededFlowsThroughAnExistingVpcsOwnAcls(t *testing.T) {
 	gap := aclRow(t, "testdata/network-acls-deny-in-range.json")
 	assert.Equal(t, Fail, gap.State)
 	assert.Contains(t, gap.Evidence, "rule 130 in deny 0.0.0.0/0 50000-60000 (for ports 50000-60000)")
+}
+
+// The private subnets reach the internet through a NAT gateway of the VPC (their route tables'
+// default route): its subnet's ACL is read and judged too, and one that lets the requests through
+// but not the replies fails, naming it. A default route to a transit gateway leaves the path past
+// the private subnets unjudged: a warning that says so.
+func TestDoctorJudgesTheNatGatewaysSubnetAclOnTheWayOut(t *testing.T) {
+	open := aclRow(t, "testdata/network-acls-open.json")
+	assert.Contains(t, open.Evidence, "through the NAT gateways' subnets subnet-0ccccccccccccccc1 too")
+	closed := aclRow(t, "testdata/network-acls-nat-no-replies.json")
+	assert.Equal(t, Fail, closed.State)
+	assert.Contains(t, closed.Evidence, "instance in 10.20.10.0/24 to Microsoft Update through NAT (port 443): reply to ports 1024-3388 entering the public subnet of acl-0c0c0c0c0c0c0c0c0: rule 32767 in deny 0.0.0.0/0 all traffic (for ports 1024-3388)")
+	assert.Contains(t, closed.Evidence, "WSUS syncs from Microsoft Update over HTTPS (port 443): reply to ports 1024-3388 entering the public subnet of acl-0c0c0c0c0c0c0c0c0",
+		"the WSUS server in a private subnet syncs through the NAT gateway too")
+
+	transit := aclRow(t, "testdata/network-acls-open.json", routeTables, "testdata/route-tables-transit-gateway.json",
+		vpcAclsNoNat, "testdata/network-acls-open.json")
+	assert.Equal(t, Warn, transit.State, transit.Evidence)
+	assert.Contains(t, transit.Evidence, "route table rtb-0aaaaaaaaaaaaaaa1 sends the internet to tgw-0a1b2c3d4e5f60001, not a NAT gateway")
 }
 
 // A created VPC's ACLs are the stack's own, which make verify proves: no row, and no call.

@@ -317,7 +317,7 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 		{"another inventory association on every instance", map[string]string{associations: "testdata/associations-inventory-global.json"},
 			"other inventory", Fail, "4d1e9a2b-6c3f-4b8a-9d0e-1f2a3b4c5d6e (global-inventory, AWS-GatherSoftwareInventory)"},
 		{"the VPC's own S3 endpoint", map[string]string{"cloudformation get-template --stack-name privatepatch-network --query TemplateBody": "../../test/testdata/existing-vpc-hub.network.template.json",
-			vpcAcls: "testdata/network-acls-open.json"},
+			vpcAclsNoNat: "testdata/network-acls-open.json"},
 			"S3 endpoint policy", Warn, "creates no S3 endpoint: the VPC's own serves the fleet"},
 		{"a stack policy that protects another type only", map[string]string{"cloudformation get-stack-policy --stack-name privatepatch-fleet": "testdata/stack-policy-other-type.json"},
 			"data protection", Fail, "privatepatch-fleet: its stack policy lets an update CommandOutputBucket"},

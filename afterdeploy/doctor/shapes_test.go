@@ -54,6 +54,8 @@ var fixtureOperations = []struct{ pattern, service, operation string }{
 	{"testdata/default-patch-baseline-*.json", "ssm", "GetDefaultPatchBaseline"},
 	{"testdata/prefix-lists-*.json", "ec2", "DescribeManagedPrefixLists"},
 	{"testdata/network-acls-*.json", "ec2", "DescribeNetworkAcls"},
+	{"testdata/route-tables-*.json", "ec2", "DescribeRouteTables"},
+	{"testdata/nat-gateways-*.json", "ec2", "DescribeNatGateways"},
 	{"testdata/put-object.json", "s3", "PutObject"},
 	{"testdata/schedule-*.json", "ssm", "DescribeMaintenanceWindowSchedule"},
 	{"testdata/send-command*.json", "ssm", "SendCommand"},

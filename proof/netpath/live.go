@@ -3,6 +3,7 @@ package netpath
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"sort"
@@ -115,4 +116,20 @@ func (m Model) ACLIDOf(a netip.Addr) string {
 		}
 	}
 	return ""
+}
+
+// WithNATGateway adds a NAT gateway of the VPC at ip, in the subnet of that id, whose ACL
+// WithLiveACLs then reads with the others: the flows through NAT cross it (ThroughNAT). The
+// subnet's own CIDR is not needed: the gateway's address stands for it.
+func (m Model) WithNATGateway(subnet string, ip netip.Addr) Model {
+	byID := maps.Clone(m.subnetsByID)
+	byID[subnet] = netip.PrefixFrom(ip, ip.BitLen())
+	m.subnetsByID = byID
+	return m
+}
+
+// SubnetCidr is the CIDR of a subnet the outputs name, by id.
+func (m Model) SubnetCidr(id string) (netip.Prefix, bool) {
+	cidr, ok := m.subnetsByID[id]
+	return cidr, ok
 }
