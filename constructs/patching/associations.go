@@ -180,7 +180,7 @@ func NewInventory(scope constructs.Construct, id string, p *InventoryProps) Inve
 				BucketName:   p.SyncBucket.BucketName(),
 				BucketRegion: jsii.String(env.Region),
 				BucketPrefix: jsii.String(InventoryPrefix),
-				SyncFormat:   jsii.String("JsonSerDe"),
+				SyncFormat:   jsii.String(patchingspec.SyncFormat),
 				KmsKeyArn:    keyArn(p.SyncKey),
 			},
 		})

@@ -418,7 +418,7 @@ func (w *maintenanceWindow) addPatchTask(i int, p *WindowProps, t PatchTask, tar
 	if t.Notifies() {
 		run.NotificationConfig = &awsssm.CfnMaintenanceWindowTask_NotificationConfigProperty{
 			NotificationArn:    p.Topic.TopicArn(),
-			NotificationEvents: jsii.Strings("Failed", "TimedOut", "Cancelled"),
+			NotificationEvents: jsii.Strings(patchingspec.FailureNotificationEvents...),
 			NotificationType:   jsii.String("Command"),
 		}
 		// Run Command publishes with the role the task names; the window passes it on.

@@ -74,6 +74,7 @@ func settings(network, patching, fleet map[string]any, d *config.Config) []strin
 	problems = append(problems, Launches(fleet)...)
 	problems = append(problems, CronOnlyFlags(fleet, patching)...)
 	problems = append(problems, clientPolicy(fleet, d)...)
+	problems = append(problems, ConfiguredBaselines(patching, d)...)
 	problems = append(problems, GroupQueries(fleet, patching)...)
 	problems = append(problems, emailSubscriptions(patching, d)...)
 	problems = append(problems, TargetTypes(patching)...)
@@ -87,6 +88,7 @@ func settings(network, patching, fleet map[string]any, d *config.Config) []strin
 	problems = append(problems, AssociationSpecs(fleet)...)
 	problems = append(problems, StepInputs(fleet, patching)...)
 	problems = append(problems, Uniqueness(d.Account, d.Region, network, fleet, patching)...)
+	problems = append(problems, APIForms(d.Account, d.Region, network, fleet, patching)...)
 	problems = append(problems, Addresses(network)...)
 	problems = append(problems, AlarmsAndPolicies(networkspec.Partition(d.Region), network, fleet, patching)...)
 	problems = append(problems, Consistency(timeouts{

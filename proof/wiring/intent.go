@@ -168,15 +168,29 @@ func complianceRuleSplit(resources map[string]any, baseline string) []string {
 	return problems
 }
 
+// RefIsNoARN are resource types whose Ref is not an ARN, with what it is: a resource's Ref is its
+// primary identifier, and these types' are ids or names (primaryIdentifier in the CloudFormation
+// resource schemas, as @aws-cdk/aws-service-spec's db holds them, read 2026-12-07; its test reads
+// the db again). A key named by Ref in a policy matches no key (mutation run 19's A05).
+var RefIsNoARN = map[string]string{
+	"AWS::KMS::Key": "KeyId", "AWS::S3::Bucket": "BucketName", "AWS::Logs::LogGroup": "LogGroupName", "AWS::IAM::Role": "RoleName",
+	"AWS::DynamoDB::Table": "TableName", "AWS::Lambda::Function": "FunctionName", "AWS::SSM::Document": "Name", "AWS::SQS::Queue": "QueueUrl",
+}
+
 // statementResources: an IAM identity policy's resources are "*", ARNs, or intrinsics that give
-// one: a GetAtt of an attribute other than Arn (a topic's TopicName, a role's RoleId) is not.
+// one: a GetAtt of an attribute other than Arn (a topic's TopicName, a role's RoleId) is not, nor
+// the Ref of a type whose Ref is an id or a name (RefIsNoARN).
 func statementResources(resources map[string]any) []string {
 	var problems []string
 	policies := cfntemplate.OfType(resources, "AWS::IAM::Policy")
 	for _, id := range slices.Sorted(maps.Keys(policies)) {
 		doc, _ := policies[id]["PolicyDocument"].(map[string]any)
-		for _, st := range cfntemplate.List(doc["Statement"]) {
+		for i, st := range cfntemplate.List(doc["Statement"]) {
 			st, _ := st.(map[string]any)
+			if st["Sid"] == nil {
+				st = maps.Clone(st)
+				st["Sid"] = fmt.Sprintf("#%d", i+1)
+			}
 			values := cfntemplate.List(st["Resource"])
 			if values == nil {
 				values = []any{st["Resource"]}
@@ -185,6 +199,12 @@ func statementResources(resources map[string]any) []string {
 				m, _ := v.(map[string]any)
 				if att := cfntemplate.List(m["Fn::GetAtt"]); len(att) == 2 && !strings.HasSuffix(fmt.Sprint(att[1]), "Arn") {
 					problems = append(problems, fmt.Sprintf("policy %s: statement %v names %s.%s as a resource, which is no ARN", id, st["Sid"], att[0], att[1]))
+				}
+				if ref, _ := m["Ref"].(string); ref != "" {
+					target, _ := resources[ref].(map[string]any)
+					if identifier, ok := RefIsNoARN[fmt.Sprint(target["Type"])]; ok {
+						problems = append(problems, fmt.Sprintf("policy %s: statement %v names Ref %s as a resource, its %s, which is no ARN", id, st["Sid"], ref, identifier))
+					}
 				}
 			}
 		}

@@ -1,6 +1,7 @@
 package wiring
 
 import (
+	"compress/gzip"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -531,7 +532,7 @@ func TestIntentNamesWhatAValidTemplateCanSayOtherwise(t *testing.T) {
 			detail := props(p, "AlertsWsusComplianceRuleF37D5D9F")["EventPattern"].(map[string]any)["detail"].(map[string]any)
 			detail["patch-baseline-id"] = []any{map[string]any{"Ref": "Baselinesprivatepatchwindows49F4305F"}}
 		}},
-		{"a topic's name as a resource", "statement <nil> names AlertsTopicCF7C81C9.TopicName as a resource, which is no ARN", func(p, _ map[string]any) {
+		{"a topic's name as a resource", "statement #1 names AlertsTopicCF7C81C9.TopicName as a resource, which is no ARN", func(p, _ map[string]any) {
 			statement := props(p, "MaintenanceWindowsprivatepatchweeklyNotificationRoleDefaultPolicy50AD848E")["PolicyDocument"].(map[string]any)["Statement"].([]any)[0].(map[string]any)
 			statement["Resource"] = map[string]any{"Fn::GetAtt": []any{"AlertsTopicCF7C81C9", "TopicName"}}
 		}},
@@ -1799,4 +1800,102 @@ func TestRunSeventeensMissesAreNamed(t *testing.T) {
 	assert.Len(t, clientPolicy(fleet, &hybrid), 1, "the EC2-only group leaves out the hybrid nodes that use WSUS")
 	client["Targets"] = []any{fleetTag}
 	assert.Empty(t, clientPolicy(fleet, &hybrid))
+}
+
+// Each baseline of the template is the configuration's, field by field (mutation run 19's B13, a
+// source's gpgcheck=0, and B20, DefaultBaseline true, both valid baselines but not the ones asked
+// for); one the template lacks, or has beyond the configuration's, is named.
+func TestEveryBaselineIsTheConfigurations(t *testing.T) {
+	cfg, err := config.LoadDefault()
+	require.NoError(t, err)
+	patching := read(t, "../../test/testdata/default.patching.template.json")
+	require.Empty(t, ConfiguredBaselines(patching, cfg))
+	windows := props(patching, "Baselinesprivatepatchwindows49F4305F")
+	windows["DefaultBaseline"] = true
+	windows["ApprovalRules"].(map[string]any)["PatchRules"].([]any)[0].(map[string]any)["ApproveAfterDays"] = float64(0)
+	problems := ConfiguredBaselines(patching, cfg)
+	require.Len(t, problems, 2, "%v", problems)
+	assert.Contains(t, problems[0], `baseline Baselinesprivatepatchwindows49F4305F (privatepatch-windows): ApprovalRules is [{"Filters":`)
+	assert.Contains(t, problems[0], `"ApproveAfterDays":0,`)
+	assert.Equal(t, "baseline Baselinesprivatepatchwindows49F4305F (privatepatch-windows): Default is true, the configuration's unset", problems[1])
+	props(patching, "Baselinesprivatepatchwsus69B72C7A")["Name"] = "privatepatch-server"
+	assert.Contains(t, ConfiguredBaselines(patching, cfg), "baseline Baselinesprivatepatchwsus69B72C7A (privatepatch-server): the configuration has no baseline of that name")
+	assert.Contains(t, ConfiguredBaselines(patching, cfg), "baseline privatepatch-wsus of the configuration is not in the template")
+}
+
+// RefIsNoARN is the resource schemas' word: each type's primary identifier, which its Ref returns,
+// is the one named and no ARN. Planted: a KMS key named by Ref in a policy (mutation run 19's A05).
+func TestARefThatIsNoARNIsNoPolicyResource(t *testing.T) {
+	f, err := os.Open("../../node_modules/@aws-cdk/aws-service-spec/db.json.gz")
+	require.NoError(t, err, "make setup installs the service spec")
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	require.NoError(t, err)
+	var db struct {
+		Schema struct {
+			Resource struct {
+				Entities []struct {
+					CloudFormationType string   `json:"cloudFormationType"`
+					PrimaryIdentifier  []string `json:"primaryIdentifier"`
+				} `json:"entities"`
+			} `json:"resource"`
+		} `json:"schema"`
+	}
+	require.NoError(t, json.NewDecoder(gz).Decode(&db))
+	identifiers := map[string][]string{}
+	for _, e := range db.Schema.Resource.Entities {
+		identifiers[e.CloudFormationType] = e.PrimaryIdentifier
+	}
+	for typ, identifier := range RefIsNoARN {
+		assert.Equal(t, []string{identifier}, identifiers[typ], typ)
+		assert.False(t, strings.HasSuffix(identifier, "Arn"), typ)
+	}
+
+	fleet := read(t, "../../test/testdata/default.fleet.template.json")
+	require.Empty(t, statementResources(cfntemplate.Resources(fleet)))
+	key := "PlantedKey"
+	cfntemplate.Resources(fleet)[key] = map[string]any{"Type": "AWS::KMS::Key", "Properties": map[string]any{}}
+	for id, r := range cfntemplate.OfType(cfntemplate.Resources(fleet), "AWS::IAM::Policy") {
+		doc := r["PolicyDocument"].(map[string]any)
+		doc["Statement"] = append(doc["Statement"].([]any), map[string]any{"Sid": "Planted", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": map[string]any{"Ref": key}})
+		assert.Equal(t, []string{"policy " + id + ": statement Planted names Ref " + key + " as a resource, its KeyId, which is no ARN"}, statementResources(cfntemplate.Resources(fleet)))
+		break
+	}
+}
+
+// Values the API takes where CloudFormation's specification lists none, and forms it expects
+// (mutation run 19's A08, A11, A13, A16, B12), each planted in the example's templates.
+func TestValuesTheApiTakesAreTheTemplates(t *testing.T) {
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	fleet := read(t, "../../test/testdata/example.fleet.template.json")
+	require.Empty(t, APIForms("111111111111", "us-west-2", patching, fleet))
+
+	for id, r := range cfntemplate.OfType(cfntemplate.Resources(patching), "AWS::SSM::MaintenanceWindowTask") {
+		if n, ok := cfntemplate.RunCommand(r)["NotificationConfig"].(map[string]any); ok {
+			n["NotificationEvents"] = []any{"Failed", "Canceled"}
+			assert.Contains(t, APIForms("", "us-west-2", patching), "task "+id+`: notification event "Canceled" is not one the API takes (All, InProgress, Success, TimedOut, Cancelled, Failed)`)
+			n["NotificationEvents"] = []any{"Failed"}
+			break
+		}
+	}
+	for id, r := range cfntemplate.OfType(cfntemplate.Resources(patching), "AWS::SSM::ResourceDataSync") {
+		r["S3Destination"].(map[string]any)["SyncFormat"] = "Parquet"
+		assert.Contains(t, APIForms("", "us-west-2", patching), "resource data sync "+id+`: SyncFormat "Parquet", not JsonSerDe`)
+		r["S3Destination"].(map[string]any)["SyncFormat"] = "JsonSerDe"
+	}
+	table := props(patching, "InventoryQueriesApplicationTable3F62D0F2")["TableInput"].(map[string]any)["Parameters"].(map[string]any)
+	table["projection.region.values"] = "eu-west-1"
+	assert.Equal(t, []string{"Glue table InventoryQueriesApplicationTable3F62D0F2: projection.region.values is eu-west-1, not the deployment's us-west-2: " +
+		"the sync writes under the deployment's, and the queries read nothing"}, APIForms("111111111111", "us-west-2", patching))
+
+	props(fleet, "ResourceGroupsStack1D1FF3B0")["ResourceQuery"].(map[string]any)["Query"].(map[string]any)["StackIdentifier"] = "privatepatch-fleet"
+	assert.Equal(t, []string{"resource group ResourceGroupsStack1D1FF3B0: StackIdentifier privatepatch-fleet is not a stack's ARN"}, APIForms("", "us-west-2", fleet))
+
+	for id, a := range cfntemplate.OfType(cfntemplate.Resources(patching), "AWS::SSM::Association") {
+		if a["Name"] == "AWS-RunPatchBaseline" {
+			a["Name"] = "AWS-RunPatchBaselineAssociation"
+			assert.Contains(t, APIForms("111111111111", "us-west-2", patching), "association "+id+": runs AWS-RunPatchBaselineAssociation, which chooses its baseline by BaselineTags, not by patch group: use AWS-RunPatchBaseline")
+			break
+		}
+	}
 }

@@ -1,0 +1,20 @@
+package patchingspec
+
+// Values the Systems Manager API takes, from botocore 1.43.11's ssm model (service-2.json, read
+// 2026-12-07), where CloudFormation's resource specification lists none, so CDK's validation
+// cannot refuse another (mutation run 19's A11, A16):
+//   - NotificationEvent: the events a command's notification is sent for;
+//   - NotificationType: Command (the command's status) or Invocation (each node's);
+//   - ResourceDataSyncS3Format: the one format a resource data sync writes.
+var (
+	NotificationEvents = []string{"All", "InProgress", "Success", "TimedOut", "Cancelled", "Failed"}
+	NotificationTypes  = []string{"Command", "Invocation"}
+	SyncFormats        = []string{SyncFormat}
+)
+
+// SyncFormat is the resource data sync's format (ResourceDataSyncS3Format).
+const SyncFormat = "JsonSerDe"
+
+// FailureNotificationEvents are what a window task notifies of: a command that failed, timed out
+// or was cancelled (NotificationEvents' spelling).
+var FailureNotificationEvents = []string{"Failed", "TimedOut", "Cancelled"}
