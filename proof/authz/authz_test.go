@@ -440,6 +440,7 @@ func TestAnUnknownManagedPolicyIsAnErrorNotAnEmptyPolicy(t *testing.T) {
 	require.NoError(t, err)
 	_, err = evaluator.Evaluate([]Deployment{{Name: "admin", Stacks: stacks, Env: env}})
 	assert.ErrorContains(t, err, "attaches managed policy arn:aws:iam::aws:policy/AdministratorAccess, whose document authz does not hold")
+	assert.ErrorContains(t, err, "privatepatch-fleet/", "the role's own stack")
 }
 
 // A baseline for Amazon Linux 2 has its package repositories read through the S3 endpoint, as the
@@ -540,4 +541,24 @@ func TestAnIamPrincipalAsksWithItsAccount(t *testing.T) {
 	s, err = simulation(m, Call{Principal: Principal{Service: "ssm.amazonaws.com"}, Action: "s3:PutObject", Resource: "arn:aws:s3:::b/k"}, Doc{})
 	require.NoError(t, err)
 	assert.NotContains(t, s.context, "aws:PrincipalAccount")
+}
+
+// A role attaching an AWS managed policy whose document authz does not hold is named, with its
+// stack, and verify counts it (mutation run 19's B19 stopped verify with an error instead, naming
+// the deployment's network stack for a role of the patching stack).
+func TestAManagedPolicyAuthzDoesNotHoldIsNamed(t *testing.T) {
+	stacks := golden(t, "default")
+	d := Deployment{Name: "privatepatch-network", Stacks: stacks, Env: env}
+	require.Empty(t, UnknownManagedPolicies(d))
+	var role string
+	for id, r := range stacks["privatepatch-fleet"]["Resources"].(map[string]any) {
+		if r.(map[string]any)["Type"] == "AWS::IAM::Role" && (role == "" || id < role) {
+			role = id
+		}
+	}
+	props := stacks["privatepatch-fleet"]["Resources"].(map[string]any)[role].(map[string]any)["Properties"].(map[string]any)
+	managed, _ := props["ManagedPolicyArns"].([]any)
+	props["ManagedPolicyArns"] = append(managed, "arn:aws:iam::aws:policy/service-role/AmazonEC2RoleforSSM")
+	assert.Equal(t, []string{"privatepatch-fleet/" + role + " attaches managed policy service-role/AmazonEC2RoleforSSM, which the stacks never attach and whose grants are not evaluated"},
+		UnknownManagedPolicies(d))
 }

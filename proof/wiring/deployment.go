@@ -75,6 +75,7 @@ func settings(network, patching, fleet map[string]any, d *config.Config) []strin
 	problems = append(problems, CronOnlyFlags(fleet, patching)...)
 	problems = append(problems, clientPolicy(fleet, d)...)
 	problems = append(problems, ConfiguredBaselines(patching, d)...)
+	problems = append(problems, serverInstance(fleet, d)...)
 	problems = append(problems, GroupQueries(fleet, patching)...)
 	problems = append(problems, emailSubscriptions(patching, d)...)
 	problems = append(problems, TargetTypes(patching)...)

@@ -65,6 +65,11 @@ func Server(fleet map[string]any) []string {
 	return problems
 }
 
+// windowsAmiParameters is where AWS publishes the latest Windows AMIs' ids, one parameter per
+// release and edition (windowsspec.Version.AmiParameter); an instance on one of no supported
+// release is one the WSUS server synchronises nothing for (mutation run 19's B11: 2016).
+const windowsAmiParameters = "/aws/service/ami-windows-latest/"
+
 // Published checks that each metric an alarm of the patching stack watches in a custom namespace
 // is one a script of the stacks' documents publishes (its name in the script's text): an alarm on
 // a name nothing publishes has no data, and breaches on missing data, or never.
@@ -140,6 +145,10 @@ func Products(fleet map[string]any) []string {
 			continue // the server updates from Microsoft Update
 		}
 		parameter := strings.TrimPrefix(cfntemplate.Text(instances[id]["ImageId"]), "resolve:ssm:")
+		if strings.HasPrefix(parameter, windowsAmiParameters) && !slices.ContainsFunc(windowsspec.Versions(), func(v windowsspec.Version) bool { return v.AmiParameter() == parameter }) {
+			problems = append(problems, fmt.Sprintf("instance %s: runs the AMI of %s, a Windows release privatepatch does not support (%v): the server synchronises no product of it, so it finds nothing to install",
+				id, parameter, windowsspec.Versions()))
+		}
 		for _, v := range windowsspec.Versions() {
 			if v.AmiParameter() == parameter && !slices.ContainsFunc(products, func(p string) bool { return strings.EqualFold(p, v.WsusProduct()) }) {
 				problems = append(problems, fmt.Sprintf("instance %s: runs Windows Server %s, whose WSUS product %q the server does not synchronise (Products %v): it finds nothing to install",

@@ -84,8 +84,33 @@ func functions(resources map[string]any) []string {
 				problems = append(problems, fmt.Sprintf("function %s: its code reads environment variable %s, which the function does not set", id, m[1]))
 			}
 		}
+		for name, v := range variables {
+			if strings.HasSuffix(name, "_ARN") && !isARN(resources, v) {
+				given, _ := json.Marshal(v)
+				problems = append(problems, fmt.Sprintf("function %s: environment variable %s is %s, which is no ARN", id, name, given))
+			}
+		}
 	}
 	return slices.Compact(slices.Sorted(slices.Values(problems)))
+}
+
+// isARN tells whether a value gives an ARN: a literal ARN, a GetAtt of an Arn attribute, or the
+// Ref of a type whose Ref is one (not RefIsNoARN's). A variable named for an ARN given a name
+// makes the code's call fail (mutation run 19's B17: the topic's TopicName as TOPIC_ARN).
+func isARN(resources map[string]any, v any) bool {
+	if text, literal := v.(string); literal {
+		return strings.HasPrefix(text, "arn:")
+	}
+	m, _ := v.(map[string]any)
+	if att := cfntemplate.List(m["Fn::GetAtt"]); len(att) == 2 {
+		return strings.HasSuffix(fmt.Sprint(att[1]), "Arn")
+	}
+	if ref, _ := m["Ref"].(string); ref != "" {
+		target, _ := resources[ref].(map[string]any)
+		_, notARN := RefIsNoARN[fmt.Sprint(target["Type"])]
+		return target == nil || !notARN // a parameter's Ref is not judged
+	}
+	return true // another intrinsic (Fn::Join, Fn::Sub): not judged
 }
 
 func analytics(resources map[string]any, databases map[string]bool) []string {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/windows/windowsspec"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
@@ -124,6 +125,35 @@ func clientPolicy(fleet map[string]any, d *config.Config) []string {
 			if got != want[name] {
 				problems = append(problems, fmt.Sprintf("association %s: %s is %q, the configuration's (wsus.client) %q", id, name, got, want[name]))
 			}
+		}
+	}
+	return problems
+}
+
+// serverInstance checks that the WSUS server's instance is the configuration's: its instance
+// type and its image (the pinned AMI, or the latest of its Windows release: windowsspec). A
+// smaller type passes every rule the type is judged by and still cannot hold WSUS and its
+// database (mutation run 19's B10: m6i.large became t3.micro, 1 GiB, caught only by a Control
+// Tower control on the instance family).
+func serverInstance(fleet map[string]any, d *config.Config) []string {
+	if !d.Wsus.Enabled {
+		return nil
+	}
+	want := d.Wsus.Server.WithDefaults().Instance.WithDefaults()
+	image := want.AmiID
+	if image == "" {
+		image = "resolve:ssm:" + windowsspec.Version(want.WindowsVersion).AmiParameter()
+	}
+	var problems []string
+	for id, i := range cfntemplate.OfType(cfntemplate.Resources(fleet), "AWS::EC2::Instance") {
+		if !strings.HasPrefix(id, "WsusInstance") {
+			continue
+		}
+		if got := cfntemplate.Text(i["InstanceType"]); got != want.InstanceType {
+			problems = append(problems, fmt.Sprintf("the WSUS server %s: instance type %s, the configuration's (wsus.instanceType) %s", id, got, want.InstanceType))
+		}
+		if got := cfntemplate.Text(i["ImageId"]); got != image {
+			problems = append(problems, fmt.Sprintf("the WSUS server %s: image %s, the configuration's %s", id, got, image))
 		}
 	}
 	return problems

@@ -942,6 +942,11 @@ func TestTheServerSynchronisesTheFleetsWindowsProducts(t *testing.T) {
 	fleet := read(t, "../../test/testdata/example.fleet.template.json")
 	props(fleet, "WsusSetupAssociationCF0D774E")["Parameters"].(map[string]any)["Products"] = []any{"Microsoft Server operating system-24H2"}
 	assert.Contains(t, joined(Products(fleet)), `instance FleetappInstance1E092C320: runs Windows Server 2022, whose WSUS product "Microsoft Server operating system-21H2" the server does not synchronise`)
+	// Mutation run 19's B11: an instance moved to a release no version of windowsspec is, whose
+	// product the server synchronises nothing of.
+	fleet = read(t, "../../test/testdata/example.fleet.template.json")
+	props(fleet, "FleetappInstance1E092C320")["ImageId"] = "resolve:ssm:/aws/service/ami-windows-latest/Windows_Server-2016-English-Full-Base"
+	assert.Contains(t, joined(Products(fleet)), "instance FleetappInstance1E092C320: runs the AMI of /aws/service/ami-windows-latest/Windows_Server-2016-English-Full-Base, a Windows release privatepatch does not support")
 	// A review's false alarms: another capitalisation (PowerShell's -in ignores case), and a
 	// product family, which verify cannot judge.
 	for _, products := range []string{"Microsoft Server Operating System-21H2", "Windows"} {
@@ -1898,4 +1903,25 @@ func TestValuesTheApiTakesAreTheTemplates(t *testing.T) {
 			break
 		}
 	}
+}
+
+// Mutation run 19's indirect catches, now named directly: the WSUS server's instance type is the
+// configuration's (B10: t3.micro, caught only by a Control Tower control on its family), and an
+// environment variable named for an ARN is one (B17: the topic's name as TOPIC_ARN, caught only
+// as permissions nothing needed).
+func TestRunNineteensIndirectCatchesAreNamed(t *testing.T) {
+	cfg, err := config.LoadDefault()
+	require.NoError(t, err)
+	fleet := read(t, "../../test/testdata/default.fleet.template.json")
+	require.Empty(t, serverInstance(fleet, cfg))
+	props(fleet, "WsusInstance902E8651")["InstanceType"] = "t3.micro"
+	assert.Equal(t, []string{"the WSUS server WsusInstance902E8651: instance type t3.micro, the configuration's (wsus.instanceType) m6i.large"}, serverInstance(fleet, cfg))
+
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	require.Empty(t, Services(patching))
+	variables := props(patching, "FindingFilterFunctionC9055CF2")["Environment"].(map[string]any)["Variables"].(map[string]any)
+	variables["TOPIC_ARN"] = map[string]any{"Fn::GetAtt": []any{"AlertsTopicCF7C81C9", "TopicName"}}
+	assert.Contains(t, Services(patching), `function FindingFilterFunctionC9055CF2: environment variable TOPIC_ARN is {"Fn::GetAtt":["AlertsTopicCF7C81C9","TopicName"]}, which is no ARN`)
+	variables["TOPIC_ARN"] = map[string]any{"Ref": "AlertsTopicCF7C81C9"}
+	assert.Empty(t, Services(patching), "a topic's Ref is its ARN")
 }

@@ -459,12 +459,26 @@ func authzTable(out io.Writer, templates cfnupdate.Deployment, cfg *config.Confi
 			DeclaredReadBuckets:      d.Network.S3Endpoint.ReadBuckets,
 			DeclaredReadWriteBuckets: d.Network.S3Endpoint.ReadWriteBuckets})
 	}
+	wrong := 0
+	var evaluable []authz.Deployment
+	for _, d := range deployments {
+		unknown := authz.UnknownManagedPolicies(d)
+		if len(unknown) == 0 {
+			evaluable = append(evaluable, d)
+			continue
+		}
+		fmt.Fprintf(out, "\n%s: runtime calls not evaluated: a role attaches a managed policy whose grants authz does not hold\n", d.Name)
+		for _, u := range unknown {
+			fmt.Fprintf(out, "  %s  <-- WRONG\n", u)
+		}
+		wrong += len(unknown)
+	}
+	deployments = evaluable
 	proof, err := evaluator.Prove(deployments)
 	if err != nil {
 		return 0, err
 	}
 	results := proof.Results
-	wrong := 0
 	for _, d := range deployments {
 		fmt.Fprintf(out, "\n%s: runtime calls, evaluated by iam-simulate over identity, endpoint, bucket, topic and key policies\n", d.Name)
 		fmt.Fprintln(out, "needed verdict caller action resource\n       decided by (statements); source (AWS page)")
