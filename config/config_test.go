@@ -735,6 +735,11 @@ func TestBadEnvironmentsAreRejectedNamingTheEnvironment(t *testing.T) {
 		{"problem_of_one_environment_names_it", strings.Replace(strings.Replace(twoEnvironments, `account: "111111111111", region: eu-west-1`, "region: eu-west-1", 1),
 			"    eu-west-1: [52.218.0.0/17]\n", "", 1),
 			[]string{`environments prod-euw1: network.s3PrefixListCidrs: "eu-west-1" has no S3 prefix-list CIDRs`}},
+		// One stopOnAlarms list serves every environment, whose alarms are named apart (held-out run 14).
+		{"stop_on_a_single_deployments_alarm", twoEnvironments + "patching:\n  maintenanceWindows:\n    - {name: weekly, schedule: \"cron(0 2 ? * SUN *)\", " +
+			"targets: {patchGroups: [windows]}, tasks: [{stopOnAlarms: [privatepatch-patching-wsus-sync-stale, privatepatch-prod-euw1-patching-wsus-sync-stale]}]}\n",
+			[]string{`stopOnAlarms[0]: "privatepatch-patching-wsus-sync-stale" is one of privatepatch's own alarm names, which exists in no environment`,
+				`stopOnAlarms[1]: "privatepatch-prod-euw1-patching-wsus-sync-stale" is one of privatepatch's own alarm names, which exists in environment prod-euw1 only`}},
 		{"problem_of_every_environment_is_reported_once", twoEnvironments + "commandOutput: {retentionDays: 0}\n",
 			[]string{"1 configuration problem(s)", "\n  - commandOutput.retentionDays: 0 is not allowed"}},
 	} {

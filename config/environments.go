@@ -117,6 +117,7 @@ func (c *Config) validateEnvironments(p *problems) {
 	if c.Account != "" || c.Region != "" {
 		p.add("environments", len(c.Environments), "are listed, so account and region belong to each of them: remove the top-level account and region")
 	}
+	c.validateOwnAlarmNames(p)
 	names := map[string]bool{}
 	targets := map[string]string{}
 	for i, e := range c.Environments {

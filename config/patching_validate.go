@@ -298,3 +298,27 @@ func validateAgentUpdatesOutsideWindows(pr *problems, p *Patching) {
 		}
 	}
 }
+
+// validateOwnAlarmNames refuses, with environments, a task's stopOnAlarms entry in privatepatch's
+// own alarm names (<project>[-<environment>]-patching-...): one list serves every environment,
+// and the stacks' alarms are named per environment, so such a name exists in one environment at
+// most (the single deployment's form in none: held-out run 14's finding). In a single deployment
+// naming the stack's own alarms is supported (stacks' waitForNamedAlarms).
+func (c *Config) validateOwnAlarmNames(pr *problems) {
+	where := map[string]string{c.Project + "-patching-": "in no environment (it is a single deployment's name)"}
+	for _, d := range c.Deployments() {
+		where[d.StackName("patching")+"-"] = "in environment " + d.Environment + " only"
+	}
+	for i, w := range c.Patching.MaintenanceWindows {
+		for j, t := range w.Tasks {
+			for k, name := range t.StopOnAlarms {
+				for _, prefix := range slices.Sorted(maps.Keys(where)) {
+					if strings.HasPrefix(name, prefix) {
+						pr.add(fmt.Sprintf("patching.maintenanceWindows[%d].tasks[%d].stopOnAlarms[%d]", i, j, k), name,
+							"is one of privatepatch's own alarm names, which exists %s: with environments the list serves every environment; name alarms of your own, present in each", where[prefix])
+					}
+				}
+			}
+		}
+	}
+}
