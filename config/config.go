@@ -10,6 +10,7 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
+	"github.com/privatepatch/privatepatch/constructs/windows/windowsspec"
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 )
 
@@ -280,6 +281,22 @@ func (c *Config) WindowsVersions() []string {
 		}
 	}
 	return versions
+}
+
+// WsusProducts are the product titles the WSUS server synchronises: the configured ones
+// (wsus.products), or those of every Windows version in use (the server's and the instance
+// groups').
+func (c *Config) WsusProducts() []string {
+	if len(c.Wsus.Products) > 0 {
+		return c.Wsus.Products
+	}
+	var products []string
+	for _, v := range c.WindowsVersions() {
+		if p := windowsspec.Version(v).WsusProduct(); !slices.Contains(products, p) {
+			products = append(products, p)
+		}
+	}
+	return products
 }
 
 // S3Cidrs returns the configured S3 prefix-list CIDRs for the deployment region, or nil when

@@ -23,7 +23,6 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 	"github.com/privatepatch/privatepatch/constructs/patching"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
-	"github.com/privatepatch/privatepatch/constructs/windows"
 	"github.com/privatepatch/privatepatch/constructs/wsus"
 )
 
@@ -248,7 +247,7 @@ func addAssetManagement(stack awscdk.Stack, cfg *config.Config, s *FleetStack) {
 func addWsus(stack awscdk.Stack, cfg *config.Config, net network.Network, s *FleetStack) {
 	bucket := s.CommandOutput.Bucket()
 	server := cfg.Wsus.Server
-	server.Products = wsusProducts(cfg)
+	server.Products = cfg.WsusProducts()
 	s.Wsus = wsus.NewServer(stack, "Wsus", &wsus.ServerProps{
 		Server:            server,
 		Vpc:               net.Vpc(),
@@ -283,20 +282,6 @@ func addWsus(stack awscdk.Stack, cfg *config.Config, net network.Network, s *Fle
 		OutputBucket:       bucket,
 	})
 	addWsusOutputs(stack, cfg, s.Wsus)
-}
-
-// wsusProducts are the configured product titles, or those of every Windows version in use.
-func wsusProducts(cfg *config.Config) []string {
-	if len(cfg.Wsus.Products) > 0 {
-		return cfg.Wsus.Products
-	}
-	var products []string
-	for _, v := range cfg.WindowsVersions() {
-		if p := windows.Version(v).WsusProduct(); !slices.Contains(products, p) {
-			products = append(products, p)
-		}
-	}
-	return products
 }
 
 func nonEmpty(values ...string) []string {

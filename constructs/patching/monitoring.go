@@ -35,7 +35,8 @@ type MonitoringProps struct {
 	// WsusHealthNamespace is where the WSUS server publishes its health. Default:
 	// wsus.HealthNamespace.
 	WsusHealthNamespace string
-	// MinFreePercent alarms when the update store's free space falls below it. Default: 15.
+	// MinFreePercent alarms when the update store's free space falls below it. Default:
+	// wsusspec.MinUpdateStoreFreePercent.
 	MinFreePercent float64
 	// DeliveringRules are the rules that deliver alerts (to Topic, or to a function that publishes
 	// to it): an alarm, to Topic, when EventBridge fails to deliver any of their events: one alarm
@@ -163,7 +164,7 @@ func (m *monitoring) addUndeliveredAlarm(parent constructs.Construct, p *Monitor
 func (m *monitoring) addWsusAlarms(parent constructs.Construct, p *MonitoringProps) []awscloudwatch.IWidget {
 	minFree := p.MinFreePercent
 	if minFree == 0 {
-		minFree = 15
+		minFree = wsusspec.MinUpdateStoreFreePercent
 	}
 	namespace := p.WsusHealthNamespace
 	if namespace == "" {

@@ -54,6 +54,51 @@ func APIForms(account, region string, templates ...map[string]any) []string {
 			if cfntemplate.Text(a["Name"]) == "AWS-RunPatchBaselineAssociation" {
 				problems = append(problems, fmt.Sprintf("association %s: runs AWS-RunPatchBaselineAssociation, which chooses its baseline by BaselineTags, not by patch group: use AWS-RunPatchBaseline", id))
 			}
+			if v, literal := a["ComplianceSeverity"].(string); literal && !slices.Contains(patchingspec.ComplianceSeverities, v) {
+				problems = append(problems, fmt.Sprintf("association %s: ComplianceSeverity %q is not one the API takes (%s)", id, v, strings.Join(patchingspec.ComplianceSeverities, ", ")))
+			}
+		}
+		problems = append(problems, bucketOwnership(resources)...)
+		problems = append(problems, flowLogResources(resources)...)
+	}
+	return problems
+}
+
+// bucketOwnership: a bucket keeps ACLs disabled (ObjectOwnership BucketOwnerEnforced, S3's
+// default for new buckets and its recommendation: "Controlling ownership of objects and disabling
+// ACLs for your bucket", Amazon S3 User Guide): the stacks grant by policy only, and ACLs back on
+// let a writer's object stay the writer's (mutation run 20's A10).
+func bucketOwnership(resources map[string]any) []string {
+	var problems []string
+	for id, b := range cfntemplate.OfType(resources, "AWS::S3::Bucket") {
+		controls, _ := b["OwnershipControls"].(map[string]any)
+		for _, r := range cfntemplate.List(controls["Rules"]) {
+			rule, _ := r.(map[string]any)
+			if v := cfntemplate.Text(rule["ObjectOwnership"]); v != "BucketOwnerEnforced" {
+				problems = append(problems, fmt.Sprintf("bucket %s: ObjectOwnership %s turns ACLs on, where the stacks grant by policy only: BucketOwnerEnforced", id, v))
+			}
+		}
+	}
+	return problems
+}
+
+// flowLogResources: a flow log's ResourceId is a resource of its ResourceType (CreateFlowLogs:
+// "The IDs of the resources to monitor ... The type of resource to monitor"): a subnet's id
+// under ResourceType VPC fails the create (mutation run 20's A05).
+func flowLogResources(resources map[string]any) []string {
+	types := map[string]struct{ cfnType, idPrefix string }{"VPC": {"AWS::EC2::VPC", "vpc-"}, "Subnet": {"AWS::EC2::Subnet", "subnet-"}, "NetworkInterface": {"AWS::EC2::NetworkInterface", "eni-"}}
+	var problems []string
+	for id, f := range cfntemplate.OfType(resources, "AWS::EC2::FlowLog") {
+		want, known := types[cfntemplate.Text(f["ResourceType"])]
+		if !known {
+			continue
+		}
+		if ref := cfntemplate.Ref(f["ResourceId"]); ref != "" {
+			if target, _ := resources[ref].(map[string]any); target != nil && target["Type"] != want.cfnType {
+				problems = append(problems, fmt.Sprintf("flow log %s: ResourceType %v, ResourceId the %v %s", id, f["ResourceType"], target["Type"], ref))
+			}
+		} else if text, literal := f["ResourceId"].(string); literal && !strings.HasPrefix(text, want.idPrefix) {
+			problems = append(problems, fmt.Sprintf("flow log %s: ResourceType %v, ResourceId %s", id, f["ResourceType"], text))
 		}
 	}
 	return problems

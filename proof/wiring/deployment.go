@@ -76,6 +76,12 @@ func settings(network, patching, fleet map[string]any, d *config.Config) []strin
 	problems = append(problems, clientPolicy(fleet, d)...)
 	problems = append(problems, ConfiguredBaselines(patching, d)...)
 	problems = append(problems, serverInstance(fleet, d)...)
+	problems = append(problems, serverTargets(fleet, d)...)
+	if d.Wsus.Enabled {
+		server := d.Wsus.Server
+		server.Products = d.WsusProducts()
+		problems = append(problems, ServerAsConfigured(fleet, server)...)
+	}
 	problems = append(problems, GroupQueries(fleet, patching)...)
 	problems = append(problems, emailSubscriptions(patching, d)...)
 	problems = append(problems, TargetTypes(patching)...)
@@ -90,6 +96,7 @@ func settings(network, patching, fleet map[string]any, d *config.Config) []strin
 	problems = append(problems, StepInputs(fleet, patching)...)
 	problems = append(problems, Uniqueness(d.Account, d.Region, network, fleet, patching)...)
 	problems = append(problems, APIForms(d.Account, d.Region, network, fleet, patching)...)
+	problems = append(problems, WrittenFor(patching)...)
 	problems = append(problems, Addresses(network)...)
 	problems = append(problems, AlarmsAndPolicies(networkspec.Partition(d.Region), network, fleet, patching)...)
 	problems = append(problems, Consistency(timeouts{
@@ -121,11 +128,13 @@ func alertsAndRollout(network, patching, fleet map[string]any, d *config.Config)
 	return append(problems, Rules(patching)...)
 }
 
-// installs: each window's patch tasks are the configuration's, by operation, reboot option and
-// rate control (a planted Install turned NoReboot leaves updates pending a reboot and the nodes
-// non-compliant: mutation run 10's A10; a MaxConcurrency of 1 turned 100% takes every node of a
-// hooked group out of service at once: run 18's B16); a window the configuration gives an
-// Install task has one (otherwise it runs, and patches nothing).
+// installs: each window's patch tasks are the configuration's, by operation, reboot option,
+// rate control and priority (a planted Install turned NoReboot leaves updates pending a reboot
+// and the nodes non-compliant: mutation run 10's A10; a MaxConcurrency of 1 turned 100% takes
+// every node of a hooked group out of service at once: run 18's B16; a Scan given the Install's
+// priority runs beside it, "tasks that have the same priority scheduled in parallel": run 20's
+// B14); a window the configuration gives an Install task has one (otherwise it runs, and
+// patches nothing).
 func installs(patching map[string]any, d *config.Config) []string {
 	resources := cfntemplate.Resources(patching)
 	windows := windowIDs(resources)
@@ -144,10 +153,10 @@ func installs(patching map[string]any, d *config.Config) []string {
 		var want, got []string
 		for i, t := range w.Tasks {
 			t = t.WithDefaults(i + 1)
-			want = append(want, fmt.Sprintf("%s %s, MaxConcurrency %s, MaxErrors %s", t.Operation, t.RebootOption, t.MaxConcurrency, t.MaxErrors))
+			want = append(want, fmt.Sprintf("%s %s, MaxConcurrency %s, MaxErrors %s, priority %d", t.Operation, t.RebootOption, t.MaxConcurrency, t.MaxErrors, t.Priority))
 		}
 		for _, t := range window.Tasks {
-			got = append(got, fmt.Sprintf("%s %s, MaxConcurrency %s, MaxErrors %s", t.Operation, t.RebootOption, t.MaxConcurrency, t.MaxErrors))
+			got = append(got, fmt.Sprintf("%s %s, MaxConcurrency %s, MaxErrors %s, priority %d", t.Operation, t.RebootOption, t.MaxConcurrency, t.MaxErrors, t.Priority))
 		}
 		slices.Sort(want)
 		slices.Sort(got)

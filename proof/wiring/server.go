@@ -17,6 +17,19 @@ import (
 // (wsusspec.Server): a Xen instance type, on which the setup cannot find its update store, or a
 // classification list the setup cannot read, would otherwise reach the server.
 func Server(fleet map[string]any) []string {
+	s, found := templateServer(fleet)
+	if !found {
+		return nil
+	}
+	var problems []string
+	for _, p := range s.Problems() {
+		problems = append(problems, "the WSUS server: "+p.String())
+	}
+	return problems
+}
+
+// templateServer is the WSUS server as the fleet template declares it, and whether it has one.
+func templateServer(fleet map[string]any) (wsusspec.Server, bool) {
 	resources := cfntemplate.Resources(fleet)
 	s := wsusspec.DefaultServer()
 	found := false
@@ -26,7 +39,7 @@ func Server(fleet map[string]any) []string {
 		}
 	}
 	if !found {
-		return nil
+		return s, false
 	}
 	for id, v := range cfntemplate.OfType(resources, "AWS::EC2::Volume") {
 		if strings.HasPrefix(id, "WsusUpdateStore") {
@@ -58,9 +71,41 @@ func Server(fleet map[string]any) []string {
 		s.Languages, s.Products, s.Classifications = split("Languages"), split("Products"), split("Classifications")
 		s.SyncTimeUtc, s.SyncsPerDay = text("SyncTimeUtc"), cfntemplate.Int(cfntemplate.First(params["SyncsPerDay"]))
 	}
+	return s, true
+}
+
+// ServerAsConfigured checks the WSUS server's settings as the fleet template declares them (its
+// setup association's parameters, its update store, its cleanup) against the configuration's
+// (wsus, defaults applied), each by name: the rules they are validated by hold for many values,
+// and the server serves the ones asked for (mutation run 20's A12: Languages en became en-us,
+// which the document's pattern takes and WSUS does not).
+func ServerAsConfigured(fleet map[string]any, want wsusspec.Server) []string {
+	got, found := templateServer(fleet)
+	if !found {
+		return nil
+	}
+	want = want.WithDefaults()
+	cleanup := func(c wsusspec.Cleanup) string {
+		if c.Enabled == nil || !*c.Enabled {
+			return "off"
+		}
+		return c.Schedule
+	}
 	var problems []string
-	for _, p := range s.Problems() {
-		problems = append(problems, "the WSUS server: "+p.String())
+	for _, f := range []struct {
+		name      string
+		got, want any
+	}{
+		{"update store (GiB)", got.UpdateStoreGiB, want.UpdateStoreGiB}, {"port", got.Port, want.Port},
+		{"certificate thumbprint", got.CertificateThumbprint, want.CertificateThumbprint},
+		{"languages", got.Languages, want.Languages}, {"products", got.Products, want.Products},
+		{"classifications", got.Classifications, want.Classifications}, {"sync time (UTC)", got.SyncTimeUtc, want.SyncTimeUtc},
+		{"syncs a day", got.SyncsPerDay, want.SyncsPerDay}, {"setup schedule", got.SetupSchedule, want.SetupSchedule},
+		{"cleanup", cleanup(got.Cleanup), cleanup(want.Cleanup)},
+	} {
+		if fmt.Sprint(f.got) != fmt.Sprint(f.want) {
+			problems = append(problems, fmt.Sprintf("the WSUS server's %s: %v, the configuration's (wsus) %v", f.name, f.got, f.want))
+		}
 	}
 	return problems
 }

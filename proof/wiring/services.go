@@ -8,8 +8,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/privatepatch/privatepatch/constructs/compliance/compliancespec"
 	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
+	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
@@ -238,3 +240,41 @@ var repositoryLocation = regexp.MustCompile(`(?m)^\s*(baseurl|mirrorlist|metalin
 
 // timeouts are functions' timeouts in seconds by their logical id prefix.
 type timeouts map[string]int
+
+// WrittenFor checks what the stacks' own code is written for, where a valid template may say
+// otherwise (mutation run 20's misses):
+//   - the Inspector enabler's ServiceTimeout: it waits for ENABLED up to it
+//     (compliancespec.InspectorEnablerServiceTimeoutSeconds); 30 s cuts the wait short and fails
+//     a deploy that would pass (A15);
+//   - the finding filter's table expires items by the attribute its function writes
+//     (compliancespec.FindingExpiryAttribute): by another, nothing expires (A17);
+//   - the WSUS alarms judge their metrics by wsusspec's thresholds: the disk alarm at 85 % free
+//     is in alarm for ever (B18).
+func WrittenFor(templates ...map[string]any) []string {
+	var problems []string
+	for _, template := range templates {
+		resources := cfntemplate.Resources(template)
+		for id, r := range cfntemplate.OfType(resources, "Custom::InspectorEnabler") {
+			if got := cfntemplate.Int(r["ServiceTimeout"]); got != compliancespec.InspectorEnablerServiceTimeoutSeconds {
+				problems = append(problems, fmt.Sprintf("custom resource %s: ServiceTimeout %d s, not the %d its function waits for Inspector within", id, got, compliancespec.InspectorEnablerServiceTimeoutSeconds))
+			}
+		}
+		for id, a := range cfntemplate.OfType(resources, "AWS::CloudWatch::Alarm") {
+			for prefix, want := range map[string]float64{"MonitoringWsusDiskAlarm": wsusspec.MinUpdateStoreFreePercent, "MonitoringWsusSyncStaleAlarm": wsusspec.StaleSyncHours} {
+				if got, _ := a["Threshold"].(float64); strings.HasPrefix(id, prefix) && got != want {
+					problems = append(problems, fmt.Sprintf("alarm %s: threshold %v, not the %v the WSUS health script's metric is judged by (wsusspec)", id, a["Threshold"], want))
+				}
+			}
+		}
+		for id, t := range cfntemplate.OfType(resources, "AWS::DynamoDB::Table") {
+			if !strings.HasPrefix(id, "FindingFilterTable") {
+				continue
+			}
+			ttl, _ := t["TimeToLiveSpecification"].(map[string]any)
+			if cfntemplate.Text(ttl["AttributeName"]) != compliancespec.FindingExpiryAttribute || ttl["Enabled"] != true {
+				problems = append(problems, fmt.Sprintf("table %s: expires items by %v (enabled: %v), not by %s, the attribute its function writes", id, ttl["AttributeName"], ttl["Enabled"], compliancespec.FindingExpiryAttribute))
+			}
+		}
+	}
+	return problems
+}

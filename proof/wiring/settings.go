@@ -159,6 +159,48 @@ func serverInstance(fleet map[string]any, d *config.Config) []string {
 	return problems
 }
 
+// serverTargets checks that the WSUS server carries its configured patch group (wsus.patchGroup)
+// under both tag keys, and that the associations running the server's documents (setup, health,
+// cleanup) target it: on another instance they set up and watch nothing (mutation run 20's B06:
+// its Patch Group became the fleet's, so the fleet's window patched it with the fleet's; A11: the
+// health association on a fleet instance).
+func serverTargets(fleet map[string]any, d *config.Config) []string {
+	if !d.Wsus.Enabled {
+		return nil
+	}
+	resources := cfntemplate.Resources(fleet)
+	var server string
+	var problems []string
+	for id, i := range cfntemplate.OfType(resources, "AWS::EC2::Instance") {
+		if !strings.HasPrefix(id, "WsusInstance") {
+			continue
+		}
+		server = id
+		for _, t := range cfntemplate.List(i["Tags"]) {
+			tag, _ := t.(map[string]any)
+			if k := cfntemplate.Text(tag["Key"]); slices.Contains(config.PatchGroupTagKeys, k) && d.Wsus.PatchGroup != "" && cfntemplate.Text(tag["Value"]) != d.Wsus.PatchGroup {
+				problems = append(problems, fmt.Sprintf("the WSUS server %s: tag %s is %v, the configuration's (wsus.patchGroup) %s", id, k, tag["Value"], d.Wsus.PatchGroup))
+			}
+		}
+	}
+	if server == "" {
+		return problems
+	}
+	for _, id := range slices.Sorted(maps.Keys(cfntemplate.OfType(resources, "AWS::SSM::Association"))) {
+		a := resources[id].(map[string]any)["Properties"].(map[string]any)
+		document := cfntemplate.Ref(a["Name"])
+		if !slices.ContainsFunc([]string{"WsusSetupDocument", "WsusHealthDocument", "WsusCleanupDocument"}, func(p string) bool { return strings.HasPrefix(document, p) }) {
+			continue
+		}
+		targets := cfntemplate.List(a["Targets"])
+		t, _ := cfntemplate.First(targets).(map[string]any)
+		if len(targets) != 1 || cfntemplate.Text(t["Key"]) != "InstanceIds" || len(cfntemplate.List(t["Values"])) != 1 || cfntemplate.Ref(cfntemplate.First(t["Values"])) != server {
+			problems = append(problems, fmt.Sprintf("association %s: runs the WSUS server's %s on %v, not the server %s", id, document, targets, server))
+		}
+	}
+	return problems
+}
+
 // clientTargets checks that the WSUS client association targets the fleet: its one target is the
 // fleet tag with the fleet's value (hybrid nodes included), or, where no on-premises network uses
 // WSUS (network.wsusClientCidrs), the fleet stack's resource group of the fleet's EC2 instances

@@ -678,13 +678,13 @@ func TestAWindowThatShouldInstallAndOnlyScansIsNamed(t *testing.T) {
 	// Mutation run 10's A10: the Install without its reboot leaves updates pending one.
 	task["Parameters"].(map[string]any)["Operation"] = []any{"Install"}
 	task["Parameters"].(map[string]any)["RebootOption"] = []any{"NoReboot"}
-	assert.Equal(t, []string{"window privatepatch-weekly (MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8): patch tasks [Install NoReboot, MaxConcurrency 25%, MaxErrors 10%], " +
-		"the configuration's are [Install RebootIfNeeded, MaxConcurrency 25%, MaxErrors 10%]"}, installs(patching, cfg))
+	assert.Equal(t, []string{"window privatepatch-weekly (MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8): patch tasks [Install NoReboot, MaxConcurrency 25%, MaxErrors 10%, priority 1], " +
+		"the configuration's are [Install RebootIfNeeded, MaxConcurrency 25%, MaxErrors 10%, priority 1]"}, installs(patching, cfg))
 	// Mutation run 18's B16: the rate control is the configuration's too.
 	task["Parameters"].(map[string]any)["RebootOption"] = []any{"RebootIfNeeded"}
 	props(patching, "MaintenanceWindowsprivatepatchweeklyTask15A70B942")["MaxConcurrency"] = "100%"
-	assert.Equal(t, []string{"window privatepatch-weekly (MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8): patch tasks [Install RebootIfNeeded, MaxConcurrency 100%, MaxErrors 10%], " +
-		"the configuration's are [Install RebootIfNeeded, MaxConcurrency 25%, MaxErrors 10%]"}, installs(patching, cfg))
+	assert.Equal(t, []string{"window privatepatch-weekly (MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8): patch tasks [Install RebootIfNeeded, MaxConcurrency 100%, MaxErrors 10%, priority 1], " +
+		"the configuration's are [Install RebootIfNeeded, MaxConcurrency 25%, MaxErrors 10%, priority 1]"}, installs(patching, cfg))
 }
 
 // The goldens' dashboard bodies are JSON and their inline functions define their handlers; a
@@ -1924,4 +1924,51 @@ func TestRunNineteensIndirectCatchesAreNamed(t *testing.T) {
 	assert.Contains(t, Services(patching), `function FindingFilterFunctionC9055CF2: environment variable TOPIC_ARN is {"Fn::GetAtt":["AlertsTopicCF7C81C9","TopicName"]}, which is no ARN`)
 	variables["TOPIC_ARN"] = map[string]any{"Ref": "AlertsTopicCF7C81C9"}
 	assert.Empty(t, Services(patching), "a topic's Ref is its ARN")
+}
+
+// Mutation run 20's misses, each planted in a golden that passes: the WSUS server's settings and
+// targets against the configuration (A12 a language, A11 the health association on a fleet
+// instance, B06 its patch group), a compliance severity the API does not take (B08), ACLs on a
+// bucket (A10), a flow log's resource of another type (A05), and what the stacks' code is written
+// for (A15 the enabler's wait, A17 the table's expiry attribute, B18 the disk alarm's threshold).
+func TestRunTwentysMissesAreNamed(t *testing.T) {
+	cfg, err := config.LoadDefault()
+	require.NoError(t, err)
+	fleet := read(t, "../../test/testdata/default.fleet.template.json")
+	server := cfg.Wsus.Server
+	server.Products = cfg.WsusProducts()
+	require.Empty(t, ServerAsConfigured(fleet, server))
+	require.Empty(t, serverTargets(fleet, cfg))
+	props(fleet, "WsusSetupAssociationCF0D774E")["Parameters"].(map[string]any)["Languages"] = []any{"en-us"}
+	assert.Equal(t, []string{"the WSUS server's languages: [en-us], the configuration's (wsus) [en]"}, ServerAsConfigured(fleet, server))
+	props(fleet, "WsusHealthAssociation0EE2101C")["Targets"] = []any{map[string]any{"Key": "InstanceIds", "Values": []any{map[string]any{"Ref": "FleetInstance"}}}}
+	for _, tag := range props(fleet, "WsusInstance902E8651")["Tags"].([]any) {
+		if tag.(map[string]any)["Key"] == "Patch Group" {
+			tag.(map[string]any)["Value"] = "windows"
+		}
+	}
+	targets := joined(serverTargets(fleet, cfg))
+	assert.Contains(t, targets, "association WsusHealthAssociation0EE2101C: runs the WSUS server's WsusHealthDocumentBD0DBD38 on")
+	assert.Contains(t, targets, "the WSUS server WsusInstance902E8651: tag Patch Group is windows, the configuration's (wsus.patchGroup) wsus")
+
+	fleet = read(t, "../../test/testdata/default.fleet.template.json")
+	network := read(t, "../../test/testdata/default.network.template.json")
+	require.Empty(t, APIForms("", "us-west-2", fleet, network))
+	props(fleet, "ConfigurationChecksAssociation01E80C0A")["ComplianceSeverity"] = "URGENT"
+	props(fleet, "CommandOutputBucket0DD4DD73")["OwnershipControls"] = map[string]any{"Rules": []any{map[string]any{"ObjectOwnership": "ObjectWriter"}}}
+	props(network, "NetworkVpcFlowLog9B71FB8D")["ResourceId"] = map[string]any{"Ref": "NetworkVpcPrivateSubnet1Subnet6DD86AE6"}
+	forms := joined(APIForms("", "us-west-2", fleet, network))
+	assert.Contains(t, forms, `association ConfigurationChecksAssociation01E80C0A: ComplianceSeverity "URGENT" is not one the API takes`)
+	assert.Contains(t, forms, "bucket CommandOutputBucket0DD4DD73: ObjectOwnership ObjectWriter turns ACLs on")
+	assert.Contains(t, forms, "flow log NetworkVpcFlowLog9B71FB8D: ResourceType VPC, ResourceId the AWS::EC2::Subnet NetworkVpcPrivateSubnet1Subnet6DD86AE6")
+
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	require.Empty(t, WrittenFor(patching))
+	props(patching, "SecurityInspectorEnabler3BF26172")["ServiceTimeout"] = "30"
+	props(patching, "FindingFilterTable62798218")["TimeToLiveSpecification"] = map[string]any{"AttributeName": "ttl", "Enabled": true}
+	props(patching, "MonitoringWsusDiskAlarmC3AE443E")["Threshold"] = float64(85)
+	written := joined(WrittenFor(patching))
+	assert.Contains(t, written, "custom resource SecurityInspectorEnabler3BF26172: ServiceTimeout 30 s, not the 900")
+	assert.Contains(t, written, "table FindingFilterTable62798218: expires items by ttl (enabled: true), not by expiresAt")
+	assert.Contains(t, written, "alarm MonitoringWsusDiskAlarmC3AE443E: threshold 85, not the 15")
 }

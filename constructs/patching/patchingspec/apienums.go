@@ -5,11 +5,13 @@ package patchingspec
 // cannot refuse another (mutation run 19's A11, A16):
 //   - NotificationEvent: the events a command's notification is sent for;
 //   - NotificationType: Command (the command's status) or Invocation (each node's);
-//   - ResourceDataSyncS3Format: the one format a resource data sync writes.
+//   - ResourceDataSyncS3Format: the one format a resource data sync writes;
+//   - AssociationComplianceSeverity: an association's compliance severity (run 20's B08).
 var (
-	NotificationEvents = []string{"All", "InProgress", "Success", "TimedOut", "Cancelled", "Failed"}
-	NotificationTypes  = []string{"Command", "Invocation"}
-	SyncFormats        = []string{SyncFormat}
+	NotificationEvents   = []string{"All", "InProgress", "Success", "TimedOut", "Cancelled", "Failed"}
+	NotificationTypes    = []string{"Command", "Invocation"}
+	SyncFormats          = []string{SyncFormat}
+	ComplianceSeverities = []string{"CRITICAL", "HIGH", "MEDIUM", "LOW", "UNSPECIFIED"}
 )
 
 // SyncFormat is the resource data sync's format (ResourceDataSyncS3Format).

@@ -14,6 +14,9 @@ const (
 	// StaleSyncHours is how old the last synchronisation may be before the sync alarm fires: a
 	// daily synchronisation, with two hours to run.
 	StaleSyncHours = 26
+	// MinUpdateStoreFreePercent is the update store's free space under which the disk alarm
+	// fires: room for a month's updates before the store fills and synchronisation fails.
+	MinUpdateStoreFreePercent = 15
 )
 
 // HealthNamespaceOf is the namespace a deployment's server publishes its health in, under
