@@ -124,6 +124,7 @@ func (c *Config) NetworkAclRuleCounts() map[string]int {
 		WsusClientCidrs:      c.Network.WsusClientCidrs,
 		S3Cidrs:              c.S3Cidrs(),
 		PrivateInternetRoute: c.Network.PrivateInternetRoute(),
+		PublicClientsKnown:   c.PublicClientsKnown(),
 	}
 	if e := c.Network.ExistingVpc; e != nil && e.InterfaceEndpoints == EndpointsHub {
 		flows.HubCidrs = e.HubCidrs // HTTPS out to the hub's endpoints, and their replies
@@ -193,4 +194,11 @@ func (c *Config) wsusClientsGroups(wsus int) int {
 		return 0
 	}
 	return wsus
+}
+
+// PublicClientsKnown says whether the public subnets' one client is the WSUS server on an AWS
+// Windows AMI (networkspec.AclFlows.PublicClientsKnown): a VPC privatepatch creates, no NAT, and
+// no AMI of the user's own for the server, whose dynamic port range may have been changed.
+func (c *Config) PublicClientsKnown() bool {
+	return c.Network.ExistingVpc == nil && !c.Network.PrivateInternetRoute() && c.Wsus.Server.AmiID == ""
 }

@@ -63,6 +63,7 @@ func NewNetworkStack(scope constructs.Construct, cfg *config.Config) NetworkStac
 		S3OutputBuckets:         []string{CommandOutputBucketName(cfg)},
 		S3OutputReadPrefixes:    cfg.OutputReadPrefixes(),
 		Existing:                existing,
+		PublicClientsKnown:      cfg.PublicClientsKnown(),
 	})
 	addNetworkOutputs(stack, net, existing)
 	if e := cfg.Network.ExistingVpc; e != nil && len(e.PriorNetworkAcls) > 0 {

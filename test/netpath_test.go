@@ -100,6 +100,7 @@ func TestEachScenariosAclsAndSecurityGroupsAreRightForEveryFlowAndEachRuleIsNeed
 		require.NoError(t, err)
 		s3 := cfg.S3Cidrs()
 		m = m.WithPrefixLists(cfg.S3PrefixListId(), s3)
+		m.PublicClientsUnknown = !cfg.PublicClientsKnown()
 		var hub []string
 		if e := cfg.Network.ExistingVpc; e != nil && e.InterfaceEndpoints == config.EndpointsHub {
 			hub = e.HubCidrs

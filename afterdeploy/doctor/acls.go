@@ -53,23 +53,41 @@ func (d *deployment) checkVpcAcls() ([]Result, error) {
 			denied = append(denied, fmt.Sprintf("%s (port %d): %s of %s: %s", f.Name, f.Port, acl.Step, aclAt(m, f, acl), acl.Rule))
 		}
 	}
+	return aclsResult(acls, denied, len(required), nat), nil
+}
+
+// aclsResult is the row: the flows denied, the NAT path's failures and what was left unjudged.
+func aclsResult(acls []netpath.LiveACL, denied []string, required int, nat natPaths) []Result {
 	var ids []string
 	for _, a := range acls {
 		ids = append(ids, a.ID)
 	}
 	if len(denied) > 0 {
 		return []Result{{Check: "network ACLs", State: Fail,
-			Evidence: fmt.Sprintf("the VPC's own ACLs (%s) deny %d of the %d flows the fleet needs: %s", strings.Join(ids, ", "), len(denied), len(required), strings.Join(denied, "; ")),
+			Evidence: fmt.Sprintf("the VPC's own ACLs (%s) deny %d of the %d flows the fleet needs: %s", strings.Join(ids, ", "), len(denied), required, strings.Join(denied, "; ")),
 			Action: "allow each in the ACL named, both ways: a request's reply needs its own rule (to the client's ports), as ACLs are stateless (docs/network.md lists the flows); " +
-				"or let privatepatch manage the subnets' ACLs (network.existingVpc.manageNetworkAcls: true), then make deploy"}}, nil
+				"or let privatepatch manage the subnets' ACLs (network.existingVpc.manageNetworkAcls: true), then make deploy"}}
 	}
-	evidence := fmt.Sprintf("the VPC's own ACLs (%s) pass the %d flows the fleet needs, requests and replies", strings.Join(ids, ", "), len(required))
-	if len(nat.unjudged) > 0 {
+	evidence := fmt.Sprintf("the VPC's own ACLs (%s) pass the %d flows the fleet needs, requests and replies", strings.Join(ids, ", "), required)
+	var failed, unjudged []string
+	for _, u := range nat.unjudged {
+		if text, ok := strings.CutPrefix(u, "FAIL "); ok {
+			failed = append(failed, text)
+		} else {
+			unjudged = append(unjudged, u)
+		}
+	}
+	if len(failed) > 0 {
+		return []Result{{Check: "network ACLs", State: Fail,
+			Evidence: evidence + "; but the private subnets' way to the internet is broken: " + strings.Join(failed, "; "),
+			Action:   "give each private route table an active default route to an available public NAT gateway, or set network.existingVpc.privateInternetPath to what the VPC has, then make deploy"}}
+	}
+	if len(unjudged) > 0 {
 		return []Result{{Check: "network ACLs", State: Warn,
-			Evidence: evidence + "; " + strings.Join(nat.unjudged, "; ") + ": for those the private subnets' ACLs alone are judged",
-			Action:   "check the path to the internet past the private subnets yourself (Reachability Analyzer from an instance to 0.0.0.0/0 on 443)"}}, nil
+			Evidence: evidence + "; " + strings.Join(unjudged, "; ") + ": for those the private subnets' ACLs alone are judged",
+			Action:   "check the path to the internet past the private subnets yourself (Reachability Analyzer from an instance to 0.0.0.0/0 on 443)"}}
 	}
-	return []Result{{Check: "network ACLs", State: OK, Evidence: evidence + nat.judged()}}, nil
+	return []Result{{Check: "network ACLs", State: OK, Evidence: evidence + nat.judged()}}
 }
 
 // liveAcls gives the model the VPC's ACLs as AWS answers them: the private and public subnets'
@@ -132,8 +150,8 @@ func (d *deployment) natPaths(template map[string]any) (natPaths, error) {
 	}
 	var gateways struct {
 		NatGateways []struct {
-			NatGatewayId, SubnetId string
-			NatGatewayAddresses    []struct{ PrivateIp string }
+			NatGatewayId, SubnetId, State, ConnectivityType string
+			NatGatewayAddresses                             []struct{ PrivateIp string }
 		} `json:"NatGateways"`
 	}
 	if err := d.call(&gateways, append([]string{"ec2", "describe-nat-gateways", "--nat-gateway-ids"}, unique(ids)...)...); err != nil {
@@ -141,8 +159,16 @@ func (d *deployment) natPaths(template map[string]any) (natPaths, error) {
 	}
 	address := map[string]netip.Addr{}
 	for _, g := range gateways.NatGateways {
-		if g.SubnetId == "" || len(g.NatGatewayAddresses) == 0 {
-			continue // regional: no subnet, so no subnet ACL on its path
+		switch {
+		case g.State != "" && g.State != "available":
+			p.unjudged = append(p.unjudged, fmt.Sprintf("FAIL NAT gateway %s is %s, not available", g.NatGatewayId, g.State))
+			continue
+		case g.ConnectivityType == "private": // "if you route traffic from the private NAT gateway to the internet gateway, the internet gateway drops the traffic" (NAT gateways, Amazon VPC User Guide)
+			p.unjudged = append(p.unjudged, fmt.Sprintf("FAIL NAT gateway %s is a private one, which does not reach the internet", g.NatGatewayId))
+			continue
+		case g.SubnetId == "" || len(g.NatGatewayAddresses) == 0:
+			p.unjudged = append(p.unjudged, fmt.Sprintf("NAT gateway %s is in no subnet (a regional one): no subnet ACL on its way", g.NatGatewayId))
+			continue
 		}
 		if ip, err := netip.ParseAddr(g.NatGatewayAddresses[0].PrivateIp); err == nil {
 			address[g.NatGatewayId], p.natSubnets[g.SubnetId] = ip, ip
@@ -163,7 +189,8 @@ func (d *deployment) defaultRoutes(tables []string) (map[string]string, []string
 		RouteTables []struct {
 			RouteTableId string `json:"RouteTableId"`
 			Routes       []struct {
-				DestinationCidrBlock, NatGatewayId, GatewayId, TransitGatewayId, NetworkInterfaceId, InstanceId string
+				DestinationCidrBlock, State, NatGatewayId, GatewayId, TransitGatewayId, NetworkInterfaceId, InstanceId,
+				VpcPeeringConnectionId, CoreNetworkArn, LocalGatewayId, CarrierGatewayId string
 			} `json:"Routes"`
 		} `json:"RouteTables"`
 	}
@@ -172,14 +199,24 @@ func (d *deployment) defaultRoutes(tables []string) (map[string]string, []string
 	}
 	gatewayOf, others := map[string]string{}, []string(nil)
 	for _, t := range routes.RouteTables {
+		found := false
 		for _, r := range t.Routes {
+			if r.DestinationCidrBlock != "0.0.0.0/0" {
+				continue
+			}
+			found = true
+			target := cmp.Or(r.NatGatewayId, r.TransitGatewayId, r.NetworkInterfaceId, r.GatewayId, r.InstanceId, r.VpcPeeringConnectionId, r.CoreNetworkArn, r.LocalGatewayId, r.CarrierGatewayId, "nothing")
 			switch {
-			case r.DestinationCidrBlock != "0.0.0.0/0":
+			case r.State != "" && r.State != "active": // "blackhole": its target is gone ("Route", Amazon EC2 API Reference)
+				others = append(others, fmt.Sprintf("FAIL route table %s's default route to %s is %s", t.RouteTableId, target, r.State))
 			case r.NatGatewayId != "":
 				gatewayOf[t.RouteTableId] = r.NatGatewayId
 			default:
-				others = append(others, fmt.Sprintf("route table %s sends the internet to %s, not a NAT gateway", t.RouteTableId, cmp.Or(r.TransitGatewayId, r.NetworkInterfaceId, r.GatewayId, r.InstanceId)))
+				others = append(others, fmt.Sprintf("route table %s sends the internet to %s, not a NAT gateway", t.RouteTableId, target))
 			}
+		}
+		if !found {
+			others = append(others, fmt.Sprintf("FAIL route table %s has no default route (0.0.0.0/0), though the configuration gives the private subnets one (network.existingVpc.privateInternetPath)", t.RouteTableId))
 		}
 	}
 	return gatewayOf, others, nil

@@ -132,3 +132,57 @@ func TestDoctorLeavesTheStacksOwnAclsToVerify(t *testing.T) {
 		assert.False(t, strings.HasPrefix(c, "ec2 describe-network-acls"), c)
 	}
 }
+
+// An existing VPC with public subnets, the NAT gateway in the WSUS server's own public subnet
+// (the usual layout): that subnet keeps its CIDR, so the server's flows cross its ACL, and a
+// public ACL that denies everything fails them (a review's find: the gateway's address replaced
+// the subnet, and those flows passed unjudged). A blackhole default route fails the row.
+func TestDoctorJudgesTheServersSubnetWhenTheNatGatewaySharesIt(t *testing.T) {
+	cfg, err := config.Parse("public.yaml", []byte(`region: eu-west-1
+network:
+  s3PrefixListIds: {eu-west-1: pl-6da54004}
+  existingVpc:
+    vpcId: vpc-0c0ffee0c0ffee001
+    cidr: 10.40.0.0/16
+    privateSubnets:
+      - {id: subnet-0c0ffee0c0ffee0a2, cidr: 10.40.10.0/24, zone: eu-west-1a, routeTableId: rtb-0c0ffee0c0ffee0a2}
+      - {id: subnet-0c0ffee0c0ffee0b2, cidr: 10.40.11.0/24, zone: eu-west-1b, routeTableId: rtb-0c0ffee0c0ffee0b2}
+    publicSubnets:
+      - {id: subnet-0c0ffee0c0ffee0a1, cidr: 10.40.0.0/24, zone: eu-west-1a}
+      - {id: subnet-0c0ffee0c0ffee0b1, cidr: 10.40.1.0/24, zone: eu-west-1b}
+    interfaceEndpoints: hub
+    hubCidrs: [10.0.0.0/24]
+    s3Endpoint: created
+    privateInternetPath: nat
+fleet:
+  instanceGroups:
+    - {name: app, count: 2, tags: {Environment: Dev, InventoryCategory: App, SeverityLevel: "3", HandlePI: N, IsPublic: N}}
+`))
+	require.NoError(t, err)
+	row := func(routes string) Result {
+		responses := healthy()
+		maps.Copy(responses, map[string]string{
+			"cloudformation get-template --stack-name privatepatch-network --query TemplateBody":                                                                                                            "../../test/testdata/existing-vpc-lookup.network.template.json",
+			`ec2 describe-network-acls --filters [{"Name":"association.subnet-id","Values":["subnet-0c0ffee0c0ffee0a1","subnet-0c0ffee0c0ffee0a2","subnet-0c0ffee0c0ffee0b1","subnet-0c0ffee0c0ffee0b2"]}]`: "testdata/network-acls-public-closed.json",
+			"ec2 describe-route-tables --route-table-ids rtb-0c0ffee0c0ffee0a2 rtb-0c0ffee0c0ffee0b2":                                                                                                       routes,
+			"ec2 describe-nat-gateways --nat-gateway-ids nat-0c0ffee0c0ffee0a1":                                                                                                                             "testdata/nat-gateways-public-subnet.json",
+			`ec2 describe-managed-prefix-lists --filters [{"Name":"prefix-list-name","Values":["com.amazonaws.eu-west-1.s3"]}]`:                                                                             "testdata/prefix-lists-s3.json",
+		})
+		results, err := Examine(&fake{t: t, responses: responses, lenient: true}, TargetsOf(cfg)[0], now)
+		require.NoError(t, err)
+		for _, r := range results {
+			if r.Check == "network ACLs" {
+				return r
+			}
+		}
+		t.Fatal("no network ACLs row")
+		return Result{}
+	}
+	closed := row("testdata/route-tables-nat-public.json")
+	assert.Equal(t, Fail, closed.State, closed.Evidence)
+	assert.Contains(t, closed.Evidence, "instance to WSUS over HTTP (port 8530): request entering the destination subnet of acl-0d0d0d0d0d0d0d0d2")
+	assert.Contains(t, closed.Evidence, "to Microsoft Update through NAT (port 443): request entering the NAT's public subnet of acl-0d0d0d0d0d0d0d0d2")
+
+	blackhole := row("testdata/route-tables-blackhole.json")
+	assert.Equal(t, Fail, blackhole.State)
+}

@@ -23,6 +23,7 @@ func (n *network) aclFlows() networkspec.AclFlows {
 		WsusClientCidrs:    n.wsusClients,
 		// With NAT, or the existing VPC's declared route.
 		PrivateInternetRoute: n.natEnabled,
+		PublicClientsKnown:   n.publicClientsKnown,
 	}
 	if n.existing != nil && n.existing.InterfaceEndpointsProvided {
 		f.HubCidrs = n.existing.HubCidrs

@@ -29,6 +29,10 @@ const (
 
 // Props configures a Network. Only S3PrefixListId and S3PrefixListCidrs are required.
 type Props struct {
+	// PublicClientsKnown: the public subnets' one client is the WSUS server on an AWS Windows AMI,
+	// so their ACL admits replies from anywhere on Windows Server's ports only
+	// (networkspec.AclFlows.PublicClientsKnown). Default: false, 1024-65535 with the denials.
+	PublicClientsKnown bool
 	// Settings: VpcCidr, AzCount, AvailabilityZones, SubnetCidrMask, Nat, AdminCidrs,
 	// ExtraInterfaceEndpoints, FlowLogs; defaults and rules in networkspec.
 	networkspec.Settings
@@ -111,7 +115,7 @@ type network struct {
 	adminCidrs, s3Cidrs                   []string
 	wsusClients                           []string // on-premises networks of hybrid WSUS clients
 	s3PrefixListId                        string
-	natEnabled                            bool
+	natEnabled, publicClientsKnown        bool
 }
 
 // NewNetwork creates the VPC, its endpoints, security groups, network ACLs and flow logs.
@@ -134,6 +138,8 @@ func NewNetwork(scope constructs.Construct, id string, props *Props) Network {
 		s3Cidrs:        sorted(p.S3PrefixListCidrs),
 		s3PrefixListId: p.S3PrefixListId,
 		natEnabled:     p.Nat.Enabled,
+		// An existing VPC's public subnets may hold hosts of the user's own.
+		publicClientsKnown: p.PublicClientsKnown && p.Existing == nil,
 	}
 	if p.Existing != nil {
 		p.Existing = p.Existing.resolve(n.Construct)
@@ -158,6 +164,17 @@ func NewNetwork(scope constructs.Construct, id string, props *Props) Network {
 	}
 	n.created = newVpc(n.Construct, &p)
 	n.vpc = n.created
+	n.readCreatedSubnets()
+	n.addSecurityGroups()
+	n.addEndpoints(&p)
+	n.addNetworkAcls()
+	addFlowLogs(n, &p)
+	return n
+}
+
+// readCreatedSubnets records the created VPC's subnet CIDRs, which the ACLs name, and says why
+// its public subnets route to the internet gateway.
+func (n *network) readCreatedSubnets() {
 	for _, s := range *n.vpc.PublicSubnets() {
 		n.publicSubnetCidrs = append(n.publicSubnetCidrs, *s.Ipv4CidrBlock())
 		cdknag.NagSuppressions_AddResourceSuppressions(s, &[]*cdknag.NagPackSuppression{{
@@ -170,11 +187,6 @@ func NewNetwork(scope constructs.Construct, id string, props *Props) Network {
 	for _, s := range *n.vpc.SelectSubnets(&awsec2.SubnetSelection{SubnetGroupName: jsii.String(PrivateSubnetGroup)}).Subnets {
 		n.privateSubnetCidrs = append(n.privateSubnetCidrs, *s.Ipv4CidrBlock())
 	}
-	n.addSecurityGroups()
-	n.addEndpoints(&p)
-	n.addNetworkAcls()
-	addFlowLogs(n, &p)
-	return n
 }
 
 // stackRegion is the region of scope's stack, which the network needs: the AWS buckets its S3

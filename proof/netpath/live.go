@@ -122,6 +122,9 @@ func (m Model) ACLIDOf(a netip.Addr) string {
 // WithLiveACLs then reads with the others: the flows through NAT cross it (ThroughNAT). The
 // subnet's own CIDR is not needed: the gateway's address stands for it.
 func (m Model) WithNATGateway(subnet string, ip netip.Addr) Model {
+	if cidr, known := m.subnetsByID[subnet]; known && cidr.Contains(ip) {
+		return m // a subnet of the outputs' (the WSUS server's public one): its CIDR holds the gateway
+	}
 	byID := maps.Clone(m.subnetsByID)
 	byID[subnet] = netip.PrefixFrom(ip, ip.BitLen())
 	m.subnetsByID = byID

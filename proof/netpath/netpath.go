@@ -78,6 +78,9 @@ type Model struct {
 	// ServerInPrivateSubnet: the WSUS server sits in a private subnet though the VPC has public
 	// ones (network.existingVpc.wsusSubnet: private); see ServerHost.
 	ServerInPrivateSubnet bool
+	// PublicClientsUnknown: the public subnets may hold clients privatepatch does not know (the
+	// configuration's !PublicClientsKnown), whose replies their ACL admits on 1024-65535.
+	PublicClientsUnknown bool
 	// subnetsByID are the CIDRs of the subnets the outputs name, by id (FromSecurityGroups).
 	subnetsByID map[string]netip.Prefix
 }

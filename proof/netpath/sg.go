@@ -391,12 +391,14 @@ var AcceptedRules = []struct {
 			"deciding rule (the flow table's RDP denial)",
 	},
 	{
-		Match: func(m Model, r Rule) bool {
-			return r.Entry != nil && r.Entry.Allow && r.Entry.Number >= networkspec.ReplyRulesFrom && r.Entry.Number <= networkspec.ReplyRulesTo &&
-				r.Entry.From >= AnyClientPorts.From && r.Entry.To <= AnyClientPorts.To && m.privateACL(r.ACL)
-		},
-		Reason: "a reply rule for client ports below the clients' documented ones (32768 for instances, 49152 for Windows Server): " +
-			"1024-65535 inside the VPC, as the Ephemeral ports page advises for clients of any operating system or a changed dynamic port range",
+		Match: func(m Model, r Rule) bool { return m.replyRule(r) && m.privateACL(r.ACL) },
+		Reason: "a reply rule for client ports below the instances' documented ones (32768): the private subnets may hold instances of yours, " +
+			"of any operating system or changed dynamic port range, so 1024-65535, as the Ephemeral ports page advises for clients it does not know",
+	},
+	{
+		Match: func(m Model, r Rule) bool { return m.replyRule(r) && !m.privateACL(r.ACL) && m.PublicClientsUnknown },
+		Reason: "a reply rule for client ports below Windows Server's (49152): the public subnets hold a NAT gateway (1024-65535), or may hold clients " +
+			"privatepatch does not know (an existing VPC's hosts, a WSUS AMI of your own with a changed dynamic port range)",
 	},
 	{
 		Match: func(m Model, r Rule) bool {
@@ -534,4 +536,10 @@ func (d Deployed) Keep(m Model, flows []Flow) []Flow {
 	return slices.DeleteFunc(slices.Clone(flows), func(f Flow) bool {
 		return (!d.Wsus && (f.Src == server || f.Dst == server)) || (!d.EndpointsInVpc && f.DstGroup == EndpointsGroup)
 	})
+}
+
+// replyRule tells whether r is an allow entry of the replies' block within 1024-65535.
+func (m Model) replyRule(r Rule) bool {
+	return r.Entry != nil && r.Entry.Allow && r.Entry.Number >= networkspec.ReplyRulesFrom && r.Entry.Number <= networkspec.ReplyRulesTo &&
+		r.Entry.From >= AnyClientPorts.From && r.Entry.To <= AnyClientPorts.To
 }

@@ -242,3 +242,33 @@ func TestAFlowSetKeepsOnlyWhatTheDeploymentHas(t *testing.T) {
 	assert.NotContains(t, hub, "WSUS to a Systems Manager endpoint")
 	assert.Contains(t, hub, "instance to WSUS over HTTP")
 }
+
+// The public subnets' reply rule is as wide as its clients need: with the WSUS server on an AWS
+// AMI its one client, a rule widened to 1024-65535 is one no flow needs (planted); where the
+// configuration says the clients are not known, that width is accepted with its reason.
+func TestAPublicReplyRuleWiderThanItsKnownClientsNeedIsNamed(t *testing.T) {
+	m, required, forbidden := golden(t, "default")
+	for id, acl := range m.ACLs {
+		if !m.privateACL(id) {
+			m.ACLs[id] = append(acl, Entry{Number: 1001, Protocol: 6, Cidr: netip.MustParsePrefix("0.0.0.0/0"), From: 1024, To: 3388, Allow: true})
+			slices.SortFunc(m.ACLs[id], func(a, b Entry) int { return a.Number - b.Number })
+			for subnet, aclID := range m.subnetACLID {
+				if aclID == id {
+					m.SubnetACL[subnet] = m.ACLs[id]
+				}
+			}
+		}
+	}
+	unneeded := func() []string {
+		var out []string
+		for _, r := range m.ProveRules(required, forbidden) {
+			if len(r.Caught) == 0 && m.Acceptance(r.Rule) == "" {
+				out = append(out, r.Rule.String())
+			}
+		}
+		return out
+	}
+	assert.Equal(t, []string{"network ACL NetworkPublicAcl9B404FC7 rule 1001 in allow 0.0.0.0/0 1024-3388"}, unneeded())
+	m.PublicClientsUnknown = true
+	assert.Empty(t, unneeded())
+}

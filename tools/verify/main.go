@@ -355,6 +355,7 @@ func flowTable(out io.Writer, stack string, template map[string]any, d *config.C
 		s3 = []string{netpath.S3StandIn}
 	}
 	m = m.WithPrefixLists(d.S3PrefixListId(), s3)
+	m.PublicClientsUnknown = !d.PublicClientsKnown()
 	fmt.Fprintf(out, "\n%s: network ACL and security group verdicts (a needed flow passes both, request and replies; a forbidden one is denied by each on its own, its request already)\n", stack)
 	fmt.Fprintf(out, "%-8s %-62s %5s  %-7s %-7s %s\n", "needed", "flow", "port", "ACLs", "SGs", "decided by (ACLs; security groups)")
 	wrong := 0

@@ -90,6 +90,13 @@ type AclFlows struct {
 	PrivateInternetRoute bool
 	// WsusClientCidrs are on-premises networks whose hybrid nodes reach WSUS (in a public subnet).
 	WsusClientCidrs []string
+	// PublicClientsKnown: the public subnets' one client is the WSUS server on an AWS Windows AMI
+	// (a created VPC, no NAT, no pinned AMI), whose replies come back to Windows Server's default
+	// dynamic ports: the public ACL admits replies from anywhere on those only. Otherwise (an
+	// existing VPC's subnets may hold hosts of yours; an AMI of your own may have its dynamic port
+	// range changed, which Microsoft documents as possible; a NAT gateway answers on 1024-65535)
+	// it admits 1024-65535, split around RDP, with the denials of the management ports.
+	PublicClientsKnown bool
 }
 
 // managementPortDenials keep RDP, WinRM and WSUS closed to everyone but the sources allowed
@@ -149,14 +156,15 @@ func (f AclFlows) PublicRules() []AclRule {
 		egress("HttpToInternet", 100, AnyIPv4, HTTPPort, HTTPPort),
 		egress("HttpsToInternet", 110, AnyIPv4, HTTPSPort, HTTPSPort),
 		// Replies to every connection this subnet opens: Microsoft Update, the interface
-		// endpoints and S3, RDP sessions to the private subnets. Without NAT its one client is
-		// the WSUS server, Windows Server, so only Windows' client ports.
+		// endpoints and S3, RDP sessions to the private subnets. With its one client the WSUS
+		// server on an AWS Windows AMI, only Windows Server's client ports.
 		ingress("EphemeralFromAnywhere", 1000, AnyIPv4, WindowsEphemeralFrom, EphemeralTo),
 	}
-	if f.PrivateInternetRoute {
-		// A NAT gateway's forwarded traffic comes back to any of its 1024-65535. Split around
-		// 3389: no rule admits RDP from anywhere (AWS Control Tower CT.EC2.PR.5); the denials
-		// keep the management ports inside that range closed.
+	if f.PrivateInternetRoute || !f.PublicClientsKnown {
+		// A NAT gateway's forwarded traffic comes back to any of its 1024-65535, and a client
+		// privatepatch does not know may use any of them. Split around 3389: no rule admits RDP
+		// from anywhere (AWS Control Tower CT.EC2.PR.5); the denials keep the management ports
+		// inside that range closed.
 		rules = []AclRule{rules[0], rules[1],
 			ingress("EphemeralFromAnywhere", 1000, AnyIPv4, EphemeralFrom, RDPPort-1),
 			ingress("EphemeralAboveRdpFromAnywhere", 1001, AnyIPv4, RDPPort+1, EphemeralTo),

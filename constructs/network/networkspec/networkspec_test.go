@@ -163,7 +163,9 @@ func TestAclRulesAddedForACidrRenumberNoOtherRule(t *testing.T) {
 func TestWsusFlowsUseWsusPortsAndAreDeniedToOthers(t *testing.T) {
 	wsus := func(nat bool) []string {
 		var out []string
-		for _, r := range flows(1, 0, 1, nat).PublicRules() {
+		f := flows(1, 0, 1, nat)
+		f.PublicClientsKnown = true
+		for _, r := range f.PublicRules() {
 			if r.FromPort == wsusspec.HTTPPort && r.ToPort == wsusspec.HTTPSPort {
 				out = append(out, fmt.Sprintf("%s %d deny=%v", r.ID, r.Number, r.Deny))
 			}
@@ -175,9 +177,12 @@ func TestWsusFlowsUseWsusPortsAndAreDeniedToOthers(t *testing.T) {
 }
 
 func TestRuleCountsFollowTheListsAndTheQuotaIsEnforced(t *testing.T) {
-	// Without NAT, one reply rule from anywhere (the WSUS server's Windows ports) and no denials
-	// (nothing admits the management ports); with NAT, two and the three denials.
-	assert.Equal(t, map[string]int{"public inbound": 3, "public outbound": 6, "private inbound": 8, "private outbound": 5}, flows(2, 0, 1, false).RuleCounts())
+	// With the public clients known (the WSUS server on an AWS AMI), one reply rule from anywhere
+	// and no denials (nothing admits the management ports); otherwise two and the three denials.
+	assert.Equal(t, map[string]int{"public inbound": 7, "public outbound": 6, "private inbound": 8, "private outbound": 5}, flows(2, 0, 1, false).RuleCounts())
+	known := flows(2, 0, 1, false)
+	known.PublicClientsKnown = true
+	assert.Equal(t, 3, known.RuleCounts()["public inbound"])
 	// Each zone adds a WSUS and an RDP rule each way, with NAT two forwarded flows in; each admin
 	// and S3 CIDR one each way.
 	assert.Equal(t, map[string]int{"public inbound": 2 + 3 + 6 + 1 + 2*6, "public outbound": 2 + 2*6 + 1, "private inbound": 2 + 6 + 3 + 4 + 2,
@@ -228,9 +233,9 @@ func TestWsusClientCidrsAreCheckedLikeAdminCidrs(t *testing.T) {
 	assert.Contains(t, text, `WsusClientCidrs[2] "192.168.0.1" is not an IPv4 CIDR block`)
 }
 
-// The public subnets' replies from anywhere: without NAT their one client is the WSUS server,
-// Windows Server, answered on 49152-65535 only; with NAT a NAT gateway's 1024-65535, split
-// around RDP ("Ephemeral ports", Amazon VPC User Guide).
+// The public subnets' replies from anywhere: with their one client the WSUS server on an AWS
+// Windows AMI, Windows Server's 49152-65535 only; with NAT, or clients privatepatch does not know,
+// 1024-65535, split around RDP ("Ephemeral ports", Amazon VPC User Guide).
 func TestPublicRepliesFromAnywhereAreTheWsusServersPortsOrANatGateways(t *testing.T) {
 	fromAnywhere := func(f AclFlows) []string {
 		var got []string
@@ -241,6 +246,10 @@ func TestPublicRepliesFromAnywhereAreTheWsusServersPortsOrANatGateways(t *testin
 		}
 		return got
 	}
-	assert.Equal(t, []string{"1000 49152-65535"}, fromAnywhere(flows(2, 0, 1, false)))
-	assert.Equal(t, []string{"1000 1024-3388", "1001 3390-65535"}, fromAnywhere(flows(2, 0, 1, true)))
+	known := flows(2, 0, 1, false)
+	known.PublicClientsKnown = true
+	assert.Equal(t, []string{"1000 49152-65535"}, fromAnywhere(known))
+	assert.Equal(t, []string{"1000 1024-3388", "1001 3390-65535"}, fromAnywhere(flows(2, 0, 1, false)), "clients privatepatch does not know")
+	known.PrivateInternetRoute = true
+	assert.Equal(t, []string{"1000 1024-3388", "1001 3390-65535"}, fromAnywhere(known), "a NAT gateway")
 }
