@@ -139,3 +139,67 @@ func projections(resources map[string]any, account, region string) []string {
 	}
 	return problems
 }
+
+// Ordering checks that a resource CloudFormation would otherwise create too early waits for what
+// it needs, where no reference orders them (mutation run 20's A14, B01):
+//   - a route to an internet gateway waits for the gateway's attachment to the VPC ("When a
+//     DependsOn attribute is required": a route that includes a VPC gateway must depend on the
+//     VPC-gateway attachment, DependsOn attribute, CloudFormation Template Reference);
+//   - a Security Hub standard waits for the hub of its template: a standard is enabled in an
+//     account whose Security Hub is, and nothing else orders the two.
+func Ordering(templates ...map[string]any) []string {
+	var problems []string
+	for _, template := range templates {
+		resources := cfntemplate.Resources(template)
+		attachments := map[string]string{} // internet gateway -> its attachment
+		for id, a := range cfntemplate.OfType(resources, "AWS::EC2::VPCGatewayAttachment") {
+			attachments[cfntemplate.Ref(a["InternetGatewayId"])] = id
+		}
+		for _, id := range slices.Sorted(maps.Keys(cfntemplate.OfType(resources, "AWS::EC2::Route"))) {
+			route := resources[id].(map[string]any)
+			gateway := cfntemplate.Ref(route["Properties"].(map[string]any)["GatewayId"])
+			if attachment, ok := attachments[gateway]; ok && !slices.Contains(dependsOn(route), attachment) {
+				problems = append(problems, fmt.Sprintf("route %s: to internet gateway %s without DependsOn its attachment %s: it may be created before the gateway is attached, and fail", id, gateway, attachment))
+			}
+		}
+		hubs := slices.Sorted(maps.Keys(cfntemplate.OfType(resources, "AWS::SecurityHub::Hub")))
+		for _, id := range slices.Sorted(maps.Keys(cfntemplate.OfType(resources, "AWS::SecurityHub::Standard"))) {
+			standard := resources[id].(map[string]any)
+			if len(hubs) > 0 && !slices.Contains(dependsOn(standard), hubs[0]) && !strings.Contains(fmt.Sprint(standard["Properties"]), hubs[0]) {
+				problems = append(problems, fmt.Sprintf("standard %s: neither depends on nor names the hub %s: it may be enabled before Security Hub is, and fail", id, hubs[0]))
+			}
+		}
+	}
+	return problems
+}
+
+// dependsOn is a resource's DependsOn, a name or a list.
+func dependsOn(resource map[string]any) []string {
+	return cfntemplate.Texts(resource["DependsOn"])
+}
+
+// TagKeyConditions checks that an Allow statement limiting the tag keys of a request
+// (aws:TagKeys) uses a ForAllValues operator: every key of the request must be one listed, as
+// AWS's example of adding a specific tag does ("IAM: Add a specific tag with specific values",
+// IAM User Guide: "The condition returns true if all of the tag keys in the request match the key
+// in the policy"). ForAnyValue is true when one key matches, so the request may carry any other
+// key beside it (mutation run 20's B20: the start-stop role could then set or delete any tag).
+func TagKeyConditions(templates ...map[string]any) []string {
+	var problems []string
+	for _, template := range templates {
+		for id, p := range cfntemplate.OfType(cfntemplate.Resources(template), "AWS::IAM::Policy") {
+			doc, _ := p["PolicyDocument"].(map[string]any)
+			for i, st := range cfntemplate.Values(doc["Statement"]) {
+				statement, _ := st.(map[string]any)
+				conditions, _ := statement["Condition"].(map[string]any)
+				for operator, c := range conditions {
+					keys, _ := c.(map[string]any)
+					if _, limits := keys["aws:TagKeys"]; limits && statement["Effect"] == "Allow" && !strings.HasPrefix(operator, "ForAllValues:") {
+						problems = append(problems, fmt.Sprintf("policy %s: statement %v limits aws:TagKeys with %s, not ForAllValues: a request may carry any other tag key beside one listed", id, cmpText(statement["Sid"], fmt.Sprintf("#%d", i+1)), operator))
+					}
+				}
+			}
+		}
+	}
+	return problems
+}

@@ -97,6 +97,8 @@ func settings(network, patching, fleet map[string]any, d *config.Config) []strin
 	problems = append(problems, Uniqueness(d.Account, d.Region, network, fleet, patching)...)
 	problems = append(problems, APIForms(d.Account, d.Region, network, fleet, patching)...)
 	problems = append(problems, WrittenFor(patching)...)
+	problems = append(problems, Ordering(network, patching)...)
+	problems = append(problems, TagKeyConditions(network, fleet, patching)...)
 	problems = append(problems, Addresses(network)...)
 	problems = append(problems, AlarmsAndPolicies(networkspec.Partition(d.Region), network, fleet, patching)...)
 	problems = append(problems, Consistency(timeouts{

@@ -1972,3 +1972,38 @@ func TestRunTwentysMissesAreNamed(t *testing.T) {
 	assert.Contains(t, written, "table FindingFilterTable62798218: expires items by ttl (enabled: true), not by expiresAt")
 	assert.Contains(t, written, "alarm MonitoringWsusDiskAlarmC3AE443E: threshold 85, not the 15")
 }
+
+// A route to the internet gateway waits for its attachment, and a Security Hub standard for its
+// hub (mutation run 20's B01, A14: each DependsOn removed), planted in goldens that pass.
+func TestWhatMustBeCreatedFirstIsWaitedFor(t *testing.T) {
+	network := read(t, "../../test/testdata/default.network.template.json")
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	require.Empty(t, Ordering(network, patching))
+	route := cfntemplate.Resources(network)["NetworkVpcPublicSubnet1DefaultRoute31EC04EC"].(map[string]any)
+	delete(route, "DependsOn")
+	assert.Equal(t, []string{"route NetworkVpcPublicSubnet1DefaultRoute31EC04EC: to internet gateway NetworkVpcIGW6BEA7B02 without DependsOn its attachment NetworkVpcVPCGW8F3799B5: " +
+		"it may be created before the gateway is attached, and fail"}, Ordering(network))
+	for id, r := range cfntemplate.Resources(patching) {
+		if r.(map[string]any)["Type"] == "AWS::SecurityHub::Standard" {
+			delete(r.(map[string]any), "DependsOn")
+			assert.Contains(t, joined(Ordering(patching)), "standard "+id+": neither depends on nor names the hub")
+			break
+		}
+	}
+}
+
+// An Allow limiting aws:TagKeys uses ForAllValues (mutation run 20's B20: ForAnyValue let the
+// start-stop role set any tag beside the one it marks with), in the form the start-stop role's
+// policy has.
+func TestTagKeyLimitsUseForAllValues(t *testing.T) {
+	statement := map[string]any{"Sid": "MarkWhatItStarts", "Effect": "Allow", "Action": []any{"ec2:CreateTags", "ec2:DeleteTags"}, "Resource": "*",
+		"Condition": map[string]any{"ForAllValues:StringEquals": map[string]any{"aws:TagKeys": []any{"privatepatch:started"}}}}
+	template := map[string]any{"Resources": map[string]any{"StartStoppedRoleDefaultPolicy": map[string]any{"Type": "AWS::IAM::Policy",
+		"Properties": map[string]any{"PolicyDocument": map[string]any{"Statement": []any{statement}}}}}}
+	require.Empty(t, TagKeyConditions(template))
+	conditions := statement["Condition"].(map[string]any)
+	conditions["ForAnyValue:StringEquals"] = conditions["ForAllValues:StringEquals"]
+	delete(conditions, "ForAllValues:StringEquals")
+	assert.Equal(t, []string{"policy StartStoppedRoleDefaultPolicy: statement MarkWhatItStarts limits aws:TagKeys with ForAnyValue:StringEquals, not ForAllValues: " +
+		"a request may carry any other tag key beside one listed"}, TagKeyConditions(template))
+}
