@@ -131,16 +131,20 @@ type natPaths struct {
 // NAT gateway is in no subnet ("AvailabilityMode"): no ACL of a subnet of its is crossed.
 func (d *deployment) natPaths(template map[string]any) (natPaths, error) {
 	p := natPaths{natSubnets: map[string]netip.Addr{}, byPrivate: map[string]netip.Addr{}}
-	subnets, tables := outputList(template, "PrivateSubnetIds"), outputList(template, "PrivateSubnetRouteTableIds")
-	if len(tables) == 0 || len(tables) != len(subnets) {
-		p.unjudged = append(p.unjudged, "the network stack names no route table of each private subnet, so the NAT gateways are not known")
+	subnets := outputList(template, "PrivateSubnetIds")
+	tables, moved, err := d.privateRouteTables(template, subnets)
+	if err != nil {
+		return p, err
+	}
+	if len(tables) != len(subnets) || len(subnets) == 0 {
+		p.unjudged = append(p.unjudged, "the route table of each private subnet is not known, so neither are the NAT gateways")
 		return p, nil
 	}
 	gatewayOf, others, err := d.defaultRoutes(tables)
 	if err != nil {
 		return p, err
 	}
-	p.unjudged = others
+	p.unjudged = append(moved, others...)
 	var ids []string
 	for _, g := range gatewayOf {
 		ids = append(ids, g)
@@ -180,6 +184,62 @@ func (d *deployment) natPaths(template map[string]any) (natPaths, error) {
 		}
 	}
 	return p, nil
+}
+
+// privateRouteTables are the route tables the private subnets use, in their order: the one each
+// is associated with, or the VPC's main one ("Subnet route tables": a subnet not explicitly
+// associated uses the main route table, Amazon VPC User Guide), read with DescribeRouteTables'
+// association.subnet-id and association.main filters. Each that is not the configured one
+// (network.existingVpc.privateSubnets[].routeTableId, on which the stack puts the S3 endpoint)
+// is named.
+func (d *deployment) privateRouteTables(template map[string]any, subnets []string) ([]string, []string, error) {
+	type tables struct {
+		RouteTables []struct {
+			RouteTableId string
+			Associations []struct {
+				SubnetId string
+				Main     bool
+			}
+		}
+	}
+	var associated tables
+	if err := d.call(&associated, "ec2", "describe-route-tables", "--filters", jsonFilter("Name", "association.subnet-id", subnets...)); err != nil {
+		return nil, nil, err
+	}
+	of := map[string]string{}
+	for _, t := range associated.RouteTables {
+		for _, a := range t.Associations {
+			of[a.SubnetId] = t.RouteTableId
+		}
+	}
+	if len(of) < len(subnets) {
+		var main tables
+		vpc := outputList(template, "VpcId")
+		if len(vpc) == 1 {
+			filters := `[{"Name":"vpc-id","Values":["` + vpc[0] + `"]},{"Name":"association.main","Values":["true"]}]`
+			if err := d.call(&main, "ec2", "describe-route-tables", "--filters", filters); err != nil {
+				return nil, nil, err
+			}
+		}
+		for _, subnet := range subnets {
+			if _, ok := of[subnet]; !ok && len(main.RouteTables) > 0 {
+				of[subnet] = main.RouteTables[0].RouteTableId
+			}
+		}
+	}
+	configured := outputList(template, "PrivateSubnetRouteTableIds")
+	var out, moved []string
+	for i, subnet := range subnets {
+		table, ok := of[subnet]
+		if !ok {
+			continue
+		}
+		out = append(out, table)
+		if i < len(configured) && configured[i] != table {
+			moved = append(moved, fmt.Sprintf("subnet %s routes by %s, not the configured %s (network.existingVpc.privateSubnets[%d].routeTableId), which the S3 endpoint is on", subnet, table, configured[i], i))
+		}
+	}
+	return out, moved, nil
 }
 
 // defaultRoutes are the NAT gateways the route tables' default routes (0.0.0.0/0) name, by route

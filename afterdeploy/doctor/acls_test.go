@@ -42,7 +42,9 @@ const (
 	vpcAclsNoNat = `ec2 describe-network-acls --filters [{"Name":"association.subnet-id","Values":["subnet-0aaaaaaaaaaaaaaa1","subnet-0aaaaaaaaaaaaaaa2"]}]`
 	vpcAcls      = `ec2 describe-network-acls --filters [{"Name":"association.subnet-id","Values":["subnet-0aaaaaaaaaaaaaaa1","subnet-0aaaaaaaaaaaaaaa2","subnet-0ccccccccccccccc1"]}]`
 	routeTables  = "ec2 describe-route-tables --route-table-ids rtb-0aaaaaaaaaaaaaaa1 rtb-0aaaaaaaaaaaaaaa2"
-	natGateways  = "ec2 describe-nat-gateways --nat-gateway-ids nat-0a1b2c3d4e5f60001"
+	// The private subnets' associations: the subnets' own route tables, the configured ones.
+	routeAssociations = `ec2 describe-route-tables --filters [{"Name":"association.subnet-id","Values":["subnet-0aaaaaaaaaaaaaaa1","subnet-0aaaaaaaaaaaaaaa2"]}]`
+	natGateways       = "ec2 describe-nat-gateways --nat-gateway-ids nat-0a1b2c3d4e5f60001"
 )
 
 // aclRow examines the hub deployment with the VPC's ACLs answered by file and returns the
@@ -55,9 +57,10 @@ func aclRow(t *testing.T, acls string, more ...string) Result {
 	responses := healthy()
 	maps.Copy(responses, map[string]string{
 		"cloudformation get-template --stack-name privatepatch-network --query TemplateBody": "../../test/testdata/existing-vpc-hub.network.template.json",
-		vpcAcls:     acls,
-		routeTables: "testdata/route-tables-nat.json",
-		natGateways: "testdata/nat-gateways-nat.json",
+		vpcAcls:           acls,
+		routeTables:       "testdata/route-tables-nat.json",
+		routeAssociations: "testdata/route-tables-nat.json",
+		natGateways:       "testdata/nat-gateways-nat.json",
 	})
 	for i := 0; i+1 < len(more); i += 2 {
 		responses[more[i]] = more[i+1]
@@ -165,6 +168,7 @@ fleet:
 			"cloudformation get-template --stack-name privatepatch-network --query TemplateBody":                                                                                                            "../../test/testdata/existing-vpc-lookup.network.template.json",
 			`ec2 describe-network-acls --filters [{"Name":"association.subnet-id","Values":["subnet-0c0ffee0c0ffee0a1","subnet-0c0ffee0c0ffee0a2","subnet-0c0ffee0c0ffee0b1","subnet-0c0ffee0c0ffee0b2"]}]`: "testdata/network-acls-public-closed.json",
 			"ec2 describe-route-tables --route-table-ids rtb-0c0ffee0c0ffee0a2 rtb-0c0ffee0c0ffee0b2":                                                                                                       routes,
+			`ec2 describe-route-tables --filters [{"Name":"association.subnet-id","Values":["subnet-0c0ffee0c0ffee0a2","subnet-0c0ffee0c0ffee0b2"]}]`:                                                       routes,
 			"ec2 describe-nat-gateways --nat-gateway-ids nat-0c0ffee0c0ffee0a1":                                                                                                                             "testdata/nat-gateways-public-subnet.json",
 			`ec2 describe-managed-prefix-lists --filters [{"Name":"prefix-list-name","Values":["com.amazonaws.eu-west-1.s3"]}]`:                                                                             "testdata/prefix-lists-s3.json",
 		})
@@ -185,4 +189,15 @@ fleet:
 
 	blackhole := row("testdata/route-tables-blackhole.json")
 	assert.Equal(t, Fail, blackhole.State)
+}
+
+// The private subnets' route tables are read by their associations, not taken from the
+// configuration: a subnet moved to another route table is named (the S3 endpoint is on the
+// configured one), and the NAT path is followed from the table it really uses (a review's find).
+func TestDoctorReadsThePrivateSubnetsRouteTablesByAssociation(t *testing.T) {
+	row := aclRow(t, "testdata/network-acls-open.json",
+		routeAssociations, "testdata/route-tables-moved.json",
+		"ec2 describe-route-tables --route-table-ids rtb-0aaaaaaaaaaaaaaa1 rtb-0aaaaaaaaaaaaaaa9", "testdata/route-tables-moved.json")
+	assert.Equal(t, Warn, row.State, row.Evidence)
+	assert.Contains(t, row.Evidence, "subnet subnet-0aaaaaaaaaaaaaaa2 routes by rtb-0aaaaaaaaaaaaaaa9, not the configured rtb-0aaaaaaaaaaaaaaa2 (network.existingVpc.privateSubnets[1].routeTableId)")
 }
