@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/privatepatch/privatepatch/constructs/compliance/compliancespec"
 	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
@@ -249,7 +251,9 @@ type timeouts map[string]int
 //   - the finding filter's table expires items by the attribute its function writes
 //     (compliancespec.FindingExpiryAttribute): by another, nothing expires (A17);
 //   - the WSUS alarms judge their metrics by wsusspec's thresholds: the disk alarm at 85 % free
-//     is in alarm for ever (B18).
+//     is in alarm for ever (B18);
+//   - a runbook's aws:executeScript steps run on patchingspec.PromoteRuntime, which the scripts
+//     are tested with; Python 3.6 no longer runs there (B12).
 func WrittenFor(templates ...map[string]any) []string {
 	var problems []string
 	for _, template := range templates {
@@ -266,6 +270,15 @@ func WrittenFor(templates ...map[string]any) []string {
 				}
 			}
 		}
+		for id, d := range cfntemplate.OfType(resources, "AWS::SSM::Document") {
+			for i, st := range cfntemplate.List(documentContent(d)["mainSteps"]) {
+				step, _ := st.(map[string]any)
+				inputs, _ := step["inputs"].(map[string]any)
+				if runtime, given := inputs["Runtime"]; step["action"] == "aws:executeScript" && given && cfntemplate.Text(runtime) != patchingspec.PromoteRuntime {
+					problems = append(problems, fmt.Sprintf("document %s: step %d runs its script on %v, not %s, which the script is written and tested for", id, i, runtime, patchingspec.PromoteRuntime))
+				}
+			}
+		}
 		for id, t := range cfntemplate.OfType(resources, "AWS::DynamoDB::Table") {
 			if !strings.HasPrefix(id, "FindingFilterTable") {
 				continue
@@ -277,4 +290,19 @@ func WrittenFor(templates ...map[string]any) []string {
 		}
 	}
 	return problems
+}
+
+// documentContent is a document's content: a map, or the YAML or JSON text the stacks' runbooks
+// are written in (DocumentFormat YAML), read as one.
+func documentContent(d map[string]any) map[string]any {
+	switch c := d["Content"].(type) {
+	case map[string]any:
+		return c
+	case string:
+		var content map[string]any
+		if yaml.Unmarshal([]byte(c), &content) == nil {
+			return content
+		}
+	}
+	return nil
 }

@@ -2007,3 +2007,15 @@ func TestTagKeyLimitsUseForAllValues(t *testing.T) {
 	assert.Equal(t, []string{"policy StartStoppedRoleDefaultPolicy: statement MarkWhatItStarts limits aws:TagKeys with ForAnyValue:StringEquals, not ForAllValues: " +
 		"a request may carry any other tag key beside one listed"}, TagKeyConditions(template))
 }
+
+// A runbook's aws:executeScript step runs on the runtime its script is tested with, read from
+// the YAML the stacks write their runbooks in (mutation run 20's B12: python3.6).
+func TestARunbooksScriptRunsOnItsRuntime(t *testing.T) {
+	runbook := func(runtime string) map[string]any {
+		return map[string]any{"Resources": map[string]any{"StartStoppedRunbook": map[string]any{"Type": "AWS::SSM::Document", "Properties": map[string]any{
+			"DocumentType": "Automation", "DocumentFormat": "YAML",
+			"Content": "schemaVersion: '0.3'\nmainSteps:\n    - action: aws:executeScript\n      name: StartOrStop\n      inputs:\n        Handler: handler\n        Runtime: " + runtime + "\n"}}}}
+	}
+	assert.Empty(t, WrittenFor(runbook(patchingspec.PromoteRuntime)))
+	assert.Equal(t, []string{"document StartStoppedRunbook: step 0 runs its script on python3.6, not python3.11, which the script is written and tested for"}, WrittenFor(runbook("python3.6")))
+}
