@@ -128,6 +128,14 @@ func runTimed(out, timings io.Writer, assembly, configPath, specPath string, wit
 		fmt.Fprintln(out, "\ncross-stack references (Fn::GetStackOutput, Fn::ImportValue; CloudFormation's validation sees one template at a time)")
 		return listProblems(out, wiring.References(templates), "each names an output of a stack of the assembly"), nil
 	}})
+	checks = append(checks, check{"runtimes", func(out io.Writer) (int, error) {
+		fmt.Fprintln(out, "\nfunction runtimes (each Lambda function's runtime is one Lambda supports today: after its deprecation date Lambda stops patching it, then blocks creating functions on it)")
+		var all []map[string]any
+		for _, t := range templates {
+			all = append(all, t)
+		}
+		return listProblems(out, wiring.DeprecatedRuntimes(time.Now().UTC(), all...), "every function runs on a supported runtime"), nil
+	}})
 	if with.authorisation {
 		checks = append(checks, check{"authorisation", func(out io.Writer) (int, error) { return authzTable(out, templates, cfg) }})
 	}

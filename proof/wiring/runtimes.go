@@ -1,0 +1,66 @@
+package wiring
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
+)
+
+// LambdaRuntimeDeprecation is each Lambda runtime identifier's deprecation date: from then Lambda
+// applies no security patches to it, and later blocks creating and then updating functions on it,
+// so a stack that creates one fails ("Runtime deprecation", AWS Lambda Developer Guide, read
+// 2026-12-07). The dates are the "Lambda runtimes" page's tables, as tflint-ruleset-aws's
+// aws_lambda_function_deprecated_runtime rule keeps them (commit 010379352dd2, which cites that
+// page); the runtimes released after that commit (nodejs24.x, python3.14, java25, dotnet10,
+// ruby3.4) from endoflife.date's aws-lambda page, which copies the same tables (read 2026-12-07).
+// A date moves when AWS extends a runtime: update it here from the page, with the date read.
+var LambdaRuntimeDeprecation = map[string]string{
+	"nodejs24.x": "2028-04-30", "nodejs22.x": "2027-04-30", "nodejs20.x": "2026-04-30",
+	"nodejs18.x": "2025-09-01", "nodejs16.x": "2024-06-12", "nodejs14.x": "2023-12-04",
+	"nodejs12.x": "2023-03-31", "nodejs10.x": "2021-07-30", "nodejs8.10": "2020-03-06",
+	"nodejs6.10": "2019-08-12", "nodejs4.3": "2020-03-05", "nodejs4.3-edge": "2020-03-05",
+	"nodejs":     "2016-10-31",
+	"python3.14": "2029-06-30", "python3.13": "2029-06-30", "python3.12": "2028-10-31",
+	"python3.11": "2026-06-30", "python3.10": "2026-06-30", "python3.9": "2025-12-15",
+	"python3.8": "2024-10-14", "python3.7": "2023-12-04", "python3.6": "2022-07-18",
+	"python2.7": "2021-07-15",
+	"java25":    "2029-06-30", "java21": "2029-06-30", "java17": "2026-06-30", "java11": "2026-06-30",
+	"java8.al2": "2026-06-30", "java8": "2024-01-08",
+	"dotnet10": "2028-11-14", "dotnet8": "2026-11-10", "dotnet7": "2024-05-14", "dotnet6": "2024-11-12",
+	"dotnet5.0": "2022-05-10", "dotnetcore3.1": "2023-04-03", "dotnetcore2.1": "2022-01-05",
+	"dotnetcore2.0": "2019-05-30", "dotnetcore1.0": "2019-07-27",
+	"ruby3.4": "2028-03-31", "ruby3.3": "2027-03-31", "ruby3.2": "2026-03-31", "ruby2.7": "2023-11-27",
+	"ruby2.5":         "2021-07-30",
+	"provided.al2023": "2029-06-30", "provided.al2": "2026-06-30", "provided": "2024-01-08",
+	"go1.x": "2024-01-08",
+}
+
+// DeprecatedRuntimes lists each function (a custom resource's provider as much as the project's
+// own) whose runtime is deprecated on the given day, or that Lambda's pages do not list. It
+// depends on the day: a template that passes today fails once its runtime's date passes, as its
+// deploy would (aws-cdk-lib's providers move to a newer runtime in a later release: upgrade it).
+// A runtime given by an intrinsic is not judged.
+func DeprecatedRuntimes(day time.Time, templates ...map[string]any) []string {
+	var problems []string
+	for _, template := range templates {
+		functions := cfntemplate.OfType(cfntemplate.Resources(template), "AWS::Lambda::Function")
+		for _, id := range slices.Sorted(maps.Keys(functions)) {
+			runtime, literal := functions[id]["Runtime"].(string)
+			if !literal {
+				continue
+			}
+			deprecated, listed := LambdaRuntimeDeprecation[runtime]
+			switch {
+			case !listed:
+				problems = append(problems, fmt.Sprintf("function %s: runtime %s is not one AWS's Lambda runtimes page lists", id, runtime))
+			case day.Format(time.DateOnly) >= deprecated:
+				problems = append(problems, fmt.Sprintf("function %s: runtime %s was deprecated on %s: Lambda no longer patches it and then blocks creating and updating functions on it (Runtime deprecation); move to a supported runtime (for a provider of aws-cdk-lib's, a newer aws-cdk-lib)", id, runtime, deprecated))
+			}
+		}
+	}
+	slices.Sort(problems) // the templates may come from a map: the report must not depend on its order
+	return problems
+}
