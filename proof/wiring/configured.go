@@ -141,6 +141,10 @@ func Security(patching map[string]any, d *config.Config) []string {
 				!sameSet(cfntemplate.Texts(scope["ComplianceResourceTypes"]), known.ResourceTypes) {
 				problems = append(problems, fmt.Sprintf("config rule %s: scoped to %v, and %s evaluates %v (%s)", id, scope["ComplianceResourceTypes"], known.Identifier, known.ResourceTypes, known.Page))
 			}
+			// Run 20's A18: a frequency on a change-triggered rule fails PutConfigRule.
+			if cfntemplate.Text(source["SourceIdentifier"]) == known.Identifier && known.Trigger == compliancespec.TriggerConfigurationChanges && r["MaximumExecutionFrequency"] != nil {
+				problems = append(problems, fmt.Sprintf("config rule %s: MaximumExecutionFrequency %v on %s, which configuration changes trigger (%s): PutConfigRule refuses a frequency there", id, r["MaximumExecutionFrequency"], known.Identifier, known.Page))
+			}
 		}
 	}
 	return append(problems, suppressions(resources, d)...)

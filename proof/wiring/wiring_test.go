@@ -1017,6 +1017,9 @@ func TestSecurityResourcesAreDeclaredAsConfigured(t *testing.T) {
 			standard = id
 		case strings.HasPrefix(id, "SecurityPatchCompliance"):
 			p["Scope"] = map[string]any{"ComplianceResourceTypes": []any{"AWS::EC2::Instance"}}
+		case strings.HasPrefix(id, "SecurityManagedBySsm"):
+			// Mutation run 20's A18: a frequency on a rule configuration changes trigger.
+			p["MaximumExecutionFrequency"] = "TwentyFour_Hours"
 		}
 	}
 	problems := joined(Security(patching, cfg))
@@ -1042,7 +1045,8 @@ func TestSecurityResourcesAreDeclaredAsConfigured(t *testing.T) {
 		"suppresses severities [], the configuration's [INFORMATIONAL LOW]",
 		"ResourceTags compares with NOT_EQUALS, not EQUALS: it suppresses findings the configuration does not name",
 		"arn:aws:securityhub:::ruleset/aws-foundational-security-best-practices/v/1.0.0 is not arn:<partition>:securityhub:<region>::<path> of a configured standard",
-		"scoped to [AWS::EC2::Instance], and EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK evaluates [AWS::SSM::PatchCompliance]"} {
+		"scoped to [AWS::EC2::Instance], and EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK evaluates [AWS::SSM::PatchCompliance]",
+		"MaximumExecutionFrequency TwentyFour_Hours on EC2_INSTANCE_MANAGED_BY_SSM, which configuration changes trigger"} {
 		assert.Contains(t, problems, want)
 	}
 }

@@ -57,6 +57,7 @@ func TestConfigRuleExceptionsAreRegionCodes(t *testing.T) {
 	code := regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[1-9]$`)
 	for _, r := range ConfigRules {
 		require.NotEmpty(t, r.Page, r.Identifier)
+		assert.Contains(t, []string{TriggerConfigurationChanges, TriggerPeriodic}, r.Trigger, r.Identifier)
 		for _, region := range r.UnavailableIn {
 			assert.Regexp(t, code, region, r.Identifier)
 		}

@@ -21,7 +21,21 @@ type ConfigRule struct {
 	// "AWS Region" line excepts ("All supported AWS regions except ..."), as region codes.
 	Page          string
 	UnavailableIn []string
+	// Trigger is the page's "Trigger type" line. A rule triggered by configuration changes takes
+	// no MaximumExecutionFrequency: PutConfigRule refuses it ("A maximum execution frequency for
+	// this rule is not allowed because only a change in resources triggers this managed rule",
+	// trussworks/terraform-aws-config#171; ConfigRule.MaximumExecutionFrequency, AWS Config API
+	// Reference: only "for an AWS Config managed rule that is triggered at a periodic frequency",
+	// read 2026-12-07).
+	Trigger string
 }
+
+// The "Trigger type" lines of the managed rules' pages ("List of AWS Config Managed Rules by
+// Trigger Type", AWS Config Developer Guide, read 2026-12-07).
+const (
+	TriggerConfigurationChanges = "Configuration changes"
+	TriggerPeriodic             = "Periodic"
+)
 
 // ConfigRules are AWS Config's managed rules for a Systems Manager fleet (pages read 2026-12-06).
 // None can be scoped to the fleet tag: the patch and association compliance items are Systems
@@ -41,18 +55,21 @@ var ConfigRules = []ConfigRule{
 		ResourceTypes: []string{"AWS::SSM::PatchCompliance"},
 		Page:          `"ec2-managedinstance-patch-compliance-status-check", AWS Config Developer Guide (read 2026-12-06)`,
 		// Asia Pacific (Osaka), Europe (Milan), Asia Pacific (Taipei).
-		UnavailableIn: []string{"ap-northeast-3", "eu-south-1", "ap-east-2"}},
+		UnavailableIn: []string{"ap-northeast-3", "eu-south-1", "ap-east-2"},
+		Trigger:       TriggerConfigurationChanges},
 	{ID: "AssociationCompliance", Name: "association-compliance", Identifier: "EC2_MANAGEDINSTANCE_ASSOCIATION_COMPLIANCE_STATUS_CHECK",
 		ResourceTypes: []string{"AWS::SSM::AssociationCompliance"},
 		Page:          `"ec2-managedinstance-association-compliance-status-check", AWS Config Developer Guide (read 2026-12-06)`,
 		// Asia Pacific (New Zealand), Asia Pacific (Thailand), Asia Pacific (Osaka), Mexico
 		// (Central), Asia Pacific (Taipei).
-		UnavailableIn: []string{"ap-southeast-6", "ap-southeast-7", "ap-northeast-3", "mx-central-1", "ap-east-2"}},
+		UnavailableIn: []string{"ap-southeast-6", "ap-southeast-7", "ap-northeast-3", "mx-central-1", "ap-east-2"},
+		Trigger:       TriggerConfigurationChanges},
 	{ID: "ManagedBySsm", Name: "managed-by-ssm", Identifier: "EC2_INSTANCE_MANAGED_BY_SSM",
 		ResourceTypes: []string{"AWS::EC2::Instance", "AWS::SSM::ManagedInstanceInventory"},
 		Page:          `"ec2-instance-managed-by-systems-manager", AWS Config Developer Guide (read 2026-12-06)`,
 		// Asia Pacific (Taipei).
-		UnavailableIn: []string{"ap-east-2"}},
+		UnavailableIn: []string{"ap-east-2"},
+		Trigger:       TriggerConfigurationChanges},
 }
 
 // ConfigRulesIn are the rules offered in region, and a message naming each one that is not.
