@@ -351,19 +351,10 @@ func endpointTable(out io.Writer, stack string, template map[string]any, d *conf
 // flowTable prints the verdict on every required and forbidden flow and returns how many are
 // wrong.
 func flowTable(out io.Writer, stack string, template map[string]any, d *config.Config, build func(map[string]any) (netpath.Model, error)) (int, error) {
-	m, err := build(template)
+	m, s3, err := flowModel(template, d, build)
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", stack, err)
 	}
-	s3 := d.S3Cidrs()
-	if s3 == nil {
-		s3 = s3drift.AclCidrs(m) // looked up at synth: in cdk.context.json, not in the configuration
-	}
-	if s3 == nil && m.AclsNotModelled {
-		s3 = []string{netpath.S3StandIn}
-	}
-	m = m.WithPrefixLists(d.S3PrefixListId(), s3)
-	m.PublicClientsUnknown = !d.PublicClientsKnown()
 	fmt.Fprintf(out, "\n%s: network ACL and security group verdicts (a needed flow passes both, request and replies; a forbidden one is denied by each on its own, its request already)\n", stack)
 	fmt.Fprintf(out, "%-8s %-62s %5s  %-7s %-7s %s\n", "needed", "flow", "port", "ACLs", "SGs", "decided by (ACLs; security groups)")
 	wrong := 0
@@ -404,8 +395,31 @@ func flowTable(out io.Writer, stack string, template map[string]any, d *config.C
 				word(acl), word(sg), decided(acl), decided(sg), mark)
 		}
 	}
+	if !m.AclsNotModelled {
+		wrong += listProblems(out, m.S3CoverageProblems(), "S3 coverage: each private network ACL, in rule-number order, passes HTTPS out to every address of the S3 ranges and the replies from every one")
+	}
 	wrong += ruleSummary(out, stack, m, required, forbidden)
 	return wrong, nil
+}
+
+// flowModel is the network stack's model with the region's S3 prefix list, and the list's CIDRs:
+// the configuration's, else those synth looked up (in cdk.context.json, so read from the private
+// ACL), else, where the ACLs are not modelled, a stand-in.
+func flowModel(template map[string]any, d *config.Config, build func(map[string]any) (netpath.Model, error)) (netpath.Model, []string, error) {
+	m, err := build(template)
+	if err != nil {
+		return m, nil, err
+	}
+	s3 := d.S3Cidrs()
+	if s3 == nil {
+		s3 = s3drift.AclCidrs(m)
+	}
+	if s3 == nil && m.AclsNotModelled {
+		s3 = []string{netpath.S3StandIn}
+	}
+	m = m.WithPrefixLists(d.S3PrefixListId(), s3)
+	m.PublicClientsUnknown = !d.PublicClientsKnown()
+	return m, s3, nil
 }
 
 // ruleSummary removes each ACL entry and security group rule in turn (netpath.ProveRules), prints

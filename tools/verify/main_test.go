@@ -220,6 +220,7 @@ fleet:
 	assert.Zero(t, wrong, out.String())
 	assert.Regexp(t, `yes\s+instance to S3 at 198\.18\.0\.0/15\s+443\s+n/a\s+passes`, out.String())
 	assert.Regexp(t, `no\s+instance SSH to the hub's interface endpoints at 10\.0\.0\.0/24\s+22\s+n/a\s+denied`, out.String())
+	assert.NotContains(t, out.String(), "S3 coverage", "the existing VPC's ACLs are its own")
 
 	group := template["Resources"].(map[string]any)["NetworkPrivateSecurityGroup457D0836"].(map[string]any)["Properties"].(map[string]any)
 	for _, rule := range group["SecurityGroupEgress"].([]any) {
@@ -232,4 +233,27 @@ fleet:
 	require.NoError(t, err)
 	assert.Positive(t, wrong)
 	assert.Regexp(t, `no\s+instance SSH to S3 at 198\.18\.0\.0/15\s+22\s+n/a\s+passes.*<-- WRONG`, out.String())
+}
+
+// The flow table tries one address of each S3 range; the coverage proof under it takes all of
+// them. Planted (mutation run 21's A07): the private ACL's rule for 52.92.128.0/17 narrowed to
+// its lower half, which the flow table's address still passes.
+func TestVerifyProvesThePrivateAclCoversEveryS3Address(t *testing.T) {
+	cfg, err := config.LoadDefault()
+	require.NoError(t, err)
+	template := goldenDefault(t)["network"]
+	var out bytes.Buffer
+	wrong, err := flowTable(&out, "network", template, cfg, netpath.FromTemplate)
+	require.NoError(t, err)
+	assert.Zero(t, wrong, out.String())
+	assert.Contains(t, out.String(), "S3 coverage: each private network ACL")
+
+	rule := template["Resources"].(map[string]any)["NetworkPrivateAclOutHttpsToS36499896A1"].(map[string]any)["Properties"].(map[string]any)
+	rule["CidrBlock"] = "52.92.128.0/18"
+	out.Reset()
+	wrong, err = flowTable(&out, "network", template, cfg, netpath.FromTemplate)
+	require.NoError(t, err)
+	assert.Equal(t, 1, wrong, out.String())
+	assert.Regexp(t, `yes\s+instance to S3 at 52\.92\.128\.0/17\s+443\s+passes`, out.String())
+	assert.Contains(t, out.String(), "HTTPS out to S3 range 52.92.128.0/17: 52.92.192.0/18 matches no rule (implicit deny)  <-- WRONG")
 }
