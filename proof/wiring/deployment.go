@@ -6,6 +6,7 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
@@ -48,6 +49,7 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	problems = append(problems, Tables(patching)...)
 	problems = append(problems, Devices(fleet)...)
 	problems = append(problems, CleanupModes(fleet, d)...)
+	problems = append(problems, CleanupAge(fleet, d, time.Now().UTC().Truncate(24*time.Hour))...)
 	problems = append(problems, FlowLogs(network)...)
 	problems = append(problems, Bodies(fleet, patching)...)
 	problems = append(problems, Inventory(patching)...)
