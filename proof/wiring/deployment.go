@@ -35,6 +35,7 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	problems = append(problems, Outputs(patching, fleet)...)
 	problems = append(problems, Documents(fleet, patching)...)
 	problems = append(problems, Keys(network, fleet, patching)...)
+	problems = append(problems, CrawlerLogsKeys(network, fleet, patching)...)
 	problems = append(problems, Regions(d.Region, network, fleet, patching)...)
 	problems = append(problems, PrefixLists(network, d.S3PrefixListId())...)
 	problems = append(problems, Server(fleet)...)
