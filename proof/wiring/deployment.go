@@ -43,6 +43,7 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	problems = append(problems, Published(patching, fleet)...)
 	problems = append(problems, installs(patching, d)...)
 	problems = append(problems, windowPatchGroups(patching, d)...)
+	problems = append(problems, instancePatchGroupTags(patching, fleet, d)...)
 	problems = append(problems, Baselines(patching, d)...)
 	problems = append(problems, Security(patching, d)...)
 	problems = append(problems, Hooks(patching)...)
