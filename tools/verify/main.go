@@ -175,11 +175,21 @@ func networkChecks(templates cfnupdate.Deployment, cfg *config.Config) []check {
 					"the ACL layer is not modelled (n/a below), so the flows are proven through the security groups alone; after a deploy, make doctor's network ACLs row judges the same flows through them\n", name)
 				build = netpath.FromSecurityGroups
 			}
-			n, err := flowTable(out, name, template, d, build)
+			n, err := flowTable(out, name, template, d, withServerRoute(build, fleet))
 			return problems + n, err
 		}})
 	}
 	return checks
+}
+
+// withServerRoute builds the model with the WSUS server's route out of the VPC, which the ACLs
+// and security groups do not show: the flows to Microsoft Update need it (run 21's A12).
+func withServerRoute(build func(map[string]any) (netpath.Model, error), fleet map[string]any) func(map[string]any) (netpath.Model, error) {
+	return func(network map[string]any) (netpath.Model, error) {
+		m, err := build(network)
+		m.ServerRoute = netpath.ServerRouteProblem(network, fleet)
+		return m, err
+	}
 }
 
 // wiringChecks are each deployment's patching and fleet stacks' wiring (proof/wiring): a task's
@@ -387,12 +397,15 @@ func flowTable(out io.Writer, stack string, template map[string]any, d *config.C
 			if !set.needed {
 				acl, sg = m.JudgeForbidden(f)
 			}
-			mark := ""
-			if netpath.Wrong(set.needed, acl, sg) {
+			mark, route := "", ""
+			if r := m.RouteProblem(f); set.needed && r != "" {
+				route = "; route: " + r
+			}
+			if netpath.Wrong(set.needed, acl, sg) || route != "" {
 				mark, wrong = "  <-- WRONG", wrong+1
 			}
-			fmt.Fprintf(out, "%-8s %-62s %5d  %-7s %-7s %s; %s%s\n", map[bool]string{true: "yes", false: "no"}[set.needed], f.Name, f.Port,
-				word(acl), word(sg), decided(acl), decided(sg), mark)
+			fmt.Fprintf(out, "%-8s %-62s %5d  %-7s %-7s %s; %s%s%s\n", map[bool]string{true: "yes", false: "no"}[set.needed], f.Name, f.Port,
+				word(acl), word(sg), decided(acl), decided(sg), route, mark)
 		}
 	}
 	if !m.AclsNotModelled {

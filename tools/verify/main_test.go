@@ -257,3 +257,29 @@ func TestVerifyProvesThePrivateAclCoversEveryS3Address(t *testing.T) {
 	assert.Regexp(t, `yes\s+instance to S3 at 52\.92\.128\.0/17\s+443\s+passes`, out.String())
 	assert.Contains(t, out.String(), "HTTPS out to S3 range 52.92.128.0/17: 52.92.192.0/18 matches no rule (implicit deny)  <-- WRONG")
 }
+
+// The flow table's rows from the WSUS server to Microsoft Update need its route out: planted, the
+// Elastic IP removed from a server in a public subnet (mutation run 21's A12).
+func TestTheWsusServersFlowsToMicrosoftUpdateNeedItsRouteOut(t *testing.T) {
+	cfg, err := config.LoadDefault()
+	require.NoError(t, err)
+	read := func(stack string) map[string]any {
+		data, err := os.ReadFile(filepath.Join("..", "..", "test", "testdata", "default."+stack+".template.json"))
+		require.NoError(t, err)
+		var template map[string]any
+		require.NoError(t, json.Unmarshal(data, &template))
+		return template
+	}
+	network, fleet := read("network"), read("fleet")
+	var out bytes.Buffer
+	wrong, err := flowTable(&out, "network", network, cfg, withServerRoute(netpath.FromTemplate, fleet))
+	require.NoError(t, err)
+	assert.Zero(t, wrong, out.String())
+
+	delete(fleet["Resources"].(map[string]any), "WsusElasticIpF14AC9D4")
+	out.Reset()
+	wrong, err = flowTable(&out, "network", network, cfg, withServerRoute(netpath.FromTemplate, fleet))
+	require.NoError(t, err)
+	assert.Equal(t, 2, wrong)
+	assert.Regexp(t, `yes\s+WSUS syncs from Microsoft Update over HTTPS\s+443\s+passes\s+passes\s+.*; route: the WSUS server WsusInstance902E8651 has no public IPv4 address .*<-- WRONG`, out.String())
+}
