@@ -74,9 +74,14 @@ func (c Cleanup) WithDefaults() Cleanup {
 
 var cronTime = regexp.MustCompile(`^cron\(([0-9]{1,2}) ([0-9]{1,2}) (\S+) \S+ (\S+) \S+\)$`)
 
+// varyingDays: a cron day field whose days are not evenly spaced: a list, a range or a step
+// (a held-out check found MON,THU given a period of one day, whose runs are four days apart).
+func varyingDays(field string) bool { return field != "*" && strings.ContainsAny(field, ",-/*") }
+
 // CleanupPeriodDays is how many days apart schedule runs the cleanup at most: 31 for a monthly
 // cron (a day of the month, or DAY#n / DAYL), 7 for a weekly one (one day of the week), 1
-// otherwise. The alarm allows two periods.
+// for every day. The alarm allows two periods. Validation refuses the other forms (lists, ranges,
+// steps), whose runs are unevenly spaced.
 func CleanupPeriodDays(schedule string) int {
 	m := cronTime.FindStringSubmatch(schedule)
 	if m == nil {
@@ -114,6 +119,12 @@ func (s Server) CleanupProblems() spec.Problems {
 	m := cronTime.FindStringSubmatch(c.Schedule)
 	if m == nil {
 		p.Add("Schedule", c.Schedule, "needs a fixed minute and hour, cron(M H ...), so that the cleanup runs outside WSUS's synchronisation, e.g. %s", DefaultCleanupSchedule)
+		return p
+	}
+	if varyingDays(m[3]) || varyingDays(m[4]) {
+		p.Add("Schedule", c.Schedule, "names its days by a list, range or step: the cleanup alarm allows two periods without a good cleanup "+
+			"(MaxDaysWithoutCleanup), and with days that vary it would fire between runs; take one day of the month, one day of the week, "+
+			"a weekday's nth or last (WED#1, WEDL) or every day (*), e.g. %s", DefaultCleanupSchedule)
 		return p
 	}
 	hour, _ := strconv.Atoi(m[2])

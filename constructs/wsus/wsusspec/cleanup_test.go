@@ -21,7 +21,7 @@ func TestCleanupIsOnMonthlyByDefaultOutsideTheSynchronisation(t *testing.T) {
 
 func TestCleanupPeriodsOfTheScheduleForms(t *testing.T) {
 	for schedule, days := range map[string]int{"cron(0 8 ? * WED#1 *)": 31, "cron(0 8 15 * ? *)": 31, "cron(0 8 ? * 6L *)": 31,
-		"cron(0 8 ? * SUN *)": 7, "cron(0 8 ? * * *)": 1, "cron(0 8 1,15 * ? *)": 1} {
+		"cron(0 8 ? * SUN *)": 7, "cron(0 8 ? * * *)": 1} {
 		assert.Equal(t, days, CleanupPeriodDays(schedule), schedule)
 	}
 }
@@ -35,6 +35,11 @@ func TestCleanupDuringASynchronisationOrWithoutAFixedHourIsRefused(t *testing.T)
 		"rate(30 days)":          "needs a fixed minute and hour",
 		"cron(0 * ? * WED#1 *)":  "needs a fixed minute and hour",
 		"cron(0 8 ? JAN WED *)":  "is not a State Manager schedule",
+		// Runs four, three, seventeen and ten days apart: the alarm would fire between them.
+		"cron(0 8 ? * MON,THU *)": "names its days by a list, range or step",
+		"cron(0 8 ? * MON-FRI *)": "names its days by a list, range or step",
+		"cron(0 8 1,15 * ? *)":    "names its days by a list, range or step",
+		"cron(0 8 */10 * ? *)":    "names its days by a list, range or step",
 	} {
 		server.Cleanup.Schedule = schedule
 		problems := server.CleanupProblems()
@@ -44,6 +49,8 @@ func TestCleanupDuringASynchronisationOrWithoutAFixedHourIsRefused(t *testing.T)
 	}
 	server.Cleanup.Schedule = "cron(0 5 ? * WED#1 *)"
 	assert.Empty(t, server.CleanupProblems(), "two hours after the synchronisation")
+	server.Cleanup.Schedule = "cron(0 5 * * ? *)"
+	assert.Empty(t, server.CleanupProblems(), "every day")
 	server.SyncsPerDay = 4 // 03:00, 09:00, 15:00, 21:00
 	server.Cleanup.Schedule = "cron(0 10 ? * WED#1 *)"
 	assert.Contains(t, server.CleanupProblems()[0].String(), "after the synchronisation at 09:00 UTC")
