@@ -171,7 +171,13 @@ func results(t *testing.T) map[string][]Result {
 		endpoint := resourceOf(t, openEndpoint.Stacks, "privatepatch-network", "NetworkEndpointss3")["PolicyDocument"].(map[string]any)
 		endpoint["Statement"].([]any)[0].(map[string]any)["Resource"] = "*"
 		endpoint["Statement"].([]any)[1].(map[string]any)["Resource"] = "*"
-		deployments = append(deployments, wrongService, openEndpoint, newOutputPrefix(t))
+		// The flow log to S3 given a folder (run 21's A01): delivery writes under it, where the
+		// bucket policy admits only AWSLogs/<account>/*; and the same folder with the policy
+		// following it, which admits it.
+		flowLogFolder := flowLogInFolder(t, false)
+		flowLogFolderAdmitted := flowLogInFolder(t, true)
+		deployments = append(deployments, wrongService, openEndpoint, newOutputPrefix(t),
+			Deployment{Name: "flow-log-folder", Stacks: flowLogFolder, Env: env}, Deployment{Name: "flow-log-folder-admitted", Stacks: flowLogFolderAdmitted, Env: env})
 		for name, stacks := range map[string]Stacks{"no-payload-bucket": noPayload, "create-image-with-account": createImageWithAccount,
 			"no-alarm-statements": noAlarmStatements, "open-topic": openTopic,
 			"events-by-role": eventsByRole, "events-key-by-source": eventsKeyBySource, "events-any-rule": eventsAnyRule,
@@ -236,6 +242,40 @@ func TestShippedConfigurationsAreAuthorisedForEveryNeededCallAndDeniedEveryForbi
 	assert.True(t, find(t, "example", "maintenance window", "ssm:SendCommand", ":managed-instance/")[0].Required)
 	assert.False(t, find(t, "default", "maintenance window", "ssm:SendCommand", ":managed-instance/")[0].Required)
 	assert.Equal(t, "Allowed", find(t, "example", "SecurityHybridRole", "s3:GetObject", "aws-patch-manager-")[0].Verdict)
+}
+
+// flowLogInFolder is the flowlogs-s3 network stack whose flow log writes into the folder
+// flowlogs/ of its bucket; admitted: its bucket policy's delivery statement names that folder.
+func flowLogInFolder(t *testing.T, admitted bool) Stacks {
+	stacks := golden(t, "flowlogs-s3", "network")
+	bucket := map[string]any{"Fn::GetAtt": []any{"NetworkFlowLogsBucketA9BF4847", "Arn"}}
+	resourceOf(t, stacks, "privatepatch-network", "NetworkVpcFlowLog")["LogDestination"] = map[string]any{"Fn::Join": []any{"", []any{bucket, "/flowlogs/"}}}
+	if admitted {
+		statements(stacks, func(resourceType string, s map[string]any) bool {
+			if resourceType == "AWS::S3::BucketPolicy" && s["Action"] == "s3:PutObject" && strings.Contains(fmt.Sprint(s["Principal"]), "delivery.logs") {
+				s["Resource"] = map[string]any{"Fn::Join": []any{"", []any{bucket, "/flowlogs/AWSLogs/", map[string]any{"Ref": "AWS::AccountId"}, "/*"}}}
+			}
+			return true
+		})
+	}
+	return stacks
+}
+
+// A flow log's delivery writes under the folder of its LogDestination: a folder the bucket
+// policy does not admit is a denied delivery, named as such (run 21's A01 was only reported as
+// the delivery statements being unneeded); a policy that follows the folder admits it.
+func TestAFlowLogFolderOutsideTheBucketPolicysPrefixIsADeniedDelivery(t *testing.T) {
+	put := needed(find(t, "flow-log-folder", "VPC flow log delivery", "s3:PutObject", "/flowlogs/AWSLogs/111111111111/vpcflowlogs/"))
+	require.Len(t, put, 1)
+	assert.False(t, put[0].OK(), "%s", put[0])
+	assert.Equal(t, "ImplicitlyDenied", put[0].Verdict)
+	for _, action := range []string{"s3:GetBucketAcl", "s3:ListBucket"} {
+		assert.True(t, needed(find(t, "flow-log-folder", "VPC flow log delivery", action, ""))[0].OK(), "the bucket rows do not depend on the folder")
+	}
+	for _, r := range results(t)["flow-log-folder-admitted"] {
+		assert.True(t, r.OK(), "%s", r)
+	}
+	assert.NotEmpty(t, needed(find(t, "flow-log-folder-admitted", "VPC flow log delivery", "s3:PutObject", "/flowlogs/AWSLogs/")))
 }
 
 // The health script's namespace is its association's, not the role's policy's: without the

@@ -179,14 +179,23 @@ func flowLogsToS3(m model) []Call {
 		if props["LogDestinationType"] != "s3" {
 			continue
 		}
-		bucketArn := fmt.Sprint(props["LogDestination"])
-		bucket, ok := m.bucketByName(strings.TrimPrefix(bucketArn, "arn:"+partition+":s3:::"))
+		// LogDestination is the bucket's ARN with an optional folder, and delivery writes under
+		// it: "bucket_ARN/optional_folder/AWSLogs/aws_account_id/vpcflowlogs/region/year/month/
+		// day/log_file_name.log.gz" ("Publishing Flow Logs to Amazon S3", Flow Log Files, Amazon
+		// VPC User Guide, read 2026-12-07). The object row follows the folder, so a folder the
+		// bucket policy's AWSLogs/<account>/* does not cover is a denied delivery (run 21's A01).
+		name, folder, _ := strings.Cut(strings.TrimPrefix(fmt.Sprint(props["LogDestination"]), "arn:"+partition+":s3:::"), "/")
+		bucket, ok := m.bucketByName(name)
 		if !ok {
 			continue
 		}
+		bucketArn := "arn:" + partition + ":s3:::" + name
+		if folder = strings.TrimSuffix(folder, "/"); folder != "" {
+			folder += "/"
+		}
 		policy := m.resourcePolicy("AWS::S3::BucketPolicy", "Bucket", bucket)
 		source := fmt.Sprintf("arn:%s:logs:%s:%s:delivery-source:vpc-flow-log", partition, region, account)
-		object := fmt.Sprintf("%s/AWSLogs/%s/vpcflowlogs/%s/2026/12/06/flow.log.gz", bucketArn, account, region)
+		object := fmt.Sprintf("%s/%sAWSLogs/%s/vpcflowlogs/%s/2026/12/06/flow.log.gz", bucketArn, folder, account, region)
 		rows := []struct {
 			caller, action, resource string
 			context                  map[string]any
