@@ -1,0 +1,98 @@
+package wiring
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/logbucket/logbucketspec"
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
+)
+
+// The checks of this file name a protection the stacks build in and a template lost (mutation
+// run 21 found each only through a grant the least-privilege pass called unused).
+
+// CommandOutputEncryption checks that the command-output bucket encrypts as
+// commandOutput.encryption says (logbucketspec: s3-managed is SSEAlgorithm AES256, kms is aws:kms
+// under a key of the fleet stack), and that the resource data sync writing inventory into it
+// names that same key with kms and none without: an AES256 bucket where the configuration says
+// kms keeps the output and inventory out of the customer managed key, and its grants unused (run
+// 21's A09). Its access-log bucket is SSE-S3 whatever the setting (S3 server access logging
+// delivers to SSE-S3 buckets only), and is not judged here.
+func CommandOutputEncryption(d *config.Config, fleet, patching map[string]any) []string {
+	want := d.CommandOutput.WithDefaults().Encryption
+	keys := cfntemplate.OfType(cfntemplate.Resources(fleet), "AWS::KMS::Key")
+	buckets := cfntemplate.OfType(cfntemplate.Resources(fleet), "AWS::S3::Bucket")
+	var problems []string
+	bucketKeys := map[string]string{}
+	for _, id := range slices.Sorted(maps.Keys(buckets)) {
+		if !strings.HasPrefix(id, "CommandOutputBucket") {
+			continue
+		}
+		encryption, _ := buckets[id]["BucketEncryption"].(map[string]any)
+		rule, _ := cfntemplate.First(encryption["ServerSideEncryptionConfiguration"]).(map[string]any)
+		byDefault, _ := rule["ServerSideEncryptionByDefault"].(map[string]any)
+		algorithm, key := cfntemplate.Text(byDefault["SSEAlgorithm"]), keyID(byDefault["KMSMasterKeyID"])
+		switch _, ours := keys[key]; {
+		case want == logbucketspec.EncryptionKMS && algorithm != "aws:kms":
+			problems = append(problems, fmt.Sprintf("bucket %s: SSEAlgorithm %q, and commandOutput.encryption is kms: "+
+				"the command output and inventory are not encrypted under the stack's customer managed key", id, algorithm))
+		case want == logbucketspec.EncryptionKMS && !ours:
+			problems = append(problems, fmt.Sprintf("bucket %s: SSE-KMS under %s, not a key of the fleet stack (commandOutput.encryption kms is its own rotated key)", id, rendered(byDefault["KMSMasterKeyID"])))
+		case want == logbucketspec.EncryptionS3Managed && algorithm != "AES256":
+			problems = append(problems, fmt.Sprintf("bucket %s: SSEAlgorithm %q, and commandOutput.encryption is s3-managed (AES256)", id, algorithm))
+		}
+		bucketKeys[id] = key
+	}
+	syncs := cfntemplate.OfType(cfntemplate.Resources(patching), "AWS::SSM::ResourceDataSync")
+	for _, id := range slices.Sorted(maps.Keys(syncs)) {
+		destination, _ := syncs[id]["S3Destination"].(map[string]any)
+		bucketKey, isOutput := bucketKeys[cfntemplate.Ref(outputValue(fleet, destination["BucketName"]))]
+		if !isOutput {
+			continue // not the command-output bucket: the settings do not speak of it
+		}
+		key, named := destination["KMSKeyArn"]
+		_, ours := keys[keyID(outputValue(fleet, key))]
+		switch {
+		case want == logbucketspec.EncryptionKMS && (!ours || bucketKey != "" && keyID(outputValue(fleet, key)) != bucketKey):
+			got := "no KMSKeyArn"
+			if named {
+				got = "KMSKeyArn " + rendered(key)
+			}
+			problems = append(problems, fmt.Sprintf("resource data sync %s: writes to the command-output bucket with %s, not the bucket's key, and commandOutput.encryption is kms", id, got))
+		case want == logbucketspec.EncryptionS3Managed && named:
+			problems = append(problems, fmt.Sprintf("resource data sync %s: encrypts with KMSKeyArn %s, and commandOutput.encryption is s3-managed", id, rendered(key)))
+		}
+	}
+	return problems
+}
+
+// keyID is the logical id of the key v names by Ref or Fn::GetAtt, or "".
+func keyID(v any) string {
+	if id := cfntemplate.Ref(v); id != "" {
+		return id
+	}
+	return cfntemplate.GetAtt(v)
+}
+
+// outputValue is the value of the fleet stack's output that v reads (Fn::GetStackOutput, or
+// Fn::ImportValue of its export), or v when it reads none.
+func outputValue(fleet map[string]any, v any) any {
+	m, _ := v.(map[string]any)
+	outputs, _ := fleet["Outputs"].(map[string]any)
+	if get, ok := m["Fn::GetStackOutput"].(map[string]any); ok {
+		o, _ := outputs[cfntemplate.Text(get["OutputName"])].(map[string]any)
+		return o["Value"]
+	}
+	if name, ok := m["Fn::ImportValue"]; ok {
+		for _, o := range outputs {
+			o, _ := o.(map[string]any)
+			if export, _ := o["Export"].(map[string]any); export != nil && fmt.Sprint(export["Name"]) == fmt.Sprint(name) {
+				return o["Value"]
+			}
+		}
+	}
+	return v
+}

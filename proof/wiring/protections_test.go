@@ -1,0 +1,48 @@
+package wiring
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/logbucket/logbucketspec"
+)
+
+// Run 21's A09: the command-output bucket turned AES256 where commandOutput.encryption is kms.
+// The goldens pass with their configuration's setting (rich-patching's is kms, the others take
+// the default s3-managed); the planted bucket, a resource data sync that lost the key, and a kms
+// bucket where the configuration says s3-managed are each named.
+func TestACommandOutputBucketNotEncryptedAsConfiguredIsNamed(t *testing.T) {
+	cfg, err := config.LoadDefault()
+	require.NoError(t, err)
+	for _, scenario := range goldenScenarios {
+		cfg.CommandOutput.Encryption = map[bool]string{true: logbucketspec.EncryptionKMS, false: logbucketspec.EncryptionS3Managed}[scenario == "rich-patching"]
+		stacks := goldenStacks(t, scenario, "fleet", "patching")
+		if len(stacks) == 2 {
+			assert.Empty(t, CommandOutputEncryption(cfg, stacks[0], stacks[1]), scenario)
+		}
+	}
+	cfg.CommandOutput.Encryption = logbucketspec.EncryptionKMS
+	fleet := read(t, "../../test/testdata/rich-patching.fleet.template.json")
+	patching := read(t, "../../test/testdata/rich-patching.patching.template.json")
+	encryption := props(fleet, "CommandOutputBucket0DD4DD73")["BucketEncryption"]
+	props(fleet, "CommandOutputBucket0DD4DD73")["BucketEncryption"] = map[string]any{"ServerSideEncryptionConfiguration": []any{
+		map[string]any{"ServerSideEncryptionByDefault": map[string]any{"SSEAlgorithm": "AES256"}}}}
+	assert.Equal(t, []string{`bucket CommandOutputBucket0DD4DD73: SSEAlgorithm "AES256", and commandOutput.encryption is kms: ` +
+		"the command output and inventory are not encrypted under the stack's customer managed key"}, CommandOutputEncryption(cfg, fleet, patching))
+
+	props(fleet, "CommandOutputBucket0DD4DD73")["BucketEncryption"] = encryption
+	destination := props(patching, "InventoryResourceDataSync837B1722")["S3Destination"].(map[string]any)
+	key := destination["KMSKeyArn"]
+	delete(destination, "KMSKeyArn")
+	assert.Equal(t, []string{"resource data sync InventoryResourceDataSync837B1722: writes to the command-output bucket with no KMSKeyArn, not the bucket's key, " +
+		"and commandOutput.encryption is kms"}, CommandOutputEncryption(cfg, fleet, patching))
+
+	destination["KMSKeyArn"] = key
+	cfg.CommandOutput.Encryption = logbucketspec.EncryptionS3Managed
+	assert.Equal(t, []string{`bucket CommandOutputBucket0DD4DD73: SSEAlgorithm "aws:kms", and commandOutput.encryption is s3-managed (AES256)`,
+		`resource data sync InventoryResourceDataSync837B1722: encrypts with KMSKeyArn {"Fn::GetStackOutput":{"OutputName":"PublishOutputFnGetAttCommandOutputKey90C1B169ArnA97CF934",` +
+			`"Region":"us-west-2","StackName":"privatepatch-fleet"}}, and commandOutput.encryption is s3-managed`}, CommandOutputEncryption(cfg, fleet, patching))
+}
