@@ -96,3 +96,31 @@ func outputValue(fleet map[string]any, v any) any {
 	}
 	return v
 }
+
+// TopicKeys checks that every topic of the stacks is encrypted with a customer managed key of its
+// own template (alerttopic's Key: the patching alerts' AlertsKey). Without KmsMasterKeyId a topic
+// is not encrypted at rest with KMS, which Security Hub's [SNS.1] "SNS topics should be encrypted
+// at-rest using AWS KMS" fails ("The control fails if the SNS topic doesn't use a KMS key for
+// server-side encryption", Security Hub CSPM controls for Amazon SNS, read 2026-12-07); and the
+// key must be a customer managed one whose policy admits the CloudWatch alarms and EventBridge
+// rules that publish ("Enable compatibility between event sources from AWS services and
+// encrypted topics", Amazon SNS Developer Guide). Run 21's A20 removed the alerts topic's key.
+func TopicKeys(templates ...map[string]any) []string {
+	var problems []string
+	for _, template := range templates {
+		resources := cfntemplate.Resources(template)
+		keys := cfntemplate.OfType(resources, "AWS::KMS::Key")
+		topics := cfntemplate.OfType(resources, "AWS::SNS::Topic")
+		for _, id := range slices.Sorted(maps.Keys(topics)) {
+			key, named := topics[id]["KmsMasterKeyId"]
+			if _, ours := keys[keyID(key)]; !named {
+				problems = append(problems, fmt.Sprintf("topic %s: no KmsMasterKeyId: not encrypted at rest with KMS (Security Hub SNS.1), "+
+					"where the stacks encrypt every topic with their own customer managed key", id))
+			} else if !ours {
+				problems = append(problems, fmt.Sprintf("topic %s: KmsMasterKeyId %s is not a customer managed key of its stack, whose policy "+
+					"admits the alarms and rules that publish to it", id, rendered(key)))
+			}
+		}
+	}
+	return problems
+}

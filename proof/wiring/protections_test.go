@@ -1,6 +1,7 @@
 package wiring
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -9,6 +10,18 @@ import (
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/logbucket/logbucketspec"
 )
+
+// goldenTemplates are every golden template of test/testdata.
+func goldenTemplates(t *testing.T) map[string]map[string]any {
+	paths, err := filepath.Glob("../../test/testdata/*.template.json")
+	require.NoError(t, err)
+	require.NotEmpty(t, paths)
+	templates := map[string]map[string]any{}
+	for _, path := range paths {
+		templates[filepath.Base(path)] = read(t, path)
+	}
+	return templates
+}
 
 // Run 21's A09: the command-output bucket turned AES256 where commandOutput.encryption is kms.
 // The goldens pass with their configuration's setting (rich-patching's is kms, the others take
@@ -45,4 +58,19 @@ func TestACommandOutputBucketNotEncryptedAsConfiguredIsNamed(t *testing.T) {
 	assert.Equal(t, []string{`bucket CommandOutputBucket0DD4DD73: SSEAlgorithm "aws:kms", and commandOutput.encryption is s3-managed (AES256)`,
 		`resource data sync InventoryResourceDataSync837B1722: encrypts with KMSKeyArn {"Fn::GetStackOutput":{"OutputName":"PublishOutputFnGetAttCommandOutputKey90C1B169ArnA97CF934",` +
 			`"Region":"us-west-2","StackName":"privatepatch-fleet"}}, and commandOutput.encryption is s3-managed`}, CommandOutputEncryption(cfg, fleet, patching))
+}
+
+// Run 21's A20: the alerts topic without its KmsMasterKeyId; and its neighbour, a topic under a
+// key its stack does not create. Every golden's topics are under their stack's key.
+func TestATopicNotUnderItsStacksCustomerManagedKeyIsNamed(t *testing.T) {
+	for name, template := range goldenTemplates(t) {
+		assert.Empty(t, TopicKeys(template), name)
+	}
+	patching := read(t, "../../test/testdata/default.patching.template.json")
+	delete(props(patching, "AlertsTopicCF7C81C9"), "KmsMasterKeyId")
+	assert.Equal(t, []string{"topic AlertsTopicCF7C81C9: no KmsMasterKeyId: not encrypted at rest with KMS (Security Hub SNS.1), " +
+		"where the stacks encrypt every topic with their own customer managed key"}, TopicKeys(patching))
+	props(patching, "AlertsTopicCF7C81C9")["KmsMasterKeyId"] = "arn:aws:kms:us-west-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	assert.Equal(t, []string{"topic AlertsTopicCF7C81C9: KmsMasterKeyId arn:aws:kms:us-west-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab " +
+		"is not a customer managed key of its stack, whose policy admits the alarms and rules that publish to it"}, TopicKeys(patching))
 }
