@@ -124,3 +124,30 @@ func TopicKeys(templates ...map[string]any) []string {
 	}
 	return problems
 }
+
+// DefaultSecurityGroups checks that each VPC the network stack creates has CDK's
+// restrictDefaultSecurityGroup custom resource (Custom::VpcRestrictDefaultSG) naming its
+// DefaultSecurityGroup: without it the default group keeps its rules (all traffic from its own
+// members, all egress), which Security Hub's [EC2.2] "VPC default security groups should not
+// allow inbound or outbound traffic" fails (AWS Config rule vpc-default-security-group-closed:
+// "NON_COMPLIANT if the default security group has one or more inbound or outbound traffic
+// rules", read 2026-12-07); run 21's A08 removed it. An existing VPC is its owner's: the template
+// creates none, and nothing is judged.
+func DefaultSecurityGroups(network map[string]any) []string {
+	resources := cfntemplate.Resources(network)
+	restricted := map[string]bool{}
+	for _, cr := range cfntemplate.OfType(resources, "Custom::VpcRestrictDefaultSG") {
+		att, _ := cr["DefaultSecurityGroupId"].(map[string]any)
+		if parts := cfntemplate.List(att["Fn::GetAtt"]); len(parts) == 2 && parts[1] == "DefaultSecurityGroup" {
+			restricted[cfntemplate.Text(parts[0])] = true
+		}
+	}
+	var problems []string
+	for _, id := range slices.Sorted(maps.Keys(cfntemplate.OfType(resources, "AWS::EC2::VPC"))) {
+		if !restricted[id] {
+			problems = append(problems, fmt.Sprintf("VPC %s: no Custom::VpcRestrictDefaultSG names its DefaultSecurityGroup: the default security group "+
+				"keeps allowing all traffic between its members and all egress (Security Hub EC2.2)", id))
+		}
+	}
+	return problems
+}

@@ -74,3 +74,20 @@ func TestATopicNotUnderItsStacksCustomerManagedKeyIsNamed(t *testing.T) {
 	assert.Equal(t, []string{"topic AlertsTopicCF7C81C9: KmsMasterKeyId arn:aws:kms:us-west-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab " +
 		"is not a customer managed key of its stack, whose policy admits the alarms and rules that publish to it"}, TopicKeys(patching))
 }
+
+// Run 21's A08: a created VPC without the custom resource that empties its default security
+// group; and its neighbour, the resource naming another attribute of the VPC. The goldens that
+// use an existing VPC create none and are not judged.
+func TestACreatedVpcWhoseDefaultSecurityGroupIsNotRestrictedIsNamed(t *testing.T) {
+	for name, template := range goldenTemplates(t) {
+		assert.Empty(t, DefaultSecurityGroups(template), name)
+	}
+	const restrict = "NetworkVpcRestrictDefaultSecurityGroupCustomResource491E144D"
+	network := read(t, "../../test/testdata/default.network.template.json")
+	props(network, restrict)["DefaultSecurityGroupId"] = map[string]any{"Fn::GetAtt": []any{"NetworkVpc7FB7348F", "DefaultNetworkAcl"}}
+	want := []string{"VPC NetworkVpc7FB7348F: no Custom::VpcRestrictDefaultSG names its DefaultSecurityGroup: the default security group " +
+		"keeps allowing all traffic between its members and all egress (Security Hub EC2.2)"}
+	assert.Equal(t, want, DefaultSecurityGroups(network))
+	delete(network["Resources"].(map[string]any), restrict)
+	assert.Equal(t, want, DefaultSecurityGroups(network))
+}
