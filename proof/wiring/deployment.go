@@ -108,6 +108,7 @@ func settings(network, patching, fleet map[string]any, d *config.Config) []strin
 	problems = append(problems, CommandOutputEncryption(d, fleet, patching)...)
 	problems = append(problems, TopicKeys(network, fleet, patching)...)
 	problems = append(problems, DefaultSecurityGroups(network)...)
+	problems = append(problems, CrawlerSecurityConfigurations(network, fleet, patching)...)
 	problems = append(problems, AlarmsAndPolicies(networkspec.Partition(d.Region), network, fleet, patching)...)
 	problems = append(problems, Consistency(timeouts{
 		"SecurityInspectorEnablerFunction": compliancespec.InspectorEnablerTimeoutSeconds,

@@ -151,3 +151,41 @@ func DefaultSecurityGroups(network map[string]any) []string {
 	}
 	return problems
 }
+
+// CrawlerSecurityConfigurations checks that each Glue crawler's CrawlerSecurityConfiguration is
+// an AWS::Glue::SecurityConfiguration of the same template, by Ref or by its literal Name: the
+// stacks create the configuration beside the crawler (the crawler's logs key is in it), and a
+// name no configuration has fails the crawler's creation (run 21's A16).
+func CrawlerSecurityConfigurations(templates ...map[string]any) []string {
+	var problems []string
+	for _, template := range templates {
+		resources := cfntemplate.Resources(template)
+		declared := map[string]bool{}
+		configurations := cfntemplate.OfType(resources, "AWS::Glue::SecurityConfiguration")
+		for id, c := range configurations {
+			declared[id], declared[cfntemplate.Text(c["Name"])] = true, true
+		}
+		crawlers := cfntemplate.OfType(resources, "AWS::Glue::Crawler")
+		for _, id := range slices.Sorted(maps.Keys(crawlers)) {
+			v, set := crawlers[id]["CrawlerSecurityConfiguration"]
+			name := cfntemplate.Ref(v)
+			if name == "" {
+				name, _ = v.(string)
+			}
+			if set && !declared[name] {
+				problems = append(problems, fmt.Sprintf("Glue crawler %s: CrawlerSecurityConfiguration %s is no security configuration of its template "+
+					"(declared: %v): creating the crawler fails", id, rendered(v), slices.Sorted(maps.Keys(namesOf(configurations)))))
+			}
+		}
+	}
+	return problems
+}
+
+// namesOf are the Name properties of resources, as a set.
+func namesOf(resources map[string]map[string]any) map[string]bool {
+	names := map[string]bool{}
+	for _, r := range resources {
+		names[cfntemplate.Text(r["Name"])] = true
+	}
+	return names
+}

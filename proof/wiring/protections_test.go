@@ -91,3 +91,20 @@ func TestACreatedVpcWhoseDefaultSecurityGroupIsNotRestrictedIsNamed(t *testing.T
 	delete(network["Resources"].(map[string]any), restrict)
 	assert.Equal(t, want, DefaultSecurityGroups(network))
 }
+
+// Run 21's A16: the crawler naming a security configuration the template does not declare; and
+// its neighbours, a Ref to the declared one (passes) and a Ref to none (named).
+func TestACrawlerOnAnUndeclaredSecurityConfigurationIsNamed(t *testing.T) {
+	for name, template := range goldenTemplates(t) {
+		assert.Empty(t, CrawlerSecurityConfigurations(template), name)
+	}
+	patching := read(t, "../../test/testdata/rich-patching.patching.template.json")
+	crawler := props(patching, "InventoryQueriesCrawlerD90043AA")
+	crawler["CrawlerSecurityConfiguration"] = "privatepatch-inventory-logs"
+	assert.Equal(t, []string{"Glue crawler InventoryQueriesCrawlerD90043AA: CrawlerSecurityConfiguration privatepatch-inventory-logs is no security " +
+		"configuration of its template (declared: [privatepatch-inventory]): creating the crawler fails"}, CrawlerSecurityConfigurations(patching))
+	crawler["CrawlerSecurityConfiguration"] = map[string]any{"Ref": "InventoryQueriesSecurityConfiguration93096163"}
+	assert.Empty(t, CrawlerSecurityConfigurations(patching))
+	crawler["CrawlerSecurityConfiguration"] = map[string]any{"Ref": "InventoryQueriesLogsSecurityConfiguration"}
+	assert.Contains(t, joined(CrawlerSecurityConfigurations(patching)), `CrawlerSecurityConfiguration {"Ref":"InventoryQueriesLogsSecurityConfiguration"} is no security configuration`)
+}
