@@ -102,11 +102,6 @@ func StackOutputRefs(d *config.Config, templates ...map[string]any) []string {
 	return problems
 }
 
-// eventBridgeMetrics are the metrics EventBridge publishes, in AWS/Events ("Monitoring Amazon
-// EventBridge", Amazon EventBridge User Guide: "the AWS/Events namespace").
-var eventBridgeMetrics = []string{"Invocations", "FailedInvocations", "TriggeredRules", "MatchedEvents", "ThrottledRules",
-	"DeadLetterInvocations", "InvocationAttempts", "SuccessfulInvocationAttempts", "RetryInvocationAttempts"}
-
 // MetricNamespaces checks that an alarm on an EventBridge metric reads it in AWS/Events: in
 // another namespace no data ever comes, and a window's failure alarm never fires (mutation run
 // 14's A12: AWS/EventBridge).
@@ -123,7 +118,7 @@ func MetricNamespaces(patching map[string]any) []string {
 		}
 		for _, m := range metrics {
 			namespace := cfntemplate.Text(m["Namespace"])
-			if slices.Contains(eventBridgeMetrics, cfntemplate.Text(m["MetricName"])) && namespace != "AWS/Events" &&
+			if slices.Contains(DocumentedMetrics["AWS/Events"].Metrics, cfntemplate.Text(m["MetricName"])) && namespace != "AWS/Events" &&
 				slices.ContainsFunc(cfntemplate.List(m["Dimensions"]), func(d any) bool { dm, _ := d.(map[string]any); return cfntemplate.Text(dm["Name"]) == "RuleName" }) {
 				problems = append(problems, fmt.Sprintf("alarm %s: reads EventBridge's %s in %s, not AWS/Events: it never sees data", id, cfntemplate.Text(m["MetricName"]), namespace))
 			}

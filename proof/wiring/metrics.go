@@ -1,0 +1,170 @@
+package wiring
+
+import (
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
+)
+
+// metricRef is one metric an alarm or a dashboard line reads: its namespace, its name ("" when a
+// query names none) and its dimension names (dimensioned: they are known, as in a MetricStat, a
+// dashboard's metric line or a query's SCHEMA; a SEARCH's are not read).
+type metricRef struct {
+	namespace, name string
+	dimensions      []string
+	dimensioned     bool
+}
+
+// AWSMetrics checks every alarm's and dashboard's metric in an AWS namespace against what AWS
+// documents of it (DocumentedMetrics): its namespace, its name and its dimension names. CloudWatch
+// accepts any name, so a misspelt one ("Error" for Lambda's "Errors": mutation run 21's B15) or a
+// dimension the metric lacks reads a metric no one publishes; the alarm on it never fires, the
+// dashboard's line stays empty.
+func AWSMetrics(templates ...map[string]any) []string {
+	var problems []string
+	for _, template := range templates {
+		resources := cfntemplate.Resources(template)
+		for _, kind := range []struct{ what, resourceType string }{{"alarm", "AWS::CloudWatch::Alarm"}, {"dashboard", "AWS::CloudWatch::Dashboard"}} {
+			found := cfntemplate.OfType(resources, kind.resourceType)
+			for _, id := range slices.Sorted(maps.Keys(found)) {
+				refs := alarmMetrics(found[id])
+				if kind.what == "dashboard" {
+					refs = dashboardMetrics(found[id])
+				}
+				for _, ref := range refs {
+					problems = append(problems, awsMetricProblems(kind.what+" "+id, ref)...)
+				}
+			}
+		}
+	}
+	return problems
+}
+
+// awsMetricProblems judges one metric in an AWS namespace; one of another namespace, or named by
+// an intrinsic (a placeholder), is not judged here.
+func awsMetricProblems(what string, ref metricRef) []string {
+	if !strings.HasPrefix(ref.namespace, "AWS/") || strings.Contains(ref.namespace+ref.name, "PLACEHOLDER") {
+		return nil
+	}
+	documented, ok := DocumentedMetrics[ref.namespace]
+	if !ok {
+		return []string{fmt.Sprintf("%s: reads %s %s, in a namespace whose metrics are not in the table of what AWS documents (wiring.DocumentedMetrics): "+
+			"a namespace AWS does not publish stays empty", what, ref.namespace, ref.name)}
+	}
+	var problems []string
+	if ref.name != "" && !slices.Contains(documented.Metrics, ref.name) {
+		problems = append(problems, fmt.Sprintf("%s: reads %s %s, a metric AWS does not document in %s: it never has data", what, ref.namespace, ref.name, ref.namespace))
+	}
+	for _, d := range ref.dimensions {
+		if ref.dimensioned && !slices.Contains(documented.Dimensions, d) {
+			problems = append(problems, fmt.Sprintf("%s: gives %s %s the dimension %s, which AWS does not document for %s (%v): it never has data",
+				what, ref.namespace, ref.name, d, ref.namespace, documented.Dimensions))
+		}
+	}
+	return problems
+}
+
+// alarmMetrics are the metrics an alarm reads: its own (MetricName, Namespace, Dimensions), its
+// Metrics' MetricStat ones, and those its Metrics' expressions query.
+func alarmMetrics(alarm map[string]any) []metricRef {
+	var refs []metricRef
+	metrics := []map[string]any{alarm}
+	for _, m := range cfntemplate.List(alarm["Metrics"]) {
+		m, _ := m.(map[string]any)
+		stat, _ := m["MetricStat"].(map[string]any)
+		metric, _ := stat["Metric"].(map[string]any)
+		metrics = append(metrics, metric)
+		expression, _ := m["Expression"].(string)
+		refs = append(refs, expressionMetrics(expression)...)
+	}
+	for _, m := range metrics {
+		namespace, _ := m["Namespace"].(string)
+		name, named := m["MetricName"].(string)
+		if namespace == "" {
+			continue
+		}
+		if !named {
+			name = "PLACEHOLDER"
+		}
+		ref := metricRef{namespace: namespace, name: name, dimensioned: true}
+		for _, d := range cfntemplate.List(m["Dimensions"]) {
+			d, _ := d.(map[string]any)
+			ref.dimensions = append(ref.dimensions, cfntemplate.Text(d["Name"]))
+		}
+		refs = append(refs, ref)
+	}
+	return refs
+}
+
+// A Metrics Insights query (SELECT FN(Name) FROM SCHEMA("ns", keys) or FROM "ns") and a SEARCH
+// expression's schema ({ns,dims} and MetricName="name") name the metrics they read ("Metrics
+// Insights query components and syntax", "CloudWatch search expression syntax", Amazon
+// CloudWatch User Guide).
+var (
+	insightsQuery  = regexp.MustCompile(`SELECT\s+\w+\(\s*"?([A-Za-z0-9_.-]+)"?\s*\)\s+FROM\s+(?:SCHEMA\(\s*"([^"]+)"([^)]*)\)|"([^"]+)")`)
+	searchSchema   = regexp.MustCompile(`SEARCH\(\s*'\{"?([^,}"]+)"?([^}]*)\}([^']*)'`)
+	searchedMetric = regexp.MustCompile(`MetricName\s*=\s*"?([A-Za-z0-9_.-]+)`)
+)
+
+// expressionMetrics are the metrics an expression queries (none for plain metric math).
+func expressionMetrics(expression string) []metricRef {
+	var refs []metricRef
+	for _, m := range insightsQuery.FindAllStringSubmatch(expression, -1) {
+		ref := metricRef{namespace: m[2] + m[4], name: m[1], dimensioned: m[2] != ""}
+		for _, key := range strings.Split(m[3], ",") {
+			if key = strings.Trim(strings.TrimSpace(key), `"`); key != "" {
+				ref.dimensions = append(ref.dimensions, key)
+			}
+		}
+		refs = append(refs, ref)
+	}
+	for _, m := range searchSchema.FindAllStringSubmatch(expression, -1) {
+		ref := metricRef{namespace: m[1]}
+		if name := searchedMetric.FindStringSubmatch(m[3]); name != nil {
+			ref.name = name[1]
+		}
+		refs = append(refs, ref)
+	}
+	return refs
+}
+
+// dashboardMetrics are the metrics a dashboard's widgets graph: each line of their metrics array
+// (["Namespace", "MetricName", "Dimension", "value", ..., {options}], "." repeating the line
+// above's value at that place), or the query of a line that is an expression ("Dashboard body
+// structure and syntax", Amazon CloudWatch API Reference).
+func dashboardMetrics(dashboard map[string]any) []metricRef {
+	var refs []metricRef
+	for _, widget := range dashboardWidgets(dashboard) {
+		properties, _ := widget["properties"].(map[string]any)
+		var previous []any
+		for _, line := range cfntemplate.List(properties["metrics"]) {
+			line := slices.Clone(cfntemplate.List(line))
+			var texts []string
+			for i, v := range line {
+				if v == "." && i < len(previous) {
+					v, line[i] = previous[i], previous[i]
+				}
+				if text, ok := v.(string); ok {
+					texts = append(texts, text)
+				} else if options, ok := v.(map[string]any); ok {
+					expression, _ := options["expression"].(string)
+					refs = append(refs, expressionMetrics(expression)...)
+				}
+			}
+			previous = line
+			if len(texts) < 2 {
+				continue
+			}
+			ref := metricRef{namespace: texts[0], name: texts[1], dimensioned: true}
+			for i := 2; i < len(texts); i += 2 {
+				ref.dimensions = append(ref.dimensions, texts[i])
+			}
+			refs = append(refs, ref)
+		}
+	}
+	return refs
+}
