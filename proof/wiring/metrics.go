@@ -168,3 +168,123 @@ func dashboardMetrics(dashboard map[string]any) []metricRef {
 	}
 	return refs
 }
+
+// DashboardsPublished checks the dashboards as Namespaces, Published and the authorisation table
+// check the alarms (mutation run 21's B16: the WSUS widgets' namespace cut to privatepatch/WSUS):
+// every metric a dashboard graphs outside AWS's namespaces is in a namespace an association of
+// the stacks gives its script (its Namespace parameter, or the document's default), which a
+// role's cloudwatch:PutMetricData statement allows (its cloudwatch:namespace condition), and is
+// named in a script of the stacks' documents. A line on anything else stays empty, and hides the
+// state the operators watch it for.
+func DashboardsPublished(patching, fleet map[string]any) []string {
+	published, scripts := associationNamespaces(patching, fleet), documentScripts(patching, fleet)
+	allowed := metricNamespacesAllowed(patching, fleet)
+	var problems []string
+	for _, template := range []map[string]any{fleet, patching} {
+		dashboards := cfntemplate.OfType(cfntemplate.Resources(template), "AWS::CloudWatch::Dashboard")
+		for _, id := range slices.Sorted(maps.Keys(dashboards)) {
+			for _, ref := range dashboardMetrics(dashboards[id]) {
+				if strings.HasPrefix(ref.namespace, "AWS/") || strings.Contains(ref.namespace+ref.name, "PLACEHOLDER") {
+					continue
+				}
+				switch {
+				case !published[ref.namespace]:
+					problems = append(problems, fmt.Sprintf("dashboard %s: graphs %s in namespace %q, which no association's script publishes to (%v): its line stays empty",
+						id, ref.name, ref.namespace, slices.Sorted(maps.Keys(published))))
+				case !slices.ContainsFunc(allowed, func(pattern *regexp.Regexp) bool { return pattern.MatchString(ref.namespace) }):
+					problems = append(problems, fmt.Sprintf("dashboard %s: graphs namespace %q, which no role of the stacks may publish to (cloudwatch:PutMetricData, cloudwatch:namespace): its line stays empty",
+						id, ref.namespace))
+				case ref.name != "" && !strings.Contains(scripts, ref.name):
+					problems = append(problems, fmt.Sprintf("dashboard %s: graphs metric %s, which no script of the stacks' documents publishes: its line stays empty", id, ref.name))
+				}
+			}
+		}
+	}
+	return problems
+}
+
+// associationNamespaces are the namespaces the associations of the stacks give their documents'
+// scripts to publish in: the Namespace parameter, or the document's default where it is left out.
+func associationNamespaces(templates ...map[string]any) map[string]bool {
+	published := map[string]bool{}
+	for _, template := range templates {
+		resources := cfntemplate.Resources(template)
+		for _, a := range cfntemplate.OfType(resources, "AWS::SSM::Association") {
+			if ns := cfntemplate.AssociationParameter(resources, a, "Namespace"); ns != "" {
+				published[ns] = true
+			}
+		}
+	}
+	return published
+}
+
+// documentScripts is the text of every document of the stacks, where a published metric is named.
+func documentScripts(templates ...map[string]any) string {
+	var scripts strings.Builder
+	for _, template := range templates {
+		documents := cfntemplate.OfType(cfntemplate.Resources(template), "AWS::SSM::Document")
+		for _, id := range slices.Sorted(maps.Keys(documents)) {
+			scripts.WriteString(fmt.Sprint(documents[id]["Content"]))
+		}
+	}
+	return scripts.String()
+}
+
+// metricNamespacesAllowed are the namespaces the stacks' roles may publish metrics to: of each
+// statement allowing cloudwatch:PutMetricData, its cloudwatch:namespace condition's values
+// (StringEquals or StringLike), or any namespace without one ("Actions, resources, and condition
+// keys for Amazon CloudWatch": PutMetricData's condition key cloudwatch:namespace).
+func metricNamespacesAllowed(templates ...map[string]any) []*regexp.Regexp {
+	var allowed []*regexp.Regexp
+	for _, template := range templates {
+		for _, statement := range policyStatements(cfntemplate.Resources(template)) {
+			actions := cfntemplate.Texts(statement["Action"])
+			if statement["Effect"] != "Allow" || !slices.ContainsFunc(actions, func(a string) bool {
+				return slices.Contains([]string{"cloudwatch:putmetricdata", "cloudwatch:*", "*"}, strings.ToLower(a))
+			}) {
+				continue
+			}
+			condition, _ := statement["Condition"].(map[string]any)
+			var values []string
+			for _, operator := range []string{"StringEquals", "StringLike"} {
+				keys, _ := condition[operator].(map[string]any)
+				values = append(values, cfntemplate.Texts(keys["cloudwatch:namespace"])...)
+			}
+			if len(values) == 0 {
+				values = []string{"*"}
+			}
+			for _, v := range values {
+				glob := strings.NewReplacer(`\*`, ".*", `\?`, ".").Replace(regexp.QuoteMeta(v))
+				allowed = append(allowed, regexp.MustCompile("^"+glob+"$"))
+			}
+		}
+	}
+	return allowed
+}
+
+// policyStatements are the statements of the identity policies of resources: IAM policies',
+// managed policies' and roles' inline ones.
+func policyStatements(resources map[string]any) []map[string]any {
+	var documents []any
+	for _, t := range []string{"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"} {
+		for _, p := range cfntemplate.OfType(resources, t) {
+			documents = append(documents, p["PolicyDocument"])
+		}
+	}
+	for _, r := range cfntemplate.OfType(resources, "AWS::IAM::Role") {
+		for _, p := range cfntemplate.List(r["Policies"]) {
+			p, _ := p.(map[string]any)
+			documents = append(documents, p["PolicyDocument"])
+		}
+	}
+	var statements []map[string]any
+	for _, d := range documents {
+		d, _ := d.(map[string]any)
+		for _, s := range cfntemplate.Values(d["Statement"]) {
+			if s, ok := s.(map[string]any); ok {
+				statements = append(statements, s)
+			}
+		}
+	}
+	return statements
+}

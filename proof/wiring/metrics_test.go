@@ -44,6 +44,12 @@ func TestEveryAWSMetricTheGoldensReadIsDocumented(t *testing.T) {
 	for _, path := range paths {
 		assert.Empty(t, AWSMetrics(read(t, path)), path)
 	}
+	for _, scenario := range goldenScenarios {
+		stacks := goldenStacks(t, scenario, "patching", "fleet")
+		if len(stacks) == 2 {
+			assert.Empty(t, DashboardsPublished(stacks[0], stacks[1]), scenario)
+		}
+	}
 }
 
 // Mutation run 21's B15 (Lambda's Errors misspelt Error in the finding filter's alarm), a
@@ -88,4 +94,35 @@ func plantInDashboard(patching map[string]any, old, new string) {
 			parts[i] = strings.ReplaceAll(text, old, new)
 		}
 	}
+}
+
+// Mutation run 21's B16 (the dashboard's WSUS widgets on privatepatch/WSUS, not the namespace the
+// health and cleanup scripts publish to), a widget's metric name misspelt, and a namespace the
+// scripts publish to that the WSUS role may not, are each named.
+func TestADashboardGraphsOnlyWhatTheStacksPublish(t *testing.T) {
+	patching, fleet := read(t, "../../test/testdata/example.patching.template.json"), read(t, "../../test/testdata/example.fleet.template.json")
+	require.Empty(t, DashboardsPublished(patching, fleet))
+	plantInDashboard(patching, `\"privatepatch/WSUS/privatepatch\"`, `\"privatepatch/WSUS\"`)
+	problems := DashboardsPublished(patching, fleet)
+	assert.Len(t, problems, 3, "the update store, last sync and hours since sync widgets")
+	assert.Contains(t, problems, `dashboard MonitoringDashboard0C3675C6: graphs UpdateStoreFreePercent in namespace "privatepatch/WSUS", `+
+		`which no association's script publishes to ([privatepatch/WSUS/privatepatch]): its line stays empty`)
+
+	patching = read(t, "../../test/testdata/example.patching.template.json")
+	plantInDashboard(patching, "SELECT MIN(UpdateStoreFreePercent)", "SELECT MIN(UpdateStoreFreePct)")
+	assert.Equal(t, []string{"dashboard MonitoringDashboard0C3675C6: graphs metric UpdateStoreFreePct, which no script of the stacks' documents publishes: its line stays empty"},
+		DashboardsPublished(patching, fleet))
+
+	patching = read(t, "../../test/testdata/example.patching.template.json")
+	for _, s := range props(fleet, "WsusRoleDefaultPolicyEFC92C90")["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+		if s.(map[string]any)["Action"] == "cloudwatch:PutMetricData" {
+			s.(map[string]any)["Condition"] = map[string]any{"StringEquals": map[string]any{"cloudwatch:namespace": "privatepatch/WSUS/other"}}
+		}
+	}
+	assert.Contains(t, joined(DashboardsPublished(patching, fleet)),
+		`dashboard MonitoringDashboard0C3675C6: graphs namespace "privatepatch/WSUS/privatepatch", which no role of the stacks may publish to`)
+
+	// A SEARCH expression names its namespace and metric too.
+	assert.Equal(t, []metricRef{{namespace: "privatepatch/WSUS", name: "LastSyncSucceeded"}},
+		expressionMetrics(`SEARCH('{privatepatch/WSUS,InstanceId} MetricName="LastSyncSucceeded"', 'Minimum', 300)`))
 }

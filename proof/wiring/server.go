@@ -119,17 +119,12 @@ const windowsAmiParameters = "/aws/service/ami-windows-latest/"
 // is one a script of the stacks' documents publishes (its name in the script's text): an alarm on
 // a name nothing publishes has no data, and breaches on missing data, or never.
 func Published(patching, fleet map[string]any) []string {
-	var scripts strings.Builder
-	for _, template := range []map[string]any{fleet, patching} {
-		for _, d := range cfntemplate.OfType(cfntemplate.Resources(template), "AWS::SSM::Document") {
-			scripts.WriteString(fmt.Sprint(d["Content"]))
-		}
-	}
+	scripts := documentScripts(patching, fleet)
 	var problems []string
 	alarms := cfntemplate.OfType(cfntemplate.Resources(patching), "AWS::CloudWatch::Alarm")
 	for _, id := range slices.Sorted(maps.Keys(alarms)) {
 		for _, name := range customMetrics(alarms[id]) {
-			if !strings.Contains(scripts.String(), name) {
+			if !strings.Contains(scripts, name) {
 				problems = append(problems, fmt.Sprintf("alarm %s watches metric %s, which no script of the stacks' documents publishes", id, name))
 			}
 		}

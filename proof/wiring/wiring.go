@@ -371,15 +371,7 @@ var insightsNamespace = regexp.MustCompile(`FROM\s+(?:SCHEMA\(\s*)?"([^"]+)"`)
 // document (or, left out, the document's default). An alarm on a namespace nothing publishes
 // has no data, and reads INSUFFICIENT_DATA or, treating missing data as breaching, ALARM.
 func Namespaces(patching, fleet map[string]any) []string {
-	published := map[string]bool{}
-	for _, stack := range []map[string]any{patching, fleet} {
-		resources, _ := stack["Resources"].(map[string]any)
-		for _, a := range cfntemplate.OfType(resources, "AWS::SSM::Association") {
-			if ns := cfntemplate.AssociationParameter(resources, a, "Namespace"); ns != "" {
-				published[ns] = true
-			}
-		}
-	}
+	published := associationNamespaces(patching, fleet)
 	resources, _ := patching["Resources"].(map[string]any)
 	alarms := cfntemplate.OfType(resources, "AWS::CloudWatch::Alarm")
 	var problems []string
