@@ -18,7 +18,9 @@ func TestEveryGoldenFunctionRunsOnASupportedRuntime(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, paths)
 	for _, path := range paths {
-		assert.Empty(t, DeprecatedRuntimes(readDay, read(t, path)), path)
+		problems, notes := DeprecatedRuntimes(readDay, read(t, path))
+		assert.Empty(t, problems, path)
+		assert.Empty(t, notes, path)
 	}
 }
 
@@ -35,19 +37,45 @@ func TestDeprecatedRuntimesNamesAFunctionOnADeprecatedOrUnlistedRuntime(t *testi
 	require.NotEmpty(t, id, "the default network stack has aws-cdk-lib's default security group provider")
 	function := network["Resources"].(map[string]any)[id].(map[string]any)["Properties"].(map[string]any)
 
+	// nodejs16.x: create blocked since 2025-10-01, a problem.
 	function["Runtime"] = "nodejs16.x"
-	assert.Equal(t, []string{"function " + id + ": runtime nodejs16.x was deprecated on 2024-06-12: Lambda no longer patches it and then blocks creating and updating functions on it (Runtime deprecation); move to a supported runtime (for a provider of aws-cdk-lib's, a newer aws-cdk-lib)"},
-		DeprecatedRuntimes(readDay, network))
+	problems, notes := DeprecatedRuntimes(readDay, network)
+	assert.Equal(t, []string{"function " + id + ": runtime nodejs16.x: Lambda blocks creating functions on it since 2025-10-01 (deprecated 2024-06-12; \"Block function create\", Lambda runtimes): a deploy that creates or replaces it fails; move to a supported runtime (for a provider of aws-cdk-lib's, a newer aws-cdk-lib)"}, problems)
+	assert.Empty(t, notes)
+	// Deprecated but not yet blocked: a deploy still works, so a note (a review found the
+	// deprecation date taken for the block).
+	problems, notes = DeprecatedRuntimes(time.Date(2025, time.September, 30, 0, 0, 0, 0, time.UTC), network)
+	assert.Empty(t, problems)
+	assert.Equal(t, []string{"function " + id + ": runtime nodejs16.x is deprecated since 2024-06-12: Lambda no longer patches it, and will block creating functions on it (the page's \"Block function create\" date); move to a supported runtime"}, notes)
 
+	// A runtime newer than the table (a later aws-cdk-lib's) is a note, not a failure.
 	function["Runtime"] = "nodejs99.x"
-	assert.Equal(t, []string{"function " + id + ": runtime nodejs99.x is not one AWS's Lambda runtimes page lists"}, DeprecatedRuntimes(readDay, network))
+	problems, notes = DeprecatedRuntimes(readDay, network)
+	assert.Empty(t, problems)
+	assert.Equal(t, []string{"function " + id + ": runtime nodejs99.x is not in wiring.LambdaRuntimeDeprecation, so not judged: add it from AWS's \"Lambda runtimes\" page, with the date read"}, notes)
 
-	// The date decides, from its day on.
+	// The deprecation date decides the note, from its day on.
 	function["Runtime"] = "nodejs22.x"
-	assert.Empty(t, DeprecatedRuntimes(time.Date(2027, time.April, 29, 23, 0, 0, 0, time.UTC), network))
-	assert.Len(t, DeprecatedRuntimes(time.Date(2027, time.April, 30, 0, 0, 0, 0, time.UTC), network), 1)
+	_, notes = DeprecatedRuntimes(time.Date(2027, time.April, 29, 23, 0, 0, 0, time.UTC), network)
+	assert.Empty(t, notes)
+	_, notes = DeprecatedRuntimes(time.Date(2027, time.April, 30, 0, 0, 0, 0, time.UTC), network)
+	assert.Len(t, notes, 1)
 
 	// A runtime given by an intrinsic is not judged.
 	function["Runtime"] = map[string]any{"Ref": "Runtime"}
-	assert.Empty(t, DeprecatedRuntimes(readDay, network))
+	problems, notes = DeprecatedRuntimes(readDay, network)
+	assert.Empty(t, problems)
+	assert.Empty(t, notes)
+}
+
+// Every runtime with a create-block date is one the deprecation table lists, blocked on or after
+// its deprecation: a typo in either table would leave a runtime unjudged.
+func TestEveryBlockedRuntimeIsListedAndBlockedAfterItsDeprecation(t *testing.T) {
+	for runtime, blocked := range LambdaRuntimeCreateBlocked {
+		deprecated, listed := LambdaRuntimeDeprecation[runtime]
+		// nodejs4.3-edge (Lambda@Edge) was blocked before its deprecation date: both tables say so.
+		if assert.True(t, listed, runtime) && runtime != "nodejs4.3-edge" {
+			assert.GreaterOrEqual(t, blocked, deprecated, runtime)
+		}
+	}
 }

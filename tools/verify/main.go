@@ -129,12 +129,16 @@ func runTimed(out, timings io.Writer, assembly, configPath, specPath string, wit
 		return listProblems(out, wiring.References(templates), "each names an output of a stack of the assembly"), nil
 	}})
 	checks = append(checks, check{"runtimes", func(out io.Writer) (int, error) {
-		fmt.Fprintln(out, "\nfunction runtimes (each Lambda function's runtime is one Lambda supports today: after its deprecation date Lambda stops patching it, then blocks creating functions on it)")
+		fmt.Fprintln(out, "\nfunction runtimes (no Lambda function on a runtime Lambda blocks creating functions on today; a deprecated one, which Lambda no longer patches, is a note)")
 		var all []map[string]any
 		for _, t := range templates {
 			all = append(all, t)
 		}
-		return listProblems(out, wiring.DeprecatedRuntimes(time.Now().UTC(), all...), "every function runs on a supported runtime"), nil
+		problems, notes := wiring.DeprecatedRuntimes(time.Now().UTC(), all...)
+		for _, n := range notes {
+			fmt.Fprintf(out, "  note: %s\n", n)
+		}
+		return listProblems(out, problems, "every function runs on a runtime Lambda creates functions on"), nil
 	}})
 	if with.authorisation {
 		checks = append(checks, check{"authorisation", func(out io.Writer) (int, error) { return authzTable(out, templates, cfg) }})
