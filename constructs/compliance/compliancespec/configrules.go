@@ -32,9 +32,11 @@ type ConfigRule struct {
 
 // The "Trigger type" lines of the managed rules' pages ("List of AWS Config Managed Rules by
 // Trigger Type", AWS Config Developer Guide, read 2026-12-07).
+// A periodic or hybrid rule takes a frequency; a change-triggered one refuses it.
 const (
 	TriggerConfigurationChanges = "Configuration changes"
 	TriggerPeriodic             = "Periodic"
+	TriggerHybrid               = "Hybrid"
 )
 
 // ConfigRules are AWS Config's managed rules for a Systems Manager fleet (pages read 2026-12-06).

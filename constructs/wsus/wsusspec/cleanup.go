@@ -1,6 +1,7 @@
 package wsusspec
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -72,11 +73,30 @@ func (c Cleanup) WithDefaults() Cleanup {
 	return c
 }
 
-var cronTime = regexp.MustCompile(`^cron\(([0-9]{1,2}) ([0-9]{1,2}) (\S+) \S+ (\S+) \S+\)$`)
+// cronTime: minute, hour, day of month, month, day of week, year.
+var cronTime = regexp.MustCompile(`^cron\(([0-9]{1,2}) ([0-9]{1,2}) (\S+) (\S+) (\S+) (\S+)\)$`)
 
 // varyingDays: a cron day field whose days are not evenly spaced: a list, a range or a step
 // (a held-out check found MON,THU given a period of one day, whose runs are four days apart).
 func varyingDays(field string) bool { return field != "*" && strings.ContainsAny(field, ",-/*") }
+
+// unevenRuns says why a cleanup cron's runs are not evenly spaced by CleanupPeriodDays, or "":
+// days by a list, range or step; a year only (State Manager takes no month); a fifth weekday or a
+// day after the 28th, which some months lack (a review of run 21's checks).
+func unevenRuns(dayOfMonth, month, dayOfWeek, year string) string {
+	switch {
+	case varyingDays(dayOfMonth) || varyingDays(dayOfWeek):
+		return "names its days by a list, range or step"
+	case month != "*" || year != "*": // ssmschedule refuses a month first
+		return "runs in some years only (the year must be *)"
+	case strings.HasSuffix(dayOfWeek, "#5"):
+		return "runs on a fifth weekday, which most months lack"
+	}
+	if day, err := strconv.Atoi(strings.TrimSuffix(dayOfMonth, "W")); err == nil && day > 28 {
+		return fmt.Sprintf("runs on day %d, which February lacks", day)
+	}
+	return ""
+}
 
 // CleanupPeriodDays is how many days apart schedule runs the cleanup at most: 31 for a monthly
 // cron (a day of the month, or DAY#n / DAYL), 7 for a weekly one (one day of the week), 1
@@ -87,7 +107,7 @@ func CleanupPeriodDays(schedule string) int {
 	if m == nil {
 		return 1
 	}
-	dayOfMonth, dayOfWeek := m[3], m[4]
+	dayOfMonth, dayOfWeek := m[3], m[5]
 	switch {
 	case dayOfMonth != "?" && !strings.ContainsAny(dayOfMonth, ",-/*"):
 		return 31
@@ -121,10 +141,10 @@ func (s Server) CleanupProblems() spec.Problems {
 		p.Add("Schedule", c.Schedule, "needs a fixed minute and hour, cron(M H ...), so that the cleanup runs outside WSUS's synchronisation, e.g. %s", DefaultCleanupSchedule)
 		return p
 	}
-	if varyingDays(m[3]) || varyingDays(m[4]) {
-		p.Add("Schedule", c.Schedule, "names its days by a list, range or step: the cleanup alarm allows two periods without a good cleanup "+
-			"(MaxDaysWithoutCleanup), and with days that vary it would fire between runs; take one day of the month, one day of the week, "+
-			"a weekday's nth or last (WED#1, WEDL) or every day (*), e.g. %s", DefaultCleanupSchedule)
+	if problem := unevenRuns(m[3], m[4], m[5], m[6]); problem != "" {
+		p.Add("Schedule", c.Schedule, "%s: the cleanup alarm allows two periods without a good cleanup (MaxDaysWithoutCleanup), and with "+
+			"runs unevenly apart it would fire between them; take one day of the month (1 to 28, L), one day of the week, a weekday's "+
+			"1st to 4th or last (WED#1, WEDL) or every day (*), in every month and year, e.g. %s", problem, DefaultCleanupSchedule)
 		return p
 	}
 	hour, _ := strconv.Atoi(m[2])

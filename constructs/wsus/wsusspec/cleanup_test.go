@@ -40,6 +40,13 @@ func TestCleanupDuringASynchronisationOrWithoutAFixedHourIsRefused(t *testing.T)
 		"cron(0 8 ? * MON-FRI *)": "names its days by a list, range or step",
 		"cron(0 8 1,15 * ? *)":    "names its days by a list, range or step",
 		"cron(0 8 */10 * ? *)":    "names its days by a list, range or step",
+		// A review: quarterly and twice a year (State Manager takes no months), one year only, a
+		// fifth Wednesday, the 31st.
+		"cron(0 8 1 1/3 ? *)":      "State Manager does not take months in association schedules",
+		"cron(0 8 1 JAN,JUL ? *)":  "State Manager does not take months in association schedules",
+		"cron(0 8 ? * WED#1 2027)": "runs in some years only",
+		"cron(0 8 ? * WED#5 *)":    "runs on a fifth weekday",
+		"cron(0 8 31 * ? *)":       "runs on day 31, which February lacks",
 	} {
 		server.Cleanup.Schedule = schedule
 		problems := server.CleanupProblems()
