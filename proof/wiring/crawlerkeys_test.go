@@ -6,15 +6,22 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-// crawlerLogsCondition sets the log-group part of the Glue logs key's condition in the example
-// patching golden.
-func crawlerLogsCondition(t *testing.T, logGroup any) map[string]any {
+// crawlerLogsCondition sets the Glue logs key's condition in the example patching golden to
+// operator on the log groups given (one value, or a list of several).
+func crawlerLogsCondition(t *testing.T, operator string, logGroups ...any) map[string]any {
 	patching := read(t, "../../test/testdata/example.patching.template.json")
+	var arns []any
+	for _, logGroup := range logGroups {
+		arns = append(arns, map[string]any{"Fn::Join": []any{"", []any{"arn:aws:logs:us-west-2:", map[string]any{"Ref": "AWS::AccountId"}, ":log-group:", logGroup}}})
+	}
+	var value any = arns
+	if len(arns) == 1 {
+		value = arns[0]
+	}
 	for _, st := range props(patching, "InventoryQueriesLogsKey3D6F7292")["KeyPolicy"].(map[string]any)["Statement"].([]any) {
 		st := st.(map[string]any)
 		if st["Sid"] == "CloudWatchLogsOfThisAccount" {
-			st["Condition"].(map[string]any)["ArnLike"].(map[string]any)[logsContextKey] = map[string]any{"Fn::Join": []any{"", []any{
-				"arn:aws:logs:us-west-2:", map[string]any{"Ref": "AWS::AccountId"}, ":log-group:", logGroup}}}
+			st["Condition"] = map[string]any{operator: map[string]any{logsContextKey: value}}
 		}
 	}
 	return patching
@@ -22,22 +29,43 @@ func crawlerLogsCondition(t *testing.T, logGroup any) map[string]any {
 
 // Every golden's Glue security configuration key lets CloudWatch Logs use it for its crawler's
 // log group, /aws-glue/crawlers-role/<role>-<configuration>; run 21's A17 (the condition
-// narrowed to /aws/lambda/*) and a condition naming another crawler's group exactly are named,
-// and a condition naming the crawler's own group (the role's generated name by its Ref) or all
-// crawlers' groups passes.
+// narrowed to /aws/lambda/*), a condition naming only other groups, and a * under StringEquals
+// (literal there) are named; a condition naming the crawler's own group (the role's generated
+// name by its Ref), all crawlers' groups (under ArnLike or ArnEquals), or a list one of whose
+// values does, passes.
 func TestCrawlerLogsKeysAdmitTheCrawlersLogGroup(t *testing.T) {
 	for _, scenario := range goldenScenarios {
 		assert.Empty(t, CrawlerLogsKeys(goldenStacks(t, scenario, "network", "fleet", "patching")...), scenario)
 	}
 	want := "security configuration InventoryQueriesSecurityConfiguration93096163: key InventoryQueriesLogsKey3D6F7292 does not let CloudWatch Logs use it as logs.<region>.amazonaws.com " +
 		"for crawler InventoryQueriesCrawlerD90043AA's log group /aws-glue/crawlers-role/<InventoryQueriesCrawlerRole014F2020's generated name>-privatepatch-inventory"
-	for _, planted := range []string{"/aws/lambda/*", "/aws-glue/crawlers-role/other-role-privatepatch-inventory"} {
-		problems := CrawlerLogsKeys(crawlerLogsCondition(t, planted))
+	ownGroup := map[string]any{"Fn::Join": []any{"", []any{"/aws-glue/crawlers-role/", map[string]any{"Ref": "InventoryQueriesCrawlerRole014F2020"}, "-privatepatch-inventory"}}}
+	for _, planted := range []struct {
+		operator  string
+		logGroups []any
+	}{
+		{"ArnLike", []any{"/aws/lambda/*"}},
+		{"ArnLike", []any{"/aws-glue/crawlers-role/other-role-privatepatch-inventory"}},
+		{"ArnLike", []any{"/aws/lambda/*", "/aws-glue/crawlers-role/other-role-privatepatch-inventory"}},
+		// Under StringEquals a * is itself (review of run 21's checks, 5c).
+		{"StringEquals", []any{"/aws-glue/crawlers-role/*"}},
+	} {
+		problems := CrawlerLogsKeys(crawlerLogsCondition(t, planted.operator, planted.logGroups...))
 		assert.Len(t, problems, 1, planted)
 		assert.Contains(t, joined(problems), want, planted)
 	}
-	for _, admitted := range []any{"/aws-glue/crawlers-role/*",
-		map[string]any{"Fn::Join": []any{"", []any{"/aws-glue/crawlers-role/", map[string]any{"Ref": "InventoryQueriesCrawlerRole014F2020"}, "-privatepatch-inventory"}}}} {
-		assert.Empty(t, CrawlerLogsKeys(crawlerLogsCondition(t, admitted)), admitted)
+	for _, admitted := range []struct {
+		operator  string
+		logGroups []any
+	}{
+		{"ArnLike", []any{"/aws-glue/crawlers-role/*"}},
+		{"ArnLike", []any{ownGroup}},
+		{"StringEquals", []any{ownGroup}},
+		// ArnEquals takes wildcards as ArnLike does ("These behave identically").
+		{"ArnEquals", []any{"/aws-glue/crawlers-role/*"}},
+		// IAM ORs a key's values: one of the list admits the group (review of run 21's checks, 5b).
+		{"ArnLike", []any{"/aws/lambda/*", "/aws-glue/crawlers-role/*"}},
+	} {
+		assert.Empty(t, CrawlerLogsKeys(crawlerLogsCondition(t, admitted.operator, admitted.logGroups...)), admitted)
 	}
 }

@@ -106,8 +106,8 @@ func allowsRegionalLogs(key, group map[string]any) bool {
 }
 
 // logsContextAdmits says whether a statement's condition lets in a log group's encryption
-// context: no condition, or only logsContextKey under an ARN operator, with a pattern whose
-// log-group part matches the group's name.
+// context: no condition, or only logsContextKey under an ARN or string operator, with a value
+// (any one of a list: IAM ORs a key's values) whose log-group part matches the group's name.
 func logsContextAdmits(condition any, group map[string]any) bool {
 	operators, _ := condition.(map[string]any)
 	name := cfntemplate.Text(group["LogGroupName"])
@@ -117,22 +117,32 @@ func logsContextAdmits(condition any, group map[string]any) bool {
 			if k != logsContextKey || !slices.Contains([]string{"ArnLike", "ArnEquals", "StringLike", "StringEquals"}, operator) {
 				return false
 			}
-			_, pattern, found := strings.Cut(rendered(v), ":log-group:")
-			if !found {
-				return false
-			}
-			if name == "" {
-				if pattern != "*" {
-					return false
-				}
-				continue
-			}
-			if ok, _ := path.Match(strings.ReplaceAll(pattern, "/", "\x00"), strings.ReplaceAll(name, "/", "\x00")); !ok && pattern != "*" {
+			wildcards := operator != "StringEquals"
+			if !slices.ContainsFunc(cfntemplate.Values(v), func(value any) bool { return logGroupMatches(rendered(value), name, wildcards) }) {
 				return false
 			}
 		}
 	}
 	return true
+}
+
+// logGroupMatches: the log-group part of a condition's ARN value matches the group's name, with
+// wildcards or exactly. StringEquals is "Exact matching, case sensitive", where StringLike may
+// hold "a multi-character match wildcard (*)"; ArnEquals and ArnLike both take wildcards ("These
+// behave identically"), "IAM JSON policy elements: Condition operators", IAM User Guide, read
+// 2026-12-07. A group without a name has a generated one, which only a pattern of * matches.
+func logGroupMatches(arn, name string, wildcards bool) bool {
+	_, pattern, found := strings.Cut(arn, ":log-group:")
+	switch {
+	case !found:
+		return false
+	case !wildcards:
+		return name != "" && pattern == name
+	case pattern == "*":
+		return true
+	}
+	ok, _ := path.Match(strings.ReplaceAll(pattern, "/", "\x00"), strings.ReplaceAll(name, "/", "\x00"))
+	return name != "" && ok
 }
 
 // policyTypes hold policy documents, by the property that holds them.
