@@ -174,6 +174,11 @@ func results(t *testing.T) map[string][]Result {
 		// The flow log to S3 given a folder (run 21's A01): delivery writes under it, where the
 		// bucket policy admits only AWSLogs/<account>/*; and the same folder with the policy
 		// following it, which admits it.
+		// The crawler's logs key without the account-root statement (so the role's own grant does
+		// not count), the same key naming the role itself, and the role without its grant.
+		crawlerKeyWithoutRoot, crawlerKeyNamesRole := crawlerLogsKeyPolicy(t, false), crawlerLogsKeyPolicy(t, true)
+		crawlerWithoutGrant := golden(t, "example")
+		statements(crawlerWithoutGrant, func(_ string, s map[string]any) bool { return s["Sid"] != "CrawlerLogsKey" })
 		flowLogFolder := flowLogInFolder(t, false)
 		flowLogFolderAdmitted := flowLogInFolder(t, true)
 		deployments = append(deployments, wrongService, openEndpoint, newOutputPrefix(t),
@@ -182,7 +187,8 @@ func results(t *testing.T) map[string][]Result {
 			"no-alarm-statements": noAlarmStatements, "open-topic": openTopic,
 			"events-by-role": eventsByRole, "events-key-by-source": eventsKeyBySource, "events-any-rule": eventsAnyRule,
 			"wsus-behind-created-s3-endpoint": wsusBehindEndpoint, "s3-endpoint-for-the-fleet-only": endpointForFleetOnly,
-			"no-wsus-metrics": noWsusMetrics, "health-default-namespace": healthDefaultNamespace} {
+			"no-wsus-metrics": noWsusMetrics, "health-default-namespace": healthDefaultNamespace,
+			"crawler-key-without-root": crawlerKeyWithoutRoot, "crawler-key-names-role": crawlerKeyNamesRole, "crawler-without-key-grant": crawlerWithoutGrant} {
 			deployments = append(deployments, Deployment{Name: name, Stacks: stacks, Env: env})
 		}
 		evaluated.results, evaluated.err = evaluator.Evaluate(deployments)
@@ -259,6 +265,47 @@ func flowLogInFolder(t *testing.T, admitted bool) Stacks {
 		})
 	}
 	return stacks
+}
+
+// crawlerLogsKeyPolicy is the example, whose crawler's logs key has no account-root statement;
+// namesRole: a statement of the key lets the crawler's role use it instead.
+func crawlerLogsKeyPolicy(t *testing.T, namesRole bool) Stacks {
+	stacks := golden(t, "example")
+	policy := resourceOf(t, stacks, "privatepatch-patching", "InventoryQueriesLogsKey")["KeyPolicy"].(map[string]any)
+	var kept []any
+	for _, st := range policy["Statement"].([]any) {
+		if !strings.Contains(fmt.Sprint(st.(map[string]any)["Principal"]), ":root") {
+			kept = append(kept, st)
+		}
+	}
+	if namesRole {
+		kept = append(kept, map[string]any{"Sid": "TheCrawlerWritesItsLogs", "Effect": "Allow", "Resource": "*",
+			"Principal": map[string]any{"AWS": map[string]any{"Fn::GetAtt": []any{"InventoryQueriesCrawlerRole014F2020", "Arn"}}},
+			"Action":    []any{"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*"}})
+	}
+	policy["Statement"] = kept
+	return stacks
+}
+
+// The crawler's role uses its logs key ("Encrypting data written by crawlers, jobs, and
+// development endpoints": grant KMS permissions to the IAM roles passed to crawlers) through the
+// key policy: its own grant counts only where the key policy delegates to the account's root, so
+// a key without that statement denies the role (review of run 21's checks, 5a), a key naming the
+// role admits it, and a role without its grant is denied with the root statement in place.
+func TestTheCrawlersRoleUsesItsLogsKeyThroughTheKeyPolicy(t *testing.T) {
+	for _, action := range []string{"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"} {
+		allowed := needed(find(t, "example", "Glue crawler", action, ":key/"))
+		require.Len(t, allowed, 1, action)
+		assert.True(t, allowed[0].OK(), "%s", allowed[0])
+		for _, deployment := range []string{"crawler-key-without-root", "crawler-without-key-grant"} {
+			denied := needed(find(t, deployment, "Glue crawler", action, ":key/"))
+			require.Len(t, denied, 1, deployment)
+			assert.False(t, denied[0].OK(), "%s: %s", deployment, denied[0])
+		}
+		named := needed(find(t, "crawler-key-names-role", "Glue crawler", action, ":key/"))
+		require.Len(t, named, 1, action)
+		assert.True(t, named[0].OK(), "%s", named[0])
+	}
 }
 
 // A flow log's delivery writes under the folder of its LogDestination: a folder the bucket

@@ -24,7 +24,9 @@ const crawlerLogGroupPrefix = "/aws-glue/crawlers-role/"
 // judges a log group's key: a condition on the encryption context that names other groups (only
 // /aws/lambda/*, mutation run 21's A17) denies CloudWatch Logs, and the crawler cannot write its
 // logs. The IAM evaluator authz uses ignores kms:EncryptionContext keys (authz.Accepted), so this
-// is judged here.
+// is judged here. The crawler's role on the same key (kms:Encrypt, Decrypt, GenerateDataKey, from
+// the key policy directly or through its account-root statement and the role's own grant) is
+// authz's crawler rows, which the evaluator judges.
 func CrawlerLogsKeys(templates ...map[string]any) []string {
 	var problems []string
 	for _, template := range templates {
