@@ -57,11 +57,17 @@ func CommandOutputEncryption(d *config.Config, fleet, patching map[string]any) [
 		_, ours := keys[keyID(outputValue(fleet, key))]
 		switch {
 		case want == logbucketspec.EncryptionKMS && (!ours || bucketKey != "" && keyID(outputValue(fleet, key)) != bucketKey):
-			got := "no KMSKeyArn"
+			// Without KMSKeyArn S3 still encrypts the objects under the bucket's default ("If a
+			// PUT Object request doesn't specify any server-side encryption, this default
+			// encryption will be applied", ServerSideEncryptionRule, Amazon S3 API Reference,
+			// read 2026-12-07): the sync differs from the construct's, which names the bucket's
+			// key, rather than writing unencrypted.
+			got := "no KMSKeyArn (S3 then applies the bucket's default encryption)"
 			if named {
 				got = "KMSKeyArn " + rendered(key)
 			}
-			problems = append(problems, fmt.Sprintf("resource data sync %s: writes to the command-output bucket with %s, not the bucket's key, and commandOutput.encryption is kms", id, got))
+			problems = append(problems, fmt.Sprintf("resource data sync %s: writes to the command-output bucket with %s, which differs from the construct's "+
+				"(the bucket's key, as commandOutput.encryption is kms)", id, got))
 		case want == logbucketspec.EncryptionS3Managed && named:
 			problems = append(problems, fmt.Sprintf("resource data sync %s: encrypts with KMSKeyArn %s, and commandOutput.encryption is s3-managed", id, rendered(key)))
 		}
@@ -97,14 +103,16 @@ func outputValue(fleet map[string]any, v any) any {
 	return v
 }
 
-// TopicKeys checks that every topic of the stacks is encrypted with a customer managed key of its
-// own template (alerttopic's Key: the patching alerts' AlertsKey). Without KmsMasterKeyId a topic
-// is not encrypted at rest with KMS, which Security Hub's [SNS.1] "SNS topics should be encrypted
-// at-rest using AWS KMS" fails ("The control fails if the SNS topic doesn't use a KMS key for
-// server-side encryption", Security Hub CSPM controls for Amazon SNS, read 2026-12-07); and the
-// key must be a customer managed one whose policy admits the CloudWatch alarms and EventBridge
-// rules that publish ("Enable compatibility between event sources from AWS services and
-// encrypted topics", Amazon SNS Developer Guide). Run 21's A20 removed the alerts topic's key.
+// TopicKeys checks that every topic of the stacks is encrypted with a customer managed key.
+// Without KmsMasterKeyId a topic is not encrypted at rest with KMS, which Security Hub's [SNS.1]
+// "SNS topics should be encrypted at-rest using AWS KMS" fails ("The control fails if the SNS
+// topic doesn't use a KMS key for server-side encryption", Security Hub CSPM controls for Amazon
+// SNS, read 2026-12-07); and the key must be a customer managed one whose policy admits the
+// CloudWatch alarms and EventBridge rules that publish ("Enable compatibility between event
+// sources from AWS services and encrypted topics", Amazon SNS Developer Guide), not the AWS
+// managed alias/aws/sns (by alias or alias ARN). Run 21's A20 removed the alerts topic's key. A
+// key of another stack (Fn::ImportValue, Fn::GetStackOutput) or a literal key ARN or alias is not
+// judged here: its policy is not in these templates.
 func TopicKeys(templates ...map[string]any) []string {
 	var problems []string
 	for _, template := range templates {
@@ -113,16 +121,30 @@ func TopicKeys(templates ...map[string]any) []string {
 		topics := cfntemplate.OfType(resources, "AWS::SNS::Topic")
 		for _, id := range slices.Sorted(maps.Keys(topics)) {
 			key, named := topics[id]["KmsMasterKeyId"]
-			if _, ours := keys[keyID(key)]; !named {
+			_, ours := keys[keyID(key)]
+			switch {
+			case !named:
 				problems = append(problems, fmt.Sprintf("topic %s: no KmsMasterKeyId: not encrypted at rest with KMS (Security Hub SNS.1), "+
-					"where the stacks encrypt every topic with their own customer managed key", id))
-			} else if !ours {
+					"where the stacks encrypt every topic with a customer managed key", id))
+			case strings.HasSuffix(rendered(key), "alias/aws/sns"):
+				problems = append(problems, fmt.Sprintf("topic %s: KmsMasterKeyId %s is the AWS managed key, whose policy "+
+					"cannot admit the alarms and rules that publish to it", id, rendered(key)))
+			case !ours && !elsewhere(key):
 				problems = append(problems, fmt.Sprintf("topic %s: KmsMasterKeyId %s is not a customer managed key of its stack, whose policy "+
 					"admits the alarms and rules that publish to it", id, rendered(key)))
 			}
 		}
 	}
 	return problems
+}
+
+// elsewhere: v names a resource outside the template (a literal, or another stack's output), so
+// this template does not hold what it names.
+func elsewhere(v any) bool {
+	m, isMap := v.(map[string]any)
+	_, imported := m["Fn::ImportValue"]
+	_, output := m["Fn::GetStackOutput"]
+	return !isMap || imported || output
 }
 
 // DefaultSecurityGroups checks that each VPC the network stack creates has CDK's
@@ -154,8 +176,12 @@ func DefaultSecurityGroups(network map[string]any) []string {
 
 // CrawlerSecurityConfigurations checks that each Glue crawler's CrawlerSecurityConfiguration is
 // an AWS::Glue::SecurityConfiguration of the same template, by Ref or by its literal Name: the
-// stacks create the configuration beside the crawler (the crawler's logs key is in it), and a
-// name no configuration has fails the crawler's creation (run 21's A16).
+// stacks create the configuration beside the crawler (the crawler's logs key is in it), and under
+// a name no configuration has the crawler's logs are not encrypted as intended (run 21's A16).
+// Whether CreateCrawler then fails no AWS page read says; it does look the configuration up (a
+// failed look-up is InvalidInputException "Error trying to retrieve security config",
+// hashicorp/terraform-provider-aws#50019, third-party, read 2026-12-07), so the message says
+// it may.
 func CrawlerSecurityConfigurations(templates ...map[string]any) []string {
 	var problems []string
 	for _, template := range templates {
@@ -174,7 +200,7 @@ func CrawlerSecurityConfigurations(templates ...map[string]any) []string {
 			}
 			if set && !declared[name] {
 				problems = append(problems, fmt.Sprintf("Glue crawler %s: CrawlerSecurityConfiguration %s is no security configuration of its template "+
-					"(declared: %v): creating the crawler fails", id, rendered(v), slices.Sorted(maps.Keys(namesOf(configurations)))))
+					"(declared: %v): the crawler's logs are not encrypted as intended, and creating it may fail", id, rendered(v), slices.Sorted(maps.Keys(namesOf(configurations)))))
 			}
 		}
 	}
