@@ -16,6 +16,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/privatepatch/privatepatch/constructs/kmskey"
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/spec"
 	"github.com/privatepatch/privatepatch/constructs/stackenv"
 )
@@ -337,11 +338,11 @@ func newDeclaredTable(parent constructs.Construct, bucket awss3.IBucket, databas
 			StorageDescriptor: &awsglue.CfnTable_StorageDescriptorProperty{
 				Location:     jsii.String(location),
 				Columns:      columns,
-				InputFormat:  jsii.String("org.apache.hadoop.mapred.TextInputFormat"),
-				OutputFormat: jsii.String("org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"),
+				InputFormat:  jsii.String(patchingspec.TableInputFormat),
+				OutputFormat: jsii.String(patchingspec.TableOutputFormat),
 				// The OpenX JSON SerDe, case-insensitive by default, so resourceid reads ResourceId
 				// ("OpenX JSON SerDe", Amazon Athena User Guide, read 2026-11-27).
-				SerdeInfo: &awsglue.CfnTable_SerdeInfoProperty{SerializationLibrary: jsii.String("org.openx.data.jsonserde.JsonSerDe")},
+				SerdeInfo: &awsglue.CfnTable_SerdeInfoProperty{SerializationLibrary: jsii.String(patchingspec.TableSerDe)},
 			},
 		},
 	})

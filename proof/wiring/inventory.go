@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
@@ -23,8 +24,9 @@ const syncResourceType = "ManagedInstanceInventory"
 // Inventory checks that the inventory's Glue tables and crawler read where the resource data
 // sync writes: a table's location is the sync's bucket and prefix and the folder of its type
 // (aws_application reads AWS:Application/), its partition keys and projected location template
-// are the sync's folders, and the crawler crawls the sync's prefix. A table that reads elsewhere
-// answers every saved query with no rows.
+// are the sync's folders, a table under the sync's prefix reads its JSON (formatProblems), and
+// the crawler crawls the sync's prefix. A table that reads elsewhere, or reads the JSON as
+// something else, answers every saved query with no rows.
 func Inventory(patching map[string]any) []string {
 	resources := cfntemplate.Resources(patching)
 	syncs := cfntemplate.OfType(resources, "AWS::SSM::ResourceDataSync")
@@ -34,9 +36,14 @@ func Inventory(patching map[string]any) []string {
 		if destination == nil {
 			continue
 		}
+		// The prefix exactly as written: the sync writes under <Prefix>/AWS:<Type>/ (the
+		// Walkthrough's LOCATION), and no AWS page read says Systems Manager strips a slash the
+		// prefix ends or begins with (ResourceDataSyncS3Destination Prefix is only "An Amazon
+		// S3 prefix for the bucket", 1 to 256 characters), so inventory/ writes under
+		// inventory//AWS:<Type>/, which no table reads (mutation run 22's A17).
 		base := "s3://" + rendered(destination["BucketName"]) + "/"
 		if prefix := cfntemplate.Text(destination["BucketPrefix"]); prefix != "" {
-			base += strings.Trim(prefix, "/") + "/"
+			base += prefix + "/"
 		}
 		bases = append(bases, base)
 	}
@@ -89,6 +96,12 @@ func tableProblems(id string, table map[string]any, bases []string) []string {
 		problems = append(problems, fmt.Sprintf("table %s (%s): reads %s, not its type's folder of the resource data sync (%sAWS:<Type>/, the type named as the table)",
 			id, name, location, bases[0]))
 	}
+	for _, base := range bases {
+		if strings.HasPrefix(location, base) {
+			problems = append(problems, formatProblems(id, name, storage)...)
+			break
+		}
+	}
 	var keys []string
 	for _, k := range cfntemplate.List(input["PartitionKeys"]) {
 		k, _ := k.(map[string]any)
@@ -108,6 +121,24 @@ func tableProblems(id string, table map[string]any, bases []string) []string {
 		}
 		if got := cfntemplate.Text(parameters["projection.resourcetype.values"]); got != syncResourceType {
 			problems = append(problems, fmt.Sprintf("table %s (%s): projects resourcetype %q, and the sync writes resourcetype=%s", id, name, got, syncResourceType))
+		}
+	}
+	return problems
+}
+
+// formatProblems are a sync table's SerDe and formats against the JSON the sync writes
+// (patchingspec.TableSerDe, TableInputFormat, TableOutputFormat, which the construct emits).
+func formatProblems(id, name string, storage map[string]any) []string {
+	serde, _ := storage["SerdeInfo"].(map[string]any)
+	var problems []string
+	for _, f := range []struct{ what, got, want string }{
+		{"SerDe", cfntemplate.Text(serde["SerializationLibrary"]), patchingspec.TableSerDe},
+		{"InputFormat", cfntemplate.Text(storage["InputFormat"]), patchingspec.TableInputFormat},
+		{"OutputFormat", cfntemplate.Text(storage["OutputFormat"]), patchingspec.TableOutputFormat},
+	} {
+		if f.got != f.want {
+			problems = append(problems, fmt.Sprintf("table %s (%s): %s %q, not %s: the resource data sync writes one JSON record a line (SyncFormat %s), "+
+				"which the table then reads into the wrong columns, and the saved queries find nothing", id, name, f.what, f.got, f.want, patchingspec.SyncFormat))
 		}
 	}
 	return problems

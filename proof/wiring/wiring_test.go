@@ -732,7 +732,8 @@ func TestFailureRulesOfAWindowNamedLikeThemAndNoRegion(t *testing.T) {
 }
 
 // The inventory's tables and crawler read where the resource data sync writes (the Walkthrough's
-// layout); each planting, a held-out run's kind, is named.
+// layout, the prefix as written) and what it writes (the JSON SerDe and text formats); each
+// planting, a held-out run's kind, is named.
 func TestInventoryTablesReadWhereTheSyncWrites(t *testing.T) {
 	for _, scenario := range []string{"default", "example", "rich-patching"} {
 		assert.Empty(t, Inventory(read(t, "../../test/testdata/"+scenario+".patching.template.json")), scenario)
@@ -778,6 +779,24 @@ func TestInventoryTablesReadWhereTheSyncWrites(t *testing.T) {
 		}},
 		{"the sync's prefix changed", "(aws_complianceitem): reads s3://", func(p map[string]any) {
 			props(p, "InventoryResourceDataSync837B1722")["S3Destination"].(map[string]any)["BucketPrefix"] = "sync"
+		}},
+		// Mutation run 22's A17: the prefix written with a trailing slash, taken as written; and
+		// its neighbour, a leading one.
+		{"the sync's prefix with a trailing slash", `/inventory//AWS:<Type>/, the type named as the table)`, func(p map[string]any) {
+			props(p, "InventoryResourceDataSync837B1722")["S3Destination"].(map[string]any)["BucketPrefix"] = "inventory/"
+		}},
+		{"the sync's prefix with a leading slash", `//inventory/AWS:<Type>/, the type named as the table)`, func(p map[string]any) {
+			props(p, "InventoryResourceDataSync837B1722")["S3Destination"].(map[string]any)["BucketPrefix"] = "/inventory"
+		}},
+		// Mutation run 22's A16: a table reading the sync's JSON with LazySimpleSerDe; and its
+		// neighbour, a table's input format.
+		{"a table's SerDe not the JSON one", `table InventoryQueriesComplianceItemTable5CE8A955 (aws_complianceitem): SerDe "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe", ` +
+			"not org.openx.data.jsonserde.JsonSerDe: the resource data sync writes one JSON record a line (SyncFormat JsonSerDe)", func(p map[string]any) {
+			storage := props(p, "InventoryQueriesComplianceItemTable5CE8A955")["TableInput"].(map[string]any)["StorageDescriptor"].(map[string]any)
+			storage["SerdeInfo"].(map[string]any)["SerializationLibrary"] = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
+		}},
+		{"a table's input format not text", `(aws_application): InputFormat "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat", not org.apache.hadoop.mapred.TextInputFormat`, func(p map[string]any) {
+			table(p)["StorageDescriptor"].(map[string]any)["InputFormat"] = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

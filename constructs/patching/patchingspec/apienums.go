@@ -20,3 +20,17 @@ const SyncFormat = "JsonSerDe"
 // FailureNotificationEvents are what a window task notifies of: a command that failed, timed out
 // or was cancelled (NotificationEvents' spelling).
 var FailureNotificationEvents = []string{"Failed", "TimedOut", "Cancelled"}
+
+// The storage format of the Glue tables that read what a resource data sync writes (SyncFormat
+// JsonSerDe, one JSON record a line): the OpenX JSON SerDe, one of the library names Athena's
+// "JSON SerDe libraries" page gives ("The Hive and OpenX libraries expect JSON data to be on a
+// single line (not formatted), with records separated by a new line character", Amazon Athena
+// User Guide, read 2026-12-07), over text read line by line: TextInputFormat and
+// HiveIgnoreKeyTextOutputFormat, the pair aws-cdk's Glue DataFormat.JSON gives the OpenX SerDe.
+// Another SerDe (LazySimpleSerDe splits a line on its delimiter) reads the JSON into the wrong
+// columns, and the saved queries find nothing (mutation run 22's A16).
+const (
+	TableSerDe        = "org.openx.data.jsonserde.JsonSerDe"
+	TableInputFormat  = "org.apache.hadoop.mapred.TextInputFormat"
+	TableOutputFormat = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
+)
