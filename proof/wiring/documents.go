@@ -30,7 +30,9 @@ var documentReference = regexp.MustCompile(`\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}`)
 // platformType precondition is one Systems Manager knows; each {{ Name }} the content uses is a
 // declared parameter; an association of a template document gives only declared parameters, every
 // one without a default, and values its allowedPattern and allowedValues take; an association
-// naming a document by a literal name names an AWS-owned one (the stacks' own are Refs).
+// naming a document by a literal name names an AWS-owned one (the stacks' own are Refs). Each
+// document's DocumentType agrees with its schemaVersion and its steps' actions, and each caller
+// runs a document of the type it runs (documentTypeProblems, callerTypeProblems).
 func Documents(templates ...map[string]any) []string {
 	var problems []string
 	for _, template := range templates {
@@ -38,7 +40,9 @@ func Documents(templates ...map[string]any) []string {
 		documents := cfntemplate.OfType(resources, "AWS::SSM::Document")
 		for _, id := range slices.Sorted(maps.Keys(documents)) {
 			problems = append(problems, documentProblems(id, documents[id])...)
+			problems = append(problems, documentTypeProblems(id, documents[id])...)
 		}
+		problems = append(problems, callerTypeProblems(resources, documents)...)
 		associations := cfntemplate.OfType(resources, "AWS::SSM::Association")
 		for _, id := range slices.Sorted(maps.Keys(associations)) {
 			a := associations[id]
@@ -236,4 +240,85 @@ func joinSample(v any) (string, bool) {
 		}
 	}
 	return b.String(), true
+}
+
+// schemaVersions are the schema versions each document type takes: "Documents of type Command can
+// use schema version 1.2, 2.0, and 2.2"; "Documents of type Policy must use schema version 2.0 or
+// later"; "Documents of type Automation must use schema version 0.3"; "Documents of type Session
+// must use schema version 1.0" ("Schemas, features, and examples", Systems Manager User Guide,
+// read 2026-12-07). Policy's "or later" is read as the 2.x versions. Other types are not judged.
+var schemaVersions = map[string][]string{
+	"Command": {"1.2", "2.0", "2.2"}, "Policy": {"2.0", "2.2"}, "Automation": {"0.3"}, "Session": {"1.0"},
+}
+
+// commandPlugins are the plugins of Command (and Policy) documents: "These plugins can't be used
+// in SSM Automation runbooks, which use Automation actions"; and of the Automation actions, "These
+// actions can't be used in other types of Systems Manager (SSM) documents" ("Command document
+// plugin reference" and "Systems Manager Automation actions reference", Systems Manager User
+// Guide, awsdocs/aws-systems-manager-user-guide, read 2026-12-07). The plugins are a closed list;
+// the Automation actions grow, so a runbook's step is judged only by not being a plugin.
+var commandPlugins = []string{"aws:applications", "aws:cloudWatch", "aws:configureDocker", "aws:configurePackage", "aws:domainJoin",
+	"aws:downloadContent", "aws:psModule", "aws:refreshAssociation", "aws:runDockerAction", "aws:runDocument",
+	"aws:runPowerShellScript", "aws:runShellScript", "aws:softwareInventory", "aws:updateAgent", "aws:updateSsmAgent"}
+
+// documentTypeProblems: a document's DocumentType takes its schemaVersion, and each step's action
+// is one of that type (mutation run 22's B11: a Command document of schema 2.2 with
+// aws:runPowerShellScript steps made an Automation one, which CreateDocument refuses). A document
+// without a DocumentType is not judged.
+func documentTypeProblems(id string, doc map[string]any) []string {
+	content := documentContent(doc)
+	kind := cfntemplate.Text(doc["DocumentType"])
+	versions, judged := schemaVersions[kind]
+	if content == nil || !judged {
+		return nil
+	}
+	var problems []string
+	if schema := cfntemplate.Text(content["schemaVersion"]); !slices.Contains(versions, schema) {
+		problems = append(problems, fmt.Sprintf("document %s: is of type %s with schemaVersion %q: %s documents take schema %s", id, kind, schema, kind, strings.Join(versions, ", ")))
+	}
+	for i, step := range cfntemplate.List(content["mainSteps"]) {
+		step, _ := step.(map[string]any)
+		action := cfntemplate.Text(step["action"])
+		plugin := slices.Contains(commandPlugins, action)
+		switch {
+		case kind == "Automation" && plugin:
+			problems = append(problems, fmt.Sprintf("document %s: step %d's action %s is a Command document plugin, which an Automation runbook cannot use", id, i, action))
+		case (kind == "Command" || kind == "Policy") && !plugin:
+			problems = append(problems, fmt.Sprintf("document %s: step %d's action %q is no Command document plugin, which a %s document's steps are", id, i, action, kind))
+		}
+	}
+	return problems
+}
+
+// callerTypeProblems: each caller runs a template document of the type it runs. A window's
+// RUN_COMMAND task sends a Command document, its AUTOMATION task starts an Automation runbook
+// (TaskType and TaskArn, AWS::SSM::MaintenanceWindowTask). An association may run a runbook, but
+// one that targets nodes at a rate without AutomationTargetParameterName runs a Command or Policy
+// document on them: the name "is required for associations that use an Automation runbook and
+// target resources by using rate controls" (CreateAssociation, read 2026-12-07). A document
+// without a DocumentType is not judged.
+func callerTypeProblems(resources map[string]any, documents map[string]map[string]any) []string {
+	var problems []string
+	kinds := map[string]string{"RUN_COMMAND": "Command", "AUTOMATION": "Automation"}
+	tasks := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTask")
+	for _, id := range slices.Sorted(maps.Keys(tasks)) {
+		runbook := cfntemplate.Ref(tasks[id]["TaskArn"])
+		want, runs := kinds[cfntemplate.Text(tasks[id]["TaskType"])]
+		if kind := cfntemplate.Text(documents[runbook]["DocumentType"]); kind != "" && runs && kind != want {
+			problems = append(problems, fmt.Sprintf("window task %s (%s): runs document %s, of type %s, not %s", id, tasks[id]["TaskType"], runbook, kind, want))
+		}
+	}
+	associations := cfntemplate.OfType(resources, "AWS::SSM::Association")
+	for _, id := range slices.Sorted(maps.Keys(associations)) {
+		a := associations[id]
+		document := cfntemplate.Ref(a["Name"])
+		kind := cfntemplate.Text(documents[document]["DocumentType"])
+		_, named := a["AutomationTargetParameterName"]
+		rated := a["Targets"] != nil && (a["MaxConcurrency"] != nil || a["MaxErrors"] != nil)
+		if kind != "" && kind != "Command" && kind != "Policy" && rated && !named {
+			problems = append(problems, fmt.Sprintf("association %s: runs document %s, of type %s, on its targets at a rate without AutomationTargetParameterName: "+
+				"it runs a Command or Policy document so", id, document, kind))
+		}
+	}
+	return problems
 }
