@@ -104,6 +104,7 @@ func settings(network, patching, fleet map[string]any, d *config.Config) []strin
 	problems = append(problems, APIForms(d.Account, d.Region, network, fleet, patching)...)
 	problems = append(problems, WrittenFor(patching)...)
 	problems = append(problems, AssumeRoles(fleet, patching)...)
+	problems = append(problems, RuleTargets(network, fleet, patching)...)
 	problems = append(problems, Ordering(network, patching)...)
 	problems = append(problems, TagKeyConditions(network, fleet, patching)...)
 	problems = append(problems, Addresses(network)...)
