@@ -61,6 +61,8 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	problems = append(problems, Queries(patching, fleet)...)
 	problems = append(problems, Intent(patching, fleet, d.Region, d.Fleet.Tag.Key, d.Fleet.Tag.Value)...)
 	problems = append(problems, settings(network, patching, fleet, d)...)
+	roles, roleNotes := AssumeRoles(fleet, patching)
+	problems, notes = append(problems, roles...), append(notes, roleNotes...)
 	return append(problems, alertsAndRollout(network, patching, fleet, d)...), notes
 }
 
@@ -103,7 +105,6 @@ func settings(network, patching, fleet map[string]any, d *config.Config) []strin
 	problems = append(problems, Uniqueness(d.Account, d.Region, network, fleet, patching)...)
 	problems = append(problems, APIForms(d.Account, d.Region, network, fleet, patching)...)
 	problems = append(problems, WrittenFor(patching)...)
-	problems = append(problems, AssumeRoles(fleet, patching)...)
 	problems = append(problems, RuleTargets(network, fleet, patching)...)
 	problems = append(problems, Ordering(network, patching)...)
 	problems = append(problems, TagKeyConditions(network, fleet, patching)...)

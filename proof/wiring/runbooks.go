@@ -22,55 +22,69 @@ const assumeRoleParameter = "AutomationAssumeRole"
 
 // AssumeRoles checks the stacks' Automation runbooks that declare AutomationAssumeRole: each runs
 // as it (a top-level assumeRole of {{ AutomationAssumeRole }}), and each window task, association
-// and rule target that runs one passes it (mutation run 21's B20: the start-stop runbook's
-// assumeRole line removed, its starts and stops denied).
-func AssumeRoles(templates ...map[string]any) []string {
-	var problems []string
+// and rule target that runs one passes it where it has no default (mutation run 21's B20: the
+// start-stop runbook's assumeRole line removed, its starts and stops denied). A caller that passes
+// nothing to a runbook whose default is empty runs it as itself: a note, as the caller's role may
+// serve.
+func AssumeRoles(templates ...map[string]any) (problems, notes []string) {
 	for _, template := range templates {
 		resources := cfntemplate.Resources(template)
 		documents := cfntemplate.OfType(resources, "AWS::SSM::Document")
-		runbooks := map[string]bool{}
+		runbooks := map[string]runbookRole{}
 		for _, id := range slices.Sorted(maps.Keys(documents)) {
 			if cfntemplate.Text(documents[id]["DocumentType"]) != "Automation" {
 				continue
 			}
 			content := documentContent(documents[id])
 			declared, _ := content["parameters"].(map[string]any)
-			if _, ok := declared[assumeRoleParameter]; !ok {
+			parameter, ok := declared[assumeRoleParameter].(map[string]any)
+			if _, declares := declared[assumeRoleParameter]; !declares {
 				continue
 			}
-			runbooks[id] = true
+			runbooks[id] = runbookRole{}
+			if v, defaulted := parameter["default"]; ok && defaulted {
+				runbooks[id] = runbookRole{defaulted: true, empty: cfntemplate.Text(v) == ""}
+			}
 			role, _ := content["assumeRole"].(string)
 			if m := documentReference.FindStringSubmatch(role); m == nil || m[0] != role || m[1] != assumeRoleParameter {
 				problems = append(problems, fmt.Sprintf("document %s: declares %s but its assumeRole is %q, not '{{ %s }}': the runbook runs as whoever starts it (a window's service role), not the role passed to it",
 					id, assumeRoleParameter, role, assumeRoleParameter))
 			}
 		}
-		problems = append(problems, assumeRolesPassed(resources, runbooks)...)
+		p, n := assumeRolesPassed(resources, runbooks)
+		problems, notes = append(problems, p...), append(notes, n...)
 	}
-	return problems
+	return problems, notes
 }
 
+// runbookRole is what a runbook's AutomationAssumeRole parameter declares: whether it has a
+// default, and whether that is empty (as in AWS's own runbooks: the runbook then runs as its caller).
+type runbookRole struct{ defaulted, empty bool }
+
 // assumeRolesPassed: each window task, association and rule target that runs one of runbooks
-// passes AutomationAssumeRole. Without it the execution fails to start (the parameter has no
-// default) or runs as its caller.
-func assumeRolesPassed(resources map[string]any, runbooks map[string]bool) []string {
-	var problems []string
-	missing := func(what, id, runbook string) {
-		problems = append(problems, fmt.Sprintf("%s %s: runs runbook %s without passing %s, the role it runs as", what, id, runbook, assumeRoleParameter))
+// passes AutomationAssumeRole, unless the runbook gives it a default. Without it the execution
+// fails to start (a required parameter left out) or runs as its caller.
+func assumeRolesPassed(resources map[string]any, runbooks map[string]runbookRole) (problems, notes []string) {
+	passes := func(what, id, runbook string, passed bool) {
+		switch r := runbooks[runbook]; {
+		case passed || (r.defaulted && !r.empty):
+		case r.defaulted:
+			notes = append(notes, fmt.Sprintf("%s %s: passes runbook %s no %s, whose default is empty: the runbook runs as its caller's role, not judged here", what, id, runbook, assumeRoleParameter))
+		default:
+			problems = append(problems, fmt.Sprintf("%s %s: runs runbook %s without passing %s, the role it runs as", what, id, runbook, assumeRoleParameter))
+		}
 	}
 	tasks := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTask")
 	for _, id := range slices.Sorted(maps.Keys(tasks)) {
-		runbook := cfntemplate.Ref(tasks[id]["TaskArn"])
-		if runbooks[runbook] && cfntemplate.First(cfntemplate.Parameters(cfntemplate.Automation(tasks[id]))[assumeRoleParameter]) == nil {
-			missing("window task", id, runbook)
+		if runbook := cfntemplate.Ref(tasks[id]["TaskArn"]); hasRunbook(runbooks, runbook) {
+			passes("window task", id, runbook, cfntemplate.First(cfntemplate.Parameters(cfntemplate.Automation(tasks[id]))[assumeRoleParameter]) != nil)
 		}
 	}
 	associations := cfntemplate.OfType(resources, "AWS::SSM::Association")
 	for _, id := range slices.Sorted(maps.Keys(associations)) {
 		params, _ := associations[id]["Parameters"].(map[string]any)
-		if runbook := cfntemplate.Ref(associations[id]["Name"]); runbooks[runbook] && cfntemplate.First(params[assumeRoleParameter]) == nil {
-			missing("association", id, runbook)
+		if runbook := cfntemplate.Ref(associations[id]["Name"]); hasRunbook(runbooks, runbook) {
+			passes("association", id, runbook, cfntemplate.First(params[assumeRoleParameter]) != nil)
 		}
 	}
 	rules := cfntemplate.OfType(resources, "AWS::Events::Rule")
@@ -78,22 +92,32 @@ func assumeRolesPassed(resources map[string]any, runbooks map[string]bool) []str
 		for _, t := range cfntemplate.List(rules[id]["Targets"]) {
 			t, _ := t.(map[string]any)
 			arn, _ := json.Marshal(t["Arn"])
+			transformer, _ := t["InputTransformer"].(map[string]any)
 			for _, runbook := range slices.Sorted(maps.Keys(runbooks)) {
-				if strings.Contains(string(arn), `{"Ref":"`+runbook+`"}`) && !ruleInputPasses(t["Input"]) {
-					missing("rule", id, runbook)
+				if strings.Contains(string(arn), `{"Ref":"`+runbook+`"}`) {
+					passes("rule", id, runbook, ruleInputPasses(t["Input"]) || ruleInputPasses(transformer["InputTemplate"]))
 				}
 			}
 		}
 	}
-	return problems
+	return problems, notes
 }
 
-// ruleInputPasses: a rule target's Input (the automation's parameters, as JSON text or an
-// intrinsic building it) gives AutomationAssumeRole.
+func hasRunbook(runbooks map[string]runbookRole, id string) bool {
+	_, ok := runbooks[id]
+	return ok
+}
+
+// ruleInputPasses: a rule target's Input or its InputTransformer's InputTemplate (the automation's
+// parameters, as JSON text, a template with <placeholders>, or an intrinsic building either) gives
+// AutomationAssumeRole.
 func ruleInputPasses(input any) bool {
 	if text, ok := input.(string); ok {
 		var params map[string]any
-		return json.Unmarshal([]byte(text), &params) == nil && params[assumeRoleParameter] != nil
+		if json.Unmarshal([]byte(text), &params) == nil {
+			return params[assumeRoleParameter] != nil
+		}
+		return strings.Contains(text, `"`+assumeRoleParameter+`"`) // a template's placeholders are no JSON
 	}
 	data, _ := json.Marshal(input)
 	return strings.Contains(string(data), `\"`+assumeRoleParameter+`\"`)

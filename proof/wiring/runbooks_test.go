@@ -9,12 +9,18 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// assumeRoleProblems are AssumeRoles' problems, its notes left out.
+func assumeRoleProblems(templates ...map[string]any) []string {
+	problems, _ := AssumeRoles(templates...)
+	return problems
+}
+
 func TestEveryGoldenRunbookRunsAsTheRolePassedToIt(t *testing.T) {
 	paths, err := filepath.Glob("../../test/testdata/*.template.json")
 	require.NoError(t, err)
 	require.NotEmpty(t, paths)
 	for _, path := range paths {
-		assert.Empty(t, AssumeRoles(read(t, path)), path)
+		assert.Empty(t, assumeRoleProblems(read(t, path)), path)
 	}
 }
 
@@ -40,9 +46,9 @@ func startStopRunbook(t *testing.T, assumeRole string) (template map[string]any,
 
 func TestARunbookRunsAsTheRolePassedToIt(t *testing.T) {
 	template, _ := startStopRunbook(t, "{{ AutomationAssumeRole }}")
-	assert.Empty(t, AssumeRoles(template))
+	assert.Empty(t, assumeRoleProblems(template))
 	template, _ = startStopRunbook(t, "{{AutomationAssumeRole}}")
-	assert.Empty(t, AssumeRoles(template), "Systems Manager reads {{ Name }} with or without the spaces")
+	assert.Empty(t, assumeRoleProblems(template), "Systems Manager reads {{ Name }} with or without the spaces")
 }
 
 // Mutation run 21's B20 removed the start-stop runbook's assumeRole line: it then runs as the
@@ -50,14 +56,14 @@ func TestARunbookRunsAsTheRolePassedToIt(t *testing.T) {
 func TestARunbookWithoutAssumeRoleRunsAsItsCaller(t *testing.T) {
 	template, _ := startStopRunbook(t, "")
 	assert.Equal(t, []string{`document StartStoppedRunbookD76F190F: declares AutomationAssumeRole but its assumeRole is "", not '{{ AutomationAssumeRole }}': ` +
-		`the runbook runs as whoever starts it (a window's service role), not the role passed to it`}, AssumeRoles(template))
+		`the runbook runs as whoever starts it (a window's service role), not the role passed to it`}, assumeRoleProblems(template))
 }
 
 // The neighbour: an assumeRole naming another parameter runs as whatever that one is given.
 func TestARunbookAssumingAnotherParameterIsNamed(t *testing.T) {
 	template, _ := startStopRunbook(t, "{{ Action }}")
 	assert.Equal(t, []string{`document StartStoppedRunbookD76F190F: declares AutomationAssumeRole but its assumeRole is "{{ Action }}", not '{{ AutomationAssumeRole }}': ` +
-		`the runbook runs as whoever starts it (a window's service role), not the role passed to it`}, AssumeRoles(template))
+		`the runbook runs as whoever starts it (a window's service role), not the role passed to it`}, assumeRoleProblems(template))
 }
 
 // The runbook runs as the role only where its caller passes one.
@@ -66,7 +72,7 @@ func TestACallerOfARunbookPassesTheRole(t *testing.T) {
 	params := task["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowAutomationParameters"].(map[string]any)["Parameters"].(map[string]any)
 	delete(params, "AutomationAssumeRole")
 	assert.Equal(t, []string{"window task MaintenanceWindowsweeklyStartStopped8B8544F7: runs runbook StartStoppedRunbookD76F190F without passing AutomationAssumeRole, the role it runs as"},
-		AssumeRoles(template))
+		assumeRoleProblems(template))
 
 	template, _ = startStopRunbook(t, "{{ AutomationAssumeRole }}")
 	resources := template["Resources"].(map[string]any)
@@ -76,16 +82,55 @@ func TestACallerOfARunbookPassesTheRole(t *testing.T) {
 	resources["StopAssociation"] = map[string]any{"Type": "AWS::SSM::Association", "Properties": map[string]any{
 		"Name": map[string]any{"Ref": "StartStoppedRunbookD76F190F"}, "Parameters": map[string]any{"Action": []any{"stop"}}}}
 	assert.Equal(t, "association StopAssociation: runs runbook StartStoppedRunbookD76F190F without passing AutomationAssumeRole, the role it runs as\n"+
-		"rule StopRule: runs runbook StartStoppedRunbookD76F190F without passing AutomationAssumeRole, the role it runs as", strings.Join(AssumeRoles(template), "\n"))
+		"rule StopRule: runs runbook StartStoppedRunbookD76F190F without passing AutomationAssumeRole, the role it runs as", strings.Join(assumeRoleProblems(template), "\n"))
 	rule["Targets"].([]any)[0].(map[string]any)["Input"] = `{"Action":["stop"],"AutomationAssumeRole":["arn:aws:iam::123456789012:role/StartStopped"]}`
-	assert.Len(t, AssumeRoles(template), 1)
+	assert.Len(t, assumeRoleProblems(template), 1)
 }
 
 // A runbook written as JSON is read the same.
 func TestARunbookInJSONIsReadAsOne(t *testing.T) {
 	template, _ := startStopRunbook(t, "")
 	props(template, "StartStoppedRunbookD76F190F")["Content"] = `{"schemaVersion":"0.3","assumeRole":"{{ AutomationAssumeRole }}","parameters":{"AutomationAssumeRole":{"type":"String"}},"mainSteps":[]}`
-	assert.Empty(t, AssumeRoles(template))
+	assert.Empty(t, assumeRoleProblems(template))
 	props(template, "StartStoppedRunbookD76F190F")["Content"] = map[string]any{"schemaVersion": "0.3", "parameters": map[string]any{"AutomationAssumeRole": map[string]any{"type": "String"}}}
-	assert.Len(t, AssumeRoles(template), 1)
+	assert.Len(t, assumeRoleProblems(template), 1)
+}
+
+// A runbook that gives the role a default needs no caller to pass one (AWS's own runbooks default
+// it to an empty string); with an empty default, a caller that passes none runs it as itself: a note.
+func TestACallerOfARunbookWithADefaultRoleNeedNotPassOne(t *testing.T) {
+	template, task := startStopRunbook(t, "{{ AutomationAssumeRole }}")
+	content := props(template, "StartStoppedRunbookD76F190F")["Content"].(string)
+	props(template, "StartStoppedRunbookD76F190F")["Content"] = strings.Replace(content, "AutomationAssumeRole:\n        type: String\n",
+		"AutomationAssumeRole:\n        type: String\n        default: ''\n", 1)
+	problems, notes := AssumeRoles(template)
+	assert.Empty(t, problems)
+	assert.Empty(t, notes, "the task passes the role")
+
+	params := task["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowAutomationParameters"].(map[string]any)["Parameters"].(map[string]any)
+	delete(params, "AutomationAssumeRole")
+	problems, notes = AssumeRoles(template)
+	assert.Empty(t, problems)
+	assert.Equal(t, []string{"window task MaintenanceWindowsweeklyStartStopped8B8544F7: passes runbook StartStoppedRunbookD76F190F no AutomationAssumeRole, " +
+		"whose default is empty: the runbook runs as its caller's role, not judged here"}, notes)
+
+	props(template, "StartStoppedRunbookD76F190F")["Content"] = strings.Replace(content, "AutomationAssumeRole:\n        type: String\n",
+		"AutomationAssumeRole:\n        type: String\n        default: arn:aws:iam::123456789012:role/StartStopped\n", 1)
+	problems, notes = AssumeRoles(template)
+	assert.Empty(t, problems)
+	assert.Empty(t, notes)
+}
+
+// A rule target that builds the parameters with an InputTransformer passes the role in its
+// template; one whose template leaves it out is named.
+func TestARuleTargetPassesTheRoleInItsInputTemplate(t *testing.T) {
+	template, _ := startStopRunbook(t, "{{ AutomationAssumeRole }}")
+	arn := map[string]any{"Fn::Join": []any{"", []any{"arn:aws:ssm:us-west-2:123456789012:automation-definition/", map[string]any{"Ref": "StartStoppedRunbookD76F190F"}, ":$DEFAULT"}}}
+	transformer := map[string]any{"InputPathsMap": map[string]any{"instance": "$.detail.instance-id"},
+		"InputTemplate": `{"Action":["stop"],"InstanceId":[<instance>],"AutomationAssumeRole":["arn:aws:iam::123456789012:role/StartStopped"]}`}
+	template["Resources"].(map[string]any)["StopRule"] = map[string]any{"Type": "AWS::Events::Rule", "Properties": map[string]any{
+		"Targets": []any{map[string]any{"Id": "Runbook", "Arn": arn, "InputTransformer": transformer}}}}
+	assert.Empty(t, assumeRoleProblems(template))
+	transformer["InputTemplate"] = `{"Action":["stop"],"InstanceId":[<instance>]}`
+	assert.Equal(t, []string{"rule StopRule: runs runbook StartStoppedRunbookD76F190F without passing AutomationAssumeRole, the role it runs as"}, assumeRoleProblems(template))
 }
