@@ -18,7 +18,7 @@ type groupSelector struct{ by, key, group string }
 
 // instancePatchGroupTags is PatchGroupTags with the patch group the configuration gives each
 // fleet instance group.
-func instancePatchGroupTags(patching, fleet map[string]any, d *config.Config) []string {
+func instancePatchGroupTags(patching, fleet map[string]any, d *config.Config) (problems, notes []string) {
 	groups := map[string]string{}
 	for _, g := range d.Fleet.InstanceGroups {
 		groups[g.Name] = g.PatchGroup
@@ -32,18 +32,18 @@ func instancePatchGroupTags(patching, fleet map[string]any, d *config.Config) []
 // under Patch Group only is never patched by a window that targets tag:PatchGroup, nor started by
 // it (mutation run 21's B09: an instance's PatchGroup tag dropped; a wrong value is the same). An
 // instance's patch groups are those its patch group tags name and, by its instance group tag
-// (fleetspec.InstanceGroupTag), the one groups (the configuration's) gives it.
-func PatchGroupTags(patching, fleet map[string]any, groups map[string]string) []string {
+// (fleetspec.InstanceGroupTag), the one groups (the configuration's) gives it. Its tags are its
+// own and its launch template's (instanceTags); a tag whose value is an intrinsic is not judged
+// (a note). The instances of an Auto Scaling group (AWS::AutoScaling::AutoScalingGroup, which the
+// stacks do not create) are not judged.
+func PatchGroupTags(patching, fleet map[string]any, groups map[string]string) (problems, notes []string) {
 	selectors := patchGroupSelectors(patching, fleet)
-	var problems []string
-	instances := cfntemplate.OfType(cfntemplate.Resources(fleet), "AWS::EC2::Instance")
+	resources := cfntemplate.Resources(fleet)
+	instances := cfntemplate.OfType(resources, "AWS::EC2::Instance")
 	for _, id := range slices.Sorted(maps.Keys(instances)) {
-		tags := map[string]string{}
-		for _, t := range cfntemplate.List(instances[id]["Tags"]) {
-			t, _ := t.(map[string]any)
-			if value, literal := t["Value"].(string); literal {
-				tags[cfntemplate.Text(t["Key"])] = value
-			}
+		tags, unjudged := instanceTags(resources, instances[id])
+		for _, key := range unjudged {
+			notes = append(notes, fmt.Sprintf("instance %s: its tag %s is given by an intrinsic: which patch group selects it by that key is not judged", id, key))
 		}
 		claimed := map[string]bool{}
 		for _, key := range patchingspec.PatchGroupTagKeys {
@@ -55,7 +55,7 @@ func PatchGroupTags(patching, fleet map[string]any, groups map[string]string) []
 			claimed[g] = true
 		}
 		for _, s := range selectors {
-			if !claimed[s.group] || tags[s.key] == s.group {
+			if !claimed[s.group] || tags[s.key] == s.group || slices.Contains(unjudged, s.key) {
 				continue
 			}
 			carries := "does not carry it"
@@ -66,7 +66,55 @@ func PatchGroupTags(patching, fleet map[string]any, groups map[string]string) []
 				id, s.group, s.by, s.key, s.group, carries))
 		}
 	}
-	return problems
+	return problems, notes
+}
+
+// instanceTags are an instance's literal tags: its launch template's instance TagSpecifications
+// ("Specifies the tags to apply to resources that are created during instance launch",
+// AWS::EC2::LaunchTemplate TagSpecification, CloudFormation Template Reference, read 2026-12-07),
+// then its own Tags. unjudged are the patch group and instance group keys given by an intrinsic,
+// or by the two with different values (which one the instance keeps is not read here).
+func instanceTags(resources, instance map[string]any) (tags map[string]string, unjudged []string) {
+	tags = map[string]string{}
+	judged := append([]string{fleetspec.InstanceGroupTag}, patchingspec.PatchGroupTagKeys...)
+	read := func(list any, conflicts bool) {
+		for _, t := range cfntemplate.List(list) {
+			t, _ := t.(map[string]any)
+			key := cfntemplate.Text(t["Key"])
+			value, literal := t["Value"].(string)
+			old, had := tags[key]
+			switch {
+			case !literal || (conflicts && had && old != value):
+				if slices.Contains(judged, key) && !slices.Contains(unjudged, key) {
+					unjudged = append(unjudged, key)
+				}
+			default:
+				tags[key] = value
+			}
+		}
+	}
+	for _, spec := range cfntemplate.List(launchTemplateData(resources, instance)["TagSpecifications"]) {
+		if spec, _ := spec.(map[string]any); cfntemplate.Text(spec["ResourceType"]) == "instance" {
+			read(spec["Tags"], false)
+		}
+	}
+	read(instance["Tags"], true)
+	return tags, unjudged
+}
+
+// launchTemplateData is the LaunchTemplateData of the template's launch template that an
+// instance's LaunchTemplate names, by LaunchTemplateId (a Ref) or LaunchTemplateName; nil for none.
+func launchTemplateData(resources, instance map[string]any) map[string]any {
+	spec, _ := instance["LaunchTemplate"].(map[string]any)
+	templates := cfntemplate.OfType(resources, "AWS::EC2::LaunchTemplate")
+	for _, id := range slices.Sorted(maps.Keys(templates)) {
+		name := templates[id]["LaunchTemplateName"]
+		if id == cfntemplate.Ref(spec["LaunchTemplateId"]) || (spec["LaunchTemplateName"] != nil && fmt.Sprint(name) == fmt.Sprint(spec["LaunchTemplateName"])) {
+			data, _ := templates[id]["LaunchTemplateData"].(map[string]any)
+			return data
+		}
+	}
+	return nil
 }
 
 // patchGroupSelectors are the stacks' selectors of patch groups by a patch group tag key, in the
