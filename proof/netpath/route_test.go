@@ -12,9 +12,17 @@ func wsusNIC(fleet map[string]any) map[string]any {
 	return props(fleet, "WsusInstance902E8651")["NetworkInterfaces"].([]any)[0].(map[string]any)
 }
 
+// serverRoute is ServerRouteProblem's problem, its note required empty.
+func serverRoute(t *testing.T, network, fleet map[string]any, others ...map[string]any) string {
+	t.Helper()
+	problem, note := ServerRouteProblem(network, fleet, others...)
+	require.Empty(t, note)
+	return problem
+}
+
 func TestEveryGoldenWsusServerReachesTheInternetByItsRoute(t *testing.T) {
 	for _, scenario := range []string{"default", "example", "existing-vpc-hub"} {
-		assert.Empty(t, ServerRouteProblem(goldenTemplate(t, scenario), goldenFleet(t, scenario)), scenario)
+		assert.Empty(t, serverRoute(t, goldenTemplate(t, scenario), goldenFleet(t, scenario)), scenario)
 	}
 }
 
@@ -26,11 +34,11 @@ func TestAWsusServerBehindAnInternetGatewayWithoutAnAddressIsNamed(t *testing.T)
 	delete(fleet["Resources"].(map[string]any), "WsusElasticIpF14AC9D4")
 	const wants = "the WSUS server WsusInstance902E8651 has no public IPv4 address (AssociatePublicIpAddress false, no Elastic IP on it), " +
 		"and its subnet NetworkVpcPublicSubnet1Subnet36933139 routes 0.0.0.0/0 to internet gateway NetworkVpcIGW6BEA7B02, which carries only instances with one"
-	assert.Equal(t, wants, ServerRouteProblem(network, fleet))
+	assert.Equal(t, wants, serverRoute(t, network, fleet))
 
 	m, err := FromTemplate(network)
 	require.NoError(t, err)
-	m.ServerRoute = ServerRouteProblem(network, fleet)
+	m.ServerRoute = serverRoute(t, network, fleet)
 	for _, f := range RequiredFlows(m, nil, nil) {
 		if f.Dst == MicrosoftUpdate && f.Src == m.ServerHost() {
 			assert.Equal(t, wants, m.RouteProblem(f), f.Name)
@@ -41,11 +49,11 @@ func TestAWsusServerBehindAnInternetGatewayWithoutAnAddressIsNamed(t *testing.T)
 
 	// A public address of its own, or an association of an Elastic IP, serves as well.
 	wsusNIC(fleet)["AssociatePublicIpAddress"] = true
-	assert.Empty(t, ServerRouteProblem(network, fleet))
+	assert.Empty(t, serverRoute(t, network, fleet))
 	wsusNIC(fleet)["AssociatePublicIpAddress"] = false
 	fleet["Resources"].(map[string]any)["WsusAddress"] = map[string]any{"Type": "AWS::EC2::EIPAssociation",
 		"Properties": map[string]any{"AllocationId": "eipalloc-0123456789abcdef0", "InstanceId": map[string]any{"Ref": "WsusInstance902E8651"}}}
-	assert.Empty(t, ServerRouteProblem(network, fleet))
+	assert.Empty(t, serverRoute(t, network, fleet))
 }
 
 // The neighbour: a WSUS server whose subnet routes 0.0.0.0/0 to a NAT gateway reaches Microsoft
@@ -55,10 +63,89 @@ func TestANatRoutedWsusServerNeedsNoElasticIP(t *testing.T) {
 	delete(fleet["Resources"].(map[string]any), "WsusElasticIpF14AC9D4")
 	network["Outputs"].(map[string]any)["WsusSubnet"] = map[string]any{"Value": map[string]any{"Ref": "NetworkVpcPrivateSubnet1Subnet6DD86AE6"}}
 	wsusNIC(fleet)["SubnetId"] = map[string]any{"Fn::GetStackOutput": map[string]any{"OutputName": "WsusSubnet"}}
-	assert.Empty(t, ServerRouteProblem(network, fleet))
+	assert.Empty(t, serverRoute(t, network, fleet))
 
 	// The same subnet without its default route reaches nothing.
 	delete(network["Resources"].(map[string]any), "NetworkVpcPrivateSubnet1DefaultRoute08635105")
 	assert.Equal(t, "the WSUS server's subnet NetworkVpcPrivateSubnet1Subnet6DD86AE6: its route table NetworkVpcPrivateSubnet1RouteTable7D7AA3CD has no 0.0.0.0/0 route",
-		ServerRouteProblem(network, fleet))
+		serverRoute(t, network, fleet))
+}
+
+// The Elastic IP may name the server's network interface rather than the server, and may be in
+// another template of the deployment, naming the server by the fleet's output.
+func TestAnElasticIPOnTheServersInterfaceOrInAnotherTemplateServes(t *testing.T) {
+	network, fleet := goldenTemplate(t, "default"), goldenFleet(t, "default")
+	resources := fleet["Resources"].(map[string]any)
+	delete(resources, "WsusElasticIpF14AC9D4")
+	require.NotEmpty(t, serverRoute(t, network, fleet))
+
+	eni := map[string]any{"Ref": "WsusInterface"}
+	wsusNIC(fleet)["NetworkInterfaceId"] = eni
+	resources["WsusAddress"] = map[string]any{"Type": "AWS::EC2::EIPAssociation",
+		"Properties": map[string]any{"AllocationId": "eipalloc-0123456789abcdef0", "NetworkInterfaceId": eni}}
+	assert.Empty(t, serverRoute(t, network, fleet))
+	resources["WsusAddress"].(map[string]any)["Properties"].(map[string]any)["NetworkInterfaceId"] = map[string]any{"Ref": "AnotherInterface"}
+	assert.NotEmpty(t, serverRoute(t, network, fleet), "another interface's address is not the server's")
+
+	delete(resources, "WsusAddress")
+	fleet["Outputs"] = map[string]any{"WsusInstanceId": map[string]any{"Value": map[string]any{"Ref": "WsusInstance902E8651"}}}
+	other := map[string]any{"Resources": map[string]any{"WsusAddress": map[string]any{"Type": "AWS::EC2::EIP", "Properties": map[string]any{
+		"Domain": "vpc", "InstanceId": map[string]any{"Fn::GetStackOutput": map[string]any{"OutputName": "WsusInstanceId", "StackName": "privatepatch-fleet"}}}}}}
+	assert.Empty(t, serverRoute(t, network, fleet, other))
+}
+
+// A string "true" is a public address as true is.
+func TestAStringTrueIsAPublicAddress(t *testing.T) {
+	network, fleet := goldenTemplate(t, "default"), goldenFleet(t, "default")
+	delete(fleet["Resources"].(map[string]any), "WsusElasticIpF14AC9D4")
+	wsusNIC(fleet)["AssociatePublicIpAddress"] = "true"
+	assert.Empty(t, serverRoute(t, network, fleet))
+	wsusNIC(fleet)["AssociatePublicIpAddress"] = "false"
+	assert.NotEmpty(t, serverRoute(t, network, fleet))
+}
+
+// natServer is the nat-per-az network with the WSUS server, without an Elastic IP, in the first
+// private subnet, whose 0.0.0.0/0 goes to the first public subnet's NAT gateway.
+func natServer(t *testing.T) (network, fleet map[string]any) {
+	network, fleet = goldenTemplate(t, "nat-per-az"), goldenFleet(t, "default")
+	delete(fleet["Resources"].(map[string]any), "WsusElasticIpF14AC9D4")
+	network["Outputs"].(map[string]any)["WsusSubnet"] = map[string]any{"Value": map[string]any{"Ref": "NetworkVpcPrivateSubnet1Subnet6DD86AE6"}}
+	wsusNIC(fleet)["SubnetId"] = map[string]any{"Fn::GetStackOutput": map[string]any{"OutputName": "WsusSubnet"}}
+	return network, fleet
+}
+
+// A private NAT gateway, or a public one whose own subnet has no route to the internet gateway,
+// carries nothing to the internet: both named.
+func TestANatGatewayWithoutAWayToTheInternetIsNamed(t *testing.T) {
+	network, fleet := natServer(t)
+	resources := network["Resources"].(map[string]any)
+	nat := resources["NetworkVpcPublicSubnet1NATGateway64781A21"].(map[string]any)["Properties"].(map[string]any)
+	nat["ConnectivityType"] = "private"
+	assert.Equal(t, "the WSUS server's subnet NetworkVpcPrivateSubnet1Subnet6DD86AE6 routes 0.0.0.0/0 to NAT gateway NetworkVpcPublicSubnet1NATGateway64781A21, "+
+		"whose ConnectivityType is private: it carries nothing to the internet", serverRoute(t, network, fleet))
+	nat["ConnectivityType"] = "public"
+	assert.Empty(t, serverRoute(t, network, fleet))
+
+	delete(resources, "NetworkVpcPublicSubnet1DefaultRoute31EC04EC")
+	assert.Equal(t, "the WSUS server's subnet NetworkVpcPrivateSubnet1Subnet6DD86AE6 routes 0.0.0.0/0 to NAT gateway NetworkVpcPublicSubnet1NATGateway64781A21, "+
+		"whose own subnet NetworkVpcPublicSubnet1Subnet36933139 routes 0.0.0.0/0 to no internet gateway (route table NetworkVpcPublicSubnet1RouteTable30235CE2): it carries nothing to the internet",
+		serverRoute(t, network, fleet))
+}
+
+// A route to a transit gateway (or a peering connection, an endpoint) and a subnet on the main
+// route table are not judged: a note, neither a pass nor a problem.
+func TestARouteToATransitGatewayOrTheMainTableIsNotJudged(t *testing.T) {
+	network, fleet := natServer(t)
+	resources := network["Resources"].(map[string]any)
+	route := resources["NetworkVpcPrivateSubnet1DefaultRoute08635105"].(map[string]any)["Properties"].(map[string]any)
+	delete(route, "NatGatewayId")
+	route["TransitGatewayId"] = "tgw-0123456789abcdef0"
+	problem, note := ServerRouteProblem(network, fleet)
+	assert.Empty(t, problem)
+	assert.Equal(t, "the WSUS server's subnet NetworkVpcPrivateSubnet1Subnet6DD86AE6 routes 0.0.0.0/0 to TransitGatewayId tgw-0123456789abcdef0: whether that reaches the internet is not judged", note)
+
+	delete(resources, "NetworkVpcPrivateSubnet1RouteTableAssociation327CA62F")
+	problem, note = ServerRouteProblem(network, fleet)
+	assert.Empty(t, problem)
+	assert.Equal(t, "the WSUS server's subnet NetworkVpcPrivateSubnet1Subnet6DD86AE6 has no explicit route table association: its VPC's main route table, and its route to the internet, are not judged", note)
 }

@@ -179,7 +179,15 @@ func networkChecks(templates cfnupdate.Deployment, cfg *config.Config) []check {
 					"the ACL layer is not modelled (n/a below), so the flows are proven through the security groups alone; after a deploy, make doctor's network ACLs row judges the same flows through them\n", name)
 				build = netpath.FromSecurityGroups
 			}
-			n, err := flowTable(out, name, template, d, withServerRoute(build, fleet))
+			var others []map[string]any // the deployment's templates besides these two
+			if patching, ok := templates[d.StackName("patching")]; ok {
+				others = append(others, patching)
+			}
+			var note string
+			n, err := flowTable(out, name, template, d, withServerRoute(build, fleet, others, &note))
+			if note != "" {
+				fmt.Fprintf(out, "  note: %s\n", note)
+			}
 			return problems + n, err
 		}})
 	}
@@ -187,11 +195,13 @@ func networkChecks(templates cfnupdate.Deployment, cfg *config.Config) []check {
 }
 
 // withServerRoute builds the model with the WSUS server's route out of the VPC, which the ACLs
-// and security groups do not show: the flows to Microsoft Update need it (run 21's A12).
-func withServerRoute(build func(map[string]any) (netpath.Model, error), fleet map[string]any) func(map[string]any) (netpath.Model, error) {
+// and security groups do not show: the flows to Microsoft Update need it (run 21's A12). Its
+// Elastic IP may be in others, the deployment's other templates (network being the first, fleet
+// the second); note is what is not judged.
+func withServerRoute(build func(map[string]any) (netpath.Model, error), fleet map[string]any, others []map[string]any, note *string) func(map[string]any) (netpath.Model, error) {
 	return func(network map[string]any) (netpath.Model, error) {
 		m, err := build(network)
-		m.ServerRoute = netpath.ServerRouteProblem(network, fleet)
+		m.ServerRoute, *note = netpath.ServerRouteProblem(network, fleet, others...)
 		return m, err
 	}
 }
