@@ -182,7 +182,8 @@ func results(t *testing.T) map[string][]Result {
 		flowLogFolder := flowLogInFolder(t, false)
 		flowLogFolderAdmitted := flowLogInFolder(t, true)
 		deployments = append(deployments, wrongService, openEndpoint, newOutputPrefix(t),
-			Deployment{Name: "flow-log-folder", Stacks: flowLogFolder, Env: env}, Deployment{Name: "flow-log-folder-admitted", Stacks: flowLogFolderAdmitted, Env: env})
+			Deployment{Name: "flow-log-folder", Stacks: flowLogFolder, Env: env}, Deployment{Name: "flow-log-folder-admitted", Stacks: flowLogFolderAdmitted, Env: env},
+			Deployment{Name: "flow-log-hive", Stacks: flowLogHive(t, false), Env: env}, Deployment{Name: "flow-log-hive-admitted", Stacks: flowLogHive(t, true), Env: env})
 		for name, stacks := range map[string]Stacks{"no-payload-bucket": noPayload, "create-image-with-account": createImageWithAccount,
 			"no-alarm-statements": noAlarmStatements, "open-topic": openTopic,
 			"events-by-role": eventsByRole, "events-key-by-source": eventsKeyBySource, "events-any-rule": eventsAnyRule,
@@ -323,6 +324,49 @@ func TestAFlowLogFolderOutsideTheBucketPolicysPrefixIsADeniedDelivery(t *testing
 		assert.True(t, r.OK(), "%s", r)
 	}
 	assert.NotEmpty(t, needed(find(t, "flow-log-folder-admitted", "VPC flow log delivery", "s3:PutObject", "/flowlogs/AWSLogs/")))
+}
+
+// flowLogHive is the flowlogs-s3 network stack whose flow log writes Hive-compatible, hourly
+// partitions; admitted: its bucket policy's delivery statement names their prefix.
+func flowLogHive(t *testing.T, admitted bool) Stacks {
+	stacks := golden(t, "flowlogs-s3", "network")
+	resourceOf(t, stacks, "privatepatch-network", "NetworkVpcFlowLog")["DestinationOptions"] = map[string]any{
+		"FileFormat": "plain-text", "HiveCompatiblePartitions": true, "PerHourPartition": true}
+	if admitted {
+		bucket := map[string]any{"Fn::GetAtt": []any{"NetworkFlowLogsBucketA9BF4847", "Arn"}}
+		statements(stacks, func(resourceType string, s map[string]any) bool {
+			if resourceType == "AWS::S3::BucketPolicy" && s["Action"] == "s3:PutObject" && strings.Contains(fmt.Sprint(s["Principal"]), "delivery.logs") {
+				s["Resource"] = map[string]any{"Fn::Join": []any{"", []any{bucket, "/AWSLogs/aws-account-id=", map[string]any{"Ref": "AWS::AccountId"}, "/*"}}}
+			}
+			return true
+		})
+	}
+	return stacks
+}
+
+// A flow log's DestinationOptions lay out its keys (review of run 21, 10a): with Hive-compatible
+// hourly partitions, delivery writes under AWSLogs/aws-account-id=<account>/..., which the
+// default AWSLogs/<account>/* bucket policy denies (planted: the options alone), and a policy
+// written for that prefix admits.
+func TestAFlowLogsHivePartitionsNeedABucketPolicyForTheirPrefix(t *testing.T) {
+	hive := "/AWSLogs/aws-account-id=111111111111/aws-service=vpcflowlogs/aws-region=us-west-2/year=2026/month=12/day=06/hour=16/"
+	put := needed(find(t, "flow-log-hive", "VPC flow log delivery", "s3:PutObject", hive))
+	require.Len(t, put, 1)
+	assert.Equal(t, "ImplicitlyDenied", put[0].Verdict, "%s", put[0])
+	for _, r := range results(t)["flow-log-hive-admitted"] {
+		assert.True(t, r.OK(), "%s", r)
+	}
+	assert.NotEmpty(t, needed(find(t, "flow-log-hive-admitted", "VPC flow log delivery", "s3:PutObject", hive)))
+	for _, c := range []struct {
+		options any
+		key     string
+	}{
+		{nil, "logs/AWSLogs/111111111111/vpcflowlogs/us-west-2/2026/12/06/flow.log.gz"},
+		{map[string]any{"FileFormat": "parquet", "HiveCompatiblePartitions": false, "PerHourPartition": "true"}, "logs/AWSLogs/111111111111/vpcflowlogs/us-west-2/2026/12/06/16/flow.log.gz"},
+		{map[string]any{"HiveCompatiblePartitions": "true", "PerHourPartition": false}, "logs/AWSLogs/aws-account-id=111111111111/aws-service=vpcflowlogs/aws-region=us-west-2/year=2026/month=12/day=06/flow.log.gz"},
+	} {
+		assert.Equal(t, c.key, flowLogKey(c.options, "logs/", "111111111111", "us-west-2"), "%v", c.options)
+	}
 }
 
 // The health script's namespace is its association's, not the role's policy's: without the

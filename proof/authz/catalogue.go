@@ -180,10 +180,8 @@ func flowLogsToS3(m model) []Call {
 			continue
 		}
 		// LogDestination is the bucket's ARN with an optional folder, and delivery writes under
-		// it: "bucket_ARN/optional_folder/AWSLogs/aws_account_id/vpcflowlogs/region/year/month/
-		// day/log_file_name.log.gz" ("Publishing Flow Logs to Amazon S3", Flow Log Files, Amazon
-		// VPC User Guide, read 2026-12-07). The object row follows the folder, so a folder the
-		// bucket policy's AWSLogs/<account>/* does not cover is a denied delivery (run 21's A01).
+		// it (flowLogKey): the object row follows the folder, so a folder the bucket policy's
+		// AWSLogs/<account>/* does not cover is a denied delivery (run 21's A01).
 		name, folder, _ := strings.Cut(strings.TrimPrefix(fmt.Sprint(props["LogDestination"]), "arn:"+partition+":s3:::"), "/")
 		bucket, ok := m.bucketByName(name)
 		if !ok {
@@ -195,7 +193,7 @@ func flowLogsToS3(m model) []Call {
 		}
 		policy := m.resourcePolicy("AWS::S3::BucketPolicy", "Bucket", bucket)
 		source := fmt.Sprintf("arn:%s:logs:%s:%s:delivery-source:vpc-flow-log", partition, region, account)
-		object := fmt.Sprintf("%s/%sAWSLogs/%s/vpcflowlogs/%s/2026/12/06/flow.log.gz", bucketArn, folder, account, region)
+		object := bucketArn + "/" + flowLogKey(props["DestinationOptions"], folder, account, region)
 		rows := []struct {
 			caller, action, resource string
 			context                  map[string]any
@@ -227,6 +225,26 @@ func flowLogsToS3(m model) []Call {
 		}
 	}
 	return out
+}
+
+// flowLogKey is the key of a flow log file delivered under folder, which its DestinationOptions
+// lay out ("Flow log files", Amazon VPC User Guide, read 2026-12-07): by default
+// "bucket-and-optional-prefix/AWSLogs/account_id/vpcflowlogs/region/year/month/day/"; with
+// Hive-compatible S3 prefixes "bucket-and-optional-prefix/AWSLogs/aws-account-id=account_id/
+// aws-service=vpcflowlogs/aws-region=region/year=year/month=month/day=day/"; hourly partitions
+// add "hour/" (Hive: "hour=hour/"). A bucket policy written for one layout denies the other
+// (review of run 21, 10a); the file's own name does not change which statement admits it.
+func flowLogKey(options any, folder, account, region string) string {
+	opts, _ := options.(map[string]any)
+	on := func(option string) bool { return fmt.Sprint(opts[option]) == "true" }
+	key, hour := fmt.Sprintf("AWSLogs/%s/vpcflowlogs/%s/2026/12/06/", account, region), "16/"
+	if on("HiveCompatiblePartitions") {
+		key, hour = fmt.Sprintf("AWSLogs/aws-account-id=%s/aws-service=vpcflowlogs/aws-region=%s/year=2026/month=12/day=06/", account, region), "hour=16/"
+	}
+	if on("PerHourPartition") {
+		key += hour
+	}
+	return folder + key + "flow.log.gz"
 }
 
 // runCommandLogs returns the rows of Run Command output to CloudWatch Logs: the instances write to the
