@@ -16,34 +16,27 @@ import (
 // or a deny numbered below its allow, passes that address. S3 answers from any address of its
 // prefix list ("AWS IP address ranges", Amazon VPC User Guide: published "to allow or deny
 // traffic to or from some AWS services"; read 2026-12-07), so a part left out fails some
-// downloads and uploads, by which address DNS returns. The sets are computed exactly, CIDR by
-// CIDR, in rule-number order ("NetworkAclEntry", AWS Firewall Manager API Reference: AWS
-// "processes the entries in the network ACL according to the rule numbers, in ascending order";
-// read 2026-12-07). An ACL the template does not hold (AclsNotModelled) is the user's: none.
+// downloads and uploads, by which address DNS returns. The WSUS server's subnet, where it is a
+// public one, is proven too, on the server's client ports: its SSM Agent and the patch baseline's
+// downloads reach S3 from there (review of run 21, 3c). The sets are computed exactly, CIDR by
+// CIDR, in rule-number order ("Network ACL rules", Amazon VPC User Guide: "Rules are evaluated
+// starting with the lowest numbered rule. As soon as a rule matches traffic, it's applied
+// regardless of any higher-numbered rule that might contradict it"; read 2026-12-07). An ACL the
+// template does not hold (AclsNotModelled) is the user's: none.
 func (m Model) S3CoverageProblems() []string {
 	if m.AclsNotModelled {
 		return nil
 	}
-	var ids []string
-	for _, subnet := range m.Private {
-		if id, ok := m.subnetACLID[subnet]; ok && !slices.Contains(ids, id) {
-			ids = append(ids, id)
-		}
-	}
-	slices.Sort(ids)
-	https := PortRange{networkspec.HTTPSPort, networkspec.HTTPSPort}
 	var problems []string
-	for _, id := range ids {
+	for _, acl := range m.s3ACLs() {
 		for _, cidr := range m.PrefixListCidrs {
-			// A fleet instance's client ports: the WSUS server's, where it sits in a private
-			// subnet, are among them.
 			for _, d := range []struct {
 				egress bool
 				ports  PortRange
 				what   string
-			}{{true, https, "HTTPS out to"}, {false, InstancePorts, "replies to ports " + InstancePorts.String() + " in from"}} {
-				denied, unmatched := m.ACLs[id].cover(d.egress, box{cidr, d.ports})
-				where := fmt.Sprintf("network ACL %s (private subnets): %s S3 range %s", id, d.what, cidr)
+			}{{true, PortRange{networkspec.HTTPSPort, networkspec.HTTPSPort}, "HTTPS out to"}, {false, acl.clients, "replies to ports " + acl.clients.String() + " in from"}} {
+				denied, unmatched := m.ACLs[acl.id].cover(d.egress, box{cidr, d.ports})
+				where := fmt.Sprintf("network ACL %s (%s): %s S3 range %s", acl.id, acl.whose, d.what, cidr)
 				for _, part := range denied {
 					problems = append(problems, fmt.Sprintf("%s: %s is denied by %s, the first rule it matches", where, describe(part.boxes, d.ports), part.entry))
 				}
@@ -54,6 +47,35 @@ func (m Model) S3CoverageProblems() []string {
 		}
 	}
 	return problems
+}
+
+// s3ACL is an ACL whose subnets' clients reach S3, and those clients' ports.
+type s3ACL struct {
+	id, whose string
+	clients   PortRange
+}
+
+// s3ACLs are the private subnets' ACLs, on a fleet instance's client ports (the WSUS server's,
+// where it sits in a private subnet, are among them), then the WSUS server's subnet's, where it
+// is another, on Windows Server's.
+func (m Model) s3ACLs() []s3ACL {
+	var ids []string
+	for _, subnet := range m.Private {
+		if id, ok := m.subnetACLID[subnet]; ok && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	var acls []s3ACL
+	for _, id := range ids {
+		acls = append(acls, s3ACL{id, "private subnets", InstancePorts})
+	}
+	for subnet, id := range m.subnetACLID {
+		if subnet.Contains(m.ServerHost()) && !slices.Contains(ids, id) {
+			acls = append(acls, s3ACL{id, "the WSUS server's subnet", WindowsServerPorts})
+		}
+	}
+	return acls
 }
 
 // box is the set of every address of a prefix on every port of a range.

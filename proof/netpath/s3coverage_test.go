@@ -100,6 +100,24 @@ func TestALowerNumberedDenyInsideAnS3RangeIsNamed(t *testing.T) {
 	assert.Empty(t, s3Model(t, template, "default").S3CoverageProblems())
 }
 
+// The WSUS server in a public subnet reaches S3 too, its SSM Agent and the patch baseline's
+// downloads (review of run 21, 3c): its subnet's ACL passes every S3 address out, by the rule to
+// the internet, and the replies to Windows Server's client ports. Planted: a deny for one S3
+// range numbered below that rule, and the reply rule narrowed, which no flow of the table tries.
+func TestTheWsusServersPublicSubnetCoversEveryS3RangeToo(t *testing.T) {
+	const public = "network ACL NetworkPublicAcl9B404FC7 (the WSUS server's subnet): "
+	template := goldenTemplate(t, "default")
+	addEntry(template, "PlantedPublicDeny", 105, true, "52.218.128.0/17", 443, 443, "deny")
+	props(template, "PlantedPublicDeny")["NetworkAclId"] = map[string]any{"Ref": "NetworkPublicAcl9B404FC7"}
+	props(template, "NetworkPublicAclInEphemeralFromAnywhere00A80040")["PortRange"] = map[string]any{"From": 50000.0, "To": 65535.0}
+	problems := s3Model(t, template, "default").S3CoverageProblems()
+	assert.Contains(t, problems, public+"HTTPS out to S3 range 52.218.128.0/17: 52.218.128.0/17 is denied by rule 105 out deny 52.218.128.0/17 443-443, the first rule it matches")
+	assert.Contains(t, problems, public+"replies to ports 49152-65535 in from S3 range 3.5.76.0/22: 3.5.76.0/22 on ports 49152-49999 matches no rule (implicit deny)")
+	for _, p := range problems {
+		assert.True(t, strings.HasPrefix(p, public), "the private ACL is untouched: %s", p)
+	}
+}
+
 // Coverage is of the set of addresses, not a rule per CIDR: a range split over two rules, or
 // (with NAT) passed by the rule to the internet, is covered.
 func TestCoverageIsOfTheRangeNotOfOneRuleForIt(t *testing.T) {
