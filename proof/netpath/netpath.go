@@ -572,6 +572,9 @@ func Outsider(configured ...[]string) netip.Addr {
 	return SomeInternet
 }
 
+// S3FlowPrefix begins the name of a needed flow to S3, the rest its range.
+const S3FlowPrefix = "instance to S3 at "
+
 // RequiredFlows are the flows the architecture needs: instances to the endpoints, S3 and WSUS;
 // the jump host's RDP; WSUS to Microsoft Update; admins' RDP (to the first address of each
 // admin CIDR).
@@ -592,7 +595,7 @@ func RequiredFlows(m Model, s3Cidrs, adminCidrs []string) []Flow {
 	}
 	for _, cidr := range s3Cidrs {
 		if p, err := netip.ParsePrefix(cidr); err == nil {
-			flows = append(flows, flow("instance to S3 at "+cidr, instance, Host(p), 443, InstancesGroup, ""))
+			flows = append(flows, flow(S3FlowPrefix+cidr, instance, Host(p), 443, InstancesGroup, ""))
 		}
 	}
 	for _, cidr := range adminCidrs {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"github.com/privatepatch/privatepatch/proof/authz"
 	"github.com/privatepatch/privatepatch/proof/cfnupdate"
 	"github.com/privatepatch/privatepatch/proof/netpath"
+	"github.com/privatepatch/privatepatch/proof/s3drift"
 )
 
 // goldenDefault reads the default configuration's golden templates, which fail only controls
@@ -215,7 +217,7 @@ fleet:
 	var template map[string]any
 	require.NoError(t, json.Unmarshal(data, &template))
 	var out bytes.Buffer
-	wrong, err := flowTable(&out, "network", template, cfg, netpath.FromSecurityGroups)
+	wrong, err := flowTable(&out, "network", template, cfg, nil, netpath.FromSecurityGroups)
 	require.NoError(t, err)
 	assert.Zero(t, wrong, out.String())
 	assert.Regexp(t, `yes\s+instance to S3 at 198\.18\.0\.0/15\s+443\s+n/a\s+passes`, out.String())
@@ -229,7 +231,7 @@ fleet:
 		}
 	}
 	out.Reset()
-	wrong, err = flowTable(&out, "network", template, cfg, netpath.FromSecurityGroups)
+	wrong, err = flowTable(&out, "network", template, cfg, nil, netpath.FromSecurityGroups)
 	require.NoError(t, err)
 	assert.Positive(t, wrong)
 	assert.Regexp(t, `no\s+instance SSH to S3 at 198\.18\.0\.0/15\s+22\s+n/a\s+passes.*<-- WRONG`, out.String())
@@ -243,7 +245,7 @@ func TestVerifyProvesThePrivateAclCoversEveryS3Address(t *testing.T) {
 	require.NoError(t, err)
 	template := goldenDefault(t)["network"]
 	var out bytes.Buffer
-	wrong, err := flowTable(&out, "network", template, cfg, netpath.FromTemplate)
+	wrong, err := flowTable(&out, "network", template, cfg, nil, netpath.FromTemplate)
 	require.NoError(t, err)
 	assert.Zero(t, wrong, out.String())
 	assert.Contains(t, out.String(), "S3 coverage: each private network ACL")
@@ -251,11 +253,74 @@ func TestVerifyProvesThePrivateAclCoversEveryS3Address(t *testing.T) {
 	rule := template["Resources"].(map[string]any)["NetworkPrivateAclOutHttpsToS36499896A1"].(map[string]any)["Properties"].(map[string]any)
 	rule["CidrBlock"] = "52.92.128.0/18"
 	out.Reset()
-	wrong, err = flowTable(&out, "network", template, cfg, netpath.FromTemplate)
+	wrong, err = flowTable(&out, "network", template, cfg, nil, netpath.FromTemplate)
 	require.NoError(t, err)
 	assert.Equal(t, 1, wrong, out.String())
 	assert.Regexp(t, `yes\s+instance to S3 at 52\.92\.128\.0/17\s+443\s+passes`, out.String())
 	assert.Contains(t, out.String(), "HTTPS out to S3 range 52.92.128.0/17: 52.92.192.0/18 matches no rule (implicit deny)  <-- WRONG")
+}
+
+// lookedUp is the default configuration as a deployment with an account whose S3 prefix list
+// (id and ranges) synth looked up, and the CDK context holding those lookups' answers (the ranges
+// the default configuration lists), or none.
+func lookedUp(t *testing.T, answered bool) (*config.Config, map[string]any) {
+	cfg, err := config.LoadDefault()
+	require.NoError(t, err)
+	cidrs := cfg.S3Cidrs()
+	cfg.Account = "111111111111"
+	delete(cfg.Network.S3PrefixListIds, cfg.Region)
+	delete(cfg.Network.S3PrefixListCidrs, cfg.Region)
+	require.Nil(t, cfg.S3Cidrs())
+	if !answered {
+		return cfg, nil
+	}
+	var entries []any
+	for _, c := range cidrs {
+		entries = append(entries, map[string]any{"Cidr": c})
+	}
+	return cfg, map[string]any{
+		s3drift.IdLookupKey(cfg.Account, cfg.Region):                     []any{map[string]any{"PrefixListId": "pl-68a54001"}},
+		s3drift.EntriesLookupKey(cfg.Account, cfg.Region, "pl-68a54001"): []any{map[string]any{"Entries": entries}},
+	}
+}
+
+// With an account and no ranges in the configuration, the S3 ranges are synth's lookups (the
+// CDK context), not the private ACL's own rules, which proved the ACL covered itself (review of
+// run 21, 3a). Planted (run 21's A07 in such a deployment): the rule for 52.92.128.0/17
+// narrowed to its lower half, which the old code passed. Without the lookups' answers, no pass on
+// S3 is printed: neither its rows nor the coverage are judged offline.
+func TestWithAnAccountTheS3RangesAreSynthsLookupsNotThePrivateAclsOwn(t *testing.T) {
+	narrowed := func() map[string]any {
+		template := goldenDefault(t)["network"]
+		rule := template["Resources"].(map[string]any)["NetworkPrivateAclOutHttpsToS36499896A1"].(map[string]any)["Properties"].(map[string]any)
+		require.Equal(t, "52.92.128.0/17", rule["CidrBlock"])
+		rule["CidrBlock"] = "52.92.128.0/18"
+		return template
+	}
+	cfg, lookups := lookedUp(t, true)
+	var out bytes.Buffer
+	wrong, err := flowTable(&out, "network", goldenDefault(t)["network"], cfg, lookups, netpath.FromTemplate)
+	require.NoError(t, err)
+	assert.Zero(t, wrong, out.String())
+	assert.Regexp(t, `yes\s+instance to S3 at 52\.92\.128\.0/17\s+443\s+passes\s+passes`, out.String())
+	assert.Contains(t, out.String(), "S3 coverage: each private network ACL")
+
+	out.Reset()
+	wrong, err = flowTable(&out, "network", narrowed(), cfg, lookups, netpath.FromTemplate)
+	require.NoError(t, err)
+	assert.Equal(t, 1, wrong, out.String())
+	assert.Contains(t, out.String(), "HTTPS out to S3 range 52.92.128.0/17: 52.92.192.0/18 matches no rule (implicit deny)  <-- WRONG")
+
+	cfg, _ = lookedUp(t, false)
+	out.Reset()
+	wrong, err = flowTable(&out, "network", narrowed(), cfg, nil, netpath.FromTemplate)
+	require.NoError(t, err)
+	assert.Zero(t, wrong, "the narrowed rule cannot be told from the ranges offline: %s", out.String())
+	unknown := "not judged offline: the S3 ranges are unknown (give network.s3PrefixListCidrs or run make synth with credentials)"
+	assert.Regexp(t, `yes\s+instance to S3 at 52\.92\.128\.0/18\s+443\s+`+regexp.QuoteMeta(unknown), out.String())
+	assert.Contains(t, out.String(), "  S3 coverage: "+unknown)
+	assert.NotRegexp(t, `instance to S3 at \S+\s+443\s+passes`, out.String())
+	assert.NotContains(t, out.String(), "S3 coverage: each private network ACL")
 }
 
 // The flow table's rows from the WSUS server to Microsoft Update need its route out: planted, the
@@ -273,13 +338,13 @@ func TestTheWsusServersFlowsToMicrosoftUpdateNeedItsRouteOut(t *testing.T) {
 	network, fleet := read("network"), read("fleet")
 	var out bytes.Buffer
 	var note string
-	wrong, err := flowTable(&out, "network", network, cfg, withServerRoute(netpath.FromTemplate, fleet, nil, &note))
+	wrong, err := flowTable(&out, "network", network, cfg, nil, withServerRoute(netpath.FromTemplate, fleet, nil, &note))
 	require.NoError(t, err)
 	assert.Zero(t, wrong, out.String())
 
 	delete(fleet["Resources"].(map[string]any), "WsusElasticIpF14AC9D4")
 	out.Reset()
-	wrong, err = flowTable(&out, "network", network, cfg, withServerRoute(netpath.FromTemplate, fleet, []map[string]any{read("patching")}, &note))
+	wrong, err = flowTable(&out, "network", network, cfg, nil, withServerRoute(netpath.FromTemplate, fleet, []map[string]any{read("patching")}, &note))
 	require.NoError(t, err)
 	assert.Equal(t, 2, wrong)
 	assert.Regexp(t, `yes\s+WSUS syncs from Microsoft Update over HTTPS\s+443\s+passes\s+passes\s+.*; route: the WSUS server WsusInstance902E8651 has no public IPv4 address .*<-- WRONG`, out.String())
