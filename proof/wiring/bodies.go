@@ -73,38 +73,94 @@ func inlineLanguage(code string) string {
 }
 
 // AWSNamespace is what AWS documents of one of its metric namespaces: the metrics it publishes
-// there, and the dimension names those metrics take. A line or an alarm on another name, or
-// given another dimension, reads a metric no one publishes: it stays empty, and the alarm on it
-// never fires.
+// there (Metrics), and the dimension sets each takes (Dimensions: each set its names sorted and
+// joined by commas, "" the set of none; a metric not in Dimensions is one whose page gives none,
+// and is not judged). CloudWatch keeps a metric per set of dimensions, so a line or an alarm on
+// another name, or on a set the metric is not published with, reads a metric no one publishes:
+// it stays empty, and the alarm on it never fires.
 type AWSNamespace struct {
 	Metrics    []string
-	Dimensions []string
+	Dimensions map[string][]string
 }
+
+// metricGroup is metrics of one namespace that take the same dimension sets (nil: not judged).
+type metricGroup struct {
+	sets    []string
+	metrics []string
+}
+
+// documented is the namespace of groups.
+func documented(groups ...metricGroup) AWSNamespace {
+	ns := AWSNamespace{Dimensions: map[string][]string{}}
+	for _, g := range groups {
+		ns.Metrics = append(ns.Metrics, g.metrics...)
+		for _, m := range g.metrics {
+			if g.sets != nil {
+				ns.Dimensions[m] = g.sets
+			}
+		}
+	}
+	return ns
+}
+
+// Dimension sets: Lambda's function metrics are published across all functions (none), by
+// FunctionName, by FunctionName and Resource (a version or alias), and by those and
+// ExecutedVersion ("Working with Lambda function metrics", Viewing metrics on the CloudWatch
+// console: By Function Name, By Resource, By Executed Version, Across All Functions, read
+// 2026-12-07; the sets as aws-cdk-lib's lambda-canned-metrics.generated.d.ts lists them).
+// EventBridge's Dimensions column names each set on its own ("None" the set of none); with
+// RuleName, the pair EventBusName and RuleName too ("Metrics that specify both the EventBusName
+// and RuleName dimensions refer to a custom event bus").
+var (
+	lambdaFunction = []string{"", "FunctionName", "FunctionName,Resource", "ExecutedVersion,FunctionName,Resource"}
+	lambdaRegion   = []string{""}
+	eventsRule     = []string{"RuleName", "EventBusName,RuleName"}
+	eventsAny      = []string{"", "EventBusName", "RuleName", "EventBusName,RuleName"}
+	eventsNone     = []string{""}
+)
 
 // DocumentedMetrics are the AWS namespaces the templates read (every AWS/ namespace of the
 // goldens' alarms and dashboards; TestEveryAWSMetricTheGoldensReadIsDocumented keeps it so):
 //   - AWS/Lambda: "Types of metrics for Lambda functions" (AWS Lambda Developer Guide, read
-//     2026-12-07: invocation, deployment, performance, concurrency and asynchronous invocation
-//     metrics; Errors, not Error); dimensions FunctionName, Resource, ExecutedVersion ("Working
-//     with Lambda function metrics", Viewing metrics on the CloudWatch console, read 2026-12-07);
-//   - AWS/Events: "Monitoring Amazon EventBridge" (Amazon EventBridge User Guide, read 2026-11-27
-//     and 2026-12-07), its metrics table and its dimensions RuleName, EventBusName (a custom
-//     bus's) and EventSourceName (partner events');
+//     2026-12-07): its invocation, deployment, performance, concurrency, asynchronous invocation
+//     and event source mapping metrics (Errors, not Error); "Monitoring concurrency" (read
+//     2026-12-07): UnreservedConcurrentExecutions and ClaimedAccountConcurrency are emitted
+//     "across all functions in a region", with no dimension. The page gives the event source
+//     mapping metrics and the Managed Instances throttle sub-metrics no dimensions: not judged;
+//   - AWS/Events: "Monitoring Amazon EventBridge" (Amazon EventBridge User Guide, read
+//     2026-12-07), its metrics, PutEvents and PutPartnerEvents tables and their Dimensions
+//     column (the page spells two latencies IngestiontoInvocation...; both spellings listed);
 //   - AWS/SSM-RunCommand: "Monitoring Run Command metrics using Amazon CloudWatch" (AWS Systems
 //     Manager User Guide, read 2026-11-27 and 2026-12-07): three metrics, and no dimension in
 //     its table (there is no CommandsTimedOut).
 var DocumentedMetrics = map[string]AWSNamespace{
-	"AWS/Lambda": {Metrics: []string{"Invocations", "Errors", "DeadLetterErrors", "DestinationDeliveryFailures", "Throttles",
-		"OversizedRecordCount", "ProvisionedConcurrencyInvocations", "ProvisionedConcurrencySpilloverInvocations",
-		"Duration", "PostRuntimeExtensionsDuration", "IteratorAge", "OffsetLag", "ConcurrentExecutions",
-		"ProvisionedConcurrentExecutions", "ProvisionedConcurrencyUtilization", "UnreservedConcurrentExecutions",
-		"AsyncEventsReceived", "AsyncEventAge", "AsyncEventsDropped"},
-		Dimensions: []string{"FunctionName", "Resource", "ExecutedVersion"}},
-	"AWS/Events": {Metrics: []string{"Invocations", "FailedInvocations", "TriggeredRules", "MatchedEvents", "ThrottledRules",
-		"DeadLetterInvocations", "InvocationAttempts", "SuccessfulInvocationAttempts", "RetryInvocationAttempts",
-		"Events", "InvocationsCreated", "InvocationsFailedToBeSentToDlq"},
-		Dimensions: []string{"RuleName", "EventBusName", "EventSourceName"}},
-	"AWS/SSM-RunCommand": {Metrics: []string{"CommandsDeliveryTimedOut", "CommandsFailed", "CommandsSucceeded"}},
+	"AWS/Lambda": documented(
+		metricGroup{lambdaFunction, []string{"Invocations", "Errors", "DeadLetterErrors", "DestinationDeliveryFailures", "Throttles",
+			"OversizedRecordCount", "ProvisionedConcurrencyInvocations", "ProvisionedConcurrencySpilloverInvocations",
+			"RecursiveInvocationsDropped", "SignatureValidationErrors", "Duration", "PostRuntimeExtensionsDuration", "IteratorAge",
+			"OffsetLag", "ConcurrentExecutions", "ProvisionedConcurrentExecutions", "ProvisionedConcurrencyUtilization",
+			"AsyncEventsReceived", "AsyncEventAge", "AsyncEventsDropped"}},
+		metricGroup{lambdaRegion, []string{"UnreservedConcurrentExecutions", "ClaimedAccountConcurrency"}},
+		metricGroup{nil, []string{"CPUThrottles", "MemoryThrottles", "DiskThrottles", "ConcurrencyThrottles",
+			"PolledEventCount", "FilteredOutEventCount", "InvokedEventCount", "FailedInvokeEventCount", "DroppedEventCount",
+			"OnFailureDestinationDeliveredEventCount", "DeletedEventCount", "CommittedEventCount", "PollingErrorCount",
+			"InvokeErrorCount", "OnFailureDestinationDeliveryErrorCount", "SchemaRegistryErrorCount", "CommitErrorCount",
+			"MaxOffsetLag", "SumOffsetLag", "ProvisionedPollers", "EventPollerUnit", "EventPollerThroughputInBytes"}}),
+	"AWS/Events": documented(
+		metricGroup{eventsRule, []string{"DeadLetterInvocations", "FailedInvocations", "InvocationsFailedToBeSentToDlq", "InvocationsSentToDlq"}},
+		metricGroup{[]string{"EventSourceName"}, []string{"Events"}},
+		metricGroup{[]string{"", "RuleName", "EventBusName,RuleName"}, []string{"Invocations"}},
+		metricGroup{eventsAny, []string{"InvocationAttempts", "IngestionToInvocationCompleteLatency", "IngestiontoInvocationCompleteLatency",
+			"IngestionToInvocationSuccessLatency", "IngestionToInvocationStartLatency", "IngestiontoInvocationStartLatency",
+			"RetryInvocationAttempts", "SuccessfulInvocationAttempts", "ThrottledRules", "TriggeredRules"}},
+		metricGroup{[]string{"EventBusName", "EventSourceName", "RuleName", "EventBusName,RuleName"}, []string{"MatchedEvents"}},
+		metricGroup{[]string{"EventBusName"}, []string{"EventBusEncryptionStarted", "EventBusEncryptionCompleted", "EventBusEncryptionFailed"}},
+		metricGroup{eventsNone, []string{"InvocationsCreated", "PutEventsApproximateCallCount", "PutEventsApproximateFailedCount",
+			"PutEventsApproximateSuccessCount", "PutEventsApproximateThrottledCount", "PutEventsEntriesCount", "PutEventsFailedEntriesCount",
+			"PutEventsLatency", "PutEventsRequestSize", "PutPartnerEventsApproximateCallCount", "PutPartnerEventsApproximateFailedCount",
+			"PutPartnerEventsApproximateThrottledCount", "PutPartnerEventsApproximateSuccessCount", "PutPartnerEventsEntriesCount",
+			"PutPartnerEventsFailedEntriesCount", "PutPartnerEventsLatency"}}),
+	"AWS/SSM-RunCommand": documented(metricGroup{[]string{""}, []string{"CommandsDeliveryTimedOut", "CommandsFailed", "CommandsSucceeded"}}),
 }
 
 // DashboardMetric is a dashboard widget's metric line on an AWS namespace.

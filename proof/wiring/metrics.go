@@ -45,27 +45,39 @@ func AWSMetrics(templates ...map[string]any) []string {
 }
 
 // awsMetricProblems judges one metric in an AWS namespace; one of another namespace, or named by
-// an intrinsic (a placeholder), is not judged here.
+// an intrinsic (a placeholder), is not judged here. A name or namespace the table lacks stays a
+// problem, whether misspelt or not yet listed, so that the table is kept complete.
 func awsMetricProblems(what string, ref metricRef) []string {
 	if !strings.HasPrefix(ref.namespace, "AWS/") || strings.Contains(ref.namespace+ref.name, "PLACEHOLDER") {
 		return nil
 	}
+	const missing = "not in wiring.DocumentedMetrics: add it from its page, with the date read (a name AWS does not publish never has data)"
 	documented, ok := DocumentedMetrics[ref.namespace]
 	if !ok {
-		return []string{fmt.Sprintf("%s: reads %s %s, in a namespace whose metrics are not in the table of what AWS documents (wiring.DocumentedMetrics): "+
-			"a namespace AWS does not publish stays empty", what, ref.namespace, ref.name)}
+		return []string{fmt.Sprintf("%s: reads %s %s, in namespace %s, %s", what, ref.namespace, ref.name, ref.namespace, missing)}
 	}
-	var problems []string
-	if ref.name != "" && !slices.Contains(documented.Metrics, ref.name) {
-		problems = append(problems, fmt.Sprintf("%s: reads %s %s, a metric AWS does not document in %s: it never has data", what, ref.namespace, ref.name, ref.namespace))
+	if ref.name == "" {
+		return nil
 	}
-	for _, d := range ref.dimensions {
-		if ref.dimensioned && !slices.Contains(documented.Dimensions, d) {
-			problems = append(problems, fmt.Sprintf("%s: gives %s %s the dimension %s, which AWS does not document for %s (%v): it never has data",
-				what, ref.namespace, ref.name, d, ref.namespace, documented.Dimensions))
-		}
+	if !slices.Contains(documented.Metrics, ref.name) {
+		return []string{fmt.Sprintf("%s: reads %s %s, %s", what, ref.namespace, ref.name, missing)}
 	}
-	return problems
+	sets, judged := documented.Dimensions[ref.name]
+	given := strings.Join(slices.Sorted(slices.Values(ref.dimensions)), ",")
+	if ref.dimensioned && judged && !slices.Contains(sets, given) {
+		return []string{fmt.Sprintf("%s: gives %s %s the dimensions [%s], a set AWS does not publish it with (%s): it never has data",
+			what, ref.namespace, ref.name, given, dimensionSets(sets))}
+	}
+	return nil
+}
+
+// dimensionSets are sets as a problem shows them: [] for none.
+func dimensionSets(sets []string) string {
+	var shown []string
+	for _, s := range sets {
+		shown = append(shown, "["+s+"]")
+	}
+	return strings.Join(shown, " ")
 }
 
 // alarmMetrics are the metrics an alarm reads: its own (MetricName, Namespace, Dimensions), its
@@ -123,7 +135,13 @@ func expressionMetrics(expression string) []metricRef {
 		refs = append(refs, ref)
 	}
 	for _, m := range searchSchema.FindAllStringSubmatch(expression, -1) {
-		ref := metricRef{namespace: m[1]}
+		// The schema names the namespace and then every dimension name the metrics have.
+		ref := metricRef{namespace: m[1], dimensioned: true}
+		for _, key := range strings.Split(m[2], ",") {
+			if key = strings.Trim(strings.TrimSpace(key), `"`); key != "" {
+				ref.dimensions = append(ref.dimensions, key)
+			}
+		}
 		if name := searchedMetric.FindStringSubmatch(m[3]); name != nil {
 			ref.name = name[1]
 		}
@@ -171,14 +189,14 @@ func dashboardMetrics(dashboard map[string]any) []metricRef {
 
 // DashboardsPublished checks the dashboards as Namespaces, Published and the authorisation table
 // check the alarms (mutation run 21's B16: the WSUS widgets' namespace cut to privatepatch/WSUS):
-// every metric a dashboard graphs outside AWS's namespaces is in a namespace an association of
-// the stacks gives its script (its Namespace parameter, or the document's default), which a
-// role's cloudwatch:PutMetricData statement allows (its cloudwatch:namespace condition), and is
-// named in a script of the stacks' documents. A line on anything else stays empty, and hides the
-// state the operators watch it for.
+// every metric a dashboard graphs outside AWS's namespaces is published by an association of the
+// stacks, one that gives its document's script that namespace (its Namespace parameter, or the
+// document's default), whose target instances' role may publish there (the instances' instance
+// profile's role, its cloudwatch:PutMetricData statements' cloudwatch:namespace condition), and
+// whose document's script names the metric as a whole string literal. A line on anything else
+// stays empty, and hides the state the operators watch it for.
 func DashboardsPublished(patching, fleet map[string]any) []string {
-	published, scripts := associationNamespaces(patching, fleet), documentScripts(patching, fleet)
-	allowed := metricNamespacesAllowed(patching, fleet)
+	publishers := metricPublishers(patching, fleet)
 	var problems []string
 	for _, template := range []map[string]any{fleet, patching} {
 		dashboards := cfntemplate.OfType(cfntemplate.Resources(template), "AWS::CloudWatch::Dashboard")
@@ -187,20 +205,104 @@ func DashboardsPublished(patching, fleet map[string]any) []string {
 				if strings.HasPrefix(ref.namespace, "AWS/") || strings.Contains(ref.namespace+ref.name, "PLACEHOLDER") {
 					continue
 				}
-				switch {
-				case !published[ref.namespace]:
-					problems = append(problems, fmt.Sprintf("dashboard %s: graphs %s in namespace %q, which no association's script publishes to (%v): its line stays empty",
-						id, ref.name, ref.namespace, slices.Sorted(maps.Keys(published))))
-				case !slices.ContainsFunc(allowed, func(pattern *regexp.Regexp) bool { return pattern.MatchString(ref.namespace) }):
-					problems = append(problems, fmt.Sprintf("dashboard %s: graphs namespace %q, which no role of the stacks may publish to (cloudwatch:PutMetricData, cloudwatch:namespace): its line stays empty",
-						id, ref.namespace))
-				case ref.name != "" && !strings.Contains(scripts, ref.name):
-					problems = append(problems, fmt.Sprintf("dashboard %s: graphs metric %s, which no script of the stacks' documents publishes: its line stays empty", id, ref.name))
+				if problem := publishedProblem(publishers, ref); problem != "" {
+					problems = append(problems, fmt.Sprintf("dashboard %s: graphs %s", id, problem))
 				}
 			}
 		}
 	}
 	return problems
+}
+
+// publishedProblem is why no publisher publishes ref, or "" when one does.
+func publishedProblem(publishers []metricPublisher, ref metricRef) string {
+	var namespaces []string
+	var allowed []metricPublisher
+	for _, p := range publishers {
+		namespaces = append(namespaces, p.namespace)
+		if p.namespace == ref.namespace && slices.ContainsFunc(p.allowed, func(pattern *regexp.Regexp) bool { return pattern.MatchString(ref.namespace) }) {
+			allowed = append(allowed, p)
+		}
+	}
+	slices.Sort(namespaces)
+	switch {
+	case !slices.Contains(namespaces, ref.namespace):
+		return fmt.Sprintf("%s in namespace %q, which no association's script publishes to (%v): its line stays empty", ref.name, ref.namespace, slices.Compact(namespaces))
+	case len(allowed) == 0:
+		return fmt.Sprintf("namespace %q, which the role of no publishing association's target instances may publish to (cloudwatch:PutMetricData, cloudwatch:namespace): its line stays empty", ref.namespace)
+	case ref.name != "" && !slices.ContainsFunc(allowed, func(p metricPublisher) bool { return quotedName(ref.name).MatchString(p.script) }):
+		return fmt.Sprintf("metric %s, which the script of no association publishing to %q names: its line stays empty", ref.name, ref.namespace)
+	}
+	return ""
+}
+
+// quotedName matches name as a whole string literal of a script ('Name' or "Name"), as the
+// scripts name the metrics they publish: not within a longer name, nor a bare word (Healthy, a
+// property of the cleanup script, is not its metric CleanupHealthy).
+func quotedName(name string) *regexp.Regexp {
+	return regexp.MustCompile(`['"]` + regexp.QuoteMeta(name) + `['"]`)
+}
+
+// metricPublisher is an association that gives its document's script a metric namespace: the
+// namespace, the document's content, and the namespaces its target instances' roles may publish
+// to.
+type metricPublisher struct {
+	namespace, script string
+	allowed           []*regexp.Regexp
+}
+
+// metricPublishers are the associations of the templates that give their scripts a Namespace.
+// An association targeting other than instance ids of its template (a tag, a resource group)
+// has roles the templates do not tie to it: any role of the stacks is taken for them.
+func metricPublishers(templates ...map[string]any) []metricPublisher {
+	var publishers []metricPublisher
+	for _, template := range templates {
+		resources := cfntemplate.Resources(template)
+		associations := cfntemplate.OfType(resources, "AWS::SSM::Association")
+		for _, id := range slices.Sorted(maps.Keys(associations)) {
+			a := associations[id]
+			ns := cfntemplate.AssociationParameter(resources, a, "Namespace")
+			if ns == "" {
+				continue
+			}
+			document := cfntemplate.OfType(resources, "AWS::SSM::Document")[cfntemplate.Ref(a["Name"])]
+			p := metricPublisher{namespace: ns, script: fmt.Sprint(document["Content"])}
+			if roles, ok := targetRoles(resources, a); ok {
+				p.allowed = metricNamespacesAllowed(resources, roles)
+			} else {
+				for _, t := range templates {
+					p.allowed = append(p.allowed, metricNamespacesAllowed(cfntemplate.Resources(t), nil)...)
+				}
+			}
+			publishers = append(publishers, p)
+		}
+	}
+	return publishers
+}
+
+// targetRoles are the roles of the instances an association targets by id (Targets key
+// InstanceIds, each a Ref of an instance of resources): each instance's IamInstanceProfile, a Ref
+// of a profile, whose Roles are Refs of roles. ok is false when a target is no such instance.
+func targetRoles(resources, association map[string]any) (roles []string, ok bool) {
+	instances := cfntemplate.OfType(resources, "AWS::EC2::Instance")
+	profiles := cfntemplate.OfType(resources, "AWS::IAM::InstanceProfile")
+	targets := cfntemplate.List(association["Targets"])
+	for _, t := range targets {
+		t, _ := t.(map[string]any)
+		if t["Key"] != "InstanceIds" {
+			return nil, false
+		}
+		for _, v := range cfntemplate.List(t["Values"]) {
+			instance, found := instances[cfntemplate.Ref(v)]
+			if !found {
+				return nil, false
+			}
+			for _, r := range cfntemplate.List(profiles[cfntemplate.Ref(instance["IamInstanceProfile"])]["Roles"]) {
+				roles = append(roles, cfntemplate.Ref(r))
+			}
+		}
+	}
+	return roles, len(targets) > 0
 }
 
 // associationNamespaces are the namespaces the associations of the stacks give their documents'
@@ -230,48 +332,54 @@ func documentScripts(templates ...map[string]any) string {
 	return scripts.String()
 }
 
-// metricNamespacesAllowed are the namespaces the stacks' roles may publish metrics to: of each
-// statement allowing cloudwatch:PutMetricData, its cloudwatch:namespace condition's values
-// (StringEquals or StringLike), or any namespace without one ("Actions, resources, and condition
-// keys for Amazon CloudWatch": PutMetricData's condition key cloudwatch:namespace).
-func metricNamespacesAllowed(templates ...map[string]any) []*regexp.Regexp {
+// metricNamespacesAllowed are the namespaces roles of resources may publish metrics to (all its
+// roles when roles is nil): of each statement of theirs allowing cloudwatch:PutMetricData, its
+// cloudwatch:namespace condition's values (StringEquals or StringLike), or any namespace without
+// one ("Actions, resources, and condition keys for Amazon CloudWatch": PutMetricData's condition
+// key cloudwatch:namespace).
+func metricNamespacesAllowed(resources map[string]any, roles []string) []*regexp.Regexp {
 	var allowed []*regexp.Regexp
-	for _, template := range templates {
-		for _, statement := range policyStatements(cfntemplate.Resources(template)) {
-			actions := cfntemplate.Texts(statement["Action"])
-			if statement["Effect"] != "Allow" || !slices.ContainsFunc(actions, func(a string) bool {
-				return slices.Contains([]string{"cloudwatch:putmetricdata", "cloudwatch:*", "*"}, strings.ToLower(a))
-			}) {
-				continue
-			}
-			condition, _ := statement["Condition"].(map[string]any)
-			var values []string
-			for _, operator := range []string{"StringEquals", "StringLike"} {
-				keys, _ := condition[operator].(map[string]any)
-				values = append(values, cfntemplate.Texts(keys["cloudwatch:namespace"])...)
-			}
-			if len(values) == 0 {
-				values = []string{"*"}
-			}
-			for _, v := range values {
-				glob := strings.NewReplacer(`\*`, ".*", `\?`, ".").Replace(regexp.QuoteMeta(v))
-				allowed = append(allowed, regexp.MustCompile("^"+glob+"$"))
-			}
+	for _, statement := range policyStatements(resources, roles) {
+		actions := cfntemplate.Texts(statement["Action"])
+		if statement["Effect"] != "Allow" || !slices.ContainsFunc(actions, func(a string) bool {
+			return slices.Contains([]string{"cloudwatch:putmetricdata", "cloudwatch:*", "*"}, strings.ToLower(a))
+		}) {
+			continue
+		}
+		condition, _ := statement["Condition"].(map[string]any)
+		var values []string
+		for _, operator := range []string{"StringEquals", "StringLike"} {
+			keys, _ := condition[operator].(map[string]any)
+			values = append(values, cfntemplate.Texts(keys["cloudwatch:namespace"])...)
+		}
+		if len(values) == 0 {
+			values = []string{"*"}
+		}
+		for _, v := range values {
+			glob := strings.NewReplacer(`\*`, ".*", `\?`, ".").Replace(regexp.QuoteMeta(v))
+			allowed = append(allowed, regexp.MustCompile("^"+glob+"$"))
 		}
 	}
 	return allowed
 }
 
-// policyStatements are the statements of the identity policies of resources: IAM policies',
-// managed policies' and roles' inline ones.
-func policyStatements(resources map[string]any) []map[string]any {
+// policyStatements are the statements of the identity policies of roles of resources (all, when
+// roles is nil): IAM policies' and managed policies' attached to them (Roles, Refs), and their
+// inline ones.
+func policyStatements(resources map[string]any, roles []string) []map[string]any {
+	attached := func(r any) bool { return roles == nil || slices.Contains(roles, cfntemplate.Ref(r)) }
 	var documents []any
 	for _, t := range []string{"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"} {
 		for _, p := range cfntemplate.OfType(resources, t) {
-			documents = append(documents, p["PolicyDocument"])
+			if roles == nil || slices.ContainsFunc(cfntemplate.List(p["Roles"]), attached) {
+				documents = append(documents, p["PolicyDocument"])
+			}
 		}
 	}
-	for _, r := range cfntemplate.OfType(resources, "AWS::IAM::Role") {
+	for id, r := range cfntemplate.OfType(resources, "AWS::IAM::Role") {
+		if roles != nil && !slices.Contains(roles, id) {
+			continue
+		}
 		for _, p := range cfntemplate.List(r["Policies"]) {
 			p, _ := p.(map[string]any)
 			documents = append(documents, p["PolicyDocument"])

@@ -53,8 +53,9 @@ func TestEveryAWSMetricTheGoldensReadIsDocumented(t *testing.T) {
 }
 
 // Mutation run 21's B15 (Lambda's Errors misspelt Error in the finding filter's alarm), a
-// dimension name Lambda does not have, run 7's p06 (a dashboard line on Run Command's
-// CommandFailed) and run 14's A12 (an EventBridge metric in AWS/EventBridge) are each named.
+// dimension set Lambda does not publish Errors with, run 7's p06 (a dashboard line on Run
+// Command's CommandFailed) and run 14's A12 (an EventBridge metric in AWS/EventBridge) are each
+// named; a name or namespace the table lacks is named as the table's gap, not as AWS's.
 func TestAnAWSMetricNameOrDimensionAWSDoesNotDocumentIsNamed(t *testing.T) {
 	patching := read(t, "../../test/testdata/example.patching.template.json")
 	require.Empty(t, AWSMetrics(patching))
@@ -65,25 +66,66 @@ func TestAnAWSMetricNameOrDimensionAWSDoesNotDocumentIsNamed(t *testing.T) {
 		}
 	}
 	errors["MetricName"] = "Error"
-	assert.Equal(t, []string{"alarm FindingFilterErrorsAlarm5C2C5DF9: reads AWS/Lambda Error, a metric AWS does not document in AWS/Lambda: it never has data"}, AWSMetrics(patching))
+	assert.Equal(t, []string{"alarm FindingFilterErrorsAlarm5C2C5DF9: reads AWS/Lambda Error, not in wiring.DocumentedMetrics: add it from its page, with the date read " +
+		"(a name AWS does not publish never has data)"}, AWSMetrics(patching))
 	errors["MetricName"] = "Errors"
 	errors["Dimensions"].([]any)[0].(map[string]any)["Name"] = "Function"
-	assert.Equal(t, []string{"alarm FindingFilterErrorsAlarm5C2C5DF9: gives AWS/Lambda Errors the dimension Function, which AWS does not document for AWS/Lambda " +
-		"([FunctionName Resource ExecutedVersion]): it never has data"}, AWSMetrics(patching))
+	assert.Equal(t, []string{"alarm FindingFilterErrorsAlarm5C2C5DF9: gives AWS/Lambda Errors the dimensions [Function], a set AWS does not publish it with " +
+		"([] [FunctionName] [FunctionName,Resource] [ExecutedVersion,FunctionName,Resource]): it never has data"}, AWSMetrics(patching))
 
 	patching = read(t, "../../test/testdata/example.patching.template.json")
 	plantInDashboard(patching, `"CommandsFailed"`, `"CommandFailed"`)
-	assert.Equal(t, []string{"dashboard MonitoringDashboard0C3675C6: reads AWS/SSM-RunCommand CommandFailed, a metric AWS does not document in AWS/SSM-RunCommand: it never has data"}, AWSMetrics(patching))
+	assert.Equal(t, []string{"dashboard MonitoringDashboard0C3675C6: reads AWS/SSM-RunCommand CommandFailed, not in wiring.DocumentedMetrics: add it from its page, with the date read " +
+		"(a name AWS does not publish never has data)"}, AWSMetrics(patching))
 	patching = read(t, "../../test/testdata/example.patching.template.json")
 	props(patching, "MonitoringAlertsUndeliveredAlarmBAAFAA42")["Metrics"].([]any)[1].(map[string]any)["MetricStat"].(map[string]any)["Metric"].(map[string]any)["Namespace"] = "AWS/EventBridge"
-	assert.Equal(t, []string{"alarm MonitoringAlertsUndeliveredAlarmBAAFAA42: reads AWS/EventBridge FailedInvocations, in a namespace whose metrics are not in the table of what AWS documents " +
-		"(wiring.DocumentedMetrics): a namespace AWS does not publish stays empty"}, AWSMetrics(patching))
+	assert.Equal(t, []string{"alarm MonitoringAlertsUndeliveredAlarmBAAFAA42: reads AWS/EventBridge FailedInvocations, in namespace AWS/EventBridge, not in wiring.DocumentedMetrics: " +
+		"add it from its page, with the date read (a name AWS does not publish never has data)"}, AWSMetrics(patching))
 
-	// A dashboard line's "." repeats the line above's value; a query's SCHEMA keys are its dimensions.
+	// A dashboard line's "." repeats the line above's value; a query's SCHEMA keys and a SEARCH's
+	// schema are its dimensions.
 	dashboard := map[string]any{"DashboardBody": `{"widgets":[{"properties":{"metrics":[["AWS/Lambda","Errors","FunctionName","f"],[".","Throttles",".","g"],` +
 		`[{"expression":"SELECT SUM(Errors) FROM SCHEMA(\"AWS/Lambda\", Function)"}]]}}]}`}
 	assert.Equal(t, []metricRef{{"AWS/Lambda", "Errors", []string{"FunctionName"}, true}, {"AWS/Lambda", "Throttles", []string{"FunctionName"}, true},
 		{"AWS/Lambda", "Errors", []string{"Function"}, true}}, dashboardMetrics(dashboard))
+}
+
+// Review 11a and 11d: dimensions are judged per metric, as a set, in alarms and in SEARCH
+// schemas. EventBridge's Events takes EventSourceName, not RuleName; Lambda's
+// UnreservedConcurrentExecutions is the region's, with no dimension; and their neighbours pass:
+// TriggeredRules on a custom bus (EventBusName and RuleName), Lambda's Errors across all
+// functions, ClaimedAccountConcurrency (review 11b: once missing from the table).
+func TestAnAWSMetricsDimensionsAreJudgedAsASetPerMetric(t *testing.T) {
+	judge := func(namespace, name string, dimensions ...string) []string {
+		return awsMetricProblems("alarm A", metricRef{namespace, name, dimensions, true})
+	}
+	assert.Equal(t, []string{"alarm A: gives AWS/Events Events the dimensions [RuleName], a set AWS does not publish it with ([EventSourceName]): it never has data"},
+		judge("AWS/Events", "Events", "RuleName"))
+	assert.Equal(t, []string{"alarm A: gives AWS/Lambda UnreservedConcurrentExecutions the dimensions [FunctionName], a set AWS does not publish it with ([]): it never has data"},
+		judge("AWS/Lambda", "UnreservedConcurrentExecutions", "FunctionName"))
+	assert.NotEmpty(t, judge("AWS/Events", "InvocationsCreated", "RuleName"), "InvocationsCreated takes none")
+	assert.NotEmpty(t, judge("AWS/Lambda", "Errors", "Resource"), "Resource goes with FunctionName")
+	assert.Empty(t, judge("AWS/Events", "TriggeredRules", "RuleName", "EventBusName"))
+	assert.Empty(t, judge("AWS/Events", "FailedInvocations", "RuleName"))
+	assert.Empty(t, judge("AWS/Lambda", "Errors"))
+	assert.Empty(t, judge("AWS/Lambda", "Errors", "Resource", "FunctionName"))
+	assert.Empty(t, judge("AWS/Lambda", "ClaimedAccountConcurrency"))
+	assert.Empty(t, judge("AWS/Events", "PutEventsLatency"))
+	assert.Empty(t, judge("AWS/Lambda", "PolledEventCount", "EventSourceMappingUUID"), "a metric whose page gives no dimensions is not judged")
+	assert.Equal(t, []string{"alarm A: reads AWS/SNS NumberOfMessagesPublished, in namespace AWS/SNS, not in wiring.DocumentedMetrics: add it from its page, " +
+		"with the date read (a name AWS does not publish never has data)"}, judge("AWS/SNS", "NumberOfMessagesPublished", "TopicName"))
+
+	search := func(schema string) []string {
+		var problems []string
+		for _, ref := range expressionMetrics(`SEARCH('` + schema + ` MetricName="Errors"', 'Sum', 300)`) {
+			problems = append(problems, awsMetricProblems("alarm A", ref)...)
+		}
+		return problems
+	}
+	assert.Equal(t, []string{"alarm A: gives AWS/Lambda Errors the dimensions [Function], a set AWS does not publish it with " +
+		"([] [FunctionName] [FunctionName,Resource] [ExecutedVersion,FunctionName,Resource]): it never has data"}, search(`{AWS/Lambda,Function}`))
+	assert.Empty(t, search(`{AWS/Lambda,FunctionName}`))
+	assert.Empty(t, search(`{"AWS/Lambda","FunctionName","Resource"}`))
 }
 
 // plantInDashboard replaces old with new in every text part of the example's dashboard body.
@@ -97,8 +139,9 @@ func plantInDashboard(patching map[string]any, old, new string) {
 }
 
 // Mutation run 21's B16 (the dashboard's WSUS widgets on privatepatch/WSUS, not the namespace the
-// health and cleanup scripts publish to), a widget's metric name misspelt, and a namespace the
-// scripts publish to that the WSUS role may not, are each named.
+// health and cleanup scripts publish to), a widget's metric name misspelt, a metric named only
+// within a longer one (Healthy, of CleanupHealthy: review 11c), and a namespace the publishing
+// association's instances' role may not publish to, even where another role may, are each named.
 func TestADashboardGraphsOnlyWhatTheStacksPublish(t *testing.T) {
 	patching, fleet := read(t, "../../test/testdata/example.patching.template.json"), read(t, "../../test/testdata/example.fleet.template.json")
 	require.Empty(t, DashboardsPublished(patching, fleet))
@@ -110,19 +153,33 @@ func TestADashboardGraphsOnlyWhatTheStacksPublish(t *testing.T) {
 
 	patching = read(t, "../../test/testdata/example.patching.template.json")
 	plantInDashboard(patching, "SELECT MIN(UpdateStoreFreePercent)", "SELECT MIN(UpdateStoreFreePct)")
-	assert.Equal(t, []string{"dashboard MonitoringDashboard0C3675C6: graphs metric UpdateStoreFreePct, which no script of the stacks' documents publishes: its line stays empty"},
-		DashboardsPublished(patching, fleet))
+	assert.Equal(t, []string{`dashboard MonitoringDashboard0C3675C6: graphs metric UpdateStoreFreePct, which the script of no association publishing to ` +
+		`"privatepatch/WSUS/privatepatch" names: its line stays empty`}, DashboardsPublished(patching, fleet))
+	patching = read(t, "../../test/testdata/example.patching.template.json")
+	plantInDashboard(patching, "SELECT MIN(UpdateStoreFreePercent)", "SELECT MIN(Healthy)")
+	assert.Equal(t, []string{`dashboard MonitoringDashboard0C3675C6: graphs metric Healthy, which the script of no association publishing to ` +
+		`"privatepatch/WSUS/privatepatch" names: its line stays empty`}, DashboardsPublished(patching, fleet), "Healthy is a word of the cleanup script, not a metric it publishes")
+	patching = read(t, "../../test/testdata/example.patching.template.json")
+	plantInDashboard(patching, "SELECT MIN(UpdateStoreFreePercent)", "SELECT MIN(CleanupHealthy)")
+	assert.Empty(t, DashboardsPublished(patching, fleet), "the cleanup association publishes CleanupHealthy to the same namespace")
 
+	// The WSUS role may no longer publish there; the fleet role (of instances no publishing
+	// association targets) may publish anywhere.
 	patching = read(t, "../../test/testdata/example.patching.template.json")
 	for _, s := range props(fleet, "WsusRoleDefaultPolicyEFC92C90")["PolicyDocument"].(map[string]any)["Statement"].([]any) {
 		if s.(map[string]any)["Action"] == "cloudwatch:PutMetricData" {
 			s.(map[string]any)["Condition"] = map[string]any{"StringEquals": map[string]any{"cloudwatch:namespace": "privatepatch/WSUS/other"}}
 		}
 	}
+	fleet["Resources"].(map[string]any)["FleetMetrics"] = map[string]any{"Type": "AWS::IAM::Policy", "Properties": map[string]any{
+		"Roles":          []any{map[string]any{"Ref": "FleetRole427BC000"}},
+		"PolicyDocument": map[string]any{"Statement": []any{map[string]any{"Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*"}}}}}
 	assert.Contains(t, joined(DashboardsPublished(patching, fleet)),
-		`dashboard MonitoringDashboard0C3675C6: graphs namespace "privatepatch/WSUS/privatepatch", which no role of the stacks may publish to`)
+		`dashboard MonitoringDashboard0C3675C6: graphs namespace "privatepatch/WSUS/privatepatch", which the role of no publishing association's target instances may publish to`)
+	props(fleet, "WsusInstanceInstanceProfile04FFF57D")["Roles"] = []any{map[string]any{"Ref": "FleetRole427BC000"}}
+	assert.Empty(t, DashboardsPublished(patching, fleet), "the WSUS instance's profile now has the role that may publish anywhere")
 
-	// A SEARCH expression names its namespace and metric too.
-	assert.Equal(t, []metricRef{{namespace: "privatepatch/WSUS", name: "LastSyncSucceeded"}},
+	// A SEARCH expression names its namespace, dimensions and metric too.
+	assert.Equal(t, []metricRef{{"privatepatch/WSUS", "LastSyncSucceeded", []string{"InstanceId"}, true}},
 		expressionMetrics(`SEARCH('{privatepatch/WSUS,InstanceId} MetricName="LastSyncSucceeded"', 'Minimum', 300)`))
 }
