@@ -189,3 +189,51 @@ func joinedText(v any) string {
 	}
 	return cfntemplate.Joined(v, func(any) string { return "PLACEHOLDER" })
 }
+
+// DashboardRegions checks that every widget of the templates' dashboards reads the deployment's
+// region and account: a widget's region, and each metric line's, is Ref AWS::Region or the
+// literal region, and any accountId is Ref AWS::AccountId or the literal account ("Dashboard
+// Body Structure and Syntax", Amazon CloudWatch API Reference, read 2026-12-07: a metric
+// widget's region; a metric's accountId and region options). A widget on another region or
+// account graphs that one's metrics (mutation run 22's B18: us-east-1), empty or foreign, and
+// hides the deployment's. A literal account is not judged when the configuration gives none.
+func DashboardRegions(region, account string, templates ...map[string]any) []string {
+	intrinsic := func(v any) string {
+		if ref := cfntemplate.Ref(v); ref == "AWS::Region" || ref == "AWS::AccountId" {
+			return "${" + ref + "}"
+		}
+		return "PLACEHOLDER"
+	}
+	var problems []string
+	for _, template := range templates {
+		dashboards := cfntemplate.OfType(cfntemplate.Resources(template), "AWS::CloudWatch::Dashboard")
+		for _, id := range slices.Sorted(maps.Keys(dashboards)) {
+			var body struct {
+				Widgets []map[string]any `json:"widgets"`
+			}
+			if json.Unmarshal([]byte(cfntemplate.Joined(dashboards[id]["DashboardBody"], intrinsic)), &body) != nil {
+				continue // Bodies names a body that is not JSON
+			}
+			for i, widget := range body.Widgets {
+				properties, _ := widget["properties"].(map[string]any)
+				places := []map[string]any{properties}
+				for _, line := range cfntemplate.List(properties["metrics"]) {
+					for _, v := range cfntemplate.List(line) {
+						if options, ok := v.(map[string]any); ok {
+							places = append(places, options)
+						}
+					}
+				}
+				for _, p := range places {
+					if r, set := p["region"].(string); set && r != "${AWS::Region}" && r != region {
+						problems = append(problems, fmt.Sprintf("dashboard %s: widget %d (%v) reads region %s, not the deployment's %s: it graphs another region's metrics", id, i, properties["title"], r, region))
+					}
+					if a, set := p["accountId"].(string); set && a != "${AWS::AccountId}" && account != "" && a != account {
+						problems = append(problems, fmt.Sprintf("dashboard %s: widget %d (%v) reads account %s, not the deployment's %s: it graphs another account's metrics", id, i, properties["title"], a, account))
+					}
+				}
+			}
+		}
+	}
+	return problems
+}

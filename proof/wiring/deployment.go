@@ -99,6 +99,7 @@ func settings(network, patching, fleet map[string]any, d *config.Config) []strin
 	problems = append(problems, MetricNamespaces(patching)...)
 	problems = append(problems, AWSMetrics(network, fleet, patching)...)
 	problems = append(problems, DashboardsPublished(patching, fleet)...)
+	problems = append(problems, DashboardRegions(d.Region, d.Account, patching, fleet)...)
 	problems = append(problems, AttachedBeforeUse(fleet)...)
 	problems = append(problems, Services(network, fleet, patching)...)
 	problems = append(problems, AssociationSpecs(fleet)...)

@@ -183,3 +183,28 @@ func TestADashboardGraphsOnlyWhatTheStacksPublish(t *testing.T) {
 	assert.Equal(t, []metricRef{{"privatepatch/WSUS", "LastSyncSucceeded", []string{"InstanceId"}, true}},
 		expressionMetrics(`SEARCH('{privatepatch/WSUS,InstanceId} MetricName="LastSyncSucceeded"', 'Minimum', 300)`))
 }
+
+// Mutation run 22's B18: the first widget's region us-east-1, not the deployment's; a metric
+// line's region and an accountId of another account are named too, and the deployment's literal
+// region and account pass.
+func TestADashboardReadsTheDeploymentsRegionAndAccount(t *testing.T) {
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	require.Empty(t, DashboardRegions("us-west-2", "111111111111", patching))
+	parts := props(patching, "MonitoringDashboard0C3675C6")["DashboardBody"].(map[string]any)["Fn::Join"].([]any)[1].([]any)
+	parts[1] = "us-east-1"
+	assert.Equal(t, []string{"dashboard MonitoringDashboard0C3675C6: widget 0 (Run Command (patching, scans, setup, checks)) reads region us-east-1, " +
+		"not the deployment's us-west-2: it graphs another region's metrics"}, DashboardRegions("us-west-2", "111111111111", patching))
+	parts[1] = "us-west-2"
+	assert.Empty(t, DashboardRegions("us-west-2", "111111111111", patching))
+
+	plantInDashboard(patching, `{"label":"failed",`, `{"label":"failed","region":"eu-west-1","accountId":"222222222222",`)
+	assert.Equal(t, []string{
+		"dashboard MonitoringDashboard0C3675C6: widget 0 (Run Command (patching, scans, setup, checks)) reads region eu-west-1, not the deployment's us-west-2: it graphs another region's metrics",
+		"dashboard MonitoringDashboard0C3675C6: widget 0 (Run Command (patching, scans, setup, checks)) reads account 222222222222, not the deployment's 111111111111: it graphs another account's metrics",
+	}, DashboardRegions("us-west-2", "111111111111", patching))
+	plantInDashboard(patching, `"eu-west-1","accountId":"222222222222"`, `"us-west-2","accountId":"111111111111"`)
+	assert.Empty(t, DashboardRegions("us-west-2", "111111111111", patching))
+	for _, scenario := range goldenScenarios {
+		assert.Empty(t, DashboardRegions("us-west-2", "111111111111", goldenStacks(t, scenario, "patching", "fleet")...), scenario)
+	}
+}
