@@ -124,7 +124,7 @@ func Published(patching, fleet map[string]any) []string {
 	alarms := cfntemplate.OfType(cfntemplate.Resources(patching), "AWS::CloudWatch::Alarm")
 	for _, id := range slices.Sorted(maps.Keys(alarms)) {
 		for _, name := range customMetrics(alarms[id]) {
-			if !strings.Contains(scripts, name) {
+			if !quotedName(name).MatchString(scripts) { // as a string literal: a bare word (Healthy in CleanupHealthy) is no metric
 				problems = append(problems, fmt.Sprintf("alarm %s watches metric %s, which no script of the stacks' documents publishes", id, name))
 			}
 		}

@@ -654,6 +654,10 @@ func TestTheServerMetricsFleetTagAndInstallsAreWhatTheConfigurationSays(t *testi
 	disk := props(patching, "MonitoringWsusDiskAlarmC3AE443E")["Metrics"].([]any)[0].(map[string]any)
 	disk["Expression"] = strings.Replace(disk["Expression"].(string), "UpdateStoreFreePercent", "UpdateStoreFreePct", 1)
 	assert.Equal(t, []string{"alarm MonitoringWsusDiskAlarmC3AE443E watches metric UpdateStoreFreePct, which no script of the stacks' documents publishes"}, Published(patching, fleet))
+	// A bare word of a script is no metric it publishes (Healthy, in CleanupHealthy and in
+	// "Healthy = $healthy"): only a string literal names one (the review of run 21's checks, 11c).
+	disk["Expression"] = strings.Replace(disk["Expression"].(string), "UpdateStoreFreePct", "Healthy", 1)
+	assert.Equal(t, []string{"alarm MonitoringWsusDiskAlarmC3AE443E watches metric Healthy, which no script of the stacks' documents publishes"}, Published(patching, fleet))
 
 	for _, tag := range props(fleet, "FleetappInstance29EE22299")["Tags"].([]any) {
 		if tag.(map[string]any)["Key"] == "privatepatch:fleet" {
