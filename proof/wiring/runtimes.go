@@ -38,23 +38,27 @@ var LambdaRuntimeDeprecation = map[string]string{
 	"go1.x": "2024-01-08",
 }
 
-// LambdaRuntimeCreateBlocked is the day Lambda stops creating functions on each deprecated
-// runtime whose "Block function create" date is known: from then a stack that creates one (a new
-// stack, or a provider's function replaced) fails. Deprecation alone blocks nothing: "After a
-// runtime is deprecated, we may no longer apply security patches" ("Runtime deprecation", AWS
-// Lambda Developer Guide), and AWS::Lambda::Runtime's ReleaseLifecycle keeps DeprecationDate and
-// FunctionCreateBlockDate apart. The dates are cfn-lint's LmbdRuntimeLifecycle.json at commit
-// 81cb349c37c2 ("create-block", copied from the "Lambda runtimes" page's deprecated table; read
-// 2026-12-07), which cfn-lint's E2531 fails on, as this check does. A runtime deprecated since, or
-// not yet, has no date here: add it from the page when the page gives one.
+// LambdaRuntimeCreateBlocked is the day Lambda stopped creating functions on a runtime whose
+// block is settled: from then a stack that creates one (a new stack, or a provider's function
+// replaced) fails. Deprecation alone blocks nothing: "After a runtime is deprecated, we may no
+// longer apply security patches" ("Runtime deprecation", AWS Lambda Developer Guide), and
+// AWS::Lambda::Runtime's ReleaseLifecycle keeps DeprecationDate and FunctionCreateBlockDate apart.
+//
+// The block dates AWS has not settled move: cfn-lint, which copies them from the "Lambda runtimes"
+// page, has had to follow AWS's extensions again and again (aws-cloudformation/cfn-lint#4249,
+// #4334, and PR #4532 of 2026-06-02: "many create-block/update-block dates pushed to
+// 2027-02-01/2027-03-03"; nodejs20.x's create block is Feb 1, 2027 per #4531). So this table
+// holds only the runtimes whose create and update blocks are in the past and identical in both
+// versions of cfn-lint's LmbdRuntimeLifecycle.json the corpus holds (commits 136b6840bf09 and
+// 81cb349c37c2, read 2026-12-07): blocks that were never moved. Every other deprecated runtime
+// is a note pointing at the page (a review found a stale snapshot failing nodejs16.x and
+// python3.8, whose blocks AWS had moved to 2027).
 var LambdaRuntimeCreateBlocked = map[string]string{
-	"dotnet6": "2025-10-01", "dotnet7": "2024-05-14", "dotnetcore1.0": "2019-07-30", "dotnetcore2.0": "2019-05-30",
-	"dotnetcore2.1": "2022-01-05", "dotnetcore3.1": "2023-04-03", "go1.x": "2024-02-08", "java8": "2024-02-08",
-	"nodejs": "2016-10-31", "nodejs10.x": "2021-07-30", "nodejs12.x": "2023-03-31", "nodejs14.x": "2024-07-09",
-	"nodejs16.x": "2025-10-01", "nodejs18.x": "2025-10-01", "nodejs4.3": "2020-03-05", "nodejs4.3-edge": "2019-04-30",
-	"nodejs6.10": "2019-08-12", "nodejs8.10": "2020-03-06", "provided": "2024-02-08", "python2.7": "2021-07-15",
-	"python3.6": "2022-07-18", "python3.7": "2024-01-09", "python3.8": "2025-10-01", "ruby2.5": "2021-07-30",
-	"ruby2.7": "2024-01-09",
+	"dotnet7": "2024-05-14", "dotnetcore1.0": "2019-07-30", "dotnetcore2.0": "2019-05-30",
+	"dotnetcore2.1": "2022-01-05", "dotnetcore3.1": "2023-04-03",
+	"nodejs": "2016-10-31", "nodejs4.3": "2020-03-05", "nodejs4.3-edge": "2019-04-30", "nodejs6.10": "2019-08-12",
+	"nodejs8.10": "2020-03-06", "nodejs10.x": "2021-07-30", "nodejs12.x": "2023-03-31",
+	"python2.7": "2021-07-15", "python3.6": "2022-07-18", "ruby2.5": "2021-07-30",
 }
 
 // DeprecatedRuntimes judges each function's runtime (a custom resource's provider as much as the
@@ -82,7 +86,7 @@ func DeprecatedRuntimes(day time.Time, templates ...map[string]any) (problems, n
 			case !listed:
 				notes = append(notes, fmt.Sprintf("function %s: runtime %s is not in wiring.LambdaRuntimeDeprecation, so not judged: add it from AWS's \"Lambda runtimes\" page, with the date read", id, runtime))
 			case today >= deprecated:
-				notes = append(notes, fmt.Sprintf("function %s: runtime %s is deprecated since %s: Lambda no longer patches it, and will block creating functions on it (the page's \"Block function create\" date); move to a supported runtime", id, runtime, deprecated))
+				notes = append(notes, fmt.Sprintf("function %s: runtime %s is deprecated since %s: Lambda no longer patches it, and blocks creating functions on it from the \"Block function create\" date of AWS's \"Lambda runtimes\" page, which AWS has moved more than once (check it before deploying); move to a supported runtime", id, runtime, deprecated))
 			}
 		}
 	}

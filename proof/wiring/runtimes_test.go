@@ -37,16 +37,22 @@ func TestDeprecatedRuntimesNamesAFunctionOnADeprecatedOrUnlistedRuntime(t *testi
 	require.NotEmpty(t, id, "the default network stack has aws-cdk-lib's default security group provider")
 	function := network["Resources"].(map[string]any)[id].(map[string]any)["Properties"].(map[string]any)
 
-	// nodejs16.x: create blocked since 2025-10-01, a problem.
-	function["Runtime"] = "nodejs16.x"
+	// nodejs12.x: create blocked since 2023-03-31, a block AWS never moved: a problem.
+	function["Runtime"] = "nodejs12.x"
 	problems, notes := DeprecatedRuntimes(readDay, network)
-	assert.Equal(t, []string{"function " + id + ": runtime nodejs16.x: Lambda blocks creating functions on it since 2025-10-01 (deprecated 2024-06-12; \"Block function create\", Lambda runtimes): a deploy that creates or replaces it fails; move to a supported runtime (for a provider of aws-cdk-lib's, a newer aws-cdk-lib)"}, problems)
+	assert.Equal(t, []string{"function " + id + ": runtime nodejs12.x: Lambda blocks creating functions on it since 2023-03-31 (deprecated 2023-03-31; \"Block function create\", Lambda runtimes): a deploy that creates or replaces it fails; move to a supported runtime (for a provider of aws-cdk-lib's, a newer aws-cdk-lib)"}, problems)
 	assert.Empty(t, notes)
-	// Deprecated but not yet blocked: a deploy still works, so a note (a review found the
-	// deprecation date taken for the block).
-	problems, notes = DeprecatedRuntimes(time.Date(2025, time.September, 30, 0, 0, 0, 0, time.UTC), network)
+	// Run 20's B02, nodejs16.x: deprecated, but its create block AWS has moved (to 2027, cfn-lint
+	// PR #4532): a deploy may still work, so a note (the second review found the stale date failing it).
+	function["Runtime"] = "nodejs16.x"
+	problems, notes = DeprecatedRuntimes(readDay, network)
 	assert.Empty(t, problems)
-	assert.Equal(t, []string{"function " + id + ": runtime nodejs16.x is deprecated since 2024-06-12: Lambda no longer patches it, and will block creating functions on it (the page's \"Block function create\" date); move to a supported runtime"}, notes)
+	assert.Equal(t, []string{"function " + id + ": runtime nodejs16.x is deprecated since 2024-06-12: Lambda no longer patches it, and blocks creating functions on it from the \"Block function create\" date of AWS's \"Lambda runtimes\" page, which AWS has moved more than once (check it before deploying); move to a supported runtime"}, notes)
+	// Before a settled block, the runtime is only deprecated: a note.
+	function["Runtime"] = "nodejs12.x"
+	problems, notes = DeprecatedRuntimes(time.Date(2023, time.March, 30, 0, 0, 0, 0, time.UTC), network)
+	assert.Empty(t, problems)
+	assert.Empty(t, notes, "deprecated on 2023-03-31, the day after")
 
 	// A runtime newer than the table (a later aws-cdk-lib's) is a note, not a failure.
 	function["Runtime"] = "nodejs99.x"
@@ -73,9 +79,10 @@ func TestDeprecatedRuntimesNamesAFunctionOnADeprecatedOrUnlistedRuntime(t *testi
 func TestEveryBlockedRuntimeIsListedAndBlockedAfterItsDeprecation(t *testing.T) {
 	for runtime, blocked := range LambdaRuntimeCreateBlocked {
 		deprecated, listed := LambdaRuntimeDeprecation[runtime]
-		// nodejs4.3-edge (Lambda@Edge) was blocked before its deprecation date: both tables say so.
+		// nodejs4.3-edge (Lambda@Edge) was blocked before its deprecation date: both sources say so.
 		if assert.True(t, listed, runtime) && runtime != "nodejs4.3-edge" {
 			assert.GreaterOrEqual(t, blocked, deprecated, runtime)
 		}
+		assert.Less(t, blocked, "2024-06-01", "%s: only blocks long settled belong here", runtime)
 	}
 }
