@@ -34,3 +34,25 @@ const (
 	TableInputFormat  = "org.apache.hadoop.mapred.TextInputFormat"
 	TableOutputFormat = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
 )
+
+// JSONSerDes are the library names Athena's "JSON SerDe libraries" page gives ("Use one of the
+// following", Amazon Athena User Guide, read 2026-12-07), each with the input and output formats
+// a table of it is stored as: the Hive and OpenX SerDes over text (Hive's default TEXTFILE, the
+// formats above), the Ion SerDe over its own ("Using CREATE TABLE to Create Amazon Ion Tables":
+// IonInputFormat, IonOutputFormat). Each reads the sync's JSON; the construct emits TableSerDe.
+var JSONSerDes = map[string][2]string{
+	"org.apache.hive.hcatalog.data.JsonSerDe": {TableInputFormat, TableOutputFormat},
+	TableSerDe:                             {TableInputFormat, TableOutputFormat},
+	"com.amazon.ionhiveserde.IonHiveSerDe": {"com.amazon.ionhiveserde.formats.IonInputFormat", "com.amazon.ionhiveserde.formats.IonOutputFormat"},
+}
+
+// The OpenX SerDe's properties that change which JSON key a column reads ("OpenX JSON SerDe",
+// Amazon Athena User Guide, read 2026-12-07): "case.insensitive — Optional. The default is TRUE.
+// When set to TRUE, the SerDe converts all uppercase columns to lowercase", so the lowercase
+// column resourceid reads the sync's key ResourceId; with FALSE, "for every key that is not
+// already all lowercase, provide a mapping". "mapping — Optional. Maps column names to JSON keys
+// that aren't identical to the column names" ("mapping.ts" = "timestamp").
+const (
+	OpenXCaseInsensitive = "case.insensitive"
+	OpenXMappingPrefix   = "mapping."
+)
