@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
 func TestEveryGoldenRuleTargetIsNamedByItsARN(t *testing.T) {
@@ -32,5 +34,18 @@ func TestARuleTargetNamedByAFunctionsRefIsNamed(t *testing.T) {
 	target["Arn"] = "arn:aws:lambda:us-west-2:123456789012:function:finding-filter"
 	assert.Empty(t, RuleTargets(patching))
 	target["Arn"] = map[string]any{"Ref": "AlertsTopicCF7C81C9"}
+	assert.Empty(t, RuleTargets(patching))
+}
+
+// The review of round 2, 8a: a cross-bus target named by its bus's Ref (its Name) is named; its
+// neighbour, the bus's Arn, passes.
+func TestARuleTargetNamedByAnEventBusRefIsNamed(t *testing.T) {
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	cfntemplate.Resources(patching)["PlantedBus"] = map[string]any{"Type": "AWS::Events::EventBus", "Properties": map[string]any{"Name": "central"}}
+	target := findingsTarget(t, patching)
+	target["Arn"] = map[string]any{"Ref": "PlantedBus"}
+	assert.Equal(t, []string{`rule SecuritySecurityHubFindingsRule2508B81A: target Target0's Arn is {"Ref":"PlantedBus"}, ` +
+		"the Name of an AWS::Events::EventBus, which is no ARN, as a target's Arn must be"}, RuleTargets(patching))
+	target["Arn"] = map[string]any{"Fn::GetAtt": []any{"PlantedBus", "Arn"}}
 	assert.Empty(t, RuleTargets(patching))
 }

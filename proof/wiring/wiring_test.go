@@ -1893,8 +1893,9 @@ func TestEveryBaselineIsTheConfigurations(t *testing.T) {
 	assert.Contains(t, ConfiguredBaselines(patching, cfg), "baseline privatepatch-wsus of the configuration is not in the template")
 }
 
-// RefIsNoARN is the resource schemas' word: each type's primary identifier, which its Ref returns,
-// is the one named and no ARN. Planted: a KMS key named by Ref in a policy (mutation run 19's A05).
+// RefIsNoARN is the service spec's word: each type's Ref (its cfnRefIdentifier, else its primary
+// identifier) is the one named and no ARN, the EventBridge target types of the review of round 2
+// (8a) among them. Planted: a KMS key named by Ref in a policy (mutation run 19's A05).
 func TestARefThatIsNoARNIsNoPolicyResource(t *testing.T) {
 	f, err := os.Open("../../node_modules/@aws-cdk/aws-service-spec/db.json.gz")
 	require.NoError(t, err, "make setup installs the service spec")
@@ -1907,6 +1908,7 @@ func TestARefThatIsNoARNIsNoPolicyResource(t *testing.T) {
 				Entities []struct {
 					CloudFormationType string   `json:"cloudFormationType"`
 					PrimaryIdentifier  []string `json:"primaryIdentifier"`
+					CfnRefIdentifier   []string `json:"cfnRefIdentifier"`
 				} `json:"entities"`
 			} `json:"resource"`
 		} `json:"schema"`
@@ -1915,7 +1917,16 @@ func TestARefThatIsNoARNIsNoPolicyResource(t *testing.T) {
 	identifiers := map[string][]string{}
 	for _, e := range db.Schema.Resource.Entities {
 		identifiers[e.CloudFormationType] = e.PrimaryIdentifier
+		if e.CfnRefIdentifier != nil {
+			identifiers[e.CloudFormationType] = e.CfnRefIdentifier
+		}
 	}
+	for _, typ := range []string{"AWS::Kinesis::Stream", "AWS::KinesisFirehose::DeliveryStream", "AWS::Events::EventBus", "AWS::CodeBuild::Project",
+		"AWS::ECS::Cluster", "AWS::CodePipeline::Pipeline", "AWS::ApiGateway::RestApi"} {
+		assert.Contains(t, RefIsNoARN, typ, "an EventBridge target type whose Ref is a name or id")
+	}
+	assert.Equal(t, []string{"Id"}, identifiers["AWS::SecretsManager::Secret"], "a primary identifier that is an ARN: why the list is by hand")
+	assert.Equal(t, []string{"TopicArn"}, identifiers["AWS::SNS::Topic"], "a topic's Ref is its ARN (resourceEnvironment)")
 	for typ, identifier := range RefIsNoARN {
 		assert.Equal(t, []string{identifier}, identifiers[typ], typ)
 		assert.False(t, strings.HasSuffix(identifier, "Arn"), typ)
