@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -43,7 +44,7 @@ func AssumeRoles(templates ...map[string]any) (problems, notes []string) {
 			}
 			runbooks[id] = runbookRole{}
 			if v, defaulted := parameter["default"]; ok && defaulted {
-				runbooks[id] = runbookRole{defaulted: true, empty: cfntemplate.Text(v) == ""}
+				runbooks[id] = runbookRole{defaulted: true, empty: !givesRole(v)}
 			}
 			role, _ := content["assumeRole"].(string)
 			if m := documentReference.FindStringSubmatch(role); m == nil || m[0] != role || m[1] != assumeRoleParameter {
@@ -77,14 +78,14 @@ func assumeRolesPassed(resources map[string]any, runbooks map[string]runbookRole
 	tasks := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTask")
 	for _, id := range slices.Sorted(maps.Keys(tasks)) {
 		if runbook := cfntemplate.Ref(tasks[id]["TaskArn"]); hasRunbook(runbooks, runbook) {
-			passes("window task", id, runbook, cfntemplate.First(cfntemplate.Parameters(cfntemplate.Automation(tasks[id]))[assumeRoleParameter]) != nil)
+			passes("window task", id, runbook, givesRole(cfntemplate.Parameters(cfntemplate.Automation(tasks[id]))[assumeRoleParameter]))
 		}
 	}
 	associations := cfntemplate.OfType(resources, "AWS::SSM::Association")
 	for _, id := range slices.Sorted(maps.Keys(associations)) {
 		params, _ := associations[id]["Parameters"].(map[string]any)
 		if runbook := cfntemplate.Ref(associations[id]["Name"]); hasRunbook(runbooks, runbook) {
-			passes("association", id, runbook, cfntemplate.First(params[assumeRoleParameter]) != nil)
+			passes("association", id, runbook, givesRole(params[assumeRoleParameter]))
 		}
 	}
 	rules := cfntemplate.OfType(resources, "AWS::Events::Rule")
@@ -108,17 +109,39 @@ func hasRunbook(runbooks map[string]runbookRole, id string) bool {
 	return ok
 }
 
+// givesRole tells whether a value of AutomationAssumeRole gives a role: a non-empty string, a list
+// holding one, or an intrinsic (judged non-empty). "", [] and [""] give none: the runbook then
+// runs as its caller (the review of round 2, 9a and 9b).
+func givesRole(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return false
+	case string:
+		return strings.TrimSpace(v) != ""
+	case []any:
+		return slices.ContainsFunc(v, givesRole)
+	}
+	return true
+}
+
+// emptyRole is AutomationAssumeRole given "", [] or [""] in a parameters' JSON text.
+var emptyRole = regexp.MustCompile(`"` + assumeRoleParameter + `"\s*:\s*(""|\[\s*(""\s*)?\])`)
+
 // ruleInputPasses: a rule target's Input or its InputTransformer's InputTemplate (the automation's
 // parameters, as JSON text, a template with <placeholders>, or an intrinsic building either) gives
-// AutomationAssumeRole.
+// AutomationAssumeRole a value that is not empty.
 func ruleInputPasses(input any) bool {
-	if text, ok := input.(string); ok {
-		var params map[string]any
-		if json.Unmarshal([]byte(text), &params) == nil {
-			return params[assumeRoleParameter] != nil
+	text, literal := input.(string)
+	if !literal {
+		sub, _ := input.(map[string]any)
+		if text, literal = cfntemplate.First(cfntemplate.Values(sub["Fn::Sub"])).(string); !literal {
+			text = rendered(input) // an Fn::Join joined, the intrinsics in it as their JSON
 		}
-		return strings.Contains(text, `"`+assumeRoleParameter+`"`) // a template's placeholders are no JSON
 	}
-	data, _ := json.Marshal(input)
-	return strings.Contains(string(data), `\"`+assumeRoleParameter+`\"`)
+	var params map[string]any
+	if json.Unmarshal([]byte(text), &params) == nil {
+		return givesRole(params[assumeRoleParameter])
+	}
+	// A template's placeholders, or an intrinsic's JSON inside, are no JSON.
+	return strings.Contains(text, `"`+assumeRoleParameter+`"`) && !emptyRole.MatchString(text)
 }

@@ -134,3 +134,58 @@ func TestARuleTargetPassesTheRoleInItsInputTemplate(t *testing.T) {
 	transformer["InputTemplate"] = `{"Action":["stop"],"InstanceId":[<instance>]}`
 	assert.Equal(t, []string{"rule StopRule: runs runbook StartStoppedRunbookD76F190F without passing AutomationAssumeRole, the role it runs as"}, assumeRoleProblems(template))
 }
+
+// The review of round 2, 9a: an empty AutomationAssumeRole ("", [] or [""]) passes no role, in a
+// task's, an association's or a rule's parameters; its neighbours, a role built by an intrinsic in
+// a rule's Input and one in a parameter, pass.
+func TestAnEmptyAssumeRolePassesNoRole(t *testing.T) {
+	template, task := startStopRunbook(t, "{{ AutomationAssumeRole }}")
+	params := task["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowAutomationParameters"].(map[string]any)["Parameters"].(map[string]any)
+	for _, empty := range []any{"", []any{}, []any{""}} {
+		params["AutomationAssumeRole"] = empty
+		assert.Equal(t, []string{"window task MaintenanceWindowsweeklyStartStopped8B8544F7: runs runbook StartStoppedRunbookD76F190F without passing AutomationAssumeRole, the role it runs as"},
+			assumeRoleProblems(template), "%#v", empty)
+	}
+	params["AutomationAssumeRole"] = map[string]any{"Fn::GetAtt": []any{"StartStoppedRoleE38A72D6", "Arn"}}
+	assert.Empty(t, assumeRoleProblems(template), "an intrinsic, not a list")
+
+	resources := template["Resources"].(map[string]any)
+	resources["StopAssociation"] = map[string]any{"Type": "AWS::SSM::Association", "Properties": map[string]any{
+		"Name": map[string]any{"Ref": "StartStoppedRunbookD76F190F"}, "Parameters": map[string]any{"AutomationAssumeRole": []any{""}}}}
+	assert.Equal(t, []string{"association StopAssociation: runs runbook StartStoppedRunbookD76F190F without passing AutomationAssumeRole, the role it runs as"}, assumeRoleProblems(template))
+	delete(resources, "StopAssociation")
+
+	arn := map[string]any{"Fn::Join": []any{"", []any{"arn:aws:ssm:us-west-2:123456789012:automation-definition/", map[string]any{"Ref": "StartStoppedRunbookD76F190F"}, ":$DEFAULT"}}}
+	target := map[string]any{"Id": "Runbook", "Arn": arn}
+	resources["StopRule"] = map[string]any{"Type": "AWS::Events::Rule", "Properties": map[string]any{"Targets": []any{target}}}
+	stopRule := []string{"rule StopRule: runs runbook StartStoppedRunbookD76F190F without passing AutomationAssumeRole, the role it runs as"}
+	for _, input := range []any{`{"Action":["stop"],"AutomationAssumeRole":[]}`, `{"Action":["stop"],"AutomationAssumeRole":""}`,
+		map[string]any{"Fn::Sub": `{"Action":["stop"],"AutomationAssumeRole":[""]}`}} {
+		target["Input"] = input
+		assert.Equal(t, stopRule, assumeRoleProblems(template), "%v", input)
+	}
+	delete(target, "Input")
+	target["InputTransformer"] = map[string]any{"InputPathsMap": map[string]any{"instance": "$.detail.instance-id"},
+		"InputTemplate": `{"Action":["stop"],"InstanceId":[<instance>],"AutomationAssumeRole":[ "" ]}`}
+	assert.Equal(t, stopRule, assumeRoleProblems(template))
+	delete(target, "InputTransformer")
+	target["Input"] = map[string]any{"Fn::Join": []any{"", []any{`{"Action":["stop"],"AutomationAssumeRole":["`, map[string]any{"Fn::GetAtt": []any{"StartStoppedRoleE38A72D6", "Arn"}}, `"]}`}}}
+	assert.Empty(t, assumeRoleProblems(template))
+}
+
+// The review of round 2, 9b: a default given by an intrinsic is a role, not an empty default (no
+// note); its neighbour, an empty default, is.
+func TestARunbookDefaultGivenByAnIntrinsicIsARole(t *testing.T) {
+	template, task := startStopRunbook(t, "")
+	params := task["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowAutomationParameters"].(map[string]any)["Parameters"].(map[string]any)
+	delete(params, "AutomationAssumeRole")
+	role := map[string]any{"type": "String", "default": map[string]any{"Fn::GetAtt": []any{"StartStoppedRoleE38A72D6", "Arn"}}}
+	props(template, "StartStoppedRunbookD76F190F")["Content"] = map[string]any{"schemaVersion": "0.3", "assumeRole": "{{ AutomationAssumeRole }}",
+		"parameters": map[string]any{"AutomationAssumeRole": role}}
+	problems, notes := AssumeRoles(template)
+	assert.Empty(t, problems)
+	assert.Empty(t, notes)
+	role["default"] = ""
+	_, notes = AssumeRoles(template)
+	assert.Len(t, notes, 1)
+}
