@@ -103,18 +103,39 @@ func instanceTags(resources, instance map[string]any) (tags map[string]string, u
 }
 
 // launchTemplateData is the LaunchTemplateData of the template's launch template that an
-// instance's LaunchTemplate names, by LaunchTemplateId (a Ref) or LaunchTemplateName; nil for none.
+// instance's LaunchTemplate names: by LaunchTemplateId, its Ref or GetAtt LaunchTemplateId, or by
+// LaunchTemplateName, the same name or its GetAtt LaunchTemplateName (both the launch template's
+// return values, the review of round 2, 10a); nil for none.
 func launchTemplateData(resources, instance map[string]any) map[string]any {
 	spec, _ := instance["LaunchTemplate"].(map[string]any)
 	templates := cfntemplate.OfType(resources, "AWS::EC2::LaunchTemplate")
 	for _, id := range slices.Sorted(maps.Keys(templates)) {
 		name := templates[id]["LaunchTemplateName"]
-		if id == cfntemplate.Ref(spec["LaunchTemplateId"]) || (spec["LaunchTemplateName"] != nil && fmt.Sprint(name) == fmt.Sprint(spec["LaunchTemplateName"])) {
+		byID := id == cfntemplate.Ref(spec["LaunchTemplateId"]) || getAttOf(spec["LaunchTemplateId"], "LaunchTemplateId") == id
+		byName := getAttOf(spec["LaunchTemplateName"], "LaunchTemplateName") == id ||
+			(spec["LaunchTemplateName"] != nil && fmt.Sprint(name) == fmt.Sprint(spec["LaunchTemplateName"]))
+		if byID || byName {
 			data, _ := templates[id]["LaunchTemplateData"].(map[string]any)
 			return data
 		}
 	}
 	return nil
+}
+
+// getAttOf is the logical id whose attribute v gets, in either form ([id, attribute] or
+// "id.attribute"), or "".
+func getAttOf(v any, attribute string) string {
+	m, _ := v.(map[string]any)
+	if dotted, ok := m["Fn::GetAtt"].(string); ok {
+		if id, att, found := strings.Cut(dotted, "."); found && att == attribute {
+			return id
+		}
+		return ""
+	}
+	if att := cfntemplate.List(m["Fn::GetAtt"]); len(att) == 2 && fmt.Sprint(att[1]) == attribute {
+		return fmt.Sprint(att[0])
+	}
+	return ""
 }
 
 // patchGroupSelectors are the stacks' selectors of patch groups by a patch group tag key, in the

@@ -112,3 +112,30 @@ func TestAnInstanceCarriesItsLaunchTemplatesInstanceTags(t *testing.T) {
 	assert.Empty(t, problems)
 	assert.Equal(t, []string{"instance FleetappInstance1E092C320: its tag Patch Group is given by an intrinsic: which patch group selects it by that key is not judged"}, notes)
 }
+
+// The review of round 2, 10a: a launch template named by Fn::GetAtt of its LaunchTemplateId or
+// LaunchTemplateName (either form) is found, and its instance tags count; its neighbour, a GetAtt
+// of another attribute, names no template.
+func TestAnInstanceFindsALaunchTemplateNamedByGetAtt(t *testing.T) {
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	fleet := read(t, "../../test/testdata/example.fleet.template.json")
+	exampleInstanceTag(t, fleet, "Patch Group")["Key"] = "Owner"
+	data := props(fleet, "FleetappInstance1LaunchTemplate747227D7")["LaunchTemplateData"].(map[string]any)
+	data["TagSpecifications"] = []any{map[string]any{"ResourceType": "instance", "Tags": []any{map[string]any{"Key": "Patch Group", "Value": "windows-prod"}}}}
+	spec := props(fleet, "FleetappInstance1E092C320")["LaunchTemplate"].(map[string]any)
+	delete(spec, "LaunchTemplateName")
+	for _, named := range []map[string]any{
+		{"LaunchTemplateId": map[string]any{"Fn::GetAtt": []any{"FleetappInstance1LaunchTemplate747227D7", "LaunchTemplateId"}}},
+		{"LaunchTemplateName": map[string]any{"Fn::GetAtt": []any{"FleetappInstance1LaunchTemplate747227D7", "LaunchTemplateName"}}},
+		{"LaunchTemplateName": map[string]any{"Fn::GetAtt": "FleetappInstance1LaunchTemplate747227D7.LaunchTemplateName"}},
+	} {
+		delete(spec, "LaunchTemplateId")
+		delete(spec, "LaunchTemplateName")
+		for k, v := range named {
+			spec[k] = v
+		}
+		assert.Empty(t, patchGroupTagProblems(patching, fleet, nil), "%v", named)
+	}
+	spec["LaunchTemplateName"] = map[string]any{"Fn::GetAtt": []any{"FleetappInstance1LaunchTemplate747227D7", "LatestVersionNumber"}}
+	assert.Len(t, patchGroupTagProblems(patching, fleet, nil), 2)
+}
