@@ -25,7 +25,8 @@ var environRead = regexp.MustCompile(`os\.environ(?:\.get)?[\[\(]\s*["']([A-Za-z
 //   - a Lambda function sets every environment variable its inline code reads (A04), and is not
 //     held at a reserved concurrency of 0, which throttles every invocation (A05: "If you set
 //     reserved concurrency to 0, the function is throttled", "Configuring reserved concurrency",
-//     AWS Lambda Developer Guide);
+//     AWS Lambda Developer Guide); a variable naming a resource of the stacks is its Ref or GetAtt
+//     (resourceEnvironment), and one named for an ARN is one (isARN);
 //   - a DynamoDB table in PROVISIONED mode states its throughput, and one in PAY_PER_REQUEST does
 //     not (AWS::DynamoDB::Table BillingMode, CloudFormation Template Reference) (A10);
 //   - an Athena workgroup encrypting with SSE_KMS or CSE_KMS names its key (A15), and a named query
@@ -89,13 +90,51 @@ func functions(resources map[string]any) []string {
 			}
 		}
 		for name, v := range variables {
-			if strings.HasSuffix(name, "_ARN") && !isARN(resources, v) {
+			if problem := resourceVariable(resources, name, v); problem != "" {
+				problems = append(problems, fmt.Sprintf("function %s: %s", id, problem))
+			} else if strings.HasSuffix(name, "_ARN") && !isARN(resources, v) {
 				given, _ := json.Marshal(v)
 				problems = append(problems, fmt.Sprintf("function %s: environment variable %s is %s, which is no ARN", id, name, given))
 			}
 		}
 	}
 	return slices.Compact(slices.Sorted(slices.Values(problems)))
+}
+
+// resourceEnvironment are the environment variables the stacks' functions read that name a
+// resource of the stacks (the names compliancespec gives the construct, which sets them from
+// the table's TableName() and the topic's TopicArn()), with the resource's type and the forms that
+// give what the code takes: a table's Ref is its name (RefIsNoARN), a topic's Ref or TopicArn its
+// ARN (its primaryIdentifier, in the same test). A literal or another resource's value names a
+// table or topic that does not exist (mutation run 23's B20: TABLE_NAME the literal logical id
+// FindingFilterTable, every PutItem ResourceNotFoundException; run 19's B17: TOPIC_ARN a TopicName).
+var resourceEnvironment = map[string]struct {
+	typ   string
+	forms []string
+}{
+	compliancespec.FindingTableEnv: {"AWS::DynamoDB::Table", []string{"Ref"}},
+	compliancespec.FindingTopicEnv: {"AWS::SNS::Topic", []string{"Ref", "TopicArn"}},
+}
+
+// resourceVariable is what is wrong with environment variable name's value v, if the name is one
+// of resourceEnvironment's: not the Ref or GetAtt (of the right attribute) of a resource of its
+// type in the function's stack. Another stack's output is not judged here; "" when right.
+func resourceVariable(resources map[string]any, name string, v any) string {
+	want, named := resourceEnvironment[name]
+	m, _ := v.(map[string]any)
+	if !named || m["Fn::ImportValue"] != nil || m["Fn::GetStackOutput"] != nil {
+		return ""
+	}
+	id, form := cfntemplate.Ref(v), "Ref"
+	if att := cfntemplate.List(m["Fn::GetAtt"]); len(att) == 2 {
+		id, form = fmt.Sprint(att[0]), fmt.Sprint(att[1])
+	}
+	if target, _ := resources[id].(map[string]any); target != nil && target["Type"] == want.typ && slices.Contains(want.forms, form) {
+		return ""
+	}
+	given, _ := json.Marshal(v)
+	return fmt.Sprintf("environment variable %s is %s, not the %s of an %s of its stack: the function's calls name no such resource",
+		name, given, strings.Join(want.forms, " or "), want.typ)
 }
 
 // isARN tells whether a value gives an ARN: a literal ARN, a GetAtt of an Arn attribute, or the

@@ -1997,9 +1997,32 @@ func TestRunNineteensIndirectCatchesAreNamed(t *testing.T) {
 	require.Empty(t, Services(patching))
 	variables := props(patching, "FindingFilterFunctionC9055CF2")["Environment"].(map[string]any)["Variables"].(map[string]any)
 	variables["TOPIC_ARN"] = map[string]any{"Fn::GetAtt": []any{"AlertsTopicCF7C81C9", "TopicName"}}
-	assert.Contains(t, Services(patching), `function FindingFilterFunctionC9055CF2: environment variable TOPIC_ARN is {"Fn::GetAtt":["AlertsTopicCF7C81C9","TopicName"]}, which is no ARN`)
+	assert.Contains(t, joined(Services(patching)), `function FindingFilterFunctionC9055CF2: environment variable TOPIC_ARN is {"Fn::GetAtt":["AlertsTopicCF7C81C9","TopicName"]}, `+
+		"not the Ref or TopicArn of an AWS::SNS::Topic of its stack")
 	variables["TOPIC_ARN"] = map[string]any{"Ref": "AlertsTopicCF7C81C9"}
 	assert.Empty(t, Services(patching), "a topic's Ref is its ARN")
+	variables["TOPIC_ARN"] = map[string]any{"Fn::GetAtt": []any{"AlertsTopicCF7C81C9", "TopicArn"}}
+	assert.Empty(t, Services(patching), "a topic's TopicArn")
+}
+
+// Mutation run 23's B20: the finding filter's TABLE_NAME the literal logical id of its table, not
+// the table's Ref (its generated name), caught only by the filter role's grants left unused; its
+// neighbours, the Ref of a resource of another type, and a variable no resource is named by.
+func TestAnEnvironmentVariableNamingAResourceIsItsRef(t *testing.T) {
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	variables := props(patching, "FindingFilterFunctionC9055CF2")["Environment"].(map[string]any)["Variables"].(map[string]any)
+	table := variables["TABLE_NAME"]
+	require.Equal(t, "AWS::DynamoDB::Table", cfntemplate.Resources(patching)[cfntemplate.Ref(table)].(map[string]any)["Type"])
+	variables["TABLE_NAME"] = "FindingFilterTable"
+	assert.Equal(t, []string{`function FindingFilterFunctionC9055CF2: environment variable TABLE_NAME is "FindingFilterTable", not the Ref of an AWS::DynamoDB::Table of its stack: ` +
+		"the function's calls name no such resource"}, Services(patching))
+	variables["TABLE_NAME"] = map[string]any{"Ref": "AlertsTopicCF7C81C9"}
+	assert.Contains(t, joined(Services(patching)), `environment variable TABLE_NAME is {"Ref":"AlertsTopicCF7C81C9"}, not the Ref of an AWS::DynamoDB::Table`)
+	variables["TABLE_NAME"] = map[string]any{"Fn::GetAtt": []any{cfntemplate.Ref(table), "Arn"}}
+	assert.Contains(t, joined(Services(patching)), `environment variable TABLE_NAME is {"Fn::GetAtt":`)
+	variables["TABLE_NAME"] = table
+	variables["HOLD_SECONDS"] = "FindingFilterTable"
+	assert.Empty(t, Services(patching), "no resource is named by HOLD_SECONDS")
 }
 
 // Mutation run 20's misses, each planted in a golden that passes: the WSUS server's settings and
