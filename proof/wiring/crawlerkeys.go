@@ -21,13 +21,15 @@ const crawlerLogGroupPrefix = "/aws-glue/crawlers-role/"
 // CrawlerLogsKeys checks that every key a Glue security configuration names for its CloudWatch
 // Logs encryption (SSE-KMS, KmsKeyArn a key of the template) lets logs.<region>.amazonaws.com
 // use it for the log group of each crawler the configuration is attached to, as allowsRegionalLogs
-// judges a log group's key: a condition on the encryption context that names other groups (only
-// /aws/lambda/*, mutation run 21's A17) denies CloudWatch Logs, and the crawler cannot write its
+// judges a log group's key (at the deployment's region and account): a condition on the
+// encryption context that names other groups (only /aws/lambda/*, mutation run 21's A17), or
+// another account's or service's ARNs, denies CloudWatch Logs, and the crawler cannot write its
 // logs. The IAM evaluator authz uses ignores kms:EncryptionContext keys (authz.Accepted), so this
 // is judged here. The crawler's role on the same key (kms:Encrypt, Decrypt, GenerateDataKey, from
 // the key policy directly or through its account-root statement and the role's own grant) is
 // authz's crawler rows, which the evaluator judges.
-func CrawlerLogsKeys(templates ...map[string]any) []string {
+func CrawlerLogsKeys(region, account string, templates ...map[string]any) []string {
+	at := placeOf(region, account)
 	var problems []string
 	for _, template := range templates {
 		resources := cfntemplate.Resources(template)
@@ -53,7 +55,7 @@ func CrawlerLogsKeys(templates ...map[string]any) []string {
 					continue
 				}
 				group := crawlerLogGroupPrefix + role + "-" + name
-				if !allowsRegionalLogs(key, map[string]any{"LogGroupName": group}) {
+				if !allowsRegionalLogs(key, map[string]any{"LogGroupName": group}, at) {
 					group = crawlerLogGroupPrefix + shown + "-" + name
 					problems = append(problems, fmt.Sprintf("security configuration %s: key %s does not let CloudWatch Logs use it as logs.<region>.amazonaws.com for crawler %s's log group %s "+
 						"(the principal and the encryption context %s its key policy must admit): the crawler cannot write its encrypted logs",

@@ -1,13 +1,14 @@
 package wiring
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
-	"path"
 	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
@@ -17,7 +18,8 @@ import (
 // AssociateKmsKey; "Amazon S3 only supports symmetric KMS keys", PutBucketEncryption, botocore
 // 1.43.11's models), and a log group names its key by ARN, as CreateLogGroup's kmsKeyId asks ("The
 // Amazon Resource Name (ARN) of the KMS key"), not by its id (a Ref).
-func Keys(templates ...map[string]any) []string {
+func Keys(region, account string, templates ...map[string]any) []string {
+	at := placeOf(region, account)
 	var problems []string
 	for _, template := range templates {
 		resources, _ := template["Resources"].(map[string]any)
@@ -56,7 +58,7 @@ func Keys(templates ...map[string]any) []string {
 			if _, isKey := keys[cfntemplate.Ref(groups[id]["KmsKeyId"])]; isKey {
 				problems = append(problems, fmt.Sprintf("log group %s: names key %s by its id (a Ref), where CloudWatch Logs takes its ARN", id, cfntemplate.Ref(groups[id]["KmsKeyId"])))
 			}
-			if key, ok := keys[cfntemplate.GetAtt(groups[id]["KmsKeyId"])]; ok && !allowsRegionalLogs(key, groups[id]) {
+			if key, ok := keys[cfntemplate.GetAtt(groups[id]["KmsKeyId"])]; ok && !allowsRegionalLogs(key, groups[id], at) {
 				problems = append(problems, fmt.Sprintf("log group %s: key %s does not let CloudWatch Logs use it as logs.<region>.amazonaws.com "+
 					"for this group (the principal and the encryption context %s its key policy must name): creating the encrypted group fails",
 					id, cfntemplate.GetAtt(groups[id]["KmsKeyId"]), logsContextKey))
@@ -89,36 +91,51 @@ var regionalLogs = regexp.MustCompile(`^logs\.[a-z]{2}(-[a-z]+)+-[0-9]\.amazonaw
 const logsContextKey = "kms:EncryptionContext:aws:logs:arn"
 
 // allowsRegionalLogs: the key's policy allows the regional CloudWatch Logs principal to generate
-// data keys for group: any condition it has binds the encryption context to an ARN pattern that
-// the group's ARN matches (a group without a LogGroupName has a generated one, so only a pattern
-// ending log-group:* does).
-func allowsRegionalLogs(key, group map[string]any) bool {
+// data keys for group (an action of the statement, IAM's wildcards and all, covers
+// kms:GenerateDataKey: the guide's statement grants kms:GenerateDataKey* with Encrypt*, Decrypt*,
+// ReEncrypt* and Describe*, and kms:* covers them too), under a condition that admits the group's
+// encryption context at the deployment's place.
+func allowsRegionalLogs(key, group map[string]any, at arnPlace) bool {
 	policy, _ := key["KeyPolicy"].(map[string]any)
 	for _, st := range cfntemplate.List(policy["Statement"]) {
 		st, _ := st.(map[string]any)
 		principal, _ := st["Principal"].(map[string]any)
-		if st["Effect"] == "Allow" && strings.Contains(fmt.Sprint(st["Action"]), "kms:GenerateDataKey") &&
-			slices.ContainsFunc(cfntemplate.Values(principal["Service"]), func(s any) bool { return regionalLogs.MatchString(rendered(s)) }) && logsContextAdmits(st["Condition"], group) {
+		if st["Effect"] == "Allow" && coversAction(st, "kms:GenerateDataKey") &&
+			slices.ContainsFunc(cfntemplate.Values(principal["Service"]), func(s any) bool { return regionalLogs.MatchString(rendered(s)) }) &&
+			logsContextAdmits(st["Condition"], at, at.groupArn(group["LogGroupName"])) {
 			return true
 		}
 	}
 	return false
 }
 
+// coversAction: the statement's Action names action, or its NotAction does not, by IAM's
+// wildcards; action names are case insensitive ("IAM JSON policy elements: Action", IAM User
+// Guide).
+func coversAction(st map[string]any, action string) bool {
+	named := func(v any) bool {
+		return slices.ContainsFunc(cfntemplate.Values(v), func(a any) bool { return glob(strings.ToLower(rendered(a)), strings.ToLower(action)) })
+	}
+	if not, ok := st["NotAction"]; ok {
+		return !named(not)
+	}
+	return named(st["Action"])
+}
+
 // logsContextAdmits says whether a statement's condition lets in a log group's encryption
-// context: no condition, or only logsContextKey under an ARN or string operator, with a value
-// (any one of a list: IAM ORs a key's values) whose log-group part matches the group's name.
-func logsContextAdmits(condition any, group map[string]any) bool {
+// context (its ARN arn, as at.groupArn gives it): no condition, or only logsContextKey under an ARN or
+// string operator (IfExists alike, as CloudWatch Logs always gives the key), with a value (any
+// one of a list: IAM ORs a key's values) that matches the ARN as its operator matches.
+func logsContextAdmits(condition any, at arnPlace, arn string) bool {
 	operators, _ := condition.(map[string]any)
-	name := cfntemplate.Text(group["LogGroupName"])
 	for operator, keys := range operators {
 		keys, _ := keys.(map[string]any)
+		operator = strings.TrimSuffix(operator, "IfExists")
 		for k, v := range keys {
 			if k != logsContextKey || !slices.Contains([]string{"ArnLike", "ArnEquals", "StringLike", "StringEquals"}, operator) {
 				return false
 			}
-			wildcards := operator != "StringEquals"
-			if !slices.ContainsFunc(cfntemplate.Values(v), func(value any) bool { return logGroupMatches(rendered(value), name, wildcards) }) {
+			if !slices.ContainsFunc(cfntemplate.Values(v), func(value any) bool { return arnConditionMatches(operator, at.resolved(value), arn) }) {
 				return false
 			}
 		}
@@ -126,23 +143,115 @@ func logsContextAdmits(condition any, group map[string]any) bool {
 	return true
 }
 
-// logGroupMatches: the log-group part of a condition's ARN value matches the group's name, with
-// wildcards or exactly. StringEquals is "Exact matching, case sensitive", where StringLike may
-// hold "a multi-character match wildcard (*)"; ArnEquals and ArnLike both take wildcards ("These
-// behave identically"), "IAM JSON policy elements: Condition operators", IAM User Guide, read
-// 2026-12-07. A group without a name has a generated one, which only a pattern of * matches.
-func logGroupMatches(arn, name string, wildcards bool) bool {
-	_, pattern, found := strings.Cut(arn, ":log-group:")
-	switch {
-	case !found:
-		return false
-	case !wildcards:
-		return name != "" && pattern == name
-	case pattern == "*":
-		return true
+// arnConditionMatches: a condition value (pattern, rendered at the deployment's place) matches arn under
+// operator, as "IAM JSON policy elements: Condition operators" (IAM User Guide, read 2026-12-07)
+// says: ArnEquals and ArnLike: "Each of the six colon-delimited components of the ARN is checked
+// separately and each can include multi-character match wildcards (*) or single-character match
+// wildcards (?). The ArnEquals and ArnLike condition operators behave identically"; StringLike
+// matches the whole string with those wildcards; StringEquals is "Exact matching". A value that
+// is not six components matches no ARN under the ARN operators. AWS's account-wide form
+// arn:aws:logs:region:account-id:* ("limits the use of the AWS KMS key to the specified account,
+// but it can be used for any log group", "Encrypt log data in CloudWatch Logs using AWS KMS",
+// CloudWatch Logs User Guide, read 2026-12-07) admits every group of the account.
+func arnConditionMatches(operator, pattern, arn string) bool {
+	switch operator {
+	case "StringEquals":
+		return pattern == arn
+	case "StringLike":
+		return globName(pattern, arn)
 	}
-	ok, _ := path.Match(strings.ReplaceAll(pattern, "/", "\x00"), strings.ReplaceAll(name, "/", "\x00"))
-	return name != "" && ok
+	patterns, parts := strings.SplitN(pattern, ":", 6), strings.SplitN(arn, ":", 6)
+	if len(patterns) != 6 {
+		return false
+	}
+	for i := range parts {
+		if parts[i] != unknownPseudo && !globName(patterns[i], parts[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// globName globs s (which ends in generatedName where the group's name is generated) against
+// pattern: a generated name is unknown, so only a pattern ending in * admits it.
+func globName(pattern, s string) bool {
+	return glob(pattern, s) && (!strings.HasSuffix(s, generatedName) || strings.HasSuffix(pattern, "*"))
+}
+
+// glob matches s against pattern, * standing for any run of characters and ? for one (IAM's
+// wildcards), every other character for itself.
+func glob(pattern, s string) bool {
+	p, r := []rune(pattern), []rune(s)
+	pi, ri, star, mark := 0, 0, -1, 0
+	for ri < len(r) {
+		switch {
+		case pi < len(p) && (p[pi] == '?' || p[pi] == r[ri]):
+			pi, ri = pi+1, ri+1
+		case pi < len(p) && p[pi] == '*':
+			star, mark, pi = pi, ri, pi+1
+		case star >= 0:
+			mark++
+			pi, ri = star+1, mark
+		default:
+			return false
+		}
+	}
+	for pi < len(p) && p[pi] == '*' {
+		pi++
+	}
+	return pi == len(p)
+}
+
+// arnPlace is where a deployment's ARNs are: its partition, region and account, each
+// unknownPseudo where the configuration does not give it (an account-agnostic deployment).
+type arnPlace struct{ partition, region, account string }
+
+// Markers in a rendered ARN, free of colons so that its components stay apart: a pseudo
+// parameter the configuration does not give (any pattern admits it: not judged), and a log
+// group's generated name.
+const (
+	unknownPseudo = "\x00"
+	generatedName = "\x01"
+)
+
+// placeOf is the place of a deployment in region (partition from it) and account.
+func placeOf(region, account string) arnPlace {
+	at := arnPlace{unknownPseudo, unknownPseudo, unknownPseudo}
+	if region != "" {
+		at.partition, at.region = networkspec.Partition(region), region
+	}
+	if account != "" {
+		at.account = account
+	}
+	return at
+}
+
+// groupArn is the ARN CloudWatch Logs gives as a log group's encryption context,
+// arn:<partition>:logs:<region>:<account>:log-group:<name> (the same page: "the ARN of the log
+// group as the value"), the name generatedName where the template gives none.
+func (at arnPlace) groupArn(name any) string {
+	text := generatedName
+	if name != nil {
+		text = at.resolved(name)
+	}
+	return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", at.partition, at.region, at.account, text)
+}
+
+// resolved renders v with the pseudo parameters AWS::Partition, AWS::Region and AWS::AccountId
+// as the place's (the stacks deploy there), and any other intrinsic as its JSON.
+func (at arnPlace) resolved(v any) string {
+	return cfntemplate.Joined(v, func(intrinsic any) string {
+		switch cfntemplate.Ref(intrinsic) {
+		case "AWS::Partition":
+			return at.partition
+		case "AWS::Region":
+			return at.region
+		case "AWS::AccountId":
+			return at.account
+		}
+		data, _ := json.Marshal(intrinsic)
+		return string(data)
+	})
 }
 
 // policyTypes hold policy documents, by the property that holds them.
