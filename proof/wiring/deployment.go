@@ -65,6 +65,8 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	problems = append(problems, settings(network, patching, fleet, d)...)
 	roles, roleNotes := AssumeRoles(fleet, patching)
 	problems, notes = append(problems, roles...), append(notes, roleNotes...)
+	topics, topicNotes := TopicKeys(network, fleet, patching)
+	problems, notes = append(problems, topics...), append(notes, topicNotes...)
 	return append(problems, alertsAndRollout(network, patching, fleet, d)...), notes
 }
 
@@ -113,7 +115,6 @@ func settings(network, patching, fleet map[string]any, d *config.Config) []strin
 	problems = append(problems, TagKeyConditions(network, fleet, patching)...)
 	problems = append(problems, Addresses(network)...)
 	problems = append(problems, CommandOutputEncryption(d, fleet, patching)...)
-	problems = append(problems, TopicKeys(network, fleet, patching)...)
 	problems = append(problems, DefaultSecurityGroups(network)...)
 	problems = append(problems, CrawlerSecurityConfigurations(network, fleet, patching)...)
 	problems = append(problems, AlarmsAndPolicies(networkspec.Partition(d.Region), network, fleet, patching)...)

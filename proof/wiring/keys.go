@@ -48,7 +48,7 @@ func Keys(region, account string, templates ...map[string]any) []string {
 			// managed key alias/aws/sns's policy cannot be changed ("Enable compatibility between
 			// event sources from AWS services and encrypted topics", Amazon SNS Developer Guide;
 			// mutation run 10's A12).
-			if key := rendered(topics[id]["KmsMasterKeyId"]); strings.HasSuffix(key, "alias/aws/sns") {
+			if key := keyText(topics[id]["KmsMasterKeyId"]); strings.HasSuffix(key, "alias/aws/sns") {
 				problems = append(problems, fmt.Sprintf("topic %s: encrypted with the AWS managed key %s, whose policy admits no AWS service: the alarms and rules that publish to it are denied", id, key))
 			}
 		}

@@ -111,10 +111,9 @@ func outputValue(fleet map[string]any, v any) any {
 // CloudWatch alarms and EventBridge rules that publish ("Enable compatibility between event
 // sources from AWS services and encrypted topics", Amazon SNS Developer Guide), not the AWS
 // managed alias/aws/sns (by alias or alias ARN). Run 21's A20 removed the alerts topic's key. A
-// key of another stack (Fn::ImportValue, Fn::GetStackOutput) or a literal key ARN or alias is not
-// judged here: its policy is not in these templates.
-func TopicKeys(templates ...map[string]any) []string {
-	var problems []string
+// key given from outside the template (keyElsewhere) is not judged, and a note says so: its
+// policy is not in these templates.
+func TopicKeys(templates ...map[string]any) (problems, notes []string) {
 	for _, template := range templates {
 		resources := cfntemplate.Resources(template)
 		keys := cfntemplate.OfType(resources, "AWS::KMS::Key")
@@ -126,16 +125,46 @@ func TopicKeys(templates ...map[string]any) []string {
 			case !named:
 				problems = append(problems, fmt.Sprintf("topic %s: no KmsMasterKeyId: not encrypted at rest with KMS (Security Hub SNS.1), "+
 					"where the stacks encrypt every topic with a customer managed key", id))
-			case strings.HasSuffix(rendered(key), "alias/aws/sns"):
+			case strings.HasSuffix(keyText(key), "alias/aws/sns"):
 				problems = append(problems, fmt.Sprintf("topic %s: KmsMasterKeyId %s is the AWS managed key, whose policy "+
 					"cannot admit the alarms and rules that publish to it", id, rendered(key)))
-			case !ours && !elsewhere(key):
+			case ours:
+			case keyElsewhere(template, key):
+				notes = append(notes, fmt.Sprintf("topic %s: KmsMasterKeyId %s is a key outside these templates: whether it is customer managed "+
+					"and its policy admits the alarms and rules that publish to the topic is not judged", id, rendered(key)))
+			default:
 				problems = append(problems, fmt.Sprintf("topic %s: KmsMasterKeyId %s is not a customer managed key of its stack, whose policy "+
 					"admits the alarms and rules that publish to it", id, rendered(key)))
 			}
 		}
 	}
-	return problems
+	return problems, notes
+}
+
+// keyElsewhere: v names a key outside the template: what elsewhere says, a Ref of one of the
+// template's Parameters (the key's ARN or id given at deploy time), or an ARN built by Fn::Sub or
+// Fn::Join (its text holds :kms:).
+func keyElsewhere(template map[string]any, v any) bool {
+	parameters, _ := template["Parameters"].(map[string]any)
+	m, _ := v.(map[string]any)
+	_, parameter := parameters[cfntemplate.Ref(v)]
+	_, sub := m["Fn::Sub"]
+	_, join := m["Fn::Join"]
+	return elsewhere(v) || parameter || (sub || join) && strings.Contains(keyText(v), ":kms:")
+}
+
+// keyText is v as text: an Fn::Sub's own text (its variables left as ${...}), any other value
+// rendered.
+func keyText(v any) string {
+	m, _ := v.(map[string]any)
+	sub, isSub := m["Fn::Sub"]
+	if form := cfntemplate.List(sub); len(form) > 0 {
+		sub = form[0] // [text, variables]
+	}
+	if text, ok := sub.(string); isSub && ok {
+		return text
+	}
+	return rendered(v)
 }
 
 // elsewhere: v names a resource outside the template (a literal, or another stack's output), so
