@@ -179,6 +179,10 @@ func results(t *testing.T) map[string][]Result {
 		crawlerKeyWithoutRoot, crawlerKeyNamesRole := crawlerLogsKeyPolicy(t, false), crawlerLogsKeyPolicy(t, true)
 		crawlerWithoutGrant := golden(t, "example")
 		statements(crawlerWithoutGrant, func(_ string, s map[string]any) bool { return s["Sid"] != "CrawlerLogsKey" })
+		// The crawler's logs key given by a literal ARN: a key outside the templates.
+		crawlerKeyElsewhere := golden(t, "example")
+		configuration := resourceOf(t, crawlerKeyElsewhere, "privatepatch-patching", "InventoryQueriesSecurityConfiguration")
+		configuration["EncryptionConfiguration"].(map[string]any)["CloudWatchEncryption"].(map[string]any)["KmsKeyArn"] = elsewhereKeyArn
 		flowLogFolder := flowLogInFolder(t, false)
 		flowLogFolderAdmitted := flowLogInFolder(t, true)
 		deployments = append(deployments, wrongService, openEndpoint, newOutputPrefix(t),
@@ -189,7 +193,8 @@ func results(t *testing.T) map[string][]Result {
 			"events-by-role": eventsByRole, "events-key-by-source": eventsKeyBySource, "events-any-rule": eventsAnyRule,
 			"wsus-behind-created-s3-endpoint": wsusBehindEndpoint, "s3-endpoint-for-the-fleet-only": endpointForFleetOnly,
 			"no-wsus-metrics": noWsusMetrics, "health-default-namespace": healthDefaultNamespace,
-			"crawler-key-without-root": crawlerKeyWithoutRoot, "crawler-key-names-role": crawlerKeyNamesRole, "crawler-without-key-grant": crawlerWithoutGrant} {
+			"crawler-key-without-root": crawlerKeyWithoutRoot, "crawler-key-names-role": crawlerKeyNamesRole, "crawler-without-key-grant": crawlerWithoutGrant,
+			"crawler-key-elsewhere": crawlerKeyElsewhere} {
 			deployments = append(deployments, Deployment{Name: name, Stacks: stacks, Env: env})
 		}
 		evaluated.results, evaluated.err = evaluator.Evaluate(deployments)
@@ -307,6 +312,22 @@ func TestTheCrawlersRoleUsesItsLogsKeyThroughTheKeyPolicy(t *testing.T) {
 		require.Len(t, named, 1, action)
 		assert.True(t, named[0].OK(), "%s", named[0])
 	}
+}
+
+// elsewhereKeyArn is a key outside the templates.
+const elsewhereKeyArn = "arn:aws:kms:us-west-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+// A crawler logs key outside the templates (here a literal ARN) is not judged: its key policy,
+// which KMS consults before any IAM grant, is not in them, so the role's own grant proves nothing
+// (review round 2, 4a); the crawler's other rows, and the key of the templates, are judged.
+func TestACrawlerLogsKeyOutsideTheTemplatesIsNotJudgedOnTheRolesGrant(t *testing.T) {
+	for _, action := range []string{"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"} {
+		rows := needed(find(t, "crawler-key-elsewhere", "Glue crawler", action, elsewhereKeyArn))
+		require.Len(t, rows, 1, action)
+		assert.Equal(t, "key policy not in these templates", rows[0].NotJudged, "%s", rows[0])
+		assert.Empty(t, needed(find(t, "example", "Glue crawler", action, ":key/"))[0].NotJudged)
+	}
+	assert.Empty(t, needed(find(t, "crawler-key-elsewhere", "Glue crawler", "logs:AssociateKmsKey", ""))[0].NotJudged)
 }
 
 // A flow log's delivery writes under the folder of its LogDestination: a folder the bucket

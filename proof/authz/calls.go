@@ -83,6 +83,11 @@ type Call struct {
 	AwsOwnedArn bool
 	// Required calls must be allowed; the others must be denied.
 	Required bool
+	// NotJudged says why the call's verdict proves nothing: what decides it is not in the
+	// templates (a key outside them, whose key policy KMS consults first). It is still evaluated
+	// without that policy, so that the statements it uses count as needed, and make verify prints
+	// it as "not judged (NotJudged)", neither right nor wrong.
+	NotJudged string
 	// Source names the AWS page the row rests on.
 	Source string
 }

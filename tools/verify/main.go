@@ -591,21 +591,35 @@ func authzTable(out io.Writer, templates cfnupdate.Deployment, cfg *config.Confi
 				"on these buckets, and s3:PutObject on the command-output bucket:\n  %s\n", strings.Join(buckets, "\n  "))
 		}
 		for _, r := range results[d.Name] {
-			mark := ""
-			if !r.OK() {
-				mark, wrong = "  <-- WRONG", wrong+1
+			row, isWrong := callRow(r)
+			if isWrong {
+				wrong++
 			}
-			verdict := map[bool]string{true: "allowed", false: "denied"}[r.Verdict == "Allowed"]
-			if r.Err != "" {
-				verdict = "error"
-				r.Deciding = []string{r.Err}
-			}
-			fmt.Fprintf(out, "%-6s %-7s %s %s %s%s\n       decided by %s; source: %s\n", map[bool]string{true: "yes", false: "no"}[r.Required],
-				verdict, r.Caller, r.Action, r.Resource, mark, strings.Join(r.Deciding, "; "), r.Source)
+			fmt.Fprint(out, row)
 		}
 		wrong += mutationSummary(out, d.Name, proof.Mutations[d.Name])
 	}
 	return wrong, nil
+}
+
+// callRow is a runtime call's row and whether it is wrong: an evaluator error, or a verdict the
+// call must not get. A call not judged (authz.Call.NotJudged: what decides it is not in the
+// templates) says so, with its verdict without that policy, and is neither right nor wrong.
+func callRow(r authz.Result) (string, bool) {
+	mark, wrong := "", false
+	verdict := map[bool]string{true: "allowed", false: "denied"}[r.Verdict == "Allowed"]
+	switch {
+	case r.Err != "":
+		mark, wrong, verdict = "  <-- WRONG", true, "error"
+		r.Deciding = []string{r.Err}
+	case r.NotJudged != "":
+		r.Deciding = append([]string{"evaluated without it: " + verdict}, r.Deciding...)
+		verdict = "not judged (" + r.NotJudged + ")"
+	case !r.OK():
+		mark, wrong = "  <-- WRONG", true
+	}
+	return fmt.Sprintf("%-6s %-7s %s %s %s%s\n       decided by %s; source: %s\n", map[bool]string{true: "yes", false: "no"}[r.Required],
+		verdict, r.Caller, r.Action, r.Resource, mark, strings.Join(r.Deciding, "; "), r.Source), wrong
 }
 
 // mutationSummary prints how many statements (and their actions, resources and conditions) each

@@ -120,6 +120,26 @@ func TestVerifysCalendarIsTheTemplates(t *testing.T) {
 	assert.Contains(t, out.String(), "the WSUS server (patch group wsus, 0 days) installs it in window privatepatch-wsus")
 }
 
+// A runtime call whose key policy is not in the templates is printed as not judged, with its
+// verdict without that policy, and counts as neither right nor wrong, allowed or denied (review
+// round 2, 4a); the same denied call, judged, is wrong.
+func TestACallNotJudgedIsPrintedSoAndIsNoFailure(t *testing.T) {
+	call := authz.Call{Caller: "Glue crawler privatepatch-inventory (CrawlerRole)", Action: "kms:Encrypt",
+		Resource: "arn:aws:kms:us-west-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab", Required: true,
+		NotJudged: "key policy not in these templates"}
+	for _, verdict := range []string{"Allowed", "ImplicitlyDenied"} {
+		row, wrong := callRow(authz.Result{Call: call, Verdict: verdict, Deciding: []string{"identity policy CrawlerRoleDefaultPolicy statement CrawlerLogsKey"}})
+		assert.False(t, wrong, verdict)
+		assert.Contains(t, row, "yes    not judged (key policy not in these templates) Glue crawler", verdict)
+		assert.Contains(t, row, "decided by evaluated without it: ", verdict)
+		assert.NotContains(t, row, "WRONG", verdict)
+	}
+	call.NotJudged = ""
+	row, wrong := callRow(authz.Result{Call: call, Verdict: "ImplicitlyDenied"})
+	assert.True(t, wrong)
+	assert.Contains(t, row, "yes    denied  Glue crawler privatepatch-inventory (CrawlerRole) kms:Encrypt arn:aws:kms:us-west-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab  <-- WRONG")
+}
+
 // The mutation summary counts the statements each needed by a row, names the accepted ones with
 // their reason, and fails on an unjustified one (planted).
 func TestMutationSummaryFailsOnAStatementNothingNeeds(t *testing.T) {
