@@ -434,20 +434,27 @@ func crawlerCalls(m model) []Call {
 			add(Call{Caller: caller, Principal: Principal{Role: role}, Action: c.action, Resource: c.resource, Required: true, Source: crawlerPage})
 		}
 		for _, keyArn := range m.crawlerLogsKeys(crawler.Stack, fmt.Sprint(props["CrawlerSecurityConfiguration"])) {
-			// A key outside the templates (a literal ARN, an imported key) has a policy they do not
-			// hold, and without it the role's own grant has no effect ("Unless the key policy
-			// explicitly allows it, you cannot use IAM policies to allow access to a KMS key",
-			// "Key policies in AWS KMS", AWS KMS Developer Guide, read 2026-12-07): not judged.
-			var keyPolicy Doc
-			notJudged := "key policy not in these templates"
-			if key, ok := m.keyByArn(keyArn); ok {
-				keyPolicy, notJudged = m.keyPolicy(key), ""
-			}
-			for _, action := range []string{"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"} {
-				add(Call{Caller: caller, Principal: Principal{Role: role}, Action: action, Resource: keyArn, ResourcePolicy: keyPolicy, Required: true,
-					Source: crawlerLogsKeyPage, NotJudged: notJudged})
-			}
+			out = append(out, crawlerKeyCalls(m, caller, role, keyArn)...)
 		}
+	}
+	return out
+}
+
+// crawlerKeyCalls are the crawler role's rows on its logs key. A key outside the templates (a
+// literal ARN, an imported key) has a policy they do not hold, and without it the role's own grant
+// has no effect ("Unless the key policy explicitly allows it, you cannot use IAM policies to allow
+// access to a KMS key", "Key policies in AWS KMS", AWS KMS Developer Guide, read 2026-12-07): its
+// rows are not judged.
+func crawlerKeyCalls(m model, caller string, role Resource, keyArn string) []Call {
+	var keyPolicy Doc
+	notJudged := "key policy not in these templates"
+	if key, ok := m.keyByArn(keyArn); ok {
+		keyPolicy, notJudged = m.keyPolicy(key), ""
+	}
+	var out []Call
+	for _, action := range []string{"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"} {
+		out = append(out, Call{Caller: caller, Principal: Principal{Role: role}, Action: action, Resource: keyArn, ResourcePolicy: keyPolicy, Required: true,
+			Source: crawlerLogsKeyPage, NotJudged: notJudged})
 	}
 	return out
 }

@@ -123,9 +123,9 @@ func coversAction(st map[string]any, action string) bool {
 }
 
 // logsContextAdmits says whether a statement's condition lets in a log group's encryption
-// context (its ARN arn, as at.groupArn gives it): no condition, or only logsContextKey under an ARN or
-// string operator (IfExists alike, as CloudWatch Logs always gives the key), with a value (any
-// one of a list: IAM ORs a key's values) that matches the ARN as its operator matches.
+// context (the ARN arn, as at.groupArn gives it): no condition, or only logsContextKey under an
+// ARN or string operator (IfExists alike: CloudWatch Logs always gives the key), with a value
+// (any one of a list: IAM ORs a key's values) that matches arn as its operator matches.
 func logsContextAdmits(condition any, at arnPlace, arn string) bool {
 	operators, _ := condition.(map[string]any)
 	for operator, keys := range operators {
@@ -143,13 +143,14 @@ func logsContextAdmits(condition any, at arnPlace, arn string) bool {
 	return true
 }
 
-// arnConditionMatches: a condition value (pattern, rendered at the deployment's place) matches arn under
-// operator, as "IAM JSON policy elements: Condition operators" (IAM User Guide, read 2026-12-07)
-// says: ArnEquals and ArnLike: "Each of the six colon-delimited components of the ARN is checked
-// separately and each can include multi-character match wildcards (*) or single-character match
-// wildcards (?). The ArnEquals and ArnLike condition operators behave identically"; StringLike
-// matches the whole string with those wildcards; StringEquals is "Exact matching". A value that
-// is not six components matches no ARN under the ARN operators. AWS's account-wide form
+// arnConditionMatches: a condition value (pattern, rendered at the deployment's place) matches
+// arn under operator, as "IAM JSON policy elements: Condition operators" (IAM User Guide, read
+// 2026-12-07) says: ArnEquals and ArnLike: "Each of the six colon-delimited components of the ARN
+// is checked separately and each can include multi-character match wildcards (*) or
+// single-character match wildcards (?). The ArnEquals and ArnLike condition operators behave
+// identically"; StringLike matches the whole string with those wildcards; StringEquals is "Exact
+// matching". A value of fewer than six components is taken to match no ARN under the ARN
+// operators (no page read says how IAM pairs its components). AWS's account-wide form
 // arn:aws:logs:region:account-id:* ("limits the use of the AWS KMS key to the specified account,
 // but it can be used for any log group", "Encrypt log data in CloudWatch Logs using AWS KMS",
 // CloudWatch Logs User Guide, read 2026-12-07) admits every group of the account.
