@@ -72,9 +72,21 @@ type Wsus struct {
 	// deploy before a change that replaces the server (windowsVersion, amiId): a volume is
 	// attached to one instance at a time.
 	AttachUpdateStore bool `yaml:"attachUpdateStore"`
+	// PublicAddress is how the server in a public subnet gets the public IPv4 address with which
+	// it reaches Microsoft Update through the internet gateway: elasticIp, an Elastic IP of
+	// privatepatch's; or external, one managed outside privatepatch (an allow-listed Elastic IP
+	// you associate by hand or from another stack): privatepatch creates none, and make verify
+	// notes the server's route out as not judged. Default: elasticIp.
+	PublicAddress string `yaml:"publicAddress"`
 	// Client is how the fleet's Windows Update clients use WSUS.
 	Client wsusspec.Client `yaml:"client"`
 }
+
+// Choices of wsus.publicAddress; the first is the default.
+const (
+	PublicAddressElasticIp = "elasticIp"
+	PublicAddressExternal  = "external"
+)
 
 // Fleet configures the patched instances.
 type Fleet struct {
@@ -166,6 +178,7 @@ func Defaults() Config {
 			Enabled:           true,
 			Server:            wsusspec.DefaultServer(),
 			AttachUpdateStore: true,
+			PublicAddress:     PublicAddressElasticIp,
 			// WSUS itself needs patches: it had a critical remote-code-execution flaw in 2025.
 			PatchGroup: "wsus",
 			Client:     wsusspec.DefaultClient(),

@@ -80,6 +80,7 @@ func ValueRules() map[string]ValueRule {
 		"wsus.updateStoreGiB":                   between(wsusspec.MinUpdateStoreGiB, wsusspec.MaxUpdateStoreGiB),
 		"wsus.syncsPerDay":                      between(1, wsusspec.MaxSyncsPerDay),
 		"wsus.classifications[]":                oneOf(wsusspec.Classifications...),
+		"wsus.publicAddress":                    oneOf(PublicAddressElasticIp, PublicAddressExternal),
 		"fleet.instanceGroups[].count":          between(1, fleetspec.MaxInstanceCount),
 		"fleet.instanceGroups[].windowsVersion": zeroDefault(oneOf(versions...)),
 		"fleet.instanceGroups[].tags":           tags,

@@ -225,6 +225,7 @@ func (w *Wsus) validate(p *problems) {
 	if w.PatchGroup != "" && !tagspec.ValidValue(w.PatchGroup) {
 		p.add("wsus.patchGroup", w.PatchGroup, "%s", tagspec.PatchGroupRules)
 	}
+	checkChoice(p, "wsus.publicAddress", w.PublicAddress, PublicAddressElasticIp, PublicAddressExternal)
 }
 
 func (f *Fleet) validate(c *Config, p *problems) {

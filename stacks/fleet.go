@@ -254,7 +254,7 @@ func addWsus(stack awscdk.Stack, cfg *config.Config, net network.Network, s *Fle
 		HealthNamespace:   wsus.HealthNamespaceOf(cfg.NamePrefix()),
 		SecurityGroup:     net.PublicSecurityGroup(),
 		SubnetGroupName:   wsusSubnetGroup(cfg),
-		WithoutElasticIp:  wsusSubnetGroup(cfg) == network.PrivateSubnetGroup,
+		WithoutElasticIp:  wsusSubnetGroup(cfg) == network.PrivateSubnetGroup || cfg.Wsus.PublicAddress == config.PublicAddressExternal,
 		TargetGroups:      nonEmpty(cfg.Wsus.Client.TargetGroup),
 		OutputBucket:      bucket,
 		PatchGroup:        cfg.Wsus.PatchGroup,

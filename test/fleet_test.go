@@ -17,6 +17,7 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/spec"
 	"github.com/privatepatch/privatepatch/constructs/wsus"
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
+	"github.com/privatepatch/privatepatch/proof/netpath"
 )
 
 // networkResource follows a cross-stack reference (Fn::GetStackOutput) from the fleet stack to
@@ -562,4 +563,17 @@ network:
 	for _, m := range s.messages(t, "Fleet") {
 		assert.NotContains(t, m.text, "AwsSolutions-IAM5", "the new statement's objects carry their reason: %s", m.path)
 	}
+}
+
+// wsus.publicAddress: external (review round 2, 11b): privatepatch creates no Elastic IP for the
+// server, and the route check notes the address as not judged; judged by default, the same
+// templates fail, as run 21's A12 did.
+func TestAnExternalPublicAddressLeavesOutTheElasticIpAndIsNotJudged(t *testing.T) {
+	s := wsusExternalAddress.synth(t)
+	s.fleet.ResourceCountIs(jsii.String("AWS::EC2::EIP"), jsii.Number(0))
+	problem, note := netpath.ServerRouteProblem(s.template, s.fleetJSON, true)
+	assert.Empty(t, problem)
+	assert.Contains(t, note, "declared managed outside them (wsus.publicAddress: external)")
+	problem, _ = netpath.ServerRouteProblem(s.template, s.fleetJSON, false)
+	assert.Contains(t, problem, "has no public IPv4 address")
 }

@@ -124,8 +124,10 @@ var (
 	lookupMissingScenario = &scenario{name: "lookup-missing", config: fromYAML(lookupYAML), withoutNag: true}
 	natWithoutWsus        = &scenario{name: "nat-without-wsus", config: fromYAML(defaultWith("  nat: {enabled: true}\n") + natWithoutWsusYAML)}
 	wsusHTTPS             = &scenario{name: "wsus-https", config: fromYAML(defaultWith("") + wsusHTTPSYAML)}
-	richPatching          = &scenario{name: "rich-patching", config: fromYAML(richPatchingYAML)}
-	promoteRings          = &scenario{name: "promote-rings", config: fromYAML(promoteRingsYAML)}
+	// wsusExternalAddress: the server's public address is managed outside privatepatch.
+	wsusExternalAddress = &scenario{name: "wsus-external-address", config: fromYAML(defaultWith("") + "wsus: {publicAddress: external}\n")}
+	richPatching        = &scenario{name: "rich-patching", config: fromYAML(richPatchingYAML)}
+	promoteRings        = &scenario{name: "promote-rings", config: fromYAML(promoteRingsYAML)}
 	// stricterTags: tags the general rules allow and a Security Hub hub ("Cost Center"), an
 	// Inspector suppression rule ("x") or a DynamoDB table (an @ in "Contact") refuses.
 	stricterTags = &scenario{name: "stricter-tags", withoutNag: true,

@@ -84,6 +84,9 @@ type Model struct {
 	// ServerRoute is why the WSUS server's packets to the internet leave the VPC by no route
 	// (ServerRouteProblem): its flows to Microsoft Update need it "" (RouteProblem).
 	ServerRoute string
+	// ServerRouteNote is what of that route is not judged (ServerRouteProblem's note): its
+	// flows to Microsoft Update print as not judged rather than passing (RouteUnjudged).
+	ServerRouteNote string
 	// subnetsByID are the CIDRs of the subnets the outputs name, by id (FromSecurityGroups).
 	subnetsByID map[string]netip.Prefix
 }

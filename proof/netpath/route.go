@@ -12,21 +12,22 @@ import (
 )
 
 // ServerRouteProblem is why the WSUS server's IPv4 packets to the internet are not carried out of
-// the VPC, "" where they are (or where its subnet is not the network template's to show: an
-// existing VPC's); note says what is not judged. Its subnet's route table sends 0.0.0.0/0 either
-// to a NAT gateway, which needs no address of the server's, or to an internet gateway, which
-// carries only an instance with a public address: "The instances in the public subnet must have
-// public IP addresses or Elastic IP addresses to enable communication with the internet over the
-// internet gateway"; "To provide your instances with internet access without assigning them public
-// IP addresses, you can use a NAT device instead" ("Connect to the internet using an internet
-// gateway", Amazon VPC User Guide, read 2026-12-07). The server's address is its network
-// interface's AssociatePublicIpAddress (true or "true"; without one, its subnet's
+// the VPC, "" where they are; note says what is not judged. Its subnet's route table sends
+// 0.0.0.0/0 either to a NAT gateway, which needs no address of the server's, or to an internet
+// gateway, which carries only an instance with a public address: "The instances in the public
+// subnet must have public IP addresses or Elastic IP addresses to enable communication with the
+// internet over the internet gateway"; "To provide your instances with internet access without
+// assigning them public IP addresses, you can use a NAT device instead" ("Connect to the internet
+// using an internet gateway", Amazon VPC User Guide, read 2026-12-07). The server's address is its
+// network interface's AssociatePublicIpAddress (true or "true"; without one, its subnet's
 // MapPublicIpOnLaunch), or an Elastic IP or association naming it or its network interface, in
 // fleet or in others, the deployment's other templates (mutation run 21's A12: the Elastic IP
-// removed, the server never synchronises). A NAT gateway is judged by natProblem; a subnet on its
-// VPC's main route table (no explicit association), or a route to a transit gateway, peering
-// connection, endpoint or other target, is not judged.
-func ServerRouteProblem(network, fleet map[string]any, others ...map[string]any) (problem, note string) {
+// removed, the server never synchronises); with externalAddress (the configuration's
+// wsus.publicAddress: external) an address outside the templates is declared, and its absence
+// there is a note. A NAT gateway is judged by natProblem; a subnet not the network template's (an
+// existing VPC's), on its VPC's main route table (no explicit association), or routing to a
+// transit gateway, peering connection, endpoint or other target is a note: not judged.
+func ServerRouteProblem(network, fleet map[string]any, externalAddress bool, others ...map[string]any) (problem, note string) {
 	instances := cfntemplate.OfType(cfntemplate.Resources(fleet), "AWS::EC2::Instance")
 	ids := slices.Sorted(maps.Keys(instances))
 	i := slices.IndexFunc(ids, func(id string) bool { return strings.HasPrefix(id, WsusInstancePrefix) })
@@ -44,7 +45,7 @@ func ServerRouteProblem(network, fleet map[string]any, others ...map[string]any)
 	subnet := cfntemplate.Ref(resolveOutput(network, subnetRef))
 	props, ok := cfntemplate.OfType(resources, "AWS::EC2::Subnet")[subnet]
 	if !ok {
-		return "", ""
+		return "", SubnetNotJudged
 	}
 	r := defaultRoute(resources, subnet)
 	switch {
@@ -58,37 +59,47 @@ func ServerRouteProblem(network, fleet map[string]any, others ...map[string]any)
 		return "", fmt.Sprintf("the WSUS server's subnet %s routes 0.0.0.0/0 to %s: whether that reaches the internet is not judged", subnet, r.other)
 	case cfntemplate.Text(public) == "true", public == nil && cfntemplate.Text(props["MapPublicIpOnLaunch"]) == "true", elasticIP(server, nics, fleet, append(others, network)):
 		return "", ""
+	case externalAddress:
+		return "", fmt.Sprintf("the WSUS server %s has no public IPv4 address in the templates, and its public address is declared managed outside them (wsus.publicAddress: external): "+
+			"it is not judged here (make doctor's WSUS synchronisation row shows whether the server reaches Microsoft Update)", server)
 	}
 	return fmt.Sprintf("the WSUS server %s has no public IPv4 address (AssociatePublicIpAddress %v, no Elastic IP on it), and its subnet %s routes 0.0.0.0/0 to internet gateway %s, which carries only instances with one",
 		server, public, subnet, r.gateway), ""
 }
 
+// SubnetNotJudged is ServerRouteProblem's note where the server's subnet is not the network
+// template's (review round 2, 11c: an existing VPC's route out printed as passing).
+const SubnetNotJudged = "the WSUS server's subnet is not the network template's: its route out is not judged"
+
 // natProblem: a NAT gateway carries the server's packets to the internet only if it is a public
-// one whose own subnet routes 0.0.0.0/0 to an internet gateway. "Public – (Default) ... You create
-// a public NAT gateway in a public subnet ... You route traffic from the NAT gateway to the
-// internet gateway for the VPC"; "Private – ... if you route traffic from the private NAT gateway
-// to the internet gateway, the internet gateway drops the traffic" ("NAT gateways", Amazon VPC
-// User Guide, read 2026-12-07). A NAT gateway not of the template, or one whose subnet sends its
-// default route elsewhere (a transit gateway to a central egress) or has no explicit route table,
-// is not judged.
+// one whose own subnet routes 0.0.0.0/0 to an internet gateway, or its traffic goes on through a
+// transit gateway or virtual private gateway (to a central egress, not judged). "Public – (Default)
+// ... You create a public NAT gateway in a public subnet ... You route traffic from the NAT gateway
+// to the internet gateway for the VPC"; "Private – ... You can route traffic from the NAT gateway
+// through a transit gateway or a virtual private gateway ... if you route traffic from the private
+// NAT gateway to the internet gateway, the internet gateway drops the traffic" ("NAT gateways",
+// Amazon VPC User Guide, read 2026-12-07). So a private one fails only where its subnet's
+// 0.0.0.0/0 goes to an internet gateway or nowhere (review round 2, 11a). A NAT gateway not of the
+// template, or whose subnet has no explicit route table, is not judged.
 func natProblem(resources map[string]any, subnet, nat string) (problem, note string) {
 	gateway, ok := cfntemplate.OfType(resources, "AWS::EC2::NatGateway")[nat]
 	if !ok {
 		return "", fmt.Sprintf("the WSUS server's subnet %s routes 0.0.0.0/0 to NAT gateway %s, not the template's: its way out is not judged", subnet, nat)
 	}
-	if cfntemplate.Text(gateway["ConnectivityType"]) == "private" {
-		return fmt.Sprintf("the WSUS server's subnet %s routes 0.0.0.0/0 to NAT gateway %s, whose ConnectivityType is private: it carries nothing to the internet", subnet, nat), ""
-	}
+	private := cfntemplate.Text(gateway["ConnectivityType"]) == "private"
 	own := cfntemplate.Ref(gateway["SubnetId"])
 	r := defaultRoute(resources, own)
 	switch {
 	case own == "" || r.table == "":
 		return "", fmt.Sprintf("NAT gateway %s's subnet %s has no explicit route table association: its route to the internet is not judged", nat, own)
-	case !r.routed || r.nat != "":
+	case private && r.gateway != "":
+		return fmt.Sprintf("the WSUS server's subnet %s routes 0.0.0.0/0 to NAT gateway %s, whose ConnectivityType is private, and its own subnet %s routes 0.0.0.0/0 to internet gateway %s, which drops a private NAT gateway's traffic",
+			subnet, nat, own, r.gateway), ""
+	case !r.routed || (r.nat != "" && !private):
 		return fmt.Sprintf("the WSUS server's subnet %s routes 0.0.0.0/0 to NAT gateway %s, whose own subnet %s routes 0.0.0.0/0 to no internet gateway (route table %s): it carries nothing to the internet",
 			subnet, nat, own, r.table), ""
 	case r.gateway == "":
-		return "", fmt.Sprintf("NAT gateway %s's subnet %s routes 0.0.0.0/0 to %s: whether that reaches the internet is not judged", nat, own, r.other)
+		return "", fmt.Sprintf("NAT gateway %s's subnet %s routes 0.0.0.0/0 to %s: whether that reaches the internet is not judged", nat, own, cmp.Or(r.other, "NAT gateway "+r.nat))
 	}
 	return "", ""
 }
@@ -170,6 +181,15 @@ func elasticIP(instance string, nics []any, fleet map[string]any, others []map[s
 func (m Model) RouteProblem(f Flow) string {
 	if f.Src == m.ServerHost() && f.Dst == MicrosoftUpdate {
 		return m.ServerRoute
+	}
+	return ""
+}
+
+// RouteUnjudged is what of flow f's route out of the VPC is not judged (m.ServerRouteNote, for
+// the WSUS server's flows to Microsoft Update): its row must not print as passing.
+func (m Model) RouteUnjudged(f Flow) string {
+	if f.Src == m.ServerHost() && f.Dst == MicrosoftUpdate {
+		return m.ServerRouteNote
 	}
 	return ""
 }

@@ -211,7 +211,8 @@ func networkChecks(templates cfnupdate.Deployment, cfg *config.Config, lookups m
 				others = append(others, patching)
 			}
 			var note string
-			n, err := flowTable(out, name, template, d, lookups, withServerRoute(build, fleet, others, &note))
+			external := d.Wsus.PublicAddress == config.PublicAddressExternal
+			n, err := flowTable(out, name, template, d, lookups, withServerRoute(build, fleet, external, others, &note))
 			if note != "" {
 				fmt.Fprintf(out, "  note: %s\n", note)
 			}
@@ -224,11 +225,13 @@ func networkChecks(templates cfnupdate.Deployment, cfg *config.Config, lookups m
 // withServerRoute builds the model with the WSUS server's route out of the VPC, which the ACLs
 // and security groups do not show: the flows to Microsoft Update need it (run 21's A12). Its
 // Elastic IP may be in others, the deployment's other templates (network being the first, fleet
-// the second); note is what is not judged.
-func withServerRoute(build func(map[string]any) (netpath.Model, error), fleet map[string]any, others []map[string]any, note *string) func(map[string]any) (netpath.Model, error) {
+// the second); external is the configuration's wsus.publicAddress: external; note is what is not
+// judged, which the server's rows to Microsoft Update say too.
+func withServerRoute(build func(map[string]any) (netpath.Model, error), fleet map[string]any, external bool, others []map[string]any, note *string) func(map[string]any) (netpath.Model, error) {
 	return func(network map[string]any) (netpath.Model, error) {
 		m, err := build(network)
-		m.ServerRoute, *note = netpath.ServerRouteProblem(network, fleet, others...)
+		m.ServerRoute, *note = netpath.ServerRouteProblem(network, fleet, external, others...)
+		m.ServerRouteNote = *note
 		return m, err
 	}
 }
@@ -459,6 +462,9 @@ func flowRows(out io.Writer, m netpath.Model, flows []netpath.Flow, needed, s3Un
 		}
 		if netpath.Wrong(needed, acl, sg) || route != "" {
 			mark, wrong = "  <-- WRONG", wrong+1
+		} else if needed && m.RouteUnjudged(f) != "" {
+			// Review round 2, 11c: a route out that nothing judged is no pass.
+			mark = "  (route out of the VPC not judged: see the note below)"
 		} else if needed && s3Unknown && strings.HasPrefix(f.Name, netpath.S3FlowPrefix) {
 			fmt.Fprintf(out, "%-8s %-62s %5d  %s\n", "yes", f.Name, f.Port, s3NotJudged)
 			continue

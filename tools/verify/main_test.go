@@ -358,15 +358,24 @@ func TestTheWsusServersFlowsToMicrosoftUpdateNeedItsRouteOut(t *testing.T) {
 	network, fleet := read("network"), read("fleet")
 	var out bytes.Buffer
 	var note string
-	wrong, err := flowTable(&out, "network", network, cfg, nil, withServerRoute(netpath.FromTemplate, fleet, nil, &note))
+	wrong, err := flowTable(&out, "network", network, cfg, nil, withServerRoute(netpath.FromTemplate, fleet, false, nil, &note))
 	require.NoError(t, err)
 	assert.Zero(t, wrong, out.String())
 
 	delete(fleet["Resources"].(map[string]any), "WsusElasticIpF14AC9D4")
 	out.Reset()
-	wrong, err = flowTable(&out, "network", network, cfg, nil, withServerRoute(netpath.FromTemplate, fleet, []map[string]any{read("patching")}, &note))
+	wrong, err = flowTable(&out, "network", network, cfg, nil, withServerRoute(netpath.FromTemplate, fleet, false, []map[string]any{read("patching")}, &note))
 	require.NoError(t, err)
 	assert.Equal(t, 2, wrong)
 	assert.Regexp(t, `yes\s+WSUS syncs from Microsoft Update over HTTPS\s+443\s+passes\s+passes\s+.*; route: the WSUS server WsusInstance902E8651 has no public IPv4 address .*<-- WRONG`, out.String())
 	assert.Empty(t, note)
+
+	// Declared external (wsus.publicAddress), the rows pass the ACLs and groups and say the
+	// route out is not judged (review round 2, 11b and 11c).
+	out.Reset()
+	wrong, err = flowTable(&out, "network", network, cfg, nil, withServerRoute(netpath.FromTemplate, fleet, true, nil, &note))
+	require.NoError(t, err)
+	assert.Zero(t, wrong, out.String())
+	assert.Regexp(t, `yes\s+WSUS syncs from Microsoft Update over HTTPS\s+443\s+passes\s+passes\s+.*\(route out of the VPC not judged: see the note below\)\n`, out.String())
+	assert.Contains(t, note, "wsus.publicAddress: external")
 }
