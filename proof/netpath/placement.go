@@ -59,6 +59,33 @@ func PlacementProblems(network, fleet map[string]any) []string {
 	return append(problems, serverParts(resources)...)
 }
 
+// ExistingSubnetZoneProblems are the fleet stack's instances given an AvailabilityZone other than
+// the zone of their subnet, where that subnet is an existing VPC's, named by a literal id that
+// zones (the configuration's network.existingVpc subnets: id to zone) places. EC2 launches an
+// instance in the subnet's zone or not at all: "InvalidParameterValue: Value (us-east-1c) for
+// parameter availabilityZone is invalid. Subnet 'subnet-aff9fe92' is in the availability zone
+// us-east-1b" (RunInstances, as hashicorp/terraform-provider-aws issue 13999 quotes it, read
+// 2026-12-07). PlacementProblems judges a subnet of the network template (mutation run 23's B04:
+// the existing VPC's subnet of another zone, RunInstances refused).
+func ExistingSubnetZoneProblems(fleet map[string]any, zones map[string]string) []string {
+	instances := cfntemplate.OfType(cfntemplate.Resources(fleet), "AWS::EC2::Instance")
+	var problems []string
+	for _, id := range slices.Sorted(maps.Keys(instances)) {
+		p := instances[id]
+		subnet := p["SubnetId"]
+		if nics := cfntemplate.List(p["NetworkInterfaces"]); len(nics) > 0 {
+			nic, _ := nics[0].(map[string]any)
+			subnet = nic["SubnetId"]
+		}
+		literal, _ := subnet.(string)
+		zone, given := p["AvailabilityZone"].(string)
+		if want, known := zones[literal]; known && given && zone != want {
+			problems = append(problems, fmt.Sprintf("instance %s: AvailabilityZone %s, its subnet %s in %s (the configuration's existing VPC): RunInstances refuses it", id, zone, literal, want))
+		}
+	}
+	return problems
+}
+
 // serverParts: the Elastic IP is in the VPC's network (AWS::EC2::EIP Domain: "The network (vpc)",
 // CloudFormation resource specification, @aws-cdk/aws-service-spec 0.1.216, read 2026-12-07) and
 // it and the update store belong to the WSUS server (the public instance), and each instance's launch template is the one its Version names, under the name the

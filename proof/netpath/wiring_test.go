@@ -190,3 +190,18 @@ func TestTwoServicesWhoseNamesEndAlike(t *testing.T) {
 	}
 	assert.NotContains(t, joined(WiringProblems(template, nil)), "another endpoint of that service")
 }
+
+// Mutation run 23's B04: an instance moved to the existing VPC's subnet of another zone, its
+// AvailabilityZone kept, is refused by RunInstances; the golden's placements pass, and a subnet
+// the configuration does not list is not judged.
+func TestAnInstanceInAnExistingSubnetOfAnotherZoneIsNamed(t *testing.T) {
+	fleet := goldenFleet(t, "existing-vpc-hub")
+	zones := map[string]string{"subnet-0aaaaaaaaaaaaaaa1": "us-west-2a", "subnet-0aaaaaaaaaaaaaaa2": "us-west-2b"}
+	require.Empty(t, ExistingSubnetZoneProblems(fleet, zones))
+
+	nic := props(fleet, "FleetappInstance1E092C320")["NetworkInterfaces"].([]any)[0].(map[string]any)
+	nic["SubnetId"] = "subnet-0aaaaaaaaaaaaaaa2"
+	assert.Equal(t, []string{"instance FleetappInstance1E092C320: AvailabilityZone us-west-2a, its subnet subnet-0aaaaaaaaaaaaaaa2 in us-west-2b (the configuration's existing VPC): RunInstances refuses it"},
+		ExistingSubnetZoneProblems(fleet, zones))
+	assert.Empty(t, ExistingSubnetZoneProblems(fleet, map[string]string{"subnet-0aaaaaaaaaaaaaaa1": "us-west-2a"}), "an unlisted subnet")
+}

@@ -196,8 +196,8 @@ func networkChecks(templates cfnupdate.Deployment, cfg *config.Config, lookups m
 		fleet := templates[d.StackName("fleet")]
 		checks = append(checks, check{"network " + name, func(out io.Writer) (int, error) {
 			problems := endpointTable(out, name, template, d)
-			problems += listProblems(out, netpath.PlacementProblems(template, fleet),
-				"placement: the WSUS server in the public security group (and a created VPC's public subnet), the fleet's instances in the private ones")
+			problems += listProblems(out, append(netpath.PlacementProblems(template, fleet), netpath.ExistingSubnetZoneProblems(fleet, existingZones(d))...),
+				"placement: the WSUS server in the public security group (and a created VPC's public subnet), the fleet's instances in the private ones, each in its subnet's zone")
 			build := netpath.FromTemplate
 			if !d.Network.ManagesNetworkAcls() {
 				// The security groups are the template's: judged alone (mutation run 17's A06,
@@ -220,6 +220,18 @@ func networkChecks(templates cfnupdate.Deployment, cfg *config.Config, lookups m
 		}})
 	}
 	return checks
+}
+
+// existingZones are the zones of an existing VPC's configured subnets, by id (none for a
+// created VPC or one found by lookup).
+func existingZones(d *config.Config) map[string]string {
+	zones := map[string]string{}
+	if e := d.Network.ExistingVpc; e != nil {
+		for _, s := range append(slices.Clone(e.PrivateSubnets), e.PublicSubnets...) {
+			zones[s.ID] = s.Zone
+		}
+	}
+	return zones
 }
 
 // withServerRoute builds the model with the WSUS server's route out of the VPC, which the ACLs
