@@ -1,6 +1,7 @@
 package cfnupdate
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 type manifest struct {
 	Artifacts map[string]struct {
 		Type                   string                     `json:"type"`
+		Dependencies           []string                   `json:"dependencies"`
 		Environment            string                     `json:"environment"`
 		AdditionalMetadataFile string                     `json:"additionalMetadataFile"`
 		Metadata               map[string][]MetadataEntry `json:"metadata"`
@@ -60,6 +62,9 @@ type Stack struct {
 	// the file that holds the rest ("" when none), as cxapi's readMetadata merges them.
 	Metadata     map[string][]MetadataEntry
 	MetadataFile string
+	// DependsOn are the names of the stacks of its assembly that its artifact's dependencies
+	// list (its asset manifests left out): cdk deploy deploys them first.
+	DependsOn []string
 }
 
 // UnknownAccount is the account of an environment-agnostic stack in the manifest.
@@ -115,6 +120,16 @@ func readStacks(dir, environment string) ([]Stack, error) {
 			s.Account, s.Region = env[0], env[1]
 		}
 		out = append(out, s)
+	}
+	for i, s := range out {
+		if s.Environment != environment {
+			continue // a nested assembly's, whose own manifest named its dependencies
+		}
+		for _, d := range manifest.Artifacts[s.ID].Dependencies {
+			if a := manifest.Artifacts[d]; a.Type == "aws:cloudformation:stack" {
+				out[i].DependsOn = append(out[i].DependsOn, cmp.Or(a.Properties.StackName, d))
+			}
+		}
 	}
 	return out, nil
 }

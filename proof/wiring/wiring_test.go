@@ -2118,3 +2118,26 @@ func TestARunbooksScriptRunsOnItsRuntime(t *testing.T) {
 	assert.Empty(t, WrittenFor(runbook(patchingspec.PromoteRuntime)))
 	assert.Equal(t, []string{"document StartStoppedRunbook: step 0 runs its script on python3.6, not python3.11, which the script is written and tested for"}, WrittenFor(runbook("python3.6")))
 }
+
+// Mutation run 23's B13: the default goldens' readers depend on the stacks they read (patching on
+// fleet, fleet on network: patching on network through fleet); patching's dependency on fleet
+// dropped from the manifest is named, as is an Fn::ImportValue's producer left out.
+func TestAStackReadingAnotherDependsOnItInTheManifest(t *testing.T) {
+	templates := map[string]map[string]any{}
+	for _, stack := range []string{"network", "fleet", "patching"} {
+		templates["privatepatch-"+stack] = read(t, "../../test/testdata/default."+stack+".template.json")
+	}
+	dependsOn := map[string][]string{"privatepatch-fleet": {"privatepatch-network"}, "privatepatch-patching": {"privatepatch-fleet"}}
+	require.Empty(t, ReferenceOrder(templates, dependsOn))
+
+	dependsOn["privatepatch-patching"] = nil
+	assert.Contains(t, joined(ReferenceOrder(templates, dependsOn)),
+		"privatepatch-patching reads outputs of privatepatch-fleet, but its manifest artifact does not depend on it (directly or through another stack)")
+
+	dependsOn["privatepatch-patching"] = []string{"privatepatch-fleet"}
+	templates["privatepatch-network"]["Outputs"].(map[string]any)["Shared"] = map[string]any{"Value": "x", "Export": map[string]any{"Name": "shared-x"}}
+	templates["privatepatch-other"] = map[string]any{"Resources": map[string]any{"Topic": map[string]any{"Type": "AWS::SNS::Topic",
+		"Properties": map[string]any{"TopicName": map[string]any{"Fn::ImportValue": "shared-x"}}}}}
+	assert.Equal(t, []string{"privatepatch-other reads outputs of privatepatch-network, but its manifest artifact does not depend on it (directly or through another stack): cdk deploy may deploy it first or alongside, and the reference fails"},
+		ReferenceOrder(templates, dependsOn))
+}

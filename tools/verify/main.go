@@ -108,9 +108,13 @@ func runTimed(out, timings io.Writer, assembly, configPath, specPath string, wit
 	if err != nil {
 		return 0, err
 	}
-	templates, _, err := cfnupdate.ReadAssembly(assembly)
+	stacks, err := cfnupdate.ReadStacks(assembly)
 	if err != nil {
 		return 0, err
+	}
+	templates, dependsOn := cfnupdate.Deployment{}, map[string][]string{}
+	for _, s := range stacks {
+		templates[s.Name], dependsOn[s.Name] = s.Template, s.DependsOn
 	}
 	checks := []check{{"calendar", func(out io.Writer) (int, error) {
 		// The windows and baselines are the same in every environment: the first's template.
@@ -136,7 +140,8 @@ func runTimed(out, timings io.Writer, assembly, configPath, specPath string, wit
 	}})
 	checks = append(checks, check{"references", func(out io.Writer) (int, error) {
 		fmt.Fprintln(out, "\ncross-stack references (Fn::GetStackOutput, Fn::ImportValue; CloudFormation's validation sees one template at a time)")
-		return listProblems(out, wiring.References(templates), "each names an output of a stack of the assembly"), nil
+		return listProblems(out, append(wiring.References(templates), wiring.ReferenceOrder(templates, dependsOn)...),
+			"each names an output of a stack of the assembly, which the reading stack depends on in the manifest (cdk deploy's order)"), nil
 	}})
 	checks = append(checks, check{"runtimes", func(out io.Writer) (int, error) {
 		fmt.Fprintln(out, "\nfunction runtimes (no Lambda function on a runtime Lambda blocks creating functions on today; a deprecated one, which Lambda no longer patches, is a note)")
