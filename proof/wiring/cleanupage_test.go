@@ -1,6 +1,7 @@
 package wiring
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 )
 
 // cleanupFrom is the first day the tests list the cleanup's runs from.
@@ -51,4 +53,25 @@ func TestCleanupAgeOutlastsTheLongestGapBetweenCleanups(t *testing.T) {
 	// A schedule that stops (a year field) leaves a gap to the end of the years listed.
 	props(fleet, "WsusCleanupAssociation398E721C")["ScheduleExpression"] = "cron(0 8 ? * WED 2027)"
 	assert.Contains(t, joined(CleanupAge(fleet, &weekly, cleanupFrom)), "is shorter than the cleanup's longest gap on cron(0 8 ? * WED 2027)")
+}
+
+// The schedules the configuration accepts for the cleanup are the ones whose longest gap, with
+// the run, the alarm's two periods outlast (the second review's 2a): days 29 to 31 skip the
+// months without them (61 days at most, cron(0 8 31 * ? *)) and are accepted; the weekday nearest
+// the 31st reaches 63 days and is refused.
+func TestCleanupSchedulesAcceptedAreTheOnesTheAlarmOutlasts(t *testing.T) {
+	server := wsusspec.DefaultServer()
+	for _, day := range []string{"1", "15", "28", "29", "30", "31", "L", "1W", "28W", "29W", "30W", "31W", "LW", "? * WED#1", "? * WED#4", "? * WEDL", "? * SUN", "*"} {
+		schedule := "cron(0 8 " + day + " * ? *)"
+		if strings.HasPrefix(day, "?") {
+			schedule = "cron(0 8 " + day + " *)"
+		}
+		server.Cleanup.Schedule = schedule
+		gap, _, _, err := longestGap(schedule, 0, cleanupFrom)
+		require.NoError(t, err, schedule)
+		outlasts := gap+wsusspec.CleanupTimeoutSeconds*time.Second <= time.Duration(wsusspec.MaxDaysWithoutCleanup(schedule))*24*time.Hour
+		assert.Equal(t, outlasts, len(server.CleanupProblems()) == 0, "%s: longest gap %s, accepted: %v", schedule, inDays(gap), server.CleanupProblems())
+	}
+	gap, _, _, _ := longestGap("cron(0 8 31 * ? *)", 0, cleanupFrom)
+	assert.Equal(t, 61*24*time.Hour, gap)
 }

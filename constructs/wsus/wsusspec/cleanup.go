@@ -1,7 +1,6 @@
 package wsusspec
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -80,28 +79,37 @@ var cronTime = regexp.MustCompile(`^cron\(([0-9]{1,2}) ([0-9]{1,2}) (\S+) (\S+) 
 // (a held-out check found MON,THU given a period of one day, whose runs are four days apart).
 func varyingDays(field string) bool { return field != "*" && strings.ContainsAny(field, ",-/*") }
 
-// unevenRuns says why a cleanup cron's runs are not evenly spaced by CleanupPeriodDays, or "":
-// days by a list, range or step; a year only (State Manager takes no month); a fifth weekday or a
-// day after the 28th, which some months lack (a review of run 21's checks).
+// unevenRuns says why a cleanup cron's runs can be further apart than the alarm's two periods
+// allow (MaxDaysWithoutCleanup), or "": days by a list, range or step; a month or a year; a fifth
+// weekday, which most months lack; the weekday nearest the 31st. A plain day 29 to 31 skips the
+// months that lack it, at most 61 days apart (March 31 to May 31), which with the 8-hour run is
+// within the 62 days (proof/wiring's CleanupAge, over the calendar of cron(0 8 31 * ? *): 61 days,
+// 2027-03-31 to 2027-05-31). 31W moves a Sunday's run back to Friday the 29th, and the same gap
+// becomes 63 days (CleanupAge: 2027-10-29 to 2027-12-31).
 func unevenRuns(dayOfMonth, month, dayOfWeek, year string) string {
 	switch {
 	case varyingDays(dayOfMonth) || varyingDays(dayOfWeek):
 		return "names its days by a list, range or step"
-	case month != "*" || year != "*": // ssmschedule refuses a month first
+	case month != "*":
+		// Unreachable today: ssmschedule refuses a month first (State Manager takes none in an
+		// association's cron); kept so that a month never passes here if that changes.
+		return "runs in some months only (the month must be *)"
+	case year != "*":
 		return "runs in some years only (the year must be *)"
 	case strings.HasSuffix(dayOfWeek, "#5"):
 		return "runs on a fifth weekday, which most months lack"
-	}
-	if day, err := strconv.Atoi(strings.TrimSuffix(dayOfMonth, "W")); err == nil && day > 28 {
-		return fmt.Sprintf("runs on day %d, which February lacks", day)
+	case dayOfMonth == "31W":
+		return "runs on the weekday nearest the 31st, which moves a Sunday the 31st back to Friday the 29th: with the months " +
+			"that lack a 31st skipped, 63 days pass between runs (29 October to 31 December 2027), more than the alarm's 62"
 	}
 	return ""
 }
 
-// CleanupPeriodDays is how many days apart schedule runs the cleanup at most: 31 for a monthly
-// cron (a day of the month, or DAY#n / DAYL), 7 for a weekly one (one day of the week), 1
-// for every day. The alarm allows two periods. Validation refuses the other forms (lists, ranges,
-// steps), whose runs are unevenly spaced.
+// CleanupPeriodDays is the period the alarm allows two of between the schedule's runs: 31 for a
+// monthly cron (a day of the month, or DAY#n / DAYL, whose runs are 28 to 35 days apart; a day
+// 29 to 31 skips the months without it, up to 61 days, which two periods still hold with the
+// run), 7 for a weekly one (one day of the week), 1 for every day. Validation refuses the other
+// forms (lists, ranges, steps), whose runs are unevenly spaced.
 func CleanupPeriodDays(schedule string) int {
 	m := cronTime.FindStringSubmatch(schedule)
 	if m == nil {
@@ -143,7 +151,7 @@ func (s Server) CleanupProblems() spec.Problems {
 	}
 	if problem := unevenRuns(m[3], m[4], m[5], m[6]); problem != "" {
 		p.Add("Schedule", c.Schedule, "%s: the cleanup alarm allows two periods without a good cleanup (MaxDaysWithoutCleanup), and with "+
-			"runs unevenly apart it would fire between them; take one day of the month (1 to 28, L), one day of the week, a weekday's "+
+			"runs unevenly apart it would fire between them; take one day of the month (1 to 31, L, 1W to 30W, LW), one day of the week, a weekday's "+
 			"1st to 4th or last (WED#1, WEDL) or every day (*), in every month and year, e.g. %s", problem, DefaultCleanupSchedule)
 		return p
 	}

@@ -20,7 +20,7 @@ func TestCleanupIsOnMonthlyByDefaultOutsideTheSynchronisation(t *testing.T) {
 }
 
 func TestCleanupPeriodsOfTheScheduleForms(t *testing.T) {
-	for schedule, days := range map[string]int{"cron(0 8 ? * WED#1 *)": 31, "cron(0 8 15 * ? *)": 31, "cron(0 8 ? * 6L *)": 31,
+	for schedule, days := range map[string]int{"cron(0 8 ? * WED#1 *)": 31, "cron(0 8 15 * ? *)": 31, "cron(0 8 ? * 6L *)": 31, "cron(0 8 31 * ? *)": 31,
 		"cron(0 8 ? * SUN *)": 7, "cron(0 8 ? * * *)": 1} {
 		assert.Equal(t, days, CleanupPeriodDays(schedule), schedule)
 	}
@@ -41,12 +41,12 @@ func TestCleanupDuringASynchronisationOrWithoutAFixedHourIsRefused(t *testing.T)
 		"cron(0 8 1,15 * ? *)":    "names its days by a list, range or step",
 		"cron(0 8 */10 * ? *)":    "names its days by a list, range or step",
 		// A review: quarterly and twice a year (State Manager takes no months), one year only, a
-		// fifth Wednesday, the 31st.
+		// fifth Wednesday, the weekday nearest the 31st (63 days apart once: the alarm allows 62).
 		"cron(0 8 1 1/3 ? *)":      "State Manager does not take months in association schedules",
 		"cron(0 8 1 JAN,JUL ? *)":  "State Manager does not take months in association schedules",
 		"cron(0 8 ? * WED#1 2027)": "runs in some years only",
 		"cron(0 8 ? * WED#5 *)":    "runs on a fifth weekday",
-		"cron(0 8 31 * ? *)":       "runs on day 31, which February lacks",
+		"cron(0 8 31W * ? *)":      "runs on the weekday nearest the 31st",
 	} {
 		server.Cleanup.Schedule = schedule
 		problems := server.CleanupProblems()
@@ -56,6 +56,10 @@ func TestCleanupDuringASynchronisationOrWithoutAFixedHourIsRefused(t *testing.T)
 	}
 	server.Cleanup.Schedule = "cron(0 5 ? * WED#1 *)"
 	assert.Empty(t, server.CleanupProblems(), "two hours after the synchronisation")
+	for _, day := range []string{"29", "30", "31", "30W", "LW"} {
+		server.Cleanup.Schedule = "cron(0 8 " + day + " * ? *)"
+		assert.Empty(t, server.CleanupProblems(), "at most 61 days apart, within the alarm's 62 with the run: %s", day)
+	}
 	server.Cleanup.Schedule = "cron(0 5 * * ? *)"
 	assert.Empty(t, server.CleanupProblems(), "every day")
 	server.SyncsPerDay = 4 // 03:00, 09:00, 15:00, 21:00
