@@ -154,8 +154,8 @@ func addSecurityHub(parent constructs.Construct, paths []string, useExisting boo
 	var hub awssecurityhub.CfnHub
 	if !useExisting {
 		hub = awssecurityhub.NewCfnHub(parent, jsii.String("Hub"), &awssecurityhub.CfnHubProps{
-			EnableDefaultStandards: jsii.Bool(false), // exactly the configured ones
-			AutoEnableControls:     jsii.Bool(true),
+			EnableDefaultStandards: jsii.Bool(compliancespec.HubEnableDefaultStandards), // exactly the configured ones
+			AutoEnableControls:     jsii.Bool(compliancespec.HubAutoEnableControls),
 		})
 		hub.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, nil) // spec.KeptDeletionPolicy
 	}

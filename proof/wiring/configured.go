@@ -86,7 +86,7 @@ func days(d *int) string {
 
 // Security checks the security resources against the configuration: the finding alert rules'
 // severities (findingAlertSeverity and above; with LOW, Inspector's UNTRIAGED too), the Security
-// Hub standards' ARNs (config.SecurityHubStandards), each Config rule's scope
+// Hub and its standards (securityHub), each Config rule's scope
 // (compliancespec.ConfigRules) and each Inspector suppression's criteria. Each is valid in any
 // form; only the configuration, or the rule's own page, says which one is meant.
 func Security(patching map[string]any, d *config.Config) []string {
@@ -116,22 +116,7 @@ func Security(patching map[string]any, d *config.Config) []string {
 			problems = append(problems, fmt.Sprintf("rule %s: alerts on severities %v, the configuration's (findingAlertSeverity %s and above) %v", id, got, d.Security.FindingAlertSeverity, want))
 		}
 	}
-	var paths []string
-	for _, s := range d.Security.SecurityHub.Standards {
-		paths = append(paths, config.SecurityHubStandards[s])
-	}
-	for id, s := range cfntemplate.OfType(resources, "AWS::SecurityHub::Standard") {
-		arn := cfntemplate.Text(s["StandardsArn"])
-		if !slices.ContainsFunc(paths, func(p string) bool { return p != "" && strings.HasSuffix(arn, "::"+p) }) {
-			problems = append(problems, fmt.Sprintf("standard %s: %s is not arn:<partition>:securityhub:<region>::<path> of a configured standard %v", id, arn, paths))
-		}
-		// A standard is enabled in the hub of the deployment's region: "arn:aws:securityhub:<region>::
-		// standards/..." (BatchEnableStandards, Security Hub API Reference); another region's ARN
-		// fails the deploy (mutation run 10's C02).
-		if parts := strings.Split(arn, ":"); len(parts) > 3 && d.Region != "" && parts[3] != d.Region {
-			problems = append(problems, fmt.Sprintf("standard %s: %s names region %s, not the deployment's %s", id, arn, parts[3], d.Region))
-		}
-	}
+	problems = append(problems, securityHub(resources, d)...)
 	problems = append(problems, configRuleIdentifiers(resources, d)...)
 	for id, r := range cfntemplate.OfType(resources, "AWS::Config::ConfigRule") {
 		source, _ := r["Source"].(map[string]any)
@@ -148,6 +133,90 @@ func Security(patching map[string]any, d *config.Config) []string {
 		}
 	}
 	return append(problems, suppressions(resources, d)...)
+}
+
+// securityHub checks the hub and the standards against security.securityHub:
+//   - each standard's ARN is arn:<partition>:securityhub:<region>::<path> of a configured
+//     standard (config.SecurityHubStandards), in the deployment's region: "arn:aws:securityhub:
+//     <region>::standards/..." (BatchEnableStandards, Security Hub API Reference); another
+//     region's ARN fails the deploy (mutation run 10's C02);
+//   - every configured standard is enabled by exactly one AWS::SecurityHub::Standard: "You must
+//     create a separate AWS::SecurityHub::Standard resource for each standard that you want to
+//     enable" ("AWS::SecurityHub::Standard", read 2026-12-07), and the hub enables no default
+//     ones (compliancespec.HubEnableDefaultStandards), so one left out is never evaluated
+//     (mutation run 23's A02). The configuration offers every standard in every region (config
+//     has no region rule for them), with a hub created or existing alike;
+//   - a created hub (securityHub.existing false) is one AWS::SecurityHub::Hub with the switches
+//     the construct sets (compliancespec.HubEnableDefaultStandards, HubAutoEnableControls; unset,
+//     each is true); with an existing hub, or none, the stack declares no hub: a second one
+//     fails (EnableSecurityHub answers ResourceConflictException) (mutation run 23's A03).
+func securityHub(resources map[string]any, d *config.Config) []string {
+	hub := d.Security.SecurityHub
+	var problems []string
+	var want []string
+	if hub.Enabled {
+		want = hub.Standards
+	}
+	enabling := map[string][]string{}
+	standards := cfntemplate.OfType(resources, "AWS::SecurityHub::Standard")
+	for _, id := range slices.Sorted(maps.Keys(standards)) {
+		arn := cfntemplate.Text(standards[id]["StandardsArn"])
+		i := slices.IndexFunc(want, func(s string) bool { return strings.HasSuffix(arn, "::"+config.SecurityHubStandards[s]) })
+		if i < 0 {
+			problems = append(problems, fmt.Sprintf("standard %s: %s is not arn:<partition>:securityhub:<region>::<path> of a configured standard %v", id, arn, want))
+		} else {
+			enabling[want[i]] = append(enabling[want[i]], id)
+		}
+		if parts := strings.Split(arn, ":"); len(parts) > 3 && d.Region != "" && parts[3] != d.Region {
+			problems = append(problems, fmt.Sprintf("standard %s: %s names region %s, not the deployment's %s", id, arn, parts[3], d.Region))
+		}
+	}
+	for _, s := range want {
+		switch n := len(enabling[s]); {
+		case n == 0:
+			problems = append(problems, fmt.Sprintf("no AWS::SecurityHub::Standard enables %s (%s), which security.securityHub.standards asks for: the hub enables no default standards, so its controls are never evaluated", s, config.SecurityHubStandards[s]))
+		case n > 1:
+			problems = append(problems, fmt.Sprintf("standards %v all enable %s: the configuration asks for one", enabling[s], s))
+		}
+	}
+	return append(problems, hubProblems(resources, hub)...)
+}
+
+// hubProblems: a created hub is one AWS::SecurityHub::Hub with the construct's switches; an
+// existing hub, or Security Hub off, declares none (securityHub says why).
+func hubProblems(resources map[string]any, hub config.SecurityHub) []string {
+	hubs := cfntemplate.OfType(resources, "AWS::SecurityHub::Hub")
+	created := hub.Enabled && !hub.Existing
+	if !created {
+		var problems []string
+		for _, id := range slices.Sorted(maps.Keys(hubs)) {
+			problems = append(problems, fmt.Sprintf("hub %s: the configuration creates no hub (securityHub enabled %v, existing %v): creating one where the account has it fails, and one not asked for enables Security Hub account-wide", id, hub.Enabled, hub.Existing))
+		}
+		return problems
+	}
+	if len(hubs) != 1 {
+		return []string{fmt.Sprintf("%d AWS::SecurityHub::Hub resources, where securityHub (enabled, not existing) creates one", len(hubs))}
+	}
+	var problems []string
+	for id, h := range hubs {
+		for _, s := range []struct {
+			property string
+			want     bool
+			why      string
+		}{
+			{"EnableDefaultStandards", compliancespec.HubEnableDefaultStandards, "the hub enables AWS's default standards besides the configured ones"},
+			{"AutoEnableControls", compliancespec.HubAutoEnableControls, "the controls AWS adds to the enabled standards are not enabled: coverage shrinks with each release"},
+		} {
+			got := true // unset, each is true (CfnHubProps)
+			if v, set := h[s.property]; set {
+				got = cfntemplate.Text(v) == "true"
+			}
+			if got != s.want {
+				problems = append(problems, fmt.Sprintf("hub %s: %s %v, where the construct sets %v (compliancespec.Hub%s): %s", id, s.property, got, s.want, s.property, s.why))
+			}
+		}
+	}
+	return problems
 }
 
 // configRuleIdentifiers: the template's AWS Config managed rules are the ones the configuration

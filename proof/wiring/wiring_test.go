@@ -1112,6 +1112,47 @@ func TestSecurityResourcesAreDeclaredAsConfigured(t *testing.T) {
 	}
 }
 
+// The hub and the standards are the configuration's (mutation run 23's A02 and A03): a configured
+// standard whose resource is deleted, or enabled twice, the hub's AutoEnableControls turned
+// false, its EnableDefaultStandards left unset (true), and a hub declared where the configuration
+// uses an existing one, are named.
+func TestSecurityHubAndItsStandardsAreTheConfigurations(t *testing.T) {
+	cfg, err := config.Load("../../config/example.yaml")
+	require.NoError(t, err)
+	find := func(template map[string]any, resourceType string) string {
+		for id, r := range template["Resources"].(map[string]any) {
+			if r.(map[string]any)["Type"] == resourceType {
+				return id
+			}
+		}
+		t.Fatalf("no %s", resourceType)
+		return ""
+	}
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	require.Empty(t, securityHub(cfntemplate.Resources(patching), cfg))
+	delete(patching["Resources"].(map[string]any), find(patching, "AWS::SecurityHub::Standard"))
+	assert.Equal(t, []string{"no AWS::SecurityHub::Standard enables aws-foundational-security-best-practices (standards/aws-foundational-security-best-practices/v/1.0.0), " +
+		"which security.securityHub.standards asks for: the hub enables no default standards, so its controls are never evaluated"}, Security(patching, cfg))
+
+	patching = read(t, "../../test/testdata/example.patching.template.json")
+	standard := find(patching, "AWS::SecurityHub::Standard")
+	patching["Resources"].(map[string]any)["Twice"] = patching["Resources"].(map[string]any)[standard]
+	assert.Equal(t, []string{"standards [" + standard + " Twice] all enable aws-foundational-security-best-practices: the configuration asks for one"}, Security(patching, cfg))
+
+	patching = read(t, "../../test/testdata/example.patching.template.json")
+	hub := find(patching, "AWS::SecurityHub::Hub")
+	props(patching, hub)["AutoEnableControls"] = false
+	delete(props(patching, hub), "EnableDefaultStandards")
+	problems := joined(Security(patching, cfg))
+	assert.Contains(t, problems, "hub "+hub+": AutoEnableControls false, where the construct sets true (compliancespec.HubAutoEnableControls): the controls AWS adds")
+	assert.Contains(t, problems, "hub "+hub+": EnableDefaultStandards true, where the construct sets false (compliancespec.HubEnableDefaultStandards)")
+
+	existing := *cfg
+	existing.Security.SecurityHub.Existing = true
+	assert.Equal(t, []string{"hub " + hub + ": the configuration creates no hub (securityHub enabled true, existing true): creating one where the account has it fails, " +
+		"and one not asked for enables Security Hub account-wide"}, Security(read(t, "../../test/testdata/example.patching.template.json"), &existing))
+}
+
 // Mutation run 8's misses that the templates decide, planted: an Automation document as a hook,
 // AWS-NoOp for AWS-Noop, the finding filter's table keyed by an attribute its code never writes,
 // the update store attached at the root device, a flow log of rejected traffic only, and the

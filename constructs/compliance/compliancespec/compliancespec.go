@@ -70,3 +70,19 @@ const InspectorFindingMark = "aws/inspector/ProductVersion"
 // severity, Amazon Inspector API; the Kotlin SDK's page, read 2026-12-07). It is below no label
 // and above none, so only the lowest alert threshold privatepatch offers (LOW) takes it in.
 const InspectorUntriaged = "UNTRIAGED"
+
+// The Security Hub hub privatepatch creates (not an existing one) sets both of its switches, as
+// "AWS::SecurityHub::Hub" (CloudFormation Template Reference, read 2026-12-07) describes them:
+//   - HubEnableDefaultStandards: "When you use this resource to enable Security Hub, default
+//     security standards are enabled. To disable default standards, set the
+//     EnableDefaultStandards property to false" (unset, it is true: CfnHubProps). false: the hub
+//     enables exactly the configured standards, each by its own AWS::SecurityHub::Standard;
+//   - HubAutoEnableControls: "When you use this resource to enable Security Hub, new controls are
+//     automatically enabled for your enabled standards. To disable automatic enablement of new
+//     controls, set the AutoEnableControls property to false" (unset, it is true). true: the
+//     controls AWS adds to an enabled standard are evaluated, and coverage does not shrink
+//     release by release (mutation run 23's A03).
+const (
+	HubEnableDefaultStandards = false
+	HubAutoEnableControls     = true
+)
