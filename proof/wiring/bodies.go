@@ -24,7 +24,8 @@ func Bodies(templates ...map[string]any) []string {
 		dashboards := cfntemplate.OfType(resources, "AWS::CloudWatch::Dashboard")
 		for _, id := range slices.Sorted(maps.Keys(dashboards)) {
 			var body any
-			if err := json.Unmarshal([]byte(joinedText(dashboards[id]["DashboardBody"])), &body); err != nil {
+			text, rendered := bodyText(dashboards[id]["DashboardBody"])
+			if err := json.Unmarshal([]byte(text), &body); rendered && err != nil {
 				problems = append(problems, fmt.Sprintf("dashboard %s: its body is not JSON: %v", id, err))
 			}
 		}
@@ -110,7 +111,8 @@ func documented(groups ...metricGroup) AWSNamespace {
 // 2026-12-07; the sets as aws-cdk-lib's lambda-canned-metrics.generated.d.ts lists them).
 // EventBridge's Dimensions column names each set on its own ("None" the set of none); with
 // RuleName, the pair EventBusName and RuleName too ("Metrics that specify both the EventBusName
-// and RuleName dimensions refer to a custom event bus").
+// and RuleName dimensions refer to a custom event bus"); ruleBusProblems says which a rule of
+// the templates takes.
 var (
 	lambdaFunction = []string{"", "FunctionName", "FunctionName,Resource", "ExecutedVersion,FunctionName,Resource"}
 	lambdaRegion   = []string{""}
@@ -178,32 +180,100 @@ func UndocumentedMetrics(body string) []string {
 	return out
 }
 
-// joinedText is a value as text, each intrinsic a placeholder: a string within an Fn::Join, a
-// quoted string (JSON) as the whole value.
-func joinedText(v any) string {
-	if m, _ := v.(map[string]any); m["Fn::Join"] == nil {
-		if text, ok := v.(string); ok {
-			return text
-		}
-		return `"PLACEHOLDER"`
+// bodyToken is an intrinsic within a dashboard body as the checks read it: a Ref (a pseudo
+// parameter's or a resource's) as ${Name} and a GetAtt as ${Id.Attribute}, as Fn::Sub writes
+// them, so that ${AWS::Region} reads alike in both forms and a resource's stays opaque;
+// anything else PLACEHOLDER.
+func bodyToken(v any) string {
+	if ref := cfntemplate.Ref(v); ref != "" {
+		return "${" + ref + "}"
 	}
-	return cfntemplate.Joined(v, func(any) string { return "PLACEHOLDER" })
+	m, _ := v.(map[string]any)
+	if att := cfntemplate.List(m["Fn::GetAtt"]); len(att) == 2 {
+		return fmt.Sprintf("${%v.%v}", att[0], att[1])
+	}
+	return "PLACEHOLDER"
+}
+
+// subVariable is a variable of an Fn::Sub string: ${Name}, ${Id.Attribute}, or ${!Literal}.
+var subVariable = regexp.MustCompile(`\$\{([^}]*)\}`)
+
+// bodyText is a dashboard body as text, and whether it is rendered: a string as it is, an
+// Fn::Join joined, an Fn::Sub with its variables substituted ("Fn::Sub", CloudFormation
+// Template Reference: a name of its map by that value, ${!Literal} as ${Literal}, a pseudo
+// parameter or a resource as itself, bodyToken's form), each intrinsic within a token
+// (bodyToken). A body given by another intrinsic whole (a parameter's Ref, an Fn::If) is not
+// rendered: no check reads it, and UnjudgedBodies notes it.
+func bodyText(v any) (string, bool) {
+	if text, ok := v.(string); ok {
+		return text, true
+	}
+	m, _ := v.(map[string]any)
+	switch {
+	case m["Fn::Join"] != nil:
+		return cfntemplate.Joined(v, bodyToken), true
+	case m["Fn::Sub"] != nil:
+		sub := m["Fn::Sub"]
+		var variables map[string]any
+		if list := cfntemplate.List(sub); len(list) == 2 {
+			sub, variables = list[0], list[1].(map[string]any)
+		}
+		text, ok := sub.(string)
+		if !ok {
+			return "", false
+		}
+		return subVariable.ReplaceAllStringFunc(text, func(v string) string {
+			name := v[2 : len(v)-1]
+			if literal, ok := strings.CutPrefix(name, "!"); ok {
+				return "${" + literal + "}"
+			}
+			if value, ok := variables[name]; ok {
+				return cfntemplate.Joined(value, bodyToken)
+			}
+			return v
+		}), true
+	}
+	return "", false
+}
+
+// joinedText is a dashboard body as the widget readers take it (bodyText): "" when it is not
+// rendered, which reads as no widgets.
+func joinedText(v any) string {
+	text, _ := bodyText(v)
+	return text
+}
+
+// unresolved says whether text holds an intrinsic's token: not a name a check can judge.
+func unresolved(text string) bool {
+	return strings.Contains(text, "PLACEHOLDER") || strings.Contains(text, "${")
+}
+
+// UnjudgedBodies notes each dashboard whose body is given by an intrinsic that bodyText does
+// not render: its widgets' metrics, regions and alarms are not checked.
+func UnjudgedBodies(templates ...map[string]any) []string {
+	var notes []string
+	for _, template := range templates {
+		dashboards := cfntemplate.OfType(cfntemplate.Resources(template), "AWS::CloudWatch::Dashboard")
+		for _, id := range slices.Sorted(maps.Keys(dashboards)) {
+			if _, rendered := bodyText(dashboards[id]["DashboardBody"]); !rendered {
+				given, _ := json.Marshal(dashboards[id]["DashboardBody"])
+				notes = append(notes, fmt.Sprintf("dashboard %s: its body %s is given by an intrinsic verify does not render: its metrics, regions, accounts and alarms are not judged", id, given))
+			}
+		}
+	}
+	return notes
 }
 
 // DashboardRegions checks that every widget of the templates' dashboards reads the deployment's
-// region and account: a widget's region, and each metric line's, is Ref AWS::Region or the
-// literal region, and any accountId is Ref AWS::AccountId or the literal account ("Dashboard
-// Body Structure and Syntax", Amazon CloudWatch API Reference, read 2026-12-07: a metric
-// widget's region; a metric's accountId and region options). A widget on another region or
-// account graphs that one's metrics (mutation run 22's B18: us-east-1), empty or foreign, and
-// hides the deployment's. A literal account is not judged when the configuration gives none.
+// region and account: a widget's region, and each metric line's, is the deployment's (Ref
+// AWS::Region or the literal region), and any accountId its account (Ref AWS::AccountId or the
+// literal account) ("Dashboard Body Structure and Syntax", Amazon CloudWatch API Reference, read
+// 2026-12-07: a metric widget's region; a metric's accountId and region options); an alarm
+// widget's alarms are ARNs of the deployment's region and account (its alarms property: "An
+// array of alarm ARNs to include in the widget"). A widget on another region or account graphs
+// that one's metrics (mutation run 22's B18: us-east-1), or shows its alarms, empty or foreign,
+// and hides the deployment's. A literal account is not judged when the configuration gives none.
 func DashboardRegions(region, account string, templates ...map[string]any) []string {
-	intrinsic := func(v any) string {
-		if ref := cfntemplate.Ref(v); ref == "AWS::Region" || ref == "AWS::AccountId" {
-			return "${" + ref + "}"
-		}
-		return "PLACEHOLDER"
-	}
 	var problems []string
 	for _, template := range templates {
 		dashboards := cfntemplate.OfType(cfntemplate.Resources(template), "AWS::CloudWatch::Dashboard")
@@ -211,28 +281,56 @@ func DashboardRegions(region, account string, templates ...map[string]any) []str
 			var body struct {
 				Widgets []map[string]any `json:"widgets"`
 			}
-			if json.Unmarshal([]byte(cfntemplate.Joined(dashboards[id]["DashboardBody"], intrinsic)), &body) != nil {
-				continue // Bodies names a body that is not JSON
+			if json.Unmarshal([]byte(joinedText(dashboards[id]["DashboardBody"])), &body) != nil {
+				continue // Bodies names a body that is not JSON, UnjudgedBodies one not rendered
 			}
 			for i, widget := range body.Widgets {
 				properties, _ := widget["properties"].(map[string]any)
-				places := []map[string]any{properties}
-				for _, line := range cfntemplate.List(properties["metrics"]) {
-					for _, v := range cfntemplate.List(line) {
-						if options, ok := v.(map[string]any); ok {
-							places = append(places, options)
-						}
-					}
-				}
-				for _, p := range places {
-					if r, set := p["region"].(string); set && r != "${AWS::Region}" && r != region {
-						problems = append(problems, fmt.Sprintf("dashboard %s: widget %d (%v) reads region %s, not the deployment's %s: it graphs another region's metrics", id, i, properties["title"], r, region))
-					}
-					if a, set := p["accountId"].(string); set && a != "${AWS::AccountId}" && account != "" && a != account {
-						problems = append(problems, fmt.Sprintf("dashboard %s: widget %d (%v) reads account %s, not the deployment's %s: it graphs another account's metrics", id, i, properties["title"], a, account))
-					}
-				}
+				what := fmt.Sprintf("dashboard %s: widget %d (%v)", id, i, properties["title"])
+				problems = append(problems, widgetRegions(what, properties, region, account)...)
 			}
+		}
+	}
+	return problems
+}
+
+// alarmArn is an alarm's ARN, arn:partition:cloudwatch:region:account:alarm:name, each field
+// literal or a token (${AWS::Region}, bodyToken's form): its region and account.
+var alarmArn = regexp.MustCompile(`^arn:(?:\$\{[^}]*\}|[^:$]*):cloudwatch:(\$\{[^}]*\}|[^:$]*):(\$\{[^}]*\}|[^:$]*):alarm:`)
+
+// widgetRegions are the problems of one widget's regions and accounts (DashboardRegions).
+func widgetRegions(what string, properties map[string]any, region, account string) []string {
+	var problems []string
+	places := []map[string]any{properties}
+	for _, line := range cfntemplate.List(properties["metrics"]) {
+		for _, v := range cfntemplate.List(line) {
+			if options, ok := v.(map[string]any); ok {
+				places = append(places, options)
+			}
+		}
+	}
+	foreignRegion := func(r string) bool { return r != "${AWS::Region}" && r != region }
+	foreignAccount := func(a string) bool { return a != "${AWS::AccountId}" && account != "" && a != account }
+	for _, p := range places {
+		if r, set := p["region"].(string); set && foreignRegion(r) {
+			problems = append(problems, fmt.Sprintf("%s reads region %s, not the deployment's %s: it graphs another region's metrics", what, r, region))
+		}
+		if a, set := p["accountId"].(string); set && foreignAccount(a) {
+			problems = append(problems, fmt.Sprintf("%s reads account %s, not the deployment's %s: it graphs another account's metrics", what, a, account))
+		}
+	}
+	for _, v := range cfntemplate.List(properties["alarms"]) {
+		// A token alone (the GetAtt of an alarm of the templates) is the deployment's.
+		arn, _ := v.(string)
+		parts := alarmArn.FindStringSubmatch(arn)
+		if parts == nil {
+			continue
+		}
+		if foreignRegion(parts[1]) {
+			problems = append(problems, fmt.Sprintf("%s shows alarm %s, of region %s, not the deployment's %s: it shows another region's alarm", what, arn, parts[1], region))
+		}
+		if foreignAccount(parts[2]) {
+			problems = append(problems, fmt.Sprintf("%s shows alarm %s, of account %s, not the deployment's %s: it shows another account's alarm", what, arn, parts[2], account))
 		}
 	}
 	return problems

@@ -67,6 +67,7 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	problems, notes = append(problems, roles...), append(notes, roleNotes...)
 	topics, topicNotes := TopicKeys(network, fleet, patching)
 	problems, notes = append(problems, topics...), append(notes, topicNotes...)
+	notes = append(notes, UnjudgedBodies(network, fleet, patching)...)
 	return append(problems, alertsAndRollout(network, patching, fleet, d)...), notes
 }
 

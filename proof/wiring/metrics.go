@@ -12,11 +12,13 @@ import (
 
 // metricRef is one metric an alarm or a dashboard line reads: its namespace, its name ("" when a
 // query names none) and its dimension names (dimensioned: they are known, as in a MetricStat, a
-// dashboard's metric line or a query's SCHEMA; a SEARCH's are not read).
+// dashboard's metric line or a query's SCHEMA; a SEARCH's are not read), and the values an alarm
+// or a line gives them (a Ref as bodyToken writes it, ${Id}).
 type metricRef struct {
 	namespace, name string
 	dimensions      []string
 	dimensioned     bool
+	values          map[string]string
 }
 
 // AWSMetrics checks every alarm's and dashboard's metric in an AWS namespace against what AWS
@@ -37,6 +39,7 @@ func AWSMetrics(templates ...map[string]any) []string {
 				}
 				for _, ref := range refs {
 					problems = append(problems, awsMetricProblems(kind.what+" "+id, ref)...)
+					problems = append(problems, ruleBusProblems(kind.what+" "+id, ref, resources)...)
 				}
 			}
 		}
@@ -48,7 +51,7 @@ func AWSMetrics(templates ...map[string]any) []string {
 // an intrinsic (a placeholder), is not judged here. A name or namespace the table lacks stays a
 // problem, whether misspelt or not yet listed, so that the table is kept complete.
 func awsMetricProblems(what string, ref metricRef) []string {
-	if !strings.HasPrefix(ref.namespace, "AWS/") || strings.Contains(ref.namespace+ref.name, "PLACEHOLDER") {
+	if !strings.HasPrefix(ref.namespace, "AWS/") || unresolved(ref.namespace+ref.name) {
 		return nil
 	}
 	const missing = "not in wiring.DocumentedMetrics: add it from its page, with the date read (a name AWS does not publish never has data)"
@@ -67,6 +70,43 @@ func awsMetricProblems(what string, ref metricRef) []string {
 	if ref.dimensioned && judged && !slices.Contains(sets, given) {
 		return []string{fmt.Sprintf("%s: gives %s %s the dimensions [%s], a set AWS does not publish it with (%s): it never has data",
 			what, ref.namespace, ref.name, given, dimensionSets(sets))}
+	}
+	return nil
+}
+
+// ruleBusProblems: a metric of an EventBridge rule of resources (its RuleName a Ref of the
+// rule, or the rule's literal Name) gives EventBusName exactly when the rule is on a custom bus
+// (its EventBusName set, and not default): "Metrics that specify only the RuleName dimension
+// refer to the default event bus. Metrics that specify both the EventBusName and RuleName
+// dimensions refer to a custom event bus" ("Monitoring Amazon EventBridge", Amazon EventBridge
+// User Guide, read 2026-12-07). The other set reads a metric no one publishes (the second
+// review's 15a).
+func ruleBusProblems(what string, ref metricRef, resources map[string]any) []string {
+	name, named := ref.values["RuleName"]
+	if ref.namespace != "AWS/Events" || !named {
+		return nil
+	}
+	rules := cfntemplate.OfType(resources, "AWS::Events::Rule")
+	id := ""
+	if ref, ok := strings.CutPrefix(name, "${"); ok && rules[strings.TrimSuffix(ref, "}")] != nil {
+		id = strings.TrimSuffix(ref, "}")
+	}
+	for ruleID, r := range rules {
+		if id == "" && name != "" && cfntemplate.Text(r["Name"]) == name {
+			id = ruleID
+		}
+	}
+	if id == "" {
+		return nil
+	}
+	given, set := rules[id]["EventBusName"]
+	bus := cfntemplate.Joined(given, bodyToken)
+	custom := set && bus != "default" && !strings.HasSuffix(bus, ":event-bus/default")
+	switch _, byBus := ref.values["EventBusName"]; {
+	case custom && !byBus:
+		return []string{fmt.Sprintf("%s: reads AWS/Events %s of rule %s by RuleName alone, and the rule is on event bus %s: a metric with only RuleName is the default bus's rule's, and never has data", what, ref.name, id, bus)}
+	case !custom && byBus:
+		return []string{fmt.Sprintf("%s: reads AWS/Events %s of rule %s with EventBusName %s, and the rule is on the default bus: a metric with EventBusName is a custom bus's rule's, and never has data", what, ref.name, id, ref.values["EventBusName"])}
 	}
 	return nil
 }
@@ -102,10 +142,11 @@ func alarmMetrics(alarm map[string]any) []metricRef {
 		if !named {
 			name = "PLACEHOLDER"
 		}
-		ref := metricRef{namespace: namespace, name: name, dimensioned: true}
+		ref := metricRef{namespace: namespace, name: name, dimensioned: true, values: map[string]string{}}
 		for _, d := range cfntemplate.List(m["Dimensions"]) {
 			d, _ := d.(map[string]any)
 			ref.dimensions = append(ref.dimensions, cfntemplate.Text(d["Name"]))
+			ref.values[cfntemplate.Text(d["Name"])] = cfntemplate.Joined(d["Value"], bodyToken)
 		}
 		refs = append(refs, ref)
 	}
@@ -177,9 +218,12 @@ func dashboardMetrics(dashboard map[string]any) []metricRef {
 			if len(texts) < 2 {
 				continue
 			}
-			ref := metricRef{namespace: texts[0], name: texts[1], dimensioned: true}
+			ref := metricRef{namespace: texts[0], name: texts[1], dimensioned: true, values: map[string]string{}}
 			for i := 2; i < len(texts); i += 2 {
 				ref.dimensions = append(ref.dimensions, texts[i])
+				if i+1 < len(texts) {
+					ref.values[texts[i]] = texts[i+1]
+				}
 			}
 			refs = append(refs, ref)
 		}
@@ -202,7 +246,7 @@ func DashboardsPublished(patching, fleet map[string]any) []string {
 		dashboards := cfntemplate.OfType(cfntemplate.Resources(template), "AWS::CloudWatch::Dashboard")
 		for _, id := range slices.Sorted(maps.Keys(dashboards)) {
 			for _, ref := range dashboardMetrics(dashboards[id]) {
-				if strings.HasPrefix(ref.namespace, "AWS/") || strings.Contains(ref.namespace+ref.name, "PLACEHOLDER") {
+				if strings.HasPrefix(ref.namespace, "AWS/") || unresolved(ref.namespace+ref.name) {
 					continue
 				}
 				if problem := publishedProblem(publishers, ref); problem != "" {

@@ -86,8 +86,9 @@ func TestAnAWSMetricNameOrDimensionAWSDoesNotDocumentIsNamed(t *testing.T) {
 	// schema are its dimensions.
 	dashboard := map[string]any{"DashboardBody": `{"widgets":[{"properties":{"metrics":[["AWS/Lambda","Errors","FunctionName","f"],[".","Throttles",".","g"],` +
 		`[{"expression":"SELECT SUM(Errors) FROM SCHEMA(\"AWS/Lambda\", Function)"}]]}}]}`}
-	assert.Equal(t, []metricRef{{"AWS/Lambda", "Errors", []string{"FunctionName"}, true}, {"AWS/Lambda", "Throttles", []string{"FunctionName"}, true},
-		{"AWS/Lambda", "Errors", []string{"Function"}, true}}, dashboardMetrics(dashboard))
+	assert.Equal(t, []metricRef{{"AWS/Lambda", "Errors", []string{"FunctionName"}, true, map[string]string{"FunctionName": "f"}},
+		{"AWS/Lambda", "Throttles", []string{"FunctionName"}, true, map[string]string{"FunctionName": "g"}},
+		{"AWS/Lambda", "Errors", []string{"Function"}, true, nil}}, dashboardMetrics(dashboard))
 }
 
 // Review 11a and 11d: dimensions are judged per metric, as a set, in alarms and in SEARCH
@@ -97,7 +98,7 @@ func TestAnAWSMetricNameOrDimensionAWSDoesNotDocumentIsNamed(t *testing.T) {
 // functions, ClaimedAccountConcurrency (review 11b: once missing from the table).
 func TestAnAWSMetricsDimensionsAreJudgedAsASetPerMetric(t *testing.T) {
 	judge := func(namespace, name string, dimensions ...string) []string {
-		return awsMetricProblems("alarm A", metricRef{namespace, name, dimensions, true})
+		return awsMetricProblems("alarm A", metricRef{namespace, name, dimensions, true, nil})
 	}
 	assert.Equal(t, []string{"alarm A: gives AWS/Events Events the dimensions [RuleName], a set AWS does not publish it with ([EventSourceName]): it never has data"},
 		judge("AWS/Events", "Events", "RuleName"))
@@ -180,7 +181,7 @@ func TestADashboardGraphsOnlyWhatTheStacksPublish(t *testing.T) {
 	assert.Empty(t, DashboardsPublished(patching, fleet), "the WSUS instance's profile now has the role that may publish anywhere")
 
 	// A SEARCH expression names its namespace, dimensions and metric too.
-	assert.Equal(t, []metricRef{{"privatepatch/WSUS", "LastSyncSucceeded", []string{"InstanceId"}, true}},
+	assert.Equal(t, []metricRef{{"privatepatch/WSUS", "LastSyncSucceeded", []string{"InstanceId"}, true, nil}},
 		expressionMetrics(`SEARCH('{privatepatch/WSUS,InstanceId} MetricName="LastSyncSucceeded"', 'Minimum', 300)`))
 }
 
@@ -207,4 +208,75 @@ func TestADashboardReadsTheDeploymentsRegionAndAccount(t *testing.T) {
 	for _, scenario := range goldenScenarios {
 		assert.Empty(t, DashboardRegions("us-west-2", "111111111111", goldenStacks(t, scenario, "patching", "fleet")...), scenario)
 	}
+}
+
+// The second review's 15b: an alarm widget's alarm of another region or account is named; a
+// DashboardBody written as Fn::Sub is judged like a joined one (its region, its alarms, its JSON),
+// and a body no check can render is noted, not skipped in silence.
+func TestAnAlarmWidgetAndASubBodyReadTheDeploymentsRegionAndAccount(t *testing.T) {
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	require.Empty(t, DashboardRegions("us-west-2", "111111111111", patching))
+	require.Empty(t, UnjudgedBodies(patching))
+	const alarms = `"alarms":["`
+	plantInDashboard(patching, alarms, alarms+`arn:aws:cloudwatch:us-east-1:222222222222:alarm:elsewhere","`)
+	const widget = "dashboard MonitoringDashboard0C3675C6: widget 5 (Alarms) shows alarm arn:aws:cloudwatch:us-east-1:222222222222:alarm:elsewhere, "
+	assert.Equal(t, []string{widget + "of region us-east-1, not the deployment's us-west-2: it shows another region's alarm",
+		widget + "of account 222222222222, not the deployment's 111111111111: it shows another account's alarm"}, DashboardRegions("us-west-2", "111111111111", patching))
+	plantInDashboard(patching, "arn:aws:cloudwatch:us-east-1:222222222222:alarm:elsewhere", "arn:aws:cloudwatch:us-west-2:111111111111:alarm:here")
+	assert.Empty(t, DashboardRegions("us-west-2", "111111111111", patching))
+
+	dashboard := props(patching, "MonitoringDashboard0C3675C6")
+	dashboard["DashboardBody"] = map[string]any{"Fn::Sub": `{"widgets":[{"type":"metric","properties":{"title":"runs","region":"${AWS::Region}",` +
+		`"metrics":[["AWS/SSM-RunCommand","CommandsFailed",{"region":"us-east-1"}]]}},` +
+		`{"type":"alarm","properties":{"title":"alarms","alarms":["arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:${Alarm}","arn:aws:cloudwatch:eu-west-1:${AWS::AccountId}:alarm:x"]}}]}`}
+	assert.Equal(t, []string{"dashboard MonitoringDashboard0C3675C6: widget 0 (runs) reads region us-east-1, not the deployment's us-west-2: it graphs another region's metrics",
+		"dashboard MonitoringDashboard0C3675C6: widget 1 (alarms) shows alarm arn:aws:cloudwatch:eu-west-1:${AWS::AccountId}:alarm:x, of region eu-west-1, not the deployment's us-west-2: it shows another region's alarm"},
+		DashboardRegions("us-west-2", "111111111111", patching))
+	assert.Empty(t, UnjudgedBodies(patching))
+	dashboard["DashboardBody"] = map[string]any{"Fn::Sub": `{"widgets":[`}
+	assert.Equal(t, []string{"dashboard MonitoringDashboard0C3675C6: its body is not JSON: unexpected end of JSON input"}, Bodies(patching))
+
+	dashboard["DashboardBody"] = map[string]any{"Fn::If": []any{"Big", "{}", "{}"}}
+	assert.Equal(t, []string{`dashboard MonitoringDashboard0C3675C6: its body {"Fn::If":["Big","{}","{}"]} is given by an intrinsic verify does not render: ` +
+		"its metrics, regions, accounts and alarms are not judged"}, UnjudgedBodies(patching))
+	assert.Empty(t, Bodies(patching), "noted, not a problem")
+}
+
+// The second review's 15a: a rule's metric names the bus the rule is on. An alarm on a rule moved
+// to a custom bus reads it by RuleName alone (the default bus's metric), and a default-bus rule's
+// alarm and dashboard line with EventBusName (a custom bus's); each is named, and the custom
+// bus's pair, and another template's rule, pass.
+func TestARulesMetricNamesTheBusItIsOn(t *testing.T) {
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	require.Empty(t, AWSMetrics(patching))
+	const rule = "AlertsComplianceRuleA87A8F82"
+	props(patching, rule)["EventBusName"] = "privatepatch-alerts"
+	problems := AWSMetrics(patching)
+	assert.Contains(t, problems, "alarm MonitoringAlertsUndeliveredAlarmBAAFAA42: reads AWS/Events FailedInvocations of rule "+rule+
+		" by RuleName alone, and the rule is on event bus privatepatch-alerts: a metric with only RuleName is the default bus's rule's, and never has data")
+	assert.Contains(t, problems, "dashboard MonitoringDashboard0C3675C6: reads AWS/Events TriggeredRules of rule "+rule+
+		" by RuleName alone, and the rule is on event bus privatepatch-alerts: a metric with only RuleName is the default bus's rule's, and never has data")
+	for _, bus := range []string{"default", "arn:aws:events:us-west-2:111111111111:event-bus/default"} {
+		props(patching, rule)["EventBusName"] = bus
+		assert.Empty(t, AWSMetrics(patching), bus)
+	}
+
+	plantInDashboard(patching, `"RuleName","`, `"EventBusName","privatepatch-alerts","RuleName","`)
+	for _, m := range props(patching, "MonitoringAlertsUndeliveredAlarmBAAFAA42")["Metrics"].([]any) {
+		stat, _ := m.(map[string]any)["MetricStat"].(map[string]any)
+		if metric, _ := stat["Metric"].(map[string]any); metric != nil {
+			metric["Dimensions"] = append(metric["Dimensions"].([]any), map[string]any{"Name": "EventBusName", "Value": "privatepatch-alerts"})
+		}
+	}
+	delete(props(patching, rule), "EventBusName")
+	problems = AWSMetrics(patching)
+	assert.Contains(t, problems, "alarm MonitoringAlertsUndeliveredAlarmBAAFAA42: reads AWS/Events FailedInvocations of rule "+rule+
+		" with EventBusName privatepatch-alerts, and the rule is on the default bus: a metric with EventBusName is a custom bus's rule's, and never has data")
+	assert.Contains(t, problems, "dashboard MonitoringDashboard0C3675C6: reads AWS/Events TriggeredRules of rule "+rule+
+		" with EventBusName privatepatch-alerts, and the rule is on the default bus: a metric with EventBusName is a custom bus's rule's, and never has data")
+	props(patching, rule)["EventBusName"] = map[string]any{"Ref": "AlertsBus"}
+	assert.NotContains(t, joined(AWSMetrics(patching)), "of rule "+rule+" ", "on a custom bus, read with it")
+	delete(props(patching, rule), "EventBusName")
+	delete(patching["Resources"].(map[string]any), rule)
+	assert.NotContains(t, joined(AWSMetrics(patching)), "of rule "+rule+" ", "a rule the template does not hold is not judged")
 }

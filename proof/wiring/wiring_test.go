@@ -1021,11 +1021,25 @@ func TestTheServerSynchronisesTheFleetsWindowsProducts(t *testing.T) {
 		Products(fleet))
 }
 
-// A dashboard body given whole as a string, or as another intrinsic, reads as text too.
-func TestJoinedTextOfAPlainBodyAndAnIntrinsic(t *testing.T) {
-	assert.Equal(t, `{"widgets":[]}`, joinedText(`{"widgets":[]}`))
-	assert.Equal(t, `"PLACEHOLDER"`, joinedText(map[string]any{"Ref": "Body"}))
-	assert.Equal(t, `a"PLACEHOLDER"b`, joinedText(map[string]any{"Fn::Join": []any{"", []any{`a"`, map[string]any{"Ref": "X"}, `"b`}}}))
+// A dashboard body reads as text given whole as a string, as an Fn::Join, or as an Fn::Sub (the
+// second review's 15b: it read as "PLACEHOLDER" and was skipped): a Ref or GetAtt within reads as
+// Fn::Sub writes it, a Sub's own variable as its value, ${!x} as ${x}; a body given by another
+// intrinsic whole is not rendered.
+func TestBodyTextOfAStringAJoinAndASub(t *testing.T) {
+	rendered := func(v any) string {
+		text, ok := bodyText(v)
+		require.True(t, ok, "%v", v)
+		return text
+	}
+	assert.Equal(t, `{"widgets":[]}`, rendered(`{"widgets":[]}`))
+	_, ok := bodyText(map[string]any{"Ref": "Body"})
+	assert.False(t, ok, "a parameter's body is not rendered")
+	assert.Equal(t, `a"${X}"b"${Alarm.Arn}"c"PLACEHOLDER"`, rendered(map[string]any{"Fn::Join": []any{"", []any{`a"`, map[string]any{"Ref": "X"}, `"b"`,
+		map[string]any{"Fn::GetAtt": []any{"Alarm", "Arn"}}, `"c"`, map[string]any{"Fn::ImportValue": "Y"}, `"`}}}))
+	assert.Equal(t, `{"region":"${AWS::Region}","alarms":["arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:${Alarm}","${Alarm.Arn}"],"title":"${Title}","x":"eu-west-1"}`,
+		rendered(map[string]any{"Fn::Sub": []any{
+			`{"region":"${AWS::Region}","alarms":["arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:${Alarm}","${Alarm.Arn}"],"title":"${!Title}","x":"${Other}"}`,
+			map[string]any{"Other": "eu-west-1"}}}))
 }
 
 // Each baseline is declared as configured; mutation run 8's plantings (a Windows baseline
