@@ -386,7 +386,32 @@ func TestAFlowLogsHivePartitionsNeedABucketPolicyForTheirPrefix(t *testing.T) {
 		{map[string]any{"FileFormat": "parquet", "HiveCompatiblePartitions": false, "PerHourPartition": "true"}, "logs/AWSLogs/111111111111/vpcflowlogs/us-west-2/2026/12/06/16/flow.log.gz"},
 		{map[string]any{"HiveCompatiblePartitions": "true", "PerHourPartition": false}, "logs/AWSLogs/aws-account-id=111111111111/aws-service=vpcflowlogs/aws-region=us-west-2/year=2026/month=12/day=06/flow.log.gz"},
 	} {
-		assert.Equal(t, c.key, flowLogKey(c.options, "logs/", "111111111111", "us-west-2"), "%v", c.options)
+		key, note := flowLogKey(c.options, "logs/", "111111111111", "us-west-2")
+		assert.Equal(t, c.key, key, "%v", c.options)
+		assert.Empty(t, note, "%v", c.options)
+	}
+}
+
+// The second review's 14a: a folder without its trailing / is taken in the documented form
+// (bucket_ARN/subfolder_name/) and said so in the row, as are DestinationOptions verify does not
+// resolve, rather than a silent default layout.
+func TestAFlowLogsUndocumentedFolderAndUnresolvedOptionsAreNoted(t *testing.T) {
+	const layout = "AWSLogs/111111111111/vpcflowlogs/us-west-2/2026/12/06/flow.log.gz"
+	for _, c := range []struct {
+		destination, options any
+		key, notes           string
+	}{
+		{"arn:aws:s3:::b/flows/", nil, "flows/" + layout, ""},
+		{"arn:aws:s3:::b", nil, layout, ""},
+		{"arn:aws:s3:::b/flows", nil, "flows/" + layout, ` (note: the folder "flows" has no trailing /, not the documented form bucket_ARN/subfolder_name/: taken as flows/)`},
+		{"arn:aws:s3:::b/flows/", "?UNRESOLVED:Fn::If", "flows/" + layout, " (note: DestinationOptions ?UNRESOLVED:Fn::If is not resolved: the default layout taken)"},
+		{"arn:aws:s3:::b/flows/", map[string]any{"HiveCompatiblePartitions": "?UNRESOLVED:Fn::If"}, "flows/" + layout,
+			" (note: DestinationOptions HiveCompatiblePartitions ?UNRESOLVED:Fn::If is not resolved: taken as false)"},
+	} {
+		bucket, key, notes := flowLogObject(map[string]any{"LogDestination": c.destination, "DestinationOptions": c.options}, "aws", "111111111111", "us-west-2")
+		assert.Equal(t, "b", bucket)
+		assert.Equal(t, c.key, key, "%v", c.destination)
+		assert.Equal(t, c.notes, notes, "%v %v", c.destination, c.options)
 	}
 }
 

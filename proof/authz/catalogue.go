@@ -179,27 +179,21 @@ func flowLogsToS3(m model) []Call {
 		if props["LogDestinationType"] != "s3" {
 			continue
 		}
-		// LogDestination is the bucket's ARN with an optional folder, and delivery writes under
-		// it (flowLogKey): the object row follows the folder, so a folder the bucket policy's
-		// AWSLogs/<account>/* does not cover is a denied delivery (run 21's A01).
-		name, folder, _ := strings.Cut(strings.TrimPrefix(fmt.Sprint(props["LogDestination"]), "arn:"+partition+":s3:::"), "/")
+		name, key, notes := flowLogObject(props, partition, account, region)
 		bucket, ok := m.bucketByName(name)
 		if !ok {
 			continue
 		}
 		bucketArn := "arn:" + partition + ":s3:::" + name
-		if folder = strings.TrimSuffix(folder, "/"); folder != "" {
-			folder += "/"
-		}
 		policy := m.resourcePolicy("AWS::S3::BucketPolicy", "Bucket", bucket)
 		source := fmt.Sprintf("arn:%s:logs:%s:%s:delivery-source:vpc-flow-log", partition, region, account)
-		object := bucketArn + "/" + flowLogKey(props["DestinationOptions"], folder, account, region)
+		object := bucketArn + "/" + key
 		rows := []struct {
 			caller, action, resource string
 			context                  map[string]any
 			required                 bool
 		}{
-			{"VPC flow log delivery", "s3:PutObject", object, map[string]any{"aws:SourceAccount": account, "aws:SourceArn": source, "s3:x-amz-acl": "bucket-owner-full-control"}, true},
+			{"VPC flow log delivery" + notes, "s3:PutObject", object, map[string]any{"aws:SourceAccount": account, "aws:SourceArn": source, "s3:x-amz-acl": "bucket-owner-full-control"}, true},
 			{"VPC flow log delivery", "s3:GetBucketAcl", bucketArn, map[string]any{"aws:SourceAccount": account, "aws:SourceArn": source}, true},
 			{"VPC flow log delivery", "s3:ListBucket", bucketArn, map[string]any{"aws:SourceAccount": account, "aws:SourceArn": source}, true},
 			{"VPC flow log delivery without the owner's ACL", "s3:PutObject", object, map[string]any{"aws:SourceAccount": account, "aws:SourceArn": source, "s3:x-amz-acl": "private"}, false},
@@ -227,16 +221,54 @@ func flowLogsToS3(m model) []Call {
 	return out
 }
 
+// flowLogObject is the bucket a flow log's LogDestination names and the key of a file delivered
+// there (flowLogKey), with what the key takes that the template does not say, as the row's
+// caller notes it (" (note: ...)", or ""). LogDestination is the bucket's ARN with an optional
+// folder, "bucket_ARN/subfolder_name/" (CreateFlowLogs; "arn:aws:s3:::my-bucket/my-logs/",
+// "Create a flow log that publishes to Amazon S3", read 2026-12-07), and delivery writes under
+// it: the object row follows the folder, so a folder the bucket policy's AWSLogs/<account>/*
+// does not cover is a denied delivery (run 21's A01). No page says what AWS does with a folder
+// without its trailing /: it is taken in the documented form (folder/AWSLogs/...), and noted.
+func flowLogObject(props map[string]any, partition, account, region string) (bucket, key, notes string) {
+	bucket, folder, _ := strings.Cut(strings.TrimPrefix(fmt.Sprint(props["LogDestination"]), "arn:"+partition+":s3:::"), "/")
+	var taken []string
+	if folder != "" && !strings.HasSuffix(folder, "/") {
+		taken = append(taken, fmt.Sprintf("the folder %q has no trailing /, not the documented form bucket_ARN/subfolder_name/: taken as %s/", folder, folder))
+		folder += "/"
+	}
+	key, note := flowLogKey(props["DestinationOptions"], folder, account, region)
+	if note != "" {
+		taken = append(taken, note)
+	}
+	if len(taken) > 0 {
+		notes = " (note: " + strings.Join(taken, "; ") + ")"
+	}
+	return bucket, key, notes
+}
+
 // flowLogKey is the key of a flow log file delivered under folder, which its DestinationOptions
 // lay out ("Flow log files", Amazon VPC User Guide, read 2026-12-07): by default
 // "bucket-and-optional-prefix/AWSLogs/account_id/vpcflowlogs/region/year/month/day/"; with
 // Hive-compatible S3 prefixes "bucket-and-optional-prefix/AWSLogs/aws-account-id=account_id/
 // aws-service=vpcflowlogs/aws-region=region/year=year/month=month/day=day/"; hourly partitions
 // add "hour/" (Hive: "hour=hour/"). A bucket policy written for one layout denies the other
-// (review of run 21, 10a); the file's own name does not change which statement admits it.
-func flowLogKey(options any, folder, account, region string) string {
+// (review of run 21, 10a). The file's name is the page's one form, "..._hash.log.gz" (it gives
+// none for FileFormat parquet); the name does not change which statement admits the file. Options
+// given by an intrinsic verify does not resolve are taken as the default layout, and noted.
+func flowLogKey(options any, folder, account, region string) (key, note string) {
 	opts, _ := options.(map[string]any)
-	on := func(option string) bool { return fmt.Sprint(opts[option]) == "true" }
+	if options != nil && opts == nil {
+		note = fmt.Sprintf("DestinationOptions %v is not resolved: the default layout taken", options)
+	}
+	on := func(option string) bool {
+		switch v := fmt.Sprint(opts[option]); {
+		case v == "true":
+			return true
+		case v != "false" && v != "<nil>" && note == "":
+			note = fmt.Sprintf("DestinationOptions %s %v is not resolved: taken as false", option, opts[option])
+		}
+		return false
+	}
 	key, hour := fmt.Sprintf("AWSLogs/%s/vpcflowlogs/%s/2026/12/06/", account, region), "16/"
 	if on("HiveCompatiblePartitions") {
 		key, hour = fmt.Sprintf("AWSLogs/aws-account-id=%s/aws-service=vpcflowlogs/aws-region=%s/year=2026/month=12/day=06/", account, region), "hour=16/"
@@ -244,7 +276,7 @@ func flowLogKey(options any, folder, account, region string) string {
 	if on("PerHourPartition") {
 		key += hour
 	}
-	return folder + key + "flow.log.gz"
+	return folder + key + "flow.log.gz", note
 }
 
 // runCommandLogs returns the rows of Run Command output to CloudWatch Logs: the instances write to the
