@@ -216,7 +216,10 @@ func bodyText(v any) (string, bool) {
 		sub := m["Fn::Sub"]
 		var variables map[string]any
 		if list := cfntemplate.List(sub); len(list) == 2 {
-			sub, variables = list[0], list[1].(map[string]any)
+			sub, variables = list[0], nil
+			if v, ok := list[1].(map[string]any); ok {
+				variables = v
+			}
 		}
 		text, ok := sub.(string)
 		if !ok {
