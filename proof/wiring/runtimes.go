@@ -48,17 +48,20 @@ var LambdaRuntimeDeprecation = map[string]string{
 // page, has had to follow AWS's extensions again and again (aws-cloudformation/cfn-lint#4249,
 // #4334, and PR #4532 of 2026-06-02: "many create-block/update-block dates pushed to
 // 2027-02-01/2027-03-03"; nodejs20.x's create block is Feb 1, 2027 per #4531). So this table
-// holds only the runtimes whose create and update blocks are in the past and identical in both
-// versions of cfn-lint's LmbdRuntimeLifecycle.json the corpus holds (commits 136b6840bf09 and
-// 81cb349c37c2, read 2026-12-07): blocks that were never moved. Every other deprecated runtime
-// is a note pointing at the page (a review found a stale snapshot failing nodejs16.x and
-// python3.8, whose blocks AWS had moved to 2027).
+// holds only the runtimes whose create block is in the past and identical in both versions of
+// cfn-lint's LmbdRuntimeLifecycle.json the corpus holds (commits 136b6840bf09 and 81cb349c37c2,
+// read 2026-12-07): blocks that were never moved (an update block that moved does not matter to
+// creating). nodejs14.x's day differs between sources (2024-07-09 in cfn-lint, 2024-01-09 in
+// aws-cdk discussion #29108 and a re:Post answer), both long past: cfn-lint's is kept. Every other
+// deprecated runtime is a note pointing at the page (a review found a stale snapshot failing
+// nodejs16.x and python3.8, whose blocks AWS had moved to 2027).
 var LambdaRuntimeCreateBlocked = map[string]string{
 	"dotnet7": "2024-05-14", "dotnetcore1.0": "2019-07-30", "dotnetcore2.0": "2019-05-30",
 	"dotnetcore2.1": "2022-01-05", "dotnetcore3.1": "2023-04-03",
 	"nodejs": "2016-10-31", "nodejs4.3": "2020-03-05", "nodejs4.3-edge": "2019-04-30", "nodejs6.10": "2019-08-12",
 	"nodejs8.10": "2020-03-06", "nodejs10.x": "2021-07-30", "nodejs12.x": "2023-03-31",
-	"python2.7": "2021-07-15", "python3.6": "2022-07-18", "ruby2.5": "2021-07-30",
+	"nodejs14.x": "2024-07-09", "python2.7": "2021-07-15", "python3.6": "2022-07-18", "python3.7": "2024-01-09",
+	"ruby2.5": "2021-07-30", "ruby2.7": "2024-01-09", "go1.x": "2024-02-08", "java8": "2024-02-08", "provided": "2024-02-08",
 }
 
 // DeprecatedRuntimes judges each function's runtime (a custom resource's provider as much as the
