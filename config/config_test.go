@@ -363,6 +363,8 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 			[]string{`network.wsusClientCidrs[0]: "10.0.5.0/24" overlaps the VPC 10.0.0.0/16: these are on-premises networks`}},
 		{"wsus_client_cidrs_without_wsus", valid + "  wsusClientCidrs: [192.168.0.0/16]\n  nat: {enabled: true}\nwsus: {enabled: false}\n",
 			[]string{`network.wsusClientCidrs: 1 on-premises networks are admitted to WSUS, and wsus.enabled is false: remove them`}},
+		{"wsus_external_address_without_wsus", valid + "  nat: {enabled: true}\nwsus: {enabled: false, publicAddress: external}\n",
+			[]string{`wsus.publicAddress: "external" has no server to address: wsus.enabled is false; remove it`}},
 		{"admin_cidr_not_a_cidr", valid + "  adminCidrs: [203.0.113.5]\n",
 			[]string{`network.adminCidrs[0]: "203.0.113.5" is not an IPv4 CIDR block`}},
 		{"built_in_endpoint_listed_again", valid + "  extraInterfaceEndpoints: [ssm]\n",

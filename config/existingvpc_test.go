@@ -112,6 +112,8 @@ func TestExistingVpcProblemsNameTheirField(t *testing.T) {
 			[]string{`network.existingVpc.manageNetworkAcls: true is not supported with wsusSubnet: private yet`}},
 		{"wsus_in_private_marked_public", add("    wsusSubnet: private\n    privateInternetPath: nat\n") + "assets: {wsusTags: {IsPublic: Y}}\n",
 			[]string{`assets.wsusTags.IsPublic: "Y" is not allowed: the WSUS server is in a private subnet (network.existingVpc.wsusSubnet) without a public address, so it is N`}},
+		{"wsus_in_private_with_an_external_address", add("    wsusSubnet: private\n    privateInternetPath: nat\n") + "wsus: {publicAddress: external}\n",
+			[]string{`wsus.publicAddress: "external" means nothing in a private subnet (network.existingVpc.wsusSubnet: private), which has no public address: remove it`}},
 		{"no_private_subnets", strings.Split(existingVpcYAML, "    privateSubnets:")[0] + "    wsusSubnet: public\n",
 			[]string{`network.existingVpc.privateSubnets: 0 subnets is not allowed: list 1 to 6, one per availability zone`}},
 		{"fleet_over_more_zones_than_subnets", existingVpcYAML + "fleet: {instanceGroups: [{name: app, count: 1, zones: 3, tags: {Environment: Dev, InventoryCategory: App, SeverityLevel: \"3\", HandlePI: N, IsPublic: N}}]}\n",

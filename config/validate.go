@@ -114,6 +114,22 @@ func (c *Config) validate(p *problems) {
 	if !c.Wsus.Enabled && len(c.Network.WsusClientCidrs) > 0 {
 		p.add("network.wsusClientCidrs", len(c.Network.WsusClientCidrs), "on-premises networks are admitted to WSUS, and wsus.enabled is false: remove them")
 	}
+	c.validatePublicAddress(p)
+}
+
+// validatePublicAddress refuses wsus.publicAddress: external where no server sits in a public
+// subnet, so it would change nothing: with WSUS off, or in a private WSUS subnet, which gets no
+// public address either way.
+func (c *Config) validatePublicAddress(p *problems) {
+	if c.Wsus.PublicAddress != PublicAddressExternal {
+		return
+	}
+	switch {
+	case !c.Wsus.Enabled:
+		p.add("wsus.publicAddress", c.Wsus.PublicAddress, "has no server to address: wsus.enabled is false; remove it")
+	case c.Network.ExistingVpc != nil && c.Network.ExistingVpc.WsusSubnet == WsusInPrivateSubnet:
+		p.add("wsus.publicAddress", c.Wsus.PublicAddress, "means nothing in a private subnet (network.existingVpc.wsusSubnet: private), which has no public address: remove it")
+	}
 }
 
 func (n *Network) validate(c *Config, p *problems) {

@@ -212,10 +212,13 @@ func (s *server) addInstance(scope constructs.Construct, p *ServerProps, subnet 
 	managedinstance.RequireImdsv2(s.instance)
 	if !p.WithoutElasticIp {
 		// Microsoft Update is reached from a fixed address, not an auto-assigned one (CT.EC2.PR.11).
-		awsec2.NewCfnEIP(s.Construct, jsii.String("ElasticIp"), &awsec2.CfnEIPProps{
+		eip := awsec2.NewCfnEIP(s.Construct, jsii.String("ElasticIp"), &awsec2.CfnEIPProps{
 			Domain:     jsii.String("vpc"),
 			InstanceId: s.instance.InstanceId(),
 		})
+		// Firewalls allow-list this address: removing the resource (wsus.publicAddress: external,
+		// WSUS off) or deleting the stack keeps it allocated and associated instead of releasing it.
+		eip.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, nil) // spec.KeptDeletionPolicy
 	}
 }
 

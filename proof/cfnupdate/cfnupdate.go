@@ -35,9 +35,26 @@ func Retained(resource map[string]any) bool {
 // StatefulTypes hold data, or are the data's home: replacing one loses it or moves it. (A
 // resource data sync holds none: what it synced stays in the bucket, and a new sync writes it
 // all again; its fixed name is checked like every other.)
+// An instance's Elastic IP is its fixed public address, which firewalls allow-list: deleting
+// the resource releases it: "After releasing an Elastic IP address, it is released to the IP
+// address pool", and it can be recovered only if no other account took it ("ReleaseAddress", EC2
+// API Reference, and "Release an Elastic IP address", EC2 User Guide, read 2026-12-07). Stateful
+// says which Elastic IPs count.
 var StatefulTypes = map[string]bool{
 	"AWS::S3::Bucket": true, "AWS::Logs::LogGroup": true, "AWS::KMS::Key": true, "AWS::EC2::Volume": true,
-	"AWS::EC2::Instance": true, "AWS::SNS::Topic": true,
+	"AWS::EC2::Instance": true, "AWS::SNS::Topic": true, "AWS::EC2::EIP": true,
+}
+
+// Stateful says whether resource is of StatefulTypes, but for an Elastic IP that no instance
+// holds: a NAT gateway's address is made by CDK's Vpc with its gateway and goes with it when
+// network.natGateways changes; privatepatch promises no fixed address there.
+func Stateful(resource map[string]any) bool {
+	typ, _ := resource["Type"].(string)
+	if typ == "AWS::EC2::EIP" {
+		_, held := props(resource)["InstanceId"]
+		return held
+	}
+	return StatefulTypes[typ]
 }
 
 // UniqueNameProperties are the properties whose values AWS requires to be unique in an account
@@ -218,6 +235,9 @@ func uniqueKey(resource map[string]any) string {
 	switch t, _ := resource["Type"].(string); t {
 	case "AWS::EC2::NetworkAclEntry":
 		parts = []any{t, p["NetworkAclId"], p["Egress"], p["RuleNumber"]}
+	case "AWS::EC2::EIP":
+		return "deleting an Elastic IP releases its address: deploy this version with wsus.publicAddress: elasticIp first, " +
+			"which retains it, then switch to external (docs/wsus.md)"
 	case "AWS::EC2::Subnet":
 		parts = []any{t, p["VpcId"], p["CidrBlock"]}
 	case "AWS::EC2::VolumeAttachment":
@@ -306,7 +326,7 @@ func Check(spec Spec, before, after Deployment, opts Options) Result {
 		cur := after.resource(k)
 		typ, _ := cur["Type"].(string)
 		why, isReplaced := replaced[k]
-		if isReplaced && StatefulTypes[typ] {
+		if isReplaced && Stateful(cur) {
 			res.Problems = append(res.Problems, Problem{Resource: k, Type: typ, What: "is replaced: " + why, Hint: hint(typ)})
 		}
 		key := uniqueKey(cur)
@@ -333,8 +353,8 @@ func Check(spec Spec, before, after Deployment, opts Options) Result {
 			if key := uniqueKey(old); key != "" {
 				res.Orphans[key] = "the retained " + k.String()
 			}
-		case StatefulTypes[typ] && !opts.AllowRemovals:
-			res.Problems = append(res.Problems, Problem{Resource: k, Type: typ, What: "is deleted with its data"})
+		case Stateful(old) && !opts.AllowRemovals:
+			res.Problems = append(res.Problems, Problem{Resource: k, Type: typ, What: "is deleted with its data", Hint: hint(typ)})
 		}
 	}
 	return res
@@ -521,6 +541,9 @@ func hint(resourceType string) string {
 	case "AWS::EC2::Instance":
 		return "an instance is replaced when its AMI, subnet or launch template changes: its disks go with it; " +
 			"if that is intended, deploy with FORCE=1"
+	case "AWS::EC2::EIP":
+		return "deleting an Elastic IP releases its address: deploy this version with wsus.publicAddress: elasticIp first, " +
+			"which retains it, then switch to external (docs/wsus.md)"
 	case "AWS::EC2::Subnet":
 		return "a subnet's block changed (network.subnetCidrMask, vpcCidr or the zones): this replaces it and every instance in it"
 	}

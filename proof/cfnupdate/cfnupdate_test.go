@@ -2,6 +2,7 @@ package cfnupdate
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -252,4 +253,28 @@ func TestUnrecordedTypesAreThoseNoRecordingRecorderTakesIn(t *testing.T) {
 	}
 	_, err := UnrecordedTypes([]byte("An error occurred"), []byte(recording), types)
 	assert.ErrorContains(t, err, "describe-configuration-recorders")
+}
+
+// Run 24's review, 10a: switching to wsus.publicAddress: external drops the server's Elastic IP.
+func TestRemovingTheServersElasticIpIsNamedUnlessItIsRetained(t *testing.T) {
+	const eip = `"Eip": {"Type": "AWS::EC2::EIP", %s"Properties": {"Domain": "vpc", "InstanceId": {"Ref": "Server"}}}`
+	after := deployment(t, "s", `{}`)
+	kept := deployment(t, "s", "{"+fmt.Sprintf(eip, `"DeletionPolicy": "RetainExceptOnCreate", `)+"}")
+	assert.Empty(t, Check(spec, kept, after, Options{}).Problems, "retained: the address stays allocated and associated")
+
+	// Planted failure: the release before this version, without a DeletionPolicy, releases the address.
+	released := deployment(t, "s", "{"+fmt.Sprintf(eip, "")+"}")
+	got := problems(Check(spec, released, after, Options{}))
+	assert.Contains(t, got, "s/Eip (AWS::EC2::EIP) is deleted with its data; deleting an Elastic IP releases its address")
+
+	// A NAT gateway's address (no instance) goes with its gateway when natGateways shrinks.
+	nat := deployment(t, "s", `{"NatEip": {"Type": "AWS::EC2::EIP", "Properties": {"Domain": "vpc"}}}`)
+	assert.Empty(t, Check(spec, nat, after, Options{}).Problems)
+}
+
+func TestReplacingTheServersElasticIpIsNamed(t *testing.T) {
+	spec := Spec{"AWS::EC2::EIP": {"Domain"}}
+	before := deployment(t, "s", `{"Eip": {"Type": "AWS::EC2::EIP", "Properties": {"Domain": "vpc", "InstanceId": "i-1"}}}`)
+	after := deployment(t, "s", `{"Eip": {"Type": "AWS::EC2::EIP", "Properties": {"Domain": "standard", "InstanceId": "i-1"}}}`)
+	assert.Contains(t, problems(Check(spec, before, after, Options{})), "s/Eip (AWS::EC2::EIP) is replaced: Domain changes")
 }

@@ -11,12 +11,15 @@ import (
 )
 
 // ProtectedTypes are the stateful types (StatefulTypes) that a stack policy guards: all but
-// instances. The WSUS server is replaced on purpose in two documented steps (its update store,
-// a volume, is kept and stays protected), and fleet instances hold no data of their own.
+// instances and Elastic IPs. The WSUS server is replaced on purpose in two documented steps (its
+// update store, a volume, is kept and stays protected), and fleet instances hold no data of their
+// own. A policy names types, and a NAT gateway's Elastic IP (not Stateful) goes when
+// network.natGateways shrinks; the WSUS server's is retained, so its removal would be allowed
+// anyway, and check-update names its replacement.
 func ProtectedTypes() []string {
 	var out []string
 	for t := range maps.Keys(StatefulTypes) {
-		if t != "AWS::EC2::Instance" {
+		if t != "AWS::EC2::Instance" && t != "AWS::EC2::EIP" {
 			out = append(out, t)
 		}
 	}

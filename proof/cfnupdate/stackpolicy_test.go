@@ -3,6 +3,7 @@ package cfnupdate
 import (
 	"encoding/json"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -93,7 +94,7 @@ func TestStackPoliciesOfTheGoldenTemplatesProtectEveryStatefulResourceButInstanc
 		protected := 0
 		for id, r := range template["Resources"].(map[string]any) {
 			typ := r.(map[string]any)["Type"].(string)
-			want := StatefulTypes[typ] && typ != "AWS::EC2::Instance"
+			want := slices.Contains(ProtectedTypes(), typ)
 			retained := Retained(r.(map[string]any))
 			assert.Equal(t, !want, PolicyAllows(policy, "Update:Replace", id, typ), "%s %s %s", name, id, typ)
 			assert.Equal(t, !want || retained, PolicyAllows(policy, "Update:Delete", id, typ), "%s %s %s: removal denied unless retained", name, id, typ)
@@ -114,4 +115,5 @@ func TestProtectedTypesIncludeTheUpdateStoreBucketsKeysAndLogGroups(t *testing.T
 		assert.Contains(t, ProtectedTypes(), typ)
 	}
 	assert.NotContains(t, ProtectedTypes(), "AWS::EC2::Instance")
+	assert.NotContains(t, ProtectedTypes(), "AWS::EC2::EIP", "a NAT gateway's address must go when natGateways shrinks")
 }

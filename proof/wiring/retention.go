@@ -26,7 +26,9 @@ func Retention(templates ...map[string]any) []string {
 		for _, id := range slices.Sorted(maps.Keys(resources)) {
 			r, _ := resources[id].(map[string]any)
 			kind := cfntemplate.Text(r["Type"])
-			if !cfnupdate.StatefulTypes[kind] || kind == "AWS::EC2::Instance" || kind == "AWS::SNS::Topic" {
+			// An Elastic IP's retention (the WSUS server's) is check-update's to name at the update
+			// that removes it: assemblies of earlier versions have none, and a NAT gateway's needs none.
+			if !cfnupdate.StatefulTypes[kind] || kind == "AWS::EC2::Instance" || kind == "AWS::SNS::Topic" || kind == "AWS::EC2::EIP" {
 				if got := cfntemplate.Text(r["DeletionPolicy"]); got == "Retain" {
 					problems = append(problems, fmt.Sprintf("%s %s: DeletionPolicy is \"Retain\", not %s: a failed first deploy leaves it behind, and the retry fails on it", kind, id, spec.KeptDeletionPolicy))
 				}
