@@ -589,7 +589,10 @@ func RequiredFlows(m Model, s3Cidrs, adminCidrs []string) []Flow {
 		flow("last AZ's instance to an interface endpoint in the first AZ", otherPrivate, instance, 443, InstancesGroup, EndpointsGroup),
 		flow("instance to WSUS over HTTP", instance, wsus, wsusspec.HTTPPort, InstancesGroup, ServerGroup),
 		flow("instance to WSUS over HTTPS", instance, wsus, wsusspec.HTTPSPort, InstancesGroup, ServerGroup),
-		flow("last AZ's instance to WSUS", otherPrivate, wsus, wsusspec.HTTPPort, InstancesGroup, ServerGroup),
+		// Every zone's clients on both ports (FlowSet adds the middle zones): metadata goes over the
+		// port of the client URL, content over HTTP, and an ACL is judged per source (run 24's A05).
+		flow("last AZ's instance to WSUS over HTTP", otherPrivate, wsus, wsusspec.HTTPPort, InstancesGroup, ServerGroup),
+		flow("last AZ's instance to WSUS over HTTPS", otherPrivate, wsus, wsusspec.HTTPSPort, InstancesGroup, ServerGroup),
 		flow("jump host RDP to an instance", wsus, instance, 3389, ServerGroup, InstancesGroup),
 		flow("jump host RDP to the last AZ", wsus, otherPrivate, 3389, ServerGroup, InstancesGroup),
 		flow("WSUS to a Systems Manager endpoint", wsus, instance, 443, ServerGroup, EndpointsGroup),

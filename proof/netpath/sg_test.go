@@ -272,3 +272,30 @@ func TestAPublicReplyRuleWiderThanItsKnownClientsNeedIsNamed(t *testing.T) {
 	m.PublicClientsUnknown = true
 	assert.Empty(t, unneeded())
 }
+
+// Run 24's A05: the public ACL's rule from the last private subnet narrowed to 8530. Clients
+// there fetch metadata over 8531 (wsus.port), so the last zone's HTTPS flow must fail.
+func TestTheLastZonesClientsNeedBothWsusPorts(t *testing.T) {
+	template := goldenTemplate(t, "default")
+	m, err := FromTemplate(template)
+	require.NoError(t, err)
+	cfg, err := config.LoadDefault()
+	require.NoError(t, err)
+	m = m.WithPrefixLists(cfg.S3PrefixListId(), cfg.S3Cidrs())
+	required, forbidden := FlowSet(m, cfg.S3Cidrs(), nil, nil, nil, false)
+	assert.Empty(t, wrongFlows(m, required, forbidden))
+
+	narrowed := 0
+	for id, r := range template["Resources"].(map[string]any) {
+		if strings.HasPrefix(id, "NetworkPublicAclInWsusFromPrivate2") {
+			r.(map[string]any)["Properties"].(map[string]any)["PortRange"] = map[string]any{"From": 8530, "To": 8530}
+			narrowed++
+		}
+	}
+	require.Equal(t, 1, narrowed)
+	m, err = FromTemplate(template)
+	require.NoError(t, err)
+	m = m.WithPrefixLists(cfg.S3PrefixListId(), cfg.S3Cidrs())
+	got := strings.Join(wrongFlows(m, required, forbidden), "\n")
+	assert.Contains(t, got, "needed last AZ's instance to WSUS over HTTPS")
+}
