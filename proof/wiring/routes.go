@@ -1,6 +1,7 @@
 package wiring
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -53,6 +54,49 @@ func NatRoutes(network map[string]any, d *config.Config) []string {
 		table := tableOf[id]
 		if !toInternet[table] && !toNat[table] {
 			problems = append(problems, fmt.Sprintf("subnet %s: network.nat is on, and its route table %s routes 0.0.0.0/0 to no NAT gateway: its instances reach no internet", id, table))
+		}
+	}
+	if d.Network.Nat.Gateways == config.NatPerAz {
+		problems = append(problems, natZones(resources, tableOf)...)
+	}
+	return problems
+}
+
+// natZones checks, with network.nat.gateways: per-az, that each subnet's default route to a NAT
+// gateway names the one in the subnet's own zone: "If you have resources in multiple Availability
+// Zones and they share one NAT gateway, and if the NAT gateway's Availability Zone is down,
+// resources in the other Availability Zones lose internet access. To improve resiliency, create a
+// NAT gateway in each Availability Zone, and configure your routing to ensure that resources use
+// the NAT gateway in the same Availability Zone" ("NAT gateway basics", Amazon VPC User Guide,
+// read 2026-12-07). Zones are compared as written (a literal, or Fn::Select of Fn::GetAZs), as
+// CDK writes them alike for a subnet and the NAT gateway's subnet. Mutation run 24's B14.
+func natZones(resources map[string]any, tableOf map[string]string) []string {
+	subnets := cfntemplate.OfType(resources, "AWS::EC2::Subnet")
+	nats := cfntemplate.OfType(resources, "AWS::EC2::NatGateway")
+	zone := func(subnet string) string {
+		s, ok := subnets[subnet]
+		if !ok || s["AvailabilityZone"] == nil {
+			return ""
+		}
+		text, _ := json.Marshal(s["AvailabilityZone"])
+		return string(text)
+	}
+	natOf := map[string]string{}
+	for _, r := range cfntemplate.OfType(resources, "AWS::EC2::Route") {
+		if nat := cfntemplate.Ref(r["NatGatewayId"]); cfntemplate.Text(r["DestinationCidrBlock"]) == "0.0.0.0/0" && nats[nat] != nil {
+			natOf[cfntemplate.Ref(r["RouteTableId"])] = nat
+		}
+	}
+	var problems []string
+	for _, id := range slices.Sorted(maps.Keys(subnets)) {
+		nat, ok := natOf[tableOf[id]]
+		if !ok {
+			continue
+		}
+		own, theirs := zone(id), zone(cfntemplate.Ref(nats[nat]["SubnetId"]))
+		if own != "" && theirs != "" && own != theirs {
+			problems = append(problems, fmt.Sprintf("subnet %s: network.nat.gateways is per-az, and its default route goes to NAT gateway %s in another zone (%s, not %s): when that zone is down, this one loses the internet, and every byte crosses zones",
+				id, nat, theirs, own))
 		}
 	}
 	return problems
