@@ -384,6 +384,7 @@ type simulated struct {
 	call               Call
 	principal          string
 	identity           []namedPolicy
+	boundary           []namedPolicy // the caller role's permissions boundary: never mutated
 	resource, endpoint Doc
 	context            map[string]any
 	resourceAccount    string
@@ -423,6 +424,9 @@ func (s simulated) render(mu *Mutation) map[string]any {
 		"serviceControlPolicies":  []any{},
 		"resourceControlPolicies": []any{},
 	}
+	if len(s.boundary) > 0 {
+		sim["permissionBoundaryPolicies"] = s.boundary
+	}
 	if s.resource.Policy != nil {
 		sim["resourcePolicy"] = apply(s.resource.Origin, s.resource.Policy)
 	}
@@ -440,6 +444,7 @@ func simulation(m model, c Call, endpoint Doc) (simulated, error) {
 	}
 	var principal string
 	identity := []namedPolicy{}
+	var boundary []namedPolicy
 	switch {
 	case c.Service != "":
 		principal = c.Service
@@ -463,6 +468,9 @@ func simulation(m model, c Call, endpoint Doc) (simulated, error) {
 			return simulated{}, err
 		}
 		identity = policies
+		if boundary, err = m.boundary(c.Role); err != nil {
+			return simulated{}, err
+		}
 	}
 	context := map[string]any{}
 	for _, k := range slices.Sorted(maps.Keys(c.Context)) {
@@ -478,7 +486,7 @@ func simulation(m model, c Call, endpoint Doc) (simulated, error) {
 			context["aws:PrincipalAccount"] = parts[4]
 		}
 	}
-	s := simulated{call: c, principal: principal, identity: identity, resource: c.ResourcePolicy, context: context, resourceAccount: resourceAccount}
+	s := simulated{call: c, principal: principal, identity: identity, boundary: boundary, resource: c.ResourcePolicy, context: context, resourceAccount: resourceAccount}
 	if c.ThroughS3Endpoint {
 		s.endpoint = endpoint
 	}

@@ -183,6 +183,7 @@ func results(t *testing.T) map[string][]Result {
 		crawlerKeyElsewhere := golden(t, "example")
 		configuration := resourceOf(t, crawlerKeyElsewhere, "privatepatch-patching", "InventoryQueriesSecurityConfiguration")
 		configuration["EncryptionConfiguration"].(map[string]any)["CloudWatchEncryption"].(map[string]any)["KmsKeyArn"] = elsewhereKeyArn
+		readOnlyBoundary, openBoundary := boundedFleetRole(t, "ssm:Describe*", "ssm:Get*", "ssm:List*"), boundedFleetRole(t, "*")
 		flowLogFolder := flowLogInFolder(t, false)
 		flowLogFolderAdmitted := flowLogInFolder(t, true)
 		deployments = append(deployments, wrongService, openEndpoint, newOutputPrefix(t),
@@ -194,7 +195,7 @@ func results(t *testing.T) map[string][]Result {
 			"wsus-behind-created-s3-endpoint": wsusBehindEndpoint, "s3-endpoint-for-the-fleet-only": endpointForFleetOnly,
 			"no-wsus-metrics": noWsusMetrics, "health-default-namespace": healthDefaultNamespace,
 			"crawler-key-without-root": crawlerKeyWithoutRoot, "crawler-key-names-role": crawlerKeyNamesRole, "crawler-without-key-grant": crawlerWithoutGrant,
-			"crawler-key-elsewhere": crawlerKeyElsewhere} {
+			"crawler-key-elsewhere": crawlerKeyElsewhere, "fleet-role-read-only-boundary": readOnlyBoundary, "fleet-role-open-boundary": openBoundary} {
 			deployments = append(deployments, Deployment{Name: name, Stacks: stacks, Env: env})
 		}
 		evaluated.results, evaluated.err = evaluator.Evaluate(deployments)
@@ -738,4 +739,40 @@ func TestAManagedPolicyAuthzDoesNotHoldIsNamed(t *testing.T) {
 	props["ManagedPolicyArns"] = append(managed, "arn:aws:iam::aws:policy/service-role/AmazonEC2RoleforSSM")
 	assert.Equal(t, []string{"privatepatch-fleet/" + role + " attaches managed policy service-role/AmazonEC2RoleforSSM, which the stacks never attach and whose grants are not evaluated"},
 		UnknownManagedPolicies(d))
+}
+
+// boundedFleetRole is the example with the fleet role bounded by a managed policy of the fleet
+// stack that allows actions.
+func boundedFleetRole(t *testing.T, actions ...string) Stacks {
+	stacks := golden(t, "example")
+	resources := stacks["privatepatch-fleet"]["Resources"].(map[string]any)
+	resources["Boundary"] = map[string]any{"Type": "AWS::IAM::ManagedPolicy", "Properties": map[string]any{"PolicyDocument": policy(allow(actions...))}}
+	resources["FleetRole427BC000"].(map[string]any)["Properties"].(map[string]any)["PermissionsBoundary"] = map[string]any{"Ref": "Boundary"}
+	return stacks
+}
+
+// A permissions boundary caps the role's grants: bounded to SSM's reads (run 24's B18 bounded it
+// by AmazonSSMReadOnlyAccess), the fleet's agent cannot register, a required row denied; a
+// boundary allowing everything leaves the row allowed.
+func TestAFleetRolesPermissionsBoundaryDecidesItsRows(t *testing.T) {
+	const agent, instance = "fleet instance (FleetRole), its SSM Agent", "instance/i-0123456789abcdef0"
+	for _, r := range needed(find(t, "fleet-role-read-only-boundary", agent, "ssm:UpdateInstanceInformation", instance)) {
+		assert.False(t, r.OK(), "denied by the boundary: verify fails")
+	}
+	for _, r := range needed(find(t, "fleet-role-open-boundary", agent, "ssm:UpdateInstanceInformation", instance)) {
+		assert.True(t, r.OK(), "the boundary allows what the role's policies allow")
+	}
+}
+
+// A boundary whose document authz does not hold is named, never evaluated as no boundary; an AWS
+// managed policy it holds is evaluated.
+func TestAPermissionsBoundaryAuthzDoesNotHoldIsNamed(t *testing.T) {
+	stacks := golden(t, "example")
+	d := Deployment{Name: "privatepatch-network", Stacks: stacks, Env: env}
+	props := resourceOf(t, stacks, "privatepatch-fleet", "FleetRole427BC000")
+	props["PermissionsBoundary"] = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+	require.Empty(t, UnknownManagedPolicies(d))
+	props["PermissionsBoundary"] = "arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess"
+	assert.Equal(t, []string{"privatepatch-fleet/FleetRole427BC000 has permissions boundary arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess, " +
+		"whose document authz does not hold: its rows would be decided without the boundary, which caps every grant of the role"}, UnknownManagedPolicies(d))
 }

@@ -123,12 +123,42 @@ func (m model) managedPolicyNames(role Resource) []string {
 	return names
 }
 
+// boundary is role's permissions boundary, the policy that caps what its identity policies grant:
+// "An entity's permissions boundary allows it to perform only the actions that are allowed by both
+// its identity-based policies and its permissions boundaries" ("Permissions boundaries for IAM
+// entities", IAM User Guide, read 2026-12-07). The evaluator intersects it (permissionBoundaryPolicies).
+// It is a managed policy of the stacks (Ref to an AWS::IAM::ManagedPolicy) or an AWS managed policy
+// whose document managedPolicies holds; any other is an error, never a role evaluated without its
+// cap (mutation run 24's B18: the fleet role bounded by AmazonSSMReadOnlyAccess, whose instances
+// then cannot register, passed). None (nil) where the role has no boundary.
+func (m model) boundary(role Resource) ([]namedPolicy, error) {
+	raw, ok := m.properties(role)["PermissionsBoundary"]
+	if !ok {
+		return nil, nil
+	}
+	if ref, isRef := raw.(map[string]any); isRef {
+		if id, isString := ref["Ref"].(string); isString {
+			if res, found := m.resource(role.Stack, id); found && res["Type"] == "AWS::IAM::ManagedPolicy" {
+				return []namedPolicy{{Name: "PermissionsBoundary " + id, Policy: m.value(role.Stack, m.properties(Resource{role.Stack, id})["PolicyDocument"])}}, nil
+			}
+		}
+	}
+	arn := fmt.Sprint(m.value(role.Stack, raw))
+	if prefix := ":iam::aws:policy/"; strings.Contains(arn, prefix) {
+		name := arn[strings.Index(arn, prefix)+len(prefix):]
+		if document, known := managedPolicies[name]; known {
+			return []namedPolicy{{Name: "PermissionsBoundary " + name, Policy: document}}, nil
+		}
+	}
+	return nil, fmt.Errorf("%s/%s has permissions boundary %s, whose document authz does not hold: its rows would be decided without the boundary, which caps every grant of the role", role.Stack, role, arn)
+}
+
 // UnknownManagedPolicies names each AWS managed policy a role of the deployment attaches whose
-// document authz does not hold (managedPolicies): the stacks attach none such, and what it
-// grants cannot be evaluated, so Evaluate and Prove refuse such a deployment (mutation run 19's
-// B19: AmazonEC2RoleforSSM, s3:* on every bucket among much else, stopped verify with that error,
-// naming the wrong stack; verify now names it as a problem and leaves that deployment's calls
-// unevaluated).
+// document authz does not hold (managedPolicies), and each permissions boundary it cannot read
+// (boundary): the stacks attach none such, and what it grants or caps cannot be evaluated, so
+// Evaluate and Prove refuse such a deployment (mutation run 19's B19: AmazonEC2RoleforSSM, s3:*
+// on every bucket among much else, stopped verify with that error, naming the wrong stack; verify
+// now names it as a problem and leaves that deployment's calls unevaluated).
 func UnknownManagedPolicies(d Deployment) []string {
 	m := model{resolver{env: d.Env, stacks: d.Stacks}}
 	var out []string
@@ -137,6 +167,9 @@ func UnknownManagedPolicies(d Deployment) []string {
 			if _, ok := managedPolicies[name]; !ok {
 				out = append(out, fmt.Sprintf("%s/%s attaches managed policy %s, which the stacks never attach and whose grants are not evaluated", role.Stack, role.LogicalID, name))
 			}
+		}
+		if _, err := m.boundary(role); err != nil {
+			out = append(out, err.Error())
 		}
 	}
 	return out

@@ -28,6 +28,7 @@ function describeGrant(g) {
 function describeDenial(d) {
   const where = d.policyType === 'vpce' ? 'the endpoint policy'
     : d.policyType === 'resource' ? 'the resource policy'
+    : d.policyType === 'pb' ? 'the permissions boundary'
     : `the ${d.policyType} policies${d.identifier ? ' ' + d.identifier : ''}`
   if (d.denialType === 'Explicit') {
     return `denied by ${where.replace(/^the /, '')}${d.policyIdentifier ? ' ' + d.policyIdentifier : ''} statement ${d.statementId ?? '#' + d.statementIndex}`

@@ -589,7 +589,7 @@ func authzTable(out io.Writer, templates cfnupdate.Deployment, cfg *config.Confi
 			evaluable = append(evaluable, d)
 			continue
 		}
-		fmt.Fprintf(out, "\n%s: runtime calls not evaluated: a role attaches a managed policy whose grants authz does not hold\n", d.Name)
+		fmt.Fprintf(out, "\n%s: runtime calls not evaluated: a role attaches a managed policy, or has a permissions boundary, whose document authz does not hold\n", d.Name)
 		for _, u := range unknown {
 			fmt.Fprintf(out, "  %s  <-- WRONG\n", u)
 		}
