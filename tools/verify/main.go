@@ -139,9 +139,10 @@ func runTimed(out, timings io.Writer, assembly, configPath, specPath string, wit
 		return listProblems(out, wiring.Scripts(shipped, all...), "every shipped script is carried as shipped"), nil
 	}})
 	checks = append(checks, check{"references", func(out io.Writer) (int, error) {
-		fmt.Fprintln(out, "\ncross-stack references (Fn::GetStackOutput, Fn::ImportValue; CloudFormation's validation sees one template at a time)")
-		return listProblems(out, append(wiring.References(templates), wiring.ReferenceOrder(templates, dependsOn)...),
-			"each names an output of a stack of the assembly, which the reading stack depends on in the manifest (cdk deploy's order)"), nil
+		fmt.Fprintln(out, "\ncross-stack references (Fn::GetStackOutput, Fn::ImportValue; CloudFormation's validation sees one template at a time) and the manifest's stack environments")
+		problems := append(wiring.References(templates), wiring.ReferenceOrder(templates, dependsOn)...)
+		return listProblems(out, append(problems, wiring.StackEnvironments(stacks, cfg)...),
+			"each names an output of a stack of the assembly, which the reading stack depends on in the manifest (cdk deploy's order); each stack deploys to its deployment's region and account"), nil
 	}})
 	checks = append(checks, check{"runtimes", func(out io.Writer) (int, error) {
 		fmt.Fprintln(out, "\nfunction runtimes (no Lambda function on a runtime Lambda blocks creating functions on today; a deprecated one, which Lambda no longer patches, is a note)")
