@@ -263,8 +263,8 @@ func (checks *configurationChecks) addAssociation(parent constructs.Construct, p
 		DocumentVersion:    jsii.String("$LATEST"),
 		Targets:            []any{target},
 		ScheduleExpression: jsii.String(schedule),
-		MaxConcurrency:     jsii.String("25%"),
-		MaxErrors:          jsii.String("100%"), // a failing check is a finding; the others still run
+		MaxConcurrency:     jsii.String(compliancespec.ChecksMaxConcurrency),
+		MaxErrors:          jsii.String(compliancespec.ChecksMaxErrors),
 		ComplianceSeverity: jsii.String("HIGH"),
 	}
 	if p.OutputBucket != nil {

@@ -63,8 +63,8 @@ func NewScanAssociations(scope constructs.Construct, id string, p *ScanProps) Sc
 			Targets:            []any{&awsssm.CfnAssociation_TargetProperty{Key: jsii.String("tag:" + key), Values: jsii.Strings(value)}},
 			Parameters:         map[string]any{"Operation": []string{"Scan"}},
 			ScheduleExpression: jsii.String(schedule),
-			MaxConcurrency:     jsii.String("50%"),
-			MaxErrors:          jsii.String("100%"), // one instance failing to scan must not stop the others
+			MaxConcurrency:     jsii.String(patchingspec.ScanMaxConcurrency),
+			MaxErrors:          jsii.String(patchingspec.ScanMaxErrors), // one instance failing to scan must not stop the others
 			ComplianceSeverity: jsii.String("MEDIUM"),
 			SyncCompliance:     jsii.String("AUTO"),
 		}

@@ -86,3 +86,12 @@ const (
 	HubEnableDefaultStandards = false
 	HubAutoEnableControls     = true
 )
+
+// ChecksMaxConcurrency and ChecksMaxErrors rate-control the configuration checks' associations: a
+// failing check is a finding, and the others still run (MaxErrors 100%: of 0, "the system stops
+// sending requests after the first error is returned", AssociationVersionInfo MaxErrors, Systems
+// Manager API Reference, read 2026-12-07). The construct emits them; verify compares them.
+const (
+	ChecksMaxConcurrency = "25%"
+	ChecksMaxErrors      = "100%"
+)

@@ -44,6 +44,17 @@ const (
 // OPERATION=Scan` scans at once.
 const DefaultScanSchedule = "cron(0 12 ? * * *)"
 
+// ScanMaxConcurrency and ScanMaxErrors rate-control every scan association. A scan's only job is
+// to report every node, so no number of failures stops it: of MaxErrors, "If you specify 0, then
+// the system stops sending requests after the first error is returned" (AssociationVersionInfo
+// MaxErrors, Systems Manager API Reference, read 2026-12-07), and the nodes not yet reached keep
+// stale compliance. The construct emits them and verify compares every scan with them (mutation
+// run 24's B11: the fleet scan's MaxErrors 100% turned 0).
+const (
+	ScanMaxConcurrency = "50%"
+	ScanMaxErrors      = "100%"
+)
+
 // ScanHours is how long a scan is taken to run when its schedule is checked against the
 // windows: a judgement, not an AWS figure (no page gives a scan's length), with room for a slow
 // Windows Update search.
