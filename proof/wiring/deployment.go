@@ -108,6 +108,7 @@ func settings(network, patching, fleet map[string]any, d *config.Config) []strin
 	problems = append(problems, Services(network, fleet, patching)...)
 	problems = append(problems, AssociationSpecs(fleet)...)
 	problems = append(problems, AssociationRates(patching, fleet, d)...)
+	problems = append(problems, TaskServiceRoles(patching)...)
 	problems = append(problems, StepInputs(fleet, patching)...)
 	problems = append(problems, Uniqueness(d.Account, d.Region, network, fleet, patching)...)
 	problems = append(problems, APIForms(d.Account, d.Region, network, fleet, patching)...)

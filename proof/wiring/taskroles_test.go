@@ -1,0 +1,27 @@
+package wiring
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// Every golden's tasks run with their window's service role; run 24's A15 (the weekly Install task
+// given the window's notification role) is named, as is a task given a role outside the
+// templates.
+func TestEachWindowTaskRunsWithItsWindowsServiceRole(t *testing.T) {
+	for _, scenario := range goldenScenarios {
+		for _, patching := range goldenStacks(t, scenario, "patching") {
+			assert.Empty(t, TaskServiceRoles(patching), scenario)
+		}
+	}
+
+	patching := read(t, "../../test/testdata/default.patching.template.json")
+	props(patching, "MaintenanceWindowsprivatepatchweeklyTask15A70B942")["ServiceRoleArn"] = map[string]any{"Fn::GetAtt": []any{"MaintenanceWindowsprivatepatchweeklyNotificationRole2323DDEE", "Arn"}}
+	assert.Equal(t, []string{"task MaintenanceWindowsprivatepatchweeklyTask15A70B942: ServiceRoleArn is MaintenanceWindowsprivatepatchweeklyNotificationRole2323DDEE, " +
+		"not its window's service role MaintenanceWindowsprivatepatchweeklyServiceRole94EE9378: the task runs with a role whose calls the authorisation table does not evaluate for it"},
+		TaskServiceRoles(patching))
+
+	props(patching, "MaintenanceWindowsprivatepatchweeklyTask15A70B942")["ServiceRoleArn"] = "arn:aws:iam::111111111111:role/elsewhere"
+	assert.Contains(t, joined(TaskServiceRoles(patching)), "ServiceRoleArn is arn:aws:iam::111111111111:role/elsewhere, not its window's service role")
+}
