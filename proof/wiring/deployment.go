@@ -67,6 +67,8 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	problems, notes = append(problems, roles...), append(notes, roleNotes...)
 	topics, topicNotes := TopicKeys(network, fleet, patching)
 	problems, notes = append(problems, topics...), append(notes, topicNotes...)
+	services, serviceNotes := Services(network, fleet, patching)
+	problems, notes = append(problems, services...), append(notes, serviceNotes...)
 	notes = append(notes, UnjudgedBodies(network, fleet, patching)...)
 	return append(problems, alertsAndRollout(network, patching, fleet, d)...), notes
 }
@@ -105,7 +107,6 @@ func settings(network, patching, fleet map[string]any, d *config.Config) []strin
 	problems = append(problems, DashboardsPublished(patching, fleet)...)
 	problems = append(problems, DashboardRegions(d.Region, d.Account, patching, fleet)...)
 	problems = append(problems, AttachedBeforeUse(fleet)...)
-	problems = append(problems, Services(network, fleet, patching)...)
 	problems = append(problems, AssociationSpecs(fleet)...)
 	problems = append(problems, AssociationRates(patching, fleet, d)...)
 	problems = append(problems, TaskServiceRoles(patching)...)

@@ -26,7 +26,8 @@ var environRead = regexp.MustCompile(`os\.environ(?:\.get)?[\[\(]\s*["']([A-Za-z
 //     held at a reserved concurrency of 0, which throttles every invocation (A05: "If you set
 //     reserved concurrency to 0, the function is throttled", "Configuring reserved concurrency",
 //     AWS Lambda Developer Guide); a variable naming a resource of the stacks is its Ref or GetAtt
-//     (resourceEnvironment), and one named for an ARN is one (isARN);
+//     (resourceEnvironment), a note when it may name one otherwise, and one named for an ARN is
+//     one (isARN);
 //   - a DynamoDB table in PROVISIONED mode states its throughput, and one in PAY_PER_REQUEST does
 //     not (AWS::DynamoDB::Table BillingMode, CloudFormation Template Reference) (A10);
 //   - an Athena workgroup encrypting with SSE_KMS or CSE_KMS names its key (A15), and a named query
@@ -40,8 +41,7 @@ var environRead = regexp.MustCompile(`os\.environ(?:\.get)?[\[\(]\s*["']([A-Za-z
 //     ("Dashboard Body Structure and Syntax", CloudWatch API Reference) (A20);
 //   - a log group's retention is one CloudWatch Logs accepts (networkspec.CloudWatchRetentionDays,
 //     PutRetentionPolicy's values): 366 is refused.
-func Services(templates ...map[string]any) []string {
-	var problems []string
+func Services(templates ...map[string]any) (problems, notes []string) {
 	databases := map[string]bool{}
 	for _, template := range templates {
 		for _, db := range cfntemplate.OfType(cfntemplate.Resources(template), "AWS::Glue::Database") {
@@ -51,7 +51,8 @@ func Services(templates ...map[string]any) []string {
 	}
 	for _, template := range templates {
 		resources := cfntemplate.Resources(template)
-		problems = append(problems, functions(resources)...)
+		functionProblems, functionNotes := functions(template)
+		problems, notes = append(problems, functionProblems...), append(notes, functionNotes...)
 		problems = append(problems, analytics(resources, databases)...)
 		for _, id := range slices.Sorted(maps.Keys(cfntemplate.OfType(resources, "AWS::KMS::Key"))) {
 			if enabled, ok := cfntemplate.OfType(resources, "AWS::KMS::Key")[id]["Enabled"].(bool); ok && !enabled {
@@ -72,12 +73,11 @@ func Services(templates ...map[string]any) []string {
 		}
 	}
 	slices.Sort(problems)
-	return problems
+	return problems, notes
 }
 
-func functions(resources map[string]any) []string {
-	var problems []string
-	for id, f := range cfntemplate.OfType(resources, "AWS::Lambda::Function") {
+func functions(template map[string]any) (problems, notes []string) {
+	for id, f := range cfntemplate.OfType(cfntemplate.Resources(template), "AWS::Lambda::Function") {
 		if reserved, given := f["ReservedConcurrentExecutions"]; given && cfntemplate.Int(reserved) == 0 {
 			problems = append(problems, fmt.Sprintf("function %s: reserved concurrency 0: every invocation is throttled", id))
 		}
@@ -90,51 +90,126 @@ func functions(resources map[string]any) []string {
 			}
 		}
 		for name, v := range variables {
-			if problem := resourceVariable(resources, name, v); problem != "" {
+			problem, note := resourceVariable(template, name, v)
+			if note != "" {
+				notes = append(notes, fmt.Sprintf("function %s: %s", id, note))
+			}
+			if problem != "" {
 				problems = append(problems, fmt.Sprintf("function %s: %s", id, problem))
-			} else if strings.HasSuffix(name, "_ARN") && !isARN(resources, v) {
+			} else if strings.HasSuffix(name, "_ARN") && !isARN(cfntemplate.Resources(template), v) {
 				given, _ := json.Marshal(v)
 				problems = append(problems, fmt.Sprintf("function %s: environment variable %s is %s, which is no ARN", id, name, given))
 			}
 		}
 	}
-	return slices.Compact(slices.Sorted(slices.Values(problems)))
+	return slices.Compact(slices.Sorted(slices.Values(problems))), slices.Sorted(slices.Values(notes))
 }
 
 // resourceEnvironment are the environment variables the stacks' functions read that name a
 // resource of the stacks (the names compliancespec gives the construct, which sets them from
-// the table's TableName() and the topic's TopicArn()), with the resource's type and the forms that
-// give what the code takes: a table's Ref is its name (RefIsNoARN), a topic's Ref or TopicArn its
-// ARN (its primaryIdentifier, in the same test). A literal or another resource's value names a
-// table or topic that does not exist (mutation run 23's B20: TABLE_NAME the literal logical id
+// the table's TableName() and the topic's TopicArn()), with the resource's type, the property that
+// names it, and the forms that give what the code takes: a table's Ref is its name (RefIsNoARN),
+// and its Arn does too: PutItem's TableName is the "Name of the table in which to write the item.
+// You can also provide the Amazon Resource Name (ARN) of the table in this parameter" ("Put",
+// Amazon DynamoDB API Reference, read 2026-12-07); a topic's Ref or TopicArn is its ARN (its
+// primaryIdentifier, in the same test). A literal or another resource's value names a table or
+// topic that does not exist (mutation run 23's B20: TABLE_NAME the literal logical id
 // FindingFilterTable, every PutItem ResourceNotFoundException; run 19's B17: TOPIC_ARN a TopicName).
 var resourceEnvironment = map[string]struct {
-	typ   string
-	forms []string
+	typ, nameProperty string
+	forms             []string
 }{
-	compliancespec.FindingTableEnv: {"AWS::DynamoDB::Table", []string{"Ref"}},
-	compliancespec.FindingTopicEnv: {"AWS::SNS::Topic", []string{"Ref", "TopicArn"}},
+	compliancespec.FindingTableEnv: {"AWS::DynamoDB::Table", "TableName", []string{"Ref", "Arn"}},
+	compliancespec.FindingTopicEnv: {"AWS::SNS::Topic", "TopicName", []string{"Ref", "TopicArn"}},
 }
 
-// resourceVariable is what is wrong with environment variable name's value v, if the name is one
-// of resourceEnvironment's: not the Ref or GetAtt (of the right attribute) of a resource of its
-// type in the function's stack. Another stack's output is not judged here; "" when right.
-func resourceVariable(resources map[string]any, name string, v any) string {
+// resourceVariable judges environment variable name's value v, if the name is one of
+// resourceEnvironment's: right when the Ref or GetAtt (of the right attribute) of a resource of its
+// type in the function's stack; a note when it may name one and is not judged (a Parameter, a
+// literal or Fn::Sub/Fn::Join giving such a resource's own name or ARN, or one built from its Ref,
+// another intrinsic); a problem otherwise (a literal naming no such resource, the logical id among
+// them, or another resource's value). Another stack's output is not judged here.
+func resourceVariable(template map[string]any, name string, v any) (problem, note string) {
 	want, named := resourceEnvironment[name]
-	m, _ := v.(map[string]any)
+	m, intrinsic := v.(map[string]any)
 	if !named || m["Fn::ImportValue"] != nil || m["Fn::GetStackOutput"] != nil {
-		return ""
+		return "", ""
 	}
+	resources := cfntemplate.Resources(template)
 	id, form := cfntemplate.Ref(v), "Ref"
 	if att := cfntemplate.List(m["Fn::GetAtt"]); len(att) == 2 {
 		id, form = fmt.Sprint(att[0]), fmt.Sprint(att[1])
 	}
 	if target, _ := resources[id].(map[string]any); target != nil && target["Type"] == want.typ && slices.Contains(want.forms, form) {
-		return ""
+		return "", ""
 	}
 	given, _ := json.Marshal(v)
+	judged := m["Ref"] != nil || m["Fn::GetAtt"] != nil || m["Fn::Sub"] != nil || m["Fn::Join"] != nil
+	if by := mayName(template, want.typ, want.nameProperty, v); by != "" || intrinsic && !judged {
+		return "", fmt.Sprintf("environment variable %s is %s%s, not the %s of an %s of its stack: whether it names the resource the function's calls need is not judged",
+			name, given, by, strings.Join(want.forms, " or "), want.typ)
+	}
 	return fmt.Sprintf("environment variable %s is %s, not the %s of an %s of its stack: the function's calls name no such resource",
-		name, given, strings.Join(want.forms, " or "), want.typ)
+		name, given, strings.Join(want.forms, " or "), want.typ), ""
+}
+
+// mayName says how v may name a resource of type typ in template, "" when it cannot: a Parameter
+// it reads (given at deploy time), a resource of the type an Fn::Sub or Fn::Join is built from
+// (${Id}, a Ref or GetAtt inside), or a resource whose own name (property nameProperty) its text is
+// or ends an ARN with. A Ref or GetAtt of a resource is judged by its form alone, and a logical id
+// is no name: the name CloudFormation gives is the stack's, the id's and a suffix.
+func mayName(template map[string]any, typ, nameProperty string, v any) string {
+	parameters, _ := template["Parameters"].(map[string]any)
+	resources := cfntemplate.Resources(template)
+	direct := cfntemplate.Ref(v) != "" || cfntemplate.GetAtt(v) != ""
+	for _, id := range mentioned(v) {
+		if _, parameter := parameters[id]; parameter {
+			return fmt.Sprintf(" (Parameter %s, given at deploy time)", id)
+		}
+		if r, _ := resources[id].(map[string]any); r["Type"] == typ && !direct {
+			return fmt.Sprintf(" (built from %s)", id)
+		}
+	}
+	text := keyText(v)
+	for _, id := range slices.Sorted(maps.Keys(cfntemplate.OfType(resources, typ))) {
+		own, literal := cfntemplate.OfType(resources, typ)[id][nameProperty].(string)
+		if literal && own != "" && (text == own || strings.HasSuffix(text, ":"+own) || strings.HasSuffix(text, "/"+own)) {
+			return fmt.Sprintf(" (%s's %s)", id, nameProperty)
+		}
+	}
+	return ""
+}
+
+// mentioned are the logical ids v reads: its Refs, its GetAtts' resources and its Fn::Subs'
+// ${Id} and ${Id.Attribute} variables, at any depth.
+func mentioned(v any) []string {
+	var ids []string
+	switch v := v.(type) {
+	case map[string]any:
+		if ref := cfntemplate.Ref(v); ref != "" {
+			ids = append(ids, ref)
+		}
+		if att := cfntemplate.GetAtt(v); att != "" {
+			ids = append(ids, att)
+		}
+		sub := v["Fn::Sub"]
+		if form := cfntemplate.List(sub); len(form) > 0 {
+			sub = form[0] // [text, variables]
+		}
+		if sub, ok := sub.(string); ok {
+			for _, m := range subVariable.FindAllStringSubmatch(sub, -1) {
+				ids = append(ids, strings.SplitN(m[1], ".", 2)[0])
+			}
+		}
+		for _, key := range slices.Sorted(maps.Keys(v)) {
+			ids = append(ids, mentioned(v[key])...)
+		}
+	case []any:
+		for _, e := range v {
+			ids = append(ids, mentioned(e)...)
+		}
+	}
+	return ids
 }
 
 // isARN tells whether a value gives an ARN: a literal ARN, a GetAtt of an Arn attribute, or the

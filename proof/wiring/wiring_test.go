@@ -31,6 +31,12 @@ func props(template map[string]any, id string) map[string]any {
 
 func joined(problems []string) string { return strings.Join(problems, "\n") }
 
+// serviceProblems are Services' problems, without its notes.
+func serviceProblems(templates ...map[string]any) []string {
+	problems, _ := Services(templates...)
+	return problems
+}
+
 // goldenScenarios are the scenarios whose goldens the tests judge whole.
 // goldenAlarmPrefix begins the goldens' alarm names: their patching stack's name and "-".
 const goldenAlarmPrefix = "privatepatch-patching-"
@@ -1711,7 +1717,7 @@ func TestRunFourteensMissesAreNamed(t *testing.T) {
 // under its tables and crawler (B20), and a log group kept 366 days.
 func TestRunFifteensMissesAreNamed(t *testing.T) {
 	patching := read(t, "../../test/testdata/example.patching.template.json")
-	require.Empty(t, Services(patching))
+	require.Empty(t, serviceProblems(patching))
 	variables := props(patching, "FindingFilterFunctionC9055CF2")["Environment"].(map[string]any)["Variables"].(map[string]any)
 	delete(variables, "MEMORY_SECONDS")
 	props(patching, "FindingFilterFunctionC9055CF2")["ReservedConcurrentExecutions"] = float64(0)
@@ -1727,7 +1733,7 @@ func TestRunFifteensMissesAreNamed(t *testing.T) {
 		}
 	}
 	props(patching, key)["Enabled"] = false
-	problems := joined(Services(patching))
+	problems := joined(serviceProblems(patching))
 	for _, want := range []string{
 		"function FindingFilterFunctionC9055CF2: its code reads environment variable MEMORY_SECONDS, which the function does not set",
 		"function FindingFilterFunctionC9055CF2: reserved concurrency 0: every invocation is throttled",
@@ -1742,7 +1748,7 @@ func TestRunFifteensMissesAreNamed(t *testing.T) {
 
 	patching = read(t, "../../test/testdata/example.patching.template.json")
 	props(patching, "InventoryQueriesDatabase408281AE")["DatabaseInput"].(map[string]any)["Name"] = "privatepatch-inventory"
-	renamed := joined(Services(patching))
+	renamed := joined(serviceProblems(patching))
 	assert.Contains(t, renamed, `crawler InventoryQueriesCrawlerD90043AA: database "privatepatch_inventory" is none the templates declare`)
 	assert.Contains(t, renamed, `database "privatepatch_inventory" is none the templates declare`)
 
@@ -1750,13 +1756,13 @@ func TestRunFifteensMissesAreNamed(t *testing.T) {
 	for id, r := range patching["Resources"].(map[string]any) {
 		if r.(map[string]any)["Type"] == "AWS::Logs::LogGroup" {
 			props(patching, id)["RetentionInDays"] = float64(366)
-			assert.Contains(t, joined(Services(patching)), "log group "+id+": retention 366 days is not one CloudWatch Logs accepts")
+			assert.Contains(t, joined(serviceProblems(patching)), "log group "+id+": retention 366 days is not one CloudWatch Logs accepts")
 			break
 		}
 	}
 	parts := props(patching, "MonitoringDashboard0C3675C6")["DashboardBody"].(map[string]any)["Fn::Join"].([]any)[1].([]any)
 	parts[0] = strings.Replace(parts[0].(string), `"type":"metric"`, `"type":"metrics"`, 1)
-	assert.Contains(t, joined(Services(patching)), `dashboard MonitoringDashboard0C3675C6: a widget of type "metrics", which a dashboard body does not take`)
+	assert.Contains(t, joined(serviceProblems(patching)), `dashboard MonitoringDashboard0C3675C6: a widget of type "metrics", which a dashboard body does not take`)
 }
 
 // Mutation run 15's remaining misses, planted: the Inspector enabler's timeout cut to 60 s (A06),
@@ -2049,15 +2055,15 @@ func TestRunNineteensIndirectCatchesAreNamed(t *testing.T) {
 	assert.Equal(t, []string{"the WSUS server WsusInstance902E8651: instance type t3.micro, the configuration's (wsus.instanceType) m6i.large"}, serverInstance(fleet, cfg))
 
 	patching := read(t, "../../test/testdata/example.patching.template.json")
-	require.Empty(t, Services(patching))
+	require.Empty(t, serviceProblems(patching))
 	variables := props(patching, "FindingFilterFunctionC9055CF2")["Environment"].(map[string]any)["Variables"].(map[string]any)
 	variables["TOPIC_ARN"] = map[string]any{"Fn::GetAtt": []any{"AlertsTopicCF7C81C9", "TopicName"}}
-	assert.Contains(t, joined(Services(patching)), `function FindingFilterFunctionC9055CF2: environment variable TOPIC_ARN is {"Fn::GetAtt":["AlertsTopicCF7C81C9","TopicName"]}, `+
+	assert.Contains(t, joined(serviceProblems(patching)), `function FindingFilterFunctionC9055CF2: environment variable TOPIC_ARN is {"Fn::GetAtt":["AlertsTopicCF7C81C9","TopicName"]}, `+
 		"not the Ref or TopicArn of an AWS::SNS::Topic of its stack")
 	variables["TOPIC_ARN"] = map[string]any{"Ref": "AlertsTopicCF7C81C9"}
-	assert.Empty(t, Services(patching), "a topic's Ref is its ARN")
+	assert.Empty(t, serviceProblems(patching), "a topic's Ref is its ARN")
 	variables["TOPIC_ARN"] = map[string]any{"Fn::GetAtt": []any{"AlertsTopicCF7C81C9", "TopicArn"}}
-	assert.Empty(t, Services(patching), "a topic's TopicArn")
+	assert.Empty(t, serviceProblems(patching), "a topic's TopicArn")
 }
 
 // Mutation run 23's B20: the finding filter's TABLE_NAME the literal logical id of its table, not
@@ -2069,15 +2075,59 @@ func TestAnEnvironmentVariableNamingAResourceIsItsRef(t *testing.T) {
 	table := variables["TABLE_NAME"]
 	require.Equal(t, "AWS::DynamoDB::Table", cfntemplate.Resources(patching)[cfntemplate.Ref(table)].(map[string]any)["Type"])
 	variables["TABLE_NAME"] = "FindingFilterTable"
-	assert.Equal(t, []string{`function FindingFilterFunctionC9055CF2: environment variable TABLE_NAME is "FindingFilterTable", not the Ref of an AWS::DynamoDB::Table of its stack: ` +
-		"the function's calls name no such resource"}, Services(patching))
+	assert.Equal(t, []string{`function FindingFilterFunctionC9055CF2: environment variable TABLE_NAME is "FindingFilterTable", not the Ref or Arn of an AWS::DynamoDB::Table of its stack: ` +
+		"the function's calls name no such resource"}, serviceProblems(patching))
 	variables["TABLE_NAME"] = map[string]any{"Ref": "AlertsTopicCF7C81C9"}
-	assert.Contains(t, joined(Services(patching)), `environment variable TABLE_NAME is {"Ref":"AlertsTopicCF7C81C9"}, not the Ref of an AWS::DynamoDB::Table`)
-	variables["TABLE_NAME"] = map[string]any{"Fn::GetAtt": []any{cfntemplate.Ref(table), "Arn"}}
-	assert.Contains(t, joined(Services(patching)), `environment variable TABLE_NAME is {"Fn::GetAtt":`)
+	assert.Contains(t, joined(serviceProblems(patching)), `environment variable TABLE_NAME is {"Ref":"AlertsTopicCF7C81C9"}, not the Ref or Arn of an AWS::DynamoDB::Table`)
+	variables["TABLE_NAME"] = map[string]any{"Fn::GetAtt": []any{cfntemplate.Ref(table), "StreamArn"}}
+	assert.Contains(t, joined(serviceProblems(patching)), `environment variable TABLE_NAME is {"Fn::GetAtt":`)
 	variables["TABLE_NAME"] = table
 	variables["HOLD_SECONDS"] = "FindingFilterTable"
-	assert.Empty(t, Services(patching), "no resource is named by HOLD_SECONDS")
+	assert.Empty(t, serviceProblems(patching), "no resource is named by HOLD_SECONDS")
+}
+
+// Review round 3's 7a and 7b: TABLE_NAME the table's Arn passes, as PutItem takes a table's name or
+// ARN; a value that may name the stack's table or topic otherwise (its own TableName or TopicName
+// as a literal or in a built ARN, a Parameter) is a note and not judged; the logical id, where the
+// table's name is another, still fails (run 23's B20).
+func TestAnEnvironmentVariableThatMayNameItsResourceIsANote(t *testing.T) {
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	variables := props(patching, "FindingFilterFunctionC9055CF2")["Environment"].(map[string]any)["Variables"].(map[string]any)
+	table, topic := cfntemplate.Ref(variables["TABLE_NAME"]), cfntemplate.Ref(variables["TOPIC_ARN"])
+	variables["TABLE_NAME"] = map[string]any{"Fn::GetAtt": []any{table, "Arn"}}
+	problems, notes := Services(patching)
+	assert.Empty(t, problems, "a table's ARN is a TableName PutItem takes")
+	assert.Empty(t, notes)
+
+	props(patching, table)["TableName"] = "privatepatch-findings"
+	props(patching, topic)["TopicName"] = "alerts"
+	variables["TABLE_NAME"] = "privatepatch-findings"
+	variables["TOPIC_ARN"] = map[string]any{"Fn::Sub": "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:alerts"}
+	problems, notes = Services(patching)
+	assert.Empty(t, problems)
+	assert.Equal(t, []string{
+		`function FindingFilterFunctionC9055CF2: environment variable TABLE_NAME is "privatepatch-findings" (` + table + `'s TableName), not the Ref or Arn of an AWS::DynamoDB::Table of its stack: ` +
+			"whether it names the resource the function's calls need is not judged",
+		`function FindingFilterFunctionC9055CF2: environment variable TOPIC_ARN is {"Fn::Sub":"arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:alerts"} (` + topic + `'s TopicName), ` +
+			"not the Ref or TopicArn of an AWS::SNS::Topic of its stack: whether it names the resource the function's calls need is not judged"}, notes)
+
+	patching["Parameters"].(map[string]any)["FindingsTable"] = map[string]any{"Type": "String"}
+	variables["TABLE_NAME"] = map[string]any{"Ref": "FindingsTable"}
+	variables["TOPIC_ARN"] = map[string]any{"Fn::Sub": "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${" + topic + ".TopicName}"}
+	problems, notes = Services(patching)
+	assert.Empty(t, problems)
+	assert.Contains(t, joined(notes), `TABLE_NAME is {"Ref":"FindingsTable"} (Parameter FindingsTable, given at deploy time)`)
+	assert.Contains(t, joined(notes), "(built from "+topic+")")
+
+	variables["TABLE_NAME"] = table
+	props(patching, table)["TableName"] = "privatepatch-findings"
+	variables["TABLE_NAME"] = "FindingFilterTable"
+	variables["TOPIC_ARN"] = map[string]any{"Fn::Sub": "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:other-alerts"}
+	problems, _ = Services(patching)
+	assert.Equal(t, []string{
+		`function FindingFilterFunctionC9055CF2: environment variable TABLE_NAME is "FindingFilterTable", not the Ref or Arn of an AWS::DynamoDB::Table of its stack: the function's calls name no such resource`,
+		`function FindingFilterFunctionC9055CF2: environment variable TOPIC_ARN is {"Fn::Sub":"arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:other-alerts"}, ` +
+			"not the Ref or TopicArn of an AWS::SNS::Topic of its stack: the function's calls name no such resource"}, problems)
 }
 
 // Mutation run 20's misses, each planted in a golden that passes: the WSUS server's settings and
