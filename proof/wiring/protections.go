@@ -110,35 +110,58 @@ func outputValue(fleet map[string]any, v any) any {
 // SNS, read 2026-12-07); and the key must be a customer managed one whose policy admits the
 // CloudWatch alarms and EventBridge rules that publish ("Enable compatibility between event
 // sources from AWS services and encrypted topics", Amazon SNS Developer Guide), not the AWS
-// managed alias/aws/sns (by alias or alias ARN). Run 21's A20 removed the alerts topic's key. A
-// key given from outside the template (keyElsewhere) is not judged, and a note says so: its
-// policy is not in these templates.
+// managed alias/aws/sns (by alias or alias ARN, or as the Default of the Parameter that gives it,
+// run 10's A12 when deployed with the default). Run 21's A20 removed the alerts topic's key. A
+// Ref of the template's own AWS::KMS::Alias is judged by the key its TargetKeyId names (an alias
+// is a KmsMasterKeyId SNS takes). A key given from outside the template (keyElsewhere) is not
+// judged, and a note says so: its policy is not in these templates.
 func TopicKeys(templates ...map[string]any) (problems, notes []string) {
 	for _, template := range templates {
 		resources := cfntemplate.Resources(template)
 		keys := cfntemplate.OfType(resources, "AWS::KMS::Key")
 		topics := cfntemplate.OfType(resources, "AWS::SNS::Topic")
 		for _, id := range slices.Sorted(maps.Keys(topics)) {
-			key, named := topics[id]["KmsMasterKeyId"]
+			given, named := topics[id]["KmsMasterKeyId"]
+			key := given
+			if alias, _ := resources[cfntemplate.Ref(given)].(map[string]any); alias["Type"] == "AWS::KMS::Alias" {
+				aliasProperties, _ := alias["Properties"].(map[string]any)
+				key = aliasProperties["TargetKeyId"]
+			}
 			_, ours := keys[keyID(key)]
 			switch {
 			case !named:
 				problems = append(problems, fmt.Sprintf("topic %s: no KmsMasterKeyId: not encrypted at rest with KMS (Security Hub SNS.1), "+
 					"where the stacks encrypt every topic with a customer managed key", id))
-			case strings.HasSuffix(keyText(key), "alias/aws/sns"):
-				problems = append(problems, fmt.Sprintf("topic %s: KmsMasterKeyId %s is the AWS managed key, whose policy "+
-					"cannot admit the alarms and rules that publish to it", id, rendered(key)))
+			case strings.HasSuffix(keyText(key), "alias/aws/sns") || strings.HasSuffix(parameterDefault(template, key), "alias/aws/sns"):
+				problems = append(problems, fmt.Sprintf("topic %s: KmsMasterKeyId %s is the AWS managed key%s, whose policy "+
+					"cannot admit the alarms and rules that publish to it", id, rendered(given), byDefault(template, key)))
 			case ours:
 			case keyElsewhere(template, key):
 				notes = append(notes, fmt.Sprintf("topic %s: KmsMasterKeyId %s is a key outside these templates: whether it is customer managed "+
-					"and its policy admits the alarms and rules that publish to the topic is not judged", id, rendered(key)))
+					"and its policy admits the alarms and rules that publish to the topic is not judged", id, rendered(given)))
 			default:
 				problems = append(problems, fmt.Sprintf("topic %s: KmsMasterKeyId %s is not a customer managed key of its stack, whose policy "+
-					"admits the alarms and rules that publish to it", id, rendered(key)))
+					"admits the alarms and rules that publish to it", id, rendered(given)))
 			}
 		}
 	}
 	return problems, notes
+}
+
+// parameterDefault is the Default of the template Parameter v is the Ref of, "" for any other v.
+func parameterDefault(template map[string]any, v any) string {
+	parameters, _ := template["Parameters"].(map[string]any)
+	parameter, _ := parameters[cfntemplate.Ref(v)].(map[string]any)
+	text, _ := parameter["Default"].(string)
+	return text
+}
+
+// byDefault says, when v is a Parameter's Ref, that the key is its Default.
+func byDefault(template map[string]any, v any) string {
+	if text := parameterDefault(template, v); text != "" {
+		return fmt.Sprintf(" when deployed with its Default %q", text)
+	}
+	return ""
 }
 
 // keyElsewhere: v names a key outside the template: what elsewhere says, a Ref of one of the

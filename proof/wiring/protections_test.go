@@ -109,6 +109,44 @@ func TestATopicNotUnderItsStacksCustomerManagedKeyIsNamed(t *testing.T) {
 	assert.Len(t, problems, 1)
 }
 
+// Review round 3's 4a and 4b: a topic key given by Ref of the template's own AWS::KMS::Alias is
+// judged by the key its TargetKeyId names (ours passes, the topic's own Ref fails), and a
+// Parameter whose Default is the AWS managed alias (or its ARN) fails; one without a Default, or
+// with a customer managed default, stays a note.
+func TestATopicKeyByAliasOrParameterDefaultIsJudged(t *testing.T) {
+	patching := read(t, "../../test/testdata/default.patching.template.json")
+	topic := props(patching, "AlertsTopicCF7C81C9")
+	key := topic["KmsMasterKeyId"]
+	resources := patching["Resources"].(map[string]any)
+	alias := map[string]any{"AliasName": "alias/alerts", "TargetKeyId": key}
+	resources["AlertsAlias"] = map[string]any{"Type": "AWS::KMS::Alias", "Properties": alias}
+	topic["KmsMasterKeyId"] = map[string]any{"Ref": "AlertsAlias"}
+	problems, notes := TopicKeys(patching)
+	assert.Empty(t, problems, "an alias of the stack's own key")
+	assert.Empty(t, notes)
+	alias["TargetKeyId"] = map[string]any{"Ref": "AlertsTopicCF7C81C9"}
+	problems, _ = TopicKeys(patching)
+	assert.Equal(t, []string{`topic AlertsTopicCF7C81C9: KmsMasterKeyId {"Ref":"AlertsAlias"} is not a customer managed key of its stack, whose policy ` +
+		"admits the alarms and rules that publish to it"}, problems)
+
+	parameter := map[string]any{"Type": "String", "Default": "alias/aws/sns"}
+	patching["Parameters"].(map[string]any)["AlertsKey"] = parameter
+	topic["KmsMasterKeyId"] = map[string]any{"Ref": "AlertsKey"}
+	for _, managed := range []string{"alias/aws/sns", "arn:aws:kms:us-west-2:111111111111:alias/aws/sns"} {
+		parameter["Default"] = managed
+		problems, notes = TopicKeys(patching)
+		assert.Equal(t, []string{`topic AlertsTopicCF7C81C9: KmsMasterKeyId {"Ref":"AlertsKey"} is the AWS managed key when deployed with its Default "` + managed +
+			`", whose policy cannot admit the alarms and rules that publish to it`}, problems)
+		assert.Empty(t, notes)
+	}
+	for _, other := range []any{"alias/alerts", nil} {
+		parameter["Default"] = other
+		problems, notes = TopicKeys(patching)
+		assert.Empty(t, problems, other)
+		assert.Len(t, notes, 1, other)
+	}
+}
+
 // Run 21's A08: a created VPC without the custom resource that empties its default security
 // group; and its neighbour, the resource naming another attribute of the VPC. The goldens that
 // use an existing VPC create none and are not judged.
