@@ -211,7 +211,7 @@ func bodyText(v any) (string, bool) {
 	m, _ := v.(map[string]any)
 	switch {
 	case m["Fn::Join"] != nil:
-		return cfntemplate.Joined(v, bodyToken), true
+		return valueTokens(cfntemplate.Joined(v, bodyToken)), true
 	case m["Fn::Sub"] != nil:
 		sub := m["Fn::Sub"]
 		var variables map[string]any
@@ -225,7 +225,7 @@ func bodyText(v any) (string, bool) {
 		if !ok {
 			return "", false
 		}
-		return subVariable.ReplaceAllStringFunc(text, func(v string) string {
+		return valueTokens(subVariable.ReplaceAllStringFunc(text, func(v string) string {
 			name := v[2 : len(v)-1]
 			if literal, ok := strings.CutPrefix(name, "!"); ok {
 				return "${" + literal + "}"
@@ -234,9 +234,39 @@ func bodyText(v any) (string, bool) {
 				return cfntemplate.Joined(value, bodyToken)
 			}
 			return v
-		}), true
+		})), true
 	}
 	return "", false
+}
+
+// valueTokens is a rendered body with each token that stands outside a JSON string (a ${Name}
+// or PLACEHOLDER where JSON takes a value, as in "period":${Period}) read as the number 0:
+// CloudFormation substitutes a Parameter's or resource's value there before CloudWatch parses the
+// body (review round 3's 14a: a Number Parameter was "not JSON"), and what it stands for is not
+// judged. Tokens within a string stay as they are, for the checks that read them.
+func valueTokens(text string) string {
+	var out strings.Builder
+	inString := false
+	for i := 0; i < len(text); i++ {
+		switch c := text[i]; {
+		case inString && c == '\\' && i+1 < len(text):
+			out.WriteString(text[i : i+2])
+			i++
+			continue
+		case c == '"':
+			inString = !inString
+		case !inString && strings.HasPrefix(text[i:], "${") && strings.Contains(text[i:], "}"):
+			out.WriteByte('0')
+			i += strings.Index(text[i:], "}")
+			continue
+		case !inString && strings.HasPrefix(text[i:], "PLACEHOLDER"):
+			out.WriteByte('0')
+			i += len("PLACEHOLDER") - 1
+			continue
+		}
+		out.WriteByte(text[i])
+	}
+	return out.String()
 }
 
 // joinedText is a dashboard body as the widget readers take it (bodyText): "" when it is not

@@ -1048,6 +1048,26 @@ func TestBodyTextOfAStringAJoinAndASub(t *testing.T) {
 			map[string]any{"Other": "eu-west-1"}}}))
 }
 
+// Review round 3's 14a: an Fn::Sub or Fn::Join body with a Parameter where JSON takes a value
+// ("period":${Period}) is JSON once CloudFormation substitutes it, so it is no "not JSON" and its
+// widgets are still read; a token within a string stays; a body broken beside the token still fails.
+func TestABodyTokenWhereJSONTakesAValueIsNoParseFailure(t *testing.T) {
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	patching["Parameters"].(map[string]any)["Period"] = map[string]any{"Type": "Number", "Default": "300"}
+	dashboard := props(patching, "MonitoringDashboard0C3675C6")
+	const widget = `{"type":"metric","properties":{"title":"runs","region":"${AWS::Region}","period":${Period},"metrics":[["AWS/SSM-RunCommand","CommandsFailed"]]}}`
+	dashboard["DashboardBody"] = map[string]any{"Fn::Sub": `{"widgets":[` + widget + `]}`}
+	assert.Empty(t, Bodies(patching))
+	assert.Empty(t, UnjudgedBodies(patching))
+	assert.Equal(t, `{"widgets":[`+strings.Replace(widget, "${Period}", "0", 1)+`]}`, joinedText(dashboard["DashboardBody"]), "the region's token stays")
+	dashboard["DashboardBody"] = map[string]any{"Fn::Join": []any{"", []any{`{"widgets":[{"type":"metric","properties":{"period":`,
+		map[string]any{"Ref": "Period"}, `,"title":"a \"quoted\" ${x}"}}]}`}}}
+	assert.Empty(t, Bodies(patching))
+	assert.Len(t, dashboardWidgets(dashboard), 1)
+	dashboard["DashboardBody"] = map[string]any{"Fn::Sub": `{"widgets":[{"type":"metric","properties":{"period":${Period},}}]}`}
+	assert.Equal(t, []string{"dashboard MonitoringDashboard0C3675C6: its body is not JSON: invalid character '}' looking for beginning of object key string"}, Bodies(patching))
+}
+
 // Each baseline is declared as configured; mutation run 8's plantings (a Windows baseline
 // reporting missing security updates compliant, a Linux baseline for another release) and a
 // delay and a filter changed are named.
