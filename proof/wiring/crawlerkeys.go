@@ -28,9 +28,8 @@ const crawlerLogGroupPrefix = "/aws-glue/crawlers-role/"
 // is judged here. The crawler's role on the same key (kms:Encrypt, Decrypt, GenerateDataKey, from
 // the key policy directly or through its account-root statement and the role's own grant) is
 // authz's crawler rows, which the evaluator judges.
-func CrawlerLogsKeys(region, account string, templates ...map[string]any) []string {
+func CrawlerLogsKeys(region, account string, templates ...map[string]any) (problems, notes []string) {
 	at := placeOf(region, account)
-	var problems []string
 	for _, template := range templates {
 		resources := cfntemplate.Resources(template)
 		keys := cfntemplate.OfType(resources, "AWS::KMS::Key")
@@ -54,9 +53,12 @@ func CrawlerLogsKeys(region, account string, templates ...map[string]any) []stri
 				if !judged {
 					continue
 				}
-				group := crawlerLogGroupPrefix + role + "-" + name
-				if !allowsRegionalLogs(key, map[string]any{"LogGroupName": group}, at) {
-					group = crawlerLogGroupPrefix + shown + "-" + name
+				admitted := allowsRegionalLogs(key, map[string]any{"LogGroupName": crawlerLogGroupPrefix + role + "-" + name}, at)
+				group := crawlerLogGroupPrefix + shown + "-" + name
+				if admitted == notJudged {
+					notes = append(notes, fmt.Sprintf("security configuration %s: key %s, for crawler %s's log group %s: %s", id, keyID, crawlerID, group, logsNotJudged))
+				}
+				if admitted == denies {
 					problems = append(problems, fmt.Sprintf("security configuration %s: key %s does not let CloudWatch Logs use it as logs.<region>.amazonaws.com for crawler %s's log group %s "+
 						"(the principal and the encryption context %s its key policy must admit): the crawler cannot write its encrypted logs",
 						id, keyID, crawlerID, group, logsContextKey))
@@ -64,7 +66,7 @@ func CrawlerLogsKeys(region, account string, templates ...map[string]any) []stri
 			}
 		}
 	}
-	return problems
+	return problems, notes
 }
 
 // crawlerRoleName is the name of the role a crawler's Role names (its ARN, a GetAtt or Ref of a

@@ -41,7 +41,7 @@ func crawlerLogsConditionValue(t *testing.T, operator string, value any) map[str
 // values does, passes.
 func TestCrawlerLogsKeysAdmitTheCrawlersLogGroup(t *testing.T) {
 	for _, scenario := range goldenScenarios {
-		assert.Empty(t, CrawlerLogsKeys("us-west-2", "", goldenStacks(t, scenario, "network", "fleet", "patching")...), scenario)
+		assert.Empty(t, crawlerKeyProblems("us-west-2", "", goldenStacks(t, scenario, "network", "fleet", "patching")...), scenario)
 	}
 	want := "security configuration InventoryQueriesSecurityConfiguration93096163: key InventoryQueriesLogsKey3D6F7292 does not let CloudWatch Logs use it as logs.<region>.amazonaws.com " +
 		"for crawler InventoryQueriesCrawlerD90043AA's log group /aws-glue/crawlers-role/<InventoryQueriesCrawlerRole014F2020's generated name>-privatepatch-inventory"
@@ -56,7 +56,7 @@ func TestCrawlerLogsKeysAdmitTheCrawlersLogGroup(t *testing.T) {
 		// Under StringEquals a * is itself (review of run 21's checks, 5c).
 		{"StringEquals", []any{"/aws-glue/crawlers-role/*"}},
 	} {
-		problems := CrawlerLogsKeys("us-west-2", "111111111111", crawlerLogsCondition(t, planted.operator, planted.logGroups...))
+		problems := crawlerKeyProblems("us-west-2", "111111111111", crawlerLogsCondition(t, planted.operator, planted.logGroups...))
 		assert.Len(t, problems, 1, planted)
 		assert.Contains(t, joined(problems), want, planted)
 	}
@@ -72,7 +72,7 @@ func TestCrawlerLogsKeysAdmitTheCrawlersLogGroup(t *testing.T) {
 		// IAM ORs a key's values: one of the list admits the group (review of run 21's checks, 5b).
 		{"ArnLike", []any{"/aws/lambda/*", "/aws-glue/crawlers-role/*"}},
 	} {
-		assert.Empty(t, CrawlerLogsKeys("us-west-2", "111111111111", crawlerLogsCondition(t, admitted.operator, admitted.logGroups...)), admitted)
+		assert.Empty(t, crawlerKeyProblems("us-west-2", "111111111111", crawlerLogsCondition(t, admitted.operator, admitted.logGroups...)), admitted)
 	}
 }
 
@@ -80,9 +80,9 @@ func TestCrawlerLogsKeysAdmitTheCrawlersLogGroup(t *testing.T) {
 // documented account-wide form admits it, another account's and another service's ARNs do not.
 func TestCrawlerLogsKeysMatchTheGroupsWholeArn(t *testing.T) {
 	const account = "111111111111"
-	assert.Empty(t, CrawlerLogsKeys("us-west-2", account, crawlerLogsConditionValue(t, "ArnLike", "arn:aws:logs:us-west-2:"+account+":*")))
+	assert.Empty(t, crawlerKeyProblems("us-west-2", account, crawlerLogsConditionValue(t, "ArnLike", "arn:aws:logs:us-west-2:"+account+":*")))
 	for _, arn := range []string{"arn:aws:logs:us-west-2:999999999999:log-group:/aws-glue/crawlers-role/*", "arn:aws:sns:us-west-2:" + account + ":log-group:/aws-glue/crawlers-role/*"} {
-		problems := CrawlerLogsKeys("us-west-2", account, crawlerLogsConditionValue(t, "ArnEquals", arn))
+		problems := crawlerKeyProblems("us-west-2", account, crawlerLogsConditionValue(t, "ArnEquals", arn))
 		assert.Len(t, problems, 1, arn)
 		assert.Contains(t, joined(problems), "does not let CloudWatch Logs use it", arn)
 	}

@@ -18,9 +18,8 @@ import (
 // AssociateKmsKey; "Amazon S3 only supports symmetric KMS keys", PutBucketEncryption, botocore
 // 1.43.11's models), and a log group names its key by ARN, as CreateLogGroup's kmsKeyId asks ("The
 // Amazon Resource Name (ARN) of the KMS key"), not by its id (a Ref).
-func Keys(region, account string, templates ...map[string]any) []string {
+func Keys(region, account string, templates ...map[string]any) (problems, notes []string) {
 	at := placeOf(region, account)
-	var problems []string
 	for _, template := range templates {
 		resources, _ := template["Resources"].(map[string]any)
 		keys := cfntemplate.OfType(resources, "AWS::KMS::Key")
@@ -58,7 +57,14 @@ func Keys(region, account string, templates ...map[string]any) []string {
 			if _, isKey := keys[cfntemplate.Ref(groups[id]["KmsKeyId"])]; isKey {
 				problems = append(problems, fmt.Sprintf("log group %s: names key %s by its id (a Ref), where CloudWatch Logs takes its ARN", id, cfntemplate.Ref(groups[id]["KmsKeyId"])))
 			}
-			if key, ok := keys[cfntemplate.GetAtt(groups[id]["KmsKeyId"])]; ok && !allowsRegionalLogs(key, groups[id], at) {
+			key, ok := keys[cfntemplate.GetAtt(groups[id]["KmsKeyId"])]
+			if !ok {
+				continue
+			}
+			switch allowsRegionalLogs(key, groups[id], at) {
+			case notJudged:
+				notes = append(notes, fmt.Sprintf("log group %s: key %s: %s", id, cfntemplate.GetAtt(groups[id]["KmsKeyId"]), logsNotJudged))
+			case denies:
 				problems = append(problems, fmt.Sprintf("log group %s: key %s does not let CloudWatch Logs use it as logs.<region>.amazonaws.com "+
 					"for this group (the principal and the encryption context %s its key policy must name): creating the encrypted group fails",
 					id, cfntemplate.GetAtt(groups[id]["KmsKeyId"]), logsContextKey))
@@ -74,7 +80,7 @@ func Keys(region, account string, templates ...map[string]any) []string {
 			}
 		}
 	}
-	return problems
+	return problems, notes
 }
 
 // regionalLogs is CloudWatch Logs' principal in a key policy: "Any ETL job or crawler that writes
@@ -94,20 +100,36 @@ const logsContextKey = "kms:EncryptionContext:aws:logs:arn"
 // data keys for group (an action of the statement, IAM's wildcards and all, covers
 // kms:GenerateDataKey: the guide's statement grants kms:GenerateDataKey* with Encrypt*, Decrypt*,
 // ReEncrypt* and Describe*, and kms:* covers them too), under a condition that admits the group's
-// encryption context at the deployment's place.
-func allowsRegionalLogs(key, group map[string]any, at arnPlace) bool {
+// encryption context at the deployment's place: admits when one statement does, notJudged when
+// none does and one's condition is not judged.
+func allowsRegionalLogs(key, group map[string]any, at arnPlace) verdict {
 	policy, _ := key["KeyPolicy"].(map[string]any)
+	best := denies
 	for _, st := range cfntemplate.List(policy["Statement"]) {
 		st, _ := st.(map[string]any)
 		principal, _ := st["Principal"].(map[string]any)
 		if st["Effect"] == "Allow" && coversAction(st, "kms:GenerateDataKey") &&
-			slices.ContainsFunc(cfntemplate.Values(principal["Service"]), func(s any) bool { return regionalLogs.MatchString(rendered(s)) }) &&
-			logsContextAdmits(st["Condition"], at, at.groupArn(group["LogGroupName"])) {
-			return true
+			slices.ContainsFunc(cfntemplate.Values(principal["Service"]), func(s any) bool { return regionalLogs.MatchString(rendered(s)) }) {
+			best = max(best, logsContextAdmits(st["Condition"], at, at.groupArn(group["LogGroupName"])))
 		}
 	}
-	return false
+	return best
 }
+
+// verdict is what a key policy's condition does to a request, ordered so that IAM's OR of a key's
+// values is the max and its AND of keys and operators the min.
+type verdict int
+
+const (
+	denies    verdict = iota
+	notJudged         // an ARN operator's value of fewer than six components: no page read says how IAM pairs it
+	admits
+)
+
+// logsNotJudged is the note for a log group whose key's policy admits CloudWatch Logs only under
+// a condition value not judged (notJudged).
+const logsNotJudged = "its key policy admits CloudWatch Logs (logs.<region>.amazonaws.com) only under an ARN condition on " + logsContextKey +
+	" of fewer than six components: not judged: no AWS page says how IAM pairs its components with the group's ARN"
 
 // coversAction: the statement's Action names action, or its NotAction does not, by IAM's
 // wildcards; action names are case insensitive ("IAM JSON policy elements: Action", IAM User
@@ -126,21 +148,24 @@ func coversAction(st map[string]any, action string) bool {
 // context (the ARN arn, as at.groupArn gives it): no condition, or only logsContextKey under an
 // ARN or string operator (IfExists alike: CloudWatch Logs always gives the key), with a value
 // (any one of a list: IAM ORs a key's values) that matches arn as its operator matches.
-func logsContextAdmits(condition any, at arnPlace, arn string) bool {
+func logsContextAdmits(condition any, at arnPlace, arn string) verdict {
 	operators, _ := condition.(map[string]any)
+	result := admits
 	for operator, keys := range operators {
 		keys, _ := keys.(map[string]any)
 		operator = strings.TrimSuffix(operator, "IfExists")
 		for k, v := range keys {
 			if k != logsContextKey || !slices.Contains([]string{"ArnLike", "ArnEquals", "StringLike", "StringEquals"}, operator) {
-				return false
+				return denies
 			}
-			if !slices.ContainsFunc(cfntemplate.Values(v), func(value any) bool { return arnConditionMatches(operator, at.resolved(value), arn) }) {
-				return false
+			values := denies
+			for _, value := range cfntemplate.Values(v) {
+				values = max(values, arnConditionMatches(operator, at.resolved(value), arn))
 			}
+			result = min(result, values)
 		}
 	}
-	return true
+	return result
 }
 
 // arnConditionMatches: a condition value (pattern, rendered at the deployment's place) matches
@@ -149,28 +174,35 @@ func logsContextAdmits(condition any, at arnPlace, arn string) bool {
 // is checked separately and each can include multi-character match wildcards (*) or
 // single-character match wildcards (?). The ArnEquals and ArnLike condition operators behave
 // identically"; StringLike matches the whole string with those wildcards; StringEquals is "Exact
-// matching". A value of fewer than six components is taken to match no ARN under the ARN
-// operators (no page read says how IAM pairs its components). AWS's account-wide form
+// matching". A value of fewer than six components is not judged under the ARN operators: no page
+// read says how IAM pairs its components (review round 3's 2a: arn:aws:logs:* may match, as a
+// Resource's trailing * runs across colons). AWS's account-wide form
 // arn:aws:logs:region:account-id:* ("limits the use of the AWS KMS key to the specified account,
 // but it can be used for any log group", "Encrypt log data in CloudWatch Logs using AWS KMS",
 // CloudWatch Logs User Guide, read 2026-12-07) admits every group of the account.
-func arnConditionMatches(operator, pattern, arn string) bool {
+func arnConditionMatches(operator, pattern, arn string) verdict {
+	admitted := func(b bool) verdict {
+		if b {
+			return admits
+		}
+		return denies
+	}
 	switch operator {
 	case "StringEquals":
-		return pattern == arn
+		return admitted(pattern == arn)
 	case "StringLike":
-		return globName(pattern, arn)
+		return admitted(globName(pattern, arn))
 	}
 	patterns, parts := strings.SplitN(pattern, ":", 6), strings.SplitN(arn, ":", 6)
 	if len(patterns) != 6 {
-		return false
+		return notJudged
 	}
 	for i := range parts {
 		if parts[i] != unknownPseudo && !globName(patterns[i], parts[i]) {
-			return false
+			return denies
 		}
 	}
-	return true
+	return admits
 }
 
 // globName globs s (which ends in generatedName where the group's name is generated) against

@@ -457,7 +457,7 @@ func TestCompositeRulesNameAlarmsThatExist(t *testing.T) {
 func TestKeysAreSymmetricAndNamedByArn(t *testing.T) {
 	for _, scenario := range goldenScenarios {
 		templates := goldenStacks(t, scenario, "network", "fleet", "patching")
-		assert.Empty(t, Keys("us-west-2", "", templates...), scenario)
+		assert.Empty(t, keyProblems("us-west-2", "", templates...), scenario)
 	}
 	patching := read(t, "../../test/testdata/example.patching.template.json")
 	props(patching, "AlertsKey9E1197AF")["KeySpec"] = "RSA_2048"
@@ -466,14 +466,14 @@ func TestKeysAreSymmetricAndNamedByArn(t *testing.T) {
 	props(network, "NetworkFlowLogGroup4F8CEEEF")["KmsKeyId"] = map[string]any{"Ref": "NetworkFlowLogKeyF785E5F9"}
 	fleet := read(t, "../../test/testdata/rich-patching.fleet.template.json")
 	props(fleet, "CommandOutputKey90C1B169")["KeySpec"] = "ECC_NIST_P256"
-	problems := joined(Keys("us-west-2", "", patching, network, fleet))
+	problems := joined(keyProblems("us-west-2", "", patching, network, fleet))
 	assert.Contains(t, problems, "topic AlertsTopicCF7C81C9: key AlertsKey9E1197AF is RSA_2048, not a symmetric encryption key")
 	assert.Contains(t, problems, "bucket CommandOutputBucket0DD4DD73: key CommandOutputKey90C1B169 is ECC_NIST_P256, not a symmetric encryption key")
 	assert.Contains(t, problems, "key AlertsKey9E1197AF is for SIGN_VERIFY")
 	// Mutation run 10's A12: the topic moved to the AWS managed key.
 	managed := read(t, "../../test/testdata/example.patching.template.json")
 	props(managed, "AlertsTopicCF7C81C9")["KmsMasterKeyId"] = "alias/aws/sns"
-	assert.Contains(t, joined(Keys("us-west-2", "", managed)), "topic AlertsTopicCF7C81C9: encrypted with the AWS managed key alias/aws/sns")
+	assert.Contains(t, joined(keyProblems("us-west-2", "", managed)), "topic AlertsTopicCF7C81C9: encrypted with the AWS managed key alias/aws/sns")
 	assert.Contains(t, problems, "log group NetworkFlowLogGroup4F8CEEEF: names key NetworkFlowLogKeyF785E5F9 by its id (a Ref), where CloudWatch Logs takes its ARN")
 	// Mutation run 6's N09: the key policy names logs.amazonaws.com, not the regional principal.
 	network = read(t, "../../test/testdata/example.network.template.json")
@@ -482,7 +482,7 @@ func TestKeysAreSymmetricAndNamedByArn(t *testing.T) {
 			p["Service"] = "logs.amazonaws.com"
 		}
 	}
-	assert.Contains(t, joined(Keys("us-west-2", "", network)), "log group NetworkFlowLogGroup4F8CEEEF: key NetworkFlowLogKeyF785E5F9 does not let CloudWatch Logs use it as logs.<region>.amazonaws.com")
+	assert.Contains(t, joined(keyProblems("us-west-2", "", network)), "log group NetworkFlowLogGroup4F8CEEEF: key NetworkFlowLogKeyF785E5F9 does not let CloudWatch Logs use it as logs.<region>.amazonaws.com")
 	// The encryption context, which the IAM evaluator does not model: a misspelled context key,
 	// and a pattern the group's generated name does not match, each deny CloudWatch Logs.
 	for _, plant := range []func(condition map[string]any){
@@ -502,7 +502,7 @@ func TestKeysAreSymmetricAndNamedByArn(t *testing.T) {
 				plant(c)
 			}
 		}
-		assert.Contains(t, joined(Keys("us-west-2", "", network)), "log group NetworkFlowLogGroup4F8CEEEF: key NetworkFlowLogKeyF785E5F9 does not let CloudWatch Logs use it")
+		assert.Contains(t, joined(keyProblems("us-west-2", "", network)), "log group NetworkFlowLogGroup4F8CEEEF: key NetworkFlowLogKeyF785E5F9 does not let CloudWatch Logs use it")
 	}
 	// A named group and a pattern of its name are let in.
 	network = read(t, "../../test/testdata/example.network.template.json")
@@ -513,7 +513,7 @@ func TestKeysAreSymmetricAndNamedByArn(t *testing.T) {
 			parts[len(parts)-1] = ":log-group:/aws/vpc/flow-logs/*"
 		}
 	}
-	assert.Empty(t, Keys("us-west-2", "", network))
+	assert.Empty(t, keyProblems("us-west-2", "", network))
 }
 
 // What the stacks mean their resources to do, planted otherwise in a valid template (held-out
