@@ -331,6 +331,38 @@ func TestACrawlerLogsKeyOutsideTheTemplatesIsNotJudgedOnTheRolesGrant(t *testing
 	assert.Empty(t, needed(find(t, "crawler-key-elsewhere", "Glue crawler", "logs:AssociateKmsKey", ""))[0].NotJudged)
 }
 
+// Review round 3's 3a: every KMS row on a key outside the templates says "not judged", not only
+// the crawler's: a role publishing to a topic under a literal key ARN, and a role writing to an
+// SSE-KMS bucket under one, each keep their key rows, not judged; on the templates' keys they are
+// judged.
+func TestEveryKeyRowOutsideTheTemplatesIsNotJudged(t *testing.T) {
+	keyRows := func(stacks Stacks, source string) []Call {
+		calls, err := Deployment{Stacks: stacks, Env: env}.Calls()
+		require.NoError(t, err)
+		var out []Call
+		for _, c := range calls {
+			if c.Source == source {
+				out = append(out, c)
+			}
+		}
+		require.NotEmpty(t, out, source)
+		return out
+	}
+	for _, c := range append(keyRows(golden(t, "example"), publisherKeyPage), keyRows(golden(t, "rich-patching", "fleet", "patching"), encryptedBucketPage)...) {
+		assert.Empty(t, c.NotJudged, "%s %s", c.Caller, c.Action)
+		assert.NotEmpty(t, c.ResourcePolicy.Origin, "%s %s", c.Caller, c.Action)
+	}
+	topicElsewhere := golden(t, "example")
+	resourceOf(t, topicElsewhere, "privatepatch-patching", "AlertsTopicCF7C81C9")["KmsMasterKeyId"] = elsewhereKeyArn
+	bucketElsewhere := golden(t, "rich-patching", "fleet", "patching")
+	encryption := resourceOf(t, bucketElsewhere, "privatepatch-fleet", "CommandOutputBucket0DD4DD73")["BucketEncryption"].(map[string]any)
+	encryption["ServerSideEncryptionConfiguration"].([]any)[0].(map[string]any)["ServerSideEncryptionByDefault"].(map[string]any)["KMSMasterKeyID"] = elsewhereKeyArn
+	for _, c := range append(keyRows(topicElsewhere, publisherKeyPage), keyRows(bucketElsewhere, encryptedBucketPage)...) {
+		assert.Equal(t, elsewhereKeyArn, c.Resource)
+		assert.Equal(t, "key policy not in these templates", c.NotJudged, "%s %s", c.Caller, c.Action)
+	}
+}
+
 // A flow log's delivery writes under the folder of its LogDestination: a folder the bucket
 // policy does not admit is a denied delivery, named as such (run 21's A01 was only reported as
 // the delivery statements being unneeded); a policy that follows the folder admits it.
