@@ -173,7 +173,8 @@ func complianceRuleSplit(resources map[string]any, baseline string) []string {
 // db, else its primaryIdentifier (service-spec-types' Resource, read 2026-12-07; its test reads
 // the db again), and these types' are ids, names or a URL. A key named by Ref in a policy matches
 // no key (mutation run 19's A05); an EventBridge target named by Ref is no target (run 21's B19:
-// the review of round 2, 8a, added the target types Kinesis to ApiGateway). The list is by hand,
+// the review of round 2, 8a, added the target types Kinesis to ApiGateway; review round 3's 6a the
+// API destination, the Redshift cluster of a Data API target and the SageMaker pipeline). The list is by hand,
 // not every type the db gives: its primaryIdentifier is not always the Ref (a
 // SecretsManager::Secret's Id is its ARN), and a type taken wrongly here would be a false alarm.
 var RefIsNoARN = map[string]string{
@@ -181,6 +182,7 @@ var RefIsNoARN = map[string]string{
 	"AWS::DynamoDB::Table": "TableName", "AWS::Lambda::Function": "FunctionName", "AWS::SSM::Document": "Name", "AWS::SQS::Queue": "QueueUrl",
 	"AWS::Kinesis::Stream": "Name", "AWS::KinesisFirehose::DeliveryStream": "DeliveryStreamName", "AWS::Events::EventBus": "Name",
 	"AWS::CodeBuild::Project": "Name", "AWS::ECS::Cluster": "ClusterName", "AWS::CodePipeline::Pipeline": "Name", "AWS::ApiGateway::RestApi": "RestApiId",
+	"AWS::Events::ApiDestination": "Name", "AWS::Redshift::Cluster": "ClusterIdentifier", "AWS::SageMaker::Pipeline": "PipelineName",
 }
 
 // statementResources: an IAM identity policy's resources are "*", ARNs, or intrinsics that give

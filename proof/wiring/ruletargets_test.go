@@ -49,3 +49,19 @@ func TestARuleTargetNamedByAnEventBusRefIsNamed(t *testing.T) {
 	target["Arn"] = map[string]any{"Fn::GetAtt": []any{"PlantedBus", "Arn"}}
 	assert.Empty(t, RuleTargets(patching))
 }
+
+// Review round 3's 6a: an API destination, a Redshift cluster (a Data API target) and a SageMaker
+// pipeline named by Ref (a name or id) as a target's Arn are named; each one's GetAtt Arn passes.
+func TestARuleTargetNamedByAnApiDestinationClusterOrPipelineRefIsNamed(t *testing.T) {
+	for typ, identifier := range map[string]string{"AWS::Events::ApiDestination": "Name", "AWS::Redshift::Cluster": "ClusterIdentifier",
+		"AWS::SageMaker::Pipeline": "PipelineName"} {
+		patching := read(t, "../../test/testdata/example.patching.template.json")
+		cfntemplate.Resources(patching)["PlantedTarget"] = map[string]any{"Type": typ, "Properties": map[string]any{}}
+		target := findingsTarget(t, patching)
+		target["Arn"] = map[string]any{"Ref": "PlantedTarget"}
+		assert.Equal(t, []string{`rule SecuritySecurityHubFindingsRule2508B81A: target Target0's Arn is {"Ref":"PlantedTarget"}, ` +
+			"the " + identifier + " of an " + typ + ", which is no ARN, as a target's Arn must be"}, RuleTargets(patching), typ)
+		target["Arn"] = map[string]any{"Fn::GetAtt": []any{"PlantedTarget", "Arn"}}
+		assert.Empty(t, RuleTargets(patching), typ)
+	}
+}
