@@ -2267,3 +2267,24 @@ func TestAStackReadingAnotherDependsOnItInTheManifest(t *testing.T) {
 	assert.Equal(t, []string{"privatepatch-other reads outputs of privatepatch-network, but its manifest artifact does not depend on it (directly or through another stack): cdk deploy may deploy it first or alongside, and the reference fails"},
 		ReferenceOrder(templates, dependsOn))
 }
+
+// Review round 3's 15a: an S3 flow log whose folder is AWSLogs, a term CreateFlowLogs reserves,
+// is named, given by a literal ARN, an Fn::Join on the bucket's Arn or an Fn::Sub; its
+// neighbours, another folder and a folder under another name that holds AWSLogs, pass.
+func TestAFlowLogFolderNamedAWSLogsIsNamed(t *testing.T) {
+	network := read(t, "../../test/testdata/flowlogs-s3.network.template.json")
+	require.Empty(t, FlowLogs(network))
+	flowLog := props(network, "NetworkVpcFlowLog9B71FB8D")
+	bucket := flowLog["LogDestination"]
+	for _, reserved := range []any{"arn:aws:s3:::my-bucket/AWSLogs/",
+		map[string]any{"Fn::Join": []any{"", []any{bucket, "/AWSLogs/"}}},
+		map[string]any{"Fn::Sub": "arn:${AWS::Partition}:s3:::${NetworkFlowLogsBucketA9BF4847}/AWSLogs/vpc/"}} {
+		flowLog["LogDestination"] = reserved
+		assert.Len(t, FlowLogs(network), 1, reserved)
+		assert.Contains(t, joined(FlowLogs(network)), "flow log NetworkVpcFlowLog9B71FB8D: its LogDestination's folder \"AWSLogs/", reserved)
+	}
+	for _, fine := range []any{"arn:aws:s3:::my-bucket/flowlogs/", "arn:aws:s3:::my-bucket/flowlogs/AWSLogs/", map[string]any{"Fn::Join": []any{"", []any{bucket, "/flowlogs/"}}}} {
+		flowLog["LogDestination"] = fine
+		assert.Empty(t, FlowLogs(network), fine)
+	}
+}
