@@ -1172,7 +1172,15 @@ func TestSecurityHubAndItsStandardsAreTheConfigurations(t *testing.T) {
 	require.Empty(t, securityHub(cfntemplate.Resources(patching), cfg))
 	delete(patching["Resources"].(map[string]any), find(patching, "AWS::SecurityHub::Standard"))
 	assert.Equal(t, []string{"no AWS::SecurityHub::Standard enables aws-foundational-security-best-practices (standards/aws-foundational-security-best-practices/v/1.0.0), " +
-		"which security.securityHub.standards asks for: the hub enables no default standards, so its controls are never evaluated"}, Security(patching, cfg))
+		"which security.securityHub.standards asks for: the hub the stack creates enables no default standards, so its controls are never evaluated"}, Security(patching, cfg))
+	// An existing hub's standards are the account's: the message says what the stack leaves out
+	// (review round 3's 13a), with the stack's hub gone as an existing hub asks.
+	existingHub := *cfg
+	existingHub.Security.SecurityHub.Existing = true
+	delete(patching["Resources"].(map[string]any), find(patching, "AWS::SecurityHub::Hub"))
+	assert.Equal(t, []string{"no AWS::SecurityHub::Standard enables aws-foundational-security-best-practices (standards/aws-foundational-security-best-practices/v/1.0.0), " +
+		"which security.securityHub.standards asks for: the stack never enables it on the existing hub, whose own standards and switches (AutoEnableControls) " +
+		"are the account's and not judged here"}, Security(patching, &existingHub))
 
 	patching = read(t, "../../test/testdata/example.patching.template.json")
 	standard := find(patching, "AWS::SecurityHub::Standard")
