@@ -54,22 +54,9 @@ func Keys(region, account string, templates ...map[string]any) (problems, notes 
 		groups := cfntemplate.OfType(resources, "AWS::Logs::LogGroup")
 		for _, id := range slices.Sorted(maps.Keys(groups)) {
 			symmetric("log group "+id, groups[id]["KmsKeyId"])
-			if _, isKey := keys[cfntemplate.Ref(groups[id]["KmsKeyId"])]; isKey {
-				problems = append(problems, fmt.Sprintf("log group %s: names key %s by its id (a Ref), where CloudWatch Logs takes its ARN", id, cfntemplate.Ref(groups[id]["KmsKeyId"])))
-			}
-			key, ok := keys[cfntemplate.GetAtt(groups[id]["KmsKeyId"])]
-			if !ok {
-				continue
-			}
-			switch allowsRegionalLogs(key, groups[id], at) {
-			case notJudged:
-				notes = append(notes, fmt.Sprintf("log group %s: key %s: %s", id, cfntemplate.GetAtt(groups[id]["KmsKeyId"]), logsNotJudged))
-			case denies:
-				problems = append(problems, fmt.Sprintf("log group %s: key %s does not let CloudWatch Logs use it as logs.<region>.amazonaws.com "+
-					"for this group (the principal and the encryption context %s its key policy must name): creating the encrypted group fails",
-					id, cfntemplate.GetAtt(groups[id]["KmsKeyId"]), logsContextKey))
-			}
 		}
+		groupProblems, groupNotes := logGroupKeys(groups, keys, at)
+		problems, notes = append(problems, groupProblems...), append(notes, groupNotes...)
 		buckets := cfntemplate.OfType(resources, "AWS::S3::Bucket")
 		for _, id := range slices.Sorted(maps.Keys(buckets)) {
 			encryption, _ := buckets[id]["BucketEncryption"].(map[string]any)
@@ -78,6 +65,30 @@ func Keys(region, account string, templates ...map[string]any) (problems, notes 
 				byDefault, _ := rule["ServerSideEncryptionByDefault"].(map[string]any)
 				symmetric("bucket "+id, byDefault["KMSMasterKeyID"])
 			}
+		}
+	}
+	return problems, notes
+}
+
+// logGroupKeys are the problems and notes of each log group's key of the template (keys): named
+// by ARN, and letting CloudWatch Logs use it for the group (allowsRegionalLogs).
+func logGroupKeys(groups, keys map[string]map[string]any, at arnPlace) (problems, notes []string) {
+	for _, id := range slices.Sorted(maps.Keys(groups)) {
+		if _, isKey := keys[cfntemplate.Ref(groups[id]["KmsKeyId"])]; isKey {
+			problems = append(problems, fmt.Sprintf("log group %s: names key %s by its id (a Ref), where CloudWatch Logs takes its ARN", id, cfntemplate.Ref(groups[id]["KmsKeyId"])))
+		}
+		keyID := cfntemplate.GetAtt(groups[id]["KmsKeyId"])
+		key, ok := keys[keyID]
+		if !ok {
+			continue
+		}
+		switch allowsRegionalLogs(key, groups[id], at) {
+		case notJudged:
+			notes = append(notes, fmt.Sprintf("log group %s: key %s: %s", id, keyID, logsNotJudged))
+		case denies:
+			problems = append(problems, fmt.Sprintf("log group %s: key %s does not let CloudWatch Logs use it as logs.<region>.amazonaws.com "+
+				"for this group (the principal and the encryption context %s its key policy must name): creating the encrypted group fails",
+				id, keyID, logsContextKey))
 		}
 	}
 	return problems, notes
