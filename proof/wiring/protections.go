@@ -112,8 +112,9 @@ func outputValue(fleet map[string]any, v any) any {
 // sources from AWS services and encrypted topics", Amazon SNS Developer Guide), not the AWS
 // managed alias/aws/sns (by alias or alias ARN, or as the Default of the Parameter that gives it,
 // run 10's A12 when deployed with the default). Run 21's A20 removed the alerts topic's key. A
-// Ref of the template's own AWS::KMS::Alias is judged by the key its TargetKeyId names (an alias
-// is a KmsMasterKeyId SNS takes). A key given from outside the template (keyElsewhere) is not
+// Ref of the template's own AWS::KMS::Alias (its AliasName, the type's primaryIdentifier in
+// @aws-cdk/aws-service-spec's db, read 2026-12-07) is judged by the key its TargetKeyId names (an
+// alias is a KmsMasterKeyId SNS takes). A key given from outside the template (keyElsewhere) is not
 // judged, and a note says so: its policy is not in these templates.
 func TopicKeys(templates ...map[string]any) (problems, notes []string) {
 	for _, template := range templates {
