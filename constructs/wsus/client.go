@@ -150,9 +150,8 @@ func NewClientConfiguration(scope constructs.Construct, id string, props *Client
 		})
 		c.association.AddResourceDependency(c.group, jsii.String("the association targets the group: it must exist first"))
 	}
-	// The fleet may be many instances: configure a quarter at a time, stop at a quarter failing.
-	c.association.SetMaxConcurrency(jsii.String("25%"))
-	c.association.SetMaxErrors(jsii.String("25%"))
+	c.association.SetMaxConcurrency(jsii.String(wsusspec.ClientMaxConcurrency))
+	c.association.SetMaxErrors(jsii.String(wsusspec.ClientMaxErrors))
 	return c
 }
 

@@ -9,13 +9,15 @@ import (
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/compliance/compliancespec"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
+	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
 // AssociationRates: each association's MaxConcurrency and MaxErrors are the ones its construct
 // emits, from one home: the scans' patchingspec.ScanMaxConcurrency and ScanMaxErrors, the
-// configuration checks' compliancespec.ChecksMaxConcurrency and ChecksMaxErrors, and the agent
-// updates' the configuration's patching.agentUpdate. MaxErrors decides how far an association
+// configuration checks' compliancespec.ChecksMaxConcurrency and ChecksMaxErrors, the WSUS client
+// configuration's wsusspec.ClientMaxConcurrency and ClientMaxErrors, and the agent updates' the
+// configuration's patching.agentUpdate. MaxErrors decides how far an association
 // gets: "If you specify 0, then the system stops sending requests after the first error is
 // returned" (AssociationVersionInfo MaxErrors, Systems Manager API Reference, read 2026-12-07),
 // so a scan stopped at its first failed node leaves the rest unreported, with stale compliance
@@ -34,6 +36,8 @@ func AssociationRates(patching, fleet map[string]any, d *config.Config) []string
 				kind, concurrency, maxErrors = "a scan (patchingspec)", patchingspec.ScanMaxConcurrency, patchingspec.ScanMaxErrors
 			case a["Name"] == "AWS-UpdateSSMAgent":
 				kind, concurrency, maxErrors = "an agent update (patching.agentUpdate)", agent.MaxConcurrency, agent.MaxErrors
+			case strings.HasPrefix(id, "WsusClientAssociation"):
+				kind, concurrency, maxErrors = "the WSUS client configuration (wsusspec)", wsusspec.ClientMaxConcurrency, wsusspec.ClientMaxErrors
 			case strings.HasPrefix(id, "ConfigurationChecks"):
 				kind, concurrency, maxErrors = "a configuration check (compliancespec)", compliancespec.ChecksMaxConcurrency, compliancespec.ChecksMaxErrors
 			default:

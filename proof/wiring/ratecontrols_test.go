@@ -10,7 +10,7 @@ import (
 
 // Every golden's associations carry their construct's rate controls; run 24's B11 (the fleet
 // scan's MaxErrors 100% turned 0) is named, as is a configuration check's and an agent update's
-// changed value, while the WSUS client's (no home here) is left alone.
+// changed value, and the WSUS client configuration's.
 func TestEachAssociationsRateControlsAreItsConstructs(t *testing.T) {
 	cfg, err := config.Load("../../config/example.yaml")
 	require.NoError(t, err)
@@ -29,6 +29,7 @@ func TestEachAssociationsRateControlsAreItsConstructs(t *testing.T) {
 	assert.Equal(t, []string{
 		`association ConfigurationChecksAssociation01E80C0A: MaxConcurrency "100%", not the "25%" of a configuration check (compliancespec)`,
 		`association WsusAgentUpdateSchedule149B2BB41: MaxErrors "50%", not the "10%" of an agent update (patching.agentUpdate): once more than MaxErrors of its nodes fail, it stops sending to those it has not reached`,
+		`association WsusClientAssociationD1829CE5: MaxErrors "0", not the "25%" of the WSUS client configuration (wsusspec): once more than MaxErrors of its nodes fail, it stops sending to those it has not reached`,
 		`association ScanFleetC9C4BFC5: MaxErrors "0", not the "100%" of a scan (patchingspec): once more than MaxErrors of its nodes fail, it stops sending to those it has not reached`,
 	}, AssociationRates(patching, fleet, cfg))
 }

@@ -241,6 +241,14 @@ var auOptions = []auOption{{NotifyDownload, "notify"}, {AutoDownloadNotifyInstal
 // MaxScheduledInstallDay is Saturday; 0 is every day.
 const MaxScheduledInstallDay = 7
 
+// The WSUS client association's rate controls: the fleet may be many instances, so a quarter at
+// a time, stopping at a quarter failing ("MaxErrors": the association stops sending to the nodes
+// it has not reached once more than this fail; State Manager's rate controls).
+const (
+	ClientMaxConcurrency = "25%"
+	ClientMaxErrors      = "25%"
+)
+
 // Client is the Windows Update policy the fleet's clients get.
 type Client struct {
 	// TargetGroup is the WSUS computer group the clients join (client-side targeting), up to 64
