@@ -235,9 +235,6 @@ func uniqueKey(resource map[string]any) string {
 	switch t, _ := resource["Type"].(string); t {
 	case "AWS::EC2::NetworkAclEntry":
 		parts = []any{t, p["NetworkAclId"], p["Egress"], p["RuleNumber"]}
-	case "AWS::EC2::EIP":
-		return "deleting an Elastic IP releases its address: deploy this version with wsus.publicAddress: elasticIp first, " +
-			"which retains it, then switch to external (docs/wsus.md)"
 	case "AWS::EC2::Subnet":
 		parts = []any{t, p["VpcId"], p["CidrBlock"]}
 	case "AWS::EC2::VolumeAttachment":

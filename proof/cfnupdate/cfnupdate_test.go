@@ -272,6 +272,16 @@ func TestRemovingTheServersElasticIpIsNamedUnlessItIsRetained(t *testing.T) {
 	assert.Empty(t, Check(spec, nat, after, Options{}).Problems)
 }
 
+// A fourth review: every Elastic IP shared one "unique key" (a hint's text pasted into it), so
+// adding a NAT gateway's address, or the server's back beside one, was refused as a clash.
+func TestAddingAnElasticIpBesideAnotherIsNoClash(t *testing.T) {
+	before := deployment(t, "s", `{"NatEip1": {"Type": "AWS::EC2::EIP", "Properties": {"Domain": "vpc"}}}`)
+	after := deployment(t, "s", `{"NatEip1": {"Type": "AWS::EC2::EIP", "Properties": {"Domain": "vpc"}},
+		"NatEip2": {"Type": "AWS::EC2::EIP", "Properties": {"Domain": "vpc"}},
+		"Eip": {"Type": "AWS::EC2::EIP", "Properties": {"Domain": "vpc", "InstanceId": {"Ref": "Server"}}}}`)
+	assert.Empty(t, Check(spec, before, after, Options{}).Problems)
+}
+
 func TestReplacingTheServersElasticIpIsNamed(t *testing.T) {
 	spec := Spec{"AWS::EC2::EIP": {"Domain"}}
 	before := deployment(t, "s", `{"Eip": {"Type": "AWS::EC2::EIP", "Properties": {"Domain": "vpc", "InstanceId": "i-1"}}}`)
