@@ -350,55 +350,6 @@ func CleanupModes(fleet map[string]any, d *config.Config) []string {
 	return problems
 }
 
-// RolloutStops checks that a rollout stops itself (docs/patching.md, "A rollout that stops
-// itself"): with the windows' failure alarms on, each stop alarm of a ring's window names, in its
-// rule, the failure alarm of every window of the ring before (config.RingWindows). Without it, a
-// failed dev ring no longer holds back the test ring's Install (mutation run 9's R04). The alarms
-// are found by name (patchingspec.FailureAlarmName, StopAlarmName of the window's tasks), not by
-// logical id: windows named dev-ring and dev_ring share one (a review's false alarm).
-func RolloutStops(patching map[string]any, d *config.Config) []string {
-	if !d.Patching.StopsOnFailure() {
-		return nil
-	}
-	resources := cfntemplate.Resources(patching)
-	prefix := d.StackName("patching") + "-"
-	failureAlarms := map[string]bool{}
-	for _, a := range cfntemplate.OfType(resources, "AWS::CloudWatch::Alarm") {
-		failureAlarms[cfntemplate.Text(a["AlarmName"])] = true
-	}
-	composites := cfntemplate.OfType(resources, "AWS::CloudWatch::CompositeAlarm")
-	rings := d.RingWindows()
-	var problems []string
-	for i := 1; i < len(rings); i++ {
-		var earlier []string
-		for _, j := range rings[i-1] {
-			if name := patchingspec.FailureAlarmName(prefix, d.Patching.MaintenanceWindows[j].Name); failureAlarms[name] {
-				earlier = append(earlier, name)
-			}
-		}
-		for _, j := range rings[i] {
-			w := d.Patching.MaintenanceWindows[j]
-			for _, id := range slices.Sorted(maps.Keys(composites)) {
-				name := cfntemplate.Text(composites[id]["AlarmName"])
-				if !strings.HasPrefix(name, prefix+w.Name+"-Task") || !strings.HasSuffix(name, patchingspec.StopAlarmSuffix) {
-					continue
-				}
-				named := map[string]bool{}
-				for _, m := range alarmRuleName.FindAllStringSubmatch(cfntemplate.Text(composites[id]["AlarmRule"]), -1) {
-					named[m[1]] = true
-				}
-				for _, failure := range earlier {
-					if !named[failure] {
-						problems = append(problems, fmt.Sprintf("stop alarm %s of window %s (ring %d): its rule does not name %s, the failure alarm of the ring before: a failed earlier ring does not stop this one's Install",
-							id, w.Name, i+1, failure))
-					}
-				}
-			}
-		}
-	}
-	return problems
-}
-
 // PromotedLists checks exact promotion: each Install task of ring i's window (config.RingWindows,
 // i > 0) installs the list the ring before promoted (its InstallOverrideList ends with
 // patchingspec.PromoteListKey of the previous ring's patch group). A ring reading its own list, or
