@@ -67,7 +67,11 @@ const (
 // WindowFailureStatuses are the endings of a window execution that leave its patches uninstalled:
 // failed, timed out, cancelled (as when a stop alarm stopped its task), or skipped because the
 // previous run still ran ("Amazon EventBridge event examples for Systems Manager", Maintenance
-// Window Execution State-change Notification; the alerts' rule matches the same).
+// Window Execution State-change Notification; the alerts' rule matches the same). Of a window
+// execution's Status, "Valid Values: PENDING | IN_PROGRESS | SUCCESS | FAILED | TIMED_OUT |
+// CANCELLING | CANCELLED | SKIPPED_OVERLAPPING" (MaintenanceWindowExecution, Systems Manager API
+// Reference, read 2026-12-07): the others are a run going on or succeeded. verify requires each
+// rule on these events to match exactly these (WindowFailureRules).
 var WindowFailureStatuses = []string{"FAILED", "TIMED_OUT", "CANCELLED", "SKIPPED_OVERLAPPING"}
 
 // WindowExecutionDetailType is the EventBridge detail-type of a window execution's state change.
