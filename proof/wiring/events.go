@@ -287,7 +287,7 @@ func EventMetricAlarms(template map[string]any) []string {
 			check(id, metric)
 		}
 	}
-	return problems
+	return append(problems, UndeliveredAlerts(template)...) // the sum of the rules' failed deliveries
 }
 
 // FailureAlarmLatches checks that each alarm a stop alarm's rule names, on EventBridge's
