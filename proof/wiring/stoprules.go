@@ -131,9 +131,10 @@ func (p *ruleParser) function() (*ruleNode, error) {
 	return &ruleNode{op: w, name: name}, nil
 }
 
-// stopRuleProblems are how rule differs from ALARM(a) OR ALARM(b) OR ... of want, each once
-// (want's values say why the alarm is there).
-func stopRuleProblems(rule string, want map[string]string) []string {
+// stopRuleProblems are how rule differs from ALARM(a) OR ALARM(b) OR ... of want, each as many
+// times as the construct writes it (times: once, unless the configuration lists it again), and
+// want's values say why the alarm is there.
+func stopRuleProblems(rule string, want map[string]string, times map[string]int) []string {
 	root, err := parseAlarmRule(rule)
 	if err != nil {
 		return []string{fmt.Sprintf("its rule %q is no AlarmRule (%v)", rule, err)}
@@ -171,8 +172,8 @@ func stopRuleProblems(rule string, want map[string]string) []string {
 		switch {
 		case want[name] == "":
 			problems = append(problems, fmt.Sprintf("its rule names %s, which is not the window's failure alarm, the ring before's, or the task's stopOnAlarms: the task stops on another's failure", name))
-		case count[name] > 1:
-			problems = append(problems, fmt.Sprintf("its rule names %s %d times, not once", name, count[name]))
+		case count[name] != times[name] && count[name] > 1:
+			problems = append(problems, fmt.Sprintf("its rule names %s %d times, not %d", name, count[name], times[name]))
 		}
 	}
 	return problems
@@ -208,17 +209,18 @@ func RolloutStops(patching map[string]any, d *config.Config) []string {
 			if !ok || t.Operation != patchingspec.OperationInstall {
 				continue
 			}
-			want := map[string]string{}
-			for _, name := range t.StopOnAlarms {
-				want[name] = "one of the task's stopOnAlarms"
+			want, times := map[string]string{}, map[string]int{}
+			add := func(names []string, why string) {
+				for _, name := range names {
+					want[name], times[name] = why, times[name]+1
+				}
 			}
-			for _, name := range earlier[j] {
-				want[name] = "the failure alarm of the ring before: a failed earlier ring does not stop this one's Install"
-			}
+			add(t.StopOnAlarms, "one of the task's stopOnAlarms")
+			add(earlier[j], "the failure alarm of the ring before: a failed earlier ring does not stop this one's Install")
 			if d.Patching.StopsOnFailure() {
-				want[patchingspec.FailureAlarmName(prefix, w.Name)] = "the window's own failure alarm"
+				add([]string{patchingspec.FailureAlarmName(prefix, w.Name)}, "the window's own failure alarm")
 			}
-			for _, p := range stopRuleProblems(cfntemplate.Text(composites[id]["AlarmRule"]), want) {
+			for _, p := range stopRuleProblems(cfntemplate.Text(composites[id]["AlarmRule"]), want, times) {
 				problems = append(problems, fmt.Sprintf("stop alarm %s of task %s: %s", id, w.TaskName(i), p))
 			}
 		}

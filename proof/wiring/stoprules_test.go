@@ -53,7 +53,7 @@ func TestStopAlarmRulesAreTheWindowsFailureAlarmOrTheTasksOwn(t *testing.T) {
 		own + ` AND ALARM("app-5xx-high")`: "joins alarms with AND",
 		`ALARM("privatepatch-patching-privatepatch-wsus-failed") OR ALARM("app-5xx-high")`: "names privatepatch-patching-privatepatch-wsus-failed, which is not",
 		`OK("privatepatch-patching-weekly-prod-failed") OR ALARM("app-5xx-high")`:          "has OK(privatepatch-patching-weekly-prod-failed)",
-		own + ` OR ALARM("app-5xx-high") OR ` + own:                                        "names privatepatch-patching-weekly-prod-failed 2 times",
+		own + ` OR ALARM("app-5xx-high") OR ` + own:                                        "names privatepatch-patching-weekly-prod-failed 2 times, not 1",
 		own + ` OR ALARM("app-5xx-high"`:                                                   "is no AlarmRule",
 	} {
 		stop["AlarmRule"] = rule
