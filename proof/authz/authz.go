@@ -288,7 +288,7 @@ func (b *batch) plan(d Deployment, proof *Proof) (pending, error) {
 		}
 		p.base = append(p.base, i)
 		p.sims = append(p.sims, sim)
-		proof.Results[d.Name] = append(proof.Results[d.Name], Result{Call: c})
+		proof.Results[d.Name] = append(proof.Results[d.Name], Result{Call: sim.call}) // with the boundary's NotJudged
 	}
 	return p, nil
 }
@@ -468,8 +468,12 @@ func simulation(m model, c Call, endpoint Doc) (simulated, error) {
 			return simulated{}, err
 		}
 		identity = policies
-		if boundary, err = m.boundary(c.Role); err != nil {
+		var notJudged string
+		if boundary, notJudged, err = m.boundary(c.Role); err != nil {
 			return simulated{}, err
+		}
+		if c.NotJudged == "" {
+			c.NotJudged = notJudged
 		}
 	}
 	context := map[string]any{}

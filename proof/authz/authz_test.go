@@ -195,7 +195,10 @@ func results(t *testing.T) map[string][]Result {
 			"wsus-behind-created-s3-endpoint": wsusBehindEndpoint, "s3-endpoint-for-the-fleet-only": endpointForFleetOnly,
 			"no-wsus-metrics": noWsusMetrics, "health-default-namespace": healthDefaultNamespace,
 			"crawler-key-without-root": crawlerKeyWithoutRoot, "crawler-key-names-role": crawlerKeyNamesRole, "crawler-without-key-grant": crawlerWithoutGrant,
-			"crawler-key-elsewhere": crawlerKeyElsewhere, "fleet-role-read-only-boundary": readOnlyBoundary, "fleet-role-open-boundary": openBoundary} {
+			"crawler-key-elsewhere": crawlerKeyElsewhere, "fleet-role-read-only-boundary": readOnlyBoundary, "fleet-role-open-boundary": openBoundary,
+			"fleet-role-ssm-read-only-boundary": awsBoundedFleetRole(t, "arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess"),
+			"fleet-role-administrator-boundary": awsBoundedFleetRole(t, "arn:aws:iam::aws:policy/AdministratorAccess"),
+			"fleet-role-organisation-boundary":  awsBoundedFleetRole(t, organisationBoundary)} {
 			deployments = append(deployments, Deployment{Name: name, Stacks: stacks, Env: env})
 		}
 		evaluated.results, evaluated.err = evaluator.Evaluate(deployments)
@@ -796,15 +799,72 @@ func TestAFleetRolesPermissionsBoundaryDecidesItsRows(t *testing.T) {
 	}
 }
 
-// A boundary whose document authz does not hold is named, never evaluated as no boundary; an AWS
-// managed policy it holds is evaluated.
+// A boundary whose document authz does not hold is named, never evaluated as no boundary: an AWS
+// managed one is an error (run 24's B18 kind: AmazonSSMManagedInstanceCore stands for one authz
+// holds, CloudWatchAgentServerPolicy for one it lacks); an organisation's own (CDK's
+// @aws-cdk/core:permissionsBoundary form) is a note, and only its role's rows are not judged.
 func TestAPermissionsBoundaryAuthzDoesNotHoldIsNamed(t *testing.T) {
 	stacks := golden(t, "example")
 	d := Deployment{Name: "privatepatch-network", Stacks: stacks, Env: env}
 	props := resourceOf(t, stacks, "privatepatch-fleet", "FleetRole427BC000")
-	props["PermissionsBoundary"] = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+	for _, known := range []string{"AmazonSSMManagedInstanceCore", "AdministratorAccess", "AmazonSSMReadOnlyAccess"} {
+		props["PermissionsBoundary"] = "arn:aws:iam::aws:policy/" + known
+		require.Empty(t, UnknownManagedPolicies(d), known)
+		require.Empty(t, BoundaryNotes(d), known)
+	}
+	// The stacks' own managed policy by GetAtt PolicyArn, as by Ref (the fourth review's E2).
+	stacks["privatepatch-fleet"]["Resources"].(map[string]any)["Boundary"] = map[string]any{"Type": "AWS::IAM::ManagedPolicy",
+		"Properties": map[string]any{"PolicyDocument": policy(allow("*"))}}
+	props["PermissionsBoundary"] = map[string]any{"Fn::GetAtt": []any{"Boundary", "PolicyArn"}}
 	require.Empty(t, UnknownManagedPolicies(d))
-	props["PermissionsBoundary"] = "arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess"
-	assert.Equal(t, []string{"privatepatch-fleet/FleetRole427BC000 has permissions boundary arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess, " +
-		"whose document authz does not hold: its rows would be decided without the boundary, which caps every grant of the role"}, UnknownManagedPolicies(d))
+	require.Empty(t, BoundaryNotes(d))
+	props["PermissionsBoundary"] = "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"
+	assert.Equal(t, []string{"privatepatch-fleet/FleetRole427BC000 has permissions boundary arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy, " +
+		"an AWS managed policy whose document authz does not hold: its rows would be decided without the boundary, which caps every grant of the role (add it to managedPolicies)"},
+		UnknownManagedPolicies(d))
+	props["PermissionsBoundary"] = organisationBoundary
+	assert.Empty(t, UnknownManagedPolicies(d), "an organisation's boundary is no error")
+	assert.Equal(t, []string{"privatepatch-fleet/FleetRole427BC000: permissions boundary arn:aws:iam::111111111111:policy/org-boundary is not in these templates: " +
+		"the rows of this role are not judged"}, BoundaryNotes(d))
+}
+
+// organisationBoundary is a boundary as CDK's @aws-cdk/core:permissionsBoundary context emits it:
+// a customer managed policy of the account, outside the templates.
+var organisationBoundary = map[string]any{"Fn::Join": []any{"", []any{"arn:", map[string]any{"Ref": "AWS::Partition"}, ":iam::",
+	map[string]any{"Ref": "AWS::AccountId"}, ":policy/org-boundary"}}}
+
+// awsBoundedFleetRole is the example with the fleet role bounded by boundary (an ARN, or
+// organisationBoundary).
+func awsBoundedFleetRole(t *testing.T, boundary any) Stacks {
+	stacks := golden(t, "example")
+	resourceOf(t, stacks, "privatepatch-fleet", "FleetRole427BC000")["PermissionsBoundary"] = boundary
+	return stacks
+}
+
+// The fleet role's rows under three boundaries: AmazonSSMReadOnlyAccess (run 24's B18) denies the
+// agent's registration, a row verify fails; AdministratorAccess allows it; the organisation's own
+// boundary leaves the role's rows not judged, and the other roles' rows judged as before.
+func TestBoundariesOutsideTheStacksDecideOnlyTheirRolesRows(t *testing.T) {
+	const agent, instance = "fleet instance (FleetRole), its SSM Agent", "instance/i-0123456789abcdef0"
+	for _, r := range needed(find(t, "fleet-role-ssm-read-only-boundary", agent, "ssm:UpdateInstanceInformation", instance)) {
+		assert.False(t, r.OK(), "B18: denied by the boundary")
+		assert.Empty(t, r.NotJudged)
+	}
+	for _, r := range needed(find(t, "fleet-role-administrator-boundary", agent, "ssm:UpdateInstanceInformation", instance)) {
+		assert.True(t, r.OK(), "AdministratorAccess caps nothing")
+		assert.Empty(t, r.NotJudged)
+	}
+	rows := results(t)["fleet-role-organisation-boundary"]
+	require.NotEmpty(t, rows)
+	var fleet, others int
+	for _, r := range rows {
+		if strings.Contains(r.Caller, "(FleetRole)") {
+			fleet++
+			assert.Equal(t, "permissions boundary arn:aws:iam::111111111111:policy/org-boundary is not in these templates", r.NotJudged, r.String())
+		} else if r.NotJudged == "" {
+			others++
+		}
+	}
+	assert.NotZero(t, fleet)
+	assert.NotZero(t, others, "the other roles' rows are judged")
 }

@@ -27,6 +27,23 @@ var managedPolicies = map[string]map[string]any{
 	"service-role/AWSLambdaBasicExecutionRole": policy(allow("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")),
 }
 
+// boundaryPolicies are AWS managed policies authz evaluates as a role's permissions boundary
+// (boundary) only: attached to a role they stay unknown (UnknownManagedPolicies), since the
+// templates attach neither.
+var boundaryPolicies = map[string]map[string]any{
+	// AdministratorAccess v1 (created 2015-02-06): the common "a boundary is required, nothing is
+	// capped" choice. Its reference page was not among the search's pages; its document as
+	// get-policy-version prints it (cloudy-native/aws-managed-policies,
+	// policies/AdministratorAccess.md, read 2026-12-07), and the IAM User Guide's job functions:
+	// "AdministratorAccess - Provides full access to AWS services and resources".
+	"AdministratorAccess": policy(allow("*")),
+	// AmazonSSMReadOnlyAccess v1 (edited 2015-05-29), "AmazonSSMReadOnlyAccess - AWS Managed
+	// Policy" (docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonSSMReadOnlyAccess.html,
+	// read 2026-12-07): mutation run 24's B18 bounded the fleet role by it, which denies the agent's
+	// writes (ssm:UpdateInstanceInformation), so its rows are judged, and denied.
+	"AmazonSSMReadOnlyAccess": policy(allow("ssm:Describe*", "ssm:Get*", "ssm:List*")),
+}
+
 func allow(actions ...string) map[string]any {
 	list := make([]any, len(actions))
 	for i, a := range actions {
@@ -127,38 +144,64 @@ func (m model) managedPolicyNames(role Resource) []string {
 // "An entity's permissions boundary allows it to perform only the actions that are allowed by both
 // its identity-based policies and its permissions boundaries" ("Permissions boundaries for IAM
 // entities", IAM User Guide, read 2026-12-07). The evaluator intersects it (permissionBoundaryPolicies).
-// It is a managed policy of the stacks (Ref to an AWS::IAM::ManagedPolicy) or an AWS managed policy
-// whose document managedPolicies holds; any other is an error, never a role evaluated without its
-// cap (mutation run 24's B18: the fleet role bounded by AmazonSSMReadOnlyAccess, whose instances
-// then cannot register, passed). None (nil) where the role has no boundary.
-func (m model) boundary(role Resource) ([]namedPolicy, error) {
+//   - A managed policy of the stacks (Ref, or GetAtt PolicyArn, of an AWS::IAM::ManagedPolicy), or an
+//     AWS managed policy whose document managedPolicies holds: its document (mutation run 24's B18,
+//     the fleet role bounded by AmazonSSMReadOnlyAccess, is then denied by the rows themselves).
+//   - Another AWS managed policy: an error, as for an attached one (UnknownManagedPolicies). A
+//     boundary of privatepatch's roles is the organisation's own; an AWS managed one authz lacks is
+//     almost surely a mistake, and its public document can be added here.
+//   - Any other (an organisation's customer managed boundary, such as CDK's
+//     @aws-cdk/core:permissionsBoundary emits): unknown, its document is in the account, not the
+//     templates. notJudged says so, and the role's rows are evaluated without it and not judged.
+//
+// None (nil, "") where the role has no boundary.
+func (m model) boundary(role Resource) (bound []namedPolicy, notJudged string, err error) {
 	raw, ok := m.properties(role)["PermissionsBoundary"]
 	if !ok {
-		return nil, nil
+		return nil, "", nil
 	}
-	if ref, isRef := raw.(map[string]any); isRef {
-		if id, isString := ref["Ref"].(string); isString {
-			if res, found := m.resource(role.Stack, id); found && res["Type"] == "AWS::IAM::ManagedPolicy" {
-				return []namedPolicy{{Name: "PermissionsBoundary " + id, Policy: m.value(role.Stack, m.properties(Resource{role.Stack, id})["PolicyDocument"])}}, nil
-			}
-		}
+	intrinsic, _ := raw.(map[string]any)
+	id, _ := intrinsic["Ref"].(string)
+	if att, isAtt := intrinsic["Fn::GetAtt"].([]any); isAtt && len(att) == 2 && att[1] == "PolicyArn" {
+		id = fmt.Sprint(att[0])
+	}
+	if res, found := m.resource(role.Stack, id); found && id != "" && res["Type"] == "AWS::IAM::ManagedPolicy" {
+		return []namedPolicy{{Name: "PermissionsBoundary " + id, Policy: m.value(role.Stack, m.properties(Resource{role.Stack, id})["PolicyDocument"])}}, "", nil
 	}
 	arn := fmt.Sprint(m.value(role.Stack, raw))
 	if prefix := ":iam::aws:policy/"; strings.Contains(arn, prefix) {
 		name := arn[strings.Index(arn, prefix)+len(prefix):]
-		if document, known := managedPolicies[name]; known {
-			return []namedPolicy{{Name: "PermissionsBoundary " + name, Policy: document}}, nil
+		document, known := managedPolicies[name]
+		if !known {
+			document, known = boundaryPolicies[name]
 		}
+		if known {
+			return []namedPolicy{{Name: "PermissionsBoundary " + name, Policy: document}}, "", nil
+		}
+		return nil, "", fmt.Errorf("%s/%s has permissions boundary %s, an AWS managed policy whose document authz does not hold: its rows would be decided without the boundary, which caps every grant of the role (add it to managedPolicies)", role.Stack, role, arn)
 	}
-	return nil, fmt.Errorf("%s/%s has permissions boundary %s, whose document authz does not hold: its rows would be decided without the boundary, which caps every grant of the role", role.Stack, role, arn)
+	return nil, "permissions boundary " + arn + " is not in these templates", nil
 }
 
-// UnknownManagedPolicies names each AWS managed policy a role of the deployment attaches whose
-// document authz does not hold (managedPolicies), and each permissions boundary it cannot read
-// (boundary): the stacks attach none such, and what it grants or caps cannot be evaluated, so
-// Evaluate and Prove refuse such a deployment (mutation run 19's B19: AmazonEC2RoleforSSM, s3:*
-// on every bucket among much else, stopped verify with that error, naming the wrong stack; verify
-// now names it as a problem and leaves that deployment's calls unevaluated).
+// BoundaryNotes names each role of the deployment whose permissions boundary is not in the
+// templates (boundary): its rows are not judged, the rest of the deployment is.
+func BoundaryNotes(d Deployment) []string {
+	m := model{resolver{env: d.Env, stacks: d.Stacks}}
+	var out []string
+	for _, role := range m.find("AWS::IAM::Role", "") {
+		if _, notJudged, err := m.boundary(role); err == nil && notJudged != "" {
+			out = append(out, fmt.Sprintf("%s/%s: %s: the rows of this role are not judged", role.Stack, role.LogicalID, notJudged))
+		}
+	}
+	return out
+}
+
+// UnknownManagedPolicies names each AWS managed policy a role of the deployment attaches, or has as
+// its permissions boundary, whose document authz does not hold (managedPolicies, boundary): the
+// stacks use none such, and what it grants or caps cannot be evaluated, so Evaluate and Prove
+// refuse such a deployment (mutation run 19's B19: AmazonEC2RoleforSSM, s3:* on every bucket among
+// much else, stopped verify with that error, naming the wrong stack; verify now names it as a
+// problem and leaves that deployment's calls unevaluated).
 func UnknownManagedPolicies(d Deployment) []string {
 	m := model{resolver{env: d.Env, stacks: d.Stacks}}
 	var out []string
@@ -168,7 +211,7 @@ func UnknownManagedPolicies(d Deployment) []string {
 				out = append(out, fmt.Sprintf("%s/%s attaches managed policy %s, which the stacks never attach and whose grants are not evaluated", role.Stack, role.LogicalID, name))
 			}
 		}
-		if _, err := m.boundary(role); err != nil {
+		if _, _, err := m.boundary(role); err != nil {
 			out = append(out, err.Error())
 		}
 	}

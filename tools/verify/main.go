@@ -604,6 +604,9 @@ func authzTable(out io.Writer, templates cfnupdate.Deployment, cfg *config.Confi
 	results := proof.Results
 	for _, d := range deployments {
 		fmt.Fprintf(out, "\n%s: runtime calls, evaluated by iam-simulate over identity, endpoint, bucket, topic and key policies\n", d.Name)
+		for _, note := range authz.BoundaryNotes(d) {
+			fmt.Fprintf(out, "note: %s\n", note)
+		}
 		fmt.Fprintln(out, "needed verdict caller action resource\n       decided by (statements); source (AWS page)")
 		if d.S3EndpointProvided {
 			buckets, err := authz.EndpointBuckets(d)
