@@ -205,13 +205,20 @@ var subVariable = regexp.MustCompile(`\$\{([^}]*)\}`)
 // (bodyToken). A body given by another intrinsic whole (a parameter's Ref, an Fn::If) is not
 // rendered: no check reads it, and UnjudgedBodies notes it.
 func bodyText(v any) (string, bool) {
+	text, rendered := substituted(v)
+	return valueTokens(text), rendered
+}
+
+// substituted is a dashboard body rendered as bodyText does, its tokens where JSON takes a value
+// kept as they are.
+func substituted(v any) (string, bool) {
 	if text, ok := v.(string); ok {
 		return text, true
 	}
 	m, _ := v.(map[string]any)
 	switch {
 	case m["Fn::Join"] != nil:
-		return valueTokens(cfntemplate.Joined(v, bodyToken)), true
+		return cfntemplate.Joined(v, bodyToken), true
 	case m["Fn::Sub"] != nil:
 		sub := m["Fn::Sub"]
 		var variables map[string]any
@@ -225,7 +232,7 @@ func bodyText(v any) (string, bool) {
 		if !ok {
 			return "", false
 		}
-		return valueTokens(subVariable.ReplaceAllStringFunc(text, func(v string) string {
+		return subVariable.ReplaceAllStringFunc(text, func(v string) string {
 			name := v[2 : len(v)-1]
 			if literal, ok := strings.CutPrefix(name, "!"); ok {
 				return "${" + literal + "}"
@@ -234,7 +241,7 @@ func bodyText(v any) (string, bool) {
 				return cfntemplate.Joined(value, bodyToken)
 			}
 			return v
-		})), true
+		}), true
 	}
 	return "", false
 }
@@ -245,7 +252,14 @@ func bodyText(v any) (string, bool) {
 // body (review round 3's 14a: a Number Parameter was "not JSON"), and what it stands for is not
 // judged. Tokens within a string stay as they are, for the checks that read them.
 func valueTokens(text string) string {
+	out, _ := scanValueTokens(text)
+	return out
+}
+
+// scanValueTokens is valueTokens, with the tokens it read as 0.
+func scanValueTokens(text string) (string, []string) {
 	var out strings.Builder
+	var tokens []string
 	inString := false
 	for i := 0; i < len(text); i++ {
 		switch c := text[i]; {
@@ -257,16 +271,38 @@ func valueTokens(text string) string {
 			inString = !inString
 		case !inString && strings.HasPrefix(text[i:], "${") && strings.Contains(text[i:], "}"):
 			out.WriteByte('0')
+			tokens = append(tokens, text[i:i+strings.Index(text[i:], "}")+1])
 			i += strings.Index(text[i:], "}")
 			continue
 		case !inString && strings.HasPrefix(text[i:], "PLACEHOLDER"):
 			out.WriteByte('0')
+			tokens = append(tokens, "PLACEHOLDER")
 			i += len("PLACEHOLDER") - 1
 			continue
 		}
 		out.WriteByte(text[i])
 	}
-	return out.String()
+	return out.String(), tokens
+}
+
+// tokensOf are the tokens scanValueTokens reads as 0 in text.
+func tokensOf(text string) []string {
+	_, tokens := scanValueTokens(text)
+	return tokens
+}
+
+// notANumber is the first token of tokens that is not a Parameter of template of Type Number:
+// one that may stand for a string, an array or an object (the widgets themselves), which 0 does
+// not stand in for. "" when each is a Number.
+func notANumber(template map[string]any, tokens []string) string {
+	parameters, _ := template["Parameters"].(map[string]any)
+	for _, token := range tokens {
+		parameter, _ := parameters[strings.TrimSuffix(strings.TrimPrefix(token, "${"), "}")].(map[string]any)
+		if parameter["Type"] != "Number" {
+			return token
+		}
+	}
+	return ""
 }
 
 // joinedText is a dashboard body as the widget readers take it (bodyText): "" when it is not
@@ -282,7 +318,10 @@ func unresolved(text string) bool {
 }
 
 // UnjudgedBodies notes each dashboard whose body is given by an intrinsic that bodyText does
-// not render: its widgets' metrics, regions and alarms are not checked.
+// not render, or holds a token where JSON takes a value (valueTokens reads it as 0): its widgets'
+// metrics, regions and alarms are not checked, or not those the token stands for, unless it is a
+// Number Parameter (a token for the widgets' array, {"widgets": ${Widgets}}, left the body
+// silently unjudged: the fourth review's M1).
 func UnjudgedBodies(templates ...map[string]any) []string {
 	var notes []string
 	for _, template := range templates {
@@ -291,6 +330,9 @@ func UnjudgedBodies(templates ...map[string]any) []string {
 			if _, rendered := bodyText(dashboards[id]["DashboardBody"]); !rendered {
 				given, _ := json.Marshal(dashboards[id]["DashboardBody"])
 				notes = append(notes, fmt.Sprintf("dashboard %s: its body %s is given by an intrinsic verify does not render: its metrics, regions, accounts and alarms are not judged", id, given))
+			} else if text, _ := substituted(dashboards[id]["DashboardBody"]); notANumber(template, tokensOf(text)) != "" {
+				notes = append(notes, fmt.Sprintf("dashboard %s: its body holds %s where JSON takes a value, which may stand for an array or object (the widgets, a widget, its metrics): what it stands for is not judged",
+					id, notANumber(template, tokensOf(text))))
 			}
 		}
 	}

@@ -1068,6 +1068,21 @@ func TestABodyTokenWhereJSONTakesAValueIsNoParseFailure(t *testing.T) {
 	assert.Equal(t, []string{"dashboard MonitoringDashboard0C3675C6: its body is not JSON: invalid character '}' looking for beginning of object key string"}, Bodies(patching))
 }
 
+// The fourth review's M1: a token standing for the widgets' array (a String Parameter, read as
+// 0) leaves the body's widgets unread, and UnjudgedBodies says so; a Number Parameter there does not.
+func TestABodyTokenStandingForTheWidgetsIsNoted(t *testing.T) {
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	patching["Parameters"].(map[string]any)["Widgets"] = map[string]any{"Type": "String"}
+	dashboard := props(patching, "MonitoringDashboard0C3675C6")
+	dashboard["DashboardBody"] = map[string]any{"Fn::Sub": `{"widgets": ${Widgets}}`}
+	assert.Empty(t, Bodies(patching), "JSON once substituted")
+	assert.Empty(t, DashboardRegions("eu-west-1", "", patching), "no widget read")
+	assert.Equal(t, []string{"dashboard MonitoringDashboard0C3675C6: its body holds ${Widgets} where JSON takes a value, which may stand for an array or object " +
+		"(the widgets, a widget, its metrics): what it stands for is not judged"}, UnjudgedBodies(patching))
+	dashboard["DashboardBody"] = map[string]any{"Fn::Join": []any{"", []any{`{"widgets":`, map[string]any{"Fn::If": []any{"c", "[]", "[]"}}, `}`}}}
+	assert.Len(t, UnjudgedBodies(patching), 1, "an intrinsic's PLACEHOLDER too")
+}
+
 // Each baseline is declared as configured; mutation run 8's plantings (a Windows baseline
 // reporting missing security updates compliant, a Linux baseline for another release) and a
 // delay and a filter changed are named.
