@@ -366,6 +366,29 @@ func TestEveryKeyRowOutsideTheTemplatesIsNotJudged(t *testing.T) {
 	}
 }
 
+// The fourth review's L1: a topic encrypted through the template's own alias (KmsMasterKeyId its
+// Ref, the AliasName) has its publishers' key rows judged by the alias's TargetKeyId's policy, on
+// the key's ARN, as wiring.TopicKeys reads it; they were "key policy not in these templates".
+func TestATopicKeyedByTheTemplatesAliasIsJudgedByItsKey(t *testing.T) {
+	stacks := golden(t, "example")
+	patching := stacks["privatepatch-patching"]["Resources"].(map[string]any)
+	patching["AlertsAlias"] = map[string]any{"Type": "AWS::KMS::Alias", "Properties": map[string]any{"AliasName": "alias/alerts",
+		"TargetKeyId": map[string]any{"Fn::GetAtt": []any{"AlertsKey9E1197AF", "Arn"}}}}
+	resourceOf(t, stacks, "privatepatch-patching", "AlertsTopicCF7C81C9")["KmsMasterKeyId"] = map[string]any{"Ref": "AlertsAlias"}
+	calls, err := Deployment{Stacks: stacks, Env: env}.Calls()
+	require.NoError(t, err)
+	rows := 0
+	for _, c := range calls {
+		if c.Source == publisherKeyPage {
+			rows++
+			assert.Empty(t, c.NotJudged, "%s %s", c.Caller, c.Action)
+			assert.Contains(t, c.Resource, ":kms:", "the key's ARN, not the alias")
+			assert.NotEmpty(t, c.ResourcePolicy.Origin, "%s %s", c.Caller, c.Action)
+		}
+	}
+	assert.NotZero(t, rows)
+}
+
 // A flow log's delivery writes under the folder of its LogDestination: a folder the bucket
 // policy does not admit is a denied delivery, named as such (run 21's A01 was only reported as
 // the delivery statements being unneeded); a policy that follows the folder admits it.

@@ -727,9 +727,8 @@ func keysAndTLSOfTheOthers(m model, calls, earlier []Call) []Call {
 					// The service principal's own key rows are in Calls (alarms) with their conditions.
 					break
 				}
-				given := m.properties(topic)["KmsMasterKeyId"]
-				keyArn := fmt.Sprint(m.value(topic.Stack, given))
-				if given != nil && !m.hasRow(calls, c, keyArn) {
+				keyArn, given := m.topicKey(topic)
+				if given && !m.hasRow(calls, c, keyArn) {
 					policy, notJudged := m.keyOrElsewhere(keyArn)
 					for _, action := range []string{"kms:GenerateDataKey", "kms:Decrypt"} {
 						add(Call{Caller: c.Caller, Principal: c.Principal, Action: action, Resource: keyArn, ResourcePolicy: policy,
@@ -924,6 +923,28 @@ func (m model) keyOrElsewhere(arn string) (Doc, string) {
 		return m.keyPolicy(key), ""
 	}
 	return Doc{}, "key policy not in these templates"
+}
+
+// topicKey is the key of topic's KmsMasterKeyId, and whether it has one: an alias of the stacks
+// (its Ref, the AliasName) by its TargetKeyId, as wiring.TopicKeys reads it, and a key of the
+// stacks by its ARN, so that the publishers' key rows are judged by its policy (they were "key
+// policy not in these templates" for the template's own alias: the fourth review's L1).
+func (m model) topicKey(topic Resource) (string, bool) {
+	given, ok := m.properties(topic)["KmsMasterKeyId"]
+	if !ok || given == nil {
+		return "", false
+	}
+	if ref, _ := given.(map[string]any); ref["Ref"] != nil {
+		id := fmt.Sprint(ref["Ref"])
+		if alias, found := m.resource(topic.Stack, id); found && alias["Type"] == "AWS::KMS::Alias" {
+			given = m.properties(Resource{topic.Stack, id})["TargetKeyId"]
+		}
+	}
+	keyArn := fmt.Sprint(m.value(topic.Stack, given))
+	if key, ours := m.keyByArn(keyArn); ours {
+		keyArn = m.getAtt(key.Stack, key.LogicalID, "Arn")
+	}
+	return keyArn, true
 }
 
 func (m model) keyByArn(arn string) (Resource, bool) {
