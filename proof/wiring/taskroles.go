@@ -17,7 +17,12 @@ import (
 // API Reference, read 2026-12-07). A task given another role, such as the window's Run Command
 // notification role, which may only publish, sends no command, and the table, evaluating the
 // window's role, has no row for what the task does (mutation run 24's A15: the weekly Install
-// task given the notification role was caught only through that role's trust).
+// task given the notification role was caught only through that role's trust). An omitted
+// ServiceRoleArn is no AWS error: "If you do not specify a service role ARN, Systems Manager uses a
+// service-linked role in your account" (same page). It stays a problem here: the construct sets it
+// on every task, the service-linked role's policy is AWS's and not in these templates, so no row
+// of the table is about it, and the page itself "strongly recommend[s] ... a custom service role"
+// (the fourth review's H2, which had it printed as "<nil>").
 func TaskServiceRoles(patching map[string]any) []string {
 	resources := cfntemplate.Resources(patching)
 	roles := cfntemplate.OfType(resources, "AWS::IAM::Role")
@@ -36,9 +41,13 @@ func TaskServiceRoles(patching map[string]any) []string {
 				want = role
 			}
 		}
-		got := cfntemplate.GetAtt(tasks[id]["ServiceRoleArn"])
+		given, set := tasks[id]["ServiceRoleArn"]
+		got := cfntemplate.GetAtt(given)
 		if want == "" {
 			problems = append(problems, fmt.Sprintf("task %s: its window %s has no service role %s<hash>, with which the construct runs its tasks", id, window, prefix))
+		} else if !set || given == nil {
+			problems = append(problems, fmt.Sprintf("task %s: no ServiceRoleArn: Systems Manager runs it with its service-linked role, whose calls the authorisation table does not evaluate, "+
+				"not its window's service role %s, which the construct gives every task", id, want))
 		} else if got != want {
 			if got == "" {
 				got = fmt.Sprint(tasks[id]["ServiceRoleArn"])

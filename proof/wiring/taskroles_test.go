@@ -25,3 +25,13 @@ func TestEachWindowTaskRunsWithItsWindowsServiceRole(t *testing.T) {
 	props(patching, "MaintenanceWindowsprivatepatchweeklyTask15A70B942")["ServiceRoleArn"] = "arn:aws:iam::111111111111:role/elsewhere"
 	assert.Contains(t, joined(TaskServiceRoles(patching)), "ServiceRoleArn is arn:aws:iam::111111111111:role/elsewhere, not its window's service role")
 }
+
+// The fourth review's H2: a task with no ServiceRoleArn runs with Systems Manager's service-linked
+// role; it is named as such, not as "ServiceRoleArn is <nil>".
+func TestAWindowTaskWithoutServiceRoleArnIsNamedAsTheServiceLinkedRole(t *testing.T) {
+	patching := read(t, "../../test/testdata/default.patching.template.json")
+	delete(props(patching, "MaintenanceWindowsprivatepatchweeklyTask15A70B942"), "ServiceRoleArn")
+	assert.Equal(t, []string{"task MaintenanceWindowsprivatepatchweeklyTask15A70B942: no ServiceRoleArn: Systems Manager runs it with its service-linked role, " +
+		"whose calls the authorisation table does not evaluate, not its window's service role MaintenanceWindowsprivatepatchweeklyServiceRole94EE9378, " +
+		"which the construct gives every task"}, TaskServiceRoles(patching))
+}
