@@ -287,6 +287,9 @@ type Result struct {
 	Problems []Problem
 	// Orphans are Options.Orphans plus the retained resources this update leaves behind.
 	Orphans map[string]string
+	// Notes are what the update leaves that is no problem but costs: a retained Elastic IP whose
+	// server goes too (idleAddress).
+	Notes []string
 }
 
 // Check predicts the update of before to after.
@@ -350,11 +353,32 @@ func Check(spec Spec, before, after Deployment, opts Options) Result {
 			if key := uniqueKey(old); key != "" {
 				res.Orphans[key] = "the retained " + k.String()
 			}
+			if note := idleAddress(k, old, after); note != "" {
+				res.Notes = append(res.Notes, note)
+			}
 		case Stateful(old) && !opts.AllowRemovals:
 			res.Problems = append(res.Problems, Problem{Resource: k, Type: typ, What: "is deleted with its data", Hint: hint(typ)})
 		}
 	}
 	return res
+}
+
+// idleAddress is the note for a retained Elastic IP the update removes together with its
+// instance (wsus.enabled: false), or that has none: the instance is terminated, and "The Elastic IP
+// address is disassociated from the instance" on terminate ("Differences between reboot, stop,
+// hibernate, and terminate", Amazon EC2 User Guide, read 2026-12-07), so the address stays
+// allocated and idle, and billed (the fourth review's B2). One whose instance stays (the switch to
+// wsus.publicAddress: external) stays associated: no note.
+func idleAddress(k ResourceKey, old map[string]any, after Deployment) string {
+	if old["Type"] != "AWS::EC2::EIP" {
+		return ""
+	}
+	props, _ := old["Properties"].(map[string]any)
+	instance, _ := props["InstanceId"].(map[string]any)
+	if id, isRef := instance["Ref"].(string); isRef && after.resource(ResourceKey{Stack: k.Stack, ID: id}) != nil {
+		return ""
+	}
+	return fmt.Sprintf("%s (AWS::EC2::EIP) is kept, and billed, with no server to be associated with: release it with aws ec2 release-address if no firewall needs it", k)
 }
 
 // policyDenials are the replacements and removals that the stack policy in place denies:

@@ -260,7 +260,14 @@ func TestRemovingTheServersElasticIpIsNamedUnlessItIsRetained(t *testing.T) {
 	const eip = `"Eip": {"Type": "AWS::EC2::EIP", %s"Properties": {"Domain": "vpc", "InstanceId": {"Ref": "Server"}}}`
 	after := deployment(t, "s", `{}`)
 	kept := deployment(t, "s", "{"+fmt.Sprintf(eip, `"DeletionPolicy": "RetainExceptOnCreate", `)+"}")
-	assert.Empty(t, Check(spec, kept, after, Options{}).Problems, "retained: the address stays allocated and associated")
+	assert.Empty(t, Check(spec, kept, after, Options{}).Problems, "retained: the address stays allocated")
+	// The fourth review's B2: wsus.enabled: false removes the server too, which leaves the retained
+	// address idle and billed: a note; with the server kept (external) it stays associated: none.
+	assert.Equal(t, []string{"s/Eip (AWS::EC2::EIP) is kept, and billed, with no server to be associated with: release it with aws ec2 release-address if no firewall needs it"},
+		Check(spec, kept, after, Options{}).Notes)
+	server := `"Server": {"Type": "AWS::EC2::Instance", "Properties": {}}`
+	withServer := deployment(t, "s", "{"+fmt.Sprintf(eip, `"DeletionPolicy": "RetainExceptOnCreate", `)+", "+server+"}")
+	assert.Empty(t, Check(spec, withServer, deployment(t, "s", "{"+server+"}"), Options{}).Notes, "external: the server keeps its address")
 
 	// Planted failure: the release before this version, without a DeletionPolicy, releases the address.
 	released := deployment(t, "s", "{"+fmt.Sprintf(eip, "")+"}")
