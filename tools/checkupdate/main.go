@@ -260,6 +260,9 @@ func run(out io.Writer, deployedDir, assembly, specPath string, sel selection) e
 		return err
 	}
 	result := cfnupdate.Check(spec, before, after, cfnupdate.Options{StackPolicies: policies})
+	for _, n := range result.Notes {
+		fmt.Fprintln(out, "  note:", n)
+	}
 	if len(result.Problems) == 0 {
 		fmt.Fprintf(out, "checkupdate: %d deployed stack(s) of %d update without replacing data or clashing\n", len(before), len(after))
 		return nil
