@@ -1,0 +1,104 @@
+package wiring
+
+import (
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strconv"
+
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
+)
+
+// HybridRegistrationLimit is how many nodes the HybridActivationCommand output lets one
+// activation register (stacks/patching.go writes it, in the command and its description).
+// RegistrationLimit is "the maximum number of managed instances you want to register" (AWS CLI
+// reference, ssm create-activation, and CreateActivation, read 2026-12-07): a leaked code and id
+// register up to that many machines as this account's nodes, so a larger one is a weakening.
+const HybridRegistrationLimit = 10
+
+var (
+	// activationRole and activationLimit are create-activation's --iam-role (required) and
+	// --registration-limit options (AWS CLI reference, ssm create-activation, read 2026-12-07).
+	activationRole  = regexp.MustCompile(`--iam-role (\{"Ref":"([^"]+)"\}|\S+)`)
+	activationLimit = regexp.MustCompile(`--registration-limit (\S+)`)
+	upTo            = regexp.MustCompile(`up to (\d+)`)
+	// managedInstanceCore is the AWS managed policy's ARN, in any partition.
+	managedInstanceCore = regexp.MustCompile(`:iam::aws:policy/AmazonSSMManagedInstanceCore$`)
+	// outputRegion is a region option of a command: the CLI's --region, SSM Agent's -register
+	// ... -region ("Install SSM Agent for a hybrid environment", Systems Manager User Guide).
+	outputRegion = regexp.MustCompile(`(?:^|\s)--?region\s+(\S+?)[;"']?(?:\s|$)`)
+)
+
+// HybridOutputs checks the commands the stacks' outputs give an operator (run 25's A01, A02,
+// A06): each region they name is the deployment's, since an activation is a regional SSM
+// resource and a node registering with another region's endpoint is refused; the activation's
+// --iam-role is the hybrid role (the role ssm.amazonaws.com assumes that carries
+// AmazonSSMManagedInstanceCore: another role trusted by SSM, a window's service role, is accepted
+// but its nodes never come online and may start commands); and its --registration-limit is
+// HybridRegistrationLimit, as its description says.
+func HybridOutputs(region string, templates ...map[string]any) []string {
+	var problems []string
+	for _, template := range templates {
+		outputs, _ := template["Outputs"].(map[string]any)
+		for _, name := range slices.Sorted(maps.Keys(outputs)) {
+			output, _ := outputs[name].(map[string]any)
+			value := rendered(output["Value"])
+			for _, m := range outputRegion.FindAllStringSubmatch(value, -1) {
+				if region != "" && m[1] != region {
+					problems = append(problems, fmt.Sprintf("output %s: names region %s, not the deployment's %s: an operator running it acts where the stacks are not (an activation is regional: a node registers only in its region)", name, m[1], region))
+				}
+			}
+			if name == "HybridActivationCommand" {
+				problems = append(problems, activationCommand(template, value, cfntemplate.Text(output["Description"]))...)
+			}
+		}
+	}
+	return problems
+}
+
+// activationCommand checks the HybridActivationCommand output's role and registration limit.
+func activationCommand(template map[string]any, value, description string) []string {
+	var problems []string
+	role := activationRole.FindStringSubmatch(value)
+	switch {
+	case role == nil:
+		problems = append(problems, "output HybridActivationCommand: names no --iam-role, which create-activation requires")
+	case role[2] == "" || !isHybridRole(cfntemplate.Resources(template), role[2]):
+		problems = append(problems, fmt.Sprintf("output HybridActivationCommand: --iam-role %s is not the stack's hybrid role (trusted by ssm.amazonaws.com, with AmazonSSMManagedInstanceCore): nodes registered with it never come online, or get the named role's grants", role[1]))
+	}
+	limit := "none (1)"
+	if m := activationLimit.FindStringSubmatch(value); m != nil {
+		limit = m[1]
+	}
+	if limit != strconv.Itoa(HybridRegistrationLimit) {
+		problems = append(problems, fmt.Sprintf("output HybridActivationCommand: --registration-limit %s, not %d: one activation's code and id would register that many machines", limit, HybridRegistrationLimit))
+	}
+	if said := upTo.FindStringSubmatch(description); said != nil && said[1] != strconv.Itoa(HybridRegistrationLimit) {
+		problems = append(problems, fmt.Sprintf("output HybridActivationCommand: its description says up to %s, not %d", said[1], HybridRegistrationLimit))
+	}
+	return problems
+}
+
+// isHybridRole reports whether id is a role that ssm.amazonaws.com may assume and that carries
+// AmazonSSMManagedInstanceCore, the policy an activation's role needs for its nodes to register
+// and take commands (the CreateActivation IamRole; Pulumi's aws.ssm.Activation example attaches
+// it, read 2026-12-07).
+func isHybridRole(resources map[string]any, id string) bool {
+	role, ok := cfntemplate.OfType(resources, "AWS::IAM::Role")[id]
+	if !ok {
+		return false
+	}
+	core := slices.ContainsFunc(cfntemplate.List(role["ManagedPolicyArns"]), func(arn any) bool {
+		return managedInstanceCore.MatchString(rendered(arn))
+	})
+	document, _ := role["AssumeRolePolicyDocument"].(map[string]any)
+	for _, st := range cfntemplate.List(document["Statement"]) {
+		st, _ := st.(map[string]any)
+		principal, _ := st["Principal"].(map[string]any)
+		if st["Effect"] == "Allow" && slices.Contains(cfntemplate.Texts(principal["Service"]), "ssm.amazonaws.com") {
+			return core
+		}
+	}
+	return false
+}
