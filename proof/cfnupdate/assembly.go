@@ -22,6 +22,8 @@ type manifest struct {
 			StackName             string `json:"stackName"`
 			TerminationProtection bool   `json:"terminationProtection"`
 			DirectoryName         string `json:"directoryName"` // of a nested assembly (a CDK stage)
+			TemplateURL           string `json:"stackTemplateAssetObjectUrl"`
+			File                  string `json:"file"` // of an asset manifest
 		} `json:"properties"`
 	} `json:"artifacts"`
 }
@@ -65,6 +67,12 @@ type Stack struct {
 	// DependsOn are the names of the stacks of its assembly that its artifact's dependencies
 	// list (its asset manifests left out): cdk deploy deploys them first.
 	DependsOn []string
+	// TemplateFile is the artifact's templateFile, relative to Dir; TemplateURL its
+	// stackTemplateAssetObjectUrl, the object cdk deploy deploys; AssetManifests the files of
+	// the asset manifests it depends on, relative to Dir, which publish that object and the
+	// stack's other assets.
+	Dir, TemplateFile, TemplateURL string
+	AssetManifests                 []string
 }
 
 // UnknownAccount is the account of an environment-agnostic stack in the manifest.
@@ -112,7 +120,8 @@ func readStacks(dir, environment string) ([]Stack, error) {
 		// aws://ACCOUNT/REGION
 		env := strings.Split(strings.TrimPrefix(a.Environment, "aws://"), "/")
 		s := Stack{Name: name, ID: id, Template: template, Environment: environment, Account: UnknownAccount, Region: "unknown-region",
-			TerminationProtection: a.Properties.TerminationProtection, Metadata: a.Metadata}
+			TerminationProtection: a.Properties.TerminationProtection, Metadata: a.Metadata,
+			Dir: dir, TemplateFile: a.Properties.TemplateFile, TemplateURL: a.Properties.TemplateURL}
 		if a.AdditionalMetadataFile != "" {
 			s.MetadataFile = filepath.Join(dir, a.AdditionalMetadataFile)
 		}
@@ -128,6 +137,8 @@ func readStacks(dir, environment string) ([]Stack, error) {
 		for _, d := range manifest.Artifacts[s.ID].Dependencies {
 			if a := manifest.Artifacts[d]; a.Type == "aws:cloudformation:stack" {
 				out[i].DependsOn = append(out[i].DependsOn, cmp.Or(a.Properties.StackName, d))
+			} else if a.Type == "cdk:asset-manifest" {
+				out[i].AssetManifests = append(out[i].AssetManifests, a.Properties.File)
 			}
 		}
 	}

@@ -141,6 +141,7 @@ func runTimed(out, timings io.Writer, assembly, configPath, specPath string, wit
 	checks = append(checks, check{"references", func(out io.Writer) (int, error) {
 		fmt.Fprintln(out, "\ncross-stack references (Fn::GetStackOutput, Fn::ImportValue; CloudFormation's validation sees one template at a time) and the manifest's stack environments")
 		problems := append(wiring.References(templates), wiring.ReferenceOrder(templates, dependsOn)...)
+		problems = append(problems, wiring.StackAssets(stacks)...) // each stack deploys its own template, its functions published code
 		return listProblems(out, append(problems, wiring.StackEnvironments(stacks, cfg)...),
 			"each names an output of a stack of the assembly, which the reading stack depends on in the manifest (cdk deploy's order); each stack deploys to its deployment's region and account"), nil
 	}})
