@@ -103,7 +103,7 @@ func settings(network, patching, fleet map[string]any, d *config.Config) []strin
 	problems = append(problems, NatRoutes(network, d)...)
 	problems = append(problems, EndpointRegions(network, d.Region)...)
 	problems = append(problems, StackOutputRefs(d, network, fleet, patching)...)
-	problems = append(problems, HybridOutputs(d.Region, network, fleet, patching)...)
+	problems = append(problems, outputsAndTargets(network, patching, fleet, d)...)
 	problems = append(problems, MetricNamespaces(patching)...)
 	problems = append(problems, AWSMetrics(network, fleet, patching)...)
 	problems = append(problems, DashboardsPublished(patching, fleet)...)
