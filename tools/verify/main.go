@@ -443,6 +443,7 @@ func flowTable(out io.Writer, stack string, template map[string]any, d *config.C
 	default:
 		wrong += listProblems(out, m.S3CoverageProblems(), "S3 coverage: each private network ACL, and the WSUS server's subnet's, in rule-number order, passes HTTPS out to every address of the S3 ranges and the replies from every one")
 	}
+	wrong += listProblems(out, m.WsusClientCoverageProblems(d.Network.WsusClientCidrs), "on-premises WSUS clients: the WSUS server's subnet's network ACL, in rule-number order, admits WSUS from every address of each wsusClientCidrs range, and its replies")
 	wrong += ruleSummary(out, stack, m, required, forbidden)
 	return wrong, nil
 }
