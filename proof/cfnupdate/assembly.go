@@ -23,6 +23,7 @@ type manifest struct {
 			TerminationProtection bool   `json:"terminationProtection"`
 			DirectoryName         string `json:"directoryName"` // of a nested assembly (a CDK stage)
 			TemplateURL           string `json:"stackTemplateAssetObjectUrl"`
+			BootstrapParameter    string `json:"bootstrapStackVersionSsmParameter"`
 			File                  string `json:"file"` // of an asset manifest
 		} `json:"properties"`
 	} `json:"artifacts"`
@@ -73,6 +74,8 @@ type Stack struct {
 	// stack's other assets.
 	Dir, TemplateFile, TemplateURL string
 	AssetManifests                 []string
+	// BootstrapParameter is its bootstrapStackVersionSsmParameter, which the CLI reads.
+	BootstrapParameter string
 }
 
 // UnknownAccount is the account of an environment-agnostic stack in the manifest.
@@ -121,7 +124,8 @@ func readStacks(dir, environment string) ([]Stack, error) {
 		env := strings.Split(strings.TrimPrefix(a.Environment, "aws://"), "/")
 		s := Stack{Name: name, ID: id, Template: template, Environment: environment, Account: UnknownAccount, Region: "unknown-region",
 			TerminationProtection: a.Properties.TerminationProtection, Metadata: a.Metadata,
-			Dir: dir, TemplateFile: a.Properties.TemplateFile, TemplateURL: a.Properties.TemplateURL}
+			Dir: dir, TemplateFile: a.Properties.TemplateFile, TemplateURL: a.Properties.TemplateURL,
+			BootstrapParameter: a.Properties.BootstrapParameter}
 		if a.AdditionalMetadataFile != "" {
 			s.MetadataFile = filepath.Join(dir, a.AdditionalMetadataFile)
 		}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -62,6 +63,36 @@ func StackAssets(stacks []cfnupdate.Stack) []string {
 			problems = append(problems, fmt.Sprintf("stack %s: stackTemplateAssetObjectUrl %s is not where its asset manifests publish its template %s: cdk deploy would deploy another object under the stack's name", s.Name, s.TemplateURL, s.TemplateFile))
 		}
 		problems = append(problems, functionCode(s, files)...)
+		problems = append(problems, bootstrapVersion(s)...)
+	}
+	return problems
+}
+
+// bootstrapQualifier is the qualifier of a bootstrap bucket's name (cdk-<qualifier>-assets-...).
+var bootstrapQualifier = regexp.MustCompile(`^s3://cdk-([a-z0-9]+)-assets-`)
+
+// bootstrapVersion checks the template's BootstrapVersion parameter (run 25's A07), an
+// AWS::SSM::Parameter::Value<String> CloudFormation resolves at each create and update, failing
+// where the parameter does not exist. It must name the parameter the manifest gives the CLI,
+// "SSM parameter where the bootstrap stack version number can be found"
+// (cloud-assembly-schema bootstrapStackVersionSsmParameter, read 2026-12-07), and that is
+// /cdk-bootstrap/<qualifier>/version, of the qualifier whose bucket the stack's template is
+// published to (the CLI's "SSM parameter /cdk-bootstrap/hnb659fds/version not found. Has the
+// environment been bootstrapped?" for the default qualifier hnb659fds, "Bootstrapping your
+// environment", AWS CDK v2 Developer Guide, read 2026-12-07).
+func bootstrapVersion(s cfnupdate.Stack) []string {
+	parameters, _ := s.Template["Parameters"].(map[string]any)
+	parameter, ok := parameters["BootstrapVersion"].(map[string]any)
+	if !ok {
+		return nil
+	}
+	got := cfntemplate.Text(parameter["Default"])
+	var problems []string
+	if s.BootstrapParameter != "" && got != s.BootstrapParameter {
+		problems = append(problems, fmt.Sprintf("stack %s: parameter BootstrapVersion names %s, and the manifest's bootstrapStackVersionSsmParameter is %s: CloudFormation fails to resolve a parameter that does not exist", s.Name, got, s.BootstrapParameter))
+	}
+	if q := bootstrapQualifier.FindStringSubmatch(s.TemplateURL); q != nil && got != "/cdk-bootstrap/"+q[1]+"/version" {
+		problems = append(problems, fmt.Sprintf("stack %s: parameter BootstrapVersion names %s, not /cdk-bootstrap/%s/version, the version parameter of the bootstrap its template is published to", s.Name, got, q[1]))
 	}
 	return problems
 }
