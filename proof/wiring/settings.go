@@ -295,16 +295,32 @@ func windowResourceGroup(resources map[string]any, name, id, want string) []stri
 }
 
 // emailSubscriptions checks that each configured e-mail is subscribed to the alerts by the email
-// protocol: an e-mail address given another protocol (sms) is refused, and the alerts reach no
-// one (mutation run 13's B20).
+// protocol (an e-mail address given another protocol, sms, is refused, and the alerts reach no
+// one: mutation run 13's B20), exactly once, and that no email subscription is to an address the
+// configuration (patching.notifications.emails) does not name: alerts to it reach a mailbox nobody
+// named, whose confirmation nobody clicks (run 25's B08: oncall+patch@ made oncall@).
 func emailSubscriptions(patching map[string]any, d *config.Config) []string {
+	if patching == nil {
+		return nil
+	}
 	var problems []string
+	emails := d.Patching.Notifications.Emails
+	count := map[string]int{}
 	subscriptions := cfntemplate.OfType(cfntemplate.Resources(patching), "AWS::SNS::Subscription")
 	for _, id := range slices.Sorted(maps.Keys(subscriptions)) {
 		s := subscriptions[id]
-		endpoint := cfntemplate.Text(s["Endpoint"])
-		if slices.Contains(d.Patching.Notifications.Emails, endpoint) && cfntemplate.Text(s["Protocol"]) != "email" {
-			problems = append(problems, fmt.Sprintf("subscription %s: the configured e-mail %s by protocol %q, not email", id, endpoint, cfntemplate.Text(s["Protocol"])))
+		endpoint, protocol := cfntemplate.Text(s["Endpoint"]), cfntemplate.Text(s["Protocol"])
+		count[endpoint]++
+		switch {
+		case slices.Contains(emails, endpoint) && protocol != "email":
+			problems = append(problems, fmt.Sprintf("subscription %s: the configured e-mail %s by protocol %q, not email", id, endpoint, protocol))
+		case protocol == "email" && !slices.Contains(emails, endpoint):
+			problems = append(problems, fmt.Sprintf("subscription %s: e-mail %s, which is none of the configuration's (%s)", id, endpoint, strings.Join(emails, ", ")))
+		}
+	}
+	for _, email := range slices.Compact(slices.Sorted(slices.Values(emails))) {
+		if count[email] != 1 {
+			problems = append(problems, fmt.Sprintf("the configured e-mail %s is subscribed %d times, not once", email, count[email]))
 		}
 	}
 	return problems
