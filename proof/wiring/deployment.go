@@ -98,6 +98,7 @@ func settings(network, patching, fleet map[string]any, d *config.Config) []strin
 	}
 	problems = append(problems, GroupQueries(fleet, patching)...)
 	problems = append(problems, emailSubscriptions(patching, d)...)
+	problems = append(problems, alertDelivery(network, patching, fleet, d)...)
 	problems = append(problems, TargetTypes(patching)...)
 	problems = append(problems, namedGroups(d, fleet, patching)...)
 	problems = append(problems, NatRoutes(network, d)...)

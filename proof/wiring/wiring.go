@@ -125,9 +125,8 @@ func patchGroupsWithoutBaseline(resources map[string]any) []unserved {
 }
 
 // alertRules: each EventBridge rule a topic's policy lets publish (aws:SourceArn) must be in the
-// template, enabled ("DISABLED: The rule is disabled. EventBridge does not match any events
-// against the rule", AWS::Events::Rule State, CloudFormation resource specification) and deliver
-// to that topic (a target whose Arn is the topic's: its Ref).
+// template and deliver to that topic (a target whose Arn is the topic's: its Ref). That it is
+// enabled, as every rule of the stacks must be, is RulesEnabled's.
 func alertRules(resources map[string]any) []string {
 	rules := cfntemplate.OfType(resources, "AWS::Events::Rule")
 	var problems []string
@@ -150,8 +149,6 @@ func alertRules(resources map[string]any) []string {
 				switch {
 				case !ok:
 					problems = append(problems, fmt.Sprintf("topic policy %s admits rule %s, which the template does not have", policyID, id))
-				case rule["State"] != "ENABLED" && rule["State"] != "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS":
-					problems = append(problems, fmt.Sprintf("rule %s: State %v, not enabled: it delivers no alert", id, rule["State"]))
 				case !slices.ContainsFunc(cfntemplate.List(rule["Targets"]), func(t any) bool { m, _ := t.(map[string]any); return cfntemplate.Ref(m["Arn"]) == topic }):
 					problems = append(problems, fmt.Sprintf("rule %s: no target is topic %s (its Ref), which admits it: its alerts go nowhere", id, topic))
 				}

@@ -96,9 +96,6 @@ func TestPatchingWiringNamesEachPlanting(t *testing.T) {
 		{"an alert rule targeting the topic's name", "rule AlertsComplianceRuleA87A8F82: no target is topic AlertsTopicCF7C81C9", func(tm map[string]any) {
 			props(tm, "AlertsComplianceRuleA87A8F82")["Targets"] = []any{map[string]any{"Id": "Target0", "Arn": map[string]any{"Fn::GetAtt": []any{"AlertsTopicCF7C81C9", "TopicName"}}}}
 		}},
-		{"an alert rule disabled", "rule AlertsComplianceRuleA87A8F82: State DISABLED, not enabled", func(tm map[string]any) {
-			props(tm, "AlertsComplianceRuleA87A8F82")["State"] = "DISABLED"
-		}},
 		{"an admitted rule the template lacks", "admits rule AlertsAssociationRuleE799A159, which the template does not have", func(tm map[string]any) {
 			delete(tm["Resources"].(map[string]any), "AlertsAssociationRuleE799A159")
 		}},

@@ -1,0 +1,50 @@
+package wiring
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// Every golden's rules are enabled; a disabled alert rule and a disabled findings rule (run 25's
+// B12) are named, and the window-failure rule beside it is not.
+func TestRulesEnabledNamesADisabledFindingsRuleAndNoEnabledOne(t *testing.T) {
+	for _, scenario := range goldenScenarios {
+		assert.Empty(t, RulesEnabled(goldenStacks(t, scenario, "network", "patching", "fleet")...), scenario)
+	}
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	props(patching, "SecurityInspectorFindingsRule09C61347")["State"] = "DISABLED"
+	props(patching, "AlertsComplianceRuleA87A8F82")["State"] = "DISABLED"
+	assert.Equal(t, []string{
+		"rule AlertsComplianceRuleA87A8F82: State DISABLED, not enabled: EventBridge matches no event against it, so it delivers no alert",
+		"rule SecurityInspectorFindingsRule09C61347: State DISABLED, not enabled: EventBridge matches no event against it, so it delivers no alert",
+	}, RulesEnabled(patching))
+}
+
+// An InputPath on the finding filter's target (run 25's A13) and an Input on the topic's are
+// named; the other rules' targets, which pass the whole event, are not.
+func TestWholeEventsNamesAShapedTargetOnly(t *testing.T) {
+	for _, scenario := range goldenScenarios {
+		assert.Empty(t, WholeEvents(goldenStacks(t, scenario, "network", "patching", "fleet")...), scenario)
+	}
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	props(patching, "SecuritySecurityHubFindingsRule2508B81A")["Targets"].([]any)[0].(map[string]any)["InputPath"] = "$.detail"
+	props(patching, "AlertsComplianceRuleA87A8F82")["Targets"].([]any)[0].(map[string]any)["Input"] = `{"a":1}`
+	assert.Equal(t, []string{
+		"rule AlertsComplianceRuleA87A8F82: target Target0 (an AWS::SNS::Topic) has Input, which the construct sets on none: the target gets less than the whole event it reads",
+		"rule SecuritySecurityHubFindingsRule2508B81A: target Target0 (an AWS::Lambda::Function) has InputPath, which the construct sets on none: the target gets less than the whole event it reads",
+	}, WholeEvents(patching))
+}
+
+// A filter policy on the alerts' subscription (run 25's B07) is named, and so is a scope alone.
+func TestSubscriptionFiltersNamesAFilteredSubscription(t *testing.T) {
+	for _, scenario := range goldenScenarios {
+		assert.Empty(t, SubscriptionFilters(goldenStacks(t, scenario, "network", "patching", "fleet")...), scenario)
+	}
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	props(patching, "AlertsTopicpatchingalertsexamplecomEE1E8059")["FilterPolicy"] = map[string]any{"severity": []any{"CRITICAL"}}
+	assert.Equal(t, []string{"subscription AlertsTopicpatchingalertsexamplecomEE1E8059: FilterPolicy set, where the construct sets none: the alerts carry no attributes to match, so a filter drops them"}, SubscriptionFilters(patching))
+	delete(props(patching, "AlertsTopicpatchingalertsexamplecomEE1E8059"), "FilterPolicy")
+	props(patching, "AlertsTopicpatchingalertsexamplecomEE1E8059")["FilterPolicyScope"] = "MessageBody"
+	assert.Len(t, SubscriptionFilters(patching), 1)
+}
