@@ -230,32 +230,18 @@ func addInspectorSuppressions(parent constructs.Construct, suppressions []Inspec
 // of it, so no pattern can: the rules' target, the finding filter (NewFindingFilter), passes each
 // finding on once (docs/compliance-checks.md, "Finding alerts").
 func addFindingRules(parent constructs.Construct, severities []string) []awsevents.Rule {
-	inspector := severities
-	if slices.Contains(severities, "LOW") {
-		inspector = append(slices.Clone(severities), compliancespec.InspectorUntriaged)
-	}
+	hub, inspector := compliancespec.SecurityHubFindingRule(severities), compliancespec.InspectorFindingRule(severities)
 	return []awsevents.Rule{
 		awsevents.NewRule(parent, jsii.String("SecurityHubFindingsRule"), &awsevents.RuleProps{
 			Description: jsii.String("privatepatch: new Security Hub findings at or above the alert severity"),
 			EventPattern: &awsevents.EventPattern{
-				Source:     jsii.Strings("aws.securityhub"),
-				DetailType: jsii.Strings("Security Hub Findings - Imported"),
-				Detail: &map[string]any{"findings": map[string]any{
-					"Severity":    map[string]any{"Label": severities},
-					"Workflow":    map[string]any{"Status": []string{"NEW"}},
-					"RecordState": []string{"ACTIVE"},
-					"ProductFields": map[string]any{
-						compliancespec.InspectorFindingMark: []any{map[string]any{"exists": false}},
-					},
-				}},
+				Source: jsii.Strings(hub.Source), DetailType: jsii.Strings(hub.DetailType), Detail: &hub.Detail,
 			},
 		}),
 		awsevents.NewRule(parent, jsii.String("InspectorFindingsRule"), &awsevents.RuleProps{
 			Description: jsii.String("privatepatch: active Amazon Inspector findings at or above the alert severity"),
 			EventPattern: &awsevents.EventPattern{
-				Source:     jsii.Strings("aws.inspector2"),
-				DetailType: jsii.Strings("Inspector2 Finding"),
-				Detail:     &map[string]any{"severity": inspector, "status": []string{"ACTIVE"}},
+				Source: jsii.Strings(inspector.Source), DetailType: jsii.Strings(inspector.DetailType), Detail: &inspector.Detail,
 			},
 		}),
 	}

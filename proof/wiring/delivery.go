@@ -1,22 +1,26 @@
 package wiring
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/compliance/compliancespec"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
 // alertDelivery are the checks that an alert, once raised, is delivered as the construct means it
-// to be: every rule enabled, each rule target given the whole event and each subscription
-// unfiltered (held-out run 25).
+// to be: every rule enabled, each rule target given the whole event, each subscription
+// unfiltered and the findings rules' patterns the construct's (held-out run 25).
 func alertDelivery(network, patching, fleet map[string]any, d *config.Config) []string {
 	problems := RulesEnabled(network, patching, fleet)
 	problems = append(problems, WholeEvents(network, patching, fleet)...)
-	return append(problems, SubscriptionFilters(network, patching, fleet)...)
+	problems = append(problems, SubscriptionFilters(network, patching, fleet)...)
+	return append(problems, FindingPatterns(patching, d.Security.FindingSeveritiesToAlert())...)
 }
 
 // RulesEnabled: every EventBridge rule of the stacks is enabled, as the construct makes each
@@ -104,6 +108,39 @@ func SubscriptionFilters(templates ...map[string]any) []string {
 			if len(set) > 0 {
 				problems = append(problems, fmt.Sprintf("subscription %s: %s set, where the construct sets none: the alerts carry no attributes to match, so a filter drops them", id, strings.Join(set, " and ")))
 			}
+		}
+	}
+	return problems
+}
+
+// FindingPatterns: each findings rule (by its source) has the whole EventPattern the construct
+// gives it for the configuration's alert severities (compliancespec.SecurityHubFindingRule,
+// InspectorFindingRule). A piece changed passes other findings or none: run 25's B14 turned the
+// Security Hub rule's Inspector exclusion ("exists": false) to true, so it passed only Inspector's
+// copies and no GuardDuty, Config or standards finding.
+func FindingPatterns(patching map[string]any, severities []string) []string {
+	want := map[string]compliancespec.FindingRule{}
+	for _, r := range []compliancespec.FindingRule{compliancespec.SecurityHubFindingRule(severities), compliancespec.InspectorFindingRule(severities)} {
+		want[r.Source] = r
+	}
+	var problems []string
+	rules := cfntemplate.OfType(cfntemplate.Resources(patching), "AWS::Events::Rule")
+	for _, id := range slices.Sorted(maps.Keys(rules)) {
+		pattern, _ := rules[id]["EventPattern"].(map[string]any)
+		sources := cfntemplate.Texts(pattern["source"])
+		if len(sources) != 1 {
+			continue
+		}
+		r, ok := want[sources[0]]
+		if !ok {
+			continue
+		}
+		expected, _ := json.Marshal(r.Pattern())
+		var normal any
+		_ = json.Unmarshal(expected, &normal)
+		if !reflect.DeepEqual(normal, any(pattern)) {
+			got, _ := json.Marshal(pattern)
+			problems = append(problems, fmt.Sprintf("rule %s: EventPattern %s, where the construct's for severities %v is %s", id, got, severities, expected))
 		}
 	}
 	return problems

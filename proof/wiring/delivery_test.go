@@ -4,6 +4,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/privatepatch/privatepatch/config"
 )
 
 // Every golden's rules are enabled; a disabled alert rule and a disabled findings rule (run 25's
@@ -47,4 +50,20 @@ func TestSubscriptionFiltersNamesAFilteredSubscription(t *testing.T) {
 	delete(props(patching, "AlertsTopicpatchingalertsexamplecomEE1E8059"), "FilterPolicy")
 	props(patching, "AlertsTopicpatchingalertsexamplecomEE1E8059")["FilterPolicyScope"] = "MessageBody"
 	assert.Len(t, SubscriptionFilters(patching), 1)
+}
+
+// The example's findings rules have the construct's patterns; the Security Hub rule's Inspector
+// exclusion inverted (run 25's B14) is named, and the Inspector rule beside it is not.
+func TestFindingPatternsNamesAnInvertedExclusion(t *testing.T) {
+	cfg, err := config.Load("../../config/example.yaml")
+	require.NoError(t, err)
+	severities := cfg.Security.FindingSeveritiesToAlert()
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	require.Empty(t, FindingPatterns(patching, severities))
+	findings := props(patching, "SecuritySecurityHubFindingsRule2508B81A")["EventPattern"].(map[string]any)["detail"].(map[string]any)["findings"].(map[string]any)
+	findings["ProductFields"].(map[string]any)["aws/inspector/ProductVersion"] = []any{map[string]any{"exists": true}}
+	problems := FindingPatterns(patching, severities)
+	require.Len(t, problems, 1)
+	assert.Contains(t, problems[0], `rule SecuritySecurityHubFindingsRule2508B81A: EventPattern {"detail":{"findings":{"ProductFields":{"aws/inspector/ProductVersion":[{"exists":true}]}`)
+	assert.Len(t, FindingPatterns(patching, []string{"LOW", "MEDIUM", "HIGH", "CRITICAL"}), 2, "other severities: both rules differ")
 }
