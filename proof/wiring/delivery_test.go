@@ -67,3 +67,22 @@ func TestFindingPatternsNamesAnInvertedExclusion(t *testing.T) {
 	assert.Contains(t, problems[0], `rule SecuritySecurityHubFindingsRule2508B81A: EventPattern {"detail":{"findings":{"ProductFields":{"aws/inspector/ProductVersion":[{"exists":true}]}`)
 	assert.Len(t, FindingPatterns(patching, []string{"LOW", "MEDIUM", "HIGH", "CRITICAL"}), 2, "other severities: both rules differ")
 }
+
+// A key rotated every 3650 days (run 25's B17) is named; 2560 and "365" are taken.
+func TestRotationPeriodsNamesAPeriodKMSRefuses(t *testing.T) {
+	for _, scenario := range goldenScenarios {
+		assert.Empty(t, RotationPeriods(goldenStacks(t, scenario, "network", "patching", "fleet")...), scenario)
+	}
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	var keys []string
+	for id, r := range patching["Resources"].(map[string]any) {
+		if r.(map[string]any)["Type"] == "AWS::KMS::Key" {
+			keys = append(keys, id)
+		}
+	}
+	require.GreaterOrEqual(t, len(keys), 3)
+	props(patching, keys[0])["RotationPeriodInDays"] = 3650.0
+	props(patching, keys[1])["RotationPeriodInDays"] = 2560.0
+	props(patching, keys[2])["RotationPeriodInDays"] = "365"
+	assert.Equal(t, []string{"key " + keys[0] + ": RotationPeriodInDays 3650, where KMS takes a whole number of days from 90 to 2560: its creation fails"}, RotationPeriods(patching))
+}

@@ -1,0 +1,47 @@
+package wiring
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
+)
+
+// Rotation periods KMS takes, in days: RotationPeriodInDaysType, "min": 90, "max": 2560 (the KMS
+// API model, botocore 1.43.11's kms 2014-11-01, read 2026-12-07; EnableKeyRotation: "Specify a
+// value between 90 and 2560", and AWS::KMS::Key's RotationPeriodInDays is passed to it). The
+// schema check misses it: the CloudFormation resource specification verify reads
+// (@aws-cdk/aws-service-spec's db.json.gz) gives the property as an integer, with no bounds.
+const (
+	minRotationDays = 90
+	maxRotationDays = 2560
+)
+
+// RotationPeriods: each key's RotationPeriodInDays, where set, is one KMS takes. Out of bounds,
+// the key's creation or its rotation update fails and the stack rolls back (run 25's B17: 3650 on
+// the finding filter's logs key).
+func RotationPeriods(templates ...map[string]any) []string {
+	var problems []string
+	for _, template := range templates {
+		keys := cfntemplate.OfType(cfntemplate.Resources(template), "AWS::KMS::Key")
+		for _, id := range slices.Sorted(maps.Keys(keys)) {
+			days, set := keys[id]["RotationPeriodInDays"]
+			if !set {
+				continue
+			}
+			n, ok := days.(float64)
+			if text, isText := days.(string); isText {
+				// CloudFormation takes an integer given as a string too.
+				parsed, err := strconv.Atoi(text)
+				n, ok = float64(parsed), err == nil
+			}
+			if !ok || n != float64(int(n)) || n < minRotationDays || n > maxRotationDays {
+				problems = append(problems, fmt.Sprintf("key %s: RotationPeriodInDays %v, where KMS takes a whole number of days from %d to %d: its creation fails",
+					id, days, minRotationDays, maxRotationDays))
+			}
+		}
+	}
+	return problems
+}
