@@ -321,7 +321,8 @@ func TestVerifyNamesAStopAlarmThatForgetsTheRingBefore(t *testing.T) {
 	require.NotEmpty(t, planted)
 	problems := wiring.RolloutStops(template, cfg)
 	require.NotEmpty(t, problems)
-	assert.Contains(t, problems[0], "stop alarm "+planted+" of window "+second+" (ring 2): its rule does not name")
+	assert.Contains(t, problems[0], "stop alarm "+planted+" of task "+second+"-Task1: its rule does not name")
+	assert.Contains(t, problems[0], "(the failure alarm of the ring before")
 }
 
 // make verify's start-stop check: a window's start and stop tasks act on its own patch groups.
