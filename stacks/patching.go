@@ -17,6 +17,7 @@ import (
 
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/compliance"
+	"github.com/privatepatch/privatepatch/constructs/compliance/compliancespec"
 	"github.com/privatepatch/privatepatch/constructs/logbucket"
 	"github.com/privatepatch/privatepatch/constructs/managedinstance"
 	"github.com/privatepatch/privatepatch/constructs/patching"
@@ -88,9 +89,9 @@ func addSecurity(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, bucke
 		output := func(id, description, value string) {
 			awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{Value: jsii.String(value), Description: jsii.String(description)})
 		}
-		output("HybridActivationCommand", "Create an activation for up to 10 on-premises servers (note its ActivationId and ActivationCode)",
-			fmt.Sprintf("aws ssm create-activation --region %s --default-instance-name %s-hybrid --iam-role %s --registration-limit 10",
-				cfg.Region, cfg.Project, *role.RoleName()))
+		output("HybridActivationCommand", fmt.Sprintf("Create an activation for up to %d on-premises servers (note its ActivationId and ActivationCode)", compliancespec.HybridRegistrationLimit),
+			fmt.Sprintf("aws ssm create-activation --region %s --default-instance-name %s-hybrid --iam-role %s --registration-limit %d",
+				cfg.Region, cfg.Project, *role.RoleName(), compliancespec.HybridRegistrationLimit))
 		output("HybridRegisterWindows", "On a Windows server, as Administrator, with SSM Agent installed",
 			fmt.Sprintf(`& "$env:ProgramFiles\Amazon\SSM\amazon-ssm-agent.exe" -register -code CODE -id ID -region %s; Restart-Service AmazonSSMAgent`, cfg.Region))
 		// The commands of "Install SSM Agent for a hybrid environment (Linux)" (Systems Manager

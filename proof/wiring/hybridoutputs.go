@@ -7,15 +7,9 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/privatepatch/privatepatch/constructs/compliance/compliancespec"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
-
-// HybridRegistrationLimit is how many nodes the HybridActivationCommand output lets one
-// activation register (stacks/patching.go writes it, in the command and its description).
-// RegistrationLimit is "the maximum number of managed instances you want to register" (AWS CLI
-// reference, ssm create-activation, and CreateActivation, read 2026-12-07): a leaked code and id
-// register up to that many machines as this account's nodes, so a larger one is a weakening.
-const HybridRegistrationLimit = 10
 
 var (
 	// activationRole and activationLimit are create-activation's --iam-role (required) and
@@ -36,7 +30,7 @@ var (
 // --iam-role is the hybrid role (the role ssm.amazonaws.com assumes that carries
 // AmazonSSMManagedInstanceCore: another role trusted by SSM, a window's service role, is accepted
 // but its nodes never come online and may start commands); and its --registration-limit is
-// HybridRegistrationLimit, as its description says.
+// compliancespec.HybridRegistrationLimit, as its description says.
 func HybridOutputs(region string, templates ...map[string]any) []string {
 	var problems []string
 	for _, template := range templates {
@@ -71,11 +65,11 @@ func activationCommand(template map[string]any, value, description string) []str
 	if m := activationLimit.FindStringSubmatch(value); m != nil {
 		limit = m[1]
 	}
-	if limit != strconv.Itoa(HybridRegistrationLimit) {
-		problems = append(problems, fmt.Sprintf("output HybridActivationCommand: --registration-limit %s, not %d: one activation's code and id would register that many machines", limit, HybridRegistrationLimit))
+	if limit != strconv.Itoa(compliancespec.HybridRegistrationLimit) {
+		problems = append(problems, fmt.Sprintf("output HybridActivationCommand: --registration-limit %s, not %d: one activation's code and id would register that many machines", limit, compliancespec.HybridRegistrationLimit))
 	}
-	if said := upTo.FindStringSubmatch(description); said != nil && said[1] != strconv.Itoa(HybridRegistrationLimit) {
-		problems = append(problems, fmt.Sprintf("output HybridActivationCommand: its description says up to %s, not %d", said[1], HybridRegistrationLimit))
+	if said := upTo.FindStringSubmatch(description); said != nil && said[1] != strconv.Itoa(compliancespec.HybridRegistrationLimit) {
+		problems = append(problems, fmt.Sprintf("output HybridActivationCommand: its description says up to %s, not %d", said[1], compliancespec.HybridRegistrationLimit))
 	}
 	return problems
 }

@@ -95,3 +95,10 @@ const (
 	ChecksMaxConcurrency = "25%"
 	ChecksMaxErrors      = "100%"
 )
+
+// HybridRegistrationLimit is how many nodes the activation the patching stack's
+// HybridActivationCommand output creates may register. RegistrationLimit is "the maximum number
+// of managed instances you want to register" (AWS CLI reference, ssm create-activation, and
+// CreateActivation, read 2026-12-07): a leaked code and id register up to that many machines as
+// this account's nodes, so it is kept small.
+const HybridRegistrationLimit = 10
