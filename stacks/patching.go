@@ -103,9 +103,12 @@ func addSecurity(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, bucke
 			fmt.Sprintf("sudo systemctl stop amazon-ssm-agent; sudo amazon-ssm-agent -register -code CODE -id ID -region %s; sudo systemctl start amazon-ssm-agent", cfg.Region))
 		output("HybridRegisterLinuxSnap", "On an Ubuntu server whose SSM Agent came from the snap",
 			fmt.Sprintf("sudo systemctl stop snap.amazon-ssm-agent.amazon-ssm-agent.service; sudo /snap/amazon-ssm-agent/current/amazon-ssm-agent -register -code CODE -id ID -region %s; sudo systemctl start snap.amazon-ssm-agent.amazon-ssm-agent.service", cfg.Region))
-		output("HybridJoinFleet", "Then bring the node (mi-...) into the fleet and its patch group by tags",
-			fmt.Sprintf(`aws ssm add-tags-to-resource --region %s --resource-type ManagedInstance --resource-id MI-ID --tags %s %s`,
-				cfg.Region, shellQuote("Key="+cfg.Fleet.Tag.Key+",Value="+cfg.Fleet.Tag.Value), shellQuote("Key="+config.PatchGroupTagKeys[0]+",Value=PATCH-GROUP")))
+		output("HybridJoinFleet", "Then bring the node (mi-...) into the fleet and its patch group by tags (both patch group keys, the same PATCH-GROUP)",
+			fmt.Sprintf(`aws ssm add-tags-to-resource --region %s --resource-type ManagedInstance --resource-id MI-ID --tags %s %s %s`,
+				cfg.Region, shellQuote("Key="+cfg.Fleet.Tag.Key+",Value="+cfg.Fleet.Tag.Value),
+				// Both patch group keys, as the fleet's EC2 instances carry (a window reads the one its
+				// targets.patchGroupTagKey names: with one key only, a window on the other missed the node).
+				shellQuote("Key="+config.PatchGroupTagKeys[0]+",Value=PATCH-GROUP"), shellQuote("Key="+config.PatchGroupTagKeys[1]+",Value=PATCH-GROUP")))
 	}
 }
 

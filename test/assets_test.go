@@ -921,20 +921,22 @@ func TestHybridNodesJoinWithTheTagsTheWindowsAndAssociationsTarget(t *testing.T)
 	for _, m := range regexp.MustCompile(`'Key=([^,]+),Value=`).FindAllStringSubmatch(join, -1) {
 		joined["tag:"+m[1]] = true
 	}
-	require.Equal(t, map[string]bool{"tag:privatepatch:fleet": true, "tag:" + config.PatchGroupTagKeys[0]: true}, joined)
-	// A shell reads the tags as two words, whatever they hold: each is single-quoted.
+	// Both patch group keys, as the fleet's instances carry: a window reads only the key its
+	// targets.patchGroupTagKey names (with "Patch Group" alone, a PatchGroup window missed the node).
+	require.Equal(t, map[string]bool{"tag:privatepatch:fleet": true, "tag:" + config.PatchGroupTagKeys[0]: true, "tag:" + config.PatchGroupTagKeys[1]: true}, joined)
+	// A shell reads the tags as three words, whatever they hold: each is single-quoted.
 	_, tags, _ := strings.Cut(join, "--tags ")
 	words, err := exec.Command("sh", "-c", "printf '%s\\n' "+tags).Output()
 	require.NoError(t, err)
-	assert.Equal(t, "Key=privatepatch:fleet,Value=privatepatch\nKey=Patch Group,Value=PATCH-GROUP\n", string(words))
+	assert.Equal(t, "Key=privatepatch:fleet,Value=privatepatch\nKey=Patch Group,Value=PATCH-GROUP\nKey=PatchGroup,Value=PATCH-GROUP\n", string(words))
 	missing, targets := tagTargetsNotJoined(joined, s.fleetJSON, s.patchJSON)
 	assert.Empty(t, missing, "targets on tags the join command does not set: hybrid nodes would be left out")
 	assert.Positive(t, targets)
-	// Planted: a window on PatchGroup, which the join command does not set.
-	planted := map[string]any{"Resources": map[string]any{"MetadataTagged": map[string]any{"Type": "AWS::SSM::MaintenanceWindowTarget",
-		"Properties": map[string]any{"Targets": []any{map[string]any{"Key": "tag:PatchGroup", "Values": []any{"linux"}}}}}}}
+	// Planted: a window on a tag the join command does not set (before, PatchGroup was one).
+	planted := map[string]any{"Resources": map[string]any{"EnvTagged": map[string]any{"Type": "AWS::SSM::MaintenanceWindowTarget",
+		"Properties": map[string]any{"Targets": []any{map[string]any{"Key": "tag:Environment", "Values": []any{"prod"}}}}}}}
 	missing, _ = tagTargetsNotJoined(joined, planted)
-	assert.Equal(t, []string{"MetadataTagged tag:PatchGroup"}, missing)
+	assert.Equal(t, []string{"EnvTagged tag:Environment"}, missing)
 }
 
 func TestUndocumentedDashboardMetricsAreFound(t *testing.T) {

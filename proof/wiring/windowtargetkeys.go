@@ -21,7 +21,7 @@ func outputsAndTargets(network, patching, fleet map[string]any, d *config.Config
 // windowTargetKeys checks that each configured window selects its patch groups by the one tag key
 // its targets.patchGroupTagKey names (run 25's A08). A maintenance window target matches only
 // the key it names, and the instances and hybrid nodes carry the key the configuration gives
-// them (HybridJoinFleet tags hybrid nodes "Patch Group"): a group with no EC2 instance (a
+// them (HybridJoinFleet tags hybrid nodes with both keys): a group with no EC2 instance (a
 // hybrid-only baseline's) has no instance tags that the instance checks could compare, so only
 // the configuration says which key is meant.
 func windowTargetKeys(patching map[string]any, d *config.Config) []string {
