@@ -57,18 +57,14 @@ func WholeEvents(templates ...map[string]any) []string {
 	var problems []string
 	for _, template := range templates {
 		resources := cfntemplate.Resources(template)
-		rules := cfntemplate.OfType(resources, "AWS::Events::Rule")
-		for _, id := range slices.Sorted(maps.Keys(rules)) {
-			for _, t := range cfntemplate.List(rules[id]["Targets"]) {
-				t, _ := t.(map[string]any)
-				kind := targetType(resources, t["Arn"])
-				if kind != "AWS::SNS::Topic" && kind != "AWS::Lambda::Function" {
-					continue
-				}
-				for _, shaper := range eventShapers {
-					if t[shaper] != nil {
-						problems = append(problems, fmt.Sprintf("rule %s: target %v (an %s) has %s, which the construct sets on none: the target gets less than the whole event it reads", id, t["Id"], kind, shaper))
-					}
+		for _, rt := range ruleTargets(resources) {
+			kind := targetType(resources, rt.target["Arn"])
+			if kind != "AWS::SNS::Topic" && kind != "AWS::Lambda::Function" {
+				continue
+			}
+			for _, shaper := range eventShapers {
+				if rt.target[shaper] != nil {
+					problems = append(problems, fmt.Sprintf("rule %s: target %v (an %s) has %s, which the construct sets on none: the target gets less than the whole event it reads", rt.rule, rt.target["Id"], kind, shaper))
 				}
 			}
 		}

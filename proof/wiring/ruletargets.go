@@ -18,22 +18,38 @@ func RuleTargets(templates ...map[string]any) []string {
 	var problems []string
 	for _, template := range templates {
 		resources := cfntemplate.Resources(template)
-		rules := cfntemplate.OfType(resources, "AWS::Events::Rule")
-		for _, id := range slices.Sorted(maps.Keys(rules)) {
-			for _, t := range cfntemplate.List(rules[id]["Targets"]) {
-				t, _ := t.(map[string]any)
-				if isARN(resources, t["Arn"]) {
-					continue
-				}
-				given, _ := json.Marshal(t["Arn"])
-				what := "which is no ARN"
-				if ref := cfntemplate.Ref(t["Arn"]); ref != "" {
-					target, _ := resources[ref].(map[string]any)
-					what = fmt.Sprintf("the %s of an %s, which is no ARN", RefIsNoARN[cfntemplate.Text(target["Type"])], target["Type"])
-				}
-				problems = append(problems, fmt.Sprintf("rule %s: target %v's Arn is %s, %s, as a target's Arn must be", id, t["Id"], given, what))
+		for _, rt := range ruleTargets(resources) {
+			t := rt.target
+			if isARN(resources, t["Arn"]) {
+				continue
 			}
+			given, _ := json.Marshal(t["Arn"])
+			what := "which is no ARN"
+			if ref := cfntemplate.Ref(t["Arn"]); ref != "" {
+				target, _ := resources[ref].(map[string]any)
+				what = fmt.Sprintf("the %s of an %s, which is no ARN", RefIsNoARN[cfntemplate.Text(target["Type"])], target["Type"])
+			}
+			problems = append(problems, fmt.Sprintf("rule %s: target %v's Arn is %s, %s, as a target's Arn must be", rt.rule, t["Id"], given, what))
 		}
 	}
 	return problems
+}
+
+// ruleTarget is one target of an EventBridge rule: the rule's logical id and the target.
+type ruleTarget struct {
+	rule   string
+	target map[string]any
+}
+
+// ruleTargets are every target of the resources' EventBridge rules, by rule id, then in order.
+func ruleTargets(resources map[string]any) []ruleTarget {
+	var all []ruleTarget
+	rules := cfntemplate.OfType(resources, "AWS::Events::Rule")
+	for _, id := range slices.Sorted(maps.Keys(rules)) {
+		for _, t := range cfntemplate.List(rules[id]["Targets"]) {
+			t, _ := t.(map[string]any)
+			all = append(all, ruleTarget{rule: id, target: t})
+		}
+	}
+	return all
 }

@@ -88,16 +88,12 @@ func assumeRolesPassed(resources map[string]any, runbooks map[string]runbookRole
 			passes("association", id, runbook, givesRole(params[assumeRoleParameter]))
 		}
 	}
-	rules := cfntemplate.OfType(resources, "AWS::Events::Rule")
-	for _, id := range slices.Sorted(maps.Keys(rules)) {
-		for _, t := range cfntemplate.List(rules[id]["Targets"]) {
-			t, _ := t.(map[string]any)
-			arn, _ := json.Marshal(t["Arn"])
-			transformer, _ := t["InputTransformer"].(map[string]any)
-			for _, runbook := range slices.Sorted(maps.Keys(runbooks)) {
-				if strings.Contains(string(arn), `{"Ref":"`+runbook+`"}`) {
-					passes("rule", id, runbook, ruleInputPasses(t["Input"]) || ruleInputPasses(transformer["InputTemplate"]))
-				}
+	for _, rt := range ruleTargets(resources) {
+		arn, _ := json.Marshal(rt.target["Arn"])
+		transformer, _ := rt.target["InputTransformer"].(map[string]any)
+		for _, runbook := range slices.Sorted(maps.Keys(runbooks)) {
+			if strings.Contains(string(arn), `{"Ref":"`+runbook+`"}`) {
+				passes("rule", rt.rule, runbook, ruleInputPasses(rt.target["Input"]) || ruleInputPasses(transformer["InputTemplate"]))
 			}
 		}
 	}

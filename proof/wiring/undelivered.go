@@ -39,17 +39,13 @@ func UndeliveredAlerts(patching map[string]any) []string {
 	if len(topics) == 0 {
 		return problems
 	}
-	rules := cfntemplate.OfType(resources, "AWS::Events::Rule")
-	for _, id := range slices.Sorted(maps.Keys(rules)) {
-		delivers := false
-		for _, t := range cfntemplate.List(rules[id]["Targets"]) {
-			t, _ := t.(map[string]any)
-			att, _ := t["Arn"].(map[string]any)
-			target := cfntemplate.List(att["Fn::GetAtt"])
-			filter := len(target) > 0 && strings.HasPrefix(fmt.Sprint(target[0]), "FindingFilterFunction")
-			delivers = delivers || topics[cfntemplate.Ref(t["Arn"])] || filter
-		}
-		if delivers && !counted[id] {
+	delivers := map[string]bool{}
+	for _, rt := range ruleTargets(resources) {
+		filter := strings.HasPrefix(cfntemplate.GetAtt(rt.target["Arn"]), "FindingFilterFunction")
+		delivers[rt.rule] = delivers[rt.rule] || topics[cfntemplate.Ref(rt.target["Arn"])] || filter
+	}
+	for _, id := range slices.Sorted(maps.Keys(delivers)) {
+		if delivers[id] && !counted[id] {
 			problems = append(problems, fmt.Sprintf("rule %s: delivers alerts (to the alerts topic or the finding filter), and no alerts-undelivered alarm's expression counts its FailedInvocations: a failed delivery alarms nobody", id))
 		}
 	}
