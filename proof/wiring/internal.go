@@ -1,7 +1,6 @@
 package wiring
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -124,13 +123,13 @@ func flowLogFolder(flowLog map[string]any) string {
 	return folder
 }
 
-// documentNames says whether a document's content names each of names (quoted, as a script
-// sets a dimension's name).
+// documentNames are those of names a document's content does not name as a string literal
+// (quotedName, as a script sets a dimension's or a metric's name).
 func documentNames(doc map[string]any, names []string) []string {
-	content, _ := json.Marshal(doc["Content"])
+	content := fmt.Sprint(doc["Content"])
 	var missing []string
 	for _, n := range names {
-		if !strings.Contains(string(content), `'`+n+`'`) && !strings.Contains(string(content), `\"`+n+`\"`) {
+		if !quotedName(n).MatchString(content) {
 			missing = append(missing, n)
 		}
 	}
