@@ -39,7 +39,7 @@ CALLER_ACCOUNT := aws sts get-caller-identity --query Account --output text
 # The stacks cdk diff and deploy take: the environment's stage, a pipeline app's own stacks, or all.
 CDK_STACKS = "$$(go run ./tools/checkupdate -cdk-stacks cdk.out $(ENV_FLAG))"
 
-.PHONY: help setup env synth cost calendar diagram verify diff s3-prefix-lists-of-cdk-out check-s3-drift check-update deploy attach-stop-alarms stack-policies doctor patch-now test schema update-golden bench lint gofmt lint-ps test-ps clean
+.PHONY: help setup env synth cost check-calendar calendar diagram verify diff s3-prefix-lists-of-cdk-out check-s3-drift check-update deploy attach-stop-alarms stack-policies doctor patch-now test schema update-golden bench lint gofmt lint-ps test-ps clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -82,6 +82,11 @@ synth: setup ## synthesise the configuration (CONFIG=file, default: embedded) in
 
 cost: ## estimate the monthly cost of a configuration (CONFIG=file) and of the architecture's variants, from tools/cost/prices.go
 	go run ./tools/cost $(if $(CONFIG),-config $(abspath $(CONFIG)),)
+
+# A deploy refuses what make calendar and make verify refuse: configuration validation judges each
+# window alone and windows that share targets, not the order of rings and the WSUS server.
+check-calendar: ## refuse a configuration whose patch calendar fails (make calendar's checks: rings, the WSUS server before the fleet, deadlines), printing only the problems; make check-update and make deploy run it, even with FORCE=1
+	go run ./tools/calendar -problems $(if $(CONFIG),-config $(abspath $(CONFIG)),)
 
 calendar: ## print the patch calendar of a configuration (CONFIG=file): the next 24 Patch Tuesdays, every window's runs, when each patch group installs each release; fails naming the month when rings, the WSUS server or patching.deadlines do not hold
 	go run ./tools/calendar $(if $(CONFIG),-config $(abspath $(CONFIG)),)
@@ -168,7 +173,7 @@ page=1; token=; \
 	  done;
 endef
 
-check-update: synth check-s3-drift ## refuse an update that replaces data, clashes with what is deployed, or that the stack policy in place denies, or whose S3 prefix list has drifted (needs the AWS CLI and credentials of the stacks' account; ENVIRONMENT=name for one environment)
+check-update: check-calendar synth check-s3-drift ## refuse an update that replaces data, clashes with what is deployed, or that the stack policy in place denies, or whose S3 prefix list has drifted (needs the AWS CLI and credentials of the stacks' account; ENVIRONMENT=name for one environment)
 	@command -v aws >/dev/null || { echo "check-update reads the deployed templates with the AWS CLI: install it, or deploy with FORCE=1" >&2; exit 1; }
 	$(read_deployed)
 	go run ./tools/checkupdate -deployed $(DEPLOYED) -synthesised cdk.out $(ENV_FLAG)
@@ -278,7 +283,7 @@ define set_stack_policies
 	done
 endef
 
-deploy: setup $(if $(call switch,FORCE),check-s3-drift,check-update) ## deploy every stack (ENVIRONMENT=name: one environment's) after check-update (FORCE=1 skips it, but not the S3 prefix-list drift check), then protect its data with a stack policy and attach the Install tasks' stop alarms (in pipeline mode: the pipeline stack, whose stages' steps do both); needs credentials of the stacks' account and a bootstrapped account
+deploy: setup check-calendar $(if $(call switch,FORCE),check-s3-drift,check-update) ## deploy every stack (ENVIRONMENT=name: one environment's) after check-update (FORCE=1 skips it, but not the patch calendar's checks or the S3 prefix-list drift check), then protect its data with a stack policy and attach the Install tasks' stop alarms (in pipeline mode: the pipeline stack, whose stages' steps do both); needs credentials of the stacks' account and a bootstrapped account
 	$(unprotect_rolled_back)
 	$(CDK) deploy $(CDK_STACKS) $(CDK_DEPLOY_FLAGS) $(CDK_CONFIG) # CDK's validation is on: deploy has no --no-validation
 	caller=$$($(CALLER_ACCOUNT)); \

@@ -215,3 +215,18 @@ func mapsKeys(m map[string][]string) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// make deploy runs the patch calendar's checks before anything reaches CloudFormation, with
+// FORCE=1 too (it skips check-update, which runs them as well): configuration validation lets a
+// WSUS window open with the fleet's through, and only the calendar refuses it.
+func TestDeployRunsTheCalendarsChecksBeforeCdkDeployEvenWithForce(t *testing.T) {
+	t.Parallel() // no CDK in this process: make -n
+	for _, args := range [][]string{{"deploy"}, {"deploy", "FORCE=1"}, {"check-update"}} {
+		out := dryRun(t, args...)
+		calendar := strings.Index(out, "go run ./tools/calendar -problems")
+		assert.GreaterOrEqual(t, calendar, 0, "make %s runs no calendar check:\n%s", strings.Join(args, " "), out)
+		if args[0] == "deploy" {
+			assert.Less(t, calendar, strings.Index(out, "cdk deploy"), "make %s: the calendar first", strings.Join(args, " "))
+		}
+	}
+}
