@@ -58,6 +58,7 @@ type topic struct {
 	// eventsPublish is the topic policy's statement for EventBridge; Notify adds each rule's ARN.
 	eventsPublish awsiam.PolicyStatement
 	notified      []awsevents.Rule
+	notifiedArns  []*string // each notified rule's ARN, read once: a read is a call into Node
 }
 
 // New creates the key and the topic as the children Key and Topic of scope: their ids are a
@@ -135,22 +136,22 @@ func (t *topicTarget) Bind(interfacesawsevents.IRuleRef, *string) *awsevents.Rul
 func (t *topic) Notify(rule awsevents.Rule) {
 	rule.AddTarget(&topicTarget{topic: t.topic})
 	t.notified = append(t.notified, rule)
+	t.notifiedArns = append(t.notifiedArns, rule.RuleArn())
 	t.admitNotified()
 }
 
 func (t *topic) Unnotify(rule awsevents.Rule) {
-	t.notified = slices.DeleteFunc(t.notified, func(r awsevents.Rule) bool { return r == rule })
+	if i := slices.Index(t.notified, rule); i >= 0 {
+		t.notified = slices.Delete(t.notified, i, i+1)
+		t.notifiedArns = slices.Delete(t.notifiedArns, i, i+1)
+	}
 	t.admitNotified()
 }
 
 // admitNotified replaces the EventBridge statement's aws:SourceArn with every notified rule's
 // (AddCondition merges by key).
 func (t *topic) admitNotified() {
-	var arns []*string
-	for _, r := range t.notified {
-		arns = append(arns, r.RuleArn())
-	}
-	t.eventsPublish.AddCondition(jsii.String("ArnEquals"), map[string]any{"aws:SourceArn": arns})
+	t.eventsPublish.AddCondition(jsii.String("ArnEquals"), map[string]any{"aws:SourceArn": slices.Clone(t.notifiedArns)})
 }
 
 func (t *topic) Notified() []awsevents.Rule { return t.notified }
