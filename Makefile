@@ -83,8 +83,8 @@ synth: setup ## synthesise the configuration (CONFIG=file, default: embedded) in
 cost: ## estimate the monthly cost of a configuration (CONFIG=file) and of the architecture's variants, from tools/cost/prices.go
 	go run ./tools/cost $(if $(CONFIG),-config $(abspath $(CONFIG)),)
 
-# A deploy refuses what make calendar and make verify refuse: configuration validation judges each
-# window alone and windows that share targets, not the order of rings and the WSUS server.
+# A deploy refuses what make calendar and make verify refuse: configuration validation judges what
+# the schedules alone decide, not how the rings and the WSUS server install each release.
 check-calendar: ## refuse a configuration whose patch calendar fails (make calendar's checks: rings, the WSUS server before the fleet, deadlines), printing only the problems; make check-update and make deploy run it, even with FORCE=1
 	go run ./tools/calendar -problems $(if $(CONFIG),-config $(abspath $(CONFIG)),)
 

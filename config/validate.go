@@ -87,6 +87,7 @@ func (c *Config) validate(p *problems) {
 	c.Fleet.validate(c, p)
 	c.Patching.validate(c, p)
 	c.validateWindowOverlaps(p)
+	c.validateWsusApart(p)
 	c.validateDownloads(p)
 	c.validateHybridNodesOnly(p)
 	c.Assets.validate(c, p)

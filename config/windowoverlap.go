@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
 )
 
@@ -159,6 +160,43 @@ func (c *Config) validateWindowOverlaps(pr *problems) {
 					"two AWS-RunPatchBaseline runs would patch and reboot the same instance together. Move one schedule so that "+
 					"the two are never open at the same time, or take the shared target out of one of them",
 				a.Name, i, shared, a.Schedule, b.Schedule, why)
+		}
+	}
+}
+
+// validateWsusApart refuses a window installing on the WSUS server whose schedule can be open
+// while a window installing on a Windows patch group is: the server installs and reboots while
+// its clients install from it. make calendar and make verify check the same run by run
+// (proof/calendar); this is the part the schedules alone decide, so that such a configuration
+// never synthesises. A rate() schedule, which starts whenever the window is created, is left to
+// them, as are windows targeting the server by resource group or instance id.
+func (c *Config) validateWsusApart(pr *problems) {
+	group := c.Wsus.PatchGroup
+	if !c.Wsus.Enabled || group == "" {
+		return
+	}
+	windows := c.Patching.MaintenanceWindows
+	judged := func(w MaintenanceWindow) bool {
+		return w.Installs() && len(w.Window.Problems()) == 0 && len(w.Targets.Spec().Problems()) == 0
+	}
+	for i, server := range windows {
+		if !judged(server) || !slices.Contains(server.Targets.PatchGroups, group) {
+			continue
+		}
+		for j, fleet := range windows {
+			client := slices.IndexFunc(fleet.Targets.PatchGroups, func(g string) bool {
+				return g != group && c.PatchGroupBaseline(g).OperatingSystem == patchingspec.DefaultOperatingSystem
+			})
+			if j == i || !judged(fleet) || slices.Contains(fleet.Targets.PatchGroups, group) || client < 0 {
+				continue
+			}
+			if overlap, why := ssmschedule.Overlap(opening(server), opening(fleet)); overlap {
+				pr.add(fmt.Sprintf("patching.maintenanceWindows[%d]", i), server.Name,
+					"installs on the WSUS server (patch group %q), and window %q (patching.maintenanceWindows[%d]) on Windows patch group %q, "+
+						"and their schedules %s and %s can be open at once (%s): the server installs and reboots while its clients install from it. "+
+						"Move one schedule so that the two are never open together (make calendar shows every run)",
+					group, fleet.Name, j, fleet.Targets.PatchGroups[client], server.Schedule, fleet.Schedule, why)
+			}
 		}
 	}
 }

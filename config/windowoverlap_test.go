@@ -86,3 +86,49 @@ func TestWindowsThatCannotPatchOneInstanceAtOnceAreAccepted(t *testing.T) {
 		})
 	}
 }
+
+// The WSUS server's window and a window installing on Windows patch groups, its clients, are
+// never open together: the server would install and reboot while they install from it.
+func TestTheWsusServersWindowOpenWithItsClientsIsRefused(t *testing.T) {
+	const wsus = "wsus: {patchGroup: wsus}\n"
+	for _, c := range []struct {
+		name string
+		yaml string
+		want []string
+	}{
+		{"the_default_server_window_on_saturday_and_a_client_window_inside_it", windows(wsus,
+			`{name: win-a, schedule: "cron(0 4 ? * SAT *)", targets: {patchGroups: [prod]}}`),
+			[]string{`patching.maintenanceWindows[1]: "privatepatch-wsus" installs on the WSUS server (patch group "wsus"), and window "win-a" (patching.maintenanceWindows[0]) on Windows patch group "prod"`,
+				`their schedules cron(0 2 ? * SAT *) and cron(0 4 ? * SAT *) can be open at once (both are open at`,
+				"the server installs and reboots while its clients install from it"}},
+		{"a_server_window_in_tokyo_time_on_a_utc_client_window", windows(wsus,
+			`{name: win-a, schedule: "cron(0 2 ? * SUN *)", targets: {patchGroups: [prod]}}`,
+			`{name: wsus-tokyo, schedule: "cron(0 10 ? * SUN *)", timezone: Asia/Tokyo, targets: {patchGroups: [wsus]}}`),
+			[]string{`patching.maintenanceWindows[1]: "wsus-tokyo" installs on the WSUS server (patch group "wsus"), and window "win-a" (patching.maintenanceWindows[0])`}},
+		{"a_client_group_without_a_baseline_gets_the_default_windows_one", windows(wsus,
+			`{name: win-a, schedule: "cron(0 3 ? * SAT *)", targets: {patchGroups: [other]}}`),
+			[]string{`on Windows patch group "other"`}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse("bad.yaml", []byte(c.yaml))
+			require.Error(t, err)
+			for _, want := range c.want {
+				assert.Contains(t, err.Error(), want)
+			}
+		})
+	}
+	linux := valid + wsus + "patching: {baselines: [{name: al2-fleet, operatingSystem: AMAZON_LINUX_2, patchGroups: [linux], " +
+		"approvalRules: [{filters: {CLASSIFICATION: [Security]}, approveAfterDays: 7}]}], maintenanceWindows: [%s]}\n"
+	for _, c := range []struct{ name, yaml string }{
+		{"a_linux_group_inside_the_servers_window", strings.Replace(linux, "%s",
+			`{name: al-a, schedule: "cron(0 3 ? * SAT *)", targets: {patchGroups: [linux]}}`, 1)},
+		{"a_scan_of_the_clients_inside_it", windows(wsus,
+			`{name: scan-a, schedule: "cron(0 3 ? * SAT *)", tasks: [{operation: Scan}], targets: {patchGroups: [prod]}}`)},
+		{"the_clients_the_next_day", windows(wsus, `{name: win-a, schedule: "cron(0 2 ? * SUN *)", targets: {patchGroups: [prod]}}`)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse("good.yaml", []byte(c.yaml))
+			assert.NoError(t, err)
+		})
+	}
+}

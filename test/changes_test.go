@@ -69,7 +69,7 @@ func TestRoutineChangesReplaceNoStatefulResourceAndRecreateNoFixedName(t *testin
 		edits []string
 	}{
 		{"schedules_and_baseline_rules", []string{
-			"cron(0 2 ? * SUN *)", "cron(0 3 ? * SAT *)",
+			"cron(0 2 ? * SUN *)", "cron(0 6 ? * SAT *)", // after the WSUS server's window (Saturday 02:00-05:00)
 			"  inventory:", "  scan: {schedule: rate(12 hours)}\n  inventory:",
 			"{name: windows, preset: aws-default-windows", "{name: windows, preset: seed-example-windows",
 		}},

@@ -218,7 +218,7 @@ func mapsKeys(m map[string][]string) []string {
 
 // make deploy runs the patch calendar's checks before anything reaches CloudFormation, with
 // FORCE=1 too (it skips check-update, which runs them as well): configuration validation lets a
-// WSUS window open with the fleet's through, and only the calendar refuses it.
+// WSUS server that installs a release after its fleet through, and only the calendar refuses it.
 func TestDeployRunsTheCalendarsChecksBeforeCdkDeployEvenWithForce(t *testing.T) {
 	t.Parallel() // no CDK in this process: make -n
 	for _, args := range [][]string{{"deploy"}, {"deploy", "FORCE=1"}, {"check-update"}} {

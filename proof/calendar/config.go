@@ -55,13 +55,9 @@ func FromConfig(cfg *config.Config, from time.Time) Plan {
 func Windows(cfg *config.Config) []Window {
 	var out []Window
 	for _, w := range cfg.Patching.MaintenanceWindows {
-		install := false
-		for _, t := range w.Tasks {
-			install = install || t.Operation == patchingspec.OperationInstall
-		}
 		out = append(out, Window{Name: w.Name, Schedule: w.Schedule, Timezone: w.Timezone, Offset: w.ScheduleOffset,
 			DurationHours: *w.DurationHours, CutoffHours: *w.CutoffHours, StartDate: w.StartDate, EndDate: w.EndDate,
-			Install: install, PatchGroups: w.Targets.PatchGroups})
+			Install: w.Installs(), PatchGroups: w.Targets.PatchGroups})
 	}
 	return out
 }

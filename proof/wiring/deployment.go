@@ -172,8 +172,7 @@ func installs(patching map[string]any, d *config.Config) []string {
 			continue
 		}
 		window, _, _ := templateWindow(resources, id, cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindow")[id])
-		if slices.ContainsFunc(w.Tasks, func(t patchingspec.Task) bool { return t.Operation == patchingspec.OperationInstall }) &&
-			!slices.ContainsFunc(window.Tasks, func(t patchingspec.Task) bool { return t.Operation == patchingspec.OperationInstall }) {
+		if w.Installs() && !window.Installs() {
 			problems = append(problems, fmt.Sprintf("window %s (%s): the configuration installs in it, the template has no Install task", w.Name, id))
 			continue
 		}

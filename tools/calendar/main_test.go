@@ -20,14 +20,14 @@ func calendarRun(args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errs.String()
 }
 
-// wsusWithTheFleet is the embedded default with a window for the WSUS server's patch group open
-// while the fleet's (Sunday 02:00-06:00 UTC) is: configuration validation lets it through (the
-// two windows share no target), and the calendar refuses it.
-func wsusWithTheFleet(t *testing.T) string {
+// wsusAfterTheFleet is the embedded default with the WSUS server's window on the fourth Saturday:
+// its fleet (7 days' delay, Sundays) can install a release before the server has. Configuration
+// validation cannot tell (the windows are never open together), and the calendar refuses it.
+func wsusAfterTheFleet(t *testing.T) string {
 	text, err := os.ReadFile(filepath.Join("..", "..", "config", "default.yaml"))
 	require.NoError(t, err)
 	planted := strings.Replace(string(text), "  maintenanceWindows:\n",
-		"  maintenanceWindows:\n    - {name: wsus-sunday, schedule: \"cron(0 3 ? * SUN *)\", targets: {patchGroups: [wsus]}}\n", 1)
+		"  maintenanceWindows:\n    - {name: wsus-late, schedule: \"cron(0 3 ? * SAT#4 *)\", targets: {patchGroups: [wsus]}}\n", 1)
 	require.NotEqual(t, string(text), planted, "the default's maintenanceWindows list moved")
 	path := filepath.Join(t.TempDir(), "planted.yaml")
 	require.NoError(t, os.WriteFile(path, []byte(planted), 0o644))
@@ -41,18 +41,18 @@ func TestProblemsPrintsOnlyWhatFailsAndFailsTheRun(t *testing.T) {
 	assert.Equal(t, 0, code, stderr)
 	assert.Empty(t, stdout+stderr, "the embedded default's calendar holds: nothing to say")
 
-	planted := wsusWithTheFleet(t)
+	planted := wsusAfterTheFleet(t)
 	code, stdout, stderr = calendarRun("-problems", "-config", planted)
 	assert.Equal(t, 1, code)
 	assert.Empty(t, stdout, "no calendar with -problems")
-	assert.Contains(t, stderr, "calendar: window wsus-sunday (the WSUS server, patch group wsus, open Sun 2026-12-13 03:00Z")
-	assert.Contains(t, stderr, "are open together")
-	assert.Contains(t, stderr, "calendar: 1 problem(s)")
+	assert.Contains(t, stderr, "calendar: 2026-12 release (Tue 2026-12-08 18:00Z): the WSUS server (patch group wsus, 0 days) installs it in window wsus-late until Sat 2026-12-26 07:00Z")
+	assert.Contains(t, stderr, "the server the fleet installs from must be done first")
+	assert.Regexp(t, `calendar: \d+ problem\(s\)\n$`, stderr)
 
 	code, stdout, stderr = calendarRun("-config", planted)
 	assert.Equal(t, 1, code, "make calendar fails on the same problem")
-	assert.Contains(t, stdout, "are open together", "and prints it with the calendar")
-	assert.Contains(t, stderr, "calendar: 1 problem(s)")
+	assert.Contains(t, stdout, "must be done first", "and prints it with the calendar")
+	assert.Contains(t, stdout, "wsus-late")
 }
 
 func TestBadFlagsAndConfigurationsExitTwo(t *testing.T) {

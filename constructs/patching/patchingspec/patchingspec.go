@@ -313,6 +313,12 @@ func (w Window) WithDefaults() Window {
 	return w
 }
 
+// Installs says whether a task of the window installs (defaults applied): the windows the patch
+// calendar and the WSUS server's apart-rule judge.
+func (w Window) Installs() bool {
+	return slices.ContainsFunc(w.Tasks, func(t Task) bool { return t.Operation == OperationInstall })
+}
+
 // TargetName is the name of the window's target.
 func (w Window) TargetName() string { return w.Name + "-targets" }
 
