@@ -100,6 +100,17 @@ var dynamoDBCharacters = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}+\-=._:/]*$`)
 // its (?!aws:) lookahead, which Go's regexp lacks: [a-zA-Z+-=._:/] holds the range + to =, which takes in the digits, , - . / : ; <.
 var securityHubKey = regexp.MustCompile(`^[a-zA-Z+-=._:/]+$`)
 
+// Refusal is why a resource of resourceType refuses the tag key=value, which ValidKey and
+// ValidValue allow: the source of its type's stricter rule, or "" when it takes the tag.
+func Refusal(resourceType, key, value string) string {
+	for _, t := range stricterTypes {
+		if t.resourceType == resourceType && !t.allows(key, value) {
+			return t.source
+		}
+	}
+	return ""
+}
+
 // TypesRefusing are the resource types privatepatch creates that refuse the tag key=value, which
 // ValidKey and ValidValue allow.
 func TypesRefusing(key, value string) []string {

@@ -31,6 +31,7 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	named := append([]string{d.Fleet.Tag.Key}, config.PatchGroupTagKeys...)
 	named = append(append(named, slices.Collect(maps.Keys(d.Assets.TagPolicy))...), slices.Collect(maps.Keys(d.Tags))...)
 	problems = append(problems, Tags(patching, fleet, named)...)
+	problems = append(problems, ResourceGroupTags(fleet, assetGroups(d))...)
 	problems = append(problems, Namespaces(patching, fleet)...)
 	problems = append(problems, Outputs(patching, fleet)...)
 	problems = append(problems, Documents(fleet, patching)...)
@@ -228,4 +229,13 @@ func windowIDs(resources map[string]any) map[string]string {
 		windows[cfntemplate.Text(w["Name"])] = id
 	}
 	return windows
+}
+
+// assetGroups are the configuration's asset groups, by their AWS names, with their tags.
+func assetGroups(d *config.Config) map[string]map[string]string {
+	groups := map[string]map[string]string{}
+	for _, g := range d.Assets.ResourceGroups {
+		groups[d.ResourceGroupName(g.Name)] = g.Tags
+	}
+	return groups
 }

@@ -145,6 +145,14 @@ func runTimed(out, timings io.Writer, assembly, configPath, specPath string, wit
 		return listProblems(out, append(problems, wiring.StackEnvironments(stacks, cfg)...),
 			"each names an output of a stack of the assembly, which the reading stack depends on in the manifest (cdk deploy's order); each stack deploys to its deployment's region and account"), nil
 	}})
+	checks = append(checks, check{"tags", func(out io.Writer) (int, error) {
+		fmt.Fprintln(out, "\ntags (each resource's literal tags are ones AWS takes: its general rules and its type's stricter ones)")
+		all := map[string]map[string]any{}
+		for name, t := range templates {
+			all[name] = t
+		}
+		return listProblems(out, wiring.TagRules(all), "every tag is one its resource takes"), nil
+	}})
 	checks = append(checks, check{"runtimes", func(out io.Writer) (int, error) {
 		fmt.Fprintln(out, "\nfunction runtimes (no Lambda function on a runtime Lambda blocks creating functions on today; a deprecated one, which Lambda no longer patches, is a note)")
 		var all []map[string]any
