@@ -210,6 +210,16 @@ func (d *deployment) checkConfigRecorder() ([]Result, error) {
 	return []Result{r}, nil
 }
 
+// ruleEvaluation is one rule of DescribeConfigRuleEvaluationStatus's answer.
+type ruleEvaluation struct {
+	ConfigRuleName               string `json:"ConfigRuleName"`
+	LastSuccessfulEvaluationTime Time   `json:"LastSuccessfulEvaluationTime"`
+	LastFailedEvaluationTime     Time   `json:"LastFailedEvaluationTime"`
+	LastErrorCode                string `json:"LastErrorCode"`
+	LastErrorMessage             string `json:"LastErrorMessage"`
+	FirstEvaluationStarted       bool   `json:"FirstEvaluationStarted"`
+}
+
 // checkConfigRules: has each of the patching stack's Config rules evaluated, and did its last
 // evaluation succeed? DescribeConfigRuleEvaluationStatus (AWS Config API Reference): a rule
 // whose last failed evaluation is newer than its last successful one is failing now.
@@ -218,41 +228,76 @@ func (d *deployment) checkConfigRules() ([]Result, error) {
 	if len(names) == 0 {
 		return nil, nil
 	}
-	var out struct {
-		ConfigRulesEvaluationStatus []struct {
-			ConfigRuleName               string `json:"ConfigRuleName"`
-			LastSuccessfulEvaluationTime Time   `json:"LastSuccessfulEvaluationTime"`
-			LastFailedEvaluationTime     Time   `json:"LastFailedEvaluationTime"`
-			LastErrorCode                string `json:"LastErrorCode"`
-			LastErrorMessage             string `json:"LastErrorMessage"`
-			FirstEvaluationStarted       bool   `json:"FirstEvaluationStarted"`
-		} `json:"ConfigRulesEvaluationStatus"`
-	}
-	args := append([]string{"configservice", "describe-config-rule-evaluation-status", "--config-rule-names"}, names...)
-	if err := d.call(&out, args...); err != nil {
+	statuses, err := d.ruleEvaluations(names)
+	if err != nil {
 		return nil, err
 	}
 	var results []Result
 	for _, name := range names {
 		r := Result{Check: "Config rule " + name, State: Fail, Evidence: "not listed: deleted outside CloudFormation?",
 			Action: "deploy the patching stack again, which creates it"}
-		for _, s := range out.ConfigRulesEvaluationStatus {
-			if s.ConfigRuleName != name {
-				continue
-			}
-			r.Evidence = fmt.Sprintf("last successful evaluation %s, last failed %s", ago(d.now, s.LastSuccessfulEvaluationTime.Time), ago(d.now, s.LastFailedEvaluationTime.Time))
-			switch {
-			case !s.LastFailedEvaluationTime.IsZero() && s.LastFailedEvaluationTime.After(s.LastSuccessfulEvaluationTime.Time):
-				r.Evidence += fmt.Sprintf(": %s: %s", s.LastErrorCode, s.LastErrorMessage)
-				r.Action = "the error says why; the Config recorder row says whether what it evaluates is recorded; " +
-					d.inRegion("aws configservice start-config-rules-evaluation --config-rule-names "+name) + " evaluates it again"
-			case !s.FirstEvaluationStarted || s.LastSuccessfulEvaluationTime.IsZero():
-				r.State, r.Action = Warn, "wait: AWS Config evaluates a new rule once the recorder has recorded what it evaluates; make doctor again"
-			default:
-				r.State, r.Action = OK, ""
-			}
+		s, listed := statuses[name]
+		switch {
+		case !listed:
+		case s == nil:
+			r.Evidence = "AWS Config has no rule of this name (NoSuchConfigRuleException): deleted outside CloudFormation"
+			r.Action = "deploy the patching stack again, which creates it; aws cloudformation detect-stack-drift shows what else changed"
+		default:
+			r = d.judgeRule(r, *s)
 		}
 		results = append(results, r)
 	}
 	return results, nil
+}
+
+// ruleEvaluations asks for the rules' evaluation status, nil for a rule AWS Config does not have.
+// A name it does not have fails the whole call with NoSuchConfigRuleException ("One or more AWS
+// Config rules in the request are invalid", the operation's errors, AWS Config API Reference, read
+// 2026-12-07), so the rules are then asked one by one: the others are still judged.
+func (d *deployment) ruleEvaluations(names []string) (map[string]*ruleEvaluation, error) {
+	var out struct {
+		ConfigRulesEvaluationStatus []ruleEvaluation `json:"ConfigRulesEvaluationStatus"`
+	}
+	ask := func(names ...string) error {
+		return d.call(&out, append([]string{"configservice", "describe-config-rule-evaluation-status", "--config-rule-names"}, names...)...)
+	}
+	statuses := map[string]*ruleEvaluation{}
+	keep := func() {
+		for i := range out.ConfigRulesEvaluationStatus {
+			statuses[out.ConfigRulesEvaluationStatus[i].ConfigRuleName] = &out.ConfigRulesEvaluationStatus[i]
+		}
+	}
+	err := ask(names...)
+	if code, _, _ := APIError(err); code != "NoSuchConfigRuleException" || len(names) == 1 {
+		keep()
+		return statuses, err
+	}
+	for _, name := range names {
+		out.ConfigRulesEvaluationStatus = nil
+		err := ask(name)
+		if code, _, _ := APIError(err); code == "NoSuchConfigRuleException" {
+			statuses[name] = nil
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		keep()
+	}
+	return statuses, nil
+}
+
+// judgeRule is the row of a rule AWS Config lists.
+func (d *deployment) judgeRule(r Result, s ruleEvaluation) Result {
+	r.Evidence = fmt.Sprintf("last successful evaluation %s, last failed %s", ago(d.now, s.LastSuccessfulEvaluationTime.Time), ago(d.now, s.LastFailedEvaluationTime.Time))
+	switch {
+	case !s.LastFailedEvaluationTime.IsZero() && s.LastFailedEvaluationTime.After(s.LastSuccessfulEvaluationTime.Time):
+		r.Evidence += fmt.Sprintf(": %s: %s", s.LastErrorCode, s.LastErrorMessage)
+		r.Action = "the error says why; the Config recorder row says whether what it evaluates is recorded; " +
+			d.inRegion("aws configservice start-config-rules-evaluation --config-rule-names "+s.ConfigRuleName) + " evaluates it again"
+	case !s.FirstEvaluationStarted || s.LastSuccessfulEvaluationTime.IsZero():
+		r.State, r.Action = Warn, "wait: AWS Config evaluates a new rule once the recorder has recorded what it evaluates; make doctor again"
+	default:
+		r.State, r.Action = OK, ""
+	}
+	return r
 }

@@ -1166,7 +1166,6 @@ func TestConfigRowsSayWhetherTheRulesCanEvaluateAndDid(t *testing.T) {
 		{"testdata/config-rule-evaluation-failed.json", "privatepatch-patch-compliance", "last failed 2 h ago: InternalError: a stand-in", Fail},
 		{"testdata/config-rule-evaluation-failed.json", "privatepatch-managed-by-ssm", "last failed never", OK},
 		{"testdata/config-rule-evaluation-new.json", "privatepatch-managed-by-ssm", "last successful evaluation never", Warn},
-		{"testdata/config-rule-evaluation-one-missing.json", "privatepatch-managed-by-ssm", "not listed", Fail},
 	} {
 		responses := complianceResponses()
 		responses[ruleEvaluations] = tc.fixture
@@ -1177,6 +1176,33 @@ func TestConfigRowsSayWhetherTheRulesCanEvaluateAndDid(t *testing.T) {
 	for _, r := range examine(t, healthy()) {
 		assert.NotContains(t, r.Check, "Config", "the default has no Config rule nor standard: no row")
 	}
+}
+
+// DescribeConfigRuleEvaluationStatus refuses the whole call with NoSuchConfigRuleException when
+// one named rule is gone (its errors, AWS Config API Reference / SDK models, read 2026-12-07): the
+// rules left are still judged, one call each, and the gone one fails as deleted.
+func TestADeletedConfigRuleFailsAndTheOthersAreStillJudged(t *testing.T) {
+	noSuchRule := func(args string) error {
+		return &CLIError{Args: strings.Fields(args), Err: errors.New("exit status 254"),
+			Stderr: "An error occurred (NoSuchConfigRuleException) when calling the DescribeConfigRuleEvaluationStatus operation: " +
+				"One or more AWS Config rules in the request are invalid. Verify that the rule names are correct and try again."}
+	}
+	one := "configservice describe-config-rule-evaluation-status --config-rule-names "
+	responses := complianceResponses()
+	responses[one+"privatepatch-association-compliance"] = "testdata/config-rule-evaluation-association-only.json"
+	responses[one+"privatepatch-patch-compliance"] = "testdata/config-rule-evaluation-patch-failed-only.json"
+	f := &fake{t: t, responses: responses, errors: map[string]error{
+		ruleEvaluations: noSuchRule(ruleEvaluations), one + "privatepatch-managed-by-ssm": noSuchRule(one + "privatepatch-managed-by-ssm")}}
+	results, err := Examine(f, defaultTarget(t), now)
+	require.NoError(t, err)
+	gone := rowOf(t, results, "Config rule privatepatch-managed-by-ssm")
+	assert.Equal(t, Fail, gone.State)
+	assert.Contains(t, gone.Evidence, "deleted outside CloudFormation")
+	assert.Contains(t, gone.Action, "deploy the patching stack again")
+	failing := rowOf(t, results, "Config rule privatepatch-patch-compliance")
+	assert.Equal(t, Fail, failing.State, "the planted failed evaluation is still seen")
+	assert.Contains(t, failing.Evidence, "InternalError")
+	assert.Equal(t, OK, rowOf(t, results, "Config rule privatepatch-association-compliance").State)
 }
 
 // complianceResponses are healthy() with a patching stack that has Security Hub standards, AWS
