@@ -206,10 +206,14 @@ func (d *deployment) privateRouteTables(template map[string]any, subnets []strin
 	if err := d.call(&associated, "ec2", "describe-route-tables", "--filters", jsonFilter("Name", "association.subnet-id", subnets...)); err != nil {
 		return nil, nil, err
 	}
+	// Each table comes with all its associations ("RouteTable", Amazon EC2 API Reference, read
+	// 2026-12-07): other subnets' and the main one, which has no SubnetId. Only the asked subnets count.
 	of := map[string]string{}
 	for _, t := range associated.RouteTables {
 		for _, a := range t.Associations {
-			of[a.SubnetId] = t.RouteTableId
+			if slices.Contains(subnets, a.SubnetId) {
+				of[a.SubnetId] = t.RouteTableId
+			}
 		}
 	}
 	if len(of) < len(subnets) {

@@ -201,3 +201,19 @@ func TestDoctorReadsThePrivateSubnetsRouteTablesByAssociation(t *testing.T) {
 	assert.Equal(t, Warn, row.State, row.Evidence)
 	assert.Contains(t, row.Evidence, "subnet subnet-0aaaaaaaaaaaaaaa2 routes by rtb-0aaaaaaaaaaaaaaa9, not the configured rtb-0aaaaaaaaaaaaaaa2 (network.existingVpc.privateSubnets[1].routeTableId)")
 }
+
+// DescribeRouteTables returns each matching table with all its associations, other subnets' and the
+// main one too ("RouteTable", Amazon EC2 API Reference, read 2026-12-07): a private subnet on the
+// VPC's main table (no explicit association) is still found when another private subnet's table is
+// shared, and the planted blackhole default route of the main table, read for it, fails.
+func TestDoctorFollowsAPrivateSubnetOnTheMainRouteTableBesideASharedOne(t *testing.T) {
+	row := aclRow(t, "testdata/network-acls-open.json",
+		routeAssociations, "testdata/route-tables-shared.json",
+		`ec2 describe-route-tables --filters [{"Name":"vpc-id","Values":["vpc-0a1b2c3d4e5f60718"]},{"Name":"association.main","Values":["true"]}]`,
+		"testdata/route-tables-main-blackhole.json",
+		"ec2 describe-route-tables --route-table-ids rtb-0aaaaaaaaaaaaaaa0 rtb-0aaaaaaaaaaaaaaa1", "testdata/route-tables-main-and-shared.json",
+		vpcAclsNoNat, "testdata/network-acls-open.json")
+	assert.Equal(t, Fail, row.State, row.Evidence)
+	assert.NotContains(t, row.Evidence, "is not known")
+	assert.Contains(t, row.Evidence, "route table rtb-0aaaaaaaaaaaaaaa0's default route to nat-0a1b2c3d4e5f6dead is blackhole")
+}
