@@ -1312,7 +1312,10 @@ type association struct {
 	AssociationId   string `json:"AssociationId"`
 	AssociationName string `json:"AssociationName"`
 	Name            string `json:"Name"`
-	Targets         []struct {
+	// InstanceId is the legacy form's one node (CreateAssociation --instance-id), which has no
+	// Targets (Association: InstanceId "The managed node ID", botocore 1.43.11's ssm model, read 2026-12-07).
+	InstanceId string `json:"InstanceId"`
+	Targets    []struct {
 		Key    string   `json:"Key"`
 		Values []string `json:"Values"`
 	} `json:"Targets"`
@@ -1514,6 +1517,9 @@ func (d *deployment) overlaps(a association) string {
 	ids := slices.Collect(maps.Keys(d.nodes))
 	if wsus := d.fleet.Outputs["WsusInstanceId"]; wsus != "" {
 		ids = append(ids, wsus)
+	}
+	if a.InstanceId != "" && slices.Contains(ids, a.InstanceId) {
+		return "yes"
 	}
 	for _, t := range a.Targets {
 		switch {

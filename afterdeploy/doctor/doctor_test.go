@@ -312,6 +312,12 @@ func TestEachBrokenRecordingProducesItsNamedVerdict(t *testing.T) {
 		{"another maintenance window patching the same nodes, its document named by ARN", map[string]string{windowsForNodes: "testdata/windows-for-target-nodes-legacy.json",
 			"ssm describe-maintenance-window-tasks --window-id mw-0c1c2c3c4c5c6c7c8": "testdata/window-tasks-legacy-arn.json"},
 			"other patching", Fail, "maintenance window mw-0c1c2c3c4c5c6c7c8 (legacy-patching, arn:aws:ssm:us-west-2::document/AWS-RunPatchBaseline)"},
+		// The legacy form, CreateAssociation --instance-id: InstanceId and no Targets (Association,
+		// botocore 1.43.11's ssm model, read 2026-12-07).
+		{"a legacy per-instance patching association", map[string]string{associations: "testdata/associations-legacy-instance.json"},
+			"other patching", Fail, "6e2f0b3c-7d4a-4c1b-8e0f-2a3b4c5d6e7f (unnamed, AWS-RunPatchBaseline)"},
+		{"a legacy per-instance inventory association", map[string]string{associations: "testdata/associations-legacy-inventory.json"},
+			"other inventory", Fail, "7f3a1c4d-8e5b-4d2c-9f1a-3b4c5d6e7f80 (unnamed, AWS-GatherSoftwareInventory)"},
 		{"another association on a resource group", map[string]string{associations: "testdata/associations-resource-group.json"},
 			"other patching", Warn, "finance-scan"},
 		{"another inventory association on every instance", map[string]string{associations: "testdata/associations-inventory-global.json"},
