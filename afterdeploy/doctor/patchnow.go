@@ -435,8 +435,8 @@ func (p PatchNow) Run(aws AWS, t Target, out io.Writer) (bool, error) {
 
 // installedOnEveryNode tells whether each node that ran an emergency Install has each named
 // update installed (DescribeInstancePatches, KBId filter; PatchComplianceData State INSTALLED,
-// INSTALLED_PENDING_REBOOT or INSTALLED_OTHER, AWS Systems Manager API Reference and botocore's
-// model, read 2026-12-06; the CLI's own example prints Installed, so either spelling is read), and
+// INSTALLED_PENDING_REBOOT, INSTALLED_OTHER or INSTALLED_REJECTED, the PatchComplianceDataState
+// enum, AWS Systems Manager API Reference and botocore's model, read 2026-12-07; the CLI's own example prints Installed, so either spelling is read), and
 // names the ones it lacks; one NOT_APPLICABLE to a node (another product or version) is said so,
 // not counted missing. Every node reporting Success does not say so: on Windows, "patches in the
 // InstallOverrideList patch list are applied only if they also match the patch baseline rules"
@@ -460,6 +460,9 @@ func (p PatchNow) installedOnEveryNode(d *deployment, nodes []string, out io.Wri
 			switch strings.ToLower(strings.ReplaceAll(patch.State, "_", "")) {
 			case "installed", "installedpendingreboot", "installedother":
 				installed[patch.KBId] = true
+			case "installedrejected": // on the node, though its baseline now rejects it
+				installed[patch.KBId] = true
+				fmt.Fprintf(out, "patch-now: %s is installed on %s though its patch baseline rejects it (INSTALLED_REJECTED)\n", patch.KBId, node)
 			case "notapplicable":
 				notApplicable[patch.KBId] = true
 			}

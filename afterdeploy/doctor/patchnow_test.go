@@ -195,6 +195,14 @@ func TestPatchNowEmergencyInstallsNamedUpdatesOnly(t *testing.T) {
 	require.NoError(t, err, out.String())
 	assert.False(t, ok, out.String())
 	assert.Contains(t, out.String(), "patch-now: i-0a1b2c3d4e5f60002 does not have KB5034439 installed though its command succeeded")
+	// INSTALLED_REJECTED (PatchComplianceDataState, botocore 1.43.11's ssm model) is on the node:
+	// installed, said to be one the baseline rejects.
+	aws.responses[installed("i-0a1b2c3d4e5f60002")] = "testdata/describe-instance-patches-kbs-rejected.json"
+	out.Reset()
+	ok, err = p.Run(aws, defaultTarget(t), &out)
+	require.NoError(t, err, out.String())
+	assert.True(t, ok, out.String())
+	assert.Contains(t, out.String(), "patch-now: KB5034439 is installed on i-0a1b2c3d4e5f60002 though its patch baseline rejects it (INSTALLED_REJECTED)")
 	assert.Less(t, indexOf(aws.calls, approve), indexOf(aws.calls, put))
 	assert.Less(t, indexOf(aws.calls, put), indexOf(aws.calls, send))
 	assert.Contains(t, out.String(), "installs KB5034441, KB5034439 only")
