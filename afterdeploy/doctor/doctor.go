@@ -191,7 +191,10 @@ func (d *deployment) identify() (Result, error) {
 		where = "environment " + d.t.Environment + ", " + where
 	}
 	err := d.call(&caller, "sts", "get-caller-identity")
-	if _, _, answered := APIError(err); answered {
+	if credentialsRefused(err) {
+		return Result{}, fmt.Errorf("%w: no credentials, or refused ones: refresh the credentials (aws sso login, new session credentials) "+
+			"or give a profile (make doctor PROFILES=<environment>=<profile>, or AWS_PROFILE), then make doctor again", err)
+	} else if _, _, answered := APIError(err); answered {
 		return couldNotCheck("deployment", err), nil
 	} else if err != nil {
 		return Result{}, err
@@ -231,6 +234,8 @@ func couldNotCheck(check string, err error) Result {
 		r.Action = "throttled: run make doctor again later (the AWS CLI already retried)"
 	case denied(code):
 		r.Action = "allow " + permission + " to the caller, then make doctor again"
+	case credentialsRefused(err):
+		r.Action = "the credentials were refused (they expired during the run?): refresh the credentials, then make doctor again"
 	default:
 		// Not a permission: a resource the stack lists that AWS no longer has (DoesNotExistException),
 		// a value AWS refuses. More permissions would not help.
@@ -247,6 +252,25 @@ func couldNotCheck(check string, err error) Result {
 // errors, Amazon SNS API Reference, read 2026-12-06).
 func denied(code string) bool {
 	return strings.HasPrefix(code, "AccessDenied") || code == "UnauthorizedOperation" || code == "AuthorizationError"
+}
+
+// credentialCodes are the error codes of credentials AWS refuses: expired (ExpiredTokenException,
+// "The security token included in the request is expired", STS's spelling ExpiredToken), unknown
+// (InvalidClientTokenId, "The X.509 certificate or AWS access key ID provided does not exist in our
+// records"; UnrecognizedClientException, the JSON services' spelling), EC2's AuthFailure, and a bad
+// secret key (SignatureDoesNotMatch) ("Common Errors", AWS Management Console guide and the service
+// API references; "Error codes for the Amazon EC2 API"; read 2026-12-07).
+var credentialCodes = []string{"ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException", "AuthFailure", "SignatureDoesNotMatch"}
+
+// credentialsRefused tells whether the credentials did not work: a refused code, or the AWS CLI
+// finding none ("Unable to locate credentials", botocore's NoCredentialsError).
+func credentialsRefused(err error) bool {
+	var cliErr *CLIError
+	if !errors.As(err, &cliErr) {
+		return false
+	}
+	code, _, _ := APIError(err)
+	return slices.Contains(credentialCodes, code) || strings.Contains(cliErr.Stderr, "Unable to locate credentials")
 }
 
 // Failed tells whether any result failed.

@@ -441,6 +441,37 @@ func TestMissingStackOrCredentialsCouldNotRun(t *testing.T) {
 	assert.Contains(t, err.Error(), "Unable to locate credentials")
 }
 
+// Refused credentials stop make doctor at the caller-identity step with one message that says to
+// refresh them, not a COULD NOT CHECK row per check advising drift detection ("Common Errors",
+// AWS STS / EC2 / Systems Manager API references, read 2026-12-07); a later call refused the same
+// way says so too.
+func TestRefusedCredentialsStopAtTheCallerIdentityWithOneRefreshMessage(t *testing.T) {
+	for code, stderr := range map[string]string{
+		"ExpiredToken":                 "An error occurred (ExpiredToken) when calling the GetCallerIdentity operation: The security token included in the request is expired",
+		"ExpiredTokenException":        "An error occurred (ExpiredTokenException) when calling the GetCallerIdentity operation: The security token included in the request is expired",
+		"InvalidClientTokenId":         "An error occurred (InvalidClientTokenId) when calling the GetCallerIdentity operation: The security token included in the request is invalid.",
+		"UnrecognizedClientException":  "An error occurred (UnrecognizedClientException) when calling the GetCallerIdentity operation: The security token included in the request is invalid.",
+		"AuthFailure":                  "An error occurred (AuthFailure) when calling the GetCallerIdentity operation: AWS was not able to validate the provided access credentials",
+		"SignatureDoesNotMatch":        "An error occurred (SignatureDoesNotMatch) when calling the GetCallerIdentity operation: The request signature we calculated does not match the signature you provided.",
+		"Unable to locate credentials": "Unable to locate credentials. You can configure credentials by running \"aws configure\".",
+	} {
+		f := &fake{t: t, responses: healthy(), errors: map[string]error{
+			"sts get-caller-identity": &CLIError{Args: []string{"sts", "get-caller-identity"}, Err: errors.New("exit status 254"), Stderr: stderr}}}
+		_, err := Examine(f, defaultTarget(t), now)
+		var couldNot CouldNotRun
+		require.ErrorAs(t, err, &couldNot, code)
+		assert.Contains(t, err.Error(), code, code)
+		assert.Contains(t, err.Error(), "refresh the credentials", code)
+		assert.NotContains(t, err.Error(), "detect-stack-drift", code)
+		assert.Equal(t, []string{"sts get-caller-identity"}, f.calls, code)
+	}
+	expired := &CLIError{Args: strings.Fields(weeklyWindow), Err: errors.New("exit status 254"),
+		Stderr: "An error occurred (ExpiredTokenException) when calling the GetMaintenanceWindow operation: The security token included in the request is expired"}
+	row := couldNotCheck("window", expired)
+	assert.Contains(t, row.Action, "refresh the credentials")
+	assert.NotContains(t, row.Action, "detect-stack-drift")
+}
+
 func TestEnvironmentsAreExaminedOneByOne(t *testing.T) {
 	cfg, err := config.Parse("envs.yaml", []byte(`project: pp
 environments:
