@@ -94,8 +94,10 @@ var commandTerminal = []string{"Success", "Cancelled", "Failed", "TimedOut"}
 // automationTerminal are the AutomationExecutionStatus values that end an automation
 // (AutomationExecution, Systems Manager API Reference: Pending | InProgress | Waiting | Success |
 // TimedOut | Cancelling | Cancelled | Failed | ... | CompletedWithSuccess | CompletedWithFailure |
-// Exited, read 2026-12-06).
-var automationTerminal = []string{"Success", "TimedOut", "Cancelled", "Failed", "CompletedWithSuccess", "CompletedWithFailure", "Exited", "Rejected"}
+// Exited, read 2026-12-06). ChangeCalendarOverrideRejected (the enum in botocore 1.43.11's ssm model,
+// read 2026-12-07) is a change calendar's refusal to run it: it never starts.
+var automationTerminal = []string{"Success", "TimedOut", "Cancelled", "Failed", "CompletedWithSuccess", "CompletedWithFailure", "Exited", "Rejected",
+	"ChangeCalendarOverrideRejected"}
 
 // templateGet walks a template's nested maps.
 func templateGet(m any, keys ...string) any {

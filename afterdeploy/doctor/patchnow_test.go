@@ -141,6 +141,18 @@ func TestPatchNowTakesThePrePatchImageOrSaysItSkippedIt(t *testing.T) {
 	commandsNameTheRegion(t, []Result{{Check: "patch-now", Action: out.String()}})
 	assert.NotContains(t, aws.calls, send, "nothing installed without the image")
 
+	// A change calendar's rejection ends the automation (ChangeCalendarOverrideRejected,
+	// AutomationExecutionStatus, botocore 1.43.11's ssm model): said at once, not waited out.
+	aws = patchNowAWS(t, send)
+	aws.responses[createImage(`[{"Key":"tag:Patch Group","Values":["windows"]}]`)] = "testdata/start-automation-execution.json"
+	aws.sequences[getAutomation] = []string{"testdata/get-automation-execution-in-progress.json", "testdata/get-automation-execution-calendar-rejected.json"}
+	out.Reset()
+	ok, err = p.Run(aws, defaultTarget(t), &out)
+	require.NoError(t, err)
+	assert.False(t, ok)
+	assert.Contains(t, out.String(), "the pre-patch image ended ChangeCalendarOverrideRejected")
+	assert.Equal(t, 2, strings.Count(strings.Join(aws.calls, "\n"), getAutomation), "no poll after the rejection")
+
 	aws = patchNowAWS(t, send)
 	p.SkipImage = true
 	out.Reset()
