@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -63,8 +64,8 @@ type pipelineExecution struct {
 }
 
 // checkPipelineRuns: the newest run of the pipeline ("Gets a summary of the most recent
-// executions for a pipeline", ListPipelineExecutions, the same model; one page, the newest
-// first). A failed or stopped run left the environments as the run before it did, and the stop
+// executions for a pipeline", ListPipelineExecutions, the same model, read 2026-12-07; one page).
+// No page states the page's order, so the newest is the one started last. A failed or stopped run left the environments as the run before it did, and the stop
 // alarms of any stage it deployed unattached; one in progress may wait on an approval.
 func (d *deployment) checkPipelineRuns() ([]Result, error) {
 	var out struct {
@@ -75,11 +76,12 @@ func (d *deployment) checkPipelineRuns() ([]Result, error) {
 	}
 	r := Result{Check: "pipeline run"}
 	if len(out.PipelineExecutionSummaries) == 0 {
-		r.State, r.Evidence = Warn, "pipeline "+d.t.PipelineName+" has never run"
+		// "Pipeline history is limited to the most recent 12 months" (ListPipelineExecutions).
+		r.State, r.Evidence = Warn, "pipeline "+d.t.PipelineName+" has never run, or not in the last 12 months (the history CodePipeline keeps)"
 		r.Action = "push to its branch, or " + d.inRegion("aws codepipeline start-pipeline-execution --name "+shellWord(d.t.PipelineName))
 		return []Result{r}, nil
 	}
-	e := out.PipelineExecutionSummaries[0]
+	e := slices.MaxFunc(out.PipelineExecutionSummaries, func(a, b pipelineExecution) int { return a.StartTime.Compare(b.StartTime.Time) })
 	r.Evidence = fmt.Sprintf("newest run %s: %s, started %s, last updated %s", e.PipelineExecutionId, e.Status, ago(d.now, e.StartTime.Time), ago(d.now, e.LastUpdateTime.Time))
 	show := d.inRegion("aws codepipeline get-pipeline-execution --pipeline-name " + shellWord(d.t.PipelineName) + " --pipeline-execution-id " + e.PipelineExecutionId)
 	switch e.Status {

@@ -61,6 +61,9 @@ func TestThePipelinesAlertsAndNewestRunAreExamined(t *testing.T) {
 	}{
 		{"a failed run", pipelineRuns, "testdata/list-pipeline-executions-failed.json", "pipeline run", Fail, ": Failed, started 4 h ago",
 			"aws codepipeline get-pipeline-execution --pipeline-name privatepatch --pipeline-execution-id 0d2a7a3e-1111-4b5c-9d8e-7f6a5b4c3d2e --region us-west-2"},
+		// No page states the answer's order: the newest is the latest startTime, wherever listed.
+		{"a failed run listed after an older success", pipelineRuns, "testdata/list-pipeline-executions-failed-older-first.json", "pipeline run", Fail,
+			"newest run 0d2a7a3e-1111-4b5c-9d8e-7f6a5b4c3d2e: Failed", "fix, and release again"},
 		{"a run going on", pipelineRuns, "testdata/list-pipeline-executions-inprogress.json", "pipeline run", Warn, ": InProgress", "it may wait on an approval"},
 		{"no run yet", pipelineRuns, "testdata/list-pipeline-executions-none.json", "pipeline run", Warn, "has never run",
 			"aws codepipeline start-pipeline-execution --name privatepatch --region us-west-2"},
