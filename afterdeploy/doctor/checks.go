@@ -151,16 +151,7 @@ func (d *deployment) checkNodes() ([]Result, error) {
 		}
 	}
 	if wsus := d.fleet.Outputs["WsusInstanceId"]; wsus != "" {
-		server, err := d.describeNodes("InstanceIds", wsus)
-		switch {
-		case err != nil:
-			results = append(results, couldNotCheck("node "+wsus+" (WSUS)", err))
-		case len(server) == 0:
-			results = append(results, d.unlistedWsusResult(wsus))
-		}
-		for _, n := range server {
-			results = append(results, d.nodeResult(n, " (WSUS)"))
-		}
+		results = append(results, d.wsusNodeResults(wsus)...)
 	}
 	for _, id := range slices.Sorted(maps.Keys(d.nodes)) {
 		results = append(results, d.nodeResult(d.nodes[id], ""))
@@ -170,6 +161,27 @@ func (d *deployment) checkNodes() ([]Result, error) {
 			Action: "tag your instances " + tag + " (and a patch group), or add fleet.instanceGroups"})
 	}
 	return results, nil
+}
+
+// wsusNodeResults are the WSUS server's row: Systems Manager's view, or EC2's when it lists none.
+func (d *deployment) wsusNodeResults(wsus string) []Result {
+	server, err := d.describeNodes("InstanceIds", wsus)
+	code, _, _ := APIError(err)
+	switch {
+	// "If you specify a node ID that isn't valid ..., you receive an error" (DescribeInstanceInformation,
+	// read 2026-12-07): whether a stopped one is such, no page says; EC2's state tells either way.
+	case code == "InvalidInstanceId":
+		return []Result{d.unlistedWsusResult(wsus)}
+	case err != nil:
+		return []Result{couldNotCheck("node "+wsus+" (WSUS)", err)}
+	case len(server) == 0:
+		return []Result{d.unlistedWsusResult(wsus)}
+	}
+	var results []Result
+	for _, n := range server {
+		results = append(results, d.nodeResult(n, " (WSUS)"))
+	}
+	return results
 }
 
 // unmanagedResult is a running fleet instance that is not a managed node, with its likely cause.
@@ -190,7 +202,13 @@ func (d *deployment) unlistedWsusResult(id string) Result {
 			Instances []instance `json:"Instances"`
 		} `json:"Reservations"`
 	}
-	if err := d.call(&out, "ec2", "describe-instances", "--instance-ids", id); err != nil {
+	var cliErr *CLIError
+	if err := d.call(&out, "ec2", "describe-instances", "--instance-ids", id); errors.As(err, &cliErr) && strings.Contains(cliErr.Stderr, "(InvalidInstanceID.NotFound)") {
+		// A terminated instance leaves EC2's answers ("usually less than one hour", DescribeInstances, read 2026-12-07).
+		r.Evidence = "EC2 has no such instance (InvalidInstanceID.NotFound): terminated or gone, the fleet has no WSUS server"
+		r.Action = wsusGoneAction
+		return r
+	} else if err != nil {
 		r.Evidence += fmt.Sprintf(" (its EC2 state could not be read: %v)", err)
 		return r
 	}
@@ -205,12 +223,14 @@ func (d *deployment) unlistedWsusResult(id string) Result {
 				r.Action = "wait a few minutes and run make doctor again"
 			case "shutting-down", "terminated":
 				r.Evidence = fmt.Sprintf("the instance is %s: the fleet has no WSUS server", state)
-				r.Action = "deploy the fleet stack again (make deploy) to replace it; find what terminated it (CloudTrail TerminateInstances)"
+				r.Action = wsusGoneAction
 			}
 		}
 	}
 	return r
 }
+
+const wsusGoneAction = "deploy the fleet stack again (make deploy) to replace it; find what terminated it (CloudTrail TerminateInstances)"
 
 // stoppedResult is a fleet instance that is stopped or stopping: a warning, not a failure of the
 // deployment (instance schedulers and start-stopped windows leave instances stopped).

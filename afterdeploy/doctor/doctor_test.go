@@ -472,6 +472,35 @@ func TestRefusedCredentialsStopAtTheCallerIdentityWithOneRefreshMessage(t *testi
 	assert.NotContains(t, row.Action, "detect-stack-drift")
 }
 
+// Two answers no page settles, read either way (the tests above read the other): Systems Manager
+// may refuse an InstanceIds filter naming a stopped WSUS server with InvalidInstanceId instead of
+// listing nothing, and EC2 answers InvalidInstanceID.NotFound once a terminated instance has left
+// its answers ("usually less than one hour", DescribeInstances, read 2026-12-07).
+func TestAWsusServerStoppedOrGoneIsJudgedWhicheverWayAwsAnswers(t *testing.T) {
+	wsusInstance := "ec2 describe-instances --instance-ids i-0e5d4c3b2a1f09876"
+	refused := &CLIError{Args: strings.Fields(wsusNode), Err: errors.New("exit status 254"),
+		Stderr: "An error occurred (InvalidInstanceId) when calling the DescribeInstanceInformation operation: "}
+	responses := healthy()
+	responses[wsusInstance] = "testdata/describe-instances-wsus-stopped.json"
+	results, err := Examine(&fake{t: t, responses: responses, errors: map[string]error{wsusNode: refused}}, defaultTarget(t), now)
+	require.NoError(t, err)
+	stopped := rowOf(t, results, "node i-0e5d4c3b2a1f09876 (WSUS)")
+	assert.Equal(t, Fail, stopped.State)
+	assert.Contains(t, stopped.Evidence, "the instance is stopped")
+
+	gone := &CLIError{Args: strings.Fields(wsusInstance), Err: errors.New("exit status 254"),
+		Stderr: "An error occurred (InvalidInstanceID.NotFound) when calling the DescribeInstances operation: The instance ID 'i-0e5d4c3b2a1f09876' does not exist"}
+	responses = healthy()
+	responses[wsusNode] = "testdata/describe-instance-information-none.json"
+	results, err = Examine(&fake{t: t, responses: responses, errors: map[string]error{wsusInstance: gone}}, defaultTarget(t), now)
+	require.NoError(t, err)
+	row := rowOf(t, results, "node i-0e5d4c3b2a1f09876 (WSUS)")
+	assert.Equal(t, Fail, row.State)
+	assert.Contains(t, row.Evidence, "terminated or gone")
+	assert.Contains(t, row.Action, "deploy the fleet stack again")
+	assert.NotContains(t, row.Action, "start")
+}
+
 func TestEnvironmentsAreExaminedOneByOne(t *testing.T) {
 	cfg, err := config.Parse("envs.yaml", []byte(`project: pp
 environments:
