@@ -115,6 +115,13 @@ func (d *deployment) checkBaselines() ([]Result, error) {
 // which: a group resolved to the default gets the register command only.
 func (d *deployment) otherGroupBaseline(b deployedBaseline, label, group, resolved string) Result {
 	register := d.inRegion("aws ssm register-patch-baseline-for-patch-group --baseline-id " + b.Id + " --patch-group " + shellWord(group))
+	if resolved == "" {
+		// No page says whether a group with none registered answers the default or no BaselineId
+		// (GetPatchBaselineForPatchGroup, read 2026-12-07): with none, there is nothing to deregister.
+		return Result{Check: "baseline of patch group " + group, State: Fail,
+			Evidence: fmt.Sprintf("Systems Manager resolves no baseline for patch group %s (%s): none is registered for the group, not the stack's %s", group, b.OperatingSystem, label),
+			Action:   "register the stack's again: " + register}
+	}
 	r := Result{Check: "baseline of patch group " + group, State: Fail,
 		Evidence: fmt.Sprintf("Systems Manager resolves %s for patch group %s (%s), not the stack's %s: its nodes are scanned and patched by that baseline's rules",
 			resolved, group, b.OperatingSystem, label),

@@ -1372,4 +1372,12 @@ func TestAPatchGroupOnAnotherBaselineSaysHowToRegisterTheStacksAgain(t *testing.
 	assert.Equal(t, Fail, row.State)
 	assert.Contains(t, row.Evidence, "(the WINDOWS default: no baseline is registered for the group, so Patch Manager falls back to it)")
 	assert.True(t, strings.HasPrefix(row.Action, "register the stack's again: "+register+" (if that answers AlreadyExistsException"), row.Action)
+
+	// GetPatchBaselineForPatchGroup's page does not say whether a group with none registered answers
+	// the default (above) or no BaselineId: with none, no empty id is printed, only the register command.
+	responses[windowsBaseline] = "testdata/patch-baseline-for-group-windows-none.json"
+	row = rowOf(t, examine(t, responses), "baseline of patch group windows")
+	assert.Equal(t, Fail, row.State)
+	assert.Contains(t, row.Evidence, "Systems Manager resolves no baseline for patch group windows (WINDOWS): none is registered for the group")
+	assert.Equal(t, "register the stack's again: "+register, row.Action)
 }
