@@ -501,6 +501,26 @@ func TestAWsusServerStoppedOrGoneIsJudgedWhicheverWayAwsAnswers(t *testing.T) {
 	assert.NotContains(t, row.Action, "start")
 }
 
+// No page says whether DescribeMaintenanceWindowSchedule lists the runs of a disabled window: if
+// it lists none, the schedule row says the window is disabled instead of blaming the configuration
+// or the calendar; if it lists them, they are compared as ever.
+func TestADisabledWindowsScheduleIsNotBlamedOnTheCalendar(t *testing.T) {
+	responses := healthy()
+	responses[weeklyWindow] = "testdata/get-maintenance-window-weekly-disabled.json"
+	responses[weeklySchedule] = "testdata/schedule-weekly-none.json"
+	row := rowOf(t, examine(t, responses), "schedule privatepatch-weekly")
+	assert.Equal(t, Warn, row.State, row.Evidence)
+	assert.Contains(t, row.Evidence, "Systems Manager lists no run ahead: the window is disabled")
+	assert.NotContains(t, row.Action, "report the difference")
+
+	responses[weeklySchedule] = "testdata/schedule-weekly.json"
+	assert.Equal(t, OK, rowOf(t, examine(t, responses), "schedule privatepatch-weekly").State, "a disabled window's listed runs are compared")
+	// Enabled, a window that lists no run the calendar has still fails.
+	responses = healthy()
+	responses[weeklySchedule] = "testdata/schedule-weekly-none.json"
+	assert.Equal(t, Fail, rowOf(t, examine(t, responses), "schedule privatepatch-weekly").State)
+}
+
 func TestEnvironmentsAreExaminedOneByOne(t *testing.T) {
 	cfg, err := config.Parse("envs.yaml", []byte(`project: pp
 environments:
