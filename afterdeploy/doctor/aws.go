@@ -64,8 +64,9 @@ func (e *CLIError) Unwrap() error { return e.Err }
 // apiError is the code and operation of an error answer: the AWS CLI exits non-zero and writes
 // "An error occurred (Code) when calling the Operation operation: message" to stderr (botocore's
 // ClientError). Anything else (no credentials, no network, a CLI that cannot start) is not an
-// answer of one API.
-var apiErrorPattern = regexp.MustCompile(`An error occurred \((\w+)\) when calling the (\w+) operation`)
+// answer of one API. Amazon EC2's codes have dots ("InvalidInstanceID.NotFound", "Error codes for
+// the Amazon EC2 API", read 2026-12-07).
+var apiErrorPattern = regexp.MustCompile(`An error occurred \(([\w.]+)\) when calling the (\w+) operation`)
 
 // APIError returns the error code and operation of an AWS answer, ok false for other failures.
 func APIError(err error) (code, operation string, ok bool) {

@@ -202,8 +202,8 @@ func (d *deployment) unlistedWsusResult(id string) Result {
 			Instances []instance `json:"Instances"`
 		} `json:"Reservations"`
 	}
-	var cliErr *CLIError
-	if err := d.call(&out, "ec2", "describe-instances", "--instance-ids", id); errors.As(err, &cliErr) && strings.Contains(cliErr.Stderr, "(InvalidInstanceID.NotFound)") {
+	err := d.call(&out, "ec2", "describe-instances", "--instance-ids", id)
+	if code, _, _ := APIError(err); code == "InvalidInstanceID.NotFound" {
 		// A terminated instance leaves EC2's answers ("usually less than one hour", DescribeInstances, read 2026-12-07).
 		r.Evidence = "EC2 has no such instance (InvalidInstanceID.NotFound): terminated or gone, the fleet has no WSUS server"
 		r.Action = wsusGoneAction

@@ -1401,3 +1401,18 @@ func TestAPatchGroupOnAnotherBaselineSaysHowToRegisterTheStacksAgain(t *testing.
 	assert.Contains(t, row.Evidence, "Systems Manager resolves no baseline for patch group windows (WINDOWS): none is registered for the group")
 	assert.Equal(t, "register the stack's again: "+register, row.Action)
 }
+
+// An AWS answer's code is read whatever its form: EC2's have dots, and a dotted code read as no
+// answer would make a refused call stop the whole run instead of failing its row.
+func TestAnAnswersCodeIsReadWithEc2sDots(t *testing.T) {
+	for stderr, want := range map[string]string{
+		"An error occurred (InvalidInstanceID.NotFound) when calling the DescribeInstances operation: The instance ID 'i-1' does not exist": "InvalidInstanceID.NotFound",
+		"An error occurred (AccessDeniedException) when calling the DescribeInstanceInformation operation: no":                              "AccessDeniedException",
+	} {
+		code, _, ok := APIError(&CLIError{Args: []string{"ec2", "describe-instances"}, Stderr: stderr, Err: errors.New("exit status 254")})
+		assert.True(t, ok, stderr)
+		assert.Equal(t, want, code)
+	}
+	_, _, ok := APIError(&CLIError{Args: []string{"ec2"}, Stderr: "Could not connect to the endpoint URL", Err: errors.New("exit status 255")})
+	assert.False(t, ok, "no answer of an API")
+}
