@@ -147,7 +147,8 @@ func Rules(template map[string]any) []string {
 // eventEnums are the detail fields whose values are an API's enumeration, by detail-type and
 // path, from botocore 1.43.11's models (read 2026-12-07): ssm MaintenanceWindowExecutionStatus
 // and AssociationStatusName, inspector2 Severity and FindingStatus, securityhub SeverityLabel,
-// RecordState and WorkflowStatus. The sample events carry their values in the same form
+// RecordState and WorkflowStatus; CodePipeline's states and action categories
+// (codePipelineStates). The sample events carry their values in the same form
 // (FAILED, Failed, ACTIVE, HIGH). A value outside the enumeration matches no event: the rule never
 // fires (mutation run 9's N13, TIMEDOUT for TIMED_OUT).
 var eventEnums = map[string]map[string][]string{
@@ -161,7 +162,28 @@ var eventEnums = map[string]map[string][]string{
 		"findings.Severity.Label":  {"INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"},
 		"findings.RecordState":     {"ACTIVE", "ARCHIVED"},
 		"findings.Workflow.Status": {"NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED"}},
+	"CodePipeline Pipeline Execution State Change": {"state": codePipelineStates["pipeline"]},
+	"CodePipeline Stage Execution State Change":    {"state": codePipelineStates["stage"]},
+	"CodePipeline Action Execution State Change": {
+		"state": codePipelineStates["action"], "type.category": codePipelineCategories},
 }
+
+// codePipelineStates are the states CodePipeline's events carry, by level: the "Valid state
+// values" tables of "Monitoring CodePipeline events" (AWS CodePipeline User Guide,
+// awsdocs/aws-codepipeline-user-guide's detect-state-changes-cloudwatch-events.md, read
+// 2026-12-07), with the Stopping and Stopped executions and Abandoned actions of "Stop a pipeline
+// execution in CodePipeline" (read 2026-12-07). A rule's FAILURE for FAILED never fires (run 26's
+// A14).
+var codePipelineStates = map[string][]string{
+	"pipeline": {"STARTED", "SUCCEEDED", "RESUMED", "FAILED", "CANCELED", "SUPERSEDED", "STOPPING", "STOPPED"},
+	"stage":    {"STARTED", "SUCCEEDED", "RESUMED", "FAILED", "CANCELED", "STOPPING", "STOPPED"},
+	"action":   {"STARTED", "SUCCEEDED", "FAILED", "CANCELED", "ABANDONED"},
+}
+
+// codePipelineCategories are an action event's type.category: botocore 1.43.11's codepipeline
+// 2015-07-09 model, ActionCategory (read 2026-12-07); a manual approval's is Approval (its
+// provider is Manual: run 26's A15 put Manual as the category, and the rule never fired).
+var codePipelineCategories = []string{"Source", "Build", "Deploy", "Test", "Invoke", "Approval", "Compute"}
 
 // enumProblems names each literal value a rule lists (or excepts with anything-but) at an
 // enumerated field that is not in the enumeration.

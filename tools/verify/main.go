@@ -126,6 +126,7 @@ func runTimed(out, timings io.Writer, assembly, configPath, specPath string, wit
 	}
 	checks = append(checks, networkChecks(templates, cfg, lookups)...)
 	checks = append(checks, wiringChecks(templates, cfg)...)
+	checks = append(checks, pipelineAlertsChecks(templates, cfg)...)
 	checks = append(checks, check{"scripts", func(out io.Writer) (int, error) {
 		shipped, err := wiring.ShippedScripts(".")
 		if err != nil {
