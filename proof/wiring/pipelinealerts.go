@@ -265,3 +265,55 @@ func keyLetsRole(key map[string]any, role any, action string) bool {
 	}
 	return false
 }
+
+// deputyKeys are the condition keys AWS recommends in a service role's trust against the
+// confused deputy: "We recommend using the aws:SourceArn and aws:SourceAccount global condition
+// context keys" ("Cross-service confused deputy prevention", AWS CodeBuild User Guide; "The
+// confused deputy problem", IAM User Guide, read 2026-12-07), as constructs/deputy writes them.
+var deputyKeys = []string{"aws:SourceAccount", "aws:SourceArn"}
+
+// ReachingServiceRoles: a role of the template that a service assumes and that roles of the
+// other stacks trust by name (the protect step role, which each environment's protector role
+// trusts) keeps deputyKeys in its service trust, so only this account's projects act as it in
+// every environment (run 26's A06, which removed them: defence in depth, as a CodeBuild project
+// cannot be given another account's role). CDK's own service roles, which no stack here trusts,
+// are not judged.
+func ReachingServiceRoles(template map[string]any, others ...map[string]any) []string {
+	trusted := map[string]string{} // role name: a role trusting it
+	for _, other := range others {
+		roles := cfntemplate.OfType(cfntemplate.Resources(other), "AWS::IAM::Role")
+		for _, id := range slices.Sorted(maps.Keys(roles)) {
+			doc, _ := roles[id]["AssumeRolePolicyDocument"].(map[string]any)
+			for _, st := range cfntemplate.List(doc["Statement"]) {
+				st, _ := st.(map[string]any)
+				principal, _ := st["Principal"].(map[string]any)
+				for _, p := range cfntemplate.Values(principal["AWS"]) {
+					if _, name, ok := strings.Cut(rendered(p), ":role/"); ok && st["Effect"] == "Allow" {
+						trusted[name[strings.LastIndex(name, "/")+1:]] = id
+					}
+				}
+			}
+		}
+	}
+	var problems []string
+	roles := cfntemplate.OfType(cfntemplate.Resources(template), "AWS::IAM::Role")
+	for _, id := range slices.Sorted(maps.Keys(roles)) {
+		name, _ := roles[id]["RoleName"].(string)
+		truster, ok := trusted[name]
+		if !ok {
+			continue
+		}
+		doc, _ := roles[id]["AssumeRolePolicyDocument"].(map[string]any)
+		for _, st := range cfntemplate.List(doc["Statement"]) {
+			st, _ := st.(map[string]any)
+			principal, _ := st["Principal"].(map[string]any)
+			condition, _ := st["Condition"].(map[string]any)
+			for _, key := range deputyKeys {
+				if st["Effect"] == "Allow" && principal["Service"] != nil && !slices.ContainsFunc(slices.Collect(maps.Values(condition)), func(op any) bool { m, _ := op.(map[string]any); return m[key] != nil }) {
+					problems = append(problems, fmt.Sprintf("role %s (%s): other stacks' roles trust it (%s), and its trust lets %v assume it without %s: the confused-deputy condition AWS recommends on a service role", id, name, truster, principal["Service"], key))
+				}
+			}
+		}
+	}
+	return problems
+}

@@ -100,3 +100,26 @@ func TestArtifactKeyReadersNamesADeployRoleTheKeyLeavesOut(t *testing.T) {
 	st["Principal"].(map[string]any)["AWS"] = []any{roles[0], "arn:aws:iam::222222222222:root"}
 	assert.Empty(t, ArtifactKeyReaders(template))
 }
+
+// Run 26's A06: the protect step role, which an environment's protector role trusts by name,
+// without its trust's confused-deputy conditions is named; CDK's CodeBuild roles, which no stack
+// trusts, are not; and nothing is judged without the trusting stacks. The goldens pass.
+func TestReachingServiceRolesNamesATrustedRoleWithoutDeputyConditions(t *testing.T) {
+	template := read(t, pipelineFixture)
+	stage := map[string]any{"Resources": map[string]any{"PipelineProtector": map[string]any{"Type": "AWS::IAM::Role", "Properties": map[string]any{
+		"AssumeRolePolicyDocument": map[string]any{"Statement": []any{map[string]any{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": map[string]any{
+			"AWS": map[string]any{"Fn::Join": []any{"", []any{"arn:", map[string]any{"Ref": "AWS::Partition"}, ":iam::333333333333:role/privatepatch-pipeline-protect"}}}}}}}}}}}
+	assert.Empty(t, ReachingServiceRoles(template, stage))
+	delete(statements(props(template, "ProtectStepRoleC2F4F19E")["AssumeRolePolicyDocument"])[0].(map[string]any), "Condition")
+	problems := ReachingServiceRoles(template, stage)
+	require.Len(t, problems, 2, joined(problems))
+	assert.Contains(t, problems[0], "role ProtectStepRoleC2F4F19E (privatepatch-pipeline-protect): other stacks' roles trust it (PipelineProtector), and its trust lets codebuild.amazonaws.com assume it without aws:SourceAccount")
+	assert.Contains(t, problems[1], "without aws:SourceArn")
+	assert.Empty(t, ReachingServiceRoles(template))
+	for _, scenario := range goldenScenarios {
+		all := goldenStacks(t, scenario, "network", "fleet", "patching")
+		for i := range all {
+			assert.Empty(t, ReachingServiceRoles(all[i], all...), scenario)
+		}
+	}
+}
