@@ -62,6 +62,14 @@ func (c *Config) PipelineAccount() string {
 // role trusts it (stacks/pipeline.go), and make verify's authorisation rows name it.
 func (c *Config) ProtectStepRoleName() string { return c.Project + "-pipeline-protect" }
 
+// ProtectorRoleName is the fixed name of deployment c's protector role, in its own account, which
+// the pipeline's Protect step assumes (stacks/pipeline.go makes both; make verify checks the step).
+func (c *Config) ProtectorRoleName() string { return c.Project + "-" + c.Environment + "-protect" }
+
+// PipelineVerifyCommand is the command of the pipeline's build that runs make verify on this
+// configuration's file in the repository (stacks/pipeline.go runs it; make verify checks it is run).
+func (c *Config) PipelineVerifyCommand() string { return "make verify CONFIG=" + c.Pipeline.ConfigFile }
+
 // PipelineStackName is the pipeline stack's name, and PipelineName the CodePipeline pipeline's,
 // which its events carry (stacks/pipeline.go names both; make doctor reads them).
 func (c *Config) PipelineStackName() string { return c.Project + "-pipeline" }

@@ -125,18 +125,18 @@ func NewPipeline(app awscdk.App, cfg *config.Config) PipelineStack {
 // the step's role here assumes a role in the stage's account that may only set their stack
 // policy and termination protection. The names are fixed so that each side can name the other.
 type stageProtection struct {
-	project, partition, stepRoleName, stepRoleArn string
+	partition, stepRoleName, stepRoleArn string
 }
 
 func newStageProtection(cfg *config.Config) stageProtection {
 	partition := *awscdk.Aws_PARTITION() // a pseudo parameter: resolves in each stack that uses it
 	stepRoleName := cfg.ProtectStepRoleName()
-	return stageProtection{project: cfg.Project, partition: partition, stepRoleName: stepRoleName,
+	return stageProtection{partition: partition, stepRoleName: stepRoleName,
 		stepRoleArn: fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, cfg.PipelineAccount(), stepRoleName)}
 }
 
 func (p stageProtection) protectorName(d *config.Config) string {
-	return p.project + "-" + d.Environment + "-protect"
+	return d.ProtectorRoleName()
 }
 
 func (p stageProtection) protectorArn(d *config.Config) string {
@@ -155,8 +155,7 @@ func (p stageProtection) protectorArns(cfg *config.Config) []string {
 // newSynthStep tests, synthesises and checks the configuration, and writes each stage's stack
 // policy for its protection step.
 func newSynthStep(cfg *config.Config, source pipelines.IFileSetProducer) pipelines.CodeBuildStep {
-	pl := cfg.Pipeline
-	synthCommands := []string{"export PATH=/usr/local/go/bin:$PATH", "make test", "make verify CONFIG=" + pl.ConfigFile}
+	synthCommands := []string{"export PATH=/usr/local/go/bin:$PATH", "make test", cfg.PipelineVerifyCommand()}
 	for _, d := range cfg.Deployments() {
 		// The stack policy of each stage's stacks (cfnupdate.StackPolicy), for its protection step.
 		synthCommands = append(synthCommands, "go run ./tools/checkupdate -stack-policies cdk.out -environment "+d.Environment+" -out cdk.out/"+stackPolicyDir)

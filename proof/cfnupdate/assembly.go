@@ -24,6 +24,7 @@ type manifest struct {
 			DirectoryName         string `json:"directoryName"` // of a nested assembly (a CDK stage)
 			TemplateURL           string `json:"stackTemplateAssetObjectUrl"`
 			BootstrapParameter    string `json:"bootstrapStackVersionSsmParameter"`
+			BootstrapVersion      int    `json:"requiresBootstrapStackVersion"`
 			File                  string `json:"file"` // of an asset manifest
 		} `json:"properties"`
 	} `json:"artifacts"`
@@ -74,8 +75,10 @@ type Stack struct {
 	// stack's other assets.
 	Dir, TemplateFile, TemplateURL string
 	AssetManifests                 []string
-	// BootstrapParameter is its bootstrapStackVersionSsmParameter, which the CLI reads.
+	// BootstrapParameter is its bootstrapStackVersionSsmParameter, which the CLI reads, and
+	// BootstrapVersion its requiresBootstrapStackVersion, the least version it accepts there.
 	BootstrapParameter string
+	BootstrapVersion   int
 }
 
 // UnknownAccount is the account of an environment-agnostic stack in the manifest.
@@ -125,7 +128,7 @@ func readStacks(dir, environment string) ([]Stack, error) {
 		s := Stack{Name: name, ID: id, Template: template, Environment: environment, Account: UnknownAccount, Region: "unknown-region",
 			TerminationProtection: a.Properties.TerminationProtection, Metadata: a.Metadata,
 			Dir: dir, TemplateFile: a.Properties.TemplateFile, TemplateURL: a.Properties.TemplateURL,
-			BootstrapParameter: a.Properties.BootstrapParameter}
+			BootstrapParameter: a.Properties.BootstrapParameter, BootstrapVersion: a.Properties.BootstrapVersion}
 		if a.AdditionalMetadataFile != "" {
 			s.MetadataFile = filepath.Join(dir, a.AdditionalMetadataFile)
 		}

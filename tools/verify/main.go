@@ -154,6 +154,12 @@ func runTimed(out, timings io.Writer, assembly, configPath, specPath string, wit
 		}
 		return listProblems(out, wiring.TagRules(all), "every tag is one its resource takes"), nil
 	}})
+	if cfg.Pipeline.Enabled {
+		checks = append(checks, check{"pipeline", func(out io.Writer) (int, error) {
+			fmt.Fprintln(out, "\npipeline (the pipeline stack and the manifests against the configuration: its source, approvals, each environment's deploy actions, protect steps and build)")
+			return listProblems(out, wiring.Pipeline(stacks, cfg), "the pipeline follows the configured source and deploys each environment's own stacks, in their order, with its own roles, after its approval"), nil
+		}})
+	}
 	checks = append(checks, check{"runtimes", func(out io.Writer) (int, error) {
 		fmt.Fprintln(out, "\nfunction runtimes (no Lambda function on a runtime Lambda blocks creating functions on today; a deprecated one, which Lambda no longer patches, is a note)")
 		var all []map[string]any

@@ -1,0 +1,69 @@
+package wiring
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
+	"github.com/privatepatch/privatepatch/proof/cfnupdate"
+)
+
+// pipelineFixture is test/testdata/pipeline: a pipeline-mode assembly (two environments in two
+// accounts, an approval before prod) as synthesised from its config.yaml, the stage stacks'
+// templates emptied (the pipeline checks read only their manifests), read afresh for each test.
+func pipelineFixture(t *testing.T) ([]cfnupdate.Stack, *config.Config) {
+	t.Helper()
+	stacks, err := cfnupdate.ReadStacks("../../test/testdata/pipeline")
+	require.NoError(t, err)
+	cfg, err := config.Load("../../test/testdata/pipeline/config.yaml")
+	require.NoError(t, err)
+	return stacks, cfg
+}
+
+// pipelineTemplate is the fixture's pipeline stack's template, to plant a defect in.
+func pipelineTemplate(t *testing.T, stacks []cfnupdate.Stack, cfg *config.Config) map[string]any {
+	t.Helper()
+	for _, s := range stacks {
+		if s.Name == cfg.PipelineStackName() {
+			return s.Template
+		}
+	}
+	t.Fatal("no pipeline stack in the fixture")
+	return nil
+}
+
+// pipelineAction is the action named name in the fixture's pipeline.
+func pipelineAction(t *testing.T, template map[string]any, name string) map[string]any {
+	t.Helper()
+	for _, stage := range pipelineStages(template) {
+		for _, a := range stage.actions {
+			if cfntemplate.Text(a["Name"]) == name {
+				return a
+			}
+		}
+	}
+	t.Fatalf("no action %s", name)
+	return nil
+}
+
+func TestPipelineOfTheFixtureIsAsConfigured(t *testing.T) {
+	stacks, cfg := pipelineFixture(t)
+	assert.Empty(t, Pipeline(stacks, cfg))
+	cfg.Pipeline.Enabled = false
+	assert.Empty(t, Pipeline(nil, cfg), "no pipeline outside pipeline mode")
+}
+
+// Run 26's A01: the source action follows another branch; and another repository or connection.
+func TestPipelineSourceActionThatIsNotTheConfiguredBranchRepositoryOrConnectionFails(t *testing.T) {
+	for key, planted := range map[string]string{"BranchName": "master", "FullRepositoryId": "my-org/other",
+		"ConnectionArn": "arn:aws:codeconnections:ap-southeast-7:333333333333:connection/11111111-89ab-cdef-0123-456789abcdef"} {
+		stacks, cfg := pipelineFixture(t)
+		actionConfiguration(pipelineAction(t, pipelineTemplate(t, stacks, cfg), "my-org_privatepatch-config"))[key] = planted
+		problems := Pipeline(stacks, cfg)
+		require.Len(t, problems, 1, key)
+		assert.Contains(t, problems[0], key+" is \""+planted+"\"")
+	}
+}
