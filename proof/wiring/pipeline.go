@@ -2,6 +2,7 @@ package wiring
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
@@ -25,7 +26,63 @@ func Pipeline(stacks []cfnupdate.Stack, cfg *config.Config) []string {
 		return []string{fmt.Sprintf("the assembly has no stack %s: pipeline mode synthesises the pipeline stack, which deploys the environments", cfg.PipelineStackName())}
 	}
 	stages := pipelineStages(pipeline.Template)
-	return sourceActionProblems(stages, cfg)
+	problems := sourceActionProblems(stages, cfg)
+	return append(problems, approvalProblems(stages, cfg)...)
+}
+
+// stageOf is the pipeline stage that deploys deployment d (CDK Pipelines names it after the
+// CDK stage, which the app names after the environment), ok false without one.
+func stageOf(stages []pipelineStage, d *config.Config) (pipelineStage, bool) {
+	for _, s := range stages {
+		if s.name == d.Environment {
+			return s, true
+		}
+	}
+	return pipelineStage{}, false
+}
+
+// approvalProblems: each environment pipeline.approvalBefore names waits, in its stage, for a
+// manual approval before any of its deploy actions, and no other environment waits. Actions in a
+// stage run by RunOrder ("RunOrder determines the relative order in which multiple Actions in the
+// same Stage execute", CommonActionProps.runOrder, aws-cdk-lib aws_codepipeline; read 2026-12-07):
+// an approval with a later RunOrder than a deploy asks after the change is made (mutation run
+// 26's A03, the approval removed, and A04, its RunOrder moved after the deploys).
+func approvalProblems(stages []pipelineStage, cfg *config.Config) []string {
+	var problems []string
+	for _, d := range cfg.Deployments() {
+		stage, ok := stageOf(stages, d)
+		if !ok {
+			problems = append(problems, fmt.Sprintf("the pipeline has no stage %s: environment %s is never deployed", d.Environment, d.Environment))
+			continue
+		}
+		firstDeploy, approvals := 0, map[string]int{}
+		for _, a := range stage.actions {
+			order := cfntemplate.Int(a["RunOrder"])
+			switch actionProvider(a) {
+			case "Manual":
+				approvals[cfntemplate.Text(a["Name"])] = order
+			case "CloudFormation":
+				if firstDeploy == 0 || order < firstDeploy {
+					firstDeploy = order
+				}
+			}
+		}
+		if !slices.Contains(cfg.Pipeline.ApprovalBefore, d.Environment) {
+			for name := range approvals {
+				problems = append(problems, fmt.Sprintf("pipeline stage %s: manual approval %s, but pipeline.approvalBefore does not name %s", d.Environment, name, d.Environment))
+			}
+			continue
+		}
+		before := false
+		for _, order := range approvals {
+			before = before || order < firstDeploy
+		}
+		if !before {
+			problems = append(problems, fmt.Sprintf("pipeline stage %s: no manual approval runs before its first deploy action (RunOrder %d; approvals %v): pipeline.approvalBefore names %s, which would deploy unapproved",
+				d.Environment, firstDeploy, approvals, d.Environment))
+		}
+	}
+	return problems
 }
 
 // pipelineStages are the stages of the stack's CodePipeline pipeline, by name, in order.

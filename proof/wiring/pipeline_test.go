@@ -1,6 +1,7 @@
 package wiring
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -49,6 +50,16 @@ func pipelineAction(t *testing.T, template map[string]any, name string) map[stri
 	return nil
 }
 
+// removePipelineAction takes the action named name out of its stage.
+func removePipelineAction(template map[string]any, name string) {
+	for _, p := range cfntemplate.OfType(cfntemplate.Resources(template), "AWS::CodePipeline::Pipeline") {
+		for _, s := range cfntemplate.List(p["Stages"]) {
+			stage := s.(map[string]any)
+			stage["Actions"] = slices.DeleteFunc(cfntemplate.List(stage["Actions"]), func(a any) bool { return a.(map[string]any)["Name"] == name })
+		}
+	}
+}
+
 func TestPipelineOfTheFixtureIsAsConfigured(t *testing.T) {
 	stacks, cfg := pipelineFixture(t)
 	assert.Empty(t, Pipeline(stacks, cfg))
@@ -66,4 +77,25 @@ func TestPipelineSourceActionThatIsNotTheConfiguredBranchRepositoryOrConnectionF
 		require.Len(t, problems, 1, key)
 		assert.Contains(t, problems[0], key+" is \""+planted+"\"")
 	}
+}
+
+// Run 26's A03 (prod's approval removed) and A04 (its RunOrder after the deploys), and an
+// approval in an environment pipeline.approvalBefore does not name.
+func TestPipelineApprovalMissingAfterTheDeploysOrUnconfiguredFails(t *testing.T) {
+	stacks, cfg := pipelineFixture(t)
+	template := pipelineTemplate(t, stacks, cfg)
+	pipelineAction(t, template, "Approve-prod-apse7")["RunOrder"] = 9.0
+	problems := Pipeline(stacks, cfg)
+	require.Len(t, problems, 1)
+	assert.Contains(t, problems[0], "pipeline stage prod-apse7: no manual approval runs before its first deploy action")
+
+	stacks, cfg = pipelineFixture(t)
+	removePipelineAction(pipelineTemplate(t, stacks, cfg), "Approve-prod-apse7")
+	problems = Pipeline(stacks, cfg)
+	require.Len(t, problems, 1)
+	assert.Contains(t, problems[0], "pipeline stage prod-apse7: no manual approval runs before its first deploy action (RunOrder 2; approvals map[])")
+
+	stacks, cfg = pipelineFixture(t)
+	cfg.Pipeline.ApprovalBefore = nil
+	assert.Equal(t, []string{"pipeline stage prod-apse7: manual approval Approve-prod-apse7, but pipeline.approvalBefore does not name prod-apse7"}, Pipeline(stacks, cfg))
 }
