@@ -2,7 +2,10 @@ package wiring
 
 import (
 	"fmt"
+	"maps"
+	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
@@ -27,7 +30,8 @@ func Pipeline(stacks []cfnupdate.Stack, cfg *config.Config) []string {
 	}
 	stages := pipelineStages(pipeline.Template)
 	problems := sourceActionProblems(stages, cfg)
-	return append(problems, approvalProblems(stages, cfg)...)
+	problems = append(problems, approvalProblems(stages, cfg)...)
+	return append(problems, deployActionProblems(stages, stacks, cfg)...)
 }
 
 // stageOf is the pipeline stage that deploys deployment d (CDK Pipelines names it after the
@@ -149,6 +153,65 @@ func sourceActionProblems(stages []pipelineStage, cfg *config.Config) []string {
 	}
 	if !found {
 		problems = append(problems, "the pipeline has no CodeStarSourceConnection source action: nothing starts it from the configured repository")
+	}
+	return problems
+}
+
+// deployActionProblems: each environment's stage deploys each of that environment's stacks, from
+// its own template in the synth output, after the stacks it depends on. A CloudFormation action
+// deploys the TemplatePath ("ArtifactName::TemplateFileName") to StackName ("AWS CloudFormation
+// deploy action reference", CodePipeline User Guide; read 2026-12-07): the nested assembly's
+// manifest says which template is the stack's, and which stacks it depends on (cdk deploy's
+// order; a stack's Fn::GetStackOutput needs the other's outputs). Mutation run 26's A11 (prod's
+// patching stack from the stage environment's template) and A13 (prod's fleet before its
+// network).
+func deployActionProblems(stages []pipelineStage, stacks []cfnupdate.Stack, cfg *config.Config) []string {
+	var problems []string
+	for _, d := range cfg.Deployments() {
+		stage, ok := stageOf(stages, d)
+		if !ok {
+			continue // approvalProblems says so
+		}
+		own := map[string]cfnupdate.Stack{}
+		for _, s := range stacks {
+			if s.Environment == d.Environment {
+				own[s.Name] = s
+			}
+		}
+		first, last := map[string]int{}, map[string]int{} // RunOrders of each stack's actions
+		for _, a := range stage.actions {
+			if actionProvider(a) != "CloudFormation" {
+				continue
+			}
+			c := actionConfiguration(a)
+			name, order := cfntemplate.Text(c["StackName"]), cfntemplate.Int(a["RunOrder"])
+			s, ok := own[name]
+			if !ok {
+				problems = append(problems, fmt.Sprintf("pipeline stage %s: action %s deploys stack %s, which is not one of environment %s's stacks", d.Environment, cfntemplate.Text(a["Name"]), name, d.Environment))
+				continue
+			}
+			if first[name] == 0 || order < first[name] {
+				first[name] = order
+			}
+			last[name] = max(last[name], order)
+			if path, ok := c["TemplatePath"]; ok {
+				_, file, _ := strings.Cut(cfntemplate.Text(path), "::")
+				if want := filepath.Base(s.Dir) + "/" + s.TemplateFile; file != want {
+					problems = append(problems, fmt.Sprintf("pipeline stage %s: action %s deploys template %s to stack %s, whose template is %s in the synth output", d.Environment, cfntemplate.Text(a["Name"]), file, name, want))
+				}
+			}
+		}
+		for _, name := range slices.Sorted(maps.Keys(own)) {
+			if first[name] == 0 {
+				problems = append(problems, fmt.Sprintf("pipeline stage %s: no action deploys stack %s", d.Environment, name))
+			}
+			for _, dep := range own[name].DependsOn {
+				if first[name] != 0 && first[name] <= last[dep] {
+					problems = append(problems, fmt.Sprintf("pipeline stage %s: stack %s deploys from RunOrder %d, before stack %s, which it depends on in the manifest, has finished (RunOrder %d)",
+						d.Environment, name, first[name], dep, last[dep]))
+				}
+			}
+		}
 	}
 	return problems
 }

@@ -99,3 +99,32 @@ func TestPipelineApprovalMissingAfterTheDeploysOrUnconfiguredFails(t *testing.T)
 	cfg.Pipeline.ApprovalBefore = nil
 	assert.Equal(t, []string{"pipeline stage prod-apse7: manual approval Approve-prod-apse7, but pipeline.approvalBefore does not name prod-apse7"}, Pipeline(stacks, cfg))
 }
+
+// Run 26's A11: prod's patching stack prepared from the stage environment's template.
+func TestPipelineDeployOfAnotherEnvironmentsTemplateFails(t *testing.T) {
+	stacks, cfg := pipelineFixture(t)
+	template := pipelineTemplate(t, stacks, cfg)
+	actionConfiguration(pipelineAction(t, template, "privatepatch-prod-apse7-patching.Prepare"))["TemplatePath"] = "Synth_Output::assembly-stage-apse7/stageapse7PatchingD8091DAF.template.json"
+	assert.Equal(t, []string{"pipeline stage prod-apse7: action privatepatch-prod-apse7-patching.Prepare deploys template assembly-stage-apse7/stageapse7PatchingD8091DAF.template.json " +
+		"to stack privatepatch-prod-apse7-patching, whose template is assembly-prod-apse7/prodapse7Patching7DE0BCC4.template.json in the synth output"}, Pipeline(stacks, cfg))
+
+	stacks, cfg = pipelineFixture(t)
+	actionConfiguration(pipelineAction(t, pipelineTemplate(t, stacks, cfg), "privatepatch-prod-apse7-patching.Deploy"))["StackName"] = "privatepatch-stage-apse7-patching"
+	assert.Contains(t, Pipeline(stacks, cfg), "pipeline stage prod-apse7: action privatepatch-prod-apse7-patching.Deploy deploys stack privatepatch-stage-apse7-patching, which is not one of environment prod-apse7's stacks")
+
+	stacks, cfg = pipelineFixture(t)
+	removePipelineAction(pipelineTemplate(t, stacks, cfg), "privatepatch-prod-apse7-fleet.Prepare")
+	removePipelineAction(pipelineTemplate(t, stacks, cfg), "privatepatch-prod-apse7-fleet.Deploy")
+	assert.Equal(t, []string{"pipeline stage prod-apse7: no action deploys stack privatepatch-prod-apse7-fleet"}, Pipeline(stacks, cfg))
+}
+
+// Run 26's A13: prod's fleet at RunOrders 2/3 and its network at 4/5, the fleet first.
+func TestPipelineDeployBeforeAStackItDependsOnFails(t *testing.T) {
+	stacks, cfg := pipelineFixture(t)
+	template := pipelineTemplate(t, stacks, cfg)
+	for name, order := range map[string]float64{"fleet.Prepare": 2, "fleet.Deploy": 3, "network.Prepare": 4, "network.Deploy": 5} {
+		pipelineAction(t, template, "privatepatch-prod-apse7-"+name)["RunOrder"] = order
+	}
+	assert.Equal(t, []string{"pipeline stage prod-apse7: stack privatepatch-prod-apse7-fleet deploys from RunOrder 2, before stack privatepatch-prod-apse7-network, which it depends on in the manifest, has finished (RunOrder 5)"},
+		Pipeline(stacks, cfg))
+}
