@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -31,7 +32,8 @@ func Pipeline(stacks []cfnupdate.Stack, cfg *config.Config) []string {
 	stages := pipelineStages(pipeline.Template)
 	problems := sourceActionProblems(stages, cfg)
 	problems = append(problems, approvalProblems(stages, cfg)...)
-	return append(problems, deployActionProblems(stages, stacks, cfg)...)
+	problems = append(problems, deployActionProblems(stages, stacks, cfg)...)
+	return append(problems, deployRoleProblems(stages, cfg)...)
 }
 
 // stageOf is the pipeline stage that deploys deployment d (CDK Pipelines names it after the
@@ -209,6 +211,44 @@ func deployActionProblems(stages []pipelineStage, stacks []cfnupdate.Stack, cfg 
 				if first[name] != 0 && first[name] <= last[dep] {
 					problems = append(problems, fmt.Sprintf("pipeline stage %s: stack %s deploys from RunOrder %d, before stack %s, which it depends on in the manifest, has finished (RunOrder %d)",
 						d.Environment, name, first[name], dep, last[dep]))
+				}
+			}
+		}
+	}
+	return problems
+}
+
+// bootstrapRole is a role of the CDK bootstrap stack, as aws-cdk-lib's DefaultStackSynthesizer
+// names them: "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cdk-${Qualifier}-deploy-role-
+// ${AWS::AccountId}-${AWS::Region}", and cfn-exec-role for the execution role
+// (DEFAULT_DEPLOY_ROLE_ARN, DEFAULT_CLOUDFORMATION_ROLE_ARN, core/lib/stack-synthesizers/
+// default-synthesizer.js, aws-cdk-lib 2.270.0; read 2026-12-07).
+var bootstrapRole = regexp.MustCompile(`^arn:(?:\$\{AWS::Partition\}|aws[a-z-]*):iam::([0-9]{12}):role/cdk-[A-Za-z0-9_-]+-(deploy-role|cfn-exec-role)-([0-9]{12})-([a-z0-9-]+)$`)
+
+// deployRoleProblems: each environment's CloudFormation actions act as that environment's
+// bootstrap roles: the action as its deploy role, CloudFormation as its execution role (the
+// action's Configuration.RoleArn; "AWS CloudFormation deploy action reference", CodePipeline User
+// Guide; read 2026-12-07). Another account's role would deploy the stack into that account
+// (mutation run 26's A12: prod's network prepared with the stage account's execution role).
+func deployRoleProblems(stages []pipelineStage, cfg *config.Config) []string {
+	var problems []string
+	partition := func(v any) string { return "${" + cfntemplate.Ref(v) + "}" }
+	for _, d := range cfg.Deployments() {
+		stage, _ := stageOf(stages, d)
+		for _, a := range stage.actions {
+			if actionProvider(a) != "CloudFormation" {
+				continue
+			}
+			roles := map[string]any{"deploy-role": a["RoleArn"]}
+			if execution, ok := actionConfiguration(a)["RoleArn"]; ok {
+				roles["cfn-exec-role"] = execution
+			}
+			for _, kind := range slices.Sorted(maps.Keys(roles)) {
+				arn := cfntemplate.Joined(roles[kind], partition)
+				m := bootstrapRole.FindStringSubmatch(arn)
+				if m == nil || m[1] != d.Account || m[2] != kind || m[3] != d.Account || m[4] != d.Region {
+					problems = append(problems, fmt.Sprintf("pipeline stage %s: action %s's %s is %s, not the CDK bootstrap %s of environment %s (account %s, region %s)",
+						d.Environment, cfntemplate.Text(a["Name"]), kind, arn, kind, d.Environment, d.Account, d.Region))
 				}
 			}
 		}

@@ -128,3 +128,16 @@ func TestPipelineDeployBeforeAStackItDependsOnFails(t *testing.T) {
 	assert.Equal(t, []string{"pipeline stage prod-apse7: stack privatepatch-prod-apse7-fleet deploys from RunOrder 2, before stack privatepatch-prod-apse7-network, which it depends on in the manifest, has finished (RunOrder 5)"},
 		Pipeline(stacks, cfg))
 }
+
+// Run 26's A12: prod's network prepared with the stage account's execution role; and an action
+// role in another region.
+func TestPipelineDeployWithAnotherEnvironmentsRoleFails(t *testing.T) {
+	stacks, cfg := pipelineFixture(t)
+	action := pipelineAction(t, pipelineTemplate(t, stacks, cfg), "privatepatch-prod-apse7-network.Prepare")
+	actionConfiguration(action)["RoleArn"] = "arn:aws:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-ap-southeast-7"
+	action["RoleArn"] = "arn:aws:iam::222222222222:role/cdk-hnb659fds-deploy-role-222222222222-us-east-1"
+	assert.Equal(t, []string{
+		"pipeline stage prod-apse7: action privatepatch-prod-apse7-network.Prepare's cfn-exec-role is arn:aws:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-ap-southeast-7, not the CDK bootstrap cfn-exec-role of environment prod-apse7 (account 222222222222, region ap-southeast-7)",
+		"pipeline stage prod-apse7: action privatepatch-prod-apse7-network.Prepare's deploy-role is arn:aws:iam::222222222222:role/cdk-hnb659fds-deploy-role-222222222222-us-east-1, not the CDK bootstrap deploy-role of environment prod-apse7 (account 222222222222, region ap-southeast-7)",
+	}, Pipeline(stacks, cfg))
+}
