@@ -33,7 +33,8 @@ func Pipeline(stacks []cfnupdate.Stack, cfg *config.Config) []string {
 	problems := sourceActionProblems(stages, cfg)
 	problems = append(problems, approvalProblems(stages, cfg)...)
 	problems = append(problems, deployActionProblems(stages, stacks, cfg)...)
-	return append(problems, deployRoleProblems(stages, cfg)...)
+	problems = append(problems, deployRoleProblems(stages, cfg)...)
+	return append(problems, protectStepProblems(pipeline.Template, stages, cfg)...)
 }
 
 // stageOf is the pipeline stage that deploys deployment d (CDK Pipelines names it after the
@@ -250,6 +251,53 @@ func deployRoleProblems(stages []pipelineStage, cfg *config.Config) []string {
 					problems = append(problems, fmt.Sprintf("pipeline stage %s: action %s's %s is %s, not the CDK bootstrap %s of environment %s (account %s, region %s)",
 						d.Environment, cfntemplate.Text(a["Name"]), kind, arn, kind, d.Environment, d.Account, d.Region))
 				}
+			}
+		}
+	}
+	return problems
+}
+
+var (
+	protectRole   = regexp.MustCompile(`:iam::([0-9]{12}):role/([A-Za-z0-9+=,.@_-]+)`)
+	protectRegion = regexp.MustCompile(`--region ([a-z0-9-]+)`)
+	protectStack  = regexp.MustCompile(`--stack-name ([A-Za-z0-9-]+)`)
+)
+
+// protectStepProblems: each environment's Protect step, after its deploys, assumes that
+// environment's protector role, in its account, and protects that environment's stacks in its
+// region. STS AssumeRole gives the credentials of the role the ARN names ("AssumeRole", AWS STS
+// API Reference; read 2026-12-07): another account's protector would protect, or fail to find,
+// other stacks, and this environment's would stay unprotected (mutation run 26's A05, prod's step
+// assuming the stage account's role). The role's name is config's, which the stack uses too.
+func protectStepProblems(template map[string]any, stages []pipelineStage, cfg *config.Config) []string {
+	var problems []string
+	projects := cfntemplate.OfType(cfntemplate.Resources(template), "AWS::CodeBuild::Project")
+	for _, d := range cfg.Deployments() {
+		stage, _ := stageOf(stages, d)
+		var buildspec string
+		for _, a := range stage.actions {
+			if cfntemplate.Text(a["Name"]) == "Protect-"+d.Environment {
+				source, _ := projects[cfntemplate.Ref(actionConfiguration(a)["ProjectName"])]["Source"].(map[string]any)
+				buildspec = cfntemplate.Joined(source["BuildSpec"], func(v any) string { return "${" + cfntemplate.Ref(v) + "}" })
+			}
+		}
+		if buildspec == "" {
+			problems = append(problems, fmt.Sprintf("pipeline stage %s: no Protect-%s step (a CodeBuild project with a build spec): its stacks stay without termination protection and stack policy", d.Environment, d.Environment))
+			continue
+		}
+		for _, m := range protectRole.FindAllStringSubmatch(buildspec, -1) {
+			if m[1] != d.Account || m[2] != d.ProtectorRoleName() {
+				problems = append(problems, fmt.Sprintf("pipeline stage %s: Protect-%s assumes role %s in account %s, not environment %s's protector %s in account %s", d.Environment, d.Environment, m[2], m[1], d.Environment, d.ProtectorRoleName(), d.Account))
+			}
+		}
+		for _, m := range protectRegion.FindAllStringSubmatch(buildspec, -1) {
+			if m[1] != d.Region {
+				problems = append(problems, fmt.Sprintf("pipeline stage %s: Protect-%s protects stacks in region %s, environment %s's are in %s", d.Environment, d.Environment, m[1], d.Environment, d.Region))
+			}
+		}
+		for _, m := range protectStack.FindAllStringSubmatch(buildspec, -1) {
+			if !slices.Contains([]string{d.StackName("network"), d.StackName("fleet"), d.StackName("patching")}, m[1]) {
+				problems = append(problems, fmt.Sprintf("pipeline stage %s: Protect-%s protects stack %s, not one of environment %s's", d.Environment, d.Environment, m[1], d.Environment))
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package wiring
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -140,4 +141,28 @@ func TestPipelineDeployWithAnotherEnvironmentsRoleFails(t *testing.T) {
 		"pipeline stage prod-apse7: action privatepatch-prod-apse7-network.Prepare's cfn-exec-role is arn:aws:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-ap-southeast-7, not the CDK bootstrap cfn-exec-role of environment prod-apse7 (account 222222222222, region ap-southeast-7)",
 		"pipeline stage prod-apse7: action privatepatch-prod-apse7-network.Prepare's deploy-role is arn:aws:iam::222222222222:role/cdk-hnb659fds-deploy-role-222222222222-us-east-1, not the CDK bootstrap deploy-role of environment prod-apse7 (account 222222222222, region ap-southeast-7)",
 	}, Pipeline(stacks, cfg))
+}
+
+// Run 26's A05: prod's Protect step assumes the stage account's protector; and protects another
+// environment's stack, in another region.
+func TestPipelineProtectStepOfAnotherEnvironmentFails(t *testing.T) {
+	stacks, cfg := pipelineFixture(t)
+	template := pipelineTemplate(t, stacks, cfg)
+	project := cfntemplate.Ref(actionConfiguration(pipelineAction(t, template, "Protect-prod-apse7"))["ProjectName"])
+	source := cfntemplate.Resources(template)[project].(map[string]any)["Properties"].(map[string]any)["Source"].(map[string]any)
+	join := cfntemplate.List(source["BuildSpec"].(map[string]any)["Fn::Join"])
+	parts := cfntemplate.List(join[1])
+	parts[2] = strings.Replace(parts[2].(string), ":iam::222222222222:role/privatepatch-prod-apse7-protect", ":iam::111111111111:role/privatepatch-prod-apse7-protect", 1)
+	problems := Pipeline(stacks, cfg)
+	assert.Equal(t, []string{"pipeline stage prod-apse7: Protect-prod-apse7 assumes role privatepatch-prod-apse7-protect in account 111111111111, not environment prod-apse7's protector privatepatch-prod-apse7-protect in account 222222222222"}, problems)
+
+	last := len(parts) - 1
+	parts[last] = strings.Replace(parts[last].(string), "--region ap-southeast-7 --enable-termination-protection --stack-name privatepatch-prod-apse7-network",
+		"--region us-east-1 --enable-termination-protection --stack-name privatepatch-stage-apse7-network", 1)
+	problems = Pipeline(stacks, cfg)
+	assert.Contains(t, problems, "pipeline stage prod-apse7: Protect-prod-apse7 protects stacks in region us-east-1, environment prod-apse7's are in ap-southeast-7")
+	assert.Contains(t, problems, "pipeline stage prod-apse7: Protect-prod-apse7 protects stack privatepatch-stage-apse7-network, not one of environment prod-apse7's")
+
+	removePipelineAction(template, "Protect-prod-apse7")
+	assert.Contains(t, Pipeline(stacks, cfg), "pipeline stage prod-apse7: no Protect-prod-apse7 step (a CodeBuild project with a build spec): its stacks stay without termination protection and stack policy")
 }
