@@ -30,7 +30,8 @@ func Pipeline(stacks []cfnupdate.Stack, cfg *config.Config) []string {
 		return []string{fmt.Sprintf("the assembly has no stack %s: pipeline mode synthesises the pipeline stack, which deploys the environments", cfg.PipelineStackName())}
 	}
 	stages := pipelineStages(pipeline.Template)
-	problems := sourceActionProblems(stages, cfg)
+	problems := pipelineEnvironmentProblems(*pipeline, cfg)
+	problems = append(problems, sourceActionProblems(stages, cfg)...)
 	problems = append(problems, approvalProblems(stages, cfg)...)
 	problems = append(problems, deployActionProblems(stages, stacks, cfg)...)
 	problems = append(problems, deployRoleProblems(stages, cfg)...)
@@ -90,6 +91,20 @@ func approvalProblems(stages []pipelineStage, cfg *config.Config) []string {
 		}
 	}
 	return problems
+}
+
+// pipelineEnvironmentProblems: the pipeline stack deploys, by its artifact's environment in the
+// top-level manifest (aws://ACCOUNT/REGION, "The environment into which this artifact is
+// deployed": ArtifactManifest.environment, the cloud-assembly schema, cdklabs/cloud-assembly-
+// schema-go, read 2026-12-07), into pipeline.account and pipeline.region as configuration resolves
+// them: the environments' bootstrap and protector roles trust that account, and StackEnvironments
+// reads only the environments' stacks (mutation run 26's A19).
+func pipelineEnvironmentProblems(s cfnupdate.Stack, cfg *config.Config) []string {
+	if s.Account == cfg.PipelineAccount() && s.Region == cfg.PipelineRegion() {
+		return nil
+	}
+	return []string{fmt.Sprintf("%s deploys to aws://%s/%s by its manifest environment, the configuration's pipeline is aws://%s/%s (pipeline.account, pipeline.region): the environments' roles trust the pipeline's account",
+		s.Name, s.Account, s.Region, cfg.PipelineAccount(), cfg.PipelineRegion())}
 }
 
 // pipelineStages are the stages of the stack's CodePipeline pipeline, by name, in order.

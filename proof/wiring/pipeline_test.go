@@ -166,3 +166,17 @@ func TestPipelineProtectStepOfAnotherEnvironmentFails(t *testing.T) {
 	removePipelineAction(template, "Protect-prod-apse7")
 	assert.Contains(t, Pipeline(stacks, cfg), "pipeline stage prod-apse7: no Protect-prod-apse7 step (a CodeBuild project with a build spec): its stacks stay without termination protection and stack policy")
 }
+
+// Run 26's A19: the pipeline stack's manifest environment in another account; and region.
+func TestPipelineStackInAnotherEnvironmentThanConfiguredFails(t *testing.T) {
+	stacks, cfg := pipelineFixture(t)
+	for i := range stacks {
+		if stacks[i].Name == cfg.PipelineStackName() {
+			stacks[i].Account = "111111111111"
+		}
+	}
+	assert.Equal(t, []string{"privatepatch-pipeline deploys to aws://111111111111/ap-southeast-7 by its manifest environment, the configuration's pipeline is aws://333333333333/ap-southeast-7 " +
+		"(pipeline.account, pipeline.region): the environments' roles trust the pipeline's account"}, Pipeline(stacks, cfg))
+	cfg.Pipeline.Account, cfg.Pipeline.Region = "111111111111", "us-east-1"
+	assert.Contains(t, Pipeline(stacks, cfg)[0], "privatepatch-pipeline deploys to aws://111111111111/ap-southeast-7 by its manifest environment, the configuration's pipeline is aws://111111111111/us-east-1")
+}
