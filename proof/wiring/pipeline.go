@@ -31,6 +31,7 @@ func Pipeline(stacks []cfnupdate.Stack, cfg *config.Config) []string {
 	}
 	stages := pipelineStages(pipeline.Template)
 	problems := pipelineEnvironmentProblems(*pipeline, cfg)
+	problems = append(problems, bootstrapVersionProblems(stacks)...)
 	problems = append(problems, sourceActionProblems(stages, cfg)...)
 	problems = append(problems, approvalProblems(stages, cfg)...)
 	problems = append(problems, deployActionProblems(stages, stacks, cfg)...)
@@ -105,6 +106,27 @@ func pipelineEnvironmentProblems(s cfnupdate.Stack, cfg *config.Config) []string
 	}
 	return []string{fmt.Sprintf("%s deploys to aws://%s/%s by its manifest environment, the configuration's pipeline is aws://%s/%s (pipeline.account, pipeline.region): the environments' roles trust the pipeline's account",
 		s.Name, s.Account, s.Region, cfg.PipelineAccount(), cfg.PipelineRegion())}
+}
+
+// CdkBootstrapVersion is the bootstrap stack version aws-cdk-lib's DefaultStackSynthesizer
+// requires of every stack it synthesises: "The minimum bootstrap stack version required by this
+// app", MIN_BOOTSTRAP_STACK_VERSION = 6 (core/lib/stack-synthesizers/default-synthesizer.js,
+// aws-cdk-lib 2.270.0, go.mod's; read 2026-12-07; a test reads it from the module). The CLI
+// compares it with the version in the bootstrap stack's SSM parameter.
+const CdkBootstrapVersion = 6
+
+// bootstrapVersionProblems: every stack's manifest requires the bootstrap version the synthesizer
+// requires: a higher one fails every deploy against the environments' bootstrap stacks, a lower
+// one lets a deploy start on a bootstrap stack without the roles it uses (mutation run 26's A21,
+// the pipeline's 6 turned 99). Every stack's, the environments' stages' too.
+func bootstrapVersionProblems(stacks []cfnupdate.Stack) []string {
+	var problems []string
+	for _, s := range stacks {
+		if s.BootstrapVersion != CdkBootstrapVersion {
+			problems = append(problems, fmt.Sprintf("%s: the manifest's requiresBootstrapStackVersion is %d, aws-cdk-lib's DefaultStackSynthesizer requires %d", s.Name, s.BootstrapVersion, CdkBootstrapVersion))
+		}
+	}
+	return problems
 }
 
 // pipelineStages are the stages of the stack's CodePipeline pipeline, by name, in order.

@@ -1,7 +1,15 @@
 package wiring
 
 import (
+	"archive/tar"
+	"compress/gzip"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -179,4 +187,47 @@ func TestPipelineStackInAnotherEnvironmentThanConfiguredFails(t *testing.T) {
 		"(pipeline.account, pipeline.region): the environments' roles trust the pipeline's account"}, Pipeline(stacks, cfg))
 	cfg.Pipeline.Account, cfg.Pipeline.Region = "111111111111", "us-east-1"
 	assert.Contains(t, Pipeline(stacks, cfg)[0], "privatepatch-pipeline deploys to aws://111111111111/ap-southeast-7 by its manifest environment, the configuration's pipeline is aws://111111111111/us-east-1")
+}
+
+// Run 26's A21: the pipeline's requiresBootstrapStackVersion 6 turned 99; a stage stack's too.
+func TestPipelineStackRequiringAnotherBootstrapVersionFails(t *testing.T) {
+	stacks, cfg := pipelineFixture(t)
+	for i := range stacks {
+		if stacks[i].Name == cfg.PipelineStackName() || stacks[i].Name == "privatepatch-stage-apse7-fleet" {
+			stacks[i].BootstrapVersion = 99
+		}
+	}
+	assert.Equal(t, []string{
+		"privatepatch-pipeline: the manifest's requiresBootstrapStackVersion is 99, aws-cdk-lib's DefaultStackSynthesizer requires 6",
+		"privatepatch-stage-apse7-fleet: the manifest's requiresBootstrapStackVersion is 99, aws-cdk-lib's DefaultStackSynthesizer requires 6",
+	}, Pipeline(stacks, cfg))
+}
+
+// CdkBootstrapVersion is the MIN_BOOTSTRAP_STACK_VERSION of the aws-cdk-lib that go.mod pins, as
+// its jsii bundle in the module cache holds it.
+func TestCdkBootstrapVersionIsTheOneThePinnedAwsCdkLibRequires(t *testing.T) {
+	dir, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/aws/aws-cdk-go/awscdk/v2").Output()
+	require.NoError(t, err)
+	bundles, err := filepath.Glob(filepath.Join(strings.TrimSpace(string(dir)), "jsii", "aws-cdk-lib-*.tgz"))
+	require.NoError(t, err)
+	require.Len(t, bundles, 1)
+	f, err := os.Open(bundles[0])
+	require.NoError(t, err)
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	require.NoError(t, err)
+	archive := tar.NewReader(gz)
+	for {
+		h, err := archive.Next()
+		require.NoError(t, err, "no default-synthesizer.js in %s", bundles[0])
+		if h.Name != "package/core/lib/stack-synthesizers/default-synthesizer.js" {
+			continue
+		}
+		source, err := io.ReadAll(archive)
+		require.NoError(t, err)
+		m := regexp.MustCompile(`MIN_BOOTSTRAP_STACK_VERSION=([0-9]+)`).FindSubmatch(source)
+		require.NotNil(t, m)
+		assert.Equal(t, strconv.Itoa(CdkBootstrapVersion), string(m[1]))
+		return
+	}
 }
