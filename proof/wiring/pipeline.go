@@ -33,10 +33,60 @@ func Pipeline(stacks []cfnupdate.Stack, cfg *config.Config) []string {
 	problems := pipelineEnvironmentProblems(*pipeline, cfg)
 	problems = append(problems, bootstrapVersionProblems(stacks)...)
 	problems = append(problems, sourceActionProblems(stages, cfg)...)
+	problems = append(problems, connectionUseProblems(pipeline.Template, stages, cfg)...)
 	problems = append(problems, approvalProblems(stages, cfg)...)
 	problems = append(problems, deployActionProblems(stages, stacks, cfg)...)
 	problems = append(problems, deployRoleProblems(stages, cfg)...)
 	return append(problems, protectStepProblems(pipeline.Template, stages, cfg)...)
+}
+
+// connectionUseProblems: the role of each source action may use the configured connection:
+// codeconnections:UseConnection (codestar-connections: for an ARN of that service) on its ARN,
+// allowed by a policy attached to the role. "When specifying a resource in the IAM policy, the
+// service prefix needs to match that of the resource" ("Identity and access management for AWS
+// CodeStar Notifications and AWS CodeConnections", Developer Tools console User Guide; read
+// 2026-12-06, as stacks/pipeline.go's grantUseConnection cites it). Without it the source action
+// fails every run (mutation run 26's A02: the grant on another connection's ARN).
+func connectionUseProblems(template map[string]any, stages []pipelineStage, cfg *config.Config) []string {
+	arn := cfg.Pipeline.ConnectionArn
+	service := strings.Split(arn+"::", ":")[2] // arn:PARTITION:SERVICE:REGION:ACCOUNT:connection/ID
+	resources := cfntemplate.Resources(template)
+	var problems []string
+	for _, stage := range stages {
+		for _, action := range stage.actions {
+			if actionProvider(action) != "CodeStarSourceConnection" {
+				continue
+			}
+			role := cfntemplate.GetAtt(action["RoleArn"])
+			var statements []any
+			for _, policy := range cfntemplate.OfType(resources, "AWS::IAM::Policy") {
+				if slices.ContainsFunc(cfntemplate.List(policy["Roles"]), func(r any) bool { return cfntemplate.Ref(r) == role }) {
+					document, _ := policy["PolicyDocument"].(map[string]any)
+					statements = append(statements, cfntemplate.Values(document["Statement"])...)
+				}
+			}
+			if !slices.ContainsFunc(statements, func(st any) bool { return allowsOn(st, service+":UseConnection", arn) }) {
+				problems = append(problems, fmt.Sprintf("pipeline source action %s: its role %s is allowed no %s:UseConnection on the configured connection %s: the source action cannot use it",
+					cfntemplate.Text(action["Name"]), role, service, arn))
+			}
+		}
+	}
+	return problems
+}
+
+// allowsOn says whether statement (of a policy document) allows action, named exactly (IAM
+// action names are case-insensitive) or by "service:*" or "*", on resource, named exactly or by "*".
+func allowsOn(statement any, action, resource string) bool {
+	st, _ := statement.(map[string]any)
+	if st["Effect"] != "Allow" {
+		return false
+	}
+	service, _, _ := strings.Cut(action, ":")
+	actionOK := slices.ContainsFunc(cfntemplate.Values(st["Action"]), func(a any) bool {
+		name := cfntemplate.Text(a)
+		return strings.EqualFold(name, action) || strings.EqualFold(name, service+":*") || name == "*"
+	})
+	return actionOK && slices.ContainsFunc(cfntemplate.Values(st["Resource"]), func(r any) bool { return r == resource || r == "*" })
 }
 
 // stageOf is the pipeline stage that deploys deployment d (CDK Pipelines names it after the

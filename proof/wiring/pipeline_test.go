@@ -231,3 +231,27 @@ func TestCdkBootstrapVersionIsTheOneThePinnedAwsCdkLibRequires(t *testing.T) {
 		return
 	}
 }
+
+// Run 26's A02: the source action's role may use another connection only; and a role with no
+// grant at all.
+func TestPipelineSourceRoleThatCannotUseTheConfiguredConnectionFails(t *testing.T) {
+	stacks, cfg := pipelineFixture(t)
+	template := pipelineTemplate(t, stacks, cfg)
+	role := cfntemplate.GetAtt(pipelineAction(t, template, "my-org_privatepatch-config")["RoleArn"])
+	var statement map[string]any
+	for _, policy := range cfntemplate.OfType(cfntemplate.Resources(template), "AWS::IAM::Policy") {
+		if cfntemplate.Ref(cfntemplate.First(policy["Roles"])) == role {
+			statement = cfntemplate.First(policy["PolicyDocument"].(map[string]any)["Statement"]).(map[string]any)
+		}
+	}
+	require.Contains(t, statement["Action"], "codeconnections:UseConnection")
+	statement["Resource"] = "arn:aws:codeconnections:ap-southeast-7:333333333333:connection/11111111-89ab-cdef-0123-456789abcdef"
+	want := "pipeline source action my-org_privatepatch-config: its role " + role + " is allowed no codeconnections:UseConnection on the configured connection " + cfg.Pipeline.ConnectionArn + ": the source action cannot use it"
+	assert.Equal(t, []string{want}, Pipeline(stacks, cfg))
+
+	statement["Resource"] = cfg.Pipeline.ConnectionArn
+	statement["Action"] = []any{"codestar-connections:UseConnection"} // the prefix of another service than the ARN's
+	assert.Equal(t, []string{want}, Pipeline(stacks, cfg))
+	statement["Action"] = "CodeConnections:*"
+	assert.Empty(t, Pipeline(stacks, cfg))
+}
