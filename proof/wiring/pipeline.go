@@ -1,6 +1,7 @@
 package wiring
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"path/filepath"
@@ -37,7 +38,8 @@ func Pipeline(stacks []cfnupdate.Stack, cfg *config.Config) []string {
 	problems = append(problems, approvalProblems(stages, cfg)...)
 	problems = append(problems, deployActionProblems(stages, stacks, cfg)...)
 	problems = append(problems, deployRoleProblems(stages, cfg)...)
-	return append(problems, protectStepProblems(pipeline.Template, stages, cfg)...)
+	problems = append(problems, protectStepProblems(pipeline.Template, stages, cfg)...)
+	return append(problems, synthStepProblems(pipeline.Template, stages, cfg)...)
 }
 
 // connectionUseProblems: the role of each source action may use the configured connection:
@@ -389,4 +391,39 @@ func protectStepProblems(template map[string]any, stages []pipelineStage, cfg *c
 		}
 	}
 	return problems
+}
+
+// synthStepProblems: the build that writes the artifact the environments deploy from (the
+// artifact their TemplatePaths name) runs make verify on the configuration's file, the command
+// config.PipelineVerifyCommand spells for the stack too: the project's design, so that no
+// environment deploys an assembly these checks have not passed (mutation run 26's A20, the
+// command removed). The build spec is CodeBuild's JSON (phases.build.commands).
+func synthStepProblems(template map[string]any, stages []pipelineStage, cfg *config.Config) []string {
+	var artifact string
+	for _, stage := range stages {
+		for _, a := range stage.actions {
+			if path, ok := actionConfiguration(a)["TemplatePath"]; ok && artifact == "" {
+				artifact, _, _ = strings.Cut(cfntemplate.Text(path), "::")
+			}
+		}
+	}
+	projects := cfntemplate.OfType(cfntemplate.Resources(template), "AWS::CodeBuild::Project")
+	for _, stage := range stages {
+		for _, a := range stage.actions {
+			if !slices.ContainsFunc(cfntemplate.List(a["OutputArtifacts"]), func(o any) bool { return artifact != "" && cfntemplate.Text(o.(map[string]any)["Name"]) == artifact }) {
+				continue
+			}
+			source, _ := projects[cfntemplate.Ref(actionConfiguration(a)["ProjectName"])]["Source"].(map[string]any)
+			var spec struct {
+				Phases map[string]struct {
+					Commands []string `json:"commands"`
+				} `json:"phases"`
+			}
+			if err := json.Unmarshal([]byte(cfntemplate.Text(source["BuildSpec"])), &spec); err != nil || !slices.Contains(spec.Phases["build"].Commands, cfg.PipelineVerifyCommand()) {
+				return []string{fmt.Sprintf("pipeline build %s, which writes %s, does not run %q: the environments would deploy an assembly make verify never passed", cfntemplate.Text(a["Name"]), artifact, cfg.PipelineVerifyCommand())}
+			}
+			return nil
+		}
+	}
+	return []string{fmt.Sprintf("the pipeline has no build that writes the artifact %q its deploy actions read: no step runs %q", artifact, cfg.PipelineVerifyCommand())}
 }

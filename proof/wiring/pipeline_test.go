@@ -255,3 +255,19 @@ func TestPipelineSourceRoleThatCannotUseTheConfiguredConnectionFails(t *testing.
 	statement["Action"] = "CodeConnections:*"
 	assert.Empty(t, Pipeline(stacks, cfg))
 }
+
+// Run 26's A20: the Synth build no longer runs make verify on the configuration's file; and one
+// that runs it on another file.
+func TestPipelineSynthThatDoesNotRunMakeVerifyOnTheConfigurationFails(t *testing.T) {
+	for _, planted := range []string{"", "make verify CONFIG=configs/other.yaml"} {
+		stacks, cfg := pipelineFixture(t)
+		template := pipelineTemplate(t, stacks, cfg)
+		project := cfntemplate.Ref(actionConfiguration(pipelineAction(t, template, "Synth"))["ProjectName"])
+		source := cfntemplate.Resources(template)[project].(map[string]any)["Properties"].(map[string]any)["Source"].(map[string]any)
+		spec := source["BuildSpec"].(string)
+		require.Contains(t, spec, `"make verify CONFIG=configs/a.yaml",`)
+		source["BuildSpec"] = strings.Replace(spec, `"make verify CONFIG=configs/a.yaml",`, strings.TrimPrefix(`"`+planted+`",`, `"",`), 1)
+		assert.Equal(t, []string{`pipeline build Synth, which writes Synth_Output, does not run "make verify CONFIG=configs/a.yaml": the environments would deploy an assembly make verify never passed`},
+			Pipeline(stacks, cfg), planted)
+	}
+}
