@@ -32,7 +32,7 @@ func Pipeline(stacks []cfnupdate.Stack, cfg *config.Config) []string {
 	}
 	stages := pipelineStages(pipeline.Template)
 	problems := pipelineEnvironmentProblems(*pipeline, cfg)
-	problems = append(problems, bootstrapVersionProblems(stacks)...)
+	problems = append(problems, bootstrapVersionProblems(stacks, cfg)...)
 	problems = append(problems, sourceActionProblems(stages, cfg)...)
 	problems = append(problems, connectionUseProblems(pipeline.Template, stages, cfg)...)
 	problems = append(problems, approvalProblems(stages, cfg)...)
@@ -167,14 +167,21 @@ func pipelineEnvironmentProblems(s cfnupdate.Stack, cfg *config.Config) []string
 // compares it with the version in the bootstrap stack's SSM parameter.
 const CdkBootstrapVersion = 6
 
-// bootstrapVersionProblems: every stack's manifest requires the bootstrap version the synthesizer
-// requires: a higher one fails every deploy against the environments' bootstrap stacks, a lower
-// one lets a deploy start on a bootstrap stack without the roles it uses (mutation run 26's A21,
-// the pipeline's 6 turned 99). Every stack's, the environments' stages' too.
-func bootstrapVersionProblems(stacks []cfnupdate.Stack) []string {
+// bootstrapVersionProblems: the manifest of the pipeline stack and of each environment's stacks
+// requires the bootstrap version the synthesizer requires: a higher one fails every deploy
+// against the environments' bootstrap stacks, a lower one lets a deploy start on a bootstrap stack
+// without the roles it uses (mutation run 26's A21, the pipeline's 6 turned 99). CodePipeline's
+// cross-region support stacks are synthesised by a BootstraplessSynthesizer, which requires no
+// version (aws-cdk-lib 2.270.0's aws-codepipeline/lib/pipeline.js, getCrossRegionSupportSynthesizer):
+// those are not judged.
+func bootstrapVersionProblems(stacks []cfnupdate.Stack, cfg *config.Config) []string {
+	names := []string{cfg.PipelineStackName()}
+	for _, d := range cfg.Deployments() {
+		names = append(names, d.StackName("network"), d.StackName("fleet"), d.StackName("patching"))
+	}
 	var problems []string
 	for _, s := range stacks {
-		if s.BootstrapVersion != CdkBootstrapVersion {
+		if slices.Contains(names, s.Name) && s.BootstrapVersion != CdkBootstrapVersion {
 			problems = append(problems, fmt.Sprintf("%s: the manifest's requiresBootstrapStackVersion is %d, aws-cdk-lib's DefaultStackSynthesizer requires %d", s.Name, s.BootstrapVersion, CdkBootstrapVersion))
 		}
 	}

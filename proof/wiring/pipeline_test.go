@@ -22,13 +22,19 @@ import (
 )
 
 // pipelineFixture is test/testdata/pipeline: a pipeline-mode assembly (two environments in two
-// accounts, an approval before prod) as synthesised from its config.yaml, the stage stacks'
-// templates emptied (the pipeline checks read only their manifests), read afresh for each test.
+// accounts, one region, an approval before prod, the pipeline in a third account) as synthesised
+// from its config.yaml, the stage stacks' templates emptied (the pipeline checks read only their
+// manifests), read afresh for each test.
 func pipelineFixture(t *testing.T) ([]cfnupdate.Stack, *config.Config) {
+	return pipelineAssembly(t, "pipeline")
+}
+
+// pipelineAssembly is the fixture test/testdata/<name> with its configuration.
+func pipelineAssembly(t *testing.T, name string) ([]cfnupdate.Stack, *config.Config) {
 	t.Helper()
-	stacks, err := cfnupdate.ReadStacks("../../test/testdata/pipeline")
+	stacks, err := cfnupdate.ReadStacks("../../test/testdata/" + name)
 	require.NoError(t, err)
-	cfg, err := config.Load("../../test/testdata/pipeline/config.yaml")
+	cfg, err := config.Load("../../test/testdata/" + name + "/config.yaml")
 	require.NoError(t, err)
 	return stacks, cfg
 }
@@ -69,9 +75,15 @@ func removePipelineAction(template map[string]any, name string) {
 	}
 }
 
-func TestPipelineOfTheFixtureIsAsConfigured(t *testing.T) {
-	stacks, cfg := pipelineFixture(t)
-	assert.Empty(t, Pipeline(stacks, cfg))
+// Both fixtures pass: test/testdata/pipeline, and pipeline-two-regions (the pipeline in the
+// first environment's account and region, a codestar-connections ARN, a cross-region support
+// stack CodePipeline adds for eu-west-1, which no bootstrap version is required of).
+func TestPipelineOfTheFixturesIsAsConfigured(t *testing.T) {
+	for _, name := range []string{"pipeline", "pipeline-two-regions"} {
+		stacks, cfg := pipelineAssembly(t, name)
+		assert.Empty(t, Pipeline(stacks, cfg), name)
+	}
+	_, cfg := pipelineFixture(t)
 	cfg.Pipeline.Enabled = false
 	assert.Empty(t, Pipeline(nil, cfg), "no pipeline outside pipeline mode")
 }
@@ -201,6 +213,15 @@ func TestPipelineStackRequiringAnotherBootstrapVersionFails(t *testing.T) {
 		"privatepatch-pipeline: the manifest's requiresBootstrapStackVersion is 99, aws-cdk-lib's DefaultStackSynthesizer requires 6",
 		"privatepatch-stage-apse7-fleet: the manifest's requiresBootstrapStackVersion is 99, aws-cdk-lib's DefaultStackSynthesizer requires 6",
 	}, Pipeline(stacks, cfg))
+
+	stacks, cfg = pipelineAssembly(t, "pipeline-two-regions")
+	for i := range stacks {
+		if stacks[i].Name == cfg.PipelineStackName() {
+			stacks[i].BootstrapVersion = 5
+		}
+	}
+	assert.Equal(t, []string{"privatepatch-pipeline: the manifest's requiresBootstrapStackVersion is 5, aws-cdk-lib's DefaultStackSynthesizer requires 6"}, Pipeline(stacks, cfg),
+		"the support stack, bootstrapless, requires none")
 }
 
 // CdkBootstrapVersion is the MIN_BOOTSTRAP_STACK_VERSION of the aws-cdk-lib that go.mod pins, as
