@@ -22,9 +22,11 @@ import (
 )
 
 // pipelineFixture is test/testdata/pipeline: a pipeline-mode assembly (two environments in two
-// accounts, one region, an approval before prod, the pipeline in a third account) as synthesised
-// from its config.yaml, the stage stacks' templates emptied (the pipeline checks read only their
-// manifests), read afresh for each test.
+// accounts, one region, an approval before prod, the pipeline in a third account), read afresh
+// for each test. Each fixture is cdk synth's output for its config.yaml (the manifests and the
+// pipeline stack's template as written; the stage stacks' templates replaced by an empty one,
+// since these checks read only their manifests): after a change to stacks/pipeline.go, synthesise
+// it again and copy the same files.
 func pipelineFixture(t *testing.T) ([]cfnupdate.Stack, *config.Config) {
 	return pipelineAssembly(t, "pipeline")
 }

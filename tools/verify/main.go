@@ -49,8 +49,10 @@ flow table (each flow the architecture needs or must not allow, the network ACLs
 groups' verdicts and deciding rules, and each rule needed by a flow), the authorisation table
 (each runtime call evaluated by an IAM policy evaluator, and each policy statement, action,
 resource and condition needed by a call), a schema check against the CloudFormation resource
-specification, the AWS Control Tower proactive controls, and the patch calendar (make calendar:
-rings, WSUS first, deadlines). Exit status 1 when any of them is wrong (controls privatepatch does not adopt
+specification, the AWS Control Tower proactive controls, the patch calendar (make calendar:
+rings, WSUS first, deadlines), and in pipeline mode the pipeline stack against the configuration
+(source, approvals, each environment's deploy actions and roles, protect steps, the build's make
+verify). Exit status 1 when any of them is wrong (controls privatepatch does not adopt
 are listed, not failed), 2 when it cannot check. Run from the project root after make setup.
 
 `)
