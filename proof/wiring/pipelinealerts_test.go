@@ -8,9 +8,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// pipelineFixture is the pipeline stack's template of run 26's base A (two environments, an
-// approval before prod), asset hashes replaced: test/testdata holds no pipeline golden.
-const pipelineFixture = "testdata/pipelinealerts.pipeline.template.json"
+// pipelineTemplatePath is the pipeline stack's template of the pipeline fixture (pipelineFixture: two
+// environments, an approval before prod).
+const pipelineTemplatePath = "../../test/testdata/pipeline/Pipeline.template.json"
 
 // statements are a policy document's statements, as maps.
 func statements(document any) []any { return document.(map[string]any)["Statement"].([]any) }
@@ -18,7 +18,7 @@ func statements(document any) []any { return document.(map[string]any)["Statemen
 // The pipeline's alerts and keys as the construct writes them pass, and so do every golden's
 // rules, topics and keys under the checks that take any template.
 func TestPipelineAlertsPassThePipelineAndEveryGolden(t *testing.T) {
-	assert.Empty(t, PipelineAlerts(read(t, pipelineFixture)))
+	assert.Empty(t, PipelineAlerts(read(t, pipelineTemplatePath)))
 	paths, err := filepath.Glob("../../test/testdata/*.template.json")
 	require.NoError(t, err)
 	require.NotEmpty(t, paths)
@@ -33,7 +33,7 @@ func TestPipelineAlertsPassThePipelineAndEveryGolden(t *testing.T) {
 
 // Run 26's A17: the approval rule left out of the topic policy's aws:SourceArn is named.
 func TestTopicsAdmitRulesNamesARuleTheTopicPolicyLeavesOut(t *testing.T) {
-	template := read(t, pipelineFixture)
+	template := read(t, pipelineTemplatePath)
 	st := statements(props(template, "AlertsTopicPolicyFF1F97BA")["PolicyDocument"])[1].(map[string]any)
 	arns := st["Condition"].(map[string]any)["ArnEquals"].(map[string]any)
 	arns["aws:SourceArn"] = arns["aws:SourceArn"].([]any)[:1]
@@ -45,7 +45,7 @@ func TestTopicsAdmitRulesNamesARuleTheTopicPolicyLeavesOut(t *testing.T) {
 
 // Run 26's A18: the alerts key's EventBridge statement removed is named, for both actions.
 func TestTopicKeysAdmitRulesNamesAKeyEventBridgeCannotUse(t *testing.T) {
-	template := read(t, pipelineFixture)
+	template := read(t, pipelineTemplatePath)
 	policy := props(template, "AlertsKey9E1197AF")["KeyPolicy"].(map[string]any)
 	all := statements(policy)
 	policy["Statement"] = append(append([]any{}, all[:2]...), all[3:]...)
@@ -61,7 +61,7 @@ func TestTopicKeysAdmitRulesNamesAKeyEventBridgeCannotUse(t *testing.T) {
 // Run 26's A14 and A15: a state CodePipeline's events do not carry, and Manual (the approval's
 // provider) as its category, are named; the approval rule's detail-type changed is too.
 func TestPipelineAlertsNameStatesAndCategoriesNoEventCarries(t *testing.T) {
-	template := read(t, pipelineFixture)
+	template := read(t, pipelineTemplatePath)
 	failed := props(template, "AlertsFailedRule29D0C7BA")["EventPattern"].(map[string]any)
 	failed["detail"].(map[string]any)["state"] = []any{"FAILURE"}
 	approval := props(template, "AlertsApprovalRule334B9851")["EventPattern"].(map[string]any)
@@ -76,7 +76,7 @@ func TestPipelineAlertsNameStatesAndCategoriesNoEventCarries(t *testing.T) {
 // Run 26's A16: a rule naming the stack, not the pipeline, is named; the pipeline renamed with
 // it passes (the name is the template's, not a literal here).
 func TestPipelineNamesNamesARuleOnAnotherPipeline(t *testing.T) {
-	template := read(t, pipelineFixture)
+	template := read(t, pipelineTemplatePath)
 	failed := props(template, "AlertsFailedRule29D0C7BA")["EventPattern"].(map[string]any)
 	failed["detail"].(map[string]any)["pipeline"] = []any{"privatepatch-pipeline"}
 	assert.Contains(t, joined(PipelineAlerts(template)), `rule AlertsFailedRule29D0C7BA: detail.pipeline "privatepatch-pipeline" is not the name of the template's pipeline (privatepatch)`)
@@ -88,7 +88,7 @@ func TestPipelineNamesNamesARuleOnAnotherPipeline(t *testing.T) {
 // Run 26's A10: prod's deploy role dropped from the artifact key's Decrypt and DescribeKey is
 // named once (its first action reading artifacts); its account's root would do.
 func TestArtifactKeyReadersNamesADeployRoleTheKeyLeavesOut(t *testing.T) {
-	template := read(t, pipelineFixture)
+	template := read(t, pipelineTemplatePath)
 	st := statements(props(template, "PipelineArtifactsBucketEncryptionKeyF5BF0670")["KeyPolicy"])[1].(map[string]any)
 	roles := st["Principal"].(map[string]any)["AWS"].([]any)
 	st["Principal"].(map[string]any)["AWS"] = roles[:1]
@@ -105,7 +105,7 @@ func TestArtifactKeyReadersNamesADeployRoleTheKeyLeavesOut(t *testing.T) {
 // without its trust's confused-deputy conditions is named; CDK's CodeBuild roles, which no stack
 // trusts, are not; and nothing is judged without the trusting stacks. The goldens pass.
 func TestReachingServiceRolesNamesATrustedRoleWithoutDeputyConditions(t *testing.T) {
-	template := read(t, pipelineFixture)
+	template := read(t, pipelineTemplatePath)
 	stage := map[string]any{"Resources": map[string]any{"PipelineProtector": map[string]any{"Type": "AWS::IAM::Role", "Properties": map[string]any{
 		"AssumeRolePolicyDocument": map[string]any{"Statement": []any{map[string]any{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": map[string]any{
 			"AWS": map[string]any{"Fn::Join": []any{"", []any{"arn:", map[string]any{"Ref": "AWS::Partition"}, ":iam::333333333333:role/privatepatch-pipeline-protect"}}}}}}}}}}}

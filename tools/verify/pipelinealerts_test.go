@@ -15,7 +15,7 @@ import (
 // The pipeline alerts check runs in pipeline mode only, on the pipeline stack, and fails on a
 // planted defect (run 26's A14: a state no pipeline event carries).
 func TestPipelineAlertsCheckRunsInPipelineModeAndFailsAPlantedRule(t *testing.T) {
-	template, err := cfntemplate.ReadFile("../../proof/wiring/testdata/pipelinealerts.pipeline.template.json")
+	template, err := cfntemplate.ReadFile("../../test/testdata/pipeline/Pipeline.template.json")
 	require.NoError(t, err)
 	cfg, err := config.LoadDefault()
 	require.NoError(t, err)
