@@ -12,7 +12,7 @@ import (
 
 // Retention checks that every resource holding data is kept when the stack deletes or replaces
 // it, and only then: DeletionPolicy RetainExceptOnCreate and UpdateReplacePolicy Retain
-// (spec.KeptDeletionPolicy, spec.KeptUpdateReplacePolicy) on each of cfnupdate.StatefulTypes but
+// (spec.KeptDeletionPolicy, spec.KeptUpdateReplacePolicy) on each resource cfnupdate.Stateful names but
 // instances and topics, which hold no data once gone (a topic's subscriptions are re-made, an
 // instance's data is on its volumes). "Retained data" is the project's rule (the README's secure
 // defaults); CloudFormation's default is to delete: "If a resource has no DeletionPolicy
@@ -26,9 +26,9 @@ func Retention(templates ...map[string]any) []string {
 		for _, id := range slices.Sorted(maps.Keys(resources)) {
 			r, _ := resources[id].(map[string]any)
 			kind := cfntemplate.Text(r["Type"])
-			// An Elastic IP's retention (the WSUS server's) is check-update's to name at the update
-			// that removes it: assemblies of earlier versions have none, and a NAT gateway's needs none.
-			if !cfnupdate.StatefulTypes[kind] || kind == "AWS::EC2::Instance" || kind == "AWS::SNS::Topic" || kind == "AWS::EC2::EIP" {
+			// An Elastic IP an instance holds (the WSUS server's, which firewalls may allow) is
+			// kept as data is (cfnupdate.Stateful); a NAT gateway's goes with its gateway.
+			if !cfnupdate.Stateful(r) || kind == "AWS::EC2::Instance" || kind == "AWS::SNS::Topic" {
 				if got := cfntemplate.Text(r["DeletionPolicy"]); got == "Retain" {
 					problems = append(problems, fmt.Sprintf("%s %s: DeletionPolicy is \"Retain\", not %s: a failed first deploy leaves it behind, and the retry fails on it", kind, id, spec.KeptDeletionPolicy))
 				}

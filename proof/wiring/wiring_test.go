@@ -973,7 +973,8 @@ func TestAlarmsHearFromTheirPublishersOftenEnough(t *testing.T) {
 // Every resource holding data is retained, except by the rollback of the deploy that created it;
 // a log group left to be deleted (mutation run 7's n11), a volume replaced without keeping its
 // data, and a bucket and a Security Hub kept by a failed first deploy (plain Retain: a
-// reviewer's find, the retry fails on the bucket's name and on the hub) are named.
+// reviewer's find, the retry fails on the bucket's name and on the hub) and the WSUS server's
+// Elastic IP left to be released are named.
 func TestDataIsRetainedWhenTheStackDeletesOrReplacesIt(t *testing.T) {
 	for _, scenario := range goldenScenarios {
 		assert.Empty(t, Retention(goldenStacks(t, scenario, "network", "fleet", "patching")...), scenario)
@@ -991,6 +992,16 @@ func TestDataIsRetainedWhenTheStackDeletesOrReplacesIt(t *testing.T) {
 	assert.Contains(t, problems, `AWS::EC2::Volume WsusUpdateStore63860FE1: UpdateReplacePolicy is "", not Retain`)
 	assert.Contains(t, problems, `AWS::S3::Bucket CommandOutputBucket0DD4DD73: DeletionPolicy is "Retain", not RetainExceptOnCreate: a failed first deploy leaves it behind`)
 	assert.Contains(t, problems, `AWS::SecurityHub::Hub SecurityHub0D479FA2: DeletionPolicy is "Retain", not RetainExceptOnCreate: a failed first deploy leaves it behind`)
+
+	// The WSUS server's Elastic IP, which firewalls may allow, is kept as data is; a NAT
+	// gateway's, which goes with its gateway, is not judged.
+	fleet = read(t, "../../test/testdata/example.fleet.template.json")
+	delete(fleet["Resources"].(map[string]any)["WsusElasticIpF14AC9D4"].(map[string]any), "DeletionPolicy")
+	assert.Contains(t, joined(Retention(fleet)), `AWS::EC2::EIP WsusElasticIpF14AC9D4: DeletionPolicy is "", not RetainExceptOnCreate`)
+	nat := goldenStacks(t, "nat-per-az", "network")
+	require.Len(t, nat, 1)
+	require.Contains(t, nat[0]["Resources"], "NetworkVpcPublicSubnet1EIPE0D52090")
+	assert.Empty(t, Retention(nat...))
 }
 
 // The WSUS server synchronises the product of every Windows release the fleet runs; another
