@@ -26,6 +26,10 @@ func StackEnvironments(stacks []cfnupdate.Stack, cfg *config.Config) []string {
 		for _, part := range []string{"network", "fleet", "patching"} {
 			s, ok := byName[d.StackName(part)]
 			if !ok {
+				// Renamed, or left out: a second copy of the stack under another name, or none
+				// (the fourth review's F1; References names it only when its outputs are read).
+				problems = append(problems, fmt.Sprintf("%s: the configuration's %s stack is not in the cloud assembly's manifest under that name: "+
+					"the deploy would make it under another name, or not at all", d.StackName(part), part))
 				continue
 			}
 			if d.Region != "" && s.Region != d.Region {

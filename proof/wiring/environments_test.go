@@ -28,6 +28,12 @@ func TestAStacksManifestEnvironmentIsItsDeploymentsRegionAndAccount(t *testing.T
 	assert.Equal(t, []string{cfg.StackName("patching") + " deploys to region us-east-1 by its manifest environment aws://unknown-account/us-east-1, the configuration's region is us-west-2: its resources are made where the deployment's others are not"},
 		StackEnvironments(stacks("us-east-1"), cfg))
 
+	// The fourth review's F1: a configured stack not in the manifest under its name is named.
+	renamed := stacks("us-west-2")
+	renamed[1].Name += "-copy"
+	assert.Equal(t, []string{cfg.StackName("fleet") + ": the configuration's fleet stack is not in the cloud assembly's manifest under that name: " +
+		"the deploy would make it under another name, or not at all"}, StackEnvironments(renamed, cfg))
+
 	cfg.Account = "111111111111"
 	assert.Len(t, StackEnvironments(stacks("us-west-2"), cfg), 3, "an account configured: unknown-account is not it")
 }

@@ -48,6 +48,9 @@ func TaskServiceRoles(patching map[string]any) []string {
 		} else if !set || given == nil {
 			problems = append(problems, fmt.Sprintf("task %s: no ServiceRoleArn: Systems Manager runs it with its service-linked role, whose calls the authorisation table does not evaluate, "+
 				"not its window's service role %s, which the construct gives every task", id, want))
+		} else if got == want && getAttAttribute(given) != "Arn" {
+			problems = append(problems, fmt.Sprintf("task %s: ServiceRoleArn is its window's service role's %s, not its Arn: Systems Manager takes an ARN there (the fourth review's H1)",
+				id, getAttAttribute(given)))
 		} else if got != want {
 			if got == "" {
 				got = fmt.Sprint(tasks[id]["ServiceRoleArn"])

@@ -24,6 +24,11 @@ func TestEachWindowTaskRunsWithItsWindowsServiceRole(t *testing.T) {
 
 	props(patching, "MaintenanceWindowsprivatepatchweeklyTask15A70B942")["ServiceRoleArn"] = "arn:aws:iam::111111111111:role/elsewhere"
 	assert.Contains(t, joined(TaskServiceRoles(patching)), "ServiceRoleArn is arn:aws:iam::111111111111:role/elsewhere, not its window's service role")
+
+	// The fourth review's H1: the right role's RoleId (AROA...) is no ARN.
+	props(patching, "MaintenanceWindowsprivatepatchweeklyTask15A70B942")["ServiceRoleArn"] = map[string]any{"Fn::GetAtt": []any{"MaintenanceWindowsprivatepatchweeklyServiceRole94EE9378", "RoleId"}}
+	assert.Equal(t, []string{"task MaintenanceWindowsprivatepatchweeklyTask15A70B942: ServiceRoleArn is its window's service role's RoleId, not its Arn: Systems Manager takes an ARN there (the fourth review's H1)"},
+		TaskServiceRoles(patching))
 }
 
 // The fourth review's H2: a task with no ServiceRoleArn runs with Systems Manager's service-linked
