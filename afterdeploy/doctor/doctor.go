@@ -259,18 +259,36 @@ func denied(code string) bool {
 // (InvalidClientTokenId, "The X.509 certificate or AWS access key ID provided does not exist in our
 // records"; UnrecognizedClientException, the JSON services' spelling), EC2's AuthFailure, and a bad
 // secret key (SignatureDoesNotMatch) ("Common Errors", AWS Management Console guide and the service
-// API references; "Error codes for the Amazon EC2 API"; read 2026-12-07).
-var credentialCodes = []string{"ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException", "AuthFailure", "SignatureDoesNotMatch"}
+// API references; "Error codes for the Amazon EC2 API"; read 2026-12-07). Also EC2's expired
+// temporary credentials, RequestExpired ("there are actually three different error codes which
+// imply expired credentials. ExpiredTokenException, ExpiredToken, RequestExpired", on which the SDK
+// refreshes them: aws/aws-sdk-go pull request #253), and the JSON protocol services' bad signature,
+// InvalidSignatureException (Systems Manager's {"__type":"InvalidSignatureException","message":"The
+// request signature we calculated does not match ..."}: CrowdStrike/falcon-scripts issue #126;
+// aws/aws-sdk-js issue #168 alike); both read 2026-12-07.
+var credentialCodes = []string{"ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidClientTokenId", "UnrecognizedClientException",
+	"AuthFailure", "SignatureDoesNotMatch", "InvalidSignatureException"}
 
-// credentialsRefused tells whether the credentials did not work: a refused code, or the AWS CLI
-// finding none ("Unable to locate credentials", botocore's NoCredentialsError).
+// credentialTexts are what the AWS CLI prints, with no API answer, when it has no credentials to
+// sign with: none found (botocore's NoCredentialsError, "Unable to locate credentials"), or an IAM
+// Identity Center session expired, by botocore's exception formats (botocore/exceptions.py, read
+// 2026-12-07): UnauthorizedSSOTokenError "The SSO session associated with this profile has expired
+// or is otherwise invalid. To refresh this SSO session run aws sso login with the corresponding
+// profile.", SSOTokenLoadError "Error loading SSO Token: {error_msg}" and TokenRetrievalError
+// "Error when retrieving token from {provider}: {error_msg}" (provider sso, "Token has expired and
+// refresh failed").
+var credentialTexts = []string{"Unable to locate credentials", "SSO session associated with this profile has expired",
+	"Error loading SSO Token", "Error when retrieving token from sso"}
+
+// credentialsRefused tells whether the credentials did not work: a refused code, or a text of the
+// AWS CLI having none to sign with.
 func credentialsRefused(err error) bool {
 	var cliErr *CLIError
 	if !errors.As(err, &cliErr) {
 		return false
 	}
 	code, _, _ := APIError(err)
-	return slices.Contains(credentialCodes, code) || strings.Contains(cliErr.Stderr, "Unable to locate credentials")
+	return slices.Contains(credentialCodes, code) || slices.ContainsFunc(credentialTexts, func(text string) bool { return strings.Contains(cliErr.Stderr, text) })
 }
 
 // Failed tells whether any result failed.

@@ -454,6 +454,14 @@ func TestRefusedCredentialsStopAtTheCallerIdentityWithOneRefreshMessage(t *testi
 		"AuthFailure":                  "An error occurred (AuthFailure) when calling the GetCallerIdentity operation: AWS was not able to validate the provided access credentials",
 		"SignatureDoesNotMatch":        "An error occurred (SignatureDoesNotMatch) when calling the GetCallerIdentity operation: The request signature we calculated does not match the signature you provided.",
 		"Unable to locate credentials": "Unable to locate credentials. You can configure credentials by running \"aws configure\".",
+		// EC2's expired temporary credentials (a session expiring partway through the run).
+		"RequestExpired": "An error occurred (RequestExpired) when calling the DescribeRouteTables operation: Request has expired.",
+		// The JSON protocol services' bad secret key (Systems Manager, Config, CodePipeline).
+		"InvalidSignatureException": "An error occurred (InvalidSignatureException) when calling the GetCallerIdentity operation: The request signature we calculated does not match the signature you provided.",
+		// botocore's expired IAM Identity Center session, no API answer at all.
+		"SSO session associated with this profile has expired": "The SSO session associated with this profile has expired or is otherwise invalid. To refresh this SSO session run aws sso login with the corresponding profile.",
+		"Error loading SSO Token":                              "Error loading SSO Token: Token for my-sso does not exist",
+		"Error when retrieving token from sso":                 "Error when retrieving token from sso: Token has expired and refresh failed",
 	} {
 		f := &fake{t: t, responses: healthy(), errors: map[string]error{
 			"sts get-caller-identity": &CLIError{Args: []string{"sts", "get-caller-identity"}, Err: errors.New("exit status 254"), Stderr: stderr}}}
@@ -468,6 +476,13 @@ func TestRefusedCredentialsStopAtTheCallerIdentityWithOneRefreshMessage(t *testi
 	expired := &CLIError{Args: strings.Fields(weeklyWindow), Err: errors.New("exit status 254"),
 		Stderr: "An error occurred (ExpiredTokenException) when calling the GetMaintenanceWindow operation: The security token included in the request is expired"}
 	row := couldNotCheck("window", expired)
+	assert.Contains(t, row.Action, "refresh the credentials")
+	assert.NotContains(t, row.Action, "detect-stack-drift")
+
+	// A session expiring before the EC2 checks: EC2 says RequestExpired.
+	expired = &CLIError{Args: []string{"ec2", "describe-route-tables"}, Err: errors.New("exit status 254"),
+		Stderr: "An error occurred (RequestExpired) when calling the DescribeRouteTables operation: Request has expired."}
+	row = couldNotCheck("route tables", expired)
 	assert.Contains(t, row.Action, "refresh the credentials")
 	assert.NotContains(t, row.Action, "detect-stack-drift")
 }
