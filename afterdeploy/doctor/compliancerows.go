@@ -253,7 +253,8 @@ func (d *deployment) checkConfigRules() ([]Result, error) {
 // ruleEvaluations asks for the rules' evaluation status, nil for a rule AWS Config does not have.
 // A name it does not have fails the whole call with NoSuchConfigRuleException ("One or more AWS
 // Config rules in the request are invalid", the operation's errors, AWS Config API Reference, read
-// 2026-12-07), so the rules are then asked one by one: the others are still judged.
+// 2026-12-07), so the rules are then asked one by one: the others are still judged. Asked for one,
+// that refusal already names it.
 func (d *deployment) ruleEvaluations(names []string) (map[string]*ruleEvaluation, error) {
 	var out struct {
 		ConfigRulesEvaluationStatus []ruleEvaluation `json:"ConfigRulesEvaluationStatus"`
@@ -268,7 +269,10 @@ func (d *deployment) ruleEvaluations(names []string) (map[string]*ruleEvaluation
 		}
 	}
 	err := ask(names...)
-	if code, _, _ := APIError(err); code != "NoSuchConfigRuleException" || len(names) == 1 {
+	if code, _, _ := APIError(err); code == "NoSuchConfigRuleException" && len(names) == 1 {
+		// The one rule asked for is the one AWS Config does not have.
+		return map[string]*ruleEvaluation{names[0]: nil}, nil
+	} else if code != "NoSuchConfigRuleException" {
 		keep()
 		return statuses, err
 	}

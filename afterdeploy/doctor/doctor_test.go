@@ -1304,6 +1304,14 @@ func TestADeletedConfigRuleFailsAndTheOthersAreStillJudged(t *testing.T) {
 	assert.Equal(t, Fail, failing.State, "the planted failed evaluation is still seen")
 	assert.Contains(t, failing.Evidence, "InternalError")
 	assert.Equal(t, OK, rowOf(t, results, "Config rule privatepatch-association-compliance").State)
+
+	// A stack with a single rule: the refusal already names it, so it is the deleted one.
+	only := one + "privatepatch-managed-by-ssm"
+	d := &deployment{aws: &fake{t: t, responses: responses, errors: map[string]error{only: noSuchRule(only)}}}
+	statuses, err := d.ruleEvaluations([]string{"privatepatch-managed-by-ssm"})
+	require.NoError(t, err)
+	status, listed := statuses["privatepatch-managed-by-ssm"]
+	assert.True(t, listed && status == nil, "the single rule is named deleted")
 }
 
 // complianceResponses are healthy() with a patching stack that has Security Hub standards, AWS
