@@ -396,8 +396,100 @@ func protectStepProblems(template map[string]any, stages []pipelineStage, cfg *c
 				problems = append(problems, fmt.Sprintf("pipeline stage %s: Protect-%s protects stack %s, not one of environment %s's", d.Environment, d.Environment, m[1], d.Environment))
 			}
 		}
+		problems = append(problems, protectCommandProblems(awsCommands(buildspec), d)...)
 	}
 	return problems
+}
+
+// protectCommandProblems: the checks above judge the arguments a Protect step has; these, that it
+// has them, as stackprotection.Commands writes them. It assumes a role (aws sts assume-role
+// --role-arn): without, it acts in the pipeline's account as the step's own role. Every aws
+// cloudformation command names its region (--region): without, the AWS CLI takes
+// AWS_DEFAULT_REGION, which CodeBuild sets to "The AWS Region where the build is running ... used
+// primarily by the AWS CLI" ("Environment variables in build environments", AWS CodeBuild User
+// Guide; read 2026-12-07): the pipeline's, not the environment's. And each of
+// the environment's stacks gets both update-termination-protection --enable-termination-protection
+// and set-stack-policy by --stack-name (review 18's finding 2: each removal passed).
+func protectCommandProblems(commands []awsCLICommand, d *config.Config) []string {
+	var problems []string
+	assumes, done := false, map[string]bool{}
+	for _, c := range commands {
+		assumes = assumes || c.service == "sts" && c.operation == "assume-role" && c.options["--role-arn"] != ""
+		if c.service != "cloudformation" {
+			continue
+		}
+		if _, ok := c.options["--region"]; !ok {
+			problems = append(problems, fmt.Sprintf("pipeline stage %s: Protect-%s runs aws cloudformation %s (stack %s) without --region: the AWS CLI would use the build's region, not environment %s's %s",
+				d.Environment, d.Environment, c.operation, c.options["--stack-name"], d.Environment, d.Region))
+		}
+		if _, enables := c.options["--enable-termination-protection"]; c.operation != "update-termination-protection" || enables {
+			done[c.operation+" "+c.options["--stack-name"]] = true
+		}
+	}
+	if !assumes {
+		problems = append(problems, fmt.Sprintf("pipeline stage %s: Protect-%s assumes no role (aws sts assume-role --role-arn): it would act in the pipeline's account, not as environment %s's protector %s in account %s",
+			d.Environment, d.Environment, d.Environment, d.ProtectorRoleName(), d.Account))
+	}
+	for _, stack := range []string{d.StackName("network"), d.StackName("fleet"), d.StackName("patching")} {
+		for _, operation := range []string{"update-termination-protection", "set-stack-policy"} {
+			if !done[operation+" "+stack] {
+				problems = append(problems, fmt.Sprintf("pipeline stage %s: Protect-%s runs no aws cloudformation %s --stack-name %s: the stack stays without its %s",
+					d.Environment, d.Environment, operation, stack, map[string]string{"update-termination-protection": "termination protection", "set-stack-policy": "stack policy"}[operation]))
+			}
+		}
+	}
+	return problems
+}
+
+// awsCLICommand is one AWS CLI command of a build spec: aws SERVICE OPERATION, and each option
+// with the word after it ("" for a flag).
+type awsCLICommand struct {
+	service, operation string
+	options            map[string]string
+}
+
+var (
+	awsCLIStart     = regexp.MustCompile(`(?:^|[\s(])aws ([a-z0-9-]+) ([a-z0-9-]+)`)
+	shellSeparators = regexp.MustCompile(`&&|\|\||;|\n`)
+)
+
+// awsCommands are the AWS CLI commands of a CodeBuild build spec (its JSON: every phase's
+// commands; the whole text if it is not JSON), each shell line cut at &&, ||, ; and line ends:
+// stackprotection.Commands joins its commands with " && ", the assume-role in a for loop's $(...).
+func awsCommands(buildspec string) []awsCLICommand {
+	var spec struct {
+		Phases map[string]struct {
+			Commands []string `json:"commands"`
+		} `json:"phases"`
+	}
+	lines := []string{buildspec}
+	if json.Unmarshal([]byte(buildspec), &spec) == nil {
+		lines = nil
+		for _, phase := range slices.Sorted(maps.Keys(spec.Phases)) {
+			lines = append(lines, spec.Phases[phase].Commands...)
+		}
+	}
+	var commands []awsCLICommand
+	for _, line := range lines {
+		for _, part := range shellSeparators.Split(line, -1) {
+			at := awsCLIStart.FindStringSubmatchIndex(part)
+			if at == nil {
+				continue
+			}
+			c := awsCLICommand{service: part[at[2]:at[3]], operation: part[at[4]:at[5]], options: map[string]string{}}
+			words := strings.Fields(part[at[5]:])
+			for i, w := range words {
+				if strings.HasPrefix(w, "--") {
+					c.options[w] = ""
+					if i+1 < len(words) && !strings.HasPrefix(words[i+1], "--") {
+						c.options[w] = strings.Trim(words[i+1], `"'`)
+					}
+				}
+			}
+			commands = append(commands, c)
+		}
+	}
+	return commands
 }
 
 // synthStepProblems: the build that writes the artifact the environments deploy from (the

@@ -189,6 +189,36 @@ func TestPipelineProtectStepOfAnotherEnvironmentFails(t *testing.T) {
 	assert.Contains(t, Pipeline(stacks, cfg), "pipeline stage prod-apse7: no Protect-prod-apse7 step (a CodeBuild project with a build spec): its stacks stay without termination protection and stack policy")
 }
 
+// Review 18's finding 2: a Protect step missing an argument, not judged by the checks of its
+// values: the assume-role dropped, one command's --region dropped, one stack's stack policy and
+// another's termination protection dropped; each one defect, one line.
+func TestPipelineProtectStepMissingItsRoleRegionOrAStackFails(t *testing.T) {
+	for _, tc := range []struct{ name, from, to, want string }{
+		{"no assume-role", "aws sts assume-role --role-arn arn:", "aws sts get-caller-identity --query arn:",
+			"pipeline stage prod-apse7: Protect-prod-apse7 assumes no role (aws sts assume-role --role-arn): it would act in the pipeline's account, not as environment prod-apse7's protector privatepatch-prod-apse7-protect in account 222222222222"},
+		{"no --region", "set-stack-policy --region ap-southeast-7 --stack-name privatepatch-prod-apse7-fleet", "set-stack-policy --stack-name privatepatch-prod-apse7-fleet",
+			"pipeline stage prod-apse7: Protect-prod-apse7 runs aws cloudformation set-stack-policy (stack privatepatch-prod-apse7-fleet) without --region: the AWS CLI would use the build's region, not environment prod-apse7's ap-southeast-7"},
+		{"no stack policy", " && aws cloudformation set-stack-policy --region ap-southeast-7 --stack-name privatepatch-prod-apse7-network --stack-policy-body file://stack-policies/privatepatch-prod-apse7-network.json", "",
+			"pipeline stage prod-apse7: Protect-prod-apse7 runs no aws cloudformation set-stack-policy --stack-name privatepatch-prod-apse7-network: the stack stays without its stack policy"},
+		{"no termination protection", " --enable-termination-protection --stack-name privatepatch-prod-apse7-patching", " --no-enable-termination-protection --stack-name privatepatch-prod-apse7-patching",
+			"pipeline stage prod-apse7: Protect-prod-apse7 runs no aws cloudformation update-termination-protection --stack-name privatepatch-prod-apse7-patching: the stack stays without its termination protection"},
+	} {
+		stacks, cfg := pipelineFixture(t)
+		template := pipelineTemplate(t, stacks, cfg)
+		project := cfntemplate.Ref(actionConfiguration(pipelineAction(t, template, "Protect-prod-apse7"))["ProjectName"])
+		source := cfntemplate.Resources(template)[project].(map[string]any)["Properties"].(map[string]any)["Source"].(map[string]any)
+		parts := cfntemplate.List(cfntemplate.List(source["BuildSpec"].(map[string]any)["Fn::Join"])[1])
+		planted := false
+		for i, part := range parts {
+			if text, ok := part.(string); ok && strings.Contains(text, tc.from) {
+				parts[i], planted = strings.Replace(text, tc.from, tc.to, 1), true
+			}
+		}
+		require.True(t, planted, tc.name)
+		assert.Equal(t, []string{tc.want}, Pipeline(stacks, cfg), tc.name)
+	}
+}
+
 // Run 26's A19: the pipeline stack's manifest environment in another account; and region.
 func TestPipelineStackInAnotherEnvironmentThanConfiguredFails(t *testing.T) {
 	stacks, cfg := pipelineFixture(t)
