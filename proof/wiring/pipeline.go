@@ -76,19 +76,17 @@ func connectionUseProblems(template map[string]any, stages []pipelineStage, cfg 
 	return problems
 }
 
-// allowsOn says whether statement (of a policy document) allows action, named exactly (IAM
-// action names are case-insensitive) or by "service:*" or "*", on resource, named exactly or by "*".
+// allowsOn says whether statement (of a policy document) allows action on resource, by IAM's
+// wildcards, "*" and "?", in Action ("The prefix and the action name are case insensitive") and in
+// the segments of a Resource ARN ("IAM JSON policy elements: Action" and "Resource", IAM User
+// Guide; read 2026-12-07), as coversAction and glob match them for the other checks (review 18's
+// finding 5: "codeconnections:Use*" on "connection/*" was refused).
 func allowsOn(statement any, action, resource string) bool {
 	st, _ := statement.(map[string]any)
-	if st["Effect"] != "Allow" {
+	if st["Effect"] != "Allow" || !coversAction(st, action) {
 		return false
 	}
-	service, _, _ := strings.Cut(action, ":")
-	actionOK := slices.ContainsFunc(cfntemplate.Values(st["Action"]), func(a any) bool {
-		name := cfntemplate.Text(a)
-		return strings.EqualFold(name, action) || strings.EqualFold(name, service+":*") || name == "*"
-	})
-	return actionOK && slices.ContainsFunc(cfntemplate.Values(st["Resource"]), func(r any) bool { return r == resource || r == "*" })
+	return slices.ContainsFunc(cfntemplate.Values(st["Resource"]), func(r any) bool { return glob(rendered(r), resource) })
 }
 
 // stageOf is the pipeline stage that deploys deployment d (CDK Pipelines names it after the

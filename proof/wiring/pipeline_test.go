@@ -307,6 +307,14 @@ func TestPipelineSourceRoleThatCannotUseTheConfiguredConnectionFails(t *testing.
 	assert.Equal(t, []string{want}, Pipeline(stacks, cfg))
 	statement["Action"] = "CodeConnections:*"
 	assert.Empty(t, Pipeline(stacks, cfg))
+
+	// IAM's wildcards, as an escape hatch or an aspect could write them (review 18's finding 5).
+	statement["Action"], statement["Resource"] = "codeconnections:Use*", "arn:aws:codeconnections:ap-southeast-7:333333333333:connection/*"
+	assert.Empty(t, Pipeline(stacks, cfg), "Use* on connection/* covers the connection")
+	statement["Action"] = []any{"codeconnections:Get*", "codeconnections:List?onnections"}
+	assert.Equal(t, []string{want}, Pipeline(stacks, cfg), "wildcards of other actions")
+	statement["Action"], statement["Resource"] = "codeconnections:Use*", "arn:aws:codeconnections:ap-southeast-7:333333333333:host/*"
+	assert.Equal(t, []string{want}, Pipeline(stacks, cfg), "a wildcard of other resources")
 }
 
 // Run 26's A20: the Synth build no longer runs make verify on the configuration's file; and one
