@@ -131,6 +131,8 @@ func approvalProblems(stages []pipelineStage, cfg *config.Config) []string {
 				problems = append(problems, fmt.Sprintf("pipeline stage %s: manual approval %s, but pipeline.approvalBefore does not name %s", d.Environment, name, d.Environment))
 			}
 			continue
+		} else if firstDeploy == 0 {
+			continue // no deploy action to come before: deployActionProblems names each missing one
 		}
 		before := false
 		for _, order := range approvals {
@@ -362,12 +364,16 @@ var (
 // region. STS AssumeRole gives the credentials of the role the ARN names ("AssumeRole", AWS STS
 // API Reference; read 2026-12-07): another account's protector would protect, or fail to find,
 // other stacks, and this environment's would stay unprotected (mutation run 26's A05, prod's step
-// assuming the stage account's role). The role's name is config's, which the stack uses too.
+// assuming the stage account's role). The role's name is config's, which the stack uses too. An
+// environment without a stage is approvalProblems' to name.
 func protectStepProblems(template map[string]any, stages []pipelineStage, cfg *config.Config) []string {
 	var problems []string
 	projects := cfntemplate.OfType(cfntemplate.Resources(template), "AWS::CodeBuild::Project")
 	for _, d := range cfg.Deployments() {
-		stage, _ := stageOf(stages, d)
+		stage, ok := stageOf(stages, d)
+		if !ok {
+			continue
+		}
 		var buildspec string
 		for _, a := range stage.actions {
 			if cfntemplate.Text(a["Name"]) == "Protect-"+d.Environment {
@@ -494,7 +500,8 @@ func awsCommands(buildspec string) []awsCLICommand {
 // artifact their TemplatePaths name) runs make verify on the configuration's file, the command
 // config.PipelineVerifyCommand spells for the stack too: the project's design, so that no
 // environment deploys an assembly these checks have not passed (mutation run 26's A20, the
-// command removed). The build spec is CodeBuild's JSON (phases.build.commands).
+// command removed). The build spec is CodeBuild's JSON (phases.build.commands), read through
+// substituted: CDK writes it as an Fn::Join where a command holds a token.
 func synthStepProblems(template map[string]any, stages []pipelineStage, cfg *config.Config) []string {
 	var artifact string
 	for _, stage := range stages {
@@ -516,7 +523,8 @@ func synthStepProblems(template map[string]any, stages []pipelineStage, cfg *con
 					Commands []string `json:"commands"`
 				} `json:"phases"`
 			}
-			if err := json.Unmarshal([]byte(cfntemplate.Text(source["BuildSpec"])), &spec); err != nil || !slices.Contains(spec.Phases["build"].Commands, cfg.PipelineVerifyCommand()) {
+			buildspec, _ := substituted(source["BuildSpec"]) // a string, or an Fn::Join or Fn::Sub around a token
+			if err := json.Unmarshal([]byte(buildspec), &spec); err != nil || !slices.Contains(spec.Phases["build"].Commands, cfg.PipelineVerifyCommand()) {
 				return []string{fmt.Sprintf("pipeline build %s, which writes %s, does not run %q: the environments would deploy an assembly make verify never passed", cfntemplate.Text(a["Name"]), artifact, cfg.PipelineVerifyCommand())}
 			}
 			return nil

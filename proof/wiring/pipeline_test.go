@@ -219,6 +219,52 @@ func TestPipelineProtectStepMissingItsRoleRegionOrAStackFails(t *testing.T) {
 	}
 }
 
+// Review 18's finding 7: one defect, one line. A missing stage is named once (not again as a
+// missing Protect step); a stage with an approval but no deploy action names the missing deploys,
+// not an approval after "RunOrder 0".
+func TestPipelineMissingStageOrDeploysAreNamedOnce(t *testing.T) {
+	stacks, cfg := pipelineFixture(t)
+	template := pipelineTemplate(t, stacks, cfg)
+	pipeline := cfntemplate.OfType(cfntemplate.Resources(template), "AWS::CodePipeline::Pipeline")
+	require.Len(t, pipeline, 1)
+	for _, p := range pipeline {
+		p["Stages"] = slices.DeleteFunc(cfntemplate.List(p["Stages"]), func(s any) bool { return s.(map[string]any)["Name"] == "prod-apse7" })
+	}
+	problems := Pipeline(stacks, cfg)
+	assert.Contains(t, problems, "the pipeline has no stage prod-apse7: environment prod-apse7 is never deployed")
+	assert.NotContains(t, joined(problems), "no Protect-prod-apse7 step")
+
+	stacks, cfg = pipelineFixture(t)
+	template = pipelineTemplate(t, stacks, cfg)
+	for _, p := range cfntemplate.OfType(cfntemplate.Resources(template), "AWS::CodePipeline::Pipeline") {
+		for _, s := range cfntemplate.List(p["Stages"]) {
+			if stage := s.(map[string]any); stage["Name"] == "prod-apse7" {
+				stage["Actions"] = slices.DeleteFunc(cfntemplate.List(stage["Actions"]), func(a any) bool { return actionProvider(a.(map[string]any)) == "CloudFormation" })
+			}
+		}
+	}
+	problems = Pipeline(stacks, cfg)
+	assert.NotEmpty(t, problems, "the deploys' absence is named")
+	assert.NotContains(t, joined(problems), "RunOrder 0")
+}
+
+// Review 18's finding 7: a Synth build spec CDK renders as an Fn::Join (a token in a command)
+// is read joined, and still judged.
+func TestPipelineSynthBuildSpecAsAJoinIsRead(t *testing.T) {
+	stacks, cfg := pipelineFixture(t)
+	template := pipelineTemplate(t, stacks, cfg)
+	project := cfntemplate.Ref(actionConfiguration(pipelineAction(t, template, "Synth"))["ProjectName"])
+	source := cfntemplate.Resources(template)[project].(map[string]any)["Properties"].(map[string]any)["Source"].(map[string]any)
+	spec := source["BuildSpec"].(string)
+	before, after, found := strings.Cut(spec, `"make verify CONFIG=configs/a.yaml",`)
+	require.True(t, found)
+	source["BuildSpec"] = map[string]any{"Fn::Join": []any{"", []any{before + `"make verify CONFIG=configs/a.yaml",` + `"echo `, map[string]any{"Ref": "AWS::Region"}, `",` + after}}}
+	assert.Empty(t, Pipeline(stacks, cfg))
+	source["BuildSpec"] = map[string]any{"Fn::Join": []any{"", []any{before + `"echo `, map[string]any{"Ref": "AWS::Region"}, `",` + after}}}
+	assert.Equal(t, []string{`pipeline build Synth, which writes Synth_Output, does not run "make verify CONFIG=configs/a.yaml": the environments would deploy an assembly make verify never passed`},
+		Pipeline(stacks, cfg))
+}
+
 // Run 26's A19: the pipeline stack's manifest environment in another account; and region.
 func TestPipelineStackInAnotherEnvironmentThanConfiguredFails(t *testing.T) {
 	stacks, cfg := pipelineFixture(t)

@@ -53,7 +53,8 @@ func tagRefusal(kind, key, value string) string {
 	return ""
 }
 
-// literalTags are the tags whose key and value are both strings, as key-value pairs in order.
+// literalTags are the tags whose key and value are both strings, as key-value pairs in order,
+// CloudFormation's own (aws:cloudformation:, which it adds) left out in either form.
 func literalTags(v any) [][2]string {
 	var out [][2]string
 	if m, ok := v.(map[string]any); ok {
@@ -61,7 +62,7 @@ func literalTags(v any) [][2]string {
 			return nil
 		}
 		for _, k := range slices.Sorted(maps.Keys(m)) {
-			if value, ok := m[k].(string); ok {
+			if value, ok := m[k].(string); ok && !strings.HasPrefix(k, "aws:cloudformation:") {
 				out = append(out, [2]string{k, value})
 			}
 		}

@@ -46,6 +46,9 @@ func TestEveryTagIsOneItsResourceTakes(t *testing.T) {
 		"the_same_key_with_a_space_elsewhere": list("Cost Center", "IT Ops 42"),
 		"an_intrinsic_value":                  []any{map[string]any{"Key": "Name", "Value": map[string]any{"Ref": "AWS::StackName"}}},
 		"an_intrinsic_map":                    map[string]any{"Fn::If": []any{"c", map[string]any{}, map[string]any{}}},
+		// CloudFormation's own tags, skipped in the map form as in the list form (review 18's finding 7).
+		"cloudformations_own_in_a_list": list("aws:cloudformation:stack-name", "privatepatch-patching"),
+		"cloudformations_own_in_a_map":  map[string]any{"aws:cloudformation:stack-name": "privatepatch-patching"},
 	} {
 		assert.Empty(t, TagRules(resource("AWS::EC2::Instance", tags)), name)
 	}
