@@ -173,7 +173,11 @@ const CdkBootstrapVersion = 6
 // without the roles it uses (mutation run 26's A21, the pipeline's 6 turned 99). CodePipeline's
 // cross-region support stacks are synthesised by a BootstraplessSynthesizer, which requires no
 // version (aws-cdk-lib 2.270.0's aws-codepipeline/lib/pipeline.js, getCrossRegionSupportSynthesizer):
-// those are not judged.
+// those are not judged. The field is the CDK CLI's ("Version of bootstrap stack required to deploy
+// this stack", cdklabs/cloud-assembly-schema-go; read 2026-12-07), so only `cdk deploy` reads it:
+// the pipeline stack's self-mutation runs it, but the pipeline deploys the environments' stacks
+// by CloudFormation actions, which read their templates only (review 18's finding 6). For those
+// the rule guards a deploy outside the pipeline (cdk deploy of a stage's stack by hand).
 func bootstrapVersionProblems(stacks []cfnupdate.Stack, cfg *config.Config) []string {
 	names := []string{cfg.PipelineStackName()}
 	for _, d := range cfg.Deployments() {
