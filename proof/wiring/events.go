@@ -168,11 +168,14 @@ var eventEnums = map[string]map[string][]string{
 		"state": codePipelineStates["action"], "type.category": codePipelineCategories},
 }
 
-// codePipelineStates are the states CodePipeline's events carry, by level: the "Valid state
-// values" tables of "Monitoring CodePipeline events" (AWS CodePipeline User Guide,
-// awsdocs/aws-codepipeline-user-guide's detect-state-changes-cloudwatch-events.md, read
-// 2026-12-07), with the Stopping and Stopped executions and Abandoned actions of "Stop a pipeline
-// execution in CodePipeline" (read 2026-12-07). A rule's FAILURE for FAILED never fires (run 26's
+// codePipelineStates are the states CodePipeline's events carry, by level: the "Detail types"
+// table (detail type, state, description) of the current "Monitoring CodePipeline events" (AWS
+// CodePipeline User Guide, the rendering with a "Pipeline STOPPING event" example; read
+// 2026-12-07) lists exactly these: STOPPED and STOPPING ("The pipeline execution is stopping due
+// to a request to either stop and wait or stop and abandon") for pipelines and stages, ABANDONED
+// ("The action is abandoned due to a request to stop and abandon the pipeline execution") for
+// actions. The archived awsdocs/aws-codepipeline-user-guide copy's "Valid state values" tables
+// predate those three (review 18's finding 3). A rule's FAILURE for FAILED never fires (run 26's
 // A14).
 var codePipelineStates = map[string][]string{
 	"pipeline": {"STARTED", "SUCCEEDED", "RESUMED", "FAILED", "CANCELED", "SUPERSEDED", "STOPPING", "STOPPED"},
