@@ -54,6 +54,7 @@ func TestFindingFilterRunsItsTestedScriptWithItsOwnLeastPrivilegeRole(t *testing
 	p := props(function)
 	assert.Equal(t, "python3.14", p["Runtime"], "the newest Python runtime of \"Lambda runtimes\" the pinned CDK offers")
 	assert.Equal(t, *compliance.FindingFilterRuntime().Name(), p["Runtime"])
+	assert.Equal(t, compliancespec.FunctionRuntime, p["Runtime"], "the runtime the spec writes the script for")
 	assert.Equal(t, compliancespec.FindingFilterHandler, p["Handler"])
 	assert.Equal(t, compliancespec.FindingFilterScript, p["Code"].(map[string]any)["ZipFile"], "the script the compliancespec tests run")
 	tableID, table := oneOf(t, s.patchJSON, "AWS::DynamoDB::Table", "FindingFilterTable")

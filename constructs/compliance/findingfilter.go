@@ -61,8 +61,9 @@ func (f *findingFilter) Table() awsdynamodb.Table         { return f.table }
 func (f *findingFilter) Role() awsiam.Role                { return f.role }
 func (f *findingFilter) ErrorsAlarm() awscloudwatch.Alarm { return f.alarm }
 
-// FindingFilterRuntime is the function's runtime: the newest Python runtime the pinned CDK offers
-// that "Lambda runtimes" (AWS Lambda Developer Guide, read 2026-12-06) lists, python3.14.
+// FindingFilterRuntime is the runtime of the finding filter and the Inspector enabler: CDK's for
+// compliancespec.FunctionRuntime (test/findingfilter_test.go holds them equal; verify checks the
+// template's).
 var FindingFilterRuntime = awslambda.Runtime_PYTHON_3_14
 
 // NewFindingFilter creates the table, the function, its role and log group, makes the function

@@ -367,11 +367,14 @@ type timeouts map[string]int
 //   - the WSUS alarms judge their metrics by wsusspec's thresholds: the disk alarm at 85 % free
 //     is in alarm for ever (B18);
 //   - a runbook's aws:executeScript steps run on patchingspec.PromoteRuntime, which the scripts
-//     are tested with; Python 3.6 no longer runs there (B12).
+//     are tested with; Python 3.6 no longer runs there (B12);
+//   - the stacks' own functions run on compliancespec.FunctionRuntime (ownFunctionRuntimes; run
+//     27's B16: python3.8, which Lambda no longer patches, passed with a note).
 func WrittenFor(templates ...map[string]any) []string {
 	var problems []string
 	for _, template := range templates {
 		resources := cfntemplate.Resources(template)
+		problems = append(problems, ownFunctionRuntimes(resources)...)
 		for id, r := range cfntemplate.OfType(resources, "Custom::InspectorEnabler") {
 			if got := cfntemplate.Int(r["ServiceTimeout"]); got != compliancespec.InspectorEnablerServiceTimeoutSeconds {
 				problems = append(problems, fmt.Sprintf("custom resource %s: ServiceTimeout %d s, not the %d its function waits for Inspector within", id, got, compliancespec.InspectorEnablerServiceTimeoutSeconds))
@@ -401,6 +404,27 @@ func WrittenFor(templates ...map[string]any) []string {
 			if cfntemplate.Text(ttl["AttributeName"]) != compliancespec.FindingExpiryAttribute || ttl["Enabled"] != true {
 				problems = append(problems, fmt.Sprintf("table %s: expires items by %v (enabled: %v), not by %s, the attribute its function writes", id, ttl["AttributeName"], ttl["Enabled"], compliancespec.FindingExpiryAttribute))
 			}
+		}
+	}
+	return problems
+}
+
+// ownFunctionRuntimes: each of the stacks' own functions runs on compliancespec.FunctionRuntime,
+// which its script is written for. Theirs are the functions whose code is inline (the spec's
+// scripts) or whose Description starts "privatepatch:"; CDK's provider functions have neither (an
+// S3 asset, CDK's description), and DeprecatedRuntimes judges their runtimes.
+func ownFunctionRuntimes(resources map[string]any) []string {
+	var problems []string
+	functions := cfntemplate.OfType(resources, "AWS::Lambda::Function")
+	for _, id := range slices.Sorted(maps.Keys(functions)) {
+		f := functions[id]
+		code, _ := f["Code"].(map[string]any)
+		_, inline := code["ZipFile"]
+		if !inline && !strings.HasPrefix(cfntemplate.Text(f["Description"]), "privatepatch:") {
+			continue
+		}
+		if runtime := cfntemplate.Text(f["Runtime"]); runtime != compliancespec.FunctionRuntime {
+			problems = append(problems, fmt.Sprintf("function %s: runs on %v, not %s, which the stacks' own functions are written and tested for (compliancespec.FunctionRuntime)", id, f["Runtime"], compliancespec.FunctionRuntime))
 		}
 	}
 	return problems

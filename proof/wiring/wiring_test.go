@@ -2276,6 +2276,24 @@ func TestARunbooksScriptRunsOnItsRuntime(t *testing.T) {
 	assert.Equal(t, []string{"document StartStoppedRunbook: step 0 runs its script on python3.6, not python3.11, which the script is written and tested for"}, WrittenFor(runbook("python3.6")))
 }
 
+// The stacks' own functions run on the runtime their scripts are written for, and CDK's provider
+// functions are left to the deprecation rules (mutation run 27's B16: the finding filter on
+// python3.8 passed with a note).
+func TestTheStacksOwnFunctionsRunOnTheirScriptsRuntime(t *testing.T) {
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	network := read(t, "../../test/testdata/example.network.template.json")
+	require.Empty(t, WrittenFor(patching, network))
+	props(patching, "FindingFilterFunctionC9055CF2")["Runtime"] = "python3.8"
+	enabler := props(patching, "SecurityInspectorEnablerFunctionEEFB072E")
+	enabler["Runtime"] = "python3.12"
+	delete(enabler, "Description")
+	props(network, "CustomVpcRestrictDefaultSGCustomResourceProviderHandlerDC833E5E")["Runtime"] = "nodejs22.x"
+	assert.Equal(t, []string{
+		"function FindingFilterFunctionC9055CF2: runs on python3.8, not python3.14, which the stacks' own functions are written and tested for (compliancespec.FunctionRuntime)",
+		"function SecurityInspectorEnablerFunctionEEFB072E: runs on python3.12, not python3.14, which the stacks' own functions are written and tested for (compliancespec.FunctionRuntime)",
+	}, WrittenFor(patching, network))
+}
+
 // Mutation run 23's B13: the default goldens' readers depend on the stacks they read (patching on
 // fleet, fleet on network: patching on network through fleet); patching's dependency on fleet
 // dropped from the manifest is named, as is an Fn::ImportValue's producer left out.

@@ -63,6 +63,11 @@ const (
 	// ("AWS::Lambda::Function Code", CloudFormation Template Reference), here index.py, whose
 	// handler function is handler.
 	FindingFilterHandler = "index.handler"
+	// FunctionRuntime is the runtime of the stacks' own functions, the finding filter and the
+	// Inspector enabler (compliance.FindingFilterRuntime is CDK's for it): their scripts are
+	// written for it. The newest Python runtime the pinned CDK offers that "Lambda runtimes" (AWS
+	// Lambda Developer Guide, read 2026-12-06) lists.
+	FunctionRuntime = "python3.14"
 )
 
 // CheckFindingHold tells whether a hold of hold seconds on a new finding outlasts an invocation

@@ -37,7 +37,7 @@ var findingFixtures = map[string]string{
 }
 
 // python3 is required, not optional: a skipped test would leave the filter untested unnoticed.
-// It is Python 3.11 here and python3.14 in Lambda: the script uses nothing newer than 3.11.
+// It is Python 3.11 here and FunctionRuntime (python3.14) in Lambda: the script uses nothing newer than 3.11.
 const pythonNeededBy = "the finding filter (compliancespec/findingfilter.py) is tested by running it"
 
 type filterStep struct {
