@@ -403,7 +403,7 @@ func addMonitoring(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, fle
 	}
 	for name, w := range s.MaintenanceWindows {
 		if rule := w.FailureRule(); rule != nil {
-			rules[name+" failed"] = rule // it alerts instead of the MaintenanceWindow rule
+			rules[patchingspec.FailureLineLabel(name)] = rule // it alerts instead of the MaintenanceWindow rule
 		}
 	}
 	if s.WsusCompliance != nil {

@@ -388,6 +388,79 @@ func FailureAlarmWindows(patching map[string]any, prefix string) []string {
 	return problems
 }
 
+// DashboardFailureLines checks that each dashboard line counting a window's failure rule
+// (AWS/Events TriggeredRules by RuleName, "Monitoring Amazon EventBridge", EventBridge User Guide)
+// reads the rule of the window its label names (patchingspec.FailureLineLabel): a line labelled
+// for one window and reading another's rule shows that window's failures under the wrong name
+// and hides its own (mutation run 27's A17). A line is [Namespace, MetricName, DimensionName,
+// DimensionValue, ..., {rendering properties, label among them}] ("Dashboard Body Structure and
+// Syntax", Amazon CloudWatch API Reference); a Ref in the body reads as ${Id} (bodyText).
+func DashboardFailureLines(patching map[string]any) []string {
+	resources := cfntemplate.Resources(patching)
+	windows := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindow")
+	rules := cfntemplate.OfType(resources, "AWS::Events::Rule")
+	dashboards := cfntemplate.OfType(resources, "AWS::CloudWatch::Dashboard")
+	var problems []string
+	for _, id := range slices.Sorted(maps.Keys(dashboards)) {
+		text, _ := bodyText(dashboards[id]["DashboardBody"])
+		for _, line := range eventRuleLines(text) {
+			rule, ok := rules[line.rule]
+			pattern, _ := rule["EventPattern"].(map[string]any)
+			detail, _ := pattern["detail"].(map[string]any)
+			var watched []string
+			for _, w := range cfntemplate.List(detail["window-id"]) {
+				if window, ok := windows[cfntemplate.Ref(w)]; ok {
+					watched = append(watched, cfntemplate.Text(window["Name"]))
+				}
+			}
+			own := slices.ContainsFunc(watched, func(w string) bool { return line.label == patchingspec.FailureLineLabel(w) })
+			// Judged: a line labelled as a window's failures, and a line on a window's own failure
+			// rule (failureRules' naming); not the MaintenanceWindow alert rule's, which watches
+			// every window under its own label.
+			judged := strings.HasSuffix(line.label, patchingspec.FailureLineLabel("")) || strings.Contains(line.rule, "FailureRule")
+			if ok && !own && judged {
+				problems = append(problems, fmt.Sprintf("dashboard %s: line %q reads rule %s, which matches the executions of window(s) %v, not of the window its label names",
+					id, line.label, line.rule, watched))
+			}
+		}
+	}
+	return problems
+}
+
+// ruleLine is a dashboard line on an EventBridge rule: the rule's logical id and the line's label.
+type ruleLine struct{ rule, label string }
+
+// eventRuleLines are the AWS/Events lines of a rendered dashboard body whose RuleName is a Ref.
+func eventRuleLines(text string) []ruleLine {
+	var body struct {
+		Widgets []struct {
+			Properties struct {
+				Metrics [][]any `json:"metrics"`
+			} `json:"properties"`
+		} `json:"widgets"`
+	}
+	if json.Unmarshal([]byte(text), &body) != nil {
+		return nil
+	}
+	var lines []ruleLine
+	for _, w := range body.Widgets {
+		for _, m := range w.Properties.Metrics {
+			if len(m) < 4 || m[0] != "AWS/Events" {
+				continue
+			}
+			for i := 2; i+1 < len(m); i += 2 {
+				value := cfntemplate.Text(m[i+1])
+				if m[i] != "RuleName" || !strings.HasPrefix(value, "${") || strings.Contains(value, ".") {
+					continue
+				}
+				options, _ := m[len(m)-1].(map[string]any)
+				lines = append(lines, ruleLine{rule: strings.Trim(value, "${}"), label: cfntemplate.Text(options["label"])})
+			}
+		}
+	}
+	return lines
+}
+
 // AssociationAlerts checks that the association-failure alert rule names every State Manager
 // association of the fleet and patching stacks, each once: one it leaves out fails silently
 // (mutation run 10's A13: the WSUS client association's id replaced by the setup's, twice). The

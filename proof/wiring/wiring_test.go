@@ -2276,6 +2276,39 @@ func TestARunbooksScriptRunsOnItsRuntime(t *testing.T) {
 	assert.Equal(t, []string{"document StartStoppedRunbook: step 0 runs its script on python3.6, not python3.11, which the script is written and tested for"}, WrittenFor(runbook("python3.6")))
 }
 
+// Each dashboard line on a window's failure rule reads the rule of the window its label names, in
+// every golden; mutation run 27's A17 (the "linux-weekly failed" line reading the windows-weekly
+// window's rule) planted as the rich golden's after-patch-tuesday line reading the WSUS window's
+// rule, and a line of another label (Association) reading a failure rule. The MaintenanceWindow
+// alert rule's line (every window's failures, under its own label: run 26's base A) is not
+// judged.
+func TestDashboardFailureLinesReadTheirWindowsRule(t *testing.T) {
+	for _, scenario := range goldenScenarios {
+		if stacks := goldenStacks(t, scenario, "patching"); len(stacks) == 1 {
+			assert.Empty(t, DashboardFailureLines(stacks[0]), scenario)
+		}
+	}
+	patching := read(t, "../../test/testdata/rich-patching.patching.template.json")
+	require.Empty(t, DashboardFailureLines(patching))
+	parts := props(patching, "MonitoringDashboard0C3675C6")["DashboardBody"].(map[string]any)["Fn::Join"].([]any)[1].([]any)
+	require.Equal(t, map[string]any{"Ref": "MaintenanceWindowsafterpatchtuesdayFailureRule64AEB5D9"}, parts[15])
+	require.Equal(t, map[string]any{"Ref": "AlertsAssociationRuleE799A159"}, parts[5])
+	parts[15] = map[string]any{"Ref": "MaintenanceWindowsprivatepatchwsusFailureRule57398DAB"}
+	parts[5] = map[string]any{"Ref": "MaintenanceWindowspinnedinstancesFailureRule0181A7DB"}
+	assert.Equal(t, []string{
+		`dashboard MonitoringDashboard0C3675C6: line "Association" reads rule MaintenanceWindowspinnedinstancesFailureRule0181A7DB, which matches the executions of window(s) [pinned-instances], not of the window its label names`,
+		`dashboard MonitoringDashboard0C3675C6: line "after-patch-tuesday failed" reads rule MaintenanceWindowsprivatepatchwsusFailureRule57398DAB, which matches the executions of window(s) [privatepatch-wsus], not of the window its label names`,
+	}, DashboardFailureLines(patching))
+
+	all := read(t, "../../test/testdata/rich-patching.patching.template.json")
+	rule := cfntemplate.Resources(all)["MaintenanceWindowsprivatepatchwsusFailureRule57398DAB"]
+	cfntemplate.Resources(all)["AlertsMaintenanceWindowRule8CDC0712"] = rule
+	parts = props(all, "MonitoringDashboard0C3675C6")["DashboardBody"].(map[string]any)["Fn::Join"].([]any)[1].([]any)
+	parts[5] = map[string]any{"Ref": "AlertsMaintenanceWindowRule8CDC0712"}
+	parts[6] = strings.Replace(parts[6].(string), `"label":"Association"`, `"label":"MaintenanceWindow"`, 1)
+	assert.Empty(t, DashboardFailureLines(all))
+}
+
 // The stacks' own functions run on the runtime their scripts are written for, and CDK's provider
 // functions are left to the deprecation rules (mutation run 27's B16: the finding filter on
 // python3.8 passed with a note).

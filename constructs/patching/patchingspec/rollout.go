@@ -95,6 +95,10 @@ func FailureAlarmName(prefix, window string) string { return prefix + window + F
 // FailureAlarmSuffix ends every failure alarm's name: make doctor knows them by it.
 const FailureAlarmSuffix = "-failed"
 
+// FailureLineLabel is the dashboard's label of the line counting a window's failure rule (the
+// rule's TriggeredRules): verify reads the window from it.
+func FailureLineLabel(window string) string { return window + " failed" }
+
 // WsusSyncFailedAlarm is the WSUS health alarm on a failed synchronisation (patching
 // monitoring): a window named "wsus-sync" would give its failure alarm the same name, and an
 // alarm name is unique in an account and region ("PutMetricAlarm: ... AlarmName ... must be
