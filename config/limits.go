@@ -125,6 +125,7 @@ func (c *Config) NetworkAclRuleCounts() map[string]int {
 		S3Cidrs:              c.S3Cidrs(),
 		PrivateInternetRoute: c.Network.PrivateInternetRoute(),
 		PublicClientsKnown:   c.PublicClientsKnown(),
+		WithoutWsus:          !c.Wsus.Enabled,
 	}
 	if e := c.Network.ExistingVpc; e != nil && e.InterfaceEndpoints == EndpointsHub {
 		flows.HubCidrs = e.HubCidrs // HTTPS out to the hub's endpoints, and their replies

@@ -64,6 +64,7 @@ func NewNetworkStack(scope constructs.Construct, cfg *config.Config) NetworkStac
 		S3OutputReadPrefixes:    cfg.OutputReadPrefixes(),
 		Existing:                existing,
 		PublicClientsKnown:      cfg.PublicClientsKnown(),
+		WithoutWsus:             !cfg.Wsus.Enabled,
 	})
 	addNetworkOutputs(stack, net, existing)
 	if e := cfg.Network.ExistingVpc; e != nil && len(e.PriorNetworkAcls) > 0 {

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 	"github.com/privatepatch/privatepatch/proof/netpath"
 )
 
@@ -90,9 +91,12 @@ func TestNatPathPassesWebTrafficOnlyAndKeepsEveryOtherFlow(t *testing.T) {
 // TestEachScenariosAclsAndSecurityGroupsAreRightForEveryFlowAndEachRuleIsNeeded judges every flow
 // of each scenario whose ACLs privatepatch manages by both layers (a needed flow passes both, a
 // forbidden one is denied by each on its own), and removes each ACL entry and security group rule
-// in turn: some flow must turn wrong, or the rule is one of netpath.AcceptedRules.
+// in turn: some flow must turn wrong, or the rule is one of netpath.AcceptedRules. Without WSUS
+// (nat-without-wsus) no flow needs the WSUS ports, as make verify judges it, and the model is not
+// told WSUS is off, so a WSUS rule left in would be unjustified (mutation run 27's observation:
+// the network stack opened 8530-8531 from the private subnets with wsus.enabled false).
 func TestEachScenariosAclsAndSecurityGroupsAreRightForEveryFlowAndEachRuleIsNeeded(t *testing.T) {
-	for _, sc := range []*scenario{defaultScenario, exampleScenario, natScenario, natSingle, flowLogsToS3, existingVpcManaged, wsusHTTPS, threeZones} {
+	for _, sc := range []*scenario{defaultScenario, exampleScenario, natScenario, natSingle, flowLogsToS3, existingVpcManaged, wsusHTTPS, threeZones, natWithoutWsus} {
 		s := sc.synth(t)
 		cfg, err := s.config()
 		require.NoError(t, err)
@@ -106,6 +110,17 @@ func TestEachScenariosAclsAndSecurityGroupsAreRightForEveryFlowAndEachRuleIsNeed
 			hub = e.HubCidrs
 		}
 		required, forbidden := netpath.FlowSet(m, s3, cfg.Network.AdminCidrs, hub, cfg.Network.WsusClientCidrs, cfg.Network.PrivateInternetRoute())
+		if !cfg.Wsus.Enabled {
+			required = netpath.WithoutWsusClients(m, required)
+			for _, r := range m.SGRules {
+				assert.False(t, r.From <= wsusspec.HTTPSPort && r.To >= wsusspec.HTTPPort, "%s: without WSUS, %s opens the WSUS ports", s.name, r)
+			}
+			for id, acl := range m.ACLs {
+				for _, e := range acl {
+					assert.False(t, e.Allow && e.From == wsusspec.HTTPPort, "%s: without WSUS, ACL %s rule %d admits the WSUS ports", s.name, id, e.Number)
+				}
+			}
+		}
 		for _, f := range required {
 			acl, sg := m.Judge(f)
 			assert.False(t, netpath.Wrong(true, acl, sg), "%s: needed %s: %s / %s", s.name, f.Name, acl.Rule, sg.Rule)

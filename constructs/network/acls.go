@@ -24,6 +24,7 @@ func (n *network) aclFlows() networkspec.AclFlows {
 		// With NAT, or the existing VPC's declared route.
 		PrivateInternetRoute: n.natEnabled,
 		PublicClientsKnown:   n.publicClientsKnown,
+		WithoutWsus:          n.withoutWsus,
 	}
 	if n.existing != nil && n.existing.InterfaceEndpointsProvided {
 		f.HubCidrs = n.existing.HubCidrs

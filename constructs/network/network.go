@@ -33,6 +33,10 @@ type Props struct {
 	// so their ACL admits replies from anywhere on Windows Server's ports only
 	// (networkspec.AclFlows.PublicClientsKnown). Default: false, 1024-65535 with the denials.
 	PublicClientsKnown bool
+	// WithoutWsus: the deployment has no WSUS server (wsus.enabled: false), so neither the
+	// security groups nor the ACLs open the WSUS ports from the private subnets: no server listens
+	// there. Default: false, the ports are open.
+	WithoutWsus bool
 	// Settings: VpcCidr, AzCount, AvailabilityZones, SubnetCidrMask, Nat, AdminCidrs,
 	// ExtraInterfaceEndpoints, FlowLogs; defaults and rules in networkspec.
 	networkspec.Settings
@@ -116,6 +120,7 @@ type network struct {
 	wsusClients                           []string // on-premises networks of hybrid WSUS clients
 	s3PrefixListId                        string
 	natEnabled, publicClientsKnown        bool
+	withoutWsus                           bool
 }
 
 // NewNetwork creates the VPC, its endpoints, security groups, network ACLs and flow logs.
@@ -140,6 +145,7 @@ func NewNetwork(scope constructs.Construct, id string, props *Props) Network {
 		natEnabled:     p.Nat.Enabled,
 		// An existing VPC's public subnets may hold hosts of the user's own.
 		publicClientsKnown: p.PublicClientsKnown && p.Existing == nil,
+		withoutWsus:        p.WithoutWsus,
 	}
 	if p.Existing != nil {
 		p.Existing = p.Existing.resolve(n.Construct)

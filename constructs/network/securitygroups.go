@@ -44,7 +44,7 @@ func (n *network) addSecurityGroups() {
 		n.publicSG.AddIngressRule(awsec2.Peer_Ipv4(jsii.String(cidr)), awsec2.Port_Tcp(jsii.Number(rdpPort)),
 			jsii.String(fmt.Sprintf("RDP from administrators (%d)", i+1)), nil)
 	}
-	for i, cidr := range n.privateSubnetCidrs {
+	for i, cidr := range n.wsusClientSubnets() {
 		n.publicSG.AddIngressRule(awsec2.Peer_Ipv4(jsii.String(cidr)), wsusPorts(),
 			jsii.String(fmt.Sprintf("WSUS from private subnet %d", i+1)), nil)
 	}
@@ -63,7 +63,9 @@ func (n *network) addSecurityGroups() {
 		n.privateSG.AddEgressRule(n.endpointSG, awsec2.Port_Tcp(jsii.Number(httpsPort)),
 			jsii.String("HTTPS to the interface endpoints"), nil)
 	}
-	n.privateSG.AddEgressRule(n.publicSG, wsusPorts(), jsii.String("WSUS on the public server"), nil)
+	if !n.withoutWsus {
+		n.privateSG.AddEgressRule(n.publicSG, wsusPorts(), jsii.String("WSUS on the public server"), nil)
+	}
 	// The managed prefix list, not its CIDRs: the rule follows AWS's changes to the list by itself
 	// (the network ACLs cannot, see acls.go). Inline, see addInlinePrefixListEgress.
 	addInlinePrefixListEgress(n.privateSG, n.s3PrefixListId, httpsPort,
@@ -81,6 +83,14 @@ func (n *network) addSecurityGroups() {
 		n.privateSG.AddEgressRule(awsec2.Peer_AnyIpv4(), awsec2.Port_Tcp(jsii.Number(httpsPort)),
 			jsii.String("Microsoft Update and AWS over HTTPS through NAT"), nil)
 	}
+}
+
+// wsusClientSubnets are the private subnets that reach WSUS: none without a WSUS server.
+func (n *network) wsusClientSubnets() []string {
+	if n.withoutWsus {
+		return nil
+	}
+	return n.privateSubnetCidrs
 }
 
 func wsusPorts() awsec2.Port {

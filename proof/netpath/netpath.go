@@ -81,6 +81,9 @@ type Model struct {
 	// PublicClientsUnknown: the public subnets may hold clients privatepatch does not know (the
 	// configuration's !PublicClientsKnown), whose replies their ACL admits on 1024-65535.
 	PublicClientsUnknown bool
+	// WithoutWsus: the configuration has no WSUS server (wsus.enabled: false); a WSUS rule is
+	// accepted, not needed (AcceptedRules).
+	WithoutWsus bool
 	// ServerRoute is why the WSUS server's packets to the internet leave the VPC by no route
 	// (ServerRouteProblem): its flows to Microsoft Update need it "" (RouteProblem).
 	ServerRoute string

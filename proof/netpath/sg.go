@@ -386,6 +386,11 @@ var AcceptedRules = []struct {
 		Reason: "redundant: a wider rule of the same ACL or security group (a return-traffic rule, or with NAT the internet one) passes the same packets; written with the service it serves",
 	},
 	{
+		Match: func(m Model, r Rule) bool { return m.WithoutWsus && wsusPortRule(r) },
+		Reason: "a WSUS rule of a configuration without WSUS (wsus.enabled: false): no server listens there; the network stack " +
+			"left it in before it learnt to leave it out, and the next deploy removes it",
+	},
+	{
 		Match: func(m Model, r Rule) bool { return r.Entry != nil && !r.Entry.Allow && !m.laterAllowOverlaps(r) },
 		Reason: "redundant: no later rule admits these ports, so the implicit deny refuses them too; written to name the " +
 			"deciding rule (the flow table's RDP denial)",
@@ -521,6 +526,25 @@ func OtherPortFlows(m Model, s3Cidrs, hubCidrs []string) []Flow {
 // privateACL tells whether the ACL of that id is a private subnet's.
 func (m Model) privateACL(id string) bool {
 	return slices.ContainsFunc(m.Private, func(p netip.Prefix) bool { return m.subnetACLID[p] == id })
+}
+
+// WithoutWsusClients are flows without those to the WSUS server's ports, for a configuration
+// without a WSUS server (wsus.enabled: false): no instance needs them, and the network stack
+// leaves their rules out.
+func WithoutWsusClients(m Model, flows []Flow) []Flow {
+	server := m.ServerHost()
+	return slices.DeleteFunc(slices.Clone(flows), func(f Flow) bool {
+		return f.Dst == server && f.Port >= wsusspec.HTTPPort && f.Port <= wsusspec.HTTPSPort
+	})
+}
+
+// wsusPortRule tells whether r allows only the WSUS ports: the rules of the private subnets'
+// WSUS traffic (and of on-premises clients'), an ACL's or a security group's.
+func wsusPortRule(r Rule) bool {
+	if r.SG != nil {
+		return r.SG.From >= wsusspec.HTTPPort && r.SG.To <= wsusspec.HTTPSPort
+	}
+	return r.Entry.Allow && r.Entry.From >= wsusspec.HTTPPort && r.Entry.To <= wsusspec.HTTPSPort
 }
 
 // Deployed says what a deployment has, where a flow set is judged against ACLs that are not the

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
 )
 
 // golden is the network model of a scenario's golden network template, with its configuration's
@@ -298,4 +299,46 @@ func TestTheLastZonesClientsNeedBothWsusPorts(t *testing.T) {
 	m = m.WithPrefixLists(cfg.S3PrefixListId(), cfg.S3Cidrs())
 	got := strings.Join(wrongFlows(m, required, forbidden), "\n")
 	assert.Contains(t, got, "needed last AZ's instance to WSUS over HTTPS")
+}
+
+// Without WSUS (wsus.enabled: false) no flow needs the WSUS ports: WithoutWsusClients drops the
+// instances' flows to the server's 8530-8531 and keeps the rest. A template of an older network
+// stack, which left the WSUS rules in, has them accepted by name where the model is told WSUS is
+// off, and unjustified where it is not (mutation run 27's observation 1), shown on the nat-per-az
+// golden, which has them (NAT: config refuses WSUS off without a private internet route).
+func TestWithoutWsusNoFlowNeedsTheWsusPorts(t *testing.T) {
+	m, err := FromTemplate(goldenTemplate(t, "nat-per-az"))
+	require.NoError(t, err)
+	s3 := []string{"3.5.76.0/22", "3.5.80.0/21", "52.218.128.0/17", "52.92.128.0/17"}
+	m = m.WithPrefixLists("pl-68a54001", s3)
+	m.PublicClientsUnknown = true // a NAT gateway's replies
+	required, forbidden := FlowSet(m, s3, nil, nil, nil, true)
+	require.Empty(t, wrongFlows(m, required, forbidden))
+	without := WithoutWsusClients(m, required)
+	var dropped []string
+	for _, f := range required {
+		if !slices.ContainsFunc(without, func(w Flow) bool { return w.Name == f.Name }) {
+			dropped = append(dropped, f.Name)
+			assert.Contains(t, []int{wsusspec.HTTPPort, wsusspec.HTTPSPort}, f.Port, f.Name)
+		}
+	}
+	assert.Contains(t, dropped, "instance to WSUS over HTTP")
+	assert.Contains(t, dropped, "last AZ's instance to WSUS over HTTPS")
+	assert.Len(t, without, len(required)-len(dropped))
+	unjustified := func(m Model) []string {
+		var rules []string
+		for _, r := range m.ProveRules(without, forbidden) {
+			if len(r.Caught) == 0 && m.Acceptance(r.Rule) == "" {
+				rules = append(rules, r.Rule.String())
+			}
+		}
+		return rules
+	}
+	left := unjustified(m)
+	assert.NotEmpty(t, left, "the WSUS rules no flow needs")
+	for _, r := range left {
+		assert.Contains(t, r, "8530-8531")
+	}
+	m.WithoutWsus = true
+	assert.Empty(t, unjustified(m), "accepted: the older stack's WSUS rules, named")
 }

@@ -452,6 +452,9 @@ func flowTable(out io.Writer, stack string, template map[string]any, d *config.C
 		hub = e.HubCidrs
 	}
 	required, forbidden := netpath.FlowSet(m, s3, d.Network.AdminCidrs, hub, d.Network.WsusClientCidrs, d.Network.PrivateInternetRoute())
+	if !d.Wsus.Enabled {
+		required = netpath.WithoutWsusClients(m, required)
+	}
 	wrong := flowRows(out, m, required, true, s3Unknown) + flowRows(out, m, forbidden, false, s3Unknown)
 	switch {
 	case m.AclsNotModelled:
@@ -538,6 +541,7 @@ func flowModel(template map[string]any, d *config.Config, lookups map[string]any
 	}
 	m = m.WithPrefixLists(id, s3)
 	m.PublicClientsUnknown = !d.PublicClientsKnown()
+	m.WithoutWsus = !d.Wsus.Enabled
 	return m, s3, unknown, nil
 }
 

@@ -97,6 +97,9 @@ type AclFlows struct {
 	// range changed, which Microsoft documents as possible; a NAT gateway answers on 1024-65535)
 	// it admits 1024-65535, split around RDP, with the denials of the management ports.
 	PublicClientsKnown bool
+	// WithoutWsus: no WSUS server (wsus.enabled: false), so no rule carries the private subnets'
+	// WSUS traffic to the public ones.
+	WithoutWsus bool
 }
 
 // managementPortDenials keep RDP, WinRM and WSUS closed to everyone but the sources allowed
@@ -131,7 +134,9 @@ func (f AclFlows) PrivateRules() []AclRule {
 		egress("EphemeralToVpc", 1000, f.VpcCidr, EphemeralFrom, EphemeralTo),
 		ingress("EphemeralFromVpc", 1000, f.VpcCidr, EphemeralFrom, EphemeralTo),
 	}
-	rules = append(rules, each(f.PublicSubnetCidrs, egress, "WsusToPublic", 200, wsusspec.HTTPPort, wsusspec.HTTPSPort)...)
+	if !f.WithoutWsus {
+		rules = append(rules, each(f.PublicSubnetCidrs, egress, "WsusToPublic", 200, wsusspec.HTTPPort, wsusspec.HTTPSPort)...)
+	}
 	rules = append(rules, each(f.PublicSubnetCidrs, ingress, "RdpFromPublic", 200, RDPPort, RDPPort)...)
 	rules = append(rules, managementPortDenials()...)
 	rules = append(rules, each(f.S3Cidrs, egress, "HttpsToS3_", S3RulesFrom, HTTPSPort, HTTPSPort)...)
@@ -171,7 +176,9 @@ func (f AclFlows) PublicRules() []AclRule {
 		}
 		rules = append(rules, managementPortDenials()...)
 	}
-	rules = append(rules, each(f.PrivateSubnetCidrs, ingress, "WsusFromPrivate", 200, wsusspec.HTTPPort, wsusspec.HTTPSPort)...)
+	if !f.WithoutWsus {
+		rules = append(rules, each(f.PrivateSubnetCidrs, ingress, "WsusFromPrivate", 200, wsusspec.HTTPPort, wsusspec.HTTPSPort)...)
+	}
 	rules = append(rules, each(f.PrivateSubnetCidrs, egress, "EphemeralToPrivate", 200, EphemeralFrom, EphemeralTo)...)
 	rules = append(rules, each(f.PrivateSubnetCidrs, egress, "RdpToPrivate", 210, RDPPort, RDPPort)...)
 	rules = append(rules, each(f.AdminCidrs, ingress, "RdpFromAdmin", 300, RDPPort, RDPPort)...)

@@ -176,6 +176,25 @@ func TestWsusFlowsUseWsusPortsAndAreDeniedToOthers(t *testing.T) {
 	assert.Equal(t, []string{"InDenyWsus 920 deny=true", "InWsusFromPrivate1 200 deny=false"}, wsus(true))
 }
 
+// Without a WSUS server no rule carries the private subnets' WSUS traffic, and no other rule
+// moves (mutation run 27's observation: 8530-8531 stayed open with wsus.enabled false); the
+// denial of the WSUS ports to everyone stays.
+func TestWithoutWsusNoRuleAdmitsTheWsusPortsAndNoOtherMoves(t *testing.T) {
+	with := flows(2, 1, 2, true)
+	without := with
+	without.WithoutWsus = true
+	for name, rules := range map[string][2][]AclRule{"public": {with.PublicRules(), without.PublicRules()}, "private": {with.PrivateRules(), without.PrivateRules()}} {
+		var kept []AclRule
+		for _, r := range rules[0] {
+			if r.Deny || r.FromPort != wsusspec.HTTPPort {
+				kept = append(kept, r)
+			}
+		}
+		assert.Equal(t, kept, rules[1], name)
+		assert.Less(t, len(rules[1]), len(rules[0]), name)
+	}
+}
+
 func TestRuleCountsFollowTheListsAndTheQuotaIsEnforced(t *testing.T) {
 	// With the public clients known (the WSUS server on an AWS AMI), one reply rule from anywhere
 	// and no denials (nothing admits the management ports); otherwise two and the three denials.
