@@ -108,9 +108,15 @@ func TestCdkNagSuppressionsCarryTheirReason(t *testing.T) {
 			assert.Greater(t, len(reason), 40, "%s suppresses %v without a real reason", id, rule)
 		}
 	}
-	// The NACLs and each of their entries carry the VPC3 suppression.
+	// The NACLs and each of their entries carry the VPC3 suppression, whose reason names the WSUS
+	// ports only where the ACLs carry them.
 	entries := s.resources("AWS::EC2::NetworkAclEntry")
 	for id, e := range entries {
 		assert.Contains(t, fmt.Sprint(e["Metadata"]), "AwsSolutions-VPC3", id)
+		assert.Contains(t, fmt.Sprint(e["Metadata"]), "the WSUS server only on 8530/8531", id)
+	}
+	for id, e := range natWithoutWsus.synth(t).resources("AWS::EC2::NetworkAclEntry") {
+		assert.Contains(t, fmt.Sprint(e["Metadata"]), "AwsSolutions-VPC3", id)
+		assert.NotContains(t, fmt.Sprint(e["Metadata"]), "WSUS", "%s: no WSUS server, no WSUS port in the ACLs", id)
 	}
 }

@@ -78,11 +78,15 @@ func (n *network) newAcl(id, subnetGroup string, rules []networkspec.AclRule) aw
 		})
 	}
 	// After the entries: applyToChildren covers only the children that exist when it is called.
+	wsus := fmt.Sprintf(" and the WSUS server only on %d/%d", wsusspec.HTTPPort, wsusspec.HTTPSPort)
+	if n.withoutWsus {
+		wsus = ""
+	}
 	cdknag.NagSuppressions_AddResourceSuppressions(acl, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-VPC3"),
-		Reason: jsii.String(fmt.Sprintf("The architecture requires network ACLs: the private subnets may reach S3 only on its prefix-list "+
-			"CIDRs and the WSUS server only on %d/%d, as a second layer under the security groups; every rule is generated "+
-			"with its return rule and checked by the network-path tests", wsusspec.HTTPPort, wsusspec.HTTPSPort)),
+		Reason: jsii.String("The architecture requires network ACLs: the private subnets may reach S3 only on its prefix-list " +
+			"CIDRs" + wsus + ", as a second layer under the security groups; every rule is generated " +
+			"with its return rule and checked by the network-path tests"),
 	}}, jsii.Bool(true))
 	return acl
 }
