@@ -199,7 +199,7 @@ func installs(patching map[string]any, d *config.Config) []string {
 // the template, no other and none fewer. A window on a group no instance carries patches nothing,
 // and the tag checks take a user's own instances for possible carriers, so only the configuration
 // tells (a held-out planting: windows-prod become windows-production). A window it targets by a
-// resource group targets that group (windowResourceGroup).
+// resource group or instance ids targets those (configuredTargets).
 func windowPatchGroups(patching map[string]any, d *config.Config) []string {
 	resources := cfntemplate.Resources(patching)
 	windows := windowIDs(resources)
@@ -216,9 +216,7 @@ func windowPatchGroups(patching map[string]any, d *config.Config) []string {
 				problems = append(problems, fmt.Sprintf("window %s (%s): targets patch groups %v, the configuration's are %v", w.Name, id, got, want))
 			}
 		}
-		if w.Targets.ResourceGroup != "" {
-			problems = append(problems, windowResourceGroup(resources, w.Name, id, d.ResourceGroupName(w.Targets.ResourceGroup))...)
-		}
+		problems = append(problems, configuredTargets(resources, w, id, d)...)
 	}
 	return problems
 }
