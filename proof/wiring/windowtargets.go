@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
@@ -16,6 +17,9 @@ import (
 // Reference, read 2026-12-07). The page names no type for hybrid nodes in a window's filter, so
 // AWS::EC2::Instance is required and another type beside it (AWS::SSM::ManagedInstance) allowed.
 const targetsPage = "RegisterTargetWithMaintenanceWindow, Targets"
+
+// ec2Instance is the resource type AWS-RunPatchBaseline's nodes are in a group's filter.
+const ec2Instance = "AWS::EC2::Instance"
 
 // windowInstanceIds checks that window id, which the configuration targets by instance ids,
 // targets exactly those (targets.instanceIds; windowPatchGroups calls it): an id left out is never
@@ -43,6 +47,60 @@ func windowInstanceIds(resources map[string]any, name, id string, want []string)
 	return nil
 }
 
+// WindowTargetTypes checks that each RESOURCE_GROUP target of a window whose task runs
+// AWS-RunPatchBaseline selects EC2 instances: its resource-groups:ResourceTypeFilters, when given,
+// name AWS::EC2::Instance (case aside, as the page spells it), and a group of the templates
+// (AWS::ResourceGroups::Group of that Name) has it or AWS::AllSupported among its query's
+// ResourceTypeFilters. Of a group declared outside privatepatch there is nothing to read. Another
+// type alone (AWS::EC2::Volume) gives the command no node to run on, and no server of the group is
+// ever patched (mutation run 28's A03).
+func WindowTargetTypes(templates ...map[string]any) []string {
+	groups := map[string][]string{}
+	patched := map[string]bool{}
+	for _, template := range templates {
+		resources := cfntemplate.Resources(template)
+		for _, g := range cfntemplate.OfType(resources, "AWS::ResourceGroups::Group") {
+			q, _ := g["ResourceQuery"].(map[string]any)
+			query, _ := q["Query"].(map[string]any)
+			groups[cfntemplate.Text(g["Name"])] = cfntemplate.Texts(query["ResourceTypeFilters"])
+		}
+		for _, task := range cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTask") {
+			if strings.HasPrefix(cfntemplate.Text(task["TaskArn"]), "AWS-RunPatchBaseline") {
+				patched[cfntemplate.Ref(task["WindowId"])] = true
+			}
+		}
+	}
+	hasEC2 := func(types []string) bool {
+		return slices.ContainsFunc(types, func(t string) bool { return strings.EqualFold(t, ec2Instance) || t == "AWS::AllSupported" })
+	}
+	var problems []string
+	for _, template := range templates {
+		targets := cfntemplate.OfType(cfntemplate.Resources(template), "AWS::SSM::MaintenanceWindowTarget")
+		for _, id := range slices.Sorted(maps.Keys(targets)) {
+			if cfntemplate.Text(targets[id]["ResourceType"]) != "RESOURCE_GROUP" || !patched[cfntemplate.Ref(targets[id]["WindowId"])] {
+				continue
+			}
+			for _, t := range cfntemplate.List(targets[id]["Targets"]) {
+				t, _ := t.(map[string]any)
+				values := cfntemplate.Texts(t["Values"])
+				switch cfntemplate.Text(t["Key"]) {
+				case "resource-groups:ResourceTypeFilters":
+					if !slices.ContainsFunc(values, func(v string) bool { return strings.EqualFold(v, ec2Instance) }) {
+						problems = append(problems, fmt.Sprintf("window target %s: resource-groups:ResourceTypeFilters %v, without %s: AWS-RunPatchBaseline gets no instance of the group, and none is patched (%s, Example 5)", id, values, ec2Instance, targetsPage))
+					}
+				case "resource-groups:Name":
+					for _, name := range values {
+						if types, own := groups[name]; own && !hasEC2(types) {
+							problems = append(problems, fmt.Sprintf("window target %s: the stacks' resource group %s selects %v, no %s: AWS-RunPatchBaseline gets no instance of it", id, name, types, ec2Instance))
+						}
+					}
+				}
+			}
+		}
+	}
+	return problems
+}
+
 // configuredTargets are the checks of a window's targets against the configuration beyond patch
 // groups: a resource group's name (windowResourceGroup), instance ids (windowInstanceIds).
 func configuredTargets(resources map[string]any, w config.MaintenanceWindow, id string, d *config.Config) []string {
@@ -54,4 +112,3 @@ func configuredTargets(resources map[string]any, w config.MaintenanceWindow, id 
 	}
 	return nil
 }
-

@@ -1,13 +1,25 @@
 package wiring
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
+
+// patchingGoldens are every golden patching template, the pipeline stages' included.
+func patchingGoldens(t *testing.T) []string {
+	paths, err := filepath.Glob("../../test/testdata/*.patching.template.json")
+	require.NoError(t, err)
+	nested, err := filepath.Glob("../../test/testdata/pipeline*/assembly-*/*Patching*.template.json")
+	require.NoError(t, err)
+	require.NotEmpty(t, nested)
+	return append(paths, nested...)
+}
 
 // Run 28's A11: an instance-id window's target names exactly the configured ids; one dropped is
 // never patched, one added patches a node nobody configured.
@@ -32,3 +44,24 @@ patching:
 	assert.Contains(t, joined(windowPatchGroups(patching, rich)), "name instance ids [], the configuration's are [i-0123456789abcdef0]")
 }
 
+// Run 28's A03: a resource-group target of a patching window selects EC2 instances, by its own
+// type filter and, for a group of the stacks, by the group's query.
+func TestAResourceGroupPatchTargetSelectsEC2Instances(t *testing.T) {
+	for _, path := range patchingGoldens(t) {
+		assert.Empty(t, WindowTargetTypes(read(t, path)), path)
+	}
+	patching := read(t, "../../test/testdata/rich-patching.patching.template.json")
+	id := "MaintenanceWindowsafterpatchtuesdayTarget63AF771A"
+	filter := props(patching, id)["Targets"].([]any)[1].(map[string]any)
+	require.Equal(t, "resource-groups:ResourceTypeFilters", filter["Key"])
+	filter["Values"] = []any{"AWS::EC2::Volume"}
+	assert.Equal(t, []string{"window target " + id + ": resource-groups:ResourceTypeFilters [AWS::EC2::Volume], without AWS::EC2::Instance: " +
+		"AWS-RunPatchBaseline gets no instance of the group, and none is patched (RegisterTargetWithMaintenanceWindow, Targets, Example 5)"}, WindowTargetTypes(patching))
+	filter["Values"] = []any{"AWS::EC2::INSTANCE", "AWS::SSM::ManagedInstance"} // the page's spelling, and hybrid nodes beside
+	assert.Empty(t, WindowTargetTypes(patching))
+
+	// The group is the stacks' own: its query's type filter is read too.
+	cfntemplate.Resources(patching)["PlantedGroup"] = map[string]any{"Type": "AWS::ResourceGroups::Group", "Properties": map[string]any{
+		"Name": "windows-servers", "ResourceQuery": map[string]any{"Type": "TAG_FILTERS_1_0", "Query": map[string]any{"ResourceTypeFilters": []any{"AWS::EC2::Volume"}}}}}
+	assert.Equal(t, []string{"window target " + id + ": the stacks' resource group windows-servers selects [AWS::EC2::Volume], no AWS::EC2::Instance: AWS-RunPatchBaseline gets no instance of it"}, WindowTargetTypes(patching))
+}
