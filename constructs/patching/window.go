@@ -419,7 +419,7 @@ func (w *maintenanceWindow) addPatchTask(i int, p *WindowProps, t PatchTask, tar
 		run.NotificationConfig = &awsssm.CfnMaintenanceWindowTask_NotificationConfigProperty{
 			NotificationArn:    p.Topic.TopicArn(),
 			NotificationEvents: jsii.Strings(patchingspec.FailureNotificationEvents...),
-			NotificationType:   jsii.String("Command"),
+			NotificationType:   jsii.String(patchingspec.NotificationType),
 		}
 		// Run Command publishes with the role the task names; the window passes it on.
 		run.ServiceRoleArn = w.notificationRoleFor(p).RoleArn()

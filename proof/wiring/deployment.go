@@ -102,6 +102,7 @@ func settings(network, patching, fleet map[string]any, d *config.Config) []strin
 	problems = append(problems, alertDelivery(network, patching, fleet, d)...)
 	problems = append(problems, TargetTypes(patching)...)
 	problems = append(problems, WindowTargetTypes(patching, fleet)...)
+	problems = append(problems, TaskNotifications(patching)...)
 	problems = append(problems, namedGroups(d, fleet, patching)...)
 	problems = append(problems, NatRoutes(network, d)...)
 	problems = append(problems, EndpointRegions(network, d.Region)...)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
@@ -111,4 +112,43 @@ func configuredTargets(resources map[string]any, w config.MaintenanceWindow, id 
 		return windowInstanceIds(resources, w.Name, id, w.Targets.InstanceIds)
 	}
 	return nil
+}
+
+// TaskNotifications checks each window task's NotificationConfig, where it has one, against what
+// the construct writes: NotificationEvents patchingspec.FailureNotificationEvents (Failed, TimedOut,
+// Cancelled, of "All | InProgress | Success | TimedOut | Cancelled | Failed": NotificationConfig,
+// AWS Systems Manager API Reference, read 2026-12-07), NotificationType
+// patchingspec.NotificationType, and NotificationArn the Ref of the alerts topic (the topic the
+// stacks' alarms notify, where the configuration's e-mails are subscribed). With [Success] a
+// failed, timed-out or cancelled patch command is published to nobody, and the window's
+// execution may still end SUCCESS within MaxErrors (mutation run 28's A12).
+func TaskNotifications(patching map[string]any) []string {
+	resources := cfntemplate.Resources(patching)
+	alerts := map[string]bool{}
+	for _, a := range cfntemplate.OfType(resources, "AWS::CloudWatch::Alarm") {
+		for _, action := range cfntemplate.List(a["AlarmActions"]) {
+			if r, _ := resources[cfntemplate.Ref(action)].(map[string]any); r["Type"] == "AWS::SNS::Topic" {
+				alerts[cfntemplate.Ref(action)] = true
+			}
+		}
+	}
+	want := slices.Sorted(slices.Values(patchingspec.FailureNotificationEvents))
+	tasks := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTask")
+	var problems []string
+	for _, id := range slices.Sorted(maps.Keys(tasks)) {
+		n, given := cfntemplate.RunCommand(tasks[id])["NotificationConfig"].(map[string]any)
+		if !given {
+			continue
+		}
+		if got := slices.Sorted(slices.Values(cfntemplate.Texts(n["NotificationEvents"]))); !slices.Equal(got, want) {
+			problems = append(problems, fmt.Sprintf("task %s: notifies of events %v, not %v: a failed, timed-out or cancelled patch command must reach the alerts topic, and no other status", id, got, want))
+		}
+		if v := cfntemplate.Text(n["NotificationType"]); v != patchingspec.NotificationType {
+			problems = append(problems, fmt.Sprintf("task %s: NotificationType %q, not %s", id, v, patchingspec.NotificationType))
+		}
+		if topic := cfntemplate.Ref(n["NotificationArn"]); len(alerts) > 0 && !alerts[topic] {
+			problems = append(problems, fmt.Sprintf("task %s: notifies %v, not the alerts topic (%s) the alarms notify and the configuration's e-mails are subscribed to", id, n["NotificationArn"], strings.Join(slices.Sorted(maps.Keys(alerts)), ", ")))
+		}
+	}
+	return problems
 }

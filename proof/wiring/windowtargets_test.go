@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
@@ -64,4 +65,31 @@ func TestAResourceGroupPatchTargetSelectsEC2Instances(t *testing.T) {
 	cfntemplate.Resources(patching)["PlantedGroup"] = map[string]any{"Type": "AWS::ResourceGroups::Group", "Properties": map[string]any{
 		"Name": "windows-servers", "ResourceQuery": map[string]any{"Type": "TAG_FILTERS_1_0", "Query": map[string]any{"ResourceTypeFilters": []any{"AWS::EC2::Volume"}}}}}
 	assert.Equal(t, []string{"window target " + id + ": the stacks' resource group windows-servers selects [AWS::EC2::Volume], no AWS::EC2::Instance: AWS-RunPatchBaseline gets no instance of it"}, WindowTargetTypes(patching))
+}
+
+// Run 28's A12: each notifying task notifies of the construct's events (FailureNotificationEvents:
+// Failed, TimedOut, Cancelled), as Command, to the alerts topic.
+func TestEachTaskNotifiesTheAlertsTopicOfFailedTimedOutAndCancelledCommands(t *testing.T) {
+	for _, e := range []string{"Failed", "TimedOut", "Cancelled"} {
+		assert.Contains(t, patchingspec.FailureNotificationEvents, e)
+	}
+	for _, e := range patchingspec.FailureNotificationEvents {
+		assert.Contains(t, patchingspec.NotificationEvents, e, "an event the API takes")
+	}
+	assert.Contains(t, patchingspec.NotificationTypes, patchingspec.NotificationType)
+	for _, path := range patchingGoldens(t) {
+		assert.Empty(t, TaskNotifications(read(t, path)), path)
+	}
+	patching := read(t, "../../test/testdata/rich-patching.patching.template.json")
+	id := "MaintenanceWindowsafterpatchtuesdayTask243096E0F"
+	n := cfntemplate.RunCommand(props(patching, id))["NotificationConfig"].(map[string]any)
+	n["NotificationEvents"] = []any{"Success"}
+	n["NotificationType"] = "Invocation"
+	cfntemplate.Resources(patching)["PlantedTopic"] = map[string]any{"Type": "AWS::SNS::Topic", "Properties": map[string]any{}}
+	n["NotificationArn"] = map[string]any{"Ref": "PlantedTopic"}
+	problems := TaskNotifications(patching)
+	require.Len(t, problems, 3)
+	assert.Equal(t, "task "+id+": notifies of events [Success], not [Cancelled Failed TimedOut]: a failed, timed-out or cancelled patch command must reach the alerts topic, and no other status", problems[0])
+	assert.Equal(t, "task "+id+`: NotificationType "Invocation", not Command`, problems[1])
+	assert.Contains(t, problems[2], "task "+id+": notifies map[Ref:PlantedTopic], not the alerts topic (")
 }

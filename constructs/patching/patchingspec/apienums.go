@@ -21,6 +21,9 @@ const SyncFormat = "JsonSerDe"
 // or was cancelled (NotificationEvents' spelling).
 var FailureNotificationEvents = []string{"Failed", "TimedOut", "Cancelled"}
 
+// NotificationType is a window task's: the command's status, not each node's (NotificationTypes).
+const NotificationType = "Command"
+
 // The storage format of the Glue tables that read what a resource data sync writes (SyncFormat
 // JsonSerDe, one JSON record a line): the OpenX JSON SerDe, one of the library names Athena's
 // "JSON SerDe libraries" page gives ("The Hive and OpenX libraries expect JSON data to be on a
