@@ -891,3 +891,47 @@ func TestBoundariesOutsideTheStacksDecideOnlyTheirRolesRows(t *testing.T) {
 	assert.NotZero(t, fleet)
 	assert.NotZero(t, others, "the other roles' rows are judged")
 }
+
+// Run 28's observation: the row of a resource-group window's role listing its group names the
+// group the target names (the configuration's, by wiring's windowResourceGroup), not
+// group/windows-servers whatever it is: a policy narrowed to the right group's ARN is judged on
+// that ARN, and one narrowed to windows-servers no longer passes for another group.
+func TestAResourceGroupWindowsRoleListsTheGroupItsTargetNames(t *testing.T) {
+	groupRows := func(stacks Stacks) []string {
+		calls, err := Calls(stacks, env)
+		require.NoError(t, err)
+		var out []string
+		for _, c := range calls {
+			if strings.Contains(c.Caller, "afterpatchtuesdayServiceRole") && c.Action == "resource-groups:ListGroupResources" {
+				out = append(out, c.Resource)
+			}
+		}
+		return out
+	}
+	stacks := golden(t, "rich-patching", "patching")
+	assert.Equal(t, []string{"arn:aws:resource-groups:us-west-2:111111111111:group/windows-servers"}, groupRows(stacks))
+	target := stacks["privatepatch-patching"]["Resources"].(map[string]any)["MaintenanceWindowsafterpatchtuesdayTarget63AF771A"].(map[string]any)
+	target["Properties"].(map[string]any)["Targets"].([]any)[0].(map[string]any)["Values"] = []any{"lz-windows-servers"}
+	assert.Equal(t, []string{"arn:aws:resource-groups:us-west-2:111111111111:group/lz-windows-servers"}, groupRows(stacks),
+		"a policy narrowed to arn:...:group/lz-windows-servers is judged on the group's own ARN")
+
+	// Planted: the role's policy narrowed to the group's ARN is allowed; narrowed to
+	// windows-servers, the row of lz-windows-servers is denied.
+	evaluator, err := Find("../..")
+	require.NoError(t, err)
+	statement := resourceOf(t, stacks, "privatepatch-patching", "MaintenanceWindowsafterpatchtuesdayServiceRoleDefaultPolicy")["PolicyDocument"].(map[string]any)["Statement"].([]any)[2].(map[string]any)
+	require.Equal(t, "ResolveResourceGroup", statement["Sid"])
+	verdict := func(group string) string {
+		statement["Action"], statement["Resource"] = "resource-groups:ListGroupResources", "arn:aws:resource-groups:us-west-2:111111111111:group/"+group
+		results, err := evaluator.Evaluate([]Deployment{{Name: "narrowed", Stacks: stacks, Env: env}})
+		require.NoError(t, err)
+		for _, r := range results["narrowed"] {
+			if strings.Contains(r.Caller, "afterpatchtuesdayServiceRole") && r.Action == "resource-groups:ListGroupResources" {
+				return r.Verdict
+			}
+		}
+		return "no row"
+	}
+	assert.Equal(t, "Allowed", verdict("lz-windows-servers"))
+	assert.NotEqual(t, "Allowed", verdict("windows-servers"))
+}

@@ -529,16 +529,7 @@ func windowFollowUps(m model) []Call {
 			add(Call{Caller: caller + ", unblocking itself", Principal: Principal{Role: role}, Action: "cloudwatch:SetAlarmState", Resource: "*",
 				Required: false, Source: stopAlarmPage + " (an operator unblocks a ring, not the window)"})
 		}
-		if targetsResourceGroup(m, role) {
-			for _, action := range []string{"resource-groups:ListGroupResources", "tag:GetResources"} {
-				resource := "*"
-				if action == "resource-groups:ListGroupResources" {
-					resource = fmt.Sprintf("arn:%s:resource-groups:%s:%s:group/windows-servers", partition, region, account)
-				}
-				add(Call{Caller: caller + ", resolving its resource group", Principal: Principal{Role: role}, Action: action, Resource: resource,
-					Required: true, Source: windowRolePage + " (targets by resource group)"})
-			}
-		}
+		out = append(out, groupResolution(m, role, caller)...)
 		if usesCreateImage(m, role) {
 			add(Call{Caller: caller, Principal: Principal{Role: role}, Action: "ssm:GetAutomationExecution",
 				Resource: fmt.Sprintf("arn:%s:ssm:%s:%s:automation-execution/0123abcd-0123-4567-89ab-0123456789ab", partition, region, account),
@@ -756,9 +747,38 @@ func keysAndTLSOfTheOthers(m model, calls, earlier []Call) []Call {
 	return out
 }
 
-// targetsResourceGroup tells whether the window of role targets a resource group.
-func targetsResourceGroup(m model, role Resource) bool {
-	return windowTargetOf(m, role, func(target map[string]any) bool { return target["ResourceType"] == "RESOURCE_GROUP" })
+// groupResolution are the rows of role resolving the resource groups its windows target: listing
+// each group by its ARN, of the name the target gives (wiring's windowResourceGroup ties it to the
+// configuration's), so that a policy narrowed to that group's ARN is not taken for denied (run
+// 28's observation: the row named group/windows-servers, whatever the group), and its members'
+// tags.
+func groupResolution(m model, role Resource, caller string) []Call {
+	var names []string
+	windowTargetOf(m, role, func(target map[string]any) bool {
+		if target["ResourceType"] != "RESOURCE_GROUP" {
+			return false
+		}
+		for _, t := range asList(target["Targets"]) {
+			if t, _ := t.(map[string]any); t["Key"] == "resource-groups:Name" {
+				for _, v := range asList(t["Values"]) {
+					names = append(names, fmt.Sprint(v))
+				}
+			}
+		}
+		return false // every target read
+	})
+	if len(names) == 0 {
+		return nil
+	}
+	call := func(action, resource string) Call {
+		return Call{Caller: caller + ", resolving its resource group", Principal: Principal{Role: role}, Action: action, Resource: resource,
+			Required: true, Source: windowRolePage + " (targets by resource group)"}
+	}
+	var out []Call
+	for _, name := range slices.Compact(slices.Sorted(slices.Values(names))) {
+		out = append(out, call("resource-groups:ListGroupResources", fmt.Sprintf("arn:%s:resource-groups:%s:%s:group/%s", m.env.Partition, m.env.Region, m.env.Account, name)))
+	}
+	return append(out, call("tag:GetResources", "*"))
 }
 
 // windowTargetOf tells whether a target of a window whose tasks run as role matches.
