@@ -2,13 +2,18 @@ package wiring
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
-// windowSchedules: each configured window's ScheduleOffset in the template is the configured
-// one (absent for none). "The number of days to wait after the date and time specified by a cron
+// windowSchedules: each configured window's ScheduleTimezone and ScheduleOffset in the template
+// are the configured ones (absent: UTC, and no offset). "A time zone option determines the
+// international time zone that the maintenance window schedule is based on" ("Maintenance window
+// scheduling and active period options", Systems Manager User Guide, read 2026-12-07): another
+// zone, even a valid one, moves the runs in local time, Etc/GMT for Europe/London by an hour
+// through British Summer Time (held-out run 29's B01). "The number of days to wait after the date and time specified by a cron
 // expression before running the maintenance window" (ScheduleOffset, SSM
 // UpdateMaintenanceWindowRequest, AWS SDK for Kotlin API reference, read 2026-12-07): an offset
 // the configuration does not give moves every run to another day (held-out run 29's B05). The
@@ -24,10 +29,36 @@ func windowSchedules(patching map[string]any, d *config.Config) []string {
 			continue
 		}
 		want := w.Window.WithDefaults()
+		got := cfntemplate.Text(windows[id]["ScheduleTimezone"])
+		if got == "" {
+			got = "UTC" // the property's default
+		}
+		if got != want.Timezone && !sameOffsets(got, want.Timezone, time.Now().UTC()) {
+			problems = append(problems, fmt.Sprintf("window %s (%s): ScheduleTimezone %s, the configuration's is %s: its %s runs at another local time whenever the two zones' UTC offsets differ",
+				w.Name, id, got, want.Timezone, want.Schedule))
+		}
 		if got := cfntemplate.Int(windows[id]["ScheduleOffset"]); got != want.ScheduleOffset {
 			problems = append(problems, fmt.Sprintf("window %s (%s): ScheduleOffset %d, the configuration's is %d: each run is %d day(s) off the configured day",
 				w.Name, id, got, want.ScheduleOffset, got-want.ScheduleOffset))
 		}
 	}
 	return problems
+}
+
+// sameOffsets: zones a and b have the same UTC offset every six hours over two years from from
+// (Etc/GMT and UTC do: a window in either runs at the same instants); an unknown zone has none.
+func sameOffsets(a, b string, from time.Time) bool {
+	la, errA := time.LoadLocation(a)
+	lb, errB := time.LoadLocation(b)
+	if errA != nil || errB != nil {
+		return false
+	}
+	for t := from; t.Before(from.AddDate(2, 0, 0)); t = t.Add(6 * time.Hour) {
+		_, oa := t.In(la).Zone()
+		_, ob := t.In(lb).Zone()
+		if oa != ob {
+			return false
+		}
+	}
+	return true
 }

@@ -10,8 +10,9 @@ import (
 )
 
 // Held-out run 29's B05: a window given a ScheduleOffset the configuration does not give runs a
-// day late, and is named; the default golden, with its configuration, passes.
-func TestAWindowsOffsetThatIsNotTheConfigurationsIsNamed(t *testing.T) {
+// day late, and is named, as is one in another time zone than the configured (B01); the default
+// golden, with its configuration, passes.
+func TestAWindowsOffsetOrTimeZoneThatIsNotTheConfigurationsIsNamed(t *testing.T) {
 	cfg, err := config.LoadDefault()
 	require.NoError(t, err)
 	patching := read(t, "../../test/testdata/default.patching.template.json")
@@ -19,4 +20,12 @@ func TestAWindowsOffsetThatIsNotTheConfigurationsIsNamed(t *testing.T) {
 	props(patching, "MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8")["ScheduleOffset"] = float64(1)
 	assert.Equal(t, []string{"window privatepatch-weekly (MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8): ScheduleOffset 1, the configuration's is 0: each run is 1 day(s) off the configured day"},
 		windowSchedules(patching, cfg))
+
+	// Held-out run 29's B01: a valid zone that is not the configured one; Etc/GMT where the
+	// configuration says UTC runs at the same instants, and passes.
+	delete(props(patching, "MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8"), "ScheduleOffset")
+	props(patching, "MaintenanceWindowsprivatepatchwsusWindowAA8482A2")["ScheduleTimezone"] = "Etc/GMT"
+	cfg.Patching.MaintenanceWindows[0].Timezone = "Europe/London"
+	assert.Equal(t, []string{"window privatepatch-weekly (MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8): ScheduleTimezone UTC, the configuration's is Europe/London: " +
+		"its cron(0 2 ? * SUN *) runs at another local time whenever the two zones' UTC offsets differ"}, windowSchedules(patching, cfg))
 }
