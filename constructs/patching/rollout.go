@@ -52,9 +52,10 @@ func (w *maintenanceWindow) addFailureAlarm(p *WindowProps) {
 			DimensionsMap: &map[string]*string{"RuleName": w.failureRule.RuleName()}, Statistic: jsii.String("Sum"),
 			Period: awscdk.Duration_Minutes(jsii.Number(patchingspec.FailureRulePeriodMinutes)),
 		}),
-		Threshold:          jsii.Number(1),
+		Threshold: jsii.Number(patchingspec.FailureAlarmThreshold),
+		// Synthesised as patchingspec.FailureAlarmComparison (the goldens' test holds them together).
 		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-		EvaluationPeriods:  jsii.Number(1),
+		EvaluationPeriods:  jsii.Number(patchingspec.FailureAlarmEvaluationPeriods),
 		TreatMissingData:   awscloudwatch.TreatMissingData_IGNORE,
 	})
 	w.failureAlarm.AddAlarmAction(awscloudwatchactions.NewSnsAction(p.Topic))

@@ -62,6 +62,12 @@ const (
 	CloudFormationTakesAlarmConfiguration = false
 	// FailureRulePeriodMinutes is the failure alarm's period: one failed execution in it is enough.
 	FailureRulePeriodMinutes = 5
+	// FailureAlarmThreshold, FailureAlarmComparison and FailureAlarmEvaluationPeriods make one
+	// failed execution (a TriggeredRules Sum of 1 in one period) put the failure alarm in ALARM;
+	// verify compares the template's with them (wiring.FailureAlarmThresholds).
+	FailureAlarmThreshold         = 1
+	FailureAlarmComparison        = "GreaterThanOrEqualToThreshold"
+	FailureAlarmEvaluationPeriods = 1
 )
 
 // WindowFailureStatuses are the endings of a window execution that leave its patches uninstalled:
