@@ -338,10 +338,28 @@ func FailureAlarmLatches(patching map[string]any) []string {
 			continue
 		}
 		if got := cfntemplate.Text(a["TreatMissingData"]); got != "ignore" {
-			problems = append(problems, fmt.Sprintf("alarm %s: a stop alarm's failure latch treats missing data as %q, not ignore: it turns OK while no window fails, and the failed ring stops holding the next one back", id, got))
+			problems = append(problems, fmt.Sprintf("alarm %s: a stop alarm's failure latch treats missing data as %q, not ignore: %s", id, got, missingDataEffect(got)))
 		}
 	}
 	return problems
+}
+
+// missingDataEffect is what a failure latch does between failures, by its TreatMissingData
+// (read 2026-12-07): breaching, "Missing data points are treated as breaching the threshold";
+// notBreaching, "treated as being within the threshold" (TreatMissingData, AWS CDK API
+// reference); missing, the default, leaves "a metric that has no data points during a given time
+// by design" in INSUFFICIENT_DATA ("Why is my CloudWatch alarm in INSUFFICIENT_DATA state?", AWS
+// Knowledge Center). Run 29's B09: the message said "turns OK" for breaching too.
+func missingDataEffect(treat string) string {
+	switch treat {
+	case "breaching":
+		return "it goes to ALARM while no window fails, and the stop alarms on it stop their Install tasks though nothing failed"
+	case "notBreaching":
+		return "it turns OK while no window fails, and the failed ring stops holding the next one back"
+	case "missing", "": // absent: "the default behavior of missing is used" (PutMetricAlarm)
+		return "it goes to INSUFFICIENT_DATA while no window fails, out of ALARM, and the failed ring stops holding the next one back"
+	}
+	return "not a value CloudWatch takes (breaching, notBreaching, ignore, missing)"
 }
 
 // FailureAlarmWindows checks that each window's failure alarm (<prefix><window name>-failed,

@@ -25,3 +25,15 @@ func TestAFailureAlarmOneFailedWindowDoesNotBreachIsNamed(t *testing.T) {
 	alarm["ComparisonOperator"], alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"] = "GreaterThanOrEqualToThreshold", float64(3), float64(2)
 	assert.Contains(t, joined(FailureAlarmThresholds(patching)), "is GreaterThanOrEqualToThreshold 1 over 3 period(s) (DatapointsToAlarm 2)")
 }
+
+// Run 29's B09: a latch treating missing data as breaching is named with what breaching does (it
+// sits in ALARM), not with notBreaching's effect (it turns OK); absent is missing's effect.
+func TestALatchsMissingDataIsExplainedByItsValue(t *testing.T) {
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	alarm := props(patching, "MaintenanceWindowsweeklyprodFailureAlarmB06AFC81")
+	alarm["TreatMissingData"] = "breaching"
+	assert.Equal(t, []string{`alarm MaintenanceWindowsweeklyprodFailureAlarmB06AFC81: a stop alarm's failure latch treats missing data as "breaching", not ignore: ` +
+		"it goes to ALARM while no window fails, and the stop alarms on it stop their Install tasks though nothing failed"}, FailureAlarmLatches(patching))
+	delete(alarm, "TreatMissingData")
+	assert.Contains(t, joined(FailureAlarmLatches(patching)), `as "", not ignore: it goes to INSUFFICIENT_DATA while no window fails`)
+}
