@@ -37,7 +37,7 @@ type Props struct {
 	// Groups are the instance groups. Default: none, a fleet with a role only (bring your own
 	// instances and give them Role's permissions).
 	Groups []InstanceGroup
-	// RootVolumeGiB is each instance's encrypted gp3 root volume. Default: 50.
+	// RootVolumeGiB is each instance's encrypted gp3 root volume. Default: fleetspec.DefaultRootVolumeGiB.
 	RootVolumeGiB int
 	// Tags are added to every instance and volume, e.g. the tag that State Manager targets.
 	// Default: none.
@@ -67,7 +67,7 @@ func (p *Props) withDefaults() Props {
 		d.SubnetGroupName = "Private"
 	}
 	if d.RootVolumeGiB == 0 {
-		d.RootVolumeGiB = 50
+		d.RootVolumeGiB = fleetspec.DefaultRootVolumeGiB
 	}
 	d.Groups = make([]InstanceGroup, len(p.Groups))
 	for i, g := range p.Groups {

@@ -200,7 +200,7 @@ func (s *server) addInstance(scope constructs.Construct, p *ServerProps, subnet 
 		DetailedMonitoring:              jsii.Bool(true),
 		AssociatePublicIpAddress:        jsii.Bool(false),
 		PropagateTagsToVolumeOnCreation: jsii.Bool(true),
-		BlockDevices:                    windows.RootVolume(60),
+		BlockDevices:                    windows.RootVolume(wsusspec.RootVolumeGiB),
 	})
 	windows.AcknowledgeImage(s.instance, p.AmiID)
 	if p.PatchGroup != "" {

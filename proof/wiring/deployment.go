@@ -54,6 +54,7 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	problems = append(problems, Tables(patching)...)
 	problems = append(problems, windowSchedules(patching, d)...)
 	problems = append(problems, Devices(fleet)...)
+	problems = append(problems, RootVolumes(fleet)...)
 	problems = append(problems, CleanupModes(fleet, d)...)
 	problems = append(problems, CleanupAge(fleet, d, time.Now().UTC().Truncate(24*time.Hour))...)
 	problems = append(problems, FlowLogs(network)...)

@@ -22,6 +22,9 @@ const (
 	DefaultZones = 2
 	// MaxInstanceCount is the most instances of one group.
 	MaxInstanceCount = 20
+	// DefaultRootVolumeGiB is each fleet instance's root volume (fleet.Props.RootVolumeGiB's
+	// default, which the app keeps): verify names a template that sets another.
+	DefaultRootVolumeGiB = 50
 )
 
 // InstanceGroup is a set of identical Windows instances in the private subnets. Name and Count

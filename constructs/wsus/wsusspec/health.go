@@ -46,3 +46,7 @@ var MetricRanges = map[string]MetricRange{
 	MetricHoursSinceLastSync: {0, NeverSynchronisedHours, false},
 	MetricCleanupHealthy:     {0, 1, true},
 }
+
+// RootVolumeGiB is the WSUS server's root volume (the update store is a volume of its own):
+// verify names a template that sets another.
+const RootVolumeGiB = 60

@@ -1,0 +1,27 @@
+package wiring
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// Held-out run 29's A13: the WSUS server's root volume shrunk from the construct's 60 GiB to 20
+// is named, as is a fleet instance's; the goldens pass.
+func TestARootVolumeNotTheConstructsSizeIsNamed(t *testing.T) {
+	for _, scenario := range goldenScenarios {
+		if stacks := goldenStacks(t, scenario, "fleet"); len(stacks) == 1 {
+			assert.Empty(t, RootVolumes(stacks[0]), scenario)
+		}
+	}
+	fleet := read(t, "../../test/testdata/example.fleet.template.json")
+	root := func(id string) map[string]any {
+		return props(fleet, id)["BlockDeviceMappings"].([]any)[0].(map[string]any)["Ebs"].(map[string]any)
+	}
+	root("WsusInstance902E8651")["VolumeSize"] = float64(20)
+	root("FleetappInstance29EE22299")["VolumeSize"] = float64(80)
+	assert.Equal(t, []string{
+		"instance FleetappInstance29EE22299: root volume (/dev/sda1) VolumeSize 80 GiB, the construct's is 50 (fleetspec.DefaultRootVolumeGiB): not the size planned",
+		"instance WsusInstance902E8651: root volume (/dev/sda1) VolumeSize 20 GiB, the construct's is 60 (wsusspec.RootVolumeGiB): " +
+			"smaller than planned: if below the AMI's root snapshot, the instance is not created (the volume must be at least the snapshot's size)"}, RootVolumes(fleet))
+}
