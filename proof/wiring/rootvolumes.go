@@ -18,6 +18,8 @@ import (
 // or greater than the size of the snapshot" (EbsDeviceSnapshotOptions, AWS CDK API reference,
 // read 2026-12-07); no page read states the Windows AMIs' snapshot size, so the size itself is
 // not judged, only that it is the construct's (held-out run 29's A13: the WSUS root 60 -> 20).
+// It is encrypted, as the construct writes it (run 29's B13, named before only by the Control
+// Tower control's summary line).
 func RootVolumes(fleet map[string]any) []string {
 	instances := cfntemplate.OfType(cfntemplate.Resources(fleet), "AWS::EC2::Instance")
 	var problems []string
@@ -32,16 +34,23 @@ func RootVolumes(fleet map[string]any) []string {
 			if cfntemplate.Text(m["DeviceName"]) != "/dev/sda1" || ebs == nil {
 				continue
 			}
-			got := cfntemplate.Int(ebs["VolumeSize"])
-			if got == want {
-				continue
+			if encrypted, set := ebs["Encrypted"]; encrypted != true {
+				given := "is not set"
+				if set {
+					given = "is " + rendered(encrypted)
+				}
+				problems = append(problems, fmt.Sprintf("instance %s: root volume (/dev/sda1) Encrypted %s, not true as the construct writes it: "+
+					"without the account's encryption by default the volume is not encrypted (Ebs Encrypted, AWS::EC2::Instance, CloudFormation Template Reference)",
+					id, given))
 			}
-			why := "not the size planned"
-			if got < want {
-				why = "smaller than planned: if below the AMI's root snapshot, the instance is not created (the volume must be at least the snapshot's size)"
+			if got := cfntemplate.Int(ebs["VolumeSize"]); got != want {
+				why := "not the size planned"
+				if got < want {
+					why = "smaller than planned: if below the AMI's root snapshot, the instance is not created (the volume must be at least the snapshot's size)"
+				}
+				problems = append(problems, fmt.Sprintf("instance %s: root volume (/dev/sda1) VolumeSize %s GiB, the construct's is %d (%s): %s",
+					id, rendered(ebs["VolumeSize"]), want, which, why))
 			}
-			problems = append(problems, fmt.Sprintf("instance %s: root volume (/dev/sda1) VolumeSize %s GiB, the construct's is %d (%s): %s",
-				id, rendered(ebs["VolumeSize"]), want, which, why))
 		}
 	}
 	return problems

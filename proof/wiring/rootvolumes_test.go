@@ -24,4 +24,14 @@ func TestARootVolumeNotTheConstructsSizeIsNamed(t *testing.T) {
 		"instance FleetappInstance29EE22299: root volume (/dev/sda1) VolumeSize 80 GiB, the construct's is 50 (fleetspec.DefaultRootVolumeGiB): not the size planned",
 		"instance WsusInstance902E8651: root volume (/dev/sda1) VolumeSize 20 GiB, the construct's is 60 (wsusspec.RootVolumeGiB): " +
 			"smaller than planned: if below the AMI's root snapshot, the instance is not created (the volume must be at least the snapshot's size)"}, RootVolumes(fleet))
+
+	// Run 29's B13: an unencrypted root volume is named by its instance.
+	fleet = read(t, "../../test/testdata/example.fleet.template.json")
+	root("WsusInstance902E8651")["Encrypted"] = false
+	delete(root("FleetappInstance29EE22299"), "Encrypted")
+	assert.Equal(t, []string{
+		"instance FleetappInstance29EE22299: root volume (/dev/sda1) Encrypted is not set, not true as the construct writes it: " +
+			"without the account's encryption by default the volume is not encrypted (Ebs Encrypted, AWS::EC2::Instance, CloudFormation Template Reference)",
+		"instance WsusInstance902E8651: root volume (/dev/sda1) Encrypted is false, not true as the construct writes it: " +
+			"without the account's encryption by default the volume is not encrypted (Ebs Encrypted, AWS::EC2::Instance, CloudFormation Template Reference)"}, RootVolumes(fleet))
 }
