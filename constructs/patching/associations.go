@@ -161,7 +161,7 @@ func NewInventory(scope constructs.Construct, id string, p *InventoryProps) Inve
 	}
 	group := constructs.NewConstruct(scope, jsii.String(id))
 	inv := &inventory{Construct: group, association: awsssm.NewCfnAssociation(group, jsii.String("Association"), &awsssm.CfnAssociationProps{
-		Name:               jsii.String("AWS-GatherSoftwareInventory"),
+		Name:               jsii.String(patchingspec.InventoryDocument),
 		AssociationName:    jsii.String(p.NamePrefix + "software-inventory"),
 		Targets:            []any{&awsssm.CfnAssociation_TargetProperty{Key: jsii.String("tag:" + p.Target.Key), Values: jsii.Strings(p.Target.Value)}},
 		ScheduleExpression: jsii.String(orDefault(p.Schedule, ssmschedule.Daily)),

@@ -21,6 +21,8 @@ const (
 	RunPatchBaselineDocument = "AWS-RunPatchBaseline"
 	// CreateImageRunbook is the Automation runbook of the pre-patch image.
 	CreateImageRunbook = "AWS-CreateImage"
+	// InventoryDocument is the Command document of the inventory association.
+	InventoryDocument = "AWS-GatherSoftwareInventory"
 )
 
 // AWSDocumentArn is the ARN of the AWS-owned document name in partition and region.
