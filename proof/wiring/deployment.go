@@ -87,6 +87,7 @@ func settings(network, patching, fleet map[string]any, d *config.Config) []strin
 	problems = append(problems, scanPatchGroups(patching, d)...)
 	problems = append(problems, NatSubnets(network)...)
 	problems = append(problems, ExistingVpcIds(d, network, fleet, patching)...)
+	problems = append(problems, ExistingVpcRouting(d, network)...)
 	problems = append(problems, Lifecycles(d, network, fleet, patching)...)
 	problems = append(problems, Launches(fleet)...)
 	problems = append(problems, CronOnlyFlags(fleet, patching)...)

@@ -196,3 +196,43 @@ func scanPatchGroups(patching map[string]any, d *config.Config) []string {
 	}
 	return problems
 }
+
+// ownersRouting are the resource types by which a stack would change an existing VPC's subnets
+// and routes, which network.existingVpc leaves to its owner (config.ExistingVpc: the S3 gateway
+// endpoint goes on the listed route tables only with s3Endpoint: created).
+var ownersRouting = []string{"AWS::EC2::RouteTable", "AWS::EC2::Route", "AWS::EC2::SubnetRouteTableAssociation", "AWS::EC2::Subnet"}
+
+// ExistingVpcRouting checks that in an existing VPC the network stack creates no route table,
+// route, subnet or subnet route-table association, and no S3 gateway endpoint unless s3Endpoint
+// is created. In a shared VPC the deploy fails: "VPC owners are responsible for creating,
+// managing, and deleting the resources associated with a shared VPC. These include subnets, route
+// tables, network ACLs, [...] gateway endpoints" ("Responsibilities and permissions for owners
+// and participants"), and "Participants cannot view, modify, or delete resources that belong to
+// other participants or the VPC owner" ("Share your VPC subnets with other accounts"; Amazon VPC
+// User Guide, both read 2026-12-07). In one this account owns, it reroutes subnets the
+// configuration declares routed already (held-out run 30's A07 and A06).
+func ExistingVpcRouting(d *config.Config, network map[string]any) []string {
+	e := d.Network.ExistingVpc
+	if e == nil {
+		return nil
+	}
+	whose := "its owner's"
+	if e.SharedWith(d.Account) {
+		whose = fmt.Sprintf("shared by account %s, which only the owner may change", e.OwnerAccount)
+	}
+	resources := cfntemplate.Resources(network)
+	var problems []string
+	for _, id := range slices.Sorted(maps.Keys(resources)) {
+		r, _ := resources[id].(map[string]any)
+		kind := cfntemplate.Text(r["Type"])
+		if slices.Contains(ownersRouting, kind) {
+			problems = append(problems, fmt.Sprintf("%s: creates an %s in the existing VPC %s (network.existingVpc), whose subnets and routes are %s", id, kind, e.VpcID, whose))
+		}
+		p, _ := r["Properties"].(map[string]any)
+		gateway := p["VpcEndpointType"] == nil || p["VpcEndpointType"] == "Gateway"
+		if kind == "AWS::EC2::VPCEndpoint" && gateway && e.S3Endpoint != config.S3EndpointCreated {
+			problems = append(problems, fmt.Sprintf("%s: creates a gateway endpoint on the route tables of the existing VPC %s, where network.existingVpc.s3Endpoint is %s (the VPC has its own), and its routes are %s", id, e.VpcID, e.S3Endpoint, whose))
+		}
+	}
+	return problems
+}
