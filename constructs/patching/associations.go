@@ -102,7 +102,9 @@ func NewScanAssociations(scope constructs.Construct, id string, p *ScanProps) Sc
 }
 
 // InventoryProps configures software inventory. An instance can have only one inventory
-// association: leave this out where Quick Setup or another association already gathers it.
+// association (besides one on all nodes; "Configuring inventory collection", Systems Manager User
+// Guide, read 2026-12-07): leave this out where Quick Setup or another association already
+// gathers it.
 type InventoryProps struct {
 	// NamePrefix starts the association name, e.g. the project. Default: none.
 	NamePrefix string

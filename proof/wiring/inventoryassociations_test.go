@@ -26,3 +26,31 @@ func TestInventoryScheduleOtherThanTheConfiguredOneIsNamed(t *testing.T) {
 	cfg.Patching.Inventory.Enabled = false
 	assert.Empty(t, InventorySchedules(cfg, rich), "no inventory configured: no schedule to hold it to")
 }
+
+// Held-out run 30's A13: a second inventory association on app-1's instance id, which the stacks'
+// association selects already by the fleet tag. Every golden pair passes first; an all-nodes
+// association beside the specific one is allowed, two are not.
+func TestInventoryAssociationsSelectingOneInstanceAreNamed(t *testing.T) {
+	for _, scenario := range []string{"default", "example", "rich-patching"} {
+		fleet := read(t, "../../test/testdata/"+scenario+".fleet.template.json")
+		assert.Empty(t, InventoryOverlaps(fleet, read(t, "../../test/testdata/"+scenario+".patching.template.json")), scenario)
+	}
+	fleet := read(t, "../../test/testdata/example.fleet.template.json")
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	add := func(template map[string]any, id string, target map[string]any) {
+		template["Resources"].(map[string]any)[id] = map[string]any{"Type": "AWS::SSM::Association",
+			"Properties": map[string]any{"Name": "AWS-GatherSoftwareInventory", "ScheduleExpression": "rate(1 day)", "Targets": []any{target}}}
+	}
+	add(fleet, "AllNodesInventory", map[string]any{"Key": "InstanceIds", "Values": []any{"*"}})
+	require.Empty(t, InventoryOverlaps(fleet, patching), "one all-nodes association beside a specific one")
+	add(fleet, "WsusInventoryAssociation", map[string]any{"Key": "InstanceIds", "Values": []any{map[string]any{"Ref": "FleetappInstance1E092C320"}}})
+	assert.Equal(t, []string{"inventory associations WsusInventoryAssociation and InventoryAssociationABD231A7: both may select instance FleetappInstance1E092C320, and a node runs at most one all-nodes and one specific inventory association (of more, one shows Skipped; of several on tags, none runs)"},
+		InventoryOverlaps(fleet, patching))
+	delete(fleet["Resources"].(map[string]any), "WsusInventoryAssociation")
+	add(patching, "SecondInventory", map[string]any{"Key": "tag:privatepatch:fleet", "Values": []any{"privatepatch"}})
+	add(patching, "SecondAllNodes", map[string]any{"Key": "InstanceIds", "Values": []any{"*"}})
+	assert.Equal(t, []string{
+		"inventory associations AllNodesInventory and SecondAllNodes: both may select every instance (InstanceIds *), and a node runs at most one all-nodes and one specific inventory association (of more, one shows Skipped; of several on tags, none runs)",
+		"inventory associations InventoryAssociationABD231A7 and SecondInventory: both may select tag:privatepatch:fleet=privatepatch, and a node runs at most one all-nodes and one specific inventory association (of more, one shows Skipped; of several on tags, none runs)",
+	}, InventoryOverlaps(fleet, patching))
+}
