@@ -229,9 +229,15 @@ func ExistingVpcRouting(d *config.Config, network map[string]any) []string {
 			problems = append(problems, fmt.Sprintf("%s: creates an %s in the existing VPC %s (network.existingVpc), whose subnets and routes are %s", id, kind, e.VpcID, whose))
 		}
 		p, _ := r["Properties"].(map[string]any)
-		gateway := p["VpcEndpointType"] == nil || p["VpcEndpointType"] == "Gateway"
-		if kind == "AWS::EC2::VPCEndpoint" && gateway && e.S3Endpoint != config.S3EndpointCreated {
+		gateway := kind == "AWS::EC2::VPCEndpoint" && (p["VpcEndpointType"] == nil || p["VpcEndpointType"] == "Gateway")
+		s3 := strings.HasSuffix(cfntemplate.Joined(p["ServiceName"], func(any) string { return "" }), ".s3")
+		switch {
+		case gateway && s3 && e.S3Endpoint != config.S3EndpointCreated:
 			problems = append(problems, fmt.Sprintf("%s: creates a gateway endpoint on the route tables of the existing VPC %s, where network.existingVpc.s3Endpoint is %s (the VPC has its own), and its routes are %s", id, e.VpcID, e.S3Endpoint, whose))
+		case gateway && !s3 && e.SharedWith(d.Account):
+			// Another service's gateway endpoint (DynamoDB's) changes the owner's route tables too.
+			problems = append(problems, fmt.Sprintf("%s: creates a gateway endpoint (%s) on the route tables of the existing VPC %s, whose routes are %s", id,
+				cfntemplate.Joined(p["ServiceName"], func(any) string { return "<region>" }), e.VpcID, whose))
 		}
 	}
 	return problems

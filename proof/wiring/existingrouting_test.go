@@ -49,4 +49,12 @@ network:
 		"S3Gateway: creates a gateway endpoint on the route tables of the existing VPC vpc-0a1b2c3d4e5f60718, where network.existingVpc.s3Endpoint is existing (the VPC has its own), and its routes are shared by account 222222222222, which only the owner may change",
 		"Subnet2Association: creates an AWS::EC2::SubnetRouteTableAssociation in the existing VPC vpc-0a1b2c3d4e5f60718 (network.existingVpc), whose subnets and routes are shared by account 222222222222, which only the owner may change",
 	}, ExistingVpcRouting(shared, network))
+
+	// Another service's gateway endpoint is named as its own, in a shared VPC only (the second
+	// review of session 18's finding 8: it was called the S3 endpoint).
+	delete(resources, "Subnet2Association")
+	resources["S3Gateway"].(map[string]any)["Properties"].(map[string]any)["ServiceName"] = "com.amazonaws.us-west-2.dynamodb"
+	assert.Equal(t, []string{"S3Gateway: creates a gateway endpoint (com.amazonaws.us-west-2.dynamodb) on the route tables of the existing VPC vpc-0a1b2c3d4e5f60718, " +
+		"whose routes are shared by account 222222222222, which only the owner may change"}, ExistingVpcRouting(shared, network))
+	assert.Empty(t, ExistingVpcRouting(owned, network), "the VPC is this account's: its own choice")
 }

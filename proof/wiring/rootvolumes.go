@@ -28,12 +28,14 @@ func RootVolumes(fleet map[string]any) []string {
 		if strings.HasPrefix(id, "WsusInstance") {
 			want, which = wsusspec.RootVolumeGiB, "wsusspec.RootVolumeGiB"
 		}
+		mapped := false
 		for _, m := range cfntemplate.List(instances[id]["BlockDeviceMappings"]) {
 			m, _ := m.(map[string]any)
 			ebs, _ := m["Ebs"].(map[string]any)
 			if cfntemplate.Text(m["DeviceName"]) != "/dev/sda1" || ebs == nil {
 				continue
 			}
+			mapped = true
 			if encrypted, set := ebs["Encrypted"]; encrypted != true {
 				given := "is not set"
 				if set {
@@ -51,6 +53,10 @@ func RootVolumes(fleet map[string]any) []string {
 				problems = append(problems, fmt.Sprintf("instance %s: root volume (/dev/sda1) VolumeSize %s GiB, the construct's is %d (%s): %s",
 					id, rendered(ebs["VolumeSize"]), want, which, why))
 			}
+		}
+		if !mapped {
+			problems = append(problems, fmt.Sprintf("instance %s: no root volume mapping (/dev/sda1), which the construct writes: the instance gets its AMI's root volume, "+
+				"at the AMI's size and, without the account's encryption by default, unencrypted", id))
 		}
 	}
 	return problems

@@ -34,4 +34,10 @@ func TestARootVolumeNotTheConstructsSizeIsNamed(t *testing.T) {
 			"without the account's encryption by default the volume is not encrypted (Ebs Encrypted, AWS::EC2::Instance, CloudFormation Template Reference)",
 		"instance WsusInstance902E8651: root volume (/dev/sda1) Encrypted is false, not true as the construct writes it: " +
 			"without the account's encryption by default the volume is not encrypted (Ebs Encrypted, AWS::EC2::Instance, CloudFormation Template Reference)"}, RootVolumes(fleet))
+
+	// The second review of session 18's finding 1: the mapping deleted, not edited.
+	fleet = read(t, "../../test/testdata/example.fleet.template.json")
+	delete(props(fleet, "WsusInstance902E8651"), "BlockDeviceMappings")
+	assert.Equal(t, []string{"instance WsusInstance902E8651: no root volume mapping (/dev/sda1), which the construct writes: the instance gets its AMI's root volume, " +
+		"at the AMI's size and, without the account's encryption by default, unencrypted"}, RootVolumes(fleet))
 }

@@ -410,9 +410,11 @@ func WrittenFor(templates ...map[string]any) []string {
 }
 
 // ownFunctionRuntimes: each of the stacks' own functions runs on compliancespec.FunctionRuntime,
-// which its script is written for. Theirs are the functions whose code is inline (the spec's
-// scripts) or whose Description starts "privatepatch:"; CDK's provider functions have neither (an
-// S3 asset, CDK's description), and DeprecatedRuntimes judges their runtimes.
+// which its script is written for. Theirs are the functions whose Description starts
+// "privatepatch:", or whose code is inline (the spec's scripts) with no description; CDK's have an
+// S3 asset or, inline, CDK's description (the S3 notifications handler, python3.13 in
+// aws-cdk-lib 2.270: the second review of session 18's finding 3), and DeprecatedRuntimes judges
+// their runtimes.
 func ownFunctionRuntimes(resources map[string]any) []string {
 	var problems []string
 	functions := cfntemplate.OfType(resources, "AWS::Lambda::Function")
@@ -420,8 +422,9 @@ func ownFunctionRuntimes(resources map[string]any) []string {
 		f := functions[id]
 		code, _ := f["Code"].(map[string]any)
 		_, inline := code["ZipFile"]
-		if !inline && !strings.HasPrefix(cfntemplate.Text(f["Description"]), "privatepatch:") {
-			continue
+		described := cfntemplate.Text(f["Description"])
+		if !strings.HasPrefix(described, "privatepatch:") && (!inline || described != "") {
+			continue // CDK's: an asset, or inline with CDK's description (S3's notifications handler)
 		}
 		if runtime := cfntemplate.Text(f["Runtime"]); runtime != compliancespec.FunctionRuntime {
 			problems = append(problems, fmt.Sprintf("function %s: runs on %v, not %s, which the stacks' own functions are written and tested for (compliancespec.FunctionRuntime)", id, f["Runtime"], compliancespec.FunctionRuntime))

@@ -8,8 +8,9 @@ import (
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
-// windowSchedules: each configured window's ScheduleTimezone and ScheduleOffset in the template
-// are the configured ones (absent: UTC, and no offset). "A time zone option determines the
+// windowSchedules: each configured window's ScheduleTimezone, ScheduleOffset, StartDate and
+// EndDate in the template are the configured ones (held-out run 31's A01: a start date a year
+// later, which only the calendar's print showed) (absent: UTC, and no offset). "A time zone option determines the
 // international time zone that the maintenance window schedule is based on" ("Maintenance window
 // scheduling and active period options", Systems Manager User Guide, read 2026-12-07): another
 // zone, even a valid one, moves the runs in local time, Etc/GMT for Europe/London by an hour
@@ -37,12 +38,32 @@ func windowSchedules(patching map[string]any, d *config.Config) []string {
 			problems = append(problems, fmt.Sprintf("window %s (%s): ScheduleTimezone %s, the configuration's is %s: its %s runs at another local time whenever the two zones' UTC offsets differ",
 				w.Name, id, got, want.Timezone, want.Schedule))
 		}
+		for _, date := range []struct{ property, configured, key string }{
+			{"StartDate", want.StartDate, "startDate"}, {"EndDate", want.EndDate, "endDate"},
+		} {
+			if got := cfntemplate.Text(windows[id][date.property]); !sameInstant(got, date.configured) {
+				problems = append(problems, fmt.Sprintf("window %s (%s): %s %q, the configuration's %s is %q: the window is active from or until another day than configured",
+					w.Name, id, date.property, got, date.key, date.configured))
+			}
+		}
 		if got := cfntemplate.Int(windows[id]["ScheduleOffset"]); got != want.ScheduleOffset {
 			problems = append(problems, fmt.Sprintf("window %s (%s): ScheduleOffset %d, the configuration's is %d: each run is %d day(s) off the configured day",
 				w.Name, id, got, want.ScheduleOffset, got-want.ScheduleOffset))
 		}
 	}
 	return problems
+}
+
+// sameInstant: a and b are the same ISO 8601 date and time ("StartDate", "EndDate": "in ISO-8601
+// Extended format", AWS::SSM::MaintenanceWindow, CloudFormation Template Reference), or the same
+// text (both absent included) where either is not RFC 3339.
+func sameInstant(a, b string) bool {
+	ta, errA := time.Parse(time.RFC3339, a)
+	tb, errB := time.Parse(time.RFC3339, b)
+	if errA != nil || errB != nil {
+		return a == b
+	}
+	return ta.Equal(tb)
 }
 
 // sameOffsets: zones a and b have the same UTC offset every six hours over two years from from

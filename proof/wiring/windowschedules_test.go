@@ -28,4 +28,17 @@ func TestAWindowsOffsetOrTimeZoneThatIsNotTheConfigurationsIsNamed(t *testing.T)
 	cfg.Patching.MaintenanceWindows[0].Timezone = "Europe/London"
 	assert.Equal(t, []string{"window privatepatch-weekly (MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8): ScheduleTimezone UTC, the configuration's is Europe/London: " +
 		"its cron(0 2 ? * SUN *) runs at another local time whenever the two zones' UTC offsets differ"}, windowSchedules(patching, cfg))
+
+	// Held-out run 31's A01: a start date a year later than configured; the same instant written
+	// in another offset passes.
+	cfg.Patching.MaintenanceWindows[0].Timezone = ""
+	cfg.Patching.MaintenanceWindows[0].StartDate = "2027-01-01T00:00:00+11:00"
+	window := props(patching, "MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8")
+	window["StartDate"] = "2026-12-31T13:00:00Z"
+	assert.Empty(t, windowSchedules(patching, cfg))
+	window["StartDate"] = "2028-01-01T00:00:00+11:00"
+	assert.Equal(t, []string{`window privatepatch-weekly (MaintenanceWindowsprivatepatchweeklyWindowE6C2AFD8): StartDate "2028-01-01T00:00:00+11:00", the configuration's startDate is "2027-01-01T00:00:00+11:00": ` +
+		"the window is active from or until another day than configured"}, windowSchedules(patching, cfg))
+	window["EndDate"] = "2030-12-31T00:00:00Z"
+	assert.Contains(t, joined(windowSchedules(patching, cfg)), `EndDate "2030-12-31T00:00:00Z", the configuration's endDate is ""`)
 }

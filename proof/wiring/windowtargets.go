@@ -63,7 +63,11 @@ func WindowTargetTypes(templates ...map[string]any) []string {
 		for _, g := range cfntemplate.OfType(resources, "AWS::ResourceGroups::Group") {
 			q, _ := g["ResourceQuery"].(map[string]any)
 			query, _ := q["Query"].(map[string]any)
-			groups[cfntemplate.Text(g["Name"])] = cfntemplate.Texts(query["ResourceTypeFilters"])
+			types := cfntemplate.Texts(query["ResourceTypeFilters"])
+			if len(types) == 0 {
+				types = []string{"AWS::AllSupported"} // "The default value is [\"AWS::AllSupported\"]" (AWS::ResourceGroups::Group Query, CloudFormation Template Reference)
+			}
+			groups[cfntemplate.Text(g["Name"])] = types
 		}
 		for _, task := range cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTask") {
 			if strings.HasPrefix(cfntemplate.Text(task["TaskArn"]), "AWS-RunPatchBaseline") {

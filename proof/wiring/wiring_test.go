@@ -2227,6 +2227,18 @@ func TestRunTwentysMissesAreNamed(t *testing.T) {
 	assert.Contains(t, written, "custom resource SecurityInspectorEnabler3BF26172: ServiceTimeout 30 s, not the 900")
 	assert.Contains(t, written, "table FindingFilterTable62798218: expires items by ttl (enabled: true), not by expiresAt")
 	assert.Contains(t, written, "alarm MonitoringWsusDiskAlarmC3AE443E: threshold 85, not the 15")
+
+	// CDK's own inline function (S3's notifications handler, python3.13, with CDK's description)
+	// is not held to privatepatch's runtime; the stacks' own without their description still is
+	// (the second review of session 18's finding 3).
+	patching = read(t, "../../test/testdata/example.patching.template.json")
+	cfntemplate.Resources(patching)["BucketNotificationsHandler050a0587b7544547bf325f094a3db834"] = map[string]any{"Type": "AWS::Lambda::Function", "Properties": map[string]any{
+		"Code": map[string]any{"ZipFile": "import boto3"}, "Runtime": "python3.13", "Handler": "index.handler",
+		"Description": `AWS CloudFormation handler for "Custom::S3BucketNotifications" resources (@aws-cdk/aws-s3)`}}
+	assert.Empty(t, WrittenFor(patching))
+	delete(props(patching, "FindingFilterFunctionC9055CF2"), "Description")
+	props(patching, "FindingFilterFunctionC9055CF2")["Runtime"] = "python3.12"
+	assert.Contains(t, joined(WrittenFor(patching)), "function FindingFilterFunctionC9055CF2: runs on python3.12, not python3.14")
 }
 
 // A route to the internet gateway waits for its attachment, and a Security Hub standard for its
