@@ -89,15 +89,26 @@ func cmpText(v any, otherwise string) string {
 
 // CronOnlyFlags checks that no association sets ApplyOnlyAtCronInterval with a rate schedule:
 // the flag "isn't supported for rate expressions" (CreateAssociation, botocore 1.43.11's ssm
-// model, read 2026-12-06), and the association's creation fails (mutation run 13's A16).
+// model, read 2026-12-06), and the association's creation fails (mutation run 13's A16). Nor
+// ScheduleOffset without both: "To use offsets, you must specify the ApplyOnlyAtCronInterval
+// parameter" (CreateAssociationRequest scheduleOffset, AWS SDK for Kotlin API reference) and
+// "associations and maintenance windows only support schedule offsets for cron expressions"
+// ("Reference: Cron and rate expressions for Systems Manager", read 2026-12-07 in its Chinese
+// translations, the search's only copy) (held-out run 31's B05: an offset on a rate scan).
 func CronOnlyFlags(templates ...map[string]any) []string {
 	var problems []string
 	for _, template := range templates {
 		associations := cfntemplate.OfType(cfntemplate.Resources(template), "AWS::SSM::Association")
 		for _, id := range slices.Sorted(maps.Keys(associations)) {
 			a := associations[id]
-			if flag, _ := a["ApplyOnlyAtCronInterval"].(bool); flag && !strings.HasPrefix(cfntemplate.Text(a["ScheduleExpression"]), "cron(") {
+			flag, _ := a["ApplyOnlyAtCronInterval"].(bool)
+			cron := strings.HasPrefix(cfntemplate.Text(a["ScheduleExpression"]), "cron(")
+			if flag && !cron {
 				problems = append(problems, fmt.Sprintf("association %s: ApplyOnlyAtCronInterval with %s, which is not a cron expression: the flag is not supported for rate expressions", id, cfntemplate.Text(a["ScheduleExpression"])))
+			}
+			if offset := cfntemplate.Int(a["ScheduleOffset"]); offset != 0 && (!cron || !flag) {
+				problems = append(problems, fmt.Sprintf("association %s: ScheduleOffset %d with %s and ApplyOnlyAtCronInterval %v: an offset takes a cron expression and the flag, "+
+					"or the association is not created", id, offset, cfntemplate.Text(a["ScheduleExpression"]), flag))
 			}
 		}
 	}

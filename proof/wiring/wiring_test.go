@@ -1649,6 +1649,14 @@ func TestRunThirteensMissesAreNamed(t *testing.T) {
 		if strings.HasPrefix(id, "WsusAgentUpdateSchedule1") {
 			r.(map[string]any)["Properties"].(map[string]any)["ScheduleExpression"] = "rate(14 days)"
 			assert.Equal(t, []string{"association " + id + ": ApplyOnlyAtCronInterval with rate(14 days), which is not a cron expression: the flag is not supported for rate expressions"}, CronOnlyFlags(fleet))
+			// Held-out run 31's B05: an offset on a rate schedule; on the cron with the flag it passes.
+			r.(map[string]any)["Properties"].(map[string]any)["ApplyOnlyAtCronInterval"] = false
+			r.(map[string]any)["Properties"].(map[string]any)["ScheduleOffset"] = float64(2)
+			assert.Equal(t, []string{"association " + id + ": ScheduleOffset 2 with rate(14 days) and ApplyOnlyAtCronInterval false: an offset takes a cron expression and the flag, " +
+				"or the association is not created"}, CronOnlyFlags(fleet))
+			r.(map[string]any)["Properties"].(map[string]any)["ScheduleExpression"] = "cron(0 3 ? * SUN *)"
+			r.(map[string]any)["Properties"].(map[string]any)["ApplyOnlyAtCronInterval"] = true
+			assert.Empty(t, CronOnlyFlags(fleet))
 		}
 	}
 	props(fleet, "ResourceGroupsStack1D1FF3B0")["ResourceQuery"].(map[string]any)["Query"].(map[string]any)["TagFilters"] = []any{map[string]any{"Key": "Environment", "Values": []any{"Prod"}}}
