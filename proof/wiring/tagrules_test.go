@@ -70,3 +70,18 @@ func TestEachAssetGroupSelectsItsConfiguredTags(t *testing.T) {
 	assert.Contains(t, joined(ResourceGroupTags(fleet, map[string]map[string]string{"privatepatch-Other": {"A": "b"}})),
 		"resource group privatepatch-Other: configured (assets.resourceGroups), not in the fleet stack")
 }
+
+// Held-out run 31's A10: the alerts topic's output names another resource (the key's ARN); every
+// golden's ...TopicArn outputs are their topics' Refs.
+func TestATopicArnOutputIsItsTopicsRef(t *testing.T) {
+	for _, scenario := range goldenScenarios {
+		for _, patching := range goldenStacks(t, scenario, "patching") {
+			assert.Empty(t, topicArnOutputs(patching), scenario)
+		}
+	}
+	patching := read(t, "../../test/testdata/default.patching.template.json")
+	patching["Outputs"].(map[string]any)["AlertsTopicArn"].(map[string]any)["Value"] = map[string]any{"Fn::GetAtt": []any{"AlertsKey9E1197AF", "Arn"}}
+	fleet := read(t, "../../test/testdata/default.fleet.template.json")
+	assert.Contains(t, joined(Outputs(patching, fleet)), "output AlertsTopicArn: ")
+	assert.Contains(t, joined(Outputs(patching, fleet)), "not a Ref of an SNS topic of the stack: what subscribes to it")
+}

@@ -424,6 +424,27 @@ func Outputs(patching, fleet map[string]any) []string {
 			runCommand := cfntemplate.RunCommand(tasks[id])
 			check("task "+id, runCommand["OutputS3BucketName"])
 		}
+		problems = append(problems, topicArnOutputs(s.template)...)
+	}
+	return problems
+}
+
+// topicArnOutputs: each output named ...TopicArn is a Ref of an SNS topic of its template, which
+// "returns the topic ARN" (AWS::SNS::Topic, Return values, CloudFormation Template Reference):
+// users subscribe to AlertsTopicArn (docs/patching.md), and make doctor reads its subscriptions
+// there (held-out run 31's A10: the output pointed at the key's ARN).
+func topicArnOutputs(template map[string]any) []string {
+	outputs, _ := template["Outputs"].(map[string]any)
+	topics := cfntemplate.OfType(cfntemplate.Resources(template), "AWS::SNS::Topic")
+	var problems []string
+	for _, name := range slices.Sorted(maps.Keys(outputs)) {
+		output, _ := outputs[name].(map[string]any)
+		if !strings.HasSuffix(name, "TopicArn") {
+			continue
+		}
+		if _, ok := topics[cfntemplate.Ref(output["Value"])]; !ok {
+			problems = append(problems, fmt.Sprintf("output %s: %s, not a Ref of an SNS topic of the stack: what subscribes to it, or make doctor, reads another resource", name, rendered(output["Value"])))
+		}
 	}
 	return problems
 }
