@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
@@ -28,6 +29,9 @@ func FailureAlarmThresholds(patching map[string]any) []string {
 			continue
 		}
 		threshold, _ := a["Threshold"].(float64)
+		if text, ok := a["Threshold"].(string); ok { // CloudFormation takes a number's text too
+			threshold, _ = strconv.ParseFloat(text, 64)
+		}
 		datapoints, extra := cfntemplate.Int(a["DatapointsToAlarm"]), ""
 		if datapoints != 0 {
 			extra = fmt.Sprintf(" (DatapointsToAlarm %d)", datapoints)

@@ -24,6 +24,14 @@ func TestAFailureAlarmOneFailedWindowDoesNotBreachIsNamed(t *testing.T) {
 	assert.Contains(t, joined(FailureAlarmThresholds(patching)), "is GreaterThanThreshold 1 over 1 period(s)")
 	alarm["ComparisonOperator"], alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"] = "GreaterThanOrEqualToThreshold", float64(3), float64(2)
 	assert.Contains(t, joined(FailureAlarmThresholds(patching)), "is GreaterThanOrEqualToThreshold 1 over 3 period(s) (DatapointsToAlarm 2)")
+
+	// The second review of session 18's finding 5: DatapointsToAlarm alone above the periods is
+	// named, and a Threshold given as text ("1", which CloudFormation takes) is no false alarm.
+	alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"] = float64(1), float64(2)
+	assert.Contains(t, joined(FailureAlarmThresholds(patching)), "is GreaterThanOrEqualToThreshold 1 over 1 period(s) (DatapointsToAlarm 2)")
+	delete(alarm, "DatapointsToAlarm")
+	alarm["Threshold"] = "1"
+	assert.Empty(t, FailureAlarmThresholds(patching))
 }
 
 // Run 29's B09: a latch treating missing data as breaching is named with what breaching does (it
