@@ -388,14 +388,7 @@ func FailureAlarmWindows(patching map[string]any, prefix string) []string {
 			if cfntemplate.Text(d["Name"]) != "RuleName" || !ok {
 				continue // EventMetricAlarms judges a dimension that names no rule
 			}
-			pattern, _ := rule["EventPattern"].(map[string]any)
-			detail, _ := pattern["detail"].(map[string]any)
-			var watched []string
-			for _, w := range cfntemplate.List(detail["window-id"]) {
-				if window, ok := windows[cfntemplate.Ref(w)]; ok {
-					watched = append(watched, cfntemplate.Text(window["Name"]))
-				}
-			}
+			watched := watchedWindows(rule, windows)
 			own := slices.ContainsFunc(watched, func(w string) bool { return name == patchingspec.FailureAlarmName(prefix, w) })
 			if !own {
 				problems = append(problems, fmt.Sprintf("alarm %s (%s): counts rule %s, which matches the executions of window(s) %v, not of the window its name is for",
@@ -423,14 +416,7 @@ func DashboardFailureLines(patching map[string]any) []string {
 		text, _ := bodyText(dashboards[id]["DashboardBody"])
 		for _, line := range eventRuleLines(text) {
 			rule, ok := rules[line.rule]
-			pattern, _ := rule["EventPattern"].(map[string]any)
-			detail, _ := pattern["detail"].(map[string]any)
-			var watched []string
-			for _, w := range cfntemplate.List(detail["window-id"]) {
-				if window, ok := windows[cfntemplate.Ref(w)]; ok {
-					watched = append(watched, cfntemplate.Text(window["Name"]))
-				}
-			}
+			watched := watchedWindows(rule, windows)
 			own := slices.ContainsFunc(watched, func(w string) bool { return line.label == patchingspec.FailureLineLabel(w) })
 			// Judged: a line labelled as a window's failures, and a line on a window's own failure
 			// rule (failureRules' naming); not the MaintenanceWindow alert rule's, which watches
@@ -443,6 +429,20 @@ func DashboardFailureLines(patching map[string]any) []string {
 		}
 	}
 	return problems
+}
+
+// watchedWindows are the names of the windows (of windows, by logical id) whose execution events
+// rule matches by its pattern's detail.window-id.
+func watchedWindows(rule map[string]any, windows map[string]map[string]any) []string {
+	pattern, _ := rule["EventPattern"].(map[string]any)
+	detail, _ := pattern["detail"].(map[string]any)
+	var watched []string
+	for _, w := range cfntemplate.List(detail["window-id"]) {
+		if window, ok := windows[cfntemplate.Ref(w)]; ok {
+			watched = append(watched, cfntemplate.Text(window["Name"]))
+		}
+	}
+	return watched
 }
 
 // ruleLine is a dashboard line on an EventBridge rule: the rule's logical id and the line's label.
