@@ -1,7 +1,6 @@
 package wiring
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,9 +12,7 @@ import (
 // without TIMED_OUT and SKIPPED_OVERLAPPING (mutation run 25's B13) and one with SUCCESS added
 // are named. The neighbour, the same statuses in another order, passes.
 func TestWindowFailureRulesMatchEveryFailureStatusAndNoOther(t *testing.T) {
-	paths, err := filepath.Glob("../../test/testdata/*.patching.template.json")
-	require.NoError(t, err)
-	for _, path := range paths {
+	for _, path := range patchingGoldens(t) {
 		assert.Empty(t, WindowFailureRules(read(t, path)), path)
 	}
 	template := read(t, "../../test/testdata/example.patching.template.json")

@@ -1,7 +1,6 @@
 package wiring
 
 import (
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,9 +12,7 @@ import (
 // left out, and a product for the sum is named. The neighbour, the same terms in another order,
 // passes.
 func TestTheUndeliveredAlarmSumsEveryRuleThatDeliversAnAlert(t *testing.T) {
-	paths, err := filepath.Glob("../../test/testdata/*.patching.template.json")
-	require.NoError(t, err)
-	for _, path := range paths {
+	for _, path := range patchingGoldens(t) {
 		assert.Empty(t, UndeliveredAlerts(read(t, path)), path)
 	}
 	template := read(t, "../../test/testdata/example.patching.template.json")
