@@ -19,6 +19,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/privatepatch/privatepatch/app/nodeoptions"
 	"github.com/privatepatch/privatepatch/proof/evalcache"
 	"github.com/privatepatch/privatepatch/tools/keptdir"
 	"github.com/stretchr/testify/assert"
@@ -317,8 +318,39 @@ func runCLI() {
 		if err != nil {
 			return nil, fmt.Errorf("the CDK CLI is not installed: run make setup (%v)", err)
 		}
-		return exec.Command(cdk, "synth", "--quiet", "--no-validation", "--app", filepath.Join(binDir, "app"), "--output", dir), nil
+		// jsii starts its kernel with JSII_NODE: a shell script that records the kernel's
+		// NODE_OPTIONS, then runs Node as jsii would have.
+		if cliNodeDir, err = os.MkdirTemp("", "privatepatch-cli-node"); err != nil {
+			return nil, err
+		}
+		node := os.Getenv("JSII_NODE")
+		if node == "" {
+			node = "node"
+		}
+		wrapper := filepath.Join(cliNodeDir, "node")
+		script := "#!/bin/sh\nprintf '%s\\n' \"$NODE_OPTIONS\" >>'" + filepath.Join(cliNodeDir, "node-options") + "'\nexec '" + node + "' \"$@\"\n"
+		if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+			return nil, err
+		}
+		cmd := exec.Command(cdk, "synth", "--quiet", "--no-validation", "--app", filepath.Join(binDir, "app"), "--output", dir)
+		cmd.Env = append(os.Environ(), "JSII_NODE="+wrapper)
+		return cmd, nil
 	})
+}
+
+// cliNodeDir holds the CLI run's JSII_NODE script and what it recorded (node-options).
+var cliNodeDir string
+
+// The kernel the CDK CLI's run of the app starts gets the app's Node options
+// (app/nodeoptions): without them V8's young generation grows to 64 MiB and the default synth's
+// peak memory by about 60 MiB.
+func TestTheAppsKernelRunsWithTheAppsNodeOptions(t *testing.T) {
+	t.Parallel()
+	cliRun(t)
+	recorded, err := os.ReadFile(filepath.Join(cliNodeDir, "node-options"))
+	require.NoError(t, err, "JSII_NODE's script never ran: jsii started Node some other way")
+	want := nodeoptions.For(os.Getenv("NODE_OPTIONS"))
+	assert.Equal(t, want+"\n", string(recorded), "one kernel, started with NODE_OPTIONS %q", want)
 }
 
 func TestAppWritesTemplatesAndBothNagReportsForTheDefaultConfiguration(t *testing.T) {

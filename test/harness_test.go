@@ -48,7 +48,7 @@ func TestMain(m *testing.M) {
 	background.Wait()
 	removeCheckDirs()
 	removeJobDirs()
-	for _, dir := range []string{directRunner.dir, cliRunner.dir} {
+	for _, dir := range []string{directRunner.dir, cliRunner.dir, cliNodeDir} {
 		if dir != "" {
 			os.RemoveAll(dir)
 		}
