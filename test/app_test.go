@@ -1,15 +1,12 @@
 package test
 
 import (
-	"archive/tar"
-	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"go/parser"
 	"go/token"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +17,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/privatepatch/privatepatch/app/nodeoptions"
+	"github.com/privatepatch/privatepatch/proof/cdkbundle"
 	"github.com/privatepatch/privatepatch/proof/evalcache"
 	"github.com/privatepatch/privatepatch/tools/keptdir"
 	"github.com/stretchr/testify/assert"
@@ -526,49 +524,7 @@ func awsCdkLibFiles(t *testing.T) map[string][]byte {
 }
 
 var awsCdkLibRead = &job[map[string][]byte]{run: func() (map[string][]byte, error) {
-	goMod, err := os.ReadFile("../go.mod")
-	if err != nil {
-		return nil, err
-	}
-	version := regexp.MustCompile(`github.com/aws/aws-cdk-go/awscdk/v2 v(\S+)`).FindSubmatch(goMod)
-	if version == nil {
-		return nil, fmt.Errorf("go.mod requires no github.com/aws/aws-cdk-go/awscdk/v2")
-	}
-	modCache, err := exec.Command("go", "env", "GOMODCACHE").Output()
-	if err != nil {
-		return nil, err
-	}
-	tgz := filepath.Join(strings.TrimSpace(string(modCache)), "github.com/aws/aws-cdk-go/awscdk/v2@v"+string(version[1]),
-		"jsii", "aws-cdk-lib-"+string(version[1])+".tgz")
-	f, err := os.Open(tgz)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		return nil, err
-	}
-	files := map[string][]byte{}
-	archive := tar.NewReader(gz)
-	for len(files) < 2 { // both found: the rest of the tarball is not decompressed
-		header, err := archive.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		if header.Name == "package/recommended-feature-flags.json" || header.Name == bundledValidatePackage {
-			if files[header.Name], err = io.ReadAll(archive); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if len(files) != 2 {
-		return nil, fmt.Errorf("%s has no recommended-feature-flags.json or %s", tgz, bundledValidatePackage)
-	}
-	return files, nil
+	return cdkbundle.Files("package/recommended-feature-flags.json", bundledValidatePackage, vpcEndpointSource)
 }}
 
 // bundledValidatePackage is the package.json of the CloudFormation Validate engine in aws-cdk-lib.

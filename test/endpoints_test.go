@@ -1,12 +1,6 @@
 package test
 
 import (
-	"archive/tar"
-	"compress/gzip"
-	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -18,31 +12,15 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 )
 
+// vpcEndpointSource is aws-cdk-lib's InterfaceVpcEndpointAwsService list.
+const vpcEndpointSource = "package/aws-ec2/lib/vpc-endpoint.js"
+
 // TestInterfaceEndpointServicesAreTheOnesCdkKnows reads aws-cdk-lib's
 // InterfaceVpcEndpointAwsService list from the package the build uses, so that
 // networkspec.InterfaceEndpointServices follows a CDK upgrade instead of drifting.
 func TestInterfaceEndpointServicesAreTheOnesCdkKnows(t *testing.T) {
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/aws/aws-cdk-go/awscdk/v2").Output()
-	require.NoError(t, err)
-	archives, err := filepath.Glob(filepath.Join(strings.TrimSpace(string(out)), "jsii", "aws-cdk-lib-*.tgz"))
-	require.NoError(t, err)
-	require.Len(t, archives, 1)
-	f, err := os.Open(archives[0])
-	require.NoError(t, err)
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	require.NoError(t, err)
-	archive := tar.NewReader(gz)
-	var source []byte
-	for {
-		h, err := archive.Next()
-		require.NoError(t, err, "aws-ec2/lib/vpc-endpoint.js not found")
-		if h.Name == "package/aws-ec2/lib/vpc-endpoint.js" {
-			source, err = io.ReadAll(archive)
-			require.NoError(t, err)
-			break
-		}
-	}
+	t.Parallel()
+	source := awsCdkLibFiles(t)[vpcEndpointSource]
 	var regional []string
 	for _, m := range regexp.MustCompile(`new InterfaceVpcEndpointAwsService\("([^"]*)"(?:,([^)]*))?\)`).FindAllStringSubmatch(string(source), -1) {
 		rest := m[2]

@@ -1,12 +1,6 @@
 package wiring
 
 import (
-	"archive/tar"
-	"compress/gzip"
-	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -17,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/proof/cdkbundle"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 	"github.com/privatepatch/privatepatch/proof/cfnupdate"
 )
@@ -305,30 +300,12 @@ func TestPipelineStackRequiringAnotherBootstrapVersionFails(t *testing.T) {
 // CdkBootstrapVersion is the MIN_BOOTSTRAP_STACK_VERSION of the aws-cdk-lib that go.mod pins, as
 // its jsii bundle in the module cache holds it.
 func TestCdkBootstrapVersionIsTheOneThePinnedAwsCdkLibRequires(t *testing.T) {
-	dir, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/aws/aws-cdk-go/awscdk/v2").Output()
+	const synthesizer = "package/core/lib/stack-synthesizers/default-synthesizer.js"
+	files, err := cdkbundle.Files(synthesizer)
 	require.NoError(t, err)
-	bundles, err := filepath.Glob(filepath.Join(strings.TrimSpace(string(dir)), "jsii", "aws-cdk-lib-*.tgz"))
-	require.NoError(t, err)
-	require.Len(t, bundles, 1)
-	f, err := os.Open(bundles[0])
-	require.NoError(t, err)
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	require.NoError(t, err)
-	archive := tar.NewReader(gz)
-	for {
-		h, err := archive.Next()
-		require.NoError(t, err, "no default-synthesizer.js in %s", bundles[0])
-		if h.Name != "package/core/lib/stack-synthesizers/default-synthesizer.js" {
-			continue
-		}
-		source, err := io.ReadAll(archive)
-		require.NoError(t, err)
-		m := regexp.MustCompile(`MIN_BOOTSTRAP_STACK_VERSION=([0-9]+)`).FindSubmatch(source)
-		require.NotNil(t, m)
-		assert.Equal(t, strconv.Itoa(CdkBootstrapVersion), string(m[1]))
-		return
-	}
+	m := regexp.MustCompile(`MIN_BOOTSTRAP_STACK_VERSION=([0-9]+)`).FindSubmatch(files[synthesizer])
+	require.NotNil(t, m, "no MIN_BOOTSTRAP_STACK_VERSION in %s", synthesizer)
+	assert.Equal(t, strconv.Itoa(CdkBootstrapVersion), string(m[1]))
 }
 
 // Run 26's A02: the source action's role may use another connection only; and a role with no
