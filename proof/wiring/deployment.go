@@ -111,6 +111,7 @@ func settings(network, patching, fleet map[string]any, d *config.Config) []strin
 	problems = append(problems, TaskNotifications(patching)...)
 	problems = append(problems, namedGroups(d, fleet, patching)...)
 	problems = append(problems, NatRoutes(network, d)...)
+	problems = append(problems, DuplicateRoutes(network)...)
 	problems = append(problems, EndpointRegions(network, d.Region)...)
 	problems = append(problems, StackOutputRefs(d, network, fleet, patching)...)
 	problems = append(problems, outputsAndTargets(network, patching, fleet, d)...)

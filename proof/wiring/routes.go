@@ -26,6 +26,8 @@ func NatRoutes(network map[string]any, d *config.Config) []string {
 	for _, id := range slices.Sorted(maps.Keys(nats)) {
 		if kind := cfntemplate.Text(nats[id]["ConnectivityType"]); kind != "" && kind != "public" {
 			problems = append(problems, fmt.Sprintf("NAT gateway %s: connectivity %q: a private NAT gateway reaches no internet", id, kind))
+		} else if problem := natAddress(resources, nats[id]); problem != "" {
+			problems = append(problems, fmt.Sprintf("NAT gateway %s: %s", id, problem))
 		}
 	}
 	subnets := cfntemplate.OfType(resources, "AWS::EC2::Subnet")
@@ -51,13 +53,70 @@ func NatRoutes(network map[string]any, d *config.Config) []string {
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(subnets)) {
-		table := tableOf[id]
-		if !toInternet[table] && !toNat[table] {
+		table, associated := tableOf[id]
+		switch {
+		case !associated:
+			problems = append(problems, fmt.Sprintf("subnet %s: network.nat is on, and no route table of the template is associated with it: it uses the VPC's main route table, which routes 0.0.0.0/0 nowhere, so its instances reach no internet", id))
+		case !toInternet[table] && !toNat[table]:
 			problems = append(problems, fmt.Sprintf("subnet %s: network.nat is on, and its route table %s routes 0.0.0.0/0 to no NAT gateway: its instances reach no internet", id, table))
 		}
 	}
 	if d.Network.Nat.Gateways == config.NatPerAz {
 		problems = append(problems, natZones(resources, tableOf)...)
+	}
+	return problems
+}
+
+// natAddress is what is wrong with a public NAT gateway's Elastic IP, or "". AllocationId: "This
+// property is required for a public NAT gateway" (a zonal one: a regional NAT gateway allocates
+// its own); it is the EIP's AllocationId attribute, while an EIP's Ref is its public address
+// ("AWS::EC2::NatGateway" and "AWS::EC2::EIP", AWS CloudFormation template reference, as
+// @aws-cdk/aws-service-spec carries them, read 2026-12-07). Mutation run 32's A03.
+func natAddress(resources map[string]any, nat map[string]any) string {
+	if mode := cfntemplate.Text(nat["AvailabilityMode"]); mode != "" && mode != "zonal" {
+		return ""
+	}
+	allocation := nat["AllocationId"]
+	if allocation == nil {
+		return "a public NAT gateway without an AllocationId: CreateNatGateway requires an Elastic IP, and the stack fails"
+	}
+	eips := cfntemplate.OfType(resources, "AWS::EC2::EIP")
+	if ref := cfntemplate.Ref(allocation); ref != "" && eips[ref] != nil {
+		return fmt.Sprintf("AllocationId is the Ref of Elastic IP %s, its public address, not its allocation ID (Fn::GetAtt %s.AllocationId): the stack fails", ref, ref)
+	}
+	return ""
+}
+
+// DuplicateRoutes names two routes of one route table to the same destination. A route is
+// identified by its table and destination (AWS::EC2::Route's primary identifier, RouteTableId and
+// CidrBlock, in its resource schema as @aws-cdk/aws-service-spec carries it), and EC2 changes an
+// existing one only with ReplaceRoute, whose destination "must match the CIDR of an existing route
+// in the table" (EC2 API Reference, ReplaceRoute, read 2026-12-07): the second creation fails, and
+// the stack with it. Mutation run 32's A05 (one subnet's default route moved to another's table).
+func DuplicateRoutes(network map[string]any) []string {
+	routes := cfntemplate.OfType(cfntemplate.Resources(network), "AWS::EC2::Route")
+	first := map[string]string{}
+	var problems []string
+	for _, id := range slices.Sorted(maps.Keys(routes)) {
+		r := routes[id]
+		table := cfntemplate.Ref(r["RouteTableId"])
+		if table == "" { // an existing table's literal id, or another expression
+			text, _ := json.Marshal(r["RouteTableId"])
+			table = string(text)
+		}
+		for _, key := range []string{"DestinationCidrBlock", "DestinationIpv6CidrBlock", "DestinationPrefixListId"} {
+			if r[key] == nil {
+				continue
+			}
+			destination, _ := json.Marshal(r[key])
+			k := table + " " + key + " " + string(destination)
+			if other, ok := first[k]; ok {
+				problems = append(problems, fmt.Sprintf("routes %s and %s: both route %s in route table %s: a table has one route per destination, so the second's creation fails and the stack with it",
+					other, id, destination, table))
+			} else {
+				first[k] = id
+			}
+		}
 	}
 	return problems
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
 // Mutation run 24's B14: private subnet 2's default route sent to the NAT gateway of zone 1, while
@@ -24,4 +25,54 @@ func TestAPerAzSubnetRoutingToAnotherZonesNatGatewayIsNamed(t *testing.T) {
 
 	cfg.Network.Nat.Gateways = config.NatSingle
 	assert.Empty(t, NatRoutes(network, cfg), "one shared NAT gateway is what single asks for")
+}
+
+// Mutation run 32's A03: a public NAT gateway without its Elastic IP; and the same with the EIP's
+// Ref (its public address) where its allocation ID belongs. A regional NAT gateway allocates its own.
+func TestAPublicNatGatewayWithoutItsElasticIpAllocationIsNamed(t *testing.T) {
+	cfg, err := config.Load("../../config/default.yaml")
+	require.NoError(t, err)
+	cfg.Network.Nat.Enabled, cfg.Network.Nat.Gateways = true, config.NatPerAz
+	network := read(t, "../../test/testdata/nat-per-az.network.template.json")
+	require.Empty(t, NatRoutes(network, cfg))
+
+	nat := props(network, "NetworkVpcPublicSubnet1NATGateway64781A21")
+	allocation := nat["AllocationId"]
+	delete(nat, "AllocationId")
+	assert.Equal(t, []string{"NAT gateway NetworkVpcPublicSubnet1NATGateway64781A21: a public NAT gateway without an AllocationId: CreateNatGateway requires an Elastic IP, and the stack fails"},
+		NatRoutes(network, cfg))
+	nat["AvailabilityMode"] = "regional"
+	assert.Empty(t, NatRoutes(network, cfg), "a regional NAT gateway allocates its addresses itself")
+	delete(nat, "AvailabilityMode")
+
+	eip := allocation.(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+	nat["AllocationId"] = map[string]any{"Ref": eip}
+	assert.Equal(t, []string{"NAT gateway NetworkVpcPublicSubnet1NATGateway64781A21: AllocationId is the Ref of Elastic IP " + eip + ", its public address, not its allocation ID (Fn::GetAtt " + eip + ".AllocationId): the stack fails"},
+		NatRoutes(network, cfg))
+}
+
+// Mutation run 32's A05: private subnet 2's default route moved to subnet 1's table (which then
+// has two) and A11: a subnet's route-table association deleted (it falls back to the main table).
+func TestTwoRoutesToOneDestinationInATableAndAnUnassociatedSubnetAreNamed(t *testing.T) {
+	cfg, err := config.Load("../../config/default.yaml")
+	require.NoError(t, err)
+	cfg.Network.Nat.Enabled, cfg.Network.Nat.Gateways = true, config.NatPerAz
+	for _, golden := range []string{"nat-per-az", "default", "example"} {
+		require.Empty(t, DuplicateRoutes(read(t, "../../test/testdata/"+golden+".network.template.json")), golden)
+	}
+	network := read(t, "../../test/testdata/nat-per-az.network.template.json")
+	route := props(network, "NetworkVpcPrivateSubnet2DefaultRouteA15DC6D5")
+	route["RouteTableId"] = props(network, "NetworkVpcPrivateSubnet1DefaultRoute08635105")["RouteTableId"]
+	assert.Equal(t, []string{`routes NetworkVpcPrivateSubnet1DefaultRoute08635105 and NetworkVpcPrivateSubnet2DefaultRouteA15DC6D5: both route "0.0.0.0/0" in route table NetworkVpcPrivateSubnet1RouteTable7D7AA3CD: a table has one route per destination, so the second's creation fails and the stack with it`},
+		DuplicateRoutes(network))
+
+	network = read(t, "../../test/testdata/nat-per-az.network.template.json")
+	resources := network["Resources"].(map[string]any)
+	for id, r := range cfntemplate.OfType(resources, "AWS::EC2::SubnetRouteTableAssociation") {
+		if cfntemplate.Ref(r["SubnetId"]) == "NetworkVpcPrivateSubnet2Subnet1BDBE877" {
+			delete(resources, id)
+		}
+	}
+	assert.Equal(t, []string{"subnet NetworkVpcPrivateSubnet2Subnet1BDBE877: network.nat is on, and no route table of the template is associated with it: it uses the VPC's main route table, which routes 0.0.0.0/0 nowhere, so its instances reach no internet"},
+		NatRoutes(network, cfg))
 }
