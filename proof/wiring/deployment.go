@@ -16,8 +16,9 @@ import (
 // Deployment is every check of this package over one deployment's network, patching and fleet
 // templates (any may be nil), with what the configuration d says of them: the patch groups its
 // baselines serve, the tag keys it names, the user's own alarms. make verify prints it; the tests
-// run it over every scenario.
-func Deployment(network, patching, fleet map[string]any, d *config.Config) (problems, notes []string) {
+// run it over every scenario. today (verify's: the UTC day it runs) is the reference time of the
+// checks that depend on the date.
+func Deployment(network, patching, fleet map[string]any, d *config.Config, today time.Time) (problems, notes []string) {
 	var served []string
 	for _, b := range d.PatchBaselines() {
 		served = append(served, b.PatchGroups...)
@@ -52,11 +53,11 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config) (prob
 	problems = append(problems, Hooks(patching)...)
 	problems = append(problems, HookDocuments(patching, d)...)
 	problems = append(problems, Tables(patching)...)
-	problems = append(problems, windowSchedules(patching, d)...)
+	problems = append(problems, windowSchedules(patching, d, today)...)
 	problems = append(problems, Devices(fleet)...)
 	problems = append(problems, RootVolumes(fleet)...)
 	problems = append(problems, CleanupModes(fleet, d)...)
-	problems = append(problems, CleanupAge(fleet, d, time.Now().UTC().Truncate(24*time.Hour))...)
+	problems = append(problems, CleanupAge(fleet, d, today)...)
 	problems = append(problems, FlowLogs(network)...)
 	problems = append(problems, Bodies(fleet, patching)...)
 	inventory, inventoryNotes := Inventory(patching)

@@ -19,8 +19,10 @@ import (
 // UpdateMaintenanceWindowRequest, AWS SDK for Kotlin API reference, read 2026-12-07): an offset
 // the configuration does not give moves every run to another day (held-out run 29's B05). The
 // calendar (calendar.FromTemplate) reads the template's offset, but judges only the rings'
-// order and deadlines, which a day's move can keep.
-func windowSchedules(patching map[string]any, d *config.Config) []string {
+// order and deadlines, which a day's move can keep. Zones' offsets are compared from day (verify's
+// today), so that the answer for a zone whose rules change depends on what is passed in, not on
+// the wall clock (the second review of session 18's finding 6).
+func windowSchedules(patching map[string]any, d *config.Config, day time.Time) []string {
 	resources := cfntemplate.Resources(patching)
 	windows, ids := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindow"), windowIDs(resources)
 	var problems []string
@@ -34,7 +36,7 @@ func windowSchedules(patching map[string]any, d *config.Config) []string {
 		if got == "" {
 			got = "UTC" // the property's default
 		}
-		if got != want.Timezone && !sameOffsets(got, want.Timezone, time.Now().UTC()) {
+		if got != want.Timezone && !sameOffsets(got, want.Timezone, day) {
 			problems = append(problems, fmt.Sprintf("window %s (%s): ScheduleTimezone %s, the configuration's is %s: its %s runs at another local time whenever the two zones' UTC offsets differ",
 				w.Name, id, got, want.Timezone, want.Schedule))
 		}

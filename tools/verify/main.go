@@ -284,7 +284,7 @@ func wiringChecks(templates cfnupdate.Deployment, cfg *config.Config) []check {
 		checks = append(checks, check{"wiring " + d.NamePrefix(), func(out io.Writer) (int, error) {
 			fmt.Fprintf(out, "\n%s: wiring (a task's targets are its window's, each alert rule the topic admits is enabled and delivers to it, the WSUS clients' URL is the server's; "+
 				"the windows, tasks, baselines and associations as declared pass the configuration's rules)\n", d.NamePrefix())
-			problems, notes := wiring.Deployment(templates[d.StackName("network")], patching, fleet, d)
+			problems, notes := wiring.Deployment(templates[d.StackName("network")], patching, fleet, d, time.Now().UTC().Truncate(24*time.Hour))
 			for _, p := range problems {
 				fmt.Fprintf(out, "  %s  <-- WRONG\n", p)
 			}
