@@ -935,3 +935,38 @@ func TestAResourceGroupWindowsRoleListsTheGroupItsTargetNames(t *testing.T) {
 	assert.Equal(t, "Allowed", verdict("lz-windows-servers"))
 	assert.NotEqual(t, "Allowed", verdict("windows-servers"))
 }
+
+// The second review of session 18's finding 4: a target naming its group by Ref to a group of
+// its own template lists that group's Name (CDK's CfnGroup.groupRef gives groupName: Ref), not
+// STACK-LOGICALID; a value that is no text is unresolved, never "map[...]" in the ARN; and the
+// members' tags are read (tag:GetResources) for any RESOURCE_GROUP target, named or not.
+func TestAResourceGroupTargetsRowsResolveARefAndKeepGetResources(t *testing.T) {
+	rows := func(stacks Stacks, action string) []string {
+		calls, err := Calls(stacks, env)
+		require.NoError(t, err)
+		var out []string
+		for _, c := range calls {
+			if strings.Contains(c.Caller, "afterpatchtuesdayServiceRole") && c.Action == action {
+				out = append(out, c.Resource)
+			}
+		}
+		return out
+	}
+	stacks := golden(t, "rich-patching", "patching")
+	resources := stacks["privatepatch-patching"]["Resources"].(map[string]any)
+	resources["OwnGroup"] = map[string]any{"Type": "AWS::ResourceGroups::Group", "Properties": map[string]any{"Name": "lz-windows-servers"}}
+	targets := resources["MaintenanceWindowsafterpatchtuesdayTarget63AF771A"].(map[string]any)["Properties"].(map[string]any)["Targets"].([]any)
+	targets[0].(map[string]any)["Values"] = []any{map[string]any{"Ref": "OwnGroup"}}
+	assert.Equal(t, []string{"arn:aws:resource-groups:us-west-2:111111111111:group/lz-windows-servers"}, rows(stacks, "resource-groups:ListGroupResources"))
+
+	targets[0].(map[string]any)["Values"] = []any{map[string]any{"Name": "a", "Other": "b"}}
+	listed := rows(stacks, "resource-groups:ListGroupResources")
+	require.Len(t, listed, 1)
+	assert.NotContains(t, listed[0], "map[")
+	assert.Contains(t, listed[0], "?UNRESOLVED")
+
+	targets[0].(map[string]any)["Key"] = "resource-groups:ResourceTypeFilters"
+	targets[0].(map[string]any)["Values"] = []any{"AWS::EC2::Instance"}
+	assert.Empty(t, rows(stacks, "resource-groups:ListGroupResources"))
+	assert.Equal(t, []string{"*"}, rows(stacks, "tag:GetResources"), "the members' tags are read whatever names the group")
+}

@@ -749,25 +749,32 @@ func keysAndTLSOfTheOthers(m model, calls, earlier []Call) []Call {
 
 // groupResolution are the rows of role resolving the resource groups its windows target: listing
 // each group by its ARN, of the name the target gives (wiring's windowResourceGroup ties it to the
-// configuration's), so that a policy narrowed to that group's ARN is not taken for denied (run
-// 28's observation: the row named group/windows-servers, whatever the group), and its members'
-// tags.
+// configuration's; a Ref to a group of the template is that group's Name), so that a policy
+// narrowed to that group's ARN is not taken for denied (run 28's observation: the row named
+// group/windows-servers, whatever the group), and its members' tags, for any RESOURCE_GROUP
+// target, whatever names its group (the second review of session 18's finding 4).
 func groupResolution(m model, role Resource, caller string) []Call {
 	var names []string
+	byGroup := false
 	windowTargetOf(m, role, func(target map[string]any) bool {
 		if target["ResourceType"] != "RESOURCE_GROUP" {
 			return false
 		}
+		byGroup = true
 		for _, t := range asList(target["Targets"]) {
 			if t, _ := t.(map[string]any); t["Key"] == "resource-groups:Name" {
 				for _, v := range asList(t["Values"]) {
-					names = append(names, fmt.Sprint(v))
+					name, ok := v.(string) // resolved: a name, or the resolver's ?UNRESOLVED marker
+					if !ok {
+						name = "?UNRESOLVED:resource-groups:Name"
+					}
+					names = append(names, name)
 				}
 			}
 		}
 		return false // every target read
 	})
-	if len(names) == 0 {
+	if !byGroup {
 		return nil
 	}
 	call := func(action, resource string) Call {

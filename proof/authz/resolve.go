@@ -33,6 +33,9 @@ var nameProperty = map[string]string{
 	"AWS::CloudWatch::Alarm": "AlarmName", "AWS::CloudWatch::CompositeAlarm": "AlarmName", "AWS::Events::Rule": "Name", "AWS::Logs::LogGroup": "LogGroupName",
 	"AWS::SSM::Document": "Name", "AWS::Glue::Crawler": "Name", "AWS::Glue::Database": "DatabaseName",
 	"AWS::Lambda::Function": "FunctionName", "AWS::SSM::ResourceDataSync": "SyncName", "AWS::DynamoDB::Table": "TableName",
+	// A group's Ref is its Name: aws-cdk-lib 2.270.0's CfnGroup.groupRef is {groupName: this.ref,
+	// groupArn: this.attrArn} (aws-resourcegroups/lib/resourcegroups.generated.js, read 2026-12-07).
+	"AWS::ResourceGroups::Group": "Name",
 }
 
 func (r resolver) resource(stack, logicalID string) (map[string]any, bool) {
