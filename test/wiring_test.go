@@ -32,7 +32,7 @@ func TestVerifysWiringChecksPassEveryScenario(t *testing.T) {
 		}
 		assert.Empty(t, netpath.WiringProblems(s.template, routeTables), sc.name)
 		assert.Empty(t, netpath.PlacementProblems(s.template, s.fleetJSON), sc.name)
-		problems, _ := wiring.Deployment(s.template, s.patchJSON, s.fleetJSON, cfg)
+		problems, _ := wiring.Deployment(s.template, s.patchJSON, s.fleetJSON, cfg, time.Now().UTC().Truncate(24*time.Hour)) // verify's day
 		assert.Empty(t, problems, sc.name)
 		templates := map[string]map[string]any{}
 		for _, stack := range s.stacks {
