@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
@@ -42,7 +43,9 @@ func InventorySchedules(d *config.Config, templates ...map[string]any) []string 
 }
 
 // inventoryTarget is what an inventory association selects: tag targets as "tag:K=V", instance
-// ids as "id:<logical id or literal>", and all for InstanceIds *.
+// ids as "id:<logical id or literal>", tag keys as "tag-key=K" ("Use tag-keys applied to
+// instances"), resource groups as "resource-groups:Name=X" ("Target", Systems Manager API
+// Reference, read 2026-12-07), and all for InstanceIds *.
 type inventoryTarget struct {
 	id   string
 	keys map[string]bool
@@ -50,16 +53,19 @@ type inventoryTarget struct {
 }
 
 // InventoryOverlaps checks that no two inventory associations (patchingspec.InventoryDocument) of
-// the templates may select one instance, the rule constructs/patching.InventoryProps states:
-// "Keep in mind the following behavior if you create multiple inventory associations for a
-// managed node": a node may have one association targeting all nodes (InstanceIds *) and one
-// specific one (tag key/value pairs or a resource group); of several, the one not run shows
-// Skipped, and several on tag pairs do not run on the node at all, "because of the tag
-// conflict" ("Configuring inventory collection", Systems Manager User Guide, read 2026-12-07 in
-// its Italian translation, the only one the search returned). Two specific ones overlap where
-// they share a tag key and value or an instance id, or an instance of the fleet template matches
-// both (held-out run 30's A13: a second association on app-1's id, which carries the fleet tag
-// the stacks' association targets).
+// the templates may select one instance, the rule constructs/patching.InventoryProps states: "Be
+// aware of the following behavior if you create multiple inventory associations for a managed
+// node": a node can be assigned one association targeting all nodes (InstanceIds *) and "a
+// specific association that uses either tag key/value pairs or an AWS resource group"; of
+// several, the one not run shows Skipped, and several on tag pairs "fail to run on the node
+// because of the tag conflict" ("Configuring inventory collection", Systems Manager User Guide,
+// read 2026-12-07 in English, in the code index's copy of the guide: the docs search does not
+// return the page, and once returned only an Italian translation). Two specific ones overlap
+// where they share a tag key and value or an instance id, or an instance of the fleet template
+// matches both: by id, tag, tag key (tag-key), or membership of a resource group of the
+// templates (held-out run 30's A13: a second association on app-1's id, which carries the fleet
+// tag the stacks' association targets; the second review of session 18's finding 7: one on a
+// group holding the fleet).
 func InventoryOverlaps(fleet, patching map[string]any) []string {
 	var targets []inventoryTarget
 	for _, template := range []map[string]any{fleet, patching} {
@@ -70,16 +76,70 @@ func InventoryOverlaps(fleet, patching map[string]any) []string {
 			}
 		}
 	}
-	instances := cfntemplate.OfType(cfntemplate.Resources(fleet), "AWS::EC2::Instance")
+	resources := cfntemplate.Resources(fleet)
+	tagged := map[string]map[string]string{} // each fleet instance's literal tags, by logical id
+	for id, instance := range cfntemplate.OfType(resources, "AWS::EC2::Instance") {
+		tagged[id], _ = instanceTags(resources, instance)
+	}
+	groups := groupMembers(tagged, fleet, patching)
 	var problems []string
 	for i, a := range targets {
 		for _, b := range targets[i+1:] {
-			if shared := overlap(a, b, instances); shared != "" {
+			if shared := overlap(a, b, tagged, groups); shared != "" {
 				problems = append(problems, fmt.Sprintf("inventory associations %s and %s: both may select %s, and a node runs at most one all-nodes and one specific inventory association (of more, one shows Skipped; of several on tags, none runs)", a.id, b.id, shared))
 			}
 		}
 	}
 	return problems
+}
+
+// groupMembers are, by name, the fleet instances each resource group of the templates holds: of a
+// tag query (TAG_FILTERS_1_0) those carrying every TagFilter's key, with one of its Values where
+// it gives any ("only resources with all of the following tags are members of the group", and
+// "If you don't specify a value or values for a key, then an AWS resource with any value for that
+// key is a member": "AWS::ResourceGroups::Group TagFilter", CloudFormation Template Reference,
+// read 2026-12-07); of a stack's group (CLOUDFORMATION_STACK_1_0 on its own AWS::StackId) the
+// instances of its template; none where its ResourceTypeFilters leave EC2 instances out (absent:
+// AWS::AllSupported, the property's default).
+func groupMembers(tagged map[string]map[string]string, templates ...map[string]any) map[string]map[string]bool {
+	members := map[string]map[string]bool{}
+	for _, template := range templates {
+		resources := cfntemplate.Resources(template)
+		own := cfntemplate.OfType(resources, "AWS::EC2::Instance")
+		for _, g := range cfntemplate.OfType(resources, "AWS::ResourceGroups::Group") {
+			q, _ := g["ResourceQuery"].(map[string]any)
+			query, _ := q["Query"].(map[string]any)
+			types := cfntemplate.Texts(query["ResourceTypeFilters"])
+			held := map[string]bool{}
+			members[cfntemplate.Text(g["Name"])] = held
+			if len(types) > 0 && !slices.ContainsFunc(types, func(t string) bool { return strings.EqualFold(t, ec2Instance) || t == "AWS::AllSupported" }) {
+				continue
+			}
+			for id, tags := range tagged {
+				switch cfntemplate.Text(q["Type"]) {
+				case "TAG_FILTERS_1_0":
+					held[id] = matchesTagFilters(tags, cfntemplate.List(query["TagFilters"]))
+				case "CLOUDFORMATION_STACK_1_0":
+					held[id] = own[id] != nil && cfntemplate.Ref(query["StackIdentifier"]) == "AWS::StackId"
+				}
+			}
+		}
+	}
+	return members
+}
+
+// matchesTagFilters tells whether an instance's tags carry every filter's key, with one of its
+// values where the filter gives any.
+func matchesTagFilters(tags map[string]string, filters []any) bool {
+	for _, f := range filters {
+		f, _ := f.(map[string]any)
+		value, ok := tags[cfntemplate.Text(f["Key"])]
+		values := cfntemplate.Texts(f["Values"])
+		if !ok || len(values) > 0 && !slices.Contains(values, value) {
+			return false
+		}
+	}
+	return len(filters) > 0
 }
 
 func inventoryTargetOf(id string, a map[string]any) inventoryTarget {
@@ -105,7 +165,7 @@ func inventoryTargetOf(id string, a map[string]any) inventoryTarget {
 
 // overlap names what a and b both select ("" for nothing): one all-nodes association beside a
 // specific one is allowed, two are not.
-func overlap(a, b inventoryTarget, instances map[string]map[string]any) string {
+func overlap(a, b inventoryTarget, tagged map[string]map[string]string, groups map[string]map[string]bool) string {
 	if a.all || b.all {
 		if a.all && b.all {
 			return "every instance (InstanceIds *)"
@@ -117,15 +177,22 @@ func overlap(a, b inventoryTarget, instances map[string]map[string]any) string {
 			return k
 		}
 	}
-	for _, id := range slices.Sorted(maps.Keys(instances)) {
+	for _, id := range slices.Sorted(maps.Keys(tagged)) {
 		selects := func(t inventoryTarget) bool {
 			if t.keys["id:"+id] {
 				return true
 			}
-			return slices.ContainsFunc(cfntemplate.List(instances[id]["Tags"]), func(tag any) bool {
-				m, _ := tag.(map[string]any)
-				return t.keys["tag:"+cfntemplate.Text(m["Key"])+"="+cfntemplate.Text(m["Value"])]
-			})
+			for key, value := range tagged[id] {
+				if t.keys["tag:"+key+"="+value] || t.keys["tag-key="+key] {
+					return true
+				}
+			}
+			for k := range t.keys {
+				if group, ok := strings.CutPrefix(k, "resource-groups:Name="); ok && groups[group][id] {
+					return true
+				}
+			}
+			return false
 		}
 		if selects(a) && selects(b) {
 			return "instance " + id

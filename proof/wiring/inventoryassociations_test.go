@@ -1,6 +1,8 @@
 package wiring
 
 import (
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/privatepatch/privatepatch/config"
@@ -53,4 +55,44 @@ func TestInventoryAssociationsSelectingOneInstanceAreNamed(t *testing.T) {
 		"inventory associations AllNodesInventory and SecondAllNodes: both may select every instance (InstanceIds *), and a node runs at most one all-nodes and one specific inventory association (of more, one shows Skipped; of several on tags, none runs)",
 		"inventory associations InventoryAssociationABD231A7 and SecondInventory: both may select tag:privatepatch:fleet=privatepatch, and a node runs at most one all-nodes and one specific inventory association (of more, one shows Skipped; of several on tags, none runs)",
 	}, InventoryOverlaps(fleet, patching))
+}
+
+// The second review of session 18's finding 7: a second inventory association on a resource
+// group of the templates that holds a fleet instance (the fleet stack's group, or a tag query
+// matching its tags), or on a tag key a fleet instance carries, selects that instance beside the
+// stacks' association on the fleet tag, and is named. A group whose filters hold only the WSUS
+// server, a key no fleet instance carries and a group outside the templates pass.
+func TestInventoryAssociationsOnAGroupOrTagKeyHoldingAFleetInstanceAreNamed(t *testing.T) {
+	const rule = ", and a node runs at most one all-nodes and one specific inventory association (of more, one shows Skipped; of several on tags, none runs)"
+	for _, path := range patchingGoldens(t) {
+		fleets, err := filepath.Glob(strings.Replace(path, ".patching.", ".fleet.", 1))
+		require.NoError(t, err)
+		if nested, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "*Fleet*.template.json")); strings.Contains(path, "assembly-") {
+			fleets = nested
+		}
+		fleet := map[string]any{}
+		if len(fleets) == 1 {
+			fleet = read(t, fleets[0])
+		}
+		assert.Empty(t, InventoryOverlaps(fleet, read(t, path)), path)
+	}
+	planted := func(target map[string]any) []string {
+		fleet := read(t, "../../test/testdata/example.fleet.template.json")
+		patching := read(t, "../../test/testdata/example.patching.template.json")
+		fleet["Resources"].(map[string]any)["WsusOnly"] = map[string]any{"Type": "AWS::ResourceGroups::Group", "Properties": map[string]any{"Name": "wsus-only",
+			"ResourceQuery": map[string]any{"Type": "TAG_FILTERS_1_0", "Query": map[string]any{"ResourceTypeFilters": []any{"AWS::EC2::Instance"},
+				"TagFilters": []any{map[string]any{"Key": "InventoryCategory", "Values": []any{"WSUS"}}, map[string]any{"Key": "Environment"}}}}}}
+		patching["Resources"].(map[string]any)["ByGroup"] = map[string]any{"Type": "AWS::SSM::Association",
+			"Properties": map[string]any{"Name": "AWS-GatherSoftwareInventory", "ScheduleExpression": "rate(1 day)", "Targets": []any{target}}}
+		return InventoryOverlaps(fleet, patching)
+	}
+	for value, instance := range map[string]string{"privatepatch-fleet": "FleetappInstance1E092C320", "privatepatch-ProdWebServer": "FleetappInstance1E092C320"} {
+		assert.Equal(t, []string{"inventory associations ByGroup and InventoryAssociationABD231A7: both may select instance " + instance + rule},
+			planted(map[string]any{"Key": "resource-groups:Name", "Values": []any{value}}), value)
+	}
+	assert.Equal(t, []string{"inventory associations ByGroup and InventoryAssociationABD231A7: both may select instance FleetappInstance1E092C320" + rule},
+		planted(map[string]any{"Key": "tag-key", "Values": []any{"CostCenter"}}))
+	assert.Empty(t, planted(map[string]any{"Key": "resource-groups:Name", "Values": []any{"wsus-only"}}), "the group holds only the WSUS server")
+	assert.Empty(t, planted(map[string]any{"Key": "resource-groups:Name", "Values": []any{"not-the-templates"}}), "nothing to read of it")
+	assert.Empty(t, planted(map[string]any{"Key": "tag-key", "Values": []any{"NoInstanceCarriesIt"}}))
 }
