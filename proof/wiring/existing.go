@@ -230,15 +230,34 @@ func ExistingVpcRouting(d *config.Config, network map[string]any) []string {
 		}
 		p, _ := r["Properties"].(map[string]any)
 		gateway := kind == "AWS::EC2::VPCEndpoint" && (p["VpcEndpointType"] == nil || p["VpcEndpointType"] == "Gateway")
-		s3 := strings.HasSuffix(cfntemplate.Joined(p["ServiceName"], func(any) string { return "" }), ".s3")
+		service := endpointService(p["ServiceName"])
+		s3 := strings.HasSuffix(service, ".s3")
 		switch {
 		case gateway && s3 && e.S3Endpoint != config.S3EndpointCreated:
 			problems = append(problems, fmt.Sprintf("%s: creates a gateway endpoint on the route tables of the existing VPC %s, where network.existingVpc.s3Endpoint is %s (the VPC has its own), and its routes are %s", id, e.VpcID, e.S3Endpoint, whose))
 		case gateway && !s3 && e.SharedWith(d.Account):
 			// Another service's gateway endpoint (DynamoDB's) changes the owner's route tables too.
 			problems = append(problems, fmt.Sprintf("%s: creates a gateway endpoint (%s) on the route tables of the existing VPC %s, whose routes are %s", id,
-				cfntemplate.Joined(p["ServiceName"], func(any) string { return "<region>" }), e.VpcID, whose))
+				service, e.VpcID, whose))
 		}
 	}
 	return problems
+}
+
+// endpointService is a VPC endpoint's ServiceName (com.amazonaws.REGION.SERVICE) as text, with
+// "<region>" for the region: literal, CDK's Join with {"Ref": "AWS::Region"}, or a Sub on
+// ${AWS::Region}; "<region>" alone for another intrinsic. The S3 endpoint is the one ending in
+// .s3, whatever form it is written in (the second review of session 18's finding 8).
+func endpointService(v any) string {
+	return cfntemplate.Joined(v, func(x any) string {
+		m, _ := x.(map[string]any)
+		sub := m["Fn::Sub"]
+		if list := cfntemplate.List(sub); len(list) > 0 {
+			sub = list[0] // [template, variables]
+		}
+		if text, ok := sub.(string); ok {
+			return strings.ReplaceAll(text, "${AWS::Region}", "<region>")
+		}
+		return "<region>"
+	})
 }

@@ -57,4 +57,18 @@ network:
 	assert.Equal(t, []string{"S3Gateway: creates a gateway endpoint (com.amazonaws.us-west-2.dynamodb) on the route tables of the existing VPC vpc-0a1b2c3d4e5f60718, " +
 		"whose routes are shared by account 222222222222, which only the owner may change"}, ExistingVpcRouting(shared, network))
 	assert.Empty(t, ExistingVpcRouting(owned, network), "the VPC is this account's: its own choice")
+
+	// The second review of session 18's finding 8: the S3 endpoint is known by its ServiceName
+	// ending in .s3 in any form, CDK's Join with the region (the goldens') and a Sub; the
+	// DynamoDB one written as a Sub is named as its own.
+	owned.Network.ExistingVpc.S3Endpoint = config.S3EndpointExisting
+	golden := read(t, "../../test/testdata/existing-vpc.network.template.json")
+	const s3Named = "NetworkEndpointss3F0FA7BB2: creates a gateway endpoint on the route tables of the existing VPC vpc-0a1b2c3d4e5f60718, where network.existingVpc.s3Endpoint is existing (the VPC has its own), and its routes are its owner's"
+	assert.Equal(t, []string{s3Named}, ExistingVpcRouting(owned, golden), "CDK's Join")
+	endpoint := golden["Resources"].(map[string]any)["NetworkEndpointss3F0FA7BB2"].(map[string]any)["Properties"].(map[string]any)
+	endpoint["ServiceName"] = map[string]any{"Fn::Sub": "com.amazonaws.${AWS::Region}.s3"}
+	assert.Equal(t, []string{s3Named}, ExistingVpcRouting(owned, golden), "a Sub")
+	endpoint["ServiceName"] = map[string]any{"Fn::Sub": []any{"com.amazonaws.${AWS::Region}.dynamodb", map[string]any{}}}
+	assert.Equal(t, []string{"NetworkEndpointss3F0FA7BB2: creates a gateway endpoint (com.amazonaws.<region>.dynamodb) on the route tables of the existing VPC vpc-0a1b2c3d4e5f60718, " +
+		"whose routes are shared by account 222222222222, which only the owner may change"}, ExistingVpcRouting(shared, golden))
 }
