@@ -59,6 +59,7 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config, today
 	problems = append(problems, CleanupModes(fleet, d)...)
 	problems = append(problems, CleanupAge(fleet, d, today)...)
 	problems = append(problems, FlowLogs(network)...)
+	problems = append(problems, FlowLogCoverage(network, d)...)
 	problems = append(problems, Bodies(fleet, patching)...)
 	inventory, inventoryNotes := Inventory(patching)
 	problems, notes = append(problems, inventory...), append(notes, inventoryNotes...)
@@ -83,12 +84,9 @@ func Deployment(network, patching, fleet map[string]any, d *config.Config, today
 // lifecycles, launches, the WSUS client's policy, resource groups, subscriptions, and the
 // supporting services (functions, tables, Glue, Athena, keys, logs, dashboards).
 func settings(network, patching, fleet map[string]any, d *config.Config) []string {
-	var problems []string
+	problems := networkSettings(network, patching, fleet, d)
 	problems = append(problems, ScansOutsideWindows(patching)...)
 	problems = append(problems, scanPatchGroups(patching, d)...)
-	problems = append(problems, NatSubnets(network)...)
-	problems = append(problems, ExistingVpcIds(d, network, fleet, patching)...)
-	problems = append(problems, ExistingVpcRouting(d, network)...)
 	problems = append(problems, Lifecycles(d, network, fleet, patching)...)
 	problems = append(problems, Launches(fleet)...)
 	problems = append(problems, CronOnlyFlags(fleet, patching)...)
@@ -111,9 +109,6 @@ func settings(network, patching, fleet map[string]any, d *config.Config) []strin
 	problems = append(problems, WindowTargetTypes(patching, fleet)...)
 	problems = append(problems, TaskNotifications(patching)...)
 	problems = append(problems, namedGroups(d, fleet, patching)...)
-	problems = append(problems, NatRoutes(network, d)...)
-	problems = append(problems, DuplicateRoutes(network)...)
-	problems = append(problems, EndpointRegions(network, d.Region)...)
 	problems = append(problems, StackOutputRefs(d, network, fleet, patching)...)
 	problems = append(problems, outputsAndTargets(network, patching, fleet, d)...)
 	problems = append(problems, MetricNamespaces(patching)...)
@@ -131,9 +126,7 @@ func settings(network, patching, fleet map[string]any, d *config.Config) []strin
 	problems = append(problems, RuleTargets(network, fleet, patching)...)
 	problems = append(problems, Ordering(network, patching)...)
 	problems = append(problems, TagKeyConditions(network, fleet, patching)...)
-	problems = append(problems, Addresses(network)...)
 	problems = append(problems, CommandOutputEncryption(d, fleet, patching)...)
-	problems = append(problems, DefaultSecurityGroups(network)...)
 	problems = append(problems, CrawlerSecurityConfigurations(network, fleet, patching)...)
 	problems = append(problems, AlarmsAndPolicies(networkspec.Partition(d.Region), network, fleet, patching)...)
 	problems = append(problems, Consistency(timeouts{
@@ -141,6 +134,20 @@ func settings(network, patching, fleet map[string]any, d *config.Config) []strin
 		"FindingFilterFunction":            compliancespec.FindingFilterTimeoutSeconds,
 	}, network, fleet, patching)...)
 	return problems
+}
+
+// networkSettings are the checks of the network stack's VPC as the configuration asks: an
+// existing VPC's ids and routing, the NAT path and its routes, endpoints of the region, addresses
+// and the default security groups.
+func networkSettings(network, patching, fleet map[string]any, d *config.Config) []string {
+	problems := NatSubnets(network)
+	problems = append(problems, ExistingVpcIds(d, network, fleet, patching)...)
+	problems = append(problems, ExistingVpcRouting(d, network)...)
+	problems = append(problems, NatRoutes(network, d)...)
+	problems = append(problems, DuplicateRoutes(network)...)
+	problems = append(problems, EndpointRegions(network, d.Region)...)
+	problems = append(problems, Addresses(network)...)
+	return append(problems, DefaultSecurityGroups(network)...)
 }
 
 // alertsAndRollout are the checks of the alarms and rules that alert and that hold a ring back:

@@ -1,6 +1,7 @@
 package wiring
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -110,6 +111,43 @@ func FlowLogs(network map[string]any) []string {
 		}
 	}
 	return problems
+}
+
+// FlowLogCoverage checks that where the network stack makes flow logs (a VPC it creates, or an
+// existing one with network.existingVpc.flowLogs), one of them records the whole VPC: CreateFlowLogs
+// "creates one or more flow logs to capture information about IP traffic for a specific network
+// interface, subnet, or VPC" (Amazon EC2 API Reference, read 2026-12-07), so a flow log of a
+// subnet or an interface records that one only, and the others' flows (the WSUS server's, the
+// fleet's) go unrecorded. The VPC is the template's own AWS::EC2::VPC, else the one its security
+// groups are in (an existing VPC's id). Held-out run 33's B10 (the flow log narrowed to one
+// private subnet).
+func FlowLogCoverage(network map[string]any, d *config.Config) []string {
+	resources := cfntemplate.Resources(network)
+	logs := cfntemplate.OfType(resources, "AWS::EC2::FlowLog")
+	if !d.Network.CreatesFlowLogs() || len(cfntemplate.OfType(resources, "AWS::EC2::SecurityGroup")) == 0 {
+		return nil // no network stack of privatepatch's here, or none of its flow logs asked for
+	}
+	var vpc any
+	for id := range cfntemplate.OfType(resources, "AWS::EC2::VPC") {
+		vpc = map[string]any{"Ref": id}
+	}
+	groups := cfntemplate.OfType(resources, "AWS::EC2::SecurityGroup")
+	if first := slices.Sorted(maps.Keys(groups)); vpc == nil {
+		vpc = groups[first[0]]["VpcId"]
+	}
+	want, _ := json.Marshal(vpc)
+	var scopes []string
+	for _, id := range slices.Sorted(maps.Keys(logs)) {
+		got, _ := json.Marshal(logs[id]["ResourceId"])
+		if cfntemplate.Text(logs[id]["ResourceType"]) == "VPC" && string(got) == string(want) {
+			return nil
+		}
+		scopes = append(scopes, fmt.Sprintf("%s records %s %s", id, cfntemplate.Text(logs[id]["ResourceType"]), got))
+	}
+	if len(scopes) == 0 {
+		scopes = []string{"there is none"}
+	}
+	return []string{fmt.Sprintf("flow logs: none records the VPC %s, as the configuration asks (%s): the flows of its other subnets and interfaces go unrecorded", want, strings.Join(scopes, "; "))}
 }
 
 // flowLogFolder is the folder of a flow log's LogDestination, what follows the bucket (an ARN

@@ -76,3 +76,28 @@ func TestTwoRoutesToOneDestinationInATableAndAnUnassociatedSubnetAreNamed(t *tes
 	assert.Equal(t, []string{"subnet NetworkVpcPrivateSubnet2Subnet1BDBE877: network.nat is on, and no route table of the template is associated with it: it uses the VPC's main route table, which routes 0.0.0.0/0 nowhere, so its instances reach no internet"},
 		NatRoutes(network, cfg))
 }
+
+// Held-out run 33's B10: the flow log narrowed to one private subnet, in a created VPC and in an
+// existing one with network.existingVpc.flowLogs; and with no flow log at all.
+func TestAFlowLogNarrowerThanTheVpcIsNamed(t *testing.T) {
+	cfg, err := config.Load("../../config/default.yaml")
+	require.NoError(t, err)
+	network := read(t, "../../test/testdata/default.network.template.json")
+	require.Empty(t, FlowLogCoverage(network, cfg))
+	flowLog := props(network, "NetworkVpcFlowLog9B71FB8D")
+	flowLog["ResourceType"], flowLog["ResourceId"] = "Subnet", map[string]any{"Ref": "NetworkVpcPrivateSubnet1Subnet6DD86AE6"}
+	assert.Equal(t, []string{`flow logs: none records the VPC {"Ref":"NetworkVpc7FB7348F"}, as the configuration asks (NetworkVpcFlowLog9B71FB8D records Subnet {"Ref":"NetworkVpcPrivateSubnet1Subnet6DD86AE6"}): the flows of its other subnets and interfaces go unrecorded`},
+		FlowLogCoverage(network, cfg))
+	delete(network["Resources"].(map[string]any), "NetworkVpcFlowLog9B71FB8D")
+	assert.Equal(t, []string{`flow logs: none records the VPC {"Ref":"NetworkVpc7FB7348F"}, as the configuration asks (there is none): the flows of its other subnets and interfaces go unrecorded`},
+		FlowLogCoverage(network, cfg))
+
+	existing := read(t, "../../test/testdata/existing-vpc-managed-acls.network.template.json")
+	cfg.Network.ExistingVpc = &config.ExistingVpc{FlowLogs: true}
+	require.Empty(t, FlowLogCoverage(existing, cfg))
+	props(existing, "NetworkVpcFlowLog9B71FB8D")["ResourceId"] = "vpc-0ffffffffffffffff"
+	assert.Equal(t, []string{`flow logs: none records the VPC "vpc-0a1b2c3d4e5f60718", as the configuration asks (NetworkVpcFlowLog9B71FB8D records VPC "vpc-0ffffffffffffffff"): the flows of its other subnets and interfaces go unrecorded`},
+		FlowLogCoverage(existing, cfg), "another VPC's flow log records none of this one")
+	cfg.Network.ExistingVpc.FlowLogs = false
+	assert.Empty(t, FlowLogCoverage(existing, cfg), "an existing VPC's flow logs are its owner's unless the configuration asks")
+}

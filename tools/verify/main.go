@@ -156,6 +156,10 @@ func runTimed(out, timings io.Writer, assembly, configPath, specPath string, wit
 		}
 		return listProblems(out, wiring.TagRules(all), "every tag is one its resource takes"), nil
 	}})
+	checks = append(checks, check{"names", func(out io.Writer) (int, error) {
+		fmt.Fprintln(out, "\nnames beyond a stack (a bucket's is its partition's, a role's or managed policy's its account's, whichever environment makes it)")
+		return listProblems(out, wiring.SharedNames(stacks), "no two resources of the assembly take one name"), nil
+	}})
 	if cfg.Pipeline.Enabled {
 		checks = append(checks, check{"pipeline", func(out io.Writer) (int, error) {
 			fmt.Fprintln(out, "\npipeline (the pipeline stack and the manifests against the configuration: its source, approvals, each environment's deploy actions, protect steps and build)")
