@@ -194,6 +194,14 @@ type Inventory struct {
 	Enabled          bool   `yaml:"enabled"`
 	Schedule         string `yaml:"schedule"`
 	ResourceDataSync bool   `yaml:"resourceDataSync"`
+	// AllNodes makes the inventory association the account and region's all-nodes one
+	// (InstanceIds *), which Amazon Inspector uses instead of making its own
+	// (compliancespec.InspectorInventoryAssociation): required with security.inspector.enable,
+	// and wanted wherever Inspector's EC2 scanning is on, since a node given both Inspector's
+	// association and one on the fleet's tag has two inventory associations. It then collects from
+	// every managed node of the account and region, not the fleet's only. Default: false (the
+	// fleet's tag).
+	AllNodes bool `yaml:"allNodes"`
 }
 
 // Notifications configures the SNS topic and the EventBridge rules that feed it.

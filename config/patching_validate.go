@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/privatepatch/privatepatch/constructs/compliance/compliancespec"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
 )
@@ -53,12 +54,7 @@ func (p *Patching) validate(c *Config, pr *problems) {
 		validateScanOutsideWindows(pr, p)
 	}
 	validateAgentUpdatesOutsideWindows(pr, p)
-	if p.Inventory.Enabled {
-		validateAssociationSchedule(pr, "patching.inventory.schedule", p.Inventory.Schedule)
-	}
-	if p.Inventory.ResourceDataSync && !p.Inventory.Enabled {
-		pr.add("patching.inventory.resourceDataSync", true, "needs patching.inventory.enabled: there is nothing to sync")
-	}
+	validateInventory(c, pr)
 	for _, severity := range slices.Sorted(maps.Keys(p.Deadlines)) {
 		field, days := "patching.deadlines."+severity, p.Deadlines[severity]
 		if !slices.Contains(DeadlineSeverities, severity) {
@@ -320,5 +316,24 @@ func (c *Config) validateOwnAlarmNames(pr *problems) {
 				}
 			}
 		}
+	}
+}
+
+// validateInventory checks patching.inventory: its schedule, and the options that need it on.
+func validateInventory(c *Config, pr *problems) {
+	inv := c.Patching.Inventory
+	if inv.Enabled {
+		validateAssociationSchedule(pr, "patching.inventory.schedule", inv.Schedule)
+		if c.Security.Inspector.Enable && !inv.AllNodes {
+			pr.add("patching.inventory.allNodes", false, "must be true with security.inspector.enable: Inspector then makes its own inventory association on every node (%s) "+
+				"unless one targets InstanceIds *, and a fleet node given both has two inventory associations (\"Scanning Amazon EC2 instances\", Amazon Inspector User Guide)",
+				compliancespec.InspectorInventoryAssociation)
+		}
+	}
+	if inv.AllNodes && !inv.Enabled {
+		pr.add("patching.inventory.allNodes", true, "needs patching.inventory.enabled: there is no inventory association to target every node")
+	}
+	if inv.ResourceDataSync && !inv.Enabled {
+		pr.add("patching.inventory.resourceDataSync", true, "needs patching.inventory.enabled: there is nothing to sync")
 	}
 }

@@ -90,7 +90,9 @@ func TestRoutineChangesReplaceNoStatefulResourceAndRecreateNoFixedName(t *testin
 		{"cloudwatch_output_off", []string{", cloudWatchOutput: true}", "}"}},
 		// Turning each off (the way back) removes retained data: the stack policy in place allows it.
 		{"data_sync_off", []string{"resourceDataSync: true", "resourceDataSync: false"}},
-		{"inspector_on", []string{"\nfleet:", "\nsecurity: {inspector: {enable: true}}\nfleet:"}},
+		// With Inspector on, the inventory association becomes the all-nodes one (in place).
+		{"inspector_on", []string{"\nfleet:", "\nsecurity: {inspector: {enable: true}}\nfleet:",
+			"inventory: {resourceDataSync: true}", "inventory: {resourceDataSync: true, allNodes: true}"}},
 		// Deletes fleet-stack associations whose ids the patching stack's alert rule matches.
 		{"configuration_checks_off", []string{"\nfleet:", "\nassets: {configurationChecks: {enabled: false}}\nfleet:"}},
 	}

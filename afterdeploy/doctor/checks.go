@@ -1334,11 +1334,14 @@ type association struct {
 	Name            string `json:"Name"`
 	// InstanceId is the legacy form's one node (CreateAssociation --instance-id), which has no
 	// Targets (Association: InstanceId "The managed node ID", botocore 1.43.11's ssm model, read 2026-12-07).
-	InstanceId string `json:"InstanceId"`
-	Targets    []struct {
-		Key    string   `json:"Key"`
-		Values []string `json:"Values"`
-	} `json:"Targets"`
+	InstanceId string   `json:"InstanceId"`
+	Targets    []target `json:"Targets"`
+}
+
+// target is one of an association's targets.
+type target struct {
+	Key    string   `json:"Key"`
+	Values []string `json:"Values"`
 }
 
 // checkCompetingPatching: an association this deployment did not create that scans or installs
@@ -1418,7 +1421,12 @@ func (d *deployment) checkCompetingInventory() ([]Result, error) {
 		return nil, err
 	}
 	var competing, unclear []string
+	var inspector string // Inspector's own association, when it reaches the fleet
+	oursAllNodes := false
 	for _, a := range out.Associations {
+		if slices.Contains(ours, a.AssociationId) {
+			oursAllNodes = oursAllNodes || slices.ContainsFunc(a.Targets, func(t target) bool { return t.Key == "InstanceIds" && slices.Contains(t.Values, "*") })
+		}
 		if a.Name != inventoryDocument || slices.Contains(ours, a.AssociationId) {
 			continue
 		}
@@ -1426,15 +1434,27 @@ func (d *deployment) checkCompetingInventory() ([]Result, error) {
 		switch d.overlaps(a) {
 		case "yes":
 			competing = append(competing, what)
+			if a.AssociationName == compliancespec.InspectorInventoryAssociation {
+				inspector = a.AssociationId
+			}
 		case "unknown":
 			unclear = append(unclear, what)
 		}
+	}
+	action := "keep one: delete or narrow them, or set patching.inventory.enabled false and let them collect"
+	switch {
+	case inspector != "" && oursAllNodes:
+		action = fmt.Sprintf("delete Amazon Inspector's (aws ssm delete-association --association-id %s --region %s): it was made before this deployment's, "+
+			"which targets InstanceIds * and which Inspector uses instead of making its own", inspector, d.region)
+	case inspector != "":
+		action = fmt.Sprintf("set patching.inventory.allNodes: true and deploy (Inspector uses an InstanceIds * inventory association instead of making its own), "+
+			"then delete Amazon Inspector's (aws ssm delete-association --association-id %s --region %s): deleted alone, Inspector makes it again", inspector, d.region)
 	}
 	switch {
 	case len(competing) > 0:
 		return []Result{{Check: "other inventory", State: Fail,
 			Evidence: "these inventory associations reach the fleet's nodes too: " + strings.Join(competing, "; ") + "; a node with two runs neither and collects no inventory",
-			Action:   "keep one: delete or narrow them, or set patching.inventory.enabled false and let them collect"}}, nil
+			Action:   action}}, nil
 	case len(unclear) > 0:
 		return []Result{{Check: "other inventory", State: Warn, Evidence: "these inventory associations reach nodes chosen by resource group or another tag: " + strings.Join(unclear, "; "),
 			Action: "make sure they do not reach this fleet: a node with two inventory associations runs neither"}}, nil

@@ -1439,3 +1439,26 @@ func TestAnAnswersCodeIsReadWithEc2sDots(t *testing.T) {
 	_, _, ok := APIError(&CLIError{Args: []string{"ec2"}, Stderr: "Could not connect to the endpoint URL", Err: errors.New("exit status 255")})
 	assert.False(t, ok, "no answer of an API")
 }
+
+// The review of session 19's finding 1: Amazon Inspector's own inventory association beside the
+// deployment's. Deleted alone, Inspector makes it again while no association targets
+// InstanceIds *; once the deployment's does (patching.inventory.allNodes), Inspector uses that.
+func TestInspectorsInventoryAssociationBesideTheFleetsSaysHowToKeepOne(t *testing.T) {
+	for _, tc := range []struct{ fixture, action string }{
+		{"testdata/associations-inventory-inspector.json", "set patching.inventory.allNodes: true and deploy (Inspector uses an InstanceIds * inventory association instead of making its own), " +
+			"then delete Amazon Inspector's (aws ssm delete-association --association-id 4d1e9a2b-6c3f-4b8a-9d0e-1f2a3b4c5d6e --region us-west-2)"},
+		{"testdata/associations-inventory-inspector-all-nodes.json", "delete Amazon Inspector's (aws ssm delete-association --association-id 4d1e9a2b-6c3f-4b8a-9d0e-1f2a3b4c5d6e --region us-west-2): " +
+			"it was made before this deployment's, which targets InstanceIds *"},
+	} {
+		responses := healthy()
+		responses[associations] = tc.fixture
+		row := rowOf(t, examine(t, responses), "other inventory")
+		assert.Equal(t, Fail, row.State, tc.fixture)
+		assert.Contains(t, row.Evidence, "4d1e9a2b-6c3f-4b8a-9d0e-1f2a3b4c5d6e (InspectorInventoryCollection-do-not-delete, AWS-GatherSoftwareInventory)", tc.fixture)
+		assert.Contains(t, row.Action, tc.action, tc.fixture)
+	}
+	responses := healthy()
+	responses[associations] = "testdata/associations-inventory-global.json"
+	row := rowOf(t, examine(t, responses), "other inventory")
+	assert.Equal(t, "keep one: delete or narrow them, or set patching.inventory.enabled false and let them collect", row.Action, "another's all-nodes association")
+}

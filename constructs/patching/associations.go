@@ -110,6 +110,10 @@ type InventoryProps struct {
 	NamePrefix string
 	// Target selects the instances.
 	Target Target
+	// AllNodes targets every managed node of the account and region (InstanceIds *) instead of
+	// Target: the one all-nodes inventory association, which Amazon Inspector uses rather than
+	// making its own. Default: false.
+	AllNodes bool
 	// Schedule of the inventory. Default: ssmschedule.Daily.
 	Schedule string
 	// SyncBucket, when set, receives a resource data sync of the inventory under inventory/.
@@ -162,10 +166,16 @@ func NewInventory(scope constructs.Construct, id string, p *InventoryProps) Inve
 		panic(err)
 	}
 	group := constructs.NewConstruct(scope, jsii.String(id))
+	target := &awsssm.CfnAssociation_TargetProperty{Key: jsii.String("tag:" + p.Target.Key), Values: jsii.Strings(p.Target.Value)}
+	if p.AllNodes {
+		// "You can target all managed nodes in an Amazon Web Services account by specifying the
+		// InstanceIds key with a value of *" (Target, Systems Manager API Reference).
+		target = &awsssm.CfnAssociation_TargetProperty{Key: jsii.String("InstanceIds"), Values: jsii.Strings("*")}
+	}
 	inv := &inventory{Construct: group, association: awsssm.NewCfnAssociation(group, jsii.String("Association"), &awsssm.CfnAssociationProps{
 		Name:               jsii.String(patchingspec.InventoryDocument),
 		AssociationName:    jsii.String(p.NamePrefix + "software-inventory"),
-		Targets:            []any{&awsssm.CfnAssociation_TargetProperty{Key: jsii.String("tag:" + p.Target.Key), Values: jsii.Strings(p.Target.Value)}},
+		Targets:            []any{target},
 		ScheduleExpression: jsii.String(orDefault(p.Schedule, ssmschedule.Daily)),
 	})}
 	if p.SyncBucket != nil {

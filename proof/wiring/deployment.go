@@ -92,6 +92,7 @@ func settings(network, patching, fleet map[string]any, d *config.Config) []strin
 	problems = append(problems, CronOnlyFlags(fleet, patching)...)
 	problems = append(problems, InventorySchedules(d, fleet, patching)...)
 	problems = append(problems, InventoryOverlaps(fleet, patching)...)
+	problems = append(problems, InventoryTargets(d, patching)...)
 	problems = append(problems, DocumentVersions(network, fleet, patching)...)
 	problems = append(problems, clientPolicy(fleet, d)...)
 	problems = append(problems, ConfiguredBaselines(patching, d)...)

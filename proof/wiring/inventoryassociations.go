@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/compliance/compliancespec"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/ssmschedule"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
@@ -40,6 +41,51 @@ func InventorySchedules(d *config.Config, templates ...map[string]any) []string 
 		}
 	}
 	return problems
+}
+
+// InventoryTargets checks that the inventory associations target what the configuration asks:
+// every node (InstanceIds *) with patching.inventory.allNodes, else the fleet's tag; and, where the
+// stack switches Inspector on, that its enabler waits for the all-nodes association, which
+// Inspector uses instead of making its own only if it exists when EC2 scanning starts
+// (compliancespec.InspectorInventoryAssociation; the review of session 19's finding 1).
+func InventoryTargets(d *config.Config, patching map[string]any) []string {
+	inv := d.Patching.Inventory
+	if !inv.Enabled {
+		return nil
+	}
+	resources := cfntemplate.Resources(patching)
+	associations := cfntemplate.OfType(resources, "AWS::SSM::Association")
+	var problems, ids []string
+	for _, id := range slices.Sorted(maps.Keys(associations)) {
+		if cfntemplate.Text(associations[id]["Name"]) != patchingspec.InventoryDocument {
+			continue
+		}
+		ids = append(ids, id)
+		target := inventoryTargetOf(id, associations[id])
+		switch {
+		case inv.AllNodes && !target.all:
+			problems = append(problems, fmt.Sprintf("association %s: patching.inventory.allNodes asks for every node (InstanceIds *), and it targets %s", id, targetText(target)))
+		case !inv.AllNodes && !target.keys["tag:"+d.Fleet.Tag.Key+"="+d.Fleet.Tag.Value]:
+			problems = append(problems, fmt.Sprintf("association %s: gathers inventory from %s, not the fleet (tag %s=%s)", id, targetText(target), d.Fleet.Tag.Key, d.Fleet.Tag.Value))
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(cfntemplate.OfType(resources, "Custom::InspectorEnabler"))) {
+		for _, association := range ids {
+			if inv.AllNodes && !slices.Contains(dependsOn(resources[id].(map[string]any)), association) {
+				problems = append(problems, fmt.Sprintf("%s switches Inspector on without waiting for the all-nodes inventory association %s: if it runs first, Inspector makes its own (%s) and every node has two",
+					id, association, compliancespec.InspectorInventoryAssociation))
+			}
+		}
+	}
+	return problems
+}
+
+// targetText is an inventory target as the configuration would say it.
+func targetText(t inventoryTarget) string {
+	if t.all {
+		return "every node (InstanceIds *)"
+	}
+	return strings.Join(slices.Sorted(maps.Keys(t.keys)), ", ")
 }
 
 // inventoryTarget is what an inventory association selects: tag targets as "tag:K=V", instance

@@ -2,6 +2,7 @@ package wiring
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -38,7 +39,7 @@ func TestInventoryAssociationsSelectingOneInstanceAreNamed(t *testing.T) {
 		assert.Empty(t, InventoryOverlaps(fleet, read(t, "../../test/testdata/"+scenario+".patching.template.json")), scenario)
 	}
 	fleet := read(t, "../../test/testdata/example.fleet.template.json")
-	patching := read(t, "../../test/testdata/example.patching.template.json")
+	patching := onTheFleetTag(t, read(t, "../../test/testdata/example.patching.template.json"))
 	add := func(template map[string]any, id string, target map[string]any) {
 		template["Resources"].(map[string]any)[id] = map[string]any{"Type": "AWS::SSM::Association",
 			"Properties": map[string]any{"Name": "AWS-GatherSoftwareInventory", "ScheduleExpression": "rate(1 day)", "Targets": []any{target}}}
@@ -78,7 +79,7 @@ func TestInventoryAssociationsOnAGroupOrTagKeyHoldingAFleetInstanceAreNamed(t *t
 	}
 	planted := func(target map[string]any) []string {
 		fleet := read(t, "../../test/testdata/example.fleet.template.json")
-		patching := read(t, "../../test/testdata/example.patching.template.json")
+		patching := onTheFleetTag(t, read(t, "../../test/testdata/example.patching.template.json"))
 		fleet["Resources"].(map[string]any)["WsusOnly"] = map[string]any{"Type": "AWS::ResourceGroups::Group", "Properties": map[string]any{"Name": "wsus-only",
 			"ResourceQuery": map[string]any{"Type": "TAG_FILTERS_1_0", "Query": map[string]any{"ResourceTypeFilters": []any{"AWS::EC2::Instance"},
 				"TagFilters": []any{map[string]any{"Key": "InventoryCategory", "Values": []any{"WSUS"}}, map[string]any{"Key": "Environment"}}}}}}
@@ -95,4 +96,39 @@ func TestInventoryAssociationsOnAGroupOrTagKeyHoldingAFleetInstanceAreNamed(t *t
 	assert.Empty(t, planted(map[string]any{"Key": "resource-groups:Name", "Values": []any{"wsus-only"}}), "the group holds only the WSUS server")
 	assert.Empty(t, planted(map[string]any{"Key": "resource-groups:Name", "Values": []any{"not-the-templates"}}), "nothing to read of it")
 	assert.Empty(t, planted(map[string]any{"Key": "tag-key", "Values": []any{"NoInstanceCarriesIt"}}))
+}
+
+// onTheFleetTag is the example's patching template with its inventory association on the fleet's
+// tag, as example.yaml makes it without Inspector (patching.inventory.allNodes false): the example
+// holds the resource groups and tags these plantings need.
+func onTheFleetTag(t *testing.T, patching map[string]any) map[string]any {
+	association := props(patching, "InventoryAssociationABD231A7")
+	require.Equal(t, []any{map[string]any{"Key": "InstanceIds", "Values": []any{"*"}}}, association["Targets"], "example.yaml's inventory targets every node")
+	association["Targets"] = []any{map[string]any{"Key": "tag:privatepatch:fleet", "Values": []any{"privatepatch"}}}
+	return patching
+}
+
+// The review of session 19's finding 1: with Inspector switched on by the stack, the inventory
+// association is the all-nodes one, created before the enabler runs (Inspector then uses it
+// instead of making its own); without it, the fleet's tag.
+func TestTheInventoryAssociationTargetsWhatTheConfigurationAsks(t *testing.T) {
+	example, err := config.LoadFile("../../test/testdata/fixtures/example.yaml")
+	require.NoError(t, err)
+	patching := read(t, "../../test/testdata/example.patching.template.json")
+	require.Empty(t, InventoryTargets(example, patching))
+	enabler := patching["Resources"].(map[string]any)["SecurityInspectorEnabler3BF26172"].(map[string]any)
+	enabler["DependsOn"] = slices.DeleteFunc(slices.Clone(enabler["DependsOn"].([]any)), func(v any) bool { return v == "InventoryAssociationABD231A7" })
+	assert.Equal(t, []string{"SecurityInspectorEnabler3BF26172 switches Inspector on without waiting for the all-nodes inventory association InventoryAssociationABD231A7: " +
+		"if it runs first, Inspector makes its own (InspectorInventoryCollection-do-not-delete) and every node has two"}, InventoryTargets(example, patching))
+	onTheFleetTag(t, patching)
+	assert.Contains(t, InventoryTargets(example, patching),
+		"association InventoryAssociationABD231A7: patching.inventory.allNodes asks for every node (InstanceIds *), and it targets tag:privatepatch:fleet=privatepatch")
+
+	defaults, err := config.Load("../../config/default.yaml")
+	require.NoError(t, err)
+	patching = read(t, "../../test/testdata/default.patching.template.json")
+	require.Empty(t, InventoryTargets(defaults, patching))
+	props(patching, "InventoryAssociationABD231A7")["Targets"] = []any{map[string]any{"Key": "InstanceIds", "Values": []any{"*"}}}
+	assert.Equal(t, []string{"association InventoryAssociationABD231A7: gathers inventory from every node (InstanceIds *), not the fleet (tag privatepatch:fleet=privatepatch)"},
+		InventoryTargets(defaults, patching))
 }

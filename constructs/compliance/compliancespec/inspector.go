@@ -38,3 +38,15 @@ func InspectorFilterNameProblem(name string) string {
 // either tag, not both: more than the rule says, and hidden findings alert no one. One tag (with
 // severities, a different criterion) is the form that means what it says.
 const MaxInspectorSuppressionTags = 1
+
+// InspectorInventoryAssociation is the inventory association Amazon Inspector makes when its EC2
+// scanning is switched on: "InspectorInventoryCollection-do-not-delete: This is a Systems Manager
+// State Manager (SSM) association that Amazon Inspector uses to collect software application
+// inventory from your Amazon EC2 instances. If your account already has an SSM association for
+// collecting inventory from InstanceIds*, Amazon Inspector will use that instead of creating its
+// own", and "If any of these SSM resources are deleted while Amazon Inspector Amazon EC2 scanning
+// is activated for your account, Amazon Inspector will attempt to recreate them at the next scan
+// interval" ("Scanning Amazon EC2 instances", Amazon Inspector User Guide, read 2026-12-07). It
+// targets every node, so beside a deployment's own inventory association on the fleet's tag each
+// node would have two; with patching.inventory.allNodes the deployment's is the one Inspector uses.
+const InspectorInventoryAssociation = "InspectorInventoryCollection-do-not-delete"
