@@ -224,8 +224,14 @@ func networkChecks(templates cfnupdate.Deployment, cfg *config.Config, lookups m
 		fleet := templates[d.StackName("fleet")]
 		checks = append(checks, check{"network " + name, func(out io.Writer) (int, error) {
 			problems := endpointTable(out, name, template, d)
-			problems += listProblems(out, append(netpath.PlacementProblems(template, fleet), netpath.ExistingSubnetZoneProblems(fleet, existingZones(d))...),
-				"placement: the WSUS server in the public security group (and a created VPC's public subnet), the fleet's instances in the private ones, each in its subnet's zone")
+			placement := append(netpath.PlacementProblems(template, fleet), netpath.ExistingSubnetZoneProblems(fleet, existingZones(d))...)
+			associations := netpath.AssociationProblems(template)
+			problems += listProblems(out, append(placement, associations...),
+				"placement: the WSUS server in the public security group (and a created VPC's public subnet), the fleet's instances in the private ones, each in its subnet's zone, each subnet with its kind's one network ACL")
+			if len(associations) > 0 {
+				fmt.Fprintf(out, "\n%s: the flow table is not built: it judges each subnet through its one network ACL (above)\n", name)
+				return problems, nil
+			}
 			build := netpath.FromTemplate
 			if !d.Network.ManagesNetworkAcls() {
 				// The security groups are the template's: judged alone (mutation run 17's A06,
