@@ -90,9 +90,7 @@ func settings(network, patching, fleet map[string]any, d *config.Config) []strin
 	problems = append(problems, Lifecycles(d, network, fleet, patching)...)
 	problems = append(problems, Launches(fleet)...)
 	problems = append(problems, CronOnlyFlags(fleet, patching)...)
-	problems = append(problems, InventorySchedules(d, fleet, patching)...)
-	problems = append(problems, InventoryOverlaps(fleet, patching)...)
-	problems = append(problems, InventoryTargets(d, patching)...)
+	problems = append(problems, fleetSelections(patching, fleet, d)...)
 	problems = append(problems, DocumentVersions(network, fleet, patching)...)
 	problems = append(problems, clientPolicy(fleet, d)...)
 	problems = append(problems, ConfiguredBaselines(patching, d)...)
@@ -135,6 +133,16 @@ func settings(network, patching, fleet map[string]any, d *config.Config) []strin
 		"FindingFilterFunction":            compliancespec.FindingFilterTimeoutSeconds,
 	}, network, fleet, patching)...)
 	return problems
+}
+
+// fleetSelections are the checks of what the inventory and the configuration checks select, and
+// of the tags the fleet's instances are selected by.
+func fleetSelections(patching, fleet map[string]any, d *config.Config) []string {
+	problems := InventorySchedules(d, fleet, patching)
+	problems = append(problems, InventoryOverlaps(fleet, patching)...)
+	problems = append(problems, InventoryTargets(d, patching)...)
+	problems = append(problems, InstanceGroupTags(fleet, d)...)
+	return append(problems, CheckTargets(fleet, d)...)
 }
 
 // networkSettings are the checks of the network stack's VPC as the configuration asks: an

@@ -1,0 +1,63 @@
+package wiring
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
+)
+
+// setTag sets an instance's own tag to value, or deletes it with value "".
+func setTag(t *testing.T, fleet map[string]any, instance, key, value string) {
+	t.Helper()
+	tags := props(fleet, instance)["Tags"].([]any)
+	for i, tag := range tags {
+		if tag := tag.(map[string]any); cfntemplate.Text(tag["Key"]) == key {
+			if value == "" {
+				props(fleet, instance)["Tags"] = append(tags[:i:i], tags[i+1:]...)
+			} else {
+				tag["Value"] = value
+			}
+			return
+		}
+	}
+	t.Fatalf("instance %s has no tag %s", instance, key)
+}
+
+// Held-out run 34's A06: one instance's InventoryCategory WebServer written Webserver (it left the
+// resource group selecting on it); and a tag of its group dropped.
+func TestAnInstanceWhoseTagsAreNotItsGroupsIsNamed(t *testing.T) {
+	example, err := config.LoadFile("../../test/testdata/fixtures/example.yaml")
+	require.NoError(t, err)
+	fleet := read(t, "../../test/testdata/example.fleet.template.json")
+	require.Empty(t, InstanceGroupTags(fleet, example))
+	setTag(t, fleet, "FleetappInstance1E092C320", "InventoryCategory", "Webserver")
+	setTag(t, fleet, "FleetappInstance29EE22299", "Environment", "")
+	assert.Equal(t, []string{
+		`instance FleetappInstance1E092C320 of instance group app: tag InventoryCategory is "Webserver", the configuration's "WebServer" (tag values are case-sensitive): what selects on it misses the instance`,
+		`instance FleetappInstance29EE22299 of instance group app: no tag Environment, the configuration's "Prod": what selects on it misses the instance`,
+	}, InstanceGroupTags(fleet, example))
+}
+
+// Held-out run 34's A07: the configuration checks retargeted from the configured group to another
+// that exists; and, without a configured group, from the fleet tag to a group.
+func TestConfigurationChecksOnAnotherTargetThanTheConfiguredAreNamed(t *testing.T) {
+	example, err := config.LoadFile("../../test/testdata/fixtures/example.yaml")
+	require.NoError(t, err)
+	fleet := read(t, "../../test/testdata/example.fleet.template.json")
+	require.Empty(t, CheckTargets(fleet, example))
+	props(fleet, "ConfigurationChecksAssociation01E80C0A")["Targets"] = []any{map[string]any{"Key": "resource-groups:Name", "Values": []any{"privatepatch-ProdDB"}}}
+	assert.Equal(t, []string{"association ConfigurationChecksAssociation01E80C0A: runs the configuration checks on resource-groups:Name=privatepatch-ProdDB, not on resource-groups:Name=privatepatch-ProdWebServer (assets.configurationChecks)"},
+		CheckTargets(fleet, example))
+
+	defaults, err := config.Load("../../config/default.yaml")
+	require.NoError(t, err)
+	fleet = read(t, "../../test/testdata/default.fleet.template.json")
+	require.Empty(t, CheckTargets(fleet, defaults))
+	props(fleet, "ConfigurationChecksAssociation01E80C0A")["Targets"] = []any{map[string]any{"Key": "resource-groups:Name", "Values": []any{"privatepatch-fleet"}}}
+	assert.Equal(t, []string{"association ConfigurationChecksAssociation01E80C0A: runs the configuration checks on resource-groups:Name=privatepatch-fleet, not on tag:privatepatch:fleet=privatepatch (assets.configurationChecks)"},
+		CheckTargets(fleet, defaults))
+}
