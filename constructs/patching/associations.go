@@ -196,23 +196,36 @@ func NewInventory(scope constructs.Construct, id string, p *InventoryProps) Inve
 				KmsKeyArn:    keyArn(p.SyncKey),
 			},
 		})
-		if p.SyncKey != nil {
-			p.SyncKey.Grant(deputy.ServicePrincipal(group, "ssm.amazonaws.com", deputy.SystemsManager), jsii.String("kms:GenerateDataKey*"), jsii.String("kms:Encrypt"))
-		}
-		// Systems Manager writes the sync as the bucket owner's, for this account only.
-		sameAccount := &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": env.Account}}
-		ssm := awsiam.NewServicePrincipal(jsii.String("ssm.amazonaws.com"), nil)
-		p.SyncBucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid: jsii.String("ResourceDataSyncAcl"), Principals: &[]awsiam.IPrincipal{ssm},
-			Actions: jsii.Strings("s3:GetBucketAcl"), Resources: jsii.Strings(*p.SyncBucket.BucketArn()), Conditions: sameAccount,
-		}))
-		p.SyncBucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid: jsii.String("ResourceDataSyncWrite"), Principals: &[]awsiam.IPrincipal{ssm}, Actions: jsii.Strings("s3:PutObject"),
-			Resources:  jsii.Strings(fmt.Sprintf("%s/%s/*/accountid=%s/*", *p.SyncBucket.BucketArn(), InventoryPrefix, env.Account)),
-			Conditions: sameAccount,
-		}))
+		allowSync(group, p.SyncBucket, p.SyncKey, env)
 	}
 	return inv
+}
+
+// allowSync lets Systems Manager's resource data sync of this account write into bucket under
+// InventoryPrefix, encrypted with key where it has one.
+func allowSync(group constructs.Construct, bucket awss3.IBucket, key awskms.IKey, env stackenv.Env) {
+	if key != nil {
+		key.Grant(deputy.ServicePrincipal(group, "ssm.amazonaws.com", deputy.SystemsManager), jsii.String("kms:GenerateDataKey*"), jsii.String("kms:Encrypt"))
+	}
+	// Systems Manager writes the sync as the bucket owner's, for this account only.
+	sameAccount := &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": env.Account}}
+	ssm := awsiam.NewServicePrincipal(jsii.String("ssm.amazonaws.com"), nil)
+	bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("ResourceDataSyncAcl"), Principals: &[]awsiam.IPrincipal{ssm},
+		Actions: jsii.Strings("s3:GetBucketAcl"), Resources: jsii.Strings(*bucket.BucketArn()), Conditions: sameAccount,
+	}))
+	// Written by a resource data sync of this account only, not by any Systems Manager feature
+	// acting for it: the aws:SourceArn of AWS's example policy ("Configuring resource data sync
+	// for Inventory", SSMBucketDelivery, read 2026-12-07). Its aws:SourceAccount adds nothing
+	// once the ARN names the account ("the aws:SourceAccount value and the account in the
+	// aws:SourceArn value must use the same account ID", "The confused deputy problem", IAM
+	// User Guide), and its s3:x-amz-acl is moot where ACLs are disabled, as on this bucket.
+	syncWrites := &map[string]any{"ArnLike": map[string]any{"aws:SourceArn": fmt.Sprintf("arn:%s:ssm:*:%s:resource-data-sync/*", env.Partition, env.Account)}}
+	bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("ResourceDataSyncWrite"), Principals: &[]awsiam.IPrincipal{ssm}, Actions: jsii.Strings("s3:PutObject"),
+		Resources:  jsii.Strings(fmt.Sprintf("%s/%s/*/accountid=%s/*", *bucket.BucketArn(), InventoryPrefix, env.Account)),
+		Conditions: syncWrites,
+	}))
 }
 
 func keyArn(key awskms.IKey) *string {

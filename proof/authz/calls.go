@@ -679,12 +679,22 @@ func dataSyncCalls(m model) []Call {
 	add := func(c Call) { calls = append(calls, c) }
 	region, account, partition := m.env.Region, m.env.Account, m.env.Partition
 	destination, _ := m.value(sync.Stack, m.properties(sync)["S3Destination"]).(map[string]any)
-	add(Call{Caller: "resource data sync " + sync.LogicalID, Principal: Principal{Service: "ssm.amazonaws.com"}, Action: "s3:PutObject",
-		Resource: fmt.Sprintf("arn:%s:s3:::%s/%s/AWS:InstanceInformation/accountid=%s/region=%s/resourcetype=ManagedInstanceInventory/i-0123456789abcdef0.json",
-			partition, destination["BucketName"], destination["BucketPrefix"], account, region),
-		Context:        map[string]any{"aws:SourceAccount": account, "aws:SecureTransport": "true", "s3:x-amz-acl": "bucket-owner-full-control"},
-		ResourcePolicy: m.resourcePolicy("AWS::S3::BucketPolicy", "Bucket", outputBucket), ResourcePolicyName: "the command-output bucket policy",
-		Required: true, Source: dataSyncPage})
+	syncArn := fmt.Sprintf("arn:%s:ssm:%s:%s:resource-data-sync/%s", partition, region, account, m.name(sync.Stack, sync.LogicalID))
+	object := fmt.Sprintf("arn:%s:s3:::%s/%s/AWS:InstanceInformation/accountid=%s/region=%s/resourcetype=ManagedInstanceInventory/i-0123456789abcdef0.json",
+		partition, destination["BucketName"], destination["BucketPrefix"], account, region)
+	// The sync, and (denied) another Systems Manager resource of this account writing as it.
+	for _, row := range []struct {
+		caller, sourceArn string
+		required          bool
+	}{
+		{"resource data sync " + sync.LogicalID, syncArn, true},
+		{"another Systems Manager resource of this account (an association)", fmt.Sprintf("arn:%s:ssm:%s:%s:association/0a1b2c3d-0000-4000-8000-000000000000", partition, region, account), false},
+	} {
+		add(Call{Caller: row.caller, Principal: Principal{Service: "ssm.amazonaws.com"}, Action: "s3:PutObject", Resource: object,
+			Context:        map[string]any{"aws:SourceAccount": account, "aws:SourceArn": row.sourceArn, "aws:SecureTransport": "true", "s3:x-amz-acl": "bucket-owner-full-control"},
+			ResourcePolicy: m.resourcePolicy("AWS::S3::BucketPolicy", "Bucket", outputBucket), ResourcePolicyName: "the command-output bucket policy",
+			Required: row.required, Source: dataSyncPage})
+	}
 	bucketArn := m.getAtt(outputBucket.Stack, outputBucket.LogicalID, "Arn")
 	for _, sourceAccount := range []string{account, outsiderAccount} {
 		caller := "resource data sync " + sync.LogicalID
@@ -699,10 +709,9 @@ func dataSyncCalls(m model) []Call {
 	if destination["KMSKeyArn"] != nil {
 		calls = append(calls, dataSyncKeyCalls(m, sync, fmt.Sprint(destination["KMSKeyArn"]))...)
 	}
-	add(Call{Caller: "another account's resource data sync", Principal: Principal{Service: "ssm.amazonaws.com"}, Action: "s3:PutObject",
-		Resource: fmt.Sprintf("arn:%s:s3:::%s/%s/AWS:InstanceInformation/accountid=%s/region=%s/resourcetype=ManagedInstanceInventory/i-0123456789abcdef0.json",
-			partition, destination["BucketName"], destination["BucketPrefix"], account, region),
-		Context:        map[string]any{"aws:SourceAccount": outsiderAccount, "aws:SecureTransport": "true", "s3:x-amz-acl": "bucket-owner-full-control"},
+	add(Call{Caller: "another account's resource data sync", Principal: Principal{Service: "ssm.amazonaws.com"}, Action: "s3:PutObject", Resource: object,
+		Context: map[string]any{"aws:SourceAccount": outsiderAccount, "aws:SourceArn": strings.Replace(syncArn, ":"+account+":", ":"+outsiderAccount+":", 1),
+			"aws:SecureTransport": "true", "s3:x-amz-acl": "bucket-owner-full-control"},
 		ResourcePolicy: m.resourcePolicy("AWS::S3::BucketPolicy", "Bucket", outputBucket), ResourcePolicyName: "the command-output bucket policy",
 		Required: false, Source: confusedDeputyPage})
 	return calls

@@ -140,7 +140,10 @@ func TestTheMutationTestCatchesEachDefectTheOldRowsMissed(t *testing.T) {
 		{"default", []string{"AlertsTopicPolicy", "remove condition StringEquals aws:SourceAccount from the Allow statement CloudWatchAlarmsPublish"}, "CloudWatch for another account sns:Publish"},
 		{"default", []string{"AlertsTopicPolicy", "remove condition ArnLike aws:SourceArn from the Allow statement CloudWatchAlarmsPublish"}, "CloudWatch for another alarm sns:Publish"},
 		{"default", []string{"MaintenanceWindowsprivatepatchweeklyServiceRole94EE9378/AssumeRolePolicyDocument", "remove condition ArnLike aws:SourceArn"}, "for another account's resource, assuming"},
-		{"example", []string{"CommandOutputBucketPolicy", "remove condition StringEquals aws:SourceAccount from the Allow statement ResourceDataSyncWrite"}, "another account's resource data sync s3:PutObject"},
+		// The second review of session 19: the sync's writes carry its ARN; another Systems
+		// Manager resource of the account writing as it (or another account's sync) is denied by
+		// that condition alone.
+		{"example", []string{"CommandOutputBucketPolicy", "remove condition ArnLike aws:SourceArn from the Allow statement ResourceDataSyncWrite"}, "another Systems Manager resource of this account (an association) s3:PutObject"},
 		// The default creates no fleet instance: an instance of yours in the private subnets needs
 		// Patch Manager's payload through the S3 endpoint.
 		{"default", []string{"NetworkEndpointss3", "remove resource arn:aws:s3:::aws-patch-manager-us-west-2-34d7f99f8/*"}, "an instance of yours in the private subnets (its own instance profile) s3:GetObject arn:aws:s3:::aws-patch-manager-"},
