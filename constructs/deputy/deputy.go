@@ -36,6 +36,10 @@ func ServicePrincipal(scope constructs.IConstruct, service, sourceArn string) aw
 const (
 	// SystemsManager covers maintenance windows, automation executions and Run Command.
 	SystemsManager = "arn:%[1]s:ssm:%[2]s:%[3]s:*"
+	// ResourceDataSyncs are the account's resource data syncs in the region: the source of an
+	// encrypted sync's key use ("Walkthrough: Use resource data sync to aggregate inventory data",
+	// its key policy, read 2026-12-07).
+	ResourceDataSyncs = "arn:%[1]s:ssm:%[2]s:%[3]s:resource-data-sync/*"
 	// FlowLogs are the account's VPC flow logs in the region.
 	FlowLogs = "arn:%[1]s:ec2:%[2]s:%[3]s:vpc-flow-log/*"
 )

@@ -205,7 +205,8 @@ func NewInventory(scope constructs.Construct, id string, p *InventoryProps) Inve
 // InventoryPrefix, encrypted with key where it has one.
 func allowSync(group constructs.Construct, bucket awss3.IBucket, key awskms.IKey, env stackenv.Env) {
 	if key != nil {
-		key.Grant(deputy.ServicePrincipal(group, "ssm.amazonaws.com", deputy.SystemsManager), jsii.String("kms:GenerateDataKey*"), jsii.String("kms:Encrypt"))
+		// What AWS's walkthrough grants an encrypted sync: GenerateDataKey, for resource data syncs.
+		key.Grant(deputy.ServicePrincipal(group, "ssm.amazonaws.com", deputy.ResourceDataSyncs), jsii.String("kms:GenerateDataKey*"))
 	}
 	// Systems Manager writes the sync as the bucket owner's, for this account only.
 	sameAccount := &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": env.Account}}

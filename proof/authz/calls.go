@@ -732,15 +732,14 @@ func dataSyncKeyCalls(m model, sync Resource, keyArn string) []Call {
 			{"resource data sync " + sync.LogicalID, account, syncArn, true},
 			{"another account's resource data sync", outsiderAccount, syncArn, false},
 			{"a resource data sync of another account's", account, strings.Replace(syncArn, ":"+account+":", ":"+outsiderAccount+":", 1), false},
+			{"another Systems Manager resource of this account (an association)", account,
+				fmt.Sprintf("arn:%s:ssm:%s:%s:association/0a1b2c3d-0000-4000-8000-000000000000", partition, region, account), false},
 		} {
-			for _, action := range []string{"kms:GenerateDataKey", "kms:Encrypt"} {
-				if !row.required && action == "kms:Encrypt" {
-					continue
-				}
-				add(Call{Caller: row.caller, Principal: Principal{Service: "ssm.amazonaws.com"}, Action: action, Resource: keyArn,
-					Context: map[string]any{"aws:SourceAccount": row.sourceAccount, "aws:SourceArn": row.sourceArn}, ResourcePolicy: m.keyPolicy(key),
-					Required: row.required, Source: dataSyncPage + " (a KMS-encrypted sync: the key policy lets ssm.amazonaws.com encrypt)"})
-			}
+			// kms:GenerateDataKey only, as the key policy of "Walkthrough: Use resource data sync
+			// to aggregate inventory data" grants an encrypted sync.
+			add(Call{Caller: row.caller, Principal: Principal{Service: "ssm.amazonaws.com"}, Action: "kms:GenerateDataKey", Resource: keyArn,
+				Context: map[string]any{"aws:SourceAccount": row.sourceAccount, "aws:SourceArn": row.sourceArn}, ResourcePolicy: m.keyPolicy(key),
+				Required: row.required, Source: dataSyncPage + " (a KMS-encrypted sync: the key policy lets ssm.amazonaws.com encrypt)"})
 		}
 	}
 	return calls
