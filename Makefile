@@ -140,7 +140,11 @@ diff: synth ## compare every stack, of every environment (ENVIRONMENT=name: of o
 	$(CDK) diff $(CDK_STACKS) $(CDK_CONFIG)
 
 # The deployed templates, read back for check-update, and the stack policy set on each
-# (StackPolicyBody, "None" without one): an update the policy in place denies is refused.
+# (StackPolicyBody, "None" without one): an update the policy in place denies is refused. A stack
+# whose first deploy rolled back (ROLLBACK_COMPLETE), or whose change set never ran
+# (REVIEW_IN_PROGRESS), has not reached "a last known stable state" ("RollbackStack", AWS
+# CloudFormation API Reference): GetTemplate still answers, but nothing of it exists, so it is
+# judged as not deployed (doctor's neverDeployed, for the same reason).
 DEPLOYED := cdk.out/deployed
 EXISTING_VPCS := cdk.out/existing-vpcs
 define read_deployed
@@ -148,6 +152,11 @@ define read_deployed
 	caller=$$($(CALLER_ACCOUNT)); \
 	go run ./tools/checkupdate -stacks cdk.out $(ENV_FLAG) -account "$$caller" | while read -r stack region account; do \
 	  [ "$$region" = unknown-region ] && region=""; \
+	  status=$$(aws cloudformation describe-stacks $${region:+--region $$region} --stack-name $$stack \
+	      --query 'Stacks[0].StackStatus' --output text 2>/dev/null); \
+	  case "$$status" in ROLLBACK_COMPLETE|REVIEW_IN_PROGRESS) \
+	    echo "$$stack: $$status, never deployed (its resources are deleted, or were never made): judged as not deployed yet"; continue;; \
+	  esac; \
 	  if ! aws cloudformation get-template $${region:+--region $$region} --stack-name $$stack \
 	      --query TemplateBody --output json > $(DEPLOYED)/$$stack.json 2> $(DEPLOYED)/error; then \
 	    rm -f $(DEPLOYED)/$$stack.json; \

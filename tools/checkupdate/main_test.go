@@ -679,3 +679,38 @@ func TestDeployUnprotectsOnlyAStackWhoseFirstDeployRolledBack(t *testing.T) {
 		"cloudformation describe-stacks --region us-west-2 --stack-name app-fleet --query Stacks[0].StackStatus --output text\n"+
 		"cloudformation describe-stacks --stack-name app-patching --query Stacks[0].StackStatus --output text\n", string(calls))
 }
+
+// check-update judges a stack whose first deploy rolled back (ROLLBACK_COMPLETE) as not deployed:
+// GetTemplate answers for it, but its resources are deleted, so a fix that replaces one of them
+// was refused and the prerequisites it has were skipped (the third review of session 19, 2.2).
+// Run here with a fake aws over three stacks (rolled back, deployed, not deployed).
+func TestReadDeployedJudgesAStackWhoseFirstDeployRolledBackAsNotDeployed(t *testing.T) {
+	makefile, err := os.ReadFile(filepath.Join("..", "..", "Makefile"))
+	require.NoError(t, err)
+	m := regexp.MustCompile(`(?s)\ndefine read_deployed\n.*?\| while read -r stack region account; do \\\n(.*?)\n\tdone\nendef\n`).FindSubmatch(makefile)
+	require.NotNil(t, m, "the Makefile defines read_deployed")
+	body := strings.ReplaceAll(strings.ReplaceAll(string(m[1]), "$$", "$"), "\\\n", " ")
+	dir, bin := t.TempDir(), t.TempDir()
+	deployed := filepath.Join(dir, "deployed")
+	require.NoError(t, os.Mkdir(deployed, 0o755))
+	body = strings.ReplaceAll(body, "$(DEPLOYED)", deployed)
+	write(t, filepath.Join(bin, "aws"), "#!/bin/sh\necho \"$*\" >> "+filepath.Join(dir, "calls")+"\n"+
+		"case \"$*\" in\n"+
+		"  *describe-stacks*app-network*) echo ROLLBACK_COMPLETE ;;\n"+
+		"  *describe-stacks*app-fleet*) echo UPDATE_COMPLETE ;;\n"+
+		"  *get-template*app-fleet*) echo '{\"Resources\": {}}' ;;\n"+
+		"  *get-stack-policy*app-fleet*) echo None ;;\n"+
+		"  *) echo 'An error occurred (ValidationError): Stack with id app-patching does not exist' >&2; exit 254 ;;\n"+
+		"esac\n")
+	require.NoError(t, os.Chmod(filepath.Join(bin, "aws"), 0o755))
+	cmd := exec.Command("sh", "-c", "printf 'app-network us-west-2 111111111111\\napp-fleet us-west-2 111111111111\\napp-patching unknown-region 111111111111\\n' | "+
+		"while read -r stack region account; do "+body+"\ndone")
+	cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	output, err := cmd.CombinedOutput()
+	require.NoError(t, err, string(output))
+	assert.Equal(t, "app-network: ROLLBACK_COMPLETE, never deployed (its resources are deleted, or were never made): judged as not deployed yet\n"+
+		"app-patching: not deployed yet in account 111111111111\n", string(output))
+	files, err := filepath.Glob(filepath.Join(deployed, "*.json"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{filepath.Join(deployed, "app-fleet.json"), filepath.Join(deployed, "app-fleet.policy.json")}, files, "only the deployed stack's template is judged")
+}
