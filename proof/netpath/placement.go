@@ -35,11 +35,11 @@ func PlacementProblems(network, fleet map[string]any) []string {
 			wantGroup, wantPublic, role = ServerGroup, true, "the WSUS server"
 		}
 		if len(groups) == 0 {
-			problems = append(problems, fmt.Sprintf("instance %s (%s): no security group of the network stack's: the VPC's default group is not the %s... the flow table judges", id, role, wantGroup))
+			problems = append(problems, fmt.Sprintf("instance %s (%s): no security group of the network stack's: the VPC's default group is not the %s... the flow table places it in: its rows judge that group, not this placement", id, role, wantGroup))
 		}
 		for _, g := range groups {
 			if got := securityGroupOf(resolveOutput(network, g)); !strings.HasPrefix(got, wantGroup) {
-				problems = append(problems, fmt.Sprintf("instance %s (%s): in security group %s, not the %s... the flow table judges", id, role, got, wantGroup))
+				problems = append(problems, fmt.Sprintf("instance %s (%s): in security group %s, not the %s... the flow table places it in: its rows judge that group, not this placement", id, role, got, wantGroup))
 			}
 		}
 		networkResources, _ := network["Resources"].(map[string]any)

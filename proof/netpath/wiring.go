@@ -67,7 +67,7 @@ func WiringProblems(template map[string]any, privateRouteTables []string) []stri
 		}
 		groups := cfntemplate.List(p["SecurityGroupIds"])
 		if len(groups) == 0 || slices.ContainsFunc(groups, func(g any) bool { return !strings.HasPrefix(securityGroupOf(g), EndpointsGroup) }) {
-			problems = append(problems, fmt.Sprintf("endpoint %s (%s): its security groups %v are not the endpoints' group (%s...) the flow table judges", id, name, groups, EndpointsGroup))
+			problems = append(problems, fmt.Sprintf("endpoint %s (%s): its security groups %v are not the endpoints' group (%s...) the flow table places them in: its rows judge that group, not this placement", id, name, groups, EndpointsGroup))
 		}
 	}
 	for id, p := range cfntemplate.OfType(resources, "AWS::EC2::VPC") {

@@ -116,7 +116,7 @@ func TestPlacementProblemsNameAnInstanceOutsideItsGroupOrSubnet(t *testing.T) {
 	nic(fleet, "WsusInstance902E8651")["SubnetId"] = map[string]any{"Fn::GetStackOutput": map[string]any{"OutputName": "PublishOutputRefNetworkVpcPrivateSubnet1Subnet6DD86AE6"}}
 	network["Outputs"].(map[string]any)["PublishOutputRefNetworkVpcPrivateSubnet1Subnet6DD86AE6"] = map[string]any{"Value": map[string]any{"Ref": "NetworkVpcPrivateSubnet1Subnet6DD86AE6"}}
 	problems := joined(PlacementProblems(network, fleet))
-	assert.Contains(t, problems, "instance WsusInstance902E8651 (the WSUS server): in security group NetworkPrivateSecurityGroup457D0836, not the NetworkPublicSecurityGroup... the flow table judges")
+	assert.Contains(t, problems, "instance WsusInstance902E8651 (the WSUS server): in security group NetworkPrivateSecurityGroup457D0836, not the NetworkPublicSecurityGroup... the flow table places it in: its rows judge that group, not this placement")
 	assert.Contains(t, problems, "instance WsusInstance902E8651 (the WSUS server): in subnet NetworkVpcPrivateSubnet1Subnet6DD86AE6, a private one")
 	nic(fleet, "WsusInstance902E8651")["GroupSet"] = []any{}
 	assert.Contains(t, joined(PlacementProblems(network, fleet)), "no security group of the network stack's")
@@ -124,7 +124,7 @@ func TestPlacementProblemsNameAnInstanceOutsideItsGroupOrSubnet(t *testing.T) {
 	// A fleet instance in the server's group.
 	network, fleet = goldenTemplate(t, "example"), goldenFleet(t, "example")
 	nic(fleet, "FleetappInstance29EE22299")["GroupSet"] = nic(fleet, "WsusInstance902E8651")["GroupSet"]
-	assert.Equal(t, []string{"instance FleetappInstance29EE22299 (a fleet instance): in security group NetworkPublicSecurityGroup08F36B6E, not the NetworkPrivateSecurityGroup... the flow table judges"},
+	assert.Equal(t, []string{"instance FleetappInstance29EE22299 (a fleet instance): in security group NetworkPublicSecurityGroup08F36B6E, not the NetworkPrivateSecurityGroup... the flow table places it in: its rows judge that group, not this placement"},
 		PlacementProblems(network, fleet))
 
 	// An instance in a zone other than its subnet's; the update store in another zone than WSUS.
