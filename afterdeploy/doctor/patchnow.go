@@ -397,6 +397,10 @@ func (p PatchNow) Run(aws AWS, t Target, out io.Writer) (bool, error) {
 	s := p.sendCommandArgs(d, task, targets)
 	fmt.Fprintf(out, "patch-now: %s on %s with %s's settings: %s, output s3://%s/%s\n", p.Operation, p.Target, task.Window, strings.Join(s.copied, ", "), s.bucket, s.prefix)
 
+	members, err := targetMembers(d, targets)
+	if err != nil {
+		return false, CouldNotRun{err}
+	}
 	if p.Operation == "Install" {
 		if ok, err := p.prePatchImage(d, task, targets, out); !ok || err != nil {
 			return false, err
@@ -428,7 +432,7 @@ func (p PatchNow) Run(aws AWS, t Target, out io.Writer) (bool, error) {
 		}
 		return false, err
 	}
-	nodes, ok, err := reportInvocations(d, id, status, s.bucket+"/"+s.prefix, out)
+	nodes, ok, err := reportInvocations(d, id, status, s.bucket+"/"+s.prefix, targets, members, out)
 	if !ok || err != nil || len(p.KBs) == 0 {
 		return ok, err
 	}
@@ -585,8 +589,9 @@ func (p PatchNow) sendCommandArgs(d *deployment, task windowTask, targets []send
 }
 
 // reportInvocations prints each node's outcome of an ended command (output under
-// s3://<location><command id>/) and returns the nodes and whether every one succeeded.
-func reportInvocations(d *deployment, id, status, location string, out io.Writer) ([]string, bool, error) {
+// s3://<location><command id>/) and the target's members it did not reach, and returns the nodes
+// and whether every one succeeded and every member was reached.
+func reportInvocations(d *deployment, id, status, location string, targets []sendTarget, members []member, out io.Writer) ([]string, bool, error) {
 	var invocations struct {
 		CommandInvocations []struct {
 			InstanceId        string `json:"InstanceId"`
@@ -611,9 +616,80 @@ func reportInvocations(d *deployment, id, status, location string, out io.Writer
 	w.Flush()
 	fmt.Fprintf(out, "patch-now: command %s %s; output under s3://%s%s/\n", id, status, location, id)
 	if len(invocations.CommandInvocations) == 0 {
-		fmt.Fprintln(out, "patch-now: no node matched the target")
+		fmt.Fprintln(out, "patch-now: no managed node matched the target")
 	}
+	allSucceeded = reportUnreached(targets, members, nodes, out) && allSucceeded
 	return nodes, allSucceeded, nil
+}
+
+// member is an EC2 instance (or a node id) the command's target names: its id and its Name tag.
+type member struct{ id, name string }
+
+// targetMembers are what the command's target names, whether Systems Manager manages them or not:
+// for a tag target, the running EC2 instances with the tag (DescribeInstances, filters tag:KEY and
+// instance-state-name, Amazon EC2 API Reference, read 2026-12-07); for an id target, the ids; for a
+// resource group none (its members need resource-groups:ListGroupResources, not granted to
+// patch-now). Run Command "locates and attempts to run the command on all managed nodes that match
+// the specified tags" ("Run commands at scale", Systems Manager User Guide, read 2026-12-07): a
+// tagged instance that is not a managed node gets no invocation and no word, so these are compared
+// with the invocations (reportUnreached).
+func targetMembers(d *deployment, targets []sendTarget) ([]member, error) {
+	switch key := targets[0].Key; {
+	case key == "InstanceIds":
+		var ids []member
+		for _, id := range targets[0].Values {
+			ids = append(ids, member{id: id})
+		}
+		return ids, nil
+	case !strings.HasPrefix(key, "tag:"):
+		return nil, nil
+	}
+	filters, _ := json.Marshal([]map[string]any{{"Name": targets[0].Key, "Values": targets[0].Values},
+		{"Name": "instance-state-name", "Values": []string{"running"}}})
+	var reservations struct {
+		Reservations []struct {
+			Instances []instance `json:"Instances"`
+		} `json:"Reservations"`
+	}
+	if err := d.call(&reservations, "ec2", "describe-instances", "--filters", string(filters)); err != nil {
+		return nil, fmt.Errorf("the target's instances could not be listed, nothing was sent: %w", err)
+	}
+	var members []member
+	for _, r := range reservations.Reservations {
+		for _, i := range r.Instances {
+			m := member{id: i.InstanceId}
+			for _, t := range i.Tags {
+				if t.Key == "Name" {
+					m.name = t.Value
+				}
+			}
+			members = append(members, m)
+		}
+	}
+	return members, nil
+}
+
+// reportUnreached names each member of the target that no invocation reached and tells whether
+// every one was reached; a resource group's members are not known (targetMembers), which it says.
+func reportUnreached(targets []sendTarget, members []member, reached []string, out io.Writer) bool {
+	if targets[0].Key == "resource-groups:Name" {
+		fmt.Fprintf(out, "patch-now: members of resource group %s that are not managed nodes are not listed here (that needs resource-groups:ListGroupResources): "+
+			"make doctor's node rows name the fleet's\n", targets[0].Values[0])
+		return true
+	}
+	all := true
+	for _, m := range members {
+		if slices.Contains(reached, m.id) {
+			continue
+		}
+		all = false
+		name := ""
+		if m.name != "" {
+			name = " (" + m.name + ")"
+		}
+		fmt.Fprintf(out, "patch-now: not reached: %s%s: not a managed node Online when the command was sent: make doctor's node rows say why\n", m.id, name)
+	}
+	return all
 }
 
 // commandComment is a send-command comment within SendCommand's limit: Comment is at most 100

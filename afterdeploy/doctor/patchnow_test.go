@@ -27,6 +27,9 @@ const (
 	alertsTopic    = "arn:aws:sns:us-west-2:123456789012:privatepatch-patching-AlertsTopicCF7C81C9-Zx9Yw8Vu7Ts6"
 	app02Tags      = "ec2 describe-instances --instance-ids i-0a1b2c3d4e5f60002"
 	hybridTags     = "ssm list-tags-for-resource --resource-type ManagedInstance --resource-id mi-0123456789abcdef0"
+	// The running instances of a patch group, managed or not.
+	windowsGroup = `ec2 describe-instances --filters [{"Name":"tag:Patch Group","Values":["windows"]},{"Name":"instance-state-name","Values":["running"]}]`
+	wsusGroup    = `ec2 describe-instances --filters [{"Name":"tag:Patch Group","Values":["wsus"]},{"Name":"instance-state-name","Values":["running"]}]`
 )
 
 // patchNowAWS answers the stacks of the healthy deployment, the deployed patching template (the
@@ -41,6 +44,10 @@ func patchNowAWS(t *testing.T, send ...string) *fake {
 	responses[app02Tags] = "testdata/describe-instances-app02.json"
 	responses[hybridTags] = "testdata/list-tags-for-resource-hybrid.json"
 	responses[getAutomation] = "testdata/get-automation-execution-success.json"
+	responses[windowsGroup] = "testdata/describe-instances-windows-group.json"
+	// The wsus group's tests replay the app nodes' invocations: its members are left empty, and
+	// the windows group's tests prove the comparison.
+	responses[wsusGroup] = "testdata/describe-instances-none.json"
 	return &fake{t: t, responses: responses, sequences: map[string][]string{
 		listCommands: {"testdata/list-commands-in-progress.json", "testdata/list-commands-success.json"}}}
 }
@@ -96,6 +103,11 @@ func TestPatchNowRunsRunPatchBaselineWithTheWindowsSettingsAndReportsEachNode(t 
 			if tc.image != "" {
 				aws.responses[createImage(tc.image)] = "testdata/start-automation-execution.json"
 			}
+			reached := "i-0a1b2c3d4e5f60002  EC2AMAZ-APP02.WORKGROUP  Success"
+			if strings.HasPrefix(tc.target, "mi-") { // the node named is the node reached
+				aws.responses[listInvocations] = "testdata/list-command-invocations-hybrid.json"
+				reached = "mi-0123456789abcdef0  onprem-app01  Success"
+			}
 			p, slept := patchNow(tc.target, tc.operation)
 			var out bytes.Buffer
 			ok, err := p.Run(aws, defaultTarget(t), &out)
@@ -109,7 +121,8 @@ func TestPatchNowRunsRunPatchBaselineWithTheWindowsSettingsAndReportsEachNode(t 
 				assert.NotContains(t, strings.Join(aws.calls, "\n"), "start-automation-execution")
 			}
 			assert.Equal(t, 1, *slept, "polled until the command ended")
-			assert.Contains(t, out.String(), "i-0a1b2c3d4e5f60002  EC2AMAZ-APP02.WORKGROUP  Success")
+			assert.Contains(t, out.String(), reached)
+			assert.NotContains(t, out.String(), "not reached")
 			commandsNameTheRegion(t, []Result{{Check: "patch-now", Action: out.String()}})
 			assert.Contains(t, out.String(), "notifies "+alertsTopic+" of Failed, TimedOut, Cancelled")
 		})
@@ -246,6 +259,67 @@ func TestPatchNowEmergencyInstallsNamedUpdatesOnly(t *testing.T) {
 	}
 }
 
+// Run Command runs on the managed nodes matching the tags only ("Run commands at scale"): a tagged
+// running instance that is not a managed node gets no invocation. patch-now names each member of
+// the target no invocation reached and fails; with none managed it says no managed node matched.
+func TestPatchNowNamesTheTargetsInstancesNoCommandReached(t *testing.T) {
+	const notReached3 = "patch-now: not reached: i-0a1b2c3d4e5f60003 (app03): not a managed node Online when the command was sent: make doctor's node rows say why"
+	send := sendCommand(`[{"Key":"tag:Patch Group","Values":["windows"]}]`, "Scan", "patch/privatepatch-weekly/Scan/", weeklyNotifier)
+	run := func(aws *fake, target string) (bool, string) {
+		p, _ := patchNow(target, "Scan")
+		var out bytes.Buffer
+		ok, err := p.Run(aws, defaultTarget(t), &out)
+		require.NoError(t, err, out.String())
+		return ok, out.String()
+	}
+	// All reached: as before.
+	ok, out := run(patchNowAWS(t, send), "windows")
+	assert.True(t, ok, out)
+	assert.NotContains(t, out, "not reached")
+
+	// Planted: a third running instance of the group that is not a managed node.
+	aws := patchNowAWS(t, send)
+	aws.responses[windowsGroup] = "testdata/describe-instances-windows-group-unmanaged.json"
+	ok, out = run(aws, "windows")
+	assert.False(t, ok, out)
+	assert.Contains(t, out, "i-0a1b2c3d4e5f60002  EC2AMAZ-APP02.WORKGROUP  Success")
+	assert.Contains(t, out, notReached3)
+	assert.Equal(t, 1, strings.Count(out, "not reached"), out)
+	assert.Less(t, indexOf(aws.calls, windowsGroup), indexOf(aws.calls, send), "listed before the command is sent")
+
+	// None managed: no managed node matched, and the group's instances are named.
+	aws.responses[listInvocations] = "testdata/list-command-invocations-none.json"
+	ok, out = run(aws, "windows")
+	assert.False(t, ok, out)
+	assert.Contains(t, out, "patch-now: no managed node matched the target")
+	assert.Contains(t, out, "patch-now: not reached: i-0a1b2c3d4e5f60001 (app01)")
+	assert.Contains(t, out, notReached3)
+
+	// A node id the command did not reach.
+	aws.responses[sendCommand(`[{"Key":"InstanceIds","Values":["i-0a1b2c3d4e5f60002"]}]`, "Scan", "patch/privatepatch-weekly/Scan/", weeklyNotifier)] = "testdata/send-command.json"
+	ok, out = run(aws, "i-0a1b2c3d4e5f60002")
+	assert.False(t, ok, out)
+	assert.Contains(t, out, "patch-now: not reached: i-0a1b2c3d4e5f60002: not a managed node Online")
+
+	// A resource group's members are not listed (no resource-groups:ListGroupResources): said so.
+	aws = patchNowAWS(t, sendCommand(`[{"Key":"resource-groups:Name","Values":["privatepatch-finance"]},{"Key":"resource-groups:ResourceTypeFilters","Values":["AWS::EC2::Instance"]}]`,
+		"Scan", "patch/privatepatch-weekly/Scan/", weeklyNotifier))
+	ok, out = run(aws, "privatepatch-finance")
+	assert.True(t, ok, out)
+	assert.Contains(t, out, "members of resource group privatepatch-finance that are not managed nodes are not listed here")
+	assert.NotContains(t, strings.Join(aws.calls, "\n"), "describe-instances --filters")
+
+	// The members cannot be listed: nothing is sent.
+	aws = patchNowAWS(t, send)
+	aws.errors = map[string]error{windowsGroup: accessDenied("ec2", "describe-instances")}
+	p, _ := patchNow("windows", "Scan")
+	_, err := p.Run(aws, defaultTarget(t), &bytes.Buffer{})
+	var couldNot CouldNotRun
+	require.ErrorAs(t, err, &couldNot)
+	assert.Contains(t, err.Error(), "the target's instances could not be listed, nothing was sent")
+	assert.NotContains(t, aws.calls, send)
+}
+
 func TestPatchNowReportsAFailedNodeAndExitsUnsuccessful(t *testing.T) {
 	send := sendCommand(`[{"Key":"tag:Patch Group","Values":["wsus"]}]`, "Install", "patch/privatepatch-wsus/Install/", wsusNotifier)
 	aws := patchNowAWS(t, send)
@@ -364,7 +438,9 @@ func TestPatchNowCommentsFitSendCommandsLimit(t *testing.T) {
 		{Target: "windows", KBs: kbs, SkipImage: true, Sleep: func(time.Duration) {}},
 		{Target: "a-resource-group-whose-name-runs-to-the-hundred-and-twenty-eight-characters-resource-groups-allow-for-names", Operation: "Scan", Sleep: func(time.Duration) {}},
 	} {
-		r := &argsRecorder{AWS: &fake{t: t, responses: healthy(), lenient: true}}
+		responses := healthy()
+		responses[windowsGroup] = "testdata/describe-instances-windows-group.json"
+		r := &argsRecorder{AWS: &fake{t: t, responses: responses, lenient: true}}
 		_, _ = p.Run(r, defaultTarget(t), &bytes.Buffer{})
 		sent := 0
 		for _, args := range r.sent {
