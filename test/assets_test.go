@@ -351,6 +351,10 @@ var alertFixtures = map[string]string{
 	"association-failed-other-association": "",
 	// AWS's own example: a success, which alerts nobody.
 	"aws-example-instance-association": "",
+	// AWS's own example of a window disabled ("Window State Change", "Amazon EventBridge event
+	// examples for Systems Manager", read 2026-12-07): no failure, no alert. Without it, a rule on
+	// this documented detail-type read as one of no event AWS documents (held-out run 36's B06).
+	"aws-example-window-state-change": "",
 	// Findings at or above HIGH (the default), new or active only.
 	"securityhub-finding-high": "SecurityHubFindings", "securityhub-finding-low": "",
 	"inspector-finding-high": "InspectorFindings", "inspector-finding-closed": "",

@@ -80,7 +80,7 @@ func ExistingSubnetZoneProblems(fleet map[string]any, zones map[string]string) [
 		literal, _ := subnet.(string)
 		zone, given := p["AvailabilityZone"].(string)
 		if want, known := zones[literal]; known && given && zone != want {
-			problems = append(problems, fmt.Sprintf("instance %s: AvailabilityZone %s, its subnet %s in %s (the configuration's existing VPC): RunInstances refuses it", id, zone, literal, want))
+			problems = append(problems, fmt.Sprintf("instance %s: AvailabilityZone %s, its subnet %s in %s (the existing VPC's, as configured or looked up): RunInstances refuses it", id, zone, literal, want))
 		}
 	}
 	return problems

@@ -38,7 +38,13 @@ func WiringProblems(template map[string]any, privateRouteTables []string) []stri
 		name := serviceName(p["ServiceName"])
 		name = name[strings.LastIndex(name, ".")+1:]
 		if p["VpcEndpointType"] == "Gateway" {
-			for _, table := range append(privateRouteTablesOf(resources), privateRouteTables...) {
+			// The private subnets' route tables: the template's own, those the configuration
+			// names, and those its PrivateSubnetRouteTableIds output gives (a looked-up VPC's,
+			// held-out run 36's A05).
+			tables := append(privateRouteTablesOf(resources), privateRouteTables...)
+			tables = append(tables, outputList(template, "PrivateSubnetRouteTableIds")...)
+			slices.Sort(tables)
+			for _, table := range slices.Compact(tables) {
 				if !slices.ContainsFunc(cfntemplate.List(p["RouteTableIds"]), func(v any) bool { return cfntemplate.Ref(v) == table || v == table }) {
 					problems = append(problems, fmt.Sprintf("endpoint %s (%s): route table %s of a private subnet is not among its RouteTableIds: that subnet has no route to it", id, name, table))
 				}
@@ -166,4 +172,16 @@ func RouteProblems(template map[string]any) []string {
 		}
 	}
 	return problems
+}
+
+// outputList is a stack output's comma-separated literal value, as the network stack writes its
+// subnets and route tables for an existing VPC; none when the output is absent or not literal.
+func outputList(template map[string]any, name string) []string {
+	outputs, _ := template["Outputs"].(map[string]any)
+	output, _ := outputs[name].(map[string]any)
+	value, _ := output["Value"].(string)
+	if value == "" {
+		return nil
+	}
+	return strings.Split(value, ",")
 }

@@ -201,7 +201,19 @@ func TestAnInstanceInAnExistingSubnetOfAnotherZoneIsNamed(t *testing.T) {
 
 	nic := props(fleet, "FleetappInstance1E092C320")["NetworkInterfaces"].([]any)[0].(map[string]any)
 	nic["SubnetId"] = "subnet-0aaaaaaaaaaaaaaa2"
-	assert.Equal(t, []string{"instance FleetappInstance1E092C320: AvailabilityZone us-west-2a, its subnet subnet-0aaaaaaaaaaaaaaa2 in us-west-2b (the configuration's existing VPC): RunInstances refuses it"},
+	assert.Equal(t, []string{"instance FleetappInstance1E092C320: AvailabilityZone us-west-2a, its subnet subnet-0aaaaaaaaaaaaaaa2 in us-west-2b (the existing VPC's, as configured or looked up): RunInstances refuses it"},
 		ExistingSubnetZoneProblems(fleet, zones))
 	assert.Empty(t, ExistingSubnetZoneProblems(fleet, map[string]string{"subnet-0aaaaaaaaaaaaaaa1": "us-west-2a"}), "an unlisted subnet")
+}
+
+// Held-out run 36's A05: a looked-up VPC's S3 gateway endpoint without one private subnet's route
+// table. The configuration names no route table (the lookup found them); the stack's
+// PrivateSubnetRouteTableIds output does.
+func TestALookedUpVpcsS3EndpointMissingAPrivateRouteTableIsNamed(t *testing.T) {
+	template := goldenTemplate(t, "existing-vpc-lookup")
+	require.Empty(t, WiringProblems(template, nil))
+	endpoint := template["Resources"].(map[string]any)["NetworkEndpointss3F0FA7BB2"].(map[string]any)["Properties"].(map[string]any)
+	endpoint["RouteTableIds"] = []any{"rtb-0c0ffee0c0ffee0a2"}
+	assert.Equal(t, []string{"endpoint NetworkEndpointss3F0FA7BB2 (s3): route table rtb-0c0ffee0c0ffee0b2 of a private subnet is not among its RouteTableIds: that subnet has no route to it"},
+		WiringProblems(template, nil))
 }

