@@ -504,8 +504,8 @@ func TestBadConfigurationIsRejectedWithItsReason(t *testing.T) {
 		{"max_errors_leading_zero", valid + window(`tasks: [{maxErrors: "05%"}]`),
 			[]string{`tasks[0].maxErrors: "05%" is not allowed: use a number from 0 or a percentage from 0% to 100%, without leading zeros`}},
 		{"unknown_task_operation", valid + window(`tasks: [{operation: Patch}]`), []string{`tasks[0].operation: "Patch" is not allowed: use Install or Scan`}},
-		{"inspector_on_beside_a_fleet_inventory_association", valid + "security: {inspector: {enable: true}}\n",
-			[]string{`patching.inventory.allNodes: false must be true with security.inspector.enable: Inspector then makes its own inventory association on every node (InspectorInventoryCollection-do-not-delete) unless one targets InstanceIds *, and a fleet node given both has two inventory associations ("Scanning Amazon EC2 instances", Amazon Inspector User Guide)`}},
+		{"inspector_on_beside_a_fleet_inventory_association", valid + "security: {inspector: {enable: true}}\npatching: {inventory: {enabled: true, allNodes: false}}\n",
+			[]string{`patching.inventory.allNodes: false cannot be false with security.inspector.enable: Inspector then makes its own inventory association on every node (InspectorInventoryCollection-do-not-delete) unless one targets InstanceIds *, and a fleet node given both has two inventory associations ("Scanning Amazon EC2 instances", Amazon Inspector User Guide): leave it unset (it follows security.inspector.enable) or true`}},
 		{"all_nodes_without_inventory", valid + "patching: {inventory: {enabled: false, allNodes: true}}\n",
 			[]string{`patching.inventory.allNodes: true needs patching.inventory.enabled: there is no inventory association to target every node`}},
 		{"stop_on_failure_not_on_or_off", valid + "patching: {stopOnFailure: maybe}\n",
@@ -801,6 +801,8 @@ func TestPipelineModeIsValidatedBeforeAnythingIsBuilt(t *testing.T) {
 		{"bad_connection", "arn:aws:codeconnections:us-west-2:111111111111:connection/01234567-89ab-cdef-0123-456789abcdef", "github-token",
 			`pipeline.connectionArn: "github-token" is not a CodeConnections connection ARN`},
 		{"environment_without_account", `account: "111111111111", `, "", `environments[0].account: "" is required with a pipeline`},
+		{"environment_named_pipeline", "{name: prod,", "{name: pipeline,",
+			`environments[0].name: "pipeline" is reserved with a pipeline: its protector role would take the name of the pipeline's step role, privatepatch-pipeline-protect`},
 		{"unknown_approval", "configFile: configs/prod.yaml", "configFile: configs/prod.yaml\n  approvalBefore: [staging]",
 			`pipeline.approvalBefore[0]: "staging" is not one of the environments`},
 		{"absolute_config_file", "configFile: configs/prod.yaml", "configFile: /etc/prod.yaml", `pipeline.configFile: "/etc/prod.yaml" is not a path in the repository`},
@@ -851,4 +853,18 @@ func TestStopOnFailureIsOnUnlessSetOff(t *testing.T) {
 	cfg, err = Parse("off.yaml", []byte(valid+"patching: {stopOnFailure: \"off\"}\n"))
 	require.NoError(t, err)
 	assert.False(t, cfg.Patching.StopsOnFailure())
+}
+
+// The review of session 19's checks, 1.1: patching.inventory.allNodes unset follows
+// security.inspector.enable, so a configuration with Inspector on from before the option loads.
+func TestInventoryAllNodesFollowsInspectorUnlessSet(t *testing.T) {
+	cfg, err := Load("../config/default.yaml")
+	require.NoError(t, err)
+	assert.False(t, cfg.InventoryAllNodes(), "the default: the fleet's tag")
+	cfg.Security.Inspector.Enable = true
+	assert.True(t, cfg.InventoryAllNodes(), "Inspector on: every node")
+	no := false
+	cfg.Patching.Inventory.AllNodes = &no
+	assert.False(t, cfg.InventoryAllNodes(), "as set")
+	assert.ErrorContains(t, cfg.Validate(), "patching.inventory.allNodes: false cannot be false with security.inspector.enable")
 }

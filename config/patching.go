@@ -196,12 +196,12 @@ type Inventory struct {
 	ResourceDataSync bool   `yaml:"resourceDataSync"`
 	// AllNodes makes the inventory association the account and region's all-nodes one
 	// (InstanceIds *), which Amazon Inspector uses instead of making its own
-	// (compliancespec.InspectorInventoryAssociation): required with security.inspector.enable,
-	// and wanted wherever Inspector's EC2 scanning is on, since a node given both Inspector's
-	// association and one on the fleet's tag has two inventory associations. It then collects from
-	// every managed node of the account and region, not the fleet's only. Default: false (the
-	// fleet's tag).
-	AllNodes bool `yaml:"allNodes"`
+	// (compliancespec.InspectorInventoryAssociation): a node given both Inspector's association
+	// and one on the fleet's tag has two inventory associations. It then collects from every
+	// managed node of the account and region, not the fleet's only. Default: security.inspector.enable
+	// (true where the stack switches Inspector on; set it true wherever Inspector's EC2 scanning is
+	// on by other means). False with security.inspector.enable is refused.
+	AllNodes *bool `yaml:"allNodes"`
 }
 
 // Notifications configures the SNS topic and the EventBridge rules that feed it.
@@ -296,4 +296,12 @@ func (c *Config) PatchBaselines() []Baseline {
 		out = append(out, *b)
 	}
 	return out
+}
+
+// InventoryAllNodes is patching.inventory.allNodes, or its default: security.inspector.enable.
+func (c *Config) InventoryAllNodes() bool {
+	if all := c.Patching.Inventory.AllNodes; all != nil {
+		return *all
+	}
+	return c.Security.Inspector.Enable
 }

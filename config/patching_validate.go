@@ -324,13 +324,13 @@ func validateInventory(c *Config, pr *problems) {
 	inv := c.Patching.Inventory
 	if inv.Enabled {
 		validateAssociationSchedule(pr, "patching.inventory.schedule", inv.Schedule)
-		if c.Security.Inspector.Enable && !inv.AllNodes {
-			pr.add("patching.inventory.allNodes", false, "must be true with security.inspector.enable: Inspector then makes its own inventory association on every node (%s) "+
-				"unless one targets InstanceIds *, and a fleet node given both has two inventory associations (\"Scanning Amazon EC2 instances\", Amazon Inspector User Guide)",
-				compliancespec.InspectorInventoryAssociation)
+		if c.Security.Inspector.Enable && !c.InventoryAllNodes() {
+			pr.add("patching.inventory.allNodes", false, "cannot be false with security.inspector.enable: Inspector then makes its own inventory association on every node (%s) "+
+				"unless one targets InstanceIds *, and a fleet node given both has two inventory associations (\"Scanning Amazon EC2 instances\", Amazon Inspector User Guide): "+
+				"leave it unset (it follows security.inspector.enable) or true", compliancespec.InspectorInventoryAssociation)
 		}
 	}
-	if inv.AllNodes && !inv.Enabled {
+	if inv.AllNodes != nil && *inv.AllNodes && !inv.Enabled {
 		pr.add("patching.inventory.allNodes", true, "needs patching.inventory.enabled: there is no inventory association to target every node")
 	}
 	if inv.ResourceDataSync && !inv.Enabled {

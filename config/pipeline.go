@@ -106,6 +106,12 @@ func (c *Config) validatePipeline(p *problems) {
 		p.add("pipeline.enabled", true, "needs environments: the pipeline deploys each of them")
 	}
 	for i, e := range c.Environments {
+		// An environment named pipeline would give its protector role the pipeline's step role's
+		// name (ProtectorRoleName, ProtectStepRoleName): IAM names are the account's, and in the
+		// pipeline's account the second role's creation fails (the review of session 19's checks).
+		if e.Name == "pipeline" {
+			p.add(fmt.Sprintf("environments[%d].name", i), e.Name, "is reserved with a pipeline: its protector role would take the name of the pipeline's step role, %s", c.ProtectStepRoleName())
+		}
 		if e.Account == "" {
 			p.add(fmt.Sprintf("environments[%d].account", i), "", "is required with a pipeline: it deploys to explicit accounts")
 		}

@@ -151,7 +151,7 @@ func NewPatchingStack(scope constructs.Construct, cfg *config.Config, fleet Flee
 	addMaintenanceWindows(stack, cfg, &s, bucket, logs)
 	addAssociations(stack, cfg, &s, fleet)
 	addSecurity(stack, cfg, &s, bucket)
-	if enabler := s.Security.InspectorEnabler(); enabler != nil && s.Inventory != nil && cfg.Patching.Inventory.AllNodes {
+	if enabler := s.Security.InspectorEnabler(); enabler != nil && s.Inventory != nil && cfg.InventoryAllNodes() {
 		// Inspector makes its own all-nodes inventory association when switched on unless one
 		// exists (compliancespec.InspectorInventoryAssociation): this one first.
 		enabler.Node().AddDependency(s.Inventory.Association())
@@ -359,7 +359,7 @@ func addAssociations(stack awscdk.Stack, cfg *config.Config, s *PatchingStack, f
 	if !inv.Enabled {
 		return
 	}
-	props := &patching.InventoryProps{NamePrefix: cfg.Project + "-", Target: *fleetTarget, AllNodes: inv.AllNodes, Schedule: inv.Schedule}
+	props := &patching.InventoryProps{NamePrefix: cfg.Project + "-", Target: *fleetTarget, AllNodes: cfg.InventoryAllNodes(), Schedule: inv.Schedule}
 	if inv.ResourceDataSync {
 		props.SyncBucket, props.SyncKey = bucket, fleet.CommandOutput.Key()
 	}

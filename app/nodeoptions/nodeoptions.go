@@ -29,15 +29,19 @@ const (
 
 // For is NODE_OPTIONS for the kernel, given the caller's value: jsii's heap option where the
 // caller set none (as jsii does), then the semi-space cap unless the caller chose a semi-space
-// size (either spelling V8 accepts), after the caller's own options.
+// size or a heap limit (either spelling V8 accepts), after the caller's own options.
 func For(current string) string {
 	current = strings.TrimSpace(current)
 	if current == "" {
 		return JsiiHeap + " " + SemiSpace
 	}
 	for _, option := range strings.Fields(current) {
-		if strings.HasPrefix(option, "--max-semi-space-size") || strings.HasPrefix(option, "--max_semi_space_size") {
-			return current
+		// The caller's semi-space size, or a heap limit of theirs, from which Node sizes the
+		// semi-space itself (smaller than 16 MiB up to 2 GiB, Node.js CLI documentation): theirs.
+		for _, own := range []string{"--max-semi-space-size", "--max_semi_space_size", "--max-old-space-size", "--max_old_space_size"} {
+			if strings.HasPrefix(option, own) {
+				return current
+			}
 		}
 	}
 	return current + " " + SemiSpace // appended, not re-split: the caller's quoting stays as written

@@ -12,7 +12,8 @@ func TestForAddsJsiisHeapOptionAndTheSemiSpaceCapKeepingTheCallersOwn(t *testing
 	for _, tc := range []struct{ name, current, want string }{
 		{"unset: jsii's heap option, then the cap", "", "--max-old-space-size=4069 --max-semi-space-size=16"},
 		{"blank counts as unset", "  ", "--max-old-space-size=4069 --max-semi-space-size=16"},
-		{"the caller's options stay, jsii's heap option is not added (jsii adds none then)", "--max-old-space-size=8192", "--max-old-space-size=8192 --max-semi-space-size=16"},
+		{"the caller's options stay, jsii's heap option is not added (jsii adds none then)", "--enable-source-maps", "--enable-source-maps --max-semi-space-size=16"},
+		{"a heap limit of the caller's: Node sizes the semi-space from it", "--max-old-space-size=1536", "--max-old-space-size=1536"},
 		{"quoting stays as written", `--require "/a dir/x.cjs"`, `--require "/a dir/x.cjs" --max-semi-space-size=16`},
 		{"the caller's semi-space size wins", "--max-semi-space-size=64", "--max-semi-space-size=64"},
 		{"in V8's other spelling too", "--enable-source-maps --max_semi_space_size=8", "--enable-source-maps --max_semi_space_size=8"},

@@ -437,8 +437,10 @@ func watchedWindows(rule map[string]any, windows map[string]map[string]any) []st
 	pattern, _ := rule["EventPattern"].(map[string]any)
 	// A rule on another kind of event (a window's own state change, enabled or disabled) watches
 	// no window's executions, whatever window-id it names (held-out run 36's B06).
-	if !slices.Contains(cfntemplate.Texts(pattern["source"]), "aws.ssm") ||
-		!slices.Contains(cfntemplate.Texts(pattern["detail-type"]), patchingspec.WindowExecutionDetailType) {
+	// A pattern without source or detail-type does not restrict it ("Amazon EventBridge event
+	// patterns": a field the pattern leaves out matches any value).
+	if (pattern["source"] != nil && !slices.Contains(cfntemplate.Texts(pattern["source"]), "aws.ssm")) ||
+		(pattern["detail-type"] != nil && !slices.Contains(cfntemplate.Texts(pattern["detail-type"]), patchingspec.WindowExecutionDetailType)) {
 		return nil
 	}
 	detail, _ := pattern["detail"].(map[string]any)

@@ -49,10 +49,10 @@ func InventorySchedules(d *config.Config, templates ...map[string]any) []string 
 // Inspector uses instead of making its own only if it exists when EC2 scanning starts
 // (compliancespec.InspectorInventoryAssociation; the review of session 19's finding 1).
 func InventoryTargets(d *config.Config, patching map[string]any) []string {
-	inv := d.Patching.Inventory
-	if !inv.Enabled {
+	if !d.Patching.Inventory.Enabled {
 		return nil
 	}
+	allNodes := d.InventoryAllNodes()
 	resources := cfntemplate.Resources(patching)
 	associations := cfntemplate.OfType(resources, "AWS::SSM::Association")
 	var problems, ids []string
@@ -63,15 +63,15 @@ func InventoryTargets(d *config.Config, patching map[string]any) []string {
 		ids = append(ids, id)
 		target := inventoryTargetOf(id, associations[id])
 		switch {
-		case inv.AllNodes && !target.all:
+		case allNodes && !target.all:
 			problems = append(problems, fmt.Sprintf("association %s: patching.inventory.allNodes asks for every node (InstanceIds *), and it targets %s", id, targetText(target)))
-		case !inv.AllNodes && !target.keys["tag:"+d.Fleet.Tag.Key+"="+d.Fleet.Tag.Value]:
+		case !allNodes && !target.keys["tag:"+d.Fleet.Tag.Key+"="+d.Fleet.Tag.Value]:
 			problems = append(problems, fmt.Sprintf("association %s: gathers inventory from %s, not the fleet (tag %s=%s)", id, targetText(target), d.Fleet.Tag.Key, d.Fleet.Tag.Value))
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(cfntemplate.OfType(resources, "Custom::InspectorEnabler"))) {
 		for _, association := range ids {
-			if inv.AllNodes && !slices.Contains(dependsOn(resources[id].(map[string]any)), association) {
+			if allNodes && !slices.Contains(dependsOn(resources[id].(map[string]any)), association) {
 				problems = append(problems, fmt.Sprintf("%s switches Inspector on without waiting for the all-nodes inventory association %s: if it runs first, Inspector makes its own (%s) and every node has two",
 					id, association, compliancespec.InspectorInventoryAssociation))
 			}

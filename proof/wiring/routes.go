@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -109,7 +110,7 @@ func DuplicateRoutes(network map[string]any) []string {
 				continue
 			}
 			destination, _ := json.Marshal(r[key])
-			k := table + " " + key + " " + string(destination)
+			k := table + " " + key + " " + canonicalDestination(r[key], string(destination))
 			if other, ok := first[k]; ok {
 				problems = append(problems, fmt.Sprintf("routes %s and %s: both route %s in route table %s: a table has one route per destination, so the second's creation fails and the stack with it",
 					other, id, destination, table))
@@ -328,4 +329,21 @@ func AlarmsAndPolicies(partition string, templates ...map[string]any) []string {
 		}
 	}
 	return problems
+}
+
+// canonicalDestination is a literal CIDR as EC2 stores it, its host bits cleared ("We modify the
+// specified CIDR block to its canonical form; for example, if you specify 100.68.0.18/18, we
+// modify it to 100.68.0.0/18", AWS::EC2::Route DestinationCidrBlock, CloudFormation Template
+// Reference, read 2026-12-07): 10.1.2.3/16 and 10.1.0.0/16 are one destination. Anything else is
+// compared as written.
+func canonicalDestination(v any, written string) string {
+	text, literal := v.(string)
+	if !literal {
+		return written
+	}
+	prefix, err := netip.ParsePrefix(text)
+	if err != nil {
+		return written
+	}
+	return prefix.Masked().String()
 }

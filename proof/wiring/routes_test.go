@@ -66,6 +66,11 @@ func TestTwoRoutesToOneDestinationInATableAndAnUnassociatedSubnetAreNamed(t *tes
 	assert.Equal(t, []string{`routes NetworkVpcPrivateSubnet1DefaultRoute08635105 and NetworkVpcPrivateSubnet2DefaultRouteA15DC6D5: both route "0.0.0.0/0" in route table NetworkVpcPrivateSubnet1RouteTable7D7AA3CD: a table has one route per destination, so the second's creation fails and the stack with it`},
 		DuplicateRoutes(network))
 
+	// EC2 stores a CIDR in canonical form: 0.0.0.0/0 written 0.0.0.1/0 is the same destination
+	// (the review of session 19's checks, 2.2).
+	route["DestinationCidrBlock"] = "0.0.0.1/0"
+	assert.Len(t, DuplicateRoutes(network), 1, "one destination, written two ways")
+
 	network = read(t, "../../test/testdata/nat-per-az.network.template.json")
 	resources := network["Resources"].(map[string]any)
 	for id, r := range cfntemplate.OfType(resources, "AWS::EC2::SubnetRouteTableAssociation") {

@@ -24,7 +24,9 @@ type sharedName struct {
 // (one account's regions, or every account of a partition), where config's rule that no two
 // environments share an account and region does not reach:
 //   - "each bucket name must be unique across all AWS accounts in all the AWS Regions within a
-//     partition" ("Namespaces for general purpose buckets", Amazon S3 User Guide, read 2026-12-07);
+//     partition" ("Namespaces for general purpose buckets", Amazon S3 User Guide, read 2026-12-07;
+//     a bucket of an account's regional namespace carries its account and region in its name, so
+//     two such names never meet, and the partition-wide comparison holds for them too);
 //   - "IAM user, group, role, and policy names must be unique within the account. Names are not
 //     distinguished by case" (CreateRole, CreatePolicy: RoleName, PolicyName, IAM API Reference,
 //     read 2026-12-07); IAM is global, so an account's regions share them.
