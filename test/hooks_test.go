@@ -279,6 +279,13 @@ func TestVerifyNamesAHookDocumentThatIsNotTheConfiguredScript(t *testing.T) {
 	})
 	require.Len(t, powerShell, 1)
 	assert.Contains(t, powerShell[0], "(aws:runPowerShellScript) is not the configuration's OnExitHookDocName script for window metadata-tagged")
+	// Held-out run 38's A09: the on-exit hook dropped from the task (it defaults to AWS-Noop and
+	// never runs).
+	dropped := planted(func(resources map[string]any) {
+		delete(hookParams(resources, "afterpatchtuesday"), patchingspec.OnExitHookParameter)
+	})
+	require.Len(t, dropped, 1)
+	assert.Regexp(t, `^task MaintenanceWindowsafterpatchtuesdayTask\w+: passes no OnExitHookDocName, and the configuration gives window after-patch-tuesday's task that hook \(.+\): it never runs$`, dropped[0])
 }
 
 // cfnRef is the logical id a {"Ref": id} (or a one-element list of it) names.

@@ -194,11 +194,15 @@ func HookDocuments(patching map[string]any, d *config.Config) []string {
 		}
 		// The steps the configuration's scripts make, by hook parameter, for this window's tasks.
 		want := map[string][]string{}
+		configured := map[string]string{} // hook parameter -> the configuration's value
 		for _, t := range w.Tasks {
 			if t.Hooks == nil {
 				continue
 			}
 			for _, h := range t.Hooks.List() {
+				if h.Value != "" && h.Value != patchingspec.NoopDocument { // AWS-Noop is the default: it may be left out
+					configured[h.Parameter] = h.Value
+				}
 				kind := patchingspec.HookKind(h.Value)
 				if script, ok := scripts[h.Value]; ok && kind != patchingspec.HookDocument {
 					want[h.Parameter] = append(want[h.Parameter], stepText(patchingspec.HookStepAction(kind), patchingspec.HookRunCommand(kind, script)))
@@ -210,6 +214,7 @@ func HookDocuments(patching map[string]any, d *config.Config) []string {
 				continue
 			}
 			params := cfntemplate.Parameters(cfntemplate.RunCommand(tasks[id]))
+			problems = append(problems, missingHooks(id, w.Name, tasks[id], params, configured)...)
 			for _, parameter := range []string{patchingspec.PreInstallHookParameter, patchingspec.PostInstallHookParameter, patchingspec.OnExitHookParameter} {
 				doc, ok := documents[cfntemplate.Ref(cfntemplate.First(params[parameter]))]
 				if !ok {
@@ -229,6 +234,25 @@ func HookDocuments(patching map[string]any, d *config.Config) []string {
 					}
 				}
 			}
+		}
+	}
+	return problems
+}
+
+// missingHooks names each hook the configuration gives a window whose task running
+// AWS-RunPatchBaselineWithHooks does not pass: left out, the parameter is "AWS-Noop by default"
+// (patchingspec.HooksPage) and the hook never runs (held-out run 38's A09: the on-exit hook that
+// restarts a drained service dropped from the task).
+func missingHooks(task, window string, t map[string]any, params map[string]any, configured map[string]string) []string {
+	if arn := cfntemplate.Text(t["TaskArn"]); arn[strings.LastIndex(arn, "/")+1:] != patchingspec.RunPatchBaselineWithHooksDocument {
+		return nil
+	}
+	var problems []string
+	for _, parameter := range slices.Sorted(maps.Keys(configured)) {
+		given := cfntemplate.First(params[parameter])
+		if given == nil || cfntemplate.Text(given) == patchingspec.NoopDocument {
+			problems = append(problems, fmt.Sprintf("task %s: passes no %s, and the configuration gives window %s's task that hook (%s): it never runs",
+				task, parameter, window, configured[parameter]))
 		}
 	}
 	return problems
