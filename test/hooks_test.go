@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -379,4 +380,28 @@ func TestVerifyNamesARingThatInstallsAnotherRingsList(t *testing.T) {
 	problems := wiring.PromotedLists(template, cfg)
 	require.NotEmpty(t, problems)
 	assert.Contains(t, problems[0], "of ring 2 ("+cfg.Patching.Rings.Stages[1].PatchGroup+"): installs the list")
+}
+
+// Held-out run 38's A02: a hooks task's document changed to AWS-RunPatchBaseline (which runs no
+// hook) is named as such, not only by the authorisation table.
+func TestVerifyNamesAPatchTaskThatRunsTheDocumentWithoutHooks(t *testing.T) {
+	s := richPatching.synth(t)
+	cfg, err := richPatching.config()
+	require.NoError(t, err)
+	day := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	problems, _ := wiring.Deployment(s.template, s.patchJSON, s.fleetJSON, cfg, day)
+	require.NotContains(t, strings.Join(problems, "\n"), "its patch tasks run")
+	data, err := json.Marshal(s.patchJSON)
+	require.NoError(t, err)
+	var patching map[string]any
+	require.NoError(t, json.Unmarshal(data, &patching))
+	for id, r := range patching["Resources"].(map[string]any) {
+		r := r.(map[string]any)
+		if r["Type"] == "AWS::SSM::MaintenanceWindowTask" && strings.HasPrefix(id, "MaintenanceWindowsafterpatchtuesday") &&
+			r["Properties"].(map[string]any)["TaskArn"] == patchingspec.RunPatchBaselineWithHooksDocument {
+			r["Properties"].(map[string]any)["TaskArn"] = patchingspec.RunPatchBaselineDocument
+		}
+	}
+	problems, _ = wiring.Deployment(s.template, patching, s.fleetJSON, cfg, day)
+	assert.Contains(t, strings.Join(problems, "\n"), "its patch tasks run [AWS-RunPatchBaseline AWS-RunPatchBaseline], the configuration's tasks need [AWS-RunPatchBaseline AWS-RunPatchBaselineWithHooks]")
 }

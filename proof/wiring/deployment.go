@@ -2,13 +2,14 @@ package wiring
 
 import (
 	"fmt"
-	"github.com/privatepatch/privatepatch/constructs/compliance/compliancespec"
-	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/compliance/compliancespec"
+	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
@@ -219,8 +220,40 @@ func installs(patching map[string]any, d *config.Config) []string {
 		if len(want) > 0 && !slices.Equal(got, want) {
 			problems = append(problems, fmt.Sprintf("window %s (%s): patch tasks %v, the configuration's are %v", w.Name, id, got, want))
 		}
+		problems = append(problems, patchTaskDocuments(resources, id, w)...)
 	}
 	return problems
+}
+
+// patchTaskDocuments checks the documents a window's patch tasks run against its configured
+// tasks: AWS-RunPatchBaselineWithHooks for a task with hooks, AWS-RunPatchBaseline for one
+// without (patchingspec.HooksPage: only the first runs hooks; the second takes no hook
+// parameters). Held-out run 38's A02 (a hooks task's document changed to AWS-RunPatchBaseline)
+// was named only by the authorisation table.
+func patchTaskDocuments(resources map[string]any, window string, w config.MaintenanceWindow) []string {
+	var want, got []string
+	for _, t := range w.Tasks {
+		if t.Hooks != nil {
+			want = append(want, patchingspec.RunPatchBaselineWithHooksDocument)
+		} else {
+			want = append(want, patchingspec.RunPatchBaselineDocument)
+		}
+	}
+	tasks := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTask")
+	for _, id := range slices.Sorted(maps.Keys(tasks)) {
+		document := cfntemplate.Text(tasks[id]["TaskArn"])
+		document = document[strings.LastIndex(document, "/")+1:]
+		if cfntemplate.Ref(tasks[id]["WindowId"]) == window && slices.Contains(patchDocuments, document) {
+			got = append(got, document)
+		}
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	if len(want) == 0 || slices.Equal(got, want) {
+		return nil
+	}
+	return []string{fmt.Sprintf("window %s (%s): its patch tasks run %v, the configuration's tasks need %v (hooks run only with %s)",
+		w.Name, window, got, want, patchingspec.RunPatchBaselineWithHooksDocument)}
 }
 
 // windowPatchGroups: a window the configuration targets by patch groups targets those groups in
