@@ -143,7 +143,8 @@ func fleetSelections(patching, fleet map[string]any, d *config.Config) []string 
 	problems = append(problems, InventoryOverlaps(fleet, patching)...)
 	problems = append(problems, InventoryTargets(d, patching)...)
 	problems = append(problems, InstanceGroupTags(fleet, d)...)
-	return append(problems, CheckTargets(fleet, d)...)
+	problems = append(problems, CheckTargets(fleet, d)...)
+	return append(problems, WsusSubnet(fleet, d)...)
 }
 
 // networkSettings are the checks of the network stack's VPC as the configuration asks: an

@@ -1,6 +1,7 @@
 package wiring
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -60,35 +61,97 @@ func literalTagAbsent(resources, instance map[string]any, key string) bool {
 	return true
 }
 
-// CheckTargets checks that the configuration checks' association for the fleet
-// (ConfigurationChecksAssociation, its construct id) targets what assets.configurationChecks asks:
-// the configured resource group by its AWS name, or every instance with the fleet tag. An
-// association's targets decide which nodes run its document ("Target", Systems Manager API
-// Reference, read 2026-12-07): another group that exists passes every other check and checks the
-// wrong servers. Held-out run 34's A07 (privatepatch-ProdWebServer retargeted to
-// privatepatch-ProdDB).
+// CheckTargets checks that the configuration checks' associations, known by their names
+// (<project>-configuration-checks and ...-instances, compliance.NewConfigurationChecks), target
+// what assets.configurationChecks asks: the configured resource group by its AWS name, or every
+// instance with the fleet tag; and, with a WSUS server, that server by its id. An association's
+// targets decide which nodes run its document ("Target", Systems Manager API Reference, read
+// 2026-12-07): another group that exists passes every other check and checks the wrong servers
+// (held-out run 34's A07: privatepatch-ProdWebServer retargeted to privatepatch-ProdDB). Each is
+// required: without it, its nodes are never checked.
 func CheckTargets(fleet map[string]any, d *config.Config) []string {
 	checks := d.Assets.ConfigurationChecks
 	if !checks.Enabled {
 		return nil
 	}
-	key, value := "tag:"+d.Fleet.Tag.Key, d.Fleet.Tag.Value
+	resources := cfntemplate.Resources(fleet)
+	want := map[string]string{d.Project + "-configuration-checks": "tag:" + d.Fleet.Tag.Key + "=" + d.Fleet.Tag.Value}
 	if checks.ResourceGroup != "" {
-		key, value = "resource-groups:Name", d.ResourceGroupName(checks.ResourceGroup)
+		want[d.Project+"-configuration-checks"] = "resource-groups:Name=" + d.ResourceGroupName(checks.ResourceGroup)
 	}
-	associations := cfntemplate.OfType(cfntemplate.Resources(fleet), "AWS::SSM::Association")
-	var problems []string
+	for id := range cfntemplate.OfType(resources, "AWS::EC2::Instance") {
+		if strings.HasPrefix(id, "WsusInstance") && d.Wsus.Enabled {
+			want[d.Project+"-configuration-checks-instances"] = "InstanceIds=" + id
+		}
+	}
+	got := map[string]string{}
+	ids := map[string]string{}
+	associations := cfntemplate.OfType(resources, "AWS::SSM::Association")
 	for _, id := range slices.Sorted(maps.Keys(associations)) {
-		if !strings.HasPrefix(id, "ConfigurationChecksAssociation") {
+		name := cfntemplate.Text(associations[id]["AssociationName"])
+		if _, ours := want[name]; !ours {
 			continue
 		}
-		var got []string
+		var targets []string
 		for _, t := range cfntemplate.List(associations[id]["Targets"]) {
 			t, _ := t.(map[string]any)
-			got = append(got, cfntemplate.Text(t["Key"])+"="+strings.Join(cfntemplate.Texts(t["Values"]), ","))
+			var values []string
+			for _, v := range cfntemplate.List(t["Values"]) {
+				values = append(values, cmp.Or(cfntemplate.Ref(v), cfntemplate.Text(v)))
+			}
+			targets = append(targets, cfntemplate.Text(t["Key"])+"="+strings.Join(values, ","))
 		}
-		if !slices.Equal(got, []string{key + "=" + value}) {
-			problems = append(problems, fmt.Sprintf("association %s: runs the configuration checks on %s, not on %s=%s (assets.configurationChecks)", id, strings.Join(got, " and "), key, value))
+		got[name], ids[name] = strings.Join(targets, " and "), id
+	}
+	var problems []string
+	for _, name := range slices.Sorted(maps.Keys(want)) {
+		switch target, ok := got[name]; {
+		case !ok:
+			problems = append(problems, fmt.Sprintf("association %s: not in the template, and the configuration checks %s: they never run there (assets.configurationChecks)", name, want[name]))
+		case target != want[name]:
+			problems = append(problems, fmt.Sprintf("association %s: runs the configuration checks on %s, not on %s (assets.configurationChecks)", ids[name], target, want[name]))
+		}
+	}
+	return problems
+}
+
+// WsusSubnet checks that in an existing VPC whose subnets the configuration lists, the WSUS
+// server sits in a subnet of the kind network.existingVpc.wsusSubnet names (public: the first
+// public subnet, with an Elastic IP; private: a private one, out through the VPC's declared NAT
+// path). The route it leaves the VPC by is not judged in an existing VPC (netpath's
+// SubnetNotJudged), so a server moved to the other kind passed: in a public subnet without a
+// public address it has no way out ("Internet gateways", Amazon VPC User Guide: an instance needs
+// a public IPv4 or Elastic IP address to use one), and never synchronises (held-out run 39's A03).
+func WsusSubnet(fleet map[string]any, d *config.Config) []string {
+	e := d.Network.ExistingVpc
+	if e == nil || !d.Wsus.Enabled {
+		return nil
+	}
+	subnets := e.PrivateSubnets
+	if e.WsusSubnet == config.WsusInPublicSubnet {
+		subnets = e.PublicSubnets
+	}
+	if len(subnets) == 0 {
+		return nil // found by lookup: the configuration lists none
+	}
+	var ids []string
+	for _, s := range subnets {
+		ids = append(ids, s.ID)
+	}
+	instances := cfntemplate.OfType(cfntemplate.Resources(fleet), "AWS::EC2::Instance")
+	var problems []string
+	for _, id := range slices.Sorted(maps.Keys(instances)) {
+		if !strings.HasPrefix(id, "WsusInstance") {
+			continue
+		}
+		subnet := instances[id]["SubnetId"]
+		if nics := cfntemplate.List(instances[id]["NetworkInterfaces"]); len(nics) > 0 {
+			nic, _ := nics[0].(map[string]any)
+			subnet = nic["SubnetId"]
+		}
+		if literal, ok := subnet.(string); ok && !slices.Contains(ids, literal) {
+			problems = append(problems, fmt.Sprintf("instance %s (the WSUS server): in subnet %s, not one of the existing VPC's %s subnets %v (network.existingVpc.wsusSubnet): its way to Microsoft Update is not the one declared",
+				id, literal, e.WsusSubnet, ids))
 		}
 	}
 	return problems

@@ -60,6 +60,16 @@ func TestConfigurationChecksOnAnotherTargetThanTheConfiguredAreNamed(t *testing.
 	props(fleet, "ConfigurationChecksAssociation01E80C0A")["Targets"] = []any{map[string]any{"Key": "resource-groups:Name", "Values": []any{"privatepatch-fleet"}}}
 	assert.Equal(t, []string{"association ConfigurationChecksAssociation01E80C0A: runs the configuration checks on resource-groups:Name=privatepatch-fleet, not on tag:privatepatch:fleet=privatepatch (assets.configurationChecks)"},
 		CheckTargets(fleet, defaults))
+
+	// The review of session 19's checks, 2.3: the WSUS server's association, known by its name,
+	// is judged too: pointed at another instance, or gone.
+	fleet = read(t, "../../test/testdata/default.fleet.template.json")
+	props(fleet, "ConfigurationChecksInstancesAssociationA5F4AF05")["Targets"] = []any{map[string]any{"Key": "InstanceIds", "Values": []any{"i-0123456789abcdef0"}}}
+	assert.Equal(t, []string{"association ConfigurationChecksInstancesAssociationA5F4AF05: runs the configuration checks on InstanceIds=i-0123456789abcdef0, not on InstanceIds=WsusInstance902E8651 (assets.configurationChecks)"},
+		CheckTargets(fleet, defaults))
+	delete(fleet["Resources"].(map[string]any), "ConfigurationChecksInstancesAssociationA5F4AF05")
+	assert.Equal(t, []string{"association privatepatch-configuration-checks-instances: not in the template, and the configuration checks InstanceIds=WsusInstance902E8651: they never run there (assets.configurationChecks)"},
+		CheckTargets(fleet, defaults))
 }
 
 // Held-out run 37's A10: the fleet stack's WsusUrl output written :8531 while the clients are
@@ -74,4 +84,30 @@ func TestAWsusUrlOutputThatIsNotTheClientsUrlIsNamed(t *testing.T) {
 	assert.Equal(t, []string{`output WsusUrl http://{"Fn::GetAtt":["WsusInstance902E8651","PrivateIp"]}:8531 is not the URL the clients are given ` +
 		`(WsusClientAssociationD1829CE5: WsusUrl http://{"Fn::GetAtt":["WsusInstance902E8651","PrivateIp"]}:8530): make doctor's advice and the docs compare each client's WUServer with it`},
 		Fleet(fleet))
+}
+
+// Held-out run 39's A03: in an existing VPC that places WSUS in a private subnet, the server moved
+// to a public subnet (no public address: no way out).
+func TestAWsusServerOutsideTheConfiguredKindOfSubnetIsNamed(t *testing.T) {
+	cfg, err := config.Load("../../config/default.yaml")
+	require.NoError(t, err)
+	cfg.Network.ExistingVpc = &config.ExistingVpc{WsusSubnet: config.WsusInPrivateSubnet,
+		PrivateSubnets: []config.ExistingSubnet{{ID: "subnet-0aaaaaaaaaaaaaaa1"}, {ID: "subnet-0aaaaaaaaaaaaaaa2"}},
+		PublicSubnets:  []config.ExistingSubnet{{ID: "subnet-0bbbbbbbbbbbbbbb1"}}}
+	fleet := read(t, "../../test/testdata/default.fleet.template.json")
+	wsus := props(fleet, "WsusInstance902E8651")
+	set := func(subnet string) {
+		if nics := cfntemplate.List(wsus["NetworkInterfaces"]); len(nics) > 0 {
+			nics[0].(map[string]any)["SubnetId"] = subnet
+		} else {
+			wsus["SubnetId"] = subnet
+		}
+	}
+	set("subnet-0aaaaaaaaaaaaaaa1")
+	require.Empty(t, WsusSubnet(fleet, cfg))
+	set("subnet-0bbbbbbbbbbbbbbb1")
+	assert.Equal(t, []string{"instance WsusInstance902E8651 (the WSUS server): in subnet subnet-0bbbbbbbbbbbbbbb1, not one of the existing VPC's private subnets [subnet-0aaaaaaaaaaaaaaa1 subnet-0aaaaaaaaaaaaaaa2] (network.existingVpc.wsusSubnet): its way to Microsoft Update is not the one declared"},
+		WsusSubnet(fleet, cfg))
+	cfg.Network.ExistingVpc.WsusSubnet = config.WsusInPublicSubnet
+	assert.Empty(t, WsusSubnet(fleet, cfg), "a public subnet where the configuration places WSUS there")
 }
