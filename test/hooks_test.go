@@ -405,3 +405,34 @@ func TestVerifyNamesAPatchTaskThatRunsTheDocumentWithoutHooks(t *testing.T) {
 	problems, _ = wiring.Deployment(s.template, patching, s.fleetJSON, cfg, day)
 	assert.Contains(t, strings.Join(problems, "\n"), "its patch tasks run [AWS-RunPatchBaseline AWS-RunPatchBaseline], the configuration's tasks need [AWS-RunPatchBaseline AWS-RunPatchBaselineWithHooks]")
 }
+
+// Held-out run 40's A05: the stop task's scheduler tag key written in another case restores the
+// scheduler's tag under a key nothing reads; each start and stop task's tag parameters are the
+// configuration's.
+func TestVerifyNamesAStartStopTaskWhoseTagsAreNotTheConfigurations(t *testing.T) {
+	s := promoteRings.synth(t)
+	cfg, err := promoteRings.config()
+	require.NoError(t, err)
+	require.Empty(t, wiring.StartStopParameters(s.patchJSON, cfg))
+	data, err := json.Marshal(s.patchJSON)
+	require.NoError(t, err)
+	var patching map[string]any
+	require.NoError(t, json.Unmarshal(data, &patching))
+	planted := 0
+	for _, r := range patching["Resources"].(map[string]any) {
+		r := r.(map[string]any)
+		if r["Type"] != "AWS::SSM::MaintenanceWindowTask" {
+			continue
+		}
+		automation, _ := r["Properties"].(map[string]any)["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowAutomationParameters"].(map[string]any)
+		params, _ := automation["Parameters"].(map[string]any)
+		if action, _ := params["Action"].([]any); len(action) == 1 && action[0] == "stop" && planted == 0 {
+			params["SchedulerTagKey"] = []any{"schedule"}
+			planted++
+		}
+	}
+	require.Equal(t, 1, planted)
+	problems := wiring.StartStopParameters(patching, cfg)
+	require.Len(t, problems, 1)
+	assert.Contains(t, problems[0], `SchedulerTagKey "schedule", the configuration's "Schedule" (patching.instanceSchedulerTagKey)`)
+}

@@ -144,6 +144,7 @@ func fleetSelections(patching, fleet map[string]any, d *config.Config) []string 
 	problems = append(problems, InventoryTargets(d, patching)...)
 	problems = append(problems, InstanceGroupTags(fleet, d)...)
 	problems = append(problems, CheckTargets(fleet, d)...)
+	problems = append(problems, StartStopParameters(patching, d)...)
 	return append(problems, WsusSubnet(fleet, d)...)
 }
 

@@ -156,3 +156,33 @@ func WsusSubnet(fleet map[string]any, d *config.Config) []string {
 	}
 	return problems
 }
+
+// StartStopParameters checks the start and stop tasks' own parameters (an automation task whose
+// Action is start or stop) against the configuration: the fleet tag they find and mark the
+// instances by (fleet.tag), and the instance scheduler's tag key they suspend and restore
+// (patching.instanceSchedulerTagKey, none when unset). Tag keys and values are case-sensitive
+// ("Tag restrictions", Amazon EC2 User Guide, read 2026-12-07): a stop restoring the scheduler's
+// tag under another key leaves the scheduler off the instances for good, and the role's
+// aws:TagKeys (the configuration's) denies the write besides (held-out run 40's A05: Schedule
+// written schedule in the stop task).
+func StartStopParameters(patching map[string]any, d *config.Config) []string {
+	tasks := cfntemplate.OfType(cfntemplate.Resources(patching), "AWS::SSM::MaintenanceWindowTask")
+	var problems []string
+	for _, id := range slices.Sorted(maps.Keys(tasks)) {
+		params := cfntemplate.Parameters(cfntemplate.Automation(tasks[id]))
+		if action := cfntemplate.Text(cfntemplate.First(params["Action"])); action != "start" && action != "stop" {
+			continue
+		}
+		for _, p := range []struct{ name, want, field string }{
+			{"FleetTagKey", d.Fleet.Tag.Key, "fleet.tag.key"},
+			{"FleetTagValue", d.Fleet.Tag.Value, "fleet.tag.value"},
+			{"SchedulerTagKey", d.Patching.InstanceSchedulerTagKey, "patching.instanceSchedulerTagKey"},
+		} {
+			if got := cfntemplate.Text(cfntemplate.First(params[p.name])); got != p.want {
+				problems = append(problems, fmt.Sprintf("task %s: %s %q, the configuration's %q (%s): tag keys and values are case-sensitive, and the task marks or restores what the configuration does not",
+					id, p.name, got, p.want, p.field))
+			}
+		}
+	}
+	return problems
+}
