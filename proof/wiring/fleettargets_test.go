@@ -111,3 +111,13 @@ func TestAWsusServerOutsideTheConfiguredKindOfSubnetIsNamed(t *testing.T) {
 	cfg.Network.ExistingVpc.WsusSubnet = config.WsusInPublicSubnet
 	assert.Empty(t, WsusSubnet(fleet, cfg), "a public subnet where the configuration places WSUS there")
 }
+
+// Held-out run 40's B06: one key's rotation turned off is named by key.
+func TestAKeyThatDoesNotRotateIsNamed(t *testing.T) {
+	patching := read(t, "../../test/testdata/default.patching.template.json")
+	require.Empty(t, KeysRotate(patching))
+	props(patching, "AlertsKey9E1197AF")["EnableKeyRotation"] = false
+	assert.Equal(t, []string{"key AlertsKey9E1197AF: EnableKeyRotation is false, not true: its key material is never rotated, as every key of the stacks is"}, KeysRotate(patching))
+	props(patching, "AlertsKey9E1197AF")["KeySpec"] = "RSA_2048"
+	assert.Empty(t, KeysRotate(patching), "an asymmetric key cannot rotate automatically")
+}

@@ -19,6 +19,28 @@ const (
 	maxRotationDays = 2560
 )
 
+// KeysRotate: each symmetric encryption key of the stacks rotates (EnableKeyRotation true), as
+// constructs/kmskey makes every customer managed key ("rotated, retained, grants only to AWS
+// services", the README's layout). Automatic rotation "is supported only on symmetric encryption
+// KMS keys with key material that AWS KMS generates" ("Rotate AWS KMS keys", AWS KMS Developer
+// Guide, read 2026-12-07), so other key specs are not judged. Held-out run 40's B06 (rotation off
+// on one environment's key) was named only by Control Tower's CT.KMS.PR.1, by stack.
+func KeysRotate(templates ...map[string]any) []string {
+	var problems []string
+	for _, template := range templates {
+		keys := cfntemplate.OfType(cfntemplate.Resources(template), "AWS::KMS::Key")
+		for _, id := range slices.Sorted(maps.Keys(keys)) {
+			if spec := cfntemplate.Text(keys[id]["KeySpec"]); spec != "" && spec != "SYMMETRIC_DEFAULT" {
+				continue
+			}
+			if on := keys[id]["EnableKeyRotation"]; on != true && on != "true" {
+				problems = append(problems, fmt.Sprintf("key %s: EnableKeyRotation is %v, not true: its key material is never rotated, as every key of the stacks is", id, on))
+			}
+		}
+	}
+	return problems
+}
+
 // RotationPeriods: each key's RotationPeriodInDays, where set, is one KMS takes. Out of bounds,
 // the key's creation or its rotation update fails and the stack rolls back (run 25's B17: 3650 on
 // the finding filter's logs key).

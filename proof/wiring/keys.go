@@ -20,7 +20,7 @@ import (
 // Amazon Resource Name (ARN) of the KMS key"), not by its id (a Ref).
 func Keys(region, account string, templates ...map[string]any) (problems, notes []string) {
 	at := placeOf(region, account)
-	problems = RotationPeriods(templates...)
+	problems = append(RotationPeriods(templates...), KeysRotate(templates...)...)
 	for _, template := range templates {
 		resources, _ := template["Resources"].(map[string]any)
 		keys := cfntemplate.OfType(resources, "AWS::KMS::Key")
