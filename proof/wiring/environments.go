@@ -36,6 +36,10 @@ func StackEnvironments(stacks []cfnupdate.Stack, cfg *config.Config) []string {
 				problems = append(problems, fmt.Sprintf("%s deploys to region %s by its manifest environment aws://%s/%s, the configuration's region is %s: its resources are made where the deployment's others are not",
 					s.Name, s.Region, s.Account, s.Region, d.Region))
 			}
+			if !s.TerminationProtection {
+				problems = append(problems, fmt.Sprintf("%s: its manifest turns termination protection off, and cdk deploy sets the manifest's value on every deploy: "+
+					"the stack could then be deleted with its data (\"Protect CloudFormation stacks from being deleted\", AWS CloudFormation User Guide; stacks/app.go turns it on for every stack)", s.Name))
+			}
 			if d.Account != "" && s.Account != d.Account {
 				problems = append(problems, fmt.Sprintf("%s deploys to account %s by its manifest environment aws://%s/%s, the configuration's account is %s",
 					s.Name, s.Account, s.Account, s.Region, d.Account))

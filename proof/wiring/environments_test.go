@@ -19,7 +19,7 @@ func TestAStacksManifestEnvironmentIsItsDeploymentsRegionAndAccount(t *testing.T
 	stacks := func(patching string) []cfnupdate.Stack {
 		var out []cfnupdate.Stack
 		for _, part := range []string{"network", "fleet", "patching"} {
-			out = append(out, cfnupdate.Stack{Name: cfg.StackName(part), Account: cfnupdate.UnknownAccount, Region: "us-west-2"})
+			out = append(out, cfnupdate.Stack{Name: cfg.StackName(part), Account: cfnupdate.UnknownAccount, Region: "us-west-2", TerminationProtection: true})
 		}
 		out[2].Region = patching
 		return out
@@ -33,6 +33,13 @@ func TestAStacksManifestEnvironmentIsItsDeploymentsRegionAndAccount(t *testing.T
 	renamed[1].Name += "-copy"
 	assert.Equal(t, []string{cfg.StackName("fleet") + ": the configuration's fleet stack is not in the cloud assembly's manifest under that name: " +
 		"the deploy would make it under another name, or not at all"}, StackEnvironments(renamed, cfg))
+
+	// Held-out run 41's A09 and B08: a stack's termination protection turned off in its manifest.
+	unprotected := stacks("us-west-2")
+	unprotected[0].TerminationProtection = false
+	problems := StackEnvironments(unprotected, cfg)
+	require.Len(t, problems, 1)
+	assert.Contains(t, problems[0], cfg.StackName("network")+": its manifest turns termination protection off, and cdk deploy sets the manifest's value on every deploy")
 
 	cfg.Account = "111111111111"
 	assert.Len(t, StackEnvironments(stacks("us-west-2"), cfg), 3, "an account configured: unknown-account is not it")
