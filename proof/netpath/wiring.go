@@ -69,7 +69,7 @@ func WiringProblems(template map[string]any, privateRouteTables []string) []stri
 			}
 		}
 		if p["PrivateDnsEnabled"] != true {
-			problems = append(problems, fmt.Sprintf("endpoint %s (%s): PrivateDnsEnabled is not true (default false): the service's name resolves to its public address, which the private subnets cannot reach", id, name))
+			problems = append(problems, fmt.Sprintf("endpoint %s (%s): PrivateDnsEnabled is not true (default false): the service's name resolves to its public address, which the private subnets reach only through a NAT path, if they have one, and never through this endpoint", id, name))
 		}
 		groups := cfntemplate.List(p["SecurityGroupIds"])
 		if len(groups) == 0 || slices.ContainsFunc(groups, func(g any) bool { return !strings.HasPrefix(securityGroupOf(g), EndpointsGroup) }) {
