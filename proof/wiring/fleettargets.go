@@ -14,8 +14,8 @@ import (
 
 // InstanceGroupTags checks that each fleet instance carries its instance group's configured tags
 // (fleet.instanceGroups[].tags), value for value: the resource groups, windows and checks that
-// select on them miss an instance whose value differs, in case too ("Tag keys and their values
-// are case-sensitive", "Tag restrictions", Amazon EC2 User Guide, read 2026-12-07). An instance's
+// select on them miss an instance whose value differs, in case too ("Tag keys are case-sensitive", "Tag values are case-sensitive", Tag, Amazon EC2 API
+// Reference, read 2026-12-07). An instance's
 // group is its fleetspec.InstanceGroupTag; its tags are its own and its launch template's
 // (instanceTags); a tag whose value is an intrinsic is not judged. Held-out run 34's A06 (one
 // web server's InventoryCategory WebServer written Webserver: it left privatepatch-ProdWebServer).
@@ -120,8 +120,10 @@ func CheckTargets(fleet map[string]any, d *config.Config) []string {
 // public subnet, with an Elastic IP; private: a private one, out through the VPC's declared NAT
 // path). The route it leaves the VPC by is not judged in an existing VPC (netpath's
 // SubnetNotJudged), so a server moved to the other kind passed: in a public subnet without a
-// public address it has no way out ("Internet gateways", Amazon VPC User Guide: an instance needs
-// a public IPv4 or Elastic IP address to use one), and never synchronises (held-out run 39's A03).
+// public address it has no way out ("The instances in the public subnet must have public IP
+// addresses or Elastic IP addresses to enable communication with the internet over the internet
+// gateway", "Connect to the internet using an internet gateway", Amazon VPC User Guide, as
+// netpath.ServerRouteProblem quotes it), and never synchronises (held-out run 39's A03).
 func WsusSubnet(fleet map[string]any, d *config.Config) []string {
 	e := d.Network.ExistingVpc
 	if e == nil || !d.Wsus.Enabled {
@@ -161,7 +163,8 @@ func WsusSubnet(fleet map[string]any, d *config.Config) []string {
 // Action is start or stop) against the configuration: the fleet tag they find and mark the
 // instances by (fleet.tag), and the instance scheduler's tag key they suspend and restore
 // (patching.instanceSchedulerTagKey, none when unset). Tag keys and values are case-sensitive
-// ("Tag restrictions", Amazon EC2 User Guide, read 2026-12-07): a stop restoring the scheduler's
+// ("Tag keys are case-sensitive", "Tag values are case-sensitive", Tag, Amazon EC2 API
+// Reference, read 2026-12-07): a stop restoring the scheduler's
 // tag under another key leaves the scheduler off the instances for good, and the role's
 // aws:TagKeys (the configuration's) denies the write besides (held-out run 40's A05: Schedule
 // written schedule in the stop task).

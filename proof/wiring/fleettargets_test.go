@@ -118,6 +118,9 @@ func TestAKeyThatDoesNotRotateIsNamed(t *testing.T) {
 	require.Empty(t, KeysRotate(patching))
 	props(patching, "AlertsKey9E1197AF")["EnableKeyRotation"] = false
 	assert.Equal(t, []string{"key AlertsKey9E1197AF: EnableKeyRotation is false, not true: its key material is never rotated, as every key of the stacks is"}, KeysRotate(patching))
+	props(patching, "AlertsKey9E1197AF")["Origin"] = "EXTERNAL"
+	assert.Empty(t, KeysRotate(patching), "imported key material cannot rotate automatically")
+	delete(props(patching, "AlertsKey9E1197AF"), "Origin")
 	props(patching, "AlertsKey9E1197AF")["KeySpec"] = "RSA_2048"
 	assert.Empty(t, KeysRotate(patching), "an asymmetric key cannot rotate automatically")
 }

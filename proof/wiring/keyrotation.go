@@ -21,16 +21,19 @@ const (
 
 // KeysRotate: each symmetric encryption key of the stacks rotates (EnableKeyRotation true), as
 // constructs/kmskey makes every customer managed key ("rotated, retained, grants only to AWS
-// services", the README's layout). Automatic rotation "is supported only on symmetric encryption
-// KMS keys with key material that AWS KMS generates" ("Rotate AWS KMS keys", AWS KMS Developer
-// Guide, read 2026-12-07), so other key specs are not judged. Held-out run 40's B06 (rotation off
-// on one environment's key) was named only by Control Tower's CT.KMS.PR.1, by stack.
+// services", the README's layout). "Automatic key rotation is supported only on symmetric
+// encryption KMS keys. You cannot enable automatic rotation of asymmetric KMS keys, HMAC KMS keys,
+// KMS keys with imported key material, or KMS keys in a custom key store" (EnableKeyRotation, AWS
+// KMS API Reference, read 2026-12-07), so another KeySpec, or an Origin other than AWS_KMS, is not
+// judged. Held-out run 40's B06 (rotation off on one environment's key) was named only by Control
+// Tower's CT.KMS.PR.1, by stack.
 func KeysRotate(templates ...map[string]any) []string {
 	var problems []string
 	for _, template := range templates {
 		keys := cfntemplate.OfType(cfntemplate.Resources(template), "AWS::KMS::Key")
 		for _, id := range slices.Sorted(maps.Keys(keys)) {
-			if spec := cfntemplate.Text(keys[id]["KeySpec"]); spec != "" && spec != "SYMMETRIC_DEFAULT" {
+			spec, origin := cfntemplate.Text(keys[id]["KeySpec"]), cfntemplate.Text(keys[id]["Origin"])
+			if (spec != "" && spec != "SYMMETRIC_DEFAULT") || (origin != "" && origin != "AWS_KMS") {
 				continue
 			}
 			if on := keys[id]["EnableKeyRotation"]; on != true && on != "true" {
