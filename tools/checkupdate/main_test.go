@@ -653,31 +653,43 @@ func TestCheckUpdateRefusesANewHubUnlessSecurityHubSaysItIsNotEnabled(t *testing
 // (ROLLBACK_COMPLETE), and only on such a stack, so that the CDK CLI can delete and create it
 // again: run here with a fake aws over three stacks (rolled back, deployed, not deployed).
 func TestDeployUnprotectsOnlyAStackWhoseFirstDeployRolledBack(t *testing.T) {
+	output, calls := runStackLoop(t, "unprotect_rolled_back", nil,
+		"  *describe-stacks*app-network*) echo ROLLBACK_COMPLETE ;;\n"+
+			"  *describe-stacks*app-fleet*) echo UPDATE_COMPLETE ;;\n"+
+			"  *describe-stacks*) echo 'An error occurred (ValidationError) when calling the DescribeStacks operation: Stack with id app-patching does not exist' >&2; exit 254 ;;\n")
+	assert.Equal(t, "app-network: its first deploy rolled back: turning its termination protection off, so that cdk deploy deletes it and creates it again\n", output)
+	assert.Equal(t, "cloudformation describe-stacks --region us-west-2 --stack-name app-network --query Stacks[0].StackStatus --output text\n"+
+		"cloudformation update-termination-protection --region us-west-2 --no-enable-termination-protection --stack-name app-network\n"+
+		"cloudformation describe-stacks --region us-west-2 --stack-name app-fleet --query Stacks[0].StackStatus --output text\n"+
+		"cloudformation describe-stacks --stack-name app-patching --query Stacks[0].StackStatus --output text\n", calls)
+}
+
+// runStackLoop runs the body of the Makefile's `define NAME` stack loop (`| while read -r stack
+// region account; do ... done`) over three stacks (app-network and app-fleet in us-west-2,
+// app-patching in an unknown region) with a fake aws on PATH that answers by awsCases (sh case
+// arms over "$*"), after replacing each of replacements' keys in the body by its value. It returns
+// the loop's output and the aws calls, one per line.
+func runStackLoop(t *testing.T, name string, replacements map[string]string, awsCases string) (output, calls string) {
+	t.Helper()
 	makefile, err := os.ReadFile(filepath.Join("..", "..", "Makefile"))
 	require.NoError(t, err)
-	m := regexp.MustCompile(`(?s)\ndefine unprotect_rolled_back\n.*?\| while read -r stack region account; do \\\n(.*?)\n\tdone\nendef\n`).FindSubmatch(makefile)
-	require.NotNil(t, m, "the Makefile defines unprotect_rolled_back")
+	m := regexp.MustCompile(`(?s)\ndefine ` + name + `\n.*?\| while read -r stack region account; do \\\n(.*?)\n\tdone\nendef\n`).FindSubmatch(makefile)
+	require.NotNil(t, m, "the Makefile defines "+name)
 	body := strings.ReplaceAll(strings.ReplaceAll(string(m[1]), "$$", "$"), "\\\n", " ") // make joins the recipe's continued lines
+	for from, to := range replacements {
+		body = strings.ReplaceAll(body, from, to)
+	}
 	dir, bin := t.TempDir(), t.TempDir()
-	write(t, filepath.Join(bin, "aws"), "#!/bin/sh\necho \"$*\" >> "+filepath.Join(dir, "calls")+"\n"+
-		"case \"$*\" in\n"+
-		"  *describe-stacks*app-network*) echo ROLLBACK_COMPLETE ;;\n"+
-		"  *describe-stacks*app-fleet*) echo UPDATE_COMPLETE ;;\n"+
-		"  *describe-stacks*) echo 'An error occurred (ValidationError) when calling the DescribeStacks operation: Stack with id app-patching does not exist' >&2; exit 254 ;;\n"+
-		"esac\n")
+	write(t, filepath.Join(bin, "aws"), "#!/bin/sh\necho \"$*\" >> "+filepath.Join(dir, "calls")+"\ncase \"$*\" in\n"+awsCases+"esac\n")
 	require.NoError(t, os.Chmod(filepath.Join(bin, "aws"), 0o755))
 	cmd := exec.Command("sh", "-c", "printf 'app-network us-west-2 111111111111\\napp-fleet us-west-2 111111111111\\napp-patching unknown-region 111111111111\\n' | "+
 		"while read -r stack region account; do "+body+"\ndone")
 	cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
-	output, err := cmd.CombinedOutput()
-	require.NoError(t, err, string(output))
-	assert.Equal(t, "app-network: its first deploy rolled back: turning its termination protection off, so that cdk deploy deletes it and creates it again\n", string(output))
-	calls, err := os.ReadFile(filepath.Join(dir, "calls"))
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, string(out))
+	recorded, err := os.ReadFile(filepath.Join(dir, "calls"))
 	require.NoError(t, err)
-	assert.Equal(t, "cloudformation describe-stacks --region us-west-2 --stack-name app-network --query Stacks[0].StackStatus --output text\n"+
-		"cloudformation update-termination-protection --region us-west-2 --no-enable-termination-protection --stack-name app-network\n"+
-		"cloudformation describe-stacks --region us-west-2 --stack-name app-fleet --query Stacks[0].StackStatus --output text\n"+
-		"cloudformation describe-stacks --stack-name app-patching --query Stacks[0].StackStatus --output text\n", string(calls))
+	return string(out), string(recorded)
 }
 
 // check-update judges a stack whose first deploy rolled back (ROLLBACK_COMPLETE) as not deployed:
@@ -685,31 +697,16 @@ func TestDeployUnprotectsOnlyAStackWhoseFirstDeployRolledBack(t *testing.T) {
 // was refused and the prerequisites it has were skipped (the third review of session 19, 2.2).
 // Run here with a fake aws over three stacks (rolled back, deployed, not deployed).
 func TestReadDeployedJudgesAStackWhoseFirstDeployRolledBackAsNotDeployed(t *testing.T) {
-	makefile, err := os.ReadFile(filepath.Join("..", "..", "Makefile"))
-	require.NoError(t, err)
-	m := regexp.MustCompile(`(?s)\ndefine read_deployed\n.*?\| while read -r stack region account; do \\\n(.*?)\n\tdone\nendef\n`).FindSubmatch(makefile)
-	require.NotNil(t, m, "the Makefile defines read_deployed")
-	body := strings.ReplaceAll(strings.ReplaceAll(string(m[1]), "$$", "$"), "\\\n", " ")
-	dir, bin := t.TempDir(), t.TempDir()
-	deployed := filepath.Join(dir, "deployed")
+	deployed := filepath.Join(t.TempDir(), "deployed")
 	require.NoError(t, os.Mkdir(deployed, 0o755))
-	body = strings.ReplaceAll(body, "$(DEPLOYED)", deployed)
-	write(t, filepath.Join(bin, "aws"), "#!/bin/sh\necho \"$*\" >> "+filepath.Join(dir, "calls")+"\n"+
-		"case \"$*\" in\n"+
+	output, _ := runStackLoop(t, "read_deployed", map[string]string{"$(DEPLOYED)": deployed},
 		"  *describe-stacks*app-network*) echo ROLLBACK_COMPLETE ;;\n"+
-		"  *describe-stacks*app-fleet*) echo UPDATE_COMPLETE ;;\n"+
-		"  *get-template*app-fleet*) echo '{\"Resources\": {}}' ;;\n"+
-		"  *get-stack-policy*app-fleet*) echo None ;;\n"+
-		"  *) echo 'An error occurred (ValidationError): Stack with id app-patching does not exist' >&2; exit 254 ;;\n"+
-		"esac\n")
-	require.NoError(t, os.Chmod(filepath.Join(bin, "aws"), 0o755))
-	cmd := exec.Command("sh", "-c", "printf 'app-network us-west-2 111111111111\\napp-fleet us-west-2 111111111111\\napp-patching unknown-region 111111111111\\n' | "+
-		"while read -r stack region account; do "+body+"\ndone")
-	cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
-	output, err := cmd.CombinedOutput()
-	require.NoError(t, err, string(output))
+			"  *describe-stacks*app-fleet*) echo UPDATE_COMPLETE ;;\n"+
+			"  *get-template*app-fleet*) echo '{\"Resources\": {}}' ;;\n"+
+			"  *get-stack-policy*app-fleet*) echo None ;;\n"+
+			"  *) echo 'An error occurred (ValidationError): Stack with id app-patching does not exist' >&2; exit 254 ;;\n")
 	assert.Equal(t, "app-network: ROLLBACK_COMPLETE, never deployed (its resources are deleted, or were never made): judged as not deployed yet\n"+
-		"app-patching: not deployed yet in account 111111111111\n", string(output))
+		"app-patching: not deployed yet in account 111111111111\n", output)
 	files, err := filepath.Glob(filepath.Join(deployed, "*.json"))
 	require.NoError(t, err)
 	assert.Equal(t, []string{filepath.Join(deployed, "app-fleet.json"), filepath.Join(deployed, "app-fleet.policy.json")}, files, "only the deployed stack's template is judged")
