@@ -16,9 +16,10 @@ import (
 // (fleet.instanceGroups[].tags), value for value: the resource groups, windows and checks that
 // select on them miss an instance whose value differs, in case too ("Tag keys are
 // case-sensitive", "Tag values are case-sensitive", Tag, Amazon EC2 API Reference, read
-// 2026-12-07). An instance's group is its fleetspec.InstanceGroupTag; its tags are its own and its launch template's
-// (instanceTags); a tag whose value is an intrinsic is not judged. Held-out run 34's A06 (one
-// web server's InventoryCategory WebServer written Webserver: it left privatepatch-ProdWebServer).
+// 2026-12-07). An instance's group is its fleetspec.InstanceGroupTag; its tags are its own and
+// its launch template's (instanceTags); a tag whose value is an intrinsic is not judged. Held-out
+// run 34's A06 (one web server's InventoryCategory WebServer written Webserver: it left
+// privatepatch-ProdWebServer).
 func InstanceGroupTags(fleet map[string]any, d *config.Config) []string {
 	want := map[string]map[string]string{}
 	for _, g := range d.Fleet.InstanceGroups {
@@ -164,9 +165,9 @@ func WsusSubnet(fleet map[string]any, d *config.Config) []string {
 // instances by (fleet.tag), and the instance scheduler's tag key they suspend and restore
 // (patching.instanceSchedulerTagKey, none when unset). Tag keys and values are case-sensitive
 // ("Tag keys are case-sensitive", "Tag values are case-sensitive", Tag, Amazon EC2 API
-// Reference, read 2026-12-07): a stop restoring the scheduler's tag under another key leaves the scheduler off the instances for good, and the role's
-// aws:TagKeys (the configuration's) denies the write besides (held-out run 40's A05: Schedule
-// written schedule in the stop task).
+// Reference, read 2026-12-07): a stop restoring the scheduler's tag under another key leaves the
+// scheduler off the instances for good, and the role's aws:TagKeys (the configuration's) denies
+// the write besides (held-out run 40's A05: Schedule written schedule in the stop task).
 func StartStopParameters(patching map[string]any, d *config.Config) []string {
 	tasks := cfntemplate.OfType(cfntemplate.Resources(patching), "AWS::SSM::MaintenanceWindowTask")
 	var problems []string
