@@ -124,16 +124,12 @@ func dimensionSets(sets []string) string {
 // Metrics' MetricStat ones, and those its Metrics' expressions query.
 func alarmMetrics(alarm map[string]any) []metricRef {
 	var refs []metricRef
-	metrics := []map[string]any{alarm}
 	for _, m := range cfntemplate.List(alarm["Metrics"]) {
 		m, _ := m.(map[string]any)
-		stat, _ := m["MetricStat"].(map[string]any)
-		metric, _ := stat["Metric"].(map[string]any)
-		metrics = append(metrics, metric)
 		expression, _ := m["Expression"].(string)
 		refs = append(refs, expressionMetrics(expression)...)
 	}
-	for _, m := range metrics {
+	for _, m := range metricsOfAlarm(alarm) {
 		namespace, _ := m["Namespace"].(string)
 		name, named := m["MetricName"].(string)
 		if namespace == "" {
