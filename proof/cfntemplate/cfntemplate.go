@@ -194,3 +194,16 @@ func Parameters(block map[string]any) map[string]any {
 	params, _ := block["Parameters"].(map[string]any)
 	return params
 }
+
+// InstanceSubnet is an AWS::EC2::Instance's subnet: its first NetworkInterfaces entry's SubnetId
+// when it declares interfaces ("If you specify a network interface, you must specify any subnets
+// as part of the network interface instead of using this parameter", SubnetId, RunInstances,
+// Amazon EC2 API Reference, read 2026-12-07), else its SubnetId; as written, a Ref or an import
+// left unresolved.
+func InstanceSubnet(instance map[string]any) any {
+	if nics := List(instance["NetworkInterfaces"]); len(nics) > 0 {
+		nic, _ := nics[0].(map[string]any)
+		return nic["SubnetId"]
+	}
+	return instance["SubnetId"]
+}

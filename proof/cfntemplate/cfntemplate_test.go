@@ -91,3 +91,12 @@ func TestTaskInvocationBlocksAndTheirParameters(t *testing.T) {
 		t.Error("an Automation task, or one without invocation parameters, has no Run Command block")
 	}
 }
+
+func TestInstanceSubnetIsTheFirstNetworkInterfacesWhenThereAreAny(t *testing.T) {
+	assert.Equal(t, "subnet-own", InstanceSubnet(map[string]any{"SubnetId": "subnet-own"}))
+	assert.Equal(t, map[string]any{"Ref": "Public"}, InstanceSubnet(map[string]any{"NetworkInterfaces": []any{
+		map[string]any{"DeviceIndex": "0", "SubnetId": map[string]any{"Ref": "Public"}},
+		map[string]any{"DeviceIndex": "1", "SubnetId": "subnet-second"},
+	}}))
+	assert.Nil(t, InstanceSubnet(map[string]any{}))
+}

@@ -72,12 +72,7 @@ func ExistingSubnetZoneProblems(fleet map[string]any, zones map[string]string) [
 	var problems []string
 	for _, id := range slices.Sorted(maps.Keys(instances)) {
 		p := instances[id]
-		subnet := p["SubnetId"]
-		if nics := cfntemplate.List(p["NetworkInterfaces"]); len(nics) > 0 {
-			nic, _ := nics[0].(map[string]any)
-			subnet = nic["SubnetId"]
-		}
-		literal, _ := subnet.(string)
+		literal, _ := cfntemplate.InstanceSubnet(p).(string)
 		zone, given := p["AvailabilityZone"].(string)
 		if want, known := zones[literal]; known && given && zone != want {
 			problems = append(problems, fmt.Sprintf("instance %s: AvailabilityZone %s, its subnet %s in %s (the existing VPC's, as configured or looked up): RunInstances refuses it", id, zone, literal, want))
@@ -157,12 +152,8 @@ func volumeZones(network, resources map[string]any) []string {
 		zone := instance["AvailabilityZone"]
 		if zone == nil { // the instance's subnet's
 			networkResources, _ := network["Resources"].(map[string]any)
-			var subnet any = instance["SubnetId"]
-			if nics := cfntemplate.List(instance["NetworkInterfaces"]); len(nics) > 0 {
-				nic, _ := nics[0].(map[string]any)
-				subnet = nic["SubnetId"]
-			}
-			zone = cfntemplate.OfType(networkResources, "AWS::EC2::Subnet")[cfntemplate.Ref(resolveOutput(network, subnet))]["AvailabilityZone"]
+			subnet := resolveOutput(network, cfntemplate.InstanceSubnet(instance))
+			zone = cfntemplate.OfType(networkResources, "AWS::EC2::Subnet")[cfntemplate.Ref(subnet)]["AvailabilityZone"]
 		}
 		if zone != nil && !sameValue(zone, volume["AvailabilityZone"]) {
 			problems = append(problems, fmt.Sprintf("volume attachment %s: volume %s is in zone %v, instance %s in %v", id, cfntemplate.Ref(a["VolumeId"]), volume["AvailabilityZone"], cfntemplate.Ref(a["InstanceId"]), zone))

@@ -147,12 +147,7 @@ func WsusSubnet(fleet map[string]any, d *config.Config) []string {
 		if !strings.HasPrefix(id, "WsusInstance") {
 			continue
 		}
-		subnet := instances[id]["SubnetId"]
-		if nics := cfntemplate.List(instances[id]["NetworkInterfaces"]); len(nics) > 0 {
-			nic, _ := nics[0].(map[string]any)
-			subnet = nic["SubnetId"]
-		}
-		if literal, ok := subnet.(string); ok && !slices.Contains(ids, literal) {
+		if literal, ok := cfntemplate.InstanceSubnet(instances[id]).(string); ok && !slices.Contains(ids, literal) {
 			problems = append(problems, fmt.Sprintf("instance %s (the WSUS server): in subnet %s, not one of the existing VPC's %s subnets %v (network.existingVpc.wsusSubnet): its way to Microsoft Update is not the one declared",
 				id, literal, e.WsusSubnet, ids))
 		}
