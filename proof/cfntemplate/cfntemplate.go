@@ -207,3 +207,12 @@ func InstanceSubnet(instance map[string]any) any {
 	}
 	return instance["SubnetId"]
 }
+
+// TaskDocument is a maintenance window task's document name: "For RUN_COMMAND and AUTOMATION
+// task types, TaskArn is the Amazon Web Services Systems Manager (SSM document) name or ARN"
+// (MaintenanceWindowTask, AWS Systems Manager API Reference, read 2026-12-07), so an ARN's last
+// path segment (document/NAME) or the name as written.
+func TaskDocument(task map[string]any) string {
+	arn := Text(task["TaskArn"])
+	return arn[strings.LastIndex(arn, "/")+1:]
+}

@@ -100,3 +100,8 @@ func TestInstanceSubnetIsTheFirstNetworkInterfacesWhenThereAreAny(t *testing.T) 
 	}}))
 	assert.Nil(t, InstanceSubnet(map[string]any{}))
 }
+
+func TestTaskDocumentIsTheNameWhetherTaskArnIsANameOrAnARN(t *testing.T) {
+	assert.Equal(t, "AWS-RunPatchBaseline", TaskDocument(map[string]any{"TaskArn": "AWS-RunPatchBaseline"}))
+	assert.Equal(t, "AWS-RunPatchBaseline", TaskDocument(map[string]any{"TaskArn": "arn:aws:ssm:eu-west-1::document/AWS-RunPatchBaseline"}))
+}

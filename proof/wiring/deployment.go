@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/privatepatch/privatepatch/config"
@@ -243,8 +242,7 @@ func patchTaskDocuments(resources map[string]any, window string, w config.Mainte
 	}
 	tasks := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTask")
 	for _, id := range slices.Sorted(maps.Keys(tasks)) {
-		document := cfntemplate.Text(tasks[id]["TaskArn"])
-		document = document[strings.LastIndex(document, "/")+1:]
+		document := cfntemplate.TaskDocument(tasks[id])
 		if cfntemplate.Ref(tasks[id]["WindowId"]) == window && slices.Contains(patchDocuments, document) {
 			got = append(got, document)
 		}

@@ -244,7 +244,7 @@ func HookDocuments(patching map[string]any, d *config.Config) []string {
 // (patchingspec.HooksPage) and the hook never runs (held-out run 38's A09: the on-exit hook that
 // restarts a drained service dropped from the task).
 func missingHooks(task, window string, t map[string]any, params map[string]any, configured map[string]string) []string {
-	if arn := cfntemplate.Text(t["TaskArn"]); arn[strings.LastIndex(arn, "/")+1:] != patchingspec.RunPatchBaselineWithHooksDocument {
+	if cfntemplate.TaskDocument(t) != patchingspec.RunPatchBaselineWithHooksDocument {
 		return nil
 	}
 	var problems []string

@@ -457,7 +457,7 @@ func Uniqueness(account, region string, templates ...map[string]any) []string {
 		}
 		tasks := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTask")
 		for _, id := range slices.Sorted(maps.Keys(tasks)) {
-			if arn := cfntemplate.Text(tasks[id]["TaskArn"]); arn[strings.LastIndex(arn, "/")+1:] == "AWS-CreateImage" { // by name or ARN
+			if cfntemplate.TaskDocument(tasks[id]) == "AWS-CreateImage" {
 				// Literal values only: a reference is CloudFormation's to resolve.
 				if v, literal := cfntemplate.First(cfntemplate.Parameters(cfntemplate.Automation(tasks[id]))["NoReboot"]).(string); literal && v != "true" && v != "false" {
 					problems = append(problems, fmt.Sprintf("task %s: AWS-CreateImage's NoReboot %q, not true or false", id, v))
