@@ -247,17 +247,10 @@ func (m *Model) associateACLs(resources map[string]any, cidrs map[string]netip.P
 // and <group>SubnetCidrs, comma-separated literals in the same order. A created VPC's outputs
 // carry no CIDRs (its subnets are resources), so none are read from them.
 func outputSubnets(template map[string]any, group string) ([]string, []netip.Prefix, error) {
-	outputs, _ := template["Outputs"].(map[string]any)
-	value := func(name string) string {
-		o, _ := outputs[name].(map[string]any)
-		v, _ := o["Value"].(string)
-		return v
-	}
-	ids, cidrList := value(group+"SubnetIds"), value(group+"SubnetCidrs")
-	if ids == "" || cidrList == "" {
+	idList, texts := outputList(template, group+"SubnetIds"), outputList(template, group+"SubnetCidrs")
+	if idList == nil || texts == nil {
 		return nil, nil, nil
 	}
-	idList, texts := strings.Split(ids, ","), strings.Split(cidrList, ",")
 	if len(idList) != len(texts) {
 		return nil, nil, fmt.Errorf("outputs %sSubnetIds and %sSubnetCidrs differ in length", group, group)
 	}
