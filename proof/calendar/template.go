@@ -99,7 +99,9 @@ func windowTargets(resources map[string]any, window string) (groups []string, in
 func templateBaselines(resources map[string]any) (map[string]patchingspec.Baseline, *patchingspec.Baseline) {
 	out := map[string]patchingspec.Baseline{}
 	var fallback *patchingspec.Baseline
-	for _, b := range cfntemplate.OfType(resources, "AWS::SSM::PatchBaseline") {
+	found := cfntemplate.OfType(resources, "AWS::SSM::PatchBaseline")
+	for _, id := range slices.Sorted(maps.Keys(found)) {
+		b := found[id]
 		baseline := patchingspec.Baseline{Name: cfntemplate.Text(b["Name"]), OperatingSystem: cfntemplate.Text(b["OperatingSystem"])}
 		if baseline.OperatingSystem == "" {
 			baseline.OperatingSystem = patchingspec.DefaultOperatingSystem // the property's default, WINDOWS
@@ -121,8 +123,14 @@ func templateBaselines(resources map[string]any) (map[string]patchingspec.Baseli
 			}
 			baseline.ApprovalRules = append(baseline.ApprovalRules, rule)
 		}
+		// A group may have a baseline for each operating system (GetPatchBaselineForPatchGroup
+		// takes the group and an OperatingSystem, AWS Systems Manager API Reference, read
+		// 2026-12-07): its Windows one is the one the deadlines judge, else the first by logical ID,
+		// so that the plan does not follow map order.
 		for _, g := range cfntemplate.List(b["PatchGroups"]) {
-			out[cfntemplate.Text(g)] = baseline
+			if held, ok := out[cfntemplate.Text(g)]; !ok || held.OperatingSystem != patchingspec.DefaultOperatingSystem && baseline.OperatingSystem == patchingspec.DefaultOperatingSystem {
+				out[cfntemplate.Text(g)] = baseline
+			}
 		}
 		if b["DefaultBaseline"] == true && baseline.OperatingSystem == patchingspec.DefaultOperatingSystem {
 			fallback = &baseline

@@ -75,3 +75,21 @@ func TestThePlanFromTheTemplateIsTheConfigurationsUntilTheTemplateDiffers(t *tes
 func patchingspecBaseline(os string) patchingspec.Baseline {
 	return patchingspec.Baseline{Name: "al2023", OperatingSystem: os}
 }
+
+// A patch group may have a baseline for each operating system: its Windows one is the one the
+// deadlines judge, whichever logical ID sorts first, and the plan does not follow map order.
+func TestAGroupWithAWindowsAndALinuxBaselineIsJudgedByItsWindowsOne(t *testing.T) {
+	for _, linuxID := range []string{"ABaselineLinux", "ZBaselineLinux"} {
+		resources := map[string]any{
+			linuxID:            map[string]any{"Type": "AWS::SSM::PatchBaseline", "Properties": map[string]any{"Name": "rhel9", "OperatingSystem": "REDHAT_ENTERPRISE_LINUX", "PatchGroups": []any{"prod"}}},
+			"MBaselineWindows": map[string]any{"Type": "AWS::SSM::PatchBaseline", "Properties": map[string]any{"Name": "windows", "PatchGroups": []any{"prod"}}},
+			"NBaselineSuse":    map[string]any{"Type": "AWS::SSM::PatchBaseline", "Properties": map[string]any{"Name": "suse15", "OperatingSystem": "SUSE", "PatchGroups": []any{"linux"}}},
+			"OBaselineAmazon":  map[string]any{"Type": "AWS::SSM::PatchBaseline", "Properties": map[string]any{"Name": "al2023", "OperatingSystem": "AMAZON_LINUX_2023", "PatchGroups": []any{"linux"}}},
+		}
+		for range 20 {
+			baselines, _ := templateBaselines(resources)
+			assert.Equal(t, "windows", baselines["prod"].Name, linuxID)
+			assert.Equal(t, "suse15", baselines["linux"].Name, "no Windows baseline: the first by logical ID")
+		}
+	}
+}
