@@ -18,7 +18,7 @@ import (
 
 	"github.com/privatepatch/privatepatch/app/assembly"
 	"github.com/privatepatch/privatepatch/app/cdkcontext"
-	"github.com/privatepatch/privatepatch/app/nodeoptions"
+	"github.com/privatepatch/privatepatch/app/kernel"
 	"github.com/privatepatch/privatepatch/config"
 	"github.com/privatepatch/privatepatch/stacks"
 )
@@ -104,7 +104,7 @@ func synth(cfg *config.Config, context map[string]any, outdir string) (err error
 			err = fmt.Errorf("synthesis failed: %s", msg)
 		}
 	}()
-	nodeoptions.Apply() // V8's young generation capped: about 60 MiB less at the kernel's peak
+	kernel.Prepare() // V8's young generation capped (about 60 MiB less at the kernel's peak), no launcher process
 	props := &awscdk.AppProps{Outdir: jsii.String(outdir)}
 	if context != nil {
 		props.Context = &context

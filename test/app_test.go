@@ -16,7 +16,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/privatepatch/privatepatch/app/nodeoptions"
+	"github.com/privatepatch/privatepatch/app/kernel"
 	"github.com/privatepatch/privatepatch/proof/cdkbundle"
 	"github.com/privatepatch/privatepatch/proof/evalcache"
 	"github.com/privatepatch/privatepatch/tools/keptdir"
@@ -316,8 +316,9 @@ func runCLI() {
 		if err != nil {
 			return nil, fmt.Errorf("the CDK CLI is not installed: run make setup (%v)", err)
 		}
-		// jsii starts its kernel with JSII_NODE: a shell script that records the kernel's
-		// NODE_OPTIONS, then runs Node as jsii would have.
+		// The app's kernel runs on this JSII_NODE (kernel.Prepare moves it to the node its
+		// launcher script runs): a shell script that records the kernel's NODE_OPTIONS and
+		// arguments, then runs Node as given.
 		if cliNodeDir, err = os.MkdirTemp("", "privatepatch-cli-node"); err != nil {
 			return nil, err
 		}
@@ -326,7 +327,8 @@ func runCLI() {
 			node = "node"
 		}
 		wrapper := filepath.Join(cliNodeDir, "node")
-		script := "#!/bin/sh\nprintf '%s\\n' \"$NODE_OPTIONS\" >>'" + filepath.Join(cliNodeDir, "node-options") + "'\nexec '" + node + "' \"$@\"\n"
+		script := "#!/bin/sh\nprintf '%s\\n' \"$NODE_OPTIONS\" >>'" + filepath.Join(cliNodeDir, "node-options") + "'\n" +
+			"printf '%s\\n' \"$@\" >>'" + filepath.Join(cliNodeDir, "node-arguments") + "'\nexec '" + node + "' \"$@\"\n"
 		if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
 			return nil, err
 		}
@@ -336,19 +338,24 @@ func runCLI() {
 	})
 }
 
-// cliNodeDir holds the CLI run's JSII_NODE script and what it recorded (node-options).
+// cliNodeDir holds the CLI run's JSII_NODE script and what it recorded (node-options,
+// node-arguments).
 var cliNodeDir string
 
-// The kernel the CDK CLI's run of the app starts gets the app's Node options
-// (app/nodeoptions): without them V8's young generation grows to 64 MiB and the default synth's
-// peak memory by about 60 MiB.
-func TestTheAppsKernelRunsWithTheAppsNodeOptions(t *testing.T) {
+// The kernel the CDK CLI's run of the app starts gets the app's Node options and runs without
+// jsii's launcher (app/kernel): without the options V8's young generation grows to 64 MiB and the
+// default synth's peak memory by about 60 MiB; with the launcher each call crosses two processes.
+func TestTheAppsKernelRunsWithTheAppsNodeOptionsWithoutJsiisLauncher(t *testing.T) {
 	t.Parallel()
 	cliRun(t)
 	recorded, err := os.ReadFile(filepath.Join(cliNodeDir, "node-options"))
 	require.NoError(t, err, "JSII_NODE's script never ran: jsii started Node some other way")
-	want := nodeoptions.For(os.Getenv("NODE_OPTIONS"))
+	want := kernel.NodeOptions(os.Getenv("NODE_OPTIONS"))
 	assert.Equal(t, want+"\n", string(recorded), "one kernel, started with NODE_OPTIONS %q", want)
+	arguments, err := os.ReadFile(filepath.Join(cliNodeDir, "node-arguments"))
+	require.NoError(t, err)
+	assert.Regexp(t, `^--require\n/.*/direct\.js\n--preserve-symlinks\n/.*/lib/program\.js\n$`, string(arguments),
+		"the kernel itself, with direct.js preloaded, not jsii's launcher (bin/jsii-runtime.js)")
 }
 
 func TestAppWritesTemplatesAndBothNagReportsForTheDefaultConfiguration(t *testing.T) {

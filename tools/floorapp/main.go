@@ -28,7 +28,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/privatepatch/privatepatch/app/cdkcontext"
-	"github.com/privatepatch/privatepatch/app/nodeoptions"
+	"github.com/privatepatch/privatepatch/app/kernel"
 	"github.com/privatepatch/privatepatch/config"
 )
 
@@ -59,7 +59,7 @@ costs. It takes no arguments.`)
 	if err != nil {
 		fail(err)
 	}
-	nodeoptions.Apply() // the kernel runs with the app's Node options
+	kernel.Prepare() // the kernel runs as the app's does
 	app := awscdk.NewApp(&awscdk.AppProps{Context: &context})
 	stack := awscdk.NewStack(app, jsii.String("Floor"), &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String(cfg.Region)}})
 	// The app builds its ARNs with the stack's partition, which CDK reads from its region facts.

@@ -1,23 +1,16 @@
-// Package nodeoptions sets the Node.js options CDK's jsii kernel runs with, for the app and the
-// benchmark floor alike (tools/floorapp), so make bench compares the two under one runtime.
-//
-// jsii-runtime-go starts its kernel with NODE_OPTIONS=--max-old-space-size=4069 when the
-// environment has none. Node sizes V8's young generation by that limit: "The default value
-// depends on the memory limit ... On 64-bit systems with a memory limit of 2 GiB, the max size
-// of a semi-space defaults to 16 MiB" (Node.js CLI documentation, --max-semi-space-size, read
+package kernel
+
+// Node options. jsii-runtime-go starts its kernel with NODE_OPTIONS=--max-old-space-size=4069
+// when the environment has none. Node sizes V8's young generation by that limit: "The default
+// value depends on the memory limit ... On 64-bit systems with a memory limit of 2 GiB, the max
+// size of a semi-space defaults to 16 MiB" (Node.js CLI documentation, --max-semi-space-size, read
 // 2026-12-07); at jsii's 4069 MiB the new space grows to 64 MiB (measured: v8's
 // getHeapSpaceStatistics). Synthesis allocates short-lived objects fast enough to reach it, so the
 // kernel's peak memory follows the young generation, not what synthesis keeps: 276 MiB against
 // 213 MiB with a 16 MiB semi-space for the default configuration, 350 against 252 MiB for the
 // largest, and no slower (docs/benchmarks.md, nineteenth session).
-package nodeoptions
 
-import (
-	"os"
-	"strings"
-
-	"github.com/aws/jsii-runtime-go"
-)
+import "strings"
 
 const (
 	// JsiiHeap is the option jsii-runtime-go v1.142.0 gives its kernel when NODE_OPTIONS is unset
@@ -27,10 +20,10 @@ const (
 	SemiSpace = "--max-semi-space-size=16"
 )
 
-// For is NODE_OPTIONS for the kernel, given the caller's value: jsii's heap option where the
+// NodeOptions is NODE_OPTIONS for the kernel, given the caller's value: jsii's heap option where the
 // caller set none (as jsii does), then the semi-space cap unless the caller chose a semi-space
 // size or a heap limit (either spelling V8 accepts), after the caller's own options.
-func For(current string) string {
+func NodeOptions(current string) string {
 	current = strings.TrimSpace(current)
 	if current == "" {
 		return JsiiHeap + " " + SemiSpace
@@ -45,18 +38,4 @@ func For(current string) string {
 		}
 	}
 	return current + " " + SemiSpace // appended, not re-split: the caller's quoting stays as written
-}
-
-// Apply sets NODE_OPTIONS to For's value before the kernel starts. jsii-runtime-go prepares its
-// kernel, environment included, when the program's CDK packages register their types (package
-// initialisation, before main) and starts it at the first call; closing the prepared one makes
-// the next call prepare one with this environment. Call it before anything calls into CDK.
-func Apply() {
-	current := os.Getenv("NODE_OPTIONS")
-	want := For(current)
-	if want == current {
-		return
-	}
-	os.Setenv("NODE_OPTIONS", want)
-	jsii.Close()
 }

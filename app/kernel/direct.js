@@ -1,13 +1,13 @@
-// Preloaded (node --require) into jsii's kernel when the tests start it without jsii's launcher
-// (kernel_test.go). The kernel (lib/program.js of jsii-runtime-go's embedded runtime) reads and
-// writes its protocol on fd 3 with fs.readSync and fs.writeSync; the launcher (bin/jsii-runtime.js)
-// spawns it with fd 3 a socket it relays to and from its own stdin and stdout, stdin ignored, and
-// turns the kernel's stdout and stderr into {"stdout"|"stderr": base64} lines on its own stderr,
-// which the Go runtime decodes. Here the kernel is the Go process's child itself, started by a
-// shell that moved the Go side's pipes: fd 4 the requests (Go's stdin), fd 5 the replies (Go's
-// stdout), fd 0 /dev/null, fds 1 and 2 Go's stderr. The protocol's fd 3 is read from 4 and
-// written to 5 (libuv takes fd 3 for its epoll, which nothing here reads or writes), and
-// process.stdout and process.stderr are streams that write those JSON lines to fd 2 in full,
+// Preloaded (node --require) into jsii's kernel by the launcher script (launcher.go), which runs
+// the kernel without jsii's launcher. The kernel (lib/program.js of jsii-runtime-go's embedded
+// runtime) reads and writes its protocol on fd 3 with fs.readSync and fs.writeSync; the launcher
+// (bin/jsii-runtime.js) spawns it with fd 3 a socket it relays to and from its own stdin and
+// stdout, stdin ignored, and turns the kernel's stdout and stderr into {"stdout"|"stderr": base64}
+// lines on its own stderr, which the Go runtime decodes. Here the kernel is the Go process's child
+// itself, started by a shell that moved the Go side's pipes: fd 4 the requests (Go's stdin), fd 5
+// the replies (Go's stdout), fd 0 /dev/null, fds 1 and 2 Go's stderr. The protocol's fd 3 is read
+// from 4 and written to 5 (libuv takes fd 3 for its epoll, which nothing here reads or writes),
+// and process.stdout and process.stderr are streams that write those JSON lines to fd 2 in full,
 // so what reaches the Go side is the launcher's, and each call crosses one process boundary
 // instead of two. Node never opens fds 1 and 2 as streams, so they stay blocking.
 'use strict';

@@ -1,4 +1,4 @@
-package nodeoptions
+package kernel
 
 import (
 	"os"
@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-func TestForAddsJsiisHeapOptionAndTheSemiSpaceCapKeepingTheCallersOwn(t *testing.T) {
+func TestNodeOptionsAddJsiisHeapOptionAndTheSemiSpaceCapKeepingTheCallersOwn(t *testing.T) {
 	for _, tc := range []struct{ name, current, want string }{
 		{"unset: jsii's heap option, then the cap", "", "--max-old-space-size=4069 --max-semi-space-size=16"},
 		{"blank counts as unset", "  ", "--max-old-space-size=4069 --max-semi-space-size=16"},
@@ -19,15 +19,15 @@ func TestForAddsJsiisHeapOptionAndTheSemiSpaceCapKeepingTheCallersOwn(t *testing
 		{"in V8's other spelling too", "--enable-source-maps --max_semi_space_size=8", "--enable-source-maps --max_semi_space_size=8"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := For(tc.current); got != tc.want {
-				t.Errorf("For(%q) = %q, want %q", tc.current, got, tc.want)
+			if got := NodeOptions(tc.current); got != tc.want {
+				t.Errorf("NodeOptions(%q) = %q, want %q", tc.current, got, tc.want)
 			}
 		})
 	}
 }
 
 // JsiiHeap must be what the pinned jsii-runtime-go gives its kernel when NODE_OPTIONS is unset:
-// For adds it only where jsii would have, since setting NODE_OPTIONS turns jsii's off.
+// NodeOptions adds it only where jsii would have, since setting NODE_OPTIONS turns jsii's off.
 func TestJsiiHeapIsThePinnedJsiiRuntimesDefault(t *testing.T) {
 	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/aws/jsii-runtime-go").Output()
 	if err != nil {

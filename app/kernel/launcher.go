@@ -1,0 +1,143 @@
+package kernel
+
+// Without jsii's launcher. jsii-runtime-go runs `node <runtime>/bin/jsii-runtime.js` (JSII_NODE
+// in node's place when set), a launcher that starts the kernel (<runtime>/lib/program.js) as a
+// second Node process and relays the protocol between its own stdin and stdout and the kernel's
+// fd 3: every call crosses two processes and four wake-ups. Here JSII_NODE is a script
+// (launcherScript) that runs the kernel in the launcher's place with direct.js preloaded, which
+// reads and writes the kernel's fd 3 on the Go side's pipes and writes its console output as the
+// launcher does. Measured on these 2-core machines (docs/benchmarks.md, twentieth session): the
+// default synth 1.87 s to 1.59 s, the floor 1.20 s to 1.08 s; the tests' kernel has run this way
+// since the tenth session (the CDK package 39 s to 28-32 s).
+
+import (
+	"crypto/sha256"
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+)
+
+//go:embed direct.js
+var shim []byte
+
+// NodeEnv names the node the launcher script runs: a JSII_NODE of the caller's, moved here by
+// Direct (jsii's default, node on PATH, when unset).
+const NodeEnv = "PRIVATEPATCH_JSII_NODE"
+
+// KernelShapes are what direct.js relies on in the kernel: its protocol on fd 3, read and
+// written with fs.readSync and fs.writeSync (jsii-runtime-go v1.142.0's bundle). Each is an
+// extended regular expression that both Go's regexp and grep -E read alike. A kernel without one
+// of them runs with jsii's launcher, and the tests fail on the pinned one.
+var KernelShapes = []string{
+	`readFD:3,writeFD:3[,}]`,
+	`\.readSync\(this\.stdin,`,
+	`\.writeSync\([[:alnum:]_$]+,[[:alnum:]_$]+,[[:alnum:]_$]+\)`,
+}
+
+// launcherScript is JSII_NODE's program. jsii runs it with one argument, its launcher; it runs
+// the kernel beside the launcher instead, where the kernel has KernelShapes, with the Go side's
+// pipes where direct.js reads and writes them (requests on fd 4, replies on fd 5), stdin
+// /dev/null as the launcher leaves it and stdout to stderr, where only direct.js's console lines
+// go. Anything else it runs with node as given. --probe tells that the file can run here (a
+// cache directory on a noexec mount cannot).
+func launcherScript() string {
+	var checks []string
+	for _, shape := range KernelShapes {
+		checks = append(checks, `grep -Eq '`+shape+`' "$program"`)
+	}
+	return `#!/bin/sh
+# privatepatch: runs jsii's kernel without jsii's launcher (app/kernel/launcher.go).
+[ "$1" = --probe ] && exit 0
+node=${` + NodeEnv + `:-node}
+[ $# = 1 ] || exec "$node" "$@"
+case $1 in */bin/jsii-runtime.js) ;; *) exec "$node" "$@" ;; esac
+program=${1%/bin/jsii-runtime.js}/lib/program.js
+if [ -f "$program" ] && ` + strings.Join(checks, " && ") + `; then
+	exec "$node" --require "${0%/*}/direct.js" --preserve-symlinks "$program" 4<&0 5>&1 </dev/null 1>&2
+fi
+exec "$node" "$@"
+`
+}
+
+// Direct sets JSII_NODE to the launcher script, written once into the user's cache directory
+// (else the temporary one) under a name from its content, and moves a JSII_NODE of the caller's
+// to NodeEnv. It does nothing, saying why, where the script cannot run: on Windows (no POSIX
+// shell), with JSII_RUNTIME set (jsii runs that command instead of node), or where no directory
+// it can write lets it run.
+func Direct() error {
+	if runtime.GOOS == "windows" {
+		return errors.New("no POSIX shell on Windows")
+	}
+	if os.Getenv("JSII_RUNTIME") != "" {
+		return errors.New("JSII_RUNTIME is set: jsii runs it in node's place")
+	}
+	roots := []string{os.TempDir()}
+	if cache, err := os.UserCacheDir(); err == nil {
+		roots = append([]string{cache}, roots...)
+	}
+	script, err := installLauncher(roots...)
+	if err != nil {
+		return err
+	}
+	if node := os.Getenv("JSII_NODE"); node != "" && node != script {
+		os.Setenv(NodeEnv, node)
+	}
+	os.Setenv("JSII_NODE", script)
+	return nil
+}
+
+// installLauncher returns the launcher script's path under the first of roots where it can run,
+// writing it and direct.js first where an earlier run has not.
+func installLauncher(roots ...string) (string, error) {
+	sum := sha256.Sum256([]byte(launcherScript() + "\x00" + string(shim)))
+	var errs []error
+	for _, root := range roots {
+		dir := filepath.Join(root, "privatepatch", fmt.Sprintf("jsii-kernel-%x", sum[:8]))
+		script := filepath.Join(dir, "node")
+		if _, err := os.Stat(script); err == nil {
+			return script, nil
+		}
+		err := writeLauncher(dir)
+		if err == nil {
+			return script, nil
+		}
+		errs = append(errs, err)
+	}
+	return "", errors.Join(errs...)
+}
+
+// writeLauncher writes the script and direct.js into a new directory beside dir, checks that the
+// script runs there, and renames the directory to dir: a concurrent run finds both files or
+// neither.
+func writeLauncher(dir string) error {
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(parent, ".jsii-kernel-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp) // after a successful rename, nothing is left there
+	if err := os.WriteFile(filepath.Join(tmp, "direct.js"), shim, 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(tmp, "node"), []byte(launcherScript()), 0o755); err != nil {
+		return err
+	}
+	if out, err := exec.Command(filepath.Join(tmp, "node"), "--probe").CombinedOutput(); err != nil {
+		return fmt.Errorf("%s cannot run a script (%v): %s", parent, err, out)
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if _, statErr := os.Stat(filepath.Join(dir, "node")); statErr == nil {
+			return nil // another run wrote it first
+		}
+		return err
+	}
+	return nil
+}
