@@ -65,10 +65,10 @@ exec "$node" "$@"
 }
 
 // Direct sets JSII_NODE to the launcher script, written once into the user's cache directory
-// (else the temporary one) under a name from its content, and moves a JSII_NODE of the caller's
-// to NodeEnv. It does nothing, saying why, where the script cannot run: on Windows (no POSIX
-// shell), with JSII_RUNTIME set (jsii runs that command instead of node), or where no directory
-// it can write lets it run.
+// under a name from its content, and moves a JSII_NODE of the caller's to NodeEnv. It does
+// nothing, saying why, where the script cannot run: on Windows (no POSIX shell), with
+// JSII_RUNTIME set (jsii runs that command instead of node), or without a cache directory it can
+// write and run a script in.
 func Direct() error {
 	if runtime.GOOS == "windows" {
 		return errors.New("no POSIX shell on Windows")
@@ -76,11 +76,12 @@ func Direct() error {
 	if os.Getenv("JSII_RUNTIME") != "" {
 		return errors.New("JSII_RUNTIME is set: jsii runs it in node's place")
 	}
-	roots := []string{os.TempDir()}
-	if cache, err := os.UserCacheDir(); err == nil {
-		roots = append([]string{cache}, roots...)
+	// Not the temporary directory, where another user could have written the script first.
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return err
 	}
-	script, err := installLauncher(roots...)
+	script, err := installLauncher(cache)
 	if err != nil {
 		return err
 	}
