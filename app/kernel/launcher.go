@@ -1,14 +1,17 @@
 package kernel
 
-// Without jsii's launcher. jsii-runtime-go runs `node <runtime>/bin/jsii-runtime.js` (JSII_NODE
-// in node's place when set), a launcher that starts the kernel (<runtime>/lib/program.js) as a
+// Without jsii's launcher. jsii-runtime-go runs `node <runtime>/bin/jsii-runtime.js`, with
+// JSII_NODE in node's place when set ("The node executable used to run the jsii runtime ... Go:
+// Run directly, without a shell ... ignored when JSII_RUNTIME is set", Configuration, jsii user
+// guide, read 2026-12-07), a launcher that starts the kernel (<runtime>/lib/program.js) as a
 // second Node process and relays the protocol between its own stdin and stdout and the kernel's
 // fd 3: every call crosses two processes and four wake-ups. Here JSII_NODE is a script
 // (launcherScript) that runs the kernel in the launcher's place with direct.js preloaded, which
 // reads and writes the kernel's fd 3 on the Go side's pipes and writes its console output as the
-// launcher does. Measured on these 2-core machines (docs/benchmarks.md, twentieth session): the
-// default synth 1.87 s to 1.59 s, the floor 1.20 s to 1.08 s; the tests' kernel has run this way
-// since the tenth session (the CDK package 39 s to 28-32 s).
+// launcher does; for anything else it is node as given. Measured on these 2-core machines
+// (docs/benchmarks.md, twentieth session): the default synth 1.80 s to 1.65 s, the floor 1.16 s
+// to 1.08 s (medians of seven interleaved runs); the tests' kernel has run this way since the
+// tenth session (the CDK package 39 s to 28-32 s).
 
 import (
 	"crypto/sha256"
