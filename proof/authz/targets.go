@@ -2,7 +2,6 @@ package authz
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -290,8 +289,6 @@ func (m model) profileHolds(profile, roleName string) bool {
 	return false
 }
 
-var cliTag = regexp.MustCompile(`Key=([^,']+),Value=([^' ]+)`)
-
 // hybridFacts are the tags a hybrid node carries, as the templates tell its owner to add them
 // (the output whose value runs aws ssm add-tags-to-resource --resource-type ManagedInstance):
 // a patch group tag carries the node's own patch group, any value.
@@ -301,15 +298,13 @@ func (m model) hybridFacts() nodeFacts {
 		outputs, _ := stack["Outputs"].(map[string]any)
 		for _, o := range outputs {
 			output, _ := o.(map[string]any)
-			value := fmt.Sprint(output["Value"])
-			if !strings.Contains(value, "add-tags-to-resource") || !strings.Contains(value, "ManagedInstance") {
+			tags, ok := cfntemplate.ManagedInstanceTags(fmt.Sprint(output["Value"]))
+			if !ok {
 				continue
 			}
-			tags := map[string]string{}
-			for _, kv := range cliTag.FindAllStringSubmatch(value, -1) {
-				tags[kv[1]] = kv[2]
-				if slices.Contains(patchGroupKeys, kv[1]) {
-					tags[kv[1]] = ""
+			for key := range tags {
+				if slices.Contains(patchGroupKeys, key) {
+					tags[key] = ""
 				}
 			}
 			facts.tags = append(facts.tags, tags)

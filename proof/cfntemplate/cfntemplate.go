@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -215,4 +216,23 @@ func InstanceSubnet(instance map[string]any) any {
 func TaskDocument(task map[string]any) string {
 	arn := Text(task["TaskArn"])
 	return arn[strings.LastIndex(arn, "/")+1:]
+}
+
+// cliTag is one tag in the AWS CLI's shorthand, Key=string,Value=string (aws ssm
+// add-tags-to-resource --tags, AWS CLI Command Reference, read 2026-12-07), as the stacks'
+// outputs quote each.
+var cliTag = regexp.MustCompile(`Key=([^,']+),Value=([^' ]+)`)
+
+// ManagedInstanceTags are the tags an output's command adds to a hybrid node (aws ssm
+// add-tags-to-resource --resource-type ManagedInstance), by key; ok is false for any other
+// command.
+func ManagedInstanceTags(command string) (tags map[string]string, ok bool) {
+	if !strings.Contains(command, "add-tags-to-resource") || !strings.Contains(command, "ManagedInstance") {
+		return nil, false
+	}
+	tags = map[string]string{}
+	for _, kv := range cliTag.FindAllStringSubmatch(command, -1) {
+		tags[kv[1]] = kv[2]
+	}
+	return tags, true
 }

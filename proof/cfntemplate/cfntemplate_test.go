@@ -105,3 +105,13 @@ func TestTaskDocumentIsTheNameWhetherTaskArnIsANameOrAnARN(t *testing.T) {
 	assert.Equal(t, "AWS-RunPatchBaseline", TaskDocument(map[string]any{"TaskArn": "AWS-RunPatchBaseline"}))
 	assert.Equal(t, "AWS-RunPatchBaseline", TaskDocument(map[string]any{"TaskArn": "arn:aws:ssm:eu-west-1::document/AWS-RunPatchBaseline"}))
 }
+
+func TestManagedInstanceTagsAreTheShorthandTagsOfAnAddTagsToResourceOnAHybridNode(t *testing.T) {
+	tags, ok := ManagedInstanceTags(`aws ssm add-tags-to-resource --region r --resource-type ManagedInstance --resource-id MI-ID --tags 'Key=fleet,Value=pp' 'Key=Patch Group,Value=PATCH-GROUP'`)
+	assert.True(t, ok)
+	assert.Equal(t, map[string]string{"fleet": "pp", "Patch Group": "PATCH-GROUP"}, tags)
+	_, ok = ManagedInstanceTags(`aws ssm add-tags-to-resource --resource-type Document --resource-id d --tags Key=a,Value=b`)
+	assert.False(t, ok, "not a hybrid node")
+	_, ok = ManagedInstanceTags(`aws ssm describe-instance-information`)
+	assert.False(t, ok)
+}

@@ -146,6 +146,10 @@ func Security(patching map[string]any, d *config.Config) []string {
 //     ones (compliancespec.HubEnableDefaultStandards), so one left out is never evaluated
 //     (mutation run 23's A02). The configuration offers every standard in every region (config
 //     has no region rule for them), with a hub created or existing alike;
+//   - no standard disables a control: "DisabledStandardsControls: Specifies which controls are to
+//     be disabled in a standard" ("AWS::SecurityHub::Standard", read 2026-12-07), and the
+//     configuration disables none, so one listed there is a control the stack switches off
+//     unasked (held-out run 42's A11: SSM.1, EC2 instances managed by Systems Manager);
 //   - a created hub (securityHub.existing false) is one AWS::SecurityHub::Hub with the switches
 //     the construct sets (compliancespec.HubEnableDefaultStandards, HubAutoEnableControls; unset,
 //     each is true); with an existing hub, or none, the stack declares no hub: a second one
@@ -169,6 +173,10 @@ func securityHub(resources map[string]any, d *config.Config) []string {
 		}
 		if parts := strings.Split(arn, ":"); len(parts) > 3 && d.Region != "" && parts[3] != d.Region {
 			problems = append(problems, fmt.Sprintf("standard %s: %s names region %s, not the deployment's %s", id, arn, parts[3], d.Region))
+		}
+		for _, control := range cfntemplate.List(standards[id]["DisabledStandardsControls"]) {
+			control, _ := control.(map[string]any)
+			problems = append(problems, fmt.Sprintf("standard %s: disables control %s, which the configuration does not disable: its findings are never made", id, cfntemplate.Text(control["StandardsControlArn"])))
 		}
 	}
 	// Why a standard left out is never evaluated: the created hub enables no default standards; an

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/privatepatch/privatepatch/constructs/compliance/compliancespec"
+	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
@@ -25,12 +26,13 @@ var (
 )
 
 // HybridOutputs checks the commands the stacks' outputs give an operator (run 25's A01, A02,
-// A06): each region they name is the deployment's, since an activation is a regional SSM
+// A06; run 43's A06): each region they name is the deployment's, since an activation is a regional SSM
 // resource and a node registering with another region's endpoint is refused; the activation's
 // --iam-role is the hybrid role (the role ssm.amazonaws.com assumes that carries
 // AmazonSSMManagedInstanceCore: another role trusted by SSM, a window's service role, is accepted
 // but its nodes never come online and may start commands); and its --registration-limit is
-// compliancespec.HybridRegistrationLimit, as its description says.
+// compliancespec.HybridRegistrationLimit, as its description says; the tags it gives a hybrid node
+// include both patch group keys (joinTags).
 func HybridOutputs(region string, templates ...map[string]any) []string {
 	var problems []string
 	for _, template := range templates {
@@ -46,7 +48,33 @@ func HybridOutputs(region string, templates ...map[string]any) []string {
 			if name == "HybridActivationCommand" {
 				problems = append(problems, activationCommand(template, value, cfntemplate.Text(output["Description"]))...)
 			}
+			if tags, ok := cfntemplate.ManagedInstanceTags(value); ok {
+				problems = append(problems, joinTags(name, tags)...)
+			}
 		}
+	}
+	return problems
+}
+
+// joinTags checks the tags an output's command gives a hybrid node: both patch group keys
+// (patchingspec.PatchGroupTagKeys), with one value, as the fleet's EC2 instances carry them. A
+// window or association selects its patch groups by the one key it names ("tag:<key>", Target,
+// AWS Systems Manager API Reference), which the configuration may set to either
+// (targets.patchGroupTagKey): a node without that key is never patched or scanned, and nothing
+// fails (held-out run 43's A06).
+func joinTags(name string, tags map[string]string) []string {
+	var problems []string
+	values := map[string]bool{}
+	for _, key := range patchingspec.PatchGroupTagKeys {
+		value, ok := tags[key]
+		if !ok {
+			problems = append(problems, fmt.Sprintf("output %s: tags hybrid nodes without the patch group key %q: a window or scan that selects patch groups by it never reaches them", name, key))
+			continue
+		}
+		values[value] = true
+	}
+	if len(values) > 1 {
+		problems = append(problems, fmt.Sprintf("output %s: gives the patch group keys %v different values: a node is in one patch group", name, slices.Sorted(maps.Keys(values))))
 	}
 	return problems
 }

@@ -8,8 +8,9 @@ import (
 )
 
 // The hybrid outputs' commands name the deployment's region, the hybrid role and the registration
-// limit of 10; run 25's plantings (A01: a window's service role, A02: limit 1000, A06: the Linux
-// command in us-east-1) are each named, and the goldens pass.
+// limit of 10, and the join command tags both patch group keys with one value; run 25's plantings
+// (A01: a window's service role, A02: limit 1000, A06: the Linux command in us-east-1) and run
+// 43's A06 (a key left out) are each named, and the goldens pass.
 func TestHybridOutputsNameRunTwentyFivePlantings(t *testing.T) {
 	for _, scenario := range goldenScenarios {
 		assert.Empty(t, HybridOutputs("us-west-2", goldenStacks(t, scenario, "network", "fleet", "patching")...), scenario)
@@ -40,6 +41,14 @@ func TestHybridOutputsNameRunTwentyFivePlantings(t *testing.T) {
 		{"another region", "HybridRegisterLinux: names region us-east-1", func(tm map[string]any) {
 			o := outputs(tm)["HybridRegisterLinux"].(map[string]any)
 			o["Value"] = strings.Replace(o["Value"].(string), "-region us-west-2", "-region us-east-1", 1)
+		}},
+		{"held-out run 43's A06: a patch group key left out", `output HybridJoinFleet: tags hybrid nodes without the patch group key "Patch Group"`, func(tm map[string]any) {
+			o := outputs(tm)["HybridJoinFleet"].(map[string]any)
+			o["Value"] = strings.Replace(o["Value"].(string), " 'Key=Patch Group,Value=PATCH-GROUP'", "", 1)
+		}},
+		{"the keys given two values", "output HybridJoinFleet: gives the patch group keys [PATCH-GROUP prod] different values", func(tm map[string]any) {
+			o := outputs(tm)["HybridJoinFleet"].(map[string]any)
+			o["Value"] = strings.Replace(o["Value"].(string), "'Key=PatchGroup,Value=PATCH-GROUP'", "'Key=PatchGroup,Value=prod'", 1)
 		}},
 	} {
 		tm := read(t, "../../test/testdata/example.patching.template.json")

@@ -12,13 +12,14 @@ import (
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
-// ShippedScriptPaths are the scripts the stacks' documents embed, below the repository root. Their
-// own tests prove them (the Pester tests, the PowerShell grammar, the shell and Python tests);
-// Scripts proves the templates carry them unaltered.
+// ShippedScriptPaths are the scripts the stacks' documents and functions embed, below the
+// repository root. Their own tests prove them (the Pester tests, the PowerShell grammar, the
+// shell and Python tests); Scripts proves the templates carry them unaltered.
 var ShippedScriptPaths = []string{
 	"constructs/wsus/wsus-setup.ps1", "constructs/wsus/wsus-client.ps1", "constructs/wsus/wsus-health.ps1",
 	"constructs/wsus/wsus-cleanup.ps1", "constructs/compliance/cce-windows.ps1", "constructs/compliance/cce-linux.sh",
 	"constructs/patching/patchingspec/promote.py", "constructs/patching/patchingspec/startstop.py",
+	"constructs/compliance/compliancespec/inspectorenabler.py", "constructs/compliance/compliancespec/findingfilter.py",
 }
 
 // ShippedScripts reads ShippedScriptPaths below root, by path.
@@ -37,12 +38,32 @@ func ShippedScripts(root string) (map[string]string, error) {
 // signatureLines is how many of a script's first non-empty lines say that a document carries it.
 const signatureLines = 3
 
-// Scripts checks that every document step which carries a shipped script (its first lines) carries
-// all of it, as shipped: an edit inside a script, which no template fact decides (a registry
-// value, a firewall rule's ports, a WSUS setting), is then a difference from what the tests prove.
+// Scripts checks that every document step and every function's inline code (Code.ZipFile) which
+// carries a shipped script (its first lines) carries all of it, as shipped: an edit inside a
+// script, which no template fact decides (a registry value, a firewall rule's ports, a WSUS
+// setting, the resource types Inspector's enabler turns on), is then a difference from what the
+// tests prove.
 func Scripts(shipped map[string]string, templates ...map[string]any) []string {
 	var problems []string
 	for _, template := range templates {
+		functions := cfntemplate.OfType(cfntemplate.Resources(template), "AWS::Lambda::Function")
+		for _, id := range slices.Sorted(maps.Keys(functions)) {
+			code, _ := functions[id]["Code"].(map[string]any)
+			inline, _ := code["ZipFile"].(string)
+			lines := trimmedLines(inline)
+			for _, path := range slices.Sorted(maps.Keys(shipped)) {
+				// Carried where any of its first lines no other script has stands in the code
+				// (an edit of one of them is an edit too); the same where all of it stands,
+				// indentation included.
+				own := distinctiveLines(shipped, path)
+				if !slices.ContainsFunc(own[:min(signatureLines, len(own))], func(l string) bool { return slices.Contains(lines, l) }) {
+					continue
+				}
+				if !strings.Contains(inline, shipped[path]) {
+					problems = append(problems, fmt.Sprintf("function %s: its inline code carries %s, edited: it is not the script its tests prove", id, path))
+				}
+			}
+		}
 		documents := cfntemplate.OfType(cfntemplate.Resources(template), "AWS::SSM::Document")
 		for _, id := range slices.Sorted(maps.Keys(documents)) {
 			content, _ := documents[id]["Content"].(map[string]any)
@@ -75,6 +96,25 @@ func Scripts(shipped map[string]string, templates ...map[string]any) []string {
 		}
 	}
 	return problems
+}
+
+// distinctiveLines are the trimmed lines of shipped[path] that no other shipped script has.
+func distinctiveLines(shipped map[string]string, path string) []string {
+	others := map[string]bool{}
+	for other, script := range shipped {
+		if other != path {
+			for _, l := range trimmedLines(script) {
+				others[l] = true
+			}
+		}
+	}
+	var own []string
+	for _, l := range trimmedLines(shipped[path]) {
+		if !others[l] {
+			own = append(own, l)
+		}
+	}
+	return own
 }
 
 // trimmedLines are a text's non-empty lines, trimmed.

@@ -1178,9 +1178,9 @@ func TestSecurityResourcesAreDeclaredAsConfigured(t *testing.T) {
 }
 
 // The hub and the standards are the configuration's (mutation run 23's A02 and A03): a configured
-// standard whose resource is deleted, or enabled twice, the hub's AutoEnableControls turned
-// false, its EnableDefaultStandards left unset (true), and a hub declared where the configuration
-// uses an existing one, are named.
+// standard whose resource is deleted, or enabled twice, or disabling a control (held-out run 42's
+// A11), the hub's AutoEnableControls turned false, its EnableDefaultStandards left unset (true),
+// and a hub declared where the configuration uses an existing one, are named.
 func TestSecurityHubAndItsStandardsAreTheConfigurations(t *testing.T) {
 	cfg, err := config.Load("../../config/example.yaml")
 	require.NoError(t, err)
@@ -1219,6 +1219,13 @@ func TestSecurityHubAndItsStandardsAreTheConfigurations(t *testing.T) {
 	problems := joined(Security(patching, cfg))
 	assert.Contains(t, problems, "hub "+hub+": AutoEnableControls false, where the construct sets true (compliancespec.HubAutoEnableControls): the controls AWS adds")
 	assert.Contains(t, problems, "hub "+hub+": EnableDefaultStandards true, where the construct sets false (compliancespec.HubEnableDefaultStandards)")
+
+	// Held-out run 42's A11: a control the configuration does not disable, switched off.
+	patching = read(t, "../../test/testdata/example.patching.template.json")
+	props(patching, standard)["DisabledStandardsControls"] = []any{map[string]any{
+		"StandardsControlArn": "arn:aws:securityhub:eu-west-1:111111111111:control/aws-foundational-security-best-practices/v/1.0.0/SSM.1", "Reason": "x"}}
+	assert.Equal(t, []string{"standard " + standard + ": disables control arn:aws:securityhub:eu-west-1:111111111111:control/aws-foundational-security-best-practices/v/1.0.0/SSM.1, " +
+		"which the configuration does not disable: its findings are never made"}, Security(patching, cfg))
 
 	existing := *cfg
 	existing.Security.SecurityHub.Existing = true
@@ -1308,6 +1315,25 @@ func TestDocumentsCarryTheShippedScriptsUnaltered(t *testing.T) {
 		require.True(t, planted, c.from)
 		assert.Contains(t, joined(Scripts(shipped, fleet)), "document "+c.document+": step ", c.from)
 		assert.Contains(t, joined(Scripts(shipped, fleet)), "carries "+c.path+", edited", c.from)
+	}
+}
+
+// The functions' inline code is the shipped script: held-out run 42's A06 (Inspector's enabler
+// turning on ECR scanning, not EC2) and an edit of the finding filter are named.
+func TestFunctionsCarryTheShippedScriptsUnaltered(t *testing.T) {
+	shipped, err := ShippedScripts("../..")
+	require.NoError(t, err)
+	for _, c := range []struct{ function, from, to, path string }{
+		{"SecurityInspectorEnablerFunctionEEFB072E", `enable(resourceTypes=["EC2"])`, `enable(resourceTypes=["ECR"])`, "constructs/compliance/compliancespec/inspectorenabler.py"},
+		{"FindingFilterFunctionC9055CF2", "def handler(event, context):", "def handler(event, context=None):", "constructs/compliance/compliancespec/findingfilter.py"},
+	} {
+		patching := read(t, "../../test/testdata/example.patching.template.json")
+		require.Empty(t, Scripts(shipped, patching))
+		code := props(patching, c.function)["Code"].(map[string]any)
+		require.Contains(t, code["ZipFile"], c.from)
+		code["ZipFile"] = strings.Replace(code["ZipFile"].(string), c.from, c.to, 1)
+		assert.Equal(t, []string{"function " + c.function + ": its inline code carries " + c.path + ", edited: it is not the script its tests prove"},
+			Scripts(shipped, patching), c.from)
 	}
 }
 
