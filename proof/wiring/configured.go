@@ -176,7 +176,7 @@ func securityHub(resources map[string]any, d *config.Config) []string {
 		}
 		for _, control := range cfntemplate.List(standards[id]["DisabledStandardsControls"]) {
 			control, _ := control.(map[string]any)
-			problems = append(problems, fmt.Sprintf("standard %s: disables control %s, which the configuration does not disable: its findings are never made", id, cfntemplate.Text(control["StandardsControlArn"])))
+			problems = append(problems, fmt.Sprintf("standard %s: disables control %s, which the configuration does not disable: its findings are never made", id, rendered(control["StandardsControlArn"])))
 		}
 	}
 	// Why a standard left out is never evaluated: the created hub enables no default standards; an

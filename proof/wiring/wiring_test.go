@@ -1222,9 +1222,9 @@ func TestSecurityHubAndItsStandardsAreTheConfigurations(t *testing.T) {
 
 	// Held-out run 42's A11: a control the configuration does not disable, switched off.
 	patching = read(t, "../../test/testdata/example.patching.template.json")
-	props(patching, standard)["DisabledStandardsControls"] = []any{map[string]any{
-		"StandardsControlArn": "arn:aws:securityhub:eu-west-1:111111111111:control/aws-foundational-security-best-practices/v/1.0.0/SSM.1", "Reason": "x"}}
-	assert.Equal(t, []string{"standard " + standard + ": disables control arn:aws:securityhub:eu-west-1:111111111111:control/aws-foundational-security-best-practices/v/1.0.0/SSM.1, " +
+	props(patching, standard)["DisabledStandardsControls"] = []any{map[string]any{"Reason": "x", "StandardsControlArn": map[string]any{"Fn::Join": []any{"",
+		[]any{"arn:aws:securityhub:eu-west-1:", map[string]any{"Ref": "AWS::AccountId"}, ":control/aws-foundational-security-best-practices/v/1.0.0/SSM.1"}}}}}
+	assert.Equal(t, []string{"standard " + standard + ": disables control arn:aws:securityhub:eu-west-1:{\"Ref\":\"AWS::AccountId\"}:control/aws-foundational-security-best-practices/v/1.0.0/SSM.1, " +
 		"which the configuration does not disable: its findings are never made"}, Security(patching, cfg))
 
 	existing := *cfg
