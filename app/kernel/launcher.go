@@ -14,6 +14,7 @@ package kernel
 // tenth session (the CDK package 39 s to 28-32 s).
 
 import (
+	"cmp"
 	"crypto/sha256"
 	_ "embed"
 	"errors"
@@ -23,6 +24,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 )
 
 //go:embed direct.js
@@ -42,27 +44,36 @@ var KernelShapes = []string{
 	`\.writeSync\([[:alnum:]_$]+,[[:alnum:]_$]+,[[:alnum:]_$]+\)`,
 }
 
+// launcherMarker is the launcher script's second line: a JSII_NODE that has it is a launcher of
+// privatepatch's (another version's or directory's), never the node a launcher runs.
+const launcherMarker = "# privatepatch: runs jsii's kernel without jsii's launcher (app/kernel/launcher.go)."
+
 // launcherScript is JSII_NODE's program. jsii runs it with one argument, its launcher; it runs
-// the kernel beside the launcher instead, where the kernel has KernelShapes, with the Go side's
-// pipes where direct.js reads and writes them (requests on fd 4, replies on fd 5), stdin
+// the kernel beside the launcher instead, where the kernel has KernelShapes and direct.js is
+// beside the script, with the Go side's pipes where direct.js reads and writes them (requests on
+// fd 4, replies on fd 5), fd 3 held on /dev/null (direct.js moves every use of fd 3), stdin
 // /dev/null as the launcher leaves it and stdout to stderr, where only direct.js's console lines
-// go. Anything else it runs with node as given. --probe tells that the file can run here (a
-// cache directory on a noexec mount cannot).
+// go. Anything else it runs with node as given: NodeEnv's value, read once (unset for the kernel,
+// and never this script, so no launcher runs another in a loop). --probe tells that the file
+// can run here (a cache directory on a noexec mount cannot).
 func launcherScript() string {
 	var checks []string
 	for _, shape := range KernelShapes {
 		checks = append(checks, `grep -Eq '`+shape+`' "$program"`)
 	}
 	return `#!/bin/sh
-# privatepatch: runs jsii's kernel without jsii's launcher (app/kernel/launcher.go).
+` + launcherMarker + `
 [ "$1" = --probe ] && exit 0
 node=${` + NodeEnv + `:-node}
+unset ` + NodeEnv + `
+[ "$node" = "$0" ] && node=node
 [ $# = 1 ] || exec "$node" "$@"
 case $1 in */bin/jsii-runtime.js) ;; *) exec "$node" "$@" ;; esac
 program=${1%/bin/jsii-runtime.js}/lib/program.js
-if [ -f "$program" ] && ` + strings.Join(checks, " && ") + `; then
-	exec "$node" --require "${0%/*}/direct.js" --preserve-symlinks "$program" 4<&0 5>&1 </dev/null 1>&2
+if [ -f "$program" ] && [ -r "${0%/*}/direct.js" ] && ` + strings.Join(checks, " && ") + `; then
+	exec "$node" --require "${0%/*}/direct.js" --preserve-symlinks "$program" 3</dev/null 4<&0 5>&1 </dev/null 1>&2
 fi
+[ -n "$PRIVATEPATCH_KERNEL_DEBUG" ] && echo "privatepatch: jsii's kernel runs with jsii's launcher: $program is not of the shape direct.js knows" >&2
 exec "$node" "$@"
 `
 }
@@ -88,25 +99,41 @@ func Direct() error {
 	if err != nil {
 		return err
 	}
-	if node := os.Getenv("JSII_NODE"); node != "" && node != script {
-		os.Setenv(NodeEnv, node)
+	node := os.Getenv("JSII_NODE")
+	if node != "" && node != script && !isLauncher(node) {
+		os.Setenv(NodeEnv, node) // a launcher of ours (another version's) is never the node to run
+	}
+	if node := cmp.Or(os.Getenv(NodeEnv), "node"); !isPath(node) {
+		if _, err := exec.LookPath(node); err != nil {
+			return fmt.Errorf("no %s: jsii's launcher says so itself", node) // jsii's own error is clearer than a shell's
+		}
 	}
 	os.Setenv("JSII_NODE", script)
 	return nil
 }
 
+// isLauncher reports whether the file at path is a launcher script of privatepatch's.
+func isLauncher(path string) bool {
+	data, err := os.ReadFile(path)
+	return err == nil && strings.Contains(string(data[:min(len(data), 512)]), launcherMarker)
+}
+
+// isPath reports whether a command names a file, not one found on PATH (exec's own rule).
+func isPath(command string) bool { return strings.ContainsRune(command, filepath.Separator) }
+
 // installLauncher returns the launcher script's path under the first of roots where it can run,
-// writing it and direct.js first where an earlier run has not.
+// writing it and direct.js first where an earlier run has not, or has left other content there.
 func installLauncher(roots ...string) (string, error) {
 	sum := sha256.Sum256([]byte(launcherScript() + "\x00" + string(shim)))
 	var errs []error
 	for _, root := range roots {
 		dir := filepath.Join(root, "privatepatch", fmt.Sprintf("jsii-kernel-%x", sum[:8]))
 		script := filepath.Join(dir, "node")
-		if _, err := os.Stat(script); err == nil {
-			return script, nil
+		err := usableLauncher(dir)
+		if err != nil && !errors.Is(err, errForeign) {
+			os.RemoveAll(dir) // partly deleted, or edited: written again
+			err = writeLauncher(dir)
 		}
-		err := writeLauncher(dir)
 		if err == nil {
 			return script, nil
 		}
@@ -115,9 +142,63 @@ func installLauncher(roots ...string) (string, error) {
 	return "", errors.Join(errs...)
 }
 
-// writeLauncher writes the script and direct.js into a new directory beside dir, checks that the
-// script runs there, and renames the directory to dir: a concurrent run finds both files or
-// neither.
+// errForeign is a launcher directory this user does not own alone: never run, never replaced.
+var errForeign = errors.New("not this user's alone")
+
+// usableLauncher checks a written launcher directory before it is run: this user's, writable by
+// no one else, not a link, with both files as embedded, and the script runs there (the probe,
+// about a millisecond: the mount may have become noexec since it was written).
+func usableLauncher(dir string) error {
+	for _, path := range []string{filepath.Dir(dir), dir, filepath.Join(dir, "node"), filepath.Join(dir, "direct.js")} {
+		info, err := os.Lstat(path)
+		if err != nil {
+			return err
+		}
+		if err := private(path, info); err != nil {
+			return err
+		}
+	}
+	for name, want := range map[string]string{"node": launcherScript(), "direct.js": string(shim)} {
+		if got, err := os.ReadFile(filepath.Join(dir, name)); err != nil || string(got) != want {
+			return fmt.Errorf("%s: not as embedded", filepath.Join(dir, name))
+		}
+	}
+	return probe(filepath.Join(dir, "node"))
+}
+
+// private says why path, as info describes it, is not this user's alone: a link, another owner,
+// or writable by others (jsii's own package cache checks its directories the same way).
+func private(path string, info os.FileInfo) error {
+	if info.Mode()&os.ModeSymlink != 0 || info.Mode().Perm()&0o022 != 0 {
+		return fmt.Errorf("%s (mode %v): %w", path, info.Mode(), errForeign)
+	}
+	if owner, ok := fileOwner(info); ok && owner != os.Geteuid() {
+		return fmt.Errorf("%s (owner %d): %w", path, owner, errForeign)
+	}
+	return nil
+}
+
+// probe runs the script with --probe; a file another thread had open for writing when this
+// process forked is busy for a moment (ETXTBSY), so it tries three times. A variable for the
+// tests, which cannot mount a noexec directory.
+var probe = func(script string) error {
+	var err error
+	for range 3 {
+		var out []byte
+		if out, err = exec.Command(script, "--probe").CombinedOutput(); err == nil {
+			return nil
+		}
+		err = fmt.Errorf("%s cannot run a script (%v): %s", filepath.Dir(script), err, out)
+		if !errors.Is(err, syscall.ETXTBSY) {
+			break
+		}
+	}
+	return err
+}
+
+// writeLauncher writes the script and direct.js into a new directory beside dir (mode 0700),
+// checks that the script runs there, and renames the directory to dir: a concurrent run finds
+// both files or neither.
 func writeLauncher(dir string) error {
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
@@ -134,11 +215,11 @@ func writeLauncher(dir string) error {
 	if err := os.WriteFile(filepath.Join(tmp, "node"), []byte(launcherScript()), 0o755); err != nil {
 		return err
 	}
-	if out, err := exec.Command(filepath.Join(tmp, "node"), "--probe").CombinedOutput(); err != nil {
-		return fmt.Errorf("%s cannot run a script (%v): %s", parent, err, out)
+	if err := probe(filepath.Join(tmp, "node")); err != nil {
+		return err
 	}
 	if err := os.Rename(tmp, dir); err != nil {
-		if _, statErr := os.Stat(filepath.Join(dir, "node")); statErr == nil {
+		if usableLauncher(dir) == nil {
 			return nil // another run wrote it first
 		}
 		return err

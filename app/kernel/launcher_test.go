@@ -2,7 +2,9 @@ package kernel
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -38,6 +41,12 @@ func TestThePinnedKernelHasEveryShapeDirectJsReliesOn(t *testing.T) {
 // without the launcher, answers a request from fd 4 on fd 5 and writes noise to stdout.
 func launcherRun(t *testing.T, program []byte, args ...string) (stdout, stderr string) {
 	t.Helper()
+	return launcherRunWith(t, program, nil, args...)
+}
+
+// launcherRunWith is launcherRun with more environment: NodeEnv=SELF names the script itself.
+func launcherRunWith(t *testing.T, program []byte, env []string, args ...string) (stdout, stderr string) {
+	t.Helper()
 	if runtime.GOOS == "windows" {
 		t.Skip("no POSIX shell")
 	}
@@ -54,13 +63,27 @@ func launcherRun(t *testing.T, program []byte, args ...string) (stdout, stderr s
 	node := filepath.Join(dir, "fake node")
 	require.NoError(t, os.WriteFile(node, []byte(`#!/bin/sh
 for a in "$@"; do printf 'arg %s\n' "$a"; done
-if [ "$1" = --require ]; then read -r request <&4; echo "reply to $request" >&5; echo noise; fi
+if [ "$1" = --require ]; then
+	read -r unexpected && echo "stdin is not /dev/null: $unexpected" >&5
+	read -r request <&4; echo "reply to $request" >&5; echo noise
+fi
 `), 0o755))
-	cmd := exec.Command(script, args...)
+	// A launcher that runs itself would never end: ten seconds fail it instead.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, script, args...)
 	for i, arg := range cmd.Args {
 		cmd.Args[i] = strings.ReplaceAll(arg, "RUNTIME", runtimeDir)
 	}
 	cmd.Env = append(os.Environ(), NodeEnv+"="+node)
+	for _, e := range env {
+		cmd.Env = append(cmd.Env, strings.ReplaceAll(e, "SELF", script))
+	}
+	// The node on PATH, for a launcher told to run itself: a fake that says so.
+	bin := filepath.Join(dir, "bin")
+	require.NoError(t, os.MkdirAll(bin, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(bin, "node"), []byte("#!/bin/sh\necho \"ran node $*\"\n"), 0o755))
+	cmd.Env = append(cmd.Env, "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	cmd.Stdin = strings.NewReader("request\n")
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
@@ -121,7 +144,9 @@ func TestDirectSetsJsiiNodeKeepingTheCallersNode(t *testing.T) {
 	t.Setenv("JSII_NODE", "/opt/node/bin/node")
 	require.NoError(t, Direct())
 	script := os.Getenv("JSII_NODE")
-	assert.Equal(t, filepath.Join(os.Getenv("XDG_CACHE_HOME"), "privatepatch"), filepath.Dir(filepath.Dir(script)), "in the user's cache directory")
+	cache, err := os.UserCacheDir() // XDG_CACHE_HOME's, or HOME's Library/Caches on macOS
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(cache, "privatepatch"), filepath.Dir(filepath.Dir(script)), "in the user's cache directory")
 	assert.Equal(t, "/opt/node/bin/node", os.Getenv(NodeEnv), "the caller's node, run by the script")
 	require.NoError(t, Direct())
 	assert.Equal(t, script, os.Getenv("JSII_NODE"), "again: the same script")
@@ -169,6 +194,7 @@ const request = buffer.subarray(0, fs.readSync(3, buffer, 0, 64, null)).toString
 console.error("e".repeat(300000)); console.log("out"); process.stdout.write(Buffer.from([0xff, 0x00]));
 fs.writeSync(3, "reply to " + request);`
 	cmd := exec.Command("sh", "-c", `exec node --require "$0" -e "$1" 4<&0 5>&1 </dev/null 1>&2`, shimFile, script)
+	cmd.Env = append(os.Environ(), silenced...)
 	cmd.Stdin = strings.NewReader("request\n")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -184,4 +210,136 @@ fs.writeSync(3, "reply to " + request);`
 		}
 	}
 	assert.Equal(t, []string{`stderr 300001 "eee"`, `stdout 4 "out"`, `stdout 2 "\xff\x00"`}, decoded)
+}
+
+// silenced are the variables that silence direct.js's warning of a Node release, whichever runs.
+var silenced = []string{"JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION=1",
+	"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=" + strings.Trim(strings.Join(strings.Fields(fmt.Sprint(makeRange(0, 60))), ","), "[]")}
+
+func makeRange(from, to int) []int {
+	var out []int
+	for i := from; i < to; i++ {
+		out = append(out, i)
+	}
+	return out
+}
+
+// direct.js warns of the Node releases jsii's launcher warns of (its @jsii/check-node table, in
+// the pinned launcher): nodeReleases are that table's tested releases and their end of life.
+func TestDirectJsKnowsThePinnedLaunchersNodeReleases(t *testing.T) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/aws/jsii-runtime-go").Output()
+	require.NoError(t, err)
+	launcher, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), "internal", "embedded", "resources", "bin", "jsii-runtime.js"))
+	require.NoError(t, err)
+	want := map[string]string{}
+	for _, m := range regexp.MustCompile(`new NodeRelease\((\d+),\{endOfLife:new Date\("([0-9-]+)"\)([^}]*)\}`).FindAllStringSubmatch(string(launcher), -1) {
+		if !strings.Contains(m[3], "untested:!0") {
+			want[m[1]] = m[2]
+		}
+	}
+	require.NotEmpty(t, want, "the pinned launcher's table")
+	got, err := exec.Command("node", "-e", `const fs = require("fs"), vm = require("vm"); const module = { exports: {} };
+vm.runInThisContext("(function (require, module) {" + fs.readFileSync(process.argv[1], "utf8") + "\n})")(
+  (name) => name === "worker_threads" ? { isMainThread: false } : require(name), module);
+const { nodeReleases, releaseWarning } = module.exports, now = Date.parse("2026-12-07");
+console.log(JSON.stringify({ nodeReleases, warnings: [releaseWarning("v24.11.0", now, {}), releaseWarning("v20.19.0", now, {}),
+  releaseWarning("v20.19.0", now, { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: "18, 20" }), releaseWarning("v25.0.0", now, {}),
+  releaseWarning("v25.0.0", now, { JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION: "1" })] }));`, "direct.js").Output()
+	require.NoError(t, err)
+	var result struct {
+		NodeReleases map[string]string
+		Warnings     []string
+	}
+	require.NoError(t, json.Unmarshal(got, &result))
+	assert.Equal(t, want, result.NodeReleases)
+	assert.Equal(t, []string{"",
+		"privatepatch: Node 20 reached its end of life on 2026-04-30: upgrade to a supported release (make setup installs Node 24)\n", "",
+		"privatepatch: jsii has not been tested with Node v25.0.0 (it tests 12, 14, 16, 18, 20, 22, 24); should you see odd errors, use a supported release (make setup installs Node 24)\n", ""},
+		result.Warnings, "a supported release, one past its end of life, silenced, an untested one, silenced")
+}
+
+// KernelShapes use only what POSIX extended regular expressions and Go's regexp read alike: no
+// escaped letter or digit (\w, \d, \b are GNU's or Go's), no interval and no Perl group.
+func TestKernelShapesAreThePortableSubsetOfExtendedRegularExpressions(t *testing.T) {
+	unportable := regexp.MustCompile(`\\[[:alnum:]]|\{|\(\?`)
+	for _, shape := range KernelShapes {
+		assert.NotRegexp(t, unportable, shape)
+	}
+	assert.Regexp(t, unportable, `\.writeSync\(\w+,`, "planted: GNU's \\w")
+}
+
+func TestALauncherOfPrivatepatchsIsNeverTheNodeItRuns(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no POSIX shell")
+	}
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("JSII_RUNTIME", "")
+	t.Setenv(NodeEnv, "")
+	other := filepath.Join(t.TempDir(), "node")
+	require.NoError(t, os.WriteFile(other, []byte("#!/bin/sh\n"+launcherMarker+"\nexit 9\n"), 0o755))
+	t.Setenv("JSII_NODE", other)
+	require.NoError(t, Direct())
+	assert.Empty(t, os.Getenv(NodeEnv), "another version's launcher, inherited: not the node to run")
+
+	// The script never runs itself, nor passes NodeEnv on: one launcher running another ends.
+	stdout, _ := launcherRunWith(t, shapes, []string{NodeEnv + "=SELF"}, "--version")
+	assert.Equal(t, "ran node --version\n", stdout)
+}
+
+func TestDirectLeavesJsiiToSayThatNodeIsMissing(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no POSIX shell")
+	}
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("JSII_RUNTIME", "")
+	t.Setenv("JSII_NODE", "")
+	t.Setenv(NodeEnv, "no-such-node-privatepatch")
+	assert.ErrorContains(t, Direct(), "no no-such-node-privatepatch")
+	assert.Empty(t, os.Getenv("JSII_NODE"))
+}
+
+func TestAWrittenLauncherIsCheckedBeforeEachRun(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no POSIX shell")
+	}
+	root := t.TempDir()
+	script, err := installLauncher(root)
+	require.NoError(t, err)
+	dir := filepath.Dir(script)
+	info, err := os.Stat(dir)
+	require.NoError(t, err)
+	assert.Zero(t, info.Mode().Perm()&0o077, "the directory is this user's alone")
+
+	require.NoError(t, os.Remove(filepath.Join(dir, "direct.js")))
+	again, err := installLauncher(root)
+	require.NoError(t, err, "a file deleted: written again")
+	assert.Equal(t, script, again)
+	assert.FileExists(t, filepath.Join(dir, "direct.js"))
+
+	require.NoError(t, os.WriteFile(script, []byte("#!/bin/sh\nexec node \"$@\"\n"), 0o755))
+	_, err = installLauncher(root)
+	require.NoError(t, err)
+	data, err := os.ReadFile(script)
+	require.NoError(t, err)
+	assert.Equal(t, launcherScript(), string(data), "an edited script: written again")
+
+	require.NoError(t, os.Chmod(dir, 0o777))
+	_, err = installLauncher(root)
+	assert.ErrorIs(t, err, errForeign, "a directory others may write: never run")
+	require.NoError(t, os.Chmod(dir, 0o700))
+
+	probed := probe
+	t.Cleanup(func() { probe = probed })
+	probe = func(string) error { return errors.New("noexec") }
+	_, err = installLauncher(root)
+	assert.ErrorContains(t, err, "noexec", "a directory where scripts no longer run (a noexec mount): the launcher is jsii's")
+
+	probe = probed
+	shim = append(shim, '\n')
+	t.Cleanup(func() { shim = shim[:len(shim)-1] })
+	changed, err := installLauncher(root)
+	require.NoError(t, err)
+	assert.NotEqual(t, script, changed, "another direct.js: another directory")
 }
