@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/privatepatch/privatepatch/constructs/compliance/compliancespec"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
@@ -32,9 +33,10 @@ var (
 // AmazonSSMManagedInstanceCore: another role trusted by SSM, a window's service role, is accepted
 // but its nodes never come online and may start commands); and its --registration-limit is
 // compliancespec.HybridRegistrationLimit, as its description says; the tags it gives a hybrid node
-// include both patch group keys (joinTags).
+// include every patch group key the targets select by (joinTags).
 func HybridOutputs(region string, templates ...map[string]any) []string {
 	var problems []string
+	selecting := patchGroupKeysSelected(templates)
 	for _, template := range templates {
 		outputs, _ := template["Outputs"].(map[string]any)
 		for _, name := range slices.Sorted(maps.Keys(outputs)) {
@@ -49,34 +51,56 @@ func HybridOutputs(region string, templates ...map[string]any) []string {
 				problems = append(problems, activationCommand(template, value, cfntemplate.Text(output["Description"]))...)
 			}
 			if tags, ok := cfntemplate.ManagedInstanceTags(value); ok {
-				problems = append(problems, joinTags(name, tags)...)
+				problems = append(problems, joinTags(name, tags, selecting)...)
 			}
 		}
 	}
 	return problems
 }
 
-// joinTags checks the tags an output's command gives a hybrid node: both patch group keys
-// (patchingspec.PatchGroupTagKeys), with one value, as the fleet's EC2 instances carry them. A
-// window or association selects its patch groups by the one key it names ("tag:<key>", Target,
-// AWS Systems Manager API Reference), which the configuration may set to either
-// (targets.patchGroupTagKey): a node without that key is never patched or scanned, and nothing
-// fails (held-out run 43's A06).
-func joinTags(name string, tags map[string]string) []string {
+// joinTags checks the tags an output's command gives a hybrid node: every patch group key a
+// window target, task or association of the templates selects by (selecting), with one value. A
+// target matches only the key it names ("tag:<key>", Target, AWS Systems Manager API Reference),
+// and the configuration may name either key (targets.patchGroupTagKey): a node without that key
+// is never patched or scanned, and nothing fails (held-out run 43's A06). The construct gives
+// both keys, as the fleet's EC2 instances carry them.
+func joinTags(name string, tags map[string]string, selecting []string) []string {
 	var problems []string
+	for _, key := range selecting {
+		if _, ok := tags[key]; !ok {
+			problems = append(problems, fmt.Sprintf("output %s: tags hybrid nodes without the patch group key %q, which a window or association selects by: it never reaches them", name, key))
+		}
+	}
 	values := map[string]bool{}
 	for _, key := range patchingspec.PatchGroupTagKeys {
-		value, ok := tags[key]
-		if !ok {
-			problems = append(problems, fmt.Sprintf("output %s: tags hybrid nodes without the patch group key %q: a window or scan that selects patch groups by it never reaches them", name, key))
-			continue
+		if value, ok := tags[key]; ok {
+			values[value] = true
 		}
-		values[value] = true
 	}
 	if len(values) > 1 {
 		problems = append(problems, fmt.Sprintf("output %s: gives the patch group keys %v different values: a node is in one patch group", name, slices.Sorted(maps.Keys(values))))
 	}
 	return problems
+}
+
+// patchGroupKeysSelected are the patch group tag keys (patchingspec.PatchGroupTagKeys) that any
+// resource's Targets select by ("tag:<key>"): window targets, tasks, associations.
+func patchGroupKeysSelected(templates []map[string]any) []string {
+	var keys []string
+	for _, template := range templates {
+		for _, r := range cfntemplate.Resources(template) {
+			r, _ := r.(map[string]any)
+			properties, _ := r["Properties"].(map[string]any)
+			for _, t := range cfntemplate.List(properties["Targets"]) {
+				t, _ := t.(map[string]any)
+				if key, ok := strings.CutPrefix(cfntemplate.Text(t["Key"]), "tag:"); ok && slices.Contains(patchingspec.PatchGroupTagKeys, key) && !slices.Contains(keys, key) {
+					keys = append(keys, key)
+				}
+			}
+		}
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // activationCommand checks the HybridActivationCommand output's role and registration limit.

@@ -42,7 +42,7 @@ func TestHybridOutputsNameRunTwentyFivePlantings(t *testing.T) {
 			o := outputs(tm)["HybridRegisterLinux"].(map[string]any)
 			o["Value"] = strings.Replace(o["Value"].(string), "-region us-west-2", "-region us-east-1", 1)
 		}},
-		{"held-out run 43's A06: a patch group key left out", `output HybridJoinFleet: tags hybrid nodes without the patch group key "Patch Group"`, func(tm map[string]any) {
+		{"held-out run 43's A06: a patch group key left out", `output HybridJoinFleet: tags hybrid nodes without the patch group key "Patch Group", which a window or association selects by`, func(tm map[string]any) {
 			o := outputs(tm)["HybridJoinFleet"].(map[string]any)
 			o["Value"] = strings.Replace(o["Value"].(string), " 'Key=Patch Group,Value=PATCH-GROUP'", "", 1)
 		}},
@@ -55,6 +55,16 @@ func TestHybridOutputsNameRunTwentyFivePlantings(t *testing.T) {
 		c.plant(tm)
 		assert.Contains(t, joined(HybridOutputs("us-west-2", tm)), c.wants, c.name)
 	}
+}
+
+// A key no target selects by may be left out (a join command from before both keys were given):
+// the nodes are reached by the other.
+func TestHybridJoinNeedsOnlyTheKeysTargetsSelectBy(t *testing.T) {
+	tm := read(t, "../../test/testdata/example.patching.template.json")
+	assert.Equal(t, []string{"Patch Group"}, patchGroupKeysSelected([]map[string]any{tm}))
+	o := tm["Outputs"].(map[string]any)["HybridJoinFleet"].(map[string]any)
+	o["Value"] = strings.Replace(o["Value"].(string), " 'Key=PatchGroup,Value=PATCH-GROUP'", "", 1)
+	assert.Empty(t, HybridOutputs("us-west-2", tm))
 }
 
 // Neighbour: any role ssm.amazonaws.com assumes with AmazonSSMManagedInstanceCore is a hybrid
