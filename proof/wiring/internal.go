@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
@@ -94,7 +96,9 @@ func Devices(fleet map[string]any) []string {
 
 // FlowLogs checks that each flow log records all traffic, accepted and rejected, as the network
 // construct means it to ("addFlowLogs records all of the VPC's traffic"): a log of one kind only
-// misses half the flows the network proofs judge. And an S3 flow log's folder is not AWSLogs:
+// misses half the flows the network proofs judge. An s3 destination is a bucket's ARN, and a
+// custom LogFormat names only a record's fields (held-out run 45's A04 and A07). And an S3 flow
+// log's folder is not AWSLogs:
 // "To specify a subfolder in the bucket, use the following ARN format: bucket_ARN/subfolder_name/
 // ... You cannot use AWSLogs as a subfolder name. This is a reserved term" (CreateFlowLogs
 // LogDestination, Amazon EC2 API Reference, read 2026-12-07), so the flow log is not created
@@ -109,8 +113,38 @@ func FlowLogs(network map[string]any) []string {
 		if folder := flowLogFolder(logs[id]); cfntemplate.Text(logs[id]["LogDestinationType"]) == "s3" && strings.Split(folder, "/")[0] == "AWSLogs" {
 			problems = append(problems, fmt.Sprintf("flow log %s: its LogDestination's folder %q is AWSLogs, a term CreateFlowLogs reserves: the flow log is not created", id, folder))
 		}
+		if destination := logs[id]["LogDestination"]; cfntemplate.Text(logs[id]["LogDestinationType"]) == "s3" && !isBucketARN(destination) {
+			problems = append(problems, fmt.Sprintf("flow log %s: LogDestination %s is not an S3 bucket's ARN, which an s3 destination takes: the flow log is not created", id, rendered(destination)))
+		}
+		for _, field := range flowLogFormatFields.FindAllStringSubmatch(cfntemplate.Text(logs[id]["LogFormat"]), -1) {
+			if !slices.Contains(networkspec.FlowLogFields, field[1]) {
+				problems = append(problems, fmt.Sprintf("flow log %s: its LogFormat names ${%s}, not a field of a flow log record (networkspec.FlowLogFields): the flow log is not created", id, field[1]))
+			}
+		}
 	}
 	return problems
+}
+
+// flowLogFormatFields are the ${field}s of a flow log's LogFormat.
+var flowLogFormatFields = regexp.MustCompile(`\$\{([^}]*)\}`)
+
+// isBucketARN reports whether a flow log's s3 LogDestination is a bucket's ARN, with an optional
+// folder: "If the destination type is s3, specify the ARN of an S3 bucket" (CreateFlowLogs
+// LogDestination, Amazon EC2 API Reference, read 2026-12-07): a literal arn:...:s3:::, or the
+// template's bucket's Arn attribute, alone or joined with a folder. A bucket's Ref is its name.
+func isBucketARN(destination any) bool {
+	text := rendered(destination)
+	if m, ok := destination.(map[string]any); ok {
+		sub := m["Fn::Sub"] // a string, or [string, variables]
+		if list := cfntemplate.List(sub); list != nil {
+			sub = list[0]
+		}
+		if sub, ok := sub.(string); ok {
+			text = sub // arn:${AWS::Partition}:s3:::${Bucket}/folder/
+		}
+	}
+	return strings.HasPrefix(text, "arn:") && strings.Contains(text, ":s3:::") ||
+		strings.HasPrefix(text, `{"Fn::GetAtt":[`) && strings.HasPrefix(text[strings.Index(text, ",")+1:], `"Arn"]}`)
 }
 
 // FlowLogCoverage checks that where the network stack makes flow logs (a VPC it creates, or an

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -12,9 +14,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/privatepatch/privatepatch/config"
+	"github.com/privatepatch/privatepatch/constructs/network/networkspec"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/constructs/spec"
 	"github.com/privatepatch/privatepatch/constructs/wsus/wsusspec"
+	"github.com/privatepatch/privatepatch/proof/cdkbundle"
 	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 )
 
@@ -2403,6 +2407,48 @@ func TestAStackReadingAnotherDependsOnItInTheManifest(t *testing.T) {
 		"Properties": map[string]any{"TopicName": map[string]any{"Fn::ImportValue": "shared-x"}}}}}
 	assert.Equal(t, []string{"privatepatch-other reads outputs of privatepatch-network, but its manifest artifact does not depend on it (directly or through another stack): cdk deploy may deploy it first or alongside, and the reference fails"},
 		ReferenceOrder(templates, dependsOn))
+}
+
+// Held-out run 45's A04 and A07: an s3 flow log's LogDestination given as the bucket's Ref (its
+// name), and a custom LogFormat with a field no record has, are named; the construct's forms, a
+// format of known fields, and the other ARN forms pass.
+func TestAFlowLogDestinationIsABucketARNAndItsFormatNamesRecordFields(t *testing.T) {
+	network := read(t, "../../test/testdata/flowlogs-s3.network.template.json")
+	require.Empty(t, FlowLogs(network))
+	flowLog := props(network, "NetworkVpcFlowLog9B71FB8D")
+	bucket := cfntemplate.GetAtt(flowLog["LogDestination"])
+	require.NotEmpty(t, bucket, "the construct gives the bucket's Arn attribute")
+	for _, fine := range []any{"arn:aws:s3:::my-bucket", map[string]any{"Fn::Join": []any{"", []any{map[string]any{"Fn::GetAtt": []any{bucket, "Arn"}}, "/flowlogs/"}}},
+		map[string]any{"Fn::Sub": "arn:${AWS::Partition}:s3:::${" + bucket + "}/flowlogs/"}} {
+		flowLog["LogDestination"] = fine
+		assert.Empty(t, FlowLogs(network), fine)
+	}
+	flowLog["LogDestination"] = map[string]any{"Ref": bucket}
+	assert.Equal(t, []string{"flow log NetworkVpcFlowLog9B71FB8D: LogDestination {\"Ref\":\"" + bucket + "\"} is not an S3 bucket's ARN, which an s3 destination takes: the flow log is not created"}, FlowLogs(network))
+	flowLog["LogDestination"] = map[string]any{"Fn::GetAtt": []any{bucket, "DomainName"}}
+	assert.Len(t, FlowLogs(network), 1, "another attribute")
+
+	network = read(t, "../../test/testdata/flowlogs-s3.network.template.json")
+	flowLog = props(network, "NetworkVpcFlowLog9B71FB8D")
+	flowLog["LogFormat"] = "${version} ${srcaddr} ${dstaddr} ${pkt-srcaddr} ${flow-direction}"
+	assert.Empty(t, FlowLogs(network))
+	flowLog["LogFormat"] = "${version} ${src-addr} ${dstaddr}"
+	assert.Equal(t, []string{"flow log NetworkVpcFlowLog9B71FB8D: its LogFormat names ${src-addr}, not a field of a flow log record (networkspec.FlowLogFields): the flow log is not created"}, FlowLogs(network))
+}
+
+// networkspec.FlowLogFields are the fields of the pinned aws-cdk-lib's aws_ec2.LogFormat.
+func TestFlowLogFieldsAreThePinnedAwsCdkLibsLogFormatFields(t *testing.T) {
+	const source = "package/aws-ec2/lib/vpc-flow-logs.js"
+	files, err := cdkbundle.Files(source)
+	require.NoError(t, err)
+	var fields []string
+	for _, m := range regexp.MustCompile(`LogFormat\.field\("([a-z0-9-]+)"\)`).FindAllSubmatch(files[source], -1) {
+		if !slices.Contains(fields, string(m[1])) {
+			fields = append(fields, string(m[1]))
+		}
+	}
+	slices.Sort(fields)
+	assert.Equal(t, fields, networkspec.FlowLogFields)
 }
 
 // Review round 3's 15a: an S3 flow log whose folder is AWSLogs, a term CreateFlowLogs reserves,
