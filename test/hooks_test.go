@@ -382,6 +382,35 @@ func TestVerifyNamesARingThatInstallsAnotherRingsList(t *testing.T) {
 	assert.Contains(t, problems[0], "of ring 2 ("+cfg.Patching.Rings.Stages[1].PatchGroup+"): installs the list")
 }
 
+// Held-out run 45's B05: a promotion task passing the next ring's patch group is named (its
+// runbook would list what that ring's nodes installed in this window's run: none).
+func TestVerifyNamesAPromotionOfAnotherRingsPatchGroup(t *testing.T) {
+	s := promoteRings.synth(t)
+	cfg, err := promoteRings.config()
+	require.NoError(t, err)
+	data, err := json.Marshal(s.patchJSON)
+	require.NoError(t, err)
+	var template map[string]any
+	require.NoError(t, json.Unmarshal(data, &template))
+	first, next := cfg.Patching.Rings.Stages[0].PatchGroup, cfg.Patching.Rings.Stages[1].PatchGroup
+	planted := ""
+	for id, r := range template["Resources"].(map[string]any) {
+		r := r.(map[string]any)
+		if r["Type"] != "AWS::SSM::MaintenanceWindowTask" {
+			continue
+		}
+		automation, _ := r["Properties"].(map[string]any)["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowAutomationParameters"].(map[string]any)
+		if params, _ := automation["Parameters"].(map[string]any); params != nil && fmt.Sprint(params["PatchGroup"]) == "["+first+"]" {
+			params["PatchGroup"], planted = []any{next}, id
+			break
+		}
+	}
+	require.NotEmpty(t, planted, "the first ring's promotion task")
+	problems := wiring.PromotedLists(template, cfg)
+	require.Len(t, problems, 1)
+	assert.Contains(t, problems[0], "task "+planted+": promotes patch group "+next+" by tag")
+}
+
 // Held-out run 38's A02: a hooks task's document changed to AWS-RunPatchBaseline (which runs no
 // hook) is named as such, not only by the authorisation table.
 func TestVerifyNamesAPatchTaskThatRunsTheDocumentWithoutHooks(t *testing.T) {

@@ -365,14 +365,14 @@ func CleanupModes(fleet map[string]any, d *config.Config) []string {
 // 10's C08, which verify only saw as a read no row needed). The bucket is the stack's (a Ref or
 // the fleet's output), so the key is what is judged.
 func PromotedLists(patching map[string]any, d *config.Config) []string {
+	resources := cfntemplate.Resources(patching)
+	problems := promotedRings(resources)
 	rings := d.RingWindows()
 	if !d.Patching.Rings.PromotesExactly() || len(rings) < 2 {
-		return nil
+		return problems
 	}
-	resources := cfntemplate.Resources(patching)
 	windows := windowIDs(resources)
 	stages := d.Patching.Rings.Stages
-	var problems []string
 	tasks := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTask")
 	for i := 1; i < len(rings) && i < len(stages); i++ {
 		want := "/" + patchingspec.PromoteListKey(stages[i-1].PatchGroup)
@@ -389,6 +389,30 @@ func PromotedLists(patching map[string]any, d *config.Config) []string {
 						id, i+1, stages[i].PatchGroup, got, i, stages[i-1].PatchGroup, want))
 				}
 			}
+		}
+	}
+	return problems
+}
+
+// promotedRings: a promotion task (an Automation task passing the runbook's PatchGroup) promotes
+// the ring its own window patches: its PatchGroup is a patch group the window's targets select,
+// by the key it passes as PatchGroupTagKey. The runbook lists what that group's nodes installed
+// in this window's run (promote.py reads the nodes by that tag); another ring's group finds none
+// of this run's nodes, writes no list, and the next ring's Install fails reading it (held-out run
+// 45's B05).
+func promotedRings(resources map[string]any) []string {
+	var problems []string
+	tasks := cfntemplate.OfType(resources, "AWS::SSM::MaintenanceWindowTask")
+	for _, id := range slices.Sorted(maps.Keys(tasks)) {
+		params := cfntemplate.Parameters(cfntemplate.Automation(tasks[id]))
+		group, ok := params["PatchGroup"]
+		if !ok {
+			continue
+		}
+		key := cfntemplate.Text(cfntemplate.First(params["PatchGroupTagKey"]))
+		selected := cfntemplate.WindowPatchGroups(resources, cfntemplate.Ref(tasks[id]["WindowId"]), []string{key})
+		if g := cfntemplate.Text(cfntemplate.First(group)); !slices.Contains(selected, g) {
+			problems = append(problems, fmt.Sprintf("task %s: promotes patch group %s by tag %q, and its window's targets select %v by it: it lists what another ring's nodes installed, or none", id, g, key, selected))
 		}
 	}
 	return problems
