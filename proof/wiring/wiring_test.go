@@ -979,8 +979,9 @@ func TestAlarmsHearFromTheirPublishersOftenEnough(t *testing.T) {
 // Every resource holding data is retained, except by the rollback of the deploy that created it;
 // a log group left to be deleted (mutation run 7's n11), a volume replaced without keeping its
 // data, and a bucket and a Security Hub kept by a failed first deploy (plain Retain: a
-// reviewer's find, the retry fails on the bucket's name and on the hub) and the WSUS server's
-// Elastic IP left to be released are named.
+// reviewer's find, the retry fails on the bucket's name and on the hub), a Security Hub standard
+// set to be deleted (held-out run 44's A10) and the WSUS server's Elastic IP left to be released
+// are named.
 func TestDataIsRetainedWhenTheStackDeletesOrReplacesIt(t *testing.T) {
 	for _, scenario := range goldenScenarios {
 		assert.Empty(t, Retention(goldenStacks(t, scenario, "network", "fleet", "patching")...), scenario)
@@ -998,6 +999,18 @@ func TestDataIsRetainedWhenTheStackDeletesOrReplacesIt(t *testing.T) {
 	assert.Contains(t, problems, `AWS::EC2::Volume WsusUpdateStore63860FE1: UpdateReplacePolicy is "", not Retain`)
 	assert.Contains(t, problems, `AWS::S3::Bucket CommandOutputBucket0DD4DD73: DeletionPolicy is "Retain", not RetainExceptOnCreate: a failed first deploy leaves it behind`)
 	assert.Contains(t, problems, `AWS::SecurityHub::Hub SecurityHub0D479FA2: DeletionPolicy is "Retain", not RetainExceptOnCreate: a failed first deploy leaves it behind`)
+
+	// Held-out run 44's A10: a standard set to be deleted with the stack switches it off for the
+	// account's hub.
+	patching = read(t, "../../test/testdata/example.patching.template.json")
+	for id, r := range patching["Resources"].(map[string]any) {
+		if r := r.(map[string]any); r["Type"] == "AWS::SecurityHub::Standard" {
+			r["DeletionPolicy"], r["UpdateReplacePolicy"] = "Delete", "Delete"
+			problems := joined(Retention(patching))
+			assert.Contains(t, problems, `AWS::SecurityHub::Standard `+id+`: DeletionPolicy is "Delete", not RetainExceptOnCreate`)
+			assert.Contains(t, problems, `AWS::SecurityHub::Standard `+id+`: UpdateReplacePolicy is "Delete", not Retain`)
+		}
+	}
 
 	// The WSUS server's Elastic IP, which firewalls may allow, is kept as data is; a NAT
 	// gateway's, which goes with its gateway, is not judged.
