@@ -134,12 +134,7 @@ func TestTheLauncherScriptRunsJsiisLauncherForAKernelOfAnotherShape(t *testing.T
 }
 
 func TestDirectSetsJsiiNodeKeepingTheCallersNode(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("no POSIX shell")
-	}
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	t.Setenv("HOME", t.TempDir())
-	t.Setenv("JSII_RUNTIME", "")
+	freshUser(t)
 	t.Setenv(NodeEnv, "")
 	t.Setenv("JSII_NODE", "/opt/node/bin/node")
 	require.NoError(t, Direct())
@@ -269,12 +264,7 @@ func TestKernelShapesAreThePortableSubsetOfExtendedRegularExpressions(t *testing
 }
 
 func TestALauncherOfPrivatepatchsIsNeverTheNodeItRuns(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("no POSIX shell")
-	}
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	t.Setenv("HOME", t.TempDir())
-	t.Setenv("JSII_RUNTIME", "")
+	freshUser(t)
 	t.Setenv(NodeEnv, "")
 	other := filepath.Join(t.TempDir(), "node")
 	require.NoError(t, os.WriteFile(other, []byte("#!/bin/sh\n"+launcherMarker+"\nexit 9\n"), 0o755))
@@ -288,12 +278,7 @@ func TestALauncherOfPrivatepatchsIsNeverTheNodeItRuns(t *testing.T) {
 }
 
 func TestDirectLeavesJsiiToSayThatNodeIsMissing(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("no POSIX shell")
-	}
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	t.Setenv("HOME", t.TempDir())
-	t.Setenv("JSII_RUNTIME", "")
+	freshUser(t)
 	t.Setenv("JSII_NODE", "")
 	t.Setenv(NodeEnv, "no-such-node-privatepatch")
 	assert.ErrorContains(t, Direct(), "no no-such-node-privatepatch")
@@ -342,4 +327,16 @@ func TestAWrittenLauncherIsCheckedBeforeEachRun(t *testing.T) {
 	changed, err := installLauncher(root)
 	require.NoError(t, err)
 	assert.NotEqual(t, script, changed, "another direct.js: another directory")
+}
+
+// freshUser gives the test a user of its own: new cache and home directories, no JSII_RUNTIME
+// (skipped where there is no POSIX shell).
+func freshUser(t *testing.T) {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("no POSIX shell")
+	}
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("JSII_RUNTIME", "")
 }
