@@ -19,6 +19,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -112,10 +113,17 @@ func Direct() error {
 	return nil
 }
 
-// isLauncher reports whether the file at path is a launcher script of privatepatch's.
+// isLauncher reports whether the file at path is a launcher script of privatepatch's: its first
+// bytes only (a JSII_NODE is usually Node's own binary, tens of megabytes).
 func isLauncher(path string) bool {
-	data, err := os.ReadFile(path)
-	return err == nil && strings.Contains(string(data[:min(len(data), 512)]), launcherMarker)
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	return strings.Contains(string(head[:n]), launcherMarker)
 }
 
 // isPath reports whether a command names a file, not one found on PATH (exec's own rule).
