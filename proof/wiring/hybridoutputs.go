@@ -60,7 +60,9 @@ func HybridOutputs(region string, templates ...map[string]any) []string {
 
 // joinTags checks the tags an output's command gives a hybrid node: every patch group key a
 // window target, task or association of the templates selects by (selecting), with one value. A
-// target matches only the key it names ("tag:<key>", Target, AWS Systems Manager API Reference),
+// target matches only the key it names ("For Run Command and Maintenance Windows:
+// Key=tag:tag-key,Values=tag-value-1,tag-value-2", Target, AWS Systems Manager API Reference,
+// read 2026-12-07),
 // and the configuration may name either key (targets.patchGroupTagKey): a node without that key
 // is never patched or scanned, and nothing fails (held-out run 43's A06). The construct gives
 // both keys, as the fleet's EC2 instances carry them.
