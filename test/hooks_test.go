@@ -16,6 +16,7 @@ import (
 	"github.com/privatepatch/privatepatch/constructs/patching"
 	"github.com/privatepatch/privatepatch/constructs/patching/patchingspec"
 	"github.com/privatepatch/privatepatch/proof/authz"
+	"github.com/privatepatch/privatepatch/proof/cfntemplate"
 	"github.com/privatepatch/privatepatch/proof/wiring"
 )
 
@@ -394,21 +395,28 @@ func TestVerifyNamesAPromotionOfAnotherRingsPatchGroup(t *testing.T) {
 	require.NoError(t, json.Unmarshal(data, &template))
 	first, next := cfg.Patching.Rings.Stages[0].PatchGroup, cfg.Patching.Rings.Stages[1].PatchGroup
 	planted := ""
-	for id, r := range template["Resources"].(map[string]any) {
-		r := r.(map[string]any)
-		if r["Type"] != "AWS::SSM::MaintenanceWindowTask" {
-			continue
-		}
-		automation, _ := r["Properties"].(map[string]any)["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowAutomationParameters"].(map[string]any)
-		if params, _ := automation["Parameters"].(map[string]any); params != nil && fmt.Sprint(params["PatchGroup"]) == "["+first+"]" {
+	for id, task := range cfntemplate.OfType(cfntemplate.Resources(template), "AWS::SSM::MaintenanceWindowTask") {
+		if params := cfntemplate.Parameters(cfntemplate.Automation(task)); cfntemplate.Text(cfntemplate.First(params["PatchGroup"])) == first {
 			params["PatchGroup"], planted = []any{next}, id
-			break
 		}
 	}
 	require.NotEmpty(t, planted, "the first ring's promotion task")
 	problems := wiring.PromotedLists(template, cfg)
 	require.Len(t, problems, 1)
 	assert.Contains(t, problems[0], "task "+planted+": promotes patch group "+next+" by tag")
+
+	// The neighbour: its own group, read by the tag key the window's targets do not select by.
+	require.NoError(t, json.Unmarshal(data, &template))
+	params := cfntemplate.Parameters(cfntemplate.Automation(cfntemplate.OfType(cfntemplate.Resources(template), "AWS::SSM::MaintenanceWindowTask")[planted]))
+	key := cfntemplate.Text(cfntemplate.First(params["PatchGroupTagKey"]))
+	other := patchingspec.PatchGroupTagKeys[0]
+	if other == key {
+		other = patchingspec.PatchGroupTagKeys[1]
+	}
+	params["PatchGroupTagKey"] = []any{other}
+	problems = wiring.PromotedLists(template, cfg)
+	require.Len(t, problems, 1)
+	assert.Contains(t, problems[0], "task "+planted+": promotes patch group "+first+" by tag \""+other+"\"")
 }
 
 // Held-out run 38's A02: a hooks task's document changed to AWS-RunPatchBaseline (which runs no
@@ -448,13 +456,8 @@ func TestVerifyNamesAStartStopTaskWhoseTagsAreNotTheConfigurations(t *testing.T)
 	var patching map[string]any
 	require.NoError(t, json.Unmarshal(data, &patching))
 	planted := 0
-	for _, r := range patching["Resources"].(map[string]any) {
-		r := r.(map[string]any)
-		if r["Type"] != "AWS::SSM::MaintenanceWindowTask" {
-			continue
-		}
-		automation, _ := r["Properties"].(map[string]any)["TaskInvocationParameters"].(map[string]any)["MaintenanceWindowAutomationParameters"].(map[string]any)
-		params, _ := automation["Parameters"].(map[string]any)
+	for _, task := range cfntemplate.OfType(cfntemplate.Resources(patching), "AWS::SSM::MaintenanceWindowTask") {
+		params := cfntemplate.Parameters(cfntemplate.Automation(task))
 		if action, _ := params["Action"].([]any); len(action) == 1 && action[0] == "stop" && planted == 0 {
 			params["SchedulerTagKey"] = []any{"schedule"}
 			planted++
