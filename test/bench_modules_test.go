@@ -63,3 +63,26 @@ func TestBenchFailsWhenTheFloorLoadsOtherModulesThanTheApp(t *testing.T) {
 	assert.Error(t, err, "planted: a list the recorder never wrote")
 	assert.Contains(t, out, "no list of the aws-cdk-lib modules loaded in "+filepath.Join(dir, "never-written"))
 }
+
+// make bench sets the app's cost per construct beside CDK's own (the floor's -classes variant), so
+// it counts each cloud assembly's constructs: tree.json, and the trees-N.json files CDK splits a
+// large tree into, where a node that names a file ({id, path, fileName}) stands for that file's root.
+func TestBenchCountsEveryConstructOfASplitTreeOnce(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644))
+	}
+	write("tree.json", `{"version": "tree-0.1", "tree": {"id": "App", "path": "", "children": {
+		"A": {"id": "A", "path": "A", "children": {"A1": {"id": "A1", "path": "A/A1"}}},
+		"B": {"id": "B", "path": "B", "fileName": "trees-1.json"}}}}`)
+	count := func() string {
+		out, err := exec.Command("bash", "../tools/bench.sh", "--count-constructs", dir).CombinedOutput()
+		require.NoError(t, err, "%s", out)
+		return string(out)
+	}
+	assert.Equal(t, "3\n", count(), "the tree alone: App, A, A1 (B stands for a root in another file)")
+	write("trees-1.json", `{"version": "forest-0.1", "forest": {"B": {"id": "B", "path": "B", "children": {
+		"B1": {"id": "B1", "path": "B/B1"}, "B2": {"id": "B2", "path": "B/B2", "children": {"C": {"id": "C", "path": "B/B2/C"}}}}}}}`)
+	write("trees.json.bak", `{"forest": {"X": {"id": "X", "path": "X"}}}`)
+	assert.Equal(t, "7\n", count(), "with the split-off tree: B once, B1, B2, C; a file not named trees-N.json is not the tree's")
+}
