@@ -75,4 +75,4 @@ if (isMainThread) {
   if (warning) process.stderr.write(warning);
 }
 
-module.exports = { nodeReleases, releaseWarning };
+module.exports = { nodeReleases, releaseWarning, writeAll };
