@@ -1,11 +1,18 @@
 package test
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -64,25 +71,106 @@ func TestBenchFailsWhenTheFloorLoadsOtherModulesThanTheApp(t *testing.T) {
 	assert.Contains(t, out, "no list of the aws-cdk-lib modules loaded in "+filepath.Join(dir, "never-written"))
 }
 
-// make bench sets the app's cost per construct beside CDK's own (the floor's -classes variant), so
-// it counts each cloud assembly's constructs: tree.json, and the trees-N.json files CDK splits a
-// large tree into, where a node that names a file ({id, path, fileName}) stands for that file's root.
-func TestBenchCountsEveryConstructOfASplitTreeOnce(t *testing.T) {
-	dir := t.TempDir()
-	write := func(name, content string) {
-		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644))
+// make bench counts the constructs of each cloud assembly and compares their classes, reading the
+// construct tree from tree.json by its references into the trees-N.json files CDK splits a large
+// tree into (@aws-cdk/core.TreeMetadata:maxNodes): CDK leaves older copies of a subtree in those
+// files, so reading them file by file counts constructs more than once. Here CDK itself writes a
+// small app's tree whole and split.
+func TestBenchReadsEachConstructOfATreeCdkSplitOnce(t *testing.T) {
+	synth := func(context map[string]any) string {
+		dir := t.TempDir()
+		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir), Context: &context})
+		for _, name := range []string{"One", "Two"} {
+			stack := awscdk.NewStack(app, jsii.String(name), nil)
+			for i := range 5 {
+				awssns.NewTopic(stack, jsii.String(fmt.Sprint("Topic", i)), nil)
+			}
+		}
+		app.Synth(nil)
+		return dir
 	}
-	write("tree.json", `{"version": "tree-0.1", "tree": {"id": "App", "path": "", "children": {
-		"A": {"id": "A", "path": "A", "children": {"A1": {"id": "A1", "path": "A/A1"}}},
-		"B": {"id": "B", "path": "B", "fileName": "trees-1.json"}}}}`)
-	count := func() string {
-		out, err := exec.Command("bash", "../tools/bench.sh", "--count-constructs", dir).CombinedOutput()
+	whole := synth(map[string]any{})
+	split := synth(map[string]any{"@aws-cdk/core.TreeMetadata:maxNodes": 4})
+	read := func(mode, dir string) string {
+		out, err := exec.Command("node", "../tools/floorapp/constructs.cjs", mode, dir).CombinedOutput()
 		require.NoError(t, err, "%s", out)
-		return string(out)
+		return strings.TrimSpace(string(out))
 	}
-	assert.Equal(t, "3\n", count(), "the tree alone: App, A, A1 (B stands for a root in another file)")
-	write("trees-1.json", `{"version": "forest-0.1", "forest": {"B": {"id": "B", "path": "B", "children": {
-		"B1": {"id": "B1", "path": "B/B1"}, "B2": {"id": "B2", "path": "B/B2", "children": {"C": {"id": "C", "path": "B/B2/C"}}}}}}}`)
-	write("trees.json.bak", `{"forest": {"X": {"id": "X", "path": "X"}}}`)
-	assert.Equal(t, "7\n", count(), "with the split-off tree: B once, B1, B2, C; a file not named trees-N.json is not the tree's")
+	var tree struct{ Tree treeNode }
+	data, err := os.ReadFile(filepath.Join(whole, "tree.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, &tree))
+	assert.Equal(t, strconv.Itoa(tree.Tree.count()), read("count", whole), "the whole tree's nodes")
+	assert.Equal(t, read("count", whole), read("count", split), "the split tree's constructs, each once")
+	assert.Equal(t, read("classes", whole), read("classes", split))
+	assert.Contains(t, read("classes", whole), "aws-cdk-lib.aws_sns.Topic\n")
+
+	forests, err := filepath.Glob(filepath.Join(split, "trees-*.json"))
+	require.NoError(t, err)
+	require.NotEmpty(t, forests, "CDK split the tree")
+	copies := 0 // what reading the files one by one would count
+	for _, file := range forests {
+		var forest struct{ Forest map[string]treeNode }
+		data, err := os.ReadFile(file)
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(data, &forest))
+		for _, root := range forest.Forest {
+			copies += root.count()
+		}
+	}
+	total, err := strconv.Atoi(read("count", whole))
+	require.NoError(t, err)
+	assert.Greater(t, copies, total, "CDK left older copies of subtrees in the files: a counter reading them file by file overcounts")
+
+	out, err := exec.Command("node", "../tools/floorapp/constructs.cjs", "count", t.TempDir()).CombinedOutput()
+	assert.Error(t, err, "planted: no tree.json")
+	assert.Contains(t, string(out), "tree.json")
+}
+
+// treeNode is a construct tree's node as tree.json writes it; a reference into another file
+// ({id, path, fileName, treeId}) counts as none.
+type treeNode struct {
+	FileName string              `json:"fileName"`
+	Children map[string]treeNode `json:"children"`
+}
+
+func (n treeNode) count() int {
+	if n.FileName != "" {
+		return 0
+	}
+	total := 1
+	for _, child := range n.Children {
+		total += child.count()
+	}
+	return total
+}
+
+// make bench's yardstick for a construct's cost is the floor's -classes variant, made of the app's
+// own construct classes: it fails, naming them, when the app makes a class the variant does not.
+func TestBenchFailsWhenTheClassesFloorLacksAClassOfTheApp(t *testing.T) {
+	tree := func(classes ...string) string {
+		dir := t.TempDir()
+		children := map[string]any{}
+		for i, class := range classes {
+			children[fmt.Sprint("C", i)] = map[string]any{"id": fmt.Sprint("C", i), "path": fmt.Sprint("C", i), "constructInfo": map[string]any{"fqn": class}}
+		}
+		data, err := json.Marshal(map[string]any{"version": "tree-0.1", "tree": map[string]any{"id": "App", "path": "", "children": children}})
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "tree.json"), data, 0o644))
+		return dir
+	}
+	app := tree("aws-cdk-lib.aws_ec2.Vpc", "aws-cdk-lib.aws_ssm.CfnAssociation")
+	compare := func(classes string) (string, error) {
+		out, err := exec.Command("bash", "../tools/bench.sh", "--compare-classes", app, classes).CombinedOutput()
+		return string(out), err
+	}
+	out, err := compare(tree("aws-cdk-lib.aws_ssm.CfnAssociation", "aws-cdk-lib.aws_ec2.Vpc", "aws-cdk-lib.aws_glue.CfnDatabase"))
+	assert.NoError(t, err, "every class of the app, and one more: %s", out)
+	out, err = compare(tree("aws-cdk-lib.aws_ec2.Vpc"))
+	assert.Error(t, err, "planted: the variant lacks a class of the app")
+	assert.Contains(t, out, "  aws-cdk-lib.aws_ssm.CfnAssociation")
+	assert.NotContains(t, out, "  aws-cdk-lib.aws_ec2.Vpc")
+	out, err = compare(t.TempDir())
+	assert.Error(t, err, "planted: a variant that wrote no tree")
+	assert.Contains(t, out, "tree.json")
 }
