@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # make bench: synthesis as processes (the app against a floor app that loads the same modules and
 # cdk-nag packs and makes one resource of each: wall time and peak memory, Node start-up
-# included; the app's cost per construct beside CDK's own), the test suite against one synth,
-# then the in-process Go benchmarks (docs/benchmarks.md).
+# included; the app's cost per construct beside the floor's for the same construct classes), the
+# test suite against one synth, then the in-process Go benchmarks (docs/benchmarks.md).
 # BENCHTIME (default 1x) is passed to go test -benchtime.
 set -euo pipefail
 tree_reader="$(cd "$(dirname "$0")" && pwd)/floorapp/constructs.cjs" # a cloud assembly's constructs
@@ -19,8 +19,8 @@ same_modules() {
   return 1
 }
 # same_classes APP CLASSES: every construct class (fqn) of the app's tree is one the floor's
-# -classes variant makes too, or a failure naming those it lacks: the yardstick of what CDK costs
-# per construct is made of the app's own classes.
+# -classes variant makes too, or a failure naming those it lacks: the yardstick for what a
+# construct costs is made of the app's own classes.
 same_classes() {
   local app classes missing
   app=$(node "$tree_reader" classes "$1") || return 1
@@ -49,7 +49,7 @@ cdk-nag packs, context and region, one resource of each; it fails when the two l
 aws-cdk-lib modules) as processes (median wall time and peak memory of BENCH_ROUNDS rounds, 5 by
 default, each running every program once; Node start-up included; with and without CDK's
 validation), the app's cost per construct beyond the floor beside the floor's own with one more
-resource of each construct class the app makes (floorapp -classes; it fails when one is missing),
+construct of each construct class the app makes (floorapp -classes; it fails when one is missing),
 the test suite against one synth, and the in-process Go benchmarks (growth with instance groups and
 environments). docs/benchmarks.md records and explains the results. Needs GNU time.
 EOT
@@ -97,13 +97,15 @@ for validation in false true; do
   for round in $(seq "$rounds"); do
     run_once "app-$validation" "$validation" "$out/app"
     run_once "floor-$validation" "$validation" "$out/floor"
-    # What a construct costs: the floor again with one resource more of each construct class the
+    # What a construct costs: the floor again with one construct more of each construct class the
     # app makes beyond the floor's, and the app, each over the floor of the same round.
     [ "$validation" = false ] && run_once "floor-classes-$validation" "$validation" "$out/floor" -classes
   done
   label=$([ "$validation" = true ] && echo "with CDK's validation" || echo "without CDK's validation")
-  app_s=$(median "$out/app-$validation.runs" 1) app_kib=$(median "$out/app-$validation.runs" 2)
-  floor_s=$(median "$out/floor-$validation.runs" 1) floor_kib=$(median "$out/floor-$validation.runs" 2)
+  app_s=$(median "$out/app-$validation.runs" 1)
+  app_kib=$(median "$out/app-$validation.runs" 2)
+  floor_s=$(median "$out/floor-$validation.runs" 1)
+  floor_kib=$(median "$out/floor-$validation.runs" 2)
   printf '%-44s %7.2f %9d\n' "app (default), $label" "$app_s" "$((app_kib / 1024))"
   printf '%-44s %7.2f %9d\n' "floor, $label" "$floor_s" "$((floor_kib / 1024))"
   awk -v a="$app_s" -v f="$floor_s" -v am="$app_kib" -v fm="$floor_kib" 'BEGIN { printf "%-44s %7.2f %9.2f   (goal: 1.3 and 1.3)\n", "  ratio", a / f, am / fm }'
