@@ -5,6 +5,9 @@
 # test suite against one synth, then the in-process Go benchmarks (docs/benchmarks.md).
 # BENCHTIME (default 1x) is passed to go test -benchtime.
 set -euo pipefail
+# One collation for sort and comm, the byte order the tree reader sorts CDK's class names in
+# (upper case first: aws-cdk-lib.Stack before aws-cdk-lib.aws_ec2.Vpc), and a point for decimals.
+export LC_ALL=C
 tree_reader="$(cd "$(dirname "$0")" && pwd)/floorapp/constructs.cjs" # a cloud assembly's constructs
 # same_modules APP FLOOR: the aws-cdk-lib modules each loaded (tools/floorapp/loaded-modules.cjs),
 # the same or a failure naming the difference: a floor that loads less than the app is no floor.
@@ -80,8 +83,8 @@ run_once() {
   CDK_VALIDATION=$validation CDK_OUTDIR="$out/$name.out" /usr/bin/time -f "%e %M" -a -o "$out/$name.runs" "$@" \
     >/dev/null 2>"$out/$name.err" || { echo "make bench: $name failed:" >&2; cat "$out/$name.err" >&2; exit 1; }
 }
-median() { # FILE COLUMN: the median of that column of the file's lines
-  awk -v c="$2" '{ print $c }' "$1" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+median() { # FILE COLUMN: the median of that column of the file's lines (of an even number, the mean of the middle two)
+  awk -v c="$2" '{ print $c }' "$1" | sort -n | awk '{ v[NR] = $1 } END { print (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2 }'
 }
 constructs() { # NAME: the constructs of its cloud assembly, a positive number or a failure
   local n
@@ -99,20 +102,22 @@ for validation in false true; do
     run_once "floor-$validation" "$validation" "$out/floor"
     # What a construct costs: the floor again with one construct more of each construct class the
     # app makes beyond the floor's, and the app, each over the floor of the same round.
-    [ "$validation" = false ] && run_once "floor-classes-$validation" "$validation" "$out/floor" -classes
+    [ "$validation" = true ] && continue
+    run_once "floor-classes-$validation" "$validation" "$out/floor" -classes
+    [ "$round" = 1 ] && same_classes "$out/app-false.out" "$out/floor-classes-false.out" # before more rounds
   done
   label=$([ "$validation" = true ] && echo "with CDK's validation" || echo "without CDK's validation")
   app_s=$(median "$out/app-$validation.runs" 1)
   app_kib=$(median "$out/app-$validation.runs" 2)
   floor_s=$(median "$out/floor-$validation.runs" 1)
   floor_kib=$(median "$out/floor-$validation.runs" 2)
-  printf '%-44s %7.2f %9d\n' "app (default), $label" "$app_s" "$((app_kib / 1024))"
-  printf '%-44s %7.2f %9d\n' "floor, $label" "$floor_s" "$((floor_kib / 1024))"
+  printf '%-44s %7.2f %9d\n' "app (default), $label" "$app_s" "$((${app_kib%.*} / 1024))" # whole KiB: an even count's median may end in .5
+  printf '%-44s %7.2f %9d\n' "floor, $label" "$floor_s" "$((${floor_kib%.*} / 1024))"
   awk -v a="$app_s" -v f="$floor_s" -v am="$app_kib" -v fm="$floor_kib" 'BEGIN { printf "%-44s %7.2f %9.2f   (goal: 1.3 and 1.3)\n", "  ratio", a / f, am / fm }'
   [ "$validation" = true ] && continue
   synth_s=$app_s
-  same_classes "$out/app-false.out" "$out/floor-classes-false.out"
-  printf '%-44s %7.2f %9d\n' "floor -classes, $label" "$(median "$out/floor-classes-false.runs" 1)" "$(($(median "$out/floor-classes-false.runs" 2) / 1024))"
+  classes_kib=$(median "$out/floor-classes-false.runs" 2)
+  printf '%-44s %7.2f %9d\n' "floor -classes, $label" "$(median "$out/floor-classes-false.runs" 1)" "$((${classes_kib%.*} / 1024))"
   app_n=$(constructs app-false)
   floor_n=$(constructs floor-false)
   classes_n=$(constructs floor-classes-false)
@@ -120,7 +125,7 @@ for validation in false true; do
     { echo "make bench: the app ($app_n) and floor -classes ($classes_n) must make more constructs than the floor ($floor_n)" >&2; exit 1; }
   # Each round's cost per construct over that round's floor; the median and the range of rounds.
   paste "$out/app-false.runs" "$out/floor-false.runs" "$out/floor-classes-false.runs" | awk -v an="$((app_n - floor_n))" -v cn="$((classes_n - floor_n))" '
-    function median(v, n,   i, j, t) { for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t } return v[int((n + 1) / 2)] }
+    function median(v, n,   i, j, t) { for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t } return (v[int((n + 1) / 2)] + v[int(n / 2) + 1]) / 2 }
     { app[NR] = 1000 * ($1 - $3) / an; classes[NR] = 1000 * ($5 - $3) / cn }
     END {
       a = median(app, NR); c = median(classes, NR) # each sorted: [1] the least, [NR] the most
