@@ -26,6 +26,7 @@ import (
 	"runtime"
 	"strings"
 	"syscall"
+	"time"
 )
 
 //go:embed direct.js
@@ -186,22 +187,22 @@ func private(path string, info os.FileInfo) error {
 	return nil
 }
 
-// probe runs the script with --probe; a file another thread had open for writing when this
-// process forked is busy for a moment (ETXTBSY), so it tries three times. A variable for the
-// tests, which cannot mount a noexec directory.
-var probe = func(script string) error {
-	var err error
-	for range 3 {
-		var out []byte
-		if out, err = exec.Command(script, "--probe").CombinedOutput(); err == nil {
+// probe runs the script with --probe. A file another thread had open for writing when this
+// process forked is busy until that child execs (ETXTBSY), so a busy script is tried again, a
+// little later each time. A variable for the tests, which cannot mount a noexec directory.
+var probe = func(script string) error { return probeScript(script, 4, 10*time.Millisecond) }
+
+func probeScript(script string, tries int, wait time.Duration) error {
+	for try := 1; ; try++ {
+		out, err := exec.Command(script, "--probe").CombinedOutput()
+		if err == nil {
 			return nil
 		}
-		err = fmt.Errorf("%s cannot run a script (%v): %s", filepath.Dir(script), err, out)
-		if !errors.Is(err, syscall.ETXTBSY) {
-			break
+		if !errors.Is(err, syscall.ETXTBSY) || try == tries {
+			return fmt.Errorf("%s cannot run a script (%w): %s", filepath.Dir(script), err, out)
 		}
+		time.Sleep(time.Duration(try) * wait)
 	}
-	return err
 }
 
 // writeLauncher writes the script and direct.js into a new directory beside dir (mode 0700),

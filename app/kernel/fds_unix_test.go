@@ -61,3 +61,20 @@ console.log(eagain);`
 	assert.Equal(t, strings.Repeat("x", size), string(received))
 	assert.NotEqual(t, "0", strings.TrimSpace(string(eagain)), "the write met a full FIFO: the retry was exercised")
 }
+
+// A launcher script still open for writing somewhere (a file another thread had open when this
+// process forked, until that child execs) cannot run for a moment: ETXTBSY. The probe tries it
+// again, a little later each time, and names the error when it stays busy.
+func TestTheProbeWaitsForABusyScript(t *testing.T) {
+	script := filepath.Join(t.TempDir(), "node")
+	writer, err := os.OpenFile(script, os.O_CREATE|os.O_WRONLY, 0o755)
+	require.NoError(t, err)
+	_, err = writer.WriteString("#!/bin/sh\nexit 0\n")
+	require.NoError(t, err)
+
+	err = probeScript(script, 2, time.Millisecond)
+	assert.ErrorIs(t, err, syscall.ETXTBSY, "planted: open for writing through every try")
+
+	go func() { time.Sleep(30 * time.Millisecond); writer.Close() }()
+	assert.NoError(t, probeScript(script, 5, 20*time.Millisecond), "busy, then free: run on a later try")
+}
