@@ -389,10 +389,7 @@ func TestVerifyNamesAPromotionOfAnotherRingsPatchGroup(t *testing.T) {
 	s := promoteRings.synth(t)
 	cfg, err := promoteRings.config()
 	require.NoError(t, err)
-	data, err := json.Marshal(s.patchJSON)
-	require.NoError(t, err)
-	var template map[string]any
-	require.NoError(t, json.Unmarshal(data, &template))
+	template := templateCopy(t, s.patchJSON)
 	first, next := cfg.Patching.Rings.Stages[0].PatchGroup, cfg.Patching.Rings.Stages[1].PatchGroup
 	planted := ""
 	for id, task := range cfntemplate.OfType(cfntemplate.Resources(template), "AWS::SSM::MaintenanceWindowTask") {
@@ -406,7 +403,7 @@ func TestVerifyNamesAPromotionOfAnotherRingsPatchGroup(t *testing.T) {
 	assert.Contains(t, problems[0], "task "+planted+": promotes patch group "+next+" by tag")
 
 	// The neighbour: its own group, read by the tag key the window's targets do not select by.
-	require.NoError(t, json.Unmarshal(data, &template))
+	template = templateCopy(t, s.patchJSON)
 	params := cfntemplate.Parameters(cfntemplate.Automation(cfntemplate.OfType(cfntemplate.Resources(template), "AWS::SSM::MaintenanceWindowTask")[planted]))
 	key := cfntemplate.Text(cfntemplate.First(params["PatchGroupTagKey"]))
 	other := patchingspec.PatchGroupTagKeys[0]
@@ -451,20 +448,33 @@ func TestVerifyNamesAStartStopTaskWhoseTagsAreNotTheConfigurations(t *testing.T)
 	cfg, err := promoteRings.config()
 	require.NoError(t, err)
 	require.Empty(t, wiring.StartStopParameters(s.patchJSON, cfg))
-	data, err := json.Marshal(s.patchJSON)
-	require.NoError(t, err)
-	var patching map[string]any
-	require.NoError(t, json.Unmarshal(data, &patching))
-	planted := 0
-	for _, task := range cfntemplate.OfType(cfntemplate.Resources(patching), "AWS::SSM::MaintenanceWindowTask") {
-		params := cfntemplate.Parameters(cfntemplate.Automation(task))
-		if action, _ := params["Action"].([]any); len(action) == 1 && action[0] == "stop" && planted == 0 {
-			params["SchedulerTagKey"] = []any{"schedule"}
-			planted++
+	for _, planting := range []struct{ action, param, value, named string }{
+		{"stop", "SchedulerTagKey", "schedule", `SchedulerTagKey "schedule", the configuration's "Schedule" (patching.instanceSchedulerTagKey)`},
+		// The neighbour: the start task's fleet tag value, in another case.
+		{"start", "FleetTagValue", strings.ToUpper(cfg.Fleet.Tag.Value), `FleetTagValue "` + strings.ToUpper(cfg.Fleet.Tag.Value) + `", the configuration's "` + cfg.Fleet.Tag.Value + `" (fleet.tag.value)`},
+	} {
+		patching := templateCopy(t, s.patchJSON)
+		planted := 0
+		for _, task := range cfntemplate.OfType(cfntemplate.Resources(patching), "AWS::SSM::MaintenanceWindowTask") {
+			params := cfntemplate.Parameters(cfntemplate.Automation(task))
+			if action, _ := params["Action"].([]any); len(action) == 1 && action[0] == planting.action && planted == 0 {
+				params[planting.param] = []any{planting.value}
+				planted++
+			}
 		}
+		require.Equal(t, 1, planted, planting.param)
+		problems := wiring.StartStopParameters(patching, cfg)
+		require.Len(t, problems, 1, planting.param)
+		assert.Contains(t, problems[0], planting.named)
 	}
-	require.Equal(t, 1, planted)
-	problems := wiring.StartStopParameters(patching, cfg)
-	require.Len(t, problems, 1)
-	assert.Contains(t, problems[0], `SchedulerTagKey "schedule", the configuration's "Schedule" (patching.instanceSchedulerTagKey)`)
+}
+
+// templateCopy is a deep copy of a template to plant an edit in, the synthesised one left as it is.
+func templateCopy(t *testing.T, template map[string]any) map[string]any {
+	t.Helper()
+	data, err := json.Marshal(template)
+	require.NoError(t, err)
+	var out map[string]any
+	require.NoError(t, json.Unmarshal(data, &out))
+	return out
 }
