@@ -1340,22 +1340,19 @@ func TestDocumentsCarryTheShippedScriptsUnaltered(t *testing.T) {
 func TestFunctionsCarryTheShippedScriptsUnaltered(t *testing.T) {
 	shipped, err := ShippedScripts("../..")
 	require.NoError(t, err)
-	for _, c := range []struct{ function, from, to, path string }{
-		{"SecurityInspectorEnablerFunctionEEFB072E", `enable(resourceTypes=["EC2"])`, `enable(resourceTypes=["ECR"])`, "constructs/compliance/compliancespec/inspectorenabler.py"},
-		{"FindingFilterFunctionC9055CF2", "def handler(event, context):", "def handler(event, context=None):", "constructs/compliance/compliancespec/findingfilter.py"},
+	for _, c := range []struct{ function, from, to, appended, path string }{
+		{"SecurityInspectorEnablerFunctionEEFB072E", `enable(resourceTypes=["EC2"])`, `enable(resourceTypes=["ECR"])`, "", "constructs/compliance/compliancespec/inspectorenabler.py"},
+		{"FindingFilterFunctionC9055CF2", "def handler(event, context):", "def handler(event, context=None):", "", "constructs/compliance/compliancespec/findingfilter.py"},
 		// The neighbour: the script whole, and a line after it that undoes it.
-		{"SecurityInspectorEnablerFunctionEEFB072E", `enable(resourceTypes=["EC2"])`, `enable(resourceTypes=["EC2"])`, "constructs/compliance/compliancespec/inspectorenabler.py"},
+		{"SecurityInspectorEnablerFunctionEEFB072E", "", "", "\nhandler = lambda event, context: None\n", "constructs/compliance/compliancespec/inspectorenabler.py"},
 	} {
 		patching := read(t, "../../test/testdata/example.patching.template.json")
 		require.Empty(t, Scripts(shipped, patching))
 		code := props(patching, c.function)["Code"].(map[string]any)
 		require.Contains(t, code["ZipFile"], c.from)
-		code["ZipFile"] = strings.Replace(code["ZipFile"].(string), c.from, c.to, 1)
-		if c.from == c.to {
-			code["ZipFile"] = code["ZipFile"].(string) + "\nhandler = lambda event, context: None\n"
-		}
+		code["ZipFile"] = strings.Replace(code["ZipFile"].(string), c.from, c.to, 1) + c.appended
 		assert.Equal(t, []string{"function " + c.function + ": its inline code carries " + c.path + ", edited: it is not the script its tests prove"},
-			Scripts(shipped, patching), c.from)
+			Scripts(shipped, patching), c.from+c.appended)
 	}
 }
 
